@@ -1,0 +1,42 @@
+"""The extracted article: what `extract_article` returns and what the crawler stores."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Article:
+    """One news article as extracted from one HTML page.
+
+    Times are ISO 8601 strings with an offset (``2024-03-05T10:30:00+09:00``), or ``None``
+    when the page gives no time we trust. ``paragraphs`` is the body text, one entry per
+    paragraph or sub-heading, without the headline, lead, bylines or boilerplate.
+    """
+
+    url: str
+    outlet: str | None
+    language: str | None
+    title: str | None
+    paragraphs: list[str]
+    method: str
+    canonical_url: str | None = None
+    lead: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    modified_at: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    paywalled: bool = False
+    site_name: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["text"] = self.text
+        return data

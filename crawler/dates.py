@@ -1,0 +1,152 @@
+"""Dates as Japanese outlets write them, to ISO 8601 with an offset.
+
+Handles ISO 8601 (with or without offset), 2024年3月5日 10時30分, 2024/03/05 10:30, full-width
+digits, the eras 令和 and 平成 (元年 = year 1), and English forms such as
+"15:45 JST, March 6, 2022" or "March 6, 2022 10:30 am". A naive time from a Japanese outlet is
+Japan time: Japan has no daylight saving, so +09:00 is always right there.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
+
+JST = timezone(timedelta(hours=9), "JST")
+
+_ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
+_ERA = re.compile(r"(令和|平成|昭和)\s*(元|\d{1,2})\s*年")
+_ISO = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?)?"
+)
+_JA = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*[(（][^)）]{1,3}[)）])?"
+    r"(?:\s*(午前|午後)?\s*(\d{1,2})\s*(?:時|:)\s*(\d{1,2})\s*分?)?"
+)
+_SLASH = re.compile(
+    r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\s*[(（][^)）]{1,3}[)）])?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_EN_TIME = r"(\d{1,2}):(\d{2})\s*(a\.?m\.?|p\.?m\.?)?\s*(JST)?"
+_EN = re.compile(
+    r"(?:" + _EN_TIME + r",?\s*)?"
+    r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})"
+    r"(?:,?\s*(?:at\s+)?" + _EN_TIME + r")?",
+)
+
+
+def _tz(text: str | None) -> timezone | None:
+    if not text:
+        return None
+    if text == "Z":
+        return timezone.utc
+    sign = 1 if text[0] == "+" else -1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
+
+
+def _hour(hour: int, ampm: str | None) -> int:
+    if not ampm:
+        return hour
+    ampm = ampm.replace(".", "").lower()
+    if ampm in ("pm", "午後") and hour < 12:
+        return hour + 12
+    if ampm in ("am", "午前") and hour == 12:
+        return 0
+    return hour
+
+
+def _era_to_year(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        year = 1 if m.group(2) == "元" else int(m.group(2))
+        return f"{_ERAS[m.group(1)] + year}年"
+
+    return _ERA.sub(repl, text)
+
+
+def _build(y: int, mo: int, d: int, h: int | None, mi: int | None, s: int | None, tz) -> datetime | date | None:
+    try:
+        if h is None:
+            return date(y, mo, d)
+        return datetime(y, mo, d, h, mi or 0, s or 0, tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def parse_datetime(text: str | None) -> datetime | date | None:
+    """Find the first date (with its time, if any) in ``text``.
+
+    Returns an aware datetime when the text has an offset, a naive datetime for a time without
+    one, a ``date`` for a day without a time, or ``None``.
+    """
+    if not text:
+        return None
+    text = _era_to_year(unicodedata.normalize("NFKC", text))
+    candidates: list[tuple[int, datetime | date]] = []
+    for pattern in (_ISO, _JA, _SLASH):
+        m = pattern.search(text)
+        if not m:
+            continue
+        g = m.groups()
+        if pattern is _ISO:
+            h = int(g[3]) if g[3] else None
+            value = _build(int(g[0]), int(g[1]), int(g[2]), h, int(g[4] or 0), int(g[5] or 0), _tz(g[6]))
+        elif pattern is _JA:
+            h = _hour(int(g[4]), g[3]) if g[4] else None
+            value = _build(int(g[0]), int(g[1]), int(g[2]), h, int(g[5] or 0), 0, None)
+        else:
+            h = int(g[3]) if g[3] else None
+            value = _build(int(g[0]), int(g[1]), int(g[2]), h, int(g[4] or 0), int(g[5] or 0), None)
+        if value is not None:
+            candidates.append((m.start(), value))
+    for m in _EN.finditer(text):
+        month = _MONTHS.get(m.group(5).lower())
+        if not month:
+            continue
+        if m.group(1):
+            h, mi, ampm, jst = m.group(1), m.group(2), m.group(3), m.group(4)
+        else:
+            h, mi, ampm, jst = m.group(8), m.group(9), m.group(10), m.group(11)
+        hour = _hour(int(h), ampm) if h else None
+        value = _build(int(m.group(7)), month, int(m.group(6)), hour, int(mi or 0), 0, JST if jst else None)
+        if value is not None:
+            candidates.append((m.start(), value))
+        break
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: c[0])[1]
+
+
+def to_iso(value: datetime | date | None, *, local_tz: timezone | None = JST) -> str | None:
+    """ISO 8601 text: aware times converted to ``local_tz``; naive times taken to be in it.
+
+    With ``local_tz=None`` (a site we know nothing of) a naive time stays naive and an aware
+    time keeps its own offset. A bare date stays a date: we never invent a time of day.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    if local_tz is None:
+        return value.isoformat(timespec="seconds")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=local_tz)
+    return value.astimezone(local_tz).isoformat(timespec="seconds")
+
+
+def normalise_date(text: str | None, *, local_tz: timezone | None = JST) -> str | None:
+    """``parse_datetime`` then ``to_iso``: the one call most callers want."""
+    return to_iso(parse_datetime(text), local_tz=local_tz)

@@ -1,0 +1,97 @@
+"""Turn the bytes of an HTML page into Unicode, whatever Japanese outlets declare (or don't).
+
+Japanese pages come as UTF-8, Shift_JIS/CP932 or EUC-JP; some declare nothing, some declare the
+wrong charset, some start with a BOM. A declared charset is trusted only if the bytes decode
+cleanly with it: a page that says Shift_JIS but is UTF-8 is common after CMS migrations.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+from w3lib.encoding import resolve_encoding
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+# Where browsers look for <meta charset>: the spec says the first 1024 bytes, but Japanese
+# CMSs put long comment headers first, so look further.
+_PRESCAN = 16384
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Single-byte encodings decode any byte string; when one is declared for bytes that are valid
+# UTF-8 with non-ASCII in them, the declaration is the mistake.
+_SINGLE_BYTE = {"cp1252", "latin-1", "iso8859-1", "ascii", "iso8859-15"}
+
+
+def _normalise(name: str) -> str | None:
+    try:
+        # w3lib maps the web's labels to Python codecs (shift_jis -> cp932, as browsers do)
+        resolved = resolve_encoding(name.decode("ascii", "ignore") if isinstance(name, bytes) else name)
+    except LookupError:
+        return None
+    if resolved is None:
+        return None
+    try:
+        return codecs.lookup(resolved).name
+    except LookupError:
+        return None
+
+
+def declared_encodings(data: bytes, http_charset: str | None = None) -> list[str]:
+    """The encodings the transport and the page claim, in order of authority, deduplicated."""
+    found: list[str] = []
+    if http_charset:
+        found.append(http_charset)
+    head = data[:_PRESCAN]
+    m = _XML_DECL.match(head)
+    if m:
+        found.append(m.group(1).decode("ascii", "ignore"))
+    found.extend(m.group(1).decode("ascii", "ignore") for m in _META_CHARSET.finditer(head))
+    out: list[str] = []
+    for name in found:
+        norm = _normalise(name)
+        if norm and norm not in out:
+            out.append(norm)
+    return out
+
+
+def _decodes(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
+    """Decode an HTML document; return ``(text, encoding used)``.
+
+    Order: a BOM; the HTTP charset and the page's own declarations, each only if the bytes
+    decode cleanly with it; UTF-8; a statistical guess (charset-normalizer); and last CP932
+    with replacement characters, so that a damaged page still yields most of its text.
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(name, errors="replace"), name
+    utf8 = _decodes(data, "utf-8")
+    for name in declared_encodings(data, http_charset):
+        if name in _SINGLE_BYTE and utf8 is not None and not data.isascii():
+            return utf8, "utf-8"
+        text = _decodes(data, name)
+        if text is not None:
+            return text, name
+    if utf8 is not None:
+        return utf8, "utf-8"
+    best = from_bytes(data[:200_000], cp_isolation=["cp932", "euc_jp", "iso2022_jp", "utf_8", "cp1252"]).best()
+    if best is not None and best.encoding:
+        name = codecs.lookup(best.encoding).name
+        text = _decodes(data, name)
+        if text is not None:
+            return text, name
+    return data.decode("cp932", errors="replace"), "cp932"

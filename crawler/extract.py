@@ -1,0 +1,331 @@
+"""``extract_article``: one HTML page in, one clean ``Article`` (or ``None``) out.
+
+Pure and synchronous: no Scrapy, no I/O, so the crawler can run it in worker processes and the
+CLI, the tests and ``reextract`` all get the same result for the same bytes.
+
+Order of trust: the outlet's rules (selectors written against its markup) for the body, JSON-LD
+and ``<meta>`` for metadata, trafilatura for any page no rule matches. Boilerplate that still
+slips through (rankings, "POPULAR ARTICLE", paywall prompts) ends the text wherever it appears
+as a paragraph of its own, whichever path produced it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import trafilatura
+from lxml import etree, html as lxml_html
+
+from .article import Article
+from .dates import JST, normalise_date, parse_datetime, to_iso
+from .encoding import decode_html
+from .metadata import PageMeta, ld_names, ld_text, read_meta
+from .outlets import Outlet, Rules, compile_selector, outlet_for_url
+
+GENERIC_METHOD = "generic:trafilatura"
+
+# A paragraph that is one of these (whole, after whitespace is collapsed) is where the article
+# has ended and the page's furniture begins. Anchored so that a sentence that merely mentions
+# "ranking" never cuts an article short.
+_STOP = re.compile(
+    r"(?:[\"“][^\"”]{1,30}[\"”]\s*)?(?:POPULAR ARTICLES?|(?:JN )?ACCESS RANKING|MOST (?:READ|POPULAR)"
+    r"|RELATED (?:STORIES|ARTICLES?|NEWS)|Related (?:Stories|Articles?|News)|Recommended(?: for you)?"
+    r"|Read more|Most Read|Share this(?: article)?|SHARE"
+    r"|アクセスランキング.*|ランキング|関連記事.*|関連ニュース|おすすめ(?:情報|記事)?|あわせて読みたい"
+    r"|この記事をシェア|シェアする|注目ワード|カテゴリーをフォローする|関連キーワード"
+    r"|有料会員になると会員限定の有料記事もお読みいただけます。?"
+    r"|【[^】]*キャンペーン】.*|無断転載.*禁(?:じます|止).*|Copyright .*|©.*)",
+)
+# A paragraph that is a member-only or paid teaser prompt: the text ends here and the article
+# is flagged, because what precedes it is a teaser, not the article.
+_PAYWALL = re.compile(
+    r".{0,40}(?:この記事は(?:有料(?:会員)?記事|会員限定|読者会員限定|会員記事)(?:です)?"
+    r"|残り\d+文字|有料会員(?:限定|登録)?(?:になると|の方は)続き|会員登録で続きを|続きを読むには"
+    r"|記事の続きは|日経電子版(?:に)?(?:会員|登録)|This article is for (?:paid )?subscribers"
+    r"|Subscribe to (?:read|continue)|to read the full (?:article|story)).{0,80}",
+)
+_WS = re.compile(r"\s+")
+_SEP_CLASS = r"[|｜:：\-–—/／・]"
+
+
+def _clean(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def _parse(data: bytes | str, http_charset: str | None) -> etree._Element | None:
+    text = data if isinstance(data, str) else decode_html(data, http_charset)[0]
+    if not text.strip():
+        return None
+    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True)
+    try:
+        # Re-encoding lets lxml ignore the page's own (possibly wrong) charset declaration.
+        tree = lxml_html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    return tree
+
+
+def _select(tree: etree._Element, selectors: tuple[str, ...]) -> list[etree._Element]:
+    for selector in selectors:
+        found = compile_selector(selector)(tree)
+        if found:
+            return [f for f in found if isinstance(f, etree._Element)] or [
+                lxml_html.fromstring(f"<span>{_escape(str(found[0]))}</span>")
+            ]
+    return []
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _select_text(tree: etree._Element, selectors: tuple[str, ...]) -> str | None:
+    for el in _select(tree, selectors):
+        for attr in ("datetime", "content"):
+            if el.get(attr):
+                return _clean(el.get(attr))
+        text = _clean(el.text_content())
+        if text:
+            return text
+    return None
+
+
+def _select_texts(tree: etree._Element, selectors: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for el in _select(tree, selectors):
+        text = _clean(el.get("content") or el.text_content())
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def _paragraphs(body: etree._Element, selector: str) -> list[str]:
+    matched = compile_selector(selector)(body)
+    chosen = set(matched)
+    out: list[str] = []
+    for el in matched:
+        # A selected element inside another selected one would repeat its text.
+        if any(anc in chosen for anc in el.iterancestors()):
+            continue
+        text = _clean(el.text_content())
+        if text:
+            out.append(text)
+    return out
+
+
+def _prune(tree: etree._Element, selectors: tuple[str, ...]) -> None:
+    for selector in selectors:
+        for el in compile_selector(selector)(tree):
+            if isinstance(el, etree._Element) and el.getparent() is not None:
+                el.drop_tree()
+
+
+def _finish_text(paragraphs: list[str], rules: Rules | None) -> tuple[list[str], bool]:
+    """Cut the text at the first boilerplate or paywall paragraph; drop credit lines."""
+    drop = [re.compile(p) for p in rules.drop] if rules else []
+    stop = [re.compile(p) for p in rules.stop] if rules else []
+    out: list[str] = []
+    paywalled = False
+    for para in paragraphs:
+        if _PAYWALL.fullmatch(para):
+            paywalled = True
+            break
+        if _STOP.fullmatch(para) or any(s.search(para) for s in stop):
+            break
+        if any(d.search(para) for d in drop):
+            continue
+        if out and para == out[-1]:
+            continue
+        out.append(para)
+    return out, paywalled
+
+
+def strip_site_suffix(title: str, names: list[str], suffix: str | None = None) -> str:
+    """Remove " - 日本経済新聞", "：朝日新聞デジタル" and the like from the end of a title."""
+    title = _clean(title)
+    if suffix:
+        title = re.sub(suffix + r"$", "", title).strip()
+    for name in names:
+        if not name:
+            continue
+        stripped = re.sub(
+            r"\s*" + _SEP_CLASS + r"\s*" + re.escape(name) + r"\s*$", "", title
+        ).strip()
+        if stripped and stripped != title:
+            return stripped
+    return title
+
+
+def _title(tree: etree._Element, page: PageMeta, rules: Rules | None, outlet: Outlet | None) -> str | None:
+    candidates = []
+    if rules and rules.title:
+        candidates.append(_select_text(tree, rules.title))
+    candidates += [
+        ld_text(page.jsonld.get("headline")),
+        page.get("og:title", "twitter:title"),
+        page.html_title,
+    ]
+    names = [
+        page.get("og:site_name") or "",
+        ld_text(page.jsonld.get("publisher")) or "",
+        outlet.name if outlet else "",
+    ]
+    for cand in candidates:
+        if cand:
+            title = strip_site_suffix(cand, names, rules.title_suffix if rules else None)
+            if title:
+                return unicodedata.normalize("NFC", title)
+    return None
+
+
+def _dates(
+    tree: etree._Element, page: PageMeta, rules: Rules | None, local_tz
+) -> tuple[str | None, str | None]:
+    published_raw = [
+        _select_text(tree, rules.published) if rules and rules.published else None,
+        ld_text(page.jsonld.get("datePublished")),
+        page.get("article:published_time", "og:article:published_time", "pubdate", "publishdate",
+                 "date", "dc.date", "dcterms.created", "datepublished", "cxenseparse:recs:publishtime"),
+    ]
+    modified_raw = [
+        _select_text(tree, rules.modified) if rules and rules.modified else None,
+        ld_text(page.jsonld.get("dateModified")),
+        page.get("article:modified_time", "og:updated_time", "last-modified", "datemodified"),
+    ]
+    published = next((v for v in (normalise_date(r, local_tz=local_tz) for r in published_raw) if v), None)
+    modified = next((v for v in (normalise_date(r, local_tz=local_tz) for r in modified_raw) if v), None)
+    return published, modified
+
+
+def _authors(tree: etree._Element, page: PageMeta, rules: Rules | None) -> list[str]:
+    if rules and rules.authors:
+        names = _select_texts(tree, rules.authors)
+    else:
+        names = ld_names(page.jsonld.get("author"), persons_only=True)
+        if not names and page.get("author"):
+            names = [page.get("author") or ""]
+    if rules and rules.author_strip:
+        names = [re.sub(rules.author_strip, "", n).strip() for n in names]
+    out: list[str] = []
+    for n in names:
+        n = _clean(n)
+        if n and n not in out:
+            out.append(n)
+    return out
+
+
+def _keywords(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [k.strip() for k in re.split(r"[,、，]", value) if k.strip()]
+    return ld_names(value)
+
+
+def _language(outlet: Outlet | None, page: PageMeta) -> str | None:
+    if outlet:
+        return outlet.language
+    lang = page.html_lang or ld_text(page.jsonld.get("inLanguage")) or page.get("og:locale")
+    return lang.split("-")[0].split("_")[0].lower() if lang else None
+
+
+def _generic(tree: etree._Element, url: str | None) -> tuple[list[str], dict[str, Any]]:
+    doc = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+    )
+    if doc is None or not doc.text:
+        return [], {}
+    paragraphs = [_clean(line) for line in doc.text.split("\n")]
+    meta = {"title": doc.title, "date": doc.date, "author": doc.author}
+    return [p for p in paragraphs if p], meta
+
+
+def extract_article(
+    html: bytes | str,
+    url: str | None = None,
+    *,
+    http_charset: str | None = None,
+    outlets: dict[str, Outlet] | None = None,
+) -> Article | None:
+    """Extract the article from one page.
+
+    Args:
+        html: the page as fetched (bytes; any encoding) or already decoded.
+        url: where it was fetched from; without it, the page's canonical URL is used.
+        http_charset: the charset of the HTTP Content-Type header, if any.
+        outlets: the outlet registry to use (the built-in one by default).
+
+    Returns:
+        The article, or ``None`` when the page holds none (empty, a listing, an error page).
+    """
+    tree = _parse(html, http_charset)
+    if tree is None:
+        return None
+    page = read_meta(tree, url)
+    canonical = page.canonical or page.get("og:url") or ld_text(page.jsonld.get("url"))
+    url = url or canonical
+    outlet = outlet_for_url(url, outlets) or outlet_for_url(canonical, outlets)
+    language = _language(outlet, page)
+    local_tz = JST if outlet or (language or "").startswith("ja") else None
+
+    rules: Rules | None = None
+    body = None
+    for candidate in outlet.rules if outlet else ():
+        found = _select(tree, candidate.body)
+        if found:
+            rules, body = candidate, found[0]
+            break
+
+    # Metadata is read before pruning: some rules prune the very block that holds the byline.
+    title = _title(tree, page, rules, outlet)
+    published, modified = _dates(tree, page, rules, local_tz)
+    authors = _authors(tree, page, rules)
+    lead = _select_text(tree, rules.lead) if rules and rules.lead else None
+    section = (_select_text(tree, rules.section) if rules and rules.section else None) or ld_text(
+        page.jsonld.get("articleSection")) or page.get("article:section")
+    tags = (_select_texts(tree, rules.tags) if rules and rules.tags else []) or _keywords(
+        page.jsonld.get("keywords") or page.get("news_keywords", "keywords") or [])
+    paywalled = bool(rules and rules.paywall and _select(tree, rules.paywall))
+    if str(page.jsonld.get("isAccessibleForFree", "")).lower() in ("false", "0"):
+        paywalled = True
+
+    if rules is not None and body is not None:
+        _prune(tree, rules.prune)
+        paragraphs = _paragraphs(body, rules.paragraphs)
+        method = f"rules:{outlet.key}@{rules.version}"  # type: ignore[union-attr]
+    else:
+        paragraphs, generic_meta = _generic(tree, url)
+        method = GENERIC_METHOD
+        title = title or generic_meta.get("title")
+        if not published and generic_meta.get("date"):
+            published = to_iso(parse_datetime(generic_meta["date"]), local_tz=local_tz)
+        if not authors and generic_meta.get("author"):
+            authors = [a.strip() for a in generic_meta["author"].split(";") if a.strip()]
+        if not page.is_article and sum(len(p) for p in paragraphs) < 200:
+            return None
+
+    paragraphs, cut_at_paywall = _finish_text(paragraphs, rules)
+    paywalled = paywalled or cut_at_paywall
+    if lead and paragraphs and paragraphs[0] == lead:
+        paragraphs = paragraphs[1:]
+    if title and paragraphs and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]
+    if not paragraphs and not (paywalled and title):
+        return None
+    return Article(
+        url=url or "",
+        canonical_url=canonical,
+        outlet=outlet.key if outlet else None,
+        language=language,
+        title=title,
+        lead=lead,
+        authors=authors,
+        published_at=published,
+        modified_at=modified,
+        paragraphs=[unicodedata.normalize("NFC", p) for p in paragraphs],
+        section=section,
+        tags=tags,
+        paywalled=paywalled,
+        method=method,
+        site_name=page.get("og:site_name") or (outlet.name if outlet else None),
+    )

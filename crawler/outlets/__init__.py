@@ -1,0 +1,142 @@
+"""The outlet registry: one module per outlet in this package, each defining ``OUTLET``.
+
+An outlet's rules are data (selectors and patterns), not code, so that a layout change means a
+new dated ``Rules`` entry at the front of ``rules`` while the old one stays for old pages, as
+Fundus versions its parsers. Selectors are CSS unless they start with ``/``, ``.`` or ``(``,
+in which case they are XPath.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import urlsplit
+
+from cssselect import HTMLTranslator
+from lxml import etree
+
+_CSS = HTMLTranslator()
+
+
+@cache
+def compile_selector(selector: str) -> etree.XPath:
+    """Compile a CSS or XPath selector once; every rule selector goes through here."""
+    if selector.startswith(("/", ".", "(")):
+        return etree.XPath(selector)
+    return etree.XPath(_CSS.css_to_xpath(selector, prefix="descendant-or-self::"))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How to read one layout of one outlet's article pages.
+
+    Metadata comes from JSON-LD and ``<meta>`` first; the selectors here add to it or
+    override it where the page's own metadata is missing or wrong.
+    """
+
+    #: The layout this applies to, by the date it was first seen (``"2025-01"``); it becomes
+    #: part of ``Article.method`` so stored rows say which rules made them.
+    version: str
+    #: The article body container; the first selector that matches wins. A rules entry whose
+    #: body matches nothing does not apply to the page, and the next (older) entry is tried.
+    body: tuple[str, ...]
+    #: Within the body: the elements whose text is a paragraph (or a sub-heading).
+    paragraphs: str = "p, h2, h3"
+    #: Removed from the whole page before anything is read (sidebars, share bars, rankings).
+    prune: tuple[str, ...] = ()
+    #: Selectors for the headline, tried before JSON-LD ``headline`` and ``og:title``.
+    title: tuple[str, ...] = ()
+    #: A regex removed from the end of every title candidate (" - 日本経済新聞").
+    title_suffix: str | None = None
+    #: Selectors for the subtitle or lead shown above the body.
+    lead: tuple[str, ...] = ()
+    #: Selectors whose ``datetime``/``content`` attribute or text holds the time, tried before
+    #: JSON-LD and meta. ``published`` must never point at an "updated" time.
+    published: tuple[str, ...] = ()
+    modified: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    #: A regex removed from each author name ("記者", "By ").
+    author_strip: str | None = None
+    section: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    #: Any match means the page is a member-only or paid teaser.
+    paywall: tuple[str, ...] = ()
+    #: Regexes: paragraphs that match one are dropped (credits, "続きを読む").
+    drop: tuple[str, ...] = ()
+    #: Regexes: a paragraph that matches one ends the article; it and all after it are dropped.
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """A news outlet: where its articles are, how to find them, how to read them."""
+
+    key: str
+    name: str
+    language: str
+    #: Host names (a subdomain of one matches too) whose pages belong to this outlet.
+    domains: tuple[str, ...]
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    #: Section / listing pages whose links lead to articles.
+    start_urls: tuple[str, ...] = ()
+    #: A regex on the full URL: only URLs that match are article pages.
+    article_url_pattern: str = ""
+    #: Newest layout first. Empty: generic extraction only.
+    rules: tuple[Rules, ...] = ()
+    #: Saved pages (relative to tests/fixtures/saved/) the rules were checked against; each has
+    #: expected output in tests/fixtures/expected/. Empty means the outlet is unverified.
+    fixtures: tuple[str, ...] = ()
+    #: What of the discovery URLs was checked and against what; the rest is unverified.
+    discovery_notes: str = "feeds, sitemaps and sections not verified: no saved copy"
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.fixtures)
+
+    def matches_host(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def is_article_url(self, url: str) -> bool:
+        return bool(self.article_url_pattern) and re.search(self.article_url_pattern, url) is not None
+
+
+@cache
+def registry() -> dict[str, Outlet]:
+    """Every built-in outlet, by key, loaded from the modules of this package."""
+    outlets: dict[str, Outlet] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        outlet = getattr(module, "OUTLET", None)
+        if not isinstance(outlet, Outlet):
+            raise TypeError(f"crawler/outlets/{info.name}.py must define OUTLET = Outlet(...)")
+        if outlet.key in outlets:
+            raise ValueError(f"outlet key {outlet.key!r} is defined twice")
+        outlets[outlet.key] = outlet
+    return outlets
+
+
+def outlet_for_url(url: str | None, outlets: dict[str, Outlet] | None = None) -> Outlet | None:
+    """The outlet a URL belongs to; the most specific domain wins (asahi.com/ajw vs asahi.com)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    best: tuple[int, Outlet] | None = None
+    for outlet in (outlets or registry()).values():
+        if not outlet.matches_host(host):
+            continue
+        # A path-scoped outlet ("asahi.com/ajw/") beats the host-wide one.
+        prefix = outlet.extra.get("path_prefix")
+        if prefix and not parts.path.startswith(prefix):
+            continue
+        weight = max(len(d) for d in outlet.domains if host == d or host.endswith("." + d))
+        weight += 1000 if prefix else 0
+        if best is None or weight > best[0]:
+            best = (weight, outlet)
+    return best[1] if best else None

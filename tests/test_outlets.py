@@ -1,0 +1,83 @@
+"""Walk the whole outlet registry: every outlet is well-formed, every saved page of a verified
+outlet extracts to its expected output (as Fundus's test_parser walks its publishers)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from crawler.extract import extract_article
+from crawler.outlets import compile_selector, outlet_for_url, registry
+
+from .conftest import EXPECTED, SAVED, saved_bytes
+
+OUTLETS = registry()
+CASES = [(o.key, f) for o in OUTLETS.values() for f in o.fixtures]
+# Cues of furniture that must never reach an article's text (see PRIOR_ART.md).
+BOILERPLATE = re.compile(
+    r"POPULAR ARTICLE|ACCESS RANKING|アクセスランキング|関連記事|おすすめ情報|シェアする|"
+    r"有料会員になると|この記事は会員限定|続きを読む|Share this|RELATED STORIES"
+)
+REQUIRED_OUTLETS = {
+    "japannews", "yomiuri", "asahi", "asahi_ajw", "mainichi", "nikkei", "nikkei_asia",
+    "sankei", "nhk", "tokyo_np", "japantimes", "kyodo", "jiji",
+}
+
+
+def test_registry_has_the_outlets_of_the_design():
+    assert REQUIRED_OUTLETS <= set(OUTLETS)
+
+
+@pytest.mark.parametrize("key", sorted(OUTLETS))
+def test_outlet_is_well_formed(key):
+    outlet = OUTLETS[key]
+    assert outlet.language in ("ja", "en")
+    assert outlet.domains and all(d == d.lower() and "/" not in d for d in outlet.domains)
+    assert outlet.feeds or outlet.sitemaps or outlet.start_urls, "no way to find articles"
+    re.compile(outlet.article_url_pattern)
+    for url in outlet.feeds + outlet.sitemaps + outlet.start_urls:
+        assert url.startswith("https://"), url
+    for rules in outlet.rules:
+        for sel in (rules.body + rules.prune + rules.title + rules.lead + rules.published
+                    + rules.modified + rules.authors + rules.section + rules.tags + rules.paywall):
+            compile_selector(sel)
+        for pattern in rules.drop + rules.stop:
+            re.compile(pattern)
+    for fixture in outlet.fixtures:
+        assert (SAVED / fixture).exists() or (SAVED / (fixture + ".gz")).exists(), fixture
+        assert (EXPECTED / (fixture + ".json")).exists(), f"no expected output for {fixture}"
+    if not outlet.verified:
+        assert not outlet.rules, "an outlet with rules must name the saved pages they were checked on"
+
+
+@pytest.mark.parametrize("key,fixture", CASES, ids=[f for _, f in CASES])
+def test_saved_page_extracts_as_expected(key, fixture):
+    expected = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))
+    article = extract_article(saved_bytes(fixture), expected["url"])
+    assert article is not None
+    assert article.outlet == key
+    assert article.method.startswith(f"rules:{key}@"), "the outlet's rules did not apply"
+    assert article.title == expected["title"]
+    assert article.published_at == expected["published_at"]
+    if "modified_at" in expected:
+        assert article.modified_at == expected["modified_at"]
+    if "authors" in expected:
+        assert article.authors == expected["authors"]
+    if "lead" in expected:
+        assert article.lead == expected["lead"]
+    assert article.paywalled == expected["paywalled"]
+    assert article.paragraphs[0] == expected["first_paragraph"]
+    assert article.paragraphs[-1] == expected["last_paragraph"]
+    # A marker the article itself prints (Yomiuri's "〈関連記事スポーツ面〉" print cross-reference)
+    # is listed in the expected file; any other is a leak.
+    leaked = [m for m in BOILERPLATE.findall(article.text) if m not in expected.get("allowed_markers", [])]
+    assert not leaked, f"boilerplate in text: {leaked}"
+
+
+@pytest.mark.parametrize("key,fixture", CASES, ids=[f for _, f in CASES])
+def test_saved_page_url_is_an_article_url_of_its_outlet(key, fixture):
+    expected = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))
+    assert outlet_for_url(expected["url"]).key == key
+    assert OUTLETS[key].is_article_url(expected["url"]), expected["url"]
