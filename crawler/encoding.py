@@ -88,10 +88,31 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
             return text, name
     if utf8 is not None:
         return utf8, "utf-8"
-    best = from_bytes(data[:200_000], cp_isolation=["cp932", "euc_jp", "iso2022_jp", "utf_8", "cp1252"]).best()
+    guess = _guess_japanese(data)
+    if guess is not None:
+        return guess
+    best = from_bytes(data[:200_000]).best()
     if best is not None and best.encoding:
         name = codecs.lookup(best.encoding).name
         text = _decodes(data, name)
         if text is not None:
             return text, name
     return data.decode("cp932", errors="replace"), "cp932"
+
+
+def _japanese_score(text: str) -> int:
+    # Real Japanese prose is full of hiragana; bytes decoded with the wrong Japanese codec
+    # come out as half-width katakana and rare kanji instead.
+    hiragana = sum(1 for ch in text if "\u3041" <= ch <= "\u309f")
+    halfwidth = sum(1 for ch in text if "\uff61" <= ch <= "\uff9f")
+    return hiragana - 2 * halfwidth
+
+
+def _guess_japanese(data: bytes) -> tuple[str, str] | None:
+    """Pick among the Japanese codecs that decode the bytes cleanly, by how Japanese the text looks."""
+    decoded = [(name, text) for name in ("cp932", "euc_jp", "iso2022_jp")
+               if (text := _decodes(data, name)) is not None]
+    if not decoded:
+        return None
+    name, text = max(decoded, key=lambda d: _japanese_score(d[1]))
+    return (text, name) if _japanese_score(text) > 0 else None

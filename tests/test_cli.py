@@ -1,0 +1,73 @@
+"""`newsmon extract` as a user runs it: a real process, real files, exit codes and streams."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+
+from .conftest import SAVED, saved_bytes
+
+PAGE = "fundus-jp/SankeiShimbun_2025_01_21.html"
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, input=stdin, timeout=120
+    )
+
+
+def test_jsonl_one_line_per_path_in_order_with_nulls(tmp_path):
+    plain = tmp_path / "page.html"
+    plain.write_bytes(saved_bytes(PAGE))
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    missing = tmp_path / "missing.html"
+    gz = SAVED / "fundus-jp/Nikkei_2025_01_14.html.gz"
+    result = run("extract", str(plain), str(missing), str(empty), str(gz), "--format", "jsonl")
+    lines = result.stdout.decode("utf-8").splitlines()
+    assert len(lines) == 4
+    first, second, third, fourth = (json.loads(line) for line in lines)
+    assert second is None and third is None
+    for record in (first, fourth):
+        assert {"url", "outlet", "language", "title", "text", "published_at", "modified_at",
+                "authors", "paywalled", "method"} <= set(record)
+    assert first["url"].startswith("https://www.sankei.com/article/20250121-")
+    assert first["title"].startswith("小笠原諸島の警察無線")
+    assert fourth["url"] == "https://www.nikkei.com/article/DGXZQOUB148MY0U5A110C2000000/"
+    stderr = result.stderr.decode("utf-8")
+    assert str(missing) in stderr and str(empty) in stderr
+    assert "Traceback" not in stderr
+    assert result.returncode == 1  # the unreadable path, reported after the others were done
+
+
+def test_no_article_is_not_an_error(tmp_path):
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"<html><body></body></html>")
+    result = run("extract", str(empty), "--format", "jsonl")
+    assert result.stdout.decode().strip() == "null"
+    assert "no article" in result.stderr.decode()
+    assert result.returncode == 0
+
+
+def test_url_option_overrides_the_page(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_bytes(gzip.decompress((SAVED / (PAGE + ".gz")).read_bytes()))
+    result = run("extract", str(page), "--url", "https://www.sankei.com/article/x/?utm_source=a")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["url"] == "https://www.sankei.com/article/x/?utm_source=a"
+
+
+def test_url_with_many_paths_is_a_usage_error(tmp_path):
+    result = run("extract", "a", "b", "--url", "https://x/")
+    assert result.returncode == 2
+    assert "--url" in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+
+
+def test_text_format_and_stdin():
+    result = run("extract", "-", "--format", "text", stdin=saved_bytes(PAGE))
+    out = result.stdout.decode("utf-8")
+    assert result.returncode == 0
+    assert out.splitlines()[0].startswith("小笠原諸島の警察無線")
+    assert "Published: 2025-01-21T" in out

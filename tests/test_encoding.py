@@ -1,0 +1,101 @@
+"""Every encoding a Japanese page comes in must come out as the right Unicode text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crawler.encoding import decode_html
+from crawler.extract import extract_article
+
+from .conftest import saved_bytes
+
+SJIS_PAGE = "snacktory/yomiuri.sjis.html"
+SJIS_TEXT = "海津市海津町の国営木曽三川公園で、チューリップが見頃を迎えている"
+UTF8_PAGE = "scrapping-webs/nikkei-test_article_1.html"
+UTF8_TEXT = "反撃能力の行使について同盟国が攻撃を受けるといった事例に言及した"
+
+
+def _utf8_page_text() -> str:
+    return saved_bytes(UTF8_PAGE).decode("utf-8")
+
+
+def test_shift_jis_declared_in_meta():
+    text, encoding = decode_html(saved_bytes(SJIS_PAGE))
+    assert encoding == "cp932"  # browsers treat Shift_JIS as Windows-31J
+    assert SJIS_TEXT in text
+
+
+def test_shift_jis_without_any_declaration():
+    data = re.sub(rb"<meta[^>]+charset[^>]*>", b"", saved_bytes(SJIS_PAGE), flags=re.I)
+    assert b"charset" not in data.lower()
+    text, _ = decode_html(data)
+    assert SJIS_TEXT in text
+
+
+@pytest.mark.parametrize("codec,label", [("euc_jp", "EUC-JP"), ("cp932", "Shift_JIS")])
+def test_real_page_reencoded_declared_and_undeclared(codec, label):
+    page = _utf8_page_text()
+    declared = re.sub(r'charset="?utf-8"?', f'charset="{label}"', page, flags=re.I)
+    assert label in declared
+    for html in (declared, re.sub(r"<meta[^>]+charset[^>]*>", "", page, flags=re.I)):
+        text, _ = decode_html(html.encode(codec, errors="xmlcharrefreplace"))
+        assert UTF8_TEXT in text
+
+
+def test_wrong_declared_charset_is_not_trusted():
+    # A UTF-8 page that claims Shift_JIS: decoding as declared would fail; the bytes win.
+    page = re.sub(r'charset="?utf-8"?', 'charset="Shift_JIS"', _utf8_page_text(), flags=re.I)
+    text, encoding = decode_html(page.encode("utf-8"))
+    assert encoding == "utf-8"
+    assert UTF8_TEXT in text
+
+
+def test_utf8_page_declared_as_latin1():
+    page = re.sub(r'charset="?utf-8"?', 'charset="iso-8859-1"', _utf8_page_text(), flags=re.I)
+    text, _ = decode_html(page.encode("utf-8"))
+    assert UTF8_TEXT in text
+
+
+def test_http_charset_is_tried_first_but_not_blindly():
+    data = saved_bytes(SJIS_PAGE)
+    text, _ = decode_html(data, http_charset="utf-8")  # wrong header: the bytes are not UTF-8
+    assert SJIS_TEXT in text
+
+
+def test_utf8_bom():
+    data = saved_bytes("trafilatura-eval/nhk.or.jp.k100.html")
+    assert data.startswith(b"\xef\xbb\xbf")
+    text, encoding = decode_html(data)
+    assert encoding == "utf-8" and not text.startswith("\ufeff")
+    article = extract_article(data, "https://www3.nhk.or.jp/news/easy/k10011959621000/k10011959621000.html")
+    assert article is not None and "体罰を禁止する" in article.title
+
+
+def test_numeric_entities_become_characters():
+    data = saved_bytes("postlight-parser/www.asahi.com.html")
+    assert b"&#x" in data
+    article = extract_article(data, "http://www.asahi.com/articles/ASM2Q5HKNM2QUCVL02D.html")
+    assert article is not None
+    assert article.title == "メディア芸術祭賞、「チコちゃんに叱られる！」が受賞"
+    assert "&#" not in article.text and "メディア芸術祭賞" in article.text
+
+
+def test_sjis_page_extracts_to_unicode_article():
+    article = extract_article(saved_bytes(SJIS_PAGE), "http://www.yomiuri.co.jp/e-japan/gifu/news/20110410-OYT8T00124.htm")
+    assert article is not None
+    assert SJIS_TEXT in article.text
+
+
+@pytest.mark.parametrize("data", [b"", b"   ", b"\x00\x01\x02", b"<html><body></body></html>",
+                                  b"<html><head><title>x</title></head><body><p>short</p></body></html>"])
+def test_empty_and_garbage_pages_give_none(data):
+    assert extract_article(data, "https://example.com/x") is None
+
+
+def test_truncated_markup_still_extracts():
+    data = saved_bytes(UTF8_PAGE)
+    cut = data[: int(len(data) * 0.6)]
+    article = extract_article(cut, "https://www.nikkei.com/article/DGXZQOUA0420E0U3A400C2000000/")
+    assert article is not None and article.title
