@@ -28,6 +28,8 @@ class PageMeta:
     """The self-description of one page."""
 
     jsonld: dict[str, Any] = field(default_factory=dict)
+    #: Every JSON-LD ``@type`` on the page, lower-cased (``collectionpage`` marks a listing).
+    ld_types: set[str] = field(default_factory=set)
     meta: dict[str, str] = field(default_factory=dict)
     canonical: str | None = None
     html_title: str | None = None
@@ -103,6 +105,7 @@ def read_meta(tree: etree._Element, url: str | None) -> PageMeta:
         if "ld+json" in (s.get("type") or "").lower()
     ]
     page.jsonld = _pick_article([b for b in blocks if b is not None])
+    page.ld_types = {t for b in blocks if b is not None for o in _walk(b) for t in _types(o) if t}
     for el in tree.iterfind(".//meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
         content = el.get("content")

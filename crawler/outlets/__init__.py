@@ -45,6 +45,9 @@ class Rules:
     body: tuple[str, ...]
     #: Within the body: the elements whose text is a paragraph (or a sub-heading).
     paragraphs: str = "p, h2, h3"
+    #: The layout separates paragraphs with ``<br>`` inside one element instead of with
+    #: elements (NHK, Nikkan Gendai): each selected element gives one paragraph per line.
+    split_br: bool = False
     #: Removed from the whole page before anything is read (sidebars, share bars, rankings).
     prune: tuple[str, ...] = ()
     #: Selectors for the headline, tried before JSON-LD ``headline`` and ``og:title``.
