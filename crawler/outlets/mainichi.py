@@ -1,0 +1,93 @@
+"""Mainichi Shimbun (mainichi.jp), Japanese edition.
+
+Two layouts are in the saved pages: the news layout of mainichi.jp/articles/ (checked on pages
+of 2021-10, 2023-04 and 2025-01: the markup of the body did not change) and the older layout of
+the 政治プレミア / 医療プレミア columns under mainichi.jp/premier/ (2021-10), whose pages are
+paid: a teaser and a "この記事は有料記事です。" box.
+"""
+
+from __future__ import annotations
+
+from . import Outlet, Rules
+
+# The headline without " | 毎日新聞" and without the column and writer names that the premier
+# pages put into <title> and og:title ("見出し |  | 稲葉剛 | 毎日新聞「政治プレミア」").
+_TITLE = ('meta[name="cXenseParse:recs:mai-title"]',)
+# Mainichi's paid-article box ("この記事は有料記事です。 残り1460文字（全文2839文字）"), seen on
+# the premier pages; matched by its wording, which is Mainichi's for paid articles everywhere.
+_PAYWALL_TEXT = (
+    '//*[self::div or self::p or self::span][text()[contains(., "この記事は有料記事です")]]'
+)
+
+OUTLET = Outlet(
+    key="mainichi",
+    name="毎日新聞",
+    language="ja",
+    domains=("mainichi.jp",),
+    feeds=("https://mainichi.jp/rss/etc/mainichi-flash.rss",),
+    start_urls=(
+        "https://mainichi.jp/flash/",
+        "https://mainichi.jp/seiji/",
+        "https://mainichi.jp/security/",
+        "https://mainichi.jp/world/",
+        "https://mainichi.jp/shakai/",
+        "https://mainichi.jp/biz/",
+        "https://mainichi.jp/editorial/",
+    ),
+    # /articles/<date>/<edition>/<genre>/<class>/<id>c ("k00/00m/030/335000c" for the web,
+    # "ddm/005/070/123000c" for print); premier columns add /premier/<section>/. The English
+    # edition (mainichi.jp/english/articles/...) is another outlet's language and is left out.
+    article_url_pattern=(
+        r"^https?://mainichi\.jp/(?:premier/[a-z]+/)?articles/\d{8}/[0-9a-z]{2,4}/[0-9a-z]{3}"
+        r"/[0-9a-z]{3}/\d{6}c/?(?:[?#].*)?$"
+    ),
+    rules=(
+        Rules(
+            version="2021-10",
+            body=("section#articledetail-body",),
+            paragraphs="p, h2, h3",
+            # In-body ad slots and figures hold no paragraphs, but their captions and the
+            # "Advertisement" label must never reach the text if the markup ever nests them in p.
+            prune=("#articledetail-body aside", "#articledetail-body figure"),
+            title=_TITLE,
+            title_suffix=r"\s*[|｜\-]\s*毎日新聞.*",
+            # The reporter links of the header ("寺町六花", "原田啓之"); JSON-LD names only the
+            # organisation 毎日新聞.
+            authors=("#articledetail-title a.articletag-author",),
+            paywall=(_PAYWALL_TEXT,),
+        ),
+        Rules(
+            version="2021-10-premier",
+            body=("article.news div.article-container div.main-column",),
+            paragraphs="p, h2, h3",
+            prune=("div.article-container figure",),
+            title=_TITLE,
+            title_suffix=r"\s*[|｜].*$",
+            # The header's writer link is "稲葉剛・立教大学…教授"; the profile box has the name alone.
+            authors=("div.writer-profile p.name",),
+            # No JSON-LD on these pages; <time> has the day only. firstcreate is the
+            # first-publication time to the second (cXense's publishtime agrees).
+            published=('meta[name="firstcreate"]', 'meta[name="cXenseParse:recs:publishtime"]'),
+            modified=('meta[name="lastupdate"]',),
+            paywall=("div.readmore-tool", _PAYWALL_TEXT),
+            # The teaser ends in a paragraph that is only an ellipsis.
+            drop=(r"^[…\.]+$",),
+        ),
+    ),
+    fixtures=(
+        "fundus-jp/MainichiShimbun_2025_01_14.html",
+        "scrapping-webs/mainichi-test_article_1.html",
+        "scrapping-webs/mainichi-test_article_2.html",
+        "java-extractarticle/000021-mainichi.html",
+        "java-extractarticle/000019-mainichi.html",
+        "java-extractarticle/000020-mainichi.html",
+    ),
+    discovery_notes=(
+        "Verified against saved pages: article_url_pattern matches the URLs of all six saved"
+        " pages and the 45 article links on two of them (fundus 2025-01, java-extractarticle"
+        " 000021), and none of their 306 other mainichi.jp links (sections, reporters, login,"
+        " English edition); start_urls are links of the site navigation on the 2025-01 page."
+        " Not verified: the feed (from Fundus's publisher definition; the saved pages link only"
+        " to the /rss/ index page, no <link rel=alternate>); no sitemap is known."
+    ),
+)

@@ -1,0 +1,104 @@
+"""Nikkei (www.nikkei.com), Japanese edition.
+
+Two layouts are in the saved pages: the component layout of 2021 onwards (custom elements
+``k-…``, CSS-module class names with generated suffixes such as ``paragraph_p18mfke4``; seen in
+2021-10, 2023-04 and 2025-01) and the older ``cmn-…`` layout of 2018. Member-only articles show
+a teaser of one to three paragraphs and a "この記事は会員限定です" box; they are stored flagged.
+Nikkei's JSON-LD names the company (日本経済新聞社) as author: bylines are read from the page.
+"""
+
+from __future__ import annotations
+
+from . import Outlet, Rules
+
+# The class names of the component layout end in generated hashes that change with every
+# release ("paragraph_p18mfke4" in 2025, "paragraph_p15tm1hb" in 2023), so these selectors use
+# the stable data attribute, custom element names, tag structure and class-name prefixes.
+_BODY_2021 = "section[data-track-article-content]"
+# Nikkei prints a byline as "<role>　<name>" in the subtitle under the headline; the same slot
+# holds a plain subtitle on other pages ("衆院本会議"), so only a subtitle naming a reporter's
+# role is a byline.
+_BYLINE_ROLES = ("編集委員", "論説委員", "コメンテーター", "エディター", "記者", "特派員", "支局長", "編集長")
+_BYLINE_2021 = (
+    '//article//header//p[starts-with(@class, "subtitle")]['
+    + " or ".join(f'contains(., "{role}")' for role in _BYLINE_ROLES)
+    + "]"
+)
+
+OUTLET = Outlet(
+    key="nikkei",
+    name="日本経済新聞",
+    language="ja",
+    # asia.nikkei.com is the nikkei_asia outlet: its longer domain wins in outlet_for_url.
+    domains=("www.nikkei.com", "nikkei.com"),
+    sitemaps=("https://www.nikkei.com/sitemap.xml",),
+    start_urls=(
+        "https://www.nikkei.com/news/category/",
+        "https://www.nikkei.com/politics/",
+        "https://www.nikkei.com/politics/diplomacy/",
+        "https://www.nikkei.com/economy/",
+        "https://www.nikkei.com/international/",
+        "https://www.nikkei.com/business/",
+        "https://www.nikkei.com/opinion/editorial/",
+    ),
+    # /article/<28-character id>/ ("DGXZQOUB148MY0U5A110C2000000", "DGXMZO31897660Y8A610C1000000").
+    article_url_pattern=r"^https?://(?:www\.)?nikkei\.com/article/[A-Z0-9]{20,32}/?(?:[?#].*)?$",
+    rules=(
+        Rules(
+            version="2021-10",
+            body=(_BODY_2021,),
+            paragraphs="p, h2, h3",
+            prune=(
+                # The "【関連記事】" box at the foot of the body (a title paragraph and a list).
+                "//section[@data-track-article-content]"
+                '//div[p[starts-with(normalize-space(.), "【関連")]]',
+                f"{_BODY_2021} figure",
+            ),
+            # JSON-LD headline and <h1> agree; og:title is sometimes a longer SEO title
+            # ("イオン銀行の小林裕明社長解任、…" for "イオン銀行社長解任、…").
+            title=("article header h1",),
+            title_suffix=r"\s*(?:-|:|：)\s*日本経済新聞.*$",
+            authors=(_BYLINE_2021,),
+            author_strip=r"^.*\s",
+            # The lock banner and the "残りN文字" box appear only on member-only teasers;
+            # the "有料会員が…無料" promotion under every article is not a paywall.
+            paywall=(
+                "k-lock-banner",
+                "div[data-paywall]",
+                '//article//header//span[normalize-space(.)="[有料会員限定]"]',
+            ),
+        ),
+        Rules(
+            version="2018-06",
+            body=("div.cmn-article_text",),
+            paragraphs="p, h2, h3",
+            title=('h1.cmn-article_title > span[class*="JSID_key_fonthln"]',),
+            title_suffix=r"\s*(?:（写真[^）]*）)?\s*[:：]\s*日本経済新聞.*$",
+            # The byline is the span after the <br> in the headline ("編集委員　中沢克二").
+            authors=('//h1[contains(@class, "cmn-article_title")]/br/following-sibling::span',),
+            author_strip=r"^.*\s",
+            # JSON-LD has the compact form "20180619T055000+0900"; the page shows "2018/6/19 5:50".
+            published=("dl.cmn-article_status dd.cmnc-publish",),
+            paywall=("div.m-articleRegist",),
+        ),
+    ),
+    fixtures=(
+        "fundus-jp/Nikkei_2025_01_14.html",
+        "scrapping-webs/nikkei-test_article_1.html",
+        "scrapping-webs/nikkei-test_article_2.html",
+        "scrapping-webs/nikkei-test_article_3.html",
+        "java-extractarticle/000023-nikkei.html",
+        "java-extractarticle/000024-nikkei.html",
+        "java-extractarticle/000025-nikkei.html",
+        "newspaper4k/japanese_article.html",
+    ),
+    discovery_notes=(
+        "Verified against saved pages: article_url_pattern matches the URLs of all eight saved"
+        " pages and the 17 www.nikkei.com/article/ links on two of them (fundus 2025-01,"
+        " scrapping-webs 2023-04), and none of their 579 other nikkei.com links (sections, nkd"
+        " company pages, style./bizgate./reskill. subdomains, /prime/); start_urls are links of"
+        " the site navigation on the 2025-01 page. Not verified: the sitemap index (from"
+        " Fundus's publisher definition, which keeps only its children named *.sitemap.xml);"
+        " no saved page links to a feed and Nikkei publishes no public RSS that we know of."
+    ),
+)

@@ -1,0 +1,86 @@
+"""Sankei Shimbun (www.sankei.com), Japanese edition.
+
+One layout family in the saved pages (Arc Publishing, since the 2021 relaunch; seen in 2021-10,
+2023-03 and 2025-01): ``div.article-body`` with ``p.article-text`` paragraphs. In 2021 the
+sub-headings were ``span.article-middle-headline`` and the headline an ``h3``; later ``h2`` and
+``h1``. Member-only articles ("有料会員記事") carry ``article.paid_members`` and show a teaser.
+Sankei's ``<meta name="author">`` is the publisher "SANKEI DIGITAL INC." and the JSON-LD
+author is often the organisation "産経ニュース": bylines are read from the article header.
+"""
+
+from __future__ import annotations
+
+from . import Outlet, Rules
+
+OUTLET = Outlet(
+    key="sankei",
+    name="産経ニュース",
+    language="ja",
+    domains=("www.sankei.com", "sankei.com"),
+    feeds=(
+        "https://www.sankei.com/arc/outboundfeeds/rss/?outputType=xml",
+        "https://www.sankei.com/arc/outboundfeeds/rss/category/politics/?outputType=xml",
+    ),
+    sitemaps=("https://www.sankei.com/feeds/sitemapindex-category/?outputType=xml",),
+    start_urls=(
+        "https://www.sankei.com/flash/",
+        "https://www.sankei.com/politics/",
+        "https://www.sankei.com/world/",
+        "https://www.sankei.com/affairs/",
+        "https://www.sankei.com/economy/",
+        "https://www.sankei.com/column/editorial/",
+    ),
+    # /article/<yyyymmdd>-<26-character Arc id>/ . Continuation pages (/…/2/) and photo pages
+    # (/…/photo/<id>/) are parts of an article, not articles.
+    article_url_pattern=r"^https?://www\.sankei\.com/article/\d{8}-[A-Z0-9]{26}/?(?:[?#].*)?$",
+    rules=(
+        Rules(
+            version="2021-10",
+            body=("div.article-body",),
+            paragraphs="p.article-text, h2, h3, *.article-middle-headline",
+            prune=(
+                "div.article-body figure",
+                "div.article-body div.article-link_list",
+                "div.article-body div.inline-gptAd",
+                "div.article-body div.inline-ad",
+            ),
+            title_suffix=r"\s*(?:（\d+/\d+ページ）)?\s*[-|｜]\s*産経(?:ニュース|新聞).*$",
+            # The reporter link in the header (a.author-name in 2021-2023, div.author-name in
+            # 2025); pages without a byline give none rather than the organisation.
+            authors=("div.article-header *.author-name",),
+            # The article element is "article-wrapper free" on free pages and "article-wrapper
+            # paid_members" on 有料会員記事; anything but "free" (registration-only 会員記事
+            # too) restricts the text. The header labels restricted articles.
+            paywall=(
+                "//article"
+                '[contains(concat(" ", normalize-space(@class), " "), " article-wrapper ")]'
+                '[not(contains(concat(" ", normalize-space(@class), " "), " free "))]',
+                "div.article-header span.restrictions",
+                "#__member_offer_block",
+            ),
+            # Section dividers ("□ □", "◇") are typography, not text.
+            drop=(r"^[□■◇◆○●\s]+$",),
+        ),
+    ),
+    fixtures=(
+        "fundus-jp/SankeiShimbun_2025_01_21.html",
+        "scrapping-webs/sankei-test_article_1.html",
+        "scrapping-webs/sankei-test_article_2.html",
+        "scrapping-webs/sankei-test_article_3.html",
+        "scrapping-webs/sankei-test_article_4.html",
+        "scrapping-webs/sankei-test_article_5.html",
+        "scrapping-webs/sankei-test_article_6.html",
+        "scrapping-webs/sankei-test_article_7.html",
+        "java-extractarticle/000015-sankei.html",
+        "java-extractarticle/000016-sankei.html",
+        "java-extractarticle/000017-sankei.html",
+    ),
+    discovery_notes=(
+        "Verified against saved pages: article_url_pattern matches the URLs of all eleven"
+        " saved pages and the 28 article links on two of them (fundus 2025-01, scrapping-webs"
+        " 2023-03), and rejects their /photo/ pages and the /2/ continuation page of 000015;"
+        " start_urls are links of the site navigation on the 2025-01 page. Not verified: the"
+        " Arc Publishing outbound RSS feeds (no <link rel=alternate> on the saved pages) and the"
+        " category sitemap index (from Fundus's publisher definition)."
+    ),
+)
