@@ -1,0 +1,297 @@
+"""Extraction quality gate over the saved real pages (as trafilatura's ``tests/eval_gate.py``).
+
+Three checks, each against ground truth that ships with the pages (see saved/PROVENANCE.md):
+
+* every Fundus page reaches a character-bigram F1 of ``FUNDUS_FLOOR``;
+* on the English Scrapinghub benchmark, ``extract_article`` is no worse on average than bare
+  ``trafilatura.extract`` measured in the same run, and no lower than pinned floors;
+* no page's text carries a boilerplate marker (rankings, "related", share bars, paywall
+  prompts) that its ground truth does not, and the with/without snippets hold.
+
+A floor that fails because an outlet's rules are not written yet is the gate doing its job:
+write the rules, do not lower the floor. Each page is extracted once per session (``_ours``,
+``_bare`` are cached), so the whole file runs in a few seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from functools import cache
+from statistics import fmean
+
+import pytest
+import trafilatura
+
+from crawler.article import Article
+from crawler.extract import extract_article
+from crawler.similarity import bigram_prf
+
+from .conftest import SAVED, saved_bytes, saved_json
+
+# Fundus's expected bodies are hand-checked; 0.98 leaves room for whitespace, a stray caption.
+FUNDUS_FLOOR = 0.98
+# Mean over the 91 Scrapinghub pages, measured 2026-11-25 with trafilatura 2.3.1 / lxml 6.1.3
+# (`pytest tests/test_quality_gate.py`, bench/quality prints the same figures): ours bigram
+# F1 0.9628, word F1 0.9676; bare trafilatura 0.9600 / 0.9649. Pinned a little under ours.
+# Extraction is deterministic, so these only move when the code or trafilatura does.
+SCRAPINGHUB_BIGRAM_FLOOR = 0.955
+SCRAPINGHUB_WORD_FLOOR = 0.960
+
+# Cues of page furniture (name: pattern). One that the page's ground truth does not contain
+# is a leak. Case-sensitive on purpose: "Share" as a word, not "shares" or "market share".
+MARKERS = {
+    name: re.compile(pattern)
+    for name, pattern in {
+        "POPULAR ARTICLE": r"POPULAR ARTICLE",
+        "ACCESS RANKING": r"ACCESS RANKING",
+        "アクセスランキング": r"アクセスランキング",
+        "ランキング": r"ランキング",
+        "関連記事": r"関連記事",
+        "おすすめ": r"おすすめ|オススメ",
+        "シェア": r"シェア",
+        "Share": r"\bShare\b",
+        "RELATED STORIES": r"RELATED STORIES|Related Stories",
+        "Most Read": r"Most Read|MOST READ",
+        "有料会員": r"有料会員",
+        "会員限定": r"会員限定",
+        "有料記事": r"有料記事",
+        "残りN文字": r"残り\d+文字",
+        "続きを読む": r"続きを読む",
+        # English paywall prompts (newsletter and YouTube "Subscribe to …" promos are not).
+        "subscriber prompt": r"Subscribe (?:now|today|to (?:continue|read))|(?i:already a subscriber"
+        r"|subscribers? only|to continue reading)",
+    }.items()
+}
+
+_MANIFEST = {
+    row["local_file"]: row
+    for row in csv.DictReader(
+        (SAVED / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines(), delimiter="\t"
+    )
+}
+
+
+def _url(page: str) -> str | None:
+    return _MANIFEST[page]["original_url_if_known"] or None
+
+
+def _stem(page: str) -> str:
+    return page.removesuffix(".html")
+
+
+def _pages(prefix: str) -> list[str]:
+    return sorted(p for p, row in _MANIFEST.items() if p.startswith(prefix) and row["page_kind"] == "article")
+
+
+def body_text(article: Article | None) -> str:
+    """The article's whole body: lead (if the rules split one out) and paragraphs.
+
+    Ground truths count the lead as body (Fundus ``body.summary``), ``Article.text`` does not.
+    A ``None`` is an empty text.
+    """
+    if article is None:
+        return ""
+    return "\n".join(([article.lead] if article.lead else []) + article.paragraphs)
+
+
+@cache
+def _ours(page: str) -> Article | None:
+    return extract_article(saved_bytes(page), _url(page))
+
+
+@cache
+def _bare(page: str) -> str:
+    result = trafilatura.extract(
+        saved_bytes(page), url=_url(page), output_format="json", with_metadata=True
+    )
+    if result is None:
+        return ""
+    return json.loads(result)["text"] or ""
+
+
+def word_prf(candidate: str, reference: str) -> tuple[float, float, float]:
+    """Precision, recall and F1 over lower-cased word tokens (multisets); for English."""
+    cand = Counter(re.findall(r"\w+", candidate.lower()))
+    ref = Counter(re.findall(r"\w+", reference.lower()))
+    if not cand and not ref:
+        return 1.0, 1.0, 1.0
+    overlap = sum((cand & ref).values())
+    precision = overlap / sum(cand.values()) if cand else 0.0
+    recall = overlap / sum(ref.values()) if ref else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+# --- ground truth --------------------------------------------------------------------------
+
+FUNDUS = _pages("fundus-jp/")
+SCRAPINGHUB = _pages("scrapinghub-benchmark/")
+SCRAPPING_WEBS = _pages("scrapping-webs/")
+IR_RESEARCH = _pages("ir-research-data/")
+TRAFILATURA_EVAL = _pages("trafilatura-eval/")
+
+
+def fundus_truth(page: str) -> str:
+    """Fundus V1 body: the summary, then each section's headline and paragraphs."""
+    body = saved_json(_stem(page) + ".json")["V1"]["body"]
+    parts = list(body["summary"])
+    for section in body["sections"]:
+        parts += section["headline"] + section["paragraphs"]
+    return "\n".join(parts)
+
+
+@cache
+def _scrapinghub_truth() -> dict[str, str]:
+    return {k: v["articleBody"] for k, v in saved_json("scrapinghub-benchmark/ground-truth.json").items()}
+
+
+def scrapinghub_truth(page: str) -> str:
+    return _scrapinghub_truth()[page.rsplit("/", 1)[1].removesuffix(".html")]
+
+
+def snippets(page: str) -> tuple[list[str], list[str]]:
+    """(must appear, must not appear) in the text of a page whose ground truth is snippets."""
+    if page.startswith("trafilatura-eval/"):
+        data = saved_json(_stem(page) + ".json")
+        return data["with"], data["without"]
+    if page.startswith("fetch_util/"):
+        data = saved_json(_stem(page) + ".expected.json")
+        return data["includes"], data["excludes"]
+    if page.startswith("lakeoffire/"):
+        data = saved_json(_stem(page) + ".expected.json")
+        # "<the title>": the headline must not be repeated in the body.
+        banned = [data["title"] if s == "<the title>" else s for s in data["content_must_not_contain"]]
+        return data["content_contains"], banned
+    raise KeyError(page)
+
+
+SNIPPET_PAGES = TRAFILATURA_EVAL + _pages("fetch_util/") + _pages("lakeoffire/")
+
+
+def truth_text(page: str) -> str:
+    """What the page's ground truth says its text contains (for snippets: only the snippets)."""
+    if page in FUNDUS:
+        return fundus_truth(page)
+    if page in SCRAPINGHUB:
+        return scrapinghub_truth(page)
+    if page in SCRAPPING_WEBS:
+        # The upstream scraper's output, not hand-checked: good enough to say a marker is real.
+        return "\n".join(saved_json(_stem(page) + ".json")["parsed_data"]["text"])
+    if page in IR_RESEARCH:
+        return saved_bytes(_stem(page) + ".gold.txt").decode("cp1252")
+    return "\n".join(snippets(page)[0])
+
+
+TRUTH_PAGES = FUNDUS + SCRAPINGHUB + SCRAPPING_WEBS + IR_RESEARCH + SNIPPET_PAGES
+
+
+def test_corpus_is_complete():
+    # Guards every check below against passing vacuously on a missing or renamed fixture.
+    assert len(FUNDUS) == 9
+    assert len(SCRAPINGHUB) == 91 and set(_scrapinghub_truth()) >= {
+        p.rsplit("/", 1)[1].removesuffix(".html") for p in SCRAPINGHUB
+    }
+    assert len(SCRAPPING_WEBS) == 24 and len(IR_RESEARCH) == 2 and len(SNIPPET_PAGES) == 4
+
+
+# --- Fundus: per page ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", FUNDUS, ids=[p.split("/")[-1] for p in FUNDUS])
+def test_fundus_page_bigram_f1(page):
+    precision, recall, f1 = bigram_prf(body_text(_ours(page)), fundus_truth(page))
+    assert f1 >= FUNDUS_FLOOR, f"F1 {f1:.4f} (P {precision:.4f}, R {recall:.4f}) < {FUNDUS_FLOOR}"
+
+
+# --- Scrapinghub: mean, against bare trafilatura and pinned floors --------------------------
+
+
+@cache
+def _scrapinghub_means() -> dict[str, float]:
+    ours = [body_text(_ours(p)) for p in SCRAPINGHUB]
+    bare = [_bare(p) for p in SCRAPINGHUB]
+    truth = [scrapinghub_truth(p) for p in SCRAPINGHUB]
+    return {
+        "ours_bigram": fmean(bigram_prf(o, t)[2] for o, t in zip(ours, truth)),
+        "bare_bigram": fmean(bigram_prf(b, t)[2] for b, t in zip(bare, truth)),
+        "ours_word": fmean(word_prf(o, t)[2] for o, t in zip(ours, truth)),
+        "bare_word": fmean(word_prf(b, t)[2] for b, t in zip(bare, truth)),
+    }
+
+
+@pytest.mark.parametrize("measure", ["bigram", "word"])
+def test_scrapinghub_not_worse_than_bare_trafilatura(measure):
+    means = _scrapinghub_means()
+    ours, bare = means[f"ours_{measure}"], means[f"bare_{measure}"]
+    assert ours >= bare, f"mean {measure} F1: ours {ours:.4f} < bare trafilatura {bare:.4f}"
+
+
+@pytest.mark.parametrize(
+    "measure,floor", [("bigram", SCRAPINGHUB_BIGRAM_FLOOR), ("word", SCRAPINGHUB_WORD_FLOOR)]
+)
+def test_scrapinghub_floor(measure, floor):
+    ours = _scrapinghub_means()[f"ours_{measure}"]
+    assert ours >= floor, f"mean {measure} F1 {ours:.4f} < pinned floor {floor}"
+
+
+# --- Boilerplate markers and snippets ------------------------------------------------------
+
+
+def leaked_markers(text: str, truth: str) -> list[str]:
+    """Markers found in ``text`` that ``truth`` does not contain, with some context."""
+    leaks = []
+    for name, pattern in MARKERS.items():
+        found = pattern.search(text)
+        if found and not pattern.search(truth):
+            leaks.append(f"{name}: …{text[max(0, found.start() - 30):found.end() + 30]}…")
+    return leaks
+
+
+def test_marker_check_can_fail():
+    assert leaked_markers("本文。\nアクセスランキング\n1位", "本文。") != []
+    assert leaked_markers("Shares rose; market share grew.", "") == []
+    assert leaked_markers("ランキング上位", "ランキング上位") == []
+
+
+@pytest.mark.parametrize("page", TRUTH_PAGES)
+def test_no_boilerplate_marker_the_truth_lacks(page):
+    leaks = leaked_markers(body_text(_ours(page)), truth_text(page))
+    assert not leaks, "\n".join(leaks)
+
+
+# Snippets whose upstream expectation contradicts a deliberate choice of newsmon. Strict: the
+# case fails as soon as the text does contain the snippet, so the entry cannot go stale.
+_DISAGREE = {
+    ("fetch_util/nhk_article.html", "注目ワード"): (
+        "fetch_util's NHK extractor keeps the topic-keyword block; newsmon ends the body at its "
+        "heading (extract._STOP) and keeps the keywords as Article.tags"
+    ),
+}
+_SNIPPET_CASES = [
+    pytest.param(
+        page, wanted, snippet,
+        id=f"{page.split('/')[-1]}-{'with' if wanted else 'without'}{i}",
+        marks=[pytest.mark.xfail(reason=_DISAGREE[page, snippet], strict=True)]
+        if (page, snippet) in _DISAGREE else [],
+    )
+    for page in SNIPPET_PAGES
+    for wanted, group in zip((True, False), snippets(page))
+    for i, snippet in enumerate(group)
+]
+
+
+def _norm(text: str) -> str:
+    # Whitespace-normalised substring match, as trafilatura's evaluation does.
+    return re.sub(r"[\s\u200b\ufeff]+", " ", text).strip()
+
+
+@pytest.mark.parametrize("page,wanted,snippet", _SNIPPET_CASES)
+def test_snippet(page, wanted, snippet):
+    text = _norm(body_text(_ours(page)))
+    if wanted:
+        assert _norm(snippet) in text, f"missing from the text: {snippet!r}"
+    else:
+        assert _norm(snippet) not in text, f"boilerplate in the text: {snippet!r}"
