@@ -55,6 +55,8 @@ _LISTING_LINK_DENSITY = 0.6
 _LISTING_LD_TYPES = {"collectionpage", "itemlist", "searchresultspage"}
 _VISIBLE_TEXT = "text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
 _SEP_CLASS = r"[|｜:：\-–—/／・]"
+# Between names in one byline; applied to bylines read by rule selectors, after ``author_strip``.
+_AUTHOR_SEP = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*、\s*")
 
 
 def _clean(text: str | None) -> str:
@@ -247,11 +249,16 @@ def _authors(tree: etree._Element, page: PageMeta, rules: Rules | None) -> list[
     if rules and rules.authors:
         names = _select_texts(tree, rules.authors)
     else:
-        names = ld_names(page.jsonld.get("author"), persons_only=True)
+        # Asahi's JSON-LD names the organisation as ``author`` and the reporters as ``creator``.
+        names = ld_names(page.jsonld.get("author"), persons_only=True) or ld_names(
+            page.jsonld.get("creator"), persons_only=True)
         if not names and page.get("author"):
             names = [page.get("author") or ""]
     if rules and rules.author_strip:
         names = [re.sub(rules.author_strip, "", n).strip() for n in names]
+    if rules and rules.authors:
+        # One visible byline may name several people ("Takeo Maeda and Tatsuya Tanoue").
+        names = [part for n in names for part in _AUTHOR_SEP.split(n)]
     out: list[str] = []
     for n in names:
         n = _clean(n)

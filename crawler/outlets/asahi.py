@@ -1,0 +1,112 @@
+"""Asahi Shimbun (朝日新聞デジタル, www.asahi.com), Japanese edition.
+
+Two layouts are in the saved pages:
+
+* the React layout, checked on pages of 2021-10, 2022, 2023-04, 2025-01 and 2026-05. Its CSS
+  class names are generated and change with each build (the body is ``div._2rW9J`` in 2021,
+  ``div.nfyQp`` later), so the rules anchor on ids instead: the body is the parent of the
+  ``p#_gtm_LastLine`` end marker, or (2026, no marker) the ``div`` inside ``<main>`` that has
+  paragraphs and the in-article ad slot ``#kijinaka_rect``. The text is that div's own ``p`` and
+  ``h2`` children; photos, captions, video captions and related-link boxes are other children.
+  A paid article (有料記事, 有料会員記事) shows a teaser, then "この記事は有料記事 残りN文字" in a
+  box after the body; its header carries a 有料記事 label linking to /news/gold.html.
+  Every page, free or not, ends with "有料会員になると会員限定の有料記事もお読みいただけます":
+  that line is an advertisement, not a paywall.
+* the older layout (2019-03): ``div.ArticleText`` inside ``div.ArticleBody``.
+
+Reporters: JSON-LD ``author`` is the organisation; ``creator`` lists the reporters (read by the
+core), cleaner than the header byline ("北京=上地一姫 冨名腰隆", "編集委員・田村建二").
+"""
+
+from __future__ import annotations
+
+from . import Outlet, Rules
+
+# <meta name="pubdate"> is the publication time on both layouts. @value: the two saved
+# postlight-parser copies were re-serialised by cheerio, which wrote every meta's content as
+# value=; reading both keeps those pages and real ones working.
+_PUBDATE = '//meta[@name="pubdate"]/@content | //meta[@name="pubdate"]/@value'
+_TITLE_SUFFIX = r"\s*[：:]\s*朝日新聞(?:デジタル)?"
+
+OUTLET = Outlet(
+    key="asahi",
+    name="朝日新聞デジタル",
+    language="ja",
+    domains=("asahi.com",),
+    feeds=(
+        "https://www.asahi.com/rss/asahi/newsheadlines.rdf",
+        "https://www.asahi.com/rss/asahi/national.rdf",
+        "https://www.asahi.com/rss/asahi/politics.rdf",
+        "https://www.asahi.com/rss/asahi/international.rdf",
+        "https://www.asahi.com/rss/asahi/business.rdf",
+    ),
+    sitemaps=("https://www.asahi.com/sitemap.xml",),
+    start_urls=(
+        "https://www.asahi.com/news/",
+        "https://www.asahi.com/national/",
+        "https://www.asahi.com/politics/",
+        "https://www.asahi.com/politics/list/diplomacy.html",
+        "https://www.asahi.com/international/",
+        "https://www.asahi.com/business/",
+        "https://www.asahi.com/opinion/",
+    ),
+    # /articles/AS<17-18 letters and digits>.html (web articles; feeds add ?ref=rss, links
+    # ?iref=...). Photo pages are /articles/photo/AS<digits>.html, smartphone copies /sp/articles/,
+    # the English edition /ajw/articles/ (the asahi_ajw outlet): none of them match. DA3S<8 digits>
+    # is the id form of print-edition (紙面) articles: not seen in the saved pages.
+    article_url_pattern=(
+        r"^https?://www\.asahi\.com/articles/(?:AS[A-Z0-9]{15,18}|DA3S\d{8})\.html(?:[?#].*)?$"
+    ),
+    rules=(
+        Rules(
+            version="2021-10",
+            body=(
+                '//main//p[@id="_gtm_LastLine"]/..',
+                '//main//div[p][.//div[@id="kijinaka_rect"]]',
+            ),
+            # The body's own paragraphs and sub-headings only: related-link boxes, figures,
+            # the "[PR]" ad and video captions are nested in other children.
+            paragraphs="./p | ./h2 | ./h3",
+            title_suffix=_TITLE_SUFFIX,
+            # The header <time> (UTC) equals datePublished on every saved page, also on pages
+            # updated later; it is the fallback when the meta is missing.
+            published=(_PUBDATE, "//main//h1/following-sibling::div//time/@datetime"),
+            paywall=(
+                # "この記事は有料記事 残り821文字" / "この記事は有料会員記事 残り977文字"
+                '//main//div[starts-with(normalize-space(.), "この記事は")]'
+                '[contains(normalize-space(.), "有料")][contains(., "残り")]',
+                # The 有料記事 / 有料会員記事 label in the header.
+                '//main//h1/following-sibling::div//a[contains(@href, "/news/gold.html")]',
+            ),
+        ),
+        Rules(
+            version="2019-03",
+            body=("div.ArticleBody div.ArticleText", "div.ArticleText"),
+            paragraphs="p, h2, h3",
+            title=("div.ArticleTitle h1",),
+            title_suffix=_TITLE_SUFFIX,
+            published=(_PUBDATE,),
+        ),
+    ),
+    fixtures=(
+        "fundus-jp/AsahiShimbun_2025_01_13.html",
+        "scrapping-webs/asahi-test_article_1.html",
+        "scrapping-webs/asahi-test_article_2.html",
+        "lakeoffire/asahi-land-cruiser-article.html",
+        "java-extractarticle/000007-asahi.html",
+        "java-extractarticle/000008-asahi.html",
+        "java-extractarticle/000009-asahi.html",
+        "postlight-parser/www.asahi.com.html",
+        "postlight-parser/www.asahi.com_1551436747155.html",
+    ),
+    discovery_notes=(
+        "Verified: newsheadlines.rdf against the saved copy of that feed "
+        "(lakeoffire/asahi-newsheadlines-land-cruiser.rdf, 2026), whose item links "
+        "(http://, ?ref=rss) match the article URL pattern; the pattern also against the nine "
+        "saved articles' URLs and their photo/smartphone/AJW links (which it rejects); the start "
+        "URLs are links of the 2025 page's navigation. Not verified: the national/politics/"
+        "international/business .rdf feeds (the same naming as newsheadlines.rdf, as listed by "
+        "many feed readers), the sitemap (from Fundus's AsahiShimbun publisher definition) and "
+        "the DA3S print-edition id form."
+    ),
+)

@@ -1,0 +1,116 @@
+"""Yomiuri Shimbun (読売新聞オンライン, www.yomiuri.co.jp), Japanese edition.
+
+Two layouts are in the saved pages:
+
+* the WordPress layout of 読売新聞オンライン, checked on pages of 2019-04, 2021-10, 2023-11 and
+  2024-10 (the body markup did not change): ``div.p-main-contents`` with one
+  ``p[itemprop=articleBody]`` per paragraph. 読者会員限定 (subscriber-only) pages keep the
+  headline and an empty body with a "読者会員限定です" box, and say ``isAccessibleForFree: false``.
+  java-extractarticle/000013-yomiuri.html is one: it extracts as a paywalled article with its
+  title, times and no paragraphs. It is not in ``fixtures`` only because the registry test reads
+  a first paragraph.
+* YOMIURI ONLINE of 2011 (Shift_JIS): ``div.article-def``, with the date at its end.
+
+Times: the page's hidden ``#publicationStartDatetime`` is the CMS's first-publication time and
+agrees with JSON-LD ``datePublished`` on every page that has both; the visible ``<time>`` of the
+header is not always it (11:47 on a page first published 11:43 and updated 11:49:52).
+The text keeps Yomiuri's full-width digits (１３日) as printed.
+"""
+
+from __future__ import annotations
+
+from . import Outlet, Rules
+
+# The name(s) after "＝" in a dateline "【<place>＝<name>、<name>】" opening the first paragraph;
+# an empty string (no match) when the text opens otherwise. Parenthesised: a selector is XPath
+# when it starts with "/", "." or "(". Paragraphs open with a full-width space, which XPath's
+# normalize-space() keeps, hence the translate().
+_DATELINE_REPORTER = (
+    '(substring-before(substring-after('
+    '(//div[contains(concat(" ", normalize-space(@class), " "), " p-main-contents ")]/p)[1]'
+    '[starts-with(normalize-space(translate(., "\u3000", " ")), "【")], "＝"), "】"))'
+)
+# A dateline that credits a wire service instead of a reporter ("【ニューヨーク＝ロイター】").
+_WIRE_CREDIT = r"^(?:共同|時事|ロイター|ＡＦＰ時事|ＡＦＰ|ＡＰ|ＥＰＡ時事|新華社|聯合)$"
+
+OUTLET = Outlet(
+    key="yomiuri",
+    name="読売新聞オンライン",
+    language="ja",
+    domains=("yomiuri.co.jp",),
+    sitemaps=("https://www.yomiuri.co.jp/sitemap-news-latest.xml",),
+    start_urls=(
+        "https://www.yomiuri.co.jp/news/",
+        "https://www.yomiuri.co.jp/national/",
+        "https://www.yomiuri.co.jp/politics/",
+        "https://www.yomiuri.co.jp/world/",
+        "https://www.yomiuri.co.jp/economy/",
+        "https://www.yomiuri.co.jp/science/",
+        "https://www.yomiuri.co.jp/editorial/",
+    ),
+    # Article ids are <yyyymmdd>-OY<2 chars>T<5 digits> (OYT1T, OYO1T, OYTNT, OYT8T); photo pages
+    # use ...I (OYT1I) and are left out, as are the SYT8T lifestyle/partner pages (/life/recipe/,
+    # /topics/) and the AMP copies (.../amp/). Since 2019 the URL ends in "/", in 2011 in ".htm".
+    # Only www.yomiuri.co.jp: japannews.yomiuri.co.jp is the japannews outlet.
+    article_url_pattern=(
+        r"^https?://www\.yomiuri\.co\.jp/(?:[a-z0-9_-]+/)+\d{8}-OY[A-Z0-9]{2}T\d{5}(?:/|\.htm)"
+        r"(?:[?#].*)?$"
+    ),
+    rules=(
+        Rules(
+            version="2019-04",
+            body=("article div.p-main-contents", "div.p-main-contents"),
+            paragraphs="p, h2, h3",
+            prune=(
+                # "あわせて読みたい" related links, in-body related link, section banner, slides.
+                "div.p-main-contents aside",
+                "div.p-main-contents div.article-related-link",
+                "div.p-main-contents div.ev-article-bottom-banner",
+                "div.p-main-contents figure",
+                # The subscriber-only box ("読者会員限定です", login and registration links).
+                '[class^="p-main-contents-member-only"]',
+            ),
+            # JSON-LD headline and og:title are missing on the 2019 page and og:title carries
+            # " : 政治 : ニュース" on the 2021 pages; the <h1> is the headline alone.
+            title=("article h1.c-article-title", "h1.c-article-title"),
+            # "<headline> : 政治 : ニュース : 読売新聞オンライン" (<title>), " : 政治 : ニュース" (og:title).
+            title_suffix=r"\s+:\s+.*",
+            # No byline element: correspondents sign in the dateline that opens the text,
+            # "【エルサレム＝酒井圭吾】" (JSON-LD names only the organisation).
+            authors=(_DATELINE_REPORTER,),
+            author_strip=_WIRE_CREDIT,
+            published=("span#publicationStartDatetime",),
+            modified=("span#update",),
+            paywall=('[class^="p-main-contents-member-only"]', "div.c-article-header-member-only"),
+        ),
+        Rules(
+            version="2011-04",
+            body=("div.article-def",),
+            paragraphs="p",
+            prune=("div.article-def div.date-def", "div.article-def div.related-feature"),
+            title=("div.article-def h1",),
+            title_suffix=r"\s*:.*YOMIURI ONLINE.*",
+            # The subtitle printed under the headline, when there is one.
+            lead=("div.article-def > h1 + h2",),
+            # "（2011年4月15日12時24分  読売新聞）"; some pages give the day only.
+            published=("div.article-def div.date-def",),
+        ),
+    ),
+    fixtures=(
+        "fundus-jp/YomiuriShimbun_2024_10_13.html",
+        "htmldate-eval/yomiuri.co.jp-gaza.html",
+        "java-extractarticle/000011-yomiuri.html",
+        "java-extractarticle/000012-yomiuri.html",
+        "java-extractarticle/000013-yomiuri.html",
+        "postlight-parser/www.yomiuri.co.jp.html",
+        "snacktory/yomiuri.sjis.html",
+        "snacktory/yomiuri2.sjis.html",
+    ),
+    discovery_notes=(
+        "Verified: the article URL pattern against the URLs of the seven saved articles (2011 to "
+        "2024) and against the links inside the 2021 and 2024 pages (news articles match; photo, "
+        "AMP, SYT8T, member and yomidr/otekomachi links do not); the start URLs are links of "
+        "the navigation of the 2021 and 2024 pages. Not verified: the news sitemap (taken from "
+        "Fundus's YomiuriShimbun publisher definition). No feed: no saved page links one."
+    ),
+)
