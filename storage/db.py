@@ -1,0 +1,111 @@
+"""Opening the newsmon database, and the transaction helper every write goes through."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from .exceptions import DatabaseFileError
+
+DEFAULT_DB = "newsmon.db"
+"""The database file when none is given, relative to the current directory."""
+
+BUSY_TIMEOUT_SECONDS = 30.0
+"""How long a write waits for another process's write to finish before failing.
+
+The crawler, a scheduled run, ``newsmon rescore`` and a reviewer's DB Browser may all hold the
+file at once; every write transaction is short, so 30 s only runs out when something is stuck.
+"""
+
+
+def open_db(path: str | os.PathLike, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating if need be) the newsmon database at ``path``, migrated to the current schema.
+
+    Args:
+        path: The database file; missing parent directories are created. ``":memory:"``
+            gives a private in-memory database.
+        migrate: Apply pending migrations (``storage.migrations``). Pass ``False`` only to
+            inspect a file as it is.
+
+    Returns:
+        A ``sqlite_utils.Database`` in WAL mode with foreign keys enforced.
+
+    Raises:
+        DatabaseFileError: ``path`` is not a SQLite database or cannot be opened.
+        NewerSchemaError: the file was migrated by a newer newsmon.
+    """
+    from .migrations import migrate as apply_migrations
+
+    in_memory = str(path) == ":memory:"
+    if not in_memory:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+    except sqlite3.OperationalError as exc:
+        raise DatabaseFileError(f"cannot open {os.fspath(path)!r} ({exc}); give --db a writable file path") from None
+    db = sqlite_utils.Database(conn)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        if not in_memory:
+            # WAL: readers (Datasette, DB Browser, `newsmon serve`) never block the crawler's
+            # writes, nor the writes them.
+            db.enable_wal()
+        # NORMAL is durable across application crashes in WAL mode; only a power loss can undo
+        # the last commits, which a re-crawl recovers. FULL would fsync on every page stored.
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        if migrate:
+            apply_migrations(db)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise DatabaseFileError(
+                f"{os.fspath(path)!r} is not a newsmon database ({exc}); "
+                "point --db / NEWSMON_DB at a newsmon database or at a new file name") from None
+        raise
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One short write transaction: commit at the end of the block, roll back on an exception.
+
+    Outside a transaction this starts one with ``BEGIN IMMEDIATE``: the write lock is taken up
+    front, so a read-then-write (a dedupe lookup, then the insert) waits on ``busy_timeout`` for
+    another writer instead of failing with "database is locked" when it upgrades to a write.
+    Inside one (nested calls, ``db.atomic()``) it becomes a savepoint, so the queries compose:
+
+        with transaction(db):
+            article_id, new = queries.save_article(db, record)
+            queries.save_page(db, url, body, article_id=article_id)
+
+    Keep the block short: other processes wait while it is open. For a long batch, open one
+    transaction per few hundred rows rather than one for all.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        # The error may itself have ended the transaction (a RAISE(ROLLBACK) trigger).
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,35 @@
+"""Errors raised by the storage layer; each message says what to do about it.
+
+``StorageError`` is the base of all of them:
+
+- ``DatabaseFileError``: ``open_db`` was given a file that is not a SQLite database, or one
+  it cannot open.
+- ``NewerSchemaError``: ``open_db`` / ``migrate`` found migrations this version of newsmon does
+  not know, i.e. the file was written by a newer newsmon.
+- ``InvalidStatus`` (also a ``ValueError``): ``set_status`` got a review status outside
+  ``STATUSES``.
+- ``ArticleNotFound`` (also a ``LookupError``): ``update_score`` / ``set_status`` got an id no
+  article has.
+"""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base class of the errors of ``storage``."""
+
+
+class DatabaseFileError(StorageError):
+    """The path given to ``open_db`` is not a usable SQLite database."""
+
+
+class NewerSchemaError(StorageError):
+    """The database holds migrations unknown to this version of newsmon."""
+
+
+class InvalidStatus(StorageError, ValueError):
+    """A review status that is not one of ``queries.STATUSES``."""
+
+
+class ArticleNotFound(StorageError, LookupError):
+    """No article has the given id."""

@@ -1,0 +1,211 @@
+"""The schema of the newsmon database, as named, append-only migrations.
+
+Never edit a migration that has shipped: databases out there have already run it and will not
+run it again. To change the schema, append a new function decorated with ``@MIGRATIONS()``
+(``m002_...``, ``m003_...``); ``migrate`` applies the missing ones in order and records each, by
+name and time, in the ``_migrations`` table. ``tests/test_storage.py`` pins the resulting
+columns, so a schema change also updates that list.
+
+Tables are not STRICT, and nothing needs a custom SQL function, so the file opens in DB Browser
+for SQLite and the sqlite3 shell as well as in Datasette.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from .db import transaction
+from .exceptions import NewerSchemaError
+
+
+class _NewsmonMigrations(Migrations):
+    """sqlite-utils' migrations, bookkept in ``_migrations`` and knowing their own names."""
+
+    # The table name the project documents; sqlite-utils' default is _sqlite_migrations.
+    migrations_table = "_migrations"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.names: list[str] = []
+
+    def __call__(self, *, name: str | None = None, transactional: bool = True):
+        register = super().__call__(name=name, transactional=transactional)
+
+        def inner(fn):
+            register(fn)
+            self.names.append(name or fn.__name__)
+            return fn
+
+        return inner
+
+
+MIGRATIONS = _NewsmonMigrations("newsmon")
+
+
+def _run(db: Database, statements: list[str]) -> None:
+    for sql in statements:
+        db.execute(sql)
+
+
+@MIGRATIONS()
+def m001_initial(db: Database) -> None:
+    """Articles, raw pages, seen URLs, feed state, crawl runs, bigram search, the review queue."""
+    _run(db, [
+        """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            canonical_url TEXT NOT NULL UNIQUE,
+            outlet TEXT,
+            language TEXT,
+            title TEXT,
+            lead TEXT,
+            authors TEXT,            -- JSON list of names
+            published_at TEXT,       -- ISO 8601 with offset
+            modified_at TEXT,
+            text TEXT,
+            section TEXT,
+            tags TEXT,               -- JSON list
+            paywalled INTEGER NOT NULL DEFAULT 0,
+            method TEXT,             -- how the text was extracted
+            site_name TEXT,
+            topic TEXT,
+            score REAL,
+            relevant INTEGER NOT NULL DEFAULT 0,
+            matched_terms TEXT,      -- JSON list of {term, count, snippet}
+            evidence TEXT,           -- matched_terms as readable lines, for DB Browser users
+            status TEXT NOT NULL DEFAULT 'new',
+            review_note TEXT,
+            reviewed_at TEXT,
+            reviewed_by TEXT,
+            first_seen_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL  -- sha256 of NFKC title + text
+        )
+        """,
+        "CREATE INDEX idx_articles_outlet ON articles(outlet)",
+        "CREATE INDEX idx_articles_published_at ON articles(published_at)",
+        "CREATE INDEX idx_articles_status ON articles(status)",
+        "CREATE INDEX idx_articles_relevant ON articles(relevant)",
+        "CREATE INDEX idx_articles_content_hash ON articles(content_hash)",
+        "CREATE INDEX idx_articles_url ON articles(url)",
+        # Reviewers edit status by hand in DB Browser; a typo would silently drop the article
+        # from every list. Triggers (not CHECK) so that a later migration can change the set by
+        # recreating them instead of rebuilding the table.
+        """
+        CREATE TRIGGER articles_status_insert BEFORE INSERT ON articles
+        WHEN NEW.status NOT IN ('new', 'relevant', 'dismissed', 'follow-up')
+        BEGIN
+            SELECT RAISE(ABORT, 'status must be one of: new, relevant, dismissed, follow-up');
+        END
+        """,
+        """
+        CREATE TRIGGER articles_status_update BEFORE UPDATE OF status ON articles
+        WHEN NEW.status NOT IN ('new', 'relevant', 'dismissed', 'follow-up')
+        BEGIN
+            SELECT RAISE(ABORT, 'status must be one of: new, relevant, dismissed, follow-up');
+        END
+        """,
+        """
+        CREATE TABLE pages (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            fetched_at TEXT NOT NULL,
+            http_status INTEGER,
+            content_type TEXT,
+            body_gz BLOB NOT NULL,   -- gzip of the raw response body, as fetched
+            size INTEGER NOT NULL    -- length of the raw body in bytes
+        )
+        """,
+        "CREATE INDEX idx_pages_url ON pages(url)",
+        "CREATE INDEX idx_pages_article_id ON pages(article_id)",
+        """
+        CREATE TABLE urls (
+            url TEXT PRIMARY KEY,    -- canonicalised by the crawler
+            outlet TEXT,
+            kind TEXT NOT NULL,      -- article, not_article, error, feed, ...
+            http_status INTEGER,
+            article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            first_seen_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        )
+        """,
+        """
+        CREATE TABLE feed_state (
+            url TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            last_status INTEGER,
+            last_fetched_at TEXT
+        )
+        """,
+        """
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            outlets TEXT,                -- JSON list of outlet keys
+            trigger TEXT,                -- manual, schedule, demo, ...
+            requests INTEGER,
+            responses_by_status TEXT,    -- JSON object {"200": 12, "404": 1}
+            articles_new INTEGER,
+            articles_relevant INTEGER,
+            errors INTEGER,
+            finish_reason TEXT,
+            exit_status INTEGER,
+            pid INTEGER
+        )
+        """,
+        # Standalone (not external-content) so that it is maintained from Python without
+        # triggers: its text is the bigram form of storage.search.bigrams, which plain SQL
+        # cannot compute. rowid = articles.id.
+        "CREATE VIRTUAL TABLE articles_search USING fts5(title, text, tokenize = 'unicode61')",
+        # datetime() normalises the offsets (+09:00 vs +00:00) so that newest-first is true
+        # time order, not string order.
+        """
+        CREATE VIEW review_queue AS
+        SELECT
+            id,
+            published_at,
+            outlet,
+            title,
+            score,
+            topic,
+            evidence,
+            url,
+            first_seen_at
+        FROM articles
+        WHERE relevant = 1 AND status = 'new'
+        ORDER BY coalesce(datetime(published_at), datetime(first_seen_at)) DESC, id DESC
+        """,
+    ])
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply the migrations ``db`` lacks, in order; return their names (``[]`` if none).
+
+    Raises:
+        NewerSchemaError: the database has migrations this version does not know.
+    """
+    if not MIGRATIONS.pending(db):
+        _refuse_newer(db)
+        return []
+    # One write transaction for the lot: a second process opening a new file at the same
+    # moment waits here, then finds nothing pending instead of creating the tables twice.
+    with transaction(db):
+        names = [m.name for m in MIGRATIONS.pending(db)]
+        MIGRATIONS.apply(db)
+    _refuse_newer(db)
+    return names
+
+
+def _refuse_newer(db: Database) -> None:
+    known = set(MIGRATIONS.names)
+    unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
+    if unknown:
+        raise NewerSchemaError(
+            f"the database was migrated by a newer newsmon (unknown migrations: {', '.join(unknown)}); "
+            "upgrade newsmon, or use another --db file")

@@ -1,0 +1,395 @@
+"""Reads and writes of the newsmon database: plain functions taking the database first.
+
+Every write runs in ``transaction(db)``: alone, each call is one short transaction; inside a
+caller's ``with transaction(db):`` the calls share that one. Times are ISO 8601 strings in UTC
+with an offset (``2024-03-05T01:30:00+00:00``), passed in as ``now`` or taken from the clock.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from .db import transaction
+from .exceptions import ArticleNotFound, InvalidStatus
+from .search import bigrams, fts_query
+
+STATUSES = ("new", "relevant", "dismissed", "follow-up")
+"""Review statuses, in workflow order; ``new`` is the review queue."""
+
+# What extraction gives (``crawler.article.Article.to_dict`` less ``paragraphs``), what
+# scoring adds, and the hash. Anything else in an article dict is an error, not dropped:
+# a field the extractor starts producing needs a column, i.e. a migration.
+_EXTRACTED = ("url", "canonical_url", "outlet", "language", "title", "lead", "authors",
+              "published_at", "modified_at", "text", "section", "tags", "paywalled", "method",
+              "site_name")
+_SCORED = ("topic", "score", "relevant", "matched_terms")
+ARTICLE_FIELDS = _EXTRACTED + _SCORED + ("content_hash",)
+# Updated on an already-stored article whose content changed.
+_CONTENT = ("title", "lead", "text", "modified_at", "content_hash")
+
+_BATCH = 500
+
+
+def now_utc() -> str:
+    """The current time as stored: UTC, ISO 8601, seconds, with offset."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _json(value: Any) -> str:
+    # ensure_ascii=False: the JSON columns stay readable Japanese in DB Browser.
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- URLs ------------------------------------------------------------------------------------
+
+def url_seen(db: Database, url: str) -> bool:
+    """Whether the crawler has recorded ``url`` (canonicalised by the caller) in any way."""
+    return db.execute("SELECT 1 FROM urls WHERE url = ?", [url]).fetchone() is not None
+
+
+def url_done(db: Database, url: str, *, max_attempts: int = 3) -> bool:
+    """Whether ``url`` needs no fetch: stored, or known not to be an article, or failed too often.
+
+    A ``pending`` URL (discovered, not fetched yet) still needs its fetch.
+    """
+    row = db.execute("SELECT kind, attempts FROM urls WHERE url = ?", [url]).fetchone()
+    if row is None:
+        return False
+    kind, attempts = row
+    if kind == "pending":
+        return False
+    return kind != "error" or attempts >= max_attempts
+
+
+def record_url(db: Database, url: str, *, outlet: str | None, kind: str, http_status: int | None = None,
+               article_id: int | None = None, error: str | None = None, now: str | None = None) -> None:
+    """Record one fetch of ``url``: its latest kind, status and error; one more attempt."""
+    now = now or now_utc()
+    with transaction(db):
+        db.execute(
+            """
+            INSERT INTO urls (url, outlet, kind, http_status, article_id, first_seen_at,
+                              last_seen_at, attempts, last_error)
+            VALUES (:url, :outlet, :kind, :http_status, :article_id, :now, :now, 1, :error)
+            ON CONFLICT (url) DO UPDATE SET
+                outlet = coalesce(excluded.outlet, urls.outlet),
+                kind = excluded.kind,
+                http_status = excluded.http_status,
+                article_id = coalesce(excluded.article_id, urls.article_id),
+                last_seen_at = excluded.last_seen_at,
+                attempts = urls.attempts + 1,
+                last_error = excluded.last_error
+            """,
+            {"url": url, "outlet": outlet, "kind": kind, "http_status": http_status,
+             "article_id": article_id, "now": now, "error": error})
+
+
+# --- articles --------------------------------------------------------------------------------
+
+def content_hash(title: str | None, text: str | None) -> str:
+    """sha256 of the NFKC-normalised title and text: equal for the same story at two URLs."""
+    data = unicodedata.normalize("NFKC", title or "") + "\n" + unicodedata.normalize("NFKC", text or "")
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def evidence(matched_terms: list[dict[str, Any]]) -> str | None:
+    """``matched_terms`` as text, one ``term ×count: snippet`` line per term."""
+    lines = []
+    for match in matched_terms:
+        snippet = " ".join(str(match.get("snippet") or "").split())
+        head = f"{match.get('term')} ×{match.get('count', 0)}"
+        lines.append(f"{head}: {snippet}" if snippet else head)
+    return "\n".join(lines) or None
+
+
+def _article_row(article: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(article) - set(ARTICLE_FIELDS))
+    if unknown:
+        raise ValueError(f"article has unknown field(s) {', '.join(unknown)}: drop them before saving, "
+                         "or add the columns in a new migration in storage/migrations.py")
+    if not article.get("url"):
+        raise ValueError("article has no url: every stored article needs the URL it was fetched from")
+    row = {key: article[key] for key in ARTICLE_FIELDS if key in article}
+    row["canonical_url"] = row.get("canonical_url") or row["url"]
+    row["text"] = row.get("text") or ""
+    for key in ("authors", "tags"):
+        row[key] = _json(list(row.get(key) or []))
+    row["paywalled"] = int(bool(row.get("paywalled")))
+    if "relevant" in row:
+        row["relevant"] = int(bool(row["relevant"]))
+    if "matched_terms" in row:
+        terms = list(row["matched_terms"] or [])
+        row["matched_terms"] = _json(terms)
+        row["evidence"] = evidence(terms)
+    if not row.get("content_hash"):
+        row["content_hash"] = content_hash(row.get("title"), row["text"])
+    return row
+
+
+def _index(db: Database, article_id: int, title: str | None, text: str | None) -> None:
+    db.execute("DELETE FROM articles_search WHERE rowid = ?", [article_id])
+    db.execute("INSERT INTO articles_search (rowid, title, text) VALUES (?, ?, ?)",
+               [article_id, bigrams(title or ""), bigrams(text or "")])
+
+
+def _find_article(db: Database, row: dict[str, Any]) -> dict[str, Any] | None:
+    # An article without text is matched by URL only: pages whose extraction failed would
+    # otherwise all share one hash and collapse into one article.
+    by_hash = row["content_hash"] if row["text"].strip() else None
+    found = db.execute(
+        """
+        SELECT id, canonical_url, content_hash FROM articles
+        WHERE canonical_url = :canonical_url OR url = :url OR content_hash = :hash
+        ORDER BY canonical_url = :canonical_url DESC, url = :url DESC, id
+        LIMIT 1
+        """,
+        {"canonical_url": row["canonical_url"], "url": row["url"], "hash": by_hash}).fetchone()
+    return dict(zip(("id", "canonical_url", "content_hash"), found)) if found else None
+
+
+def save_article(db: Database, article: dict[str, Any], *, now: str | None = None,
+                 replace: bool = False) -> tuple[int, bool]:
+    """Store an extracted (and scored) article once; return ``(id, is_new)``.
+
+    An article already stored under the same ``canonical_url`` or ``url``, or with the same
+    ``content_hash`` (the same story at another URL), is not stored again: its
+    ``last_seen_at`` is updated and, if its title or text changed, its content and score.
+    With ``replace=True`` (``newsmon reextract``) every extracted and score field is
+    overwritten instead; review status and notes are always kept.
+
+    Args:
+        article: Fields named in ``ARTICLE_FIELDS``; ``authors``/``tags``/``matched_terms`` as
+            Python lists. ``content_hash`` is computed when absent.
+        now: The time of this sighting.
+
+    Raises:
+        ValueError: an unknown field, or no ``url``.
+    """
+    now = now or now_utc()
+    row = _article_row(article)
+    with transaction(db):
+        found = _find_article(db, row)
+        if found is None:
+            row.update(first_seen_at=now, last_seen_at=now)
+            article_id = db.table("articles").insert(row).last_rowid
+            _index(db, article_id, row.get("title"), row["text"])
+            return article_id, True
+        changes: dict[str, Any] = {"last_seen_at": now}
+        if replace:
+            changes.update((k, v) for k, v in row.items() if k != "canonical_url")
+            taken = db.execute("SELECT 1 FROM articles WHERE canonical_url = ? AND id != ?",
+                               [row["canonical_url"], found["id"]]).fetchone()
+            if not taken:
+                changes["canonical_url"] = row["canonical_url"]
+        elif row["content_hash"] != found["content_hash"]:
+            changes.update((k, row[k]) for k in _CONTENT + _SCORED + ("evidence",) if k in row)
+        db.table("articles").update(found["id"], changes)
+        if "content_hash" in changes:
+            _index(db, found["id"], row.get("title"), row["text"])
+        return found["id"], False
+
+
+def update_score(db: Database, article_id: int, *, topic: str | None, score: float, relevant: bool | int,
+                 matched_terms: list[dict[str, Any]]) -> None:
+    """Replace an article's score, relevance and evidence (``newsmon rescore``)."""
+    with transaction(db):
+        cursor = db.execute(
+            "UPDATE articles SET topic = ?, score = ?, relevant = ?, matched_terms = ?, evidence = ? "
+            "WHERE id = ?",
+            [topic, score, int(bool(relevant)), _json(list(matched_terms)), evidence(matched_terms),
+             article_id])
+        if cursor.rowcount == 0:
+            raise ArticleNotFound(f"no article has id {article_id}")
+
+
+def set_status(db: Database, article_id: int, status: str, *, note: str | None = None,
+               by: str | None = None, now: str | None = None) -> None:
+    """Record a reviewer's decision; ``note`` and ``by`` are kept from before when not given.
+
+    Raises:
+        InvalidStatus: ``status`` is not one of ``STATUSES``.
+        ArticleNotFound: no article has ``article_id``.
+    """
+    if status not in STATUSES:
+        raise InvalidStatus(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+    with transaction(db):
+        cursor = db.execute(
+            "UPDATE articles SET status = ?, review_note = coalesce(?, review_note), "
+            "reviewed_by = coalesce(?, reviewed_by), reviewed_at = ? WHERE id = ?",
+            [status, note, by, now or now_utc(), article_id])
+        if cursor.rowcount == 0:
+            raise ArticleNotFound(f"no article has id {article_id}")
+
+
+def iter_articles(db: Database) -> Iterator[dict[str, Any]]:
+    """Every article's id, outlet, language, title, text and current score, by id (for rescoring).
+
+    Read in batches by id, so the caller may update the rows it is given as it goes.
+    """
+    last = 0
+    while True:
+        rows = list(db.query(
+            "SELECT id, outlet, language, title, text, topic, score, relevant FROM articles "
+            "WHERE id > ? ORDER BY id LIMIT ?", [last, _BATCH]))
+        yield from rows
+        if len(rows) < _BATCH:
+            return
+        last = rows[-1]["id"]
+
+
+def _excerpt(text: str, query: str, width: int = 40) -> str:
+    folded = unicodedata.normalize("NFKC", text)
+    lowered = folded.lower()
+    for term in unicodedata.normalize("NFKC", query).lower().split():
+        at = lowered.find(term)
+        if at >= 0:
+            start, end = max(0, at - width), at + len(term) + width
+            excerpt = " ".join(folded[start:end].split())
+            return ("…" if start else "") + excerpt + ("…" if end < len(folded) else "")
+    return " ".join(folded[: 2 * width].split())
+
+
+def search(db: Database, query: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Articles matching every word of ``query`` (see ``storage.search.fts_query``), best first.
+
+    Raises:
+        ValueError: ``query`` holds no word to search for.
+    """
+    expression = fts_query(query)
+    if not expression:
+        raise ValueError(f"nothing to search for in {query!r}: give at least one word")
+    # A term in the headline says more about the article than one in the body.
+    rows = db.query(
+        """
+        SELECT a.id, a.published_at, a.outlet, a.title, a.score, a.relevant, a.status, a.url, a.text,
+               bm25(articles_search, 5.0, 1.0) AS rank
+        FROM articles_search JOIN articles a ON a.id = articles_search.rowid
+        WHERE articles_search MATCH ?
+        ORDER BY rank
+        LIMIT ?
+        """, [expression, limit])
+    results = []
+    for row in rows:
+        row["snippet"] = _excerpt(row.pop("text") or "", query)
+        results.append(row)
+    return results
+
+
+def review_queue(db: Database, limit: int = 100) -> list[dict[str, Any]]:
+    """The relevant articles nobody has reviewed yet, newest first (the ``review_queue`` view)."""
+    return list(db.query("SELECT * FROM review_queue LIMIT ?", [limit]))
+
+
+# --- raw pages -------------------------------------------------------------------------------
+
+def save_page(db: Database, url: str, body: bytes, *, article_id: int | None = None, http_status: int = 200,
+              content_type: str | None = None, now: str | None = None) -> int:
+    """Keep the raw bytes of a fetched page, gzipped, so it can be re-extracted without a fetch."""
+    # mtime=0: the same body always gives the same blob.
+    row = {"url": url, "article_id": article_id, "fetched_at": now or now_utc(), "http_status": http_status,
+           "content_type": content_type, "body_gz": gzip.compress(body, mtime=0), "size": len(body)}
+    with transaction(db):
+        return db.table("pages").insert(row).last_rowid
+
+
+def _decompress(blob: bytes) -> bytes:
+    # gzip is what save_page writes; zlib is accepted for pages stored by other tools.
+    return gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else zlib.decompress(blob)
+
+
+def iter_pages(db: Database) -> Iterator[tuple[int, str, int | None, bytes, str | None]]:
+    """``(page_id, url, article_id, body, content_type)`` of the newest page of each URL, by id."""
+    last = 0
+    while True:
+        rows = db.execute(
+            """
+            SELECT id, url, article_id, body_gz, content_type FROM pages AS p
+            WHERE id > ? AND NOT EXISTS (SELECT 1 FROM pages WHERE url = p.url AND id > p.id)
+            ORDER BY id LIMIT ?
+            """, [last, _BATCH]).fetchall()
+        for page_id, url, article_id, blob, content_type in rows:
+            yield page_id, url, article_id, _decompress(blob), content_type
+        if len(rows) < _BATCH:
+            return
+        last = rows[-1][0]
+
+
+# --- feeds and sitemaps ----------------------------------------------------------------------
+
+def get_feed_state(db: Database, url: str) -> dict[str, Any] | None:
+    """The conditional-GET state of a feed or sitemap: ``etag``, ``last_modified``, ...; ``None`` if new."""
+    rows = list(db.query("SELECT * FROM feed_state WHERE url = ?", [url]))
+    return rows[0] if rows else None
+
+
+def set_feed_state(db: Database, url: str, *, etag: str | None, last_modified: str | None, status: int,
+                   now: str | None = None) -> None:
+    """Remember a feed's validators (ETag, Last-Modified) and last status for the next fetch."""
+    with transaction(db):
+        db.table("feed_state").upsert(
+            {"url": url, "etag": etag, "last_modified": last_modified, "last_status": status,
+             "last_fetched_at": now or now_utc()}, pk="url")
+
+
+# --- crawl runs ------------------------------------------------------------------------------
+
+def start_run(db: Database, outlets: list[str], trigger: str, pid: int | None = None, *,
+              now: str | None = None) -> int:
+    """Open a ``crawl_runs`` row for a crawl that is starting; return its id."""
+    with transaction(db):
+        return db.table("crawl_runs").insert(
+            {"started_at": now or now_utc(), "outlets": _json(list(outlets)), "trigger": trigger,
+             "pid": pid}).last_rowid
+
+
+def finish_run(db: Database, run_id: int, *, requests: int, responses_by_status: dict[str, int],
+               articles_new: int, articles_relevant: int, errors: int, finish_reason: str,
+               exit_status: int, now: str | None = None) -> None:
+    """Complete a run's row with its counts and how it ended."""
+    with transaction(db):
+        db.table("crawl_runs").update(run_id, {
+            "finished_at": now or now_utc(), "requests": requests,
+            "responses_by_status": json.dumps({str(k): v for k, v in responses_by_status.items()},
+                                              sort_keys=True),
+            "articles_new": articles_new, "articles_relevant": articles_relevant, "errors": errors,
+            "finish_reason": finish_reason, "exit_status": exit_status})
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would send Ctrl-C on Windows; leave the run open
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, under another user
+    return True
+
+
+def close_stale_runs(db: Database, *, is_alive: Callable[[int], bool] = _pid_alive,
+                     now: str | None = None) -> list[int]:
+    """Mark ``killed`` the unfinished runs whose process is gone; return their ids.
+
+    A crawl killed (SIGKILL, power loss) never writes ``finished_at``; without this its row
+    would say it is still going. ``finished_at`` becomes the time the loss was noticed.
+    Runs of live processes, on this machine, are left alone.
+    """
+    stale = [run_id for run_id, pid in db.execute(
+        "SELECT id, pid FROM crawl_runs WHERE finished_at IS NULL").fetchall()
+        if pid is None or not is_alive(pid)]
+    with transaction(db):
+        for run_id in stale:
+            db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = 'killed' WHERE id = ?",
+                       [now or now_utc(), run_id])
+    return stale

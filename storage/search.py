@@ -1,0 +1,103 @@
+"""Full-text search that finds two-character Japanese words: the bigram index form and its queries.
+
+FTS5's trigram tokenizer never matches a query shorter than three characters (防衛, 安保), and
+unicode61 takes a whole run of Japanese as one token. So ``articles_search`` (tokenizer
+unicode61) stores text in which every run of kanji/kana is spelled out as overlapping bigrams
+separated by spaces, followed by the run's last character on its own::
+
+    bigrams("防衛力を強化")  ->  "防衛 衛力 力を を強 強化 化"
+
+A two-character query is then one token, a longer one a phrase of adjacent bigrams, and a
+one-character query (核) a prefix query that matches the bigrams starting with it or the
+trailing character. Other text (English, digits) is left for unicode61 to tokenize as words.
+
+Plain SQL, no custom function: ``... WHERE articles_search MATCH '防衛'`` works as well in the
+sqlite3 shell or DB Browser for SQLite as it does here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Kanji (with extensions and compatibility forms), hiragana, katakana with the prolonged
+# sound mark ー, and the iteration/closing marks 々〆〇〻 that occur inside words.
+# The katakana middle dot ・ (U+30FB) is punctuation and splits runs. Half-width katakana
+# needs no range: NFKC turns it into the full-width form first.
+_CJK = (
+    "\u3005-\u3007\u303b"
+    "\u3041-\u309f"
+    "\u30a1-\u30fa\u30fc-\u30ff"
+    "\u31f0-\u31ff"
+    "\u3400-\u4dbf"
+    "\u4e00-\u9fff"
+    "\uf900-\ufaff"
+    "\U00020000-\U0003134f"
+)
+_RUN = re.compile(f"[{_CJK}]+")
+
+
+def _tokens(text: str, *, query: bool) -> tuple[list[str], bool]:
+    """The pieces of the index form, and whether a query should end as a prefix query."""
+    text = unicodedata.normalize("NFKC", text)
+    pieces: list[str] = []
+    last_end = 0
+    prefix = False
+    for match in _RUN.finditer(text):
+        other = text[last_end : match.start()].strip()
+        if other:
+            pieces.append(other)
+        run = match.group()
+        # In a query, the last run of a term may continue in the article ("防衛" inside
+        # "防衛力"), so it must not demand the run-final token the index adds.
+        ends_term = query and not any(ch.isalnum() for ch in text[match.end() :])
+        if len(run) == 1:
+            pieces.append(run)
+            prefix = ends_term
+        else:
+            pieces.extend(run[i : i + 2] for i in range(len(run) - 1))
+            if not ends_term:
+                pieces.append(run[-1])
+            prefix = False
+        last_end = match.end()
+    rest = text[last_end:].strip()
+    if rest:
+        pieces.append(rest)
+        prefix = prefix and not any(ch.isalnum() for ch in rest)
+    return pieces, prefix
+
+
+def bigrams(text: str) -> str:
+    """The index form of ``text`` for ``articles_search``: kanji/kana runs as bigrams.
+
+    Args:
+        text: A title or article body, any normalisation.
+
+    Returns:
+        The NFKC-normalised text with each run of two or more kanji/kana replaced by its
+        overlapping bigrams plus its last character, space-separated; other text unchanged.
+    """
+    return " ".join(_tokens(text, query=False)[0])
+
+
+def fts_query(user_query: str) -> str:
+    """An FTS5 MATCH expression for ``articles_search`` from what a user typed.
+
+    Each whitespace-separated term becomes one quoted phrase of its index form, and the
+    phrases are ANDed; FTS5 operators (OR, NOT, NEAR, ``*``) typed by the user are taken as
+    plain words. ``fts_query("防衛力 counterstrike")`` is ``"防衛 衛力" AND "counterstrike"``.
+
+    Args:
+        user_query: Words to find, Japanese or not, separated by spaces.
+
+    Returns:
+        The expression, or ``""`` when the query holds no word.
+    """
+    phrases = []
+    for term in unicodedata.normalize("NFKC", user_query).split():
+        if not any(ch.isalnum() for ch in term):
+            continue  # punctuation alone has no token to find and would match nothing
+        pieces, prefix = _tokens(term, query=True)
+        quoted = '"' + " ".join(pieces).replace('"', '""') + '"'
+        phrases.append(quoted + "*" if prefix else quoted)
+    return " AND ".join(phrases)

@@ -1,0 +1,335 @@
+"""The storage layer against real SQLite files under tmp_path: schema, dedupe, search, review."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+
+import pytest
+
+from storage import DEFAULT_DB, open_db, queries, transaction
+from storage.exceptions import DatabaseFileError, InvalidStatus, NewerSchemaError
+from storage.migrations import migrate
+from storage.search import bigrams, fts_query
+
+# The schema m001 produces. A new migration that changes it updates this list too.
+EXPECTED_COLUMNS = {
+    "_migrations": ["id", "migration_set", "name", "applied_at"],
+    "articles": [
+        "id", "url", "canonical_url", "outlet", "language", "title", "lead", "authors",
+        "published_at", "modified_at", "text", "section", "tags", "paywalled", "method",
+        "site_name", "topic", "score", "relevant", "matched_terms", "evidence", "status",
+        "review_note", "reviewed_at", "reviewed_by", "first_seen_at", "last_seen_at",
+        "content_hash",
+    ],
+    "pages": ["id", "url", "article_id", "fetched_at", "http_status", "content_type", "body_gz", "size"],
+    "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
+             "attempts", "last_error"],
+    "feed_state": ["url", "etag", "last_modified", "last_status", "last_fetched_at"],
+    "crawl_runs": ["id", "started_at", "finished_at", "outlets", "trigger", "requests",
+                   "responses_by_status", "articles_new", "articles_relevant", "errors",
+                   "finish_reason", "exit_status", "pid"],
+    "articles_search": ["title", "text"],
+}
+REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "title", "score", "topic", "evidence", "url",
+                        "first_seen_at"]
+
+JA_TEXT = ("政府は安保関連3文書を改定し、敵のミサイル基地などをたたく反撃能力の保有を明記した。"
+           "防衛力の抜本的強化に向け、防衛費を増額する。")
+EN_TEXT = "The government will acquire a counterstrike capability under the new strategy."
+OTHER_TEXT = "気象庁によると、関東地方は明日から雨が降る見込みで、交通機関への影響に注意が必要だ。"
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "news.db")
+    yield database
+    database.close()
+
+
+def article(n: int, **fields):
+    record = {
+        "url": f"https://www.example.jp/articles/{n}?ref=rss",
+        "canonical_url": f"https://www.example.jp/articles/{n}",
+        "outlet": "example",
+        "language": "ja",
+        "title": f"記事{n}",
+        "text": f"本文{n}",
+        "authors": ["山田太郎"],
+        "tags": ["政治"],
+        "method": "rules",
+    }
+    record.update(fields)
+    return record
+
+
+def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
+    db = open_db(tmp_path / "fresh.db")
+    tables = {name: [c.name for c in db[name].columns] for name in EXPECTED_COLUMNS}
+    assert tables == EXPECTED_COLUMNS
+    assert [c.name for c in db["review_queue"].columns] == REVIEW_QUEUE_COLUMNS
+    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == ["m001_initial"]
+    assert {"idx_articles_outlet", "idx_articles_published_at", "idx_articles_status",
+            "idx_articles_relevant", "idx_articles_content_hash"} <= {i.name for i in db["articles"].indexes}
+
+
+def test_migrate_applies_missing_ones_once(tmp_path):
+    db = open_db(tmp_path / "news.db", migrate=False)
+    assert db.table_names() == []
+    assert migrate(db) == ["m001_initial"]
+    schema = db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone()
+    assert migrate(db) == []
+    db.close()
+    db = open_db(tmp_path / "news.db")
+    assert db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone() == schema
+    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 1
+
+
+def test_open_db_settings_and_parent_directory(tmp_path):
+    path = tmp_path / "deep" / "er" / "news.db"
+    db = open_db(path)
+    assert path.exists()
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert DEFAULT_DB == "newsmon.db"
+
+
+def test_open_db_refuses_other_files_with_a_hint(tmp_path):
+    junk = tmp_path / "notes.db"
+    junk.write_bytes(b"these are my notes, not a database" * 100)
+    with pytest.raises(DatabaseFileError, match="--db"):
+        open_db(junk)
+    newer = open_db(tmp_path / "newer.db")
+    newer["_migrations"].insert({"migration_set": "newsmon", "name": "m999_future", "applied_at": "x"})
+    newer.close()
+    with pytest.raises(NewerSchemaError, match="m999_future"):
+        open_db(tmp_path / "newer.db")
+
+
+def test_save_article_inserts_then_dedupes_by_canonical_url(db):
+    first_id, new = queries.save_article(db, article(1), now="2024-03-05T01:00:00+00:00")
+    assert new
+    again_id, new = queries.save_article(db, article(1, url="https://www.example.jp/articles/1?ref=top"),
+                                         now="2024-03-06T01:00:00+00:00")
+    assert (again_id, new) == (first_id, False)
+    row = db["articles"].get(first_id)
+    assert db["articles"].count == 1
+    assert (row["first_seen_at"], row["last_seen_at"]) == ("2024-03-05T01:00:00+00:00", "2024-03-06T01:00:00+00:00")
+    assert json.loads(row["authors"]) == ["山田太郎"]
+    assert row["status"] == "new"
+
+
+def test_changed_content_updates_text_and_search(db):
+    article_id, _ = queries.save_article(db, article(1, text=OTHER_TEXT))
+    queries.save_article(db, article(1, text=JA_TEXT, modified_at="2024-03-05T12:00:00+09:00"))
+    row = db["articles"].get(article_id)
+    assert (row["text"], row["modified_at"]) == (JA_TEXT, "2024-03-05T12:00:00+09:00")
+    assert row["content_hash"] == queries.content_hash(row["title"], JA_TEXT)
+    assert [r["id"] for r in queries.search(db, "防衛")] == [article_id]
+    assert queries.search(db, "気象庁") == []
+
+
+def test_same_story_at_another_url_dedupes_by_content_hash(db):
+    first_id, _ = queries.save_article(db, article(1, title="防衛費増額", text=JA_TEXT))
+    # Full-width digits and letters: NFKC makes the hash the same.
+    other = article(2, title="防衛費増額", text=JA_TEXT.replace("3", "３"))
+    assert queries.save_article(db, other) == (first_id, False)
+    assert db["articles"].count == 1
+
+
+def test_articles_without_text_are_not_merged_by_hash(db):
+    one, _ = queries.save_article(db, article(1, title="NHKニュース", text=""))
+    two, new = queries.save_article(db, article(2, title="NHKニュース", text=""))
+    assert new and one != two
+
+
+def test_save_article_rejects_unknown_fields(db):
+    with pytest.raises(ValueError, match="paragraphs.*migration"):
+        queries.save_article(db, article(1, paragraphs=["a"]))
+
+
+def test_replace_keeps_the_review(db):
+    article_id, _ = queries.save_article(db, article(1, text=OTHER_TEXT))
+    queries.set_status(db, article_id, "follow-up", note="ask the desk", by="ito")
+    assert queries.save_article(db, article(1, title="新しい見出し", text=JA_TEXT), replace=True) == (article_id, False)
+    row = db["articles"].get(article_id)
+    assert (row["title"], row["status"], row["review_note"]) == ("新しい見出し", "follow-up", "ask the desk")
+
+
+def test_bigram_index_form_and_queries():
+    assert bigrams("防衛力を強化") == "防衛 衛力 力を を強 強化 化"
+    assert bigrams("F35戦闘機と counterstrike") == "F35 戦闘 闘機 機と と counterstrike"
+    assert bigrams("核") == "核"
+    assert fts_query("防衛力") == '"防衛 衛力"'
+    assert fts_query("防衛 counterstrike") == '"防衛" AND "counterstrike"'
+    assert fts_query('say "hi" OR') == '"say" AND """hi""" AND "OR"'
+    assert fts_query("核") == '"核"*'
+    assert fts_query("  ・ ") == ""
+
+
+@pytest.fixture
+def corpus(db):
+    ids = {
+        "ja": queries.save_article(db, article(1, title="安保3文書を閣議決定", text=JA_TEXT))[0],
+        "en": queries.save_article(db, article(2, language="en", title="Japan's new strategy", text=EN_TEXT))[0],
+        "other": queries.save_article(db, article(3, title="関東で雨", text=OTHER_TEXT))[0],
+    }
+    return ids
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("防衛", ["ja"]),
+    ("安保", ["ja"]),
+    ("防衛力", ["ja"]),
+    ("反撃能力 ミサイル", ["ja"]),
+    ("核", []),
+    ("counterstrike", ["en"]),
+    ("Counterstrike strategy", ["en"]),
+    ("雨", ["other"]),
+    ("交通機関", ["other"]),
+    ("防衛 気象庁", []),
+])
+def test_search_finds_short_japanese_terms_and_english_words(db, corpus, query, expected):
+    assert [r["id"] for r in queries.search(db, query)] == [corpus[k] for k in expected]
+
+
+def test_search_ranks_and_explains(db, corpus):
+    body_only, _ = queries.save_article(db, article(4, title="国会の動き", text="防衛について質疑があった。" + OTHER_TEXT))
+    results = queries.search(db, "防衛")
+    assert [r["id"] for r in results] == [corpus["ja"], body_only]  # three hits beat one
+    assert "防衛" in results[1]["snippet"]
+    with pytest.raises(ValueError, match="at least one word"):
+        queries.search(db, " 。 ")
+
+
+def test_review_queue_lists_relevant_new_articles_newest_first(db):
+    def save(n, published_at, relevant=1):
+        return queries.save_article(db, article(n, published_at=published_at, relevant=relevant, score=2.0,
+                                                matched_terms=[{"term": "反撃能力", "count": 3,
+                                                                "snippet": "…たたく反撃能力の\n行使…"}]),
+                                    now="2024-03-06T00:00:00+00:00")[0]
+
+    # 08:00 in Tokyo is 23:00 UTC the day before: older than 23:30 UTC, though it sorts after as text.
+    tokyo = save(1, "2024-03-05T08:00:00+09:00")
+    utc = save(2, "2024-03-04T23:30:00+00:00")
+    undated = save(3, None)  # first seen 2024-03-06: newest
+    save(4, "2024-03-05T09:00:00+09:00", relevant=0)
+    queue = queries.review_queue(db)
+    assert [r["id"] for r in queue] == [undated, utc, tokyo]
+    assert queue[0]["evidence"] == "反撃能力 ×3: …たたく反撃能力の 行使…"
+    queries.set_status(db, utc, "dismissed", by="ito", now="2024-03-07T00:00:00+00:00")
+    assert [r["id"] for r in queries.review_queue(db)] == [undated, tokyo]
+    assert db["articles"].get(utc)["reviewed_at"] == "2024-03-07T00:00:00+00:00"
+
+
+def test_status_is_validated_in_python_and_in_the_file(db):
+    article_id, _ = queries.save_article(db, article(1))
+    with pytest.raises(InvalidStatus, match="use one of new, relevant, dismissed, follow-up"):
+        queries.set_status(db, article_id, "dismised")
+    # A reviewer typing in DB Browser goes through the triggers.
+    with pytest.raises(sqlite3.IntegrityError, match="status must be one of"):
+        db.execute("UPDATE articles SET status = 'done' WHERE id = ?", [article_id])
+
+
+def test_update_score_rewrites_evidence(db):
+    article_id, _ = queries.save_article(db, article(1, text=JA_TEXT))
+    queries.update_score(db, article_id, topic="security_documents", score=4.5, relevant=True,
+                         matched_terms=[{"term": "反撃能力", "count": 1, "snippet": "…たたく反撃能力の保有…"},
+                                        {"term": "防衛力", "count": 1, "snippet": ""}])
+    row = db["articles"].get(article_id)
+    assert (row["topic"], row["score"], row["relevant"]) == ("security_documents", 4.5, 1)
+    assert row["evidence"] == "反撃能力 ×1: …たたく反撃能力の保有…\n防衛力 ×1"
+    assert [r["id"] for r in queries.iter_articles(db)] == [article_id]
+
+
+def test_raw_page_round_trips_byte_for_byte(db):
+    body = "<html><meta charset=shift_jis><p>防衛力</p></html>".encode("shift_jis") + bytes(range(256))
+    article_id, _ = queries.save_article(db, article(1))
+    queries.save_page(db, "https://www.example.jp/articles/1", b"old version", article_id=article_id)
+    page_id = queries.save_page(db, "https://www.example.jp/articles/1", body, article_id=article_id,
+                                content_type="text/html; charset=Shift_JIS")
+    other_id = queries.save_page(db, "https://www.example.jp/list", b"<html></html>", http_status=200)
+    stored = db["pages"].get(page_id)
+    assert stored["size"] == len(body) and gzip.decompress(stored["body_gz"]) == body
+    assert list(queries.iter_pages(db)) == [
+        (page_id, "https://www.example.jp/articles/1", article_id, body, "text/html; charset=Shift_JIS"),
+        (other_id, "https://www.example.jp/list", None, b"<html></html>", None),
+    ]
+
+
+def test_urls_are_recorded_once_with_attempts(db):
+    url = "https://www.example.jp/articles/9"
+    assert not queries.url_seen(db, url) and not queries.url_done(db, url)
+    queries.record_url(db, url, outlet="example", kind="error", http_status=503, error="503", now="2024-01-01T00:00:00+00:00")
+    assert queries.url_seen(db, url) and not queries.url_done(db, url, max_attempts=2)
+    queries.record_url(db, url, outlet=None, kind="error", http_status=503, error="503", now="2024-01-02T00:00:00+00:00")
+    assert queries.url_done(db, url, max_attempts=2)
+    queries.record_url(db, url, outlet=None, kind="article", http_status=200, now="2024-01-03T00:00:00+00:00")
+    row = db["urls"].get(url)
+    assert (row["outlet"], row["kind"], row["attempts"], row["last_error"]) == ("example", "article", 3, None)
+    assert (row["first_seen_at"], row["last_seen_at"]) == ("2024-01-01T00:00:00+00:00", "2024-01-03T00:00:00+00:00")
+
+
+def test_a_pending_url_is_seen_but_not_done(db):
+    # The frontier (storage/frontier.py) records discovered URLs as 'pending', attempts 0.
+    url = "https://www.example.jp/articles/10"
+    db["urls"].insert({"url": url, "outlet": "example", "kind": "pending", "attempts": 0,
+                       "first_seen_at": "2024-01-01T00:00:00+00:00", "last_seen_at": "2024-01-01T00:00:00+00:00"})
+    assert queries.url_seen(db, url) and not queries.url_done(db, url, max_attempts=1)
+    queries.record_url(db, url, outlet=None, kind="article", http_status=200, now="2024-01-02T00:00:00+00:00")
+    assert queries.url_done(db, url) and db["urls"].get(url)["attempts"] == 1
+
+
+def test_feed_state_round_trips(db):
+    url = "https://www.example.jp/rss.xml"
+    assert queries.get_feed_state(db, url) is None
+    queries.set_feed_state(db, url, etag='W/"1"', last_modified=None, status=200, now="2024-01-01T00:00:00+00:00")
+    queries.set_feed_state(db, url, etag='W/"2"', last_modified="Tue, 05 Mar 2024 01:00:00 GMT", status=304,
+                           now="2024-01-02T00:00:00+00:00")
+    assert queries.get_feed_state(db, url) == {
+        "url": url, "etag": 'W/"2"', "last_modified": "Tue, 05 Mar 2024 01:00:00 GMT", "last_status": 304,
+        "last_fetched_at": "2024-01-02T00:00:00+00:00"}
+
+
+def test_crawl_runs_round_trip_and_stale_runs_close(db):
+    run_id = queries.start_run(db, ["asahi", "nhk"], "schedule", pid=4242, now="2024-01-01T00:00:00+00:00")
+    queries.finish_run(db, run_id, requests=12, responses_by_status={200: 10, "404": 2}, articles_new=5,
+                       articles_relevant=2, errors=1, finish_reason="finished", exit_status=0,
+                       now="2024-01-01T00:05:00+00:00")
+    row = db["crawl_runs"].get(run_id)
+    assert (json.loads(row["outlets"]), row["trigger"], row["pid"]) == (["asahi", "nhk"], "schedule", 4242)
+    assert json.loads(row["responses_by_status"]) == {"200": 10, "404": 2}
+    assert (row["requests"], row["articles_new"], row["articles_relevant"], row["errors"]) == (12, 5, 2, 1)
+    assert (row["finished_at"], row["finish_reason"], row["exit_status"]) == ("2024-01-01T00:05:00+00:00", "finished", 0)
+
+    dead = queries.start_run(db, ["asahi"], "manual", pid=1)
+    alive = queries.start_run(db, ["nhk"], "manual", pid=2)
+    assert queries.close_stale_runs(db, is_alive=lambda pid: pid == 2) == [dead]
+    assert db["crawl_runs"].get(dead)["finish_reason"] == "killed"
+    assert db["crawl_runs"].get(alive)["finished_at"] is None
+
+
+def test_transaction_rolls_back_the_whole_block(db):
+    with pytest.raises(RuntimeError):
+        with transaction(db):
+            article_id, _ = queries.save_article(db, article(1))
+            queries.save_page(db, "https://www.example.jp/articles/1", b"x", article_id=article_id)
+            raise RuntimeError("killed mid-write")
+    assert (db["articles"].count, db["pages"].count, db["articles_search"].count) == (0, 0, 0)
+
+
+def test_plain_sqlite3_reads_the_view_and_the_search_table(db, tmp_path):
+    queries.save_article(db, article(1, title="安保3文書", text=JA_TEXT, relevant=1, score=3.0,
+                                     matched_terms=[{"term": "反撃能力", "count": 1, "snippet": "反撃能力"}]))
+    queries.save_article(db, article(2, text=OTHER_TEXT))
+    db.close()
+    # What the sqlite3 shell or DB Browser does: no newsmon code, no custom function.
+    conn = sqlite3.connect(tmp_path / "news.db")
+    try:
+        assert conn.execute("SELECT title, evidence FROM review_queue").fetchall() == [("安保3文書", "反撃能力 ×1: 反撃能力")]
+        assert conn.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH '防衛'").fetchall() == [(1,)]
+    finally:
+        conn.close()
