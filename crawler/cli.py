@@ -103,6 +103,195 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str) -> None:
         sys.exit(1)
 
 
+# --- crawling and storage ---------------------------------------------------------------------
+
+db_option = click.option("--db", "db", metavar="FILE", help="SQLite file. Default: NEWSMON_DB or ./newsmon.db.")
+config_option = click.option("--config", "config", metavar="FILE", help="TOML config with outlets and topics. "
+                             "Default: NEWSMON_CONFIG.")
+
+
+def _settings(db: str | None, config: str | None, extra: dict | None = None) -> dict:
+    overrides = dict(extra or {})
+    if db:
+        overrides["NEWSMON_DB"] = db
+    if config:
+        overrides["NEWSMON_CONFIG"] = config
+    return overrides
+
+
+def _setting_pairs(pairs: tuple[str, ...]) -> dict:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r}: write NAME=VALUE, e.g. -s NEWSMON_MAX_ARTICLES=50",
+                                     param_hint="-s")
+        out[name] = value
+    return out
+
+
+def _open(db: str | None, config: str | None):
+    from storage import open_db
+
+    from .crawl import crawler_settings
+
+    settings = crawler_settings(_settings(db, config))
+    return open_db(settings.get("NEWSMON_DB")), settings
+
+
+@cli.command()
+@click.argument("outlets", nargs=-1, metavar="[OUTLET]...")
+@db_option
+@config_option
+@click.option("-s", "--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy or NEWSMON_* setting for this run (repeatable).")
+@click.option("--wait", default=0.0, metavar="SECONDS", show_default=True,
+              help="When another process is crawling one of the outlets, wait this long for it.")
+def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: tuple[str, ...],
+          wait: float) -> None:
+    """Fetch new articles of the outlets (all when none is named) into the database.
+
+    Example:
+
+        newsmon crawl asahi nikkei --db news.db
+    """
+    from .config import ConfigError
+    from .crawl import EXIT_BUSY, run_crawl
+    from .locks import OutletBusy
+
+    try:
+        result = run_crawl(list(outlets), _settings(db, config, _setting_pairs(pairs)), wait=wait)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OutletBusy as exc:
+        click.echo(f"newsmon: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    _print_run(result.stats)
+    if not result.ok:
+        raise click.ClickException(f"crawl ended with {result.finish_reason!r}; see the log above")
+
+
+def _print_run(stats: dict) -> None:
+    click.echo(
+        f"newsmon: {stats.get('downloader/request_count', 0)} requests, "
+        f"{stats.get('newsmon/articles/new', 0)} new articles, "
+        f"{stats.get('newsmon/articles/relevant', 0)} relevant, "
+        f"{stats.get('newsmon/errors', 0)} failed pages (run {stats.get('newsmon/run_id')}, "
+        f"{stats.get('finish_reason')})", err=True)
+
+
+@cli.command()
+@db_option
+@config_option
+def rescore(db: str | None, config: str | None) -> None:
+    """Recompute every stored article's score from its stored text (after topics change).
+
+    Example:
+
+        newsmon rescore --config my-topics.toml
+    """
+    from storage import queries, transaction
+
+    from . import store
+    from .config import ConfigError
+
+    database, settings = _open(db, config)
+    try:
+        _, topics = store.context(settings.get("NEWSMON_CONFIG"))
+    except (ConfigError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    changed = total = 0
+    with transaction(database):
+        for row in queries.iter_articles(database):
+            fields = store.score_fields(row["title"], row["text"] or "", topics)
+            total += 1
+            if fields["score"] != row["score"] or fields["relevant"] != row["relevant"]:
+                changed += 1
+            queries.update_score(database, row["id"], topic=fields["topic"], score=fields["score"],
+                                 relevant=fields["relevant"], matched_terms=fields["matched_terms"])
+    click.echo(f"newsmon: rescored {total} articles, {changed} changed")
+
+
+@cli.command()
+@db_option
+@config_option
+def reextract(db: str | None, config: str | None) -> None:
+    """Rebuild every stored article from its stored raw page (after extraction rules improve).
+
+    Nothing is fetched. Review status and notes are kept.
+
+    Example:
+
+        newsmon reextract
+    """
+    from storage import queries, transaction
+
+    from . import store
+
+    database, settings = _open(db, config)
+    config_path = settings.get("NEWSMON_CONFIG")
+    outlets, _ = store.context(config_path)
+    done = empty = 0
+    for _page_id, url, _article_id, body, content_type in list(queries.iter_pages(database)):
+        charset = None
+        if content_type and "charset=" in content_type.lower():
+            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
+        record = store.analyse(body, url, charset, config_path)
+        if record is None:
+            empty += 1
+            continue
+        with transaction(database):
+            queries.save_article(database, record, now=store.now_iso(), replace=True)
+        done += 1
+    click.echo(f"newsmon: re-extracted {done} articles; {empty} stored pages hold no article")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@db_option
+@config_option
+def ingest(files: tuple[str, ...], db: str | None, config: str | None) -> None:
+    """Store the articles of web archives (WARC, WARC.gz, WACZ), e.g. Common Crawl's CC-NEWS.
+
+    Every HTML response goes through the same extract, score and store path as a crawl;
+    ingesting the same archive twice adds nothing.
+
+    Example:
+
+        newsmon ingest CC-NEWS-20240305.warc.gz
+    """
+    from .ingest import ingest_archive
+
+    database, settings = _open(db, config)
+    totals = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0}
+    for path in files:
+        try:
+            counts = ingest_archive(database, path, settings.get("NEWSMON_CONFIG"))
+        except ValueError as exc:
+            raise click.ClickException(f"{path}: {exc}") from None
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
+    click.echo("newsmon: " + ", ".join(f"{v} {k}" for k, v in totals.items()))
+
+
+@cli.command()
+@click.option("--db", "db", default="demo.db", show_default=True, metavar="FILE", help="SQLite file to write.")
+@click.option("--port", default=8642, show_default=True, help="Port of the snapshot site on 127.0.0.1.")
+@click.option("--keep-serving", is_flag=True, help="Keep the snapshot site up after the crawl (Ctrl-C stops).")
+def demo(db: str, port: int, keep_serving: bool) -> None:
+    """Crawl a bundled snapshot of real saved pages, served on 127.0.0.1, into demo.db.
+
+    No network needed. Run it twice: the second run fetches no article again.
+
+    Example:
+
+        newsmon demo
+    """
+    from .demo import run_demo
+
+    sys.exit(run_demo(db, port, keep_serving))
+
+
 def main() -> None:
     cli()
 

@@ -317,7 +317,11 @@ def extract_article(
         return None
     canonical = page.canonical or page.get("og:url") or ld_text(page.jsonld.get("url"))
     url = url or canonical
-    outlet = outlet_for_url(url, outlets) or outlet_for_url(canonical, outlets)
+    # The canonical URL says what the page is, the fetch URL only where it was found (a mirror,
+    # an archive, our loopback site): an outlet with rules named by the canonical URL wins.
+    by_canonical = outlet_for_url(canonical, outlets)
+    by_url = outlet_for_url(url, outlets)
+    outlet = by_canonical if by_canonical and (by_canonical.rules or not by_url) else by_url
     language = _language(outlet, page)
     local_tz = JST if outlet or (language or "").startswith("ja") else None
 

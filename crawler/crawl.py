@@ -1,0 +1,84 @@
+"""Run one crawl in this process: settings from crawler/settings.py, the CLI's flags on top.
+
+Scrapy's reactor cannot be restarted in a process, so one process runs one crawl; the
+scheduler starts a new ``newsmon crawl`` process for each run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from storage import open_db, queries
+
+from .config import load_config
+from .locks import OutletBusy, outlet_locks
+
+#: Exit status of a crawl that did not start because another one holds an outlet (EX_TEMPFAIL).
+EXIT_BUSY = 75
+
+#: Settings for crawling a site on this machine (the demo, tests, benchmarks): politeness
+#: delays exist for other people's servers, not for 127.0.0.1.
+LOOPBACK_SETTINGS: dict[str, Any] = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "RETRY_TIMES": 1,
+}
+
+
+def crawler_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+@dataclass
+class CrawlResult:
+    finish_reason: str | None
+    run_id: int | None
+    stats: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return self.finish_reason == "finished"
+
+
+def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wait: float = 0.0) -> CrawlResult:
+    """Crawl the named outlets (all when empty) and wait for the crawl to finish.
+
+    Raises ``OutletBusy`` (after recording the skipped run) when another process is crawling
+    one of them and it does not finish within ``wait`` seconds.
+    """
+    settings = crawler_settings(overrides)
+    # Fail before Scrapy starts, with the config's own message, on a bad file or outlet name.
+    config = load_config(settings.get("NEWSMON_CONFIG"))
+    unknown = [o for o in outlets if o not in config.outlets]
+    if unknown:
+        from .config import ConfigError
+
+        raise ConfigError(f"unknown outlet(s): {', '.join(unknown)}. Known outlets: "
+                          f"{', '.join(sorted(config.outlets))} (add one with --config)")
+    db_path = settings.get("NEWSMON_DB")
+    try:
+        with outlet_locks(db_path, outlets or list(config.outlets), wait=wait):
+            process = CrawlerProcess(settings)
+            crawler = process.create_crawler("news")
+            process.crawl(crawler, outlet=",".join(outlets) or None)
+            process.start()
+    except OutletBusy as exc:
+        db = open_db(db_path)
+        run_id = queries.start_run(db, sorted(outlets or config.outlets), settings.get("NEWSMON_TRIGGER"),
+                                   pid=os.getpid())
+        queries.finish_run(db, run_id, requests=0, responses_by_status={}, articles_new=0,
+                           articles_relevant=0, errors=0, finish_reason="skipped: outlet busy",
+                           exit_status=EXIT_BUSY)
+        raise OutletBusy(str(exc)) from None
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return CrawlResult(stats.get("finish_reason"), stats.get("newsmon/run_id"), stats)

@@ -1,0 +1,81 @@
+"""``newsmon demo``: the real crawl, end to end, against the saved-pages site on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from storage import open_db
+
+from .crawl import LOOPBACK_SETTINGS, run_crawl
+from .testsite import LoopbackSite
+
+DEMO_OUTLET = "demo"
+
+
+def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
+    """Serve the snapshot, crawl it into ``db_path``, print what was stored; return the run's exit code."""
+    try:
+        site = LoopbackSite(port=port)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        site.start()
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve the demo site on 127.0.0.1:{port} ({exc.strerror}); "
+                                   "choose another port with --port") from None
+    config_path = Path(db_path).with_suffix(".toml")
+    config_path.write_text(
+        "# Written by `newsmon demo`: the loopback site as a user-defined outlet.\n"
+        + site.toml_snippet(DEMO_OUTLET), encoding="utf-8")
+    click.echo(f"Serving {len(site.articles)} saved pages of Japanese outlets at {site.base_url} "
+               f"(feeds, sitemaps and a section page built around them)", err=True)
+    try:
+        result = run_crawl([DEMO_OUTLET], {
+            "NEWSMON_DB": db_path, "NEWSMON_CONFIG": str(config_path), "NEWSMON_TRIGGER": "demo",
+            "LOG_LEVEL": "WARNING", **LOOPBACK_SETTINGS,
+        })
+        if keep_serving:
+            click.echo(f"Still serving at {site.base_url}; Ctrl-C to stop.", err=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    finally:
+        site.stop()
+    _report(db_path, config_path, result.stats)
+    return 0 if result.ok else 1
+
+
+def _report(db_path: str, config_path: Path, stats: dict) -> None:
+    db = open_db(db_path)
+    click.echo("")
+    click.echo(f"This run: {stats.get('downloader/request_count', 0)} requests, "
+               f"{stats.get('newsmon/articles/new', 0)} new articles "
+               f"({stats.get('newsmon/articles/relevant', 0)} relevant), "
+               f"{stats.get('newsmon/discovery/already_seen', 0)} article URLs already stored and not fetched again.")
+    click.echo("")
+    click.echo("Articles stored, by outlet:")
+    for row in db.query("select coalesce(outlet, '?') as outlet, count(*) as n, sum(relevant) as relevant "
+                        "from articles group by 1 order by 2 desc"):
+        click.echo(f"  {row['outlet']:<14} {row['n']:>4}   relevant: {row['relevant'] or 0}")
+    click.echo("")
+    click.echo("Relevant articles (the review queue):")
+    rows = list(db.query("select id, outlet, published_at, title, score, matched_terms "
+                         "from articles where relevant = 1 order by score desc"))
+    if not rows:
+        click.echo("  (none)")
+    for row in rows:
+        terms = ", ".join(f"{m['term']}×{m['count']}" for m in json.loads(row["matched_terms"] or "[]"))
+        click.echo(f"  [{row['score']:.1f}] {row['title']}")
+        click.echo(f"        {row['outlet']}, {row['published_at']}: {terms}")
+    click.echo("")
+    click.echo(f"The database is {db_path}. Open it with:")
+    click.echo(f"  newsmon serve --db {db_path}          (Datasette, in your browser)")
+    click.echo(f"  sqlite3 {db_path} 'select * from review_queue'")
+    click.echo(f"  or DB Browser for SQLite: File > Open Database > {db_path}, Browse Data > review_queue")
+    click.echo("Run the demo again: the site is unchanged, so no article is fetched twice.")

@@ -1,0 +1,77 @@
+"""Scrapy settings of newsmon. The only place that reads ``NEWSMON_*`` environment variables.
+
+Every newsmon setting can also be given with ``scrapy crawl news -s NAME=VALUE``; the CLI passes
+its flags the same way. Overrides of Scrapy defaults say what the default was and why.
+"""
+
+from __future__ import annotations
+
+import os
+
+from crawler import __version__
+
+BOT_NAME = "newsmon"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- newsmon's own settings -------------------------------------------------------------
+#: The SQLite file (relative to the current directory unless absolute).
+NEWSMON_DB = os.environ.get("NEWSMON_DB", "newsmon.db")
+#: A TOML file adding or overriding outlets, topics, schedule and notifications.
+NEWSMON_CONFIG = os.environ.get("NEWSMON_CONFIG") or None
+#: Who runs this crawler: a URL or mailto: that site operators can reach. Put yours here.
+NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", "https://github.com/newsmon/newsmon#contact")
+#: Worker processes for extraction (0 = in the reactor thread). Extraction is the bottleneck on
+#: one machine and blocks downloads while it runs in the reactor (PERF_NOTES.md), so it gets the
+#: other cores.
+NEWSMON_EXTRACT_WORKERS = int(os.environ.get("NEWSMON_EXTRACT_WORKERS", min(2, os.cpu_count() or 1)))
+#: Article pages fetched per run and outlet at most: a first run on a sitemap with 50,000
+#: URLs must not become a backfill by accident.
+NEWSMON_MAX_ARTICLES = int(os.environ.get("NEWSMON_MAX_ARTICLES", 500))
+#: A URL that failed this many times (404, 5xx, timeout) is not tried again.
+NEWSMON_MAX_ATTEMPTS = int(os.environ.get("NEWSMON_MAX_ATTEMPTS", 3))
+#: The longest Retry-After (seconds) we wait for; a longer one gives the request up for this run.
+NEWSMON_MAX_RETRY_AFTER = float(os.environ.get("NEWSMON_MAX_RETRY_AFTER", 120))
+#: What started the run ('manual', 'schedule', 'demo'): recorded in crawl_runs.
+NEWSMON_TRIGGER = os.environ.get("NEWSMON_TRIGGER", "manual")
+
+# --- politeness ---------------------------------------------------------------------------
+USER_AGENT = f"newsmon/{__version__} (news monitoring crawler; +{NEWSMON_CONTACT})"
+ROBOTSTXT_OBEY = True  # default False
+AUTOTHROTTLE_ENABLED = True  # default False
+AUTOTHROTTLE_START_DELAY = 2.0  # default 5.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0  # default 0: one second between requests to the same outlet
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # default 8: news sites are shared infrastructure
+DOWNLOAD_TIMEOUT = 30  # default 180
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # default 1 GiB; no article page is 10 MB
+DOWNLOAD_WARNSIZE = 3 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# --- components ---------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Replaced by a subclass that honours Retry-After on 429/503.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+    "crawler.middlewares.ConditionalGetMiddleware": 560,
+}
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+EXTENSIONS = {
+    "crawler.extensions.CrawlRunLedger": 100,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+
+# --- Scrapy housekeeping ------------------------------------------------------------------
+# default True: a local server that runs code sent to it; a crawler on a schedule needs none.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+# default 100: Scrapy starts that many tasks per callback result; 10 is plenty (PERF_NOTES.md).
+CONCURRENT_ITEMS = 10
+# Discovery pages → articles; nothing deeper is followed.
+DEPTH_LIMIT = 3
+LOG_LEVEL = os.environ.get("NEWSMON_LOG_LEVEL", "INFO")
+FEED_EXPORT_ENCODING = "utf-8"

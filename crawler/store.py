@@ -1,0 +1,120 @@
+"""The one path from a fetched page to a stored article: extract, score, store.
+
+The crawl pipeline, ``newsmon ingest`` (web archives) and ``newsmon reextract`` (stored raw
+pages) all go through here, so an article is the same whichever way it arrived.
+
+``analyse`` is pure and picklable, for worker processes; ``save`` writes one page and its
+article in one transaction, so a process killed at any moment leaves either both or neither.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from storage import queries, transaction
+
+from .config import load_config
+from .extract import extract_article
+from .outlets import Outlet, outlet_for_url
+from .scoring import Topic, load_topics, score_article
+from .urls import canonical_url
+
+# Per worker process: the outlets and topics of each config file, loaded once.
+_CONTEXT: dict[str | None, tuple[dict[str, Outlet], dict[str, Topic]]] = {}
+
+
+def context(config_path: str | None) -> tuple[dict[str, Outlet], dict[str, Topic]]:
+    """The outlets and topics for a config file (cached per process)."""
+    if config_path not in _CONTEXT:
+        config = load_config(config_path)
+        _CONTEXT[config_path] = (config.outlets, load_topics(overrides=config.topics or None))
+    return _CONTEXT[config_path]
+
+
+def watch_parent(pid: int) -> None:
+    """Extraction-worker initializer: exit once the crawl process that started us is gone.
+
+    A crawl killed with SIGKILL cannot shut its pool down, and a worker blocked on its queue
+    would otherwise live on (holding memory, and the forkserver with it).
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="newsmon-parent-watch", daemon=True).start()
+
+
+def known_hosts(outlets: dict[str, Outlet]) -> set[str]:
+    return {d for o in outlets.values() for d in o.domains}
+
+
+def score_fields(title: str | None, text: str, topics: dict[str, Topic]) -> dict[str, Any]:
+    """The score columns of an article: best topic, its score, relevance and evidence."""
+    scores = score_article(title, text, topics)
+    best = scores[0] if scores else None
+    if best is None:
+        return {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": []}
+    return {
+        "topic": best.topic,
+        "score": round(best.score, 3),
+        "relevant": int(best.relevant),
+        "matched_terms": [{"term": m.term, "count": m.count, "snippet": m.snippet} for m in best.matches],
+    }
+
+
+def analyse(body: bytes, url: str, http_charset: str | None = None,
+            config_path: str | None = None) -> dict[str, Any] | None:
+    """Extract and score one page; ``None`` when it holds no article. Runs in workers."""
+    outlets, topics = context(config_path)
+    article = extract_article(body, url, http_charset=http_charset, outlets=outlets)
+    if article is None:
+        return None
+    record = article.to_dict()
+    del record["paragraphs"]  # ``text`` keeps them, one per line
+    hosts = known_hosts(outlets)
+    record["url"] = canonical_url(url, hosts)
+    record["canonical_url"] = canonical_url(article.canonical_url or url, hosts)
+    record.update(score_fields(article.title, article.text, topics))
+    return record
+
+
+@dataclass
+class Saved:
+    article_id: int | None
+    new: bool
+    relevant: bool
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
+         http_status: int = 200, content_type: str | None = None, keep_page: bool = True) -> Saved:
+    """Store one fetched page, its article (if any) and the URL's state, in one transaction."""
+    now = now_iso()
+    with transaction(db):
+        article_id, new = (None, False)
+        if record is not None:
+            article_id, new = queries.save_article(db, record, now=now)
+        if body is not None and keep_page:
+            queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
+                              content_type=content_type, now=now)
+        queries.record_url(db, url, outlet=outlet, kind="article" if record else "not_article",
+                           http_status=http_status, article_id=article_id, now=now)
+    return Saved(article_id, new, bool(record and record.get("relevant")))
+
+
+def outlet_key(url: str, outlets: dict[str, Outlet]) -> str | None:
+    outlet = outlet_for_url(url, outlets)
+    return outlet.key if outlet else None

@@ -1,0 +1,178 @@
+"""End to end: the real `newsmon crawl` process, over real HTTP, against saved pages on 127.0.0.1.
+
+The site's own request log is the witness of what the crawler fetched; the SQLite file is the
+witness of what it stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from crawler.testsite import RSS_PATH, LoopbackSite
+
+PAGES = [
+    "scrapping-webs/nikkei-test_article_1.html",  # 反撃能力: relevant
+    "fundus-jp/TheJapanNews_2024_10_13.html",
+    "fundus-jp/SankeiShimbun_2025_01_21.html",
+    "fundus-jp/MainichiShimbun_2025_01_14.html",
+    "scrapping-webs/nhk-test_article_1.html",
+    "scrapping-webs/asahi-test_article_1.html",
+    "snacktory/yomiuri.sjis.html",  # Shift_JIS
+]
+# Published later, one at a time, to show that only new articles are fetched.
+LATER = "scrapping-webs/nhk-test_article_8.html"
+LOOPBACK = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+            "DOWNLOAD_TIMEOUT=3", "RETRY_TIMES=1", "NEWSMON_EXTRACT_WORKERS=1"]
+
+
+@pytest.fixture
+def site():
+    # Each page in a different channel mix, so that feed, sitemap and section discovery all count.
+    placement = {PAGES[1]: ["sitemap"], PAGES[2]: ["section"], PAGES[3]: ["feed"]}
+    with LoopbackSite(PAGES, placement=placement) as s:
+        yield s
+
+
+@pytest.fixture
+def env(tmp_path, site):
+    config = tmp_path / "newsmon.toml"
+    config.write_text(site.toml_snippet("site"), encoding="utf-8")
+    return {"db": str(tmp_path / "news.db"), "config": str(config)}
+
+
+def crawl_cmd(env, *extra: str) -> list[str]:
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "site", "--db", env["db"], "--config", env["config"]]
+    for pair in LOOPBACK + list(extra):
+        cmd += ["-s", pair]
+    return cmd
+
+
+def crawl(env, *extra: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(crawl_cmd(env, *extra), capture_output=True, timeout=180)
+    assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")[-3000:]
+    return result
+
+
+def rows(env, sql: str, *params) -> list[dict]:
+    conn = sqlite3.connect(env["db"])
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def last_run(env) -> dict:
+    return rows(env, "select * from crawl_runs order by id desc limit 1")[0]
+
+
+def test_first_run_stores_everything_and_flags_the_relevant(env, site):
+    result = crawl(env)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    articles = rows(env, "select * from articles")
+    assert len(articles) == len(PAGES)
+    by_title = {a["title"]: a for a in articles}
+    relevant = [a for a in articles if a["relevant"]]
+    assert [a["title"] for a in relevant] == ["反撃能力行使、同盟国への攻撃例示 岸田文雄首相が言及"]
+    terms = {m["term"] for m in json.loads(relevant[0]["matched_terms"])}
+    assert "反撃能力" in terms
+    # Stored as extracted: Shift_JIS decoded, boilerplate gone, raw page kept for reextract.
+    assert any("チューリップ" in t for t in by_title)
+    assert all("POPULAR ARTICLE" not in a["text"] for a in articles)
+    assert rows(env, "select count(*) as n from pages")[0]["n"] == len(PAGES)
+    queue = rows(env, "select * from review_queue")
+    assert len(queue) == 1
+    run = last_run(env)
+    assert run["finish_reason"] == "finished" and run["finished_at"]
+    assert run["articles_new"] == len(PAGES) and run["articles_relevant"] == 1
+    # The polite crawler asked for robots.txt and never for what it disallows.
+    paths = [r.path for r in site.requests()]
+    assert "/robots.txt" in paths and "/private/secret.html" not in paths
+    assert all(r.user_agent and r.user_agent.startswith("newsmon/") for r in site.requests())
+
+
+def test_second_run_fetches_no_article_and_a_new_one_alone(env, site):
+    assert crawl(env).returncode == 0
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert site.article_requests() == []
+    feed = [r for r in site.requests() if r.path == RSS_PATH]
+    assert feed and feed[0].status == 304 and feed[0].if_none_match  # conditional GET
+    assert last_run(env)["articles_new"] == 0
+
+    added = site.add_article(LATER)
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    fetched = {r.path for r in site.article_requests()}
+    assert fetched == {added.path}
+    assert last_run(env)["articles_new"] == 1
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES) + 1
+
+
+def test_errors_are_counted_and_do_not_stop_the_run(env, site):
+    articles = site.articles
+    site.fail(articles[0].path, 404)
+    site.fail(articles[1].path, 500)
+    site.hang(articles[2].path, 10)
+    result = crawl(env)
+    assert result.returncode == 0
+    run = last_run(env)
+    statuses = json.loads(run["responses_by_status"])
+    assert statuses.get("404") and statuses.get("500")
+    assert run["errors"] >= 3
+    assert run["articles_new"] == len(PAGES) - 3
+    failed = rows(env, "select url, kind from urls where kind = 'error'")
+    assert len(failed) == 3
+
+    # Once the site recovers, the next run fetches exactly the three it missed.
+    for a in articles[:3]:
+        site.remove_fault(a.path)
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert {r.path for r in site.article_requests()} == {a.path for a in articles[:3]}
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
+def test_sigkill_mid_run_leaves_a_consistent_database_and_the_next_run_finishes(env, site):
+    for a in site.articles[1:]:
+        site.hang(a.path, 2.5)  # slow pages: the crawl is still running when it is killed
+    proc = subprocess.Popen(crawl_cmd(env, "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_TIMEOUT=20"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # until the first article is stored (bounded: 60 s)
+            if os.path.exists(env["db"]):
+                try:
+                    if rows(env, "select count(*) as n from articles")[0]["n"] >= 1:
+                        break
+                except sqlite3.OperationalError:
+                    pass  # tables not created yet
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, "the crawl ended before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rows(env, "pragma integrity_check")[0]["integrity_check"] == "ok"
+    stored = rows(env, "select count(*) as n from articles")[0]["n"]
+    assert 1 <= stored < len(PAGES)
+    # Every stored article has its raw page: page and article were written in one transaction.
+    assert rows(env, "select count(*) as n from articles where id not in (select article_id from pages)")[0]["n"] == 0
+    assert last_run(env)["finished_at"] is None
+
+    for a in site.articles:
+        site.remove_fault(a.path)
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+    runs = rows(env, "select finish_reason from crawl_runs order by id")
+    assert [r["finish_reason"] for r in runs] == ["killed", "finished"]
