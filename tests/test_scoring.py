@@ -1,0 +1,310 @@
+"""Relevance scoring over real article text (tests/fixtures/saved, provenance in PROVENANCE.md).
+
+The texts come from the saved pages' ground truth, not from our extractor, so that a scoring
+test fails only for a scoring reason.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+
+import pytest
+
+from crawler.scoring import Score, Term, Topic, TopicError, best, load_topics, normalise, score_article
+
+from .conftest import SAVED, saved_json
+
+TOPIC = "defense-strategy"
+
+
+@pytest.fixture(scope="module")
+def topics():
+    return load_topics()
+
+
+def scrapping(name: str) -> tuple[str, str]:
+    """(title, text) of a scrapping-webs page, from its expected ``parsed_data``."""
+    data = saved_json(f"scrapping-webs/{name}.json")["parsed_data"]
+    return data["title"][0], "\n".join(data["text"])
+
+
+def fundus(name: str) -> tuple[str, str]:
+    """(title, text) of a fundus page, from its V1 ground truth."""
+    data = saved_json(f"fundus-jp/{name}.json")["V1"]
+    return data["title"], "\n".join(p for s in data["body"]["sections"] for p in s["paragraphs"])
+
+
+def seed() -> tuple[str, str]:
+    """The Japan News article on the NSS revision, without its sidebar (PROVENANCE.md)."""
+    raw = (SAVED / "seed-article.txt").read_text(encoding="utf-8")
+    title, _, body = raw.partition("\n")
+    return title, body.split('"World" POPULAR ARTICLE')[0]
+
+
+def top(title: str | None, text: str, topics) -> Score:
+    score = score_article(title, text, topics)[0]
+    assert score.topic == TOPIC
+    return score
+
+
+def terms(score: Score) -> dict[str, int]:
+    return {m.term: m.count for m in score.matches}
+
+
+# --- The shipped topic ------------------------------------------------------------------------
+
+REQUIRED_CORE = [
+    "国家安全保障戦略", "国家防衛戦略", "防衛力整備計画", "安保3文書", "安保三文書", "安保関連3文書",
+    "安保関連三文書", "反撃能力", "敵基地攻撃能力", "防衛費", "防衛力強化", "防衛装備移転三原則",
+    "スタンド・オフ・ミサイル", "長射程ミサイル", "トマホーク", "統合作戦司令部", "GDP比2%", "防衛増税",
+    "防衛財源", "防衛力の抜本的強化", "National Security Strategy", "National Defense Strategy",
+    "National Defence Strategy", "Defense Buildup Program", "counterstrike capability",
+    "counter-strike capability", "counterstrike capabilities", "three security documents",
+    "defense spending", "defence spending", "2% of GDP", "enemy base strike capability", "Tomahawk",
+    "stand-off missile",
+]
+REQUIRED_CONTEXT = ["防衛", "防衛省", "安全保障", "自衛隊", "防衛相", "defense", "Defense Ministry",
+                    "Self-Defense Forces", "security"]
+
+
+def test_shipped_topic_has_the_analysts_terms(topics):
+    topic = topics[TOPIC]
+    core = {f for t in topic.terms if not t.context for f in t.forms}
+    context = {f for t in topic.terms if t.context for f in t.forms}
+    assert [t for t in REQUIRED_CORE if t not in core] == []
+    assert [t for t in REQUIRED_CONTEXT if t not in context] == []
+    assert topic.threshold > 0 and topic.title_boost > 1
+
+
+def test_every_form_of_every_term_matches_as_itself(topics):
+    # Catches a form shadowed by another term, a broken regex piece, or a double count.
+    topic = topics[TOPIC]
+    wrong = []
+    for term in topic.terms:
+        for form in term.forms:
+            # A context term counts only next to a core one.
+            text = f"反撃能力。前 {form} 後" if term.context else f"前 {form} 後"
+            found = terms(top(None, text, topics))
+            if found.get(term.term) != 1:
+                wrong.append((form, found))
+    assert wrong == []
+
+
+# --- Real articles ------------------------------------------------------------------------------
+
+def test_nikkei_counterstrike_article_is_relevant(topics):
+    title, text = scrapping("nikkei-test_article_1")
+    score = top(title, text, topics)
+    assert score.relevant
+    found = terms(score)
+    assert found["反撃能力"] == 5  # once in the title, four times in the text
+    assert found["安保関連3文書"] == 1 and found["国家安全保障戦略"] == 1
+    assert found["安保"] == 2  # 安保関連法 and 安保環境, not the 安保 inside 安保関連3文書
+    first = score.matches[0]
+    assert first.term == "反撃能力" and first.in_title
+    documents = next(m for m in score.matches if m.term == "安保関連3文書")
+    assert documents.snippet == "…いた。 政府は2022年末に閣議決定した国家安全保障戦略など安保関連3文書で反撃能力の保有を決めた。武力行使の3要件に基づき運用すると…"
+
+
+def test_seed_japan_news_nss_article_is_relevant(topics):
+    title, text = seed()
+    score = top(title, text, topics)
+    assert score.relevant
+    # Twice, though "national security" occurs five times ("national security challenges").
+    assert terms(score)["National Security Strategy"] == 2
+    assert text.lower().count("national security") == 5
+
+
+ORDINARY = [
+    ("fundus", "YomiuriShimbun_2024_10_13"),   # baseball: 阪神新監督
+    ("fundus", "AsahiShimbun_2025_01_13"),     # earthquake
+    ("fundus", "SankeiShimbun_2025_01_21"),    # local: police radio on the Ogasawara islands
+    ("fundus", "TheJapanNews_2024_10_13"),     # politics, security debate, no documents
+    ("fundus", "MainichiShimbun_2025_01_14"),  # Gaza ceasefire
+    ("fundus", "Nikkei_2025_01_14"),           # bank president dismissed
+    ("scrapping", "nhk-test_article_4"),       # Ohtani's first home run
+    ("scrapping", "nhk-test_article_8"),       # Ukraine, NATO, military aid: not Japan's documents
+    ("scrapping", "sankei-test_article_5"),    # editorial on the democracy summit
+    ("scrapping", "asahi-test_article_1"),     # Japan-China foreign ministers
+]
+
+
+@pytest.mark.parametrize("source,name", ORDINARY)
+def test_ordinary_articles_are_not_relevant(topics, source, name):
+    title, text = (fundus if source == "fundus" else scrapping)(name)
+    score = top(title, text, topics)
+    assert not score.relevant
+    assert score.score == 0 and score.matches == ()
+
+
+def test_a_passing_mention_stays_below_the_threshold(topics):
+    # The launch of こども家庭庁 names 防衛費 once, as a competitor for funds.
+    title, text = scrapping("nhk-test_article_2")
+    score = top(title, text, topics)
+    assert terms(score) == {"防衛費": 1}
+    assert 0 < score.score < topics[TOPIC].threshold and not score.relevant
+
+
+# --- Matching rules ---------------------------------------------------------------------------
+
+MENU = "ニュース 政治 防衛 安全保障 自衛隊 防衛省 防衛相 安保 Defense Ministry defense Self-Defense Forces security"
+
+
+def test_menu_words_alone_count_nothing(topics):
+    score = top("トップ", MENU * 20, topics)
+    assert (score.score, score.relevant, score.matches) == (0, False, ())
+    assert best(score_article("トップ", MENU, topics)) is None
+
+
+def test_context_words_add_to_a_core_term(topics):
+    alone = top(None, "反撃能力について", topics)
+    with_menu = top(None, "反撃能力について " + MENU * 20, topics)
+    assert with_menu.score > alone.score
+    context = {m.term: m.points for m in with_menu.matches if m.term != "反撃能力"}
+    assert {"防衛", "自衛隊", "Defense Ministry", "security"} <= context.keys()
+    # Counted once however often they occur: 20 repetitions weigh what one does.
+    assert with_menu.score == top(None, "反撃能力について " + MENU, topics).score
+
+
+def test_full_width_and_half_width_match_alike(topics):
+    full = top(None, "政府は安保関連３文書を改定し、防衛費をＧＤＰ比２％に。ＮＡＴＩＯＮＡＬ　ＳＥＣＵＲＩＴＹ　ＳＴＲＡＴＥＧＹ", topics)
+    half = top(None, "政府は安保関連3文書を改定し、防衛費をGDP比2%に。NATIONAL SECURITY STRATEGY", topics)
+    assert terms(full) == terms(half)
+    assert {"安保関連3文書", "GDP比2%", "National Security Strategy"} <= terms(full).keys()
+    assert full.score == half.score
+    assert normalise("ｽﾀﾝﾄﾞ･ｵﾌ･ﾐｻｲﾙ\n\n  配備") == "スタンド・オフ・ミサイル 配備"
+
+
+def test_latin_terms_match_whole_words_in_any_case_and_hyphenation(topics):
+    # (With a core term present, or context terms would not be reported at all.)
+    assert terms(top(None, "反撃能力. The defenseless village; Undefended.", topics)) == {"反撃能力": 1}
+    assert terms(top(None, "反撃能力. Defense of the realm.", topics)) == {"反撃能力": 1, "defense": 1}
+    text = ("Japan's counterstrike capability, a counter-strike capability, the counter strike "
+            "capability and Counter-Strike Capabilities.")
+    assert terms(top(None, text, topics)) == {"counterstrike capability": 4}
+    # A hyphen in a term matches a hyphen, a space or nothing: only "stand-off missiles" is listed.
+    text = "Standoff missiles, stand off missiles, STAND-OFF MISSILES."
+    assert terms(top(None, text, topics)) == {"stand-off missile": 3}
+    # Latin next to Japanese is a word boundary too.
+    assert terms(top(None, "政府はTomahawkを購入", topics)) == {"Tomahawk": 1}
+    # ...but not next to another digit: 13文書 is not 3文書.
+    assert "3文書改定" not in terms(top(None, "13文書改定", topics))
+
+
+def test_the_longest_term_at_a_position_wins(topics):
+    score = top(None, "安保関連3文書", topics)
+    assert terms(score) == {"安保関連3文書": 1}  # not also 安保, 安保3文書 or 3文書改定
+    assert score.score == 6
+    assert terms(top(None, "防衛力の抜本的強化と国家安全保障戦略", topics)) == {
+        "防衛力の抜本的強化": 1, "国家安全保障戦略": 1}  # no 防衛力, 防衛力強化, 安全保障
+    assert terms(top(None, "防衛費増税", topics)) == {"防衛増税": 1}
+
+
+def test_longest_wins_across_separators_too():
+    # After "counter" the trie has two branches, "-strike" (optional separator) and " strike
+    # capability"; the longer must be tried first whatever order the terms come in.
+    topic = Topic(key="t", name="t", description="", threshold=1, title_boost=1,
+                  terms=(Term("counter-strike", 1), Term("counter strike capability", 2)))
+    assert terms(score_article(None, "a counter strike capability", {"t": topic})[0]) == {
+        "counter strike capability": 1}
+
+
+def test_title_boost_raises_the_score(topics):
+    _, text = scrapping("nikkei-test_article_1")
+    plain = top("首相答弁", text + " 反撃能力", topics)  # the same five mentions, none in the title
+    boosted = top("反撃能力行使、同盟国への攻撃例示", text, topics)
+    points = {s: next(m.points for m in s.matches if m.term == "反撃能力") for s in (plain, boosted)}
+    assert points[boosted] == pytest.approx(topics[TOPIC].title_boost * points[plain])
+    assert boosted.score > plain.score
+    # A policy term in the headline alone is enough; the same term in the text alone is not.
+    assert top("反撃能力を巡る答弁", "首相が答えた。", topics).relevant
+    assert not top("首相答弁", "反撃能力を巡り首相が答えた。", topics).relevant
+
+
+def test_snippet_is_collapsed_and_marked(topics):
+    text = "前置き" * 20 + "\n\n政府は  安保関連3文書を\n閣議決定した。" + "後書き" * 20
+    match = top(None, text, topics).matches[0]
+    assert match.term == "安保関連3文書"
+    assert match.snippet.startswith("…") and match.snippet.endswith("…")
+    assert "\n" not in match.snippet and "  " not in match.snippet
+    assert "政府は 安保関連3文書を 閣議決定した。" in match.snippet
+    assert len(match.snippet) == 1 + 30 + len("安保関連3文書") + 30 + 1
+    # Short texts get no marks.
+    assert top(None, "安保3文書", topics).matches[0].snippet == "安保3文書"
+
+
+# --- Loading and overrides --------------------------------------------------------------------
+
+SMALL = {"name": "Small", "threshold": 2, "title_boost": 2,
+         "terms": [{"term": "反撃能力", "weight": 1}], "context": [{"term": "防衛", "weight": 0.5}]}
+CYBER = {"name": "Cyber", "threshold": 3, "terms": [{"term": "能動的サイバー防御", "weight": 3}]}
+
+
+def test_overrides_replace_and_add_topics(topics):
+    loaded = load_topics(overrides={TOPIC: SMALL, "cyber": CYBER})
+    assert loaded.keys() == {TOPIC, "cyber"}
+    assert [t.term for t in loaded[TOPIC].terms] == ["反撃能力", "防衛"]  # replaced whole
+    title, text = scrapping("nikkei-test_article_1")
+    scores = score_article(title, text, loaded)
+    assert [s.topic for s in scores] == [TOPIC, "cyber"]  # best first
+    # 反撃能力 five times, one in the title; 防衛 (inside 防衛費, not a term here) once.
+    assert scores[0].score == pytest.approx(1 * (1 + math.log2(5)) * 2 + 0.5)
+    assert best(scores) is scores[0]
+    assert best(score_article(None, "能動的サイバー防御", loaded)).topic == "cyber"
+    assert load_topics()[TOPIC] == topics[TOPIC]  # the shipped file is untouched
+
+
+def test_topics_file_by_path(tmp_path):
+    path = tmp_path / "topics.toml"
+    path.write_text('[topics.cyber]\nthreshold = 3\nterms = [ { term = "能動的サイバー防御", weight = 3 } ]\n',
+                    encoding="utf-8")
+    loaded = load_topics(path)
+    assert list(loaded) == ["cyber"] and loaded["cyber"].name == "cyber"
+    assert score_article(None, "能動的サイバー防御の法案", loaded)[0].relevant
+
+
+BROKEN = [
+    ("[topics.t\nthreshold = 1", ["not valid TOML"]),
+    ("[other]\nx = 1", ["defines no topic", "[topics.KEY]"]),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "反撃能力" } ]',
+     ["[topics.t]", "terms[0].weight", "'反撃能力'", "e.g."]),
+    ('[topics.t]\nthreshold = "high"\nterms = [ { term = "反撃能力", weight = 4 } ]',
+     ["[topics.t]", "threshold", "'high'", "e.g. threshold = 6.0"]),
+    ('[topics.t]\ntreshold = 6\nterms = [ { term = "反撃能力", weight = 4 } ]',
+     ["[topics.t]", "treshold is not a topic field", "threshold"]),
+    ('[topics.t]\nthreshold = 6\ntitle_boost = 0.5\nterms = [ { term = "反撃能力", weight = 4 } ]',
+     ["[topics.t]", "title_boost", "at least 1"]),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "反撃能力", weight = true } ]',
+     ["[topics.t]", "terms[0].weight", "True"]),
+    ('[topics.t]\nthreshold = 6\nterms = []', ["[topics.t]", "terms", "non-empty", "e.g. terms"]),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "反撃能力", weight = 4, variants = "敵基地" } ]',
+     ["[topics.t]", "terms[0].variants", "list of strings"]),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "  ", weight = 4 } ]', ["[topics.t]", "terms[0].term"]),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "Counter-Strike", weight = 4 } ]\n'
+     'context = [ { term = "counterstrike", weight = 1 } ]',
+     ["[topics.t]", "'counterstrike'", "under both", "one term only"]),
+]
+
+
+@pytest.mark.parametrize("toml,fragments", BROKEN)
+def test_a_broken_topics_file_says_what_to_fix(tmp_path, toml, fragments):
+    path = tmp_path / "topics.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        load_topics(path)
+    assert isinstance(info.value, TopicError)
+    assert [f for f in fragments if f not in str(info.value)] == [], str(info.value)
+
+
+def test_a_partial_override_says_topics_are_replaced_whole():
+    with pytest.raises(TopicError, match="replaces the shipped one whole"):
+        load_topics(overrides={TOPIC: {"threshold": 8}})
+    with pytest.raises(TopicError, match="not found"):
+        load_topics("/nonexistent/topics.toml")
+
+
+def test_topics_survive_pickling_for_worker_processes(topics):
+    title, text = scrapping("nikkei-test_article_1")
+    copy = pickle.loads(pickle.dumps(topics))
+    assert score_article(title, text, copy) == score_article(title, text, topics)
