@@ -43,8 +43,8 @@ class StorePipeline:
         if self.workers > 0:
             # forkserver, not fork: a forked worker would inherit the reactor's state and the
             # outlet lock files (crawler/locks.py), and keep the locks after a SIGKILL of ours.
+            # No preload: a forkserver that imported the extractors would double their memory.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["crawler.store"])
             self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                                 initializer=store.watch_parent, initargs=(os.getpid(),))
         self.outlets, _ = store.context(self.config_path)
