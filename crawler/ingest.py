@@ -35,10 +35,17 @@ def _warc_streams(path: str, stack: ExitStack) -> Iterator[IO[bytes]]:
 
 def iter_html_responses(path: str) -> Iterator[tuple[str, bytes, str | None]]:
     """(target URL, body, Content-Type) of each 200 HTML response in an archive."""
+    records = 0
     with ExitStack() as stack:
         for stream in _warc_streams(path, stack):
             try:
                 for record in ArchiveIterator(stream):
+                    # warcio reads any text as an (old) ARC file; a record naming no http(s)
+                    # URL is what garbage looks like through it.
+                    url = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("uri") or ""
+                    if not url.startswith(("http://", "https://")):
+                        continue
+                    records += 1
                     if record.rec_type != "response" or record.http_headers is None:
                         continue
                     if record.http_headers.get_statuscode() != "200":
@@ -46,11 +53,11 @@ def iter_html_responses(path: str) -> Iterator[tuple[str, bytes, str | None]]:
                     ctype = record.http_headers.get_header("Content-Type") or ""
                     if "html" not in ctype.lower():
                         continue
-                    url = record.rec_headers.get_header("WARC-Target-URI")
-                    if url:
-                        yield url, record.content_stream().read(), ctype
+                    yield url, record.content_stream().read(), ctype
             except ArchiveLoadFailed as exc:
                 raise ValueError(f"not a readable WARC file ({exc})") from None
+    if records == 0:
+        raise ValueError("no WARC record found: is it a WARC, WARC.gz or WACZ file?")
 
 
 def ingest_archive(db, path: str, config_path: str | None = None) -> dict[str, int]:

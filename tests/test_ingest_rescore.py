@@ -1,0 +1,127 @@
+"""Web archives in, and the stored data reworked without fetching: ingest, rescore, reextract."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from .conftest import saved_bytes
+
+PAGES = {
+    "https://www.nikkei.com/article/DGXZQOUA0420E0U3A400C2000000/": "scrapping-webs/nikkei-test_article_1.html",
+    "https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/": "fundus-jp/SankeiShimbun_2025_01_21.html",
+    "http://www.yomiuri.co.jp/e-japan/gifu/news/20110410-OYT8T00124.htm": "snacktory/yomiuri.sjis.html",
+}
+
+
+def write_warc(path) -> None:
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url, relpath in PAGES.items():
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            body = saved_bytes(relpath)
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          length=len(body), http_headers=headers))
+        # Not articles: an image, and an error page.
+        img = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("https://www.nikkei.com/logo.png", "response",
+                                                      payload=io.BytesIO(b"\x89PNG"), length=4, http_headers=img))
+        gone = StatusAndHeaders("404 Not Found", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("https://www.nikkei.com/gone", "response",
+                                                      payload=io.BytesIO(b"<html>not found</html>"), length=22,
+                                                      http_headers=gone))
+
+
+def newsmon(*args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, timeout=120)
+    assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
+    return result
+
+
+def count(db, sql: str) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def warc(tmp_path):
+    path = tmp_path / "news.warc.gz"
+    write_warc(path)
+    return path
+
+
+def test_ingest_warc_twice_adds_nothing_the_second_time(tmp_path, warc):
+    db = str(tmp_path / "n.db")
+    first = newsmon("ingest", str(warc), "--db", db)
+    assert first.returncode == 0
+    assert "3 new" in first.stderr.decode() + first.stdout.decode()
+    assert count(db, "select count(*) from articles") == 3
+    assert count(db, "select count(*) from articles where relevant = 1") == 1
+    assert count(db, "select count(*) from pages") == 3
+    second = newsmon("ingest", str(warc), "--db", db)
+    assert second.returncode == 0
+    assert "0 new" in second.stdout.decode()
+    assert count(db, "select count(*) from articles") == 3
+
+
+def test_ingest_wacz(tmp_path, warc):
+    wacz = tmp_path / "crawl.wacz"
+    with zipfile.ZipFile(wacz, "w") as z:
+        z.write(warc, "archive/data.warc.gz")
+        z.writestr("datapackage.json", "{}")
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(wacz), "--db", db).returncode == 0
+    assert count(db, "select count(*) from articles") == 3
+
+
+def test_ingest_rejects_a_file_that_is_no_archive(tmp_path):
+    junk = tmp_path / "junk.warc"
+    junk.write_bytes(b"this is not a WARC file\n" * 10)
+    result = newsmon("ingest", str(junk), "--db", str(tmp_path / "n.db"))
+    assert result.returncode == 1
+    assert "junk.warc" in result.stderr.decode()
+
+
+def test_rescore_after_the_topics_change(tmp_path, warc):
+    db = str(tmp_path / "n.db")
+    newsmon("ingest", str(warc), "--db", db)
+    assert count(db, "select count(*) from articles where relevant = 1") == 1
+    config = tmp_path / "topics.toml"
+    config.write_text(
+        '[topics.police-radio]\nname = "Police radio"\ndescription = "test"\nthreshold = 2\ntitle_boost = 1.5\n'
+        '[[topics.police-radio.terms]]\nterm = "警察無線"\nweight = 3\n', encoding="utf-8")
+    result = newsmon("rescore", "--db", db, "--config", str(config))
+    assert result.returncode == 0, result.stderr.decode()
+    # The Sankei police-radio article is now relevant too; the Nikkei one still is.
+    assert count(db, "select count(*) from articles where relevant = 1") == 2
+    assert count(db, "select count(*) from articles where topic = 'police-radio'") == 1
+
+
+def test_reextract_rebuilds_from_stored_pages_and_keeps_the_review(tmp_path, warc):
+    db = str(tmp_path / "n.db")
+    newsmon("ingest", str(warc), "--db", db)
+    conn = sqlite3.connect(db)
+    with conn:
+        # As if an older extractor had leaked a sidebar and got the title wrong.
+        conn.execute("update articles set text = text || '\nPOPULAR ARTICLE', title = 'wrong', "
+                     "status = 'follow-up', review_note = 'ask the desk' where outlet = 'sankei'")
+    conn.close()
+    result = newsmon("reextract", "--db", db)
+    assert result.returncode == 0, result.stderr.decode()
+    conn = sqlite3.connect(db)
+    title, text, status, note = conn.execute(
+        "select title, text, status, review_note from articles where outlet = 'sankei'").fetchone()
+    conn.close()
+    assert title.startswith("小笠原諸島の警察無線") and "POPULAR ARTICLE" not in text
+    assert (status, note) == ("follow-up", "ask the desk")
+    assert count(db, "select count(*) from articles") == 3
