@@ -246,6 +246,14 @@ def _http_date(ts: float) -> str:
     return formatdate(ts, usegmt=True)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A crawler that drops a connection (a page over its size limit, a timeout) is normal
+        # here, not something to print a traceback for.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class LoopbackSite:
     """The test site: saved articles plus generated feeds, sitemaps and section page.
 
@@ -354,7 +362,7 @@ class LoopbackSite:
         """Listen on 127.0.0.1 (only: the pages are the publishers' and are not ours to share)."""
         if self._server is not None or self._stopping.is_set():
             raise RuntimeError("a LoopbackSite starts once; make a new one")
-        server = ThreadingHTTPServer(("127.0.0.1", self._port), _Handler)
+        server = _QuietServer(("127.0.0.1", self._port), _Handler)
         server.site = self  # type: ignore[attr-defined]
         server.daemon_threads = True
         self._server = server

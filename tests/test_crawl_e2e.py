@@ -18,6 +18,8 @@ import pytest
 
 from crawler.testsite import RSS_PATH, LoopbackSite
 
+from .conftest import saved_bytes
+
 PAGES = [
     "scrapping-webs/nikkei-test_article_1.html",  # 反撃能力: relevant
     "fundus-jp/TheJapanNews_2024_10_13.html",
@@ -176,3 +178,20 @@ def test_sigkill_mid_run_leaves_a_consistent_database_and_the_next_run_finishes(
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
     runs = rows(env, "select finish_reason from crawl_runs order by id")
     assert [r["finish_reason"] for r in runs] == ["killed", "finished"]
+
+
+def test_retry_after_is_honoured_and_oversized_pages_are_dropped(env, site):
+    articles = site.articles
+    sizes = {a.path: len(saved_bytes(a.relpath)) for a in articles}
+    throttled = min(sizes, key=sizes.get)
+    limit = sorted(sizes.values())[-2]  # the largest page is over the limit, the rest are not
+    site.fail(throttled, 503, retry_after=1, times=1)
+    assert crawl(env, f"DOWNLOAD_MAXSIZE={limit}").returncode == 0
+    hits = [r for r in site.requests() if r.path == throttled]
+    assert [r.status for r in hits] == [503, 200]
+    assert hits[1].time - hits[0].time >= 0.9  # waited as the server asked, not Scrapy's default
+    stored = {r["url"] for r in rows(env, "select url from urls where kind = 'article'")}
+    assert site.url(throttled) in stored
+    biggest = max(sizes, key=sizes.get)
+    assert rows(env, "select kind from urls where url = ?", site.url(biggest)) == [{"kind": "error"}]
+    assert last_run(env)["articles_new"] == len(PAGES) - 1
