@@ -292,6 +292,13 @@ def demo(db: str, port: int, keep_serving: bool) -> None:
     sys.exit(run_demo(db, port, keep_serving))
 
 
+from .export import export  # noqa: E402  (the review commands live beside what they serve)
+from .serve import serve  # noqa: E402
+
+cli.add_command(serve)
+cli.add_command(export)
+
+
 def main() -> None:
     cli()
 

@@ -1,0 +1,1 @@
+"""Datasette setup of ``newsmon serve``: metadata, plugin, templates and CSS."""

@@ -1,0 +1,297 @@
+"""The Datasette plugin of ``newsmon serve``: search semantics, the reviewer, the article page.
+
+Registered by ``crawler.serve`` into the Datasette process it starts. Every hook does nothing
+unless the Datasette instance carries ``plugins: newsmon`` in its metadata, so another Datasette
+in the same process is left alone.
+
+- Search: the ``articles_search`` index stores Japanese as bigrams (``storage.search``). The
+  table search box of Datasette runs ``match escape_fts(:search)``; this plugin replaces
+  ``escape_fts`` on our connections with ``storage.search.fts_query``, and adds
+  ``newsmon_fts(q)`` for the ``search`` canned query. The file itself needs neither.
+- The reviewer: on 127.0.0.1 every request acts as the local reviewer (``--reviewer``); on any
+  other address ``datasette-auth-passwords`` asks for a password and the login is the actor.
+  The review queries only allow an actor with an id, so anonymous visitors cannot write.
+- Cross-site requests: writes whose ``Origin``/``Sec-Fetch-Site`` says another site sent them
+  are refused, and on 127.0.0.1 so is any ``Host`` that is not a loopback name (DNS
+  rebinding). Without this a web page could post to a local server that needs no login.
+- Display: the article page template, links from the queue to articles, readable JSON and
+  evidence cells, a ``.atom`` renderer shared with ``newsmon export``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+
+from storage.search import fts_query
+
+from ..export import AtomEntry, atom_feed, rfc3339
+
+DATABASE = "newsmon"
+PLUGIN = "newsmon"
+#: Matches storage.db.BUSY_TIMEOUT_SECONDS: a read or review write waits for the crawler's
+#: short write transactions rather than failing with "database is locked".
+BUSY_TIMEOUT_MS = 30_000
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: Matched terms shown with their snippet in a review-queue row (the others by name only).
+QUEUE_SNIPPETS = 2
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def _config(datasette) -> dict[str, Any] | None:
+    return datasette.plugin_config(PLUGIN)
+
+
+def match_expression(query: str | None) -> str:
+    """``fts_query`` for SQL: an expression that matches nothing when there is no word."""
+    return fts_query(query or "") or '""'
+
+
+# --- SQLite connections ----------------------------------------------------------------------
+
+@hookimpl(trylast=True)  # after datasette.sql_functions, so our escape_fts replaces its own
+def prepare_connection(conn, database, datasette):
+    if _config(datasette) is None or database != DATABASE:
+        return
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.create_function("escape_fts", 1, match_expression, deterministic=True)
+    conn.create_function("newsmon_fts", 1, match_expression, deterministic=True)
+
+
+# --- who is asking ---------------------------------------------------------------------------
+
+@hookimpl
+def actor_from_request(datasette, request):
+    config = _config(datasette)
+    if config and config.get("reviewer"):
+        return {"id": config["reviewer"], "newsmon": "local"}
+    return None
+
+
+def _host_name(host_header: str) -> str:
+    return (urlsplit(f"//{host_header}").hostname or "").lower()
+
+
+def refusal(scope: dict[str, Any], *, local: bool) -> str | None:
+    """Why a request must be refused (cross-site write, foreign Host on loopback), or ``None``."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    host = headers.get("host", "")
+    if local and _host_name(host) not in LOOPBACK_NAMES:
+        return (f"This newsmon serves 127.0.0.1 only, and was asked for host {host!r}. "
+                "Open it as http://127.0.0.1:PORT/.")
+    if scope.get("method", "GET") in _SAFE_METHODS:
+        return None
+    # Browsers say where a request comes from in Sec-Fetch-Site. Their Origin can be "null"
+    # on our own forms (Datasette pages set no-referrer), so Origin is only the fallback for
+    # browsers without Sec-Fetch-Site; scripts send neither.
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        if fetch_site not in {"same-origin", "none"}:
+            return "Refused: another web site sent this request."
+        return None
+    origin = headers.get("origin")
+    if origin not in (None, "null") and urlsplit(origin).netloc.lower() != host.lower():
+        return "Refused: another web site sent this request."
+    return None
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    config = _config(datasette)
+    if config is None:
+        return lambda app: app
+    local = bool(config.get("reviewer"))
+
+    def wrap(app):
+        async def guard(scope, receive, send):
+            if scope["type"] == "http":
+                problem = refusal(scope, local=local)
+                if problem:
+                    await Response.text(problem, status=403).asgi_send(send)
+                    return
+            await app(scope, receive, send)
+
+        return guard
+
+    return wrap
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+def _css() -> str:
+    return resources.files(__package__).joinpath("newsmon.css").read_text(encoding="utf-8")
+
+
+@hookimpl
+def register_routes(datasette):
+    if _config(datasette) is None:
+        return []
+
+    async def home(datasette, request):
+        # The reviewer's work starts at the queue; the database overview stays at /newsmon.
+        return Response.redirect(datasette.urls.table(DATABASE, "review_queue"))
+
+    async def css(request):
+        return Response(_css(), content_type="text/css; charset=utf-8")
+
+    return [(r"^/$", home), (r"^/-/newsmon\.css$", css)]
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    if _config(datasette) is None:
+        return []
+    return [datasette.urls.path("/-/newsmon.css")]
+
+
+def _terms(matched_terms: str | list | None) -> list[dict[str, Any]]:
+    if isinstance(matched_terms, str):
+        try:
+            matched_terms = json.loads(matched_terms)
+        except ValueError:
+            return []
+    return [m for m in matched_terms or [] if isinstance(m, dict) and m.get("term")]
+
+
+def highlight(text: str | None, terms: list[str]) -> Markup:
+    """``text`` HTML-escaped, each occurrence of a term wrapped in ``<mark>``."""
+    text = text or ""
+    terms = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not terms:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        out.append(Markup("<mark>") + escape(match.group()) + Markup("</mark>"))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def paragraphs(text: str | None, matched_terms: str | list | None = None) -> Markup:
+    """The article text as ``<p>`` paragraphs (one per stored line), matched terms marked."""
+    terms = [m["term"] for m in _terms(matched_terms)]
+    return Markup("\n").join(Markup("<p>") + highlight(line.strip(), terms) + Markup("</p>")
+                             for line in (text or "").split("\n") if line.strip())
+
+
+def terms_with_snippets(matched_terms: str | list | None) -> list[dict[str, Any]]:
+    """``matched_terms`` with each snippet as HTML, its term marked."""
+    return [{"term": m["term"], "count": m.get("count", 0),
+             "snippet_html": highlight(" ".join(str(m.get("snippet") or "").split()), [m["term"]])}
+            for m in _terms(matched_terms)]
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    if _config(datasette) is None or database != DATABASE:
+        return {}
+
+    async def inner():
+        can_review = await datasette.permission_allowed(
+            request.actor if request else None, "view-query", (DATABASE, "mark_dismissed"), default=True)
+        return {"newsmon_paragraphs": paragraphs, "newsmon_terms": terms_with_snippets,
+                "newsmon_can_review": can_review}
+
+    return inner
+
+
+def _lang(value: str) -> str:
+    return ' lang="ja"' if _CJK.search(value) else ""
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if database != DATABASE or _config(datasette) is None or value is None:
+        return None
+    keys = row.keys() if hasattr(row, "keys") else []
+    # A link to the article page: from the queue (a view has no primary key of its own) and
+    # from canned queries, which name the article's id article_id.
+    article_id = None
+    if table == "review_queue" and column in ("id", "title") and "id" in keys:
+        article_id = row["id"]
+    elif table is None and column in ("article_id", "title") and "article_id" in keys:
+        article_id = row["article_id"]
+    if article_id is not None:
+        href = datasette.urls.row(DATABASE, "articles", str(article_id))
+        label = str(value)
+        return Markup(f'<a href="{escape(href)}"{_lang(label)}>{escape(label)}</a>')
+    if table == "review_queue" and column == "url" and isinstance(value, str):
+        site = urlsplit(value).netloc or value
+        return Markup(f'<a href="{escape(value)}" target="_blank" rel="noopener noreferrer">{escape(site)} ↗</a>')
+    if column == "evidence" and isinstance(value, str):
+        # In the queue, the snippets of the first terms and only the names of the rest, so that
+        # an article with a dozen matched terms stays one screen line tall; the article page
+        # has them all.
+        shown = QUEUE_SNIPPETS if table == "review_queue" else None
+        lines, rest = [], []
+        for n, line in enumerate(value.split("\n")):
+            head, sep, snippet = line.partition(": ")
+            if shown is not None and n >= shown:
+                rest.append(head)
+            else:
+                lines.append(Markup("<b>") + escape(head) + Markup("</b>") + escape(sep + snippet))
+        if rest:
+            lines.append(Markup("<b>") + escape(", ".join(rest)) + Markup("</b>"))
+        return Markup(f'<div class="newsmon-evidence"{_lang(value)}>') + Markup("<br>").join(lines) + Markup("</div>")
+    if column == "matched_terms" and isinstance(value, str):
+        items = terms_with_snippets(value)
+        return Markup('<ul class="newsmon-terms" lang="ja">') + Markup("").join(
+            Markup("<li><b>") + escape(m["term"]) + Markup(f"</b> ×{int(m['count'] or 0)}: ")
+            + m["snippet_html"] + Markup("</li>") for m in items) + Markup("</ul>")
+    if column in ("authors", "tags") and isinstance(value, str) and value.startswith("["):
+        try:
+            return ", ".join(str(v) for v in json.loads(value))
+        except ValueError:
+            return None
+    if column == "status" and table in ("articles", "review_queue", None):
+        return Markup(f'<span class="newsmon-status status-{escape(value)}">{escape(value)}</span>')
+    if column == "title" and isinstance(value, str) and _lang(value):
+        return Markup(f'<span lang="ja">{escape(value)}</span>')
+    return None
+
+
+# --- Atom ------------------------------------------------------------------------------------
+
+def _render_atom(datasette, request, rows, columns, database, table, query_name):
+    entries = []
+    for row in rows:
+        values = dict(zip(columns, row, strict=True))
+        entries.append(AtomEntry(
+            id=str(values["atom_id"]), title=str(values["atom_title"]),
+            updated=rfc3339(values["atom_updated"]) or rfc3339("1970-01-01T00:00:00+00:00"),
+            link=values.get("atom_link"), content=values.get("atom_content"),
+            author=values.get("atom_author_name"),
+            categories=[values["atom_category"]] if values.get("atom_category") else []))
+    title = None
+    if query_name:
+        query = (datasette.metadata("queries", database=database, fallback=False) or {}).get(query_name)
+        title = query.get("title") if isinstance(query, dict) else None
+    title = title or f"newsmon: {table or query_name or database}"
+    url = datasette.absolute_url(request, request.full_path)
+    return Response(atom_feed(entries, title=title, feed_id=url, self_link=url),
+                    content_type="application/atom+xml; charset=utf-8")
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    if _config(datasette) is None:
+        return None
+    # Columns named as datasette-atom names them (atom_id, atom_updated, atom_title, ...), but
+    # an empty result is an empty feed rather than an error: an empty queue is the normal end
+    # of a reviewer's day.
+    return {
+        "extension": "atom",
+        "render": lambda datasette, request, rows, columns, database, table, query_name: _render_atom(
+            datasette, request, rows, columns, database, table, query_name),
+        "can_render": lambda columns: {"atom_id", "atom_updated", "atom_title"} <= set(columns),
+    }

@@ -1,0 +1,218 @@
+"""``newsmon export``: the review queue as CSV, JSON lines or an Atom feed.
+
+The Atom writer is shared with ``newsmon serve`` (``crawler/datasette/plugin.py`` renders
+Datasette's ``.atom`` URLs with it), so the exported feed and the served one are the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import IO, Any
+from xml.etree import ElementTree as ET
+
+import click
+
+from . import __version__
+
+STATUS_CHOICES = ("new", "relevant", "dismissed", "follow-up", "all")
+
+#: The exported columns, in order: the ``review_queue`` view's, plus what a reviewer decided.
+COLUMNS = ("id", "published_at", "outlet", "language", "title", "url", "topic", "score", "status",
+           "evidence", "matched_terms", "review_note", "reviewed_by", "reviewed_at", "first_seen_at")
+
+# The review queue is the relevant articles nobody has reviewed (the ``review_queue`` view);
+# once reviewed, an article belongs to its status whatever its score, because a person put it
+# there (a reviewer may mark relevant an article the scorer missed).
+_WHERE_STATUS = {
+    "new": "relevant = 1 AND status = 'new'",
+    "all": "((relevant = 1 AND status = 'new') OR status != 'new')",
+}
+# Same order as the view: datetime() turns +09:00 and +00:00 into one time line.
+_ORDER = "coalesce(datetime(published_at), datetime(first_seen_at)) DESC, id DESC"
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def queue_rows(db, status: str = "new", since: str | None = None) -> list[dict[str, Any]]:
+    """The articles of the review queue (``status='new'``) or of one review status, newest first.
+
+    Args:
+        db: A ``sqlite_utils.Database`` (``storage.open_db``).
+        status: One of ``STATUS_CHOICES``; ``all`` is the queue plus every reviewed article.
+        since: Keep articles published (or, without a date, first seen) at or after this ISO
+            date or time; compared in UTC.
+
+    Returns:
+        One dict per article with the keys of ``COLUMNS``; ``matched_terms`` is a list.
+    """
+    if status not in STATUS_CHOICES:
+        raise ValueError(f"unknown status {status!r}: use one of {', '.join(STATUS_CHOICES)}")
+    where = [_WHERE_STATUS.get(status, "status = :status")]
+    if since:
+        where.append("coalesce(datetime(published_at), datetime(first_seen_at)) >= datetime(:since)")
+    sql = f"SELECT {', '.join(COLUMNS)} FROM articles WHERE {' AND '.join(where)} ORDER BY {_ORDER}"
+    rows = []
+    for row in db.query(sql, {"status": status, "since": since}):
+        row["matched_terms"] = json.loads(row["matched_terms"] or "[]")
+        rows.append(row)
+    return rows
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    """One header line, then one line per article; ``matched_terms`` as JSON."""
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "matched_terms": json.dumps(row["matched_terms"], ensure_ascii=False)})
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    """One JSON object per line, Japanese kept as it is."""
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+# --- Atom ------------------------------------------------------------------------------------
+
+@dataclass
+class AtomEntry:
+    id: str
+    title: str
+    updated: str
+    link: str | None = None
+    content: str | None = None
+    author: str | None = None
+    categories: list[str] = field(default_factory=list)
+
+
+def rfc3339(value: str | None) -> str | None:
+    """An ISO 8601 date or time as Atom wants it (with an offset); ``None`` if unparseable.
+
+    A time without an offset is taken as UTC: stored times always carry one, so this only
+    concerns odd values typed into the file by hand.
+    """
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.isoformat(timespec="seconds")
+
+
+def atom_feed(entries: list[AtomEntry], *, title: str, feed_id: str, self_link: str | None = None) -> str:
+    """An Atom 1.0 document (RFC 4287); valid with no entries too (an empty queue is normal)."""
+    ET.register_namespace("", ATOM_NS)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    sub(feed, "id", feed_id)
+    sub(feed, "title", title)
+    updated = max((e.updated for e in entries), default=None, key=lambda u: datetime.fromisoformat(u))
+    sub(feed, "updated", updated or datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    sub(feed, "generator", "newsmon", version=__version__)
+    if self_link:
+        sub(feed, "link", href=self_link, rel="self")
+    # Atom requires an author per entry or one for the feed; an entry's outlet overrides it.
+    sub(sub(feed, "author"), "name", "newsmon")
+    for entry in entries:
+        node = sub(feed, "entry")
+        sub(node, "id", entry.id)
+        sub(node, "title", entry.title)
+        sub(node, "updated", entry.updated)
+        if entry.link:
+            sub(node, "link", href=entry.link, rel="alternate")
+        if entry.author:
+            sub(sub(node, "author"), "name", entry.author)
+        for term in entry.categories:
+            sub(node, "category", term=term)
+        if entry.content:
+            sub(node, "content", entry.content, type="text")
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def queue_entries(rows: Iterable[dict[str, Any]]) -> list[AtomEntry]:
+    """Atom entries of ``queue_rows`` rows: the article's URL is its id, the evidence its content."""
+    entries = []
+    for row in rows:
+        updated = rfc3339(row.get("published_at")) or rfc3339(row.get("first_seen_at"))
+        content = row.get("evidence") or ""
+        if row.get("review_note"):
+            content += f"\n\nReview note ({row.get('status')}): {row['review_note']}"
+        entries.append(AtomEntry(
+            id=row["url"], title=row.get("title") or row["url"], link=row["url"],
+            updated=updated or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            content=content.strip() or None, author=row.get("outlet"),
+            categories=[row["topic"]] if row.get("topic") else []))
+    return entries
+
+
+def _since(value: str | None) -> str | None:
+    if value is not None and rfc3339(value) is None:
+        raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD or an ISO 8601 time "
+                                 "such as 2025-01-13T09:00:00+09:00", param_hint="--since")
+    return value
+
+
+@click.command()
+@click.option("--db", "db_path", metavar="FILE", help="SQLite file. Default: NEWSMON_DB or ./newsmon.db.")
+@click.option("--status", type=click.Choice(STATUS_CHOICES), default="new", show_default=True,
+              help="new: the review queue; a review status: the articles marked so; all: both.")
+@click.option("--since", metavar="DATE", help="Only articles published (else first seen) at or after "
+              "this date or ISO time, in UTC.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "atom"]), required=True,
+              help="csv: a header line and one line per article; jsonl: one JSON object per "
+              "line; atom: an Atom feed for a feed reader.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="File to write. Default: standard output.")
+@click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark, so that "
+              "Excel shows Japanese correctly.")
+def export(db_path: str | None, status: str, since: str | None, fmt: str, output: IO[str], bom: bool) -> None:
+    """Export the review queue (or reviewed articles) as CSV, JSON lines or Atom.
+
+    Example:
+
+        newsmon export --format csv --since 2025-01-01 -o queue.csv
+    """
+    from pathlib import Path
+
+    from storage import open_db
+
+    from . import settings
+
+    since = _since(since)
+    path = db_path or settings.NEWSMON_DB
+    if not Path(path).exists():
+        raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` wrote")
+    db = open_db(path)
+    try:
+        rows = queue_rows(db, status, since)
+    finally:
+        db.conn.close()
+    if fmt == "csv":
+        if bom:
+            output.write("\ufeff")
+        write_csv(rows, output)
+    elif fmt == "jsonl":
+        write_jsonl(rows, output)
+    else:
+        label = "review queue" if status == "new" else f"articles: {status}"
+        output.write(atom_feed(queue_entries(rows), title=f"newsmon {label}",
+                               feed_id=f"{Path(path).resolve().as_uri()}#{status}"))
+    click.echo(f"newsmon: exported {len(rows)} articles", err=True)
+
+
+if __name__ == "__main__":  # python -m crawler.export, as `newsmon export`
+    export()

@@ -1,0 +1,169 @@
+"""``newsmon serve``: the database in Datasette, set up for a reviewer.
+
+The metadata (titles, facets, search, canned and writable queries) is in
+``crawler/datasette/metadata.yaml``, the article page in ``crawler/datasette/templates/`` and
+the hooks in ``crawler/datasette/plugin.py``. The file is always served as ``/newsmon``, so the
+queue is at ``/newsmon/review_queue`` whatever the file is called.
+"""
+
+from __future__ import annotations
+
+import copy
+import getpass
+import ipaddress
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8001
+
+
+def load_metadata() -> dict[str, Any]:
+    """The shipped Datasette metadata (``crawler/datasette/metadata.yaml``)."""
+    text = resources.files("crawler.datasette").joinpath("metadata.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_accounts(values: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``NAME:HASH`` pairs (hashes from ``datasette hash-password``) as a dict.
+
+    Raises:
+        click.BadParameter: a value is not ``NAME:HASH``.
+    """
+    accounts = {}
+    for value in values:
+        name, sep, password_hash = value.partition(":")
+        if not sep or not name or not password_hash.startswith("pbkdf2_sha256$"):
+            raise click.BadParameter(
+                f"{value!r}: write NAME:HASH, the hash printed by `datasette hash-password`",
+                param_hint="--account")
+        accounts[name] = password_hash
+    return accounts
+
+
+def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
+                    accounts: dict[str, str] | None = None):
+    """A Datasette serving ``db_path`` as ``/newsmon`` with newsmon's metadata and plugin.
+
+    Args:
+        db_path: An existing newsmon database (already migrated).
+        reviewer: The actor id of every request (loopback serving without accounts); ``None``
+            leaves requests anonymous unless they log in.
+        accounts: ``{name: password hash}``; when given, every request needs one of them
+            (HTTP basic auth) and the login name is the actor.
+
+    Returns:
+        A ``datasette.app.Datasette``.
+    """
+    from datasette.app import Datasette
+    from datasette.database import Database
+    from datasette.plugins import pm
+
+    from .datasette import plugin
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="newsmon")
+    metadata = copy.deepcopy(load_metadata())
+    plugins = metadata.setdefault("plugins", {})
+    plugins["newsmon"] = {"reviewer": None if accounts else reviewer}
+    if accounts:
+        plugins["datasette-auth-passwords"] = {
+            **{f"{name}_password_hash": password_hash for name, password_hash in accounts.items()},
+            "http_basic_auth": True,
+        }
+    datasette = Datasette(
+        [],
+        metadata=metadata,
+        template_dir=str(resources.files("crawler.datasette").joinpath("templates")),
+        settings={
+            # The article text is long; in table views show the start, the article page has it all.
+            "truncate_cells_html": 300,
+            "facet_time_limit_ms": 500,
+            # Suggestions would clutter the queue above its rows; the useful facets are set.
+            "suggest_facets": False,
+        },
+    )
+    # Datasette adds an in-memory database when given no file; the reviewer has no use for it.
+    if "_memory" in datasette.databases:
+        datasette.remove_database("_memory")
+    datasette.add_database(Database(datasette, path=str(db_path), is_mutable=True), name=plugin.DATABASE)
+    return datasette
+
+
+def _default_reviewer() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers): any name will do
+        return "reviewer"
+
+
+@click.command()
+@click.option("--db", "db_path", metavar="FILE", help="SQLite file. Default: NEWSMON_DB or ./newsmon.db.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True,
+              help="Address to listen on. Any address but 127.0.0.1 needs --account.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--account", "accounts", multiple=True, metavar="NAME:HASH",
+              help="A reviewer who may log in, with the password hash printed by "
+              "`datasette hash-password` (repeatable). With accounts, every page asks for a password.")
+@click.option("--reviewer", metavar="NAME", help="On 127.0.0.1 without accounts: the name recorded "
+              "with your review decisions. Default: your login name.")
+def serve(db_path: str | None, host: str, port: int, accounts: tuple[str, ...], reviewer: str | None) -> None:
+    """Open the database in Datasette, to review the queue in a browser.
+
+    The review queue comes first; from an article, mark it relevant, dismissed or follow-up
+    with a note. On 127.0.0.1 you review as yourself; on any other address every page needs
+    a password (--account) and the login is recorded with each decision.
+
+    Example:
+
+        newsmon serve --db demo.db
+    """
+    import uvicorn
+
+    from storage import open_db
+    from storage.exceptions import StorageError
+
+    from . import settings
+
+    path = db_path or settings.NEWSMON_DB
+    if not Path(path).is_file():
+        raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
+                                   "`newsmon demo` wrote")
+    account_hashes = parse_accounts(accounts)
+    if not is_loopback(host) and not account_hashes:
+        raise click.UsageError(
+            f"--host {host} makes the articles and the review forms reachable from other machines: "
+            "give at least one --account NAME:HASH (make the hash with `datasette hash-password`), "
+            "or serve on 127.0.0.1")
+    try:
+        # Migrates the file and puts it in WAL mode, so that Datasette's readers and the crawler's
+        # writes never wait for each other.
+        open_db(path).conn.close()
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    datasette = build_datasette(path, reviewer=reviewer or _default_reviewer(), accounts=account_hashes)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"newsmon: review queue at http://{shown}:{port}/  (Ctrl-C stops)", err=True)
+    if account_hashes:
+        click.echo(f"newsmon: password required; accounts: {', '.join(account_hashes)}", err=True)
+    else:
+        click.echo(f"newsmon: decisions are recorded as {reviewer or _default_reviewer()!r}", err=True)
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+
+
+if __name__ == "__main__":  # python -m crawler.serve, as `newsmon serve`
+    serve()

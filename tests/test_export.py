@@ -1,0 +1,139 @@
+"""`newsmon export`: the review queue as CSV, JSON lines and Atom, from real stored articles."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from xml.etree import ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.export import atom_feed, export, rfc3339
+from storage import open_db, queries
+
+from .test_serve import QUEUE, _template_db, review_db  # noqa: F401  (fixtures)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def run_export(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(export, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_csv_is_the_queue_newest_first(review_db):
+    path, ids = review_db
+    code, out, err = run_export("--db", str(path), "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    # The counterstrike article has no date, so it counts from when it was stored: today.
+    assert [int(r["id"]) for r in rows] == [ids["counterstrike"], ids["japannews"], ids["nhk_ukraine"],
+                                           ids["nikkei"]]
+    nikkei = next(r for r in rows if int(r["id"]) == ids["nikkei"])
+    assert nikkei["title"].startswith("反撃能力行使")
+    assert {m["term"] for m in json.loads(nikkei["matched_terms"])} >= {"反撃能力", "安保関連3文書"}
+    assert "exported 4 articles" in err
+
+
+def test_jsonl_keeps_japanese_and_lists(review_db):
+    path, ids = review_db
+    code, out, _ = run_export("--db", str(path), "--format", "jsonl")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == len(QUEUE)
+    assert "反撃能力" in out  # not \\u escapes
+    first = json.loads(lines[0])
+    assert isinstance(first["matched_terms"], list)
+    assert first["status"] == "new"
+
+
+def test_status_selects_reviewed_articles_whatever_their_score(review_db):
+    path, ids = review_db
+    db = open_db(path)
+    queries.set_status(db, ids["nikkei"], "dismissed", note="already covered", by="tester")
+    # A reviewer may keep an article the scorer missed.
+    queries.set_status(db, ids["asahi_quake"], "relevant", by="tester")
+    db.conn.close()
+
+    def exported(*args: str) -> set[int]:
+        code, out, _ = run_export("--db", str(path), "--format", "jsonl", *args)
+        assert code == 0
+        return {json.loads(line)["id"] for line in out.splitlines()}
+
+    assert exported() == {ids[k] for k in QUEUE - {"nikkei"}}
+    assert exported("--status", "dismissed") == {ids["nikkei"]}
+    assert exported("--status", "relevant") == {ids["asahi_quake"]}
+    assert exported("--status", "all") == {ids[k] for k in QUEUE | {"asahi_quake"}}
+    assert exported("--status", "follow-up") == set()
+
+
+def test_since_compares_publication_times_across_offsets(review_db):
+    path, ids = review_db
+    code, out, _ = run_export("--db", str(path), "--format", "jsonl", "--since", "2024-01-01")
+    assert code == 0
+    # The counterstrike article has no date: it counts from when it was first seen (today).
+    assert {json.loads(line)["id"] for line in out.splitlines()} == {ids["japannews"], ids["counterstrike"]}
+    # 2024-10-13T17:41:47+09:00 is 08:41:47 UTC.
+    code, out, _ = run_export("--db", str(path), "--format", "jsonl", "--since", "2024-10-13T09:00:00+00:00")
+    assert ids["japannews"] not in {json.loads(line)["id"] for line in out.splitlines()}
+
+
+def test_a_bad_since_names_the_flag(review_db):
+    code, out, err = run_export("--db", str(review_db[0]), "--format", "csv", "--since", "13/10/2024")
+    assert code == 2
+    assert "--since" in err and "YYYY-MM-DD" in err
+
+
+def test_atom_feed_file(review_db, tmp_path):
+    path, ids = review_db
+    target = tmp_path / "queue.xml"
+    code, _, err = run_export("--db", str(path), "--format", "atom", "-o", str(target))
+    assert code == 0, err
+    feed = ET.parse(target).getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == len(QUEUE)
+    for entry in entries:
+        assert entry.find(f"{ATOM}link").get("href") == entry.findtext(f"{ATOM}id")
+        assert rfc3339(entry.findtext(f"{ATOM}updated"))
+    titles = {e.findtext(f"{ATOM}title") for e in entries}
+    assert "ウクライナ 欧米各国による軍事支援が加速 大規模な反転攻勢へ" in titles
+
+
+def test_bom_for_excel(review_db, tmp_path):
+    target = tmp_path / "queue.csv"
+    code, _, _ = run_export("--db", str(review_db[0]), "--format", "csv", "--bom", "-o", str(target))
+    assert code == 0
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfid,")
+
+
+def test_empty_feed_is_valid():
+    feed = ET.fromstring(atom_feed([], title="t", feed_id="urn:x"))
+    assert feed.findtext(f"{ATOM}updated") and feed.findall(f"{ATOM}entry") == []
+
+
+def test_a_missing_database_is_named(tmp_path):
+    code, _, err = run_export("--db", str(tmp_path / "none.db"), "--format", "csv")
+    assert code == 1
+    assert "no database at" in err
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2024-10-13T17:41:47+09:00", "2024-10-13T17:41:47+09:00"),
+    ("2024-10-13", "2024-10-13T00:00:00+00:00"),
+    ("2024-10-13T08:41:47Z", "2024-10-13T08:41:47+00:00"),
+    ("令和6年10月13日", None),
+    (None, None),
+])
+def test_rfc3339(value, expected):
+    assert rfc3339(value) == expected
+
+
+def test_runs_as_a_process(review_db):
+    result = subprocess.run([sys.executable, "-m", "crawler.export", "--db", str(review_db[0]), "--format", "csv"],
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode("utf-8").startswith("id,published_at,outlet,language,title,url")

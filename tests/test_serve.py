@@ -1,0 +1,493 @@
+"""`newsmon serve`: Datasette on a database of real saved articles, as a reviewer meets it.
+
+The database is built the way the crawler builds it: saved pages of real outlets extracted and
+scored by ``crawler.store.analyse`` and stored by ``crawler.store.save``. A test topic (below)
+widens the shipped topics so that the queue holds three real articles, not one; the only
+made-up article is the English one that names "counterstrike", a word no saved page contains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import csv
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from crawler import store
+from crawler.serve import build_datasette, is_loopback, serve
+from storage import open_db, queries
+from storage.search import fts_query
+
+from .conftest import SAVED, saved_bytes
+
+# Real saved pages: key -> path in tests/fixtures/saved.
+REVIEW_PAGES = {
+    "nikkei": "scrapping-webs/nikkei-test_article_1.html",  # 反撃能力, 安保関連3文書: relevant (shipped topic)
+    "nhk_ukraine": "scrapping-webs/nhk-test_article_8.html",  # 軍事支援, 安全保障: relevant (test topic)
+    "japannews": "fundus-jp/TheJapanNews_2024_10_13.html",  # SOFA, deterrence: relevant (test topic)
+    "nhk_kodomo": "scrapping-webs/nhk-test_article_2.html",  # names 防衛費 once: not relevant
+    "asahi_quake": "fundus-jp/AsahiShimbun_2025_01_13.html",  # an earthquake: not relevant
+}
+QUEUE = {"nikkei", "nhk_ukraine", "japannews", "counterstrike"}
+
+TEST_TOPICS = """
+[topics.security-watch]
+name = "Security news (review UI tests)"
+description = "Wider security news, so that the review UI tests have a queue of several real articles."
+threshold = 2.0
+title_boost = 1.5
+terms = [
+  { term = "安全保障", weight = 2 },
+  { term = "軍事支援", weight = 2 },
+  { term = "deterrence", weight = 2 },
+  { term = "Status of Forces Agreement", weight = 2 },
+]
+"""
+
+COUNTERSTRIKE = {
+    "url": "https://example.com/newsmon-test/counterstrike",
+    "outlet": "test",
+    "language": "en",
+    "title": "Cabinet weighs how to use counterstrike capability",
+    "text": "The government discussed when Japan could use its counterstrike capability.\n"
+            "The three security documents adopted in 2022 allow it under strict conditions.",
+}
+
+REVIEWER = "reviewer-under-test"
+
+
+def _manifest_urls() -> dict[str, str]:
+    with open(SAVED / "MANIFEST.tsv", encoding="utf-8") as f:
+        return {row["local_file"]: row["original_url_if_known"] for row in csv.DictReader(f, delimiter="\t")}
+
+
+def build_review_db(path: Path) -> dict[str, int]:
+    """Store the review pages (and the counterstrike article) in a new database; ids by key."""
+    config = path.with_name(path.stem + "-topics.toml")
+    config.write_text(TEST_TOPICS, encoding="utf-8")
+    urls = _manifest_urls()
+    db = open_db(path)
+    ids = {}
+    for key, relpath in REVIEW_PAGES.items():
+        url = urls[relpath]
+        record = store.analyse(saved_bytes(relpath), url, config_path=str(config))
+        assert record is not None, f"{relpath} gave no article"
+        ids[key] = store.save(db, url=url, body=None, record=record, outlet=record["outlet"]).article_id
+    _, topics = store.context(None)
+    record = {**COUNTERSTRIKE, **store.score_fields(COUNTERSTRIKE["title"], COUNTERSTRIKE["text"], topics)}
+    ids["counterstrike"], _ = queries.save_article(db, record)
+    db.conn.close()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def _template_db(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    path = tmp_path_factory.mktemp("review") / "template.db"
+    return path, build_review_db(path)
+
+
+@pytest.fixture
+def review_db(_template_db, tmp_path) -> tuple[Path, dict[str, int]]:
+    """A fresh copy of the review database for one test: (path, article ids by key)."""
+    template, ids = _template_db
+    path = tmp_path / "review.db"
+    shutil.copy(template, path)
+    return path, ids
+
+
+def row(path: Path, article_id: int) -> dict:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return dict(conn.execute("select * from articles where id = ?", [article_id]).fetchone())
+    finally:
+        conn.close()
+
+
+def call(datasette, method: str, path: str, **kwargs) -> httpx.Response:
+    """One request to an in-process Datasette."""
+    return asyncio.run(getattr(datasette.client, method)(path, **kwargs))
+
+
+# --- the queue, the facets, search ------------------------------------------------------------
+
+def test_the_review_queue_is_the_first_page(review_db):
+    ds = build_datasette(review_db[0], reviewer=REVIEWER)
+    response = call(ds, "get", "/")
+    assert response.status_code == 302
+    assert response.headers["location"] == "/newsmon/review_queue"
+
+
+def test_queue_holds_relevant_unreviewed_articles_with_facets_and_evidence(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    data = call(ds, "get", "/newsmon/review_queue.json?_shape=objects").json()
+    assert {r["id"] for r in data["rows"]} == {ids[k] for k in QUEUE}
+    assert {"outlet", "topic", "published_at"} <= set(data["facet_results"])
+    html = call(ds, "get", "/newsmon/review_queue").text
+    # Each row links to its article page and shows its evidence (term ×count: snippet).
+    assert f'href="/newsmon/articles/{ids["nikkei"]}"' in html
+    assert "<b>反撃能力 ×5</b>" in html
+    assert 'id="_search"' in html
+
+
+def test_articles_table_has_facets_by_outlet_language_status_topic_and_date(review_db):
+    ds = build_datasette(review_db[0], reviewer=REVIEWER)
+    data = call(ds, "get", "/newsmon/articles.json?_shape=objects").json()
+    assert {"outlet", "language", "status", "topic", "published_at"} <= set(data["facet_results"])
+    languages = {v["value"] for v in data["facet_results"]["language"]["results"]}
+    assert languages == {"ja", "en"}
+
+
+SEARCHES = [
+    ("防衛", {"nikkei", "nhk_kodomo"}),  # two characters; 防衛費 in the NHK article
+    ("安保", {"nikkei"}),
+    ("安全保障", {"nikkei", "nhk_ukraine"}),
+    ("counterstrike", {"counterstrike"}),
+    ("deterrence", {"japannews"}),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), SEARCHES)
+def test_table_search_box_finds_short_japanese_words_and_english(review_db, query, expected):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    found = call(ds, "get", "/newsmon/articles.json", params={"_search": query, "_shape": "objects"}).json()
+    assert {r["id"] for r in found["rows"]} == {ids[k] for k in expected}
+
+
+@pytest.mark.parametrize(("query", "expected"), SEARCHES)
+def test_search_canned_query(review_db, query, expected):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    found = call(ds, "get", "/newsmon/search.json", params={"q": query, "_shape": "array"}).json()
+    assert {r["article_id"] for r in found} == {ids[k] for k in expected}
+    assert all(r["excerpt"] for r in found)
+
+
+def test_queue_search_finds_only_queued_articles(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    found = call(ds, "get", "/newsmon/review_queue.json", params={"_search": "防衛", "_shape": "objects"}).json()
+    assert [r["id"] for r in found["rows"]] == [ids["nikkei"]]
+
+
+def test_search_for_nothing_finds_nothing_rather_than_failing(review_db):
+    ds = build_datasette(review_db[0], reviewer=REVIEWER)
+    response = call(ds, "get", "/newsmon/articles.json", params={"_search": "「」", "_shape": "objects"})
+    assert response.status_code == 200
+    assert response.json()["rows"] == []
+
+
+# --- the article page -------------------------------------------------------------------------
+
+def test_article_page_shows_paragraphs_evidence_link_and_review_form(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    article = row(path, ids["nikkei"])
+    html = call(ds, "get", f"/newsmon/articles/{ids['nikkei']}").text
+    text_html = html.split('<article class="newsmon-text" lang="ja">', 1)[1].split("</article>", 1)[0]
+    paragraphs = [line for line in article["text"].split("\n") if line.strip()]
+    assert text_html.count("<p>") == len(paragraphs) > 3
+    assert "<mark>反撃能力</mark>" in text_html
+    assert f'href="{article["url"]}"' in html
+    assert "安保関連3文書 ×1" in html.replace("</b>", "")
+    for action in ("mark_relevant", "mark_dismissed", "mark_follow_up"):
+        assert f'formaction="/newsmon/{action}"' in html
+    assert f"Recorded as {REVIEWER}." in html
+
+
+# --- the review workflow ----------------------------------------------------------------------
+
+def test_marking_records_status_note_who_and_when(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    response = call(ds, "post", "/newsmon/mark_follow_up",
+                    data={"id": str(ids["japannews"]), "note": "Ask the Tokyo desk about SOFA"})
+    assert response.status_code == 302
+    assert response.headers["location"] == "/newsmon/review_queue"
+    marked = row(path, ids["japannews"])
+    assert (marked["status"], marked["review_note"], marked["reviewed_by"]) == (
+        "follow-up", "Ask the Tokyo desk about SOFA", REVIEWER)
+    assert marked["reviewed_at"].endswith("+00:00")
+    queue = call(ds, "get", "/newsmon/review_queue.json?_shape=objects").json()["rows"]
+    assert ids["japannews"] not in {r["id"] for r in queue}
+    follow_up = call(ds, "get", "/newsmon/follow_up.json?_shape=array").json()
+    assert [r["article_id"] for r in follow_up] == [ids["japannews"]]
+
+    # A later decision without a note keeps the note.
+    call(ds, "post", "/newsmon/mark_relevant", data={"id": str(ids["japannews"]), "note": "  "})
+    marked = row(path, ids["japannews"])
+    assert (marked["status"], marked["review_note"]) == ("relevant", "Ask the Tokyo desk about SOFA")
+
+
+def test_anonymous_visitors_cannot_write(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=None)
+    response = call(ds, "post", "/newsmon/mark_dismissed", data={"id": str(ids["nikkei"]), "note": "x"})
+    assert response.status_code == 403
+    assert row(path, ids["nikkei"])["status"] == "new"
+    assert "Log in to review" in call(ds, "get", f"/newsmon/articles/{ids['nikkei']}").text
+
+
+@pytest.mark.parametrize("headers", [
+    {"origin": "https://evil.example"},
+    {"sec-fetch-site": "cross-site"},
+    {"sec-fetch-site": "same-site", "origin": "http://other.localhost"},
+    {"sec-fetch-site": "cross-site", "origin": "null"},
+])
+def test_a_write_sent_by_another_web_site_is_refused(review_db, headers):
+    # The local server needs no login, so a page on any site could otherwise post to it.
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    response = call(ds, "post", "/newsmon/mark_dismissed", data={"id": str(ids["nikkei"])}, headers=headers)
+    assert response.status_code == 403
+    assert row(path, ids["nikkei"])["status"] == "new"
+
+
+def test_same_origin_write_and_loopback_host_only(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    response = call(ds, "post", "/newsmon/mark_dismissed", data={"id": str(ids["nikkei"]), "note": ""},
+                    # What Chromium sends for our own form: Datasette's pages are no-referrer.
+                    headers={"origin": "null", "sec-fetch-site": "same-origin"})
+    assert response.status_code == 302
+    assert row(path, ids["nikkei"])["status"] == "dismissed"
+    # DNS rebinding: a foreign name resolving to 127.0.0.1 gets nothing.
+    response = call(ds, "get", "/newsmon/review_queue", headers={"host": "evil.example:8001"})
+    assert response.status_code == 403
+    assert "127.0.0.1" in response.text
+
+
+def test_accounts_require_a_password_and_record_the_login(review_db):
+    from datasette_auth_passwords.utils import hash_password
+
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER, accounts={"alice": hash_password("s3cret")})
+
+    def basic(user: str, password: str) -> dict[str, str]:
+        return {"authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+    assert call(ds, "get", "/newsmon/review_queue").status_code == 401
+    assert call(ds, "get", "/newsmon/review_queue", headers=basic("alice", "wrong")).status_code == 401
+    assert call(ds, "get", "/newsmon/review_queue", headers=basic("alice", "s3cret")).status_code == 200
+    response = call(ds, "post", "/newsmon/mark_relevant", data={"id": str(ids["nikkei"]), "note": ""},
+                    headers=basic("alice", "s3cret"))
+    assert response.status_code == 302
+    assert (row(path, ids["nikkei"])["status"], row(path, ids["nikkei"])["reviewed_by"]) == ("relevant", "alice")
+
+
+# --- the Atom feed ------------------------------------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_atom_feed_of_the_queue(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    response = call(ds, "get", "/newsmon/queue_feed.atom")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert {e.findtext(f"{ATOM}id") for e in entries} == {row(path, ids[k])["url"] for k in QUEUE}
+    assert feed.findtext(f"{ATOM}title") == "newsmon review queue"
+
+
+def test_atom_feed_of_an_empty_queue_is_a_valid_empty_feed(review_db):
+    # datasette-atom answers 500 here (max() of no rows); an empty queue is the normal end of a day.
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    for key in QUEUE:
+        call(ds, "post", "/newsmon/mark_dismissed", data={"id": str(ids[key]), "note": ""})
+    response = call(ds, "get", "/newsmon/queue_feed.atom")
+    assert response.status_code == 200
+    assert ET.fromstring(response.content).findall(f"{ATOM}entry") == []
+
+
+# --- without Datasette ------------------------------------------------------------------------
+
+def test_the_file_reads_without_custom_functions(review_db):
+    # What DB Browser for SQLite and the sqlite3 shell do: plain SQL, no newsmon functions.
+    path, ids = review_db
+    conn = sqlite3.connect(path)
+    try:
+        queued = {r[0] for r in conn.execute("select id from review_queue")}
+        found = {r[0] for r in conn.execute(
+            "select rowid from articles_search where articles_search match ?", [fts_query("安保")])}
+    finally:
+        conn.close()
+    assert queued == {ids[k] for k in QUEUE}
+    assert found == {ids["nikkei"]}
+
+
+# --- the command ------------------------------------------------------------------------------
+
+def test_serving_beyond_loopback_needs_an_account(review_db):
+    result = CliRunner().invoke(serve, ["--db", str(review_db[0]), "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert "--account NAME:HASH" in result.output
+
+
+def test_a_malformed_account_is_named(review_db):
+    result = CliRunner().invoke(serve, ["--db", str(review_db[0]), "--account", "alice"])
+    assert result.exit_code == 2
+    assert "datasette hash-password" in result.output
+
+
+def test_a_missing_database_is_not_created(tmp_path):
+    result = CliRunner().invoke(serve, ["--db", str(tmp_path / "nope.db")])
+    assert result.exit_code == 1
+    assert "no database at" in result.output
+    assert not (tmp_path / "nope.db").exists()
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("127.0.0.1", True), ("127.0.0.2", True), ("localhost", True), ("::1", True),
+    ("0.0.0.0", False), ("192.168.1.10", False), ("::", False), ("example.org", False)])
+def test_is_loopback(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+# --- a real server process, and a crawl writing meanwhile ------------------------------------
+
+def serve_command() -> list[str]:
+    """`newsmon serve` as a process: through the CLI once it has the command, else the module."""
+    from crawler.cli import cli
+
+    if "serve" in getattr(cli, "commands", {}):
+        return [sys.executable, "-m", "crawler.cli", "serve"]
+    return [sys.executable, "-m", "crawler.serve"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    base_url: str
+    process: subprocess.Popen
+    log: Path
+
+
+@contextmanager
+def running_server(db: Path, *, reviewer: str = REVIEWER) -> Iterator[Server]:
+    """A `newsmon serve` process on a free port of 127.0.0.1, up when the block starts."""
+    port = free_port()
+    log = db.with_name(f"serve-{port}.log")
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen(
+            [*serve_command(), "--db", str(db), "--port", str(port), "--reviewer", reviewer],
+            stdout=log_file, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # up to a minute on a slow machine; usually a second
+            if process.poll() is not None:
+                pytest.fail(f"newsmon serve exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                if httpx.get(base_url + "/-/versions.json", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"newsmon serve did not answer on {base_url}:\n{log.read_text()}")
+        yield Server(base_url, process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+WRITER = r"""
+import sys
+from pathlib import Path
+from storage import open_db, queries
+
+db_path, stop_file, template_id, limit = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+db = open_db(db_path)
+article = dict(next(db.query("select * from articles where id = ?", [template_id])))
+fields = {k: article[k] for k in ("url", "outlet", "language", "title", "text", "published_at", "topic",
+                                   "score", "relevant")}
+written = 0
+print("started", flush=True)
+while written < limit and not stop_file.exists():
+    # A new article each time (new URL, new text), one short transaction each, as a crawl stores them.
+    record = {**fields, "url": f"{fields['url']}?copy={written}", "text": f"{fields['text']}\n(copy {written})",
+              "matched_terms": []}
+    queries.save_article(db, record)
+    written += 1
+print(written, flush=True)
+"""
+
+
+PAGES_UNDER_LOAD = ["/newsmon/review_queue", "/newsmon/articles?_search=防衛", "/newsmon/articles/{nhk_ukraine}",
+                    "/newsmon/search?q=安保", "/newsmon/queue_feed.atom",
+                    "/newsmon/articles.json?_sort_desc=id&_size=5"]
+
+
+def test_review_pages_load_while_a_crawl_writes(review_db, tmp_path):
+    path, ids = review_db
+    stop = tmp_path / "stop"
+    with running_server(path) as server:
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(stop), str(ids["nikkei"]), "100000"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert writer.stdout.readline().strip() == "started"
+            reviews = 0
+            with httpx.Client(base_url=server.base_url, timeout=60) as client, \
+                    closing(sqlite3.connect(path)) as browser_db:  # a SQLite browser on the same file
+                for i in range(20):
+                    for page in PAGES_UNDER_LOAD:
+                        page = page.format(**ids)
+                        response = client.get(page)
+                        assert response.status_code == 200, (page, response.text[:500])
+                        assert "database is locked" not in response.text
+                    browser_db.execute("select count(*) from review_queue").fetchone()
+                    browser_db.execute("select count(*) from articles").fetchone()
+                    if i % 4 == 0:  # the reviewer writes too, through Datasette, while the crawl writes
+                        key = ["nikkei", "nhk_ukraine", "japannews", "counterstrike", "nhk_kodomo"][i // 4]
+                        # No cookies, like a script; the browser's way (the form with its CSRF
+                        # token) is in tests/test_browser.py.
+                        response = httpx.post(f"{server.base_url}/newsmon/mark_follow_up", timeout=60,
+                                              data={"id": str(ids[key]), "note": f"n{i}"})
+                        assert response.status_code == 302, response.text[:500]
+                        reviews += 1
+            # The crawl was still writing when the last page was loaded: the two overlapped.
+            assert writer.poll() is None, "the writer finished before the reader; raise its limit"
+        finally:
+            stop.touch()
+            out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    assert "locked" not in err
+    assert "locked" not in server.log.read_text()
+    written = int(out.split()[-1])
+    assert written > 0
+    conn = sqlite3.connect(path)
+    try:
+        total = conn.execute("select count(*) from articles").fetchone()[0]
+        followed = conn.execute("select count(*) from articles where status = 'follow-up'").fetchone()[0]
+    finally:
+        conn.close()
+    assert total == len(ids) + written
+    assert followed == reviews == 5
