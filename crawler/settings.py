@@ -19,8 +19,9 @@ NEWSPIDER_MODULE = "crawler.spiders"
 NEWSMON_DB = os.environ.get("NEWSMON_DB", "newsmon.db")
 #: A TOML file adding or overriding outlets, topics, schedule and notifications.
 NEWSMON_CONFIG = os.environ.get("NEWSMON_CONFIG") or None
-#: Who runs this crawler: a URL or mailto: that site operators can reach. Put yours here.
-NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", "https://github.com/newsmon/newsmon#contact")
+#: Who runs this crawler: a URL or mailto: that site operators can reach. Set yours; the
+#: User-Agent says so when it is not set, rather than name a contact that would reach no one.
+NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", "")
 #: Worker processes for extraction (0 = in the reactor thread). Extraction is the bottleneck on
 #: one machine and blocks downloads while it runs in the reactor (PERF_NOTES.md), so it gets its
 #: own process; one per spare core. On 2 cores a second worker measured +5 % pages/s for +40 %
@@ -35,9 +36,19 @@ NEWSMON_MAX_ATTEMPTS = int(os.environ.get("NEWSMON_MAX_ATTEMPTS", 3))
 NEWSMON_MAX_RETRY_AFTER = float(os.environ.get("NEWSMON_MAX_RETRY_AFTER", 120))
 #: What started the run ('manual', 'schedule', 'demo'): recorded in crawl_runs.
 NEWSMON_TRIGGER = os.environ.get("NEWSMON_TRIGGER", "manual")
+#: How often `newsmon schedule` crawls ("90s", "15m", "2h"); overrides the config's
+#: [schedule] interval, whose default is 15m.
+NEWSMON_SCHEDULE_INTERVAL = os.environ.get("NEWSMON_SCHEDULE_INTERVAL") or None
+#: Pages per outlet and run whose rules extraction is also done generically and compared
+#: (outlet health: rules that match the wrong block); 0 = never. Each costs one trafilatura
+#: pass, ~50 ms.
+NEWSMON_HEALTH_CROSSCHECK = int(os.environ.get("NEWSMON_HEALTH_CROSSCHECK", 3))
+#: Send the [notify] digest of the config file at the end of a crawl (False: never).
+NEWSMON_NOTIFY_ENABLED = True
 
 # --- politeness ---------------------------------------------------------------------------
-USER_AGENT = f"newsmon/{__version__} (news monitoring crawler; +{NEWSMON_CONTACT})"
+USER_AGENT = (f"newsmon/{__version__} (news monitoring crawler; +{NEWSMON_CONTACT})" if NEWSMON_CONTACT
+              else f"newsmon/{__version__} (news monitoring crawler; operator contact not set)")
 ROBOTSTXT_OBEY = True  # default False
 AUTOTHROTTLE_ENABLED = True  # default False
 AUTOTHROTTLE_START_DELAY = 2.0  # default 5.0

@@ -95,6 +95,9 @@ class NewsSpider(scrapy.Spider):
                 f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(config.outlets))}")
         spider.outlets = {k: config.outlets[k] for k in (wanted or config.outlets)}
         spider.hosts = {d for o in config.outlets.values() for d in o.domains}
+        if not settings.get("NEWSMON_CONTACT"):
+            spider.logger.warning("newsmon: NEWSMON_CONTACT is not set: site operators cannot reach you "
+                                  "through the User-Agent. Set it to your URL or mailto: address.")
         spider.db = open_db(settings.get("NEWSMON_DB"))
         spider.max_articles = settings.getint("NEWSMON_MAX_ARTICLES")
         spider.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
@@ -125,9 +128,13 @@ class NewsSpider(scrapy.Spider):
                                     "handle_httpstatus_list": [304]})
 
     def _not_modified(self, response: Response) -> bool:
+        # Every discovery response passes here: per-outlet counts for outlet health.
+        outlet = response.meta.get("newsmon_outlet", "")
+        self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_ok")
         if response.status == 304:
             self.crawler.stats.inc_value("newsmon/discovery/not_modified")
             return True
+        self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_changed")
         return False
 
     def parse_feed(self, response: Response, outlet: str):
@@ -236,5 +243,7 @@ class NewsSpider(scrapy.Spider):
         if failure.check(IgnoreRequest):
             return
         self.crawler.stats.inc_value("newsmon/discovery/failed")
+        outlet = failure.request.meta.get("newsmon_outlet", "")
+        self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_failed")
         self.logger.warning("newsmon: discovery page %s failed: %s", failure.request.url,
                             failure.getErrorMessage() or failure.type.__name__)
