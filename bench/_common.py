@@ -10,9 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
@@ -163,19 +161,6 @@ def meta_truths() -> dict[str, MetaTruth]:
 
 
 # --- measures ------------------------------------------------------------------------------
-
-
-def word_prf(candidate: str, reference: str) -> tuple[float, float, float]:
-    """Precision, recall and F1 over lower-cased word tokens (multisets); for English."""
-    cand = Counter(re.findall(r"\w+", candidate.lower()))
-    ref = Counter(re.findall(r"\w+", reference.lower()))
-    if not cand and not ref:
-        return 1.0, 1.0, 1.0
-    overlap = sum((cand & ref).values())
-    precision = overlap / sum(cand.values()) if cand else 0.0
-    recall = overlap / sum(ref.values()) if ref else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
 
 
 def same_title(found: str | None, truth: str) -> bool:

@@ -7,6 +7,7 @@ full-width spaces Japanese paragraphs start with) do not count as differences of
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 
@@ -16,9 +17,21 @@ def _bigrams(text: str) -> Counter[str]:
     return Counter(chars[i : i + 2] for i in range(len(chars) - 1))
 
 
+def _words(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\w+", text.lower()))
+
+
 def bigram_prf(candidate: str, reference: str) -> tuple[float, float, float]:
     """Precision, recall and F1 of ``candidate`` against ``reference`` (multiset bigrams)."""
-    cand, ref = _bigrams(candidate), _bigrams(reference)
+    return _prf(_bigrams(candidate), _bigrams(reference))
+
+
+def word_prf(candidate: str, reference: str) -> tuple[float, float, float]:
+    """Precision, recall and F1 over lower-cased word tokens (multisets); for English."""
+    return _prf(_words(candidate), _words(reference))
+
+
+def _prf(cand: Counter[str], ref: Counter[str]) -> tuple[float, float, float]:
     if not cand and not ref:
         return 1.0, 1.0, 1.0
     overlap = sum((cand & ref).values())

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections import Counter
 from functools import cache
 from statistics import fmean
 
@@ -27,7 +26,7 @@ import trafilatura
 
 from crawler.article import Article
 from crawler.extract import extract_article
-from crawler.similarity import bigram_prf
+from crawler.similarity import bigram_prf, word_prf
 
 from .conftest import SAVED, saved_bytes, saved_json
 
@@ -110,19 +109,6 @@ def _bare(page: str) -> str:
     if result is None:
         return ""
     return json.loads(result)["text"] or ""
-
-
-def word_prf(candidate: str, reference: str) -> tuple[float, float, float]:
-    """Precision, recall and F1 over lower-cased word tokens (multisets); for English."""
-    cand = Counter(re.findall(r"\w+", candidate.lower()))
-    ref = Counter(re.findall(r"\w+", reference.lower()))
-    if not cand and not ref:
-        return 1.0, 1.0, 1.0
-    overlap = sum((cand & ref).values())
-    precision = overlap / sum(cand.values()) if cand else 0.0
-    recall = overlap / sum(ref.values()) if ref else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
 
 
 # --- ground truth --------------------------------------------------------------------------
