@@ -130,6 +130,57 @@ def parse_datetime(text: str | None) -> datetime | date | None:
     return min(candidates, key=lambda c: c[0])[1]
 
 
+_MODIFIED_LABEL = re.compile(r"(?:最終)?更新|改訂|修正|updated?|modified|last modified", re.I)
+_PUBLISHED_LABEL = re.compile(r"配信|公開|掲載|投稿|発表|published|posted|first published", re.I)
+# How far from a date its label may stand: "更新：2024年3月5日" or "2024年3月5日 10:30 更新".
+_LABEL_BEFORE, _LABEL_AFTER = 12, 8
+
+
+def _all_dates(text: str) -> list[tuple[int, int, datetime | date]]:
+    found = []
+    for pattern in (_ISO, _JA, _SLASH):
+        for m in pattern.finditer(text):
+            value = parse_datetime(m.group(0))
+            if value is not None:
+                found.append((m.start(), m.end(), value))
+    for m in _EN.finditer(text):
+        value = parse_datetime(m.group(0))
+        if value is not None and not any(s <= m.start() < e for s, e, _ in found):
+            found.append((m.start(), m.end(), value))
+    found.sort(key=lambda f: f[0])
+    return found
+
+
+def parse_labelled(text: str | None, want: str = "published") -> datetime | date | None:
+    """The published (or modified) date of a dateline that may show both.
+
+    "2024年3月5日 10時30分（更新 3月5日 12時00分）" has two dates; the one labelled 更新/updated is
+    the modified time and is never returned as the published one, whatever the order.
+    """
+    if not text:
+        return None
+    text = _era_to_year(unicodedata.normalize("NFKC", text))
+    published: list[datetime | date] = []
+    modified: list[datetime | date] = []
+    dates = _all_dates(text)
+    for i, (start, end, value) in enumerate(dates):
+        before = text[max(0, start - _LABEL_BEFORE):start]
+        # The label nearest before the date decides. A label after it counts only when it is
+        # not the label of the next date ("10時30分（更新 12時00分）": 更新 is the second's).
+        mod_before = [m.end() for m in _MODIFIED_LABEL.finditer(before)]
+        pub_before = [m.end() for m in _PUBLISHED_LABEL.finditer(before)]
+        if mod_before or pub_before:
+            is_modified = max(mod_before, default=-1) > max(pub_before, default=-1)
+        else:
+            next_start = dates[i + 1][0] if i + 1 < len(dates) else len(text)
+            after = text[end:min(end + _LABEL_AFTER, next_start)]
+            label = _MODIFIED_LABEL.search(after)
+            is_modified = bool(label) and (i + 1 == len(dates) or end + label.end() < next_start - _LABEL_BEFORE)
+        (modified if is_modified else published).append(value)
+    chosen = published if want == "published" else modified
+    return chosen[0] if chosen else None
+
+
 def to_iso(value: datetime | date | None, *, local_tz: timezone | None = JST) -> str | None:
     """ISO 8601 text: aware times converted to ``local_tz``; naive times taken to be in it.
 

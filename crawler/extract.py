@@ -19,7 +19,7 @@ import trafilatura
 from lxml import etree, html as lxml_html
 
 from .article import Article
-from .dates import JST, normalise_date, parse_datetime, to_iso
+from .dates import JST, parse_datetime, parse_labelled, to_iso
 from .encoding import decode_html
 from .metadata import PageMeta, ld_names, ld_text, read_meta
 from .outlets import Outlet, Rules, compile_selector, outlet_for_url
@@ -240,8 +240,11 @@ def _dates(
         ld_text(page.jsonld.get("dateModified")),
         page.get("article:modified_time", "og:updated_time", "last-modified", "datemodified"),
     ]
-    published = next((v for v in (normalise_date(r, local_tz=local_tz) for r in published_raw) if v), None)
-    modified = next((v for v in (normalise_date(r, local_tz=local_tz) for r in modified_raw) if v), None)
+    # A dateline may carry both times; parse_labelled keeps 更新/updated out of "published".
+    published = next((v for v in (to_iso(parse_labelled(r, "published"), local_tz=local_tz)
+                                  for r in published_raw) if v), None)
+    modified = next((v for v in (to_iso(parse_labelled(r, "modified") or parse_datetime(r), local_tz=local_tz)
+                                 for r in modified_raw) if v), None)
     return published, modified
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from crawler.dates import normalise_date, parse_datetime
+from crawler.dates import normalise_date, parse_datetime, parse_labelled, to_iso
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,30 @@ def test_no_date(text):
 
 def test_day_only_is_a_date_not_midnight():
     assert parse_datetime("2024年3月5日") == date(2024, 3, 5)
+
+
+@pytest.mark.parametrize(
+    "text,published,modified",
+    [
+        ("2024年3月5日 10時30分（更新 2024年3月5日 12時00分）", "2024-03-05T10:30:00+09:00", "2024-03-05T12:00:00+09:00"),
+        ("更新：2024/03/05 12:00 配信：2024/03/05 10:30", "2024-03-05T10:30:00+09:00", "2024-03-05T12:00:00+09:00"),
+        ("2024年3月5日 12時00分 更新", None, "2024-03-05T12:00:00+09:00"),
+        ("最終更新 令和6年3月5日 12時00分 公開 令和6年3月4日 9時00分", "2024-03-04T09:00:00+09:00", "2024-03-05T12:00:00+09:00"),
+        ("Published March 5, 2024 10:30 am, updated March 6, 2024 9:00 am", "2024-03-05T10:30:00+09:00", "2024-03-06T09:00:00+09:00"),
+    ],
+)
+def test_published_is_never_the_updated_time(text, published, modified):
+    assert to_iso(parse_labelled(text, "published")) == published
+    assert to_iso(parse_labelled(text, "modified")) == modified
+
+
+def test_extraction_keeps_the_updated_time_out_of_published():
+    from crawler.extract import extract_article
+    from crawler.outlets import Outlet, Rules
+
+    outlet = Outlet(key="x", name="X", language="ja", domains=("example.jp",), start_urls=("https://example.jp/",),
+                    rules=(Rules(version="t", body=("div.body",), published=("p.date",)),))
+    html = ("<html><head><title>見出し</title></head><body><p class=date>更新 2024年3月6日 8時00分 "
+            "（配信 2024年3月5日 21時15分）</p><div class=body><p>本文です。</p></div></body></html>").encode()
+    article = extract_article(html, "https://example.jp/a/1", outlets={"x": outlet})
+    assert article.published_at == "2024-03-05T21:15:00+09:00"
