@@ -299,6 +299,148 @@ cli.add_command(serve)
 cli.add_command(export)
 
 
+# --- scheduled operation ----------------------------------------------------------------------
+
+@cli.command()
+@click.argument("outlets", nargs=-1, metavar="[OUTLET]...")
+@db_option
+@config_option
+@click.option("-s", "--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy or NEWSMON_* setting for every crawl (repeatable).")
+@click.option("--interval", metavar="DURATION", help="Crawl this often (\"90s\", \"15m\", \"2h\"). "
+              "Default: NEWSMON_SCHEDULE_INTERVAL, else [schedule] interval, else 15m.")
+@click.option("--check", is_flag=True, help="Print the jobs and when each runs next, then exit.")
+def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: tuple[str, ...],
+             interval: str | None, check: bool) -> None:
+    """Crawl the outlets (all when none is named) on the config's [schedule] until stopped.
+
+    Each run is a `newsmon crawl` process of its own.
+
+    SIGTERM or Ctrl-C stops it: running crawls get [schedule] stop_timeout (30s) to close their
+    run cleanly, then are killed. A crawl still running at [schedule] timeout (10m) is killed
+    and recorded as 'timeout'.
+
+    Example:
+
+        newsmon schedule --config newsmon.toml --db news.db nhk asahi nikkei
+    """
+    import logging
+
+    from storage import open_db
+    from storage.exceptions import StorageError
+
+    # The settings module itself, not Scrapy's Settings: the daemon never imports Scrapy, which
+    # would cost it 25 MB for nothing (its crawls are other processes).
+    from . import settings as defaults
+    from .config import ConfigError, load_config
+    from .notify import check_apprise, parse_settings
+    from .scheduler import Daemon, build_schedule
+
+    extra = _setting_pairs(pairs)
+    settings = {"NEWSMON_DB": db or defaults.NEWSMON_DB, "NEWSMON_CONFIG": config or defaults.NEWSMON_CONFIG,
+                "NEWSMON_SCHEDULE_INTERVAL": defaults.NEWSMON_SCHEDULE_INTERVAL}
+    try:
+        # Opened to migrate and to fail early on a bad file; the crawls open their own.
+        open_db(settings["NEWSMON_DB"]).conn.close()
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        cfg = load_config(settings.get("NEWSMON_CONFIG"))
+        unknown = [o for o in outlets if o not in cfg.outlets]
+        if unknown:
+            raise ConfigError(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(cfg.outlets))} "
+                              "(add one with --config)")
+        plan = build_schedule(cfg.schedule, list(outlets or cfg.outlets),
+                              interval or settings.get("NEWSMON_SCHEDULE_INTERVAL"))
+        notify_settings = parse_settings(cfg.notify)
+        if notify_settings is not None:
+            check_apprise(notify_settings)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    crawl_args = [arg for name, value in extra.items() for arg in ("-s", f"{name}={value}")]
+    daemon = Daemon(plan, db_path=settings.get("NEWSMON_DB"), config_path=settings.get("NEWSMON_CONFIG"),
+                    crawl_args=crawl_args, notify_settings=notify_settings)
+    if check:
+        for line in daemon.plan_lines():
+            click.echo(line)
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+    # APScheduler logs every run at INFO and each skipped one at WARNING; ours say it once.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    sys.exit(daemon.run())
+
+
+def _when(value: str | None, now) -> str:
+    if not value:
+        return "never"
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(value)
+    ago = (now - moment).total_seconds()
+    if ago < 90:
+        span = f"{ago:.0f}s"
+    elif ago < 5400:
+        span = f"{ago / 60:.0f}m"
+    elif ago < 172800:
+        span = f"{ago / 3600:.0f}h"
+    else:
+        span = f"{ago / 86400:.0f}d"
+    return f"{moment.astimezone():%Y-%m-%d %H:%M} ({span} ago)"
+
+
+@cli.command()
+@click.argument("outlets", nargs=-1, metavar="[OUTLET]...")
+@db_option
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per outlet) instead of a table.")
+def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json: bool) -> None:
+    """Per outlet: last run, last success, articles of the last 24 hours, errors, health.
+
+    Health comes from the outlet_health table (the `health` view): 'degraded' when extraction
+    goes wrong (rules no longer matching, empty texts, missing titles or dates), 'failing' when
+    crawling does (timeouts, errors dominating, feeds listing nothing, silence).
+
+    Example:
+
+        newsmon status --db news.db
+    """
+    from datetime import datetime, timezone
+
+    from storage import health as health_db
+
+    from .config import ConfigError, load_config
+
+    database, settings = _open(db, config)
+    try:
+        known = list(load_config(settings.get("NEWSMON_CONFIG")).outlets)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    unknown = [o for o in outlets if o not in known]
+    if unknown:
+        raise click.ClickException(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    now = datetime.now(timezone.utc)
+    rows = health_db.outlet_status(database, list(outlets) or known, now=now)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    scheduled = health_db.last_scheduled_run(database)
+    click.echo("schedule: " + (f"last scheduled run {_when(scheduled['started_at'], now)}, run {scheduled['id']}, "
+                               f"{scheduled['finish_reason'] or 'running'}" if scheduled else "no scheduled run yet"))
+    table = [("OUTLET", "HEALTH", "LAST RUN", "RESULT", "LAST SUCCESS", "24H NEW (RELEVANT)", "24H ERRORS")]
+    for row in rows:
+        last = row["last_run"]
+        result = "running" if row["running"] else (last["finish_reason"] or "running") if last else ""
+        table.append((row["outlet"], row["health"], _when(last and last["started_at"], now), result,
+                      _when(row["last_success"], now), f"{row['articles_24h']} ({row['relevant_24h']})",
+                      str(row["errors_24h"])))
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    for i, line in enumerate(table):
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+        if i:
+            for reason in rows[i - 1]["reasons"]:
+                click.echo(f"    ! {reason['message']}")
+
+
 def main() -> None:
     cli()
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
+from storage import health as health_db
 from storage import open_db, queries
+
+from . import health, notify
+from .config import ConfigError, load_config
+
+logger = logging.getLogger(__name__)
 
 
 class CrawlRunLedger:
@@ -35,7 +44,7 @@ class CrawlRunLedger:
         self.run_id = queries.start_run(self.db, outlets, self.trigger, pid=os.getpid())
         self.crawler.stats.set_value("newsmon/run_id", self.run_id)
 
-    def spider_closed(self, spider, reason: str) -> None:
+    async def spider_closed(self, spider, reason: str) -> None:
         if self.run_id is None:
             return
         stats = self.crawler.stats.get_stats()
@@ -53,3 +62,39 @@ class CrawlRunLedger:
             finish_reason=reason,
             exit_status=0 if reason == "finished" else 1,
         )
+        # Outlet health and the run's digest come after the ledger row, which they read, and
+        # must never cost the run its row.
+        try:
+            counts = health.outlet_counts(stats, getattr(spider, "outlets", {}) or [])
+            for outlet, outlet_counts in counts.items():
+                health_db.record_outlet_run(self.db, self.run_id, outlet, outlet_counts)
+            changes = health_db.update_run_health(self.db, self.run_id)
+        except Exception:
+            logger.exception("newsmon: could not record the outlet health of run %s", self.run_id)
+            return
+        for change in changes:
+            logger.warning("newsmon: outlet %s is now %s: %s", change.outlet, change.status,
+                           "; ".join(r.message for r in change.reasons) or "recovered")
+        if not self.crawler.settings.getbool("NEWSMON_NOTIFY_ENABLED"):
+            return
+        config_path = self.crawler.settings.get("NEWSMON_CONFIG")
+        try:
+            settings = notify.parse_settings(load_config(config_path).notify)
+        except ConfigError as exc:
+            logger.error("newsmon: no notification sent: %s", exc)
+            return
+        if settings is None:
+            return
+        # In a thread: a slow webhook must not stall the reactor; Scrapy waits for it to finish.
+        await maybe_deferred_to_future(
+            deferToThread(_notify, self.crawler.settings.get("NEWSMON_DB"), self.run_id, changes, settings))
+
+
+def _notify(db_path: str, run_id: int, changes, settings) -> None:
+    db = open_db(db_path)  # its own connection: SQLite connections stay in their thread
+    try:
+        notify.notify_run(db, run_id, changes, settings)
+    except Exception:  # a broken notifier must not turn a finished crawl into a failed one
+        logger.exception("newsmon: notification of run %s failed", run_id)
+    finally:
+        db.conn.close()

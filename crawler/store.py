@@ -100,8 +100,13 @@ def now_iso() -> str:
 
 
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
-         http_status: int = 200, content_type: str | None = None, keep_page: bool = True) -> Saved:
-    """Store one fetched page, its article (if any) and the URL's state, in one transaction."""
+         http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
+         error: str | None = None) -> Saved:
+    """Store one fetched page, its article (if any) and the URL's state, in one transaction.
+
+    With ``error`` (extraction crashed, a worker died) the URL is kept as an ``error`` to be
+    fetched again, never as ``not_article``: a bug of ours must not lose the article for good.
+    """
     now = now_iso()
     with transaction(db):
         article_id, new = (None, False)
@@ -110,8 +115,9 @@ def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, out
         if body is not None and keep_page:
             queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
                               content_type=content_type, now=now)
-        queries.record_url(db, url, outlet=outlet, kind="article" if record else "not_article",
-                           http_status=http_status, article_id=article_id, now=now)
+        kind = "article" if record else ("error" if error else "not_article")
+        queries.record_url(db, url, outlet=outlet, kind=kind, http_status=http_status,
+                           article_id=article_id, error=error, now=now)
     return Saved(article_id, new, bool(record and record.get("relevant")))
 
 

@@ -209,3 +209,92 @@ def _refuse_newer(db: Database) -> None:
         raise NewerSchemaError(
             f"the database was migrated by a newer newsmon (unknown migrations: {', '.join(unknown)}); "
             "upgrade newsmon, or use another --db file")
+
+
+@MIGRATIONS()
+def m002_outlet_health(db: Database) -> None:
+    """Per-outlet counts of each run, outlet health and its history, the notifications sent."""
+    _run(db, [
+        # One row per run and outlet, written when the crawl closes (or by `newsmon schedule`
+        # for a run it had to kill): what the outlet's discovery pages and article pages gave.
+        """
+        CREATE TABLE outlet_runs (
+            run_id INTEGER NOT NULL REFERENCES crawl_runs(id) ON DELETE CASCADE,
+            outlet TEXT NOT NULL,
+            discovery_ok INTEGER NOT NULL DEFAULT 0,       -- feeds, sitemaps, sections: 200 or 304
+            discovery_changed INTEGER NOT NULL DEFAULT 0,  -- of those, read anew (200)
+            discovery_failed INTEGER NOT NULL DEFAULT 0,
+            discovered INTEGER NOT NULL DEFAULT 0,         -- article URLs they listed, new or not
+            pages INTEGER NOT NULL DEFAULT 0,              -- article pages fetched
+            errors INTEGER NOT NULL DEFAULT 0,             -- article pages that could not be fetched
+            articles_new INTEGER NOT NULL DEFAULT 0,
+            articles_relevant INTEGER NOT NULL DEFAULT 0,
+            no_article INTEGER NOT NULL DEFAULT 0,         -- pages where extraction found no article
+            no_title INTEGER NOT NULL DEFAULT 0,
+            no_date INTEGER NOT NULL DEFAULT 0,
+            short_text INTEGER NOT NULL DEFAULT 0,         -- text under 100 characters, not paywalled
+            rules_expected INTEGER NOT NULL DEFAULT 0,     -- articles of an outlet that has rules
+            rules_missed INTEGER NOT NULL DEFAULT 0,       -- of those, read by generic extraction
+            crosschecked INTEGER NOT NULL DEFAULT 0,       -- rules text compared with generic text
+            disagreed INTEGER NOT NULL DEFAULT 0,          -- of those, bigram F1 under 0.5
+            PRIMARY KEY (run_id, outlet)
+        )
+        """,
+        "CREATE INDEX idx_outlet_runs_outlet ON outlet_runs(outlet, run_id)",
+        """
+        CREATE TABLE outlet_health (
+            outlet TEXT PRIMARY KEY,
+            status TEXT NOT NULL,            -- ok, degraded, failing
+            reasons TEXT NOT NULL,           -- JSON list of {code, message}
+            since TEXT NOT NULL,             -- when the status last changed
+            checked_at TEXT NOT NULL,
+            run_id INTEGER                   -- the run it was last checked after
+        )
+        """,
+        """
+        CREATE TABLE health_log (
+            id INTEGER PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            at TEXT NOT NULL,
+            run_id INTEGER,
+            previous TEXT,                   -- status before; NULL for an outlet's first check
+            status TEXT NOT NULL,
+            reasons TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_health_log_outlet ON health_log(outlet, id)",
+        """
+        CREATE TABLE notifications (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER,
+            sent_at TEXT NOT NULL,
+            channel TEXT NOT NULL,           -- webhook, command, apprise
+            ok INTEGER NOT NULL,
+            error TEXT,
+            articles INTEGER NOT NULL,       -- relevant articles the digest listed
+            health_changes INTEGER NOT NULL
+        )
+        """,
+        # An article is in at most one delivered digest.
+        """
+        CREATE TABLE notified_articles (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            run_id INTEGER,
+            notified_at TEXT NOT NULL
+        )
+        """,
+        # What a reviewer opens in DB Browser or Datasette: one line per outlet, problems first.
+        """
+        CREATE VIEW health AS
+        SELECT
+            outlet,
+            status,
+            (SELECT group_concat(json_extract(value, '$.message'), '; ')
+             FROM json_each(outlet_health.reasons)) AS problems,
+            since,
+            checked_at,
+            run_id
+        FROM outlet_health
+        ORDER BY CASE status WHEN 'failing' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, outlet
+        """,
+    ])

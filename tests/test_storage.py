@@ -69,7 +69,7 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
     tables = {name: [c.name for c in db[name].columns] for name in EXPECTED_COLUMNS}
     assert tables == EXPECTED_COLUMNS
     assert [c.name for c in db["review_queue"].columns] == REVIEW_QUEUE_COLUMNS
-    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == ["m001_initial"]
+    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == ["m001_initial", "m002_outlet_health"]
     assert {"idx_articles_outlet", "idx_articles_published_at", "idx_articles_status",
             "idx_articles_relevant", "idx_articles_content_hash"} <= {i.name for i in db["articles"].indexes}
 
@@ -77,13 +77,13 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
 def test_migrate_applies_missing_ones_once(tmp_path):
     db = open_db(tmp_path / "news.db", migrate=False)
     assert db.table_names() == []
-    assert migrate(db) == ["m001_initial"]
+    assert migrate(db) == ["m001_initial", "m002_outlet_health"]
     schema = db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone()
     assert migrate(db) == []
     db.close()
     db = open_db(tmp_path / "news.db")
     assert db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone() == schema
-    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 2
 
 
 def test_open_db_settings_and_parent_directory(tmp_path):

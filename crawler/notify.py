@@ -1,0 +1,260 @@
+"""Notifications: one digest per run, listing its new relevant articles and health changes.
+
+Set in the ``[notify]`` table of the config file; every key is optional::
+
+    [notify]
+    webhook = "https://hooks.example.org/newsmon"     # POST the digest as JSON
+    webhook_headers = { Authorization = "Bearer …" }
+    command = ["/usr/local/bin/on-newsmon-digest"]    # the digest as JSON on its standard input
+    apprise = ["mailto://me:app-password@gmail.com", "ntfy://ntfy.sh/my-newsmon"]  # pip install apprise
+    always = false                                     # true: a digest after every run (a heartbeat)
+    timeout = 10                                       # seconds per channel
+
+A run that found no new relevant article and changed no outlet's health sends nothing (unless
+``always``), so a quiet day is quiet. A digest that no channel delivered leaves its articles for
+the next run's digest (``storage.notifications``).
+
+The JSON webhook is a plain POST (urllib); apprise is used, when installed, for the 100-odd
+services it knows (mail, Slack, Matrix, ntfy, Telegram...), which get the digest as text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import subprocess
+import urllib.error
+import urllib.request
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage import health as health_db
+from storage import notifications
+
+from . import __version__
+from .config import ConfigError
+
+logger = logging.getLogger("newsmon.notify")
+
+_KEYS = {"webhook", "webhook_headers", "command", "apprise", "always", "timeout"}
+#: Articles listed in one digest at most; the rest are counted, and left for the next one.
+MAX_ARTICLES = 50
+
+
+@dataclass
+class NotifySettings:
+    webhook: str | None = None
+    webhook_headers: dict[str, str] = field(default_factory=dict)
+    command: list[str] | None = None
+    apprise: list[str] = field(default_factory=list)
+    always: bool = False
+    timeout: float = 10.0
+
+    @property
+    def channels(self) -> list[str]:
+        return [name for name, on in (("webhook", self.webhook), ("command", self.command),
+                                      ("apprise", self.apprise)) if on]
+
+
+def parse_settings(table: dict[str, Any] | None) -> NotifySettings | None:
+    """The ``[notify]`` table as settings; ``None`` when it sets no channel.
+
+    Raises:
+        ConfigError: an unknown key or a value of the wrong kind.
+    """
+    if not table:
+        return None
+    unknown = set(table) - _KEYS
+    if unknown:
+        raise ConfigError(f"[notify] has unknown key(s) {sorted(unknown)}; allowed: {sorted(_KEYS)}")
+    settings = NotifySettings()
+    webhook = table.get("webhook")
+    if webhook is not None:
+        if not isinstance(webhook, str) or not webhook.startswith(("http://", "https://")):
+            raise ConfigError(f"[notify] webhook = {webhook!r}: give an http:// or https:// URL")
+        settings.webhook = webhook
+    headers = table.get("webhook_headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise ConfigError('[notify] webhook_headers must be a table of strings, e.g. { Authorization = "Bearer …" }')
+    settings.webhook_headers = dict(headers)
+    command = table.get("command")
+    if command is not None:
+        if isinstance(command, str):
+            command = shlex.split(command)
+        if not isinstance(command, list) or not command or not all(isinstance(c, str) for c in command):
+            raise ConfigError("[notify] command must be a command line (a string or a list of strings)")
+        settings.command = command
+    urls = table.get("apprise") or []
+    if isinstance(urls, str):
+        urls = [urls]
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        raise ConfigError("[notify] apprise must be an apprise URL or a list of them")
+    settings.apprise = urls
+    settings.always = bool(table.get("always", False))
+    timeout = table.get("timeout", 10)
+    if not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ConfigError(f"[notify] timeout = {timeout!r}: give a number of seconds")
+    settings.timeout = float(timeout)
+    return settings if settings.channels else None
+
+
+def check_apprise(settings: NotifySettings) -> None:
+    """Fail early (at ``newsmon schedule`` start) on apprise URLs that cannot work.
+
+    Raises:
+        ConfigError: apprise is not installed, or does not understand a URL.
+    """
+    if not settings.apprise:
+        return
+    try:
+        apprise = _import_apprise()
+    except ImportError:
+        raise ConfigError("[notify] apprise is set but the apprise package is not installed: "
+                          "pip install apprise") from None
+    for url in settings.apprise:
+        with _apprise_warnings():
+            understood = apprise.Apprise().add(url)
+        if not understood:
+            raise ConfigError(f"[notify] apprise URL {url!r} is not one apprise understands "
+                              "(see https://github.com/caronc/apprise/wiki)")
+
+
+# --- the digest -------------------------------------------------------------------------------
+
+def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange], *,
+                 always: bool = False, now: datetime | None = None) -> dict[str, Any] | None:
+    """The digest of a run; ``None`` when there is nothing to tell (and not ``always``)."""
+    info = notifications.run(db, run_id)
+    if info is None:
+        return None
+    articles, total = notifications.pending_articles(db, run_id, now=now, limit=MAX_ARTICLES)
+    if not articles and not changes and not always:
+        return None
+    digest = {
+        "type": "newsmon.digest",
+        "version": 1,
+        "run": {k: info[k] for k in ("id", "trigger", "outlets", "started_at", "finished_at",
+                                     "finish_reason", "exit_status", "articles_new")},
+        "articles": articles,
+        "articles_total": total,
+        "health_changes": [c.to_dict() for c in changes],
+    }
+    digest["title"], digest["text"] = digest_text(digest)
+    return digest
+
+
+def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
+    """A title and a plain-text body for people (mail, chat, the command's log)."""
+    total = digest["articles_total"]
+    changes = digest["health_changes"]
+    parts = []
+    if total:
+        parts.append(f"{total} new relevant article{'s' if total != 1 else ''}")
+    for change in changes:
+        parts.append(f"{change['outlet']} {change['status']}")
+    title = "newsmon: " + ("; ".join(parts) if parts else "nothing new")
+    lines = []
+    for article in digest["articles"]:
+        when = (article["published_at"] or "")[:16].replace("T", " ")
+        lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'}"
+                     f"{', ' + when if when else ''})\n  {article['url']}")
+        if article["matched_terms"]:
+            lines.append("  matched: " + ", ".join(article["matched_terms"][:8]))
+    if total > len(digest["articles"]):
+        lines.append(f"... and {total - len(digest['articles'])} more (newsmon serve, or the review_queue view)")
+    for change in changes:
+        lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}")
+        lines += [f"  {r['message']}" for r in change["reasons"]]
+    run = digest["run"]
+    lines.append(f"(run {run['id']}, {run['trigger']}, {', '.join(run['outlets'])}: {run['finish_reason']})")
+    return title, "\n".join(lines)
+
+
+# --- channels ---------------------------------------------------------------------------------
+
+def _post(settings: NotifySettings, digest: dict[str, Any]) -> None:
+    data = json.dumps(digest, ensure_ascii=False).encode("utf-8")
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"newsmon/{__version__}",
+               **settings.webhook_headers}
+    request = urllib.request.Request(settings.webhook, data=data, headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=settings.timeout) as response:
+        response.read()
+
+
+def _run_command(settings: NotifySettings, digest: dict[str, Any]) -> None:
+    result = subprocess.run(settings.command, input=json.dumps(digest, ensure_ascii=False).encode("utf-8"),
+                            capture_output=True, timeout=settings.timeout)
+    if result.returncode != 0:
+        tail = result.stderr.decode("utf-8", "replace").strip()[-300:]
+        raise RuntimeError(f"exit status {result.returncode}" + (f": {tail}" if tail else ""))
+
+
+@contextmanager
+def _apprise_warnings():
+    # apprise's plugins import the stdlib's deprecated imghdr (Python 3.11-3.12) as they load,
+    # which is not ours to fix.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
+
+
+def _import_apprise():
+    with _apprise_warnings():
+        import apprise
+    return apprise
+
+
+def _apprise(settings: NotifySettings, digest: dict[str, Any]) -> None:
+    apprise = _import_apprise()
+    with _apprise_warnings():
+        sender = apprise.Apprise()
+        for url in settings.apprise:
+            if not sender.add(url):
+                raise RuntimeError(f"apprise does not understand {url!r}")
+        delivered = sender.notify(title=digest["title"], body=digest["text"],
+                                  body_format=apprise.NotifyFormat.TEXT)
+    if not delivered:
+        raise RuntimeError("apprise could not deliver to every URL (its log says why)")
+
+
+_SENDERS = {"webhook": _post, "command": _run_command, "apprise": _apprise}
+
+
+def send(settings: NotifySettings, digest: dict[str, Any]) -> dict[str, str | None]:
+    """Deliver ``digest`` through every channel; return the error of each (``None``: delivered)."""
+    results: dict[str, str | None] = {}
+    for channel in settings.channels:
+        try:
+            _SENDERS[channel](settings, digest)
+            results[channel] = None
+        except ImportError:
+            results[channel] = "apprise is not installed: pip install apprise"
+        except (OSError, urllib.error.URLError, subprocess.SubprocessError, RuntimeError) as exc:
+            results[channel] = f"{type(exc).__name__}: {exc}"
+        if results[channel]:
+            logger.error("newsmon: notification through %s failed: %s", channel, results[channel])
+    return results
+
+
+def notify_run(db: Database, run_id: int, changes: list[health_db.HealthChange],
+               settings: NotifySettings | None, *, now: datetime | None = None) -> dict[str, Any] | None:
+    """Build the run's digest, send it, log it; return it (``None``: nothing was sent)."""
+    if settings is None:
+        return None
+    now = now or datetime.now(timezone.utc)
+    digest = build_digest(db, run_id, changes, always=settings.always, now=now)
+    if digest is None:
+        return None
+    results = send(settings, digest)
+    for channel, error in results.items():
+        notifications.record(db, run_id, channel, ok=error is None, error=error,
+                             articles=len(digest["articles"]), health_changes=len(changes), now=now)
+    if any(error is None for error in results.values()):
+        notifications.mark_notified(db, [a["id"] for a in digest["articles"]], run_id, now=now)
+    return digest

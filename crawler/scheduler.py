@@ -1,0 +1,356 @@
+"""``newsmon schedule``: an APScheduler 3.x daemon that starts one ``newsmon crawl`` process per run.
+
+Each crawl runs in its own process because Scrapy's reactor cannot be restarted (scrapy#2941),
+and so that the daemon itself holds no crawl state: its memory stays flat over months. The
+daemon's job is timing, timeouts, closing the ledger rows of the runs it had to kill, and
+telling about them; a crawl records its own run, outlet health and digest.
+
+The ``[schedule]`` table of the config::
+
+    [schedule]
+    interval = "15m"            # s, m or h; NEWSMON_SCHEDULE_INTERVAL overrides it
+    jitter = "30s"              # random delay added to each run, so outlets are not hit on the minute
+    timeout = "10m"             # a crawl still running then is killed and recorded as 'timeout'
+    stop_timeout = "30s"        # on SIGTERM, how long running crawls get to close cleanly
+    timezone = "Asia/Tokyo"     # of the crontab expressions
+    [schedule.outlets]
+    nhk = "5m"                  # a per-outlet interval ...
+    nikkei = "*/30 6-23 * * *"  # ... or a crontab expression
+
+Outlets named in ``[schedule.outlets]`` get a job of their own (``crawl:<outlet>``); all the
+others share ``crawl:default``. Different jobs never crawl the same outlet, each job runs one
+instance at a time, and the per-outlet locks (``crawler/locks.py``) keep a ``newsmon crawl``
+started by hand or by cron off the outlets the daemon is crawling, and the other way round.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from storage import health as health_db
+from storage import open_db
+
+from . import notify
+from .config import ConfigError
+
+logger = logging.getLogger("newsmon.schedule")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+_KEYS = {"interval", "jitter", "timeout", "stop_timeout", "timezone", "outlets"}
+DEFAULT_INTERVAL = "15m"
+DEFAULT_TIMEOUT = "10m"
+DEFAULT_STOP_TIMEOUT = "30s"
+DEFAULT_TIMEZONE = "Asia/Tokyo"
+
+
+def parse_duration(value: str | int | float, what: str) -> float:
+    """Seconds from "90s", "15m", "2h" or a bare number of seconds.
+
+    Raises:
+        ConfigError: not a positive duration; the message names the key.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ConfigError(f"[schedule] {what} = {value!r}: write a number with unit s, m or h, e.g. \"15m\"")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        m = _DURATION.match(value)
+        if not m:
+            raise ConfigError(f"[schedule] {what} = {value!r}: write a number with unit s, m or h, e.g. \"15m\"")
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds <= 0:
+        raise ConfigError(f"[schedule] {what} must be more than 0 seconds")
+    return seconds
+
+
+@dataclass
+class Job:
+    """One scheduled crawl: a set of outlets and when to crawl them."""
+
+    id: str
+    outlets: list[str]
+    interval: float | None = None
+    cron: str | None = None
+
+    def trigger(self, jitter: float, tz: str):
+        if self.cron:
+            return CronTrigger.from_crontab(self.cron, timezone=tz)
+        return IntervalTrigger(seconds=self.interval, jitter=jitter or None, timezone=tz)
+
+    def period(self, tz: str) -> float:
+        """Seconds between runs; for a crontab, the gap between its next two fire times."""
+        if self.interval:
+            return self.interval
+        trigger = CronTrigger.from_crontab(self.cron, timezone=tz)
+        now = datetime.now(timezone.utc)
+        first = trigger.get_next_fire_time(None, now)
+        second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
+        return (second - first).total_seconds() if first and second else 3600.0
+
+    def grace(self, tz: str) -> int:
+        # APScheduler's default grace of 1 s drops runs after a short stall (apscheduler#423);
+        # half the period is late enough to still be useful and early enough not to pile up.
+        return max(1, int(self.period(tz) / 2))
+
+    def describe(self) -> str:
+        what = f"every {_human(self.interval)}" if self.interval else f"at '{self.cron}'"
+        return f"{self.id} ({', '.join(self.outlets)}) {what}"
+
+
+def _human(seconds: float | None) -> str:
+    seconds = seconds or 0
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+@dataclass
+class Schedule:
+    jobs: list[Job]
+    jitter: float = 0.0
+    timeout: float = 600.0
+    stop_timeout: float = 30.0
+    timezone: str = DEFAULT_TIMEZONE
+    extra_args: list[str] = field(default_factory=list)
+
+
+def build_schedule(table: dict[str, Any], outlets: list[str], interval_override: str | None = None) -> Schedule:
+    """Turn the ``[schedule]`` table into jobs: one per overridden outlet, one for the rest.
+
+    Raises:
+        ConfigError: an unknown key, a bad duration or crontab, an unknown outlet.
+    """
+    unknown_keys = set(table) - _KEYS
+    if unknown_keys:
+        raise ConfigError(f"[schedule] has unknown key(s) {sorted(unknown_keys)}; allowed: {sorted(_KEYS)}")
+    interval = parse_duration(interval_override or table.get("interval", DEFAULT_INTERVAL), "interval")
+    jitter = parse_duration(table["jitter"], "jitter") if table.get("jitter") else 0.0
+    timeout = parse_duration(table.get("timeout", DEFAULT_TIMEOUT), "timeout")
+    stop_timeout = parse_duration(table.get("stop_timeout", DEFAULT_STOP_TIMEOUT), "stop_timeout")
+    tz = table.get("timezone", DEFAULT_TIMEZONE)
+    try:
+        CronTrigger.from_crontab("0 * * * *", timezone=tz)
+    except Exception:  # zoneinfo and pytz raise different types for an unknown zone
+        raise ConfigError(f"[schedule] timezone = {tz!r}: not a time zone name such as \"Asia/Tokyo\"") from None
+    per_outlet = table.get("outlets") or {}
+    if not isinstance(per_outlet, dict):
+        raise ConfigError("[schedule] outlets must be a table: [schedule.outlets] with outlet = \"5m\"")
+    unknown = sorted(set(per_outlet) - set(outlets))
+    if unknown:
+        raise ConfigError(f"[schedule.outlets] names unknown outlet(s) {unknown}; known: {', '.join(sorted(outlets))}")
+    jobs: list[Job] = []
+    for key, when in sorted(per_outlet.items()):
+        if isinstance(when, str) and len(when.split()) == 5:
+            try:
+                CronTrigger.from_crontab(when, timezone=tz)
+            except ValueError as exc:
+                raise ConfigError(f"[schedule.outlets] {key} = {when!r}: not a crontab expression ({exc})") from None
+            jobs.append(Job(id=f"crawl:{key}", outlets=[key], cron=when))
+        else:
+            jobs.append(Job(id=f"crawl:{key}", outlets=[key], interval=parse_duration(when, f"outlets.{key}")))
+    rest = [o for o in outlets if o not in per_outlet]
+    if rest:
+        jobs.append(Job(id="crawl:default", outlets=rest, interval=interval))
+    return Schedule(jobs=jobs, jitter=jitter, timeout=timeout, stop_timeout=stop_timeout, timezone=tz)
+
+
+class Daemon:
+    """Runs the schedule until SIGTERM/SIGINT; each run is a child ``newsmon crawl`` process."""
+
+    def __init__(self, schedule: Schedule, *, db_path: str, config_path: str | None,
+                 crawl_args: list[str] | None = None, notify_settings: notify.NotifySettings | None = None) -> None:
+        self.schedule = schedule
+        self.db_path = os.path.abspath(db_path)
+        self.config_path = os.path.abspath(config_path) if config_path else None
+        self.crawl_args = crawl_args or []
+        self.notify_settings = notify_settings
+        self.children: dict[int, subprocess.Popen] = {}
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.active = 0  # run_job calls in progress
+        self.stopping = threading.Event()
+        self.force = threading.Event()
+        # Threads, not processes: each job only waits on its child process.
+        self.scheduler = BlockingScheduler(
+            executors={"default": {"type": "threadpool", "max_workers": len(schedule.jobs) + 1}},
+            job_defaults={"coalesce": True, "max_instances": 1},
+            timezone=schedule.timezone,
+        )
+        self.scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+
+    def _missed(self, event) -> None:
+        logger.warning("newsmon: a run of %s was skipped (%s)", event.job_id,
+                       "the previous one is still running" if event.code == EVENT_JOB_MAX_INSTANCES
+                       else "missed its time by more than its grace")
+
+    def command(self, job: Job) -> list[str]:
+        cmd = [sys.executable, "-m", "crawler.cli", "crawl", *job.outlets, "--db", self.db_path]
+        if self.config_path:
+            cmd += ["--config", self.config_path]
+        return cmd + self.crawl_args
+
+    def run_job(self, job: Job) -> int | None:
+        with self.lock:
+            # Checked and registered under the lock, so stop() signals every child it can.
+            if self.stopping.is_set():
+                return None
+            spawned = datetime.now(timezone.utc).replace(microsecond=0)
+            env = dict(os.environ, NEWSMON_TRIGGER="schedule")
+            # Its own session: a timeout kills the crawl and its extraction workers alike, and a
+            # Ctrl-C at the daemon's terminal reaches the daemon only, which then stops them.
+            child = subprocess.Popen(self.command(job), env=env, start_new_session=True, stdin=subprocess.DEVNULL)
+            self.children[child.pid] = child
+            self.active += 1
+        reason = None
+        try:
+            logger.info("newsmon: %s: crawl of %s started (pid %s)", job.id, ", ".join(job.outlets), child.pid)
+            try:
+                code = child.wait(timeout=self.schedule.timeout)
+            except subprocess.TimeoutExpired:
+                logger.error("newsmon: %s: crawl (pid %s) still running after %s; killing it", job.id,
+                             child.pid, _human(self.schedule.timeout))
+                _killpg(child)
+                code = child.wait()
+                reason = "timeout"
+            with self.lock:
+                self.children.pop(child.pid, None)
+            if reason is None and self.stopping.is_set() and code != 0:
+                # We stopped it; a run that closed itself keeps its own reason ('shutdown').
+                reason = "shutdown: killed" if code == -signal.SIGKILL else "shutdown"
+            logger.info("newsmon: %s: crawl (pid %s) ended with exit status %s", job.id, child.pid, code)
+            self._close_ledger(job, child.pid, spawned, code, reason)
+            return code
+        finally:
+            with self.lock:
+                self.children.pop(child.pid, None)
+                self.active -= 1
+                self.idle.notify_all()
+
+    def _close_ledger(self, job: Job, pid: int, spawned: datetime, code: int, reason: str | None) -> None:
+        """Record what the crawl process could not: its kill, its crash, its early death."""
+        if reason is None and code == 0:
+            return
+        if reason is None:
+            reason = (f"failed: killed by signal {-code}" if code < 0 else f"failed: exit status {code}")
+        db = open_db(self.db_path)
+        try:
+            run_ids = health_db.record_lost_run(db, pid=pid, since=spawned, outlets=job.outlets,
+                                                trigger="schedule", reason=reason, exit_status=code)
+            for run_id in run_ids:
+                changes = health_db.update_run_health(db, run_id)
+                if not self.stopping.is_set():
+                    notify.notify_run(db, run_id, changes, self.notify_settings)
+        except Exception:  # the schedule must go on whatever happened to one run's bookkeeping
+            logger.exception("newsmon: could not record the end of crawl pid %s", pid)
+        finally:
+            db.conn.close()
+
+    def stop(self, signum=None, frame=None) -> None:
+        """Stop scheduling; ask running crawls to finish (SIGTERM: Scrapy closes the run cleanly).
+
+        A second signal stops waiting for them.
+        """
+        if self.stopping.is_set():
+            logger.warning("newsmon: second signal: killing the running crawls")
+            self.force.set()
+            return
+        self.stopping.set()
+        with self.lock:
+            children = list(self.children.values())
+        logger.info("newsmon: stopping (signal %s); %d crawl(s) running", signum, len(children))
+        for child in children:
+            # The crawl process alone, not its group: Scrapy shuts its extraction workers down
+            # itself, and a worker killed mid-page would lose that page's extraction.
+            try:
+                child.send_signal(signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        # Not in the handler: it interrupted the main thread, maybe inside the scheduler's locks.
+        threading.Thread(target=self._shutdown_scheduler, name="newsmon-stop", daemon=True).start()
+
+    def _shutdown_scheduler(self) -> None:
+        for _ in range(100):
+            try:
+                self.scheduler.shutdown(wait=False)
+                return
+            except SchedulerNotRunningError:
+                time.sleep(0.05)  # the signal came before start(): wait for it
+
+    def add_jobs(self, *, run_now: bool = True) -> None:
+        now = datetime.now(timezone.utc)
+        for job in self.schedule.jobs:
+            self.scheduler.add_job(
+                self.run_job, trigger=job.trigger(self.schedule.jitter, self.schedule.timezone), args=[job],
+                id=job.id, name=f"crawl {' '.join(job.outlets)}", replace_existing=True,
+                misfire_grace_time=job.grace(self.schedule.timezone),
+                # Interval jobs run once at start; a crontab job waits for its time.
+                **({"next_run_time": now} if run_now and job.interval else {}),
+            )
+
+    def plan_lines(self) -> list[str]:
+        """What ``newsmon schedule --check`` prints: each job, its next run, the limits."""
+        now = datetime.now(timezone.utc)
+        lines = []
+        for job in self.schedule.jobs:
+            trigger = job.trigger(0, self.schedule.timezone)
+            first = now if job.interval else trigger.get_next_fire_time(None, now)
+            lines.append(f"{job.describe()}: next run {first.astimezone():%Y-%m-%d %H:%M:%S %Z}"
+                         f"{' (at start)' if job.interval else ''}, misfire grace "
+                         f"{_human(job.grace(self.schedule.timezone))}")
+        channels = self.notify_settings.channels if self.notify_settings else []
+        lines.append(f"timeout {_human(self.schedule.timeout)}, stop_timeout {_human(self.schedule.stop_timeout)}, "
+                     f"jitter {_human(self.schedule.jitter)}, cron time zone {self.schedule.timezone}; "
+                     f"notifications: {', '.join(channels) or 'none'}")
+        return lines
+
+    def run(self, *, run_now: bool = True) -> int:
+        """Schedule until stopped; return the exit status (0: stopped by a signal, cleanly)."""
+        self.add_jobs(run_now=run_now)
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        logger.info("newsmon: schedule started (pid %s): %s; timeout %s", os.getpid(),
+                    "; ".join(j.describe() for j in self.schedule.jobs), _human(self.schedule.timeout))
+        self.scheduler.start()  # blocks until stop()
+        # Running crawls got SIGTERM; they have stop_timeout to close, then they are killed.
+        deadline = time.monotonic() + self.schedule.stop_timeout
+        while time.monotonic() < deadline and not self.force.is_set():
+            with self.lock:
+                if not self.children:
+                    break
+            time.sleep(0.1)
+        with self.lock:
+            children = list(self.children.values())
+        for child in children:
+            logger.warning("newsmon: crawl pid %s did not stop within %s; killing it", child.pid,
+                           _human(self.schedule.stop_timeout))
+            _killpg(child)
+        # The job threads close the ledger rows of what was killed; that takes moments.
+        with self.lock:
+            self.idle.wait_for(lambda: self.active == 0, timeout=30)
+        logger.info("newsmon: schedule stopped")
+        return 0
+
+
+def _killpg(child: subprocess.Popen) -> None:
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

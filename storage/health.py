@@ -1,0 +1,373 @@
+"""Outlet health: what each run found per outlet, the checks that flag an outlet, and its status.
+
+A crawl writes one ``outlet_runs`` row per outlet when it closes (``record_outlet_run``); then
+``update_run_health`` checks each of its outlets against that outlet's own history and keeps the
+result in ``outlet_health`` (read it through the ``health`` view), logging every change in
+``health_log``. The checks, each a ``Reason`` code:
+
+failing (the outlet is not being crawled properly):
+    ``timeout``    the last run hung and was killed at its timeout
+    ``failed``     the last run's process died without closing its run
+    ``errors``     errors dominate the last run (at least half of its requests failed)
+    ``no_links``   its feeds, sitemaps and sections were read but listed no article URL, where
+                   they usually list some (the article URL pattern no longer matches?)
+    ``silent``     no new article for far longer than its usual rate allows
+
+degraded (articles arrive but extraction is going wrong):
+    ``rules_missed``  the outlet's rules no longer match: its articles fall back to generic
+    ``no_article``    extraction finds no article in the pages
+    ``short_text``, ``no_title``, ``no_date``  empty texts, missing titles or dates
+    ``disagree``      rules and generic extraction disagree strongly on the same page
+
+No Scrapy here: the counts come in as plain numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from .db import transaction
+
+COUNTS = ("discovery_ok", "discovery_changed", "discovery_failed", "discovered", "pages", "errors",
+          "articles_new", "articles_relevant", "no_article", "no_title", "no_date", "short_text",
+          "rules_expected", "rules_missed", "crosschecked", "disagreed")
+"""The per-outlet counts of one run: the columns of ``outlet_runs``."""
+
+STATUSES = ("ok", "degraded", "failing")
+
+# A ratio check flags the outlet when the share of bad pages in its latest pages reaches
+# RATIO_FLAG and is RATIO_MARGIN above the outlet's own share over the month before, so an
+# outlet that always had short photo captions or undated pages is not flagged for them.
+RATIO_FLAG = 0.5
+RATIO_MARGIN = 0.3
+BASELINE_DAYS = 30
+# How many pages the latest window must hold before a ratio means anything. Rules either match
+# a layout or not, so three pages are enough to say they stopped; the softer signals vary from
+# page to page (about 1 page in 9 of the saved ones has rules and generic text disagreeing:
+# paywalled teasers, photo captions), so they need ten.
+RULES_MIN_PAGES = 3
+SOFT_MIN_PAGES = 10
+# The last run failed when at least this share of its requests failed (and at least two did).
+ERRORS_FLAG = 0.5
+# "Silent": no new article while the outlet's rate over the week before predicts at least this
+# many (the chance of none by luck is e^-10); the gap must span at least 3 runs, and the rate
+# needs a day of history, so a young database or a seconds-long test schedule never trips it.
+SILENT_EXPECTED = 10.0
+SILENT_MIN_RUNS = 3
+SILENT_HISTORY = timedelta(days=7)
+SILENT_MIN_HISTORY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+
+@dataclass
+class Health:
+    status: str
+    reasons: list[Reason] = field(default_factory=list)
+
+    def codes(self) -> list[str]:
+        return [r.code for r in self.reasons]
+
+
+@dataclass
+class HealthChange:
+    """An outlet whose health changed with a run: what the digest and the log report."""
+
+    outlet: str
+    previous: str | None
+    status: str
+    reasons: list[Reason]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outlet": self.outlet, "previous": self.previous, "status": self.status,
+                "reasons": [asdict(r) for r in self.reasons]}
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(timezone.utc)
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+# --- recording --------------------------------------------------------------------------------
+
+def record_outlet_run(db: Database, run_id: int, outlet: str, counts: Mapping[str, int]) -> None:
+    """Store (or replace) what run ``run_id`` found for ``outlet``; missing counts are 0."""
+    unknown = set(counts) - set(COUNTS)
+    if unknown:
+        raise ValueError(f"unknown outlet_runs count(s) {sorted(unknown)}; known: {', '.join(COUNTS)}")
+    row = {"run_id": run_id, "outlet": outlet, **{k: int(counts.get(k, 0)) for k in COUNTS}}
+    with transaction(db):
+        db.table("outlet_runs").upsert(row, pk=("run_id", "outlet"))
+
+
+def record_lost_run(db: Database, *, pid: int, since: datetime, outlets: list[str], trigger: str,
+                    reason: str, exit_status: int, now: datetime | None = None) -> list[int]:
+    """Close the ledger for a crawl process that ended without closing its own run.
+
+    For ``newsmon schedule``, after it killed a hung crawl (``reason='timeout'``) or saw one die:
+    the run rows that process opened since ``since`` and left open get ``reason`` and
+    ``exit_status`` (also a row another crawl already marked ``killed``), or one row is added
+    when it died before opening any. Each gets ``outlet_runs`` rows, so the outlets' health
+    sees the run. Returns the run ids; ``[]`` when the process had closed its runs itself.
+    """
+    stamp = _iso(_now(now))
+    with transaction(db):
+        rows = db.execute("SELECT id, finished_at, finish_reason FROM crawl_runs WHERE pid = ? AND started_at >= ?",
+                          [pid, _iso(since)]).fetchall()
+        ids = [r[0] for r in rows if r[1] is None or r[2] == "killed"]
+        if rows and not ids:
+            return []
+        for run_id in ids:
+            db.execute("UPDATE crawl_runs SET finished_at = coalesce(finished_at, ?), finish_reason = ?, "
+                       "exit_status = ? WHERE id = ?", [stamp, reason, exit_status, run_id])
+        if not ids:
+            ids = [db.table("crawl_runs").insert({
+                "started_at": _iso(since), "finished_at": stamp, "outlets": json.dumps(sorted(outlets)),
+                "trigger": trigger, "requests": 0, "responses_by_status": "{}", "articles_new": 0,
+                "articles_relevant": 0, "errors": 0, "finish_reason": reason, "exit_status": exit_status,
+                "pid": pid}).last_rowid]
+        for run_id in ids:
+            run_outlets = json.loads(db.execute("SELECT outlets FROM crawl_runs WHERE id = ?",
+                                                [run_id]).fetchone()[0] or "[]")
+            for outlet in run_outlets:
+                db.execute("INSERT OR IGNORE INTO outlet_runs (run_id, outlet) VALUES (?, ?)", [run_id, outlet])
+    return ids
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+def history(db: Database, outlet: str, *, now: datetime | None = None,
+            days: int = BASELINE_DAYS + 1) -> list[dict[str, Any]]:
+    """The outlet's closed runs of the last ``days`` days, newest first: counts and how each ended."""
+    since = _iso(_now(now) - timedelta(days=days))
+    return list(db.query(
+        """
+        SELECT o.*, r.started_at, r.finished_at, r.finish_reason, r.exit_status
+        FROM outlet_runs o JOIN crawl_runs r ON r.id = o.run_id
+        WHERE o.outlet = ? AND r.finished_at IS NOT NULL AND r.started_at >= ?
+        ORDER BY o.run_id DESC
+        """, [outlet, since]))
+
+
+def _articles(run: Mapping[str, Any]) -> int:
+    return max(0, run["pages"] - run["no_article"])
+
+
+# code, numerator, denominator, pages needed, message
+_RATIOS: tuple[tuple[str, str, Any, int, str], ...] = (
+    ("rules_missed", "rules_missed", "rules_expected", RULES_MIN_PAGES,
+     "rules no longer match: {n} of {d} articles fell back to generic extraction (layout change?)"),
+    ("no_article", "no_article", "pages", RULES_MIN_PAGES,
+     "extraction found no article in {n} of {d} pages"),
+    ("short_text", "short_text", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have (almost) no text"),
+    ("no_title", "no_title", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have no title"),
+    ("no_date", "no_date", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have no date"),
+    ("disagree", "disagreed", "crosschecked", SOFT_MIN_PAGES,
+     "rules and generic extraction disagree on {n} of {d} articles"),
+)
+
+
+def _ratio_check(runs: list[dict[str, Any]], numerator: str, denominator: Any, min_pages: int,
+                 now: datetime) -> tuple[int, int] | None:
+    """(bad, pages) of the latest window when it flags, else None."""
+    den_of = denominator if callable(denominator) else (lambda run: run[denominator])
+    n = d = 0
+    i = 0
+    while i < len(runs) and d < min_pages:
+        n += runs[i][numerator]
+        d += den_of(runs[i])
+        i += 1
+    if d < min_pages or n / d < RATIO_FLAG:
+        return None
+    cutoff = now - timedelta(days=BASELINE_DAYS)
+    older = [r for r in runs[i:] if _time(r["started_at"]) >= cutoff]
+    bn, bd = sum(r[numerator] for r in older), sum(den_of(r) for r in older)
+    baseline = bn / bd if bd >= min_pages else 0.0
+    return (n, d) if n / d - baseline >= RATIO_MARGIN else None
+
+
+def _silent(runs: list[dict[str, Any]], now: datetime) -> str | None:
+    gap = 0
+    while gap < len(runs) and runs[gap]["articles_new"] == 0:
+        gap += 1
+    if gap < SILENT_MIN_RUNS or gap == len(runs):
+        return None
+    last_new = _time(runs[gap]["started_at"])
+    before = [r for r in runs[gap:] if _time(r["started_at"]) >= last_new - SILENT_HISTORY]
+    span = last_new - _time(before[-1]["started_at"])
+    if span < SILENT_MIN_HISTORY:
+        return None
+    rate = sum(r["articles_new"] for r in before) / span.total_seconds()
+    quiet = (now - last_new).total_seconds()
+    if rate * quiet < SILENT_EXPECTED:
+        return None
+    return (f"no new article for {quiet / 3600:.1f} h over {gap} runs, where about "
+            f"{rate * 86400:.0f} a day are usual")
+
+
+def check(runs: list[dict[str, Any]], *, now: datetime | None = None) -> Health:
+    """The health of an outlet from its closed runs, newest first (see the module doc)."""
+    now = _now(now)
+    runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
+    if not runs:
+        return Health("ok")
+    failing: list[Reason] = []
+    last = runs[0]
+    reason = last["finish_reason"] or ""
+    if reason == "timeout":
+        failing.append(Reason("timeout", "the last run hung and was killed at its timeout"))
+    elif reason.startswith("failed") or reason == "killed":
+        failing.append(Reason("failed", f"the last run ended without closing ({reason})"))
+    attempts = last["pages"] + last["errors"] + last["discovery_ok"] + last["discovery_failed"]
+    failed = last["errors"] + last["discovery_failed"]
+    if failed >= 2 and failed / attempts >= ERRORS_FLAG:
+        failing.append(Reason("errors", f"errors dominate: {failed} of {attempts} requests of the "
+                                        "last run failed"))
+    if reason == "finished" and last["discovery_changed"] and not last["discovered"]:
+        earlier = [r for r in runs[1:11] if r["discovery_changed"]]
+        if len(earlier) >= 2 and sum(1 for r in earlier if r["discovered"]) * 2 >= len(earlier):
+            failing.append(Reason("no_links", "its feeds, sitemaps and sections were read but listed "
+                                              "no article URL (did the article URL pattern change?)"))
+    silent = _silent(runs, now)
+    if silent:
+        failing.append(Reason("silent", silent))
+    degraded: list[Reason] = []
+    for code, numerator, denominator, min_pages, message in _RATIOS:
+        found = _ratio_check(runs, numerator, denominator, min_pages, now)
+        if found:
+            degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
+    if failing:
+        return Health("failing", failing + degraded)
+    return Health("degraded" if degraded else "ok", degraded)
+
+
+def current(db: Database, outlet: str) -> Health | None:
+    """The stored health of ``outlet``; ``None`` before its first check."""
+    row = db.execute("SELECT status, reasons FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
+    if row is None:
+        return None
+    return Health(row[0], [Reason(**r) for r in json.loads(row[1])])
+
+
+def update_health(db: Database, outlet: str, run_id: int | None, *,
+                  now: datetime | None = None) -> HealthChange | None:
+    """Check ``outlet`` again and store the result; return the change worth telling, if any.
+
+    A change is a new status, or the same bad status for other reasons; an outlet's first
+    check counts only when it is not ``ok``.
+    """
+    now = _now(now)
+    health = check(history(db, outlet, now=now), now=now)
+    reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
+    stamp = _iso(now)
+    with transaction(db):
+        before = current(db, outlet)
+        changed = before is None or before.status != health.status or before.codes() != health.codes()
+        if before is None or before.status != health.status:
+            db.execute("INSERT OR REPLACE INTO outlet_health (outlet, status, reasons, since, checked_at, run_id) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", [outlet, health.status, reasons, stamp, stamp, run_id])
+        else:
+            db.execute("UPDATE outlet_health SET reasons = ?, checked_at = ?, run_id = ? WHERE outlet = ?",
+                       [reasons, stamp, run_id, outlet])
+        if changed:
+            db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id,
+                                           "previous": before.status if before else None,
+                                           "status": health.status, "reasons": reasons})
+    if not changed or (before is None and health.status == "ok"):
+        return None
+    return HealthChange(outlet, before.status if before else None, health.status, health.reasons)
+
+
+def update_run_health(db: Database, run_id: int, *, now: datetime | None = None) -> list[HealthChange]:
+    """Check every outlet of run ``run_id`` (those with an ``outlet_runs`` row); return the changes."""
+    outlets = [r[0] for r in db.execute("SELECT outlet FROM outlet_runs WHERE run_id = ? ORDER BY outlet",
+                                        [run_id]).fetchall()]
+    changes = [update_health(db, outlet, run_id, now=now) for outlet in outlets]
+    return [c for c in changes if c is not None]
+
+
+# --- status -----------------------------------------------------------------------------------
+
+def _pid_alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _run_of(db: Database, outlet: str, where: str = "1") -> dict[str, Any] | None:
+    rows = list(db.query(
+        f"SELECT r.* FROM crawl_runs r, json_each(r.outlets) j WHERE j.value = ? AND {where} "
+        "ORDER BY r.id DESC LIMIT 1", [outlet]))
+    return rows[0] if rows else None
+
+
+def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Per outlet: last run, last success, whether a crawl runs now, articles and errors of the
+    last 24 hours, and health (``unknown`` before its first check). For ``newsmon status``."""
+    now = _now(now)
+    day_ago = _iso(now - timedelta(hours=24))
+    articles = {row[0]: (row[1], row[2] or 0) for row in db.execute(
+        """
+        SELECT u.outlet, count(DISTINCT a.id), count(DISTINCT CASE WHEN a.relevant THEN a.id END)
+        FROM articles a JOIN urls u ON u.article_id = a.id
+        WHERE a.first_seen_at >= ? GROUP BY u.outlet
+        """, [day_ago]).fetchall()}
+    errors = {row[0]: row[1] or 0 for row in db.execute(
+        """
+        SELECT o.outlet, sum(o.errors + o.discovery_failed) FROM outlet_runs o
+        JOIN crawl_runs r ON r.id = o.run_id WHERE r.started_at >= ? GROUP BY o.outlet
+        """, [day_ago]).fetchall()}
+    out = []
+    for outlet in outlets:
+        last = _run_of(db, outlet)
+        success = _run_of(db, outlet, "r.finish_reason = 'finished'")
+        running = [r for r in db.query(
+            "SELECT r.id, r.pid, r.started_at FROM crawl_runs r, json_each(r.outlets) j "
+            "WHERE j.value = ? AND r.finished_at IS NULL", [outlet]) if _pid_alive(r["pid"])]
+        health = current(db, outlet)
+        new, relevant = articles.get(outlet, (0, 0))
+        out.append({
+            "outlet": outlet,
+            "last_run": last and {k: last[k] for k in ("id", "started_at", "finished_at", "trigger",
+                                                        "finish_reason", "exit_status", "articles_new", "errors")},
+            "running": running[0] if running else None,
+            "last_success": success and success["finished_at"],
+            "articles_24h": new,
+            "relevant_24h": relevant,
+            "errors_24h": errors.get(outlet, 0),
+            "health": health.status if health else "unknown",
+            "reasons": [asdict(r) for r in health.reasons] if health else [],
+        })
+    return out
+
+
+def last_scheduled_run(db: Database) -> dict[str, Any] | None:
+    """The newest run started by ``newsmon schedule``."""
+    rows = list(db.query("SELECT id, started_at, finished_at, finish_reason FROM crawl_runs "
+                         "WHERE trigger = 'schedule' ORDER BY id DESC LIMIT 1"))
+    return rows[0] if rows else None

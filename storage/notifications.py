@@ -1,0 +1,85 @@
+"""What the notification digest of a run lists, and the log of what was sent.
+
+An article is listed in one delivered digest at most (``notified_articles``). A digest that no
+channel delivered leaves its articles pending, and so does a run killed before it could send
+one: the next run's digest picks them up, for up to 24 hours.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from .db import transaction
+
+#: How far back a digest looks for relevant articles that no digest has delivered yet.
+CATCH_UP = timedelta(hours=24)
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def run(db: Database, run_id: int) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM crawl_runs WHERE id = ?", [run_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    row["outlets"] = json.loads(row["outlets"] or "[]")
+    return row
+
+
+def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
+                     limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """The relevant articles of the run's outlets that no digest delivered yet: (first ``limit``, total).
+
+    They are those first seen since the run started; once any digest has gone out, also the
+    ones missed since then (a failed delivery, a killed run), up to ``CATCH_UP`` back. So turning
+    notifications on for an old database does not send its whole history.
+    """
+    info = run(db, run_id)
+    if info is None or not info["outlets"]:
+        return [], 0
+    now = now or datetime.now(timezone.utc)
+    lower = info["started_at"]
+    first = db.execute("SELECT min(sent_at) FROM notifications").fetchone()[0]
+    if first is not None:
+        lower = min(lower, max(_iso(now - CATCH_UP), first))
+    marks = ", ".join("?" for _ in info["outlets"])
+    where = f"""
+        FROM articles a
+        WHERE a.relevant = 1 AND a.first_seen_at >= ?
+          AND a.id IN (SELECT article_id FROM urls WHERE outlet IN ({marks}) AND article_id IS NOT NULL)
+          AND a.id NOT IN (SELECT article_id FROM notified_articles)
+    """
+    params = [lower, *info["outlets"]]
+    total = db.execute("SELECT count(*) " + where, params).fetchone()[0]
+    rows = list(db.query(
+        "SELECT a.id, a.title, a.url, a.outlet, a.published_at, a.first_seen_at, a.topic, a.score, "
+        "a.matched_terms " + where + " ORDER BY a.first_seen_at, a.id LIMIT ?", [*params, limit]))
+    for row in rows:
+        row["matched_terms"] = [m.get("term") for m in json.loads(row["matched_terms"] or "[]")]
+    return rows, total
+
+
+def record(db: Database, run_id: int | None, channel: str, *, ok: bool, error: str | None,
+           articles: int, health_changes: int, now: datetime | None = None) -> None:
+    """Log one attempt to deliver a digest through ``channel``."""
+    with transaction(db):
+        db.table("notifications").insert({
+            "run_id": run_id, "sent_at": _iso(now or datetime.now(timezone.utc)), "channel": channel,
+            "ok": int(ok), "error": error, "articles": articles, "health_changes": health_changes})
+
+
+def mark_notified(db: Database, article_ids: Iterable[int], run_id: int | None, *,
+                  now: datetime | None = None) -> None:
+    """Remember that a delivered digest listed these articles, so no later one repeats them."""
+    stamp = _iso(now or datetime.now(timezone.utc))
+    with transaction(db):
+        for article_id in article_ids:
+            db.execute("INSERT OR IGNORE INTO notified_articles (article_id, run_id, notified_at) "
+                       "VALUES (?, ?, ?)", [article_id, run_id, stamp])

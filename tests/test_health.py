@@ -1,0 +1,229 @@
+"""Outlet health: the page signals on real saved pages, the checks over an outlet's history, the table."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from crawler import health as signals_of
+from crawler.store import analyse
+from storage import health, open_db, queries
+
+from .conftest import saved_bytes
+from .test_schedule import strip_rule_anchors
+
+NOW = datetime(2026, 3, 5, 12, 0, tzinfo=timezone.utc)
+NIKKEI = ("scrapping-webs/nikkei-test_article_2.html",
+          "https://www.nikkei.com/article/DGXZQOUC031X20T00C23A4000000/")
+
+
+def run(minutes_ago: float = 0, reason: str = "finished", **counts) -> dict:
+    """One closed run as ``health.history`` gives it."""
+    row = {name: 0 for name in health.COUNTS}
+    row.update(counts)
+    row.update(started_at=(NOW - timedelta(minutes=minutes_ago)).isoformat(), finish_reason=reason,
+               finished_at=NOW.isoformat(), exit_status=0)
+    return row
+
+
+def codes(runs: list[dict]) -> tuple[str, list[str]]:
+    result = health.check(runs, now=NOW)
+    return result.status, result.codes()
+
+
+# --- the schema -------------------------------------------------------------------------------
+
+def test_blank_database_has_the_health_tables_and_view(tmp_path):
+    db = open_db(tmp_path / "news.db")
+    assert [c.name for c in db["outlet_runs"].columns] == ["run_id", "outlet", *health.COUNTS]
+    assert [c.name for c in db["outlet_health"].columns] == ["outlet", "status", "reasons", "since",
+                                                              "checked_at", "run_id"]
+    assert [c.name for c in db["health_log"].columns] == ["id", "outlet", "at", "run_id", "previous", "status",
+                                                           "reasons"]
+    assert [c.name for c in db["notifications"].columns] == ["id", "run_id", "sent_at", "channel", "ok", "error",
+                                                              "articles", "health_changes"]
+    assert [c.name for c in db["notified_articles"].columns] == ["article_id", "run_id", "notified_at"]
+    assert [c.name for c in db["health"].columns] == ["outlet", "status", "problems", "since", "checked_at",
+                                                       "run_id"]
+
+
+# --- page signals, on real pages --------------------------------------------------------------
+
+def test_a_page_read_by_its_rules_signals_nothing_wrong():
+    rel, url = NIKKEI
+    body = saved_bytes(rel)
+    record = analyse(body, url)
+    assert record["method"].startswith("rules:nikkei")
+    assert signals_of.signals(record, body, url) == {"rules_expected": 1}
+    # Cross-checked against generic extraction, the two texts agree.
+    assert signals_of.signals(record, body, url, crosscheck=True) == {"rules_expected": 1, "crosschecked": 1}
+
+
+def test_a_redesigned_page_is_read_generically_and_says_so():
+    rel, url = NIKKEI
+    body = strip_rule_anchors(saved_bytes(rel), url)
+    record = analyse(body, url)
+    assert record["method"] == "generic:trafilatura" and len(record["text"]) > 1000  # looks fine...
+    assert signals_of.signals(record, body, url) == {"rules_expected": 1, "rules_missed": 1}  # ...but isn't
+
+
+def test_rules_that_select_the_wrong_block_disagree_with_generic_extraction():
+    rel, url = NIKKEI
+    body = saved_bytes(rel)
+    record = analyse(body, url)
+    # As if the rules now picked the ranking box: the text has nothing to do with the page's.
+    record["text"] = "アクセスランキング 1 きょうの天気 2 プロ野球結果 3 株価速報 " * 5
+    assert signals_of.signals(record, body, url, crosscheck=True)["disagreed"] == 1
+
+
+def test_missing_parts_are_counted():
+    assert signals_of.signals(None, b"", "https://example.org/") == {"no_article": 1}
+    record = {"title": None, "published_at": None, "text": "短い本文。", "paywalled": False,
+              "outlet": None, "method": "generic:trafilatura"}
+    assert signals_of.signals(record, b"", "https://example.org/") == {"no_title": 1, "no_date": 1, "short_text": 1}
+    record.update(paywalled=True, title="見出し", published_at="2026-03-05T09:00:00+09:00")
+    assert signals_of.signals(record, b"", "https://example.org/") == {}  # a teaser is short by nature
+
+
+# --- the checks -------------------------------------------------------------------------------
+
+def test_an_outlet_without_history_or_trouble_is_ok():
+    assert codes([]) == ("ok", [])
+    assert codes([run(pages=5, articles_new=5, rules_expected=5, discovery_ok=3, discovery_changed=3,
+                      discovered=40)]) == ("ok", [])
+
+
+def test_three_pages_read_generically_flag_rules_that_stopped_matching():
+    history = [run(0, pages=3, rules_expected=3, rules_missed=3), run(15, pages=8, rules_expected=8)]
+    status, found = codes(history)
+    assert (status, found) == ("degraded", ["rules_missed"])
+    assert "3 of 3 articles fell back" in health.check(history, now=NOW).reasons[0].message
+    # Two pages say too little; a window reaching back over good pages dilutes it.
+    assert codes([run(0, pages=2, rules_expected=2, rules_missed=2)]) == ("ok", [])
+    assert codes([run(0, pages=1, rules_expected=1, rules_missed=1),
+                  run(15, pages=8, rules_expected=8)]) == ("ok", [])
+
+
+def test_soft_signals_need_ten_pages_and_are_judged_against_the_outlets_own_past():
+    undated = [run(i * 15, pages=2, no_date=1) for i in range(6)]  # 6 of 12 undated
+    assert codes(undated) == ("degraded", ["no_date"])
+    assert codes(undated[:4]) == ("ok", [])  # 8 pages: too few to say
+    # An outlet that always leaves half its pages undated is not flagged for it.
+    usual = [run(60 * 24 + i * 15, pages=2, no_date=1) for i in range(20)]
+    assert codes(undated + usual) == ("ok", [])
+    # One whose dates used to be there is.
+    dated = [run(60 * 24 + i * 15, pages=2) for i in range(20)]
+    assert codes(undated + dated) == ("degraded", ["no_date"])
+    disagreeing = [run(i * 15, pages=3, rules_expected=3, crosschecked=3, disagreed=2) for i in range(4)]
+    assert codes(disagreeing) == ("degraded", ["disagree"])
+
+
+def test_errors_dominating_a_run_fail_the_outlet():
+    history = [run(0, pages=1, errors=4, discovery_ok=1, discovery_failed=1)]
+    result = health.check(history, now=NOW)
+    assert (result.status, result.codes()) == ("failing", ["errors"])
+    assert result.reasons[0].message == "errors dominate: 5 of 7 requests of the last run failed"
+    assert codes([run(0, pages=9, errors=1, discovery_ok=3)]) == ("ok", [])
+
+
+def test_a_timeout_or_a_lost_run_fails_the_outlet_and_a_skipped_one_is_ignored():
+    assert codes([run(0, reason="timeout"), run(15, pages=3)]) == ("failing", ["timeout"])
+    assert codes([run(0, reason="failed: exit status 1")]) == ("failing", ["failed"])
+    assert codes([run(0, reason="skipped: outlet busy"), run(15, pages=3)]) == ("ok", [])
+    assert codes([run(0, reason="shutdown", pages=1)]) == ("ok", [])
+
+
+def test_feeds_that_list_no_article_url_any_more_fail_the_outlet():
+    usual = [run(15 * i, discovery_ok=3, discovery_changed=3, discovered=30) for i in range(1, 5)]
+    empty = run(0, discovery_ok=3, discovery_changed=3, discovered=0)
+    assert codes([empty] + usual) == ("failing", ["no_links"])
+    assert codes([empty]) == ("ok", [])  # no history: no "usually"
+    unchanged = run(0, discovery_ok=3, discovery_changed=0, discovered=0)  # 304s: nothing to read
+    assert codes([unchanged] + usual) == ("ok", [])
+
+
+def test_silence_longer_than_the_outlets_rate_allows_fails_it():
+    # Two days of runs every 15 minutes, about one new article each, then three quiet hours.
+    busy = [run(180 + 15 * i, articles_new=1, pages=1) for i in range(192)]
+    quiet = [run(15 * i) for i in range(12)]
+    status, found = codes(quiet + busy)
+    assert (status, found) == ("failing", ["silent"])
+    assert "no new article for 3.0 h over 12 runs, where about 97 a day are usual" in \
+        health.check(quiet + busy, now=NOW).reasons[0].message
+    assert codes(quiet[:2] + busy) == ("ok", [])  # two quiet runs: too few
+    sparse = [run(180 + 60 * 24 * i, articles_new=1, pages=1) for i in range(5)]  # one a day
+    assert codes(quiet + sparse) == ("ok", [])
+    assert codes(quiet + busy[:8]) == ("ok", [])  # two hours of history: too little to know a rate
+
+
+# --- the table --------------------------------------------------------------------------------
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "news.db")
+    yield database
+    database.close()
+
+
+def add_run(db, outlet: str, at: datetime, reason: str = "finished", **counts) -> int:
+    run_id = queries.start_run(db, [outlet], "schedule", pid=None, now=at.isoformat())
+    queries.finish_run(db, run_id, requests=1, responses_by_status={}, articles_new=0, articles_relevant=0,
+                       errors=0, finish_reason=reason, exit_status=0, now=at.isoformat())
+    health.record_outlet_run(db, run_id, outlet, counts)
+    return run_id
+
+
+def test_health_changes_are_stored_logged_and_reported_once(db):
+    first = add_run(db, "nikkei", NOW - timedelta(minutes=30), pages=4, rules_expected=4)
+    assert health.update_run_health(db, first, now=NOW - timedelta(minutes=30)) == []  # ok at first: no news
+    broken = add_run(db, "nikkei", NOW - timedelta(minutes=15), pages=3, rules_expected=3, rules_missed=3)
+    [change] = health.update_run_health(db, broken, now=NOW - timedelta(minutes=15))
+    assert (change.outlet, change.previous, change.status, [r.code for r in change.reasons]) == (
+        "nikkei", "ok", "degraded", ["rules_missed"])
+    quiet = add_run(db, "nikkei", NOW)  # nothing new: still degraded, nothing to tell
+    assert health.update_run_health(db, quiet, now=NOW) == []
+    view = db.execute("SELECT outlet, status, problems, since, run_id FROM health").fetchall()
+    assert view == [("nikkei", "degraded", "rules no longer match: 3 of 3 articles fell back to generic "
+                     "extraction (layout change?)", (NOW - timedelta(minutes=15)).isoformat(), quiet)]
+    fixed = add_run(db, "nikkei", NOW + timedelta(minutes=15), pages=4, rules_expected=4)
+    [change] = health.update_run_health(db, fixed, now=NOW + timedelta(minutes=15))
+    assert (change.previous, change.status, change.reasons) == ("degraded", "ok", [])
+    log = db.execute("SELECT previous, status FROM health_log ORDER BY id").fetchall()
+    assert log == [(None, "ok"), ("ok", "degraded"), ("degraded", "ok")]
+    with pytest.raises(ValueError, match="unknown outlet_runs count"):
+        health.record_outlet_run(db, fixed, "nikkei", {"pagez": 1})
+
+
+def test_a_run_the_daemon_killed_is_closed_in_the_ledger(db):
+    spawned = NOW - timedelta(seconds=5)
+    # The crawl had opened its run: it gets the reason.
+    run_id = queries.start_run(db, ["nhk"], "schedule", pid=4242, now=NOW.isoformat())
+    assert health.record_lost_run(db, pid=4242, since=spawned, outlets=["nhk"], trigger="schedule",
+                                  reason="timeout", exit_status=-9, now=NOW) == [run_id]
+    row = db["crawl_runs"].get(run_id)
+    assert (row["finish_reason"], row["exit_status"], row["finished_at"]) == ("timeout", -9, NOW.isoformat())
+    assert db.execute("SELECT outlet FROM outlet_runs WHERE run_id = ?", [run_id]).fetchall() == [("nhk",)]
+    # A run it had closed itself is left alone.
+    assert health.record_lost_run(db, pid=4242, since=spawned, outlets=["nhk"], trigger="schedule",
+                                  reason="failed: exit status 1", exit_status=1, now=NOW) == []
+    # One that died before opening a run still gets a row.
+    [new] = health.record_lost_run(db, pid=4343, since=spawned, outlets=["asahi"], trigger="schedule",
+                                   reason="failed: exit status 2", exit_status=2, now=NOW)
+    assert db["crawl_runs"].get(new)["finish_reason"] == "failed: exit status 2"
+
+
+def test_status_per_outlet(db):
+    add_run(db, "nhk", NOW - timedelta(hours=30), errors=1)
+    ok = add_run(db, "nhk", NOW - timedelta(hours=2), discovery_failed=2)
+    add_run(db, "nhk", NOW - timedelta(hours=1), reason="skipped: outlet busy")
+    record = {"url": "https://www3.nhk.or.jp/news/html/1.html", "title": "t", "text": "x", "relevant": 1}
+    article_id, _ = queries.save_article(db, record, now=(NOW - timedelta(hours=3)).isoformat())
+    queries.record_url(db, record["url"], outlet="nhk", kind="article", article_id=article_id)
+    health.update_health(db, "nhk", ok, now=NOW)
+    [nhk, asahi] = health.outlet_status(db, ["nhk", "asahi"], now=NOW)
+    assert nhk["last_run"]["finish_reason"] == "skipped: outlet busy"
+    assert nhk["last_success"] == (NOW - timedelta(hours=2)).isoformat()
+    assert (nhk["articles_24h"], nhk["relevant_24h"], nhk["errors_24h"], nhk["health"]) == (1, 1, 2, "failing")
+    assert nhk["running"] is None
+    assert (asahi["last_run"], asahi["last_success"], asahi["health"]) == (None, None, "unknown")

@@ -1,0 +1,184 @@
+"""Notifications: the [notify] settings, what a digest lists, and real delivery on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from crawler import notify
+from crawler.config import ConfigError
+from storage import health, open_db, queries
+
+from .test_schedule import Receiver
+
+NOW = datetime(2026, 3, 5, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "news.db")
+    yield database
+    database.close()
+
+
+def crawl(db, outlet: str, at: datetime, articles: list[tuple[str, bool]]) -> int:
+    """A finished run of ``outlet`` at ``at`` that stored ``articles`` (title, relevant)."""
+    stamp = at.isoformat()
+    run_id = queries.start_run(db, [outlet], "schedule", pid=None, now=stamp)
+    for title, relevant in articles:
+        url = f"https://{outlet}.example/{title}"
+        article_id, _ = queries.save_article(db, {"url": url, "title": title, "text": title * 3, "outlet": outlet,
+                                                  "relevant": relevant, "score": 9.0 if relevant else 0.0,
+                                                  "topic": "defense-strategy",
+                                                  "matched_terms": [{"term": "反撃能力", "count": 2}]}, now=stamp)
+        queries.record_url(db, url, outlet=outlet, kind="article", article_id=article_id, now=stamp)
+    queries.finish_run(db, run_id, requests=1, responses_by_status={"200": 1}, articles_new=len(articles),
+                       articles_relevant=sum(r for _, r in articles), errors=0, finish_reason="finished",
+                       exit_status=0, now=stamp)
+    return run_id
+
+
+def needs_apprise() -> None:
+    try:
+        notify._import_apprise()  # not importorskip: apprise's import warns of a deprecation
+    except ImportError:
+        pytest.skip("apprise is not installed (pip install apprise)")
+
+
+def titles(digest) -> list[str]:
+    return [a["title"] for a in digest["articles"]] if digest else []
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+def test_settings_from_the_config_table():
+    assert notify.parse_settings({}) is None
+    assert notify.parse_settings({"always": True}) is None  # no channel, nothing to send
+    settings = notify.parse_settings({"webhook": "https://hooks.example.org/x", "command": "notify-send -u low",
+                                      "webhook_headers": {"Authorization": "Bearer t"}, "timeout": 3})
+    assert settings.channels == ["webhook", "command"]
+    assert settings.command == ["notify-send", "-u", "low"] and settings.timeout == 3.0
+
+
+@pytest.mark.parametrize("table, message", [
+    ({"url": "https://x"}, "unknown key(s) ['url']"),
+    ({"webhook": "hooks.example.org"}, "give an http:// or https:// URL"),
+    ({"command": []}, "command must be a command line"),
+    ({"webhook": "https://x", "timeout": "10s"}, "give a number of seconds"),
+    ({"apprise": [1]}, "apprise must be an apprise URL"),
+])
+def test_bad_settings_say_what_to_fix(table, message):
+    with pytest.raises(ConfigError) as exc:
+        notify.parse_settings(table)
+    assert message in str(exc.value)
+
+
+def test_apprise_urls_are_checked_at_start():
+    needs_apprise()
+    with pytest.raises(ConfigError, match="'bogus://x' is not one apprise understands"):
+        notify.check_apprise(notify.NotifySettings(apprise=["bogus://x"]))
+    notify.check_apprise(notify.NotifySettings(apprise=["json://127.0.0.1:9/hook"]))
+
+
+# --- what a digest lists ----------------------------------------------------------------------
+
+def test_a_digest_lists_each_new_relevant_article_once(db):
+    first = crawl(db, "nhk", NOW, [("防衛費", True), ("天気", False)])
+    digest = notify.build_digest(db, first, [], now=NOW)
+    assert titles(digest) == ["防衛費"] and digest["articles_total"] == 1
+    assert digest["articles"][0]["matched_terms"] == ["反撃能力"]
+    assert digest["run"]["outlets"] == ["nhk"] and digest["type"] == "newsmon.digest"
+    assert digest["title"] == "newsmon: 1 new relevant article"
+    assert "- 防衛費 (nhk)\n  https://nhk.example/防衛費\n  matched: 反撃能力" in digest["text"]
+    from storage import notifications
+
+    notifications.record(db, first, "webhook", ok=True, error=None, articles=1, health_changes=0, now=NOW)
+    notifications.mark_notified(db, [digest["articles"][0]["id"]], first, now=NOW)
+    # The next run found nothing: no digest at all, unless a heartbeat is wanted.
+    quiet = crawl(db, "nhk", NOW + timedelta(minutes=15), [])
+    assert notify.build_digest(db, quiet, [], now=NOW + timedelta(minutes=15)) is None
+    assert titles(notify.build_digest(db, quiet, [], always=True, now=NOW)) == []
+    # Another outlet's articles are its own run's business.
+    other = crawl(db, "asahi", NOW + timedelta(minutes=20), [("安保3文書", True)])
+    assert titles(notify.build_digest(db, quiet, [], now=NOW + timedelta(minutes=20))) == []
+    assert titles(notify.build_digest(db, other, [], now=NOW + timedelta(minutes=20))) == ["安保3文書"]
+
+
+def test_turning_notifications_on_does_not_send_the_whole_history(db):
+    crawl(db, "nhk", NOW - timedelta(days=30), [("昔の記事", True)])
+    run_id = crawl(db, "nhk", NOW, [("今日の記事", True)])
+    assert titles(notify.build_digest(db, run_id, [], now=NOW)) == ["今日の記事"]
+
+
+def test_a_health_change_alone_makes_a_digest(db):
+    run_id = crawl(db, "nikkei", NOW, [])
+    change = health.HealthChange("nikkei", "ok", "degraded", [health.Reason("rules_missed", "rules no longer match")])
+    digest = notify.build_digest(db, run_id, [change], now=NOW)
+    assert digest["title"] == "newsmon: nikkei degraded"
+    assert digest["health_changes"] == [{"outlet": "nikkei", "previous": "ok", "status": "degraded",
+                                         "reasons": [{"code": "rules_missed", "message": "rules no longer match"}]}]
+    assert "Health of nikkei: ok -> degraded\n  rules no longer match" in digest["text"]
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+def test_webhook_and_command_get_the_digest(db, receiver, tmp_path):
+    out = tmp_path / "digest.json"
+    script = tmp_path / "on_digest.py"
+    script.write_text(f"import sys\nopen({str(out)!r}, 'wb').write(sys.stdin.buffer.read())\n", encoding="utf-8")
+    settings = notify.NotifySettings(webhook=receiver.url, webhook_headers={"Authorization": "Bearer s3cret"},
+                                     command=[sys.executable, str(script)])
+    run_id = crawl(db, "nhk", NOW, [("防衛費", True)])
+    sent = notify.notify_run(db, run_id, [], settings, now=NOW)
+    assert titles(sent) == ["防衛費"]
+    assert [titles(p) for p in receiver.posts] == [["防衛費"]]
+    assert receiver.headers[0]["authorization"] == "Bearer s3cret"
+    assert receiver.headers[0]["content-type"] == "application/json; charset=utf-8"
+    assert titles(json.loads(out.read_text(encoding="utf-8"))) == ["防衛費"]
+    log = db.execute("SELECT channel, ok, error, articles FROM notifications ORDER BY id").fetchall()
+    assert log == [("webhook", 1, None, 1), ("command", 1, None, 1)]
+    # Delivered: the next run does not repeat it.
+    again = crawl(db, "nhk", NOW + timedelta(minutes=15), [])
+    assert notify.notify_run(db, again, [], settings, now=NOW + timedelta(minutes=15)) is None
+    assert len(receiver.posts) == 1
+
+
+def test_an_undelivered_digest_leaves_its_articles_for_the_next_one(db, receiver):
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/hook"
+    run_id = crawl(db, "nhk", NOW, [("防衛費", True)])
+    notify.notify_run(db, run_id, [], notify.NotifySettings(webhook=dead, timeout=2), now=NOW)
+    [(ok, error)] = db.execute("SELECT ok, error FROM notifications").fetchall()
+    assert ok == 0 and "Connection refused" in error
+    later = crawl(db, "nhk", NOW + timedelta(minutes=15), [("反撃能力", True)])
+    sent = notify.notify_run(db, later, [], notify.NotifySettings(webhook=receiver.url), now=NOW + timedelta(minutes=15))
+    assert titles(sent) == ["防衛費", "反撃能力"]
+
+
+def test_a_failing_command_is_logged_with_its_message(db, tmp_path):
+    run_id = crawl(db, "nhk", NOW, [("防衛費", True)])
+    settings = notify.NotifySettings(command=[sys.executable, "-c", "import sys; sys.exit('no mail server')"])
+    notify.notify_run(db, run_id, [], settings, now=NOW)
+    assert db.execute("SELECT ok, error FROM notifications").fetchall() == [(0, "RuntimeError: exit status 1: no mail server")]
+
+
+def test_apprise_delivers_the_digest_as_text(db, receiver):
+    needs_apprise()
+    run_id = crawl(db, "nhk", NOW, [("防衛費", True)])
+    url = receiver.url.replace("http://", "json://")
+    notify.notify_run(db, run_id, [], notify.NotifySettings(apprise=[url]), now=NOW)
+    [post] = receiver.posts
+    assert post["title"] == "newsmon: 1 new relevant article"
+    assert "防衛費" in post["message"]

@@ -1,0 +1,412 @@
+"""The real `newsmon schedule` process, with seconds-long intervals, against the loopback site.
+
+Witnesses: the ``crawl_runs`` ledger and ``outlet_health`` in the SQLite file, the site's own
+request log, and a webhook receiver on 127.0.0.1. Every wait is a bounded poll.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from lxml import etree, html as lxml_html
+
+from crawler.config import ConfigError
+from crawler.encoding import decode_html
+from crawler.outlets import compile_selector, outlet_for_url
+from crawler.scheduler import build_schedule, parse_duration
+from crawler.testsite import ATOM_PATH, LoopbackSite, read_manifest
+
+SAVED = Path(__file__).parent / "fixtures" / "saved"
+RELEVANT = "scrapping-webs/nikkei-test_article_1.html"  # 反撃能力: relevant to the default topic
+PAGES = [RELEVANT, "fundus-jp/SankeiShimbun_2025_01_21.html", "scrapping-webs/mainichi-test_article_1.html"]
+TULIPS = "snacktory/yomiuri.sjis.html"  # relevant to the test config's own topic
+LOOPBACK = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+            "DOWNLOAD_TIMEOUT=20", "RETRY_TIMES=0", "NEWSMON_EXTRACT_WORKERS=1", "LOG_LEVEL=WARNING"]
+TOPIC = """
+[topics.tulips]
+name = "Tulips"
+threshold = 1.0
+terms = [{ term = "チューリップ", weight = 2 }]
+"""
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that keeps every JSON body POSTed to it."""
+
+    def __init__(self) -> None:
+        posts: list[dict] = []
+        headers: list[dict[str, str]] = []
+        self.posts, self.headers = posts, headers
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                headers.append({k.lower(): v for k, v in self.headers.items()})
+                posts.append(json.loads(body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.stop()
+
+
+def write_config(path: Path, site: LoopbackSite, *, schedule: str, webhook: str | None = None) -> str:
+    text = site.toml_snippet("site") + f"\n[schedule]\n{schedule}\n" + TOPIC
+    if webhook:
+        text += f'\n[notify]\nwebhook = "{webhook}"\n'
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def rows(db: str, sql: str, *params) -> list[dict]:
+    if not os.path.exists(db):
+        return []
+    conn = sqlite3.connect(db, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []  # not migrated yet
+        raise
+    finally:
+        conn.close()
+
+
+def wait_for(predicate: Callable[[], object], what: str, timeout: float = 60, log: Path | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    pytest.fail(f"timed out after {timeout}s waiting for {what}\n{tail}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group: the crawl, its forkserver and workers."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+@contextmanager
+def daemon(tmp_path: Path, db: str, config: str, *extra: str) -> Iterator[subprocess.Popen]:
+    """`newsmon schedule site` running; whatever happens, it and its crawls are gone after."""
+    cmd = [sys.executable, "-m", "crawler.cli", "schedule", "site", "--db", db, "--config", config]
+    for pair in LOOPBACK + list(extra):
+        cmd += ["-s", pair]
+    log = tmp_path / "schedule.log"
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
+    proc.log = log  # type: ignore[attr-defined]
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        for run in rows(db, "select pid from crawl_runs where pid is not null"):
+            try:
+                os.killpg(run["pid"], signal.SIGKILL)  # a crawl left behind by a failed test
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+def stop(proc: subprocess.Popen, signum: int = signal.SIGTERM) -> int:
+    """SIGTERM, as systemd sends it (or SIGINT, Ctrl-C); returns the exit status (bounded wait)."""
+    proc.send_signal(signum)
+    return proc.wait(timeout=60)
+
+
+def finished_schedule_runs(db: str) -> list[dict]:
+    return rows(db, "select * from crawl_runs where trigger = 'schedule' and finish_reason = 'finished' order by id")
+
+
+def _t(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+# --- the schedule itself ----------------------------------------------------------------------
+
+def test_schedule_config_becomes_jobs_with_ids_and_graces():
+    plan = build_schedule({"interval": "15m", "jitter": "30s", "timeout": "5m",
+                           "outlets": {"nhk": "5m", "nikkei": "*/30 6-23 * * *"}},
+                          ["asahi", "nhk", "nikkei"])
+    assert [(j.id, j.outlets, j.interval, j.cron) for j in plan.jobs] == [
+        ("crawl:nhk", ["nhk"], 300.0, None),
+        ("crawl:nikkei", ["nikkei"], None, "*/30 6-23 * * *"),
+        ("crawl:default", ["asahi"], 900.0, None),
+    ]
+    assert (plan.jitter, plan.timeout, plan.stop_timeout) == (30.0, 300.0, 30.0)
+    # Half the period: a short stall does not drop a run (APScheduler's default grace is 1 s).
+    assert [j.grace(plan.timezone) for j in plan.jobs] == [150, 900, 450]
+    assert build_schedule({}, ["a"], "90s").jobs[0].interval == 90.0  # NEWSMON_SCHEDULE_INTERVAL
+    assert build_schedule({}, ["a"]).jobs[0].interval == 900.0  # default 15m
+    assert parse_duration("2h", "x") == 7200 and parse_duration(1.5, "x") == 1.5
+
+
+@pytest.mark.parametrize("table, message", [
+    ({"interval": "15 minutes"}, "interval = '15 minutes': write a number with unit s, m or h"),
+    ({"interval": "0s"}, "interval must be more than 0"),
+    ({"every": "5m"}, "unknown key(s) ['every']"),
+    ({"outlets": {"bbc": "5m"}}, "unknown outlet(s) ['bbc']"),
+    ({"outlets": {"nhk": "61 * * * *"}}, "nhk = '61 * * * *': not a crontab expression"),
+    ({"timezone": "Mars/Olympus"}, "timezone = 'Mars/Olympus'"),
+])
+def test_bad_schedule_config_says_what_to_fix(table, message):
+    with pytest.raises(ConfigError) as exc:
+        build_schedule(table, ["nhk"])
+    assert message in str(exc.value)
+
+
+def test_check_prints_the_plan_and_the_environment_overrides_the_interval(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('[schedule]\ninterval = "1h"\n[schedule.outlets]\nnhk = "*/30 6-23 * * *"\n', encoding="utf-8")
+    env = dict(os.environ, NEWSMON_SCHEDULE_INTERVAL="90s")
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "schedule", "nhk", "asahi", "--check",
+                             "--db", str(tmp_path / "n.db"), "--config", str(config)],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "crawl:nhk (nhk) at '*/30 6-23 * * *'" in result.stdout
+    assert "crawl:default (asahi) every 90s" in result.stdout  # the variable beat the file's 1h
+    assert "misfire grace 45s" in result.stdout
+
+
+# --- the daemon, end to end -------------------------------------------------------------------
+
+@pytest.fixture
+def site() -> Iterator[LoopbackSite]:
+    with LoopbackSite(PAGES) as s:
+        yield s
+
+
+def test_runs_on_schedule_never_overlap_a_manual_crawl_and_stop_cleanly(tmp_path, site, receiver):
+    db = str(tmp_path / "news.db")
+    config = write_config(tmp_path / "c.toml", site, schedule='interval = "2s"\ntimeout = "60s"',
+                          webhook=receiver.url)
+    with daemon(tmp_path, db, config) as proc:
+        wait_for(lambda: len(finished_schedule_runs(db)) >= 2, "two scheduled runs", log=proc.log)
+        # One digest, for the run that found the relevant article; the quiet run sent none.
+        assert [[a["title"] for a in p["articles"]] for p in receiver.posts] == [
+            ["反撃能力行使、同盟国への攻撃例示 岸田文雄首相が言及"]]
+        assert receiver.posts[0]["run"]["trigger"] == "schedule"
+
+        # A slow feed keeps the daemon's next crawl going while a manual one starts.
+        site.hang(ATOM_PATH, 6)
+        hung_from = time.time()  # a request logged from now on is answered late
+        wait_for(lambda: any(r.path == ATOM_PATH and r.status is None and r.time >= hung_from
+                             for r in site.requests()),
+                 "a scheduled crawl waiting on the slow feed", log=proc.log)
+        manual = [sys.executable, "-m", "crawler.cli", "crawl", "site", "--db", db, "--config", config]
+        for pair in LOOPBACK:
+            manual += ["-s", pair]
+        busy = subprocess.run(manual + ["-s", "USER_AGENT=manual-nowait"], capture_output=True, text=True,
+                              timeout=120)
+        assert busy.returncode == 75, busy.stderr[-2000:]
+        assert "is being crawled right now by pid" in busy.stderr and "--wait" in busy.stderr
+        site.remove_fault(ATOM_PATH)  # the request already waiting keeps waiting
+        waited = subprocess.run(manual + ["--wait", "60", "-s", "USER_AGENT=manual-wait"], capture_output=True,
+                                text=True, timeout=120)
+        assert waited.returncode == 0, waited.stderr[-2000:]
+
+        # A new relevant article: the next run's digest lists it, and only it.
+        site.add_article(TULIPS)
+        wait_for(lambda: len(receiver.posts) >= 2, "the second digest", log=proc.log)
+        assert stop(proc) == 0
+
+    runs = rows(db, "select * from crawl_runs order by id")
+    assert all(r["finished_at"] for r in runs), runs  # nothing left unfinished
+    scheduled = [r for r in runs if r["trigger"] == "schedule" and r["finish_reason"] == "finished"]
+    assert len(scheduled) >= 4
+    # On schedule: one at start, then one per interval, never back to back (2 s interval,
+    # timestamps in whole seconds).
+    starts = [_t(r["started_at"]) for r in scheduled]
+    assert all((b - a).total_seconds() >= 1 for a, b in zip(starts, starts[1:]))
+    # The manual run that found the outlet busy is in the ledger too.
+    assert [r["exit_status"] for r in runs if r["finish_reason"] == "skipped: outlet busy" and r["trigger"] == "manual"] == [75]
+    # Never two crawls of the outlet at once: the runs that crawled are disjoint in time ...
+    crawled = sorted((r for r in runs if not r["finish_reason"].startswith("skipped")), key=lambda r: r["started_at"])
+    for a, b in zip(crawled, crawled[1:]):
+        assert b["started_at"] >= a["finished_at"], (a, b)
+    # ... and, to the millisecond, no daemon request fell inside the manual crawl's requests.
+    log = site.requests()
+    mine = [r.time for r in log if r.user_agent == "manual-wait"]
+    assert mine and not [r for r in log if r.user_agent == "manual-nowait"]
+    assert not [r for r in log if r.user_agent != "manual-wait" and min(mine) <= r.time <= max(mine)]
+    tulips = rows(db, "select title from articles where title like '%チューリップ%'")[0]["title"]
+    assert [[a["title"] for a in p["articles"]] for p in receiver.posts][1:] == [[tulips]]
+
+
+def test_a_hung_crawl_is_killed_at_its_timeout_and_recorded(tmp_path, site, receiver):
+    db = str(tmp_path / "news.db")
+    config = write_config(tmp_path / "c.toml", site, schedule='interval = "1s"\ntimeout = "3s"\nstop_timeout = "2s"',
+                          webhook=receiver.url)
+    site.hang(ATOM_PATH, 30)
+    with daemon(tmp_path, db, config) as proc:
+        timed_out = wait_for(lambda: rows(db, "select * from crawl_runs where finish_reason = 'timeout'"),
+                             "a run killed at its timeout", log=proc.log)[0]
+        assert (timed_out["trigger"], timed_out["exit_status"]) == ("schedule", -9)
+        # The crawl and its extraction workers are gone: the whole process group was killed.
+        wait_for(lambda: not group_members(timed_out["pid"]), "the killed process group to be gone", timeout=10)
+        health = wait_for(lambda: rows(db, "select * from health where outlet = 'site'"), "the health row")[0]
+        assert health["status"] == "failing" and "killed at its timeout" in health["problems"]
+        wait_for(lambda: receiver.posts, "the digest of the health change", log=proc.log)
+        change = receiver.posts[0]["health_changes"][0]
+        assert (change["outlet"], change["status"], change["reasons"][0]["code"]) == ("site", "failing", "timeout")
+
+        # The next run hangs too; SIGTERM gives it stop_timeout to close, then kills it.
+        wait_for(lambda: rows(db, "select * from crawl_runs where finished_at is null"), "the next run", log=proc.log)
+        started = time.monotonic()
+        assert stop(proc) == 0
+        assert time.monotonic() - started < 30  # bounded: stop_timeout (2 s) and bookkeeping
+    runs = rows(db, "select * from crawl_runs order by id")
+    assert all(r["finished_at"] for r in runs)
+    assert runs[-1]["finish_reason"] == "shutdown: killed"
+    assert not _alive(runs[-1]["pid"])
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_lets_the_running_crawl_close_its_run(tmp_path, site, signum):
+    db = str(tmp_path / "news.db")
+    config = write_config(tmp_path / "c.toml", site, schedule='interval = "1h"')
+    for article in site.articles:
+        site.hang(article.path, 2)
+    with daemon(tmp_path, db, config) as proc:
+        wait_for(lambda: site.article_requests(), "the crawl fetching articles", log=proc.log)
+        assert stop(proc, signum) == 0
+    run = rows(db, "select * from crawl_runs")[0]
+    # Scrapy closed the run itself (its own reason, its counts), within stop_timeout.
+    assert run["finished_at"] and run["finish_reason"] == "shutdown" and run["requests"] > 0
+    assert not _alive(run["pid"])
+    assert rows(db, "pragma integrity_check")[0]["integrity_check"] == "ok"
+
+
+# --- a redesign that breaks an outlet's rules ----------------------------------------------------
+
+def strip_rule_anchors(data: bytes, url: str) -> bytes:
+    """The page as after a redesign: the elements its outlet's rules anchor on lose their names.
+
+    The text is all still there, so generic extraction reads the page: the silent failure.
+    """
+    tree = lxml_html.document_fromstring(decode_html(data)[0])
+    for rules in outlet_for_url(url).rules:
+        for selector in rules.body:
+            for el in compile_selector(selector)(tree):
+                if isinstance(el, etree._Element):
+                    el.tag = "div"
+                    el.attrib.clear()
+    for meta in tree.xpath("//meta[@charset or @http-equiv]"):
+        meta.drop_tree()
+    return b'<!DOCTYPE html>\n<meta charset="utf-8">\n' + lxml_html.tostring(tree, encoding="utf-8")
+
+
+REDESIGNED = ["scrapping-webs/nikkei-test_article_2.html", "scrapping-webs/sankei-test_article_2.html",
+              "scrapping-webs/mainichi-test_article_2.html"]
+
+
+def redesign_root(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A saved-pages root: PAGES as saved, and REDESIGNED rewritten under redesign/."""
+    root = tmp_path / "saved"
+    manifest = read_manifest(SAVED)
+    header = (SAVED / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[0]
+    fields = header.split("\t")
+    lines = [header]
+    for rel in PAGES:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        src = SAVED / rel if (SAVED / rel).exists() else SAVED / (rel + ".gz")
+        (root / src.relative_to(SAVED)).write_bytes(src.read_bytes())
+        lines.append("\t".join(manifest[rel][f] or "" for f in fields))
+    added = []
+    for rel in REDESIGNED:
+        row = dict(manifest[rel], local_file="redesign/" + rel)
+        src = SAVED / rel if (SAVED / rel).exists() else SAVED / (rel + ".gz")
+        data = src.read_bytes()
+        if src.suffix == ".gz":
+            import gzip
+
+            data = gzip.decompress(data)
+        (root / row["local_file"]).parent.mkdir(parents=True, exist_ok=True)
+        (root / row["local_file"]).write_bytes(strip_rule_anchors(data, row["original_url_if_known"]))
+        lines.append("\t".join(row[f] or "" for f in fields))
+        added.append(row["local_file"])
+    (root / "MANIFEST.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root, added
+
+
+def test_an_outlet_whose_rules_stop_matching_is_flagged(tmp_path, receiver):
+    root, redesigned = redesign_root(tmp_path)
+    db = str(tmp_path / "news.db")
+    with LoopbackSite(PAGES, root=root) as site:
+        config = write_config(tmp_path / "c.toml", site, schedule='interval = "1s"', webhook=receiver.url)
+        with daemon(tmp_path, db, config) as proc:
+            wait_for(lambda: rows(db, "select * from health where outlet = 'site'"), "the first health check",
+                     log=proc.log)
+            assert rows(db, "select status from health where outlet = 'site'")[0]["status"] == "ok"
+            for rel in redesigned:  # the outlets redesign: new articles come in the new layout
+                site.add_article(rel)
+            flagged = wait_for(lambda: rows(db, "select * from health where outlet = 'site' and status != 'ok'"),
+                               "the outlet flagged", log=proc.log)[0]
+            wait_for(lambda: any(p["health_changes"] for p in receiver.posts), "the digest of the change")
+            assert stop(proc) == 0
+    assert flagged["status"] == "degraded"
+    assert "rules no longer match: 3 of 3 articles fell back to generic extraction" in flagged["problems"]
+    # The redesigned pages were fetched (by one run, or two if it began mid-publication) and all
+    # counted as read generically.
+    counts = rows(db, "select sum(pages) as pages, sum(rules_missed) as missed from outlet_runs "
+                      "where run_id > (select min(run_id) from outlet_runs)")[0]
+    assert (counts["pages"], counts["missed"]) == (3, 3)
+    change = next(p for p in receiver.posts if p["health_changes"])["health_changes"][0]
+    assert (change["outlet"], change["previous"], change["status"]) == ("site", "ok", "degraded")
+    status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "site", "--db", db, "--config",
+                             str(tmp_path / "c.toml")], capture_output=True, text=True, timeout=60)
+    assert status.returncode == 0, status.stderr
+    line = next(line for line in status.stdout.splitlines() if line.startswith("site "))
+    assert "degraded" in line and "finished" in line
+    assert "! rules no longer match: 3 of 3 articles" in status.stdout
