@@ -415,6 +415,11 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
         known = list(load_config(settings.get("NEWSMON_CONFIG")).outlets)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    # Outlets the database has crawled are shown even when today's config does not name them
+    # (a status without --config must not hide the outlets the daemon crawls).
+    crawled = [r[0] for r in database.execute("SELECT DISTINCT outlet FROM outlet_runs ORDER BY outlet").fetchall()]
+    # Crawled outlets first: the built-in ones never crawled here are the least interesting rows.
+    known = crawled + [o for o in known if o not in crawled]
     unknown = [o for o in outlets if o not in known]
     if unknown:
         raise click.ClickException(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
