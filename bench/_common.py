@@ -8,8 +8,8 @@ the same bytes and the same URL (from MANIFEST.tsv), so neither is helped by the
 from __future__ import annotations
 
 import csv
-import gzip
 import json
+import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -21,21 +21,10 @@ import trafilatura
 from crawler.extract import extract_article
 
 ROOT = Path(__file__).resolve().parent.parent
-SAVED = ROOT / "tests" / "fixtures" / "saved"
+sys.path.insert(0, str(ROOT))  # the saved pages and their readers live in tests/
+from tests.saved import SAVED, fundus_truth, saved_bytes, saved_json  # noqa: E402,F401  (re-exported)
 JST = timezone(timedelta(hours=9))
 SCRAPINGHUB = "scrapinghub-benchmark/"
-
-
-def saved_bytes(relpath: str) -> bytes:
-    """A saved file by its MANIFEST path (stored gzipped as ``<name>.gz`` or not)."""
-    path = SAVED / relpath
-    if path.exists():
-        return path.read_bytes()
-    return gzip.decompress((SAVED / (relpath + ".gz")).read_bytes())
-
-
-def saved_json(relpath: str):
-    return json.loads(saved_bytes(relpath))
 
 
 def stem(relpath: str) -> str:
@@ -99,15 +88,6 @@ EXTRACTORS = {"ours": run_ours, "bare": run_bare}
 
 
 # --- ground truth --------------------------------------------------------------------------
-
-
-def fundus_truth(path: str) -> str:
-    """Fundus V1 body: the summary, then each section's headline and paragraphs."""
-    body = saved_json(stem(path) + ".json")["V1"]["body"]
-    parts = list(body["summary"])
-    for section in body["sections"]:
-        parts += section["headline"] + section["paragraphs"]
-    return "\n".join(parts)
 
 
 @cache

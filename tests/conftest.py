@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SAVED = FIXTURES / "saved"
-EXPECTED = FIXTURES / "expected"
-
-
-def saved_bytes(relpath: str) -> bytes:
-    """The bytes of a saved file, by its path in MANIFEST.tsv (gzipped or not on disk)."""
-    path = SAVED / relpath
-    if path.exists():
-        return path.read_bytes()
-    return gzip.decompress((SAVED / (relpath + ".gz")).read_bytes())
-
-
-def saved_json(relpath: str):
-    return json.loads(saved_bytes(relpath))
+from .saved import EXPECTED, FIXTURES, SAVED, saved_bytes, saved_json  # noqa: F401  (re-exported)
 
 
 @pytest.fixture(autouse=True)

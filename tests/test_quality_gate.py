@@ -28,7 +28,7 @@ from crawler.article import Article
 from crawler.extract import extract_article
 from crawler.similarity import bigram_prf, word_prf
 
-from .conftest import SAVED, saved_bytes, saved_json
+from .saved import SAVED, fundus_truth, saved_bytes, saved_json
 
 # Fundus's expected bodies are hand-checked; 0.98 leaves room for whitespace, a stray caption.
 FUNDUS_FLOOR = 0.98
@@ -118,15 +118,6 @@ SCRAPINGHUB = _pages("scrapinghub-benchmark/")
 SCRAPPING_WEBS = _pages("scrapping-webs/")
 IR_RESEARCH = _pages("ir-research-data/")
 TRAFILATURA_EVAL = _pages("trafilatura-eval/")
-
-
-def fundus_truth(page: str) -> str:
-    """Fundus V1 body: the summary, then each section's headline and paragraphs."""
-    body = saved_json(_stem(page) + ".json")["V1"]["body"]
-    parts = list(body["summary"])
-    for section in body["sections"]:
-        parts += section["headline"] + section["paragraphs"]
-    return "\n".join(parts)
 
 
 @cache
