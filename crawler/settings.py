@@ -44,7 +44,7 @@ NEWSMON_SCHEDULE_INTERVAL = os.environ.get("NEWSMON_SCHEDULE_INTERVAL") or None
 #: pass, ~50 ms.
 NEWSMON_HEALTH_CROSSCHECK = int(os.environ.get("NEWSMON_HEALTH_CROSSCHECK", 3))
 #: Send the [notify] digest of the config file at the end of a crawl (False: never).
-NEWSMON_NOTIFY_ENABLED = True
+NEWSMON_NOTIFY_ENABLED = os.environ.get("NEWSMON_NOTIFY_ENABLED", "1").lower() not in ("0", "false", "no", "off")
 
 # --- politeness ---------------------------------------------------------------------------
 USER_AGENT = (f"newsmon/{__version__} (news monitoring crawler; +{NEWSMON_CONTACT})" if NEWSMON_CONTACT
