@@ -95,7 +95,8 @@ class NewsSpider(scrapy.Spider):
                 f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(config.outlets))}")
         spider.outlets = {k: config.outlets[k] for k in (wanted or config.outlets)}
         spider.hosts = {d for o in config.outlets.values() for d in o.domains}
-        if not settings.get("NEWSMON_CONTACT"):
+        live = [h for o in spider.outlets.values() for h in o.domains if h not in ("127.0.0.1", "localhost", "::1")]
+        if live and not settings.get("NEWSMON_CONTACT"):
             spider.logger.warning("newsmon: NEWSMON_CONTACT is not set: site operators cannot reach you "
                                   "through the User-Agent. Set it to your URL or mailto: address.")
         spider.db = open_db(settings.get("NEWSMON_DB"))
