@@ -298,3 +298,28 @@ def m002_outlet_health(db: Database) -> None:
         ORDER BY CASE status WHEN 'failing' THEN 0 WHEN 'degraded' THEN 1 ELSE 2 END, outlet
         """,
     ])
+
+
+@MIGRATIONS()
+def m003_review_queue_language(db: Database) -> None:
+    """The review queue shows each article's language, so a reviewer can facet on it."""
+    _run(db, [
+        "DROP VIEW review_queue",
+        """
+        CREATE VIEW review_queue AS
+        SELECT
+            id,
+            published_at,
+            outlet,
+            language,
+            title,
+            score,
+            topic,
+            evidence,
+            url,
+            first_seen_at
+        FROM articles
+        WHERE relevant = 1 AND status = 'new'
+        ORDER BY coalesce(datetime(published_at), datetime(first_seen_at)) DESC, id DESC
+        """,
+    ])

@@ -32,7 +32,7 @@ EXPECTED_COLUMNS = {
                    "finish_reason", "exit_status", "pid"],
     "articles_search": ["title", "text"],
 }
-REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "title", "score", "topic", "evidence", "url",
+REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "topic", "evidence", "url",
                         "first_seen_at"]
 
 JA_TEXT = ("政府は安保関連3文書を改定し、敵のミサイル基地などをたたく反撃能力の保有を明記した。"
@@ -69,7 +69,7 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
     tables = {name: [c.name for c in db[name].columns] for name in EXPECTED_COLUMNS}
     assert tables == EXPECTED_COLUMNS
     assert [c.name for c in db["review_queue"].columns] == REVIEW_QUEUE_COLUMNS
-    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == ["m001_initial", "m002_outlet_health"]
+    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == ["m001_initial", "m002_outlet_health", "m003_review_queue_language"]
     assert {"idx_articles_outlet", "idx_articles_published_at", "idx_articles_status",
             "idx_articles_relevant", "idx_articles_content_hash"} <= {i.name for i in db["articles"].indexes}
 
@@ -77,13 +77,13 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
 def test_migrate_applies_missing_ones_once(tmp_path):
     db = open_db(tmp_path / "news.db", migrate=False)
     assert db.table_names() == []
-    assert migrate(db) == ["m001_initial", "m002_outlet_health"]
+    assert migrate(db) == ["m001_initial", "m002_outlet_health", "m003_review_queue_language"]
     schema = db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone()
     assert migrate(db) == []
     db.close()
     db = open_db(tmp_path / "news.db")
     assert db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone() == schema
-    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 3
 
 
 def test_open_db_settings_and_parent_directory(tmp_path):
