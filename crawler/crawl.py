@@ -15,7 +15,7 @@ from scrapy.settings import Settings
 
 from storage import open_db, queries
 
-from .config import load_config
+from .config import ConfigError, load_config
 from .locks import OutletBusy, outlet_locks
 
 #: Exit status of a crawl that did not start because another one holds an outlet (EX_TEMPFAIL).
@@ -61,8 +61,6 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
     config = load_config(settings.get("NEWSMON_CONFIG"))
     unknown = [o for o in outlets if o not in config.outlets]
     if unknown:
-        from .config import ConfigError
-
         raise ConfigError(f"unknown outlet(s): {', '.join(unknown)}. Known outlets: "
                           f"{', '.join(sorted(config.outlets))} (add one with --config)")
     db_path = settings.get("NEWSMON_DB")

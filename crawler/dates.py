@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 JST = timezone(timedelta(hours=9), "JST")
 
@@ -179,6 +180,15 @@ def parse_labelled(text: str | None, want: str = "published") -> datetime | date
         (modified if is_modified else published).append(value)
     chosen = published if want == "published" else modified
     return chosen[0] if chosen else None
+
+
+def parse_http_date(text: str) -> datetime | None:
+    """An HTTP-date (Retry-After, If-Modified-Since) as an aware datetime; UTC when it names no zone."""
+    try:
+        when = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
 def to_iso(value: datetime | date | None, *, local_tz: timezone | None = JST) -> str | None:

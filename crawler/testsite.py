@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.utils import format_datetime, formatdate, parsedate_to_datetime
+from email.utils import format_datetime, formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Literal, Self
@@ -48,7 +48,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree, html as lxml_html
 
-from .dates import JST, normalise_date
+from .dates import JST, normalise_date, parse_http_date
 from .encoding import decode_html
 from .metadata import ld_text, read_meta
 
@@ -595,12 +595,9 @@ def _not_modified(headers: Mapping[str, str], doc: _Document) -> bool:
     ims = headers.get("if-modified-since")
     if ims is None:
         return False
-    try:
-        since = parsedate_to_datetime(ims)
-    except (TypeError, ValueError):
+    since = parse_http_date(ims)
+    if since is None:
         return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=timezone.utc)
     return doc.last_modified <= since.timestamp()
 
 
