@@ -74,6 +74,27 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Where and when one discovery URL (or the article URL pattern) was confirmed.
+
+    Live outlet URLs cannot be fetched where newsmon is developed, so each is checked against
+    public evidence instead: another project's feed list or crawler config, a saved page's
+    navigation, real article URLs in public files. The next person re-checks from here.
+    """
+
+    #: A feed, sitemap or start URL of the outlet, exactly as in the outlet, or
+    #: ``"article_url_pattern"``.
+    what: str
+    #: Where it was confirmed: a public URL, ``owner/repo:path@commit``, or a saved page
+    #: (``tests/fixtures/saved/...``).
+    source: str
+    #: When the evidence dates from (ISO date, ``2026-05`` or ``2026-05-14``): the source's own
+    #: date where it has one, else the day it was read.
+    checked: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Outlet:
     """A news outlet: where its articles are, how to find them, how to read them."""
 
@@ -95,6 +116,18 @@ class Outlet:
     fixtures: tuple[str, ...] = ()
     #: What of the discovery URLs was checked and against what; the rest is unverified.
     discovery_notes: str = "feeds, sitemaps and sections not verified: no saved copy"
+    #: Per discovery URL and for the article URL pattern: where and when it was confirmed.
+    evidence: tuple[Evidence, ...] = ()
+    #: A primary source of the policy itself (Ministry of Defense, Cabinet Secretariat, Kantei),
+    #: not a news outlet: the review queue shows its documents apart.
+    primary_source: bool = False
+    #: How far back its feeds reach ("~3 hours", "50 items"), when known: a crawl interval
+    #: longer than this loses articles unless a sitemap or section covers them.
+    feed_window: str = ""
+    #: The terms of use of its feeds, where they restrict use ("personal use only").
+    feed_terms: str = ""
+    #: Bot walls, consent pages or logins known to stand in front of its pages, with the source.
+    known_walls: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -105,8 +138,42 @@ class Outlet:
         host = host.lower().rstrip(".")
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
+    def in_scope(self, url: str) -> bool:
+        """Whether newsmon may fetch ``url`` for this outlet: http(s), on one of its domains.
+
+        Checked at discovery, on every redirect and before storing (see crawler/scope.py):
+        a feed entry ``file:///etc/passwd`` or a link to another site is never fetched.
+        """
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+        except ValueError:  # an invalid port or IPv6 literal: not a URL we can fetch
+            return False
+        return parts.scheme in ("http", "https") and bool(host) and self.matches_host(host)
+
     def is_article_url(self, url: str) -> bool:
-        return bool(self.article_url_pattern) and re.search(self.article_url_pattern, url) is not None
+        """Whether ``url`` is in scope and matches the article URL pattern.
+
+        A pattern that names a scheme (``^https?://www\\.asahi\\.com/articles/``, as the
+        built-in outlets' do) is matched against the whole URL; any other (``/articles/``, as a
+        user writes one in the config) against the path and query only, so that it cannot
+        accept a URL of another host or scheme by matching its path.
+        """
+        if not self.article_url_pattern or not self.in_scope(url):
+            return False
+        return _compiled(self.article_url_pattern).search(_pattern_subject(self.article_url_pattern, url)) is not None
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _pattern_subject(pattern: str, url: str) -> str:
+    if "://" in pattern:
+        return url
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 @cache
