@@ -1,35 +1,255 @@
-"""The crawl frontier: article URLs discovered but not yet fetched, kept across runs.
+"""The URL ledger: every article URL newsmon has met, in exactly one state, with a reason.
 
 A feed or sitemap answers 304 once it has been read, so a URL it listed must be remembered
 when it is discovered, not when it is fetched: a run killed, limited (``NEWSMON_MAX_ARTICLES``)
 or failing half-way leaves its URLs ``pending`` (or ``error``), and the next run fetches them
 whether or not any discovery page lists them again.
+
+The states (``urls.kind``), and what a later run does with each:
+
+============  =====================================================================  ==============
+state         meaning                                                                 next run
+============  =====================================================================  ==============
+pending       discovered, not fetched yet                                             fetched
+fetched       downloaded and its raw page stored; extraction did not finish (killed)  extracted from
+                                                                                      the stored page
+article       stored as an article (or redirected to one: ``redirected_to``)          never fetched
+not_article   a well-formed HTML page that holds no article (a listing, a tag page)   never fetched
+error         the fetch or the body failed; ``reason`` says how                       fetched again
+gave_up       failed ``NEWSMON_MAX_ATTEMPTS`` times; ``reason`` keeps the last error  never fetched
+gone          404 on every attempt, or 410 at once                                    never fetched
+refused       out of scope (another host, not http/https) or disallowed by            never fetched,
+              robots.txt; or robots.txt could not be read (``robots_unavailable``)    but see reason
+blocked       a bot wall, consent page or login stood where the article should be     after retry_at
+============  =====================================================================  ==============
+
+``attempts`` counts network fetches: one per response or failure, none for a refusal or for
+re-extracting a stored page. A URL refused by robots.txt is fetched again only after robots.txt
+changes (``robots_changed``); one refused because robots.txt answered 5xx, next run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
 from .db import transaction
 from .queries import now_utc
 
+STATES = ("pending", "fetched", "article", "not_article", "error", "gave_up", "gone", "refused", "blocked")
+"""Every state a URL can be in (``urls.kind``); see the module doc."""
 
-def add_pending(db: Database, urls: Iterable[str], *, outlet: str, now: str | None = None) -> int:
+#: Refusals that are not the site's final word: robots.txt could not be read this run.
+RETRY_REFUSALS = ("robots_unavailable",)
+
+
+def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str | None = None,
+                run_id: int | None = None, now: str | None = None) -> int:
     """Remember newly discovered URLs (already known ones are left as they are); return how many were new."""
     now = now or now_utc()
     with transaction(db):
         before = db.conn.total_changes
         db.conn.executemany(
-            "INSERT OR IGNORE INTO urls (url, outlet, kind, first_seen_at, last_seen_at, attempts) "
-            "VALUES (?, ?, 'pending', ?, ?, 0)",
-            [(url, outlet, now, now) for url in urls])
+            "INSERT OR IGNORE INTO urls (url, outlet, kind, first_seen_at, last_seen_at, attempts, reason, "
+            "reason_code, run_id) VALUES (?, ?, 'pending', ?, ?, 0, ?, 'discovered', ?)",
+            [(url, outlet, now, now, reason or "discovered; not fetched yet", run_id) for url in urls])
         return db.conn.total_changes - before
 
 
-def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int) -> list[str]:
-    """URLs of ``outlet`` still to fetch: pending ones, and failed ones with attempts left; oldest first."""
+def state(db: Database, url: str) -> dict[str, Any] | None:
+    """The ledger row of ``url`` (``kind`` is its state), or ``None`` if never seen."""
+    rows = list(db.query("SELECT * FROM urls WHERE url = ?", [url]))
+    return rows[0] if rows else None
+
+
+def needs_fetch(db: Database, url: str, *, max_attempts: int, now: str | None = None) -> bool:
+    """Whether discovery should request ``url``: new, pending, or failed with attempts left."""
+    row = db.execute("SELECT kind, attempts, reason_code, retry_at FROM urls WHERE url = ?", [url]).fetchone()
+    if row is None:
+        return True
+    kind, attempts, code, retry_at = row
+    if kind == "pending":
+        return True
+    if kind == "error":
+        return attempts < max_attempts
+    if kind == "refused":
+        return code in RETRY_REFUSALS
+    if kind == "blocked":
+        return attempts < max_attempts and (retry_at is None or retry_at <= (now or now_utc()))
+    return False  # fetched (extracted from its stored page), or final
+
+
+def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: str | None = None) -> list[str]:
+    """URLs of ``outlet`` still to fetch (``needs_fetch``), oldest first."""
+    placeholders = ", ".join("?" for _ in RETRY_REFUSALS)
     return [row[0] for row in db.execute(
-        "SELECT url FROM urls WHERE outlet = ? AND (kind = 'pending' OR (kind = 'error' AND attempts < ?)) "
-        "ORDER BY first_seen_at, url LIMIT ?", [outlet, max_attempts, limit]).fetchall()]
+        f"""
+        SELECT url FROM urls WHERE outlet = ? AND (
+            kind = 'pending'
+            OR (kind = 'error' AND attempts < ?)
+            OR (kind = 'refused' AND reason_code IN ({placeholders}))
+            OR (kind = 'blocked' AND attempts < ? AND (retry_at IS NULL OR retry_at <= ?)))
+        ORDER BY first_seen_at, url LIMIT ?
+        """, [outlet, max_attempts, *RETRY_REFUSALS, max_attempts, now or now_utc(), limit]).fetchall()]
+
+
+def fetched_urls(db: Database, outlet: str) -> list[tuple[str, int]]:
+    """``(url, page_id)`` of the outlet's URLs downloaded but never extracted (a killed run)."""
+    return [(r[0], r[1]) for r in db.execute(
+        "SELECT url, page_id FROM urls WHERE outlet = ? AND kind = 'fetched' AND page_id IS NOT NULL "
+        "ORDER BY first_seen_at, url", [outlet]).fetchall()]
+
+
+def _upsert(db: Database, url: str, *, outlet: str | None, kind: str, code: str | None, reason: str | None,
+            http_status: int | None, run_id: int | None, now: str, attempt: bool,
+            article_id: int | None = None, page_id: int | None = None, redirected_to: str | None = None,
+            retry_at: str | None = None, error: str | None = None) -> None:
+    if kind not in STATES:
+        raise ValueError(f"unknown URL state {kind!r}: use one of {', '.join(STATES)}")
+    db.execute(
+        """
+        INSERT INTO urls (url, outlet, kind, http_status, article_id, first_seen_at, last_seen_at, attempts,
+                          last_error, reason, reason_code, redirected_to, page_id, run_id, retry_at)
+        VALUES (:url, :outlet, :kind, :http_status, :article_id, :now, :now, :inc, :error, :reason, :code,
+                :redirected_to, :page_id, :run_id, :retry_at)
+        ON CONFLICT (url) DO UPDATE SET
+            outlet = coalesce(excluded.outlet, urls.outlet),
+            kind = excluded.kind,
+            http_status = coalesce(excluded.http_status, urls.http_status),
+            article_id = coalesce(excluded.article_id, urls.article_id),
+            last_seen_at = excluded.last_seen_at,
+            attempts = urls.attempts + :inc,
+            last_error = coalesce(excluded.last_error, urls.last_error),
+            reason = excluded.reason,
+            reason_code = excluded.reason_code,
+            redirected_to = coalesce(excluded.redirected_to, urls.redirected_to),
+            page_id = coalesce(excluded.page_id, urls.page_id),
+            run_id = coalesce(excluded.run_id, urls.run_id),
+            retry_at = excluded.retry_at
+        """,
+        {"url": url, "outlet": outlet, "kind": kind, "http_status": http_status, "article_id": article_id,
+         "now": now, "inc": 1 if attempt else 0, "error": error, "reason": reason, "code": code,
+         "redirected_to": redirected_to, "page_id": page_id, "run_id": run_id, "retry_at": retry_at})
+
+
+def mark_fetched(db: Database, url: str, *, outlet: str | None, page_id: int, http_status: int,
+                 run_id: int | None = None, now: str | None = None) -> None:
+    """``url`` was downloaded (one attempt) and its raw page stored as ``page_id``; extraction follows."""
+    with transaction(db):
+        _upsert(db, url, outlet=outlet, kind="fetched", code="fetched", http_status=http_status,
+                reason="downloaded; extraction pending", run_id=run_id, now=now or now_utc(), attempt=True,
+                page_id=page_id)
+
+
+def record_result(db: Database, url: str, *, outlet: str | None, kind: str, reason: str, code: str,
+                  article_id: int | None = None, page_id: int | None = None, http_status: int | None = None,
+                  redirected_to: str | None = None, run_id: int | None = None, attempt: bool = False,
+                  now: str | None = None) -> None:
+    """The verdict on a downloaded page: ``article`` or ``not_article``. ``attempt``: count a fetch
+    (``False`` when ``mark_fetched`` already counted it)."""
+    if kind not in ("article", "not_article"):
+        raise ValueError(f"record_result takes article or not_article, not {kind!r}: use record_failure")
+    with transaction(db):
+        _upsert(db, url, outlet=outlet, kind=kind, code=code, reason=reason, http_status=http_status,
+                run_id=run_id, now=now or now_utc(), attempt=attempt, article_id=article_id, page_id=page_id,
+                redirected_to=redirected_to)
+
+
+def record_failure(db: Database, url: str, *, outlet: str | None, code: str, reason: str, max_attempts: int,
+                   exhausted: str = "gave_up", http_status: int | None = None, run_id: int | None = None,
+                   attempt: bool = True, redirected_to: str | None = None, now: str | None = None) -> str:
+    """A failed fetch or an unusable body: ``error`` while attempts are left, then ``exhausted``.
+
+    ``exhausted`` is ``gave_up``, or ``gone`` for a 404 (pass ``max_attempts=1`` for a 410, gone
+    at once). ``attempt=False`` when the fetch was already counted (a bad body of a stored
+    page). Returns the state the URL is left in.
+    """
+    if exhausted not in ("gave_up", "gone", "blocked"):
+        raise ValueError(f"exhausted must be gave_up, gone or blocked, not {exhausted!r}")
+    now = now or now_utc()
+    with transaction(db):
+        row = db.execute("SELECT attempts FROM urls WHERE url = ?", [url]).fetchone()
+        attempts = (row[0] if row else 0) + (1 if attempt else 0)
+        final = attempts >= max_attempts
+        kind = exhausted if final else "error"
+        text = reason
+        if final and exhausted == "gave_up":
+            text = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}: {reason}"
+        elif final and exhausted == "gone" and attempts > 1:
+            text = f"{reason} on {attempts} attempts"
+        elif not final:
+            text = f"{reason} (attempt {attempts} of {max_attempts}; tried again next run)"
+        _upsert(db, url, outlet=outlet, kind=kind, code=code, reason=text, http_status=http_status, run_id=run_id,
+                now=now, attempt=attempt, error=reason, redirected_to=redirected_to)
+    return kind
+
+
+def record_blocked(db: Database, url: str, *, outlet: str | None, code: str, reason: str, retry_at: str,
+                   http_status: int | None = None, run_id: int | None = None, attempt: bool = True,
+                   now: str | None = None) -> None:
+    """A wall stood where the article should be: tried again after ``retry_at``, never stored."""
+    with transaction(db):
+        _upsert(db, url, outlet=outlet, kind="blocked", code=code, reason=reason, http_status=http_status,
+                run_id=run_id, now=now or now_utc(), attempt=attempt, error=reason, retry_at=retry_at)
+
+
+def record_refused(db: Database, url: str, *, outlet: str | None, code: str, reason: str,
+                   run_id: int | None = None, now: str | None = None) -> None:
+    """Not fetched, by our rules (scope) or the site's (robots.txt): no attempt is counted."""
+    with transaction(db):
+        _upsert(db, url, outlet=outlet, kind="refused", code=code, reason=reason, http_status=None,
+                run_id=run_id, now=now or now_utc(), attempt=False)
+
+
+def robots_seen(db: Database, netloc: str, *, http_status: int | None, sha256: str | None,
+                now: str | None = None) -> bool:
+    """Remember robots.txt of ``netloc`` as fetched now; return whether it changed since last seen.
+
+    When it changed, the URLs it disallowed become ``pending`` again (their outlet's next run
+    asks robots.txt once more); a first sighting is not a change.
+    """
+    now = now or now_utc()
+    with transaction(db):
+        row = db.execute("SELECT sha256 FROM robots WHERE netloc = ?", [netloc]).fetchone()
+        changed = row is not None and sha256 is not None and row[0] != sha256
+        db.execute(
+            """
+            INSERT INTO robots (netloc, http_status, sha256, fetched_at, changed_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (netloc) DO UPDATE SET http_status = excluded.http_status,
+                sha256 = coalesce(excluded.sha256, robots.sha256), fetched_at = excluded.fetched_at,
+                changed_at = CASE WHEN ? THEN excluded.fetched_at ELSE robots.changed_at END
+            """, [netloc, http_status, sha256, now, now if row is None else None, changed])
+        if changed:
+            db.execute(
+                "UPDATE urls SET kind = 'pending', reason_code = 'robots_changed', "
+                "reason = 'robots.txt changed since it disallowed this URL; fetched again' "
+                "WHERE kind = 'refused' AND reason_code = 'robots_disallow' "
+                "AND (url LIKE 'http://' || ? || '/%' OR url LIKE 'https://' || ? || '/%')", [netloc, netloc])
+    return changed
+
+
+def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str, kind: str, ok: bool,
+                     http_status: int | None = None, entries: int | None = None, article_urls: int | None = None,
+                     new_urls: int | None = None, refused: int | None = None, reason: str | None = None,
+                     now: str | None = None) -> None:
+    """What one feed, sitemap or section page gave this run, or why it gave nothing."""
+    with transaction(db):
+        db.table("discovery").insert({
+            "run_id": run_id, "outlet": outlet, "url": url, "kind": kind, "fetched_at": now or now_utc(),
+            "http_status": http_status, "ok": int(ok), "entries": entries, "article_urls": article_urls,
+            "new_urls": new_urls, "refused": refused, "reason": reason})
+
+
+def run_states(db: Database, run_id: int, outlet: str) -> dict[str, int]:
+    """``{state: n}`` of the outlet's URLs whose state run ``run_id`` set, plus its backlog:
+    ``pending`` counts every URL of the outlet still waiting, whichever run found it."""
+    counts = {row[0]: row[1] for row in db.execute(
+        "SELECT kind, count(*) FROM urls WHERE run_id = ? AND outlet = ? AND kind != 'pending' GROUP BY kind",
+        [run_id, outlet]).fetchall()}
+    pending = db.execute("SELECT count(*) FROM urls WHERE outlet = ? AND kind IN ('pending', 'fetched')",
+                         [outlet]).fetchone()[0]
+    if pending:
+        counts["pending"] = pending
+    return {k: counts[k] for k in STATES if counts.get(k)}

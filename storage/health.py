@@ -12,12 +12,16 @@ failing (the outlet is not being crawled properly):
     ``no_links``   its feeds, sitemaps and sections were read but listed no article URL, where
                    they usually list some (the article URL pattern no longer matches?)
     ``silent``     no new article for far longer than its usual rate allows
+    ``robots``     its robots.txt answered 5xx or could not be fetched: RFC 9309 says fetch
+                   nothing, so nothing was (the next run asks again)
+    ``discovery``  every feed, sitemap and section it read was broken or failed
 
 degraded (articles arrive but extraction is going wrong):
     ``rules_missed``  the outlet's rules no longer match: its articles fall back to generic
     ``no_article``    extraction finds no article in the pages
     ``short_text``, ``no_title``, ``no_date``  empty texts, missing titles or dates
     ``disagree``      rules and generic extraction disagree strongly on the same page
+    ``discovery``     some of its feeds, sitemaps or sections failed or were not parseable (named)
 
 No Scrapy here: the counts come in as plain numbers.
 """
@@ -37,7 +41,8 @@ from .db import transaction
 
 COUNTS = ("discovery_ok", "discovery_changed", "discovery_failed", "discovered", "pages", "errors",
           "articles_new", "articles_relevant", "no_article", "no_title", "no_date", "short_text",
-          "rules_expected", "rules_missed", "crosschecked", "disagreed")
+          "rules_expected", "rules_missed", "crosschecked", "disagreed", "discovery_broken",
+          "robots_unavailable")
 """The per-outlet counts of one run: the columns of ``outlet_runs``."""
 
 STATUSES = ("ok", "degraded", "failing")
@@ -109,12 +114,18 @@ def _time(value: str) -> datetime:
 
 # --- recording --------------------------------------------------------------------------------
 
-def record_outlet_run(db: Database, run_id: int, outlet: str, counts: Mapping[str, int]) -> None:
-    """Store (or replace) what run ``run_id`` found for ``outlet``; missing counts are 0."""
+def record_outlet_run(db: Database, run_id: int, outlet: str, counts: Mapping[str, int],
+                      url_states: Mapping[str, int] | None = None) -> None:
+    """Store (or replace) what run ``run_id`` found for ``outlet``; missing counts are 0.
+
+    ``url_states``: ``{state: n}`` of the outlet's URLs this run left in each state.
+    """
     unknown = set(counts) - set(COUNTS)
     if unknown:
         raise ValueError(f"unknown outlet_runs count(s) {sorted(unknown)}; known: {', '.join(COUNTS)}")
     row = {"run_id": run_id, "outlet": outlet, **{k: int(counts.get(k, 0)) for k in COUNTS}}
+    if url_states is not None:
+        row["url_states"] = json.dumps(dict(url_states))
     with transaction(db):
         db.table("outlet_runs").upsert(row, pk=("run_id", "outlet"))
 
@@ -224,8 +235,27 @@ def _silent(runs: list[dict[str, Any]], now: datetime) -> str | None:
             f"{rate * 86400:.0f} a day are usual")
 
 
-def check(runs: list[dict[str, Any]], *, now: datetime | None = None) -> Health:
-    """The health of an outlet from its closed runs, newest first (see the module doc)."""
+def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]]) -> tuple[str, Reason] | None:
+    """('failing' or 'degraded', reason) when discovery pages of the last run failed or were broken."""
+    bad = last.get("discovery_broken", 0) + last["discovery_failed"]
+    if not bad:
+        return None
+    named = "; ".join(f"{b['url']}: {b['reason'] or 'HTTP ' + str(b['http_status'])}" for b in broken[:3])
+    more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
+    total = last["discovery_ok"] + last["discovery_failed"]
+    if bad >= total and not last["discovered"]:
+        return "failing", Reason("discovery", f"none of its {total} feeds, sitemaps and sections could be read"
+                                              + (f": {named}{more}" if named else ""))
+    return "degraded", Reason("discovery", f"{bad} of its {total} feeds, sitemaps and sections failed or "
+                                           "were not parseable" + (f": {named}{more}" if named else ""))
+
+
+def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
+          broken: list[Mapping[str, Any]] | None = None) -> Health:
+    """The health of an outlet from its closed runs, newest first (see the module doc).
+
+    ``broken``: the last run's failed or unparseable discovery pages, to name them.
+    """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
     if not runs:
@@ -250,7 +280,13 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None) -> Health:
     silent = _silent(runs, now)
     if silent:
         failing.append(Reason("silent", silent))
+    if last.get("robots_unavailable"):
+        failing.append(Reason("robots", "its robots.txt answered a server error or could not be fetched: "
+                                        "RFC 9309 says fetch nothing, so nothing was (asked again next run)"))
     degraded: list[Reason] = []
+    found = _discovery_reason(last, broken or [])
+    if found:
+        (failing if found[0] == "failing" else degraded).append(found[1])
     for code, numerator, denominator, min_pages, message in _RATIOS:
         found = _ratio_check(runs, numerator, denominator, min_pages, now)
         if found:
@@ -276,7 +312,10 @@ def update_health(db: Database, outlet: str, run_id: int | None, *,
     check counts only when it is not ``ok``.
     """
     now = _now(now)
-    health = check(history(db, outlet, now=now), now=now)
+    runs = history(db, outlet, now=now)
+    broken = list(db.query("SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? "
+                           "AND ok = 0 ORDER BY id", [runs[0]["run_id"], outlet])) if runs else []
+    health = check(runs, now=now, broken=broken)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):
@@ -351,6 +390,8 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
             "WHERE j.value = ? AND r.finished_at IS NULL", [outlet]) if _pid_alive(r["pid"])]
         health = current(db, outlet)
         new, relevant = articles.get(outlet, (0, 0))
+        states = db.execute("SELECT run_id, url_states FROM outlet_runs WHERE outlet = ? AND url_states IS NOT NULL "
+                            "ORDER BY run_id DESC LIMIT 1", [outlet]).fetchone()
         out.append({
             "outlet": outlet,
             "last_run": last and {k: last[k] for k in ("id", "started_at", "finished_at", "trigger",
@@ -360,6 +401,9 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
             "articles_24h": new,
             "relevant_24h": relevant,
             "errors_24h": errors.get(outlet, 0),
+            # {state: n}: the URLs the outlet's last run left in each state (storage.frontier).
+            "url_states": json.loads(states[1]) if states else {},
+            "url_states_run": states[0] if states else None,
             "health": health.status if health else "unknown",
             "reasons": [asdict(r) for r in health.reasons] if health else [],
         })

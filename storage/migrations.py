@@ -323,3 +323,97 @@ def m003_review_queue_language(db: Database) -> None:
         ORDER BY coalesce(datetime(published_at), datetime(first_seen_at)) DESC, id DESC
         """,
     ])
+
+
+@MIGRATIONS()
+def m004_url_states(db: Database) -> None:
+    """Every URL in one state with a readable reason; what each run's discovery pages gave.
+
+    The states (``urls.kind``) and their meaning are in ``storage.frontier``. This also mends
+    what the first crawler left behind: a redirect it stored as a 0-byte page marked
+    ``not_article``, and errors it retried three times, become fetchable again or ``gave_up``.
+    """
+    _run(db, [
+        "ALTER TABLE urls ADD COLUMN reason TEXT",          # why it is in its state, for a reader
+        "ALTER TABLE urls ADD COLUMN reason_code TEXT",     # the same as a code (http_404, empty_body…)
+        "ALTER TABLE urls ADD COLUMN redirected_to TEXT",   # where it redirected, when it did
+        "ALTER TABLE urls ADD COLUMN page_id INTEGER",      # its newest raw page (pages.id)
+        "ALTER TABLE urls ADD COLUMN run_id INTEGER",       # the run that last set its state
+        "ALTER TABLE urls ADD COLUMN retry_at TEXT",        # not to be tried before this time
+        "CREATE INDEX idx_urls_outlet_kind ON urls(outlet, kind)",
+        "CREATE INDEX idx_urls_run_id ON urls(run_id)",
+        # A state typed by hand in DB Browser that the crawler does not know would leave the URL
+        # in no state at all: refuse it, as for articles.status.
+        """
+        CREATE TRIGGER urls_kind_insert BEFORE INSERT ON urls
+        WHEN NEW.kind NOT IN ('pending', 'fetched', 'article', 'not_article', 'error', 'gave_up', 'gone', 'refused', 'blocked')
+        BEGIN
+            SELECT RAISE(ABORT, 'urls.kind must be one of: pending, fetched, article, not_article, error, gave_up, gone, refused, blocked');
+        END
+        """,
+        """
+        CREATE TRIGGER urls_kind_update BEFORE UPDATE OF kind ON urls
+        WHEN NEW.kind NOT IN ('pending', 'fetched', 'article', 'not_article', 'error', 'gave_up', 'gone', 'refused', 'blocked')
+        BEGIN
+            SELECT RAISE(ABORT, 'urls.kind must be one of: pending, fetched, article, not_article, error, gave_up, gone, refused, blocked');
+        END
+        """,
+        # Mend: redirects and empty bodies were stored as not_article; fetch them again.
+        """
+        UPDATE urls SET kind = 'pending', attempts = 0, reason_code = 'requeued',
+            reason = 'fetched again: newsmon before m004 stored this redirect or empty page as no article'
+        WHERE kind = 'not_article' AND (http_status BETWEEN 300 AND 399
+            OR url IN (SELECT url FROM pages WHERE size = 0))
+        """,
+        # Errors that used up the default three attempts were silently never tried again.
+        """
+        UPDATE urls SET kind = 'gave_up', reason_code = 'attempts',
+            reason = 'gave up after ' || attempts || ' attempts: ' || coalesce(last_error, 'unknown error')
+        WHERE kind = 'error' AND attempts >= 3
+        """,
+        "UPDATE urls SET reason = coalesce(last_error, reason) WHERE kind = 'error' AND reason IS NULL",
+        # One row per discovery page (feed, sitemap, section) fetched per run: what it gave, or why
+        # it gave nothing. A feed that turns into an HTML error page is named here.
+        """
+        CREATE TABLE discovery (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER,
+            outlet TEXT NOT NULL,
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL,          -- feed, sitemap, section
+            fetched_at TEXT NOT NULL,
+            http_status INTEGER,
+            ok INTEGER NOT NULL,         -- 1: read (or 304); 0: failed or not parseable
+            entries INTEGER,             -- links/entries it listed
+            article_urls INTEGER,        -- of those, article URLs of the outlet
+            new_urls INTEGER,            -- of those, not known before
+            refused INTEGER,             -- entries out of the outlet's scope (other hosts, file:…)
+            reason TEXT                  -- why it failed or was not read; 'not modified' for a 304
+        )
+        """,
+        "CREATE INDEX idx_discovery_run ON discovery(run_id, outlet)",
+        "CREATE INDEX idx_discovery_url ON discovery(url, id)",
+        # robots.txt as last seen per host: a disallowed URL is tried again only once it changes.
+        """
+        CREATE TABLE robots (
+            netloc TEXT PRIMARY KEY,
+            http_status INTEGER,
+            sha256 TEXT,                 -- of the body; NULL when it could not be fetched
+            fetched_at TEXT NOT NULL,
+            changed_at TEXT
+        )
+        """,
+        "ALTER TABLE outlet_runs ADD COLUMN discovery_broken INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE outlet_runs ADD COLUMN robots_unavailable INTEGER NOT NULL DEFAULT 0",
+        # JSON {state: n}: the URLs of the outlet this run left in each state.
+        "ALTER TABLE outlet_runs ADD COLUMN url_states TEXT",
+        # URLs a reviewer should know about: given up, gone, refused or failing, newest first.
+        """
+        CREATE VIEW url_problems AS
+        SELECT outlet, kind AS state, reason, attempts, http_status, url, redirected_to, last_seen_at, run_id
+        FROM urls
+        WHERE kind IN ('error', 'gave_up', 'gone', 'refused', 'blocked')
+        ORDER BY last_seen_at DESC
+        """,
+    ])
+

@@ -307,6 +307,14 @@ def _decompress(blob: bytes) -> bytes:
     return gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else zlib.decompress(blob)
 
 
+def page_body(db: Database, page_id: int) -> tuple[str, bytes, str | None, int | None] | None:
+    """``(url, body, content_type, http_status)`` of a stored page, or ``None`` if it is gone."""
+    row = db.execute("SELECT url, body_gz, content_type, http_status FROM pages WHERE id = ?", [page_id]).fetchone()
+    if row is None:
+        return None
+    return row[0], _decompress(row[1]), row[2], row[3]
+
+
 def iter_pages(db: Database) -> Iterator[tuple[int, str, int | None, bytes, str | None]]:
     """``(page_id, url, article_id, body, content_type)`` of the newest page of each URL, by id."""
     last = 0

@@ -36,7 +36,7 @@ def codes(runs: list[dict]) -> tuple[str, list[str]]:
 
 def test_blank_database_has_the_health_tables_and_view(tmp_path):
     db = open_db(tmp_path / "news.db")
-    assert [c.name for c in db["outlet_runs"].columns] == ["run_id", "outlet", *health.COUNTS]
+    assert [c.name for c in db["outlet_runs"].columns] == ["run_id", "outlet", *health.COUNTS, "url_states"]
     assert [c.name for c in db["outlet_health"].columns] == ["outlet", "status", "reasons", "since",
                                                               "checked_at", "run_id"]
     assert [c.name for c in db["health_log"].columns] == ["id", "outlet", "at", "run_id", "previous", "status",
@@ -122,9 +122,26 @@ def test_soft_signals_need_ten_pages_and_are_judged_against_the_outlets_own_past
 def test_errors_dominating_a_run_fail_the_outlet():
     history = [run(0, pages=1, errors=4, discovery_ok=1, discovery_failed=1)]
     result = health.check(history, now=NOW)
-    assert (result.status, result.codes()) == ("failing", ["errors"])
+    # The failed feed is named too (degraded on its own; here the errors dominate).
+    assert (result.status, result.codes()) == ("failing", ["errors", "discovery"])
     assert result.reasons[0].message == "errors dominate: 5 of 7 requests of the last run failed"
     assert codes([run(0, pages=9, errors=1, discovery_ok=3)]) == ("ok", [])
+
+
+def test_broken_discovery_is_named_and_degrades_or_fails_the_outlet():
+    broken = [{"url": "https://example.jp/rss.xml", "kind": "feed", "http_status": 200,
+               "reason": "an HTML page, not XML (an error or login page where the feed should be?)"}]
+    partly = health.check([run(0, pages=5, discovery_ok=3, discovery_changed=3, discovered=5,
+                               discovery_broken=1)], now=NOW, broken=broken)
+    assert (partly.status, partly.codes()) == ("degraded", ["discovery"])
+    assert "https://example.jp/rss.xml: an HTML page, not XML" in partly.reasons[0].message
+    wholly = health.check([run(0, discovery_ok=1, discovery_changed=1, discovery_broken=1)], now=NOW, broken=broken)
+    assert (wholly.status, wholly.codes()) == ("failing", ["discovery"])
+    assert wholly.reasons[0].message.startswith("none of its 1 feeds, sitemaps and sections could be read")
+
+
+def test_an_unreadable_robots_txt_fails_the_outlet():
+    assert codes([run(0, discovery_ok=2, robots_unavailable=3)]) == ("failing", ["robots"])
 
 
 def test_a_timeout_or_a_lost_run_fails_the_outlet_and_a_skipped_one_is_ignored():

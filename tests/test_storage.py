@@ -13,7 +13,7 @@ from storage.exceptions import DatabaseFileError, InvalidStatus, NewerSchemaErro
 from storage.migrations import migrate
 from storage.search import bigrams, fts_query
 
-# The schema m001 produces. A new migration that changes it updates this list too.
+# The schema the migrations produce. A new migration that changes it updates this list too.
 EXPECTED_COLUMNS = {
     "_migrations": ["id", "migration_set", "name", "applied_at"],
     "articles": [
@@ -25,13 +25,17 @@ EXPECTED_COLUMNS = {
     ],
     "pages": ["id", "url", "article_id", "fetched_at", "http_status", "content_type", "body_gz", "size"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
-             "attempts", "last_error"],
+             "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at"],
+    "discovery": ["id", "run_id", "outlet", "url", "kind", "fetched_at", "http_status", "ok", "entries",
+                  "article_urls", "new_urls", "refused", "reason"],
+    "robots": ["netloc", "http_status", "sha256", "fetched_at", "changed_at"],
     "feed_state": ["url", "etag", "last_modified", "last_status", "last_fetched_at"],
     "crawl_runs": ["id", "started_at", "finished_at", "outlets", "trigger", "requests",
                    "responses_by_status", "articles_new", "articles_relevant", "errors",
                    "finish_reason", "exit_status", "pid"],
     "articles_search": ["title", "text"],
 }
+MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "topic", "evidence", "url",
                         "first_seen_at"]
 
@@ -69,7 +73,7 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
     tables = {name: [c.name for c in db[name].columns] for name in EXPECTED_COLUMNS}
     assert tables == EXPECTED_COLUMNS
     assert [c.name for c in db["review_queue"].columns] == REVIEW_QUEUE_COLUMNS
-    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == ["m001_initial", "m002_outlet_health", "m003_review_queue_language"]
+    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == MIGRATION_NAMES
     assert {"idx_articles_outlet", "idx_articles_published_at", "idx_articles_status",
             "idx_articles_relevant", "idx_articles_content_hash"} <= {i.name for i in db["articles"].indexes}
 
@@ -77,13 +81,13 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
 def test_migrate_applies_missing_ones_once(tmp_path):
     db = open_db(tmp_path / "news.db", migrate=False)
     assert db.table_names() == []
-    assert migrate(db) == ["m001_initial", "m002_outlet_health", "m003_review_queue_language"]
+    assert migrate(db) == MIGRATION_NAMES
     schema = db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone()
     assert migrate(db) == []
     db.close()
     db = open_db(tmp_path / "news.db")
     assert db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone() == schema
-    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 3
+    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(MIGRATION_NAMES)
 
 
 def test_open_db_settings_and_parent_directory(tmp_path):
