@@ -442,7 +442,11 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     for i, line in enumerate(table):
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
         if i:
-            for reason in rows[i - 1]["reasons"]:
+            row = rows[i - 1]
+            if row["url_states"]:
+                counts = ", ".join(f"{n} {state}" for state, n in row["url_states"].items())
+                click.echo(f"    urls of run {row['url_states_run']}: {counts}")
+            for reason in row["reasons"]:
                 click.echo(f"    ! {reason['message']}")
 
 

@@ -10,9 +10,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from storage import health as health_db
-from storage import open_db, queries
+from storage import frontier, open_db, queries
 
-from . import health, notify
+from . import health, notify, store
 from .config import ConfigError, load_config
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class CrawlRunLedger:
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.db = open_db(crawler.settings.get("NEWSMON_DB"))
+        self.db = store.crawler_db(crawler)
         self.trigger = crawler.settings.get("NEWSMON_TRIGGER", "manual")
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -67,7 +67,8 @@ class CrawlRunLedger:
         try:
             counts = health.outlet_counts(stats, getattr(spider, "outlets", {}) or [])
             for outlet, outlet_counts in counts.items():
-                health_db.record_outlet_run(self.db, self.run_id, outlet, outlet_counts)
+                health_db.record_outlet_run(self.db, self.run_id, outlet, outlet_counts,
+                                            url_states=frontier.run_states(self.db, self.run_id, outlet))
             changes = health_db.update_run_health(self.db, self.run_id)
         except Exception:
             logger.exception("newsmon: could not record the outlet health of run %s", self.run_id)

@@ -67,13 +67,36 @@ def _parse(data: bytes | str, http_charset: str | None) -> etree._Element | None
     text = data if isinstance(data, str) else decode_html(data, http_charset)[0]
     if not text.strip():
         return None
+    # Re-encoding lets lxml ignore the page's own (possibly wrong) charset declaration.
+    data = text.encode("utf-8", "surrogatepass")
+    tree, too_deep = _parse_bytes(data)
+    if too_deep:
+        # libxml2 stops at 256 levels of nesting and drops the rest of the page. Wrappers carry
+        # no text of their own, so a page nested that deep (generated markup, a hostile page)
+        # is read again without its div/span tags rather than lost.
+        tree, too_deep = _parse_bytes(_WRAPPERS.sub(b" ", data))
+        if too_deep:
+            return None
+    return tree
+
+
+_WRAPPERS = re.compile(rb"</?(?:div|span|section|font|center)\b[^>]*>", re.I)
+
+
+def _parse_bytes(data: bytes) -> tuple[etree._Element | None, bool]:
+    """The parsed page, and whether the parser gave up on its nesting depth."""
     parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True)
     try:
-        # Re-encoding lets lxml ignore the page's own (possibly wrong) charset declaration.
-        tree = lxml_html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        tree = lxml_html.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError):
-        return None
-    return tree
+        return None, False
+    return tree, any("Excessive depth" in e.message for e in parser.error_log)
+
+
+def markup_too_deep(data: bytes | str, http_charset: str | None = None) -> bool:
+    """Whether the page is nested too deep to parse even without its wrapper tags."""
+    text = data if isinstance(data, str) else decode_html(data, http_charset)[0]
+    return _parse_bytes(_WRAPPERS.sub(b" ", text.encode("utf-8", "surrogatepass")))[1]
 
 
 def _select(tree: etree._Element, selectors: tuple[str, ...]) -> list[etree._Element]:

@@ -20,6 +20,7 @@ from storage.health import COUNTS
 
 from . import store
 from .extract import extract_article
+from .outcome import Problem, no_article_problem
 from .outlets import Outlet
 from .similarity import bigram_f1
 
@@ -69,10 +70,12 @@ def signals(record: Mapping[str, Any] | None, body: bytes, url: str, http_charse
 
 
 def analyse(body: bytes, url: str, http_charset: str | None = None, config_path: str | None = None,
-            crosscheck: bool = False) -> tuple[dict[str, Any] | None, dict[str, int]]:
-    """``store.analyse`` plus the page's health signals. Runs in the extraction workers."""
+            crosscheck: bool = False) -> tuple[dict[str, Any] | None, dict[str, int], Problem | None]:
+    """``store.analyse`` plus the page's health signals, and why there is no article when there
+    is none (``outcome.no_article_problem``). Runs in the extraction workers."""
     record = store.analyse(body, url, http_charset, config_path)
-    return record, signals(record, body, url, http_charset, config_path, crosscheck)
+    problem = no_article_problem(body, http_charset) if record is None else None
+    return record, signals(record, body, url, http_charset, config_path, crosscheck), problem
 
 
 def stat_key(outlet: str, name: str) -> str:

@@ -1,16 +1,213 @@
-"""Downloader middlewares: conditional GET for discovery pages, and Retry-After."""
+"""Downloader middlewares: fetch scope, robots.txt as RFC 9309 says, strict decompression,
+conditional GET for discovery pages, and Retry-After.
+
+The exceptions here are ``IgnoreRequest`` subclasses carrying a code and a reason: the spider's
+errbacks turn them into URL states (``storage.frontier``), so nothing is dropped silently.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import logging
+import zlib
 from datetime import datetime, timezone
+from io import BytesIO
 
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
 
-from storage import open_db, queries, transaction
+from storage import frontier, queries, transaction
 
+from . import store
 from .dates import parse_http_date
+from .outcome import redirect_chain
+
+logger = logging.getLogger(__name__)
+
+
+class Refused(IgnoreRequest):
+    """newsmon will not fetch this request: out of the outlet's scope, or robots.txt says no."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class Unusable(IgnoreRequest):
+    """The response arrived but cannot be used: too large once decompressed, broken compression,
+    a redirect loop. An error of the fetch: the URL is tried again next run."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class ScopeMiddleware:
+    """Refuse any request of an outlet that is not http(s) on the outlet's domains.
+
+    Runs before robots.txt (no robots.txt is fetched from a host we will not crawl) and on every
+    redirect hop, since a redirected request passes through the middlewares again. Discovery
+    already drops out-of-scope links; this is the second of three checks (the store path is
+    the third), so that no future code path can fetch ``file:///etc/passwd`` for a feed.
+    """
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        key = request.meta.get("newsmon_outlet")
+        outlet = (getattr(self.crawler.spider, "outlets", None) or {}).get(key) if key else None
+        if outlet is None:
+            return None
+        hops = request.meta.get("redirect_urls") or []
+        if request.url in hops:
+            raise Unusable("redirect_loop", f"redirect loop: {redirect_chain(hops, request.url)}")
+        if not outlet.in_scope(request.url):
+            target = request.url[:200]
+            if hops:
+                raise Refused("redirect_off_scope", f"redirected off the outlet's domains "
+                                                    f"({', '.join(outlet.domains)}): {redirect_chain(hops, target)}")
+            raise Refused("off_scope", f"not http(s) on the outlet's domains ({', '.join(outlet.domains)}): {target}")
+        return None
+
+
+class _Disallow:
+    """A robots.txt that could not be read: RFC 9309 2.3.1.4, assume complete disallow."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def allowed(self, url, user_agent) -> bool:
+        return False
+
+
+class RobotsPolicyMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with RFC 9309's answers to a robots.txt that fails.
+
+    Scrapy parses whatever robots.txt returns, so a 503 error page (no rules in it) allows
+    everything, and a network failure does too. RFC 9309: a 4xx robots.txt ("unavailable")
+    allows all; a 5xx or no answer ("unreachable") means complete disallow. Such refusals are
+    ``robots_unavailable``: the next run asks again. A URL robots.txt disallows is refused
+    until robots.txt changes (``storage.frontier.robots_seen``).
+    """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.db = store.crawler_db(crawler)
+
+    async def _parse_robots(self, response, netloc, request) -> None:
+        status = response.status
+        if 500 <= status < 600:
+            self._stats.inc_value("newsmon/robots/unavailable")
+            logger.warning("newsmon: %s/robots.txt answered HTTP %s: no page of %s is fetched this run "
+                           "(RFC 9309: an unreachable robots.txt means disallow)", netloc, status, netloc)
+            self._remember(netloc, status, None)
+            self._settle(netloc, _Disallow(f"robots.txt of {netloc} answered HTTP {status}; RFC 9309 says "
+                                           "assume complete disallow (asked again next run)"))
+            return
+        if 400 <= status < 500:
+            # "Unavailable": no rules at all. Parse an empty file, not the error page's HTML.
+            response = response.replace(body=b"")
+        self._remember(netloc, status, hashlib.sha256(response.body).hexdigest())
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc, netloc) -> None:
+        self._stats.inc_value("newsmon/robots/unavailable")
+        reason = f"robots.txt of {netloc} could not be fetched ({type(exc).__name__}: {exc}); RFC 9309 says " \
+                 "assume complete disallow (asked again next run)"
+        logger.warning("newsmon: %s", reason)
+        self._remember(netloc, None, None)
+        self._settle(netloc, _Disallow(reason))
+
+    def _settle(self, netloc, parser) -> None:
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = parser
+        if hasattr(waiting, "callback") and not waiting.called:
+            waiting.callback(parser)
+
+    def _remember(self, netloc: str, status: int | None, sha256: str | None) -> None:
+        try:
+            if frontier.robots_seen(self.db, netloc, http_status=status, sha256=sha256):
+                logger.info("newsmon: robots.txt of %s changed: the URLs it disallowed are pending again", netloc)
+        except Exception:  # bookkeeping must never cost the crawl its robots decision
+            logger.exception("newsmon: could not record robots.txt of %s", netloc)
+
+    def process_request_2(self, rp, request) -> None:
+        if isinstance(rp, _Disallow):
+            self._stats.inc_value("robotstxt/forbidden")
+            raise Refused("robots_unavailable", rp.reason)
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            netloc = urlparse_cached(request).netloc
+            raise Refused("robots_disallow", f"robots.txt of {netloc} disallows it (refused until "
+                                             "robots.txt changes)") from None
+
+
+class _Truncated(Exception):
+    pass
+
+
+def _gunzip(data: bytes, max_size: int) -> bytes:
+    """gunzip that says when the stream is cut short (Scrapy's returns what it got, silently)."""
+    out = BytesIO()
+    size = 0
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        chunk = inflater.decompress(data, 65536)
+        while True:
+            size += len(chunk)
+            if max_size and size > max_size:
+                raise Unusable("too_large", f"over DOWNLOAD_MAXSIZE ({max_size:,} bytes) once decompressed "
+                                            f"({len(data):,} bytes compressed): a compression bomb?")
+            out.write(chunk)
+            if not inflater.unconsumed_tail or inflater.eof:
+                break
+            chunk = inflater.decompress(inflater.unconsumed_tail, 65536)
+        if not inflater.eof:
+            raise _Truncated(f"the gzip stream ends before its end marker after {size:,} bytes "
+                             "(a truncated response)")
+        # Concatenated gzip members are one stream (RFC 1952); padding after the last is not.
+        data = inflater.unused_data.lstrip(b"\x00")
+    return out.getvalue()
+
+
+class StrictDecompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, but a truncated or invalid gzip body is an error, not a page.
+
+    Scrapy returns whatever part of a cut gzip stream it could inflate: half a page, which
+    extraction would then judge "no article" for good. Here it is ``Unusable`` (tried again next
+    run), and so is a body over DOWNLOAD_MAXSIZE once decompressed, with its sizes.
+    """
+
+    def _decode(self, body: bytes, encoding: bytes, max_size: int) -> bytes:  # type: ignore[override]
+        if encoding in (b"gzip", b"x-gzip"):
+            return _gunzip(body, max_size)
+        return super()._decode(body, encoding, max_size)
+
+    def process_response(self, request, response, spider=None):
+        try:
+            return super().process_response(request, response)
+        except Unusable:
+            raise
+        except _Truncated as exc:
+            raise Unusable("bad_compression", str(exc)) from None
+        except IgnoreRequest as exc:  # Scrapy's own size check (deflate, br, zstd)
+            raise Unusable("too_large", str(exc)) from None
+        except (OSError, EOFError, zlib.error, ValueError) as exc:
+            encoding = response.headers.get("Content-Encoding", b"").decode("latin-1")
+            raise Unusable("bad_compression", f"the body is not valid {encoding or 'compressed'} data: "
+                                              f"{type(exc).__name__}: {exc}") from None
 
 
 class ConditionalGetMiddleware:
@@ -20,15 +217,15 @@ class ConditionalGetMiddleware:
     outlet a 304 per unchanged feed. Only requests with ``meta["newsmon_conditional"]`` take part.
     """
 
-    def __init__(self, db_path: str, stats) -> None:
-        self.db = open_db(db_path)
+    def __init__(self, db, stats) -> None:
+        self.db = db
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("NEWSMON_CONDITIONAL_GET", True):
             raise NotConfigured
-        return cls(crawler.settings.get("NEWSMON_DB"), crawler.stats)
+        return cls(store.crawler_db(crawler), crawler.stats)
 
     def process_request(self, request):
         if not request.meta.get("newsmon_conditional"):

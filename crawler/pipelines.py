@@ -1,4 +1,10 @@
-"""Item pipeline: fetched pages → extract and score (in worker processes) → SQLite."""
+"""Item pipeline: fetched pages → raw page stored → extract and score (in worker processes) → SQLite.
+
+Every ``FetchedPage`` ends in a URL state with a reason (``storage.frontier``): a failure or a
+refusal at once; a body that cannot be a page (empty, a PDF, binary) as an error before it is
+stored; any other page is stored raw first, then extracted, so that a crawl killed while the
+workers are busy loses no download.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,11 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from storage import open_db, queries, transaction
+from storage import frontier, queries
 
 from . import health, store
-from .spiders.news import FetchedPage
+from .outcome import Problem, check_body, exhausted_state
+from .spiders.news import FetchedPage, charset_of
 
 logger = logging.getLogger(__name__)
 
@@ -20,15 +27,14 @@ class StorePipeline:
     """Store each fetched article page exactly once, with its raw HTML and its score.
 
     Extraction runs in ``NEWSMON_EXTRACT_WORKERS`` processes: in the reactor thread it would
-    stall every download while it parses (PERF_NOTES.md). Writes stay in this process, one short
-    transaction per page, so readers (Datasette, DB Browser) are never locked out for long.
+    stall every download while it parses (PERF_NOTES.md). Writes stay in this process, short
+    transactions, so readers (Datasette, DB Browser) are never locked out for long.
     """
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.db_path = settings.get("NEWSMON_DB")
         self.config_path = settings.get("NEWSMON_CONFIG")
         self.workers = settings.getint("NEWSMON_EXTRACT_WORKERS")
         self.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
@@ -42,7 +48,7 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.db = open_db(self.db_path)
+        self.db = store.crawler_db(self.crawler)
         if self.workers > 0:
             # forkserver, not fork: a forked worker would inherit the reactor's state and the
             # outlet lock files (crawler/locks.py), and keep the locks after a SIGKILL of ours.
@@ -56,48 +62,94 @@ class StorePipeline:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
 
-    async def _analyse(self, page: FetchedPage):
-        crosscheck = self.crosschecks.get(page.outlet, 0) < self.crosscheck
+    @property
+    def run_id(self) -> int | None:
+        return self.stats.get_value("newsmon/run_id")
+
+    async def _analyse(self, outlet: str, body: bytes, url: str, charset: str | None):
+        crosscheck = self.crosschecks.get(outlet, 0) < self.crosscheck
         if crosscheck:
-            self.crosschecks[page.outlet] = self.crosschecks.get(page.outlet, 0) + 1
-        args = (page.body, page.url, page.charset, self.config_path, crosscheck)
+            self.crosschecks[outlet] = self.crosschecks.get(outlet, 0) + 1
+        args = (body, url, charset, self.config_path, crosscheck)
         if self.executor is None:
-            record, signals = health.analyse(*args)
+            record, signals, problem = health.analyse(*args)
         else:
-            record, signals = await asyncio.wrap_future(self.executor.submit(health.analyse, *args))
+            record, signals, problem = await asyncio.wrap_future(self.executor.submit(health.analyse, *args))
         for name, value in signals.items():
-            self.stats.inc_value(health.stat_key(page.outlet, name), value)
-        return record
+            self.stats.inc_value(health.stat_key(outlet, name), value)
+        return record, problem
 
     def _count(self, outlet: str, name: str) -> None:
         self.stats.inc_value(health.stat_key(outlet, name))
 
+    def _failed(self, item: FetchedPage, problem: Problem, *, attempt: bool = True) -> None:
+        """An error of the fetch (or of the body): tried again next run until attempts run out."""
+        state, attempts = exhausted_state(problem.code)
+        left = frontier.record_failure(self.db, item.url, outlet=item.outlet, code=problem.code,
+                                       reason=problem.reason, max_attempts=attempts or self.max_attempts,
+                                       exhausted=state, http_status=item.status, run_id=self.run_id,
+                                       attempt=attempt, redirected_to=item.final_url)
+        self.stats.inc_value("newsmon/errors")
+        self.stats.inc_value(f"newsmon/url_state/{left}")
+        self._count(item.outlet, "errors")
+
     async def process_item(self, item):
         if not isinstance(item, FetchedPage):
             return item
-        if item.body is None:
-            with transaction(self.db):
-                queries.record_url(self.db, item.url, outlet=item.outlet, kind="error",
-                                   http_status=item.status, error=item.error, now=store.now_iso())
-            self.stats.inc_value("newsmon/errors")
-            self._count(item.outlet, "errors")
+        if item.problem is not None:
+            if item.refused:
+                frontier.record_refused(self.db, item.url, outlet=item.outlet, code=item.problem.code,
+                                        reason=item.problem.reason, run_id=self.run_id)
+                self.stats.inc_value("newsmon/url_state/refused")
+                if item.problem.code == "robots_unavailable":
+                    self._count(item.outlet, "robots_unavailable")
+            else:
+                self._failed(item, item.problem)
             return item
+        url = item.final_url or item.url
+        if item.page_id is None:
+            outlet = self.outlets.get(item.outlet)
+            # The third scope check (discovery and the downloader did theirs): nothing from
+            # another host or scheme is ever stored.
+            if outlet is not None and not outlet.in_scope(url):
+                frontier.record_refused(self.db, item.url, outlet=item.outlet, code="off_scope",
+                                        reason=f"served from {url[:200]}, off the outlet's domains", run_id=self.run_id)
+                return item
+            problem = check_body(item.body or b"", item.content_type)
+            if problem is not None:
+                logger.warning("newsmon: %s: %s", item.url, problem.reason)
+                self._failed(item, problem)
+                return item
+            item.page_id = store.keep_page(self.db, item.url, item.body, outlet=item.outlet, http_status=item.status,
+                                           content_type=item.content_type, final_url=item.final_url,
+                                           run_id=self.run_id)
+        else:  # downloaded by a run that was killed before extracting it
+            stored = queries.page_body(self.db, item.page_id)
+            if stored is None:
+                frontier.add_pending(self.db, [item.url], outlet=item.outlet)
+                return item
+            url, item.body, item.content_type, item.status = stored
+            item.charset = charset_of(item.content_type)
         self._count(item.outlet, "pages")
         try:
-            record = await self._analyse(item)
-        except Exception as exc:  # one bad page must not end the run; it is kept for reextract
-            logger.error("newsmon: extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
+            record, problem = await self._analyse(item.outlet, item.body, url, item.charset)
+        except Exception as exc:  # one bad page must not end the run; its raw page is kept
+            logger.error("newsmon: extraction failed for %s: %s: %s", url, type(exc).__name__, exc)
             self.stats.inc_value("newsmon/extract/failed")
             self._count(item.outlet, "no_article")
-            record, error = None, f"extraction failed: {type(exc).__name__}: {exc}"
-        else:
-            error = None
+            record, problem = None, Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc} "
+                                                              "(a bug of newsmon: please report it with the page)")
         if record is None:
             self.stats.inc_value("newsmon/extract/empty")
         elif record.get("outlet") is None:
             record["outlet"] = item.outlet
-        saved = store.save(self.db, url=item.url, body=item.body, record=record, outlet=item.outlet,
-                           http_status=item.status or 200, content_type=item.content_type, error=error)
+        saved = store.save_verdict(self.db, url=item.url, page_id=item.page_id, record=record, outlet=item.outlet,
+                                   problem=problem, final_url=item.final_url, redirects=item.redirects,
+                                   max_attempts=self.max_attempts, http_status=item.status, run_id=self.run_id)
+        self.stats.inc_value(f"newsmon/url_state/{saved.state}")
+        if saved.state not in ("article", "not_article"):
+            self.stats.inc_value("newsmon/errors")
+            self._count(item.outlet, "errors")
         if saved.new:
             self.stats.inc_value("newsmon/articles/new")
             self._count(item.outlet, "articles_new")

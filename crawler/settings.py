@@ -66,11 +66,24 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 # --- components ---------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt: no request (nor robots.txt) leaves for a host or scheme out of scope.
+    "crawler.middlewares.ScopeMiddleware": 60,
+    # Replaced by a subclass that reads a 5xx or unreachable robots.txt as RFC 9309 says.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsPolicyMiddleware": 100,
     # Replaced by a subclass that honours Retry-After on 429/503.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 560,
+    # Replaced by a subclass for which a truncated gzip body is an error, not half a page.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.StrictDecompressionMiddleware": 590,
 }
+# default: file, data, s3 and ftp handlers too. newsmon fetches web pages: a feed entry
+# file:///etc/passwd must have no handler to reach, whatever any check above misses.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+# default 20: a moved article is one or two hops; more is a loop or a parking page.
+REDIRECT_MAX_TIMES = 5
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {
     "crawler.extensions.CrawlRunLedger": 100,

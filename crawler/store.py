@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from storage import queries, transaction
+from storage import frontier, open_db, queries, transaction
 
 from .config import load_config
 from .extract import extract_article
+from .outcome import Problem, redirect_chain
 from .outlets import Outlet, outlet_for_url
 from .scoring import Topic, load_topics, score_article
 from .urls import canonical_url
@@ -52,6 +53,17 @@ def watch_parent(pid: int) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="newsmon-parent-watch", daemon=True).start()
+
+
+def crawler_db(crawler):
+    """The database connection of one crawl, shared by its components (spider, pipeline,
+    middlewares, run ledger): they all run in the reactor thread, and one connection is one
+    set of prepared statements and one WAL reader instead of four."""
+    db = getattr(crawler, "_newsmon_db", None)
+    if db is None:
+        db = open_db(crawler.settings.get("NEWSMON_DB"))
+        crawler._newsmon_db = db
+    return db
 
 
 def known_hosts(outlets: dict[str, Outlet]) -> set[str]:
@@ -93,32 +105,90 @@ class Saved:
     article_id: int | None
     new: bool
     relevant: bool
+    #: The URL's state after this page: article, not_article, error, gave_up, gone.
+    state: str = "article"
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
-         http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
-         error: str | None = None) -> Saved:
-    """Store one fetched page, its article (if any) and the URL's state, in one transaction.
+def keep_page(db, url: str, body: bytes, *, outlet: str | None, http_status: int = 200,
+              content_type: str | None = None, final_url: str | None = None, run_id: int | None = None) -> int:
+    """Store a downloaded page and mark its URL ``fetched``, before extraction; return the page id.
 
-    With ``error`` (extraction crashed, a worker died) the URL is kept as an ``error`` to be
-    fetched again, never as ``not_article``: a bug of ours must not lose the article for good.
+    Extraction comes after, in a worker: a crawl killed in between leaves the page here and
+    the URL ``fetched``, and the next run extracts it without downloading it again.
     """
     now = now_iso()
     with transaction(db):
-        article_id, new = (None, False)
+        page_id = queries.save_page(db, final_url or url, body, article_id=None, http_status=http_status,
+                                    content_type=content_type, now=now)
+        frontier.mark_fetched(db, url, outlet=outlet, page_id=page_id, http_status=http_status, run_id=run_id,
+                              now=now)
+    return page_id
+
+
+def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | None, outlet: str | None,
+                 problem: Problem | None = None, final_url: str | None = None, redirects: list[str] | None = None,
+                 max_attempts: int = 3, http_status: int | None = 200, run_id: int | None = None,
+                 attempt: bool = False) -> Saved:
+    """What extraction made of a stored page, in one transaction: the article and the URL's state.
+
+    ``record`` None: ``problem`` says why (``outcome.no_article_problem``): ``not_article`` is
+    final, anything else (an empty document, markup too deep) an error tried again. A
+    redirected URL (``final_url``) and its target both end as the article; the target is where
+    the article is stored, the original an alias of it, and neither is fetched again.
+    """
+    now = now_iso()
+    urls = [url] + ([final_url] if final_url and final_url != url else [])
+    via = f" (redirected: {redirect_chain(redirects or [url], final_url)})" if final_url and final_url != url else ""
+    with transaction(db):
         if record is not None:
             article_id, new = queries.save_article(db, record, now=now)
+            if page_id is not None:
+                db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [article_id, page_id])
+            told = "stored as article" if new else "already stored as article"
+            reason = f"{told} {article_id} ({record.get('method') or 'extracted'}){via}"
+            for one in urls:
+                frontier.record_result(db, one, outlet=outlet, kind="article", code="stored" if new else "duplicate",
+                                       reason=reason, article_id=article_id, page_id=page_id, http_status=http_status,
+                                       redirected_to=final_url if one != urls[-1] else None, run_id=run_id,
+                                       attempt=attempt, now=now)
+            return Saved(article_id, new, bool(record.get("relevant")), "article")
+        problem = problem or Problem("not_article", "no article in the page")
+        if problem.code == "not_article":
+            for one in urls:
+                frontier.record_result(db, one, outlet=outlet, kind="not_article", code="not_article",
+                                       reason=problem.reason + via, page_id=page_id, http_status=http_status,
+                                       redirected_to=final_url if one != urls[-1] else None, run_id=run_id,
+                                       attempt=attempt, now=now)
+            return Saved(None, False, False, "not_article")
+        state = frontier.record_failure(db, url, outlet=outlet, code=problem.code, reason=problem.reason + via,
+                                        max_attempts=max_attempts, http_status=http_status, run_id=run_id,
+                                        attempt=attempt, redirected_to=final_url, now=now)
+        return Saved(None, False, False, state)
+
+
+def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
+         http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
+         error: str | None = None) -> Saved:
+    """Store one page, its article (if any) and the URL's state, in one transaction.
+
+    For pages that arrive whole (``newsmon ingest``, tests); the crawl stores the raw page
+    first (``keep_page``) and the verdict after extraction (``save_verdict``). With ``error``
+    (extraction crashed) the URL is kept as an ``error`` to be tried again, never as
+    ``not_article``: a bug of ours must not lose the article for good.
+    """
+    now = now_iso()
+    with transaction(db):
+        page_id = None
         if body is not None and keep_page:
-            queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
-                              content_type=content_type, now=now)
-        kind = "article" if record else ("error" if error else "not_article")
-        queries.record_url(db, url, outlet=outlet, kind=kind, http_status=http_status,
-                           article_id=article_id, error=error, now=now)
-    return Saved(article_id, new, bool(record and record.get("relevant")))
+            page_id = queries.save_page(db, url, body, article_id=None, http_status=http_status,
+                                        content_type=content_type, now=now)
+        problem = Problem("extract_failed", error) if error else None
+        return save_verdict(db, url=url, page_id=page_id, record=record, outlet=outlet, problem=problem,
+                            http_status=http_status, attempt=True)
 
 
 def outlet_key(url: str, outlets: dict[str, Outlet]) -> str | None:

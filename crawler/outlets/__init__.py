@@ -159,7 +159,11 @@ class Outlet:
         user writes one in the config) against the path and query only, so that it cannot
         accept a URL of another host or scheme by matching its path.
         """
-        if not self.article_url_pattern or not self.in_scope(url):
+        return self.in_scope(url) and self.matches_pattern(url)
+
+    def matches_pattern(self, url: str) -> bool:
+        """The article URL pattern alone, scope unchecked (to name out-of-scope look-alikes)."""
+        if not self.article_url_pattern:
             return False
         return _compiled(self.article_url_pattern).search(_pattern_subject(self.article_url_pattern, url)) is not None
 

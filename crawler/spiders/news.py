@@ -1,39 +1,49 @@
 """The one news spider: discovers article URLs of the configured outlets and fetches the new ones.
 
 Discovery: RSS/Atom feeds, (news) sitemaps and section pages, each read once per run; only URLs
-that match the outlet's article URL pattern are followed, and nothing is followed from an
-article. A URL already stored (or given up on) is never requested again: that state is in the
-database, not in the spider, so it holds across runs and processes.
+on the outlet's domains that match its article URL pattern are followed, and nothing is
+followed from an article. A URL's state (``storage.frontier``) is in the database, not in the
+spider, so it holds across runs and processes: a URL already stored, gone or given up on is
+never requested again, and every request ends in a state with a reason, whichever way it fails.
 
-The spider stays thin: pages go to ``crawler.pipelines.StorePipeline`` as ``FetchedPage`` items.
+The spider stays thin: pages (and failures) go to ``crawler.pipelines.StorePipeline`` as
+``FetchedPage`` items; what a failure means is decided in ``crawler.outcome``.
 """
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.sitemap import Sitemap
-from twisted.internet.error import TimeoutError as TxTimeoutError
-from twisted.internet.error import TCPTimedOutError
 
-from storage import frontier, open_db, queries
+from storage import frontier
 
 from ..config import ConfigError, load_config
+from ..discovery import Discovered, parse_feed, parse_sitemap
+from ..middlewares import Refused, Unusable
+from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
+from ..store import crawler_db
 from ..urls import canonical_url
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass
 class FetchedPage:
-    """A fetched article page (or the failure to fetch one), on its way to storage."""
+    """A fetched article page, or the failure to fetch one, on its way to storage.
+
+    ``url`` is the URL as discovered (canonical); ``final_url`` the canonical URL the page was
+    finally served from, when redirects led elsewhere. A failure has ``problem`` and no body;
+    a refusal (scope, robots.txt) has ``refused`` set too. ``page_id`` is set for a page
+    already stored by an earlier, killed run (extracted again, not fetched).
+    """
 
     url: str
     outlet: str
@@ -41,35 +51,17 @@ class FetchedPage:
     body: bytes | None = None
     content_type: str | None = None
     charset: str | None = None
-    error: str | None = None
-    discovered_via: list[str] = field(default_factory=list)
+    problem: Problem | None = None
+    refused: bool = False
+    final_url: str | None = None
+    redirects: list[str] = field(default_factory=list)
+    page_id: int | None = None
 
 
-def feed_links(body: bytes) -> list[str]:
-    """Article links of an RSS 1.0/2.0 or Atom feed, in feed order."""
-    try:
-        root = etree.fromstring(body, parser=etree.XMLParser(recover=True, resolve_entities=False,
-                                                             no_network=True))
-    except etree.XMLSyntaxError:
-        return []
-    if root is None:
-        return []
-    links: list[str] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        tag = etree.QName(el).localname
-        if tag == "link":
-            # Atom: <link rel="alternate" href=…>; RSS: <link>url</link> inside <item>.
-            parent = etree.QName(el.getparent()).localname if el.getparent() is not None else ""
-            href = el.get("href")
-            if href and parent == "entry" and el.get("rel", "alternate") == "alternate":
-                links.append(href.strip())
-            elif not href and parent == "item" and el.text:
-                links.append(el.text.strip())
-        elif tag == "item" and el.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"):
-            links.append(el.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about").strip())
-    return list(dict.fromkeys(links))
+def charset_of(content_type: str | None) -> str | None:
+    if content_type and "charset=" in content_type.lower():
+        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
+    return None
 
 
 class NewsSpider(scrapy.Spider):
@@ -95,104 +87,169 @@ class NewsSpider(scrapy.Spider):
                 f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(config.outlets))}")
         spider.outlets = {k: config.outlets[k] for k in (wanted or config.outlets)}
         spider.hosts = {d for o in config.outlets.values() for d in o.domains}
-        live = [h for o in spider.outlets.values() for h in o.domains if h not in ("127.0.0.1", "localhost", "::1")]
+        live = [h for o in spider.outlets.values() for h in o.domains if h not in _LOOPBACK]
         if live and not settings.get("NEWSMON_CONTACT"):
             spider.logger.warning("newsmon: NEWSMON_CONTACT is not set: site operators cannot reach you "
                                   "through the User-Agent. Set it to your URL or mailto: address.")
-        spider.db = open_db(settings.get("NEWSMON_DB"))
+        spider.db = crawler_db(crawler)
         spider.max_articles = settings.getint("NEWSMON_MAX_ARTICLES")
         spider.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
         spider.queued: dict[str, int] = {}
         spider.scheduled: set[str] = set()
         return spider
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    @property
+    def run_id(self) -> int | None:
+        return self.crawler.stats.get_value("newsmon/run_id")
+
+    async def start(self) -> AsyncIterator[scrapy.Request | FetchedPage]:
+        # Pages a killed run downloaded but did not extract: extracted now, never fetched again.
+        for key in self.outlets:
+            for url, page_id in frontier.fetched_urls(self.db, key):
+                self.scheduled.add(url)
+                self.crawler.stats.inc_value("newsmon/resumed")
+                yield FetchedPage(url=url, outlet=key, status=200, page_id=page_id)
         for key, outlet in self.outlets.items():
             for url in outlet.feeds:
-                yield self._discovery(url, key, self.parse_feed)
+                yield self._discovery(url, key, "feed", self.parse_feed)
             for url in outlet.sitemaps:
-                yield self._discovery(url, key, self.parse_sitemap)
+                yield self._discovery(url, key, "sitemap", self.parse_sitemap)
             for url in outlet.start_urls:
-                yield self._discovery(url, key, self.parse_section, conditional=False)
+                yield self._discovery(url, key, "section", self.parse_section, conditional=False)
         # What earlier runs discovered but did not get: their feeds may never list it again.
         for key in self.outlets:
             due = frontier.due_urls(self.db, key, max_attempts=self.max_attempts, limit=self.max_articles)
             for request in self._requests(due, key, via="frontier"):
                 yield request
 
-    def _discovery(self, url: str, outlet: str, callback, conditional: bool = True) -> scrapy.Request:
+    # -- discovery ------------------------------------------------------------------------
+
+    def _discovery(self, url: str, outlet: str, kind: str, callback, conditional: bool = True) -> scrapy.Request:
         # Discovery pages are fetched every run (dont_filter) but conditionally, so an unchanged
         # feed costs a 304 and nothing more.
         return scrapy.Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
                               priority=10, cb_kwargs={"outlet": outlet},
                               meta={"newsmon_conditional": conditional, "newsmon_outlet": outlet,
-                                    "handle_httpstatus_list": [304]})
+                                    "newsmon_discovery": kind, "handle_httpstatus_list": [304]})
 
-    def _not_modified(self, response: Response) -> bool:
+    def _record_discovery(self, response_or_url, outlet: str, kind: str, *, ok: bool, status: int | None = None,
+                          found: tuple[int, int, int, int] | None = None, reason: str | None = None) -> None:
+        # Recorded under the URL the outlet names; a redirect is said in the reason, so that a
+        # moved feed shows up (and its new address can go into the outlet definition).
+        if isinstance(response_or_url, str):
+            url = response_or_url
+        else:
+            hops = response_or_url.meta.get("redirect_urls") or []
+            url = hops[0] if hops else response_or_url.url
+            if hops:
+                moved = f"redirected to {response_or_url.url}"
+                reason = f"{reason}; {moved}" if reason else moved
+        entries, articles, new, refused = found or (None, None, None, None)
+        frontier.record_discovery(self.db, run_id=self.run_id, outlet=outlet, url=url, kind=kind, ok=ok,
+                                  http_status=status, entries=entries, article_urls=articles, new_urls=new,
+                                  refused=refused, reason=reason)
+
+    def _not_modified(self, response: Response, outlet: str, kind: str) -> bool:
         # Every discovery response passes here: per-outlet counts for outlet health.
-        outlet = response.meta.get("newsmon_outlet", "")
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_ok")
         if response.status == 304:
             self.crawler.stats.inc_value("newsmon/discovery/not_modified")
+            self._record_discovery(response, outlet, kind, ok=True, status=304, reason="not modified")
             return True
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_changed")
         return False
 
-    def parse_feed(self, response: Response, outlet: str):
-        if self._not_modified(response):
+    def _read(self, response: Response, outlet: str, kind: str, found: Discovered):
+        """Follow what a feed or sitemap listed, and record what it gave (or why nothing)."""
+        if found.problem:
+            self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
+            self.logger.warning("newsmon: %s %s of %s is broken: %s", kind, response.url, outlet, found.problem)
+        self.crawler.stats.inc_value(f"newsmon/discovery/{kind}")
+        if kind == "sitemap" and found.kind == "sitemapindex":
+            children = [response.urljoin(loc) for loc in found.links]
+            self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
+                                   found=(len(children), 0, 0, 0), reason=found.problem)
+            for child in children:
+                if self.outlets[outlet].in_scope(child):
+                    yield self._discovery(child, outlet, "sitemap", self.parse_sitemap)
+                else:
+                    self.logger.warning("newsmon: sitemap index %s lists %s, off the outlet's domains: not read",
+                                        response.url, child[:200])
             return
-        self.crawler.stats.inc_value("newsmon/discovery/feed")
-        yield from self._articles(feed_links(response.body), outlet, via="feed")
+        # Feeds should give absolute URLs; some give paths, which mean the feed's own host.
+        links = [response.urljoin(link) for link in found.links]
+        requests, counts = self._articles(links, outlet, via=kind, strict=True)
+        self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
+                               found=(len(links), *counts), reason=found.problem)
+        yield from requests
+
+    def parse_feed(self, response: Response, outlet: str):
+        if not self._not_modified(response, outlet, "feed"):
+            yield from self._read(response, outlet, "feed", parse_feed(response.body))
 
     def parse_sitemap(self, response: Response, outlet: str):
-        if self._not_modified(response):
-            return
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            try:
-                body = gzip.decompress(body)
-            except (OSError, EOFError):
-                self.logger.warning("newsmon: sitemap %s is not valid gzip", response.url)
-                return
-        try:
-            sitemap = Sitemap(body)
-        except Exception:  # lxml raises several types on garbage; a bad sitemap is one warning
-            self.logger.warning("newsmon: %s is not a sitemap", response.url)
-            return
-        self.crawler.stats.inc_value("newsmon/discovery/sitemap")
-        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
-        if sitemap.type == "sitemapindex":
-            for loc in locs:
-                yield self._discovery(response.urljoin(loc), outlet, self.parse_sitemap)
-        else:
-            yield from self._articles(locs, outlet, via="sitemap")
+        if not self._not_modified(response, outlet, "sitemap"):
+            yield from self._read(response, outlet, "sitemap", parse_sitemap(response.body))
 
     def parse_section(self, response: Response, outlet: str):
-        if self._not_modified(response) or not hasattr(response, "text"):
+        if self._not_modified(response, outlet, "section"):
+            return
+        if not hasattr(response, "text"):
+            self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
+            self._record_discovery(response, outlet, "section", ok=False, status=response.status,
+                                   reason=f"not an HTML page ({response.headers.get('Content-Type', b'').decode()})")
             return
         self.crawler.stats.inc_value("newsmon/discovery/section")
-        pattern = self.outlets[outlet].article_url_pattern
-        links = LinkExtractor(allow=pattern).extract_links(response)
-        yield from self._articles([link.url for link in links], outlet, via="section")
+        links = [link.url for link in LinkExtractor().extract_links(response)]
+        requests, counts = self._articles(links, outlet, via="section", strict=False)
+        self._record_discovery(response, outlet, "section", ok=True, status=response.status,
+                               found=(len(links), *counts))
+        yield from requests
 
-    def _articles(self, urls: Iterable[str], outlet_key: str, via: str):
+    def _articles(self, urls: Iterable[str], outlet_key: str, via: str,
+                  strict: bool) -> tuple[list[scrapy.Request], tuple[int, int, int]]:
+        """Requests for the new article URLs among ``urls``; and (article URLs, new, refused).
+
+        ``strict``: every entry is meant to be an article (a feed, a sitemap), so one that lies
+        outside the outlet's scope is recorded as refused; a section page links anywhere, and
+        only out-of-scope links that look like the outlet's articles are recorded.
+        """
         outlet: Outlet = self.outlets[outlet_key]
         fresh: list[str] = []
+        articles = refused = 0
         for raw in urls:
             url = canonical_url(raw, self.hosts)
+            if not outlet.in_scope(url):
+                if strict or outlet.matches_pattern(url):
+                    refused += 1
+                    self._refuse_out_of_scope(url, raw, outlet, via)
+                continue
             if not outlet.is_article_url(url):
                 self.crawler.stats.inc_value("newsmon/discovery/not_article_url")
                 continue
+            articles += 1
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet_key}/discovered")
             if url in self.scheduled or url in fresh:
                 continue
-            if queries.url_done(self.db, url, max_attempts=self.max_attempts):
+            if not frontier.needs_fetch(self.db, url, max_attempts=self.max_attempts):
                 self.crawler.stats.inc_value("newsmon/discovery/already_seen")
                 continue
             fresh.append(url)
         # Remembered before any is fetched, so a killed or limited run loses none of them.
-        frontier.add_pending(self.db, fresh, outlet=outlet_key)
-        yield from self._requests(fresh, outlet_key, via)
+        frontier.add_pending(self.db, fresh, outlet=outlet_key, run_id=self.run_id,
+                             reason=f"discovered via {via} in run {self.run_id}; not fetched yet")
+        return list(self._requests(fresh, outlet_key, via)), (articles, len(fresh), refused)
+
+    def _refuse_out_of_scope(self, url: str, raw: str, outlet: Outlet, via: str) -> None:
+        self.crawler.stats.inc_value("newsmon/discovery/refused")
+        key = url if url.startswith(("http://", "https://")) else raw.strip()[:500]
+        scheme = urlsplit(key).scheme or "no scheme"
+        why = (f"{scheme}: URL" if scheme not in ("http", "https")
+               else f"host {urlsplit(key).hostname} is not one of the outlet's domains ({', '.join(outlet.domains)})")
+        self.logger.warning("newsmon: %s of %s lists %s: %s; not fetched", via, outlet.key, key[:200], why)
+        if not frontier.state(self.db, key):
+            frontier.record_refused(self.db, key, outlet=outlet.key, code="off_scope", run_id=self.run_id,
+                                    reason=f"listed by a {via} but out of scope: {why}")
 
     def _requests(self, urls: Iterable[str], outlet_key: str, via: str):
         for url in urls:
@@ -204,47 +261,85 @@ class NewsSpider(scrapy.Spider):
             self.scheduled.add(url)
             self.queued[outlet_key] = self.queued.get(outlet_key, 0) + 1
             self.crawler.stats.inc_value(f"newsmon/discovery/new_via_{via}")
+            # Error statuses reach the errback (HttpError), redirects are followed (scope is
+            # checked on each hop), and dont_filter: a redirect back to a URL already requested
+            # must end as a "redirect loop" error, not vanish in Scrapy's duplicate filter.
             yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                                 cb_kwargs={"outlet": outlet_key},
-                                 # Error statuses reach parse_article, so they are recorded per URL.
-                                 meta={"newsmon_outlet": outlet_key, "handle_httpstatus_all": True})
+                                 dont_filter=True, cb_kwargs={"outlet": outlet_key},
+                                 meta={"newsmon_outlet": outlet_key, "newsmon_url": url})
+
+    # -- articles ---------------------------------------------------------------------------
 
     def parse_article(self, response: Response, outlet: str):
-        url = response.request.url if response.request else response.url
-        if response.status >= 400 or response.status in (204, 304):
-            self.crawler.stats.inc_value("newsmon/article/failed")
-            self.logger.warning("newsmon: could not fetch %s: HTTP %s", url, response.status)
-            yield FetchedPage(url=url, outlet=outlet, status=response.status, error=f"HTTP {response.status}")
-            return
+        url = response.meta.get("newsmon_url") or response.url
+        hops = response.meta.get("redirect_urls") or []
+        final = canonical_url(response.url, self.hosts) if hops else None
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        charset = None
-        if content_type and "charset=" in content_type.lower():
-            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip() or None
-        # The requested (canonical) URL is the key; a redirect target is what the page says it is.
         yield FetchedPage(url=url, outlet=outlet, status=response.status, body=response.body,
-                          content_type=content_type, charset=charset)
+                          content_type=content_type, charset=charset_of(content_type),
+                          final_url=final if final != url else None, redirects=hops)
 
     def article_failed(self, failure):
         request = failure.request
-        if failure.check(IgnoreRequest):  # robots.txt said no: not a failure of the site
-            self.crawler.stats.inc_value("newsmon/article/ignored")
-            return
-        status, error = None, failure.getErrorMessage() or failure.type.__name__
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            error = f"HTTP {status}"
-        elif failure.check(TxTimeoutError, TCPTimedOutError):
-            error = "timeout"
-        self.crawler.stats.inc_value("newsmon/article/failed")
-        self.logger.warning("newsmon: could not fetch %s: %s", request.url, error)
-        yield FetchedPage(url=request.url, outlet=request.meta.get("newsmon_outlet", ""),
-                          status=status, error=error)
+        url = request.meta.get("newsmon_url") or request.url
+        outlet = request.meta.get("newsmon_outlet", "")
+        hops = request.meta.get("redirect_urls") or []
+        page = FetchedPage(url=url, outlet=outlet, status=None, redirects=hops)
+        if failure.check(Refused):
+            page.refused, page.problem = True, Problem(failure.value.code, failure.value.reason)
+        elif failure.check(Unusable):
+            page.problem = Problem(failure.value.code, failure.value.reason)
+        elif failure.check(HttpError):
+            response = failure.value.response
+            page.status = response.status
+            page.problem = _status_problem(response, hops)
+            page.refused = page.problem.code == "redirect_off_scope"
+        elif failure.check(IgnoreRequest):
+            message = str(failure.value)
+            if "max redirections" in message:
+                page.problem = Problem("too_many_redirects", f"more than {len(hops)} redirects: "
+                                                             f"{redirect_chain(hops, request.url)}")
+            else:
+                page.problem = Problem("ignored", f"not fetched: {message}")
+        else:
+            page.problem = failure_problem([c.__name__ for c in type(failure.value).__mro__],
+                                           failure.getErrorMessage())
+        if hops and page.problem.code not in ("too_many_redirects", "redirect_loop", "redirect_off_scope"):
+            page.problem = Problem(page.problem.code,
+                                   f"{page.problem.reason} (after redirects {redirect_chain(hops, request.url)})")
+        self.crawler.stats.inc_value("newsmon/article/refused" if page.refused else "newsmon/article/failed")
+        self.logger.warning("newsmon: %s %s: %s", "refused" if page.refused else "could not fetch", url,
+                            page.problem.reason)
+        yield page
 
     def discovery_failed(self, failure):
-        if failure.check(IgnoreRequest):
-            return
+        request = failure.request
+        outlet = request.meta.get("newsmon_outlet", "")
+        kind = request.meta.get("newsmon_discovery", "feed")
+        hops = request.meta.get("redirect_urls") or []
+        status = None
+        if failure.check(Refused, Unusable):
+            problem = Problem(failure.value.code, failure.value.reason)
+        elif failure.check(HttpError):
+            status = failure.value.response.status
+            problem = _status_problem(failure.value.response, hops)
+        elif failure.check(IgnoreRequest):
+            problem = Problem("ignored", str(failure.value))
+        else:
+            problem = failure_problem([c.__name__ for c in type(failure.value).__mro__], failure.getErrorMessage())
         self.crawler.stats.inc_value("newsmon/discovery/failed")
-        outlet = failure.request.meta.get("newsmon_outlet", "")
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_failed")
-        self.logger.warning("newsmon: discovery page %s failed: %s", failure.request.url,
-                            failure.getErrorMessage() or failure.type.__name__)
+        if problem.code == "robots_unavailable":
+            self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/robots_unavailable")
+        self.logger.warning("newsmon: %s %s of %s failed: %s", kind, request.url, outlet, problem.reason)
+        self._record_discovery(hops[0] if hops else request.url, outlet, kind, ok=False, status=status,
+                               reason=problem.reason)
+
+
+def _status_problem(response: Response, hops: list[str]) -> Problem:
+    location = response.headers.get("Location")
+    if 300 <= response.status < 400 and location:
+        target = location.decode("latin-1")[:200]
+        return Problem("redirect_off_scope", f"HTTP {response.status} redirect to {target}: not an http(s) URL")
+    return http_status_problem(response.status)
+

@@ -1,0 +1,96 @@
+"""Reading discovery documents: RSS/Atom feeds and sitemaps, and saying when one is broken.
+
+Pure functions, no Scrapy. A feed that has turned into an HTML error page, an empty body or
+invalid XML yields no links either way; the difference is that here it also yields a reason,
+which the crawl records per run (``discovery`` table) and outlet health reports.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+_RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
+_FEED_ROOTS = {"rss", "feed", "RDF"}
+_SITEMAP_ROOTS = {"urlset", "sitemapindex"}
+
+
+@dataclass
+class Discovered:
+    """The links of one discovery document, or why there are none."""
+
+    links: list[str] = field(default_factory=list)
+    #: ``urlset`` or ``sitemapindex`` for a sitemap; ``rss``, ``feed`` or ``RDF`` for a feed.
+    kind: str | None = None
+    #: Set when the document is not what it should be; ``links`` is then empty.
+    problem: str | None = None
+
+
+def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
+    if not body.strip():
+        return None, f"empty body ({len(body)} bytes)"
+    head = body.lstrip()[:512].lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
+        return None, "an HTML page, not XML (an error or login page where the feed should be?)"
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        return None, f"not well-formed XML: {exc}"
+    if root is None:
+        errors = [e.message for e in parser.error_log][:1]
+        return None, "not XML" + (f": {errors[0]}" if errors else "")
+    fatal = [e for e in parser.error_log if e.level_name == "FATAL"]
+    if fatal:
+        # recover=True read what it could; say so, but keep what was read.
+        return root, f"invalid XML, partly read: {fatal[0].message} (line {fatal[0].line})"
+    return root, None
+
+
+def parse_feed(body: bytes) -> Discovered:
+    """Article links of an RSS 1.0/2.0 or Atom feed, in feed order."""
+    root, problem = _xml_root(body)
+    if root is None:
+        return Discovered(problem=problem)
+    kind = etree.QName(root).localname
+    if kind not in _FEED_ROOTS:
+        return Discovered(problem=f"XML, but not a feed: its root element is <{kind}>")
+    links: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = etree.QName(el).localname
+        if tag == "link":
+            # Atom: <link rel="alternate" href=…>; RSS: <link>url</link> inside <item>.
+            parent = etree.QName(el.getparent()).localname if el.getparent() is not None else ""
+            href = el.get("href")
+            if href and parent == "entry" and el.get("rel", "alternate") == "alternate":
+                links.append(href.strip())
+            elif not href and parent == "item" and el.text:
+                links.append(el.text.strip())
+        elif tag == "item" and el.get(_RDF_ABOUT):
+            links.append(el.get(_RDF_ABOUT).strip())
+    return Discovered(list(dict.fromkeys(links)), kind, problem)
+
+
+def parse_sitemap(body: bytes) -> Discovered:
+    """The ``<loc>`` URLs of a sitemap or sitemap index (gzipped or not), in order."""
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError, zlib.error) as exc:
+            return Discovered(problem=f"gzipped sitemap that does not decompress: {exc}")
+    root, problem = _xml_root(body)
+    if root is None:
+        return Discovered(problem=problem)
+    kind = etree.QName(root).localname
+    if kind not in _SITEMAP_ROOTS:
+        return Discovered(problem=f"XML, but not a sitemap: its root element is <{kind}>")
+    locs = [el.text.strip() for el in root.iter() if isinstance(el.tag, str)
+            and etree.QName(el).localname == "loc" and el.text and el.text.strip()
+            # <image:loc> and the like belong to other namespaces than the sitemap's own.
+            and etree.QName(el.getparent()).localname in ("url", "sitemap")]
+    return Discovered(list(dict.fromkeys(locs)), kind, problem)

@@ -1,0 +1,183 @@
+"""What became of a fetch: a code and a reason a reviewer can read, for every way a page fails.
+
+Pure functions, no Scrapy: the spider turns Scrapy's and Twisted's failures into plain facts
+(status, exception name, message) and these decide the URL's state (``storage.frontier``). The
+rule throughout is that a failure of the site or of the network is never a verdict on the page:
+an empty 200, a truncated gzip, a PDF served as text/html are errors, tried again next run,
+and only a well-formed HTML page without an article is ``not_article``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: HTTP statuses whose URL is gone at once: the site says so for good.
+GONE_AT_ONCE = (410,)
+#: Statuses that mean the URL is gone once every attempt got them (a 404 can be a hiccup of a
+#: CMS publishing the page a minute later than its feed).
+GONE_EVENTUALLY = (404,)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a fetch gave no usable page: ``code`` for programs, ``reason`` for people."""
+
+    code: str
+    reason: str
+
+
+# Magic numbers of what is not HTML, however it is served. Office documents are zip files.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"RIFF", "a RIFF file (WebP image, audio or video)"),
+    (b"PK\x03\x04", "a zip archive (or an Office document)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
+    (b"\x1f\x8b", "a gzip file (compressed twice, or an archive)"),
+    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file"),
+    (b"BZh", "a bzip2 file"),
+    (b"\x00\x00\x00", "binary data"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-zip archive"),
+    (b"\x7fELF", "an executable"),
+)
+_NON_HTML_TYPES = re.compile(
+    r"^(?:application/(?:pdf|zip|octet-stream|msword|vnd\.|x-(?:gzip|bzip2|7z|tar)|gzip|zstd)|image/|audio/|video/|font/)",
+    re.I)
+_WS = re.compile(rb"^\s*$")
+
+
+def check_body(body: bytes, content_type: str | None = None) -> Problem | None:
+    """Whether a 200 body can be an HTML page at all; ``None`` when it can.
+
+    Cheap enough for every response (a few byte comparisons and, for the rare suspect body, a
+    count of control bytes): it runs before the page is stored or extracted.
+    """
+    if not body:
+        return Problem("empty_body", "the server sent an empty body (0 bytes)")
+    if len(body) < 65536 and _WS.match(body):
+        return Problem("empty_body", f"the server sent only whitespace ({len(body)} bytes)")
+    head = body[:16].lstrip(b"\xef\xbb\xbf")
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            if magic == b"RIFF" and body[8:12] not in (b"WEBP", b"WAVE", b"AVI "):
+                continue
+            served = f" served as {content_type.split(';')[0].strip()}" if content_type else ""
+            return Problem("not_html", f"not an HTML page: {what}{served} ({len(body):,} bytes)")
+    mime = (content_type or "").split(";")[0].strip()
+    if mime and _NON_HTML_TYPES.match(mime):
+        return Problem("not_html", f"not an HTML page: Content-Type {mime} ({len(body):,} bytes)")
+    sample = body[:4096]
+    # Text in any encoding newsmon reads (UTF-8, Shift_JIS, EUC-JP, ISO-2022-JP…) has almost no
+    # C0 control bytes; a binary file has many. UTF-16 has NULs but also a BOM or '<\x00'.
+    controls = sum(1 for b in sample if b < 0x09 or 0x0E <= b < 0x1B or 0x1C <= b < 0x20)
+    if controls > len(sample) // 20 and not sample.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
+        return Problem("not_html", f"not an HTML page: binary data ({controls} control bytes in the first "
+                                   f"{len(sample)}; {len(body):,} bytes)")
+    return None
+
+
+def http_status_problem(status: int) -> Problem:
+    """The problem of an HTTP error status that reached the crawler (after Scrapy's retries)."""
+    if status in GONE_AT_ONCE:
+        return Problem(f"http_{status}", f"HTTP {status} Gone: the site removed the page for good")
+    if status == 404:
+        return Problem("http_404", "HTTP 404 Not Found")
+    if status in (401, 403):
+        return Problem(f"http_{status}", f"HTTP {status}: the site refused access")
+    if status == 429:
+        return Problem("http_429", "HTTP 429 Too Many Requests: the site is throttling us")
+    if 300 <= status < 400:
+        return Problem(f"http_{status}", f"HTTP {status} redirect without a usable Location header")
+    if status >= 500:
+        return Problem(f"http_{status}", f"HTTP {status}: server error")
+    return Problem(f"http_{status}", f"HTTP {status}")
+
+
+def exhausted_state(code: str) -> tuple[str, int | None]:
+    """``(state, attempts)`` a failure ends in once attempts run out: ``gone`` for 404 (after
+    the usual attempts) and 410 (after one), ``gave_up`` for the rest (``None``: the usual)."""
+    status = int(code[5:]) if code.startswith("http_") and code[5:].isdigit() else None
+    if status in GONE_AT_ONCE:
+        return "gone", 1
+    if status in GONE_EVENTUALLY:
+        return "gone", None
+    return "gave_up", None
+
+
+def failure_problem(kinds: list[str], message: str) -> Problem:
+    """The problem of a fetch that raised instead of answering.
+
+    ``kinds``: the exception's class name and its bases' (Scrapy 2.19 wraps Twisted's errors in
+    its own ``Download*Error`` types; older code paths raise Twisted's directly).
+    """
+    names = set(kinds)
+    text = " ".join((message or "").split())
+    if names & {"DownloadTimeoutError", "TimeoutError", "TCPTimedOutError"}:
+        return Problem("timeout", "timed out waiting for the server (DOWNLOAD_TIMEOUT)"
+                       + (f": {text}" if text else ""))
+    if names & {"DownloadCancelledError", "CancelledError"} or "max size" in text or "DOWNLOAD_MAXSIZE" in text:
+        return Problem("too_large", "larger than DOWNLOAD_MAXSIZE" + (f": {text}" if text else ""))
+    if names & {"ResponseDataLossError", "_DataLoss"}:
+        return Problem("truncated", "the connection closed before the whole body arrived (data loss)")
+    if names & {"DownloadConnectionRefusedError", "ConnectionRefusedError"}:
+        return Problem("connection_refused", "connection refused: is the site down?")
+    if names & {"DNSLookupError", "DownloadDNSLookupError"}:
+        return Problem("dns", "the host name does not resolve" + (f": {text}" if text else ""))
+    if names & {"ConnectionLost", "ConnectionDone", "ResponseFailed", "ResponseNeverReceived",
+                "DownloadFailedError", "ConnectionResetError"}:
+        return Problem("connection_lost", "the connection was lost before a complete response"
+                       + (f": {text}" if text else ""))
+    kind = kinds[0] if kinds else "error"
+    return Problem("fetch_failed", f"{kind}: {text}" if text else kind)
+
+
+def redirect_chain(urls: list[str], final: str) -> str:
+    """``a → b → c`` for a reason text; long chains keep both ends."""
+    chain = [*urls, final]
+    if len(chain) > 6:
+        chain = chain[:2] + ["…"] + chain[-3:]
+    return " → ".join(chain)
+
+
+#: Below this many visible characters an HTML page is an empty document, not a page without an
+#: article: a listing or tag page of a news site carries at least its headlines.
+EMPTY_DOCUMENT_CHARS = 100
+
+
+def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
+    """Why extraction found no article in a page that passed ``check_body``.
+
+    ``not_article`` (the verdict, final) only for a readable page with text: a listing, a tag
+    page. A page with almost no text (an empty shell, a script-only page) or nested too deep to
+    parse is a problem of the fetch, tried again.
+    """
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    from .encoding import decode_html
+    from .extract import markup_too_deep
+
+    if markup_too_deep(body, http_charset):
+        return Problem("markup_too_deep", "the HTML is nested deeper than the parser can read, even without "
+                                          "its div/span wrappers")
+    text = decode_html(body, http_charset)[0]
+    try:
+        tree = lxml_html.document_fromstring(text.encode("utf-8", "surrogatepass"),
+                                             parser=lxml_html.HTMLParser(encoding="utf-8"))
+    except (etree.ParserError, ValueError) as exc:
+        return Problem("unparseable", f"the HTML parser could not read the page: {exc}")
+    for bad in tree.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    visible = "".join(tree.text_content().split())
+    title = " ".join((tree.findtext(".//title") or "").split())[:80]
+    named = f", title {title!r}" if title else ""
+    if len(visible) < EMPTY_DOCUMENT_CHARS:
+        return Problem("empty_document", f"an HTML page with almost no text ({len(visible)} characters{named}): "
+                                         "an empty shell or a script-only page where an article should be")
+    links = len(tree.xpath("//a[@href]"))
+    return Problem("not_article", f"no article in the page ({len(visible):,} characters, {links} links{named}): "
+                                  "a listing, tag or section page?")
