@@ -27,3 +27,24 @@ def test_readme_commands_are_the_ci_commands():
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert ".venv/bin/pip install -e '.[test]'" in README and ".venv/bin/pip install -q -e '.[test]'" in ci
     assert ".venv/bin/pytest" in README and ci.rstrip().endswith(".venv/bin/pytest")
+
+
+def _state_table() -> dict[str, str]:
+    section = README.split("### What happens to every URL", 1)[1].split("\n\n", 2)[2]
+    rows = [line for line in section.split("\n\n", 1)[0].splitlines() if line.startswith("| `")]
+    return {re.match(r"\| `(\w+)`", row).group(1): row.rsplit("|", 2)[-2] for row in rows}
+
+
+def test_readme_state_table_matches_the_code():
+    from storage.frontier import STATES
+
+    table = _state_table()
+    assert set(table) == set(STATES) - {"blocked"}, "README's URL state table and storage.frontier.STATES differ"
+    source = "\n".join(p.read_text(encoding="utf-8") for root in ("crawler", "storage")
+                       for p in (Path(__file__).resolve().parents[1] / root).rglob("*.py"))
+    for state, codes in table.items():
+        for code in re.findall(r"`(\w+)`", codes):
+            if code.startswith("http_"):
+                continue  # http_404, http_5xx…: made from the status (crawler.outcome)
+            assert f'"{code}"' in source or f"'{code}'" in source, f"README names reason code {code} for {state}, " \
+                                                                   "but no code sets it"

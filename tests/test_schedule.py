@@ -286,7 +286,9 @@ def test_runs_on_schedule_never_overlap_a_manual_crawl_and_stop_cleanly(tmp_path
 
 def test_a_hung_crawl_is_killed_at_its_timeout_and_recorded(tmp_path, site, receiver):
     db = str(tmp_path / "news.db")
-    config = write_config(tmp_path / "c.toml", site, schedule='interval = "1s"\ntimeout = "3s"\nstop_timeout = "2s"',
+    # The timeout leaves room for a slow process start under load: the second run must still be
+    # running (not yet timed out) when SIGTERM arrives, so that stop_timeout is what kills it.
+    config = write_config(tmp_path / "c.toml", site, schedule='interval = "1s"\ntimeout = "8s"\nstop_timeout = "2s"',
                           webhook=receiver.url)
     site.hang(ATOM_PATH, 30)
     with daemon(tmp_path, db, config) as proc:

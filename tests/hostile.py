@@ -1,0 +1,382 @@
+"""A hostile news site on 127.0.0.1: one route per way a live site can fail a crawler.
+
+Every route is an "article" listed in the site's RSS feed, and each misbehaves in its own way:
+empty and whitespace bodies, truncated and invalid gzip, a gzip bomb, pages over the size limit
+with and without Content-Length, PDF/PNG/zip served as text/html, 50,000 nested divs,
+redirects (same host, to https, to another host, loops, 10 hops, to file:), 404/410/500/503/429,
+a hang, a dribble, a reset. Some heal after the first crawl (``heals``): the second crawl must
+then store them, which proves one hiccup loses nothing.
+
+Articles are written here (``article_html``), not taken from outlets: they only need to read as
+articles to the generic extractor, and each has its own text so that none deduplicates another.
+Only the standard library: the server under test must not share code with the client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import socket
+import ssl
+import struct
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+_TOPICS = ("港湾の再整備", "地方鉄道の存続", "図書館の電子化", "漁業資源の管理", "山林火災の予防",
+           "観光客の分散", "空き家の活用", "給食費の無償化", "河川の治水", "医師の偏在")
+
+
+def article_html(n: int, title: str | None = None) -> str:
+    """A small news article of our own (Japanese), different for every ``n``."""
+    topic = _TOPICS[n % len(_TOPICS)]
+    title = title or f"{topic}をめぐり市が新方針 第{n}報"
+    paragraphs = [
+        f"市は{n}日、{topic}に関する新たな方針を市議会に示した。担当者は「住民の声を反映した」と説明している。",
+        f"方針では今後{n % 7 + 3}年間で段階的に予算を確保し、{topic}の効果を毎年検証するとしている。",
+        f"市議会では賛否が分かれ、委員会での審議は{n % 4 + 2}回にわたった。反対する議員は財源の見通しを問題視した。",
+        f"市民団体の代表は「{topic}は長年の課題で、ようやく前に進む」と話し、説明会の開催を求めた。",
+        f"市は来月以降、地区ごとに説明会を開き、寄せられた意見をもとに計画を修正する方針だ。（記事番号{n:05d}）",
+    ]
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta property="og:type" content="article"><meta property="og:title" content="{title}">'
+            f'<meta property="article:published_time" content="2026-11-{n % 28 + 1:02d}T09:00:00+09:00">'
+            f'</head><body><header><nav><a href="/">トップ</a></nav></header>'
+            f'<article><h1>{title}</h1>\n{body}\n</article><footer>hostile test site</footer></body></html>')
+
+
+def listing_html() -> str:
+    items = "".join(f'<li><a href="/list/{i}">{_TOPICS[i]}の一覧 第{i}回</a></li>' for i in range(10))
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>記事一覧</title></head><body>'
+            f'<h1>記事一覧</h1><ul>{items}</ul><p>ページ 1 / 5</p></body></html>')
+
+
+def deep_html(depth: int = 50_000) -> bytes:
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>深い入れ子の記事</title>"
+            "<meta property='og:type' content='article'></head><body>" + "<div>" * depth
+            + article_html(999, "深い入れ子の記事").split("<body>", 1)[1].split("</body>")[0]
+            + "</div>" * depth + "</body></html>").encode()
+
+
+def _bomb(size: int) -> bytes:
+    # Built from a streaming compressor, so the 11 MB never exist in memory at once.
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:
+        zeros = b"\0" * 65536
+        for _ in range(size // len(zeros) + 1):
+            gz.write(zeros)
+    return out.getvalue()
+
+
+BIG = 11 * 1024 * 1024  # over Scrapy's (and newsmon's) 10 MB DOWNLOAD_MAXSIZE
+
+
+@dataclass
+class Logged:
+    path: str
+    status: int | None
+    user_agent: str | None
+    time: float
+
+
+@dataclass
+class Case:
+    """One article route and how it answers; ``heals``: answers with a good article from the
+    second crawl on (``Site.heal()``)."""
+
+    path: str
+    answer: Callable[[BaseHTTPRequestHandler, "Site"], None]
+    heals: bool = False
+
+
+def _send(h: BaseHTTPRequestHandler, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
+          length: bool = True) -> None:
+    h.send_response(status)
+    headers = {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
+    for k, v in headers.items():
+        h.send_header(k, v)
+    if length:
+        h.send_header("Content-Length", str(len(body)))
+    else:
+        h.send_header("Connection", "close")
+        h.close_connection = True
+    h.end_headers()
+    h.server.site._status(h, status)  # type: ignore[attr-defined]
+    if body and h.command != "HEAD":
+        h.wfile.write(body)
+
+
+def good(n: int) -> Callable:
+    return lambda h, site: _send(h, 200, article_html(n + site.seed).encode())
+
+
+def redirect(to: Callable[["Site"], str], status: int = 301) -> Callable:
+    return lambda h, site: _send(h, status, b"", {"Location": to(site)})
+
+
+class Site:
+    """The hostile site: ``cases`` on 127.0.0.1, a TLS twin for https redirects, a second host
+    (127.0.0.2) that must never be asked anything, and feeds (good and broken)."""
+
+    def __init__(self, tmp: Path, *, full: bool = True, robots_status: int = 200, seed: int = 0) -> None:
+        self.tmp = tmp
+        self.seed = seed
+        self.full = full
+        self.robots_status = robots_status
+        self.healed = False
+        self.robots = "User-agent: *\nDisallow: /private/\n"
+        self.log: list[Logged] = []
+        self.other_log: list[Logged] = []
+        self._lock = threading.Lock()
+        self.bomb = self.big = b""  # built by start(): reading the expectations needs neither
+        whole = gzip.compress(article_html(31).encode())
+        self.cases: dict[str, Case] = {}
+        self.expect: dict[str, dict] = {}
+
+        def case(name: str, answer: Callable, *, heals: bool = False, first: dict, second: dict) -> None:
+            self.cases[f"/a/{name}"] = Case(f"/a/{name}", answer, heals)
+            self.expect[f"/a/{name}"] = {"first": first, "second": second}
+
+        def err(code: str, attempts: int, state: str = "error") -> dict:
+            return {"state": state, "code": code, "attempts": attempts}
+
+        article = {"state": "article"}
+        case("ok", good(1), first=article, second=article)
+        self.feeds = {"/feed.xml"}
+        self._once_done: set[str] = set()
+        if not full:
+            return
+        case("empty", lambda h, s: _send(h, 200, b""), first=err("empty_body", 1), second=err("empty_body", 2, "gave_up"))
+        case("empty-heals", lambda h, s: _send(h, 200, b""), heals=True, first=err("empty_body", 1), second=article)
+        case("whitespace", lambda h, s: _send(h, 200, b"  \n\t\r\n   "), first=err("empty_body", 1),
+             second=err("empty_body", 2, "gave_up"))
+        case("gzip-truncated", lambda h, s: _send(h, 200, whole[: len(whole) // 2], {"Content-Encoding": "gzip"}),
+             heals=True, first=err("bad_compression", 1), second=article)
+        case("gzip-invalid", lambda h, s: _send(h, 200, b"this is not gzip at all" * 10, {"Content-Encoding": "gzip"}),
+             first=err("bad_compression", 1), second=err("bad_compression", 2, "gave_up"))
+        case("gzip-bomb", lambda h, s: _send(h, 200, s.bomb, {"Content-Encoding": "gzip"}),
+             first=err("too_large", 1), second=err("too_large", 2, "gave_up"))
+        case("big-length", lambda h, s: _send(h, 200, s.big), first=err("too_large", 1),
+             second=err("too_large", 2, "gave_up"))
+        case("big-nolength", lambda h, s: _send(h, 200, s.big, length=False), first=err("too_large", 1),
+             second=err("too_large", 2, "gave_up"))
+        case("pdf", lambda h, s: _send(h, 200, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n" * 50),
+             first=err("not_html", 1), second=err("not_html", 2, "gave_up"))
+        case("png", lambda h, s: _send(h, 200, b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + b"\0" * 400),
+             first=err("not_html", 1), second=err("not_html", 2, "gave_up"))
+        case("zip", lambda h, s: _send(h, 200, b"PK\x03\x04" + b"\x14\0" * 300), first=err("not_html", 1),
+             second=err("not_html", 2, "gave_up"))
+        case("deep", lambda h, s: _send(h, 200, deep_html()), first=article, second=article)
+        case("listing", lambda h, s: _send(h, 200, listing_html().encode()),
+             first={"state": "not_article", "code": "not_article"}, second={"state": "not_article"})
+        case("shell", lambda h, s: _send(h, 200, b"<html><head><title>x</title><script>load()</script></head>"
+                                               b"<body><div id='app'></div></body></html>"), heals=True,
+             first=err("empty_document", 1), second=article)
+        # Redirects
+        self.cases["/a/moved-target"] = Case("/a/moved-target", good(2))
+        self.cases["/a/tls-target"] = Case("/a/tls-target", good(10))
+        case("moved", redirect(lambda s: "/a/moved-target"), first={"state": "article", "redirected_to": "/a/moved-target"},
+             second={"state": "article"})
+        case("to-https", redirect(lambda s: s.tls_url("/a/tls-target")),
+             first={"state": "article", "redirected_to": "tls:/a/tls-target"}, second={"state": "article"})
+        case("to-other-host", redirect(lambda s: s.other_url("/a/elsewhere"), 302),
+             first={"state": "refused", "code": "redirect_off_scope", "attempts": 0}, second={"state": "refused"})
+        case("to-file", redirect(lambda s: "file:///etc/passwd", 302),
+             first={"state": "refused", "code": "redirect_off_scope", "attempts": 0}, second={"state": "refused"})
+        self.cases["/a/loop-b"] = Case("/a/loop-b", redirect(lambda s: "/a/loop-a", 302))
+        case("loop-a", redirect(lambda s: "/a/loop-b", 302), first=err("redirect_loop", 1),
+             second=err("redirect_loop", 2, "gave_up"))
+        for i in range(10):
+            self.cases[f"/a/hop-{i}"] = Case(f"/a/hop-{i}", redirect(lambda s, i=i: f"/a/hop-{i + 1}", 302))
+        self.cases["/a/hop-10"] = Case("/a/hop-10", good(3))
+        self.expect["/a/hop-0"] = {"first": err("too_many_redirects", 1), "second": err("too_many_redirects", 2, "gave_up")}
+        # Statuses
+        case("404", lambda h, s: _send(h, 404, b"<h1>Not Found</h1>"), first=err("http_404", 1),
+             second=err("http_404", 2, "gone"))
+        case("410", lambda h, s: _send(h, 410, b"<h1>Gone</h1>"), first=err("http_410", 1, "gone"),
+             second=err("http_410", 1, "gone"))
+        case("500", lambda h, s: _send(h, 500, b"<h1>Error</h1>"), first=err("http_500", 1),
+             second=err("http_500", 2, "gave_up"))
+        case("503-retry-after", self._once(lambda h, s: _send(h, 503, b"busy", {"Retry-After": "1"})),
+             first=article, second=article)
+        case("429-date", self._once(lambda h, s: _send(h, 429, b"slow down", {"Retry-After": format_datetime(
+            dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=2), usegmt=True)})), first=article, second=article)
+        case("hang", self._hang, heals=True, first=err("timeout", 1), second=article)
+        case("dribble", self._dribble, first=err("timeout", 1), second=err("timeout", 2, "gave_up"))
+        case("reset", self._reset, first=err("truncated", 1), second=err("truncated", 2, "gave_up"))
+        # robots.txt: disallowed until the test changes it
+        self.cases["/private/secret"] = Case("/private/secret", good(4))
+        self.expect["/private/secret"] = {"first": {"state": "refused", "code": "robots_disallow", "attempts": 0},
+                                          "second": {"state": "refused", "code": "robots_disallow"}}
+        self.feeds = {"/feed.xml", "/feed-invalid.xml", "/feed-html.xml", "/feed-empty.xml", "/feed-escape.xml"}
+
+    # -- special answers ----------------------------------------------------------------------
+
+    def _once(self, first: Callable) -> Callable:
+        def answer(h, site):
+            key = h.path
+            with self._lock:
+                seen = key in self._once_done
+                self._once_done.add(key)
+            if seen:
+                good(5 + len(key))(h, site)
+            else:
+                first(h, site)
+        return answer
+
+    def _hang(self, h, site):
+        self.stopping.wait(30)
+        _send(h, 200, article_html(8).encode())
+
+    def _dribble(self, h, site):
+        body = article_html(9).encode()
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html; charset=utf-8")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        self._status(h, 200)
+        try:
+            for byte in body:
+                if self.stopping.wait(0.5):
+                    return
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+        except OSError:
+            return  # the crawler gave up, as it should
+
+    def _reset(self, h, site):
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n<html><body><p>")
+        h.wfile.flush()
+        self._status(h, 200)
+        # SO_LINGER 0: close with a TCP reset instead of a clean end of stream.
+        h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        h.connection.close()
+        h.close_connection = True
+
+    # -- routing ------------------------------------------------------------------------------
+
+    def _status(self, h, status: int) -> None:
+        h._logged.status = status
+
+    def handle(self, h: BaseHTTPRequestHandler, other: bool = False) -> None:
+        path = urlsplit(h.path).path
+        entry = Logged(path, None, h.headers.get("User-Agent"), time.time())
+        h._logged = entry
+        with self._lock:
+            (self.other_log if other else self.log).append(entry)
+        if other:
+            return _send(h, 200, article_html(6).encode())
+        if path == "/robots.txt":
+            if self.robots_status != 200:
+                return _send(h, self.robots_status, b"<h1>robots error</h1>")
+            return _send(h, 200, self.robots.encode(), {"Content-Type": "text/plain"})
+        if path in self.feeds:
+            return self._feed(h, path)
+        case = self.cases.get(path)
+        if case is None:
+            return _send(h, 404, b"<h1>Not Found</h1>")
+        if case.heals and self.healed:
+            return good(100 + len(path))(h, self)
+        case.answer(h, self)
+
+    def _feed(self, h, path: str) -> None:
+        if path == "/feed-invalid.xml":
+            return _send(h, 200, b"<?xml version='1.0'?><rss><channel><item><link>oops", {"Content-Type": "application/rss+xml"})
+        if path == "/feed-html.xml":
+            return _send(h, 200, b"<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>")
+        if path == "/feed-empty.xml":
+            return _send(h, 200, b"", {"Content-Type": "application/rss+xml"})
+        if path == "/feed-escape.xml":
+            links = ["file:///etc/passwd", "file:///a/escape-file", self.other_url("/a/escape-other"),
+                     "ftp://127.0.0.1/a/escape-ftp"]
+        else:
+            links = [self.url(p) for p in self.expect]
+        items = "".join(f"<item><title>t</title><link>{link}</link></item>" for link in links)
+        body = f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>hostile</title>{items}</channel></rss>"
+        _send(h, 200, body.encode(), {"Content-Type": "application/rss+xml; charset=utf-8"})
+
+    # -- servers ------------------------------------------------------------------------------
+
+    def start(self) -> "Site":
+        self.stopping = threading.Event()
+        self._servers = []
+        self.port = self._serve("127.0.0.1", 0)
+        if self.full:
+            self.bomb = _bomb(BIG)
+            self.big = (article_html(7000).replace("</article>", "<p>" + "あ" * (BIG // 3) + "</p></article>")).encode()
+            self.other_port = self._serve("127.0.0.2", 0, other=True)
+            self.tls_port = self._serve("127.0.0.1", 0, tls=True)
+        return self
+
+    def _serve(self, host: str, port: int, *, other: bool = False, tls: bool = False) -> int:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            timeout = 30
+
+            def do_GET(self):
+                try:
+                    site.handle(self, other=other)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # dropped connections are the point of this site
+
+        server = Server((host, port), Handler)
+        server.site = self
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            cert, key = self._certificate()
+            context.load_cert_chain(cert, key)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._servers.append(server)
+        return server.server_address[1]
+
+    def _certificate(self) -> tuple[str, str]:
+        cert, key = self.tmp / "cert.pem", self.tmp / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                        "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+        return str(cert), str(key)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def tls_url(self, path: str) -> str:
+        return f"https://127.0.0.1:{self.tls_port}{path}"
+
+    def other_url(self, path: str) -> str:
+        return f"http://127.0.0.2:{self.other_port}{path}"
+
+    def requests(self, path: str | None = None) -> list[Logged]:
+        with self._lock:
+            return [r for r in self.log if path is None or r.path == path]
+
+    def toml(self, key: str = "hostile") -> str:
+        feeds = ", ".join(f'"{self.url(p)}"' for p in sorted(self.feeds))
+        return (f'[outlets.{key}]\nname = "Hostile site"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\n'
+                f'feeds = [{feeds}]\narticle_url_pattern = "^/(?:a|private)/"\n')
+
+

@@ -1,0 +1,250 @@
+"""Every way a live site fails a crawler ends in a URL state with a reason, and loses nothing.
+
+Real `newsmon crawl` processes over real HTTP against the hostile site of tests/hostile.py (one
+route per failure), two crawls sharing one database: after each, every route's URL is in the
+state the issue's state table says, with its attempts and reason; nothing outside the outlet's
+scope was asked for (the servers' own logs); no article is lost or stored twice. A third crawl,
+after robots.txt changes, fetches what it used to disallow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .hostile import Case, Site, _send, article_html
+
+SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+            "DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=1", "NEWSMON_EXTRACT_WORKERS=1", "NEWSMON_MAX_ATTEMPTS=2",
+            "NEWSMON_MAX_RETRY_AFTER=5"]
+OUTLETS = ["hostile", "robots5xx", "robots4xx"]
+
+
+def crawl(db: Path, config: Path, outlets: list[str], *extra: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", *outlets, "--db", str(db), "--config", str(config)]
+    for pair in SETTINGS + list(extra):
+        cmd += ["-s", pair]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+    assert "Traceback" not in result.stderr, result.stderr[-4000:]
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def query(db: Path, sql: str, *params) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def snapshot(db: Path) -> dict[str, dict]:
+    return {r["url"]: r for r in query(db, "SELECT * FROM urls")}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    site = Site(tmp).start()
+    robots5xx = Site(tmp, full=False, robots_status=503, seed=500).start()
+    robots4xx = Site(tmp, full=False, robots_status=404, seed=400).start()
+    config = tmp / "newsmon.toml"
+    config.write_text(site.toml() + robots5xx.toml("robots5xx") + robots4xx.toml("robots4xx"), encoding="utf-8")
+    db = tmp / "news.db"
+    runs = {}
+    try:
+        crawl(db, config, OUTLETS)
+        runs["first"] = (snapshot(db), site.requests(), robots5xx.requests())
+        site.healed, robots5xx.robots_status = True, 200
+        log_mark = len(site.requests())
+        crawl(db, config, OUTLETS)
+        runs["second"] = (snapshot(db), site.requests()[log_mark:], robots5xx.requests())
+        status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "hostile", "--db", str(db),
+                                 "--config", str(config)], capture_output=True, text=True, timeout=60)
+        site.robots = "User-agent: *\nDisallow:\n"  # the site now allows /private/
+        crawl(db, config, ["hostile"])
+        runs["third"] = (snapshot(db), site.requests(), [])
+        yield {"site": site, "db": db, "runs": runs, "status": status}
+    finally:
+        for s in (site, robots5xx, robots4xx):
+            s.stop()
+
+
+def _cases() -> list[str]:
+    # The expectations are data of the site itself; build one to read them (no server started).
+    return sorted(Site(Path(".")).expect)
+
+
+@pytest.mark.parametrize("crawl_no", ["first", "second"])
+@pytest.mark.parametrize("path", _cases())
+def test_each_route_ends_in_its_state_with_a_reason(hostile, path, crawl_no):
+    site, (urls, _, _) = hostile["site"], hostile["runs"][crawl_no]
+    expected = site.expect[path][crawl_no]
+    row = urls.get(site.url(path))
+    assert row is not None, f"{path} left no trace after the {crawl_no} crawl"
+    assert row["kind"] == expected["state"], row
+    assert row["reason"] and len(row["reason"]) > 10, row
+    if "code" in expected:
+        assert row["reason_code"] == expected["code"], row
+    if "attempts" in expected:
+        assert row["attempts"] == expected["attempts"], row
+    if "redirected_to" in expected:
+        target = expected["redirected_to"]
+        want = site.tls_url(target[4:]) if target.startswith("tls:") else site.url(target)
+        assert row["redirected_to"] == want
+        final = urls[want]
+        assert final["kind"] == "article" and final["article_id"] == row["article_id"]
+
+
+def test_every_url_is_in_a_known_state_with_a_reason(hostile):
+    for crawl_no in ("first", "second", "third"):
+        urls = hostile["runs"][crawl_no][0]
+        for row in urls.values():
+            assert row["kind"] in ("pending", "article", "not_article", "error", "gave_up", "gone", "refused"), row
+            assert row["reason"], row
+
+
+def test_nothing_out_of_scope_was_requested(hostile):
+    site = hostile["site"]
+    assert site.other_log == []  # neither the redirect to 127.0.0.2 nor the feed entry reached it
+    paths = {r.path for r in site.requests()}
+    assert not {p for p in paths if p.startswith("/a/escape")}
+    urls = hostile["runs"]["first"][0]
+    for url in ("file:///etc/passwd", "ftp://127.0.0.1/a/escape-ftp", site.other_url("/a/escape-other")):
+        assert urls[url]["kind"] == "refused" and urls[url]["reason_code"] == "off_scope", url
+
+
+def test_final_states_are_not_fetched_again(hostile):
+    site = hostile["site"]
+    second = {r.path for r in hostile["runs"]["second"][1]}
+    for path in ("/a/ok", "/a/410", "/a/listing", "/a/moved", "/a/moved-target", "/a/deep", "/a/to-other-host",
+                 "/a/to-file", "/private/secret"):
+        assert path not in second, path
+    for path in ("/a/empty-heals", "/a/hang", "/a/404", "/a/500", "/a/pdf"):
+        assert path in second, path
+
+
+def test_no_article_is_lost_or_stored_twice(hostile):
+    db = hostile["db"]
+    articles = query(db, "SELECT id, content_hash FROM articles")
+    assert len({a["content_hash"] for a in articles}) == len(articles)
+    stored = query(db, "SELECT DISTINCT article_id FROM urls WHERE kind = 'article'")
+    assert {r["article_id"] for r in stored} == {a["id"] for a in articles}
+    # Every article page has its raw page, and every fetched page ended in a verdict.
+    assert query(db, "SELECT count(*) AS n FROM urls WHERE kind = 'fetched'")[0]["n"] == 0
+    assert query(db, "SELECT count(*) AS n FROM articles WHERE id NOT IN (SELECT article_id FROM pages "
+                     "WHERE article_id IS NOT NULL)")[0]["n"] == 0
+
+
+def test_robots_txt_as_rfc_9309_says(hostile):
+    db = hostile["db"]
+    first = query(db, "SELECT * FROM discovery WHERE outlet = 'robots5xx' AND run_id = 1")
+    assert [r["ok"] for r in first] == [0] and "answered HTTP 503" in first[0]["reason"]
+    robots5xx_log = hostile["runs"]["first"][2]
+    assert {r.path for r in robots5xx_log} == {"/robots.txt"}  # nothing but robots.txt was fetched
+    health = query(db, "SELECT * FROM health_log WHERE outlet = 'robots5xx' ORDER BY id")
+    assert health[0]["status"] == "failing" and "robots" in health[0]["reasons"]
+    # Next run, robots.txt answers: its article is fetched and stored.
+    assert query(db, "SELECT kind FROM urls WHERE outlet = 'robots5xx'") == [{"kind": "article"}]
+    assert health[-1]["status"] == "ok"
+    # robots.txt 404 allows everything.
+    assert query(db, "SELECT kind FROM urls WHERE outlet = 'robots4xx'") == [{"kind": "article"}]
+    # A disallowed URL stays refused until robots.txt changes, then it is fetched.
+    third = hostile["runs"]["third"][0][hostile["site"].url("/private/secret")]
+    assert third["kind"] == "article" and third["attempts"] == 1
+
+
+def test_broken_feeds_are_recorded_and_named_in_health_and_status(hostile):
+    db, site = hostile["db"], hostile["site"]
+    rows = {r["url"]: r for r in query(db, "SELECT * FROM discovery WHERE run_id = 2 AND outlet = 'hostile'")}
+    assert rows[site.url("/feed-empty.xml")]["ok"] == 0 and "empty body" in rows[site.url("/feed-empty.xml")]["reason"]
+    assert "HTML page" in rows[site.url("/feed-html.xml")]["reason"]
+    assert "invalid XML" in rows[site.url("/feed-invalid.xml")]["reason"]
+    assert rows[site.url("/feed.xml")]["ok"] == 1 and rows[site.url("/feed.xml")]["article_urls"] == len(site.expect)
+    assert rows[site.url("/feed-escape.xml")]["refused"] == 4
+    health = query(db, "SELECT * FROM health WHERE outlet = 'hostile'")[0]
+    assert site.url("/feed-html.xml") in health["problems"]
+    status = hostile["status"]
+    assert status.returncode in (0, 1) and "Traceback" not in status.stderr
+    assert site.url("/feed-empty.xml") in status.stdout
+    # Per-state counts of the outlet's last run.
+    line = next(ln for ln in status.stdout.splitlines() if "urls of run 2" in ln)
+    states = json.loads(query(db, "SELECT url_states FROM outlet_runs WHERE run_id = 2 AND outlet = 'hostile'")[0]
+                        ["url_states"])
+    assert states["gave_up"] >= 10 and states["gone"] == 1
+    assert f"{states['gave_up']} gave_up" in line and "1 gone" in line
+
+
+# -- killed mid-run ---------------------------------------------------------------------------
+
+KILL_ARTICLES = 200
+KILLS = 10
+
+
+def test_ten_kills_fetch_each_article_about_once_and_store_it_exactly_once(tmp_path):
+    """After 10 SIGKILLs, all article requests together stay within 1.3 x the articles."""
+    site = Site(tmp_path, full=False)
+    del site.expect["/a/ok"], site.cases["/a/ok"]
+    for n in range(KILL_ARTICLES):
+        path = f"/a/k{n}"
+        site.cases[path] = Case(path, lambda h, s, n=n: _send(h, 200, article_html(10_000 + n).encode()))
+        site.expect[path] = {}
+    site.start()
+    config = tmp_path / "c.toml"
+    config.write_text(site.toml("many"), encoding="utf-8")
+    db = tmp_path / "news.db"
+    # Politeness defaults for concurrency (2 per site): what is in flight when the process dies
+    # is what a real crawl loses.
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "many", "--db", str(db), "--config", str(config),
+           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSMON_EXTRACT_WORKERS=1"]
+    try:
+        kills = 0
+        done_before = 0
+        while kills < KILLS:
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                # Kill once this run has stored or downloaded a few more pages (bounded wait).
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and proc.poll() is None:
+                    done = _progress(db)
+                    if done >= done_before + 8:
+                        break
+                    time.sleep(0.05)
+                if proc.poll() is not None:
+                    break  # finished before it could be killed: nothing left to kill
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+                kills += 1
+                done_before = _progress(db)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+        final = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+        assert final.returncode == 0, final.stderr[-3000:]
+    finally:
+        site.stop()
+    assert kills >= 5, f"only {kills} kills happened before the crawl finished"
+    requests = [r for r in site.requests() if r.path.startswith("/a/k")]
+    assert len(requests) <= 1.3 * KILL_ARTICLES, f"{len(requests)} article requests for {KILL_ARTICLES} articles"
+    assert query(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+    assert query(db, "SELECT count(*) AS n FROM articles")[0]["n"] == KILL_ARTICLES
+    states = query(db, "SELECT kind, count(*) AS n FROM urls GROUP BY kind")
+    assert states == [{"kind": "article", "n": KILL_ARTICLES}]
+
+
+def _progress(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        return query(db, "SELECT count(*) AS n FROM urls WHERE kind IN ('article', 'fetched')")[0]["n"]
+    except sqlite3.OperationalError:
+        return 0  # not migrated yet, or busy

@@ -1,0 +1,137 @@
+"""The pure parts of the URL state machine: body checks, failure reasons, discovery parsing,
+and the ledger's transitions on a real SQLite file."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from crawler.discovery import parse_feed, parse_sitemap
+from crawler.outcome import check_body, exhausted_state, failure_problem, no_article_problem
+from storage import frontier, open_db
+
+from .hostile import article_html, deep_html
+
+
+@pytest.mark.parametrize("body,content_type,code", [
+    (b"", "text/html", "empty_body"),
+    (b" \r\n\t ", "text/html", "empty_body"),
+    (b"%PDF-1.4\n...", "text/html", "not_html"),
+    (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "text/html", "not_html"),
+    (b"PK\x03\x04\x14\0\x06\0", "text/html; charset=utf-8", "not_html"),
+    (b"\x1f\x8b\x08\0\0\0\0\0", "text/html", "not_html"),
+    (bytes(range(256)) * 8, None, "not_html"),
+    (b"<html><body><p>ok</p></body></html>", "application/pdf", "not_html"),
+])
+def test_bodies_that_cannot_be_a_page(body, content_type, code):
+    problem = check_body(body, content_type)
+    assert problem is not None and problem.code == code
+    assert problem.reason
+
+
+@pytest.mark.parametrize("body", [
+    article_html(1).encode(),
+    article_html(2).encode("cp932", errors="replace"),  # Shift_JIS has no control bytes either
+    article_html(3).encode("iso2022_jp", errors="replace"),  # ESC sequences are allowed
+    "\ufeff<html>テスト</html>".encode("utf-16"),
+])
+def test_pages_in_any_encoding_pass(body):
+    assert check_body(body, "text/html") is None
+
+
+def test_what_extraction_found_nothing_in():
+    assert no_article_problem(b"<html><head><title>x</title></head><body><div id=app></div></body></html>").code \
+        == "empty_document"
+    listing = ("<html><body><ul>" + "".join(f"<li><a href='/{i}'>見出し{i}の記事の一覧です</a></li>" for i in range(20))
+               + "</ul></body></html>").encode()
+    assert no_article_problem(listing).code == "not_article"
+    nested = b"<html><body>" + b"<b>" * 50_000 + b"<p>text</p></body></html>"
+    assert no_article_problem(nested).code == "markup_too_deep"
+
+
+def test_deep_wrappers_are_read_not_lost():
+    from crawler.extract import extract_article
+
+    article = extract_article(deep_html(), "http://127.0.0.1/a/deep")
+    assert article is not None and "市議会" in article.text
+
+
+def test_failure_reasons():
+    assert failure_problem(["DownloadTimeoutError", "Exception"], "took longer than 2.0 seconds").code == "timeout"
+    assert failure_problem(["ResponseDataLossError"], "").code == "truncated"
+    assert failure_problem(["DownloadCancelledError"], "").code == "too_large"
+    assert failure_problem(["DownloadConnectionRefusedError"], "").code == "connection_refused"
+    assert failure_problem(["WeirdError"], "boom").reason == "WeirdError: boom"
+    assert exhausted_state("http_410") == ("gone", 1)
+    assert exhausted_state("http_404") == ("gone", None)
+    assert exhausted_state("timeout") == ("gave_up", None)
+
+
+def test_feeds_and_sitemaps_say_why_they_give_nothing():
+    assert parse_feed(b"").problem.startswith("empty body")
+    assert "HTML page" in parse_feed(b"<!DOCTYPE html><html><body>503</body></html>").problem
+    assert "not a feed" in parse_feed(b"<?xml version='1.0'?><urlset/>").problem
+    broken = parse_feed(b"<rss><channel><item><link>https://a.jp/1</link></item><item><link>oops")
+    assert broken.problem.startswith("invalid XML") and broken.links[0] == "https://a.jp/1"
+    good = parse_feed(b"<rss version='2.0'><channel><item><link>https://a.jp/1</link></item></channel></rss>")
+    assert (good.links, good.problem) == (["https://a.jp/1"], None)
+    index = parse_sitemap(gzip.compress(b"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                                        b"<sitemap><loc>https://a.jp/s1.xml</loc></sitemap></sitemapindex>"))
+    assert (index.kind, index.links) == ("sitemapindex", ["https://a.jp/s1.xml"])
+    assert "not a sitemap" in parse_sitemap(b"<rss/>").problem
+    assert "does not decompress" in parse_sitemap(b"\x1f\x8bnot gzip").problem
+
+
+def test_ledger_transitions(tmp_path):
+    db = open_db(tmp_path / "news.db")
+    url = "https://example.jp/a/1"
+    frontier.add_pending(db, [url], outlet="x")
+    assert frontier.needs_fetch(db, url, max_attempts=2)
+    assert frontier.record_failure(db, url, outlet="x", code="timeout", reason="timed out", max_attempts=2) == "error"
+    assert frontier.needs_fetch(db, url, max_attempts=2)
+    assert frontier.record_failure(db, url, outlet="x", code="timeout", reason="timed out", max_attempts=2) == "gave_up"
+    row = frontier.state(db, url)
+    assert (row["kind"], row["attempts"], row["reason"]) == ("gave_up", 2, "gave up after 2 attempts: timed out")
+    assert not frontier.needs_fetch(db, url, max_attempts=2)
+    assert frontier.record_failure(db, url + "g", outlet="x", code="http_410", reason="gone", max_attempts=1,
+                                   exhausted="gone") == "gone"
+    # A state typed by hand that the crawler does not know is refused by the database.
+    with pytest.raises(Exception, match="urls.kind must be one of"):
+        db.execute("UPDATE urls SET kind = 'done' WHERE url = ?", [url])
+
+
+def test_robots_change_requeues_what_it_disallowed(tmp_path):
+    db = open_db(tmp_path / "news.db")
+    url = "http://127.0.0.1:8000/private/a"
+    assert not frontier.robots_seen(db, "127.0.0.1:8000", http_status=200, sha256="a")
+    frontier.record_refused(db, url, outlet="x", code="robots_disallow", reason="disallowed")
+    assert not frontier.needs_fetch(db, url, max_attempts=3)
+    assert not frontier.robots_seen(db, "127.0.0.1:8000", http_status=200, sha256="a")
+    assert frontier.state(db, url)["kind"] == "refused"
+    assert frontier.robots_seen(db, "127.0.0.1:8000", http_status=200, sha256="b")
+    assert frontier.state(db, url)["kind"] == "pending"
+
+
+def test_m004_mends_what_the_first_crawler_lost(tmp_path):
+    """A redirect stored as an empty page and marked not_article is fetched again; an error
+    that used up its attempts says it gave up."""
+    from storage.migrations import MIGRATIONS, migrate
+
+    db = open_db(tmp_path / "old.db", migrate=False)
+    MIGRATIONS.apply(db, stop_before="m004_url_states")
+    now = "2026-11-01T00:00:00+00:00"
+    rows = [("https://a.jp/moved", "not_article", 301, 1, None), ("https://a.jp/empty", "not_article", 200, 1, None),
+            ("https://a.jp/listing", "not_article", 200, 1, None), ("https://a.jp/dead", "error", 503, 3, "HTTP 503")]
+    for url, kind, status, attempts, error in rows:
+        db.execute("INSERT INTO urls (url, outlet, kind, http_status, first_seen_at, last_seen_at, attempts, last_error) "
+                   "VALUES (?, 'x', ?, ?, ?, ?, ?, ?)", [url, kind, status, now, now, attempts, error])
+    for url, size in (("https://a.jp/empty", 0), ("https://a.jp/listing", 5000)):
+        db.execute("INSERT INTO pages (url, fetched_at, http_status, body_gz, size) VALUES (?, ?, 200, x'00', ?)",
+                   [url, now, size])
+    assert migrate(db) == ["m004_url_states"]
+    kinds = {r["url"]: r for r in db.query("SELECT * FROM urls")}
+    assert kinds["https://a.jp/moved"]["kind"] == "pending" and kinds["https://a.jp/moved"]["attempts"] == 0
+    assert kinds["https://a.jp/empty"]["kind"] == "pending"
+    assert kinds["https://a.jp/listing"]["kind"] == "not_article"
+    assert kinds["https://a.jp/dead"]["kind"] == "gave_up" and "HTTP 503" in kinds["https://a.jp/dead"]["reason"]
