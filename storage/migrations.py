@@ -407,6 +407,25 @@ def m004_url_states(db: Database) -> None:
         "ALTER TABLE outlet_runs ADD COLUMN robots_unavailable INTEGER NOT NULL DEFAULT 0",
         # JSON {state: n}: the URLs of the outlet this run left in each state.
         "ALTER TABLE outlet_runs ADD COLUMN url_states TEXT",
+        # The health view gains what the URLs of each outlet came to: its last run's URL states,
+        # and how many URLs it has given up on or been refused, so a loss is seen where health is.
+        "DROP VIEW health",
+        """
+        CREATE VIEW health AS
+        SELECT
+            h.outlet,
+            h.status,
+            (SELECT group_concat(json_extract(value, '$.message'), '; ') FROM json_each(h.reasons)) AS problems,
+            h.since,
+            h.checked_at,
+            h.run_id,
+            (SELECT o.url_states FROM outlet_runs o WHERE o.run_id = h.run_id AND o.outlet = h.outlet) AS last_run_urls,
+            (SELECT count(*) FROM urls u WHERE u.outlet = h.outlet AND u.kind = 'gave_up') AS urls_gave_up,
+            (SELECT count(*) FROM urls u WHERE u.outlet = h.outlet AND u.kind = 'error') AS urls_failing,
+            (SELECT count(*) FROM urls u WHERE u.outlet = h.outlet AND u.kind = 'refused') AS urls_refused
+        FROM outlet_health h
+        ORDER BY CASE h.status WHEN 'failing' THEN 0 WHEN 'blocked' THEN 1 WHEN 'degraded' THEN 2 ELSE 3 END, h.outlet
+        """,
         # URLs a reviewer should know about: given up, gone, refused or failing, newest first.
         """
         CREATE VIEW url_problems AS

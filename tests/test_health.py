@@ -45,7 +45,8 @@ def test_blank_database_has_the_health_tables_and_view(tmp_path):
                                                               "articles", "health_changes"]
     assert [c.name for c in db["notified_articles"].columns] == ["article_id", "run_id", "notified_at"]
     assert [c.name for c in db["health"].columns] == ["outlet", "status", "problems", "since", "checked_at",
-                                                       "run_id"]
+                                                       "run_id", "last_run_urls", "urls_gave_up", "urls_failing",
+                                                       "urls_refused"]
 
 
 # --- page signals, on real pages --------------------------------------------------------------

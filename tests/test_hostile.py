@@ -173,6 +173,8 @@ def test_broken_feeds_are_recorded_and_named_in_health_and_status(hostile):
     assert rows[site.url("/feed-escape.xml")]["refused"] == 4
     health = query(db, "SELECT * FROM health WHERE outlet = 'hostile'")[0]
     assert site.url("/feed-html.xml") in health["problems"]
+    # What the URLs came to is in the health view too: the losses are seen where health is.
+    assert health["urls_gave_up"] >= 10 and json.loads(health["last_run_urls"]) == {"article": 1}  # run 3
     status = hostile["status"]
     assert status.returncode in (0, 1) and "Traceback" not in status.stderr
     assert site.url("/feed-empty.xml") in status.stdout
