@@ -25,6 +25,7 @@ from storage import frontier, queries, transaction
 from . import store
 from .dates import parse_http_date
 from .outcome import redirect_chain
+from .walls import url_wall
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,26 @@ class Unusable(IgnoreRequest):
         self.reason = reason
 
 
+class Postponed(IgnoreRequest):
+    """Not sent this run after all: the outlet has walled us off (``NewsSpider.note_wall``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.code = "postponed"
+        self.reason = reason
+
+
+class Walled(IgnoreRequest):
+    """A redirect led to a wall (a consent or login page): the URL is blocked, not refused."""
+
+    def __init__(self, wall) -> None:
+        super().__init__(wall.reason)
+        self.wall = wall
+
+
 class ScopeMiddleware:
-    """Refuse any request of an outlet that is not http(s) on the outlet's domains.
+    """Refuse any request of an outlet that is not http(s) on the outlet's domains; hold back
+    the article requests of an outlet that has walled us off this run.
 
     Runs before robots.txt (no robots.txt is fetched from a host we will not crawl) and on every
     redirect hop, since a redirected request passes through the middlewares again. Discovery
@@ -70,8 +89,14 @@ class ScopeMiddleware:
         if outlet is None:
             return None
         hops = request.meta.get("redirect_urls") or []
+        wall = url_wall(request.url) if hops else None
+        if wall is not None:
+            raise Walled(wall)
         if request.url in hops:
             raise Unusable("redirect_loop", f"redirect loop: {redirect_chain(hops, request.url)}")
+        walled = getattr(self.crawler.spider, "walled", {}).get(key)
+        if walled and "newsmon_url" in request.meta:
+            raise Postponed(walled)
         if not outlet.in_scope(request.url):
             target = request.url[:200]
             if hops:

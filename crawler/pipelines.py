@@ -19,6 +19,7 @@ from storage import frontier, queries
 from . import health, store
 from .outcome import Problem, check_body, exhausted_state
 from .spiders.news import FetchedPage, charset_of
+from .walls import Wall, empty_document_wall
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class StorePipeline:
         self.config_path = settings.get("NEWSMON_CONFIG")
         self.workers = settings.getint("NEWSMON_EXTRACT_WORKERS")
         self.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
+        self.wall_backoff = settings.getfloat("NEWSMON_WALL_BACKOFF")
         self.executor: ProcessPoolExecutor | None = None
         # Pages per outlet whose rules text is also compared with generic extraction (health).
         self.crosscheck = settings.getint("NEWSMON_HEALTH_CROSSCHECK")
@@ -93,11 +95,29 @@ class StorePipeline:
         self.stats.inc_value(f"newsmon/url_state/{left}")
         self._count(item.outlet, "errors")
 
+    def _spider_note(self, method: str, *args) -> None:
+        spider = self.crawler.spider
+        if hasattr(spider, method):  # the news spider; `newsmon check` runs without walls bookkeeping
+            getattr(spider, method)(*args)
+
+    def _blocked(self, item: FetchedPage, wall: Wall, *, attempt: bool = True) -> None:
+        """A wall where the article should be: never stored; tried again after a growing wait."""
+        left = frontier.record_blocked(self.db, item.url, outlet=item.outlet, code=wall.code, reason=wall.reason,
+                                       backoff=self.wall_backoff, http_status=item.status, run_id=self.run_id,
+                                       attempt=attempt)
+        self.stats.inc_value(f"newsmon/url_state/{left}")
+        self._spider_note("note_wall", item.outlet, wall)
+
     async def process_item(self, item):
         if not isinstance(item, FetchedPage):
             return item
         if item.problem is not None:
-            if item.refused:
+            if item.postponed:
+                frontier.postpone(self.db, item.url, outlet=item.outlet, reason=item.problem.reason, run_id=self.run_id)
+                self.stats.inc_value("newsmon/url_state/pending")
+            elif item.blocked:
+                self._blocked(item, Wall(item.problem.code.removeprefix("wall_"), "", item.problem.reason))
+            elif item.refused:
                 frontier.record_refused(self.db, item.url, outlet=item.outlet, code=item.problem.code,
                                         reason=item.problem.reason, run_id=self.run_id)
                 self.stats.inc_value("newsmon/url_state/refused")
@@ -143,6 +163,12 @@ class StorePipeline:
             self.stats.inc_value("newsmon/extract/empty")
         elif record.get("outlet") is None:
             record["outlet"] = item.outlet
+        if record is None and problem is not None and problem.code == "empty_document":
+            # An empty document where the outlet's article should be: a wall until shown otherwise.
+            self._blocked(item, empty_document_wall(problem.reason), attempt=False)
+            return item
+        if record is not None:
+            self._spider_note("note_page", item.outlet)
         saved = store.save_verdict(self.db, url=item.url, page_id=item.page_id, record=record, outlet=item.outlet,
                                    problem=problem, final_url=item.final_url, redirects=item.redirects,
                                    max_attempts=self.max_attempts, http_status=item.status, run_id=self.run_id)

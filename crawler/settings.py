@@ -32,6 +32,9 @@ NEWSMON_EXTRACT_WORKERS = int(os.environ.get("NEWSMON_EXTRACT_WORKERS", max(1, (
 NEWSMON_MAX_ARTICLES = int(os.environ.get("NEWSMON_MAX_ARTICLES", 500))
 #: A URL that failed this many times (404, 5xx, timeout) is not tried again.
 NEWSMON_MAX_ATTEMPTS = int(os.environ.get("NEWSMON_MAX_ATTEMPTS", 3))
+#: Seconds before a URL that met a bot wall, consent page or login is tried again; the wait
+#: doubles with each wall (at most a day), and a URL blocked for a week is given up.
+NEWSMON_WALL_BACKOFF = float(os.environ.get("NEWSMON_WALL_BACKOFF", 3600))
 #: The longest Retry-After (seconds) we wait for; a longer one gives the request up for this run.
 NEWSMON_MAX_RETRY_AFTER = float(os.environ.get("NEWSMON_MAX_RETRY_AFTER", 120))
 #: What started the run ('manual', 'schedule', 'demo'): recorded in crawl_runs.

@@ -21,6 +21,7 @@ gone          404 on every attempt, or 410 at once                              
 refused       out of scope (another host, not http/https) or disallowed by            never fetched,
               robots.txt; or robots.txt could not be read (``robots_unavailable``)    but see reason
 blocked       a bot wall, consent page or login stood where the article should be     after retry_at
+              (the wait doubles, at most a day; after a week: gave_up)
 ============  =====================================================================  ==============
 
 ``attempts`` counts network fetches: one per response or failure, none for a refusal or for
@@ -31,6 +32,7 @@ changes (``robots_changed``); one refused because robots.txt answered 5xx, next 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -77,7 +79,7 @@ def needs_fetch(db: Database, url: str, *, max_attempts: int, now: str | None = 
     if kind == "refused":
         return code in RETRY_REFUSALS
     if kind == "blocked":
-        return attempts < max_attempts and (retry_at is None or retry_at <= (now or now_utc()))
+        return retry_at is None or retry_at <= (now or now_utc())
     return False  # fetched (extracted from its stored page), or final
 
 
@@ -90,9 +92,9 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
             kind = 'pending'
             OR (kind = 'error' AND attempts < ?)
             OR (kind = 'refused' AND reason_code IN ({placeholders}))
-            OR (kind = 'blocked' AND attempts < ? AND (retry_at IS NULL OR retry_at <= ?)))
+            OR (kind = 'blocked' AND (retry_at IS NULL OR retry_at <= ?)))
         ORDER BY first_seen_at, url LIMIT ?
-        """, [outlet, max_attempts, *RETRY_REFUSALS, max_attempts, now or now_utc(), limit]).fetchall()]
+        """, [outlet, max_attempts, *RETRY_REFUSALS, now or now_utc(), limit]).fetchall()]
 
 
 def fetched_urls(db: Database, outlet: str) -> list[tuple[str, int]]:
@@ -186,13 +188,46 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
     return kind
 
 
-def record_blocked(db: Database, url: str, *, outlet: str | None, code: str, reason: str, retry_at: str,
+#: The longest wait between two tries of a blocked URL.
+MAX_WALL_BACKOFF = timedelta(days=1)
+#: A URL blocked for longer than this since it was first seen is given up on: the news is old.
+WALL_GIVE_UP = timedelta(days=7)
+
+
+def record_blocked(db: Database, url: str, *, outlet: str | None, code: str, reason: str, backoff: float,
                    http_status: int | None = None, run_id: int | None = None, attempt: bool = True,
-                   now: str | None = None) -> None:
-    """A wall stood where the article should be: tried again after ``retry_at``, never stored."""
+                   now: str | None = None) -> str:
+    """A wall stood where the article should be: never stored, tried again after a wait.
+
+    The wait starts at ``backoff`` seconds and doubles with each wall (at most a day), so a
+    site that blocks us is asked less and less; a URL still blocked a week after it was first
+    seen is ``gave_up``. Returns the state: ``blocked`` or ``gave_up``.
+    """
+    now = now or now_utc()
+    moment = datetime.fromisoformat(now)
     with transaction(db):
-        _upsert(db, url, outlet=outlet, kind="blocked", code=code, reason=reason, http_status=http_status,
-                run_id=run_id, now=now or now_utc(), attempt=attempt, error=reason, retry_at=retry_at)
+        row = db.execute("SELECT attempts, first_seen_at FROM urls WHERE url = ?", [url]).fetchone()
+        attempts = (row[0] if row else 0) + (1 if attempt else 0)
+        first_seen = datetime.fromisoformat(row[1]) if row else moment
+        if moment - first_seen > WALL_GIVE_UP:
+            _upsert(db, url, outlet=outlet, kind="gave_up", code=code, http_status=http_status, run_id=run_id,
+                    reason=f"gave up: blocked for more than {WALL_GIVE_UP.days} days; last: {reason}", now=now,
+                    attempt=attempt, error=reason)
+            return "gave_up"
+        wait = min(timedelta(seconds=backoff * 2 ** max(0, attempts - 1)), MAX_WALL_BACKOFF)
+        retry_at = (moment + wait).isoformat(timespec="seconds")
+        _upsert(db, url, outlet=outlet, kind="blocked", code=code, http_status=http_status, run_id=run_id,
+                reason=f"{reason} (tried again after {retry_at})", now=now, attempt=attempt, error=reason,
+                retry_at=retry_at)
+    return "blocked"
+
+
+def postpone(db: Database, url: str, *, outlet: str | None, reason: str, run_id: int | None = None,
+             now: str | None = None) -> None:
+    """Not fetched this run after all (the outlet walled us off): ``pending`` again, no attempt."""
+    with transaction(db):
+        _upsert(db, url, outlet=outlet, kind="pending", code="postponed", reason=reason, http_status=None,
+                run_id=run_id, now=now or now_utc(), attempt=False)
 
 
 def record_refused(db: Database, url: str, *, outlet: str | None, code: str, reason: str,

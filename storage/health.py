@@ -16,6 +16,11 @@ failing (the outlet is not being crawled properly):
                    nothing, so nothing was (the next run asks again)
     ``discovery``  every feed, sitemap and section it read was broken or failed
 
+blocked (the outlet answers, but with walls: bot challenges, consent pages, logins, empty
+documents where articles should be):
+    ``blocked``    at least half the article pages of the last run were walls, or nothing but
+                   walls came back (the reason names the wall)
+
 degraded (articles arrive but extraction is going wrong):
     ``rules_missed``  the outlet's rules no longer match: its articles fall back to generic
     ``no_article``    extraction finds no article in the pages
@@ -42,10 +47,10 @@ from .db import transaction
 COUNTS = ("discovery_ok", "discovery_changed", "discovery_failed", "discovered", "pages", "errors",
           "articles_new", "articles_relevant", "no_article", "no_title", "no_date", "short_text",
           "rules_expected", "rules_missed", "crosschecked", "disagreed", "discovery_broken",
-          "robots_unavailable")
+          "robots_unavailable", "walls")
 """The per-outlet counts of one run: the columns of ``outlet_runs``."""
 
-STATUSES = ("ok", "degraded", "failing")
+STATUSES = ("ok", "degraded", "blocked", "failing")
 
 # A ratio check flags the outlet when the share of bad pages in its latest pages reaches
 # RATIO_FLAG and is RATIO_MARGIN above the outlet's own share over the month before, so an
@@ -250,11 +255,24 @@ def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]]) 
                                            "were not parseable" + (f": {named}{more}" if named else ""))
 
 
+def _walls_reason(last: Mapping[str, Any], wall: str | None) -> Reason | None:
+    walls = last.get("walls", 0)
+    if not walls:
+        return None
+    tried = last["pages"] + last["errors"] + walls
+    if walls * 2 < tried and (last["articles_new"] or last["pages"]):
+        return None
+    named = f" (last: {wall})" if wall else ""
+    return Reason("blocked", f"{walls} of the {tried} pages of its last run were walls, not pages{named}: "
+                             "newsmon does not get past them (see README, 'When an outlet is blocked')")
+
+
 def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
-          broken: list[Mapping[str, Any]] | None = None) -> Health:
+          broken: list[Mapping[str, Any]] | None = None, wall: str | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
-    ``broken``: the last run's failed or unparseable discovery pages, to name them.
+    ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
+    the reason of one wall the last run met, to name it.
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -291,8 +309,11 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         found = _ratio_check(runs, numerator, denominator, min_pages, now)
         if found:
             degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
+    blocked = _walls_reason(last, wall)
     if failing:
-        return Health("failing", failing + degraded)
+        return Health("failing", failing + ([blocked] if blocked else []) + degraded)
+    if blocked:
+        return Health("blocked", [blocked] + degraded)
     return Health("degraded" if degraded else "ok", degraded)
 
 
@@ -315,7 +336,14 @@ def update_health(db: Database, outlet: str, run_id: int | None, *,
     runs = history(db, outlet, now=now)
     broken = list(db.query("SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? "
                            "AND ok = 0 ORDER BY id", [runs[0]["run_id"], outlet])) if runs else []
-    health = check(runs, now=now, broken=broken)
+    wall = None
+    if runs and runs[0].get("walls"):
+        found = db.execute(
+            "SELECT reason FROM urls WHERE outlet = ? AND run_id = ? AND kind = 'blocked' "
+            "UNION ALL SELECT reason FROM discovery WHERE outlet = ? AND run_id = ? AND reason LIKE '% should be' "
+            "LIMIT 1", [outlet, runs[0]["run_id"], outlet, runs[0]["run_id"]]).fetchone()
+        wall = found[0] if found else None
+    health = check(runs, now=now, broken=broken, wall=wall)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):

@@ -405,6 +405,8 @@ def m004_url_states(db: Database) -> None:
         """,
         "ALTER TABLE outlet_runs ADD COLUMN discovery_broken INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE outlet_runs ADD COLUMN robots_unavailable INTEGER NOT NULL DEFAULT 0",
+        # Bot walls, consent pages and logins met instead of pages (articles and discovery).
+        "ALTER TABLE outlet_runs ADD COLUMN walls INTEGER NOT NULL DEFAULT 0",
         # JSON {state: n}: the URLs of the outlet this run left in each state.
         "ALTER TABLE outlet_runs ADD COLUMN url_states TEXT",
         # The health view gains what the URLs of each outlet came to: its last run's URL states,

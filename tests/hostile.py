@@ -177,9 +177,12 @@ class Site:
         case("deep", lambda h, s: _send(h, 200, deep_html()), first=article, second=article)
         case("listing", lambda h, s: _send(h, 200, listing_html().encode()),
              first={"state": "not_article", "code": "not_article"}, second={"state": "not_article"})
+        # An empty shell where an article should be is a wall (blocked, tried again after an hour):
+        # the second crawl does not ask again.
         case("shell", lambda h, s: _send(h, 200, b"<html><head><title>x</title><script>load()</script></head>"
-                                               b"<body><div id='app'></div></body></html>"), heals=True,
-             first=err("empty_document", 1), second=article)
+                                               b"<body><div id='app'></div></body></html>"),
+             first={"state": "blocked", "code": "wall_empty", "attempts": 1},
+             second={"state": "blocked", "code": "wall_empty", "attempts": 1})
         # Redirects
         self.cases["/a/moved-target"] = Case("/a/moved-target", good(2))
         self.cases["/a/tls-target"] = Case("/a/tls-target", good(10))
@@ -217,6 +220,35 @@ class Site:
         self.expect["/private/secret"] = {"first": {"state": "refused", "code": "robots_disallow", "attempts": 0},
                                           "second": {"state": "refused", "code": "robots_disallow"}}
         self.feeds = {"/feed.xml", "/feed-invalid.xml", "/feed-html.xml", "/feed-empty.xml", "/feed-escape.xml"}
+
+    def add_walls(self) -> dict[str, str]:
+        """Publish one article route per kind of wall; return {path: expected reason code}."""
+        challenge = (
+            '<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>'
+            '<meta name="robots" content="noindex,nofollow"></head><body><div class="main-wrapper" role="main">'
+            '<h2 id="challenge-running">Checking if the site connection is secure</h2>'
+            '<noscript><span id="challenge-error-text">Enable JavaScript and cookies to continue</span></noscript>'
+            '<script>(function(){window._cf_chl_opt={cvId: "3", cType: "managed"};})();</script>'
+            '</div></body></html>').encode()
+        consent = ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ご利用にあたって（同意のお願い）'
+                   '</title></head><body><h1>ご利用にあたって</h1><p>サービスの利用には利用規約への同意が必要です。</p>'
+                   '<form method="post" action="/consent/accept"><button type="submit">同意する</button></form>'
+                   '</body></html>').encode()
+        routes = {
+            "/a/wall-challenge": (lambda h, s: _send(h, 403, challenge, {"Server": "cloudflare"}), "wall_challenge"),
+            "/a/wall-header": (lambda h, s: _send(h, 200, b"<html><body></body></html>", {"cf-mitigated": "challenge"}),
+                               "wall_challenge"),
+            "/a/wall-consent-page": (lambda h, s: _send(h, 200, consent), "wall_consent"),
+            "/a/wall-consent-redirect": (redirect(lambda s: "/consent/?continue=%2Fa%2Fwall-consent-redirect", 302),
+                                         "wall_consent"),
+            "/a/wall-login": (redirect(lambda s: "/login?next=%2Fa%2Fwall-login", 302), "wall_login"),
+            "/a/wall-jwt": (lambda h, s: _send(h, 401, b'{"error": "invalid JWT token", "status": 401}',
+                                               {"Content-Type": "application/json"}), "wall_consent"),
+        }
+        for path, (answer, _) in routes.items():
+            self.cases[path] = Case(path, answer)
+            self.expect[path] = {}
+        return {path: code for path, (_, code) in routes.items()}
 
     # -- special answers ----------------------------------------------------------------------
 

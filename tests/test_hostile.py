@@ -25,7 +25,7 @@ from .hostile import Case, Site, _send, article_html
 SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
             "DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=1", "NEWSMON_EXTRACT_WORKERS=1", "NEWSMON_MAX_ATTEMPTS=2",
             "NEWSMON_MAX_RETRY_AFTER=5"]
-OUTLETS = ["hostile", "robots5xx", "robots4xx"]
+OUTLETS = ["hostile", "robots5xx", "robots4xx", "walled"]
 
 
 def crawl(db: Path, config: Path, outlets: list[str], *extra: str) -> subprocess.CompletedProcess:
@@ -57,25 +57,33 @@ def hostile(tmp_path_factory):
     site = Site(tmp).start()
     robots5xx = Site(tmp, full=False, robots_status=503, seed=500).start()
     robots4xx = Site(tmp, full=False, robots_status=404, seed=400).start()
+    walled = Site(tmp, full=False, seed=700)
+    wall_codes = walled.add_walls()
+    walled.start()
     config = tmp / "newsmon.toml"
-    config.write_text(site.toml() + robots5xx.toml("robots5xx") + robots4xx.toml("robots4xx"), encoding="utf-8")
+    config.write_text(site.toml() + robots5xx.toml("robots5xx") + robots4xx.toml("robots4xx") + walled.toml("walled"),
+                      encoding="utf-8")
     db = tmp / "news.db"
     runs = {}
     try:
         crawl(db, config, OUTLETS)
         runs["first"] = (snapshot(db), site.requests(), robots5xx.requests())
+        walled_first = walled.requests()
         site.healed, robots5xx.robots_status = True, 200
         log_mark = len(site.requests())
         crawl(db, config, OUTLETS)
+        walled_mark = len(walled.requests())
         runs["second"] = (snapshot(db), site.requests()[log_mark:], robots5xx.requests())
+        walled_second = walled.requests()[walled_mark:]
         status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "hostile", "--db", str(db),
                                  "--config", str(config)], capture_output=True, text=True, timeout=60)
         site.robots = "User-agent: *\nDisallow:\n"  # the site now allows /private/
         crawl(db, config, ["hostile"])
         runs["third"] = (snapshot(db), site.requests(), [])
-        yield {"site": site, "db": db, "runs": runs, "status": status}
+        yield {"site": site, "db": db, "runs": runs, "status": status, "walled": walled, "wall_codes": wall_codes,
+               "walled_logs": (walled_first, walled_second)}
     finally:
-        for s in (site, robots5xx, robots4xx):
+        for s in (site, robots5xx, robots4xx, walled):
             s.stop()
 
 
@@ -109,7 +117,8 @@ def test_every_url_is_in_a_known_state_with_a_reason(hostile):
     for crawl_no in ("first", "second", "third"):
         urls = hostile["runs"][crawl_no][0]
         for row in urls.values():
-            assert row["kind"] in ("pending", "article", "not_article", "error", "gave_up", "gone", "refused"), row
+            assert row["kind"] in ("pending", "article", "not_article", "error", "gave_up", "gone", "refused",
+                                   "blocked"), row
             assert row["reason"], row
 
 
@@ -184,6 +193,65 @@ def test_broken_feeds_are_recorded_and_named_in_health_and_status(hostile):
                         ["url_states"])
     assert states["gave_up"] >= 10 and states["gone"] == 1
     assert f"{states['gave_up']} gave_up" in line and "1 gone" in line
+
+
+def test_walls_are_blocked_never_stored_and_the_outlet_says_so(hostile):
+    db, walled, codes = hostile["db"], hostile["walled"], hostile["wall_codes"]
+    first, second = (hostile["runs"][n][0] for n in ("first", "second"))
+    blocked_first = []
+    for path, code in codes.items():
+        row = first[walled.url(path)]
+        if row["kind"] == "pending":  # held back: the outlet had walled us off three times in a row
+            assert row["reason_code"] == "postponed" and "walls in a row" in row["reason"]
+        else:
+            assert (row["kind"], row["reason_code"]) == ("blocked", code), row
+            assert row["retry_at"] > row["last_seen_at"] and "tried again after" in row["reason"]
+            blocked_first.append(path)
+        # By the second crawl every wall is blocked with its reason; none was stored.
+        assert (second[walled.url(path)]["kind"], second[walled.url(path)]["reason_code"]) == ("blocked", code)
+    assert len(blocked_first) >= 3
+    # Blocked URLs wait (an hour here): the second crawl did not ask for them again.
+    asked_again = {r.path for r in hostile["walled_logs"][1]}
+    assert not asked_again & set(blocked_first)
+    # The redirect to the consent page and the login page was never followed.
+    assert not {r.path for r in hostile["walled_logs"][0] + hostile["walled_logs"][1]} & {"/consent/", "/login"}
+    stored = query(db, "SELECT count(*) AS n FROM urls WHERE outlet = 'walled' AND kind = 'article'")[0]["n"]
+    assert stored == 1  # /a/ok only
+    log = query(db, "SELECT status, reasons FROM health_log WHERE outlet = 'walled' ORDER BY id")
+    assert log[0]["status"] == "blocked" and "were walls" in log[0]["reasons"]
+
+
+def test_an_outlet_that_walls_us_off_is_not_asked_for_every_article(tmp_path):
+    """Three walls in a row hold back the outlet's other article requests until the next run.
+
+    Requests already handed to the downloader (at most CONCURRENT_REQUESTS) still go out; the
+    rest wait, pending, and are never sent this run.
+    """
+    site = Site(tmp_path, full=False, seed=900)
+    del site.expect["/a/ok"], site.cases["/a/ok"]
+    codes = site.add_walls()
+    challenge = site.cases["/a/wall-challenge"]
+    for path in codes:
+        del site.cases[path], site.expect[path]
+    for n in range(20):
+        site.cases[f"/a/c{n}"] = type(challenge)(f"/a/c{n}", challenge.answer)
+        site.expect[f"/a/c{n}"] = {}
+    site.start()
+    config = tmp_path / "c.toml"
+    config.write_text(site.toml("walls"), encoding="utf-8")
+    db = tmp_path / "news.db"
+    try:
+        crawl(db, config, ["walls"], "CONCURRENT_REQUESTS_PER_DOMAIN=1", "CONCURRENT_REQUESTS=4")
+    finally:
+        site.stop()
+    rows = query(db, "SELECT url, kind, reason_code, reason FROM urls")
+    blocked = [r for r in rows if r["kind"] == "blocked"]
+    held = [r for r in rows if r["kind"] == "pending"]
+    assert len(rows) == 20 and len(blocked) + len(held) == 20
+    assert 3 <= len(blocked) <= 3 + 4 + 1 and all(r["reason_code"] == "wall_challenge" for r in blocked)
+    assert all(r["reason_code"] == "postponed" and "3 walls in a row" in r["reason"] for r in held)
+    asked = {site.url(r.path) for r in site.requests() if r.path.startswith("/a/")}
+    assert asked == {r["url"] for r in blocked}  # the held-back ones were never requested
 
 
 # -- killed mid-run ---------------------------------------------------------------------------

@@ -26,13 +26,17 @@ from storage import frontier
 
 from ..config import ConfigError, load_config
 from ..discovery import Discovered, parse_feed, parse_sitemap
-from ..middlewares import Refused, Unusable
+from ..middlewares import Postponed, Refused, Unusable, Walled
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
 from ..store import crawler_db
 from ..urls import canonical_url
+from ..walls import SUSPECT_STATUSES, WALL_HEADERS, Wall, detect_wall
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: Walls in a row from one outlet after which its other article requests wait for the next run:
+#: a site that blocks us is not asked for every article again in the same minute.
+WALLS_BEFORE_STOP = 3
 
 
 @dataclass
@@ -53,6 +57,8 @@ class FetchedPage:
     charset: str | None = None
     problem: Problem | None = None
     refused: bool = False
+    blocked: bool = False
+    postponed: bool = False
     final_url: str | None = None
     redirects: list[str] = field(default_factory=list)
     page_id: int | None = None
@@ -96,7 +102,22 @@ class NewsSpider(scrapy.Spider):
         spider.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
         spider.queued: dict[str, int] = {}
         spider.scheduled: set[str] = set()
+        spider.walls_in_a_row: dict[str, int] = {}
+        # outlet → why its remaining article requests wait for the next run (ScopeMiddleware).
+        spider.walled: dict[str, str] = {}
         return spider
+
+    def note_wall(self, outlet: str, wall: Wall) -> None:
+        """One more wall from ``outlet``; after WALLS_BEFORE_STOP in a row, stop asking it."""
+        self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/walls")
+        self.walls_in_a_row[outlet] = self.walls_in_a_row.get(outlet, 0) + 1
+        if self.walls_in_a_row[outlet] >= WALLS_BEFORE_STOP and outlet not in self.walled:
+            self.walled[outlet] = (f"not fetched this run: {self.walls_in_a_row[outlet]} walls in a row from "
+                                   f"{outlet} (last: {wall.reason}); tried next run")
+            self.logger.warning("newsmon: %s: %s", outlet, self.walled[outlet])
+
+    def note_page(self, outlet: str) -> None:
+        self.walls_in_a_row[outlet] = 0
 
     @property
     def run_id(self) -> int | None:
@@ -183,16 +204,28 @@ class NewsSpider(scrapy.Spider):
                                found=(len(links), *counts), reason=found.problem)
         yield from requests
 
+    def _walled(self, response: Response, outlet: str, kind: str) -> bool:
+        """A discovery page that is a wall: recorded as broken, and counted as a wall."""
+        wall = detect_wall(response.status, _headers(response), response.body, response.url)
+        if wall is None:
+            return False
+        self.note_wall(outlet, wall)
+        self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
+        self.logger.warning("newsmon: %s %s of %s is walled off: %s", kind, response.url, outlet, wall.reason)
+        self._record_discovery(response, outlet, kind, ok=False, status=response.status,
+                               reason=f"{wall.reason} where the {kind} should be")
+        return True
+
     def parse_feed(self, response: Response, outlet: str):
-        if not self._not_modified(response, outlet, "feed"):
+        if not self._not_modified(response, outlet, "feed") and not self._walled(response, outlet, "feed"):
             yield from self._read(response, outlet, "feed", parse_feed(response.body))
 
     def parse_sitemap(self, response: Response, outlet: str):
-        if not self._not_modified(response, outlet, "sitemap"):
+        if not self._not_modified(response, outlet, "sitemap") and not self._walled(response, outlet, "sitemap"):
             yield from self._read(response, outlet, "sitemap", parse_sitemap(response.body))
 
     def parse_section(self, response: Response, outlet: str):
-        if self._not_modified(response, outlet, "section"):
+        if self._not_modified(response, outlet, "section") or self._walled(response, outlet, "section"):
             return
         if not hasattr(response, "text"):
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
@@ -275,9 +308,14 @@ class NewsSpider(scrapy.Spider):
         hops = response.meta.get("redirect_urls") or []
         final = canonical_url(response.url, self.hosts) if hops else None
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        yield FetchedPage(url=url, outlet=outlet, status=response.status, body=response.body,
-                          content_type=content_type, charset=charset_of(content_type),
-                          final_url=final if final != url else None, redirects=hops)
+        page = FetchedPage(url=url, outlet=outlet, status=response.status, body=response.body,
+                           content_type=content_type, charset=charset_of(content_type),
+                           final_url=final if final != url else None, redirects=hops)
+        wall = detect_wall(response.status, _headers(response), response.body, response.url)
+        if wall is not None:
+            self.logger.warning("newsmon: %s is walled off: %s", url, wall.reason)
+            page.body, page.blocked, page.problem = None, True, Problem(wall.code, wall.reason)
+        yield page
 
     def article_failed(self, failure):
         request = failure.request
@@ -285,15 +323,26 @@ class NewsSpider(scrapy.Spider):
         outlet = request.meta.get("newsmon_outlet", "")
         hops = request.meta.get("redirect_urls") or []
         page = FetchedPage(url=url, outlet=outlet, status=None, redirects=hops)
-        if failure.check(Refused):
+        if failure.check(Postponed):
+            page.postponed, page.problem = True, Problem(failure.value.code, failure.value.reason)
+            yield page
+            return
+        if failure.check(Walled):
+            page.blocked, page.problem = True, Problem(failure.value.wall.code, failure.value.wall.reason)
+        elif failure.check(Refused):
             page.refused, page.problem = True, Problem(failure.value.code, failure.value.reason)
         elif failure.check(Unusable):
             page.problem = Problem(failure.value.code, failure.value.reason)
         elif failure.check(HttpError):
             response = failure.value.response
             page.status = response.status
-            page.problem = _status_problem(response, hops)
-            page.refused = page.problem.code == "redirect_off_scope"
+            wall = detect_wall(response.status, _headers(response), response.body, response.url) \
+                if response.status in SUSPECT_STATUSES else None
+            if wall is not None:
+                page.blocked, page.problem = True, Problem(wall.code, wall.reason)
+            else:
+                page.problem = _status_problem(response, hops)
+                page.refused = page.problem.code == "redirect_off_scope"
         elif failure.check(IgnoreRequest):
             message = str(failure.value)
             if "max redirections" in message:
@@ -304,12 +353,13 @@ class NewsSpider(scrapy.Spider):
         else:
             page.problem = failure_problem([c.__name__ for c in type(failure.value).__mro__],
                                            failure.getErrorMessage())
-        if hops and page.problem.code not in ("too_many_redirects", "redirect_loop", "redirect_off_scope"):
+        if hops and not page.blocked and page.problem.code not in ("too_many_redirects", "redirect_loop",
+                                                                     "redirect_off_scope"):
             page.problem = Problem(page.problem.code,
                                    f"{page.problem.reason} (after redirects {redirect_chain(hops, request.url)})")
-        self.crawler.stats.inc_value("newsmon/article/refused" if page.refused else "newsmon/article/failed")
-        self.logger.warning("newsmon: %s %s: %s", "refused" if page.refused else "could not fetch", url,
-                            page.problem.reason)
+        verdict = "refused" if page.refused else "walled off" if page.blocked else "could not fetch"
+        self.crawler.stats.inc_value(f"newsmon/article/{verdict.replace(' ', '_')}")
+        self.logger.warning("newsmon: %s %s: %s", verdict, url, page.problem.reason)
         yield page
 
     def discovery_failed(self, failure):
@@ -318,11 +368,21 @@ class NewsSpider(scrapy.Spider):
         kind = request.meta.get("newsmon_discovery", "feed")
         hops = request.meta.get("redirect_urls") or []
         status = None
-        if failure.check(Refused, Unusable):
+        if failure.check(Walled):
+            self.note_wall(outlet, failure.value.wall)
+            problem = Problem(failure.value.wall.code, f"{failure.value.wall.reason}, where the {kind} should be")
+        elif failure.check(Refused, Unusable):
             problem = Problem(failure.value.code, failure.value.reason)
         elif failure.check(HttpError):
-            status = failure.value.response.status
-            problem = _status_problem(failure.value.response, hops)
+            response = failure.value.response
+            status = response.status
+            wall = detect_wall(status, _headers(response), response.body, response.url) \
+                if status in SUSPECT_STATUSES else None
+            if wall is not None:
+                self.note_wall(outlet, wall)
+                problem = Problem(wall.code, f"{wall.reason} where the {kind} should be")
+            else:
+                problem = _status_problem(response, hops)
         elif failure.check(IgnoreRequest):
             problem = Problem("ignored", str(failure.value))
         else:
@@ -334,6 +394,16 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("newsmon: %s %s of %s failed: %s", kind, request.url, outlet, problem.reason)
         self._record_discovery(hops[0] if hops else request.url, outlet, kind, ok=False, status=status,
                                reason=problem.reason)
+
+
+def _headers(response: Response) -> dict[str, str]:
+    """The response headers walls are recognised by (``crawler.walls.WALL_HEADERS``)."""
+    out = {}
+    for name in WALL_HEADERS:
+        value = response.headers.get(name)
+        if value is not None:
+            out[name] = value.decode("latin-1")
+    return out
 
 
 def _status_problem(response: Response, hops: list[str]) -> Problem:

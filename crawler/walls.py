@@ -1,0 +1,193 @@
+"""Walls: what stands where an article should be (bot challenges, consent pages, logins).
+
+A wall is neither an article nor a page without one: storing it as either would lose the
+article silently (PRIOR_ART.md: a bot wall recorded as nothing). ``detect_wall`` says whether a
+response is one, from its status, a few headers and the first bytes of its body; the URL is
+then ``blocked`` (``storage.frontier``), tried again later with backoff, and the outlet's health
+says so. newsmon does not try to get past a wall (README: "When an outlet is blocked").
+
+Signatures are facts about the walls' own markup and headers, as documented by their vendors
+and seen in public projects that detect them (see each entry's note); they are data, so a new
+wall is one more entry. Pure functions: no Scrapy, no network.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+#: How much of the body is searched: walls put their markers in the head or near the top.
+SCAN_BYTES = 65536
+
+
+@dataclass(frozen=True)
+class Wall:
+    """``kind``: challenge, consent, login or empty; ``vendor``: who put it there, if known."""
+
+    kind: str
+    vendor: str
+    reason: str
+
+    @property
+    def code(self) -> str:
+        return f"wall_{self.kind}"
+
+
+@dataclass(frozen=True)
+class _Signature:
+    kind: str
+    vendor: str
+    #: Lower-case header name → lower-case substring of its value: only on a wall, never on a page.
+    proof: tuple[tuple[str, str], ...] = ()
+    #: Headers (name, value substring; "" = present) that every response of a site behind the
+    #: vendor carries: they count only with an error status (SUSPECT_STATUSES).
+    headers: tuple[tuple[str, str], ...] = ()
+    #: Body markers (lower-case bytes), some of which also appear on ordinary pages (sensor
+    #: scripts): they count only with an error status or on a page with little text.
+    markers: tuple[bytes, ...] = ()
+    note: str = ""
+
+
+SIGNATURES: tuple[_Signature, ...] = (
+    _Signature(
+        "challenge", "Cloudflare",
+        proof=(("cf-mitigated", "challenge"),),
+        markers=(b"<title>just a moment...</title>", b"cf_chl_opt", b"cf-browser-verification",
+                 b"attention required! | cloudflare", b'id="cf-error-details"', b"challenge-error-text"),
+        note="Cloudflare's managed challenge: title 'Just a moment...', window._cf_chl_opt, 'Enable JavaScript and "
+             "cookies to continue' (#challenge-error-text); block pages carry #cf-error-details; the "
+             "cf-mitigated: challenge header (Cloudflare docs, 'Detect a Challenge Page response'). Not "
+             "/cdn-cgi/challenge-platform/ alone: Cloudflare injects it into ordinary pages too.",
+    ),
+    _Signature(
+        "challenge", "Akamai",
+        headers=(("server", "akamaighost"),),
+        markers=(b"errors.edgesuite.net", b"sec-if-cpt-container", b"bm-verify"),
+        note="Akamai edge denials ('Access Denied … Reference #', errors.edgesuite.net, Server: AkamaiGHost) "
+             "and Bot Manager's sec-if-cpt / bm-verify interstitials.",
+    ),
+    _Signature(
+        "challenge", "HUMAN (PerimeterX)",
+        markers=(b"px-captcha", b"captcha.px-cdn.net", b"_pxappid"),
+        note="HUMAN/PerimeterX 'Press & Hold' captcha (#px-captcha, px-cdn.net); its _pxAppId sensor is on "
+             "ordinary pages too, hence suspect responses only.",
+    ),
+    _Signature(
+        "challenge", "DataDome",
+        headers=(("x-datadome", ""), ("x-dd-b", "")),
+        markers=(b"captcha-delivery.com",),
+        note="DataDome: captcha served from (geo.)captcha-delivery.com; the x-datadome header is on every "
+             "response of a protected site.",
+    ),
+    _Signature(
+        "challenge", "Imperva (Incapsula)",
+        headers=(("x-iinfo", ""), ("x-cdn", "incapsula")),
+        markers=(b"_incapsula_resource", b"incapsula incident id"),
+        note="Imperva/Incapsula: 'Incapsula incident ID', _Incapsula_Resource; x-iinfo on every response.",
+    ),
+    _Signature(
+        "challenge", "AWS WAF",
+        proof=(("x-amzn-waf-action", ""),),
+        markers=(b"awswafintegration", b"token.awswaf.com"),
+        note="AWS WAF challenge/captcha actions set x-amzn-waf-action (AWS WAF docs).",
+    ),
+    _Signature(
+        "challenge", "Sucuri",
+        proof=(("x-sucuri-block", ""),),
+        markers=(b"sucuri website firewall",),
+    ),
+    _Signature(
+        "consent", "NHK ONE",
+        markers=(b"jwt token",),
+        note="news.web.nhk answers a fetch without NHK ONE's consent cookie with a 401 JSON error naming "
+             "the JWT token (seen in public NHK RSS scrapers' recovery code, 2025-2026).",
+    ),
+)
+
+#: Statuses a wall comes with when it is not a 200.
+SUSPECT_STATUSES = (401, 403, 407, 429, 503)
+#: Below this many visible characters a 200 page is small enough for a wall's markers to count.
+SMALL_PAGE_CHARS = 1500
+
+_CAPTCHA = (b"g-recaptcha", b"h-captcha", b"hcaptcha.com/1/api.js", b"cf-turnstile", b"captcha")
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
+_CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プライバシー|ご利用にあたって", re.I)
+_LOGIN_TITLE = re.compile(r"ログイン|ログオン|会員登録|sign[ -]?in|log[ -]?in", re.I)
+_LOGIN_PATH = re.compile(r"/(?:login|log-in|signin|sign-in|sso|auth|oauth2?|account/login|member/login)(?:/|\.|\?|$)",
+                         re.I)
+_CONSENT_HOST = re.compile(r"^(?:consent|guce|cmp)\.", re.I)
+_CONSENT_PATH = re.compile(r"/(?:consent|cookie-consent|collectconsent)(?:/|\.|\?|$)", re.I)
+_TAGS = re.compile(rb"<script.*?</script>|<style.*?</style>|<[^>]+>", re.I | re.S)
+
+
+def _visible_chars(body: bytes) -> int:
+    return len(b"".join(_TAGS.sub(b" ", body[:SCAN_BYTES]).split()))
+
+
+def _title(body: bytes) -> str:
+    found = _TITLE.search(body[:SCAN_BYTES])
+    return " ".join(found.group(1).decode("utf-8", "replace").split())[:120] if found else ""
+
+
+def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str | None = None) -> Wall | None:
+    """The wall this response is, or ``None`` for an ordinary page (or an ordinary error).
+
+    Args:
+        status: the HTTP status.
+        headers: response headers, names in any case.
+        body: the (decompressed) body; only the first ``SCAN_BYTES`` are read.
+        url: the URL finally served (after redirects): a login or consent host or path there is
+            a wall even when the page itself says little.
+    """
+    lower = {k.lower(): (v or "").lower() for k, v in headers.items()}
+    head = body[:SCAN_BYTES].lower()
+    small = _visible_chars(body) < SMALL_PAGE_CHARS
+    suspect = status in SUSPECT_STATUSES or small
+
+    def has(pairs: tuple[tuple[str, str], ...]) -> bool:
+        return any(name in lower and value in lower[name] for name, value in pairs)
+
+    for sig in SIGNATURES:
+        by_header = status in SUSPECT_STATUSES and has(sig.headers)
+        if has(sig.proof) or by_header or (suspect and any(m in head for m in sig.markers)):
+            return Wall(sig.kind, sig.vendor, f"a {sig.vendor} {_KIND_TEXT[sig.kind]} (HTTP {status})")
+    title = _title(body)
+    found = url_wall(url) if url else None
+    if found is not None:
+        return found
+    if small and status in (200, 401, 403, 429, 503) and any(m in head for m in _CAPTCHA) and b"<form" in head:
+        return Wall("challenge", "captcha", f"a CAPTCHA page (HTTP {status}, title {title!r})")
+    if small and b'type="password"' in head.replace(b"'", b'"') and _LOGIN_TITLE.search(title):
+        return Wall("login", "login form", f"a login page (HTTP {status}, title {title!r})")
+    if small and _CONSENT_TITLE.search(title) and (b"<form" in head or b"<button" in head):
+        return Wall("consent", "consent page", f"a consent page (HTTP {status}, title {title!r})")
+    return None
+
+
+def url_wall(url: str) -> Wall | None:
+    """A wall known by where a redirect leads: a consent host or path, a login path.
+
+    Checked on every redirect hop, before scope: a redirect to ``consent.yahoo.com`` is a wall
+    to report, not merely an off-domain link to refuse.
+    """
+    parts = urlsplit(url)
+    if _CONSENT_HOST.match(parts.hostname or "") or _CONSENT_PATH.search(parts.path or ""):
+        return Wall("consent", parts.hostname or "", f"redirected to a consent page: {url[:160]}")
+    if _LOGIN_PATH.search(parts.path or ""):
+        return Wall("login", parts.hostname or "", f"redirected to a login page: {url[:160]}")
+    return None
+
+
+_KIND_TEXT = {"challenge": "bot challenge", "consent": "consent wall", "login": "login wall"}
+
+
+def empty_document_wall(reason: str) -> Wall:
+    """An HTML page with (almost) no text where an article should be: served to bots by some
+    sites instead of a challenge (The Japan News, April 2026), or a page built by JavaScript."""
+    return Wall("empty", "", f"{reason}; a bot wall serving empty documents, or a page built by JavaScript")
+
+
+#: Headers ``detect_wall`` reads; the spider keeps only these from a response.
+WALL_HEADERS = tuple(sorted({name for sig in SIGNATURES for name, _ in sig.headers + sig.proof}))
