@@ -81,8 +81,9 @@ OUTLET = Outlet(
             "https://news.web.nhk/news/easy/",
             "DIYgod/RSSHub:lib/routes/nhk/news-web-easy.tsx@145f01eb3c1d74cb71754a4c27c7d256f2fb7310",
             "2025-12-02",
-            "the route's link and redirect_uri since PR #20612 (2025-12-02); the list itself is "
-            "news-list.json behind the authorisation cookie",
+            "the route's link and redirect_uri at that commit; the route got its authorisation "
+            "flow in PR #20612 (2025-12-02) after www3's list began to answer 401. The list itself "
+            "is news-list.json behind the authorisation cookie",
         ),
         Evidence(
             "article_url_pattern",
