@@ -9,6 +9,7 @@ import pytest
 
 from crawler import settings
 from crawler.cli import cli
+from crawler.outlets import registry
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -50,3 +51,29 @@ def test_readme_state_table_matches_the_code():
                 code = code[5:]  # made from the wall's kind (crawler.walls.Wall.code)
             assert f'"{code}"' in source or f"'{code}'" in source, f"README names reason code {code} for {state}, " \
                                                                    "but no code sets it"
+
+
+def _outlet_rows() -> dict[str, list[str]]:
+    section = README.split("## Outlets", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        m = re.match(r"\| `([a-z0-9_]+)` \|(.*)\|\s*$", line)
+        if m:
+            rows[m.group(1)] = [cell.strip() for cell in m.group(2).split("|")]
+    return rows
+
+
+@pytest.mark.parametrize("key", sorted(registry()))
+def test_every_outlet_has_a_row_in_the_outlets_table(key):
+    """Each outlet's row says how it is discovered and when that was last confirmed."""
+    rows = _outlet_rows()
+    assert key in rows, f"README's Outlets table has no row for `{key}`"
+    outlet = registry()[key]
+    cells = rows[key]
+    assert len(cells) == 9, f"`{key}`: the row needs 10 columns"
+    parts = [f"{len(urls)} {name}(s)" for urls, name in
+             ((outlet.feeds, "feed"), (outlet.sitemaps, "sitemap"), (outlet.start_urls, "section")) if urls]
+    assert cells[4] == ", ".join(parts), f"`{key}`: discovery column says {cells[4]!r}"
+    dates = sorted(e.checked for e in outlet.evidence)
+    expected = f"{dates[-1]}; {dates[0]}" if dates else "—"
+    assert cells[5] == expected, f"`{key}`: discovery verified should be {expected!r}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.config import ConfigError, load_config
+from crawler.outlets import registry
+from crawler.store import known_hosts
 from crawler.urls import canonical_url
 
 HOSTS = {"www.asahi.com", "www.sankei.com", "mainichi.jp"}
@@ -25,6 +27,61 @@ HOSTS = {"www.asahi.com", "www.sankei.com", "mainichi.jp"}
 )
 def test_variants_of_one_article_share_one_key(variant):
     assert canonical_url(variant, HOSTS) == "https://www.asahi.com/articles/ASV5C451NV5CUEFT01YM.html"
+
+
+@pytest.mark.parametrize(
+    "variant,key",
+    [
+        # Asahi's feed links http:// with ?ref=rss, its pages ?iref=…, its smartphone copy /sp/
+        # (lakeoffire/asahi-newsheadlines-land-cruiser.rdf, fundus-jp/AsahiShimbun_2025_01_13).
+        ("http://www.asahi.com/articles/ASV5C451NV5CUEFT01YM.html?ref=rss",
+         "https://www.asahi.com/articles/ASV5C451NV5CUEFT01YM.html"),
+        ("https://www.asahi.com/articles/ASV5F0C1PV5FULOB01HM.html?iref=pc_rellink_01",
+         "https://www.asahi.com/articles/ASV5F0C1PV5FULOB01HM.html"),
+        ("https://www.asahi.com/sp/articles/AST1F4445T1FUTIL02SM.html",
+         "https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html"),
+        ("https://www.tokyo-np.co.jp/article/379022?rct=national", "https://www.tokyo-np.co.jp/article/379022"),
+        ("https://www.chunichi.co.jp/article/1011135?rct=national", "https://www.chunichi.co.jp/article/1011135"),
+        ("https://www.sankei.com/article/20230418-W2AZVFWOP5KZRMU2PKRMYPATZQ/?ownedutm_source=owned%20site"
+         "&ownedutm_medium=referral&ownedutm_campaign=ranking",
+         "https://www.sankei.com/article/20230418-W2AZVFWOP5KZRMU2PKRMYPATZQ/"),
+        ("https://mainichi.jp/articles/20230408/k00/00m/040/228000c?cx_testId=122&cx_testVariant=cx_2&cx_artPos=0",
+         "https://mainichi.jp/articles/20230408/k00/00m/040/228000c"),
+        ("https://mainichi.jp/articles/20211013/k00/00m/040/098000c.amp",
+         "https://mainichi.jp/articles/20211013/k00/00m/040/098000c"),
+        ("https://www.nikkan-gendai.com/articles/view/present/366660?print=true",
+         "https://www.nikkan-gendai.com/articles/view/present/366660"),
+        # NHK's 2025 feeds linked http://www3…; each article page links its /amp/ twin.
+        ("http://www3.nhk.or.jp/news/html/20250930/k10014936121000.html",
+         "https://www3.nhk.or.jp/news/html/20250930/k10014936121000.html"),
+        ("https://www3.nhk.or.jp/news/html/20230403/amp/k10014027131000.html",
+         "https://www3.nhk.or.jp/news/html/20230403/k10014027131000.html"),
+        # Yomiuri's article URLs end in "/", and so must their AMP copies' canonical form.
+        ("https://www.yomiuri.co.jp/economy/20211013-OYT1T50086/amp/",
+         "https://www.yomiuri.co.jp/economy/20211013-OYT1T50086/"),
+    ],
+)
+def test_outlet_variants_share_the_article_key(variant, key):
+    assert canonical_url(variant, known_hosts(registry())) == key
+
+
+def test_https_only_for_built_in_hosts_and_outlet_trackers_only_on_their_site():
+    hosts = known_hosts(registry())
+    # The loopback test site and a user's outlets are fetched as given: http stays http.
+    assert canonical_url("http://127.0.0.1:8000/articles/1.html", hosts) == "http://127.0.0.1:8000/articles/1.html"
+    assert canonical_url("http://example.jp/a?rct=1&iref=2", hosts) == "http://example.jp/a?iref=2&rct=1"
+    # A built-in host on a non-default port is not the https site.
+    assert canonical_url("http://www.asahi.com:8080/x", hosts) == "http://www.asahi.com:8080/x"
+    assert canonical_url("http://www.asahi.com:80/x", hosts) == "https://www.asahi.com/x"
+    # The outlets' domains (asahi.com) are what the spider knows: m. still maps to www.
+    assert canonical_url("https://m.asahi.com/articles/X.html", hosts) == "https://www.asahi.com/articles/X.html"
+
+
+def test_parameters_are_sorted_so_patterns_must_not_depend_on_their_order():
+    # A Jiji link as published (?k=…&g=…) comes out with g first: an article pattern that needs
+    # ?k= first rejects every such URL.
+    assert canonical_url("https://www.jiji.com/jc/article?k=2026041200244&g=eco") == \
+        "https://www.jiji.com/jc/article?g=eco&k=2026041200244"
 
 
 def test_meaningful_query_and_unknown_mobile_hosts_are_kept():

@@ -20,13 +20,18 @@ core), cleaner than the header byline ("北京=上地一姫 冨名腰隆", "編�
 
 from __future__ import annotations
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 # <meta name="pubdate"> is the publication time on both layouts. @value: the two saved
 # postlight-parser copies were re-serialised by cheerio, which wrote every meta's content as
 # value=; reading both keeps those pages and real ones working.
 _PUBDATE = '//meta[@name="pubdate"]/@content | //meta[@name="pubdate"]/@value'
 _TITLE_SUFFIX = r"\s*[：:]\s*朝日新聞(?:デジタル)?"
+
+# The feed survey "ニュース source カタログ（N1）": one read-only fetch of each feed on 2026-09-28,
+# with each outlet's RSS terms; a public GitHub file the search index does not name.
+_N1 = "feed survey 'ニュース source カタログ（N1）', public GitHub file (search-index id 70670062538)"
+_FUNDUS = "flairNLP/fundus:src/fundus/publishers/jp/__init__.py@18da6e53592f99cf0ac5770dc63d6ba99ba63ae8"
 
 OUTLET = Outlet(
     key="asahi",
@@ -56,6 +61,65 @@ OUTLET = Outlet(
     # is the id form of print-edition (紙面) articles: not seen in the saved pages.
     article_url_pattern=(
         r"^https?://www\.asahi\.com/articles/(?:AS[A-Z0-9]{15,18}|DA3S\d{8})\.html(?:[?#].*)?$"
+    ),
+    feed_terms=(
+        "no use on commercial sites (https://www.asahi.com/information/service/rss.html, as "
+        "summarised by the N1 feed survey, 2026-09-28)"
+    ),
+    evidence=(
+        Evidence(
+            "https://www.asahi.com/rss/asahi/newsheadlines.rdf",
+            _N1,
+            "2026-09-28",
+            "200 with 36 items in 24 h; the saved copy lakeoffire/asahi-newsheadlines-land-cruiser"
+            ".rdf (2026-05) links http://www.asahi.com/articles/…?ref=rss, which canonicalises to "
+            "the https page",
+        ),
+        *(
+            Evidence(
+                f"https://www.asahi.com/rss/asahi/{name}.rdf",
+                "public GitHub feed lists (search-index ids 40667117672, 51818849135, 63490394154)",
+                "2026-11-30",
+                "listed beside newsheadlines.rdf by several 2025-2026 feed readers (undated files, "
+                "read 2026-11-30); not fetched by any dated survey found",
+            )
+            for name in ("national", "politics", "international", "business")
+        ),
+        Evidence(
+            "https://www.asahi.com/sitemap.xml",
+            _FUNDUS,
+            "2026-08-05",
+            "the NewsMap of Fundus's AsahiShimbun publisher, not deprecated at that commit",
+        ),
+        Evidence(
+            "https://www.asahi.com/news/",
+            "tests/fixtures/saved/fundus-jp/AsahiShimbun_2025_01_13.html (navigation)",
+            "2025-01-13",
+            "linked as http://www.asahi.com/news/?iref=com_latestnews_p (iref is a click tracker)",
+        ),
+        *(
+            Evidence(
+                url,
+                "tests/fixtures/saved/fundus-jp/AsahiShimbun_2025_01_13.html (navigation)",
+                "2025-01-13",
+                "linked with ?iref=pc_gnavi (a click tracker canonicalisation drops)",
+            )
+            for url in (
+                "https://www.asahi.com/national/",
+                "https://www.asahi.com/politics/",
+                "https://www.asahi.com/politics/list/diplomacy.html",
+                "https://www.asahi.com/international/",
+                "https://www.asahi.com/business/",
+                "https://www.asahi.com/opinion/",
+            )
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/asahi.tsv (saved pages 2019-2026; public files of 2026)",
+            "2026-08-13",
+            "AS… ids of 2019-2026 with http/https, ?ref=rss and ?iref variants; the DA3S print-edition "
+            "form was not seen in any source",
+        ),
     ),
     rules=(
         Rules(
@@ -100,13 +164,7 @@ OUTLET = Outlet(
         "postlight-parser/www.asahi.com_1551436747155.html",
     ),
     discovery_notes=(
-        "Verified: newsheadlines.rdf against the saved copy of that feed "
-        "(lakeoffire/asahi-newsheadlines-land-cruiser.rdf, 2026), whose item links "
-        "(http://, ?ref=rss) match the article URL pattern; the pattern also against the nine "
-        "saved articles' URLs and their photo/smartphone/AJW links (which it rejects); the start "
-        "URLs are links of the 2025 page's navigation. Not verified: the national/politics/"
-        "international/business .rdf feeds (the same naming as newsheadlines.rdf, as listed by "
-        "many feed readers), the sitemap (from Fundus's AsahiShimbun publisher definition) and "
-        "the DA3S print-edition id form."
+        "Feeds, sitemap, start URLs and the article URL pattern were checked against saved pages "
+        "and public evidence (see evidence); nothing was fetched live."
     ),
 )

@@ -13,7 +13,7 @@ as the publication time; the page has no other (``release_date`` gives the day o
 
 from __future__ import annotations
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 OUTLET = Outlet(
     key="asahi_ajw",
@@ -28,10 +28,41 @@ OUTLET = Outlet(
         "https://www.asahi.com/ajw/business/",
         "https://www.asahi.com/ajw/opinion/",
     ),
-    # /ajw/articles/AJ<yyyymmdd><4 digits>.html (2017); later articles use a plain number
-    # (/ajw/articles/15012345), a form not seen in the saved pages.
+    # /ajw/articles/AJ<yyyymmdd><4 digits>.html (2017); since about 2019 a plain number
+    # (/ajw/articles/16327883 in 2026). Listing pages are /ajw/<section>/ and /ajw/<section>/<n>.
     article_url_pattern=(
         r"^https?://www\.asahi\.com/ajw/articles/(?:AJ\d{12}\.html|\d{7,9})/?(?:[?#].*)?$"
+    ),
+    evidence=(
+        *(
+            Evidence(
+                url,
+                "tests/fixtures/saved/ir-research-data/asahi-ajw-2017-typhoon.html (navigation)",
+                "2017-10",
+                "a link of the 2017 navigation (http:// then); no later saved page of the English "
+                "edition exists, so whether these sections still list articles is unconfirmed",
+            )
+            for url in (
+                "https://www.asahi.com/ajw/",
+                "https://www.asahi.com/ajw/japan/",
+                "https://www.asahi.com/ajw/asia/",
+                "https://www.asahi.com/ajw/business/",
+                "https://www.asahi.com/ajw/opinion/",
+            )
+        ),
+        Evidence(
+            "https://www.asahi.com/ajw/politics/",
+            "public GitHub file (search-index id 37095071427)",
+            "2026-11-30",
+            "a scraper pages through https://www.asahi.com/ajw/politics/<n> (undated file, read "
+            "2026-11-30); also in the 2017 saved navigation",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/asahi_ajw.tsv (saved page 2017; public files up to 2026)",
+            "2026-02-26",
+            "the AJ… form of 2017 and numeric ids up to 2026 (13067772 … 16779842)",
+        ),
     ),
     rules=(
         Rules(
@@ -49,10 +80,8 @@ OUTLET = Outlet(
     fixtures=("ir-research-data/asahi-ajw-2017-typhoon.html",),
     extra={"path_prefix": "/ajw/"},
     discovery_notes=(
-        "Verified: the article URL pattern (AJ... form) against the saved page's URL and its "
-        "related-article links; the start URLs are links of the saved page's navigation (2017, "
-        "http:// then). Not verified: the numeric article id form of later years. No feed: the "
-        "saved page links none, and the AJW feed addresses found in third-party feed lists "
-        "disagree with each other."
+        "Start URLs and the article URL pattern were checked against the saved 2017 page and "
+        "public files (see evidence); nothing was fetched live. No feed: the saved page links "
+        "none, and the AJW feed addresses in third-party feed lists disagree with each other."
     ),
 )

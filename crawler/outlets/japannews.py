@@ -12,7 +12,7 @@ longer match.
 
 from __future__ import annotations
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 OUTLET = Outlet(
     key="japannews",
@@ -34,6 +34,46 @@ OUTLET = Outlet(
     # have no dated id.
     article_url_pattern=(
         r"^https?://japannews\.yomiuri\.co\.jp/(?:[a-z0-9-]+/){1,2}\d{8}-\d{4,8}/?(?:[?#].*)?$"
+    ),
+    known_walls=(
+        "bot protection serving an empty document: Fundus deprecated its TheJapanNews publisher "
+        "on 2026-04-19 because 'fundus always receives an empty document' "
+        "(https://github.com/flairNLP/fundus/pull/908, merged 2026-06-09)"
+    ),
+    evidence=(
+        Evidence(
+            "https://japannews.yomiuri.co.jp/feed/",
+            "public GitHub feed lists (search-index ids 29252086764, 60293895405, 55649299887)",
+            "2026-11-30",
+            "WordPress's standard feed, listed by several 2025-2026 news readers (undated files, read "
+            "2026-11-30); the saved 2024 page links no feed (its <link rel=alternate> are oEmbed). "
+            "Not fetched by any dated survey found",
+        ),
+        Evidence(
+            "https://japannews.yomiuri.co.jp/sitemap-news.xml",
+            "flairNLP/fundus:src/fundus/publishers/jp/__init__.py@18da6e53592f99cf0ac5770dc63d6ba99ba63ae8",
+            "2026-04-19",
+            "the NewsMap of Fundus's TheJapanNews publisher, deprecated on 2026-04-19 because the "
+            "site serves bots an empty document (see known_walls)",
+        ),
+        *(
+            Evidence(
+                f"https://japannews.yomiuri.co.jp/{path}",
+                "tests/fixtures/saved/fundus-jp/TheJapanNews_2024_10_13.html (navigation)",
+                "2024-10-13",
+                "a link of the site navigation",
+            )
+            for path in (
+                "latestnews/", "politics/", "politics/defense-security/", "society/", "business/",
+                "world/", "editorial/",
+            )
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/japannews.tsv (saved page 2024; public files 2025-2026)",
+            "2026-08-20",
+            "dated post ids of 2022-2026 under one or two section levels",
+        ),
     ),
     rules=(
         Rules(
@@ -65,11 +105,7 @@ OUTLET = Outlet(
     ),
     fixtures=("fundus-jp/TheJapanNews_2024_10_13.html",),
     discovery_notes=(
-        "Verified: the article URL pattern against the saved page's URL and the 27 article links "
-        "of its latest/popular/ranking lists (none of its other links match); the start URLs are "
-        "links of the saved page's navigation. Not verified: the feed (/feed/ is WordPress's "
-        "standard feed, listed by many feed readers, but the saved page links none: its only "
-        "<link rel=alternate> are oEmbed) and the news sitemap (from Fundus's TheJapanNews "
-        "publisher definition)."
+        "Feed, sitemap, start URLs and the article URL pattern were checked against the saved "
+        "page and public evidence (see evidence); nothing was fetched live."
     ),
 )

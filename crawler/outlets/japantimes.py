@@ -7,7 +7,7 @@ There is no JSON-LD article, and ``<meta name="author">`` says "No Author" on wi
 so the credit line is read instead.
 """
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 OUTLET = Outlet(
     key="japantimes",
@@ -27,10 +27,50 @@ OUTLET = Outlet(
     ),
     # /news/<yyyy>/<mm>/<dd>/<section>[/<subsection>]/<slug>/ and the same dated scheme under
     # /opinion/, /sports/, /life/, /culture/, /community/; not the undated /news_category/,
-    # /tag/, /author/ or /liveblogs/ pages, nor /n2u/ press releases or /jnu/ job ads.
+    # /tag/, /author/ or /liveblogs/ pages, nor /n2u/ press releases or /jnu/ job ads, nor an
+    # article's comment feed (<article>/feed/, the wfw:commentRss of every item of its RSS).
     article_url_pattern=(
         r"^https?://www\.japantimes\.co\.jp/(?:news|opinion|sports|life|culture|community)"
-        r"/\d{4}/\d{2}/\d{2}/(?:[a-z0-9-]+/)*[a-z0-9%-]+/?(?:[?#].*)?$"
+        r"/\d{4}/\d{2}/\d{2}/(?:[a-z0-9-]+/)*(?!feed/?(?:[?#]|$))[a-z0-9%-]+/?(?:[?#].*)?$"
+    ),
+    evidence=(
+        Evidence(
+            "https://www.japantimes.co.jp/feed/topstories",
+            "tests/fixtures/saved/trafilatura-eval/japantimes.co.jp.surgical.html (<link rel=alternate>)",
+            "2020-02",
+            "the feed the saved pages of 2017-2020 advertise; feedreader/Rss20JapanTimes.xml is a "
+            "2017 copy whose 118 links all match the pattern. Still in 2025-2026 feed lists "
+            "(search-index ids 39813031148, 53075881778), none dated",
+        ),
+        Evidence(
+            "https://www.japantimes.co.jp/feed/",
+            "public GitHub feed-validation table (search-index id 65790670981)",
+            "2026-02-19",
+            "HTTP 200, valid RSS on 2026-02-19",
+        ),
+        *(
+            Evidence(
+                url,
+                "tests/fixtures/saved/feedreader/japantimes-home.html (navigation)",
+                "2019-05",
+                "a section link of the 2019 home page; /news_category/<name>/ pages were still "
+                "crawled in 2023 (search-index id 44471387624). Whether they list articles after "
+                "the site's 2023 redesign was not checked",
+            )
+            for url in (
+                "https://www.japantimes.co.jp/news_category/national/",
+                "https://www.japantimes.co.jp/news_category/politics-diplomacy/",
+                "https://www.japantimes.co.jp/news_category/business/",
+                "https://www.japantimes.co.jp/news_category/asia-pacific/",
+                "https://www.japantimes.co.jp/opinion_category/commentary/",
+            )
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/japantimes.tsv (saved pages 2017-2020; public files of 2026)",
+            "2026-10-01",
+            "the dated /news/<yyyy>/<mm>/<dd>/… scheme is unchanged from 2017 to 2026",
+        ),
     ),
     rules=(
         Rules(
@@ -60,17 +100,8 @@ OUTLET = Outlet(
         "ir-research-data/japantimes-2017-nintendo-switch.html",
     ),
     discovery_notes=(
-        "Verified against saved copies: the feed https://www.japantimes.co.jp/feed/topstories is "
-        "the <link rel=alternate type=application/rss+xml> of the saved home page and of both "
-        "saved articles (http:// in 2017, https:// from 2019); feedreader/Rss20JapanTimes.xml "
-        "is a real copy of that feed (WordPress RSS 2.0, Jan 2017) and every <link> in it "
-        "(118 of 118) matches article_url_pattern, as do both saved articles' URLs and the 70 "
-        "dated article links of the saved home page, while its 149 other links (home, "
-        "*_category sections, tags, authors, /n2u/ press releases, /jnu/ job ads) do not. The "
-        "start URLs are section links of the saved home page (2019) and article pages (2020); "
-        "that they still list articles was not checked. Not verified: "
-        "https://www.japantimes.co.jp/feed/ (the WordPress default feed), and whether the site "
-        "of 2023 onwards still uses these URLs and this markup (no saved page after 2020). No "
-        "news sitemap is known."
+        "Feeds, start URLs and the article URL pattern were checked against saved pages (2017-"
+        "2020) and public evidence (see evidence); nothing was fetched live. No news sitemap is "
+        "known; no saved page after 2020, so the rules may not fit the 2023 redesign."
     ),
 )

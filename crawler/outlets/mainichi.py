@@ -8,7 +8,7 @@ paid: a teaser and a "この記事は有料記事です。" box.
 
 from __future__ import annotations
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 # The headline without " | 毎日新聞" and without the column and writer names that the premier
 # pages put into <title> and og:title ("見出し |  | 稲葉剛 | 毎日新聞「政治プレミア」").
@@ -40,6 +40,36 @@ OUTLET = Outlet(
     article_url_pattern=(
         r"^https?://mainichi\.jp/(?:premier/[a-z]+/)?articles/\d{8}/[0-9a-z]{2,4}/[0-9a-z]{3}"
         r"/[0-9a-z]{3}/\d{6}c/?(?:[?#].*)?$"
+    ),
+    # A crawl interval longer than this loses flash items unless a section page still lists them.
+    feed_window="~3.3 hours: 20 items on 2026-09-28 (N1 feed survey)",
+    feed_terms=(
+        "no commercial use (an 'experimental' service; https://mainichi.jp/rss/, as summarised "
+        "by the N1 feed survey, 2026-09-28)"
+    ),
+    evidence=(
+        Evidence(
+            "https://mainichi.jp/rss/etc/mainichi-flash.rss",
+            "feed survey 'ニュース source カタログ（N1）', public GitHub file (search-index id 70670062538)",
+            "2026-09-28",
+            "200, 20 items covering about 3.3 hours; also the RSSFeed of Fundus's MainichiShimbun "
+            "publisher (flairNLP/fundus@18da6e53, 2026-08-05)",
+        ),
+        *(
+            Evidence(
+                f"https://mainichi.jp/{section}/",
+                "tests/fixtures/saved/fundus-jp/MainichiShimbun_2025_01_14.html (navigation)",
+                "2025-01-14",
+                "a link of the site navigation (also on the 2021 and 2023 pages)",
+            )
+            for section in ("flash", "seiji", "security", "world", "shakai", "biz", "editorial")
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/mainichi.tsv (saved pages 2021-2025; public files of 2026)",
+            "2026-08-31",
+            "web (k00/00m/…) and premier ids of 2021-2026",
+        ),
     ),
     rules=(
         Rules(
@@ -83,11 +113,7 @@ OUTLET = Outlet(
         "java-extractarticle/000020-mainichi.html",
     ),
     discovery_notes=(
-        "Verified against saved pages: article_url_pattern matches the URLs of all six saved"
-        " pages and the 45 article links on two of them (fundus 2025-01, java-extractarticle"
-        " 000021), and none of their 306 other mainichi.jp links (sections, reporters, login,"
-        " English edition); start_urls are links of the site navigation on the 2025-01 page."
-        " Not verified: the feed (from Fundus's publisher definition; the saved pages link only"
-        " to the /rss/ index page, no <link rel=alternate>); no sitemap is known."
+        "The feed, start URLs and the article URL pattern were checked against saved pages and "
+        "public evidence (see evidence); nothing was fetched live. No sitemap is known."
     ),
 )

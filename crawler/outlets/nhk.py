@@ -4,37 +4,95 @@ NHK publishes no bylines: the JSON-LD and ``<meta name="author">`` name the corp
 (日本放送協会), which is not an author, so ``author_strip`` empties it.
 """
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 # The corporation named as "author" on every page: an organisation, not a person.
 _NOT_AN_AUTHOR = r"^\s*日本放送協会\s*$"
+
+# Where each discovery URL and the article URL pattern was confirmed (see Evidence).
+# The feed survey "ニュース source カタログ（N1）": one read-only fetch of each feed on 2026-09-28,
+# with each outlet's RSS terms; a public GitHub file the search index does not name.
+_N1 = "feed survey 'ニュース source カタログ（N1）', public GitHub file (search-index id 70670062538)"
+_FEED_NOTE = (
+    "200 on 2026-09-28; the old www.nhk.or.jp/rss/news/catN.xml carried the same items but "
+    "answered empty or 301 on some refetches, so only news.web.nhk is listed"
+)
 
 OUTLET = Outlet(
     key="nhk",
     name="NHK NEWS WEB",
     language="ja",
     # www3.nhk.or.jp also serves NHK WORLD (English, /nhkworld/): article_url_pattern keeps it out.
+    # Since 2025-10 the site is news.web.nhk ("NHK ONE"); www3 pages stay up but stopped updating.
     domains=("www3.nhk.or.jp", "news.web.nhk"),
     feeds=(
-        "https://www.nhk.or.jp/rss/news/cat0.xml",  # 主要ニュース
-        "https://www.nhk.or.jp/rss/news/cat1.xml",  # 社会
-        "https://www.nhk.or.jp/rss/news/cat3.xml",  # 科学・医療
-        "https://www.nhk.or.jp/rss/news/cat4.xml",  # 政治
-        "https://www.nhk.or.jp/rss/news/cat5.xml",  # 経済
-        "https://www.nhk.or.jp/rss/news/cat6.xml",  # 国際
-        "https://www.nhk.or.jp/rss/news/cat7.xml",  # スポーツ
+        "https://news.web.nhk/n-data/conf/na/rss/cat0.xml",  # 主要ニュース
+        "https://news.web.nhk/n-data/conf/na/rss/cat1.xml",  # 社会
+        "https://news.web.nhk/n-data/conf/na/rss/cat3.xml",  # 科学・医療
+        "https://news.web.nhk/n-data/conf/na/rss/cat4.xml",  # 政治
+        "https://news.web.nhk/n-data/conf/na/rss/cat5.xml",  # 経済
+        "https://news.web.nhk/n-data/conf/na/rss/cat6.xml",  # 国際
+        "https://news.web.nhk/n-data/conf/na/rss/cat7.xml",  # スポーツ
     ),
+    # The www3.nhk.or.jp/news/ and /news/easy/ start pages were dropped: www3 stopped updating
+    # when NEWS WEB moved (it answers 200 with old articles), and EASY's www3 list answers 401.
     start_urls=(
-        "https://www3.nhk.or.jp/news/",
         "https://news.web.nhk/newsweb",
-        "https://www3.nhk.or.jp/news/easy/",
+        "https://news.web.nhk/news/easy/",
     ),
-    # /news/html/<yyyymmdd>/k<14 digits>.html (not its /amp/ twin), the EASY page
-    # /news/easy/k<id>/k<id>.html, and news.web.nhk/newsweb/na/na-k<14 digits>.
+    # www3.nhk.or.jp/news/html/<yyyymmdd>/k<14 digits>.html (its /amp/ twin canonicalises to it;
+    # feeds of 2025 linked it as http://), the old EASY page /news/easy/k<id>/k<id>.html, and
+    # on news.web.nhk: /newsweb/na/na-k<14 digits> (national), nb-<10 digits> (regional
+    # stations), nd-<date>de<n> (the id form of 2026), and EASY /news/easy/<id>/<id>.html with
+    # ne<13 digits> or <date>de<n> ids.
     article_url_pattern=(
-        r"^https://(?:www3\.nhk\.or\.jp/news/(?:html/\d{8}/k\d{14}\.html"
+        r"^https?://(?:www3\.nhk\.or\.jp/news/(?:html/\d{8}/k\d{14}\.html"
         r"|easy/k\d{14}/k\d{14}\.html)"
-        r"|news\.web\.nhk/newsweb/na/na-k\d{14})(?:[?#].*)?$"
+        r"|news\.web\.nhk/(?:newsweb/na/(?:na-k\d{14}|nb-\d{10}|nd-\d{8}[a-z]{2}\d{3,6})"
+        r"|news/easy/(?P<easy>ne\d{13}|\d{8}[a-z]{2}\d{3,6})/(?P=easy)\.html))(?:[?#].*)?$"
+    ),
+    feed_window="~2.7 hours: cat0 held 7 items on 2026-09-28 (N1 feed survey)",
+    feed_terms=(
+        "personal use only; no commercial redistribution "
+        "(https://www.nhk.or.jp/toppage/rss/index.html, as summarised by the N1 feed survey, "
+        "2026-09-28)"
+    ),
+    known_walls=(
+        "news.web.nhk pages and the EASY JSON sit behind NHK ONE's consent/authorisation cookie: "
+        "a plain fetch may get the consent page (RSSHub's EASY route first calls "
+        "news.web.nhk/tix/build_authorize, DIYgod/RSSHub:lib/routes/nhk/news-web-easy.tsx; "
+        "DarksideofNHK/NHK_News_Tracker automates the consent dialog, 2025-10; "
+        "www3 EASY news-list.json answers 401 since 2025-10, DIYgod/RSSHub#20610)"
+    ),
+    evidence=(
+        *(
+            Evidence(f"https://news.web.nhk/n-data/conf/na/rss/cat{n}.xml", _N1, "2026-09-28", _FEED_NOTE)
+            for n in (0, 1, 3, 4, 5, 6, 7)
+        ),
+        Evidence(
+            "https://news.web.nhk/newsweb",
+            "public GitHub file (search-index id 65723217612)",
+            "2026-09",
+            "a crawler of 2026-09 discovers NHK articles from this page ('/newsweb/na/nd-' links) "
+            "and notes that the www3 html/k… URLs no longer yield any; "
+            "the page fills itself from JSON with JavaScript, so it may yield few links",
+        ),
+        Evidence(
+            "https://news.web.nhk/news/easy/",
+            "DIYgod/RSSHub:lib/routes/nhk/news-web-easy.tsx@145f01eb3c1d74cb71754a4c27c7d256f2fb7310",
+            "2025-12-02",
+            "the route's link and redirect_uri at that commit; the route got its authorisation "
+            "flow in PR #20612 (2025-12-02) after www3's list began to answer 401. The list itself "
+            "is news-list.json behind the authorisation cookie",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/saved (10 NHK pages) and tests/fixtures/urls/nhk.tsv",
+            "2026-09",
+            "www3 ids from the saved pages (2019-2026) and from 2025 feed copies with http:// links; "
+            "na-k, nb- and nd- ids and both EASY id forms from public files of 2025-2026 listed in "
+            "the urls file",
+        ),
     ),
     rules=(
         # news.web.nhk (first seen in the saved excerpt of 2026-07). Its class names are
@@ -108,12 +166,7 @@ OUTLET = Outlet(
         "trafilatura-eval/nhk.or.jp.k100.html",
     ),
     discovery_notes=(
-        "article_url_pattern checked against the URLs of all 10 saved pages (8 of "
-        "www3.nhk.or.jp/news/html/, 1 EASY, 1 news.web.nhk canonical) and against their /amp/ "
-        "and k.nhk.jp alternates, which it rejects. Not verified (no saved copy): the RSS feeds "
-        "www.nhk.or.jp/rss/news/cat0–7.xml (widely used, category numbers from third-party "
-        "code), whether those feeds now link to news.web.nhk, and the start URLs (NHK's "
-        "listing pages fill themselves from JSON with JavaScript, so they may yield few links). "
-        "No news sitemap is known."
+        "Feeds, start URLs and the article URL pattern were checked against public evidence of "
+        "2025-2026 (see evidence); nothing was fetched live. No news sitemap is known."
     ),
 )

@@ -6,7 +6,7 @@ publisher: bylined columns carry the writer in the page header instead (not in t
 A ``meta name="pay_attribute"`` says whether the article is free or for members.
 """
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 OUTLET = Outlet(
     key="nikkan_gendai",
@@ -19,8 +19,39 @@ OUTLET = Outlet(
         "https://www.nikkan-gendai.com/articles/index/money",
         "https://www.nikkan-gendai.com/articles/index/life",
     ),
-    # /articles/view/<genre>/<number>; not /articles/image/…, /articles/index/…, /forms/…
-    article_url_pattern=r"^https://www\.nikkan-gendai\.com/articles/view/[a-z_]+/\d+/?(?:[?#].*)?$",
+    # /articles/view/<genre>/<number>; not /articles/view/<genre>/<number>/<page> (the second
+    # page of a long article), /articles/image/…, /articles/index/…, /forms/…
+    article_url_pattern=r"^https?://www\.nikkan-gendai\.com/articles/view/[a-z_]+/\d+/?(?:[?#].*)?$",
+    known_walls=(
+        "TLS fingerprinting, at times: Fundus deprecated Nikkan Gendai on 2026-01-14 (3421d261), "
+        "restored it on 2026-05-13 only with impersonate='chrome' ('un-deprecate TLS-handshake "
+        "protected publishers', 056e3fda) and dropped the impersonation again on 2026-06-08 "
+        "(66de8a2c); newsmon does not impersonate browsers"
+    ),
+    evidence=(
+        Evidence(
+            "https://www.nikkan-gendai.com/sitemap.xml",
+            "flairNLP/fundus:src/fundus/publishers/jp/__init__.py@18da6e53592f99cf0ac5770dc63d6ba99ba63ae8",
+            "2026-08-05",
+            "the Sitemap of Fundus's NikkanGeadai publisher (active at that commit), read newest "
+            "first and filtered to its type=articles children",
+        ),
+        *(
+            Evidence(
+                f"https://www.nikkan-gendai.com/articles/index/{genre}",
+                "tests/fixtures/saved/fundus-jp/NikkanGeadai_2025_01_22.html (navigation)",
+                "2025-01-22",
+                "a section index link of the site navigation; that it lists articles was not checked",
+            )
+            for genre in ("news", "money", "life")
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/nikkan_gendai.tsv (saved page 2025; public files)",
+            "2026-11-30",
+            "/articles/view/<genre>/<n> ids up to 387913; /…/<n>/2 continuation pages do not match",
+        ),
+    ),
     rules=(
         Rules(
             version="2025-01",
@@ -38,14 +69,9 @@ OUTLET = Outlet(
     ),
     fixtures=("fundus-jp/NikkanGeadai_2025_01_22.html",),
     discovery_notes=(
-        "article_url_pattern checked against the saved page's URL and canonical "
-        "(/articles/view/present/366660) and against the /articles/view/<genre>/<n> links of "
-        "its 'latest articles' tabs (news, geino, sports …), and rejects the page's "
-        "/articles/image/…, /articles/index/… and /forms/present links. The start URLs are "
-        "the section index links of the saved page's navigation (/articles/index/news, money, "
-        "life); that they list articles was not checked. The sitemap is Fundus's source for "
-        "the outlet (it filters the index to its type=articles children), not verified here. "
-        "No RSS feed is linked from the page. The paywall rule reads <meta "
-        "name=pay_attribute>; only its value 'free' was seen (the paid value is unverified)."
+        "The sitemap, start URLs and the article URL pattern were checked against the saved page "
+        "and public evidence (see evidence); nothing was fetched live. No RSS feed is linked "
+        "from the page. The paywall rule reads <meta name=pay_attribute>; only its value 'free' "
+        "was seen (the paid value is unverified)."
     ),
 )

@@ -9,7 +9,7 @@ Nikkei's JSON-LD names the company (日本経済新聞社) as author: bylines ar
 
 from __future__ import annotations
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 # The class names of the component layout end in generated hashes that change with every
 # release ("paragraph_p18mfke4" in 2025, "paragraph_p15tm1hb" in 2023), so these selectors use
@@ -31,7 +31,10 @@ OUTLET = Outlet(
     language="ja",
     # asia.nikkei.com is the nikkei_asia outlet: its longer domain wins in outlet_for_url.
     domains=("www.nikkei.com", "nikkei.com"),
-    sitemaps=("https://www.nikkei.com/sitemap.xml",),
+    # No feed and no sitemap: Nikkei publishes no public RSS, and its sitemap.xml stopped listing
+    # articles (Fundus deprecated its Nikkei publisher for that on 2025-05-29, flairNLP/fundus
+    # #767, and kept it deprecated in 2026-06: "The sitemap does not contain any articles
+    # anymore", review of #920). Section pages are the only discovery.
     start_urls=(
         "https://www.nikkei.com/news/category/",
         "https://www.nikkei.com/politics/",
@@ -43,6 +46,39 @@ OUTLET = Outlet(
     ),
     # /article/<28-character id>/ ("DGXZQOUB148MY0U5A110C2000000", "DGXMZO31897660Y8A610C1000000").
     article_url_pattern=r"^https?://(?:www\.)?nikkei\.com/article/[A-Z0-9]{20,32}/?(?:[?#].*)?$",
+    feed_terms="no public RSS feed (N1 feed survey, 2026-09-28: licence only)",
+    known_walls=(
+        "TLS fingerprinting: Fundus counts Nikkei among its 'TLS-handshake protected publishers' "
+        "and fetches it only with impersonate='chrome' (flairNLP/fundus 056e3fda, 2026-05-13; "
+        "still so at 18da6e53, 2026-08-05, where the publisher stays deprecated for its empty "
+        "sitemap). newsmon does not impersonate browsers: expect refused or empty responses"
+    ),
+    evidence=(
+        *(
+            Evidence(
+                url,
+                "tests/fixtures/saved/fundus-jp/Nikkei_2025_01_14.html (navigation)",
+                "2025-01-14",
+                "a link of the site navigation (also on the 2021 and 2023 pages); that it still "
+                "lists articles to a plain client was not checked",
+            )
+            for url in (
+                "https://www.nikkei.com/news/category/",
+                "https://www.nikkei.com/politics/",
+                "https://www.nikkei.com/politics/diplomacy/",
+                "https://www.nikkei.com/economy/",
+                "https://www.nikkei.com/international/",
+                "https://www.nikkei.com/business/",
+                "https://www.nikkei.com/opinion/editorial/",
+            )
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/nikkei.tsv (saved pages 2018-2025; public files of 2026)",
+            "2026-08",
+            "the 28-character ids of 2018-2026 (…C26A6000000 in 2026) all match",
+        ),
+    ),
     rules=(
         Rules(
             version="2021-10",
@@ -93,12 +129,8 @@ OUTLET = Outlet(
         "newspaper4k/japanese_article.html",
     ),
     discovery_notes=(
-        "Verified against saved pages: article_url_pattern matches the URLs of all eight saved"
-        " pages and the 17 www.nikkei.com/article/ links on two of them (fundus 2025-01,"
-        " scrapping-webs 2023-04), and none of their 579 other nikkei.com links (sections, nkd"
-        " company pages, style./bizgate./reskill. subdomains, /prime/); start_urls are links of"
-        " the site navigation on the 2025-01 page. Not verified: the sitemap index (from"
-        " Fundus's publisher definition, which keeps only its children named *.sitemap.xml);"
-        " no saved page links to a feed and Nikkei publishes no public RSS that we know of."
+        "Start URLs and the article URL pattern were checked against saved pages and public "
+        "files (see evidence); nothing was fetched live. No feed; the sitemap was dropped (it "
+        "no longer lists articles)."
     ),
 )

@@ -8,7 +8,7 @@ JSON-LD times are UTC; the core converts them to Japan time as for every known o
 
 from __future__ import annotations
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 OUTLET = Outlet(
     key="nikkei_asia",
@@ -16,20 +16,70 @@ OUTLET = Outlet(
     language="en",
     domains=("asia.nikkei.com",),
     feeds=("https://asia.nikkei.com/rss/feed/nar",),
+    # Lower-case since the site's redesign: 2026 article links are /politics/defense/…,
+    # /politics/international-relations/…, /economy/…; the capitalised paths of 2023 (/Politics)
+    # were the start URLs before.
     start_urls=(
-        "https://asia.nikkei.com/Politics",
-        "https://asia.nikkei.com/Politics/International-relations",
-        "https://asia.nikkei.com/Economy",
-        "https://asia.nikkei.com/Business",
-        "https://asia.nikkei.com/Opinion",
+        "https://asia.nikkei.com/politics",
+        "https://asia.nikkei.com/politics/international-relations",
+        "https://asia.nikkei.com/politics/defense",
+        "https://asia.nikkei.com/economy",
+        "https://asia.nikkei.com/business",
+        "https://asia.nikkei.com/opinion",
     ),
-    # Articles are /<Section>[/<Subsection>…]/<Headline-slug>; section and tag pages are
+    # Articles are /<section>[/<subsection>…]/<headline-slug>, capitalised until about 2025
+    # ("/Politics/International-relations/…"), lower-case since; section and tag pages are
     # /<Section>/<Name> with short names ("Business/Automobiles", "Spotlight/The-age-of-Great-
     # China"), so an article slug is told apart by its length: at least six hyphenated words
-    # (dots occur: "Panasonic-looking-at-3-U.S.-states-…"). /Location/… are place listings.
+    # (dots occur: "Panasonic-looking-at-3-U.S.-states-…", "…-rate-hike-to-1.25"). /Location/…
+    # are place listings.
     article_url_pattern=(
-        r"^https?://asia\.nikkei\.com/(?!Location/|member/|static/)(?:[A-Za-z0-9-]+/)+"
+        r"^https?://asia\.nikkei\.com/(?!(?i:location|member|static)/)(?:[A-Za-z0-9-]+/)+"
         r"[A-Za-z0-9%.]+(?:-[A-Za-z0-9%.]+){5,}/?(?:[?#].*)?$"
+    ),
+    feed_window="unknown: the feed's items carry no dates (N1 feed survey, 2026-09-28)",
+    feed_terms="not stated; Nikkei licenses its content (N1 feed survey, 2026-09-28)",
+    evidence=(
+        Evidence(
+            "https://asia.nikkei.com/rss/feed/nar",
+            "feed survey 'ニュース source カタログ（N1）', public GitHub file (search-index id 70670062538)",
+            "2026-09-28",
+            "200, but no dates inside the feed (articles carry datePublished); also listed as "
+            "allowed by robots.txt in a 2026 feed table (search-index id 70915890375)",
+        ),
+        *(
+            Evidence(
+                url,
+                "public GitHub files with 2026 article links (search-index ids 60453470700, "
+                "70842248638, 62160746119, 69121520451)",
+                "2026-08",
+                "the section of lower-case 2026 article paths (/politics/defense/…, "
+                "/politics/international-relations/…, /economy/…); the section page itself was "
+                "not seen. The saved 2023 pages link its capitalised form",
+            )
+            for url in (
+                "https://asia.nikkei.com/politics",
+                "https://asia.nikkei.com/politics/international-relations",
+                "https://asia.nikkei.com/politics/defense",
+                "https://asia.nikkei.com/economy",
+            )
+        ),
+        *(
+            Evidence(
+                url,
+                "tests/fixtures/saved/scrapping-webs/nikkei-asia-test_article_1.html (navigation)",
+                "2023-04",
+                "linked capitalised (/Business, /Opinion) in 2023; the lower-case form follows the "
+                "2026 article paths and was not seen itself",
+            )
+            for url in ("https://asia.nikkei.com/business", "https://asia.nikkei.com/opinion")
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/nikkei_asia.tsv (saved pages 2023; public files 2024-2026)",
+            "2026-09",
+            "capitalised paths (2023-2026) and lower-case paths (2026) both match",
+        ),
     ),
     rules=(
         Rules(
@@ -58,11 +108,8 @@ OUTLET = Outlet(
         "scrapping-webs/nikkei-asia-test_article_2.html",
     ),
     discovery_notes=(
-        "Verified against saved pages: article_url_pattern matches the URLs of both saved pages"
-        " and the 17 article links on them, and none of their 223 other asia.nikkei.com links"
-        " (sections, /Location/ and /Spotlight/ listings, member pages); start_urls are links"
-        " of the site navigation on those pages. Not verified: the feed /rss/feed/nar (widely"
-        " used; the saved pages link only to the info.asia.nikkei.com/rss help page, no <link"
-        " rel=alternate>); no sitemap is known (Fundus does not cover Nikkei Asia)."
+        "The feed, start URLs and article URL pattern were checked against public evidence "
+        "(see evidence); nothing was fetched live. No sitemap is known (Fundus does not cover "
+        "Nikkei Asia)."
     ),
 )

@@ -10,7 +10,7 @@ author is often the organisation "産経ニュース": bylines are read from the
 
 from __future__ import annotations
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 OUTLET = Outlet(
     key="sankei",
@@ -33,6 +33,44 @@ OUTLET = Outlet(
     # /article/<yyyymmdd>-<26-character Arc id>/ . Continuation pages (/…/2/) and photo pages
     # (/…/photo/<id>/) are parts of an article, not articles.
     article_url_pattern=r"^https?://www\.sankei\.com/article/\d{8}-[A-Z0-9]{26}/?(?:[?#].*)?$",
+    feed_terms="no terms published for the feeds (N1 feed survey, 2026-09-28: to be asked)",
+    evidence=(
+        Evidence(
+            "https://www.sankei.com/arc/outboundfeeds/rss/?outputType=xml",
+            "feed survey 'ニュース source カタログ（N1）', public GitHub file (search-index id 70670062538)",
+            "2026-09-28",
+            "200 (the old /rss/news/*.xml feeds answer 404)",
+        ),
+        Evidence(
+            "https://www.sankei.com/arc/outboundfeeds/rss/category/politics/?outputType=xml",
+            "public GitHub file (search-index id 10351687947)",
+            "2026-11-30",
+            "a feed reader's fix replaces https://www.sankei.com/rss/politics.xml by this URL "
+            "(undated file, read 2026-11-30); the same Arc outbound-feed scheme as the main feed",
+        ),
+        Evidence(
+            "https://www.sankei.com/feeds/sitemapindex-category/?outputType=xml",
+            "flairNLP/fundus:src/fundus/publishers/jp/__init__.py@18da6e53592f99cf0ac5770dc63d6ba99ba63ae8",
+            "2026-08-05",
+            "the NewsMap of Fundus's SankeiShimbun publisher, not deprecated at that commit",
+        ),
+        *(
+            Evidence(
+                f"https://www.sankei.com/{section}/",
+                "tests/fixtures/saved/fundus-jp/SankeiShimbun_2025_01_21.html (navigation)",
+                "2025-01-21",
+                "a link of the site navigation (also on the 2021 and 2023 pages)",
+            )
+            for section in ("flash", "politics", "world", "affairs", "economy", "column/editorial")
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/sankei.tsv (saved pages 2021-2025; public files of 2026)",
+            "2026-09-28",
+            "Arc ids of 2021-2026, with and without the trailing slash, ?outputType=amp and the "
+            "ownedutm_ ranking trackers",
+        ),
+    ),
     rules=(
         Rules(
             version="2021-10",
@@ -76,11 +114,7 @@ OUTLET = Outlet(
         "java-extractarticle/000017-sankei.html",
     ),
     discovery_notes=(
-        "Verified against saved pages: article_url_pattern matches the URLs of all eleven"
-        " saved pages and the 28 article links on two of them (fundus 2025-01, scrapping-webs"
-        " 2023-03), and rejects their /photo/ pages and the /2/ continuation page of 000015;"
-        " start_urls are links of the site navigation on the 2025-01 page. Not verified: the"
-        " Arc Publishing outbound RSS feeds (no <link rel=alternate> on the saved pages) and the"
-        " category sitemap index (from Fundus's publisher definition)."
+        "Feeds, sitemap, start URLs and the article URL pattern were checked against saved pages "
+        "and public evidence (see evidence); nothing was fetched live."
     ),
 )

@@ -7,7 +7,7 @@ Organization, which the core ignores) and marks member-only teasers with
 ``isAccessibleForFree: false``.
 """
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 OUTLET = Outlet(
     key="tokyo_np",
@@ -26,8 +26,44 @@ OUTLET = Outlet(
         "https://www.tokyo-np.co.jp/n/world",
         "https://www.chunichi.co.jp/news/national",
     ),
-    # /article/<number>, with or without a ?rct= tracking query; not /article_photo/.
-    article_url_pattern=r"^https://www\.(?:tokyo-np|chunichi)\.co\.jp/article/\d+/?(?:[?#].*)?$",
+    # /article/<number>, with or without a ?rct= tracking query (canonicalisation drops it); not
+    # /article_photo/.
+    article_url_pattern=r"^https?://www\.(?:tokyo-np|chunichi)\.co\.jp/article/\d+/?(?:[?#].*)?$",
+    evidence=(
+        *(
+            Evidence(
+                url,
+                "flairNLP/fundus:src/fundus/publishers/jp/__init__.py@18da6e53592f99cf0ac5770dc63d6ba99ba63ae8",
+                "2026-08-05",
+                f"the NewsMap of Fundus's {name} publisher, not deprecated at that commit",
+            )
+            for url, name in (
+                ("https://www.tokyo-np.co.jp/sitemap.xml", "TokyoShimbun"),
+                ("https://www.chunichi.co.jp/sitemap.xml", "ChunichiShimbun"),
+            )
+        ),
+        *(
+            Evidence(
+                f"https://www.tokyo-np.co.jp/{path}",
+                "tests/fixtures/saved/fundus-jp/TokyoShimbun_2025_01_13.html (navigation)",
+                "2025-01-13",
+                "a link of the site navigation (with ?ref=gnb_pc_lv1/2, a click tracker)",
+            )
+            for path in ("main_news", "n/national", "n/politics", "n/economics", "n/world")
+        ),
+        Evidence(
+            "https://www.chunichi.co.jp/news/national",
+            "tests/fixtures/saved/fundus-jp/ChunichiShimbun_2025_01_13.html (navigation)",
+            "2025-01-13",
+            "a link of the site navigation",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/tokyo_np.tsv (saved pages 2025; public files of 2026)",
+            "2026-07-22",
+            "numeric ids of 2025-2026 on both papers, with and without ?rct=",
+        ),
+    ),
     rules=(
         Rules(
             version="2025-01",
@@ -47,12 +83,8 @@ OUTLET = Outlet(
         "fundus-jp/ChunichiShimbun_2025_01_13.html",
     ),
     discovery_notes=(
-        "article_url_pattern checked against both saved pages' URLs and canonicals "
-        "(tokyo-np.co.jp/article/379018, chunichi.co.jp/article/1011185) and against the "
-        "'/article/<n>?rct=national' links of their 'new in section' lists. Start URLs are "
-        "section links found in the saved pages' navigation (/main_news, /n/national, "
-        "/n/politics, /n/economics, /n/world on Tokyo; /news/national on Chunichi); that they "
-        "list articles was not checked. The sitemaps are Fundus's NewsMap sources for both "
-        "papers, not verified here. No RSS feed is linked from either page."
+        "Sitemaps, start URLs and the article URL pattern were checked against saved pages and "
+        "public evidence (see evidence); nothing was fetched live. No RSS feed is linked from "
+        "either page (www.tokyo-np.co.jp/rdf/ answered 404 in a 2026-02-19 feed check)."
     ),
 )

@@ -19,7 +19,7 @@ The text keeps Yomiuri's full-width digits (１３日) as printed.
 
 from __future__ import annotations
 
-from . import Outlet, Rules
+from . import Evidence, Outlet, Rules
 
 # The name(s) after "＝" in a dateline "【<place>＝<name>、<name>】" opening the first paragraph;
 # an empty string (no match) when the text opens otherwise. Parenthesised: a selector is XPath
@@ -48,13 +48,42 @@ OUTLET = Outlet(
         "https://www.yomiuri.co.jp/science/",
         "https://www.yomiuri.co.jp/editorial/",
     ),
-    # Article ids are <yyyymmdd>-OY<2 chars>T<5 digits> (OYT1T, OYO1T, OYTNT, OYT8T); photo pages
-    # use ...I (OYT1I) and are left out, as are the SYT8T lifestyle/partner pages (/life/recipe/,
-    # /topics/) and the AMP copies (.../amp/). Since 2019 the URL ends in "/", in 2011 in ".htm".
+    # Article ids are <yyyymmdd>-OY<2 chars>T<5 digits> (OYT1T, OYO1T, OYTNT, OYT8T) and, since
+    # late 2025, <yyyymmdd>-GYT1T<5 digits> ("20260515-GYT1T00272"); photo pages use ...I
+    # (OYT1I, GYT1I) and are left out, as are the SYT8T lifestyle/partner pages (/life/recipe/,
+    # /topics/); the AMP copies (.../amp/) canonicalise to the article. Since 2019 the URL ends
+    # in "/", in 2011 in ".htm".
     # Only www.yomiuri.co.jp: japannews.yomiuri.co.jp is the japannews outlet.
     article_url_pattern=(
-        r"^https?://www\.yomiuri\.co\.jp/(?:[a-z0-9_-]+/)+\d{8}-OY[A-Z0-9]{2}T\d{5}(?:/|\.htm)"
+        r"^https?://www\.yomiuri\.co\.jp/(?:[a-z0-9_-]+/)+\d{8}-[OG]Y[A-Z0-9]{2}T\d{5}(?:/|\.htm)"
         r"(?:[?#].*)?$"
+    ),
+    feed_terms="no public RSS feed (N1 feed survey, 2026-09-28: licence only)",
+    evidence=(
+        Evidence(
+            "https://www.yomiuri.co.jp/sitemap-news-latest.xml",
+            "flairNLP/fundus:src/fundus/publishers/jp/__init__.py@18da6e53592f99cf0ac5770dc63d6ba99ba63ae8",
+            "2026-08-05",
+            "the NewsMap of Fundus's YomiuriShimbun publisher, not deprecated at that commit "
+            "(its sitemap index filtered to sitemap-news-latest)",
+        ),
+        *(
+            Evidence(
+                f"https://www.yomiuri.co.jp/{section}/",
+                "tests/fixtures/saved/fundus-jp/YomiuriShimbun_2024_10_13.html (navigation)",
+                "2024-10-13",
+                "a link of the site navigation, also on the 2019, 2021 and 2023 pages; that it lists "
+                "GYT articles was not checked",
+            )
+            for section in ("news", "national", "politics", "world", "economy", "science", "editorial")
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/yomiuri.tsv (saved pages 2011-2024; public files of 2025-2026)",
+            "2026-08-30",
+            "OY…T ids from the saved pages, GYT1T ids (2025-12 to 2026-08) from public files; "
+            "a GYT1I photo id seen in a 2026 og:image (…/media/2026/06/20260604-GYT1I00048-1.jpg)",
+        ),
     ),
     rules=(
         Rules(
@@ -107,10 +136,7 @@ OUTLET = Outlet(
         "snacktory/yomiuri2.sjis.html",
     ),
     discovery_notes=(
-        "Verified: the article URL pattern against the URLs of the seven saved articles (2011 to "
-        "2024) and against the links inside the 2021 and 2024 pages (news articles match; photo, "
-        "AMP, SYT8T, member and yomidr/otekomachi links do not); the start URLs are links of "
-        "the navigation of the 2021 and 2024 pages. Not verified: the news sitemap (taken from "
-        "Fundus's YomiuriShimbun publisher definition). No feed: no saved page links one."
+        "The news sitemap, start URLs and article URL pattern were checked against public "
+        "evidence (see evidence); nothing was fetched live. No public feed exists."
     ),
 )

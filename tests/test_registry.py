@@ -1,0 +1,147 @@
+"""The whole registry against real URLs and recorded evidence.
+
+Every outlet keeps ``tests/fixtures/urls/<key>.tsv``: real URLs of its site, found in saved pages
+and public files (never made up), each marked ``article`` or ``not_article`` with where and when it
+was seen. Its article URL pattern must accept every article URL after canonicalisation (as the
+spider sees them) and reject every other; every feed, sitemap and start URL and the pattern
+itself must say where and when they were confirmed. A new outlet is covered by adding its file.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from crawler.outlets import Outlet, outlet_for_url, registry
+from crawler.store import known_hosts
+from crawler.urls import HTTPS_HOSTS, canonical_url
+
+URLS = Path(__file__).parent / "fixtures" / "urls"
+OUTLETS = registry()
+HOSTS = known_hosts(OUTLETS)
+MIN_ARTICLES, MIN_OTHERS = 10, 4
+
+# Outlets another engineer is adding URL samples and evidence for (issue 9): expected to fail
+# here until they land; strict, so the entry must go once they do.
+PENDING = {"kyodo", "jiji"}
+
+
+def _keys() -> list:
+    return [
+        pytest.param(key, marks=pytest.mark.xfail(strict=True, reason="samples and evidence pending"))
+        if key in PENDING else key
+        for key in sorted(OUTLETS)
+    ]
+
+
+def _rows(key: str) -> list[dict[str, str]]:
+    path = URLS / f"{key}.tsv"
+    assert path.exists(), f"{path.relative_to(URLS.parents[2])} is missing: add real URLs of the outlet"
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f, delimiter="\t")
+        assert reader.fieldnames == ["url", "expect", "source", "seen"], f"{path.name}: bad header"
+        return list(reader)
+
+
+def _is_date(text: str) -> bool:
+    """An ISO date, or its year-month or year (a source that gives no day)."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not m:
+        return False
+    year, month, day = (int(g) if g else 1 for g in m.groups())
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("key", _keys())
+def test_outlet_has_enough_real_url_samples(key):
+    rows = _rows(key)
+    urls = [r["url"] for r in rows]
+    assert len(urls) == len(set(urls)), f"{key}.tsv lists a URL twice"
+    for row in rows:
+        assert row["expect"] in ("article", "not_article"), row
+        assert row["source"].strip(), f"{row['url']}: say where it was found"
+        assert _is_date(row["seen"]), f"{row['url']}: 'seen' must be a date, not {row['seen']!r}"
+    assert sum(r["expect"] == "article" for r in rows) >= MIN_ARTICLES
+    assert sum(r["expect"] == "not_article" for r in rows) >= MIN_OTHERS
+
+
+@pytest.mark.parametrize("key", _keys())
+def test_pattern_accepts_the_outlets_articles_and_rejects_the_rest(key):
+    outlet = OUTLETS[key]
+    wrong = []
+    for row in _rows(key):
+        url = canonical_url(row["url"], HOSTS)
+        if row["expect"] == "article":
+            if not outlet.is_article_url(url):
+                wrong.append(f"article rejected: {row['url']} -> {url}")
+            elif outlet_for_url(url, OUTLETS) is not outlet:
+                wrong.append(f"article given to another outlet: {row['url']} -> {url}")
+        else:
+            takers = [o.key for o in OUTLETS.values() if o.is_article_url(url)]
+            if takers:
+                wrong.append(f"not an article, accepted by {takers}: {row['url']} -> {url}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _identity(outlet: Outlet, url: str) -> tuple:
+    """What names one article regardless of scheme, tracking parameters and fragment: host and
+    path, plus the query parameters the outlet's pattern itself names (``k=`` of Jiji)."""
+    parts = urlsplit(url)
+    named = set(re.findall(r"([A-Za-z_]\w*)=", outlet.article_url_pattern))
+    query = tuple(sorted((k, v) for k, v in parse_qsl(parts.query) if k in named))
+    return (parts.hostname, parts.path, query)
+
+
+def test_variants_of_one_article_share_one_key():
+    groups: dict[tuple, set[str]] = defaultdict(set)
+    for key in sorted(set(OUTLETS) - PENDING):
+        outlet = OUTLETS[key]
+        for row in _rows(key):
+            if row["expect"] == "article":
+                groups[(key, *_identity(outlet, row["url"]))].add(row["url"])
+    split = {}
+    for ident, urls in groups.items():
+        keys = {canonical_url(u, HOSTS) for u in urls}
+        if len(keys) > 1:
+            split[ident] = keys
+        for u in urls:
+            once = canonical_url(u, HOSTS)
+            assert canonical_url(once, HOSTS) == once, f"canonical form of {u} is not stable"
+            if urlsplit(once).hostname in HTTPS_HOSTS:
+                assert once.startswith("https://"), once
+    assert not split, split
+    # The files must hold real variants, or this test proves nothing.
+    variants = [urls for urls in groups.values() if len(urls) > 1]
+    assert any({urlsplit(u).scheme for u in urls} == {"http", "https"} for urls in variants)
+    assert any(len({urlsplit(u).query for u in urls}) > 1 for urls in variants)
+
+
+@pytest.mark.parametrize("key", _keys())
+def test_every_discovery_url_and_the_pattern_has_evidence(key):
+    outlet = OUTLETS[key]
+    wanted = [*outlet.feeds, *outlet.sitemaps, *outlet.start_urls, "article_url_pattern"]
+    by_what = {e.what: e for e in outlet.evidence}
+    missing = [w for w in wanted if w not in by_what]
+    assert not missing, f"{key}: no evidence for {missing}"
+    stale = sorted(set(by_what) - set(wanted))
+    assert not stale, f"{key}: evidence for URLs the outlet no longer has: {stale}"
+    for e in outlet.evidence:
+        assert e.source.strip(), f"{key}: evidence for {e.what} names no source"
+        assert _is_date(e.checked) and len(e.checked) >= 7, f"{key}: {e.what}: checked={e.checked!r}"
+
+
+@pytest.mark.parametrize("key", sorted(OUTLETS))
+def test_discovery_urls_are_https_on_the_outlets_hosts(key):
+    outlet = OUTLETS[key]
+    for url in (*outlet.feeds, *outlet.sitemaps, *outlet.start_urls):
+        assert url.startswith("https://") and outlet.in_scope(url), f"{key}: {url}"
