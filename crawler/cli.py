@@ -171,6 +171,57 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
         raise click.ClickException(f"crawl ended with {result.finish_reason!r}; see the log above")
 
 
+@cli.command()
+@click.argument("outlets", nargs=-1, metavar="[OUTLET]...")
+@config_option
+@click.option("-s", "--set", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy or NEWSMON_* setting for this check (repeatable).")
+@click.option("--articles", default=2, show_default=True, type=click.IntRange(0, 20),
+              help="Sample articles fetched and extracted per outlet.")
+@click.option("--stale-after", default=7.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              metavar="DAYS", help="A feed or sitemap whose newest entry is older than this is stale.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per outlet) instead of the report.")
+def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], articles: int, stale_after: float,
+          as_json: bool) -> None:
+    """Check each outlet's feeds, sitemaps, start URLs and a few articles, live.
+
+    Politely (robots.txt, delays, your NEWSMON_CONTACT in the User-Agent), nothing stored.
+    Verdict per outlet: ok, degraded, blocked (walls) or broken (no article URL found);
+    the exit status is 1 when any outlet is broken.
+
+    Example:
+
+        newsmon check asahi nhk --articles 3
+    """
+    from .check import report_lines, run_check
+    from .config import ConfigError, load_config
+
+    overrides = _settings(None, config, _setting_pairs(pairs))
+    try:
+        known = load_config(overrides.get("NEWSMON_CONFIG") or _env_config()).outlets
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    unknown = [o for o in outlets if o not in known]
+    if unknown:
+        raise click.UsageError(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    from datetime import timedelta
+
+    reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))
+    if as_json:
+        click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
+    else:
+        for line in report_lines(reports):
+            click.echo(line)
+    if any(r["verdict"] == "broken" for r in reports.values()):
+        sys.exit(1)
+
+
+def _env_config() -> str | None:
+    from . import settings as defaults
+
+    return defaults.NEWSMON_CONFIG
+
+
 def _print_run(stats: dict) -> None:
     click.echo(
         f"newsmon: {stats.get('downloader/request_count', 0)} requests, "

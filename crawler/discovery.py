@@ -10,12 +10,37 @@ from __future__ import annotations
 import gzip
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _FEED_ROOTS = {"rss", "feed", "RDF"}
 _SITEMAP_ROOTS = {"urlset", "sitemapindex"}
+#: Elements whose text is an entry's date: RSS, Dublin Core, Atom, sitemaps, Google News sitemaps.
+_DATE_TAGS = {"pubDate", "date", "published", "updated", "lastmod", "publication_date"}
+
+
+def _date(text: str | None) -> str | None:
+    """An entry's date in UTC ISO 8601 (RFC 822 as in RSS, or ISO 8601); ``None`` if unreadable."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        moment = parsedate_to_datetime(text) if not text[:4].isdigit() else datetime.fromisoformat(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None  # a date without its zone cannot be ordered against the others
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _newest(root: etree._Element) -> str | None:
+    dates = [_date(el.text) for el in root.iter() if isinstance(el.tag, str)
+             and etree.QName(el).localname in _DATE_TAGS and el.getparent() is not None
+             and etree.QName(el.getparent()).localname not in ("channel", "feed")]
+    return max((d for d in dates if d), default=None)
 
 
 @dataclass
@@ -27,6 +52,8 @@ class Discovered:
     kind: str | None = None
     #: Set when the document is not what it should be; ``links`` is then empty.
     problem: str | None = None
+    #: The newest date any entry carries (UTC, ISO 8601), when entries carry dates.
+    newest: str | None = None
 
 
 def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
@@ -73,7 +100,7 @@ def parse_feed(body: bytes) -> Discovered:
                 links.append(el.text.strip())
         elif tag == "item" and el.get(_RDF_ABOUT):
             links.append(el.get(_RDF_ABOUT).strip())
-    return Discovered(list(dict.fromkeys(links)), kind, problem)
+    return Discovered(list(dict.fromkeys(links)), kind, problem, _newest(root))
 
 
 def parse_sitemap(body: bytes) -> Discovered:
@@ -93,4 +120,4 @@ def parse_sitemap(body: bytes) -> Discovered:
             and etree.QName(el).localname == "loc" and el.text and el.text.strip()
             # <image:loc> and the like belong to other namespaces than the sitemap's own.
             and etree.QName(el.getparent()).localname in ("url", "sitemap")]
-    return Discovered(list(dict.fromkeys(locs)), kind, problem)
+    return Discovered(list(dict.fromkeys(locs)), kind, problem, _newest(root))

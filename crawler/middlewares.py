@@ -18,7 +18,11 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Request
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from storage import frontier, queries, transaction
 
@@ -130,6 +134,26 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         self.db = store.crawler_db(crawler)
 
+    async def robot_parser(self, request):
+        # Scrapy's own logs a traceback for every robots.txt it cannot fetch (a DNS failure, a
+        # timeout); here that is an expected outcome with a one-line warning (_robots_error).
+        url = urlparse_cached(request)
+        netloc = url.netloc
+        if netloc not in self._parsers:
+            self._parsers[netloc] = Deferred()
+            robots = Request(f"{url.scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
+                             meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+            try:
+                response = await self.crawler.engine.download_async(robots)
+                await self._parse_robots(response, netloc, request)
+            except Exception as exc:  # any failure to fetch robots.txt is "unreachable" (RFC 9309)
+                self._robots_error(exc, netloc)
+            self._stats.inc_value("robotstxt/request_count")
+        parser = self._parsers[netloc]
+        if isinstance(parser, Deferred):
+            return await maybe_deferred_to_future(parser)
+        return parser
+
     async def _parse_robots(self, response, netloc, request) -> None:
         status = response.status
         if 500 <= status < 600:
@@ -157,7 +181,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
     def _settle(self, netloc, parser) -> None:
         waiting = self._parsers[netloc]
         self._parsers[netloc] = parser
-        if hasattr(waiting, "callback") and not waiting.called:
+        if isinstance(waiting, Deferred) and not waiting.called:
             waiting.callback(parser)
 
     def _remember(self, netloc: str, status: int | None, sha256: str | None) -> None:

@@ -137,6 +137,9 @@ class _Fault:
     delay: float = 0.0
     #: How many more requests it applies to; ``None``: until removed.
     times: int | None = None
+    #: A whole answer instead of the generic error page (``LoopbackSite.answer``).
+    body: bytes | None = None
+    headers: dict[str, str] | None = None
 
 
 @dataclass
@@ -443,6 +446,18 @@ class LoopbackSite:
         with self._lock:
             self._faults[_path_of(path)] = _Fault(status=status, retry_after=retry_after, times=times)
 
+    def answer(self, path: str, status: int, body: bytes = b"", headers: Mapping[str, str] | None = None, *,
+               times: int | None = None) -> None:
+        """Answer ``path`` with this status, body and headers (a wall, a moved feed, an empty one)."""
+        with self._lock:
+            self._faults[_path_of(path)] = _Fault(status=status, times=times, body=body,
+                                                  headers={"Content-Type": "text/html; charset=utf-8",
+                                                           **dict(headers or {})})
+
+    def redirect(self, path: str, to: str, status: int = 301) -> None:
+        """Redirect ``path`` to ``to`` (a path or URL), as a site does when it moves a page."""
+        self.answer(path, status, b"", {"Location": to})
+
     def hang(self, path: str, seconds: float, *, times: int | None = None) -> None:
         """Wait ``seconds`` before answering ``path``, ``times`` times or until removed."""
         with self._lock:
@@ -533,6 +548,8 @@ class LoopbackSite:
         fault = self._take_fault(entry.path)
         if fault is not None and fault.delay:
             self._stopping.wait(fault.delay)
+        if fault is not None and fault.body is not None:
+            return fault.status or 200, dict(fault.headers or {}), fault.body
         if fault is not None and fault.status is not None:
             headers = {"Content-Type": "text/html; charset=utf-8"}
             if fault.retry_after is not None:

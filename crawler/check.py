@@ -1,0 +1,134 @@
+"""``newsmon check``: does each outlet's discovery still work, and can its articles be read?
+
+The first command to run on a real machine, and the one to run when an outlet turns
+``failing`` or ``blocked``. It fetches every feed, sitemap and start URL of the outlets once
+(politely: robots.txt, delays, the User-Agent with your contact), then a few of the articles
+they list, and gives each outlet a verdict:
+
+``ok``        discovery lists article URLs and the sample articles read well
+``degraded``  it works, but something needs a look: a discovery URL failed or moved, the
+              newest entry is old, rules no longer match, a sample lacks its title or date
+``blocked``   walls (bot challenges, consent pages, logins) stand where pages should be
+``broken``    no article can be found: every discovery URL failed, or none lists a URL the
+              article pattern accepts
+
+Nothing is written to the database. ``verdict`` is pure, for tests and for other callers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+
+from .crawl import crawler_settings
+from .outlets import Outlet
+
+#: A feed or sitemap whose newest entry is older than this is stale (a moved feed often keeps
+#: answering with its last items).
+STALE_AFTER = timedelta(days=7)
+VERDICTS = ("ok", "degraded", "blocked", "broken")
+
+#: Settings of a check: nothing stored, nothing notified, no conditional requests.
+CHECK_SETTINGS: dict[str, Any] = {
+    "NEWSMON_DB": ":memory:",
+    "NEWSMON_NOTIFY_ENABLED": False,
+    "ITEM_PIPELINES": {},
+    "EXTENSIONS": {"crawler.extensions.CrawlRunLedger": None, "scrapy.extensions.telnet.TelnetConsole": None},
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def run_check(outlets: list[str], overrides: dict[str, Any] | None = None, *, articles: int = 2,
+              stale_after: timedelta = STALE_AFTER) -> dict[str, Any]:
+    """Check the named outlets (all when empty); return ``{outlet: report}``."""
+    settings = crawler_settings({**CHECK_SETTINGS, **(overrides or {})})
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler("check")
+    process.crawl(crawler, outlet=",".join(outlets) or None, articles=articles)
+    process.start()
+    spider = crawler.spider
+    now = datetime.now(timezone.utc)
+    return {key: {**spider.results[key], **verdict(spider.outlets[key], spider.results[key], now=now,
+                                                   stale_after=stale_after)}
+            for key in spider.outlets}
+
+
+def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
+            stale_after: timedelta = STALE_AFTER) -> dict[str, Any]:
+    """``{"verdict": ..., "reasons": [...]}`` of one outlet from its discovery and sample results."""
+    discovery, samples = result["discovery"], result["articles"]
+    reasons: list[str] = []
+    read = [d for d in discovery if d["entries"] is not None and not d["wall"]]
+    article_urls = sum(d["articles"] or 0 for d in read)
+    entries = sum(d["entries"] or 0 for d in read if d.get("children") is None)
+    good = [a for a in samples if a["method"]]
+    walls = [d for d in discovery if d["wall"]] + [a for a in samples if a["wall"]]
+    if not discovery:
+        return {"verdict": "broken", "reasons": ["the outlet has no feed, sitemap or start URL"]}
+    if walls and not good:
+        first = walls[0]
+        return {"verdict": "blocked", "reasons": [f"{first['problem']} at {first['url']}"] + _notes(discovery)}
+    if not read:
+        return {"verdict": "broken", "reasons": ["no feed, sitemap or start URL could be read"] + _notes(discovery)}
+    if not article_urls:
+        what = f"{entries} links, none of which" if entries else "no links at all; nothing"
+        return {"verdict": "broken", "reasons": [f"discovery gave {what} the article URL pattern accepts "
+                                                 "(did the site's URLs change?)"] + _notes(discovery)}
+    reasons += _notes(discovery)
+    for d in read:
+        if d["newest"] and now - datetime.fromisoformat(d["newest"]) > stale_after:
+            reasons.append(f"{d['kind']} {d['url']}: newest entry {d['newest'][:10]}, stale")
+    for a in samples:
+        if a["wall"]:
+            reasons.append(f"article {a['url']}: {a['problem']}")
+        elif not a["method"]:
+            reasons.append(f"article {a['url']}: {a['problem']}")
+        else:
+            if outlet.rules and not str(a["method"]).startswith("rules:"):
+                reasons.append(f"article {a['url']}: the outlet's rules no longer match (read generically)")
+            if not a["title"]:
+                reasons.append(f"article {a['url']}: no title")
+            if not a["published_at"]:
+                reasons.append(f"article {a['url']}: no publication time")
+    if not samples:
+        reasons.append("no sample article could be fetched")
+    return {"verdict": "degraded" if reasons else "ok", "reasons": reasons}
+
+
+def _notes(discovery: list[dict[str, Any]]) -> list[str]:
+    notes = []
+    for d in discovery:
+        if d["moved_to"]:
+            notes.append(f"{d['kind']} {d['url']} moved to {d['moved_to']}: update the outlet")
+        if d["problem"]:
+            notes.append(f"{d['kind']} {d['url']}: {d['problem']}")
+    return notes
+
+
+def report_lines(reports: dict[str, dict[str, Any]]) -> list[str]:
+    """The human-readable report, one block per outlet."""
+    lines: list[str] = []
+    for key, report in reports.items():
+        lines.append(f"{key}: {report['verdict']}")
+        for d in report["discovery"]:
+            status = "—" if d["status"] is None else str(d["status"])
+            what = (f"{d['entries']} entries, {d['articles']} article URLs" if d["articles"] is not None
+                    else f"{d['entries']} child sitemaps" if d.get("children") is not None else d["problem"] or "")
+            newest = f", newest {d['newest'][:16].replace('T', ' ')} UTC" if d["newest"] else ""
+            moved = f" → {d['moved_to']}" if d["moved_to"] else ""
+            lines.append(f"  {d['kind']:<8} {status:>3}  {d['url']}{moved}  {what}{newest}")
+        for a in report["articles"]:
+            if a["method"]:
+                flags = ", paywalled" if a["paywalled"] else ""
+                lines.append(f"  article  {a['status']:>3}  {a['url']}  {a['method']}, {a['text_chars']:,} chars{flags}, "
+                             f"published {a['published_at'] or '—'}, title {(a['title'] or '—')[:60]!r}")
+            else:
+                status = "—" if a["status"] is None else str(a["status"])
+                lines.append(f"  article  {status:>3}  {a['url']}  {a['problem']}")
+        shown = {f"{d['kind']} {d['url']}: {d['problem']}" for d in report["discovery"] if d["problem"]}
+        for reason in report["reasons"]:
+            if reason not in shown:  # a discovery URL's own problem is on its line already
+                lines.append(f"  ! {reason}")
+    return lines

@@ -1,0 +1,170 @@
+"""The check spider: one polite look at each outlet's discovery URLs and a few of its articles.
+
+``newsmon check`` runs it (``crawler/check.py``) before anything is crawled for real: every
+feed, sitemap and start URL is fetched once, without conditional requests, through the same
+scope, robots.txt and decompression middlewares as a crawl; a few article URLs they list are
+fetched and extracted. Nothing is stored: the results stay on the spider for the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from ..config import ConfigError, load_config
+from ..discovery import parse_feed, parse_sitemap
+from ..middlewares import Refused, Unusable, Walled
+from ..outcome import check_body, failure_problem, http_status_problem
+from ..store import analyse
+from ..urls import canonical_url
+from ..walls import SUSPECT_STATUSES, detect_wall
+from .news import _headers, charset_of
+
+
+class CheckSpider(scrapy.Spider):
+    name = "check"
+
+    def __init__(self, outlet: str | None = None, articles: int = 2, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.outlet_arg = outlet
+        self.sample_size = int(articles)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        try:
+            config = load_config(crawler.settings.get("NEWSMON_CONFIG"))
+        except ConfigError as exc:
+            raise scrapy.exceptions.UsageError(str(exc)) from None
+        wanted = [k for k in (spider.outlet_arg or "").split(",") if k]
+        spider.outlets = {k: config.outlets[k] for k in (wanted or config.outlets)}
+        spider.hosts = {d for o in config.outlets.values() for d in o.domains}
+        spider.config_path = crawler.settings.get("NEWSMON_CONFIG")
+        spider.results = {k: {"discovery": [], "articles": []} for k in spider.outlets}
+        spider.sampled = {k: set() for k in spider.outlets}
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for key, outlet in self.outlets.items():
+            for kind, urls in (("feed", outlet.feeds), ("sitemap", outlet.sitemaps), ("section", outlet.start_urls)):
+                for url in urls:
+                    yield scrapy.Request(url, callback=self.parse_discovery, errback=self.discovery_failed,
+                                         dont_filter=True, priority=10,
+                                         meta={"newsmon_outlet": key, "check_kind": kind, "check_url": url},
+                                         cb_kwargs={"outlet": key, "kind": kind})
+
+    # -- discovery ------------------------------------------------------------------------
+
+    def _entry(self, request_or_response, kind: str) -> dict[str, Any]:
+        meta = request_or_response.meta
+        hops = meta.get("redirect_urls") or []
+        return {"kind": kind, "url": meta.get("check_url"), "status": None,
+                "moved_to": request_or_response.url if hops else None,
+                "entries": None, "articles": None, "newest": None, "problem": None, "wall": None}
+
+    def parse_discovery(self, response: Response, outlet: str, kind: str):
+        entry = self._entry(response, kind)
+        entry["status"] = response.status
+        self.results[outlet]["discovery"].append(entry)
+        wall = detect_wall(response.status, _headers(response), response.body, response.url)
+        if wall is not None:
+            entry["wall"], entry["problem"] = wall.kind, wall.reason
+            return
+        if kind == "section":
+            if not hasattr(response, "text"):
+                entry["problem"] = "not an HTML page"
+                return
+            links = [link.url for link in LinkExtractor().extract_links(response)]
+        else:
+            found = (parse_feed if kind == "feed" else parse_sitemap)(response.body)
+            entry["problem"], entry["newest"] = found.problem, found.newest
+            links = [response.urljoin(link) for link in found.links]
+            if kind == "sitemap" and found.kind == "sitemapindex":
+                entry["entries"], entry["articles"] = len(links), None
+                entry["children"] = len(links)
+                # The newest child sitemap (listed first by convention, else last) is read too.
+                for child in links[:1]:
+                    yield scrapy.Request(child, callback=self.parse_discovery, errback=self.discovery_failed,
+                                         dont_filter=True, priority=10, cb_kwargs={"outlet": outlet, "kind": kind},
+                                         meta={"newsmon_outlet": outlet, "check_kind": kind, "check_url": child})
+                return
+        articles = [u for u in dict.fromkeys(canonical_url(link, self.hosts) for link in links)
+                    if self.outlets[outlet].is_article_url(u)]
+        entry["entries"], entry["articles"] = len(links), len(articles)
+        for url in articles:
+            if len(self.sampled[outlet]) >= self.sample_size:
+                break
+            if url in self.sampled[outlet]:
+                continue
+            self.sampled[outlet].add(url)
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
+                                 meta={"newsmon_outlet": outlet, "check_url": url}, cb_kwargs={"outlet": outlet})
+
+    def discovery_failed(self, failure):
+        request = failure.request
+        kind = request.meta.get("check_kind", "feed")
+        entry = self._entry(request, kind)
+        entry["problem"], entry["status"], entry["wall"] = self._failure(failure)
+        self.results[request.meta["newsmon_outlet"]]["discovery"].append(entry)
+
+    def _failure(self, failure) -> tuple[str, int | None, str | None]:
+        """(reason, HTTP status, wall kind) of a failed request."""
+        if failure.check(Walled):
+            return failure.value.wall.reason, None, failure.value.wall.kind
+        if failure.check(Refused, Unusable):
+            return failure.value.reason, None, None
+        if failure.check(HttpError):
+            response = failure.value.response
+            wall = detect_wall(response.status, _headers(response), response.body, response.url) \
+                if response.status in SUSPECT_STATUSES else None
+            if wall is not None:
+                return wall.reason, response.status, wall.kind
+            return http_status_problem(response.status).reason, response.status, None
+        if failure.check(IgnoreRequest):
+            return str(failure.value), None, None
+        problem = failure_problem([c.__name__ for c in type(failure.value).__mro__], failure.getErrorMessage())
+        return problem.reason, None, None
+
+    # -- sample articles ------------------------------------------------------------------
+
+    def parse_article(self, response: Response, outlet: str):
+        entry: dict[str, Any] = {"url": response.meta.get("check_url"), "status": response.status,
+                                 "moved_to": response.url if response.meta.get("redirect_urls") else None,
+                                 "wall": None, "problem": None, "method": None, "title": None, "published_at": None,
+                                 "text_chars": None, "paywalled": None}
+        self.results[outlet]["articles"].append(entry)
+        wall = detect_wall(response.status, _headers(response), response.body, response.url)
+        if wall is not None:
+            entry["wall"], entry["problem"] = wall.kind, wall.reason
+            return
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        problem = check_body(response.body, content_type)
+        if problem is not None:
+            entry["problem"] = problem.reason
+            return
+        record = analyse(response.body, response.url, charset_of(content_type), self.config_path)
+        if record is None:
+            from ..outcome import no_article_problem
+
+            problem = no_article_problem(response.body, charset_of(content_type))
+            entry["problem"] = problem.reason
+            if problem.code == "empty_document":
+                entry["wall"] = "empty"
+            return
+        entry.update(method=record.get("method"), title=record.get("title"), published_at=record.get("published_at"),
+                     text_chars=len("".join((record.get("text") or "").split())),
+                     paywalled=bool(record.get("paywalled")))
+
+    def article_failed(self, failure):
+        request = failure.request
+        reason, status, wall = self._failure(failure)
+        self.results[request.meta["newsmon_outlet"]]["articles"].append(
+            {"url": request.meta.get("check_url"), "status": status, "moved_to": None, "wall": wall,
+             "problem": reason, "method": None, "title": None, "published_at": None, "text_chars": None,
+             "paywalled": None})

@@ -1,0 +1,145 @@
+"""`newsmon check` against loopback variants of the test site: healthy, moved, empty feed, walls.
+
+One real `newsmon check` process over real HTTP checks five outlets at once; its JSON report and
+exit status are what a new user would read.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from crawler.testsite import ATOM_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH, LoopbackSite
+
+PAGES = ["fundus-jp/AsahiShimbun_2025_01_13.html", "scrapping-webs/nhk-test_article_1.html",
+         "fundus-jp/MainichiShimbun_2025_01_14.html"]
+CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>'
+             b'<noscript><span id="challenge-error-text">Enable JavaScript and cookies to continue</span></noscript>'
+             b"</body></html>")
+
+
+def _toml(key: str, table: dict) -> str:
+    lines = [f"[outlets.{key}]"]
+    for name, value in table.items():
+        items = value if isinstance(value, list) else [value]
+        quoted = ", ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in items)
+        lines.append(f"{name} = [{quoted}]" if isinstance(value, list) else f"{name} = {quoted}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("check")
+    sites = {key: LoopbackSite(PAGES).start() for key in ("healthy", "moved", "emptyfeed", "challenge", "consent")}
+    try:
+        config = ""
+        for key, site in sites.items():
+            table = site.outlet_config(name=key)
+            if key == "moved":
+                site.redirect("/old-rss.xml", site.url(RSS_PATH))
+                table.update(feeds=[site.url("/old-rss.xml")], sitemaps=[], start_urls=[])
+            elif key == "emptyfeed":
+                site.answer("/empty.xml", 200, b"", {"Content-Type": "application/rss+xml"})
+                table.update(feeds=[site.url("/empty.xml")], sitemaps=[], start_urls=[])
+            elif key == "challenge":
+                for article in site.articles:
+                    site.answer(article.path, 403, CHALLENGE, {"Server": "cloudflare"})
+            elif key == "consent":
+                for article in site.articles:
+                    site.redirect(article.path, site.url("/consent/?continue=" + article.path), 302)
+            config += _toml(key, {k: v for k, v in table.items() if v != []})
+        path = tmp / "newsmon.toml"
+        path.write_text(config, encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "check", "--config", str(path), "--json", "--stale-after", "36500",
+             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", *sites],
+            capture_output=True, text=True, timeout=180)
+        text = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "check", "--config", str(path), "--articles", "1", "--stale-after", "36500",
+             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "healthy", "moved"],
+            capture_output=True, text=True, timeout=180)
+        logs = {key: site.requests() for key, site in sites.items()}
+    finally:
+        for site in sites.values():
+            site.stop()
+    assert "Traceback" not in result.stderr + text.stderr, result.stderr[-3000:]
+    return {"result": result, "reports": json.loads(result.stdout), "text": text, "logs": logs}
+
+
+def test_a_broken_outlet_fails_the_check(checked):
+    assert checked["result"].returncode == 1
+    assert checked["text"].returncode == 0  # healthy and moved only: nothing broken
+
+
+def test_healthy(checked):
+    report = checked["reports"]["healthy"]
+    assert report["verdict"] == "ok", report["reasons"]
+    kinds = {d["kind"] for d in report["discovery"]}
+    assert kinds == {"feed", "sitemap", "section"}
+    feed = next(d for d in report["discovery"] if d["url"].endswith(RSS_PATH))
+    assert feed["status"] == 200 and feed["entries"] == len(PAGES) and feed["articles"] == len(PAGES)
+    assert feed["newest"].startswith("2025-01")
+    assert len(report["articles"]) == 2
+    for article in report["articles"]:
+        assert article["title"] and article["published_at"] and article["text_chars"] > 200 and not article["wall"]
+
+
+def test_moved_feed_is_named_with_its_new_address(checked):
+    report = checked["reports"]["moved"]
+    assert report["verdict"] == "degraded"
+    feed = report["discovery"][0]
+    assert feed["moved_to"].endswith(RSS_PATH) and feed["articles"] == len(PAGES)
+    assert any("moved to" in r and r.endswith("update the outlet") for r in report["reasons"])
+    assert "moved to" in checked["text"].stdout and "healthy: ok" in checked["text"].stdout
+
+
+def test_empty_feed_is_broken(checked):
+    report = checked["reports"]["emptyfeed"]
+    assert report["verdict"] == "broken"
+    assert report["discovery"][0]["problem"].startswith("empty body")
+    assert report["articles"] == []
+
+
+@pytest.mark.parametrize("key,wall", [("challenge", "challenge"), ("consent", "consent")])
+def test_walls_make_the_outlet_blocked(checked, key, wall):
+    report = checked["reports"][key]
+    assert report["verdict"] == "blocked", report
+    assert report["articles"] and all(a["wall"] == wall for a in report["articles"])
+    assert not any(r.path.startswith("/consent") for r in checked["logs"][key])  # never followed into the wall
+
+
+def test_politeness(checked):
+    for log in checked["logs"].values():
+        paths = [r.path for r in log]
+        assert "/robots.txt" in paths and all(r.user_agent.startswith("newsmon/") for r in log)
+        for path in (RSS_PATH, ATOM_PATH, SITEMAP_PATH, SECTION_PATH):
+            assert paths.count(path) <= 2  # once per check run (the test runs two)
+
+
+def test_verdicts_from_results():
+    from datetime import datetime, timezone
+
+    from crawler.check import verdict
+    from crawler.outlets import registry
+
+    now = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    outlet = registry()["asahi"]
+
+    def feed(**over):
+        return {"kind": "feed", "url": "https://www.asahi.com/rss/x.rdf", "status": 200, "moved_to": None,
+                "entries": 30, "articles": 30, "newest": "2026-11-30T00:00:00+00:00", "problem": None, "wall": None,
+                **over}
+
+    sample = {"url": "https://www.asahi.com/articles/A.html", "status": 200, "moved_to": None, "wall": None,
+              "problem": None, "method": "rules:asahi@2021-10", "title": "t", "published_at": "2026-11-29T10:00:00+09:00",
+              "text_chars": 900, "paywalled": False}
+    assert verdict(outlet, {"discovery": [feed()], "articles": [sample]}, now=now)["verdict"] == "ok"
+    pattern_gone = verdict(outlet, {"discovery": [feed(articles=0)], "articles": []}, now=now)
+    assert pattern_gone["verdict"] == "broken" and "30 links" in pattern_gone["reasons"][0]
+    stale = verdict(outlet, {"discovery": [feed(newest="2026-10-01T00:00:00+00:00")], "articles": [sample]}, now=now)
+    assert stale["verdict"] == "degraded" and "stale" in stale["reasons"][0]
+    generic = verdict(outlet, {"discovery": [feed()], "articles": [{**sample, "method": "generic:trafilatura"}]}, now=now)
+    assert generic["verdict"] == "degraded" and "rules no longer match" in generic["reasons"][0]
