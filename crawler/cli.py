@@ -5,12 +5,14 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+import zlib
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .article import Article
+from .bodies import sniff_binary
 from .extract import extract_article
 
 
@@ -20,13 +22,30 @@ def cli() -> None:
     """Monitor Japanese news outlets for articles on Japan's security-document revisions."""
 
 
+class UnreadablePage(ValueError):
+    """A saved page that cannot be read as a page: corrupt or truncated gzip, or not text at all."""
+
+
 def _read(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    data = Path(path).read_bytes()
+    """The bytes of a saved page (``-``: standard input), gunzipped when they are gzip.
+
+    Raises:
+        OSError: the path cannot be read.
+        UnreadablePage: truncated or corrupt gzip data, or bytes that are not text.
+    """
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     # Saved pages are often kept gzipped (ours are); read them as they are.
     if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except EOFError:
+            raise UnreadablePage("truncated gzip data (the file ends before the compressed "
+                                 "stream does)") from None
+        except (OSError, zlib.error) as exc:
+            raise UnreadablePage(f"corrupt gzip data ({exc})") from None
+    reason = sniff_binary(data)
+    if reason:
+        raise UnreadablePage(f"not a text page: {reason}")
     return data
 
 
@@ -55,6 +74,9 @@ def _extract_path(path: str, url: str | None) -> tuple[Article | None, bool]:
         data = _read(path)
     except OSError as exc:
         click.echo(f"newsmon: cannot read {path}: {exc.strerror or exc}", err=True)
+        return None, False
+    except UnreadablePage as exc:
+        click.echo(f"newsmon: {path}: {exc}", err=True)
         return None, False
     try:
         article = extract_article(data, url)
