@@ -6,6 +6,8 @@ import gzip
 import json
 import sys
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -132,6 +134,43 @@ config_option = click.option("--config", "config", metavar="FILE", help="TOML co
                              "Default: NEWSMON_CONFIG.")
 
 
+class BadConfig(click.ClickException):
+    """A wrong setting or config file: one line that names it, exit status 2 (a usage error)."""
+
+    exit_code = 2
+
+
+@contextmanager
+def _checked() -> Iterator[None]:
+    """Report the errors of ``crawler/validate.py`` as :class:`BadConfig`, without a traceback."""
+    from .config import ConfigError
+    from .validate import SettingError
+
+    try:
+        yield
+    except (ConfigError, SettingError) as exc:
+        raise BadConfig(str(exc)) from None
+
+
+def open_database(path: str):
+    """``storage.open_db`` for a command: a file it cannot use is one line, exit status 1.
+
+    The same message ``newsmon serve`` gives: not a newsmon database, cannot be opened,
+    migrated by a newer newsmon.
+    """
+    import sqlite3
+
+    from storage import open_db
+    from storage.exceptions import StorageError
+
+    try:
+        return open_db(path)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    except sqlite3.Error as exc:  # e.g. a read-only file that needs migrating
+        raise click.ClickException(f"cannot use the database {path!r} ({exc}); check --db / NEWSMON_DB") from None
+
+
 def _settings(db: str | None, config: str | None, extra: dict | None = None) -> dict:
     overrides = dict(extra or {})
     if db:
@@ -146,19 +185,20 @@ def _setting_pairs(pairs: tuple[str, ...]) -> dict:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise click.BadParameter(f"{pair!r}: write NAME=VALUE, e.g. -s NEWSMON_MAX_ARTICLES=50",
-                                     param_hint="-s")
+            raise BadConfig(f"-s {pair}: write NAME=VALUE, e.g. -s NEWSMON_MAX_ARTICLES=50")
         out[name] = value
     return out
 
 
 def _open(db: str | None, config: str | None):
-    from storage import open_db
+    """Check the settings and the config, then open the database: (database, checked config)."""
+    from . import settings as defaults
+    from .validate import check_config, check_settings
 
-    from .crawl import crawler_settings
-
-    settings = crawler_settings(_settings(db, config))
-    return open_db(settings.get("NEWSMON_DB")), settings
+    with _checked():
+        check_settings({})
+        checked = check_config(config or defaults.NEWSMON_CONFIG)
+    return open_database(db or defaults.NEWSMON_DB), checked
 
 
 @cli.command()
@@ -177,13 +217,15 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
 
         newsmon crawl asahi nikkei --db news.db
     """
-    from .config import ConfigError
+    from storage.exceptions import StorageError
+
     from .crawl import EXIT_BUSY, run_crawl
     from .locks import OutletBusy
 
     try:
-        result = run_crawl(list(outlets), _settings(db, config, _setting_pairs(pairs)), wait=wait)
-    except ConfigError as exc:
+        with _checked():
+            result = run_crawl(list(outlets), _settings(db, config, _setting_pairs(pairs)), wait=wait)
+    except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     except OutletBusy as exc:
         click.echo(f"newsmon: {exc}", err=True)
@@ -215,13 +257,9 @@ def rescore(db: str | None, config: str | None) -> None:
     from storage import queries, transaction
 
     from . import store
-    from .config import ConfigError
 
-    database, settings = _open(db, config)
-    try:
-        _, topics = store.context(settings.get("NEWSMON_CONFIG"))
-    except (ConfigError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+    database, checked = _open(db, config)
+    _, topics = store.context(checked.config.path)
     changed = total = 0
     with transaction(database):
         for row in queries.iter_articles(database):
@@ -250,9 +288,8 @@ def reextract(db: str | None, config: str | None) -> None:
 
     from . import store
 
-    database, settings = _open(db, config)
-    config_path = settings.get("NEWSMON_CONFIG")
-    outlets, _ = store.context(config_path)
+    database, checked = _open(db, config)
+    config_path = checked.config.path
     done = empty = 0
     for _page_id, url, _article_id, body, content_type in list(queries.iter_pages(database)):
         charset = None
@@ -272,11 +309,15 @@ def reextract(db: str | None, config: str | None) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @db_option
 @config_option
-def ingest(files: tuple[str, ...], db: str | None, config: str | None) -> None:
+@click.option("--partial-ok", is_flag=True, help="Exit 0 when an archive could be read only in part "
+              "(truncated, or a record that cannot be parsed); the warning is printed all the same.")
+def ingest(files: tuple[str, ...], db: str | None, config: str | None, partial_ok: bool) -> None:
     """Store the articles of web archives (WARC, WARC.gz, WACZ), e.g. Common Crawl's CC-NEWS.
 
     Every HTML response goes through the same extract, score and store path as a crawl;
-    ingesting the same archive twice adds nothing.
+    ingesting the same archive twice adds nothing. An archive cut short, or with a record that
+    cannot be parsed, is stored up to there; newsmon says where it stopped and exits with
+    status 1 (0 with --partial-ok).
 
     Example:
 
@@ -284,16 +325,26 @@ def ingest(files: tuple[str, ...], db: str | None, config: str | None) -> None:
     """
     from .ingest import ingest_archive
 
-    database, settings = _open(db, config)
-    totals = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0}
+    database, checked = _open(db, config)
+    totals = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0, "not_text": 0}
+    failed = partial = False
     for path in files:
         try:
-            counts = ingest_archive(database, path, settings.get("NEWSMON_CONFIG"))
-        except ValueError as exc:
-            raise click.ClickException(f"{path}: {exc}") from None
+            counts, read = ingest_archive(database, path, checked.config.path)
+        except (ValueError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            click.echo(f"newsmon: {path}: {reason}", err=True)
+            failed = True
+            continue
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
+        for stop in read.stops:
+            partial = True
+            click.echo(f"newsmon: {path}: read only in part: {stop.describe()}; the records before "
+                       "it are stored", err=True)
     click.echo("newsmon: " + ", ".join(f"{v} {k}" for k, v in totals.items()))
+    if failed or (partial and not partial_ok):
+        sys.exit(1)
 
 
 @cli.command()
@@ -349,37 +400,29 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
     import logging
 
     from storage import open_db
-    from storage.exceptions import StorageError
-
     # The settings module itself, not Scrapy's Settings: the daemon never imports Scrapy, which
     # would cost it 25 MB for nothing (its crawls are other processes).
     from . import settings as defaults
-    from .config import ConfigError, load_config
-    from .notify import check_apprise, parse_settings
-    from .scheduler import Daemon, build_schedule
+    from .scheduler import Daemon
+    from .validate import check_config, check_settings
 
-    extra = _setting_pairs(pairs)
-    settings = {"NEWSMON_DB": db or defaults.NEWSMON_DB, "NEWSMON_CONFIG": config or defaults.NEWSMON_CONFIG,
-                "NEWSMON_SCHEDULE_INTERVAL": defaults.NEWSMON_SCHEDULE_INTERVAL}
-    try:
-        # Opened to migrate and to fail early on a bad file; the crawls open their own.
-        open_db(settings["NEWSMON_DB"]).conn.close()
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
-    try:
-        cfg = load_config(settings.get("NEWSMON_CONFIG"))
-        unknown = [o for o in outlets if o not in cfg.outlets]
-        if unknown:
-            raise ConfigError(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(cfg.outlets))} "
-                              "(add one with --config)")
-        plan = build_schedule(cfg.schedule, list(outlets or cfg.outlets),
-                              interval or settings.get("NEWSMON_SCHEDULE_INTERVAL"))
-        notify_settings = parse_settings(cfg.notify)
-        if notify_settings is not None:
-            check_apprise(notify_settings)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    crawl_args = [arg for name, value in extra.items() for arg in ("-s", f"{name}={value}")]
+    with _checked():
+        # Checked here, once, rather than failing in every crawl the daemon starts.
+        extra = check_settings(_setting_pairs(pairs))
+        if interval:
+            interval_from = "--interval"
+        elif "NEWSMON_SCHEDULE_INTERVAL" in extra:
+            interval, interval_from = extra["NEWSMON_SCHEDULE_INTERVAL"], "-s NEWSMON_SCHEDULE_INTERVAL"
+        else:
+            interval, interval_from = defaults.NEWSMON_SCHEDULE_INTERVAL, "environment variable NEWSMON_SCHEDULE_INTERVAL"
+        settings = {"NEWSMON_DB": db or extra.get("NEWSMON_DB") or defaults.NEWSMON_DB,
+                    "NEWSMON_CONFIG": config or extra.get("NEWSMON_CONFIG") or defaults.NEWSMON_CONFIG}
+        checked = check_config(settings["NEWSMON_CONFIG"], outlets=outlets, schedule=True, interval=interval,
+                               interval_from=interval_from, apprise=True)
+    plan, notify_settings = checked.schedule, checked.notify
+    # Opened to migrate and to fail early on a bad file; the crawls open their own.
+    open_database(settings["NEWSMON_DB"]).conn.close()
+    crawl_args = [arg for pair in pairs for arg in ("-s", pair)]
     daemon = Daemon(plan, db_path=settings.get("NEWSMON_DB"), config_path=settings.get("NEWSMON_CONFIG"),
                     crawl_args=crawl_args, notify_settings=notify_settings)
     if check:
@@ -430,13 +473,8 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
 
     from storage import health as health_db
 
-    from .config import ConfigError, load_config
-
-    database, settings = _open(db, config)
-    try:
-        known = list(load_config(settings.get("NEWSMON_CONFIG")).outlets)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    database, checked = _open(db, config)
+    known = list(checked.config.outlets)
     # Outlets the database has crawled are shown even when today's config does not name them
     # (a status without --config must not hide the outlets the daemon crawls).
     crawled = [r[0] for r in database.execute("SELECT DISTINCT outlet FROM outlet_runs ORDER BY outlet").fetchall()]
@@ -444,7 +482,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     known = crawled + [o for o in known if o not in crawled]
     unknown = [o for o in outlets if o not in known]
     if unknown:
-        raise click.ClickException(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise BadConfig(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     now = datetime.now(timezone.utc)
     rows = health_db.outlet_status(database, list(outlets) or known, now=now)
     if as_json:

@@ -15,8 +15,8 @@ from scrapy.settings import Settings
 
 from storage import open_db, queries
 
-from .config import ConfigError, load_config
 from .locks import OutletBusy, outlet_locks
+from .validate import check_config, check_settings
 
 #: Exit status of a crawl that did not start because another one holds an outlet (EX_TEMPFAIL).
 EXIT_BUSY = 75
@@ -53,17 +53,22 @@ class CrawlResult:
 def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wait: float = 0.0) -> CrawlResult:
     """Crawl the named outlets (all when empty) and wait for the crawl to finish.
 
-    Raises ``OutletBusy`` (after recording the skipped run) when another process is crawling
-    one of them and it does not finish within ``wait`` seconds.
+    Everything is checked before Scrapy starts: the settings, the config file, the outlet
+    names and the database.
+
+    Raises:
+        SettingError: a wrong ``overrides`` value or ``NEWSMON_*`` variable.
+        ConfigError: a wrong config file or an unknown outlet.
+        StorageError: the database cannot be used (not a newsmon database, newer schema).
+        OutletBusy: another process is crawling one of the outlets and did not finish within
+            ``wait`` seconds (the skipped run is recorded).
     """
-    settings = crawler_settings(overrides)
-    # Fail before Scrapy starts, with the config's own message, on a bad file or outlet name.
-    config = load_config(settings.get("NEWSMON_CONFIG"))
-    unknown = [o for o in outlets if o not in config.outlets]
-    if unknown:
-        raise ConfigError(f"unknown outlet(s): {', '.join(unknown)}. Known outlets: "
-                          f"{', '.join(sorted(config.outlets))} (add one with --config)")
+    settings = crawler_settings(check_settings(overrides or {}))
+    config = check_config(settings.get("NEWSMON_CONFIG"), outlets=outlets,
+                          apprise=settings.getbool("NEWSMON_NOTIFY_ENABLED")).config
     db_path = settings.get("NEWSMON_DB")
+    # Migrates it too; the spider, pipeline and ledger open their own connections.
+    open_db(db_path).conn.close()
     try:
         with outlet_locks(db_path, outlets or list(config.outlets), wait=wait):
             process = CrawlerProcess(settings)
