@@ -15,7 +15,6 @@ import click
 from . import __version__
 from .article import Article
 from .bodies import sniff_binary
-from .extract import extract_article
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,6 +79,8 @@ def _extract_path(path: str, url: str | None) -> tuple[Article | None, bool]:
     except UnreadablePage as exc:
         click.echo(f"newsmon: {path}: {exc}", err=True)
         return None, False
+    from .extract import extract_article  # here: trafilatura costs every other command 0.2 s
+
     try:
         article = extract_article(data, url)
     except Exception as exc:  # a bug of ours must not cost the user the other pages

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
-
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from typing import TYPE_CHECKING, Any
 
 from storage import open_db, queries
 
 from .locks import OutletBusy, outlet_locks
 from .validate import check_config, check_settings
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 #: Exit status of a crawl that did not start because another one holds an outlet (EX_TEMPFAIL).
 EXIT_BUSY = 75
@@ -32,6 +32,8 @@ LOOPBACK_SETTINGS: dict[str, Any] = {
 
 
 def crawler_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    from scrapy.settings import Settings
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     for name, value in (overrides or {}).items():
@@ -63,12 +65,19 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
         OutletBusy: another process is crawling one of the outlets and did not finish within
             ``wait`` seconds (the skipped run is recorded).
     """
-    settings = crawler_settings(check_settings(overrides or {}))
-    config = check_config(settings.get("NEWSMON_CONFIG"), outlets=outlets,
-                          apprise=settings.getbool("NEWSMON_NOTIFY_ENABLED")).config
-    db_path = settings.get("NEWSMON_DB")
+    from . import settings as project
+
+    overrides = check_settings(overrides or {})
+    # Read as Scrapy will (an override wins over the project's value), before Scrapy is
+    # imported: a mistake is reported in a third of the time.
+    config = check_config(overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG), outlets=outlets,
+                          apprise=overrides.get("NEWSMON_NOTIFY_ENABLED", project.NEWSMON_NOTIFY_ENABLED)).config
+    db_path = overrides.get("NEWSMON_DB", project.NEWSMON_DB)
     # Migrates it too; the spider, pipeline and ledger open their own connections.
     open_db(db_path).conn.close()
+    settings = crawler_settings(overrides)
+    from scrapy.crawler import CrawlerProcess  # only now: the checks above need no Scrapy
+
     try:
         with outlet_locks(db_path, outlets or list(config.outlets), wait=wait):
             process = CrawlerProcess(settings)

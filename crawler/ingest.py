@@ -81,6 +81,10 @@ def _complaint(captured: io.StringIO) -> str:
     return lines[-1] if lines else ""
 
 
+class _Unreadable(Exception):
+    """A record warcio read without complaint but that is not whole (our own checks)."""
+
+
 def _printable(message: str, limit: int = 160) -> str:
     # warcio quotes the bad line it found: garbage bytes, decoded as whatever they were.
     text = "".join(c if c.isprintable() and c.isascii() else "?" for c in " ".join(message.split()))
@@ -103,7 +107,7 @@ def _read_warc(member: str | None, stream: IO[bytes], size: int,
                 if record is None:
                     break
                 if record.format == "warc" and not (record.rec_headers.get_header("Content-Length") or "").isdigit():
-                    raise ValueError("a WARC record without a valid Content-Length")
+                    raise _Unreadable("a record without a valid Content-Length header")
                 # warcio reads any text as an (old) ARC file; a record naming no http(s) URL is
                 # what garbage looks like through it.
                 url = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("uri") or ""
@@ -114,15 +118,14 @@ def _read_warc(member: str | None, stream: IO[bytes], size: int,
                     found = (url, record.content_stream().read(), record.http_headers.get_header("Content-Type"))
                 records.read_to_end()
                 if isinstance(record.raw_stream, LimitReader) and record.raw_stream.limit > 0:
-                    raise ValueError(f"the record ends {record.raw_stream.limit} bytes short of its Content-Length"
+                    raise _Unreadable(f"the record ends {record.raw_stream.limit} bytes short of its Content-Length"
                                      + (f" ({_complaint(captured)})" if _complaint(captured) else
                                         " (the file is truncated)"))
         # warcio raises what its parsers raise on bad input (ArchiveLoadFailed, ValueError,
         # EOFError, zlib.error, ...): any of them means this record cannot be read.
         except Exception as exc:  # noqa: BLE001
-            problem = f"{type(exc).__name__}: {exc}"
-            if not isinstance(exc, ValueError):  # ArchiveLoadFailed is one, and our own checks
-                problem = f"the record cannot be parsed ({problem})"
+            problem = str(exc) if isinstance(exc, _Unreadable) else \
+                f"the record cannot be parsed ({type(exc).__name__}: {exc})"
             read.stops.append(Stop(member, end, number, _printable(problem), size - end))
             return
         end = records.offset
