@@ -361,9 +361,21 @@ def demo(db: str, port: int, keep_serving: bool) -> None:
 
         newsmon demo
     """
-    from .demo import run_demo
+    from storage.exceptions import StorageError
 
-    sys.exit(run_demo(db, port, keep_serving))
+    from .demo import run_demo
+    from .validate import check_settings
+
+    # Before the site starts: the NEWSMON_* variables apply to the demo's crawl too.
+    with _checked():
+        check_settings({})
+    open_database(db).conn.close()
+    try:
+        with _checked():
+            code = run_demo(db, port, keep_serving)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    sys.exit(code)
 
 
 from .export import export  # noqa: E402  (the review commands live beside what they serve)

@@ -133,7 +133,7 @@ for pair, message in {
                                      then=no_database("c.db"))
 CASES["schedule -s RETRY_TIMES=-1"] = Case(("schedule", "--check", "--db", "{d}/c.db", "-s", "RETRY_TIMES=-1"), 2,
                                            ("-s RETRY_TIMES=-1: must be a whole number >= 0",), then=no_database("c.db"))
-for command in (("crawl",), ("status",), ("schedule", "--check")):
+for command in (("crawl",), ("status",), ("schedule", "--check"), ("demo",)):
     CASES[f"{command[0]} with NEWSMON_MAX_ARTICLES=-5"] = Case(
         (*command, "--db", "{d}/c.db"), 2,
         ("environment variable NEWSMON_MAX_ARTICLES=-5: must be a whole number >= 1",),
@@ -145,7 +145,7 @@ CASES["schedule with NEWSMON_SCHEDULE_INTERVAL=soon"] = Case(
 
 # A --db that is not a newsmon database, or one of a newer newsmon: the message `serve` gives.
 for command in (("status",), ("export", "--format", "csv"), ("ingest", "{d}/whole.warc.gz"), ("rescore",),
-                ("reextract",), ("crawl",), ("schedule", "--check"), ("serve",)):
+                ("reextract",), ("crawl",), ("schedule", "--check"), ("serve",), ("demo",)):
     CASES[f"{command[0]} --db notes.db"] = Case(
         (*command, "--db", "{d}/notes.db"), 1, ("'{d}/notes.db' is not a newsmon database", "--db"))
 for command in (("status",), ("export", "--format", "jsonl"), ("crawl",)):
