@@ -412,7 +412,6 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
     """
     import logging
 
-    from storage import open_db
     # The settings module itself, not Scrapy's Settings: the daemon never imports Scrapy, which
     # would cost it 25 MB for nothing (its crawls are other processes).
     from . import settings as defaults
@@ -427,7 +426,8 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
         elif "NEWSMON_SCHEDULE_INTERVAL" in extra:
             interval, interval_from = extra["NEWSMON_SCHEDULE_INTERVAL"], "-s NEWSMON_SCHEDULE_INTERVAL"
         else:
-            interval, interval_from = defaults.NEWSMON_SCHEDULE_INTERVAL, "environment variable NEWSMON_SCHEDULE_INTERVAL"
+            interval = defaults.NEWSMON_SCHEDULE_INTERVAL
+            interval_from = "environment variable NEWSMON_SCHEDULE_INTERVAL"
         settings = {"NEWSMON_DB": db or extra.get("NEWSMON_DB") or defaults.NEWSMON_DB,
                     "NEWSMON_CONFIG": config or extra.get("NEWSMON_CONFIG") or defaults.NEWSMON_CONFIG}
         checked = check_config(settings["NEWSMON_CONFIG"], outlets=outlets, schedule=True, interval=interval,
