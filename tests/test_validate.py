@@ -40,7 +40,8 @@ BAD_REGEX = '[outlets.example]\nfeeds = ["http://127.0.0.1:9/rss.xml"]\narticle_
 
 def article_html(n: int) -> bytes:
     return (f"<html><head><title>記事 {n}</title></head><body><article><h1>記事 {n}</h1>"
-            + "<p>防衛力整備計画の改定について、政府は検討を続けている。</p><p>これは試験用の文章です。</p>" * 4
+            + ("<p>防衛力整備計画の改定について、政府は検討を続けている。"
+               "これは試験用の文章です。</p>") * 8
             + "</article></body></html>").encode("utf-8")
 
 
