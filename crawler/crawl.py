@@ -70,8 +70,9 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
     overrides = check_settings(overrides or {})
     # Read as Scrapy will (an override wins over the project's value), before Scrapy is
     # imported: a mistake is reported in a third of the time.
-    config = check_config(overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG), outlets=outlets,
-                          apprise=overrides.get("NEWSMON_NOTIFY_ENABLED", project.NEWSMON_NOTIFY_ENABLED)).config
+    # Apprise URLs are not tried here: importing apprise costs 0.2 s per crawl, `newsmon schedule`
+    # checks them once at its start, and a failed delivery is logged and retried next run.
+    config = check_config(overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG), outlets=outlets).config
     db_path = overrides.get("NEWSMON_DB", project.NEWSMON_DB)
     # Migrates it too; the spider, pipeline and ledger open their own connections.
     open_db(db_path).conn.close()
