@@ -5,13 +5,16 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .article import Article
-from .extract import extract_article
+from .bodies import sniff_binary
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,13 +23,30 @@ def cli() -> None:
     """Monitor Japanese news outlets for articles on Japan's security-document revisions."""
 
 
+class UnreadablePage(ValueError):
+    """A saved page that cannot be read as a page: corrupt or truncated gzip, or not text at all."""
+
+
 def _read(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    data = Path(path).read_bytes()
+    """The bytes of a saved page (``-``: standard input), gunzipped when they are gzip.
+
+    Raises:
+        OSError: the path cannot be read.
+        UnreadablePage: truncated or corrupt gzip data, or bytes that are not text.
+    """
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     # Saved pages are often kept gzipped (ours are); read them as they are.
     if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except EOFError:
+            raise UnreadablePage("truncated gzip data (the file ends before the compressed "
+                                 "stream does)") from None
+        except (OSError, zlib.error) as exc:
+            raise UnreadablePage(f"corrupt gzip data ({exc})") from None
+    reason = sniff_binary(data)
+    if reason:
+        raise UnreadablePage(f"not a text page: {reason}")
     return data
 
 
@@ -56,6 +76,11 @@ def _extract_path(path: str, url: str | None) -> tuple[Article | None, bool]:
     except OSError as exc:
         click.echo(f"newsmon: cannot read {path}: {exc.strerror or exc}", err=True)
         return None, False
+    except UnreadablePage as exc:
+        click.echo(f"newsmon: {path}: {exc}", err=True)
+        return None, False
+    from .extract import extract_article  # here: trafilatura costs every other command 0.2 s
+
     try:
         article = extract_article(data, url)
     except Exception as exc:  # a bug of ours must not cost the user the other pages
@@ -110,6 +135,43 @@ config_option = click.option("--config", "config", metavar="FILE", help="TOML co
                              "Default: NEWSMON_CONFIG.")
 
 
+class BadConfig(click.ClickException):
+    """A wrong setting or config file: one line that names it, exit status 2 (a usage error)."""
+
+    exit_code = 2
+
+
+@contextmanager
+def _checked() -> Iterator[None]:
+    """Report the errors of ``crawler/validate.py`` as :class:`BadConfig`, without a traceback."""
+    from .config import ConfigError
+    from .validate import SettingError
+
+    try:
+        yield
+    except (ConfigError, SettingError) as exc:
+        raise BadConfig(str(exc)) from None
+
+
+def open_database(path: str):
+    """``storage.open_db`` for a command: a file it cannot use is one line, exit status 1.
+
+    The same message ``newsmon serve`` gives: not a newsmon database, cannot be opened,
+    migrated by a newer newsmon.
+    """
+    import sqlite3
+
+    from storage import open_db
+    from storage.exceptions import StorageError
+
+    try:
+        return open_db(path)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    except sqlite3.Error as exc:  # e.g. a read-only file that needs migrating
+        raise click.ClickException(f"cannot use the database {path!r} ({exc}); check --db / NEWSMON_DB") from None
+
+
 def _settings(db: str | None, config: str | None, extra: dict | None = None) -> dict:
     overrides = dict(extra or {})
     if db:
@@ -124,19 +186,20 @@ def _setting_pairs(pairs: tuple[str, ...]) -> dict:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise click.BadParameter(f"{pair!r}: write NAME=VALUE, e.g. -s NEWSMON_MAX_ARTICLES=50",
-                                     param_hint="-s")
+            raise BadConfig(f"-s {pair}: write NAME=VALUE, e.g. -s NEWSMON_MAX_ARTICLES=50")
         out[name] = value
     return out
 
 
 def _open(db: str | None, config: str | None):
-    from storage import open_db
+    """Check the settings and the config, then open the database: (database, checked config)."""
+    from . import settings as defaults
+    from .validate import check_config, check_settings
 
-    from .crawl import crawler_settings
-
-    settings = crawler_settings(_settings(db, config))
-    return open_db(settings.get("NEWSMON_DB")), settings
+    with _checked():
+        check_settings({})
+        checked = check_config(config or defaults.NEWSMON_CONFIG)
+    return open_database(db or defaults.NEWSMON_DB), checked
 
 
 @cli.command()
@@ -155,13 +218,15 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
 
         newsmon crawl asahi nikkei --db news.db
     """
-    from .config import ConfigError
+    from storage.exceptions import StorageError
+
     from .crawl import EXIT_BUSY, run_crawl
     from .locks import OutletBusy
 
     try:
-        result = run_crawl(list(outlets), _settings(db, config, _setting_pairs(pairs)), wait=wait)
-    except ConfigError as exc:
+        with _checked():
+            result = run_crawl(list(outlets), _settings(db, config, _setting_pairs(pairs)), wait=wait)
+    except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     except OutletBusy as exc:
         click.echo(f"newsmon: {exc}", err=True)
@@ -244,13 +309,9 @@ def rescore(db: str | None, config: str | None) -> None:
     from storage import queries, transaction
 
     from . import store
-    from .config import ConfigError
 
-    database, settings = _open(db, config)
-    try:
-        _, topics = store.context(settings.get("NEWSMON_CONFIG"))
-    except (ConfigError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+    database, checked = _open(db, config)
+    _, topics = store.context(checked.config.path)
     changed = total = 0
     with transaction(database):
         for row in queries.iter_articles(database):
@@ -279,9 +340,8 @@ def reextract(db: str | None, config: str | None) -> None:
 
     from . import store
 
-    database, settings = _open(db, config)
-    config_path = settings.get("NEWSMON_CONFIG")
-    outlets, _ = store.context(config_path)
+    database, checked = _open(db, config)
+    config_path = checked.config.path
     done = empty = 0
     for _page_id, url, _article_id, body, content_type in list(queries.iter_pages(database)):
         charset = None
@@ -301,11 +361,15 @@ def reextract(db: str | None, config: str | None) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @db_option
 @config_option
-def ingest(files: tuple[str, ...], db: str | None, config: str | None) -> None:
+@click.option("--partial-ok", is_flag=True, help="Exit 0 when an archive could be read only in part "
+              "(truncated, or a record that cannot be parsed); the warning is printed all the same.")
+def ingest(files: tuple[str, ...], db: str | None, config: str | None, partial_ok: bool) -> None:
     """Store the articles of web archives (WARC, WARC.gz, WACZ), e.g. Common Crawl's CC-NEWS.
 
     Every HTML response goes through the same extract, score and store path as a crawl;
-    ingesting the same archive twice adds nothing.
+    ingesting the same archive twice adds nothing. An archive cut short, or with a record that
+    cannot be parsed, is stored up to there; newsmon says where it stopped and exits with
+    status 1 (0 with --partial-ok).
 
     Example:
 
@@ -313,16 +377,26 @@ def ingest(files: tuple[str, ...], db: str | None, config: str | None) -> None:
     """
     from .ingest import ingest_archive
 
-    database, settings = _open(db, config)
-    totals = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0}
+    database, checked = _open(db, config)
+    totals = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0, "not_text": 0}
+    failed = partial = False
     for path in files:
         try:
-            counts = ingest_archive(database, path, settings.get("NEWSMON_CONFIG"))
-        except ValueError as exc:
-            raise click.ClickException(f"{path}: {exc}") from None
+            counts, read = ingest_archive(database, path, checked.config.path)
+        except (ValueError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            click.echo(f"newsmon: {path}: {reason}", err=True)
+            failed = True
+            continue
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
+        for stop in read.stops:
+            partial = True
+            click.echo(f"newsmon: {path}: read only in part: {stop.describe()}; the records before "
+                       "it are stored", err=True)
     click.echo("newsmon: " + ", ".join(f"{v} {k}" for k, v in totals.items()))
+    if failed or (partial and not partial_ok):
+        sys.exit(1)
 
 
 @cli.command()
@@ -338,9 +412,21 @@ def demo(db: str, port: int, keep_serving: bool) -> None:
 
         newsmon demo
     """
-    from .demo import run_demo
+    from storage.exceptions import StorageError
 
-    sys.exit(run_demo(db, port, keep_serving))
+    from .demo import run_demo
+    from .validate import check_settings
+
+    # Before the site starts: the NEWSMON_* variables apply to the demo's crawl too.
+    with _checked():
+        check_settings({})
+    open_database(db).conn.close()
+    try:
+        with _checked():
+            code = run_demo(db, port, keep_serving)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    sys.exit(code)
 
 
 from .export import export  # noqa: E402  (the review commands live beside what they serve)
@@ -377,38 +463,30 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
     """
     import logging
 
-    from storage import open_db
-    from storage.exceptions import StorageError
-
     # The settings module itself, not Scrapy's Settings: the daemon never imports Scrapy, which
     # would cost it 25 MB for nothing (its crawls are other processes).
     from . import settings as defaults
-    from .config import ConfigError, load_config
-    from .notify import check_apprise, parse_settings
-    from .scheduler import Daemon, build_schedule
+    from .scheduler import Daemon
+    from .validate import check_config, check_settings
 
-    extra = _setting_pairs(pairs)
-    settings = {"NEWSMON_DB": db or defaults.NEWSMON_DB, "NEWSMON_CONFIG": config or defaults.NEWSMON_CONFIG,
-                "NEWSMON_SCHEDULE_INTERVAL": defaults.NEWSMON_SCHEDULE_INTERVAL}
-    try:
-        # Opened to migrate and to fail early on a bad file; the crawls open their own.
-        open_db(settings["NEWSMON_DB"]).conn.close()
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
-    try:
-        cfg = load_config(settings.get("NEWSMON_CONFIG"))
-        unknown = [o for o in outlets if o not in cfg.outlets]
-        if unknown:
-            raise ConfigError(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(cfg.outlets))} "
-                              "(add one with --config)")
-        plan = build_schedule(cfg.schedule, list(outlets or cfg.outlets),
-                              interval or settings.get("NEWSMON_SCHEDULE_INTERVAL"))
-        notify_settings = parse_settings(cfg.notify)
-        if notify_settings is not None:
-            check_apprise(notify_settings)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    crawl_args = [arg for name, value in extra.items() for arg in ("-s", f"{name}={value}")]
+    with _checked():
+        # Checked here, once, rather than failing in every crawl the daemon starts.
+        extra = check_settings(_setting_pairs(pairs))
+        if interval:
+            interval_from = "--interval"
+        elif "NEWSMON_SCHEDULE_INTERVAL" in extra:
+            interval, interval_from = extra["NEWSMON_SCHEDULE_INTERVAL"], "-s NEWSMON_SCHEDULE_INTERVAL"
+        else:
+            interval = defaults.NEWSMON_SCHEDULE_INTERVAL
+            interval_from = "environment variable NEWSMON_SCHEDULE_INTERVAL"
+        settings = {"NEWSMON_DB": db or extra.get("NEWSMON_DB") or defaults.NEWSMON_DB,
+                    "NEWSMON_CONFIG": config or extra.get("NEWSMON_CONFIG") or defaults.NEWSMON_CONFIG}
+        checked = check_config(settings["NEWSMON_CONFIG"], outlets=outlets, schedule=True, interval=interval,
+                               interval_from=interval_from, apprise=True)
+    plan, notify_settings = checked.schedule, checked.notify
+    # Opened to migrate and to fail early on a bad file; the crawls open their own.
+    open_database(settings["NEWSMON_DB"]).conn.close()
+    crawl_args = [arg for pair in pairs for arg in ("-s", pair)]
     daemon = Daemon(plan, db_path=settings.get("NEWSMON_DB"), config_path=settings.get("NEWSMON_CONFIG"),
                     crawl_args=crawl_args, notify_settings=notify_settings)
     if check:
@@ -459,13 +537,8 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
 
     from storage import health as health_db
 
-    from .config import ConfigError, load_config
-
-    database, settings = _open(db, config)
-    try:
-        known = list(load_config(settings.get("NEWSMON_CONFIG")).outlets)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    database, checked = _open(db, config)
+    known = list(checked.config.outlets)
     # Outlets the database has crawled are shown even when today's config does not name them
     # (a status without --config must not hide the outlets the daemon crawls).
     crawled = [r[0] for r in database.execute("SELECT DISTINCT outlet FROM outlet_runs ORDER BY outlet").fetchall()]
@@ -473,7 +546,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     known = crawled + [o for o in known if o not in crawled]
     unknown = [o for o in outlets if o not in known]
     if unknown:
-        raise click.ClickException(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise BadConfig(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     now = datetime.now(timezone.utc)
     rows = health_db.outlet_status(database, list(outlets) or known, now=now)
     if as_json:

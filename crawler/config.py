@@ -17,6 +17,7 @@ outlet that uses generic extraction.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +26,38 @@ from urllib.parse import urlsplit
 
 from .outlets import Outlet, registry
 
-_LIST_FIELDS = ("domains", "feeds", "sitemaps", "start_urls")
+_URL_FIELDS = ("feeds", "sitemaps", "start_urls")
+_LIST_FIELDS = ("domains", *_URL_FIELDS)
 _TEXT_FIELDS = ("name", "language", "article_url_pattern")
+#: The tables of a config file; anything else at the top level is a mistake (a typo, or a key
+#: written above its table) and is refused rather than ignored.
+TABLES = ("outlets", "topics", "schedule", "notify")
+# Outlet keys name lock files, schedule jobs and CLI arguments: plain words only.
+_OUTLET_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
 
 class ConfigError(ValueError):
     """The configuration file is missing, unreadable or wrong; the message says where and how."""
+
+
+def url_problem(url: object) -> str | None:
+    """Why ``url`` is not an http(s) URL newsmon can fetch or post to; ``None`` when it is one."""
+    if not isinstance(url, str):
+        return f"{url!r} is not a URL (a string)"
+    if not url or any(c.isspace() or ord(c) < 0x20 for c in url):
+        return f"{url!r} is not a URL: it is empty or has spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number 0-65535)
+    except ValueError as exc:
+        return f"{url!r} is not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https") or not url.lower().startswith(("http://", "https://")):
+        return f"{url!r} is not an http(s) URL: write it with http:// or https://"
+    if not parts.hostname:
+        return f"{url!r} has no host name"
+    return None
 
 
 @dataclass
@@ -43,9 +70,13 @@ class Config:
 
 
 def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> Outlet:
+    if not _OUTLET_KEY.match(key):
+        raise ConfigError(f"{where}: [outlets] {key!r}: an outlet key is letters, digits, '_' and '-' only, "
+                          "e.g. [outlets.my_paper]")
+    table = f"{where}: [outlets.{key}]"
     unknown = set(spec) - set(_LIST_FIELDS) - set(_TEXT_FIELDS)
     if unknown:
-        raise ConfigError(f"{where}: [outlets.{key}] has unknown field(s) {sorted(unknown)}; "
+        raise ConfigError(f"{table} has unknown field(s) {sorted(unknown)}; "
                           f"allowed: {sorted(_LIST_FIELDS + _TEXT_FIELDS)}")
     values: dict[str, Any] = {}
     for name in _LIST_FIELDS:
@@ -54,25 +85,44 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{where}: [outlets.{key}] {name} must be a list of URLs/strings")
-            values[name] = tuple(value)
+                what = "host names" if name == "domains" else "URLs"
+                raise ConfigError(f"{table} {name}: must be a list of {what} (strings), got {spec[name]!r}")
+            for item in value:
+                problem = _host_problem(item) if name == "domains" else url_problem(item)
+                if problem:
+                    raise ConfigError(f"{table} {name}: {problem}")
+            values[name] = tuple(v.lower().rstrip(".") for v in value) if name == "domains" else tuple(value)
     for name in _TEXT_FIELDS:
         if name in spec:
-            if not isinstance(spec[name], str):
-                raise ConfigError(f"{where}: [outlets.{key}] {name} must be a string")
+            if not isinstance(spec[name], str) or not spec[name].strip():
+                raise ConfigError(f"{table} {name}: must be a non-empty string, got {spec[name]!r}")
             values[name] = spec[name]
+    if "language" in values and not _LANGUAGE.match(values["language"]):
+        raise ConfigError(f"{table} language: {values['language']!r} is not a language code such as \"ja\" or \"en\"")
+    if "article_url_pattern" in values:
+        try:
+            re.compile(values["article_url_pattern"])
+        except re.error as exc:
+            raise ConfigError(f"{table} article_url_pattern: invalid regex "
+                              f"{values['article_url_pattern']!r}: {exc}") from None
     if base is not None:
         return dataclasses.replace(base, **values)
     if "article_url_pattern" not in values:
-        raise ConfigError(f"{where}: [outlets.{key}] needs article_url_pattern (a regex that "
+        raise ConfigError(f"{table} needs article_url_pattern (a regex that "
                           "matches the outlet's article URLs, e.g. \"/articles/\")")
-    if not any(values.get(n) for n in ("feeds", "sitemaps", "start_urls")):
-        raise ConfigError(f"{where}: [outlets.{key}] needs at least one of feeds, sitemaps, start_urls")
+    if not any(values.get(n) for n in _URL_FIELDS):
+        raise ConfigError(f"{table} needs at least one of feeds, sitemaps, start_urls")
     if "domains" not in values:
         # The hosts the outlet is reached at: where its feeds, sitemaps and sections live.
-        hosts = {urlsplit(u).hostname for n in ("feeds", "sitemaps", "start_urls") for u in values.get(n, ())}
+        hosts = {urlsplit(u).hostname for n in _URL_FIELDS for u in values.get(n, ())}
         values["domains"] = tuple(sorted(h for h in hosts if h))
     return Outlet(key=key, name=values.pop("name", key), language=values.pop("language", "ja"), **values)
+
+
+def _host_problem(host: str) -> str | None:
+    if _HOST.match(host.lower().rstrip(".")):
+        return None
+    return f"{host!r} is not a host name: write it as www.example.org, without scheme, port or path"
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -89,14 +139,22 @@ def load_config(path: str | Path | None) -> Config:
         raise ConfigError(f"cannot read config file {where}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where} is not valid TOML: {exc}") from None
-    for key, spec in (data.get("outlets") or {}).items():
+    unknown = sorted(set(data) - set(TABLES))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) or table(s) {', '.join(unknown)} at the top level; "
+                          f"a config has the tables {', '.join(f'[{t}]' for t in TABLES)} only")
+    for name in TABLES:
+        if name in data and not isinstance(data[name], dict):
+            example = f"[{name}.KEY]" if name in ("outlets", "topics") else f"[{name}]"
+            raise ConfigError(f"{where}: {name} = {data[name]!r}: {name} must be a table, written {example}")
+    for key, spec in data.get("outlets", {}).items():
         if not isinstance(spec, dict):
-            raise ConfigError(f"{where}: outlets.{key} must be a table: [outlets.{key}]")
+            raise ConfigError(f"{where}: outlets.{key} = {spec!r}: an outlet must be a table, written [outlets.{key}]")
         outlets[key] = _outlet(key, spec, outlets.get(key), where)
     return Config(
         outlets=outlets,
-        topics=data.get("topics") or {},
-        schedule=data.get("schedule") or {},
-        notify=data.get("notify") or {},
+        topics=data.get("topics", {}),
+        schedule=data.get("schedule", {}),
+        notify=data.get("notify", {}),
         path=where,
     )

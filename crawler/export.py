@@ -189,6 +189,7 @@ def export(db_path: str | None, status: str, since: str | None, fmt: str, output
     from pathlib import Path
 
     from storage import open_db
+    from storage.exceptions import StorageError
 
     from . import settings
 
@@ -196,7 +197,10 @@ def export(db_path: str | None, status: str, since: str | None, fmt: str, output
     path = db_path or settings.NEWSMON_DB
     if not Path(path).exists():
         raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` wrote")
-    db = open_db(path)
+    try:
+        db = open_db(path)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         rows = queue_rows(db, status, since)
     finally:

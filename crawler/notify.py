@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 import shlex
 import subprocess
 import urllib.error
@@ -38,11 +40,12 @@ from storage import health as health_db
 from storage import notifications
 
 from . import __version__
-from .config import ConfigError
+from .config import ConfigError, url_problem
 
 logger = logging.getLogger("newsmon.notify")
 
 _KEYS = {"webhook", "webhook_headers", "command", "apprise", "always", "timeout"}
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an RFC 9110 token
 #: Articles listed in one digest at most; the rest are counted, and left for the next one.
 MAX_ARTICLES = 50
 
@@ -76,30 +79,39 @@ def parse_settings(table: dict[str, Any] | None) -> NotifySettings | None:
     settings = NotifySettings()
     webhook = table.get("webhook")
     if webhook is not None:
-        if not isinstance(webhook, str) or not webhook.startswith(("http://", "https://")):
-            raise ConfigError(f"[notify] webhook = {webhook!r}: give an http:// or https:// URL")
+        if url_problem(webhook):
+            raise ConfigError(f"[notify] webhook = {webhook!r}: give an http:// or https:// URL with a host name")
         settings.webhook = webhook
     headers = table.get("webhook_headers") or {}
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
         raise ConfigError('[notify] webhook_headers must be a table of strings, e.g. { Authorization = "Bearer …" }')
+    for name, value in headers.items():
+        # urllib refuses these only when it sends, after the crawl: say so now.
+        if not _HEADER_NAME.match(name) or any(c in value for c in "\r\n\0"):
+            raise ConfigError(f"[notify] webhook_headers: {name!r} = {value!r} is not an HTTP header "
+                              "(a name of letters, digits and -, a value on one line)")
     settings.webhook_headers = dict(headers)
     command = table.get("command")
     if command is not None:
         if isinstance(command, str):
             command = shlex.split(command)
-        if not isinstance(command, list) or not command or not all(isinstance(c, str) for c in command):
+        if not isinstance(command, list) or not command or not all(isinstance(c, str) and c for c in command):
             raise ConfigError("[notify] command must be a command line (a string or a list of strings)")
         settings.command = command
     urls = table.get("apprise") or []
     if isinstance(urls, str):
         urls = [urls]
-    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+    if not isinstance(urls, list) or not all(isinstance(u, str) and u.strip() for u in urls):
         raise ConfigError("[notify] apprise must be an apprise URL or a list of them")
     settings.apprise = urls
-    settings.always = bool(table.get("always", False))
+    always = table.get("always", False)
+    if not isinstance(always, bool):
+        raise ConfigError(f"[notify] always = {always!r}: write true or false")
+    settings.always = always
     timeout = table.get("timeout", 10)
-    if not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise ConfigError(f"[notify] timeout = {timeout!r}: give a number of seconds")
+    if (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout)
+            or timeout <= 0):
+        raise ConfigError(f"[notify] timeout = {timeout!r}: give a number of seconds above 0, e.g. 10")
     settings.timeout = float(timeout)
     return settings if settings.channels else None
 

@@ -26,6 +26,7 @@ started by hand or by cron off the outlets the daemon is crawling, and the other
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import signal
@@ -58,25 +59,39 @@ DEFAULT_INTERVAL = "15m"
 DEFAULT_TIMEOUT = "10m"
 DEFAULT_STOP_TIMEOUT = "30s"
 DEFAULT_TIMEZONE = "Asia/Tokyo"
+#: The longest duration a schedule key takes.
+MAX_DURATION = 366 * 86400.0
 
 
-def parse_duration(value: str | int | float, what: str) -> float:
+def parse_duration(value: str | int | float, what: str, *, zero_ok: bool = False, label: str | None = None) -> float:
     """Seconds from "90s", "15m", "2h" or a bare number of seconds.
 
+    Args:
+        value: the duration as written.
+        what: its key in ``[schedule]``, for the message.
+        zero_ok: 0 is allowed (jitter), not only durations above 0.
+        label: what the message names instead of ``[schedule] <what>`` (a flag, a variable).
+
     Raises:
-        ConfigError: not a positive duration; the message names the key.
+        ConfigError: not a duration, not above 0 (or 0), or longer than a year; the message
+            names the key.
     """
+    name = label or f"[schedule] {what}"
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ConfigError(f"[schedule] {what} = {value!r}: write a number with unit s, m or h, e.g. \"15m\"")
+        raise ConfigError(f"{name} = {value!r}: write a number with unit s, m or h, e.g. \"15m\"")
     if isinstance(value, (int, float)):
         seconds = float(value)
     else:
         m = _DURATION.match(value)
         if not m:
-            raise ConfigError(f"[schedule] {what} = {value!r}: write a number with unit s, m or h, e.g. \"15m\"")
+            raise ConfigError(f"{name} = {value!r}: write a number with unit s, m or h, e.g. \"15m\"")
         seconds = float(m.group(1)) * _UNITS[m.group(2)]
-    if seconds <= 0:
-        raise ConfigError(f"[schedule] {what} must be more than 0 seconds")
+    # nan and inf are TOML floats; a year is longer than any schedule and keeps the
+    # scheduler's date arithmetic in range.
+    if not math.isfinite(seconds) or seconds > MAX_DURATION:
+        raise ConfigError(f"{name} = {value!r}: give at most a year (366 days), e.g. \"24h\"")
+    if seconds < 0 or (seconds == 0 and not zero_ok):
+        raise ConfigError(f"{name} must be {'0 or more' if zero_ok else 'more than 0'} seconds, got {value!r}")
     return seconds
 
 
@@ -132,8 +147,12 @@ class Schedule:
     extra_args: list[str] = field(default_factory=list)
 
 
-def build_schedule(table: dict[str, Any], outlets: list[str], interval_override: str | None = None) -> Schedule:
+def build_schedule(table: dict[str, Any], outlets: list[str], interval_override: str | None = None,
+                   *, override_from: str = "--interval") -> Schedule:
     """Turn the ``[schedule]`` table into jobs: one per overridden outlet, one for the rest.
+
+    ``interval_override`` (``--interval`` or ``NEWSMON_SCHEDULE_INTERVAL``, named in errors by
+    ``override_from``) replaces ``[schedule] interval``.
 
     Raises:
         ConfigError: an unknown key, a bad duration or crontab, an unknown outlet.
@@ -141,8 +160,9 @@ def build_schedule(table: dict[str, Any], outlets: list[str], interval_override:
     unknown_keys = set(table) - _KEYS
     if unknown_keys:
         raise ConfigError(f"[schedule] has unknown key(s) {sorted(unknown_keys)}; allowed: {sorted(_KEYS)}")
-    interval = parse_duration(interval_override or table.get("interval", DEFAULT_INTERVAL), "interval")
-    jitter = parse_duration(table["jitter"], "jitter") if table.get("jitter") else 0.0
+    interval = (parse_duration(interval_override, "interval", label=override_from) if interval_override
+                else parse_duration(table.get("interval", DEFAULT_INTERVAL), "interval"))
+    jitter = parse_duration(table.get("jitter", 0), "jitter", zero_ok=True)
     timeout = parse_duration(table.get("timeout", DEFAULT_TIMEOUT), "timeout")
     stop_timeout = parse_duration(table.get("stop_timeout", DEFAULT_STOP_TIMEOUT), "stop_timeout")
     tz = table.get("timezone", DEFAULT_TIMEZONE)

@@ -268,7 +268,7 @@ def best(scores: Iterable[Score]) -> Score | None:
 # --- Loading ---------------------------------------------------------------------------------
 
 def load_topics(path: str | os.PathLike[str] | None = None,
-                overrides: Mapping[str, Any] | None = None) -> dict[str, Topic]:
+                overrides: Mapping[str, Any] | None = None, *, overrides_from: str = "config") -> dict[str, Topic]:
     """Read topic definitions.
 
     Args:
@@ -276,6 +276,7 @@ def load_topics(path: str | os.PathLike[str] | None = None,
             ``crawler/topics.toml``.
         overrides: the parsed ``[topics]`` table of a user's config file: each topic there
             replaces the topic of the same key, or adds one.
+        overrides_from: what errors in ``overrides`` name as their source (the config file).
 
     Returns:
         Topics by key.
@@ -305,7 +306,7 @@ def load_topics(path: str | os.PathLike[str] | None = None,
                          f"title_boost and terms")
     topics = {key: _topic(key, spec, where) for key, spec in table.items()}
     for key, spec in (overrides or {}).items():
-        topics[key] = _topic(key, spec, "config")
+        topics[key] = _topic(key, spec, overrides_from, override=True)
     return topics
 
 
@@ -313,7 +314,7 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _topic(key: str, spec: Any, where: str) -> Topic:
+def _topic(key: str, spec: Any, where: str, override: bool = False) -> Topic:
     def fail(name: str, problem: str, fix: str) -> TopicError:
         return TopicError(f"{where}: [topics.{key}] {name} {problem}: {fix}".replace("]  ", "] "))
 
@@ -339,7 +340,7 @@ def _topic(key: str, spec: Any, where: str) -> Topic:
                    "e.g. title_boost = 1.5 (1 means a title match counts like one in the text)")
     if not isinstance(spec.get("terms"), list) or not spec["terms"]:
         whole = (" (a topic in the config replaces the shipped one whole: copy its terms from "
-                 "crawler/topics.toml)" if where == "config" else "")
+                 "crawler/topics.toml)" if override else "")
         raise fail("terms", "must be a non-empty list of terms", f"e.g. terms = [ {_TERM_EXAMPLE} ]{whole}")
     context = spec.get("context", [])
     if not isinstance(context, list):

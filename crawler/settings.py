@@ -2,13 +2,34 @@
 
 Every newsmon setting can also be given with ``scrapy crawl news -s NAME=VALUE``; the CLI passes
 its flags the same way. Overrides of Scrapy defaults say what the default was and why.
+
+A variable is parsed by its rule in ``crawler/validate.py``; one that does not parse is kept as
+written, so that importing this module never fails and every ``newsmon`` command refuses it
+first, in one line naming the variable. Empty variables (``NAME=``) count as unset.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from crawler import __version__
+from crawler.validate import parse_setting
+
+#: The ``NEWSMON_*`` environment variables newsmon started with, for crawler/validate.py.
+#: (Lower case: Scrapy takes only upper-case names of this module as settings.)
+environment = {name: value for name, value in os.environ.items() if name.startswith("NEWSMON_")}
+
+
+def _env(name: str, default: Any) -> Any:
+    value = environment.get(name, "")
+    if value == "":
+        return default
+    try:
+        return parse_setting(name, value)
+    except ValueError:
+        return value  # refused by crawler/validate.py before any command runs
+
 
 BOT_NAME = "newsmon"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -16,38 +37,38 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- newsmon's own settings -------------------------------------------------------------
 #: The SQLite file (relative to the current directory unless absolute).
-NEWSMON_DB = os.environ.get("NEWSMON_DB", "newsmon.db")
+NEWSMON_DB = _env("NEWSMON_DB", "newsmon.db")
 #: A TOML file adding or overriding outlets, topics, schedule and notifications.
-NEWSMON_CONFIG = os.environ.get("NEWSMON_CONFIG") or None
+NEWSMON_CONFIG = _env("NEWSMON_CONFIG", None)
 #: Who runs this crawler: a URL or mailto: that site operators can reach. Set yours; the
 #: User-Agent says so when it is not set, rather than name a contact that would reach no one.
-NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", "")
+NEWSMON_CONTACT = _env("NEWSMON_CONTACT", "")
 #: Worker processes for extraction (0 = in the reactor thread). Extraction is the bottleneck on
 #: one machine and blocks downloads while it runs in the reactor (PERF_NOTES.md), so it gets its
 #: own process; one per spare core. On 2 cores a second worker measured +5 % pages/s for +40 %
 #: memory (bench/crawl), so the default leaves the other core to the reactor and SQLite.
-NEWSMON_EXTRACT_WORKERS = int(os.environ.get("NEWSMON_EXTRACT_WORKERS", max(1, (os.cpu_count() or 2) - 1)))
+NEWSMON_EXTRACT_WORKERS = _env("NEWSMON_EXTRACT_WORKERS", max(1, (os.cpu_count() or 2) - 1))
 #: Article pages fetched per run and outlet at most: a first run on a sitemap with 50,000
 #: URLs must not become a backfill by accident.
-NEWSMON_MAX_ARTICLES = int(os.environ.get("NEWSMON_MAX_ARTICLES", 500))
+NEWSMON_MAX_ARTICLES = _env("NEWSMON_MAX_ARTICLES", 500)
 #: A URL that failed this many times (404, 5xx, timeout) is not tried again.
-NEWSMON_MAX_ATTEMPTS = int(os.environ.get("NEWSMON_MAX_ATTEMPTS", 3))
+NEWSMON_MAX_ATTEMPTS = _env("NEWSMON_MAX_ATTEMPTS", 3)
 #: Seconds before a URL that met a bot wall, consent page or login is tried again; the wait
 #: doubles with each wall (at most a day), and a URL blocked for a week is given up.
-NEWSMON_WALL_BACKOFF = float(os.environ.get("NEWSMON_WALL_BACKOFF", 3600))
+NEWSMON_WALL_BACKOFF = _env("NEWSMON_WALL_BACKOFF", 3600.0)
 #: The longest Retry-After (seconds) we wait for; a longer one gives the request up for this run.
-NEWSMON_MAX_RETRY_AFTER = float(os.environ.get("NEWSMON_MAX_RETRY_AFTER", 120))
+NEWSMON_MAX_RETRY_AFTER = _env("NEWSMON_MAX_RETRY_AFTER", 120.0)
 #: What started the run ('manual', 'schedule', 'demo'): recorded in crawl_runs.
-NEWSMON_TRIGGER = os.environ.get("NEWSMON_TRIGGER", "manual")
+NEWSMON_TRIGGER = _env("NEWSMON_TRIGGER", "manual")
 #: How often `newsmon schedule` crawls ("90s", "15m", "2h"); overrides the config's
 #: [schedule] interval, whose default is 15m.
-NEWSMON_SCHEDULE_INTERVAL = os.environ.get("NEWSMON_SCHEDULE_INTERVAL") or None
+NEWSMON_SCHEDULE_INTERVAL = _env("NEWSMON_SCHEDULE_INTERVAL", None)
 #: Pages per outlet and run whose rules extraction is also done generically and compared
 #: (outlet health: rules that match the wrong block); 0 = never. Each costs one trafilatura
 #: pass, ~50 ms.
-NEWSMON_HEALTH_CROSSCHECK = int(os.environ.get("NEWSMON_HEALTH_CROSSCHECK", 3))
+NEWSMON_HEALTH_CROSSCHECK = _env("NEWSMON_HEALTH_CROSSCHECK", 3)
 #: Send the [notify] digest of the config file at the end of a crawl (False: never).
-NEWSMON_NOTIFY_ENABLED = os.environ.get("NEWSMON_NOTIFY_ENABLED", "1").lower() not in ("0", "false", "no", "off")
+NEWSMON_NOTIFY_ENABLED = _env("NEWSMON_NOTIFY_ENABLED", True)
 
 # --- politeness ---------------------------------------------------------------------------
 USER_AGENT = (f"newsmon/{__version__} (news monitoring crawler; +{NEWSMON_CONTACT})" if NEWSMON_CONTACT
@@ -101,5 +122,5 @@ TELNETCONSOLE_ENABLED = False
 CONCURRENT_ITEMS = 10
 # Discovery pages → articles; nothing deeper is followed.
 DEPTH_LIMIT = 3
-LOG_LEVEL = os.environ.get("NEWSMON_LOG_LEVEL", "INFO")
+LOG_LEVEL = _env("NEWSMON_LOG_LEVEL", "INFO")
 FEED_EXPORT_ENCODING = "utf-8"

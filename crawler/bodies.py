@@ -1,0 +1,97 @@
+"""Whether the bytes of a fetched or saved "page" are text at all, before anyone parses them.
+
+A PDF served as ``text/html``, an image behind an article URL, a gzip body nobody decompressed
+or a file of random bytes all go through an HTML parser without complaint and come out as an
+"article" of mojibake, or as a silent "no article". :func:`sniff_binary` looks at the bytes
+only (never at what the server or the file name claims) and says what they are instead.
+
+Pure: no Scrapy, no I/O. ``newsmon extract`` uses it on saved pages; the crawl can use it on
+response bodies.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+#: Leading bytes of formats that are never a web page, and what to call them. Checked after
+#: leading ASCII whitespace (a PDF behind a stray newline is still a PDF). Only signatures of
+#: three bytes or more that no text page starts with: "MZ" or "BM" begin English words too.
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "PDF document (%PDF magic)"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"II*\x00", "TIFF image"),
+    (b"MM\x00*", "TIFF image"),
+    (b"\x00\x00\x01\x00", "ICO image"),
+    (b"wOFF", "WOFF font"),
+    (b"wOF2", "WOFF2 font"),
+    (b"PK\x03\x04", "zip archive (PK magic; also .docx/.xlsx/.pptx/.odt/.epub)"),
+    (b"PK\x05\x06", "zip archive (PK magic, empty)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document (OLE2 magic: .doc/.xls/.ppt)"),
+    (b"\x1f\x8b", "gzip data (compressed, not decoded)"),
+    (b"\x28\xb5\x2f\xfd", "zstd data (compressed, not decoded)"),
+    (b"\xfd7zXZ\x00", "xz data (compressed)"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\x7fELF", "ELF executable"),
+    (b"\x00asm", "WebAssembly module"),
+    (b"SQLite format 3\x00", "SQLite database"),
+    (b"OggS", "Ogg media"),
+    (b"fLaC", "FLAC audio"),
+    (b"\x1aE\xdf\xa3", "Matroska/WebM media"),
+)
+#: Signatures that sit at an offset: (offset, bytes, what).
+OFFSET_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (4, b"ftyp", "MP4/QuickTime/HEIF media (ftyp box)"),
+    (8, b"WEBP", "WebP image"),
+    (8, b"AVI ", "AVI video"),
+    (8, b"WAVE", "WAV audio"),
+)
+#: How much of the body the byte statistics look at: enough to be sure, cheap on a 10 MB body.
+SAMPLE = 65536
+#: Share of NUL and control bytes above which a body is not text. Text in any encoding pages
+#: use (UTF-8, Shift_JIS, EUC-JP, ISO-2022-JP, the single-byte ones) has none besides tab,
+#: newlines, form feed and ISO-2022's ESC; random or compressed bytes have ~11 %. A stray
+#: NUL or two in a real page (broken CMSs emit them) stays far below 1 %.
+CONTROL_SHARE = 0.01
+
+# Bytes < 0x20 and DEL, except \t \n \v \f \r and ESC (ISO-2022-JP switches with it).
+_CONTROL = bytes([*range(0x00, 0x09), 0x0E, 0x0F, *range(0x10, 0x1B), *range(0x1C, 0x20), 0x7F])
+_TEXT_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def sniff_binary(body: bytes) -> str | None:
+    """Say why ``body`` is not text, or return ``None`` when it may be a page.
+
+    Looks at the bytes alone: format signatures (PDF, images, zip and Office documents,
+    compressed data, executables, media), then the share of NUL and control bytes in the
+    first :data:`SAMPLE` bytes. A body with a UTF-8 or UTF-16 byte-order mark is text
+    (UTF-16 is full of NULs). Whether text is *HTML*, or decodes cleanly in the charset it
+    declares, is not asked here: the parser and ``crawler/encoding.py`` deal with that.
+
+    Args:
+        body: the bytes as received or read from disk, after any transfer or content
+            encoding was undone (a gzip body that was not is reported as gzip data).
+
+    Returns:
+        ``None`` for text, including an empty body (empty is a different fault: the caller
+        says so); otherwise a short reason such as ``"PDF document (%PDF magic)"`` or
+        ``"binary data: 11% of the first 3000 bytes are NUL or control bytes"``.
+    """
+    if not body or body.startswith(_TEXT_BOMS):
+        return None
+    head = body[:1024].lstrip(b" \t\r\n\f")
+    for magic, what in SIGNATURES:
+        if head.startswith(magic):
+            return what
+    for offset, magic, what in OFFSET_SIGNATURES:
+        if body[offset:offset + len(magic)] == magic:
+            return what
+    sample = body[:SAMPLE]
+    control = len(sample) - len(sample.translate(None, _CONTROL))
+    if control > CONTROL_SHARE * len(sample):
+        return (f"binary data: {control * 100 / len(sample):.0f}% of the first {len(sample)} bytes "
+                "are NUL or control bytes")
+    return None

@@ -1,0 +1,376 @@
+"""Wrong settings, config files, databases and inputs: one line that names them, never a traceback.
+
+Every case of :data:`CASES` is a real ``newsmon`` process that must fail before any crawl or
+write starts, with one line on stderr naming what is wrong, and the exit status of its kind
+(2: a usage or config error; 1: a file that cannot be used). The processes are independent, so
+they run a few at a time. The pure checks behind them (settings rules, the config loader,
+``bodies.sniff_binary``) are tested in-process at the end.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler import settings as project_settings
+from crawler.bodies import sniff_binary
+from crawler.config import ConfigError
+from crawler.validate import SETTINGS, SettingError, check_config, check_settings
+from storage import open_db
+
+from .conftest import SAVED, saved_bytes
+
+PAGE = "fundus-jp/SankeiShimbun_2025_01_21.html"
+GOOD_OUTLET = '[outlets.x]\nfeeds = ["http://127.0.0.1:9/rss.xml"]\narticle_url_pattern = "/articles/"\n'
+BAD_REGEX = '[outlets.example]\nfeeds = ["http://127.0.0.1:9/rss.xml"]\narticle_url_pattern = "("\n'
+
+
+def article_html(n: int) -> bytes:
+    return (f"<html><head><title>記事 {n}</title></head><body><article><h1>記事 {n}</h1>"
+            + ("<p>防衛力整備計画の改定について、政府は検討を続けている。"
+               "これは試験用の文章です。</p>") * 8
+            + "</article></body></html>").encode("utf-8")
+
+
+def warc(pages: list[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    for url, body in pages:
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                      length=len(body), http_headers=headers))
+    return out.getvalue()
+
+
+def articles_of(n: int) -> list[tuple[str, bytes]]:
+    return [(f"https://example.org/articles/{i}", article_html(i)) for i in range(n)]
+
+
+def stored(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(r[0] for r in conn.execute("SELECT url FROM articles"))
+    finally:
+        conn.close()
+
+
+# --- the cases --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    """One ``newsmon`` run: its arguments ("{d}" is the cases' directory) and what it must say."""
+
+    args: tuple[str, ...]
+    status: int
+    needles: tuple[str, ...]
+    env: dict[str, str] = field(default_factory=dict)
+    #: Checked after the run: what it must have left in the directory (nothing, some articles).
+    then: Callable[[Path, subprocess.CompletedProcess], None] | None = None
+
+
+def no_database(name: str) -> Callable[[Path, subprocess.CompletedProcess], None]:
+    def check(d: Path, result: subprocess.CompletedProcess) -> None:
+        assert not (d / name).exists(), "the command opened the database before checking"
+    return check
+
+
+def articles_stored(db: str, *numbers: int) -> Callable[[Path, subprocess.CompletedProcess], None]:
+    def check(d: Path, result: subprocess.CompletedProcess) -> None:
+        assert stored(d / db) == [f"https://example.org/articles/{n}" for n in numbers]
+        assert f"{len(numbers)} new" in result.stdout
+    return check
+
+
+CASES: dict[str, Case] = {}
+
+# The config file: `newsmon crawl` refuses it before it opens the database.
+BAD_CONFIGS = {
+    "outlets = 5": ("outlets = 5\n", "{d}/outlets5.toml: outlets = 5: outlets must be a table"),
+    "feeds = 3": ("feeds = 3\n", "{d}/feeds3.toml: unknown key(s) or table(s) feeds at the top level; a config "
+                  "has the tables [outlets], [topics], [schedule], [notify] only"),
+    "invalid regex": (BAD_REGEX, "{d}/regex.toml: [outlets.example] article_url_pattern: invalid regex '(': "
+                      "missing ), unterminated subpattern at position 0"),
+    "feed without scheme": ('[outlets.x]\nfeeds = ["127.0.0.1:9/rss.xml"]\narticle_url_pattern = "/a/"\n',
+                            "{d}/scheme.toml: [outlets.x] feeds: '127.0.0.1:9/rss.xml' is not an http(s) URL"),
+    "notify timeout": ("[notify]\nwebhook = 'https://hooks.example.org/x'\ntimeout = -1\n",
+                       "{d}/notify.toml: [notify] timeout = -1: give a number of seconds above 0"),
+    "topics shape": ("[topics]\nsecurity = 5\n", "{d}/topics.toml: [topics.security] is not a table but 5"),
+}
+CONFIG_FILES = {"outlets = 5": "outlets5.toml", "feeds = 3": "feeds3.toml", "invalid regex": "regex.toml",
+                "feed without scheme": "scheme.toml", "notify timeout": "notify.toml", "topics shape": "topics.toml"}
+for name, (_, message) in BAD_CONFIGS.items():
+    CASES[f"crawl --config: {name}"] = Case(("crawl", "--db", "{d}/c.db", "--config", "{d}/" + CONFIG_FILES[name]),
+                                            2, (message,), then=no_database("c.db"))
+
+# Every command that reads the config checks it the same way.
+for command in (("status",), ("rescore",), ("reextract",), ("schedule", "--check"), ("ingest", "{d}/whole.warc.gz")):
+    CASES[f"{command[0]} --config: invalid regex"] = Case(
+        (*command, "--db", "{d}/c.db", "--config", "{d}/regex.toml"), 2,
+        ("{d}/regex.toml: [outlets.example] article_url_pattern: invalid regex '('",), then=no_database("c.db"))
+
+# Settings given with -s, and in the environment.
+for pair, message in {
+    "NEWSMON_MAX_ATTEMPTS=abc": "-s NEWSMON_MAX_ATTEMPTS=abc: must be a whole number >= 1",
+    "DOWNLOAD_TIMEOUT=-1": "-s DOWNLOAD_TIMEOUT=-1: must be a number > 0",
+    "NEWSMON_MAX_ARTICLES=-5": "-s NEWSMON_MAX_ARTICLES=-5: must be a whole number >= 1",
+    "NEWSMON_MAX_ATTEMPT=5": "-s NEWSMON_MAX_ATTEMPT=5: no such newsmon setting; known: NEWSMON_CONDITIONAL_GET, "
+                             "NEWSMON_CONFIG, NEWSMON_CONTACT, NEWSMON_DB",
+    "NEWSMON_MAX_ATTEMPTS": "-s NEWSMON_MAX_ATTEMPTS: write NAME=VALUE",
+}.items():
+    CASES[f"crawl -s {pair}"] = Case(("crawl", "--db", "{d}/c.db", "-s", pair), 2, (message,),
+                                     then=no_database("c.db"))
+CASES["schedule -s RETRY_TIMES=-1"] = Case(
+    ("schedule", "--check", "--db", "{d}/c.db", "-s", "RETRY_TIMES=-1"), 2,
+    ("-s RETRY_TIMES=-1: must be a whole number >= 0",), then=no_database("c.db"))
+for command in (("crawl",), ("status",), ("schedule", "--check"), ("demo",)):
+    CASES[f"{command[0]} with NEWSMON_MAX_ARTICLES=-5"] = Case(
+        (*command, "--db", "{d}/c.db"), 2,
+        ("environment variable NEWSMON_MAX_ARTICLES=-5: must be a whole number >= 1",),
+        env={"NEWSMON_MAX_ARTICLES": "-5"}, then=no_database("c.db"))
+CASES["schedule with NEWSMON_SCHEDULE_INTERVAL=soon"] = Case(
+    ("schedule", "--check", "--db", "{d}/c.db"), 2,
+    ("environment variable NEWSMON_SCHEDULE_INTERVAL=soon: must be a duration",),
+    env={"NEWSMON_SCHEDULE_INTERVAL": "soon"}, then=no_database("c.db"))
+
+# A --db that is not a newsmon database, or one of a newer newsmon: the message `serve` gives.
+for command in (("status",), ("export", "--format", "csv"), ("ingest", "{d}/whole.warc.gz"), ("rescore",),
+                ("reextract",), ("crawl",), ("schedule", "--check"), ("serve",), ("demo",)):
+    CASES[f"{command[0]} --db notes.db"] = Case(
+        (*command, "--db", "{d}/notes.db"), 1, ("'{d}/notes.db' is not a newsmon database", "--db"))
+for command in (("status",), ("export", "--format", "jsonl"), ("crawl",)):
+    CASES[f"{command[0]} --db newer.db"] = Case(
+        (*command, "--db", "{d}/newer.db"), 1, ("migrated by a newer newsmon", "m999_from_the_future"))
+
+# extract: files that are no page.
+for name, reason in {"truncated.html.gz": "truncated gzip data", "corrupt.html.gz": "corrupt gzip data",
+                     "noise.html": "not a text page: binary data", "doc.html": "not a text page: PDF document",
+                     "logo.html": "not a text page: PNG image"}.items():
+    CASES[f"extract {name}"] = Case(("extract", "{d}/" + name, "--format", "jsonl"), 1,
+                                    ("newsmon: {d}/" + name + ": " + reason,))
+CASES["extract a directory"] = Case(("extract", "{d}"), 1, ("newsmon: cannot read {d}: Is a directory",))
+
+# ingest: archives read in part store what they can and say where they stopped.
+CASES["ingest cut.warc.gz"] = Case(
+    ("ingest", "{d}/cut.warc.gz", "--db", "{d}/cut.db"), 1,
+    ("{d}/cut.warc.gz: read only in part: 3 complete records, then stopped at byte {cut_at} of {cut_size} "
+     "(record 4): no complete record in the rest of the file (it is truncated)",),
+    then=articles_stored("cut.db", 0, 1, 2))
+CASES["ingest --partial-ok cut.warc.gz"] = Case(
+    ("ingest", "--partial-ok", "{d}/cut.warc.gz", "--db", "{d}/cut-ok.db"), 0,
+    ("{d}/cut.warc.gz: read only in part: 3 complete records, then stopped at byte {cut_at}",),
+    then=articles_stored("cut-ok.db", 0, 1, 2))
+CASES["ingest damaged.warc.gz"] = Case(
+    ("ingest", "{d}/damaged.warc.gz", "--db", "{d}/damaged.db"), 1,
+    ("{d}/damaged.warc.gz: read only in part: 2 complete records, then stopped at byte {damage_at}",
+     "(record 3): a record without a valid Content-Length header"),
+    then=articles_stored("damaged.db", 0, 1))
+CASES["ingest crawl.wacz"] = Case(
+    ("ingest", "{d}/crawl.wacz", "--db", "{d}/wacz.db"), 1,
+    ("{d}/crawl.wacz: read only in part: archive/a.warc.gz: 1 complete records, then stopped",),
+    then=articles_stored("wacz.db", 0, 7))
+
+
+def make_files(d: Path) -> dict[str, str]:
+    """Write every file the cases use; return the values of their other placeholders."""
+    for name, (text, _) in BAD_CONFIGS.items():
+        (d / CONFIG_FILES[name]).write_text(text, encoding="utf-8")
+    (d / "regex.toml").write_text(BAD_REGEX, encoding="utf-8")
+    (d / "notes.db").write_bytes(b"these are my notes, not a database\n" * 200)
+    newer = open_db(d / "newer.db")
+    with newer.conn:
+        newer.execute("INSERT INTO _migrations (migration_set, name, applied_at) "
+                      "SELECT migration_set, 'm999_from_the_future', '2030-01-01' FROM _migrations LIMIT 1")
+    newer.conn.close()
+    (d / "truncated.html.gz").write_bytes(gzip.compress(saved_bytes(PAGE))[:4000])
+    (d / "corrupt.html.gz").write_bytes(b"\x1f\x8b\x08\x00" + b"garbage" * 50)
+    (d / "noise.html").write_bytes(bytes((i * 7919 + 13) % 256 for i in range(5000)))
+    (d / "doc.html").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    (d / "logo.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    (d / "whole.warc.gz").write_bytes(warc(articles_of(1)))
+    # Four articles, cut in the middle of the fourth record.
+    first = warc(articles_of(3))
+    whole = first + warc([("https://example.org/articles/3", article_html(3))])
+    (d / "cut.warc.gz").write_bytes(whole[:len(first) + (len(whole) - len(first)) // 2])
+    # Two articles, a gzip member that holds no WARC record, then one more article.
+    good = warc(articles_of(2))
+    (d / "damaged.warc.gz").write_bytes(good + gzip.compress(b"WARC/1.0\r\nthis is no record header\r\n\r\n")
+                                        + warc([("https://example.org/articles/9", article_html(9))]))
+    # A WACZ whose first WARC is cut short: the second is read all the same.
+    with zipfile.ZipFile(d / "crawl.wacz", "w") as z:
+        z.writestr("archive/a.warc.gz", warc(articles_of(2))[:-40])
+        z.writestr("archive/b.warc.gz", warc([("https://example.org/articles/7", article_html(7))]))
+    return {"d": str(d), "cut_at": str(len(first)), "cut_size": str((d / "cut.warc.gz").stat().st_size),
+            "damage_at": str(len(good))}
+
+
+def newsmon(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
+                          env={**environ, **env}, cwd=cwd, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory) -> tuple[Path, dict[str, str], dict[str, subprocess.CompletedProcess]]:
+    """Every case run once, four processes at a time (each is mostly interpreter start-up)."""
+    d = tmp_path_factory.mktemp("cli")
+    values = make_files(d)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {name: pool.submit(newsmon, [a.format(**values) for a in case.args], case.env, d)
+                   for name, case in CASES.items()}
+        return d, values, {name: future.result() for name, future in futures.items()}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_one_line_that_names_the_problem_and_the_exit_status_of_its_kind(ran, name):
+    d, values, results = ran
+    case, result = CASES[name], results[name]
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert result.returncode == case.status, (result.returncode, result.stderr)
+    for needle in case.needles:
+        assert needle.format(**values) in lines[0], (needle.format(**values), lines[0])
+    if case.then:
+        case.then(d, result)
+
+
+def test_a_file_that_is_not_a_database_is_left_as_it_was(ran):
+    d, _, _ = ran
+    assert (d / "notes.db").read_bytes() == b"these are my notes, not a database\n" * 200
+
+
+# --- the checks themselves, in-process --------------------------------------------------------
+
+def test_every_newsmon_setting_has_a_rule_that_its_default_passes():
+    names = sorted(n for n in vars(project_settings) if n.startswith("NEWSMON_"))
+    assert names and not [n for n in names if n not in SETTINGS], "give each NEWSMON_* setting a rule in SETTINGS"
+    for name in names:
+        default = getattr(project_settings, name)
+        if default is not None:
+            assert SETTINGS[name](default) == default, name
+
+
+def test_settings_are_parsed_as_scrapy_will_read_them():
+    parsed = check_settings({"NEWSMON_MAX_ATTEMPTS": " 5 ", "NEWSMON_NOTIFY_ENABLED": "off", "DOWNLOAD_DELAY": "0.5",
+                             "LOG_LEVEL": "warning", "FEED_EXPORT_INDENT": "whatever"}, {})
+    assert parsed == {"NEWSMON_MAX_ATTEMPTS": 5, "NEWSMON_NOTIFY_ENABLED": False, "DOWNLOAD_DELAY": 0.5,
+                      "LOG_LEVEL": "WARNING", "FEED_EXPORT_INDENT": "whatever"}  # unlisted Scrapy names pass
+    with pytest.raises(SettingError, match=r"^environment variable NEWSMON_CONTACT=me: must be an http\(s\) URL"):
+        check_settings({}, {"NEWSMON_CONTACT": "me"})
+    with pytest.raises(SettingError, match="environment variable NEWSMON_MAX_ATEMPTS=3: no such newsmon variable"):
+        check_settings({}, {"NEWSMON_MAX_ATEMPTS": "3"})
+    assert check_settings({}, {"NEWSMON_MAX_ATTEMPTS": ""}) == {}  # NAME= is unset
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("NEWSMON_MAX_RETRY_AFTER", "nan", "must be a number >= 0"),
+    ("NEWSMON_NOTIFY_ENABLED", "maybe", "must be one of 1, 0, true, false, yes, no, on, off"),
+    ("CONCURRENT_REQUESTS_PER_DOMAIN", "0", "must be a whole number >= 1"),
+    ("NEWSMON_EXTRACT_WORKERS", "-1", "must be a whole number >= 0"),
+    ("NEWSMON_HEALTH_CROSSCHECK", "1.5", "must be a whole number >= 0"),
+    ("NEWSMON_SCHEDULE_INTERVAL", "0s", "must be a duration above 0"),
+    ("DOWNLOAD_MAXSIZE", "10MB", "must be a whole number >= 0"),
+    ("LOG_LEVEL", "LOUD", "must be one of"),
+    ("USER_AGENT", "newsmon\r\nX-Evil: 1", "must be a non-empty text on one line"),
+    ("NEWSMON_LOG_LEVEL", "DEBUG", "NEWSMON_LOG_LEVEL is an environment variable; give LOG_LEVEL"),
+])
+def test_setting_rules(name, value, message):
+    with pytest.raises(SettingError) as exc:
+        check_settings({name: value}, {})
+    assert str(exc.value).startswith(f"-s {name}={value}: {message}"), str(exc.value)
+
+
+def test_a_good_config_passes_and_overrides_keep_their_meaning(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text(GOOD_OUTLET + 'domains = ["Example.ORG."]\n[schedule]\njitter = 0\n'
+                      '[notify]\nwebhook = "https://hooks.example.org/x"\nwebhook_headers = { X-Token = "a" }\n',
+                      encoding="utf-8")
+    checked = check_config(str(config), outlets=["x"])
+    assert checked.config.outlets["x"].domains == ("example.org",)
+    assert checked.notify is not None and checked.notify.webhook_headers == {"X-Token": "a"}
+    assert checked.schedule is not None and checked.schedule.jitter == 0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[outlet.x]\nfeeds = []\n", "unknown key(s) or table(s) outlet at the top level"),
+    ("[outlets.x]\nfeeds = 3\narticle_url_pattern = '/a/'\n",
+     "[outlets.x] feeds: must be a list of URLs (strings), got 3"),
+    ('[outlets.x]\nstart_urls = ["file:///etc/passwd"]\narticle_url_pattern = "/a/"\n',
+     "[outlets.x] start_urls: 'file:///etc/passwd' is not an http(s) URL"),
+    (GOOD_OUTLET + 'domains = ["https://example.org/"]\n', "[outlets.x] domains: 'https://example.org/' is not a host"),
+    ('[outlets.asahi]\narticle_url_pattern = "[a"\n', "[outlets.asahi] article_url_pattern: invalid regex '[a'"),
+    ('[outlets.x]\nfeeds = ["http://a.example/"]\narticle_url_pattern = ""\n',
+     "[outlets.x] article_url_pattern: must be a non-empty string"),
+    ('[topics.x]\nthreshold = "high"\nterms = [{ term = "防衛", weight = 1 }]\n', "[topics.x] threshold"),
+    ("[notify]\nwebhook = 'https://hooks.example.org/x'\nalways = 'no'\n", "[notify] always = 'no'"),
+    ("[notify]\nwebhook = 'hooks.example.org'\n", "[notify] webhook = 'hooks.example.org'"),
+    ("[schedule]\ninterval = '15 minutes'\n", "[schedule] interval = '15 minutes'"),
+    ("[schedule]\ntimeout = -5\n", "[schedule] timeout must be more than 0"),
+    ("[schedule]\njitter = -1\n", "[schedule] jitter must be 0 or more"),
+    ("[schedule.outlets]\nbbc = '5m'\n", "[schedule.outlets] names unknown outlet(s) ['bbc']"),
+    ('[outlets."../etc"]\nfeeds = ["http://a.example/"]\narticle_url_pattern = "/a/"\n', "[outlets] '../etc'"),
+    (GOOD_OUTLET + 'language = "Japanese"\n', "[outlets.x] language: 'Japanese'"),
+    ('[outlets.x]\nfeeds = ["http://a.example:99999/"]\narticle_url_pattern = "/a/"\n', "is not a valid URL"),
+    ("[[outlets]]\nname = 'x'\n", "outlets must be a table"),
+    ("[notify]\nwebhook = 'https://h.example/'\nwebhook_headers = { 'X-A' = \"a\\nb\" }\n", "is not an HTTP header"),
+    ("[notify]\nwebhook = 'https://h.example/'\ntimeout = nan\n", "[notify] timeout = nan"),
+    ("[schedule]\ninterval = inf\n", "[schedule] interval = inf"),
+])
+def test_more_config_mistakes_name_their_key(tmp_path, text, message):
+    config = tmp_path / "c.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        check_config(str(config))
+    assert str(exc.value).startswith(f"{config}: ") and message in str(exc.value), str(exc.value)
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"%PDF-1.4\n", "PDF document"),
+    (b"\n\n  %PDF-1.4\n", "PDF document"),
+    (b"\x89PNG\r\n\x1a\n....", "PNG image"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG image"),
+    (b"GIF89a....", "GIF image"),
+    (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "WebP image"),
+    (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", "zip archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "legacy Office document"),
+    (gzip.compress(b"<html></html>"), "gzip data"),
+    (bytes(range(256)) * 10, "binary data"),
+    (b"<html>" + b"\x00\x01\x02\x03" * 100 + b"</html>", "binary data"),
+])
+def test_sniff_binary_names_what_is_not_text(body, reason):
+    assert reason in (sniff_binary(body) or "")
+
+
+@pytest.mark.parametrize("body", [
+    b"",
+    "<html><body><p>防衛力整備計画</p></body></html>".encode("utf-8"),
+    "<html><body><p>防衛力整備計画</p></body></html>".encode("cp932"),
+    "<html><body><p>防衛力整備計画</p></body></html>".encode("euc-jp"),
+    "<html><body><p>防衛力整備計画</p></body></html>".encode("iso-2022-jp") * 50,
+    "<html><body><p>防衛力整備計画</p></body></html>".encode("utf-16"),
+    b"<html><body><p>a stray NUL \x00 from a broken CMS</p>" + b"<p>text</p>" * 100 + b"</body></html>",
+    b"PKWARE's history, in text: <html></html>",
+])
+def test_sniff_binary_lets_text_through(body):
+    assert sniff_binary(body) is None
+
+
+def test_no_saved_page_is_taken_for_binary():
+    pages = [p for p in SAVED.rglob("*") if p.is_file() and ".htm" in p.name]
+    assert len(pages) > 100
+    for page in pages:
+        data = page.read_bytes()
+        assert sniff_binary(gzip.decompress(data) if page.suffix == ".gz" else data) is None, page
