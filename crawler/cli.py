@@ -258,19 +258,15 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
 
         newsmon check asahi nhk --articles 3
     """
-    from .check import report_lines, run_check
-    from .config import ConfigError, load_config
-
-    overrides = _settings(None, config, _setting_pairs(pairs))
-    try:
-        known = load_config(overrides.get("NEWSMON_CONFIG") or _env_config()).outlets
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    unknown = [o for o in outlets if o not in known]
-    if unknown:
-        raise click.UsageError(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     from datetime import timedelta
 
+    from . import settings as defaults
+    from .check import report_lines, run_check
+    from .validate import check_config, check_settings
+
+    with _checked():
+        overrides = check_settings(_settings(None, config, _setting_pairs(pairs)))
+        check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets)
     reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))
     if as_json:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
@@ -279,12 +275,6 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
             click.echo(line)
     if any(r["verdict"] == "broken" for r in reports.values()):
         sys.exit(1)
-
-
-def _env_config() -> str | None:
-    from . import settings as defaults
-
-    return defaults.NEWSMON_CONFIG
 
 
 def _print_run(stats: dict) -> None:
