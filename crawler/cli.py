@@ -293,9 +293,11 @@ def demo(db: str, port: int, keep_serving: bool) -> None:
 
 
 from .export import export  # noqa: E402  (the review commands live beside what they serve)
+from .review import review  # noqa: E402
 from .serve import serve  # noqa: E402
 
 cli.add_command(serve)
+cli.add_command(review)
 cli.add_command(export)
 
 

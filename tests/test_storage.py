@@ -31,7 +31,12 @@ EXPECTED_COLUMNS = {
                    "responses_by_status", "articles_new", "articles_relevant", "errors",
                    "finish_reason", "exit_status", "pid"],
     "articles_search": ["title", "text"],
+    # m005_review_log
+    "review_log": ["id", "article_id", "from_status", "to_status", "note", "reviewer", "at", "undoes",
+                   "undone_by"],
+    "reviewer_visits": ["reviewer", "previous_visit_at", "visit_started_at", "last_seen_at"],
 }
+MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m005_review_log"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "topic", "evidence", "url",
                         "first_seen_at"]
 
@@ -69,7 +74,7 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
     tables = {name: [c.name for c in db[name].columns] for name in EXPECTED_COLUMNS}
     assert tables == EXPECTED_COLUMNS
     assert [c.name for c in db["review_queue"].columns] == REVIEW_QUEUE_COLUMNS
-    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == ["m001_initial", "m002_outlet_health", "m003_review_queue_language"]
+    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == MIGRATION_NAMES
     assert {"idx_articles_outlet", "idx_articles_published_at", "idx_articles_status",
             "idx_articles_relevant", "idx_articles_content_hash"} <= {i.name for i in db["articles"].indexes}
 
@@ -77,13 +82,13 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
 def test_migrate_applies_missing_ones_once(tmp_path):
     db = open_db(tmp_path / "news.db", migrate=False)
     assert db.table_names() == []
-    assert migrate(db) == ["m001_initial", "m002_outlet_health", "m003_review_queue_language"]
+    assert migrate(db) == MIGRATION_NAMES
     schema = db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone()
     assert migrate(db) == []
     db.close()
     db = open_db(tmp_path / "news.db")
     assert db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone() == schema
-    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 3
+    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(MIGRATION_NAMES)
 
 
 def test_open_db_settings_and_parent_directory(tmp_path):
