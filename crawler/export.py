@@ -84,6 +84,8 @@ class AtomEntry:
     title: str
     updated: str
     link: str | None = None
+    #: The original article, when ``link`` is its review page.
+    related: str | None = None
     content: str | None = None
     author: str | None = None
     categories: list[str] = field(default_factory=list)
@@ -133,6 +135,8 @@ def atom_feed(entries: list[AtomEntry], *, title: str, feed_id: str, self_link: 
         sub(node, "updated", entry.updated)
         if entry.link:
             sub(node, "link", href=entry.link, rel="alternate")
+        if entry.related:
+            sub(node, "link", href=entry.related, rel="related")
         if entry.author:
             sub(sub(node, "author"), "name", entry.author)
         for term in entry.categories:
