@@ -400,7 +400,10 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
 
     Health comes from the outlet_health table (the `health` view): 'degraded' when extraction
     goes wrong (rules no longer matching, empty texts, missing titles or dates), 'failing' when
-    crawling does (timeouts, errors dominating, feeds listing nothing, silence).
+    crawling does (timeouts, errors dominating, feeds listing nothing, silence), 'blocked' at a
+    bot wall, 'unknown' before an outlet's first run. Worst first; coloured on a terminal.
+
+    Exit status 1 when any outlet shown is failing or blocked (for cron and monitoring), else 0.
 
     Example:
 
@@ -427,9 +430,12 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
         raise click.ClickException(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     now = datetime.now(timezone.utc)
     rows = health_db.outlet_status(database, list(outlets) or known, now=now)
+    # Worst first; the sort is stable, so crawled outlets stay before the never-crawled ones.
+    rows.sort(key=lambda r: health_db.severity(r["health"]))
+    alarm = any(r["health"] in health_db.ALARM for r in rows)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
+        sys.exit(1 if alarm else 0)
     scheduled = health_db.last_scheduled_run(database)
     click.echo("schedule: " + (f"last scheduled run {_when(scheduled['started_at'], now)}, run {scheduled['id']}, "
                                f"{scheduled['finish_reason'] or 'running'}" if scheduled else "no scheduled run yet"))
@@ -442,10 +448,20 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
                       str(row["errors_24h"])))
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     for i, line in enumerate(table):
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+        cells = [cell.ljust(w) for cell, w in zip(line, widths)]
+        if i:  # padded before styling, so the columns line up with and without colour
+            cells[1] = click.style(cells[1], **HEALTH_STYLE.get(rows[i - 1]["health"], {}))
+        # click.echo drops the colour when standard output is not a terminal.
+        click.echo("  ".join(cells).rstrip())
         if i:
             for reason in rows[i - 1]["reasons"]:
                 click.echo(f"    ! {reason['message']}")
+    sys.exit(1 if alarm else 0)
+
+
+#: How `newsmon status` colours each health on a terminal.
+HEALTH_STYLE = {"failing": {"fg": "red", "bold": True}, "blocked": {"fg": "magenta", "bold": True},
+                "degraded": {"fg": "yellow"}, "unknown": {"dim": True}, "ok": {"fg": "green"}}
 
 
 def main() -> None:
