@@ -175,6 +175,29 @@ def test_bigram_index_form_and_queries():
     assert fts_query("  ・ ") == ""
 
 
+def test_search_with_or_and_phrases(db):
+    from storage.search import QueryError, parse_query
+
+    assert parse_query("安保 反撃能力 OR counterstrike") == (
+        '("安保" AND "反撃 撃能 能力") OR ("counterstrike")', ["安保", "反撃能力", "counterstrike"])
+    assert parse_query('"counterstrike capability"') == ('"counterstrike capability"', ["counterstrike capability"])
+    assert parse_query("or 安保") == ('"or" AND "安保"', ["or", "安保"])  # only OR in capitals is OR
+    assert parse_query("  ") == ("", [])
+    for bad in ('"安保', "OR 安保", "安保 OR", "安保 OR OR 防衛"):
+        with pytest.raises(QueryError):
+            parse_query(bad)
+    ja, en, other = (queries.save_article(db, article(n, text=t))[0] for n, t in enumerate((JA_TEXT, EN_TEXT, OTHER_TEXT)))
+
+    def found(query: str) -> set[int]:
+        return {r[0] for r in db.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH ?",
+                                         [parse_query(query)[0]])}
+
+    assert found("反撃能力 OR counterstrike") == {ja, en}
+    assert found('"counterstrike capability"') == {en}
+    assert found('"capability counterstrike"') == set()  # a phrase is in order
+    assert found("気象庁 OR 防衛費") == {ja, other}
+
+
 @pytest.fixture
 def corpus(db):
     ids = {
