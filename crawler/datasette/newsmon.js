@@ -150,7 +150,7 @@
       adjustCounts(-left);
       updateBulk();
       showEmpty();
-      if (!single) {
+      if (!single && left) {
         const rest = visible();
         const next = all.slice(lastAt + 1).find((item) => !item.hidden) || rest[rest.length - 1];
         if (next) setCurrent(next);
@@ -231,7 +231,9 @@
         if (item && !single) setCurrent(item);
       } else if (e.key === "Enter" && t.classList.contains("nm-note-input") && t.tagName === "INPUT") {
         e.preventDefault();
+        t.blur();  // the keys act on the row again once the note is saved
         decide([item], null, t.value);
+        if (item && !single) setCurrent(item, false);
       }
       return;
     }
