@@ -128,15 +128,19 @@ class ListSpec:
     empty: str
 
 
+# Counts select one column of the view in a subquery that is not flattened (LIMIT -1): SQLite
+# then reads the queue's index alone, where count(*) over the view would first build every row
+# of it (1 ms instead of 20 ms at 10,000 queued articles).
 LISTS = {
-    "queue": ListSpec("queue", "Review queue", "SELECT * FROM review_queue", "SELECT count(*) FROM review_queue",
-                      "new", "Nothing left to review."),
+    "queue": ListSpec("queue", "Review queue", "SELECT * FROM review_queue",
+                      "SELECT count(*) FROM (SELECT id FROM review_queue LIMIT -1)", "new", "Nothing left to review."),
     "follow-up": ListSpec(
         "follow-up", "Follow-up",
         "SELECT id FROM articles WHERE status = 'follow-up' ORDER BY reviewed_at DESC, id DESC",
         "SELECT count(*) FROM articles WHERE status = 'follow-up'", "follow-up", "No article is marked follow-up."),
     "maybe-missed": ListSpec("maybe-missed", "Maybe missed", "SELECT * FROM maybe_missed",
-                             "SELECT count(*) FROM maybe_missed", None, "No article below the threshold to check."),
+                             "SELECT count(*) FROM (SELECT id FROM maybe_missed LIMIT -1)", None,
+                             "No article below the threshold to check."),
 }
 
 
@@ -185,7 +189,7 @@ def list_page(conn: sqlite3.Connection, key: str, *, thresholds: Mapping[str, fl
     if key == "queue" and feats.stories:
         return _story_page(conn, thresholds=thresholds, since=since, offset=offset, limit=limit)
     total = conn.execute(spec.count_sql).fetchone()[0]
-    listed = _rows(conn, f"SELECT * FROM ({spec.sql}) LIMIT ? OFFSET ?", [limit, offset])
+    listed = _rows(conn, f"{spec.sql} LIMIT ? OFFSET ?", [limit, offset])
     items = [Item(a, unread=a["unread"]) for a in _complete(conn, listed, thresholds, since)]
     return items, total
 
@@ -231,12 +235,13 @@ def number(value: float | None) -> str:
 def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> dict[str, Any]:
     """The numbers of the header: queue, unread, follow-up, maybe missed, outlets by health."""
     out: dict[str, Any] = {
-        "queue": conn.execute("SELECT count(*) FROM review_queue").fetchone()[0],
+        "queue": conn.execute(LISTS["queue"].count_sql).fetchone()[0],
         "follow_up": conn.execute(LISTS["follow-up"].count_sql).fetchone()[0],
         "maybe_missed": conn.execute(LISTS["maybe-missed"].count_sql).fetchone()[0] if feats.maybe_missed else None,
     }
     out["unread"] = (out["queue"] if since is None else conn.execute(
-        "SELECT count(*) FROM review_queue WHERE datetime(first_seen_at) > datetime(?)", [since]).fetchone()[0])
+        "SELECT count(*) FROM (SELECT first_seen_at FROM review_queue LIMIT -1) "
+        "WHERE datetime(first_seen_at) > datetime(?)", [since]).fetchone()[0])
     by_status: dict[str, int] = {}
     for status, n in conn.execute("SELECT status, count(*) FROM outlet_health GROUP BY status"):
         by_status[status] = n
