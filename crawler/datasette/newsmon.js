@@ -203,7 +203,6 @@
   }
 
   function toggleHelp(show) {
-    if (!help) return;
     help.hidden = show === undefined ? !help.hidden : !show;
   }
 
@@ -221,7 +220,8 @@
   }
 
   document.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    // Keys only where there is something to triage (the lists, an article), not on Datasette's pages.
+    if (!help || e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
     if (t.closest && t.closest("input, textarea, select, [contenteditable]")) {
       const item = t.closest(".nm-item");
@@ -237,7 +237,7 @@
       }
       return;
     }
-    if (help && !help.hidden && e.key !== "?" && e.key !== "Escape") return;
+    if (!help.hidden && e.key !== "?" && e.key !== "Escape") return;
     const onControl = t.closest && t.closest("a, button, summary");
     switch (e.key) {
       case "j":
@@ -280,7 +280,7 @@
       case "/": {
         const q = document.getElementById("nm-q");
         if (q) q.focus();
-        else window.location.href = "/search";
+        else window.location.href = document.querySelector('.nm-nav a[href$="/search"]').href;
         break;
       }
       case "?": toggleHelp(); break;
@@ -300,7 +300,7 @@
     } else if (form.classList.contains("nm-undo-form")) {
       e.preventDefault();
       const entry = Number(form.querySelector('input[name="entries"]').value);
-      post(undoUrlFor(form), { entries: [entry] }).then((data) => {
+      post(form.action, { entries: [entry] }).then((data) => {
         if (data.ok) {
           form.closest("li").classList.add("nm-undone");
           form.replaceWith(document.createTextNode("(undone)"));
@@ -310,17 +310,13 @@
     }
   });
 
-  function undoUrlFor(form) {
-    return form.action;
-  }
-
   document.addEventListener("change", (e) => {
     if (e.target.classList && e.target.classList.contains("nm-select")) updateBulk();
   });
 
   document.addEventListener("click", (e) => {
     const t = e.target;
-    if (t.closest("[data-nm-help]")) toggleHelp();
+    if (t.closest("[data-nm-help]") && help) toggleHelp();
     else if (t.closest(".nm-undo")) undoLast();
     else if (t.closest("[data-nm-bulk]")) decide(selected(), t.closest("[data-nm-bulk]").dataset.nmBulk);
     else if (t.closest("[data-nm-clear]")) {
