@@ -571,7 +571,8 @@ print(written, flush=True)
 """
 
 
-PAGES_UNDER_LOAD = ["/", "/search?q=安保", "/outlets", "/newsmon/review_queue", "/newsmon/articles?_search=防衛", "/newsmon/articles/{nhk_ukraine}",
+PAGES_UNDER_LOAD = ["/", "/search?q=安保", "/outlets",
+                    "/newsmon/review_queue", "/newsmon/articles?_search=防衛", "/newsmon/articles/{nhk_ukraine}",
                     "/newsmon/search?q=安保", "/newsmon/queue_feed.atom",
                     "/newsmon/articles.json?_sort_desc=id&_size=5"]
 
