@@ -80,6 +80,8 @@ class Features:
     probability: bool = False
     maybe_missed: bool = False
     stories: bool = False
+    #: The queue view has first_seen_at (m003's does): unread is counted from the view alone.
+    first_seen: bool = True
 
 
 def _columns(conn: sqlite3.Connection, name: str) -> set[str]:
@@ -92,7 +94,8 @@ def features(conn: sqlite3.Connection) -> Features:
     queue = _columns(conn, "review_queue")
     return Features(threshold="threshold" in queue, probability="probability" in queue,
                     maybe_missed="maybe_missed" in views,
-                    stories="story_queue" in views and "story_id" in _columns(conn, "articles"))
+                    stories="story_queue" in views and "story_id" in _columns(conn, "articles"),
+                    first_seen="first_seen_at" in queue)
 
 
 # --- the lists ----------------------------------------------------------------------------------
@@ -239,9 +242,14 @@ def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> d
         "follow_up": conn.execute(LISTS["follow-up"].count_sql).fetchone()[0],
         "maybe_missed": conn.execute(LISTS["maybe-missed"].count_sql).fetchone()[0] if feats.maybe_missed else None,
     }
-    out["unread"] = (out["queue"] if since is None else conn.execute(
-        "SELECT count(*) FROM (SELECT first_seen_at FROM review_queue LIMIT -1) "
-        "WHERE datetime(first_seen_at) > datetime(?)", [since]).fetchone()[0])
+    if since is None:
+        out["unread"] = out["queue"]
+    elif feats.first_seen:
+        out["unread"] = conn.execute("SELECT count(*) FROM (SELECT first_seen_at FROM review_queue LIMIT -1) "
+                                     "WHERE datetime(first_seen_at) > datetime(?)", [since]).fetchone()[0]
+    else:
+        out["unread"] = conn.execute("SELECT count(*) FROM articles WHERE id IN (SELECT id FROM review_queue) "
+                                     "AND datetime(first_seen_at) > datetime(?)", [since]).fetchone()[0]
     by_status: dict[str, int] = {}
     for status, n in conn.execute("SELECT status, count(*) FROM outlet_health GROUP BY status"):
         by_status[status] = n

@@ -129,6 +129,22 @@ def test_threshold_and_probability_from_the_view_when_it_has_them(desk_db):
     assert re.search(r'[\d.]+ / 8.5 · p 0.42</span>', row)
 
 
+def test_a_queue_view_with_other_columns_still_works(desk_db):
+    # Another definition of the queue (the relevance work may write one): only id is required.
+    path, ids = desk_db
+    sql(path, "DROP VIEW review_queue",
+        "CREATE VIEW review_queue AS SELECT id, title, score, 7.0 AS threshold FROM articles "
+        "WHERE relevant = 1 AND status = 'new' ORDER BY id DESC")
+    ds = build_datasette(path, reviewer=REVIEWER)
+    call(ds, "get", "/")
+    sql(path, "UPDATE reviewer_visits SET previous_visit_at = ?", params=("2000-01-01T00:00:00+00:00",))
+    html = call(ds, "get", "/follow-up").text
+    assert "Queue 14 14 unread" in text(html)
+    page = call(ds, "get", "/").text
+    assert rows_of(page)[0] == str(max(ids.values()))
+    assert re.search(r'[\d.]+ / 7</span>', page)
+
+
 def test_maybe_missed_appears_only_with_its_view(desk_db):
     path, ids = desk_db
     ds = build_datasette(path, reviewer=REVIEWER)

@@ -91,7 +91,7 @@ def lang(value: str | None) -> str:
     return "ja" if value and re.search(r"[\u3040-\u30ff\u3400-\u9fff]", value) else "en"
 
 
-def row_view(item: desk.Item, thresholds_from_view: bool, datasette) -> dict[str, Any]:
+def row_view(item: desk.Item, datasette) -> dict[str, Any]:
     """What a list row shows of an ``Item``: title, outlets, JST time, score / threshold, evidence."""
     a = item.article
     term, count, evidence = desk.first_evidence(a.get("evidence"))
@@ -139,8 +139,10 @@ async def list_page(request, datasette, key: str) -> Response:
     since = None
     if who and key == "queue":
         since = await _write(datasette, lambda db: reviews.visit(db, who))
+        if isinstance(since, StorageError):  # a visit not recorded costs only the unread marks
+            since = None
     elif who:
-        visited, since = await _read(datasette, lambda conn: reviews.last_visit(Database(conn), who))
+        since = (await _read(datasette, lambda conn: reviews.last_visit(Database(conn), who)))[1]
     try:
         offset = max(0, int(request.args.get("offset", "0")))
     except ValueError:
@@ -156,7 +158,7 @@ async def list_page(request, datasette, key: str) -> Response:
     for alert in alerts:
         alert["since_jst"] = desk.jst(alert["since"])
     spec = desk.LISTS[key]
-    rows = [row_view(item, feats.threshold, datasette) for item in items]
+    rows = [row_view(item, datasette) for item in items]
     more = offset + len(items) < total
     context = {
         "spec": spec, "rows": rows, "total": total, "offset": offset, "alerts": alerts, "features": feats,
