@@ -52,6 +52,7 @@ def review(article_id: int, status: str | None, note: str | None, reviewer: str 
 
     Example:
 
+    \b
         newsmon review 42 --status dismissed --note "covered by the Mainichi piece"
         newsmon review 42 --undo
     """

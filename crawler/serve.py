@@ -1,9 +1,12 @@
 """``newsmon serve``: the database in Datasette, set up for a reviewer.
 
-The metadata (titles, facets, search, canned and writable queries) is in
-``crawler/datasette/metadata.yaml``, the article page in ``crawler/datasette/templates/`` and
-the hooks in ``crawler/datasette/plugin.py``. The file is always served as ``/newsmon``, so the
-queue is at ``/newsmon/review_queue`` whatever the file is called.
+The reviewer's desk (the triage page at ``/``, follow-up, decisions, search, outlets, and the
+review endpoints) is in ``crawler/datasette/pages.py``, what it reads in ``crawler/desk.py``;
+the metadata (titles, facets, search, canned queries) in ``crawler/datasette/metadata.yaml``,
+the pages' templates in ``crawler/datasette/templates/``, the hooks in
+``crawler/datasette/plugin.py`` and the request checks in ``crawler/datasette/guard.py``. The
+file is always served as ``/newsmon``, so Datasette's own queue table is at
+``/newsmon/review_queue`` whatever the file is called.
 """
 
 from __future__ import annotations
