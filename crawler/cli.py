@@ -420,9 +420,11 @@ def demo(db: str, port: int, keep_serving: bool) -> None:
 
 
 from .export import export  # noqa: E402  (the review commands live beside what they serve)
+from .review import review  # noqa: E402
 from .serve import serve  # noqa: E402
 
 cli.add_command(serve)
+cli.add_command(review)
 cli.add_command(export)
 
 
@@ -517,7 +519,10 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
 
     Health comes from the outlet_health table (the `health` view): 'degraded' when extraction
     goes wrong (rules no longer matching, empty texts, missing titles or dates), 'failing' when
-    crawling does (timeouts, errors dominating, feeds listing nothing, silence).
+    crawling does (timeouts, errors dominating, feeds listing nothing, silence), 'blocked' at a
+    bot wall, 'unknown' before an outlet's first run. Worst first; coloured on a terminal.
+
+    Exit status 1 when any outlet shown is failing or blocked (for cron and monitoring), else 0.
 
     Example:
 
@@ -539,9 +544,12 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
         raise BadConfig(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     now = datetime.now(timezone.utc)
     rows = health_db.outlet_status(database, list(outlets) or known, now=now)
+    # Worst first; the sort is stable, so crawled outlets stay before the never-crawled ones.
+    rows.sort(key=lambda r: health_db.severity(r["health"]))
+    alarm = any(r["health"] in health_db.ALARM for r in rows)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
+        sys.exit(1 if alarm else 0)
     scheduled = health_db.last_scheduled_run(database)
     click.echo("schedule: " + (f"last scheduled run {_when(scheduled['started_at'], now)}, run {scheduled['id']}, "
                                f"{scheduled['finish_reason'] or 'running'}" if scheduled else "no scheduled run yet"))
@@ -554,7 +562,11 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
                       str(row["errors_24h"])))
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     for i, line in enumerate(table):
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+        cells = [cell.ljust(w) for cell, w in zip(line, widths)]
+        if i:  # padded before styling, so the columns line up with and without colour
+            cells[1] = click.style(cells[1], **HEALTH_STYLE.get(rows[i - 1]["health"], {}))
+        # click.echo drops the colour when standard output is not a terminal.
+        click.echo("  ".join(cells).rstrip())
         if i:
             row = rows[i - 1]
             if row["url_states"]:
@@ -562,6 +574,12 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
                 click.echo(f"    urls of run {row['url_states_run']}: {counts}")
             for reason in row["reasons"]:
                 click.echo(f"    ! {reason['message']}")
+    sys.exit(1 if alarm else 0)
+
+
+#: How `newsmon status` colours each health on a terminal.
+HEALTH_STYLE = {"failing": {"fg": "red", "bold": True}, "blocked": {"fg": "magenta", "bold": True},
+                "degraded": {"fg": "yellow"}, "unknown": {"dim": True}, "ok": {"fg": "green"}}
 
 
 def main() -> None:

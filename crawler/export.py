@@ -23,6 +23,10 @@ STATUS_CHOICES = ("new", "relevant", "dismissed", "follow-up", "all")
 #: The exported columns, in order: the ``review_queue`` view's, plus what a reviewer decided.
 COLUMNS = ("id", "published_at", "outlet", "language", "title", "url", "topic", "score", "status",
            "evidence", "matched_terms", "review_note", "reviewed_by", "reviewed_at", "first_seen_at")
+#: The CSV's columns: ``matched_terms`` is JSON for programs; the CSV has ``evidence``, the same as text.
+CSV_COLUMNS = tuple(c for c in COLUMNS if c != "matched_terms")
+#: Where ``newsmon serve`` runs by default: the Atom entries link to the article's review page there.
+DEFAULT_BASE_URL = "http://127.0.0.1:8001"
 
 # The review queue is the relevant articles nobody has reviewed (the ``review_queue`` view);
 # once reviewed, an article belongs to its status whatever its score, because a person put it
@@ -62,12 +66,26 @@ def queue_rows(db, status: str = "new", since: str | None = None) -> list[dict[s
     return rows
 
 
+def one_line(value: Any, separator: str = " / ") -> Any:
+    """A cell on one line: line breaks become ``separator`` (a spreadsheet row stays one row)."""
+    if not isinstance(value, str):
+        return value
+    return separator.join(part.strip() for part in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                          if part.strip())
+
+
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    """One header line, then one line per article; ``matched_terms`` as JSON."""
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    """One header line, then exactly one line per article (``CSV_COLUMNS``).
+
+    The evidence is readable text (``反撃能力 ×5: …snippet… | 安保 ×1: …``) and notes are joined
+    with " / ", so no cell holds a line break: tools that read CSV line by line stay right.
+    """
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "matched_terms": json.dumps(row["matched_terms"], ensure_ascii=False)})
+        cells = {k: one_line(row.get(k)) for k in CSV_COLUMNS}
+        cells["evidence"] = one_line(row.get("evidence"), " | ")
+        writer.writerow(cells)
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
@@ -84,6 +102,8 @@ class AtomEntry:
     title: str
     updated: str
     link: str | None = None
+    #: The original article, when ``link`` is its review page.
+    related: str | None = None
     content: str | None = None
     author: str | None = None
     categories: list[str] = field(default_factory=list)
@@ -133,6 +153,8 @@ def atom_feed(entries: list[AtomEntry], *, title: str, feed_id: str, self_link: 
         sub(node, "updated", entry.updated)
         if entry.link:
             sub(node, "link", href=entry.link, rel="alternate")
+        if entry.related:
+            sub(node, "link", href=entry.related, rel="related")
         if entry.author:
             sub(sub(node, "author"), "name", entry.author)
         for term in entry.categories:
@@ -143,16 +165,20 @@ def atom_feed(entries: list[AtomEntry], *, title: str, feed_id: str, self_link: 
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 
 
-def queue_entries(rows: Iterable[dict[str, Any]]) -> list[AtomEntry]:
-    """Atom entries of ``queue_rows`` rows: the article's URL is its id, the evidence its content."""
+def queue_entries(rows: Iterable[dict[str, Any]], base_url: str = DEFAULT_BASE_URL) -> list[AtomEntry]:
+    """Atom entries of ``queue_rows`` rows: the article's URL is its id, the evidence its content;
+    each links to the article's review page under ``base_url`` (``newsmon serve``) and to the
+    original article as ``related``."""
     entries = []
+    base_url = base_url.rstrip("/")
     for row in rows:
         updated = rfc3339(row.get("published_at")) or rfc3339(row.get("first_seen_at"))
         content = row.get("evidence") or ""
         if row.get("review_note"):
             content += f"\n\nReview note ({row.get('status')}): {row['review_note']}"
         entries.append(AtomEntry(
-            id=row["url"], title=row.get("title") or row["url"], link=row["url"],
+            id=row["url"], title=row.get("title") or row["url"],
+            link=f"{base_url}/newsmon/articles/{row['id']}", related=row["url"],
             updated=updated or datetime.now(timezone.utc).isoformat(timespec="seconds"),
             content=content.strip() or None, author=row.get("outlet"),
             categories=[row["topic"]] if row.get("topic") else []))
@@ -177,10 +203,17 @@ def _since(value: str | None) -> str | None:
               "line; atom: an Atom feed for a feed reader.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="File to write. Default: standard output.")
-@click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark, so that "
-              "Excel shows Japanese correctly.")
-def export(db_path: str | None, status: str, since: str | None, fmt: str, output: IO[str], bom: bool) -> None:
+@click.option("--bom/--no-bom", default=True, show_default=True, help="Start the CSV with a UTF-8 "
+              "byte-order mark, without which Excel shows Japanese as mojibake.")
+@click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, metavar="URL",
+              help="Where `newsmon serve` runs: Atom entries link to each article's review page there.")
+def export(db_path: str | None, status: str, since: str | None, fmt: str, output: IO[str], bom: bool,
+           base_url: str) -> None:
     """Export the review queue (or reviewed articles) as CSV, JSON lines or Atom.
+
+    CSV: one line per article, the evidence as readable text, with a byte-order mark for Excel
+    (--no-bom to leave it out). JSON lines: every column, matched terms as a list. Atom: entries
+    link to the article's review page (--base-url) and to the original.
 
     Example:
 
@@ -213,7 +246,7 @@ def export(db_path: str | None, status: str, since: str | None, fmt: str, output
         write_jsonl(rows, output)
     else:
         label = "review queue" if status == "new" else f"articles: {status}"
-        output.write(atom_feed(queue_entries(rows), title=f"newsmon {label}",
+        output.write(atom_feed(queue_entries(rows, base_url), title=f"newsmon {label}",
                                feed_id=f"{Path(path).resolve().as_uri()}#{status}"))
     click.echo(f"newsmon: exported {len(rows)} articles", err=True)
 

@@ -1,22 +1,28 @@
 """``newsmon serve``: the database in Datasette, set up for a reviewer.
 
-The metadata (titles, facets, search, canned and writable queries) is in
-``crawler/datasette/metadata.yaml``, the article page in ``crawler/datasette/templates/`` and
-the hooks in ``crawler/datasette/plugin.py``. The file is always served as ``/newsmon``, so the
-queue is at ``/newsmon/review_queue`` whatever the file is called.
+The reviewer's desk (the triage page at ``/``, follow-up, decisions, search, outlets, and the
+review endpoints) is in ``crawler/datasette/pages.py``, what it reads in ``crawler/desk.py``;
+the metadata (titles, facets, search, canned queries) in ``crawler/datasette/metadata.yaml``,
+the pages' templates in ``crawler/datasette/templates/``, the hooks in
+``crawler/datasette/plugin.py`` and the request checks in ``crawler/datasette/guard.py``. The
+file is always served as ``/newsmon``, so Datasette's own queue table is at
+``/newsmon/review_queue`` whatever the file is called.
 """
 
 from __future__ import annotations
 
 import copy
-import getpass
-import ipaddress
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import click
 import yaml
+
+from .datasette.guard import is_loopback
+from .review import default_reviewer
+
+__all__ = ["build_datasette", "is_loopback", "load_metadata", "parse_accounts", "serve"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -26,16 +32,6 @@ def load_metadata() -> dict[str, Any]:
     """The shipped Datasette metadata (``crawler/datasette/metadata.yaml``)."""
     text = resources.files("crawler.datasette").joinpath("metadata.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def parse_accounts(values: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -55,8 +51,26 @@ def parse_accounts(values: tuple[str, ...] | list[str]) -> dict[str, str]:
     return accounts
 
 
+def desk_settings(config_path: str | None) -> dict[str, Any]:
+    """What the desk pages need from the config: topic thresholds and every outlet's name.
+
+    Raises:
+        click.ClickException: the config or its topics cannot be read (the message says where).
+    """
+    from .config import ConfigError, load_config
+    from .scoring import load_topics
+
+    try:
+        config = load_config(config_path)
+        topics = load_topics(overrides=config.topics or None)
+    except (ConfigError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    return {"thresholds": {key: topic.threshold for key, topic in topics.items()},
+            "outlets": {key: outlet.name for key, outlet in sorted(config.outlets.items())}}
+
+
 def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
-                    accounts: dict[str, str] | None = None):
+                    accounts: dict[str, str] | None = None, config_path: str | None = None):
     """A Datasette serving ``db_path`` as ``/newsmon`` with newsmon's metadata and plugin.
 
     Args:
@@ -65,6 +79,8 @@ def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
             leaves requests anonymous unless they log in.
         accounts: ``{name: password hash}``; when given, every request needs one of them
             (HTTP basic auth) and the login name is the actor.
+        config_path: The config file (outlets, topics) the crawler uses: the desk shows each
+            score against its topic's threshold and lists every outlet, crawled or not.
 
     Returns:
         A ``datasette.app.Datasette``.
@@ -79,7 +95,7 @@ def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
         pm.register(plugin, name="newsmon")
     metadata = copy.deepcopy(load_metadata())
     plugins = metadata.setdefault("plugins", {})
-    plugins["newsmon"] = {"reviewer": None if accounts else reviewer}
+    plugins["newsmon"] = {"reviewer": None if accounts else reviewer, **desk_settings(config_path)}
     if accounts:
         plugins["datasette-auth-passwords"] = {
             **{f"{name}_password_hash": password_hash for name, password_hash in accounts.items()},
@@ -104,29 +120,26 @@ def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
     return datasette
 
 
-def _default_reviewer() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (some containers): any name will do
-        return "reviewer"
-
-
 @click.command()
 @click.option("--db", "db_path", metavar="FILE", help="SQLite file. Default: NEWSMON_DB or ./newsmon.db.")
+@click.option("--config", "config_path", metavar="FILE", help="TOML config with outlets and topics, as "
+              "the crawler's. Default: NEWSMON_CONFIG.")
 @click.option("--host", default=DEFAULT_HOST, show_default=True,
-              help="Address to listen on. Any address but 127.0.0.1 needs --account.")
+              help="Address to listen on. Any but a loopback address (127.x.x.x, ::1) needs --account.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--account", "accounts", multiple=True, metavar="NAME:HASH",
               help="A reviewer who may log in, with the password hash printed by "
               "`datasette hash-password` (repeatable). With accounts, every page asks for a password.")
-@click.option("--reviewer", metavar="NAME", help="On 127.0.0.1 without accounts: the name recorded "
+@click.option("--reviewer", metavar="NAME", help="On a loopback address without accounts: the name recorded "
               "with your review decisions. Default: your login name.")
-def serve(db_path: str | None, host: str, port: int, accounts: tuple[str, ...], reviewer: str | None) -> None:
+def serve(db_path: str | None, config_path: str | None, host: str, port: int, accounts: tuple[str, ...],
+          reviewer: str | None) -> None:
     """Open the database in Datasette, to review the queue in a browser.
 
-    The review queue comes first; from an article, mark it relevant, dismissed or follow-up
-    with a note. On 127.0.0.1 you review as yourself; on any other address every page needs
-    a password (--account) and the login is recorded with each decision.
+    The reviewer's desk comes first: the queue to triage with the keyboard (? lists the keys),
+    follow-ups, recent decisions with undo, search, and the outlets' health. On a loopback
+    address you review as yourself; on any other every page needs a password (--account) and
+    the login is recorded with each decision.
 
     Example:
 
@@ -155,13 +168,14 @@ def serve(db_path: str | None, host: str, port: int, accounts: tuple[str, ...], 
         open_db(path).conn.close()
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
-    datasette = build_datasette(path, reviewer=reviewer or _default_reviewer(), accounts=account_hashes)
+    datasette = build_datasette(path, reviewer=reviewer or default_reviewer(), accounts=account_hashes,
+                                config_path=config_path or settings.NEWSMON_CONFIG)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"newsmon: review queue at http://{shown}:{port}/  (Ctrl-C stops)", err=True)
+    click.echo(f"newsmon: the reviewer's desk at http://{shown}:{port}/  (Ctrl-C stops)", err=True)
     if account_hashes:
         click.echo(f"newsmon: password required; accounts: {', '.join(account_hashes)}", err=True)
     else:
-        click.echo(f"newsmon: decisions are recorded as {reviewer or _default_reviewer()!r}", err=True)
+        click.echo(f"newsmon: decisions are recorded as {reviewer or default_reviewer()!r}", err=True)
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 

@@ -8,8 +8,11 @@
   not know, i.e. the file was written by a newer newsmon.
 - ``InvalidStatus`` (also a ``ValueError``): ``set_status`` got a review status outside
   ``STATUSES``.
-- ``ArticleNotFound`` (also a ``LookupError``): ``update_score`` / ``set_status`` got an id no
-  article has.
+- ``ArticleNotFound`` (also a ``LookupError``): ``update_score`` / ``set_status`` /
+  ``review.review`` / ``review.undo`` got an id no article has.
+- ``ReviewConflict``: ``review.review`` / ``review.undo`` found the article changed since the
+  reviewer saw it; it names the status now, who set it and when.
+- ``NothingToUndo``: ``review.undo`` found no decision in force to take back.
 """
 
 from __future__ import annotations
@@ -33,3 +36,20 @@ class InvalidStatus(StorageError, ValueError):
 
 class ArticleNotFound(StorageError, LookupError):
     """No article has the given id."""
+
+
+class ReviewConflict(StorageError):
+    """A decision on a stale view: the article changed since the reviewer loaded it."""
+
+    def __init__(self, message: str, *, article_id: int, title: str | None, status: str, by: str | None,
+                 at: str | None) -> None:
+        super().__init__(message)
+        self.article_id = article_id
+        self.title = title
+        self.status = status
+        self.by = by
+        self.at = at
+
+
+class NothingToUndo(StorageError):
+    """``review.undo`` has no decision in force to take back."""

@@ -52,6 +52,17 @@ COUNTS = ("discovery_ok", "discovery_changed", "discovery_failed", "discovered",
 
 STATUSES = ("ok", "degraded", "blocked", "failing")
 
+SEVERITY = ("failing", "blocked", "degraded", "unknown", "ok")
+"""Health statuses, worst first: ``blocked`` is a bot wall, ``unknown`` an outlet never checked."""
+ALARM = ("failing", "blocked")
+"""The statuses that make ``newsmon status`` exit 1 (someone must act)."""
+
+
+def severity(status: str) -> int:
+    """Sort key of a health status, worst first (``SEVERITY``); a status it does not know ranks
+    beside ``unknown``."""
+    return SEVERITY.index(status) if status in SEVERITY else SEVERITY.index("unknown")
+
 # A ratio check flags the outlet when the share of bad pages in its latest pages reaches
 # RATIO_FLAG and is RATIO_MARGIN above the outlet's own share over the month before, so an
 # outlet that always had short photo captions or undated pages is not flagged for them.

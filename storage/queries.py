@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .db import transaction
-from .exceptions import ArticleNotFound, InvalidStatus
+from .exceptions import ArticleNotFound
 from .search import bigrams, fts_query
 
 STATUSES = ("new", "relevant", "dismissed", "follow-up")
@@ -214,21 +214,15 @@ def update_score(db: Database, article_id: int, *, topic: str | None, score: flo
 
 def set_status(db: Database, article_id: int, status: str, *, note: str | None = None,
                by: str | None = None, now: str | None = None) -> None:
-    """Record a reviewer's decision; ``note`` and ``by`` are kept from before when not given.
+    """Record a reviewer's decision (``storage.review.review``: logged, the note added).
 
     Raises:
         InvalidStatus: ``status`` is not one of ``STATUSES``.
         ArticleNotFound: no article has ``article_id``.
     """
-    if status not in STATUSES:
-        raise InvalidStatus(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
-    with transaction(db):
-        cursor = db.execute(
-            "UPDATE articles SET status = ?, review_note = coalesce(?, review_note), "
-            "reviewed_by = coalesce(?, reviewed_by), reviewed_at = ? WHERE id = ?",
-            [status, note, by, now or now_utc(), article_id])
-        if cursor.rowcount == 0:
-            raise ArticleNotFound(f"no article has id {article_id}")
+    from .review import review
+
+    review(db, article_id, status, note=note, by=by, now=now)
 
 
 def iter_articles(db: Database) -> Iterator[dict[str, Any]]:

@@ -101,3 +101,56 @@ def fts_query(user_query: str) -> str:
         quoted = '"' + " ".join(pieces).replace('"', '""') + '"'
         phrases.append(quoted + "*" if prefix else quoted)
     return " AND ".join(phrases)
+
+
+class QueryError(ValueError):
+    """A search the user typed cannot be read (an unclosed quote, OR with nothing beside it)."""
+
+
+_QUERY_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def parse_query(user_query: str) -> tuple[str, list[str]]:
+    """The MATCH expression for a search with ``OR`` and ``"quoted phrases"``, and its terms.
+
+    Words are ANDed as in ``fts_query``; a phrase in double quotes must occur as written; ``OR``
+    in capitals between words or groups gives alternatives (AND binds tighter:
+    ``安保 反撃能力 OR counterstrike`` is ``(安保 AND 反撃能力) OR counterstrike``).
+
+    Returns:
+        ``(expression, terms)``: the expression (``""`` when there is no word) and the words
+        and phrases to highlight in the results.
+
+    Raises:
+        QueryError: a quote is not closed, or an ``OR`` has no word on one side.
+    """
+    text = unicodedata.normalize("NFKC", user_query)
+    if text.count('"') % 2:
+        raise QueryError('a quote is not closed: put a " at the end of the phrase, or remove it')
+    groups: list[list[str]] = [[]]
+    terms: list[str] = []
+    for match in _QUERY_TOKEN.finditer(text):
+        phrase, word = match.groups()
+        if word == "OR":
+            if not groups[-1]:
+                raise QueryError("OR needs a word on each side: 安保 OR 防衛")
+            groups.append([])
+            continue
+        source = phrase if phrase is not None else word
+        expression = fts_query(source)
+        if not expression:
+            continue
+        if phrase is not None and " AND " in expression:
+            # Words of one quoted phrase: adjacent and in order, i.e. one FTS5 phrase.
+            words = source.split()
+            pieces = [_tokens(w, query=n == len(words) - 1)[0] for n, w in enumerate(words)]
+            expression = '"' + " ".join(p for ps in pieces for p in ps).replace('"', '""') + '"'
+        groups[-1].append(expression)
+        terms.append(source.strip())
+    if not groups[-1]:
+        if len(groups) > 1:
+            raise QueryError("OR needs a word on each side: 安保 OR 防衛")
+        return "", []
+    if len(groups) == 1:
+        return " AND ".join(groups[0]), terms
+    return " OR ".join("(" + " AND ".join(g) + ")" for g in groups), terms

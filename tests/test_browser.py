@@ -1,83 +1,244 @@
-"""The review workflow in a real browser: Debian's Chromium, driven by Playwright, on `newsmon serve`.
+"""The reviewer's desk in a real browser: Debian's Chromium, driven by Playwright, on `newsmon serve`.
 
 No browser is downloaded: Playwright launches the system's ``chromium`` (``.ci/run`` installs
-it with apt). The test is skipped only when that browser is missing. Screenshots go to
-``test-artifacts/`` at the top of the repository.
+it with apt). The tests are skipped only when that browser is missing. They share one server,
+one database (``tests/deskdb.py``) and one browser, and each works on rows the others leave
+alone, so their order does not matter. The screenshots in ``docs/`` (shown in the README) are
+made here, afresh on every run.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 
-from .test_serve import REVIEWER, _template_db, review_db, row, running_server  # noqa: F401  (fixtures)
+from .deskdb import build_desk_db
+from .test_serve import REVIEWER, Server, running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Headless and quiet: no GPU, no QUIC, no first-run or background traffic to Google.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
     reason="no Chromium to drive: install Debian's chromium package (apt-get install chromium)")
 
-NOTE = "Already covered on 4 April; see the Mainichi piece."
+ITEMS = ".nm-list > .nm-item:not([hidden])"
 
 
-def test_review_an_article_in_the_browser(review_db):
-    from playwright.sync_api import expect, sync_playwright
+@dataclass
+class Desk:
+    path: Path
+    ids: dict[str, int]
+    server: Server
+    browser: object
 
-    path, ids = review_db
-    article = row(path, ids["nikkei"])
-    paragraphs = [line for line in article["text"].split("\n") if line.strip()]
-    ARTIFACTS.mkdir(exist_ok=True)
+    def page(self, path: str = "/", viewport: dict | None = None):
+        page = self.browser.new_page(viewport=viewport or DESKTOP)
+        page.goto(self.server.base_url + path)
+        return page
+
+    def status(self, article_id: int) -> tuple[str, str | None, str | None]:
+        with sqlite3.connect(self.path) as conn:
+            return conn.execute("SELECT status, review_note, reviewed_by FROM articles WHERE id = ?",
+                                [article_id]).fetchone()
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory) -> Iterator[Desk]:
+    from playwright.sync_api import sync_playwright
+
+    path = tmp_path_factory.mktemp("browser") / "desk.db"
+    ids = build_desk_db(path)
     with running_server(path) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 860})
-            rows = page.locator("table.rows-and-columns tbody tr")
-
-            # The first page is the review queue.
-            page.goto(server.base_url + "/")
-            assert page.url == f"{server.base_url}/newsmon/review_queue"
-            expect(rows).to_have_count(4)
-            expect(page.locator("h1")).to_contain_text("Review queue")
-            page.screenshot(path=ARTIFACTS / "review-queue.png", full_page=True)
-
-            # Search the queue for a two-character word.
-            page.fill("#_search", "防衛")
-            page.press("#_search", "Enter")
-            page.wait_for_url("**/newsmon/review_queue?_search=*")
-            expect(rows).to_have_count(1)
-
-            # Open the article: its text in paragraphs, its evidence, a link to the original.
-            page.get_by_role("link", name=article["title"], exact=True).click()
-            page.wait_for_url(f"**/newsmon/articles/{ids['nikkei']}")
-            expect(page.locator("h1")).to_have_text(article["title"])
-            expect(page.locator("article.newsmon-text > p")).to_have_count(len(paragraphs))
-            expect(page.locator("a.newsmon-original")).to_have_attribute("href", article["url"])
-            expect(page.locator(".newsmon-evidence-box")).to_contain_text("反撃能力 ×5")
-            page.screenshot(path=ARTIFACTS / "article.png")
-
-            # Dismiss it with a note: back to the queue, which no longer holds it.
-            page.fill("#newsmon-note", NOTE)
-            page.get_by_role("button", name="Dismiss").click()
-            page.wait_for_url(f"{server.base_url}/newsmon/review_queue")
-            expect(page.locator(".message-info")).to_contain_text("1 row affected")
-            expect(rows).to_have_count(3)
-            expect(page.get_by_role("link", name=article["title"], exact=True)).to_have_count(0)
-
-            # The article page shows the decision.
-            page.goto(f"{server.base_url}/newsmon/articles/{ids['nikkei']}")
-            expect(page.locator(".newsmon-current-status")).to_have_text("dismissed")
-            expect(page.locator(".newsmon-note")).to_have_text(NOTE)
+            yield Desk(path, ids, server, browser)
         finally:
             browser.close()
 
-    after = row(path, ids["nikkei"])
-    assert (after["status"], after["review_note"], after["reviewed_by"]) == ("dismissed", NOTE, REVIEWER)
-    assert after["reviewed_at"]
-    assert row(path, ids["japannews"])["status"] == "new"
+
+def current(page) -> tuple[int, str]:
+    """The id and title of the row the keys act on."""
+    row = page.locator(".nm-item.nm-current")
+    return int(row.get_attribute("data-ids").split(",")[0]), row.get_attribute("data-title")
+
+
+def test_keyboard_triage_of_five_articles_with_undo(desk):
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=DOCS / "desk.png")
+    toast = page.locator("#nm-toast")
+    count = page.locator(".nm-head .nm-count")
+    total = int(count.inner_text())
+    decided = {}
+
+    def key(press: str, label: str, title: str) -> None:
+        page.keyboard.press(press)
+        expect(toast).to_contain_text(f"{label}: «{title}»")
+
+    # 1-2: dismiss, relevant; the next row is current after each, without reloading.
+    for press, status, label in (("d", "dismissed", "Dismissed"), ("r", "relevant", "Relevant")):
+        article_id, title = current(page)
+        key(press, label, title)
+        decided[article_id] = status
+        assert current(page)[0] != article_id
+    # 3: j and k move; n opens the note, Enter saves it alone; then f for follow-up.
+    third, title = current(page)
+    page.keyboard.press("j")
+    assert current(page)[0] != third
+    page.keyboard.press("k")
+    assert current(page)[0] == third
+    page.keyboard.press("n")
+    page.keyboard.type("Ask the Tokyo desk")
+    page.keyboard.press("Enter")
+    expect(toast).to_contain_text(f"Note added to «{title}»")
+    expect(page.locator(f"#nm-{third} .nm-note-text")).to_have_text("Ask the Tokyo desk")
+    assert current(page)[0] == third  # a note alone keeps the row, and the row current
+    key("f", "Follow-up", title)
+    decided[third] = "follow-up"
+    # 4: dismiss, undo (u): back in the list and in the queue; dismiss again.
+    fourth, title = current(page)
+    key("d", "Dismissed", title)
+    assert desk.status(fourth)[0] == "dismissed"
+    page.keyboard.press("u")
+    expect(toast).to_contain_text(f"Undone: «{title}» back to new")
+    expect(page.locator(f"#nm-{fourth}")).to_be_visible()
+    assert current(page)[0] == fourth
+    assert desk.status(fourth) == ("new", None, None)
+    key("d", "Dismissed", title)
+    decided[fourth] = "dismissed"
+    expect(count).to_have_text(str(total - 4))
+    # 5: Enter opens the article; r there; j goes on to the next in the queue.
+    fifth, title = current(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/newsmon/articles/{fifth}")
+    page.keyboard.press("r")
+    expect(toast).to_contain_text(f"Relevant: «{title}»")
+    expect(page.locator(".newsmon-current-status")).to_have_text("relevant")
+    decided[fifth] = "relevant"
+    following = page.locator('.nm-next a[rel="next"]').get_attribute("href")
+    page.keyboard.press("j")
+    page.wait_for_url(f"**{following}")
+
+    for article_id, status in decided.items():
+        assert desk.status(article_id)[0] == status
+        assert desk.status(article_id)[2] == REVIEWER
+    assert desk.status(third)[1] == "Ask the Tokyo desk"
+    page.close()
+
+
+def test_a_stale_page_cannot_overwrite_a_decision(desk):
+    from playwright.sync_api import expect
+
+    stale = desk.page("/")
+    fresh = desk.page("/")
+    article_id, title = current(fresh)
+    assert current(stale)[0] == article_id
+    fresh.keyboard.press("d")
+    expect(fresh.locator("#nm-toast")).to_contain_text(f"Dismissed: «{title}»")
+    stale.keyboard.press("r")
+    error = stale.locator("#nm-toast.nm-error")
+    expect(error).to_contain_text(f"«{title}» was not changed: it is dismissed now, set by {REVIEWER} at ")
+    expect(stale.locator(f"#nm-{article_id}")).to_be_visible()
+    assert desk.status(article_id)[0] == "dismissed"
+    stale.close()
+    fresh.close()
+
+
+def test_bulk_dismiss(desk):
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    chosen = []
+    for n in range(3):
+        chosen.append(current(page)[0])
+        page.keyboard.press("x")
+        page.keyboard.press("j")
+    expect(page.locator(".nm-bulk")).to_contain_text("3 selected")
+    before = page.locator(ITEMS).count()
+    page.keyboard.press("Shift+D")
+    expect(page.locator("#nm-toast")).to_contain_text("Dismissed: 3 articles")
+    expect(page.locator(ITEMS)).to_have_count(before - 3)
+    expect(page.locator(".nm-bulk")).to_be_hidden()
+    assert [desk.status(i)[0] for i in chosen] == ["dismissed"] * 3
+    page.close()
+
+
+def test_health_banner_search_csv_and_feed(desk):
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    banner = page.locator(".nm-banner")
+    expect(banner).to_contain_text("NHK NEWS WEB (nhk) since")
+    expect(banner).to_contain_text("the last run hung and was killed at its timeout")
+    assert page.locator(".nm-banner .nm-h-failing").evaluate("e => getComputedStyle(e).backgroundColor") == \
+        "rgb(185, 28, 28)"
+    expect(page.locator(".nm-nav")).to_contain_text("1 failing")
+
+    # The feed is discoverable from the page head, and leads to the articles' review pages.
+    link = page.locator('head link[rel="alternate"][type="application/atom+xml"]')
+    expect(link).to_have_count(1)
+    feed = page.request.get(desk.server.base_url + link.get_attribute("href"))
+    entries = ET.fromstring(feed.body()).findall("{http://www.w3.org/2005/Atom}entry")
+    assert entries and all(
+        e.find("{http://www.w3.org/2005/Atom}link[@rel='alternate']").get("href").startswith(
+            f"{desk.server.base_url}/newsmon/articles/") for e in entries)
+
+    # The CSV opens in Excel: it starts with the BOM.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfid,published_at,")
+    assert len(data.decode("utf-8-sig").splitlines()) == 1 + int(page.locator(".nm-head .nm-count").inner_text())
+
+    # / searches everything, from the queue; the terms are highlighted.
+    page.keyboard.press("/")
+    page.keyboard.type("反撃能力 OR counterstrike")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    results = page.locator(".nm-results > li")
+    expect(results).to_have_count(8)
+    marks = {m.strip().lower() for m in page.locator(".nm-results mark").all_inner_texts()}
+    assert marks == {"反撃能力", "counterstrike"}
+    page.close()
+
+
+def test_phone_sized_pages_do_not_scroll_sideways(desk):
+    from playwright.sync_api import expect
+
+    ids = desk.ids
+    article = f"/newsmon/articles/{ids['nikkei']}"
+    page = desk.page("/", PHONE)
+    for path in ("/", article, "/search?q=安全保障", "/outlets", "/decisions", "/follow-up", "/newsmon/review_queue"):
+        page.goto(desk.server.base_url + path)
+        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width[0] <= width[1], (path, width)
+        if path == "/":
+            # The first article and its buttons are on the first screen.
+            first = page.locator(f"{ITEMS} .nm-b-dismissed").first
+            assert first.bounding_box()["y"] + first.bounding_box()["height"] <= PHONE["height"]
+            page.screenshot(path=DOCS / "desk-mobile.png")
+        if path == article:
+            # The decision comes before the long text, not after it.
+            button = page.get_by_role("button", name="Dismiss")
+            expect(button).to_be_visible()
+            assert button.bounding_box()["y"] + button.bounding_box()["height"] <= PHONE["height"]
+            text_top = page.locator("article.newsmon-text").bounding_box()["y"]
+            assert button.bounding_box()["y"] < text_top
+            page.screenshot(path=DOCS / "article-mobile.png")
+    page.close()
+    assert re.match(r"\d+", str(len(ids)))

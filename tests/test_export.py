@@ -25,17 +25,29 @@ def run_export(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_csv_is_the_queue_newest_first(review_db):
+def test_csv_is_the_queue_newest_first_one_line_per_article(review_db):
     path, ids = review_db
+    db = open_db(path)
+    queries.set_status(db, ids["japannews"], "follow-up", note="ask the desk", by="tester")
+    queries.set_status(db, ids["japannews"], "new", note="back: the desk says\nit is relevant", by="tester")
+    db.close()
     code, out, err = run_export("--db", str(path), "--format", "csv")
     assert code == 0, err
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeffid,")  # the BOM, by default
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     # The counterstrike article has no date, so it counts from when it was stored: today.
     assert [int(r["id"]) for r in rows] == [ids["counterstrike"], ids["japannews"], ids["nhk_ukraine"],
                                            ids["nikkei"]]
+    # One line per article: header + 4, whatever the notes and evidence hold.
+    assert len(out.splitlines()) == 1 + len(rows)
+    assert "matched_terms" not in rows[0]
     nikkei = next(r for r in rows if int(r["id"]) == ids["nikkei"])
     assert nikkei["title"].startswith("反撃能力行使")
-    assert {m["term"] for m in json.loads(nikkei["matched_terms"])} >= {"反撃能力", "安保関連3文書"}
+    # The evidence as text a person reads: each term, how often, where.
+    assert nikkei["evidence"].startswith("反撃能力 ×5: ")
+    assert " | 安保関連3文書 ×1: " in nikkei["evidence"]
+    japannews = next(r for r in rows if int(r["id"]) == ids["japannews"])
+    assert japannews["review_note"] == "ask the desk / back: the desk says / it is relevant"
     assert "exported 4 articles" in err
 
 
@@ -96,18 +108,33 @@ def test_atom_feed_file(review_db, tmp_path):
     feed = ET.parse(target).getroot()
     entries = feed.findall(f"{ATOM}entry")
     assert len(entries) == len(QUEUE)
+    urls = {row["id"]: row["url"] for row in open_db(path).query("select id, url from articles")}
     for entry in entries:
-        assert entry.find(f"{ATOM}link").get("href") == entry.findtext(f"{ATOM}id")
+        links = {link.get("rel"): link.get("href") for link in entry.findall(f"{ATOM}link")}
+        # The review page of the article on `newsmon serve`, and the original as related.
+        article_id = int(links["alternate"].removeprefix("http://127.0.0.1:8001/newsmon/articles/"))
+        assert links["related"] == urls[article_id] == entry.findtext(f"{ATOM}id")
         assert rfc3339(entry.findtext(f"{ATOM}updated"))
     titles = {e.findtext(f"{ATOM}title") for e in entries}
     assert "ウクライナ 欧米各国による軍事支援が加速 大規模な反転攻勢へ" in titles
 
 
-def test_bom_for_excel(review_db, tmp_path):
+def test_bom_for_excel_unless_asked_not_to(review_db, tmp_path):
     target = tmp_path / "queue.csv"
-    code, _, _ = run_export("--db", str(review_db[0]), "--format", "csv", "--bom", "-o", str(target))
+    code, _, _ = run_export("--db", str(review_db[0]), "--format", "csv", "-o", str(target))
     assert code == 0
     assert target.read_bytes().startswith(b"\xef\xbb\xbfid,")
+    code, _, _ = run_export("--db", str(review_db[0]), "--format", "csv", "--no-bom", "-o", str(target))
+    assert code == 0
+    assert target.read_bytes().startswith(b"id,")
+
+
+def test_atom_links_to_the_given_server(review_db, tmp_path):
+    path, ids = review_db
+    code, out, _ = run_export("--db", str(path), "--format", "atom", "--base-url", "https://desk.example.org/")
+    assert code == 0
+    hrefs = {link.get("href") for link in ET.fromstring(out).iter(f"{ATOM}link") if link.get("rel") == "alternate"}
+    assert f"https://desk.example.org/newsmon/articles/{ids['nikkei']}" in hrefs
 
 
 def test_empty_feed_is_valid():
@@ -136,4 +163,4 @@ def test_runs_as_a_process(review_db):
     result = subprocess.run([sys.executable, "-m", "crawler.export", "--db", str(review_db[0]), "--format", "csv"],
                             capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.decode("utf-8").startswith("id,published_at,outlet,language,title,url")
+    assert result.stdout.decode("utf-8").startswith("\ufeffid,published_at,outlet,language,title,url")

@@ -245,3 +245,63 @@ def test_status_per_outlet(db):
     assert (nhk["articles_24h"], nhk["relevant_24h"], nhk["errors_24h"], nhk["health"]) == (1, 1, 2, "failing")
     assert nhk["running"] is None
     assert (asahi["last_run"], asahi["last_success"], asahi["health"]) == (None, None, "unknown")
+
+
+# --- newsmon status: worst first, coloured on a terminal, exit 1 for cron ----------------------
+
+def status_db(tmp_path, *, failing: bool) -> str:
+    path = tmp_path / "status.db"
+    db = open_db(path)
+    now = datetime.now(timezone.utc)
+    for outlet, reason in (("asahi", "finished"), ("nhk", "timeout" if failing else "finished"),
+                           ("nikkei", "finished")):
+        run_id = add_run(db, outlet, now - timedelta(minutes=5), reason=reason, pages=4, rules_expected=4,
+                         rules_missed=4 if outlet == "nikkei" else 0)
+        health.update_health(db, outlet, run_id, now=now)
+    db.close()
+    return str(path)
+
+
+def test_status_lists_the_worst_first_and_exits_1_when_an_outlet_fails(tmp_path):
+    import subprocess
+    import sys
+
+    path = status_db(tmp_path, failing=True)
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "--db", path],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    lines = [line.split()[:2] for line in result.stdout.splitlines()[2:] if not line.startswith("    !")]
+    # failing, degraded, the built-in outlets that never ran (unknown), ok.
+    assert lines[:2] == [["nhk", "failing"], ["nikkei", "degraded"]]
+    assert {health for _, health in lines[2:-1]} == {"unknown"}
+    assert lines[-1] == ["asahi", "ok"]
+    assert "\x1b[" not in result.stdout  # not a terminal: no colour
+    as_json = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "--json", "--db", path],
+                             capture_output=True, text=True, timeout=120)
+    assert as_json.returncode == 1
+    # Only the outlets asked about count.
+    asahi = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "asahi", "--db", path],
+                           capture_output=True, text=True, timeout=120)
+    assert asahi.returncode == 0
+
+
+def test_status_exits_0_when_nothing_fails_and_colours_a_terminal(tmp_path):
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    path = status_db(tmp_path, failing=False)
+    plain = CliRunner().invoke(cli, ["status", "--db", path])
+    assert plain.exit_code == 0, plain.output  # degraded is not an alarm
+    coloured = CliRunner().invoke(cli, ["status", "--db", path], color=True)
+    assert coloured.exit_code == 0
+    nikkei = next(line for line in coloured.output.splitlines() if line.startswith("nikkei"))
+    assert "\x1b[33mdegraded" in nikkei  # yellow
+    # Columns line up with and without colour.
+    strip = __import__("click").unstyle
+    assert [strip(line) for line in coloured.output.splitlines()] == plain.output.splitlines()
+
+
+def test_severity_order():
+    assert sorted(["ok", "unknown", "failing", "degraded", "blocked", "new-status"], key=health.severity) == [
+        "failing", "blocked", "degraded", "unknown", "new-status", "ok"]

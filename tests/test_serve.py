@@ -119,17 +119,30 @@ def row(path: Path, article_id: int) -> dict:
 
 
 def call(datasette, method: str, path: str, **kwargs) -> httpx.Response:
-    """One request to an in-process Datasette."""
+    """One request to an in-process Datasette (its Host is ``localhost``)."""
     return asyncio.run(getattr(datasette.client, method)(path, **kwargs))
+
+
+SAME_ORIGIN = {"origin": "http://localhost"}
+
+
+def decide(datasette, article_id: int, status: str | None, note: str = "", **headers: str) -> httpx.Response:
+    """A decision as the desk's script posts it (JSON), from a page of this server by default."""
+    return call(datasette, "post", "/-/review", json={"ids": [article_id], "status": status, "note": note},
+                headers=headers or SAME_ORIGIN)
 
 
 # --- the queue, the facets, search ------------------------------------------------------------
 
 def test_the_review_queue_is_the_first_page(review_db):
-    ds = build_datasette(review_db[0], reviewer=REVIEWER)
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
     response = call(ds, "get", "/")
-    assert response.status_code == 302
-    assert response.headers["location"] == "/newsmon/review_queue"
+    assert response.status_code == 200
+    assert "<h1>Review queue" in response.text
+    for key in QUEUE:
+        assert f'href="/newsmon/articles/{ids[key]}"' in response.text
+    assert f'href="/newsmon/articles/{ids["asahi_quake"]}"' not in response.text
 
 
 def test_queue_holds_relevant_unreviewed_articles_with_facets_and_evidence(review_db):
@@ -206,8 +219,9 @@ def test_article_page_shows_paragraphs_evidence_link_and_review_form(review_db):
     assert "<mark>反撃能力</mark>" in text_html
     assert f'href="{article["url"]}"' in html
     assert "安保関連3文書 ×1" in html.replace("</b>", "")
-    for action in ("mark_relevant", "mark_dismissed", "mark_follow_up"):
-        assert f'formaction="/newsmon/{action}"' in html
+    assert 'action="/-/review"' in html
+    for status in ("relevant", "dismissed", "follow-up"):
+        assert f'name="status" value="{status}"' in html
     assert f"Recorded as {REVIEWER}." in html
 
 
@@ -216,10 +230,10 @@ def test_article_page_shows_paragraphs_evidence_link_and_review_form(review_db):
 def test_marking_records_status_note_who_and_when(review_db):
     path, ids = review_db
     ds = build_datasette(path, reviewer=REVIEWER)
-    response = call(ds, "post", "/newsmon/mark_follow_up",
-                    data={"id": str(ids["japannews"]), "note": "Ask the Tokyo desk about SOFA"})
-    assert response.status_code == 302
-    assert response.headers["location"] == "/newsmon/review_queue"
+    response = decide(ds, ids["japannews"], "follow-up", "Ask the Tokyo desk about SOFA")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["ok"] and body["message"] == f"Follow-up: «{row(path, ids['japannews'])['title']}»"
     marked = row(path, ids["japannews"])
     assert (marked["status"], marked["review_note"], marked["reviewed_by"]) == (
         "follow-up", "Ask the Tokyo desk about SOFA", REVIEWER)
@@ -229,16 +243,68 @@ def test_marking_records_status_note_who_and_when(review_db):
     follow_up = call(ds, "get", "/newsmon/follow_up.json?_shape=array").json()
     assert [r["article_id"] for r in follow_up] == [ids["japannews"]]
 
-    # A later decision without a note keeps the note.
-    call(ds, "post", "/newsmon/mark_relevant", data={"id": str(ids["japannews"]), "note": "  "})
+    # A later decision without a note keeps the note; another note is added to it.
+    decide(ds, ids["japannews"], "relevant", "  ")
+    assert row(path, ids["japannews"])["review_note"] == "Ask the Tokyo desk about SOFA"
+    decide(ds, ids["japannews"], None, "The desk says yes")
     marked = row(path, ids["japannews"])
-    assert (marked["status"], marked["review_note"]) == ("relevant", "Ask the Tokyo desk about SOFA")
+    assert (marked["status"], marked["review_note"]) == ("relevant", "Ask the Tokyo desk about SOFA\nThe desk says yes")
+
+
+def test_a_stale_view_and_a_wrong_id_are_refused_with_a_reason(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    nikkei = ids["nikkei"]
+    assert call(ds, "post", "/-/review", json={"ids": [nikkei], "status": "dismissed", "expected": {nikkei: "new"}},
+                headers=SAME_ORIGIN).status_code == 200
+    # A second page, loaded before, still shows it as new.
+    stale = call(ds, "post", "/-/review", json={"ids": [nikkei], "status": "relevant", "expected": {nikkei: "new"}},
+                 headers=SAME_ORIGIN)
+    assert stale.status_code == 409
+    conflict = stale.json()["conflicts"][0]
+    assert (conflict["status"], conflict["by"]) == ("dismissed", REVIEWER)
+    assert f"it is dismissed now, set by {REVIEWER} at" in stale.json()["error"]
+    assert row(path, nikkei)["status"] == "dismissed"
+    missing = decide(ds, 999999, "dismissed")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "No article has id 999999."
+    assert decide(ds, nikkei, "dismised").status_code == 400
+
+
+def test_undo_from_the_browser(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    entry = decide(ds, ids["nikkei"], "dismissed", "covered").json()["decisions"][0]["id"]
+    response = call(ds, "post", "/-/undo", json={"entries": [entry]}, headers=SAME_ORIGIN)
+    assert response.status_code == 200
+    assert response.json()["message"].startswith("Undone: «反撃能力行使")
+    assert (row(path, ids["nikkei"])["status"], row(path, ids["nikkei"])["review_note"]) == ("new", None)
+    again = call(ds, "post", "/-/undo", json={"entries": [entry]}, headers=SAME_ORIGIN)
+    assert again.status_code == 409 and "already undone" in again.json()["error"]
+
+
+def test_a_form_post_without_script_redirects_back_with_the_confirmation(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    response = call(ds, "post", "/-/review", headers={**SAME_ORIGIN},
+                    data={"ids": str(ids["nikkei"]), "status": "dismissed", "expected": "new", "note": "",
+                          "return": "/follow-up"})
+    assert response.status_code == 302
+    assert response.headers["location"] == "/follow-up"
+    assert row(path, ids["nikkei"])["status"] == "dismissed"
+    # Datasette's flash message, shown on the page the reviewer goes back to.
+    page = call(ds, "get", "/follow-up", cookies={"ds_messages": response.cookies["ds_messages"]})
+    assert "Dismissed: «反撃能力行使" in page.text
+    # Never an open redirect.
+    response = call(ds, "post", "/-/review", headers={**SAME_ORIGIN},
+                    data={"ids": str(ids["japannews"]), "status": "dismissed", "return": "//evil.example/"})
+    assert response.headers["location"] == "/"
 
 
 def test_anonymous_visitors_cannot_write(review_db):
     path, ids = review_db
     ds = build_datasette(path, reviewer=None)
-    response = call(ds, "post", "/newsmon/mark_dismissed", data={"id": str(ids["nikkei"]), "note": "x"})
+    response = decide(ds, ids["nikkei"], "dismissed", "x")
     assert response.status_code == 403
     assert row(path, ids["nikkei"])["status"] == "new"
     assert "Log in to review" in call(ds, "get", f"/newsmon/articles/{ids['nikkei']}").text
@@ -249,28 +315,69 @@ def test_anonymous_visitors_cannot_write(review_db):
     {"sec-fetch-site": "cross-site"},
     {"sec-fetch-site": "same-site", "origin": "http://other.localhost"},
     {"sec-fetch-site": "cross-site", "origin": "null"},
+    {"origin": "null"},  # a sandboxed frame or a data: page, with nothing else to show
+    {},  # a script: no Origin, no Sec-Fetch-Site, no token
+    {"sec-fetch-site": "none"},
+    {"origin": "http://localhost:9999"},  # another port is another origin
 ])
-def test_a_write_sent_by_another_web_site_is_refused(review_db, headers):
+def test_a_write_without_same_origin_evidence_is_refused(review_db, headers):
     # The local server needs no login, so a page on any site could otherwise post to it.
     path, ids = review_db
     ds = build_datasette(path, reviewer=REVIEWER)
-    response = call(ds, "post", "/newsmon/mark_dismissed", data={"id": str(ids["nikkei"])}, headers=headers)
+    response = call(ds, "post", "/-/review", json={"ids": [ids["nikkei"]], "status": "dismissed"}, headers=headers)
     assert response.status_code == 403
+    assert response.text.startswith("Refused:")
     assert row(path, ids["nikkei"])["status"] == "new"
 
 
-def test_same_origin_write_and_loopback_host_only(review_db):
+@pytest.mark.parametrize("headers", [
+    # What Chromium sends for our own forms: Datasette's pages are no-referrer.
+    {"origin": "null", "sec-fetch-site": "same-origin"},
+    {"sec-fetch-site": "same-origin"},
+    {"origin": "http://localhost"},  # the served origin
+])
+def test_a_write_with_same_origin_evidence_is_accepted(review_db, headers):
     path, ids = review_db
     ds = build_datasette(path, reviewer=REVIEWER)
-    response = call(ds, "post", "/newsmon/mark_dismissed", data={"id": str(ids["nikkei"]), "note": ""},
-                    # What Chromium sends for our own form: Datasette's pages are no-referrer.
-                    headers={"origin": "null", "sec-fetch-site": "same-origin"})
-    assert response.status_code == 302
+    assert decide(ds, ids["nikkei"], "dismissed", **headers).status_code == 200
     assert row(path, ids["nikkei"])["status"] == "dismissed"
-    # DNS rebinding: a foreign name resolving to 127.0.0.1 gets nothing.
-    response = call(ds, "get", "/newsmon/review_queue", headers={"host": "evil.example:8001"})
-    assert response.status_code == 403
-    assert "127.0.0.1" in response.text
+
+
+def test_the_csrf_token_is_same_origin_evidence(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    page = call(ds, "get", "/")
+    token = page.text.split('<meta name="newsmon-csrftoken" content="', 1)[1].split('"', 1)[0]
+    cookies = {"ds_csrftoken": page.cookies["ds_csrftoken"]}
+    # The script's way: the x-csrftoken header, with Origin: null and nothing else.
+    response = call(ds, "post", "/-/review", json={"ids": [ids["nikkei"]], "status": "dismissed"},
+                    headers={"origin": "null", "x-csrftoken": token}, cookies=cookies)
+    assert response.status_code == 200, response.text
+    # A form's way: the csrftoken field.
+    response = call(ds, "post", "/-/review", headers={"origin": "null"}, cookies=cookies,
+                    data={"csrftoken": token, "ids": str(ids["japannews"]), "status": "dismissed"})
+    assert response.status_code == 302, response.text
+    assert row(path, ids["japannews"])["status"] == "dismissed"
+    # A token that is not the cookie's, or not signed by this server, is no evidence.
+    forged = call(ds, "post", "/-/review", headers={"origin": "null", "x-csrftoken": "forged"},
+                  json={"ids": [ids["nhk_ukraine"]], "status": "dismissed"}, cookies={"ds_csrftoken": "forged"})
+    assert forged.status_code == 403
+    # Another site's page says so, token or not.
+    cross = call(ds, "post", "/-/review", headers={"sec-fetch-site": "cross-site", "x-csrftoken": token},
+                 json={"ids": [ids["nhk_ukraine"]], "status": "dismissed"}, cookies=cookies)
+    assert cross.status_code == 403
+    assert row(path, ids["nhk_ukraine"])["status"] == "new"
+
+
+@pytest.mark.parametrize(("host", "answered"), [
+    ("127.0.0.1:8001", True), ("127.0.0.2:8001", True), ("127.255.0.9", True), ("localhost:8001", True),
+    ("[::1]:8001", True), ("evil.example:8001", False), ("10.0.0.1:8001", False), ("[::1", False)])
+def test_on_loopback_every_loopback_host_is_answered_and_no_other(review_db, host, answered):
+    ds = build_datasette(review_db[0], reviewer=REVIEWER)
+    response = call(ds, "get", "/newsmon/review_queue", headers={"host": host})
+    assert response.status_code == (200 if answered else 403)
+    if not answered:  # DNS rebinding: a foreign name resolving to 127.0.0.1 gets nothing
+        assert "this machine only" in response.text
 
 
 def test_accounts_require_a_password_and_record_the_login(review_db):
@@ -285,9 +392,9 @@ def test_accounts_require_a_password_and_record_the_login(review_db):
     assert call(ds, "get", "/newsmon/review_queue").status_code == 401
     assert call(ds, "get", "/newsmon/review_queue", headers=basic("alice", "wrong")).status_code == 401
     assert call(ds, "get", "/newsmon/review_queue", headers=basic("alice", "s3cret")).status_code == 200
-    response = call(ds, "post", "/newsmon/mark_relevant", data={"id": str(ids["nikkei"]), "note": ""},
-                    headers=basic("alice", "s3cret"))
-    assert response.status_code == 302
+    response = call(ds, "post", "/-/review", json={"ids": [ids["nikkei"]], "status": "relevant"},
+                    headers={**basic("alice", "s3cret"), **SAME_ORIGIN})
+    assert response.status_code == 200
     assert (row(path, ids["nikkei"])["status"], row(path, ids["nikkei"])["reviewed_by"]) == ("relevant", "alice")
 
 
@@ -306,6 +413,12 @@ def test_atom_feed_of_the_queue(review_db):
     entries = feed.findall(f"{ATOM}entry")
     assert {e.findtext(f"{ATOM}id") for e in entries} == {row(path, ids[k])["url"] for k in QUEUE}
     assert feed.findtext(f"{ATOM}title") == "newsmon review queue"
+    # Each entry leads to the article's review page here, and to the original as related.
+    links = {e.findtext(f"{ATOM}id"): {link.get("rel"): link.get("href") for link in e.findall(f"{ATOM}link")}
+             for e in entries}
+    nikkei = row(path, ids["nikkei"])
+    assert links[nikkei["url"]] == {"alternate": f"http://localhost/newsmon/articles/{ids['nikkei']}",
+                                    "related": nikkei["url"]}
 
 
 def test_atom_feed_of_an_empty_queue_is_a_valid_empty_feed(review_db):
@@ -313,7 +426,7 @@ def test_atom_feed_of_an_empty_queue_is_a_valid_empty_feed(review_db):
     path, ids = review_db
     ds = build_datasette(path, reviewer=REVIEWER)
     for key in QUEUE:
-        call(ds, "post", "/newsmon/mark_dismissed", data={"id": str(ids[key]), "note": ""})
+        decide(ds, ids[key], "dismissed")
     response = call(ds, "get", "/newsmon/queue_feed.atom")
     assert response.status_code == 200
     assert ET.fromstring(response.content).findall(f"{ATOM}entry") == []
@@ -357,7 +470,7 @@ def test_a_missing_database_is_not_created(tmp_path):
 
 
 @pytest.mark.parametrize(("host", "loopback"), [
-    ("127.0.0.1", True), ("127.0.0.2", True), ("localhost", True), ("::1", True),
+    ("127.0.0.1", True), ("127.0.0.2", True), ("localhost", True), ("::1", True), ("[::1]", True),
     ("0.0.0.0", False), ("192.168.1.10", False), ("::", False), ("example.org", False)])
 def test_is_loopback(host, loopback):
     assert is_loopback(host) is loopback
@@ -388,15 +501,15 @@ class Server:
 
 
 @contextmanager
-def running_server(db: Path, *, reviewer: str = REVIEWER) -> Iterator[Server]:
-    """A `newsmon serve` process on a free port of 127.0.0.1, up when the block starts."""
+def running_server(db: Path, *, reviewer: str = REVIEWER, host: str = "127.0.0.1") -> Iterator[Server]:
+    """A `newsmon serve` process on a free port of ``host``, up when the block starts."""
     port = free_port()
     log = db.with_name(f"serve-{port}.log")
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
-            [*serve_command(), "--db", str(db), "--port", str(port), "--reviewer", reviewer],
+            [*serve_command(), "--db", str(db), "--host", host, "--port", str(port), "--reviewer", reviewer],
             stdout=log_file, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = f"http://{host}:{port}"
     try:
         for _ in range(600):  # up to a minute on a slow machine; usually a second
             if process.poll() is not None:
@@ -416,6 +529,24 @@ def running_server(db: Path, *, reviewer: str = REVIEWER) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_serving_on_another_loopback_address_answers(review_db):
+    # 127.0.0.2 is this machine too: it starts without --account, and it answers (not 403).
+    path, ids = review_db
+    with running_server(path, host="127.0.0.2") as server:
+        assert server.base_url.startswith("http://127.0.0.2:")
+        page = httpx.get(server.base_url + "/", timeout=60)
+        assert page.status_code == 200, page.text[:300]
+        assert "Review queue" in page.text
+        response = httpx.post(server.base_url + "/-/review", headers={"origin": server.base_url}, timeout=60,
+                              json={"ids": [ids["nikkei"]], "status": "dismissed"})
+        assert response.status_code == 200, response.text[:300]
+        refused = httpx.post(server.base_url + "/-/review", headers={"origin": "null"}, timeout=60,
+                             json={"ids": [ids["japannews"]], "status": "dismissed"})
+        assert refused.status_code == 403
+    assert row(path, ids["nikkei"])["status"] == "dismissed"
+    assert row(path, ids["japannews"])["status"] == "new"
 
 
 WRITER = r"""
@@ -440,7 +571,8 @@ print(written, flush=True)
 """
 
 
-PAGES_UNDER_LOAD = ["/newsmon/review_queue", "/newsmon/articles?_search=防衛", "/newsmon/articles/{nhk_ukraine}",
+PAGES_UNDER_LOAD = ["/", "/search?q=安保", "/outlets",
+                    "/newsmon/review_queue", "/newsmon/articles?_search=防衛", "/newsmon/articles/{nhk_ukraine}",
                     "/newsmon/search?q=安保", "/newsmon/queue_feed.atom",
                     "/newsmon/articles.json?_sort_desc=id&_size=5"]
 
@@ -467,11 +599,12 @@ def test_review_pages_load_while_a_crawl_writes(review_db, tmp_path):
                     browser_db.execute("select count(*) from articles").fetchone()
                     if i % 4 == 0:  # the reviewer writes too, through Datasette, while the crawl writes
                         key = ["nikkei", "nhk_ukraine", "japannews", "counterstrike", "nhk_kodomo"][i // 4]
-                        # No cookies, like a script; the browser's way (the form with its CSRF
-                        # token) is in tests/test_browser.py.
-                        response = httpx.post(f"{server.base_url}/newsmon/mark_follow_up", timeout=60,
-                                              data={"id": str(ids[key]), "note": f"n{i}"})
-                        assert response.status_code == 302, response.text[:500]
+                        # No cookies, like a script that names this server as its origin; the
+                        # browser's way (the page's script with its CSRF token) is in test_browser.py.
+                        response = httpx.post(f"{server.base_url}/-/review", timeout=60,
+                                              headers={"origin": server.base_url},
+                                              json={"ids": [ids[key]], "status": "follow-up", "note": f"n{i}"})
+                        assert response.status_code == 200, response.text[:500]
                         reviews += 1
             # The crawl was still writing when the last page was loaded: the two overlapped.
             assert writer.poll() is None, "the writer finished before the reader; raise its limit"

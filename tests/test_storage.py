@@ -34,8 +34,13 @@ EXPECTED_COLUMNS = {
                    "responses_by_status", "articles_new", "articles_relevant", "errors",
                    "finish_reason", "exit_status", "pid"],
     "articles_search": ["title", "text"],
+    # m005_review_log
+    "review_log": ["id", "article_id", "from_status", "to_status", "note", "reviewer", "at", "undoes",
+                   "undone_by"],
+    "reviewer_visits": ["reviewer", "previous_visit_at", "visit_started_at", "last_seen_at"],
 }
-MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states"]
+MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
+                   "m005_review_log"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "topic", "evidence", "url",
                         "first_seen_at"]
 
@@ -172,6 +177,29 @@ def test_bigram_index_form_and_queries():
     assert fts_query('say "hi" OR') == '"say" AND """hi""" AND "OR"'
     assert fts_query("核") == '"核"*'
     assert fts_query("  ・ ") == ""
+
+
+def test_search_with_or_and_phrases(db):
+    from storage.search import QueryError, parse_query
+
+    assert parse_query("安保 反撃能力 OR counterstrike") == (
+        '("安保" AND "反撃 撃能 能力") OR ("counterstrike")', ["安保", "反撃能力", "counterstrike"])
+    assert parse_query('"counterstrike capability"') == ('"counterstrike capability"', ["counterstrike capability"])
+    assert parse_query("or 安保") == ('"or" AND "安保"', ["or", "安保"])  # only OR in capitals is OR
+    assert parse_query("  ") == ("", [])
+    for bad in ('"安保', "OR 安保", "安保 OR", "安保 OR OR 防衛"):
+        with pytest.raises(QueryError):
+            parse_query(bad)
+    ja, en, other = (queries.save_article(db, article(n, text=t))[0] for n, t in enumerate((JA_TEXT, EN_TEXT, OTHER_TEXT)))
+
+    def found(query: str) -> set[int]:
+        return {r[0] for r in db.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH ?",
+                                         [parse_query(query)[0]])}
+
+    assert found("反撃能力 OR counterstrike") == {ja, en}
+    assert found('"counterstrike capability"') == {en}
+    assert found('"capability counterstrike"') == set()  # a phrase is in order
+    assert found("気象庁 OR 防衛費") == {ja, other}
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The Datasette plugin of ``newsmon serve``: search semantics, the reviewer, the article page.
+"""The Datasette plugin of ``newsmon serve``: the reviewer's desk, search semantics, the reviewer.
 
 Registered by ``crawler.serve`` into the Datasette process it starts. Every hook does nothing
 unless the Datasette instance carries ``plugins: newsmon`` in its metadata, so another Datasette
@@ -11,11 +11,15 @@ in the same process is left alone.
 - The reviewer: on 127.0.0.1 every request acts as the local reviewer (``--reviewer``); on any
   other address ``datasette-auth-passwords`` asks for a password and the login is the actor.
   The review queries only allow an actor with an id, so anonymous visitors cannot write.
-- Cross-site requests: writes whose ``Origin``/``Sec-Fetch-Site`` says another site sent them
-  are refused, and on 127.0.0.1 so is any ``Host`` that is not a loopback name (DNS
-  rebinding). Without this a web page could post to a local server that needs no login.
-- Display: the article page template, links from the queue to articles, readable JSON and
-  evidence cells, a ``.atom`` renderer shared with ``newsmon export``.
+  Decisions are made only through ``/-/review`` and ``/-/undo`` (``pages.py``), which need an
+  actor with an id, so anonymous visitors cannot write.
+- Requests: ``guard.py`` refuses writes without same-origin evidence and, on loopback, any
+  ``Host`` that is not a loopback name (DNS rebinding).
+- The desk (``pages.py``, templates ``newsmon_*.html``): the triage page at ``/``, follow-up,
+  maybe missed, decisions, search, outlets; a header on every page (``base.html``) with counts,
+  unread, the outlets' worst health, and the Atom feed linked for discovery.
+- Display in Datasette's own pages: the article page template, links from the queue to articles,
+  readable JSON and evidence cells, a ``.atom`` renderer shared with ``newsmon export``.
 """
 
 from __future__ import annotations
@@ -29,18 +33,19 @@ from urllib.parse import urlsplit
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
+from sqlite_utils import Database
 
+from storage import review as reviews
 from storage.search import fts_query
 
+from .. import desk
 from ..export import AtomEntry, atom_feed, rfc3339
+from . import guard, pages
+from .pages import DATABASE, PLUGIN, highlight
 
-DATABASE = "newsmon"
-PLUGIN = "newsmon"
 #: Matches storage.db.BUSY_TIMEOUT_SECONDS: a read or review write waits for the crawler's
 #: short write transactions rather than failing with "database is locked".
 BUSY_TIMEOUT_MS = 30_000
-LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
-_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 #: Matched terms shown with their snippet in a review-queue row (the others by name only).
 QUEUE_SNIPPETS = 2
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -76,33 +81,6 @@ def actor_from_request(datasette, request):
     return None
 
 
-def _host_name(host_header: str) -> str:
-    return (urlsplit(f"//{host_header}").hostname or "").lower()
-
-
-def refusal(scope: dict[str, Any], *, local: bool) -> str | None:
-    """Why a request must be refused (cross-site write, foreign Host on loopback), or ``None``."""
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-    host = headers.get("host", "")
-    if local and _host_name(host) not in LOOPBACK_NAMES:
-        return (f"This newsmon serves 127.0.0.1 only, and was asked for host {host!r}. "
-                "Open it as http://127.0.0.1:PORT/.")
-    if scope.get("method", "GET") in _SAFE_METHODS:
-        return None
-    # Browsers say where a request comes from in Sec-Fetch-Site. Their Origin can be "null"
-    # on our own forms (Datasette pages set no-referrer), so Origin is only the fallback for
-    # browsers without Sec-Fetch-Site; scripts send neither.
-    fetch_site = headers.get("sec-fetch-site")
-    if fetch_site is not None:
-        if fetch_site not in {"same-origin", "none"}:
-            return "Refused: another web site sent this request."
-        return None
-    origin = headers.get("origin")
-    if origin not in (None, "null") and urlsplit(origin).netloc.lower() != host.lower():
-        return "Refused: another web site sent this request."
-    return None
-
-
 @hookimpl
 def asgi_wrapper(datasette):
     config = _config(datasette)
@@ -111,23 +89,28 @@ def asgi_wrapper(datasette):
     local = bool(config.get("reviewer"))
 
     def wrap(app):
-        async def guard(scope, receive, send):
+        async def checked(scope, receive, send):
             if scope["type"] == "http":
-                problem = refusal(scope, local=local)
+                problem = guard.host_refusal(guard.headers_of(scope), local=local)
+                if problem is None:
+                    problem, receive = await guard.write_refusal(scope, receive, datasette._secret)
                 if problem:
                     await Response.text(problem, status=403).asgi_send(send)
                     return
             await app(scope, receive, send)
 
-        return guard
+        return checked
 
     return wrap
 
 
 # --- pages -----------------------------------------------------------------------------------
 
-def _css() -> str:
-    return resources.files(__package__).joinpath("newsmon.css").read_text(encoding="utf-8")
+_ASSETS = {"newsmon.css": "text/css; charset=utf-8", "newsmon.js": "text/javascript; charset=utf-8"}
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
 @hookimpl
@@ -135,14 +118,29 @@ def register_routes(datasette):
     if _config(datasette) is None:
         return []
 
-    async def home(datasette, request):
-        # The reviewer's work starts at the queue; the database overview stays at /newsmon.
-        return Response.redirect(datasette.urls.table(DATABASE, "review_queue"))
+    def asset(name: str):
+        async def serve(request):
+            return Response(_asset(name), content_type=_ASSETS[name], headers={"cache-control": "no-cache"})
+        return serve
 
-    async def css(request):
-        return Response(_css(), content_type="text/css; charset=utf-8")
+    def page(key: str):
+        async def view(request, datasette):
+            return await pages.list_page(request, datasette, key)
+        return view
 
-    return [(r"^/$", home), (r"^/-/newsmon\.css$", css)]
+    return [
+        (r"^/$", page("queue")),
+        (r"^/follow-up$", page("follow-up")),
+        (r"^/maybe-missed$", page("maybe-missed")),
+        (r"^/decisions$", pages.decisions_page),
+        (r"^/search$", pages.search_page),
+        (r"^/outlets$", pages.outlets_page),
+        (r"^/export\.csv$", pages.export_csv),
+        (r"^/-/review$", pages.review_endpoint),
+        (r"^/-/undo$", pages.undo_endpoint),
+        (r"^/-/newsmon\.css$", asset("newsmon.css")),
+        (r"^/-/newsmon\.js$", asset("newsmon.js")),
+    ]
 
 
 @hookimpl
@@ -152,6 +150,14 @@ def extra_css_urls(datasette):
     return [datasette.urls.path("/-/newsmon.css")]
 
 
+@hookimpl
+def extra_js_urls(datasette):
+    if _config(datasette) is None:
+        return []
+    # A module script runs once the page is parsed (like defer), wherever the tag is.
+    return [{"url": datasette.urls.path("/-/newsmon.js"), "module": True}]
+
+
 def _terms(matched_terms: str | list | None) -> list[dict[str, Any]]:
     if isinstance(matched_terms, str):
         try:
@@ -159,22 +165,6 @@ def _terms(matched_terms: str | list | None) -> list[dict[str, Any]]:
         except ValueError:
             return []
     return [m for m in matched_terms or [] if isinstance(m, dict) and m.get("term")]
-
-
-def highlight(text: str | None, terms: list[str]) -> Markup:
-    """``text`` HTML-escaped, each occurrence of a term wrapped in ``<mark>``."""
-    text = text or ""
-    terms = sorted({t for t in terms if t}, key=len, reverse=True)
-    if not terms:
-        return escape(text)
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
-    out, last = [], 0
-    for match in pattern.finditer(text):
-        out.append(escape(text[last:match.start()]))
-        out.append(Markup("<mark>") + escape(match.group()) + Markup("</mark>"))
-        last = match.end()
-    out.append(escape(text[last:]))
-    return Markup("").join(out)
 
 
 def paragraphs(text: str | None, matched_terms: str | list | None = None) -> Markup:
@@ -191,16 +181,50 @@ def terms_with_snippets(matched_terms: str | list | None) -> list[dict[str, Any]
             for m in _terms(matched_terms)]
 
 
+def _nav(conn, who: str | None) -> dict[str, Any]:
+    feats = desk.features(conn)
+    since = reviews.last_visit(Database(conn), who)[1] if who else None
+    return {"counts": desk.counts(conn, since=since, feats=feats), "features": feats, "reviewer": who}
+
+
+def _article_extras(conn, article_id: int) -> dict[str, Any]:
+    log = reviews.history(Database(conn), article_id)
+    for entry in log:
+        entry["when"] = desk.jst(entry["at"])
+    queue = [r[0] for r in conn.execute("SELECT id FROM review_queue")]
+    following = queue[queue.index(article_id) + 1:] if article_id in queue else queue
+    following = [i for i in following if i != article_id]
+    nxt = None
+    if following:
+        title = conn.execute("SELECT title FROM articles WHERE id = ?", [following[0]]).fetchone()
+        nxt = {"id": following[0], "title": title[0] if title else None}
+    return {"history": log, "next": nxt, "queued": article_id in queue}
+
+
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
-    if _config(datasette) is None or database != DATABASE:
+    if _config(datasette) is None:
         return {}
 
     async def inner():
-        can_review = await datasette.permission_allowed(
-            request.actor if request else None, "view-query", (DATABASE, "mark_dismissed"), default=True)
-        return {"newsmon_paragraphs": paragraphs, "newsmon_terms": terms_with_snippets,
-                "newsmon_can_review": can_review}
+        who = pages.reviewer(request)
+        db = datasette.get_database(DATABASE)
+        values: dict[str, Any] = {
+            "newsmon_nav": await db.execute_fn(lambda conn: _nav(conn, who)),
+            "newsmon_path": request.path if request else "",
+            "newsmon_jst": desk.jst,
+            "newsmon_can_review": who is not None,
+        }
+        if database == DATABASE and table == "articles" and view_name == "row" and request is not None:
+            try:
+                article_id = int(request.url_vars.get("pks", ""))
+            except ValueError:
+                article_id = None
+            if article_id is not None:
+                values["newsmon_article"] = await db.execute_fn(lambda conn: _article_extras(conn, article_id))
+        if database == DATABASE:
+            values.update({"newsmon_paragraphs": paragraphs, "newsmon_terms": terms_with_snippets})
+        return values
 
     return inner
 
@@ -266,10 +290,13 @@ def _render_atom(datasette, request, rows, columns, database, table, query_name)
     entries = []
     for row in rows:
         values = dict(zip(columns, row, strict=True))
+        link = values.get("atom_link")
+        if isinstance(link, str) and link.startswith("/"):  # the article's review page on this server
+            link = datasette.absolute_url(request, link)
         entries.append(AtomEntry(
             id=str(values["atom_id"]), title=str(values["atom_title"]),
             updated=rfc3339(values["atom_updated"]) or rfc3339("1970-01-01T00:00:00+00:00"),
-            link=values.get("atom_link"), content=values.get("atom_content"),
+            link=link, related=values.get("atom_related"), content=values.get("atom_content"),
             author=values.get("atom_author_name"),
             categories=[values["atom_category"]] if values.get("atom_category") else []))
     title = None

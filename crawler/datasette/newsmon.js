@@ -1,0 +1,334 @@
+/* newsmon serve: the reviewer's desk. Served at /-/newsmon.js; plain script, no build step.
+ *
+ * Keyboard triage and decisions in place: each row (and the article page's review box) is a
+ * form posting to /-/review, which works without this script; with it the post is a fetch, the
+ * row leaves the list, the next one is focused, and a confirmation names the article with an
+ * Undo. Every decision carries the status the page showed, so a decision on a stale page is
+ * refused by the server with who changed it and when.
+ */
+(function () {
+  "use strict";
+
+  const token = (document.querySelector('meta[name="newsmon-csrftoken"]') || {}).content || "";
+  const toast = document.getElementById("nm-toast");
+  const help = document.getElementById("nm-help");
+  const bulk = document.querySelector(".nm-bulk");
+  const single = document.querySelector(".nm-single");
+  const anyForm = document.querySelector("form.nm-decide");
+  const reviewUrl = anyForm ? anyForm.action : "/-/review";
+  const undoUrl = reviewUrl.replace(/\/-\/review$/, "/-/undo");
+  const undoStack = [];
+  let current = null;
+
+  const ids = (item) => item.dataset.ids.split(",").map(Number);
+  const visible = () => Array.from(document.querySelectorAll(".nm-list > .nm-item:not([hidden])"));
+
+  function setCurrent(item, scroll) {
+    if (!item) return;
+    if (current) current.classList.remove("nm-current");
+    current = item;
+    item.classList.add("nm-current");
+    item.focus({ preventScroll: true });
+    if (scroll !== false) item.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    const items = visible();
+    if (!items.length) return;
+    const at = items.indexOf(current);
+    setCurrent(items[at < 0 ? 0 : Math.max(0, Math.min(items.length - 1, at + step))]);
+  }
+
+  function target() {
+    if (single) return single;
+    if (!current || current.hidden) move(0);
+    return current;
+  }
+
+  function say(text, options) {
+    const opts = options || {};
+    if (!toast) return;
+    toast.querySelector(".nm-toast-text").textContent = text;
+    toast.querySelector(".nm-undo").hidden = !opts.undo;
+    toast.classList.toggle("nm-error", !!opts.error);
+    toast.setAttribute("role", opts.error ? "alert" : "status");
+    toast.hidden = false;
+  }
+
+  async function post(url, body) {
+    let response;
+    try {
+      response = await fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "content-type": "application/json", "x-csrftoken": token },
+        body: JSON.stringify(body),
+      });
+    } catch (err) {
+      return { ok: false, error: "The server did not answer (" + err.message + ")." };
+    }
+    const text = await response.text();
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      return { ok: false, error: "The server answered " + response.status + ": " + text.slice(0, 300) };
+    }
+  }
+
+  function adjustCounts(delta) {
+    if (!delta) return;
+    for (const el of document.querySelectorAll(".nm-count, .nm-nav a[aria-current] .nm-n")) {
+      el.textContent = String(Math.max(0, Number(el.textContent) + delta));
+    }
+  }
+
+  function showEmpty() {
+    const empty = document.querySelector(".nm-empty");
+    if (empty && !single) empty.hidden = visible().length > 0;
+  }
+
+  function setStatus(item, status) {
+    item.dataset.status = status;
+    if (!single) return;
+    for (const el of document.querySelectorAll(".newsmon-current-status, .newsmon-current-badge")) {
+      el.textContent = status;
+      el.className = el.className.replace(/status-[\w-]+/, "status-" + status);
+    }
+  }
+
+  function showNote(item, note) {
+    if (!note || single) return;
+    let box = item.querySelector(".nm-note-text");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "nm-note-text";
+      item.querySelector(".nm-main").appendChild(box);
+    }
+    box.textContent = box.textContent ? box.textContent + "\n" + note : note;
+  }
+
+  function closeNote(item) {
+    const details = item && item.querySelector(".nm-notebox");
+    if (details) details.open = false;
+  }
+
+  async function decide(items, status, note) {
+    items = items.filter(Boolean);
+    if (!items.length) return;
+    const body = { ids: [], status: status || null, note: note || null, expected: {} };
+    for (const item of items) {
+      for (const id of ids(item)) {
+        body.ids.push(id);
+        body.expected[id] = item.dataset.status;
+      }
+    }
+    const data = await post(reviewUrl, body);
+    const done = data.decisions || [];
+    const byArticle = new Map(done.map((d) => [d.article_id, d]));
+    const changed = items.filter((item) => ids(item).some((id) => byArticle.has(id)));
+    if (changed.length) {
+      const all = visible();
+      const lastAt = Math.max(...changed.map((item) => all.indexOf(item)));
+      const record = { entries: done.map((d) => d.id), items: [] };
+      let left = 0;
+      for (const item of changed) {
+        const d = byArticle.get(ids(item).find((id) => byArticle.has(id)));
+        record.items.push({ item, from: item.dataset.status, articles: ids(item) });
+        setStatus(item, d.to_status);
+        const input = item.querySelector(".nm-note-input");
+        if (input) input.value = "";
+        closeNote(item);
+        if (d.to_status !== d.from_status && !single) {
+          item.hidden = true;
+          left += 1;
+          const box = item.querySelector(".nm-select");
+          if (box) box.checked = false;
+        } else {
+          showNote(item, d.note);
+        }
+      }
+      undoStack.push(record);
+      adjustCounts(-left);
+      updateBulk();
+      showEmpty();
+      if (!single && left) {
+        const rest = visible();
+        const next = all.slice(lastAt + 1).find((item) => !item.hidden) || rest[rest.length - 1];
+        if (next) setCurrent(next);
+      }
+    }
+    if (data.ok) {
+      say(data.message, { undo: true });
+    } else if (done.length) {
+      say(data.message + ". " + data.error, { undo: true, error: true });
+    } else {
+      say(data.error || "Nothing changed.", { error: !!data.error });
+    }
+  }
+
+  async function undoLast() {
+    const last = undoStack.pop();
+    if (!last) {
+      say("Nothing to undo on this page.");
+      return;
+    }
+    const data = await post(undoUrl, { entries: last.entries });
+    const undone = new Set((data.decisions || []).map((d) => d.article_id));
+    let back = 0;
+    for (const entry of last.items) {
+      if (!entry.articles.some((id) => undone.has(id))) continue;
+      setStatus(entry.item, entry.from);
+      if (entry.item.hidden) {
+        entry.item.hidden = false;
+        back += 1;
+      }
+    }
+    adjustCounts(back);
+    showEmpty();
+    const first = last.items.find((e) => e.articles.some((id) => undone.has(id)));
+    if (first && !single) setCurrent(first.item);
+    if (data.ok) say(data.message);
+    else say(data.error || "Nothing was undone.", { error: true });
+  }
+
+  function selected() {
+    return Array.from(document.querySelectorAll(".nm-item:not([hidden]) .nm-select:checked"))
+      .map((box) => box.closest(".nm-item"));
+  }
+
+  function updateBulk() {
+    if (!bulk) return;
+    const n = selected().length;
+    bulk.hidden = n === 0;
+    bulk.querySelector(".nm-bulk-count").textContent = n + " selected";
+  }
+
+  function toggleHelp(show) {
+    help.hidden = show === undefined ? !help.hidden : !show;
+  }
+
+  function openNote(item) {
+    if (!item) return;
+    const details = item.querySelector(".nm-notebox");
+    if (details) details.open = true;
+    const input = item.querySelector(".nm-note-input");
+    if (input) input.focus();
+  }
+
+  function open(item) {
+    if (!item || single) return;
+    window.location.href = item.dataset.href;
+  }
+
+  document.addEventListener("keydown", (e) => {
+    // Keys only where there is something to triage (the lists, an article), not on Datasette's pages.
+    if (!help || e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target;
+    if (t.closest && t.closest("input, textarea, select, [contenteditable]")) {
+      const item = t.closest(".nm-item");
+      if (e.key === "Escape") {
+        closeNote(item);
+        t.blur();
+        if (item && !single) setCurrent(item);
+      } else if (e.key === "Enter" && t.classList.contains("nm-note-input") && t.tagName === "INPUT") {
+        e.preventDefault();
+        t.blur();  // the keys act on the row again once the note is saved
+        decide([item], null, t.value);
+        if (item && !single) setCurrent(item, false);
+      }
+      return;
+    }
+    if (!help.hidden && e.key !== "?" && e.key !== "Escape") return;
+    const onControl = t.closest && t.closest("a, button, summary");
+    switch (e.key) {
+      case "j":
+        if (single) {
+          const next = document.querySelector('.nm-next a[rel="next"]');
+          if (next) window.location.href = next.href;
+        } else move(1);
+        break;
+      case "k": move(-1); break;
+      case "o": open(target()); break;
+      case "Enter":
+        if (onControl) return;
+        open(target());
+        break;
+      case "r": decide([target()], "relevant"); break;
+      case "f": decide([target()], "follow-up"); break;
+      case "d": decide([target()], "dismissed"); break;
+      case "D": {
+        const items = selected();
+        if (items.length) decide(items, "dismissed");
+        else say("Select articles with x first, then Shift+D dismisses them.");
+        break;
+      }
+      case "n":
+        if (single) {
+          const area = document.getElementById("newsmon-note");
+          if (area) area.focus();
+        } else openNote(target());
+        break;
+      case "u": undoLast(); break;
+      case "x": {
+        const item = target();
+        const box = item && item.querySelector(".nm-select");
+        if (box) {
+          box.checked = !box.checked;
+          updateBulk();
+        }
+        break;
+      }
+      case "/": {
+        const q = document.getElementById("nm-q");
+        if (q) q.focus();
+        else window.location.href = document.querySelector('.nm-nav a[href$="/search"]').href;
+        break;
+      }
+      case "?": toggleHelp(); break;
+      case "Escape": toggleHelp(false); break;
+      default: return;
+    }
+    e.preventDefault();
+  });
+
+  document.addEventListener("submit", (e) => {
+    const form = e.target;
+    if (form.classList.contains("nm-decide")) {
+      e.preventDefault();
+      const item = form.closest(".nm-item");
+      const note = form.querySelector(".nm-note-input");
+      decide([item], e.submitter ? e.submitter.value : "", note ? note.value : "");
+    } else if (form.classList.contains("nm-undo-form")) {
+      e.preventDefault();
+      const entry = Number(form.querySelector('input[name="entries"]').value);
+      post(form.action, { entries: [entry] }).then((data) => {
+        if (data.ok) {
+          form.closest("li").classList.add("nm-undone");
+          form.replaceWith(document.createTextNode("(undone)"));
+          say(data.message);
+        } else say(data.error, { error: true });
+      });
+    }
+  });
+
+  document.addEventListener("change", (e) => {
+    if (e.target.classList && e.target.classList.contains("nm-select")) updateBulk();
+  });
+
+  document.addEventListener("click", (e) => {
+    const t = e.target;
+    if (t.closest("[data-nm-help]") && help) toggleHelp();
+    else if (t.closest(".nm-undo")) undoLast();
+    else if (t.closest("[data-nm-bulk]")) decide(selected(), t.closest("[data-nm-bulk]").dataset.nmBulk);
+    else if (t.closest("[data-nm-clear]")) {
+      for (const box of document.querySelectorAll(".nm-select:checked")) box.checked = false;
+      updateBulk();
+    } else {
+      const item = t.closest(".nm-list > .nm-item");
+      if (item) setCurrent(item, false);
+    }
+  });
+
+  // The first row is current from the start: j, r, d... act without a click.
+  const first = visible()[0];
+  if (first) setCurrent(first, false);
+})();

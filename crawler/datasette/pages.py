@@ -1,0 +1,392 @@
+"""The reviewer's desk: the pages and the review endpoints that ``plugin.register_routes`` serves.
+
+Pages (HTML, Datasette templates under ``templates/``):
+
+- ``/``             the review queue to triage (the landing page); records the reviewer's visit
+- ``/follow-up``    articles marked follow-up, triaged the same way
+- ``/maybe-missed`` the ``maybe_missed`` view, when the database has one
+- ``/decisions``    recent decisions, with undo
+- ``/search``       full-text search with highlighted terms and filters
+- ``/outlets``      every outlet's health, including outlets that never ran
+- ``/export.csv``   the queue (or a status) as CSV with a BOM, for Excel
+
+Endpoints (POST; JSON for the page's script, a form post without script redirects back):
+
+- ``/-/review``  ``{ids, status, note, expected}``: ``storage.review.review`` per article
+- ``/-/undo``    ``{entries}``: ``storage.review.undo`` of those decisions, newest first
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlencode
+
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+from sqlite_utils import Database
+
+from storage import review as reviews
+from storage.exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict, StorageError
+from storage.health import outlet_status, severity
+from storage.queries import STATUSES
+
+from .. import desk
+from ..export import STATUS_CHOICES, queue_rows, write_csv
+
+DATABASE = "newsmon"
+PLUGIN = "newsmon"
+LABELS = {"relevant": "Relevant", "follow-up": "Follow-up", "dismissed": "Dismissed", "new": "Back to the queue"}
+
+
+def config(datasette) -> dict[str, Any]:
+    return datasette.plugin_config(PLUGIN) or {}
+
+
+def reviewer(request) -> str | None:
+    actor = request.actor if request else None
+    return actor.get("id") if isinstance(actor, dict) and actor.get("id") else None
+
+
+def article_url(datasette, article_id: int) -> str:
+    return datasette.urls.row(DATABASE, "articles", str(article_id))
+
+
+# --- display helpers (also given to every template) ----------------------------------------------
+
+def highlight(text: str | None, terms: list[str]) -> Markup:
+    """``text`` HTML-escaped, each occurrence of a term wrapped in ``<mark>`` (case-insensitive)."""
+    text = text or ""
+    terms = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not terms:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        out.append(Markup("<mark>") + escape(match.group()) + Markup("</mark>"))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def snippet(text: str | None, terms: list[str], width: int = 60) -> str:
+    """About ``2 * width`` characters of ``text`` around the first term found, on one line."""
+    folded = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    lowered = folded.lower()
+    found = [(at, t) for t in terms if (at := lowered.find(unicodedata.normalize("NFKC", t).lower())) >= 0]
+    if not found:
+        return folded[: 2 * width] + ("…" if len(folded) > 2 * width else "")
+    at, term = min(found)
+    start, end = max(0, at - width), min(len(folded), at + len(term) + width)
+    return ("…" if start else "") + folded[start:end] + ("…" if end < len(folded) else "")
+
+
+def lang(value: str | None) -> str:
+    return "ja" if value and re.search(r"[\u3040-\u30ff\u3400-\u9fff]", value) else "en"
+
+
+def row_view(item: desk.Item, datasette) -> dict[str, Any]:
+    """What a list row shows of an ``Item``: title, outlets, JST time, score / threshold, evidence."""
+    a = item.article
+    term, count, evidence = desk.first_evidence(a.get("evidence"))
+    return {
+        "id": a["id"], "ids": ",".join(str(i) for i in item.ids), "title": a.get("title") or a.get("url"),
+        "lang": a.get("language") or lang(a.get("title")), "href": article_url(datasette, a["id"]),
+        "status": a.get("status") or "new", "unread": item.unread,
+        "outlets": item.outlets, "size": len(item.ids),
+        "when": desk.jst(a.get("published_at") or a.get("first_seen_at")),
+        "when_iso": a.get("published_at") or a.get("first_seen_at") or "",
+        "score": desk.number(a.get("score")), "threshold": desk.number(a.get("threshold")),
+        "probability": a.get("probability"),
+        "term": term, "count": count, "evidence": highlight(evidence, [term]),
+        "note": a.get("review_note"), "url": a.get("url"),
+        "members": [{"id": m["id"], "title": m.get("title") or m.get("url"), "href": article_url(datasette, m["id"]),
+                     "outlet": m.get("outlet") or m.get("site_name"), "when": desk.jst(m.get("published_at"))}
+                    for m in item.members],
+    }
+
+
+# --- the lists --------------------------------------------------------------------------------
+
+async def _read(datasette, fn):
+    return await datasette.get_database(DATABASE).execute_fn(fn)
+
+
+async def _write(datasette, fn):
+    """Run ``fn(Database)`` on Datasette's write connection; storage errors come back as values
+    (the write thread would print them to the server's log)."""
+    def run(conn):
+        try:
+            return fn(Database(conn))
+        except StorageError as exc:
+            return exc
+
+    return await datasette.get_database(DATABASE).execute_write_fn(run, block=True)
+
+
+async def list_page(request, datasette, key: str) -> Response:
+    settings = config(datasette)
+    who = reviewer(request)
+    feats = await _read(datasette, desk.features)
+    if key == "maybe-missed" and not feats.maybe_missed:
+        return Response.html("This database has no maybe_missed view.", status=404)
+    since = None
+    if who and key == "queue":
+        since = await _write(datasette, lambda db: reviews.visit(db, who))
+        if isinstance(since, StorageError):  # a visit not recorded costs only the unread marks
+            since = None
+    elif who:
+        since = (await _read(datasette, lambda conn: reviews.last_visit(Database(conn), who)))[1]
+    try:
+        offset = max(0, int(request.args.get("offset", "0")))
+    except ValueError:
+        offset = 0
+    thresholds = settings.get("thresholds", {})
+
+    def read(conn):
+        items, total = desk.list_page(conn, key, thresholds=thresholds, since=since, offset=offset, feats=feats)
+        names = settings.get("outlets", {})
+        return items, total, desk.alerts(conn, names) if key == "queue" else [], desk.last_run(conn)
+
+    items, total, alerts, last_run = await _read(datasette, read)
+    for alert in alerts:
+        alert["since_jst"] = desk.jst(alert["since"])
+    spec = desk.LISTS[key]
+    rows = [row_view(item, datasette) for item in items]
+    more = offset + len(items) < total
+    context = {
+        "spec": spec, "rows": rows, "total": total, "offset": offset, "alerts": alerts, "features": feats,
+        "next_url": f"?{urlencode({'offset': offset + desk.PAGE_SIZE})}" if more else None,
+        "prev_url": f"?{urlencode({'offset': max(0, offset - desk.PAGE_SIZE)})}" if offset else None,
+        "last_run": last_run and {**last_run, "jst": desk.jst(last_run["started_at"])},
+        "can_review": who is not None, "labels": LABELS, "stories": feats.stories and key == "queue",
+    }
+    return Response.html(await datasette.render_template("newsmon_desk.html", context, request=request))
+
+
+async def decisions_page(request, datasette) -> Response:
+    rows = await _read(datasette, lambda conn: reviews.recent(Database(conn), 200))
+    for r in rows:
+        r["when"] = desk.jst(r["at"])
+        r["href"] = article_url(datasette, r["article_id"])
+        r["lang"] = lang(r["title"])
+    context = {"rows": rows, "can_review": reviewer(request) is not None, "labels": LABELS}
+    return Response.html(await datasette.render_template("newsmon_decisions.html", context, request=request))
+
+
+# --- search -------------------------------------------------------------------------------------
+
+async def search_page(request, datasette) -> Response:
+    args = request.args
+    query = (args.get("q") or "").strip()
+    filters = desk.Filters(outlet=args.get("outlet", ""), status=args.get("status", ""),
+                           language=args.get("language", ""), date_from=args.get("from", ""),
+                           date_to=args.get("to", ""), order=args.get("order", "best"))
+
+    def read(conn):
+        outlets = desk.outlet_keys(conn)
+        if not query:
+            return outlets, [], [], None
+        try:
+            rows, terms = desk.search(conn, query, filters)
+        except ValueError as exc:
+            return outlets, [], [], str(exc)
+        return outlets, rows, terms, None
+
+    outlets, rows, terms, error = await _read(datasette, read)
+    results = [{
+        "href": article_url(datasette, r["id"]), "title": highlight(r["title"] or r["url"], terms),
+        "lang": r["language"] or lang(r["title"]), "outlet": r["outlet"] or r["site_name"] or "",
+        "when": desk.jst(r["published_at"] or r["first_seen_at"]), "status": r["status"],
+        "score": desk.number(r["score"]), "relevant": r["relevant"],
+        "snippet": highlight(snippet(r["text"], terms), terms)} for r in rows]
+    context = {"query": query, "filters": filters, "outlets": outlets, "results": results, "error": error,
+               "statuses": STATUSES, "limit": desk.SEARCH_LIMIT}
+    return Response.html(await datasette.render_template("newsmon_search.html", context, request=request))
+
+
+# --- outlets ------------------------------------------------------------------------------------
+
+async def outlets_page(request, datasette) -> Response:
+    names: dict[str, str] = config(datasette).get("outlets", {})
+
+    def read(conn):
+        db = Database(conn)
+        known = list(names)
+        for (outlet,) in conn.execute("SELECT DISTINCT outlet FROM outlet_runs UNION SELECT outlet FROM outlet_health"):
+            if outlet not in known:
+                known.append(outlet)
+        return outlet_status(db, known), {r[0]: r[1] for r in conn.execute("SELECT outlet, since FROM outlet_health")}
+
+    rows, since = await _read(datasette, read)
+    now = datetime.now(timezone.utc)
+    for r in rows:
+        r["name"] = names.get(r["outlet"], r["outlet"])
+        r["since_jst"] = desk.jst(since.get(r["outlet"]), now=now)
+        last = r["last_run"]
+        r["last_run_jst"] = desk.jst(last["started_at"]) if last else ""
+        r["result"] = "running" if r["running"] else (last["finish_reason"] or "running") if last else "never ran"
+        r["last_success_jst"] = desk.jst(r["last_success"])
+    rows.sort(key=lambda r: (severity(r["health"]), r["outlet"]))
+    return Response.html(await datasette.render_template("newsmon_outlets.html", {"rows": rows}, request=request))
+
+
+# --- export ------------------------------------------------------------------------------------
+
+async def export_csv(request, datasette) -> Response:
+    status = request.args.get("status", "new")
+    if status not in STATUS_CHOICES:
+        return Response.text(f"status must be one of {', '.join(STATUS_CHOICES)}", status=400)
+    rows = await _read(datasette, lambda conn: queue_rows(Database(conn), status))
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel reads UTF-8 only with a BOM; without it Japanese is mojibake
+    write_csv(rows, out)
+    name = f"newsmon-{'queue' if status == 'new' else status}-{datetime.now(desk.JST):%Y%m%d}.csv"
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+@dataclass
+class _Input:
+    ids: list[int]
+    status: str | None
+    note: str | None
+    expected: dict[int, str]
+    entries: list[int]
+    back: str | None  # a form post: where to go back to
+
+
+async def _input(request) -> _Input:
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip()
+    if content_type == "application/json":
+        data = json.loads((await request.post_body()) or b"{}")
+        back = None
+    else:
+        form = await request.post_vars()
+        data = {k: form.get(k) for k in ("ids", "status", "note", "expected", "entries")}
+        data["ids"] = [i for i in (data.get("ids") or "").split(",") if i.strip()]
+        data["entries"] = [i for i in (data.get("entries") or "").split(",") if i.strip()]
+        expected = data.get("expected")
+        data["expected"] = {i: expected for i in data["ids"]} if expected else {}
+        back = form.get("return") or "/"
+    ids = data.get("ids") if isinstance(data.get("ids"), list) else [data.get("id")] if data.get("id") else []
+    expected = data.get("expected") or {}
+    if isinstance(expected, str):
+        expected = {str(i): expected for i in ids}
+    # Only a path of this server: never an open redirect.
+    if back and (not back.startswith("/") or back.startswith("//")):
+        back = "/"
+    return _Input(ids=[int(i) for i in ids], status=data.get("status") or None, note=data.get("note"),
+                  expected={int(k): v for k, v in expected.items()},
+                  entries=[int(i) for i in data.get("entries") or []], back=back)
+
+
+def _reply(datasette, request, inp: _Input, payload: dict[str, Any], status: int) -> Response:
+    if inp.back is None:
+        return Response.json(payload, status=status)
+    message = payload.get("message") or payload.get("error") or ""
+    datasette.add_message(request, message, datasette.INFO if payload.get("ok") else datasette.ERROR)
+    return Response.redirect(inp.back)
+
+
+def _summary(decisions: list[reviews.Decision], undo: bool = False) -> str:
+    """The confirmation: which article, what was decided (``Dismissed «title»``)."""
+    if not decisions:
+        return ""
+    first = decisions[0]
+    name = f"«{first.title or first.article_id}»" if len(decisions) == 1 else f"{len(decisions)} articles"
+    if undo:
+        return f"Undone: {name} back to {first.to_status}" if len(decisions) == 1 else f"Undone: {name}"
+    if first.from_status == first.to_status:
+        return f"Note added to {name}"
+    return f"{LABELS.get(first.to_status, first.to_status)}: {name}"
+
+
+def _conflict(exc: ReviewConflict) -> dict[str, Any]:
+    return {"article_id": exc.article_id, "title": exc.title, "status": exc.status, "by": exc.by, "at": exc.at,
+            "at_jst": desk.jst(exc.at),
+            "message": (f"«{exc.title or exc.article_id}» was not changed: it is {exc.status} now, "
+                        f"set by {exc.by or 'someone'}{' at ' + desk.jst(exc.at) if exc.at else ''} "
+                        "after this page was loaded. Reload to see it.")}
+
+
+async def review_endpoint(request, datasette) -> Response:
+    who = reviewer(request)
+    try:
+        inp = await _input(request)
+    except (ValueError, TypeError, AttributeError) as exc:
+        return Response.json({"ok": False, "error": f"Bad request: {exc}"}, status=400)
+    if who is None:
+        return _reply(datasette, request, inp, {"ok": False, "error": "Log in to review."}, 403)
+    if not inp.ids:
+        return _reply(datasette, request, inp, {"ok": False, "error": "No article given."}, 400)
+    if inp.status is not None and inp.status not in STATUSES:
+        return _reply(datasette, request, inp, {"ok": False, "error": f"Unknown status {inp.status!r}."}, 400)
+
+    def write(db):
+        done, conflicts, missing = [], [], []
+        for article_id in inp.ids:
+            try:
+                decision = reviews.review(db, article_id, inp.status, note=inp.note, by=who,
+                                          expected=inp.expected.get(article_id))
+            except ReviewConflict as exc:
+                conflicts.append(_conflict(exc))
+            except ArticleNotFound:
+                missing.append(article_id)
+            else:
+                if decision is not None:
+                    done.append(decision)
+        return done, conflicts, missing
+
+    result = await _write(datasette, write)
+    if isinstance(result, StorageError):
+        return _reply(datasette, request, inp, {"ok": False, "error": str(result)},
+                      400 if isinstance(result, InvalidStatus) else 500)
+    done, conflicts, missing = result
+    errors = [c["message"] for c in conflicts] + [f"No article has id {i}." for i in missing]
+    payload = {"ok": not errors, "decisions": [d.to_dict() for d in done], "conflicts": conflicts,
+               "missing": missing, "message": _summary(done), "error": " ".join(errors) or None}
+    status = 200 if not errors else 409 if conflicts else 404
+    return _reply(datasette, request, inp, payload, status)
+
+
+async def undo_endpoint(request, datasette) -> Response:
+    who = reviewer(request)
+    try:
+        inp = await _input(request)
+    except (ValueError, TypeError, AttributeError) as exc:
+        return Response.json({"ok": False, "error": f"Bad request: {exc}"}, status=400)
+    if who is None:
+        return _reply(datasette, request, inp, {"ok": False, "error": "Log in to review."}, 403)
+    if not inp.entries and not inp.ids:
+        return _reply(datasette, request, inp, {"ok": False, "error": "No decision given."}, 400)
+
+    def write(db):
+        done, errors, conflicts = [], [], []
+        targets = [("entry", e) for e in sorted(inp.entries, reverse=True)] + [("article", i) for i in inp.ids]
+        for kind, value in targets:
+            try:
+                done.append(reviews.undo(db, entry_id=value, by=who) if kind == "entry" else
+                            reviews.undo(db, value, by=who))
+            except ReviewConflict as exc:
+                conflicts.append(_conflict(exc))
+            except (NothingToUndo, ArticleNotFound) as exc:
+                errors.append(str(exc))
+        return done, errors, conflicts
+
+    result = await _write(datasette, write)
+    if isinstance(result, StorageError):
+        return _reply(datasette, request, inp, {"ok": False, "error": str(result)}, 500)
+    done, errors, conflicts = result
+    messages = [c["message"] for c in conflicts] + errors
+    payload = {"ok": not messages, "decisions": [d.to_dict() for d in done], "conflicts": conflicts,
+               "message": _summary(done, undo=True), "error": " ".join(messages) or None}
+    return _reply(datasette, request, inp, payload, 200 if not messages else 409)

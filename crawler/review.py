@@ -1,0 +1,96 @@
+"""``newsmon review``: a review decision (or its undo) from the command line.
+
+The same storage function as the browser's buttons (``storage.review``): the decision is logged
+in ``review_log``, a note is added to the article's notes, and ``--undo`` takes back the last
+decision still in force.
+"""
+
+from __future__ import annotations
+
+import getpass
+
+import click
+
+from storage.queries import STATUSES
+
+
+def default_reviewer() -> str:
+    """The login name, the reviewer recorded when none is given."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers): any name will do
+        return "reviewer"
+
+
+def describe(decision) -> str:
+    """One line for a logged decision: which article, from what to what, by whom."""
+    title = f" «{decision.title}»" if decision.title else ""
+    if decision.undoes is not None:
+        what = f"decision undone, back to {decision.to_status}"
+    elif decision.from_status == decision.to_status:
+        what = f"note added (still {decision.to_status})"
+    else:
+        what = f"{decision.from_status} → {decision.to_status}"
+    return f"article {decision.article_id}{title}: {what} (by {decision.reviewer})"
+
+
+@click.command()
+@click.argument("article_id", type=int, metavar="ID")
+@click.option("--status", type=click.Choice(STATUSES), help="The decision: relevant, follow-up, dismissed, "
+              "or new (back to the queue).")
+@click.option("--note", metavar="TEXT", help="A note, added to the article's notes (alone: a note without "
+              "a new status).")
+@click.option("--as", "reviewer", metavar="NAME", help="Who decides. Default: your login name.")
+@click.option("--undo", is_flag=True, help="Take back the article's last decision still in force.")
+@click.option("--db", "db_path", metavar="FILE", help="SQLite file. Default: NEWSMON_DB or ./newsmon.db.")
+def review(article_id: int, status: str | None, note: str | None, reviewer: str | None, undo: bool,
+           db_path: str | None) -> None:
+    """Mark an article relevant, follow-up, dismissed or new, or undo its last decision.
+
+    The decision is kept in the review_log table with who and when, as a decision made in the
+    browser is; the article's ID is in its address (/newsmon/articles/ID).
+
+    Example:
+
+    \b
+        newsmon review 42 --status dismissed --note "covered by the Mainichi piece"
+        newsmon review 42 --undo
+    """
+    from pathlib import Path
+
+    from storage import open_db
+    from storage import review as reviews
+    from storage.exceptions import StorageError
+
+    from . import settings
+
+    if undo and (status or note):
+        raise click.UsageError("--undo takes back the last decision: give it without --status and --note")
+    if not undo and not status and not note:
+        raise click.UsageError("say what to do: --status relevant|follow-up|dismissed|new, --note TEXT, or --undo")
+    path = db_path or settings.NEWSMON_DB
+    if not Path(path).is_file():
+        raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
+                                   "`newsmon demo` wrote")
+    who = reviewer or default_reviewer()
+    try:
+        db = open_db(path)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        if undo:
+            decision = reviews.undo(db, article_id, by=who)
+        else:
+            decision = reviews.review(db, article_id, status, note=note, by=who)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.conn.close()
+    if decision is None:
+        click.echo(f"newsmon: article {article_id} is already {status}; nothing changed", err=True)
+        return
+    click.echo(f"newsmon: {describe(decision)}", err=True)
+
+
+if __name__ == "__main__":  # python -m crawler.review, as `newsmon review`
+    review()

@@ -1,0 +1,225 @@
+"""Review decisions: the one path by which an article's review status changes, with history and undo.
+
+Every decision (``review``) and every undo (``undo``) is a row of ``review_log``; the review
+columns of ``articles`` (``status``, ``review_note``, ``reviewed_by``, ``reviewed_at``) are then
+set from the log in the same transaction, so the two never disagree:
+
+- ``status``: what the last decision set (an undo puts back what was there before it);
+- ``review_note``: the notes of the decisions still in force, oldest first, one per line
+  (a note is added, never replaces another);
+- ``reviewed_by`` / ``reviewed_at``: who made the last decision still in force, and when.
+
+The browser (``newsmon serve``) and ``newsmon review`` both call these functions. A decision
+taken on a stale view (the reviewer saw the article as ``new``, someone has dismissed it since)
+is refused with ``ReviewConflict``, which names who changed it and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from .db import transaction
+from .exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict
+from .queries import STATUSES, now_utc
+
+#: Page loads further apart than this start a new visit ("new since my last visit").
+VISIT_GAP = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One row of ``review_log``, with the article's title for messages."""
+
+    id: int
+    article_id: int
+    title: str | None
+    from_status: str
+    to_status: str
+    note: str | None
+    reviewer: str | None
+    at: str
+    undoes: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _article(db: Database, article_id: int) -> tuple[str, str | None]:
+    row = db.execute("SELECT status, title FROM articles WHERE id = ?", [article_id]).fetchone()
+    if row is None:
+        raise ArticleNotFound(f"no article has id {article_id}: check the id (it is in the article's "
+                              "address, /newsmon/articles/ID)")
+    return row[0], row[1]
+
+
+def _entry(db: Database, where: str, params: list[Any]) -> dict[str, Any] | None:
+    rows = list(db.query(f"SELECT * FROM review_log WHERE {where} ORDER BY id DESC LIMIT 1", params))
+    return rows[0] if rows else None
+
+
+def _in_force(db: Database, article_id: int) -> dict[str, Any] | None:
+    """The article's last decision that is neither an undo nor undone."""
+    return _entry(db, "article_id = ? AND undoes IS NULL AND undone_by IS NULL", [article_id])
+
+
+def _conflict(db: Database, article_id: int, title: str | None, status: str, seen: str) -> ReviewConflict:
+    last = _entry(db, "article_id = ?", [article_id])
+    by, at = (last["reviewer"], last["at"]) if last else (None, None)
+    who = f" by {by or 'someone'}" if last else " outside newsmon (no decision is logged)"
+    when = f" at {at}" if at else ""
+    return ReviewConflict(
+        f"article {article_id} is {status} now, not {seen} as the page showed: changed{who}{when}; "
+        "reload to see it and decide again",
+        article_id=article_id, title=title, status=status, by=by, at=at)
+
+
+def _sync(db: Database, article_id: int, status: str) -> None:
+    """Set the article's review columns from its log (see the module doc)."""
+    notes = [r[0] for r in db.execute(
+        "SELECT note FROM review_log WHERE article_id = ? AND undoes IS NULL AND undone_by IS NULL "
+        "AND note IS NOT NULL ORDER BY id", [article_id]).fetchall()]
+    last = _in_force(db, article_id)
+    db.execute("UPDATE articles SET status = ?, review_note = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?",
+               [status, "\n".join(notes) or None, last and last["reviewer"], last and last["at"], article_id])
+
+
+def _decision(row: dict[str, Any], title: str | None) -> Decision:
+    return Decision(id=row["id"], article_id=row["article_id"], title=title, from_status=row["from_status"],
+                    to_status=row["to_status"], note=row["note"], reviewer=row["reviewer"], at=row["at"],
+                    undoes=row["undoes"])
+
+
+def review(db: Database, article_id: int, status: str | None, *, note: str | None = None, by: str | None = None,
+           expected: str | None = None, now: str | None = None) -> Decision | None:
+    """Set an article's review status (and/or add a note), logged in ``review_log``.
+
+    Args:
+        status: One of ``STATUSES``; ``None`` (or the current status) with a ``note`` adds the
+            note alone.
+        note: Added to the article's notes; blank is no note.
+        by: The reviewer.
+        expected: The status the reviewer saw. When the article's status is another one now
+            (someone decided meanwhile), nothing changes and ``ReviewConflict`` says who and when.
+        now: The time of the decision (UTC ISO 8601); default the clock.
+
+    Returns:
+        The logged decision; ``None`` when there was nothing to do (same status, no note).
+
+    Raises:
+        InvalidStatus, ArticleNotFound, ReviewConflict.
+    """
+    if status is not None and status not in STATUSES:
+        raise InvalidStatus(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+    note = (note or "").strip() or None
+    with transaction(db):
+        current, title = _article(db, article_id)
+        status = status or current
+        if expected is not None and current != expected:
+            raise _conflict(db, article_id, title, current, expected)
+        if current == status and note is None:
+            return None
+        entry_id = db.table("review_log").insert({
+            "article_id": article_id, "from_status": current, "to_status": status, "note": note,
+            "reviewer": by, "at": now or now_utc()}).last_rowid
+        _sync(db, article_id, status)
+        return _decision(db.table("review_log").get(entry_id), title)
+
+
+def undo(db: Database, article_id: int | None = None, *, entry_id: int | None = None, by: str | None = None,
+         now: str | None = None) -> Decision:
+    """Undo a decision: the article's last one in force, or ``entry_id`` if it still is the last.
+
+    The article gets back the status it had before, the decision's note is withdrawn, and the
+    undo is itself a row of the log (``undoes`` = the decision). Undoing again undoes the
+    decision before, and so on.
+
+    Raises:
+        ArticleNotFound: no article has ``article_id``.
+        NothingToUndo: the article has no decision in force, or ``entry_id`` is unknown or undone.
+        ReviewConflict: a later decision was made on the article since ``entry_id``, or its
+            status was changed outside newsmon.
+    """
+    if (article_id is None) == (entry_id is None):
+        raise ValueError("give the article id or the decision's entry_id, not both")
+    with transaction(db):
+        if entry_id is not None:
+            entry = _entry(db, "id = ?", [entry_id])
+            if entry is None or entry["undoes"] is not None:
+                raise NothingToUndo(f"no decision {entry_id} to undo")
+            if entry["undone_by"] is not None:
+                raise NothingToUndo(f"decision {entry_id} was already undone")
+            article_id = entry["article_id"]
+        current, title = _article(db, article_id)
+        last = _in_force(db, article_id)
+        if last is None:
+            raise NothingToUndo(f"article {article_id} has no decision to undo (it is {current})")
+        if entry_id is not None and last["id"] != entry_id:
+            raise _conflict(db, article_id, title, current, entry["to_status"])
+        if current != last["to_status"]:
+            raise _conflict(db, article_id, title, current, last["to_status"])
+        undo_id = db.table("review_log").insert({
+            "article_id": article_id, "from_status": current, "to_status": last["from_status"], "note": None,
+            "reviewer": by, "at": now or now_utc(), "undoes": last["id"]}).last_rowid
+        db.execute("UPDATE review_log SET undone_by = ? WHERE id = ?", [undo_id, last["id"]])
+        _sync(db, article_id, last["from_status"])
+        return _decision(db.table("review_log").get(undo_id), title)
+
+
+def history(db: Database, article_id: int) -> list[dict[str, Any]]:
+    """The article's log, oldest first; each row says whether it was undone (``undone_by``)."""
+    return list(db.query("SELECT * FROM review_log WHERE article_id = ? ORDER BY id", [article_id]))
+
+
+def recent(db: Database, limit: int = 200) -> list[dict[str, Any]]:
+    """The last decisions and undos of all articles, newest first, with the article's title and
+    ``in_force`` (1 for each article's last decision in force: the one an undo would take back)."""
+    return list(db.query(
+        """
+        SELECT l.*, a.title, a.outlet, a.status AS current_status,
+               l.undoes IS NULL AND l.undone_by IS NULL AND l.id = (
+                   SELECT max(id) FROM review_log
+                   WHERE article_id = l.article_id AND undoes IS NULL AND undone_by IS NULL) AS in_force
+        FROM review_log l JOIN articles a ON a.id = l.article_id
+        ORDER BY l.id DESC LIMIT ?
+        """, [limit]))
+
+
+# --- visits -----------------------------------------------------------------------------------
+
+def _parse(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def visit(db: Database, reviewer: str, *, now: str | None = None) -> str | None:
+    """Record that ``reviewer`` looked at the queue; return the end of their previous visit.
+
+    Articles first seen after the returned time are "new since my last visit"; ``None`` (a first
+    visit) means all of them are.
+    """
+    now = now or now_utc()
+    with transaction(db):
+        row = db.execute("SELECT previous_visit_at, visit_started_at, last_seen_at FROM reviewer_visits "
+                         "WHERE reviewer = ?", [reviewer]).fetchone()
+        if row is None:
+            db.execute("INSERT INTO reviewer_visits (reviewer, previous_visit_at, visit_started_at, last_seen_at) "
+                       "VALUES (?, NULL, ?, ?)", [reviewer, now, now])
+            return None
+        previous, _started, last_seen = row
+        if _parse(now) - _parse(last_seen) > VISIT_GAP:
+            previous = last_seen
+            db.execute("UPDATE reviewer_visits SET previous_visit_at = ?, visit_started_at = ?, last_seen_at = ? "
+                       "WHERE reviewer = ?", [previous, now, now, reviewer])
+        else:
+            db.execute("UPDATE reviewer_visits SET last_seen_at = ? WHERE reviewer = ?", [now, reviewer])
+        return previous
+
+
+def last_visit(db: Database, reviewer: str) -> tuple[bool, str | None]:
+    """``(visited before, end of the previous visit)`` without recording a visit."""
+    row = db.execute("SELECT previous_visit_at FROM reviewer_visits WHERE reviewer = ?", [reviewer]).fetchone()
+    return (row is not None, row[0] if row else None)

@@ -1,0 +1,274 @@
+"""The reviewer's desk in an in-process Datasette: the lists, what other work adds to the schema,
+unread, search, outlets, the CSV download. The browser side is in tests/test_browser.py."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from crawler.desk import jst
+from crawler.serve import build_datasette
+from storage import open_db, queries
+
+from .deskdb import WRITTEN, build_desk_db
+from .test_serve import REVIEWER, SAME_ORIGIN, call, decide
+
+JST = timezone(timedelta(hours=9))
+
+
+@pytest.fixture(scope="module")
+def _desk_template(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    path = tmp_path_factory.mktemp("desk") / "template.db"
+    return path, build_desk_db(path)
+
+
+@pytest.fixture
+def desk_db(_desk_template, tmp_path) -> tuple[Path, dict[str, int]]:
+    template, ids = _desk_template
+    path = tmp_path / "desk.db"
+    shutil.copy(template, path)
+    return path, ids
+
+
+def sql(path: Path, *statements: str, params: tuple = ()) -> None:
+    with sqlite3.connect(path) as conn:
+        for statement in statements:
+            conn.execute(statement, params)
+
+
+def rows_of(html: str) -> list[str]:
+    """The article ids of the list rows, in order."""
+    return re.findall(r'<li class="nm-item[^"]*" id="nm-(\d+)"', html)
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2026-11-25T12:10:00+09:00", "11月25日 12:10"),
+    ("2026-11-25T03:10:00+00:00", "11月25日 12:10"),  # UTC as stored by newsmon, shown in JST
+    ("2026-11-25T20:00:00+00:00", "11月26日 05:00"),
+    ("2024-10-13T17:41:47+09:00", "2024年10月13日 17:41"),  # another year says so
+    ("2024-10-13", "2024年10月13日"),
+    ("令和6年", "令和6年"),
+    (None, ""),
+])
+def test_times_in_jst(value, expected):
+    assert jst(value, now=datetime(2026, 11, 30, tzinfo=JST)) == expected
+
+
+# --- the triage page ----------------------------------------------------------------------------
+
+def test_the_triage_page_rows_header_and_banner(desk_db):
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    html = call(ds, "get", "/").text
+    listed = rows_of(html)
+    assert len(listed) == 14 and str(ids["written-0"]) in listed and str(ids["asahi_quake"]) not in listed
+    # Newest first: the written articles are an hour apart, newest first.
+    written = [str(ids[f"written-{n}"]) for n in range(len(WRITTEN))]
+    assert [i for i in listed if i in written] == written
+    row = html.split(f'id="nm-{ids["written-0"]}"', 1)[1].split("</li>", 1)[0]
+    # Score against the topic's threshold (defense-strategy: 6 in crawler/topics.toml), outlet,
+    # time in JST, the first evidence line with its term marked.
+    assert re.search(r'<span class="nm-score"[^>]*>[\d.]+ / 6</span>', row)
+    assert "nhk" in row and re.search(r"<time [^>]*>\d+月\d+日 \d\d:\d\d</time>", row)
+    assert "<b>安保3文書</b> ×2: " in row and "<mark>安保3文書</mark>" in row
+    assert 'class="nm-new"' in row  # a first visit: everything is unread
+    # Header on every page: queue count, unread, follow-up, outlets with the worst health.
+    nav = text(html.split('<ul class="nm-nav">', 1)[1].split("</ul>", 1)[0])
+    assert "Queue 14 14 unread" in nav and "Follow-up 0" in nav and "Outlets 1 failing" in nav
+    assert "Maybe missed" not in nav
+    # The failing outlet where the reviewer works: which, why, since when.
+    banner = text(html.split('<div class="nm-banner" role="alert">', 1)[1].split("</div>", 1)[0])
+    assert re.search(r"failing NHK NEWS WEB \(nhk\) since \d+月\d+日 \d\d:\d\d: the last run hung", banner)
+    assert '<link rel="alternate" type="application/atom+xml" title="newsmon review queue" ' \
+           'href="/newsmon/queue_feed.atom">' in html
+    for page in ("/follow-up", "/decisions", "/search", "/outlets", f"/newsmon/articles/{ids['nikkei']}",
+                 "/newsmon/articles", "/newsmon"):
+        assert '<ul class="nm-nav">' in call(ds, "get", page).text, page
+
+
+def test_unread_is_what_arrived_since_the_last_visit(desk_db):
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    call(ds, "get", "/")  # the first visit
+    long_ago = (datetime.now(timezone.utc) - timedelta(hours=3)).isoformat(timespec="seconds")
+    # Everything stored so far was there at that visit, which ended two hours ago.
+    sql(path, "UPDATE articles SET first_seen_at = ?", params=(long_ago,))
+    sql(path, "UPDATE reviewer_visits SET last_seen_at = ?",
+        params=((datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(timespec="seconds"),))
+    db = open_db(path)
+    new_id, _ = queries.save_article(db, {"url": "https://example.jp/new", "title": "安保3文書 新着",
+                                          "text": "安保3文書の続報。", "relevant": True, "score": 9.0,
+                                          "topic": "defense-strategy", "matched_terms": []})
+    db.close()
+    html = call(ds, "get", "/").text
+    assert "Queue 15 1 unread" in text(html)
+    unread = re.findall(r'<li class="nm-item nm-unread" id="nm-(\d+)"', html)
+    assert unread == [str(new_id)]
+    # Another reviewer has never visited: everything is unread to them.
+    assert "Queue 15 15 unread" in text(call(build_datasette(path, reviewer="sato"), "get", "/follow-up").text)
+
+
+def test_threshold_and_probability_from_the_view_when_it_has_them(desk_db):
+    # What the relevance work (m006_relevance) adds: the queue view carries both.
+    path, ids = desk_db
+    with sqlite3.connect(path) as conn:
+        view = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'review_queue'").fetchone()[0]
+        conn.execute("DROP VIEW review_queue")
+        conn.execute(view.replace("first_seen_at\n", "first_seen_at, 8.5 AS threshold, 0.42 AS probability\n", 1))
+    ds = build_datasette(path, reviewer=REVIEWER)
+    row = call(ds, "get", "/").text.split(f'id="nm-{ids["written-0"]}"', 1)[1].split("</li>", 1)[0]
+    assert re.search(r'[\d.]+ / 8.5 · p 0.42</span>', row)
+
+
+def test_a_queue_view_with_other_columns_still_works(desk_db):
+    # Another definition of the queue (the relevance work may write one): only id is required.
+    path, ids = desk_db
+    sql(path, "DROP VIEW review_queue",
+        "CREATE VIEW review_queue AS SELECT id, title, score, 7.0 AS threshold FROM articles "
+        "WHERE relevant = 1 AND status = 'new' ORDER BY id DESC")
+    ds = build_datasette(path, reviewer=REVIEWER)
+    call(ds, "get", "/")
+    sql(path, "UPDATE reviewer_visits SET previous_visit_at = ?", params=("2000-01-01T00:00:00+00:00",))
+    html = call(ds, "get", "/follow-up").text
+    assert "Queue 14 14 unread" in text(html)
+    page = call(ds, "get", "/").text
+    assert rows_of(page)[0] == str(max(ids.values()))
+    assert re.search(r'[\d.]+ / 7</span>', page)
+
+
+def test_maybe_missed_appears_only_with_its_view(desk_db):
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    assert call(ds, "get", "/maybe-missed").status_code == 404
+    sql(path, "CREATE VIEW maybe_missed AS SELECT id, 0.61 AS probability FROM articles "
+              "WHERE relevant = 0 AND status = 'new' ORDER BY id")
+    html = call(ds, "get", "/").text
+    assert "Maybe missed 2" in text(html.split('<ul class="nm-nav">', 1)[1].split("</ul>", 1)[0])
+    page = call(ds, "get", "/maybe-missed").text
+    assert rows_of(page) == [str(ids["nhk_kodomo"]), str(ids["asahi_quake"])]
+    assert "p 0.61" in page
+    # Decided from there like the queue; the row's status is what the decision expects.
+    assert decide(ds, ids["nhk_kodomo"], "relevant").status_code == 200
+    assert rows_of(call(ds, "get", "/maybe-missed").text) == [str(ids["asahi_quake"])]
+
+
+def test_stories_are_one_row_each_when_the_schema_has_them(desk_db):
+    # What the stories work (issue 11) adds: articles.story_id and a story_queue view.
+    path, ids = desk_db
+    a, b, c = ids["written-1"], ids["written-3"], ids["written-0"]
+    sql(path, "ALTER TABLE articles ADD COLUMN story_id INTEGER")
+    sql(path, "UPDATE articles SET story_id = 1 WHERE id IN (?, ?)", params=(a, b))
+    sql(path, "CREATE VIEW story_queue AS SELECT story_id, count(*) AS size FROM articles "
+              "WHERE story_id IS NOT NULL GROUP BY story_id")
+    ds = build_datasette(path, reviewer=REVIEWER)
+    html = call(ds, "get", "/").text
+    listed = rows_of(html)
+    assert len(listed) == 13 and str(b) not in listed and str(c) in listed
+    story = html.split(f'id="nm-{a}"', 1)[1].split("</li>", 1)[0]
+    assert f'data-ids="{a},{b}"' in html and "2 articles" in story
+    assert "1 more in this story" in story and f'href="/newsmon/articles/{b}"' in story
+    assert "Review queue <span class=\"nm-count\">13</span>" in html
+    # A decision on the row covers the story's articles.
+    response = call(ds, "post", "/-/review", json={"ids": [a, b], "status": "dismissed",
+                                                   "expected": {a: "new", b: "new"}}, headers=SAME_ORIGIN)
+    assert response.json()["message"] == "Dismissed: 2 articles"
+    assert len(rows_of(call(ds, "get", "/").text)) == 12
+
+
+def test_the_empty_queue_says_what_to_do_next(desk_db):
+    path, _ = desk_db
+    sql(path, "UPDATE articles SET status = 'dismissed'")
+    html = call(build_datasette(path, reviewer=REVIEWER), "get", "/").text
+    empty = text(html.split('<div class="nm-empty"', 1)[1].split("</div>", 1)[0])
+    assert "Nothing left to review." in empty
+    assert "follow-ups" in empty and "search everything" in empty and "Last crawl" in empty
+
+
+def test_follow_up_and_decisions_pages(desk_db):
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    decide(ds, ids["written-2"], "follow-up", "call the ministry")
+    decide(ds, ids["written-4"], "dismissed")
+    page = call(ds, "get", "/follow-up").text
+    assert rows_of(page) == [str(ids["written-2"])]
+    assert 'name="expected" value="follow-up"' in page and "call the ministry" in page
+    decisions = call(ds, "get", "/decisions").text
+    items = decisions.split('<li class="nm-decision')[1:]
+    assert len(items) == 2 and "Dismissed" not in items[0]
+    assert "new → <span class=\"newsmon-status status-dismissed\">dismissed</span>" in items[0]
+    assert all('action="/-/undo"' in item for item in items)  # each is its article's latest
+
+
+# --- search ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "params", "expected"), [
+    ("反撃能力 OR counterstrike", {}, {"nikkei", "counterstrike", "written-0", "written-1", "written-4",
+                                       "written-5", "written-6", "written-8"}),
+    ('"three security documents"', {}, {"counterstrike", "written-5", "written-6"}),
+    ("反撃能力 OR counterstrike", {"language": "en"}, {"counterstrike", "written-5", "written-6"}),
+    ("安保3文書", {"outlet": "sankei"}, {"written-4"}),
+    ("防衛", {"from": "2024-10-01", "to": "2024-10-31"}, set()),
+    ("安全保障", {"from": "2023-01-01", "to": "2023-12-31"}, {"nikkei", "nhk_ukraine"}),
+])
+def test_search_supports_or_phrases_and_filters(desk_db, query, params, expected):
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    html = call(ds, "get", "/search", params={"q": query, **params}).text
+    found = set(re.findall(r'<a class="nm-title" href="/newsmon/articles/(\d+)"', html))
+    assert found == {str(ids[k]) for k in expected}, text(html)[-800:]
+
+
+def test_search_highlights_terms_and_refuses_what_it_cannot_read(desk_db):
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    html = call(ds, "get", "/search", params={"q": "反撃能力 OR counterstrike", "order": "newest"}).text
+    assert html.index('id="nm-q"') < html.index('class="nm-results"')  # the box first
+    assert "<mark>Counterstrike</mark> capability debate" in html  # in the title, any case
+    assert '<p class="nm-snippet" lang="ja">与党は<mark>反撃能力</mark>の行使要件' in html
+    newest = re.findall(r'<a class="nm-title" href="/newsmon/articles/(\d+)"', html)
+    assert newest[:3] == [str(ids["counterstrike"]), str(ids["written-0"]), str(ids["written-1"])]
+    refused = call(ds, "get", "/search", params={"q": '"安保 防衛'}).text
+    assert "a quote is not closed" in refused
+    assert "OR needs a word on each side" in call(ds, "get", "/search", params={"q": "OR 安保"}).text
+    assert "write a date as YYYY-MM-DD" in call(ds, "get", "/search", params={"q": "安保", "from": "x"}).text
+
+
+# --- outlets and the CSV ------------------------------------------------------------------------
+
+def test_outlets_page_lists_every_outlet_worst_first(desk_db):
+    from crawler.outlets import registry
+
+    path, _ = desk_db
+    html = call(build_datasette(path, reviewer=REVIEWER), "get", "/outlets").text
+    listed = re.findall(r'<tr class="nm-outlet nm-row-(\w+)" data-outlet="(\w+)">', html)
+    assert {outlet for _, outlet in listed} == set(registry())
+    assert listed[0] == ("failing", "nhk") and listed[-1] == ("ok", "asahi")
+    assert {health for health, _ in listed[1:-1]} == {"unknown"}
+    assert "never ran" in html and "the last run hung and was killed at its timeout" in html
+
+
+def test_outlets_of_the_config_are_listed_too(desk_db, tmp_path):
+    path, _ = desk_db
+    config = tmp_path / "c.toml"
+    config.write_text('[outlets.example]\nname = "Example Shimbun"\nfeeds = ["http://127.0.0.1:9/rss"]\n'
+                      'article_url_pattern = "/a/"\n', encoding="utf-8")
+    html = call(build_datasette(path, reviewer=REVIEWER, config_path=str(config)), "get", "/outlets").text
+    assert 'data-outlet="example"' in html and "Example Shimbun" in html
+
+
+def test_the_csv_download_has_a_bom(desk_db):
+    path, _ = desk_db
+    response = call(build_datasette(path, reviewer=REVIEWER), "get", "/export.csv")
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbfid,published_at,")
+    assert response.headers["content-disposition"].startswith('attachment; filename="newsmon-queue-')
+    assert len(response.content.decode("utf-8-sig").splitlines()) == 1 + 14

@@ -1,0 +1,204 @@
+"""Review decisions with history and undo (storage/review.py), and `newsmon review` as a process."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from storage import open_db, queries
+from storage import review as reviews
+from storage.exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict
+
+from .test_serve import _template_db, review_db, row  # noqa: F401  (fixtures)
+
+T0, T1, T2, T3 = (f"2026-11-25T0{h}:00:00+00:00" for h in range(4))
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "news.db")
+    yield database
+    database.close()
+
+
+def stored(db, n: int = 1) -> int:
+    article_id, _ = queries.save_article(db, {"url": f"https://example.jp/a/{n}", "title": f"防衛{n}",
+                                              "text": f"本文{n}", "relevant": True, "score": 9.0,
+                                              "topic": "security-documents", "matched_terms": []})
+    return article_id
+
+
+def columns(db, article_id: int) -> tuple:
+    return db.execute("SELECT status, review_note, reviewed_by, reviewed_at FROM articles WHERE id = ?",
+                      [article_id]).fetchone()
+
+
+def test_a_decision_is_logged_and_notes_are_added_not_replaced(db):
+    a = stored(db)
+    first = reviews.review(db, a, "follow-up", note="ask the desk", by="ito", now=T0)
+    assert (first.from_status, first.to_status, first.title) == ("new", "follow-up", "防衛1")
+    reviews.review(db, a, "relevant", note="  ", by="sato", now=T1)  # a blank note is no note
+    reviews.review(db, a, None, note="desk says: yes", by="ito", now=T2)  # a note alone
+    assert columns(db, a) == ("relevant", "ask the desk\ndesk says: yes", "ito", T2)
+    log = [(r["from_status"], r["to_status"], r["note"], r["reviewer"]) for r in reviews.history(db, a)]
+    assert log == [("new", "follow-up", "ask the desk", "ito"), ("follow-up", "relevant", None, "sato"),
+                   ("relevant", "relevant", "desk says: yes", "ito")]
+    # The same status again without a note changes nothing and logs nothing.
+    assert reviews.review(db, a, "relevant", by="ito") is None
+    assert len(reviews.history(db, a)) == 3
+
+
+def test_undo_goes_back_one_decision_at_a_time(db):
+    a = stored(db)
+    reviews.review(db, a, "follow-up", note="ask the desk", by="ito", now=T0)
+    reviews.review(db, a, "dismissed", note="not new", by="sato", now=T1)
+    undone = reviews.undo(db, a, by="sato", now=T2)
+    assert (undone.from_status, undone.to_status) == ("dismissed", "follow-up")
+    # Back as it was after the first decision: its note and who made it.
+    assert columns(db, a) == ("follow-up", "ask the desk", "ito", T0)
+    reviews.undo(db, a, by="sato", now=T3)
+    assert columns(db, a) == ("new", None, None, None)
+    with pytest.raises(NothingToUndo, match="no decision to undo"):
+        reviews.undo(db, a, by="sato")
+    assert [r["undoes"] is not None for r in reviews.history(db, a)] == [False, False, True, True]
+
+
+def test_undo_of_a_given_decision_is_refused_once_another_followed(db):
+    a = stored(db)
+    mine = reviews.review(db, a, "relevant", by="ito", now=T0)
+    reviews.review(db, a, "dismissed", by="sato", now=T1)
+    with pytest.raises(ReviewConflict) as caught:
+        reviews.undo(db, entry_id=mine.id, by="ito")
+    assert (caught.value.status, caught.value.by, caught.value.at) == ("dismissed", "sato", T1)
+    assert "sato" in str(caught.value)
+    assert columns(db, a)[0] == "dismissed"
+    latest = reviews.history(db, a)[-1]
+    reviews.undo(db, entry_id=latest["id"], by="sato")
+    with pytest.raises(NothingToUndo, match="already undone"):
+        reviews.undo(db, entry_id=latest["id"], by="sato")
+
+
+def test_a_stale_view_is_refused_with_who_and_when(db):
+    a = stored(db)
+    reviews.review(db, a, "dismissed", by="sato", expected="new", now=T1)
+    with pytest.raises(ReviewConflict) as caught:
+        reviews.review(db, a, "relevant", by="ito", expected="new")
+    message = str(caught.value)
+    assert "dismissed" in message and "sato" in message and T1 in message
+    assert columns(db, a)[:3] == ("dismissed", None, "sato")
+
+
+def test_a_status_changed_outside_newsmon_blocks_undo(db):
+    a = stored(db)
+    reviews.review(db, a, "relevant", by="ito", now=T0)
+    db.execute("UPDATE articles SET status = 'dismissed' WHERE id = ?", [a])  # DB Browser, by hand
+    with pytest.raises(ReviewConflict, match="dismissed now"):
+        reviews.undo(db, a, by="ito")
+
+
+def test_wrong_id_and_status_are_errors(db):
+    with pytest.raises(ArticleNotFound, match="no article has id 999"):
+        reviews.review(db, 999, "dismissed", by="ito")
+    with pytest.raises(ArticleNotFound):
+        reviews.undo(db, 999, by="ito")
+    with pytest.raises(NothingToUndo):
+        reviews.undo(db, entry_id=12345, by="ito")
+    with pytest.raises(InvalidStatus):
+        reviews.review(db, stored(db), "dismised", by="ito")
+
+
+def test_recent_marks_the_decision_an_undo_would_take_back(db):
+    a, b = stored(db, 1), stored(db, 2)
+    reviews.review(db, a, "relevant", by="ito", now=T0)
+    reviews.review(db, a, "dismissed", by="ito", now=T1)
+    reviews.review(db, b, "follow-up", by="sato", now=T2)
+    recent = reviews.recent(db)
+    assert [(r["article_id"], r["to_status"], r["in_force"]) for r in recent] == [
+        (b, "follow-up", 1), (a, "dismissed", 1), (a, "relevant", 0)]
+
+
+def test_visits_say_what_is_new_since_the_last_one(db):
+    assert reviews.visit(db, "ito", now="2026-11-25T09:00:00+00:00") is None  # first visit
+    assert reviews.last_visit(db, "ito") == (True, None)
+    assert reviews.visit(db, "ito", now="2026-11-25T09:20:00+00:00") is None  # same visit
+    # Back after lunch: the previous visit ended at 09:20.
+    assert reviews.visit(db, "ito", now="2026-11-25T13:00:00+00:00") == "2026-11-25T09:20:00+00:00"
+    assert reviews.visit(db, "ito", now="2026-11-25T13:10:00+00:00") == "2026-11-25T09:20:00+00:00"
+    assert reviews.last_visit(db, "sato") == (False, None)
+
+
+def test_decisions_made_before_the_log_are_migrated_into_it(tmp_path):
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    a, b = stored(db, 1), stored(db, 2)
+    db.execute("DELETE FROM review_log")
+    db.execute("DELETE FROM _migrations WHERE name = 'm005_review_log'")
+    db.execute("DROP TABLE review_log")
+    db.execute("DROP TABLE reviewer_visits")
+    db.execute("DROP INDEX idx_articles_queue")
+    db.execute("UPDATE articles SET status = 'dismissed', review_note = 'old note', reviewed_by = 'ito', "
+               "reviewed_at = ? WHERE id = ?", [T0, a])
+    db.conn.commit()
+    db.close()
+    db = open_db(path)  # migrates again
+    assert [(r["from_status"], r["to_status"], r["note"], r["reviewer"]) for r in reviews.history(db, a)] == [
+        ("new", "dismissed", "old note", "ito")]
+    assert reviews.history(db, b) == []
+    reviews.undo(db, a, by="ito")
+    assert columns(db, a) == ("new", None, None, None)
+    db.close()
+
+
+# --- `newsmon review` as a process -----------------------------------------------------------
+
+def newsmon(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_review_and_undo_as_processes(review_db):
+    path, ids = review_db
+    nikkei = ids["nikkei"]
+    done = newsmon("review", str(nikkei), "--status", "dismissed", "--note", "covered on 4 April",
+                   "--as", "cli-reviewer", "--db", str(path))
+    assert done.returncode == 0, done.stderr
+    assert f"article {nikkei}" in done.stderr and "new → dismissed" in done.stderr
+    after = row(path, nikkei)
+    assert (after["status"], after["review_note"], after["reviewed_by"]) == (
+        "dismissed", "covered on 4 April", "cli-reviewer")
+
+    undone = newsmon("review", str(nikkei), "--undo", "--as", "cli-reviewer", "--db", str(path))
+    assert undone.returncode == 0, undone.stderr
+    assert "undone, back to new" in undone.stderr
+    assert (row(path, nikkei)["status"], row(path, nikkei)["review_note"]) == ("new", None)
+    with sqlite3.connect(path) as conn:
+        log = conn.execute("SELECT from_status, to_status, reviewer, undoes IS NOT NULL FROM review_log "
+                           "WHERE article_id = ? ORDER BY id", [nikkei]).fetchall()
+    assert log == [("new", "dismissed", "cli-reviewer", 0), ("dismissed", "new", "cli-reviewer", 1)]
+
+    again = newsmon("review", str(nikkei), "--undo", "--db", str(path))
+    assert again.returncode == 1
+    assert again.stderr.strip() == f"Error: article {nikkei} has no decision to undo (it is new)"
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["999999", "--status", "dismissed"], 1, "no article has id 999999"),
+    (["1", "--status", "dismised"], 2, "'dismised' is not one of"),
+    (["1"], 2, "say what to do"),
+    (["1", "--undo", "--status", "new"], 2, "--undo takes back"),
+])
+def test_review_errors_are_one_line(review_db, args, code, message):
+    result = newsmon("review", *args, "--db", str(review_db[0]))
+    assert result.returncode == code
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_review_needs_an_existing_database(tmp_path):
+    result = newsmon("review", "1", "--status", "relevant", "--db", str(tmp_path / "none.db"))
+    assert result.returncode == 1
+    assert "no database at" in result.stderr
+    assert not (tmp_path / "none.db").exists()
