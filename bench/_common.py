@@ -22,7 +22,9 @@ from crawler.extract import extract_article
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the saved pages and their readers live in tests/
-from tests.saved import SAVED, fundus_truth, saved_bytes, saved_json  # noqa: E402,F401  (re-exported)
+from tests.saved import (  # noqa: E402,F401  (re-exported)
+    SAVED, fundus_truth, generic_truths, leaked_lines, saved_bytes, saved_json,
+)
 JST = timezone(timedelta(hours=9))
 SCRAPINGHUB = "scrapinghub-benchmark/"
 
@@ -127,13 +129,13 @@ def meta_truths() -> dict[str, MetaTruth]:
         elif path.startswith("scrapping-webs/"):
             data = saved_json(base + ".json")["parsed_data"]
             out[path] = MetaTruth(data["title"][0], _when(data["published_at"][0]), "scrapping-webs")
-        elif path.startswith("trafilatura-eval/"):
+        elif path.startswith("trafilatura-eval/") and (SAVED / (base + ".json")).exists():
             data = saved_json(base + ".json")
             out[path] = MetaTruth(data["title"], _when(data["date"]), "trafilatura-eval")
         elif path.startswith("postlight-parser/") and (SAVED / (base + ".expected.json")).exists():
             data = saved_json(base + ".expected.json")
             out[path] = MetaTruth(data["title"], _when(data["date_published"]), "postlight-parser")
-        elif path.startswith("htmldate-eval/"):
+        elif path.startswith("htmldate-eval/") and (SAVED / (base + ".json")).exists():
             out[path] = MetaTruth(None, _when(saved_json(base + ".json")["date"]), "htmldate-eval")
         elif path.startswith("lakeoffire/") and path.endswith(".html"):
             out[path] = MetaTruth(saved_json(base + ".expected.json")["title"], None, "lakeoffire")

@@ -21,6 +21,7 @@ from lxml import etree, html as lxml_html
 from .article import Article
 from .dates import JST, parse_datetime, parse_labelled, to_iso
 from .encoding import decode_html
+from .generic import clean_title, cut_trailing_blocks, site_names, trimmed_by
 from .metadata import PageMeta, ld_names, ld_text, read_meta
 from .outlets import Outlet, Rules, compile_selector, outlet_for_url
 
@@ -227,7 +228,9 @@ def strip_site_suffix(title: str, names: list[str], suffix: str | None = None) -
     return title
 
 
-def _title(tree: etree._Element, page: PageMeta, rules: Rules | None, outlet: Outlet | None) -> str | None:
+def _title(
+    tree: etree._Element, page: PageMeta, rules: Rules | None, outlet: Outlet | None, url: str | None
+) -> str | None:
     candidates = []
     if rules and rules.title:
         candidates.append(_select_text(tree, rules.title))
@@ -241,9 +244,13 @@ def _title(tree: etree._Element, page: PageMeta, rules: Rules | None, outlet: Ou
         ld_text(page.jsonld.get("publisher")) or "",
         outlet.name if outlet else "",
     ]
+    # Without rules, what the page calls its site (and its header) is all we know of the suffix.
+    generic = None if rules else site_names(tree, page.meta, [n for n in names[1:2] if n], url)
     for cand in candidates:
         if cand:
             title = strip_site_suffix(cand, names, rules.title_suffix if rules else None)
+            if title and generic:
+                title = clean_title(title, *generic)
             if title:
                 return unicodedata.normalize("NFC", title)
     return None
@@ -360,7 +367,7 @@ def extract_article(
             break
 
     # Metadata is read before pruning: some rules prune the very block that holds the byline.
-    title = _title(tree, page, rules, outlet)
+    title = _title(tree, page, rules, outlet, url)
     published, modified = _dates(tree, page, rules, local_tz)
     authors = _authors(tree, page, rules)
     lead = _select_text(tree, rules.lead) if rules and rules.lead else None
@@ -378,8 +385,9 @@ def extract_article(
         method = f"rules:{outlet.key}@{rules.version}"  # type: ignore[union-attr]
     else:
         paragraphs, generic_meta = _generic(tree, url)
+        paragraphs = cut_trailing_blocks(paragraphs)
         method = GENERIC_METHOD
-        title = title or generic_meta.get("title")
+        title = trimmed_by(title, generic_meta.get("title")) if title else generic_meta.get("title")
         if not published and generic_meta.get("date"):
             published = to_iso(parse_datetime(generic_meta["date"]), local_tz=local_tz)
         if not authors and generic_meta.get("author"):

@@ -5,8 +5,11 @@ Shared by the tests and the bench scripts, so that both read pages and truth the
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -33,3 +36,66 @@ def fundus_truth(page: str) -> str:
     for section in body["sections"]:
         parts += section["headline"] + section["paragraphs"]
     return "\n".join(parts)
+
+
+# --- pages of sites without rules: the generic-extraction measurement set --------------------
+
+
+@dataclass(frozen=True)
+class GenericTruth:
+    """What is known of one page of a site without rules: its true title, the text the article
+    certainly holds (``""`` when no body truth ships) and snippets that must not be in it."""
+
+    title: str | None
+    text: str
+    without: tuple[str, ...] = ()
+
+
+def generic_truths() -> dict[str, GenericTruth]:
+    """Every page of the generic measurement set, by its path in MANIFEST.tsv.
+
+    Japanese: 22 pages of blogs, portals and press-release sites (titles read by hand,
+    ``expected/generic-ja-titles.tsv``). English: 70 pages of trafilatura's evaluation set with
+    their titles and with/without snippets, and the 91 Scrapinghub benchmark pages (body only).
+    """
+    out: dict[str, GenericTruth] = {}
+    rows = (EXPECTED / "generic-ja-titles.tsv").read_text(encoding="utf-8").splitlines()
+    for row in csv.DictReader(rows, delimiter="\t"):
+        out[row["page"]] = GenericTruth(row["title"], "")
+    for entry in saved_json("trafilatura-eval/evaldata-en-generic.json").values():
+        out["trafilatura-eval/" + entry["file"]] = GenericTruth(
+            entry["title"], "\n".join(entry["with"]), tuple(entry["without"]))
+    truth = saved_json("scrapinghub-benchmark/ground-truth.json")
+    for key, item in truth.items():
+        path = f"scrapinghub-benchmark/html/{key}.html"
+        if (SAVED / (path + ".gz")).exists() or (SAVED / path).exists():
+            out[path] = GenericTruth(None, item["articleBody"])
+    return out
+
+
+# A paragraph that is one of these, whole, is page furniture: a related-links, recommendation,
+# newsletter or share block's heading or prompt. Whole-line matches only, so that a sentence
+# that mentions "related" or a newsletter is never counted.
+LEAK_LINE = re.compile(
+    r"(?:Related|RELATED|Related (?:Stories|Articles?|Posts|News|Content|Coverage|Links|Topics|Reading)"
+    r"|RELATED (?:STORIES|ARTICLES?|POSTS|NEWS|CONTENT|COVERAGE)|Read [Mm]ore|READ MORE|(?:Read|READ) [Mm]ore:.*"
+    r"|More (?:from|on) .{1,60}|More (?:Stories|News|Articles)|MORE (?:STORIES|NEWS)"
+    r"|You (?:may|might) (?:also )?(?:like|enjoy).{0,40}|Recommended(?: for you| Stories| Reading| Articles)?"
+    r"|Most (?:Read|Popular|Viewed)|MOST (?:READ|POPULAR)|Trending(?: Now| Stories)?|Popular (?:Posts|Stories)"
+    r"|Further reading|See also:?.{0,80}|Share this(?: article| story| post)?:?|Sign up.{0,160}"
+    r"|(?=.*\b(?:[Ss]ign up|[Ss]ubscribe|[Ii]nbox|[Ee]-?mail)\b).{0,80}\b[Nn]ewsletters?\b.{0,120}"
+    r"|関連記事.*|関連ニュース.*|関連リンク|おすすめ.{0,30}|オススメ.{0,30}|あわせて読みたい.*|合わせて読みたい.*"
+    r"|こちらもおすすめ.*|人気記事.*|(?:アクセス)?ランキング.{0,20}|この記事を読んだ人.*|最新記事.*|新着記事.*"
+    r"|次の記事.*|前の記事.*|もっと見る.*|この記事をシェア.*|シェアする)"
+)
+
+
+def leaked_lines(text: str, truth: GenericTruth) -> list[str]:
+    """Lines of ``text`` that are furniture (``LEAK_LINE``) the truth does not hold, and the
+    truth's ``without`` snippets found in ``text``."""
+    norm = " ".join(truth.text.split())
+    found = [line for line in (" ".join(raw.split()) for raw in text.split("\n"))
+             if line and LEAK_LINE.fullmatch(line) and line not in norm]
+    flat = " ".join(text.split())
+    found += [snippet for snippet in truth.without if " ".join(snippet.split()) in flat]
+    return found

@@ -1,0 +1,58 @@
+"""Yahoo!ニュース (news.yahoo.co.jp), an aggregator: most of its articles are copies of other
+outlets' (産経新聞, FNNプライムオンライン, MBSニュース, AERA dot. …), credited by name only.
+
+Its pages do not link or name the original article's URL: ``<link rel=canonical>`` and
+``og:url`` point at Yahoo itself, the provider appears as JSON-LD ``author`` (an Organization),
+in the ``<title>`` ("…（産経新聞） - Yahoo!ニュース") and as a link to ``/media/<id>``. So a copy
+cannot be matched to its original by URL. What the rules do instead is extract the copy as the
+provider published it (headline without the "（産経新聞）" credit, the provider's text, the
+provider's time), so that the store's content hash (NFKC title + text) can match the original's
+when both extractions agree word for word. Not verified: no saved page of an original of these
+five copies exists here.
+
+Five saved pages (2021-10), one layout (``div.article_body``, text blocks in
+``p.highLightSearchTarget``; a block may hold several paragraphs separated by newlines only).
+"""
+
+from . import Evidence, Outlet, Rules
+
+_PAGE = "tests/fixtures/saved/java-extractarticle/000004-yahoo.html"
+
+OUTLET = Outlet(
+    key="yahoo",
+    name="Yahoo!ニュース",
+    language="ja",
+    domains=("news.yahoo.co.jp",),
+    start_urls=(
+        "https://news.yahoo.co.jp/",
+        "https://news.yahoo.co.jp/ranking/access/news/domestic",
+    ),
+    # /articles/<40 hex> (and its /images/<n> gallery pages, which are not the article).
+    article_url_pattern=r"^https?://news\.yahoo\.co\.jp/articles/[0-9a-f]{40}/?(?:\?[^#]*)?(?:#.*)?$",
+    rules=(
+        Rules(
+            version="2021-10",
+            body=("div.article_body",),
+            # The text's blocks; captions of figures in the body are other <p>s.
+            paragraphs="p.highLightSearchTarget",
+            title=("article header h1", "//article//h1"),
+            # "【画像】…をもっと見る", "【表でみる】…": links to the provider's galleries inside the text.
+            drop=(r"^【(?:画像|写真|表でみる|動画|画像ページ|写真特集)[^】]{0,10}】",),
+        ),
+    ),
+    fixtures=tuple(f"java-extractarticle/00000{n}-yahoo.html" for n in range(1, 6)),
+    discovery_notes=(
+        "The start page and the access ranking (/ranking/access/news/domestic) are links of the "
+        "saved pages (2021-10); the article URL shape is theirs. No feed or sitemap checked; the "
+        "site's terms restrict automated access (robots and terms must be read before enabling "
+        "it). Disabled by default in practice: newsmon should read the providers themselves."
+    ),
+    evidence=(
+        Evidence("https://news.yahoo.co.jp/", _PAGE, "2021-10-13", "the logo link"),
+        Evidence("https://news.yahoo.co.jp/ranking/access/news/domestic", _PAGE, "2021-10-13",
+                 "a link of the saved pages (JSON-LD url of the ranking block)"),
+        Evidence("article_url_pattern", _PAGE, "2021-10-13",
+                 "canonical URLs of the five saved pages and their links (tests/fixtures/urls/yahoo.tsv)"),
+    ),
+    extra={"aggregator": True},
+)
