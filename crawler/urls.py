@@ -67,6 +67,10 @@ HTTPS_HOSTS = frozenset({
     "www.tokyo-np.co.jp",         # tokyo_np
     "www.chunichi.co.jp",         # tokyo_np
     "www.yomiuri.co.jp",          # yomiuri
+    "www.jiji.com",               # jiji (https in its 2022 saved pages and their links)
+    "newsdig.tbs.co.jp",          # tbs
+    "www.nippon.com",             # nippon_com
+    "news.yahoo.co.jp",           # yahoo
 })
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MOBILE_PREFIXES = ("m.", "sp.", "amp.", "mobile.")

@@ -112,6 +112,10 @@ SUSPECT_STATUSES = (401, 403, 407, 429, 503)
 SMALL_PAGE_CHARS = 1500
 
 _CAPTCHA = (b"g-recaptcha", b"h-captcha", b"hcaptcha.com/1/api.js", b"cf-turnstile", b"captcha")
+# A CAPTCHA widget is on many ordinary pages too (comment forms): only a page whose title says
+# it is a check is a wall.
+_CHECK_TITLE = re.compile(r"captcha|robot|verif|human|security check|access denied|blocked|"
+                          r"認証|確認|ロボット|アクセス(?:が)?(?:制限|拒否)", re.I)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プライバシー|ご利用にあたって", re.I)
 _LOGIN_TITLE = re.compile(r"ログイン|ログオン|会員登録|sign[ -]?in|log[ -]?in", re.I)
@@ -157,7 +161,7 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     found = url_wall(url) if url else None
     if found is not None:
         return found
-    if small and status in (200, 401, 403, 429, 503) and any(m in head for m in _CAPTCHA) and b"<form" in head:
+    if small and any(m in head for m in _CAPTCHA) and _CHECK_TITLE.search(title) and b"<form" in head:
         return Wall("challenge", "captcha", f"a CAPTCHA page (HTTP {status}, title {title!r})")
     if small and b'type="password"' in head.replace(b"'", b'"') and _LOGIN_TITLE.search(title):
         return Wall("login", "login form", f"a login page (HTTP {status}, title {title!r})")

@@ -35,7 +35,8 @@ CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</
     (200, {}, "<html><head><title>ログイン</title></head><body><form><input type='password'></form></body></html>"
      .encode(), None, "login", "login form"),
     (200, {}, b"<html><body>x</body></html>", "https://id.example.jp/login?next=/articles/1", "login", "id.example.jp"),
-    (200, {}, b"<html><body><form><div class='g-recaptcha'></div></form></body></html>", None, "challenge", "captcha"),
+    (200, {}, b"<html><head><title>Security check</title></head><body><form><div class='g-recaptcha'></div></form>"
+              b"</body></html>", None, "challenge", "captcha"),
 ])
 def test_walls_are_recognised(status, headers, body, url, kind, vendor):
     wall = detect_wall(status, headers, body, url)
@@ -52,6 +53,9 @@ def test_vendor_sensors_on_an_ordinary_page_are_not_a_wall():
     assert detect_wall(403, {"Server": "Apache"}, b"<h1>Forbidden</h1><p>You don't have permission to access "
                                                   b"this resource.</p>") is None
     assert url_wall("https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html") is None
+    # A comment form's CAPTCHA on a short blog post is not a check page.
+    assert detect_wall(200, {}, b"<html><head><title>My day | Blog</title></head><body><p>short post</p>"
+                                b"<form><div class='g-recaptcha'></div></form></body></html>") is None
 
 
 def test_no_saved_real_page_is_taken_for_a_wall():

@@ -27,8 +27,11 @@ OUTLET = Outlet(
         "https://news.yahoo.co.jp/",
         "https://news.yahoo.co.jp/ranking/access/news/domestic",
     ),
-    # /articles/<40 hex> (and its /images/<n> gallery pages, which are not the article).
-    article_url_pattern=r"^https?://news\.yahoo\.co\.jp/articles/[0-9a-f]{40}/?(?:\?[^#]*)?(?:#.*)?$",
+    # /articles/<40 hex> (and its /images/<n> gallery pages, which are not the article). Long
+    # copies continue on ?page=2, ?page=3: those are not articles of their own; only the first
+    # page is fetched (a limit: the rest of a long copy is not read).
+    article_url_pattern=(r"^https?://news\.yahoo\.co\.jp/articles/[0-9a-f]{40}/?"
+                         r"(?:\?(?!(?:[^#]*&)?page=)[^#]*)?(?:#.*)?$"),
     rules=(
         Rules(
             version="2021-10",
