@@ -92,18 +92,21 @@ def served(site: LoopbackSite, *relpaths: str) -> set[str]:
 # -- the articles ---------------------------------------------------------------------------
 
 
-def test_default_selection_is_every_article_but_the_benchmark_one_per_url():
+def test_default_selection_is_every_outlet_article_but_the_benchmarks_one_per_url():
     pages = default_pages()
     rows = read_manifest(SAVED)
     assert all(rows[p]["page_kind"] == "article" for p in pages)
     assert not [p for p in pages if p.startswith("scrapinghub-benchmark/")]
+    # Nor the generic-extraction set's pages of sites that are not news outlets.
+    assert not [p for p in pages if "[generic" in rows[p]["outlet"]]
     # Two saved copies of one Asahi URL: the first in MANIFEST is served.
     assert "postlight-parser/www.asahi.com_1551436747155.html" in pages
     assert "postlight-parser/www.asahi.com.html" not in pages
     # The two Jiji pages differ only in their query (?k=…): served at one path, the first wins.
     assert "a11y-converter/jiji-2022101700794.html" in pages
     assert "text-extractor/jiji-2022092300560.html" not in pages
-    others = [p for p, r in rows.items() if r["page_kind"] == "article" and not p.startswith("scrapinghub")]
+    others = [p for p, r in rows.items() if r["page_kind"] == "article" and not p.startswith("scrapinghub")
+              and "[generic" not in r["outlet"]]
     assert len(pages) == len(others) - 2
     site = LoopbackSite()  # not started: reading the pages needs no server
     assert [a.relpath for a in site.articles] == pages
