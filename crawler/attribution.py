@@ -55,6 +55,7 @@ class Attribution:
     owner: str | None          # actor key ("JP", "US", ...), None when nothing says
     how: str                   # prefix, sentence, neighbours, carried, article, none
     cue: str = ""              # the marker that decided it ("トランプ政権", "Japan's")
+    at: int = -1               # where that marker starts, for a prefix (it claims the marker)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class Attributor:
             hits = [m for m in markers if edge <= m.end <= start]
             if hits:
                 hit = max(hits, key=lambda m: m.end)
-                return Attribution(hit.owner, "prefix", hit.text)
+                return Attribution(hit.owner, "prefix", hit.text, hit.start)
             short = self._prefix.search(text, max(0, edge - 6), edge)
             if short is not None:
                 return Attribution(self._prefix_owner[short.group()], "prefix", short.group())
@@ -116,18 +117,22 @@ class Attributor:
         if after is not None:
             hit = next((m for m in markers if m.start == after.end()), None)
             if hit is not None:
-                return Attribution(hit.owner, "prefix", hit.text)
+                return Attribution(hit.owner, "prefix", hit.text, hit.start)
         return None
 
     def weigh(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int] | None,
-              factor: float = 1.0) -> dict[str, tuple[float, str]]:
-        """Weighted evidence per owner from the markers in ``text[lo:hi]`` (outside ``term``)."""
+              factor: float = 1.0, claimed: frozenset[int] = frozenset()) -> dict[str, tuple[float, str]]:
+        """Weighted evidence per owner from the markers in ``text[lo:hi]`` (outside ``term``),
+        leaving out those ``claimed`` as the prefix of another term ("米国の国家安全保障戦略も
+        踏まえ、国家安全保障戦略を改定": the 米国 is the first one's)."""
         evidence: dict[str, tuple[float, str]] = {}
         first = bisect.bisect_left([m.start for m in markers], lo)
         for marker in markers[first:]:
             if marker.start >= hi:
                 break
             if term is not None and marker.start < term[1] and marker.end > term[0]:
+                continue
+            if marker.start in claimed:
                 continue
             role = _role(text, marker, term)
             points = marker.weight * ROLE_WEIGHTS[role] * factor
@@ -141,7 +146,7 @@ class Attributor:
 
     def attribute(self, text: str, start: int, end: int, markers: list[Marker], sentences: list[int],
                   previous: Attribution | None = None,
-                  article: Attribution | None = None) -> Attribution:
+                  article: Attribution | None = None, claimed: frozenset[int] = frozenset()) -> Attribution:
         """Whose is the term at ``text[start:end]``.
 
         Args:
@@ -149,19 +154,20 @@ class Attributor:
                 per text by the caller).
             previous: the attribution of the nearest attributed term before this one.
             article: the article-wide attribution (:meth:`article_owner`).
+            claimed: start offsets of markers that are other terms' prefixes.
         """
         found = self.prefix(text, start, end, markers)
         if found is not None:
             return found
         i = bisect.bisect_right(sentences, start) - 1
         lo, hi = sentences[i], sentences[i + 1] if i + 1 < len(sentences) else len(text)
-        chosen = _choose(self.weigh(text, markers, lo, hi, (start, end)))
+        chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed))
         if chosen is not None:
             return Attribution(chosen[0], "sentence", chosen[1])
         nlo = sentences[i - 1] if i > 0 else lo
         nhi = sentences[i + 2] if i + 2 < len(sentences) else len(text)
-        around = self.weigh(text, markers, nlo, lo, None, 0.5)
-        for owner, (points, cue) in self.weigh(text, markers, hi, nhi, None, 0.5).items():
+        around = self.weigh(text, markers, nlo, lo, None, 0.5, claimed)
+        for owner, (points, cue) in self.weigh(text, markers, hi, nhi, None, 0.5, claimed).items():
             have, have_cue = around.get(owner, (0.0, cue))
             around[owner] = (have + points, have_cue if have >= points else cue)
         chosen = _choose(around)

@@ -31,7 +31,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -317,6 +317,8 @@ class _Text:
         self.text, self._attrib = text, attrib
         self._markers: list | None = None
         self._sentences: list[int] | None = None
+        #: Markers that are the prefix of a term ("米国の国家安全保障戦略"): no one else's.
+        self.claimed: frozenset[int] = frozenset()
 
     @property
     def markers(self) -> list:
@@ -352,15 +354,21 @@ class _Trace:
 
 def _attribute_all(topic: Topic, title: _Text, body: _Text,
                    spans: list[tuple[str, int, int]]) -> tuple[list[Occurrence], Any]:
-    """Attribute each (where, start, end), in reading order, title first."""
+    """Attribute each (where, start, end), in reading order, title first. Prefixes first: a
+    marker that is one term's prefix ("米国の国家安全保障戦略") says nothing about the others."""
     attrib = attributor()
     article = attrib.article_owner(body.text, body.markers)
+    prefixes = [attrib.prefix((title if w == "title" else body).text, s, e,
+                              (title if w == "title" else body).markers) for w, s, e in spans]
+    for where, part in (("title", title), ("text", body)):
+        part.claimed = frozenset(p.at for p, (w, _, _) in zip(prefixes, spans) if p is not None and w == where)
     out: list[Occurrence] = []
     previous = None
-    for where, start, end in spans:
+    for (where, start, end), found in zip(spans, prefixes):
         part = title if where == "title" else body
-        found = attrib.attribute(part.text, start, end, part.markers, part.sentences,
-                                 previous if where == "text" else None, article)
+        if found is None:
+            found = attrib.attribute(part.text, start, end, part.markers, part.sentences,
+                                     previous if where == "text" else None, article, part.claimed)
         if where == "text" and found.owner is not None:
             previous = found
         out.append(Occurrence(where, start, end, found.owner, found.how, found.cue))
@@ -398,7 +406,7 @@ def _structure(topic: Topic, title: _Text, body: _Text) -> list[Occurrence]:
                                                                           min(hi, match.end() + 4)):
                 continue
             owner = attrib.attribute(text, match.start(), match.end(), part.markers, part.sentences,
-                                     None, attrib.article_owner(body.text, body.markers))
+                                     None, attrib.article_owner(body.text, body.markers), part.claimed)
             if owner.owner == topic.home:
                 found.append(Occurrence(where, match.start(), match.end(), owner.owner, owner.how, owner.cue))
     return found
@@ -473,7 +481,9 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
             core.append(TermMatch(topic.structure.label, len(found), _snippet(source, first.start, first.end),
                                   topic.structure.weight * (1 + math.log2(len(found))) * boost, in_head,
                                   "structure", _owners(found)))
-    matches = core + secondary + context if core else []
+    # Without a core term of its own nothing counts; someone else's documents are still shown
+    # (at 0 points) so that a reviewer sees why a US strategy story is not relevant.
+    matches = core + secondary + context if core else [replace(m, points=0.0) for m in secondary]
     matches.sort(key=lambda m: (-m.points, m.term))
     total = sum(m.points for m in matches)
     score = Score(topic.key, total, total >= topic.threshold, tuple(matches), topic.threshold)
@@ -498,9 +508,10 @@ def score_article(title: str | None, text: str, topics: Mapping[str, Topic]) -> 
 
 
 def best(scores: Iterable[Score]) -> Score | None:
-    """The highest score, or ``None`` when there are none or nothing matched at all."""
-    top = max(scores, key=lambda s: s.score, default=None)
-    return top if top is not None and top.score > 0 else None
+    """The highest score, or ``None`` when there are none or nothing matched at all (a score of
+    0 with someone else's documents matched is still returned: it has evidence to show)."""
+    top = max(scores, key=lambda s: (s.score, bool(s.matches)), default=None)
+    return top if top is not None and (top.score > 0 or top.matches) else None
 
 
 def explain(title: str | None, text: str, topics: Mapping[str, Topic],

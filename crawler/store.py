@@ -21,7 +21,7 @@ from storage import queries, transaction
 from .config import load_config
 from .extract import extract_article
 from .outlets import Outlet, outlet_for_url
-from .scoring import Topic, load_topics, score_article
+from .scoring import TermMatch, Topic, best, load_topics, score_article
 from .urls import canonical_url
 
 # Per worker process: the outlets and topics of each config file, loaded once.
@@ -59,17 +59,28 @@ def known_hosts(outlets: dict[str, Outlet]) -> set[str]:
 
 
 def score_fields(title: str | None, text: str, topics: dict[str, Topic]) -> dict[str, Any]:
-    """The score columns of an article: best topic, its score, relevance and evidence."""
-    scores = score_article(title, text, topics)
-    best = scores[0] if scores else None
-    if best is None:
-        return {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": []}
+    """The score columns of an article: best topic, its score and threshold, relevance and
+    evidence. ``topic`` is None (and the score 0) when no topic's terms matched at all."""
+    top = best(score_article(title, text, topics))
+    if top is None:
+        return {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": [], "threshold": None}
     return {
-        "topic": best.topic,
-        "score": round(best.score, 3),
-        "relevant": int(best.relevant),
-        "matched_terms": [{"term": m.term, "count": m.count, "snippet": m.snippet} for m in best.matches],
+        "topic": top.topic,
+        "score": round(top.score, 3),
+        "relevant": int(top.relevant),
+        "threshold": top.threshold,
+        "matched_terms": [matched_term(m) for m in top.matches],
     }
+
+
+def matched_term(match: TermMatch) -> dict[str, Any]:
+    """One entry of ``matched_terms``: the term, count, snippet, points, how it counted
+    (core, structure, context, foreign, cited, against) and whose it is."""
+    entry: dict[str, Any] = {"term": match.term, "count": match.count, "snippet": match.snippet,
+                             "points": round(match.points, 3), "kind": match.kind}
+    if match.owners:
+        entry["attribution"] = match.attribution()
+    return entry
 
 
 def analyse(body: bytes, url: str, http_charset: str | None = None,
@@ -108,6 +119,11 @@ def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, out
     fetched again, never as ``not_article``: a bug of ours must not lose the article for good.
     """
     now = now_iso()
+    if record is not None:
+        from . import relevance
+
+        # The classifier's probability beside the rules' score, when a model is trained.
+        relevance.annotate(db, record)
     with transaction(db):
         article_id, new = (None, False)
         if record is not None:
