@@ -206,30 +206,18 @@ def rescore(db: str | None, config: str | None) -> None:
     models = relevance.load_models(database)
     changed = total = 0
     counts = {"classified": 0, "maybe-missed": 0, "likely-false-positive": 0}
-    batch: list[dict] = []
-
-    def classify() -> None:
-        updates = relevance.classify(batch, models, topics)
-        queries.update_relevance(database, updates)
-        for _, p, _, flagged in updates:
-            counts["classified"] += p is not None
-            if flagged:
-                counts[flagged] += 1
-        batch.clear()
-
     with transaction(database):
-        for row in queries.iter_articles(database):
-            fields = store.score_fields(row["title"], row["text"] or "", topics)
-            total += 1
-            if fields["score"] != row["score"] or fields["relevant"] != row["relevant"]:
-                changed += 1
-            queries.update_score(database, row["id"], topic=fields["topic"], score=fields["score"],
-                                 relevant=fields["relevant"], matched_terms=fields["matched_terms"],
-                                 threshold=fields["threshold"])
-            batch.append({**row, **fields})
-            if len(batch) >= 2000:
-                classify()
-        classify()
+        for rows, scored in store.rescore_batches(database, settings.get("NEWSMON_CONFIG")):
+            queries.update_scores(database, scored)
+            for row, fields in zip(rows, scored):
+                total += 1
+                changed += fields["score"] != row["score"] or fields["relevant"] != row["relevant"]
+            updates = relevance.classify([{**row, **fields} for row, fields in zip(rows, scored)], models, topics)
+            queries.update_relevance(database, updates)
+            for _, p, _, flagged in updates:
+                counts["classified"] += p is not None
+                if flagged:
+                    counts[flagged] += 1
     click.echo(f"newsmon: rescored {total} articles, {changed} changed")
     if models:
         click.echo(f"newsmon: classifier: {counts['classified']} articles rated, {counts['maybe-missed']} maybe missed, "

@@ -226,9 +226,11 @@ def _compile(terms: tuple[Term, ...]) -> tuple[re.Pattern[str] | None, dict[str,
     """
     keys: dict[str, int] = {}
     trie: dict[str | None, Any] = {}
+    starts: list[str] = []
     for index, term in enumerate(terms):
         for form in term.forms:
             form = "".join(_fold(ch) for ch in normalise(form))
+            starts.append(form.lstrip("・") or form)
             keys.setdefault(_key(form), index)
             units, tail = _units(form)
             node = trie
@@ -237,7 +239,17 @@ def _compile(terms: tuple[Term, ...]) -> tuple[re.Pattern[str] | None, dict[str,
             node[None] = tail
     if not trie:
         return None, keys
-    return re.compile(_trie_regex(trie)), keys
+    # Only a position whose character can start a form is worth trying: the lookahead lets the
+    # engine skip the rest without entering the trie (about twice as fast on long texts).
+    # A Latin letter or digit must also start a word (the forms' own rule, see _units), so in
+    # English only word starts are tried.
+    firsts = {c for form in starts for c in (form[0].lower(), form[0].upper()) if len(c) == 1}
+    latin = sorted(c for c in firsts if _is_latin_alnum(c))
+    other = sorted(c for c in firsts if not _is_latin_alnum(c))
+    head = "(?=" + "|".join(
+        ([f"[{''.join(re.escape(c) for c in other)}]"] if other else [])
+        + ([f"(?<![0-9A-Za-z])[{''.join(latin)}]"] if latin else [])) + ")"
+    return re.compile(head + "(?:" + _trie_regex(trie) + ")"), keys
 
 
 def _trie_depth(node: dict[str | None, Any]) -> int:
@@ -356,6 +368,8 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text,
                    spans: list[tuple[str, int, int]]) -> tuple[list[Occurrence], Any]:
     """Attribute each (where, start, end), in reading order, title first. Prefixes first: a
     marker that is one term's prefix ("米国の国家安全保障戦略") says nothing about the others."""
+    if not spans:
+        return [], None
     attrib = attributor()
     article = attrib.article_owner(body.text, body.markers)
     prefixes = [attrib.prefix((title if w == "title" else body).text, s, e,
@@ -394,6 +408,7 @@ def _structure(topic: Topic, title: _Text, body: _Text) -> list[Occurrence]:
         return []
     found: list[Occurrence] = []
     attrib = attributor()
+    article = None
     for where, part in (("title", title), ("text", body)):
         text = part.text
         if not text or not structure.verb.search(text):
@@ -405,8 +420,10 @@ def _structure(topic: Topic, title: _Text, body: _Text) -> list[Occurrence]:
             if structure.exclude is not None and structure.exclude.search(text, max(lo, match.start() - 12),
                                                                           min(hi, match.end() + 4)):
                 continue
+            if article is None:
+                article = attrib.article_owner(body.text, body.markers)
             owner = attrib.attribute(text, match.start(), match.end(), part.markers, part.sentences,
-                                     None, attrib.article_owner(body.text, body.markers), part.claimed)
+                                     None, article, part.claimed)
             if owner.owner == topic.home:
                 found.append(Occurrence(where, match.start(), match.end(), owner.owner, owner.how, owner.cue))
     return found

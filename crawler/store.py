@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -71,6 +72,58 @@ def score_fields(title: str | None, text: str, topics: dict[str, Topic]) -> dict
         "threshold": top.threshold,
         "matched_terms": [matched_term(m) for m in top.matches],
     }
+
+
+def score_batch(config_path: str | None, rows: list[tuple[int, str | None, str | None]]) -> list[dict[str, Any]]:
+    """Score ``(id, title, text)`` rows with the topics of ``config_path``: ``newsmon rescore``'s
+    unit of work in a worker process."""
+    _, topics = context(config_path)
+    return [{"id": article_id, **score_fields(title, text or "", topics)} for article_id, title, text in rows]
+
+
+def rescore_batches(db, config_path: str | None, workers: int | None = None,
+                    batch: int = 500) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Every stored article, in batches of ``(rows, score fields)``, scored in worker processes
+    (one per core; in this process for a small database or one core). The caller may update the
+    rows it is given as it goes."""
+    from storage import queries
+
+    total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    rows: list[dict[str, Any]] = []
+    batches = _chunks(queries.iter_articles(db), batch)
+    if workers <= 1 or total < 4 * batch:
+        for rows in batches:
+            yield rows, score_batch(config_path, [(r["id"], r["title"], r["text"]) for r in rows])
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Bounded: at most two batches per worker in flight, so a million articles are never all in memory.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=watch_parent, initargs=(os.getpid(),)) as pool:
+        pending: deque = deque()
+        for rows in batches:
+            pending.append((rows, pool.submit(score_batch, config_path,
+                                              [(r["id"], r["title"], r["text"]) for r in rows])))
+            if len(pending) >= 2 * workers:
+                done_rows, future = pending.popleft()
+                yield done_rows, future.result()
+        while pending:
+            done_rows, future = pending.popleft()
+            yield done_rows, future.result()
+
+
+def _chunks(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def matched_term(match: TermMatch) -> dict[str, Any]:

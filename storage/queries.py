@@ -220,6 +220,16 @@ def update_score(db: Database, article_id: int, *, topic: str | None, score: flo
             raise ArticleNotFound(f"no article has id {article_id}")
 
 
+def update_scores(db: Database, rows: list[dict[str, Any]]) -> None:
+    """``update_score`` for many articles (dicts with ``id`` and the score fields), one statement."""
+    with transaction(db):
+        db.conn.executemany(
+            "UPDATE articles SET topic = ?, score = ?, relevant = ?, matched_terms = ?, evidence = ?, "
+            "threshold = ? WHERE id = ?",
+            [(r["topic"], r["score"], int(bool(r["relevant"])), _json(list(r["matched_terms"])),
+              evidence(r["matched_terms"]), r.get("threshold"), r["id"]) for r in rows])
+
+
 def update_relevance(db: Database, rows: list[tuple[int, float | None, int | None, str | None]]) -> None:
     """Set ``(article id, probability, model id, flag)`` of many articles in one transaction."""
     with transaction(db):

@@ -21,8 +21,10 @@ EXPECTED_COLUMNS = {
         "published_at", "modified_at", "text", "section", "tags", "paywalled", "method",
         "site_name", "topic", "score", "relevant", "matched_terms", "evidence", "status",
         "review_note", "reviewed_at", "reviewed_by", "first_seen_at", "last_seen_at",
-        "content_hash",
+        "content_hash", "threshold", "relevance_p", "relevance_model_id", "relevance_flag",
     ],
+    "relevance_models": ["id", "topic", "trained_at", "positives", "negatives", "cv_folds", "cv_precision",
+                         "cv_recall", "cutoff", "flag_below", "features", "library", "train_seconds", "model"],
     "pages": ["id", "url", "article_id", "fetched_at", "http_status", "content_type", "body_gz", "size"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
              "attempts", "last_error"],
@@ -32,8 +34,8 @@ EXPECTED_COLUMNS = {
                    "finish_reason", "exit_status", "pid"],
     "articles_search": ["title", "text"],
 }
-REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "topic", "evidence", "url",
-                        "first_seen_at"]
+REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "threshold", "probability",
+                        "flag", "topic", "evidence", "url", "first_seen_at"]
 
 JA_TEXT = ("政府は安保関連3文書を改定し、敵のミサイル基地などをたたく反撃能力の保有を明記した。"
            "防衛力の抜本的強化に向け、防衛費を増額する。")
@@ -69,7 +71,9 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
     tables = {name: [c.name for c in db[name].columns] for name in EXPECTED_COLUMNS}
     assert tables == EXPECTED_COLUMNS
     assert [c.name for c in db["review_queue"].columns] == REVIEW_QUEUE_COLUMNS
-    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == ["m001_initial", "m002_outlet_health", "m003_review_queue_language"]
+    assert [c.name for c in db["maybe_missed"].columns] == REVIEW_QUEUE_COLUMNS
+    assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == [
+        "m001_initial", "m002_outlet_health", "m003_review_queue_language", "m006_relevance"]
     assert {"idx_articles_outlet", "idx_articles_published_at", "idx_articles_status",
             "idx_articles_relevant", "idx_articles_content_hash"} <= {i.name for i in db["articles"].indexes}
 
@@ -77,13 +81,13 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
 def test_migrate_applies_missing_ones_once(tmp_path):
     db = open_db(tmp_path / "news.db", migrate=False)
     assert db.table_names() == []
-    assert migrate(db) == ["m001_initial", "m002_outlet_health", "m003_review_queue_language"]
+    assert migrate(db) == ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m006_relevance"]
     schema = db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone()
     assert migrate(db) == []
     db.close()
     db = open_db(tmp_path / "news.db")
     assert db.execute("SELECT group_concat(sql) FROM sqlite_master").fetchone() == schema
-    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 3
+    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 4
 
 
 def test_open_db_settings_and_parent_directory(tmp_path):
