@@ -90,3 +90,76 @@ def load() -> tuple[Case, ...]:
         title, text = saved_article(rec["saved"])
         cases.append(Case(rec["id"], rec["lang"], rec["family"], int(rec["label"]), title, text, rec["source"]))
     return tuple(cases)
+
+
+# --- measures (shared by tests/test_relevance.py and bench/relevance) ------------------------
+
+@dataclass(frozen=True)
+class Report:
+    """The rules' decisions on the set: overall, per family, and the foreign documents."""
+
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+    families: dict[str, dict[str, float]]
+    foreign_total: int
+    foreign_passed: int
+    missed: tuple[str, ...]
+    passed: tuple[str, ...]
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+
+def evaluate(cases: tuple[Case, ...], relevant: dict[str, bool]) -> Report:
+    """Score the decisions ``relevant`` (by case id) against the labels.
+
+    Per family: a positive family reports its recall; a negative family its pass rate (the share
+    of its cases judged relevant) and its precision, that is the precision of the decisions on
+    all positives of the set plus this family's negatives (how precise the scorer is when this
+    family is what it must tell the documents from).
+    """
+    tp = sum(1 for c in cases if c.label and relevant[c.id])
+    fp = sum(1 for c in cases if not c.label and relevant[c.id])
+    fn = sum(1 for c in cases if c.label and not relevant[c.id])
+    tn = len(cases) - tp - fp - fn
+    families: dict[str, dict[str, float]] = {}
+    for family in sorted({c.family for c in cases}):
+        members = [c for c in cases if c.family == family]
+        positives = [c for c in members if c.label]
+        negatives = [c for c in members if not c.label]
+        row: dict[str, float] = {"cases": len(members), "positives": len(positives)}
+        if positives:
+            row["recall"] = sum(relevant[c.id] for c in positives) / len(positives)
+        if negatives:
+            passed = sum(relevant[c.id] for c in negatives)
+            row["passed"] = passed
+            row["pass_rate"] = passed / len(negatives)
+            row["precision"] = tp / (tp + passed) if tp + passed else 0.0
+        families[family] = row
+    foreign = [c for c in cases if c.foreign and not c.label]
+    return Report(tp, fp, fn, tn, families, len(foreign), sum(relevant[c.id] for c in foreign),
+                  tuple(c.id for c in cases if c.label and not relevant[c.id]),
+                  tuple(c.id for c in cases if not c.label and relevant[c.id]))
+
+
+def rules_decisions(cases: tuple[Case, ...], topics) -> dict[str, bool]:
+    """Whether the shipped rules find each case relevant to the defense-strategy topic."""
+    from crawler.scoring import score_article
+
+    return {c.id: score_article(c.title, c.text, {"defense-strategy": topics["defense-strategy"]})[0].relevant
+            for c in cases}
+
+
+def top_half_share(probabilities: list[float], labels: list[int]) -> float:
+    """The share of the positives that a queue ordered by ``probabilities`` puts in its top half."""
+    order = sorted(range(len(labels)), key=lambda i: -probabilities[i])
+    top = set(order[: len(order) // 2])
+    positives = [i for i, label in enumerate(labels) if label]
+    return sum(i in top for i in positives) / len(positives) if positives else 0.0
