@@ -212,7 +212,7 @@ def rescore(db: str | None, config: str | None) -> None:
             for row, fields in zip(rows, scored):
                 total += 1
                 changed += fields["score"] != row["score"] or fields["relevant"] != row["relevant"]
-            updates = relevance.classify([{**row, **fields} for row, fields in zip(rows, scored)], models, topics)
+            updates = relevance.classify([{**row, **fields} for row, fields in zip(rows, scored)], models)
             queries.update_relevance(database, updates)
             for _, p, _, flagged in updates:
                 counts["classified"] += p is not None
@@ -264,7 +264,7 @@ def learn(db: str | None, config: str | None, min_decisions: int) -> None:
                        f"recall {done.cv_recall:.2f}")
     models = relevance.load_models(database)
     if models:
-        counts = relevance.apply(database, topics, models)
+        counts = relevance.apply(database, models)
         click.echo(f"newsmon: {counts['classified']} articles rated, {counts['maybe-missed']} maybe missed, "
                    f"{counts['likely-false-positive']} likely false positives")
 

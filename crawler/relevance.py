@@ -254,20 +254,15 @@ def flag(relevant: bool | int, p: float | None, model: Loaded | None = None) -> 
     return None
 
 
-def candidate(row: Mapping[str, Any], topics: Mapping[str, Topic] | None) -> bool:
-    """Whether the classifier should read the article: the rules matched something, or the
-    text names any word of a topic (articles that name nothing of any topic are left out, so
-    that rescoring a large archive stays fast). Without ``topics`` only the first."""
-    if row.get("topic") is not None:
-        return True
-    if not topics:
-        return False
-    text = normalise((row.get("title") or "") + "\n" + (row.get("text") or "")[: TEXT_CHARS + 200])
-    return any(t._pattern is not None and t._pattern.search(text) for t in topics.values())
+def candidate(row: Mapping[str, Any]) -> bool:
+    """Whether the classifier reads the article: only when the rules matched something of a
+    topic (``topic`` set), so that rescoring a large archive stays fast; an article that names
+    nothing of any topic is left out."""
+    return row.get("topic") is not None
 
 
-def classify(rows: list[Mapping[str, Any]], models: Mapping[str, Loaded],
-             topics: Mapping[str, Topic] | None) -> list[tuple[int, float | None, int | None, str | None]]:
+def classify(rows: list[Mapping[str, Any]],
+             models: Mapping[str, Loaded]) -> list[tuple[int, float | None, int | None, str | None]]:
     """``(id, probability, model id, flag)`` of each row (id, title, text, topic, score,
     threshold, relevant, matched_terms); probability None without a model or candidate."""
     out: list[tuple[int, float | None, int | None, str | None]] = []
@@ -275,13 +270,12 @@ def classify(rows: list[Mapping[str, Any]], models: Mapping[str, Loaded],
         return [(row["id"], None, None, None) for row in rows]
     by_model: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
-        if not candidate(row, topics):
+        if not candidate(row):
             out.append((row["id"], None, None, None))
-        elif row.get("topic") in models:
+        elif row["topic"] in models:
             by_model.setdefault(row["topic"], []).append(row)
         else:
-            for key in models:   # nothing matched: every topic's model may claim it
-                by_model.setdefault(key, []).append(row)
+            out.append((row["id"], None, None, None))
     best: dict[int, tuple[float, Loaded, Mapping[str, Any]]] = {}
     for key, group in by_model.items():
         model = models[key]
@@ -295,8 +289,7 @@ def classify(rows: list[Mapping[str, Any]], models: Mapping[str, Loaded],
     return out
 
 
-def apply(db, topics: Mapping[str, Topic], models: Mapping[str, Loaded] | None = None,
-          batch: int = 2000) -> dict[str, int]:
+def apply(db, models: Mapping[str, Loaded] | None = None, batch: int = 2000) -> dict[str, int]:
     """Recompute every article's probability and flag with the newest models; counts."""
     from storage import queries
 
@@ -309,7 +302,7 @@ def apply(db, topics: Mapping[str, Topic], models: Mapping[str, Loaded] | None =
             "WHERE id > ? ORDER BY id LIMIT ?", [last, batch]))
         if not rows:
             return counts
-        updates = classify(rows, models, topics)
+        updates = classify(rows, models)
         queries.update_relevance(db, updates)
         for _, p, _, flagged in updates:
             counts["classified"] += p is not None
@@ -318,16 +311,15 @@ def apply(db, topics: Mapping[str, Topic], models: Mapping[str, Loaded] | None =
         last = rows[-1]["id"]
 
 
-def annotate(db, record: dict[str, Any], topics: Mapping[str, Topic] | None = None) -> None:
+def annotate(db, record: dict[str, Any]) -> None:
     """Add the classifier's probability and flag to an article about to be stored (a crawl,
-    an ingest): nothing when no model is trained. Without ``topics`` an article no topic
-    matched is left to the next ``newsmon learn`` or ``rescore``."""
+    an ingest): nothing when no model is trained."""
     models = current_models(db)
     if not models:
         return
     row = {"id": 0, **{k: record.get(k) for k in ("title", "text", "topic", "score", "threshold",
                                                  "relevant", "matched_terms")}}
-    (_, p, model_id, flagged), = classify([row], models, topics)
+    (_, p, model_id, flagged), = classify([row], models)
     record.update(relevance_p=p, relevance_model_id=model_id, relevance_flag=flagged)
 
 
