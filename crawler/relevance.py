@@ -87,7 +87,7 @@ def rule_features(score: float | None, threshold: float | None, matched_terms: A
 class RelevanceModel:
     """TF-IDF character n-grams plus the rules' features, into a logistic regression."""
 
-    def __init__(self, c: float = 4.0) -> None:
+    def __init__(self, c: float = 4.0, rules: bool = True) -> None:
         import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -95,13 +95,15 @@ class RelevanceModel:
         self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True,
                                           max_features=80_000, dtype=np.float32)
         self.classifier = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=1000)
+        #: False: the n-grams alone (bench/relevance compares; newsmon learn always uses both).
+        self.rules = rules
 
     def _matrix(self, texts: list[str], rules: list[list[float]], fit: bool = False):
         import numpy as np
         from scipy.sparse import csr_matrix, hstack
 
         grams = self.vectorizer.fit_transform(texts) if fit else self.vectorizer.transform(texts)
-        extra = csr_matrix(np.asarray(rules, dtype="float32") * RULE_SCALE)
+        extra = csr_matrix(np.asarray(rules, dtype="float32") * (RULE_SCALE if self.rules else 0.0))
         return hstack([grams, extra], format="csr")
 
     def fit(self, texts: list[str], rules: list[list[float]], labels: list[int]) -> RelevanceModel:
