@@ -32,8 +32,9 @@ _EN_FILLER = re.compile(r"(?:['’]s|[\s,]|the|its|their|new|newly|updated|revis
                         r"inaugural|own|[0-9]{4}|unclassified|long-awaited|much-anticipated|revamped|national|key)*",
                         re.IGNORECASE)
 _OF_AFTER = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
-# Sentence ends: Japanese stops, ! and ?, a full stop before a space or the end, a line break.
-_SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
+# Sentence ends: Japanese stops, ! and ?, a full stop before a space or the end (not after a
+# lone capital, as in "U.S." or "J. Smith", nor after Mr, Ms, Dr, No), a line break.
+_SENTENCE_END = re.compile(r"[。！？!?\n]|(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bNo)\.(?=\s|$)")
 # A Japanese marker followed by は/が is the subject; by を/に/と/へ/や/から/より/との an object.
 _JA_SUBJECT = ("は", "が", "も")
 _JA_POSSESSIVE = ("の",)

@@ -41,7 +41,6 @@ from typing import Any
 #: Characters of normalised text kept on each side of a term in a snippet.
 SNIPPET_WIDTH = 30
 
-_WS = re.compile(r"\s+")
 # After NFKC the dashes that remain distinct are U+2010..U+2015 besides the ASCII hyphen.
 _SEPARATORS = " -\u2010\u2011\u2012\u2013\u2014\u2015"
 _SEP = r"[\s\-\u2010-\u2015]"
