@@ -292,26 +292,143 @@ def _print_run(stats: dict) -> None:
 def rescore(db: str | None, config: str | None) -> None:
     """Recompute every stored article's score from its stored text (after topics change).
 
+    The classifier's probabilities and flags are recomputed too, with the models `newsmon
+    learn` trained (it does not retrain them).
+
     Example:
 
         newsmon rescore --config my-topics.toml
     """
     from storage import queries, transaction
 
-    from . import store
+    from . import relevance, store
+
+    database, checked = _open(db, config)
+    config_path = checked.config.path
+    _, topics = store.context(config_path)
+    models = relevance.load_models(database)
+    changed = total = 0
+    counts = {"classified": 0, "maybe-missed": 0, "likely-false-positive": 0}
+    with transaction(database):
+        for rows, scored in store.rescore_batches(database, config_path):
+            queries.update_scores(database, scored)
+            for row, fields in zip(rows, scored):
+                total += 1
+                changed += fields["score"] != row["score"] or fields["relevant"] != row["relevant"]
+            updates = relevance.classify([{**row, **fields} for row, fields in zip(rows, scored)], models)
+            queries.update_relevance(database, updates)
+            for _, p, _, flagged in updates:
+                counts["classified"] += p is not None
+                if flagged:
+                    counts[flagged] += 1
+    click.echo(f"newsmon: rescored {total} articles, {changed} changed")
+    if models:
+        click.echo(f"newsmon: classifier: {counts['classified']} articles rated, {counts['maybe-missed']} maybe missed, "
+                   f"{counts['likely-false-positive']} likely false positives")
+
+
+@cli.command()
+@db_option
+@config_option
+@click.option("--min-decisions", default=30, show_default=True, metavar="N",
+              help="Decisions needed of each class (relevant/follow-up, dismissed) before a topic gets a model.")
+def learn(db: str | None, config: str | None, min_decisions: int) -> None:
+    """Train each topic's classifier on the reviewers' decisions and rate every article with it.
+
+    relevant and follow-up are positive examples, dismissed negative. A topic with fewer than
+    --min-decisions of either stays on the rules alone. The model, its training size and its
+    cross-validated precision and recall are stored in the database (relevance_models); its
+    probability orders the review queue, fills the maybe_missed lane and flags likely false
+    positives. Nothing is downloaded; training takes seconds.
+
+    Example:
+
+        newsmon learn --db news.db
+    """
+    from . import relevance, store
+
+    if min_decisions < 2:
+        raise click.BadParameter("must be at least 2 (cross-validation needs two of each class)",
+                                 param_hint="--min-decisions")
+    database, checked = _open(db, config)
+    _, topics = store.context(checked.config.path)
+    for done in relevance.learn(database, topics, min_per_class=min_decisions):
+        if done.model_id is None:
+            click.echo(f"newsmon: {done.topic}: rules only (cold start): {done.positives} relevant/follow-up and "
+                       f"{done.negatives} dismissed decisions, {min_decisions} of each needed")
+        else:
+            click.echo(f"newsmon: {done.topic}: model {done.model_id} trained on {done.positives + done.negatives} "
+                       f"decisions ({done.positives} relevant, {done.negatives} dismissed) in {done.seconds:.1f}s; "
+                       f"cross-validated ({done.cv_folds} folds) precision {done.cv_precision:.2f}, "
+                       f"recall {done.cv_recall:.2f}")
+    models = relevance.load_models(database)
+    if models:
+        counts = relevance.apply(database, models)
+        click.echo(f"newsmon: {counts['classified']} articles rated, {counts['maybe-missed']} maybe missed, "
+                   f"{counts['likely-false-positive']} likely false positives")
+
+
+@cli.command()
+@click.argument("article_id", type=int, metavar="ID")
+@db_option
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
+def explain(article_id: int, db: str | None, config: str | None, as_json: bool) -> None:
+    """Print the full scoring trace of article ID: every term with whose it is, structure matches,
+    context, the threshold, and the classifier's probability when a model is trained.
+
+    Example:
+
+        newsmon explain 42 --db news.db
+    """
+    from storage.exceptions import ArticleNotFound
+
+    from . import relevance, store
 
     database, checked = _open(db, config)
     _, topics = store.context(checked.config.path)
-    changed = total = 0
-    with transaction(database):
-        for row in queries.iter_articles(database):
-            fields = store.score_fields(row["title"], row["text"] or "", topics)
-            total += 1
-            if fields["score"] != row["score"] or fields["relevant"] != row["relevant"]:
-                changed += 1
-            queries.update_score(database, row["id"], topic=fields["topic"], score=fields["score"],
-                                 relevant=fields["relevant"], matched_terms=fields["matched_terms"])
-    click.echo(f"newsmon: rescored {total} articles, {changed} changed")
+    try:
+        trace = relevance.explain_article(database, article_id, topics)
+    except ArticleNotFound:
+        raise click.ClickException(f"no article has id {article_id}; the ids are in the review queue "
+                                   "(newsmon serve) or: sqlite3 FILE 'select id, title from articles'") from None
+    if as_json:
+        click.echo(json.dumps(trace, ensure_ascii=False, indent=2))
+        return
+    _print_trace(trace)
+
+
+def _print_trace(trace: dict) -> None:
+    article, stored = trace["article"], trace["stored"]
+    click.echo(f"article {article['id']}: {article['title']}")
+    click.echo(f"  {article['url']}  ({article['outlet'] or 'no outlet'}, status {article['status']})")
+    click.echo(f"  stored: topic {stored['topic'] or 'none'}, score {stored['score']} / threshold "
+               f"{stored['threshold'] if stored['threshold'] is not None else '-'}, "
+               f"{'relevant' if stored['relevant'] else 'not relevant'}, probability "
+               f"{stored['relevance_p'] if stored['relevance_p'] is not None else '-'}"
+               f"{', ' + stored['relevance_flag'] if stored['relevance_flag'] else ''}")
+    for topic in trace["topics"]:
+        verdict = "relevant" if topic["relevant"] else "not relevant"
+        p = topic.get("probability")
+        click.echo(f"\ntopic {topic['topic']} ({topic['name']}): score {topic['score']} / threshold "
+                   f"{topic['threshold']}: {verdict}; classifier: "
+                   + (f"probability {p:.2f}" if p is not None else "no model (rules only)"))
+        if topic.get("article_owner"):
+            owner = topic["article_owner"]
+            click.echo(f"  whose story: {owner['label']} ({owner['cue']})")
+        if not topic["matches"]:
+            click.echo("  nothing matched")
+        for m in topic["matches"]:
+            whose = f" — {m['attribution']}" if m["attribution"] else ""
+            click.echo(f"  {m['points']:+7.2f}  {m['term']} ×{m['count']} [{m['kind']}]{whose}")
+            for occ in m["occurrences"]:
+                why = f"{occ['label']} by {occ['how']}" + (f" ({occ['cue']})" if occ["cue"] else "")
+                cited = ", cited in passing" if occ["cited"] else ""
+                click.echo(f"             {occ['where']}@{occ['start']}: {why}{cited}: {occ['sentence'][:90]}")
+            if not m["occurrences"]:
+                click.echo(f"             {m['snippet']}")
+    if trace.get("flag"):
+        click.echo(f"\nclassifier flag: {trace['flag']}")
 
 
 @cli.command()
@@ -574,7 +691,16 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
                 click.echo(f"    urls of run {row['url_states_run']}: {counts}")
             for reason in row["reasons"]:
                 click.echo(f"    ! {reason['message']}")
+    _print_classifier(database)
     sys.exit(1 if alarm else 0)
+
+
+def _print_classifier(database) -> None:
+    """The relevance classifier's state, below the outlet table (crawler/relevance.py)."""
+    from .relevance import status_lines
+
+    for line in status_lines(database):
+        click.echo(line)
 
 
 #: How `newsmon status` colours each health on a terminal.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -22,7 +23,7 @@ from .config import load_config
 from .extract import extract_article
 from .outcome import Problem, redirect_chain
 from .outlets import Outlet, outlet_for_url
-from .scoring import Topic, load_topics, score_article
+from .scoring import TermMatch, Topic, best, load_topics, score_article
 from .urls import canonical_url
 
 # Per worker process: the outlets and topics of each config file, loaded once.
@@ -71,17 +72,80 @@ def known_hosts(outlets: dict[str, Outlet]) -> set[str]:
 
 
 def score_fields(title: str | None, text: str, topics: dict[str, Topic]) -> dict[str, Any]:
-    """The score columns of an article: best topic, its score, relevance and evidence."""
-    scores = score_article(title, text, topics)
-    best = scores[0] if scores else None
-    if best is None:
-        return {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": []}
+    """The score columns of an article: best topic, its score and threshold, relevance and
+    evidence. ``topic`` is None (and the score 0) when no topic's terms matched at all."""
+    top = best(score_article(title, text, topics))
+    if top is None:
+        return {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": [], "threshold": None}
     return {
-        "topic": best.topic,
-        "score": round(best.score, 3),
-        "relevant": int(best.relevant),
-        "matched_terms": [{"term": m.term, "count": m.count, "snippet": m.snippet} for m in best.matches],
+        "topic": top.topic,
+        "score": round(top.score, 3),
+        "relevant": int(top.relevant),
+        "threshold": top.threshold,
+        "matched_terms": [matched_term(m) for m in top.matches],
     }
+
+
+def score_batch(config_path: str | None, rows: list[tuple[int, str | None, str | None]]) -> list[dict[str, Any]]:
+    """Score ``(id, title, text)`` rows with the topics of ``config_path``: ``newsmon rescore``'s
+    unit of work in a worker process."""
+    _, topics = context(config_path)
+    return [{"id": article_id, **score_fields(title, text or "", topics)} for article_id, title, text in rows]
+
+
+def rescore_batches(db, config_path: str | None, workers: int | None = None,
+                    batch: int = 500) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Every stored article, in batches of ``(rows, score fields)``, scored in worker processes
+    (one per core; in this process for a small database or one core). The caller may update the
+    rows it is given as it goes."""
+    from storage import queries
+
+    total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    rows: list[dict[str, Any]] = []
+    batches = _chunks(queries.iter_articles(db), batch)
+    if workers <= 1 or total < 4 * batch:
+        for rows in batches:
+            yield rows, score_batch(config_path, [(r["id"], r["title"], r["text"]) for r in rows])
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Bounded: at most two batches per worker in flight, so a million articles are never all in memory.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=watch_parent, initargs=(os.getpid(),)) as pool:
+        pending: deque = deque()
+        for rows in batches:
+            pending.append((rows, pool.submit(score_batch, config_path,
+                                              [(r["id"], r["title"], r["text"]) for r in rows])))
+            if len(pending) >= 2 * workers:
+                done_rows, future = pending.popleft()
+                yield done_rows, future.result()
+        while pending:
+            done_rows, future = pending.popleft()
+            yield done_rows, future.result()
+
+
+def _chunks(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def matched_term(match: TermMatch) -> dict[str, Any]:
+    """One entry of ``matched_terms``: the term, count, snippet, points, how it counted
+    (core, structure, context, foreign, cited, against) and whose it is."""
+    entry: dict[str, Any] = {"term": match.term, "count": match.count, "snippet": match.snippet,
+                             "points": round(match.points, 3), "kind": match.kind}
+    if match.owners:
+        entry["attribution"] = match.attribution()
+    return entry
 
 
 def analyse(body: bytes, url: str, http_charset: str | None = None,
@@ -121,6 +185,11 @@ def keep_page(db, url: str, body: bytes, *, outlet: str | None, http_status: int
     the URL ``fetched``, and the next run extracts it without downloading it again.
     """
     now = now_iso()
+    if record is not None:
+        from . import relevance
+
+        # The classifier's probability beside the rules' score, when a model is trained.
+        relevance.annotate(db, record)
     with transaction(db):
         page_id = queries.save_page(db, final_url or url, body, article_id=None, http_status=http_status,
                                     content_type=content_type, now=now)

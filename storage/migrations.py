@@ -488,3 +488,73 @@ def m005_review_log(db: Database) -> None:
         ORDER BY reviewed_at, id
         """,
     ])
+
+
+@MIGRATIONS()
+def m006_relevance(db: Database) -> None:
+    """Relevance that learns from the reviewers: each article's threshold and classifier
+    probability, the models trained on the review decisions, the queue ordered by probability
+    and a "maybe missed" lane of articles under the threshold that the model rates relevant."""
+    columns = """
+        id,
+        published_at,
+        outlet,
+        language,
+        title,
+        score,
+        threshold,
+        relevance_p AS probability,
+        relevance_flag AS flag,
+        topic,
+        evidence,
+        url,
+        first_seen_at
+    """
+    order = ("ORDER BY relevance_p IS NULL, relevance_p DESC, "
+             "coalesce(datetime(published_at), datetime(first_seen_at)) DESC, id DESC")
+    _run(db, [
+        # The threshold of the topic the score is for, when it was scored: shown beside it.
+        "ALTER TABLE articles ADD COLUMN threshold REAL",
+        # The classifier's probability that the article is relevant (NULL: no model, or the
+        # article names nothing of any topic), which model gave it, and what it suggests:
+        # 'maybe-missed' (under the threshold, rated relevant) or 'likely-false-positive'.
+        "ALTER TABLE articles ADD COLUMN relevance_p REAL",
+        "ALTER TABLE articles ADD COLUMN relevance_model_id INTEGER",
+        "ALTER TABLE articles ADD COLUMN relevance_flag TEXT",
+        "CREATE INDEX idx_articles_relevance_flag ON articles(relevance_flag)",
+        # One row per training (`newsmon learn`); the newest row of a topic is its model.
+        """
+        CREATE TABLE relevance_models (
+            id INTEGER PRIMARY KEY,
+            topic TEXT NOT NULL,
+            trained_at TEXT NOT NULL,
+            positives INTEGER NOT NULL,      -- decisions relevant or follow-up
+            negatives INTEGER NOT NULL,      -- decisions dismissed
+            cv_folds INTEGER,
+            cv_precision REAL,               -- cross-validated, at the cutoff
+            cv_recall REAL,
+            cutoff REAL NOT NULL,            -- probability from which the model calls it relevant
+            flag_below REAL NOT NULL,        -- a relevant article under this is a likely false positive
+            features TEXT NOT NULL,          -- what the model reads, in words
+            library TEXT NOT NULL,           -- scikit-learn version it was trained with
+            train_seconds REAL,
+            model BLOB NOT NULL              -- the fitted model (pickle), read by newsmon only
+        )
+        """,
+        "CREATE INDEX idx_relevance_models_topic ON relevance_models(topic, id)",
+        "DROP VIEW review_queue",
+        f"""
+        CREATE VIEW review_queue AS
+        SELECT {columns}
+        FROM articles
+        WHERE relevant = 1 AND status = 'new'
+        {order}
+        """,
+        f"""
+        CREATE VIEW maybe_missed AS
+        SELECT {columns}
+        FROM articles
+        WHERE relevant = 0 AND status = 'new' AND relevance_flag = 'maybe-missed'
+        {order}
+        """,
+    ])

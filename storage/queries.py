@@ -32,8 +32,10 @@ STATUSES = ("new", "relevant", "dismissed", "follow-up")
 _EXTRACTED = ("url", "canonical_url", "outlet", "language", "title", "lead", "authors",
               "published_at", "modified_at", "text", "section", "tags", "paywalled", "method",
               "site_name")
-_SCORED = ("topic", "score", "relevant", "matched_terms")
-ARTICLE_FIELDS = _EXTRACTED + _SCORED + ("content_hash",)
+_SCORED = ("topic", "score", "relevant", "matched_terms", "threshold")
+# What the classifier adds (crawler.relevance); kept apart: a rescore by the rules alone leaves it.
+_CLASSIFIED = ("relevance_p", "relevance_model_id", "relevance_flag")
+ARTICLE_FIELDS = _EXTRACTED + _SCORED + _CLASSIFIED + ("content_hash",)
 # Updated on an already-stored article whose content changed.
 _CONTENT = ("title", "lead", "text", "modified_at", "content_hash")
 
@@ -103,11 +105,17 @@ def content_hash(title: str | None, text: str | None) -> str:
 
 
 def evidence(matched_terms: list[dict[str, Any]]) -> str | None:
-    """``matched_terms`` as text, one ``term ×count: snippet`` line per term."""
+    """``matched_terms`` as text, one line per term: ``term ×count [kind] — whose: snippet``,
+    e.g. ``国家安全保障戦略 ×3 [foreign] — US (トランプ政権): …``; the kind only when the term
+    does not count in full (foreign, cited, against)."""
     lines = []
     for match in matched_terms:
         snippet = " ".join(str(match.get("snippet") or "").split())
         head = f"{match.get('term')} ×{match.get('count', 0)}"
+        if match.get("kind") in ("foreign", "cited", "against"):
+            head += f" [{match['kind']}]"
+        if match.get("attribution"):
+            head += f" — {match['attribution']}"
         lines.append(f"{head}: {snippet}" if snippet else head)
     return "\n".join(lines) or None
 
@@ -192,7 +200,7 @@ def save_article(db: Database, article: dict[str, Any], *, now: str | None = Non
             if not taken:
                 changes["canonical_url"] = row["canonical_url"]
         elif row["content_hash"] != found["content_hash"]:
-            changes.update((k, row[k]) for k in _CONTENT + _SCORED + ("evidence",) if k in row)
+            changes.update((k, row[k]) for k in _CONTENT + _SCORED + _CLASSIFIED + ("evidence",) if k in row)
         db.table("articles").update(found["id"], changes)
         if "content_hash" in changes:
             _index(db, found["id"], row.get("title"), row["text"])
@@ -200,16 +208,64 @@ def save_article(db: Database, article: dict[str, Any], *, now: str | None = Non
 
 
 def update_score(db: Database, article_id: int, *, topic: str | None, score: float, relevant: bool | int,
-                 matched_terms: list[dict[str, Any]]) -> None:
-    """Replace an article's score, relevance and evidence (``newsmon rescore``)."""
+                 matched_terms: list[dict[str, Any]], threshold: float | None = None) -> None:
+    """Replace an article's score, relevance, threshold and evidence (``newsmon rescore``)."""
     with transaction(db):
         cursor = db.execute(
-            "UPDATE articles SET topic = ?, score = ?, relevant = ?, matched_terms = ?, evidence = ? "
-            "WHERE id = ?",
-            [topic, score, int(bool(relevant)), _json(list(matched_terms)), evidence(matched_terms),
+            "UPDATE articles SET topic = ?, score = ?, relevant = ?, matched_terms = ?, evidence = ?, "
+            "threshold = ? WHERE id = ?",
+            [topic, score, int(bool(relevant)), _json(list(matched_terms)), evidence(matched_terms), threshold,
              article_id])
         if cursor.rowcount == 0:
             raise ArticleNotFound(f"no article has id {article_id}")
+
+
+def update_scores(db: Database, rows: list[dict[str, Any]]) -> None:
+    """``update_score`` for many articles (dicts with ``id`` and the score fields), one statement."""
+    with transaction(db):
+        db.conn.executemany(
+            "UPDATE articles SET topic = ?, score = ?, relevant = ?, matched_terms = ?, evidence = ?, "
+            "threshold = ? WHERE id = ?",
+            [(r["topic"], r["score"], int(bool(r["relevant"])), _json(list(r["matched_terms"])),
+              evidence(r["matched_terms"]), r.get("threshold"), r["id"]) for r in rows])
+
+
+def update_relevance(db: Database, rows: list[tuple[int, float | None, int | None, str | None]]) -> None:
+    """Set ``(article id, probability, model id, flag)`` of many articles in one transaction."""
+    with transaction(db):
+        db.conn.executemany(
+            "UPDATE articles SET relevance_p = ?, relevance_model_id = ?, relevance_flag = ? WHERE id = ?",
+            [(p, model, flag, article_id) for article_id, p, model, flag in rows])
+
+
+# --- relevance models ------------------------------------------------------------------------
+
+def decisions(db: Database) -> Iterator[dict[str, Any]]:
+    """Every reviewed article (relevant, follow-up, dismissed) with what the classifier reads."""
+    yield from db.query(
+        "SELECT id, topic, title, text, score, threshold, matched_terms, status FROM articles "
+        "WHERE status IN ('relevant', 'follow-up', 'dismissed') ORDER BY id")
+
+
+def save_model(db: Database, row: dict[str, Any]) -> int:
+    """Store a trained model (a row of ``relevance_models``); return its id."""
+    with transaction(db):
+        return db.table("relevance_models").insert(row).last_rowid
+
+
+def latest_models(db: Database, *, with_blob: bool = True) -> dict[str, dict[str, Any]]:
+    """The newest model of each topic, by topic."""
+    columns = "*" if with_blob else ", ".join(
+        c.name for c in db["relevance_models"].columns if c.name != "model")
+    rows = db.query(
+        f"SELECT {columns} FROM relevance_models AS m "
+        "WHERE id = (SELECT max(id) FROM relevance_models WHERE topic = m.topic) ORDER BY topic")
+    return {row["topic"]: row for row in rows}
+
+
+def latest_model_id(db: Database) -> int | None:
+    """The id of the newest model of any topic (cheap: tells a process its models changed)."""
+    return db.execute("SELECT max(id) FROM relevance_models").fetchone()[0]
 
 
 def set_status(db: Database, article_id: int, status: str, *, note: str | None = None,
@@ -233,7 +289,8 @@ def iter_articles(db: Database) -> Iterator[dict[str, Any]]:
     last = 0
     while True:
         rows = list(db.query(
-            "SELECT id, outlet, language, title, text, topic, score, relevant FROM articles "
+            "SELECT id, outlet, language, title, text, topic, score, relevant, threshold, matched_terms "
+            "FROM articles "
             "WHERE id > ? ORDER BY id LIMIT ?", [last, _BATCH]))
         yield from rows
         if len(rows) < _BATCH:

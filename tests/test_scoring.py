@@ -6,6 +6,7 @@ test fails only for a scoring reason.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import pickle
 
@@ -56,7 +57,7 @@ def terms(score: Score) -> dict[str, int]:
 
 REQUIRED_CORE = [
     "国家安全保障戦略", "国家防衛戦略", "防衛力整備計画", "安保3文書", "安保三文書", "安保関連3文書",
-    "安保関連三文書", "反撃能力", "敵基地攻撃能力", "防衛費", "防衛力強化", "防衛装備移転三原則",
+    "安保関連三文書", "反撃能力", "敵基地攻撃能力", "防衛費", "防衛力強化",
     "スタンド・オフ・ミサイル", "長射程ミサイル", "トマホーク", "統合作戦司令部", "GDP比2%", "防衛増税",
     "防衛財源", "防衛力の抜本的強化", "National Security Strategy", "National Defense Strategy",
     "National Defence Strategy", "Defense Buildup Program", "counterstrike capability",
@@ -64,8 +65,10 @@ REQUIRED_CORE = [
     "defense spending", "defence spending", "2% of GDP", "enemy base strike capability", "Tomahawk",
     "stand-off missile",
 ]
+# The export rules are context since issue 10: their own revision is not the documents' (a
+# near-miss of the labelled set, tests/fixtures/relevance).
 REQUIRED_CONTEXT = ["防衛", "防衛省", "安全保障", "自衛隊", "防衛相", "defense", "Defense Ministry",
-                    "Self-Defense Forces", "security"]
+                    "Self-Defense Forces", "security", "防衛装備移転三原則"]
 
 
 def test_shipped_topic_has_the_analysts_terms(topics):
@@ -78,8 +81,10 @@ def test_shipped_topic_has_the_analysts_terms(topics):
 
 
 def test_every_form_of_every_term_matches_as_itself(topics):
-    # Catches a form shadowed by another term, a broken regex piece, or a double count.
-    topic = topics[TOPIC]
+    # Catches a form shadowed by another term, a broken regex piece, or a double count. Without
+    # attribution: some forms (決算) are also a company's markers, which would take 反撃能力 away.
+    topic = dataclasses.replace(topics[TOPIC], home=None, structure=None)
+    topics = {TOPIC: topic}
     wrong = []
     for term in topic.terms:
         for form in term.forms:

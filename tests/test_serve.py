@@ -152,9 +152,9 @@ def test_queue_holds_relevant_unreviewed_articles_with_facets_and_evidence(revie
     assert {r["id"] for r in data["rows"]} == {ids[k] for k in QUEUE}
     assert {"outlet", "topic", "published_at"} <= set(data["facet_results"])
     html = call(ds, "get", "/newsmon/review_queue").text
-    # Each row links to its article page and shows its evidence (term ×count: snippet).
+    # Each row links to its article page and shows its evidence (term ×count — whose: snippet).
     assert f'href="/newsmon/articles/{ids["nikkei"]}"' in html
-    assert "<b>反撃能力 ×5</b>" in html
+    assert "<b>反撃能力 ×5 — Japan (" in html
     assert 'id="_search"' in html
 
 

@@ -21,8 +21,10 @@ EXPECTED_COLUMNS = {
         "published_at", "modified_at", "text", "section", "tags", "paywalled", "method",
         "site_name", "topic", "score", "relevant", "matched_terms", "evidence", "status",
         "review_note", "reviewed_at", "reviewed_by", "first_seen_at", "last_seen_at",
-        "content_hash",
+        "content_hash", "threshold", "relevance_p", "relevance_model_id", "relevance_flag",
     ],
+    "relevance_models": ["id", "topic", "trained_at", "positives", "negatives", "cv_folds", "cv_precision",
+                         "cv_recall", "cutoff", "flag_below", "features", "library", "train_seconds", "model"],
     "pages": ["id", "url", "article_id", "fetched_at", "http_status", "content_type", "body_gz", "size"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
              "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at"],
@@ -40,9 +42,9 @@ EXPECTED_COLUMNS = {
     "reviewer_visits": ["reviewer", "previous_visit_at", "visit_started_at", "last_seen_at"],
 }
 MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
-                   "m005_review_log"]
-REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "topic", "evidence", "url",
-                        "first_seen_at"]
+                   "m005_review_log", "m006_relevance"]
+REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "threshold", "probability",
+                        "flag", "topic", "evidence", "url", "first_seen_at"]
 
 JA_TEXT = ("政府は安保関連3文書を改定し、敵のミサイル基地などをたたく反撃能力の保有を明記した。"
            "防衛力の抜本的強化に向け、防衛費を増額する。")
@@ -78,6 +80,7 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
     tables = {name: [c.name for c in db[name].columns] for name in EXPECTED_COLUMNS}
     assert tables == EXPECTED_COLUMNS
     assert [c.name for c in db["review_queue"].columns] == REVIEW_QUEUE_COLUMNS
+    assert [c.name for c in db["maybe_missed"].columns] == REVIEW_QUEUE_COLUMNS
     assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == MIGRATION_NAMES
     assert {"idx_articles_outlet", "idx_articles_published_at", "idx_articles_status",
             "idx_articles_relevant", "idx_articles_content_hash"} <= {i.name for i in db["articles"].indexes}

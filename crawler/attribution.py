@@ -1,0 +1,260 @@
+"""Whose document is it: attribute a matched term to Japan, a foreign government or a company.
+
+The actors and their markers are data (``crawler/actors.toml``, explained there). Given an
+article's normalised text and the span of a term in it, :func:`attribute` looks, in order, at
+a marker right before the term (or "of <marker>" right after it), the markers of its sentence
+weighted by their grammatical role, the neighbouring sentences, the nearest attributed term
+before it, and the article as a whole.
+
+Pure and picklable: no Scrapy, no SQLite; an :class:`Attributor` is built once per process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from collections.abc import Iterable
+from typing import Any
+
+#: An owner must have at least this much weighted evidence to be chosen ...
+MIN_EVIDENCE = 1.0
+#: ... and this much more than the runner-up.
+MARGIN = 1.25
+
+# What may stand between a marker and the term it owns: "米国の新たな国家安全保障戦略",
+# "ロシア連邦国家安全保障戦略", "Russia's updated National Security Strategy", "the U.S. 2026 ...".
+_JA_FILLER = re.compile(r"(?:[のが]|連邦|政府の?|政権の?|新たな|新た|新|最新の|初の|初めての|独自の|今回の|現行の|"
+                        r"[0-9]+年版?の?|版の|[「『(\s])*")
+_EN_FILLER = re.compile(r"(?:['’]s|[\s,]|the|its|their|new|newly|updated|revised|latest|first|first-ever|"
+                        r"inaugural|own|[0-9]{4}|unclassified|long-awaited|much-anticipated|revamped|national|key)*",
+                        re.IGNORECASE)
+_OF_AFTER = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
+# Sentence ends: Japanese stops, ! and ?, a full stop before a space or the end (not after a
+# lone capital, as in "U.S." or "J. Smith", nor after Mr, Ms, Dr, No), a line break.
+_SENTENCE_END = re.compile(r"[。！？!?\n]|(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bNo)\.(?=\s|$)")
+# A Japanese marker followed by は/が is the subject; by を/に/と/へ/や/から/より/との an object.
+_JA_SUBJECT = ("は", "が", "も")
+_JA_POSSESSIVE = ("の",)
+_JA_OBJECT = ("を", "に", "と", "へ", "や", "から", "より", "など")
+_EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
+                               r"including|like|as|over)\s+(?:the\s+)?$", re.IGNORECASE)
+
+#: What a weak marker (政府, "the government") weighs against a full one.
+WEAK_WEIGHT = 0.7
+#: A marker after the term counts this much of the same marker before it.
+AFTER_FACTOR = 0.5
+
+ROLE_WEIGHTS = {"subject": 3.0, "possessive": 2.0, "plain": 1.5, "after": 1.0, "object": 0.4}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who a term occurrence is attributed to, how, and the words that said so."""
+
+    owner: str | None          # actor key ("JP", "US", ...), None when nothing says
+    how: str                   # prefix, sentence, neighbours, carried, article, none
+    cue: str = ""              # the marker that decided it ("トランプ政権", "Japan's")
+    at: int = -1               # where that marker starts, for a prefix (it claims the marker)
+
+
+@dataclass(frozen=True)
+class Marker:
+    start: int
+    end: int
+    owner: str
+    text: str
+    weight: float
+
+
+@dataclass
+class Attributor:
+    """The actors' markers, compiled into one regex (longest marker at a position wins)."""
+
+    labels: dict[str, str]
+    _pattern: re.Pattern[str] = field(repr=False)
+    _prefix: re.Pattern[str] = field(repr=False)
+    _owner: dict[str, tuple[str, float]] = field(repr=False)
+    _prefix_owner: dict[str, str] = field(repr=False)
+
+    def label(self, owner: str | None) -> str:
+        return self.labels.get(owner or "", "unattributed")
+
+    # --- scanning ----------------------------------------------------------------------------
+
+    def markers(self, text: str) -> list[Marker]:
+        """Every marker in ``text``, left to right; a weak marker glued to another is dropped
+        (プーチン政権 is one marker, "Australian Prime Minister" is Australia's)."""
+        found: list[Marker] = []
+        for match in self._pattern.finditer(text):
+            word = match.group()
+            owner, weight = self._owner[word]
+            if weight < 1.0 and found and match.start() - found[-1].end <= 1:
+                continue
+            found.append(Marker(match.start(), match.end(), owner, word, weight))
+        return found
+
+    def sentences(self, text: str) -> list[int]:
+        """Start offsets of the sentences of ``text`` (the first is 0)."""
+        return [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+
+    # --- deciding ----------------------------------------------------------------------------
+
+    def prefix(self, text: str, start: int, end: int, markers: list[Marker]) -> Attribution | None:
+        """A marker right before the term (only fillers between), or "of <marker>" right after."""
+        lo = max(0, start - 30)
+        for filler in (_JA_FILLER, _EN_FILLER):
+            # The longest run of fillers ending at the term; a marker must end inside it.
+            edge = next(e for e in range(lo, start + 1) if filler.fullmatch(text, e, start))
+            hits = [m for m in markers if edge <= m.end <= start]
+            if hits:
+                hit = max(hits, key=lambda m: m.end)
+                return Attribution(hit.owner, "prefix", hit.text, hit.start)
+            short = self._prefix.search(text, max(0, edge - 6), edge)
+            if short is not None:
+                return Attribution(self._prefix_owner[short.group()], "prefix", short.group())
+        after = _OF_AFTER.match(text, end, min(len(text), end + 12))
+        if after is not None:
+            hit = next((m for m in markers if m.start == after.end()), None)
+            if hit is not None:
+                return Attribution(hit.owner, "prefix", hit.text, hit.start)
+        return None
+
+    def weigh(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int] | None,
+              factor: float = 1.0, claimed: frozenset[int] = frozenset()) -> dict[str, tuple[float, str]]:
+        """Weighted evidence per owner from the markers in ``text[lo:hi]`` (outside ``term``),
+        leaving out those ``claimed`` as the prefix of another term ("米国の国家安全保障戦略も
+        踏まえ、国家安全保障戦略を改定": the 米国 is the first one's)."""
+        evidence: dict[str, tuple[float, str]] = {}
+        first = bisect.bisect_left([m.start for m in markers], lo)
+        for marker in markers[first:]:
+            if marker.start >= hi:
+                break
+            if term is not None and marker.start < term[1] and marker.end > term[0]:
+                continue
+            if marker.start in claimed:
+                continue
+            role = _role(text, marker, term)
+            points = marker.weight * ROLE_WEIGHTS[role] * factor
+            if term is not None and marker.start >= term[1] and role != "after":
+                # After the term it is usually another clause's subject or owner.
+                points *= AFTER_FACTOR
+            have, cue = evidence.get(marker.owner, (0.0, ""))
+            best_cue = cue if cue and have >= points else marker.text
+            evidence[marker.owner] = (have + points, best_cue)
+        return evidence
+
+    def attribute(self, text: str, start: int, end: int, markers: list[Marker], sentences: list[int],
+                  previous: Attribution | None = None,
+                  article: Attribution | None = None, claimed: frozenset[int] = frozenset()) -> Attribution:
+        """Whose is the term at ``text[start:end]``.
+
+        Args:
+            markers: ``self.markers(text)``; sentences: ``self.sentences(text)`` (computed once
+                per text by the caller).
+            previous: the attribution of the nearest attributed term before this one.
+            article: the article-wide attribution (:meth:`article_owner`).
+            claimed: start offsets of markers that are other terms' prefixes.
+        """
+        found = self.prefix(text, start, end, markers)
+        if found is not None:
+            return found
+        i = bisect.bisect_right(sentences, start) - 1
+        lo, hi = sentences[i], sentences[i + 1] if i + 1 < len(sentences) else len(text)
+        chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed))
+        if chosen is not None:
+            return Attribution(chosen[0], "sentence", chosen[1])
+        nlo = sentences[i - 1] if i > 0 else lo
+        nhi = sentences[i + 2] if i + 2 < len(sentences) else len(text)
+        around = self.weigh(text, markers, nlo, lo, None, 0.5, claimed)
+        for owner, (points, cue) in self.weigh(text, markers, hi, nhi, None, 0.5, claimed).items():
+            have, have_cue = around.get(owner, (0.0, cue))
+            around[owner] = (have + points, have_cue if have >= points else cue)
+        chosen = _choose(around)
+        if chosen is not None:
+            return Attribution(chosen[0], "neighbours", chosen[1])
+        if previous is not None and previous.owner is not None:
+            return Attribution(previous.owner, "carried", previous.cue)
+        if article is not None and article.owner is not None:
+            return article
+        return Attribution(None, "none")
+
+    def article_owner(self, text: str, markers: list[Marker]) -> Attribution:
+        """Whose story the article is, from all its markers; ``owner`` None when unclear."""
+        chosen = _choose(self.weigh(text, markers, 0, len(text), None), minimum=1.5, margin=1.5)
+        return Attribution(chosen[0], "article", chosen[1]) if chosen else Attribution(None, "none")
+
+
+def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
+    after = text[marker.end:marker.end + 3]
+    if marker.text[:1].isascii():
+        if after.startswith(("'s", "’s")) or marker.text.endswith(("'s", "’s")):
+            return "possessive"
+        if _EN_OBJECT_BEFORE.search(text[max(0, marker.start - 16):marker.start]):
+            return "object"
+        if term is not None and marker.start > term[1]:
+            return "after"
+        return "plain"
+    if after.startswith(_JA_OBJECT) or after.startswith("との"):
+        return "object"
+    if after.startswith(_JA_SUBJECT) or re.match(r"は|が|[0-9]+日[、,]?", after):
+        return "subject"
+    if after.startswith(_JA_POSSESSIVE):
+        return "possessive"
+    if term is not None and marker.start > term[1]:
+        return "after"
+    return "plain"
+
+
+def _choose(evidence: dict[str, tuple[float, str]], minimum: float = MIN_EVIDENCE,
+            margin: float = MARGIN) -> tuple[str, str] | None:
+    if not evidence:
+        return None
+    ranked = sorted(evidence.items(), key=lambda kv: -kv[1][0])
+    owner, (points, cue) = ranked[0]
+    runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+    if points < minimum or points < margin * runner_up:
+        return None
+    return owner, cue
+
+
+# --- Loading ---------------------------------------------------------------------------------
+
+def _trie(forms: Iterable[str]) -> str:
+    """One regex over all markers, as a trie (a plain alternation of 400 markers is tried
+    marker by marker at every position: some 30 times slower); the longest wins at a position.
+    Latin markers match whole words only, and case-sensitively ("US" is not "us")."""
+    from .scoring import _trie_regex
+
+    trie: dict[str | None, Any] = {}
+    for form in forms:
+        units = [re.escape(ch) for ch in form]
+        if form[:1].isascii() and form[:1].isalnum():
+            units[0] = r"(?<![0-9A-Za-z])" + units[0]
+        node = trie
+        for unit in units:
+            node = node.setdefault(unit, {})
+        node[None] = r"(?![0-9A-Za-z])" if form[-1:].isascii() and form[-1:].isalnum() else ""
+    return _trie_regex(trie)
+
+
+def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
+    """The shipped actors (``crawler/actors.toml``), or ``data`` parsed the same way."""
+    if data is None:
+        data = tomllib.loads(resources.files("crawler").joinpath("actors.toml").read_text(encoding="utf-8"))
+    owner: dict[str, tuple[str, float]] = {}
+    prefix_owner: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for key, spec in data["actors"].items():
+        labels[key] = spec.get("label", key)
+        for form in spec.get("markers", []):
+            owner.setdefault(form, (key, 1.0))
+        for form in spec.get("weak", []):
+            owner.setdefault(form, (key, WEAK_WEIGHT))
+        for form in spec.get("prefixes", []):
+            prefix_owner.setdefault(form, key)
+    pattern = re.compile(_trie(owner))
+    prefix = re.compile("(?:" + "|".join(re.escape(f) for f in sorted(prefix_owner, key=len, reverse=True)) + ")$")
+    return Attributor(labels=labels, _pattern=pattern, _prefix=prefix, _owner=owner, _prefix_owner=prefix_owner)

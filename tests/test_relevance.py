@@ -1,0 +1,333 @@
+"""Relevance that knows whose strategy it is (issue 10): attribution, structure, the labelled
+set's floors, and learning from the reviewers' decisions with `newsmon learn` / `explain`
+as real processes on a real SQLite file.
+
+The short texts below are ours, written in the vocabulary of the real articles of the labelled
+set (tests/fixtures/relevance, sources there).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from crawler import relevance
+from crawler.scoring import explain, load_topics, score_article
+from crawler.store import score_fields
+from storage import open_db, queries
+from storage.queries import evidence
+
+from .relevance_set import evaluate, load, rules_decisions, top_half_share
+
+TOPIC = "defense-strategy"
+
+
+@pytest.fixture(scope="module")
+def topics():
+    return load_topics()
+
+
+def owners(text: str, term: str, topics, title: str | None = None) -> list[tuple[str | None, str]]:
+    """(owner, how) of each occurrence of ``term`` in the trace."""
+    trace = explain(title, text, topics)["topics"][0]
+    match = next(m for m in trace["matches"] if m["term"] == term)
+    return [(o["owner"], o["how"]) for o in match["occurrences"]]
+
+
+def top(title: str | None, text: str, topics):
+    return score_article(title, text, topics)[0]
+
+
+# --- Attribution ------------------------------------------------------------------------------
+
+ATTRIBUTED = [
+    # A marker right before the term decides.
+    ("米国の国家安全保障戦略は中国を最大の競争相手と位置づけた。", "国家安全保障戦略", "US", "prefix"),
+    ("米国家防衛戦略は本土防衛を最優先とした。", "国家防衛戦略", "US", "prefix"),
+    ("ロシア連邦国家安全保障戦略の改定は6年ぶりとなる。", "国家安全保障戦略", "RU", "prefix"),
+    ("Russia's updated National Security Strategy names the United States as a threat.",
+     "National Security Strategy", "RU", "prefix"),
+    ("Putin signed the National Security Strategy of the Russian Federation.",
+     "National Security Strategy", "RU", "prefix"),
+    # Otherwise the sentence: its subject counts most, an object (中国を念頭に) little.
+    ("トランプ米政権は4日、新たな国家防衛戦略を公表した。", "国家防衛戦略", "US", "sentence"),
+    ("韓国の尹錫悦政権は7日、国家安保戦略を発表した。", "国家安全保障戦略", "KR", "sentence"),
+    ("政府は中国を念頭に、国家安全保障戦略を年内に改定する。", "国家安全保障戦略", "JP", "sentence"),
+    ("The Pentagon released its National Defense Strategy on Friday.", "National Defense Strategy", "US",
+     "sentence"),
+    ("Japan will revise its National Security Strategy by the end of the year.", "National Security Strategy",
+     "JP", "sentence"),
+    # "Australian Prime Minister": the title is Australia's, not a Japanese prime minister's.
+    ("The Australian Prime Minister said the National Defence Strategy sets out a new approach.",
+     "National Defense Strategy", "AU", "sentence"),
+]
+
+
+@pytest.mark.parametrize("text,term,owner,how", ATTRIBUTED)
+def test_each_document_term_is_attributed(topics, text, term, owner, how):
+    assert owners(text, term, topics) == [(owner, how)]
+
+
+def test_a_later_mention_inherits_whose_it_is(topics):
+    text = "トランプ米政権は新たな国家安全保障戦略を公表した。西半球を最優先とする。同戦略は国家安全保障戦略として異例の内容だ。"
+    assert [o for o, _ in owners(text, "国家安全保障戦略", topics)] == ["US", "US"]
+    score = top("トランプ政権、国家安全保障戦略を公表", text, topics)
+    assert not score.relevant and score.score == 0
+    # Shown, at 0 points, so that a reviewer sees why it is not relevant.
+    fields = score_fields("トランプ政権、国家安全保障戦略を公表", text, topics)
+    assert fields["topic"] == TOPIC and fields["threshold"] == 6.0
+    assert evidence(fields["matched_terms"]).startswith("国家安全保障戦略 ×3 [foreign] — US (トランプ")
+
+
+def test_another_countrys_prefix_is_not_the_next_terms(topics):
+    # 米国の belongs to the first mention; the second is the government's.
+    text = "政府は16日、米国の国家安全保障戦略も踏まえ、国家安全保障戦略を改定した。"
+    assert [o for o, _ in owners(text, "国家安全保障戦略", topics)] == ["US", "JP"]
+    assert top(None, text, topics).relevant
+
+
+def test_japans_strategy_compared_with_the_us_one_stays_relevant(topics):
+    text = ("Japan will revise its National Security Strategy this year, the government said. "
+            "The U.S. National Security Strategy released in December put the Western Hemisphere first.")
+    score = top("Japan to revise security strategy", text, topics)
+    assert score.relevant
+    nss = next(m for m in score.matches if m.term == "National Security Strategy")
+    assert {o.owner: o.count for o in nss.owners} == {"JP": 1, "US": 1}
+    assert nss.attribution() == "Japan (Japan) ×1, US (U.S.) ×1"
+
+
+@pytest.mark.parametrize("title,text", [
+    ("White House releases National Security Strategy",
+     "The White House released its National Security Strategy on Thursday. The strategy puts the Western "
+     "Hemisphere first and asks allies to raise defense spending."),
+    ("米国防総省、国家防衛戦略を発表",
+     "米国防総省は23日、国家防衛戦略を発表した。全同盟国に国防費をGDP比5%まで引き上げるよう求めた。"),
+    ("Putin approves national security strategy",
+     "Russian President Vladimir Putin approved an updated National Security Strategy on Saturday."),
+])
+def test_a_foreign_government_releasing_its_strategy_is_not_relevant(topics, title, text):
+    score = top(title, text, topics)
+    assert not score.relevant and score.score == 0
+    assert score.matches and all(m.kind == "foreign" for m in score.matches)
+
+
+def test_a_document_cited_as_the_basis_of_something_else_counts_as_context(topics):
+    text = "政府は国家安全保障戦略を踏まえ、防衛装備移転三原則の運用指針を改正した。"
+    score = top("装備品輸出ルールを改正", text, topics)
+    assert not score.relevant
+    assert [m.kind for m in score.matches] == ["cited"]
+
+
+# --- Structure ----------------------------------------------------------------------------------
+
+def structure(score):
+    return next((m for m in score.matches if m.kind == "structure"), None)
+
+
+@pytest.mark.parametrize("text", [
+    "政府は安全保障関連の文書を年内に改定する方針だ。",
+    "政府は外交・安全保障の基本方針を定めた戦略を前倒しで見直す。",
+    "Japan will overhaul its core security policy papers by the end of the year.",
+    "The Japanese government plans to update its key defense documents in December.",
+])
+def test_a_document_noun_with_a_qualifier_and_a_revision_verb_is_matched(topics, text):
+    found = structure(top(None, text, topics))
+    assert found is not None and found.owners[0].owner == "JP"
+    assert found.points == 5
+
+
+@pytest.mark.parametrize("text", [
+    "The U.S. will update its defense strategy next year, the Pentagon said.",   # someone else's
+    "The company will revise its information security strategy after the attack.",  # not a government's
+    "政府は食料安全保障の基本計画を閣議決定した。",                                   # another kind of security
+    "三菱重工業は防衛事業の中期経営計画を見直した。",                                 # a company's plan
+    "政府は安全保障関連の文書を公表した。",                                           # no revision verb
+])
+def test_lookalikes_are_not_structure_matches(topics, text):
+    assert structure(top(None, text, topics)) is None
+
+
+@pytest.mark.parametrize("title,text", [
+    ("Japan to review security strategy",
+     "TOKYO (Kyodo) -- The government will begin revising the National Security Strategy next month. "
+     "The revision is expected by December, sources said."),
+    ("安保戦略の改定、来月着手", "政府は国家安全保障戦略の改定作業に来月着手する。"),
+    ("国家防衛戦略、年内改定へ", "防衛省は国家防衛戦略を年内に改定する方針を固めた。"),
+])
+def test_short_wire_stories_naming_the_document_and_its_revision_are_relevant(topics, title, text):
+    assert top(title, text, topics).relevant
+
+
+def test_topic_is_null_when_nothing_matched(topics):
+    fields = score_fields("大谷翔平、今季1号", "エンゼルスの大谷翔平が今季1号のソロ本塁打を放った。", topics)
+    assert fields == {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": [], "threshold": None}
+    # Menu words alone are not a match either.
+    assert score_fields("政治", "防衛 安全保障 自衛隊", topics)["topic"] is None
+
+
+# --- The labelled set -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cases():
+    return load()
+
+
+def test_the_labelled_set_covers_both_languages_and_every_family(cases):
+    assert len(cases) >= 150 and len({c.id for c in cases}) == len(cases)
+    families = {c.family for c in cases}
+    assert {"foreign-us", "foreign-ru", "foreign-cn", "foreign-nato", "foreign-kr", "foreign-au",
+            "whitepaper-relief", "equipment-export", "economic-security", "food-security", "title-defense",
+            "self-defense-law", "sdf-relief", "mod-scandal", "corporate", "nk-launch", "wire-short",
+            "jp-structure", "ordinary"} <= families
+    for lang in ("ja", "en"):
+        assert sum(c.label for c in cases if c.lang == lang) >= 20
+        assert sum(1 - c.label for c in cases if c.lang == lang and c.family != "ordinary") >= 20
+    assert all(c.title and c.text and c.source for c in cases if c.family != "ordinary")
+
+
+def test_the_rules_meet_the_floors_on_the_labelled_set(cases, topics):
+    report = evaluate(cases, rules_decisions(cases, topics))
+    assert report.recall >= 0.97, report.missed
+    assert report.precision >= 0.95, report.passed
+    low = {f: r["precision"] for f, r in report.families.items() if r.get("precision", 1.0) < 0.9}
+    assert low == {}
+    assert report.foreign_passed * 20 <= report.foreign_total, report.passed
+
+
+def test_the_calibration_pages_keep_their_places(cases, topics):
+    # The Nikkei 反撃能力 article scores highest of the saved pages; the seed NSS article is relevant.
+    saved = [c for c in cases if c.id.startswith("saved:")]
+    ranked = sorted(saved, key=lambda c: -top(c.title, c.text, topics).score)
+    assert ranked[0].id == "saved:scrapping-webs/nikkei-test_article_1.html"
+    assert top(*next((c.title, c.text) for c in saved if c.id == "saved:seed-article.txt"), topics).relevant
+
+
+def test_sixty_decisions_put_the_positives_in_the_top_half(cases, topics):
+    # A reviewer who has decided 30 relevant and 30 dismissed: the model orders the rest.
+    rng = random.Random(7)
+    positives = [c for c in cases if c.label]
+    negatives = [c for c in cases if not c.label]
+    train = rng.sample(positives, 30) + rng.sample(negatives, 30)
+    rest = [c for c in cases if c not in train]
+
+    def rows(group):
+        out = []
+        for c in group:
+            fields = score_fields(c.title, c.text, topics)
+            out.append({"title": c.title, "text": c.text, **fields})
+        return out
+
+    data = [relevance.Example(relevance.classifier_text(r["title"], r["text"]),
+                              relevance.rule_features(r["score"], r["threshold"], r["matched_terms"]), c.label)
+            for r, c in zip(rows(train), train)]
+    model = relevance.RelevanceModel().fit([d.text for d in data], [d.rules for d in data], [d.label for d in data])
+    held = rows(rest)
+    probabilities = model.predict([relevance.classifier_text(r["title"], r["text"]) for r in held],
+                                  [relevance.rule_features(r["score"], r["threshold"], r["matched_terms"])
+                                   for r in held])
+    assert top_half_share(probabilities, [c.label for c in rest]) >= 0.95
+
+
+# --- newsmon learn / explain / rescore / status, as real processes ------------------------------
+
+def newsmon(*args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, timeout=300,
+                            text=True)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory, cases, topics):
+    """A database of the written cases, 32 relevant and 32 dismissed of them decided."""
+    path = tmp_path_factory.mktemp("learn") / "news.db"
+    db = open_db(path)
+    written = [c for c in cases if not c.id.startswith("saved:")]
+    decided = {c.id for c in [c for c in written if c.label][:32] + [c for c in written if not c.label][:32]}
+    ids = {}
+    for i, c in enumerate(written):
+        record = {"url": f"https://news.example.jp/{i}", "title": c.title, "text": c.text, "outlet": "example",
+                  "language": c.lang, **score_fields(c.title, c.text, topics)}
+        ids[c.id], _ = queries.save_article(db, record)
+        if c.id in decided:
+            queries.set_status(db, ids[c.id], "relevant" if c.label else "dismissed", by="test")
+    db.close()
+    return path, ids
+
+
+def test_learn_trains_on_the_decisions_and_fills_the_lanes(reviewed):
+    path, ids = reviewed
+    result = newsmon("learn", "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "model 1 trained on 64 decisions (32 relevant, 32 dismissed)" in result.stdout
+    assert "cross-validated (5 folds) precision" in result.stdout
+    conn = sqlite3.connect(path)
+    try:
+        model = conn.execute("SELECT topic, positives, negatives, cv_precision, cv_recall, library, length(model) "
+                             "FROM relevance_models").fetchall()
+        assert len(model) == 1 and model[0][:3] == (TOPIC, 32, 32)
+        assert 0 < model[0][3] <= 1 and 0 < model[0][4] <= 1 and model[0][5].startswith("scikit-learn")
+        queue = conn.execute("SELECT probability, threshold FROM review_queue").fetchall()
+        assert queue and all(p is not None and t == 6.0 for p, t in queue)
+        assert [p for p, _ in queue] == sorted((p for p, _ in queue), reverse=True)
+        # The maybe-missed lane has the queue's columns and only articles under the threshold.
+        lane = conn.execute("SELECT score, threshold, probability, flag FROM maybe_missed").fetchall()
+        assert all(s < t and p >= relevance.MAYBE_MISSED and f == "maybe-missed" for s, t, p, f in lane)
+    finally:
+        conn.close()
+    status = newsmon("status", "--db", str(path))
+    assert status.returncode == 0
+    assert f"classifier {TOPIC}: trained" in status.stdout and "on 64 decisions" in status.stdout
+
+
+def test_explain_prints_the_trace_with_attribution_and_probability(reviewed):
+    path, ids = reviewed
+    result = newsmon("explain", str(ids["ja-neg-us-001"]), "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "score 0.0 / threshold 6.0: not relevant" in out
+    assert "国家安全保障戦略 ×2 [foreign] — US (トランプ" in out and "probability 0." in out
+    as_json = json.loads(newsmon("explain", str(ids["ja-pos-001"]), "--db", str(path), "--json").stdout)
+    top_topic = as_json["topics"][0]
+    assert as_json["best"] == TOPIC and top_topic["relevant"] and top_topic["threshold"] == 6.0
+    assert top_topic["probability"] is not None and top_topic["probability"] > 0.5
+    kinds = {m["kind"] for m in top_topic["matches"]}
+    assert {"core", "structure", "context"} <= kinds
+    missing = newsmon("explain", "999999", "--db", str(path))
+    assert missing.returncode == 1 and "no article has id 999999" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_rescore_keeps_the_models_probabilities(reviewed):
+    path, _ = reviewed
+    result = newsmon("rescore", "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "classifier:" in result.stdout and "articles rated" in result.stdout
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT count(*) FROM articles WHERE topic IS NOT NULL AND relevance_p IS NULL"
+                            ).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM articles WHERE topic IS NULL AND score != 0").fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
+def test_cold_start_stays_on_the_rules(tmp_path, topics):
+    path = tmp_path / "cold.db"
+    db = open_db(path)
+    for i, (title, status) in enumerate([("安保3文書を改定", "relevant"), ("米国家安全保障戦略", "dismissed")]):
+        record = {"url": f"https://news.example.jp/{i}", "title": title, "text": title,
+                  **score_fields(title, title, topics)}
+        article_id, _ = queries.save_article(db, record)
+        queries.set_status(db, article_id, status)
+    db.close()
+    result = newsmon("learn", "--db", str(path))
+    assert result.returncode == 0
+    assert "rules only (cold start): 1 relevant/follow-up and 1 dismissed decisions, 30 of each needed" in result.stdout
+    assert "classifier: rules only (cold start)" in newsmon("status", "--db", str(path)).stdout
+    assert newsmon("learn", "--db", str(path), "--min-decisions", "1").returncode == 2
