@@ -699,7 +699,10 @@ def _print_classifier(database) -> None:
     """The relevance classifier's state, below the outlet table (crawler/relevance.py)."""
     from .relevance import status_lines
 
-    for line in status_lines(database):
+    lines = status_lines(database)
+    if lines:
+        click.echo("")  # apart from the outlet table: scripts read the table up to the blank line
+    for line in lines:
         click.echo(line)
 
 

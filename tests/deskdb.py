@@ -40,8 +40,10 @@ WRITTEN = [
      "安保3文書が掲げる防衛費のGDP比2%に向け、来年度予算案がまとまった。"),
     ("tokyo_np", "ja", "安保3文書改定から3年、国会で検証求める声",
      "安保3文書の改定から3年となり、反撃能力を含む政策の検証を求める声が出ている。"),
-    ("jiji", "ja", "防衛装備移転三原則の見直し、安保3文書を踏まえ",
-     "安保3文書を踏まえ、防衛装備移転三原則の運用指針が見直された。"),
+    # (An equipment-export rule change "based on" the documents is a near-miss the scorer leaves
+    # out since issue 10: the Jiji row names the revision itself.)
+    ("jiji", "ja", "安保3文書の改定へ、政府が有識者会議",
+     "政府は国家安全保障戦略など安保3文書の改定に向け、有識者会議の初会合を開いた。反撃能力の運用も論点になる。"),
 ]
 
 

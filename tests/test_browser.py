@@ -211,7 +211,7 @@ def test_health_banner_search_csv_and_feed(desk):
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?q=*")
     results = page.locator(".nm-results > li")
-    expect(results).to_have_count(8)
+    expect(results).to_have_count(9)
     marks = {m.strip().lower() for m in page.locator(".nm-results mark").all_inner_texts()}
     assert marks == {"反撃能力", "counterstrike"}
     page.close()

@@ -79,12 +79,12 @@ def test_the_triage_page_rows_header_and_banner(desk_db):
     # time in JST, the first evidence line with its term marked.
     assert re.search(r'<span class="nm-score"[^>]*>[\d.]+ / 6</span>', row)
     assert "nhk" in row and re.search(r"<time [^>]*>\d+月\d+日 \d\d:\d\d</time>", row)
-    assert "<b>安保3文書</b> ×2: " in row and "<mark>安保3文書</mark>" in row
+    assert "<b>安保3文書</b> ×2" in row and "<mark>安保3文書</mark>" in row
     assert 'class="nm-new"' in row  # a first visit: everything is unread
     # Header on every page: queue count, unread, follow-up, outlets with the worst health.
     nav = text(html.split('<ul class="nm-nav">', 1)[1].split("</ul>", 1)[0])
     assert "Queue 14 14 unread" in nav and "Follow-up 0" in nav and "Outlets 1 failing" in nav
-    assert "Maybe missed" not in nav
+    assert "Maybe missed 0" in nav  # m006's lane, empty until `newsmon learn` flags articles
     # The failing outlet where the reviewer works: which, why, since when.
     banner = text(html.split('<div class="nm-banner" role="alert">', 1)[1].split("</div>", 1)[0])
     assert re.search(r"failing NHK NEWS WEB \(nhk\) since \d+月\d+日 \d\d:\d\d: the last run hung", banner)
@@ -118,12 +118,9 @@ def test_unread_is_what_arrived_since_the_last_visit(desk_db):
 
 
 def test_threshold_and_probability_from_the_view_when_it_has_them(desk_db):
-    # What the relevance work (m006_relevance) adds: the queue view carries both.
+    # What the relevance work (m006_relevance) stores per article: the queue view carries both.
     path, ids = desk_db
-    with sqlite3.connect(path) as conn:
-        view = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'review_queue'").fetchone()[0]
-        conn.execute("DROP VIEW review_queue")
-        conn.execute(view.replace("first_seen_at\n", "first_seen_at, 8.5 AS threshold, 0.42 AS probability\n", 1))
+    sql(path, "UPDATE articles SET threshold = 8.5, relevance_p = 0.42 WHERE id = ?", params=(ids["written-0"],))
     ds = build_datasette(path, reviewer=REVIEWER)
     row = call(ds, "get", "/").text.split(f'id="nm-{ids["written-0"]}"', 1)[1].split("</li>", 1)[0]
     assert re.search(r'[\d.]+ / 8.5 · p 0.42</span>', row)
@@ -147,14 +144,14 @@ def test_a_queue_view_with_other_columns_still_works(desk_db):
 
 def test_maybe_missed_appears_only_with_its_view(desk_db):
     path, ids = desk_db
+    # The lane is m006's maybe_missed view: articles under the threshold the classifier rates likely.
+    sql(path, "UPDATE articles SET relevance_flag = 'maybe-missed', relevance_p = 0.61 WHERE id IN (?, ?)",
+        params=(ids["nhk_kodomo"], ids["asahi_quake"]))
     ds = build_datasette(path, reviewer=REVIEWER)
-    assert call(ds, "get", "/maybe-missed").status_code == 404
-    sql(path, "CREATE VIEW maybe_missed AS SELECT id, 0.61 AS probability FROM articles "
-              "WHERE relevant = 0 AND status = 'new' ORDER BY id")
     html = call(ds, "get", "/").text
     assert "Maybe missed 2" in text(html.split('<ul class="nm-nav">', 1)[1].split("</ul>", 1)[0])
     page = call(ds, "get", "/maybe-missed").text
-    assert rows_of(page) == [str(ids["nhk_kodomo"]), str(ids["asahi_quake"])]
+    assert set(rows_of(page)) == {str(ids["nhk_kodomo"]), str(ids["asahi_quake"])}
     assert "p 0.61" in page
     # Decided from there like the queue; the row's status is what the decision expects.
     assert decide(ds, ids["nhk_kodomo"], "relevant").status_code == 200
@@ -210,9 +207,17 @@ def test_follow_up_and_decisions_pages(desk_db):
 
 # --- search ---------------------------------------------------------------------------------
 
+def test_without_the_maybe_missed_view_there_is_no_lane(desk_db):
+    path, _ = desk_db
+    sql(path, "DROP VIEW maybe_missed")
+    ds = build_datasette(path, reviewer=REVIEWER)
+    assert call(ds, "get", "/maybe-missed").status_code == 404
+    assert "Maybe missed" not in text(call(ds, "get", "/").text.split('<ul class="nm-nav">', 1)[1].split("</ul>", 1)[0])
+
+
 @pytest.mark.parametrize(("query", "params", "expected"), [
     ("反撃能力 OR counterstrike", {}, {"nikkei", "counterstrike", "written-0", "written-1", "written-4",
-                                       "written-5", "written-6", "written-8"}),
+                                       "written-5", "written-6", "written-8", "written-9"}),
     ('"three security documents"', {}, {"counterstrike", "written-5", "written-6"}),
     ("反撃能力 OR counterstrike", {"language": "en"}, {"counterstrike", "written-5", "written-6"}),
     ("安保3文書", {"outlet": "sankei"}, {"written-4"}),

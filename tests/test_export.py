@@ -44,8 +44,8 @@ def test_csv_is_the_queue_newest_first_one_line_per_article(review_db):
     nikkei = next(r for r in rows if int(r["id"]) == ids["nikkei"])
     assert nikkei["title"].startswith("反撃能力行使")
     # The evidence as text a person reads: each term, how often, where.
-    assert nikkei["evidence"].startswith("反撃能力 ×5: ")
-    assert " | 安保関連3文書 ×1: " in nikkei["evidence"]
+    assert nikkei["evidence"].startswith("反撃能力 ×5 — Japan (")
+    assert " | 安保関連3文書 ×1" in nikkei["evidence"]
     japannews = next(r for r in rows if int(r["id"]) == ids["japannews"])
     assert japannews["review_note"] == "ask the desk / back: the desk says / it is relevant"
     assert "exported 4 articles" in err
