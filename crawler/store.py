@@ -185,11 +185,6 @@ def keep_page(db, url: str, body: bytes, *, outlet: str | None, http_status: int
     the URL ``fetched``, and the next run extracts it without downloading it again.
     """
     now = now_iso()
-    if record is not None:
-        from . import relevance
-
-        # The classifier's probability beside the rules' score, when a model is trained.
-        relevance.annotate(db, record)
     with transaction(db):
         page_id = queries.save_page(db, final_url or url, body, article_id=None, http_status=http_status,
                                     content_type=content_type, now=now)
@@ -210,6 +205,11 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
     the article is stored, the original an alias of it, and neither is fetched again.
     """
     now = now_iso()
+    if record is not None:
+        from . import relevance
+
+        # The classifier's probability beside the rules' score, when a model is trained.
+        relevance.annotate(db, record)
     urls = [url] + ([final_url] if final_url and final_url != url else [])
     via = f" (redirected: {redirect_chain(redirects or [url], final_url)})" if final_url and final_url != url else ""
     with transaction(db):
