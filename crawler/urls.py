@@ -39,6 +39,11 @@ _SITE_TRACKING: dict[str, re.Pattern[str]] = {
     # ?print=true: the print view of the same article, linked from every article page
     # (fundus-jp/NikkanGeadai_2025_01_22).
     "nikkan-gendai.com": re.compile(r"^print$"),
+    # ?cx_part=topstory / nav / sub_button (where on the page the link sat) on every article link
+    # of the saved AFPBB page (newspaper4k/japanese_article2, 2018), ?cx_position=7 on a link of
+    # the same era elsewhere; and ?pid=<n>, which only picks the photo the article page opens on
+    # (the page's own share links: /articles/-/3178894?pid=20237040).
+    "afpbb.com": re.compile(r"^(?:cx_\w+|pid)$"),
 }
 # Mobile and AMP copies told apart by a path segment the generic rules below do not cover, by
 # host: the segment is removed. NHK's article pages each link their AMP twin
@@ -71,6 +76,16 @@ HTTPS_HOSTS = frozenset({
     "newsdig.tbs.co.jp",          # tbs
     "www.nippon.com",             # nippon_com
     "news.yahoo.co.jp",           # yahoo
+    "english.kyodonews.net",      # kyodo (https in every link of 2020-2026 found)
+    "www.47news.jp",              # kyodo_47news
+    "www.afpbb.com",              # afpbb (http in its 2018 saved page, https in links of 2019-2026)
+    "japantoday.com",             # japantoday (https in the 2017 feed and in links of 2025-2026)
+    "www.japantoday.com",         # japantoday
+    "www.fnn.jp",                 # fnn
+    "www.mod.go.jp",              # mod, mod_en (https in its feeds' resolved links and robots.txt fixture)
+    "www.clearing.mod.go.jp",     # mod (defense white paper HTML of 2022-2023)
+    "www.kantei.go.jp",           # kantei (https in its 2026 feed; http in links of 2010-2016)
+    "japan.kantei.go.jp",         # kantei_en
 })
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MOBILE_PREFIXES = ("m.", "sp.", "amp.", "mobile.")

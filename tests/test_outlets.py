@@ -23,11 +23,20 @@ BOILERPLATE = re.compile(
 REQUIRED_OUTLETS = {
     "japannews", "yomiuri", "asahi", "asahi_ajw", "mainichi", "nikkei", "nikkei_asia",
     "sankei", "nhk", "tokyo_np", "japantimes", "kyodo", "jiji", "tbs", "nippon_com", "yahoo",
+    # issue 9: the primary sources of the policy, Kyodo's Japanese site and more outlets
+    "mod", "mod_en", "kantei", "kantei_en", "kyodo_47news", "nippon_com_en", "afpbb", "japantoday", "fnn",
 }
+# The primary sources of the policy itself (ministry, cabinet), marked so the review queue can
+# show them apart from news outlets.
+PRIMARY_SOURCES = {"mod", "mod_en", "kantei", "kantei_en"}
 
 
 def test_registry_has_the_outlets_of_the_design():
     assert REQUIRED_OUTLETS <= set(OUTLETS)
+
+
+def test_primary_sources_are_marked_and_only_they():
+    assert {k for k, o in OUTLETS.items() if o.primary_source} == PRIMARY_SOURCES
 
 
 @pytest.mark.parametrize("key", sorted(OUTLETS))

@@ -14,13 +14,16 @@ import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 
+from crawler.discovery import parse_feed
 from crawler.outlets import Outlet, outlet_for_url, registry
 from crawler.store import known_hosts
 from crawler.urls import HTTPS_HOSTS, canonical_url
+
+from .saved import saved_bytes
 
 URLS = Path(__file__).parent / "fixtures" / "urls"
 OUTLETS = registry()
@@ -29,10 +32,13 @@ MIN_ARTICLES, MIN_OTHERS = 10, 4
 
 # Outlets without saved pages, URL samples or evidence yet (issue 9): expected to fail here
 # until they get them; strict, so the entry must go once they do.
-PENDING = {"kyodo"}
+PENDING: set[str] = set()
 # Outlets with fewer real article URLs in public sources than MIN_ARTICLES (strict: remove the
 # entry once the file has enough).
-FEW_SAMPLES = {"nippon_com": "only 4 real nippon.com article URLs found in public sources"}
+FEW_SAMPLES = {
+    "mod_en": "only 6 real /en/article/ URLs of the Ministry of Defense found in public sources",
+    "kantei_en": "only 8 real japan.kantei.go.jp article URLs found in public sources",
+}
 
 
 def _keys(few: bool = False) -> list:
@@ -152,3 +158,29 @@ def test_discovery_urls_are_https_on_the_outlets_hosts(key):
     outlet = OUTLETS[key]
     for url in (*outlet.feeds, *outlet.sitemaps, *outlet.start_urls):
         assert url.startswith("https://") and outlet.in_scope(url), f"{key}: {url}"
+
+
+# Real copies of outlets' feeds (tests/fixtures/saved, see PROVENANCE.md), with the URL each was
+# fetched from: every link a feed gives, resolved as the spider resolves it, must be an article
+# URL of that outlet, except the kinds the outlet means to skip (PDF releases, index pages).
+SAVED_FEEDS = [
+    ("mod", "kasumigaseki-lens/mod.xml", "https://www.mod.go.jp/j/rss/news.xml", 100),
+    ("kantei", "kasumigaseki-lens/kantei.xml", "https://www.kantei.go.jp/index-jnews.rdf", 24),
+    ("japantoday", "feedreader/Rss20JapanToday.xml", "https://japantoday.com/feed", 20),
+]
+_SKIPPED = re.compile(r"(?:\.pdf|/index\.html)$")
+
+
+@pytest.mark.parametrize("key,feed,feed_url,articles", SAVED_FEEDS, ids=[f[1] for f in SAVED_FEEDS])
+def test_every_link_of_a_saved_real_feed_is_an_article_or_meant_to_be_skipped(key, feed, feed_url, articles):
+    found = parse_feed(saved_bytes(feed))
+    assert found.problem is None and found.links, found.problem
+    accepted, wrong = 0, []
+    for link in found.links:
+        url = canonical_url(urljoin(feed_url, link), HOSTS)
+        if OUTLETS[key].is_article_url(url):
+            accepted += 1
+        elif not _SKIPPED.search(url):
+            wrong.append(url)
+    assert not wrong, "\n".join(wrong)
+    assert accepted >= articles

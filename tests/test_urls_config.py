@@ -51,6 +51,13 @@ def test_variants_of_one_article_share_one_key(variant):
          "https://mainichi.jp/articles/20211013/k00/00m/040/098000c"),
         ("https://www.nikkan-gendai.com/articles/view/present/366660?print=true",
          "https://www.nikkan-gendai.com/articles/view/present/366660"),
+        # AFPBB's own links say where they sat (?cx_part=) or which photo to open on (?pid=), and its
+        # 2018 page is http (newspaper4k/japanese_article2).
+        ("http://www.afpbb.com/articles/-/3179163?cx_part=topstory", "https://www.afpbb.com/articles/-/3179163"),
+        ("http://www.afpbb.com/articles/-/3178894?pid=20237040", "https://www.afpbb.com/articles/-/3178894"),
+        # The Ministry of Defense's feed gives paths; the white paper's 2023 HTML was linked as http.
+        ("http://www.clearing.mod.go.jp/hakusho_data/2023/html/n230103000.html",
+         "https://www.clearing.mod.go.jp/hakusho_data/2023/html/n230103000.html"),
         # NHK's 2025 feeds linked http://www3…; each article page links its /amp/ twin.
         ("http://www3.nhk.or.jp/news/html/20250930/k10014936121000.html",
          "https://www3.nhk.or.jp/news/html/20250930/k10014936121000.html"),

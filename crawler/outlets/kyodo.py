@@ -1,11 +1,25 @@
 """Kyodo News English (english.kyodonews.net), the wire service's English site.
 
-No saved page: registered for discovery only, read by generic extraction. The site was rebuilt
-in 2025: article URLs changed from /news/<yyyy>/<mm>/<12 hex>-<slug>.html to /articles/-/<n>,
-and the old /rss/news.xml and /rss/all.xml feeds were reported gone.
+No saved page of it was found in any public repository, test suite or data set searched
+(2026-11-30): it is registered for discovery and read by generic extraction, no rules. The site
+was rebuilt in 2025: article URLs changed from /news/<yyyy>/<mm>/<12 hex>-<slug>.html to
+/articles/-/<n>, and the old /rss/news.xml and /rss/all.xml feeds answer 404; the home page
+advertises /list/feed/rss4kyodonews-fzone instead. Its Japanese service is ``kyodo_47news``.
+
+What is known of the pages, for whoever gets a saved one: the 2022 layout kept the text in
+``div.article-body`` ``<p>``s and the time and section in ``p.credit`` (selectors of a 2022
+Kyodo scraper, edupache/Kyodo-News-ETL:03_Get_articles_attributes.py); pages of 2026 carry
+``<meta name="description">`` with the lead. Neither is verified here, so no rules.
 """
 
-from . import Outlet
+from . import Evidence, Outlet
+
+# Where each discovery URL and the article URL pattern was confirmed. The search index names some
+# public files by an id only (as NHK's feed survey): those are cited by that id.
+_ETL = "edupache/Kyodo-News-ETL:URLS_Kyodo.csv@44e220ba4afa43500c458a6a1f1454376b228341"
+_REBUILD = "public GitHub file (search-index id 63150830655): a feed monitor's fix list"
+_SURVEY_KO = "public GitHub file (search-index id 69481732601): a feed survey of 2026-09-09/10"
+_BRIEFING = "public GitHub file (search-index id 56280829101): a news-briefing procedure of 2026"
 
 OUTLET = Outlet(
     key="kyodo",
@@ -14,16 +28,35 @@ OUTLET = Outlet(
     domains=("english.kyodonews.net",),
     feeds=("https://english.kyodonews.net/list/feed/rss4kyodonews-fzone",),
     start_urls=("https://english.kyodonews.net/",),
-    # /articles/-/<n> (site of 2025 onwards) and /news/<yyyy>/<mm>/<12 hex>-<slug>.html (before).
+    # /articles/-/<n> (site of 2025 onwards) and /news/<yyyy>/<mm>/<12 hex>-<slug>.html (before),
+    # slugs as published ("kyodo-news-digest-may-13-2022--1-"). Sections (/news/world) and the old
+    # feeds (/rss/all.xml) do not match.
     article_url_pattern=(
-        r"^https://english\.kyodonews\.net/(?:articles/-/\d+/?"
+        r"^https?://english\.kyodonews\.net/(?:articles/-/\d+/?"
         r"|news/\d{4}/\d{2}/[0-9a-f]{12}-[a-z0-9-]+\.html)(?:[?#].*)?$"
     ),
     discovery_notes=(
-        "Nothing verified against a saved copy (none exists). The feed URL and both article "
-        "URL shapes come from third-party code and links seen in public repositories: "
-        "/articles/-/<n> links dated 2025–2026, /news/<yyyy>/<mm>/<hex>-<slug>.html links of "
-        "2020–2025, and notes that /rss/news.xml and /rss/all.xml return 404 since the 2025 "
-        "rebuild while the home page advertises /list/feed/rss4kyodonews-fzone. No sitemap known."
+        "No saved page exists; nothing checked live. The feed is the one the home page "
+        "advertised after the 2025 rebuild (a feed monitor's fix list; a 2026-09 feed survey "
+        "recovered Kyodo at that address). The home page is server-rendered with its headlines "
+        "as <h2>/<h3> links (a 2026 news-briefing procedure reads it with curl). Article URLs: "
+        "127 of May 2022 from a Kyodo scraper's URL list, /articles/-/<n> links of 2025-2026. "
+        "No sitemap known."
     ),
+    evidence=(
+        Evidence("https://english.kyodonews.net/list/feed/rss4kyodonews-fzone", _SURVEY_KO, "2026-09-09",
+                 "Kyodo News restored at /list/feed/rss4kyodonews-fzone; a feed monitor notes "
+                 "/rss/news.xml 404s since the rebuild and this is the only feed the home page "
+                 f"still advertises ({_REBUILD})"),
+        Evidence("https://english.kyodonews.net/", _BRIEFING, "2026-07",
+                 "fetched with curl: headlines as <h2>/<h3>, article links /articles/-/<n> with "
+                 "<meta name=description>. The file is undated; 2026-07 is the date of the article "
+                 "id it fetches (79598; id 80715 was linked on 2026-07-26)"),
+        Evidence("article_url_pattern", _ETL, "2022-05",
+                 "old /news/<yyyy>/<mm>/<hex>-<slug>.html URLs; /articles/-/<n> links of 2025-2026 "
+                 "in public files (tests/fixtures/urls/kyodo.tsv)"),
+    ),
+    feed_window="not measured",
+    feed_terms="not found (Kyodo's Japanese feeds are licensed, per the N1 feed survey of 2026-09-28)",
+    known_walls="none known",
 )

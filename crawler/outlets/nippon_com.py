@@ -18,8 +18,10 @@ OUTLET = Outlet(
     domains=("www.nippon.com",),
     sitemaps=("https://www.nippon.com/ja/articles.xml",),
     start_urls=("https://www.nippon.com/ja/",),
-    # /ja/<section>/<letter(s)+digits>/ : japan-topics/c030208, japan-topics/bg900462, images/i00066.
-    article_url_pattern=r"^https?://www\.nippon\.com/ja/[a-z-]+/[a-z]{1,3}\d{5,6}/?(?:[?#].*)?$",
+    # /ja/<section>/<letter(s)+digits>/ : japan-topics/c030208, japan-topics/bg900462, images/i00066,
+    # guide-to-japan/gu004112; and the "today in history" pages japan-topics/today0611/ (2023-2026
+    # links in public files, tests/fixtures/urls/nippon_com.tsv).
+    article_url_pattern=r"^https?://www\.nippon\.com/ja/[a-z-]+/(?:[a-z]{1,3}\d{5,6}|today\d{4,5})/?(?:[?#].*)?$",
     rules=(
         Rules(
             version="2023-03",
@@ -43,6 +45,7 @@ OUTLET = Outlet(
         Evidence("https://www.nippon.com/ja/articles.xml", _SW, "2023-04", "SITEMAP_URL of a nippon.com scraper's tests"),
         Evidence("https://www.nippon.com/ja/", _PAGE, "2023-03-31", "the logo link of the saved pages"),
         Evidence("article_url_pattern", _PAGE, "2023-03-31",
-                 "links of the three saved pages (tests/fixtures/urls/nippon_com.tsv)"),
+                 "links of the three saved pages, and japan-topics/japan-data/images/guide-to-japan and "
+                 "today<mmdd> URLs of 2023-2026 in public files (tests/fixtures/urls/nippon_com.tsv)"),
     ),
 )
