@@ -66,7 +66,9 @@ def desk_settings(config_path: str | None) -> dict[str, Any]:
     except (ConfigError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     return {"thresholds": {key: topic.threshold for key, topic in topics.items()},
-            "outlets": {key: outlet.name for key, outlet in sorted(config.outlets.items())}}
+            "outlets": {key: outlet.name for key, outlet in sorted(config.outlets.items())},
+            # For the scoring trace on each article page (crawler.relevance.explain_article).
+            "config_path": config_path}
 
 
 def build_datasette(db_path: str | Path, *, reviewer: str | None = None,

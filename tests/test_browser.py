@@ -242,3 +242,33 @@ def test_phone_sized_pages_do_not_scroll_sideways(desk):
             page.screenshot(path=DOCS / "article-mobile.png")
     page.close()
     assert re.match(r"\d+", str(len(ids)))
+
+
+def test_scores_with_threshold_explain_and_the_maybe_missed_lane(desk):
+    """Issue 10 where the reviewer works: score beside threshold, the scoring trace of an
+    article, and the lane of articles under the threshold the classifier rates likely."""
+    from playwright.sync_api import expect
+
+    # What `newsmon learn` leaves for an article the rules left under the threshold.
+    missed = desk.ids["nhk_kodomo"]
+    with sqlite3.connect(desk.path) as conn:
+        conn.execute("UPDATE articles SET relevance_p = 0.71, relevance_flag = 'maybe-missed' WHERE id = ?", [missed])
+    page = desk.page("/")
+    first = page.locator(ITEMS).first
+    expect(first.locator(".nm-score")).to_have_text(re.compile(r"^[\d.]+ / 6$"))
+    expect(page.locator(".nm-nav")).to_contain_text("Maybe missed 1")
+    page.get_by_role("link", name=re.compile("Maybe missed")).click()
+    page.wait_for_url("**/maybe-missed")
+    expect(page.locator(ITEMS)).to_have_count(1)
+    expect(page.locator(ITEMS).first).to_contain_text("p 0.71")
+    page.close()
+
+    # The trace on the article page: every term, whose document it is, points, the threshold.
+    article = desk.page(f"/newsmon/articles/{desk.ids['nikkei']}")
+    trace = article.locator("details.newsmon-explain")
+    trace.locator("summary").click()
+    expect(trace).to_contain_text("threshold 6")
+    expect(trace).to_contain_text("反撃能力")
+    expect(trace).to_contain_text("— Japan (")
+    expect(trace.locator(".nm-trace-sentence").first).to_be_visible()
+    article.close()

@@ -187,7 +187,25 @@ def _nav(conn, who: str | None) -> dict[str, Any]:
     return {"counts": desk.counts(conn, since=since, feats=feats), "features": feats, "reviewer": who}
 
 
-def _article_extras(conn, article_id: int) -> dict[str, Any]:
+def _trace(conn, article_id: int, config_path: str | None) -> dict[str, Any] | None:
+    """The article's scoring trace (``newsmon explain``) for its page; ``None`` if it cannot be made."""
+    from storage.exceptions import ArticleNotFound
+
+    from ..relevance import explain_article
+    from ..store import context
+
+    try:
+        trace = explain_article(Database(conn), article_id, context(config_path)[1])
+    except ArticleNotFound:
+        return None
+    for topic in trace["topics"]:
+        for match in topic["matches"]:
+            # A few sentences per term are enough to see whose document it is.
+            match["sentences"] = list(dict.fromkeys(o["sentence"] for o in match["occurrences"]))[:3]
+    return trace
+
+
+def _article_extras(conn, article_id: int, config_path: str | None = None) -> dict[str, Any]:
     log = reviews.history(Database(conn), article_id)
     for entry in log:
         entry["when"] = desk.jst(entry["at"])
@@ -198,7 +216,8 @@ def _article_extras(conn, article_id: int) -> dict[str, Any]:
     if following:
         title = conn.execute("SELECT title FROM articles WHERE id = ?", [following[0]]).fetchone()
         nxt = {"id": following[0], "title": title[0] if title else None}
-    return {"history": log, "next": nxt, "queued": article_id in queue}
+    return {"history": log, "next": nxt, "queued": article_id in queue,
+            "trace": _trace(conn, article_id, config_path)}
 
 
 @hookimpl
@@ -221,7 +240,9 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             except ValueError:
                 article_id = None
             if article_id is not None:
-                values["newsmon_article"] = await db.execute_fn(lambda conn: _article_extras(conn, article_id))
+                config_path = (_config(datasette) or {}).get("config_path")
+                values["newsmon_article"] = await db.execute_fn(
+                    lambda conn: _article_extras(conn, article_id, config_path))
         if database == DATABASE:
             values.update({"newsmon_paragraphs": paragraphs, "newsmon_terms": terms_with_snippets})
         return values
