@@ -22,8 +22,8 @@ scikit-learn is imported only when a model is trained or applied.
 from __future__ import annotations
 
 import json
-import pickle
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -33,6 +33,8 @@ from .scoring import Topic, explain, normalise
 
 #: Decisions needed of each class (relevant/follow-up, dismissed) before a topic gets a model.
 MIN_PER_CLASS = 30
+#: The format of stored models (``relevance_models.model``): zlib-compressed JSON, version 1.
+MODEL_FORMAT = 1
 #: An article under the threshold with at least this probability is "maybe missed".
 MAYBE_MISSED = 0.5
 #: A relevant article with a probability under this is a "likely false positive".
@@ -116,6 +118,45 @@ class RelevanceModel:
             return []
         return [float(p) for p in self.classifier.predict_proba(self._matrix(texts, rules))[:, 1]]
 
+    # A model is stored as data (JSON: vocabulary, idf, weights), never as a pickle: a database
+    # file is passed between analysts, and unpickling one from someone else could run their code.
+
+    def to_bytes(self) -> bytes:
+        """The fitted model as zlib-compressed JSON."""
+        state = {
+            "format": MODEL_FORMAT, "rules": self.rules, "C": self.classifier.C,
+            "vocabulary": {gram: int(i) for gram, i in self.vectorizer.vocabulary_.items()},
+            "idf": [float(x) for x in self.vectorizer.idf_],
+            "classes": [int(c) for c in self.classifier.classes_],
+            "coef": [float(x) for x in self.classifier.coef_[0]],
+            "intercept": float(self.classifier.intercept_[0]),
+        }
+        return zlib.compress(json.dumps(state, ensure_ascii=False).encode("utf-8"), 6)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> RelevanceModel:
+        """A model stored by :meth:`to_bytes`.
+
+        Raises:
+            ValueError: not such a model (another format, a damaged blob).
+        """
+        import numpy as np
+
+        try:
+            state = json.loads(zlib.decompress(data).decode("utf-8"))
+        except (zlib.error, UnicodeDecodeError, ValueError) as exc:
+            raise ValueError(f"not a stored newsmon model: {exc}") from None
+        if not isinstance(state, dict) or state.get("format") != MODEL_FORMAT:
+            raise ValueError(f"not a stored newsmon model of format {MODEL_FORMAT}")
+        model = cls(c=float(state["C"]), rules=bool(state["rules"]))
+        model.vectorizer.set_params(vocabulary=state["vocabulary"], max_features=None)
+        model.vectorizer.fit(["  "])  # fixes the vocabulary; the idf comes from the stored model
+        model.vectorizer.idf_ = np.asarray(state["idf"], dtype=np.float32)
+        model.classifier.classes_ = np.asarray(state["classes"])
+        model.classifier.coef_ = np.asarray([state["coef"]], dtype=np.float64)
+        model.classifier.intercept_ = np.asarray([state["intercept"]], dtype=np.float64)
+        return model
+
 
 @dataclass(frozen=True)
 class Example:
@@ -192,7 +233,7 @@ def learn(db, topics: Mapping[str, Topic], *, min_per_class: int = MIN_PER_CLASS
             "positives": pos, "negatives": neg, "cv_folds": folds, "cv_precision": round(precision, 4),
             "cv_recall": round(recall, 4), "cutoff": CUTOFF, "flag_below": LIKELY_FALSE_POSITIVE,
             "features": FEATURES, "library": f"scikit-learn {sklearn.__version__}",
-            "train_seconds": round(seconds, 3), "model": pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)})
+            "train_seconds": round(seconds, 3), "model": model.to_bytes()})
         out.append(Training(key, pos, neg, model_id, precision, recall, folds, seconds))
     return out
 
@@ -220,11 +261,10 @@ def load_models(db) -> dict[str, Loaded]:
     out = {}
     for topic, row in queries.latest_models(db).items():
         try:
-            model = pickle.loads(row["model"])
-        except Exception:  # noqa: BLE001 - an unreadable pickle (other library version) means no model
+            model = RelevanceModel.from_bytes(row["model"])
+        except ValueError:  # another format (a newer newsmon's): newsmon learn trains it again
             continue
-        if isinstance(model, RelevanceModel):
-            out[topic] = Loaded(row["id"], topic, model, row["cutoff"], row["flag_below"])
+        out[topic] = Loaded(row["id"], topic, model, row["cutoff"], row["flag_below"])
     return out
 
 

@@ -538,7 +538,7 @@ def m006_relevance(db: Database) -> None:
             features TEXT NOT NULL,          -- what the model reads, in words
             library TEXT NOT NULL,           -- scikit-learn version it was trained with
             train_seconds REAL,
-            model BLOB NOT NULL              -- the fitted model (pickle), read by newsmon only
+            model BLOB NOT NULL              -- the fitted model as zlib-compressed JSON (no pickle: files are shared)
         )
         """,
         "CREATE INDEX idx_relevance_models_topic ON relevance_models(topic, id)",

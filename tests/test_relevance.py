@@ -331,3 +331,23 @@ def test_cold_start_stays_on_the_rules(tmp_path, topics):
     assert "rules only (cold start): 1 relevant/follow-up and 1 dismissed decisions, 30 of each needed" in result.stdout
     assert "classifier: rules only (cold start)" in newsmon("status", "--db", str(path)).stdout
     assert newsmon("learn", "--db", str(path), "--min-decisions", "1").returncode == 2
+
+
+def test_a_stored_model_is_data_and_predicts_the_same():
+    """Models are stored as JSON, not pickles: a database file from someone else runs no code."""
+    import pickle
+    import sqlite3
+
+    from crawler.relevance import RelevanceModel
+
+    texts = ["政府は安保3文書を改定した", "反撃能力の保有を閣議決定", "The government revised its security strategy",
+             "きょうの天気は晴れ", "プロ野球の試合結果", "A recipe for hydrangea care"]
+    rules = [[1.0] * 3 + [0.0] * 5] * 3 + [[0.0] * 8] * 3
+    model = RelevanceModel().fit(texts, rules, [1, 1, 1, 0, 0, 0])
+    again = RelevanceModel.from_bytes(model.to_bytes())
+    probe = ["安保3文書の改定作業", "明日の天気"]
+    assert again.predict(probe, rules[:2]) == pytest.approx(model.predict(probe, rules[:2]), abs=1e-6)
+    with pytest.raises(ValueError, match="not a stored newsmon model"):
+        RelevanceModel.from_bytes(pickle.dumps(model))
+    with pytest.raises(ValueError):
+        RelevanceModel.from_bytes(sqlite3.Binary(b"garbage"))
