@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from .saved import EXPECTED, FIXTURES, SAVED, saved_bytes, saved_json  # noqa: F401  (re-exported)
@@ -13,3 +16,21 @@ def _isolated_env(monkeypatch, tmp_path):
     for name in ("NEWSMON_DB", "NEWSMON_CONFIG", "NEWSMON_SCHEDULE_INTERVAL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def _template_db(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    """The review database (tests/test_serve.py build_review_db), built once per test module."""
+    from .test_serve import build_review_db
+
+    path = tmp_path_factory.mktemp("review") / "template.db"
+    return path, build_review_db(path)
+
+
+@pytest.fixture
+def review_db(_template_db, tmp_path) -> tuple[Path, dict[str, int]]:
+    """A fresh copy of the review database for one test: (path, article ids by key)."""
+    template, ids = _template_db
+    path = tmp_path / "review.db"
+    shutil.copy(template, path)
+    return path, ids

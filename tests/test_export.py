@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from crawler.export import atom_feed, export, rfc3339
 from storage import open_db, queries
 
-from .test_serve import QUEUE, _template_db, review_db  # noqa: F401  (fixtures)
+from .test_serve import QUEUE
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

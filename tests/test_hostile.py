@@ -133,7 +133,6 @@ def test_nothing_out_of_scope_was_requested(hostile):
 
 
 def test_final_states_are_not_fetched_again(hostile):
-    site = hostile["site"]
     second = {r.path for r in hostile["runs"]["second"][1]}
     for path in ("/a/ok", "/a/410", "/a/listing", "/a/moved", "/a/moved-target", "/a/deep", "/a/to-other-host",
                  "/a/to-file", "/private/secret"):

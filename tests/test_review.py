@@ -12,7 +12,7 @@ from storage import open_db, queries
 from storage import review as reviews
 from storage.exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict
 
-from .test_serve import _template_db, review_db, row  # noqa: F401  (fixtures)
+from .test_serve import row
 
 T0, T1, T2, T3 = (f"2026-11-25T0{h}:00:00+00:00" for h in range(4))
 

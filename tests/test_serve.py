@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import csv
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -92,21 +91,6 @@ def build_review_db(path: Path) -> dict[str, int]:
     ids["counterstrike"], _ = queries.save_article(db, record)
     db.conn.close()
     return ids
-
-
-@pytest.fixture(scope="module")
-def _template_db(tmp_path_factory) -> tuple[Path, dict[str, int]]:
-    path = tmp_path_factory.mktemp("review") / "template.db"
-    return path, build_review_db(path)
-
-
-@pytest.fixture
-def review_db(_template_db, tmp_path) -> tuple[Path, dict[str, int]]:
-    """A fresh copy of the review database for one test: (path, article ids by key)."""
-    template, ids = _template_db
-    path = tmp_path / "review.db"
-    shutil.copy(template, path)
-    return path, ids
 
 
 def row(path: Path, article_id: int) -> dict:
