@@ -277,3 +277,14 @@ def test_the_csv_download_has_a_bom(desk_db):
     assert response.content.startswith(b"\xef\xbb\xbfid,published_at,")
     assert response.headers["content-disposition"].startswith('attachment; filename="newsmon-queue-')
     assert len(response.content.decode("utf-8-sig").splitlines()) == 1 + 14
+
+
+def test_datasette_table_pages_show_times_in_jst(desk_db):
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    html = call(ds, "get", "/newsmon/articles").text
+    stamps = re.findall(r'<time datetime="([^"]+)" title="[^"]+">(\d+月\d+日 \d\d:\d\d) JST</time>', html)
+    assert stamps, "no time rendered in JST"
+    stored, shown = stamps[0]
+    moment = datetime.fromisoformat(stored).astimezone(timezone(timedelta(hours=9)))
+    assert shown == f"{moment.month}月{moment.day}日 {moment:%H:%M}"

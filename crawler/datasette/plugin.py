@@ -298,6 +298,12 @@ def render_cell(row, value, column, table, database, datasette):
             return ", ".join(str(v) for v in json.loads(value))
         except ValueError:
             return None
+    if column.endswith("_at") and isinstance(value, str) and len(value) >= 19 and value[4] == "-":
+        # Stored times carry their offset (articles +09:00, newsmon's own UTC); a reader reads
+        # them in JST, with the stored value a hover away.
+        shown = desk.jst(value)
+        if shown != value:
+            return Markup(f'<time datetime="{escape(value)}" title="{escape(value)}">{escape(shown)} JST</time>')
     if column == "status" and table in ("articles", "review_queue", None):
         return Markup(f'<span class="newsmon-status status-{escape(value)}">{escape(value)}</span>')
     if column == "title" and isinstance(value, str) and _lang(value):
