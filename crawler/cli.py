@@ -263,38 +263,63 @@ def rescore(db: str | None, config: str | None) -> None:
     click.echo(f"newsmon: rescored {total} articles, {changed} changed")
 
 
+def _store_options(settings):
+    from . import store
+    from .config import ConfigError
+
+    try:
+        return store.settings_options(settings)
+    except (ConfigError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @cli.command()
 @db_option
 @config_option
 def reextract(db: str | None, config: str | None) -> None:
-    """Rebuild every stored article from its stored raw page (after extraction rules improve).
+    """Rebuild every stored article and its versions from the stored raw pages (after extraction
+    rules improve).
 
-    Nothing is fetched. Review status and notes are kept.
+    Nothing is fetched. Review status and notes are kept; stories are rebuilt after.
 
     Example:
 
         newsmon reextract
     """
-    from storage import queries, transaction
-
     from . import store
 
     database, settings = _open(db, config)
-    config_path = settings.get("NEWSMON_CONFIG")
-    outlets, _ = store.context(config_path)
-    done = empty = 0
-    for _page_id, url, _article_id, body, content_type in list(queries.iter_pages(database)):
-        charset = None
-        if content_type and "charset=" in content_type.lower():
-            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
-        record = store.analyse(body, url, charset, config_path)
-        if record is None:
-            empty += 1
-            continue
-        with transaction(database):
-            queries.save_article(database, record, now=store.now_iso(), replace=True)
-        done += 1
-    click.echo(f"newsmon: re-extracted {done} articles; {empty} stored pages hold no article")
+    opts = _store_options(settings)
+    counts = store.reextract(database, settings.get("NEWSMON_CONFIG"), opts)
+    click.echo(f"newsmon: re-extracted {counts['articles']} articles ({counts['versions']} versions of changed "
+               f"ones); {counts['empty']} stored pages hold no article")
+
+
+@cli.command()
+@db_option
+@config_option
+@click.option("--window", metavar="DURATION", help="Articles further apart than this are never one story "
+              "(\"72h\", \"2d\"). Default: NEWSMON_STORY_WINDOW, else [stories] window, else 72h.")
+def regroup(db: str | None, config: str | None, window: str | None) -> None:
+    """Rebuild every story from the stored articles, as if they had arrived in time order.
+
+    Same event across outlets: one story; wire copies: one story, each copy marked as a
+    duplicate of its original. Review decisions are kept. Run it after upgrading a database
+    made before stories existed, or after changing the window.
+
+    Example:
+
+        newsmon regroup --window 48h
+    """
+    from . import store
+
+    database, settings = _open(db, config)
+    if window:
+        settings.set("NEWSMON_STORY_WINDOW", window, priority="cmdline")
+    opts = _store_options(settings)
+    counts = store.regroup(database, opts)
+    click.echo(f"newsmon: {counts['articles']} articles in {counts['stories']} stories "
+               f"({counts['copies']} wire copies)")
 
 
 @cli.command()
@@ -314,10 +339,11 @@ def ingest(files: tuple[str, ...], db: str | None, config: str | None) -> None:
     from .ingest import ingest_archive
 
     database, settings = _open(db, config)
+    opts = _store_options(settings)
     totals = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0}
     for path in files:
         try:
-            counts = ingest_archive(database, path, settings.get("NEWSMON_CONFIG"))
+            counts = ingest_archive(database, path, settings.get("NEWSMON_CONFIG"), opts)
         except ValueError as exc:
             raise click.ClickException(f"{path}: {exc}") from None
         for key, value in counts.items():

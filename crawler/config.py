@@ -17,6 +17,7 @@ outlet that uses generic extraction.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,10 @@ class Config:
     schedule: dict[str, Any] = field(default_factory=dict)
     notify: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
+    #: ``[stories]``: grouping of articles into stories (``window``).
+    stories: dict[str, Any] = field(default_factory=dict)
+    #: ``[revisit]``: when stored articles are fetched again (``after``, ``articles``).
+    revisit: dict[str, Any] = field(default_factory=dict)
 
 
 def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> Outlet:
@@ -99,4 +104,37 @@ def load_config(path: str | Path | None) -> Config:
         schedule=data.get("schedule") or {},
         notify=data.get("notify") or {},
         path=where,
+        stories=_table(data, "stories", where),
+        revisit=_table(data, "revisit", where),
     )
+
+
+def _table(data: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+    value = data.get(name) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {name} must be a table: [{name}]")
+    return value
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: str | int | float, what: str, *, allow_zero: bool = False) -> float:
+    """Seconds from "90s", "15m", "72h", "2d" or a bare number of seconds.
+
+    Raises:
+        ConfigError: not a duration (or not more than 0, unless ``allow_zero``); names ``what``.
+    """
+    seconds: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str):
+        m = _DURATION.match(value)
+        if m:
+            seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds is None:
+        raise ConfigError(f"{what} = {value!r}: write a number with unit s, m, h or d, e.g. \"72h\"")
+    if seconds < 0 or (seconds == 0 and not allow_zero):
+        raise ConfigError(f"{what} = {value!r}: must be more than 0 seconds")
+    return seconds

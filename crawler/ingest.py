@@ -60,9 +60,14 @@ def iter_html_responses(path: str) -> Iterator[tuple[str, bytes, str | None]]:
         raise ValueError("no WARC record found: is it a WARC, WARC.gz or WACZ file?")
 
 
-def ingest_archive(db, path: str, config_path: str | None = None) -> dict[str, int]:
-    """Extract, score and store every new HTML page of one archive; return counts."""
+def ingest_archive(db, path: str, config_path: str | None = None,
+                   opts: store.Options | None = None) -> dict[str, int]:
+    """Extract, score, store and group every new HTML page of one archive; return counts.
+
+    Archived articles are not revisited: the archive is a record of the past, not the live site.
+    """
     outlets, _ = store.context(config_path)
+    opts = opts or store.options(config_path)
     hosts = store.known_hosts(outlets)
     counts = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0}
     for url, body, ctype in iter_html_responses(path):
@@ -72,9 +77,9 @@ def ingest_archive(db, path: str, config_path: str | None = None) -> dict[str, i
             counts["seen"] += 1
             continue
         charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype.lower() else None
-        record = store.analyse(body, key, charset, config_path)
+        record = store.analyse(body, key, charset, config_path, story_features=opts.stories)
         saved = store.save(db, url=key, body=body, record=record,
-                           outlet=store.outlet_key(key, outlets), content_type=ctype)
+                           outlet=store.outlet_key(key, outlets), content_type=ctype, opts=opts)
         if record is None:
             counts["no_article"] += 1
         elif saved.new:

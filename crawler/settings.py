@@ -46,6 +46,17 @@ NEWSMON_SCHEDULE_INTERVAL = os.environ.get("NEWSMON_SCHEDULE_INTERVAL") or None
 #: (outlet health: rules that match the wrong block); 0 = never. Each costs one trafilatura
 #: pass, ~50 ms.
 NEWSMON_HEALTH_CROSSCHECK = int(os.environ.get("NEWSMON_HEALTH_CROSSCHECK", 3))
+#: Place each new article into a story as it is stored (False: leave it to `newsmon regroup`).
+NEWSMON_STORIES_ENABLED = os.environ.get("NEWSMON_STORIES_ENABLED", "1").lower() not in ("0", "false", "no", "off")
+#: Articles further apart in time than this ("72h") are never one story; overrides the
+#: config's [stories] window, whose default is 72h.
+NEWSMON_STORY_WINDOW = os.environ.get("NEWSMON_STORY_WINDOW") or None
+#: When stored articles are fetched again, after first seen ("1h,6h,24h,72h"; "off": never);
+#: overrides the config's [revisit] after, whose default is 1h, 6h, 24h, 72h.
+NEWSMON_REVISIT_AFTER = os.environ.get("NEWSMON_REVISIT_AFTER") or None
+#: Which stored articles are revisited: "relevant" or "all"; overrides [revisit] articles
+#: (default "relevant").
+NEWSMON_REVISIT_ARTICLES = os.environ.get("NEWSMON_REVISIT_ARTICLES") or None
 #: Send the [notify] digest of the config file at the end of a crawl (False: never).
 NEWSMON_NOTIFY_ENABLED = os.environ.get("NEWSMON_NOTIFY_ENABLED", "1").lower() not in ("0", "false", "no", "off")
 

@@ -10,6 +10,7 @@
   ``STATUSES``.
 - ``ArticleNotFound`` (also a ``LookupError``): ``update_score`` / ``set_status`` got an id no
   article has.
+- ``StoryNotFound`` (also a ``LookupError``): ``stories.set_story_status`` got an id no story has.
 """
 
 from __future__ import annotations
@@ -33,3 +34,7 @@ class InvalidStatus(StorageError, ValueError):
 
 class ArticleNotFound(StorageError, LookupError):
     """No article has the given id."""
+
+
+class StoryNotFound(StorageError, LookupError):
+    """No story has the given id."""

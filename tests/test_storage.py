@@ -21,7 +21,7 @@ EXPECTED_COLUMNS = {
         "published_at", "modified_at", "text", "section", "tags", "paywalled", "method",
         "site_name", "topic", "score", "relevant", "matched_terms", "evidence", "status",
         "review_note", "reviewed_at", "reviewed_by", "first_seen_at", "last_seen_at",
-        "content_hash",
+        "content_hash", "story_id", "duplicate_of", "version", "updated_at", "relevant_since",
     ],
     "pages": ["id", "url", "article_id", "fetched_at", "http_status", "content_type", "body_gz", "size"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
@@ -32,10 +32,23 @@ EXPECTED_COLUMNS = {
     "feed_state": ["url", "etag", "last_modified", "last_status", "last_fetched_at"],
     "crawl_runs": ["id", "started_at", "finished_at", "outlets", "trigger", "requests",
                    "responses_by_status", "articles_new", "articles_relevant", "errors",
-                   "finish_reason", "exit_status", "pid"],
+                   "finish_reason", "exit_status", "pid", "revisits", "revisits_not_modified", "revisits_failed",
+                   "versions_new"],
     "articles_search": ["title", "text"],
+    "stories": ["id", "title", "lead_article_id", "first_published_at", "last_published_at", "outlets",
+                "article_count", "relevant_count", "best_score", "status", "created_at", "updated_at"],
+    "article_versions": ["article_id", "version", "fetched_at", "content_hash", "title", "lead", "text",
+                         "modified_at", "page_id", "score", "relevant"],
+    "story_features": ["article_id", "at", "signature", "terms", "wire"],
+    "story_keys": ["key", "at", "article_id"],
+    "story_terms": ["term", "df"],
+    "revisits": ["url", "article_id", "outlet", "first_seen_at", "step", "due_at", "etag", "last_modified",
+                 "revisits", "last_revisit_at", "last_status", "last_result"],
 }
-MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states"]
+MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
+                   "m007_stories_versions"]
+STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
+                       "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "topic", "evidence", "url",
                         "first_seen_at"]
 
@@ -73,6 +86,7 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
     tables = {name: [c.name for c in db[name].columns] for name in EXPECTED_COLUMNS}
     assert tables == EXPECTED_COLUMNS
     assert [c.name for c in db["review_queue"].columns] == REVIEW_QUEUE_COLUMNS
+    assert [c.name for c in db["story_queue"].columns] == STORY_QUEUE_COLUMNS
     assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == MIGRATION_NAMES
     assert {"idx_articles_outlet", "idx_articles_published_at", "idx_articles_status",
             "idx_articles_relevant", "idx_articles_content_hash"} <= {i.name for i in db["articles"].indexes}
