@@ -516,12 +516,14 @@ def m007_stories_versions(db: Database) -> None:
             at INTEGER NOT NULL,         -- unix time: published, else first seen
             signature BLOB NOT NULL,     -- MinHash, 32-bit values
             terms TEXT NOT NULL,         -- JSON {term: weight}, unit length
-            wire INTEGER NOT NULL DEFAULT 0  -- 1 a wire service's, -1 credits one, 0 neither
+            wire INTEGER NOT NULL DEFAULT 0,  -- 1 a wire service's, -1 credits one, 0 neither
+            keys BLOB NOT NULL           -- its keys in story_keys, 64-bit values
         )
         """,
+        # No index on article_id: an article's keys are deleted by their full primary key
+        # (story_features.keys), so each key costs one B-tree, not two.
         "CREATE TABLE story_keys (key INTEGER NOT NULL, at INTEGER NOT NULL, article_id INTEGER NOT NULL, "
         "PRIMARY KEY (key, at, article_id)) WITHOUT ROWID",
-        "CREATE INDEX idx_story_keys_article ON story_keys(article_id)",
         "CREATE TABLE story_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
         # Revisits of stored articles on a decaying schedule, with the validators for conditional
         # requests (ETag, Last-Modified) of the article URL.

@@ -39,7 +39,7 @@ EXPECTED_COLUMNS = {
                 "article_count", "relevant_count", "best_score", "status", "created_at", "updated_at"],
     "article_versions": ["article_id", "version", "fetched_at", "content_hash", "title", "lead", "text",
                          "modified_at", "page_id", "score", "relevant"],
-    "story_features": ["article_id", "at", "signature", "terms", "wire"],
+    "story_features": ["article_id", "at", "signature", "terms", "wire", "keys"],
     "story_keys": ["key", "at", "article_id"],
     "story_terms": ["term", "df"],
     "revisits": ["url", "article_id", "outlet", "first_seen_at", "step", "due_at", "etag", "last_modified",
