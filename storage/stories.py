@@ -208,7 +208,7 @@ def assign(db: Database, article_id: int, *, signature: Sequence[int], terms: Ma
     """Put a newly stored article into a story (an existing one, or its own); index it.
 
     Args:
-        article_id: the article (stored, not yet in any story, or to be moved).
+        article_id: the article (stored, in no story yet).
         signature, terms, band_keys, wire: its features (``crawler.stories.Features``).
         at: its time (``event_time``).
         window: seconds around ``at`` within which its story's articles lie.
