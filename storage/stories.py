@@ -372,7 +372,7 @@ def members(db: Database, story_id: int) -> list[dict[str, Any]]:
 
 
 def set_story_status(db: Database, story_id: int, status: str, *, note: str | None = None, by: str | None = None,
-                     now: str, only_new: bool = False) -> int:
+                     now: str | None = None, only_new: bool = False) -> int:
     """A reviewer's decision for a whole story: every article of it (or, with ``only_new``,
     those still ``new``) takes ``status``; returns how many articles changed.
 
@@ -380,8 +380,9 @@ def set_story_status(db: Database, story_id: int, status: str, *, note: str | No
         InvalidStatus: ``status`` is not a review status.
         StoryNotFound: no story has ``story_id``.
     """
-    from .queries import STATUSES
+    from .queries import STATUSES, now_utc
 
+    now = now or now_utc()
     if status not in STATUSES:
         raise InvalidStatus(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
     with transaction(db):
