@@ -170,10 +170,14 @@ class _Candidate:
     article_id: int
     at: int
     signature: array
-    weights: dict[str, float]
+    terms: str  # JSON; read only when no candidate is a copy
     wire: int
     story_id: int | None
     duplicate_of: int | None
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return json.loads(self.terms)
 
 
 def _candidates(db: Database, article_id: int, keys: list[int], at: int, window: int) -> list[_Candidate]:
@@ -189,7 +193,7 @@ def _candidates(db: Database, article_id: int, keys: list[int], at: int, window:
         JOIN story_features f ON f.article_id = c.article_id
         JOIN articles a ON a.id = c.article_id
         """, [*keys, at - window, at + window, article_id, CANDIDATES]).fetchall()
-    return [_Candidate(r[0], r[1], _unpack(r[2]), json.loads(r[3]), r[4], r[5], r[6]) for r in rows]
+    return [_Candidate(r[0], r[1], _unpack(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
 
 
 def _original(db: Database, ids: set[int]) -> int:
