@@ -16,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from storage import queries
+from storage import stories as story_db
 
 from . import store
 from .urls import canonical_url
@@ -87,4 +88,5 @@ def ingest_archive(db, path: str, config_path: str | None = None,
             counts["relevant"] += int(saved.relevant)
         else:
             counts["seen"] += 1
+    story_db.flush_terms(db)
     return counts

@@ -19,6 +19,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 from storage import frontier, queries
+from storage import stories as story_terms
 
 from . import health, store
 from .outcome import Problem, check_body, exhausted_state
@@ -69,6 +70,7 @@ class StorePipeline:
     def close_spider(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
+        story_terms.flush_terms(self.db)  # the IDF statistics of this run's articles
 
     @property
     def run_id(self) -> int | None:

@@ -436,6 +436,7 @@ def regroup(db, opts: Options, *, progress=None) -> dict[str, int]:
             if progress:
                 progress(counts["articles"])
     flush()
+    story_db.flush_terms(db)
     counts["copies"] = db.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0]
     return counts
 

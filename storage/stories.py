@@ -25,6 +25,7 @@ import hashlib
 import json
 import math
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -46,8 +47,11 @@ DUPLICATE_JACCARD = 0.5
 SAME_EVENT = 0.28
 #: Candidates compared at most: the ones sharing the most keys with the article.
 CANDIDATES = 24
-#: Terms of an article that go into the index (its heaviest after IDF).
-INDEX_TERMS = 8
+#: Terms of an article written into the index (its heaviest after IDF): each is a page written
+#: per article stored, so few; and the terms a new article looks up, which cost only reads, so
+#: more: two reports of one event share some of the one's heaviest among the other's.
+INDEX_TERMS = 6
+QUERY_TERMS = 16
 #: The article count kept under this term in ``story_terms``.
 _TOTAL = ""
 
@@ -115,19 +119,57 @@ def _unpack(blob: bytes) -> array:
     return values
 
 
+#: Articles whose document frequencies a process keeps in memory before it writes them.
+FLUSH_EVERY = 256
+
+
+def _pending(db: Database) -> Counter[str]:
+    pending = getattr(db, "_newsmon_story_terms", None)
+    if pending is None:
+        pending = Counter()
+        db._newsmon_story_terms = pending  # type: ignore[attr-defined]
+    return pending
+
+
 def _count_terms(db: Database, terms: Iterable[str], delta: int) -> dict[str, int]:
     """Add ``delta`` to the document frequency of each term (and the article count); return the
-    new frequencies. One statement per 400 terms (an upsert that returns its rows)."""
+    frequencies now.
+
+    The increments are kept in memory and written every ``FLUSH_EVERY`` articles and when the
+    caller is done (``flush_terms``): the terms of one article lie on some thirty pages of the
+    table, and writing them for every article stored doubled what a crawl writes to disk. A
+    process killed before it flushes loses its share of the statistics (IDF is an estimate;
+    ``newsmon regroup`` counts again); nothing else.
+    """
     names = list(dict.fromkeys([*terms, _TOTAL]))
+    pending = _pending(db)
+    for name in names:
+        pending[name] += delta
     df: dict[str, int] = {}
     for start in range(0, len(names), 400):
         chunk = names[start:start + 400]
-        values = ", ".join("(?, ?)" for _ in chunk)
-        df.update(db.execute(
-            f"INSERT INTO story_terms (term, df) VALUES {values} "
-            "ON CONFLICT (term) DO UPDATE SET df = df + excluded.df RETURNING term, df",
-            [v for t in chunk for v in (t, delta)]).fetchall())
-    return df
+        marks = ", ".join("?" for _ in chunk)
+        df.update(db.execute(f"SELECT term, df FROM story_terms WHERE term IN ({marks})", chunk).fetchall())
+    counts = {name: max(0, df.get(name, 0) + pending[name]) for name in names}
+    if abs(pending[_TOTAL]) >= FLUSH_EVERY:
+        flush_terms(db)
+    return counts
+
+
+def flush_terms(db: Database) -> int:
+    """Write the document frequencies this process counted in memory; return how many terms.
+
+    The crawl calls it when it closes, ``ingest``, ``regroup`` and ``reextract`` when done.
+    """
+    pending = _pending(db)
+    rows = sorted((term, delta) for term, delta in pending.items() if delta)
+    pending.clear()
+    if rows:
+        with transaction(db):
+            db.conn.executemany(
+                "INSERT INTO story_terms (term, df) VALUES (?, ?) "
+                "ON CONFLICT (term) DO UPDATE SET df = max(0, df + excluded.df)", rows)
+    return len(rows)
 
 
 def _weigh(terms: Mapping[str, float], df: Mapping[str, int]) -> dict[str, float]:
@@ -138,8 +180,8 @@ def _weigh(terms: Mapping[str, float], df: Mapping[str, int]) -> dict[str, float
     return {t: round(w / norm, 4) for t, w in weights.items()}
 
 
-def _keys(weights: Mapping[str, float], band_keys: Iterable[int]) -> list[int]:
-    heaviest = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:INDEX_TERMS]
+def _keys(weights: Mapping[str, float], band_keys: Iterable[int], terms: int = INDEX_TERMS) -> list[int]:
+    heaviest = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:terms]
     return list(dict.fromkeys([*band_keys, *(stable_key("t:" + t) for t, _ in heaviest)]))
 
 
@@ -222,7 +264,8 @@ def assign(db: Database, article_id: int, *, signature: Sequence[int], terms: Ma
         _unindex(db, article_id)
         weights = _weigh(terms, _count_terms(db, terms, 1))
         keys = _keys(weights, band_keys)
-        candidates = [c for c in _candidates(db, article_id, keys, at, window) if c.story_id is not None]
+        lookup = _keys(weights, band_keys, QUERY_TERMS)
+        candidates = [c for c in _candidates(db, article_id, lookup, at, window) if c.story_id is not None]
         copies = [(jaccard(signature, c.signature), c) for c in candidates]
         copies = [(s, c) for s, c in copies if s >= DUPLICATE_JACCARD]
         story_id: int | None = None
@@ -320,6 +363,7 @@ def refresh(db: Database, story_id: int, *, now: str) -> None:
 
 def clear(db: Database) -> None:
     """Forget every story and the index (the start of ``regroup``)."""
+    _pending(db).clear()
     with transaction(db):
         db.execute("UPDATE articles SET story_id = NULL, duplicate_of = NULL WHERE story_id IS NOT NULL "
                    "OR duplicate_of IS NOT NULL")

@@ -87,6 +87,13 @@ ARTICLES: dict[str, Story] = {s.key: s for s in (
               "安保3文書に基づき、2027年度までに全国で配備を進める。",
               "防衛相は記者会見で「抑止力の強化につながる」と述べた。一方、地元では住民の不安の声も根強い。",
           ), 12),
+    # An outlet whose page comes back empty on the revisit (tests/test_stories_e2e.py).
+    Story("h", "hokuriku", "/site/hokuriku/local/20261120-school.html",
+          "県立高校の再編計画、2校を統合へ 県教委が方針", (
+              "県教育委員会は20日、生徒数の減少を受けた県立高校の再編計画で、沿岸部の2校を2029年度に統合する方針を示した。",
+              "統合後の校舎は現在の北高校を使い、通学バスの路線を見直す。",
+              "地元の同窓会からは校名の存続を求める声が上がっている。",
+          ), 16),
     # The regional paper's reprint of Kyodo's story: its own headline, the last sentence cut, a credit.
     Story("regional", "regional", "/site/regional/national/77120.html",
           "長射程ミサイル初配備 陸自健軍駐屯地", (
@@ -118,7 +125,7 @@ UPDATED: dict[str, Story] = {
 
 #: The loopback address of each outlet's site.
 HOSTS = {"toto": "127.0.0.1", "kanto": "127.0.0.2", "hoso": "127.0.0.3", "saikai": "127.0.0.4",
-         "nanyo": "127.0.0.5", "kyodo": "127.0.0.6", "regional": "127.0.0.7"}
+         "nanyo": "127.0.0.5", "kyodo": "127.0.0.6", "regional": "127.0.0.7", "hokuriku": "127.0.0.8"}
 
 
 def page(story: Story) -> str:

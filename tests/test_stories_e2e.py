@@ -1,14 +1,15 @@
-"""Stories, versions and revisits end to end: real `newsmon crawl` processes against seven outlets'
-sites on 127.0.0.1-7 (tests/stories_site.py), SQLite as the witness of what was stored, the
+"""Stories, versions and revisits end to end: real `newsmon crawl` processes against eight outlets'
+sites on 127.0.0.1-8 (tests/stories_site.py), SQLite as the witness of what was stored, the
 sites' request logs as the witness of what was fetched.
 
 One scenario, two crawls, shared by every test here:
 
-1. the first crawl stores eight articles: two events of one topic on one day (three outlets on an
+1. the first crawl stores nine articles: two events of one topic on one day (three outlets on an
    expert panel's first meeting, two on a missile deployment, plus Kyodo's wire story on the
-   deployment and a regional paper's reprint of it), and one unrelated local story;
+   deployment and a regional paper's reprint of it), and two unrelated local stories;
 2. between the crawls one outlet corrects a figure and adds a paragraph, another turns its flash
-   into the full (now relevant) story, a third's robots.txt starts disallowing its articles;
+   into the full (now relevant) story, a third's robots.txt starts disallowing its articles,
+   Kyodo's site puts up a bot challenge and another answers with an empty page;
 3. the second crawl has revisits due for every stored article (``NEWSMON_REVISIT_AFTER=0s,1h``),
    with ``NEWSMON_MAX_ARTICLES=1``.
 """
@@ -30,6 +31,10 @@ from storage import open_db
 from storage import stories as story_db
 
 from .stories_site import ARTICLES, MISSILES, PANEL, UPDATED, config_toml, page, start_sites
+
+#: What a bot challenge looks like (crawler/walls.py knows it by the header and the title).
+CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>'
+             b'<script>window._cf_chl_opt={cvId: "3"};</script></body></html>')
 
 LOOPBACK = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
             "DOWNLOAD_TIMEOUT=5", "RETRY_TIMES=1", "NEWSMON_EXTRACT_WORKERS=1",
@@ -94,6 +99,8 @@ def world(tmp_path_factory):
         sites["hoso"].update_html(ARTICLES["c"].path, page(UPDATED["c"]))
         sites["kanto"].answer("/robots.txt", 200, b"User-agent: *\nDisallow: /site/kanto/\n",
                               {"Content-Type": "text/plain; charset=utf-8"})
+        sites["kyodo"].answer(ARTICLES["kyodo"].path, 403, CHALLENGE, {"cf-mitigated": "challenge"})
+        sites["hokuriku"].answer(ARTICLES["h"].path, 200, b"")
         for site in sites.values():
             site.clear_log()
         crawl(db, str(config), "NEWSMON_MAX_ARTICLES=1")
@@ -116,7 +123,7 @@ def partition(articles: dict[str, dict]) -> set[frozenset[str]]:
 def test_two_events_of_one_topic_on_one_day_are_two_stories_none_mixed(world):
     first = world.first
     assert set(first) == set(ARTICLES)
-    assert partition(first) == {frozenset(PANEL), frozenset(MISSILES), frozenset({"e2"})}
+    assert partition(first) == {frozenset(PANEL), frozenset(MISSILES), frozenset({"e2"}), frozenset({"h"})}
     # The second crawl (revisits, new versions) moved no article to another story.
     assert {k: r["story_id"] for k, r in world.articles().items()} == {k: r["story_id"] for k, r in first.items()}
     panel = world.rows("select * from stories where id = ?", first["a"]["story_id"])[0]
@@ -189,7 +196,7 @@ def test_unchanged_articles_get_no_version_and_a_304_costs_no_row(world):
     assert {r["article_id"] for r in world.rows("select distinct article_id from article_versions")} == changed
     assert all(r["version"] == 1 for k, r in now.items() if k not in ("a", "c"))
     # Conditional requests, answered 304, where the site sends validators.
-    for outlet in ("saikai", "kyodo"):
+    for outlet in ("saikai", "nanyo"):
         [hit] = world.second_log[outlet]
         assert hit.status == 304 and hit.if_none_match and hit.if_modified_since
     # The regional site sends no validators: a full 200, the same text, and nothing stored.
@@ -202,6 +209,18 @@ def test_unchanged_articles_get_no_version_and_a_304_costs_no_row(world):
     assert results["saikai/article/20261120-missile.html"] == "not_modified"
     assert results["regional/national/77120.html"] == "unchanged"
     assert results["toto/politics/20261120-01.html"] == "version 2"
+
+
+def test_a_wall_or_an_empty_page_on_revisit_is_no_version_and_the_article_stays(world):
+    now = world.articles()
+    for key, outlet, words in (("kyodo", "kyodo", "challenge"), ("h", "hokuriku", "empty")):
+        assert [r.status for r in world.second_log[outlet]] == [403 if key == "kyodo" else 200]
+        assert now[key]["text"] == world.first[key]["text"] and now[key]["version"] == 1
+        [url] = world.rows("select * from urls where article_id = ?", now[key]["id"])
+        assert url["kind"] == "article" and url["reason_code"] == "revisit_failed"
+        assert "last revisit" in url["reason"] and words in url["reason"], url["reason"]
+    assert world.rows("select count(*) as n from article_versions where article_id in (?, ?)",
+                      now["kyodo"]["id"], now["h"]["id"]) == [{"n": 0}]
 
 
 def test_revisits_honour_robots_and_the_per_outlet_limit_and_are_counted(world):
@@ -218,8 +237,9 @@ def test_revisits_honour_robots_and_the_per_outlet_limit_and_are_counted(world):
     assert len(waiting) == 1
     run = world.rows("select * from crawl_runs order by id desc limit 1")[0]
     sent = sum(len(log) for log in world.second_log.values())
-    assert sent == 6 and run["revisits"] == sent and run["requests"] >= sent
-    assert (run["revisits_not_modified"], run["versions_new"], run["revisits_failed"]) == (3, 2, 1)
+    assert sent == 7 and run["revisits"] == sent and run["requests"] >= sent
+    # 304: saikai, nanyo; versions: toto, hoso; failed: kanto (robots), kyodo (wall), hokuriku (empty).
+    assert (run["revisits_not_modified"], run["versions_new"], run["revisits_failed"]) == (2, 2, 3)
 
 
 # -- rebuilding ----------------------------------------------------------------------------------
@@ -238,7 +258,7 @@ def test_reextract_rebuilds_versions_and_regroup_gives_the_same_stories(world):
     assert partition(after) == partition(before)
     assert after["regional"]["duplicate_of"] == after["kyodo"]["id"]
     out = newsmon("regroup", "--db", copy, "--config", world.config)
-    assert b"8 articles in 3 stories (1 wire copies)" in out.stdout
+    assert b"9 articles in 4 stories (1 wire copies)" in out.stdout
     again = world.articles(copy)
     assert partition(again) == partition(before)
     assert again["regional"]["duplicate_of"] == again["kyodo"]["id"]
