@@ -431,37 +431,63 @@ def _print_trace(trace: dict) -> None:
         click.echo(f"\nclassifier flag: {trace['flag']}")
 
 
+def _store_options(config_path: str | None, *, window: str | None = None):
+    """The store's options (stories, revisits) from the config and the NEWSMON_* settings."""
+    from . import settings as defaults
+    from . import store
+
+    with _checked():
+        return store.options(config_path, window=window or defaults.NEWSMON_STORY_WINDOW,
+                             revisit_after=defaults.NEWSMON_REVISIT_AFTER,
+                             revisit_articles=defaults.NEWSMON_REVISIT_ARTICLES,
+                             enabled=bool(defaults.NEWSMON_STORIES_ENABLED))
+
+
 @cli.command()
 @db_option
 @config_option
 def reextract(db: str | None, config: str | None) -> None:
-    """Rebuild every stored article from its stored raw page (after extraction rules improve).
+    """Rebuild every stored article and its versions from the stored raw pages (after extraction
+    rules improve).
 
-    Nothing is fetched. Review status and notes are kept.
+    Nothing is fetched. Review status and notes are kept; stories are rebuilt after.
 
     Example:
 
         newsmon reextract
     """
-    from storage import queries, transaction
-
     from . import store
 
     database, checked = _open(db, config)
-    config_path = checked.config.path
-    done = empty = 0
-    for _page_id, url, _article_id, body, content_type in list(queries.iter_pages(database)):
-        charset = None
-        if content_type and "charset=" in content_type.lower():
-            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
-        record = store.analyse(body, url, charset, config_path)
-        if record is None:
-            empty += 1
-            continue
-        with transaction(database):
-            queries.save_article(database, record, now=store.now_iso(), replace=True)
-        done += 1
-    click.echo(f"newsmon: re-extracted {done} articles; {empty} stored pages hold no article")
+    opts = _store_options(checked.config.path)
+    counts = store.reextract(database, checked.config.path, opts)
+    click.echo(f"newsmon: re-extracted {counts['articles']} articles ({counts['versions']} versions of changed "
+               f"ones); {counts['empty']} stored pages hold no article")
+
+
+@cli.command()
+@db_option
+@config_option
+@click.option("--window", metavar="DURATION", help="Articles further apart than this are never one story "
+              "(\"72h\", \"2d\"). Default: NEWSMON_STORY_WINDOW, else [stories] window, else 72h.")
+def regroup(db: str | None, config: str | None, window: str | None) -> None:
+    """Rebuild every story from the stored articles, as if they had arrived in time order.
+
+    Same event across outlets: one story; wire copies: one story, each copy marked as a
+    duplicate of its original. Review decisions are kept. Run it after upgrading a database
+    made before stories existed, or after changing the window.
+
+    Example:
+
+        newsmon regroup --window 48h
+    """
+    from . import store
+
+    database, checked = _open(db, config)
+    opts = _store_options(checked.config.path, window=window)
+    counts = store.regroup(database, opts)
+    click.echo(f"newsmon: {counts['articles']} articles in {counts['stories']} stories "
+               f"({counts['copies']} wire copies)")
 
 
 @cli.command()
@@ -485,11 +511,12 @@ def ingest(files: tuple[str, ...], db: str | None, config: str | None, partial_o
     from .ingest import ingest_archive
 
     database, checked = _open(db, config)
+    opts = _store_options(checked.config.path)
     totals = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0, "not_text": 0}
     failed = partial = False
     for path in files:
         try:
-            counts, read = ingest_archive(database, path, checked.config.path)
+            counts, read = ingest_archive(database, path, checked.config.path, opts)
         except (ValueError, OSError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             click.echo(f"newsmon: {path}: {reason}", err=True)

@@ -17,6 +17,7 @@ outlet that uses generic extraction.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -67,6 +68,10 @@ class Config:
     schedule: dict[str, Any] = field(default_factory=dict)
     notify: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
+    #: ``[stories]``: grouping of articles into stories (``window``).
+    stories: dict[str, Any] = field(default_factory=dict)
+    #: ``[revisit]``: when stored articles are fetched again (``after``, ``articles``).
+    revisit: dict[str, Any] = field(default_factory=dict)
 
 
 def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> Outlet:
@@ -157,4 +162,47 @@ def load_config(path: str | Path | None) -> Config:
         schedule=data.get("schedule", {}),
         notify=data.get("notify", {}),
         path=where,
+        stories=_table(data, "stories", where),
+        revisit=_table(data, "revisit", where),
     )
+
+
+def _table(data: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+    value = data.get(name) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {name} must be a table: [{name}]")
+    return value
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+#: The longest duration any setting takes: longer than any schedule, window or revisit, and it
+#: keeps date arithmetic in range.
+MAX_DURATION = 366 * 86400.0
+
+
+def parse_duration(value: str | int | float, what: str, *, allow_zero: bool = False) -> float:
+    """Seconds from "90s", "15m", "72h", "2d" or a bare number of seconds.
+
+    The one reader of durations: the schedule, the story window, revisits. ``what`` names the
+    value in messages ("[schedule] interval", "NEWSMON_STORY_WINDOW").
+
+    Raises:
+        ConfigError: not a duration, not above 0 (unless ``allow_zero``), not finite or longer
+            than a year; the message names ``what``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ConfigError(f"{what} = {value!r}: write a number with unit s, m, h or d, e.g. \"15m\"")
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if not m:
+            raise ConfigError(f"{what} = {value!r}: write a number with unit s, m, h or d, e.g. \"15m\"")
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    else:
+        seconds = float(value)
+    # nan and inf are TOML floats.
+    if not math.isfinite(seconds) or seconds > MAX_DURATION:
+        raise ConfigError(f"{what} = {value!r}: give at most a year (366 days), e.g. \"24h\"")
+    if seconds < 0 or (seconds == 0 and not allow_zero):
+        raise ConfigError(f"{what} must be {'0 or more' if allow_zero else 'more than 0'} seconds, got {value!r}")
+    return seconds

@@ -61,6 +61,10 @@ class CrawlRunLedger:
             errors=errors,
             finish_reason=reason,
             exit_status=0 if reason == "finished" else 1,
+            revisits={"requests": stats.get("newsmon/revisit/requests", 0),
+                      "not_modified": stats.get("newsmon/revisit/not_modified", 0),
+                      "failed": stats.get("newsmon/revisit/failed", 0),
+                      "versions_new": stats.get("newsmon/revisit/changed", 0)},
         )
         # Outlet health and the run's digest come after the ledger row, which they read, and
         # must never cost the run its row.

@@ -70,10 +70,11 @@ def signals(record: Mapping[str, Any] | None, body: bytes, url: str, http_charse
 
 
 def analyse(body: bytes, url: str, http_charset: str | None = None, config_path: str | None = None,
-            crosscheck: bool = False) -> tuple[dict[str, Any] | None, dict[str, int], Problem | None]:
+            crosscheck: bool = False, story_features: bool = True,
+            ) -> tuple[dict[str, Any] | None, dict[str, int], Problem | None]:
     """``store.analyse`` plus the page's health signals, and why there is no article when there
     is none (``outcome.no_article_problem``). Runs in the extraction workers."""
-    record = store.analyse(body, url, http_charset, config_path)
+    record = store.analyse(body, url, http_charset, config_path, story_features)
     problem = no_article_problem(body, http_charset) if record is None else None
     return record, signals(record, body, url, http_charset, config_path, crosscheck), problem
 

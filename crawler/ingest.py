@@ -25,6 +25,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
 
 from storage import queries
+from storage import stories as story_db
 
 from . import store
 from .bodies import sniff_binary
@@ -158,8 +159,11 @@ def iter_html_responses(path: str, read: ArchiveRead | None = None) -> Iterator[
         raise ValueError("no WARC record found: is it a WARC, WARC.gz or WACZ file?")
 
 
-def ingest_archive(db, path: str, config_path: str | None = None) -> tuple[dict[str, int], ArchiveRead]:
-    """Extract, score and store every new HTML page of one archive.
+def ingest_archive(db, path: str, config_path: str | None = None,
+                   opts: store.Options | None = None) -> tuple[dict[str, int], ArchiveRead]:
+    """Extract, score, store and group every new HTML page of one archive.
+
+    Archived articles are not revisited: the archive is a record of the past, not the live site.
 
     Returns:
         Counts of responses, new, relevant, seen, no_article and not_text (bodies that are
@@ -170,6 +174,7 @@ def ingest_archive(db, path: str, config_path: str | None = None) -> tuple[dict[
         ValueError: the file is no archive.
     """
     outlets, _ = store.context(config_path)
+    opts = opts or store.options(config_path)
     hosts = store.known_hosts(outlets)
     counts = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0, "not_text": 0}
     read = ArchiveRead()
@@ -184,9 +189,9 @@ def ingest_archive(db, path: str, config_path: str | None = None) -> tuple[dict[
             counts["seen"] += 1
             continue
         charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype.lower() else None
-        record = store.analyse(body, key, charset, config_path)
+        record = store.analyse(body, key, charset, config_path, story_features=opts.stories)
         saved = store.save(db, url=key, body=body, record=record,
-                           outlet=store.outlet_key(key, outlets), content_type=ctype)
+                           outlet=store.outlet_key(key, outlets), content_type=ctype, opts=opts)
         if record is None:
             counts["no_article"] += 1
         elif saved.new:
@@ -194,4 +199,5 @@ def ingest_archive(db, path: str, config_path: str | None = None) -> tuple[dict[
             counts["relevant"] += int(saved.relevant)
         else:
             counts["seen"] += 1
+    story_db.flush_terms(db)
     return counts, read

@@ -174,8 +174,9 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     lines = []
     for article in digest["articles"]:
         when = (article["published_at"] or "")[:16].replace("T", " ")
+        updated = f", updated: version {article['version']}" if (article.get("version") or 1) > 1 else ""
         lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'}"
-                     f"{', ' + when if when else ''})\n  {article['url']}")
+                     f"{', ' + when if when else ''}{updated})\n  {article['url']}")
         if article["matched_terms"]:
             lines.append("  matched: " + ", ".join(article["matched_terms"][:8]))
     if total > len(digest["articles"]):

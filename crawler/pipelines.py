@@ -4,6 +4,10 @@ Every ``FetchedPage`` ends in a URL state with a reason (``storage.frontier``): 
 refusal at once; a body that cannot be a page (empty, a PDF, binary) as an error before it is
 stored; any other page is stored raw first, then extracted, so that a crawl killed while the
 workers are busy loses no download.
+
+A revisit of a stored article (``FetchedPage.revisit``) never changes its URL's state: a 304 or
+an unchanged text stores nothing, a changed one a new version (``store.save_revisit``), and a
+failure, a wall or an empty body is noted in the URL's reason while the article stays.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 from storage import frontier, queries
+from storage import stories as story_terms
 
 from . import health, store
 from .outcome import Problem, check_body, exhausted_state
@@ -59,26 +64,31 @@ class StorePipeline:
             self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                                 initializer=store.watch_parent, initargs=(os.getpid(),))
         self.outlets, _ = store.context(self.config_path)
+        self.opts = getattr(self.crawler.spider, "store_options", None) or store.settings_options(
+            self.crawler.settings)
 
     def close_spider(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
+        story_terms.flush_terms(self.db)  # the IDF statistics of this run's articles
 
     @property
     def run_id(self) -> int | None:
         return self.stats.get_value("newsmon/run_id")
 
-    async def _analyse(self, outlet: str, body: bytes, url: str, charset: str | None):
-        crosscheck = self.crosschecks.get(outlet, 0) < self.crosscheck
+    async def _analyse(self, outlet: str, body: bytes, url: str, charset: str | None, *, revisit: bool = False):
+        # A revisit is no new evidence of the outlet's health: its signals are not counted.
+        crosscheck = not revisit and self.crosschecks.get(outlet, 0) < self.crosscheck
         if crosscheck:
             self.crosschecks[outlet] = self.crosschecks.get(outlet, 0) + 1
-        args = (body, url, charset, self.config_path, crosscheck)
+        args = (body, url, charset, self.config_path, crosscheck, self.opts.stories)
         if self.executor is None:
             record, signals, problem = health.analyse(*args)
         else:
             record, signals, problem = await asyncio.wrap_future(self.executor.submit(health.analyse, *args))
-        for name, value in signals.items():
-            self.stats.inc_value(health.stat_key(outlet, name), value)
+        if not revisit:
+            for name, value in signals.items():
+                self.stats.inc_value(health.stat_key(outlet, name), value)
         return record, problem
 
     def _count(self, outlet: str, name: str) -> None:
@@ -108,8 +118,67 @@ class StorePipeline:
         self.stats.inc_value(f"newsmon/url_state/{left}")
         self._spider_note("note_wall", item.outlet, wall)
 
+    async def _revisit(self, item: FetchedPage) -> None:
+        """A revisit's answer: a new version, nothing, or a failure noted (the article stays)."""
+        if item.postponed:  # the outlet walled us off: still due, next run
+            self.stats.inc_value("newsmon/revisit/postponed")
+            return
+        if not item.refused:
+            self.stats.inc_value("newsmon/revisit/requests")
+        if item.problem is not None:
+            if item.blocked:
+                self._spider_note("note_wall", item.outlet, Wall(item.problem.code.removeprefix("wall_"), "",
+                                                                 item.problem.reason))
+            store.revisit_failed(self.db, item.url, item.problem.reason, opts=self.opts, status=item.status,
+                                 counted=not item.refused)
+            self.stats.inc_value("newsmon/revisit/failed")
+            return
+        if item.not_modified:
+            store.revisit_not_modified(self.db, item.url, opts=self.opts, etag=item.etag,
+                                       last_modified=item.last_modified)
+            self.stats.inc_value("newsmon/revisit/not_modified")
+            return
+        problem = check_body(item.body or b"", item.content_type)
+        record = None
+        if problem is None:
+            try:
+                record, problem = await self._analyse(item.outlet, item.body, item.final_url or item.url,
+                                                      item.charset, revisit=True)
+            except Exception as exc:  # one bad page must not end the run; the stored article stays
+                logger.error("newsmon: extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
+                problem = Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc}")
+        if record is None:
+            problem = problem or Problem("not_article", "no article in the page")
+            if problem.code == "empty_document":
+                wall = empty_document_wall(problem.reason)
+                self._spider_note("note_wall", item.outlet, wall)
+                reason = wall.reason
+            else:
+                reason = f"no article in the page any more: {problem.reason}" if problem.code == "not_article" \
+                    else problem.reason
+            store.revisit_failed(self.db, item.url, reason, opts=self.opts, status=item.status)
+            self.stats.inc_value("newsmon/revisit/failed")
+            return
+        self._spider_note("note_page", item.outlet)
+        if record.get("outlet") is None:
+            record["outlet"] = item.outlet
+        done = store.save_revisit(self.db, url=item.url, article_id=item.revisit, body=item.body, record=record,
+                                  opts=self.opts, http_status=item.status or 200, content_type=item.content_type,
+                                  etag=item.etag, last_modified=item.last_modified)
+        if done.failed:
+            self.stats.inc_value("newsmon/revisit/failed")
+        elif done.changed:
+            self.stats.inc_value("newsmon/revisit/changed")
+            if done.became_relevant:
+                self.stats.inc_value("newsmon/articles/became_relevant")
+        else:
+            self.stats.inc_value("newsmon/revisit/unchanged")
+
     async def process_item(self, item):
         if not isinstance(item, FetchedPage):
+            return item
+        if item.revisit is not None:
+            await self._revisit(item)
             return item
         if item.problem is not None:
             if item.postponed:
@@ -171,7 +240,8 @@ class StorePipeline:
             self._spider_note("note_page", item.outlet)
         saved = store.save_verdict(self.db, url=item.url, page_id=item.page_id, record=record, outlet=item.outlet,
                                    problem=problem, final_url=item.final_url, redirects=item.redirects,
-                                   max_attempts=self.max_attempts, http_status=item.status, run_id=self.run_id)
+                                   max_attempts=self.max_attempts, http_status=item.status, run_id=self.run_id,
+                                   opts=self.opts, revisit=True, etag=item.etag, last_modified=item.last_modified)
         self.stats.inc_value(f"newsmon/url_state/{saved.state}")
         if saved.state not in ("article", "not_article"):
             self.stats.inc_value("newsmon/errors")

@@ -26,9 +26,7 @@ started by hand or by cron off the outlets the daemon is crawling, and the other
 from __future__ import annotations
 
 import logging
-import math
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -49,50 +47,23 @@ from storage import open_db
 
 from . import notify
 from .config import ConfigError
+from .config import parse_duration as config_duration
 
 logger = logging.getLogger("newsmon.schedule")
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
 _KEYS = {"interval", "jitter", "timeout", "stop_timeout", "timezone", "outlets"}
 DEFAULT_INTERVAL = "15m"
 DEFAULT_TIMEOUT = "10m"
 DEFAULT_STOP_TIMEOUT = "30s"
 DEFAULT_TIMEZONE = "Asia/Tokyo"
-#: The longest duration a schedule key takes.
-MAX_DURATION = 366 * 86400.0
-
 
 def parse_duration(value: str | int | float, what: str, *, zero_ok: bool = False, label: str | None = None) -> float:
-    """Seconds from "90s", "15m", "2h" or a bare number of seconds.
+    """Seconds of a ``[schedule]`` duration (``crawler.config.parse_duration``).
 
-    Args:
-        value: the duration as written.
-        what: its key in ``[schedule]``, for the message.
-        zero_ok: 0 is allowed (jitter), not only durations above 0.
-        label: what the message names instead of ``[schedule] <what>`` (a flag, a variable).
-
-    Raises:
-        ConfigError: not a duration, not above 0 (or 0), or longer than a year; the message
-            names the key.
+    ``what``: its key in ``[schedule]``; ``label``: what the message names instead (a flag, a
+    variable); ``zero_ok``: 0 is allowed (jitter).
     """
-    name = label or f"[schedule] {what}"
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ConfigError(f"{name} = {value!r}: write a number with unit s, m or h, e.g. \"15m\"")
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    else:
-        m = _DURATION.match(value)
-        if not m:
-            raise ConfigError(f"{name} = {value!r}: write a number with unit s, m or h, e.g. \"15m\"")
-        seconds = float(m.group(1)) * _UNITS[m.group(2)]
-    # nan and inf are TOML floats; a year is longer than any schedule and keeps the
-    # scheduler's date arithmetic in range.
-    if not math.isfinite(seconds) or seconds > MAX_DURATION:
-        raise ConfigError(f"{name} = {value!r}: give at most a year (366 days), e.g. \"24h\"")
-    if seconds < 0 or (seconds == 0 and not zero_ok):
-        raise ConfigError(f"{name} must be {'0 or more' if zero_ok else 'more than 0'} seconds, got {value!r}")
-    return seconds
+    return config_duration(value, label or f"[schedule] {what}", allow_zero=zero_ok)
 
 
 @dataclass

@@ -67,6 +67,17 @@ NEWSMON_SCHEDULE_INTERVAL = _env("NEWSMON_SCHEDULE_INTERVAL", None)
 #: (outlet health: rules that match the wrong block); 0 = never. Each costs one trafilatura
 #: pass, ~50 ms.
 NEWSMON_HEALTH_CROSSCHECK = _env("NEWSMON_HEALTH_CROSSCHECK", 3)
+#: Place each new article into a story as it is stored (False: leave it to `newsmon regroup`).
+NEWSMON_STORIES_ENABLED = _env("NEWSMON_STORIES_ENABLED", True)
+#: Articles further apart in time than this ("72h") are never one story; overrides the
+#: config's [stories] window, whose default is 72h.
+NEWSMON_STORY_WINDOW = _env("NEWSMON_STORY_WINDOW", None)
+#: When stored articles are fetched again, after first seen ("1h,6h,24h,72h"; "off": never);
+#: overrides the config's [revisit] after, whose default is 1h, 6h, 24h, 72h.
+NEWSMON_REVISIT_AFTER = _env("NEWSMON_REVISIT_AFTER", None)
+#: Which stored articles are revisited: "relevant" or "all"; overrides [revisit] articles
+#: (default "relevant").
+NEWSMON_REVISIT_ARTICLES = _env("NEWSMON_REVISIT_ARTICLES", None)
 #: Send the [notify] digest of the config file at the end of a crawl (False: never).
 NEWSMON_NOTIFY_ENABLED = _env("NEWSMON_NOTIFY_ENABLED", True)
 

@@ -1,10 +1,13 @@
-"""The one path from a fetched page to a stored article: extract, score, store.
+"""The one path from a fetched page to a stored article: extract, score, store, group.
 
 The crawl pipeline, ``newsmon ingest`` (web archives) and ``newsmon reextract`` (stored raw
-pages) all go through here, so an article is the same whichever way it arrived.
+pages) all go through here, so an article is the same whichever way it arrived: stored once,
+placed in a story (``storage.stories``), its versions kept when its text changes
+(``storage.versions``), and, when the crawl fetched it, its revisits planned.
 
-``analyse`` is pure and picklable, for worker processes; ``save`` writes one page and its
-article in one transaction, so a process killed at any moment leaves either both or neither.
+``analyse`` is pure and picklable, for worker processes (it also computes the story features,
+so that the crawl's reactor only looks them up); ``save`` writes one page and its article in
+one transaction, so a process killed at any moment leaves either both or neither.
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from storage import frontier, open_db, queries, transaction
+from storage import stories as story_db
+from storage import versions
 
-from .config import load_config
+from . import stories
+from .config import ConfigError, load_config, parse_duration
 from .extract import extract_article
 from .outcome import Problem, redirect_chain
 from .outlets import Outlet, outlet_for_url
@@ -65,6 +71,92 @@ def crawler_db(crawler):
         db = open_db(crawler.settings.get("NEWSMON_DB"))
         crawler._newsmon_db = db
     return db
+
+
+_DAMPED: dict[str | None, frozenset[str]] = {}
+
+
+def damped_tokens(config_path: str | None) -> frozenset[str]:
+    """The tokens of the config's topic terms, which weigh less in story features (cached)."""
+    if config_path not in _DAMPED:
+        _, topics = context(config_path)
+        _DAMPED[config_path] = stories.topic_tokens(stories.topic_phrases(topics))
+    return _DAMPED[config_path]
+
+
+#: When revisits of a stored article are due, after it was first seen (``[revisit] after``).
+DEFAULT_REVISIT_AFTER = ("1h", "6h", "24h", "72h")
+_REVISIT_ARTICLES = ("relevant", "all")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the store does besides storing: group articles into stories, plan revisits.
+
+    ``options()`` reads them from the config file's ``[stories]`` and ``[revisit]`` tables and
+    the settings that override those (``NEWSMON_STORY_WINDOW``, ``NEWSMON_REVISIT_AFTER``,
+    ``NEWSMON_REVISIT_ARTICLES``, ``NEWSMON_STORIES_ENABLED``).
+    """
+
+    #: Place new articles into stories (off: ``newsmon regroup`` does it later).
+    stories: bool = True
+    #: Seconds around an article's time within which its story's articles lie.
+    window: int = story_db.DEFAULT_WINDOW
+    #: Seconds after first seen at which a crawled article is fetched again; empty: never.
+    revisit_after: tuple[float, ...] = (3600.0, 6 * 3600.0, 24 * 3600.0, 72 * 3600.0)
+    #: Revisit every article, not only the relevant ones.
+    revisit_all: bool = False
+    #: Tokens of the topics' terms (``damped_tokens``), for features computed in this process.
+    damped: frozenset[str] = field(default=frozenset(), repr=False)
+
+
+def _durations(values, where: str) -> tuple[float, ...]:
+    if isinstance(values, str):
+        values = [] if values.strip().lower() in ("", "off", "none", "never") else values.split(",")
+    if not isinstance(values, (list, tuple)):
+        raise ConfigError(f"{where} must be a list of durations, e.g. [\"1h\", \"6h\", \"24h\", \"72h\"]")
+    out = sorted(parse_duration(v, where, allow_zero=True) for v in values)
+    return tuple(out)
+
+
+def options(config_path: str | None, *, window: str | None = None, revisit_after: str | None = None,
+            revisit_articles: str | None = None, enabled: bool = True) -> Options:
+    """The store's options for a config file, the settings overriding it (``None``: not set).
+
+    Raises:
+        ConfigError: a duration or a choice that cannot be read; the message names it.
+    """
+    config = load_config(config_path)
+    table = config.stories
+    unknown = set(table) - {"window"}
+    if unknown:
+        raise ConfigError(f"[stories] has unknown key(s) {sorted(unknown)}; allowed: window")
+    revisit = config.revisit
+    unknown = set(revisit) - {"after", "articles"}
+    if unknown:
+        raise ConfigError(f"[revisit] has unknown key(s) {sorted(unknown)}; allowed: after, articles")
+    if window is not None:
+        span = parse_duration(window, "NEWSMON_STORY_WINDOW")
+    else:
+        span = parse_duration(table.get("window", "72h"), "[stories] window")
+    if revisit_after is not None:
+        after = _durations(revisit_after, "NEWSMON_REVISIT_AFTER")
+    else:
+        after = _durations(revisit.get("after", list(DEFAULT_REVISIT_AFTER)), "[revisit] after")
+    which = revisit_articles if revisit_articles is not None else revisit.get("articles", "relevant")
+    if which not in _REVISIT_ARTICLES:
+        where = "NEWSMON_REVISIT_ARTICLES" if revisit_articles is not None else "[revisit] articles"
+        raise ConfigError(f"{where} = {which!r}: use \"relevant\" or \"all\"")
+    return Options(stories=enabled, window=int(span), revisit_after=after, revisit_all=which == "all",
+                   damped=damped_tokens(config_path))
+
+
+def settings_options(settings) -> Options:
+    """``options()`` from Scrapy-style settings (``crawler.crawl.crawler_settings``)."""
+    return options(settings.get("NEWSMON_CONFIG"), window=settings.get("NEWSMON_STORY_WINDOW"),
+                   revisit_after=settings.get("NEWSMON_REVISIT_AFTER"),
+                   revisit_articles=settings.get("NEWSMON_REVISIT_ARTICLES"),
+                   enabled=settings.getbool("NEWSMON_STORIES_ENABLED", True))
 
 
 def known_hosts(outlets: dict[str, Outlet]) -> set[str]:
@@ -149,8 +241,12 @@ def matched_term(match: TermMatch) -> dict[str, Any]:
 
 
 def analyse(body: bytes, url: str, http_charset: str | None = None,
-            config_path: str | None = None) -> dict[str, Any] | None:
-    """Extract and score one page; ``None`` when it holds no article. Runs in workers."""
+            config_path: str | None = None, story_features: bool = True) -> dict[str, Any] | None:
+    """Extract and score one page; ``None`` when it holds no article. Runs in workers.
+
+    With ``story_features`` the record also carries ``_story``: the article's story features
+    (``crawler.stories.Features.to_dict``), which the store takes out before saving.
+    """
     outlets, topics = context(config_path)
     article = extract_article(body, url, http_charset=http_charset, outlets=outlets)
     if article is None:
@@ -161,7 +257,30 @@ def analyse(body: bytes, url: str, http_charset: str | None = None,
     record["url"] = canonical_url(url, hosts)
     record["canonical_url"] = canonical_url(article.canonical_url or url, hosts)
     record.update(score_fields(article.title, article.text, topics))
+    if story_features:
+        record["_story"] = features_of(record, damped_tokens(config_path)).to_dict()
     return record
+
+
+def features_of(record: dict[str, Any], damped: frozenset[str]) -> stories.Features:
+    """The story features of an article record (``analyse``'s, or a stored row)."""
+    return stories.features(record.get("title"), record.get("text") or "", lead=record.get("lead"),
+                            outlet=record.get("outlet"), damped=damped)
+
+
+def _place(db, article_id: int, record: dict[str, Any], story: dict[str, Any] | None, opts: Options, *,
+           now: str, new: bool) -> None:
+    """Group a new article into a story, or index a changed one anew (it keeps its story)."""
+    found = stories.Features.from_dict(story) if story else features_of(record, opts.damped)
+    row = db.execute("SELECT published_at, first_seen_at, story_id FROM articles WHERE id = ?",
+                     [article_id]).fetchone()
+    at = story_db.event_time(row[0], row[1])
+    args = dict(signature=found.signature, terms=found.terms, band_keys=found.band_keys(), wire=found.wire, at=at)
+    if new or row[2] is None:
+        story_db.assign(db, article_id, window=opts.window, now=now, **args)
+    else:
+        story_db.reindex(db, article_id, **args)
+        story_db.refresh(db, row[2], now=now)
 
 
 @dataclass
@@ -171,6 +290,11 @@ class Saved:
     relevant: bool
     #: The URL's state after this page: article, not_article, error, gave_up, gone.
     state: str = "article"
+    #: The article's title or text changed: a new version (``version``) was recorded.
+    changed: bool = False
+    version: int = 1
+    #: It became relevant with this page (new and relevant, or through a new version).
+    became_relevant: bool = False
 
 
 def now_iso() -> str:
@@ -196,13 +320,18 @@ def keep_page(db, url: str, body: bytes, *, outlet: str | None, http_status: int
 def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | None, outlet: str | None,
                  problem: Problem | None = None, final_url: str | None = None, redirects: list[str] | None = None,
                  max_attempts: int = 3, http_status: int | None = 200, run_id: int | None = None,
-                 attempt: bool = False) -> Saved:
+                 attempt: bool = False, opts: Options | None = None, revisit: bool = False,
+                 etag: str | None = None, last_modified: str | None = None) -> Saved:
     """What extraction made of a stored page, in one transaction: the article and the URL's state.
 
     ``record`` None: ``problem`` says why (``outcome.no_article_problem``): ``not_article`` is
     final, anything else (an empty document, markup too deep) an error tried again. A
     redirected URL (``final_url``) and its target both end as the article; the target is where
     the article is stored, the original an alias of it, and neither is fetched again.
+
+    A new article joins or starts a story (``opts.stories``); with ``revisit`` (the crawl
+    fetched it) its revisits are planned at the URL it was served from, with the response's
+    validators (``etag``, ``last_modified``) for conditional requests.
     """
     now = now_iso()
     if record is not None:
@@ -210,13 +339,22 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
 
         # The classifier's probability beside the rules' score, when a model is trained.
         relevance.annotate(db, record)
+    opts = opts or Options()
     urls = [url] + ([final_url] if final_url and final_url != url else [])
     via = f" (redirected: {redirect_chain(redirects or [url], final_url)})" if final_url and final_url != url else ""
     with transaction(db):
         if record is not None:
-            article_id, new = queries.save_article(db, record, now=now)
+            record = dict(record)
+            story = record.pop("_story", None)
+            stored = queries.store_article(db, record, now=now, page_id=page_id)
+            article_id, new = stored.id, stored.new
             if page_id is not None:
                 db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [article_id, page_id])
+            if opts.stories and (new or stored.changed):
+                _place(db, article_id, record, story, opts, now=now, new=new)
+            if new and revisit and opts.revisit_after:
+                versions.schedule_revisit(db, urls[-1], article_id=article_id, outlet=outlet, first_seen=now,
+                                          after=opts.revisit_after, etag=etag, last_modified=last_modified)
             told = "stored as article" if new else "already stored as article"
             reason = f"{told} {article_id} ({record.get('method') or 'extracted'}){via}"
             for one in urls:
@@ -224,7 +362,8 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                                        reason=reason, article_id=article_id, page_id=page_id, http_status=http_status,
                                        redirected_to=final_url if one != urls[-1] else None, run_id=run_id,
                                        attempt=attempt, now=now)
-            return Saved(article_id, new, bool(record.get("relevant")), "article")
+            return Saved(article_id, new, bool(record.get("relevant")), "article", stored.changed, stored.version,
+                         stored.became_relevant)
         problem = problem or Problem("not_article", "no article in the page")
         if problem.code == "not_article":
             for one in urls:
@@ -241,7 +380,7 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
 
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
          http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
-         error: str | None = None) -> Saved:
+         error: str | None = None, opts: Options | None = None) -> Saved:
     """Store one page, its article (if any) and the URL's state, in one transaction.
 
     For pages that arrive whole (``newsmon ingest``, tests); the crawl stores the raw page
@@ -257,7 +396,184 @@ def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, out
                                         content_type=content_type, now=now)
         problem = Problem("extract_failed", error) if error else None
         return save_verdict(db, url=url, page_id=page_id, record=record, outlet=outlet, problem=problem,
-                            http_status=http_status, attempt=True)
+                            http_status=http_status, attempt=True, opts=opts)
+
+
+# --- revisits -----------------------------------------------------------------------------------
+
+@dataclass
+class Revisited:
+    """What a revisit came to: ``result`` as recorded (``not_modified``, ``unchanged``,
+    ``version N``, ``failed: why``); for a new version, the article's new state."""
+
+    result: str
+    changed: bool = False
+    version: int = 1
+    became_relevant: bool = False
+    failed: bool = False
+
+
+def revisit_failed(db, url: str, reason: str, *, opts: Options, status: int | None = None,
+                   counted: bool = True) -> Revisited:
+    """A revisit that gave no usable page (an error, a wall, robots.txt, an empty body): the
+    article stays as it was, its URL stays ``article``, and its reason says the revisit failed."""
+    now = now_iso()
+    result = f"failed: {reason}"
+    with transaction(db):
+        versions.record_revisit(db, url, result=result, after=opts.revisit_after, now=now, status=status,
+                                counted=counted)
+        frontier.note_revisit(db, url, failed=True, result=reason, now=now)
+    return Revisited(result, failed=True)
+
+
+def revisit_not_modified(db, url: str, *, opts: Options, etag: str | None = None,
+                         last_modified: str | None = None) -> Revisited:
+    """A 304 to a revisit's conditional request: nothing is stored but the schedule's progress."""
+    now = now_iso()
+    with transaction(db):
+        versions.record_revisit(db, url, result="not_modified", after=opts.revisit_after, now=now, status=304,
+                                etag=etag, last_modified=last_modified)
+        frontier.note_revisit(db, url, failed=False, result="not modified (304)", now=now)
+    return Revisited("not_modified")
+
+
+def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str, Any], opts: Options,
+                 http_status: int = 200, content_type: str | None = None, etag: str | None = None,
+                 last_modified: str | None = None) -> Revisited:
+    """A revisit's page, extracted: a new version when the title or text changed, else nothing.
+
+    Only a changed article costs a row: its raw page (kept for ``reextract``), its versions, its
+    new content and score in the ``articles`` row (an article an update makes relevant enters the
+    review queue and the next digest); it keeps its story, indexed anew. An unchanged one (new
+    ads, new markup) stores nothing but the schedule's progress. One transaction: a crawl killed
+    in the middle leaves the revisit due, to be done again by the next run.
+    """
+    now = now_iso()
+    record = dict(record)
+    story = record.pop("_story", None)
+    fresh = queries.content_hash(record.get("title"), record.get("text"))
+    with transaction(db):
+        row = db.execute("SELECT content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None:  # deleted by hand since it was scheduled
+            versions.record_revisit(db, url, result="failed: the article is no longer stored",
+                                    after=(), now=now, status=http_status)
+            return Revisited("failed: the article is no longer stored", failed=True)
+        if row[0] == fresh:
+            versions.record_revisit(db, url, result="unchanged", after=opts.revisit_after, now=now,
+                                    status=http_status, etag=etag, last_modified=last_modified)
+            frontier.note_revisit(db, url, failed=False, result="unchanged", now=now)
+            return Revisited("unchanged")
+        page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
+                                    content_type=content_type, now=now)
+        stored = queries.store_article(db, record, now=now, page_id=page_id, article_id=article_id)
+        db.execute("UPDATE urls SET page_id = ? WHERE url = ?", [page_id, url])
+        if opts.stories:
+            _place(db, article_id, record, story, opts, now=now, new=False)
+        result = f"version {stored.version}"
+        versions.record_revisit(db, url, result=result, after=opts.revisit_after, now=now, status=http_status,
+                                etag=etag, last_modified=last_modified)
+        frontier.note_revisit(db, url, failed=False, result=f"changed: now version {stored.version}", now=now)
+    return Revisited(result, stored.changed, stored.version, stored.became_relevant)
+
+
+# --- rebuilding ------------------------------------------------------------------------------------
+
+def regroup(db, opts: Options, *, progress=None) -> dict[str, int]:
+    """Rebuild every story from the stored articles, in time order (``newsmon regroup``).
+
+    The same database gives the same stories every time. Reviewers' decisions are on the
+    articles and stay; each story's status is derived from them again.
+    """
+    story_db.clear(db)
+    now = now_iso()
+    counts = {"articles": 0, "stories": 0, "copies": 0}
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        with transaction(db):
+            for row in batch:
+                placed = _assign_row(db, row, opts, now)
+                counts["stories"] += int(placed.new_story)
+                counts["copies"] += int(placed.duplicate_of is not None)
+        batch.clear()
+
+    for row in story_db.iter_for_grouping(db):
+        batch.append(row)
+        counts["articles"] += 1
+        if len(batch) >= 200:
+            flush()
+            if progress:
+                progress(counts["articles"])
+    flush()
+    story_db.flush_terms(db)
+    counts["copies"] = db.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0]
+    return counts
+
+
+def _assign_row(db, row: dict[str, Any], opts: Options, now: str) -> story_db.Placement:
+    found = features_of(row, opts.damped)
+    return story_db.assign(db, row["id"], signature=found.signature, terms=found.terms,
+                           band_keys=found.band_keys(), wire=found.wire,
+                           at=story_db.event_time(row["published_at"], row["first_seen_at"]),
+                           window=opts.window, now=now)
+
+
+def reextract(db, config_path: str | None, opts: Options) -> dict[str, int]:
+    """Rebuild every article, and its versions, from the stored raw pages (``newsmon reextract``).
+
+    An article is read again from the page of each of its versions (its first page when it
+    never changed), oldest first; versions that now read the same are one, and the newest is
+    the article. Pages that gave no article before are read again too (the newest of each
+    URL): better rules may find one. Nothing is fetched; review status and notes are kept.
+    Stories are rebuilt at the end (``regroup``) when grouping is on.
+    """
+    counts = {"articles": 0, "versions": 0, "empty": 0}
+    for article_id in [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id").fetchall()]:
+        chain: list[dict[str, Any]] = []
+        for entry in versions.versions(db, article_id):
+            stored = queries.page_body(db, entry["page_id"]) if entry.get("page_id") else None
+            if stored is None:
+                continue
+            url, body, content_type, _status = stored
+            record = analyse(body, url, _charset(content_type), config_path, story_features=False)
+            if record is None:
+                continue
+            record["content_hash"] = queries.content_hash(record.get("title"), record.get("text"))
+            if chain and chain[-1]["record"]["content_hash"] == record["content_hash"]:
+                continue
+            chain.append({"record": record, "page_id": entry["page_id"], "fetched_at": entry["fetched_at"]})
+        if not chain:
+            counts["empty"] += 1
+            continue
+        with transaction(db):
+            newest = chain[-1]["record"]
+            queries.store_article(db, newest, now=now_iso(), replace=True, article_id=article_id)
+            db.execute("UPDATE articles SET version = ? WHERE id = ?", [len(chain), article_id])
+            versions.replace_versions(db, article_id, [
+                {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
+                 "fetched_at": c["fetched_at"]} for c in chain])
+        counts["articles"] += 1
+        counts["versions"] += len(chain) if len(chain) > 1 else 0
+    for _page_id, url, article_id, body, content_type in list(queries.iter_pages(db)):
+        if article_id is not None:
+            continue
+        record = analyse(body, url, _charset(content_type), config_path, story_features=False)
+        if record is None:
+            counts["empty"] += 1
+            continue
+        with transaction(db):
+            stored = queries.store_article(db, record, now=now_iso(), replace=True)
+            db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [stored.id, _page_id])
+        counts["articles"] += 1
+    if opts.stories:
+        regroup(db, opts)
+    return counts
+
+
+def _charset(content_type: str | None) -> str | None:
+    if content_type and "charset=" in content_type.lower():
+        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip() or None
+    return None
 
 
 def outlet_key(url: str, outlets: dict[str, Outlet]) -> str | None:

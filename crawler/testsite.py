@@ -19,9 +19,10 @@ URL layout (all under ``http://127.0.0.1:<port>``):
 * ``/robots.txt``: everything allowed but ``/private/``
 * ``/``: a home page linking to the above
 
-Generated documents carry an ETag and a Last-Modified and answer 304 to a matching
-If-None-Match / If-Modified-Since. Every request is logged, and faults (error statuses, slow
-responses) can be injected at run time. Only the standard library (and newsmon's own page
+Generated documents and articles carry an ETag and a Last-Modified and answer 304 to a
+matching If-None-Match / If-Modified-Since. Articles written for a test (``publish_html``) can
+be served too, and changed later (``update_html``), as outlets update their articles. Every
+request is logged, and faults (error statuses, slow responses) can be injected at run time. Only the standard library (and newsmon's own page
 readers, to give feed items their title and date) is used.
 """
 
@@ -280,6 +281,9 @@ class LoopbackSite:
         port: 0 for any free port.
         news_sitemap_size: how many of the newest sitemap articles the news sitemap lists.
         echo: called with each request once answered (the command line prints them).
+        host: the loopback address to listen on (``127.0.0.2`` for a second outlet's host).
+        article_validators: send ETag/Last-Modified with articles and answer their conditional
+            requests (False: a server that always sends the whole page).
     """
 
     def __init__(
@@ -292,7 +296,14 @@ class LoopbackSite:
         port: int = 0,
         news_sitemap_size: int = 5,
         echo: Callable[[LoggedRequest], None] | None = None,
+        host: str = "127.0.0.1",
+        article_validators: bool = True,
     ) -> None:
+        if not host.startswith("127."):
+            raise ValueError(f"host {host!r}: the test site listens on loopback addresses (127.x.x.x) only")
+        self._host = host
+        self._article_validators = article_validators
+        self._stamps: dict[str, int] = {}  # Last-Modified of each article, by served path
         self.root = _check_root(root)
         self._manifest = read_manifest(self.root)
         self._http_charset = http_charset
@@ -330,16 +341,48 @@ class LoopbackSite:
         if row is None:
             raise ValueError(f"{relpath} is not in {self.root / 'MANIFEST.tsv'}: pass its local_file")
         data = _read_saved(self.root, relpath)
-        article = _describe(relpath, row, data, chosen)
+        return self._serve_article(_describe(relpath, row, data, chosen), data)
+
+    def _serve_article(self, article: SiteArticle, data: bytes) -> SiteArticle:
         with self._lock:
             taken = self._articles.get(article.path)
             if taken is not None:
-                raise ValueError(f"{relpath} would be served at {article.path}, where "
+                raise ValueError(f"{article.relpath} would be served at {article.path}, where "
                                  f"{taken.relpath} already is (same original URL)")
             self._articles[article.path] = article
             self._bodies[article.path] = data
+            self._stamps[article.path] = self._next_stamp(article.path)
             self._revision += 1
         return article
+
+    def _next_stamp(self, path: str) -> int:
+        # Whole seconds, as HTTP dates: a changed article gets a later second than before.
+        return max(int(time.time()), self._stamps.get(path, 0) + 1)
+
+    def publish_html(self, path: str, body: str | bytes, *, title: str, published: datetime,
+                     channels: Iterable[Channel] = ALL_CHANNELS, outlet: str = SITE_NAME,
+                     language: str = "ja") -> SiteArticle:
+        """Publish an article written for a test (not a saved page) at ``path``
+        (``/site/<anything>``), listed in ``channels`` under ``title`` and ``published``."""
+        if not path.startswith(ARTICLE_PREFIX):
+            raise ValueError(f"{path}: articles are served under {ARTICLE_PREFIX}")
+        chosen = frozenset(channels)
+        if not chosen <= ALL_CHANNELS:
+            raise ValueError(f"{path}: unknown channel(s) {sorted(chosen - ALL_CHANNELS)}; use {sorted(ALL_CHANNELS)}")
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        article = SiteArticle(relpath=f"html:{path}", path=path, original_url=None, outlet=outlet, language=language,
+                              title=title, published=published, date_source="page", channels=chosen)
+        return self._serve_article(article, data)
+
+    def update_html(self, path: str, body: str | bytes) -> None:
+        """Change a published article's page, as an outlet updates an article: new bytes, a new
+        ETag and a later Last-Modified; its place in the feeds stays."""
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        with self._lock:
+            if path not in self._articles:
+                raise KeyError(path)
+            self._bodies[path] = data
+            self._stamps[path] = self._next_stamp(path)
 
     def add_article(self, relpath: str, channels: Iterable[Channel] = ALL_CHANNELS) -> SiteArticle:
         """Publish one more article: it is served, and listed in ``channels`` from now on."""
@@ -365,10 +408,11 @@ class LoopbackSite:
     # -- server -----------------------------------------------------------------------------
 
     def start(self) -> Self:
-        """Listen on 127.0.0.1 (only: the pages are the publishers' and are not ours to share)."""
+        """Listen on 127.0.0.1 (or the loopback ``host`` given), only: the pages are the publishers' and
+        are not ours to share."""
         if self._server is not None or self._stopping.is_set():
             raise RuntimeError("a LoopbackSite starts once; make a new one")
-        server = _QuietServer(("127.0.0.1", self._port), _Handler)
+        server = _QuietServer((self._host, self._port), _Handler)
         server.site = self  # type: ignore[attr-defined]
         server.daemon_threads = True
         self._server = server
@@ -395,10 +439,10 @@ class LoopbackSite:
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``, without a trailing slash; known once started."""
+        """``http://127.0.0.1:<port>`` (or the ``host`` given), without a trailing slash; known once started."""
         if self._server is None:
             raise RuntimeError("the site is not started: call start() or use it in a with block")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://{self._host}:{self._server.server_address[1]}"
 
     def url(self, path: str) -> str:
         """The absolute URL of a site path (``site.url(RSS_PATH)``)."""
@@ -561,12 +605,19 @@ class LoopbackSite:
         with self._lock:
             article = self._articles.get(entry.path)
             body = self._bodies.get(entry.path)
+            stamp = self._stamps.get(entry.path, 0)
         if article is not None and body is not None:
             content_type = "text/html"
             charset = self._charset_for(body)
             if charset:
                 content_type += f"; charset={charset}"
-            return 200, {"Content-Type": content_type}, body
+            if not self._article_validators:
+                return 200, {"Content-Type": content_type}, body
+            doc = _Document(body, content_type, '"' + hashlib.sha256(body).hexdigest()[:20] + '"', stamp)
+            validators = {"ETag": doc.etag, "Last-Modified": _http_date(stamp)}
+            if _not_modified(entry.headers, doc):
+                return 304, validators, b""
+            return 200, {"Content-Type": content_type, **validators}, body
         doc = self._documents_now().get(entry.path)
         if doc is None:
             return 404, {"Content-Type": "text/html; charset=utf-8"}, b"<h1>Not Found</h1>\n"

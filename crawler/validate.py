@@ -109,6 +109,29 @@ def log_level(value: Any) -> str:
     return value.strip().upper()
 
 
+def durations(value: Any) -> str:
+    """Comma-separated durations ("1h,6h,24h,72h"), or "off" (kept as written)."""
+    from .config import ConfigError, parse_duration
+
+    text = str(value).strip()
+    if text.lower() in ("off", "none", "never"):
+        return text
+    try:
+        for part in text.split(","):
+            parse_duration(part, "it", allow_zero=True)
+    except ConfigError:
+        raise ValueError('must be comma-separated durations such as "1h,6h,24h,72h", or "off"') from None
+    return text
+
+
+def choice(*allowed: str) -> Parse:
+    def parse(value: Any) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of: {', '.join(allowed)}")
+        return value
+    return parse
+
+
 def duration(value: Any) -> str:
     """A duration such as "90s", "15m" or "2h" (kept as written: the scheduler reads it)."""
     from .config import ConfigError
@@ -148,6 +171,10 @@ SETTINGS: dict[str, Parse] = {
     "NEWSMON_TRIGGER": text,
     "NEWSMON_SCHEDULE_INTERVAL": duration,
     "NEWSMON_HEALTH_CROSSCHECK": whole(0),
+    "NEWSMON_STORIES_ENABLED": flag,
+    "NEWSMON_STORY_WINDOW": duration,
+    "NEWSMON_REVISIT_AFTER": durations,
+    "NEWSMON_REVISIT_ARTICLES": choice("relevant", "all"),
     "NEWSMON_NOTIFY_ENABLED": flag,
     "NEWSMON_CONDITIONAL_GET": flag,
     # Scrapy's own, as newsmon's politeness and limits depend on them.

@@ -13,6 +13,7 @@
 - ``ReviewConflict``: ``review.review`` / ``review.undo`` found the article changed since the
   reviewer saw it; it names the status now, who set it and when.
 - ``NothingToUndo``: ``review.undo`` found no decision in force to take back.
+- ``StoryNotFound`` (also a ``LookupError``): ``stories.set_story_status`` got an id no story has.
 """
 
 from __future__ import annotations
@@ -53,3 +54,7 @@ class ReviewConflict(StorageError):
 
 class NothingToUndo(StorageError):
     """``review.undo`` has no decision in force to take back."""
+
+
+class StoryNotFound(StorageError, LookupError):
+    """No story has the given id."""

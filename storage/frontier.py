@@ -222,6 +222,21 @@ def record_blocked(db: Database, url: str, *, outlet: str | None, code: str, rea
     return "blocked"
 
 
+def note_revisit(db: Database, url: str, *, failed: bool, result: str, now: str | None = None) -> None:
+    """A revisit of a stored article: the URL stays ``article`` whatever happened; its reason
+    says how the last revisit went (``revisit_failed`` when it failed: the stored article stays)."""
+    now = now or now_utc()
+    with transaction(db):
+        row = db.execute("SELECT reason, reason_code FROM urls WHERE url = ?", [url]).fetchone()
+        if row is None:
+            return
+        base = (row[0] or "").split("; last revisit", 1)[0]
+        code = "revisit_failed" if failed else ("stored" if row[1] == "revisit_failed" else row[1])
+        text = f"{base}; last revisit {now}{' failed' if failed else ''}: {result}"
+        db.execute("UPDATE urls SET reason = ?, reason_code = ?, last_seen_at = ? WHERE url = ? AND kind = 'article'",
+                   [text[:2000], code, now, url])
+
+
 def postpone(db: Database, url: str, *, outlet: str | None, reason: str, run_id: int | None = None,
              now: str | None = None) -> None:
     """Not fetched this run after all (the outlet walled us off): ``pending`` again, no attempt."""

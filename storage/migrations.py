@@ -558,3 +558,146 @@ def m006_relevance(db: Database) -> None:
         {order}
         """,
     ])
+
+
+@MIGRATIONS()
+def m007_stories_versions(db: Database) -> None:
+    """Stories (one event across outlets), wire copies, article versions and revisits.
+
+    Every article gets a story: the articles stored before this migration each get one of their
+    own (id = the article's id), to be grouped by ``newsmon regroup``; new articles join or
+    start one as they are stored (``storage.stories``). ``article_versions`` keeps the history
+    of articles whose title or text changed (the ``articles`` row holds the newest, and
+    ``version`` counts them); ``revisits`` schedules the conditional re-fetches that find
+    those changes.
+    """
+    _run(db, [
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            title TEXT,                      -- the title of its earliest article
+            lead_article_id INTEGER,         -- that article
+            first_published_at TEXT,         -- UTC, of its earliest article (published, else first seen)
+            last_published_at TEXT,          -- UTC, of its latest article
+            outlets TEXT NOT NULL,           -- JSON list of outlet keys
+            article_count INTEGER NOT NULL DEFAULT 0,
+            relevant_count INTEGER NOT NULL DEFAULT 0,
+            best_score REAL,
+            status TEXT NOT NULL DEFAULT 'new',  -- 'new' while any article is new, else their common decision
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_stories_last_published ON stories(last_published_at)",
+        "ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL",
+        # A wire copy (a Kyodo story in a regional paper) points at the original it copies.
+        "ALTER TABLE articles ADD COLUMN duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL",
+        # The number of the version the row holds (1 until the title or text changes).
+        "ALTER TABLE articles ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE articles ADD COLUMN updated_at TEXT",       # when its newest version was found
+        "ALTER TABLE articles ADD COLUMN relevant_since TEXT",   # when it became relevant (digest)
+        "CREATE INDEX idx_articles_story_id ON articles(story_id)",
+        "CREATE INDEX idx_articles_duplicate_of ON articles(duplicate_of)",
+        # Every article before this migration is a story of its own until `newsmon regroup`.
+        """
+        INSERT INTO stories (id, title, lead_article_id, first_published_at, last_published_at, outlets,
+                             article_count, relevant_count, best_score, status, created_at, updated_at)
+        SELECT id, title, id,
+               coalesce(strftime('%Y-%m-%dT%H:%M:%S+00:00', published_at), first_seen_at),
+               coalesce(strftime('%Y-%m-%dT%H:%M:%S+00:00', published_at), first_seen_at),
+               json_array(coalesce(outlet, '')), 1, relevant, score, status, first_seen_at, last_seen_at
+        FROM articles
+        """,
+        "UPDATE articles SET story_id = id, relevant_since = CASE WHEN relevant = 1 THEN first_seen_at END",
+        # Versions 1..n of an article whose title or text changed; none for one that never did.
+        """
+        CREATE TABLE article_versions (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            fetched_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            title TEXT,
+            lead TEXT,
+            text TEXT,
+            modified_at TEXT,            -- as the page states it
+            page_id INTEGER REFERENCES pages(id) ON DELETE SET NULL,  -- the raw page it was read from
+            score REAL,
+            relevant INTEGER,
+            PRIMARY KEY (article_id, version)
+        )
+        """,
+        # Story grouping's index (storage.stories): per article its MinHash signature and its
+        # weighted terms; keys (LSH bands, salient terms) with the article's time, to find the
+        # candidates of a new article within the window; document frequencies for IDF
+        # (the term '' counts the articles).
+        """
+        CREATE TABLE story_features (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            at INTEGER NOT NULL,         -- unix time: published, else first seen
+            signature BLOB NOT NULL,     -- MinHash, 32-bit values
+            terms TEXT NOT NULL,         -- JSON {term: weight}, unit length
+            wire INTEGER NOT NULL DEFAULT 0,  -- 1 a wire service's, -1 credits one, 0 neither
+            keys BLOB NOT NULL           -- its keys in story_keys, 64-bit values
+        )
+        """,
+        # No index on article_id: an article's keys are deleted by their full primary key
+        # (story_features.keys), so each key costs one B-tree, not two.
+        "CREATE TABLE story_keys (key INTEGER NOT NULL, at INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+        "PRIMARY KEY (key, at, article_id)) WITHOUT ROWID",
+        "CREATE TABLE story_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
+        # Revisits of stored articles on a decaying schedule, with the validators for conditional
+        # requests (ETag, Last-Modified) of the article URL.
+        """
+        CREATE TABLE revisits (
+            url TEXT PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            outlet TEXT,
+            first_seen_at TEXT NOT NULL,  -- the schedule counts from here
+            step INTEGER NOT NULL DEFAULT 0,  -- revisits of the schedule already done (or skipped)
+            due_at TEXT,                  -- next revisit; NULL when the schedule is over
+            etag TEXT,
+            last_modified TEXT,
+            revisits INTEGER NOT NULL DEFAULT 0,  -- requests made
+            last_revisit_at TEXT,
+            last_status INTEGER,
+            last_result TEXT              -- not_modified, unchanged, version N, failed: why
+        )
+        """,
+        "CREATE INDEX idx_revisits_due ON revisits(outlet, due_at) WHERE due_at IS NOT NULL",
+        "ALTER TABLE crawl_runs ADD COLUMN revisits INTEGER",          # revisit requests of the run
+        "ALTER TABLE crawl_runs ADD COLUMN revisits_not_modified INTEGER",
+        "ALTER TABLE crawl_runs ADD COLUMN revisits_failed INTEGER",
+        "ALTER TABLE crawl_runs ADD COLUMN versions_new INTEGER",      # articles that changed
+        # One row per story with at least one relevant article nobody has reviewed: what the
+        # reviewer works through first. The best article is the new relevant one that scores
+        # highest; its evidence says why the story is here.
+        """
+        CREATE VIEW story_queue AS
+        SELECT
+            s.id AS story_id,
+            s.title,
+            (SELECT group_concat(value, ', ') FROM json_each(s.outlets)) AS outlets,
+            s.article_count AS articles,
+            q.new_relevant,
+            q.updated,
+            s.first_published_at,
+            s.last_published_at,
+            q.best_score,
+            b.id AS best_article_id,
+            b.title AS best_title,
+            b.evidence,
+            b.url AS best_url
+        FROM (
+            SELECT story_id, count(*) AS new_relevant, max(score) AS best_score, sum(version > 1) AS updated
+            FROM articles
+            WHERE relevant = 1 AND status = 'new' AND story_id IS NOT NULL
+            GROUP BY story_id
+        ) AS q
+        JOIN stories s ON s.id = q.story_id
+        JOIN articles b ON b.id = (
+            SELECT id FROM articles
+            WHERE story_id = q.story_id AND relevant = 1 AND status = 'new'
+            ORDER BY score DESC, id LIMIT 1)
+        ORDER BY s.last_published_at DESC, s.id DESC
+        """,
+    ])

@@ -37,9 +37,11 @@ def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
                      limit: int = 50) -> tuple[list[dict[str, Any]], int]:
     """The relevant articles of the run's outlets that no digest delivered yet: (first ``limit``, total).
 
-    They are those first seen since the run started; once any digest has gone out, also the
-    ones missed since then (a failed delivery, a killed run), up to ``CATCH_UP`` back. So turning
-    notifications on for an old database does not send its whole history.
+    They are those that became relevant since the run started (first seen relevant, or made
+    relevant by an update of their text: ``relevant_since``); once any digest has gone out, also
+    the ones missed since then (a failed delivery, a killed run), up to ``CATCH_UP`` back. So
+    turning notifications on for an old database does not send its whole history. ``version``
+    above 1 says the article was updated since first seen.
     """
     info = run(db, run_id)
     if info is None or not info["outlets"]:
@@ -52,7 +54,7 @@ def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
     marks = ", ".join("?" for _ in info["outlets"])
     where = f"""
         FROM articles a
-        WHERE a.relevant = 1 AND a.first_seen_at >= ?
+        WHERE a.relevant = 1 AND coalesce(a.relevant_since, a.first_seen_at) >= ?
           AND a.id IN (SELECT article_id FROM urls WHERE outlet IN ({marks}) AND article_id IS NOT NULL)
           AND a.id NOT IN (SELECT article_id FROM notified_articles)
     """
@@ -60,7 +62,8 @@ def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
     total = db.execute("SELECT count(*) " + where, params).fetchone()[0]
     rows = list(db.query(
         "SELECT a.id, a.title, a.url, a.outlet, a.published_at, a.first_seen_at, a.topic, a.score, "
-        "a.matched_terms " + where + " ORDER BY a.first_seen_at, a.id LIMIT ?", [*params, limit]))
+        "a.matched_terms, a.version, a.story_id " + where + " ORDER BY a.first_seen_at, a.id LIMIT ?",
+        [*params, limit]))
     for row in rows:
         row["matched_terms"] = [m.get("term") for m in json.loads(row["matched_terms"] or "[]")]
     return rows, total

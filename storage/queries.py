@@ -14,11 +14,13 @@ import os
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlite_utils import Database
 
+from . import versions
 from .db import transaction
 from .exceptions import ArticleNotFound
 from .search import bigrams, fts_query
@@ -36,8 +38,9 @@ _SCORED = ("topic", "score", "relevant", "matched_terms", "threshold")
 # What the classifier adds (crawler.relevance); kept apart: a rescore by the rules alone leaves it.
 _CLASSIFIED = ("relevance_p", "relevance_model_id", "relevance_flag")
 ARTICLE_FIELDS = _EXTRACTED + _SCORED + _CLASSIFIED + ("content_hash",)
-# Updated on an already-stored article whose content changed.
+# Updated on an already-stored article whose content changed (a new version).
 _CONTENT = ("title", "lead", "text", "modified_at", "content_hash")
+_NEWEST = ("authors", "tags", "section", "paywalled", "method")
 
 _BATCH = 500
 
@@ -165,34 +168,77 @@ def _find_article(db: Database, row: dict[str, Any]) -> dict[str, Any] | None:
     return dict(zip(("id", "canonical_url", "content_hash"), found)) if found else None
 
 
+@dataclass(frozen=True)
+class StoredArticle:
+    """What ``store_article`` did."""
+
+    id: int
+    #: A new article (not one already stored).
+    new: bool
+    #: Its title or text changed: a new version was recorded.
+    changed: bool = False
+    #: The version the ``articles`` row holds now.
+    version: int = 1
+    #: It is relevant now and was not before (new and relevant, or a version that made it so).
+    became_relevant: bool = False
+
+
 def save_article(db: Database, article: dict[str, Any], *, now: str | None = None,
                  replace: bool = False) -> tuple[int, bool]:
     """Store an extracted (and scored) article once; return ``(id, is_new)``.
 
+    ``store_article`` with its answer cut to the id and whether the article is new.
+    """
+    stored = store_article(db, article, now=now, replace=replace)
+    return stored.id, stored.new
+
+
+def store_article(db: Database, article: dict[str, Any], *, now: str | None = None, replace: bool = False,
+                  page_id: int | None = None, article_id: int | None = None) -> StoredArticle:
+    """Store an extracted (and scored) article once.
+
     An article already stored under the same ``canonical_url`` or ``url``, or with the same
     ``content_hash`` (the same story at another URL), is not stored again: its
-    ``last_seen_at`` is updated and, if its title or text changed, its content and score.
-    With ``replace=True`` (``newsmon reextract``) every extracted and score field is
-    overwritten instead; review status and notes are always kept.
+    ``last_seen_at`` is updated and, if its title or text changed, a new version is recorded
+    (``storage.versions``) and its row takes the new content and score; its first published
+    time stays (it is only filled in when unknown). With ``replace=True`` (``newsmon
+    reextract``) every extracted and score field is overwritten instead, and no version is
+    recorded. Review status and notes are always kept.
 
     Args:
         article: Fields named in ``ARTICLE_FIELDS``; ``authors``/``tags``/``matched_terms`` as
             Python lists. ``content_hash`` is computed when absent.
         now: The time of this sighting.
+        page_id: The raw page (``pages.id``) the article was read from, kept with a new version.
+        article_id: The stored article this is a fetch of (a revisit), whatever its URLs say.
 
     Raises:
         ValueError: an unknown field, or no ``url``.
+        ArticleNotFound: ``article_id`` names no article.
     """
     now = now or now_utc()
     row = _article_row(article)
     with transaction(db):
-        found = _find_article(db, row)
+        if article_id is not None:
+            hit = db.execute("SELECT id, canonical_url, content_hash FROM articles WHERE id = ?",
+                             [article_id]).fetchone()
+            if hit is None:
+                raise ArticleNotFound(f"no article has id {article_id}")
+            found = dict(zip(("id", "canonical_url", "content_hash"), hit))
+        else:
+            found = _find_article(db, row)
         if found is None:
             row.update(first_seen_at=now, last_seen_at=now)
-            article_id = db.table("articles").insert(row).last_rowid
-            _index(db, article_id, row.get("title"), row["text"])
-            return article_id, True
+            if row.get("relevant"):
+                row["relevant_since"] = now
+            new_id = db.table("articles").insert(row).last_rowid
+            _index(db, new_id, row.get("title"), row["text"])
+            return StoredArticle(new_id, True, became_relevant=bool(row.get("relevant")))
         changes: dict[str, Any] = {"last_seen_at": now}
+        before = db.execute("SELECT version, relevant, published_at FROM articles WHERE id = ?",
+                            [found["id"]]).fetchone()
+        version, was_relevant, published = before
+        changed = False
         if replace:
             changes.update((k, v) for k, v in row.items() if k != "canonical_url")
             taken = db.execute("SELECT 1 FROM articles WHERE canonical_url = ? AND id != ?",
@@ -200,11 +246,19 @@ def save_article(db: Database, article: dict[str, Any], *, now: str | None = Non
             if not taken:
                 changes["canonical_url"] = row["canonical_url"]
         elif row["content_hash"] != found["content_hash"]:
-            changes.update((k, row[k]) for k in _CONTENT + _SCORED + _CLASSIFIED + ("evidence",) if k in row)
+            changed = True
+            version = versions.record_version(db, found["id"], row, now=now, page_id=page_id)
+            changes.update((k, row[k]) for k in _CONTENT + _NEWEST + _SCORED + _CLASSIFIED + ("evidence",) if k in row)
+            changes.update(version=version, updated_at=now)
+            if not published and row.get("published_at"):
+                changes["published_at"] = row["published_at"]
+        if "relevant" in changes and changes["relevant"] and not was_relevant:
+            changes["relevant_since"] = now
         db.table("articles").update(found["id"], changes)
         if "content_hash" in changes:
             _index(db, found["id"], row.get("title"), row["text"])
-        return found["id"], False
+        return StoredArticle(found["id"], False, changed, version,
+                             bool(changes.get("relevant")) and not was_relevant)
 
 
 def update_score(db: Database, article_id: int, *, topic: str | None, score: float, relevant: bool | int,
@@ -413,15 +467,22 @@ def start_run(db: Database, outlets: list[str], trigger: str, pid: int | None = 
 
 def finish_run(db: Database, run_id: int, *, requests: int, responses_by_status: dict[str, int],
                articles_new: int, articles_relevant: int, errors: int, finish_reason: str,
-               exit_status: int, now: str | None = None) -> None:
-    """Complete a run's row with its counts and how it ended."""
+               exit_status: int, now: str | None = None, revisits: dict[str, int] | None = None) -> None:
+    """Complete a run's row with its counts and how it ended.
+
+    ``revisits``: ``requests`` (revisit requests sent, part of ``requests``), ``not_modified``,
+    ``failed`` and ``versions_new`` (articles found changed) of the run's revisits.
+    """
+    counts = revisits or {}
     with transaction(db):
         db.table("crawl_runs").update(run_id, {
             "finished_at": now or now_utc(), "requests": requests,
             "responses_by_status": json.dumps({str(k): v for k, v in responses_by_status.items()},
                                               sort_keys=True),
             "articles_new": articles_new, "articles_relevant": articles_relevant, "errors": errors,
-            "finish_reason": finish_reason, "exit_status": exit_status})
+            "finish_reason": finish_reason, "exit_status": exit_status,
+            "revisits": counts.get("requests", 0), "revisits_not_modified": counts.get("not_modified", 0),
+            "revisits_failed": counts.get("failed", 0), "versions_new": counts.get("versions_new", 0)})
 
 
 def _pid_alive(pid: int) -> bool:

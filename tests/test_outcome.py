@@ -129,7 +129,7 @@ def test_m004_mends_what_the_first_crawler_lost(tmp_path):
     for url, size in (("https://a.jp/empty", 0), ("https://a.jp/listing", 5000)):
         db.execute("INSERT INTO pages (url, fetched_at, http_status, body_gz, size) VALUES (?, ?, 200, x'00', ?)",
                    [url, now, size])
-    assert migrate(db)[0] == "m004_url_states"
+    assert migrate(db)[0] == "m004_url_states"  # and the later ones
     kinds = {r["url"]: r for r in db.query("SELECT * FROM urls")}
     assert kinds["https://a.jp/moved"]["kind"] == "pending" and kinds["https://a.jp/moved"]["attempts"] == 0
     assert kinds["https://a.jp/empty"]["kind"] == "pending"

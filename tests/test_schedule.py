@@ -193,7 +193,7 @@ def test_schedule_config_becomes_jobs_with_ids_and_graces():
 
 
 @pytest.mark.parametrize("table, message", [
-    ({"interval": "15 minutes"}, "interval = '15 minutes': write a number with unit s, m or h"),
+    ({"interval": "15 minutes"}, "interval = '15 minutes': write a number with unit s, m, h or d"),
     ({"interval": "0s"}, "interval must be more than 0"),
     ({"every": "5m"}, "unknown key(s) ['every']"),
     ({"outlets": {"bbc": "5m"}}, "unknown outlet(s) ['bbc']"),

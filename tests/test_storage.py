@@ -22,6 +22,7 @@ EXPECTED_COLUMNS = {
         "site_name", "topic", "score", "relevant", "matched_terms", "evidence", "status",
         "review_note", "reviewed_at", "reviewed_by", "first_seen_at", "last_seen_at",
         "content_hash", "threshold", "relevance_p", "relevance_model_id", "relevance_flag",
+        "story_id", "duplicate_of", "version", "updated_at", "relevant_since",
     ],
     "relevance_models": ["id", "topic", "trained_at", "positives", "negatives", "cv_folds", "cv_precision",
                          "cv_recall", "cutoff", "flag_below", "features", "library", "train_seconds", "model"],
@@ -34,15 +35,27 @@ EXPECTED_COLUMNS = {
     "feed_state": ["url", "etag", "last_modified", "last_status", "last_fetched_at"],
     "crawl_runs": ["id", "started_at", "finished_at", "outlets", "trigger", "requests",
                    "responses_by_status", "articles_new", "articles_relevant", "errors",
-                   "finish_reason", "exit_status", "pid"],
+                   "finish_reason", "exit_status", "pid", "revisits", "revisits_not_modified", "revisits_failed",
+                   "versions_new"],
     "articles_search": ["title", "text"],
     # m005_review_log
     "review_log": ["id", "article_id", "from_status", "to_status", "note", "reviewer", "at", "undoes",
                    "undone_by"],
     "reviewer_visits": ["reviewer", "previous_visit_at", "visit_started_at", "last_seen_at"],
+    "stories": ["id", "title", "lead_article_id", "first_published_at", "last_published_at", "outlets",
+                "article_count", "relevant_count", "best_score", "status", "created_at", "updated_at"],
+    "article_versions": ["article_id", "version", "fetched_at", "content_hash", "title", "lead", "text",
+                         "modified_at", "page_id", "score", "relevant"],
+    "story_features": ["article_id", "at", "signature", "terms", "wire", "keys"],
+    "story_keys": ["key", "at", "article_id"],
+    "story_terms": ["term", "df"],
+    "revisits": ["url", "article_id", "outlet", "first_seen_at", "step", "due_at", "etag", "last_modified",
+                 "revisits", "last_revisit_at", "last_status", "last_result"],
 }
 MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
-                   "m005_review_log", "m006_relevance"]
+                   "m005_review_log", "m006_relevance", "m007_stories_versions"]
+STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
+                       "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "threshold", "probability",
                         "flag", "topic", "evidence", "url", "first_seen_at"]
 
@@ -81,6 +94,7 @@ def test_blank_database_migrates_to_the_pinned_schema(tmp_path):
     assert tables == EXPECTED_COLUMNS
     assert [c.name for c in db["review_queue"].columns] == REVIEW_QUEUE_COLUMNS
     assert [c.name for c in db["maybe_missed"].columns] == REVIEW_QUEUE_COLUMNS
+    assert [c.name for c in db["story_queue"].columns] == STORY_QUEUE_COLUMNS
     assert [row["name"] for row in db.query("SELECT name FROM _migrations")] == MIGRATION_NAMES
     assert {"idx_articles_outlet", "idx_articles_published_at", "idx_articles_status",
             "idx_articles_relevant", "idx_articles_content_hash"} <= {i.name for i in db["articles"].indexes}

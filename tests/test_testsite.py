@@ -412,3 +412,29 @@ def test_command_line_prints_urls_and_config():
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+# -- articles written for a test, updated, on another loopback host ----------------------------
+
+
+def test_an_article_written_for_a_test_is_served_conditionally_and_can_change():
+    with LoopbackSite([], host="127.0.0.2", article_validators=True) as site:
+        assert site.base_url.startswith("http://127.0.0.2:")
+        path = "/site/test/1.html"
+        site.publish_html(path, "<html><body><p>一</p></body></html>", title="見出し",
+                          published=datetime(2026, 11, 20, tzinfo=JST), channels=["feed"])
+        assert rss_links(site) == [site.url(path)]
+        status, headers, body = get(site.url(path))
+        assert status == 200 and body.decode() == "<html><body><p>一</p></body></html>"
+        assert get(site.url(path), {"If-None-Match": headers["ETag"]})[0] == 304
+        assert get(site.url(path), {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+        site.update_html(path, "<html><body><p>二</p></body></html>")
+        status, now, body = get(site.url(path), {"If-None-Match": headers["ETag"]})
+        assert status == 200 and body.decode().count("二") == 1 and now["ETag"] != headers["ETag"]
+        assert get(site.url(path), {"If-Modified-Since": headers["Last-Modified"]})[0] == 200
+    with LoopbackSite([], article_validators=False) as site:
+        site.publish_html("/site/x.html", b"<p>x</p>", title="x", published=datetime(2026, 1, 1, tzinfo=JST))
+        status, headers, _ = get(site.url("/site/x.html"), {"If-None-Match": "*"})
+        assert status == 200 and "ETag" not in headers
+    with pytest.raises(ValueError, match="loopback"):
+        LoopbackSite([], host="10.0.0.1")

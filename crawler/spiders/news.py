@@ -6,6 +6,11 @@ followed from an article. A URL's state (``storage.frontier``) is in the databas
 spider, so it holds across runs and processes: a URL already stored, gone or given up on is
 never requested again, and every request ends in a state with a reason, whichever way it fails.
 
+Revisits: once the spider is idle (discovery done, new articles fetched), the stored articles
+whose revisit is due (``storage.versions``) are requested again, conditionally (If-None-Match /
+If-Modified-Since), with what is left of each outlet's ``NEWSMON_MAX_ARTICLES``; they pass the
+same politeness (robots.txt, delays, concurrency) as any request.
+
 The spider stays thin: pages (and failures) go to ``crawler.pipelines.StorePipeline`` as
 ``FetchedPage`` items; what a failure means is decided in ``crawler.outcome``.
 """
@@ -17,19 +22,20 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from storage import frontier
+from storage import frontier, versions
 
 from ..config import ConfigError, load_config
 from ..discovery import Discovered, parse_feed, parse_sitemap
 from ..middlewares import Postponed, Refused, Unusable, Walled
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
-from ..store import crawler_db
+from ..store import crawler_db, now_iso, settings_options
 from ..urls import canonical_url
 from ..walls import SUSPECT_STATUSES, WALL_HEADERS, Wall, detect_wall
 
@@ -62,6 +68,13 @@ class FetchedPage:
     final_url: str | None = None
     redirects: list[str] = field(default_factory=list)
     page_id: int | None = None
+    #: A revisit of this stored article (its id), not a first fetch.
+    revisit: int | None = None
+    #: The revisit's conditional request was answered 304 Not Modified.
+    not_modified: bool = False
+    #: The response's validators, kept for conditional revisits.
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def charset_of(content_type: str | None) -> str | None:
@@ -98,6 +111,14 @@ class NewsSpider(scrapy.Spider):
             spider.logger.warning("newsmon: NEWSMON_CONTACT is not set: site operators cannot reach you "
                                   "through the User-Agent. Set it to your URL or mailto: address.")
         spider.db = crawler_db(crawler)
+        try:
+            spider.store_options = settings_options(settings)
+        except ConfigError as exc:
+            raise scrapy.exceptions.UsageError(str(exc)) from None
+        # What this run stores is not revisited in this run (its revisits count from now).
+        spider.run_started = now_iso()
+        spider.revisits_queued = False
+        crawler.signals.connect(spider.revisit_when_idle, signal=signals.spider_idle)
         spider.max_articles = settings.getint("NEWSMON_MAX_ARTICLES")
         spider.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
         spider.queued: dict[str, int] = {}
@@ -301,6 +322,49 @@ class NewsSpider(scrapy.Spider):
                                  dont_filter=True, cb_kwargs={"outlet": outlet_key},
                                  meta={"newsmon_outlet": outlet_key, "newsmon_url": url})
 
+    # -- revisits ---------------------------------------------------------------------------
+
+    def revisit_when_idle(self) -> None:
+        """Once the run has done its new articles, request the revisits that are due, once."""
+        if self.revisits_queued:
+            return
+        self.revisits_queued = True
+        requests = list(self._revisits())
+        if not requests:
+            return
+        self.logger.info("newsmon: %d revisits of stored articles due", len(requests))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def _revisits(self):
+        opts = self.store_options
+        if not opts.revisit_after:
+            return
+        now = now_iso()
+        for key in self.outlets:
+            if not opts.revisit_all:
+                versions.expire_revisits(self.db, key, now=now, span=max(opts.revisit_after))
+            # Revisits share the outlet's NEWSMON_MAX_ARTICLES with this run's new articles;
+            # the ones over it stay due for the next run.
+            room = max(0, self.max_articles - self.queued.get(key, 0))
+            due = versions.due_revisits(self.db, key, now=now, before=self.run_started,
+                                        relevant_only=not opts.revisit_all, limit=room + 1)
+            if len(due) > room:
+                self.crawler.stats.inc_value("newsmon/revisit/over_limit", len(due) - room)
+            for row in due[:room]:
+                self.queued[key] = self.queued.get(key, 0) + 1
+                self.crawler.stats.inc_value("newsmon/revisit/queued")
+                headers = {}
+                if row["etag"]:
+                    headers["If-None-Match"] = row["etag"]
+                if row["last_modified"]:
+                    headers["If-Modified-Since"] = row["last_modified"]
+                yield scrapy.Request(row["url"], callback=self.parse_article, errback=self.article_failed,
+                                     dont_filter=True, headers=headers, cb_kwargs={"outlet": key},
+                                     meta={"newsmon_outlet": key, "newsmon_url": row["url"],
+                                           "newsmon_revisit": row["article_id"], "handle_httpstatus_list": [304]})
+
     # -- articles ---------------------------------------------------------------------------
 
     def parse_article(self, response: Response, outlet: str):
@@ -310,7 +374,13 @@ class NewsSpider(scrapy.Spider):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
         page = FetchedPage(url=url, outlet=outlet, status=response.status, body=response.body,
                            content_type=content_type, charset=charset_of(content_type),
-                           final_url=final if final != url else None, redirects=hops)
+                           final_url=final if final != url else None, redirects=hops,
+                           revisit=response.meta.get("newsmon_revisit"), etag=_header(response, "ETag"),
+                           last_modified=_header(response, "Last-Modified"))
+        if response.status == 304:
+            page.body, page.not_modified = None, True
+            yield page
+            return
         wall = detect_wall(response.status, _headers(response), response.body, response.url)
         if wall is not None:
             self.logger.warning("newsmon: %s is walled off: %s", url, wall.reason)
@@ -322,7 +392,8 @@ class NewsSpider(scrapy.Spider):
         url = request.meta.get("newsmon_url") or request.url
         outlet = request.meta.get("newsmon_outlet", "")
         hops = request.meta.get("redirect_urls") or []
-        page = FetchedPage(url=url, outlet=outlet, status=None, redirects=hops)
+        page = FetchedPage(url=url, outlet=outlet, status=None, redirects=hops,
+                           revisit=request.meta.get("newsmon_revisit"))
         if failure.check(Postponed):
             page.postponed, page.problem = True, Problem(failure.value.code, failure.value.reason)
             yield page
@@ -394,6 +465,11 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("newsmon: %s %s of %s failed: %s", kind, request.url, outlet, problem.reason)
         self._record_discovery(hops[0] if hops else request.url, outlet, kind, ok=False, status=status,
                                reason=problem.reason)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _headers(response: Response) -> dict[str, str]:

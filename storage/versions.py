@@ -1,0 +1,162 @@
+"""Article versions and revisits: an article that changes after publication keeps its history.
+
+Outlets update articles (更新, 追記, corrected figures, a paragraph after the cabinet decision).
+newsmon re-fetches stored articles on a decaying schedule (``revisits``: by default 1 h, 6 h,
+24 h and 72 h after first seen), conditionally (If-None-Match / If-Modified-Since), and when
+the extracted title or text changed, records a version:
+
+- ``article_versions`` holds versions 1..n of an article that changed, each with the raw page
+  it was read from (``page_id``), so every version can be extracted again; an article that
+  never changed has no rows there (its one version is the ``articles`` row);
+- the ``articles`` row always holds the newest version (``articles.version`` = n), and its
+  first published time never moves.
+
+``record_version`` is called by ``queries.store_article`` whenever a stored article's content
+changes, however it arrived (a revisit, another URL of it, an archive).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from .db import transaction
+
+#: Columns of an ``articles`` row that a version keeps.
+VERSION_FIELDS = ("title", "lead", "text", "modified_at", "content_hash", "score", "relevant")
+
+
+def record_version(db: Database, article_id: int, new: dict[str, Any], *, now: str,
+                   page_id: int | None = None) -> int:
+    """Record that ``article_id``'s content changed to ``new`` (its article fields); return the
+    new version's number. The caller updates the ``articles`` row itself.
+
+    The first change also records version 1, from the row as it was, with the page it was first
+    read from.
+    """
+    with transaction(db):
+        current = db.execute(
+            "SELECT version, first_seen_at, title, lead, text, modified_at, content_hash, score, relevant "
+            "FROM articles WHERE id = ?", [article_id]).fetchone()
+        version, first_seen = current[0], current[1]
+        old = dict(zip(VERSION_FIELDS, current[2:]))
+        has = db.execute("SELECT max(version) FROM article_versions WHERE article_id = ?", [article_id]).fetchone()[0]
+        if has is None:
+            first_page = db.execute("SELECT min(id) FROM pages WHERE article_id = ?", [article_id]).fetchone()[0]
+            _insert(db, article_id, version, first_seen, old, first_page)
+            has = version
+        number = max(version, has) + 1
+        _insert(db, article_id, number, now, new, page_id)
+        return number
+
+
+def _insert(db: Database, article_id: int, version: int, fetched_at: str, fields: dict[str, Any],
+            page_id: int | None) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO article_versions (article_id, version, fetched_at, content_hash, title, lead, text, "
+        "modified_at, page_id, score, relevant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [article_id, version, fetched_at, fields.get("content_hash"), fields.get("title"), fields.get("lead"),
+         fields.get("text"), fields.get("modified_at"), page_id, fields.get("score"),
+         None if fields.get("relevant") is None else int(bool(fields.get("relevant")))])
+
+
+def versions(db: Database, article_id: int) -> list[dict[str, Any]]:
+    """Every version of an article, oldest first: version, fetched_at, content_hash, title, lead,
+    text, modified_at, page_id, score, relevant. An article that never changed has one, its row."""
+    rows = list(db.query("SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [article_id]))
+    if rows:
+        return rows
+    current = list(db.query(
+        "SELECT id AS article_id, version, first_seen_at AS fetched_at, content_hash, title, lead, text, modified_at, "
+        "(SELECT min(p.id) FROM pages p WHERE p.article_id = articles.id) AS page_id, score, relevant "
+        "FROM articles WHERE id = ?", [article_id]))
+    return current
+
+
+def replace_versions(db: Database, article_id: int, chain: Sequence[dict[str, Any]]) -> None:
+    """Rewrite an article's versions (``newsmon reextract``): ``chain`` holds each version's
+    ``fetched_at``, ``page_id`` and article fields, oldest first; one entry means no history."""
+    with transaction(db):
+        db.execute("DELETE FROM article_versions WHERE article_id = ?", [article_id])
+        if len(chain) > 1:
+            for number, entry in enumerate(chain, 1):
+                _insert(db, article_id, number, entry["fetched_at"], entry, entry.get("page_id"))
+
+
+# --- revisits ------------------------------------------------------------------------------------
+
+def _at(base: str, seconds: float) -> str:
+    return (datetime.fromisoformat(base) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+
+
+def next_step(first_seen: str, after: Sequence[float], now: str) -> tuple[int, str | None]:
+    """``(step, due_at)`` after a revisit at ``now``: the offsets already past are done (a crawl
+    that paused does not catch up on each of them), the next one is due; ``None`` when none is left."""
+    elapsed = (datetime.fromisoformat(now) - datetime.fromisoformat(first_seen)).total_seconds()
+    step = sum(1 for offset in after if offset <= elapsed)
+    return step, (_at(first_seen, after[step]) if step < len(after) else None)
+
+
+def schedule_revisit(db: Database, url: str, *, article_id: int, outlet: str | None, first_seen: str,
+                     after: Sequence[float], etag: str | None = None, last_modified: str | None = None) -> None:
+    """Plan the revisits of a newly stored article at ``url`` (``after``: seconds after first seen)."""
+    with transaction(db):
+        db.execute(
+            "INSERT OR IGNORE INTO revisits (url, article_id, outlet, first_seen_at, step, due_at, etag, last_modified) "
+            "VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+            [url, article_id, outlet, first_seen, _at(first_seen, after[0]) if after else None, etag, last_modified])
+
+
+def due_revisits(db: Database, outlet: str, *, now: str, before: str, relevant_only: bool,
+                 limit: int) -> list[dict[str, Any]]:
+    """Revisits of ``outlet`` due at ``now``, oldest due first: url, article_id, etag,
+    last_modified, step, first_seen_at. Only articles first seen before ``before`` (the run's
+    start: what this run stored is not revisited in the same run); with ``relevant_only``, only
+    relevant articles."""
+    if limit <= 0:
+        return []
+    relevant = "AND a.relevant = 1" if relevant_only else ""
+    return list(db.query(
+        f"""
+        SELECT r.url, r.article_id, r.etag, r.last_modified, r.step, r.first_seen_at
+        FROM revisits r JOIN articles a ON a.id = r.article_id
+        WHERE r.outlet = ? AND r.due_at IS NOT NULL AND r.due_at <= ? AND r.first_seen_at < ? {relevant}
+        ORDER BY r.due_at, r.url LIMIT ?
+        """, [outlet, now, before, limit]))
+
+
+def expire_revisits(db: Database, outlet: str, *, now: str, span: float) -> int:
+    """End the schedules of irrelevant articles overdue by more than ``span`` seconds (the whole
+    schedule): with revisits of relevant articles only, they would otherwise wait forever."""
+    cutoff = _at(now, -span)
+    with transaction(db):
+        return db.execute(
+            "UPDATE revisits SET due_at = NULL, last_result = coalesce(last_result, 'not revisited: not relevant') "
+            "WHERE outlet = ? AND due_at IS NOT NULL AND due_at < ? "
+            "AND article_id IN (SELECT id FROM articles WHERE relevant = 0)", [outlet, cutoff]).rowcount
+
+
+def record_revisit(db: Database, url: str, *, result: str, after: Sequence[float], now: str,
+                   status: int | None = None, etag: str | None = None, last_modified: str | None = None,
+                   counted: bool = True) -> None:
+    """What a revisit of ``url`` came to (``not_modified``, ``unchanged``, ``version N``,
+    ``failed: why``): the schedule moves on, new validators are kept. ``counted``: a request
+    went out (False when it was refused before it left)."""
+    with transaction(db):
+        row = db.execute("SELECT first_seen_at FROM revisits WHERE url = ?", [url]).fetchone()
+        if row is None:
+            return
+        step, due = next_step(row[0], after, now)
+        db.execute(
+            "UPDATE revisits SET step = ?, due_at = ?, etag = coalesce(?, etag), last_modified = coalesce(?, last_modified), "
+            "revisits = revisits + ?, last_revisit_at = ?, last_status = ?, last_result = ? WHERE url = ?",
+            [step, due, etag, last_modified, int(counted), now, status, result[:500], url])
+
+
+def revisit_state(db: Database, url: str) -> dict[str, Any] | None:
+    """The revisit row of an article URL, or ``None``."""
+    rows = list(db.query("SELECT * FROM revisits WHERE url = ?", [url]))
+    return rows[0] if rows else None

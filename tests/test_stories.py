@@ -1,0 +1,260 @@
+"""Stories, versions and revisits in the store path, on real SQLite files: grouping decisions,
+the original of wire copies, the window, versions and their diff, the revisit schedule, the
+migration of an existing database, and an archive ingested through the same path."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler import store
+from crawler.diff import article_diff, diff_html, diff_texts, split_sentences
+from crawler.stories import features, tokens
+from storage import open_db, queries, versions
+from storage import stories as story_db
+from storage.exceptions import InvalidStatus, StoryNotFound
+from storage.migrations import MIGRATIONS
+
+from .stories_site import ARTICLES, DAY, HOSTS, UPDATED, Story, page
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "news.db")
+    yield database
+    database.close()
+
+
+def url_of(story: Story) -> str:
+    return f"http://{HOSTS[story.outlet]}:8000{story.path}"
+
+
+def save(db, story: Story, *, opts: store.Options | None = None, hour_shift: int = 0) -> store.Saved:
+    if hour_shift:
+        story = Story(story.key, story.outlet, story.path.replace(".html", f"-{hour_shift}.html"), story.title,
+                      story.paragraphs, story.hour)
+    body = page(story).encode()
+    if hour_shift:
+        later = DAY.replace(hour=story.hour).timestamp() + hour_shift * 3600
+        from datetime import datetime
+
+        stamp = datetime.fromtimestamp(later, DAY.tzinfo).isoformat()
+        body = body.replace(DAY.replace(hour=story.hour).isoformat().encode(), stamp.encode())
+    record = store.analyse(body, url_of(story))
+    record["outlet"] = story.outlet
+    return store.save(db, url=url_of(story), body=body, record=record, outlet=story.outlet, opts=opts)
+
+
+def story_of(db, article_id: int) -> int:
+    return db.execute("select story_id from articles where id = ?", [article_id]).fetchone()[0]
+
+
+# -- features ---------------------------------------------------------------------------------------
+
+def test_tokens_are_kanji_pairs_katakana_words_and_latin_words():
+    assert tokens("首相官邸でミサイル配備 2026年 12日 the SDF") == ["首相", "相官", "官邸", "ミサイル", "配備", "2026", "sdf"]
+
+
+def test_a_wire_credit_marks_a_copy_and_a_wire_outlet_an_original():
+    assert features("t", "本文。（共同）").wire == -1
+    assert features("t", "本文。", outlet="kyodo").wire == 1
+    assert features("t", "本文。", outlet="toto").wire == 0
+
+
+# -- grouping ---------------------------------------------------------------------------------------
+
+def test_a_copy_stored_before_its_wire_original_points_at_it_once_the_original_arrives(db):
+    copy = save(db, ARTICLES["regional"])
+    assert db.execute("select duplicate_of from articles where id = ?", [copy.article_id]).fetchone()[0] is None
+    original = save(db, ARTICLES["kyodo"])
+    rows = dict(db.execute("select id, duplicate_of from articles").fetchall())
+    assert rows == {copy.article_id: original.article_id, original.article_id: None}
+    assert story_of(db, copy.article_id) == story_of(db, original.article_id)
+
+
+def test_articles_further_apart_than_the_window_are_two_stories(db):
+    opts = store.Options(window=72 * 3600)
+    first = save(db, ARTICLES["kyodo"], opts=opts)
+    inside = save(db, ARTICLES["regional"], opts=opts, hour_shift=48)
+    outside = save(db, ARTICLES["d"], opts=opts, hour_shift=150)  # 97 h after the copy, too
+    assert story_of(db, inside.article_id) == story_of(db, first.article_id)
+    assert story_of(db, outside.article_id) != story_of(db, first.article_id)
+    # A shorter window, set as a setting would: regroup puts the 48-hour-later copy apart too.
+    counts = store.regroup(db, store.options(None, window="24h"))
+    assert counts == {"articles": 3, "stories": 3, "copies": 0}
+    assert len({story_of(db, s.article_id) for s in (first, inside, outside)}) == 3
+
+
+def test_regroup_gives_the_same_stories_whatever_order_the_articles_came_in(db, tmp_path):
+    for key in ("regional", "e", "h", "a", "kyodo", "c", "d", "b", "e2"):
+        save(db, ARTICLES[key])
+    other = open_db(tmp_path / "other.db")
+    for key in ARTICLES:
+        save(other, ARTICLES[key])
+
+    def grouping(database) -> set[frozenset[str]]:
+        groups: dict[int, set[str]] = {}
+        for url, story in database.execute("select url, story_id from articles").fetchall():
+            groups.setdefault(story, set()).add(url.split("/site/")[1])
+        return {frozenset(g) for g in groups.values()}
+
+    opts = store.options(None)
+    store.regroup(db, opts)
+    store.regroup(other, opts)
+    assert grouping(db) == grouping(other) and len(grouping(db)) == 4
+    before = grouping(db)
+    store.regroup(db, opts)
+    assert grouping(db) == before
+
+
+def test_grouping_off_leaves_articles_without_a_story_until_regroup(db):
+    saved = save(db, ARTICLES["a"], opts=store.Options(stories=False))
+    assert story_of(db, saved.article_id) is None
+    store.regroup(db, store.options(None))
+    assert story_of(db, saved.article_id) is not None
+
+
+def test_a_decision_for_a_whole_story_reaches_its_articles_and_its_status(db):
+    ids = [save(db, ARTICLES[k]).article_id for k in ("a", "b", "c")]
+    story_id = story_of(db, ids[0])
+    queries.set_status(db, ids[1], "dismissed")
+    assert story_db.set_story_status(db, story_id, "relevant", note="本件", by="rev", now="2026-11-21T00:00:00+00:00",
+                                     only_new=True) == 2
+    statuses = [r[0] for r in db.execute("select status from articles order by id")]
+    assert statuses == ["relevant", "dismissed", "relevant"]
+    assert story_db.story(db, story_id)["status"] == "relevant"
+    assert story_db.story(db, story_id)["outlets"] == ["hoso", "kanto", "toto"]
+    # Earliest first: a and c at 10:00 (by id), b at 11:00.
+    assert [m["id"] for m in story_db.members(db, story_id)] == [ids[0], ids[2], ids[1]]
+    assert db.execute("select count(*) from story_queue").fetchone()[0] == 0  # nothing new and relevant left
+    with pytest.raises(InvalidStatus):
+        story_db.set_story_status(db, story_id, "later", now="2026-11-21T00:00:00+00:00")
+    with pytest.raises(StoryNotFound):
+        story_db.set_story_status(db, 999, "relevant", now="2026-11-21T00:00:00+00:00")
+
+
+# -- versions and diffs ----------------------------------------------------------------------------
+
+def test_sentences_split_on_japanese_stops_and_lines_never_inside_quotes():
+    assert split_sentences("首相は「反撃能力は必要だ。」と述べた。防衛費は？\n（追記）午後に会見") == [
+        "首相は「反撃能力は必要だ。」と述べた。", "防衛費は？", "（追記）午後に会見"]
+    assert split_sentences("It rose. It fell!  Then?") == ["It rose.", "It fell!", "Then?"]
+
+
+def test_the_diff_names_added_and_removed_sentences_and_escapes_html():
+    diff = diff_texts("A社は<b>増益</b>。株価は100円。", "A社は<b>増益</b>。株価は120円。配当も増やす。")
+    assert diff.removed == ["株価は100円。"] and diff.added == ["株価は120円。", "配当も増やす。"]
+    html = diff_html(diff)
+    assert "&lt;b&gt;増益" in html and "<del>株価は100円。</del>" in html and "<ins>配当も増やす。</ins>" in html
+    assert diff_texts("同じ。", "同じ。").added == []
+
+
+def test_a_changed_text_is_a_new_version_an_unchanged_one_is_not(db):
+    first = save(db, ARTICLES["a"])
+    assert versions.versions(db, first.article_id)[0]["version"] == 1
+    assert db.execute("select count(*) from article_versions").fetchone()[0] == 0
+    again = save(db, ARTICLES["a"])  # the same page again: nothing new
+    assert (again.new, again.changed) == (False, False)
+    updated = save(db, UPDATED["a"])
+    assert (updated.new, updated.changed, updated.version) == (False, True, 2)
+    chain = versions.versions(db, first.article_id)
+    assert [v["version"] for v in chain] == [1, 2] and all(v["page_id"] for v in chain)
+    assert article_diff(db, first.article_id).added[-1].startswith("（追記）")
+    assert article_diff(db, first.article_id, 1, 3) is None  # no version 3
+
+
+# -- revisits ---------------------------------------------------------------------------------------
+
+def test_the_revisit_schedule_decays_and_skips_what_a_pause_missed():
+    after = (3600.0, 6 * 3600.0, 24 * 3600.0, 72 * 3600.0)
+    start = "2026-11-20T00:00:00+00:00"
+    assert versions.next_step(start, after, "2026-11-20T01:05:00+00:00") == (1, "2026-11-20T06:00:00+00:00")
+    assert versions.next_step(start, after, "2026-11-21T02:00:00+00:00") == (3, "2026-11-23T00:00:00+00:00")
+    assert versions.next_step(start, after, "2026-11-24T00:00:00+00:00") == (4, None)
+
+
+def test_only_relevant_articles_are_due_unless_all_are_revisited(db):
+    relevant = save(db, ARTICLES["d"])
+    other = save(db, ARTICLES["e2"])
+    for saved, key in ((relevant, "d"), (other, "e2")):
+        versions.schedule_revisit(db, url_of(ARTICLES[key]), article_id=saved.article_id, outlet="x",
+                                  first_seen="2026-11-20T00:00:00+00:00", after=(3600.0,))
+    now, later = "2026-11-20T02:00:00+00:00", "2026-11-21T00:00:00+00:00"
+    due = versions.due_revisits(db, "x", now=now, before=later, relevant_only=True, limit=10)
+    assert [r["article_id"] for r in due] == [relevant.article_id]
+    assert len(versions.due_revisits(db, "x", now=now, before=later, relevant_only=False, limit=10)) == 2
+    assert versions.due_revisits(db, "x", now=now, before="2026-11-19T00:00:00+00:00", relevant_only=False,
+                                 limit=10) == []  # first seen in this run: not yet
+    # An irrelevant article overdue by more than the whole schedule stops waiting.
+    assert versions.expire_revisits(db, "x", now="2026-11-25T00:00:00+00:00", span=3600.0) == 1
+    assert versions.revisit_state(db, url_of(ARTICLES["e2"]))["due_at"] is None
+
+
+def test_a_failed_revisit_keeps_the_article_and_says_so_in_the_reason(db):
+    saved = save(db, ARTICLES["d"])
+    url = url_of(ARTICLES["d"])
+    opts = store.Options(revisit_after=(0.0, 3600.0))
+    versions.schedule_revisit(db, url, article_id=saved.article_id, outlet="saikai",
+                              first_seen=store.now_iso(), after=opts.revisit_after)
+    store.revisit_failed(db, url, "HTTP 503: server error", opts=opts, status=503)
+    row = db.execute("select kind, reason_code, reason from urls where url = ?", [url]).fetchone()
+    assert row[:2] == ("article", "revisit_failed") and "last revisit" in row[2] and "503" in row[2]
+    assert row[2].startswith("stored as article")
+    assert db.execute("select count(*) from articles").fetchone()[0] == 1
+    store.revisit_not_modified(db, url, opts=opts, etag='"x"')
+    row = db.execute("select kind, reason_code from urls where url = ?", [url]).fetchone()
+    assert row == ("article", "stored")
+    assert versions.revisit_state(db, url)["etag"] == '"x"'
+
+
+# -- an existing database, an archive ---------------------------------------------------------------
+
+def test_the_migration_gives_every_existing_article_a_story_of_its_own(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    old = __import__("sqlite_utils").Database(conn)
+    MIGRATIONS.apply(old, stop_before="m007_stories_versions")
+    for n, relevant in ((1, 1), (2, 0)):
+        old["articles"].insert({"url": f"https://x.jp/{n}", "canonical_url": f"https://x.jp/{n}", "outlet": "x",
+                                "title": f"記事{n}", "text": "本文", "relevant": relevant, "score": 7.0 * relevant,
+                                "published_at": "2026-11-20T09:00:00+09:00", "evidence": "安保3文書 ×1",
+                                "first_seen_at": "2026-11-20T01:00:00+00:00",
+                                "last_seen_at": "2026-11-20T01:00:00+00:00", "content_hash": str(n)})
+    conn.commit()
+    conn.close()
+    db = open_db(path)
+    rows = db.execute("select id, story_id, version from articles order by id").fetchall()
+    assert rows == [(1, 1, 1), (2, 2, 1)]
+    assert db.execute("select first_published_at from stories where id = 1").fetchone()[0] == \
+        "2026-11-20T00:00:00+00:00"
+    assert [r[0] for r in db.execute("select story_id from story_queue")] == [1]
+
+
+def test_an_archive_is_grouped_through_the_same_path(tmp_path):
+    warc = tmp_path / "news.warc.gz"
+    with open(warc, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for key in ("kyodo", "regional", "a"):
+            body = page(ARTICLES[key]).encode()
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url_of(ARTICLES[key]), "response",
+                                                          payload=io.BytesIO(body), length=len(body),
+                                                          http_headers=headers))
+    db_path = tmp_path / "news.db"
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", str(warc), "--db", str(db_path)],
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    conn = sqlite3.connect(db_path)
+    rows = {url.split("/site/")[1].split("/")[0]: (story, dup) for url, story, dup in
+            conn.execute("select url, story_id, duplicate_of from articles")}
+    assert rows["kyodo"][0] == rows["regional"][0] != rows["toto"][0]
+    assert rows["regional"][1] is not None and rows["kyodo"][1] is None
+    assert conn.execute("select count(*) from revisits").fetchone()[0] == 0  # archives are not revisited
+    count = conn.execute("select article_count from stories where id = ?", [rows["kyodo"][0]]).fetchone()[0]
+    assert count == 2

@@ -1,0 +1,264 @@
+"""Stories, versions and revisits end to end: real `newsmon crawl` processes against eight outlets'
+sites on 127.0.0.1-8 (tests/stories_site.py), SQLite as the witness of what was stored, the
+sites' request logs as the witness of what was fetched.
+
+One scenario, two crawls, shared by every test here:
+
+1. the first crawl stores nine articles: two events of one topic on one day (three outlets on an
+   expert panel's first meeting, two on a missile deployment, plus Kyodo's wire story on the
+   deployment and a regional paper's reprint of it), and two unrelated local stories;
+2. between the crawls one outlet corrects a figure and adds a paragraph, another turns its flash
+   into the full (now relevant) story, a third's robots.txt starts disallowing its articles,
+   Kyodo's site puts up a bot challenge and another answers with an empty page;
+3. the second crawl has revisits due for every stored article (``NEWSMON_REVISIT_AFTER=0s,1h``),
+   with ``NEWSMON_MAX_ARTICLES=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.diff import article_diff, diff_html
+from storage import open_db
+from storage import stories as story_db
+
+from .stories_site import ARTICLES, MISSILES, PANEL, UPDATED, config_toml, page, start_sites
+
+#: What a bot challenge looks like (crawler/walls.py knows it by the header and the title).
+CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>'
+             b'<script>window._cf_chl_opt={cvId: "3"};</script></body></html>')
+
+LOOPBACK = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+            "DOWNLOAD_TIMEOUT=5", "RETRY_TIMES=1", "NEWSMON_EXTRACT_WORKERS=1",
+            # Revisits due at once after the first crawl (and then in an hour), of every article.
+            "NEWSMON_REVISIT_AFTER=0s,1h", "NEWSMON_REVISIT_ARTICLES=all"]
+
+
+@dataclass
+class World:
+    db: str
+    config: str
+    sites: dict
+    digests: Path
+    first: dict      # what the first crawl left: {key: article row}
+    second_log: dict  # outlet -> the second crawl's requests
+    tmp: Path
+
+    def rows(self, sql: str, *params, db: str | None = None) -> list[dict]:
+        conn = sqlite3.connect(db or self.db)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(sql, params)]
+        finally:
+            conn.close()
+
+    def articles(self, db: str | None = None) -> dict[str, dict]:
+        """The stored articles by test key (matched on their URL path)."""
+        by_path = {s.path: k for k, s in ARTICLES.items()}
+        return {by_path["/" + r["url"].split("/", 3)[3]]: r for r in self.rows("select * from articles", db=db)}
+
+
+def newsmon(*args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, timeout=180)
+    assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")[-3000:]
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-3000:]
+    return result
+
+
+def crawl(db: str, config: str, *extra: str) -> None:
+    cmd = ["crawl", "--db", db, "--config", config]
+    for pair in LOOPBACK + list(extra):
+        cmd += ["-s", pair]
+    newsmon(*cmd)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("stories")
+    sites = start_sites(validators={"regional": False})  # the regional paper sends no validators
+    try:
+        digests = tmp / "digests.jsonl"
+        hook = f"import sys; open({str(digests)!r}, 'a', encoding='utf-8').write(sys.stdin.read() + '\\n')"
+        notify = f"\n[notify]\ncommand = {json.dumps([sys.executable, '-c', hook])}\n"
+        config = tmp / "newsmon.toml"
+        config.write_text(config_toml(sites, notify), encoding="utf-8")
+        db = str(tmp / "news.db")
+        crawl(db, str(config))
+        w = World(db, str(config), sites, digests, {}, {}, tmp)
+        w.first = w.articles()
+        # Between the crawls: two outlets update an article, one disallows its articles.
+        sites["toto"].update_html(ARTICLES["a"].path, page(UPDATED["a"]))
+        sites["hoso"].update_html(ARTICLES["c"].path, page(UPDATED["c"]))
+        sites["kanto"].answer("/robots.txt", 200, b"User-agent: *\nDisallow: /site/kanto/\n",
+                              {"Content-Type": "text/plain; charset=utf-8"})
+        sites["kyodo"].answer(ARTICLES["kyodo"].path, 403, CHALLENGE, {"cf-mitigated": "challenge"})
+        sites["hokuriku"].answer(ARTICLES["h"].path, 200, b"")
+        for site in sites.values():
+            site.clear_log()
+        crawl(db, str(config), "NEWSMON_MAX_ARTICLES=1")
+        w.second_log = {outlet: site.article_requests() for outlet, site in sites.items()}
+        yield w
+    finally:
+        for site in sites.values():
+            site.stop()
+
+
+def partition(articles: dict[str, dict]) -> set[frozenset[str]]:
+    groups: dict[int, set[str]] = {}
+    for key, row in articles.items():
+        groups.setdefault(row["story_id"], set()).add(key)
+    return {frozenset(g) for g in groups.values()}
+
+
+# -- stories ----------------------------------------------------------------------------------
+
+def test_two_events_of_one_topic_on_one_day_are_two_stories_none_mixed(world):
+    first = world.first
+    assert set(first) == set(ARTICLES)
+    assert partition(first) == {frozenset(PANEL), frozenset(MISSILES), frozenset({"e2"}), frozenset({"h"})}
+    # The second crawl (revisits, new versions) moved no article to another story.
+    assert {k: r["story_id"] for k, r in world.articles().items()} == {k: r["story_id"] for k, r in first.items()}
+    panel = world.rows("select * from stories where id = ?", first["a"]["story_id"])[0]
+    assert json.loads(panel["outlets"]) == ["hoso", "kanto", "toto"] and panel["article_count"] == 3
+    missiles = world.rows("select * from stories where id = ?", first["d"]["story_id"])[0]
+    assert json.loads(missiles["outlets"]) == ["kyodo", "nanyo", "regional", "saikai"]
+    # The story's title is its earliest article's (the deployment: 9:00 JST).
+    assert missiles["title"] == ARTICLES["d"].title and missiles["first_published_at"] == "2026-11-20T00:00:00+00:00"
+
+
+def test_a_kyodo_story_reprinted_by_a_regional_paper_is_a_copy_in_the_same_story(world):
+    first = world.first
+    assert first["regional"]["duplicate_of"] == first["kyodo"]["id"]
+    assert first["regional"]["story_id"] == first["kyodo"]["story_id"]
+    assert [k for k, r in first.items() if r["duplicate_of"] is not None] == ["regional"]
+
+
+def test_the_story_queue_has_one_row_per_story_with_new_relevant_articles(world):
+    queue = {r["story_id"]: r for r in world.rows("select * from story_queue")}
+    now = world.articles()
+    assert set(queue) == {now["a"]["story_id"], now["d"]["story_id"]}  # not the local story
+    panel = queue[now["a"]["story_id"]]
+    assert panel["outlets"] == "hoso, kanto, toto" and panel["articles"] == 3
+    assert panel["new_relevant"] == 3 and panel["updated"] == 2  # a and c have a second version
+    best = max((now[k] for k in PANEL), key=lambda r: (r["score"], -r["id"]))
+    assert (panel["best_article_id"], panel["best_score"]) == (best["id"], best["score"])
+    assert "安保3文書" in panel["evidence"]
+    members = story_db.members(open_db(world.db), now["d"]["story_id"])
+    assert [m["id"] for m in members][0] == now["d"]["id"]  # earliest first
+    assert {m["id"]: m["duplicate_of"] for m in members}[now["regional"]["id"]] == now["kyodo"]["id"]
+
+
+# -- revisits and versions ----------------------------------------------------------------------
+
+def test_a_changed_article_gets_a_second_version_and_a_readable_diff(world):
+    a = world.articles()["a"]
+    versions = world.rows("select * from article_versions where article_id = ? order by version", a["id"])
+    assert [v["version"] for v in versions] == [1, 2] and a["version"] == 2
+    assert versions[0]["text"] == world.first["a"]["text"] and versions[1]["text"] == a["text"]
+    assert "委員16人" in a["text"] and "追記" in a["text"]
+    assert a["published_at"] == world.first["a"]["published_at"]  # the first published time never moves
+    # Both versions can be extracted again: each has its raw page.
+    pages = world.rows("select id, article_id from pages where id in (?, ?)", versions[0]["page_id"],
+                       versions[1]["page_id"])
+    assert len(pages) == 2 and {p["article_id"] for p in pages} == {a["id"]}
+    diff = article_diff(open_db(world.db), a["id"])
+    assert diff.removed == ["会議は委員15人で構成し、月1回のペースで議論を重ねる。"]
+    assert diff.added == ["会議は委員16人で構成し、月1回のペースで議論を重ねる。",
+                          "（追記）会合後、山川座長は記者団に「年内に論点を整理して示したい」と語った。"]
+    html = diff_html(diff)
+    assert "<del>会議は委員15人" in html and "<ins>（追記）" in html
+
+
+def test_an_update_that_makes_an_article_relevant_puts_it_in_the_queue_and_the_digest(world):
+    c_before, c = world.first["c"], world.articles()["c"]
+    assert not c_before["relevant"] and c["relevant"] and c["version"] == 2
+    assert c["title"] == UPDATED["c"].title and c["relevant_since"] > c_before["first_seen_at"]
+    assert c["id"] in {r["id"] for r in world.rows("select id from review_queue")}
+    digests = [json.loads(line) for line in world.digests.read_text(encoding="utf-8").splitlines()]
+    assert len(digests) == 2
+    assert {a["id"] for a in digests[0]["articles"]} == {world.first[k]["id"] for k in ("a", "b", "d", "e", "kyodo",
+                                                                                            "regional")}
+    assert [(a["id"], a["version"]) for a in digests[1]["articles"]] == [(c["id"], 2)]
+    assert "updated: version 2" in digests[1]["text"]
+
+
+def test_unchanged_articles_get_no_version_and_a_304_costs_no_row(world):
+    now = world.articles()
+    changed = {now["a"]["id"], now["c"]["id"]}
+    assert {r["article_id"] for r in world.rows("select distinct article_id from article_versions")} == changed
+    assert all(r["version"] == 1 for k, r in now.items() if k not in ("a", "c"))
+    # Conditional requests, answered 304, where the site sends validators.
+    for outlet in ("saikai", "nanyo"):
+        [hit] = world.second_log[outlet]
+        assert hit.status == 304 and hit.if_none_match and hit.if_modified_since
+    # The regional site sends no validators: a full 200, the same text, and nothing stored.
+    [hit] = world.second_log["regional"]
+    assert hit.status == 200 and hit.if_none_match is None
+    assert len(world.rows("select id from pages")) == len(ARTICLES) + 2  # only the two new versions' pages
+    states = world.rows("select url, kind, reason from urls")
+    assert {r["kind"] for r in states} == {"article"}
+    results = {r["url"].split("/site/", 1)[1]: r["last_result"] for r in world.rows("select * from revisits")}
+    assert results["saikai/article/20261120-missile.html"] == "not_modified"
+    assert results["regional/national/77120.html"] == "unchanged"
+    assert results["toto/politics/20261120-01.html"] == "version 2"
+
+
+def test_a_wall_or_an_empty_page_on_revisit_is_no_version_and_the_article_stays(world):
+    now = world.articles()
+    for key, outlet, words in (("kyodo", "kyodo", "challenge"), ("h", "hokuriku", "empty")):
+        assert [r.status for r in world.second_log[outlet]] == [403 if key == "kyodo" else 200]
+        assert now[key]["text"] == world.first[key]["text"] and now[key]["version"] == 1
+        [url] = world.rows("select * from urls where article_id = ?", now[key]["id"])
+        assert url["kind"] == "article" and url["reason_code"] == "revisit_failed"
+        assert "last revisit" in url["reason"] and words in url["reason"], url["reason"]
+    assert world.rows("select count(*) as n from article_versions where article_id in (?, ?)",
+                      now["kyodo"]["id"], now["h"]["id"]) == [{"n": 0}]
+
+
+def test_revisits_honour_robots_and_the_per_outlet_limit_and_are_counted(world):
+    # robots.txt now disallows kanto's articles: not fetched; the article stays, the reason says so.
+    assert world.second_log["kanto"] == []
+    b = world.articles()["b"]
+    assert b["text"] == world.first["b"]["text"]
+    [url] = world.rows("select * from urls where article_id = ?", b["id"])
+    assert url["kind"] == "article" and url["reason_code"] == "revisit_failed"
+    assert "last revisit" in url["reason"] and "robots.txt" in url["reason"]
+    # NEWSMON_MAX_ARTICLES=1: one of nanyo's two due revisits went out; the other waits.
+    assert len(world.second_log["nanyo"]) == 1
+    waiting = world.rows("select * from revisits where outlet = 'nanyo' and step = 0 and due_at is not null")
+    assert len(waiting) == 1
+    run = world.rows("select * from crawl_runs order by id desc limit 1")[0]
+    sent = sum(len(log) for log in world.second_log.values())
+    assert sent == 7 and run["revisits"] == sent and run["requests"] >= sent
+    # 304: saikai, nanyo; versions: toto, hoso; failed: kanto (robots), kyodo (wall), hokuriku (empty).
+    assert (run["revisits_not_modified"], run["versions_new"], run["revisits_failed"]) == (2, 2, 3)
+
+
+# -- rebuilding ----------------------------------------------------------------------------------
+
+def test_reextract_rebuilds_versions_and_regroup_gives_the_same_stories(world):
+    copy = str(world.tmp / "copy.db")
+    shutil.copy(world.db, copy)
+    before = world.articles(copy)
+    hashes = world.rows("select article_id, version, content_hash from article_versions order by 1, 2", db=copy)
+    newsmon("reextract", "--db", copy, "--config", world.config)
+    after = world.articles(copy)
+    assert world.rows("select article_id, version, content_hash from article_versions order by 1, 2",
+                      db=copy) == hashes
+    assert {k: (r["text"], r["version"]) for k, r in after.items()} == \
+           {k: (r["text"], r["version"]) for k, r in before.items()}
+    assert partition(after) == partition(before)
+    assert after["regional"]["duplicate_of"] == after["kyodo"]["id"]
+    out = newsmon("regroup", "--db", copy, "--config", world.config)
+    assert b"9 articles in 4 stories (1 wire copies)" in out.stdout
+    again = world.articles(copy)
+    assert partition(again) == partition(before)
+    assert again["regional"]["duplicate_of"] == again["kyodo"]["id"]
