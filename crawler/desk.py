@@ -158,7 +158,9 @@ def _articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, A
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    rows = _rows(conn, f"SELECT {', '.join(_ROW_COLUMNS)} FROM articles WHERE id IN ({marks})", ids)
+    # version (issue 11's m007) when the schema has it: "更新 n 回" on the row.
+    columns = _ROW_COLUMNS + (("version",) if "version" in _columns(conn, "articles") else ())
+    rows = _rows(conn, f"SELECT {', '.join(columns)} FROM articles WHERE id IN ({marks})", ids)
     return {r["id"]: r for r in rows}
 
 
@@ -201,9 +203,13 @@ def _story_page(conn: sqlite3.Connection, *, thresholds: Mapping[str, float], si
                 limit: int) -> tuple[list[Item], int]:
     # Queued articles grouped by story, in queue order (a story where its newest article is).
     # story_queue is only the sign that stories exist; the grouping needs articles.story_id alone.
-    order = conn.execute("SELECT q.id, a.story_id FROM review_queue q JOIN articles a ON a.id = q.id").fetchall()
+    # The view's own order (a join with it need not keep that order), then each id's story.
+    order = [row[0] for row in conn.execute("SELECT id FROM review_queue")]
+    story_of = dict(conn.execute("SELECT id, story_id FROM articles WHERE story_id IS NOT NULL "
+                                 "AND id IN (SELECT id FROM review_queue)").fetchall())
     groups: dict[Any, list[int]] = {}
-    for article_id, story_id in order:
+    for article_id in order:
+        story_id = story_of.get(article_id)
         groups.setdefault(("story", story_id) if story_id is not None else ("article", article_id), []).append(
             article_id)
     page = list(groups.values())[offset:offset + limit]

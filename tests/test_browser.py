@@ -272,3 +272,34 @@ def test_scores_with_threshold_explain_and_the_maybe_missed_lane(desk):
     expect(trace).to_contain_text("— Japan (")
     expect(trace.locator(".nm-trace-sentence").first).to_be_visible()
     article.close()
+
+
+def test_a_story_expands_and_an_updated_article_shows_its_diff(desk):
+    """Issue 11 where the reviewer works: one row per story, expandable to its articles; an
+    article that changed after it was stored is marked 更新 and its page shows what changed."""
+    from playwright.sync_api import expect
+
+    from storage import open_db, queries
+
+    first, second = desk.ids["japannews"], desk.ids["nhk_ukraine"]  # old rows the other tests leave
+    db = open_db(desk.path)
+    db.execute("UPDATE articles SET story_id = ? WHERE id IN (?, ?)", [first, first, second])
+    row = next(db.query("SELECT url, title, text FROM articles WHERE id = ?", [first]))
+    added = "Added after the cabinet decision: the government will publish the revised text next week."
+    queries.store_article(db, {"url": row["url"], "title": row["title"], "text": row["text"] + "\n" + added},
+                          article_id=first)
+    db.conn.close()
+
+    page = desk.page("/")
+    story = page.locator(f"#nm-{first}")
+    expect(story).to_contain_text("2 articles")
+    expect(story.locator(".nm-updated")).to_have_text("更新 1 回")
+    story.locator(".nm-story summary").click()
+    expect(story.locator(".nm-story li")).to_have_count(1)
+    page.close()
+
+    article = desk.page(f"/newsmon/articles/{first}")
+    versions = article.locator("#versions")
+    expect(versions).to_contain_text("更新 1 回")
+    expect(versions.locator(".newsmon-diff ins")).to_contain_text("Added after the cabinet decision")
+    article.close()

@@ -217,7 +217,26 @@ def _article_extras(conn, article_id: int, config_path: str | None = None) -> di
         title = conn.execute("SELECT title FROM articles WHERE id = ?", [following[0]]).fetchone()
         nxt = {"id": following[0], "title": title[0] if title else None}
     return {"history": log, "next": nxt, "queued": article_id in queue,
-            "trace": _trace(conn, article_id, config_path)}
+            "trace": _trace(conn, article_id, config_path), **_versions(conn, article_id)}
+
+
+def _versions(conn, article_id: int) -> dict[str, Any]:
+    """The article's versions and the diff of its last change, when it changed (issue 11)."""
+    from storage import versions as versions_db
+
+    from ..diff import article_diff, diff_html
+
+    if "article_versions" not in Database(conn).table_names():
+        return {"versions": [], "diff_html": None}
+    db = Database(conn)
+    found = versions_db.versions(db, article_id)
+    if len(found) < 2:
+        return {"versions": found, "diff_html": None}
+    for v in found:
+        v["when"] = desk.jst(v.get("fetched_at"))
+    diff = article_diff(db, article_id)
+    # Two sentences of context around each change: the reviewer sees what changed, not the article twice.
+    return {"versions": found, "diff_html": Markup(diff_html(diff, context=2)) if diff is not None else None}
 
 
 @hookimpl
