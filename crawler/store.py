@@ -123,7 +123,7 @@ def keep_page(db, url: str, body: bytes, *, outlet: str | None, http_status: int
     now = now_iso()
     with transaction(db):
         page_id = queries.save_page(db, final_url or url, body, article_id=None, http_status=http_status,
-                                    content_type=content_type, now=now)
+                                    content_type=content_type, now=now, outlet=outlet)
         frontier.mark_fetched(db, url, outlet=outlet, page_id=page_id, http_status=http_status, run_id=run_id,
                               now=now)
     return page_id
@@ -172,21 +172,22 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
 
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
          http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
-         error: str | None = None) -> Saved:
+         error: str | None = None, problem: Problem | None = None) -> Saved:
     """Store one page, its article (if any) and the URL's state, in one transaction.
 
     For pages that arrive whole (``newsmon ingest``, tests); the crawl stores the raw page
     first (``keep_page``) and the verdict after extraction (``save_verdict``). With ``error``
     (extraction crashed) the URL is kept as an ``error`` to be tried again, never as
-    ``not_article``: a bug of ours must not lose the article for good.
+    ``not_article``: a bug of ours must not lose the article for good. ``problem``: why
+    ``record`` is None (``outcome.no_article_problem``), as the crawl passes it.
     """
     now = now_iso()
     with transaction(db):
         page_id = None
         if body is not None and keep_page:
             page_id = queries.save_page(db, url, body, article_id=None, http_status=http_status,
-                                        content_type=content_type, now=now)
-        problem = Problem("extract_failed", error) if error else None
+                                        content_type=content_type, now=now, outlet=outlet)
+        problem = Problem("extract_failed", error) if error else problem
         return save_verdict(db, url=url, page_id=page_id, record=record, outlet=outlet, problem=problem,
                             http_status=http_status, attempt=True)
 

@@ -7,18 +7,17 @@ with an offset (``2024-03-05T01:30:00+00:00``), passed in as ``now`` or taken fr
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
 import unicodedata
-import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlite_utils import Database
 
+from . import pages
 from .db import transaction
 from .exceptions import ArticleNotFound
 from .search import bigrams, fts_query
@@ -287,43 +286,21 @@ def review_queue(db: Database, limit: int = 100) -> list[dict[str, Any]]:
 # --- raw pages -------------------------------------------------------------------------------
 
 def save_page(db: Database, url: str, body: bytes, *, article_id: int | None = None, http_status: int = 200,
-              content_type: str | None = None, now: str | None = None) -> int:
-    """Keep the raw bytes of a fetched page, gzipped, so it can be re-extracted without a fetch."""
-    # mtime=0: the same body always gives the same blob.
-    row = {"url": url, "article_id": article_id, "fetched_at": now or now_utc(), "http_status": http_status,
-           "content_type": content_type, "body_gz": gzip.compress(body, mtime=0), "size": len(body)}
-    with transaction(db):
-        return db.table("pages").insert(row).last_rowid
-
-
-def _decompress(blob: bytes) -> bytes:
-    # gzip is what save_page writes; zlib is accepted for pages stored by other tools.
-    return gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else zlib.decompress(blob)
+              content_type: str | None = None, now: str | None = None, outlet: str | None = None) -> int:
+    """Keep the raw bytes of a fetched page, compressed (``storage.pages``: zstd with the outlet's
+    dictionary), so it can be re-extracted without a fetch."""
+    return pages.save_page(db, url, body, article_id=article_id, http_status=http_status,
+                           content_type=content_type, outlet=outlet, now=now or now_utc())
 
 
 def page_body(db: Database, page_id: int) -> tuple[str, bytes, str | None, int | None] | None:
     """``(url, body, content_type, http_status)`` of a stored page, or ``None`` if it is gone."""
-    row = db.execute("SELECT url, body_gz, content_type, http_status FROM pages WHERE id = ?", [page_id]).fetchone()
-    if row is None:
-        return None
-    return row[0], _decompress(row[1]), row[2], row[3]
+    return pages.page_body(db, page_id)
 
 
 def iter_pages(db: Database) -> Iterator[tuple[int, str, int | None, bytes, str | None]]:
     """``(page_id, url, article_id, body, content_type)`` of the newest page of each URL, by id."""
-    last = 0
-    while True:
-        rows = db.execute(
-            """
-            SELECT id, url, article_id, body_gz, content_type FROM pages AS p
-            WHERE id > ? AND NOT EXISTS (SELECT 1 FROM pages WHERE url = p.url AND id > p.id)
-            ORDER BY id LIMIT ?
-            """, [last, _BATCH]).fetchall()
-        for page_id, url, article_id, blob, content_type in rows:
-            yield page_id, url, article_id, _decompress(blob), content_type
-        if len(rows) < _BATCH:
-            return
-        last = rows[-1][0]
+    return pages.iter_pages(db)
 
 
 # --- feeds and sitemaps ----------------------------------------------------------------------
