@@ -347,45 +347,70 @@ def reextract(db: str | None, config: str | None) -> None:
     click.echo(f"newsmon: re-extracted {done} articles; {empty} stored pages hold no article")
 
 
+def _size(value: str) -> int:
+    """Bytes from "4M", "512k", "1G" or a plain number (--part-size)."""
+    units = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    text = value.strip().lower().removesuffix("b")
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "")
+    try:
+        size = int(float(number) * units[unit])
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: write a size such as 4M, 512k or 1G") from None
+    if size < 4096:
+        raise click.BadParameter(f"{value!r}: give at least 4k")
+    return size
+
+
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @db_option
 @config_option
+@click.option("--base-url", metavar="URL", help="Where the relative paths of a listing (warc.paths.gz) are, "
+              "e.g. https://data.commoncrawl.org/ for CC-NEWS.")
+@click.option("--workers", type=click.IntRange(min=0), metavar="N",
+              help="Worker processes of the local Dask cluster. Default: one per core; 0: in this process.")
+@click.option("--cluster", metavar="tcp://HOST:8786", help="Run on this Dask scheduler's workers instead of a "
+              "local cluster (see the README: each worker needs newsmon installed).")
+@click.option("--all-sites", is_flag=True, help="Read the HTML of every site, not only the outlets' (still "
+              "skipping pages in languages the topics are not in); keep only articles that score above 0.")
+@click.option("--force", is_flag=True, help="Read archives again that an earlier ingest finished.")
+@click.option("--part-size", "part_size", default="4M", show_default=True, metavar="SIZE",
+              help="The byte ranges a .warc.gz is split into for the workers.")
 @click.option("--partial-ok", is_flag=True, help="Exit 0 when an archive could be read only in part "
               "(truncated, or a record that cannot be parsed); the warning is printed all the same.")
-def ingest(files: tuple[str, ...], db: str | None, config: str | None, partial_ok: bool) -> None:
+def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url: str | None, workers: int | None,
+           cluster: str | None, all_sites: bool, force: bool, part_size: str, partial_ok: bool) -> None:
     """Store the articles of web archives (WARC, WARC.gz, WACZ), e.g. Common Crawl's CC-NEWS.
 
-    Every HTML response goes through the same extract, score and store path as a crawl;
-    ingesting the same archive twice adds nothing. An archive cut short, or with a record that
-    cannot be parsed, is stored up to there; newsmon says where it stopped and exits with
-    status 1 (0 with --partial-ok).
+    INPUT is an archive file, a directory of them, an http(s) URL of one (streamed, not
+    downloaded), or a listing of archive paths such as CC-NEWS's warc.paths.gz. Only the pages
+    of known outlets (built-in and --config) are read, judged by their headers before their
+    bodies, and they go through the same extract, score and store path as a crawl. Archives an
+    earlier ingest finished are skipped (--force reads them again); an interrupted one is
+    resumed. An archive cut short, or with a record that cannot be parsed, is stored up to
+    there; newsmon says where it stopped and exits with status 1 (0 with --partial-ok).
 
     Example:
 
         newsmon ingest CC-NEWS-20240305.warc.gz
-    """
-    from .ingest import ingest_archive
 
+        newsmon ingest --base-url https://data.commoncrawl.org/ warc.paths.gz --workers 8
+    """
+    from .archives import InputError
+    from .ingest import ingest as run_ingest, report_lines
+
+    size = _size(part_size)
     database, checked = _open(db, config)
-    totals = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0, "not_text": 0}
-    failed = partial = False
-    for path in files:
-        try:
-            counts, read = ingest_archive(database, path, checked.config.path)
-        except (ValueError, OSError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            click.echo(f"newsmon: {path}: {reason}", err=True)
-            failed = True
-            continue
-        for key, value in counts.items():
-            totals[key] = totals.get(key, 0) + value
-        for stop in read.stops:
-            partial = True
-            click.echo(f"newsmon: {path}: read only in part: {stop.describe()}; the records before "
-                       "it are stored", err=True)
-    click.echo("newsmon: " + ", ".join(f"{v} {k}" for k, v in totals.items()))
-    if failed or (partial and not partial_ok):
+    try:
+        report = run_ingest(database, inputs, config_path=checked.config.path, base_url=base_url, workers=workers,
+                            cluster=cluster, all_sites=all_sites, force=force, part_bytes=size)
+    except (InputError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    errors, line = report_lines(report)
+    for error in errors:
+        click.echo(error, err=True)
+    click.echo(line)
+    if report.failed or (report.partial and not partial_ok):
         sys.exit(1)
 
 
