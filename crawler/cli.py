@@ -300,17 +300,28 @@ def rescore(db: str | None, config: str | None) -> None:
 
     from . import store
 
+    from itertools import islice
+
+    from .progress import Progress
+
     database, checked = _open(db, config)
     _, topics = store.context(checked.config.path)
     changed = total = 0
-    with transaction(database):
-        for row in queries.iter_articles(database):
-            fields = store.score_fields(row["title"], row["text"] or "", topics)
-            total += 1
-            if fields["score"] != row["score"] or fields["relevant"] != row["relevant"]:
-                changed += 1
-            queries.update_score(database, row["id"], topic=fields["topic"], score=fields["score"],
-                                 relevant=fields["relevant"], matched_terms=fields["matched_terms"])
+    rows = queries.iter_articles(database)
+    count = database.execute("SELECT count(*) FROM articles").fetchone()[0]
+    with Progress("rescore", total=count, unit="articles") as progress:
+        # A few hundred articles per transaction: a reviewer's decision never waits for the whole run.
+        while batch := list(islice(rows, 500)):
+            before = changed
+            with transaction(database):
+                for row in batch:
+                    fields = store.score_fields(row["title"], row["text"] or "", topics)
+                    if fields["score"] != row["score"] or fields["relevant"] != row["relevant"]:
+                        changed += 1
+                    queries.update_score(database, row["id"], topic=fields["topic"], score=fields["score"],
+                                         relevant=fields["relevant"], matched_terms=fields["matched_terms"])
+            total += len(batch)
+            progress.update(len(batch), changed=changed - before)
     click.echo(f"newsmon: rescored {total} articles, {changed} changed")
 
 
@@ -330,21 +341,78 @@ def reextract(db: str | None, config: str | None) -> None:
 
     from . import store
 
+    from storage import pages
+
+    from .progress import Progress
+
     database, checked = _open(db, config)
     config_path = checked.config.path
     done = empty = 0
-    for _page_id, url, _article_id, body, content_type in list(queries.iter_pages(database)):
-        charset = None
-        if content_type and "charset=" in content_type.lower():
-            charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
-        record = store.analyse(body, url, charset, config_path)
-        if record is None:
-            empty += 1
-            continue
-        with transaction(database):
-            queries.save_article(database, record, now=store.now_iso(), replace=True)
-        done += 1
+    # Pages are read in batches as they are re-extracted (never all at once: they are most of the
+    # database), each article written in its own short transaction.
+    with Progress("reextract", total=pages.count_pages(database), unit="pages") as progress:
+        for _page_id, url, _article_id, body, content_type in queries.iter_pages(database):
+            charset = None
+            if content_type and "charset=" in content_type.lower():
+                charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip()
+            record = store.analyse(body, url, charset, config_path)
+            if record is None:
+                empty += 1
+                progress.update(1)
+                continue
+            with transaction(database):
+                queries.save_article(database, record, now=store.now_iso(), replace=True)
+            done += 1
+            progress.update(1, articles=1)
     click.echo(f"newsmon: re-extracted {done} articles; {empty} stored pages hold no article")
+
+
+@cli.command()
+@db_option
+@config_option
+@click.option("--keep", metavar="DURATION", help="Keep the raw pages of this long (\"365d\", \"52w\", \"1y\"). "
+              "Default: the config's [storage] keep_pages.")
+@click.option("--vacuum", is_flag=True, help="Then rebuild the file to give the freed space back to the disk "
+              "(needs as much free space as the file; other processes wait until it is done).")
+def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) -> None:
+    """Delete raw pages older than [storage] keep_pages (or --keep); articles stay.
+
+    Raw pages are kept so `newsmon reextract` can rebuild articles after a rules fix, and they
+    are most of the database. Articles, their review and everything else stay; pages a crawl
+    has not extracted yet are kept whatever their age. SQLite reuses the freed pages for new
+    data; --vacuum gives the space back to the disk.
+
+    Example:
+
+        newsmon prune --keep 365d --vacuum
+    """
+    import os
+    from datetime import datetime, timezone
+
+    from storage import pages
+
+    from .config import keep_pages, parse_keep
+    from .progress import Progress
+
+    database, checked = _open(db, config)
+    with _checked():
+        kept = parse_keep(keep, "--keep") if keep else keep_pages(checked.config)
+    if kept is None:
+        raise BadConfig("nothing says how long to keep raw pages: give --keep 365d, or set [storage] "
+                        "keep_pages = \"365d\" in the config")
+    before = (datetime.now(timezone.utc) - kept).isoformat(timespec="seconds")
+    path = database.execute("PRAGMA database_list").fetchone()[2]
+    size = os.path.getsize(path) if path else 0
+    pruned = 0
+    with Progress("prune", unit="pages") as progress:
+        for n in pages.prune(database, before):
+            pruned += n
+            progress.update(n)
+    click.echo(f"newsmon: pruned {pruned} raw pages fetched before {before[:10]}; articles kept")
+    if vacuum:
+        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        database.execute("VACUUM")
+        click.echo(f"newsmon: vacuumed {path}: {size / 1e6:.1f} MB -> {os.path.getsize(path) / 1e6:.1f} MB")
 
 
 def _size(value: str) -> int:

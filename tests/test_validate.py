@@ -100,7 +100,7 @@ CASES: dict[str, Case] = {}
 BAD_CONFIGS = {
     "outlets = 5": ("outlets = 5\n", "{d}/outlets5.toml: outlets = 5: outlets must be a table"),
     "feeds = 3": ("feeds = 3\n", "{d}/feeds3.toml: unknown key(s) or table(s) feeds at the top level; a config "
-                  "has the tables [outlets], [topics], [schedule], [notify] only"),
+                  "has the tables [outlets], [topics], [schedule], [notify], [storage] only"),
     "invalid regex": (BAD_REGEX, "{d}/regex.toml: [outlets.example] article_url_pattern: invalid regex '(': "
                       "missing ), unterminated subpattern at position 0"),
     "feed without scheme": ('[outlets.x]\nfeeds = ["127.0.0.1:9/rss.xml"]\narticle_url_pattern = "/a/"\n',
