@@ -21,7 +21,7 @@ from lxml import etree, html as lxml_html
 from .article import Article
 from .dates import JST, parse_datetime, parse_labelled, to_iso
 from .encoding import decode_html
-from .generic import clean_title, cut_trailing_blocks, site_names, trimmed_by
+from .generic import clean_title, cut_trailing_blocks, site_names, trafilatura_metadata, trimmed_by
 from .metadata import PageMeta, ld_names, ld_text, read_meta
 from .outlets import Outlet, Rules, compile_selector, outlet_for_url
 
@@ -313,15 +313,16 @@ def _language(outlet: Outlet | None, page: PageMeta) -> str | None:
     return lang.split("-")[0].split("_")[0].lower() if lang else None
 
 
-def _generic(tree: etree._Element, url: str | None) -> tuple[list[str], dict[str, Any]]:
+def _generic(tree: etree._Element, url: str | None, *, date: bool = True,
+             author: bool = True) -> tuple[list[str], dict[str, Any]]:
+    """trafilatura's text, and its metadata (the date and author only when asked for)."""
     doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        tree, url=url, with_metadata=False, include_comments=False, include_tables=True,
     )
     if doc is None or not doc.text:
         return [], {}
     paragraphs = [_clean(line) for line in doc.text.split("\n")]
-    meta = {"title": doc.title, "date": doc.date, "author": doc.author}
-    return [p for p in paragraphs if p], meta
+    return [p for p in paragraphs if p], trafilatura_metadata(tree, url, date=date, author=author)
 
 
 def extract_article(
@@ -384,7 +385,7 @@ def extract_article(
         paragraphs = _paragraphs(body, rules.paragraphs, rules.split_br)
         method = f"rules:{outlet.key}@{rules.version}"  # type: ignore[union-attr]
     else:
-        paragraphs, generic_meta = _generic(tree, url)
+        paragraphs, generic_meta = _generic(tree, url, date=not published, author=not authors)
         paragraphs = cut_trailing_blocks(paragraphs)
         method = GENERIC_METHOD
         title = trimmed_by(title, generic_meta.get("title")) if title else generic_meta.get("title")
