@@ -51,6 +51,8 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.db = store.crawler_db(self.crawler)
+        # The database file, for workers to read stored pages from (none for an in-memory one).
+        self.db_file = self.db.execute("PRAGMA database_list").fetchone()[2] or None
         if self.workers > 0:
             # forkserver, not fork: a forked worker would inherit the reactor's state and the
             # outlet lock files (crawler/locks.py), and keep the locks after a SIGKILL of ours.
@@ -58,6 +60,10 @@ class StorePipeline:
             context = multiprocessing.get_context("forkserver")
             self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                                 initializer=store.watch_parent, initargs=(os.getpid(),))
+            # Start the workers now, while robots.txt and the feeds are fetched: importing the
+            # extractors and compiling the topics takes a worker about a second.
+            for _ in range(self.workers):
+                self.executor.submit(health.warm, self.config_path)
         self.outlets, _ = store.context(self.config_path)
 
     def close_spider(self) -> None:
@@ -68,13 +74,19 @@ class StorePipeline:
     def run_id(self) -> int | None:
         return self.stats.get_value("newsmon/run_id")
 
-    async def _analyse(self, outlet: str, body: bytes, url: str, charset: str | None):
+    async def _analyse(self, outlet: str, body: bytes, url: str, charset: str | None, page_id: int | None):
         crosscheck = self.crosschecks.get(outlet, 0) < self.crosscheck
         if crosscheck:
             self.crosschecks[outlet] = self.crosschecks.get(outlet, 0) + 1
         args = (body, url, charset, self.config_path, crosscheck)
         if self.executor is None:
             record, signals, problem = health.analyse(*args)
+        elif page_id is not None and self.db_file:
+            # The page is in the database already (keep_page): the worker reads it there, so the
+            # crawl process never pickles a 100 KB body through a pipe (and the GIL) again.
+            future = self.executor.submit(health.analyse_stored, self.db_file, page_id, url, charset,
+                                          self.config_path, crosscheck)
+            record, signals, problem = await asyncio.wrap_future(future)
         else:
             record, signals, problem = await asyncio.wrap_future(self.executor.submit(health.analyse, *args))
         for name, value in signals.items():
@@ -152,7 +164,7 @@ class StorePipeline:
             item.charset = charset_of(item.content_type)
         self._count(item.outlet, "pages")
         try:
-            record, problem = await self._analyse(item.outlet, item.body, url, item.charset)
+            record, problem = await self._analyse(item.outlet, item.body, url, item.charset, item.page_id)
         except Exception as exc:  # one bad page must not end the run; its raw page is kept
             logger.error("newsmon: extraction failed for %s: %s: %s", url, type(exc).__name__, exc)
             self.stats.inc_value("newsmon/extract/failed")

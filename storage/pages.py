@@ -129,10 +129,12 @@ def save_page(db: Database, url: str, body: bytes, *, article_id: int | None = N
     key = dict_key(url, outlet)
     with transaction(db):
         dict_id = current_dict(db, key) if key else None
-        row = {"url": url, "article_id": article_id, "fetched_at": now or _now(), "http_status": http_status,
-               "content_type": content_type, "body_gz": _compressor(db, dict_id).compress(body), "size": len(body),
-               "outlet": key or None, "dict_id": dict_id}
-        page_id = db.table("pages").insert(row).last_rowid
+        # Plain SQL: sqlite-utils' insert looks the table up in sqlite_master on every call.
+        page_id = db.execute(
+            "INSERT INTO pages (url, article_id, fetched_at, http_status, content_type, body_gz, size, outlet, dict_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [url, article_id, now or _now(), http_status, content_type, _compressor(db, dict_id).compress(body),
+             len(body), key or None, dict_id]).lastrowid
         if dict_id is None and key:
             waiting = db.execute("SELECT count(*) FROM pages WHERE outlet = ? AND dict_id IS NULL",
                                  [key]).fetchone()[0]
