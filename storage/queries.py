@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -252,8 +252,51 @@ def _excerpt(text: str, query: str, width: int = 40) -> str:
     return " ".join(folded[: 2 * width].split())
 
 
-def search(db: Database, query: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Articles matching every word of ``query`` (see ``storage.search.fts_query``), best first.
+#: Matches a search ranks (or orders by date) at most: the newest this many (by id, the order
+#: articles were stored). FTS5 hands matches over in rowid order and stops at a LIMIT only in that
+#: order; ranking every match of a common two-character word costs seconds at a million articles
+#: (bm25 for each of ~400,000 matches), these few milliseconds (bench/million).
+SEARCH_CANDIDATES = 1000
+#: The orders a search can have: ``best`` (bm25, a match in the title counting 5 times one in the
+#: text) and ``newest`` (published, else first seen).
+SEARCH_ORDERS = ("best", "newest")
+_WHEN = "coalesce(datetime(a.published_at), datetime(a.first_seen_at))"
+
+
+def search_sql(columns: str, where: Iterable[str] = (), *, order: str = "best",
+               candidates: int | None = SEARCH_CANDIDATES) -> str:
+    """The SQL of a search: ``columns`` of the articles ``a`` matching ``:q`` (an FTS5 expression),
+    with the ``where`` conditions on ``a``, in ``order``, ``:limit`` rows.
+
+    The newest ``candidates`` matches (by id) are read, filters applied as they are read, and
+    only those are ordered, so a common word costs what a rare one does; ``candidates=None``
+    orders every match (exact, slow at scale). The search table is read first (CROSS JOIN): in
+    rowid order, so FTS5 stops once it has the candidates.
+
+    Raises:
+        ValueError: an unknown ``order``.
+    """
+    if order not in SEARCH_ORDERS:
+        raise ValueError(f"unknown search order {order!r}: use one of {', '.join(SEARCH_ORDERS)}")
+    conditions = " AND ".join(["articles_search MATCH :q", *where])
+    key = "rank" if order == "best" else "_when DESC, id DESC"
+    return f"""
+        SELECT * FROM (
+            SELECT {columns}, bm25(articles_search, 5.0, 1.0) AS rank, {_WHEN} AS _when
+            FROM articles_search CROSS JOIN articles a ON a.id = articles_search.rowid
+            WHERE {conditions}
+            ORDER BY articles_search.rowid DESC
+            {"LIMIT :candidates" if candidates is not None else ""}
+        )
+        ORDER BY {key}
+        LIMIT :limit
+        """
+
+
+def search(db: Database, query: str, limit: int = 50, *, order: str = "best",
+           candidates: int | None = SEARCH_CANDIDATES) -> list[dict[str, Any]]:
+    """Articles matching every word of ``query`` (see ``storage.search.fts_query``), best first:
+    among the newest ``candidates`` matches (``search_sql``; ``None``: among all).
 
     Raises:
         ValueError: ``query`` holds no word to search for.
@@ -261,18 +304,12 @@ def search(db: Database, query: str, limit: int = 50) -> list[dict[str, Any]]:
     expression = fts_query(query)
     if not expression:
         raise ValueError(f"nothing to search for in {query!r}: give at least one word")
-    # A term in the headline says more about the article than one in the body.
-    rows = db.query(
-        """
-        SELECT a.id, a.published_at, a.outlet, a.title, a.score, a.relevant, a.status, a.url, a.text,
-               bm25(articles_search, 5.0, 1.0) AS rank
-        FROM articles_search JOIN articles a ON a.id = articles_search.rowid
-        WHERE articles_search MATCH ?
-        ORDER BY rank
-        LIMIT ?
-        """, [expression, limit])
+    rows = db.query(search_sql("a.id, a.published_at, a.outlet, a.title, a.score, a.relevant, a.status, a.url, a.text",
+                               order=order, candidates=candidates),
+                    {"q": expression, "limit": limit, "candidates": candidates})
     results = []
     for row in rows:
+        row.pop("_when")
         row["snippet"] = _excerpt(row.pop("text") or "", query)
         results.append(row)
     return results
