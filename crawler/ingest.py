@@ -394,7 +394,9 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
     """Parts on the cluster, a few per worker in flight; results stored in their order."""
     from distributed import wait
 
-    window = 2 * max(1, len(client.scheduler_info(n_workers=-1)["workers"])) + 1
+    from . import cluster
+
+    window = 2 * max(1, cluster.workers(client)) + 1
     pending: list[tuple[Archive, Part, Any]] = []
     work = iter(work)
     exhausted = False
@@ -435,34 +437,6 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
                 _finish(db, archive, report)
 
 
-def start_cluster(workers: int, cluster: str | None):
-    """A Dask client: of the scheduler at ``cluster``, or of a new ``LocalCluster`` on 127.0.0.1.
-
-    Raises:
-        OSError: the scheduler cannot be reached.
-    """
-    import logging
-
-    from distributed import Client, LocalCluster
-
-    if cluster:
-        try:
-            return Client(cluster, timeout="30s")
-        except (OSError, TimeoutError) as exc:
-            raise OSError(f"cannot reach the Dask scheduler at {cluster} ({exc}); start one with "
-                          "`dask scheduler` and workers with `dask worker` (see the README)") from None
-    local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                         dashboard_address=None, silence_logs=logging.ERROR)
-    return Client(local)
-
-
-def stop_cluster(client) -> None:
-    cluster = client.cluster if hasattr(client, "cluster") else None
-    client.close()
-    if cluster is not None:
-        cluster.close()
-
-
 def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_url: str | None = None,
            workers: int | None = None, cluster: str | None = None, all_sites: bool = False, force: bool = False,
            part_bytes: int = archives.PART_BYTES, progress: Progress | None = None) -> Report:
@@ -497,11 +471,13 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
         if cluster is None and len(first) < 2:
             _local(db, iter(first), options, report, progress)
             return report
-        client = start_cluster(workers, cluster)
+        from . import cluster as dask
+
+        client = dask.start(workers, cluster)
         try:
             _distributed(db, _chain(first, work), options, report, progress, client)
         finally:
-            stop_cluster(client)
+            dask.stop(client)
     return report
 
 

@@ -251,8 +251,31 @@ class _Server:
         self.httpd.server_close()
 
 
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory):
+    """A Dask scheduler and 2 worker processes started as on other machines (`dask scheduler`,
+    `dask worker`), on 127.0.0.1: what `newsmon ingest --cluster` is for."""
+    d = tmp_path_factory.mktemp("dask")
+    info = d / "scheduler.json"
+    dask = str(Path(sys.executable).parent / "dask")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    started = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                 "--scheduler-file", str(info)], cwd=d, **quiet)]
+    try:
+        while not info.exists():
+            time.sleep(0.1)
+        address = __import__("json").loads(info.read_text())["address"]
+        started.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                         "--no-dashboard"], cwd=d, **quiet))
+        yield address
+    finally:
+        for proc in reversed(started):
+            proc.terminate()
+            proc.wait(timeout=60)
+
+
 @pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "no-ranges"])
-def test_archives_are_read_from_urls_and_listings(files, tmp_path, ranges):
+def test_archives_are_read_from_urls_and_listings(files, tmp_path, ranges, request):
     server = _Server(files, ranges)
     try:
         with gzip.open(files / "warc.paths.gz", "wt") as listing:
@@ -264,9 +287,11 @@ def test_archives_are_read_from_urls_and_listings(files, tmp_path, ranges):
         reader = sqlite3.connect(db)
         reader.execute("BEGIN")
         assert reader.execute("SELECT count(*) FROM articles").fetchone() == (0,)
-        # With ranges on the cluster's workers, each reading its own; without, streamed here.
+        # With ranges on a cluster's workers (--cluster), each reading its own part; without,
+        # streamed here.
+        where = ["--cluster", request.getfixturevalue("scheduler")] if ranges else ["--workers", "0"]
         result = newsmon("ingest", server.base + "warc.paths.gz", "--base-url", server.base, "--db", str(db),
-                         "--workers", "2" if ranges else "0", "--part-size", PART)
+                         *where, "--part-size", PART)
         assert reader.execute("SELECT count(*) FROM articles").fetchone() == (0,)  # its snapshot
         reader.execute("COMMIT")
         reader.close()
