@@ -333,4 +333,11 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters = Filters(),
 
 
 def outlet_keys(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet")]
+    # One index seek per outlet (a skip scan), not a walk over every article's entry: 0.1 ms
+    # instead of 70 at a million articles (bench/million).
+    return [r[0] for r in conn.execute("""
+        WITH RECURSIVE o(outlet) AS (
+            SELECT min(outlet) FROM articles
+            UNION ALL
+            SELECT (SELECT min(outlet) FROM articles WHERE outlet > o.outlet) FROM o WHERE o.outlet IS NOT NULL)
+        SELECT outlet FROM o WHERE outlet IS NOT NULL""")]

@@ -517,6 +517,17 @@ def m008_storage_scale(db: Database) -> None:
         "CREATE INDEX idx_pages_fetched_at ON pages(fetched_at)",   # newsmon prune
         # Pages of URLs still waiting for extraction are never pruned; few, so a small index.
         "CREATE INDEX idx_urls_fetched ON urls(page_id) WHERE kind = 'fetched'",
+        # The facets the desk's Datasette pages show (crawler/datasette/metadata.yaml), each
+        # counted from an index alone: at a million articles 30-120 ms instead of ~1 s (bench/million).
+        # outlet, status and relevant have theirs since m001.
+        "CREATE INDEX idx_articles_language ON articles(language)",
+        "CREATE INDEX idx_articles_topic ON articles(topic)",
+        "CREATE INDEX idx_articles_published_day ON articles(date(published_at))",
+        # idx_articles_queue (m005) with first_seen_at: the header's unread count reads the queue
+        # from the index alone (10 ms instead of 100 at 30,000 queued), its first page as before.
+        "CREATE INDEX idx_articles_queue_seen ON articles(relevant, status, "
+        "coalesce(datetime(published_at), datetime(first_seen_at)) DESC, id DESC, first_seen_at)",
+        "DROP INDEX idx_articles_queue",
         # One row per archive newsmon ingest has read (a file path or URL): a re-run skips the
         # finished ones and resumes an interrupted one at resume_member/resume_offset.
         """
