@@ -205,6 +205,7 @@ class Archive:
     #: WARCs (None: the archive itself) where reading stopped: their later parts are dropped.
     stopped: set[str | None] = field(default_factory=set)
     error: str | None = None
+    progress: Progress | None = None
 
 
 @dataclass
@@ -323,6 +324,8 @@ def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) 
 
 
 def _finish(db, archive: Archive, report: Report) -> None:
+    if archive.progress is not None and archive.progress.unit == "archives":
+        archive.progress.update(1)
     if archive.error is not None:
         return  # unfinished: the next run resumes it
     if archive.http_records == 0 and not archive.resumed:
@@ -341,9 +344,10 @@ def _finish(db, archive: Archive, report: Report) -> None:
                    [store.now_iso(), archive.source.location])
 
 
-def _parts(db, locations: Iterable[tuple[str, str]], report: Report, force: bool,
-           part_bytes: int) -> Iterator[tuple[Archive, Part]]:
+def _parts(db, locations: Iterable[tuple[str, str]], report: Report, force: bool, part_bytes: int,
+           progress: Progress) -> Iterator[tuple[Archive, Part]]:
     """Every part to read, archive after archive, as the ledger leaves them."""
+    by_archive = progress.unit == "archives"
     for location, shown in locations:
         try:
             source = archives.probe(location, shown)
@@ -351,10 +355,13 @@ def _parts(db, locations: Iterable[tuple[str, str]], report: Report, force: bool
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             report.failed.append((shown, str(reason)))
+            progress.update(1 if by_archive else 0)
             continue
         if started is None:
+            progress.update(1 if by_archive else 0)
             continue
         archive, parts = started
+        archive.progress = progress
         if not parts:
             _finish(db, archive, report)
         for part in parts:
@@ -409,6 +416,8 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
             archive, part = item
             if part.member in archive.stopped:
                 archive.stored_parts += 1
+                if archive.stored_parts == archive.parts:
+                    _finish(db, archive, report)
                 continue
             pending.append((archive, part, client.submit(ingest_part, part, options, pure=False)))
         if not pending:
@@ -459,10 +468,12 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
     config_text = Path(config_path).read_text(encoding="utf-8") if config_path else None
     options = Options(config_text=config_text, all_sites=all_sites)
     sizes = [Path(loc).stat().st_size if not archives.is_url(loc) else None for loc, _ in locations]
-    progress = progress or Progress("ingest", total=sum(sizes) if None not in sizes else None,  # type: ignore[arg-type]
-                                    unit="B" if None not in sizes else "it", rate_of="records")
+    # Bytes when every archive is a local file (their sizes are known now); archives otherwise.
+    progress = progress or (Progress("ingest", total=sum(sizes), unit="B", rate_of="records")  # type: ignore[arg-type]
+                            if None not in sizes else
+                            Progress("ingest", total=len(locations), unit="archives", rate_of="records"))
     workers = (os.cpu_count() or 1) if workers is None else workers
-    work = _parts(db, locations, report, force, part_bytes)
+    work = _parts(db, locations, report, force, part_bytes, progress)
     with progress:
         if cluster is None and workers == 0:
             _local(db, work, options, report, progress)

@@ -312,6 +312,29 @@ def test_archives_are_read_from_urls_and_listings(files, tmp_path, ranges, reque
         server.close()
 
 
+def test_a_wacz_is_read_over_http_without_downloading_it(files, tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(files / "crawl.wacz", "w") as wacz:  # stored, as WACZ files are
+        wacz.write(files / "dir" / "small.warc.gz", "archive/a.warc.gz")
+        wacz.write(files / "dir" / "plain.warc", "archive/b.warc")
+        wacz.writestr("datapackage.json", "{}")
+    server = _Server(files, True)
+    try:
+        db = tmp_path / "n.db"
+        result = newsmon("ingest", server.base + "crawl.wacz", "--db", str(db), "--workers", "0")
+        assert result.returncode == 0, result.stderr
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(files / "dir" / "small.warc.gz"), str(files / "dir" / "plain.warc"),
+                "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
+        # Read with Range requests (zipfile seeks), never the whole file in one response.
+        assert all(asked for path, asked in server.requests if path == "/crawl.wacz")
+    finally:
+        server.close()
+
+
 def test_a_missing_url_or_listing_path_is_one_line(files, tmp_path):
     server = _Server(files, True)
     try:
