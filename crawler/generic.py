@@ -92,6 +92,20 @@ def _names(candidates: list[str]) -> list[str]:
     return out
 
 
+def _may_be_home(href: str) -> bool:
+    """Whether a link can lead to a site's root or a first-level directory, told from its text
+    alone: a page has hundreds of links, and resolving each (urljoin) was a fifth of the
+    generic path's time. Links whose target depends on the page's own path are resolved."""
+    absolute = href.startswith(("http://", "https://", "//"))
+    if not (absolute or href.startswith("/")) or "/." in href:
+        return True  # relative to the page's path, or with dot segments: resolve it
+    rest = href.split("//", 1)[1].partition("/")[2] if absolute else href[1:]
+    path, _, query = rest.partition("?")
+    if query.split("#", 1)[0]:
+        return False  # a query: not a home
+    return len([p for p in path.split("#", 1)[0].split("/") if p]) <= 1
+
+
 def _home_link_texts(tree: etree._Element, url: str | None) -> tuple[list[str], list[str]]:
     """Texts (and logo ``alt``s) of links to the site's root and to a first-level directory."""
     if not url:
@@ -100,8 +114,11 @@ def _home_link_texts(tree: etree._Element, url: str | None) -> tuple[list[str], 
     roots: list[str] = []
     blogs: list[str] = []
     for a in tree.iterfind(".//a[@href]"):
+        href = a.get("href", "")
+        if not _may_be_home(href):
+            continue
         try:
-            target = urlsplit(urljoin(url, a.get("href", "")))
+            target = urlsplit(urljoin(url, href))
         except ValueError:
             continue
         if target.hostname != page.hostname or target.query or target.path.rstrip("/") == page.path.rstrip("/"):
