@@ -370,7 +370,7 @@ def reextract(db: str | None, config: str | None) -> None:
 @cli.command()
 @db_option
 @config_option
-@click.option("--keep", metavar="DURATION", help="Keep the raw pages of this long (\"365d\", \"52w\", \"1y\"). "
+@click.option("--keep", metavar="DURATION", help="Keep raw pages this long (\"365d\", \"52w\", \"1y\"). "
               "Default: the config's [storage] keep_pages.")
 @click.option("--vacuum", is_flag=True, help="Then rebuild the file to give the freed space back to the disk "
               "(needs as much free space as the file; other processes wait until it is done).")
@@ -460,9 +460,9 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
 
     Example:
 
+    \b
         newsmon ingest CC-NEWS-20240305.warc.gz
-
-        newsmon ingest --base-url https://data.commoncrawl.org/ warc.paths.gz --workers 8
+        newsmon ingest --base-url https://data.commoncrawl.org/ warc.paths.gz
     """
     from .archives import InputError
     from .ingest import ingest as run_ingest, report_lines
