@@ -265,6 +265,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
     """Store one part's pages in short transactions, then move the archive's resume point past it."""
     part, read = result.part, result.read
     if part.member in archive.stopped:
+        archive.stored_parts += 1
         return  # an earlier part of this WARC stopped: the rest of it is not stored
     counts = report.counts
     for key, value in result.counts.items():
