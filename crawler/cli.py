@@ -302,6 +302,7 @@ def rescore(db: str | None, config: str | None) -> None:
     from storage import queries, transaction
 
     from . import relevance, store
+    from .progress import Progress
 
     database, checked = _open(db, config)
     config_path = checked.config.path
@@ -309,18 +310,23 @@ def rescore(db: str | None, config: str | None) -> None:
     models = relevance.load_models(database)
     changed = total = 0
     counts = {"classified": 0, "maybe-missed": 0, "likely-false-positive": 0}
-    with transaction(database):
+    articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
+    with Progress("rescore", total=articles, unit="articles") as progress:
         for rows, scored in store.rescore_batches(database, config_path):
-            queries.update_scores(database, scored)
+            # One transaction per batch: a reviewer's decision never waits for the whole run.
+            with transaction(database):
+                queries.update_scores(database, scored)
+                updates = relevance.classify([{**row, **fields} for row, fields in zip(rows, scored)], models)
+                queries.update_relevance(database, updates)
+            before = changed
             for row, fields in zip(rows, scored):
                 total += 1
                 changed += fields["score"] != row["score"] or fields["relevant"] != row["relevant"]
-            updates = relevance.classify([{**row, **fields} for row, fields in zip(rows, scored)], models)
-            queries.update_relevance(database, updates)
             for _, p, _, flagged in updates:
                 counts["classified"] += p is not None
                 if flagged:
                     counts[flagged] += 1
+            progress.update(len(rows), changed=changed - before)
     click.echo(f"newsmon: rescored {total} articles, {changed} changed")
     if models:
         click.echo(f"newsmon: classifier: {counts['classified']} articles rated, {counts['maybe-missed']} maybe missed, "
@@ -457,10 +463,13 @@ def reextract(db: str | None, config: str | None) -> None:
         newsmon reextract
     """
     from . import store
+    from .progress import Progress
 
     database, checked = _open(db, config)
     opts = _store_options(checked.config.path)
-    counts = store.reextract(database, checked.config.path, opts)
+    articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
+    with Progress("reextract", total=articles, unit="articles") as progress:
+        counts = store.reextract(database, checked.config.path, opts, progress=progress)
     click.echo(f"newsmon: re-extracted {counts['articles']} articles ({counts['versions']} versions of changed "
                f"ones); {counts['empty']} stored pages hold no article")
 
@@ -491,45 +500,117 @@ def regroup(db: str | None, config: str | None, window: str | None) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @db_option
 @config_option
-@click.option("--partial-ok", is_flag=True, help="Exit 0 when an archive could be read only in part "
-              "(truncated, or a record that cannot be parsed); the warning is printed all the same.")
-def ingest(files: tuple[str, ...], db: str | None, config: str | None, partial_ok: bool) -> None:
-    """Store the articles of web archives (WARC, WARC.gz, WACZ), e.g. Common Crawl's CC-NEWS.
+@click.option("--keep", metavar="DURATION", help="Keep raw pages this long (\"365d\", \"52w\", \"1y\"). "
+              "Default: the config's [storage] keep_pages.")
+@click.option("--vacuum", is_flag=True, help="Then rebuild the file to give the freed space back to the disk "
+              "(needs as much free space as the file; other processes wait until it is done).")
+def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) -> None:
+    """Delete raw pages older than [storage] keep_pages (or --keep); articles stay.
 
-    Every HTML response goes through the same extract, score and store path as a crawl;
-    ingesting the same archive twice adds nothing. An archive cut short, or with a record that
-    cannot be parsed, is stored up to there; newsmon says where it stopped and exits with
-    status 1 (0 with --partial-ok).
+    Raw pages are kept so `newsmon reextract` can rebuild articles after a rules fix, and they
+    are most of the database. Articles, their review and everything else stay; pages a crawl
+    has not extracted yet are kept whatever their age. SQLite reuses the freed pages for new
+    data; --vacuum gives the space back to the disk.
 
     Example:
 
-        newsmon ingest CC-NEWS-20240305.warc.gz
+        newsmon prune --keep 365d --vacuum
     """
-    from .ingest import ingest_archive
+    import os
+    from datetime import datetime, timezone
+
+    from storage import pages
+
+    from .config import keep_pages, parse_keep
+    from .progress import Progress
 
     database, checked = _open(db, config)
-    opts = _store_options(checked.config.path)
-    totals = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0, "not_text": 0}
-    failed = partial = False
-    for path in files:
-        try:
-            counts, read = ingest_archive(database, path, checked.config.path, opts)
-        except (ValueError, OSError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            click.echo(f"newsmon: {path}: {reason}", err=True)
-            failed = True
-            continue
-        for key, value in counts.items():
-            totals[key] = totals.get(key, 0) + value
-        for stop in read.stops:
-            partial = True
-            click.echo(f"newsmon: {path}: read only in part: {stop.describe()}; the records before "
-                       "it are stored", err=True)
-    click.echo("newsmon: " + ", ".join(f"{v} {k}" for k, v in totals.items()))
-    if failed or (partial and not partial_ok):
+    with _checked():
+        kept = parse_keep(keep, "--keep") if keep else keep_pages(checked.config)
+    if kept is None:
+        raise BadConfig("nothing says how long to keep raw pages: give --keep 365d, or set [storage] "
+                        "keep_pages = \"365d\" in the config")
+    before = (datetime.now(timezone.utc) - kept).isoformat(timespec="seconds")
+    path = database.execute("PRAGMA database_list").fetchone()[2]
+    size = os.path.getsize(path) if path else 0
+    pruned = 0
+    with Progress("prune", unit="pages") as progress:
+        for n in pages.prune(database, before):
+            pruned += n
+            progress.update(n)
+    click.echo(f"newsmon: pruned {pruned} raw pages fetched before {before[:10]}; articles kept")
+    if vacuum:
+        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        database.execute("VACUUM")
+        click.echo(f"newsmon: vacuumed {path}: {size / 1e6:.1f} MB -> {os.path.getsize(path) / 1e6:.1f} MB")
+
+
+def _size(value: str) -> int:
+    """Bytes from "4M", "512k", "1G" or a plain number (--part-size)."""
+    units = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    text = value.strip().lower().removesuffix("b")
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "")
+    try:
+        size = int(float(number) * units[unit])
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: write a size such as 4M, 512k or 1G") from None
+    if size < 4096:
+        raise click.BadParameter(f"{value!r}: give at least 4k")
+    return size
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@db_option
+@config_option
+@click.option("--base-url", metavar="URL", help="Where the relative paths of a listing (warc.paths.gz) are, "
+              "e.g. https://data.commoncrawl.org/ for CC-NEWS.")
+@click.option("--workers", type=click.IntRange(min=0), metavar="N",
+              help="Worker processes of the local Dask cluster. Default: one per core; 0: in this process.")
+@click.option("--cluster", metavar="tcp://HOST:8786", help="Run on this Dask scheduler's workers instead of a "
+              "local cluster (see the README: each worker needs newsmon installed).")
+@click.option("--all-sites", is_flag=True, help="Read the HTML of every site, not only the outlets' (still "
+              "skipping pages in languages the topics are not in); keep only articles that score above 0.")
+@click.option("--force", is_flag=True, help="Read archives again that an earlier ingest finished.")
+@click.option("--part-size", "part_size", default="4M", show_default=True, metavar="SIZE",
+              help="The byte ranges a .warc.gz is split into for the workers.")
+@click.option("--partial-ok", is_flag=True, help="Exit 0 when an archive could be read only in part "
+              "(truncated, or a record that cannot be parsed); the warning is printed all the same.")
+def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url: str | None, workers: int | None,
+           cluster: str | None, all_sites: bool, force: bool, part_size: str, partial_ok: bool) -> None:
+    """Store the articles of web archives (WARC, WARC.gz, WACZ), e.g. Common Crawl's CC-NEWS.
+
+    INPUT is an archive file, a directory of them, an http(s) URL of one (streamed, not
+    downloaded), or a listing of archive paths such as CC-NEWS's warc.paths.gz. Only the pages
+    of known outlets (built-in and --config) are read, judged by their headers before their
+    bodies, and they go through the same extract, score and store path as a crawl. Archives an
+    earlier ingest finished are skipped (--force reads them again); an interrupted one is
+    resumed. An archive cut short, or with a record that cannot be parsed, is stored up to
+    there; newsmon says where it stopped and exits with status 1 (0 with --partial-ok).
+
+    Example:
+
+    \b
+        newsmon ingest CC-NEWS-20240305.warc.gz
+        newsmon ingest --base-url https://data.commoncrawl.org/ warc.paths.gz
+    """
+    from .archives import InputError
+    from .ingest import ingest as run_ingest, report_lines
+
+    size = _size(part_size)
+    database, checked = _open(db, config)
+    try:
+        report = run_ingest(database, inputs, config_path=checked.config.path, base_url=base_url, workers=workers,
+                            cluster=cluster, all_sites=all_sites, force=force, part_bytes=size)
+    except (InputError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    errors, line = report_lines(report)
+    for error in errors:
+        click.echo(error, err=True)
+    click.echo(line)
+    if report.failed or (report.partial and not partial_ok):
         sys.exit(1)
 
 

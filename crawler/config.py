@@ -21,6 +21,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,7 +33,7 @@ _LIST_FIELDS = ("domains", *_URL_FIELDS)
 _TEXT_FIELDS = ("name", "language", "article_url_pattern")
 #: The tables of a config file; anything else at the top level is a mistake (a typo, or a key
 #: written above its table) and is refused rather than ignored.
-TABLES = ("outlets", "topics", "schedule", "notify")
+TABLES = ("outlets", "topics", "schedule", "notify", "storage")
 # Outlet keys name lock files, schedule jobs and CLI arguments: plain words only.
 _OUTLET_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -67,6 +68,7 @@ class Config:
     topics: dict[str, Any] = field(default_factory=dict)
     schedule: dict[str, Any] = field(default_factory=dict)
     notify: dict[str, Any] = field(default_factory=dict)
+    storage: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     #: ``[stories]``: grouping of articles into stories (``window``).
     stories: dict[str, Any] = field(default_factory=dict)
@@ -161,6 +163,7 @@ def load_config(path: str | Path | None) -> Config:
         topics=data.get("topics", {}),
         schedule=data.get("schedule", {}),
         notify=data.get("notify", {}),
+        storage=data.get("storage", {}),
         path=where,
         stories=_table(data, "stories", where),
         revisit=_table(data, "revisit", where),
@@ -206,3 +209,38 @@ def parse_duration(value: str | int | float, what: str, *, allow_zero: bool = Fa
     if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ConfigError(f"{what} must be {'0 or more' if allow_zero else 'more than 0'} seconds, got {value!r}")
     return seconds
+
+
+_KEEP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hdwy])\s*$")
+_KEEP_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+
+
+def parse_keep(value: object, label: str) -> timedelta:
+    """How long raw pages are kept: "365d", "52w", "1y", "36h"; at least a day.
+
+    Raises:
+        ConfigError: not such a duration; the message names ``label`` (the key or the flag).
+    """
+    match = _KEEP.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ConfigError(f"{label} = {value!r}: write a number of days, weeks or years, e.g. \"365d\", \"52w\", \"1y\"")
+    kept = timedelta(seconds=float(match.group(1)) * _KEEP_UNITS[match.group(2)])
+    if kept < timedelta(days=1):
+        raise ConfigError(f"{label} = {value!r}: keep raw pages at least a day (\"1d\"): reextract needs them "
+                          "after a rules fix")
+    return kept
+
+
+def keep_pages(config: Config) -> timedelta | None:
+    """``[storage] keep_pages`` of the config: raw pages older than this are pruned; ``None``: kept.
+
+    Raises:
+        ConfigError: an unknown key in ``[storage]``, or a value that is no duration.
+    """
+    where = config.path or "config"
+    unknown = sorted(set(config.storage) - {"keep_pages"})
+    if unknown:
+        raise ConfigError(f"{where}: [storage] has unknown key(s) {', '.join(unknown)}; allowed: keep_pages")
+    if "keep_pages" not in config.storage:
+        return None
+    return parse_keep(config.storage["keep_pages"], f"{where}: [storage] keep_pages")

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from storage.health import severity
+from storage.queries import SEARCH_CANDIDATES, search_sql
 from storage.search import parse_query
 
 JST = timezone(timedelta(hours=9))
@@ -327,18 +328,22 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters = Filters(),
     if filters.date_to:
         where.append(f"{when} < datetime(:date_to || 'T00:00:00+09:00', '+1 day')")
         params["date_to"] = _day(filters.date_to, "to")
-    # A term in the headline says more about the article than one in the body.
-    order = f"{when} DESC, a.id DESC" if filters.order == "newest" else "bm25(articles_search, 5.0, 1.0)"
-    rows = _rows(conn, f"""
-        SELECT a.id, a.title, a.outlet, a.site_name, a.language, a.published_at, a.first_seen_at, a.status,
-               a.relevant, a.score, a.topic, a.text, a.url
-        FROM articles_search JOIN articles a ON a.id = articles_search.rowid
-        WHERE {' AND '.join(where)}
-        ORDER BY {order}
-        LIMIT :limit
-        """, {**params, "limit": limit})
+    # Ranked (or ordered by date) among the newest matches only: fast for common words at scale.
+    sql = search_sql("a.id, a.title, a.outlet, a.site_name, a.language, a.published_at, a.first_seen_at, a.status, "
+                     "a.relevant, a.score, a.topic, a.text, a.url", where[1:],
+                     order="newest" if filters.order == "newest" else "best")
+    rows = _rows(conn, sql, {**params, "limit": limit, "candidates": SEARCH_CANDIDATES})
+    for row in rows:
+        del row["rank"], row["_when"]
     return rows, terms
 
 
 def outlet_keys(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet")]
+    # One index seek per outlet (a skip scan), not a walk over every article's entry: 0.1 ms
+    # instead of 70 at a million articles (bench/million).
+    return [r[0] for r in conn.execute("""
+        WITH RECURSIVE o(outlet) AS (
+            SELECT min(outlet) FROM articles
+            UNION ALL
+            SELECT (SELECT min(outlet) FROM articles WHERE outlet > o.outlet) FROM o WHERE o.outlet IS NOT NULL)
+        SELECT outlet FROM o WHERE outlet IS NOT NULL""")]

@@ -21,7 +21,7 @@ from lxml import etree, html as lxml_html
 from .article import Article
 from .dates import JST, parse_datetime, parse_labelled, to_iso
 from .encoding import decode_html
-from .generic import clean_title, cut_trailing_blocks, site_names, trimmed_by
+from .generic import clean_title, cut_trailing_blocks, site_names, trafilatura_metadata, trimmed_by
 from .metadata import PageMeta, ld_names, ld_text, read_meta
 from .outlets import Outlet, Rules, compile_selector, outlet_for_url
 
@@ -313,15 +313,16 @@ def _language(outlet: Outlet | None, page: PageMeta) -> str | None:
     return lang.split("-")[0].split("_")[0].lower() if lang else None
 
 
-def _generic(tree: etree._Element, url: str | None) -> tuple[list[str], dict[str, Any]]:
+def _generic(tree: etree._Element, url: str | None, *, date: bool = True, author: bool = True,
+             fast: bool = False) -> tuple[list[str], dict[str, Any]]:
+    """trafilatura's text, and its metadata (the date and author only when asked for)."""
     doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        tree, url=url, with_metadata=False, include_comments=False, include_tables=True, fast=fast,
     )
     if doc is None or not doc.text:
         return [], {}
     paragraphs = [_clean(line) for line in doc.text.split("\n")]
-    meta = {"title": doc.title, "date": doc.date, "author": doc.author}
-    return [p for p in paragraphs if p], meta
+    return [p for p in paragraphs if p], trafilatura_metadata(tree, url, date=date, author=author)
 
 
 def extract_article(
@@ -330,6 +331,7 @@ def extract_article(
     *,
     http_charset: str | None = None,
     outlets: dict[str, Outlet] | None = None,
+    fast: bool = False,
 ) -> Article | None:
     """Extract the article from one page.
 
@@ -338,6 +340,9 @@ def extract_article(
         url: where it was fetched from; without it, the page's canonical URL is used.
         http_charset: the charset of the HTTP Content-Type header, if any.
         outlets: the outlet registry to use (the built-in one by default).
+        fast: for a page without rules, trafilatura without its fallback extractors and
+            without its date and author search: half the time, for a text to compare rather
+            than to keep (outlet health's cross-check).
 
     Returns:
         The article, or ``None`` when the page holds none (empty, a listing, an error page).
@@ -384,7 +389,8 @@ def extract_article(
         paragraphs = _paragraphs(body, rules.paragraphs, rules.split_br)
         method = f"rules:{outlet.key}@{rules.version}"  # type: ignore[union-attr]
     else:
-        paragraphs, generic_meta = _generic(tree, url)
+        paragraphs, generic_meta = _generic(tree, url, date=not published and not fast,
+                                            author=not authors and not fast, fast=fast)
         paragraphs = cut_trailing_blocks(paragraphs)
         method = GENERIC_METHOD
         title = trimmed_by(title, generic_meta.get("title")) if title else generic_meta.get("title")

@@ -62,7 +62,10 @@ def signals(record: Mapping[str, Any] | None, body: bytes, url: str, http_charse
     if not str(record.get("method", "")).startswith("rules:"):
         out["rules_missed"] = 1
     elif crosscheck and not record.get("paywalled"):
-        generic = extract_article(body, url, http_charset=http_charset, outlets=_without_rules(config_path))
+        # Text against text: the quick generic pass gives the same verdicts on the saved outlet
+        # pages (the same 5 of 61 below DISAGREE_F1) in half the time (80 ms a page, not 174).
+        generic = extract_article(body, url, http_charset=http_charset, outlets=_without_rules(config_path),
+                                  fast=True)
         out["crosschecked"] = 1
         if bigram_f1(generic.text if generic else "", text) < DISAGREE_F1:
             out["disagreed"] = 1
@@ -77,6 +80,30 @@ def analyse(body: bytes, url: str, http_charset: str | None = None, config_path:
     record = store.analyse(body, url, http_charset, config_path, story_features)
     problem = no_article_problem(body, http_charset) if record is None else None
     return record, signals(record, body, url, http_charset, config_path, crosscheck), problem
+
+
+_READERS: dict[str, Any] = {}
+
+
+def analyse_stored(db_file: str, page_id: int, url: str, http_charset: str | None = None,
+                   config_path: str | None = None, crosscheck: bool = False, story_features: bool = True,
+                   ) -> tuple[dict[str, Any] | None, dict[str, int], Problem | None]:
+    """``analyse`` of a page the crawl has stored (``store.keep_page``), read from the database
+    here, in the worker (one connection per worker and file, used only to read)."""
+    from storage import open_db, queries
+
+    if db_file not in _READERS:
+        _READERS[db_file] = open_db(db_file, migrate=False)
+    stored = queries.page_body(_READERS[db_file], page_id)
+    if stored is None:  # pruned in between: nothing to extract; the URL is tried again
+        return None, {}, Problem("extract_failed", f"the stored page {page_id} is gone")
+    return analyse(stored[1], url, http_charset, config_path, crosscheck, story_features)
+
+
+def warm(config_path: str | None = None) -> None:
+    """Load what extraction needs in a new worker (outlets, topics, the extractors), before pages come."""
+    analyse(b"<html><head><title>newsmon</title></head><body><p>" + "防衛 defense ".encode() * 40
+            + b"</p></body></html>", "https://warm.invalid/a", None, config_path)
 
 
 def stat_key(outlet: str, name: str) -> str:

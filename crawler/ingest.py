@@ -1,203 +1,526 @@
-"""Read web archives (WARC, WARC.gz, WACZ) into the database through the crawl's own path.
+"""``newsmon ingest``: web archives (CC-NEWS and the like) into the database, through the crawl's store path.
 
-warcio does the record parsing (and its chunked/gzip decoding); a WACZ is a zip whose
-``archive/`` folder holds WARC files. Only HTML responses with status 200 are considered, and a
-URL already stored is skipped, so ingesting the same archive twice adds nothing.
+Filter first: most of a CC-NEWS file is other sites in other languages, and extraction costs a
+hundred times what reading a record does, so a record is judged by its WARC and HTTP headers
+before its body is read: a 200 HTML response of a known outlet's domains (built-in and
+configured) goes on, anything else is counted and skipped. With ``all_sites``, HTML of any site
+goes on unless its headers or its ``<html lang>`` name a language the topics are not written
+in, and only articles that score above zero are kept.
+
+Extraction and scoring run in *parts* (``crawler/archives.py``: byte ranges of a WARC.gz, whole
+WARCs) on a Dask distributed cluster: a ``LocalCluster`` of one worker process per core, or the
+scheduler at ``cluster``. A worker returns compact records; this process is the one writer and
+stores them in order, in short batched transactions, through ``crawler.store`` (URL states,
+dedupe, and whatever the store path adds), and keeps the ledger of archives
+(``ingested_archives``) so that a re-run skips what is done and resumes what is not.
 
 An archive cut short (a download that stopped, a full disk) or with a record that cannot be
 parsed is read up to that point: what came before is stored, and where reading stopped is
-reported (:class:`Stop`). warcio itself ends silently at a truncated gzip member and only
-prints a complaint for a corrupt one, so the checks are ours: every record must be complete
-(its Content-Length read in full), and reading must reach the end of the file.
+reported (``Stop``); the rest of that WARC is not stored, the other WARCs of a WACZ and the
+other archives are.
 """
 
 from __future__ import annotations
 
-import io
+import hashlib
 import os
-import zipfile
-from collections.abc import Iterator
-from contextlib import ExitStack, redirect_stderr
+import re
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.limitreader import LimitReader
+from storage import queries, transaction
 
-from storage import queries
 from storage import stories as story_db
 
-from . import store
+from . import archives, store
+from .archives import Part, PartRead, Source, Stop
 from .bodies import sniff_binary
+from .outcome import Problem
+from .progress import Progress
 from .urls import canonical_url
 
+#: The languages the topics are written in: a page declaring another cannot score (``all_sites``).
+LANGUAGES = ("ja", "en")
+#: Pages stored per write transaction: long enough to be cheap (PERF_NOTES: 100 rows per
+#: transaction is 5× one per row), short enough that a reviewer's write never waits long.
+BATCH = 100
+_LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+_COUNTS = ("records", "responses", "other_sites", "not_html", "other_language", "not_text", "extracted", "new",
+           "relevant", "seen", "no_article", "not_relevant", "extract_failed")
+
+
+# --- in the workers ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Stop:
-    """Where reading one WARC stopped before its end, and why."""
+class Options:
+    """What every worker needs besides its part. The config travels as text, so a worker on
+    another machine needs newsmon installed but not the config file."""
 
-    #: The WARC inside a WACZ; ``None`` for the archive file itself.
-    member: str | None
-    #: Byte offset, in the (compressed) WARC, of the record that could not be read.
-    offset: int
-    #: That record's number in the WARC, from 1 (the ones before it were read).
-    record: int
-    error: str
-    #: Bytes of the WARC from ``offset`` to its end, unread.
-    unread: int = 0
-
-    def describe(self) -> str:
-        where = f"{self.member}: " if self.member else ""
-        return (f"{where}{self.record - 1} complete records, then stopped at byte {self.offset} of "
-                f"{self.offset + self.unread} (record {self.record}): {self.error}")
+    config_text: str | None = None
+    all_sites: bool = False
 
 
 @dataclass
-class ArchiveRead:
-    """What reading an archive came to: complete records, and where it stopped early."""
+class Page:
+    """One record a worker kept: what the writer stores."""
 
-    records: int = 0
-    stops: list[Stop] = field(default_factory=list)
-    #: Records that name an http(s) URL: an archive with none is not an archive at all.
-    http_records: int = 0
-
-
-def _warc_streams(path: str, stack: ExitStack) -> Iterator[tuple[str | None, IO[bytes], int]]:
-    """(member name or None, stream, size in bytes) of each WARC of the archive."""
-    if zipfile.is_zipfile(path):
-        archive = stack.enter_context(zipfile.ZipFile(path))
-        names = [n for n in archive.namelist() if n.startswith("archive/") and ".warc" in n]
-        if not names:
-            raise ValueError("a zip file without archive/*.warc[.gz]: not a WACZ")
-        for name in sorted(names):
-            yield name, stack.enter_context(archive.open(name)), archive.getinfo(name).file_size
-    else:
-        stream = stack.enter_context(open(path, "rb"))
-        yield None, stream, os.fstat(stream.fileno()).st_size
+    url: str  # canonical
+    outlet: str | None
+    content_type: str | None
+    body: bytes
+    record: dict[str, Any] | None
+    problem: Problem | None = None
 
 
-def _complaint(captured: io.StringIO) -> str:
-    """The last thing warcio printed (it prints rather than raises for a corrupt gzip member)."""
-    lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+@dataclass
+class PartResult:
+    """What a worker made of one part."""
+
+    part: Part
+    read: PartRead
+    pages: list[Page] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
 
 
-class _Unreadable(Exception):
-    """A record warcio read without complaint but that is not whole (our own checks)."""
+_CONFIGS: dict[str, str | None] = {}
 
 
-def _printable(message: str, limit: int = 160) -> str:
-    # warcio quotes the bad line it found: garbage bytes, decoded as whatever they were.
-    text = "".join(c if c.isprintable() and c.isascii() else "?" for c in " ".join(message.split()))
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+def _config_path(options: Options) -> str | None:
+    """A file with the config's text on this worker (the same text gives the same file)."""
+    if options.config_text is None:
+        return None
+    digest = hashlib.sha256(options.config_text.encode()).hexdigest()[:16]
+    if digest not in _CONFIGS:
+        path = Path(tempfile.gettempdir()) / f"newsmon-ingest-{digest}.toml"
+        if not path.exists():
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(options.config_text, encoding="utf-8")
+            tmp.replace(path)
+        _CONFIGS[digest] = str(path)
+    return _CONFIGS[digest]
 
 
-def _read_warc(member: str | None, stream: IO[bytes], size: int,
-               read: ArchiveRead) -> Iterator[tuple[str, bytes, str]]:
-    """The 200 HTML responses of one WARC, up to its end or its first unreadable record."""
-    captured = io.StringIO()
-    records = ArchiveIterator(stream)
-    number = 0
-    end = 0  # where the last complete record ended
-    while True:
-        number += 1
-        found = None
-        try:
-            with redirect_stderr(captured):
-                record = next(records, None)
-                if record is None:
-                    break
-                if record.format == "warc" and not (record.rec_headers.get_header("Content-Length") or "").isdigit():
-                    raise _Unreadable("a record without a valid Content-Length header")
-                # warcio reads any text as an (old) ARC file; a record naming no http(s) URL is
-                # what garbage looks like through it.
-                url = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("uri") or ""
-                http = url.startswith(("http://", "https://"))
-                if (http and record.rec_type == "response" and record.http_headers is not None
-                        and record.http_headers.get_statuscode() == "200"
-                        and "html" in (record.http_headers.get_header("Content-Type") or "").lower()):
-                    found = (url, record.content_stream().read(), record.http_headers.get_header("Content-Type"))
-                records.read_to_end()
-                if isinstance(record.raw_stream, LimitReader) and record.raw_stream.limit > 0:
-                    raise _Unreadable(f"the record ends {record.raw_stream.limit} bytes short of its Content-Length"
-                                     + (f" ({_complaint(captured)})" if _complaint(captured) else
-                                        " (the file is truncated)"))
-        # warcio raises what its parsers raise on bad input (ArchiveLoadFailed, ValueError,
-        # EOFError, zlib.error, ...): any of them means this record cannot be read.
-        except Exception as exc:  # noqa: BLE001
-            problem = str(exc) if isinstance(exc, _Unreadable) else \
-                f"the record cannot be parsed ({type(exc).__name__}: {exc})"
-            read.stops.append(Stop(member, end, number, _printable(problem), size - end))
-            return
-        end = records.offset
-        read.records += 1
-        read.http_records += http
-        if found:
-            yield found
-    if end < size:
-        complaint = _complaint(captured)
-        read.stops.append(Stop(member, end, number, "no complete record in the rest of the file "
-                               + (f"({complaint})" if complaint else "(it is truncated)"), size - end))
+def known_host(host: str, hosts: set[str] | frozenset[str]) -> bool:
+    """Whether ``host`` is one of ``hosts`` or under one (www3.nhk.or.jp under nhk.or.jp)."""
+    host = host.lower().rstrip(".")
+    while host:
+        if host in hosts:
+            return True
+        host = host.partition(".")[2]
+    return False
 
 
-def iter_html_responses(path: str, read: ArchiveRead | None = None) -> Iterator[tuple[str, bytes, str]]:
-    """(target URL, body, Content-Type) of each 200 HTML response in an archive.
-
-    Reading stops at the first record of a WARC that cannot be read (the next WARC of a WACZ
-    is still read); ``read`` says how many records were read and where it stopped.
-
-    Raises:
-        ValueError: the file is no WARC, WARC.gz or WACZ (not one record could be read).
-    """
-    read = read if read is not None else ArchiveRead()
-    with ExitStack() as stack:
-        for member, stream, size in _warc_streams(path, stack):
-            yield from _read_warc(member, stream, size, read)
-    if read.http_records == 0:
-        if read.stops:
-            raise ValueError(f"not a readable WARC file ({read.stops[0].describe()})")
-        raise ValueError("no WARC record found: is it a WARC, WARC.gz or WACZ file?")
+def _wanted(language: str | None) -> bool:
+    return not language or language.strip().lower()[:2] in LANGUAGES
 
 
-def ingest_archive(db, path: str, config_path: str | None = None,
-                   opts: store.Options | None = None) -> tuple[dict[str, int], ArchiveRead]:
-    """Extract, score, store and group every new HTML page of one archive.
+def _charset(content_type: str | None) -> str | None:
+    ctype = (content_type or "").lower()
+    return ctype.split("charset=", 1)[1].split(";")[0].strip() or None if "charset=" in ctype else None
 
-    Archived articles are not revisited: the archive is a record of the past, not the live site.
 
-    Returns:
-        Counts of responses, new, relevant, seen, no_article and not_text (bodies that are
-        no text: :func:`crawler.bodies.sniff_binary`), and what reading the archive came to:
-        when ``ArchiveRead.stops`` is not empty, the archive was read only in part.
+def ingest_part(part: Part, options: Options) -> PartResult:
+    """Read one part, extract and score what passes the filter. Runs in a worker process."""
+    from .outcome import no_article_problem
 
-    Raises:
-        ValueError: the file is no archive.
-    """
+    started = time.monotonic()
+    config_path = _config_path(options)
     outlets, _ = store.context(config_path)
-    opts = opts or store.options(config_path)
-    hosts = store.known_hosts(outlets)
-    counts = {"responses": 0, "new": 0, "relevant": 0, "seen": 0, "no_article": 0, "not_text": 0}
-    read = ArchiveRead()
-    for url, body, ctype in iter_html_responses(path, read):
+    hosts = frozenset(store.known_hosts(outlets))
+    result = PartResult(part, PartRead())
+    counts = result.counts
+
+    def keep(record, url: str) -> tuple[str, str | None, bytes, bool] | None:
+        if record.rec_type != "response" or record.http_headers is None:
+            return None
         counts["responses"] += 1
+        ctype = record.http_headers.get_header("Content-Type") or ""
+        if record.http_headers.get_statuscode() != "200" or "html" not in ctype.lower():
+            counts["not_html"] += 1
+            return None
+        known = known_host(urlsplit(url).hostname or "", hosts)
+        if not known:
+            if not options.all_sites:
+                counts["other_sites"] += 1
+                return None
+            declared = (record.rec_headers.get_header("WARC-Identified-Content-Language")
+                        or record.http_headers.get_header("Content-Language"))
+            if not _wanted(declared.split(",")[0] if declared else None):
+                counts["other_language"] += 1
+                return None
+        return url, ctype, record.content_stream().read(), known
+
+    for url, ctype, body, known in archives.read_part(part, keep, result.read):
         if sniff_binary(body):
             # A PDF or image labelled HTML: not a page, and an archive is never fetched again.
             counts["not_text"] += 1
             continue
+        if not known:
+            lang = _LANG.search(body[:4096])
+            if lang and not _wanted(lang.group(1).decode("ascii")):
+                counts["other_language"] += 1
+                continue
         key = canonical_url(url, hosts)
-        if queries.url_done(db, key):
-            counts["seen"] += 1
+        charset = _charset(ctype)
+        counts["extracted"] += 1
+        try:
+            record = store.analyse(body, key, charset, config_path)
+            problem = no_article_problem(body, charset) if record is None and known else None
+        except Exception as exc:  # one bad page must not cost the archive; its URL is tried again
+            counts["extract_failed"] += 1
+            record, problem = None, Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc} "
+                                                              "(a bug of newsmon: please report it with the page)")
+        if not known and (record is None or not (record.get("score") or 0) > 0):
+            counts["not_relevant"] += 1
             continue
-        charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype.lower() else None
-        record = store.analyse(body, key, charset, config_path, story_features=opts.stories)
-        saved = store.save(db, url=key, body=body, record=record,
-                           outlet=store.outlet_key(key, outlets), content_type=ctype, opts=opts)
-        if record is None:
-            counts["no_article"] += 1
-        elif saved.new:
-            counts["new"] += 1
-            counts["relevant"] += int(saved.relevant)
+        result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, body, record, problem))
+    result.counts["records"] = result.read.records
+    result.seconds = time.monotonic() - started
+    return result
+
+
+# --- in this process: the ledger, the writer, the cluster --------------------------------------------
+
+@dataclass
+class Archive:
+    """One archive being ingested: its ledger row and what its parts came to so far."""
+
+    source: Source
+    parts: int
+    resumed: bool
+    #: Records read before this run (a resumed archive), and since.
+    records: int = 0
+    http_records: int = 0
+    new: int = 0
+    relevant: int = 0
+    stored_parts: int = 0
+    stops: list[Stop] = field(default_factory=list)
+    #: Records read per WARC (the archive or a WACZ member), to number a stop's record.
+    member_records: Counter = field(default_factory=Counter)
+    #: WARCs (None: the archive itself) where reading stopped: their later parts are dropped.
+    stopped: set[str | None] = field(default_factory=set)
+    error: str | None = None
+    progress: Progress | None = None
+
+
+@dataclass
+class Report:
+    """What an ingest came to, for the command's summary and exit status."""
+
+    counts: Counter = field(default_factory=Counter)
+    #: The store's options (stories) the writer stores with: ingested articles join stories as
+    #: crawled ones do; they are never revisited (an archive is the past, not the live site).
+    store_options: store.Options | None = field(default=None, repr=False)
+    #: (archive, stop): archives read only in part.
+    partial: list[tuple[str, str]] = field(default_factory=list)
+    #: (input, error): inputs that could not be read at all.
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    #: Archives finished by an earlier run and skipped.
+    skipped: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+
+
+def _ledger_row(db, location: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM ingested_archives WHERE source = ?", [location]))
+    return rows[0] if rows else None
+
+
+def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, part_bytes: int,
+                   report: Report) -> tuple[Archive, list[Part]] | None:
+    """The parts still to read of an archive, after what the ledger says; ``None``: skip it."""
+    resume = row is not None and not force and row["finished_at"] is None and (
+        row["size"] is None or source.size is None or source.size >= row["size"])
+    grown = (row is not None and not force and row["finished_at"] is not None and row["stopped"]
+             and source.size is not None and row["size"] is not None and source.size > row["size"])
+    if row is not None and not force and row["finished_at"] is not None and not grown and \
+            (row["size"] == source.size or source.size is None):
+        report.skipped.append(source.shown)
+        if row["stopped"]:
+            report.partial.append((source.shown, row["stopped"]))
+        return None
+    if resume or grown:
+        # A download that went on since: the records before the stop are stored; read on from there.
+        report.resumed.append(source.shown)
+        parts = archives.plan(source, part_bytes=part_bytes, resume_member=row["resume_member"],
+                              resume_offset=row["resume_offset"])
+        archive = Archive(source, len(parts), True, records=row["records"])
+        if row["resume_member"] is None:
+            archive.member_records[None] = row["records"]
+        with transaction(db):
+            db.execute("UPDATE ingested_archives SET size = ?, finished_at = NULL, stopped = NULL WHERE source = ?",
+                       [source.size, source.location])
+        return archive, parts
+    parts = archives.plan(source, part_bytes=part_bytes)
+    with transaction(db):
+        db.execute("DELETE FROM ingested_archives WHERE source = ?", [source.location])
+        db.table("ingested_archives").insert({
+            "source": source.location, "size": source.size, "records": 0, "articles": 0, "relevant": 0,
+            "started_at": store.now_iso(), "resume_offset": 0})
+    return Archive(source, len(parts), False), parts
+
+
+def _store(db, archive: Archive, result: PartResult, report: Report, progress: Progress) -> None:
+    """Store one part's pages in short transactions, then move the archive's resume point past it."""
+    part, read = result.part, result.read
+    if part.member in archive.stopped:
+        archive.stored_parts += 1
+        return  # an earlier part of this WARC stopped: the rest of it is not stored
+    counts = report.counts
+    for key, value in result.counts.items():
+        counts[key] += value
+    new = relevant = 0
+    pages = result.pages
+    for at in range(0, max(len(pages), 1), BATCH):
+        last = at + BATCH >= len(pages)
+        with transaction(db):
+            for page in pages[at:at + BATCH]:
+                if queries.url_done(db, page.url):
+                    counts["seen"] += 1
+                    continue
+                record = page.record
+                if record is not None and record.get("outlet") is None:
+                    record["outlet"] = page.outlet
+                saved = store.save(db, url=page.url, body=page.body, record=record, outlet=page.outlet,
+                                   content_type=page.content_type, problem=page.problem,
+                                   opts=report.store_options)
+                if record is None:
+                    counts["no_article"] += 1
+                elif saved.new:
+                    new += 1
+                    relevant += int(saved.relevant)
+                else:
+                    counts["seen"] += 1
+            if last:
+                _advance(db, archive, result, new, relevant)
+    counts["new"] += new
+    counts["relevant"] += relevant
+    progress.update(part.length if progress.unit == "B" else 0, records=read.records, stored=new,
+                    relevant=relevant, what=archive.source.name)
+
+
+def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) -> None:
+    """The ledger after one more part: its records counted, reading resumes after it."""
+    part, read = result.part, result.read
+    before = archive.member_records[part.member]
+    archive.member_records[part.member] += read.records
+    archive.records += read.records
+    archive.http_records += read.http_records
+    archive.new += new
+    archive.relevant += relevant
+    archive.stored_parts += 1
+    changes: dict[str, Any] = {"records": archive.records, "articles": archive.new, "relevant": archive.relevant}
+    if read.stop is not None:
+        stop = read.stop.renumbered(before)
+        archive.stops.append(stop)
+        archive.stopped.add(part.member)
+        changes["stopped"] = "; ".join(s.describe() for s in archive.stops)
+    # Reading resumes after this part. A WARC that stopped resumes at the record it could not
+    # read if it grows (a download that went on); a WACZ's goes on with its next WARC.
+    resume = read.end
+    if read.stop is not None:
+        resume = read.stop.offset if part.member is None else read.stop.offset + read.stop.unread
+    changes.update(resume_member=part.member, resume_offset=resume)
+    db.table("ingested_archives").update(archive.source.location, changes)
+
+
+def _finish(db, archive: Archive, report: Report) -> None:
+    if archive.progress is not None and archive.progress.unit == "archives":
+        archive.progress.update(1)
+    if archive.error is not None:
+        return  # unfinished: the next run resumes it
+    if archive.http_records == 0 and not archive.resumed:
+        if archive.stops:
+            archive.error = f"not a readable WARC file ({archive.stops[0].describe()})"
         else:
-            counts["seen"] += 1
-    story_db.flush_terms(db)
-    return counts, read
+            archive.error = "no WARC record found: is it a WARC, WARC.gz or WACZ file?"
+        report.failed.append((archive.source.shown, archive.error))
+        with transaction(db):  # nothing to resume in a file that is no archive
+            db.execute("DELETE FROM ingested_archives WHERE source = ?", [archive.source.location])
+        return
+    for stop in archive.stops:
+        report.partial.append((archive.source.shown, stop.describe()))
+    with transaction(db):
+        db.execute("UPDATE ingested_archives SET finished_at = ? WHERE source = ?",
+                   [store.now_iso(), archive.source.location])
+
+
+def _parts(db, locations: Iterable[tuple[str, str]], report: Report, force: bool, part_bytes: int,
+           progress: Progress) -> Iterator[tuple[Archive, Part]]:
+    """Every part to read, archive after archive, as the ledger leaves them."""
+    by_archive = progress.unit == "archives"
+    for location, shown in locations:
+        try:
+            source = archives.probe(location, shown)
+            started = _start_archive(db, source, _ledger_row(db, location), force, part_bytes, report)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            report.failed.append((shown, str(reason)))
+            progress.update(1 if by_archive else 0)
+            continue
+        if started is None:
+            progress.update(1 if by_archive else 0)
+            continue
+        archive, parts = started
+        archive.progress = progress
+        if not parts:
+            _finish(db, archive, report)
+        for part in parts:
+            yield archive, part
+
+
+def _failed(db, archive: Archive, part: Part, exc: BaseException, report: Report) -> None:
+    """A part that could not be read at all (the server went away, a worker died): the archive
+    stays unfinished in the ledger, and the next run resumes it at this part."""
+    archive.error = (f"{part.member + ': ' if part.member else ''}reading from byte {part.start} failed "
+                     f"({type(exc).__name__}: {exc}); run the ingest again to resume there")
+    archive.stopped.add(part.member)
+    archive.stored_parts += 1
+    report.failed.append((archive.source.shown, archive.error))
+    if archive.stored_parts == archive.parts:
+        _finish(db, archive, report)
+
+
+def _local(db, work: Iterator[tuple[Archive, Part]], options: Options, report: Report,
+           progress: Progress) -> None:
+    for archive, part in work:
+        if part.member in archive.stopped:
+            archive.stored_parts += 1
+        else:
+            try:
+                result = ingest_part(part, options)
+            except Exception as exc:  # noqa: BLE001  (reported; the archive resumes next run)
+                _failed(db, archive, part, exc, report)
+                continue
+            _store(db, archive, result, report, progress)
+        if archive.stored_parts == archive.parts:
+            _finish(db, archive, report)
+
+
+def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, report: Report, progress: Progress,
+                 client) -> None:
+    """Parts on the cluster, a few per worker in flight; results stored in their order."""
+    from distributed import wait
+
+    from . import cluster
+
+    window = 2 * max(1, cluster.workers(client)) + 1
+    pending: list[tuple[Archive, Part, Any]] = []
+    work = iter(work)
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < window:
+            item = next(work, None)
+            if item is None:
+                exhausted = True
+                break
+            archive, part = item
+            if part.member in archive.stopped:
+                archive.stored_parts += 1
+                if archive.stored_parts == archive.parts:
+                    _finish(db, archive, report)
+                continue
+            pending.append((archive, part, client.submit(ingest_part, part, options, pure=False)))
+        if not pending:
+            return
+        archive, part, future = pending.pop(0)
+        wait([future])
+        try:
+            result = future.result()
+        except Exception as exc:  # noqa: BLE001  (reported; the archive resumes next run)
+            _failed(db, archive, part, exc, report)
+            result = None
+        future.release()
+        if result is not None:
+            _store(db, archive, result, report, progress)
+        if archive.stored_parts == archive.parts:
+            _finish(db, archive, report)
+        elif part.member in archive.stopped:
+            # Drop this WARC's later parts: already running or not, nothing after a stop is stored.
+            for other in pending:
+                if other[0] is archive and other[1].member == part.member:
+                    other[2].cancel()
+            kept = [p for p in pending if not (p[0] is archive and p[1].member == part.member)]
+            archive.stored_parts += len(pending) - len(kept)
+            pending = kept
+            if archive.stored_parts == archive.parts:
+                _finish(db, archive, report)
+
+
+def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_url: str | None = None,
+           workers: int | None = None, cluster: str | None = None, all_sites: bool = False, force: bool = False,
+           part_bytes: int = archives.PART_BYTES, progress: Progress | None = None) -> Report:
+    """Ingest archives: files, directories, URLs, listings (``crawler/archives.py``).
+
+    Args:
+        workers: processes of the ``LocalCluster`` (default: one per core); 0: in this process.
+            An ingest of a single part (a small archive) runs in this process: starting workers
+            would cost more than it saves.
+        cluster: the address of a running Dask scheduler (``tcp://host:8786``) to use instead.
+        force: read archives the ledger says are done, from their start.
+
+    Raises:
+        archives.InputError: an input names no archive (not found, an empty directory, a
+            listing of relative paths without ``base_url``).
+        OSError: the cluster cannot be reached.
+    """
+    report = Report(store_options=store.options(config_path))
+    locations = list(archives.expand(inputs, base_url))
+    config_text = Path(config_path).read_text(encoding="utf-8") if config_path else None
+    options = Options(config_text=config_text, all_sites=all_sites)
+    sizes = [Path(loc).stat().st_size if not archives.is_url(loc) else None for loc, _ in locations]
+    # Bytes when every archive is a local file (their sizes are known now); archives otherwise.
+    progress = progress or (Progress("ingest", total=sum(sizes), unit="B", rate_of="records")  # type: ignore[arg-type]
+                            if None not in sizes else
+                            Progress("ingest", total=len(locations), unit="archives", rate_of="records"))
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    work = _parts(db, locations, report, force, part_bytes, progress)
+    try:
+        with progress:
+            if cluster is None and workers == 0:
+                _local(db, work, options, report, progress)
+                return report
+            first = [item for _, item in zip(range(2), work)]
+            if cluster is None and len(first) < 2:
+                _local(db, iter(first), options, report, progress)
+                return report
+            from . import cluster as dask
+
+            client = dask.start(workers, cluster)
+            try:
+                _distributed(db, _chain(first, work), options, report, progress, client)
+            finally:
+                dask.stop(client)
+        return report
+    finally:
+        story_db.flush_terms(db)  # the stories' word counts this process kept in memory
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+def summary(counts: Counter) -> str:
+    """The counts of an ingest as one line, in a fixed order: the main ones always, others when not 0."""
+    return ", ".join(f"{counts.get(k, 0)} {k.replace('_', ' ')}" for k in _COUNTS
+                     if k in ("records", "new", "relevant", "seen") or counts.get(k))
+
+
+def report_lines(report: Report) -> tuple[list[str], str]:
+    """(lines for standard error, the summary line) of an ingest."""
+    errors = [f"newsmon: {where}: {reason}" for where, reason in report.failed]
+    errors += [f"newsmon: {where}: read only in part: {stop}; the records before it are stored"
+               for where, stop in report.partial]
+    line = f"newsmon: {summary(report.counts)}"
+    if report.resumed:
+        line += f"; {len(report.resumed)} archive(s) resumed where an earlier ingest stopped"
+    if report.skipped:
+        line += f"; {len(report.skipped)} archive(s) skipped: ingested before (--force reads them again)"
+    return errors, line

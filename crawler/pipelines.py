@@ -56,6 +56,8 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.db = store.crawler_db(self.crawler)
+        # The database file, for workers to read stored pages from (none for an in-memory one).
+        self.db_file = self.db.execute("PRAGMA database_list").fetchone()[2] or None
         if self.workers > 0:
             # forkserver, not fork: a forked worker would inherit the reactor's state and the
             # outlet lock files (crawler/locks.py), and keep the locks after a SIGKILL of ours.
@@ -63,6 +65,10 @@ class StorePipeline:
             context = multiprocessing.get_context("forkserver")
             self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                                 initializer=store.watch_parent, initargs=(os.getpid(),))
+            # Start the workers now, while robots.txt and the feeds are fetched: importing the
+            # extractors and compiling the topics takes a worker about a second.
+            for _ in range(self.workers):
+                self.executor.submit(health.warm, self.config_path)
         self.outlets, _ = store.context(self.config_path)
         self.opts = getattr(self.crawler.spider, "store_options", None) or store.settings_options(
             self.crawler.settings)
@@ -76,7 +82,8 @@ class StorePipeline:
     def run_id(self) -> int | None:
         return self.stats.get_value("newsmon/run_id")
 
-    async def _analyse(self, outlet: str, body: bytes, url: str, charset: str | None, *, revisit: bool = False):
+    async def _analyse(self, outlet: str, body: bytes, url: str, charset: str | None, page_id: int | None, *,
+                       revisit: bool = False):
         # A revisit is no new evidence of the outlet's health: its signals are not counted.
         crosscheck = not revisit and self.crosschecks.get(outlet, 0) < self.crosscheck
         if crosscheck:
@@ -84,6 +91,12 @@ class StorePipeline:
         args = (body, url, charset, self.config_path, crosscheck, self.opts.stories)
         if self.executor is None:
             record, signals, problem = health.analyse(*args)
+        elif page_id is not None and self.db_file:
+            # The page is in the database already (keep_page): the worker reads it there, so the
+            # crawl process never pickles a 100 KB body through a pipe (and the GIL) again.
+            future = self.executor.submit(health.analyse_stored, self.db_file, page_id, url, charset,
+                                          self.config_path, crosscheck, self.opts.stories)
+            record, signals, problem = await asyncio.wrap_future(future)
         else:
             record, signals, problem = await asyncio.wrap_future(self.executor.submit(health.analyse, *args))
         if not revisit:
@@ -143,7 +156,7 @@ class StorePipeline:
         if problem is None:
             try:
                 record, problem = await self._analyse(item.outlet, item.body, item.final_url or item.url,
-                                                      item.charset, revisit=True)
+                                                      item.charset, None, revisit=True)
             except Exception as exc:  # one bad page must not end the run; the stored article stays
                 logger.error("newsmon: extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
                 problem = Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc}")
@@ -221,7 +234,7 @@ class StorePipeline:
             item.charset = charset_of(item.content_type)
         self._count(item.outlet, "pages")
         try:
-            record, problem = await self._analyse(item.outlet, item.body, url, item.charset)
+            record, problem = await self._analyse(item.outlet, item.body, url, item.charset, item.page_id)
         except Exception as exc:  # one bad page must not end the run; its raw page is kept
             logger.error("newsmon: extraction failed for %s: %s: %s", url, type(exc).__name__, exc)
             self.stats.inc_value("newsmon/extract/failed")

@@ -311,7 +311,7 @@ def keep_page(db, url: str, body: bytes, *, outlet: str | None, http_status: int
     now = now_iso()
     with transaction(db):
         page_id = queries.save_page(db, final_url or url, body, article_id=None, http_status=http_status,
-                                    content_type=content_type, now=now)
+                                    content_type=content_type, now=now, outlet=outlet)
         frontier.mark_fetched(db, url, outlet=outlet, page_id=page_id, http_status=http_status, run_id=run_id,
                               now=now)
     return page_id
@@ -380,21 +380,22 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
 
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
          http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
-         error: str | None = None, opts: Options | None = None) -> Saved:
+         error: str | None = None, opts: Options | None = None, problem: Problem | None = None) -> Saved:
     """Store one page, its article (if any) and the URL's state, in one transaction.
 
     For pages that arrive whole (``newsmon ingest``, tests); the crawl stores the raw page
     first (``keep_page``) and the verdict after extraction (``save_verdict``). With ``error``
     (extraction crashed) the URL is kept as an ``error`` to be tried again, never as
-    ``not_article``: a bug of ours must not lose the article for good.
+    ``not_article``: a bug of ours must not lose the article for good. ``problem``: why
+    ``record`` is None (``outcome.no_article_problem``), as the crawl passes it.
     """
     now = now_iso()
     with transaction(db):
         page_id = None
         if body is not None and keep_page:
             page_id = queries.save_page(db, url, body, article_id=None, http_status=http_status,
-                                        content_type=content_type, now=now)
-        problem = Problem("extract_failed", error) if error else None
+                                        content_type=content_type, now=now, outlet=outlet)
+        problem = Problem("extract_failed", error) if error else problem
         return save_verdict(db, url=url, page_id=page_id, record=record, outlet=outlet, problem=problem,
                             http_status=http_status, attempt=True, opts=opts)
 
@@ -518,14 +519,15 @@ def _assign_row(db, row: dict[str, Any], opts: Options, now: str) -> story_db.Pl
                            window=opts.window, now=now)
 
 
-def reextract(db, config_path: str | None, opts: Options) -> dict[str, int]:
+def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict[str, int]:
     """Rebuild every article, and its versions, from the stored raw pages (``newsmon reextract``).
 
     An article is read again from the page of each of its versions (its first page when it
     never changed), oldest first; versions that now read the same are one, and the newest is
     the article. Pages that gave no article before are read again too (the newest of each
     URL): better rules may find one. Nothing is fetched; review status and notes are kept.
-    Stories are rebuilt at the end (``regroup``) when grouping is on.
+    Stories are rebuilt at the end (``regroup``) when grouping is on. ``progress``: a
+    ``crawler.progress.Progress`` told of each article and page as it is done.
     """
     counts = {"articles": 0, "versions": 0, "empty": 0}
     for article_id in [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id").fetchall()]:
@@ -554,7 +556,11 @@ def reextract(db, config_path: str | None, opts: Options) -> dict[str, int]:
                  "fetched_at": c["fetched_at"]} for c in chain])
         counts["articles"] += 1
         counts["versions"] += len(chain) if len(chain) > 1 else 0
-    for _page_id, url, article_id, body, content_type in list(queries.iter_pages(db)):
+        if progress is not None:
+            progress.update(1, articles=1)
+    # Streamed in batches (raw pages are most of the database); writing article_id as we go
+    # does not disturb iter_pages, which pages by id.
+    for _page_id, url, article_id, body, content_type in queries.iter_pages(db):
         if article_id is not None:
             continue
         record = analyse(body, url, _charset(content_type), config_path, story_features=False)

@@ -11,7 +11,8 @@ outlet whose pattern could never match)::
 
 The rules for settings are data (:data:`SETTINGS`). The config's tables are checked by the
 parsers that use them: outlets by ``config.load_config``, topics by ``scoring.load_topics``,
-``[schedule]`` by ``scheduler.build_schedule``, ``[notify]`` by ``notify.parse_settings``.
+``[schedule]`` by ``scheduler.build_schedule``, ``[notify]`` by ``notify.parse_settings``,
+``[storage]`` by ``config.keep_pages``.
 
 Raised errors are ``ValueError``s: :class:`SettingError` and ``config.ConfigError``; the CLI
 turns them into exit status 2.
@@ -304,12 +305,13 @@ def check_config(path: str | None, *, outlets: Sequence[str] = (), schedule: boo
     Raises:
         ConfigError: the first problem, naming the file, the table and the key.
     """
-    from .config import ConfigError, load_config
+    from .config import ConfigError, keep_pages, load_config
     from .notify import check_apprise, parse_settings
     from .scoring import TopicError, load_topics
 
     config = load_config(path)
     where = config.path or "config"
+    keep_pages(config)
     unknown = [o for o in outlets if o not in config.outlets]
     if unknown:
         raise ConfigError(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(config.outlets))} "

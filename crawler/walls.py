@@ -126,8 +126,18 @@ _CONSENT_PATH = re.compile(r"/(?:consent|cookie-consent|collectconsent)(?:/|\.|\
 _TAGS = re.compile(rb"<script.*?</script>|<style.*?</style>|<[^>]+>", re.I | re.S)
 
 
-def _visible_chars(body: bytes) -> int:
-    return len(b"".join(_TAGS.sub(b" ", body[:SCAN_BYTES]).split()))
+def _visible_chars(body: bytes, enough: int | None = None) -> int:
+    """Non-space characters outside tags, scripts and styles in the first ``SCAN_BYTES``; counting
+    stops once there are ``enough`` (an article page is known not to be small within its first
+    few KB of text, not after stripping all 64 KB)."""
+    data = body[:SCAN_BYTES]
+    count = last = 0
+    for tag in _TAGS.finditer(data):
+        count += len(b"".join(data[last:tag.start()].split()))
+        if enough is not None and count >= enough:
+            return count
+        last = tag.end()
+    return count + len(b"".join(data[last:].split()))
 
 
 def _title(body: bytes) -> str:
@@ -147,7 +157,7 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     """
     lower = {k.lower(): (v or "").lower() for k, v in headers.items()}
     head = body[:SCAN_BYTES].lower()
-    small = _visible_chars(body) < SMALL_PAGE_CHARS
+    small = _visible_chars(body, SMALL_PAGE_CHARS) < SMALL_PAGE_CHARS
     suspect = status in SUSPECT_STATUSES or small
 
     def has(pairs: tuple[tuple[str, str], ...]) -> bool:

@@ -7,20 +7,19 @@ with an offset (``2024-03-05T01:30:00+00:00``), passed in as ``now`` or taken fr
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlite_utils import Database
 
-from . import versions
+from . import pages, versions
 from .db import transaction
 from .exceptions import ArticleNotFound
 from .search import bigrams, fts_query
@@ -364,8 +363,51 @@ def _excerpt(text: str, query: str, width: int = 40) -> str:
     return " ".join(folded[: 2 * width].split())
 
 
-def search(db: Database, query: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Articles matching every word of ``query`` (see ``storage.search.fts_query``), best first.
+#: Matches a search ranks (or orders by date) at most: the newest this many (by id, the order
+#: articles were stored). FTS5 hands matches over in rowid order and stops at a LIMIT only in that
+#: order; ranking every match of a common two-character word costs seconds at a million articles
+#: (bm25 for each of ~400,000 matches), these few milliseconds (bench/million).
+SEARCH_CANDIDATES = 1000
+#: The orders a search can have: ``best`` (bm25, a match in the title counting 5 times one in the
+#: text) and ``newest`` (published, else first seen).
+SEARCH_ORDERS = ("best", "newest")
+_WHEN = "coalesce(datetime(a.published_at), datetime(a.first_seen_at))"
+
+
+def search_sql(columns: str, where: Iterable[str] = (), *, order: str = "best",
+               candidates: int | None = SEARCH_CANDIDATES) -> str:
+    """The SQL of a search: ``columns`` of the articles ``a`` matching ``:q`` (an FTS5 expression),
+    with the ``where`` conditions on ``a``, in ``order``, ``:limit`` rows.
+
+    The newest ``candidates`` matches (by id) are read, filters applied as they are read, and
+    only those are ordered, so a common word costs what a rare one does; ``candidates=None``
+    orders every match (exact, slow at scale). The search table is read first (CROSS JOIN): in
+    rowid order, so FTS5 stops once it has the candidates.
+
+    Raises:
+        ValueError: an unknown ``order``.
+    """
+    if order not in SEARCH_ORDERS:
+        raise ValueError(f"unknown search order {order!r}: use one of {', '.join(SEARCH_ORDERS)}")
+    conditions = " AND ".join(["articles_search MATCH :q", *where])
+    key = "rank" if order == "best" else "_when DESC, id DESC"
+    return f"""
+        SELECT * FROM (
+            SELECT {columns}, bm25(articles_search, 5.0, 1.0) AS rank, {_WHEN} AS _when
+            FROM articles_search CROSS JOIN articles a ON a.id = articles_search.rowid
+            WHERE {conditions}
+            ORDER BY articles_search.rowid DESC
+            {"LIMIT :candidates" if candidates is not None else ""}
+        )
+        ORDER BY {key}
+        LIMIT :limit
+        """
+
+
+def search(db: Database, query: str, limit: int = 50, *, order: str = "best",
+           candidates: int | None = SEARCH_CANDIDATES) -> list[dict[str, Any]]:
+    """Articles matching every word of ``query`` (see ``storage.search.fts_query``), best first:
+    among the newest ``candidates`` matches (``search_sql``; ``None``: among all).
 
     Raises:
         ValueError: ``query`` holds no word to search for.
@@ -373,18 +415,12 @@ def search(db: Database, query: str, limit: int = 50) -> list[dict[str, Any]]:
     expression = fts_query(query)
     if not expression:
         raise ValueError(f"nothing to search for in {query!r}: give at least one word")
-    # A term in the headline says more about the article than one in the body.
-    rows = db.query(
-        """
-        SELECT a.id, a.published_at, a.outlet, a.title, a.score, a.relevant, a.status, a.url, a.text,
-               bm25(articles_search, 5.0, 1.0) AS rank
-        FROM articles_search JOIN articles a ON a.id = articles_search.rowid
-        WHERE articles_search MATCH ?
-        ORDER BY rank
-        LIMIT ?
-        """, [expression, limit])
+    rows = db.query(search_sql("a.id, a.published_at, a.outlet, a.title, a.score, a.relevant, a.status, a.url, a.text",
+                               order=order, candidates=candidates),
+                    {"q": expression, "limit": limit, "candidates": candidates})
     results = []
     for row in rows:
+        row.pop("_when")
         row["snippet"] = _excerpt(row.pop("text") or "", query)
         results.append(row)
     return results
@@ -398,43 +434,21 @@ def review_queue(db: Database, limit: int = 100) -> list[dict[str, Any]]:
 # --- raw pages -------------------------------------------------------------------------------
 
 def save_page(db: Database, url: str, body: bytes, *, article_id: int | None = None, http_status: int = 200,
-              content_type: str | None = None, now: str | None = None) -> int:
-    """Keep the raw bytes of a fetched page, gzipped, so it can be re-extracted without a fetch."""
-    # mtime=0: the same body always gives the same blob.
-    row = {"url": url, "article_id": article_id, "fetched_at": now or now_utc(), "http_status": http_status,
-           "content_type": content_type, "body_gz": gzip.compress(body, mtime=0), "size": len(body)}
-    with transaction(db):
-        return db.table("pages").insert(row).last_rowid
-
-
-def _decompress(blob: bytes) -> bytes:
-    # gzip is what save_page writes; zlib is accepted for pages stored by other tools.
-    return gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else zlib.decompress(blob)
+              content_type: str | None = None, now: str | None = None, outlet: str | None = None) -> int:
+    """Keep the raw bytes of a fetched page, compressed (``storage.pages``: zstd with the outlet's
+    dictionary), so it can be re-extracted without a fetch."""
+    return pages.save_page(db, url, body, article_id=article_id, http_status=http_status,
+                           content_type=content_type, outlet=outlet, now=now or now_utc())
 
 
 def page_body(db: Database, page_id: int) -> tuple[str, bytes, str | None, int | None] | None:
     """``(url, body, content_type, http_status)`` of a stored page, or ``None`` if it is gone."""
-    row = db.execute("SELECT url, body_gz, content_type, http_status FROM pages WHERE id = ?", [page_id]).fetchone()
-    if row is None:
-        return None
-    return row[0], _decompress(row[1]), row[2], row[3]
+    return pages.page_body(db, page_id)
 
 
 def iter_pages(db: Database) -> Iterator[tuple[int, str, int | None, bytes, str | None]]:
     """``(page_id, url, article_id, body, content_type)`` of the newest page of each URL, by id."""
-    last = 0
-    while True:
-        rows = db.execute(
-            """
-            SELECT id, url, article_id, body_gz, content_type FROM pages AS p
-            WHERE id > ? AND NOT EXISTS (SELECT 1 FROM pages WHERE url = p.url AND id > p.id)
-            ORDER BY id LIMIT ?
-            """, [last, _BATCH]).fetchall()
-        for page_id, url, article_id, blob, content_type in rows:
-            yield page_id, url, article_id, _decompress(blob), content_type
-        if len(rows) < _BATCH:
-            return
-        last = rows[-1][0]
+    return pages.iter_pages(db)
 
 
 # --- feeds and sitemaps ----------------------------------------------------------------------

@@ -138,7 +138,7 @@ def test_decisions_made_before_the_log_are_migrated_into_it(tmp_path):
     db.execute("DELETE FROM _migrations WHERE name = 'm005_review_log'")
     db.execute("DROP TABLE review_log")
     db.execute("DROP TABLE reviewer_visits")
-    db.execute("DROP INDEX idx_articles_queue")
+    db.execute("DROP INDEX IF EXISTS idx_articles_queue")  # m005's (m008 replaces it)
     db.execute("UPDATE articles SET status = 'dismissed', review_note = 'old note', reviewed_by = 'ito', "
                "reviewed_at = ? WHERE id = ?", [T0, a])
     db.conn.commit()

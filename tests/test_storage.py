@@ -13,6 +13,8 @@ from storage.exceptions import DatabaseFileError, InvalidStatus, NewerSchemaErro
 from storage.migrations import migrate
 from storage.search import bigrams, fts_query
 
+from .conftest import SAVED, saved_bytes
+
 # The schema the migrations produce. A new migration that changes it updates this list too.
 EXPECTED_COLUMNS = {
     "_migrations": ["id", "migration_set", "name", "applied_at"],
@@ -26,7 +28,8 @@ EXPECTED_COLUMNS = {
     ],
     "relevance_models": ["id", "topic", "trained_at", "positives", "negatives", "cv_folds", "cv_precision",
                          "cv_recall", "cutoff", "flag_below", "features", "library", "train_seconds", "model"],
-    "pages": ["id", "url", "article_id", "fetched_at", "http_status", "content_type", "body_gz", "size"],
+    "pages": ["id", "url", "article_id", "fetched_at", "http_status", "content_type", "body_gz", "size",
+              "outlet", "dict_id"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
              "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at"],
     "discovery": ["id", "run_id", "outlet", "url", "kind", "fetched_at", "http_status", "ok", "entries",
@@ -51,9 +54,13 @@ EXPECTED_COLUMNS = {
     "story_terms": ["term", "df"],
     "revisits": ["url", "article_id", "outlet", "first_seen_at", "step", "due_at", "etag", "last_modified",
                  "revisits", "last_revisit_at", "last_status", "last_result"],
+    # m008_storage_scale
+    "page_dicts": ["id", "key", "created_at", "pages", "size", "sha256", "dict"],
+    "ingested_archives": ["source", "size", "records", "articles", "relevant", "started_at", "finished_at",
+                          "resume_member", "resume_offset", "stopped"],
 }
 MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
-                   "m005_review_log", "m006_relevance", "m007_stories_versions"]
+                   "m005_review_log", "m006_relevance", "m007_stories_versions", "m008_storage_scale"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "threshold", "probability",
@@ -302,7 +309,7 @@ def test_raw_page_round_trips_byte_for_byte(db):
                                 content_type="text/html; charset=Shift_JIS")
     other_id = queries.save_page(db, "https://www.example.jp/list", b"<html></html>", http_status=200)
     stored = db["pages"].get(page_id)
-    assert stored["size"] == len(body) and gzip.decompress(stored["body_gz"]) == body
+    assert stored["size"] == len(body) and stored["body_gz"][:4] == b"\x28\xb5\x2f\xfd"  # zstd
     assert list(queries.iter_pages(db)) == [
         (page_id, "https://www.example.jp/articles/1", article_id, body, "text/html; charset=Shift_JIS"),
         (other_id, "https://www.example.jp/list", None, b"<html></html>", None),
@@ -382,3 +389,57 @@ def test_plain_sqlite3_reads_the_view_and_the_search_table(db, tmp_path):
         assert conn.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH '防衛'").fetchall() == [(1,)]
     finally:
         conn.close()
+
+
+# --- raw pages: zstd with a dictionary per outlet ------------------------------------------------
+
+def _outlet_pages() -> list[tuple[str, bytes]]:
+    """(URL, bytes) of the saved Sankei articles."""
+    rows = [line.split("\t") for line in (SAVED / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    return [(cols[4], saved_bytes(cols[0])) for cols in rows if cols[3] == "article" and "sankei.com/article/" in cols[4]]
+
+
+def test_an_outlets_pages_share_a_dictionary_built_from_its_first_pages(db):
+    from storage import pages
+
+    saved = _outlet_pages()
+    assert len(saved) > pages.DICT_AFTER
+    ids = [queries.save_page(db, url, body, outlet="sankei") for url, body in saved]
+    dicts = list(db.query("SELECT id, key, pages FROM page_dicts"))
+    assert dicts == [{"id": 1, "key": "sankei", "pages": pages.DICT_AFTER}]
+    rows = list(db.query("SELECT id, dict_id, size, length(body_gz) AS stored FROM pages ORDER BY id"))
+    # The first pages were re-stored with the dictionary built from them; later ones use it at once.
+    assert {r["dict_id"] for r in rows} == {1}
+    gzipped = sum(len(gzip.compress(body, 9)) for _, body in saved)
+    assert sum(r["stored"] for r in rows) < gzipped / 2
+    for page_id, (url, body) in zip(ids, saved):
+        assert queries.page_body(db, page_id) == (url, body, None, 200)
+    # Pages of no outlet get their host's dictionary, and other hosts never share it.
+    queries.save_page(db, "https://blog.example.org/post/1", b"<html>post</html>")
+    assert db.execute("SELECT outlet, dict_id FROM pages ORDER BY id DESC LIMIT 1").fetchone() == \
+        ("blog.example.org", None)
+
+
+def test_pages_written_before_zstd_are_still_read(db):
+    body = "<html><p>防衛力の抜本的強化</p></html>".encode()
+    for blob in (gzip.compress(body, 9), __import__("zlib").compress(body)):
+        db.execute("INSERT INTO pages (url, fetched_at, http_status, body_gz, size) VALUES (?, ?, 200, ?, ?)",
+                   ["https://www.example.jp/old", "2024-01-01T00:00:00+00:00", blob, len(body)])
+    assert [p[3] for p in queries.iter_pages(db)] == [body]  # the newest page of the URL
+    assert queries.page_body(db, 1)[1] == body
+
+
+def test_prune_drops_old_pages_keeps_articles_and_pages_awaiting_extraction(db):
+    from storage import frontier, pages
+
+    article_id, _ = queries.save_article(db, article(1))
+    old = queries.save_page(db, "https://www.example.jp/articles/1", b"<html>1</html>", article_id=article_id,
+                            now="2024-01-01T00:00:00+00:00")
+    waiting = queries.save_page(db, "https://www.example.jp/articles/2", b"<html>2</html>",
+                                now="2024-01-01T00:00:00+00:00")
+    frontier.mark_fetched(db, "https://www.example.jp/articles/2", outlet="example", page_id=waiting, http_status=200)
+    recent = queries.save_page(db, "https://www.example.jp/articles/3", b"<html>3</html>",
+                               now="2025-06-01T00:00:00+00:00")
+    assert sum(pages.prune(db, "2025-01-01T00:00:00+00:00")) == 1
+    assert [r[0] for r in db.execute("SELECT id FROM pages ORDER BY id")] == [waiting, recent]
+    assert queries.page_body(db, old) is None and db["articles"].count == 1

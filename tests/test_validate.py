@@ -100,7 +100,7 @@ CASES: dict[str, Case] = {}
 BAD_CONFIGS = {
     "outlets = 5": ("outlets = 5\n", "{d}/outlets5.toml: outlets = 5: outlets must be a table"),
     "feeds = 3": ("feeds = 3\n", "{d}/feeds3.toml: unknown key(s) or table(s) feeds at the top level; a config "
-                  "has the tables [outlets], [topics], [schedule], [notify] only"),
+                  "has the tables [outlets], [topics], [schedule], [notify], [storage] only"),
     "invalid regex": (BAD_REGEX, "{d}/regex.toml: [outlets.example] article_url_pattern: invalid regex '(': "
                       "missing ), unterminated subpattern at position 0"),
     "feed without scheme": ('[outlets.x]\nfeeds = ["127.0.0.1:9/rss.xml"]\narticle_url_pattern = "/a/"\n',
@@ -162,23 +162,24 @@ for name, reason in {"truncated.html.gz": "truncated gzip data", "corrupt.html.g
                                     ("newsmon: {d}/" + name + ": " + reason,))
 CASES["extract a directory"] = Case(("extract", "{d}"), 1, ("newsmon: cannot read {d}: Is a directory",))
 
-# ingest: archives read in part store what they can and say where they stopped.
+# ingest: archives read in part store what they can and say where they stopped. (example.org
+# is no outlet: --all-sites reads its pages.)
 CASES["ingest cut.warc.gz"] = Case(
-    ("ingest", "{d}/cut.warc.gz", "--db", "{d}/cut.db"), 1,
+    ("ingest", "--all-sites", "{d}/cut.warc.gz", "--db", "{d}/cut.db"), 1,
     ("{d}/cut.warc.gz: read only in part: 3 complete records, then stopped at byte {cut_at} of {cut_size} "
      "(record 4): no complete record in the rest of the file (it is truncated)",),
     then=articles_stored("cut.db", 0, 1, 2))
 CASES["ingest --partial-ok cut.warc.gz"] = Case(
-    ("ingest", "--partial-ok", "{d}/cut.warc.gz", "--db", "{d}/cut-ok.db"), 0,
+    ("ingest", "--all-sites", "--partial-ok", "{d}/cut.warc.gz", "--db", "{d}/cut-ok.db"), 0,
     ("{d}/cut.warc.gz: read only in part: 3 complete records, then stopped at byte {cut_at}",),
     then=articles_stored("cut-ok.db", 0, 1, 2))
 CASES["ingest damaged.warc.gz"] = Case(
-    ("ingest", "{d}/damaged.warc.gz", "--db", "{d}/damaged.db"), 1,
+    ("ingest", "--all-sites", "{d}/damaged.warc.gz", "--db", "{d}/damaged.db"), 1,
     ("{d}/damaged.warc.gz: read only in part: 2 complete records, then stopped at byte {damage_at}",
      "(record 3): a record without a valid Content-Length header"),
     then=articles_stored("damaged.db", 0, 1))
 CASES["ingest crawl.wacz"] = Case(
-    ("ingest", "{d}/crawl.wacz", "--db", "{d}/wacz.db"), 1,
+    ("ingest", "--all-sites", "{d}/crawl.wacz", "--db", "{d}/wacz.db"), 1,
     ("{d}/crawl.wacz: read only in part: archive/a.warc.gz: 1 complete records, then stopped",),
     then=articles_stored("wacz.db", 0, 7))
 

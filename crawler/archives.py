@@ -1,0 +1,452 @@
+"""Web archives as ``newsmon ingest`` reads them: where they are, and how they split into parts.
+
+An input is a WARC, WARC.gz or WACZ file, a directory of them, an http(s) URL of one (streamed,
+never written to disk), or a listing of archive paths such as CC-NEWS's ``warc.paths.gz`` (one
+path per line, relative to ``--base-url``). Each archive is read in *parts* that workers take
+one at a time: a byte range of a WARC.gz (its records are gzip members, so a worker finds the
+first record that starts in its range and reads those that start before the range ends), a
+whole uncompressed WARC, or one WARC of a WACZ. Parts are what the ledger of archives counts
+in: an interrupted ingest resumes at the first part it had not stored.
+
+Nothing here extracts, scores or stores; ``crawler/ingest.py`` does.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import urllib.error
+import urllib.request
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, redirect_stderr
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TypeVar
+from urllib.parse import urljoin
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.limitreader import LimitReader
+from warcio.recordloader import ArcWarcRecord
+
+from . import __version__
+
+#: The byte ranges a WARC.gz is split into, for the workers. Small enough that a part's kept
+#: pages (at most its bytes ×5 uncompressed, when every record is an outlet's page) stay well
+#: inside a worker's memory, and that an interrupted ingest re-reads little; large enough that
+#: handing a part to a worker costs nothing next to reading it.
+PART_BYTES = 4 * 1024 * 1024
+_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".wacz", ".arc", ".arc.gz")
+_LISTING_SUFFIXES = (".paths", ".paths.gz", ".txt", ".txt.gz")
+_GZIP = b"\x1f\x8b\x08"
+_USER_AGENT = f"newsmon/{__version__} (newsmon ingest)"
+_TIMEOUT = 60.0
+
+
+class InputError(ValueError):
+    """An input that is not an archive, a directory of them or a listing; the message says which."""
+
+
+def is_url(location: str) -> bool:
+    return location.lower().startswith(("http://", "https://"))
+
+
+def _request(url: str, start: int = 0, end: int | None = None, method: str = "GET"):
+    headers = {"User-Agent": _USER_AGENT}
+    if start or end is not None:
+        headers["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
+    return urllib.request.urlopen(urllib.request.Request(url, headers=headers, method=method), timeout=_TIMEOUT)
+
+
+def _read_listing(location: str) -> list[str]:
+    if is_url(location):
+        with _request(location) as response:
+            data = response.read()
+    else:
+        data = Path(location).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return [line.strip() for line in data.decode("utf-8", "replace").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def _is_listing(location: str) -> bool:
+    name = location.rsplit("/", 1)[-1].lower()
+    return name.endswith(_LISTING_SUFFIXES) and not name.endswith(_ARCHIVE_SUFFIXES)
+
+
+def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple[str, str]]:
+    """Every archive the inputs name, in order: ``(location, shown)``, the absolute path or URL
+    (the ledger's key) and the name to show the user (as given, or found in a directory).
+
+    Raises:
+        InputError: a path that does not exist, a directory without archives, or a listing
+            of relative paths without ``base_url``.
+    """
+    for given in inputs:
+        if _is_listing(given):
+            try:
+                lines = _read_listing(given)
+            except (OSError, urllib.error.URLError, EOFError, zlib.error) as exc:
+                raise InputError(f"{given}: cannot read the listing ({exc})") from None
+            for line in lines:
+                if is_url(line):
+                    yield line, line
+                elif base_url:
+                    url = urljoin(base_url.rstrip("/") + "/", line.lstrip("/"))
+                    yield url, url
+                elif not is_url(given) and (Path(given).parent / line).exists():
+                    path = Path(given).parent / line
+                    yield os.path.abspath(path), str(path)
+                else:
+                    raise InputError(f"{given}: {line!r} is a relative path: give --base-url, e.g. "
+                                     "--base-url https://data.commoncrawl.org/ for CC-NEWS")
+        elif is_url(given):
+            yield given, given
+        elif Path(given).is_dir():
+            found = sorted(p for p in Path(given).rglob("*")
+                           if p.is_file() and p.name.lower().endswith(_ARCHIVE_SUFFIXES))
+            if not found:
+                raise InputError(f"{given}: a directory without .warc, .warc.gz or .wacz files")
+            for path in found:
+                yield os.path.abspath(path), str(path)
+        elif Path(given).exists():
+            yield os.path.abspath(given), given
+        else:
+            raise InputError(f"{given}: no such file or directory")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One archive: where it is, how big, and whether byte ranges of it can be read."""
+
+    location: str
+    #: The name shown to the user.
+    shown: str
+    size: int | None
+    #: Parts can start anywhere: a local file, or a server that answers Range requests.
+    ranges: bool
+    #: ``warc.gz`` (gzip members), ``warc`` (uncompressed) or ``wacz``.
+    kind: str
+
+    @property
+    def name(self) -> str:
+        return self.shown.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _kind(head: bytes, location: str) -> str:
+    if head[:4] == b"PK\x03\x04" or location.lower().endswith(".wacz"):
+        return "wacz"
+    return "warc.gz" if head[:2] == b"\x1f\x8b" else "warc"
+
+
+def probe(location: str, shown: str | None = None) -> Source:
+    """Size, kind and range support of an archive (a HEAD and a 4-byte read for a URL).
+
+    Raises:
+        OSError: the file or URL cannot be read.
+    """
+    if not is_url(location):
+        with open(location, "rb") as f:
+            return Source(location, shown or location, os.fstat(f.fileno()).st_size, True, _kind(f.read(4), location))
+    try:
+        with _request(location, 0, 4) as response:
+            head = response.read(4)
+            ranged = response.status == 206
+            total = response.headers.get("Content-Range", "").rpartition("/")[2]
+            size = int(total) if total.isdigit() else None
+            if not ranged:
+                length = response.headers.get("Content-Length")
+                size = int(length) if length and length.isdigit() else None
+    except urllib.error.HTTPError as exc:
+        raise OSError(f"HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise OSError(str(exc.reason)) from None
+    return Source(location, shown or location, size, ranged, _kind(head, location))
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one worker reads: the records of ``source`` (of WARC ``member`` in a WACZ) that
+    start at or after byte ``start`` and before ``end`` (``None``: to the end)."""
+
+    source: Source
+    member: str | None
+    start: int
+    end: int | None
+    #: This part's place in its archive, from 0.
+    index: int
+
+    @property
+    def length(self) -> int:
+        """Bytes of the archive this part stands for (for progress and ETA)."""
+        if self.end is not None:
+            return self.end - self.start
+        return max(0, (self.source.size or 0) - self.start) if self.member is None else 0
+
+
+def plan(source: Source, *, part_bytes: int = PART_BYTES, resume_member: str | None = None,
+         resume_offset: int = 0) -> list[Part]:
+    """The parts of an archive, from where a previous ingest stopped (``resume_*``)."""
+    if source.kind == "wacz":
+        with ExitStack() as stack:
+            members = _wacz_members(source, stack)
+        names = [name for name, _ in members]
+        first = names.index(resume_member) if resume_member in names else 0
+        return [Part(source, name, resume_offset if name == resume_member else 0, None, i)
+                for i, (name, size) in enumerate(members)
+                if i >= first and not (name == resume_member and resume_offset >= size)]
+    if source.kind != "warc.gz" or not source.ranges or source.size is None:
+        # An uncompressed WARC has no boundary a worker could find for sure; read it whole.
+        return [Part(source, None, resume_offset, None, 0)]
+    starts = list(range(resume_offset, source.size, part_bytes)) or [resume_offset]
+    return [Part(source, None, start, starts[i + 1] if i + 1 < len(starts) else None, i)
+            for i, start in enumerate(starts)]
+
+
+class _RangeFile(io.RawIOBase):
+    """A seekable file over HTTP Range requests: what ``zipfile`` needs to read a remote WACZ
+    without downloading it (wrapped in a large read buffer, one request per buffer)."""
+
+    def __init__(self, url: str, size: int) -> None:
+        self.url, self.size, self.pos = url, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self.pos = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.size}[whence] + offset
+        return self.pos
+
+    def readinto(self, buffer) -> int:
+        if self.pos >= self.size:
+            return 0
+        end = min(self.size, self.pos + len(buffer))
+        with _request(self.url, self.pos, end) as response:
+            data = response.read()
+        buffer[:len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+
+def _open_raw(source: Source, stack: ExitStack, start: int = 0) -> IO[bytes]:
+    """The archive's bytes from ``start`` on: a file seeked there, or an HTTP stream."""
+    if not is_url(source.location):
+        stream = stack.enter_context(open(source.location, "rb"))
+        stream.seek(start)
+        return stream
+    if source.kind == "wacz":
+        return stack.enter_context(io.BufferedReader(_RangeFile(source.location, source.size or 0), 1 << 20))
+    response = stack.enter_context(_request(source.location, start))
+    if start and response.status != 206:  # the server ignored Range: skip to the start ourselves
+        _skip(response, start)
+    return response
+
+
+def _skip(stream: IO[bytes], count: int) -> None:
+    while count > 0:
+        chunk = stream.read(min(count, 1 << 20))
+        if not chunk:
+            return
+        count -= len(chunk)
+
+
+def _wacz_members(source: Source, stack: ExitStack) -> list[tuple[str, int]]:
+    try:
+        archive = stack.enter_context(zipfile.ZipFile(_open_raw(source, stack)))
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"not a readable WACZ ({exc})") from None
+    names = [n for n in archive.namelist() if n.startswith("archive/") and ".warc" in n]
+    if not names:
+        raise InputError("a zip file without archive/*.warc[.gz]: not a WACZ")
+    return [(name, archive.getinfo(name).file_size) for name in sorted(names)]
+
+
+def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]:
+    """The stream of a part, positioned at its first record, that record's offset, and the
+    size of what is read (the WARC, or the WACZ member; ``None`` when a server did not say).
+
+    The offset is the part's ``start`` for the first part of a WARC; for a later part of a
+    WARC.gz, the first gzip member at or after ``start`` that holds a WARC record (the size
+    when none starts before ``end``: the part is empty).
+    """
+    source = part.source
+    if part.member is not None:
+        archive = stack.enter_context(zipfile.ZipFile(_open_raw(source, stack)))
+        size = archive.getinfo(part.member).file_size
+        stream = stack.enter_context(archive.open(part.member))
+        if part.start:
+            if stream.seekable():
+                stream.seek(part.start)
+            else:
+                _skip(stream, part.start)
+        return stream, part.start, size
+    size = source.size
+    if part.index == 0 or source.kind != "warc.gz":
+        return _open_raw(source, stack, part.start), part.start, size
+    limit = part.end if part.end is not None else size if size is not None else 1 << 62
+    first = _first_member(source, part.start, limit, stack)
+    if first is None:
+        return io.BytesIO(b""), limit, size
+    return _open_raw(source, stack, first), first, size
+
+
+def _first_member(source: Source, start: int, end: int, stack: ExitStack) -> int | None:
+    """The offset of the first gzip member in ``[start, end)`` that decompresses to a WARC record."""
+    with ExitStack() as local:
+        stream = _open_raw(source, local, start)
+        buffer, base = b"", start  # base: the offset of buffer[0]
+        while True:
+            chunk = stream.read(1 << 20)
+            buffer += chunk
+            at = 0
+            while True:
+                at = buffer.find(_GZIP, at)
+                if at < 0:
+                    break
+                if base + at >= end:
+                    return None
+                if len(buffer) - at < 512 and chunk:
+                    break  # too little after the candidate to check it: read on
+                try:
+                    head = zlib.decompressobj(wbits=31).decompress(buffer[at:at + 65536], 16)
+                except zlib.error:
+                    head = b""
+                if head.startswith(b"WARC/"):
+                    return base + at
+                at += 1
+            if not chunk:
+                return None
+            # Keep an unchecked candidate, or the bytes a magic number could straddle.
+            keep = at if at >= 0 else max(0, len(buffer) - len(_GZIP) + 1)
+            buffer, base = buffer[keep:], base + keep
+
+
+# --- reading the records of a part -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Where reading one WARC stopped before its end, and why."""
+
+    #: The WARC inside a WACZ; ``None`` for the archive file itself.
+    member: str | None
+    #: Byte offset, in the (compressed) WARC, of the record that could not be read.
+    offset: int
+    #: That record's number in the WARC, from 1 (the ones before it were read); counted from
+    #: the start of the part until the ingest renumbers it (``renumbered``).
+    record: int
+    error: str
+    #: Bytes of the WARC from ``offset`` to its end, unread.
+    unread: int = 0
+
+    def describe(self) -> str:
+        where = f"{self.member}: " if self.member else ""
+        return (f"{where}{self.record - 1} complete records, then stopped at byte {self.offset} of "
+                f"{self.offset + self.unread} (record {self.record}): {self.error}")
+
+    def renumbered(self, before: int) -> Stop:
+        """The same stop with ``before`` records read ahead of its part."""
+        return Stop(self.member, self.offset, self.record + before, self.error, self.unread)
+
+
+@dataclass
+class PartRead:
+    """What reading one part came to."""
+
+    #: Complete records read.
+    records: int = 0
+    #: Of those, records naming an http(s) URL: an archive with none is not an archive at all.
+    http_records: int = 0
+    #: Where reading stopped before the part's end (a truncated or damaged WARC).
+    stop: Stop | None = None
+    #: Where the part's reading ended: the first record of the next part, or the end.
+    end: int = 0
+    #: The records' offsets (of the candidates ``keep`` returned), for the caller.
+    offsets: list[int] = field(default_factory=list)
+
+
+def _complaint(captured: io.StringIO) -> str:
+    """The last thing warcio printed (it prints rather than raises for a corrupt gzip member)."""
+    lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+class _Unreadable(Exception):
+    """A record warcio read without complaint but that is not whole (our own checks)."""
+
+
+def _printable(message: str, limit: int = 160) -> str:
+    # warcio quotes the bad line it found: garbage bytes, decoded as whatever they were.
+    text = "".join(c if c.isprintable() and c.isascii() else "?" for c in " ".join(message.split()))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+T = TypeVar("T")
+
+
+def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: PartRead) -> Iterator[T]:
+    """What ``keep`` makes of each complete record of the part that names an http(s) URL.
+
+    ``keep(record, url)`` sees the record's WARC and HTTP headers first and reads the body only
+    if it wants the record (returning ``None`` skips it). A candidate is yielded once its record
+    is known to be whole; reading stops at the first record that cannot be read (``read.stop``).
+
+    warcio ends silently at a truncated gzip member and only prints a complaint for a corrupt
+    one, so the checks are ours: every record must be complete (its Content-Length read in
+    full), and reading the last part must reach the end of the WARC.
+    """
+    with ExitStack() as stack:
+        stream, first, size = open_part(part, stack)
+        captured = io.StringIO()
+        records = ArchiveIterator(stream)
+        origin = records.offset  # the iterator counts from where the stream was opened
+        number = 0
+        end = read.end = first  # where the last complete record ended
+        while part.end is None or end < part.end:  # a record starting later is the next part's
+            number += 1
+            found = None
+            try:
+                with redirect_stderr(captured):
+                    record = next(records, None)
+                    if record is None:
+                        break
+                    if record.format == "warc" and not (record.rec_headers.get_header("Content-Length") or "").isdigit():
+                        raise _Unreadable("a record without a valid Content-Length header")
+                    # warcio reads any text as an (old) ARC file; a record naming no http(s) URL
+                    # is what garbage looks like through it.
+                    url = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("uri") or ""
+                    http = url.startswith(("http://", "https://"))
+                    if http:
+                        found = keep(record, url)
+                    records.read_to_end()
+                    if isinstance(record.raw_stream, LimitReader) and record.raw_stream.limit > 0:
+                        raise _Unreadable(f"the record ends {record.raw_stream.limit} bytes short of its Content-Length"
+                                          + (f" ({_complaint(captured)})" if _complaint(captured) else
+                                             " (the file is truncated)"))
+            # warcio raises what its parsers raise on bad input (ArchiveLoadFailed, ValueError,
+            # EOFError, zlib.error, ...): any of them means this record cannot be read.
+            except Exception as exc:  # noqa: BLE001
+                problem = str(exc) if isinstance(exc, _Unreadable) else \
+                    f"the record cannot be parsed ({type(exc).__name__}: {exc})"
+                read.stop = Stop(part.member, end, number, _printable(problem), (size or end) - end)
+                return
+            start, end = end, first + records.offset - origin
+            read.records += 1
+            read.http_records += http
+            read.end = end
+            if found is not None:
+                read.offsets.append(start)
+                yield found
+        if part.end is None and size is not None and end < size:
+            complaint = _complaint(captured)
+            read.stop = Stop(part.member, end, number, "no complete record in the rest of the file "
+                             + (f"({complaint})" if complaint else "(it is truncated)"), size - end)

@@ -1,0 +1,368 @@
+"""Ingest at archive scale: filter first, parts on a real Dask LocalCluster, URLs, listings, the ledger.
+
+The archives are written with warcio from the saved pages (tests/warcs.py). The cluster is a
+real ``distributed.LocalCluster`` of 2 worker processes on 127.0.0.1, and the HTTP server a real
+one on 127.0.0.1; the runs are shared between the tests that read them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler import archives, store
+from crawler.ingest import known_host
+from crawler.progress import Progress
+from crawler.urls import canonical_url
+from storage import open_db
+
+from . import warcs
+
+PART = "64k"  # small parts, so that small archives make several
+HOSTS = store.known_hosts(store.context(None)[0])
+
+
+def newsmon(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
+                            timeout=300, cwd=cwd)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def counts(result: subprocess.CompletedProcess) -> dict[str, int]:
+    return {name: int(n) for n, name in re.findall(r"(\d+) ([a-z ]+?)(?=,|;|$)", result.stdout.strip())}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> Path:
+    """An archive of 60 fetches (a fifth of them outlet pages) in three forms, and a truncated one."""
+    d = tmp_path_factory.mktemp("archives")
+    fetches = warcs.cc_news_like(60, 0.2, seed=1)
+    buffer = io.BytesIO()
+    warcs.write(buffer, fetches, requests=True)
+    whole = buffer.getvalue()
+    (d / "dir").mkdir()
+    (d / "dir" / "news.warc.gz").write_bytes(whole)
+    warcs.write(d / "dir" / "plain.warc", warcs.cc_news_like(12, 0.5, seed=2), gzip=False)
+    warcs.write(d / "dir" / "small.warc.gz", warcs.cc_news_like(6, 0.5, seed=3))
+    (d / "cut.warc.gz").write_bytes(whole[:len(whole) * 3 // 5])
+    return d
+
+
+@pytest.fixture(scope="module")
+def runs(files) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
+    """The same inputs ingested in this process and on a 2-worker LocalCluster."""
+    out = {}
+    for name, workers in (("local", "0"), ("cluster", "2")):
+        db = files / f"{name}.db"
+        out[name] = (newsmon("ingest", str(files / "dir"), str(files / "cut.warc.gz"), "--db", str(db),
+                             "--workers", workers, "--part-size", PART), db)
+    return out
+
+
+def test_only_the_outlets_pages_are_extracted_and_each_is_stored(runs):
+    result, db = runs["local"]
+    assert result.returncode == 1  # cut.warc.gz is read only in part
+    found = counts(result)
+    stored = {url for (url,) in rows(db, "SELECT url FROM urls")}
+    outlet_pages = {canonical_url(f.url, HOSTS) for f in warcs.cc_news_like(60, 0.2, seed=1)
+                    if known_host(urlsplit(f.url).hostname, HOSTS)}
+    # Every outlet page of the whole archive is in the ledger, in a final state; nothing of another site is.
+    assert len(outlet_pages) == 12 and outlet_pages <= stored
+    assert all(known_host(urlsplit(u).hostname, HOSTS) for u in stored)
+    assert found["other sites"] > found["extracted"] > 0
+    kinds = dict(rows(db, "SELECT kind, count(*) FROM urls GROUP BY kind"))
+    assert set(kinds) <= {"article", "not_article"} and kinds["article"] > 0
+
+
+def test_a_cluster_of_two_workers_stores_what_one_process_does(runs, files):
+    (local, local_db), (cluster, cluster_db) = runs["local"], runs["cluster"]
+    assert cluster.returncode == local.returncode == 1
+    assert counts(cluster) == counts(local)
+    sql = "SELECT url, title, content_hash, relevant FROM articles ORDER BY url"
+    assert rows(cluster_db, sql) == rows(local_db, sql)
+    assert rows(cluster_db, "SELECT url, kind FROM urls ORDER BY url") == rows(local_db, "SELECT url, kind FROM urls ORDER BY url")
+    # Both say where the truncated archive stopped, with the records counted across its parts: as
+    # reading it whole, in one part, does.
+    assert cluster.stderr == local.stderr
+    whole = archives.PartRead()
+    list(archives.read_part(archives.Part(archives.probe(str(files / "cut.warc.gz")), None, 0, None, 0),
+                            lambda record, url: None, whole))
+    assert whole.stop is not None and "the file is truncated" in whole.stop.describe()
+    assert f"cut.warc.gz: read only in part: {whole.stop.describe()}; the records before it are stored" in local.stderr
+
+
+def test_parts_read_every_record_once(files):
+    source = archives.probe(str(files / "dir" / "news.warc.gz"))
+    parts = archives.plan(source, part_bytes=64 * 1024)
+    assert len(parts) > 3
+    seen: list[str] = []
+    total = archives.PartRead()
+    for part in parts:
+        read = archives.PartRead()
+        seen += list(archives.read_part(part, lambda record, url: url if record.rec_type == "response" else None,
+                                        read))
+        assert read.stop is None
+        total.records += read.records
+    assert seen == [f.url for f in warcs.cc_news_like(60, 0.2, seed=1)]
+    assert total.records == 1 + 2 * 60  # warcinfo, then a request and a response per fetch
+
+
+def test_the_ledger_skips_finished_archives_and_force_reads_them_again(runs, files):
+    _, db = runs["local"]
+    again = newsmon("ingest", str(files / "dir"), "--db", str(db), "--workers", "0")
+    assert again.returncode == 0 and counts(again)["records"] == 0 and "3 archive(s) skipped" in again.stdout
+    ledger = rows(db, "SELECT source, finished_at IS NOT NULL, stopped IS NOT NULL FROM ingested_archives ORDER BY source")
+    assert [(Path(s).name, f, p) for s, f, p in ledger] == [
+        ("cut.warc.gz", 1, 1), ("news.warc.gz", 1, 0), ("plain.warc", 1, 0), ("small.warc.gz", 1, 0)]
+    forced = newsmon("ingest", str(files / "dir" / "small.warc.gz"), "--db", str(db), "--force", "--workers", "0")
+    assert counts(forced)["records"] == 7 and counts(forced)["new"] == 0
+
+
+def test_a_truncated_archive_that_grows_is_read_on_from_where_it_stopped(tmp_path, files):
+    path = tmp_path / "growing.warc.gz"
+    whole = (files / "dir" / "news.warc.gz").read_bytes()
+    path.write_bytes(whole[:len(whole) // 2])
+    db = str(tmp_path / "n.db")
+    first = newsmon("ingest", str(path), "--db", db, "--workers", "0", "--part-size", PART)
+    assert first.returncode == 1 and "read only in part" in first.stderr
+    path.write_bytes(whole)  # the download finished
+    second = newsmon("ingest", str(path), "--db", db, "--workers", "0", "--part-size", PART)
+    assert second.returncode == 0, second.stderr
+    assert "1 archive(s) resumed" in second.stdout
+    assert counts(first)["records"] + counts(second)["records"] == 1 + 2 * 60
+    reference = newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(tmp_path / "ref.db"),
+                        "--workers", "0")
+    sql = "SELECT url, content_hash FROM articles ORDER BY url"
+    assert rows(Path(db), sql) == rows(tmp_path / "ref.db", sql) and reference.returncode == 0
+
+
+def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_path):
+    path = tmp_path / "outlets.warc.gz"
+    warcs.write(path, warcs.cc_news_like(80, 1.0, seed=4))
+    db = tmp_path / "n.db"
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db),
+                             "--workers", "0", "--part-size", PART], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while proc.poll() is None:  # until a part is stored, the archive not finished
+            if db.exists():
+                try:
+                    if rows(db, "SELECT 1 FROM ingested_archives WHERE resume_offset > 0 AND finished_at IS NULL"):
+                        break
+                except sqlite3.OperationalError:
+                    pass
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+    (offset, records), = rows(db, "SELECT resume_offset, records FROM ingested_archives WHERE finished_at IS NULL")
+    assert 0 < offset < path.stat().st_size
+    second = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
+    assert second.returncode == 0 and "1 archive(s) resumed" in second.stdout
+    assert records + counts(second)["records"] == 1 + 80
+    assert rows(db, "SELECT count(*) FROM urls") == [(80,)]
+    assert rows(db, "SELECT count(*) FROM urls WHERE kind NOT IN ('article', 'not_article')") == [(0,)]
+
+
+def test_all_sites_skips_other_languages_and_keeps_only_articles_that_score(tmp_path):
+    text = "<p>政府は防衛力整備計画の改定と反撃能力の保有について議論を続けている。</p>" * 6
+    quiet = "<p>気象庁によると、関東地方は明日から雨が降る見込みで、交通機関への影響に注意が必要だ。</p>" * 6
+    page = "<html lang='{}'><head><title>{}</title></head><body><article><h1>{}</h1>{}</article></body></html>"
+    fetches = [
+        warcs.Fetch("https://blog.example.org/defense", page.format("ja", "防衛力", "防衛力", text).encode()),
+        warcs.Fetch("https://blog.example.org/weather", page.format("ja", "天気", "天気", quiet).encode()),
+        warcs.Fetch("https://zeitung.example.de/a", page.format("de", "Verteidigung", "V", text).encode()),
+    ]
+    path = tmp_path / "sites.warc.gz"
+    warcs.write(path, fetches)
+    db = tmp_path / "n.db"
+    only_outlets = newsmon("ingest", str(path), "--db", str(db))
+    assert counts(only_outlets) == {"records": 4, "responses": 3, "other sites": 3, "new": 0, "relevant": 0, "seen": 0}
+    every = newsmon("ingest", str(path), "--db", str(db), "--all-sites", "--force")
+    assert counts(every)["other language"] == 1 and counts(every)["not relevant"] == 1
+    assert rows(db, "SELECT url, outlet FROM articles") == [("https://blog.example.org/defense", None)]
+
+
+# --- archives over HTTP: streamed, ranged, listed -----------------------------------------------
+
+
+class _Server:
+    """Files on 127.0.0.1, with Range requests or without; every request is logged."""
+
+    def __init__(self, root: Path, ranges: bool) -> None:
+        self.requests: list[tuple[str, str | None]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                path = root / self.path.lstrip("/")
+                if not path.is_file():
+                    self.send_error(404)
+                    return
+                data = path.read_bytes()
+                asked = self.headers.get("Range")
+                server.requests.append((self.path, asked))
+                match = re.fullmatch(r"bytes=(\d+)-(\d*)", asked or "")
+                if ranges and match:
+                    start = int(match.group(1))
+                    end = int(match.group(2)) + 1 if match.group(2) else len(data)
+                    self.send_response(206)
+                    self.send_header("Content-Range", f"bytes {start}-{end - 1}/{len(data)}")
+                    data = data[start:end]
+                else:
+                    self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # a reader that had what it needed
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory):
+    """A Dask scheduler and 2 worker processes started as on other machines (`dask scheduler`,
+    `dask worker`), on 127.0.0.1: what `newsmon ingest --cluster` is for."""
+    d = tmp_path_factory.mktemp("dask")
+    info = d / "scheduler.json"
+    dask = str(Path(sys.executable).parent / "dask")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    started = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                 "--scheduler-file", str(info)], cwd=d, **quiet)]
+    try:
+        while not info.exists():
+            time.sleep(0.1)
+        address = __import__("json").loads(info.read_text())["address"]
+        started.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                         "--no-dashboard"], cwd=d, **quiet))
+        yield address
+    finally:
+        for proc in reversed(started):
+            proc.terminate()
+            proc.wait(timeout=60)
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "no-ranges"])
+def test_archives_are_read_from_urls_and_listings(files, tmp_path, ranges, request):
+    server = _Server(files, ranges)
+    try:
+        with gzip.open(files / "warc.paths.gz", "wt") as listing:
+            listing.write("dir/news.warc.gz\ndir/small.warc.gz\n")
+        db = tmp_path / "n.db"
+        open_db(db).close()
+        # A reviewer reading all along, in one long read transaction: WAL and the writer's short
+        # transactions keep both going.
+        reader = sqlite3.connect(db)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+        # With ranges on a cluster's workers (--cluster), each reading its own part; without,
+        # streamed here.
+        where = ["--cluster", request.getfixturevalue("scheduler")] if ranges else ["--workers", "0"]
+        result = newsmon("ingest", server.base + "warc.paths.gz", "--base-url", server.base, "--db", str(db),
+                         *where, "--part-size", PART)
+        assert reader.execute("SELECT count(*) FROM articles").fetchone() == (0,)  # its snapshot
+        reader.execute("COMMIT")
+        reader.close()
+        assert result.returncode == 0, result.stderr
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(files / "dir" / "news.warc.gz"), str(files / "dir" / "small.warc.gz"),
+                "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql)
+        sources = [s for (s,) in rows(db, "SELECT source FROM ingested_archives ORDER BY source")]
+        assert sources == [server.base + "dir/news.warc.gz", server.base + "dir/small.warc.gz"]
+        news = [asked for path, asked in server.requests if path == "/dir/news.warc.gz"]
+        if ranges:  # the parts were read where they start
+            assert len({a for a in news if a and not a.startswith("bytes=0-")}) > 2
+        else:
+            assert news.count(None) == 1 and all(a in (None, "bytes=0-3") for a in news)
+    finally:
+        server.close()
+
+
+def test_a_wacz_is_read_over_http_without_downloading_it(files, tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(files / "crawl.wacz", "w") as wacz:  # stored, as WACZ files are
+        wacz.write(files / "dir" / "small.warc.gz", "archive/a.warc.gz")
+        wacz.write(files / "dir" / "plain.warc", "archive/b.warc")
+        wacz.writestr("datapackage.json", "{}")
+    server = _Server(files, True)
+    try:
+        db = tmp_path / "n.db"
+        result = newsmon("ingest", server.base + "crawl.wacz", "--db", str(db), "--workers", "0")
+        assert result.returncode == 0, result.stderr
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(files / "dir" / "small.warc.gz"), str(files / "dir" / "plain.warc"),
+                "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
+        # Read with Range requests (zipfile seeks), never the whole file in one response.
+        assert all(asked for path, asked in server.requests if path == "/crawl.wacz")
+    finally:
+        server.close()
+
+
+def test_a_missing_url_or_listing_path_is_one_line(files, tmp_path):
+    server = _Server(files, True)
+    try:
+        missing = newsmon("ingest", server.base + "nope.warc.gz", "--db", str(tmp_path / "n.db"))
+        assert missing.returncode == 1 and missing.stderr.strip() == \
+            f"newsmon: {server.base}nope.warc.gz: HTTP 404 Not Found"
+        listing = tmp_path / "warc.paths.gz"
+        listing.write_bytes(gzip.compress(b"crawl-data/CC-NEWS/2024/03/CC-NEWS-20240305001234-00123.warc.gz\n"))
+        relative = newsmon("ingest", str(listing), "--db", str(tmp_path / "n.db"))
+        assert relative.returncode == 1 and "is a relative path: give --base-url" in relative.stderr
+        assert len(relative.stderr.strip().splitlines()) == 1
+    finally:
+        server.close()
+
+
+# --- progress ------------------------------------------------------------------------------------
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_in_a_log(monkeypatch):
+    bar = io.StringIO()
+    with Progress("ingest", total=1000, unit="B", rate_of="records", stream=bar, bar=True) as progress:
+        progress.update(500, records=40, stored=3, relevant=1, what="CC-NEWS-1.warc.gz")
+    assert "ingest" in bar.getvalue() and "50%" in bar.getvalue()
+    assert "40 records" in bar.getvalue() and "3 stored" in bar.getvalue() and "CC-NEWS-1.warc.gz" in bar.getvalue()
+    monkeypatch.setattr("crawler.progress.LOG_EVERY", 0.0)
+    log = io.StringIO()
+    with Progress("reextract", total=10, unit="pages", stream=log) as progress:
+        progress.update(5, stored=5)
+    lines = log.getvalue().splitlines()
+    assert lines[0].startswith("newsmon: reextract: 5 pages of 10 (50%)") and "\r" not in log.getvalue()
+    assert lines[-1].startswith("newsmon: reextract: 5 pages of 10 (50%)") and "left" not in lines[-1]

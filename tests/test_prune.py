@@ -1,0 +1,68 @@
+"""``newsmon prune``: raw pages older than [storage] keep_pages go, articles and their review stay."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+from crawler import store
+from storage import frontier, open_db
+
+from .conftest import saved_bytes
+
+PAGES = {
+    "https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/": "fundus-jp/SankeiShimbun_2025_01_21.html",
+    "https://www.nikkei.com/article/DGXZQOUA0420E0U3A400C2000000/": "scrapping-webs/nikkei-test_article_1.html",
+}
+
+
+def newsmon(*args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def test_prune_keeps_articles_reviews_and_pages_awaiting_extraction(tmp_path):
+    path = tmp_path / "n.db"
+    db = open_db(path)
+    for url, relpath in PAGES.items():
+        body = saved_bytes(relpath)
+        store.save(db, url=url, body=body, record=store.analyse(body, url), outlet=store.outlet_key(url, store.context(None)[0]))
+    waiting = store.keep_page(db, "https://www.sankei.com/article/2/", b"<html><p>later</p></html>", outlet="sankei")
+    with db.conn:
+        db.execute("UPDATE pages SET fetched_at = '2020-01-01T00:00:00+00:00'")
+        db.execute("UPDATE articles SET status = 'follow-up', review_note = 'ask the desk' WHERE outlet = 'sankei'")
+    db.close()
+    config = tmp_path / "newsmon.toml"
+    config.write_text('[storage]\nkeep_pages = "365d"\n', encoding="utf-8")
+    result = newsmon("prune", "--db", str(path), "--config", str(config), "--vacuum")
+    assert result.returncode == 0, result.stderr
+    assert "pruned 2 raw pages" in result.stdout and "vacuumed" in result.stdout
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT id FROM pages").fetchall() == [(waiting,)]
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+        assert conn.execute("SELECT status, review_note FROM articles WHERE outlet = 'sankei'").fetchone() == \
+            ("follow-up", "ask the desk")
+    finally:
+        conn.close()
+    db = open_db(path)
+    assert frontier.fetched_urls(db, "sankei") == [("https://www.sankei.com/article/2/", waiting)]
+    db.close()
+    # reextract has nothing left to rebuild the pruned articles from, and keeps them as they are.
+    again = newsmon("reextract", "--db", str(path))
+    assert again.returncode == 0 and "re-extracted 0 articles; 1 stored pages hold no article" in again.stdout
+
+
+def test_prune_needs_a_duration(tmp_path):
+    none = newsmon("prune", "--db", str(tmp_path / "n.db"))
+    assert none.returncode == 2 and "give --keep 365d, or set [storage] keep_pages" in none.stderr
+    config = tmp_path / "bad.toml"
+    config.write_text('[storage]\nkeep_pages = "5m"\nkeep = 1\n', encoding="utf-8")
+    bad = newsmon("status", "--db", str(tmp_path / "n.db"), "--config", str(config))
+    assert bad.returncode == 2 and bad.stderr.strip() == \
+        f"Error: {config}: [storage] has unknown key(s) keep; allowed: keep_pages"
+    config.write_text('[storage]\nkeep_pages = "5m"\n', encoding="utf-8")
+    bad = newsmon("prune", "--db", str(tmp_path / "n.db"), "--config", str(config))
+    assert bad.returncode == 2 and "[storage] keep_pages = '5m': write a number of days" in bad.stderr
