@@ -470,8 +470,10 @@ def reextract(db: str | None, config: str | None) -> None:
     articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
     with Progress("reextract", total=articles, unit="articles") as progress:
         counts = store.reextract(database, checked.config.path, opts, progress=progress)
+    kept = (f"; {counts['kept']} articles kept as they are (no raw page left to read: pruned?)"
+            if counts.get("kept") else "")
     click.echo(f"newsmon: re-extracted {counts['articles']} articles ({counts['versions']} versions of changed "
-               f"ones); {counts['empty']} stored pages hold no article")
+               f"ones){kept}; {counts['empty']} stored pages hold no article")
 
 
 @cli.command()

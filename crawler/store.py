@@ -529,7 +529,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
     Stories are rebuilt at the end (``regroup``) when grouping is on. ``progress``: a
     ``crawler.progress.Progress`` told of each article and page as it is done.
     """
-    counts = {"articles": 0, "versions": 0, "empty": 0}
+    counts = {"articles": 0, "versions": 0, "empty": 0, "kept": 0}
     for article_id in [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id").fetchall()]:
         chain: list[dict[str, Any]] = []
         for entry in versions.versions(db, article_id):
@@ -545,7 +545,8 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
                 continue
             chain.append({"record": record, "page_id": entry["page_id"], "fetched_at": entry["fetched_at"]})
         if not chain:
-            counts["empty"] += 1
+            # No readable page (pruned, or none kept): the article stays as it is.
+            counts["kept"] += 1
             continue
         with transaction(db):
             newest = chain[-1]["record"]

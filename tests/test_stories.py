@@ -247,8 +247,13 @@ def test_an_archive_is_grouped_through_the_same_path(tmp_path):
                                                           payload=io.BytesIO(body), length=len(body),
                                                           http_headers=headers))
     db_path = tmp_path / "news.db"
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", str(warc), "--db", str(db_path)],
-                            capture_output=True, timeout=120)
+    # ingest reads only the pages of known outlets: the test outlets, by their hosts.
+    config = tmp_path / "newsmon.toml"
+    config.write_text("".join(
+        f'[outlets.{key}]\nfeeds = ["http://{HOSTS[key]}:8000/rss.xml"]\ndomains = ["{HOSTS[key]}"]\n'
+        f'article_url_pattern = "/site/"\n' for key in ("kyodo", "regional", "toto")), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", str(warc), "--db", str(db_path),
+                             "--config", str(config), "--workers", "0"], capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr.decode(errors="replace")
     conn = sqlite3.connect(db_path)
     rows = {url.split("/site/")[1].split("/")[0]: (story, dup) for url, story, dup in
