@@ -31,6 +31,8 @@ from .outlets import Outlet, registry
 _URL_FIELDS = ("feeds", "sitemaps", "start_urls")
 _LIST_FIELDS = ("domains", *_URL_FIELDS)
 _TEXT_FIELDS = ("name", "language", "article_url_pattern")
+#: true/false fields: a primary source of the policy (a ministry's press releases) is shown apart.
+_FLAG_FIELDS = ("primary_source",)
 #: The tables of a config file; anything else at the top level is a mistake (a typo, or a key
 #: written above its table) and is refused rather than ignored.
 TABLES = ("outlets", "topics", "schedule", "notify", "storage")
@@ -81,10 +83,10 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
         raise ConfigError(f"{where}: [outlets] {key!r}: an outlet key is letters, digits, '_' and '-' only, "
                           "e.g. [outlets.my_paper]")
     table = f"{where}: [outlets.{key}]"
-    unknown = set(spec) - set(_LIST_FIELDS) - set(_TEXT_FIELDS)
+    unknown = set(spec) - set(_LIST_FIELDS) - set(_TEXT_FIELDS) - set(_FLAG_FIELDS)
     if unknown:
         raise ConfigError(f"{table} has unknown field(s) {sorted(unknown)}; "
-                          f"allowed: {sorted(_LIST_FIELDS + _TEXT_FIELDS)}")
+                          f"allowed: {sorted(_LIST_FIELDS + _TEXT_FIELDS + _FLAG_FIELDS)}")
     values: dict[str, Any] = {}
     for name in _LIST_FIELDS:
         if name in spec:
@@ -103,6 +105,11 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
         if name in spec:
             if not isinstance(spec[name], str) or not spec[name].strip():
                 raise ConfigError(f"{table} {name}: must be a non-empty string, got {spec[name]!r}")
+            values[name] = spec[name]
+    for name in _FLAG_FIELDS:
+        if name in spec:
+            if not isinstance(spec[name], bool):
+                raise ConfigError(f"{table} {name}: must be true or false, got {spec[name]!r}")
             values[name] = spec[name]
     if "language" in values and not _LANGUAGE.match(values["language"]):
         raise ConfigError(f"{table} language: {values['language']!r} is not a language code such as \"ja\" or \"en\"")

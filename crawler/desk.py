@@ -159,8 +159,9 @@ def _articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, A
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    # version (issue 11's m007) when the schema has it: "更新 n 回" on the row.
-    columns = _ROW_COLUMNS + (("version",) if "version" in _columns(conn, "articles") else ())
+    present = _columns(conn, "articles")
+    # version (issue 11's m007): "更新 n 回"; primary_source (m009): the policy's own documents.
+    columns = _ROW_COLUMNS + tuple(c for c in ("version", "primary_source") if c in present)
     rows = _rows(conn, f"SELECT {', '.join(columns)} FROM articles WHERE id IN ({marks})", ids)
     return {r["id"]: r for r in rows}
 

@@ -218,6 +218,8 @@ class Report:
     #: The store's options (stories) the writer stores with: ingested articles join stories as
     #: crawled ones do; they are never revisited (an archive is the past, not the live site).
     store_options: store.Options | None = field(default=None, repr=False)
+    #: The config the writer reads outlets from (the workers get its text: ``Options``).
+    config_path: str | None = None
     #: (archive, stop): archives read only in part.
     partial: list[tuple[str, str]] = field(default_factory=list)
     #: (input, error): inputs that could not be read at all.
@@ -286,7 +288,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     continue
                 record = page.record
                 if record is not None and record.get("outlet") is None:
-                    record["outlet"] = page.outlet
+                    store.assign_outlet(record, page.outlet, store.context(report.config_path)[0])
                 saved = store.save(db, url=page.url, body=page.body, record=record, outlet=page.outlet,
                                    content_type=page.content_type, problem=page.problem,
                                    opts=report.store_options)
@@ -470,7 +472,7 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
             listing of relative paths without ``base_url``).
         OSError: the cluster cannot be reached.
     """
-    report = Report(store_options=store.options(config_path))
+    report = Report(store_options=store.options(config_path), config_path=config_path)
     locations = list(archives.expand(inputs, base_url))
     config_text = Path(config_path).read_text(encoding="utf-8") if config_path else None
     options = Options(config_text=config_text, all_sites=all_sites)

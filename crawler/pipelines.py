@@ -174,7 +174,7 @@ class StorePipeline:
             return
         self._spider_note("note_page", item.outlet)
         if record.get("outlet") is None:
-            record["outlet"] = item.outlet
+            store.assign_outlet(record, item.outlet, self.outlets)
         done = store.save_revisit(self.db, url=item.url, article_id=item.revisit, body=item.body, record=record,
                                   opts=self.opts, http_status=item.status or 200, content_type=item.content_type,
                                   etag=item.etag, last_modified=item.last_modified)
@@ -244,7 +244,7 @@ class StorePipeline:
         if record is None:
             self.stats.inc_value("newsmon/extract/empty")
         elif record.get("outlet") is None:
-            record["outlet"] = item.outlet
+            store.assign_outlet(record, item.outlet, self.outlets)
         if record is None and problem is not None and problem.code == "empty_document":
             # An empty document where the outlet's article should be: a wall until shown otherwise.
             self._blocked(item, empty_document_wall(problem.reason), attempt=False)

@@ -159,6 +159,15 @@ def settings_options(settings) -> Options:
                    enabled=settings.getbool("NEWSMON_STORIES_ENABLED", True))
 
 
+def assign_outlet(record: dict[str, Any], outlet: str | None, outlets: dict[str, Outlet]) -> None:
+    """The record's outlet (the one extraction found, else ``outlet``: the one it was fetched
+    for) and whether that outlet is a primary source of the policy (``Outlet.primary_source``)."""
+    if record.get("outlet") is None:
+        record["outlet"] = outlet
+    found = outlets.get(record["outlet"] or "")
+    record["primary_source"] = int(bool(found and found.primary_source))
+
+
 def known_hosts(outlets: dict[str, Outlet]) -> set[str]:
     return {d for o in outlets.values() for d in o.domains}
 
@@ -257,6 +266,7 @@ def analyse(body: bytes, url: str, http_charset: str | None = None,
     record["url"] = canonical_url(url, hosts)
     record["canonical_url"] = canonical_url(article.canonical_url or url, hosts)
     record.update(score_fields(article.title, article.text, topics))
+    assign_outlet(record, record.get("outlet"), outlets)
     if story_features:
         record["_story"] = features_of(record, damped_tokens(config_path)).to_dict()
     return record

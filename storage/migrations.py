@@ -758,3 +758,50 @@ def m008_storage_scale(db: Database) -> None:
         )
         """,
     ])
+
+
+@MIGRATIONS()
+def m009_primary_sources(db: Database) -> None:
+    """Articles of the policy's primary sources (Ministry of Defense, Prime Minister's Office)
+    marked, so that the review queue shows them apart from the news outlets' articles."""
+    columns = """
+        id,
+        published_at,
+        outlet,
+        language,
+        title,
+        score,
+        threshold,
+        relevance_p AS probability,
+        relevance_flag AS flag,
+        topic,
+        evidence,
+        url,
+        first_seen_at,
+        primary_source
+    """
+    order = ("ORDER BY relevance_p IS NULL, relevance_p DESC, "
+             "coalesce(datetime(published_at), datetime(first_seen_at)) DESC, id DESC")
+    _run(db, [
+        # 1: the outlet is a primary source (crawler.outlets.Outlet.primary_source) when stored.
+        "ALTER TABLE articles ADD COLUMN primary_source INTEGER NOT NULL DEFAULT 0",
+        # The built-in primary sources when this migration was written; later articles are marked
+        # by the store path from the outlet registry.
+        "UPDATE articles SET primary_source = 1 WHERE outlet IN ('mod', 'mod_en', 'kantei', 'kantei_en')",
+        "DROP VIEW review_queue",
+        f"""
+        CREATE VIEW review_queue AS
+        SELECT {columns}
+        FROM articles
+        WHERE relevant = 1 AND status = 'new'
+        {order}
+        """,
+        "DROP VIEW maybe_missed",
+        f"""
+        CREATE VIEW maybe_missed AS
+        SELECT {columns}
+        FROM articles
+        WHERE relevant = 0 AND status = 'new' AND relevance_flag = 'maybe-missed'
+        {order}
+        """,
+    ])

@@ -32,7 +32,7 @@ STATUSES = ("new", "relevant", "dismissed", "follow-up")
 # a field the extractor starts producing needs a column, i.e. a migration.
 _EXTRACTED = ("url", "canonical_url", "outlet", "language", "title", "lead", "authors",
               "published_at", "modified_at", "text", "section", "tags", "paywalled", "method",
-              "site_name")
+              "site_name", "primary_source")
 _SCORED = ("topic", "score", "relevant", "matched_terms", "threshold")
 # What the classifier adds (crawler.relevance); kept apart: a rescore by the rules alone leaves it.
 _CLASSIFIED = ("relevance_p", "relevance_model_id", "relevance_flag")

@@ -285,3 +285,12 @@ def test_datasette_table_pages_show_times_in_jst(desk_db):
     stored, shown = stamps[0]
     moment = datetime.fromisoformat(stored).astimezone(timezone(timedelta(hours=9)))
     assert shown == f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+def test_primary_sources_are_shown_apart(desk_db):
+    path, ids = desk_db
+    sql(path, "UPDATE articles SET primary_source = 1 WHERE id = ?", params=(ids["written-2"],))
+    html = call(build_datasette(path, reviewer=REVIEWER), "get", "/").text
+    marked = html.split(f'id="nm-{ids["written-2"]}"', 1)[1].split("</li>", 1)[0]
+    other = html.split(f'id="nm-{ids["written-3"]}"', 1)[1].split("</li>", 1)[0]
+    assert '<span class="nm-primary"' in marked and "nm-primary" not in other

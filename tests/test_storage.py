@@ -24,7 +24,7 @@ EXPECTED_COLUMNS = {
         "site_name", "topic", "score", "relevant", "matched_terms", "evidence", "status",
         "review_note", "reviewed_at", "reviewed_by", "first_seen_at", "last_seen_at",
         "content_hash", "threshold", "relevance_p", "relevance_model_id", "relevance_flag",
-        "story_id", "duplicate_of", "version", "updated_at", "relevant_since",
+        "story_id", "duplicate_of", "version", "updated_at", "relevant_since", "primary_source",
     ],
     "relevance_models": ["id", "topic", "trained_at", "positives", "negatives", "cv_folds", "cv_precision",
                          "cv_recall", "cutoff", "flag_below", "features", "library", "train_seconds", "model"],
@@ -60,11 +60,12 @@ EXPECTED_COLUMNS = {
                           "resume_member", "resume_offset", "stopped"],
 }
 MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
-                   "m005_review_log", "m006_relevance", "m007_stories_versions", "m008_storage_scale"]
+                   "m005_review_log", "m006_relevance", "m007_stories_versions", "m008_storage_scale",
+                   "m009_primary_sources"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "threshold", "probability",
-                        "flag", "topic", "evidence", "url", "first_seen_at"]
+                        "flag", "topic", "evidence", "url", "first_seen_at", "primary_source"]
 
 JA_TEXT = ("政府は安保関連3文書を改定し、敵のミサイル基地などをたたく反撃能力の保有を明記した。"
            "防衛力の抜本的強化に向け、防衛費を増額する。")

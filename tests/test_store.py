@@ -31,3 +31,20 @@ def test_a_crashed_extraction_is_retried_not_written_off(tmp_path):
     row = db.execute("select kind, last_error from urls where url = ?", [URL]).fetchone()
     assert row == ("error", "extraction failed: BrokenProcessPool: worker died")
     assert not queries.url_done(db, URL, max_attempts=3)
+
+
+def test_articles_of_a_primary_source_are_marked(tmp_path):
+    """The Ministry of Defense's own pages are stored as a primary source, apart from the news."""
+    from storage import open_db
+
+    from .hostile import article_html
+
+    db = open_db(tmp_path / "news.db")
+    body = article_html(3, "防衛省、国家防衛戦略の改定に向けた検討状況を公表").encode()
+    url = "https://www.mod.go.jp/j/press/news/2026/08/19a.html"
+    record = store.analyse(body, url)
+    assert record is not None and record["outlet"] == "mod" and record["primary_source"] == 1
+    store.save(db, url=url, body=body, record=record, outlet="mod")
+    news = store.analyse(body, "https://www.sankei.com/article/20260819-ABCDEFGHIJKLMNOPQRSTUVWXYZ/")
+    assert news is not None and news["primary_source"] == 0
+    assert db.execute("SELECT outlet, primary_source FROM articles").fetchall() == [("mod", 1)]

@@ -108,6 +108,8 @@ def row_view(item: desk.Item, datasette) -> dict[str, Any]:
         "note": a.get("review_note"), "url": a.get("url"),
         # "更新 n 回": the article changed n times after it was first stored (issue 11 versions).
         "updates": max(0, int(a.get("version") or 1) - 1),
+        # The Ministry of Defense's or the Prime Minister's Office's own page, not a news report.
+        "primary": bool(a.get("primary_source")),
         "members": [{"id": m["id"], "title": m.get("title") or m.get("url"), "href": article_url(datasette, m["id"]),
                      "outlet": m.get("outlet") or m.get("site_name"), "when": desk.jst(m.get("published_at"))}
                     for m in item.members],
