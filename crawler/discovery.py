@@ -77,14 +77,23 @@ def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
     return root, None
 
 
-def parse_feed(body: bytes) -> Discovered:
-    """Article links of an RSS 1.0/2.0 or Atom feed, in feed order."""
+def _document(body: bytes, roots: set[str], what: str) -> tuple[etree._Element | None, str | None, str | None]:
+    """(root, its kind, a problem of a partly read document) of a feed or sitemap; or (None,
+    None, why it is none)."""
     root, problem = _xml_root(body)
     if root is None:
-        return Discovered(problem=problem)
+        return None, None, problem
     kind = etree.QName(root).localname
-    if kind not in _FEED_ROOTS:
-        return Discovered(problem=f"XML, but not a feed: its root element is <{kind}>")
+    if kind not in roots:
+        return None, None, f"XML, but not a {what}: its root element is <{kind}>"
+    return root, kind, problem
+
+
+def parse_feed(body: bytes) -> Discovered:
+    """Article links of an RSS 1.0/2.0 or Atom feed, in feed order."""
+    root, kind, problem = _document(body, _FEED_ROOTS, "feed")
+    if root is None:
+        return Discovered(problem=problem)
     links: list[str] = []
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -110,12 +119,9 @@ def parse_sitemap(body: bytes) -> Discovered:
             body = gzip.decompress(body)
         except (OSError, EOFError, zlib.error) as exc:
             return Discovered(problem=f"gzipped sitemap that does not decompress: {exc}")
-    root, problem = _xml_root(body)
+    root, kind, problem = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
         return Discovered(problem=problem)
-    kind = etree.QName(root).localname
-    if kind not in _SITEMAP_ROOTS:
-        return Discovered(problem=f"XML, but not a sitemap: its root element is <{kind}>")
     locs = [el.text.strip() for el in root.iter() if isinstance(el.tag, str)
             and etree.QName(el).localname == "loc" and el.text and el.text.strip()
             # <image:loc> and the like belong to other namespaces than the sitemap's own.

@@ -27,10 +27,14 @@ def _template_db(tmp_path_factory) -> tuple[Path, dict[str, int]]:
     return path, build_review_db(path)
 
 
+def fresh_copy(template: tuple[Path, dict[str, int]], tmp_path: Path, name: str) -> tuple[Path, dict[str, int]]:
+    """A copy of a database built once per module, for one test to change: (path, ids)."""
+    path = tmp_path / name
+    shutil.copy(template[0], path)
+    return path, template[1]
+
+
 @pytest.fixture
 def review_db(_template_db, tmp_path) -> tuple[Path, dict[str, int]]:
     """A fresh copy of the review database for one test: (path, article ids by key)."""
-    template, ids = _template_db
-    path = tmp_path / "review.db"
-    shutil.copy(template, path)
-    return path, ids
+    return fresh_copy(_template_db, tmp_path, "review.db")

@@ -4,7 +4,6 @@ unread, search, outlets, the CSV download. The browser side is in tests/test_bro
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -15,6 +14,7 @@ from crawler.desk import jst
 from crawler.serve import build_datasette
 from storage import open_db, queries
 
+from .conftest import fresh_copy
 from .deskdb import WRITTEN, build_desk_db
 from .test_serve import REVIEWER, SAME_ORIGIN, call, decide
 
@@ -29,10 +29,7 @@ def _desk_template(tmp_path_factory) -> tuple[Path, dict[str, int]]:
 
 @pytest.fixture
 def desk_db(_desk_template, tmp_path) -> tuple[Path, dict[str, int]]:
-    template, ids = _desk_template
-    path = tmp_path / "desk.db"
-    shutil.copy(template, path)
-    return path, ids
+    return fresh_copy(_desk_template, tmp_path, "desk.db")
 
 
 def sql(path: Path, *statements: str, params: tuple = ()) -> None:

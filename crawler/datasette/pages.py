@@ -322,14 +322,22 @@ def _conflict(exc: ReviewConflict) -> dict[str, Any]:
                         "after this page was loaded. Reload to see it.")}
 
 
-async def review_endpoint(request, datasette) -> Response:
+async def _reviewing(request, datasette) -> tuple[str | None, _Input | None, Response | None]:
+    """Who asks and what they sent, or the response that refuses it (a bad request, no login)."""
     who = reviewer(request)
     try:
         inp = await _input(request)
     except (ValueError, TypeError, AttributeError) as exc:
-        return Response.json({"ok": False, "error": f"Bad request: {exc}"}, status=400)
+        return who, None, Response.json({"ok": False, "error": f"Bad request: {exc}"}, status=400)
     if who is None:
-        return _reply(datasette, request, inp, {"ok": False, "error": "Log in to review."}, 403)
+        return who, inp, _reply(datasette, request, inp, {"ok": False, "error": "Log in to review."}, 403)
+    return who, inp, None
+
+
+async def review_endpoint(request, datasette) -> Response:
+    who, inp, refused = await _reviewing(request, datasette)
+    if refused is not None:
+        return refused
     if not inp.ids:
         return _reply(datasette, request, inp, {"ok": False, "error": "No article given."}, 400)
     if inp.status is not None and inp.status not in STATUSES:
@@ -363,13 +371,9 @@ async def review_endpoint(request, datasette) -> Response:
 
 
 async def undo_endpoint(request, datasette) -> Response:
-    who = reviewer(request)
-    try:
-        inp = await _input(request)
-    except (ValueError, TypeError, AttributeError) as exc:
-        return Response.json({"ok": False, "error": f"Bad request: {exc}"}, status=400)
-    if who is None:
-        return _reply(datasette, request, inp, {"ok": False, "error": "Log in to review."}, 403)
+    who, inp, refused = await _reviewing(request, datasette)
+    if refused is not None:
+        return refused
     if not inp.entries and not inp.ids:
         return _reply(datasette, request, inp, {"ok": False, "error": "No decision given."}, 400)
 
