@@ -266,6 +266,8 @@ def analyse(body: bytes, url: str, http_charset: str | None = None,
     record["url"] = canonical_url(url, hosts)
     record["canonical_url"] = canonical_url(article.canonical_url or url, hosts)
     record.update(score_fields(article.title, article.text, topics))
+    # Hashed here, in the worker: the writer (one process for every worker) only compares.
+    record["content_hash"] = queries.content_hash(record.get("title"), record.get("text"))
     assign_outlet(record, record.get("outlet"), outlets)
     if story_features:
         record["_story"] = features_of(record, damped_tokens(config_path)).to_dict()

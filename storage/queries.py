@@ -152,6 +152,14 @@ def _index(db: Database, article_id: int, title: str | None, text: str | None) -
                [article_id, bigrams(title or ""), bigrams(text or "")])
 
 
+def _update_article(db: Database, article_id: int, changes: dict[str, Any]) -> None:
+    # Plain SQL: sqlite-utils' update reads the table's columns and the row before writing, three
+    # statements more for each page the writer stores. The names come from ARTICLE_FIELDS and
+    # this module, never from a page.
+    assignments = ", ".join(f"[{column}] = ?" for column in changes)
+    db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id])
+
+
 def _find_article(db: Database, row: dict[str, Any]) -> dict[str, Any] | None:
     # An article without text is matched by URL only: pages whose extraction failed would
     # otherwise all share one hash and collapse into one article.
@@ -253,7 +261,7 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
                 changes["published_at"] = row["published_at"]
         if "relevant" in changes and changes["relevant"] and not was_relevant:
             changes["relevant_since"] = now
-        db.table("articles").update(found["id"], changes)
+        _update_article(db, found["id"], changes)
         if "content_hash" in changes:
             _index(db, found["id"], row.get("title"), row["text"])
         return StoredArticle(found["id"], False, changed, version,
