@@ -8,8 +8,9 @@ knows, so what other work adds is detected, not assumed (``features``):
   without it, the thresholds of the topic definitions (``crawler.scoring.load_topics``).
 - ``review_queue.probability``: a classifier's probability, shown beside the score when present.
 - a ``maybe_missed`` view: a list of its own ("Maybe missed"), rows ordered as the view orders them.
-- ``articles.story_id`` with a ``story_queue`` view: the queue has one row per story (its
-  articles grouped under the newest, expandable); otherwise one row per article.
+- ``review_queue.story_id`` (m010) with a ``story_queue`` view: the queue has one row per
+  story (its articles grouped under the first in queue order, expandable); otherwise one row per
+  article.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def features(conn: sqlite3.Connection) -> Features:
     queue = _columns(conn, "review_queue")
     return Features(threshold="threshold" in queue, probability="probability" in queue,
                     maybe_missed="maybe_missed" in views,
-                    stories="story_queue" in views and "story_id" in _columns(conn, "articles"),
+                    stories="story_queue" in views and "story_id" in queue,
                     first_seen="first_seen_at" in queue)
 
 
@@ -203,15 +204,10 @@ def list_page(conn: sqlite3.Connection, key: str, *, thresholds: Mapping[str, fl
 
 def _story_page(conn: sqlite3.Connection, *, thresholds: Mapping[str, float], since: str | None, offset: int,
                 limit: int) -> tuple[list[Item], int]:
-    # Queued articles grouped by story, in queue order (a story where its newest article is).
-    # story_queue is only the sign that stories exist; the grouping needs articles.story_id alone.
-    # The view's own order (a join with it need not keep that order), then each id's story.
-    order = [row[0] for row in conn.execute("SELECT id FROM review_queue")]
-    story_of = dict(conn.execute("SELECT id, story_id FROM articles WHERE story_id IS NOT NULL "
-                                 "AND id IN (SELECT id FROM review_queue)").fetchall())
+    # Queued articles grouped by story, in queue order (a story where its first queued article
+    # is). The whole queue's ids and stories come from one index (m010), sorting nothing.
     groups: dict[Any, list[int]] = {}
-    for article_id in order:
-        story_id = story_of.get(article_id)
+    for article_id, story_id in conn.execute("SELECT id, story_id FROM review_queue"):
         groups.setdefault(("story", story_id) if story_id is not None else ("article", article_id), []).append(
             article_id)
     page = list(groups.values())[offset:offset + limit]

@@ -61,11 +61,12 @@ EXPECTED_COLUMNS = {
 }
 MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
                    "m005_review_log", "m006_relevance", "m007_stories_versions", "m008_storage_scale",
-                   "m009_primary_sources"]
+                   "m009_primary_sources", "m010_queue_order"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "threshold", "probability",
-                        "flag", "topic", "evidence", "url", "first_seen_at", "primary_source"]
+                        "flag", "topic", "evidence", "url", "first_seen_at", "primary_source",
+                        "story_id"]
 
 JA_TEXT = ("政府は安保関連3文書を改定し、敵のミサイル基地などをたたく反撃能力の保有を明記した。"
            "防衛力の抜本的強化に向け、防衛費を増額する。")
@@ -280,6 +281,20 @@ def test_review_queue_lists_relevant_new_articles_newest_first(db):
     queries.set_status(db, utc, "dismissed", by="ito", now="2024-03-07T00:00:00+00:00")
     assert [r["id"] for r in queries.review_queue(db)] == [undated, tokyo]
     assert db["articles"].get(utc)["reviewed_at"] == "2024-03-07T00:00:00+00:00"
+
+
+@pytest.mark.parametrize("sql, index", [
+    ("SELECT id, story_id FROM review_queue", "COVERING INDEX idx_articles_queue_order"),
+    ("SELECT * FROM review_queue LIMIT 100", "idx_articles_queue_order"),
+    ("SELECT count(*) FROM (SELECT first_seen_at FROM review_queue LIMIT -1) WHERE first_seen_at > '2026'",
+     "COVERING INDEX idx_articles_queue_order"),
+    ("SELECT count(*) FROM (SELECT id FROM maybe_missed LIMIT -1)", "idx_articles_maybe_missed"),
+])
+def test_the_queues_are_read_in_an_indexs_order_not_sorted(db, sql, index):
+    # A view order the index does not have sorts the whole queue on every page load (m010):
+    # a later change of a view's ORDER BY or WHERE needs its index changed with it.
+    plan = " | ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    assert index in plan and "TEMP B-TREE" not in plan, plan
 
 
 def test_status_is_validated_in_python_and_in_the_file(db):
