@@ -221,19 +221,14 @@ def export(db_path: str | None, status: str, since: str | None, fmt: str, output
     """
     from pathlib import Path
 
-    from storage import open_db
-    from storage.exceptions import StorageError
-
     from . import settings
+    from .cli import open_database
 
     since = _since(since)
     path = db_path or settings.NEWSMON_DB
     if not Path(path).exists():
         raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` wrote")
-    try:
-        db = open_db(path)
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
+    db = open_database(path)
     try:
         rows = queue_rows(db, status, since)
     finally:

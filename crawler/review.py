@@ -58,11 +58,11 @@ def review(article_id: int, status: str | None, note: str | None, reviewer: str 
     """
     from pathlib import Path
 
-    from storage import open_db
     from storage import review as reviews
     from storage.exceptions import StorageError
 
     from . import settings
+    from .cli import open_database
 
     if undo and (status or note):
         raise click.UsageError("--undo takes back the last decision: give it without --status and --note")
@@ -73,10 +73,7 @@ def review(article_id: int, status: str | None, note: str | None, reviewer: str 
         raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
                                    "`newsmon demo` wrote")
     who = reviewer or default_reviewer()
-    try:
-        db = open_db(path)
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
+    db = open_database(path)
     try:
         if undo:
             decision = reviews.undo(db, article_id, by=who)

@@ -190,8 +190,9 @@ def migrate(db: Database) -> list[str]:
     Raises:
         NewerSchemaError: the database has migrations this version does not know.
     """
+    # Before anything is applied: a newer newsmon's schema is not this one's to change.
+    _refuse_newer(db)
     if not MIGRATIONS.pending(db):
-        _refuse_newer(db)
         return []
     # One write transaction for the lot: a second process opening a new file at the same
     # moment waits here, then finds nothing pending instead of creating the tables twice.

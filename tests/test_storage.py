@@ -144,6 +144,19 @@ def test_open_db_refuses_other_files_with_a_hint(tmp_path):
         open_db(tmp_path / "newer.db")
 
 
+def test_a_newer_schema_is_refused_before_any_migration_is_applied(tmp_path):
+    # A file a newer newsmon made, lacking this version's migrations (the newer one's m010 is
+    # another): this version must not build its own schema into it.
+    path = tmp_path / "other.db"
+    other = open_db(path, migrate=False)
+    other["_migrations"].insert({"migration_set": "newsmon", "name": "m999_future", "applied_at": "x"})
+    other.close()
+    with pytest.raises(NewerSchemaError, match="m999_future"):
+        open_db(path)
+    assert sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall() == [
+        ("_migrations",)]
+
+
 def test_save_article_inserts_then_dedupes_by_canonical_url(db):
     first_id, new = queries.save_article(db, article(1), now="2024-03-05T01:00:00+00:00")
     assert new

@@ -150,7 +150,7 @@ for command in (("status",), ("export", "--format", "csv"), ("ingest", "{d}/whol
                 ("reextract",), ("crawl",), ("schedule", "--check"), ("serve",), ("demo",)):
     CASES[f"{command[0]} --db notes.db"] = Case(
         (*command, "--db", "{d}/notes.db"), 1, ("'{d}/notes.db' is not a newsmon database", "--db"))
-for command in (("status",), ("export", "--format", "jsonl"), ("crawl",)):
+for command in (("status",), ("export", "--format", "jsonl"), ("crawl",), ("review", "1", "--status", "relevant")):
     CASES[f"{command[0]} --db newer.db"] = Case(
         (*command, "--db", "{d}/newer.db"), 1, ("migrated by a newer newsmon", "m999_from_the_future"))
 
