@@ -817,8 +817,9 @@ def m010_queue_order(db: Database) -> None:
     at 10,000 queued for the whole queue, 16 ms for its first page). The new index is that order
     (the view's ORDER BY, term for term: the planner uses it only then), then ``first_seen_at``
     (the header's unread count) and ``story_id`` (the desk groups the queue by story, now a
-    column of both views): both are read from the index alone. ``maybe_missed`` gets a partial index of its few rows:
-    counting it otherwise reads every unqueued article (1.2 s at a million).
+    column of both views): both are read from the index alone. ``maybe_missed`` gets a partial
+    index of its few rows: counting it otherwise reads every unqueued article (1.2 s at a
+    million).
     """
     columns = """
         id,
