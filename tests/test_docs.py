@@ -11,7 +11,8 @@ from crawler import settings
 from crawler.cli import cli
 from crawler.outlets import registry
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))
@@ -77,3 +78,18 @@ def test_every_outlet_has_a_row_in_the_outlets_table(key):
     dates = sorted(e.checked for e in outlet.evidence)
     expected = f"{dates[-1]}; {dates[0]}" if dates else "—"
     assert cells[5] == expected, f"`{key}`: discovery verified should be {expected!r}"
+
+
+def test_every_column_of_the_articles_table_is_described_in_datasette(tmp_path):
+    # A reviewer reads the articles table in Datasette: a column a migration adds needs a line
+    # in crawler/datasette/metadata.yaml saying what it holds.
+    import yaml
+
+    from storage import open_db
+
+    metadata = yaml.safe_load((ROOT / "crawler" / "datasette" / "metadata.yaml").read_text(encoding="utf-8"))
+    described = set(metadata["databases"]["newsmon"]["tables"]["articles"]["columns"])
+    db = open_db(tmp_path / "news.db")
+    columns = {c.name for c in db["articles"].columns} - {"id", "title"}
+    db.close()
+    assert columns - described == set()
