@@ -24,7 +24,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from storage import frontier, queries, transaction
+from storage import frontier, queries
 
 from . import store
 from .dates import parse_http_date
@@ -260,10 +260,15 @@ class StrictDecompressionMiddleware(HttpCompressionMiddleware):
 
 
 class ConditionalGetMiddleware:
-    """Send If-None-Match / If-Modified-Since for feeds and sitemaps, and remember the answers.
+    """Send If-None-Match / If-Modified-Since for feeds and sitemaps, and pass the answers on.
 
     The state lives in the database (``feed_state``) so that a run every 15 minutes costs the
     outlet a 304 per unchanged feed. Only requests with ``meta["newsmon_conditional"]`` take part.
+    A 200's validators are not written here but left in ``meta["newsmon_validators"]``: the
+    spider writes them once it has recorded every URL the document listed
+    (``NewsSpider._document_done``). Written here, a run killed before the spider read the
+    document (or a sitemap index whose children were not read yet) would get a 304 next time,
+    and what the document listed would never be fetched.
     """
 
     def __init__(self, db, stats) -> None:
@@ -292,14 +297,22 @@ class ConditionalGetMiddleware:
             etag = response.headers.get("ETag")
             modified = response.headers.get("Last-Modified")
             previous = queries.get_feed_state(self.db, request.url) or {}
-            with transaction(self.db):
-                queries.set_feed_state(
-                    self.db, request.url,
-                    etag=etag.decode("latin-1") if etag else previous.get("etag"),
-                    last_modified=modified.decode("latin-1") if modified else previous.get("last_modified"),
-                    status=response.status,
-                )
+            validators = {"url": request.url,
+                          "etag": etag.decode("latin-1") if etag else previous.get("etag"),
+                          "last_modified": modified.decode("latin-1") if modified else previous.get("last_modified"),
+                          "status": response.status}
+            if response.status == 304:  # nothing new to read: the state stays as it was
+                queries.set_feed_state(self.db, **validators)
+            else:
+                request.meta["newsmon_validators"] = validators
         return response
+
+
+def keep_validators(db, meta: dict) -> None:
+    """Write the validators ``ConditionalGetMiddleware`` left in a request's ``meta``, if any."""
+    validators = meta.pop("newsmon_validators", None)
+    if validators:
+        queries.set_feed_state(db, **validators)
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:

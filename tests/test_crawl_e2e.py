@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from crawler.testsite import RSS_PATH, LoopbackSite
+from crawler.testsite import ARCHIVE_SITEMAP_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SITEMAP_PATH, LoopbackSite
 
 from .conftest import saved_bytes
 
@@ -175,9 +175,41 @@ def test_sigkill_mid_run_leaves_a_consistent_database_and_the_next_run_finishes(
     for a in site.articles:
         site.remove_fault(a.path)
     assert crawl(env).returncode == 0
-    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES), \
+        rows(env, "select url, kind, attempts, reason from urls")
     runs = rows(env, "select finish_reason from crawl_runs order by id")
     assert [r["finish_reason"] for r in runs] == ["killed", "finished"]
+
+
+def test_a_run_killed_before_the_sitemaps_were_read_has_the_next_run_read_them_again(env, site):
+    # The sitemap index is answered, its children are not yet: a run killed then must not leave
+    # the index's validators behind, or the next run gets a 304 for it, never asks for the
+    # children, and the article only they list is never fetched.
+    sitemap_only = next(a for a in site.articles if a.channels == {"sitemap"})
+    for path in (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH):
+        site.hang(path, 30)
+    proc = subprocess.Popen(crawl_cmd(env, "DOWNLOAD_TIMEOUT=60"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # until both children are asked for (bounded: 60 s)
+            if {NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH} <= {r.path for r in site.requests()}:
+                break
+            assert proc.poll() is None, "the crawl ended before it could be killed"
+            time.sleep(0.1)
+        assert proc.poll() is None, "the crawl ended before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    for path in (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH):
+        site.remove_fault(path)
+    site.clear_log()
+
+    assert crawl(env).returncode == 0
+    index = [r for r in site.requests() if r.path == SITEMAP_PATH]
+    assert [r.status for r in index] == [200]
+    assert rows(env, "select kind from urls where url like ?", f"%{sitemap_only.path}")[0]["kind"] == "article"
 
 
 def test_retry_after_is_honoured_and_oversized_pages_are_dropped(env, site):

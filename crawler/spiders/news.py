@@ -32,7 +32,7 @@ from storage import frontier, versions
 
 from ..config import ConfigError, load_config
 from ..discovery import Discovered, parse_feed, parse_sitemap
-from ..middlewares import Postponed, Refused, Unusable, Walled
+from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
 from ..store import crawler_db, now_iso, settings_options
@@ -126,6 +126,8 @@ class NewsSpider(scrapy.Spider):
         spider.walls_in_a_row: dict[str, int] = {}
         # outlet → why its remaining article requests wait for the next run (ScopeMiddleware).
         spider.walled: dict[str, str] = {}
+        # Sitemap indexes being read: URL → children left, whether all were read, its meta.
+        spider.indexes: dict[str, _Index] = {}
         return spider
 
     def note_wall(self, outlet: str, wall: Wall) -> None:
@@ -166,13 +168,31 @@ class NewsSpider(scrapy.Spider):
 
     # -- discovery ------------------------------------------------------------------------
 
-    def _discovery(self, url: str, outlet: str, kind: str, callback, conditional: bool = True) -> scrapy.Request:
+    def _discovery(self, url: str, outlet: str, kind: str, callback, conditional: bool = True,
+                   index: str | None = None) -> scrapy.Request:
         # Discovery pages are fetched every run (dont_filter) but conditionally, so an unchanged
         # feed costs a 304 and nothing more.
         return scrapy.Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
                               priority=10, cb_kwargs={"outlet": outlet},
                               meta={"newsmon_conditional": conditional, "newsmon_outlet": outlet,
-                                    "newsmon_discovery": kind, "handle_httpstatus_list": [304]})
+                                    "newsmon_discovery": kind, "handle_httpstatus_list": [304],
+                                    "newsmon_index": index})
+
+    def _document_done(self, meta: dict, ok: bool) -> None:
+        """A feed, sitemap or section has been read (``ok``: every URL it lists is recorded) or
+        could not be. Only then are its validators written (``ConditionalGetMiddleware``): a run
+        killed before has the next one read the document again instead of getting a 304. A
+        sitemap index is done when its children are, and read only if they all were."""
+        if ok:
+            keep_validators(self.db, meta)
+        index = self.indexes.get(meta.get("newsmon_index") or "")
+        if index is None:
+            return
+        index.left -= 1
+        index.ok = index.ok and ok
+        if index.left == 0:
+            del self.indexes[meta["newsmon_index"]]
+            self._document_done(index.meta, index.ok)
 
     def _record_discovery(self, response_or_url, outlet: str, kind: str, *, ok: bool, status: int | None = None,
                           found: tuple[int, int, int, int] | None = None, reason: str | None = None) -> None:
@@ -211,12 +231,19 @@ class NewsSpider(scrapy.Spider):
             children = [response.urljoin(loc) for loc in found.links]
             self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
                                    found=(len(children), 0, 0, 0), reason=found.problem)
+            wanted = []
             for child in children:
                 if self.outlets[outlet].in_scope(child):
-                    yield self._discovery(child, outlet, "sitemap", self.parse_sitemap)
+                    wanted.append(child)
                 else:
                     self.logger.warning("newsmon: sitemap index %s lists %s, off the outlet's domains: not read",
                                         response.url, child[:200])
+            if wanted:
+                self.indexes[response.url] = _Index(left=len(wanted), ok=not found.problem, meta=response.meta)
+            else:
+                self._document_done(response.meta, not found.problem)
+            for child in wanted:
+                yield self._discovery(child, outlet, "sitemap", self.parse_sitemap, index=response.url)
             return
         # Feeds should give absolute URLs; some give paths, which mean the feed's own host.
         links = [response.urljoin(link) for link in found.links]
@@ -238,12 +265,22 @@ class NewsSpider(scrapy.Spider):
         return True
 
     def parse_feed(self, response: Response, outlet: str):
-        if not self._not_modified(response, outlet, "feed") and not self._walled(response, outlet, "feed"):
-            yield from self._read(response, outlet, "feed", parse_feed(response.body))
+        yield from self._parse_document(response, outlet, "feed", parse_feed)
 
     def parse_sitemap(self, response: Response, outlet: str):
-        if not self._not_modified(response, outlet, "sitemap") and not self._walled(response, outlet, "sitemap"):
-            yield from self._read(response, outlet, "sitemap", parse_sitemap(response.body))
+        yield from self._parse_document(response, outlet, "sitemap", parse_sitemap)
+
+    def _parse_document(self, response: Response, outlet: str, kind: str, parse):
+        if self._not_modified(response, outlet, kind):
+            self._document_done(response.meta, True)
+            return
+        if self._walled(response, outlet, kind):
+            self._document_done(response.meta, False)
+            return
+        found = parse(response.body)
+        yield from self._read(response, outlet, kind, found)
+        if found.kind != "sitemapindex":  # an index is done when its children are
+            self._document_done(response.meta, not found.problem)
 
     def parse_section(self, response: Response, outlet: str):
         if self._not_modified(response, outlet, "section") or self._walled(response, outlet, "section"):
@@ -465,6 +502,16 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("newsmon: %s %s of %s failed: %s", kind, request.url, outlet, problem.reason)
         self._record_discovery(hops[0] if hops else request.url, outlet, kind, ok=False, status=status,
                                reason=problem.reason)
+        self._document_done(request.meta, False)
+
+
+@dataclass
+class _Index:
+    """A sitemap index being read: its children not read yet, whether all so far were."""
+
+    left: int
+    ok: bool
+    meta: dict
 
 
 def _header(response: Response, name: str) -> str | None:
