@@ -72,6 +72,22 @@ def rows(env, sql: str, *params) -> list[dict]:
         conn.close()
 
 
+def kill_crawl_when(env, ready, *extra: str) -> None:
+    """Start a crawl and SIGKILL it once ``ready()`` (checked every 0.1 s, for 60 s at most)."""
+    proc = subprocess.Popen(crawl_cmd(env, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if ready() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, "the crawl ended before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def last_run(env) -> dict:
     return rows(env, "select * from crawl_runs order by id desc limit 1")[0]
 
@@ -146,25 +162,13 @@ def test_errors_are_counted_and_do_not_stop_the_run(env, site):
 def test_sigkill_mid_run_leaves_a_consistent_database_and_the_next_run_finishes(env, site):
     for a in site.articles[1:]:
         site.hang(a.path, 2.5)  # slow pages: the crawl is still running when it is killed
-    proc = subprocess.Popen(crawl_cmd(env, "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_TIMEOUT=20"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(600):  # until the first article is stored (bounded: 60 s)
-            if os.path.exists(env["db"]):
-                try:
-                    if rows(env, "select count(*) as n from articles")[0]["n"] >= 1:
-                        break
-                except sqlite3.OperationalError:
-                    pass  # tables not created yet
-            if proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        assert proc.poll() is None, "the crawl ended before it could be killed"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    def stored_one() -> bool:
+        try:
+            return os.path.exists(env["db"]) and rows(env, "select count(*) as n from articles")[0]["n"] >= 1
+        except sqlite3.OperationalError:
+            return False  # tables not created yet
+
+    kill_crawl_when(env, stored_one, "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_TIMEOUT=20")
     assert rows(env, "pragma integrity_check")[0]["integrity_check"] == "ok"
     stored = rows(env, "select count(*) as n from articles")[0]["n"]
     assert 1 <= stored < len(PAGES)
@@ -188,20 +192,8 @@ def test_a_run_killed_before_the_sitemaps_were_read_has_the_next_run_read_them_a
     sitemap_only = next(a for a in site.articles if a.channels == {"sitemap"})
     for path in (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH):
         site.hang(path, 30)
-    proc = subprocess.Popen(crawl_cmd(env, "DOWNLOAD_TIMEOUT=60"), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(600):  # until both children are asked for (bounded: 60 s)
-            if {NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH} <= {r.path for r in site.requests()}:
-                break
-            assert proc.poll() is None, "the crawl ended before it could be killed"
-            time.sleep(0.1)
-        assert proc.poll() is None, "the crawl ended before it could be killed"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_crawl_when(env, lambda: {NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH} <= {r.path for r in site.requests()},
+                    "DOWNLOAD_TIMEOUT=60")
     for path in (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH):
         site.remove_fault(path)
     site.clear_log()
