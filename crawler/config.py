@@ -35,7 +35,7 @@ _TEXT_FIELDS = ("name", "language", "article_url_pattern")
 _FLAG_FIELDS = ("primary_source",)
 #: The tables of a config file; anything else at the top level is a mistake (a typo, or a key
 #: written above its table) and is refused rather than ignored.
-TABLES = ("outlets", "topics", "schedule", "notify", "storage")
+TABLES = ("outlets", "topics", "schedule", "notify", "storage", "stories", "revisit")
 # Outlet keys name lock files, schedule jobs and CLI arguments: plain words only.
 _OUTLET_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -172,16 +172,9 @@ def load_config(path: str | Path | None) -> Config:
         notify=data.get("notify", {}),
         storage=data.get("storage", {}),
         path=where,
-        stories=_table(data, "stories", where),
-        revisit=_table(data, "revisit", where),
+        stories=data.get("stories", {}),
+        revisit=data.get("revisit", {}),
     )
-
-
-def _table(data: dict[str, Any], name: str, where: str) -> dict[str, Any]:
-    value = data.get(name) or {}
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}: {name} must be a table: [{name}]")
-    return value
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")

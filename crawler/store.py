@@ -127,6 +127,20 @@ def options(config_path: str | None, *, window: str | None = None, revisit_after
         ConfigError: a duration or a choice that cannot be read; the message names it.
     """
     config = load_config(config_path)
+    span, after, which = table_options(config, window=window, revisit_after=revisit_after,
+                                       revisit_articles=revisit_articles)
+    return Options(stories=enabled, window=int(span), revisit_after=after, revisit_all=which == "all",
+                   damped=damped_tokens(config_path))
+
+
+def table_options(config, *, window: str | None = None, revisit_after: str | None = None,
+                  revisit_articles: str | None = None) -> tuple[float, tuple[float, ...], str]:
+    """The story window, revisit delays and revisit choice of a loaded config's ``[stories]`` and
+    ``[revisit]`` tables, the settings overriding them; checked (``check_config`` calls this).
+
+    Raises:
+        ConfigError: an unknown key, a duration or a choice that cannot be read.
+    """
     table = config.stories
     unknown = set(table) - {"window"}
     if unknown:
@@ -147,8 +161,7 @@ def options(config_path: str | None, *, window: str | None = None, revisit_after
     if which not in _REVISIT_ARTICLES:
         where = "NEWSMON_REVISIT_ARTICLES" if revisit_articles is not None else "[revisit] articles"
         raise ConfigError(f"{where} = {which!r}: use \"relevant\" or \"all\"")
-    return Options(stories=enabled, window=int(span), revisit_after=after, revisit_all=which == "all",
-                   damped=damped_tokens(config_path))
+    return span, after, which
 
 
 def settings_options(settings) -> Options:

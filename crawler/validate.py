@@ -308,10 +308,17 @@ def check_config(path: str | None, *, outlets: Sequence[str] = (), schedule: boo
     from .config import ConfigError, keep_pages, load_config
     from .notify import check_apprise, parse_settings
     from .scoring import TopicError, load_topics
+    from .store import table_options
 
     config = load_config(path)
     where = config.path or "config"
     keep_pages(config)
+    try:
+        # [stories] and [revisit]: read by crawl, ingest and reextract inside their work; a
+        # mistake there is the file's, said before anything starts.
+        table_options(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
     unknown = [o for o in outlets if o not in config.outlets]
     if unknown:
         raise ConfigError(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(config.outlets))} "

@@ -27,6 +27,7 @@ from warcio.warcwriter import WARCWriter
 
 from crawler import settings as project_settings
 from crawler.bodies import sniff_binary
+from crawler import store
 from crawler.config import ConfigError
 from crawler.validate import SETTINGS, SettingError, check_config, check_settings
 from storage import open_db
@@ -100,7 +101,7 @@ CASES: dict[str, Case] = {}
 BAD_CONFIGS = {
     "outlets = 5": ("outlets = 5\n", "{d}/outlets5.toml: outlets = 5: outlets must be a table"),
     "feeds = 3": ("feeds = 3\n", "{d}/feeds3.toml: unknown key(s) or table(s) feeds at the top level; a config "
-                  "has the tables [outlets], [topics], [schedule], [notify], [storage] only"),
+                  "has the tables [outlets], [topics], [schedule], [notify], [storage], [stories], [revisit] only"),
     "invalid regex": (BAD_REGEX, "{d}/regex.toml: [outlets.example] article_url_pattern: invalid regex '(': "
                       "missing ), unterminated subpattern at position 0"),
     "feed without scheme": ('[outlets.x]\nfeeds = ["127.0.0.1:9/rss.xml"]\narticle_url_pattern = "/a/"\n',
@@ -108,9 +109,14 @@ BAD_CONFIGS = {
     "notify timeout": ("[notify]\nwebhook = 'https://hooks.example.org/x'\ntimeout = -1\n",
                        "{d}/notify.toml: [notify] timeout = -1: give a number of seconds above 0"),
     "topics shape": ("[topics]\nsecurity = 5\n", "{d}/topics.toml: [topics.security] is not a table but 5"),
+    "story window": ('[stories]\nwindow = "soon"\n',
+                     "{d}/stories.toml: [stories] window = 'soon': write a number with unit s, m, h or d"),
+    "revisit key": ('[revisit]\nafer = ["1h"]\n',
+                    "{d}/revisit.toml: [revisit] has unknown key(s) ['afer']; allowed: after, articles"),
 }
 CONFIG_FILES = {"outlets = 5": "outlets5.toml", "feeds = 3": "feeds3.toml", "invalid regex": "regex.toml",
-                "feed without scheme": "scheme.toml", "notify timeout": "notify.toml", "topics shape": "topics.toml"}
+                "feed without scheme": "scheme.toml", "notify timeout": "notify.toml", "topics shape": "topics.toml",
+                "story window": "stories.toml", "revisit key": "revisit.toml"}
 for name, (_, message) in BAD_CONFIGS.items():
     CASES[f"crawl --config: {name}"] = Case(("crawl", "--db", "{d}/c.db", "--config", "{d}/" + CONFIG_FILES[name]),
                                             2, (message,), then=no_database("c.db"))
@@ -301,6 +307,16 @@ def test_a_good_config_passes_and_overrides_keep_their_meaning(tmp_path):
                       encoding="utf-8")
     checked = check_config(str(config), outlets=["x"])
     assert checked.config.outlets["x"].domains == ("example.org",)
+    # The story and revisit tables the README documents are read, not refused.
+    config.write_text(GOOD_OUTLET + '[stories]\nwindow = "48h"\n[revisit]\nafter = ["2h", "1d"]\narticles = "all"\n',
+                      encoding="utf-8")
+    check_config(str(config))
+    opts = store.options(str(config))
+    assert (opts.window, opts.revisit_after, opts.revisit_all) == (48 * 3600, (7200.0, 86400.0), True)
+    config.write_text(GOOD_OUTLET + 'domains = ["Example.ORG."]\n[schedule]\njitter = 0\n'
+                      '[notify]\nwebhook = "https://hooks.example.org/x"\nwebhook_headers = { X-Token = "a" }\n',
+                      encoding="utf-8")
+    checked = check_config(str(config), outlets=["x"])
     assert checked.notify is not None and checked.notify.webhook_headers == {"X-Token": "a"}
     assert checked.schedule is not None and checked.schedule.jitter == 0
 
