@@ -16,7 +16,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 
 from storage import frontier, queries
 from storage import stories as story_terms
@@ -46,6 +46,8 @@ class StorePipeline:
         self.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
         self.wall_backoff = settings.getfloat("NEWSMON_WALL_BACKOFF")
         self.executor: ProcessPoolExecutor | None = None
+        #: How many pools were started: a page whose pool broke starts a new one only once.
+        self.pools = 0
         # Pages per outlet whose rules text is also compared with generic extraction (health).
         self.crosscheck = settings.getint("NEWSMON_HEALTH_CROSSCHECK")
         self.crosschecks: dict[str, int] = {}
@@ -59,19 +61,56 @@ class StorePipeline:
         # The database file, for workers to read stored pages from (none for an in-memory one).
         self.db_file = self.db.execute("PRAGMA database_list").fetchone()[2] or None
         if self.workers > 0:
-            # forkserver, not fork: a forked worker would inherit the reactor's state and the
-            # outlet lock files (crawler/locks.py), and keep the locks after a SIGKILL of ours.
-            # No preload: a forkserver that imported the extractors would double their memory.
-            context = multiprocessing.get_context("forkserver")
-            self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                                initializer=store.watch_parent, initargs=(os.getpid(),))
-            # Start the workers now, while robots.txt and the feeds are fetched: importing the
-            # extractors and compiling the topics takes a worker about a second.
-            for _ in range(self.workers):
-                self.executor.submit(health.warm, self.config_path)
+            self._start_workers()
         self.outlets, _ = store.context(self.config_path)
         self.opts = getattr(self.crawler.spider, "store_options", None) or store.settings_options(
             self.crawler.settings)
+
+    def _start_workers(self) -> None:
+        # forkserver, not fork: a forked worker would inherit the reactor's state and the
+        # outlet lock files (crawler/locks.py), and keep the locks after a SIGKILL of ours.
+        # No preload: a forkserver that imported the extractors would double their memory.
+        context = multiprocessing.get_context("forkserver")
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                            initializer=store.watch_parent, initargs=(os.getpid(),))
+        self.pools += 1
+        # Start the workers now, while robots.txt and the feeds are fetched: importing the
+        # extractors and compiling the topics takes a worker about a second.
+        for _ in range(self.workers):
+            self.executor.submit(health.warm, self.config_path)
+
+    async def _extract(self, item: FetchedPage, url: str, page_id: int | None, *,
+                       revisit: bool = False) -> tuple[dict | None, Problem | None]:
+        """``_analyse`` for a page; what goes wrong is the page's ``Problem``, never the run's.
+
+        A worker that dies (killed for its memory, a crash in a C parser) breaks the whole pool:
+        without a new one every later page of the run would fail too. The page that met the
+        broken pool is tried once more in the new one; breaking that as well, it is its own error.
+        """
+        retried = False
+        while True:
+            pool = self.pools
+            try:
+                return await self._analyse(item.outlet, item.body, url, item.charset, page_id, revisit=revisit)
+            except BrokenExecutor as exc:
+                logger.error("newsmon: the extraction workers died while extracting %s (%s); starting new ones",
+                             url, exc)
+                if pool == self.pools:  # not restarted yet by another page that met the same pool
+                    self._start_workers()
+                if not retried:
+                    retried = True
+                    continue
+                failure = f"the extraction worker died on this page twice ({exc}); its raw page is kept"
+            except Exception as exc:  # one bad page must not end the run; its raw page is kept
+                logger.error("newsmon: extraction failed for %s: %s: %s", url, type(exc).__name__, exc)
+                failure = (f"extraction failed: {type(exc).__name__}: {exc} "
+                           "(a bug of newsmon: please report it with the page)")
+            if not revisit:  # a revisit is no evidence of the outlet's health
+                self.stats.inc_value("newsmon/extract/failed")
+                self._count(item.outlet, "no_article")
+            return None, Problem("extract_failed", failure)
 
     def close_spider(self) -> None:
         if self.executor is not None:
@@ -154,12 +193,7 @@ class StorePipeline:
         problem = check_body(item.body or b"", item.content_type)
         record = None
         if problem is None:
-            try:
-                record, problem = await self._analyse(item.outlet, item.body, item.final_url or item.url,
-                                                      item.charset, None, revisit=True)
-            except Exception as exc:  # one bad page must not end the run; the stored article stays
-                logger.error("newsmon: extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
-                problem = Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc}")
+            record, problem = await self._extract(item, item.final_url or item.url, None, revisit=True)
         if record is None:
             problem = problem or Problem("not_article", "no article in the page")
             if problem.code == "empty_document":
@@ -228,19 +262,16 @@ class StorePipeline:
         else:  # downloaded by a run that was killed before extracting it
             stored = queries.page_body(self.db, item.page_id)
             if stored is None:
-                frontier.add_pending(self.db, [item.url], outlet=item.outlet)
+                # add_pending would leave the URL as it is (fetched, with a dead page id) and it
+                # would come back every run: pending again, it is downloaded anew.
+                frontier.postpone(self.db, item.url, outlet=item.outlet, run_id=self.run_id,
+                                  reason="its downloaded page is no longer in the database; fetched again next run")
+                self.stats.inc_value("newsmon/url_state/pending")
                 return item
             url, item.body, item.content_type, item.status = stored
             item.charset = charset_of(item.content_type)
         self._count(item.outlet, "pages")
-        try:
-            record, problem = await self._analyse(item.outlet, item.body, url, item.charset, item.page_id)
-        except Exception as exc:  # one bad page must not end the run; its raw page is kept
-            logger.error("newsmon: extraction failed for %s: %s: %s", url, type(exc).__name__, exc)
-            self.stats.inc_value("newsmon/extract/failed")
-            self._count(item.outlet, "no_article")
-            record, problem = None, Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc} "
-                                                              "(a bug of newsmon: please report it with the page)")
+        record, problem = await self._extract(item, url, item.page_id)
         if record is None:
             self.stats.inc_value("newsmon/extract/empty")
         elif record.get("outlet") is None:

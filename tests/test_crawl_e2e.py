@@ -185,6 +185,40 @@ def test_sigkill_mid_run_leaves_a_consistent_database_and_the_next_run_finishes(
     assert [r["finish_reason"] for r in runs] == ["killed", "finished"]
 
 
+def test_dead_extraction_workers_are_replaced_and_no_page_is_lost(env, site, tmp_path):
+    # A worker killed under the crawl (the kernel's OOM killer, a crash in a C parser) breaks its
+    # whole pool: without new workers every later page of the run would end as an error.
+    import psutil
+
+    for a in site.articles[1:]:
+        site.hang(a.path, 1.5)  # the crawl is still going when its workers are killed
+    log = tmp_path / "crawl.log"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(crawl_cmd(env, "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_TIMEOUT=20"),
+                                stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            for _ in range(600):
+                try:
+                    if os.path.exists(env["db"]) and rows(env, "select count(*) as n from articles")[0]["n"] >= 1:
+                        break
+                except sqlite3.OperationalError:
+                    pass
+                assert proc.poll() is None, "the crawl ended before its workers could be killed"
+                time.sleep(0.1)
+            # The pool's workers are the forkserver's children, the crawl's grandchildren.
+            workers = [w for child in psutil.Process(proc.pid).children() for w in child.children()]
+            assert workers
+            for worker in workers:
+                worker.kill()
+            assert proc.wait(timeout=120) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert "starting new ones" in log.read_text(errors="replace")
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES), \
+        rows(env, "select url, kind, reason from urls where kind != 'article'")
+
+
 def test_a_run_killed_before_the_sitemaps_were_read_has_the_next_run_read_them_again(env, site):
     # The sitemap index is answered, its children are not yet: a run killed then must not leave
     # the index's validators behind, or the next run gets a 304 for it, never asks for the
