@@ -126,8 +126,6 @@ class NewsSpider(scrapy.Spider):
         spider.walls_in_a_row: dict[str, int] = {}
         # outlet → why its remaining article requests wait for the next run (ScopeMiddleware).
         spider.walled: dict[str, str] = {}
-        # Sitemap indexes being read: URL → children left, whether all were read, its meta.
-        spider.indexes: dict[str, _Index] = {}
         return spider
 
     def note_wall(self, outlet: str, wall: Wall) -> None:
@@ -169,7 +167,7 @@ class NewsSpider(scrapy.Spider):
     # -- discovery ------------------------------------------------------------------------
 
     def _discovery(self, url: str, outlet: str, kind: str, callback, conditional: bool = True,
-                   index: str | None = None) -> scrapy.Request:
+                   index: _Index | None = None) -> scrapy.Request:
         # Discovery pages are fetched every run (dont_filter) but conditionally, so an unchanged
         # feed costs a 304 and nothing more.
         return scrapy.Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
@@ -185,13 +183,14 @@ class NewsSpider(scrapy.Spider):
         sitemap index is done when its children are, and read only if they all were."""
         if ok:
             keep_validators(self.db, meta)
-        index = self.indexes.get(meta.get("newsmon_index") or "")
+        # The index itself, not its URL: one index read twice in a run (two outlets, or listed
+        # by another index) is two readings, each done when its own children are.
+        index = meta.get("newsmon_index")
         if index is None:
             return
         index.left -= 1
         index.ok = index.ok and ok
         if index.left == 0:
-            del self.indexes[meta["newsmon_index"]]
             self._document_done(index.meta, index.ok)
 
     def _record_discovery(self, response_or_url, outlet: str, kind: str, *, ok: bool, status: int | None = None,
@@ -238,12 +237,11 @@ class NewsSpider(scrapy.Spider):
                 else:
                     self.logger.warning("newsmon: sitemap index %s lists %s, off the outlet's domains: not read",
                                         response.url, child[:200])
-            if wanted:
-                self.indexes[response.url] = _Index(left=len(wanted), ok=not found.problem, meta=response.meta)
-            else:
+            if not wanted:
                 self._document_done(response.meta, not found.problem)
+            index = _Index(left=len(wanted), ok=not found.problem, meta=response.meta)
             for child in wanted:
-                yield self._discovery(child, outlet, "sitemap", self.parse_sitemap, index=response.url)
+                yield self._discovery(child, outlet, "sitemap", self.parse_sitemap, index=index)
             return
         # Feeds should give absolute URLs; some give paths, which mean the feed's own host.
         links = [response.urljoin(link) for link in found.links]
