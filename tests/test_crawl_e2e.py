@@ -219,6 +219,22 @@ def test_dead_extraction_workers_are_replaced_and_no_page_is_lost(env, site, tmp
         rows(env, "select url, kind, reason from urls where kind != 'article'")
 
 
+def test_a_downloaded_page_gone_before_its_extraction_is_downloaded_again(env, site):
+    # A killed run left a URL downloaded but not extracted; its raw page is gone since (pruned,
+    # or the file restored from a backup): the URL must not stay "fetched" with a dead page.
+    assert crawl(env).returncode == 0
+    url = rows(env, "select url from urls where kind = 'article' order by url limit 1")[0]["url"]
+    conn = sqlite3.connect(env["db"])
+    with conn:
+        conn.execute("update urls set kind = 'fetched', page_id = 999999 where url = ?", [url])
+    conn.close()
+    assert crawl(env).returncode == 0
+    state = rows(env, "select kind, reason from urls where url = ?", url)[0]
+    assert state["kind"] == "pending" and "no longer in the database" in state["reason"]
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind from urls where url = ?", url)[0]["kind"] == "article"
+
+
 def test_a_run_killed_before_the_sitemaps_were_read_has_the_next_run_read_them_again(env, site):
     # The sitemap index is answered, its children are not yet: a run killed then must not leave
     # the index's validators behind, or the next run gets a 304 for it, never asks for the
