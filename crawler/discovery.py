@@ -7,7 +7,6 @@ which the crawl records per run (``discovery`` table) and outlet health reports.
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -112,13 +111,24 @@ def parse_feed(body: bytes) -> Discovered:
     return Discovered(list(dict.fromkeys(links)), kind, problem, _newest(root))
 
 
+#: The largest sitemap, uncompressed, that sitemaps.org allows.
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+
+
 def parse_sitemap(body: bytes) -> Discovered:
     """The ``<loc>`` URLs of a sitemap or sitemap index (gzipped or not), in order."""
     if body[:2] == b"\x1f\x8b":
+        # Bounded by the protocol's own limit: a compression bomb is a problem, not a MemoryError.
+        inflater = zlib.decompressobj(wbits=31)
         try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError, zlib.error) as exc:
+            body = inflater.decompress(body, MAX_SITEMAP_BYTES + 1)
+        except zlib.error as exc:
             return Discovered(problem=f"gzipped sitemap that does not decompress: {exc}")
+        if len(body) > MAX_SITEMAP_BYTES:
+            return Discovered(problem=f"gzipped sitemap over {MAX_SITEMAP_BYTES:,} bytes once decompressed "
+                                      "(sitemaps.org allows 50 MB): not read")
+        if not inflater.eof:
+            return Discovered(problem="gzipped sitemap that does not decompress: the stream is cut short")
     root, kind, problem = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
         return Discovered(problem=problem)

@@ -81,6 +81,10 @@ def test_feeds_and_sitemaps_say_why_they_give_nothing():
     assert (index.kind, index.links) == ("sitemapindex", ["https://a.jp/s1.xml"])
     assert "not a sitemap" in parse_sitemap(b"<rss/>").problem
     assert "does not decompress" in parse_sitemap(b"\x1f\x8bnot gzip").problem
+    assert "cut short" in parse_sitemap(gzip.compress(b"<urlset/>" * 100)[:-12]).problem
+    # A compression bomb (60 MB of zeros in 60 KB) is refused, not decompressed into memory.
+    bomb = parse_sitemap(gzip.compress(b"\0" * (60 * 1024 * 1024)))
+    assert "over 52,428,800 bytes once decompressed" in bomb.problem and bomb.links == []
 
 
 def test_ledger_transitions(tmp_path):
