@@ -559,23 +559,26 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
         chain: list[dict[str, Any]] = []
         for entry in versions.versions(db, article_id):
             stored = queries.page_body(db, entry["page_id"]) if entry.get("page_id") else None
-            if stored is None:
-                continue
-            url, body, content_type, _status = stored
-            record = analyse(body, url, _charset(content_type), config_path, story_features=False)
-            if record is None:
-                continue
-            record["content_hash"] = queries.content_hash(record.get("title"), record.get("text"))
+            record = None
+            if stored is not None:
+                url, body, content_type, _status = stored
+                record = analyse(body, url, _charset(content_type), config_path, story_features=False)
+            # A version whose page is gone (pruned) or reads as no article now stays as it was
+            # stored: dropping it would lose its text, which is nowhere else.
+            kept = record is None
+            if kept:
+                record = {k: entry.get(k) for k in versions.VERSION_FIELDS}
             if chain and chain[-1]["record"]["content_hash"] == record["content_hash"]:
                 continue
-            chain.append({"record": record, "page_id": entry["page_id"], "fetched_at": entry["fetched_at"]})
-        if not chain:
+            chain.append({"record": record, "page_id": entry["page_id"] if stored is not None else None,
+                          "fetched_at": entry["fetched_at"], "kept": kept})
+        if all(c["kept"] for c in chain):
             # No readable page (pruned, or none kept): the article stays as it is.
             counts["kept"] += 1
             continue
         with transaction(db):
-            newest = chain[-1]["record"]
-            queries.store_article(db, newest, now=now_iso(), replace=True, article_id=article_id)
+            if not chain[-1]["kept"]:
+                queries.store_article(db, chain[-1]["record"], now=now_iso(), replace=True, article_id=article_id)
             db.execute("UPDATE articles SET version = ? WHERE id = ?", [len(chain), article_id])
             versions.replace_versions(db, article_id, [
                 {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],

@@ -262,3 +262,23 @@ def test_reextract_rebuilds_versions_and_regroup_gives_the_same_stories(world):
     again = world.articles(copy)
     assert partition(again) == partition(before)
     assert again["regional"]["duplicate_of"] == again["kyodo"]["id"]
+
+
+def test_reextract_keeps_the_versions_whose_pages_were_pruned(world):
+    # Old versions' pages go first when raw pages are pruned; their text is in article_versions
+    # only, and reextract must not drop it with the page.
+    copy = str(world.tmp / "pruned.db")
+    shutil.copy(world.db, copy)
+    hashes = world.rows("select article_id, version, content_hash from article_versions order by 1, 2", db=copy)
+    first = [r for r in world.rows("select article_id, page_id from article_versions where version = 1", db=copy)]
+    assert first, "the world has articles with versions"
+    conn = sqlite3.connect(copy)
+    conn.execute("pragma foreign_keys = on")  # as newsmon prune deletes them: versions keep no dead page id
+    with conn:
+        conn.executemany("delete from pages where id = ?", [(r["page_id"],) for r in first])
+    conn.close()
+    newsmon("reextract", "--db", copy, "--config", world.config)
+    assert world.rows("select article_id, version, content_hash from article_versions order by 1, 2",
+                      db=copy) == hashes
+    versions = {r["id"]: r["version"] for r in world.rows("select id, version from articles", db=copy)}
+    assert all(versions[r["article_id"]] == 2 for r in first)
