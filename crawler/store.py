@@ -342,6 +342,14 @@ def keep_page(db, url: str, body: bytes, *, outlet: str | None, http_status: int
     return page_id
 
 
+def _annotate(db, record: dict[str, Any]) -> None:
+    # The classifier's probability beside the rules' score, when a model is trained: on every
+    # text that becomes an article's, or the queue orders and flags it by an older text's.
+    from . import relevance
+
+    relevance.annotate(db, record)
+
+
 def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | None, outlet: str | None,
                  problem: Problem | None = None, final_url: str | None = None, redirects: list[str] | None = None,
                  max_attempts: int = 3, http_status: int | None = 200, run_id: int | None = None,
@@ -360,10 +368,7 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
     """
     now = now_iso()
     if record is not None:
-        from . import relevance
-
-        # The classifier's probability beside the rules' score, when a model is trained.
-        relevance.annotate(db, record)
+        _annotate(db, record)
     opts = opts or Options()
     urls = [url] + ([final_url] if final_url and final_url != url else [])
     via = f" (redirected: {redirect_chain(redirects or [url], final_url)})" if final_url and final_url != url else ""
@@ -491,6 +496,7 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
             return Revisited("unchanged")
         page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
                                     content_type=content_type, now=now)
+        _annotate(db, record)
         stored = queries.store_article(db, record, now=now, page_id=page_id, article_id=article_id)
         db.execute("UPDATE urls SET page_id = ? WHERE url = ?", [page_id, url])
         if opts.stories:
@@ -578,6 +584,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
             continue
         with transaction(db):
             if not chain[-1]["kept"]:
+                _annotate(db, chain[-1]["record"])
                 queries.store_article(db, chain[-1]["record"], now=now_iso(), replace=True, article_id=article_id)
             db.execute("UPDATE articles SET version = ? WHERE id = ?", [len(chain), article_id])
             versions.replace_versions(db, article_id, [
@@ -596,6 +603,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
         if record is None:
             counts["empty"] += 1
             continue
+        _annotate(db, record)
         with transaction(db):
             stored = queries.store_article(db, record, now=now_iso(), replace=True)
             db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [stored.id, _page_id])

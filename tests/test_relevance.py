@@ -9,6 +9,7 @@ set (tests/fixtures/relevance, sources there).
 from __future__ import annotations
 
 import json
+import shutil
 import random
 import sqlite3
 import subprocess
@@ -16,7 +17,7 @@ import sys
 
 import pytest
 
-from crawler import relevance
+from crawler import relevance, store
 from crawler.scoring import explain, load_topics, score_article
 from crawler.store import score_fields
 from storage import open_db, queries
@@ -351,3 +352,27 @@ def test_a_stored_model_is_data_and_predicts_the_same():
         RelevanceModel.from_bytes(pickle.dumps(model))
     with pytest.raises(ValueError):
         RelevanceModel.from_bytes(sqlite3.Binary(b"garbage"))
+
+
+def test_an_updated_article_is_rated_on_its_new_text(reviewed, tmp_path, cases, topics):
+    # A revisit's new version is scored again by the rules; the classifier's probability and
+    # flag must follow, or the queue is ordered (and "maybe missed" flagged) by the old text.
+    path, ids = reviewed
+    copy = tmp_path / "copy.db"
+    shutil.copy(path, copy)
+    db = open_db(copy)
+    assert relevance.current_models(db), "test_learn_trains_on_the_decisions_and_fills_the_lanes trained one"
+    article_id = ids["ja-pos-001"]
+    before = db["articles"].get(article_id)["relevance_p"]
+    other = next(c for c in cases if c.id == "ja-neg-us-001")
+    record = {"url": f"https://news.example.jp/{article_id}", "title": other.title, "text": other.text,
+              "outlet": "example", "language": "ja", **score_fields(other.title, other.text, topics)}
+    expected = dict(record)
+    relevance.annotate(db, expected)
+    done = store.save_revisit(db, url=record["url"], article_id=article_id, body=b"<html></html>",
+                              record=record, opts=store.Options(stories=False))
+    assert done.changed
+    after = db["articles"].get(article_id)
+    assert after["relevance_p"] == expected["relevance_p"] != before
+    assert after["relevance_flag"] == expected["relevance_flag"]
+    db.close()
