@@ -200,16 +200,19 @@ def record_blocked(db: Database, url: str, *, outlet: str | None, code: str, rea
     """A wall stood where the article should be: never stored, tried again after a wait.
 
     The wait starts at ``backoff`` seconds and doubles with each wall (at most a day), so a
-    site that blocks us is asked less and less; a URL still blocked a week after it was first
-    seen is ``gave_up``. Returns the state: ``blocked`` or ``gave_up``.
+    site that blocks us is asked less and less; a URL still blocked a week after its first wall
+    is ``gave_up``. The week counts from that wall (``blocked_since``), not from discovery: a
+    URL waiting in the backlog for a week is not given up on at its first, maybe brief, wall.
+    Returns the state: ``blocked`` or ``gave_up``.
     """
     now = now or now_utc()
     moment = datetime.fromisoformat(now)
     with transaction(db):
-        row = db.execute("SELECT attempts, first_seen_at FROM urls WHERE url = ?", [url]).fetchone()
+        row = db.execute("SELECT attempts, kind, blocked_since FROM urls WHERE url = ?", [url]).fetchone()
         attempts = (row[0] if row else 0) + (1 if attempt else 0)
-        first_seen = datetime.fromisoformat(row[1]) if row else moment
-        if moment - first_seen > WALL_GIVE_UP:
+        # A wall after the URL left the blocked state starts a new week.
+        since = datetime.fromisoformat(row[2]) if row and row[1] == "blocked" and row[2] else moment
+        if moment - since > WALL_GIVE_UP:
             _upsert(db, url, outlet=outlet, kind="gave_up", code=code, http_status=http_status, run_id=run_id,
                     reason=f"gave up: blocked for more than {WALL_GIVE_UP.days} days; last: {reason}", now=now,
                     attempt=attempt, error=reason)
@@ -219,6 +222,7 @@ def record_blocked(db: Database, url: str, *, outlet: str | None, code: str, rea
         _upsert(db, url, outlet=outlet, kind="blocked", code=code, http_status=http_status, run_id=run_id,
                 reason=f"{reason} (tried again after {retry_at})", now=now, attempt=attempt, error=reason,
                 retry_at=retry_at)
+        db.execute("UPDATE urls SET blocked_since = ? WHERE url = ?", [since.isoformat(timespec="seconds"), url])
     return "blocked"
 
 

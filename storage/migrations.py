@@ -866,3 +866,14 @@ def m010_queue_order(db: Database) -> None:
         ORDER BY {order_terms}
         """,
     ])
+
+
+@MIGRATIONS()
+def m011_blocked_since(db: Database) -> None:
+    """When a blocked URL met its first wall: it is given up on a week after that, not a week
+    after it was discovered (a URL that waited in the backlog was given up on at its first wall)."""
+    _run(db, [
+        "ALTER TABLE urls ADD COLUMN blocked_since TEXT",
+        # URLs blocked now: their week counted from discovery until this migration, and still does.
+        "UPDATE urls SET blocked_since = first_seen_at WHERE kind = 'blocked'",
+    ])

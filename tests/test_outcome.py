@@ -4,6 +4,7 @@ and the ledger's transitions on a real SQLite file."""
 from __future__ import annotations
 
 import gzip
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -103,6 +104,25 @@ def test_ledger_transitions(tmp_path):
     # A state typed by hand that the crawler does not know is refused by the database.
     with pytest.raises(Exception, match="urls.kind must be one of"):
         db.execute("UPDATE urls SET kind = 'done' WHERE url = ?", [url])
+
+
+def test_a_blocked_url_is_given_up_a_week_after_its_first_wall_not_its_discovery(tmp_path):
+    db = open_db(tmp_path / "news.db")
+    url = "https://example.jp/a/2"
+    day = timedelta(days=1)
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+    def wall(at: datetime) -> str:
+        return frontier.record_blocked(db, url, outlet="x", code="wall_challenge", reason="a bot challenge",
+                                       backoff=3600, now=at.isoformat(timespec="seconds"))
+
+    frontier.add_pending(db, [url], outlet="x", now=start.isoformat(timespec="seconds"))
+    # Eight days in the backlog (the outlet was down), then a first wall: tried again later.
+    assert wall(start + 8 * day) == "blocked"
+    assert wall(start + 12 * day) == "blocked"
+    assert frontier.state(db, url)["blocked_since"] == (start + 8 * day).isoformat(timespec="seconds")
+    assert wall(start + 15 * day + timedelta(hours=1)) == "gave_up"
+    assert "blocked for more than 7 days" in frontier.state(db, url)["reason"]
 
 
 def test_robots_change_requeues_what_it_disallowed(tmp_path):

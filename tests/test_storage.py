@@ -31,7 +31,8 @@ EXPECTED_COLUMNS = {
     "pages": ["id", "url", "article_id", "fetched_at", "http_status", "content_type", "body_gz", "size",
               "outlet", "dict_id"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
-             "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at"],
+             "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at",
+             "blocked_since"],
     "discovery": ["id", "run_id", "outlet", "url", "kind", "fetched_at", "http_status", "ok", "entries",
                   "article_urls", "new_urls", "refused", "reason"],
     "robots": ["netloc", "http_status", "sha256", "fetched_at", "changed_at"],
@@ -61,7 +62,7 @@ EXPECTED_COLUMNS = {
 }
 MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
                    "m005_review_log", "m006_relevance", "m007_stories_versions", "m008_storage_scale",
-                   "m009_primary_sources", "m010_queue_order"]
+                   "m009_primary_sources", "m010_queue_order", "m011_blocked_since"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "outlet", "language", "title", "score", "threshold", "probability",
