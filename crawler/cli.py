@@ -232,8 +232,12 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
         click.echo(f"newsmon: {exc}", err=True)
         sys.exit(EXIT_BUSY)
     _print_run(result.stats)
-    if not result.ok:
+    if result.finish_reason != "finished":
         raise click.ClickException(f"crawl ended with {result.finish_reason!r}; see the log above")
+    if not result.ok:
+        raise click.ClickException(f"crawl finished, but newsmon failed {result.bugs} time(s) on the way (a bug: "
+                                   "please report the tracebacks in the log above); the URLs concerned keep their "
+                                   "state and are tried again next run")
 
 
 @cli.command()

@@ -41,6 +41,11 @@ def crawler_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
+def bugs(stats: dict[str, Any]) -> int:
+    """Exceptions of newsmon's own code in a run: in spider callbacks and in storing pages."""
+    return stats.get("spider_exceptions/count", 0) + stats.get("newsmon/bugs", 0)
+
+
 @dataclass
 class CrawlResult:
     finish_reason: str | None
@@ -48,8 +53,12 @@ class CrawlResult:
     stats: dict[str, Any]
 
     @property
+    def bugs(self) -> int:
+        return bugs(self.stats)
+
+    @property
     def ok(self) -> bool:
-        return self.finish_reason == "finished"
+        return self.finish_reason == "finished" and not self.bugs
 
 
 def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wait: float = 0.0) -> CrawlResult:

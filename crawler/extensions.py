@@ -14,6 +14,7 @@ from storage import frontier, open_db, queries
 
 from . import health, notify, store
 from .config import ConfigError, load_config
+from .crawl import bugs
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class CrawlRunLedger:
         self.run_id: int | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -43,6 +45,11 @@ class CrawlRunLedger:
         outlets = sorted(getattr(spider, "outlets", {}) or [])
         self.run_id = queries.start_run(self.db, outlets, self.trigger, pid=os.getpid())
         self.crawler.stats.set_value("newsmon/run_id", self.run_id)
+
+    def item_error(self, item, response, spider, failure) -> None:
+        # A bug of ours while storing a page (Scrapy logs it and goes on): the run must not end
+        # as if all went well. The URL keeps its state (pending or fetched) for the next run.
+        self.crawler.stats.inc_value("newsmon/bugs")
 
     async def spider_closed(self, spider, reason: str) -> None:
         if self.run_id is None:
@@ -60,7 +67,7 @@ class CrawlRunLedger:
             articles_relevant=stats.get("newsmon/articles/relevant", 0),
             errors=errors,
             finish_reason=reason,
-            exit_status=0 if reason == "finished" else 1,
+            exit_status=0 if reason == "finished" and not bugs(stats) else 1,
             revisits={"requests": stats.get("newsmon/revisit/requests", 0),
                       "not_modified": stats.get("newsmon/revisit/not_modified", 0),
                       "failed": stats.get("newsmon/revisit/failed", 0),

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -233,6 +234,30 @@ def test_a_downloaded_page_gone_before_its_extraction_is_downloaded_again(env, s
     assert state["kind"] == "pending" and "no longer in the database" in state["reason"]
     assert crawl(env).returncode == 0
     assert rows(env, "select kind from urls where url = ?", url)[0]["kind"] == "article"
+
+
+class FailingStore:
+    """An item pipeline that fails on the Nikkei page, as a bug in storing a page would (the
+    crawl process imports it by name: ``-s ITEM_PIPELINES``)."""
+
+    def process_item(self, item):
+        if "nikkei" in item.url:
+            raise RuntimeError("a bug in storing")
+        return item
+
+
+def test_a_bug_while_storing_a_page_fails_the_run_and_the_next_run_stores_it(env, site):
+    pipelines = json.dumps({f"{__name__}.FailingStore": 100, "crawler.pipelines.StorePipeline": 300})
+    root = str(Path(__file__).resolve().parents[1])  # where the crawl process finds this module
+    result = subprocess.run(crawl_cmd(env, f"ITEM_PIPELINES={pipelines}"), capture_output=True, timeout=180,
+                            env={**os.environ, "PYTHONPATH": root})
+    assert result.returncode == 1
+    assert b"newsmon failed 1 time(s) on the way" in result.stderr
+    assert last_run(env)["exit_status"] == 1
+    nikkei = rows(env, "select kind from urls where url like '%nikkei%'")
+    assert [r["kind"] for r in nikkei] == ["pending"]
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
 def test_a_run_killed_before_the_sitemaps_were_read_has_the_next_run_read_them_again(env, site):
