@@ -8,6 +8,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
 import pytest
 
 from crawler.desk import jst
@@ -16,7 +17,7 @@ from storage import open_db, queries
 
 from .conftest import fresh_copy
 from .deskdb import WRITTEN, build_desk_db
-from .test_serve import REVIEWER, SAME_ORIGIN, call, decide
+from .test_serve import REVIEWER, SAME_ORIGIN, call, decide, running_server
 
 JST = timezone(timedelta(hours=9))
 
@@ -112,6 +113,27 @@ def test_unread_is_what_arrived_since_the_last_visit(desk_db):
     assert unread == [str(new_id)]
     # Another reviewer has never visited: everything is unread to them.
     assert "Queue 15 15 unread" in text(call(build_datasette(path, reviewer="sato"), "get", "/follow-up").text)
+
+
+def test_only_the_reviewer_opening_the_queue_is_a_visit(desk_db):
+    # Any web page can make the browser load http://127.0.0.1:PORT/ (as an image): that load
+    # must not record a visit, which would wipe the unread marks.
+    path, ids = desk_db
+
+    def visits() -> list[tuple]:
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT reviewer FROM reviewer_visits").fetchall()
+
+    with running_server(path) as server:
+        foreign = httpx.get(server.base_url + "/", timeout=60,
+                            headers={"sec-fetch-site": "cross-site", "sec-fetch-dest": "image"})
+        assert foreign.status_code == 200
+        assert "Queue 14 14 unread" in text(foreign.text)
+        assert visits() == []
+        typed = httpx.get(server.base_url + "/", timeout=60,
+                          headers={"sec-fetch-site": "none", "sec-fetch-dest": "document"})
+        assert typed.status_code == 200
+        assert visits() == [(REVIEWER,)]
 
 
 def test_threshold_and_probability_from_the_view_when_it_has_them(desk_db):

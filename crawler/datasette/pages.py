@@ -3,6 +3,7 @@
 Pages (HTML, Datasette templates under ``templates/``):
 
 - ``/``             the review queue to triage (the landing page); records the reviewer's visit
+                    when they open it (not when another site makes the browser load it)
 - ``/follow-up``    articles marked follow-up, triaged the same way
 - ``/maybe-missed`` the ``maybe_missed`` view, when the database has one
 - ``/decisions``    recent decisions, with undo
@@ -134,6 +135,17 @@ async def _write(datasette, fn):
     return await datasette.get_database(DATABASE).execute_write_fn(run, block=True)
 
 
+def _navigated(request) -> bool:
+    """Whether the reviewer opened the page themselves (typed it, a bookmark, a link of ours).
+
+    A visit resets the unread marks, and the guard lets GETs through, so any web page could
+    load ``/`` (as an image, say) and wipe them. Without Sec-Fetch-Site (old browsers, curl)
+    there is no telling, and the visit is recorded as before.
+    """
+    site = request.headers.get("sec-fetch-site")
+    return site is None or site in ("none", "same-origin")
+
+
 async def list_page(request, datasette, key: str) -> Response:
     settings = config(datasette)
     who = reviewer(request)
@@ -141,7 +153,7 @@ async def list_page(request, datasette, key: str) -> Response:
     if key == "maybe-missed" and not feats.maybe_missed:
         return Response.html("This database has no maybe_missed view.", status=404)
     since = None
-    if who and key == "queue":
+    if who and key == "queue" and _navigated(request):
         since = await _write(datasette, lambda db: reviews.visit(db, who))
         if isinstance(since, StorageError):  # a visit not recorded costs only the unread marks
             since = None
