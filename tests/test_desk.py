@@ -221,6 +221,37 @@ def test_follow_up_and_decisions_pages(desk_db):
     assert all('action="/-/undo"' in item for item in items)  # each is its article's latest
 
 
+def test_a_batch_that_fails_half_way_says_what_was_done_and_what_failed(desk_db):
+    # Each decision is its own transaction: when SQLite fails on one (a locked or full file; here
+    # a trigger), those before it are committed, and the page needs them in the reply to undo them.
+    path, ids = desk_db
+    first, broken, last = ids["written-1"], ids["written-3"], ids["written-5"]
+    fail_on = ("CREATE TRIGGER fail_here BEFORE INSERT ON review_log WHEN NEW.article_id = {} "
+               "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+    sql(path, fail_on.format(broken))
+    ds = build_datasette(path, reviewer=REVIEWER)
+    response = call(ds, "post", "/-/review", headers=SAME_ORIGIN,
+                    json={"ids": [first, broken, last], "status": "dismissed"})
+    reply = response.json()
+    assert reply["ok"] is False
+    assert [d["article_id"] for d in reply["decisions"]] == [first, last]
+    assert reply["failed"] == [{"article_id": broken, "error": "disk I/O error"}]
+    assert reply["error"] == f"Article {broken} was not changed: disk I/O error."
+    assert reply["message"] == "Dismissed: 2 articles"
+    with sqlite3.connect(path) as conn:
+        status = dict(conn.execute("SELECT id, status FROM articles WHERE id IN (?, ?, ?)", [first, broken, last]))
+    assert status == {first: "dismissed", broken: "new", last: "dismissed"}
+
+    # Undo goes on past a failure the same way.
+    sql(path, "DROP TRIGGER fail_here")
+    entry = decide(ds, broken, "dismissed").json()["decisions"][0]["id"]
+    sql(path, fail_on.format(broken))
+    undone = call(ds, "post", "/-/undo", headers=SAME_ORIGIN,
+                  json={"entries": [reply["decisions"][0]["id"], entry]}).json()
+    assert [d["article_id"] for d in undone["decisions"]] == [first]
+    assert undone["error"] == f"Decision {entry} was not undone: disk I/O error."
+
+
 # --- search ---------------------------------------------------------------------------------
 
 def test_without_the_maybe_missed_view_there_is_no_lane(desk_db):
