@@ -56,6 +56,7 @@ def review(article_id: int, status: str | None, note: str | None, reviewer: str 
         newsmon review 42 --status dismissed --note "covered by the Mainichi piece"
         newsmon review 42 --undo
     """
+    import sqlite3
     from pathlib import Path
 
     from storage import review as reviews
@@ -68,6 +69,10 @@ def review(article_id: int, status: str | None, note: str | None, reviewer: str 
         raise click.UsageError("--undo takes back the last decision: give it without --status and --note")
     if not undo and not status and not note:
         raise click.UsageError("say what to do: --status relevant|follow-up|dismissed|new, --note TEXT, or --undo")
+    if not undo and not status and not note.strip():
+        # A blank note is no note (storage.review): alone it would do nothing and say so as if a
+        # status were meant.
+        raise click.UsageError("the note is blank: give --note some text, or a --status")
     path = db_path or settings.NEWSMON_DB
     if not Path(path).is_file():
         raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
@@ -81,6 +86,8 @@ def review(article_id: int, status: str | None, note: str | None, reviewer: str 
             decision = reviews.review(db, article_id, status, note=note, by=who)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
+    except sqlite3.Error as exc:  # locked past the busy timeout, a read-only file: nothing was changed
+        raise click.ClickException(f"article {article_id} was not changed: {exc} (database {path})") from None
     finally:
         db.conn.close()
     if decision is None:

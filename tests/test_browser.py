@@ -303,3 +303,26 @@ def test_a_story_expands_and_an_updated_article_shows_its_diff(desk):
     expect(versions).to_contain_text("更新 1 回")
     expect(versions.locator(".newsmon-diff ins")).to_contain_text("Added after the cabinet decision")
     article.close()
+
+
+def test_a_decision_that_changes_nothing_offers_no_undo(desk):
+    # The Undo of a decision that did nothing would take back the page's last undo entry: an
+    # earlier decision on another article.
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    toast = page.locator("#nm-toast")
+    first, title = current(page)
+    page.keyboard.press("d")
+    expect(toast).to_contain_text(f"Dismissed: «{title}»")
+    expect(toast.locator(".nm-undo")).to_be_visible()
+    second, _ = current(page)
+    assert second != first
+    page.keyboard.press("n")  # an empty note, saved: nothing to do
+    page.keyboard.press("Enter")
+    expect(toast.locator(".nm-undo")).to_be_hidden()
+    expect(toast.locator(".nm-toast-text")).to_have_text("Nothing changed.")
+    expect(page.locator(f"#nm-{second}")).to_be_visible()
+    assert desk.status(first)[0] == "dismissed"
+    assert desk.status(second)[0] == "new"
+    page.close()

@@ -8,6 +8,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
 import pytest
 
 from crawler.desk import jst
@@ -16,7 +17,7 @@ from storage import open_db, queries
 
 from .conftest import fresh_copy
 from .deskdb import WRITTEN, build_desk_db
-from .test_serve import REVIEWER, SAME_ORIGIN, call, decide
+from .test_serve import REVIEWER, SAME_ORIGIN, call, decide, running_server
 
 JST = timezone(timedelta(hours=9))
 
@@ -114,6 +115,27 @@ def test_unread_is_what_arrived_since_the_last_visit(desk_db):
     assert "Queue 15 15 unread" in text(call(build_datasette(path, reviewer="sato"), "get", "/follow-up").text)
 
 
+def test_only_the_reviewer_opening_the_queue_is_a_visit(desk_db):
+    # Any web page can make the browser load http://127.0.0.1:PORT/ (as an image): that load
+    # must not record a visit, which would wipe the unread marks.
+    path, ids = desk_db
+
+    def visits() -> list[tuple]:
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT reviewer FROM reviewer_visits").fetchall()
+
+    with running_server(path) as server:
+        foreign = httpx.get(server.base_url + "/", timeout=60,
+                            headers={"sec-fetch-site": "cross-site", "sec-fetch-dest": "image"})
+        assert foreign.status_code == 200
+        assert "Queue 14 14 unread" in text(foreign.text)
+        assert visits() == []
+        typed = httpx.get(server.base_url + "/", timeout=60,
+                          headers={"sec-fetch-site": "none", "sec-fetch-dest": "document"})
+        assert typed.status_code == 200
+        assert visits() == [(REVIEWER,)]
+
+
 def test_threshold_and_probability_from_the_view_when_it_has_them(desk_db):
     # What the relevance work (m006_relevance) stores per article: the queue view carries both.
     path, ids = desk_db
@@ -197,6 +219,37 @@ def test_follow_up_and_decisions_pages(desk_db):
     assert len(items) == 2 and "Dismissed" not in items[0]
     assert "new → <span class=\"newsmon-status status-dismissed\">dismissed</span>" in items[0]
     assert all('action="/-/undo"' in item for item in items)  # each is its article's latest
+
+
+def test_a_batch_that_fails_half_way_says_what_was_done_and_what_failed(desk_db):
+    # Each decision is its own transaction: when SQLite fails on one (a locked or full file; here
+    # a trigger), those before it are committed, and the page needs them in the reply to undo them.
+    path, ids = desk_db
+    first, broken, last = ids["written-1"], ids["written-3"], ids["written-5"]
+    fail_on = ("CREATE TRIGGER fail_here BEFORE INSERT ON review_log WHEN NEW.article_id = {} "
+               "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+    sql(path, fail_on.format(broken))
+    ds = build_datasette(path, reviewer=REVIEWER)
+    response = call(ds, "post", "/-/review", headers=SAME_ORIGIN,
+                    json={"ids": [first, broken, last], "status": "dismissed"})
+    reply = response.json()
+    assert reply["ok"] is False
+    assert [d["article_id"] for d in reply["decisions"]] == [first, last]
+    assert reply["failed"] == [{"article_id": broken, "error": "disk I/O error"}]
+    assert reply["error"] == f"Article {broken} was not changed: disk I/O error."
+    assert reply["message"] == "Dismissed: 2 articles"
+    with sqlite3.connect(path) as conn:
+        status = dict(conn.execute("SELECT id, status FROM articles WHERE id IN (?, ?, ?)", [first, broken, last]))
+    assert status == {first: "dismissed", broken: "new", last: "dismissed"}
+
+    # Undo goes on past a failure the same way.
+    sql(path, "DROP TRIGGER fail_here")
+    entry = decide(ds, broken, "dismissed").json()["decisions"][0]["id"]
+    sql(path, fail_on.format(broken))
+    undone = call(ds, "post", "/-/undo", headers=SAME_ORIGIN,
+                  json={"entries": [reply["decisions"][0]["id"], entry]}).json()
+    assert [d["article_id"] for d in undone["decisions"]] == [first]
+    assert undone["error"] == f"Decision {entry} was not undone: disk I/O error."
 
 
 # --- search ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from crawler.config import load_config
 from crawler.extract import extract_article
 from crawler.outlets import compile_selector, outlet_for_url, registry
 
@@ -37,6 +38,21 @@ def test_registry_has_the_outlets_of_the_design():
 
 def test_primary_sources_are_marked_and_only_they():
     assert {k for k, o in OUTLETS.items() if o.primary_source} == PRIMARY_SOURCES
+
+
+#: The keys of ``Outlet.extra`` that code reads (``outlet_for_url``); any other is a promise that
+#: nothing keeps.
+READ_EXTRA = {"path_prefix"}
+
+
+def test_an_outlet_claims_only_what_a_crawl_does():
+    # A crawl without --config crawls every built-in outlet: none may say it is disabled, or carry
+    # a flag (yahoo's "aggregator") that no code reads.
+    crawled = load_config(None).outlets
+    for key, outlet in OUTLETS.items():
+        assert key in crawled, key
+        assert set(outlet.extra) <= READ_EXTRA, (key, outlet.extra)
+        assert not re.search(r"\bdisabled\b|\bopt-in\b", outlet.discovery_notes, re.IGNORECASE), key
 
 
 @pytest.mark.parametrize("key", sorted(OUTLETS))

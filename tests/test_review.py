@@ -197,6 +197,30 @@ def test_review_errors_are_one_line(review_db, args, code, message):
     assert "Traceback" not in result.stderr
 
 
+def test_a_blank_note_alone_is_a_usage_error(review_db):
+    path, ids = review_db
+    result = newsmon("review", str(ids["nikkei"]), "--note", " ", "--db", str(path))
+    assert result.returncode == 2
+    assert "the note is blank" in result.stderr
+    assert "None" not in result.stderr
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM review_log").fetchone() == (0,)
+
+
+def test_an_sqlite_error_is_one_line_and_changes_nothing(review_db):
+    # SQLite's own failures (a file locked past the busy timeout, read-only, full) are not
+    # newsmon's StorageError; a trigger makes one happen on every decision.
+    path, ids = review_db
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TRIGGER fail_here BEFORE INSERT ON review_log "
+                     "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+    result = newsmon("review", str(ids["nikkei"]), "--status", "dismissed", "--db", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"Error: article {ids['nikkei']} was not changed: disk I/O error (database {path})"
+    assert row(path, ids["nikkei"])["status"] == "new"
+
+
 def test_review_needs_an_existing_database(tmp_path):
     result = newsmon("review", "1", "--status", "relevant", "--db", str(tmp_path / "none.db"))
     assert result.returncode == 1

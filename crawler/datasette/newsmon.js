@@ -156,9 +156,14 @@
         if (next) setCurrent(next);
       }
     }
-    if (data.ok) {
+    // Undo only for what this decision did: with nothing done, the button would take back the
+    // stack's last entry, an earlier decision on another article.
+    const undoable = changed.length > 0;
+    if (data.ok && undoable) {
       say(data.message, { undo: true });
-    } else if (done.length) {
+    } else if (data.ok) {
+      say("Nothing changed.");
+    } else if (undoable) {
       say(data.message + ". " + data.error, { undo: true, error: true });
     } else {
       say(data.error || "Nothing changed.", { error: !!data.error });

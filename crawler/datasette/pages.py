@@ -3,6 +3,7 @@
 Pages (HTML, Datasette templates under ``templates/``):
 
 - ``/``             the review queue to triage (the landing page); records the reviewer's visit
+                    when they open it (not when another site makes the browser load it)
 - ``/follow-up``    articles marked follow-up, triaged the same way
 - ``/maybe-missed`` the ``maybe_missed`` view, when the database has one
 - ``/decisions``    recent decisions, with undo
@@ -21,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -122,16 +124,32 @@ async def _read(datasette, fn):
     return await datasette.get_database(DATABASE).execute_fn(fn)
 
 
+#: What a write can fail with, short of a bug: newsmon's refusals, and SQLite's own (the file
+#: locked past the busy timeout, read-only, full disk).
+WRITE_ERRORS = (StorageError, sqlite3.Error)
+
+
 async def _write(datasette, fn):
-    """Run ``fn(Database)`` on Datasette's write connection; storage errors come back as values
-    (the write thread would print them to the server's log)."""
+    """Run ``fn(Database)`` on Datasette's write connection; ``WRITE_ERRORS`` come back as values
+    (the write thread would print them to the server's log, and the page would be a 500)."""
     def run(conn):
         try:
             return fn(Database(conn))
-        except StorageError as exc:
+        except WRITE_ERRORS as exc:
             return exc
 
     return await datasette.get_database(DATABASE).execute_write_fn(run, block=True)
+
+
+def _navigated(request) -> bool:
+    """Whether the reviewer opened the page themselves (typed it, a bookmark, a link of ours).
+
+    A visit resets the unread marks, and the guard lets GETs through, so any web page could
+    load ``/`` (as an image, say) and wipe them. Without Sec-Fetch-Site (old browsers, curl)
+    there is no telling, and the visit is recorded as before.
+    """
+    site = request.headers.get("sec-fetch-site")
+    return site is None or site in ("none", "same-origin")
 
 
 async def list_page(request, datasette, key: str) -> Response:
@@ -141,9 +159,9 @@ async def list_page(request, datasette, key: str) -> Response:
     if key == "maybe-missed" and not feats.maybe_missed:
         return Response.html("This database has no maybe_missed view.", status=404)
     since = None
-    if who and key == "queue":
+    if who and key == "queue" and _navigated(request):
         since = await _write(datasette, lambda db: reviews.visit(db, who))
-        if isinstance(since, StorageError):  # a visit not recorded costs only the unread marks
+        if isinstance(since, WRITE_ERRORS):  # a visit not recorded costs only the unread marks
             since = None
     elif who:
         since = (await _read(datasette, lambda conn: reviews.last_visit(Database(conn), who)))[1]
@@ -344,7 +362,7 @@ async def review_endpoint(request, datasette) -> Response:
         return _reply(datasette, request, inp, {"ok": False, "error": f"Unknown status {inp.status!r}."}, 400)
 
     def write(db):
-        done, conflicts, missing = [], [], []
+        done, conflicts, missing, failed = [], [], [], []
         for article_id in inp.ids:
             try:
                 decision = reviews.review(db, article_id, inp.status, note=inp.note, by=who,
@@ -353,20 +371,25 @@ async def review_endpoint(request, datasette) -> Response:
                 conflicts.append(_conflict(exc))
             except ArticleNotFound:
                 missing.append(article_id)
+            except WRITE_ERRORS as exc:
+                # Each decision is its own transaction: those before are committed, so the reply
+                # must list them (the page keeps their Undo) and go on with the rest.
+                failed.append({"article_id": article_id, "error": str(exc) or type(exc).__name__})
             else:
                 if decision is not None:
                     done.append(decision)
-        return done, conflicts, missing
+        return done, conflicts, missing, failed
 
     result = await _write(datasette, write)
-    if isinstance(result, StorageError):
+    if isinstance(result, WRITE_ERRORS):
         return _reply(datasette, request, inp, {"ok": False, "error": str(result)},
                       400 if isinstance(result, InvalidStatus) else 500)
-    done, conflicts, missing = result
-    errors = [c["message"] for c in conflicts] + [f"No article has id {i}." for i in missing]
+    done, conflicts, missing, failed = result
+    errors = ([c["message"] for c in conflicts] + [f"No article has id {i}." for i in missing]
+              + [f"Article {f['article_id']} was not changed: {f['error']}." for f in failed])
     payload = {"ok": not errors, "decisions": [d.to_dict() for d in done], "conflicts": conflicts,
-               "missing": missing, "message": _summary(done), "error": " ".join(errors) or None}
-    status = 200 if not errors else 409 if conflicts else 404
+               "missing": missing, "failed": failed, "message": _summary(done), "error": " ".join(errors) or None}
+    status = 200 if not errors else 409 if conflicts else 404 if missing else 500
     return _reply(datasette, request, inp, payload, status)
 
 
@@ -388,10 +411,13 @@ async def undo_endpoint(request, datasette) -> Response:
                 conflicts.append(_conflict(exc))
             except (NothingToUndo, ArticleNotFound) as exc:
                 errors.append(str(exc))
+            except WRITE_ERRORS as exc:  # as in review_endpoint: the undos before are committed
+                errors.append(f"Decision {value} was not undone: {exc}." if kind == "entry" else
+                              f"Article {value} was not changed: {exc}.")
         return done, errors, conflicts
 
     result = await _write(datasette, write)
-    if isinstance(result, StorageError):
+    if isinstance(result, WRITE_ERRORS):
         return _reply(datasette, request, inp, {"ok": False, "error": str(result)}, 500)
     done, errors, conflicts = result
     messages = [c["message"] for c in conflicts] + errors

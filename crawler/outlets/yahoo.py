@@ -47,8 +47,9 @@ OUTLET = Outlet(
     discovery_notes=(
         "The start page and the access ranking (/ranking/access/news/domestic) are links of the "
         "saved pages (2021-10); the article URL shape is theirs. No feed or sitemap checked; the "
-        "site's terms restrict automated access (robots and terms must be read before enabling "
-        "it). Disabled by default in practice: newsmon should read the providers themselves."
+        "site's terms restrict automated access and were not read here. It is crawled like every "
+        "built-in outlet (robots.txt obeyed), and no setting leaves it out: read its terms before "
+        "running `newsmon crawl`. Reading the providers themselves is better where newsmon can."
     ),
     evidence=(
         Evidence("https://news.yahoo.co.jp/", _PAGE, "2021-10-13", "the logo link"),
@@ -57,5 +58,4 @@ OUTLET = Outlet(
         Evidence("article_url_pattern", _PAGE, "2021-10-13",
                  "canonical URLs of the five saved pages and their links (tests/fixtures/urls/yahoo.tsv)"),
     ),
-    extra={"aggregator": True},
 )
