@@ -11,7 +11,9 @@ import gzip
 import io
 import re
 import signal
+import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import threading
@@ -208,10 +210,17 @@ def test_all_sites_skips_other_languages_and_keeps_only_articles_that_score(tmp_
 
 
 class _Server:
-    """Files on 127.0.0.1, with Range requests or without; every request is logged."""
+    """Files on 127.0.0.1, with Range requests or without; every request is logged.
+
+    With ``cut`` set to a byte offset, a response that would go past it ends there: the
+    connection is closed (``reset``: reset) as a server going away does, its Content-Length
+    still saying the whole.
+    """
 
     def __init__(self, root: Path, ranges: bool) -> None:
         self.requests: list[tuple[str, str | None]] = []
+        self.cut: int | None = None
+        self.reset = False
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -234,9 +243,19 @@ class _Server:
                     self.send_header("Content-Range", f"bytes {start}-{end - 1}/{len(data)}")
                     data = data[start:end]
                 else:
+                    start = 0
                     self.send_response(200)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                cut = server.cut
+                if cut is not None and start < cut < start + len(data):
+                    self.wfile.write(data[:cut - start])
+                    self.wfile.flush()
+                    if server.reset:
+                        time.sleep(0.2)  # the reader has the headers: what it sees is the reset
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    return
                 try:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
@@ -308,6 +327,42 @@ def test_archives_are_read_from_urls_and_listings(files, tmp_path, ranges, reque
             assert len({a for a in news if a and not a.startswith("bytes=0-")}) > 2
         else:
             assert news.count(None) == 1 and all(a in (None, "bytes=0-3") for a in news)
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("ranges, reset", [(True, False), (False, False), (False, True)],
+                         ids=["ranges-closed", "streamed-closed", "streamed-reset"])
+def test_a_connection_lost_mid_archive_leaves_it_unfinished_and_the_next_run_resumes_it(files, tmp_path, ranges,
+                                                                                       reset):
+    # Streamed (no ranges), the archive is one part that warcio is reading when the connection
+    # goes; with ranges, the later parts of the archive are read from their own requests.
+    news = files / "dir" / "news.warc.gz"
+    server = _Server(files, ranges)
+    server.cut, server.reset = news.stat().st_size // 2, reset
+    try:
+        db = tmp_path / "n.db"
+        url = server.base + "dir/news.warc.gz"
+        first = newsmon("ingest", url, "--db", str(db), "--workers", "0", "--part-size", PART)
+        assert first.returncode == 1
+        where = re.search(rf"^newsmon: {re.escape(url)}: reading from byte (\d+) failed \(.+\); "
+                          r"run the ingest again to resume there$", first.stderr, re.M)
+        assert where and 0 <= int(where.group(1)) < server.cut, first.stderr
+        assert "read only in part" not in first.stderr
+        (offset, finished, stopped), = rows(db, "SELECT resume_offset, finished_at, stopped FROM ingested_archives")
+        assert finished is None and stopped is None
+        assert (0 < offset <= server.cut) if ranges else offset == 0
+        server.cut = None  # the server is back
+        second = newsmon("ingest", url, "--db", str(db), "--workers", "0", "--part-size", PART)
+        assert second.returncode == 0, second.stderr
+        assert "1 archive(s) resumed" in second.stdout
+        assert counts(first)["records"] + counts(second)["records"] == 1 + 2 * 60
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(news), "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
+        assert rows(db, "SELECT count(*) FROM ingested_archives WHERE finished_at IS NOT NULL AND stopped IS NULL") \
+            == [(1,)]
     finally:
         server.close()
 
