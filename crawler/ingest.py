@@ -310,6 +310,12 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
 def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) -> None:
     """The ledger after one more part: its records counted, reading resumes after it."""
     part, read = result.part, result.read
+    if archive.error is not None:
+        # An earlier part failed (a WACZ's other WARC): the resume point stays before it, or the
+        # next run would start past what that part did not read. This part's pages are stored
+        # all the same; read again next run, they are seen.
+        archive.stored_parts += 1
+        return
     before = archive.member_records[part.member]
     archive.member_records[part.member] += read.records
     archive.records += read.records

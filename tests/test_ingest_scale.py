@@ -390,6 +390,38 @@ def test_a_wacz_is_read_over_http_without_downloading_it(files, tmp_path):
         server.close()
 
 
+def test_a_wacz_whose_first_warc_fails_resumes_at_that_warc_not_after_the_next(files, tmp_path):
+    import zipfile
+
+    news, small = files / "dir" / "news.warc.gz", files / "dir" / "small.warc.gz"
+    with zipfile.ZipFile(files / "two.wacz", "w") as wacz:
+        wacz.write(news, "archive/a.warc.gz")
+        wacz.write(small, "archive/b.warc.gz")
+    with zipfile.ZipFile(files / "two.wacz") as wacz:
+        first = wacz.getinfo("archive/a.warc.gz")
+    server = _Server(files, True)
+    # In the middle of a.warc.gz: past the first read of it (zipfile reads 1 MB at a time).
+    server.cut = first.header_offset + first.compress_size * 3 // 4
+    try:
+        db = tmp_path / "n.db"
+        url = server.base + "two.wacz"
+        failed = newsmon("ingest", url, "--db", str(db), "--workers", "0")
+        assert failed.returncode == 1
+        assert re.search(r"archive/a\.warc\.gz: reading from byte 0 failed .*run the ingest again to resume there",
+                         failed.stderr), failed.stderr
+        (member, finished), = rows(db, "SELECT resume_member, finished_at FROM ingested_archives")
+        assert member in (None, "archive/a.warc.gz") and finished is None
+        server.cut = None
+        again = newsmon("ingest", url, "--db", str(db), "--workers", "0")
+        assert again.returncode == 0, again.stderr
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(news), str(small), "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
+    finally:
+        server.close()
+
+
 def test_a_missing_url_or_listing_path_is_one_line(files, tmp_path):
     server = _Server(files, True)
     try:
