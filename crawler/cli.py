@@ -261,13 +261,16 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
     from datetime import timedelta
 
     from . import settings as defaults
-    from .check import report_lines, run_check
+    from .check import Unfinished, report_lines, run_check
     from .validate import check_config, check_settings
 
     with _checked():
         overrides = check_settings(_settings(None, config, _setting_pairs(pairs)))
         check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets)
-    reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))
+    try:
+        reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))
+    except Unfinished as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
     else:
