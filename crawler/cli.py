@@ -547,8 +547,17 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
             progress.update(n)
     click.echo(f"newsmon: pruned {pruned} raw pages fetched before {before[:10]}; articles kept")
     if vacuum:
-        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        database.execute("VACUUM")
+        import sqlite3
+
+        try:
+            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            database.execute("VACUUM")
+        except sqlite3.Error as exc:
+            # The pruning is committed; only giving the space back failed, and it can be retried.
+            raise click.ClickException(
+                f"cannot vacuum {path} ({exc}); the pages are pruned all the same. VACUUM needs free disk space "
+                "as large as the file and no other newsmon process writing to it: make room or wait for them, "
+                "then run `newsmon prune --vacuum` again") from None
         click.echo(f"newsmon: vacuumed {path}: {size / 1e6:.1f} MB -> {os.path.getsize(path) / 1e6:.1f} MB")
 
 
