@@ -177,7 +177,10 @@ def ingest_part(part: Part, options: Options) -> PartResult:
             counts["extract_failed"] += 1
             record, problem = None, Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc} "
                                                               "(a bug of newsmon: please report it with the page)")
-        if not known and (record is None or not (record.get("score") or 0) > 0):
+        # A page that crashed extraction is kept whatever its site: unread, its relevance is
+        # unknown, and dropped it would leave no trace. Stored, its URL is an error with the
+        # reason, its page kept, and a later ingest that reads it again extracts it again.
+        if problem is None and not known and (record is None or not (record.get("score") or 0) > 0):
             counts["not_relevant"] += 1
             continue
         result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, body, record, problem))

@@ -206,6 +206,24 @@ def test_all_sites_skips_other_languages_and_keeps_only_articles_that_score(tmp_
     assert rows(db, "SELECT url, outlet FROM articles") == [("https://blog.example.org/defense", None)]
 
 
+def test_all_sites_keeps_a_page_of_another_site_whose_extraction_crashed_with_its_reason(tmp_path):
+    text = "<p>政府は防衛力整備計画の改定と反撃能力の保有について議論を続けている。</p>" * 6
+    # A canonical link no URL parser accepts: extraction raises on it (a bug of newsmon).
+    crashing = ("<html lang='ja'><head><title>防衛力</title><link rel='canonical' href='https://[broken/a'></head>"
+                f"<body><article><h1>防衛力</h1>{text}</article></body></html>").encode()
+    path = tmp_path / "sites.warc.gz"
+    warcs.write(path, [warcs.Fetch("https://blog.example.org/crash", crashing)])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(path), "--db", str(db), "--all-sites")
+    found = counts(result)
+    assert found["extract failed"] == 1 and "not relevant" not in found
+    (kind, reason, outlet), = rows(db, "SELECT kind, reason, outlet FROM urls WHERE url = 'https://blog.example.org/crash'")
+    assert kind == "error" and outlet is None
+    assert reason.startswith("extraction failed: ValueError: Invalid IPv6 URL")
+    assert rows(db, "SELECT url FROM pages") == [("https://blog.example.org/crash",)]  # to extract again
+    assert rows(db, "SELECT count(*) FROM articles") == [(0,)]
+
+
 # --- archives over HTTP: streamed, ranged, listed -----------------------------------------------
 
 
