@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, redirect_stderr
 from dataclasses import dataclass, field
+from http.client import HTTPException, HTTPResponse
 from pathlib import Path
 from typing import IO, TypeVar
 from urllib.parse import urljoin
@@ -246,9 +247,31 @@ def _open_raw(source: Source, stack: ExitStack, start: int = 0) -> IO[bytes]:
     if source.kind == "wacz":
         return stack.enter_context(io.BufferedReader(_RangeFile(source.location, source.size or 0), 1 << 20))
     response = stack.enter_context(_request(source.location, start))
+    body = _Body(response)
     if start and response.status != 206:  # the server ignored Range: skip to the start ourselves
-        _skip(response, start)
-    return response
+        _skip(body, start)
+    return body
+
+
+class _Body(io.RawIOBase):
+    """An HTTP response's body that raises when the connection closes before its Content-Length.
+
+    ``http.client`` ends such a body quietly, as if it were whole, and a WARC ending early reads
+    as a truncated file: its archive would be marked read, never to be resumed.
+    """
+
+    def __init__(self, response: HTTPResponse) -> None:
+        self.response = response
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self.response.readinto(buffer)
+        if not count and len(buffer) and self.response.length:
+            raise ConnectionError(f"the server closed the connection {self.response.length} bytes "
+                                  "before the end of its response")
+        return count
 
 
 def _skip(stream: IO[bytes], count: int) -> None:
@@ -432,6 +455,11 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                         raise _Unreadable(f"the record ends {record.raw_stream.limit} bytes short of its Content-Length"
                                           + (f" ({_complaint(captured)})" if _complaint(captured) else
                                              " (the file is truncated)"))
+            except (OSError, HTTPException):
+                # Not a damaged record but a transport that failed (a connection reset or timed
+                # out, a disk that stopped answering): the part fails, and the ledger keeps the
+                # archive unfinished for the next run to resume here. A stop would mark it read.
+                raise
             # warcio raises what its parsers raise on bad input (ArchiveLoadFailed, ValueError,
             # EOFError, zlib.error, ...): any of them means this record cannot be read.
             except Exception as exc:  # noqa: BLE001

@@ -40,14 +40,28 @@ CHECK_SETTINGS: dict[str, Any] = {
 }
 
 
+class Unfinished(RuntimeError):
+    """The check's crawl ended before it had fetched everything (Ctrl-C, CLOSESPIDER_TIMEOUT)."""
+
+
 def run_check(outlets: list[str], overrides: dict[str, Any] | None = None, *, articles: int = 2,
               stale_after: timedelta = STALE_AFTER) -> dict[str, Any]:
-    """Check the named outlets (all when empty); return ``{outlet: report}``."""
+    """Check the named outlets (all when empty); return ``{outlet: report}``.
+
+    Raises:
+        Unfinished: the crawl stopped early.
+    """
     settings = crawler_settings({**CHECK_SETTINGS, **(overrides or {})})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("check")
     process.crawl(crawler, outlet=",".join(outlets) or None, articles=articles)
     process.start()
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    if reason != "finished":
+        # Verdicts from part of the results would call an outlet broken, or ok, for what was
+        # never fetched.
+        raise Unfinished(f"the check ended with {reason!r} before every outlet was checked, so it gives no "
+                         "verdicts; run it again to the end (a larger CLOSESPIDER_TIMEOUT, or fewer outlets)")
     spider = crawler.spider
     now = datetime.now(timezone.utc)
     return {key: {**spider.results[key], **verdict(spider.outlets[key], spider.results[key], now=now,

@@ -265,13 +265,16 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
     from datetime import timedelta
 
     from . import settings as defaults
-    from .check import report_lines, run_check
+    from .check import Unfinished, report_lines, run_check
     from .validate import check_config, check_settings
 
     with _checked():
         overrides = check_settings(_settings(None, config, _setting_pairs(pairs)))
         check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets)
-    reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))
+    try:
+        reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))
+    except Unfinished as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
     else:
@@ -548,8 +551,17 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
             progress.update(n)
     click.echo(f"newsmon: pruned {pruned} raw pages fetched before {before[:10]}; articles kept")
     if vacuum:
-        database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        database.execute("VACUUM")
+        import sqlite3
+
+        try:
+            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            database.execute("VACUUM")
+        except sqlite3.Error as exc:
+            # The pruning is committed; only giving the space back failed, and it can be retried.
+            raise click.ClickException(
+                f"cannot vacuum {path} ({exc}); the pages are pruned all the same. VACUUM needs free disk space "
+                "as large as the file and no other newsmon process writing to it: make room or wait for them, "
+                "then run `newsmon prune --vacuum` again") from None
         click.echo(f"newsmon: vacuumed {path}: {size / 1e6:.1f} MB -> {os.path.getsize(path) / 1e6:.1f} MB")
 
 

@@ -177,7 +177,10 @@ def ingest_part(part: Part, options: Options) -> PartResult:
             counts["extract_failed"] += 1
             record, problem = None, Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc} "
                                                               "(a bug of newsmon: please report it with the page)")
-        if not known and (record is None or not (record.get("score") or 0) > 0):
+        # A page that crashed extraction is kept whatever its site: unread, its relevance is
+        # unknown, and dropped it would leave no trace. Stored, its URL is an error with the
+        # reason, its page kept, and a later ingest that reads it again extracts it again.
+        if problem is None and not known and (record is None or not (record.get("score") or 0) > 0):
             counts["not_relevant"] += 1
             continue
         result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, body, record, problem))
@@ -310,6 +313,12 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
 def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) -> None:
     """The ledger after one more part: its records counted, reading resumes after it."""
     part, read = result.part, result.read
+    if archive.error is not None:
+        # An earlier part failed (a WACZ's other WARC): the resume point stays before it, or the
+        # next run would start past what that part did not read. This part's pages are stored
+        # all the same; read again next run, they are seen.
+        archive.stored_parts += 1
+        return
     before = archive.member_records[part.member]
     archive.member_records[part.member] += read.records
     archive.records += read.records

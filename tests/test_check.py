@@ -143,3 +143,44 @@ def test_verdicts_from_results():
     assert stale["verdict"] == "degraded" and "stale" in stale["reasons"][0]
     generic = verdict(outlet, {"discovery": [feed()], "articles": [{**sample, "method": "generic:trafilatura"}]}, now=now)
     assert generic["verdict"] == "degraded" and "rules no longer match" in generic["reasons"][0]
+
+
+def _check(site: LoopbackSite, tmp_path, *args: str) -> subprocess.CompletedProcess:
+    config = tmp_path / "newsmon.toml"
+    config.write_text(_toml("site", {k: v for k, v in site.outlet_config(name="site").items() if v != []}),
+                      encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "check", "--config", str(config), "--stale-after", "36500",
+         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", *args, "site"],
+        capture_output=True, text=True, timeout=180)
+
+
+def test_a_check_cut_short_gives_no_verdict_and_fails(tmp_path):
+    with LoopbackSite(PAGES) as site:
+        for article in site.articles:
+            site.hang(article.path, 10)  # the samples are still being fetched when time is up
+        result = _check(site, tmp_path, "--json", "-s", "CLOSESPIDER_TIMEOUT=1")
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: the check ended with 'closespider_timeout' before every outlet was checked, so it gives no "
+        "verdicts; run it again to the end (a larger CLOSESPIDER_TIMEOUT, or fewer outlets)")
+
+
+def test_a_sample_whose_extraction_crashes_is_that_samples_problem(tmp_path):
+    # A canonical link no URL parser accepts: extraction raises on it (a bug, reported as one).
+    with LoopbackSite(PAGES) as site:
+        broken = site.articles[0]
+        url = site.url(broken.path)
+        page = (b'<html><head><link rel="canonical" href="https://[broken/a"><title>t</title></head><body>'
+                b"<article><h1>t</h1>" + b"<p>" + "本文の段落。".encode() * 40 + b"</p></article></body></html>")
+        site.answer(broken.path, 200, page)
+        result = _check(site, tmp_path, "--json", "--articles", "3")
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    report = json.loads(result.stdout)["site"]
+    crashed = [a for a in report["articles"] if a["url"] == url]
+    assert len(crashed) == 1 and crashed[0]["method"] is None
+    assert crashed[0]["problem"].startswith("extraction failed: ValueError: Invalid IPv6 URL")
+    assert report["verdict"] == "degraded"
+    assert any(r.startswith(f"article {url}: extraction failed") for r in report["reasons"])
+    assert result.returncode == 0

@@ -11,7 +11,9 @@ import gzip
 import io
 import re
 import signal
+import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import threading
@@ -204,14 +206,39 @@ def test_all_sites_skips_other_languages_and_keeps_only_articles_that_score(tmp_
     assert rows(db, "SELECT url, outlet FROM articles") == [("https://blog.example.org/defense", None)]
 
 
+def test_all_sites_keeps_a_page_of_another_site_whose_extraction_crashed_with_its_reason(tmp_path):
+    text = "<p>政府は防衛力整備計画の改定と反撃能力の保有について議論を続けている。</p>" * 6
+    # A canonical link no URL parser accepts: extraction raises on it (a bug of newsmon).
+    crashing = ("<html lang='ja'><head><title>防衛力</title><link rel='canonical' href='https://[broken/a'></head>"
+                f"<body><article><h1>防衛力</h1>{text}</article></body></html>").encode()
+    path = tmp_path / "sites.warc.gz"
+    warcs.write(path, [warcs.Fetch("https://blog.example.org/crash", crashing)])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(path), "--db", str(db), "--all-sites")
+    found = counts(result)
+    assert found["extract failed"] == 1 and "not relevant" not in found
+    (kind, reason, outlet), = rows(db, "SELECT kind, reason, outlet FROM urls WHERE url = 'https://blog.example.org/crash'")
+    assert kind == "error" and outlet is None
+    assert reason.startswith("extraction failed: ValueError: Invalid IPv6 URL")
+    assert rows(db, "SELECT url FROM pages") == [("https://blog.example.org/crash",)]  # to extract again
+    assert rows(db, "SELECT count(*) FROM articles") == [(0,)]
+
+
 # --- archives over HTTP: streamed, ranged, listed -----------------------------------------------
 
 
 class _Server:
-    """Files on 127.0.0.1, with Range requests or without; every request is logged."""
+    """Files on 127.0.0.1, with Range requests or without; every request is logged.
+
+    With ``cut`` set to a byte offset, a response that would go past it ends there: the
+    connection is closed (``reset``: reset) as a server going away does, its Content-Length
+    still saying the whole.
+    """
 
     def __init__(self, root: Path, ranges: bool) -> None:
         self.requests: list[tuple[str, str | None]] = []
+        self.cut: int | None = None
+        self.reset = False
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -234,9 +261,19 @@ class _Server:
                     self.send_header("Content-Range", f"bytes {start}-{end - 1}/{len(data)}")
                     data = data[start:end]
                 else:
+                    start = 0
                     self.send_response(200)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                cut = server.cut
+                if cut is not None and start < cut < start + len(data):
+                    self.wfile.write(data[:cut - start])
+                    self.wfile.flush()
+                    if server.reset:
+                        time.sleep(0.2)  # the reader has the headers: what it sees is the reset
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    return
                 try:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
@@ -312,6 +349,42 @@ def test_archives_are_read_from_urls_and_listings(files, tmp_path, ranges, reque
         server.close()
 
 
+@pytest.mark.parametrize("ranges, reset", [(True, False), (False, False), (False, True)],
+                         ids=["ranges-closed", "streamed-closed", "streamed-reset"])
+def test_a_connection_lost_mid_archive_leaves_it_unfinished_and_the_next_run_resumes_it(files, tmp_path, ranges,
+                                                                                       reset):
+    # Streamed (no ranges), the archive is one part that warcio is reading when the connection
+    # goes; with ranges, the later parts of the archive are read from their own requests.
+    news = files / "dir" / "news.warc.gz"
+    server = _Server(files, ranges)
+    server.cut, server.reset = news.stat().st_size // 2, reset
+    try:
+        db = tmp_path / "n.db"
+        url = server.base + "dir/news.warc.gz"
+        first = newsmon("ingest", url, "--db", str(db), "--workers", "0", "--part-size", PART)
+        assert first.returncode == 1
+        where = re.search(rf"^newsmon: {re.escape(url)}: reading from byte (\d+) failed \(.+\); "
+                          r"run the ingest again to resume there$", first.stderr, re.M)
+        assert where and 0 <= int(where.group(1)) < server.cut, first.stderr
+        assert "read only in part" not in first.stderr
+        (offset, finished, stopped), = rows(db, "SELECT resume_offset, finished_at, stopped FROM ingested_archives")
+        assert finished is None and stopped is None
+        assert (0 < offset <= server.cut) if ranges else offset == 0
+        server.cut = None  # the server is back
+        second = newsmon("ingest", url, "--db", str(db), "--workers", "0", "--part-size", PART)
+        assert second.returncode == 0, second.stderr
+        assert "1 archive(s) resumed" in second.stdout
+        assert counts(first)["records"] + counts(second)["records"] == 1 + 2 * 60
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(news), "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
+        assert rows(db, "SELECT count(*) FROM ingested_archives WHERE finished_at IS NOT NULL AND stopped IS NULL") \
+            == [(1,)]
+    finally:
+        server.close()
+
+
 def test_a_wacz_is_read_over_http_without_downloading_it(files, tmp_path):
     import zipfile
 
@@ -331,6 +404,38 @@ def test_a_wacz_is_read_over_http_without_downloading_it(files, tmp_path):
         assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
         # Read with Range requests (zipfile seeks), never the whole file in one response.
         assert all(asked for path, asked in server.requests if path == "/crawl.wacz")
+    finally:
+        server.close()
+
+
+def test_a_wacz_whose_first_warc_fails_resumes_at_that_warc_not_after_the_next(files, tmp_path):
+    import zipfile
+
+    news, small = files / "dir" / "news.warc.gz", files / "dir" / "small.warc.gz"
+    with zipfile.ZipFile(files / "two.wacz", "w") as wacz:
+        wacz.write(news, "archive/a.warc.gz")
+        wacz.write(small, "archive/b.warc.gz")
+    with zipfile.ZipFile(files / "two.wacz") as wacz:
+        first = wacz.getinfo("archive/a.warc.gz")
+    server = _Server(files, True)
+    # In the middle of a.warc.gz: past the first read of it (zipfile reads 1 MB at a time).
+    server.cut = first.header_offset + first.compress_size * 3 // 4
+    try:
+        db = tmp_path / "n.db"
+        url = server.base + "two.wacz"
+        failed = newsmon("ingest", url, "--db", str(db), "--workers", "0")
+        assert failed.returncode == 1
+        assert re.search(r"archive/a\.warc\.gz: reading from byte 0 failed .*run the ingest again to resume there",
+                         failed.stderr), failed.stderr
+        (member, finished), = rows(db, "SELECT resume_member, finished_at FROM ingested_archives")
+        assert member in (None, "archive/a.warc.gz") and finished is None
+        server.cut = None
+        again = newsmon("ingest", url, "--db", str(db), "--workers", "0")
+        assert again.returncode == 0, again.stderr
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(news), str(small), "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
     finally:
         server.close()
 

@@ -68,3 +68,41 @@ def test_prune_needs_a_duration(tmp_path):
     config.write_text('[storage]\nkeep_pages = "5m"\n', encoding="utf-8")
     bad = newsmon("prune", "--db", str(tmp_path / "n.db"), "--config", str(config))
     assert bad.returncode == 2 and "[storage] keep_pages = '5m': write a number of days" in bad.stderr
+
+
+def _no_bigger_files_than(limit: int):
+    def limited():  # in the child: files past ``limit`` bytes fail to write (EFBIG), as on a full disk
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an error to report, not a kill
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limited
+
+
+def test_a_vacuum_that_fails_is_one_line_and_the_pruning_stays(tmp_path):
+    path = tmp_path / "n.db"
+    db = open_db(path)
+    url, relpath = next(iter(PAGES.items()))
+    body = saved_bytes(relpath)
+    store.save(db, url=url, body=body, record=store.analyse(body, url), outlet="sankei")
+    (old,), = db.execute("SELECT id FROM pages").fetchall()
+    with db.conn:
+        db.execute("UPDATE pages SET fetched_at = '2020-01-01T00:00:00+00:00'")
+    for n in range(40):  # recent pages, kept: a file VACUUM has to copy whole
+        store.keep_page(db, f"https://www.sankei.com/article/{n}/", body + str(n).encode() * 2000, outlet="sankei")
+    db.close()
+    size = path.stat().st_size
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "prune", "--db", str(path), "--keep", "365d",
+                             "--vacuum"], capture_output=True, text=True, timeout=120,
+                            preexec_fn=_no_bigger_files_than(size // 2))
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1 and "pruned 1 raw pages" in result.stdout
+    assert result.stderr.startswith(f"Error: cannot vacuum {path} (") and len(result.stderr.splitlines()) == 1
+    assert "then run `newsmon prune --vacuum` again" in result.stderr
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT count(*) FROM pages WHERE id = ?", [old]).fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM pages").fetchone() == (40,)
+    finally:
+        conn.close()

@@ -20,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from ..config import ConfigError, load_config
 from ..discovery import parse_feed, parse_sitemap
 from ..middlewares import Refused, Unusable, Walled
-from ..outcome import check_body, failure_problem, http_status_problem
+from ..outcome import Problem, check_body, failure_problem, http_status_problem
 from ..store import analyse
 from ..urls import canonical_url
 from ..walls import SUSPECT_STATUSES, detect_wall
@@ -148,7 +148,12 @@ class CheckSpider(scrapy.Spider):
         if problem is not None:
             entry["problem"] = problem.reason
             return
-        record = analyse(response.body, response.url, charset_of(content_type), self.config_path)
+        try:
+            record = analyse(response.body, response.url, charset_of(content_type), self.config_path)
+        except Exception as exc:  # noqa: BLE001  (one page's crash is that sample's problem, not the check's)
+            entry["problem"] = Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc} "
+                                                         "(a bug of newsmon: please report it with the page)").reason
+            return
         if record is None:
             from ..outcome import no_article_problem
 
