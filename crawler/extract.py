@@ -24,6 +24,7 @@ from .encoding import decode_html
 from .generic import clean_title, cut_trailing_blocks, site_names, trafilatura_metadata, trimmed_by
 from .metadata import PageMeta, ld_names, ld_text, read_meta
 from .outlets import Outlet, Rules, compile_selector, outlet_for_url
+from .urls import parsable
 
 GENERIC_METHOD = "generic:trafilatura"
 
@@ -353,7 +354,7 @@ def extract_article(
     page = read_meta(tree, url)
     if _is_listing(tree, page):
         return None
-    canonical = page.canonical or page.get("og:url") or ld_text(page.jsonld.get("url"))
+    canonical = page.canonical or parsable(page.get("og:url")) or parsable(ld_text(page.jsonld.get("url")))
     url = url or canonical
     # The canonical URL says what the page is, the fetch URL only where it was found (a mirror,
     # an archive, our loopback site): an outlet with rules named by the canonical URL wins.

@@ -11,9 +11,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
+
+from .urls import parsable
 
 _ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
@@ -112,8 +113,8 @@ def read_meta(tree: etree._Element, url: str | None) -> PageMeta:
         if key and content and key not in page.meta:
             page.meta[key] = html.unescape(content).strip()
     for el in tree.iterfind(".//link"):
-        if "canonical" in (el.get("rel") or "").lower().split() and el.get("href"):
-            page.canonical = urljoin(url or "", el.get("href").strip())
+        if "canonical" in (el.get("rel") or "").lower().split() and parsable(el.get("href"), url):
+            page.canonical = parsable(el.get("href"), url)
             break
     title = tree.find(".//title")
     if title is not None and title.text_content():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Parameters that identify a campaign or a click, never an article.
 _TRACKING = re.compile(
@@ -92,6 +92,23 @@ _MOBILE_PREFIXES = ("m.", "sp.", "amp.", "mobile.")
 # /amp/<path> (Asahi), <path>/amp (Mainichi), <path>/amp/ (Yomiuri, whose article URLs end in
 # "/": the slash is kept), <name>.amp.html.
 _AMP_PATH = re.compile(r"(?:^/amp(?=/)|/amp(?=/?$)|\.amp(?=\.html?$|/?$))")
+
+
+def parsable(url: str | None, base: str | None = None) -> str | None:
+    """``url`` (joined to ``base``) if the URL parser takes it, else None.
+
+    For URLs a page claims for itself (canonical link, og:url, JSON-LD): "https://[broken/a"
+    or a port that is no number raise ValueError in every later step, and the article was
+    lost with them.
+    """
+    if not url or not url.strip():
+        return None
+    try:
+        joined = urljoin(base or "", url.strip())
+        urlsplit(joined).port  # noqa: B018  (the port is parsed, and checked, only when read)
+    except ValueError:
+        return None
+    return joined
 
 
 def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:

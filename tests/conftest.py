@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from .saved import EXPECTED, FIXTURES, SAVED, saved_bytes, saved_json  # noqa: F401  (re-exported)
+
+
+#: A page carrying this crashes the extractor of a process run with ``crashing_env()``
+#: (tests/crash/sitecustomize.py, which holds the same marker).
+CRASH_MARKER = b"<!-- newsmon-test: extraction crashes here -->"
+
+
+def crashing_env() -> dict[str, str]:
+    """This environment, and tests/crash on PYTHONPATH: its newsmon processes (and their Dask
+    workers) crash extracting a page that carries ``CRASH_MARKER``."""
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent / "crash")}
 
 
 @pytest.fixture(autouse=True)

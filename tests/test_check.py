@@ -14,6 +14,8 @@ import pytest
 
 from crawler.testsite import ATOM_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH, LoopbackSite
 
+from .conftest import CRASH_MARKER, crashing_env
+
 PAGES = ["fundus-jp/AsahiShimbun_2025_01_13.html", "scrapping-webs/nhk-test_article_1.html",
          "fundus-jp/MainichiShimbun_2025_01_14.html"]
 CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>'
@@ -145,14 +147,14 @@ def test_verdicts_from_results():
     assert generic["verdict"] == "degraded" and "rules no longer match" in generic["reasons"][0]
 
 
-def _check(site: LoopbackSite, tmp_path, *args: str) -> subprocess.CompletedProcess:
+def _check(site: LoopbackSite, tmp_path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     config = tmp_path / "newsmon.toml"
     config.write_text(_toml("site", {k: v for k, v in site.outlet_config(name="site").items() if v != []}),
                       encoding="utf-8")
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", "check", "--config", str(config), "--stale-after", "36500",
          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", *args, "site"],
-        capture_output=True, text=True, timeout=180)
+        capture_output=True, text=True, timeout=180, env=env)
 
 
 def test_a_check_cut_short_gives_no_verdict_and_fails(tmp_path):
@@ -168,19 +170,19 @@ def test_a_check_cut_short_gives_no_verdict_and_fails(tmp_path):
 
 
 def test_a_sample_whose_extraction_crashes_is_that_samples_problem(tmp_path):
-    # A canonical link no URL parser accepts: extraction raises on it (a bug, reported as one).
+    # tests/crash makes extraction raise on a marked page, as a bug of newsmon would.
     with LoopbackSite(PAGES) as site:
         broken = site.articles[0]
         url = site.url(broken.path)
-        page = (b'<html><head><link rel="canonical" href="https://[broken/a"><title>t</title></head><body>'
+        page = (b'<html><head>' + CRASH_MARKER + b'<title>t</title></head><body>'
                 b"<article><h1>t</h1>" + b"<p>" + "本文の段落。".encode() * 40 + b"</p></article></body></html>")
         site.answer(broken.path, 200, page)
-        result = _check(site, tmp_path, "--json", "--articles", "3")
+        result = _check(site, tmp_path, "--json", "--articles", "3", env=crashing_env())
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     report = json.loads(result.stdout)["site"]
     crashed = [a for a in report["articles"] if a["url"] == url]
     assert len(crashed) == 1 and crashed[0]["method"] is None
-    assert crashed[0]["problem"].startswith("extraction failed: ValueError: Invalid IPv6 URL")
+    assert crashed[0]["problem"].startswith("extraction failed: RuntimeError: a bug of the extractor")
     assert report["verdict"] == "degraded"
     assert any(r.startswith(f"article {url}: extraction failed") for r in report["reasons"])
     assert result.returncode == 0

@@ -31,14 +31,15 @@ from crawler.urls import canonical_url
 from storage import open_db
 
 from . import warcs
+from .conftest import CRASH_MARKER, crashing_env
 
 PART = "64k"  # small parts, so that small archives make several
 HOSTS = store.known_hosts(store.context(None)[0])
 
 
-def newsmon(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def newsmon(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     result = subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
-                            timeout=300, cwd=cwd)
+                            timeout=300, cwd=cwd, env=env)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -208,18 +209,18 @@ def test_all_sites_skips_other_languages_and_keeps_only_articles_that_score(tmp_
 
 def test_all_sites_keeps_a_page_of_another_site_whose_extraction_crashed_with_its_reason(tmp_path):
     text = "<p>政府は防衛力整備計画の改定と反撃能力の保有について議論を続けている。</p>" * 6
-    # A canonical link no URL parser accepts: extraction raises on it (a bug of newsmon).
-    crashing = ("<html lang='ja'><head><title>防衛力</title><link rel='canonical' href='https://[broken/a'></head>"
+    # tests/crash makes extraction raise on a marked page, as a bug of newsmon would.
+    crashing = (f"<html lang='ja'><head><title>防衛力</title>{CRASH_MARKER.decode()}</head>"
                 f"<body><article><h1>防衛力</h1>{text}</article></body></html>").encode()
     path = tmp_path / "sites.warc.gz"
     warcs.write(path, [warcs.Fetch("https://blog.example.org/crash", crashing)])
     db = tmp_path / "n.db"
-    result = newsmon("ingest", str(path), "--db", str(db), "--all-sites")
+    result = newsmon("ingest", str(path), "--db", str(db), "--all-sites", env=crashing_env())
     found = counts(result)
     assert found["extract failed"] == 1 and "not relevant" not in found
     (kind, reason, outlet), = rows(db, "SELECT kind, reason, outlet FROM urls WHERE url = 'https://blog.example.org/crash'")
     assert kind == "error" and outlet is None
-    assert reason.startswith("extraction failed: ValueError: Invalid IPv6 URL")
+    assert reason.startswith("extraction failed: RuntimeError: a bug of the extractor")
     assert rows(db, "SELECT url FROM pages") == [("https://blog.example.org/crash",)]  # to extract again
     assert rows(db, "SELECT count(*) FROM articles") == [(0,)]
 

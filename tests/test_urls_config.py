@@ -7,7 +7,7 @@ import pytest
 from crawler.config import ConfigError, load_config
 from crawler.outlets import registry
 from crawler.store import known_hosts
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, parsable
 
 HOSTS = {"www.asahi.com", "www.sankei.com", "mainichi.jp"}
 
@@ -144,3 +144,20 @@ def test_bad_config_says_what_to_fix(tmp_path, text, needle):
 def test_missing_config_names_the_flag(tmp_path):
     with pytest.raises(ConfigError, match="NEWSMON_CONFIG"):
         load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize("claimed", ["https://[broken/a", "https://news.example.jp:port/a"])
+def test_a_page_claiming_a_url_no_parser_takes_keeps_its_article_under_the_fetch_url(claimed):
+    # Its canonical link, og:url and JSON-LD url raised ValueError in every later step, and the
+    # article was an extraction error, given up after three tries.
+    from crawler.store import analyse
+
+    page = (f'<html><head><link rel="canonical" href="{claimed}"><meta property="og:url" content="{claimed}">'
+            f'<script type="application/ld+json">{{"@type": "NewsArticle", "url": "{claimed}"}}</script>'
+            "<title>防衛力整備計画</title></head><body><article><h1>防衛力整備計画</h1>"
+            + "<p>政府は防衛力整備計画の見直しについて有識者会議で議論を始めた。</p>" * 8
+            + "</article></body></html>").encode()
+    record = analyse(page, "https://news.example.jp/articles/1")
+    assert record is not None
+    assert record["url"] == record["canonical_url"] == "https://news.example.jp/articles/1"
+    assert parsable(claimed) is None and parsable("/a/b", "https://x.jp/c") == "https://x.jp/a/b"

@@ -1,0 +1,20 @@
+"""A bug of newsmon's extraction, on demand: put this folder on PYTHONPATH of a newsmon process
+(and of the Dask workers it starts) and a page carrying ``MARKER`` makes ``extract_article``
+raise, as a bug in it would. The tests of what a crash costs (one page's ``extract_failed``, not
+the run) need a page that crashes, and a real page no longer does once its bug is fixed.
+"""
+
+import crawler.extract
+
+MARKER = b"<!-- newsmon-test: extraction crashes here -->"
+_extract_article = crawler.extract.extract_article
+
+
+def _crashing(html, *args, **kwargs):
+    data = html if isinstance(html, bytes) else str(html).encode("utf-8", "replace")
+    if MARKER in data:
+        raise RuntimeError("a bug of the extractor (tests/crash)")
+    return _extract_article(html, *args, **kwargs)
+
+
+crawler.extract.extract_article = _crashing
