@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from storage import queries, transaction
+from storage import frontier, transaction
 
 from storage import stories as story_db
 
@@ -286,7 +286,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
         last = at + BATCH >= len(pages)
         with transaction(db):
             for page in pages[at:at + BATCH]:
-                if queries.url_done(db, page.url):
+                if frontier.settled(db, page.url):
                     counts["seen"] += 1
                     continue
                 record = page.record

@@ -188,6 +188,29 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
     assert rows(db, "SELECT count(*) FROM urls WHERE kind NOT IN ('article', 'not_article')") == [(0,)]
 
 
+def test_an_archive_fills_in_the_articles_the_crawl_could_not_get(tmp_path):
+    # Walled off, refused by robots.txt, given up, gone since: the README sends users to web
+    # archives for exactly these, so their archived pages must be stored, not skipped as seen.
+    from storage import frontier, open_db
+
+    pages = warcs.outlet_pages()[:5]
+    db_path = tmp_path / "n.db"
+    db = open_db(db_path)
+    frontier.record_blocked(db, pages[0].url, outlet=None, code="wall_challenge", reason="a bot challenge",
+                            backoff=3600)
+    frontier.record_refused(db, pages[1].url, outlet=None, code="robots_disallowed", reason="robots.txt")
+    frontier.record_failure(db, pages[2].url, outlet=None, code="timeout", reason="timed out", max_attempts=1)
+    frontier.record_failure(db, pages[3].url, outlet=None, code="http_410", reason="gone", max_attempts=1,
+                            exhausted="gone")
+    db.close()
+    path = tmp_path / "gaps.warc.gz"
+    warcs.write(path, pages)
+    result = newsmon("ingest", str(path), "--db", str(db_path))
+    assert result.returncode == 0, result.stderr
+    kinds = dict(rows(db_path, "SELECT url, kind FROM urls"))
+    assert [kinds[p.url] for p in pages] == ["article"] * 5
+
+
 def test_all_sites_skips_other_languages_and_keeps_only_articles_that_score(tmp_path):
     text = "<p>政府は防衛力整備計画の改定と反撃能力の保有について議論を続けている。</p>" * 6
     quiet = "<p>気象庁によると、関東地方は明日から雨が降る見込みで、交通機関への影響に注意が必要だ。</p>" * 6
