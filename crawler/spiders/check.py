@@ -82,7 +82,7 @@ class CheckSpider(scrapy.Spider):
                 return
             links = [link.url for link in LinkExtractor().extract_links(response)]
         else:
-            found = (parse_feed if kind == "feed" else parse_sitemap)(response.body)
+            found = (parse_feed if kind == "feed" else parse_sitemap)(response.body, newest=True)
             entry["problem"], entry["newest"] = found.problem, found.newest
             links = [response.urljoin(link) for link in found.links]
             if kind == "sitemap" and found.kind == "sitemapindex":
