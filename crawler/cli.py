@@ -621,7 +621,8 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     database, checked = _open(db, config)
     try:
         report = run_ingest(database, inputs, config_path=checked.config.path, base_url=base_url, workers=workers,
-                            cluster=cluster, all_sites=all_sites, force=force, part_bytes=size)
+                            cluster=cluster, all_sites=all_sites, force=force, part_bytes=size,
+                            store_options=_store_options(checked.config.path))
     except (InputError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     errors, line = report_lines(report)

@@ -466,7 +466,8 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
 
 def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_url: str | None = None,
            workers: int | None = None, cluster: str | None = None, all_sites: bool = False, force: bool = False,
-           part_bytes: int = archives.PART_BYTES, progress: Progress | None = None) -> Report:
+           part_bytes: int = archives.PART_BYTES, progress: Progress | None = None,
+           store_options: store.Options | None = None) -> Report:
     """Ingest archives: files, directories, URLs, listings (``crawler/archives.py``).
 
     Args:
@@ -475,13 +476,15 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
             would cost more than it saves.
         cluster: the address of a running Dask scheduler (``tcp://host:8786``) to use instead.
         force: read archives the ledger says are done, from their start.
+        store_options: how pages are stored (stories), as the command's settings give them;
+            default: the config file's alone.
 
     Raises:
         archives.InputError: an input names no archive (not found, an empty directory, a
             listing of relative paths without ``base_url``).
         OSError: the cluster cannot be reached.
     """
-    report = Report(store_options=store.options(config_path), config_path=config_path)
+    report = Report(store_options=store_options or store.options(config_path), config_path=config_path)
     locations = list(archives.expand(inputs, base_url))
     config_text = Path(config_path).read_text(encoding="utf-8") if config_path else None
     options = Options(config_text=config_text, all_sites=all_sites)

@@ -211,6 +211,19 @@ def test_an_archive_fills_in_the_articles_the_crawl_could_not_get(tmp_path):
     assert [kinds[p.url] for p in pages] == ["article"] * 5
 
 
+def test_ingest_follows_the_story_settings_as_crawl_and_reextract_do(tmp_path):
+    import os
+
+    path = tmp_path / "few.warc.gz"
+    warcs.write(path, warcs.outlet_pages()[:3])
+    grouped, ungrouped = tmp_path / "grouped.db", tmp_path / "ungrouped.db"
+    assert newsmon("ingest", str(path), "--db", str(grouped)).returncode == 0
+    off = {**os.environ, "NEWSMON_STORIES_ENABLED": "0"}
+    assert newsmon("ingest", str(path), "--db", str(ungrouped), env=off).returncode == 0
+    assert rows(grouped, "SELECT count(*) FROM articles WHERE story_id IS NULL") == [(0,)]
+    assert rows(ungrouped, "SELECT count(story_id), count(*) FROM articles") == [(0, 3)]
+
+
 def test_all_sites_skips_other_languages_and_keeps_only_articles_that_score(tmp_path):
     text = "<p>政府は防衛力整備計画の改定と反撃能力の保有について議論を続けている。</p>" * 6
     quiet = "<p>気象庁によると、関東地方は明日から雨が降る見込みで、交通機関への影響に注意が必要だ。</p>" * 6
