@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from . import stories
 from .db import transaction
 from .exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict
 from .queries import STATUSES, now_utc
@@ -85,6 +86,10 @@ def _sync(db: Database, article_id: int, status: str) -> None:
     last = _in_force(db, article_id)
     db.execute("UPDATE articles SET status = ?, review_note = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?",
                [status, "\n".join(notes) or None, last and last["reviewer"], last and last["at"], article_id])
+    # The story's status and counts are its articles': a decision changes them.
+    story = db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
+    if story and story[0] is not None:
+        stories.refresh(db, story[0], now=now_utc())
 
 
 def _decision(row: dict[str, Any], title: str | None) -> Decision:

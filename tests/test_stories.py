@@ -139,6 +139,21 @@ def test_a_decision_for_a_whole_story_reaches_its_articles_and_its_status(db):
         story_db.set_story_status(db, 999, "relevant", now="2026-11-21T00:00:00+00:00")
 
 
+def test_a_reviewers_decision_on_an_article_updates_its_storys_status(db):
+    # The desk and `newsmon review` decide per article (storage.review): the story's status
+    # and counts are its articles', and must follow.
+    from storage import review
+
+    ids = [save(db, ARTICLES[k]).article_id for k in ("a", "b", "c")]
+    story_id = story_of(db, ids[0])
+    assert story_db.story(db, story_id)["status"] == "new"
+    for article_id in ids:
+        review.review(db, article_id, "dismissed", by="rev")
+    assert story_db.story(db, story_id)["status"] == "dismissed"
+    review.undo(db, ids[2], by="rev")
+    assert story_db.story(db, story_id)["status"] == "new"
+
+
 # -- versions and diffs ----------------------------------------------------------------------------
 
 def test_sentences_split_on_japanese_stops_and_lines_never_inside_quotes():
