@@ -877,3 +877,73 @@ def m011_blocked_since(db: Database) -> None:
         # URLs blocked now: their week counted from discovery until this migration, and still does.
         "UPDATE urls SET blocked_since = first_seen_at WHERE kind = 'blocked'",
     ])
+
+
+@MIGRATIONS()
+def m012_published_day(db: Database) -> None:
+    """The day of publication in Japan as a column of its own, for the facet by day.
+
+    Datasette's ``date: published_at`` facet groups by ``date(published_at)``: the UTC day (an
+    article published at 08:00 in Tokyo counted on the day before) and, at a million articles,
+    107-146 ms from the expression index of m008, which SQLite 3.40 does not read as covering
+    (it fetched every row). A plain indexed column is counted from its index alone: 62 ms at a
+    million (bench/million). Triggers keep it, so every writer (crawl, ingest, reextract, a
+    reviewer in DB Browser) gets it without knowing.
+    """
+    columns = """
+        id,
+        published_at,
+        published_day,
+        outlet,
+        language,
+        title,
+        score,
+        threshold,
+        relevance_p AS probability,
+        relevance_flag AS flag,
+        topic,
+        evidence,
+        url,
+        first_seen_at,
+        primary_source,
+        story_id
+    """
+    order_terms = ("relevance_p IS NULL, relevance_p DESC, "
+                   "coalesce(datetime(published_at), datetime(first_seen_at)) DESC, id DESC")
+    # '+9 hours' after date()'s conversion to UTC: Japan has no daylight saving time.
+    day = "date({}.published_at, '+9 hours')"
+    _run(db, [
+        "ALTER TABLE articles ADD COLUMN published_day TEXT",
+        f"UPDATE articles SET published_day = {day.format('articles')} WHERE published_at IS NOT NULL",
+        f"""
+        CREATE TRIGGER articles_published_day_insert AFTER INSERT ON articles
+        WHEN new.published_at IS NOT NULL
+        BEGIN
+            UPDATE articles SET published_day = {day.format('new')} WHERE id = new.id;
+        END
+        """,
+        f"""
+        CREATE TRIGGER articles_published_day_update AFTER UPDATE OF published_at ON articles
+        BEGIN
+            UPDATE articles SET published_day = {day.format('new')} WHERE id = new.id;
+        END
+        """,
+        "CREATE INDEX idx_articles_day ON articles(published_day)",
+        "DROP INDEX idx_articles_published_day",
+        "DROP VIEW review_queue",
+        f"""
+        CREATE VIEW review_queue AS
+        SELECT {columns}
+        FROM articles
+        WHERE relevant = 1 AND status = 'new'
+        ORDER BY {order_terms}
+        """,
+        "DROP VIEW maybe_missed",
+        f"""
+        CREATE VIEW maybe_missed AS
+        SELECT {columns}
+        FROM articles
+        WHERE relevant = 0 AND status = 'new' AND relevance_flag = 'maybe-missed'
+        ORDER BY {order_terms}
+        """,
+    ])

@@ -134,7 +134,7 @@ def test_queue_holds_relevant_unreviewed_articles_with_facets_and_evidence(revie
     ds = build_datasette(path, reviewer=REVIEWER)
     data = call(ds, "get", "/newsmon/review_queue.json?_shape=objects").json()
     assert {r["id"] for r in data["rows"]} == {ids[k] for k in QUEUE}
-    assert {"outlet", "topic", "published_at"} <= set(data["facet_results"])
+    assert {"outlet", "topic", "published_day"} <= set(data["facet_results"])
     html = call(ds, "get", "/newsmon/review_queue").text
     # Each row links to its article page and shows its evidence (term ×count — whose: snippet).
     assert f'href="/newsmon/articles/{ids["nikkei"]}"' in html
@@ -145,9 +145,11 @@ def test_queue_holds_relevant_unreviewed_articles_with_facets_and_evidence(revie
 def test_articles_table_has_facets_by_outlet_language_status_topic_and_date(review_db):
     ds = build_datasette(review_db[0], reviewer=REVIEWER)
     data = call(ds, "get", "/newsmon/articles.json?_shape=objects").json()
-    assert {"outlet", "language", "status", "topic", "published_at"} <= set(data["facet_results"])
+    assert {"outlet", "language", "status", "topic", "published_day"} <= set(data["facet_results"])
     languages = {v["value"] for v in data["facet_results"]["language"]["results"]}
     assert languages == {"ja", "en"}
+    days = {v["value"] for v in data["facet_results"]["published_day"]["results"]}
+    assert days and all(len(day) == 10 and day[4] == "-" for day in days), days
 
 
 SEARCHES = [
