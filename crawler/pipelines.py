@@ -12,11 +12,10 @@ failure, a wall or an empty body is noted in the URL's reason while the article 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
 import os
-from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor
+from functools import partial
 
 from storage import frontier, queries
 from storage import stories as story_terms
@@ -25,6 +24,7 @@ from . import health, store
 from .outcome import Problem, check_body, exhausted_state
 from .spiders.news import FetchedPage, charset_of
 from .walls import Wall, empty_document_wall
+from .workers import Workers
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +32,9 @@ logger = logging.getLogger(__name__)
 class StorePipeline:
     """Store each fetched article page exactly once, with its raw HTML and its score.
 
-    Extraction runs in ``NEWSMON_EXTRACT_WORKERS`` processes: in the reactor thread it would
-    stall every download while it parses (PERF_NOTES.md). Writes stay in this process, short
+    Extraction runs in ``NEWSMON_EXTRACT_WORKERS`` processes, more (up to
+    ``NEWSMON_EXTRACT_WORKERS_MAX``) while pages wait for them (``crawler/workers.py``): in the
+    reactor thread it would stall every download while it parses (PERF_NOTES.md). Writes stay in this process, short
     transactions, so readers (Datasette, DB Browser) are never locked out for long.
     """
 
@@ -43,11 +44,10 @@ class StorePipeline:
         settings = crawler.settings
         self.config_path = settings.get("NEWSMON_CONFIG")
         self.workers = settings.getint("NEWSMON_EXTRACT_WORKERS")
+        self.most_workers = settings.getint("NEWSMON_EXTRACT_WORKERS_MAX")
         self.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
         self.wall_backoff = settings.getfloat("NEWSMON_WALL_BACKOFF")
-        self.executor: ProcessPoolExecutor | None = None
-        #: How many pools were started: a page whose pool broke starts a new one only once.
-        self.pools = 0
+        self.pool: Workers | None = None
         # Pages per outlet whose rules text is also compared with generic extraction (health).
         self.crosscheck = settings.getint("NEWSMON_HEALTH_CROSSCHECK")
         self.crosschecks: dict[str, int] = {}
@@ -67,19 +67,10 @@ class StorePipeline:
             self.crawler.settings)
 
     def _start_workers(self) -> None:
-        # forkserver, not fork: a forked worker would inherit the reactor's state and the
-        # outlet lock files (crawler/locks.py), and keep the locks after a SIGKILL of ours.
-        # No preload: a forkserver that imported the extractors would double their memory.
-        context = multiprocessing.get_context("forkserver")
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                            initializer=store.watch_parent, initargs=(os.getpid(),))
-        self.pools += 1
-        # Start the workers now, while robots.txt and the feeds are fetched: importing the
-        # extractors and compiling the topics takes a worker about a second.
-        for _ in range(self.workers):
-            self.executor.submit(health.warm, self.config_path)
+        if self.pool is None:
+            self.pool = Workers(self.workers, self.most_workers, warm=partial(health.warm, self.config_path),
+                                initializer=store.watch_parent, initargs=(os.getpid(),))
+        self.pool.restart()
 
     async def _extract(self, item: FetchedPage, url: str, page_id: int | None, *,
                        revisit: bool = False) -> tuple[dict | None, Problem | None]:
@@ -91,13 +82,13 @@ class StorePipeline:
         """
         retried = False
         while True:
-            pool = self.pools
+            generation = self.pool.generation if self.pool is not None else 0
             try:
                 return await self._analyse(item.outlet, item.body, url, item.charset, page_id, revisit=revisit)
             except BrokenExecutor as exc:
                 logger.error("newsmon: the extraction workers died while extracting %s (%s); starting new ones",
                              url, exc)
-                if pool == self.pools:  # not restarted yet by another page that met the same pool
+                if generation == self.pool.generation:  # not restarted yet by another page that met it
                     self._start_workers()
                 if not retried:
                     retried = True
@@ -113,8 +104,9 @@ class StorePipeline:
             return None, Problem("extract_failed", failure)
 
     def close_spider(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.stats.set_value("newsmon/extract/workers", self.pool.size)
+            self.pool.shutdown(wait=True)
         story_terms.flush_terms(self.db)  # the IDF statistics of this run's articles
 
     @property
@@ -128,16 +120,15 @@ class StorePipeline:
         if crosscheck:
             self.crosschecks[outlet] = self.crosschecks.get(outlet, 0) + 1
         args = (body, url, charset, self.config_path, crosscheck, self.opts.stories)
-        if self.executor is None:
+        if self.pool is None:
             record, signals, problem = health.analyse(*args)
         elif page_id is not None and self.db_file:
             # The page is in the database already (keep_page): the worker reads it there, so the
             # crawl process never pickles a 100 KB body through a pipe (and the GIL) again.
-            future = self.executor.submit(health.analyse_stored, self.db_file, page_id, url, charset,
-                                          self.config_path, crosscheck, self.opts.stories)
-            record, signals, problem = await asyncio.wrap_future(future)
+            record, signals, problem = await self.pool.run(health.analyse_stored, self.db_file, page_id, url,
+                                                           charset, self.config_path, crosscheck, self.opts.stories)
         else:
-            record, signals, problem = await asyncio.wrap_future(self.executor.submit(health.analyse, *args))
+            record, signals, problem = await self.pool.run(health.analyse, *args)
         if not revisit:
             for name, value in signals.items():
                 self.stats.inc_value(health.stat_key(outlet, name), value)

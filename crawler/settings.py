@@ -43,11 +43,15 @@ NEWSMON_CONFIG = _env("NEWSMON_CONFIG", None)
 #: Who runs this crawler: a URL or mailto: that site operators can reach. Set yours; the
 #: User-Agent says so when it is not set, rather than name a contact that would reach no one.
 NEWSMON_CONTACT = _env("NEWSMON_CONTACT", "")
-#: Worker processes for extraction (0 = in the reactor thread). Extraction is the bottleneck on
-#: one machine and blocks downloads while it runs in the reactor (PERF_NOTES.md), so it gets its
-#: own process; one per spare core. On 2 cores a second worker measured +5 % pages/s for +40 %
-#: memory (bench/crawl), so the default leaves the other core to the reactor and SQLite.
+#: Worker processes for extraction a crawl starts with (0 = in the reactor thread). Extraction
+#: blocks downloads while it runs in the reactor (PERF_NOTES.md), so it gets its own process;
+#: one per spare core, which leaves a core to the reactor and SQLite.
 NEWSMON_EXTRACT_WORKERS = _env("NEWSMON_EXTRACT_WORKERS", max(1, (os.cpu_count() or 2) - 1))
+#: How many extraction workers a crawl may grow to while pages keep waiting for one
+#: (crawler/workers.py). On 2 cores a second worker made a crawl of sites without rules 1.35×
+#: faster and one of outlets with rules 12 % slower (bench/crawl), so it is added only when
+#: extraction is seen to be the bottleneck. Set it to NEWSMON_EXTRACT_WORKERS for a fixed count.
+NEWSMON_EXTRACT_WORKERS_MAX = _env("NEWSMON_EXTRACT_WORKERS_MAX", os.cpu_count() or 2)
 #: Article pages fetched per run and outlet at most: a first run on a sitemap with 50,000
 #: URLs must not become a backfill by accident.
 NEWSMON_MAX_ARTICLES = _env("NEWSMON_MAX_ARTICLES", 500)

@@ -165,6 +165,7 @@ SETTINGS: dict[str, Parse] = {
     "NEWSMON_CONFIG": text,
     "NEWSMON_CONTACT": contact,
     "NEWSMON_EXTRACT_WORKERS": whole(0),
+    "NEWSMON_EXTRACT_WORKERS_MAX": whole(1),
     "NEWSMON_MAX_ARTICLES": whole(1),
     "NEWSMON_MAX_ATTEMPTS": whole(1),
     "NEWSMON_MAX_RETRY_AFTER": number(0),

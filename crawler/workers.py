@@ -1,0 +1,156 @@
+"""The crawl's extraction workers: processes that grow in number while pages wait for them.
+
+How many workers pay depends on what the run crawls. On 2 cores, outlets with rules (~5 ms a
+page) leave the crawl process (Scrapy, storing) as the bottleneck, and a second worker only
+takes its core (bench/crawl: 12 % slower); sites without rules (trafilatura, 40-80 ms a page)
+make extraction the bottleneck, and a second worker makes the crawl 1.35× faster. A run mixes
+both and a schedule changes with the day, so the pool decides from what it sees: it starts with
+``NEWSMON_EXTRACT_WORKERS`` processes and adds one, up to ``NEWSMON_EXTRACT_WORKERS_MAX``, when
+pages have kept waiting for a free worker. It never shrinks: a crawl run is short, and a worker
+that has started has paid its cost.
+
+Each worker is a ``ProcessPoolExecutor`` of one process, so how many run is ours to say: one
+pool of n starts another process whenever a task finds the others busy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class Workers:
+    """Single-process pools, each given at most ``PER_PROCESS`` tasks at a time; pages beyond
+    that wait here, where their number tells whether another worker would help."""
+
+    #: Tasks sent to a process at once: the second keeps it busy while the first one's result
+    #: travels back and the next is sent.
+    PER_PROCESS = 2
+    #: Another worker when this many pages have been waiting, on average ...
+    GROW_AT = 2.0
+    #: ... over at least this many pages since the last worker was added (a crawl's first
+    #: responses arrive together: a backlog then says nothing yet).
+    SETTLE = 20
+    #: Weight of the newest page in the average (exponential: about the last 10 pages).
+    ALPHA = 0.1
+
+    def __init__(self, start: int, most: int, *, warm: Callable[[], Any] | None = None,
+                 initializer: Callable[..., Any] | None = None, initargs: tuple = ()) -> None:
+        if start < 1:
+            raise ValueError("Workers needs at least one process; run in-process without it")
+        self.start = start
+        self.most = max(start, most)
+        self.warm = warm
+        self.initializer, self.initargs = initializer, initargs
+        self.pools: list[ProcessPoolExecutor] = []
+        self.busy: dict[ProcessPoolExecutor, int] = {}
+        #: Bumped by every ``restart``: a page that met a broken pool restarts it only once.
+        self.generation = 0
+        self.in_flight = 0
+        self.waiters: deque[asyncio.Future] = deque()
+        self.backlog = 0.0
+        self.seen = 0  # pages finished since the last worker was added
+        self.grown = 0
+
+    # --- processes ------------------------------------------------------------------------------
+
+    def _add(self) -> None:
+        # forkserver, not fork: a forked worker would inherit the reactor's state and the
+        # outlet lock files (crawler/locks.py), and keep the locks after a SIGKILL of ours.
+        # No preload: a forkserver that imported the extractors would double their memory.
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"),
+                                   initializer=self.initializer, initargs=self.initargs)
+        self.pools.append(pool)
+        self.busy[pool] = 0
+        if self.warm is not None:
+            # Started now, while robots.txt and the feeds are fetched (or while the others work):
+            # importing the extractors and compiling the topics takes a worker about a second.
+            pool.submit(self.warm)
+
+    def restart(self) -> None:
+        """New processes for all (a worker died and broke its pool, or the first start), as many
+        as there were."""
+        count = max(self.start, len(self.pools))
+        for pool in self.pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+        self.pools, self.busy = [], {}
+        for _ in range(count):
+            self._add()
+        self.generation += 1
+
+    def shutdown(self, wait: bool = True) -> None:
+        for pool in self.pools:
+            pool.shutdown(wait=wait, cancel_futures=True)
+
+    @property
+    def size(self) -> int:
+        return len(self.pools)
+
+    @property
+    def capacity(self) -> int:
+        return self.PER_PROCESS * len(self.pools)
+
+    # --- tasks ----------------------------------------------------------------------------------
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` in the least busy worker, once one has room.
+
+        Raises whatever ``fn`` raises, and ``concurrent.futures.BrokenExecutor`` when its
+        worker died (``restart`` then gives new ones).
+        """
+        await self._acquire()
+        try:
+            pool = min(self.pools, key=self.busy.__getitem__)
+            self.busy[pool] += 1
+            try:
+                return await asyncio.wrap_future(pool.submit(fn, *args))
+            finally:
+                if pool in self.busy:  # not replaced by a restart meanwhile
+                    self.busy[pool] -= 1
+        finally:
+            self._release()
+
+    async def _acquire(self) -> None:
+        if self.in_flight < self.capacity and not self.waiters:
+            self.in_flight += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter in self.waiters:
+                self.waiters.remove(waiter)
+            elif waiter.done() and not waiter.cancelled():
+                self._hand_on()  # the slot was ours already: pass it on
+            raise
+
+    def _release(self) -> None:
+        self.backlog = (1 - self.ALPHA) * self.backlog + self.ALPHA * len(self.waiters)
+        self.seen += 1
+        if self.seen >= self.SETTLE and self.backlog >= self.GROW_AT and len(self.pools) < self.most:
+            self._add()
+            self.grown += 1
+            self.seen = 0
+            logger.info("newsmon: %.1f pages waiting for extraction on average: %d extraction workers now",
+                        self.backlog, len(self.pools))
+            while self.waiters and self.in_flight < self.capacity:
+                self.in_flight += 1
+                self._hand_on()
+        self._hand_on()
+
+    def _hand_on(self) -> None:
+        """Give a finished task's slot to the next waiting page, or free it."""
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.in_flight -= 1

@@ -1,0 +1,88 @@
+"""The crawl's extraction workers (crawler/workers.py): real processes, a real event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+
+from crawler.workers import Workers
+
+
+def slow_square(n: int) -> tuple[int, int]:
+    time.sleep(0.02)
+    return n * n, os.getpid()
+
+
+def run(pool: Workers, coro):
+    try:
+        return asyncio.run(coro)
+    finally:
+        pool.shutdown()
+
+
+def test_pages_that_keep_waiting_get_another_worker():
+    pool = Workers(1, 2)
+    pool.restart()
+
+    async def crawl():
+        # A backfill: pages arrive much faster than one worker extracts them.
+        return await asyncio.gather(*(pool.run(slow_square, n) for n in range(80)))
+
+    results = run(pool, crawl())
+    assert [square for square, _ in results] == [n * n for n in range(80)]
+    assert pool.size == 2 and pool.grown == 1
+    # The second worker did take pages.
+    assert len({pid for _, pid in results}) == 2
+    assert pool.in_flight == 0 and not pool.waiters
+
+
+def test_no_worker_is_added_while_pages_do_not_wait():
+    pool = Workers(1, 2)
+    pool.restart()
+
+    async def crawl():
+        # A live crawl: one page at a time, with the politeness delay between them.
+        return [await pool.run(slow_square, n) for n in range(40)]
+
+    results = run(pool, crawl())
+    assert pool.size == 1 and pool.grown == 0
+    assert len({pid for _, pid in results}) == 1
+
+
+def test_a_fixed_count_never_grows():
+    pool = Workers(1, 1)
+    pool.restart()
+
+    async def crawl():
+        return await asyncio.gather(*(pool.run(slow_square, n) for n in range(40)))
+
+    run(pool, crawl())
+    assert pool.size == 1
+
+
+def test_a_page_cancelled_while_waiting_takes_no_slot_with_it():
+    pool = Workers(1, 1)
+    pool.restart()
+
+    async def crawl():
+        tasks = [asyncio.ensure_future(pool.run(slow_square, n)) for n in range(6)]
+        await asyncio.sleep(0)  # all of them in: two sent to the worker, four waiting
+        for task in tasks[2:4]:
+            task.cancel()
+        done = await asyncio.gather(*tasks, return_exceptions=True)
+        # The slots of the cancelled ones are free: later pages are not held up for ever.
+        later = await asyncio.wait_for(asyncio.gather(*(pool.run(slow_square, n) for n in range(4))), 30)
+        return done, later
+
+    done, later = run(pool, crawl())
+    assert [isinstance(d, asyncio.CancelledError) for d in done] == [False, False, True, True, False, False]
+    assert [square for square, _ in later] == [0, 1, 4, 9]
+    assert pool.in_flight == 0 and not pool.waiters
+
+
+def test_at_least_one_process():
+    with pytest.raises(ValueError, match="at least one process"):
+        Workers(0, 2)
