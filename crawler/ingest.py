@@ -28,13 +28,13 @@ import re
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from storage import frontier, transaction
+from storage import frontier, pages, transaction
 
 from storage import stories as story_db
 
@@ -73,9 +73,11 @@ class Page:
     url: str  # canonical
     outlet: str | None
     content_type: str | None
-    body: bytes
+    body: bytes | None  # None: sent compressed
     record: dict[str, Any] | None
     problem: Problem | None = None
+    #: The page compressed with its outlet's dictionary, when the worker had it (``pages.compress``).
+    compressed: pages.Compressed | None = None
 
 
 @dataclass
@@ -126,8 +128,13 @@ def _charset(content_type: str | None) -> str | None:
     return ctype.split("charset=", 1)[1].split(";")[0].strip() or None if "charset=" in ctype else None
 
 
-def ingest_part(part: Part, options: Options) -> PartResult:
-    """Read one part, extract and score what passes the filter. Runs in a worker process."""
+def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str, bytes]] | None = None,
+                ) -> PartResult:
+    """Read one part, extract and score what passes the filter. Runs in a worker process.
+
+    ``dicts``: the outlets' page dictionaries (``pages.dictionaries``): the pages of those outlets
+    are compressed here, where there are as many cores as workers, not in the one writer.
+    """
     from .outcome import no_article_problem
 
     started = time.monotonic()
@@ -183,7 +190,9 @@ def ingest_part(part: Part, options: Options) -> PartResult:
         if problem is None and not known and (record is None or not (record.get("score") or 0) > 0):
             counts["not_relevant"] += 1
             continue
-        result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, body, record, problem))
+        outlet = store.outlet_key(key, outlets)
+        compressed = pages.compress(dicts, key, outlet, body) if dicts else None
+        result.pages.append(Page(key, outlet, ctype, None if compressed else body, record, problem, compressed))
     result.counts["records"] = result.read.records
     result.seconds = time.monotonic() - started
     return result
@@ -281,11 +290,11 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
     for key, value in result.counts.items():
         counts[key] += value
     new = relevant = 0
-    pages = result.pages
-    for at in range(0, max(len(pages), 1), BATCH):
-        last = at + BATCH >= len(pages)
+    kept = result.pages
+    for at in range(0, max(len(kept), 1), BATCH):
+        last = at + BATCH >= len(kept)
         with transaction(db):
-            for page in pages[at:at + BATCH]:
+            for page in kept[at:at + BATCH]:
                 if frontier.settled(db, page.url):
                     counts["seen"] += 1
                     continue
@@ -294,7 +303,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     store.assign_outlet(record, page.outlet, store.context(report.config_path)[0])
                 saved = store.save(db, url=page.url, body=page.body, record=record, outlet=page.outlet,
                                    content_type=page.content_type, problem=page.problem,
-                                   opts=report.store_options)
+                                   opts=report.store_options, compressed=page.compressed)
                 if record is None:
                     counts["no_article"] += 1
                 elif saved.new:
@@ -308,6 +317,11 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
     counts["relevant"] += relevant
     progress.update(part.length if progress.unit == "B" else 0, records=read.records, stored=new,
                     relevant=relevant, what=archive.source.name)
+
+
+def _dictionaries(db, report: Report) -> dict[str, tuple[int, str, bytes]]:
+    """The page dictionaries of the outlets (built-in and configured), for the workers."""
+    return pages.dictionaries(db, store.context(report.config_path)[0])
 
 
 def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) -> None:
@@ -405,7 +419,7 @@ def _local(db, work: Iterator[tuple[Archive, Part]], options: Options, report: R
             archive.stored_parts += 1
         else:
             try:
-                result = ingest_part(part, options)
+                result = ingest_part(part, options, _dictionaries(db, report))
             except Exception as exc:  # noqa: BLE001  (reported; the archive resumes next run)
                 _failed(db, archive, part, exc, report)
                 continue
@@ -425,7 +439,15 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
     pending: list[tuple[Archive, Part, Any]] = []
     work = iter(work)
     exhausted = False
+    # The outlets' page dictionaries, on every worker once (~0.5 MB an outlet), sent again when
+    # the writer has built new ones (an outlet's first pages).
+    dicts_made, dicts = None, None
     while True:
+        latest = db.execute("SELECT max(id) FROM page_dicts").fetchone()[0]
+        if latest != dicts_made:
+            found = _dictionaries(db, report)
+            dicts = client.scatter([found], broadcast=True)[0] if found else None
+            dicts_made = latest
         while not exhausted and len(pending) < window:
             item = next(work, None)
             if item is None:
@@ -437,7 +459,7 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
                 if archive.stored_parts == archive.parts:
                     _finish(db, archive, report)
                 continue
-            pending.append((archive, part, client.submit(ingest_part, part, options, pure=False)))
+            pending.append((archive, part, client.submit(ingest_part, part, options, dicts, pure=False)))
         if not pending:
             return
         archive, part, future = pending.pop(0)

@@ -23,6 +23,7 @@ from typing import Any
 from storage import frontier, open_db, queries, transaction
 from storage import stories as story_db
 from storage import versions
+from storage.pages import Compressed
 
 from . import stories
 from .config import ConfigError, load_config, parse_duration
@@ -410,21 +411,23 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
 
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
          http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
-         error: str | None = None, opts: Options | None = None, problem: Problem | None = None) -> Saved:
+         error: str | None = None, opts: Options | None = None, problem: Problem | None = None,
+         compressed: Compressed | None = None) -> Saved:
     """Store one page, its article (if any) and the URL's state, in one transaction.
 
     For pages that arrive whole (``newsmon ingest``, tests); the crawl stores the raw page
     first (``keep_page``) and the verdict after extraction (``save_verdict``). With ``error``
     (extraction crashed) the URL is kept as an ``error`` to be tried again, never as
     ``not_article``: a bug of ours must not lose the article for good. ``problem``: why
-    ``record`` is None (``outcome.no_article_problem``), as the crawl passes it.
+    ``record`` is None (``outcome.no_article_problem``), as the crawl passes it. ``compressed``:
+    the page compressed by a worker already (``storage.pages.compress``), instead of ``body``.
     """
     now = now_iso()
     with transaction(db):
         page_id = None
-        if body is not None and keep_page:
+        if (body is not None or compressed is not None) and keep_page:
             page_id = queries.save_page(db, url, body, article_id=None, http_status=http_status,
-                                        content_type=content_type, now=now, outlet=outlet)
+                                        content_type=content_type, now=now, outlet=outlet, compressed=compressed)
         problem = Problem("extract_failed", error) if error else problem
         return save_verdict(db, url=url, page_id=page_id, record=record, outlet=outlet, problem=problem,
                             http_status=http_status, attempt=True, opts=opts)

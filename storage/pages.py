@@ -25,7 +25,8 @@ import gzip
 import hashlib
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -118,29 +119,88 @@ def current_dict(db: Database, key: str) -> int | None:
     return row[0] if row else None
 
 
-def save_page(db: Database, url: str, body: bytes, *, article_id: int | None = None, http_status: int = 200,
-              content_type: str | None = None, outlet: str | None = None, now: str | None = None) -> int:
+def dictionaries(db: Database, keys: Iterable[str]) -> dict[str, tuple[int, str, bytes]]:
+    """``{key: (dict_id, sha256, dictionary)}``: the current dictionary of each of ``keys`` that
+    has one, for processes that compress pages away from the database (``compress``)."""
+    out = {}
+    for key in keys:
+        dict_id = current_dict(db, key)
+        if dict_id is not None:
+            out[key] = (dict_id, *db.execute("SELECT sha256, dict FROM page_dicts WHERE id = ?", [dict_id]).fetchone())
+    return out
+
+
+def compress(dicts: Mapping[str, tuple[int, str, bytes]], url: str, outlet: str | None,
+             body: bytes) -> Compressed | None:
+    """The page as ``save_page`` would store it, compressed with its key's dictionary from
+    ``dicts`` (``dictionaries``), or ``None`` when its key has none there. For the workers of an
+    ingest: the writer stores the blob as it is, and receives a tenth of the bytes."""
+    found = dicts.get(dict_key(url, outlet))
+    if found is None:
+        return None
+    dict_id, sha, data = found
+    if ("c", sha) not in _cache():
+        prepared = zstandard.ZstdCompressionDict(data, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+        _cache()[("c", sha)] = zstandard.ZstdCompressor(level=LEVEL, dict_data=prepared)
+    compressor: zstandard.ZstdCompressor = _cache()[("c", sha)]  # type: ignore[assignment]
+    return Compressed(dict_id, sha, compressor.compress(body), len(body))
+
+
+@dataclass(frozen=True)
+class Compressed:
+    """A page compressed elsewhere (``compress``), with the dictionary it needs."""
+
+    dict_id: int
+    sha256: str  # of the dictionary: the same id in another database is not the same dictionary
+    blob: bytes
+    size: int
+
+
+def save_page(db: Database, url: str, body: bytes | None, *, article_id: int | None = None, http_status: int = 200,
+              content_type: str | None = None, outlet: str | None = None, now: str | None = None,
+              compressed: Compressed | None = None) -> int:
     """Keep the raw bytes of a fetched page, compressed, so it can be re-extracted without a fetch.
 
     Args:
         outlet: the outlet the page belongs to: its dictionary is used (built from the
             outlet's first pages once there are ``DICT_AFTER``). Without one, the host's.
+        compressed: the page compressed already (``compress``; ``body`` may then be None):
+            stored as it is.
+
+    Raises:
+        LookupError: ``compressed`` names a dictionary this database does not have.
     """
     key = dict_key(url, outlet)
     with transaction(db):
+        if compressed is not None:
+            row = db.execute("SELECT sha256 FROM page_dicts WHERE id = ?", [compressed.dict_id]).fetchone()
+            # A key's current dictionary is never replaced nor pruned (build_dict runs only for a
+            # key without one), so this holds unless page_dicts was edited by hand.
+            if row is None or row[0] != compressed.sha256:
+                raise LookupError(f"page dictionary {compressed.dict_id} the page was compressed with is not "
+                                  "in this database; store the page's body instead")
+            return _insert(db, url, article_id, now, http_status, content_type, compressed.blob,
+                           compressed.size, key, compressed.dict_id)
+        if body is None:
+            raise ValueError("save_page needs the page's body or the page compressed")
         dict_id = current_dict(db, key) if key else None
-        # Plain SQL: sqlite-utils' insert looks the table up in sqlite_master on every call.
-        page_id = db.execute(
-            "INSERT INTO pages (url, article_id, fetched_at, http_status, content_type, body_gz, size, outlet, dict_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [url, article_id, now or _now(), http_status, content_type, _compressor(db, dict_id).compress(body),
-             len(body), key or None, dict_id]).lastrowid
+        page_id = _insert(db, url, article_id, now, http_status, content_type,
+                          _compressor(db, dict_id).compress(body), len(body), key, dict_id)
         if dict_id is None and key:
             waiting = db.execute("SELECT count(*) FROM pages WHERE outlet = ? AND dict_id IS NULL",
                                  [key]).fetchone()[0]
             if waiting >= DICT_AFTER:
                 build_dict(db, key)
         return page_id
+
+
+def _insert(db: Database, url: str, article_id: int | None, now: str | None, http_status: int,
+            content_type: str | None, blob: bytes, size: int, key: str, dict_id: int | None) -> int:
+    # Plain SQL: sqlite-utils' insert looks the table up in sqlite_master on every call.
+    return db.execute(
+        "INSERT INTO pages (url, article_id, fetched_at, http_status, content_type, body_gz, size, outlet, dict_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [url, article_id, now or _now(), http_status, content_type, blob, size, key or None, dict_id]).lastrowid
 
 
 def build_dict(db: Database, key: str, *, now: str | None = None) -> int | None:

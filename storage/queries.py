@@ -441,12 +441,13 @@ def review_queue(db: Database, limit: int = 100) -> list[dict[str, Any]]:
 
 # --- raw pages -------------------------------------------------------------------------------
 
-def save_page(db: Database, url: str, body: bytes, *, article_id: int | None = None, http_status: int = 200,
-              content_type: str | None = None, now: str | None = None, outlet: str | None = None) -> int:
+def save_page(db: Database, url: str, body: bytes | None, *, article_id: int | None = None, http_status: int = 200,
+              content_type: str | None = None, now: str | None = None, outlet: str | None = None,
+              compressed: pages.Compressed | None = None) -> int:
     """Keep the raw bytes of a fetched page, compressed (``storage.pages``: zstd with the outlet's
-    dictionary), so it can be re-extracted without a fetch."""
+    dictionary; ``compressed``: done already), so it can be re-extracted without a fetch."""
     return pages.save_page(db, url, body, article_id=article_id, http_status=http_status,
-                           content_type=content_type, outlet=outlet, now=now or now_utc())
+                           content_type=content_type, outlet=outlet, now=now or now_utc(), compressed=compressed)
 
 
 def page_body(db: Database, page_id: int) -> tuple[str, bytes, str | None, int | None] | None:

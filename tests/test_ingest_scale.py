@@ -211,6 +211,63 @@ def test_an_archive_fills_in_the_articles_the_crawl_could_not_get(tmp_path):
     assert [kinds[p.url] for p in pages] == ["article"] * 5
 
 
+def test_the_workers_compress_pages_with_their_outlets_dictionaries_and_they_read_back(tmp_path):
+    # The writer is one process for every worker: compressing there cost a third of its time.
+    # Pages of outlets with a dictionary are compressed in the workers; read back, they are the
+    # bytes of the archive.
+    from crawler import ingest
+    from storage import pages, queries
+
+    first = warcs.outlet_pages()
+
+    def moved(fetch: warcs.Fetch) -> warcs.Fetch:  # the same page under another URL of its site
+        url = urlsplit(fetch.url)
+        return warcs.Fetch(url._replace(path=url.path.rstrip("/") + "/again").geturl(), fetch.body,
+                           fetch.content_type, fetch.status)
+
+    second = [moved(f) for f in first]
+    warcs.write(tmp_path / "first.warc.gz", first)
+    warcs.write(tmp_path / "second.warc.gz", second)
+    db_path = tmp_path / "n.db"
+    assert newsmon("ingest", str(tmp_path / "first.warc.gz"), "--db", str(db_path), "--workers", "0").returncode == 0
+    db = open_db(db_path)
+    dicts = pages.dictionaries(db, store.context(None)[0])
+    assert len(dicts) >= 3, "the first archive gives the outlets with 8 pages or more their dictionaries"
+
+    part = archives.plan(archives.probe(str(tmp_path / "second.warc.gz"), "second"))[0]
+    result = ingest.ingest_part(part, ingest.Options(), dicts)
+    with_dict = [p for p in result.pages if p.outlet in dicts]
+    assert with_dict and all(p.body is None and p.compressed.dict_id == dicts[p.outlet][0] for p in with_dict)
+    assert all(p.body is not None and p.compressed is None for p in result.pages if p.outlet not in dicts)
+
+    ingested = newsmon("ingest", str(tmp_path / "second.warc.gz"), "--db", str(db_path), "--workers", "2",
+                       "--part-size", PART)
+    assert ingested.returncode == 0, ingested.stderr
+    bodies: dict[str, set[bytes]] = {}
+    for f in second:  # two saved pages are versions of one article, at one URL
+        bodies.setdefault(canonical_url(f.url, HOSTS), set()).add(f.body)
+    stored = db.execute("SELECT id, url, dict_id FROM pages WHERE url IN (%s)" % ",".join("?" * len(bodies)),
+                        list(bodies)).fetchall()
+    assert len(stored) == len(bodies)
+    assert sum(dict_id is not None for _, _, dict_id in stored) >= len(with_dict)
+    assert all(queries.page_body(db, page_id)[1] in bodies[url] for page_id, url, _ in stored)
+    assert db.execute("SELECT count(*) FROM page_dicts").fetchone()[0] == len(
+        {r[0] for r in db.execute("SELECT DISTINCT key FROM page_dicts")}), "no outlet got a second dictionary"
+    db.close()
+
+
+def test_a_page_compressed_with_a_dictionary_the_database_lacks_is_refused(tmp_path):
+    from storage import pages
+
+    db = open_db(tmp_path / "n.db")
+    foreign = {"asahi": (1, "0" * 64, b"<html><head>" * 1000)}
+    compressed = pages.compress(foreign, "https://www.asahi.com/articles/A.html", "asahi", b"<html>page</html>")
+    with pytest.raises(LookupError, match="not in this database; store the page's body instead"):
+        pages.save_page(db, "https://www.asahi.com/articles/A.html", None, outlet="asahi", compressed=compressed)
+    assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
+    db.close()
+
+
 def test_ingest_follows_the_story_settings_as_crawl_and_reextract_do(tmp_path):
     import os
 
