@@ -80,15 +80,22 @@ class Job:
             return CronTrigger.from_crontab(self.cron, timezone=tz)
         return IntervalTrigger(seconds=self.interval, jitter=jitter or None, timezone=tz)
 
-    def period(self, tz: str) -> float:
-        """Seconds between runs; for a crontab, the gap between its next two fire times."""
+    def period(self, tz: str, now: datetime | None = None) -> float:
+        """Seconds between runs; for a crontab, the shortest gap between its fire times.
+
+        Not the gap between the next two: "*/30 6-23 * * *" read at 23:20 would give the night's
+        6.5 hours, and a grace of half that, fixed for as long as the scheduler runs, would let
+        a stalled daytime run start hours late.
+        """
         if self.interval:
             return self.interval
         trigger = CronTrigger.from_crontab(self.cron, timezone=tz)
-        now = datetime.now(timezone.utc)
-        first = trigger.get_next_fire_time(None, now)
-        second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
-        return (second - first).total_seconds() if first and second else 3600.0
+        times = [trigger.get_next_fire_time(None, now or datetime.now(timezone.utc))]
+        # 200 fire times: a day of a crontab every 10 minutes, a week of one every hour.
+        while times[-1] is not None and len(times) < 200:
+            times.append(trigger.get_next_fire_time(times[-1], times[-1] + timedelta(seconds=1)))
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:]) if a and b]
+        return min(gaps) if gaps else 3600.0
 
     def grace(self, tz: str) -> int:
         # APScheduler's default grace of 1 s drops runs after a short stall (apscheduler#423);

@@ -192,6 +192,16 @@ def test_schedule_config_becomes_jobs_with_ids_and_graces():
     assert parse_duration("2h", "x") == 7200 and parse_duration(1.5, "x") == 1.5
 
 
+def test_a_crontabs_grace_is_half_its_shortest_gap_whenever_the_scheduler_starts():
+    from datetime import datetime, timedelta, timezone
+
+    job = build_schedule({"outlets": {"nikkei": "*/30 6-23 * * *"}}, ["nikkei"]).jobs[0]
+    jst = timezone(timedelta(hours=9))
+    # Started at 23:20 in Tokyo the next two runs are 6.5 h apart; the grace stays 15 minutes.
+    for started in (datetime(2026, 11, 30, 23, 20, tzinfo=jst), datetime(2026, 11, 30, 12, 5, tzinfo=jst)):
+        assert job.period("Asia/Tokyo", now=started) == 1800.0
+
+
 @pytest.mark.parametrize("table, message", [
     ({"interval": "15 minutes"}, "interval = '15 minutes': write a number with unit s, m, h or d"),
     ({"interval": "0s"}, "interval must be more than 0"),
