@@ -48,9 +48,8 @@ NEWSMON_CONTACT = _env("NEWSMON_CONTACT", "")
 #: one per spare core, which leaves a core to the reactor and SQLite.
 NEWSMON_EXTRACT_WORKERS = _env("NEWSMON_EXTRACT_WORKERS", max(1, (os.cpu_count() or 2) - 1))
 #: How many extraction workers a crawl may grow to while pages keep waiting for one
-#: (crawler/workers.py). On 2 cores a second worker made a crawl of sites without rules 1.35×
-#: faster and one of outlets with rules 12 % slower (bench/crawl), so it is added only when
-#: extraction is seen to be the bottleneck. Set it to NEWSMON_EXTRACT_WORKERS for a fixed count.
+#: (crawler/workers.py): a live crawl paced by politeness delays keeps one, a backfill grows.
+#: Set it to NEWSMON_EXTRACT_WORKERS for a fixed count.
 NEWSMON_EXTRACT_WORKERS_MAX = _env("NEWSMON_EXTRACT_WORKERS_MAX", os.cpu_count() or 2)
 #: Article pages fetched per run and outlet at most: a first run on a sitemap with 50,000
 #: URLs must not become a backfill by accident.
