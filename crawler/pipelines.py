@@ -67,29 +67,27 @@ class StorePipeline:
             self.crawler.settings)
 
     def _start_workers(self) -> None:
-        if self.pool is None:
-            self.pool = Workers(self.workers, self.most_workers, warm=partial(health.warm, self.config_path),
-                                initializer=store.watch_parent, initargs=(os.getpid(),))
-        self.pool.restart()
+        self.pool = Workers(self.workers, self.most_workers, warm=partial(health.warm, self.config_path),
+                            initializer=store.watch_parent, initargs=(os.getpid(),))
+        self.pool.launch()
 
     async def _extract(self, item: FetchedPage, url: str, page_id: int | None, *,
                        revisit: bool = False) -> tuple[dict | None, Problem | None]:
         """``_analyse`` for a page; what goes wrong is the page's ``Problem``, never the run's.
 
-        A worker that dies (killed for its memory, a crash in a C parser) breaks the whole pool:
-        without a new one every later page of the run would fail too. The page that met the
-        broken pool is tried once more in the new one; breaking that as well, it is its own error.
+        A worker that dies (killed for its memory, a crash in a C parser) takes the pages it had
+        with it; ``Workers`` starts another in its place (without one, every later page sent there
+        would fail too), and each of those pages is tried once more; killing a worker again, it
+        is its own error. The other workers and their pages are untouched.
         """
         retried = False
         while True:
-            generation = self.pool.generation if self.pool is not None else 0
             try:
                 return await self._analyse(item.outlet, item.body, url, item.charset, page_id, revisit=revisit)
             except BrokenExecutor as exc:
-                logger.error("newsmon: the extraction workers died while extracting %s (%s); starting new ones",
+                # crawler/workers.py has started a new worker in place of the dead one.
+                logger.error("newsmon: an extraction worker died while extracting %s (%s); a new one is started",
                              url, exc)
-                if generation == self.pool.generation:  # not restarted yet by another page that met it
-                    self._start_workers()
                 if not retried:
                     retried = True
                     continue

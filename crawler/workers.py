@@ -21,7 +21,7 @@ import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -52,8 +52,8 @@ class Workers:
         self.initializer, self.initargs = initializer, initargs
         self.pools: list[ProcessPoolExecutor] = []
         self.busy: dict[ProcessPoolExecutor, int] = {}
-        #: Bumped by every ``restart``: a page that met a broken pool restarts it only once.
-        self.generation = 0
+        #: Processes started again after theirs died.
+        self.replaced = 0
         self.in_flight = 0
         self.waiters: deque[asyncio.Future] = deque()
         self.backlog = 0.0
@@ -75,16 +75,23 @@ class Workers:
             # importing the extractors and compiling the topics takes a worker about a second.
             pool.submit(self.warm)
 
-    def restart(self) -> None:
-        """New processes for all (a worker died and broke its pool, or the first start), as many
-        as there were."""
-        count = max(self.start, len(self.pools))
-        for pool in self.pools:
-            pool.shutdown(wait=False, cancel_futures=True)
-        self.pools, self.busy = [], {}
-        for _ in range(count):
+    def launch(self) -> None:
+        """Start the first ``start`` processes (at once: they warm up while the crawl begins)."""
+        while len(self.pools) < self.start:
             self._add()
-        self.generation += 1
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """A new process for one whose process died (killed for its memory, a crash in a C
+        parser): its pool is broken for good, the others and their pages are untouched."""
+        if broken not in self.busy:
+            return  # replaced already, by another page that met it
+        broken.shutdown(wait=False, cancel_futures=True)
+        at = self.pools.index(broken)
+        del self.busy[broken]
+        self.pools.remove(broken)
+        self._add()
+        self.pools.insert(at, self.pools.pop())
+        self.replaced += 1
 
     def shutdown(self, wait: bool = True) -> None:
         for pool in self.pools:
@@ -104,7 +111,7 @@ class Workers:
         """``fn(*args)`` in the least busy worker, once one has room.
 
         Raises whatever ``fn`` raises, and ``concurrent.futures.BrokenExecutor`` when its
-        worker died (``restart`` then gives new ones).
+        worker died; a new worker has replaced it by then, so the caller may try again.
         """
         await self._acquire()
         try:
@@ -112,8 +119,11 @@ class Workers:
             self.busy[pool] += 1
             try:
                 return await asyncio.wrap_future(pool.submit(fn, *args))
+            except BrokenExecutor:
+                self._replace(pool)
+                raise
             finally:
-                if pool in self.busy:  # not replaced by a restart meanwhile
+                if pool in self.busy:  # not replaced meanwhile
                     self.busy[pool] -= 1
         finally:
             self._release()

@@ -188,7 +188,7 @@ def test_sigkill_mid_run_leaves_a_consistent_database_and_the_next_run_finishes(
 
 def test_dead_extraction_workers_are_replaced_and_no_page_is_lost(env, site, tmp_path):
     # A worker killed under the crawl (the kernel's OOM killer, a crash in a C parser) breaks its
-    # whole pool: without new workers every later page of the run would end as an error.
+    # pool: without a new worker every later page sent there would end as an error.
     import psutil
 
     for a in site.articles[1:]:
@@ -215,7 +215,7 @@ def test_dead_extraction_workers_are_replaced_and_no_page_is_lost(env, site, tmp
         finally:
             if proc.poll() is None:
                 proc.kill()
-    assert "starting new ones" in log.read_text(errors="replace")
+    assert "a new one is started" in log.read_text(errors="replace")
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES), \
         rows(env, "select url, kind, reason from urls where kind != 'article'")
 

@@ -25,7 +25,7 @@ def run(pool: Workers, coro):
 
 def test_pages_that_keep_waiting_get_another_worker():
     pool = Workers(1, 2)
-    pool.restart()
+    pool.launch()
 
     async def crawl():
         # A backfill: pages arrive much faster than one worker extracts them.
@@ -41,7 +41,7 @@ def test_pages_that_keep_waiting_get_another_worker():
 
 def test_no_worker_is_added_while_pages_do_not_wait():
     pool = Workers(1, 2)
-    pool.restart()
+    pool.launch()
 
     async def crawl():
         # A live crawl: one page at a time, with the politeness delay between them.
@@ -54,7 +54,7 @@ def test_no_worker_is_added_while_pages_do_not_wait():
 
 def test_a_fixed_count_never_grows():
     pool = Workers(1, 1)
-    pool.restart()
+    pool.launch()
 
     async def crawl():
         return await asyncio.gather(*(pool.run(slow_square, n) for n in range(40)))
@@ -65,7 +65,7 @@ def test_a_fixed_count_never_grows():
 
 def test_a_page_cancelled_while_waiting_takes_no_slot_with_it():
     pool = Workers(1, 1)
-    pool.restart()
+    pool.launch()
 
     async def crawl():
         tasks = [asyncio.ensure_future(pool.run(slow_square, n)) for n in range(6)]
@@ -81,6 +81,32 @@ def test_a_page_cancelled_while_waiting_takes_no_slot_with_it():
     assert [isinstance(d, asyncio.CancelledError) for d in done] == [False, False, True, True, False, False]
     assert [square for square, _ in later] == [0, 1, 4, 9]
     assert pool.in_flight == 0 and not pool.waiters
+
+
+def die(_: int) -> None:
+    os._exit(1)  # as a worker killed for its memory, or a crash in a C parser
+
+
+def test_a_dead_worker_is_replaced_and_the_others_pages_are_untouched():
+    from concurrent.futures import BrokenExecutor
+
+    pool = Workers(2, 2)
+    pool.launch()
+
+    async def crawl():
+        # One page on each worker: the slow one is on the worker that survives.
+        slow = asyncio.ensure_future(pool.run(slow_square, 7))
+        await asyncio.sleep(0)
+        with pytest.raises(BrokenExecutor):
+            await pool.run(die, 0)
+        after = await asyncio.gather(*(pool.run(slow_square, n) for n in range(6)))
+        return await slow, after
+
+    (square, _), after = run(pool, crawl())
+    assert square == 49
+    assert [s for s, _ in after] == [n * n for n in range(6)]
+    assert pool.size == 2 and pool.replaced == 1
+    assert len({pid for _, pid in after}) == 2
 
 
 def test_at_least_one_process():
