@@ -614,6 +614,8 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
         newsmon ingest CC-NEWS-20240305.warc.gz
         newsmon ingest --base-url https://data.commoncrawl.org/ warc.paths.gz
     """
+    from storage.exceptions import DictionaryMissing
+
     from .archives import InputError
     from .ingest import ingest as run_ingest, report_lines
 
@@ -625,6 +627,9 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
                             store_options=_store_options(checked.config.path))
     except (InputError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
+    except DictionaryMissing as exc:  # a page dictionary removed from the database while the workers used it
+        raise click.ClickException(f"{exc}; what was stored before is kept: run the same ingest again, "
+                                   "it resumes where this one stopped") from None
     errors, line = report_lines(report)
     for error in errors:
         click.echo(error, err=True)

@@ -14,6 +14,8 @@
   reviewer saw it; it names the status now, who set it and when.
 - ``NothingToUndo``: ``review.undo`` found no decision in force to take back.
 - ``StoryNotFound`` (also a ``LookupError``): ``stories.set_story_status`` got an id no story has.
+- ``DictionaryMissing`` (also a ``LookupError``): ``pages.save_page`` got a page compressed
+  with a dictionary this database does not hold.
 """
 
 from __future__ import annotations
@@ -58,3 +60,7 @@ class NothingToUndo(StorageError):
 
 class StoryNotFound(StorageError, LookupError):
     """No story has the given id."""
+
+
+class DictionaryMissing(StorageError, LookupError):
+    """A page compressed elsewhere names a page dictionary the database does not hold."""

@@ -34,6 +34,7 @@ import zstandard
 from sqlite_utils import Database
 
 from .db import transaction
+from .exceptions import DictionaryMissing
 
 #: zstd level for every page: 0.7 ms for a 136 KB page with a dictionary (gzip-9: ~10 ms);
 #: level 6 saves another 12 % of bytes for twice the time (bench/storage).
@@ -168,7 +169,7 @@ def save_page(db: Database, url: str, body: bytes | None, *, article_id: int | N
             stored as it is.
 
     Raises:
-        LookupError: ``compressed`` names a dictionary this database does not have.
+        DictionaryMissing: ``compressed`` names a dictionary this database does not have.
     """
     key = dict_key(url, outlet)
     with transaction(db):
@@ -177,8 +178,8 @@ def save_page(db: Database, url: str, body: bytes | None, *, article_id: int | N
             # A key's current dictionary is never replaced nor pruned (build_dict runs only for a
             # key without one), so this holds unless page_dicts was edited by hand.
             if row is None or row[0] != compressed.sha256:
-                raise LookupError(f"page dictionary {compressed.dict_id} the page was compressed with is not "
-                                  "in this database; store the page's body instead")
+                raise DictionaryMissing(f"page dictionary {compressed.dict_id} the page was compressed with is "
+                                        "not in this database; store the page's body instead")
             return _insert(db, url, article_id, now, http_status, content_type, compressed.blob,
                            compressed.size, key, compressed.dict_id)
         if body is None:

@@ -258,11 +258,12 @@ def test_the_workers_compress_pages_with_their_outlets_dictionaries_and_they_rea
 
 def test_a_page_compressed_with_a_dictionary_the_database_lacks_is_refused(tmp_path):
     from storage import pages
+    from storage.exceptions import DictionaryMissing
 
     db = open_db(tmp_path / "n.db")
     foreign = {"asahi": (1, "0" * 64, b"<html><head>" * 1000)}
     compressed = pages.compress(foreign, "https://www.asahi.com/articles/A.html", "asahi", b"<html>page</html>")
-    with pytest.raises(LookupError, match="not in this database; store the page's body instead"):
+    with pytest.raises(DictionaryMissing, match="not in this database; store the page's body instead"):
         pages.save_page(db, "https://www.asahi.com/articles/A.html", None, outlet="asahi", compressed=compressed)
     assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
     db.close()
