@@ -22,7 +22,7 @@ from ..discovery import parse_feed, parse_sitemap
 from ..middlewares import Refused, Unusable, Walled
 from ..outcome import Problem, check_body, failure_problem, http_status_problem
 from ..store import analyse
-from ..urls import canonical_url
+from ..urls import canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, detect_wall
 from .news import _headers, charset_of
 
@@ -84,7 +84,7 @@ class CheckSpider(scrapy.Spider):
         else:
             found = (parse_feed if kind == "feed" else parse_sitemap)(response.body, newest=True)
             entry["problem"], entry["newest"] = found.problem, found.newest
-            links = [response.urljoin(link) for link in found.links]
+            links = [u for u in (parsable(link, response.url) for link in found.links) if u]
             if kind == "sitemap" and found.kind == "sitemapindex":
                 entry["entries"], entry["articles"] = len(links), None
                 entry["children"] = len(links)
@@ -94,7 +94,7 @@ class CheckSpider(scrapy.Spider):
                                          dont_filter=True, priority=10, cb_kwargs={"outlet": outlet, "kind": kind},
                                          meta={"newsmon_outlet": outlet, "check_kind": kind, "check_url": child})
                 return
-        articles = [u for u in dict.fromkeys(canonical_url(link, self.hosts) for link in links)
+        articles = [u for u in dict.fromkeys(canonical_url(link, self.hosts) for link in links if parsable(link))
                     if self.outlets[outlet].is_article_url(u)]
         entry["entries"], entry["articles"] = len(links), len(articles)
         for url in articles:

@@ -36,7 +36,7 @@ from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
 from ..store import crawler_db, now_iso, settings_options
-from ..urls import canonical_url
+from ..urls import canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, WALL_HEADERS, Wall, detect_wall
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -227,12 +227,15 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("newsmon: %s %s of %s is broken: %s", kind, response.url, outlet, found.problem)
         self.crawler.stats.inc_value(f"newsmon/discovery/{kind}")
         if kind == "sitemap" and found.kind == "sitemapindex":
-            children = [response.urljoin(loc) for loc in found.links]
+            children = [parsable(loc, response.url) or loc for loc in found.links]
             self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
                                    found=(len(children), 0, 0, 0), reason=found.problem)
             wanted = []
             for child in children:
-                if self.outlets[outlet].in_scope(child):
+                if parsable(child) is None:
+                    self.logger.warning("newsmon: sitemap index %s lists %r, which is no URL: not read",
+                                        response.url, child[:200])
+                elif self.outlets[outlet].in_scope(child):
                     wanted.append(child)
                 else:
                     self.logger.warning("newsmon: sitemap index %s lists %s, off the outlet's domains: not read",
@@ -243,8 +246,9 @@ class NewsSpider(scrapy.Spider):
             for child in wanted:
                 yield self._discovery(child, outlet, "sitemap", self.parse_sitemap, index=index)
             return
-        # Feeds should give absolute URLs; some give paths, which mean the feed's own host.
-        links = [response.urljoin(link) for link in found.links]
+        # Feeds should give absolute URLs; some give paths, which mean the feed's own host. An
+        # entry no URL parser takes stays as it is, to be refused with its reason (_articles).
+        links = [parsable(link, response.url) or link for link in found.links]
         requests, counts = self._articles(links, outlet, via=kind, strict=True)
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
                                found=(len(links), *counts), reason=found.problem)
@@ -307,7 +311,12 @@ class NewsSpider(scrapy.Spider):
         fresh: list[str] = []
         articles = refused = 0
         for raw in urls:
-            url = canonical_url(raw, self.hosts)
+            try:
+                url = canonical_url(raw, self.hosts)
+            except ValueError as exc:  # "https://[broken/a", a port that is no number
+                refused += 1
+                self._refuse_unparsable(raw, exc, outlet, via)
+                continue
             if not outlet.in_scope(url):
                 if strict or outlet.matches_pattern(url):
                     refused += 1
@@ -339,6 +348,17 @@ class NewsSpider(scrapy.Spider):
         if not frontier.state(self.db, key):
             frontier.record_refused(self.db, key, outlet=outlet.key, code="off_scope", run_id=self.run_id,
                                     reason=f"listed by a {via} but out of scope: {why}")
+
+    def _refuse_unparsable(self, raw: str, exc: ValueError, outlet: Outlet, via: str) -> None:
+        """An entry no URL parser takes: refused under its own text, so that one bad entry
+        neither loses the document's other URLs nor goes unrecorded."""
+        self.crawler.stats.inc_value("newsmon/discovery/refused")
+        key = raw.strip()[:500]
+        self.logger.warning("newsmon: %s of %s lists %r, which is no URL (%s); not fetched", via, outlet.key,
+                            key[:200], exc)
+        if key and not frontier.state(self.db, key):
+            frontier.record_refused(self.db, key, outlet=outlet.key, code="bad_url", run_id=self.run_id,
+                                    reason=f"listed by a {via} but no URL parser takes it ({exc})")
 
     def _requests(self, urls: Iterable[str], outlet_key: str, via: str):
         for url in urls:
