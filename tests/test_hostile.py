@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .hostile import Case, Site, _send, article_html
+from .hostile import BAD_ENTRIES, Case, Site, _send, article_html
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
             "DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=1", "NEWSMON_EXTRACT_WORKERS=1", "NEWSMON_MAX_ATTEMPTS=2",
@@ -130,6 +130,15 @@ def test_nothing_out_of_scope_was_requested(hostile):
     urls = hostile["runs"]["first"][0]
     for url in ("file:///etc/passwd", "ftp://127.0.0.1/a/escape-ftp", site.other_url("/a/escape-other")):
         assert urls[url]["kind"] == "refused" and urls[url]["reason_code"] == "off_scope", url
+
+
+def test_a_feed_entry_that_is_no_url_is_refused_alone(hostile):
+    # Before: canonical_url raised on the first of them and the feed's other URLs were lost,
+    # every run (each route's own test then fails too).
+    urls = hostile["runs"]["first"][0]
+    for entry in BAD_ENTRIES:
+        assert urls[entry]["kind"] == "refused" and urls[entry]["reason_code"] == "bad_url", urls.get(entry)
+        assert "no URL parser takes it" in urls[entry]["reason"]
 
 
 def test_final_states_are_not_fetched_again(hostile):
@@ -243,7 +252,8 @@ def test_an_outlet_that_walls_us_off_is_not_asked_for_every_article(tmp_path):
         crawl(db, config, ["walls"], "CONCURRENT_REQUESTS_PER_DOMAIN=1", "CONCURRENT_REQUESTS=4")
     finally:
         site.stop()
-    rows = query(db, "SELECT url, kind, reason_code, reason FROM urls")
+    # The site's feed also lists BAD_ENTRIES, refused as no URLs (test_a_feed_entry_that_is_no_url...).
+    rows = query(db, "SELECT url, kind, reason_code, reason FROM urls WHERE reason_code IS NOT 'bad_url'")
     blocked = [r for r in rows if r["kind"] == "blocked"]
     held = [r for r in rows if r["kind"] == "pending"]
     assert len(rows) == 20 and len(blocked) + len(held) == 20
@@ -312,7 +322,7 @@ def test_ten_kills_fetch_each_article_about_once_and_store_it_exactly_once(tmp_p
     assert query(db, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
     assert query(db, "SELECT count(*) AS n FROM articles")[0]["n"] == KILL_ARTICLES
     states = query(db, "SELECT kind, count(*) AS n FROM urls GROUP BY kind")
-    assert states == [{"kind": "article", "n": KILL_ARTICLES}]
+    assert states == [{"kind": "article", "n": KILL_ARTICLES}, {"kind": "refused", "n": len(BAD_ENTRIES)}]
 
 
 def _progress(db: Path) -> tuple[int, int]:
