@@ -115,15 +115,15 @@ def fetched_urls(db: Database, outlet: str) -> list[tuple[str, int]]:
 def _upsert(db: Database, url: str, *, outlet: str | None, kind: str, code: str | None, reason: str | None,
             http_status: int | None, run_id: int | None, now: str, attempt: bool,
             article_id: int | None = None, page_id: int | None = None, redirected_to: str | None = None,
-            retry_at: str | None = None, error: str | None = None) -> None:
+            retry_at: str | None = None, error: str | None = None, blocked_since: str | None = None) -> None:
     if kind not in STATES:
         raise ValueError(f"unknown URL state {kind!r}: use one of {', '.join(STATES)}")
     db.execute(
         """
         INSERT INTO urls (url, outlet, kind, http_status, article_id, first_seen_at, last_seen_at, attempts,
-                          last_error, reason, reason_code, redirected_to, page_id, run_id, retry_at)
+                          last_error, reason, reason_code, redirected_to, page_id, run_id, retry_at, blocked_since)
         VALUES (:url, :outlet, :kind, :http_status, :article_id, :now, :now, :inc, :error, :reason, :code,
-                :redirected_to, :page_id, :run_id, :retry_at)
+                :redirected_to, :page_id, :run_id, :retry_at, :blocked_since)
         ON CONFLICT (url) DO UPDATE SET
             outlet = coalesce(excluded.outlet, urls.outlet),
             kind = excluded.kind,
@@ -137,11 +137,16 @@ def _upsert(db: Database, url: str, *, outlet: str | None, kind: str, code: str 
             redirected_to = coalesce(excluded.redirected_to, urls.redirected_to),
             page_id = coalesce(excluded.page_id, urls.page_id),
             run_id = coalesce(excluded.run_id, urls.run_id),
-            retry_at = excluded.retry_at
+            retry_at = excluded.retry_at,
+            -- The week of walls (record_blocked) runs on while the URL waits (postponed while
+            -- the outlet walls us off) or fails; a page that got through ends it.
+            blocked_since = CASE WHEN excluded.kind IN ('blocked', 'pending', 'error')
+                                 THEN coalesce(urls.blocked_since, excluded.blocked_since) END
         """,
         {"url": url, "outlet": outlet, "kind": kind, "http_status": http_status, "article_id": article_id,
          "now": now, "inc": 1 if attempt else 0, "error": error, "reason": reason, "code": code,
-         "redirected_to": redirected_to, "page_id": page_id, "run_id": run_id, "retry_at": retry_at})
+         "redirected_to": redirected_to, "page_id": page_id, "run_id": run_id, "retry_at": retry_at,
+         "blocked_since": blocked_since})
 
 
 def mark_fetched(db: Database, url: str, *, outlet: str | None, page_id: int, http_status: int,
@@ -216,10 +221,10 @@ def record_blocked(db: Database, url: str, *, outlet: str | None, code: str, rea
     now = now or now_utc()
     moment = datetime.fromisoformat(now)
     with transaction(db):
-        row = db.execute("SELECT attempts, kind, blocked_since FROM urls WHERE url = ?", [url]).fetchone()
+        row = db.execute("SELECT attempts, blocked_since FROM urls WHERE url = ?", [url]).fetchone()
         attempts = (row[0] if row else 0) + (1 if attempt else 0)
-        # A wall after the URL left the blocked state starts a new week.
-        since = datetime.fromisoformat(row[2]) if row and row[1] == "blocked" and row[2] else moment
+        # _upsert keeps blocked_since until a page gets through: only then does a wall start a new week.
+        since = datetime.fromisoformat(row[1]) if row and row[1] else moment
         if moment - since > WALL_GIVE_UP:
             _upsert(db, url, outlet=outlet, kind="gave_up", code=code, http_status=http_status, run_id=run_id,
                     reason=f"gave up: blocked for more than {WALL_GIVE_UP.days} days; last: {reason}", now=now,
@@ -229,8 +234,7 @@ def record_blocked(db: Database, url: str, *, outlet: str | None, code: str, rea
         retry_at = (moment + wait).isoformat(timespec="seconds")
         _upsert(db, url, outlet=outlet, kind="blocked", code=code, http_status=http_status, run_id=run_id,
                 reason=f"{reason} (tried again after {retry_at})", now=now, attempt=attempt, error=reason,
-                retry_at=retry_at)
-        db.execute("UPDATE urls SET blocked_since = ? WHERE url = ?", [since.isoformat(timespec="seconds"), url])
+                retry_at=retry_at, blocked_since=since.isoformat(timespec="seconds"))
     return "blocked"
 
 

@@ -125,6 +125,31 @@ def test_a_blocked_url_is_given_up_a_week_after_its_first_wall_not_its_discovery
     assert "blocked for more than 7 days" in frontier.state(db, url)["reason"]
 
 
+def test_a_blocked_url_held_back_while_its_outlet_walls_us_off_keeps_its_week(tmp_path):
+    # A blocked URL due again is postponed (pending) while its outlet walls us off; the next wall
+    # must not start a new week, or an outlet that keeps walling us keeps its URLs for ever.
+    db = open_db(tmp_path / "news.db")
+    url, other = "https://example.jp/a/3", "https://example.jp/a/4"
+    at = lambda d: datetime(2026, 1, d, tzinfo=timezone.utc).isoformat(timespec="seconds")  # noqa: E731
+
+    def wall(u: str, d: int) -> str:
+        return frontier.record_blocked(db, u, outlet="x", code="wall_challenge", reason="a bot challenge",
+                                       backoff=3600, now=at(d))
+
+    assert wall(url, 2) == "blocked"
+    frontier.postpone(db, url, outlet="x", reason="3 walls in a row", now=at(5))
+    assert frontier.state(db, url)["blocked_since"] == at(2)
+    assert wall(url, 8) == "blocked"
+    assert wall(url, 10) == "gave_up"
+    # A page that gets through ends the week: a later wall starts a new one.
+    assert wall(other, 2) == "blocked"
+    frontier.record_result(db, other, outlet="x", kind="not_article", code="not_article", reason="a listing",
+                           now=at(4))
+    assert frontier.state(db, other)["blocked_since"] is None
+    assert wall(other, 10) == "blocked"
+    assert frontier.state(db, other)["blocked_since"] == at(10)
+
+
 def test_robots_change_requeues_what_it_disallowed(tmp_path):
     db = open_db(tmp_path / "news.db")
     url = "http://127.0.0.1:8000/private/a"
