@@ -79,10 +79,18 @@ def _conflict(db: Database, article_id: int, title: str | None, status: str, see
 
 
 def _sync(db: Database, article_id: int, status: str) -> None:
-    """Set the article's review columns from its log (see the module doc)."""
-    notes = [r[0] for r in db.execute(
-        "SELECT note FROM review_log WHERE article_id = ? AND undoes IS NULL AND undone_by IS NULL "
-        "AND note IS NOT NULL ORDER BY id", [article_id]).fetchall()]
+    """Set the article's review columns from its log (see the module doc).
+
+    Lines of ``review_note`` no decision ever wrote (typed in DB Browser or the sqlite3 shell,
+    which the README allows) are kept after the log's notes: rebuilt from the log alone, the
+    next decision erased them.
+    """
+    logged = db.execute("SELECT note, undoes IS NULL AND undone_by IS NULL FROM review_log "
+                        "WHERE article_id = ? AND note IS NOT NULL ORDER BY id", [article_id]).fetchall()
+    notes = [note for note, in_force in logged if in_force]
+    written = {line for note, _ in logged for line in note.splitlines()}
+    before = db.execute("SELECT review_note FROM articles WHERE id = ?", [article_id]).fetchone()[0] or ""
+    notes += [line for line in before.splitlines() if line.strip() and line not in written]
     last = _in_force(db, article_id)
     db.execute("UPDATE articles SET status = ?, review_note = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?",
                [status, "\n".join(notes) or None, last and last["reviewer"], last and last["at"], article_id])

@@ -51,6 +51,17 @@ def test_a_decision_is_logged_and_notes_are_added_not_replaced(db):
     assert len(reviews.history(db, a)) == 3
 
 
+def test_a_note_typed_outside_newsmon_survives_decisions_and_undo(db):
+    # The README lets a reviewer type in DB Browser; the columns are rebuilt from the log, which
+    # has no line for such a note: it was erased by the next decision.
+    a = stored(db)
+    db.execute("UPDATE articles SET review_note = 'call the MoD press office' WHERE id = ?", [a])
+    reviews.review(db, a, "follow-up", note="ask the desk", by="ito", now=T0)
+    assert columns(db, a)[1] == "ask the desk\ncall the MoD press office"
+    reviews.undo(db, a, by="ito", now=T1)
+    assert columns(db, a)[:2] == ("new", "call the MoD press office")
+
+
 def test_undo_goes_back_one_decision_at_a_time(db):
     a = stored(db)
     reviews.review(db, a, "follow-up", note="ask the desk", by="ito", now=T0)
