@@ -610,6 +610,13 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
         with transaction(db):
             stored = queries.store_article(db, record, now=now_iso(), replace=True)
             db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [stored.id, _page_id])
+            # The URLs of the page said "no article" (or an error): they say what it holds now.
+            told = "stored as article" if stored.new else "already stored as article"
+            for one in {url, *(r[0] for r in db.execute("SELECT url FROM urls WHERE page_id = ?", [_page_id]))}:
+                frontier.record_result(db, one, outlet=record.get("outlet"), kind="article",
+                                       code="stored" if stored.new else "duplicate", article_id=stored.id,
+                                       page_id=_page_id, reason=f"{told} {stored.id} by newsmon reextract "
+                                                                f"({record.get('method') or 'extracted'})")
         counts["articles"] += 1
     if opts.stories:
         regroup(db, opts)

@@ -125,3 +125,22 @@ def test_reextract_rebuilds_from_stored_pages_and_keeps_the_review(tmp_path, war
     assert title.startswith("小笠原諸島の警察無線") and "POPULAR ARTICLE" not in text
     assert (status, note) == ("follow-up", "ask the desk")
     assert count(db, "select count(*) from articles") == 3
+
+
+def test_reextract_of_a_page_that_held_no_article_before_updates_its_url(tmp_path):
+    # Better rules find an article in a page an older extractor saw none in: the URL must say so
+    # (it said "no article in the page", with no article id, while the article existed).
+    from crawler import store
+    from storage import frontier, open_db
+
+    url = "https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/"
+    db = open_db(tmp_path / "n.db")
+    store.save(db, url=url, body=saved_bytes(PAGES[url]), record=None, outlet="sankei")
+    assert frontier.state(db, url)["kind"] == "not_article"
+    counts = store.reextract(db, None, store.Options(stories=False))
+    assert counts["articles"] == 1
+    row = frontier.state(db, url)
+    article_id = db.execute("SELECT id FROM articles").fetchone()[0]
+    assert (row["kind"], row["article_id"], row["reason_code"]) == ("article", article_id, "stored")
+    assert "newsmon reextract" in row["reason"]
+    db.close()
