@@ -161,8 +161,12 @@ def _articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, A
         return {}
     marks = ",".join("?" * len(ids))
     present = _columns(conn, "articles")
-    # version (issue 11's m007): "更新 n 回"; primary_source (m009): the policy's own documents.
-    columns = _ROW_COLUMNS + tuple(c for c in ("version", "primary_source") if c in present)
+    # version (issue 11's m007): "更新 n 回"; primary_source (m009): the policy's own documents;
+    # threshold and relevance_p (m006): what each article was scored against, read here too, or
+    # a list not built on the queue view (follow-up) would show the config's threshold instead.
+    optional = {"version": "version", "primary_source": "primary_source", "threshold": "threshold",
+                "relevance_p": "relevance_p AS probability"}
+    columns = _ROW_COLUMNS + tuple(expr for name, expr in optional.items() if name in present)
     rows = _rows(conn, f"SELECT {', '.join(columns)} FROM articles WHERE id IN ({marks})", ids)
     return {r["id"]: r for r in rows}
 
