@@ -149,10 +149,9 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
     """
     import uvicorn
 
-    from storage import open_db
-    from storage.exceptions import StorageError
-
     from . import settings
+    # Imported here, as review.py and export.py do: crawler.cli imports this module for its command.
+    from .cli import open_database
 
     path = db_path or settings.NEWSMON_DB
     if not Path(path).is_file():
@@ -164,12 +163,10 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
             f"--host {host} makes the articles and the review forms reachable from other machines: "
             "give at least one --account NAME:HASH (make the hash with `datasette hash-password`), "
             "or serve on 127.0.0.1")
-    try:
-        # Migrates the file and puts it in WAL mode, so that Datasette's readers and the crawler's
-        # writes never wait for each other.
-        open_db(path).conn.close()
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
+    # Migrates the file and puts it in WAL mode, so that Datasette's readers and the crawler's
+    # writes never wait for each other. A file it cannot use (read-only, locked, not newsmon's)
+    # is one line, as for the other commands.
+    open_database(path).conn.close()
     datasette = build_datasette(path, reviewer=reviewer or default_reviewer(), accounts=account_hashes,
                                 config_path=config_path or settings.NEWSMON_CONFIG)
     shown = f"[{host}]" if ":" in host else host

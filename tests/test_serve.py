@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import csv
+import os
 import socket
 import sqlite3
 import subprocess
@@ -453,6 +454,37 @@ def test_a_missing_database_is_not_created(tmp_path):
     assert result.exit_code == 1
     assert "no database at" in result.output
     assert not (tmp_path / "nope.db").exists()
+
+
+@pytest.mark.parametrize("trouble", ["read-only", "locked"])
+def test_a_database_sqlite_cannot_migrate_is_one_line(tmp_path, monkeypatch, trouble):
+    # SQLite's own errors (not newsmon's StorageError) when serve migrates the file: the same
+    # one line as `newsmon review` and `export` give, not a sqlite3 traceback.
+    import storage.db
+
+    path = tmp_path / "old.db"
+    sqlite3.connect(path).close()  # an empty file: every migration is pending
+    held = None
+    if trouble == "read-only":
+        path.chmod(0o444)
+        if os.geteuid() == 0:  # permission bits do not stop root: open it as they open it for others
+            connect = sqlite3.connect
+            monkeypatch.setattr(storage.db.sqlite3, "connect",
+                                lambda name, **kw: connect(f"file:{name}?mode=ro", uri=True, **kw))
+    else:
+        monkeypatch.setattr(storage.db, "BUSY_TIMEOUT_SECONDS", 0.1)
+        held = sqlite3.connect(path, isolation_level=None)
+        held.execute("BEGIN EXCLUSIVE")
+    try:
+        result = CliRunner().invoke(serve, ["--db", str(path)])
+    finally:
+        if held is not None:
+            held.close()
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: cannot use the database {str(path)!r}"), lines
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize(("host", "loopback"), [
