@@ -57,16 +57,16 @@ def desk_settings(config_path: str | None) -> dict[str, Any]:
     Raises:
         click.ClickException: the config or its topics cannot be read (the message says where).
     """
-    from .config import ConfigError, load_config
-    from .scoring import load_topics
+    from .config import ConfigError
+    from .store import context
 
     try:
-        config = load_config(config_path)
-        topics = load_topics(overrides=config.topics or None)
+        # Cached per process: each article page's scoring trace reads the same (plugin._trace).
+        outlets, topics = context(config_path)
     except (ConfigError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     return {"thresholds": {key: topic.threshold for key, topic in topics.items()},
-            "outlets": {key: outlet.name for key, outlet in sorted(config.outlets.items())},
+            "outlets": {key: outlet.name for key, outlet in sorted(outlets.items())},
             # For the scoring trace on each article page (crawler.relevance.explain_article).
             "config_path": config_path}
 

@@ -377,3 +377,28 @@ def test_primary_sources_are_shown_apart(desk_db):
     marked = html.split(f'id="nm-{ids["written-2"]}"', 1)[1].split("</li>", 1)[0]
     other = html.split(f'id="nm-{ids["written-3"]}"', 1)[1].split("</li>", 1)[0]
     assert '<span class="nm-primary"' in marked and "nm-primary" not in other
+
+
+def test_the_config_is_read_once_for_the_desk_and_the_article_pages(desk_db, tmp_path, monkeypatch):
+    # The desk's settings and each article page's scoring trace need the same outlets and topics.
+    import crawler.config
+    import crawler.store
+
+    path, ids = desk_db
+    config = tmp_path / "once.toml"
+    config.write_text('[outlets.example]\nname = "Example Shimbun"\nfeeds = ["http://127.0.0.1:9/rss"]\n'
+                      'article_url_pattern = "/a/"\n', encoding="utf-8")
+    reads = []
+    load_config = crawler.config.load_config
+
+    def counted(config_path=None):
+        reads.append(config_path)
+        return load_config(config_path)
+
+    monkeypatch.setattr(crawler.config, "load_config", counted)
+    monkeypatch.setattr(crawler.store, "load_config", counted)
+    ds = build_datasette(path, reviewer=REVIEWER, config_path=str(config))
+    assert "Example Shimbun" in call(ds, "get", "/outlets").text
+    for _ in range(2):
+        assert call(ds, "get", f"/newsmon/articles/{ids['written-0']}").status_code == 200
+    assert reads == [str(config)]
