@@ -129,7 +129,6 @@ class ListSpec:
     #: Ids in the list's order; ``{view}`` columns may add ``threshold``, ``probability``.
     sql: str
     count_sql: str
-    status: str | None  # the status every row has (what a decision expects), None: per row
     empty: str
 
 
@@ -138,13 +137,13 @@ class ListSpec:
 # of it (1 ms instead of 20 ms at 10,000 queued articles).
 LISTS = {
     "queue": ListSpec("queue", "Review queue", "SELECT * FROM review_queue",
-                      "SELECT count(*) FROM (SELECT id FROM review_queue LIMIT -1)", "new", "Nothing left to review."),
+                      "SELECT count(*) FROM (SELECT id FROM review_queue LIMIT -1)", "Nothing left to review."),
     "follow-up": ListSpec(
         "follow-up", "Follow-up",
         "SELECT id FROM articles WHERE status = 'follow-up' ORDER BY reviewed_at DESC, id DESC",
-        "SELECT count(*) FROM articles WHERE status = 'follow-up'", "follow-up", "No article is marked follow-up."),
+        "SELECT count(*) FROM articles WHERE status = 'follow-up'", "No article is marked follow-up."),
     "maybe-missed": ListSpec("maybe-missed", "Maybe missed", "SELECT * FROM maybe_missed",
-                             "SELECT count(*) FROM (SELECT id FROM maybe_missed LIMIT -1)", None,
+                             "SELECT count(*) FROM (SELECT id FROM maybe_missed LIMIT -1)",
                              "No article below the threshold to check."),
 }
 
