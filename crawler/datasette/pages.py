@@ -89,8 +89,12 @@ def snippet(text: str | None, terms: list[str], width: int = 60) -> str:
     return ("…" if start else "") + folded[start:end] + ("…" if end < len(folded) else "")
 
 
+#: Kana and CJK ideographs: text with any is Japanese (``lang="ja"``), for fonts and line breaking.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
 def lang(value: str | None) -> str:
-    return "ja" if value and re.search(r"[\u3040-\u30ff\u3400-\u9fff]", value) else "en"
+    return "ja" if value and CJK.search(value) else "en"
 
 
 def row_view(item: desk.Item, datasette) -> dict[str, Any]:
