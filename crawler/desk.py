@@ -129,7 +129,6 @@ class ListSpec:
     #: Ids in the list's order; ``{view}`` columns may add ``threshold``, ``probability``.
     sql: str
     count_sql: str
-    status: str | None  # the status every row has (what a decision expects), None: per row
     empty: str
 
 
@@ -138,13 +137,13 @@ class ListSpec:
 # of it (1 ms instead of 20 ms at 10,000 queued articles).
 LISTS = {
     "queue": ListSpec("queue", "Review queue", "SELECT * FROM review_queue",
-                      "SELECT count(*) FROM (SELECT id FROM review_queue LIMIT -1)", "new", "Nothing left to review."),
+                      "SELECT count(*) FROM (SELECT id FROM review_queue LIMIT -1)", "Nothing left to review."),
     "follow-up": ListSpec(
         "follow-up", "Follow-up",
         "SELECT id FROM articles WHERE status = 'follow-up' ORDER BY reviewed_at DESC, id DESC",
-        "SELECT count(*) FROM articles WHERE status = 'follow-up'", "follow-up", "No article is marked follow-up."),
+        "SELECT count(*) FROM articles WHERE status = 'follow-up'", "No article is marked follow-up."),
     "maybe-missed": ListSpec("maybe-missed", "Maybe missed", "SELECT * FROM maybe_missed",
-                             "SELECT count(*) FROM (SELECT id FROM maybe_missed LIMIT -1)", None,
+                             "SELECT count(*) FROM (SELECT id FROM maybe_missed LIMIT -1)",
                              "No article below the threshold to check."),
 }
 
@@ -161,8 +160,12 @@ def _articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, A
         return {}
     marks = ",".join("?" * len(ids))
     present = _columns(conn, "articles")
-    # version (issue 11's m007): "更新 n 回"; primary_source (m009): the policy's own documents.
-    columns = _ROW_COLUMNS + tuple(c for c in ("version", "primary_source") if c in present)
+    # version (issue 11's m007): "更新 n 回"; primary_source (m009): the policy's own documents;
+    # threshold and relevance_p (m006): what each article was scored against, read here too, or
+    # a list not built on the queue view (follow-up) would show the config's threshold instead.
+    optional = {"version": "version", "primary_source": "primary_source", "threshold": "threshold",
+                "relevance_p": "relevance_p AS probability"}
+    columns = _ROW_COLUMNS + tuple(expr for name, expr in optional.items() if name in present)
     rows = _rows(conn, f"SELECT {', '.join(columns)} FROM articles WHERE id IN ({marks})", ids)
     return {r["id"]: r for r in rows}
 

@@ -80,7 +80,7 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
     The evidence is readable text (``反撃能力 ×5: …snippet… | 安保 ×1: …``) and notes are joined
     with " / ", so no cell holds a line break: tools that read CSV line by line stay right.
     """
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         cells = {k: one_line(row.get(k)) for k in CSV_COLUMNS}

@@ -57,16 +57,16 @@ def desk_settings(config_path: str | None) -> dict[str, Any]:
     Raises:
         click.ClickException: the config or its topics cannot be read (the message says where).
     """
-    from .config import ConfigError, load_config
-    from .scoring import load_topics
+    from .config import ConfigError
+    from .store import context
 
     try:
-        config = load_config(config_path)
-        topics = load_topics(overrides=config.topics or None)
+        # Cached per process: each article page's scoring trace reads the same (plugin._trace).
+        outlets, topics = context(config_path)
     except (ConfigError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     return {"thresholds": {key: topic.threshold for key, topic in topics.items()},
-            "outlets": {key: outlet.name for key, outlet in sorted(config.outlets.items())},
+            "outlets": {key: outlet.name for key, outlet in sorted(outlets.items())},
             # For the scoring trace on each article page (crawler.relevance.explain_article).
             "config_path": config_path}
 
@@ -149,10 +149,9 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
     """
     import uvicorn
 
-    from storage import open_db
-    from storage.exceptions import StorageError
-
     from . import settings
+    # Imported here, as review.py and export.py do: crawler.cli imports this module for its command.
+    from .cli import open_database
 
     path = db_path or settings.NEWSMON_DB
     if not Path(path).is_file():
@@ -164,12 +163,10 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
             f"--host {host} makes the articles and the review forms reachable from other machines: "
             "give at least one --account NAME:HASH (make the hash with `datasette hash-password`), "
             "or serve on 127.0.0.1")
-    try:
-        # Migrates the file and puts it in WAL mode, so that Datasette's readers and the crawler's
-        # writes never wait for each other.
-        open_db(path).conn.close()
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
+    # Migrates the file and puts it in WAL mode, so that Datasette's readers and the crawler's
+    # writes never wait for each other. A file it cannot use (read-only, locked, not newsmon's)
+    # is one line, as for the other commands.
+    open_database(path).conn.close()
     datasette = build_datasette(path, reviewer=reviewer or default_reviewer(), accounts=account_hashes,
                                 config_path=config_path or settings.NEWSMON_CONFIG)
     shown = f"[{host}]" if ":" in host else host

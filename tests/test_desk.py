@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from crawler import desk
 from crawler.desk import jst
 from crawler.serve import build_datasette
 from storage import open_db, queries
@@ -143,6 +144,38 @@ def test_threshold_and_probability_from_the_view_when_it_has_them(desk_db):
     ds = build_datasette(path, reviewer=REVIEWER)
     row = call(ds, "get", "/").text.split(f'id="nm-{ids["written-0"]}"', 1)[1].split("</li>", 1)[0]
     assert re.search(r'[\d.]+ / 8.5 · p 0.42</span>', row)
+
+
+def test_follow_up_shows_the_stored_threshold_and_probability(desk_db):
+    # The follow-up list reads its rows from articles, not from the queue view: it must show what
+    # is stored there as the queue does, and the topic's threshold only where none is stored.
+    path, ids = desk_db
+    stored, unset = ids["written-0"], ids["written-1"]
+    sql(path, "UPDATE articles SET threshold = 8.5, relevance_p = 0.42 WHERE id = ?", params=(stored,))
+    sql(path, "UPDATE articles SET threshold = NULL, relevance_p = NULL WHERE id = ?", params=(unset,))
+    ds = build_datasette(path, reviewer=REVIEWER)
+    decide(ds, stored, "follow-up")
+    decide(ds, unset, "follow-up")
+    page = call(ds, "get", "/follow-up").text
+    row = page.split(f'id="nm-{stored}"', 1)[1].split("</li>", 1)[0]
+    assert re.search(r'[\d.]+ / 8.5 · p 0.42</span>', row)
+    row = page.split(f'id="nm-{unset}"', 1)[1].split("</li>", 1)[0]
+    assert re.search(r'<span class="nm-score"[^>]*>[\d.]+ / 6</span>', row)  # crawler/topics.toml's
+
+
+def test_list_page_reads_the_stored_threshold_before_the_configured_one(tmp_path):
+    path = tmp_path / "plain.db"
+    db = open_db(path)
+    for n, threshold in enumerate((8.5, None)):
+        queries.save_article(db, {"url": f"https://example.jp/{n}", "title": f"t{n}", "text": f"text {n}",
+                                  "relevant": True, "score": 9.0, "topic": "defense-strategy", "matched_terms": [],
+                                  "threshold": threshold})
+    db.conn.execute("UPDATE articles SET status = 'follow-up', relevance_p = CASE id WHEN 1 THEN 0.42 END")
+    db.conn.commit()
+    items, total = desk.list_page(db.conn, "follow-up", thresholds={"defense-strategy": 6.0}, since=None)
+    db.close()
+    got = {i.article["id"]: (i.article["threshold"], i.article.get("probability")) for i in items}
+    assert total == 2 and got == {1: (8.5, 0.42), 2: (6.0, None)}
 
 
 def test_a_queue_view_with_other_columns_still_works(desk_db):
@@ -344,3 +377,28 @@ def test_primary_sources_are_shown_apart(desk_db):
     marked = html.split(f'id="nm-{ids["written-2"]}"', 1)[1].split("</li>", 1)[0]
     other = html.split(f'id="nm-{ids["written-3"]}"', 1)[1].split("</li>", 1)[0]
     assert '<span class="nm-primary"' in marked and "nm-primary" not in other
+
+
+def test_the_config_is_read_once_for_the_desk_and_the_article_pages(desk_db, tmp_path, monkeypatch):
+    # The desk's settings and each article page's scoring trace need the same outlets and topics.
+    import crawler.config
+    import crawler.store
+
+    path, ids = desk_db
+    config = tmp_path / "once.toml"
+    config.write_text('[outlets.example]\nname = "Example Shimbun"\nfeeds = ["http://127.0.0.1:9/rss"]\n'
+                      'article_url_pattern = "/a/"\n', encoding="utf-8")
+    reads = []
+    load_config = crawler.config.load_config
+
+    def counted(config_path=None):
+        reads.append(config_path)
+        return load_config(config_path)
+
+    monkeypatch.setattr(crawler.config, "load_config", counted)
+    monkeypatch.setattr(crawler.store, "load_config", counted)
+    ds = build_datasette(path, reviewer=REVIEWER, config_path=str(config))
+    assert "Example Shimbun" in call(ds, "get", "/outlets").text
+    for _ in range(2):
+        assert call(ds, "get", f"/newsmon/articles/{ids['written-0']}").status_code == 200
+    assert reads == [str(config)]

@@ -376,3 +376,35 @@ def test_an_updated_article_is_rated_on_its_new_text(reviewed, tmp_path, cases, 
     assert after["relevance_p"] == expected["relevance_p"] != before
     assert after["relevance_flag"] == expected["relevance_flag"]
     db.close()
+
+
+def test_explain_reads_the_stored_model_once_per_connection(tmp_path, topics, monkeypatch):
+    # The article page explains on every view: rebuilding the model from its blob each time
+    # costs ~190 ms at an 80k vocabulary. It is read again only when a newer one is stored.
+    db = open_db(tmp_path / "explain.db")
+    title, text = "政府、安保3文書を改定", "政府は安保3文書を改定し、反撃能力の保有を明記した。"
+    article_id, _ = queries.save_article(db, {"url": "https://news.example.jp/1", "title": title, "text": text,
+                                              **score_fields(title, text, topics)})
+    texts = ["政府は安保3文書を改定した", "反撃能力の保有を閣議決定", "The government revised its security strategy",
+             "きょうの天気は晴れ", "プロ野球の試合結果", "A recipe for hydrangea care"]
+    rules = [[1.0] * 3 + [0.0] * 5] * 3 + [[0.0] * 8] * 3
+
+    def store_model(labels: list[int]) -> int:
+        model = relevance.RelevanceModel().fit(texts, rules, labels)
+        return queries.save_model(db, {"topic": TOPIC, "trained_at": "2026-01-01T00:00:00+00:00", "positives": 3,
+                                       "negatives": 3, "cutoff": 0.5, "flag_below": 0.2, "features": "test",
+                                       "library": "test", "model": model.to_bytes()})
+
+    first = store_model([1, 1, 1, 0, 0, 0])
+    loads = []
+    from_bytes = relevance.RelevanceModel.from_bytes
+    monkeypatch.setattr(relevance.RelevanceModel, "from_bytes",
+                        staticmethod(lambda blob: loads.append(1) or from_bytes(blob)))
+    traces = [relevance.explain_article(db, article_id, topics) for _ in range(3)]
+    assert len(loads) == 1
+    assert traces[0] == traces[1] == traces[2]
+    assert traces[0]["topics"][0]["model"]["id"] == first and traces[0]["topics"][0]["probability"] is not None
+    newer = store_model([0, 0, 0, 1, 1, 1])  # a newer model is used from the next view on
+    assert relevance.explain_article(db, article_id, topics)["topics"][0]["model"]["id"] == newer
+    assert len(loads) == 2
+    db.close()

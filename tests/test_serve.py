@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import csv
+import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -257,6 +259,45 @@ def test_a_stale_view_and_a_wrong_id_are_refused_with_a_reason(review_db):
     assert decide(ds, nikkei, "dismised").status_code == 400
 
 
+@pytest.mark.parametrize(("body", "error"), [
+    # int() takes both as article 1: neither is an article id.
+    ({"ids": [True], "status": "dismissed"}, "ids: true is not an article id"),
+    ({"ids": [1.9], "status": "dismissed"}, "ids: 1.9 is not an article id"),
+    ({"ids": ["1a"], "status": "dismissed"}, 'ids: "1a" is not an article id'),
+    ({"ids": "{nikkei}", "status": "dismissed", "expected": {"x": "new"}}, 'expected: "x" is not an article id'),
+    ({"ids": ["{nikkei}"], "status": "dismissed", "expected": {"{nikkei}": 1}},
+     "expected: the status expected of an article is a string, not 1"),
+    ({"ids": ["{nikkei}"], "status": "dismissed", "note": 5}, "note: a string or null, not 5"),
+    ({"ids": ["{nikkei}"], "status": "dismissed", "note": ["call"]}, 'note: a string or null, not ["call"]'),
+    ({"ids": ["{nikkei}"], "status": False}, "status: a string or null, not false"),
+    ({"ids": ["{nikkei}"], "status": {"to": "dismissed"}}, 'status: a string or null, not {"to": "dismissed"}'),
+    (["{nikkei}"], "the request is a JSON object"),
+])
+def test_a_malformed_decision_is_refused_in_one_line(review_db, body, error):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    body = json.loads(json.dumps(body).replace("{nikkei}", str(ids["nikkei"])))
+    response = call(ds, "post", "/-/review", json=body, headers=SAME_ORIGIN)
+    assert response.status_code == 400, response.text
+    assert response.json() == {"ok": False, "error": f"Bad request: {error}"}
+    assert "\n" not in response.json()["error"]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM review_log").fetchone() == (0,)
+    bad_entry = call(ds, "post", "/-/undo", json={"entries": [True]}, headers=SAME_ORIGIN)
+    assert bad_entry.status_code == 400
+    assert bad_entry.json()["error"] == "Bad request: entries: true is not a decision id"
+
+
+def test_ids_may_be_numbers_or_digit_strings(review_db):
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    a, b = ids["nikkei"], ids["japannews"]
+    response = call(ds, "post", "/-/review", headers=SAME_ORIGIN,
+                    json={"ids": [a, str(b)], "status": "dismissed", "note": None, "expected": {str(b): "new"}})
+    assert response.status_code == 200, response.text
+    assert (row(path, a)["status"], row(path, b)["status"]) == ("dismissed", "dismissed")
+
+
 def test_undo_from_the_browser(review_db):
     path, ids = review_db
     ds = build_datasette(path, reviewer=REVIEWER)
@@ -453,6 +494,37 @@ def test_a_missing_database_is_not_created(tmp_path):
     assert result.exit_code == 1
     assert "no database at" in result.output
     assert not (tmp_path / "nope.db").exists()
+
+
+@pytest.mark.parametrize("trouble", ["read-only", "locked"])
+def test_a_database_sqlite_cannot_migrate_is_one_line(tmp_path, monkeypatch, trouble):
+    # SQLite's own errors (not newsmon's StorageError) when serve migrates the file: the same
+    # one line as `newsmon review` and `export` give, not a sqlite3 traceback.
+    import storage.db
+
+    path = tmp_path / "old.db"
+    sqlite3.connect(path).close()  # an empty file: every migration is pending
+    held = None
+    if trouble == "read-only":
+        path.chmod(0o444)
+        if os.geteuid() == 0:  # permission bits do not stop root: open it as they open it for others
+            connect = sqlite3.connect
+            monkeypatch.setattr(storage.db.sqlite3, "connect",
+                                lambda name, **kw: connect(f"file:{name}?mode=ro", uri=True, **kw))
+    else:
+        monkeypatch.setattr(storage.db, "BUSY_TIMEOUT_SECONDS", 0.1)
+        held = sqlite3.connect(path, isolation_level=None)
+        held.execute("BEGIN EXCLUSIVE")
+    try:
+        result = CliRunner().invoke(serve, ["--db", str(path)])
+    finally:
+        if held is not None:
+            held.close()
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: cannot use the database {str(path)!r}"), lines
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize(("host", "loopback"), [

@@ -89,8 +89,12 @@ def snippet(text: str | None, terms: list[str], width: int = 60) -> str:
     return ("…" if start else "") + folded[start:end] + ("…" if end < len(folded) else "")
 
 
+#: Kana and CJK ideographs: text with any is Japanese (``lang="ja"``), for fonts and line breaking.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
 def lang(value: str | None) -> str:
-    return "ja" if value and re.search(r"[\u3040-\u30ff\u3400-\u9fff]", value) else "en"
+    return "ja" if value and CJK.search(value) else "en"
 
 
 def row_view(item: desk.Item, datasette) -> dict[str, Any]:
@@ -286,10 +290,37 @@ class _Input:
     back: str | None  # a form post: where to go back to
 
 
+def _id(value: Any, field: str, kind: str = "an article id") -> int:
+    """An id as JSON or a form sends it: a whole number, or its digits as a string.
+
+    Raises:
+        ValueError: anything else; ``int()`` would take JSON ``true`` and ``1.9`` as article 1.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\s*", value):
+        return int(value)
+    raise ValueError(f"{field}: {json.dumps(value, ensure_ascii=False)[:40]} is not {kind}")
+
+
+def _text(value: Any, field: str) -> str | None:
+    """A status or a note: a string or nothing (storage.review strips it: another type is a 500 there)."""
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"{field}: a string or null, not {json.dumps(value, ensure_ascii=False)[:40]}")
+
+
 async def _input(request) -> _Input:
+    """What a decision or an undo asks for.
+
+    Raises:
+        ValueError: the body cannot be read, or a field has the wrong type (the message says which).
+    """
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip()
     if content_type == "application/json":
         data = json.loads((await request.post_body()) or b"{}")
+        if not isinstance(data, dict):
+            raise ValueError("the request is a JSON object")
         back = None
     else:
         form = await request.post_vars()
@@ -303,12 +334,21 @@ async def _input(request) -> _Input:
     expected = data.get("expected") or {}
     if isinstance(expected, str):
         expected = {str(i): expected for i in ids}
+    if not isinstance(expected, dict):
+        raise ValueError("expected: an object of article ids and their statuses")
+    for value in expected.values():
+        if not isinstance(value, str):
+            raise ValueError(f"expected: the status expected of an article is a string, not {json.dumps(value)[:40]}")
+    entries = data.get("entries") or []
+    if not isinstance(entries, list):
+        raise ValueError("entries: a list of decision ids")
     # Only a path of this server: never an open redirect.
     if back and (not back.startswith("/") or back.startswith("//")):
         back = "/"
-    return _Input(ids=[int(i) for i in ids], status=data.get("status") or None, note=data.get("note"),
-                  expected={int(k): v for k, v in expected.items()},
-                  entries=[int(i) for i in data.get("entries") or []], back=back)
+    return _Input(ids=[_id(i, "ids") for i in ids], status=_text(data.get("status"), "status") or None,
+                  note=_text(data.get("note"), "note"),
+                  expected={_id(k, "expected"): v for k, v in expected.items()},
+                  entries=[_id(i, "entries", "a decision id") for i in entries], back=back)
 
 
 def _reply(datasette, request, inp: _Input, payload: dict[str, Any], status: int) -> Response:

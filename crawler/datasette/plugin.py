@@ -25,7 +25,6 @@ in the same process is left alone.
 from __future__ import annotations
 
 import json
-import re
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,14 +40,13 @@ from storage.search import fts_query
 from .. import desk
 from ..export import AtomEntry, atom_feed, rfc3339
 from . import guard, pages
-from .pages import DATABASE, PLUGIN, highlight
+from .pages import CJK, DATABASE, PLUGIN, highlight
 
 #: Matches storage.db.BUSY_TIMEOUT_SECONDS: a read or review write waits for the crawler's
 #: short write transactions rather than failing with "database is locked".
 BUSY_TIMEOUT_MS = 30_000
 #: Matched terms shown with their snippet in a review-queue row (the others by name only).
 QUEUE_SNIPPETS = 2
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def _config(datasette) -> dict[str, Any] | None:
@@ -270,7 +268,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
 
 def _lang(value: str) -> str:
-    return ' lang="ja"' if _CJK.search(value) else ""
+    return ' lang="ja"' if CJK.search(value) else ""
 
 
 @hookimpl
