@@ -12,6 +12,8 @@ response bodies.
 from __future__ import annotations
 
 import codecs
+import zlib
+from io import BytesIO
 
 #: Leading bytes of formats that are never a web page, and what to call them. Checked after
 #: leading ASCII whitespace (a PDF behind a stray newline is still a PDF). Only signatures of
@@ -95,3 +97,38 @@ def sniff_binary(body: bytes) -> str | None:
         return (f"binary data: {control * 100 / len(sample):.0f}% of the first {len(sample)} bytes "
                 "are NUL or control bytes")
     return None
+
+
+class GzipTooLarge(ValueError):
+    """The gzip data inflates beyond the limit given (a compression bomb, or a huge document)."""
+
+
+class GzipTruncated(ValueError):
+    """The gzip stream ends before its end marker (a cut download)."""
+
+
+def gunzip(data: bytes, max_size: int) -> bytes:
+    """gunzip that says when the stream is cut short (Python's and Scrapy's return what they
+    got, silently) and stops at ``max_size`` bytes (0: no limit). Concatenated gzip members are
+    one stream (RFC 1952), as ``gzip.decompress`` reads them; zero padding after the last is not.
+
+    Raises:
+        GzipTooLarge, GzipTruncated; zlib.error for data that is no gzip.
+    """
+    out = BytesIO()
+    size = 0
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        chunk = inflater.decompress(data, 65536)
+        while True:
+            size += len(chunk)
+            if max_size and size > max_size:
+                raise GzipTooLarge(f"over {max_size:,} bytes once decompressed ({len(data):,} bytes compressed)")
+            out.write(chunk)
+            if not inflater.unconsumed_tail or inflater.eof:
+                break
+            chunk = inflater.decompress(inflater.unconsumed_tail, 65536)
+        if not inflater.eof:
+            raise GzipTruncated(f"the gzip stream ends before its end marker after {size:,} bytes")
+        data = inflater.unused_data.lstrip(b"\x00")
+    return out.getvalue()

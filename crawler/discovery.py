@@ -14,6 +14,8 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
+from .bodies import GzipTooLarge, GzipTruncated, gunzip
+
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _FEED_ROOTS = {"rss", "feed", "RDF"}
 _SITEMAP_ROOTS = {"urlset", "sitemapindex"}
@@ -121,16 +123,15 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     """The ``<loc>`` URLs of a sitemap or sitemap index (gzipped or not), in order."""
     if body[:2] == b"\x1f\x8b":
         # Bounded by the protocol's own limit: a compression bomb is a problem, not a MemoryError.
-        inflater = zlib.decompressobj(wbits=31)
         try:
-            body = inflater.decompress(body, MAX_SITEMAP_BYTES + 1)
-        except zlib.error as exc:
-            return Discovered(problem=f"gzipped sitemap that does not decompress: {exc}")
-        if len(body) > MAX_SITEMAP_BYTES:
+            body = gunzip(body, MAX_SITEMAP_BYTES)
+        except GzipTooLarge:
             return Discovered(problem=f"gzipped sitemap over {MAX_SITEMAP_BYTES:,} bytes once decompressed "
                                       "(sitemaps.org allows 50 MB): not read")
-        if not inflater.eof:
+        except GzipTruncated:
             return Discovered(problem="gzipped sitemap that does not decompress: the stream is cut short")
+        except zlib.error as exc:
+            return Discovered(problem=f"gzipped sitemap that does not decompress: {exc}")
     root, kind, problem = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
         return Discovered(problem=problem)

@@ -12,7 +12,6 @@ import hashlib
 import logging
 import zlib
 from datetime import datetime, timezone
-from io import BytesIO
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -27,6 +26,7 @@ from twisted.internet.defer import Deferred
 from storage import frontier, queries
 
 from . import store
+from .bodies import GzipTooLarge, GzipTruncated, gunzip
 from .dates import parse_http_date
 from .outcome import redirect_chain
 from .walls import url_wall
@@ -203,32 +203,15 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
                                              "robots.txt changes)") from None
 
 
-class _Truncated(Exception):
-    pass
-
-
 def _gunzip(data: bytes, max_size: int) -> bytes:
-    """gunzip that says when the stream is cut short (Scrapy's returns what it got, silently)."""
-    out = BytesIO()
-    size = 0
-    while data:
-        inflater = zlib.decompressobj(wbits=31)
-        chunk = inflater.decompress(data, 65536)
-        while True:
-            size += len(chunk)
-            if max_size and size > max_size:
-                raise Unusable("too_large", f"over DOWNLOAD_MAXSIZE ({max_size:,} bytes) once decompressed "
-                                            f"({len(data):,} bytes compressed): a compression bomb?")
-            out.write(chunk)
-            if not inflater.unconsumed_tail or inflater.eof:
-                break
-            chunk = inflater.decompress(inflater.unconsumed_tail, 65536)
-        if not inflater.eof:
-            raise _Truncated(f"the gzip stream ends before its end marker after {size:,} bytes "
-                             "(a truncated response)")
-        # Concatenated gzip members are one stream (RFC 1952); padding after the last is not.
-        data = inflater.unused_data.lstrip(b"\x00")
-    return out.getvalue()
+    """``bodies.gunzip``, its errors as the crawl's: too large is final, truncated is retried."""
+    try:
+        return gunzip(data, max_size)
+    except GzipTooLarge:
+        raise Unusable("too_large", f"over DOWNLOAD_MAXSIZE ({max_size:,} bytes) once decompressed "
+                                    f"({len(data):,} bytes compressed): a compression bomb?") from None
+    except GzipTruncated as exc:
+        raise Unusable("bad_compression", f"{exc} (a truncated response)") from None
 
 
 class StrictDecompressionMiddleware(HttpCompressionMiddleware):
@@ -249,8 +232,6 @@ class StrictDecompressionMiddleware(HttpCompressionMiddleware):
             return super().process_response(request, response)
         except Unusable:
             raise
-        except _Truncated as exc:
-            raise Unusable("bad_compression", str(exc)) from None
         except IgnoreRequest as exc:  # Scrapy's own size check (deflate, br, zstd)
             raise Unusable("too_large", str(exc)) from None
         except (OSError, EOFError, zlib.error, ValueError) as exc:

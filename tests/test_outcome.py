@@ -86,6 +86,11 @@ def test_feeds_and_sitemaps_say_why_they_give_nothing():
     # A compression bomb (60 MB of zeros in 60 KB) is refused, not decompressed into memory.
     bomb = parse_sitemap(gzip.compress(b"\0" * (60 * 1024 * 1024)))
     assert "over 52,428,800 bytes once decompressed" in bomb.problem and bomb.links == []
+    # Two gzip members are one stream (RFC 1952), as gzip.decompress reads them: both halves count.
+    xml = (b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>https://a.jp/1</loc></url>"
+           b"<url><loc>https://a.jp/2</loc></url></urlset>")
+    halves = parse_sitemap(gzip.compress(xml[:60]) + gzip.compress(xml[60:]))
+    assert (halves.links, halves.problem) == (["https://a.jp/1", "https://a.jp/2"], None)
 
 
 def test_ledger_transitions(tmp_path):
