@@ -351,6 +351,13 @@ def _annotate(db, record: dict[str, Any]) -> None:
     relevance.annotate(db, record)
 
 
+def _classified(db, record: dict[str, Any]) -> dict[str, Any]:
+    """The classifier's fields for ``record`` (``queries.store_article``'s ``classify``)."""
+    annotated = dict(record)
+    _annotate(db, annotated)
+    return {k: annotated[k] for k in ("relevance_p", "relevance_model_id", "relevance_flag") if k in annotated}
+
+
 def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | None, outlet: str | None,
                  problem: Problem | None = None, final_url: str | None = None, redirects: list[str] | None = None,
                  max_attempts: int = 3, http_status: int | None = 200, run_id: int | None = None,
@@ -368,8 +375,6 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
     validators (``etag``, ``last_modified``) for conditional requests.
     """
     now = now_iso()
-    if record is not None:
-        _annotate(db, record)
     opts = opts or Options()
     urls = [url] + ([final_url] if final_url and final_url != url else [])
     via = f" (redirected: {redirect_chain(redirects or [url], final_url)})" if final_url and final_url != url else ""
@@ -377,7 +382,8 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
         if record is not None:
             record = dict(record)
             story = record.pop("_story", None)
-            stored = queries.store_article(db, record, now=now, page_id=page_id)
+            stored = queries.store_article(db, record, now=now, page_id=page_id,
+                                           classify=lambda: _classified(db, record))
             article_id, new = stored.id, stored.new
             if page_id is not None:
                 db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [article_id, page_id])

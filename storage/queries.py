@@ -201,7 +201,8 @@ def save_article(db: Database, article: dict[str, Any], *, now: str | None = Non
 
 
 def store_article(db: Database, article: dict[str, Any], *, now: str | None = None, replace: bool = False,
-                  page_id: int | None = None, article_id: int | None = None) -> StoredArticle:
+                  page_id: int | None = None, article_id: int | None = None,
+                  classify: Callable[[], dict[str, Any]] | None = None) -> StoredArticle:
     """Store an extracted (and scored) article once.
 
     An article already stored under the same ``canonical_url`` or ``url``, or with the same
@@ -218,6 +219,9 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
         now: The time of this sighting.
         page_id: The raw page (``pages.id``) the article was read from, kept with a new version.
         article_id: The stored article this is a fetch of (a revisit), whatever its URLs say.
+        classify: gives the classifier's fields (``relevance_p`` …) of the article; called only
+            when its row is written (new, changed or replaced), not for a duplicate: it costs a
+            few ms with a model, in the one process that writes.
 
     Raises:
         ValueError: an unknown field, or no ``url``.
@@ -235,6 +239,7 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
         else:
             found = _find_article(db, row)
         if found is None:
+            row.update(classify() if classify else {})
             row.update(first_seen_at=now, last_seen_at=now)
             if row.get("relevant"):
                 row["relevant_since"] = now
@@ -246,6 +251,8 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
                             [found["id"]]).fetchone()
         version, was_relevant, published = before
         changed = False
+        if classify and (replace or row["content_hash"] != found["content_hash"]):
+            row.update(classify())
         if replace:
             changes.update((k, v) for k, v in row.items() if k != "canonical_url")
             taken = db.execute("SELECT 1 FROM articles WHERE canonical_url = ? AND id != ?",
