@@ -43,7 +43,7 @@ from .archives import Part, PartRead, Source, Stop
 from .bodies import sniff_binary
 from .outcome import Problem
 from .progress import Progress
-from .urls import canonical_url
+from .urls import canonical_url, parsable
 
 #: The languages the topics are written in: a page declaring another cannot score (``all_sites``).
 LANGUAGES = ("ja", "en")
@@ -51,8 +51,8 @@ LANGUAGES = ("ja", "en")
 #: transaction is 5× one per row), short enough that a reviewer's write never waits long.
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
-_COUNTS = ("records", "responses", "other_sites", "not_html", "other_language", "not_text", "extracted", "new",
-           "relevant", "seen", "no_article", "not_relevant", "extract_failed")
+_COUNTS = ("records", "responses", "other_sites", "not_html", "bad_url", "other_language", "not_text", "extracted",
+           "new", "relevant", "seen", "no_article", "not_relevant", "extract_failed")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -151,6 +151,11 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         ctype = record.http_headers.get_header("Content-Type") or ""
         if record.http_headers.get_statuscode() != "200" or "html" not in ctype.lower():
             counts["not_html"] += 1
+            return None
+        if parsable(url) is None:
+            # A URL no parser takes ("http://[bad/x", a port that is no number): one record the
+            # ledger cannot key, not a damaged archive; raising here would end the reading.
+            counts["bad_url"] += 1
             return None
         known = known_host(urlsplit(url).hostname or "", hosts)
         if not known:

@@ -566,3 +566,22 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_in_a_log(monkeypatch):
     lines = log.getvalue().splitlines()
     assert lines[0].startswith("newsmon: reextract: 5 pages of 10 (50%)") and "\r" not in log.getvalue()
     assert lines[-1].startswith("newsmon: reextract: 5 pages of 10 (50%)") and "left" not in lines[-1]
+
+
+def test_a_record_whose_url_cannot_be_parsed_is_counted_and_the_records_around_it_are_stored(tmp_path):
+    # A known outlet's page under a URL no parser takes (a broken IPv6 bracket, a port out of
+    # range or not a number): it raised in the filter, was taken for a damaged archive and ended
+    # the reading there, run after run; in canonicalising, it failed the whole part.
+    first, second = warcs.outlet_pages()[:2]
+    path = urlsplit(first.url).path
+    bad = [warcs.Fetch("http://[bad/x", first.body), warcs.Fetch(f"https://www3.nhk.or.jp:99999{path}", first.body),
+           warcs.Fetch(f"https://www3.nhk.or.jp:abc{path}", first.body)]
+    archive = tmp_path / "bad.warc.gz"
+    warcs.write(archive, [first, *bad, second])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["bad url"] == 3 and counts(result)["records"] == 1 + 5
+    stored = {url for (url,) in rows(db, "SELECT url FROM urls")}
+    assert stored == {canonical_url(first.url, HOSTS), canonical_url(second.url, HOSTS)}
+    assert rows(db, "SELECT stopped, finished_at IS NOT NULL FROM ingested_archives") == [(None, 1)]
