@@ -269,7 +269,9 @@ def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, 
         report.resumed.append(source.shown)
         parts = archives.plan(source, part_bytes=part_bytes, resume_member=row["resume_member"],
                               resume_offset=row["resume_offset"])
-        archive = Archive(source, len(parts), True, records=row["records"])
+        # The counts go on from the ledger's: each part writes them whole (``_advance``).
+        archive = Archive(source, len(parts), True, records=row["records"], new=row["articles"] or 0,
+                          relevant=row["relevant"] or 0)
         if row["resume_member"] is None:
             archive.member_records[None] = row["records"]
         with transaction(db):

@@ -158,6 +158,10 @@ def test_a_truncated_archive_that_grows_is_read_on_from_where_it_stopped(tmp_pat
                         "--workers", "0")
     sql = "SELECT url, content_hash FROM articles ORDER BY url"
     assert rows(Path(db), sql) == rows(tmp_path / "ref.db", sql) and reference.returncode == 0
+    # The ledger counts the articles of both runs, not the second's alone.
+    assert rows(Path(db), "SELECT articles, relevant FROM ingested_archives") == \
+        rows(Path(db), "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
+    assert counts(first)["new"] > 0
 
 
 def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_path):
@@ -186,6 +190,8 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
     assert records + counts(second)["records"] == 1 + 80
     assert rows(db, "SELECT count(*) FROM urls") == [(80,)]
     assert rows(db, "SELECT count(*) FROM urls WHERE kind NOT IN ('article', 'not_article')") == [(0,)]
+    assert rows(db, "SELECT articles, relevant FROM ingested_archives") == \
+        rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
 
 
 def test_an_archive_fills_in_the_articles_the_crawl_could_not_get(tmp_path):
