@@ -591,3 +591,34 @@ def test_a_record_whose_url_cannot_be_parsed_is_counted_and_the_records_around_i
     stored = {url for (url,) in rows(db, "SELECT url FROM urls")}
     assert stored == {canonical_url(first.url, HOSTS), canonical_url(second.url, HOSTS)}
     assert rows(db, "SELECT stopped, finished_at IS NOT NULL FROM ingested_archives") == [(None, 1)]
+
+
+def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp_path, monkeypatch):
+    # A full disk, or a lock held past the busy timeout: what was committed stays, the archive
+    # stays unfinished in the ledger, and the user is told to run the ingest again.
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    path = tmp_path / "five.warc.gz"
+    warcs.write(path, warcs.outlet_pages()[:5])
+    db = tmp_path / "n.db"
+    save, calls = store.save, []
+
+    def full(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise sqlite3.OperationalError("database or disk is full")
+        return save(*args, **kwargs)
+
+    monkeypatch.setattr(store, "save", full)
+    failed = CliRunner().invoke(cli, ["ingest", str(path), "--db", str(db), "--workers", "0"])
+    assert isinstance(failed.exception, SystemExit) and failed.exit_code == 1, failed.exception
+    message = [line for line in failed.output.splitlines() if line.startswith("Error:")]
+    assert message == ["Error: cannot store in the database (database or disk is full); the archive being read "
+                       "is left unfinished: run the same ingest again, it resumes where this one stopped"]
+    assert rows(db, "SELECT finished_at FROM ingested_archives") == [(None,)]
+    monkeypatch.setattr(store, "save", save)
+    again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+    assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout, again.stderr
+    assert rows(db, "SELECT count(*) FROM urls") == [(5,)]
