@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from http.client import HTTPException
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -391,8 +392,12 @@ def _parts(db, locations: Iterable[tuple[str, str]], report: Report, force: bool
         try:
             source = archives.probe(location, shown)
             started = _start_archive(db, source, _ledger_row(db, location), force, part_bytes, report)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, HTTPException) as exc:
+            # HTTPException: a bad status line or a body cut short, which are no OSError; one
+            # input the server garbles must not end the run.
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            if isinstance(exc, HTTPException) and not isinstance(exc, OSError):
+                reason = f"the server's answer cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())})"
             report.failed.append((shown, str(reason)))
             progress.update(1 if by_archive else 0)
             continue

@@ -622,3 +622,33 @@ def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp
     again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
     assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout, again.stderr
     assert rows(db, "SELECT count(*) FROM urls") == [(5,)]
+
+
+def test_a_server_that_answers_no_http_is_a_failed_input_and_the_other_archives_are_read(tmp_path):
+    # A bad status line or a body cut short is an HTTPException, not an OSError: it ended the
+    # whole run with a traceback when the archive was probed.
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/a.warc.gz"
+        good = tmp_path / "good.warc.gz"
+        warcs.write(good, warcs.outlet_pages()[:2])
+        db = tmp_path / "n.db"
+        result = newsmon("ingest", url, str(good), "--db", str(db), "--workers", "0")
+    finally:
+        listener.close()
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"newsmon: {url}: the server's answer cannot be read (BadStatusLine: NOT HTTP AT ALL)"], result.stderr
+    assert rows(db, "SELECT count(*) FROM urls") == [(2,)]
