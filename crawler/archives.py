@@ -83,8 +83,8 @@ def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple
     (the ledger's key) and the name to show the user (as given, or found in a directory).
 
     Raises:
-        InputError: a path that does not exist, a directory without archives, or a listing
-            of relative paths without ``base_url``.
+        InputError: a path that does not exist, a directory without archives, a listing of
+            none, or a listing of relative paths without ``base_url``.
     """
     for given in inputs:
         if _is_listing(given):
@@ -92,6 +92,8 @@ def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple
                 lines = _read_listing(given)
             except (OSError, urllib.error.URLError, EOFError, zlib.error) as exc:
                 raise InputError(f"{given}: cannot read the listing ({exc})") from None
+            if not lines:  # as an empty directory: an ingest of nothing is a wrong input, not a success
+                raise InputError(f"{given}: lists no archive")
             for line in lines:
                 if is_url(line):
                     yield line, line

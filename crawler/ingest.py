@@ -514,7 +514,7 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
             default: the config file's alone.
 
     Raises:
-        archives.InputError: an input names no archive (not found, an empty directory, a
+        archives.InputError: an input names no archive (not found, an empty directory or listing, a
             listing of relative paths without ``base_url``).
         OSError: the cluster cannot be reached.
     """

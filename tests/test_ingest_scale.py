@@ -652,3 +652,11 @@ def test_a_server_that_answers_no_http_is_a_failed_input_and_the_other_archives_
     assert result.stderr.strip().splitlines() == [
         f"newsmon: {url}: the server's answer cannot be read (BadStatusLine: NOT HTTP AT ALL)"], result.stderr
     assert rows(db, "SELECT count(*) FROM urls") == [(2,)]
+
+
+@pytest.mark.parametrize("content", [b"", b"# CC-NEWS 2024-03\n\n"], ids=["empty", "comments"])
+def test_a_listing_of_no_archive_is_one_line_as_an_empty_directory_is(tmp_path, content):
+    listing = tmp_path / "warc.paths.gz"
+    listing.write_bytes(gzip.compress(content))
+    result = newsmon("ingest", str(listing), "--db", str(tmp_path / "n.db"))
+    assert result.returncode == 1 and result.stderr.strip() == f"Error: {listing}: lists no archive"
