@@ -292,7 +292,6 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
     """Store one part's pages in short transactions, then move the archive's resume point past it."""
     part, read = result.part, result.read
     if part.member in archive.stopped:
-        archive.stored_parts += 1
         return  # an earlier part of this WARC stopped: the rest of it is not stored
     counts = report.counts
     for key, value in result.counts.items():
@@ -339,7 +338,6 @@ def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) 
         # An earlier part failed (a WACZ's other WARC): the resume point stays before it, or the
         # next run would start past what that part did not read. This part's pages are stored
         # all the same; read again next run, they are seen.
-        archive.stored_parts += 1
         return
     before = archive.member_records[part.member]
     archive.member_records[part.member] += read.records
@@ -347,7 +345,6 @@ def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) 
     archive.http_records += read.http_records
     archive.new += new
     archive.relevant += relevant
-    archive.stored_parts += 1
     changes: dict[str, Any] = {"records": archive.records, "articles": archive.new, "relevant": archive.relevant}
     if read.stop is not None:
         stop = read.stop.renumbered(before)
@@ -361,6 +358,15 @@ def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) 
         resume = read.stop.offset if part.member is None else read.stop.offset + read.stop.unread
     changes.update(resume_member=part.member, resume_offset=resume)
     db.table("ingested_archives").update(archive.source.location, changes)
+
+
+def _parts_done(db, archive: Archive, report: Report, count: int = 1) -> bool:
+    """``count`` more parts of the archive are stored, failed or dropped; with its last, the
+    archive is finished (once: progress counts it). True: the archive is done."""
+    archive.stored_parts += count
+    if count and archive.stored_parts == archive.parts:
+        _finish(db, archive, report)
+    return archive.stored_parts == archive.parts
 
 
 def _finish(db, archive: Archive, report: Report) -> None:
@@ -418,26 +424,20 @@ def _failed(db, archive: Archive, part: Part, exc: BaseException, report: Report
     archive.error = (f"{part.member + ': ' if part.member else ''}reading from byte {part.start} failed "
                      f"({type(exc).__name__}: {exc}); run the ingest again to resume there")
     archive.stopped.add(part.member)
-    archive.stored_parts += 1
     report.failed.append((archive.source.shown, archive.error))
-    if archive.stored_parts == archive.parts:
-        _finish(db, archive, report)
 
 
 def _local(db, work: Iterator[tuple[Archive, Part]], options: Options, report: Report,
            progress: Progress) -> None:
     for archive, part in work:
-        if part.member in archive.stopped:
-            archive.stored_parts += 1
-        else:
+        if part.member not in archive.stopped:
             try:
                 result = ingest_part(part, options, _dictionaries(db, report))
             except Exception as exc:  # noqa: BLE001  (reported; the archive resumes next run)
                 _failed(db, archive, part, exc, report)
-                continue
-            _store(db, archive, result, report, progress)
-        if archive.stored_parts == archive.parts:
-            _finish(db, archive, report)
+            else:
+                _store(db, archive, result, report, progress)
+        _parts_done(db, archive, report)
 
 
 def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, report: Report, progress: Progress,
@@ -467,9 +467,7 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
                 break
             archive, part = item
             if part.member in archive.stopped:
-                archive.stored_parts += 1
-                if archive.stored_parts == archive.parts:
-                    _finish(db, archive, report)
+                _parts_done(db, archive, report)
                 continue
             pending.append((archive, part, client.submit(ingest_part, part, options, dicts, pure=False)))
         if not pending:
@@ -484,18 +482,14 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
         future.release()
         if result is not None:
             _store(db, archive, result, report, progress)
-        if archive.stored_parts == archive.parts:
-            _finish(db, archive, report)
-        elif part.member in archive.stopped:
+        if not _parts_done(db, archive, report) and part.member in archive.stopped:
             # Drop this WARC's later parts: already running or not, nothing after a stop is stored.
             for other in pending:
                 if other[0] is archive and other[1].member == part.member:
                     other[2].cancel()
             kept = [p for p in pending if not (p[0] is archive and p[1].member == part.member)]
-            archive.stored_parts += len(pending) - len(kept)
+            _parts_done(db, archive, report, len(pending) - len(kept))
             pending = kept
-            if archive.stored_parts == archive.parts:
-                _finish(db, archive, report)
 
 
 def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_url: str | None = None,

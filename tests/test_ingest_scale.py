@@ -660,3 +660,49 @@ def test_a_listing_of_no_archive_is_one_line_as_an_empty_directory_is(tmp_path, 
     listing.write_bytes(gzip.compress(content))
     result = newsmon("ingest", str(listing), "--db", str(tmp_path / "n.db"))
     assert result.returncode == 1 and result.stderr.strip() == f"Error: {listing}: lists no archive"
+
+
+def test_an_archive_whose_last_part_fails_on_the_cluster_is_counted_and_finished_once(tmp_path, monkeypatch):
+    # The part's failure finished the archive, and the loop finished it again: progress counted
+    # two archives for one.
+    import distributed
+
+    from crawler import cluster, ingest
+
+    path = tmp_path / "outlets.warc.gz"
+    warcs.write(path, warcs.cc_news_like(30, 1.0, seed=5))
+    last = len(archives.plan(archives.probe(str(path)), part_bytes=64 * 1024)) - 1
+    assert last > 0
+
+    class Future:
+        def __init__(self, fn, args):
+            self.fn, self.args = fn, args
+
+        def result(self):
+            if self.args[0].index == last:
+                raise ConnectionError("the worker went away")
+            return self.fn(*self.args)
+
+        def release(self):
+            pass
+
+        def cancel(self):
+            pass
+
+    class Client:
+        def submit(self, fn, *args, pure=True):
+            return Future(fn, args)
+
+    monkeypatch.setattr(distributed, "wait", lambda futures: None)
+    monkeypatch.setattr(cluster, "workers", lambda client: 2)
+    db = open_db(tmp_path / "n.db")
+    finished = []
+    monkeypatch.setattr(ingest, "_finish", lambda *args, _finish=ingest._finish: finished.append(1) or _finish(*args))
+    report = ingest.Report(store_options=store.options(None))
+    progress = Progress("ingest", total=1, unit="archives", stream=io.StringIO())
+    work = ingest._parts(db, [(str(path), "outlets.warc.gz")], report, False, 64 * 1024, progress)
+    ingest._distributed(db, work, ingest.Options(), report, progress, Client())
+    assert progress.done == 1 and finished == [1]
+    assert [where for where, _ in report.failed] == ["outlets.warc.gz"]
+    assert db.execute("SELECT finished_at FROM ingested_archives").fetchall() == [(None,)]
+    db.close()
