@@ -22,7 +22,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, redirect_stderr
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.client import HTTPException, HTTPResponse
 from pathlib import Path
 from typing import IO, TypeVar
@@ -395,8 +395,6 @@ class PartRead:
     stop: Stop | None = None
     #: Where the part's reading ended: the first record of the next part, or the end.
     end: int = 0
-    #: The records' offsets (of the candidates ``keep`` returned), for the caller.
-    offsets: list[int] = field(default_factory=list)
 
 
 def _complaint(captured: io.StringIO) -> str:
@@ -469,12 +467,11 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                     f"the record cannot be parsed ({type(exc).__name__}: {exc})"
                 read.stop = Stop(part.member, end, number, _printable(problem), (size or end) - end)
                 return
-            start, end = end, first + records.offset - origin
+            end = first + records.offset - origin
             read.records += 1
             read.http_records += http
             read.end = end
             if found is not None:
-                read.offsets.append(start)
                 yield found
         if part.end is None and size is not None and end < size:
             complaint = _complaint(captured)
