@@ -124,11 +124,6 @@ def _wanted(language: str | None) -> bool:
     return not language or language.strip().lower()[:2] in LANGUAGES
 
 
-def _charset(content_type: str | None) -> str | None:
-    ctype = (content_type or "").lower()
-    return ctype.split("charset=", 1)[1].split(";")[0].strip() or None if "charset=" in ctype else None
-
-
 def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str, bytes]] | None = None,
                 ) -> PartResult:
     """Read one part, extract and score what passes the filter. Runs in a worker process.
@@ -181,7 +176,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 counts["other_language"] += 1
                 continue
         key = canonical_url(url, hosts)
-        charset = _charset(ctype)
+        charset = store.charset_of(ctype)
         counts["extracted"] += 1
         try:
             record = store.analyse(body, key, charset, config_path)

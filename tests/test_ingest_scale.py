@@ -706,3 +706,15 @@ def test_an_archive_whose_last_part_fails_on_the_cluster_is_counted_and_finished
     assert [where for where, _ in report.failed] == ["outlets.warc.gz"]
     assert db.execute("SELECT finished_at FROM ingested_archives").fetchall() == [(None,)]
     db.close()
+
+
+def test_every_path_that_extracts_reads_the_charset_of_the_content_type_alike():
+    # One function for the crawl, ingest and reextract: ingest's and the store's copies did not
+    # take a quoted charset, the crawl's did.
+    from crawler import ingest
+    from crawler.spiders import news
+
+    assert news.charset_of is store.charset_of and not hasattr(ingest, "_charset")
+    assert store.charset_of('text/html; charset="Shift_JIS"') == "shift_jis"
+    assert store.charset_of("text/html;charset=EUC-JP; foo=bar") == "euc-jp"
+    assert store.charset_of("text/html") is None and store.charset_of("text/html; charset=") is None
