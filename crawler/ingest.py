@@ -427,7 +427,9 @@ def _local(db, work: Iterator[tuple[Archive, Part]], options: Options, report: R
     for archive, part in work:
         if part.member not in archive.stopped:
             try:
-                result = ingest_part(part, options, _dictionaries(db, report))
+                # No dictionaries: compressing here or in the writer is the same process, and
+                # reading them from the database for every part cost a query each.
+                result = ingest_part(part, options)
             except Exception as exc:  # noqa: BLE001  (reported; the archive resumes next run)
                 _failed(db, archive, part, exc, report)
             else:

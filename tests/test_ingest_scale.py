@@ -718,3 +718,25 @@ def test_every_path_that_extracts_reads_the_charset_of_the_content_type_alike():
     assert store.charset_of('text/html; charset="Shift_JIS"') == "shift_jis"
     assert store.charset_of("text/html;charset=EUC-JP; foo=bar") == "euc-jp"
     assert store.charset_of("text/html") is None and store.charset_of("text/html; charset=") is None
+
+
+def test_an_ingest_in_this_process_leaves_compressing_to_the_writer(tmp_path, monkeypatch):
+    # In one process the worker and the writer are the same: the dictionaries were read from the
+    # database for every part and gained nothing. The pages are compressed with them all the same.
+    from crawler import ingest
+
+    first = warcs.outlet_pages()
+    again = [warcs.Fetch(f.url + ("&" if "?" in f.url else "?") + "newsmon_again=1", f.body) for f in first]
+    warcs.write(tmp_path / "first.warc.gz", first)
+    warcs.write(tmp_path / "again.warc.gz", again)
+    db = open_db(tmp_path / "n.db")
+    ingest.ingest(db, [str(tmp_path / "first.warc.gz")], workers=0, progress=Progress("ingest", stream=io.StringIO()))
+    assert db.execute("SELECT count(*) FROM page_dicts").fetchone()[0] >= 3
+    read = []
+    monkeypatch.setattr(ingest, "_dictionaries", lambda *args: read.append(1) or {})
+    report = ingest.ingest(db, [str(tmp_path / "again.warc.gz")], workers=0, part_bytes=64 * 1024,
+                           progress=Progress("ingest", stream=io.StringIO()))
+    assert read == [] and report.counts["new"] + report.counts["seen"] > 0
+    with_dict = db.execute("SELECT count(*) FROM pages WHERE url LIKE '%newsmon_again=1%' AND dict_id IS NOT NULL")
+    assert with_dict.fetchone()[0] > 0
+    db.close()
