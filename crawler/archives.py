@@ -22,7 +22,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, redirect_stderr
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.client import HTTPException, HTTPResponse
 from pathlib import Path
 from typing import IO, TypeVar
@@ -83,8 +83,8 @@ def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple
     (the ledger's key) and the name to show the user (as given, or found in a directory).
 
     Raises:
-        InputError: a path that does not exist, a directory without archives, or a listing
-            of relative paths without ``base_url``.
+        InputError: a path that does not exist, a directory without archives, a listing of
+            none, or a listing of relative paths without ``base_url``.
     """
     for given in inputs:
         if _is_listing(given):
@@ -92,6 +92,8 @@ def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple
                 lines = _read_listing(given)
             except (OSError, urllib.error.URLError, EOFError, zlib.error) as exc:
                 raise InputError(f"{given}: cannot read the listing ({exc})") from None
+            if not lines:  # as an empty directory: an ingest of nothing is a wrong input, not a success
+                raise InputError(f"{given}: lists no archive")
             for line in lines:
                 if is_url(line):
                     yield line, line
@@ -393,8 +395,6 @@ class PartRead:
     stop: Stop | None = None
     #: Where the part's reading ended: the first record of the next part, or the end.
     end: int = 0
-    #: The records' offsets (of the candidates ``keep`` returned), for the caller.
-    offsets: list[int] = field(default_factory=list)
 
 
 def _complaint(captured: io.StringIO) -> str:
@@ -467,12 +467,11 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                     f"the record cannot be parsed ({type(exc).__name__}: {exc})"
                 read.stop = Stop(part.member, end, number, _printable(problem), (size or end) - end)
                 return
-            start, end = end, first + records.offset - origin
+            end = first + records.offset - origin
             read.records += 1
             read.http_records += http
             read.end = end
             if found is not None:
-                read.offsets.append(start)
                 yield found
         if part.end is None and size is not None and end < size:
             complaint = _complaint(captured)

@@ -614,6 +614,8 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
         newsmon ingest CC-NEWS-20240305.warc.gz
         newsmon ingest --base-url https://data.commoncrawl.org/ warc.paths.gz
     """
+    import sqlite3
+
     from storage.exceptions import DictionaryMissing
 
     from .archives import InputError
@@ -630,6 +632,9 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     except DictionaryMissing as exc:  # a page dictionary removed from the database while the workers used it
         raise click.ClickException(f"{exc}; what was stored before is kept: run the same ingest again, "
                                    "it resumes where this one stopped") from None
+    except sqlite3.Error as exc:  # a full disk, a lock held past the busy timeout: the ledger keeps the resume point
+        raise click.ClickException(f"cannot store in the database ({exc}); the archive being read is left "
+                                   "unfinished: run the same ingest again, it resumes where this one stopped") from None
     errors, line = report_lines(report)
     for error in errors:
         click.echo(error, err=True)

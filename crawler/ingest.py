@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from http.client import HTTPException
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,7 +44,7 @@ from .archives import Part, PartRead, Source, Stop
 from .bodies import sniff_binary
 from .outcome import Problem
 from .progress import Progress
-from .urls import canonical_url
+from .urls import canonical_url, parsable
 
 #: The languages the topics are written in: a page declaring another cannot score (``all_sites``).
 LANGUAGES = ("ja", "en")
@@ -51,8 +52,8 @@ LANGUAGES = ("ja", "en")
 #: transaction is 5× one per row), short enough that a reviewer's write never waits long.
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
-_COUNTS = ("records", "responses", "other_sites", "not_html", "other_language", "not_text", "extracted", "new",
-           "relevant", "seen", "no_article", "not_relevant", "extract_failed")
+_COUNTS = ("records", "responses", "other_sites", "not_html", "bad_url", "other_language", "not_text", "extracted",
+           "new", "relevant", "seen", "no_article", "not_relevant", "extract_failed")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -123,11 +124,6 @@ def _wanted(language: str | None) -> bool:
     return not language or language.strip().lower()[:2] in LANGUAGES
 
 
-def _charset(content_type: str | None) -> str | None:
-    ctype = (content_type or "").lower()
-    return ctype.split("charset=", 1)[1].split(";")[0].strip() or None if "charset=" in ctype else None
-
-
 def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str, bytes]] | None = None,
                 ) -> PartResult:
     """Read one part, extract and score what passes the filter. Runs in a worker process.
@@ -152,6 +148,11 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         if record.http_headers.get_statuscode() != "200" or "html" not in ctype.lower():
             counts["not_html"] += 1
             return None
+        if parsable(url) is None:
+            # A URL no parser takes ("http://[bad/x", a port that is no number): one record the
+            # ledger cannot key, not a damaged archive; raising here would end the reading.
+            counts["bad_url"] += 1
+            return None
         known = known_host(urlsplit(url).hostname or "", hosts)
         if not known:
             if not options.all_sites:
@@ -175,7 +176,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 counts["other_language"] += 1
                 continue
         key = canonical_url(url, hosts)
-        charset = _charset(ctype)
+        charset = store.charset_of(ctype)
         counts["extracted"] += 1
         try:
             record = store.analyse(body, key, charset, config_path)
@@ -264,7 +265,9 @@ def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, 
         report.resumed.append(source.shown)
         parts = archives.plan(source, part_bytes=part_bytes, resume_member=row["resume_member"],
                               resume_offset=row["resume_offset"])
-        archive = Archive(source, len(parts), True, records=row["records"])
+        # The counts go on from the ledger's: each part writes them whole (``_advance``).
+        archive = Archive(source, len(parts), True, records=row["records"], new=row["articles"] or 0,
+                          relevant=row["relevant"] or 0)
         if row["resume_member"] is None:
             archive.member_records[None] = row["records"]
         with transaction(db):
@@ -284,7 +287,6 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
     """Store one part's pages in short transactions, then move the archive's resume point past it."""
     part, read = result.part, result.read
     if part.member in archive.stopped:
-        archive.stored_parts += 1
         return  # an earlier part of this WARC stopped: the rest of it is not stored
     counts = report.counts
     for key, value in result.counts.items():
@@ -331,7 +333,6 @@ def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) 
         # An earlier part failed (a WACZ's other WARC): the resume point stays before it, or the
         # next run would start past what that part did not read. This part's pages are stored
         # all the same; read again next run, they are seen.
-        archive.stored_parts += 1
         return
     before = archive.member_records[part.member]
     archive.member_records[part.member] += read.records
@@ -339,7 +340,6 @@ def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) 
     archive.http_records += read.http_records
     archive.new += new
     archive.relevant += relevant
-    archive.stored_parts += 1
     changes: dict[str, Any] = {"records": archive.records, "articles": archive.new, "relevant": archive.relevant}
     if read.stop is not None:
         stop = read.stop.renumbered(before)
@@ -353,6 +353,15 @@ def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) 
         resume = read.stop.offset if part.member is None else read.stop.offset + read.stop.unread
     changes.update(resume_member=part.member, resume_offset=resume)
     db.table("ingested_archives").update(archive.source.location, changes)
+
+
+def _parts_done(db, archive: Archive, report: Report, count: int = 1) -> bool:
+    """``count`` more parts of the archive are stored, failed or dropped; with its last, the
+    archive is finished (once: progress counts it). True: the archive is done."""
+    archive.stored_parts += count
+    if count and archive.stored_parts == archive.parts:
+        _finish(db, archive, report)
+    return archive.stored_parts == archive.parts
 
 
 def _finish(db, archive: Archive, report: Report) -> None:
@@ -384,8 +393,12 @@ def _parts(db, locations: Iterable[tuple[str, str]], report: Report, force: bool
         try:
             source = archives.probe(location, shown)
             started = _start_archive(db, source, _ledger_row(db, location), force, part_bytes, report)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, HTTPException) as exc:
+            # HTTPException: a bad status line or a body cut short, which are no OSError; one
+            # input the server garbles must not end the run.
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            if isinstance(exc, HTTPException) and not isinstance(exc, OSError):
+                reason = f"the server's answer cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())})"
             report.failed.append((shown, str(reason)))
             progress.update(1 if by_archive else 0)
             continue
@@ -406,26 +419,22 @@ def _failed(db, archive: Archive, part: Part, exc: BaseException, report: Report
     archive.error = (f"{part.member + ': ' if part.member else ''}reading from byte {part.start} failed "
                      f"({type(exc).__name__}: {exc}); run the ingest again to resume there")
     archive.stopped.add(part.member)
-    archive.stored_parts += 1
     report.failed.append((archive.source.shown, archive.error))
-    if archive.stored_parts == archive.parts:
-        _finish(db, archive, report)
 
 
 def _local(db, work: Iterator[tuple[Archive, Part]], options: Options, report: Report,
            progress: Progress) -> None:
     for archive, part in work:
-        if part.member in archive.stopped:
-            archive.stored_parts += 1
-        else:
+        if part.member not in archive.stopped:
             try:
-                result = ingest_part(part, options, _dictionaries(db, report))
+                # No dictionaries: compressing here or in the writer is the same process, and
+                # reading them from the database for every part cost a query each.
+                result = ingest_part(part, options)
             except Exception as exc:  # noqa: BLE001  (reported; the archive resumes next run)
                 _failed(db, archive, part, exc, report)
-                continue
-            _store(db, archive, result, report, progress)
-        if archive.stored_parts == archive.parts:
-            _finish(db, archive, report)
+            else:
+                _store(db, archive, result, report, progress)
+        _parts_done(db, archive, report)
 
 
 def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, report: Report, progress: Progress,
@@ -455,9 +464,7 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
                 break
             archive, part = item
             if part.member in archive.stopped:
-                archive.stored_parts += 1
-                if archive.stored_parts == archive.parts:
-                    _finish(db, archive, report)
+                _parts_done(db, archive, report)
                 continue
             pending.append((archive, part, client.submit(ingest_part, part, options, dicts, pure=False)))
         if not pending:
@@ -472,18 +479,14 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
         future.release()
         if result is not None:
             _store(db, archive, result, report, progress)
-        if archive.stored_parts == archive.parts:
-            _finish(db, archive, report)
-        elif part.member in archive.stopped:
+        if not _parts_done(db, archive, report) and part.member in archive.stopped:
             # Drop this WARC's later parts: already running or not, nothing after a stop is stored.
             for other in pending:
                 if other[0] is archive and other[1].member == part.member:
                     other[2].cancel()
             kept = [p for p in pending if not (p[0] is archive and p[1].member == part.member)]
-            archive.stored_parts += len(pending) - len(kept)
+            _parts_done(db, archive, report, len(pending) - len(kept))
             pending = kept
-            if archive.stored_parts == archive.parts:
-                _finish(db, archive, report)
 
 
 def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_url: str | None = None,
@@ -502,7 +505,7 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
             default: the config file's alone.
 
     Raises:
-        archives.InputError: an input names no archive (not found, an empty directory, a
+        archives.InputError: an input names no archive (not found, an empty directory or listing, a
             listing of relative paths without ``base_url``).
         OSError: the cluster cannot be reached.
     """

@@ -577,7 +577,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
             record = None
             if stored is not None:
                 url, body, content_type, _status = stored
-                record = analyse(body, url, _charset(content_type), config_path, story_features=False)
+                record = analyse(body, url, charset_of(content_type), config_path, story_features=False)
             # A version whose page is gone (pruned) or reads as no article now stays as it was
             # stored: dropping it would lose its text, which is nowhere else.
             kept = record is None
@@ -608,7 +608,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
     for _page_id, url, article_id, body, content_type in queries.iter_pages(db):
         if article_id is not None:
             continue
-        record = analyse(body, url, _charset(content_type), config_path, story_features=False)
+        record = analyse(body, url, charset_of(content_type), config_path, story_features=False)
         if record is None:
             counts["empty"] += 1
             continue
@@ -629,9 +629,11 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
     return counts
 
 
-def _charset(content_type: str | None) -> str | None:
+def charset_of(content_type: str | None) -> str | None:
+    """The charset a Content-Type header names (``charset="utf-8"`` too), for every path that
+    extracts: the crawl, ingest, reextract."""
     if content_type and "charset=" in content_type.lower():
-        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip() or None
+        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
     return None
 
 

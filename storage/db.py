@@ -43,7 +43,12 @@ def open_db(path: str | os.PathLike, *, migrate: bool = True) -> sqlite_utils.Da
 
     in_memory = str(path) == ":memory:"
     if not in_memory:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # every command reports this as it does a file SQLite cannot open
+            raise DatabaseFileError(f"cannot open {os.fspath(path)!r} (cannot make its directory "
+                                    f"{os.fspath(Path(path).parent)!r}: {exc.strerror or exc}); "
+                                    "give --db a writable file path") from None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
     except sqlite3.OperationalError as exc:

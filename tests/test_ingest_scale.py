@@ -158,6 +158,10 @@ def test_a_truncated_archive_that_grows_is_read_on_from_where_it_stopped(tmp_pat
                         "--workers", "0")
     sql = "SELECT url, content_hash FROM articles ORDER BY url"
     assert rows(Path(db), sql) == rows(tmp_path / "ref.db", sql) and reference.returncode == 0
+    # The ledger counts the articles of both runs, not the second's alone.
+    assert rows(Path(db), "SELECT articles, relevant FROM ingested_archives") == \
+        rows(Path(db), "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
+    assert counts(first)["new"] > 0
 
 
 def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_path):
@@ -186,6 +190,8 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
     assert records + counts(second)["records"] == 1 + 80
     assert rows(db, "SELECT count(*) FROM urls") == [(80,)]
     assert rows(db, "SELECT count(*) FROM urls WHERE kind NOT IN ('article', 'not_article')") == [(0,)]
+    assert rows(db, "SELECT articles, relevant FROM ingested_archives") == \
+        rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
 
 
 def test_an_archive_fills_in_the_articles_the_crawl_could_not_get(tmp_path):
@@ -566,3 +572,171 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_in_a_log(monkeypatch):
     lines = log.getvalue().splitlines()
     assert lines[0].startswith("newsmon: reextract: 5 pages of 10 (50%)") and "\r" not in log.getvalue()
     assert lines[-1].startswith("newsmon: reextract: 5 pages of 10 (50%)") and "left" not in lines[-1]
+
+
+def test_a_record_whose_url_cannot_be_parsed_is_counted_and_the_records_around_it_are_stored(tmp_path):
+    # A known outlet's page under a URL no parser takes (a broken IPv6 bracket, a port out of
+    # range or not a number): it raised in the filter, was taken for a damaged archive and ended
+    # the reading there, run after run; in canonicalising, it failed the whole part.
+    first, second = warcs.outlet_pages()[:2]
+    path = urlsplit(first.url).path
+    bad = [warcs.Fetch("http://[bad/x", first.body), warcs.Fetch(f"https://www3.nhk.or.jp:99999{path}", first.body),
+           warcs.Fetch(f"https://www3.nhk.or.jp:abc{path}", first.body)]
+    archive = tmp_path / "bad.warc.gz"
+    warcs.write(archive, [first, *bad, second])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["bad url"] == 3 and counts(result)["records"] == 1 + 5
+    stored = {url for (url,) in rows(db, "SELECT url FROM urls")}
+    assert stored == {canonical_url(first.url, HOSTS), canonical_url(second.url, HOSTS)}
+    assert rows(db, "SELECT stopped, finished_at IS NOT NULL FROM ingested_archives") == [(None, 1)]
+
+
+def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp_path, monkeypatch):
+    # A full disk, or a lock held past the busy timeout: what was committed stays, the archive
+    # stays unfinished in the ledger, and the user is told to run the ingest again.
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    path = tmp_path / "five.warc.gz"
+    warcs.write(path, warcs.outlet_pages()[:5])
+    db = tmp_path / "n.db"
+    save, calls = store.save, []
+
+    def full(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise sqlite3.OperationalError("database or disk is full")
+        return save(*args, **kwargs)
+
+    monkeypatch.setattr(store, "save", full)
+    failed = CliRunner().invoke(cli, ["ingest", str(path), "--db", str(db), "--workers", "0"])
+    assert isinstance(failed.exception, SystemExit) and failed.exit_code == 1, failed.exception
+    message = [line for line in failed.output.splitlines() if line.startswith("Error:")]
+    assert message == ["Error: cannot store in the database (database or disk is full); the archive being read "
+                       "is left unfinished: run the same ingest again, it resumes where this one stopped"]
+    assert rows(db, "SELECT finished_at FROM ingested_archives") == [(None,)]
+    monkeypatch.setattr(store, "save", save)
+    again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+    assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout, again.stderr
+    assert rows(db, "SELECT count(*) FROM urls") == [(5,)]
+
+
+def test_a_server_that_answers_no_http_is_a_failed_input_and_the_other_archives_are_read(tmp_path):
+    # A bad status line or a body cut short is an HTTPException, not an OSError: it ended the
+    # whole run with a traceback when the archive was probed.
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/a.warc.gz"
+        good = tmp_path / "good.warc.gz"
+        warcs.write(good, warcs.outlet_pages()[:2])
+        db = tmp_path / "n.db"
+        result = newsmon("ingest", url, str(good), "--db", str(db), "--workers", "0")
+    finally:
+        listener.close()
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"newsmon: {url}: the server's answer cannot be read (BadStatusLine: NOT HTTP AT ALL)"], result.stderr
+    assert rows(db, "SELECT count(*) FROM urls") == [(2,)]
+
+
+@pytest.mark.parametrize("content", [b"", b"# CC-NEWS 2024-03\n\n"], ids=["empty", "comments"])
+def test_a_listing_of_no_archive_is_one_line_as_an_empty_directory_is(tmp_path, content):
+    listing = tmp_path / "warc.paths.gz"
+    listing.write_bytes(gzip.compress(content))
+    result = newsmon("ingest", str(listing), "--db", str(tmp_path / "n.db"))
+    assert result.returncode == 1 and result.stderr.strip() == f"Error: {listing}: lists no archive"
+
+
+def test_an_archive_whose_last_part_fails_on_the_cluster_is_counted_and_finished_once(tmp_path, monkeypatch):
+    # The part's failure finished the archive, and the loop finished it again: progress counted
+    # two archives for one.
+    import distributed
+
+    from crawler import cluster, ingest
+
+    path = tmp_path / "outlets.warc.gz"
+    warcs.write(path, warcs.cc_news_like(30, 1.0, seed=5))
+    last = len(archives.plan(archives.probe(str(path)), part_bytes=64 * 1024)) - 1
+    assert last > 0
+
+    class Future:
+        def __init__(self, fn, args):
+            self.fn, self.args = fn, args
+
+        def result(self):
+            if self.args[0].index == last:
+                raise ConnectionError("the worker went away")
+            return self.fn(*self.args)
+
+        def release(self):
+            pass
+
+        def cancel(self):
+            pass
+
+    class Client:
+        def submit(self, fn, *args, pure=True):
+            return Future(fn, args)
+
+    monkeypatch.setattr(distributed, "wait", lambda futures: None)
+    monkeypatch.setattr(cluster, "workers", lambda client: 2)
+    db = open_db(tmp_path / "n.db")
+    finished = []
+    monkeypatch.setattr(ingest, "_finish", lambda *args, _finish=ingest._finish: finished.append(1) or _finish(*args))
+    report = ingest.Report(store_options=store.options(None))
+    progress = Progress("ingest", total=1, unit="archives", stream=io.StringIO())
+    work = ingest._parts(db, [(str(path), "outlets.warc.gz")], report, False, 64 * 1024, progress)
+    ingest._distributed(db, work, ingest.Options(), report, progress, Client())
+    assert progress.done == 1 and finished == [1]
+    assert [where for where, _ in report.failed] == ["outlets.warc.gz"]
+    assert db.execute("SELECT finished_at FROM ingested_archives").fetchall() == [(None,)]
+    db.close()
+
+
+def test_every_path_that_extracts_reads_the_charset_of_the_content_type_alike():
+    # One function for the crawl, ingest and reextract: ingest's and the store's copies did not
+    # take a quoted charset, the crawl's did.
+    from crawler import ingest
+    from crawler.spiders import news
+
+    assert news.charset_of is store.charset_of and not hasattr(ingest, "_charset")
+    assert store.charset_of('text/html; charset="Shift_JIS"') == "shift_jis"
+    assert store.charset_of("text/html;charset=EUC-JP; foo=bar") == "euc-jp"
+    assert store.charset_of("text/html") is None and store.charset_of("text/html; charset=") is None
+
+
+def test_an_ingest_in_this_process_leaves_compressing_to_the_writer(tmp_path, monkeypatch):
+    # In one process the worker and the writer are the same: the dictionaries were read from the
+    # database for every part and gained nothing. The pages are compressed with them all the same.
+    from crawler import ingest
+
+    first = warcs.outlet_pages()
+    again = [warcs.Fetch(f.url + ("&" if "?" in f.url else "?") + "newsmon_again=1", f.body) for f in first]
+    warcs.write(tmp_path / "first.warc.gz", first)
+    warcs.write(tmp_path / "again.warc.gz", again)
+    db = open_db(tmp_path / "n.db")
+    ingest.ingest(db, [str(tmp_path / "first.warc.gz")], workers=0, progress=Progress("ingest", stream=io.StringIO()))
+    assert db.execute("SELECT count(*) FROM page_dicts").fetchone()[0] >= 3
+    read = []
+    monkeypatch.setattr(ingest, "_dictionaries", lambda *args: read.append(1) or {})
+    report = ingest.ingest(db, [str(tmp_path / "again.warc.gz")], workers=0, part_bytes=64 * 1024,
+                           progress=Progress("ingest", stream=io.StringIO()))
+    assert read == [] and report.counts["new"] + report.counts["seen"] > 0
+    with_dict = db.execute("SELECT count(*) FROM pages WHERE url LIKE '%newsmon_again=1%' AND dict_id IS NOT NULL")
+    assert with_dict.fetchone()[0] > 0
+    db.close()

@@ -156,6 +156,13 @@ for command in (("status",), ("export", "--format", "csv"), ("ingest", "{d}/whol
                 ("reextract",), ("crawl",), ("schedule", "--check"), ("serve",), ("demo",)):
     CASES[f"{command[0]} --db notes.db"] = Case(
         (*command, "--db", "{d}/notes.db"), 1, ("'{d}/notes.db' is not a newsmon database", "--db"))
+# A --db whose directory cannot be made (it was a FileNotFoundError traceback). `export` and
+# `serve` say there is no database before they open it.
+for command in (("status",), ("ingest", "{d}/whole.warc.gz"), ("rescore",), ("reextract",), ("crawl",),
+                ("schedule", "--check"), ("demo",)):
+    CASES[f"{command[0]} --db in a directory that cannot be made"] = Case(
+        (*command, "--db", "/proc/newsmon-nope/x.db"), 1,
+        ("cannot open '/proc/newsmon-nope/x.db'", "/proc/newsmon-nope", "give --db a writable file path"))
 for command in (("status",), ("export", "--format", "jsonl"), ("crawl",), ("review", "1", "--status", "relevant")):
     CASES[f"{command[0]} --db newer.db"] = Case(
         (*command, "--db", "{d}/newer.db"), 1, ("migrated by a newer newsmon", "m999_from_the_future"))

@@ -35,7 +35,7 @@ from ..discovery import Discovered, parse_feed, parse_sitemap
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
-from ..store import crawler_db, now_iso, settings_options
+from ..store import charset_of, crawler_db, now_iso, settings_options
 from ..urls import canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, WALL_HEADERS, Wall, detect_wall
 
@@ -75,12 +75,6 @@ class FetchedPage:
     #: The response's validators, kept for conditional revisits.
     etag: str | None = None
     last_modified: str | None = None
-
-
-def charset_of(content_type: str | None) -> str | None:
-    if content_type and "charset=" in content_type.lower():
-        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
-    return None
 
 
 class NewsSpider(scrapy.Spider):
