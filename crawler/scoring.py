@@ -619,6 +619,9 @@ def explain(title: str | None, text: str, topics: Mapping[str, Topic],
     """
     title_n, text_n = normalise(title or ""), normalise(text or "")
     traces = [_score(title_n, text_n, topic) for topic in topics.values()]
+    # The topic score_article stores (best(), over the topics in the same order): a score of 0
+    # with someone else's documents matched is still the article's topic.
+    chosen = best(t.score for t in traces)
     traces.sort(key=lambda t: (-t.score.score, t.score.topic))
     attrib = attributor()
     out: list[dict[str, Any]] = []
@@ -650,8 +653,7 @@ def explain(title: str | None, text: str, topics: Mapping[str, Topic],
             {"owner": owner.owner, "label": attrib.label(owner.owner), "cue": owner.cue},
             "matches": matches,
         })
-    top = out[0]["topic"] if out and out[0]["score"] > 0 else None
-    return {"best": top, "topics": out}
+    return {"best": chosen.topic if chosen else None, "topics": out}
 
 
 # --- Loading ---------------------------------------------------------------------------------
@@ -750,9 +752,7 @@ def _topic(key: str, spec: Any, where: str, override: bool = False) -> Topic:
                            "keep it under one term only")
     home = spec.get("home")
     if home is not None:
-        from .attribution import load_attributor
-
-        known = attributor().labels if _ATTRIBUTOR is not None else load_attributor().labels
+        known = attributor().labels  # cached: scoring needs the same actors next
         if home not in known:
             raise fail("home", f"is not a known actor: {home!r}", f"use one of {', '.join(sorted(known))} "
                        "(crawler/actors.toml)")

@@ -313,3 +313,15 @@ def test_topics_survive_pickling_for_worker_processes(topics):
     title, text = scrapping("nikkei-test_article_1")
     copy = pickle.loads(pickle.dumps(topics))
     assert score_article(title, text, copy) == score_article(title, text, topics)
+
+
+def test_explain_names_the_topic_score_article_stores_when_only_foreign_documents_matched():
+    # Another country's strategy documents: evidence shown, score 0; the stored topic is the one
+    # best() picks, and `newsmon explain` said "best: None" beside it.
+    from crawler.scoring import explain
+
+    topics = load_topics()
+    text = "米国防総省は国家防衛戦略を公表した。米国の国家安全保障戦略は中国を最大の競争相手と位置づけた。"
+    stored = best(score_article(None, text, topics))
+    assert stored is not None and stored.score == 0 and stored.matches
+    assert explain(None, text, topics)["best"] == stored.topic
