@@ -126,7 +126,7 @@ _CONSENT_PATH = re.compile(r"/(?:consent|cookie-consent|collectconsent)(?:/|\.|\
 _TAGS = re.compile(rb"<script.*?</script>|<style.*?</style>|<[^>]+>", re.I | re.S)
 
 
-def _visible_chars(body: bytes, enough: int | None = None) -> int:
+def _visible_chars(body: bytes, enough: int) -> int:
     """Non-space characters outside tags, scripts and styles in the first ``SCAN_BYTES``; counting
     stops once there are ``enough`` (an article page is known not to be small within its first
     few KB of text, not after stripping all 64 KB)."""
@@ -134,7 +134,7 @@ def _visible_chars(body: bytes, enough: int | None = None) -> int:
     count = last = 0
     for tag in _TAGS.finditer(data):
         count += len(b"".join(data[last:tag.start()].split()))
-        if enough is not None and count >= enough:
+        if count >= enough:
             return count
         last = tag.end()
     return count + len(b"".join(data[last:].split()))
@@ -157,14 +157,15 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     """
     lower = {k.lower(): (v or "").lower() for k, v in headers.items()}
     head = body[:SCAN_BYTES].lower()
-    measured: list[bool] = []
+    is_small: bool | None = None
 
     def small() -> bool:
         # Counting the visible text costs ~1.5 ms on an outlet's page (scripts and styles first):
         # done only once a marker or the title makes the page's size matter, rarely on an article.
-        if not measured:
-            measured.append(_visible_chars(body, SMALL_PAGE_CHARS) < SMALL_PAGE_CHARS)
-        return measured[0]
+        nonlocal is_small
+        if is_small is None:
+            is_small = _visible_chars(body, SMALL_PAGE_CHARS) < SMALL_PAGE_CHARS
+        return is_small
 
     def has(pairs: tuple[tuple[str, str], ...]) -> bool:
         return any(name in lower and value in lower[name] for name, value in pairs)

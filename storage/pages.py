@@ -254,12 +254,6 @@ def iter_pages(db: Database) -> Iterator[tuple[int, str, int | None, bytes, str 
         last = rows[-1][0]
 
 
-def count_pages(db: Database) -> int:
-    """How many pages ``iter_pages`` gives (for a progress bar)."""
-    return db.execute("SELECT count(*) FROM pages AS p WHERE NOT EXISTS "
-                      "(SELECT 1 FROM pages WHERE url = p.url AND id > p.id)").fetchone()[0]
-
-
 def prune(db: Database, before: str, *, batch: int = _BATCH) -> Iterator[int]:
     """Delete the raw pages fetched before ``before`` (ISO 8601 UTC); yield how many per batch.
 

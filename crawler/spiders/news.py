@@ -236,6 +236,7 @@ class NewsSpider(scrapy.Spider):
                                         response.url, child[:200])
             if not wanted:
                 self._document_done(response.meta, not found.problem)
+                return
             index = _Index(left=len(wanted), ok=not found.problem, meta=response.meta)
             for child in wanted:
                 yield self._discovery(child, outlet, "sitemap", self.parse_sitemap, index=index)
