@@ -42,7 +42,7 @@ from storage import stories as story_db
 from . import archives, store
 from .archives import Part, PartRead, Source, Stop
 from .bodies import sniff_binary
-from .outcome import Problem
+from .outcome import Problem, extraction_crash
 from .progress import Progress
 from .urls import canonical_url, parsable
 
@@ -183,8 +183,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             problem = no_article_problem(body, charset) if record is None and known else None
         except Exception as exc:  # one bad page must not cost the archive; its URL is tried again
             counts["extract_failed"] += 1
-            record, problem = None, Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc} "
-                                                              "(a bug of newsmon: please report it with the page)")
+            record, problem = None, extraction_crash(exc)
         # A page that crashed extraction is kept whatever its site: unread, its relevance is
         # unknown, and dropped it would leave no trace. Stored, its URL is an error with the
         # reason, its page kept, and a later ingest that reads it again extracts it again.

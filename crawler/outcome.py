@@ -110,6 +110,12 @@ def exhausted_state(code: str) -> tuple[str, int | None]:
     return "gave_up", None
 
 
+def extraction_crash(exc: BaseException) -> Problem:
+    """Extraction raised on a page: a bug of ours, never a verdict on the page (tried again)."""
+    return Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc} "
+                                     "(a bug of newsmon: please report it with the page)")
+
+
 def failure_problem(kinds: list[str], message: str) -> Problem:
     """The problem of a fetch that raised instead of answering.
 

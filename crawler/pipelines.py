@@ -21,7 +21,7 @@ from storage import frontier, queries
 from storage import stories as story_terms
 
 from . import health, store
-from .outcome import Problem, check_body, exhausted_state
+from .outcome import Problem, check_body, exhausted_state, extraction_crash
 from .spiders.news import FetchedPage, charset_of
 from .walls import Wall, empty_document_wall
 from .workers import Workers
@@ -94,8 +94,7 @@ class StorePipeline:
                 failure = f"the extraction worker died on this page twice ({exc}); its raw page is kept"
             except Exception as exc:  # one bad page must not end the run; its raw page is kept
                 logger.error("newsmon: extraction failed for %s: %s: %s", url, type(exc).__name__, exc)
-                failure = (f"extraction failed: {type(exc).__name__}: {exc} "
-                           "(a bug of newsmon: please report it with the page)")
+                failure = extraction_crash(exc).reason
             if not revisit:  # a revisit is no evidence of the outlet's health
                 self.stats.inc_value("newsmon/extract/failed")
                 self._count(item.outlet, "no_article")

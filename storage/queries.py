@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import unicodedata
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone

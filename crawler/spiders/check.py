@@ -20,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from ..config import ConfigError, load_config
 from ..discovery import parse_feed, parse_sitemap
 from ..middlewares import Refused, Unusable, Walled
-from ..outcome import Problem, check_body, failure_problem, http_status_problem
+from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem
 from ..store import analyse
 from ..urls import canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, detect_wall
@@ -151,8 +151,7 @@ class CheckSpider(scrapy.Spider):
         try:
             record = analyse(response.body, response.url, charset_of(content_type), self.config_path)
         except Exception as exc:  # noqa: BLE001  (one page's crash is that sample's problem, not the check's)
-            entry["problem"] = Problem("extract_failed", f"extraction failed: {type(exc).__name__}: {exc} "
-                                                         "(a bug of newsmon: please report it with the page)").reason
+            entry["problem"] = extraction_crash(exc).reason
             return
         if record is None:
             from ..outcome import no_article_problem
