@@ -34,6 +34,7 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document (OLE2 magic: .doc/.xls/.ppt)"),
     (b"\x1f\x8b", "gzip data (compressed, not decoded)"),
     (b"\x28\xb5\x2f\xfd", "zstd data (compressed, not decoded)"),
+    (b"BZh", "bzip2 data (compressed)"),
     (b"\xfd7zXZ\x00", "xz data (compressed)"),
     (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
     (b"Rar!\x1a\x07", "RAR archive"),
@@ -82,7 +83,8 @@ def sniff_binary(body: bytes) -> str | None:
         says so); otherwise a short reason such as ``"PDF document (%PDF magic)"`` or
         ``"binary data: 11% of the first 3000 bytes are NUL or control bytes"``.
     """
-    if not body or body.startswith(_TEXT_BOMS):
+    # UTF-16 without a byte-order mark is NUL every other byte, but starts '<' NUL or NUL '<'.
+    if not body or body.startswith(_TEXT_BOMS) or body.startswith((b"<\x00", b"\x00<")):
         return None
     head = body[:1024].lstrip(b" \t\r\n\f")
     for magic, what in SIGNATURES:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .bodies import sniff_binary
+
 #: HTTP statuses whose URL is gone at once: the site says so for good.
 GONE_AT_ONCE = (410,)
 #: Statuses that mean the URL is gone once every attempt got them (a 404 can be a hiccup of a
@@ -27,28 +29,9 @@ class Problem:
     reason: str
 
 
-# Magic numbers of what is not HTML, however it is served. Office documents are zip files.
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "a PDF document"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"RIFF", "a RIFF file (WebP image, audio or video)"),
-    (b"PK\x03\x04", "a zip archive (or an Office document)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
-    (b"\x1f\x8b", "a gzip file (compressed twice, or an archive)"),
-    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file"),
-    (b"BZh", "a bzip2 file"),
-    (b"\x00\x00\x00", "binary data"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-zip archive"),
-    (b"\x7fELF", "an executable"),
-)
 _NON_HTML_TYPES = re.compile(
     r"^(?:application/(?:pdf|zip|octet-stream|msword|vnd\.|x-(?:gzip|bzip2|7z|tar)|gzip|zstd)|image/|audio/|video/|font/)",
     re.I)
-# C0 control bytes but tab, newlines, vertical tab, form feed, carriage return and ESC (0x1B).
-_CONTROLS = bytes(b for b in range(0x20) if b < 0x09 or 0x0E <= b < 0x1B or 0x1C <= b < 0x20)
 _WS = re.compile(rb"^\s*$")
 
 
@@ -62,23 +45,15 @@ def check_body(body: bytes, content_type: str | None = None) -> Problem | None:
         return Problem("empty_body", "the server sent an empty body (0 bytes)")
     if len(body) < 65536 and _WS.match(body):
         return Problem("empty_body", f"the server sent only whitespace ({len(body)} bytes)")
-    head = body[:16].lstrip(b"\xef\xbb\xbf")
-    for magic, what in _MAGIC:
-        if head.startswith(magic):
-            if magic == b"RIFF" and body[8:12] not in (b"WEBP", b"WAVE", b"AVI "):
-                continue
-            served = f" served as {content_type.split(';')[0].strip()}" if content_type else ""
-            return Problem("not_html", f"not an HTML page: {what}{served} ({len(body):,} bytes)")
+    # The bytes first (one detector for the crawl, ingest and `newsmon extract`), then what the
+    # server says they are.
+    binary = sniff_binary(body)
+    if binary is not None:
+        served = f" served as {content_type.split(';')[0].strip()}" if content_type else ""
+        return Problem("not_html", f"not an HTML page: {binary}{served} ({len(body):,} bytes)")
     mime = (content_type or "").split(";")[0].strip()
     if mime and _NON_HTML_TYPES.match(mime):
         return Problem("not_html", f"not an HTML page: Content-Type {mime} ({len(body):,} bytes)")
-    sample = body[:4096]
-    # Text in any encoding newsmon reads (UTF-8, Shift_JIS, EUC-JP, ISO-2022-JP…) has almost no
-    # C0 control bytes; a binary file has many. UTF-16 has NULs but also a BOM or '<\x00'.
-    controls = len(sample) - len(sample.translate(None, _CONTROLS))
-    if controls > len(sample) // 20 and not sample.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
-        return Problem("not_html", f"not an HTML page: binary data ({controls} control bytes in the first "
-                                   f"{len(sample)}; {len(body):,} bytes)")
     return None
 
 

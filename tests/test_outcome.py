@@ -189,3 +189,19 @@ def test_m004_mends_what_the_first_crawler_lost(tmp_path):
     assert kinds["https://a.jp/empty"]["kind"] == "pending"
     assert kinds["https://a.jp/listing"]["kind"] == "not_article"
     assert kinds["https://a.jp/dead"]["kind"] == "gave_up" and "HTTP 503" in kinds["https://a.jp/dead"]["reason"]
+
+
+@pytest.mark.parametrize("body, binary", [
+    (b"BZh91AY&SY" + bytes(range(256)) * 4, True),                    # bzip2
+    (b"<html>" + (b"\x01" * 3 + b"a" * 97) * 100 + b"</html>", True),  # 3 % control bytes
+    ("<html><body>防衛</body></html>".encode("utf-16-le"), False),     # UTF-16 without a BOM
+    ("<html><body>防衛</body></html>".encode("utf-8"), False),
+])
+def test_the_crawl_and_ingest_judge_the_same_bytes_alike(body, binary):
+    # check_body (the crawl) and sniff_binary (ingest, `newsmon extract`) had two tables and two
+    # thresholds, and judged these bodies differently.
+    from crawler.bodies import sniff_binary
+
+    assert (sniff_binary(body) is not None) is binary
+    problem = check_body(body, "text/html")
+    assert (problem is not None and problem.code == "not_html") is binary
