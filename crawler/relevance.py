@@ -318,16 +318,12 @@ def classify(rows: list[Mapping[str, Any]],
             by_model.setdefault(row["topic"], []).append(row)
         else:
             out.append((row["id"], None, None, None))
-    best: dict[int, tuple[float, Loaded, Mapping[str, Any]]] = {}
+    # Each row is read by its own topic's model only (its group).
     for key, group in by_model.items():
         model = models[key]
         probs = model.model.predict([classifier_text(r["title"], r["text"]) for r in group],
                                     [rule_features(r["score"], r["threshold"], r["matched_terms"]) for r in group])
-        for row, p in zip(group, probs):
-            if row["id"] not in best or p > best[row["id"]][0]:
-                best[row["id"]] = (p, model, row)
-    for p, model, row in best.values():
-        out.append((row["id"], round(p, 4), model.id, flag(row["relevant"], p, model)))
+        out.extend((row["id"], round(p, 4), model.id, flag(row["relevant"], p, model)) for row, p in zip(group, probs))
     return out
 
 
