@@ -296,6 +296,16 @@ def test_a_story_expands_and_an_updated_article_shows_its_diff(desk):
     expect(story.locator(".nm-updated")).to_have_text("更新 1 回")
     story.locator(".nm-story summary").click()
     expect(story.locator(".nm-story li")).to_have_count(1)
+    # Dismissing the story takes one row off the page's count and its two articles off the
+    # header's queue count (it took one off both); its undo puts them back.
+    rows, articles = page.locator(".nm-head .nm-count"), page.locator(".nm-nav a[aria-current] .nm-n")
+    before = int(rows.inner_text()), int(articles.inner_text())
+    story.locator(".nm-b-dismissed").click()
+    expect(rows).to_have_text(str(before[0] - 1))
+    expect(articles).to_have_text(str(before[1] - 2))
+    page.keyboard.press("u")
+    expect(rows).to_have_text(str(before[0]))
+    expect(articles).to_have_text(str(before[1]))
     page.close()
 
     article = desk.page(f"/newsmon/articles/{first}")

@@ -74,11 +74,17 @@
     }
   }
 
-  function adjustCounts(delta) {
-    if (!delta) return;
-    for (const el of document.querySelectorAll(".nm-count, .nm-nav a[aria-current] .nm-n")) {
-      el.textContent = String(Math.max(0, Number(el.textContent) + delta));
-    }
+  // The page's own count is of its rows (on the queue, a row is a story of several articles);
+  // the header's is of articles.
+  function adjustCounts(rows, articles) {
+    const change = (selector, delta) => {
+      if (!delta) return;
+      for (const el of document.querySelectorAll(selector)) {
+        el.textContent = String(Math.max(0, Number(el.textContent) + delta));
+      }
+    };
+    change(".nm-count", rows);
+    change(".nm-nav a[aria-current] .nm-n", articles);
   }
 
   function showEmpty() {
@@ -130,6 +136,7 @@
       const lastAt = Math.max(...changed.map((item) => all.indexOf(item)));
       const record = { entries: done.map((d) => d.id), items: [] };
       let left = 0;
+      let leftArticles = 0;
       for (const item of changed) {
         const d = byArticle.get(ids(item).find((id) => byArticle.has(id)));
         record.items.push({ item, from: item.dataset.status, articles: ids(item) });
@@ -140,6 +147,7 @@
         if (d.to_status !== d.from_status && !single) {
           item.hidden = true;
           left += 1;
+          leftArticles += ids(item).filter((id) => byArticle.has(id)).length;
           const box = item.querySelector(".nm-select");
           if (box) box.checked = false;
         } else {
@@ -147,7 +155,7 @@
         }
       }
       undoStack.push(record);
-      adjustCounts(-left);
+      adjustCounts(-left, -leftArticles);
       updateBulk();
       showEmpty();
       if (!single && left) {
@@ -179,15 +187,17 @@
     const data = await post(undoUrl, { entries: last.entries });
     const undone = new Set((data.decisions || []).map((d) => d.article_id));
     let back = 0;
+    let backArticles = 0;
     for (const entry of last.items) {
       if (!entry.articles.some((id) => undone.has(id))) continue;
       setStatus(entry.item, entry.from);
       if (entry.item.hidden) {
         entry.item.hidden = false;
         back += 1;
+        backArticles += entry.articles.filter((id) => undone.has(id)).length;
       }
     }
-    adjustCounts(back);
+    adjustCounts(back, backArticles);
     showEmpty();
     const first = last.items.find((e) => e.articles.some((id) => undone.has(id)));
     if (first && !single) setCurrent(first.item);
