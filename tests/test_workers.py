@@ -52,6 +52,46 @@ def test_no_worker_is_added_while_pages_do_not_wait():
     assert len({pid for _, pid in results}) == 1
 
 
+def slow_start() -> None:
+    time.sleep(1.0)  # a worker importing the extractors and compiling the topics
+
+
+def quick(n: int) -> int:
+    return n
+
+
+def test_pages_queued_while_the_first_worker_starts_add_no_worker():
+    # A crawl's first responses arrive together while the worker still starts: once it runs,
+    # it clears them in a moment, and a second process would hold its memory for nothing.
+    pool = Workers(1, 2, warm=slow_start)
+    pool.launch()
+
+    async def crawl():
+        return await asyncio.gather(*(pool.run(quick, n) for n in range(60)))
+
+    assert run(pool, crawl()) == list(range(60))
+    assert pool.size == 1 and pool.grown == 0
+
+
+def slow_page(n: int) -> tuple[int, int]:
+    time.sleep(0.12)  # a page through trafilatura
+    return n, os.getpid()
+
+
+def test_few_slow_pages_that_wait_get_another_worker():
+    # Twenty pages of 120 ms: 2.4 s on one worker. Waiting is counted in seconds, not pages,
+    # so the second worker starts early enough to take some of them.
+    pool = Workers(1, 2)
+    pool.launch()
+
+    async def crawl():
+        return await asyncio.gather(*(pool.run(slow_page, n) for n in range(20)))
+
+    results = run(pool, crawl())
+    assert [n for n, _ in results] == list(range(20))
+    assert pool.grown == 1 and len({pid for _, pid in results}) == 2
+
+
 def test_a_fixed_count_never_grows():
     pool = Workers(1, 1)
     pool.launch()
