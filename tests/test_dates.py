@@ -73,3 +73,22 @@ def test_extraction_keeps_the_updated_time_out_of_published():
             "（配信 2024年3月5日 21時15分）</p><div class=body><p>本文です。</p></div></body></html>").encode()
     article = extract_article(html, "https://example.jp/a/1", outlets={"x": outlet})
     assert article.published_at == "2024-03-05T21:15:00+09:00"
+
+
+def test_htmldate_reads_japanese_dates_with_its_parser_limited_to_our_languages():
+    # The NHK page's date is only in its text ("2026年7月8日6:23"), which reaches htmldate's
+    # last-resort parser (dateparser). It is limited to DATE_LANGUAGES, so that its first date
+    # does not compile the patterns of every locale in every process; Japanese alone would
+    # read this one as 2026-01-01, so the limit must keep what reads it.
+    import lxml.html
+    from htmldate.extractors import get_external_parser
+
+    from crawler.encoding import decode_html
+    from crawler.generic import DATE_LANGUAGES, trafilatura_metadata
+    from tests.saved import saved_bytes
+
+    html = decode_html(saved_bytes("fetch_util/nhk_article.html"), None)
+    tree = lxml.html.fromstring(html[0] if isinstance(html, tuple) else html)
+    found = trafilatura_metadata(tree, "https://www3.nhk.or.jp/news/html/a.html", date=True, author=False)
+    assert found["date"] == "2026-07-08"
+    assert get_external_parser().languages == list(DATE_LANGUAGES)
