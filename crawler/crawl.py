@@ -14,6 +14,7 @@ from storage import open_db, queries
 
 from .locks import OutletBusy, outlet_locks
 from .validate import check_config, check_settings
+from .workers import crawl_workers
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -85,19 +86,31 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
     db_path = overrides.get("NEWSMON_DB", project.NEWSMON_DB)
     # Migrates it too; the spider, pipeline and ledger open their own connections.
     open_db(db_path).conn.close()
-    settings = crawler_settings(overrides)
-    from scrapy.crawler import CrawlerProcess  # only now: the checks above need no Scrapy
 
     try:
         with outlet_locks(db_path, outlets or list(config.outlets), wait=wait):
-            process = CrawlerProcess(settings)
-            crawler = process.create_crawler("news")
-            process.crawl(crawler, outlet=",".join(outlets) or None)
-            process.start()
+            # The extraction workers first: each needs about a second to load the extractors and
+            # the topics, which it spends while Scrapy is imported, the crawler built and
+            # robots.txt and the feeds fetched, not while the first pages wait for it.
+            start = overrides.get("NEWSMON_EXTRACT_WORKERS", project.NEWSMON_EXTRACT_WORKERS)
+            pool = crawl_workers(start, overrides.get("NEWSMON_EXTRACT_WORKERS_MAX",
+                                                      project.NEWSMON_EXTRACT_WORKERS_MAX),
+                                 overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG)) if start > 0 else None
+            try:
+                from scrapy.crawler import CrawlerProcess  # only now: the checks above need no Scrapy
+
+                process = CrawlerProcess(crawler_settings(overrides))
+                crawler = process.create_crawler("news")
+                crawler._newsmon_workers = pool  # the pipeline's (crawler/pipelines.py)
+                process.crawl(crawler, outlet=",".join(outlets) or None)
+                process.start()
+            finally:
+                if pool is not None:  # shut down by the pipeline unless the crawl never opened
+                    pool.shutdown(wait=True)
     except OutletBusy as exc:
         db = open_db(db_path)
-        run_id = queries.start_run(db, sorted(outlets or config.outlets), settings.get("NEWSMON_TRIGGER"),
-                                   pid=os.getpid())
+        run_id = queries.start_run(db, sorted(outlets or config.outlets),
+                                   overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER), pid=os.getpid())
         queries.finish_run(db, run_id, requests=0, responses_by_status={}, articles_new=0,
                            articles_relevant=0, errors=0, finish_reason="skipped: outlet busy",
                            exit_status=EXIT_BUSY)

@@ -13,9 +13,7 @@ failure, a wall or an empty body is noted in the URL's reason while the article 
 from __future__ import annotations
 
 import logging
-import os
 from concurrent.futures import BrokenExecutor
-from functools import partial
 
 from storage import frontier, queries
 from storage import stories as story_terms
@@ -24,7 +22,7 @@ from . import health, store
 from .outcome import Problem, check_body, exhausted_state, extraction_crash
 from .spiders.news import FetchedPage, charset_of
 from .walls import Wall, empty_document_wall
-from .workers import Workers
+from .workers import Workers, crawl_workers
 
 logger = logging.getLogger(__name__)
 
@@ -60,16 +58,13 @@ class StorePipeline:
         self.db = store.crawler_db(self.crawler)
         # The database file, for workers to read stored pages from (none for an in-memory one).
         self.db_file = self.db.execute("PRAGMA database_list").fetchone()[2] or None
-        if self.workers > 0:
-            self._start_workers()
+        # Started by run_crawl before Scrapy, to load while the crawler is built; else here.
+        self.pool = getattr(self.crawler, "_newsmon_workers", None)
+        if self.pool is None and self.workers > 0:
+            self.pool = crawl_workers(self.workers, self.most_workers, self.config_path)
         self.outlets, _ = store.context(self.config_path)
         self.opts = getattr(self.crawler.spider, "store_options", None) or store.settings_options(
             self.crawler.settings)
-
-    def _start_workers(self) -> None:
-        self.pool = Workers(self.workers, self.most_workers, warm=partial(health.warm, self.config_path),
-                            initializer=store.watch_parent, initargs=(os.getpid(),))
-        self.pool.launch()
 
     async def _extract(self, item: FetchedPage, url: str, page_id: int | None, *,
                        revisit: bool = False) -> tuple[dict | None, Problem | None]:

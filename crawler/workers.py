@@ -23,10 +23,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -177,3 +179,26 @@ class Workers:
                 waiter.set_result(None)
                 return
         self.in_flight -= 1
+
+
+def _warm(config_path: str | None) -> None:
+    from . import health
+
+    health.warm(config_path)
+
+
+def _watch_parent(pid: int) -> None:
+    from . import store
+
+    store.watch_parent(pid)
+
+
+def crawl_workers(start: int, most: int, config_path: str | None) -> Workers:
+    """The extraction workers of a crawl, started: each loads the extractors and the topics of
+    ``config_path`` at once (``health.warm``) and exits when the crawl process is gone
+    (``store.watch_parent``). Nothing of the extraction is imported here, so a crawl can start
+    them first and build its Scrapy crawler while they load (``crawler.crawl.run_crawl``)."""
+    pool = Workers(start, most, warm=partial(_warm, config_path), initializer=_watch_parent,
+                   initargs=(os.getpid(),))
+    pool.launch()
+    return pool
