@@ -126,6 +126,9 @@ ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {
     "crawler.extensions.CrawlRunLedger": 100,
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # Off below, but Scrapy would still import it (and aiohttp with it) to be told so: 0.3 s of
+    # every crawl's start.
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 
 # --- Scrapy housekeeping ------------------------------------------------------------------

@@ -398,3 +398,15 @@ def test_no_saved_page_is_taken_for_binary():
     for page in pages:
         data = page.read_bytes()
         assert sniff_binary(gzip.decompress(data) if page.suffix == ".gz" else data) is None, page
+
+
+def test_a_crawl_loads_neither_the_remote_control_nor_the_telnet_console():
+    # Both would open a local server that runs code sent to it; and a disabled extension is
+    # still imported to be told so (the remote control imports aiohttp: 0.3 s of every start).
+    from scrapy.utils.conf import build_component_list
+
+    from crawler.crawl import crawler_settings
+
+    loaded = [str(c) for c in build_component_list(crawler_settings().getwithbase("EXTENSIONS"))]
+    assert "crawler.extensions.CrawlRunLedger" in loaded
+    assert not [c for c in loaded if "remote_control" in c or "telnet" in c]
