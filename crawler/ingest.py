@@ -454,7 +454,9 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
         latest = db.execute("SELECT max(id) FROM page_dicts").fetchone()[0]
         if latest != dicts_made:
             found = _dictionaries(db, report)
-            dicts = client.scatter([found], broadcast=True)[0] if found else None
+            # hash=False: a key of its own, not a hash of ~0.5 MB an outlet in this (the writer's)
+            # process each time; newer dictionaries are new data anyway.
+            dicts = client.scatter([found], broadcast=True, hash=False)[0] if found else None
             dicts_made = latest
         while not exhausted and len(pending) < window:
             item = next(work, None)
