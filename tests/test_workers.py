@@ -67,9 +67,9 @@ def test_pages_queued_while_the_first_worker_starts_add_no_worker():
     pool.launch()
 
     async def crawl():
-        return await asyncio.gather(*(pool.run(quick, n) for n in range(60)))
+        return await asyncio.gather(*(pool.run(quick, n) for n in range(30)))
 
-    assert run(pool, crawl()) == list(range(60))
+    assert run(pool, crawl()) == list(range(30))
     assert pool.size == 1 and pool.grown == 0
 
 
