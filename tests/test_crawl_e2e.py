@@ -294,3 +294,21 @@ def test_retry_after_is_honoured_and_oversized_pages_are_dropped(env, site):
     biggest = max(sizes, key=sizes.get)
     assert rows(env, "select kind from urls where url = ?", site.url(biggest)) == [{"kind": "error"}]
     assert last_run(env)["articles_new"] == len(PAGES) - 1
+
+
+def test_scrapy_crawl_news_as_the_readme_allows_stores_everything(env, site):
+    # `scrapy crawl news` builds the crawl without `newsmon crawl`: the pipeline then starts its
+    # own extraction workers (newsmon crawl starts them before Scrapy and hands them over).
+    root = Path(__file__).resolve().parent.parent
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "outlet=site",
+           "-s", f"NEWSMON_DB={env['db']}", "-s", f"NEWSMON_CONFIG={env['config']}"]
+    for pair in LOOPBACK:
+        cmd += ["-s", pair]
+    result = subprocess.run(cmd, cwd=root, capture_output=True, timeout=180)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-3000:]
+    assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")[-3000:]
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+    assert rows(env, "select count(*) as n from urls where kind = 'fetched'")[0]["n"] == 0
+    assert last_run(env)["finish_reason"] == "finished"
+    # Extracted in a worker process of the pipeline's, not in the crawl process.
+    assert b"'newsmon/extract/workers': 1" in result.stderr
