@@ -64,6 +64,7 @@ class Workers:
         #: The worker added last, until it has answered once (no other is added meanwhile).
         self.warming: ProcessPoolExecutor | None = None
         self.grown = 0
+        self.closed = False
 
     # --- processes ------------------------------------------------------------------------------
 
@@ -101,6 +102,7 @@ class Workers:
         self.replaced += 1
 
     def shutdown(self, wait: bool = True) -> None:
+        self.closed = True
         for pool in self.pools:
             pool.shutdown(wait=wait, cancel_futures=True)
 
@@ -158,18 +160,32 @@ class Workers:
             self.waiting_since = None
         elif self.waiting_since is None:
             self.waiting_since = now
-        elif (now - self.waiting_since >= self.GROW_AFTER and self.warming is None
-              and len(self.pools) < self.most):
-            self._add()
-            self.warming = self.pools[-1]
-            self.grown += 1
-            logger.info("newsmon: pages have waited for extraction for %.1f s (%d waiting): %d extraction "
-                        "workers now", now - self.waiting_since, len(self.waiters), len(self.pools))
-            self.waiting_since = None
-            while self.waiters and self.in_flight < self.capacity:
-                self.in_flight += 1
-                self._hand_on()
+            # Looked at again then, whether or not a page has finished by then: one page can
+            # keep a worker for seconds (a huge page through trafilatura).
+            asyncio.get_running_loop().call_later(self.GROW_AFTER, self._still_waiting, now)
+        else:
+            self._grow(now)
         self._hand_on()
+
+    def _still_waiting(self, since: float) -> None:
+        if self.waiting_since == since:  # the same wait, unbroken
+            self._grow(time.monotonic())
+
+    def _grow(self, now: float) -> None:
+        """Another worker, if pages have waited ``GROW_AFTER`` and there is room for one."""
+        if (self.closed or not self.waiters or self.waiting_since is None
+                or now - self.waiting_since < self.GROW_AFTER or self.warming is not None
+                or len(self.pools) >= self.most):
+            return
+        self._add()
+        self.warming = self.pools[-1]
+        self.grown += 1
+        logger.info("newsmon: pages have waited for extraction for %.1f s (%d waiting): %d extraction "
+                    "workers now", now - self.waiting_since, len(self.waiters), len(self.pools))
+        self.waiting_since = None
+        while self.waiters and self.in_flight < self.capacity:
+            self.in_flight += 1
+            self._hand_on()
 
     def _hand_on(self) -> None:
         """Give a finished task's slot to the next waiting page, or free it."""

@@ -92,6 +92,33 @@ def test_few_slow_pages_that_wait_get_another_worker():
     assert pool.grown == 1 and len({pid for _, pid in results}) == 2
 
 
+def hold(seconds: float) -> int:
+    time.sleep(seconds)  # one huge page through trafilatura
+    return os.getpid()
+
+
+def test_a_page_that_holds_its_worker_for_seconds_does_not_hold_off_another():
+    # Growth is looked at when pages finish, and also GROW_AFTER after pages began to wait:
+    # while one page keeps the only worker for 4 s, nothing finishes, yet the pages queued
+    # behind it are taken by a second worker long before it is done.
+    pool = Workers(1, 2)
+    pool.launch()
+    done: list[str] = []
+
+    async def page(name: str, fn, arg):
+        result = await pool.run(fn, arg)
+        done.append(name)
+        return result
+
+    async def crawl():
+        return await asyncio.gather(page("first", quick, 0), page("long", hold, 4.0),
+                                    *(page(f"quick {n}", quick, n) for n in range(6)))
+
+    run(pool, crawl())
+    assert pool.grown == 1
+    assert done[0] == "first" and done.index("long") > 1, done
+
+
 def test_a_fixed_count_never_grows():
     pool = Workers(1, 1)
     pool.launch()
