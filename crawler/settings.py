@@ -123,12 +123,22 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 # default 20: a moved article is one or two hops; more is a loop or a parking page.
 REDIRECT_MAX_TIMES = 5
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
-EXTENSIONS = {
-    "crawler.extensions.CrawlRunLedger": 100,
-    "scrapy.extensions.telnet.TelnetConsole": None,
-    # Off below, but Scrapy would still import it (and aiohttp with it) to be told so: 0.3 s of
-    # every crawl's start.
-    "scrapy.extensions.remote_control.RemoteControl": None,
+EXTENSIONS = {"crawler.extensions.CrawlRunLedger": 100}
+# Scrapy's own list less its telnet console and remote control: each would open a local server
+# that runs code sent to it. Both are also off below, but Scrapy imports every extension it is
+# given, even one set to None in EXTENSIONS, to be told so (the remote control with aiohttp:
+# 0.3 s of every crawl's start). tests/test_validate.py compares this with the installed
+# Scrapy's, so an upgrade that adds an extension fails there rather than dropping it unseen.
+EXTENSIONS_BASE = {
+    "scrapy.extensions.corestats.CoreStats": 0,
+    "scrapy.extensions.logcount.LogCount": 0,
+    "scrapy.extensions.memusage.MemoryUsage": 0,
+    "scrapy.extensions.memdebug.MemoryDebugger": 0,
+    "scrapy.extensions.closespider.CloseSpider": 0,
+    "scrapy.extensions.feedexport.FeedExporter": 0,
+    "scrapy.extensions.logstats.LogStats": 0,
+    "scrapy.extensions.spiderstate.SpiderState": 0,
+    "scrapy.extensions.throttle.AutoThrottle": 0,
 }
 
 # --- Scrapy housekeeping ------------------------------------------------------------------
