@@ -93,9 +93,11 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
             # the topics, which it spends while Scrapy is imported, the crawler built and
             # robots.txt and the feeds fetched, not while the first pages wait for it.
             start = overrides.get("NEWSMON_EXTRACT_WORKERS", project.NEWSMON_EXTRACT_WORKERS)
+            rules_only = all(config.outlets[o].rules for o in outlets or config.outlets)
             pool = crawl_workers(start, overrides.get("NEWSMON_EXTRACT_WORKERS_MAX",
                                                       project.NEWSMON_EXTRACT_WORKERS_MAX),
-                                 overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG)) if start > 0 else None
+                                 overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG),
+                                 generic=not rules_only) if start > 0 else None
             try:
                 from scrapy.crawler import CrawlerProcess  # only now: the checks above need no Scrapy
 

@@ -100,10 +100,16 @@ def analyse_stored(db_file: str, page_id: int, url: str, http_charset: str | Non
     return analyse(stored[1], url, http_charset, config_path, crosscheck, story_features)
 
 
-def warm(config_path: str | None = None) -> None:
-    """Load what extraction needs in a new worker (outlets, topics, the extractors), before pages come."""
+def warm(config_path: str | None = None, generic: bool = False) -> None:
+    """Load what extraction needs in a new worker (outlets, topics, the extractors), before pages
+    come; with ``generic``, also what the first page without rules would build (``generic.warm``:
+    0.4 s, for a crawl of an outlet without rules)."""
     analyse(b"<html><head><title>newsmon</title></head><body><p>" + "防衛 defense ".encode() * 40
             + b"</p></body></html>", "https://warm.invalid/a", None, config_path)
+    if generic:
+        from . import generic as generic_path
+
+        generic_path.warm()
 
 
 def stat_key(outlet: str, name: str) -> str:

@@ -197,10 +197,10 @@ class Workers:
         self.in_flight -= 1
 
 
-def _warm(config_path: str | None) -> None:
+def _warm(config_path: str | None, generic: bool) -> None:
     from . import health
 
-    health.warm(config_path)
+    health.warm(config_path, generic)
 
 
 def _watch_parent(pid: int) -> None:
@@ -209,12 +209,13 @@ def _watch_parent(pid: int) -> None:
     store.watch_parent(pid)
 
 
-def crawl_workers(start: int, most: int, config_path: str | None) -> Workers:
+def crawl_workers(start: int, most: int, config_path: str | None, *, generic: bool = True) -> Workers:
     """The extraction workers of a crawl, started: each loads the extractors and the topics of
-    ``config_path`` at once (``health.warm``) and exits when the crawl process is gone
+    ``config_path`` at once (``health.warm``; with ``generic``, what pages without rules need
+    too: a crawl of an outlet without rules) and exits when the crawl process is gone
     (``store.watch_parent``). Nothing of the extraction is imported here, so a crawl can start
     them first and build its Scrapy crawler while they load (``crawler.crawl.run_crawl``)."""
-    pool = Workers(start, most, warm=partial(_warm, config_path), initializer=_watch_parent,
+    pool = Workers(start, most, warm=partial(_warm, config_path, generic), initializer=_watch_parent,
                    initargs=(os.getpid(),))
     pool.launch()
     return pool
