@@ -6,6 +6,7 @@ scheduler starts a new ``newsmon crawl`` process for each run.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ from storage import open_db, queries
 from .locks import OutletBusy, outlet_locks
 from .validate import check_config, check_settings
 from .workers import crawl_workers
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -40,6 +43,28 @@ def crawler_settings(overrides: dict[str, Any] | None = None) -> Settings:
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
+
+
+def _early_workers(overrides: dict[str, Any], config, outlets: list[str]):
+    """The crawl's extraction workers, started before Scrapy (``None`` for in-process extraction).
+
+    Processes that cannot be started now (no memory, too many open files) are not this run's
+    end: the pipeline starts its own when the spider opens, and fails the pages there, each
+    with its reason, if it cannot either.
+    """
+    from . import settings as project
+
+    start = overrides.get("NEWSMON_EXTRACT_WORKERS", project.NEWSMON_EXTRACT_WORKERS)
+    if start < 1:
+        return None
+    rules_only = all(config.outlets[o].rules for o in outlets or config.outlets)
+    try:
+        return crawl_workers(start, overrides.get("NEWSMON_EXTRACT_WORKERS_MAX", project.NEWSMON_EXTRACT_WORKERS_MAX),
+                             overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG), generic=not rules_only)
+    except OSError as exc:
+        logger.warning("newsmon: cannot start the extraction workers before the crawl (%s); the crawl starts "
+                       "them itself", exc)
+        return None
 
 
 def bugs(stats: dict[str, Any]) -> int:
@@ -92,12 +117,7 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
             # The extraction workers first: each needs about a second to load the extractors and
             # the topics, which it spends while Scrapy is imported, the crawler built and
             # robots.txt and the feeds fetched, not while the first pages wait for it.
-            start = overrides.get("NEWSMON_EXTRACT_WORKERS", project.NEWSMON_EXTRACT_WORKERS)
-            rules_only = all(config.outlets[o].rules for o in outlets or config.outlets)
-            pool = crawl_workers(start, overrides.get("NEWSMON_EXTRACT_WORKERS_MAX",
-                                                      project.NEWSMON_EXTRACT_WORKERS_MAX),
-                                 overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG),
-                                 generic=not rules_only) if start > 0 else None
+            pool = _early_workers(overrides, config, outlets)
             try:
                 from scrapy.crawler import CrawlerProcess  # only now: the checks above need no Scrapy
 

@@ -312,3 +312,21 @@ def test_scrapy_crawl_news_as_the_readme_allows_stores_everything(env, site):
     assert last_run(env)["finish_reason"] == "finished"
     # Extracted in a worker process of the pipeline's, not in the crawl process.
     assert b"'newsmon/extract/workers': 1" in result.stderr
+
+
+def test_workers_that_cannot_start_before_the_crawl_are_started_by_it(env, site):
+    # Starting processes can fail (no memory, too many open files) before Scrapy has even
+    # started: the crawl goes on, and the pipeline starts its workers itself.
+    code = ("import sys, crawler.crawl as c\n"
+            "def fail(*a, **k): raise OSError(24, 'Too many open files')\n"
+            "c.crawl_workers = fail\n"
+            "from crawler.cli import main\n"
+            "sys.argv = ['newsmon'] + sys.argv[1:]\n"
+            "main()\n")
+    cmd = [sys.executable, "-c", code, *crawl_cmd(env)[3:]]
+    result = subprocess.run(cmd, capture_output=True, timeout=180)
+    err = result.stderr.decode(errors="replace")
+    assert result.returncode == 0, err[-3000:]
+    assert "Traceback" not in err and "cannot start the extraction workers before the crawl" in err
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+    assert "'newsmon/extract/workers': 1" in err
