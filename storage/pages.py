@@ -74,9 +74,20 @@ def _dictionary(db: Database, dict_id: int) -> tuple[str, zstandard.ZstdCompress
         raise LookupError(f"page dictionary {dict_id} is missing from page_dicts; the page cannot be read")
     sha = row[0]
     if ("dict", sha) not in _cache():
-        data = db.execute("SELECT dict FROM page_dicts WHERE id = ?", [dict_id]).fetchone()[0]
-        _cache()[("dict", sha)] = zstandard.ZstdCompressionDict(data, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+        _prepared(sha, db.execute("SELECT dict FROM page_dicts WHERE id = ?", [dict_id]).fetchone()[0])
     return sha, _cache()[("dict", sha)]  # type: ignore[return-value]
+
+
+def _prepared(sha: str, data: bytes) -> zstandard.ZstdCompressionDict:
+    if ("dict", sha) not in _cache():
+        _cache()[("dict", sha)] = zstandard.ZstdCompressionDict(data, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    return _cache()[("dict", sha)]  # type: ignore[return-value]
+
+
+def _dict_compressor(sha: str, prepared: zstandard.ZstdCompressionDict) -> zstandard.ZstdCompressor:
+    if ("c", sha) not in _cache():
+        _cache()[("c", sha)] = zstandard.ZstdCompressor(level=LEVEL, dict_data=prepared)
+    return _cache()[("c", sha)]  # type: ignore[return-value]
 
 
 def _compressor(db: Database, dict_id: int | None) -> zstandard.ZstdCompressor:
@@ -85,10 +96,7 @@ def _compressor(db: Database, dict_id: int | None) -> zstandard.ZstdCompressor:
         if key not in _cache():
             _cache()[key] = zstandard.ZstdCompressor(level=LEVEL)
         return _cache()[key]  # type: ignore[return-value]
-    sha, data = _dictionary(db, dict_id)
-    if ("c", sha) not in _cache():
-        _cache()[("c", sha)] = zstandard.ZstdCompressor(level=LEVEL, dict_data=data)
-    return _cache()[("c", sha)]  # type: ignore[return-value]
+    return _dict_compressor(*_dictionary(db, dict_id))
 
 
 def _decompressor(db: Database, dict_id: int | None) -> zstandard.ZstdDecompressor:
@@ -142,11 +150,7 @@ def compress(dicts: Mapping[str, tuple[int, str, bytes]], url: str, outlet: str 
     if found is None:
         return None
     dict_id, sha, data = found
-    if ("c", sha) not in _cache():
-        prepared = zstandard.ZstdCompressionDict(data, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
-        _cache()[("c", sha)] = zstandard.ZstdCompressor(level=LEVEL, dict_data=prepared)
-    compressor: zstandard.ZstdCompressor = _cache()[("c", sha)]  # type: ignore[assignment]
-    return Compressed(dict_id, sha, compressor.compress(body), len(body))
+    return Compressed(dict_id, sha, _dict_compressor(sha, _prepared(sha, data)).compress(body), len(body))
 
 
 @dataclass(frozen=True)
