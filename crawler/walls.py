@@ -179,9 +179,10 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     found = url_wall(url) if url else None
     if found is not None:
         return found
-    if any(m in head for m in _CAPTCHA) and _CHECK_TITLE.search(title) and b"<form" in head and small():
+    # The title first: it is a few words, the head is 64 KB to search (a page's hot path).
+    if _CHECK_TITLE.search(title) and any(m in head for m in _CAPTCHA) and b"<form" in head and small():
         return Wall("challenge", "captcha", f"a CAPTCHA page (HTTP {status}, title {title!r})")
-    if b'type="password"' in head.replace(b"'", b'"') and _LOGIN_TITLE.search(title) and small():
+    if _LOGIN_TITLE.search(title) and b'type="password"' in head.replace(b"'", b'"') and small():
         return Wall("login", "login form", f"a login page (HTTP {status}, title {title!r})")
     if _CONSENT_TITLE.search(title) and (b"<form" in head or b"<button" in head) and small():
         return Wall("consent", "consent page", f"a consent page (HTTP {status}, title {title!r})")
