@@ -94,7 +94,7 @@ def _extract_path(path: str, url: str | None) -> tuple[Article | None, bool]:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--url", help="The URL the page was fetched from (one PATH only). "
+@click.option("--url", metavar="URL", help="The URL the page was fetched from (one PATH only). "
               "Default: the page's canonical link, og:url or JSON-LD url.")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="json",
               show_default=True, help="jsonl: one line per PATH, in order; null where no article.")
@@ -245,7 +245,7 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
 @config_option
 @click.option("-s", "--set", "pairs", multiple=True, metavar="NAME=VALUE",
               help="A Scrapy or NEWSMON_* setting for this check (repeatable).")
-@click.option("--articles", default=2, show_default=True, type=click.IntRange(0, 20),
+@click.option("--articles", default=2, show_default=True, type=click.IntRange(0, 20), metavar="N",
               help="Sample articles fetched and extracted per outlet.")
 @click.option("--stale-after", default=7.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               metavar="DAYS", help="A feed or sitemap whose newest entry is older than this is stale.")

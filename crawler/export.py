@@ -201,7 +201,7 @@ def _since(value: str | None) -> str | None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "atom"]), required=True,
               help="csv: a header line and one line per article; jsonl: one JSON object per "
               "line; atom: an Atom feed for a feed reader.")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+@click.option("-o", "--output", metavar="FILE", type=click.File("w", encoding="utf-8"), default="-",
               help="File to write. Default: standard output.")
 @click.option("--bom/--no-bom", default=True, show_default=True, help="Start the CSV with a UTF-8 "
               "byte-order mark, without which Excel shows Japanese as mojibake.")

@@ -126,9 +126,9 @@ def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
 @click.option("--db", "db_path", metavar="FILE", help="SQLite file. Default: NEWSMON_DB or ./newsmon.db.")
 @click.option("--config", "config_path", metavar="FILE", help="TOML config with outlets and topics, as "
               "the crawler's. Default: NEWSMON_CONFIG.")
-@click.option("--host", default=DEFAULT_HOST, show_default=True,
+@click.option("--host", metavar="HOST", default=DEFAULT_HOST, show_default=True,
               help="Address to listen on. Any but a loopback address (127.x.x.x, ::1) needs --account.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), metavar="N")
 @click.option("--account", "accounts", multiple=True, metavar="NAME:HASH",
               help="A reviewer who may log in, with the password hash printed by "
               "`datasette hash-password` (repeatable). With accounts, every page asks for a password.")

@@ -93,3 +93,25 @@ def test_every_column_of_the_articles_table_is_described_in_datasette(tmp_path):
     columns = {c.name for c in db["articles"].columns} - {"id", "title"}
     db.close()
     assert columns - described == set()
+
+
+def _command_table() -> list[tuple[str, str]]:
+    """``(command, usage)`` of each usage in the README's Commands table (a row may hold two)."""
+    section = README.split("## Commands", 1)[1].split("\n\n", 2)[1]
+    usages = []
+    for row in section.splitlines()[2:]:
+        cell = row.split(" | ", 1)[0]
+        usages += [(m.group(1), m.group(0)) for m in re.finditer(r"newsmon ([a-z]+)[^`]*", cell)]
+    return usages
+
+
+@pytest.mark.parametrize("command,usage", _command_table())
+def test_command_table_options_exist(command, usage):
+    """Each option the table shows is one the command takes, under the placeholder its --help shows."""
+    params = {opt: p for p in cli.commands[command].params for opt in [*p.opts, *p.secondary_opts]}
+    for opt, placeholder in re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)(?: ([A-Z][^] |]*))?", usage):
+        assert opt in params, f"README shows `{opt}` for `newsmon {command}`; the command has no such option"
+        if placeholder:
+            metavar = params[opt].metavar or params[opt].type.name.upper()
+            assert placeholder == metavar, (f"README shows `{opt} {placeholder}` for `newsmon {command}`; "
+                                            f"its --help says `{opt} {metavar}`")
