@@ -115,3 +115,8 @@ def test_command_table_options_exist(command, usage):
             metavar = params[opt].metavar or params[opt].type.name.upper()
             assert placeholder == metavar, (f"README shows `{opt} {placeholder}` for `newsmon {command}`; "
                                             f"its --help says `{opt} {metavar}`")
+
+
+def test_the_command_table_has_a_row_for_every_command():
+    # Also what keeps the test above from passing on an empty table.
+    assert {command for command, _ in _command_table()} == set(cli.commands)
