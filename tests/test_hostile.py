@@ -265,6 +265,35 @@ def test_an_outlet_that_walls_us_off_is_not_asked_for_every_article(tmp_path):
     assert asked == {r["url"] for r in blocked}  # the held-back ones were never requested
 
 
+
+def test_a_sitemap_index_entry_that_is_no_url_costs_only_itself(tmp_path):
+    """The index's other sitemaps are read and their articles stored; the bad entry is named in
+    the log, and the index itself counts as read."""
+    site = Site(tmp_path, full=False, seed=950)
+    site.feeds = set()
+    xml = {"Content-Type": "application/xml"}
+    site.cases["/sitemap-index.xml"] = Case("/sitemap-index.xml", lambda h, s: _send(h, 200, (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{BAD_ENTRIES[0]}</loc></sitemap><sitemap><loc>/sitemap-1.xml</loc></sitemap>"
+        "</sitemapindex>").encode(), xml))
+    site.cases["/sitemap-1.xml"] = Case("/sitemap-1.xml", lambda h, s: _send(h, 200, (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{s.url('/a/ok')}</loc></url></urlset>").encode(), xml))
+    site.start()
+    config = tmp_path / "c.toml"
+    config.write_text(f'[outlets.maps]\nname = "Maps"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\n'
+                      f'sitemaps = ["{site.url("/sitemap-index.xml")}"]\narticle_url_pattern = "^/a/"\n',
+                      encoding="utf-8")
+    db = tmp_path / "news.db"
+    try:
+        result = crawl(db, config, ["maps"])
+    finally:
+        site.stop()
+    assert query(db, "SELECT url, kind FROM urls") == [{"url": site.url("/a/ok"), "kind": "article"}]
+    assert f"lists {BAD_ENTRIES[0]!r}, which is no URL" in result.stderr
+    index = query(db, "SELECT ok FROM discovery WHERE url = ?", site.url("/sitemap-index.xml"))
+    assert index and all(r["ok"] == 1 for r in index)
+
 # -- killed mid-run ---------------------------------------------------------------------------
 
 KILL_ARTICLES = 200

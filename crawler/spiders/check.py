@@ -94,7 +94,7 @@ class CheckSpider(scrapy.Spider):
                                          dont_filter=True, priority=10, cb_kwargs={"outlet": outlet, "kind": kind},
                                          meta={"newsmon_outlet": outlet, "check_kind": kind, "check_url": child})
                 return
-        articles = [u for u in dict.fromkeys(canonical_url(link, self.hosts) for link in links if parsable(link))
+        articles = [u for u in dict.fromkeys(canonical_url(link, self.hosts) for link in links)
                     if self.outlets[outlet].is_article_url(u)]
         entry["entries"], entry["articles"] = len(links), len(articles)
         for url in articles:

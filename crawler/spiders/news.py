@@ -221,14 +221,14 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("newsmon: %s %s of %s is broken: %s", kind, response.url, outlet, found.problem)
         self.crawler.stats.inc_value(f"newsmon/discovery/{kind}")
         if kind == "sitemap" and found.kind == "sitemapindex":
-            children = [parsable(loc, response.url) or loc for loc in found.links]
             self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
-                                   found=(len(children), 0, 0, 0), reason=found.problem)
+                                   found=(len(found.links), 0, 0, 0), reason=found.problem)
             wanted = []
-            for child in children:
-                if parsable(child) is None:
+            for loc in found.links:
+                child = parsable(loc, response.url)
+                if child is None:
                     self.logger.warning("newsmon: sitemap index %s lists %r, which is no URL: not read",
-                                        response.url, child[:200])
+                                        response.url, loc[:200])
                 elif self.outlets[outlet].in_scope(child):
                     wanted.append(child)
                 else:
