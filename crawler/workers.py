@@ -11,8 +11,8 @@ that needs 100 ms a page (trafilatura) made 20 waiting pages last 2 s on one cor
 clock starts only once a worker has answered, so the pages that queue while the first worker
 imports the extractors do not count. bench/crawl (2 cores, 600 pages, 2026-11-30): the crawl
 with a worker added this way against the same crawl with one worker fixed, 1.08-1.19× on the
-outlets mix in every run; on the generic mix 0.92× over 7 rounds (0.93-1.25× in 3-round runs):
-there the crawl process bounds the crawl, and on 2 cores a third busy process takes its CPU.
+outlets mix in every run; on the generic mix 0.92× over 7 rounds (0.91-1.25× in shorter runs):
+there one worker bounds the crawl, and two beside the crawl process ask for more than 2 cores.
 With more cores, or workers slower than the crawl process, the added worker pays. It never
 shrinks: a crawl run is short, and a worker that has started has paid its cost.
 
