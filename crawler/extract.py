@@ -85,9 +85,28 @@ def _parse(data: bytes | str, http_charset: str | None) -> etree._Element | None
 _WRAPPERS = re.compile(rb"</?(?:div|span|section|font|center)\b[^>]*>", re.I)
 
 
+class _HTMLParser(etree.HTMLParser):
+    """lxml.html's parser, with the class of each element chosen in C.
+
+    lxml.html's own parser calls a Python method for every element it hands out (to give
+    ``<form>``, ``<input>``… classes of their own, which nothing here or in trafilatura uses):
+    4 % of extracting a page. Every element is an ``HtmlElement`` all the same, so
+    ``text_content()``, ``drop_tree()`` and the rest work as before.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.set_element_class_lookup(_ELEMENT_CLASSES)
+
+
+_ELEMENT_CLASSES = etree.ElementDefaultClassLookup(
+    element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment,
+    pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity)
+
+
 def _parse_bytes(data: bytes) -> tuple[etree._Element | None, bool]:
     """The parsed page, and whether the parser gave up on its nesting depth."""
-    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True)
+    parser = _HTMLParser(encoding="utf-8", remove_comments=True)
     try:
         tree = lxml_html.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError):
