@@ -83,7 +83,7 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     for name in declared_encodings(data, http_charset):
         if name in _SINGLE_BYTE and utf8 is not None and not data.isascii():
             return utf8, "utf-8"
-        text = _decodes(data, name)
+        text = utf8 if name == "utf-8" else _decodes(data, name)
         if text is not None:
             return text, name
     if utf8 is not None:

@@ -11,6 +11,7 @@ as a paragraph of its own, whichever path produced it.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from typing import Any
@@ -66,11 +67,17 @@ def _clean(text: str | None) -> str:
 
 
 def _parse(data: bytes | str, http_charset: str | None) -> etree._Element | None:
-    text = data if isinstance(data, str) else decode_html(data, http_charset)[0]
+    if isinstance(data, str):
+        text, used = data, None
+    else:
+        text, used = decode_html(data, http_charset)
     if not text.strip():
         return None
-    # Re-encoding lets lxml ignore the page's own (possibly wrong) charset declaration.
-    data = text.encode("utf-8", "surrogatepass")
+    # lxml is given UTF-8 and told so, which makes it ignore the page's own (possibly wrong)
+    # charset declaration. Bytes that decoded strictly as UTF-8 without a BOM are that already:
+    # encoding the text again would give the same bytes (a 250 KB page: 0.2 ms of ~6).
+    if used != "utf-8" or data.startswith(codecs.BOM_UTF8):
+        data = text.encode("utf-8", "surrogatepass")
     tree, too_deep = _parse_bytes(data)
     if too_deep:
         # libxml2 stops at 256 levels of nesting and drops the rest of the page. Wrappers carry
