@@ -136,7 +136,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
     started = time.monotonic()
     config_path = _config_path(options)
     outlets, _ = store.context(config_path)
-    hosts = frozenset(store.known_hosts(outlets))
+    hosts = store.known_hosts(outlets)
     result = PartResult(part, PartRead())
     counts = result.counts
 

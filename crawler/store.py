@@ -182,8 +182,18 @@ def assign_outlet(record: dict[str, Any], outlet: str | None, outlets: dict[str,
     record["primary_source"] = int(bool(found and found.primary_source))
 
 
-def known_hosts(outlets: dict[str, Outlet]) -> set[str]:
-    return {d for o in outlets.values() for d in o.domains}
+def known_hosts(outlets: dict[str, Outlet]) -> frozenset[str]:
+    return frozenset(d for o in outlets.values() for d in o.domains)
+
+
+_HOSTS: dict[str | None, frozenset[str]] = {}
+
+
+def context_hosts(config_path: str | None) -> frozenset[str]:
+    """``known_hosts`` of the config's outlets (cached per process, as ``context`` is)."""
+    if config_path not in _HOSTS:
+        _HOSTS[config_path] = known_hosts(context(config_path)[0])
+    return _HOSTS[config_path]
 
 
 def score_fields(title: str | None, text: str, topics: dict[str, Topic]) -> dict[str, Any]:
@@ -276,10 +286,10 @@ def analyse(body: bytes, url: str, http_charset: str | None = None,
         return None
     record = article.to_dict()
     del record["paragraphs"]  # ``text`` keeps them, one per line
-    hosts = known_hosts(outlets)
+    hosts = context_hosts(config_path)
     record["url"] = canonical_url(url, hosts)
     record["canonical_url"] = canonical_url(article.canonical_url or url, hosts)
-    record.update(score_fields(article.title, article.text, topics))
+    record.update(score_fields(article.title, record["text"], topics))
     # Hashed here, in the worker: the writer (one process for every worker) only compares.
     record["content_hash"] = queries.content_hash(record.get("title"), record.get("text"))
     assign_outlet(record, record.get("outlet"), outlets)

@@ -121,7 +121,7 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = _desktop_host((parts.hostname or "").lower().rstrip("."), set(known_hosts))
+    host = _desktop_host((parts.hostname or "").lower().rstrip("."), known_hosts)
     port = parts.port
     if port == _DEFAULT_PORTS.get(scheme):
         port = None
@@ -141,9 +141,12 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
 
 
-def _desktop_host(host: str, hosts: set[str]) -> str:
+def _desktop_host(host: str, known_hosts: Iterable[str]) -> str:
     for prefix in _MOBILE_PREFIXES:
         if host.startswith(prefix):
+            # Made a set only here: most hosts are no mobile host, and a crawl canonicalises
+            # every link of every feed.
+            hosts = known_hosts if isinstance(known_hosts, (set, frozenset)) else set(known_hosts)
             bare = host[len(prefix) :]
             candidates = (bare, "www." + bare)
             # A host we know serves the site ("www.asahi.com") wins over a bare outlet domain

@@ -21,7 +21,7 @@ from ..config import ConfigError, load_config
 from ..discovery import parse_feed, parse_sitemap
 from ..middlewares import Refused, Unusable, Walled
 from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem
-from ..store import analyse
+from ..store import analyse, known_hosts
 from ..urls import canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, detect_wall
 from .news import _headers, charset_of
@@ -44,7 +44,7 @@ class CheckSpider(scrapy.Spider):
             raise scrapy.exceptions.UsageError(str(exc)) from None
         wanted = [k for k in (spider.outlet_arg or "").split(",") if k]
         spider.outlets = {k: config.outlets[k] for k in (wanted or config.outlets)}
-        spider.hosts = {d for o in config.outlets.values() for d in o.domains}
+        spider.hosts = known_hosts(config.outlets)
         spider.config_path = crawler.settings.get("NEWSMON_CONFIG")
         spider.results = {k: {"discovery": [], "articles": []} for k in spider.outlets}
         spider.sampled = {k: set() for k in spider.outlets}

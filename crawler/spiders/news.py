@@ -35,7 +35,7 @@ from ..discovery import Discovered, parse_feed, parse_sitemap
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
-from ..store import charset_of, crawler_db, now_iso, settings_options
+from ..store import charset_of, crawler_db, known_hosts, now_iso, settings_options
 from ..urls import canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, WALL_HEADERS, Wall, detect_wall
 
@@ -99,7 +99,7 @@ class NewsSpider(scrapy.Spider):
             raise scrapy.exceptions.UsageError(
                 f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(config.outlets))}")
         spider.outlets = {k: config.outlets[k] for k in (wanted or config.outlets)}
-        spider.hosts = {d for o in config.outlets.values() for d in o.domains}
+        spider.hosts = known_hosts(config.outlets)
         live = [h for o in spider.outlets.values() for h in o.domains if h not in _LOOPBACK]
         if live and not settings.get("NEWSMON_CONTACT"):
             spider.logger.warning("newsmon: NEWSMON_CONTACT is not set: site operators cannot reach you "
