@@ -48,3 +48,19 @@ def test_articles_of_a_primary_source_are_marked(tmp_path):
     news = store.analyse(body, "https://www.sankei.com/article/20260819-ABCDEFGHIJKLMNOPQRSTUVWXYZ/")
     assert news is not None and news["primary_source"] == 0
     assert db.execute("SELECT outlet, primary_source FROM articles").fetchall() == [("mod", 1)]
+
+
+def test_an_article_record_has_every_field_and_lists_of_its_own():
+    """``Article.to_dict`` (the record every store path starts from) copies no more than it
+    must, but a record changed by the store must never change the article it came from."""
+    import dataclasses
+
+    from crawler.extract import extract_article
+
+    article = extract_article(saved_bytes("fundus-jp/SankeiShimbun_2025_01_21.html"), URL)
+    record = article.to_dict()
+    assert record == {**dataclasses.asdict(article), "text": article.text}
+    for name, value in record.items():
+        if isinstance(value, list):
+            value.append("changed")
+    assert "changed" not in article.paragraphs + article.authors + article.tags
