@@ -29,7 +29,6 @@ import math
 import os
 import re
 import tomllib
-import unicodedata
 
 import ahocorasick
 from collections.abc import Callable, Iterable, Mapping
@@ -37,6 +36,8 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from storage.queries import nfkc
 
 #: Characters of normalised text kept on each side of a term in a snippet.
 SNIPPET_WIDTH = 30
@@ -183,7 +184,7 @@ class Score:
 def normalise(text: str) -> str:
     """NFKC with whitespace runs collapsed to one space: the text that terms are matched on."""
     # str.split() splits on the same Unicode whitespace as \s, at a third of the cost.
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    return " ".join(nfkc(text).split())
 
 
 def _is_latin_alnum(ch: str) -> bool:
