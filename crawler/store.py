@@ -107,8 +107,16 @@ class Options:
     revisit_after: tuple[float, ...] = (3600.0, 6 * 3600.0, 24 * 3600.0, 72 * 3600.0)
     #: Revisit every article, not only the relevant ones.
     revisit_all: bool = False
-    #: Tokens of the topics' terms (``damped_tokens``), for features computed in this process.
-    damped: frozenset[str] = field(default=frozenset(), repr=False)
+    #: Tokens that weigh less in features computed in this process; ``None``: those of
+    #: ``config_path``'s topics (``damped_tokens``), loaded when first needed. A crawl's workers
+    #: compute the features of its pages, so the crawl process needs them only for a page stored
+    #: without them, and compiling the topics was 0.1 s of its start.
+    damping: frozenset[str] | None = field(default=frozenset(), repr=False)
+    config_path: str | None = field(default=None, repr=False)
+
+    @property
+    def damped(self) -> frozenset[str]:
+        return damped_tokens(self.config_path) if self.damping is None else self.damping
 
 
 def _durations(values, where: str) -> tuple[float, ...]:
@@ -131,7 +139,7 @@ def options(config_path: str | None, *, window: str | None = None, revisit_after
     span, after, which = table_options(config, window=window, revisit_after=revisit_after,
                                        revisit_articles=revisit_articles)
     return Options(stories=enabled, window=int(span), revisit_after=after, revisit_all=which == "all",
-                   damped=damped_tokens(config_path))
+                   damping=None, config_path=config_path)
 
 
 def table_options(config, *, window: str | None = None, revisit_after: str | None = None,

@@ -278,3 +278,16 @@ def test_an_archive_is_grouped_through_the_same_path(tmp_path):
     assert conn.execute("select count(*) from revisits").fetchone()[0] == 0  # archives are not revisited
     count = conn.execute("select article_count from stories where id = ?", [rows["kyodo"][0]]).fetchone()[0]
     assert count == 2
+
+
+def test_the_store_options_damp_the_config_topics_terms(tmp_path):
+    """Features computed in the storing process (a page stored without its worker's features)
+    weigh the topics' own terms less, as the workers' do: the config's topics, read when
+    first needed. Bare ``Options()`` damp nothing."""
+    config = tmp_path / "newsmon.toml"
+    config.write_text('[topics.drills]\nname = "Drills"\nthreshold = 2\n'
+                      'terms = [{term = "離島奪還訓練", weight = 2}]\n', encoding="utf-8")
+    opts = store.options(str(config))
+    assert opts.damped == store.damped_tokens(str(config))
+    assert {"離島", "奪還", "訓練"} <= opts.damped
+    assert store.Options().damped == frozenset()
