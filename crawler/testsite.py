@@ -254,6 +254,11 @@ def _http_date(ts: float) -> str:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a crawl opening 16 connections at once
+    # overflowed it, and each dropped SYN came back a second later (the kernel's retransmit
+    # timeout), a second in which the crawl waited for pages a real site would have served.
+    request_queue_size = 128
+
     def handle_error(self, request, client_address) -> None:
         # A crawler that drops a connection (a page over its size limit, a timeout) is normal
         # here, not something to print a traceback for.

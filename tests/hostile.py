@@ -370,6 +370,7 @@ class Site:
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
+            request_queue_size = 128  # socketserver's 5 drops SYNs: a second lost each (testsite.py)
 
             def handle_error(self, request, client_address):
                 pass  # dropped connections are the point of this site
