@@ -36,7 +36,7 @@ _NO_RULES: dict[str | None, dict[str, Outlet]] = {}
 
 def _without_rules(config_path: str | None) -> dict[str, Outlet]:
     if config_path not in _NO_RULES:
-        outlets, _ = store.context(config_path)
+        outlets = store.outlets_of(config_path)
         _NO_RULES[config_path] = {k: dataclasses.replace(o, rules=()) for k, o in outlets.items()}
     return _NO_RULES[config_path]
 
@@ -54,7 +54,7 @@ def signals(record: Mapping[str, Any] | None, body: bytes, url: str, http_charse
     text = record.get("text") or ""
     if not record.get("paywalled") and len("".join(text.split())) < SHORT_TEXT:
         out["short_text"] = 1
-    outlets, _ = store.context(config_path)
+    outlets = store.outlets_of(config_path)
     outlet = outlets.get(record.get("outlet") or "")
     if outlet is None or not outlet.rules:
         return out

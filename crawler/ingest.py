@@ -301,7 +301,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     continue
                 record = page.record
                 if record is not None and record.get("outlet") is None:
-                    store.assign_outlet(record, page.outlet, store.context(report.config_path)[0])
+                    store.assign_outlet(record, page.outlet, store.outlets_of(report.config_path))
                 saved = store.save(db, url=page.url, body=page.body, record=record, outlet=page.outlet,
                                    content_type=page.content_type, problem=page.problem,
                                    opts=report.store_options, compressed=page.compressed)
@@ -322,7 +322,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
 
 def _dictionaries(db, report: Report) -> dict[str, tuple[int, str, bytes]]:
     """The page dictionaries of the outlets (built-in and configured), for the workers."""
-    return pages.dictionaries(db, store.context(report.config_path)[0])
+    return pages.dictionaries(db, store.outlets_of(report.config_path))
 
 
 def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) -> None:

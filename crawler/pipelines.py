@@ -62,7 +62,7 @@ class StorePipeline:
         self.pool = getattr(self.crawler, "_newsmon_workers", None)
         if self.pool is None and self.workers > 0:
             self.pool = crawl_workers(self.workers, self.most_workers, self.config_path)
-        self.outlets, _ = store.context(self.config_path)
+        self.outlets = store.outlets_of(self.config_path)
         self.opts = getattr(self.crawler.spider, "store_options", None) or store.settings_options(
             self.crawler.settings)
 

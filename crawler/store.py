@@ -26,23 +26,35 @@ from storage import versions
 from storage.pages import Compressed
 
 from . import stories
-from .config import ConfigError, load_config, parse_duration
+from .config import Config, ConfigError, load_config, parse_duration
 from .extract import extract_article
 from .outcome import Problem, redirect_chain
 from .outlets import Outlet, outlet_for_url
 from .scoring import TermMatch, Topic, best, load_topics, score_article
 from .urls import canonical_url
 
-# Per worker process: the outlets and topics of each config file, loaded once.
-_CONTEXT: dict[str | None, tuple[dict[str, Outlet], dict[str, Topic]]] = {}
+# Per process: each config file, read once, and its topics, compiled once where something is
+# scored (0.1 s that the crawl process and the ingest writer, which only store, need not spend).
+_CONFIGS: dict[str | None, Config] = {}
+_TOPICS: dict[str | None, dict[str, Topic]] = {}
+
+
+def _config(config_path: str | None) -> Config:
+    if config_path not in _CONFIGS:
+        _CONFIGS[config_path] = load_config(config_path)
+    return _CONFIGS[config_path]
+
+
+def outlets_of(config_path: str | None) -> dict[str, Outlet]:
+    """The outlets of a config file, built-in ones included (cached per process)."""
+    return _config(config_path).outlets
 
 
 def context(config_path: str | None) -> tuple[dict[str, Outlet], dict[str, Topic]]:
     """The outlets and topics for a config file (cached per process)."""
-    if config_path not in _CONTEXT:
-        config = load_config(config_path)
-        _CONTEXT[config_path] = (config.outlets, load_topics(overrides=config.topics or None))
-    return _CONTEXT[config_path]
+    if config_path not in _TOPICS:
+        _TOPICS[config_path] = load_topics(overrides=_config(config_path).topics or None)
+    return outlets_of(config_path), _TOPICS[config_path]
 
 
 def watch_parent(pid: int) -> None:
@@ -200,7 +212,7 @@ _HOSTS: dict[str | None, frozenset[str]] = {}
 def context_hosts(config_path: str | None) -> frozenset[str]:
     """``known_hosts`` of the config's outlets (cached per process, as ``context`` is)."""
     if config_path not in _HOSTS:
-        _HOSTS[config_path] = known_hosts(context(config_path)[0])
+        _HOSTS[config_path] = known_hosts(outlets_of(config_path))
     return _HOSTS[config_path]
 
 

@@ -34,7 +34,7 @@ from . import warcs
 from .conftest import CRASH_MARKER, crashing_env
 
 PART = "64k"  # small parts, so that small archives make several
-HOSTS = store.known_hosts(store.context(None)[0])
+HOSTS = store.known_hosts(store.outlets_of(None))
 
 
 def newsmon(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -237,7 +237,7 @@ def test_the_workers_compress_pages_with_their_outlets_dictionaries_and_they_rea
     db_path = tmp_path / "n.db"
     assert newsmon("ingest", str(tmp_path / "first.warc.gz"), "--db", str(db_path), "--workers", "0").returncode == 0
     db = open_db(db_path)
-    dicts = pages.dictionaries(db, store.context(None)[0])
+    dicts = pages.dictionaries(db, store.outlets_of(None))
     assert len(dicts) >= 3, "the first archive gives the outlets with 8 pages or more their dictionaries"
 
     part = archives.plan(archives.probe(str(tmp_path / "second.warc.gz"), "second"))[0]

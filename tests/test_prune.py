@@ -28,7 +28,7 @@ def test_prune_keeps_articles_reviews_and_pages_awaiting_extraction(tmp_path):
     db = open_db(path)
     for url, relpath in PAGES.items():
         body = saved_bytes(relpath)
-        store.save(db, url=url, body=body, record=store.analyse(body, url), outlet=store.outlet_key(url, store.context(None)[0]))
+        store.save(db, url=url, body=body, record=store.analyse(body, url), outlet=store.outlet_key(url, store.outlets_of(None)))
     waiting = store.keep_page(db, "https://www.sankei.com/article/2/", b"<html><p>later</p></html>", outlet="sankei")
     with db.conn:
         db.execute("UPDATE pages SET fetched_at = '2020-01-01T00:00:00+00:00'")

@@ -18,6 +18,24 @@ def test_an_article_is_done_and_kept_with_its_page(tmp_path):
     assert [p[3] for p in queries.iter_pages(db)] == [body]
 
 
+def test_storing_an_analysed_page_compiles_no_topics(tmp_path, monkeypatch):
+    # The crawl process and the ingest writer only store what workers analysed: compiling the
+    # topics there was a tenth of a second of every crawl's start, beside its starting workers.
+    body = saved_bytes("fundus-jp/SankeiShimbun_2025_01_21.html")
+    record = store.analyse(body, URL)  # as a worker does
+    monkeypatch.setattr(store, "_CONFIGS", {})
+    monkeypatch.setattr(store, "_TOPICS", {})
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("topics compiled by a process that only stores")
+
+    monkeypatch.setattr(store, "load_topics", refuse)
+    db = open_db(tmp_path / "n.db")
+    outlet = store.outlet_key(URL, store.outlets_of(None))
+    saved = store.save(db, url=URL, body=body, record=record, outlet=outlet, opts=store.options(None))
+    assert outlet == "sankei" and saved.new and queries.url_done(db, URL)
+
+
 def test_a_page_without_article_is_not_fetched_again(tmp_path):
     db = open_db(tmp_path / "n.db")
     store.save(db, url=URL, body=b"<html><body>listing</body></html>", record=None, outlet="sankei")
