@@ -28,7 +28,10 @@ from pathlib import Path
 from typing import IO, TypeVar
 from urllib.parse import urljoin
 
+import brotli
+import zstandard
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
 from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecord
 
@@ -44,6 +47,38 @@ _LISTING_SUFFIXES = (".paths", ".paths.gz", ".txt", ".txt.gz")
 _GZIP = b"\x1f\x8b\x08"
 _USER_AGENT = f"newsmon/{__version__} (newsmon ingest)"
 _TIMEOUT = 60.0
+
+
+class _Brotli:
+    """Google's brotli decompressor (the one Scrapy installs) behind the interface warcio calls.
+
+    warcio expects brotlipy's, which can be given attributes; Google's cannot, so warcio's own
+    ``br`` decoder raised at the first brotli-encoded response and the ingest stopped there, the
+    rest of the archive unread on every run (webrecorder/warcio#73). Webrecorder's WARCs keep
+    responses as the browser received them, brotli included.
+    """
+
+    #: A brotli body is one stream: nothing follows it (warcio asks, to find a next gzip member).
+    unused_data = b""
+
+    def __init__(self) -> None:
+        self._decompressor = brotli.Decompressor()
+
+    def decompress(self, data: bytes) -> bytes:
+        return self._decompressor.process(data)
+
+    def flush(self) -> bytes:
+        return b""
+
+
+#: Content-Encodings warcio cannot undo by itself. Undecoded, a page is compressed bytes:
+#: counted as "not text" and its article lost. zstd: Chrome has sent it since version 123
+#: (2024); x-gzip: gzip's old name, which RFC 9110 (8.4.1.3) says to read as gzip.
+BufferedReader.DECOMPRESSORS.update({
+    "br": _Brotli,
+    "zstd": lambda: zstandard.ZstdDecompressor().decompressobj(),
+    "x-gzip": BufferedReader.DECOMPRESSORS["gzip"],
+})
 
 
 class InputError(ValueError):

@@ -140,7 +140,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
     result = PartResult(part, PartRead())
     counts = result.counts
 
-    def keep(record, url: str) -> tuple[str, str | None, bytes, bool] | None:
+    def keep(record, url: str) -> tuple[str, str | None, bytes, bool, str | None] | None:
         if record.rec_type != "response" or record.http_headers is None:
             return None
         counts["responses"] += 1
@@ -163,12 +163,22 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             if not _wanted(declared.split(",")[0] if declared else None):
                 counts["other_language"] += 1
                 return None
-        return url, ctype, record.content_stream().read(), known
+        encoding = record.http_headers.get_header("Content-Encoding")
+        return url, ctype, record.content_stream().read(), known, encoding
 
-    for url, ctype, body, known in archives.read_part(part, keep, result.read):
-        if sniff_binary(body):
-            # A PDF or image labelled HTML: not a page, and an archive is never fetched again.
+    for url, ctype, body, known, encoding in archives.read_part(part, keep, result.read):
+        binary = sniff_binary(body)
+        if binary:
+            # A PDF or image labelled HTML, or a body in a Content-Encoding nobody could undo:
+            # not a page. Of a watched outlet, its URL keeps the reason as an error, which a
+            # crawl of the outlet fetches again; of another site, it is only counted.
             counts["not_text"] += 1
+            if known:
+                key = canonical_url(url, hosts)
+                served = f"; Content-Encoding {encoding}" if encoding else ""
+                problem = Problem("not_html", f"not an HTML page in the archive: {binary} "
+                                              f"(served as {ctype.split(';')[0].strip()}{served}, {len(body):,} bytes)")
+                result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem))
             continue
         if not known:
             lang = _LANG.search(body[:4096])

@@ -29,6 +29,10 @@ class Fetch:
     body: bytes
     content_type: str = "text/html"
     status: str = "200 OK"
+    #: More HTTP headers (Content-Encoding, Transfer-Encoding), and the bytes as they were sent
+    #: under them (``body`` encoded), when not ``body`` itself.
+    headers: tuple[tuple[str, str], ...] = ()
+    payload: bytes | None = None
 
 
 def write(out: BinaryIO | Path | str, fetches: Iterable[Fetch], *, gzip: bool = True, requests: bool = False) -> None:
@@ -44,9 +48,11 @@ def write(out: BinaryIO | Path | str, fetches: Iterable[Fetch], *, gzip: bool = 
             path = "/" + fetch.url.split("/", 3)[-1] if fetch.url.count("/") >= 3 else "/"
             head = StatusAndHeaders(f"GET {path} HTTP/1.1", [("Host", fetch.url.split("/")[2])], is_http_request=True)
             writer.write_record(writer.create_warc_record(fetch.url, "request", http_headers=head))
-        headers = StatusAndHeaders(fetch.status, [("Content-Type", fetch.content_type)], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(fetch.url, "response", payload=io.BytesIO(fetch.body),
-                                                      length=len(fetch.body), http_headers=headers))
+        headers = StatusAndHeaders(fetch.status, [("Content-Type", fetch.content_type), *fetch.headers],
+                                   protocol="HTTP/1.1")
+        sent = fetch.body if fetch.payload is None else fetch.payload
+        writer.write_record(writer.create_warc_record(fetch.url, "response", payload=io.BytesIO(sent),
+                                                      length=len(sent), http_headers=headers))
 
 
 def _manifest() -> list[tuple[str, str]]:
