@@ -144,8 +144,11 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         if record.rec_type != "response" or record.http_headers is None:
             return None
         counts["responses"] += 1
-        ctype = record.http_headers.get_header("Content-Type") or ""
-        if record.http_headers.get_statuscode() != "200" or "html" not in ctype.lower():
+        # A response without a Content-Type (a browser sniffs its bytes; so does the crawl): the
+        # type the archive's crawler identified (Common Crawl's header), else the bytes decide.
+        ctype = (record.http_headers.get_header("Content-Type")
+                 or record.rec_headers.get_header("WARC-Identified-Payload-Type") or "")
+        if record.http_headers.get_statuscode() != "200" or (ctype and "html" not in ctype.lower()):
             counts["not_html"] += 1
             return None
         if parsable(url) is None:
@@ -175,9 +178,9 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             counts["not_text"] += 1
             if known:
                 key = canonical_url(url, hosts)
-                served = f"; Content-Encoding {encoding}" if encoding else ""
-                problem = Problem("not_html", f"not an HTML page in the archive: {binary} "
-                                              f"(served as {ctype.split(';')[0].strip()}{served}, {len(body):,} bytes)")
+                served = "; ".join([*([f"served as {ctype.split(';')[0].strip()}"] if ctype else []),
+                                    *([f"Content-Encoding {encoding}"] if encoding else []), f"{len(body):,} bytes"])
+                problem = Problem("not_html", f"not an HTML page in the archive: {binary} ({served})")
                 result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem))
             continue
         if not known:

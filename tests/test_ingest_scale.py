@@ -642,6 +642,23 @@ def test_pages_in_every_content_encoding_a_browser_accepts_are_read(tmp_path):
     assert "bzip2 data" in reason and "Content-Encoding x-bzip2" in reason
 
 
+def test_an_outlet_page_served_without_a_content_type_is_read_by_its_bytes(tmp_path):
+    # It was counted "not html" and skipped; the crawl, as a browser, sniffs such a body.
+    page, picture = warcs.outlet_pages()[:2]
+    image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    archive = tmp_path / "untyped.warc.gz"
+    warcs.write(archive, [warcs.Fetch(page.url, page.body, content_type=""),
+                          warcs.Fetch(picture.url, image, content_type="")])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["new"] == 1 and counts(result)["not text"] == 1
+    states = dict((url, (kind, reason)) for url, kind, reason in rows(db, "SELECT url, kind, reason FROM urls"))
+    assert states[canonical_url(page.url, HOSTS)][0] == "article"
+    kind, reason = states[canonical_url(picture.url, HOSTS)]
+    assert kind == "error" and reason.startswith("not an HTML page in the archive: PNG image (2,056 bytes)")
+
+
 def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp_path, monkeypatch):
     # A full disk, or a lock held past the busy timeout: what was committed stays, the archive
     # stays unfinished in the ledger, and the user is told to run the ingest again.

@@ -48,8 +48,8 @@ def write(out: BinaryIO | Path | str, fetches: Iterable[Fetch], *, gzip: bool = 
             path = "/" + fetch.url.split("/", 3)[-1] if fetch.url.count("/") >= 3 else "/"
             head = StatusAndHeaders(f"GET {path} HTTP/1.1", [("Host", fetch.url.split("/")[2])], is_http_request=True)
             writer.write_record(writer.create_warc_record(fetch.url, "request", http_headers=head))
-        headers = StatusAndHeaders(fetch.status, [("Content-Type", fetch.content_type), *fetch.headers],
-                                   protocol="HTTP/1.1")
+        typed = [("Content-Type", fetch.content_type)] if fetch.content_type else []
+        headers = StatusAndHeaders(fetch.status, [*typed, *fetch.headers], protocol="HTTP/1.1")
         sent = fetch.body if fetch.payload is None else fetch.payload
         writer.write_record(writer.create_warc_record(fetch.url, "response", payload=io.BytesIO(sent),
                                                       length=len(sent), http_headers=headers))
