@@ -36,6 +36,7 @@ from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecord
 
 from . import __version__
+from .settings import DOWNLOAD_MAXSIZE
 
 #: The byte ranges a WARC.gz is split into, for the workers. Small enough that a part's kept
 #: pages (at most its bytes ×5 uncompressed, when every record is an outlet's page) stay well
@@ -49,13 +50,19 @@ _USER_AGENT = f"newsmon/{__version__} (newsmon ingest)"
 _TIMEOUT = 60.0
 
 
+#: The largest page body read from an archive, as the crawl's (DOWNLOAD_MAXSIZE): no article page
+#: is that large, and a worker's memory stays bounded whatever a record claims or decodes to.
+MAX_BODY = DOWNLOAD_MAXSIZE
+
+
 class _Brotli:
     """Google's brotli decompressor (the one Scrapy installs) behind the interface warcio calls.
 
     warcio expects brotlipy's, which can be given attributes; Google's cannot, so warcio's own
     ``br`` decoder raised at the first brotli-encoded response and the ingest stopped there, the
     rest of the archive unread on every run (webrecorder/warcio#73). Webrecorder's WARCs keep
-    responses as the browser received them, brotli included.
+    responses as the browser received them, brotli included. Output stops past ``MAX_BODY``:
+    a few bytes of brotli can decode to gigabytes.
     """
 
     #: A brotli body is one stream: nothing follows it (warcio asks, to find a next gzip member).
@@ -63,9 +70,39 @@ class _Brotli:
 
     def __init__(self) -> None:
         self._decompressor = brotli.Decompressor()
+        self._left = MAX_BODY + 1
 
     def decompress(self, data: bytes) -> bytes:
-        return self._decompressor.process(data)
+        if self._left <= 0:
+            return b""  # too large already: the reader refuses the page
+        out = self._decompressor.process(data, output_buffer_limit=self._left)
+        self._left -= len(out)
+        return out
+
+    def flush(self) -> bytes:
+        return b""
+
+
+class _Zstd:
+    """zstd for warcio, fed in small steps that stop past ``MAX_BODY`` (its decompressor has no
+    output limit, and one 128 KB block is 4 bytes when it repeats a byte)."""
+
+    unused_data = b""
+    STEP = 256  # bytes of input: at most ~8 MB of output each
+
+    def __init__(self) -> None:
+        self._decompressor = zstandard.ZstdDecompressor().decompressobj()
+        self._left = MAX_BODY + 1
+
+    def decompress(self, data: bytes) -> bytes:
+        out = []
+        for at in range(0, len(data), self.STEP):
+            if self._left <= 0:
+                break
+            chunk = self._decompressor.decompress(data[at:at + self.STEP])
+            self._left -= len(chunk)
+            out.append(chunk)
+        return b"".join(out)
 
     def flush(self) -> bytes:
         return b""
@@ -74,11 +111,7 @@ class _Brotli:
 #: Content-Encodings warcio cannot undo by itself. Undecoded, a page is compressed bytes:
 #: counted as "not text" and its article lost. zstd: Chrome has sent it since version 123
 #: (2024); x-gzip: gzip's old name, which RFC 9110 (8.4.1.3) says to read as gzip.
-BufferedReader.DECOMPRESSORS.update({
-    "br": _Brotli,
-    "zstd": lambda: zstandard.ZstdDecompressor().decompressobj(),
-    "x-gzip": BufferedReader.DECOMPRESSORS["gzip"],
-})
+BufferedReader.DECOMPRESSORS.update({"br": _Brotli, "zstd": _Zstd, "x-gzip": BufferedReader.DECOMPRESSORS["gzip"]})
 
 
 class InputError(ValueError):

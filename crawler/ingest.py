@@ -52,8 +52,8 @@ LANGUAGES = ("ja", "en")
 #: transaction is 5× one per row), short enough that a reviewer's write never waits long.
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
-_COUNTS = ("records", "responses", "other_sites", "not_html", "bad_url", "other_language", "not_text", "extracted",
-           "new", "relevant", "seen", "no_article", "not_relevant", "extract_failed")
+_COUNTS = ("records", "responses", "other_sites", "not_html", "bad_url", "other_language", "not_text", "too_large",
+           "extracted", "new", "relevant", "seen", "no_article", "not_relevant", "extract_failed")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -167,9 +167,18 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 counts["other_language"] += 1
                 return None
         encoding = record.http_headers.get_header("Content-Encoding")
-        return url, ctype, record.content_stream().read(), known, encoding
+        return url, ctype, record.content_stream().read(archives.MAX_BODY + 1), known, encoding
 
     for url, ctype, body, known, encoding in archives.read_part(part, keep, result.read):
+        if len(body) > archives.MAX_BODY:
+            # Read no further (the rest of the record is skipped, not decoded): as the crawl's.
+            counts["too_large"] += 1
+            if known:
+                key = canonical_url(url, hosts)
+                problem = Problem("too_large", f"larger than {archives.MAX_BODY:,} bytes in the archive "
+                                               "(DOWNLOAD_MAXSIZE): not read")
+                result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem))
+            continue
         binary = sniff_binary(body)
         if binary:
             # A PDF or image labelled HTML, or a body in a Content-Encoding nobody could undo:

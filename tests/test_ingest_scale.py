@@ -659,6 +659,47 @@ def test_an_outlet_page_served_without_a_content_type_is_read_by_its_bytes(tmp_p
     assert kind == "error" and reason.startswith("not an HTML page in the archive: PNG image (2,056 bytes)")
 
 
+def _bomb(compressor, process: str, finish: str, size: int) -> bytes:
+    """``size`` bytes of one repeated letter, compressed a MB at a time (a few KB in the end)."""
+    step, block = getattr(compressor, process), b"a" * (1 << 20)
+    return b"".join([*(step(block) for _ in range(size >> 20)), getattr(compressor, finish)()])
+
+
+def test_a_body_larger_than_the_crawl_takes_is_refused_however_it_is_encoded(tmp_path):
+    # A record's body was read whole: a 1 GB record labelled HTML, or a few KB of brotli or zstd
+    # that decode to gigabytes, and the worker ran out of memory on that part, run after run.
+    size = 256 << 20
+    pages = warcs.outlet_pages()
+    big = b"<html><body>" + b"<p>long</p>" * (1 << 20) + b"</body></html>"  # 11 MB, plain
+    fetches = [warcs.Fetch(pages[0].url, big),
+               warcs.Fetch(pages[1].url, b"", headers=(("Content-Encoding", "gzip"),),
+                           payload=_bomb(zlib.compressobj(9, zlib.DEFLATED, 31), "compress", "flush", size)),
+               warcs.Fetch(pages[2].url, b"", headers=(("Content-Encoding", "br"),),
+                           payload=_bomb(brotli.Compressor(quality=1), "process", "finish", size)),
+               warcs.Fetch(pages[3].url, b"", headers=(("Content-Encoding", "zstd"),),
+                           payload=_bomb(zstandard.ZstdCompressor(level=1).compressobj(), "compress", "flush", size)),
+               pages[4]]
+    archive = tmp_path / "large.warc.gz"
+    warcs.write(archive, fetches)
+    db = tmp_path / "n.db"
+    # Alone in a process of its own, so that the peak memory of its children is this ingest's.
+    probe = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); print(r.stdout); "
+             "print(r.stderr, file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "crawler.cli", "ingest", str(archive),
+                             "--db", str(db), "--workers", "0"], capture_output=True, text=True, timeout=300)
+    status, peak_kb = map(int, result.stdout.split("\n", 1)[0].split())
+    assert status == 0, result.stderr
+    assert counts(subprocess.CompletedProcess([], 0, result.stdout.split("\n", 1)[1]))["too large"] == 4
+    assert peak_kb < 200 * 1024  # one decoded bomb alone is 256 MB
+    states = {url: (kind, code, reason) for url, kind, code, reason in
+              rows(db, "SELECT url, kind, reason_code, reason FROM urls")}
+    for fetch in fetches[:4]:
+        kind, code, reason = states[canonical_url(fetch.url, HOSTS)]
+        assert (kind, code) == ("error", "too_large") and "larger than 10,485,760 bytes" in reason
+    assert states[canonical_url(pages[4].url, HOSTS)][0] == "article"
+
+
 def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp_path, monkeypatch):
     # A full disk, or a lock held past the busy timeout: what was committed stays, the archive
     # stays unfinished in the ledger, and the user is told to run the ingest again.
