@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import urllib.error
 import urllib.request
 import zipfile
@@ -48,6 +49,9 @@ _LISTING_SUFFIXES = (".paths", ".paths.gz", ".txt", ".txt.gz")
 _GZIP = b"\x1f\x8b\x08"
 _USER_AGENT = f"newsmon/{__version__} (newsmon ingest)"
 _TIMEOUT = 60.0
+#: What probe reads of a WARC.gz to tell whether it is gzipped whole: its first record, which
+#: comes first in either form (a warcinfo record of a few hundred bytes, usually).
+_PROBE_BYTES = 1 << 20
 
 
 #: The largest page body read from an archive, as the crawl's (DOWNLOAD_MAXSIZE): no article page
@@ -199,7 +203,8 @@ class Source:
     size: int | None
     #: Parts can start anywhere: a local file, or a server that answers Range requests.
     ranges: bool
-    #: ``warc.gz`` (gzip members), ``warc`` (uncompressed) or ``wacz``.
+    #: ``warc.gz`` (a gzip member per record), ``warc`` (uncompressed), ``wacz``, or
+    #: ``whole.gz``: a WARC gzipped as one stream (``gzip file.warc``), read as one part.
     kind: str
 
     @property
@@ -213,15 +218,52 @@ def _kind(head: bytes, location: str) -> str:
     return "warc.gz" if head[:2] == b"\x1f\x8b" else "warc"
 
 
+def _gzipped_whole(stream: IO[bytes]) -> bool:
+    """Whether a WARC.gz is one gzip stream (``gzip file.warc``) rather than a member per record.
+
+    warcio refuses such a file at its second record ("non-chunked gzip"); its parts cannot be
+    found by their gzip members, but read from the start it is a WARC like any other. Told
+    apart by where the first member ends: after the first record, or past the next one's start.
+    """
+    decompressor = zlib.decompressobj(wbits=31)
+    kept, base = b"", 0  # the output from offset ``base`` on (the first record's body is dropped)
+    following = None  # where a second record would start
+    while not decompressor.eof:
+        chunk = stream.read(1 << 16)
+        if not chunk:
+            return False
+        kept += decompressor.decompress(chunk)
+        if following is None:
+            head_end = kept.find(b"\r\n\r\n")
+            if head_end < 0:
+                if len(kept) > 1 << 16:
+                    return False  # no WARC record header: not for this test to say what it is
+                continue
+            length = re.search(rb"(?im)^content-length:[ \t]*(\d+)", kept[:head_end])
+            if length is None:
+                return False
+            following = head_end + 4 + int(length.group(1)) + 4  # the record, then CRLF CRLF
+        if base + len(kept) >= following + 5:
+            return kept[following - base:following - base + 5] == b"WARC/"
+        drop = min(len(kept), following - base)
+        kept, base = kept[drop:], base + drop
+    return False
+
+
 def probe(location: str, shown: str | None = None) -> Source:
-    """Size, kind and range support of an archive (a HEAD and a 4-byte read for a URL).
+    """Size, kind and range support of an archive (a HEAD and a 4-byte read for a URL, and
+    the first record of a gzipped one).
 
     Raises:
         OSError: the file or URL cannot be read.
     """
     if not is_url(location):
         with open(location, "rb") as f:
-            return Source(location, shown or location, os.fstat(f.fileno()).st_size, True, _kind(f.read(4), location))
+            kind = _kind(f.read(4), location)
+            if kind == "warc.gz":
+                f.seek(0)
+                kind = "whole.gz" if _gzipped_whole(f) else kind
+            return Source(location, shown or location, os.fstat(f.fileno()).st_size, True, kind)
     try:
         with _request(location, 0, 4) as response:
             head = response.read(4)
@@ -231,11 +273,16 @@ def probe(location: str, shown: str | None = None) -> Source:
             if not ranged:
                 length = response.headers.get("Content-Length")
                 size = int(length) if length and length.isdigit() else None
+        kind = _kind(head, location)
+        if kind == "warc.gz" and ranged:
+            # Without ranges the archive is one part streamed once; open_part tells it then.
+            with _request(location, 0, _PROBE_BYTES) as response:
+                kind = "whole.gz" if _gzipped_whole(_Body(response)) else kind
     except urllib.error.HTTPError as exc:
         raise OSError(f"HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         raise OSError(str(exc.reason)) from None
-    return Source(location, shown or location, size, ranged, _kind(head, location))
+    return Source(location, shown or location, size, ranged, kind)
 
 
 @dataclass(frozen=True)
@@ -270,7 +317,8 @@ def plan(source: Source, *, part_bytes: int = PART_BYTES, resume_member: str | N
                 for i, (name, size) in enumerate(members)
                 if i >= first and not (name == resume_member and resume_offset >= size)]
     if source.kind != "warc.gz" or not source.ranges or source.size is None:
-        # An uncompressed WARC has no boundary a worker could find for sure; read it whole.
+        # An uncompressed WARC has no boundary a worker could find for sure, nor a WARC gzipped
+        # whole; read it in one stream (there, offsets count its uncompressed bytes).
         return [Part(source, None, resume_offset, None, 0)]
     starts = list(range(resume_offset, source.size, part_bytes)) or [resume_offset]
     return [Part(source, None, start, starts[i + 1] if i + 1 < len(starts) else None, i)
@@ -323,6 +371,30 @@ def _open_raw(source: Source, stack: ExitStack, start: int = 0) -> IO[bytes]:
     return body
 
 
+class _Replayed(io.RawIOBase):
+    """A stream whose first bytes can be read twice: once to look at them, then from the start."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw, self.seen, self.replaying = raw, bytearray(), False
+
+    def readable(self) -> bool:
+        return True
+
+    def replay(self) -> None:
+        self.replaying = True
+
+    def readinto(self, buffer) -> int:
+        if self.replaying and self.seen:
+            count = min(len(buffer), len(self.seen))
+            buffer[:count] = self.seen[:count]
+            del self.seen[:count]
+            return count
+        count = self.raw.readinto(buffer)
+        if not self.replaying:
+            self.seen += buffer[:count]
+        return count
+
+
 class _Body(io.RawIOBase):
     """An HTTP response's body that raises when the connection closes before its Content-Length.
 
@@ -369,7 +441,8 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
 
     The offset is the part's ``start`` for the first part of a WARC; for a later part of a
     WARC.gz, the first gzip member at or after ``start`` that holds a WARC record (the size
-    when none starts before ``end``: the part is empty).
+    when none starts before ``end``: the part is empty). A WARC gzipped whole is one part,
+    decompressed as it is read; its offsets count uncompressed bytes.
     """
     source = part.source
     if part.member is not None:
@@ -383,6 +456,21 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
                 _skip(stream, part.start)
         return stream, part.start, size
     size = source.size
+    raw = None
+    if source.kind == "warc.gz" and not source.ranges:
+        # Streamed once from its start (probe could not look ahead without a second download):
+        # whether it is gzipped whole is told from the bytes read first, then read again here.
+        raw = _Replayed(_open_raw(source, stack))
+        whole = _gzipped_whole(raw)
+        raw.replay()
+        if not whole:
+            _skip(raw, part.start)
+            return raw, part.start, size
+    if source.kind == "whole.gz" or raw is not None:
+        stream = stack.enter_context(gzip.GzipFile(fileobj=raw if raw is not None else _open_raw(source, stack),
+                                                   mode="rb"))
+        _skip(stream, part.start)
+        return stream, part.start, None  # its uncompressed size is known only at its end
     if part.index == 0 or source.kind != "warc.gz":
         return _open_raw(source, stack, part.start), part.start, size
     limit = part.end if part.end is not None else size if size is not None else 1 << 62
@@ -443,8 +531,11 @@ class Stop:
 
     def describe(self) -> str:
         where = f"{self.member}: " if self.member else ""
-        return (f"{where}{self.record - 1} complete records, then stopped at byte {self.offset} of "
-                f"{self.offset + self.unread} (record {self.record}): {self.error}")
+        # unread is 0 where the size is unknown (a server that did not say; a WARC gzipped
+        # whole, whose offsets count its uncompressed bytes)
+        of = f" of {self.offset + self.unread}" if self.unread else ""
+        return (f"{where}{self.record - 1} complete records, then stopped at byte {self.offset}{of} "
+                f"(record {self.record}): {self.error}")
 
     def renumbered(self, before: int) -> Stop:
         """The same stop with ``before`` records read ahead of its part."""

@@ -168,6 +168,30 @@ def test_a_truncated_archive_that_grows_is_read_on_from_where_it_stopped(tmp_pat
     assert counts(first)["new"] > 0
 
 
+def test_a_warc_gzipped_whole_is_read_in_one_stream_and_resumed_when_it_grows(tmp_path, files):
+    # `gzip file.warc` makes one gzip stream, not a member per record: warcio refused it at its
+    # second record ("non-chunked gzip"), and ingest failed the file with none of it read.
+    plain = io.BytesIO()
+    warcs.write(plain, warcs.cc_news_like(60, 0.2, seed=1), requests=True, gzip=False)
+    whole = gzip.compress(plain.getvalue())
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(whole[:len(whole) // 2])
+    db = str(tmp_path / "n.db")
+    first = newsmon("ingest", str(path), "--db", db, "--workers", "2", "--part-size", PART)
+    assert first.returncode == 1 and "read only in part" in first.stderr
+    assert counts(first)["records"] > 1
+    path.write_bytes(whole)  # the download finished
+    second = newsmon("ingest", str(path), "--db", db, "--workers", "2", "--part-size", PART)
+    assert second.returncode == 0, second.stderr
+    assert "1 archive(s) resumed" in second.stdout
+    assert counts(first)["records"] + counts(second)["records"] == 1 + 2 * 60
+    # The same records as the archive gzipped per record.
+    reference = newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(tmp_path / "ref.db"),
+                        "--workers", "0")
+    sql = "SELECT url, content_hash FROM articles ORDER BY url"
+    assert reference.returncode == 0 and rows(Path(db), sql) == rows(tmp_path / "ref.db", sql)
+
+
 def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_path):
     path = tmp_path / "outlets.warc.gz"
     warcs.write(path, warcs.cc_news_like(80, 1.0, seed=4))
@@ -450,6 +474,29 @@ def test_archives_are_read_from_urls_and_listings(files, tmp_path, ranges, reque
             assert len({a for a in news if a and not a.startswith("bytes=0-")}) > 2
         else:
             assert news.count(None) == 1 and all(a in (None, "bytes=0-3") for a in news)
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "no-ranges"])
+def test_a_warc_gzipped_whole_is_read_over_http_streamed_once(files, tmp_path, ranges):
+    # Told apart by its first record: with ranges, from the first MB; without, from the bytes
+    # of the one download, read again from the start.
+    plain = io.BytesIO()
+    warcs.write(plain, warcs.cc_news_like(60, 0.2, seed=1), requests=True, gzip=False)
+    (files / "whole.warc.gz").write_bytes(gzip.compress(plain.getvalue()))
+    server = _Server(files, ranges)
+    try:
+        db = tmp_path / "n.db"
+        result = newsmon("ingest", server.base + "whole.warc.gz", "--db", str(db), "--workers", "0")
+        assert result.returncode == 0, result.stderr
+        assert counts(result)["records"] == 1 + 2 * 60
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql)
+        asked = [a for path, a in server.requests if path == "/whole.warc.gz"]
+        assert asked.count(None) == 1 and set(asked) <= {None, "bytes=0-3", f"bytes=0-{(1 << 20) - 1}"}
     finally:
         server.close()
 
