@@ -53,7 +53,7 @@ LANGUAGES = ("ja", "en")
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "other_sites", "not_html", "bad_url", "other_language", "not_text", "too_large",
-           "extracted", "new", "relevant", "seen", "no_article", "not_relevant", "extract_failed")
+           "extracted", "truncated", "new", "relevant", "seen", "no_article", "not_relevant", "extract_failed")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -79,6 +79,8 @@ class Page:
     problem: Problem | None = None
     #: The page compressed with its outlet's dictionary, when the worker had it (``pages.compress``).
     compressed: pages.Compressed | None = None
+    #: Said after the URL's reason: the record was truncated in the archive.
+    note: str | None = None
 
 
 @dataclass
@@ -140,7 +142,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
     result = PartResult(part, PartRead())
     counts = result.counts
 
-    def keep(record, url: str) -> tuple[str, str | None, bytes, bool, str | None] | None:
+    def keep(record, url: str) -> tuple[str, str | None, bytes, bool, str | None, str | None] | None:
         if record.rec_type != "response" or record.http_headers is None:
             return None
         counts["responses"] += 1
@@ -167,9 +169,11 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 counts["other_language"] += 1
                 return None
         encoding = record.http_headers.get_header("Content-Encoding")
-        return url, ctype, record.content_stream().read(archives.MAX_BODY + 1), known, encoding
+        # Common Crawl keeps the first MiB of a page and says so here ("length").
+        truncated = record.rec_headers.get_header("WARC-Truncated")
+        return url, ctype, record.content_stream().read(archives.MAX_BODY + 1), known, encoding, truncated
 
-    for url, ctype, body, known, encoding in archives.read_part(part, keep, result.read):
+    for url, ctype, body, known, encoding, truncated in archives.read_part(part, keep, result.read):
         if len(body) > archives.MAX_BODY:
             # Read no further (the rest of the record is skipped, not decoded): as the crawl's.
             counts["too_large"] += 1
@@ -200,12 +204,22 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         key = canonical_url(url, hosts)
         charset = store.charset_of(ctype)
         counts["extracted"] += 1
+        note = None
         try:
             record = store.analyse(body, key, charset, config_path)
             problem = no_article_problem(body, charset) if record is None and known else None
         except Exception as exc:  # one bad page must not cost the archive; its URL is tried again
             counts["extract_failed"] += 1
             record, problem = None, extraction_crash(exc)
+        if truncated:
+            counts["truncated"] += 1
+            cut = f"the archive truncated the page there (WARC-Truncated: {truncated})"
+            if problem is not None and problem.code == "not_article":
+                # The article may be in the bytes the archive left out: not a verdict on the page,
+                # which a crawl of its outlet fetches whole.
+                problem = Problem("truncated", f"no article in the first {len(body):,} bytes of the page: {cut}")
+            elif record is not None:
+                note = f"from its first {len(body):,} bytes only: {cut}"
         # A page that crashed extraction is kept whatever its site: unread, its relevance is
         # unknown, and dropped it would leave no trace. Stored, its URL is an error with the
         # reason, its page kept, and a later ingest that reads it again extracts it again.
@@ -214,7 +228,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             continue
         outlet = store.outlet_key(key, outlets)
         compressed = pages.compress(dicts, key, outlet, body) if dicts else None
-        result.pages.append(Page(key, outlet, ctype, None if compressed else body, record, problem, compressed))
+        result.pages.append(Page(key, outlet, ctype, None if compressed else body, record, problem, compressed, note))
     result.counts["records"] = result.read.records
     result.seconds = time.monotonic() - started
     return result
@@ -326,7 +340,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     store.assign_outlet(record, page.outlet, store.outlets_of(report.config_path))
                 saved = store.save(db, url=page.url, body=page.body, record=record, outlet=page.outlet,
                                    content_type=page.content_type, problem=page.problem,
-                                   opts=report.store_options, compressed=page.compressed)
+                                   opts=report.store_options, compressed=page.compressed, note=page.note)
                 if record is None:
                     counts["no_article"] += 1
                 elif saved.new:

@@ -392,7 +392,7 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                  problem: Problem | None = None, final_url: str | None = None, redirects: list[str] | None = None,
                  max_attempts: int = 3, http_status: int | None = 200, run_id: int | None = None,
                  attempt: bool = False, opts: Options | None = None, revisit: bool = False,
-                 etag: str | None = None, last_modified: str | None = None) -> Saved:
+                 etag: str | None = None, last_modified: str | None = None, note: str | None = None) -> Saved:
     """What extraction made of a stored page, in one transaction: the article and the URL's state.
 
     ``record`` None: ``problem`` says why (``outcome.no_article_problem``): ``not_article`` is
@@ -402,7 +402,8 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
 
     A new article joins or starts a story (``opts.stories``); with ``revisit`` (the crawl
     fetched it) its revisits are planned at the URL it was served from, with the response's
-    validators (``etag``, ``last_modified``) for conditional requests.
+    validators (``etag``, ``last_modified``) for conditional requests. ``note``: said after the
+    URL's reason (how the page was had, when the reviewer should know).
     """
     now = now_iso()
     opts = opts or Options()
@@ -423,7 +424,7 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                 versions.schedule_revisit(db, urls[-1], article_id=article_id, outlet=outlet, first_seen=now,
                                           after=opts.revisit_after, etag=etag, last_modified=last_modified)
             told = "stored as article" if new else "already stored as article"
-            reason = f"{told} {article_id} ({record.get('method') or 'extracted'}){via}"
+            reason = f"{told} {article_id} ({record.get('method') or 'extracted'}){via}" + (f"; {note}" if note else "")
             for one in urls:
                 frontier.record_result(db, one, outlet=outlet, kind="article", code="stored" if new else "duplicate",
                                        reason=reason, article_id=article_id, page_id=page_id, http_status=http_status,
@@ -448,7 +449,7 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
          http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
          error: str | None = None, opts: Options | None = None, problem: Problem | None = None,
-         compressed: Compressed | None = None) -> Saved:
+         compressed: Compressed | None = None, note: str | None = None) -> Saved:
     """Store one page, its article (if any) and the URL's state, in one transaction.
 
     For pages that arrive whole (``newsmon ingest``, tests); the crawl stores the raw page
@@ -466,7 +467,7 @@ def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, out
                                         content_type=content_type, now=now, outlet=outlet, compressed=compressed)
         problem = Problem("extract_failed", error) if error else problem
         return save_verdict(db, url=url, page_id=page_id, record=record, outlet=outlet, problem=problem,
-                            http_status=http_status, attempt=True, opts=opts)
+                            http_status=http_status, attempt=True, opts=opts, note=note)
 
 
 # --- revisits -----------------------------------------------------------------------------------

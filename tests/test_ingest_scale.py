@@ -747,6 +747,31 @@ def test_a_body_larger_than_the_crawl_takes_is_refused_however_it_is_encoded(tmp
     assert states[canonical_url(pages[4].url, HOSTS)][0] == "article"
 
 
+def test_a_page_the_archive_truncated_is_stored_with_a_note_or_left_for_the_crawl(tmp_path):
+    # Common Crawl keeps a page's first MiB and says so (WARC-Truncated: length). Cut before its
+    # article, a page was written off as "not an article" for good; cut after it, stored with
+    # nothing said. The cuts: where extraction finds no article in one, the article in the other.
+    saved = warcs.outlet_pages()
+    sankei = next(p for p in saved if "sankei.com" in p.url)
+    asahi = next(p for p in saved if "asahi.com/articles" in p.url)
+    cut = (("WARC-Truncated", "length"),)
+    archive = tmp_path / "cut.warc.gz"
+    warcs.write(archive, [warcs.Fetch(sankei.url, sankei.body[:len(sankei.body) * 2 // 5], warc_headers=cut),
+                          warcs.Fetch(asahi.url, asahi.body[:len(asahi.body) // 2], warc_headers=cut)])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["truncated"] == 2 and counts(result)["new"] == 1
+    states = {url: (kind, code, reason) for url, kind, code, reason in
+              rows(db, "SELECT url, kind, reason_code, reason FROM urls")}
+    kind, code, reason = states[canonical_url(sankei.url, HOSTS)]
+    assert (kind, code) == ("error", "truncated")
+    assert reason.startswith(f"no article in the first {len(sankei.body) * 2 // 5:,} bytes of the page: the "
+                             "archive truncated the page there (WARC-Truncated: length)")
+    kind, code, reason = states[canonical_url(asahi.url, HOSTS)]
+    assert (kind, code) == ("article", "stored") and reason.endswith("(WARC-Truncated: length)")
+
+
 def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp_path, monkeypatch):
     # A full disk, or a lock held past the busy timeout: what was committed stays, the archive
     # stays unfinished in the ledger, and the user is told to run the ingest again.

@@ -33,6 +33,8 @@ class Fetch:
     #: under them (``body`` encoded), when not ``body`` itself.
     headers: tuple[tuple[str, str], ...] = ()
     payload: bytes | None = None
+    #: More WARC headers of the response record (WARC-Truncated).
+    warc_headers: tuple[tuple[str, str], ...] = ()
 
 
 def write(out: BinaryIO | Path | str, fetches: Iterable[Fetch], *, gzip: bool = True, requests: bool = False) -> None:
@@ -52,7 +54,8 @@ def write(out: BinaryIO | Path | str, fetches: Iterable[Fetch], *, gzip: bool = 
         headers = StatusAndHeaders(fetch.status, [*typed, *fetch.headers], protocol="HTTP/1.1")
         sent = fetch.body if fetch.payload is None else fetch.payload
         writer.write_record(writer.create_warc_record(fetch.url, "response", payload=io.BytesIO(sent),
-                                                      length=len(sent), http_headers=headers))
+                                                      length=len(sent), http_headers=headers,
+                                                      warc_headers_dict=dict(fetch.warc_headers)))
 
 
 def _manifest() -> list[tuple[str, str]]:
