@@ -173,28 +173,28 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         truncated = record.rec_headers.get_header("WARC-Truncated")
         return url, ctype, record.content_stream().read(archives.MAX_BODY + 1), known, encoding, truncated
 
+    def refuse(url: str, ctype: str, problem: Problem) -> None:
+        # A record that is no page to extract. Of a watched outlet, its URL keeps the reason as
+        # an error, which a crawl of the outlet fetches again; of another site, it is only counted.
+        key = canonical_url(url, hosts)
+        result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem))
+
     for url, ctype, body, known, encoding, truncated in archives.read_part(part, keep, result.read):
         if len(body) > archives.MAX_BODY:
             # Read no further (the rest of the record is skipped, not decoded): as the crawl's.
             counts["too_large"] += 1
             if known:
-                key = canonical_url(url, hosts)
-                problem = Problem("too_large", f"larger than {archives.MAX_BODY:,} bytes in the archive "
-                                               "(DOWNLOAD_MAXSIZE): not read")
-                result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem))
+                refuse(url, ctype, Problem("too_large", f"larger than {archives.MAX_BODY:,} bytes in the archive "
+                                                        "(DOWNLOAD_MAXSIZE): not read"))
             continue
         binary = sniff_binary(body)
         if binary:
-            # A PDF or image labelled HTML, or a body in a Content-Encoding nobody could undo:
-            # not a page. Of a watched outlet, its URL keeps the reason as an error, which a
-            # crawl of the outlet fetches again; of another site, it is only counted.
+            # A PDF or image labelled HTML, or a body in a Content-Encoding nobody could undo.
             counts["not_text"] += 1
             if known:
-                key = canonical_url(url, hosts)
                 served = "; ".join([*([f"served as {ctype.split(';')[0].strip()}"] if ctype else []),
                                     *([f"Content-Encoding {encoding}"] if encoding else []), f"{len(body):,} bytes"])
-                problem = Problem("not_html", f"not an HTML page in the archive: {binary} ({served})")
-                result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem))
+                refuse(url, ctype, Problem("not_html", f"not an HTML page in the archive: {binary} ({served})"))
             continue
         if not known:
             lang = _LANG.search(body[:4096])
