@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from w3lib.url import safe_url_string
+
 # Parameters that identify a campaign or a click, never an article.
 _TRACKING = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|yclid|msclkid|mc_cid|mc_eid|igshid|_ga|ito|n_cid|cid_\w+"
@@ -117,9 +119,14 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     ``known_hosts`` are the hosts of our outlets: a mobile or AMP host (``m.example.jp``) is
     mapped to its desktop host only when that host is one of them (or in ``HTTPS_HOSTS``), so
     that an unknown site's ``m.`` host is never guessed at. ``http`` becomes ``https`` only on
-    the hosts of ``HTTPS_HOSTS``.
+    the hosts of ``HTTPS_HOSTS``. A URL written with other than ASCII characters (an IRI:
+    ``/articles/防衛.html``, as feeds and WARC headers may give it) is percent-encoded in UTF-8
+    first, as Scrapy requests it: one article, one URL, whichever way it was listed.
     """
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    if not url.isascii():
+        url = safe_url_string(url)
+    parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = _desktop_host((parts.hostname or "").lower().rstrip("."), known_hosts)
     port = parts.port

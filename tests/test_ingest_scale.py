@@ -772,6 +772,16 @@ def test_a_page_the_archive_truncated_is_stored_with_a_note_or_left_for_the_craw
     assert (kind, code) == ("article", "stored") and reason.endswith("(WARC-Truncated: length)")
 
 
+def test_a_target_uri_written_in_japanese_is_stored_under_the_url_the_crawl_uses(tmp_path):
+    page = warcs.outlet_pages()[0]
+    iri = page.url.replace(".html", "-防衛.html")
+    archive = tmp_path / "iri.warc.gz"
+    warcs.write(archive, [warcs.Fetch(iri, page.body)])
+    db = tmp_path / "n.db"
+    assert newsmon("ingest", str(archive), "--db", str(db), "--workers", "0").returncode == 0
+    assert rows(db, "SELECT url FROM urls") == [(page.url.replace(".html", "-%E9%98%B2%E8%A1%9B.html"),)]
+
+
 def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp_path, monkeypatch):
     # A full disk, or a lock held past the busy timeout: what was committed stays, the archive
     # stays unfinished in the ledger, and the user is told to run the ingest again.

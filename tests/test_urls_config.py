@@ -72,6 +72,14 @@ def test_outlet_variants_share_the_article_key(variant, key):
     assert canonical_url(variant, known_hosts(registry())) == key
 
 
+def test_a_url_written_in_japanese_has_the_key_of_its_percent_encoded_form():
+    # A feed or a WARC header may give an IRI, a sitemap or Scrapy the same URL percent-encoded:
+    # two keys were two fetches of one article, and the ingested page no match for the crawled.
+    encoded = "https://www.sankei.com/tag/%E9%98%B2%E8%A1%9B/?q=%E5%AE%89%E4%BF%9D"
+    assert canonical_url("https://www.sankei.com/tag/防衛/?q=安保", HOSTS) == encoded
+    assert canonical_url(encoded, HOSTS) == encoded
+
+
 def test_https_only_for_built_in_hosts_and_outlet_trackers_only_on_their_site():
     hosts = known_hosts(registry())
     # The loopback test site and a user's outlets are fetched as given: http stays http.
