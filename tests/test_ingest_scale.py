@@ -146,25 +146,31 @@ def test_the_ledger_skips_finished_archives_and_force_reads_them_again(runs, fil
     assert counts(forced)["records"] == 7 and counts(forced)["new"] == 0
 
 
-def test_a_truncated_archive_that_grows_is_read_on_from_where_it_stopped(tmp_path, files):
+def _grown(tmp_path: Path, files: Path, whole: bytes, workers: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """Ingest the first half of ``whole`` (news.warc.gz's 60 fetches in some form), then all of it
+    (the download finished): the second run reads on and the two store what news.warc.gz holds."""
     path = tmp_path / "growing.warc.gz"
-    whole = (files / "dir" / "news.warc.gz").read_bytes()
     path.write_bytes(whole[:len(whole) // 2])
-    db = str(tmp_path / "n.db")
-    first = newsmon("ingest", str(path), "--db", db, "--workers", "0", "--part-size", PART)
+    db = tmp_path / "n.db"
+    first = newsmon("ingest", str(path), "--db", str(db), "--workers", workers, "--part-size", PART)
     assert first.returncode == 1 and "read only in part" in first.stderr
     path.write_bytes(whole)  # the download finished
-    second = newsmon("ingest", str(path), "--db", db, "--workers", "0", "--part-size", PART)
+    second = newsmon("ingest", str(path), "--db", str(db), "--workers", workers, "--part-size", PART)
     assert second.returncode == 0, second.stderr
     assert "1 archive(s) resumed" in second.stdout
     assert counts(first)["records"] + counts(second)["records"] == 1 + 2 * 60
     reference = newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(tmp_path / "ref.db"),
                         "--workers", "0")
     sql = "SELECT url, content_hash FROM articles ORDER BY url"
-    assert rows(Path(db), sql) == rows(tmp_path / "ref.db", sql) and reference.returncode == 0
+    assert rows(db, sql) == rows(tmp_path / "ref.db", sql) and reference.returncode == 0
+    return first, db
+
+
+def test_a_truncated_archive_that_grows_is_read_on_from_where_it_stopped(tmp_path, files):
+    first, db = _grown(tmp_path, files, (files / "dir" / "news.warc.gz").read_bytes(), "0")
     # The ledger counts the articles of both runs, not the second's alone.
-    assert rows(Path(db), "SELECT articles, relevant FROM ingested_archives") == \
-        rows(Path(db), "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
+    assert rows(db, "SELECT articles, relevant FROM ingested_archives") == \
+        rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
     assert counts(first)["new"] > 0
 
 
@@ -173,23 +179,8 @@ def test_a_warc_gzipped_whole_is_read_in_one_stream_and_resumed_when_it_grows(tm
     # second record ("non-chunked gzip"), and ingest failed the file with none of it read.
     plain = io.BytesIO()
     warcs.write(plain, warcs.cc_news_like(60, 0.2, seed=1), requests=True, gzip=False)
-    whole = gzip.compress(plain.getvalue())
-    path = tmp_path / "whole.warc.gz"
-    path.write_bytes(whole[:len(whole) // 2])
-    db = str(tmp_path / "n.db")
-    first = newsmon("ingest", str(path), "--db", db, "--workers", "2", "--part-size", PART)
-    assert first.returncode == 1 and "read only in part" in first.stderr
+    first, _ = _grown(tmp_path, files, gzip.compress(plain.getvalue()), "2")
     assert counts(first)["records"] > 1
-    path.write_bytes(whole)  # the download finished
-    second = newsmon("ingest", str(path), "--db", db, "--workers", "2", "--part-size", PART)
-    assert second.returncode == 0, second.stderr
-    assert "1 archive(s) resumed" in second.stdout
-    assert counts(first)["records"] + counts(second)["records"] == 1 + 2 * 60
-    # The same records as the archive gzipped per record.
-    reference = newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(tmp_path / "ref.db"),
-                        "--workers", "0")
-    sql = "SELECT url, content_hash FROM articles ORDER BY url"
-    assert reference.returncode == 0 and rows(Path(db), sql) == rows(tmp_path / "ref.db", sql)
 
 
 def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_path):
