@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.client import HTTPException
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from storage import frontier, pages, transaction
@@ -45,6 +45,7 @@ from .bodies import sniff_binary
 from .outcome import Problem, extraction_crash
 from .progress import Progress
 from .urls import canonical_url, parsable
+from .walls import WALL_HEADERS, detect_wall
 
 #: The languages the topics are written in: a page declaring another cannot score (``all_sites``).
 LANGUAGES = ("ja", "en")
@@ -53,7 +54,7 @@ LANGUAGES = ("ja", "en")
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "other_sites", "not_html", "bad_url", "other_language", "not_text", "too_large",
-           "extracted", "truncated", "new", "relevant", "seen", "no_article", "not_relevant", "extract_failed")
+           "walled", "extracted", "truncated", "new", "relevant", "seen", "no_article", "not_relevant", "extract_failed")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -81,6 +82,17 @@ class Page:
     compressed: pages.Compressed | None = None
     #: Said after the URL's reason: the record was truncated in the archive.
     note: str | None = None
+
+
+class _Kept(NamedTuple):
+    """A record a worker reads the body of."""
+
+    url: str
+    content_type: str
+    body: bytes
+    known: bool  # on a watched outlet's domains
+    headers: dict[str, str]  # the HTTP headers wall detection and decoding read
+    truncated: str | None  # WARC-Truncated
 
 
 @dataclass
@@ -142,7 +154,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
     result = PartResult(part, PartRead())
     counts = result.counts
 
-    def keep(record, url: str) -> tuple[str, str | None, bytes, bool, str | None, str | None] | None:
+    def keep(record, url: str) -> _Kept | None:
         if record.rec_type != "response" or record.http_headers is None:
             return None
         counts["responses"] += 1
@@ -168,10 +180,12 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             if not _wanted(declared.split(",")[0] if declared else None):
                 counts["other_language"] += 1
                 return None
-        encoding = record.http_headers.get_header("Content-Encoding")
+        # Only the headers present: detect_wall reads a header's presence as a sign.
+        headers = {name: value for name in (*WALL_HEADERS, "Content-Encoding")
+                   if (value := record.http_headers.get_header(name)) is not None}
         # Common Crawl keeps the first MiB of a page and says so here ("length").
-        truncated = record.rec_headers.get_header("WARC-Truncated")
-        return url, ctype, record.content_stream().read(archives.MAX_BODY + 1), known, encoding, truncated
+        return _Kept(url, ctype, record.content_stream().read(archives.MAX_BODY + 1), known, headers,
+                     record.rec_headers.get_header("WARC-Truncated"))
 
     def refuse(url: str, ctype: str, problem: Problem) -> None:
         # A record that is no page to extract. Of a watched outlet, its URL keeps the reason as
@@ -179,7 +193,8 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         key = canonical_url(url, hosts)
         result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem))
 
-    for url, ctype, body, known, encoding, truncated in archives.read_part(part, keep, result.read):
+    for url, ctype, body, known, headers, truncated in archives.read_part(part, keep, result.read):
+        encoding = headers.get("Content-Encoding")
         if len(body) > archives.MAX_BODY:
             # Read no further (the rest of the record is skipped, not decoded): as the crawl's.
             counts["too_large"] += 1
@@ -195,6 +210,13 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 served = "; ".join([*([f"served as {ctype.split(';')[0].strip()}"] if ctype else []),
                                     *([f"Content-Encoding {encoding}"] if encoding else []), f"{len(body):,} bytes"])
                 refuse(url, ctype, Problem("not_html", f"not an HTML page in the archive: {binary} ({served})"))
+            continue
+        wall = detect_wall(200, headers, body, url) if known else None
+        if wall is not None:
+            # A consent page, login or bot check where the article should be: the archive's crawler
+            # met it, not the article; the crawl fetches the URL again (outcome as in the crawl).
+            counts["walled"] += 1
+            refuse(url, ctype, Problem(wall.code, f"{wall.reason} in the archive, not the article"))
             continue
         if not known:
             lang = _LANG.search(body[:4096])

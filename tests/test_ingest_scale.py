@@ -773,6 +773,27 @@ def test_a_target_uri_written_in_japanese_is_stored_under_the_url_the_crawl_uses
     assert rows(db, "SELECT url FROM urls") == [(page.url.replace(".html", "-%E9%98%B2%E8%A1%9B.html"),)]
 
 
+def test_a_wall_the_archive_captured_instead_of_an_outlet_page_says_so(tmp_path):
+    # The archive's crawler met a consent page or a bot check where the article was: its URL
+    # said "an empty shell" (or, with enough text on it, "not an article", for good).
+    from .test_walls import CHALLENGE
+
+    consent = (b"<html><head><title>Before you continue</title></head><body><form><button>Accept all</button>"
+               b"</form></body></html>")
+    page, walled, checked = warcs.outlet_pages()[:3]
+    archive = tmp_path / "walls.warc.gz"
+    warcs.write(archive, [warcs.Fetch(walled.url, consent), warcs.Fetch(checked.url, CHALLENGE), page])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["walled"] == 2 and counts(result)["new"] == 1
+    states = {url: (kind, code, reason) for url, kind, code, reason in
+              rows(db, "SELECT url, kind, reason_code, reason FROM urls")}
+    assert states[canonical_url(walled.url, HOSTS)][:2] == ("error", "wall_consent")
+    kind, code, reason = states[canonical_url(checked.url, HOSTS)]
+    assert (kind, code) == ("error", "wall_challenge") and "Cloudflare" in reason and "in the archive" in reason
+
+
 def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp_path, monkeypatch):
     # A full disk, or a lock held past the busy timeout: what was committed stays, the archive
     # stays unfinished in the ledger, and the user is told to run the ingest again.
