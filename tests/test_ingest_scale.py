@@ -635,6 +635,19 @@ def test_a_record_whose_url_cannot_be_parsed_is_counted_and_the_records_around_i
     assert rows(db, "SELECT stopped, finished_at IS NOT NULL FROM ingested_archives") == [(None, 1)]
 
 
+def _ingested(tmp_path: Path, fetches: list[warcs.Fetch]) -> tuple[dict[str, int], dict[str, tuple], Path]:
+    """An archive of ``fetches`` ingested in this process: its counts, each URL's (kind, reason
+    code, reason), and the database."""
+    archive = tmp_path / "fetches.warc.gz"
+    warcs.write(archive, fetches)
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    states = {url: (kind, code, reason) for url, kind, code, reason in
+              rows(db, "SELECT url, kind, reason_code, reason FROM urls")}
+    return counts(result), states, db
+
+
 def _chunked(data: bytes) -> bytes:
     return b"".join(b"%x\r\n%s\r\n" % (len(data[i:i + 4000]), data[i:i + 4000])
                     for i in range(0, len(data), 4000)) + b"0\r\n\r\n"
@@ -663,19 +676,14 @@ def test_pages_in_every_content_encoding_a_browser_accepts_are_read(tmp_path):
                                headers=(("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked"))))
     fetches.append(warcs.Fetch(undecodable.url, undecodable.body, payload=bz2.compress(undecodable.body),
                                headers=(("Content-Encoding", "x-bzip2"),)))
-    archive = tmp_path / "encoded.warc.gz"
-    warcs.write(archive, fetches)
-    db = tmp_path / "n.db"
-    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
-    assert result.returncode == 0, result.stderr
-    assert counts(result)["new"] == len(ENCODED) + 1 and counts(result)["not text"] == 1
+    counted, states, db = _ingested(tmp_path, fetches)
+    assert counted["new"] == len(ENCODED) + 1 and counted["not text"] == 1
     texts = dict(rows(db, "SELECT url, text FROM articles"))
     for page in pages[:-1]:
         url = canonical_url(page.url, HOSTS)
         assert texts[url] == store.analyse(page.body, url)["text"], page.url
     # What no decoder undoes is an error of that URL, with the reason, for a crawl to fetch again.
-    [(kind, code, reason)] = rows(db, f"SELECT kind, reason_code, reason FROM urls "
-                                      f"WHERE url = '{canonical_url(undecodable.url, HOSTS)}'")
+    kind, code, reason = states[canonical_url(undecodable.url, HOSTS)]
     assert (kind, code) == ("error", "not_html")
     assert "bzip2 data" in reason and "Content-Encoding x-bzip2" in reason
 
@@ -684,16 +692,11 @@ def test_an_outlet_page_served_without_a_content_type_is_read_by_its_bytes(tmp_p
     # It was counted "not html" and skipped; the crawl, as a browser, sniffs such a body.
     page, picture = warcs.outlet_pages()[:2]
     image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
-    archive = tmp_path / "untyped.warc.gz"
-    warcs.write(archive, [warcs.Fetch(page.url, page.body, content_type=""),
-                          warcs.Fetch(picture.url, image, content_type="")])
-    db = tmp_path / "n.db"
-    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
-    assert result.returncode == 0, result.stderr
-    assert counts(result)["new"] == 1 and counts(result)["not text"] == 1
-    states = dict((url, (kind, reason)) for url, kind, reason in rows(db, "SELECT url, kind, reason FROM urls"))
+    counted, states, _ = _ingested(tmp_path, [warcs.Fetch(page.url, page.body, content_type=""),
+                                              warcs.Fetch(picture.url, image, content_type="")])
+    assert counted["new"] == 1 and counted["not text"] == 1
     assert states[canonical_url(page.url, HOSTS)][0] == "article"
-    kind, reason = states[canonical_url(picture.url, HOSTS)]
+    kind, _, reason = states[canonical_url(picture.url, HOSTS)]
     assert kind == "error" and reason.startswith("not an HTML page in the archive: PNG image (2,056 bytes)")
 
 
@@ -746,15 +749,10 @@ def test_a_page_the_archive_truncated_is_stored_with_a_note_or_left_for_the_craw
     sankei = next(p for p in saved if "sankei.com" in p.url)
     asahi = next(p for p in saved if "asahi.com/articles" in p.url)
     cut = (("WARC-Truncated", "length"),)
-    archive = tmp_path / "cut.warc.gz"
-    warcs.write(archive, [warcs.Fetch(sankei.url, sankei.body[:len(sankei.body) * 2 // 5], warc_headers=cut),
-                          warcs.Fetch(asahi.url, asahi.body[:len(asahi.body) // 2], warc_headers=cut)])
-    db = tmp_path / "n.db"
-    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
-    assert result.returncode == 0, result.stderr
-    assert counts(result)["truncated"] == 2 and counts(result)["new"] == 1
-    states = {url: (kind, code, reason) for url, kind, code, reason in
-              rows(db, "SELECT url, kind, reason_code, reason FROM urls")}
+    counted, states, _ = _ingested(tmp_path, [
+        warcs.Fetch(sankei.url, sankei.body[:len(sankei.body) * 2 // 5], warc_headers=cut),
+        warcs.Fetch(asahi.url, asahi.body[:len(asahi.body) // 2], warc_headers=cut)])
+    assert counted["truncated"] == 2 and counted["new"] == 1
     kind, code, reason = states[canonical_url(sankei.url, HOSTS)]
     assert (kind, code) == ("error", "truncated")
     assert reason.startswith(f"no article in the first {len(sankei.body) * 2 // 5:,} bytes of the page: the "
@@ -766,11 +764,8 @@ def test_a_page_the_archive_truncated_is_stored_with_a_note_or_left_for_the_craw
 def test_a_target_uri_written_in_japanese_is_stored_under_the_url_the_crawl_uses(tmp_path):
     page = warcs.outlet_pages()[0]
     iri = page.url.replace(".html", "-防衛.html")
-    archive = tmp_path / "iri.warc.gz"
-    warcs.write(archive, [warcs.Fetch(iri, page.body)])
-    db = tmp_path / "n.db"
-    assert newsmon("ingest", str(archive), "--db", str(db), "--workers", "0").returncode == 0
-    assert rows(db, "SELECT url FROM urls") == [(page.url.replace(".html", "-%E9%98%B2%E8%A1%9B.html"),)]
+    _, states, _ = _ingested(tmp_path, [warcs.Fetch(iri, page.body)])
+    assert list(states) == [page.url.replace(".html", "-%E9%98%B2%E8%A1%9B.html")]
 
 
 def test_a_wall_the_archive_captured_instead_of_an_outlet_page_says_so(tmp_path):
@@ -781,14 +776,9 @@ def test_a_wall_the_archive_captured_instead_of_an_outlet_page_says_so(tmp_path)
     consent = (b"<html><head><title>Before you continue</title></head><body><form><button>Accept all</button>"
                b"</form></body></html>")
     page, walled, checked = warcs.outlet_pages()[:3]
-    archive = tmp_path / "walls.warc.gz"
-    warcs.write(archive, [warcs.Fetch(walled.url, consent), warcs.Fetch(checked.url, CHALLENGE), page])
-    db = tmp_path / "n.db"
-    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
-    assert result.returncode == 0, result.stderr
-    assert counts(result)["walled"] == 2 and counts(result)["new"] == 1
-    states = {url: (kind, code, reason) for url, kind, code, reason in
-              rows(db, "SELECT url, kind, reason_code, reason FROM urls")}
+    counted, states, _ = _ingested(tmp_path, [warcs.Fetch(walled.url, consent), warcs.Fetch(checked.url, CHALLENGE),
+                                              page])
+    assert counted["walled"] == 2 and counted["new"] == 1
     assert states[canonical_url(walled.url, HOSTS)][:2] == ("error", "wall_consent")
     kind, code, reason = states[canonical_url(checked.url, HOSTS)]
     assert (kind, code) == ("error", "wall_challenge") and "Cloudflare" in reason and "in the archive" in reason
