@@ -188,8 +188,8 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                      record.rec_headers.get_header("WARC-Truncated"))
 
     def refuse(url: str, ctype: str, problem: Problem) -> None:
-        # A record that is no page to extract. Of a watched outlet, its URL keeps the reason as
-        # an error, which a crawl of the outlet fetches again; of another site, it is only counted.
+        # A watched outlet's record that is no page to extract: its URL keeps the reason as an
+        # error, which a crawl of the outlet fetches again (another site's is only counted).
         key = canonical_url(url, hosts)
         result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem))
 
