@@ -232,7 +232,10 @@ def _gzipped_whole(stream: IO[bytes]) -> bool:
         chunk = stream.read(1 << 16)
         if not chunk:
             return False
-        kept += decompressor.decompress(chunk)
+        try:
+            kept += decompressor.decompress(chunk)
+        except zlib.error:
+            return False  # damaged: reading it says where, as for any WARC.gz
         if following is None:
             head_end = kept.find(b"\r\n\r\n")
             if head_end < 0:

@@ -174,6 +174,17 @@ def test_a_truncated_archive_that_grows_is_read_on_from_where_it_stopped(tmp_pat
     assert counts(first)["new"] > 0
 
 
+def test_a_file_that_only_starts_like_gzip_is_reported_and_the_other_archives_are_read(tmp_path, files):
+    # Telling a WARC gzipped whole from one gzipped per record decompresses its first member:
+    # garbage after the magic number raised zlib.error there, a traceback that ended the run.
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00" + b"not deflate data " * 8)
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(bad), str(files / "dir" / "small.warc.gz"), "--db", str(db), "--workers", "0")
+    assert result.returncode == 1 and f"newsmon: {bad}: " in result.stderr  # one line, no traceback
+    assert rows(db, "SELECT count(*) FROM articles") == [(counts(result)["new"],)] and counts(result)["new"] > 0
+
+
 def test_a_warc_gzipped_whole_is_read_in_one_stream_and_resumed_when_it_grows(tmp_path, files):
     # `gzip file.warc` makes one gzip stream, not a member per record: warcio refused it at its
     # second record ("non-chunked gzip"), and ingest failed the file with none of it read.
