@@ -59,57 +59,63 @@ _PROBE_BYTES = 1 << 20
 MAX_BODY = DOWNLOAD_MAXSIZE
 
 
-class _Brotli:
-    """Google's brotli decompressor (the one Scrapy installs) behind the interface warcio calls.
+class _Capped:
+    """A decoder behind the interface warcio calls (zlib's decompressobj: ``decompress``,
+    ``unused_data``, ``flush``) that stops decoding past ``MAX_BODY``: the reader refuses such
+    a page anyway, and a few bytes of brotli or zstd can decode to gigabytes."""
+
+    #: One stream a body: nothing follows it (warcio asks, to find a next gzip member).
+    unused_data = b""
+
+    def __init__(self) -> None:
+        self._left = MAX_BODY + 1
+
+    def decompress(self, data: bytes) -> bytes:
+        out = self._decode(data, self._left) if self._left > 0 else b""
+        self._left -= len(out)
+        return out
+
+    def _decode(self, data: bytes, limit: int) -> bytes:
+        raise NotImplementedError
+
+    def flush(self) -> bytes:
+        return b""
+
+
+class _Brotli(_Capped):
+    """Google's brotli decompressor (the one Scrapy installs), for warcio.
 
     warcio expects brotlipy's, which can be given attributes; Google's cannot, so warcio's own
     ``br`` decoder raised at the first brotli-encoded response and the ingest stopped there, the
     rest of the archive unread on every run (webrecorder/warcio#73). Webrecorder's WARCs keep
-    responses as the browser received them, brotli included. Output stops past ``MAX_BODY``:
-    a few bytes of brotli can decode to gigabytes.
+    responses as the browser received them, brotli included.
     """
 
-    #: A brotli body is one stream: nothing follows it (warcio asks, to find a next gzip member).
-    unused_data = b""
-
     def __init__(self) -> None:
+        super().__init__()
         self._decompressor = brotli.Decompressor()
-        self._left = MAX_BODY + 1
 
-    def decompress(self, data: bytes) -> bytes:
-        if self._left <= 0:
-            return b""  # too large already: the reader refuses the page
-        out = self._decompressor.process(data, output_buffer_limit=self._left)
-        self._left -= len(out)
-        return out
-
-    def flush(self) -> bytes:
-        return b""
+    def _decode(self, data: bytes, limit: int) -> bytes:
+        return self._decompressor.process(data, output_buffer_limit=limit)
 
 
-class _Zstd:
-    """zstd for warcio, fed in small steps that stop past ``MAX_BODY`` (its decompressor has no
-    output limit, and one 128 KB block is 4 bytes when it repeats a byte)."""
+class _Zstd(_Capped):
+    """zstd for warcio, fed in small steps (its decompressor has no output limit, and one
+    128 KB block is 4 bytes when it repeats a byte)."""
 
-    unused_data = b""
     STEP = 256  # bytes of input: at most ~8 MB of output each
 
     def __init__(self) -> None:
+        super().__init__()
         self._decompressor = zstandard.ZstdDecompressor().decompressobj()
-        self._left = MAX_BODY + 1
 
-    def decompress(self, data: bytes) -> bytes:
-        out = []
+    def _decode(self, data: bytes, limit: int) -> bytes:
+        out = bytearray()
         for at in range(0, len(data), self.STEP):
-            if self._left <= 0:
+            if len(out) >= limit:
                 break
-            chunk = self._decompressor.decompress(data[at:at + self.STEP])
-            self._left -= len(chunk)
-            out.append(chunk)
-        return b"".join(out)
-
-    def flush(self) -> bytes:
-        return b""
+            out += self._decompressor.decompress(data[at:at + self.STEP])
+        return bytes(out)
 
 
 #: Content-Encodings warcio cannot undo by itself. Undecoded, a page is compressed bytes:
