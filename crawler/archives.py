@@ -623,14 +623,16 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                         raise _Unreadable(f"the record ends {record.raw_stream.limit} bytes short of its Content-Length"
                                           + (f" ({_complaint(captured)})" if _complaint(captured) else
                                              " (the file is truncated)"))
-            except (OSError, HTTPException):
-                # Not a damaged record but a transport that failed (a connection reset or timed
-                # out, a disk that stopped answering): the part fails, and the ledger keeps the
-                # archive unfinished for the next run to resume here. A stop would mark it read.
-                raise
             # warcio raises what its parsers raise on bad input (ArchiveLoadFailed, ValueError,
             # EOFError, zlib.error, ...): any of them means this record cannot be read.
             except Exception as exc:  # noqa: BLE001
+                if isinstance(exc, (OSError, HTTPException)) and not isinstance(exc, gzip.BadGzipFile):
+                    # Not a damaged record but a transport that failed (a connection reset or timed
+                    # out, a disk that stopped answering): the part fails, and the ledger keeps the
+                    # archive unfinished for the next run to resume here. A stop would mark it read.
+                    # (gzip's BadGzipFile, an OSError, is damage: a WARC gzipped whole whose CRC or
+                    # next member is wrong, which reading again would meet again.)
+                    raise
                 problem = str(exc) if isinstance(exc, _Unreadable) else \
                     f"the record cannot be parsed ({type(exc).__name__}: {exc})"
                 read.stop = Stop(part.member, end, number, _printable(problem), (size or end) - end)

@@ -194,6 +194,21 @@ def test_a_warc_gzipped_whole_is_read_in_one_stream_and_resumed_when_it_grows(tm
     assert counts(first)["records"] > 1
 
 
+def test_a_warc_gzipped_whole_with_a_bad_checksum_keeps_its_records_and_says_where(tmp_path):
+    # gzip checks a stream's CRC at its end and raises BadGzipFile, an OSError: taken for a failed
+    # transport, the whole part was dropped and "resumed" at byte 0 on every run, none of it stored.
+    plain = io.BytesIO()
+    warcs.write(plain, warcs.cc_news_like(20, 0.5, seed=3), gzip=False)
+    damaged = tmp_path / "crc.warc.gz"
+    damaged.write_bytes(gzip.compress(plain.getvalue())[:-8] + bytes(4) + gzip.compress(plain.getvalue())[-4:])
+    db = tmp_path / "n.db"
+    first = newsmon("ingest", str(damaged), "--db", str(db), "--workers", "0")
+    assert first.returncode == 1 and "read only in part" in first.stderr and "CRC check failed" in first.stderr
+    assert counts(first)["records"] == 20 and counts(first)["new"] > 0  # all but the one the check failed in
+    again = newsmon("ingest", str(damaged), "--db", str(db), "--workers", "0")
+    assert "1 archive(s) skipped" in again.stdout and counts(again)["records"] == 0
+
+
 def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_path):
     path = tmp_path / "outlets.warc.gz"
     warcs.write(path, warcs.cc_news_like(80, 1.0, seed=4))
