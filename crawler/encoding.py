@@ -69,12 +69,33 @@ def _decodes(data: bytes, encoding: str) -> str | None:
         return None
 
 
+#: The share of a page's non-ASCII bytes that may be undecodable for ``_nearly``: a page in
+#: another codec fails on most of its non-ASCII bytes (Shift_JIS read as UTF-8, on nearly all).
+_DAMAGE = 0.01
+#: Undecodable bytes allowed whatever the page's size when the page declares the codec (its
+#: only Japanese may be its title): a character cut in two, a stray byte.
+_FEW = 2
+_HIGH = bytes(range(128, 256))
+
+
+def _nearly(data: bytes, encoding: str, few: int = 0) -> str | None:
+    """``data`` decoded with U+FFFD for its few undecodable bytes, or ``None`` if not few."""
+    try:
+        text = data.decode(encoding, errors="replace")
+    except LookupError:
+        return None
+    errors = len(text) - len(data.decode(encoding, errors="ignore"))
+    high = len(data) - len(data.translate(None, _HIGH))
+    return text if errors <= max(few, _DAMAGE * high) else None
+
+
 def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
     """Decode an HTML document; return ``(text, encoding used)``.
 
     Order: a BOM; the HTTP charset and the page's own declarations, each only if the bytes
-    decode cleanly with it; UTF-8; a statistical guess (charset-normalizer); and last CP932
-    with replacement characters, so that a damaged page still yields most of its text.
+    decode cleanly with it; UTF-8; UTF-8 or a declared codec that leaves only a few bytes
+    undecoded (``_nearly``); a statistical guess (charset-normalizer); and last CP932 with
+    replacement characters, so that a damaged page still yields most of its text.
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -88,6 +109,16 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
             return text, name
     if utf8 is not None:
         return utf8, "utf-8"
+    # A few bad bytes in a long page: a character cut in two where a CMS shortened a teaser by
+    # bytes, the end of a truncated page, a stray byte from an ad. No codec decodes the page
+    # cleanly then, and the guess took a UTF-8 page for CP932: its whole text mojibake, its
+    # article unscorable. Browsers keep the codec and show U+FFFD for those bytes; so does this.
+    # UTF-8 first: CP932 accepts most UTF-8 byte pairs, while other bytes are rarely near-UTF-8.
+    declared = declared_encodings(data, http_charset)
+    for name in ("utf-8", *(n for n in declared if n != "utf-8")):
+        text = _nearly(data, name, _FEW if name in declared else 0)
+        if text is not None:
+            return text, name
     guess = _guess_japanese(data)
     if guess is not None:
         return guess

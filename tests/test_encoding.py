@@ -99,3 +99,50 @@ def test_truncated_markup_still_extracts():
     cut = data[: int(len(data) * 0.6)]
     article = extract_article(cut, "https://www.nikkei.com/article/DGXZQOUA0420E0U3A400C2000000/")
     assert article is not None and article.title
+
+
+def _cut_character(data: bytes, before: bytes) -> bytes:
+    """``data`` with the last byte of the character before ``before`` gone, as a CMS that
+    shortens a teaser by bytes leaves it (PHP's substr on UTF-8)."""
+    at = data.index(before)
+    return data[:at - 1] + data[at:]
+
+
+def test_a_utf8_page_with_a_character_cut_in_two_stays_utf8():
+    # One undecodable byte sent the page to the guess, which took it for CP932: its whole text
+    # mojibake, its article found by no topic.
+    data = saved_bytes(UTF8_PAGE)
+    clean = extract_article(data, "https://www.nikkei.com/article/DGXZQOUA0420E0U3A400C2000000/")
+    damaged = _cut_character(data, "</title>".encode())
+    with pytest.raises(UnicodeDecodeError):
+        damaged.decode("utf-8")
+    text, encoding = decode_html(damaged)
+    assert encoding == "utf-8" and UTF8_TEXT in text and text.count("\ufffd") == 1
+    article = extract_article(damaged, "https://www.nikkei.com/article/DGXZQOUA0420E0U3A400C2000000/")
+    assert article is not None and article.text == clean.text
+
+
+def test_a_page_cut_inside_a_character_keeps_its_codec():
+    data = saved_bytes(UTF8_PAGE)
+    at = data.index(UTF8_TEXT.encode()) + len(UTF8_TEXT.encode()) + 1  # inside the next character
+    assert data[at - 1] >= 0x80
+    text, encoding = decode_html(data[:at])
+    assert encoding == "utf-8" and text.endswith(UTF8_TEXT + "\ufffd")
+
+
+@pytest.mark.parametrize("codec,label", [("cp932", "Shift_JIS"), ("euc_jp", "EUC-JP")])
+@pytest.mark.parametrize("japanese", ["page", "title"])
+def test_a_japanese_page_with_a_stray_byte_keeps_its_declared_codec(codec, label, japanese):
+    # The other side of that tolerance: a page in another codec is far from UTF-8, however
+    # little Japanese it holds (a title), and keeps its own codec, U+FFFD for the stray byte.
+    page = re.sub(r'charset="?utf-8"?', f'charset="{label}"', _utf8_page_text(), flags=re.I)
+    expected = UTF8_TEXT
+    if japanese == "title":
+        page, expected = re.sub(r"[^\x00-\x7f]", "", page).replace("</title>", "反撃能力</title>"), "反撃能力"
+    data = page.encode(codec, errors="xmlcharrefreplace")
+    at = data.index(b"</title>")
+    damaged = data[:at] + b"\x85\x40" + data[at:]  # undefined in both codecs
+    with pytest.raises(UnicodeDecodeError):
+        damaged.decode(codec)
+    text, encoding = decode_html(damaged)
+    assert encoding == codec and expected in text and text.count("\ufffd") == 1
