@@ -26,7 +26,7 @@ from contextlib import ExitStack, redirect_stderr
 from dataclasses import dataclass
 from http.client import HTTPException, HTTPResponse
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, NamedTuple, TypeVar
 from urllib.parse import urljoin
 
 import brotli
@@ -81,6 +81,11 @@ class _Capped:
     def flush(self) -> bytes:
         return b""
 
+    @property
+    def eof(self) -> bool:
+        """Whether the stream's end was decoded (``read_body`` asks, as zlib's objects answer)."""
+        raise NotImplementedError
+
 
 class _Brotli(_Capped):
     """Google's brotli decompressor (the one Scrapy installs), for warcio.
@@ -97,6 +102,10 @@ class _Brotli(_Capped):
 
     def _decode(self, data: bytes, limit: int) -> bytes:
         return self._decompressor.process(data, output_buffer_limit=limit)
+
+    @property
+    def eof(self) -> bool:
+        return self._decompressor.is_finished()
 
 
 class _Zstd(_Capped):
@@ -116,6 +125,10 @@ class _Zstd(_Capped):
                 break
             out += self._decompressor.decompress(data[at:at + self.STEP])
         return bytes(out)
+
+    @property
+    def eof(self) -> bool:
+        return self._decompressor.eof
 
 
 #: Content-Encodings warcio cannot undo by itself. Undecoded, a page is compressed bytes:
@@ -579,6 +592,43 @@ def _printable(message: str, limit: int = 160) -> str:
     # warcio quotes the bad line it found: garbage bytes, decoded as whatever they were.
     text = "".join(c if c.isprintable() and c.isascii() else "?" for c in " ".join(message.split()))
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class Body(NamedTuple):
+    """A response's body as ``read_body`` reads it."""
+
+    data: bytes
+    #: The Content-Encoding ends before the compressed stream's end (a server that closed the
+    #: connection mid-page): ``data`` is the start of the page, as decoded; why, in words.
+    cut: str | None = None
+    #: The Content-Encoding is corrupt: a deflate stream damaged before it was archived decodes
+    #: to garbage long before zlib notices, so none of ``data`` can be trusted; why, in words.
+    corrupt: str | None = None
+
+
+def read_body(record: ArcWarcRecord) -> Body:
+    """A response's body, decoded, ``MAX_BODY + 1`` bytes at most, and whether its
+    Content-Encoding ends early or is corrupt.
+
+    warcio returns what it could decode of either and says nothing (it writes a corrupt
+    stream's complaint to standard error): an outlet's page cut there passed for a whole one,
+    its article stored cut or written off as "not an article", and a corrupt one was stored as
+    mojibake. The crawl refuses both (``middlewares``: ``bad_compression``); an archive may hold
+    the only copy of a page, so its reader decides what a cut one is worth. A body warcio could
+    not decode at all comes back as it was sent (compressed bytes, which are not text).
+    """
+    stream = record.content_stream()
+    complaint = io.StringIO()
+    with redirect_stderr(complaint):
+        data = stream.read(MAX_BODY + 1)
+    decoder = getattr(stream, "decompressor", None)
+    if decoder is None or len(data) > MAX_BODY or getattr(decoder, "eof", True):
+        return Body(data)
+    encoding = record.http_headers.get_header("Content-Encoding") if record.http_headers else None
+    if _complaint(complaint):
+        return Body(data, corrupt=f"its {encoding} Content-Encoding is corrupt "
+                                  f"({_printable(_complaint(complaint))} after {len(data):,} bytes decoded)")
+    return Body(data, cut=f"its {encoding} Content-Encoding breaks off there (the compressed stream ends)")
 
 
 T = TypeVar("T")

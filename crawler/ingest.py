@@ -49,12 +49,17 @@ from .walls import WALL_HEADERS, detect_wall
 
 #: The languages the topics are written in: a page declaring another cannot score (``all_sites``).
 LANGUAGES = ("ja", "en")
+#: The fewest characters of text an article the generic extractor found in a page cut short is
+#: stored with (what it asks of a page that does not declare itself an article): fewer, and
+#: the URL is left for the crawl, which fetches the page whole.
+SHORTEST_CUT = 200
 #: Pages stored per write transaction: long enough to be cheap (PERF_NOTES: 100 rows per
 #: transaction is 5× one per row), short enough that a reviewer's write never waits long.
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
-_COUNTS = ("records", "responses", "other_sites", "not_html", "bad_url", "other_language", "not_text", "too_large",
-           "walled", "extracted", "truncated", "new", "relevant", "seen", "no_article", "not_relevant", "extract_failed")
+_COUNTS = ("records", "responses", "other_sites", "not_html", "bad_url", "other_language", "not_text",
+           "too_large", "bad_compression", "walled", "extracted", "truncated", "new", "relevant", "seen", "no_article",
+           "not_relevant", "extract_failed")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -92,7 +97,11 @@ class _Kept(NamedTuple):
     body: bytes
     known: bool  # on a watched outlet's domains
     headers: dict[str, str]  # the HTTP headers wall detection and decoding read
-    truncated: str | None  # WARC-Truncated
+    #: Why the body is only the start of the page: the archive truncated the record
+    #: (WARC-Truncated), or its Content-Encoding breaks off (``archives.read_body``).
+    cut: str | None
+    #: Why the body cannot be trusted at all: its Content-Encoding is corrupt.
+    corrupt: str | None
 
 
 @dataclass
@@ -183,9 +192,11 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         # Only the headers present: detect_wall reads a header's presence as a sign.
         headers = {name: value for name in (*WALL_HEADERS, "Content-Encoding")
                    if (value := record.http_headers.get_header(name)) is not None}
+        body = archives.read_body(record)
         # Common Crawl keeps the first MiB of a page and says so here ("length").
-        return _Kept(url, ctype, record.content_stream().read(archives.MAX_BODY + 1), known, headers,
-                     record.rec_headers.get_header("WARC-Truncated"))
+        truncated = record.rec_headers.get_header("WARC-Truncated")
+        cut = body.cut or (f"the archive truncated the page there (WARC-Truncated: {truncated})" if truncated else None)
+        return _Kept(url, ctype, body.data, known, headers, cut, body.corrupt)
 
     def refuse(url: str, ctype: str, problem: Problem) -> None:
         # A watched outlet's record that is no page to extract: its URL keeps the reason as an
@@ -193,7 +204,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         key = canonical_url(url, hosts)
         result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem))
 
-    for url, ctype, body, known, headers, truncated in archives.read_part(part, keep, result.read):
+    for url, ctype, body, known, headers, cut, corrupt in archives.read_part(part, keep, result.read):
         encoding = headers.get("Content-Encoding")
         if len(body) > archives.MAX_BODY:
             # Read no further (the rest of the record is skipped, not decoded): as the crawl's.
@@ -201,6 +212,11 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             if known:
                 refuse(url, ctype, Problem("too_large", f"larger than {archives.MAX_BODY:,} bytes in the archive "
                                                         "(DOWNLOAD_MAXSIZE): not read"))
+            continue
+        if corrupt:
+            counts["bad_compression"] += 1
+            if known:
+                refuse(url, ctype, Problem("bad_compression", f"the page in the archive cannot be read: {corrupt}"))
             continue
         binary = sniff_binary(body)
         if binary:
@@ -233,14 +249,28 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         except Exception as exc:  # one bad page must not cost the archive; its URL is tried again
             counts["extract_failed"] += 1
             record, problem = None, extraction_crash(exc)
-        if truncated:
+        if cut:
             counts["truncated"] += 1
-            cut = f"the archive truncated the page there (WARC-Truncated: {truncated})"
-            if problem is not None and problem.code == "not_article":
+            if problem is not None and problem.code != "extract_failed":
                 # The article may be in the bytes the archive left out: not a verdict on the page,
-                # which a crawl of its outlet fetches whole.
-                problem = Problem("truncated", f"no article in the first {len(body):,} bytes of the page: {cut}")
-            elif record is not None:
+                # which a crawl of its outlet fetches whole (nor is markup the cut left unparsable).
+                said = "no article" if problem.code == "not_article" else problem.reason
+                problem = Problem("truncated", f"{said} in the first {len(body):,} bytes of the page: {cut}" if body
+                                  else f"not a byte of the page is left: {cut}")
+            elif record is not None and not str(record.get("method") or "").startswith("rules:"):
+                site = outlets.get(store.outlet_key(key, outlets) or "")
+                ruled = bool(site and site.rules)
+                if ruled or len(record.get("text") or "") < SHORTEST_CUT:
+                    # Where the outlet's rules found no article body in a cut page, the generic
+                    # extractor took the site's menus for it (every such case of the saved pages
+                    # cut at 20-95 %); and a page that calls itself an article is kept however
+                    # short its text, but a cut one cannot tell short from cut ("トップ 速報").
+                    said = ("the outlet's article body is not" if ruled else
+                            f"only {len(record.get('text') or ''):,} characters of an article are")
+                    record = None  # (another site's page: not relevant, as one without an article)
+                    if known:
+                        problem = Problem("truncated", f"{said} in the first {len(body):,} bytes of the page: {cut}")
+            if record is not None:
                 note = f"from its first {len(body):,} bytes only: {cut}"
         # A page that crashed extraction is kept whatever its site: unread, its relevance is
         # unknown, and dropped it would leave no trace. Stored, its URL is an error with the

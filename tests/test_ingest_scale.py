@@ -787,6 +787,76 @@ def test_a_page_the_archive_truncated_is_stored_with_a_note_or_left_for_the_craw
     assert (kind, code) == ("article", "stored") and reason.endswith("(WARC-Truncated: length)")
 
 
+def _page(fetches: list[warcs.Fetch], part: str) -> warcs.Fetch:
+    return next(f for f in fetches if part in f.url)
+
+
+def test_a_page_whose_content_encoding_breaks_off_or_is_corrupt_is_not_taken_for_whole(tmp_path):
+    # warcio decodes what it can of either and says nothing: a page cut there passed for whole
+    # (a Sankei page cut so became an "article" of 6 characters, its breadcrumb), and a corrupt
+    # one was stored as mojibake (the Asahi article below, 786 characters of it).
+    saved = warcs.outlet_pages()
+    asahi, nhk, tokyo, mainichi = (_page(saved, part) for part in (
+        "asahi.com/articles/AST1F", "nhk.or.jp/news/html/20230403/k10014027131000", "tokyo-np.co.jp",
+        "mainichi.jp/articles/20230405"))
+    def cut(data: bytes, share: float) -> bytes:
+        return data[:int(len(data) * share)]
+
+    cut_gzip = cut(gzip.compress(asahi.body), 0.75)
+    cut_br = cut(brotli.compress(nhk.body), 0.5)
+    cut_zstd = cut(zstandard.ZstdCompressor().compress(tokyo.body), 0.2)
+    corrupt = bytearray(gzip.compress(mainichi.body))
+    corrupt[len(corrupt) // 2] ^= 0xFF
+    counted, states, db = _ingested(tmp_path, [
+        warcs.Fetch(asahi.url, asahi.body, headers=(("Content-Encoding", "gzip"),), payload=cut_gzip),
+        warcs.Fetch(nhk.url, nhk.body, headers=(("Content-Encoding", "br"),), payload=cut_br),
+        warcs.Fetch(tokyo.url, tokyo.body, headers=(("Content-Encoding", "zstd"),), payload=cut_zstd),
+        warcs.Fetch(mainichi.url, mainichi.body, headers=(("Content-Encoding", "gzip"),), payload=bytes(corrupt))])
+    assert counted["truncated"] == 3 and counted["bad compression"] == 1 and counted["new"] == 1
+    # The outlet's rules found the article in what is left: stored, and its URL says from what.
+    kind, _, reason = states[canonical_url(asahi.url, HOSTS)]
+    assert kind == "article"
+    decoded = zlib.decompressobj(31).decompress(cut_gzip)
+    assert reason.endswith(f"from its first {len(decoded):,} bytes only: its gzip Content-Encoding breaks off there "
+                           "(the compressed stream ends)")
+    assert rows(db, "SELECT text FROM articles") == [(store.analyse(asahi.body, asahi.url)["text"],)]
+    # The rules found no article body before the cut: what the generic extractor took there is
+    # the site's menus. Left for the crawl, which fetches the page whole.
+    kind, code, reason = states[canonical_url(nhk.url, HOSTS)]
+    assert (kind, code) == ("error", "truncated")
+    assert reason.startswith("the outlet's article body is not in the first ") and \
+        "its br Content-Encoding breaks off there" in reason
+    # zstd decodes a block (128 KB) whole or not at all.
+    kind, code, reason = states[canonical_url(tokyo.url, HOSTS)]
+    assert (kind, code) == ("error", "truncated")
+    assert reason.startswith("not a byte of the page is left: its zstd Content-Encoding breaks off there")
+    kind, code, reason = states[canonical_url(mainichi.url, HOSTS)]
+    assert (kind, code) == ("error", "bad_compression")
+    assert reason.startswith("the page in the archive cannot be read: its gzip Content-Encoding is corrupt (")
+
+
+def test_a_cut_page_of_an_outlet_without_rules_keeps_an_article_of_200_characters_or_more(tmp_path):
+    # Without rules to say where the article is, a cut page that calls itself an article gave
+    # one however little of it was left (15 characters here, its byline).
+    page = _page(warcs.other_pages(), "morebikes.co.uk")
+    config = tmp_path / "newsmon.toml"
+    config.write_text('[outlets.morebikes]\nname = "More Bikes"\nlanguage = "en"\ndomains = ["www.morebikes.co.uk"]\n'
+                      'start_urls = ["https://www.morebikes.co.uk/"]\narticle_url_pattern = "/[0-9]+/"\n',
+                      encoding="utf-8")
+    cut = (("WARC-Truncated", "length"),)
+    archive = tmp_path / "cut.warc.gz"
+    warcs.write(archive, [warcs.Fetch(page.url, page.body[:len(page.body) // 5], warc_headers=cut),
+                          warcs.Fetch(half := page.url.replace("/7908/", "/7909/"), page.body[:len(page.body) // 2],
+                                      warc_headers=cut)])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    states = dict(rows(db, "SELECT url, reason FROM urls"))
+    assert states[page.url].startswith(f"only 15 characters of an article are in the first {len(page.body) // 5:,} "
+                                       "bytes of the page: the archive truncated the page there")
+    assert states[half].startswith("stored as article")
+
+
 def test_a_target_uri_written_in_japanese_is_stored_under_the_url_the_crawl_uses(tmp_path):
     page = warcs.outlet_pages()[0]
     iri = page.url.replace(".html", "-防衛.html")
