@@ -57,7 +57,7 @@ SHORTEST_CUT = 200
 #: transaction is 5× one per row), short enough that a reviewer's write never waits long.
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
-_COUNTS = ("records", "responses", "other_sites", "not_html", "bad_url", "other_language", "not_text",
+_COUNTS = ("records", "responses", "revisits", "other_sites", "not_html", "bad_url", "other_language", "not_text",
            "too_large", "bad_compression", "walled", "extracted", "truncated", "new", "relevant", "seen", "no_article",
            "not_relevant", "extract_failed")
 
@@ -164,6 +164,9 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
     counts = result.counts
 
     def keep(record, url: str) -> _Kept | None:
+        if record.rec_type == "revisit":
+            revisit(record, url)
+            return None
         if record.rec_type != "response" or record.http_headers is None:
             return None
         counts["responses"] += 1
@@ -197,6 +200,27 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         truncated = record.rec_headers.get_header("WARC-Truncated")
         cut = body.cut or (f"the archive truncated the page there (WARC-Truncated: {truncated})" if truncated else None)
         return _Kept(url, ctype, body.data, known, headers, cut, body.corrupt)
+
+    def revisit(record, url: str) -> None:
+        # A revisit record stands for a capture whose page the archive holds elsewhere (Heritrix,
+        # wget --warc-dedup and pywb write one where the payload was the same as an earlier
+        # capture's, or the server said "not modified"): no body to read. Its original, if this
+        # ingest read it, stored the URL already; if not, the URL says why it has no page.
+        status = record.http_headers.get_statuscode() if record.http_headers else None
+        if status not in (None, "200", "304") or parsable(url) is None:
+            return
+        known = known_host(urlsplit(url).hostname or "", hosts)
+        if not (known or options.all_sites):
+            return
+        counts["revisits"] += 1
+        if known:
+            headers = record.rec_headers
+            profile = (headers.get_header("WARC-Profile") or "").rstrip("/").rsplit("/", 1)[-1] or "no profile"
+            target = headers.get_header("WARC-Refers-To-Target-URI") or url
+            date = headers.get_header("WARC-Refers-To-Date") or "a date it does not give"
+            refuse(url, "", Problem("revisit", f"the archive holds no page here, only a revisit record ({profile}: "
+                                               f"the capture of {target} at {date}), and that capture was not "
+                                               "ingested under this URL"))
 
     def refuse(url: str, ctype: str, problem: Problem) -> None:
         # A watched outlet's record that is no page to extract: its URL keeps the reason as an
@@ -384,7 +408,9 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
         last = at + BATCH >= len(kept)
         with transaction(db):
             for page in kept[at:at + BATCH]:
-                if frontier.settled(db, page.url):
+                if frontier.settled(db, page.url) or (page.problem is not None and page.problem.code == "revisit"
+                                                      and frontier.state(db, page.url) is not None):
+                    # (A revisit record holds no page: any state the URL has says more.)
                     counts["seen"] += 1
                     continue
                 record = page.record

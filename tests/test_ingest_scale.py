@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 import brotli
 import pytest
 import zstandard
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from crawler import archives, store
 from crawler.ingest import known_host
@@ -855,6 +857,53 @@ def test_a_cut_page_of_an_outlet_without_rules_keeps_an_article_of_200_character
     assert states[page.url].startswith(f"only 15 characters of an article are in the first {len(page.body) // 5:,} "
                                        "bytes of the page: the archive truncated the page there")
     assert states[half].startswith("stored as article")
+
+
+def _revisits(path: Path, original: warcs.Fetch, revisits: list[tuple[str, str]]) -> None:
+    """A WARC of ``original``'s response, then revisit records (identical payload) of
+    (URL, the URL of the capture it refers to)."""
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        head = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        response = writer.create_warc_record(original.url, "response", payload=io.BytesIO(original.body),
+                                             length=len(original.body), http_headers=head)
+        writer.write_record(response)
+        for url, target in revisits:
+            head = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_revisit_record(
+                url, digest=response.rec_headers.get_header("WARC-Payload-Digest"), refers_to_uri=target,
+                refers_to_date="2025-01-14T03:00:00Z", http_headers=head))
+
+
+def test_a_revisit_record_of_an_outlet_page_is_counted_and_its_url_says_what_the_archive_holds(tmp_path):
+    # Heritrix, wget --warc-dedup and pywb write a revisit record where a capture's payload was
+    # the same as an earlier one's: no body. They were skipped without a count, and an outlet's
+    # URL that only a revisit names left no trace.
+    first, second, third = warcs.outlet_pages()[:3]
+    archive = tmp_path / "dedup.warc.gz"
+    _revisits(archive, first, [(first.url, first.url), (second.url, first.url),
+                               (third.url, "https://www.example.com/elsewhere")])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    counted = counts(result)
+    assert counted["revisits"] == 3 and counted["new"] == 1 and counted["seen"] == 1
+    states = {url: (kind, code, reason) for url, kind, code, reason in
+              rows(db, "SELECT url, kind, reason_code, reason FROM urls")}
+    # The revisit of a stored page changes nothing; the others say which capture they refer to.
+    assert states[canonical_url(first.url, HOSTS)][:2] == ("article", "stored")
+    for fetch, target in ((second, first.url), (third, "https://www.example.com/elsewhere")):
+        kind, code, reason = states[canonical_url(fetch.url, HOSTS)]
+        assert (kind, code) == ("error", "revisit")
+        assert reason.startswith(f"the archive holds no page here, only a revisit record (identical-payload-digest: "
+                                 f"the capture of {target} at 2025-01-14T03:00:00Z)")
+    # A later crawl or archive that has the page fills it in; a revisit never overwrites a state.
+    again = tmp_path / "again.warc.gz"
+    _revisits(again, third, [(first.url, first.url)])
+    result = newsmon("ingest", str(again), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert rows(db, f"SELECT kind FROM urls WHERE url = '{canonical_url(third.url, HOSTS)}'") == [("article",)]
+    assert rows(db, f"SELECT kind FROM urls WHERE url = '{canonical_url(first.url, HOSTS)}'") == [("article",)]
 
 
 def test_a_target_uri_written_in_japanese_is_stored_under_the_url_the_crawl_uses(tmp_path):
