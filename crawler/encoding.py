@@ -55,9 +55,13 @@ def declared_encodings(data: bytes, http_charset: str | None = None) -> list[str
         found.append(m.group(1).decode("ascii", "ignore"))
     found.extend(m.group(1).decode("ascii", "ignore") for m in _META_CHARSET.finditer(head))
     out: list[str] = []
+    # UTF-16 and UTF-32 put a NUL beside every ASCII character of the markup. A page without one
+    # that says UTF-16 is ASCII-compatible (UTF-8, by the HTML standard's reading of such a
+    # <meta>), and any even number of bytes decodes "cleanly" as UTF-16: to CJK-looking garbage.
+    wide_ok = b"\x00" in head[:4096]
     for name in found:
         norm = _normalise(name)
-        if norm and norm not in out:
+        if norm and norm not in out and (wide_ok or not norm.startswith(("utf-16", "utf-32"))):
             out.append(norm)
     return out
 

@@ -146,3 +146,19 @@ def test_a_japanese_page_with_a_stray_byte_keeps_its_declared_codec(codec, label
         damaged.decode(codec)
     text, encoding = decode_html(damaged)
     assert encoding == codec and expected in text and text.count("\ufffd") == 1
+
+
+@pytest.mark.parametrize("label", ["utf-16", "UTF-16LE", "utf-32"])
+def test_a_utf8_page_that_says_utf16_is_read_as_utf8(label):
+    # Any even number of bytes decodes "cleanly" as UTF-16: the page came out as CJK-looking
+    # garbage, in <meta> or in the HTTP header alike.
+    page = re.sub(r'charset="?utf-8"?', f'charset="{label}"', _utf8_page_text(), flags=re.I).encode("utf-8")
+    page += b" " * (len(page) % 4 and 4 - len(page) % 4)
+    for text, encoding in (decode_html(page), decode_html(page, http_charset=label)):
+        assert encoding == "utf-8" and UTF8_TEXT in text
+
+
+def test_a_utf16_page_without_a_bom_keeps_its_declared_codec():
+    page = _utf8_page_text().replace('charset="utf-8"', 'charset="utf-16le"')
+    text, encoding = decode_html(page.encode("utf-16-le"), http_charset="utf-16le")
+    assert encoding == "utf-16-le" and UTF8_TEXT in text
