@@ -186,6 +186,11 @@ class Site:
                                                b"<body><div id='app'></div></body></html>"),
              first={"state": "blocked", "code": "wall_empty", "attempts": 1},
              second={"state": "blocked", "code": "wall_empty", "attempts": 1})
+        # A UTF-8 page with a character cut in two where its template shortened a teaser by bytes:
+        # read as UTF-8 all the same (it was guessed to be mac-latin2, its text mojibake).
+        cut_teaser = article_html(7).replace("<footer>", "<aside>関連記事: 防衛費の増額</aside><footer>") \
+            .encode().replace("増額".encode(), "増額".encode()[:-1])
+        case("cut-character", lambda h, s: _send(h, 200, cut_teaser), first=article, second=article)
         # Redirects
         self.cases["/a/moved-target"] = Case("/a/moved-target", good(2))
         self.cases["/a/tls-target"] = Case("/a/tls-target", good(10))
@@ -197,6 +202,12 @@ class Site:
              first={"state": "refused", "code": "redirect_off_scope", "attempts": 0}, second={"state": "refused"})
         case("to-file", redirect(lambda s: "file:///etc/passwd", 302),
              first={"state": "refused", "code": "redirect_off_scope", "attempts": 0}, second={"state": "refused"})
+        # A page that sends the reader on with <meta http-equiv="refresh"> (an outlet's moved article).
+        self.cases["/a/refresh-target"] = Case("/a/refresh-target", good(6))
+        refresh = (b'<html><head><meta http-equiv="refresh" content="0; url=/a/refresh-target"><title>moved</title>'
+                   b'</head><body><p>This article has moved.</p></body></html>')
+        case("refresh", lambda h, s: _send(h, 200, refresh),
+             first={"state": "article", "redirected_to": "/a/refresh-target"}, second={"state": "article"})
         self.cases["/a/loop-b"] = Case("/a/loop-b", redirect(lambda s: "/a/loop-a", 302))
         case("loop-a", redirect(lambda s: "/a/loop-b", 302), first=err("redirect_loop", 1),
              second=err("redirect_loop", 2, "gave_up"))

@@ -141,6 +141,14 @@ def test_a_feed_entry_that_is_no_url_is_refused_alone(hostile):
         assert "no URL parser takes it" in urls[entry]["reason"]
 
 
+def test_a_page_with_a_character_cut_in_two_is_stored_as_the_utf8_it_is(hostile):
+    site, db = hostile["site"], hostile["db"]
+    (row,) = query(db, "SELECT a.text FROM articles a JOIN urls u ON u.article_id = a.id WHERE u.url = ?",
+                   site.url("/a/cut-character"))
+    text = row["text"]
+    assert "市は7日" in text and "\ufffd" not in text  # the cut teaser is not in the article; its text intact
+
+
 def test_final_states_are_not_fetched_again(hostile):
     second = {r.path for r in hostile["runs"]["second"][1]}
     for path in ("/a/ok", "/a/410", "/a/listing", "/a/moved", "/a/moved-target", "/a/deep", "/a/to-other-host",
