@@ -15,6 +15,7 @@ import codecs
 import re
 import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree, html as lxml_html
 
@@ -355,6 +356,33 @@ def _generic(tree: etree._Element, url: str | None, *, date: bool = True, author
     return [p for p in paragraphs if p], trafilatura_metadata(tree, url, date=date, author=author)
 
 
+def _can_be_canonical(canonical: str, url: str | None, outlets: dict[str, Outlet] | None) -> bool:
+    """Whether ``canonical`` (a canonical link, og:url, JSON-LD url) can be this article's own URL.
+
+    The store takes two pages with one canonical URL for one article: a template whose
+    canonical link or og:url names the home page or the section (a common mistake) made every
+    article of the outlet a new "version" of the first, its text replaced, none of them new.
+    So a canonical URL is passed over (for the next one the page gives, else the URL it was
+    fetched from) when it is a home page, an ancestor of the fetched URL's path on its host (a
+    section, or the first page of a slideshow: two pages kept apart rather than one
+    overwritten), or not an article URL of an outlet whose pattern the fetched URL matches.
+    """
+    if not url or canonical == url:
+        return True
+    try:
+        named, fetched = urlsplit(canonical), urlsplit(url)
+    except ValueError:
+        return True
+    if named.path in ("", "/") and not named.query and fetched.path not in ("", "/"):
+        return False
+    if named.hostname == fetched.hostname and len(named.path) < len(fetched.path) and \
+            fetched.path.startswith(named.path.rstrip("/") + "/"):
+        return False
+    outlet = outlet_for_url(url, outlets)
+    return not (outlet is not None and outlet.is_article_url(url) and outlet.in_scope(canonical)
+                and not outlet.matches_pattern(canonical))
+
+
 def extract_article(
     html: bytes | str,
     url: str | None = None,
@@ -383,7 +411,8 @@ def extract_article(
     page = read_meta(tree, url)
     if _is_listing(tree, page):
         return None
-    canonical = page.canonical or parsable(page.get("og:url")) or parsable(ld_text(page.jsonld.get("url")))
+    canonical = next((c for c in (page.canonical, parsable(page.get("og:url")), parsable(ld_text(page.jsonld.get("url"))))
+                      if c and _can_be_canonical(c, url, outlets)), None)
     url = url or canonical
     # The canonical URL says what the page is, the fetch URL only where it was found (a mirror,
     # an archive, our loopback site): an outlet with rules named by the canonical URL wins.

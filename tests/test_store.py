@@ -82,3 +82,45 @@ def test_an_article_record_has_every_field_and_lists_of_its_own():
         if isinstance(value, list):
             value.append("changed")
     assert "changed" not in article.paragraphs + article.authors + article.tags
+
+
+NHK_PAGES = {"scrapping-webs/nhk-test_article_1.html": "k10014027131000",
+             "scrapping-webs/nhk-test_article_2.html": "k10014027091000",
+             "scrapping-webs/nhk-test_article_3.html": "k10014027341000"}
+
+
+def _nhk(path: str) -> tuple[str, bytes]:
+    return f"https://www3.nhk.or.jp/news/html/20230403/{NHK_PAGES[path]}.html", saved_bytes(path)
+
+
+def test_articles_whose_canonical_link_is_no_article_url_are_stored_apart(tmp_path):
+    # The store takes pages with one canonical URL for one article. A template that names the
+    # home page, the section or a listing there made each article of the outlet a new "version"
+    # of the first: its text replaced, none of them new in the queue.
+    import re
+
+    db = open_db(tmp_path / "n.db")
+    stored = []
+    for path, canonical in zip(NHK_PAGES, ("https://www3.nhk.or.jp/", "https://www3.nhk.or.jp/news/",
+                                           "https://www3.nhk.or.jp/news/catnew.html")):
+        url, body = _nhk(path)
+        assert re.search(rb'<link rel="canonical" href="[^"]+"', body)
+        body = re.sub(rb'<link rel="canonical" href="[^"]+"', f'<link rel="canonical" href="{canonical}"'.encode(), body)
+        record = store.analyse(body, url)
+        assert record["canonical_url"] == url
+        stored.append(store.save(db, url=url, body=body, record=record, outlet="nhk"))
+    assert [s.new for s in stored] == [True, True, True] and len({s.article_id for s in stored}) == 3
+
+
+def test_a_canonical_link_to_the_article_elsewhere_still_names_one_article(tmp_path):
+    # The other side: NHK's pages name their article on news.web.nhk; a fetch of either URL is
+    # the same article.
+    db = open_db(tmp_path / "n.db")
+    url, body = _nhk(next(iter(NHK_PAGES)))
+    moved = body.replace(url.encode(), b"https://news.web.nhk/newsweb/na/na-k10014027131000")
+    record = store.analyse(moved, url)
+    assert record["canonical_url"] == "https://news.web.nhk/newsweb/na/na-k10014027131000"
+    first = store.save(db, url=url, body=moved, record=record, outlet="nhk")
+    other = "https://news.web.nhk/newsweb/na/na-k10014027131000"
+    again = store.save(db, url=other, body=moved, record=store.analyse(moved, other), outlet="nhk")
+    assert first.new and not again.new and again.article_id == first.article_id
