@@ -79,6 +79,21 @@ def _distinct(fetch: Fetch, n: int) -> Fetch:
     return Fetch(f"{fetch.url}{sep}newsmon_fetch={n}", fetch.body, fetch.content_type, fetch.status)
 
 
+def distinct_articles(records: int) -> list[Fetch]:
+    """``records`` outlet pages, each a distinct article: the saved pages in turn, the n-th under
+    its own URL (a query), named so in its canonical link and og:url, with its text marked. A
+    month of CC-NEWS holds an outlet's articles once each; ``cc_news_like`` repeats 75 pages,
+    whose copies the store takes for the article it has (most of them "seen")."""
+    known = outlet_pages()
+    out = []
+    for n in range(records):
+        fetch = known[n % len(known)]
+        url = f"{fetch.url}{'&' if '?' in fetch.url else '?'}newsmon_article={n}"
+        out.append(Fetch(url, fetch.body.replace(fetch.url.encode(), url.encode())
+                         .replace("。".encode(), f"。{n}".encode()).replace(b"</p>", f" {n}</p>".encode())))
+    return out
+
+
 def cc_news_like(records: int, known_share: float, *, seed: int = 13) -> list[Fetch]:
     """``records`` responses, ``known_share`` of them known outlets' pages, shuffled; 3 % of
     the others are not 200 HTML (an image, a 404, a redirect)."""
