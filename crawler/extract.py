@@ -375,8 +375,9 @@ def _can_be_canonical(canonical: str, url: str | None, outlets: dict[str, Outlet
         return True
     if named.path in ("", "/") and not named.query and fetched.path not in ("", "/"):
         return False
-    if named.hostname == fetched.hostname and len(named.path) < len(fetched.path) and \
-            fetched.path.startswith(named.path.rstrip("/") + "/"):
+    section = named.path.rstrip("/")
+    if named.hostname == fetched.hostname and fetched.path.rstrip("/") != section and \
+            fetched.path.startswith(section + "/"):
         return False
     outlet = outlet_for_url(url, outlets)
     return not (outlet is not None and outlet.is_article_url(url) and outlet.in_scope(canonical)

@@ -112,6 +112,16 @@ def test_articles_whose_canonical_link_is_no_article_url_are_stored_apart(tmp_pa
     assert [s.new for s in stored] == [True, True, True] and len({s.article_id for s in stored}) == 3
 
 
+def test_a_canonical_link_without_the_trailing_slash_is_the_articles_own():
+    # (The section rule took ".../21" for a section above ".../21/": the same page.)
+    from crawler.extract import _can_be_canonical
+
+    url = "https://pawszilla.com/pop-culture/celebrities/fans-expressed-fears/21/"
+    assert _can_be_canonical(url.rstrip("/"), url, None)
+    assert _can_be_canonical(url, url.rstrip("/"), None)
+    assert not _can_be_canonical("https://pawszilla.com/pop-culture/", url, None)
+
+
 def test_a_canonical_link_to_the_article_elsewhere_still_names_one_article(tmp_path):
     # The other side: NHK's pages name their article on news.web.nhk; a fetch of either URL is
     # the same article.
