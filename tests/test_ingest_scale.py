@@ -796,11 +796,12 @@ def _page(fetches: list[warcs.Fetch], part: str) -> warcs.Fetch:
 def test_a_page_whose_content_encoding_breaks_off_or_is_corrupt_is_not_taken_for_whole(tmp_path):
     # warcio decodes what it can of either and says nothing: a page cut there passed for whole
     # (a Sankei page cut so became an "article" of 6 characters, its breadcrumb), and a corrupt
-    # one was stored as mojibake (the Asahi article below, 786 characters of it).
+    # one was stored as mojibake (an Asahi page with one byte flipped: 786 characters of it).
     saved = warcs.outlet_pages()
     asahi, nhk, tokyo, mainichi = (_page(saved, part) for part in (
         "asahi.com/articles/AST1F", "nhk.or.jp/news/html/20230403/k10014027131000", "tokyo-np.co.jp",
         "mainichi.jp/articles/20230405"))
+
     def cut(data: bytes, share: float) -> bytes:
         return data[:int(len(data) * share)]
 
