@@ -87,6 +87,8 @@ class Page:
     compressed: pages.Compressed | None = None
     #: Said after the URL's reason: the record was truncated in the archive.
     note: str | None = None
+    #: A revisit record's: the (canonical) URL of the capture whose payload it repeats.
+    refers_to: str | None = None
 
 
 class _Kept(NamedTuple):
@@ -220,13 +222,15 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             date = headers.get_header("WARC-Refers-To-Date") or "a date it does not give"
             refuse(url, "", Problem("revisit", f"the archive holds no page here, only a revisit record ({profile}: "
                                                f"the capture of {target} at {date}), and that capture was not "
-                                               "ingested under this URL"))
+                                               "ingested"), refers_to=canonical_url(target, hosts)
+                   if parsable(target) else None)
 
-    def refuse(url: str, ctype: str, problem: Problem) -> None:
+    def refuse(url: str, ctype: str, problem: Problem, refers_to: str | None = None) -> None:
         # A watched outlet's record that is no page to extract: its URL keeps the reason as an
         # error, which a crawl of the outlet fetches again (another site's is only counted).
         key = canonical_url(url, hosts)
-        result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem))
+        result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem,
+                                 refers_to=refers_to))
 
     for url, ctype, body, known, headers, cut, corrupt in archives.read_part(part, keep, result.read):
         encoding = headers.get("Content-Encoding")
@@ -409,8 +413,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
         with transaction(db):
             for page in kept[at:at + BATCH]:
                 if frontier.settled(db, page.url) or (page.problem is not None and page.problem.code == "revisit"
-                                                      and frontier.state(db, page.url) is not None):
-                    # (A revisit record holds no page: any state the URL has says more.)
+                                                      and _revisited(db, page)):
                     counts["seen"] += 1
                     continue
                 record = page.record
@@ -432,6 +435,22 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
     counts["relevant"] += relevant
     progress.update(part.length if progress.unit == "B" else 0, records=read.records, stored=new,
                     relevant=relevant, what=archive.source.name)
+
+
+def _revisited(db, page: Page) -> bool:
+    """Whether a revisit record's URL needs nothing stored: it has a state (which says more than
+    a record without a page), or the capture it repeats is a stored article, of which this URL
+    is then one more address (its payload was the same, byte for byte)."""
+    if frontier.state(db, page.url) is not None:
+        return True
+    target = frontier.state(db, page.refers_to) if page.refers_to and page.refers_to != page.url else None
+    if target is None or target["kind"] != "article" or target["article_id"] is None:
+        return False
+    frontier.record_result(db, page.url, outlet=page.outlet, kind="article", code="duplicate",
+                           reason=f"already stored as article {target['article_id']}: the archive's revisit record of "
+                                  f"this URL repeats the capture of {page.refers_to}",
+                           article_id=target["article_id"], now=store.now_iso())
+    return True
 
 
 def _dictionaries(db, report: Report) -> dict[str, tuple[int, str, bytes]]:

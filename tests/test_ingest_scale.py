@@ -888,16 +888,21 @@ def test_a_revisit_record_of_an_outlet_page_is_counted_and_its_url_says_what_the
     result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
     assert result.returncode == 0, result.stderr
     counted = counts(result)
-    assert counted["revisits"] == 3 and counted["new"] == 1 and counted["seen"] == 1
+    assert counted["revisits"] == 3 and counted["new"] == 1 and counted["seen"] == 2
     states = {url: (kind, code, reason) for url, kind, code, reason in
               rows(db, "SELECT url, kind, reason_code, reason FROM urls")}
-    # The revisit of a stored page changes nothing; the others say which capture they refer to.
+    # The revisit of a stored page changes nothing; one that repeats a stored article's capture
+    # under another URL makes that URL one more address of the article (the same bytes).
     assert states[canonical_url(first.url, HOSTS)][:2] == ("article", "stored")
-    for fetch, target in ((second, first.url), (third, "https://www.example.com/elsewhere")):
-        kind, code, reason = states[canonical_url(fetch.url, HOSTS)]
-        assert (kind, code) == ("error", "revisit")
-        assert reason.startswith(f"the archive holds no page here, only a revisit record (identical-payload-digest: "
-                                 f"the capture of {target} at 2025-01-14T03:00:00Z)")
+    assert states[canonical_url(second.url, HOSTS)] == (
+        "article", "duplicate", f"already stored as article 1: the archive's revisit record of this URL repeats the "
+                                f"capture of {canonical_url(first.url, HOSTS)}")
+    assert rows(db, f"SELECT article_id FROM urls WHERE url = '{canonical_url(second.url, HOSTS)}'") == [(1,)]
+    # One whose capture is not in the archive says which it refers to.
+    kind, code, reason = states[canonical_url(third.url, HOSTS)]
+    assert (kind, code) == ("error", "revisit")
+    assert reason.startswith("the archive holds no page here, only a revisit record (identical-payload-digest: the "
+                             "capture of https://www.example.com/elsewhere at 2025-01-14T03:00:00Z)")
     # A later crawl or archive that has the page fills it in; a revisit never overwrites a state.
     again = tmp_path / "again.warc.gz"
     _revisits(again, third, [(first.url, first.url)])
