@@ -220,10 +220,10 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             profile = (headers.get_header("WARC-Profile") or "").rstrip("/").rsplit("/", 1)[-1] or "no profile"
             target = headers.get_header("WARC-Refers-To-Target-URI") or url
             date = headers.get_header("WARC-Refers-To-Date") or "a date it does not give"
+            refers_to = canonical_url(target, hosts) if parsable(target) else None
             refuse(url, "", Problem("revisit", f"the archive holds no page here, only a revisit record ({profile}: "
                                                f"the capture of {target} at {date}), and that capture was not "
-                                               "ingested"), refers_to=canonical_url(target, hosts)
-                   if parsable(target) else None)
+                                               "ingested"), refers_to)
 
     def refuse(url: str, ctype: str, problem: Problem, refers_to: str | None = None) -> None:
         # A watched outlet's record that is no page to extract: its URL keeps the reason as an
@@ -438,9 +438,9 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
 
 
 def _revisited(db, page: Page) -> bool:
-    """Whether a revisit record's URL needs nothing stored: it has a state (which says more than
-    a record without a page), or the capture it repeats is a stored article, of which this URL
-    is then one more address (its payload was the same, byte for byte)."""
+    """Whether a revisit record's URL is settled without its error: it has a state (which says
+    more than a record without a page), or the capture it repeats is a stored article, of which
+    this URL is then recorded as one more address (its payload was the same, byte for byte)."""
     if frontier.state(db, page.url) is not None:
         return True
     target = frontier.state(db, page.refers_to) if page.refers_to and page.refers_to != page.url else None
