@@ -625,9 +625,10 @@ def read_body(record: ArcWarcRecord) -> Body:
     if decoder is None or len(data) > MAX_BODY or getattr(decoder, "eof", True):
         return Body(data)
     encoding = record.http_headers.get_header("Content-Encoding") if record.http_headers else None
-    if _complaint(complaint):
+    said = _complaint(complaint)
+    if said:
         return Body(data, corrupt=f"its {encoding} Content-Encoding is corrupt "
-                                  f"({_printable(_complaint(complaint))} after {len(data):,} bytes decoded)")
+                                  f"({_printable(said)} after {len(data):,} bytes decoded)")
     return Body(data, cut=f"its {encoding} Content-Encoding breaks off there (the compressed stream ends)")
 
 

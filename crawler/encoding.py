@@ -105,7 +105,8 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
         if data.startswith(bom):
             return data[len(bom) :].decode(name, errors="replace"), name
     utf8 = _decodes(data, "utf-8")
-    for name in declared_encodings(data, http_charset):
+    declared = declared_encodings(data, http_charset)
+    for name in declared:
         if name in _SINGLE_BYTE and utf8 is not None and not data.isascii():
             return utf8, "utf-8"
         text = utf8 if name == "utf-8" else _decodes(data, name)
@@ -118,7 +119,6 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     # cleanly then, and the guess took a UTF-8 page for CP932: its whole text mojibake, its
     # article unscorable. Browsers keep the codec and show U+FFFD for those bytes; so does this.
     # UTF-8 first: CP932 accepts most UTF-8 byte pairs, while other bytes are rarely near-UTF-8.
-    declared = declared_encodings(data, http_charset)
     for name in ("utf-8", *(n for n in declared if n != "utf-8")):
         text = _nearly(data, name, _FEW if name in declared else 0)
         if text is not None:

@@ -268,6 +268,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 counts["other_language"] += 1
                 continue
         key = canonical_url(url, hosts)
+        outlet = store.outlet_key(key, outlets)
         charset = store.charset_of(ctype)
         counts["extracted"] += 1
         note = None
@@ -286,8 +287,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 problem = Problem("truncated", f"{said} in the first {len(body):,} bytes of the page: {cut}" if body
                                   else f"not a byte of the page is left: {cut}")
             elif record is not None and not str(record.get("method") or "").startswith("rules:"):
-                site = outlets.get(store.outlet_key(key, outlets) or "")
-                ruled = bool(site and site.rules)
+                ruled = bool(outlet and outlets[outlet].rules)
                 if ruled or len(record.get("text") or "") < SHORTEST_CUT:
                     # Where the outlet's rules found no article body in a cut page, the generic
                     # extractor took the site's menus for it (130 of the 132 such cuts of the saved
@@ -307,7 +307,6 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         if problem is None and not known and (record is None or not (record.get("score") or 0) > 0):
             counts["not_relevant"] += 1
             continue
-        outlet = store.outlet_key(key, outlets)
         compressed = pages.compress(dicts, key, outlet, body) if dicts else None
         result.pages.append(Page(key, outlet, ctype, None if compressed else body, record, problem, compressed, note))
     result.counts["records"] = result.read.records
