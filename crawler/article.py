@@ -31,6 +31,8 @@ class Article:
     tags: list[str] = field(default_factory=list)
     paywalled: bool = False
     site_name: str | None = None
+    #: The next page of an article split over several (``crawler.pagination``), if it has one.
+    next_page: str | None = None
 
     @property
     def text(self) -> str:

@@ -25,6 +25,7 @@ from .encoding import decode_html
 from .generic import clean_title, cut_trailing_blocks, site_names, trafilatura_metadata, trimmed_by
 from .metadata import PageMeta, ld_names, ld_text, read_meta
 from .outlets import Outlet, Rules, compile_selector, outlet_for_url
+from .pagination import next_page
 from .urls import parsable
 
 GENERIC_METHOD = "generic:trafilatura"
@@ -415,6 +416,8 @@ def extract_article(
     canonical = next((c for c in (page.canonical, parsable(page.get("og:url")), parsable(ld_text(page.jsonld.get("url"))))
                       if c and _can_be_canonical(c, url, outlets)), None)
     url = url or canonical
+    # Before any pruning: a rule may prune the pager with the page's other furniture.
+    following = next_page(tree, url)
     # The canonical URL says what the page is, the fetch URL only where it was found (a mirror,
     # an archive, our loopback site): an outlet with rules named by the canonical URL wins.
     by_canonical = outlet_for_url(canonical, outlets)
@@ -485,4 +488,5 @@ def extract_article(
         paywalled=paywalled,
         method=method,
         site_name=page.get("og:site_name") or (outlet.name if outlet else None),
+        next_page=following,
     )

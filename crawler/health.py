@@ -13,7 +13,7 @@ ledger stores them per outlet (``outlet_runs``) and ``storage.health`` judges th
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from storage.health import COUNTS
@@ -73,11 +73,12 @@ def signals(record: Mapping[str, Any] | None, body: bytes, url: str, http_charse
 
 
 def analyse(body: bytes, url: str, http_charset: str | None = None, config_path: str | None = None,
-            crosscheck: bool = False, story_features: bool = True,
+            crosscheck: bool = False, story_features: bool = True, more: Sequence[tuple[bytes, str, str | None]] = (),
             ) -> tuple[dict[str, Any] | None, dict[str, int], Problem | None]:
     """``store.analyse`` plus the page's health signals, and why there is no article when there
-    is none (``outcome.no_article_problem``). Runs in the extraction workers."""
-    record = store.analyse(body, url, http_charset, config_path, story_features)
+    is none (``outcome.no_article_problem``). Runs in the extraction workers. ``more``: the
+    article's next pages (``store.analyse``)."""
+    record = store.analyse(body, url, http_charset, config_path, story_features, more)
     problem = no_article_problem(body, http_charset) if record is None else None
     return record, signals(record, body, url, http_charset, config_path, crosscheck), problem
 

@@ -18,10 +18,12 @@ from concurrent.futures import BrokenExecutor
 from storage import frontier, queries
 from storage import stories as story_terms
 
-from . import health, store
-from .outcome import Problem, check_body, exhausted_state, extraction_crash
+import scrapy
+
+from . import health, pagination, store
+from .outcome import Problem, check_body, exhausted_state, extraction_crash, failure_problem, http_status_problem
 from .spiders.news import FetchedPage, charset_of
-from .walls import Wall, empty_document_wall
+from .walls import WALL_HEADERS, Wall, detect_wall, empty_document_wall
 from .workers import Workers, crawl_workers
 
 logger = logging.getLogger(__name__)
@@ -94,6 +96,83 @@ class StorePipeline:
                 self.stats.inc_value("newsmon/extract/failed")
                 self._count(item.outlet, "no_article")
             return None, Problem("extract_failed", failure)
+
+    async def _series(self, item: FetchedPage, url: str, record: dict | None,
+                      ) -> tuple[dict | None, list[store.PagePart], str | None]:
+        """An article split over several pages: its next pages fetched and read with it.
+
+        Returns the record of all the pages read (scored whole), the next pages as fetched
+        (``store.PagePart``: a body, or why none), and a note for the URL's reason. A page that
+        cannot be fetched or holds no article text ends the reading there: the article is what
+        came before, and says so. Nothing is kept until the whole article is: a run killed in
+        between reads the first page again, and its next pages with it.
+        """
+        if record is None or not record.get("_next_page"):
+            return record, [], None
+        parts: list[store.PagePart] = []
+        more: list[tuple[bytes, str, str | None]] = []
+        while (following := record.get("_next_page")) and len(parts) + 1 < pagination.MAX_PAGES:
+            if following == url or any(p.url == following for p in parts):
+                break  # a pager that leads back (page_of rules most such out)
+            part = await self._fetch_part(following, item.outlet)
+            parts.append(part)
+            self.stats.inc_value("newsmon/pages/next_fetched")
+            if part.problem is not None:
+                break
+            more.append((part.body, following, part.charset))
+            try:
+                found = await self._analyse_more(item, url, more)
+            except Exception as exc:  # noqa: BLE001  (the pages read so far are the article)
+                found, part.problem = None, f"extraction failed: {type(exc).__name__}: {exc}"
+            if found is None or found.get("_pages", 1) <= len(more):
+                part.problem = part.problem or "no article text in it"
+                break
+            record = found
+        read = 1 + sum(p.problem is None for p in parts)
+        failed = next(((n, p) for n, p in enumerate(parts, start=2) if p.problem is not None), None)
+        if failed is not None:
+            self.stats.inc_value("newsmon/pages/next_missing")
+            number, part = failed
+            note = (f"read from its first {read} page(s) only: page {number} ({part.url}) could not be read "
+                    f"({part.problem}); a revisit tries again")
+        elif record.get("_next_page"):
+            note = (f"read from its first {read} pages only (at most {pagination.MAX_PAGES}): it goes on at "
+                    f"{record['_next_page']}")
+        else:
+            note = f"read from {read} pages, the last {parts[-1].url}"
+        return record, parts, note
+
+    async def _fetch_part(self, url: str, outlet: str) -> store.PagePart:
+        """One next page, through the downloader middlewares (robots.txt, scope, politeness)."""
+        request = scrapy.Request(url, dont_filter=True, meta={"newsmon_outlet": outlet, "newsmon_url": url})
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # noqa: BLE001  (refused, walled, timed out: the reason is kept)
+            reason = getattr(exc, "reason", None) or getattr(getattr(exc, "wall", None), "reason", None)
+            return store.PagePart(url, problem=reason or failure_problem(
+                [c.__name__ for c in type(exc).__mro__], str(exc)).reason)
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        if response.status != 200:
+            return store.PagePart(url, status=response.status, problem=http_status_problem(response.status).reason)
+        if response.url != url and pagination.page_of(response.url) != pagination.page_of(url):
+            # Past its last page, a site may send the reader to the first, or to its home page.
+            return store.PagePart(url, status=200, problem=f"redirected to {response.url[:200]}")
+        headers = {name: value.decode("latin-1") for name in WALL_HEADERS
+                   if (value := response.headers.get(name)) is not None}
+        wall = detect_wall(200, headers, response.body, response.url)
+        problem = wall.reason if wall is not None else getattr(check_body(response.body, content_type), "reason", None)
+        if problem is not None:
+            return store.PagePart(url, status=200, problem=problem)
+        return store.PagePart(url, response.body, content_type, 200)
+
+    async def _analyse_more(self, item: FetchedPage, url: str, more: list[tuple[bytes, str, str | None]]
+                            ) -> dict | None:
+        # Every page read again with the first (a few ms each, for the few articles that have
+        # next pages): the worker returns one article, scored and grouped as a whole.
+        args = (item.body, url, item.charset, self.config_path, False, self.opts.stories, more)
+        if self.pool is None:
+            return health.analyse(*args)[0]
+        return (await self.pool.run(health.analyse, *args))[0]
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -174,9 +253,18 @@ class StorePipeline:
             self.stats.inc_value("newsmon/revisit/not_modified")
             return
         problem = check_body(item.body or b"", item.content_type)
-        record = None
+        record, parts = None, []
         if problem is None:
             record, problem = await self._extract(item, item.final_url or item.url, None, revisit=True)
+            record, parts, _ = await self._series(item, item.final_url or item.url, record)
+        missing = next((n for n, p in enumerate(parts, start=2) if p.problem is not None), None)
+        if missing is not None:
+            # A part of the article is no new version of it: tried again at the next revisit.
+            part = parts[missing - 2]
+            store.revisit_failed(self.db, item.url, f"page {missing} ({part.url}) could not be read: {part.problem}",
+                                 opts=self.opts, status=item.status)
+            self.stats.inc_value("newsmon/revisit/failed")
+            return
         if record is None:
             problem = problem or Problem("not_article", "no article in the page")
             if problem.code == "empty_document":
@@ -194,7 +282,7 @@ class StorePipeline:
             store.assign_outlet(record, item.outlet, self.outlets)
         done = store.save_revisit(self.db, url=item.url, article_id=item.revisit, body=item.body, record=record,
                                   opts=self.opts, http_status=item.status or 200, content_type=item.content_type,
-                                  etag=item.etag, last_modified=item.last_modified)
+                                  etag=item.etag, last_modified=item.last_modified, parts=parts)
         if done.failed:
             self.stats.inc_value("newsmon/revisit/failed")
         elif done.changed:
@@ -255,6 +343,7 @@ class StorePipeline:
             item.charset = charset_of(item.content_type)
         self._count(item.outlet, "pages")
         record, problem = await self._extract(item, url, item.page_id)
+        record, parts, note = await self._series(item, url, record)
         if record is None:
             self.stats.inc_value("newsmon/extract/empty")
         elif record.get("outlet") is None:
@@ -268,7 +357,8 @@ class StorePipeline:
         saved = store.save_verdict(self.db, url=item.url, page_id=item.page_id, record=record, outlet=item.outlet,
                                    problem=problem, final_url=item.final_url, redirects=item.redirects,
                                    max_attempts=self.max_attempts, http_status=item.status, run_id=self.run_id,
-                                   opts=self.opts, revisit=True, etag=item.etag, last_modified=item.last_modified)
+                                   opts=self.opts, revisit=True, etag=item.etag, last_modified=item.last_modified,
+                                   note=note, parts=parts)
         self.stats.inc_value(f"newsmon/url_state/{saved.state}")
         if saved.state not in ("article", "not_article"):
             self.stats.inc_value("newsmon/errors")

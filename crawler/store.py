@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -25,7 +25,7 @@ from storage import stories as story_db
 from storage import versions
 from storage.pages import Compressed
 
-from . import stories
+from . import pagination, stories
 from .config import Config, ConfigError, load_config, parse_duration
 from .extract import extract_article
 from .outcome import Problem, redirect_chain
@@ -294,18 +294,37 @@ def matched_term(match: TermMatch) -> dict[str, Any]:
 
 
 def analyse(body: bytes, url: str, http_charset: str | None = None,
-            config_path: str | None = None, story_features: bool = True) -> dict[str, Any] | None:
+            config_path: str | None = None, story_features: bool = True,
+            more: Sequence[tuple[bytes, str, str | None]] = ()) -> dict[str, Any] | None:
     """Extract and score one page; ``None`` when it holds no article. Runs in workers.
 
     With ``story_features`` the record also carries ``_story``: the article's story features
     (``crawler.stories.Features.to_dict``), which the store takes out before saving.
+
+    ``more``: the article's next pages (body, URL, charset), in order (``crawler.pagination``):
+    one article of all their texts, scored whole. ``_pages`` says how many were read: up to the
+    first that holds no article. ``_next_page``: the page after the last one read, if it links
+    one; both are taken out before saving, as ``_story``.
     """
     outlets, topics = context(config_path)
     article = extract_article(body, url, http_charset=http_charset, outlets=outlets)
     if article is None:
         return None
+    pages = 1
+    if more:
+        rest = []
+        for page_body, page_url, page_charset in more:
+            found = extract_article(page_body, page_url, http_charset=page_charset, outlets=outlets)
+            if found is None:
+                break
+            rest.append(found)
+        pages += len(rest)
+        article = pagination.join(article, rest)
     record = article.to_dict()
     del record["paragraphs"]  # ``text`` keeps them, one per line
+    record["_next_page"] = record.pop("next_page")
+    if pages > 1:
+        record["_pages"] = pages
     hosts = context_hosts(config_path)
     record["url"] = canonical_url(url, hosts)
     record["canonical_url"] = canonical_url(article.canonical_url or url, hosts)
@@ -316,6 +335,13 @@ def analyse(body: bytes, url: str, http_charset: str | None = None,
     if story_features:
         record["_story"] = features_of(record, damped_tokens(config_path)).to_dict()
     return record
+
+
+def split(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An ``analyse`` record as stored, and what it carries for the writer only (``_story``,
+    ``_next_page``, ``_pages``)."""
+    return ({k: v for k, v in record.items() if not k.startswith("_")},
+            {k: v for k, v in record.items() if k.startswith("_")})
 
 
 def features_of(record: dict[str, Any], damped: frozenset[str]) -> stories.Features:
@@ -351,6 +377,43 @@ class Saved:
     version: int = 1
     #: It became relevant with this page (new and relevant, or through a new version).
     became_relevant: bool = False
+
+
+@dataclass
+class PagePart:
+    """Page 2, 3 … of an article split over several (``crawler.pagination``), as the crawl got
+    it: its body, or why it could not be read (``problem``)."""
+
+    url: str
+    body: bytes | None = None
+    content_type: str | None = None
+    status: int | None = None
+    problem: str | None = None
+
+    @property
+    def charset(self) -> str | None:
+        return charset_of(self.content_type)
+
+
+def _keep_parts(db, parts: Sequence[PagePart], *, first_url: str, article_id: int, page_id: int | None,
+                outlet: str | None, run_id: int | None, now: str) -> None:
+    """The next pages of an article: kept raw beside its first page (``part_of``), their URLs
+    settled as parts of it; the one that could not be read says so, and that a revisit of the
+    article tries it again (``versions.due_revisits`` takes such articles, relevant or not)."""
+    for number, part in enumerate(parts, start=2):
+        if part.problem is None and part.body is not None:
+            part_id = queries.save_page(db, part.url, part.body, article_id=article_id, http_status=part.status or 200,
+                                        content_type=part.content_type, now=now, outlet=outlet, part_of=page_id)
+            frontier.record_result(db, part.url, outlet=outlet, kind="article", code="continuation",
+                                   reason=f"page {number} of article {article_id} ({first_url}): its text is part "
+                                          "of that article's", article_id=article_id, page_id=part_id,
+                                   http_status=part.status, run_id=run_id, attempt=True, now=now)
+        else:
+            frontier.record_result(db, part.url, outlet=outlet, kind="article", code="page_missing",
+                                   reason=f"page {number} of article {article_id} ({first_url}) could not be read: "
+                                          f"{part.problem}; the article holds its first {number - 1} page(s) only "
+                                          "until a revisit reads this one", article_id=article_id,
+                                   http_status=part.status, run_id=run_id, attempt=True, now=now)
 
 
 def now_iso() -> str:
@@ -392,7 +455,8 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                  problem: Problem | None = None, final_url: str | None = None, redirects: list[str] | None = None,
                  max_attempts: int = 3, http_status: int | None = 200, run_id: int | None = None,
                  attempt: bool = False, opts: Options | None = None, revisit: bool = False,
-                 etag: str | None = None, last_modified: str | None = None, note: str | None = None) -> Saved:
+                 etag: str | None = None, last_modified: str | None = None, note: str | None = None,
+                 parts: Sequence[PagePart] = ()) -> Saved:
     """What extraction made of a stored page, in one transaction: the article and the URL's state.
 
     ``record`` None: ``problem`` says why (``outcome.no_article_problem``): ``not_article`` is
@@ -403,7 +467,8 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
     A new article joins or starts a story (``opts.stories``); with ``revisit`` (the crawl
     fetched it) its revisits are planned at the URL it was served from, with the response's
     validators (``etag``, ``last_modified``) for conditional requests. ``note``: said after the
-    URL's reason (how the page was had, when the reviewer should know).
+    URL's reason (how the page was had, when the reviewer should know). ``parts``: the article's
+    next pages (``record`` is then the article of all of them), kept with it.
     """
     now = now_iso()
     opts = opts or Options()
@@ -411,13 +476,15 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
     via = f" (redirected: {redirect_chain(redirects or [url], final_url)})" if final_url and final_url != url else ""
     with transaction(db):
         if record is not None:
-            record = dict(record)
-            story = record.pop("_story", None)
+            record, extra = split(record)
+            story = extra.get("_story")
             stored = queries.store_article(db, record, now=now, page_id=page_id,
                                            classify=lambda: _classified(db, record))
             article_id, new = stored.id, stored.new
             if page_id is not None:
                 db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [article_id, page_id])
+            _keep_parts(db, parts, first_url=urls[-1], article_id=article_id, page_id=page_id, outlet=outlet,
+                        run_id=run_id, now=now)
             if opts.stories and (new or stored.changed):
                 _place(db, article_id, record, story, opts, now=now, new=new)
             if new and revisit and opts.revisit_after:
@@ -510,7 +577,7 @@ def revisit_not_modified(db, url: str, *, opts: Options, etag: str | None = None
 
 def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str, Any], opts: Options,
                  http_status: int = 200, content_type: str | None = None, etag: str | None = None,
-                 last_modified: str | None = None) -> Revisited:
+                 last_modified: str | None = None, parts: Sequence[PagePart] = ()) -> Revisited:
     """A revisit's page, extracted: a new version when the title or text changed, else nothing.
 
     Only a changed article costs a row: its raw page (kept for ``reextract``), its versions, its
@@ -520,8 +587,8 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
     in the middle leaves the revisit due, to be done again by the next run.
     """
     now = now_iso()
-    record = dict(record)
-    story = record.pop("_story", None)
+    record, extra = split(record)
+    story = extra.get("_story")
     fresh = queries.content_hash(record.get("title"), record.get("text"))
     with transaction(db):
         row = db.execute("SELECT content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
@@ -536,6 +603,9 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
             return Revisited("unchanged")
         page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
                                     content_type=content_type, now=now)
+        outlet = db.execute("SELECT outlet FROM urls WHERE url = ?", [url]).fetchone()
+        _keep_parts(db, parts, first_url=url, article_id=article_id, page_id=page_id,
+                    outlet=outlet[0] if outlet else record.get("outlet"), run_id=None, now=now)
         _annotate(db, record)
         stored = queries.store_article(db, record, now=now, page_id=page_id, article_id=article_id)
         db.execute("UPDATE urls SET page_id = ? WHERE url = ?", [page_id, url])
@@ -608,7 +678,9 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
             record = None
             if stored is not None:
                 url, body, content_type, _status = stored
-                record = analyse(body, url, charset_of(content_type), config_path, story_features=False)
+                more = [(b, u, charset_of(c)) for u, b, c in queries.continuation_pages(db, entry["page_id"])]
+                record = analyse(body, url, charset_of(content_type), config_path, story_features=False, more=more)
+                record = split(record)[0] if record is not None else None
             # A version whose page is gone (pruned) or reads as no article now stays as it was
             # stored: dropping it would lose its text, which is nowhere else.
             kept = record is None
@@ -643,6 +715,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
         if record is None:
             counts["empty"] += 1
             continue
+        record = split(record)[0]
         _annotate(db, record)
         with transaction(db):
             stored = queries.store_article(db, record, now=now_iso(), replace=True)

@@ -947,3 +947,17 @@ def m012_published_day(db: Database) -> None:
         ORDER BY {order_terms}
         """,
     ])
+
+
+@MIGRATIONS()
+def m013_page_series(db: Database) -> None:
+    """Pages 2, 3 … of an article split over several (``crawler.pagination``): each is kept, raw,
+    with ``part_of`` the id of the first page fetched with it, so that ``reextract`` reads the
+    article from all of them again, not from its first page alone. A next page that could not
+    be read (``reason_code`` ``page_missing``) has its article revisited, relevant or not: the
+    partial index finds those few."""
+    _run(db, [
+        "ALTER TABLE pages ADD COLUMN part_of INTEGER",
+        "CREATE INDEX idx_pages_part_of ON pages(part_of) WHERE part_of IS NOT NULL",
+        "CREATE INDEX idx_urls_page_missing ON urls(article_id) WHERE reason_code = 'page_missing'",
+    ])

@@ -458,11 +458,24 @@ def review_queue(db: Database, limit: int = 100) -> list[dict[str, Any]]:
 
 def save_page(db: Database, url: str, body: bytes | None, *, article_id: int | None = None, http_status: int = 200,
               content_type: str | None = None, now: str | None = None, outlet: str | None = None,
-              compressed: pages.Compressed | None = None) -> int:
+              compressed: pages.Compressed | None = None, part_of: int | None = None) -> int:
     """Keep the raw bytes of a fetched page, compressed (``storage.pages``: zstd with the outlet's
-    dictionary; ``compressed``: done already), so it can be re-extracted without a fetch."""
+    dictionary; ``compressed``: done already), so it can be re-extracted without a fetch.
+    ``part_of``: the first page's id, for page 2, 3 … of an article split over several."""
     return pages.save_page(db, url, body, article_id=article_id, http_status=http_status,
-                           content_type=content_type, outlet=outlet, now=now or now_utc(), compressed=compressed)
+                           content_type=content_type, outlet=outlet, now=now or now_utc(), compressed=compressed,
+                           part_of=part_of)
+
+
+def continuation_pages(db: Database, page_id: int) -> list[tuple[str, bytes, str | None]]:
+    """``(url, body, content_type)`` of the pages fetched as page 2, 3 … after ``page_id``, in
+    order (those still stored)."""
+    out = []
+    for (part_id,) in db.execute("SELECT id FROM pages WHERE part_of = ? ORDER BY id", [page_id]).fetchall():
+        stored = pages.page_body(db, part_id)
+        if stored is not None:
+            out.append((stored[0], stored[1], stored[2]))
+    return out
 
 
 def page_body(db: Database, page_id: int) -> tuple[str, bytes, str | None, int | None] | None:

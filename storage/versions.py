@@ -110,15 +110,20 @@ def schedule_revisit(db: Database, url: str, *, article_id: int, outlet: str | N
             [url, article_id, outlet, first_seen, _at(first_seen, after[0]) if after else None, etag, last_modified])
 
 
+#: Articles with a next page that could not be read (``store.PagePart``), by the partial index of m013.
+_INCOMPLETE = "SELECT article_id FROM urls WHERE reason_code = 'page_missing'"
+
+
 def due_revisits(db: Database, outlet: str, *, now: str, before: str, relevant_only: bool,
                  limit: int) -> list[dict[str, Any]]:
     """Revisits of ``outlet`` due at ``now``, oldest due first: url, article_id, etag,
     last_modified, step, first_seen_at. Only articles first seen before ``before`` (the run's
     start: what this run stored is not revisited in the same run); with ``relevant_only``, only
-    relevant articles."""
+    relevant articles, and those whose next page could not be read (``page_missing``: the
+    relevance of a part is not the article's)."""
     if limit <= 0:
         return []
-    relevant = "AND a.relevant = 1" if relevant_only else ""
+    relevant = f"AND (a.relevant = 1 OR a.id IN ({_INCOMPLETE}))" if relevant_only else ""
     return list(db.query(
         f"""
         SELECT r.url, r.article_id, r.etag, r.last_modified, r.step, r.first_seen_at
@@ -136,7 +141,8 @@ def expire_revisits(db: Database, outlet: str, *, now: str, span: float) -> int:
         return db.execute(
             "UPDATE revisits SET due_at = NULL, last_result = coalesce(last_result, 'not revisited: not relevant') "
             "WHERE outlet = ? AND due_at IS NOT NULL AND due_at < ? "
-            "AND article_id IN (SELECT id FROM articles WHERE relevant = 0)", [outlet, cutoff]).rowcount
+            f"AND article_id IN (SELECT id FROM articles WHERE relevant = 0) AND article_id NOT IN ({_INCOMPLETE})",
+            [outlet, cutoff]).rowcount
 
 
 def record_revisit(db: Database, url: str, *, result: str, after: Sequence[float], now: str,

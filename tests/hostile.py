@@ -53,6 +53,35 @@ def article_html(n: int, title: str | None = None) -> str:
             f'<article><h1>{title}</h1>\n{body}\n</article><footer>hostile test site</footer></body></html>')
 
 
+#: The pages of the long articles of ``Site.add_series``: page 3 alone speaks of the strategy
+#: documents, so that an article read from its first pages only is not relevant.
+SERIES_TEXT = {
+    1: ["市は1日、公共施設の統廃合に向けた計画案を公表した。対象は市内の集会所や体育館など42施設に上る。",
+        "計画案では今後10年間で施設の数を3割減らし、維持管理費の削減分を子育て支援に回すとしている。"],
+    2: ["住民説明会では、身近な集会所がなくなることへの不安の声が相次いだ。市は代替の場所を確保すると説明した。",
+        "一方で、老朽化した施設の修繕費は年々膨らんでおり、財政担当者は「先送りはできない」と話している。"],
+    3: ["計画案の公表と同じ日、政府は国家安全保障戦略など安保3文書の改定に向けた有識者会議を開いた。",
+        "会議では反撃能力の保有や防衛力整備計画の規模が議論され、市内の自衛隊基地の役割にも言及があった。"],
+}
+
+
+def series_html(path: str, number: int, last: int, name: str) -> bytes:
+    """Page ``number`` of ``last`` of a long article at ``path`` (``path/2``, ``path/3`` …), with a
+    pager as outlets print one ("次へ", page numbers)."""
+    title = f"公共施設の統廃合計画 {name}"
+    body = "\n".join(f"<p>{p}（{name}）</p>" for p in SERIES_TEXT[number])
+    links = "".join(f'<li><a href="{path if k == 1 else f"{path}/{k}"}">{k}</a></li>' if k != number
+                    else f"<li>{k}</li>" for k in range(1, last + 1))
+    following = f'<a class="next" href="{path}/{number + 1}">次へ</a>' if number < last else ""
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta property="og:type" content="article"><meta property="og:title" content="{title}">'
+            f'<meta property="article:published_time" content="2026-11-20T09:00:00+09:00">'
+            f'</head><body><header><nav><a href="/">トップ</a></nav></header>'
+            f'<article><h1>{title}</h1>\n{body}\n</article>'
+            f'<nav class="pagination"><ul>{links}</ul>{following}<p>{number}/{last}ページ</p></nav>'
+            f'<footer>hostile test site</footer></body></html>').encode()
+
+
 def listing_html() -> str:
     items = "".join(f'<li><a href="/list/{i}">{_TOPICS[i]}の一覧 第{i}回</a></li>' for i in range(10))
     return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>記事一覧</title></head><body>'
@@ -263,6 +292,20 @@ class Site:
             self.cases[path] = Case(path, answer)
             self.expect[path] = {}
         return {path: code for path, (_, code) in routes.items()}
+
+    def add_series(self) -> None:
+        """Two articles of three pages each (``series_html``): ``/a/long`` whole, and
+        ``/a/long-broken``, whose page 3 answers 503 until the site is healed."""
+        for name in ("long", "long-broken"):
+            path = f"/a/{name}"
+            for number in (1, 2, 3):
+                route = path if number == 1 else f"{path}/{number}"
+                page = series_html(path, number, 3, name)
+                self.cases[route] = Case(route, lambda h, s, page=page: _send(h, 200, page))
+            self.expect[path] = {}
+        whole = series_html("/a/long-broken", 3, 3, "long-broken")
+        self.cases["/a/long-broken/3"] = Case("/a/long-broken/3", lambda h, s: _send(h, 200, whole) if s.healed
+                                              else _send(h, 503, b"<h1>busy</h1>"))
 
     # -- special answers ----------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ EXPECTED_COLUMNS = {
     "relevance_models": ["id", "topic", "trained_at", "positives", "negatives", "cv_folds", "cv_precision",
                          "cv_recall", "cutoff", "flag_below", "features", "library", "train_seconds", "model"],
     "pages": ["id", "url", "article_id", "fetched_at", "http_status", "content_type", "body_gz", "size",
-              "outlet", "dict_id"],
+              "outlet", "dict_id", "part_of"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
              "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at",
              "blocked_since"],
@@ -67,7 +67,7 @@ EXPECTED_COLUMNS = {
 MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
                    "m005_review_log", "m006_relevance", "m007_stories_versions", "m008_storage_scale",
                    "m009_primary_sources", "m010_queue_order", "m011_blocked_since",
-                   "m012_published_day"]
+                   "m012_published_day", "m013_page_series"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -351,7 +351,7 @@ def test_m012_fills_published_day_of_stored_articles(tmp_path):
     MIGRATIONS.apply(db, stop_before="m012_published_day")
     queries.save_article(db, article(1, published_at="2024-03-05T08:00:00+09:00"))
     queries.save_article(db, article(2, published_at=None))
-    assert migrate(db) == ["m012_published_day"]
+    assert migrate(db) == ["m012_published_day", "m013_page_series"]
     assert [r["published_day"] for r in db.query("SELECT published_day FROM articles ORDER BY id")] == \
         ["2024-03-05", None]
 

@@ -30,8 +30,9 @@ OUTLET = Outlet(
         "https://www.sankei.com/economy/",
         "https://www.sankei.com/column/editorial/",
     ),
-    # /article/<yyyymmdd>-<26-character Arc id>/ . Continuation pages (/…/2/) and photo pages
-    # (/…/photo/<id>/) are parts of an article, not articles.
+    # /article/<yyyymmdd>-<26-character Arc id>/ . Continuation pages (/…/2/, "続きを見る" and
+    # <link rel=next> on the first) and photo pages (/…/photo/<id>/) are parts of an article, not
+    # articles; the crawl reads the continuation pages with the first (crawler/pagination.py).
     article_url_pattern=r"^https?://www\.sankei\.com/article/\d{8}-[A-Z0-9]{26}/?(?:[?#].*)?$",
     feed_terms="no terms published for the feeds (N1 feed survey, 2026-09-28: to be asked)",
     evidence=(

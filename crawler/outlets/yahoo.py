@@ -28,8 +28,8 @@ OUTLET = Outlet(
         "https://news.yahoo.co.jp/ranking/access/news/domestic",
     ),
     # /articles/<40 hex> (and its /images/<n> gallery pages, which are not the article). Long
-    # copies continue on ?page=2, ?page=3: those are not articles of their own; only the first
-    # page is fetched (a limit: the rest of a long copy is not read).
+    # copies continue on ?page=2, ?page=3 (a pager, "次へ"): not articles of their own, so not
+    # matched here; the crawl reads them as the next pages of the first (crawler/pagination.py).
     article_url_pattern=(r"^https?://news\.yahoo\.co\.jp/articles/[0-9a-f]{40}/?"
                          r"(?:\?(?!(?:[^#]*&)?page=)[^#]*)?(?:#.*)?$"),
     rules=(

@@ -1,0 +1,101 @@
+"""Articles an outlet splits over several pages: which link is the next page, and the pages joined.
+
+Sankei ends the first page of a long article with "続きを見る" and ``<link rel="next">`` to
+``/article/<id>/2/`` (java-extractarticle/000015-sankei, 2021-10); Yahoo!ニュース with "次ページは：…"
+and a pager to ``/articles/<hex>?page=2`` … ``?page=3`` (3 of its 5 saved pages). Reading the
+first page only, the crawl stored a part of the article as the whole and scored that part: a
+term on page 2 never reached the topics. The next page is followed instead, and the pages'
+texts make one article (``crawler.pipelines``).
+
+Only a link whose URL is the page's own URL with the next page number counts: the same path with
+``/2`` or ``/2/`` added, or the same URL with ``page=2`` in its query. A blog's
+``<link rel="next">`` names the next *post* (the saved fc2 and WordPress pages: 13 of them), a
+different path, and is not followed; nor is anything on another host.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from lxml import etree
+
+from .article import Article
+
+#: Pages of one article read at most (the first included): a pager that never ends (a site bug,
+#: a calendar) must not keep the crawl on one article.
+MAX_PAGES = 10
+
+_PAGE_PARAM = "page"
+_PATH_PAGE = re.compile(r"^(?P<base>.+?)/(?P<n>[1-9]\d?)/?$")
+# Cheap test before a link is parsed: only these shapes can be a next page.
+_MAYBE = re.compile(r"(?:/[1-9]\d?/?|[?&]page=[1-9]\d?)(?:[&#].*)?$")
+
+
+def _hrefs_to(tree: etree._Element, number: int) -> Iterator[str]:
+    """The links of the page (``<a>``, ``<link rel=next>``) that may lead to page ``number``.
+
+    One walk of the tree, tested in Python: 0.3 ms a saved page (the median has 300-odd links),
+    where an XPath testing every href with ``contains()`` took 0.6-0.7 ms, and a regular
+    expression over the bytes 1.9 ms."""
+    ends = (f"/{number}", f"/{number}/")
+    by_query = f"page={number}"
+    for element in tree.iter("a", "link"):
+        href = element.get("href")
+        if href and (href.endswith(ends) or by_query in href) and (
+                element.tag == "a" or (element.get("rel") or "").lower() == "next"):
+            yield href
+
+
+def page_of(url: str) -> tuple[str, frozenset[tuple[str, str]], int]:
+    """``(first page's scheme, host and path; its query; page number)`` of ``url``: ``…/2/`` and
+    ``…?page=2`` are page 2 of ``…``; any other URL is page 1 of itself. A trailing slash and the
+    fragment do not count."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    number = 1
+    for name, value in query:
+        if name == _PAGE_PARAM and re.fullmatch(r"[1-9]\d?", value):
+            number = int(value)
+            query = [(n, v) for n, v in query if n != _PAGE_PARAM]
+            break
+    path = parts.path
+    if number == 1 and (found := _PATH_PAGE.match(path)):
+        path, number = found.group("base"), int(found.group("n"))
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path.rstrip('/')}", frozenset(query), number
+
+
+def next_page(tree: etree._Element, url: str | None) -> str | None:
+    """The URL of the page after ``url`` of the same article, if the page links one.
+
+    Same scheme, host and path (less the page number), and no query parameter the page's own URL
+    lacks (a feed's ``?source=rss`` on the first page is not on the pager's links; ``?k=<id>``,
+    where the query names the article, must be the page's own)."""
+    if not url:
+        return None
+    first, query, number = page_of(url)
+    for href in _hrefs_to(tree, number + 1):
+        href = href.strip()
+        if not _MAYBE.search(href):
+            continue
+        try:
+            target = urljoin(url, href)
+            where, their_query, their_number = page_of(target)
+        except ValueError:
+            continue
+        if where == first and their_number == number + 1 and their_query <= query:
+            return target.split("#", 1)[0]
+    return None
+
+
+def join(first: Article, rest: Sequence[Article]) -> Article:
+    """One article of the pages' articles: the first page's metadata, every page's paragraphs in
+    order (a later page's repeat of the headline or lead dropped), the last page's next page."""
+    paragraphs = list(first.paragraphs)
+    for page in rest:
+        paragraphs.extend(p for p in page.paragraphs if p not in (first.title, first.lead))
+    last = rest[-1] if rest else first
+    return replace(first, paragraphs=paragraphs, next_page=last.next_page,
+                   paywalled=first.paywalled or any(page.paywalled for page in rest))

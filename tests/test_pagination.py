@@ -1,0 +1,80 @@
+"""Which link is an article's next page (crawler.pagination), on the saved pages and on shapes
+they do not show; and reextract reads a stored article from all its pages again."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+
+from crawler import store
+from crawler.pagination import next_page, page_of
+from crawler.testsite import read_manifest
+from storage import open_db
+
+from .hostile import SERIES_TEXT, series_html
+from .saved import SAVED, saved_bytes
+
+#: The saved pages with a pager to their page 2 (all of them: tests/fixtures/saved, 2026-12-01).
+PAGED = {
+    "java-extractarticle/000001-yahoo.html": "https://news.yahoo.co.jp/articles/a6d17c414d357ac2a5d8d7aabe7d720c22e053e6?page=2",
+    "java-extractarticle/000002-yahoo.html": "https://news.yahoo.co.jp/articles/6d19a1e3c576789da6cd60c567eeb1da34c63ef1?page=2",
+    "java-extractarticle/000003-yahoo.html": "https://news.yahoo.co.jp/articles/7ec8b60c829fc9d6506559cb3f5802f8a601f8ee?page=2",
+    "java-extractarticle/000015-sankei.html": "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/",
+}
+
+
+def test_the_next_page_of_every_saved_page_and_of_no_other():
+    # 13 of the saved blog and WordPress pages have a <link rel="next"> to the next *post*.
+    found = {}
+    for relpath, row in read_manifest(SAVED).items():
+        tree = lxml_html.fromstring(saved_bytes(relpath))
+        url = row.get("original_url_if_known") or None
+        canonical = tree.xpath("//link[@rel='canonical']/@href")
+        following = next_page(tree, url or (canonical[0] if canonical else None))
+        if following:
+            found[relpath] = following
+    assert found == PAGED
+
+
+@pytest.mark.parametrize("url, link, expected", [
+    ("https://e.jp/articles/abc", "/articles/abc?page=2", True),
+    ("https://e.jp/articles/abc?source=rss", "/articles/abc?page=2", True),  # a feed's mark on page 1
+    ("https://e.jp/articles/abc?page=2", "/articles/abc?page=3", True),
+    ("https://e.jp/articles/abc?page=2", "/articles/abc?page=2", False),  # itself
+    ("https://e.jp/articles/abc", "/articles/abc?page=3", False),  # not the next
+    ("https://e.jp/article/ID/", "/article/ID/2/", True),
+    ("https://e.jp/article/ID/2/", "https://e.jp/article/ID/3/", True),
+    ("https://e.jp/article/ID/2/", "/article/ID/", False),  # back to page 1
+    ("https://e.jp/article/ID/", "https://other.jp/article/ID/2/", False),
+    ("https://e.jp/article?k=1", "/article?k=2&page=2", False),  # the query names another article
+    ("https://e.jp/article?k=1", "/article?k=1&page=2", True),
+    ("https://e.jp/2026/11/post-a/", "/2026/11/post-b/", False),  # a blog's next post
+    ("https://e.jp/news/316000", "/news/316001", False),
+])
+def test_a_next_page_is_the_same_url_with_the_next_page_number(url, link, expected):
+    tree = lxml_html.fromstring(f'<html><body><p>x</p><a href="{link}">次へ</a></body></html>')
+    assert (next_page(tree, url) is not None) is expected
+
+
+def test_page_of_reads_a_path_or_a_query_page_number():
+    assert page_of("https://e.jp/a/ID/3/") == ("https://e.jp/a/ID", frozenset(), 3)
+    assert page_of("https://e.jp/a?k=1&page=4#top") == ("https://e.jp/a", frozenset({("k", "1")}), 4)
+    assert page_of("https://E.jp/a/ID/") == ("https://e.jp/a/ID", frozenset(), 1)
+
+
+def test_reextract_reads_an_article_from_all_its_pages_again(tmp_path):
+    # Page 1 alone would read as a shorter article: reextract made every long article so.
+    db = open_db(tmp_path / "n.db")
+    base = "https://e.jp/a/long"
+    pages = {n: series_html("/a/long", n, 3, "long") for n in (1, 2, 3)}
+    urls = {1: base, 2: f"{base}/2", 3: f"{base}/3"}
+    record = store.analyse(pages[1], base, more=[(pages[2], urls[2], None), (pages[3], urls[3], None)])
+    assert record["_pages"] == 3 and record["_next_page"] is None
+    page_id = store.keep_page(db, base, pages[1], outlet=None)
+    parts = [store.PagePart(urls[n], pages[n], "text/html; charset=utf-8", 200) for n in (2, 3)]
+    saved = store.save_verdict(db, url=base, page_id=page_id, record=record, outlet=None, parts=parts)
+    whole = db.execute("SELECT text FROM articles WHERE id = ?", [saved.article_id]).fetchone()[0]
+    assert SERIES_TEXT[3][1] in whole
+    db.execute("UPDATE articles SET text = 'x', content_hash = 'x' WHERE id = ?", [saved.article_id])
+    store.reextract(db, None, store.Options())
+    assert db.execute("SELECT text FROM articles WHERE id = ?", [saved.article_id]).fetchone()[0] == whole
