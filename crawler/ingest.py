@@ -58,8 +58,8 @@ SHORTEST_CUT = 200
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "revisits", "other_sites", "not_html", "bad_url", "other_language", "not_text",
-           "too_large", "bad_compression", "walled", "extracted", "truncated", "new", "relevant", "seen", "no_article",
-           "not_relevant", "extract_failed")
+           "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages", "new", "relevant", "seen",
+           "no_article", "not_relevant", "extract_failed")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -301,6 +301,13 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                         problem = Problem("truncated", f"{said} in the first {len(body):,} bytes of the page: {cut}")
             if record is not None:
                 note = f"from its first {len(body):,} bytes only: {cut}"
+        if record is not None and record.get("_next_page"):
+            # An article split over pages (crawler.pagination): the archive may hold the next
+            # ones as records of their own, but in no order an ingest can wait for.
+            counts["next_pages"] += 1
+            first_only = (f"its first page only: the article goes on at {record['_next_page']}, which an ingest "
+                          "does not read with it")
+            note = f"{note}; {first_only}" if note else first_only
         # A page that crashed extraction is kept whatever its site: unread, its relevance is
         # unknown, and dropped it would leave no trace. Stored, its URL is an error with the
         # reason, its page kept, and a later ingest that reads it again extracts it again.

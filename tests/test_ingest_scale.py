@@ -1082,3 +1082,15 @@ def test_an_ingest_in_this_process_leaves_compressing_to_the_writer(tmp_path, mo
     with_dict = db.execute("SELECT count(*) FROM pages WHERE url LIKE '%newsmon_again=1%' AND dict_id IS NOT NULL")
     assert with_dict.fetchone()[0] > 0
     db.close()
+
+
+def test_an_article_split_over_pages_is_stored_from_its_first_page_with_a_note(tmp_path):
+    # The archive's page 1 of a Sankei article that goes on at …/2/ (the saved page's pager):
+    # stored, and said to be its first page only, not passed off as the whole article.
+    sankei = next(p for p in warcs.outlet_pages() if "TBR56U2GRVNKTH6F7ZYGAUXMTE" in p.url)
+    counted, states, _ = _ingested(tmp_path, [sankei])
+    assert counted["next pages"] == 1 and counted["new"] == 1
+    kind, code, reason = states[canonical_url(sankei.url, HOSTS)]
+    assert (kind, code) == ("article", "stored")
+    assert reason.endswith("its first page only: the article goes on at https://www.sankei.com/article/"
+                           "20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/, which an ingest does not read with it")
