@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 from concurrent.futures import BrokenExecutor
 
+import scrapy
+
 from storage import frontier, queries
 from storage import stories as story_terms
-
-import scrapy
 
 from . import health, pagination, store
 from .outcome import Problem, check_body, exhausted_state, extraction_crash, failure_problem, http_status_problem
@@ -97,15 +97,16 @@ class StorePipeline:
                 self._count(item.outlet, "no_article")
             return None, Problem("extract_failed", failure)
 
-    async def _series(self, item: FetchedPage, url: str, record: dict | None,
+    async def _series(self, item: FetchedPage, url: str, record: dict | None, *, revisit: bool = False,
                       ) -> tuple[dict | None, list[store.PagePart], str | None]:
         """An article split over several pages: its next pages fetched and read with it.
 
         Returns the record of all the pages read (scored whole), the next pages as fetched
         (``store.PagePart``: a body, or why none), and a note for the URL's reason. A page that
         cannot be fetched or holds no article text ends the reading there: the article is what
-        came before, and says so. Nothing is kept until the whole article is: a run killed in
-        between reads the first page again, and its next pages with it.
+        came before, and says so, and the outlet's health counts an error (next pages that
+        stop working would otherwise only shorten its articles). Nothing is kept until the whole
+        article is: a run killed in between reads the first page again, and its next pages with it.
         """
         if record is None or not record.get("_next_page"):
             return record, [], None
@@ -132,6 +133,8 @@ class StorePipeline:
         failed = next(((n, p) for n, p in enumerate(parts, start=2) if p.problem is not None), None)
         if failed is not None:
             self.stats.inc_value("newsmon/pages/next_missing")
+            if not revisit:
+                self._count(item.outlet, "errors")
             number, part = failed
             note = (f"read from its first {read} page(s) only: page {number} ({part.url}) could not be read "
                     f"({part.problem}); a revisit tries again")
@@ -256,7 +259,7 @@ class StorePipeline:
         record, parts = None, []
         if problem is None:
             record, problem = await self._extract(item, item.final_url or item.url, None, revisit=True)
-            record, parts, _ = await self._series(item, item.final_url or item.url, record)
+            record, parts, _ = await self._series(item, item.final_url or item.url, record, revisit=True)
         missing = next((n for n, p in enumerate(parts, start=2) if p.problem is not None), None)
         if missing is not None:
             # A part of the article is no new version of it: tried again at the next revisit.

@@ -78,6 +78,9 @@ def test_a_page_that_fails_is_said_and_the_revisit_completes_the_article(series)
     missing = first["urls"][site.url("/a/long-broken/3")]
     assert (missing["kind"], missing["reason_code"]) == ("article", "page_missing")
     assert "could not be read" in missing["reason"]
+    # The outlet's health hears of it: next pages that stop working only shorten articles.
+    runs = query(series["db"], "SELECT errors FROM outlet_runs WHERE outlet = 'series' ORDER BY run_id")
+    assert [r["errors"] for r in runs] == [1, 0]
     # Not relevant as read, it is revisited all the same (only relevant articles are, by default),
     # and the revisit that reads page 3 makes it a new version, now relevant.
     after = second["broken"]
