@@ -32,7 +32,7 @@ from urllib.parse import urljoin
 import brotli
 import zstandard
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecord
 
@@ -606,6 +606,34 @@ class Body(NamedTuple):
     corrupt: str | None = None
 
 
+class _Chunked(ChunkedDataReader):
+    """warcio's de-chunking, knowing whether the body reached its last chunk.
+
+    Where the record ends inside a chunk, or where a chunk's size should be, warcio takes the
+    body for complete ("assuming file was cut off"): a page a server stopped sending half-way
+    passed for whole, as a compressed one did before ``read_body`` asked its decoder."""
+
+    broke_off = False
+
+    def _try_decode(self, length_header: bytes) -> None:
+        if length_header == b"":
+            self.broke_off = True  # the record ends where the next chunk's size should be
+        super()._try_decode(length_header)
+        if self.all_chunks_read and not self.not_chunked and length_header[:-2].split(b";")[0].strip(b" 0"):
+            self.broke_off = True  # all read, but not by the last (zero-size) chunk: it ran out in one
+
+
+def _content_stream(record: ArcWarcRecord):
+    """``record.content_stream()``, with ``_Chunked`` for a chunked body."""
+    headers = record.http_headers
+    if headers is None or (headers.get_header("Transfer-Encoding") or "").lower() != "chunked":
+        return record.content_stream()
+    encoding = (headers.get_header("Content-Encoding") or "").lower() or None
+    if encoding not in BufferedReader.get_supported_decompressors():
+        encoding = None
+    return _Chunked(record.raw_stream, decomp_type=encoding)
+
+
 def read_body(record: ArcWarcRecord) -> Body:
     """A response's body, decoded, ``MAX_BODY + 1`` bytes at most, and whether its
     Content-Encoding ends early or is corrupt.
@@ -617,12 +645,16 @@ def read_body(record: ArcWarcRecord) -> Body:
     the only copy of a page, so its reader decides what a cut one is worth. A body warcio could
     not decode at all comes back as it was sent (compressed bytes, which are not text).
     """
-    stream = record.content_stream()
+    stream = _content_stream(record)
     complaint = io.StringIO()
     with redirect_stderr(complaint):
         data = stream.read(MAX_BODY + 1)
+    if len(data) > MAX_BODY:
+        return Body(data)
     decoder = getattr(stream, "decompressor", None)
-    if decoder is None or len(data) > MAX_BODY or getattr(decoder, "eof", True):
+    if decoder is None or getattr(decoder, "eof", True):
+        if getattr(stream, "broke_off", False):
+            return Body(data, cut="its chunked Transfer-Encoding breaks off there (the last chunk never came)")
         return Body(data)
     encoding = record.http_headers.get_header("Content-Encoding") if record.http_headers else None
     said = _complaint(complaint)

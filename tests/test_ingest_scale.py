@@ -1094,3 +1094,29 @@ def test_an_article_split_over_pages_is_stored_from_its_first_page_with_a_note(t
     assert (kind, code) == ("article", "stored")
     assert reason.endswith("its first page only: the article goes on at https://www.sankei.com/article/"
                            "20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/, which an ingest does not read with it")
+
+
+def test_a_chunked_page_that_breaks_off_is_not_taken_for_whole(tmp_path):
+    # warcio takes a chunked body that ends inside a chunk, or where the next chunk's size should
+    # be, for complete ("assuming file was cut off"): an Asahi page cut inside a chunk was stored
+    # as a whole article with nothing said, and a Sankei page cut between chunks at a fifth was an
+    # error blaming the page ("an empty shell or a script-only page"), not the archive.
+    saved = warcs.outlet_pages()
+    asahi, sankei, nhk = (_page(saved, part) for part in (
+        "asahi.com/articles/AST1F", "sankei.com", "nhk.or.jp/news/html/20230403/k10014027131000"))
+    chunked = (("Transfer-Encoding", "chunked"),)
+    mid_chunk = _chunked(asahi.body)[:len(asahi.body) * 3 // 4]
+    whole_chunks = _chunked(sankei.body)
+    between = whole_chunks[:whole_chunks.index(b"\r\n%x\r\n" % 4000, len(whole_chunks) // 5) + 2]
+    counted, states, _ = _ingested(tmp_path, [
+        warcs.Fetch(asahi.url, asahi.body, headers=chunked, payload=mid_chunk),
+        warcs.Fetch(sankei.url, sankei.body, headers=chunked, payload=between),
+        warcs.Fetch(nhk.url, nhk.body, headers=chunked, payload=_chunked(nhk.body))])
+    assert counted["truncated"] == 2 and counted["new"] == 2
+    kind, _, reason = states[canonical_url(asahi.url, HOSTS)]
+    assert kind == "article" and reason.endswith("bytes only: its chunked Transfer-Encoding breaks off there "
+                                                 "(the last chunk never came)")
+    kind, code, reason = states[canonical_url(sankei.url, HOSTS)]
+    assert (kind, code) == ("error", "truncated") and "its chunked Transfer-Encoding breaks off there" in reason
+    kind, code, reason = states[canonical_url(nhk.url, HOSTS)]
+    assert (kind, code) == ("article", "stored") and "breaks off" not in reason
