@@ -69,7 +69,9 @@ def series_html(path: str, number: int, last: int, name: str) -> bytes:
     """Page ``number`` of ``last`` of a long article at ``path`` (``path/2``, ``path/3`` …), with a
     pager as outlets print one ("次へ", page numbers)."""
     title = f"公共施設の統廃合計画 {name}"
-    body = "\n".join(f"<p>{p}（{name}）</p>" for p in SERIES_TEXT[number])
+    paragraphs = SERIES_TEXT.get(number) or [f"第{number}ページでは、施設ごとの利用者数と修繕費の推移を一覧で示している。",
+                                             f"市は第{number}ページの数字をもとに、地区ごとの説明会で意見を聞く方針だ。"]
+    body = "\n".join(f"<p>{p}（{name}）</p>" for p in paragraphs)
     links = "".join(f'<li><a href="{path if k == 1 else f"{path}/{k}"}">{k}</a></li>' if k != number
                     else f"<li>{k}</li>" for k in range(1, last + 1))
     following = f'<a class="next" href="{path}/{number + 1}">次へ</a>' if number < last else ""
@@ -294,13 +296,13 @@ class Site:
         return {path: code for path, (_, code) in routes.items()}
 
     def add_series(self) -> None:
-        """Two articles of three pages each (``series_html``): ``/a/long`` whole, and
-        ``/a/long-broken``, whose page 3 answers 503 until the site is healed."""
-        for name in ("long", "long-broken"):
+        """Articles split over pages (``series_html``): ``/a/long`` (3 pages), ``/a/long-broken``
+        (3 pages, page 3 answers 503 until the site is healed) and ``/a/endless`` (12 pages)."""
+        for name, last in (("long", 3), ("long-broken", 3), ("endless", 12)):
             path = f"/a/{name}"
-            for number in (1, 2, 3):
+            for number in range(1, last + 1):
                 route = path if number == 1 else f"{path}/{number}"
-                page = series_html(path, number, 3, name)
+                page = series_html(path, number, last, name)
                 self.cases[route] = Case(route, lambda h, s, page=page: _send(h, 200, page))
             self.expect[path] = {}
         whole = series_html("/a/long-broken", 3, 3, "long-broken")

@@ -99,8 +99,17 @@ def test_a_revisit_of_a_whole_article_reads_its_pages_and_finds_it_unchanged(ser
     assert long["version"] == 1 and long["text"] == series["first"]["long"]["text"]
 
 
+def test_a_pager_that_goes_on_and_on_is_read_to_ten_pages_and_says_so(series):
+    site, first = series["site"], series["first"]
+    endless = _article(series["db"], site.url("/a/endless"))
+    assert "第10ページでは" in endless["text"] and "第11ページ" not in endless["text"]
+    assert (f"read from its first 10 pages only (at most 10): it goes on at {site.url('/a/endless/11')}"
+            in endless["url_reason"])
+    assert "/a/endless/11" not in first["requests"]
+
+
 def test_next_pages_are_never_fetched_as_articles_of_their_own(series):
     db = series["db"]
-    assert query(db, "SELECT count(*) AS n FROM articles WHERE title LIKE '公共施設%'")[0]["n"] == 2
+    assert query(db, "SELECT count(*) AS n FROM articles WHERE title LIKE '公共施設%'")[0]["n"] == 3
     first = series["first"]["requests"]
     assert first.count("/a/long/2") == 1 and first.count("/a/long-broken/3") == 2  # one retry of the 503
