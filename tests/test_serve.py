@@ -682,3 +682,31 @@ def test_review_pages_load_while_a_crawl_writes(review_db, tmp_path):
         conn.close()
     assert total == len(ids) + written
     assert followed == reviews == 5
+
+
+def test_article_page_says_an_article_was_read_from_several_pages_or_lacks_one(tmp_path):
+    # A long article read from its pages says so; one whose page 3 could not be read says which
+    # page and why: the reviewer reads a part, whose relevance is the part's.
+    from .hostile import series_html
+
+    path = tmp_path / "n.db"
+    db = open_db(path)
+    ids = {}
+    for name, failed in (("whole", False), ("part", True)):
+        base = f"https://e.jp/a/{name}"
+        pages = {n: series_html(f"/a/{name}", n, 3, name) for n in (1, 2, 3)}
+        more = [(pages[2], f"{base}/2", None)] + ([] if failed else [(pages[3], f"{base}/3", None)])
+        record = store.analyse(pages[1], base, more=more)
+        page_id = store.keep_page(db, base, pages[1], outlet=None)
+        parts = [store.PagePart(f"{base}/2", pages[2], "text/html", 200),
+                 store.PagePart(f"{base}/3", problem="HTTP 503 (Service Unavailable)") if failed
+                 else store.PagePart(f"{base}/3", pages[3], "text/html", 200)]
+        ids[name] = store.save_verdict(db, url=base, page_id=page_id, record=record, outlet=None, parts=parts).article_id
+    ds = build_datasette(path, reviewer=REVIEWER)
+    whole = call(ds, "get", f"/newsmon/articles/{ids['whole']}").text
+    assert "Read from 3 pages" in whole and "Incomplete" not in whole
+    part = call(ds, "get", f"/newsmon/articles/{ids['part']}").text
+    assert "Read from 2 pages" in part
+    assert (f"Incomplete: page 3 of article {ids['part']} (https://e.jp/a/part) could not be read: HTTP 503 "
+            "(Service Unavailable); the article holds its first 2 page(s) only until a revisit reads this one."
+            in part)

@@ -215,7 +215,21 @@ def _article_extras(conn, article_id: int, config_path: str | None = None) -> di
         title = conn.execute("SELECT title FROM articles WHERE id = ?", [following[0]]).fetchone()
         nxt = {"id": following[0], "title": title[0] if title else None}
     return {"history": log, "next": nxt, "queued": article_id in queue,
-            "trace": _trace(conn, article_id, config_path), **_versions(conn, article_id)}
+            "trace": _trace(conn, article_id, config_path), **_versions(conn, article_id),
+            **_pages(conn, article_id)}
+
+
+def _pages(conn, article_id: int) -> dict[str, Any]:
+    """How many pages the article's text was read from (an article split over several), and
+    the reasons of its next pages that could not be read: the reviewer must know the text below
+    is a part, and that its relevance is the part's."""
+    if "part_of" not in {c[1] for c in conn.execute("PRAGMA table_info(pages)")}:
+        return {"pages": 1, "missing_pages": []}
+    first = conn.execute("SELECT max(id) FROM pages WHERE article_id = ? AND part_of IS NULL", [article_id]).fetchone()[0]
+    parts = conn.execute("SELECT count(*) FROM pages WHERE part_of = ?", [first]).fetchone()[0] if first else 0
+    missing = [r[0] for r in conn.execute(
+        "SELECT reason FROM urls WHERE reason_code = 'page_missing' AND article_id = ? ORDER BY url", [article_id])]
+    return {"pages": 1 + parts, "missing_pages": missing}
 
 
 def _versions(conn, article_id: int) -> dict[str, Any]:
