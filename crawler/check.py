@@ -136,6 +136,8 @@ def report_lines(reports: dict[str, dict[str, Any]]) -> list[str]:
         for a in report["articles"]:
             if a["method"]:
                 flags = ", paywalled" if a["paywalled"] else ""
+                if a.get("next_page"):  # the chars are the first page's: a crawl reads the next ones too
+                    flags += f", page 1 of several (next {a['next_page']})"
                 lines.append(f"  article  {a['status']:>3}  {a['url']}  {a['method']}, {a['text_chars']:,} chars{flags}, "
                              f"published {a['published_at'] or '—'}, title {(a['title'] or '—')[:60]!r}")
             else:

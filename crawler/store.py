@@ -584,7 +584,9 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
     new content and score in the ``articles`` row (an article an update makes relevant enters the
     review queue and the next digest); it keeps its story, indexed anew. An unchanged one (new
     ads, new markup) stores nothing but the schedule's progress. One transaction: a crawl killed
-    in the middle leaves the revisit due, to be done again by the next run.
+    in the middle leaves the revisit due, to be done again by the next run. ``parts``: the
+    article's next pages as the revisit read them (``record`` is of all of them), kept with a
+    new version.
     """
     now = now_iso()
     record, extra = split(record)

@@ -186,3 +186,17 @@ def test_a_sample_whose_extraction_crashes_is_that_samples_problem(tmp_path):
     assert report["verdict"] == "degraded"
     assert any(r.startswith(f"article {url}: extraction failed") for r in report["reasons"])
     assert result.returncode == 0
+
+
+def test_a_sample_that_is_page_1_of_several_says_so():
+    # Its character count is the first page's: a crawl reads the next pages too (crawler/pagination).
+    from crawler.check import report_lines
+
+    sample = {"url": "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/", "status": 200,
+              "moved_to": None, "wall": None, "problem": None, "method": "rules:sankei@2021-10", "title": "t",
+              "published_at": None, "text_chars": 900, "paywalled": False,
+              "next_page": "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/"}
+    report = {"verdict": "ok", "reasons": [], "discovery": [], "articles": [sample], "name": "産経新聞"}
+    (line,) = [line for line in report_lines({"sankei": report}) if line.strip().startswith("article")]
+    assert "900 chars, page 1 of several (next https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/)" \
+        in line

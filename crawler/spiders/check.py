@@ -163,7 +163,7 @@ class CheckSpider(scrapy.Spider):
             return
         entry.update(method=record.get("method"), title=record.get("title"), published_at=record.get("published_at"),
                      text_chars=len("".join((record.get("text") or "").split())),
-                     paywalled=bool(record.get("paywalled")))
+                     paywalled=bool(record.get("paywalled")), next_page=record.get("_next_page"))
 
     def article_failed(self, failure):
         request = failure.request
