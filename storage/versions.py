@@ -117,16 +117,17 @@ _INCOMPLETE = "SELECT article_id FROM urls WHERE reason_code = 'page_missing'"
 def due_revisits(db: Database, outlet: str, *, now: str, before: str, relevant_only: bool,
                  limit: int) -> list[dict[str, Any]]:
     """Revisits of ``outlet`` due at ``now``, oldest due first: url, article_id, etag,
-    last_modified, step, first_seen_at. Only articles first seen before ``before`` (the run's
-    start: what this run stored is not revisited in the same run); with ``relevant_only``, only
-    relevant articles, and those whose next page could not be read (``page_missing``: the
-    relevance of a part is not the article's)."""
+    last_modified, step, first_seen_at, incomplete. Only articles first seen before ``before``
+    (the run's start: what this run stored is not revisited in the same run); with
+    ``relevant_only``, only relevant articles, and those whose next page could not be read
+    (``incomplete``, ``page_missing``: the relevance of a part is not the article's)."""
     if limit <= 0:
         return []
     relevant = f"AND (a.relevant = 1 OR a.id IN ({_INCOMPLETE}))" if relevant_only else ""
     return list(db.query(
         f"""
-        SELECT r.url, r.article_id, r.etag, r.last_modified, r.step, r.first_seen_at
+        SELECT r.url, r.article_id, r.etag, r.last_modified, r.step, r.first_seen_at,
+               a.id IN ({_INCOMPLETE}) AS incomplete
         FROM revisits r JOIN articles a ON a.id = r.article_id
         WHERE r.outlet = ? AND r.due_at IS NOT NULL AND r.due_at <= ? AND r.first_seen_at < ? {relevant}
         ORDER BY r.due_at, r.url LIMIT ?

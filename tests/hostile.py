@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import io
 import socket
 import ssl
@@ -146,6 +147,14 @@ def _send(h: BaseHTTPRequestHandler, status: int, body: bytes = b"", headers: di
     h.server.site._status(h, status)  # type: ignore[attr-defined]
     if body and h.command != "HEAD":
         h.wfile.write(body)
+
+
+def _send_validated(h: BaseHTTPRequestHandler, body: bytes) -> None:
+    """A 200 with an ETag, or a 304 to a request that names it (as outlets answer revisits)."""
+    etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+    if h.headers.get("If-None-Match") == etag:
+        return _send(h, 304, b"", {"ETag": etag})
+    _send(h, 200, body, {"ETag": etag})
 
 
 def good(n: int) -> Callable:
@@ -297,13 +306,15 @@ class Site:
 
     def add_series(self) -> None:
         """Articles split over pages (``series_html``): ``/a/long`` (3 pages), ``/a/long-broken``
-        (3 pages, page 3 answers 503 until the site is healed) and ``/a/endless`` (12 pages)."""
+        (3 pages, page 3 answers 503 until the site is healed; its pages have an ETag and answer
+        304 to a request that names it) and ``/a/endless`` (12 pages)."""
         for name, last in (("long", 3), ("long-broken", 3), ("endless", 12)):
             path = f"/a/{name}"
             for number in range(1, last + 1):
                 route = path if number == 1 else f"{path}/{number}"
                 page = series_html(path, number, last, name)
-                self.cases[route] = Case(route, lambda h, s, page=page: _send(h, 200, page))
+                answer = _send_validated if name == "long-broken" else lambda h, body: _send(h, 200, body)
+                self.cases[route] = Case(route, lambda h, s, page=page, answer=answer: answer(h, page))
             self.expect[path] = {}
         whole = series_html("/a/long-broken", 3, 3, "long-broken")
         self.cases["/a/long-broken/3"] = Case("/a/long-broken/3", lambda h, s: _send(h, 200, whole) if s.healed

@@ -82,7 +82,9 @@ def test_a_page_that_fails_is_said_and_the_revisit_completes_the_article(series)
     runs = query(series["db"], "SELECT errors FROM outlet_runs WHERE outlet = 'series' ORDER BY run_id")
     assert [r["errors"] for r in runs] == [1, 0]
     # Not relevant as read, it is revisited all the same (only relevant articles are, by default),
-    # and the revisit that reads page 3 makes it a new version, now relevant.
+    # and unconditionally: its first page is unchanged, and answers 304 to a request naming its
+    # ETag, which would leave page 3 unread for good. The revisit that reads page 3 makes it a
+    # new version, now relevant.
     after = second["broken"]
     assert after["id"] == broken["id"] and after["version"] == 2
     assert "反撃能力" in after["text"] and after["relevant"] == 1

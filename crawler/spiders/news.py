@@ -406,9 +406,11 @@ class NewsSpider(scrapy.Spider):
                 self.queued[key] = self.queued.get(key, 0) + 1
                 self.crawler.stats.inc_value("newsmon/revisit/queued")
                 headers = {}
-                if row["etag"]:
+                # An article whose next page could not be read is asked for whole: its first
+                # page has not changed, and a 304 would leave the missing page unread for good.
+                if row["etag"] and not row["incomplete"]:
                     headers["If-None-Match"] = row["etag"]
-                if row["last_modified"]:
+                if row["last_modified"] and not row["incomplete"]:
                     headers["If-Modified-Since"] = row["last_modified"]
                 yield scrapy.Request(row["url"], callback=self.parse_article, errback=self.article_failed,
                                      dont_filter=True, headers=headers, cb_kwargs={"outlet": key},
