@@ -37,9 +37,9 @@ _MAYBE = re.compile(r"(?:/[1-9]\d?/?|[?&]page=[1-9]\d?)(?:[&#].*)?$")
 def _hrefs_to(tree: etree._Element, number: int) -> Iterator[str]:
     """The links of the page (``<a>``, ``<link rel=next>``) that may lead to page ``number``.
 
-    One walk of the tree, tested in Python: 0.3 ms a saved page (the median has 300-odd links),
-    where an XPath testing every href with ``contains()`` took 0.6-0.7 ms, and a regular
-    expression over the bytes 1.9 ms."""
+    One walk of the tree, tested in Python: 0.5 ms a saved page, 0.4 of it the walk itself (the
+    267 saved pages, a median of 156 links each), where an XPath testing every href with
+    ``contains()`` took 0.6-0.7 ms, and a regular expression over the bytes 1.9 ms."""
     ends = (f"/{number}", f"/{number}/")
     by_query = f"page={number}"
     for element in tree.iter("a", "link"):
