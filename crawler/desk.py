@@ -166,6 +166,10 @@ def _articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, A
     optional = {"version": "version", "primary_source": "primary_source", "threshold": "threshold",
                 "relevance_p": "relevance_p AS probability"}
     columns = _ROW_COLUMNS + tuple(expr for name, expr in optional.items() if name in present)
+    if "part_of" in _columns(conn, "pages"):
+        # m013: an article whose next page could not be read (its text and score are a part's),
+        # found by the partial index of those few URLs.
+        columns += ("id IN (SELECT article_id FROM urls WHERE reason_code = 'page_missing') AS incomplete",)
     rows = _rows(conn, f"SELECT {', '.join(columns)} FROM articles WHERE id IN ({marks})", ids)
     return {r["id"]: r for r in rows}
 

@@ -402,3 +402,18 @@ def test_the_config_is_read_once_for_the_desk_and_the_article_pages(desk_db, tmp
     for _ in range(2):
         assert call(ds, "get", f"/newsmon/articles/{ids['written-0']}").status_code == 200
     assert reads == [str(config)]
+
+
+def test_an_article_whose_next_page_could_not_be_read_is_marked_incomplete(desk_db):
+    # Its text and score are a part's: the row says so, and leads to the page that says which.
+    path, ids = desk_db
+    db = open_db(path)
+    article = ids["written-2"]
+    db.execute("INSERT INTO urls (url, outlet, kind, reason, reason_code, article_id, first_seen_at, last_seen_at, "
+               "attempts) VALUES ('https://e.jp/a/2', 'nhk', 'article', 'page 2 of article … could not be read', "
+               "'page_missing', ?, '2026-11-30T00:00:00+00:00', '2026-11-30T00:00:00+00:00', 1)", [article])
+    db.conn.commit()
+    html = call(build_datasette(path, reviewer=REVIEWER), "get", "/").text
+    marked = html.split(f'id="nm-{article}"', 1)[1].split("</li>", 1)[0]
+    other = html.split(f'id="nm-{ids["written-3"]}"', 1)[1].split("</li>", 1)[0]
+    assert '<a class="nm-incomplete"' in marked and "nm-incomplete" not in other

@@ -116,6 +116,8 @@ def row_view(item: desk.Item, datasette) -> dict[str, Any]:
         "updates": max(0, int(a.get("version") or 1) - 1),
         # The Ministry of Defense's or the Prime Minister's Office's own page, not a news report.
         "primary": bool(a.get("primary_source")),
+        # A page of the article could not be read: what the row shows is a part's (m013).
+        "incomplete": bool(a.get("incomplete")),
         "members": [{"id": m["id"], "title": m.get("title") or m.get("url"), "href": article_url(datasette, m["id"]),
                      "outlet": m.get("outlet") or m.get("site_name"), "when": desk.jst(m.get("published_at"))}
                     for m in item.members],
