@@ -88,6 +88,7 @@ def test_a_page_that_fails_is_said_and_the_revisit_completes_the_article(series)
     after = second["broken"]
     assert after["id"] == broken["id"] and after["version"] == 2
     assert "反撃能力" in after["text"] and after["relevant"] == 1
+    assert broken["relevant_since"] is None and after["relevant_since"] is not None  # the next digest has it
     healed = second["urls"][site.url("/a/long-broken/3")]
     assert (healed["kind"], healed["reason_code"]) == ("article", "continuation")
 
