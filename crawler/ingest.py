@@ -303,10 +303,12 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 note = f"from its first {len(body):,} bytes only: {cut}"
         if record is not None and record.get("_next_page"):
             # An article split over pages (crawler.pagination): the archive may hold the next
-            # ones as records of their own, but in no order an ingest can wait for.
+            # ones as records of their own, but in no order an ingest can wait for. An outlet's
+            # is revisited by its crawl, which reads them (the writer plans it: _store).
             counts["next_pages"] += 1
             first_only = (f"its first page only: the article goes on at {record['_next_page']}, which an ingest "
-                          "does not read with it")
+                          "does not read with it" + ("; a crawl of the outlet reads it when it revisits the article"
+                                                     if outlet else ""))
             note = f"{note}; {first_only}" if note else first_only
         # A page that crashed extraction is kept whatever its site: unread, its relevance is
         # unknown, and dropped it would leave no trace. Stored, its URL is an error with the
@@ -351,7 +353,8 @@ class Report:
 
     counts: Counter = field(default_factory=Counter)
     #: The store's options (stories) the writer stores with: ingested articles join stories as
-    #: crawled ones do; they are never revisited (an archive is the past, not the live site).
+    #: crawled ones do; they are not revisited (an archive is the past, not the live site), but
+    #: for an outlet's article split over pages, whose next pages only its crawl can read.
     store_options: store.Options | None = field(default=None, repr=False)
     #: The config the writer reads outlets from (the workers get its text: ``Options``).
     config_path: str | None = None
@@ -426,9 +429,13 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 record = page.record
                 if record is not None and record.get("outlet") is None:
                     store.assign_outlet(record, page.outlet, store.outlets_of(report.config_path))
+                following = record.get("_next_page") if record is not None and page.outlet else None
+                parts = [store.PagePart(following, problem="the archive's record is its first page, and an ingest "
+                                                           "reads no further")] if following else []
                 saved = store.save(db, url=page.url, body=page.body, record=record, outlet=page.outlet,
                                    content_type=page.content_type, problem=page.problem,
-                                   opts=report.store_options, compressed=page.compressed, note=page.note)
+                                   opts=report.store_options, compressed=page.compressed, note=page.note,
+                                   parts=parts)
                 if record is None:
                     counts["no_article"] += 1
                 elif saved.new:

@@ -516,7 +516,7 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
          http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
          error: str | None = None, opts: Options | None = None, problem: Problem | None = None,
-         compressed: Compressed | None = None, note: str | None = None) -> Saved:
+         compressed: Compressed | None = None, note: str | None = None, parts: Sequence[PagePart] = ()) -> Saved:
     """Store one page, its article (if any) and the URL's state, in one transaction.
 
     For pages that arrive whole (``newsmon ingest``, tests); the crawl stores the raw page
@@ -525,6 +525,8 @@ def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, out
     ``not_article``: a bug of ours must not lose the article for good. ``problem``: why
     ``record`` is None (``outcome.no_article_problem``), as the crawl passes it. ``compressed``:
     the page compressed by a worker already (``storage.pages.compress``), instead of ``body``.
+    ``parts``: the article's next pages (``save_verdict``); one that was not read has the new
+    article's revisits planned, as a crawl plans them, so that the outlet's crawl reads it.
     """
     now = now_iso()
     with transaction(db):
@@ -534,7 +536,8 @@ def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, out
                                         content_type=content_type, now=now, outlet=outlet, compressed=compressed)
         problem = Problem("extract_failed", error) if error else problem
         return save_verdict(db, url=url, page_id=page_id, record=record, outlet=outlet, problem=problem,
-                            http_status=http_status, attempt=True, opts=opts, note=note)
+                            http_status=http_status, attempt=True, opts=opts, note=note, parts=parts,
+                            revisit=any(part.problem is not None for part in parts))
 
 
 # --- revisits -----------------------------------------------------------------------------------

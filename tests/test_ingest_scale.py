@@ -235,7 +235,10 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
     second = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
     assert second.returncode == 0 and "1 archive(s) resumed" in second.stdout
     assert records + counts(second)["records"] == 1 + 80
-    assert rows(db, "SELECT count(*) FROM urls") == [(80,)]
+    # Each record's URL once; and the next pages of the articles split over pages, each once.
+    assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(80,)]
+    assert rows(db, "SELECT count(*) FROM urls WHERE reason_code = 'page_missing'") == \
+        rows(db, "SELECT count(DISTINCT article_id) FROM urls WHERE reason LIKE '%its first page only%'")
     assert rows(db, "SELECT count(*) FROM urls WHERE kind NOT IN ('article', 'not_article')") == [(0,)]
     assert rows(db, "SELECT articles, relevant FROM ingested_archives") == \
         rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
@@ -1084,16 +1087,23 @@ def test_an_ingest_in_this_process_leaves_compressing_to_the_writer(tmp_path, mo
     db.close()
 
 
-def test_an_article_split_over_pages_is_stored_from_its_first_page_with_a_note(tmp_path):
+def test_an_article_split_over_pages_is_stored_from_its_first_page_and_revisited_for_the_rest(tmp_path):
     # The archive's page 1 of a Sankei article that goes on at …/2/ (the saved page's pager):
     # stored, and said to be its first page only, not passed off as the whole article.
     sankei = next(p for p in warcs.outlet_pages() if "TBR56U2GRVNKTH6F7ZYGAUXMTE" in p.url)
-    counted, states, _ = _ingested(tmp_path, [sankei])
+    counted, states, db = _ingested(tmp_path, [sankei])
     assert counted["next pages"] == 1 and counted["new"] == 1
-    kind, code, reason = states[canonical_url(sankei.url, HOSTS)]
+    first, following = (canonical_url(sankei.url, HOSTS),
+                        "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/")
+    kind, code, reason = states[first]
     assert (kind, code) == ("article", "stored")
-    assert reason.endswith("its first page only: the article goes on at https://www.sankei.com/article/"
-                           "20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/, which an ingest does not read with it")
+    assert reason.endswith(f"its first page only: the article goes on at {following}, which an ingest does not "
+                           "read with it; a crawl of the outlet reads it when it revisits the article")
+    # The next page is the article's missing page, and the article is revisited (unlike other
+    # archived articles): the outlet's next crawl reads its pages and completes it.
+    kind, code, reason = states[following]
+    assert (kind, code) == ("article", "page_missing") and "an ingest reads no further" in reason
+    assert rows(db, "SELECT url, due_at IS NOT NULL FROM revisits") == [(first, 1)]
 
 
 def test_a_chunked_page_that_breaks_off_is_not_taken_for_whole(tmp_path):
