@@ -479,8 +479,11 @@ def reextract(db: str | None, config: str | None) -> None:
         counts = store.reextract(database, checked.config.path, opts, progress=progress)
     kept = (f"; {counts['kept']} articles kept as they are (no raw page left to read: pruned?)"
             if counts.get("kept") else "")
+    partial = (f"; {counts['first_page_only']} articles are the first page of several whose next pages were never "
+               "fetched: their revisits are due, and the next crawl of their outlets reads them"
+               if counts.get("first_page_only") else "")
     click.echo(f"newsmon: re-extracted {counts['articles']} articles ({counts['versions']} versions of changed "
-               f"ones){kept}; {counts['empty']} stored pages hold no article")
+               f"ones){kept}; {counts['empty']} stored pages hold no article{partial}")
 
 
 @cli.command()

@@ -680,11 +680,14 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
         chain: list[dict[str, Any]] = []
         for entry in versions.versions(db, article_id):
             stored = queries.page_body(db, entry["page_id"]) if entry.get("page_id") else None
-            record = None
+            record = following = None
             if stored is not None:
                 url, body, content_type, _status = stored
                 more = [(b, u, charset_of(c)) for u, b, c in queries.continuation_pages(db, entry["page_id"])]
                 record = analyse(body, url, charset_of(content_type), config_path, story_features=False, more=more)
+                # A first page whose next pages were never fetched (stored before newsmon read
+                # articles split over pages, or by an ingest that did not plan them).
+                following = record.get("_next_page") if record is not None and not more else None
                 record = split(record)[0] if record is not None else None
             # A version whose page is gone (pruned) or reads as no article now stays as it was
             # stored: dropping it would lose its text, which is nowhere else.
@@ -694,7 +697,8 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
             if chain and chain[-1]["record"]["content_hash"] == record["content_hash"]:
                 continue
             chain.append({"record": record, "page_id": entry["page_id"] if stored is not None else None,
-                          "fetched_at": entry["fetched_at"], "kept": kept})
+                          "fetched_at": entry["fetched_at"], "kept": kept, "url": stored[0] if stored else None,
+                          "following": following})
         if all(c["kept"] for c in chain):
             # No readable page (pruned, or none kept): the article stays as it is.
             counts["kept"] += 1
@@ -709,6 +713,10 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
                  "fetched_at": c["fetched_at"]} for c in chain])
         counts["articles"] += 1
         counts["versions"] += len(chain) if len(chain) > 1 else 0
+        newest = chain[-1]
+        if newest["following"] and opts.revisit_after and frontier.state(db, newest["following"]) is None:
+            _plan_next_pages(db, article_id, newest["url"], newest["following"])
+            counts["first_page_only"] = counts.get("first_page_only", 0) + 1
         if progress is not None:
             progress.update(1, articles=1)
     # Streamed in batches (raw pages are most of the database); writing article_id as we go
@@ -736,6 +744,20 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
     if opts.stories:
         regroup(db, opts)
     return counts
+
+
+def _plan_next_pages(db, article_id: int, url: str, following: str) -> None:
+    """An article read from its first page only, whose next pages were never fetched: its next
+    page is its ``page_missing`` page, and its revisit is due now, so that the outlet's next crawl
+    reads its pages (``reextract`` fetches nothing itself)."""
+    now = now_iso()
+    row = db.execute("SELECT outlet FROM urls WHERE url = ?", [url]).fetchone()
+    outlet = row[0] if row else None
+    with transaction(db):
+        _keep_parts(db, [PagePart(following, problem="never fetched: the article was stored before newsmon read "
+                                                      "articles split over pages")],
+                    first_url=url, article_id=article_id, page_id=None, outlet=outlet, run_id=None, now=now)
+        versions.revisit_now(db, url, article_id=article_id, outlet=outlet, now=now)
 
 
 def charset_of(content_type: str | None) -> str | None:

@@ -110,6 +110,14 @@ def schedule_revisit(db: Database, url: str, *, article_id: int, outlet: str | N
             [url, article_id, outlet, first_seen, _at(first_seen, after[0]) if after else None, etag, last_modified])
 
 
+def revisit_now(db: Database, url: str, *, article_id: int, outlet: str | None, now: str) -> None:
+    """Make the revisit of the article at ``url`` due at ``now`` (planned, if it never was)."""
+    with transaction(db):
+        db.execute("INSERT OR IGNORE INTO revisits (url, article_id, outlet, first_seen_at, step, due_at) "
+                   "VALUES (?, ?, ?, ?, 0, ?)", [url, article_id, outlet, now, now])
+        db.execute("UPDATE revisits SET due_at = ? WHERE url = ?", [now, url])
+
+
 #: Articles with a next page that could not be read (``store.PagePart``), by the partial index of m013.
 _INCOMPLETE = "SELECT article_id FROM urls WHERE reason_code = 'page_missing'"
 

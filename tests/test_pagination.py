@@ -78,3 +78,22 @@ def test_reextract_reads_an_article_from_all_its_pages_again(tmp_path):
     db.execute("UPDATE articles SET text = 'x', content_hash = 'x' WHERE id = ?", [saved.article_id])
     store.reextract(db, None, store.Options())
     assert db.execute("SELECT text FROM articles WHERE id = ?", [saved.article_id]).fetchone()[0] == whole
+
+
+def test_reextract_finds_an_article_read_from_its_first_page_only_and_plans_its_revisit(tmp_path):
+    # Stored before newsmon read articles split over pages: page 1 only, and nothing would ever
+    # read the rest. reextract fetches nothing; it makes the next page the article's missing page
+    # and its revisit due, which the outlet's next crawl does (unconditionally: tests/test_pages_e2e).
+    db = open_db(tmp_path / "n.db")
+    url = "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/"
+    body = saved_bytes("java-extractarticle/000015-sankei.html")
+    record = store.split(store.analyse(body, url))[0]
+    saved = store.save(db, url=url, body=body, record=record, outlet="sankei")
+    counts = store.reextract(db, None, store.Options())
+    assert counts["first_page_only"] == 1
+    (kind, code, article_id), = db.execute(
+        "SELECT kind, reason_code, article_id FROM urls WHERE url = ?", [f"{url}2/"]).fetchall()
+    assert (kind, code, article_id) == ("article", "page_missing", saved.article_id)
+    assert db.execute("SELECT count(*) FROM revisits WHERE url = ? AND due_at IS NOT NULL", [url]).fetchone()[0] == 1
+    # Once planned, not again.
+    assert "first_page_only" not in store.reextract(db, None, store.Options())
