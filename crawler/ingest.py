@@ -58,8 +58,8 @@ SHORTEST_CUT = 200
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "revisits", "other_sites", "not_html", "bad_url", "other_language", "not_text",
-           "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages", "new", "relevant", "seen",
-           "no_article", "not_relevant", "extract_failed")
+           "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages", "next_pages_read", "new",
+           "relevant", "seen", "no_article", "not_relevant", "extract_failed")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -422,6 +422,9 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
         last = at + BATCH >= len(kept)
         with transaction(db):
             for page in kept[at:at + BATCH]:
+                if page.record is not None and page.outlet and _completes(db, page, report):
+                    counts["next_pages_read"] += 1
+                    continue
                 if frontier.settled(db, page.url) or (page.problem is not None and page.problem.code == "revisit"
                                                       and _revisited(db, page)):
                     counts["seen"] += 1
@@ -449,6 +452,17 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
     counts["relevant"] += relevant
     progress.update(part.length if progress.unit == "B" else 0, records=read.records, stored=new,
                     relevant=relevant, what=archive.source.name)
+
+
+def _completes(db, page: Page, report: Report) -> bool:
+    """Whether ``page`` is a next page a stored article lacks (``page_missing``: its first page
+    came earlier in the archives), now read with it (``store.add_next_page``)."""
+    row = db.execute("SELECT reason_code FROM urls WHERE url = ?", [page.url]).fetchone()
+    if row is None or row[0] != "page_missing":
+        return False
+    body = page.body if page.body is not None else pages.decompress(db, page.compressed.blob, page.compressed.dict_id)
+    return store.add_next_page(db, page.url, body, page.content_type, config_path=report.config_path,
+                               opts=report.store_options or store.Options()) is not None
 
 
 def _revisited(db, page: Page) -> bool:

@@ -396,11 +396,12 @@ class PagePart:
 
 
 def _keep_parts(db, parts: Sequence[PagePart], *, first_url: str, article_id: int, page_id: int | None,
-                outlet: str | None, run_id: int | None, now: str) -> None:
-    """The next pages of an article: kept raw beside its first page (``part_of``), their URLs
-    settled as parts of it; the one that could not be read says so, and that a revisit of the
-    article tries it again (``versions.due_revisits`` takes such articles, relevant or not)."""
-    for number, part in enumerate(parts, start=2):
+                outlet: str | None, run_id: int | None, now: str, first_number: int = 2) -> None:
+    """The next pages of an article (numbered from ``first_number``): kept raw beside its first
+    page (``part_of``), their URLs settled as parts of it; the one that could not be read says so,
+    and that a revisit of the article tries it again (``versions.due_revisits`` takes such
+    articles, relevant or not)."""
+    for number, part in enumerate(parts, start=first_number):
         if part.problem is None and part.body is not None:
             part_id = queries.save_page(db, part.url, part.body, article_id=article_id, http_status=part.status or 200,
                                         content_type=part.content_type, now=now, outlet=outlet, part_of=page_id)
@@ -744,6 +745,47 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
     if opts.stories:
         regroup(db, opts)
     return counts
+
+
+def add_next_page(db, url: str, body: bytes, content_type: str | None, *, config_path: str | None,
+                  opts: Options) -> Revisited | None:
+    """A page a stored article lacks (its URL ``page_missing``), had on its own: an archive's
+    record of it. Read with the article's first page and the next pages it has, the article is
+    completed as a revisit completes it (a new version), the page kept as its part. ``None``:
+    ``url`` is no such page, or does not read as the article's next one; the caller stores it as
+    any other page. Extracts in this process (the first page is here, not in a worker): a few
+    ms, for the few articles split over pages."""
+    state = frontier.state(db, url)
+    if state is None or state.get("reason_code") != "page_missing" or state.get("article_id") is None:
+        return None
+    article_id = state["article_id"]
+    first = db.execute("SELECT id FROM pages WHERE article_id = ? AND part_of IS NULL ORDER BY id DESC LIMIT 1",
+                       [article_id]).fetchone()
+    stored = queries.page_body(db, first[0]) if first else None
+    if stored is None:
+        return None
+    first_url, first_body, first_type, _status = stored
+    have = queries.continuation_pages(db, first[0])
+    more = [(b, u, charset_of(c)) for u, b, c in have] + [(body, url, charset_of(content_type))]
+    record = analyse(first_body, first_url, charset_of(first_type), config_path, opts.stories, more)
+    if record is None or record.get("_pages", 1) != len(more) + 1:
+        return None
+    record, extra = split(record)
+    now = now_iso()
+    outlet = state.get("outlet")
+    with transaction(db):
+        _annotate(db, record)
+        done = queries.store_article(db, record, now=now, page_id=first[0], article_id=article_id)
+        number = len(have) + 2
+        _keep_parts(db, [PagePart(url, body, content_type, 200)], first_url=first_url, article_id=article_id,
+                    page_id=first[0], outlet=outlet, run_id=None, now=now, first_number=number)
+        if extra.get("_next_page") and frontier.state(db, extra["_next_page"]) is None:
+            _keep_parts(db, [PagePart(extra["_next_page"], problem="not among the pages read so far")],
+                        first_url=first_url, article_id=article_id, page_id=first[0], outlet=outlet, run_id=None,
+                        now=now, first_number=number + 1)
+        if opts.stories and done.changed:
+            _place(db, article_id, record, extra.get("_story"), opts, now=now, new=False)
+    return Revisited(f"version {done.version}", done.changed, done.version, done.became_relevant)
 
 
 def _plan_next_pages(db, article_id: int, url: str, following: str) -> None:

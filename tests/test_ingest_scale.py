@@ -1130,3 +1130,21 @@ def test_a_chunked_page_that_breaks_off_is_not_taken_for_whole(tmp_path):
     assert (kind, code) == ("error", "truncated") and "its chunked Transfer-Encoding breaks off there" in reason
     kind, code, reason = states[canonical_url(nhk.url, HOSTS)]
     assert (kind, code) == ("article", "stored") and "breaks off" not in reason
+
+
+def test_a_next_page_later_in_the_archive_completes_its_article(tmp_path):
+    # The archive holds page 1 of a Sankei article, then its page 2 (written here on page 1's
+    # template): page 2 is read with page 1, not stored as an article of its own, nor skipped.
+    sankei = next(p for p in warcs.outlet_pages() if "TBR56U2GRVNKTH6F7ZYGAUXMTE" in p.url)
+    following = "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/"
+    mine = "（2ページ目）融資をめぐる経緯について、市は第三者委員会を設けて調べる方針を明らかにした。"
+    page2 = re.sub(rb'(<p class="article-text ">)[^<]*(</p>)', lambda m: m.group(1) + mine.encode() + m.group(2),
+                   sankei.body)
+    counted, states, db = _ingested(tmp_path, [sankei, warcs.Fetch(following, page2)])
+    assert counted["next pages"] == 1 and counted["next pages read"] == 1 and counted["new"] == 1
+    first = canonical_url(sankei.url, HOSTS)
+    (article_id, text, version), = rows(db, "SELECT id, text, version FROM articles")
+    assert mine in text and text.index(mine) > len(store.analyse(sankei.body, sankei.url)["text"]) - 1
+    assert version == 2  # completed, as a revisit completes an article
+    assert states[following][:2] == ("article", "continuation") and states[first][:2] == ("article", "stored")
+    assert rows(db, "SELECT url FROM pages WHERE part_of IS NOT NULL") == [(following,)]
