@@ -417,6 +417,16 @@ def _keep_parts(db, parts: Sequence[PagePart], *, first_url: str, article_id: in
                                    http_status=part.status, run_id=run_id, attempt=True, now=now)
 
 
+def _settle_missing(db, article_id: int, url: str, pages_now: set[str], *, now: str) -> None:
+    """The article's ``page_missing`` URLs that its pages, read whole just now, no longer include."""
+    for (gone,) in db.execute("SELECT url FROM urls WHERE reason_code = 'page_missing' AND article_id = ?",
+                              [article_id]).fetchall():
+        if gone not in pages_now:
+            db.execute("UPDATE urls SET reason_code = 'page_gone', reason = ?, last_seen_at = ? WHERE url = ?",
+                       [f"no longer a page of article {article_id} ({url}): its pages, read whole on {now}, "
+                        "end before it", now, gone])
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -602,6 +612,9 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
             versions.record_revisit(db, url, result="failed: the article is no longer stored",
                                     after=(), now=now, status=http_status)
             return Revisited("failed: the article is no longer stored", failed=True)
+        # Read whole this time: a page it lacked that is no longer one of its pages (the site
+        # joined them, or its pager ends before) is missing no more.
+        _settle_missing(db, article_id, url, {part.url for part in parts}, now=now)
         if row[0] == fresh:
             versions.record_revisit(db, url, result="unchanged", after=opts.revisit_after, now=now,
                                     status=http_status, etag=etag, last_modified=last_modified)

@@ -97,3 +97,24 @@ def test_reextract_finds_an_article_read_from_its_first_page_only_and_plans_its_
     assert db.execute("SELECT count(*) FROM revisits WHERE url = ? AND due_at IS NOT NULL", [url]).fetchone()[0] == 1
     # Once planned, not again.
     assert "first_page_only" not in store.reextract(db, None, store.Options())
+
+
+def test_a_missing_page_that_is_no_longer_a_page_of_its_article_is_missing_no_more(tmp_path):
+    # The site joined the article's pages (or its pager now ends sooner): a revisit reads it whole
+    # without page 3, which must not stay "missing" (the article flagged incomplete, and asked for
+    # unconditionally at every revisit) for good.
+    db = open_db(tmp_path / "n.db")
+    base = "https://e.jp/a/long"
+    pages = {n: series_html("/a/long", n, 3, "long") for n in (1, 2)}
+    record = store.analyse(pages[1], base, more=[(pages[2], f"{base}/2", None)])
+    page_id = store.keep_page(db, base, pages[1], outlet=None)
+    parts = [store.PagePart(f"{base}/2", pages[2], "text/html", 200), store.PagePart(f"{base}/3", problem="HTTP 503")]
+    article_id = store.save_verdict(db, url=base, page_id=page_id, record=record, outlet=None, parts=parts).article_id
+    code = "SELECT reason_code FROM urls WHERE url = ?"
+    assert db.execute(code, [f"{base}/3"]).fetchone() == ("page_missing",)
+    whole = series_html("/a/long", 1, 1, "long")  # one page now, no pager
+    done = store.save_revisit(db, url=base, article_id=article_id, body=whole, record=store.analyse(whole, base),
+                              opts=store.Options())
+    assert done.changed
+    assert db.execute(code, [f"{base}/3"]).fetchone() == ("page_gone",)
+    assert "no longer a page of article" in db.execute("SELECT reason FROM urls WHERE url = ?", [f"{base}/3"]).fetchone()[0]
