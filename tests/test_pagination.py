@@ -118,3 +118,25 @@ def test_a_missing_page_that_is_no_longer_a_page_of_its_article_is_missing_no_mo
     assert done.changed
     assert db.execute(code, [f"{base}/3"]).fetchone() == ("page_gone",)
     assert "no longer a page of article" in db.execute("SELECT reason FROM urls WHERE url = ?", [f"{base}/3"]).fetchone()[0]
+
+
+@pytest.mark.parametrize("relpath, url, paragraph", [
+    ("java-extractarticle/000001-yahoo.html", "https://news.yahoo.co.jp/articles/a6d17c414d357ac2a5d8d7aabe7d720c22e053e6",
+     rb'(<p class="[^"]*highLightSearchTarget[^"]*">)[^<]*(</p>)'),
+    ("java-extractarticle/000015-sankei.html", "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/",
+     rb'(<p class="article-text ">)[^<]*(</p>)'),
+])
+def test_the_outlets_rules_read_page_2_on_their_template_and_the_article_is_both(relpath, url, paragraph):
+    # Page 2 is page 1's real template with its body paragraphs written here: what a crawl reads
+    # of such an article is page 1's text and then page 2's, scored whole.
+    import re
+
+    first = saved_bytes(relpath)
+    mine = "（続き）市は来年度の予算案に関連経費を盛り込む方針で、議会の審議が注目される。"
+    second = re.sub(paragraph, lambda m: m.group(1) + mine.encode() + m.group(2), first)
+    following = PAGED[relpath]
+    alone = store.analyse(first, url)
+    record = store.analyse(first, url, more=[(second, following, None)])
+    assert alone["_next_page"] == following and record["_pages"] == 2
+    assert record["text"].startswith(alone["text"]) and record["text"].endswith(mine)
+    assert record["method"] == alone["method"] and record["method"].startswith("rules:")
