@@ -25,7 +25,7 @@ from .encoding import decode_html
 from .generic import clean_title, cut_trailing_blocks, site_names, trafilatura_metadata, trimmed_by
 from .metadata import PageMeta, ld_names, ld_text, read_meta
 from .outlets import Outlet, Rules, compile_selector, outlet_for_url
-from .pagination import next_page
+from .pagination import next_page, whole_at
 from .urls import parsable
 
 GENERIC_METHOD = "generic:trafilatura"
@@ -434,6 +434,8 @@ def extract_article(
             rules, body = candidate, found[0]
             break
 
+    if following is None and rules is not None and rules.whole_at:
+        following = whole_at(tree, url, _select(tree, rules.whole_at))
     # Metadata is read before pruning: some rules prune the very block that holds the byline.
     title = _title(tree, page, rules, outlet, url)
     published, modified = _dates(tree, page, rules, local_tz)

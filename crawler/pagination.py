@@ -90,12 +90,44 @@ def next_page(tree: etree._Element, url: str | None) -> str | None:
     return None
 
 
+def whole_at(tree: etree._Element, url: str | None, links: Sequence[etree._Element]) -> str | None:
+    """The URL of an outlet's "read the whole article" link (``Rules.whole_at``) among ``links``:
+    on the page's own host, and not the page itself."""
+    for link in links:
+        href = (link.get("href") or "").strip()
+        if not href or not url:
+            continue
+        try:
+            target = urljoin(url, href).split("#", 1)[0]
+        except ValueError:
+            continue
+        if urlsplit(target).netloc.lower() == urlsplit(url).netloc.lower() and target != url:
+            return target
+    return None
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _teaser(shown: Sequence[str], whole: Sequence[str]) -> bool:
+    """Whether ``shown`` is the first lines of ``whole``, cut short ("…"): a page that shows an
+    article's beginning and links the whole (TBS NEWS DIG's "続きを読む")."""
+    head = _SPACE.sub("", "".join(shown)).rstrip("…").rstrip(".")
+    return len(head) >= 10 and _SPACE.sub("", "".join(whole)).startswith(head)
+
+
 def join(first: Article, rest: Sequence[Article]) -> Article:
     """One article of the pages' articles: the first page's metadata, every page's paragraphs in
-    order (a later page's repeat of the headline or lead dropped), the last page's next page."""
+    order (a later page's repeat of the headline or lead dropped), the last page's next page. A
+    page whose text begins with all that came before (cut short there) is the whole of it, and
+    replaces it."""
     paragraphs = list(first.paragraphs)
     for page in rest:
-        paragraphs.extend(p for p in page.paragraphs if p not in (first.title, first.lead))
+        more = [p for p in page.paragraphs if p not in (first.title, first.lead)]
+        if _teaser(paragraphs, more):
+            paragraphs = more
+        else:
+            paragraphs.extend(more)
     last = rest[-1] if rest else first
     return replace(first, paragraphs=paragraphs, next_page=last.next_page,
                    paywalled=first.paywalled or any(page.paywalled for page in rest))

@@ -140,3 +140,43 @@ def test_the_outlets_rules_read_page_2_on_their_template_and_the_article_is_both
     assert alone["_next_page"] == following and record["_pages"] == 2
     assert record["text"].startswith(alone["text"]) and record["text"].endswith(mine)
     assert record["method"] == alone["method"] and record["method"].startswith("rules:")
+
+
+#: The saved TBS NEWS DIG pages that show a teaser and link the whole article (their dataLayer:
+#: the ``article_0`` view, 407 / 288 / 96 characters, of which they hold 100 / 98 / 86).
+TEASERS = {
+    "https://newsdig.tbs.co.jp/articles/tuf/418305?display=1&mwplay=1": "https://newsdig.tbs.co.jp/articles/tuf/418305?display=1",
+    "https://newsdig.tbs.co.jp/articles/-/417606": "https://newsdig.tbs.co.jp/articles/-/417606?display=1",
+    "https://newsdig.tbs.co.jp/articles/bss/276175": "https://newsdig.tbs.co.jp/articles/bss/276175?display=1",
+}
+
+
+def test_extraction_gives_a_next_page_for_the_paged_and_the_teaser_pages_only():
+    from tests import warcs
+
+    found = {f.url: r["_next_page"] for f in warcs.outlet_pages()
+             if (r := store.analyse(f.body, f.url)) is not None and r["_next_page"]}
+    paged = {row["original_url_if_known"]: PAGED[rel] for rel, row in read_manifest(SAVED).items() if rel in PAGED}
+    assert found == {**paged, **TEASERS}
+
+
+def test_a_teaser_is_replaced_by_the_whole_article_it_links():
+    # TBS NEWS DIG's article_0 view: the first lines and "…", "続きを読む" to ?display=1, the
+    # whole text on the same template. Appended, the teaser's lines would be there twice.
+    import re
+
+    url = "https://newsdig.tbs.co.jp/articles/-/417606"
+    teaser_page = saved_bytes("scrapping-webs/tbs-test_article_2.html")
+    teaser = store.analyse(teaser_page, url)
+    assert teaser["text"].endswith("…") and teaser["_next_page"] == TEASERS[url]
+    rest = ["男は調べに対し「刺したことは間違いない」と容疑を認めているということです。",
+            "警察は、２人の間に何らかのトラブルがあったとみて詳しい経緯を調べています。"]
+    whole_text = teaser["text"].rstrip("…") + "した疑いが持たれています。<br>" + "<br>".join(rest)
+    whole_page = re.sub(rb'(<div class="article-body[^"]*">\s*<p>).*?(</p>)',
+                        lambda m: m.group(1) + whole_text.encode() + m.group(2), teaser_page, flags=re.S)
+    whole_page = re.sub(rb'<a class="c-button-read"[^>]*>[^<]*</a>', b"", whole_page)
+    record = store.analyse(teaser_page, url, more=[(whole_page, TEASERS[url], None)])
+    assert record["_pages"] == 2 and record["_next_page"] is None
+    lines = record["text"].split("\n")
+    assert lines[0].startswith(teaser["text"].rstrip("…")) and lines[0].endswith("した疑いが持たれています。")
+    assert lines[1:] == rest  # the teaser is not there twice

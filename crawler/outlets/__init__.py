@@ -71,6 +71,10 @@ class Rules:
     drop: tuple[str, ...] = ()
     #: Regexes: a paragraph that matches one ends the article; it and all after it are dropped.
     stop: tuple[str, ...] = ()
+    #: The link to the whole article on a page that shows its first lines only ("続きを読む" to a
+    #: view of the same article): followed as the article's next page, whose text replaces the
+    #: teaser it begins with (``crawler.pagination``).
+    whole_at: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
