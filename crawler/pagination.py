@@ -92,17 +92,20 @@ def next_page(tree: etree._Element, url: str | None) -> str | None:
 
 def whole_at(tree: etree._Element, url: str | None, links: Sequence[etree._Element]) -> str | None:
     """The URL of an outlet's "read the whole article" link (``Rules.whole_at``) among ``links``:
-    on the page's own host, and not the page itself."""
+    another view of the page's own article, so the page's scheme, host and path with another
+    query (TBS: ``…/417606?display=1``)."""
+    if not url:
+        return None
+    here = urlsplit(url)
     for link in links:
         href = (link.get("href") or "").strip()
-        if not href or not url:
-            continue
         try:
-            target = urljoin(url, href).split("#", 1)[0]
+            target = urlsplit(urljoin(url, href).split("#", 1)[0]) if href else None
         except ValueError:
             continue
-        if urlsplit(target).netloc.lower() == urlsplit(url).netloc.lower() and target != url:
-            return target
+        if (target is not None and (target.scheme, target.netloc.lower(), target.path.rstrip("/"))
+                == (here.scheme, here.netloc.lower(), here.path.rstrip("/")) and target.query != here.query):
+            return target.geturl()
     return None
 
 

@@ -180,3 +180,17 @@ def test_a_teaser_is_replaced_by_the_whole_article_it_links():
     lines = record["text"].split("\n")
     assert lines[0].startswith(teaser["text"].rstrip("…")) and lines[0].endswith("した疑いが持たれています。")
     assert lines[1:] == rest  # the teaser is not there twice
+
+
+@pytest.mark.parametrize("href, expected", [
+    ("/articles/-/417606?display=1", "https://newsdig.tbs.co.jp/articles/-/417606?display=1"),
+    ("?display=1", "https://newsdig.tbs.co.jp/articles/-/417606?display=1"),
+    ("/articles/-/417607?display=1", None),  # another article's
+    ("https://other.example/articles/-/417606?display=1", None),
+    ("/articles/-/417606", None),  # the page itself
+])
+def test_the_whole_article_link_is_another_view_of_the_same_article(href, expected):
+    from crawler.pagination import whole_at
+
+    tree = lxml_html.fromstring(f'<html><body><a class="more" href="{href}">続きを読む</a></body></html>')
+    assert whole_at(tree, "https://newsdig.tbs.co.jp/articles/-/417606", tree.xpath("//a")) == expected
