@@ -24,8 +24,9 @@ from lxml import etree
 
 from .article import Article
 
-#: Pages of one article read at most (the first included): a pager that never ends (a site bug,
-#: a calendar) must not keep the crawl on one article.
+#: Pages of one article read at most (the first included), unless ``NEWSMON_MAX_ARTICLE_PAGES``
+#: says otherwise: a pager that never ends (a site bug, a calendar) must not keep the crawl on
+#: one article.
 MAX_PAGES = 10
 
 _PAGE_PARAM = "page"

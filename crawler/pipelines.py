@@ -46,6 +46,7 @@ class StorePipeline:
         self.workers = settings.getint("NEWSMON_EXTRACT_WORKERS")
         self.most_workers = settings.getint("NEWSMON_EXTRACT_WORKERS_MAX")
         self.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
+        self.max_pages = settings.getint("NEWSMON_MAX_ARTICLE_PAGES", pagination.MAX_PAGES)
         self.wall_backoff = settings.getfloat("NEWSMON_WALL_BACKOFF")
         self.pool: Workers | None = None
         # Pages per outlet whose rules text is also compared with generic extraction (health).
@@ -112,7 +113,7 @@ class StorePipeline:
             return record, [], None
         parts: list[store.PagePart] = []
         more: list[tuple[bytes, str, str | None]] = []
-        while (following := record.get("_next_page")) and len(parts) + 1 < pagination.MAX_PAGES:
+        while (following := record.get("_next_page")) and len(parts) + 1 < self.max_pages:
             if following == url or any(p.url == following for p in parts):
                 break  # a pager that leads back (page_of rules most such out)
             part = await self._fetch_part(following, item.outlet)
@@ -139,8 +140,8 @@ class StorePipeline:
             note = (f"read from its first {read} page(s) only: page {number} ({part.url}) could not be read "
                     f"({part.problem}); a revisit tries again")
         elif record.get("_next_page"):
-            note = (f"read from its first {read} pages only (at most {pagination.MAX_PAGES}): it goes on at "
-                    f"{record['_next_page']}")
+            note = (f"read from its first {read} pages only (NEWSMON_MAX_ARTICLE_PAGES = {self.max_pages}): it goes "
+                    f"on at {record['_next_page']}")
         else:
             note = f"read from {read} pages, the last {parts[-1].url}"
         return record, parts, note

@@ -56,6 +56,9 @@ NEWSMON_EXTRACT_WORKERS_MAX = _env("NEWSMON_EXTRACT_WORKERS_MAX", os.cpu_count()
 NEWSMON_MAX_ARTICLES = _env("NEWSMON_MAX_ARTICLES", 500)
 #: A URL that failed this many times (404, 5xx, timeout) is not tried again.
 NEWSMON_MAX_ATTEMPTS = _env("NEWSMON_MAX_ATTEMPTS", 3)
+#: Pages of one article read at most, the first included (an article split over pages:
+#: crawler/pagination.py); a pager that goes on is named in the article's URL reason.
+NEWSMON_MAX_ARTICLE_PAGES = _env("NEWSMON_MAX_ARTICLE_PAGES", 10)
 #: Seconds before a URL that met a bot wall, consent page or login is tried again; the wait
 #: doubles with each wall (at most a day), and a URL blocked for a week is given up.
 NEWSMON_WALL_BACKOFF = _env("NEWSMON_WALL_BACKOFF", 3600.0)

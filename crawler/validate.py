@@ -168,6 +168,7 @@ SETTINGS: dict[str, Parse] = {
     "NEWSMON_EXTRACT_WORKERS_MAX": whole(1),
     "NEWSMON_MAX_ARTICLES": whole(1),
     "NEWSMON_MAX_ATTEMPTS": whole(1),
+    "NEWSMON_MAX_ARTICLE_PAGES": whole(1),
     "NEWSMON_MAX_RETRY_AFTER": number(0),
     "NEWSMON_WALL_BACKOFF": number(0),
     "NEWSMON_TRIGGER": text,

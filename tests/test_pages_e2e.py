@@ -45,7 +45,7 @@ def series(tmp_path_factory):
         second = {"broken": _article(db, site.url("/a/long-broken")), "long": _article(db, site.url("/a/long")),
                   "urls": {r["url"]: r for r in query(db, "SELECT * FROM urls")},
                   "requests": [r.path for r in site.requests()[mark:]]}
-        yield {"site": site, "db": db, "first": first, "second": second}
+        yield {"site": site, "db": db, "first": first, "second": second, "config": config}
     finally:
         site.stop()
 
@@ -106,9 +106,18 @@ def test_a_pager_that_goes_on_and_on_is_read_to_ten_pages_and_says_so(series):
     site, first = series["site"], series["first"]
     endless = _article(series["db"], site.url("/a/endless"))
     assert "第10ページでは" in endless["text"] and "第11ページ" not in endless["text"]
-    assert (f"read from its first 10 pages only (at most 10): it goes on at {site.url('/a/endless/11')}"
-            in endless["url_reason"])
+    assert (f"read from its first 10 pages only (NEWSMON_MAX_ARTICLE_PAGES = 10): it goes on at "
+            f"{site.url('/a/endless/11')}" in endless["url_reason"])
     assert "/a/endless/11" not in first["requests"]
+
+
+def test_the_pages_read_of_one_article_are_a_setting(series, tmp_path):
+    site, config = series["site"], series["config"]
+    db = tmp_path / "fewer.db"
+    crawl(db, config, ["series"], "NEWSMON_MAX_ARTICLE_PAGES=3")
+    endless = _article(db, site.url("/a/endless"))
+    assert "第4ページでは" not in endless["text"] and SERIES_TEXT[3][0] + "（endless）" in endless["text"]
+    assert "read from its first 3 pages only (NEWSMON_MAX_ARTICLE_PAGES = 3)" in endless["url_reason"]
 
 
 def test_next_pages_are_never_fetched_as_articles_of_their_own(series):
