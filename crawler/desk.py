@@ -25,6 +25,7 @@ from typing import Any
 from storage.health import severity
 from storage.queries import SEARCH_CANDIDATES, search_sql
 from storage.search import parse_query
+from storage.versions import INCOMPLETE
 
 JST = timezone(timedelta(hours=9))
 PAGE_SIZE = 100
@@ -169,7 +170,7 @@ def _articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, A
     if "part_of" in _columns(conn, "pages"):
         # m013: an article whose next page could not be read (its text and score are a part's),
         # found by the partial index of those few URLs.
-        columns += ("id IN (SELECT article_id FROM urls WHERE reason_code = 'page_missing') AS incomplete",)
+        columns += (f"id IN ({INCOMPLETE}) AS incomplete",)
     rows = _rows(conn, f"SELECT {', '.join(columns)} FROM articles WHERE id IN ({marks})", ids)
     return {r["id"]: r for r in rows}
 

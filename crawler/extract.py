@@ -435,7 +435,7 @@ def extract_article(
             break
 
     if following is None and rules is not None and rules.whole_at:
-        following = whole_at(tree, url, _select(tree, rules.whole_at))
+        following = whole_at(url, _select(tree, rules.whole_at))
     # Metadata is read before pruning: some rules prune the very block that holds the byline.
     title = _title(tree, page, rules, outlet, url)
     published, modified = _dates(tree, page, rules, local_tz)

@@ -31,8 +31,6 @@ MAX_PAGES = 10
 
 _PAGE_PARAM = "page"
 _PATH_PAGE = re.compile(r"^(?P<base>.+?)/(?P<n>[1-9]\d?)/?$")
-# Cheap test before a link is parsed: only these shapes can be a next page.
-_MAYBE = re.compile(r"(?:/[1-9]\d?/?|[?&]page=[1-9]\d?)(?:[&#].*)?$")
 
 
 def _hrefs_to(tree: etree._Element, number: int) -> Iterator[str]:
@@ -78,11 +76,8 @@ def next_page(tree: etree._Element, url: str | None) -> str | None:
         return None
     first, query, number = page_of(url)
     for href in _hrefs_to(tree, number + 1):
-        href = href.strip()
-        if not _MAYBE.search(href):
-            continue
         try:
-            target = urljoin(url, href)
+            target = urljoin(url, href.strip())
             where, their_query, their_number = page_of(target)
         except ValueError:
             continue
@@ -91,7 +86,7 @@ def next_page(tree: etree._Element, url: str | None) -> str | None:
     return None
 
 
-def whole_at(tree: etree._Element, url: str | None, links: Sequence[etree._Element]) -> str | None:
+def whole_at(url: str | None, links: Sequence[etree._Element]) -> str | None:
     """The URL of an outlet's "read the whole article" link (``Rules.whole_at``) among ``links``:
     another view of the page's own article, so the page's scheme, host and path with another
     query (TBS: ``…/417606?display=1``)."""

@@ -765,8 +765,9 @@ def add_next_page(db, url: str, body: bytes, content_type: str | None, *, config
     """A page a stored article lacks (its URL ``page_missing``), had on its own: an archive's
     record of it. Read with the article's first page and the next pages it has, the article is
     completed as a revisit completes it (a new version), the page kept as its part. ``None``:
-    ``url`` is no such page, or does not read as the article's next one; the caller stores it as
-    any other page. Extracts in this process (the first page is here, not in a worker): a few
+    ``url`` is no such page, or does not read as the article's next one (its first page pruned,
+    say): a ``page_missing`` URL then keeps that state and reason, and its article's planned
+    revisit reads it. Extracts in this process (the first page is here, not in a worker): a few
     ms, for the few articles split over pages."""
     state = frontier.state(db, url)
     if state is None or state.get("reason_code") != "page_missing" or state.get("article_id") is None:

@@ -118,8 +118,9 @@ def revisit_now(db: Database, url: str, *, article_id: int, outlet: str | None, 
         db.execute("UPDATE revisits SET due_at = ? WHERE url = ?", [now, url])
 
 
-#: Articles with a next page that could not be read (``store.PagePart``), by the partial index of m013.
-_INCOMPLETE = "SELECT article_id FROM urls WHERE reason_code = 'page_missing'"
+#: Articles with a next page that could not be read (``store.PagePart``), by the partial index of
+#: m013: revisited whatever their relevance, and flagged on the desk (``crawler.desk``).
+INCOMPLETE = "SELECT article_id FROM urls WHERE reason_code = 'page_missing'"
 
 
 def due_revisits(db: Database, outlet: str, *, now: str, before: str, relevant_only: bool,
@@ -131,11 +132,11 @@ def due_revisits(db: Database, outlet: str, *, now: str, before: str, relevant_o
     (``incomplete``, ``page_missing``: the relevance of a part is not the article's)."""
     if limit <= 0:
         return []
-    relevant = f"AND (a.relevant = 1 OR a.id IN ({_INCOMPLETE}))" if relevant_only else ""
+    relevant = f"AND (a.relevant = 1 OR a.id IN ({INCOMPLETE}))" if relevant_only else ""
     return list(db.query(
         f"""
         SELECT r.url, r.article_id, r.etag, r.last_modified, r.step, r.first_seen_at,
-               a.id IN ({_INCOMPLETE}) AS incomplete
+               a.id IN ({INCOMPLETE}) AS incomplete
         FROM revisits r JOIN articles a ON a.id = r.article_id
         WHERE r.outlet = ? AND r.due_at IS NOT NULL AND r.due_at <= ? AND r.first_seen_at < ? {relevant}
         ORDER BY r.due_at, r.url LIMIT ?
@@ -150,7 +151,7 @@ def expire_revisits(db: Database, outlet: str, *, now: str, span: float) -> int:
         return db.execute(
             "UPDATE revisits SET due_at = NULL, last_result = coalesce(last_result, 'not revisited: not relevant') "
             "WHERE outlet = ? AND due_at IS NOT NULL AND due_at < ? "
-            f"AND article_id IN (SELECT id FROM articles WHERE relevant = 0) AND article_id NOT IN ({_INCOMPLETE})",
+            f"AND article_id IN (SELECT id FROM articles WHERE relevant = 0) AND article_id NOT IN ({INCOMPLETE})",
             [outlet, cutoff]).rowcount
 
 

@@ -193,4 +193,4 @@ def test_the_whole_article_link_is_another_view_of_the_same_article(href, expect
     from crawler.pagination import whole_at
 
     tree = lxml_html.fromstring(f'<html><body><a class="more" href="{href}">続きを読む</a></body></html>')
-    assert whole_at(tree, "https://newsdig.tbs.co.jp/articles/-/417606", tree.xpath("//a")) == expected
+    assert whole_at("https://newsdig.tbs.co.jp/articles/-/417606", tree.xpath("//a")) == expected
