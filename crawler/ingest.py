@@ -39,7 +39,7 @@ from storage import frontier, pages, transaction
 
 from storage import stories as story_db
 
-from . import archives, store
+from . import archives, pagination, store
 from .archives import Part, PartRead, Source, Stop
 from .bodies import sniff_binary
 from .outcome import Problem, extraction_crash
@@ -58,7 +58,7 @@ SHORTEST_CUT = 200
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "revisits", "other_sites", "not_html", "bad_url", "other_language", "not_text",
-           "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages", "next_pages_read", "new",
+           "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages", "later_pages", "next_pages_read", "pages_waiting", "new",
            "relevant", "seen", "no_article", "not_relevant", "extract_failed")
 
 
@@ -89,6 +89,8 @@ class Page:
     note: str | None = None
     #: A revisit record's: the (canonical) URL of the capture whose payload it repeats.
     refers_to: str | None = None
+    #: Page 2, 3 … of an article (``pagination.continuation_of``): the URL of its first page.
+    continues: str | None = None
 
 
 class _Kept(NamedTuple):
@@ -269,6 +271,16 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 continue
         key = canonical_url(url, hosts)
         outlet = store.outlet_key(key, outlets)
+        first = pagination.continuation_of(key, outlets[outlet]) if outlet else None
+        if first is not None:
+            # Page 2, 3 … of an article (its outlet's URL pattern says so): a part of that
+            # article, never one of its own. The writer reads it with its first page, now or
+            # when that comes (an archive holds them in no order an ingest can wait for).
+            counts["later_pages"] += 1
+            compressed = pages.compress(dicts, key, outlet, body) if dicts else None
+            result.pages.append(Page(key, outlet, ctype, None if compressed else body, None, None, compressed,
+                                     f"cut in the archive: {cut}" if cut else None, continues=first))
+            continue
         charset = store.charset_of(ctype)
         counts["extracted"] += 1
         note = None
@@ -303,13 +315,9 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 note = f"from its first {len(body):,} bytes only: {cut}"
         if record is not None and record.get("_next_page"):
             # An article split over pages (crawler.pagination): the archive may hold the next
-            # ones as records of their own, but in no order an ingest can wait for. An outlet's
-            # is revisited by its crawl, which reads them (the writer plans it: _store).
+            # ones as records of their own, in any order. The writer reads those it has kept
+            # with this one; the rest an outlet's crawl reads when it revisits the article.
             counts["next_pages"] += 1
-            first_only = (f"its first page only: the article goes on at {record['_next_page']}, which an ingest "
-                          "does not read with it" + ("; a crawl of the outlet reads it when it revisits the article"
-                                                     if outlet else ""))
-            note = f"{note}; {first_only}" if note else first_only
         # A page that crashed extraction is kept whatever its site: unread, its relevance is
         # unknown, and dropped it would leave no trace. Stored, its URL is an error with the
         # reason, its page kept, and a later ingest that reads it again extracts it again.
@@ -422,8 +430,8 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
         last = at + BATCH >= len(kept)
         with transaction(db):
             for page in kept[at:at + BATCH]:
-                if page.record is not None and page.outlet and _completes(db, page, report):
-                    counts["next_pages_read"] += 1
+                if page.continues is not None:
+                    counts[_later_page(db, page, report)] += 1
                     continue
                 if frontier.settled(db, page.url) or (page.problem is not None and page.problem.code == "revisit"
                                                       and _revisited(db, page)):
@@ -432,12 +440,11 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 record = page.record
                 if record is not None and record.get("outlet") is None:
                     store.assign_outlet(record, page.outlet, store.outlets_of(report.config_path))
-                following = record.get("_next_page") if record is not None and page.outlet else None
-                parts = [store.PagePart(following, problem="the archive's record is its first page, and an ingest "
-                                                           "reads no further")] if following else []
+                record, parts, note = _with_next_pages(db, page, record, report)
+                counts["next_pages_read"] += sum(part.page_id is not None for part in parts)
                 saved = store.save(db, url=page.url, body=page.body, record=record, outlet=page.outlet,
                                    content_type=page.content_type, problem=page.problem,
-                                   opts=report.store_options, compressed=page.compressed, note=page.note,
+                                   opts=report.store_options, compressed=page.compressed, note=note,
                                    parts=parts)
                 if record is None:
                     counts["no_article"] += 1
@@ -454,15 +461,57 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     relevant=relevant, what=archive.source.name)
 
 
-def _completes(db, page: Page, report: Report) -> bool:
-    """Whether ``page`` is a next page a stored article lacks (``page_missing``: its first page
-    came earlier in the archives), now read with it (``store.add_next_page``)."""
-    row = db.execute("SELECT reason_code FROM urls WHERE url = ?", [page.url]).fetchone()
-    if row is None or row[0] != "page_missing":
-        return False
-    body = page.body if page.body is not None else pages.decompress(db, page.compressed.blob, page.compressed.dict_id)
-    return store.add_next_page(db, page.url, body, page.content_type, config_path=report.config_path,
-                               opts=report.store_options or store.Options()) is not None
+def _body(db, page: Page) -> bytes:
+    return page.body if page.body is not None else pages.decompress(db, page.compressed.blob, page.compressed.dict_id)
+
+
+def _later_page(db, page: Page, report: Report) -> str:
+    """Store page 2, 3 … of an article (``page.continues``); return the count it makes.
+
+    A page a stored article lacks (``page_missing``: its first page came earlier in the
+    archives) is read with it now (``store.add_next_page``); one whose earlier pages have not
+    been read waits for them, kept (``store.keep_waiting``)."""
+    row = db.execute("SELECT kind, reason_code FROM urls WHERE url = ?", [page.url]).fetchone()
+    if row is not None and row[1] == "page_missing":
+        done = store.add_next_page(db, page.url, _body(db, page), page.content_type, config_path=report.config_path,
+                                   opts=report.store_options or store.Options())
+        # Not read with it (its first page pruned): the URL keeps its reason, which the
+        # article's planned revisit reads.
+        return "next_pages_read" if done is not None else "seen"
+    if row is not None and row[0] in ("article", "not_article"):
+        return "seen"
+    store.keep_waiting(db, url=page.url, first=page.continues, body=page.body, compressed=page.compressed,
+                       content_type=page.content_type, outlet=page.outlet, note=page.note)
+    return "pages_waiting"
+
+
+def _with_next_pages(db, page: Page, record: dict[str, Any] | None, report: Report,
+                     ) -> tuple[dict[str, Any] | None, list[store.PagePart], str | None]:
+    """The record of an article split over pages, read with the next pages the archives held
+    before it (kept waiting: ``store.read_waiting``); its parts for ``store.save``, and the note
+    that says what it was read from."""
+    following = record.get("_next_page") if record is not None else None
+    if not following:
+        return record, [], page.note
+    parts: list[store.PagePart] = []
+    if page.outlet:
+        opts = report.store_options or store.Options()
+        first = (_body(db, page), page.url, store.charset_of(page.content_type))
+        record, parts = store.read_waiting(db, record, first, [], config_path=report.config_path,
+                                           stories=opts.stories)
+        following = record.get("_next_page")
+    read = (f"read with its next {len(parts)} page(s), which the archives held before it" if parts else
+            "its first page only")
+    if following:
+        # An outlet's is revisited by its crawl, which reads the rest (save plans it).
+        said = (f"{read}: the article goes on at {following}, which an ingest does not read with it"
+                + ("; a crawl of the outlet reads it when it revisits the article" if page.outlet else ""))
+        if page.outlet:
+            parts.append(store.PagePart(following, problem="the archives read so far do not hold it, and an ingest "
+                                                           "fetches nothing"))
+    else:
+        said = read
+    return record, parts, f"{page.note}; {said}" if page.note else said
 
 
 def _revisited(db, page: Page) -> bool:

@@ -18,11 +18,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
 from .article import Article
+
+if TYPE_CHECKING:
+    from .outlets import Outlet
 
 #: Pages of one article read at most (the first included), unless ``NEWSMON_MAX_ARTICLE_PAGES``
 #: says otherwise: a pager that never ends (a site bug, a calendar) must not keep the crawl on
@@ -64,6 +68,37 @@ def page_of(url: str) -> tuple[str, frozenset[tuple[str, str]], int]:
     if number == 1 and (found := _PATH_PAGE.match(path)):
         path, number = found.group("base"), int(found.group("n"))
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path.rstrip('/')}", frozenset(query), number
+
+
+def first_page(url: str) -> str | None:
+    """The URL of page 1 of the article of which ``url`` is a later page (``page_of``): the page
+    number taken out, the rest of the URL as it was (a trailing slash kept); ``None`` for a URL
+    that is page 1 of itself."""
+    parts = urlsplit(url)
+    pieces = parts.query.split("&") if parts.query else []
+    for n, piece in enumerate(pieces):
+        name, _, value = piece.partition("=")
+        if name == _PAGE_PARAM and re.fullmatch(r"[1-9]\d?", value):
+            if value == "1":
+                return None
+            query = "&".join(pieces[:n] + pieces[n + 1:])
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    found = _PATH_PAGE.match(parts.path)
+    if found is None or found.group("n") == "1":
+        return None
+    path = found.group("base") + ("/" if parts.path.endswith("/") else "")
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def continuation_of(url: str, outlet: Outlet | None) -> str | None:
+    """The first page of the article ``url`` continues, where the outlet says so: its article
+    URL pattern takes that first page and not ``url`` (Sankei's ``…/2/``, Yahoo!ニュース's
+    ``?page=2``). An archive may hold such a page without, or before, its first: it is a part
+    of that article, not an article of its own (``crawler.ingest``)."""
+    if outlet is None or not outlet.article_url_pattern or outlet.matches_pattern(url):
+        return None
+    first = first_page(url)
+    return first if first is not None and outlet.matches_pattern(first) else None
 
 
 def next_page(tree: etree._Element, url: str | None) -> str | None:

@@ -389,6 +389,9 @@ class PagePart:
     content_type: str | None = None
     status: int | None = None
     problem: str | None = None
+    #: Its raw page, kept already: an archive's record of it that waited for its first page
+    #: (``page_waiting``, ``crawler.ingest``).
+    page_id: int | None = None
 
     @property
     def charset(self) -> str | None:
@@ -403,12 +406,23 @@ def _keep_parts(db, parts: Sequence[PagePart], *, first_url: str, article_id: in
     articles, relevant or not)."""
     for number, part in enumerate(parts, start=first_number):
         if part.problem is None and part.body is not None:
-            part_id = queries.save_page(db, part.url, part.body, article_id=article_id, http_status=part.status or 200,
-                                        content_type=part.content_type, now=now, outlet=outlet, part_of=page_id)
+            waited = db.execute("SELECT page_id FROM urls WHERE url = ? AND reason_code = 'page_waiting'",
+                                [part.url]).fetchone()
+            if part.page_id is not None:
+                part_id = part.page_id
+                db.execute("UPDATE pages SET article_id = ?, part_of = ? WHERE id = ?", [article_id, page_id, part_id])
+            else:
+                part_id = queries.save_page(db, part.url, part.body, article_id=article_id,
+                                            http_status=part.status or 200, content_type=part.content_type, now=now,
+                                            outlet=outlet, part_of=page_id)
             frontier.record_result(db, part.url, outlet=outlet, kind="article", code="continuation",
                                    reason=f"page {number} of article {article_id} ({first_url}): its text is part "
                                           "of that article's", article_id=article_id, page_id=part_id,
                                    http_status=part.status, run_id=run_id, attempt=True, now=now)
+            if waited and waited[0] is not None and waited[0] != part_id:
+                # The page an archive held, fetched again by the crawl: the copy that waited
+                # would otherwise be read by reextract as an article of its own.
+                db.execute("DELETE FROM pages WHERE id = ?", [waited[0]])
         else:
             frontier.record_result(db, part.url, outlet=outlet, kind="article", code="page_missing",
                                    reason=f"page {number} of article {article_id} ({first_url}) could not be read: "
@@ -736,8 +750,10 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
     # Streamed in batches (raw pages are most of the database); writing article_id as we go
     # does not disturb iter_pages, which pages by id.
     for _page_id, url, article_id, body, content_type in queries.iter_pages(db):
-        if article_id is not None:
-            continue
+        if article_id is not None or db.execute(
+                "SELECT 1 FROM urls WHERE url = ? AND reason_code IN ('page_waiting', 'page_missing', 'continuation')",
+                [url]).fetchone():
+            continue  # page 2, 3 … of an article, waiting for its first page: never an article of its own
         record = analyse(body, url, charset_of(content_type), config_path, story_features=False)
         if record is None:
             counts["empty"] += 1
@@ -781,9 +797,11 @@ def add_next_page(db, url: str, body: bytes, content_type: str | None, *, config
     first_url, first_body, first_type, _status = stored
     have = queries.continuation_pages(db, first[0])
     more = [(b, u, charset_of(c)) for u, b, c in have] + [(body, url, charset_of(content_type))]
-    record = analyse(first_body, first_url, charset_of(first_type), config_path, opts.stories, more)
+    first_page = (first_body, first_url, charset_of(first_type))
+    record = analyse(*first_page, config_path, opts.stories, more)
     if record is None or record.get("_pages", 1) != len(more) + 1:
         return None
+    record, waited = read_waiting(db, record, first_page, more, config_path=config_path, stories=opts.stories)
     record, extra = split(record)
     now = now_iso()
     outlet = state.get("outlet")
@@ -791,15 +809,68 @@ def add_next_page(db, url: str, body: bytes, content_type: str | None, *, config
         _annotate(db, record)
         done = queries.store_article(db, record, now=now, page_id=first[0], article_id=article_id)
         number = len(have) + 2
-        _keep_parts(db, [PagePart(url, body, content_type, 200)], first_url=first_url, article_id=article_id,
-                    page_id=first[0], outlet=outlet, run_id=None, now=now, first_number=number)
+        _keep_parts(db, [PagePart(url, body, content_type, 200), *waited], first_url=first_url,
+                    article_id=article_id, page_id=first[0], outlet=outlet, run_id=None, now=now, first_number=number)
         if extra.get("_next_page") and frontier.state(db, extra["_next_page"]) is None:
             _keep_parts(db, [PagePart(extra["_next_page"], problem="not among the pages read so far")],
                         first_url=first_url, article_id=article_id, page_id=first[0], outlet=outlet, run_id=None,
-                        now=now, first_number=number + 1)
+                        now=now, first_number=number + 1 + len(waited))
         if opts.stories and done.changed:
             _place(db, article_id, record, extra.get("_story"), opts, now=now, new=False)
     return Revisited(f"version {done.version}", done.changed, done.version, done.became_relevant)
+
+
+def keep_waiting(db, *, url: str, first: str, body: bytes | None, content_type: str | None, outlet: str | None,
+                 compressed: Compressed | None = None, note: str | None = None) -> None:
+    """Page 2, 3 … of an article that an archive held before, or without, its first page
+    (``pagination.continuation_of``): not an article of its own. Its raw page is kept and its URL
+    is ``article``/``page_waiting`` until the article's earlier pages are read (``read_waiting``);
+    a first page nothing knows yet is queued (``pending``) for the outlet's crawl, which reads
+    the article whole. ``note``: what the archive did to the page (truncated)."""
+    now = now_iso()
+    number = pagination.page_of(url)[2]
+    with transaction(db):
+        page_id = queries.save_page(db, url, body, article_id=None, content_type=content_type, now=now,
+                                    outlet=outlet, compressed=compressed)
+        if outlet:
+            frontier.add_pending(db, [first], outlet=outlet, now=now,
+                                 reason=f"the first page of {url}, which an archive held without it; not fetched yet")
+        known = db.execute("SELECT kind FROM urls WHERE url = ?", [first]).fetchone()
+        queued = known is not None and known[0] == "pending"
+        frontier.record_result(
+            db, url, outlet=outlet, kind="article", code="page_waiting", page_id=page_id, attempt=True, now=now,
+            reason=(f"page {number} of the article at {first}, held by the archives before or without its first "
+                    "page: kept, and read with that page when an ingest reads it"
+                    + ("; the first page is queued for the outlet's crawl, which reads the article whole"
+                       if queued else "") + (f" ({note})" if note else "")))
+
+
+def read_waiting(db, record: dict[str, Any], first: tuple[bytes, str, str | None],
+                 more: list[tuple[bytes, str, str | None]], *, config_path: str | None, stories: bool,
+                 ) -> tuple[dict[str, Any], list[PagePart]]:
+    """The article's next pages that an ingest kept waiting for it (``page_waiting``: an archive
+    held them before, or without, their first page), read with the pages read so far.
+
+    ``record``: ``analyse``'s of ``first`` (body, URL, charset) and ``more``; ``more`` grows with
+    the pages read. Returns the record of them all and those pages (``PagePart`` with their kept
+    raw pages): none when the page ``record`` goes on at is not waiting, or does not read as the
+    article's next one. Extracts in this process, as ``add_next_page`` does."""
+    parts: list[PagePart] = []
+    while (following := record.get("_next_page")) and len(more) + 1 < pagination.MAX_PAGES:
+        row = db.execute("SELECT page_id FROM urls WHERE url = ? AND reason_code = 'page_waiting'",
+                         [following]).fetchone()
+        stored = queries.page_body(db, row[0]) if row and row[0] is not None else None
+        if stored is None:
+            break
+        _url, body, content_type, _status = stored
+        page = (body, following, charset_of(content_type))
+        found = analyse(*first, config_path, stories, [*more, page])
+        if found is None or found.get("_pages", 1) != len(more) + 2:
+            break
+        more.append(page)
+        parts.append(PagePart(following, body, content_type, 200, page_id=row[0]))
+        record = found
+    return record, parts
 
 
 def _plan_next_pages(db, article_id: int, url: str, following: str) -> None:

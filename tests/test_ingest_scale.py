@@ -1102,7 +1102,7 @@ def test_an_article_split_over_pages_is_stored_from_its_first_page_and_revisited
     # The next page is the article's missing page, and the article is revisited (unlike other
     # archived articles): the outlet's next crawl reads its pages and completes it.
     kind, code, reason = states[following]
-    assert (kind, code) == ("article", "page_missing") and "an ingest reads no further" in reason
+    assert (kind, code) == ("article", "page_missing") and "an ingest fetches nothing" in reason
     assert rows(db, "SELECT url, due_at IS NOT NULL FROM revisits") == [(first, 1)]
 
 
@@ -1132,15 +1132,29 @@ def test_a_chunked_page_that_breaks_off_is_not_taken_for_whole(tmp_path):
     assert (kind, code) == ("article", "stored") and "breaks off" not in reason
 
 
+SANKEI_LONG = "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/"
+
+
+def _sankei_page(number: int, text: str, *, last: bool = True) -> warcs.Fetch:
+    """Page ``number`` of the saved long Sankei article, written on page 1's template: its text
+    paragraphs are ``text``, and it links page ``number + 1`` unless ``last``."""
+    sankei = next(p for p in warcs.outlet_pages() if p.url == SANKEI_LONG)
+    body = re.sub(rb'(<p class="article-text ">)[^<]*(</p>)', lambda m: m.group(1) + text.encode() + m.group(2),
+                  sankei.body)
+    # Page 1's own pager (rel=next and "続きを見る" to /2/) means nothing on page 2 and after.
+    body = body.replace(f"{SANKEI_LONG}2/".encode(), b"#")
+    if not last:
+        body = body.replace(b"</head>", f'<link rel="next" href="{SANKEI_LONG}{number + 1}/"></head>'.encode())
+    return warcs.Fetch(f"{SANKEI_LONG}{number}/", body)
+
+
 def test_a_next_page_later_in_the_archive_completes_its_article(tmp_path):
     # The archive holds page 1 of a Sankei article, then its page 2 (written here on page 1's
     # template): page 2 is read with page 1, not stored as an article of its own, nor skipped.
     sankei = next(p for p in warcs.outlet_pages() if "TBR56U2GRVNKTH6F7ZYGAUXMTE" in p.url)
     following = "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/"
     mine = "（2ページ目）融資をめぐる経緯について、市は第三者委員会を設けて調べる方針を明らかにした。"
-    page2 = re.sub(rb'(<p class="article-text ">)[^<]*(</p>)', lambda m: m.group(1) + mine.encode() + m.group(2),
-                   sankei.body)
-    counted, states, db = _ingested(tmp_path, [sankei, warcs.Fetch(following, page2)])
+    counted, states, db = _ingested(tmp_path, [sankei, _sankei_page(2, mine)])
     assert counted["next pages"] == 1 and counted["next pages read"] == 1 and counted["new"] == 1
     first = canonical_url(sankei.url, HOSTS)
     (article_id, text, version), = rows(db, "SELECT id, text, version FROM articles")
@@ -1148,3 +1162,74 @@ def test_a_next_page_later_in_the_archive_completes_its_article(tmp_path):
     assert version == 2  # completed, as a revisit completes an article
     assert states[following][:2] == ("article", "continuation") and states[first][:2] == ("article", "stored")
     assert rows(db, "SELECT url FROM pages WHERE part_of IS NOT NULL") == [(following,)]
+
+
+def test_a_next_page_before_its_first_waits_for_it_and_is_read_with_it(tmp_path):
+    # The archive holds page 2 of a Sankei article before page 1 (an archive keeps no order): it
+    # was stored as an article of its own, a fragment scored alone, and page 1 then said the
+    # article goes on at a page the database held as another article.
+    mine = "（2ページ目）融資をめぐる経緯について、市は第三者委員会を設けて調べる方針を明らかにした。"
+    sankei = next(p for p in warcs.outlet_pages() if p.url == SANKEI_LONG)
+    page2 = _sankei_page(2, mine)
+    counted, states, db = _ingested(tmp_path, [page2, sankei])
+    assert counted["later pages"] == 1 and counted["pages waiting"] == 1 and counted["next pages read"] == 1
+    assert counted["new"] == 1
+    (text, version), = rows(db, "SELECT text, version FROM articles")
+    assert text.startswith(store.analyse(sankei.body, sankei.url)["text"]) and text.endswith(mine)
+    assert version == 1  # read whole when first stored: no version of page 1 alone
+    kind, code, reason = states[SANKEI_LONG]
+    assert (kind, code) == ("article", "stored") and "read with its next 1 page(s)" in reason
+    assert states[page2.url][:2] == ("article", "continuation")
+    # The page the archive held is the article's part, kept once; nothing is left to revisit.
+    assert rows(db, "SELECT url, part_of IS NOT NULL, article_id IS NOT NULL FROM pages ORDER BY id") == [
+        (page2.url, 1, 1), (SANKEI_LONG, 0, 1)]
+    assert rows(db, "SELECT count(*) FROM revisits WHERE due_at IS NOT NULL") == [(0,)]
+
+
+def test_a_next_page_without_its_first_is_no_article_and_queues_the_first_for_the_crawl(tmp_path):
+    page2 = _sankei_page(2, "（2ページ目）市は第三者委員会を設けて調べる方針を明らかにした。")
+    counted, states, db = _ingested(tmp_path, [page2])
+    assert counted["later pages"] == 1 and counted["pages waiting"] == 1 and counted["new"] == 0
+    assert rows(db, "SELECT count(*) FROM articles") == [(0,)]
+    kind, code, reason = states[page2.url]
+    assert (kind, code) == ("article", "page_waiting")
+    assert reason == (f"page 2 of the article at {SANKEI_LONG}, held by the archives before or without its first "
+                      "page: kept, and read with that page when an ingest reads it; the first page is queued for "
+                      "the outlet's crawl, which reads the article whole")
+    assert rows(db, f"SELECT outlet, kind FROM urls WHERE url = '{SANKEI_LONG}'") == [("sankei", "pending")]
+    # reextract (which reads every stored page without an article) does not make it one either.
+    result = newsmon("reextract", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert rows(db, "SELECT count(*) FROM articles") == [(0,)]
+    assert rows(db, f"SELECT reason_code FROM urls WHERE url = '{page2.url}'") == [("page_waiting",)]
+
+
+def test_pages_met_in_any_order_make_one_article_of_three(tmp_path):
+    # Page 3, then page 1 (which goes on at page 2, not held yet), then page 2: the article,
+    # stored from page 1 with page 2 missing, is completed with pages 2 and 3 when page 2 comes.
+    sankei = next(p for p in warcs.outlet_pages() if p.url == SANKEI_LONG)
+    two, three = "（2ページ目）市は第三者委員会を設ける。", "（3ページ目）委員会は年内に報告をまとめる。"
+    page2, page3 = _sankei_page(2, two, last=False), _sankei_page(3, three)
+    counted, states, db = _ingested(tmp_path, [page3, sankei, page2])
+    assert counted["pages waiting"] == 1 and counted["next pages read"] == 1 and counted["new"] == 1
+    (text, version), = rows(db, "SELECT text, version FROM articles")
+    first = store.analyse(sankei.body, sankei.url)["text"]
+    assert text.startswith(first) and text.rindex(two) < text.index(three) and version == 2
+    assert states[page2.url][:2] == states[page3.url][:2] == ("article", "continuation")
+    assert "page 3 of article" in states[page3.url][2]
+    assert rows(db, "SELECT count(*) FROM pages") == [(3,)]
+
+
+def test_the_crawl_reading_a_waiting_page_itself_keeps_one_copy_of_it(tmp_path):
+    # The outlet's crawl fetches the queued first page and its next page live: the copy the
+    # archive held goes, or reextract would read it as a page without an article.
+    page2 = _sankei_page(2, "（2ページ目）市は第三者委員会を設けて調べる方針を明らかにした。")
+    _, _, path = _ingested(tmp_path, [page2])
+    sankei = next(p for p in warcs.outlet_pages() if p.url == SANKEI_LONG)
+    record = store.analyse(sankei.body, sankei.url, more=[(page2.body, page2.url, None)])
+    db = open_db(path)
+    store.save(db, url=SANKEI_LONG, body=sankei.body, record=record, outlet="sankei",
+               parts=[store.PagePart(page2.url, page2.body, "text/html", 200)])
+    db.close()
+    assert rows(path, "SELECT url, part_of IS NOT NULL FROM pages ORDER BY id") == [(SANKEI_LONG, 0), (page2.url, 1)]
+    assert rows(path, f"SELECT kind, reason_code FROM urls WHERE url = '{page2.url}'") == [("article", "continuation")]

@@ -7,7 +7,8 @@ import pytest
 from lxml import html as lxml_html
 
 from crawler import store
-from crawler.pagination import next_page, page_of
+from crawler.outlets import registry
+from crawler.pagination import continuation_of, first_page, next_page, page_of
 from crawler.testsite import read_manifest
 from storage import open_db
 
@@ -60,6 +61,39 @@ def test_page_of_reads_a_path_or_a_query_page_number():
     assert page_of("https://e.jp/a/ID/3/") == ("https://e.jp/a/ID", frozenset(), 3)
     assert page_of("https://e.jp/a?k=1&page=4#top") == ("https://e.jp/a", frozenset({("k", "1")}), 4)
     assert page_of("https://E.jp/a/ID/") == ("https://e.jp/a/ID", frozenset(), 1)
+
+
+@pytest.mark.parametrize(("url", "first"), [
+    ("https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/",
+     "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/"),
+    ("https://example.com/news/123/3", "https://example.com/news/123"),
+    ("https://news.yahoo.co.jp/articles/ccefeb5eab47eae5919373c8bf3b24c6f8725f7a?source=rss&page=2#top",
+     "https://news.yahoo.co.jp/articles/ccefeb5eab47eae5919373c8bf3b24c6f8725f7a?source=rss"),
+    ("https://news.yahoo.co.jp/articles/ccefeb5eab47eae5919373c8bf3b24c6f8725f7a?page=1", None),
+    ("https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/", None),
+    ("https://example.com/news/2024/123", None),
+])
+def test_the_first_page_of_a_later_page_is_its_url_without_the_page_number(url, first):
+    assert first_page(url) == first
+    if first is not None:
+        assert page_of(first)[:2] == page_of(url)[:2] and page_of(first)[2] == 1
+
+
+@pytest.mark.parametrize(("url", "first"), [
+    ("https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/",
+     "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/"),
+    ("https://news.yahoo.co.jp/articles/ccefeb5eab47eae5919373c8bf3b24c6f8725f7a?page=3",
+     "https://news.yahoo.co.jp/articles/ccefeb5eab47eae5919373c8bf3b24c6f8725f7a"),
+    # The outlet's pattern takes the URL: an article (numbered paths are not page numbers there).
+    ("https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/", None),
+    # Photo pages are no article, nor the first page's continuation.
+    ("https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/photo/2/", None),
+])
+def test_a_later_page_is_a_continuation_where_its_outlets_pattern_says_so(url, first):
+    outlets = registry()
+    outlet = outlets["sankei"] if "sankei" in url else outlets["yahoo"]
+    assert continuation_of(url, outlet) == first
+    assert continuation_of(url, None) is None
 
 
 def test_reextract_reads_an_article_from_all_its_pages_again(tmp_path):
