@@ -251,7 +251,11 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
             row.update(first_seen_at=now, last_seen_at=now)
             if row.get("relevant"):
                 row["relevant_since"] = now
-            new_id = db.table("articles").insert(row).last_rowid
+            # Plain SQL, as _update_article: sqlite-utils' insert looks the table up in
+            # sqlite_master twice for every article the writer stores.
+            columns = ", ".join(f"[{column}]" for column in row)
+            new_id = db.execute(f"INSERT INTO articles ({columns}) VALUES ({', '.join('?' * len(row))})",
+                                list(row.values())).lastrowid
             _index(db, new_id, row.get("title"), row["text"])
             return StoredArticle(new_id, True, became_relevant=bool(row.get("relevant")))
         changes: dict[str, Any] = {"last_seen_at": now}
