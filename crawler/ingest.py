@@ -58,8 +58,9 @@ SHORTEST_CUT = 200
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "revisits", "other_sites", "not_html", "bad_url", "other_language", "not_text",
-           "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages", "later_pages", "next_pages_read", "pages_waiting", "new",
-           "relevant", "seen", "no_article", "not_relevant", "extract_failed")
+           "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages", "later_pages",
+           "next_pages_read", "pages_waiting", "new", "relevant", "seen", "no_article", "not_relevant",
+           "extract_failed")
 
 
 # --- in the workers ------------------------------------------------------------------------------

@@ -753,7 +753,9 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
         if article_id is not None or db.execute(
                 "SELECT 1 FROM urls WHERE url = ? AND reason_code IN ('page_waiting', 'page_missing', 'continuation')",
                 [url]).fetchone():
-            continue  # page 2, 3 … of an article, waiting for its first page: never an article of its own
+            # Page 2, 3 … of an article (waiting for its first page, or a copy left beside its
+            # part): never an article of its own.
+            continue
         record = analyse(body, url, charset_of(content_type), config_path, story_features=False)
         if record is None:
             counts["empty"] += 1
