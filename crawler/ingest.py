@@ -374,6 +374,9 @@ class Report:
     #: Archives finished by an earlier run and skipped.
     skipped: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
+    #: Revisit records stored as errors because the capture they repeat had not been read, by
+    #: the URL of that capture: a later record of it makes them its article's addresses.
+    revisits_of: dict[str, list[Page]] = field(default_factory=dict, repr=False)
 
 
 def _ledger_row(db, location: str) -> dict[str, Any] | None:
@@ -434,10 +437,12 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 if page.continues is not None:
                     counts[_later_page(db, page, report)] += 1
                     continue
-                if frontier.settled(db, page.url) or (page.problem is not None and page.problem.code == "revisit"
-                                                      and _revisited(db, page)):
+                is_revisit = page.problem is not None and page.problem.code == "revisit"
+                if frontier.settled(db, page.url) or (is_revisit and _revisited(db, page)):
                     counts["seen"] += 1
                     continue
+                if is_revisit and page.refers_to and page.refers_to != page.url:
+                    report.revisits_of.setdefault(page.refers_to, []).append(page)
                 record = page.record
                 if record is not None and record.get("outlet") is None:
                     store.assign_outlet(record, page.outlet, store.outlets_of(report.config_path))
@@ -447,6 +452,10 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                                    content_type=page.content_type, problem=page.problem,
                                    opts=report.store_options, compressed=page.compressed, note=note,
                                    parts=parts)
+                if saved.article_id is not None and page.url in report.revisits_of:
+                    # The capture that revisit records before it repeat: their URLs are its article's.
+                    for earlier in report.revisits_of.pop(page.url):
+                        _as_duplicate(db, earlier, page.url, saved.article_id)
                 if record is None:
                     counts["no_article"] += 1
                 elif saved.new:
@@ -524,11 +533,20 @@ def _revisited(db, page: Page) -> bool:
     target = frontier.state(db, page.refers_to) if page.refers_to and page.refers_to != page.url else None
     if target is None or target["kind"] != "article" or target["article_id"] is None:
         return False
-    frontier.record_result(db, page.url, outlet=page.outlet, kind="article", code="duplicate",
-                           reason=f"already stored as article {target['article_id']}: the archive's revisit record of "
-                                  f"this URL repeats the capture of {page.refers_to}",
-                           article_id=target["article_id"], now=store.now_iso())
+    _as_duplicate(db, page, page.refers_to, target["article_id"])  # type: ignore[arg-type]
     return True
+
+
+def _as_duplicate(db, page: Page, capture: str, article_id: int) -> None:
+    """A revisit record's URL made one more address of the article its capture holds (its
+    payload was the same, byte for byte), unless something else has been stored there since."""
+    row = db.execute("SELECT kind, reason_code FROM urls WHERE url = ?", [page.url]).fetchone()
+    if row is not None and (row[0], row[1]) != ("error", "revisit"):
+        return
+    frontier.record_result(db, page.url, outlet=page.outlet, kind="article", code="duplicate",
+                           reason=f"already stored as article {article_id}: the archive's revisit record of "
+                                  f"this URL repeats the capture of {capture}",
+                           article_id=article_id, now=store.now_iso())
 
 
 def _dictionaries(db, report: Report) -> dict[str, tuple[int, str, bytes]]:

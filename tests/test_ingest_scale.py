@@ -863,20 +863,23 @@ def test_a_cut_page_of_an_outlet_without_rules_keeps_an_article_of_200_character
     assert states[half].startswith("stored as article")
 
 
-def _revisits(path: Path, original: warcs.Fetch, revisits: list[tuple[str, str]]) -> None:
-    """A WARC of ``original``'s response, then revisit records (identical payload) of
-    (URL, the URL of the capture it refers to)."""
+def _revisits(path: Path, original: warcs.Fetch, revisits: list[tuple[str, str]], *, first: bool = True) -> None:
+    """A WARC of ``original``'s response, then (or, not ``first``, before it) revisit records
+    (identical payload) of (URL, the URL of the capture it refers to)."""
     with open(path, "wb") as out:
         writer = WARCWriter(out, gzip=True)
         head = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
         response = writer.create_warc_record(original.url, "response", payload=io.BytesIO(original.body),
                                              length=len(original.body), http_headers=head)
-        writer.write_record(response)
+        if first:
+            writer.write_record(response)
         for url, target in revisits:
             head = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
             writer.write_record(writer.create_revisit_record(
                 url, digest=response.rec_headers.get_header("WARC-Payload-Digest"), refers_to_uri=target,
                 refers_to_date="2025-01-14T03:00:00Z", http_headers=head))
+        if not first:
+            writer.write_record(response)
 
 
 def test_a_revisit_record_of_an_outlet_page_is_counted_and_its_url_says_what_the_archive_holds(tmp_path):
@@ -913,6 +916,26 @@ def test_a_revisit_record_of_an_outlet_page_is_counted_and_its_url_says_what_the
     assert result.returncode == 0, result.stderr
     assert rows(db, f"SELECT kind FROM urls WHERE url = '{canonical_url(third.url, HOSTS)}'") == [("article",)]
     assert rows(db, f"SELECT kind FROM urls WHERE url = '{canonical_url(first.url, HOSTS)}'") == [("article",)]
+
+
+def test_a_revisit_record_before_the_capture_it_repeats_becomes_that_articles_address(tmp_path):
+    # A WARC keeps records in no order an ingest can count on (several crawlers' WARCs merged, a
+    # WACZ's members read in turn): a revisit met before its capture said, for good, that the
+    # capture "was not ingested" though the same ingest stored it a moment later.
+    first, second, third = warcs.outlet_pages()[:3]
+    archive = tmp_path / "dedup.warc.gz"
+    _revisits(archive, first, [(second.url, first.url), (third.url, "https://www.example.com/elsewhere")],
+              first=False)
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["new"] == 1
+    states = {url: (kind, code, reason, article) for url, kind, code, reason, article in
+              rows(db, "SELECT url, kind, reason_code, reason, article_id FROM urls")}
+    assert states[canonical_url(second.url, HOSTS)] == (
+        "article", "duplicate", f"already stored as article 1: the archive's revisit record of this URL repeats the "
+                                f"capture of {canonical_url(first.url, HOSTS)}", 1)
+    assert states[canonical_url(third.url, HOSTS)][:2] == ("error", "revisit")
 
 
 def test_a_target_uri_written_in_japanese_is_stored_under_the_url_the_crawl_uses(tmp_path):
