@@ -299,7 +299,8 @@ def analyse(body: bytes, url: str, http_charset: str | None = None,
     """Extract and score one page; ``None`` when it holds no article. Runs in workers.
 
     With ``story_features`` the record also carries ``_story``: the article's story features
-    (``crawler.stories.Features.to_dict``), which the store takes out before saving.
+    (``crawler.stories.Features.to_dict``), which the store takes out before saving; and always
+    ``_search``, its search index form (``queries.index_form``).
 
     ``more``: the article's next pages (body, URL, charset), in order (``crawler.pagination``):
     one article of all their texts, scored whole. ``_pages`` says how many were read: up to the
@@ -334,12 +335,14 @@ def analyse(body: bytes, url: str, http_charset: str | None = None,
     assign_outlet(record, record.get("outlet"), outlets)
     if story_features:
         record["_story"] = features_of(record, damped_tokens(config_path)).to_dict()
+    # Made here, where there are as many cores as workers, rather than in the one writer.
+    record["_search"] = queries.index_form(record.get("title"), record.get("text"))
     return record
 
 
 def split(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """An ``analyse`` record as stored, and what it carries for the writer only (``_story``,
-    ``_next_page``, ``_pages``)."""
+    ``_search``, ``_next_page``, ``_pages``)."""
     return ({k: v for k, v in record.items() if not k.startswith("_")},
             {k: v for k, v in record.items() if k.startswith("_")})
 
@@ -504,7 +507,7 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
             record, extra = split(record)
             story = extra.get("_story")
             stored = queries.store_article(db, record, now=now, page_id=page_id,
-                                           classify=lambda: _classified(db, record))
+                                           classify=lambda: _classified(db, record), indexed=extra.get("_search"))
             article_id, new = stored.id, stored.new
             if page_id is not None:
                 db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [article_id, page_id])
@@ -640,7 +643,8 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
         _keep_parts(db, parts, first_url=url, article_id=article_id, page_id=page_id,
                     outlet=outlet[0] if outlet else record.get("outlet"), run_id=None, now=now)
         _annotate(db, record)
-        stored = queries.store_article(db, record, now=now, page_id=page_id, article_id=article_id)
+        stored = queries.store_article(db, record, now=now, page_id=page_id, article_id=article_id,
+                                       indexed=extra.get("_search"))
         db.execute("UPDATE urls SET page_id = ? WHERE url = ?", [page_id, url])
         if opts.stories:
             _place(db, article_id, record, story, opts, now=now, new=False)
@@ -708,7 +712,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
         chain: list[dict[str, Any]] = []
         for entry in versions.versions(db, article_id):
             stored = queries.page_body(db, entry["page_id"]) if entry.get("page_id") else None
-            record = following = None
+            record = following = indexed = None
             if stored is not None:
                 url, body, content_type, _status = stored
                 more = [(b, u, charset_of(c)) for u, b, c in queries.continuation_pages(db, entry["page_id"])]
@@ -716,6 +720,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
                 # A first page whose next pages were never fetched (stored before newsmon read
                 # articles split over pages, or by an ingest that did not plan them).
                 following = record.get("_next_page") if record is not None and not more else None
+                indexed = record.get("_search") if record is not None else None
                 record = split(record)[0] if record is not None else None
             # A version whose page is gone (pruned) or reads as no article now stays as it was
             # stored: dropping it would lose its text, which is nowhere else.
@@ -726,7 +731,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
                 continue
             chain.append({"record": record, "page_id": entry["page_id"] if stored is not None else None,
                           "fetched_at": entry["fetched_at"], "kept": kept, "url": stored[0] if stored else None,
-                          "following": following})
+                          "following": following, "indexed": indexed})
         if all(c["kept"] for c in chain):
             # No readable page (pruned, or none kept): the article stays as it is.
             counts["kept"] += 1
@@ -734,7 +739,8 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
         with transaction(db):
             if not chain[-1]["kept"]:
                 _annotate(db, chain[-1]["record"])
-                queries.store_article(db, chain[-1]["record"], now=now_iso(), replace=True, article_id=article_id)
+                queries.store_article(db, chain[-1]["record"], now=now_iso(), replace=True, article_id=article_id,
+                                      indexed=chain[-1]["indexed"])
             db.execute("UPDATE articles SET version = ? WHERE id = ?", [len(chain), article_id])
             versions.replace_versions(db, article_id, [
                 {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
@@ -760,10 +766,10 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
         if record is None:
             counts["empty"] += 1
             continue
-        record = split(record)[0]
+        record, extra = split(record)
         _annotate(db, record)
         with transaction(db):
-            stored = queries.store_article(db, record, now=now_iso(), replace=True)
+            stored = queries.store_article(db, record, now=now_iso(), replace=True, indexed=extra.get("_search"))
             db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [stored.id, _page_id])
             # The URLs of the page said "no article" (or an error): they say what it holds now.
             told = "stored as article" if stored.new else "already stored as article"

@@ -1256,3 +1256,19 @@ def test_the_crawl_reading_a_waiting_page_itself_keeps_one_copy_of_it(tmp_path):
     db.close()
     assert rows(path, "SELECT url, part_of IS NOT NULL FROM pages ORDER BY id") == [(SANKEI_LONG, 0), (page2.url, 1)]
     assert rows(path, f"SELECT kind, reason_code FROM urls WHERE url = '{page2.url}'") == [("article", "continuation")]
+
+
+def test_the_search_index_holds_what_each_article_holds(tmp_path):
+    # The index form is made in the workers now (record "_search"), not in the writer: whatever
+    # path stored an article (new, joined with pages that waited, completed later), the index
+    # must hold its title and text as stored, or a search misses it.
+    from storage.queries import index_form
+
+    sankei = next(p for p in warcs.outlet_pages() if p.url == SANKEI_LONG)
+    others = [p for p in warcs.outlet_pages() if p.url != SANKEI_LONG][:12]
+    page2 = _sankei_page(2, "（2ページ目）市は第三者委員会を設けて調べる方針を明らかにした。")
+    _, _, db = _ingested(tmp_path, [page2, *others, sankei])
+    stored = rows(db, "SELECT a.title, a.text, s.title, s.text FROM articles a JOIN articles_search s ON s.rowid = a.id")
+    assert len(stored) == rows(db, "SELECT count(*) FROM articles")[0][0] > 10
+    for title, text, *indexed in stored:
+        assert tuple(indexed) == index_form(title, text)
