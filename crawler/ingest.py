@@ -57,10 +57,10 @@ SHORTEST_CUT = 200
 #: transaction is 5× one per row), short enough that a reviewer's write never waits long.
 BATCH = 100
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
-_COUNTS = ("records", "responses", "revisits", "other_sites", "not_html", "bad_url", "other_language", "not_text",
-           "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages", "later_pages",
-           "next_pages_read", "pages_waiting", "new", "relevant", "seen", "no_article", "not_relevant",
-           "extract_failed")
+_COUNTS = ("records", "responses", "resources", "revisits", "other_sites", "not_html", "bad_url", "other_language",
+           "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages",
+           "later_pages", "next_pages_read", "pages_waiting", "new", "relevant", "seen", "no_article",
+           "not_relevant", "extract_failed")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -172,16 +172,26 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         if record.rec_type == "revisit":
             revisit(record, url)
             return None
-        if record.rec_type != "response" or record.http_headers is None:
+        http = record.http_headers
+        if record.rec_type == "resource":
+            # A page archived as a file, without the HTTP exchange (warcit, which turns saved
+            # pages into a WARC; a browser extension's capture): its WARC Content-Type is the
+            # page's. They were skipped without a word, outlet pages included.
+            ctype = record.rec_headers.get_header("Content-Type") or ""
+            if "html" not in ctype.lower():
+                return None
+            counts["resources"] += 1
+        elif record.rec_type != "response" or http is None:
             return None
-        counts["responses"] += 1
-        # A response without a Content-Type (a browser sniffs its bytes; so does the crawl): the
-        # type the archive's crawler identified (Common Crawl's header), else the bytes decide.
-        ctype = (record.http_headers.get_header("Content-Type")
-                 or record.rec_headers.get_header("WARC-Identified-Payload-Type") or "")
-        if record.http_headers.get_statuscode() != "200" or (ctype and "html" not in ctype.lower()):
-            counts["not_html"] += 1
-            return None
+        else:
+            counts["responses"] += 1
+            # A response without a Content-Type (a browser sniffs its bytes; so does the crawl): the
+            # type the archive's crawler identified (Common Crawl's header), else the bytes decide.
+            ctype = (http.get_header("Content-Type")
+                     or record.rec_headers.get_header("WARC-Identified-Payload-Type") or "")
+            if http.get_statuscode() != "200" or (ctype and "html" not in ctype.lower()):
+                counts["not_html"] += 1
+                return None
         if parsable(url) is None:
             # A URL no parser takes ("http://[bad/x", a port that is no number): one record the
             # ledger cannot key, not a damaged archive; raising here would end the reading.
@@ -193,13 +203,13 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 counts["other_sites"] += 1
                 return None
             declared = (record.rec_headers.get_header("WARC-Identified-Content-Language")
-                        or record.http_headers.get_header("Content-Language"))
+                        or (http.get_header("Content-Language") if http is not None else None))
             if not _wanted(declared.split(",")[0] if declared else None):
                 counts["other_language"] += 1
                 return None
         # Only the headers present: detect_wall reads a header's presence as a sign.
         headers = {name: value for name in (*WALL_HEADERS, "Content-Encoding")
-                   if (value := record.http_headers.get_header(name)) is not None}
+                   if http is not None and (value := http.get_header(name)) is not None}
         body = archives.read_body(record)
         # Common Crawl keeps the first MiB of a page and says so here ("length").
         truncated = record.rec_headers.get_header("WARC-Truncated")

@@ -938,6 +938,32 @@ def test_a_revisit_record_before_the_capture_it_repeats_becomes_that_articles_ad
     assert states[canonical_url(third.url, HOSTS)][:2] == ("error", "revisit")
 
 
+def test_pages_archived_as_resource_records_are_read(tmp_path):
+    # warcit turns a directory of saved pages into a WARC of "resource" records: the page without
+    # the HTTP exchange, its type in the WARC Content-Type. Every such record was skipped without
+    # a word, the outlets' pages with them (only "records" counted them).
+    first, second = warcs.outlet_pages()[:2]
+    archive = tmp_path / "warcit.warc.gz"
+    with open(archive, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for page, ctype in ((first, "text/html"), (second, "text/html; charset=utf-8")):
+            writer.write_record(writer.create_warc_record(page.url, "resource", payload=io.BytesIO(page.body),
+                                                          length=len(page.body), warc_content_type=ctype))
+        writer.write_record(writer.create_warc_record(
+            "https://www.asahi.com/img/logo.png", "resource", payload=io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(64)),
+            length=72, warc_content_type="image/png"))
+        writer.write_record(writer.create_warc_record(
+            "urn:text:20250114/" + first.url, "resource", payload=io.BytesIO(b"text"), length=4,
+            warc_content_type="text/plain"))
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    counted = counts(result)
+    assert counted["resources"] == 2 and counted["new"] == 2
+    assert sorted(u for (u,) in rows(db, "SELECT url FROM articles")) == sorted(
+        canonical_url(p.url, HOSTS) for p in (first, second))
+
+
 def test_a_target_uri_written_in_japanese_is_stored_under_the_url_the_crawl_uses(tmp_path):
     page = warcs.outlet_pages()[0]
     iri = page.url.replace(".html", "-防衛.html")
