@@ -123,11 +123,13 @@ def revisit_now(db: Database, url: str, *, article_id: int, outlet: str | None, 
 INCOMPLETE = "SELECT article_id FROM urls WHERE reason_code = 'page_missing'"
 
 
-def due_revisits(db: Database, outlet: str, *, now: str, before: str, relevant_only: bool,
+def due_revisits(db: Database, outlet: str, *, now: str, stored_before: int, relevant_only: bool,
                  limit: int) -> list[dict[str, Any]]:
     """Revisits of ``outlet`` due at ``now``, oldest due first: url, article_id, etag,
-    last_modified, step, first_seen_at, incomplete. Only articles first seen before ``before``
-    (the run's start: what this run stored is not revisited in the same run); with
+    last_modified, step, first_seen_at, incomplete. Only articles whose id is at most
+    ``stored_before`` (the newest when the run started: what this run stored is not revisited in
+    the same run; a time in seconds could not tell an article stored in the second the run
+    started from one stored just before it); with
     ``relevant_only``, only relevant articles, and those whose next page could not be read
     (``incomplete``, ``page_missing``: the relevance of a part is not the article's)."""
     if limit <= 0:
@@ -138,9 +140,9 @@ def due_revisits(db: Database, outlet: str, *, now: str, before: str, relevant_o
         SELECT r.url, r.article_id, r.etag, r.last_modified, r.step, r.first_seen_at,
                a.id IN ({INCOMPLETE}) AS incomplete
         FROM revisits r JOIN articles a ON a.id = r.article_id
-        WHERE r.outlet = ? AND r.due_at IS NOT NULL AND r.due_at <= ? AND r.first_seen_at < ? {relevant}
+        WHERE r.outlet = ? AND r.due_at IS NOT NULL AND r.due_at <= ? AND r.article_id <= ? {relevant}
         ORDER BY r.due_at, r.url LIMIT ?
-        """, [outlet, now, before, limit]))
+        """, [outlet, now, stored_before, limit]))
 
 
 def expire_revisits(db: Database, outlet: str, *, now: str, span: float) -> int:

@@ -200,12 +200,12 @@ def test_only_relevant_articles_are_due_unless_all_are_revisited(db):
     for saved, key in ((relevant, "d"), (other, "e2")):
         versions.schedule_revisit(db, url_of(ARTICLES[key]), article_id=saved.article_id, outlet="x",
                                   first_seen="2026-11-20T00:00:00+00:00", after=(3600.0,))
-    now, later = "2026-11-20T02:00:00+00:00", "2026-11-21T00:00:00+00:00"
-    due = versions.due_revisits(db, "x", now=now, before=later, relevant_only=True, limit=10)
+    now, newest = "2026-11-20T02:00:00+00:00", max(relevant.article_id, other.article_id)
+    due = versions.due_revisits(db, "x", now=now, stored_before=newest, relevant_only=True, limit=10)
     assert [r["article_id"] for r in due] == [relevant.article_id]
-    assert len(versions.due_revisits(db, "x", now=now, before=later, relevant_only=False, limit=10)) == 2
-    assert versions.due_revisits(db, "x", now=now, before="2026-11-19T00:00:00+00:00", relevant_only=False,
-                                 limit=10) == []  # first seen in this run: not yet
+    assert len(versions.due_revisits(db, "x", now=now, stored_before=newest, relevant_only=False, limit=10)) == 2
+    assert versions.due_revisits(db, "x", now=now, stored_before=min(relevant.article_id, other.article_id) - 1,
+                                 relevant_only=False, limit=10) == []  # stored in this run: not yet
     # An irrelevant article overdue by more than the whole schedule stops waiting.
     assert versions.expire_revisits(db, "x", now="2026-11-25T00:00:00+00:00", span=3600.0) == 1
     assert versions.revisit_state(db, url_of(ARTICLES["e2"]))["due_at"] is None

@@ -109,8 +109,9 @@ class NewsSpider(scrapy.Spider):
             spider.store_options = settings_options(settings)
         except ConfigError as exc:
             raise scrapy.exceptions.UsageError(str(exc)) from None
-        # What this run stores is not revisited in this run (its revisits count from now).
-        spider.run_started = now_iso()
+        # What this run stores is not revisited in this run (its revisits count from now): the
+        # articles stored before it are those with an id up to the newest now.
+        spider.stored_before = spider.db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
         spider.revisits_queued = False
         crawler.signals.connect(spider.revisit_when_idle, signal=signals.spider_idle)
         spider.max_articles = settings.getint("NEWSMON_MAX_ARTICLES")
@@ -398,7 +399,7 @@ class NewsSpider(scrapy.Spider):
             # Revisits share the outlet's NEWSMON_MAX_ARTICLES with this run's new articles;
             # the ones over it stay due for the next run.
             room = max(0, self.max_articles - self.queued.get(key, 0))
-            due = versions.due_revisits(self.db, key, now=now, before=self.run_started,
+            due = versions.due_revisits(self.db, key, now=now, stored_before=self.stored_before,
                                         relevant_only=not opts.revisit_all, limit=room + 1)
             if len(due) > room:
                 self.crawler.stats.inc_value("newsmon/revisit/over_limit", len(due) - room)
