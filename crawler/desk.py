@@ -68,11 +68,15 @@ def jst(value: str | None, *, now: datetime | None = None) -> str:
 
 
 def is_after(value: str | None, since: str | None) -> bool:
-    """Whether time ``value`` is later than ``since`` (``None``: no bound, so always)."""
+    """Whether time ``value`` may be later than ``since`` (``None``: no bound, so always).
+
+    The same second counts: times are kept in whole seconds, and an article stored in the second
+    of the reviewer's last page load may have come after it. Shown as new once too often rather
+    than never."""
     if since is None:
         return True
     a, b = _parse(value or ""), _parse(since)
-    return isinstance(a, datetime) and isinstance(b, datetime) and a > b
+    return isinstance(a, datetime) and isinstance(b, datetime) and a >= b
 
 
 # --- what the schema offers -------------------------------------------------------------------
@@ -258,10 +262,10 @@ def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> d
         out["unread"] = out["queue"]
     elif feats.first_seen:
         out["unread"] = conn.execute("SELECT count(*) FROM (SELECT first_seen_at FROM review_queue LIMIT -1) "
-                                     "WHERE datetime(first_seen_at) > datetime(?)", [since]).fetchone()[0]
+                                     "WHERE datetime(first_seen_at) >= datetime(?)", [since]).fetchone()[0]
     else:
         out["unread"] = conn.execute("SELECT count(*) FROM articles WHERE id IN (SELECT id FROM review_queue) "
-                                     "AND datetime(first_seen_at) > datetime(?)", [since]).fetchone()[0]
+                                     "AND datetime(first_seen_at) >= datetime(?)", [since]).fetchone()[0]
     by_status: dict[str, int] = {}
     for status, n in conn.execute("SELECT status, count(*) FROM outlet_health GROUP BY status"):
         by_status[status] = n

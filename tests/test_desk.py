@@ -116,6 +116,26 @@ def test_unread_is_what_arrived_since_the_last_visit(desk_db):
     assert "Queue 15 15 unread" in text(call(build_datasette(path, reviewer="sato"), "get", "/follow-up").text)
 
 
+def test_an_article_stored_in_the_second_the_last_visit_ended_is_unread(desk_db):
+    # Times are kept in whole seconds: an article stored in the same second as the reviewer's
+    # last page load may have come after it, and was marked read, never shown as new.
+    path, _ = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    call(ds, "get", "/")
+    ended = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(timespec="seconds")
+    long_ago = (datetime.now(timezone.utc) - timedelta(hours=3)).isoformat(timespec="seconds")
+    sql(path, "UPDATE articles SET first_seen_at = ?", params=(long_ago,))
+    sql(path, "UPDATE reviewer_visits SET last_seen_at = ?", params=(ended,))
+    db = open_db(path)
+    same_second, _ = queries.save_article(db, {"url": "https://example.jp/same-second", "title": "安保3文書 続報",
+                                               "text": "安保3文書の続報。", "relevant": True, "score": 9.0,
+                                               "topic": "defense-strategy", "matched_terms": []}, now=ended)
+    db.close()
+    html = call(ds, "get", "/").text
+    assert "Queue 15 1 unread" in text(html)
+    assert re.findall(r'<li class="nm-item nm-unread" id="nm-(\d+)"', html) == [str(same_second)]
+
+
 def test_only_the_reviewer_opening_the_queue_is_a_visit(desk_db):
     # Any web page can make the browser load http://127.0.0.1:PORT/ (as an image): that load
     # must not record a visit, which would wipe the unread marks.
