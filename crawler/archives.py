@@ -17,6 +17,7 @@ import gzip
 import io
 import os
 import re
+import struct
 import urllib.error
 import urllib.request
 import zipfile
@@ -44,9 +45,17 @@ from .settings import DOWNLOAD_MAXSIZE
 #: inside a worker's memory, and that an interrupted ingest re-reads little; large enough that
 #: handing a part to a worker costs nothing next to reading it.
 PART_BYTES = 4 * 1024 * 1024
-_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".wacz", ".arc", ".arc.gz")
+_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".wacz", ".arc", ".arc.gz",
+                     # Not read, but named: skipped in a directory without a word, they were lost.
+                     ".warc.bz2", ".warc.xz")
 _LISTING_SUFFIXES = (".paths", ".paths.gz", ".txt", ".txt.gz")
 _GZIP = b"\x1f\x8b\x08"
+#: A zstd frame, and the skippable frame in which a WARC-zstd file (ArchiveTeam's ``.warc.zst``;
+#: IIPC's proposed "Zstandard Compression for WARC Files") carries its dictionary.
+_ZSTD = b"\x28\xb5\x2f\xfd"
+_ZSTD_DICT = b"\x5d\x2a\x4d\x18"
+#: Whole-file compressions warcio cannot read, with the command that undoes each.
+_UNREADABLE = {b"BZh": ("bzip2", "bunzip2"), b"\xfd7zXZ\x00": ("xz", "unxz")}
 _USER_AGENT = f"newsmon/{__version__} (newsmon ingest)"
 _TIMEOUT = 60.0
 #: What probe reads of a WARC.gz to tell whether it is gzipped whole: its first record, which
@@ -203,7 +212,7 @@ def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple
             found = sorted(p for p in Path(given).rglob("*")
                            if p.is_file() and p.name.lower().endswith(_ARCHIVE_SUFFIXES))
             if not found:
-                raise InputError(f"{given}: a directory without .warc, .warc.gz or .wacz files")
+                raise InputError(f"{given}: a directory without .warc, .warc.gz, .warc.zst or .wacz files")
             for path in found:
                 yield os.path.abspath(path), str(path)
         elif Path(given).exists():
@@ -222,8 +231,10 @@ class Source:
     size: int | None
     #: Parts can start anywhere: a local file, or a server that answers Range requests.
     ranges: bool
-    #: ``warc.gz`` (a gzip member per record), ``warc`` (uncompressed), ``wacz``, or
-    #: ``whole.gz``: a WARC gzipped as one stream (``gzip file.warc``), read as one part.
+    #: ``warc.gz`` (a gzip member per record), ``warc`` (uncompressed), ``wacz``,
+    #: ``whole.gz``: a WARC gzipped as one stream (``gzip file.warc``), or ``warc.zst`` (zstd,
+    #: a frame per record or one for all, with a dictionary or without); the last two are read
+    #: as one part.
     kind: str
 
     @property
@@ -232,9 +243,36 @@ class Source:
 
 
 def _kind(head: bytes, location: str) -> str:
+    """What an archive is, from its first bytes (6 are enough).
+
+    Raises:
+        InputError: a whole-file compression warcio cannot read (bzip2, xz), with what to do.
+    """
     if head[:4] == b"PK\x03\x04" or location.lower().endswith(".wacz"):
         return "wacz"
+    if head[:4] in (_ZSTD, _ZSTD_DICT):
+        return "warc.zst"
+    for magic, (name, command) in _UNREADABLE.items():
+        if head.startswith(magic):
+            raise InputError(f"compressed with {name} as a whole, which warcio (newsmon's WARC reader) cannot "
+                             f"read: decompress it first ({command} FILE), then ingest the .warc (or gzip it per "
+                             "record: warcio recompress FILE.warc FILE.warc.gz)")
     return "warc.gz" if head[:2] == b"\x1f\x8b" else "warc"
+
+
+def _zstd_warc(raw: IO[bytes]) -> IO[bytes]:
+    """A ``.warc.zst`` decompressed as it is read. Its dictionary, if it has one, comes first in
+    a skippable frame, itself zstd-compressed or not (ArchiveTeam's WARCs: a frame per record,
+    compressed with it); a WARC compressed by ``zstd`` alone has none."""
+    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+    dictionary = None
+    if buffered.peek(4)[:4] == _ZSTD_DICT:
+        _magic, size = struct.unpack("<II", buffered.read(8))
+        data = buffered.read(size)
+        if data[:4] == _ZSTD:
+            data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+        dictionary = zstandard.ZstdCompressionDict(data)
+    return zstandard.ZstdDecompressor(dict_data=dictionary).stream_reader(buffered, read_across_frames=True)
 
 
 def _gzipped_whole(stream: IO[bytes]) -> bool:
@@ -281,14 +319,14 @@ def probe(location: str, shown: str | None = None) -> Source:
     """
     if not is_url(location):
         with open(location, "rb") as f:
-            kind = _kind(f.read(4), location)
+            kind = _kind(f.read(6), location)
             if kind == "warc.gz":
                 f.seek(0)
                 kind = "whole.gz" if _gzipped_whole(f) else kind
             return Source(location, shown or location, os.fstat(f.fileno()).st_size, True, kind)
     try:
-        with _request(location, 0, 4) as response:
-            head = response.read(4)
+        with _request(location, 0, 6) as response:
+            head = response.read(6)
             ranged = response.status == 206
             total = response.headers.get("Content-Range", "").rpartition("/")[2]
             size = int(total) if total.isdigit() else None
@@ -488,6 +526,10 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
         if not whole:
             _skip(raw, part.start)
             return raw, part.start, size
+    if source.kind == "warc.zst":
+        stream = stack.enter_context(_zstd_warc(_open_raw(source, stack)))
+        _skip(stream, part.start)
+        return stream, part.start, None  # as a WARC gzipped whole: offsets count uncompressed bytes
     if source.kind == "whole.gz" or raw is not None:
         stream = stack.enter_context(gzip.GzipFile(fileobj=raw if raw is not None else _open_raw(source, stack),
                                                    mode="rb"))
