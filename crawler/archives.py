@@ -706,6 +706,15 @@ def read_body(record: ArcWarcRecord) -> Body:
     return Body(data, cut=f"its {encoding} Content-Encoding breaks off there (the compressed stream ends)")
 
 
+def target_uri(value: str | None) -> str:
+    """A URL as a WARC header gives it. WARC/1.0's grammar put URIs in angle brackets (GNU wget
+    still writes ``WARC-Target-URI: <https://…>``); warcio takes them off ``WARC-Target-URI``
+    only, so a revisit record written so named in ``WARC-Refers-To-Target-URI`` a capture that
+    no stored URL matched."""
+    value = (value or "").strip()
+    return value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
+
+
 T = TypeVar("T")
 
 

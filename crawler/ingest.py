@@ -231,7 +231,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
         if known:
             headers = record.rec_headers
             profile = (headers.get_header("WARC-Profile") or "").rstrip("/").rsplit("/", 1)[-1] or "no profile"
-            target = headers.get_header("WARC-Refers-To-Target-URI") or url
+            target = archives.target_uri(headers.get_header("WARC-Refers-To-Target-URI")) or url
             date = headers.get_header("WARC-Refers-To-Date") or "a date it does not give"
             refers_to = canonical_url(target, hosts) if parsable(target) else None
             refuse(url, "", Problem("revisit", f"the archive holds no page here, only a revisit record ({profile}: "

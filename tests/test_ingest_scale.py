@@ -1349,3 +1349,27 @@ def test_a_warc_compressed_whole_with_bzip2_is_named_with_what_to_do(tmp_path):
     assert result.returncode == 1  # one input could not be read; the other is stored
     assert f"{folder / 'b.warc.bz2'}: compressed with bzip2 as a whole" in result.stderr
     assert "bunzip2 FILE" in result.stderr and counts(result)["new"] == 1
+
+
+def test_a_revisit_record_may_name_its_capture_in_angle_brackets(tmp_path):
+    # WARC/1.0's grammar puts URIs in angle brackets (GNU wget writes its WARC-Target-URI so).
+    # warcio takes them off the WARC-Target-URI, not off WARC-Refers-To-Target-URI: such a revisit
+    # record's capture matched no stored URL, and its URL stayed an error saying the capture was
+    # not ingested.
+    first, second = warcs.outlet_pages()[:2]
+    archive = tmp_path / "wget.warc.gz"
+    with open(archive, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        head = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        response = writer.create_warc_record(f"<{first.url}>", "response", payload=io.BytesIO(first.body),
+                                             length=len(first.body), http_headers=head)
+        writer.write_record(response)
+        writer.write_record(writer.create_revisit_record(
+            f"<{second.url}>", digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+            refers_to_uri=f"<{first.url}>", refers_to_date="2025-01-14T03:00:00Z",
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")))
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    states = dict(rows(db, "SELECT url, reason_code FROM urls"))
+    assert states == {canonical_url(first.url, HOSTS): "stored", canonical_url(second.url, HOSTS): "duplicate"}
