@@ -260,19 +260,54 @@ def _kind(head: bytes, location: str) -> str:
     return "warc.gz" if head[:2] == b"\x1f\x8b" else "warc"
 
 
-def _zstd_warc(raw: IO[bytes]) -> IO[bytes]:
-    """A ``.warc.zst`` decompressed as it is read. Its dictionary, if it has one, comes first in
-    a skippable frame, itself zstd-compressed or not (ArchiveTeam's WARCs: a frame per record,
-    compressed with it); a WARC compressed by ``zstd`` alone has none."""
-    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
-    dictionary = None
-    if buffered.peek(4)[:4] == _ZSTD_DICT:
-        _magic, size = struct.unpack("<II", buffered.read(8))
-        data = buffered.read(size)
-        if data[:4] == _ZSTD:
-            data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
-        dictionary = zstandard.ZstdCompressionDict(data)
-    return zstandard.ZstdDecompressor(dict_data=dictionary).stream_reader(buffered, read_across_frames=True)
+class _ZstdFrames(io.RawIOBase):
+    """A ``.warc.zst`` decompressed as it is read, frame after frame. Its dictionary, if it has
+    one, comes first in a skippable frame, itself zstd-compressed or not (ArchiveTeam's WARCs: a
+    frame per record, compressed with it); a WARC compressed by ``zstd`` alone has none.
+
+    zstandard's own stream reader ends quietly where a file cut inside a frame ends: its last
+    record then failed as unparsable header lines. This one says the file is truncated, and is
+    fed in small steps (its decompressor has no output limit)."""
+
+    STEP = 8192
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+        dictionary = None
+        if self.raw.peek(4)[:4] == _ZSTD_DICT:
+            _magic, size = struct.unpack("<II", self.raw.read(8))
+            data = self.raw.read(size)
+            if data[:4] == _ZSTD:
+                data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+            dictionary = zstandard.ZstdCompressionDict(data)
+        self.context = zstandard.ZstdDecompressor(dict_data=dictionary)
+        self.frame = self.context.decompressobj()
+        self.started = False  # the current frame has had input
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.pending:
+            chunk = self.raw.read(self.STEP)
+            if not chunk:
+                if self.started:
+                    # Not an EOFError: warcio takes that for the end of the archive, and says nothing.
+                    raise _Unreadable("its zstd stream ends inside a frame (the file is truncated)")
+                return 0
+            out = [self.frame.decompress(chunk)]
+            self.started = True
+            while self.frame.eof:  # a frame ended in this chunk: the rest is the next one's
+                rest = self.frame.unused_data
+                self.frame, self.started = self.context.decompressobj(), bool(rest)
+                if rest:
+                    out.append(self.frame.decompress(rest))
+            self.pending = b"".join(out)
+        count = min(len(buffer), len(self.pending))
+        buffer[:count] = self.pending[:count]
+        self.pending = self.pending[count:]
+        return count
 
 
 def _gzipped_whole(stream: IO[bytes]) -> bool:
@@ -527,7 +562,7 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
             _skip(raw, part.start)
             return raw, part.start, size
     if source.kind == "warc.zst":
-        stream = stack.enter_context(_zstd_warc(_open_raw(source, stack)))
+        stream = stack.enter_context(_ZstdFrames(_open_raw(source, stack)))
         _skip(stream, part.start)
         return stream, part.start, None  # as a WARC gzipped whole: offsets count uncompressed bytes
     if source.kind == "whole.gz" or raw is not None:

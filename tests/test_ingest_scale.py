@@ -1337,6 +1337,23 @@ def test_a_zstd_compressed_warc_is_read(tmp_path, dictionary):
     assert rows(db, "SELECT finished_at IS NOT NULL FROM ingested_archives") == [(1,)]
 
 
+def test_a_zstd_warc_cut_inside_a_frame_says_it_is_truncated(tmp_path):
+    # zstandard's stream reader ends quietly where the file ends inside a frame: the records
+    # before the cut are stored, and the archive is said to be read only in part.
+    pages = warcs.outlet_pages()[:8]
+    whole = tmp_path / "whole.warc.zst"
+    _zstd_warc(whole, pages, dictionary=True)
+    cut = tmp_path / "cut.warc.zst"
+    data = whole.read_bytes()
+    cut.write_bytes(data[:len(data) * 3 // 4])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(cut), "--db", str(db), "--workers", "0")
+    assert result.returncode == 1
+    assert "read only in part" in result.stderr and "its zstd stream ends inside a frame (the file is truncated)" \
+        in result.stderr
+    assert 0 < counts(result)["responses"] < len(pages) and counts(result)["new"] > 0
+
+
 def test_a_warc_compressed_whole_with_bzip2_is_named_with_what_to_do(tmp_path):
     folder = tmp_path / "archives"
     folder.mkdir()
