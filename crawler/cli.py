@@ -601,7 +601,7 @@ def _size(value: str) -> int:
               "(truncated, or a record that cannot be parsed); the warning is printed all the same.")
 def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url: str | None, workers: int | None,
            cluster: str | None, all_sites: bool, force: bool, part_size: str, partial_ok: bool) -> None:
-    """Store the articles of web archives (WARC, WARC.gz, WACZ), e.g. Common Crawl's CC-NEWS.
+    """Store the articles of web archives (WARC, WARC.gz, WARC.zst, WACZ), e.g. Common Crawl's CC-NEWS.
 
     INPUT is an archive file, a directory of them, an http(s) URL of one (streamed, not
     downloaded), or a listing of archive paths such as CC-NEWS's warc.paths.gz. Only the pages
