@@ -56,6 +56,9 @@ SHORTEST_CUT = 200
 #: Pages stored per write transaction: long enough to be cheap (PERF_NOTES: 100 rows per
 #: transaction is 5× one per row), short enough that a reviewer's write never waits long.
 BATCH = 100
+#: Revisit records whose capture had not been read yet, remembered in case it comes later in the
+#: same ingest (``Report.revisits_of``): ~40 MB at most (measured: 100,000 keys and URLs of 50 characters).
+REVISITS_KEPT = 100_000
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "resources", "revisits", "other_sites", "not_html", "bad_url", "other_language",
            "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages",
@@ -385,8 +388,11 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
     #: Revisit records stored as errors because the capture they repeat had not been read, by
-    #: the URL of that capture: a later record of it makes them its article's addresses.
-    revisits_of: dict[str, list[Page]] = field(default_factory=dict, repr=False)
+    #: the URL of that capture: (URL, outlet) of each, which a later record of the capture makes
+    #: its article's addresses. At most ``REVISITS_KEPT`` (a deduplicating crawler's WARCs can be
+    #: mostly revisits); those over it keep their error, which a crawl of the outlet fetches.
+    revisits_of: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict, repr=False)
+    revisits_kept: int = 0
 
 
 def _ledger_row(db, location: str) -> dict[str, Any] | None:
@@ -451,8 +457,10 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 if frontier.settled(db, page.url) or (is_revisit and _revisited(db, page)):
                     counts["seen"] += 1
                     continue
-                if is_revisit and page.refers_to and page.refers_to != page.url:
-                    report.revisits_of.setdefault(page.refers_to, []).append(page)
+                if (is_revisit and page.refers_to and page.refers_to != page.url
+                        and report.revisits_kept < REVISITS_KEPT):
+                    report.revisits_of.setdefault(page.refers_to, []).append((page.url, page.outlet))
+                    report.revisits_kept += 1
                 record = page.record
                 if record is not None and record.get("outlet") is None:
                     store.assign_outlet(record, page.outlet, store.outlets_of(report.config_path))
@@ -464,8 +472,8 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                                    parts=parts)
                 if saved.article_id is not None and page.url in report.revisits_of:
                     # The capture that revisit records before it repeat: their URLs are its article's.
-                    for earlier in report.revisits_of.pop(page.url):
-                        _as_duplicate(db, earlier, page.url, saved.article_id)
+                    for url, outlet in report.revisits_of.pop(page.url):
+                        _as_duplicate(db, url, outlet, page.url, saved.article_id)
                 if record is None:
                     counts["no_article"] += 1
                 elif saved.new:
@@ -543,17 +551,17 @@ def _revisited(db, page: Page) -> bool:
     target = frontier.state(db, page.refers_to) if page.refers_to and page.refers_to != page.url else None
     if target is None or target["kind"] != "article" or target["article_id"] is None:
         return False
-    _as_duplicate(db, page, page.refers_to, target["article_id"])  # type: ignore[arg-type]
+    _as_duplicate(db, page.url, page.outlet, page.refers_to, target["article_id"])  # type: ignore[arg-type]
     return True
 
 
-def _as_duplicate(db, page: Page, capture: str, article_id: int) -> None:
+def _as_duplicate(db, url: str, outlet: str | None, capture: str, article_id: int) -> None:
     """A revisit record's URL made one more address of the article its capture holds (its
     payload was the same, byte for byte), unless something else has been stored there since."""
-    row = db.execute("SELECT kind, reason_code FROM urls WHERE url = ?", [page.url]).fetchone()
+    row = db.execute("SELECT kind, reason_code FROM urls WHERE url = ?", [url]).fetchone()
     if row is not None and (row[0], row[1]) != ("error", "revisit"):
         return
-    frontier.record_result(db, page.url, outlet=page.outlet, kind="article", code="duplicate",
+    frontier.record_result(db, url, outlet=outlet, kind="article", code="duplicate",
                            reason=f"already stored as article {article_id}: the archive's revisit record of "
                                   f"this URL repeats the capture of {capture}",
                            article_id=article_id, now=store.now_iso())
