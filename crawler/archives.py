@@ -269,7 +269,10 @@ class _ZstdFrames(io.RawIOBase):
     record then failed as unparsable header lines. This one says the file is truncated, and is
     fed in small steps (its decompressor has no output limit)."""
 
-    STEP = 8192
+    #: Compressed bytes fed at a time: zstd's RLE blocks make a few bytes into 128 KB, so one step
+    #: of a frame of zeros gives 66 MB (measured; 8 KB would give four times that), well inside a
+    #: worker's memory. As fast as 8 KB steps on a 108 MB WARC (0.06 s).
+    STEP = 2048
 
     def __init__(self, raw: IO[bytes]) -> None:
         self.raw = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
