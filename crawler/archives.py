@@ -286,13 +286,13 @@ class _ZstdFrames(io.RawIOBase):
         self.context = zstandard.ZstdDecompressor(dict_data=dictionary)
         self.frame = self.context.decompressobj()
         self.started = False  # the current frame has had input
-        self.pending = b""
+        self.pending, self.at = b"", 0  # output not handed out yet: pending[at:]
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        while not self.pending:
+        while self.at >= len(self.pending):
             chunk = self.raw.read(self.STEP)
             if not chunk:
                 if self.started:
@@ -306,10 +306,12 @@ class _ZstdFrames(io.RawIOBase):
                 self.frame, self.started = self.context.decompressobj(), bool(rest)
                 if rest:
                     out.append(self.frame.decompress(rest))
-            self.pending = b"".join(out)
-        count = min(len(buffer), len(self.pending))
-        buffer[:count] = self.pending[:count]
-        self.pending = self.pending[count:]
+            self.pending, self.at = b"".join(out), 0
+        # Handed out by offset: slicing off the rest at every read copied a step's output again
+        # and again (a 66 MB step read 16 KB at a time).
+        count = min(len(buffer), len(self.pending) - self.at)
+        buffer[:count] = memoryview(self.pending)[self.at:self.at + count]
+        self.at += count
         return count
 
 
