@@ -5,8 +5,9 @@ An input is a WARC, WARC.gz, WARC.zst or WACZ file, a directory of them, an http
 ``warc.paths.gz`` (one path per line, relative to ``--base-url``). Each archive is read in
 *parts* that workers take one at a time: a byte range of a WARC.gz (its records are gzip
 members, so a worker finds the first record that starts in its range and reads those that start
-before the range ends), a whole uncompressed, gzipped-whole or zstd WARC, or one WARC of a WACZ. Parts are what the ledger of archives counts
-in: an interrupted ingest resumes at the first part it had not stored.
+before the range ends), a whole uncompressed, gzipped-whole or zstd WARC, or one WARC of a WACZ.
+Parts are what the ledger of archives counts in: an interrupted ingest resumes at the first part
+it had not stored.
 
 Nothing here extracts, scores or stores; ``crawler/ingest.py`` does.
 """

@@ -1295,7 +1295,8 @@ def test_the_search_index_holds_what_each_article_holds(tmp_path):
     others = [p for p in warcs.outlet_pages() if p.url != SANKEI_LONG][:12]
     page2 = _sankei_page(2, "（2ページ目）市は第三者委員会を設けて調べる方針を明らかにした。")
     _, _, db = _ingested(tmp_path, [page2, *others, sankei])
-    stored = rows(db, "SELECT a.title, a.text, s.title, s.text FROM articles a JOIN articles_search s ON s.rowid = a.id")
+    stored = rows(db, "SELECT a.title, a.text, s.title, s.text FROM articles a "
+                      "JOIN articles_search s ON s.rowid = a.id")
     assert len(stored) == rows(db, "SELECT count(*) FROM articles")[0][0] > 10
     for title, text, *indexed in stored:
         assert tuple(indexed) == index_form(title, text)
