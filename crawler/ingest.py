@@ -522,7 +522,7 @@ def _with_next_pages(db, page: Page, record: dict[str, Any] | None, report: Repo
     if not following:
         return record, [], page.note
     parts: list[store.PagePart] = []
-    if page.outlet:
+    if page.outlet and store.waiting_page(db, following) is not None:
         opts = report.store_options or store.Options()
         first = (_body(db, page), page.url, store.charset_of(page.content_type))
         record, parts = store.read_waiting(db, record, first, [], config_path=report.config_path,

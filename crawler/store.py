@@ -409,8 +409,7 @@ def _keep_parts(db, parts: Sequence[PagePart], *, first_url: str, article_id: in
     articles, relevant or not)."""
     for number, part in enumerate(parts, start=first_number):
         if part.problem is None and part.body is not None:
-            waited = db.execute("SELECT page_id FROM urls WHERE url = ? AND reason_code = 'page_waiting'",
-                                [part.url]).fetchone()
+            waited = waiting_page(db, part.url)
             if part.page_id is not None:
                 part_id = part.page_id
                 db.execute("UPDATE pages SET article_id = ?, part_of = ? WHERE id = ?", [article_id, page_id, part_id])
@@ -422,10 +421,10 @@ def _keep_parts(db, parts: Sequence[PagePart], *, first_url: str, article_id: in
                                    reason=f"page {number} of article {article_id} ({first_url}): its text is part "
                                           "of that article's", article_id=article_id, page_id=part_id,
                                    http_status=part.status, run_id=run_id, attempt=True, now=now)
-            if waited and waited[0] is not None and waited[0] != part_id:
+            if waited is not None and waited != part_id:
                 # The page an archive held, fetched again by the crawl: the copy that waited
                 # would otherwise be read by reextract as an article of its own.
-                db.execute("DELETE FROM pages WHERE id = ?", [waited[0]])
+                db.execute("DELETE FROM pages WHERE id = ?", [waited])
         else:
             frontier.record_result(db, part.url, outlet=outlet, kind="article", code="page_missing",
                                    reason=f"page {number} of article {article_id} ({first_url}) could not be read: "
@@ -853,6 +852,12 @@ def keep_waiting(db, *, url: str, first: str, body: bytes | None, content_type: 
                        if queued else "") + (f" ({note})" if note else "")))
 
 
+def waiting_page(db, url: str) -> int | None:
+    """The raw page kept of ``url`` while it waits for its article's first page (``keep_waiting``)."""
+    row = db.execute("SELECT page_id FROM urls WHERE url = ? AND reason_code = 'page_waiting'", [url]).fetchone()
+    return row[0] if row else None
+
+
 def read_waiting(db, record: dict[str, Any], first: tuple[bytes, str, str | None],
                  more: list[tuple[bytes, str, str | None]], *, config_path: str | None, stories: bool,
                  ) -> tuple[dict[str, Any], list[PagePart]]:
@@ -865,9 +870,8 @@ def read_waiting(db, record: dict[str, Any], first: tuple[bytes, str, str | None
     article's next one. Extracts in this process, as ``add_next_page`` does."""
     parts: list[PagePart] = []
     while (following := record.get("_next_page")) and len(more) + 1 < pagination.MAX_PAGES:
-        row = db.execute("SELECT page_id FROM urls WHERE url = ? AND reason_code = 'page_waiting'",
-                         [following]).fetchone()
-        stored = queries.page_body(db, row[0]) if row and row[0] is not None else None
+        page_id = waiting_page(db, following)
+        stored = queries.page_body(db, page_id) if page_id is not None else None
         if stored is None:
             break
         _url, body, content_type, _status = stored
@@ -876,7 +880,7 @@ def read_waiting(db, record: dict[str, Any], first: tuple[bytes, str, str | None
         if found is None or found.get("_pages", 1) != len(more) + 2:
             break
         more.append(page)
-        parts.append(PagePart(following, body, content_type, 200, page_id=row[0]))
+        parts.append(PagePart(following, body, content_type, 200, page_id=page_id))
         record = found
     return record, parts
 
