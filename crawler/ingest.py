@@ -182,6 +182,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             # page's. They were skipped without a word, outlet pages included.
             ctype = record.rec_headers.get_header("Content-Type") or ""
             if "html" not in ctype.lower():
+                counts["not_html"] += 1  # as a response's image is
                 return None
             counts["resources"] += 1
         elif record.rec_type != "response" or http is None:
