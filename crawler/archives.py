@@ -277,22 +277,36 @@ class _ZstdFrames(io.RawIOBase):
 
     def __init__(self, raw: IO[bytes]) -> None:
         self.raw = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+        self.context: zstandard.ZstdDecompressor | None = None  # at the first read: see _start
+        self.started = False  # the current frame has had input
+        self.pending, self.at = b"", 0  # output not handed out yet: pending[at:]
+
+    def _start(self) -> None:
+        # At the first read, not when the part is opened: a damaged dictionary is then a record
+        # that cannot be read (the archive said unreadable), not a read that failed (to be
+        # tried again on every run).
         dictionary = None
         if self.raw.peek(4)[:4] == _ZSTD_DICT:
             _magic, size = struct.unpack("<II", self.raw.read(8))
             data = self.raw.read(size)
-            if data[:4] == _ZSTD:
-                data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
-            dictionary = zstandard.ZstdCompressionDict(data)
-        self.context = zstandard.ZstdDecompressor(dict_data=dictionary)
-        self.frame = self.context.decompressobj()
-        self.started = False  # the current frame has had input
-        self.pending, self.at = b"", 0  # output not handed out yet: pending[at:]
+            try:
+                if data[:4] == _ZSTD:
+                    data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+                dictionary = zstandard.ZstdCompressionDict(data)
+                self.context = zstandard.ZstdDecompressor(dict_data=dictionary)
+                self.frame = self.context.decompressobj()
+            except zstandard.ZstdError as exc:
+                raise _Unreadable(f"its zstd dictionary cannot be read ({exc})") from None
+        else:
+            self.context = zstandard.ZstdDecompressor()
+            self.frame = self.context.decompressobj()
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
+        if self.context is None:
+            self._start()
         while self.at >= len(self.pending):
             chunk = self.raw.read(self.STEP)
             if not chunk:
