@@ -313,8 +313,14 @@ def test_a_hung_crawl_is_killed_at_its_timeout_and_recorded(tmp_path, site, rece
         change = receiver.posts[0]["health_changes"][0]
         assert (change["outlet"], change["status"], change["reasons"][0]["code"]) == ("site", "failing", "timeout")
 
-        # The next run hangs too; SIGTERM gives it stop_timeout to close, then kills it.
-        wait_for(lambda: rows(db, "select * from crawl_runs where finished_at is null"), "the next run", log=proc.log)
+        # The next run hangs too; SIGTERM gives it stop_timeout to close, then kills it. Not before
+        # it hangs: its row is written as it starts, and a SIGTERM before its feed request went out
+        # let it close within stop_timeout ("shutdown"; once in a full suite on 2 cores).
+        next_run = wait_for(lambda: rows(db, "select * from crawl_runs where finished_at is null"), "the next run",
+                            log=proc.log)[0]
+        since = datetime.fromisoformat(next_run["started_at"]).timestamp()
+        wait_for(lambda: [r for r in site.requests() if r.path == ATOM_PATH and r.time >= since],
+                 "the next run asking for the hanging feed", log=proc.log)
         started = time.monotonic()
         assert stop(proc) == 0
         assert time.monotonic() - started < 30  # bounded: stop_timeout (2 s) and bookkeeping
