@@ -4,13 +4,35 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from .exceptions import DatabaseFileError
+
+
+@contextmanager
+def _hidden(*names: str) -> Iterator[None]:
+    """Imports of ``names`` fail inside the block (``None`` in ``sys.modules``), unless one of
+    them is imported already."""
+    hide = [name for name in names if name not in sys.modules]
+    for name in hide:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in hide:
+            del sys.modules[name]
+
+
+# sqlite-utils imports numpy and pandas when they are installed, only to know their number
+# types when it creates a table from inserted values. newsmon creates its tables by migrations
+# and writes Python values only (``relevance.predict`` returns floats), and numpy, installed for
+# scikit-learn, is 50 ms of every process newsmon starts: the crawl, each of its extraction
+# workers, every command. Code that needs numpy later imports it as usual.
+with _hidden("numpy", "pandas"):
+    import sqlite_utils
 
 DEFAULT_DB = "newsmon.db"
 """The database file when none is given, relative to the current directory."""

@@ -518,3 +518,19 @@ def test_prune_drops_old_pages_keeps_articles_and_pages_awaiting_extraction(db):
     assert sum(pages.prune(db, "2025-01-01T00:00:00+00:00")) == 1
     assert [r[0] for r in db.execute("SELECT id FROM pages ORDER BY id")] == [waiting, recent]
     assert queries.page_body(db, old) is None and db["articles"].count == 1
+
+
+def test_the_storage_layer_starts_without_numpy_and_leaves_it_importable():
+    # numpy is 50 ms of every process start (the crawl, each extraction worker); sqlite-utils
+    # would import it for nothing (storage/db.py). Hidden for that import only: relevance needs it.
+    import subprocess
+    import sys
+
+    code = ("import sys, storage, sqlite_utils.db\n"
+            "assert 'numpy' not in sys.modules, 'numpy was imported'\n"
+            "assert sqlite_utils.db.np is None\n"
+            "import numpy\n"
+            "print(numpy.float32(1.5) * 2)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3.0"
