@@ -3,9 +3,10 @@
 An input is a WARC, WARC.gz, WARC.zst or WACZ file, a directory of them, an http(s) URL of one
 (streamed, never written to disk), or a listing of archive paths such as CC-NEWS's
 ``warc.paths.gz`` (one path per line, relative to ``--base-url``). Each archive is read in
-*parts* that workers take one at a time: a byte range of a WARC.gz (its records are gzip
-members, so a worker finds the first record that starts in its range and reads those that start
-before the range ends), a whole uncompressed, gzipped-whole or zstd WARC, or one WARC of a WACZ.
+*parts* that workers take one at a time: a byte range of a WARC.gz or of a WARC.zst written a
+frame per record (its records are gzip members or zstd frames, so a worker finds the first
+record that starts in its range and reads those that start before the range ends), a whole
+uncompressed, gzipped-whole or zstd-whole WARC, or one WARC of a WACZ.
 Parts are what the ledger of archives counts in: an interrupted ingest resumes at the first part
 it had not stored.
 
@@ -23,6 +24,7 @@ import urllib.error
 import urllib.request
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, redirect_stderr
 from dataclasses import dataclass
@@ -232,10 +234,11 @@ class Source:
     size: int | None
     #: Parts can start anywhere: a local file, or a server that answers Range requests.
     ranges: bool
-    #: ``warc.gz`` (a gzip member per record), ``warc`` (uncompressed), ``wacz``,
-    #: ``whole.gz``: a WARC gzipped as one stream (``gzip file.warc``), or ``warc.zst`` (zstd,
-    #: a frame per record or one for all, with a dictionary or without); the last two are read
-    #: as one part.
+    #: ``warc.gz`` (a gzip member per record), ``warc.zst`` (a zstd frame per record, with a
+    #: dictionary or without: ArchiveTeam's), ``warc`` (uncompressed), ``wacz``, ``whole.gz``:
+    #: a WARC gzipped as one stream (``gzip file.warc``), or ``whole.zst`` (``zstd file.warc``,
+    #: or a .warc.zst streamed from a server that does not answer Range requests); the last
+    #: two are read as one part, and their offsets count uncompressed bytes.
     kind: str
 
     @property
@@ -261,6 +264,28 @@ def _kind(head: bytes, location: str) -> str:
     return "warc.gz" if head[:2] == b"\x1f\x8b" else "warc"
 
 
+def _zstd_dictionary(raw: IO[bytes]) -> tuple[zstandard.ZstdCompressionDict | None, int]:
+    """The dictionary a .warc.zst starts with (in a skippable frame, itself zstd-compressed or
+    not), read off ``raw`` (a buffered stream at the file's start), and the bytes its frame
+    takes; ``(None, 0)`` when the file has none (``zstd file.warc``).
+
+    Raises:
+        _Unreadable: the dictionary is damaged.
+    """
+    if raw.peek(4)[:4] != _ZSTD_DICT:  # type: ignore[attr-defined]
+        return None, 0
+    _magic, size = struct.unpack("<II", raw.read(8))
+    data = raw.read(size)
+    try:
+        if data[:4] == _ZSTD:
+            data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+        dictionary = zstandard.ZstdCompressionDict(data)
+        zstandard.ZstdDecompressor(dict_data=dictionary).decompressobj()  # checks it
+    except zstandard.ZstdError as exc:
+        raise _Unreadable(f"its zstd dictionary cannot be read ({exc})") from None
+    return dictionary, 8 + size
+
+
 class _ZstdFrames(io.RawIOBase):
     """A ``.warc.zst`` decompressed as it is read, frame after frame. Its dictionary, if it has
     one, comes first in a skippable frame, itself zstd-compressed or not (ArchiveTeam's WARCs: a
@@ -268,38 +293,53 @@ class _ZstdFrames(io.RawIOBase):
 
     zstandard's own stream reader ends quietly where a file cut inside a frame ends: its last
     record then failed as unparsable header lines. This one says the file is truncated, and is
-    fed in small steps (its decompressor has no output limit)."""
+    fed in small steps (its decompressor has no output limit). It also notes where each frame
+    starts, in the file and in its output (``frame_at``): where a part of the archive may start.
+
+    Args:
+        raw: the archive's bytes from ``base`` on, ``base`` being 0 or a frame's start.
+        dictionary: the file's dictionary, for a stream that does not start at the file's start
+            (``_zstd_dictionary``); at the start, it is read there.
+        frames: note where frames start (a WARC.zst of a frame per record; a WARC compressed
+            whole has no use for them, and may have millions).
+    """
 
     #: Compressed bytes fed at a time: zstd's RLE blocks make a few bytes into 128 KB, so one step
     #: of a frame of zeros gives 66 MB (measured; 8 KB would give four times that), well inside a
     #: worker's memory. As fast as 8 KB steps on a 108 MB WARC (0.06 s).
     STEP = 2048
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: IO[bytes], *, dictionary: zstandard.ZstdCompressionDict | None = None,
+                 base: int = 0, frames: bool = True) -> None:
         self.raw = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+        self.dictionary = dictionary
         self.context: zstandard.ZstdDecompressor | None = None  # at the first read: see _start
         self.started = False  # the current frame has had input
         self.pending, self.at = b"", 0  # output not handed out yet: pending[at:]
+        #: Compressed bytes read, from the file's start; output bytes made, from this stream's.
+        self.consumed, self.produced = base, 0
+        #: ``(output offset, file offset)`` of each frame start not yet asked for (``frame_at``).
+        self.bounds: deque[tuple[int, int]] = deque()
+        self.frames = frames
 
     def _start(self) -> None:
         # At the first read, not when the part is opened: a damaged dictionary is then a record
         # that cannot be read (the archive said unreadable), not a read that failed (to be
         # tried again on every run).
-        dictionary = None
-        if self.raw.peek(4)[:4] == _ZSTD_DICT:
-            _magic, size = struct.unpack("<II", self.raw.read(8))
-            data = self.raw.read(size)
-            try:
-                if data[:4] == _ZSTD:
-                    data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
-                dictionary = zstandard.ZstdCompressionDict(data)
-                self.context = zstandard.ZstdDecompressor(dict_data=dictionary)
-                self.frame = self.context.decompressobj()
-            except zstandard.ZstdError as exc:
-                raise _Unreadable(f"its zstd dictionary cannot be read ({exc})") from None
-        else:
-            self.context = zstandard.ZstdDecompressor()
-            self.frame = self.context.decompressobj()
+        if self.consumed == 0:
+            self.dictionary, taken = _zstd_dictionary(self.raw)
+            self.consumed += taken
+        self.context = zstandard.ZstdDecompressor(dict_data=self.dictionary) if self.dictionary is not None \
+            else zstandard.ZstdDecompressor()
+        self.frame = self.context.decompressobj()
+        self.bounds.append((0, self.consumed))
+
+    def frame_at(self, offset: int) -> int | None:
+        """The file offset of the frame that starts at ``offset`` of the output, if one does.
+        Asked in increasing order: frames before ``offset`` are forgotten."""
+        while self.bounds and self.bounds[0][0] < offset:
+            self.bounds.popleft()
+        return self.bounds[0][1] if self.bounds and self.bounds[0][0] == offset else None
 
     def readable(self) -> bool:
         return True
@@ -314,14 +354,20 @@ class _ZstdFrames(io.RawIOBase):
                     # Not an EOFError: warcio takes that for the end of the archive, and says nothing.
                     raise _Unreadable("its zstd stream ends inside a frame (the file is truncated)")
                 return 0
+            self.consumed += len(chunk)
             out = [self.frame.decompress(chunk)]
+            made = len(out[0])
             self.started = True
             while self.frame.eof:  # a frame ended in this chunk: the rest is the next one's
                 rest = self.frame.unused_data
+                if self.frames:
+                    self.bounds.append((self.produced + made, self.consumed - len(rest)))
                 self.frame, self.started = self.context.decompressobj(), bool(rest)
                 if rest:
                     out.append(self.frame.decompress(rest))
+                    made += len(out[-1])
             self.pending, self.at = b"".join(out), 0
+            self.produced += made
         # Handed out by offset: slicing off the rest at every read copied a step's output again
         # and again (a 66 MB step read 16 KB at a time).
         count = min(len(buffer), len(self.pending) - self.at)
@@ -365,6 +411,26 @@ def _gzipped_whole(stream: IO[bytes]) -> bool:
     return False
 
 
+def _zstd_framed(stream: IO[bytes]) -> bool:
+    """Whether a .warc.zst is written a frame per record (ArchiveTeam's), so that a part may
+    start at any frame that starts a record: told by its first two frames, each of which must
+    start one, within the first ``_PROBE_BYTES`` (a ``zstd file.warc`` is one frame)."""
+    frames = _ZstdFrames(stream)
+    seen = bytearray()
+    try:
+        while frames.consumed < _PROBE_BYTES and len(seen) < 4 * _PROBE_BYTES:
+            chunk = frames.read(1 << 16)
+            if not chunk:
+                break
+            seen += chunk
+            later = [at for at, _ in frames.bounds if 0 < at <= len(seen) - 5]
+            if later:
+                return seen.startswith(b"WARC/") and seen[later[0]:later[0] + 5] == b"WARC/"
+    except (_Unreadable, zstandard.ZstdError):
+        return False  # damaged: reading it from the start says where, as for any WARC
+    return False
+
+
 def probe(location: str, shown: str | None = None) -> Source:
     """Size, kind and range support of an archive (a HEAD and a 4-byte read for a URL, and
     the first record of a gzipped one).
@@ -378,6 +444,9 @@ def probe(location: str, shown: str | None = None) -> Source:
             if kind == "warc.gz":
                 f.seek(0)
                 kind = "whole.gz" if _gzipped_whole(f) else kind
+            elif kind == "warc.zst":
+                f.seek(0)
+                kind = kind if _zstd_framed(f) else "whole.zst"
             return Source(location, shown or location, os.fstat(f.fileno()).st_size, True, kind)
     try:
         with _request(location, 0, 6) as response:
@@ -393,6 +462,11 @@ def probe(location: str, shown: str | None = None) -> Source:
             # Without ranges the archive is one part streamed once; open_part tells it then.
             with _request(location, 0, _PROBE_BYTES) as response:
                 kind = "whole.gz" if _gzipped_whole(_Body(response)) else kind
+        elif kind == "warc.zst" and not ranged:
+            kind = "whole.zst"  # one part streamed once: its offsets count what it decompresses to
+        elif kind == "warc.zst":
+            with _request(location, 0, _PROBE_BYTES) as response:
+                kind = kind if _zstd_framed(_Body(response)) else "whole.zst"
     except urllib.error.HTTPError as exc:
         raise OSError(f"HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
@@ -431,9 +505,10 @@ def plan(source: Source, *, part_bytes: int = PART_BYTES, resume_member: str | N
         return [Part(source, name, resume_offset if name == resume_member else 0, None, i)
                 for i, (name, size) in enumerate(members)
                 if i >= first and not (name == resume_member and resume_offset >= size)]
-    if source.kind != "warc.gz" or not source.ranges or source.size is None:
+    if source.kind not in ("warc.gz", "warc.zst") or not source.ranges or source.size is None:
         # An uncompressed WARC has no boundary a worker could find for sure, nor a WARC gzipped
-        # whole; read it in one stream (there, offsets count its uncompressed bytes).
+        # or zstd-compressed whole; read it in one stream (there, offsets count its uncompressed
+        # bytes).
         return [Part(source, None, resume_offset, None, 0)]
     starts = list(range(resume_offset, source.size, part_bytes)) or [resume_offset]
     return [Part(source, None, start, starts[i + 1] if i + 1 < len(starts) else None, i)
@@ -581,10 +656,26 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
         if not whole:
             _skip(raw, part.start)
             return raw, part.start, size
-    if source.kind == "warc.zst":
-        stream = stack.enter_context(_ZstdFrames(_open_raw(source, stack)))
+    if source.kind == "whole.zst":
+        stream = stack.enter_context(_ZstdFrames(_open_raw(source, stack), frames=False))
         _skip(stream, part.start)
         return stream, part.start, None  # as a WARC gzipped whole: offsets count uncompressed bytes
+    if source.kind == "warc.zst":
+        if part.start == 0:
+            return stack.enter_context(_ZstdFrames(_open_raw(source, stack))), 0, size
+        # A later part, or an ingest resumed: at the first frame that starts a record, with the
+        # dictionary from the file's start.
+        with ExitStack() as head:
+            raw = _open_raw(source, head)
+            if not hasattr(raw, "peek"):  # an HTTP response's body
+                raw = head.enter_context(io.BufferedReader(raw, 1 << 16))  # type: ignore[arg-type]
+            dictionary, _ = _zstd_dictionary(raw)
+        limit = part.end if part.end is not None else size if size is not None else 1 << 62
+        first = _first_frame(source, part.start, limit, dictionary)
+        if first is None:
+            return io.BytesIO(b""), limit, size
+        return stack.enter_context(_ZstdFrames(_open_raw(source, stack, first), dictionary=dictionary,
+                                               base=first)), first, size
     if source.kind == "whole.gz" or raw is not None:
         stream = stack.enter_context(gzip.GzipFile(fileobj=raw if raw is not None else _open_raw(source, stack),
                                                    mode="rb"))
@@ -593,14 +684,17 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
     if part.index == 0 or source.kind != "warc.gz":
         return _open_raw(source, stack, part.start), part.start, size
     limit = part.end if part.end is not None else size if size is not None else 1 << 62
-    first = _first_member(source, part.start, limit, stack)
+    first = _first_member(source, part.start, limit)
     if first is None:
         return io.BytesIO(b""), limit, size
     return _open_raw(source, stack, first), first, size
 
 
-def _first_member(source: Source, start: int, end: int, stack: ExitStack) -> int | None:
-    """The offset of the first gzip member in ``[start, end)`` that decompresses to a WARC record."""
+def _first_record(source: Source, start: int, end: int, magic: bytes, head: Callable[[bytes], bytes], *,
+                  need: int, take: int) -> int | None:
+    """The offset of the first ``magic`` in ``[start, end)`` whose bytes from there (``take`` of
+    them) ``head`` decompresses to the start of a WARC record (a gzip member, a zstd frame);
+    ``need``: the bytes a candidate is checked with, fewer only at the end of the file."""
     with ExitStack() as local:
         stream = _open_raw(source, local, start)
         buffer, base = b"", start  # base: the offset of buffer[0]
@@ -609,25 +703,48 @@ def _first_member(source: Source, start: int, end: int, stack: ExitStack) -> int
             buffer += chunk
             at = 0
             while True:
-                at = buffer.find(_GZIP, at)
+                at = buffer.find(magic, at)
                 if at < 0:
                     break
                 if base + at >= end:
                     return None
-                if len(buffer) - at < 512 and chunk:
+                if len(buffer) - at < need and chunk:
                     break  # too little after the candidate to check it: read on
-                try:
-                    head = zlib.decompressobj(wbits=31).decompress(buffer[at:at + 65536], 16)
-                except zlib.error:
-                    head = b""
-                if head.startswith(b"WARC/"):
+                if head(buffer[at:at + take]).startswith(b"WARC/"):
                     return base + at
                 at += 1
             if not chunk:
                 return None
             # Keep an unchecked candidate, or the bytes a magic number could straddle.
-            keep = at if at >= 0 else max(0, len(buffer) - len(_GZIP) + 1)
+            keep = at if at >= 0 else max(0, len(buffer) - len(magic) + 1)
             buffer, base = buffer[keep:], base + keep
+
+
+def _first_member(source: Source, start: int, end: int) -> int | None:
+    """The offset of the first gzip member in ``[start, end)`` that decompresses to a WARC record."""
+    def head(data: bytes) -> bytes:
+        try:
+            return zlib.decompressobj(wbits=31).decompress(data, 16)
+        except zlib.error:
+            return b""
+
+    return _first_record(source, start, end, _GZIP, head, need=512, take=65536)
+
+
+def _first_frame(source: Source, start: int, end: int,
+                 dictionary: zstandard.ZstdCompressionDict | None) -> int | None:
+    """The offset of the first zstd frame in ``[start, end)`` that decompresses to a WARC record."""
+    context = zstandard.ZstdDecompressor(dict_data=dictionary) if dictionary is not None \
+        else zstandard.ZstdDecompressor()
+
+    def head(data: bytes) -> bytes:
+        try:
+            return context.decompressobj().decompress(data)
+        except zstandard.ZstdError:
+            return b""
+
+    # A frame's first block is at most 128 KB: enough of it to see its first bytes.
+    return _first_record(source, start, end, _ZSTD, head, need=(1 << 17) + 64, take=(1 << 17) + 64)
 
 
 # --- reading the records of a part -----------------------------------------------------------
@@ -789,6 +906,9 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
         captured = io.StringIO()
         records = ArchiveIterator(stream)
         origin = records.offset  # the iterator counts from where the stream was opened
+        # A WARC.zst written a frame per record counts its offsets in the file, at frames, where
+        # the iterator counts what they decompress to.
+        frames = stream if part.source.kind == "warc.zst" and isinstance(stream, _ZstdFrames) else None
         number = 0
         end = read.end = first  # where the last complete record ended
         while part.end is None or end < part.end:  # a record starting later is the next part's
@@ -799,6 +919,12 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                     record = next(records, None)
                     if record is None:
                         break
+                    if frames is not None and number == 1 and (at := frames.frame_at(0)) is not None:
+                        # The file's first record starts after its dictionary's frame, maybe
+                        # past a part smaller than that frame: then it is the next part's.
+                        end = read.end = at
+                        if part.end is not None and end >= part.end:
+                            break
                     if record.format == "warc" and not (record.rec_headers.get_header("Content-Length") or "").isdigit():
                         raise _Unreadable("a record without a valid Content-Length header")
                     # warcio reads any text as an (old) ARC file; a record naming no http(s) URL
@@ -826,7 +952,12 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                     f"the record cannot be parsed ({type(exc).__name__}: {exc})"
                 read.stop = Stop(part.member, end, number, _printable(problem), (size or end) - end)
                 return
-            end = first + records.offset - origin
+            if frames is None:
+                end = first + records.offset - origin
+            elif (at := frames.frame_at(records.offset - origin)) is not None:
+                # A record that ends inside a frame (several records in one) leaves the offset at
+                # the frame's start: a part reads a frame whole, resuming re-reads it.
+                end = at
             read.records += 1
             read.http_records += http
             read.end = end

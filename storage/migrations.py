@@ -961,3 +961,16 @@ def m013_page_series(db: Database) -> None:
         "CREATE INDEX idx_pages_part_of ON pages(part_of) WHERE part_of IS NOT NULL",
         "CREATE INDEX idx_urls_page_missing ON urls(article_id) WHERE reason_code = 'page_missing'",
     ])
+
+
+@MIGRATIONS()
+def m014_zstd_offsets(db: Database) -> None:
+    """The ledger's offsets into a WARC.zst written a frame per record (ArchiveTeam's) count the
+    file's bytes, as a WARC.gz's do, now that its parts are byte ranges read by several workers;
+    they counted what it decompresses to. One left unfinished is read again from its start: what
+    was stored then is seen again, not stored twice."""
+    _run(db, [
+        "UPDATE ingested_archives SET resume_offset = 0, resume_member = NULL, records = 0 "
+        "WHERE instr(lower(source), '.zst') > 0 AND resume_offset > 0 "
+        "AND (finished_at IS NULL OR stopped IS NOT NULL)",
+    ])

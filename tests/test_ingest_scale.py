@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import brotli
 import pytest
 import zstandard
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -149,10 +150,11 @@ def test_the_ledger_skips_finished_archives_and_force_reads_them_again(runs, fil
     assert counts(forced)["records"] == 7 and counts(forced)["new"] == 0
 
 
-def _grown(tmp_path: Path, files: Path, whole: bytes, workers: str) -> tuple[subprocess.CompletedProcess, Path]:
+def _grown(tmp_path: Path, files: Path, whole: bytes, workers: str,
+           name: str = "growing.warc.gz") -> tuple[subprocess.CompletedProcess, Path]:
     """Ingest the first half of ``whole`` (news.warc.gz's 60 fetches in some form), then all of it
     (the download finished): the second run reads on and the two store what news.warc.gz holds."""
-    path = tmp_path / "growing.warc.gz"
+    path = tmp_path / name
     path.write_bytes(whole[:len(whole) // 2])
     db = tmp_path / "n.db"
     first = newsmon("ingest", str(path), "--db", str(db), "--workers", workers, "--part-size", PART)
@@ -1300,6 +1302,69 @@ def test_the_search_index_holds_what_each_article_holds(tmp_path):
     assert len(stored) == rows(db, "SELECT count(*) FROM articles")[0][0] > 10
     for title, text, *indexed in stored:
         assert tuple(indexed) == index_form(title, text)
+
+
+def _per_record_zst(plain: bytes, *, dictionary: bool) -> bytes:
+    """An uncompressed WARC as ArchiveTeam writes its .warc.zst: a zstd frame per record, with a
+    dictionary trained on the records first (itself compressed, in a skippable frame), or none."""
+    iterator = ArchiveIterator(io.BytesIO(plain))
+    starts = []
+    for _ in iterator:
+        starts.append(iterator.offset)
+    starts.append(len(plain))
+    records = [plain[a:b] for a, b in zip(starts, starts[1:])]
+    if not dictionary:
+        return b"".join(zstandard.ZstdCompressor().compress(r) for r in records)
+    trained = zstandard.train_dictionary(16 * 1024, records * 4)
+    packed = zstandard.ZstdCompressor().compress(trained.as_bytes())
+    compressor = zstandard.ZstdCompressor(dict_data=trained)
+    return struct.pack("<II", 0x184D2A5D, len(packed)) + packed + b"".join(compressor.compress(r) for r in records)
+
+
+def _news_warc() -> bytes:
+    """news.warc.gz's records (``files``), uncompressed."""
+    plain = io.BytesIO()
+    warcs.write(plain, warcs.cc_news_like(60, 0.2, seed=1), requests=True, gzip=False)
+    return plain.getvalue()
+
+
+@pytest.mark.parametrize("dictionary", [True, False], ids=["dictionary", "no-dictionary"])
+def test_a_zstd_warc_of_a_frame_per_record_is_read_in_byte_ranges_every_record_once(tmp_path, dictionary):
+    # It was read by one worker, start to end, whatever the cores: ArchiveTeam's .warc.zst are
+    # gigabytes. A part starts at the first frame in its range that starts a record.
+    path = tmp_path / "grab.warc.zst"
+    path.write_bytes(_per_record_zst(_news_warc(), dictionary=dictionary))
+    source = archives.probe(str(path))
+    assert source.kind == "warc.zst"
+    # 2 KB: parts smaller than most records, and than the dictionary's frame before the first.
+    for part_bytes in (2048, 64 * 1024):
+        parts = archives.plan(source, part_bytes=part_bytes)
+        assert len(parts) > 3
+        seen: list[str] = []
+        records = 0
+        for part in parts:
+            read = archives.PartRead()
+            seen += list(archives.read_part(part, lambda record, url: url if record.rec_type == "response" else None,
+                                            read))
+            assert read.stop is None
+            records += read.records
+        assert seen == [f.url for f in warcs.cc_news_like(60, 0.2, seed=1)]
+        assert records == 1 + 2 * 60
+
+
+def test_a_warc_zstd_compressed_whole_is_one_part(tmp_path):
+    path = tmp_path / "whole.warc.zst"
+    path.write_bytes(zstandard.ZstdCompressor().compress(_news_warc()))
+    source = archives.probe(str(path))
+    assert source.kind == "whole.zst" and len(archives.plan(source, part_bytes=2048)) == 1
+
+
+def test_a_zstd_warc_that_grows_is_read_on_in_parts_from_the_frame_where_it_stopped(tmp_path, files):
+    # Its offsets count the file's bytes, at frames: the second run starts at the frame of the
+    # record the first could not read, on a cluster of 2 workers each reading byte ranges.
+    first, _ = _grown(tmp_path, files, _per_record_zst(_news_warc(), dictionary=True), "2", "growing.warc.zst")
+    assert "its zstd stream ends inside a frame (the file is truncated)" in first.stderr
+    assert counts(first)["records"] > 1
 
 
 def _zstd_warc(path: Path, fetches: list[warcs.Fetch], *, dictionary: bool) -> None:

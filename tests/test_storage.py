@@ -67,7 +67,7 @@ EXPECTED_COLUMNS = {
 MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
                    "m005_review_log", "m006_relevance", "m007_stories_versions", "m008_storage_scale",
                    "m009_primary_sources", "m010_queue_order", "m011_blocked_since",
-                   "m012_published_day", "m013_page_series"]
+                   "m012_published_day", "m013_page_series", "m014_zstd_offsets"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -351,9 +351,25 @@ def test_m012_fills_published_day_of_stored_articles(tmp_path):
     MIGRATIONS.apply(db, stop_before="m012_published_day")
     queries.save_article(db, article(1, published_at="2024-03-05T08:00:00+09:00"))
     queries.save_article(db, article(2, published_at=None))
-    assert migrate(db) == ["m012_published_day", "m013_page_series"]
+    assert migrate(db) == ["m012_published_day", "m013_page_series", "m014_zstd_offsets"]
     assert [r["published_day"] for r in db.query("SELECT published_day FROM articles ORDER BY id")] == \
         ["2024-03-05", None]
+
+
+def test_m014_reads_unfinished_zstd_archives_again_from_their_start(tmp_path):
+    # Their offsets counted decompressed bytes; now a WARC.zst's count the file's. Resumed at the
+    # old number, a read would start past records never stored.
+    db = open_db(tmp_path / "old.db", migrate=False)
+    MIGRATIONS.apply(db, stop_before="m014_zstd_offsets")
+    ledger = [("/a/grab.warc.zst", None, None, 90_000), ("/a/cut.warc.zst", "2026-12-01", "stopped at byte", 70_000),
+              ("/a/done.warc.zst", "2026-12-01", None, 80_000), ("/a/news.warc.gz", None, None, 60_000)]
+    for source, finished, stopped, offset in ledger:
+        db["ingested_archives"].insert({"source": source, "records": 9, "started_at": "2026-12-01",
+                                        "finished_at": finished, "stopped": stopped, "resume_offset": offset})
+    assert migrate(db) == ["m014_zstd_offsets"]
+    assert {r["source"]: (r["resume_offset"], r["records"]) for r in db.query("SELECT * FROM ingested_archives")} == {
+        "/a/grab.warc.zst": (0, 0), "/a/cut.warc.zst": (0, 0), "/a/done.warc.zst": (80_000, 9),
+        "/a/news.warc.gz": (60_000, 9)}
 
 
 def test_status_is_validated_in_python_and_in_the_file(db):
