@@ -433,7 +433,7 @@ def _zstd_framed(stream: IO[bytes]) -> bool:
 
 def probe(location: str, shown: str | None = None) -> Source:
     """Size, kind and range support of an archive (a HEAD and a 4-byte read for a URL, and
-    the first record of a gzipped one).
+    the first record of a gzipped one, the first two frames of a zstd one).
 
     Raises:
         OSError: the file or URL cannot be read.
