@@ -1420,9 +1420,11 @@ def test_a_zstd_warc_cut_inside_a_frame_says_it_is_truncated(tmp_path):
     assert 0 < counts(result)["responses"] < len(pages) and counts(result)["new"] > 0
 
 
-def test_a_zstd_warc_whose_dictionary_is_damaged_is_said_unreadable(tmp_path):
+@pytest.mark.parametrize("part", ["4M", "4k"], ids=["one-part", "parts"])
+def test_a_zstd_warc_whose_dictionary_is_damaged_is_said_unreadable(tmp_path, part):
     # Read when the part was opened, a damaged dictionary failed the read ("run the ingest again
-    # to resume there"), the archive left unfinished for every later run to fail on the same way.
+    # to resume there"), the archive left unfinished for every later run to fail on the same way;
+    # so did each later part, which reads the dictionary from the file's start.
     whole = tmp_path / "whole.warc.zst"
     _zstd_warc(whole, warcs.outlet_pages()[:4], dictionary=True)
     data = bytearray(whole.read_bytes())
@@ -1430,10 +1432,11 @@ def test_a_zstd_warc_whose_dictionary_is_damaged_is_said_unreadable(tmp_path):
     damaged = tmp_path / "damaged.warc.zst"
     damaged.write_bytes(bytes(data))
     db = tmp_path / "n.db"
-    result = newsmon("ingest", str(damaged), "--db", str(db), "--workers", "0")
+    result = newsmon("ingest", str(damaged), "--db", str(db), "--workers", "0", "--part-size", part)
     assert result.returncode == 1
     assert "not a readable WARC file" in result.stderr and "its zstd dictionary cannot be read" in result.stderr
     assert "run the ingest again" not in result.stderr
+    assert rows(db, "SELECT count(*) FROM ingested_archives") == [(0,)]  # nothing left to resume
 
 
 def test_a_warc_compressed_whole_with_bzip2_is_named_with_what_to_do(tmp_path):
