@@ -390,9 +390,11 @@ class Report:
     resumed: list[str] = field(default_factory=list)
     #: Revisit records stored as errors because the capture they repeat had not been read, by
     #: the URL of that capture: (URL, outlet) of each, which a later record of the capture makes
-    #: its article's addresses. At most ``REVISITS_KEPT`` (a deduplicating crawler's WARCs can be
-    #: mostly revisits); those over it keep their error, which a crawl of the outlet fetches.
+    #: its article's addresses. At most ``REVISITS_KEPT`` at a time (a deduplicating crawler's
+    #: WARCs can be mostly revisits); those over it keep their error, which a crawl of the outlet
+    #: fetches.
     revisits_of: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict, repr=False)
+    #: How many ``revisits_of`` holds.
     revisits_kept: int = 0
 
 
@@ -473,7 +475,9 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                                    parts=parts)
                 if saved.article_id is not None and page.url in report.revisits_of:
                     # The capture that revisit records before it repeat: their URLs are its article's.
-                    for url, outlet in report.revisits_of.pop(page.url):
+                    waiting = report.revisits_of.pop(page.url)
+                    report.revisits_kept -= len(waiting)
+                    for url, outlet in waiting:
                         _as_duplicate(db, url, outlet, page.url, saved.article_id)
                 if record is None:
                     counts["no_article"] += 1

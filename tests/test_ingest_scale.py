@@ -941,6 +941,24 @@ def test_a_revisit_record_before_the_capture_it_repeats_becomes_that_articles_ad
     assert states[canonical_url(third.url, HOSTS)][:2] == ("error", "revisit")
 
 
+def test_revisits_waiting_for_their_capture_are_bounded_by_those_held_not_by_those_ever_held(tmp_path, monkeypatch):
+    # The bound on revisit records kept while their capture is not read yet is memory: one whose
+    # capture came frees its room. Counted for good, the bound was reached after the first
+    # REVISITS_KEPT of an ingest, and every revisit after it kept its error.
+    from crawler import ingest
+
+    monkeypatch.setattr(ingest, "REVISITS_KEPT", 1)
+    first, second, third, fourth = warcs.outlet_pages()[:4]
+    _revisits(tmp_path / "a.warc.gz", first, [(second.url, first.url)], first=False)
+    _revisits(tmp_path / "b.warc.gz", third, [(fourth.url, third.url)], first=False)
+    db = open_db(tmp_path / "n.db")
+    ingest.ingest(db, [str(tmp_path / "a.warc.gz"), str(tmp_path / "b.warc.gz")], workers=0,
+                  progress=Progress("ingest", stream=io.StringIO()))
+    states = dict(db.execute("SELECT url, reason_code FROM urls").fetchall())
+    assert states[canonical_url(second.url, HOSTS)] == states[canonical_url(fourth.url, HOSTS)] == "duplicate"
+    db.close()
+
+
 def test_pages_archived_as_resource_records_are_read(tmp_path):
     # warcit turns a directory of saved pages into a WARC of "resource" records: the page without
     # the HTTP exchange, its type in the WARC Content-Type. Every such record was skipped without
