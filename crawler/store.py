@@ -814,7 +814,8 @@ def add_next_page(db, url: str, body: bytes, content_type: str | None, *, config
     outlet = state.get("outlet")
     with transaction(db):
         _annotate(db, record)
-        done = queries.store_article(db, record, now=now, page_id=first[0], article_id=article_id)
+        done = queries.store_article(db, record, now=now, page_id=first[0], article_id=article_id,
+                                     indexed=extra.get("_search"))
         number = len(have) + 2
         _keep_parts(db, [PagePart(url, body, content_type, 200), *waited], first_url=first_url,
                     article_id=article_id, page_id=first[0], outlet=outlet, run_id=None, now=now, first_number=number)
