@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -124,8 +125,10 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
                 # Here, not where the downloader would import it 40 frames deep: its module
                 # defines deprecated aliases, each calling inspect.stack(), which reads every
                 # frame's source; there that costs 50 ms of each crawl's start (0.11 s against
-                # 0.065 s, measured).
-                import scrapy.core.downloader.handlers.http11  # noqa: F401
+                # 0.065 s, measured). Only a head start: a Scrapy without this module crawls
+                # with the handlers it has.
+                with suppress(ImportError):
+                    import scrapy.core.downloader.handlers.http11  # noqa: F401
 
                 process = CrawlerProcess(crawler_settings(overrides))
                 crawler = process.create_crawler("news")
