@@ -57,6 +57,15 @@ _GZIP = b"\x1f\x8b\x08"
 #: IIPC's proposed "Zstandard Compression for WARC Files") carries its dictionary.
 _ZSTD = b"\x28\xb5\x2f\xfd"
 _ZSTD_DICT = b"\x5d\x2a\x4d\x18"
+
+
+def _skippable(magic: bytes) -> bool:
+    """Whether 4 bytes start a skippable zstd frame (magic 0x184D2A50-5F), which any reader must
+    skip: pzstd (zstd's parallel compressor) writes one before each frame; a .warc.zst's
+    dictionary is in one (0x184D2A5D)."""
+    return len(magic) == 4 and magic[1:] == b"\x2a\x4d\x18" and magic[0] & 0xF0 == 0x50
+
+
 #: Whole-file compressions warcio cannot read, with the command that undoes each.
 _UNREADABLE = {b"BZh": ("bzip2", "bunzip2"), b"\xfd7zXZ\x00": ("xz", "unxz")}
 _USER_AGENT = f"newsmon/{__version__} (newsmon ingest)"
@@ -254,7 +263,7 @@ def _kind(head: bytes, location: str) -> str:
     """
     if head[:4] == b"PK\x03\x04" or location.lower().endswith(".wacz"):
         return "wacz"
-    if head[:4] in (_ZSTD, _ZSTD_DICT):
+    if head[:4] == _ZSTD or _skippable(head[:4]):
         return "warc.zst"
     for magic, (name, command) in _UNREADABLE.items():
         if head.startswith(magic):

@@ -1385,6 +1385,54 @@ def test_a_zstd_warc_that_grows_is_read_on_in_parts_from_the_frame_where_it_stop
     assert counts(first)["records"] > 1
 
 
+def _record_starts(plain: bytes) -> list[int]:
+    iterator = ArchiveIterator(io.BytesIO(plain))
+    starts = []
+    for _ in iterator:
+        starts.append(iterator.offset)
+    return starts
+
+
+def _pzstd(plain: bytes, cuts: list[int]) -> bytes:
+    """``plain`` as pzstd (zstd's parallel compressor, in Debian's zstd package) writes it: a frame
+    per piece of the input, cut at ``cuts``, each after a skippable frame that holds its size."""
+    out = []
+    for a, b in zip([0, *cuts], [*cuts, len(plain)]):
+        frame = zstandard.ZstdCompressor().compress(plain[a:b])
+        out.append(struct.pack("<III", 0x184D2A50, 4, len(frame)) + frame)
+    return b"".join(out)
+
+
+def _read_split(source: archives.Source, at: int) -> tuple[list[str], int]:
+    """The response URLs and the record count read by two parts of ``source`` split at byte ``at``."""
+    seen: list[str] = []
+    records = 0
+    for part in (archives.Part(source, None, 0, at, 0), archives.Part(source, None, at, None, 1)):
+        read = archives.PartRead()
+        seen += archives.read_part(part, lambda record, url: url if record.rec_type == "response" else None, read)
+        assert read.stop is None, (at, read.stop)
+        records += read.records
+    return seen, records
+
+
+def test_a_warc_compressed_by_pzstd_is_read_whole(tmp_path):
+    # pzstd writes a skippable frame (a zstd frame any reader must skip) before each frame: the
+    # file was taken for an uncompressed WARC and refused at its first byte ("not a readable
+    # WARC file ... Unknown archive format, first line: P*M"), though `zstd -d` reads it.
+    plain = _news_warc()
+    path = tmp_path / "pzstd.warc.zst"
+    path.write_bytes(_pzstd(plain, list(range(20_000, len(plain), 20_000))))  # pieces cut mid-record
+    source = archives.probe(str(path))
+    assert source.kind == "whole.zst"
+    seen, records = _read_split(source, 0)
+    assert seen == [f.url for f in warcs.cc_news_like(60, 0.2, seed=1)] and records == 1 + 2 * 60
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["records"] == 1 + 2 * 60
+    assert rows(db, "SELECT finished_at IS NOT NULL FROM ingested_archives") == [(1,)]
+
+
 def _zstd_warc(path: Path, fetches: list[warcs.Fetch], *, dictionary: bool) -> None:
     """A .warc.zst of ``fetches``: as ArchiveTeam writes them (a frame per record, compressed with
     a dictionary that comes first, itself zstd-compressed, in a skippable frame), or as ``zstd
