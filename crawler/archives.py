@@ -330,6 +330,7 @@ class _ZstdFrames(io.RawIOBase):
         #: ``(output offset, file offset)`` of each frame start not yet asked for (``frame_at``).
         self.bounds: deque[tuple[int, int]] = deque()
         self.frames = frames
+        self.first = True  # no byte of a frame read yet
 
     def _start(self) -> None:
         # At the first read, not when the part is opened: a damaged dictionary is then a record
@@ -341,7 +342,47 @@ class _ZstdFrames(io.RawIOBase):
         self.context = zstandard.ZstdDecompressor(dict_data=self.dictionary) if self.dictionary is not None \
             else zstandard.ZstdDecompressor()
         self.frame = self.context.decompressobj()
-        self.bounds.append((0, self.consumed))
+
+    def _note(self, made: int, data: bytes) -> None:
+        """A frame starts where ``data`` (read ahead) does, at output ``made`` of this step."""
+        if self.frames:
+            self.bounds.append((self.produced + made, self.consumed - len(data)))
+
+    def _read(self, size: int) -> bytes:
+        data = self.raw.read(size)
+        self.consumed += len(data)
+        return data
+
+    @staticmethod
+    def _truncated() -> _Unreadable:
+        # Not an EOFError: warcio takes that for the end of the archive, and says nothing.
+        return _Unreadable("its zstd stream ends inside a frame (the file is truncated)")
+
+    def _past_skippable(self, data: bytes) -> bytes:
+        """``data``, read where a frame starts, past the skippable frames there (reading on as
+        they need): the next frame's first bytes, or nothing at the end of the file.
+
+        Skipped here, not by zstandard (which would too): a frame's bound is then where its own
+        bytes start, as ``_first_frame`` finds frames, so a part that ends inside a skippable
+        frame and the part after it agree on which of them reads the next record."""
+        while True:
+            if len(data) < 8:
+                data += self._read(8 - len(data))  # a short read only at the end of the file
+            if not _skippable(data[:4]):
+                return data  # a frame (zstandard says if it is none), or the end of the file
+            if len(data) < 8:
+                raise self._truncated()
+            skip = 8 + struct.unpack_from("<I", data, 4)[0]
+            if skip <= len(data):
+                data = data[skip:]
+                continue
+            skip -= len(data)
+            while skip:
+                piece = self._read(min(skip, 1 << 16))
+                if not piece:
+                    raise self._truncated()
+                skip -= len(piece)
+            data = b""
 
     def frame_at(self, offset: int) -> int | None:
         """The file offset of the frame that starts at ``offset`` of the output, if one does.
@@ -357,24 +398,26 @@ class _ZstdFrames(io.RawIOBase):
         if self.context is None:
             self._start()
         while self.at >= len(self.pending):
-            chunk = self.raw.read(self.STEP)
-            if not chunk:
+            data = self._read(self.STEP)
+            if not data:
                 if self.started:
-                    # Not an EOFError: warcio takes that for the end of the archive, and says nothing.
-                    raise _Unreadable("its zstd stream ends inside a frame (the file is truncated)")
+                    raise self._truncated()
                 return 0
-            self.consumed += len(chunk)
-            out = [self.frame.decompress(chunk)]
-            made = len(out[0])
-            self.started = True
-            while self.frame.eof:  # a frame ended in this chunk: the rest is the next one's
-                rest = self.frame.unused_data
-                if self.frames:
-                    self.bounds.append((self.produced + made, self.consumed - len(rest)))
-                self.frame, self.started = self.context.decompressobj(), bool(rest)
-                if rest:
-                    out.append(self.frame.decompress(rest))
-                    made += len(out[-1])
+            out: list[bytes] = []
+            made = 0
+            if self.first:  # the stream's first frame starts here, maybe after skippable ones
+                data = self._past_skippable(data)
+                self._note(made, data)
+                self.first = False
+            while data:
+                out.append(self.frame.decompress(data))
+                made += len(out[-1])
+                self.started = True
+                data = b""
+                if self.frame.eof:  # the frame ended in this chunk: the rest is the next one's
+                    data = self._past_skippable(self.frame.unused_data)
+                    self._note(made, data)  # where the next frame starts, or the file ends
+                    self.frame, self.started = self.context.decompressobj(), False
             self.pending, self.at = b"".join(out), 0
             self.produced += made
         # Handed out by offset: slicing off the rest at every read copied a step's output again

@@ -1433,6 +1433,26 @@ def test_a_warc_compressed_by_pzstd_is_read_whole(tmp_path):
     assert rows(db, "SELECT finished_at IS NOT NULL FROM ingested_archives") == [(1,)]
 
 
+def test_a_zstd_warc_of_a_frame_per_record_after_skippable_frames_is_split_anywhere_reading_each_record_once(
+        tmp_path):
+    # A part ends before the first record at or after its end and the next starts at the first
+    # frame there: the two must agree where a skippable frame stands between a record's frame and
+    # the one before, or a part boundary inside the skippable frame reads that record twice.
+    plain = _news_warc()
+    starts = _record_starts(plain)
+    data = _pzstd(plain, starts[1:])
+    path = tmp_path / "framed.warc.zst"
+    path.write_bytes(data)
+    source = archives.probe(str(path))
+    assert source.kind == "warc.zst"
+    skippable = [m.start() for m in re.finditer(re.escape(struct.pack("<II", 0x184D2A50, 4)), data)]
+    assert len(skippable) == len(starts)
+    expected = [f.url for f in warcs.cc_news_like(60, 0.2, seed=1)]
+    for frame in skippable[1::12]:
+        for at in (frame - 1, frame, frame + 1, frame + 6, frame + 11, frame + 12, frame + 13):
+            assert _read_split(source, at) == (expected, 1 + 2 * 60), at
+
+
 def _zstd_warc(path: Path, fetches: list[warcs.Fetch], *, dictionary: bool) -> None:
     """A .warc.zst of ``fetches``: as ArchiveTeam writes them (a frame per record, compressed with
     a dictionary that comes first, itself zstd-compressed, in a skippable frame), or as ``zstd
