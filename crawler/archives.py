@@ -59,6 +59,14 @@ _ZSTD = b"\x28\xb5\x2f\xfd"
 _ZSTD_DICT = b"\x5d\x2a\x4d\x18"
 
 
+#: The largest window a zstd frame may need to be read: libzstd's own default limit, which keeps
+#: a worker's memory bounded. `zstd --long=28` and above on a file larger than 128 MB write frames
+#: that need more (as much as the file, up to 2 GB); `zstd -d` refuses them too without --long.
+ZSTD_MAX_WINDOW = 1 << 27
+#: The longest zstd frame header (ZSTD_FRAMEHEADERSIZE_MAX).
+_ZSTD_HEADER_MAX = 18
+
+
 def _skippable(magic: bytes) -> bool:
     """Whether 4 bytes start a skippable zstd frame (magic 0x184D2A50-5F), which any reader must
     skip: pzstd (zstd's parallel compressor) writes one before each frame; a .warc.zst's
@@ -369,7 +377,8 @@ class _ZstdFrames(io.RawIOBase):
             if len(data) < 8:
                 data += self._read(8 - len(data))  # a short read only at the end of the file
             if not _skippable(data[:4]):
-                return data  # a frame (zstandard says if it is none), or the end of the file
+                # A frame (zstandard says if it is none), or the end of the file.
+                return self._window_checked(data) if data[:4] == _ZSTD else data
             if len(data) < 8:
                 raise self._truncated()
             skip = 8 + struct.unpack_from("<I", data, 4)[0]
@@ -383,6 +392,29 @@ class _ZstdFrames(io.RawIOBase):
                     raise self._truncated()
                 skip -= len(piece)
             data = b""
+
+    def _window_checked(self, data: bytes) -> bytes:
+        """``data``, a frame's first bytes (and its whole header, read on as needed), if
+        the frame can be decoded within ``ZSTD_MAX_WINDOW``.
+
+        Raises:
+            _WindowTooLarge: it cannot (written by ``zstd --long`` from a large file). The decoder
+                refused it too, but as a record that "cannot be parsed": the archive was said
+                to be no readable WARC, with nothing to do about it.
+        """
+        if len(data) < _ZSTD_HEADER_MAX:
+            data += self._read(_ZSTD_HEADER_MAX - len(data))
+        try:
+            window = zstandard.get_frame_parameters(data[:_ZSTD_HEADER_MAX]).window_size
+        except zstandard.ZstdError:
+            return data  # no valid header: the decoder says so where it reads it
+        if window > ZSTD_MAX_WINDOW:
+            raise _WindowTooLarge(
+                f"its zstd frames need a {window / 2 ** 20:,.0f} MB window to decompress (written by zstd "
+                f"--long from a large file), more than the {ZSTD_MAX_WINDOW >> 20} MB a worker allows itself: "
+                "decompress it first (zstd -d --long=31 FILE) and ingest the .warc, or compress it again "
+                "without --long (zstd -d --long=31 -c FILE | zstd -o NEW.warc.zst)")
+        return data
 
     def frame_at(self, offset: int) -> int | None:
         """The file offset of the frame that starts at ``offset`` of the output, if one does.
@@ -466,7 +498,11 @@ def _gzipped_whole(stream: IO[bytes]) -> bool:
 def _zstd_framed(stream: IO[bytes]) -> bool:
     """Whether a .warc.zst is written a frame per record (ArchiveTeam's), so that a part may
     start at any frame that starts a record: told by its first two frames, each of which must
-    start one, within the first ``_PROBE_BYTES`` (a ``zstd file.warc`` is one frame)."""
+    start one, within the first ``_PROBE_BYTES`` (a ``zstd file.warc`` is one frame).
+
+    Raises:
+        InputError: its frames need a larger window than a worker allows (``zstd --long``).
+    """
     frames = _ZstdFrames(stream)
     seen = bytearray()
     try:
@@ -478,6 +514,8 @@ def _zstd_framed(stream: IO[bytes]) -> bool:
             later = [at for at, _ in frames.bounds if 0 < at <= len(seen) - 5]
             if later:
                 return seen.startswith(b"WARC/") and seen[later[0]:later[0] + 5] == b"WARC/"
+    except _WindowTooLarge as exc:
+        raise InputError(str(exc)) from None
     except (_Unreadable, zstandard.ZstdError):
         return False  # damaged: reading it from the start says where, as for any WARC
     return False
@@ -852,6 +890,10 @@ def _complaint(captured: io.StringIO) -> str:
 
 class _Unreadable(Exception):
     """A record warcio read without complaint but that is not whole (our own checks)."""
+
+
+class _WindowTooLarge(_Unreadable):
+    """A .warc.zst whose frames need a larger window than ``ZSTD_MAX_WINDOW`` to decompress."""
 
 
 def _printable(message: str, limit: int = 160) -> str:

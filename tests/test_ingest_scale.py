@@ -1453,6 +1453,27 @@ def test_a_zstd_warc_of_a_frame_per_record_after_skippable_frames_is_split_anywh
             assert _read_split(source, at) == (expected, 1 + 2 * 60), at
 
 
+def test_a_warc_zstd_compressed_with_a_window_larger_than_a_worker_allows_is_refused_with_what_to_do(tmp_path):
+    # zstd --long=31 on a file over 128 MB writes a frame that needs a window as large as the
+    # file: the decoder refused it as a record that "cannot be parsed", and the archive was
+    # called "not a readable WARC file", with nothing said of what to do.
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    plain = _news_warc()
+    big = zstandard.ZstdCompressor(compression_params=zstandard.ZstdCompressionParameters(
+        window_log=28, enable_ldm=True)).compressobj(size=len(plain) * 200)
+    # A frame whose header declares 200 copies: the window is read from the header, and the
+    # file need not hold them all.
+    (folder / "long.warc.zst").write_bytes(big.compress(plain * 2) + big.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK))
+    warcs.write(folder / "other.warc.gz", warcs.outlet_pages()[:1])
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(folder), "--db", str(db), "--workers", "0")
+    assert result.returncode == 1, result.stderr
+    assert "long.warc.zst: its zstd frames need a 256 MB window to decompress" in result.stderr
+    assert "zstd -d --long=31 FILE" in result.stderr and "not a readable WARC" not in result.stderr
+    assert rows(db, "SELECT source LIKE '%other.warc.gz' FROM ingested_archives") == [(1,)]
+
+
 def _zstd_warc(path: Path, fetches: list[warcs.Fetch], *, dictionary: bool) -> None:
     """A .warc.zst of ``fetches``: as ArchiveTeam writes them (a frame per record, compressed with
     a dictionary that comes first, itself zstd-compressed, in a skippable frame), or as ``zstd
