@@ -1453,6 +1453,26 @@ def test_a_zstd_warc_of_a_frame_per_record_after_skippable_frames_is_split_anywh
             assert _read_split(source, at) == (expected, 1 + 2 * 60), at
 
 
+def test_a_zstd_warc_of_frames_of_several_records_is_split_anywhere_reading_each_record_once(tmp_path):
+    # A record that ends inside a frame leaves the offset at the frame's start: a part reads the
+    # frames that start before its end whole, and the next starts at the first frame after.
+    plain = _news_warc()
+    starts = _record_starts(plain)
+    cuts = starts[1::3]  # three records a frame (a warcinfo, a request and a response first)
+    data = b"".join(zstandard.ZstdCompressor().compress(plain[a:b])
+                    for a, b in zip([0, *cuts], [*cuts, len(plain)]))
+    path = tmp_path / "frames.warc.zst"
+    path.write_bytes(data)
+    source = archives.probe(str(path))
+    assert source.kind == "warc.zst"
+    frames = [m.start() for m in re.finditer(re.escape(b"\x28\xb5\x2f\xfd"), data)]
+    assert len(frames) >= len(cuts) + 1
+    expected = [f.url for f in warcs.cc_news_like(60, 0.2, seed=1)]
+    for frame, after in list(zip(frames, frames[1:]))[1::8]:
+        for at in (frame - 1, frame, frame + 1, (frame + after) // 2):
+            assert _read_split(source, at) == (expected, 1 + 2 * 60), at
+
+
 def test_a_warc_zstd_compressed_with_a_window_larger_than_a_worker_allows_is_refused_with_what_to_do(tmp_path):
     # zstd --long=31 on a file over 128 MB writes a frame that needs a window as large as the
     # file: the decoder refused it as a record that "cannot be parsed", and the archive was
