@@ -239,8 +239,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             date = headers.get_header("WARC-Refers-To-Date") or "a date it does not give"
             refers_to = canonical_url(target, hosts) if parsable(target) else None
             refuse(url, "", Problem("revisit", f"the archive holds no page here, only a revisit record ({profile}: "
-                                               f"the capture of {target} at {date}), and that capture was not "
-                                               "ingested"), refers_to)
+                                               f"the capture of {target} at {date}){_NOT_INGESTED}"), refers_to)
 
     def refuse(url: str, ctype: str, problem: Problem, refers_to: str | None = None) -> None:
         # A watched outlet's record that is no page to extract: its URL keeps the reason as an
@@ -460,6 +459,8 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 if frontier.settled(db, page.url) or (is_revisit and _revisited(db, page)):
                     counts["seen"] += 1
                     continue
+                if is_revisit:
+                    page.problem = _revisit_problem(db, page)
                 if (is_revisit and page.refers_to and page.refers_to != page.url
                         and report.revisits_kept < REVISITS_KEPT):
                     report.revisits_of.setdefault(page.refers_to, []).append((page.url, page.outlet))
@@ -473,12 +474,17 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                                    content_type=page.content_type, problem=page.problem,
                                    opts=report.store_options, compressed=page.compressed, note=note,
                                    parts=parts)
-                if saved.article_id is not None and page.url in report.revisits_of:
-                    # The capture that revisit records before it repeat: their URLs are its article's.
+                if page.url in report.revisits_of:
+                    # The capture that revisit records before it repeat: their URLs are its
+                    # article's, or say that it holds none.
                     waiting = report.revisits_of.pop(page.url)
                     report.revisits_kept -= len(waiting)
+                    target = frontier.state(db, page.url) if saved.article_id is None else None
                     for url, outlet in waiting:
-                        _as_duplicate(db, url, outlet, page.url, saved.article_id)
+                        if saved.article_id is not None:
+                            _as_duplicate(db, url, outlet, page.url, saved.article_id)
+                        elif target is not None:
+                            _no_article_duplicate(db, url, page.url, target)
                 if record is None:
                     counts["no_article"] += 1
                 elif saved.new:
@@ -547,6 +553,29 @@ def _with_next_pages(db, page: Page, record: dict[str, Any] | None, report: Repo
     return record, parts, f"{page.note}; {said}" if page.note else said
 
 
+#: What a revisit record's reason says while the capture it repeats is not stored.
+_NOT_INGESTED = ", and that capture was not ingested"
+
+
+def _no_article_there(reason: str, capture: str, state: dict[str, Any]) -> str:
+    """A revisit record's reason once its capture's URL is stored without an article (a listing,
+    a wall, a page that failed): "not ingested" was then untrue, and hid why."""
+    said = " ".join((state["reason"] or "").split())
+    said = said if len(said) <= 200 else said[:199] + "…"
+    # Replaced where it stands: a stored reason goes on with the attempts (record_failure).
+    return reason.replace(_NOT_INGESTED, f", and no article is stored for {capture} ({state['kind']}: {said})", 1)
+
+
+def _revisit_problem(db, page: Page) -> Problem | None:
+    """A revisit record's problem, told what is stored for the capture it repeats."""
+    if page.problem is None or not page.refers_to or page.refers_to == page.url:
+        return page.problem
+    target = frontier.state(db, page.refers_to)
+    if target is None or target["kind"] in ("article", "pending", "fetched"):
+        return page.problem  # not stored (yet), or an article (made a duplicate): nothing to tell
+    return Problem("revisit", _no_article_there(page.problem.reason, page.refers_to, target))
+
+
 def _revisited(db, page: Page) -> bool:
     """Whether a revisit record's URL is settled without its error: it has a state (which says
     more than a record without a page), or the capture it repeats is a stored article, of which
@@ -570,6 +599,14 @@ def _as_duplicate(db, url: str, outlet: str | None, capture: str, article_id: in
                            reason=f"already stored as article {article_id}: the archive's revisit record of "
                                   f"this URL repeats the capture of {capture}",
                            article_id=article_id, now=store.now_iso())
+
+
+def _no_article_duplicate(db, url: str, capture: str, state: dict[str, Any]) -> None:
+    """A revisit record's URL, met before the capture it repeats, which holds no article: its
+    error stays (a crawl fetches it), its reason says so, unless something else is stored there."""
+    row = frontier.state(db, url)
+    if row is not None and (row["kind"], row["reason_code"]) == ("error", "revisit"):
+        frontier.restate(db, url, _no_article_there(row["reason"] or "", capture, state))
 
 
 def _dictionaries(db, report: Report) -> dict[str, tuple[int, str, bytes]]:

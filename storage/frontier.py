@@ -253,6 +253,12 @@ def note_revisit(db: Database, url: str, *, failed: bool, result: str, now: str 
                    [text[:2000], code, now, url])
 
 
+def restate(db: Database, url: str, reason: str, *, now: str | None = None) -> None:
+    """A new reason for ``url``'s state (learnt later), its state and counts unchanged."""
+    with transaction(db):
+        db.execute("UPDATE urls SET reason = ?, last_seen_at = ? WHERE url = ?", [reason, now or now_utc(), url])
+
+
 def postpone(db: Database, url: str, *, outlet: str | None, reason: str, run_id: int | None = None,
              now: str | None = None) -> None:
     """Not fetched this run after all (the outlet walled us off): ``pending`` again, no attempt."""

@@ -941,6 +941,29 @@ def test_a_revisit_record_before_the_capture_it_repeats_becomes_that_articles_ad
     assert states[canonical_url(third.url, HOSTS)][:2] == ("error", "revisit")
 
 
+@pytest.mark.parametrize("first", [True, False], ids=["capture-first", "revisit-first"])
+def test_a_revisit_of_a_capture_that_holds_no_article_says_so_not_that_it_was_not_ingested(tmp_path, first):
+    # The capture was read, and is no article (here an empty page): the revisit's URL said its
+    # capture "was not ingested", which was untrue and hid why it has no page. It stays an error
+    # (a crawl fetches it); its reason now says what is stored for the capture.
+    page, other = warcs.outlet_pages()[:2]
+    empty = warcs.Fetch(page.url, b"<html><head><title>x</title></head><body></body></html>")
+    archive = tmp_path / "dedup.warc.gz"
+    _revisits(archive, empty, [(other.url, page.url)], first=first)
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    states = {url: (kind, code, reason) for url, kind, code, reason in
+              rows(db, "SELECT url, kind, reason_code, reason FROM urls")}
+    capture, revisit = canonical_url(page.url, HOSTS), canonical_url(other.url, HOSTS)
+    kind, code, reason = states[revisit]
+    assert (kind, code) == ("error", "revisit") and states[capture][0] != "article"
+    assert "was not ingested" not in reason
+    assert reason.startswith("the archive holds no page here, only a revisit record (identical-payload-digest: the "
+                             f"capture of {capture} at 2025-01-14T03:00:00Z), and no article is stored for {capture} "
+                             f"({states[capture][0]}: {states[capture][2][:40]}")
+
+
 def test_revisits_waiting_for_their_capture_are_bounded_by_those_held_not_by_those_ever_held(tmp_path, monkeypatch):
     # The bound on revisit records kept while their capture is not read yet is memory: one whose
     # capture came frees its room. Counted for good, the bound was reached after the first
