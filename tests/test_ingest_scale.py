@@ -526,6 +526,33 @@ def test_a_warc_gzipped_whole_is_read_over_http_streamed_once(files, tmp_path, r
         server.close()
 
 
+@pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "no-ranges"])
+def test_a_zstd_warc_with_skippable_frames_is_read_over_http_in_parts_or_streamed(files, tmp_path, ranges):
+    # A frame per record, each after a skippable frame (as pzstd writes them): with ranges, read
+    # in parts, each from its own request where its first frame starts; without, streamed once.
+    plain = _news_warc()
+    starts = _record_starts(plain)
+    (files / "pzstd.warc.zst").write_bytes(_pzstd(plain, starts[1:]))
+    server = _Server(files, ranges)
+    try:
+        db = tmp_path / "n.db"
+        result = newsmon("ingest", server.base + "pzstd.warc.zst", "--db", str(db), "--workers", "0",
+                         "--part-size", PART)
+        assert result.returncode == 0, result.stderr
+        assert counts(result)["records"] == 1 + 2 * 60
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql)
+        asked = [a for path, a in server.requests if path == "/pzstd.warc.zst"]
+        if ranges:
+            assert len({a for a in asked if a and not a.startswith("bytes=0-")}) > 2
+        else:
+            assert asked.count(None) == 1
+    finally:
+        server.close()
+
+
 @pytest.mark.parametrize("ranges, reset", [(True, False), (False, False), (False, True)],
                          ids=["ranges-closed", "streamed-closed", "streamed-reset"])
 def test_a_connection_lost_mid_archive_leaves_it_unfinished_and_the_next_run_resumes_it(files, tmp_path, ranges,
