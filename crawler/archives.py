@@ -74,6 +74,20 @@ def _skippable(magic: bytes) -> bool:
     return len(magic) == 4 and magic[1:] == b"\x2a\x4d\x18" and magic[0] & 0xF0 == 0x50
 
 
+#: How an ARC record starts (the Internet Archive's format before WARC, which warcio reads too):
+#: its header line's URL, IP address and 14-digit date; its length ends the line.
+_ARC_START = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*:\S* \S+ \d{14} ")
+_ARC_HEADER = re.compile(rb"[^\n]* (\d+)\r?\n")
+#: Enough decompressed bytes to see an ARC record's start: its URL, however long (8 KB and more
+#: is refused by most servers), and the two fields after it.
+_HEAD_BYTES = 8192
+
+
+def _record_start(data: bytes) -> bool:
+    """Whether ``data`` starts a WARC record, or an ARC record (``_ARC_START``)."""
+    return data.startswith(b"WARC/") or _ARC_START.match(data) is not None
+
+
 #: Whole-file compressions warcio cannot read, with the command that undoes each.
 _UNREADABLE = {b"BZh": ("bzip2", "bunzip2"), b"\xfd7zXZ\x00": ("xz", "unxz")}
 _USER_AGENT = f"newsmon/{__version__} (newsmon ingest)"
@@ -479,17 +493,26 @@ def _gzipped_whole(stream: IO[bytes]) -> bool:
         except zlib.error:
             return False  # damaged: reading it says where, as for any WARC.gz
         if following is None:
-            head_end = kept.find(b"\r\n\r\n")
-            if head_end < 0:
-                if len(kept) > 1 << 16:
-                    return False  # no WARC record header: not for this test to say what it is
-                continue
-            length = re.search(rb"(?im)^content-length:[ \t]*(\d+)", kept[:head_end])
-            if length is None:
-                return False
-            following = head_end + 4 + int(length.group(1)) + 4  # the record, then CRLF CRLF
-        if base + len(kept) >= following + 5:
-            return kept[following - base:following - base + 5] == b"WARC/"
+            if _ARC_START.match(kept):
+                # An ARC record: its header line ends with its length; a newline follows it.
+                line = _ARC_HEADER.match(kept)
+                if line is None:
+                    if len(kept) > 1 << 16:
+                        return False
+                    continue
+                following = line.end() + int(line.group(1)) + 1
+            else:
+                head_end = kept.find(b"\r\n\r\n")
+                if head_end < 0:
+                    if len(kept) > 1 << 16:
+                        return False  # no WARC record header: not for this test to say what it is
+                    continue
+                length = re.search(rb"(?im)^content-length:[ \t]*(\d+)", kept[:head_end])
+                if length is None:
+                    return False
+                following = head_end + 4 + int(length.group(1)) + 4  # the record, then CRLF CRLF
+        if base + len(kept) >= following + _HEAD_BYTES or (decompressor.eof and base + len(kept) > following):
+            return _record_start(kept[following - base:following - base + _HEAD_BYTES].lstrip(b"\r\n"))
         drop = min(len(kept), following - base)
         kept, base = kept[drop:], base + drop
     return False
@@ -783,8 +806,8 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
 def _first_record(source: Source, start: int, end: int, magic: bytes, head: Callable[[bytes], bytes], *,
                   need: int, take: int) -> int | None:
     """The offset of the first ``magic`` in ``[start, end)`` whose bytes from there (``take`` of
-    them) ``head`` decompresses to the start of a WARC record (a gzip member, a zstd frame);
-    ``need``: the bytes a candidate is checked with, fewer only at the end of the file."""
+    them) ``head`` decompresses to the start of a WARC or ARC record (a gzip member, a zstd
+    frame); ``need``: the bytes a candidate is checked with, fewer only at the end of the file."""
     with ExitStack() as local:
         stream = _open_raw(source, local, start)
         buffer, base = b"", start  # base: the offset of buffer[0]
@@ -800,7 +823,7 @@ def _first_record(source: Source, start: int, end: int, magic: bytes, head: Call
                     return None
                 if len(buffer) - at < need and chunk:
                     break  # too little after the candidate to check it: read on
-                if head(buffer[at:at + take]).startswith(b"WARC/"):
+                if _record_start(head(buffer[at:at + take])):
                     return base + at
                 at += 1
             if not chunk:
@@ -811,14 +834,15 @@ def _first_record(source: Source, start: int, end: int, magic: bytes, head: Call
 
 
 def _first_member(source: Source, start: int, end: int) -> int | None:
-    """The offset of the first gzip member in ``[start, end)`` that decompresses to a WARC record."""
+    """The offset of the first gzip member in ``[start, end)`` that decompresses to a WARC (or
+    ARC) record."""
     def head(data: bytes) -> bytes:
         try:
-            return zlib.decompressobj(wbits=31).decompress(data, 16)
+            return zlib.decompressobj(wbits=31).decompress(data, _HEAD_BYTES)
         except zlib.error:
             return b""
 
-    return _first_record(source, start, end, _GZIP, head, need=512, take=65536)
+    return _first_record(source, start, end, _GZIP, head, need=_HEAD_BYTES, take=65536)
 
 
 def _first_frame(source: Source, start: int, end: int,

@@ -199,6 +199,44 @@ def test_a_warc_gzipped_whole_is_read_in_one_stream_and_resumed_when_it_grows(tm
     assert counts(first)["records"] > 1
 
 
+def _arc(fetches: list[warcs.Fetch]) -> list[bytes]:
+    """The records of an ARC file (the Internet Archive's format before WARC, version 1, which
+    warcio reads): a file description, then a header line and the HTTP response per fetch."""
+    version = b"1 0 InternetArchive\nURL IP-address Archive-date Content-type Archive-length\n"
+    records = [b"filedesc://news.arc 0.0.0.0 20050614070159 text/plain %d\n" % len(version) + version + b"\n"]
+    for fetch in fetches:
+        http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(fetch.body) + fetch.body
+        records.append(f"{fetch.url} 192.0.2.1 20050614070144 text/html {len(http)}\n".encode() + http + b"\n")
+    return records
+
+
+@pytest.mark.parametrize("form", ["per-record", "whole"])
+def test_an_arc_gz_is_read_in_parts_every_record_once(tmp_path, form):
+    # A later part starts at the first gzip member that holds a record; ARC records start with
+    # their URL, not "WARC/": every part but the first found none and read nothing, and the
+    # archive was marked finished (exit status 0) with all but its first 4 MB unread. Gzipped
+    # whole, it was refused ("non-chunked gzip"), at "byte -50636".
+    pages = warcs.outlet_pages()[:40]
+    records = _arc(pages)
+    path = tmp_path / "news.arc.gz"
+    path.write_bytes(b"".join(gzip.compress(r) for r in records) if form == "per-record"
+                     else gzip.compress(b"".join(records)))
+    source = archives.probe(str(path))
+    assert source.kind == ("warc.gz" if form == "per-record" else "whole.gz")
+    parts = archives.plan(source, part_bytes=64 * 1024)
+    assert len(parts) == 1 if form == "whole" else len(parts) > 10
+    seen: list[str] = []
+    for part in parts:
+        read = archives.PartRead()
+        seen += archives.read_part(part, lambda record, url: url, read)
+        assert read.stop is None, read.stop
+    assert seen == [p.url for p in pages]
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["responses"] == len(pages)
+
+
 def test_a_warc_gzipped_whole_with_a_bad_checksum_keeps_its_records_and_says_where(tmp_path):
     # gzip checks a stream's CRC at its end and raises BadGzipFile, an OSError: taken for a failed
     # transport, the whole part was dropped and "resumed" at byte 0 on every run, none of it stored.
