@@ -904,6 +904,9 @@ class PartRead:
     stop: Stop | None = None
     #: Where the part's reading ended: the first record of the next part, or the end.
     end: int = 0
+    #: Where its first record starts (its end when it found none): where the part before it
+    #: ended, or records between the two were read by neither.
+    start: int = 0
 
 
 def _complaint(captured: io.StringIO) -> str:
@@ -1028,7 +1031,7 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
         # the iterator counts what they decompress to.
         frames = stream if part.source.kind == "warc.zst" and isinstance(stream, _ZstdFrames) else None
         number = 0
-        end = read.end = first  # where the last complete record ended
+        end = read.end = read.start = first  # where the last complete record ended
         while part.end is None or end < part.end:  # a record starting later is the next part's
             number += 1
             found = None

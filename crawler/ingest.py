@@ -365,6 +365,8 @@ class Archive:
     member_records: Counter = field(default_factory=Counter)
     #: WARCs (None: the archive itself) where reading stopped: their later parts are dropped.
     stopped: set[str | None] = field(default_factory=set)
+    #: Per WARC, where the parts stored so far read to: the next part's first record starts there.
+    read_to: dict[str | None, int] = field(default_factory=dict)
     error: str | None = None
     progress: Progress | None = None
 
@@ -443,6 +445,11 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
     part, read = result.part, result.read
     if part.member in archive.stopped:
         return  # an earlier part of this WARC stopped: the rest of it is not stored
+    ended = archive.read_to.get(part.member)
+    if ended is not None and read.start > ended:
+        _unread(archive, part, ended, read.start, report)
+        return
+    archive.read_to[part.member] = max(ended or 0, read.end)
     counts = report.counts
     for key, value in result.counts.items():
         counts[key] += value
@@ -634,9 +641,12 @@ def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) 
         archive.stops.append(stop)
         archive.stopped.add(part.member)
         changes["stopped"] = "; ".join(s.describe() for s in archive.stops)
-    # Reading resumes after this part. A WARC that stopped resumes at the record it could not
-    # read if it grows (a download that went on); a WACZ's goes on with its next WARC.
-    resume = read.end
+    # Reading resumes after this part: where the parts so far read to (a part inside a record
+    # that an earlier one read whole ends at its own end, inside that record, where a resumed
+    # ingest read garbage and said the WARC was damaged). A WARC that stopped resumes at the
+    # record it could not read if it grows (a download that went on); a WACZ's goes on with its
+    # next WARC.
+    resume = max(read.end, archive.read_to.get(part.member, 0))
     if read.stop is not None:
         resume = read.stop.offset if part.member is None else read.stop.offset + read.stop.unread
     changes.update(resume_member=part.member, resume_offset=resume)
@@ -699,6 +709,18 @@ def _parts(db, locations: Iterable[tuple[str, str]], report: Report, force: bool
             _finish(db, archive, report)
         for part in parts:
             yield archive, part
+
+
+def _unread(archive: Archive, part: Part, ended: int, start: int, report: Report) -> None:
+    """Records between two parts that neither read: the part before ended at ``ended``, this
+    one found its first record at ``start``. A record there that newsmon cannot tell for one
+    (ARC records were such, every later part of an ARC.gz reading nothing) would otherwise be
+    lost with the archive marked finished. It stays unfinished, to resume at ``ended``."""
+    archive.error = (f"{part.member + ': ' if part.member else ''}no part read bytes {ended} to {start} "
+                     "(newsmon found no record start there; a bug to report with the file): the archive is "
+                     "left unfinished, to resume there")
+    archive.stopped.add(part.member)
+    report.failed.append((archive.source.shown, archive.error))
 
 
 def _failed(db, archive: Archive, part: Part, exc: BaseException, report: Report) -> None:

@@ -7,9 +7,11 @@ one on 127.0.0.1; the runs are shared between the tests that read them.
 
 from __future__ import annotations
 
+import base64
 import bz2
 import gzip
 import io
+import random
 import re
 import signal
 import socket
@@ -235,6 +237,70 @@ def test_an_arc_gz_is_read_in_parts_every_record_once(tmp_path, form):
     result = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
     assert result.returncode == 0, result.stderr
     assert counts(result)["responses"] == len(pages)
+
+
+def test_an_ingest_killed_after_a_part_inside_a_large_record_resumes_at_the_next_record(tmp_path, monkeypatch):
+    # A part inside a record that an earlier part read whole reads nothing, and ended at its own
+    # end: the ledger's resume point was inside that record. Killed there, the next run read
+    # garbage at it, said the WARC "cannot be parsed" and marked it finished, the rest unread.
+    from crawler import ingest
+
+    pages = warcs.outlet_pages()[:8]
+    noise = base64.b64encode(random.Random(1).randbytes(24_000))
+    big = warcs.Fetch(pages[2].url, pages[2].body.replace(b"</body>", b"<!-- " + noise + b" --></body>"))
+    fetches = [*pages[:2], big, *pages[3:]]
+    path = tmp_path / "news.warc.gz"
+    warcs.write(path, fetches)
+    db = open_db(tmp_path / "n.db")
+    store_part = ingest._store
+
+    def killed_after_an_empty_part(db, archive, result, report, progress):
+        store_part(db, archive, result, report, progress)
+        if result.part.index > 0 and result.read.records == 0:
+            raise KeyboardInterrupt  # as a kill: what is stored stays, nothing after it
+
+    monkeypatch.setattr(ingest, "_store", killed_after_an_empty_part)
+    with pytest.raises(KeyboardInterrupt):
+        ingest.ingest(db, [str(path)], workers=0, part_bytes=4096, progress=Progress("ingest", stream=io.StringIO()))
+    monkeypatch.setattr(ingest, "_store", store_part)
+    report = ingest.ingest(db, [str(path)], workers=0, part_bytes=4096,
+                           progress=Progress("ingest", stream=io.StringIO()))
+    assert not report.failed and not report.partial, (report.failed, report.partial)
+    stored = {u for (u,) in db.execute("SELECT url FROM urls")}
+    assert stored == {canonical_url(f.url, HOSTS) for f in fetches}
+    assert db.execute("SELECT finished_at IS NOT NULL, stopped FROM ingested_archives").fetchall() == [(1, None)]
+    db.close()
+
+
+def test_records_no_part_finds_a_start_for_are_a_failure_to_resume_not_a_finished_archive(tmp_path, monkeypatch):
+    # The safety net under every way of finding where a part starts: a record the finder does
+    # not know for one (as ARC records were) is read by no part. It was lost, the archive
+    # marked finished, exit status 0.
+    from crawler import ingest
+
+    pages = warcs.outlet_pages()[:12]
+    path = tmp_path / "news.warc.gz"
+    warcs.write(path, pages)
+    hidden = pages[5].url.encode()
+    known = archives._record_start
+    monkeypatch.setattr(archives, "_record_start", lambda data: known(data) and hidden not in data[:2048])
+    db = open_db(tmp_path / "n.db")
+
+    def run() -> ingest.Report:
+        return ingest.ingest(db, [str(path)], workers=0, part_bytes=4096, progress=Progress("ingest", stream=io.StringIO()))
+
+    report = run()
+    assert len(report.failed) == 1 and "no part read bytes" in report.failed[0][1], report.failed
+    assert db.execute("SELECT finished_at FROM ingested_archives").fetchall() == [(None,)]
+    stored = {u for (u,) in db.execute("SELECT url FROM urls")}
+    assert canonical_url(pages[5].url, HOSTS) not in stored
+    monkeypatch.setattr(archives, "_record_start", known)
+    report = run()  # resumed where the last part read to
+    assert not report.failed
+    stored = {u for (u,) in db.execute("SELECT url FROM urls WHERE kind = 'article'")}
+    assert {canonical_url(p.url, HOSTS) for p in pages if extract_article(p.body, p.url)} <= stored
+    assert db.execute("SELECT finished_at IS NOT NULL FROM ingested_archives").fetchall() == [(1,)]
+    db.close()
 
 
 def test_a_warc_gzipped_whole_with_a_bad_checksum_keeps_its_records_and_says_where(tmp_path):
