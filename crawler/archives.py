@@ -188,6 +188,29 @@ def is_url(location: str) -> bool:
     return location.lower().startswith(("http://", "https://"))
 
 
+#: Common Crawl's bucket, as its own documentation gives it, and the same files over HTTPS
+#: ("s3://commoncrawl/[...] ... and https://data.commoncrawl.org/[...]": commoncrawl.org/get-started,
+#: read 2026-12-01). CC-NEWS paths are often copied in the first form.
+_S3_HTTPS = {"s3://commoncrawl/": "https://data.commoncrawl.org/"}
+
+
+def _over_https(location: str) -> str:
+    """``location``, with a bucket URL newsmon knows the HTTPS form of in that form.
+
+    Raises:
+        InputError: another cloud-storage URL, which newsmon does not read.
+    """
+    lowered = location.lower()
+    for bucket, https in _S3_HTTPS.items():
+        if lowered.startswith(bucket):
+            return https + location[len(bucket):]
+    scheme = lowered.partition("://")[0]
+    if "://" in lowered and scheme in ("s3", "s3a", "s3n", "gs", "gcs", "az", "abfs", "abfss", "hdfs"):
+        raise InputError(f"{location}: newsmon reads files and http(s) URLs, not {scheme}:// ones: give its "
+                         "https:// form if the bucket has one, or download it first")
+    return location
+
+
 def _request(url: str, start: int = 0, end: int | None = None, method: str = "GET"):
     headers = {"User-Agent": _USER_AGENT}
     if start or end is not None:
@@ -218,9 +241,14 @@ def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple
 
     Raises:
         InputError: a path that does not exist, a directory without archives, a listing of
-            none, or a listing of relative paths without ``base_url``.
+            none, a listing of relative paths without ``base_url``, or a cloud-storage URL
+            newsmon has no https:// form of (Common Crawl's ``s3://commoncrawl/`` it has).
     """
+    if base_url:
+        base_url = _over_https(base_url)
     for given in inputs:
+        shown = given
+        given = _over_https(given)
         if _is_listing(given):
             try:
                 lines = _read_listing(given)
@@ -229,6 +257,7 @@ def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple
             if not lines:  # as an empty directory: an ingest of nothing is a wrong input, not a success
                 raise InputError(f"{given}: lists no archive")
             for line in lines:
+                line = _over_https(line)
                 if is_url(line):
                     yield line, line
                 elif base_url:
@@ -241,12 +270,12 @@ def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple
                     raise InputError(f"{given}: {line!r} is a relative path: give --base-url, e.g. "
                                      "--base-url https://data.commoncrawl.org/ for CC-NEWS")
         elif is_url(given):
-            yield given, given
+            yield given, shown
         elif Path(given).is_dir():
             found = sorted(p for p in Path(given).rglob("*")
                            if p.is_file() and p.name.lower().endswith(_ARCHIVE_SUFFIXES))
             if not found:
-                raise InputError(f"{given}: a directory without .warc, .warc.gz, .warc.zst or .wacz files")
+                raise InputError(f"{given}: a directory without .warc, .warc.gz, .warc.zst, .wacz or .arc(.gz) files")
             for path in found:
                 yield os.path.abspath(path), str(path)
         elif Path(given).exists():

@@ -763,6 +763,22 @@ def test_a_missing_url_or_listing_path_is_one_line(files, tmp_path):
         server.close()
 
 
+def test_common_crawls_s3_urls_are_read_over_https_and_other_buckets_are_named(tmp_path):
+    # CC-NEWS paths are often copied as s3://commoncrawl/...: such an input was "no such file or
+    # directory", and such a --base-url joined to a listing's paths made no URL at all.
+    given = "s3://commoncrawl/crawl-data/CC-NEWS/2024/03/CC-NEWS-20240305001234-00123.warc.gz"
+    assert list(archives.expand([given])) == [(given.replace("s3://commoncrawl/", "https://data.commoncrawl.org/"),
+                                               given)]
+    listing = tmp_path / "warc.paths"
+    listing.write_text("crawl-data/CC-NEWS/2024/03/a.warc.gz\ns3://commoncrawl/crawl-data/CC-NEWS/2024/03/b.warc.gz\n")
+    assert [url for url, _ in archives.expand([str(listing)], base_url="s3://commoncrawl/")] == [
+        "https://data.commoncrawl.org/crawl-data/CC-NEWS/2024/03/a.warc.gz",
+        "https://data.commoncrawl.org/crawl-data/CC-NEWS/2024/03/b.warc.gz"]
+    result = newsmon("ingest", "s3://my-bucket/news.warc.gz", "--db", str(tmp_path / "n.db"))
+    assert result.returncode == 1
+    assert "s3://my-bucket/news.warc.gz: newsmon reads files and http(s) URLs, not s3:// ones" in result.stderr
+
+
 # --- progress ------------------------------------------------------------------------------------
 
 
