@@ -15,20 +15,22 @@ Nothing here extracts, scores or stores; ``crawler/ingest.py`` does.
 
 from __future__ import annotations
 
+import email.utils
 import gzip
 import io
 import os
 import re
 import struct
+import time
 import urllib.error
 import urllib.request
 import zipfile
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, redirect_stderr
+from contextlib import ExitStack, redirect_stderr, suppress
 from dataclasses import dataclass
-from http.client import HTTPException, HTTPResponse
+from http.client import HTTPException, HTTPResponse, IncompleteRead
 from pathlib import Path
 from typing import IO, NamedTuple, TypeVar
 from urllib.parse import urljoin
@@ -40,7 +42,7 @@ from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecord
 
-from . import __version__
+from . import __version__, settings
 from .settings import DOWNLOAD_MAXSIZE
 
 #: The byte ranges a WARC.gz is split into, for the workers. Small enough that a part's kept
@@ -211,11 +213,56 @@ def _over_https(location: str) -> str:
     return location
 
 
+#: Answers that say "try later": a rate limit (data.commoncrawl.org's 503 SlowDown), a gateway.
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: The longest wait before trying again, whatever a Retry-After asks.
+_RETRY_WAIT_MAX = 60.0
+
+
+def _retry_wait(exc: BaseException, attempt: int) -> float | None:
+    """Seconds to wait before trying a request again after ``exc`` (its ``attempt``-th failure,
+    from 0), or ``None`` when trying again cannot help (a 404, a name that does not resolve)."""
+    if isinstance(exc, urllib.error.HTTPError):
+        if exc.code not in _RETRY_STATUSES:
+            return None
+        said = (exc.headers.get("Retry-After") or "").strip() if exc.headers else ""
+        if said.isdigit():
+            return min(float(said), _RETRY_WAIT_MAX)
+        if said:
+            with suppress(TypeError, ValueError, IndexError, OverflowError):
+                when = email.utils.parsedate_to_datetime(said)
+                return min(max(0.0, when.timestamp() - time.time()), _RETRY_WAIT_MAX)
+    elif not isinstance(exc.reason if isinstance(exc, urllib.error.URLError) else exc,
+                        (ConnectionError, TimeoutError, IncompleteRead)):
+        return None  # not an answer that says "later", nor a connection that broke: garbage, a 404
+    return min(float(2 ** attempt), _RETRY_WAIT_MAX)
+
+
 def _request(url: str, start: int = 0, end: int | None = None, method: str = "GET"):
+    """The response to a request of ``url`` (bytes ``start`` to ``end``), tried again as
+    ``NEWSMON_INGEST_RETRIES`` says when the answer says "later" or the connection fails.
+
+    Raises:
+        urllib.error.HTTPError, urllib.error.URLError, OSError: the last failure, its
+            ``newsmon_tries`` attribute saying how many tries there were.
+    """
     headers = {"User-Agent": _USER_AGENT}
     if start or end is not None:
         headers["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
-    return urllib.request.urlopen(urllib.request.Request(url, headers=headers, method=method), timeout=_TIMEOUT)
+    request = urllib.request.Request(url, headers=headers, method=method)
+    retries = int(settings.NEWSMON_INGEST_RETRIES)
+    for attempt in range(retries + 1):
+        try:
+            return urllib.request.urlopen(request, timeout=_TIMEOUT)
+        except (OSError, HTTPException) as exc:  # URLError and HTTPError are OSErrors
+            wait = _retry_wait(exc, attempt) if attempt < retries else None
+            if wait is None:
+                exc.newsmon_tries = attempt + 1  # type: ignore[union-attr]
+                raise
+            if isinstance(exc, urllib.error.HTTPError):
+                exc.close()
+            time.sleep(wait)
+    raise AssertionError("unreachable")  # the last try raises or returns
 
 
 def _read_listing(location: str) -> list[str]:
@@ -610,10 +657,15 @@ def probe(location: str, shown: str | None = None) -> Source:
             with _request(location, 0, _PROBE_BYTES) as response:
                 kind = kind if _zstd_framed(_Body(response)) else "whole.zst"
     except urllib.error.HTTPError as exc:
-        raise OSError(f"HTTP {exc.code} {exc.reason}") from None
+        raise OSError(f"HTTP {exc.code} {exc.reason}{_tries(exc)}") from None
     except urllib.error.URLError as exc:
-        raise OSError(str(exc.reason)) from None
+        raise OSError(f"{exc.reason}{_tries(exc)}") from None
     return Source(location, shown or location, size, ranged, kind)
+
+
+def _tries(exc: BaseException) -> str:
+    tries = getattr(exc, "newsmon_tries", 1)
+    return f" ({tries} tries)" if tries > 1 else ""
 
 
 @dataclass(frozen=True)

@@ -726,8 +726,10 @@ def _unread(archive: Archive, part: Part, ended: int, start: int, report: Report
 def _failed(db, archive: Archive, part: Part, exc: BaseException, report: Report) -> None:
     """A part that could not be read at all (the server went away, a worker died): the archive
     stays unfinished in the ledger, and the next run resumes it at this part."""
+    tries = getattr(exc, "newsmon_tries", 1)  # archives._request's, over HTTP
     archive.error = (f"{part.member + ': ' if part.member else ''}reading from byte {part.start} failed "
-                     f"({type(exc).__name__}: {exc}); run the ingest again to resume there")
+                     f"({type(exc).__name__}: {exc}{f'; {tries} tries' if tries > 1 else ''}); run the ingest "
+                     "again to resume there")
     archive.stopped.add(part.member)
     report.failed.append((archive.source.shown, archive.error))
 

@@ -40,6 +40,11 @@ NEWSPIDER_MODULE = "crawler.spiders"
 NEWSMON_DB = _env("NEWSMON_DB", "newsmon.db")
 #: A TOML file adding or overriding outlets, topics, schedule and notifications.
 NEWSMON_CONFIG = _env("NEWSMON_CONFIG", None)
+#: How many times `newsmon ingest` tries an archive's HTTP request again after an answer that
+#: says "later" (429, 500, 502, 503, 504) or a connection reset or timed out, waiting 1, 2, 4 …
+#: seconds (at most 60; the server's Retry-After when it gives one). Common Crawl's
+#: data.commoncrawl.org answers 503 SlowDown under load, and its staff advise trying again.
+NEWSMON_INGEST_RETRIES = _env("NEWSMON_INGEST_RETRIES", 5)
 #: Who runs this crawler: a URL or mailto: that site operators can reach. Set yours; the
 #: User-Agent says so when it is not set, rather than name a contact that would reach no one.
 NEWSMON_CONTACT = _env("NEWSMON_CONTACT", "")

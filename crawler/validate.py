@@ -174,6 +174,7 @@ SETTINGS: dict[str, Parse] = {
     "NEWSMON_TRIGGER": text,
     "NEWSMON_SCHEDULE_INTERVAL": duration,
     "NEWSMON_HEALTH_CROSSCHECK": whole(0),
+    "NEWSMON_INGEST_RETRIES": whole(0),
     "NEWSMON_STORIES_ENABLED": flag,
     "NEWSMON_STORY_WINDOW": duration,
     "NEWSMON_REVISIT_AFTER": durations,

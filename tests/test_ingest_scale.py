@@ -11,6 +11,7 @@ import base64
 import bz2
 import gzip
 import io
+import os
 import random
 import re
 import signal
@@ -497,6 +498,9 @@ class _Server:
         self.requests: list[tuple[str, str | None]] = []
         self.cut: int | None = None
         self.reset = False
+        #: Requests answered "503 SlowDown" (Retry-After: 0) before any is served, as
+        #: data.commoncrawl.org does under load.
+        self.busy = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -511,6 +515,15 @@ class _Server:
                 data = path.read_bytes()
                 asked = self.headers.get("Range")
                 server.requests.append((self.path, asked))
+                if server.busy > 0:
+                    server.busy -= 1
+                    body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+                    self.send_response(503, "Slow Down")
+                    self.send_header("Retry-After", "0")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 match = re.fullmatch(r"bytes=(\d+)-(\d*)", asked or "")
                 if ranges and match:
                     start = int(match.group(1))
@@ -603,6 +616,30 @@ def test_archives_are_read_from_urls_and_listings(files, tmp_path, ranges, reque
             assert len({a for a in news if a and not a.startswith("bytes=0-")}) > 2
         else:
             assert news.count(None) == 1 and all(a in (None, "bytes=0-5") for a in news)
+    finally:
+        server.close()
+
+
+def test_a_server_that_says_slow_down_is_asked_again_and_one_that_keeps_saying_it_is_resumed_later(files, tmp_path):
+    # data.commoncrawl.org answers 503 SlowDown under load. Each such answer failed its part at
+    # once: the archive was left for the next run after one busy moment, its later parts dropped.
+    server = _Server(files, True)
+    try:
+        server.busy = 5  # the probe's requests and parts' alike
+        db = tmp_path / "n.db"
+        result = newsmon("ingest", server.base + "dir/news.warc.gz", "--db", str(db), "--workers", "0",
+                         "--part-size", PART)
+        assert result.returncode == 0, result.stderr
+        assert counts(result)["records"] == 1 + 2 * 60 and server.busy == 0
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql)
+        server.busy = 10 ** 6
+        again = newsmon("ingest", server.base + "dir/small.warc.gz", "--db", str(db), "--workers", "0",
+                        env={**os.environ, "NEWSMON_INGEST_RETRIES": "2"})
+        assert again.returncode == 1
+        assert again.stderr.strip() == f"newsmon: {server.base}dir/small.warc.gz: HTTP 503 Slow Down (3 tries)"
     finally:
         server.close()
 
