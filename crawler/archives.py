@@ -219,7 +219,7 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RETRY_WAIT_MAX = 60.0
 
 
-def _retry_wait(exc: BaseException, attempt: int) -> float | None:
+def retry_wait(exc: BaseException, attempt: int) -> float | None:
     """Seconds to wait before trying a request again after ``exc`` (its ``attempt``-th failure,
     from 0), or ``None`` when trying again cannot help (a 404, a name that does not resolve)."""
     if isinstance(exc, urllib.error.HTTPError):
@@ -255,7 +255,7 @@ def _request(url: str, start: int = 0, end: int | None = None, method: str = "GE
         try:
             return urllib.request.urlopen(request, timeout=_TIMEOUT)
         except (OSError, HTTPException) as exc:  # URLError and HTTPError are OSErrors
-            wait = _retry_wait(exc, attempt) if attempt < retries else None
+            wait = retry_wait(exc, attempt) if attempt < retries else None
             if wait is None:
                 exc.newsmon_tries = attempt + 1  # type: ignore[union-attr]
                 raise

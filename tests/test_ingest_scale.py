@@ -501,6 +501,8 @@ class _Server:
         #: Requests answered "503 SlowDown" (Retry-After: 0) before any is served, as
         #: data.commoncrawl.org does under load.
         self.busy = 0
+        #: How many responses are cut at ``cut`` (None: all of them).
+        self.cuts: int | None = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -537,7 +539,9 @@ class _Server:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 cut = server.cut
-                if cut is not None and start < cut < start + len(data):
+                if cut is not None and start < cut < start + len(data) and server.cuts != 0:
+                    if server.cuts is not None:
+                        server.cuts -= 1
                     self.wfile.write(data[:cut - start])
                     self.wfile.flush()
                     if server.reset:
@@ -706,8 +710,10 @@ def test_a_connection_lost_mid_archive_leaves_it_unfinished_and_the_next_run_res
     try:
         db = tmp_path / "n.db"
         url = server.base + "dir/news.warc.gz"
-        first = newsmon("ingest", url, "--db", str(db), "--workers", "0", "--part-size", PART)
+        first = newsmon("ingest", url, "--db", str(db), "--workers", "0", "--part-size", PART,
+                        env={**os.environ, "NEWSMON_INGEST_RETRIES": "1"})  # the server stays cut
         assert first.returncode == 1
+        assert "; 2 tries)" in first.stderr
         where = re.search(rf"^newsmon: {re.escape(url)}: reading from byte (\d+) failed \(.+\); "
                           r"run the ingest again to resume there$", first.stderr, re.M)
         assert where and 0 <= int(where.group(1)) < server.cut, first.stderr
@@ -726,6 +732,24 @@ def test_a_connection_lost_mid_archive_leaves_it_unfinished_and_the_next_run_res
         assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
         assert rows(db, "SELECT count(*) FROM ingested_archives WHERE finished_at IS NOT NULL AND stopped IS NULL") \
             == [(1,)]
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "streamed"])
+def test_a_connection_lost_once_mid_part_is_read_again_in_the_same_run(files, tmp_path, ranges):
+    # One reset failed the part: the archive was left to the next run, its later parts dropped.
+    news = files / "dir" / "news.warc.gz"
+    server = _Server(files, ranges)
+    # Twice: the probe's first look at the file is cut too (and does not mind), then the read.
+    server.cut, server.reset, server.cuts = news.stat().st_size // 2, True, 2
+    try:
+        db = tmp_path / "n.db"
+        result = newsmon("ingest", server.base + "dir/news.warc.gz", "--db", str(db), "--workers", "0",
+                         "--part-size", PART)
+        assert result.returncode == 0, result.stderr
+        assert server.cuts == 0 and counts(result)["records"] == 1 + 2 * 60
+        assert rows(db, "SELECT finished_at IS NOT NULL, stopped FROM ingested_archives") == [(1, None)]
     finally:
         server.close()
 
