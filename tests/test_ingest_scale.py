@@ -792,7 +792,8 @@ def test_a_wacz_whose_first_warc_fails_resumes_at_that_warc_not_after_the_next(f
     try:
         db = tmp_path / "n.db"
         url = server.base + "two.wacz"
-        failed = newsmon("ingest", url, "--db", str(db), "--workers", "0")
+        failed = newsmon("ingest", url, "--db", str(db), "--workers", "0",
+                         env={**os.environ, "NEWSMON_INGEST_RETRIES": "0"})  # the server stays cut
         assert failed.returncode == 1
         assert re.search(r"archive/a\.warc\.gz: reading from byte 0 failed .*run the ingest again to resume there",
                          failed.stderr), failed.stderr
