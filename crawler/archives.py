@@ -215,23 +215,27 @@ def _over_https(location: str) -> str:
 
 #: Answers that say "try later": a rate limit (data.commoncrawl.org's 503 SlowDown), a gateway.
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-#: The longest wait before trying again, whatever a Retry-After asks.
+#: The longest wait between tries when the server does not say (Retry-After) how long.
 _RETRY_WAIT_MAX = 60.0
 
 
 def retry_wait(exc: BaseException, attempt: int) -> float | None:
     """Seconds to wait before trying a request again after ``exc`` (its ``attempt``-th failure,
-    from 0), or ``None`` when trying again cannot help (a 404, a name that does not resolve)."""
+    from 0), or ``None`` when trying again cannot help (a 404, a name that does not resolve) or
+    the server asks for a longer wait than ``NEWSMON_MAX_RETRY_AFTER``, as the crawl reads it:
+    then the next run resumes."""
     if isinstance(exc, urllib.error.HTTPError):
         if exc.code not in _RETRY_STATUSES:
             return None
         said = (exc.headers.get("Retry-After") or "").strip() if exc.headers else ""
+        asked = None
         if said.isdigit():
-            return min(float(said), _RETRY_WAIT_MAX)
-        if said:
+            asked = float(said)
+        elif said:
             with suppress(TypeError, ValueError, IndexError, OverflowError):
-                when = email.utils.parsedate_to_datetime(said)
-                return min(max(0.0, when.timestamp() - time.time()), _RETRY_WAIT_MAX)
+                asked = max(0.0, email.utils.parsedate_to_datetime(said).timestamp() - time.time())
+        if asked is not None:
+            return asked if asked <= float(settings.NEWSMON_MAX_RETRY_AFTER) else None
     elif not isinstance(exc.reason if isinstance(exc, urllib.error.URLError) else exc,
                         (ConnectionError, TimeoutError, IncompleteRead)):
         return None  # not an answer that says "later", nor a connection that broke: garbage, a 404

@@ -648,6 +648,30 @@ def test_a_server_that_says_slow_down_is_asked_again_and_one_that_keeps_saying_i
         server.close()
 
 
+def test_what_is_tried_again_and_after_how_long():
+    import email.message
+    import email.utils
+    import socket as sockets
+    import urllib.error
+
+    def answer(code: int, retry_after: str | None = None) -> urllib.error.HTTPError:
+        headers = email.message.Message()
+        if retry_after is not None:
+            headers["Retry-After"] = retry_after
+        return urllib.error.HTTPError("https://data.commoncrawl.org/x.warc.gz", code, "", headers, None)
+
+    assert [archives.retry_wait(answer(503), n) for n in range(8)] == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert archives.retry_wait(answer(429, "7"), 0) == 7
+    assert 100 <= archives.retry_wait(answer(503, email.utils.formatdate(time.time() + 110, usegmt=True)), 0) <= 110
+    # Asked to wait longer than the crawl would (NEWSMON_MAX_RETRY_AFTER): the next run, not now.
+    assert archives.retry_wait(answer(503, "3600"), 0) is None
+    assert archives.retry_wait(answer(404), 0) is None and archives.retry_wait(answer(403), 0) is None
+    assert archives.retry_wait(ConnectionResetError(), 1) == 2
+    assert archives.retry_wait(urllib.error.URLError(TimeoutError()), 0) == 1
+    assert archives.retry_wait(urllib.error.URLError(sockets.gaierror(-2, "Name or service not known")), 0) is None
+    assert archives.retry_wait(FileNotFoundError(), 0) is None
+
+
 @pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "no-ranges"])
 def test_a_warc_gzipped_whole_is_read_over_http_streamed_once(files, tmp_path, ranges):
     # Told apart by its first record: with ranges, from the first MB; without, from the bytes
