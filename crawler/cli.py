@@ -601,10 +601,11 @@ def _size(value: str) -> int:
               "(truncated, or a record that cannot be parsed); the warning is printed all the same.")
 def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url: str | None, workers: int | None,
            cluster: str | None, all_sites: bool, force: bool, part_size: str, partial_ok: bool) -> None:
-    """Store the articles of web archives (WARC, WARC.gz, WARC.zst, WACZ), e.g. Common Crawl's CC-NEWS.
+    """Store the articles of web archives (WARC, WARC.gz, WARC.zst, WACZ, ARC), e.g. Common Crawl's CC-NEWS.
 
     INPUT is an archive file, a directory of them, an http(s) URL of one (streamed, not
-    downloaded), or a listing of archive paths such as CC-NEWS's warc.paths.gz. Only the pages
+    downloaded; s3://commoncrawl/ paths are read from https://data.commoncrawl.org/), or a
+    listing of archive paths such as CC-NEWS's warc.paths.gz. Only the pages
     of known outlets (built-in and --config) are read, judged by their headers before their
     bodies, and they go through the same extract, score and store path as a crawl. Archives an
     earlier ingest finished are skipped (--force reads them again); an interrupted one is
