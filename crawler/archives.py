@@ -1,14 +1,15 @@
 """Web archives as ``newsmon ingest`` reads them: where they are, and how they split into parts.
 
-An input is a WARC, WARC.gz, WARC.zst or WACZ file, a directory of them, an http(s) URL of one
-(streamed, never written to disk), or a listing of archive paths such as CC-NEWS's
-``warc.paths.gz`` (one path per line, relative to ``--base-url``). Each archive is read in
-*parts* that workers take one at a time: a byte range of a WARC.gz or of a WARC.zst written a
-frame per record (its records are gzip members or zstd frames, so a worker finds the first
-record that starts in its range and reads those that start before the range ends), a whole
-uncompressed, gzipped-whole or zstd-whole WARC, or one WARC of a WACZ.
-Parts are what the ledger of archives counts in: an interrupted ingest resumes at the first part
-it had not stored.
+An input is a WARC, WARC.gz, WARC.zst or WACZ file (or an ARC file, WARC's predecessor), a
+directory of them, an http(s) URL of one (streamed, never written to disk), or a listing of
+archive paths such as CC-NEWS's ``warc.paths.gz`` (one path per line, relative to
+``--base-url``). Each archive is read in *parts* that workers take one at a time: a byte range
+of a WARC.gz or of a WARC.zst written a frame per record (its records are gzip members or zstd
+frames, so a worker finds the first record that starts in its range and reads those that start
+before the range ends), a whole uncompressed, gzipped-whole or zstd-whole WARC, or one WARC of a
+WACZ. Parts are what the ledger of archives counts in: an interrupted ingest resumes where the
+parts it had stored read to, and a part that does not start where those before it ended is a
+failure, not a gap.
 
 Nothing here extracts, scores or stores; ``crawler/ingest.py`` does.
 """

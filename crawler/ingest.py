@@ -692,7 +692,7 @@ def _finish(db, archive: Archive, report: Report) -> None:
         if archive.stops:
             archive.error = f"not a readable WARC file ({archive.stops[0].describe()})"
         else:
-            archive.error = "no WARC record found: is it a WARC, WARC.gz, WARC.zst or WACZ file?"
+            archive.error = "no WARC record found: is it a WARC, WARC.gz, WARC.zst, WACZ or ARC file?"
         report.failed.append((archive.source.shown, archive.error))
         with transaction(db):  # nothing to resume in a file that is no archive
             db.execute("DELETE FROM ingested_archives WHERE source = ?", [archive.source.location])
