@@ -563,6 +563,14 @@ class _Server:
         self.httpd.server_close()
 
 
+def _holds_news_articles(db: Path, files: Path, tmp_path: Path) -> None:
+    """``db`` holds the articles of news.warc.gz (``files``), as an ingest of the file stores them."""
+    reference = tmp_path / "ref.db"
+    newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(reference), "--workers", "0")
+    sql = "SELECT url, content_hash FROM articles ORDER BY url"
+    assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
+
+
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory):
     """A Dask scheduler and 2 worker processes started as on other machines (`dask scheduler`,
@@ -635,10 +643,7 @@ def test_a_server_that_says_slow_down_is_asked_again_and_one_that_keeps_saying_i
                          "--part-size", PART)
         assert result.returncode == 0, result.stderr
         assert counts(result)["records"] == 1 + 2 * 60 and server.busy == 0
-        reference = tmp_path / "ref.db"
-        newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(reference), "--workers", "0")
-        sql = "SELECT url, content_hash FROM articles ORDER BY url"
-        assert rows(db, sql) == rows(reference, sql)
+        _holds_news_articles(db, files, tmp_path)
         server.busy = 10 ** 6
         again = newsmon("ingest", server.base + "dir/small.warc.gz", "--db", str(db), "--workers", "0",
                         env={**os.environ, "NEWSMON_INGEST_RETRIES": "2"})
@@ -685,10 +690,7 @@ def test_a_warc_gzipped_whole_is_read_over_http_streamed_once(files, tmp_path, r
         result = newsmon("ingest", server.base + "whole.warc.gz", "--db", str(db), "--workers", "0")
         assert result.returncode == 0, result.stderr
         assert counts(result)["records"] == 1 + 2 * 60
-        reference = tmp_path / "ref.db"
-        newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(reference), "--workers", "0")
-        sql = "SELECT url, content_hash FROM articles ORDER BY url"
-        assert rows(db, sql) == rows(reference, sql)
+        _holds_news_articles(db, files, tmp_path)
         asked = [a for path, a in server.requests if path == "/whole.warc.gz"]
         assert asked.count(None) == 1 and set(asked) <= {None, "bytes=0-5", f"bytes=0-{(1 << 20) - 1}"}
     finally:
@@ -709,10 +711,7 @@ def test_a_zstd_warc_with_skippable_frames_is_read_over_http_in_parts_or_streame
                          "--part-size", PART)
         assert result.returncode == 0, result.stderr
         assert counts(result)["records"] == 1 + 2 * 60
-        reference = tmp_path / "ref.db"
-        newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(reference), "--workers", "0")
-        sql = "SELECT url, content_hash FROM articles ORDER BY url"
-        assert rows(db, sql) == rows(reference, sql)
+        _holds_news_articles(db, files, tmp_path)
         asked = [a for path, a in server.requests if path == "/pzstd.warc.zst"]
         if ranges:
             assert len({a for a in asked if a and not a.startswith("bytes=0-")}) > 2
