@@ -889,6 +889,34 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
     return _open_raw(source, stack, first), first, size
 
 
+#: The most bytes ``holds_no_record`` reads: what writers leave between records is a few bytes.
+_NOTHING_MAX = 1 << 16
+
+
+def holds_no_record(part: Part, start: int, end: int) -> bool:
+    """Whether bytes ``[start, end)`` of the part's WARC.gz hold nothing: empty gzip members (a
+    writer that opened its file and closed it without a record writes one, 20 bytes) or line
+    ends, which warcio reads past. Between two parts, or after the last record, they are no
+    record lost."""
+    if part.member is not None or part.source.kind != "warc.gz" or not 0 < end - start <= _NOTHING_MAX:
+        return False
+    with ExitStack() as stack:
+        data = _open_raw(part.source, stack, start).read(end - start)
+    if len(data) != end - start:
+        return False
+    out = b""
+    while data:
+        decompressor = zlib.decompressobj(wbits=31)
+        try:
+            out += decompressor.decompress(data, _NOTHING_MAX)
+        except zlib.error:
+            return False
+        if not decompressor.eof or out.strip(b"\r\n"):
+            return False
+        data = decompressor.unused_data
+    return True
+
+
 def _first_record(source: Source, start: int, end: int, magic: bytes, head: Callable[[bytes], bytes], *,
                   need: int, take: int) -> int | None:
     """The offset of the first ``magic`` in ``[start, end)`` whose bytes from there (``take`` of
@@ -1170,7 +1198,7 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
             read.end = end
             if found is not None:
                 yield found
-        if part.end is None and size is not None and end < size:
+        if part.end is None and size is not None and end < size and not holds_no_record(part, end, size):
             complaint = _complaint(captured)
             read.stop = Stop(part.member, end, number, "no complete record in the rest of the file "
                              + (f"({complaint})" if complaint else "(it is truncated)"), size - end)

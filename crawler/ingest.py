@@ -467,7 +467,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
     if part.member in archive.stopped:
         return  # an earlier part of this WARC stopped: the rest of it is not stored
     ended = archive.read_to.get(part.member)
-    if ended is not None and read.start > ended:
+    if ended is not None and read.start > ended and not archives.holds_no_record(part, ended, read.start):
         _unread(archive, part, ended, read.start, report)
         return
     archive.read_to[part.member] = max(ended or 0, read.end)

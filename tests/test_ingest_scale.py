@@ -273,6 +273,30 @@ def test_an_ingest_killed_after_a_part_inside_a_large_record_resumes_at_the_next
     db.close()
 
 
+@pytest.mark.parametrize("part", ["4M", "4k"], ids=["one-part", "parts"])
+def test_empty_gzip_members_between_and_after_records_are_nothing_lost(tmp_path, part):
+    # A writer that opens its file and closes it with no record appends an empty gzip member
+    # (20 bytes); warcio reads past one. After the last record it made the archive "read only in
+    # part ... it is truncated" on every run; between parts, bytes "no part read".
+    pages = warcs.outlet_pages()[:6]
+    records = []
+    for page in pages:
+        one = io.BytesIO()
+        warcs.write(one, [page])
+        records.append(one.getvalue())
+    path = tmp_path / "news.warc.gz"
+    path.write_bytes(gzip.compress(b"").join(records) + gzip.compress(b""))
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", part)
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["responses"] == len(pages)
+    assert rows(db, "SELECT finished_at IS NOT NULL, stopped FROM ingested_archives") == [(1, None)]
+    # Bytes that hold something are still no "nothing": a cut member at the end is a stop.
+    path.write_bytes(path.read_bytes() + gzip.compress(b"WARC/1.0\r\n")[:-4])
+    again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", part, "--force")
+    assert again.returncode == 1 and "read only in part" in again.stderr
+
+
 def test_records_no_part_finds_a_start_for_are_a_failure_to_resume_not_a_finished_archive(tmp_path, monkeypatch):
     # The safety net under every way of finding where a part starts: a record the finder does
     # not know for one (as ARC records were) is read by no part. It was lost, the archive
