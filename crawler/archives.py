@@ -900,8 +900,11 @@ def holds_no_record(part: Part, start: int, end: int) -> bool:
     record lost."""
     if part.member is not None or part.source.kind != "warc.gz" or not 0 < end - start <= _NOTHING_MAX:
         return False
-    with ExitStack() as stack:
-        data = _open_raw(part.source, stack, start).read(end - start)
+    try:
+        with ExitStack() as stack:
+            data = _open_raw(part.source, stack, start).read(end - start)
+    except (OSError, HTTPException):
+        return False  # unread, then: said so, and read again next run
     if len(data) != end - start:
         return False
     out = b""
