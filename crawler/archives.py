@@ -55,6 +55,10 @@ _ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".wacz", ".arc", ".arc.gz
                      # Not read, but named: skipped in a directory without a word, they were lost.
                      ".warc.bz2", ".warc.xz")
 _LISTING_SUFFIXES = (".paths", ".paths.gz", ".txt", ".txt.gz")
+#: What a file is named while it is written or downloaded (Heritrix's ``.warc.gz.open``, a
+#: browser's or download manager's): an archive after one of these is not read from a directory,
+#: and said so; once renamed, it is.
+_UNFINISHED_SUFFIXES = (".open", ".part", ".partial", ".crdownload", ".download", ".tmp")
 _GZIP = b"\x1f\x8b\x08"
 #: A zstd frame, and the skippable frame in which a WARC-zstd file (ArchiveTeam's ``.warc.zst``;
 #: IIPC's proposed "Zstandard Compression for WARC Files") carries its dictionary.
@@ -287,9 +291,12 @@ def _is_listing(location: str) -> bool:
     return name.endswith(_LISTING_SUFFIXES) and not name.endswith(_ARCHIVE_SUFFIXES)
 
 
-def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple[str, str]]:
+def expand(inputs: Iterable[str], base_url: str | None = None,
+           unfinished: list[str] | None = None) -> Iterator[tuple[str, str]]:
     """Every archive the inputs name, in order: ``(location, shown)``, the absolute path or URL
     (the ledger's key) and the name to show the user (as given, or found in a directory).
+    ``unfinished``: gets the files of a directory named as archives still being written or
+    downloaded (``_UNFINISHED_SUFFIXES``), which are not read.
 
     Raises:
         InputError: a path that does not exist, a directory without archives, a listing of
@@ -324,10 +331,18 @@ def expand(inputs: Iterable[str], base_url: str | None = None) -> Iterator[tuple
         elif is_url(given):
             yield given, shown
         elif Path(given).is_dir():
-            found = sorted(p for p in Path(given).rglob("*")
-                           if p.is_file() and p.name.lower().endswith(_ARCHIVE_SUFFIXES))
+            files = sorted(p for p in Path(given).rglob("*") if p.is_file())
+            found = [p for p in files if p.name.lower().endswith(_ARCHIVE_SUFFIXES)]
+            writing = [str(p) for p in files if p.name.lower().endswith(_UNFINISHED_SUFFIXES)
+                       and p.name.lower().rsplit(".", 1)[0].endswith(_ARCHIVE_SUFFIXES)]
+            if not found and writing:
+                raise InputError(f"{given}: its only archives are named as files still being written or "
+                                 f"downloaded ({', '.join(writing[:3])}{', …' if len(writing) > 3 else ''}): "
+                                 "nothing to read until they are renamed")
             if not found:
                 raise InputError(f"{given}: a directory without .warc, .warc.gz, .warc.zst, .wacz or .arc(.gz) files")
+            if unfinished is not None:
+                unfinished += writing
             for path in found:
                 yield os.path.abspath(path), str(path)
         elif Path(given).exists():

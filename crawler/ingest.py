@@ -409,6 +409,8 @@ class Report:
     failed: list[tuple[str, str]] = field(default_factory=list)
     #: Archives finished by an earlier run and skipped.
     skipped: list[str] = field(default_factory=list)
+    #: Files of a directory named as archives still being written or downloaded, not read.
+    unfinished: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
     #: Revisit records stored as errors because the capture they repeat had not been read, by
     #: the URL of that capture: (URL, outlet) of each, which a later record of the capture makes
@@ -845,7 +847,7 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
         OSError: the cluster cannot be reached.
     """
     report = Report(store_options=store_options or store.options(config_path), config_path=config_path)
-    locations = list(archives.expand(inputs, base_url))
+    locations = list(archives.expand(inputs, base_url, report.unfinished))
     config_text = Path(config_path).read_text(encoding="utf-8") if config_path else None
     options = Options(config_text=config_text, all_sites=all_sites)
     sizes = [Path(loc).stat().st_size if not archives.is_url(loc) else None for loc, _ in locations]
@@ -892,6 +894,8 @@ def report_lines(report: Report) -> tuple[list[str], str]:
     errors = [f"newsmon: {where}: {reason}" for where, reason in report.failed]
     errors += [f"newsmon: {where}: read only in part: {stop}; the records before it are stored"
                for where, stop in report.partial]
+    errors += [f"newsmon: {where}: not read: named as a file still being written or downloaded; it is read once "
+               "renamed (run the ingest again then)" for where in report.unfinished]
     line = f"newsmon: {summary(report.counts)}"
     if report.resumed:
         line += f"; {len(report.resumed)} archive(s) resumed where an earlier ingest stopped"

@@ -1845,6 +1845,29 @@ def test_a_zstd_warc_whose_dictionary_is_damaged_is_said_unreadable(tmp_path, pa
     assert rows(db, "SELECT count(*) FROM ingested_archives") == [(0,)]  # nothing left to resume
 
 
+def test_archives_still_being_written_in_a_directory_are_named_not_read(tmp_path):
+    # Heritrix writes x.warc.gz.open and renames it when done; a download is often x.part until
+    # it ends. Such a file was passed over without a word.
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    first, second = warcs.outlet_pages()[:2]
+    warcs.write(folder / "a.warc.gz", [first])
+    warcs.write(folder / "b.warc.gz.open", [second])
+    (folder / "notes.txt.tmp").write_text("not an archive")
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(folder), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == (f"newsmon: {folder / 'b.warc.gz.open'}: not read: named as a file still being "
+                                     "written or downloaded; it is read once renamed (run the ingest again then)")
+    assert counts(result)["responses"] == 1
+    (folder / "a.warc.gz").unlink()
+    only = newsmon("ingest", str(folder), "--db", str(db), "--workers", "0")
+    assert only.returncode == 1 and "its only archives are named as files still being written" in only.stderr
+    (folder / "b.warc.gz.open").rename(folder / "b.warc.gz")
+    renamed = newsmon("ingest", str(folder), "--db", str(db), "--workers", "0")
+    assert renamed.returncode == 0 and counts(renamed)["responses"] == 1 and not renamed.stderr.strip()
+
+
 def test_a_warc_compressed_whole_with_bzip2_is_named_with_what_to_do(tmp_path):
     folder = tmp_path / "archives"
     folder.mkdir()
