@@ -1203,10 +1203,17 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                     raise
                 problem = str(exc) if isinstance(exc, _Unreadable) else \
                     f"the record cannot be parsed ({type(exc).__name__}: {exc})"
+                if "non-chunked gzip" in str(exc):
+                    # warcio's words for a gzip member of several records, which it reads only as
+                    # the first member after a single-record one; its own command rewrites it.
+                    problem = ("its gzip members hold several records each: `warcio recompress FILE "
+                               "NEW.warc.gz` rewrites it a record a member")
                 read.stop = Stop(part.member, end, number, _printable(problem), (size or end) - end)
                 return
             if frames is None:
-                end = first + records.offset - origin
+                # Never backwards: inside a gzip member of several records (which warcio refuses
+                # at the next record) its offsets are no file offsets, and went negative.
+                end = max(end, first + records.offset - origin)
             elif (at := frames.frame_at(records.offset - origin)) is not None:
                 # A record that ends inside a frame (several records in one) leaves the offset at
                 # the frame's start: a part reads a frame whole, resuming re-reads it.

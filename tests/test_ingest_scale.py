@@ -1868,6 +1868,34 @@ def test_archives_still_being_written_in_a_directory_are_named_not_read(tmp_path
     assert renamed.returncode == 0 and counts(renamed)["responses"] == 1 and not renamed.stderr.strip()
 
 
+def test_a_warc_gz_of_members_of_several_records_after_a_single_one_says_what_to_do(tmp_path):
+    # Its first member a record, the next ones several each: warcio refuses the second record of
+    # such a member ("non-chunked gzip"), and newsmon said the WARC stopped "at byte -49770".
+    from warcio.warcwriter import WARCWriter
+
+    pages = warcs.outlet_pages()[:4]
+    head = io.BytesIO()
+    writer = WARCWriter(head, gzip=True)
+    writer.write_record(writer.create_warcinfo_record("pairs.warc.gz", {"software": "newsmon tests"}))
+    members = [head.getvalue()]
+    for pair in (pages[:2], pages[2:]):
+        plain = io.BytesIO()
+        warcs.write(plain, pair, gzip=False)
+        members.append(gzip.compress(plain.getvalue()))
+    path = tmp_path / "pairs.warc.gz"
+    path.write_bytes(b"".join(members))
+    result = newsmon("ingest", str(path), "--db", str(tmp_path / "n.db"), "--workers", "0")
+    assert result.returncode == 1
+    assert (f"stopped at byte {len(members[0])} of {path.stat().st_size} (record 3): its gzip members hold several "
+            "records each: `warcio recompress FILE NEW.warc.gz` rewrites it a record a member") in result.stderr
+    fixed = tmp_path / "fixed.warc.gz"
+    subprocess.run([str(Path(sys.executable).parent / "warcio"), "recompress", str(path), str(fixed)], check=True,
+                   capture_output=True)
+    again = newsmon("ingest", str(fixed), "--db", str(tmp_path / "n.db"), "--workers", "0", "--part-size", "4k")
+    assert again.returncode == 0, again.stderr
+    assert counts(again)["responses"] == len(pages)
+
+
 def test_a_warc_compressed_whole_with_bzip2_is_named_with_what_to_do(tmp_path):
     folder = tmp_path / "archives"
     folder.mkdir()
