@@ -463,8 +463,16 @@ class _ZstdFrames(io.RawIOBase):
 
     def _note(self, made: int, data: bytes) -> None:
         """A frame starts where ``data`` (read ahead) does, at output ``made`` of this step."""
-        if self.frames:
-            self.bounds.append((self.produced + made, self.consumed - len(data)))
+        if not self.frames:
+            return
+        at = (self.produced + made, self.consumed - len(data))
+        if self.bounds and self.bounds[-1][0] == at[0]:
+            # The frame before made nothing (an empty frame): the record there starts in this
+            # one, where _first_frame finds it. (warcio reads on past a record's end to the next
+            # one's first line, so this frame is known before frame_at is asked.)
+            self.bounds[-1] = at
+        else:
+            self.bounds.append(at)
 
     def _read(self, size: int) -> bytes:
         data = self.raw.read(size)

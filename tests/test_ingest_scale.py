@@ -1752,6 +1752,29 @@ def test_a_zstd_warc_of_frames_of_several_records_is_split_anywhere_reading_each
             assert _read_split(source, at) == (expected, 1 + 2 * 60), at
 
 
+def test_a_zstd_warc_with_empty_frames_between_records_is_split_anywhere_reading_each_record_once(tmp_path):
+    # An empty frame (9 bytes) between two records' frames: a part ended at it, the next started
+    # at the frame after it, and the bytes between were "read by no part".
+    plain = _news_warc()
+    starts = _record_starts(plain)
+    compressor = zstandard.ZstdCompressor()
+    empty = compressor.compress(b"")
+    data = empty.join(compressor.compress(plain[a:b]) for a, b in zip(starts, [*starts[1:], len(plain)]))
+    path = tmp_path / "empty-frames.warc.zst"
+    path.write_bytes(data)
+    source = archives.probe(str(path))
+    assert source.kind == "warc.zst"
+    expected = [f.url for f in warcs.cc_news_like(60, 0.2, seed=1)]
+    for frame in [m.start() for m in re.finditer(re.escape(empty), data)][1::12]:
+        for at in (frame - 1, frame, frame + 1, frame + len(empty), frame + len(empty) + 1):
+            parts = (archives.Part(source, None, 0, at, 0), archives.Part(source, None, at, None, 1))
+            reads = [archives.PartRead() for _ in parts]
+            seen = [url for part, read in zip(parts, reads)
+                    for url in archives.read_part(part, lambda r, u: u if r.rec_type == "response" else None, read)]
+            assert seen == expected and all(r.stop is None for r in reads), at
+            assert reads[0].end == reads[1].start or reads[1].records == 0, at  # the parts meet
+
+
 def test_a_warc_zstd_compressed_with_a_window_larger_than_a_worker_allows_is_refused_with_what_to_do(tmp_path):
     # zstd --long=31 on a file over 128 MB writes a frame that needs a window as large as the
     # file: the decoder refused it as a record that "cannot be parsed", and the archive was
