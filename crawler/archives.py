@@ -282,7 +282,9 @@ def _read_listing(location: str) -> list[str]:
         data = Path(location).read_bytes()
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
-    return [line.strip() for line in data.decode("utf-8", "replace").splitlines()
+    # utf-8-sig: a listing saved by a Windows editor starts with a byte-order mark, which made
+    # its first path a URL of no archive.
+    return [line.strip() for line in data.decode("utf-8-sig", "replace").splitlines()
             if line.strip() and not line.startswith("#")]
 
 

@@ -872,6 +872,15 @@ def test_a_missing_url_or_listing_path_is_one_line(files, tmp_path):
         server.close()
 
 
+def test_a_listing_saved_with_a_byte_order_mark_names_its_first_archive_as_written(tmp_path):
+    listing = tmp_path / "warc.paths"
+    listing.write_bytes("crawl-data/CC-NEWS/2024/03/a.warc.gz\r\ncrawl-data/CC-NEWS/2024/03/b.warc.gz\r\n"
+                        .encode("utf-8-sig"))
+    assert [url for url, _ in archives.expand([str(listing)], base_url="https://data.commoncrawl.org/")] == [
+        "https://data.commoncrawl.org/crawl-data/CC-NEWS/2024/03/a.warc.gz",
+        "https://data.commoncrawl.org/crawl-data/CC-NEWS/2024/03/b.warc.gz"]
+
+
 def test_common_crawls_s3_urls_are_read_over_https_and_other_buckets_are_named(tmp_path):
     # CC-NEWS paths are often copied as s3://commoncrawl/...: such an input was "no such file or
     # directory", and such a --base-url joined to a listing's paths made no URL at all.
