@@ -97,6 +97,7 @@ def _record_start(data: bytes) -> bool:
 
 #: Whole-file compressions warcio cannot read, with the command that undoes each.
 _UNREADABLE = {b"BZh": ("bzip2", "bunzip2"), b"\xfd7zXZ\x00": ("xz", "unxz")}
+T = TypeVar("T")
 _USER_AGENT = f"newsmon/{__version__} (newsmon ingest)"
 _TIMEOUT = 60.0
 #: What probe reads of a WARC.gz to tell whether it is gzipped whole: its first record, which
@@ -247,31 +248,41 @@ def retry_wait(exc: BaseException, attempt: int) -> float | None:
     return min(float(2 ** attempt), _RETRY_WAIT_MAX)
 
 
-def _request(url: str, start: int = 0, end: int | None = None, method: str = "GET"):
-    """The response to a request of ``url`` (bytes ``start`` to ``end``), tried again as
-    ``NEWSMON_INGEST_RETRIES`` says when the answer says "later" or the connection fails.
+def tried(call: Callable[[], T], retries: int) -> T:
+    """``call()``, called again up to ``retries`` times after a failure ``retry_wait`` says to
+    wait out (and waited). A failure that already says how often it was tried (a request inside
+    ``call``) is not tried again.
 
     Raises:
-        urllib.error.HTTPError, urllib.error.URLError, OSError: the last failure, its
-            ``newsmon_tries`` attribute saying how many tries there were.
+        OSError, HTTPException: the last failure, its ``newsmon_tries`` saying how many tries
+            there were (URLError and HTTPError are OSErrors).
     """
-    headers = {"User-Agent": _USER_AGENT}
-    if start or end is not None:
-        headers["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
-    request = urllib.request.Request(url, headers=headers, method=method)
-    retries = int(settings.NEWSMON_INGEST_RETRIES)
-    for attempt in range(retries + 1):
+    attempt = 0
+    while True:
         try:
-            return urllib.request.urlopen(request, timeout=_TIMEOUT)
-        except (OSError, HTTPException) as exc:  # URLError and HTTPError are OSErrors
-            wait = retry_wait(exc, attempt) if attempt < retries else None
+            return call()
+        except (OSError, HTTPException) as exc:
+            tried_before = hasattr(exc, "newsmon_tries")
+            wait = None if tried_before or attempt >= retries else retry_wait(exc, attempt)
             if wait is None:
-                exc.newsmon_tries = attempt + 1  # type: ignore[union-attr]
+                if not tried_before:
+                    exc.newsmon_tries = attempt + 1  # type: ignore[union-attr]
                 raise
             if isinstance(exc, urllib.error.HTTPError):
                 exc.close()
             time.sleep(wait)
-    raise AssertionError("unreachable")  # the last try raises or returns
+            attempt += 1
+
+
+def _request(url: str, start: int = 0, end: int | None = None, method: str = "GET"):
+    """The response to a request of ``url`` (bytes ``start`` to ``end``), tried again as
+    ``NEWSMON_INGEST_RETRIES`` says when the answer says "later" or the connection fails
+    (``tried``)."""
+    headers = {"User-Agent": _USER_AGENT}
+    if start or end is not None:
+        headers["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
+    request = urllib.request.Request(url, headers=headers, method=method)
+    return tried(lambda: urllib.request.urlopen(request, timeout=_TIMEOUT), int(settings.NEWSMON_INGEST_RETRIES))
 
 
 def _read_listing(location: str) -> list[str]:
@@ -1149,8 +1160,6 @@ def target_uri(value: str | None) -> str:
     value = (value or "").strip()
     return value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
 
-
-T = TypeVar("T")
 
 
 def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: PartRead) -> Iterator[T]:

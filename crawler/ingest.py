@@ -164,22 +164,10 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
 
     A part over HTTP whose connection breaks while it is read is read again from its start
     (``NEWSMON_INGEST_RETRIES`` times, waiting 1, 2, 4 … s), as a request that failed to open
-    is (``archives.retry_wait``): one reset no longer leaves the archive to the next run.
+    is (``archives.tried``): one reset no longer leaves the archive to the next run.
     """
     retries = int(settings.NEWSMON_INGEST_RETRIES) if archives.is_url(part.source.location) else 0
-    attempt = 0
-    while True:
-        try:
-            return _ingest_part(part, options, dicts)
-        except (OSError, HTTPException) as exc:
-            # A request that failed to open was tried again already (it says how often).
-            wait = None if hasattr(exc, "newsmon_tries") or attempt >= retries else archives.retry_wait(exc, attempt)
-            if wait is None:
-                if not hasattr(exc, "newsmon_tries"):
-                    exc.newsmon_tries = attempt + 1  # type: ignore[union-attr]
-                raise
-            time.sleep(wait)
-            attempt += 1
+    return archives.tried(lambda: _ingest_part(part, options, dicts), retries)
 
 
 def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str, bytes]] | None) -> PartResult:
