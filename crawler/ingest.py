@@ -474,11 +474,12 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     counts[_later_page(db, page, report)] += 1
                     continue
                 is_revisit = page.problem is not None and page.problem.code == "revisit"
-                if frontier.settled(db, page.url) or (is_revisit and _revisited(db, page)):
+                capture = _capture(db, page) if is_revisit else None
+                if frontier.settled(db, page.url) or (is_revisit and _revisited(db, page, capture)):
                     counts["seen"] += 1
                     continue
                 if is_revisit:
-                    page.problem = _revisit_problem(db, page)
+                    page.problem = _revisit_problem(page, capture)
                 if (is_revisit and page.refers_to and page.refers_to != page.url
                         and report.revisits_kept < REVISITS_KEPT):
                     report.revisits_of.setdefault(page.refers_to, []).append((page.url, page.outlet))
@@ -584,34 +585,41 @@ def _no_article_there(reason: str, capture: str, state: dict[str, Any]) -> str:
     return reason.replace(_NOT_INGESTED, f", and no article is stored for {capture} ({state['kind']}: {said})", 1)
 
 
-def _revisit_problem(db, page: Page) -> Problem | None:
-    """A revisit record's problem, told what is stored for the capture it repeats."""
-    if page.problem is None or not page.refers_to or page.refers_to == page.url:
-        return page.problem
-    target = frontier.state(db, page.refers_to)
-    if target is None or target["kind"] in ("article", "pending", "fetched"):
+def _capture(db, page: Page) -> dict[str, Any] | None:
+    """What is stored for the capture a revisit record repeats under another URL, if anything."""
+    return frontier.state(db, page.refers_to) if page.refers_to and page.refers_to != page.url else None
+
+
+def _revisit_problem(page: Page, capture: dict[str, Any] | None) -> Problem | None:
+    """A revisit record's problem, told what is stored for the capture it repeats (``_capture``)."""
+    if page.problem is None or capture is None or capture["kind"] in ("article", "pending", "fetched"):
         return page.problem  # not stored (yet), or an article (made a duplicate): nothing to tell
-    return Problem("revisit", _no_article_there(page.problem.reason, page.refers_to, target))
+    return Problem("revisit", _no_article_there(page.problem.reason, page.refers_to or "", capture))
 
 
-def _revisited(db, page: Page) -> bool:
+def _revisited(db, page: Page, capture: dict[str, Any] | None) -> bool:
     """Whether a revisit record's URL is settled without its error: it has a state (which says
-    more than a record without a page), or the capture it repeats is a stored article, of which
-    this URL is then recorded as one more address (its payload was the same, byte for byte)."""
+    more than a record without a page), or the capture it repeats (``_capture``) is a stored
+    article, of which this URL is then recorded as one more address (its payload was the same,
+    byte for byte)."""
     if frontier.state(db, page.url) is not None:
         return True
-    target = frontier.state(db, page.refers_to) if page.refers_to and page.refers_to != page.url else None
-    if target is None or target["kind"] != "article" or target["article_id"] is None:
+    if capture is None or capture["kind"] != "article" or capture["article_id"] is None:
         return False
-    _as_duplicate(db, page.url, page.outlet, page.refers_to, target["article_id"])  # type: ignore[arg-type]
+    _as_duplicate(db, page.url, page.outlet, page.refers_to, capture["article_id"])  # type: ignore[arg-type]
     return True
+
+
+def _no_more_than_a_revisit(state: dict[str, Any] | None) -> bool:
+    """Whether a URL's state (``frontier.state``) is none, or a revisit record's error: nothing
+    else has been stored there, so what its capture turns out to hold may be said instead."""
+    return state is None or (state["kind"], state["reason_code"]) == ("error", "revisit")
 
 
 def _as_duplicate(db, url: str, outlet: str | None, capture: str, article_id: int) -> None:
     """A revisit record's URL made one more address of the article its capture holds (its
     payload was the same, byte for byte), unless something else has been stored there since."""
-    row = db.execute("SELECT kind, reason_code FROM urls WHERE url = ?", [url]).fetchone()
-    if row is not None and (row[0], row[1]) != ("error", "revisit"):
+    if not _no_more_than_a_revisit(frontier.state(db, url)):
         return
     frontier.record_result(db, url, outlet=outlet, kind="article", code="duplicate",
                            reason=f"already stored as article {article_id}: the archive's revisit record of "
@@ -623,7 +631,7 @@ def _no_article_duplicate(db, url: str, capture: str, state: dict[str, Any]) -> 
     """A revisit record's URL, met before the capture it repeats, which holds no article: its
     error stays (a crawl fetches it), its reason says so, unless something else is stored there."""
     row = frontier.state(db, url)
-    if row is not None and (row["kind"], row["reason_code"]) == ("error", "revisit"):
+    if row is not None and _no_more_than_a_revisit(row):
         frontier.restate(db, url, _no_article_there(row["reason"] or "", capture, state))
 
 
