@@ -324,8 +324,10 @@ def expand(inputs: Iterable[str], base_url: str | None = None,
         if _is_listing(given):
             try:
                 lines = _read_listing(given)
-            except (OSError, urllib.error.URLError, EOFError, zlib.error) as exc:
-                raise InputError(f"{given}: cannot read the listing ({exc})") from None
+            except (OSError, urllib.error.URLError, EOFError, zlib.error, HTTPException) as exc:
+                # HTTPException: an answer that is no HTTP, which is no OSError either.
+                raise InputError(f"{given}: cannot read the listing ({type(exc).__name__}: "
+                                 f"{' '.join(str(exc).split())})") from None
             if not lines:  # as an empty directory: an ingest of nothing is a wrong input, not a success
                 raise InputError(f"{given}: lists no archive")
             for line in lines:
@@ -1000,7 +1002,8 @@ def _first_member(source: Source, start: int, end: int) -> int | None:
 
 def _first_frame(source: Source, start: int, end: int,
                  dictionary: zstandard.ZstdCompressionDict | None) -> int | None:
-    """The offset of the first zstd frame in ``[start, end)`` that decompresses to a WARC record."""
+    """The offset of the first zstd frame in ``[start, end)`` that decompresses to a WARC (or
+    ARC) record."""
     context = zstandard.ZstdDecompressor(dict_data=dictionary) if dictionary is not None \
         else zstandard.ZstdDecompressor()
 

@@ -1357,6 +1357,30 @@ def test_a_server_that_answers_no_http_is_a_failed_input_and_the_other_archives_
     assert rows(db, "SELECT count(*) FROM urls") == [(2,)]
 
 
+def test_a_listing_whose_server_answers_no_http_is_one_line_not_a_traceback(tmp_path):
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+        result = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", base + "warc.paths.gz", "--base-url",
+                                 base, "--db", str(tmp_path / "n.db")], capture_output=True, text=True, timeout=300)
+    finally:
+        listener.close()
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    assert f"{base}warc.paths.gz: cannot read the listing (BadStatusLine: NOT HTTP AT ALL)" in result.stderr
+
+
 @pytest.mark.parametrize("content", [b"", b"# CC-NEWS 2024-03\n\n"], ids=["empty", "comments"])
 def test_a_listing_of_no_archive_is_one_line_as_an_empty_directory_is(tmp_path, content):
     listing = tmp_path / "warc.paths.gz"
