@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import bz2
+import contextlib
 import gzip
 import io
 import os
@@ -23,6 +24,7 @@ import sys
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -1327,9 +1329,9 @@ def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp
     assert rows(db, "SELECT count(*) FROM urls") == [(5,)]
 
 
-def test_a_server_that_answers_no_http_is_a_failed_input_and_the_other_archives_are_read(tmp_path):
-    # A bad status line or a body cut short is an HTTPException, not an OSError: it ended the
-    # whole run with a traceback when the archive was probed.
+@contextlib.contextmanager
+def _no_http_server() -> Iterator[str]:
+    """The base URL of a server on 127.0.0.1 that answers every request with a line of no HTTP."""
     listener = socket.create_server(("127.0.0.1", 0))
 
     def answer() -> None:
@@ -1344,13 +1346,20 @@ def test_a_server_that_answers_no_http_is_a_failed_input_and_the_other_archives_
 
     threading.Thread(target=answer, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}/a.warc.gz"
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    finally:
+        listener.close()
+
+
+def test_a_server_that_answers_no_http_is_a_failed_input_and_the_other_archives_are_read(tmp_path):
+    # A bad status line or a body cut short is an HTTPException, not an OSError: it ended the
+    # whole run with a traceback when the archive was probed.
+    with _no_http_server() as base:
+        url = base + "a.warc.gz"
         good = tmp_path / "good.warc.gz"
         warcs.write(good, warcs.outlet_pages()[:2])
         db = tmp_path / "n.db"
         result = newsmon("ingest", url, str(good), "--db", str(db), "--workers", "0")
-    finally:
-        listener.close()
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"newsmon: {url}: the server's answer cannot be read (BadStatusLine: NOT HTTP AT ALL)"], result.stderr
@@ -1358,25 +1367,9 @@ def test_a_server_that_answers_no_http_is_a_failed_input_and_the_other_archives_
 
 
 def test_a_listing_whose_server_answers_no_http_is_one_line_not_a_traceback(tmp_path):
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def answer() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
-
-    threading.Thread(target=answer, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    with _no_http_server() as base:
         result = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", base + "warc.paths.gz", "--base-url",
                                  base, "--db", str(tmp_path / "n.db")], capture_output=True, text=True, timeout=300)
-    finally:
-        listener.close()
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
     assert f"{base}warc.paths.gz: cannot read the listing (BadStatusLine: NOT HTTP AT ALL)" in result.stderr
 
