@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import socket
 import tempfile
 import time
 from collections import Counter
@@ -166,8 +167,16 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
     (``NEWSMON_INGEST_RETRIES`` times, waiting 1, 2, 4 … s), as a request that failed to open
     is (``archives.tried``): one reset no longer leaves the archive to the next run.
     """
-    retries = int(settings.NEWSMON_INGEST_RETRIES) if archives.is_url(part.source.location) else 0
-    return archives.tried(lambda: _ingest_part(part, options, dicts), retries)
+    local = not archives.is_url(part.source.location)
+    retries = 0 if local else int(settings.NEWSMON_INGEST_RETRIES)
+    try:
+        return archives.tried(lambda: _ingest_part(part, options, dicts), retries)
+    except OSError as exc:
+        if local:
+            # The machine that could not open the file: on a scheduler's cluster, maybe not the
+            # one the ingest was started on (``_failed``).
+            exc.newsmon_host = socket.gethostname()  # type: ignore[attr-defined]
+        raise
 
 
 def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str, bytes]] | None) -> PartResult:
@@ -742,13 +751,28 @@ def _unread(archive: Archive, part: Part, ended: int, start: int, report: Report
     report.failed.append((archive.source.shown, archive.error))
 
 
-def _failed(db, archive: Archive, part: Part, exc: BaseException, report: Report) -> None:
+def _failed(db, archive: Archive, part: Part, exc: BaseException, report: Report, *, remote: bool = False) -> None:
     """A part that could not be read at all (the server went away, a worker died): the archive
-    stays unfinished in the ledger, and the next run resumes it at this part."""
+    stays unfinished in the ledger, and the next run resumes it at this part.
+
+    ``remote``: the part ran on a scheduler's workers (``--cluster``), which open a local path
+    themselves: one that exists here but not on a worker's machine failed every run, with a
+    message that said to run the ingest again."""
     tries = getattr(exc, "newsmon_tries", 1)  # archives._request's, over HTTP
-    archive.error = (f"{part.member + ': ' if part.member else ''}reading from byte {part.start} failed "
-                     f"({type(exc).__name__}: {exc}{f'; {tries} tries' if tries > 1 else ''}); run the ingest "
-                     "again to resume there")
+    member = f"{part.member}: " if part.member else ""
+    location = archive.source.location
+    if (remote and isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError))
+            and not archives.is_url(location) and os.path.exists(location)):
+        host = getattr(exc, "newsmon_host", None)
+        archive.error = (f"{member}a worker of the cluster{f' on {host}' if host else ''} cannot open {location} "
+                         f"({exc.strerror or type(exc).__name__}), which this machine can: with --cluster each worker "
+                         "reads the archives itself; give them at a path that is the same on every worker machine (a "
+                         "shared filesystem) or as http(s) URLs, then run the ingest again (it resumes at byte "
+                         f"{part.start})")
+    else:
+        archive.error = (f"{member}reading from byte {part.start} failed "
+                         f"({type(exc).__name__}: {exc}{f'; {tries} tries' if tries > 1 else ''}); run the ingest "
+                         "again to resume there")
     archive.stopped.add(part.member)
     report.failed.append((archive.source.shown, archive.error))
 
@@ -776,6 +800,7 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
     from . import cluster
 
     window = 2 * max(1, cluster.workers(client)) + 1
+    remote = getattr(client, "cluster", None) is None  # a scheduler's, not a LocalCluster here
     pending: list[tuple[Archive, Part, Any]] = []
     work = iter(work)
     exhausted = False
@@ -807,7 +832,7 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
         try:
             result = future.result()
         except Exception as exc:  # noqa: BLE001  (reported; the archive resumes next run)
-            _failed(db, archive, part, exc, report)
+            _failed(db, archive, part, exc, report, remote=remote)
             result = None
         future.release()
         if result is not None:

@@ -597,11 +597,28 @@ def _holds_news_articles(db: Path, files: Path, tmp_path: Path) -> None:
     assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
 
 
+#: A worker's preload (``dask worker --preload``): files under a directory of this name do not
+#: exist for it, as a directory of the machine the ingest runs on is on no worker's machine.
+NOT_ON_WORKERS = "not-on-workers"
+HIDE = f'''
+import builtins, errno, os
+# Dask may load a preload more than once: the first open() is kept, or each wraps the last.
+_open = builtins.__dict__.setdefault("_open_before_hide", builtins.open)
+def open(file, *args, **kwargs):
+    if isinstance(file, (str, os.PathLike)) and "/{NOT_ON_WORKERS}/" in os.fspath(file):
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), os.fspath(file))
+    return _open(file, *args, **kwargs)
+builtins.open = open
+'''
+
+
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory):
     """A Dask scheduler and 2 worker processes started as on other machines (`dask scheduler`,
-    `dask worker`), on 127.0.0.1: what `newsmon ingest --cluster` is for."""
+    `dask worker`), on 127.0.0.1: what `newsmon ingest --cluster` is for. Their machines have
+    no ``not-on-workers`` directory (``HIDE``)."""
     d = tmp_path_factory.mktemp("dask")
+    (d / "hide.py").write_text(HIDE)
     info = d / "scheduler.json"
     dask = str(Path(sys.executable).parent / "dask")
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
@@ -612,12 +629,37 @@ def scheduler(tmp_path_factory):
             time.sleep(0.1)
         address = __import__("json").loads(info.read_text())["address"]
         started.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
-                                         "--no-dashboard"], cwd=d, **quiet))
+                                         "--no-dashboard", "--preload", str(d / "hide.py")], cwd=d, **quiet))
         yield address
     finally:
         for proc in reversed(started):
             proc.terminate()
             proc.wait(timeout=60)
+
+
+def test_a_path_the_clusters_workers_cannot_open_says_so_and_is_read_once_they_can(files, tmp_path, scheduler):
+    # A local path is opened by each worker of a scheduler's cluster: one that exists only where
+    # the ingest runs failed each part with "run the ingest again to resume there", every run.
+    here = tmp_path / NOT_ON_WORKERS / "news.warc.gz"
+    here.parent.mkdir()
+    here.write_bytes((files / "dir" / "news.warc.gz").read_bytes())
+    db = tmp_path / "n.db"
+    failed = newsmon("ingest", str(here), "--db", str(db), "--cluster", scheduler, "--part-size", PART)
+    assert failed.returncode == 1
+    assert (f"a worker of the cluster on {socket.gethostname()} cannot open {here} (No such file or directory), "
+            "which this machine can: with --cluster each worker reads the archives itself") in failed.stderr
+    assert counts(failed)["records"] == 0
+    assert rows(db, "SELECT finished_at, resume_offset FROM ingested_archives") == [(None, 0)]
+    # On a shared filesystem, the same file: read whole, once.
+    shared = tmp_path / "shared" / "news.warc.gz"
+    shared.parent.mkdir()
+    here.rename(shared)
+    done = newsmon("ingest", str(shared), "--db", str(db), "--cluster", scheduler, "--part-size", PART)
+    assert done.returncode == 0, done.stderr
+    reference = tmp_path / "ref.db"
+    newsmon("ingest", str(shared), "--db", str(reference), "--workers", "0")
+    sql = "SELECT url, content_hash FROM articles ORDER BY url"
+    assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
 
 
 @pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "no-ranges"])
