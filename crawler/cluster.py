@@ -41,12 +41,21 @@ def fix_imports() -> None:
         del sys.modules["storage"]
 
 
-def start(workers: int, address: str | None) -> Client:
+class NoWorkers(OSError):
+    """The scheduler has had no worker for ``NEWSMON_INGEST_NO_WORKERS`` seconds."""
+
+
+def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
     """A client of the scheduler at ``address``, or of a new ``LocalCluster`` of ``workers``
     processes (one thread each: extraction holds the GIL) on 127.0.0.1.
 
+    Args:
+        wait: seconds to wait for the scheduler to have a worker: it holds tasks for ever
+            without one (none started yet, or their machines gone).
+
     Raises:
         OSError: the scheduler cannot be reached.
+        NoWorkers: it has no worker after ``wait`` seconds.
     """
     if address:
         try:
@@ -54,18 +63,37 @@ def start(workers: int, address: str | None) -> Client:
         except (OSError, TimeoutError) as exc:
             raise OSError(f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
                           "`dask scheduler` and workers with `dask worker` (see the README)") from None
+        try:
+            client.wait_for_workers(1, timeout=wait or 1e-3)  # Dask waits for ever on 0
+        except TimeoutError:
+            client.close()
+            raise NoWorkers(no_workers(address, wait) + "; nothing was read") from None
     else:
         # dashboard ":0": the scheduler's HTTP server on a free port, not 8787, which another
         # cluster on the machine may hold (Dask then warns on standard error).
         local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                              dashboard_address=":0", silence_logs=logging.ERROR)
         client = Client(local)
+        # This process runs the scheduler of a LocalCluster: its complaint when a killed worker
+        # took the only copy of the page dictionaries with it is answered (``ingest``: they
+        # are sent again, with the parts that needed them, counted as "parts sent again").
+        logging.getLogger("distributed.scheduler").addFilter(_answered)
     client.register_plugin(ImportFix())
     return client
 
 
+def _answered(record: logging.LogRecord) -> bool:
+    return "lose scattered data" not in record.getMessage()
+
+
 def workers(client: Client) -> int:
     return len(client.scheduler_info(n_workers=-1)["workers"])
+
+
+def no_workers(address: str, waited: float) -> str:
+    return (f"the Dask scheduler at {address} has had no worker for {waited:g} s (NEWSMON_INGEST_NO_WORKERS): "
+            f"start them on each machine with `dask worker {address} --nworkers N --nthreads 1`, then run "
+            "the ingest again")
 
 
 def _quiet() -> None:

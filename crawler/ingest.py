@@ -57,6 +57,8 @@ SHORTEST_CUT = 200
 #: Pages stored per write transaction: long enough to be cheap (PERF_NOTES: 100 rows per
 #: transaction is 5× one per row), short enough that a reviewer's write never waits long.
 BATCH = 100
+#: Times a part the cluster dropped (its dictionaries lost with a worker) is sent again.
+RESUBMITS = 3
 #: Revisit records whose capture had not been read yet, remembered in case it comes later in the
 #: same ingest (``Report.revisits_of``): ~40 MB at most (measured: 100,000 keys and URLs of 50 characters).
 REVISITS_KEPT = 100_000
@@ -64,7 +66,7 @@ _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "resources", "revisits", "other_sites", "not_html", "bad_url", "other_language",
            "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages",
            "later_pages", "next_pages_read", "pages_waiting", "new", "relevant", "seen", "no_article",
-           "not_relevant", "extract_failed")
+           "not_relevant", "extract_failed", "parts_sent_again")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -795,8 +797,6 @@ def _local(db, work: Iterator[tuple[Archive, Part]], options: Options, report: R
 def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, report: Report, progress: Progress,
                  client) -> None:
     """Parts on the cluster, a few per worker in flight; results stored in their order."""
-    from distributed import wait
-
     from . import cluster
 
     window = 2 * max(1, cluster.workers(client)) + 1
@@ -807,14 +807,34 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
     # The outlets' page dictionaries, on every worker once (~0.5 MB an outlet), sent again when
     # the writer has built new ones (an outlet's first pages).
     dicts_made, dicts = None, None
+    resent: Counter = Counter()
+
+    def stop(exc: cluster.NoWorkers) -> None:
+        # Nothing more can be read this run: what is stored stays, each archive resumes where
+        # its stored parts end.
+        report.failed.append(("ingest", f"{exc}; the archives being read are left unfinished, to resume where "
+                                        "this ingest stopped"))
+        for _, _, other in pending:
+            if other is not None:
+                other.cancel()
+
     while True:
         latest = db.execute("SELECT max(id) FROM page_dicts").fetchone()[0]
-        if latest != dicts_made:
+        # Lost with the last worker that held them (killed, its machine gone): sent again.
+        if latest != dicts_made or (dicts is not None and dicts.status != "finished"):
             found = _dictionaries(db, report)
+            try:
+                # Scattered to no worker, they would be nowhere ("No valid workers found").
+                _some_worker(client)
+            except cluster.NoWorkers as exc:
+                return stop(exc)
             # hash=False: a key of its own, not a hash of ~0.5 MB an outlet in this (the writer's)
             # process each time; newer dictionaries are new data anyway.
             dicts = client.scatter([found], broadcast=True, hash=False)[0] if found else None
             dicts_made = latest
+        pending = [(archive, part, future if future is not None else
+                    client.submit(ingest_part, part, options, dicts, pure=False))
+                   for archive, part, future in pending]
         while not exhausted and len(pending) < window:
             item = next(work, None)
             if item is None:
@@ -828,10 +848,22 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
         if not pending:
             return
         archive, part, future = pending.pop(0)
-        wait([future])
         try:
+            _wait(client, future, remote)
             result = future.result()
+        except cluster.NoWorkers as exc:
+            pending.insert(0, (archive, part, future))
+            return stop(exc)
         except Exception as exc:  # noqa: BLE001  (reported; the archive resumes next run)
+            if future.cancelled() and resent[part] < RESUBMITS:
+                # The scheduler forgot the part when the dictionaries it was given were lost
+                # with their last worker ("already forgotten"): a worker killed under the ingest,
+                # which its nanny starts again, failed every part in flight and left the archive
+                # to the next run. Sent again, with the dictionaries sent again.
+                resent[part] += 1
+                report.counts["parts_sent_again"] += 1
+                pending.insert(0, (archive, part, None))
+                continue
             _failed(db, archive, part, exc, report, remote=remote)
             result = None
         future.release()
@@ -845,6 +877,35 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
             kept = [p for p in pending if not (p[0] is archive and p[1].member == part.member)]
             _parts_done(db, archive, report, len(pending) - len(kept))
             pending = kept
+
+
+def _some_worker(client) -> None:
+    """Return once the cluster has a worker; ``NoWorkers`` after ``NEWSMON_INGEST_NO_WORKERS`` s."""
+    from . import cluster
+
+    limit = float(settings.NEWSMON_INGEST_NO_WORKERS)
+    try:
+        client.wait_for_workers(1, timeout=limit or 1e-3)  # Dask waits for ever on 0
+    except TimeoutError:
+        raise cluster.NoWorkers(cluster.no_workers(client.scheduler.address, limit)) from None
+
+
+def _wait(client, future, remote: bool) -> None:
+    """Until ``future`` is done. A scheduler's cluster (``remote``) that has no worker left is
+    given ``NEWSMON_INGEST_NO_WORKERS`` seconds to get one (``NoWorkers``): it would hold the part
+    for ever. A ``LocalCluster``'s nannies start its workers again themselves."""
+    from distributed import wait
+
+    from . import cluster
+
+    while True:
+        try:
+            wait([future], timeout=5 if remote else None)
+            return
+        except TimeoutError:
+            pass
+        if not cluster.workers(client):
+            _some_worker(client)
 
 
 def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_url: str | None = None,
@@ -889,7 +950,7 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
                 return report
             from . import cluster as dask
 
-            client = dask.start(workers, cluster)
+            client = dask.start(workers, cluster, float(settings.NEWSMON_INGEST_NO_WORKERS))
             try:
                 _distributed(db, _chain(first, work), options, report, progress, client)
             finally:

@@ -45,6 +45,10 @@ NEWSMON_CONFIG = _env("NEWSMON_CONFIG", None)
 #: seconds (at most 60; the server's Retry-After when it gives one). Common Crawl's
 #: data.commoncrawl.org answers 503 SlowDown under load, and its staff advise trying again.
 NEWSMON_INGEST_RETRIES = _env("NEWSMON_INGEST_RETRIES", 5)
+#: Seconds `newsmon ingest --cluster` waits for the scheduler to have a worker, at the start or
+#: after losing them all (their machines gone), before it leaves its archives unfinished and
+#: exits 1: a scheduler without workers holds tasks for ever, and the ingest waited with them.
+NEWSMON_INGEST_NO_WORKERS = _env("NEWSMON_INGEST_NO_WORKERS", 120.0)
 #: Who runs this crawler: a URL or mailto: that site operators can reach. Set yours; the
 #: User-Agent says so when it is not set, rather than name a contact that would reach no one.
 NEWSMON_CONTACT = _env("NEWSMON_CONTACT", "")

@@ -378,6 +378,119 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
         rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
 
 
+def _when_stored_twice_after_dictionaries(proc: subprocess.Popen, db: Path) -> None:
+    """Wait until the ingest ``proc`` has page dictionaries (and so sent them to its workers:
+    a part stored after they were made) and its archive is not finished yet."""
+    seen = None
+    while proc.poll() is None:
+        try:
+            if rows(db, "SELECT 1 FROM page_dicts LIMIT 1"):
+                (records, done), = rows(db, "SELECT records, finished_at IS NOT NULL FROM ingested_archives")
+                assert not done, "the ingest finished before its workers could be killed"
+                seen = records if seen is None else seen
+                if records > seen:
+                    return
+        except (sqlite3.OperationalError, ValueError):
+            pass  # not made yet
+        time.sleep(0.02)
+
+
+def test_a_local_workers_death_costs_the_ingest_nothing(tmp_path):
+    # Its nanny starts a killed worker (the OOM killer) again, but the page dictionaries scattered
+    # to it were gone with it, and so were the parts in flight that needed them: "1 Future
+    # cancelled ... already forgotten", the archive left unfinished, exit 1, every time.
+    import psutil
+
+    path = tmp_path / "outlets.warc.gz"
+    warcs.write(path, warcs.distinct_articles(240))
+    db = tmp_path / "n.db"
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db),
+                             "--workers", "1", "--part-size", PART], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        _when_stored_twice_after_dictionaries(proc, db)
+        workers = [p for p in psutil.Process(proc.pid).children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
+        assert len(workers) == 1
+        workers[0].kill()
+        out, err = proc.communicate(timeout=300)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "lose scattered data" not in err
+    assert counts(subprocess.CompletedProcess([], 0, out))["parts sent again"] >= 1
+    reference = tmp_path / "ref.db"
+    newsmon("ingest", str(path), "--db", str(reference), "--workers", "0")
+    sql = "SELECT url, content_hash FROM articles ORDER BY url"
+    assert rows(db, sql) == rows(reference, sql) and len(rows(db, sql)) > 200
+    assert rows(db, "SELECT finished_at IS NOT NULL, records FROM ingested_archives") == [(1, 241)]
+
+
+def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_path):
+    # A scheduler holds tasks until a worker comes, for ever: an ingest pointed at one whose
+    # workers were not started, or whose machines all went away, waited with them, silently.
+    import psutil
+
+    dask = str(Path(sys.executable).parent / "dask")
+    info = tmp_path / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tmp_path}
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                  "--scheduler-file", str(info)], **quiet)
+    worker = None
+    env = {**os.environ, "NEWSMON_INGEST_NO_WORKERS": "1"}
+    try:
+        while not info.exists():
+            time.sleep(0.1)
+        address = __import__("json").loads(info.read_text())["address"]
+        path = tmp_path / "outlets.warc.gz"
+        warcs.write(path, warcs.distinct_articles(240))
+        db = tmp_path / "n.db"
+        alone = newsmon("ingest", str(path), "--db", str(db), "--cluster", address, env=env)
+        assert alone.returncode == 1
+        assert alone.stderr.strip() == (
+            f"Error: the Dask scheduler at {address} has had no worker for 1 s (NEWSMON_INGEST_NO_WORKERS): start "
+            f"them on each machine with `dask worker {address} --nworkers N --nthreads 1`, then run the ingest "
+            "again; nothing was read")
+
+        def start_worker() -> subprocess.Popen:
+            return subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+                                    **quiet)
+
+        # Its machine gone mid-ingest: the worker and its nanny killed at once.
+        worker = start_worker()
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db),
+                                 "--cluster", address, "--part-size", PART], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            _when_stored_twice_after_dictionaries(proc, db)
+            for p in [psutil.Process(worker.pid), *psutil.Process(worker.pid).children(recursive=True)]:
+                p.kill()
+            worker.wait()
+            out, err = proc.communicate(timeout=120)
+        finally:
+            proc.kill()
+        assert proc.returncode == 1
+        assert ("newsmon: ingest: the Dask scheduler at " + address + " has had no worker for 1 s") in err
+        assert "the archives being read are left unfinished, to resume where this ingest stopped" in err
+        assert "Traceback" not in err
+        (records, done), = rows(db, "SELECT records, finished_at IS NOT NULL FROM ingested_archives")
+        assert not done and 0 < records < 241
+        # Workers again: the next run resumes, and every article is there once.
+        worker = start_worker()
+        again = newsmon("ingest", str(path), "--db", str(db), "--cluster", address, "--part-size", PART, env=env)
+        assert again.returncode == 0, again.stderr
+        assert "1 archive(s) resumed" in again.stdout
+        reference = tmp_path / "ref.db"
+        newsmon("ingest", str(path), "--db", str(reference), "--workers", "0")
+        sql = "SELECT url, content_hash FROM articles ORDER BY url"
+        assert rows(db, sql) == rows(reference, sql)
+        assert rows(db, "SELECT finished_at IS NOT NULL, records FROM ingested_archives") == [(1, 241)]
+    finally:
+        for proc in (worker, scheduler):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=60)
+
+
 def test_an_archive_fills_in_the_articles_the_crawl_could_not_get(tmp_path):
     # Walled off, refused by robots.txt, given up, gone since: the README sends users to web
     # archives for exactly these, so their archived pages must be stored, not skipped as seen.
@@ -1451,11 +1564,14 @@ def test_an_archive_whose_last_part_fails_on_the_cluster_is_counted_and_finished
         def cancel(self):
             pass
 
+        def cancelled(self):
+            return False
+
     class Client:
         def submit(self, fn, *args, pure=True):
             return Future(fn, args)
 
-    monkeypatch.setattr(distributed, "wait", lambda futures: None)
+    monkeypatch.setattr(distributed, "wait", lambda futures, timeout=None: None)
     monkeypatch.setattr(cluster, "workers", lambda client: 2)
     db = open_db(tmp_path / "n.db")
     finished = []
