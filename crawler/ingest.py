@@ -809,7 +809,7 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
     dicts_made, dicts = None, None
     resent: Counter = Counter()
 
-    def stop(exc: cluster.NoWorkers) -> None:
+    def stop(exc: OSError) -> None:
         # Nothing more can be read this run: what is stored stays, each archive resumes where
         # its stored parts end.
         report.failed.append(("ingest", f"{exc}; the archives being read are left unfinished, to resume where "
@@ -824,13 +824,9 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
         if latest != dicts_made or (dicts is not None and dicts.status != "finished"):
             found = _dictionaries(db, report)
             try:
-                # Scattered to no worker, they would be nowhere ("No valid workers found").
-                _some_worker(client)
-            except cluster.NoWorkers as exc:
+                dicts = _scatter(client, found) if found else None
+            except OSError as exc:
                 return stop(exc)
-            # hash=False: a key of its own, not a hash of ~0.5 MB an outlet in this (the writer's)
-            # process each time; newer dictionaries are new data anyway.
-            dicts = client.scatter([found], broadcast=True, hash=False)[0] if found else None
             dicts_made = latest
         pending = [(archive, part, future if future is not None else
                     client.submit(ingest_part, part, options, dicts, pure=False))
@@ -877,6 +873,27 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
             kept = [p for p in pending if not (p[0] is archive and p[1].member == part.member)]
             _parts_done(db, archive, report, len(pending) - len(kept))
             pending = kept
+
+
+def _scatter(client, dicts: dict[str, tuple[int, str, bytes]]):
+    """The dictionaries on every worker (a future of them). A worker being killed may still be
+    listed and refuse them ("Stream is closed"): tried again, on the workers there are then.
+
+    Raises:
+        NoWorkers: none for ``NEWSMON_INGEST_NO_WORKERS`` seconds.
+        OSError: they could not be sent ``RESUBMITS`` times over.
+    """
+    for attempt in range(RESUBMITS + 1):
+        # Scattered to no worker, they would be nowhere ("No valid workers found").
+        _some_worker(client)
+        try:
+            # hash=False: a key of its own, not a hash of ~0.5 MB an outlet in this (the writer's)
+            # process each time; newer dictionaries are new data anyway.
+            return client.scatter([dicts], broadcast=True, hash=False)[0]
+        except OSError as exc:
+            if attempt == RESUBMITS:
+                raise OSError(f"cannot send the page dictionaries to the cluster's workers ({exc})") from None
+            time.sleep(1)
 
 
 def _some_worker(client) -> None:
