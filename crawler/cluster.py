@@ -1,7 +1,8 @@
 """The Dask cluster ``newsmon ingest`` runs its parts on: a ``LocalCluster`` or a scheduler's.
 
-Kept apart from ``crawler/ingest.py`` on purpose: this module imports nothing of newsmon's, so a
-worker can load it (and run :class:`ImportFix`) before anything imports the ``storage`` package.
+Kept apart from ``crawler/ingest.py`` on purpose: this module imports nothing of newsmon's but
+``crawler.fingerprint`` (which imports nothing), so a worker can load it (and run
+:class:`ImportFix`) before anything imports the ``storage`` package.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import sys
 
 from distributed import Client, LocalCluster
 from distributed.diagnostics.plugin import WorkerPlugin
+
+from .fingerprint import differences, fingerprint
 
 
 class ImportFix(WorkerPlugin):
@@ -45,6 +48,11 @@ class NoWorkers(OSError):
     """The scheduler has had no worker for ``NEWSMON_INGEST_NO_WORKERS`` seconds."""
 
 
+class WorkersDiffer(OSError):
+    """A worker cannot run the ingest as this machine would: newsmon missing, or another
+    newsmon or extraction library (``crawler/fingerprint.py``)."""
+
+
 def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
     """A client of the scheduler at ``address``, or of a new ``LocalCluster`` of ``workers``
     processes (one thread each: extraction holds the GIL) on 127.0.0.1.
@@ -68,6 +76,11 @@ def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
         except TimeoutError:
             client.close()
             raise NoWorkers(no_workers(address, wait) + "; nothing was read") from None
+        try:
+            check_workers(client, address)
+        except WorkersDiffer:
+            client.close()
+            raise
     else:
         # dashboard ":0": the scheduler's HTTP server on a free port, not 8787, which another
         # cluster on the machine may hold (Dask then warns on standard error).
@@ -80,6 +93,32 @@ def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
         logging.getLogger("distributed.scheduler").addFilter(_answered)
     client.register_plugin(ImportFix())
     return client
+
+
+def check_workers(client: Client, address: str) -> None:
+    """Refuse a cluster with a worker that would make something else of the pages than this
+    machine: without newsmon (each part failed with "No module named 'crawler'", the message
+    said to run the ingest again), or with another newsmon or extraction library (it extracted
+    other text from the same pages, silently). A worker that joins later is checked on its
+    first part's result (``ingest``)."""
+    theirs = client.run(fingerprint, on_error="return")
+    problems = []
+    for worker, found in sorted(theirs.items()):
+        if isinstance(found, BaseException) and "No module named 'crawler'" in str(found):
+            # Dask hands the worker's failure to unpickle the function back as a plain Exception.
+            problems.append(f"{worker}: newsmon is not installed")
+        elif isinstance(found, BaseException):
+            problems.append(f"{worker}: {type(found).__name__}: {found}")
+        elif differences(found):
+            problems.append(f"{worker}: " + ", ".join(f"{name} {theirs_} (here {ours})"
+                                                      for name, theirs_, ours in differences(found)))
+    if problems:
+        shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+        raise WorkersDiffer(
+            f"{len(problems)} of the {len(theirs)} workers of the Dask scheduler at {address} would not extract as "
+            f"this machine does ({shown}): install newsmon from a checkout of the same commit, with the same "
+            "libraries (`pip install -e .`, or the same lock), on every worker, then run the ingest again; nothing "
+            "was read")
 
 
 def _answered(record: logging.LogRecord) -> bool:

@@ -30,7 +30,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.client import HTTPException
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -78,6 +78,9 @@ class Options:
 
     config_text: str | None = None
     all_sites: bool = False
+    #: The writer's ``crawler.fingerprint``, on a scheduler's cluster: a worker that differs
+    #: (one that joined after the check of ``cluster.start``) reads nothing.
+    fingerprint: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -169,6 +172,8 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
     (``NEWSMON_INGEST_RETRIES`` times, waiting 1, 2, 4 … s), as a request that failed to open
     is (``archives.tried``): one reset no longer leaves the archive to the next run.
     """
+    if options.fingerprint:
+        _same_code(options.fingerprint)
     local = not archives.is_url(part.source.location)
     retries = 0 if local else int(settings.NEWSMON_INGEST_RETRIES)
     try:
@@ -179,6 +184,26 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
             # one the ingest was started on (``_failed``).
             exc.newsmon_host = socket.gethostname()  # type: ignore[attr-defined]
         raise
+
+
+def _same_code(writer: tuple[tuple[str, str], ...]) -> None:
+    """Raise ``WorkersDiffer`` in a worker whose newsmon or extraction libraries are not the writer's."""
+    from .cluster import WorkersDiffer
+    from .fingerprint import differences
+
+    found = differences(writer)
+    if found:
+        try:
+            from distributed import get_worker
+
+            where = f"the worker at {get_worker().address}"
+        except ValueError:  # not in a worker
+            where = "this process"
+        raise WorkersDiffer(f"{where} would not extract as the machine that stores does ("
+                            + ", ".join(f"{name} {ours} (the storing machine's: {theirs})"
+                                        for name, theirs, ours in found)
+                            + "): install newsmon from a checkout of the same commit, with the same libraries, on "
+                              "every worker")
 
 
 def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str, bytes]] | None) -> PartResult:
@@ -763,7 +788,9 @@ def _failed(db, archive: Archive, part: Part, exc: BaseException, report: Report
     tries = getattr(exc, "newsmon_tries", 1)  # archives._request's, over HTTP
     member = f"{part.member}: " if part.member else ""
     location = archive.source.location
-    if (remote and isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError))
+    if type(exc).__name__ == "WorkersDiffer":  # cluster's, not imported (Dask) for a part that failed here
+        archive.error = f"{member}{exc}; then run the ingest again (it resumes at byte {part.start})"
+    elif (remote and isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError))
             and not archives.is_url(location) and os.path.exists(location)):
         host = getattr(exc, "newsmon_host", None)
         archive.error = (f"{member}a worker of the cluster{f' on {host}' if host else ''} cannot open {location} "
@@ -801,6 +828,10 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
 
     window = 2 * max(1, cluster.workers(client)) + 1
     remote = getattr(client, "cluster", None) is None  # a scheduler's, not a LocalCluster here
+    if remote:
+        from .fingerprint import fingerprint
+
+        options = replace(options, fingerprint=fingerprint())
     pending: list[tuple[Archive, Part, Any]] = []
     work = iter(work)
     exhausted = False

@@ -15,6 +15,7 @@ import io
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -47,6 +48,7 @@ from . import warcs
 from .conftest import CRASH_MARKER, crashing_env
 
 PART = "64k"  # small parts, so that small archives make several
+ROOT = Path(__file__).resolve().parent.parent
 HOSTS = store.known_hosts(store.outlets_of(None))
 
 
@@ -425,22 +427,43 @@ def test_a_local_workers_death_costs_the_ingest_nothing(tmp_path):
     assert rows(db, "SELECT finished_at IS NOT NULL, records FROM ingested_archives") == [(1, 241)]
 
 
+class _Dask:
+    """A scheduler of its own (`dask scheduler`) and the workers a test starts on it, each as
+    on another machine (`dask worker`, one process, with the environment given)."""
+
+    def __init__(self, where: Path) -> None:
+        self.dask, self.where = str(Path(sys.executable).parent / "dask"), where
+        info = where / "scheduler.json"
+        self.started = [subprocess.Popen([self.dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                          "--no-dashboard", "--scheduler-file", str(info)], **self._quiet())]
+        while not info.exists():
+            time.sleep(0.1)
+        self.address = __import__("json").loads(info.read_text())["address"]
+
+    def _quiet(self, env: dict[str, str] | None = None) -> dict:
+        return {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": self.where, "env": env}
+
+    def worker(self, env: dict[str, str] | None = None) -> subprocess.Popen:
+        proc = subprocess.Popen([self.dask, "worker", self.address, "--nworkers", "1", "--nthreads", "1",
+                                 "--no-dashboard"], **self._quiet(env))
+        self.started.append(proc)
+        return proc
+
+    def close(self) -> None:
+        for proc in reversed(self.started):
+            proc.terminate()
+            proc.wait(timeout=60)
+
+
 def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_path):
     # A scheduler holds tasks until a worker comes, for ever: an ingest pointed at one whose
     # workers were not started, or whose machines all went away, waited with them, silently.
     import psutil
 
-    dask = str(Path(sys.executable).parent / "dask")
-    info = tmp_path / "scheduler.json"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tmp_path}
-    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                  "--scheduler-file", str(info)], **quiet)
-    worker = None
+    cluster = _Dask(tmp_path)
     env = {**os.environ, "NEWSMON_INGEST_NO_WORKERS": "1"}
     try:
-        while not info.exists():
-            time.sleep(0.1)
-        address = __import__("json").loads(info.read_text())["address"]
+        address = cluster.address
         path = tmp_path / "outlets.warc.gz"
         warcs.write(path, warcs.distinct_articles(240))
         db = tmp_path / "n.db"
@@ -451,12 +474,8 @@ def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_p
             f"them on each machine with `dask worker {address} --nworkers N --nthreads 1`, then run the ingest "
             "again; nothing was read")
 
-        def start_worker() -> subprocess.Popen:
-            return subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
-                                    **quiet)
-
         # Its machine gone mid-ingest: the worker and its nanny killed at once.
-        worker = start_worker()
+        worker = cluster.worker()
         proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db),
                                  "--cluster", address, "--part-size", PART], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=env)
@@ -475,7 +494,7 @@ def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_p
         (records, done), = rows(db, "SELECT records, finished_at IS NOT NULL FROM ingested_archives")
         assert not done and 0 < records < 241
         # Workers again: the next run resumes, and every article is there once.
-        worker = start_worker()
+        cluster.worker()
         again = newsmon("ingest", str(path), "--db", str(db), "--cluster", address, "--part-size", PART, env=env)
         assert again.returncode == 0, again.stderr
         assert "1 archive(s) resumed" in again.stdout
@@ -485,10 +504,44 @@ def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_p
         assert rows(db, sql) == rows(reference, sql)
         assert rows(db, "SELECT finished_at IS NOT NULL, records FROM ingested_archives") == [(1, 241)]
     finally:
-        for proc in (worker, scheduler):
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=60)
+        cluster.close()
+
+
+def test_a_worker_with_other_newsmon_code_is_refused_before_it_reads(tmp_path, files):
+    # A worker is installed apart: one with another commit's outlet rules or another trafilatura
+    # extracted other text from the same pages, and nothing said so.
+    from crawler import ingest
+    from crawler.cluster import WorkersDiffer
+    from crawler.fingerprint import fingerprint
+
+    other = tmp_path / "other-checkout"
+    for package in ("crawler", "storage"):
+        shutil.copytree(ROOT / package, other / package, ignore=shutil.ignore_patterns("__pycache__"))
+    rules = other / "crawler" / "outlets" / "asahi.py"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# a rule changed since\n", encoding="utf-8")
+    cluster = _Dask(tmp_path)
+    try:
+        # PYTHONPATH before the editable install of this checkout: the worker imports the other.
+        cluster.worker(env={**os.environ, "PYTHONPATH": str(other)})
+        db = tmp_path / "n.db"
+        refused = newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(db), "--cluster",
+                          cluster.address, "--part-size", PART)
+    finally:
+        cluster.close()
+    assert refused.returncode == 1
+    ours = dict(fingerprint())["newsmon"]
+    assert re.fullmatch(
+        rf"Error: 1 of the 1 workers of the Dask scheduler at {cluster.address} would not extract as this machine "
+        rf"does \(tcp://127\.0\.0\.1:\d+: newsmon [0-9a-f]{{12}} \(here {ours}\)\): install newsmon from a checkout "
+        r"of the same commit, with the same libraries \(`pip install -e \.`, or the same lock\), on every worker, then "
+        r"run the ingest again; nothing was read", refused.stderr.strip()), refused.stderr
+    assert rows(db, "SELECT count(*) FROM urls") == [(0,)]
+    # A worker that joins after that check reads nothing either: each part carries the writer's.
+    part = archives.plan(archives.probe(str(files / "dir" / "news.warc.gz")), part_bytes=64 * 1024)[0]
+    elsewhere = tuple((name, "0.0" if name == "trafilatura" else version) for name, version in fingerprint())
+    with pytest.raises(WorkersDiffer, match=r"this process would not extract as the machine that stores does "
+                                            r"\(trafilatura [\d.]+ \(the storing machine's: 0\.0\)\)"):
+        ingest.ingest_part(part, ingest.Options(fingerprint=elsewhere))
 
 
 def test_an_archive_fills_in_the_articles_the_crawl_could_not_get(tmp_path):
