@@ -496,17 +496,21 @@ def regroup(db: str | None, config: str | None, window: str | None) -> None:
 
     Same event across outlets: one story; wire copies: one story, each copy marked as a
     duplicate of its original. Review decisions are kept. Run it after upgrading a database
-    made before stories existed, or after changing the window.
+    made before stories existed, or after changing the window. Interrupted, it leaves the
+    articles it had not reached without a story (they stay in the review queue): run it again.
 
     Example:
 
         newsmon regroup --window 48h
     """
     from . import store
+    from .progress import Progress
 
     database, checked = _open(db, config)
     opts = _store_options(checked.config.path, window=window)
-    counts = store.regroup(database, opts)
+    articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
+    with Progress("regroup", total=articles, unit="articles") as progress:
+        counts = store.regroup(database, opts, progress=progress)
     click.echo(f"newsmon: {counts['articles']} articles in {counts['stories']} stories "
                f"({counts['copies']} wire copies)")
 

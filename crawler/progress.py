@@ -1,6 +1,6 @@
 """Progress of a long command: a bar on a terminal (tqdm), plain log lines otherwise.
 
-``newsmon ingest``, ``reextract`` and ``rescore`` can run for hours on an archive or a big
+``newsmon ingest``, ``reextract``, ``rescore``, ``regroup`` and ``prune`` can run for hours on an archive or a big
 database. On a terminal they draw one bar with the rate, the counts that matter (stored,
 relevant) and the time left; when standard error is a file or a pipe (cron, systemd, a CI
 log), a bar would be thousands of carriage returns, so a line is written every

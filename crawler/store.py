@@ -660,7 +660,9 @@ def regroup(db, opts: Options, *, progress=None) -> dict[str, int]:
     """Rebuild every story from the stored articles, in time order (``newsmon regroup``).
 
     The same database gives the same stories every time. Reviewers' decisions are on the
-    articles and stay; each story's status is derived from them again.
+    articles and stay; each story's status is derived from them again. ``progress``: a
+    ``crawler.progress.Progress`` told of each batch of articles placed (a million articles take
+    a quarter of an hour).
     """
     story_db.clear(db)
     now = now_iso()
@@ -668,11 +670,15 @@ def regroup(db, opts: Options, *, progress=None) -> dict[str, int]:
     batch: list[dict[str, Any]] = []
 
     def flush() -> None:
+        stories = 0
         with transaction(db):
             for row in batch:
                 placed = _assign_row(db, row, opts, now)
-                counts["stories"] += int(placed.new_story)
+                stories += int(placed.new_story)
                 counts["copies"] += int(placed.duplicate_of is not None)
+        counts["stories"] += stories
+        if progress is not None:
+            progress.update(len(batch), stories=stories)
         batch.clear()
 
     for row in story_db.iter_for_grouping(db):
@@ -680,8 +686,6 @@ def regroup(db, opts: Options, *, progress=None) -> dict[str, int]:
         counts["articles"] += 1
         if len(batch) >= 200:
             flush()
-            if progress:
-                progress(counts["articles"])
     flush()
     story_db.flush_terms(db)
     counts["copies"] = db.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0]
@@ -779,7 +783,15 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
                                                                 f"({record.get('method') or 'extracted'})")
         counts["articles"] += 1
     if opts.stories:
-        regroup(db, opts)
+        if progress is not None:
+            # A bar of its own: the articles re-extracted are done, their stories not yet.
+            from .progress import Progress
+
+            total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            with Progress("regroup", total=total, unit="articles", stream=progress.stream) as grouping:
+                regroup(db, opts, progress=grouping)
+        else:
+            regroup(db, opts)
     return counts
 
 

@@ -113,6 +113,22 @@ def test_regroup_gives_the_same_stories_whatever_order_the_articles_came_in(db, 
     assert grouping(db) == before
 
 
+def test_regroup_shows_its_progress(db):
+    # A million articles take a quarter of an hour to regroup (0.9 ms each measured): in
+    # silence, before; reextract's bar sat at 100 % meanwhile.
+    import io
+
+    from crawler.progress import Progress
+
+    for key in ("regional", "e", "h", "a", "kyodo"):
+        save(db, ARTICLES[key])
+    bar = io.StringIO()
+    with Progress("regroup", total=5, unit="articles", stream=bar, bar=True) as progress:
+        counts = store.regroup(db, store.options(None), progress=progress)
+    assert progress.done == 5 and progress.counts == {"stories": counts["stories"]}
+    assert "regroup" in bar.getvalue() and "100%" in bar.getvalue() and f"{counts['stories']} stories" in bar.getvalue()
+
+
 def test_grouping_off_leaves_articles_without_a_story_until_regroup(db):
     saved = save(db, ARTICLES["a"], opts=store.Options(stories=False))
     assert story_of(db, saved.article_id) is None
