@@ -526,9 +526,10 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
     """Delete raw pages older than [storage] keep_pages (or --keep); articles stay.
 
     Raw pages are kept so `newsmon reextract` can rebuild articles after a rules fix, and they
-    are most of the database. Articles, their review and everything else stay; pages a crawl
-    has not extracted yet are kept whatever their age. SQLite reuses the freed pages for new
-    data; --vacuum gives the space back to the disk.
+    are most of the database. Articles, their review and everything else stay; pages not
+    extracted yet (a crawl's, or an archive's page 2 waiting for its first page) are kept
+    whatever their age. SQLite reuses the freed pages for new data; --vacuum gives the space
+    back to the disk.
 
     Example:
 

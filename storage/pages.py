@@ -267,7 +267,9 @@ def prune(db: Database, before: str, *, batch: int = _BATCH) -> Iterator[int]:
     """Delete the raw pages fetched before ``before`` (ISO 8601 UTC); yield how many per batch.
 
     Articles stay (and whatever else was built from the pages); a page whose URL still waits
-    for extraction (``urls.kind = 'fetched'``) is kept, or the next crawl could not extract it.
+    for extraction (``urls.kind = 'fetched'``) is kept, or the next crawl could not extract it,
+    and so is page 2, 3 … of an article that an archive held without its first page
+    (``page_waiting``): it is read with that page when an ingest meets it, however late.
     Each batch is its own short transaction, so a crawl or a reviewer is never held up for long.
     Dictionaries no page uses any more, other than each outlet's current one, go too.
     """
@@ -276,7 +278,8 @@ def prune(db: Database, before: str, *, batch: int = _BATCH) -> Iterator[int]:
             ids = [r[0] for r in db.execute(
                 """
                 SELECT id FROM pages WHERE fetched_at < ?
-                  AND id NOT IN (SELECT page_id FROM urls WHERE kind = 'fetched' AND page_id IS NOT NULL)
+                  AND id NOT IN (SELECT page_id FROM urls WHERE (kind = 'fetched' OR reason_code = 'page_waiting')
+                                   AND page_id IS NOT NULL)
                 ORDER BY fetched_at LIMIT ?
                 """, [before, batch]).fetchall()]
             if not ids:

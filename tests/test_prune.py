@@ -30,6 +30,11 @@ def test_prune_keeps_articles_reviews_and_pages_awaiting_extraction(tmp_path):
         body = saved_bytes(relpath)
         store.save(db, url=url, body=body, record=store.analyse(body, url), outlet=store.outlet_key(url, store.outlets_of(None)))
     waiting = store.keep_page(db, "https://www.sankei.com/article/2/", b"<html><p>later</p></html>", outlet="sankei")
+    # Page 2 of an article an archive held without its first page: read with it, however late.
+    later = "https://www.sankei.com/article/3/?page=2"
+    store.keep_waiting(db, url=later, first="https://www.sankei.com/article/3/", body=b"<html><p>2</p></html>",
+                       content_type="text/html", outlet="sankei")
+    later_page = store.waiting_page(db, later)
     with db.conn:
         db.execute("UPDATE pages SET fetched_at = '2020-01-01T00:00:00+00:00'")
         db.execute("UPDATE articles SET status = 'follow-up', review_note = 'ask the desk' WHERE outlet = 'sankei'")
@@ -41,7 +46,7 @@ def test_prune_keeps_articles_reviews_and_pages_awaiting_extraction(tmp_path):
     assert "pruned 2 raw pages" in result.stdout and "vacuumed" in result.stdout
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("SELECT id FROM pages").fetchall() == [(waiting,)]
+        assert conn.execute("SELECT id FROM pages ORDER BY id").fetchall() == [(waiting,), (later_page,)]
         assert conn.execute("SELECT count(*) FROM articles").fetchone() == (2,)
         assert conn.execute("SELECT status, review_note FROM articles WHERE outlet = 'sankei'").fetchone() == \
             ("follow-up", "ask the desk")
