@@ -71,6 +71,9 @@ def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
         except (OSError, TimeoutError) as exc:
             raise OSError(f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
                           "`dask scheduler` and workers with `dask worker` (see the README)") from None
+        except ValueError as exc:  # "unknown address scheme 'http'": the dashboard's URL, say
+            raise OSError(f"{address} is no Dask scheduler address ({exc}): give the one `dask scheduler` prints, "
+                          "tcp://HOST:8786 (8787 is its dashboard)") from None
         try:
             client.wait_for_workers(1, timeout=wait or 1e-3)  # Dask waits for ever on 0
         except TimeoutError:

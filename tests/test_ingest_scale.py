@@ -455,6 +455,16 @@ class _Dask:
             proc.wait(timeout=60)
 
 
+def test_a_dashboard_url_for_the_scheduler_is_one_line(files, tmp_path):
+    result = newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(tmp_path / "n.db"),
+                     "--cluster", "http://127.0.0.1:8787")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: http://127.0.0.1:8787 is no Dask scheduler address (unknown address "
+                                    "scheme 'http'")
+    assert result.stderr.rstrip().endswith("give the one `dask scheduler` prints, tcp://HOST:8786 (8787 is its "
+                                           "dashboard)")
+
+
 def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_path):
     # A scheduler holds tasks until a worker comes, for ever: an ingest pointed at one whose
     # workers were not started, or whose machines all went away, waited with them, silently.
