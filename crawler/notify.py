@@ -147,7 +147,8 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         return None
     articles, total = notifications.pending_articles(db, run_id, now=now, limit=MAX_ARTICLES)
     if not articles and not changes and not always:
-        return None
+        return None  # older articles alone make no digest: the next one counts them
+    older = notifications.older_articles(db, run_id, now=now)
     digest = {
         "type": "newsmon.digest",
         "version": 1,
@@ -155,6 +156,9 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
                                      "finish_reason", "exit_status", "articles_new")},
         "articles": articles,
         "articles_total": total,
+        # Relevant articles stored since, published long before newsmon first saw them (a
+        # backfill, an outlet's archive): their ids, not listed as news.
+        "articles_older": older,
         "health_changes": [c.to_dict() for c in changes],
     }
     digest["title"], digest["text"] = digest_text(digest)
@@ -181,6 +185,12 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
             lines.append("  matched: " + ", ".join(article["matched_terms"][:8]))
     if total > len(digest["articles"]):
         lines.append(f"... and {total - len(digest['articles'])} more (newsmon serve, or the review_queue view)")
+    older = len(digest.get("articles_older") or ())
+    if older:
+        them = "them" if older != 1 else "it"
+        lines.append(f"{older} older relevant article{'s' if older != 1 else ''} also stored, published more than "
+                     f"{notifications.NEWS_AGE.days} days before newsmon first saw {them} (a backfill from web "
+                     "archives, an outlet's archive): in the review queue, not listed here")
     for change in changes:
         lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}")
         lines += [f"  {r['message']}" for r in change["reasons"]]
@@ -269,5 +279,6 @@ def notify_run(db: Database, run_id: int, changes: list[health_db.HealthChange],
         notifications.record(db, run_id, channel, ok=error is None, error=error,
                              articles=len(digest["articles"]), health_changes=len(changes), now=now)
     if any(error is None for error in results.values()):
-        notifications.mark_notified(db, [a["id"] for a in digest["articles"]], run_id, now=now)
+        notifications.mark_notified(db, [a["id"] for a in digest["articles"]] + digest["articles_older"], run_id,
+                                    now=now)
     return digest

@@ -18,6 +18,13 @@ from .db import transaction
 
 #: How far back a digest looks for relevant articles that no digest has delivered yet.
 CATCH_UP = timedelta(hours=24)
+#: An article published longer than this before newsmon first saw it is no news: a backfill
+#: (`newsmon ingest` of last year's CC-NEWS stored thousands, which the next crawls' digests
+#: listed as "new relevant articles", 50 an hour), or an outlet's archive a sitemap lists on a
+#: first crawl. A digest counts such articles in one line; they are in the review queue.
+NEWS_AGE = timedelta(days=7)
+_OLDER = (f"(a.published_at IS NOT NULL AND datetime(a.published_at) < "
+          f"datetime(a.first_seen_at, '-{NEWS_AGE.days} days'))")
 
 
 def _iso(value: datetime) -> str:
@@ -33,19 +40,11 @@ def run(db: Database, run_id: int) -> dict[str, Any] | None:
     return row
 
 
-def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
-                     limit: int = 50) -> tuple[list[dict[str, Any]], int]:
-    """The relevant articles of the run's outlets that no digest delivered yet: (first ``limit``, total).
-
-    They are those that became relevant since the run started (first seen relevant, or made
-    relevant by an update of their text: ``relevant_since``); once any digest has gone out, also
-    the ones missed since then (a failed delivery, a killed run), up to ``CATCH_UP`` back. So
-    turning notifications on for an old database does not send its whole history. ``version``
-    above 1 says the article was updated since first seen.
-    """
+def _pending(db: Database, run_id: int, now: datetime | None) -> tuple[str, list[Any]] | None:
+    """The FROM and WHERE of the relevant articles of the run's outlets no digest delivered yet."""
     info = run(db, run_id)
     if info is None or not info["outlets"]:
-        return [], 0
+        return None
     now = now or datetime.now(timezone.utc)
     lower = info["started_at"]
     first = db.execute("SELECT min(sent_at) FROM notifications").fetchone()[0]
@@ -58,7 +57,25 @@ def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
           AND a.id IN (SELECT article_id FROM urls WHERE outlet IN ({marks}) AND article_id IS NOT NULL)
           AND a.id NOT IN (SELECT article_id FROM notified_articles)
     """
-    params = [lower, *info["outlets"]]
+    return where, [lower, *info["outlets"]]
+
+
+def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
+                     limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """The relevant articles of the run's outlets that no digest delivered yet: (first ``limit``, total).
+
+    They are those that became relevant since the run started (first seen relevant, or made
+    relevant by an update of their text: ``relevant_since``); once any digest has gone out, also
+    the ones missed since then (a failed delivery, a killed run), up to ``CATCH_UP`` back. So
+    turning notifications on for an old database does not send its whole history. ``version``
+    above 1 says the article was updated since first seen. Articles published more than
+    ``NEWS_AGE`` before first seen are not news (``older_articles``).
+    """
+    pending = _pending(db, run_id, now)
+    if pending is None:
+        return [], 0
+    where, params = pending
+    where += f" AND NOT {_OLDER}"
     total = db.execute("SELECT count(*) " + where, params).fetchone()[0]
     rows = list(db.query(
         "SELECT a.id, a.title, a.url, a.outlet, a.published_at, a.first_seen_at, a.topic, a.score, "
@@ -67,6 +84,16 @@ def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
     for row in rows:
         row["matched_terms"] = [m.get("term") for m in json.loads(row["matched_terms"] or "[]")]
     return rows, total
+
+
+def older_articles(db: Database, run_id: int, *, now: datetime | None = None) -> list[int]:
+    """The ids of the articles ``pending_articles`` leaves out as no news: relevant, of the run's
+    outlets, not yet in a delivered digest, published more than ``NEWS_AGE`` before first seen."""
+    pending = _pending(db, run_id, now)
+    if pending is None:
+        return []
+    where, params = pending
+    return [r[0] for r in db.execute(f"SELECT a.id {where} AND {_OLDER} ORDER BY a.id", params)]
 
 
 def record(db: Database, run_id: int | None, channel: str, *, ok: bool, error: str | None,

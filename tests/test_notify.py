@@ -121,6 +121,40 @@ def test_turning_notifications_on_does_not_send_the_whole_history(db):
     assert titles(notify.build_digest(db, run_id, [], now=NOW)) == ["今日の記事"]
 
 
+def test_a_backfills_old_articles_are_counted_not_listed_as_news(db):
+    # `newsmon ingest` of last year's archives stores relevant articles first seen now: the
+    # digests after it listed them as "new relevant articles", 50 an hour for a day.
+    earlier = crawl(db, "nhk", NOW - timedelta(hours=2), [("前の記事", True)])
+    assert notify.notify_run(db, earlier, [], notify.NotifySettings(command=[sys.executable, "-c", "pass"]),
+                             now=NOW - timedelta(hours=2))
+    stored = (NOW - timedelta(minutes=30)).isoformat()
+    for title, published in [("2022年の記事", "2022-12-16T10:00:00+09:00"), ("2023年の記事", "2023-01-05T08:00:00+09:00"),
+                             ("8日前の記事", (NOW - timedelta(days=8)).isoformat()),
+                             ("2日前の記事", (NOW - timedelta(days=2)).isoformat())]:
+        url = f"https://nhk.example/{title}"
+        article_id, _ = queries.save_article(db, {"url": url, "title": title, "text": title * 3, "outlet": "nhk",
+                                                  "relevant": True, "score": 9.0, "published_at": published},
+                                             now=stored)
+        queries.record_url(db, url, outlet="nhk", kind="article", article_id=article_id, now=stored)
+    run_id = crawl(db, "nhk", NOW, [("今日の記事", True)])
+    settings = notify.NotifySettings(command=[sys.executable, "-c", "import sys; sys.stdin.read()"])
+    digest = notify.notify_run(db, run_id, [], settings, now=NOW)
+    # An archive's copy of a two-day-old article is news the crawl missed; the others are not.
+    assert titles(digest) == ["2日前の記事", "今日の記事"] and digest["articles_total"] == 2
+    assert digest["title"] == "newsmon: 2 new relevant articles"
+    assert len(digest["articles_older"]) == 3
+    assert ("3 older relevant articles also stored, published more than 7 days before newsmon first saw them (a "
+            "backfill from web archives, an outlet's archive): in the review queue, not listed here") in digest["text"]
+    # Delivered, they are counted once: the next digest neither lists nor counts them.
+    later = crawl(db, "nhk", NOW + timedelta(minutes=15), [("次の記事", True)])
+    digest = notify.build_digest(db, later, [], now=NOW + timedelta(minutes=15))
+    assert titles(digest) == ["次の記事"] and digest["articles_older"] == []
+    assert "older" not in digest["text"]
+    # And they are in the review queue, for the reviewer to read.
+    queue = {t for (t,) in db.execute("SELECT title FROM review_queue")}
+    assert {"2022年の記事", "2023年の記事", "8日前の記事"} <= queue
+
+
 def test_a_health_change_alone_makes_a_digest(db):
     run_id = crawl(db, "nikkei", NOW, [])
     change = health.HealthChange("nikkei", "ok", "degraded", [health.Reason("rules_missed", "rules no longer match")])
