@@ -9,6 +9,7 @@ Set in the ``[notify]`` table of the config file; every key is optional::
     apprise = ["mailto://me:app-password@gmail.com", "ntfy://ntfy.sh/my-newsmon"]  # pip install apprise
     always = false                                     # true: a digest after every run (a heartbeat)
     timeout = 10                                       # seconds per channel
+    news_age = "7d"                                    # older when first seen: counted, not listed ("off")
 
 A run that found no new relevant article and changed no outlet's health sends nothing (unless
 ``always``), so a quiet day is quiet. A digest that no channel delivered leaves its articles for
@@ -31,7 +32,7 @@ import urllib.request
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlite_utils import Database
@@ -40,11 +41,11 @@ from storage import health as health_db
 from storage import notifications
 
 from . import __version__
-from .config import ConfigError, url_problem
+from .config import ConfigError, parse_duration, url_problem
 
 logger = logging.getLogger("newsmon.notify")
 
-_KEYS = {"webhook", "webhook_headers", "command", "apprise", "always", "timeout"}
+_KEYS = {"webhook", "webhook_headers", "command", "apprise", "always", "timeout", "news_age"}
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an RFC 9110 token
 #: Articles listed in one digest at most; the rest are counted, and left for the next one.
 MAX_ARTICLES = 50
@@ -58,6 +59,9 @@ class NotifySettings:
     apprise: list[str] = field(default_factory=list)
     always: bool = False
     timeout: float = 10.0
+    #: An article published longer than this before newsmon first saw it is counted, not
+    #: listed (``storage.notifications.NEWS_AGE``); ``None``: every one is listed.
+    news_age: timedelta | None = notifications.NEWS_AGE
 
     @property
     def channels(self) -> list[str]:
@@ -113,6 +117,11 @@ def parse_settings(table: dict[str, Any] | None) -> NotifySettings | None:
             or timeout <= 0):
         raise ConfigError(f"[notify] timeout = {timeout!r}: give a number of seconds above 0, e.g. 10")
     settings.timeout = float(timeout)
+    news_age = table.get("news_age", "7d")
+    if news_age != "off":
+        settings.news_age = timedelta(seconds=parse_duration(news_age, "[notify] news_age (or \"off\")"))
+    else:
+        settings.news_age = None
     return settings if settings.channels else None
 
 
@@ -140,15 +149,16 @@ def check_apprise(settings: NotifySettings) -> None:
 # --- the digest -------------------------------------------------------------------------------
 
 def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange], *,
-                 always: bool = False, now: datetime | None = None) -> dict[str, Any] | None:
+                 always: bool = False, now: datetime | None = None,
+                 news_age: timedelta | None = notifications.NEWS_AGE) -> dict[str, Any] | None:
     """The digest of a run; ``None`` when there is nothing to tell (and not ``always``)."""
     info = notifications.run(db, run_id)
     if info is None:
         return None
-    articles, total = notifications.pending_articles(db, run_id, now=now, limit=MAX_ARTICLES)
+    articles, total = notifications.pending_articles(db, run_id, now=now, limit=MAX_ARTICLES, news_age=news_age)
     if not articles and not changes and not always:
         return None  # older articles alone make no digest: the next one counts them
-    older = notifications.older_articles(db, run_id, now=now)
+    older = notifications.older_articles(db, run_id, now=now, news_age=news_age)
     digest = {
         "type": "newsmon.digest",
         "version": 1,
@@ -159,10 +169,18 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         # Relevant articles stored since, published long before newsmon first saw them (a
         # backfill, an outlet's archive): their ids, not listed as news.
         "articles_older": older,
+        "news_age": _age(news_age),
         "health_changes": [c.to_dict() for c in changes],
     }
     digest["title"], digest["text"] = digest_text(digest)
     return digest
+
+
+def _age(news_age: timedelta | None) -> str | None:
+    if news_age is None:
+        return None
+    days, seconds = news_age.days, news_age.seconds
+    return f"{days} days" if not seconds else f"{news_age.total_seconds() / 3600:g} hours"
 
 
 def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
@@ -189,8 +207,8 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     if older:
         them = "them" if older != 1 else "it"
         lines.append(f"{older} older relevant article{'s' if older != 1 else ''} also stored, published more than "
-                     f"{notifications.NEWS_AGE.days} days before newsmon first saw {them} (a backfill from web "
-                     "archives, an outlet's archive): in the review queue, not listed here")
+                     f"{digest['news_age']} before newsmon first saw {them} (a backfill from web archives, an "
+                     "outlet's archive): in the review queue, not listed here")
     for change in changes:
         lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}")
         lines += [f"  {r['message']}" for r in change["reasons"]]
@@ -271,7 +289,7 @@ def notify_run(db: Database, run_id: int, changes: list[health_db.HealthChange],
     if settings is None:
         return None
     now = now or datetime.now(timezone.utc)
-    digest = build_digest(db, run_id, changes, always=settings.always, now=now)
+    digest = build_digest(db, run_id, changes, always=settings.always, now=now, news_age=settings.news_age)
     if digest is None:
         return None
     results = send(settings, digest)

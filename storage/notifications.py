@@ -22,9 +22,13 @@ CATCH_UP = timedelta(hours=24)
 #: (`newsmon ingest` of last year's CC-NEWS stored thousands, which the next crawls' digests
 #: listed as "new relevant articles", 50 an hour), or an outlet's archive a sitemap lists on a
 #: first crawl. A digest counts such articles in one line; they are in the review queue.
+#: ``[notify] news_age`` sets another.
 NEWS_AGE = timedelta(days=7)
-_OLDER = (f"(a.published_at IS NOT NULL AND datetime(a.published_at) < "
-          f"datetime(a.first_seen_at, '-{NEWS_AGE.days} days'))")
+
+
+def _older(news_age: timedelta) -> str:
+    return (f"(a.published_at IS NOT NULL AND datetime(a.published_at) < "
+            f"datetime(a.first_seen_at, '-{int(news_age.total_seconds())} seconds'))")
 
 
 def _iso(value: datetime) -> str:
@@ -60,8 +64,8 @@ def _pending(db: Database, run_id: int, now: datetime | None) -> tuple[str, list
     return where, [lower, *info["outlets"]]
 
 
-def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
-                     limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+def pending_articles(db: Database, run_id: int, *, now: datetime | None = None, limit: int = 50,
+                     news_age: timedelta | None = NEWS_AGE) -> tuple[list[dict[str, Any]], int]:
     """The relevant articles of the run's outlets that no digest delivered yet: (first ``limit``, total).
 
     They are those that became relevant since the run started (first seen relevant, or made
@@ -69,13 +73,14 @@ def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
     the ones missed since then (a failed delivery, a killed run), up to ``CATCH_UP`` back. So
     turning notifications on for an old database does not send its whole history. ``version``
     above 1 says the article was updated since first seen. Articles published more than
-    ``NEWS_AGE`` before first seen are not news (``older_articles``).
+    ``news_age`` before first seen are not news (``older_articles``); ``None``: all are.
     """
     pending = _pending(db, run_id, now)
     if pending is None:
         return [], 0
     where, params = pending
-    where += f" AND NOT {_OLDER}"
+    if news_age is not None:
+        where += f" AND NOT {_older(news_age)}"
     total = db.execute("SELECT count(*) " + where, params).fetchone()[0]
     rows = list(db.query(
         "SELECT a.id, a.title, a.url, a.outlet, a.published_at, a.first_seen_at, a.topic, a.score, "
@@ -86,14 +91,15 @@ def pending_articles(db: Database, run_id: int, *, now: datetime | None = None,
     return rows, total
 
 
-def older_articles(db: Database, run_id: int, *, now: datetime | None = None) -> list[int]:
+def older_articles(db: Database, run_id: int, *, now: datetime | None = None,
+                   news_age: timedelta | None = NEWS_AGE) -> list[int]:
     """The ids of the articles ``pending_articles`` leaves out as no news: relevant, of the run's
-    outlets, not yet in a delivered digest, published more than ``NEWS_AGE`` before first seen."""
+    outlets, not yet in a delivered digest, published more than ``news_age`` before first seen."""
     pending = _pending(db, run_id, now)
-    if pending is None:
+    if pending is None or news_age is None:
         return []
     where, params = pending
-    return [r[0] for r in db.execute(f"SELECT a.id {where} AND {_OLDER} ORDER BY a.id", params)]
+    return [r[0] for r in db.execute(f"SELECT a.id {where} AND {_older(news_age)} ORDER BY a.id", params)]
 
 
 def record(db: Database, run_id: int | None, channel: str, *, ok: bool, error: str | None,

@@ -77,6 +77,7 @@ def test_settings_from_the_config_table():
     ({"command": []}, "command must be a command line"),
     ({"webhook": "https://x", "timeout": "10s"}, "give a number of seconds"),
     ({"apprise": [1]}, "apprise must be an apprise URL"),
+    ({"webhook": "https://x", "news_age": "a week"}, '[notify] news_age (or "off") = \'a week\': write a number'),
 ])
 def test_bad_settings_say_what_to_fix(table, message):
     with pytest.raises(ConfigError) as exc:
@@ -150,6 +151,10 @@ def test_a_backfills_old_articles_are_counted_not_listed_as_news(db):
     digest = notify.build_digest(db, later, [], now=NOW + timedelta(minutes=15))
     assert titles(digest) == ["次の記事"] and digest["articles_older"] == []
     assert "older" not in digest["text"]
+    # news_age = "off": every article is news.
+    assert notify.parse_settings({"command": ["true"], "news_age": "off"}).news_age is None
+    assert notify.parse_settings({"command": ["true"]}).news_age == timedelta(days=7)
+    assert notify.parse_settings({"command": ["true"], "news_age": "36h"}).news_age == timedelta(hours=36)
     # And they are in the review queue, for the reviewer to read.
     queue = {t for (t,) in db.execute("SELECT title FROM review_queue")}
     assert {"2022年の記事", "2023年の記事", "8日前の記事"} <= queue

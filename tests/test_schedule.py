@@ -84,7 +84,8 @@ def receiver() -> Iterator[Receiver]:
 def write_config(path: Path, site: LoopbackSite, *, schedule: str, webhook: str | None = None) -> str:
     text = site.toml_snippet("site") + f"\n[schedule]\n{schedule}\n" + TOPIC
     if webhook:
-        text += f'\n[notify]\nwebhook = "{webhook}"\n'
+        # The saved pages were published years before this crawl first sees them: news here.
+        text += f'\n[notify]\nwebhook = "{webhook}"\nnews_age = "off"\n'
     path.write_text(text, encoding="utf-8")
     return str(path)
 
