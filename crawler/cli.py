@@ -837,19 +837,46 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
                 click.echo(f"    urls of run {row['url_states_run']}: {counts}")
             for reason in row["reasons"]:
                 click.echo(f"    ! {reason['message']}")
-    _print_classifier(database)
-    sys.exit(1 if alarm else 0)
-
-
-def _print_classifier(database) -> None:
-    """The relevance classifier's state, below the outlet table (crawler/relevance.py)."""
-    from .relevance import status_lines
-
-    lines = status_lines(database)
+    lines = _classifier_lines(database) + _loose_ends(database)
     if lines:
         click.echo("")  # apart from the outlet table: scripts read the table up to the blank line
     for line in lines:
         click.echo(line)
+    sys.exit(1 if alarm else 0)
+
+
+def _classifier_lines(database) -> list[str]:
+    """The relevance classifier's state, below the outlet table (crawler/relevance.py)."""
+    from .relevance import status_lines
+
+    return status_lines(database)
+
+
+#: Unfinished archives `newsmon status` names; more are counted.
+_ARCHIVES_SHOWN = 5
+
+
+def _loose_ends(database) -> list[str]:
+    """What an ingest or a regroup left undone: it says so only in its own run's output, which a
+    cron job may have sent nowhere."""
+    from storage import queries
+
+    ends = queries.loose_ends(database)
+    lines = []
+    for row in ends["archives"][:_ARCHIVES_SHOWN]:
+        if row["finished_at"] is None:
+            of = f" of {row['size']:,}" if row["size"] else ""
+            lines.append(f"ingest: {row['source']}: unfinished, read to byte {row['resume_offset']:,}{of}: run the "
+                         "same newsmon ingest again to resume it")
+        else:
+            lines.append(f"ingest: {row['source']}: read only in part: {row['stopped']}")
+    if len(ends["archives"]) > _ARCHIVES_SHOWN:
+        lines.append(f"ingest: and {len(ends['archives']) - _ARCHIVES_SHOWN} more archives unfinished or read in part "
+                     "(the ingested_archives table)")
+    if ends["storyless"]:
+        lines.append(f"stories: {ends['storyless']} articles in no story (stored with stories off, or a regroup "
+                     "interrupted): newsmon regroup places them")
+    return lines
 
 
 #: How `newsmon status` colours each health on a terminal.

@@ -578,3 +578,14 @@ def close_stale_runs(db: Database, *, is_alive: Callable[[int], bool] = _pid_ali
             db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = 'killed' WHERE id = ?",
                        [now or now_utc(), run_id])
     return stale
+
+
+def loose_ends(db: Database) -> dict[str, Any]:
+    """What long commands left undone, for ``newsmon status``: the archives an ingest did not
+    finish (interrupted, or read only in part: ``ingested_archives``) and how many articles are
+    in no story (stored with stories off, or a ``regroup`` that was interrupted)."""
+    archives = [dict(zip(("source", "size", "resume_offset", "finished_at", "stopped"), row)) for row in db.execute(
+        "SELECT source, size, resume_offset, finished_at, stopped FROM ingested_archives "
+        "WHERE finished_at IS NULL OR stopped IS NOT NULL ORDER BY started_at")]
+    storyless = db.execute("SELECT count(*) FROM articles WHERE story_id IS NULL").fetchone()[0]
+    return {"archives": archives, "storyless": storyless}

@@ -286,6 +286,40 @@ def test_status_lists_the_worst_first_and_exits_1_when_an_outlet_fails(tmp_path)
     assert asahi.returncode == 0
 
 
+def test_status_names_what_an_ingest_or_a_regroup_left_undone(tmp_path):
+    # An ingest says so in its own output only, which a cron job may send nowhere: an archive it
+    # left unfinished (killed, its workers gone) or read in part was nowhere else to see.
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    path = status_db(tmp_path, failing=False)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("INSERT INTO ingested_archives (source, size, started_at, resume_offset) VALUES "
+                     "('/data/CC-NEWS-1.warc.gz', 1000000000, '2026-12-01T00:00:00+00:00', 123456789)")
+        conn.execute("INSERT INTO ingested_archives (source, size, started_at, finished_at, resume_offset, stopped) "
+                     "VALUES ('/data/cut.warc.gz', 15000000, '2026-12-01T01:00:00+00:00', "
+                     "'2026-12-01T01:10:00+00:00', 14972571, '1062 complete records, then stopped at byte 14972571')")
+        conn.execute("INSERT INTO ingested_archives (source, size, started_at, finished_at, resume_offset) VALUES "
+                     "('/data/done.warc.gz', 9, '2026-12-01T02:00:00+00:00', '2026-12-01T02:01:00+00:00', 9)")
+    conn.close()
+    db = open_db(path)
+    queries.save_article(db, {"url": "https://x.example/1", "title": "t", "text": "x"})  # no story: stories are crawl's
+    db.close()
+    result = CliRunner().invoke(cli, ["status", "--db", path])
+    assert result.exit_code == 0, result.output  # nothing to alarm a monitor
+    below = result.output.split("\n\n", 1)[1].splitlines()
+    assert below[1:] == [
+        "ingest: /data/CC-NEWS-1.warc.gz: unfinished, read to byte 123,456,789 of 1,000,000,000: run the same "
+        "newsmon ingest again to resume it",
+        "ingest: /data/cut.warc.gz: read only in part: 1062 complete records, then stopped at byte 14972571",
+        "stories: 1 articles in no story (stored with stories off, or a regroup interrupted): newsmon regroup "
+        "places them"]
+
+
 def test_status_exits_0_when_nothing_fails_and_colours_a_terminal(tmp_path):
     from click.testing import CliRunner
 
