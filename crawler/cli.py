@@ -596,7 +596,8 @@ def _size(value: str) -> int:
 @click.option("--workers", type=click.IntRange(min=0), metavar="N",
               help="Worker processes of the local Dask cluster. Default: one per core; 0: in this process.")
 @click.option("--cluster", metavar="tcp://HOST:8786", help="Run on this Dask scheduler's workers instead of a "
-              "local cluster (see the README: each worker needs newsmon installed).")
+              "local cluster (see the README: each worker needs the same newsmon and libraries installed, which "
+              "is checked, and must reach the archives at the same paths or URLs).")
 @click.option("--all-sites", is_flag=True, help="Read the HTML of every site, not only the outlets' (still "
               "skipping pages in languages the topics are not in); keep only articles that score above 0.")
 @click.option("--force", is_flag=True, help="Read archives again that an earlier ingest finished.")
