@@ -40,7 +40,7 @@ from storage import frontier, pages, transaction
 
 from storage import stories as story_db
 
-from . import archives, pagination, settings, store
+from . import archives, locks, pagination, settings, store
 from .archives import Part, PartRead, Source, Stop
 from .bodies import sniff_binary
 from .outcome import Problem, extraction_crash
@@ -436,6 +436,12 @@ class Report:
     #: Files of a directory named as archives still being written or downloaded, not read.
     unfinished: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
+    #: (archive, holder): archives another ingest is reading into the same database, not read.
+    busy: list[tuple[str, str]] = field(default_factory=list)
+    #: The database's file (locks beside it: ``crawler/locks.py``); None: in memory, no locks.
+    db_path: str | None = None
+    #: The locks held of the archives this run reads, by location; released when each is done.
+    locks: dict[str, int] = field(default_factory=dict, repr=False)
     #: Revisit records stored as errors because the capture they repeat had not been read, by
     #: the URL of that capture: (URL, outlet) of each, which a later record of the capture makes
     #: its article's addresses. At most ``REVISITS_KEPT`` at a time (a deduplicating crawler's
@@ -718,6 +724,19 @@ def _parts_done(db, archive: Archive, report: Report, count: int = 1) -> bool:
 
 
 def _finish(db, archive: Archive, report: Report) -> None:
+    try:
+        _finished(db, archive, report)
+    finally:
+        _unlock(report, archive.source.location)
+
+
+def _unlock(report: Report, location: str) -> None:
+    fd = report.locks.pop(location, None)
+    if fd is not None:
+        locks.release(fd)
+
+
+def _finished(db, archive: Archive, report: Report) -> None:
     if archive.progress is not None and archive.progress.unit == "archives":
         archive.progress.update(1)
     if archive.error is not None:
@@ -743,10 +762,18 @@ def _parts(db, locations: Iterable[tuple[str, str]], report: Report, force: bool
     """Every part to read, archive after archive, as the ledger leaves them."""
     by_archive = progress.unit == "archives"
     for location, shown in locations:
+        if report.db_path:
+            fd, holder = locks.archive_lock(report.db_path, location)
+            if fd is None:
+                report.busy.append((shown, holder))
+                progress.update(1 if by_archive else 0)
+                continue
+            report.locks[location] = fd
         try:
             source = archives.probe(location, shown)
             started = _start_archive(db, source, _ledger_row(db, location), force, part_bytes, report)
         except (OSError, ValueError, HTTPException) as exc:
+            _unlock(report, location)
             # HTTPException: a bad status line or a body cut short, which are no OSError; one
             # input the server garbles must not end the run.
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
@@ -756,6 +783,7 @@ def _parts(db, locations: Iterable[tuple[str, str]], report: Report, force: bool
             progress.update(1 if by_archive else 0)
             continue
         if started is None:
+            _unlock(report, location)
             progress.update(1 if by_archive else 0)
             continue
         archive, parts = started
@@ -976,7 +1004,8 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
             listing of relative paths without ``base_url``).
         OSError: the cluster cannot be reached.
     """
-    report = Report(store_options=store_options or store.options(config_path), config_path=config_path)
+    report = Report(store_options=store_options or store.options(config_path), config_path=config_path,
+                    db_path=db.execute("PRAGMA database_list").fetchone()[2] or None)
     locations = list(archives.expand(inputs, base_url, report.unfinished))
     config_text = Path(config_path).read_text(encoding="utf-8") if config_path else None
     options = Options(config_text=config_text, all_sites=all_sites)
@@ -1006,6 +1035,8 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
         return report
     finally:
         story_db.flush_terms(db)  # the stories' word counts this process kept in memory
+        for location in list(report.locks):  # archives left unfinished: the next run resumes them
+            _unlock(report, location)
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:
@@ -1026,6 +1057,8 @@ def report_lines(report: Report) -> tuple[list[str], str]:
                for where, stop in report.partial]
     errors += [f"newsmon: {where}: not read: named as a file still being written or downloaded; it is read once "
                "renamed (run the ingest again then)" for where in report.unfinished]
+    errors += [f"newsmon: {where}: not read: another newsmon ingest is reading it into this database ({holder}); "
+               "if that one stops before the end, the next ingest resumes it" for where, holder in report.busy]
     line = f"newsmon: {summary(report.counts)}"
     if report.resumed:
         line += f"; {len(report.resumed)} archive(s) resumed where an earlier ingest stopped"

@@ -380,6 +380,44 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
         rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
 
 
+def test_an_archive_another_ingest_is_reading_is_left_to_it(tmp_path, files):
+    # A cron job's ingest of a listing that outlasts the hour, and the next one: the second
+    # resumed the archive the first was still reading, read the rest of it again, and the
+    # ledger kept the counts of whichever wrote last (278 articles for 2,992 stored, by hand).
+    path = tmp_path / "outlets.warc.gz"
+    warcs.write(path, warcs.cc_news_like(400, 1.0, seed=4))  # a few seconds' reading, to be caught at it
+    db = tmp_path / "n.db"
+    first = subprocess.Popen([sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db),
+                              "--workers", "0", "--part-size", "16k"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        while first.poll() is None:  # until it has stored a part, the archive not finished
+            try:
+                if rows(db, "SELECT 1 FROM ingested_archives WHERE resume_offset > 0 AND finished_at IS NULL"):
+                    break
+            except sqlite3.OperationalError:
+                pass
+            time.sleep(0.02)
+        second = newsmon("ingest", str(path), str(files / "dir" / "small.warc.gz"), "--db", str(db), "--workers", "0")
+        assert first.poll() is None, "the first ingest finished before the second started"
+        out, err = first.communicate(timeout=300)
+    finally:
+        first.kill()
+    assert second.returncode == 0, second.stderr
+    assert re.fullmatch(rf"newsmon: {re.escape(str(path))}: not read: another newsmon ingest is reading it into this "
+                        rf"database \(pid {first.pid} since [\d :-]+\); if that one stops before the end, the next "
+                        r"ingest resumes it", second.stderr.strip()), second.stderr
+    assert counts(second)["records"] == 1 + 6 and "resumed" not in second.stdout  # small.warc.gz only
+    assert first.returncode == 0, err
+    assert counts(subprocess.CompletedProcess([], 0, out))["records"] == 1 + 400
+    # The ledger's counts are the first ingest's, which read the whole archive.
+    assert rows(db, f"SELECT records, articles, finished_at IS NOT NULL FROM ingested_archives WHERE source = "
+                    f"'{path}'") == [(401, counts(subprocess.CompletedProcess([], 0, out))["new"], 1)]
+    # Done with it, the archive is anyone's: a third ingest skips it as finished.
+    third = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+    assert third.returncode == 0 and "1 archive(s) skipped" in third.stdout and not third.stderr
+
+
 def _when_stored_twice_after_dictionaries(proc: subprocess.Popen, db: Path) -> None:
     """Wait until the ingest ``proc`` has page dictionaries (and so sent them to its workers:
     a part stored after they were made) and its archive is not finished yet."""
