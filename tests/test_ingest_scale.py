@@ -347,6 +347,19 @@ def test_a_warc_gzipped_whole_with_a_bad_checksum_keeps_its_records_and_says_whe
     assert "1 archive(s) skipped" in again.stdout and counts(again)["records"] == 0
 
 
+def _when_a_part_is_stored(proc: subprocess.Popen, db: Path) -> None:
+    """Wait until the ingest ``proc`` has stored a part of its archive and not finished it."""
+    while proc.poll() is None:
+        try:
+            # Not before the ingest makes the file: connecting would make an empty one.
+            if db.exists() and rows(db, "SELECT 1 FROM ingested_archives WHERE resume_offset > 0 "
+                                        "AND finished_at IS NULL"):
+                return
+        except sqlite3.OperationalError:
+            pass  # not migrated yet
+        time.sleep(0.02)
+
+
 def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_path):
     path = tmp_path / "outlets.warc.gz"
     warcs.write(path, warcs.cc_news_like(80, 1.0, seed=4))
@@ -354,14 +367,7 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
     proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db),
                              "--workers", "0", "--part-size", PART], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while proc.poll() is None:  # until a part is stored, the archive not finished
-            if db.exists():
-                try:
-                    if rows(db, "SELECT 1 FROM ingested_archives WHERE resume_offset > 0 AND finished_at IS NULL"):
-                        break
-                except sqlite3.OperationalError:
-                    pass
-            time.sleep(0.02)
+        _when_a_part_is_stored(proc, db)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait()
@@ -391,13 +397,7 @@ def test_an_archive_another_ingest_is_reading_is_left_to_it(tmp_path, files):
                               "--workers", "0", "--part-size", "16k"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
     try:
-        while first.poll() is None:  # until it has stored a part, the archive not finished
-            try:
-                if rows(db, "SELECT 1 FROM ingested_archives WHERE resume_offset > 0 AND finished_at IS NULL"):
-                    break
-            except sqlite3.OperationalError:
-                pass
-            time.sleep(0.02)
+        _when_a_part_is_stored(first, db)
         second = newsmon("ingest", str(path), str(files / "dir" / "small.warc.gz"), "--db", str(db), "--workers", "0")
         assert first.poll() is None, "the first ingest finished before the second started"
         out, err = first.communicate(timeout=300)
