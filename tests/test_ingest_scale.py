@@ -424,7 +424,7 @@ def _when_stored_twice_after_dictionaries(proc: subprocess.Popen, db: Path) -> N
     seen = None
     while proc.poll() is None:
         try:
-            if rows(db, "SELECT 1 FROM page_dicts LIMIT 1"):
+            if db.exists() and rows(db, "SELECT 1 FROM page_dicts LIMIT 1"):
                 (records, done), = rows(db, "SELECT records, finished_at IS NOT NULL FROM ingested_archives")
                 assert not done, "the ingest finished before its workers could be killed"
                 seen = records if seen is None else seen
