@@ -904,8 +904,7 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
             return
         archive, part, future = pending.pop(0)
         try:
-            _wait(client, future, remote)
-            result = future.result()
+            result = _result(client, future, remote)
         except cluster.NoWorkers as exc:
             pending.insert(0, (archive, part, future))
             return stop(exc)
@@ -966,18 +965,17 @@ def _some_worker(client) -> None:
         raise cluster.NoWorkers(cluster.no_workers(client.scheduler.address, limit)) from None
 
 
-def _wait(client, future, remote: bool) -> None:
-    """Until ``future`` is done. A scheduler's cluster (``remote``) that has no worker left is
-    given ``NEWSMON_INGEST_NO_WORKERS`` seconds to get one (``NoWorkers``): it would hold the part
-    for ever. A ``LocalCluster``'s nannies start its workers again themselves."""
-    from distributed import wait
-
+def _result(client, future, remote: bool) -> PartResult:
+    """``future``'s result, once it has one. A scheduler's cluster (``remote``) that has no
+    worker left is given ``NEWSMON_INGEST_NO_WORKERS`` seconds to get one (``NoWorkers``): it
+    would hold the part for ever, and so would a result that was on a worker killed before this
+    process fetched it (Dask computes it again: "Couldn't gather 1 keys, rescheduling"). A
+    ``LocalCluster``'s nannies start its workers again themselves."""
     from . import cluster
 
     while True:
         try:
-            wait([future], timeout=5 if remote else None)
-            return
+            return future.result(timeout=5 if remote else None)
         except TimeoutError:
             pass
         if not cluster.workers(client):

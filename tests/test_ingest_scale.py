@@ -403,6 +403,7 @@ def test_an_archive_another_ingest_is_reading_is_left_to_it(tmp_path, files):
         out, err = first.communicate(timeout=300)
     finally:
         first.kill()
+        first.communicate()
     assert second.returncode == 0, second.stderr
     assert re.fullmatch(rf"newsmon: {re.escape(str(path))}: not read: another newsmon ingest is reading it into this "
                         rf"database \(pid {first.pid} since [\d :-]+\); if that one stops before the end, the next "
@@ -455,6 +456,7 @@ def test_a_local_workers_death_costs_the_ingest_nothing(tmp_path):
         out, err = proc.communicate(timeout=300)
     finally:
         proc.kill()
+        proc.communicate()
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "lose scattered data" not in err
     assert counts(subprocess.CompletedProcess([], 0, out))["parts sent again"] >= 1
@@ -535,6 +537,7 @@ def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_p
             out, err = proc.communicate(timeout=120)
         finally:
             proc.kill()
+            proc.communicate()
         assert proc.returncode == 1
         assert ("newsmon: ingest: the Dask scheduler at " + address + " has had no worker for 1 s") in err
         assert "the archives being read are left unfinished, to resume where this ingest stopped" in err
@@ -1641,8 +1644,6 @@ def test_a_listing_of_no_archive_is_one_line_as_an_empty_directory_is(tmp_path, 
 def test_an_archive_whose_last_part_fails_on_the_cluster_is_counted_and_finished_once(tmp_path, monkeypatch):
     # The part's failure finished the archive, and the loop finished it again: progress counted
     # two archives for one.
-    import distributed
-
     from crawler import cluster, ingest
 
     path = tmp_path / "outlets.warc.gz"
@@ -1654,7 +1655,7 @@ def test_an_archive_whose_last_part_fails_on_the_cluster_is_counted_and_finished
         def __init__(self, fn, args):
             self.fn, self.args = fn, args
 
-        def result(self):
+        def result(self, timeout=None):
             if self.args[0].index == last:
                 raise ConnectionError("the worker went away")
             return self.fn(*self.args)
@@ -1672,7 +1673,6 @@ def test_an_archive_whose_last_part_fails_on_the_cluster_is_counted_and_finished
         def submit(self, fn, *args, pure=True):
             return Future(fn, args)
 
-    monkeypatch.setattr(distributed, "wait", lambda futures, timeout=None: None)
     monkeypatch.setattr(cluster, "workers", lambda client: 2)
     db = open_db(tmp_path / "n.db")
     finished = []
