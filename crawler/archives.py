@@ -1164,7 +1164,6 @@ def target_uri(value: str | None) -> str:
     return value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
 
 
-
 def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: PartRead) -> Iterator[T]:
     """What ``keep`` makes of each complete record of the part that names an http(s) URL.
 

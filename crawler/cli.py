@@ -504,13 +504,10 @@ def regroup(db: str | None, config: str | None, window: str | None) -> None:
         newsmon regroup --window 48h
     """
     from . import store
-    from .progress import Progress
 
     database, checked = _open(db, config)
     opts = _store_options(checked.config.path, window=window)
-    articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
-    with Progress("regroup", total=articles, unit="articles") as progress:
-        counts = store.regroup(database, opts, progress=progress)
+    counts = store.regroup_shown(database, opts)
     click.echo(f"newsmon: {counts['articles']} articles in {counts['stories']} stories "
                f"({counts['copies']} wire copies)")
 
@@ -838,19 +835,15 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
                 click.echo(f"    urls of run {row['url_states_run']}: {counts}")
             for reason in row["reasons"]:
                 click.echo(f"    ! {reason['message']}")
-    lines = _classifier_lines(database) + _loose_ends(database)
+    from .relevance import status_lines
+
+    # The relevance classifier's state (crawler/relevance.py), then what long commands left.
+    lines = status_lines(database) + _loose_ends(database)
     if lines:
         click.echo("")  # apart from the outlet table: scripts read the table up to the blank line
     for line in lines:
         click.echo(line)
     sys.exit(1 if alarm else 0)
-
-
-def _classifier_lines(database) -> list[str]:
-    """The relevance classifier's state, below the outlet table (crawler/relevance.py)."""
-    from .relevance import status_lines
-
-    return status_lines(database)
 
 
 #: Unfinished archives `newsmon status` names; more are counted.

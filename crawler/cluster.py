@@ -14,7 +14,7 @@ import sys
 from distributed import Client, LocalCluster
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from .fingerprint import differences, fingerprint
+from .fingerprint import WorkersDiffer, differences, fingerprint
 
 
 class ImportFix(WorkerPlugin):
@@ -48,11 +48,6 @@ class NoWorkers(OSError):
     """The scheduler has had no worker for ``NEWSMON_INGEST_NO_WORKERS`` seconds."""
 
 
-class WorkersDiffer(OSError):
-    """A worker cannot run the ingest as this machine would: newsmon missing, or another
-    newsmon or extraction library (``crawler/fingerprint.py``)."""
-
-
 def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
     """A client of the scheduler at ``address``, or of a new ``LocalCluster`` of ``workers``
     processes (one thread each: extraction holds the GIL) on 127.0.0.1.
@@ -75,12 +70,11 @@ def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
             raise OSError(f"{address} is no Dask scheduler address ({exc}): give the one `dask scheduler` prints, "
                           "tcp://HOST:8786 (8787 is its dashboard)") from None
         try:
-            client.wait_for_workers(1, timeout=wait or 1e-3)  # Dask waits for ever on 0
-        except TimeoutError:
-            client.close()
-            raise NoWorkers(no_workers(address, wait) + "; nothing was read") from None
-        try:
+            some_worker(client, wait)
             check_workers(client, address)
+        except NoWorkers as exc:
+            client.close()
+            raise NoWorkers(f"{exc}; nothing was read") from None
         except WorkersDiffer:
             client.close()
             raise
@@ -102,8 +96,8 @@ def check_workers(client: Client, address: str) -> None:
     """Refuse a cluster with a worker that would make something else of the pages than this
     machine: without newsmon (each part failed with "No module named 'crawler'", the message
     said to run the ingest again), or with another newsmon or extraction library (it extracted
-    other text from the same pages, silently). A worker that joins later is checked on its
-    first part's result (``ingest``)."""
+    other text from the same pages, silently). A worker that joins later refuses each part it
+    is given (``ingest.Options.fingerprint``)."""
     theirs = client.run(fingerprint, on_error="return")
     problems = []
     for worker, found in sorted(theirs.items()):
@@ -132,10 +126,15 @@ def workers(client: Client) -> int:
     return len(client.scheduler_info(n_workers=-1)["workers"])
 
 
-def no_workers(address: str, waited: float) -> str:
-    return (f"the Dask scheduler at {address} has had no worker for {waited:g} s (NEWSMON_INGEST_NO_WORKERS): "
-            f"start them on each machine with `dask worker {address} --nworkers N --nthreads 1`, then run "
-            "the ingest again")
+def some_worker(client: Client, wait: float) -> None:
+    """Return once the scheduler has a worker; ``NoWorkers`` after ``wait`` seconds without one."""
+    try:
+        client.wait_for_workers(1, timeout=wait or 1e-3)  # Dask waits for ever on 0
+    except TimeoutError:
+        address = client.scheduler.address
+        raise NoWorkers(f"the Dask scheduler at {address} has had no worker for {wait:g} s "
+                        f"(NEWSMON_INGEST_NO_WORKERS): start them on each machine with `dask worker {address} "
+                        "--nworkers N --nthreads 1`, then run the ingest again") from None
 
 
 def _quiet() -> None:

@@ -15,6 +15,12 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
+class WorkersDiffer(OSError):
+    """A worker cannot run the ingest as this machine would: newsmon missing, or another
+    newsmon or extraction library. Here, not with the cluster's code: a part that failed in
+    the ingest's own process is told by it without importing Dask."""
+
+
 #: The distributions whose version changes what a worker extracts, scores or stores of a page.
 LIBRARIES = ("trafilatura", "htmldate", "lxml", "charset-normalizer", "warcio", "brotli", "zstandard", "rensa",
              "pyahocorasick", "scikit-learn")

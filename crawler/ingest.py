@@ -43,6 +43,7 @@ from storage import stories as story_db
 from . import archives, locks, pagination, settings, store
 from .archives import Part, PartRead, Source, Stop
 from .bodies import sniff_binary
+from .fingerprint import WorkersDiffer, differences
 from .outcome import Problem, extraction_crash
 from .progress import Progress
 from .urls import canonical_url, parsable
@@ -188,9 +189,6 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
 
 def _same_code(writer: tuple[tuple[str, str], ...]) -> None:
     """Raise ``WorkersDiffer`` in a worker whose newsmon or extraction libraries are not the writer's."""
-    from .cluster import WorkersDiffer
-    from .fingerprint import differences
-
     found = differences(writer)
     if found:
         try:
@@ -816,7 +814,7 @@ def _failed(db, archive: Archive, part: Part, exc: BaseException, report: Report
     tries = getattr(exc, "newsmon_tries", 1)  # archives._request's, over HTTP
     member = f"{part.member}: " if part.member else ""
     location = archive.source.location
-    if type(exc).__name__ == "WorkersDiffer":  # cluster's, not imported (Dask) for a part that failed here
+    if isinstance(exc, WorkersDiffer):
         archive.error = f"{member}{exc}; then run the ingest again (it resumes at byte {part.start})"
     elif (remote and isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError))
             and not archives.is_url(location) and os.path.exists(location)):
@@ -941,9 +939,11 @@ def _scatter(client, dicts: dict[str, tuple[int, str, bytes]]):
         NoWorkers: none for ``NEWSMON_INGEST_NO_WORKERS`` seconds.
         OSError: they could not be sent ``RESUBMITS`` times over.
     """
+    from . import cluster
+
     for attempt in range(RESUBMITS + 1):
         # Scattered to no worker, they would be nowhere ("No valid workers found").
-        _some_worker(client)
+        cluster.some_worker(client, float(settings.NEWSMON_INGEST_NO_WORKERS))
         try:
             # hash=False: a key of its own, not a hash of ~0.5 MB an outlet in this (the writer's)
             # process each time; newer dictionaries are new data anyway.
@@ -952,17 +952,6 @@ def _scatter(client, dicts: dict[str, tuple[int, str, bytes]]):
             if attempt == RESUBMITS:
                 raise OSError(f"cannot send the page dictionaries to the cluster's workers ({exc})") from None
             time.sleep(1)
-
-
-def _some_worker(client) -> None:
-    """Return once the cluster has a worker; ``NoWorkers`` after ``NEWSMON_INGEST_NO_WORKERS`` s."""
-    from . import cluster
-
-    limit = float(settings.NEWSMON_INGEST_NO_WORKERS)
-    try:
-        client.wait_for_workers(1, timeout=limit or 1e-3)  # Dask waits for ever on 0
-    except TimeoutError:
-        raise cluster.NoWorkers(cluster.no_workers(client.scheduler.address, limit)) from None
 
 
 def _result(client, future, remote: bool) -> PartResult:
@@ -979,7 +968,7 @@ def _result(client, future, remote: bool) -> PartResult:
         except TimeoutError:
             pass
         if not cluster.workers(client):
-            _some_worker(client)
+            cluster.some_worker(client, float(settings.NEWSMON_INGEST_NO_WORKERS))
 
 
 def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_url: str | None = None,

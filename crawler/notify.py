@@ -117,11 +117,10 @@ def parse_settings(table: dict[str, Any] | None) -> NotifySettings | None:
             or timeout <= 0):
         raise ConfigError(f"[notify] timeout = {timeout!r}: give a number of seconds above 0, e.g. 10")
     settings.timeout = float(timeout)
-    news_age = table.get("news_age", "7d")
-    if news_age != "off":
-        settings.news_age = timedelta(seconds=parse_duration(news_age, "[notify] news_age (or \"off\")"))
-    else:
-        settings.news_age = None
+    if "news_age" in table:  # else NotifySettings' default, storage.notifications.NEWS_AGE
+        news_age = table["news_age"]
+        settings.news_age = None if news_age == "off" else \
+            timedelta(seconds=parse_duration(news_age, "[notify] news_age (or \"off\")"))
     return settings if settings.channels else None
 
 

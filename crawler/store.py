@@ -692,6 +692,15 @@ def regroup(db, opts: Options, *, progress=None) -> dict[str, int]:
     return counts
 
 
+def regroup_shown(db, opts: Options, *, stream=None) -> dict[str, int]:
+    """``regroup`` with its progress shown (``crawler.progress``) on ``stream`` (standard error)."""
+    from .progress import Progress
+
+    total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    with Progress("regroup", total=total, unit="articles", stream=stream) as progress:
+        return regroup(db, opts, progress=progress)
+
+
 def _assign_row(db, row: dict[str, Any], opts: Options, now: str) -> story_db.Placement:
     found = features_of(row, opts.damped)
     return story_db.assign(db, row["id"], signature=found.signature, terms=found.terms,
@@ -785,11 +794,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
     if opts.stories:
         if progress is not None:
             # A bar of its own: the articles re-extracted are done, their stories not yet.
-            from .progress import Progress
-
-            total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-            with Progress("regroup", total=total, unit="articles", stream=progress.stream) as grouping:
-                regroup(db, opts, progress=grouping)
+            regroup_shown(db, opts, stream=progress.stream)
         else:
             regroup(db, opts)
     return counts
