@@ -870,7 +870,7 @@ def _distributed(db, work: Iterator[tuple[Archive, Part]], options: Options, rep
         # Nothing more can be read this run: what is stored stays, each archive resumes where
         # its stored parts end.
         report.failed.append(("ingest", f"{exc}; the archives being read are left unfinished, to resume where "
-                                        "this ingest stopped"))
+                                        "this ingest stopped, and those not reached yet are read by the next run"))
         for _, _, other in pending:
             if other is not None:
                 other.cancel()
