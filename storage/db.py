@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .exceptions import DatabaseFileError
+from .exceptions import DatabaseFileError, DatabaseLocked
 
 
 @contextmanager
@@ -41,11 +41,15 @@ BUSY_TIMEOUT_SECONDS = 30.0
 """How long a write waits for another process's write to finish before failing.
 
 The crawler, a scheduled run, ``newsmon rescore`` and a reviewer's DB Browser may all hold the
-file at once; every write transaction is short, so 30 s only runs out when something is stuck.
+file at once; every write transaction is short, so 30 s only runs out when something is stuck
+or long on purpose: a DB Browser for SQLite with changes not written yet holds its write until
+the reviewer writes or reverts them, a ``VACUUM`` of a large file holds it for minutes. Then
+``transaction`` raises ``DatabaseLocked``. ``open_db(busy_timeout=)`` sets another wait.
 """
 
 
-def open_db(path: str | os.PathLike, *, migrate: bool = True) -> sqlite_utils.Database:
+def open_db(path: str | os.PathLike, *, migrate: bool = True,
+            busy_timeout: float | None = None) -> sqlite_utils.Database:
     """Open (creating if need be) the newsmon database at ``path``, migrated to the current schema.
 
     Args:
@@ -53,6 +57,8 @@ def open_db(path: str | os.PathLike, *, migrate: bool = True) -> sqlite_utils.Da
             gives a private in-memory database.
         migrate: Apply pending migrations (``storage.migrations``). Pass ``False`` only to
             inspect a file as it is.
+        busy_timeout: Seconds a write waits for another process's write (default
+            ``BUSY_TIMEOUT_SECONDS``).
 
     Returns:
         A ``sqlite_utils.Database`` in WAL mode with foreign keys enforced.
@@ -72,12 +78,13 @@ def open_db(path: str | os.PathLike, *, migrate: bool = True) -> sqlite_utils.Da
                                     f"{os.fspath(Path(path).parent)!r}: {exc.strerror or exc}); "
                                     "give --db a writable file path") from None
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+        wait = BUSY_TIMEOUT_SECONDS if busy_timeout is None else busy_timeout
+        conn = sqlite3.connect(str(path), timeout=wait)
     except sqlite3.OperationalError as exc:
         raise DatabaseFileError(f"cannot open {os.fspath(path)!r} ({exc}); give --db a writable file path") from None
     db = sqlite_utils.Database(conn)
     try:
-        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        set_busy_timeout(db, wait)
         if not in_memory:
             # WAL: readers (Datasette, DB Browser, `newsmon serve`) never block the crawler's
             # writes, nor the writes them.
@@ -122,7 +129,12 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         with db.atomic():
             yield db
         return
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise locked(db) from None
     try:
         yield db
     except BaseException:
@@ -136,3 +148,19 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def set_busy_timeout(db: sqlite_utils.Database, seconds: float) -> None:
+    """How long this connection's writes wait for another process's write (0: not at all)."""
+    db.execute(f"PRAGMA busy_timeout = {max(0, round(seconds * 1000))}")
+
+
+def locked(db: sqlite_utils.Database) -> DatabaseLocked:
+    """The error for a write that waited this connection's busy timeout in vain."""
+    path = db.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+    waited = db.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+    return DatabaseLocked(
+        f"the database {path} is locked: another process has been writing to it for longer than the {waited:g} s "
+        "newsmon waits "
+        "(DB Browser for SQLite with changes not written yet, a `newsmon prune --vacuum`, a long newsmon command); "
+        "write or revert the changes there, or let it finish, then run again", path=path, waited=waited)

@@ -16,9 +16,13 @@
 - ``StoryNotFound`` (also a ``LookupError``): ``stories.set_story_status`` got an id no story has.
 - ``DictionaryMissing`` (also a ``LookupError``): ``pages.save_page`` got a page compressed
   with a dictionary this database does not hold.
+- ``DatabaseLocked`` (also a ``sqlite3.OperationalError``): ``db.transaction`` waited the busy
+  timeout for another process's write and the file is still locked.
 """
 
 from __future__ import annotations
+
+import sqlite3
 
 
 class StorageError(Exception):
@@ -64,3 +68,16 @@ class StoryNotFound(StorageError, LookupError):
 
 class DictionaryMissing(StorageError, LookupError):
     """A page compressed elsewhere names a page dictionary the database does not hold."""
+
+
+class DatabaseLocked(StorageError, sqlite3.OperationalError):
+    """Another process has held a write on the file for longer than the busy timeout.
+
+    Also an ``OperationalError``, which is what SQLite raised: code that handled "database is
+    locked" before handles it still.
+    """
+
+    def __init__(self, message: str, *, path: str | None, waited: float) -> None:
+        super().__init__(message)
+        self.path = path
+        self.waited = waited

@@ -12,7 +12,7 @@ import yaml
 
 import crawler
 from storage import DEFAULT_DB, open_db, queries, transaction
-from storage.exceptions import DatabaseFileError, InvalidStatus, NewerSchemaError
+from storage.exceptions import DatabaseFileError, DatabaseLocked, InvalidStatus, NewerSchemaError
 from storage.migrations import MIGRATIONS, migrate
 from storage.search import bigrams, fts_query
 
@@ -466,6 +466,26 @@ def test_transaction_rolls_back_the_whole_block(db):
             queries.save_page(db, "https://www.example.jp/articles/1", b"x", article_id=article_id)
             raise RuntimeError("killed mid-write")
     assert (db["articles"].count, db["pages"].count, db["articles_search"].count) == (0, 0, 0)
+
+
+def test_a_write_another_process_holds_past_the_busy_timeout_is_database_locked_naming_the_file(tmp_path):
+    path = tmp_path / "news.db"
+    db = open_db(path, busy_timeout=0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseLocked) as raised, transaction(db):
+            queries.save_article(db, article(1))
+    finally:
+        holder.rollback()
+        holder.close()
+    # Still what SQLite raised, for code that handled "database is locked" before.
+    assert isinstance(raised.value, sqlite3.OperationalError)
+    assert (raised.value.path, raised.value.waited) == (str(path), 0.2)
+    assert f"the database {path} is locked" in str(raised.value) and "DB Browser" in str(raised.value)
+    with transaction(db):  # released: the same connection writes, waiting as long as before
+        queries.save_article(db, article(1))
+    assert db["articles"].count == 1
 
 
 def test_plain_sqlite3_reads_the_view_and_the_search_table(db, tmp_path):
