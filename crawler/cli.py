@@ -17,7 +17,17 @@ from .article import Article
 from .bodies import sniff_binary
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    def invoke(self, ctx: click.Context):
+        from storage.exceptions import DatabaseLocked
+
+        try:
+            return super().invoke(ctx)
+        except DatabaseLocked as exc:  # any command's write, long after its open checked the file
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsmon")
 def cli() -> None:
     """Monitor Japanese news outlets for articles on Japan's security-document revisions."""
@@ -164,8 +174,13 @@ def open_database(path: str):
     from storage import open_db
     from storage.exceptions import StorageError
 
+    from . import settings as defaults
+    from .validate import check_settings
+
+    with _checked():  # NEWSMON_DB_BUSY_TIMEOUT among them, read here
+        check_settings({})
     try:
-        return open_db(path)
+        return open_db(path, busy_timeout=defaults.NEWSMON_DB_BUSY_TIMEOUT)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     except sqlite3.Error as exc:  # e.g. a read-only file that needs migrating
@@ -218,20 +233,28 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
 
         newsmon crawl asahi nikkei --db news.db
     """
-    from storage.exceptions import StorageError
+    from storage.exceptions import DatabaseLocked, StorageError
 
-    from .crawl import EXIT_BUSY, run_crawl
+    from .crawl import EXIT_BUSY, EXIT_LOCKED, run_crawl
     from .locks import OutletBusy
 
     try:
         with _checked():
             result = run_crawl(list(outlets), _settings(db, config, _setting_pairs(pairs)), wait=wait)
+    except DatabaseLocked as exc:
+        click.echo(f"Error: {exc}; nothing was fetched", err=True)
+        sys.exit(EXIT_LOCKED)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     except OutletBusy as exc:
         click.echo(f"newsmon: {exc}", err=True)
         sys.exit(EXIT_BUSY)
     _print_run(result.stats)
+    if result.finish_reason == "database_locked":
+        click.echo("Error: the crawl stopped: another process held the database's write lock for longer than "
+                   "NEWSMON_DB_BUSY_TIMEOUT (the log above names the file); the pages it had not stored are "
+                   "fetched by the next run", err=True)
+        sys.exit(EXIT_LOCKED)
     if result.finish_reason != "finished":
         raise click.ClickException(f"crawl ended with {result.finish_reason!r}; see the log above")
     if not result.ok:
@@ -623,7 +646,7 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     """
     import sqlite3
 
-    from storage.exceptions import DictionaryMissing
+    from storage.exceptions import DatabaseLocked, DictionaryMissing
 
     from .archives import InputError
     from .ingest import ingest as run_ingest, report_lines
@@ -639,7 +662,10 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     except DictionaryMissing as exc:  # a page dictionary removed from the database while the workers used it
         raise click.ClickException(f"{exc}; what was stored before is kept: run the same ingest again, "
                                    "it resumes where this one stopped") from None
-    except sqlite3.Error as exc:  # a full disk, a lock held past the busy timeout: the ledger keeps the resume point
+    except DatabaseLocked as exc:
+        raise click.ClickException(f"{exc}; the archive being read is left unfinished, and the same ingest "
+                                   "resumes it where this one stopped") from None
+    except sqlite3.Error as exc:  # a full disk: the ledger keeps the resume point
         raise click.ClickException(f"cannot store in the database ({exc}); the archive being read is left "
                                    "unfinished: run the same ingest again, it resumes where this one stopped") from None
     errors, line = report_lines(report)

@@ -12,7 +12,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from storage import open_db, queries
+from storage import open_db, queries, transaction
 
 from .locks import OutletBusy, outlet_locks
 from .validate import check_config, check_settings
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 #: Exit status of a crawl that did not start because another one holds an outlet (EX_TEMPFAIL).
 EXIT_BUSY = 75
+#: Exit status of a crawl that could not write to its database for ``NEWSMON_DB_BUSY_TIMEOUT``
+#: (EX_IOERR): another process holds the file's write lock. Apart from ``EXIT_BUSY``, which is a
+#: run of ours overlapping, because this one needs a person: ``newsmon schedule`` alerts on it.
+EXIT_LOCKED = 74
 
 #: Settings for crawling a site on this machine (the demo, tests, benchmarks): politeness
 #: delays exist for other people's servers, not for 127.0.0.1.
@@ -97,7 +101,8 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
     Raises:
         SettingError: a wrong ``overrides`` value or ``NEWSMON_*`` variable.
         ConfigError: a wrong config file or an unknown outlet.
-        StorageError: the database cannot be used (not a newsmon database, newer schema).
+        StorageError: the database cannot be used (not a newsmon database, newer schema;
+            ``DatabaseLocked``: another process holds its write lock, and nothing was fetched).
         OutletBusy: another process is crawling one of the outlets and did not finish within
             ``wait`` seconds (the skipped run is recorded).
     """
@@ -110,8 +115,15 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
     # checks them once at its start, and a failed delivery is logged and retried next run.
     config = check_config(overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG), outlets=outlets).config
     db_path = overrides.get("NEWSMON_DB", project.NEWSMON_DB)
-    # Migrates it too; the spider, pipeline and ledger open their own connections.
-    open_db(db_path).conn.close()
+    # Migrates it too; the spider, pipeline and ledger share another connection.
+    db = open_db(db_path, busy_timeout=float(overrides.get("NEWSMON_DB_BUSY_TIMEOUT", project.NEWSMON_DB_BUSY_TIMEOUT)))
+    try:
+        # A write lock another process holds (a DB Browser with changes not written) would fail
+        # every page of the run, each after the busy timeout: found here, nothing is fetched.
+        with transaction(db):
+            pass
+    finally:
+        db.conn.close()
 
     try:
         with outlet_locks(db_path, outlets or list(config.outlets), wait=wait):

@@ -11,10 +11,11 @@ from twisted.internet.threads import deferToThread
 
 from storage import health as health_db
 from storage import frontier, open_db, queries
+from storage.exceptions import DatabaseLocked
 
 from . import health, notify, store
 from .config import ConfigError, load_config
-from .crawl import bugs
+from .crawl import EXIT_LOCKED, bugs
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +42,15 @@ class CrawlRunLedger:
         return cls(crawler)
 
     def spider_opened(self, spider) -> None:
+        try:
+            self._start(spider)
+        except DatabaseLocked as exc:  # taken since run_crawl found the file free: spider_closed records the run
+            store.database_locked(self.crawler, exc)
+
+    def _start(self, spider) -> None:
         queries.close_stale_runs(self.db)
-        outlets = sorted(getattr(spider, "outlets", {}) or [])
-        self.run_id = queries.start_run(self.db, outlets, self.trigger, pid=os.getpid())
+        self.run_id = queries.start_run(self.db, sorted(getattr(spider, "outlets", {}) or []), self.trigger,
+                                        pid=os.getpid())
         self.crawler.stats.set_value("newsmon/run_id", self.run_id)
 
     def item_error(self, item, response, spider, failure) -> None:
@@ -52,27 +59,19 @@ class CrawlRunLedger:
         self.crawler.stats.inc_value("newsmon/bugs")
 
     async def spider_closed(self, spider, reason: str) -> None:
-        if self.run_id is None:
+        locked = store.write_again(self.crawler)
+        try:
+            if self.run_id is None:
+                if not locked:
+                    return
+                self._start(spider)  # the lock was there before the run could be recorded
+            self._finish(reason)
+        except DatabaseLocked as exc:
+            logger.error("newsmon: this run could not be recorded in crawl_runs: %s", exc)
             return
+        if locked:
+            return  # a run stopped by our own database is no evidence of its outlets' health
         stats = self.crawler.stats.get_stats()
-        prefix = "downloader/response_status_count/"
-        by_status = {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
-        errors = (stats.get("newsmon/errors", 0) + stats.get("newsmon/extract/failed", 0)
-                  + stats.get("newsmon/discovery/failed", 0) + stats.get("log_count/ERROR", 0))
-        queries.finish_run(
-            self.db, self.run_id,
-            requests=stats.get("downloader/request_count", 0),
-            responses_by_status=by_status,
-            articles_new=stats.get("newsmon/articles/new", 0),
-            articles_relevant=stats.get("newsmon/articles/relevant", 0),
-            errors=errors,
-            finish_reason=reason,
-            exit_status=0 if reason == "finished" and not bugs(stats) else 1,
-            revisits={"requests": stats.get("newsmon/revisit/requests", 0),
-                      "not_modified": stats.get("newsmon/revisit/not_modified", 0),
-                      "failed": stats.get("newsmon/revisit/failed", 0),
-                      "versions_new": stats.get("newsmon/revisit/changed", 0)},
-        )
         # Outlet health and the run's digest come after the ledger row, which they read, and
         # must never cost the run its row.
         try:
@@ -100,6 +99,31 @@ class CrawlRunLedger:
         # In a thread: a slow webhook must not stall the reactor; Scrapy waits for it to finish.
         await maybe_deferred_to_future(
             deferToThread(_notify, self.crawler.settings.get("NEWSMON_DB"), self.run_id, changes, settings))
+
+    def _finish(self, reason: str) -> None:
+        stats = self.crawler.stats.get_stats()
+        prefix = "downloader/response_status_count/"
+        by_status = {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
+        errors = (stats.get("newsmon/errors", 0) + stats.get("newsmon/extract/failed", 0)
+                  + stats.get("newsmon/discovery/failed", 0) + stats.get("log_count/ERROR", 0))
+        if reason == "database_locked":
+            status = EXIT_LOCKED
+        else:
+            status = 0 if reason == "finished" and not bugs(stats) else 1
+        queries.finish_run(
+            self.db, self.run_id,
+            requests=stats.get("downloader/request_count", 0),
+            responses_by_status=by_status,
+            articles_new=stats.get("newsmon/articles/new", 0),
+            articles_relevant=stats.get("newsmon/articles/relevant", 0),
+            errors=errors,
+            finish_reason=reason,
+            exit_status=status,
+            revisits={"requests": stats.get("newsmon/revisit/requests", 0),
+                      "not_modified": stats.get("newsmon/revisit/not_modified", 0),
+                      "failed": stats.get("newsmon/revisit/failed", 0),
+                      "versions_new": stats.get("newsmon/revisit/changed", 0)},
+        )
 
 
 def _notify(db_path: str, run_id: int, changes, settings) -> None:

@@ -19,6 +19,7 @@ import scrapy
 
 from storage import frontier, queries
 from storage import stories as story_terms
+from storage.exceptions import DatabaseLocked
 
 from . import health, pagination, store
 from .outcome import Problem, check_body, exhausted_state, extraction_crash, failure_problem, http_status_problem
@@ -180,7 +181,11 @@ class StorePipeline:
         if self.pool is not None:
             self.stats.set_value("newsmon/extract/workers", self.pool.size)
             self.pool.shutdown(wait=True)
-        story_terms.flush_terms(self.db)  # the IDF statistics of this run's articles
+        try:
+            story_terms.flush_terms(self.db)  # the IDF statistics of this run's articles
+        except DatabaseLocked:  # the ledger says why the run stopped; nothing to add here but the loss
+            logger.warning("newsmon: the story term counts of this run's articles are not stored (the database is "
+                           "locked); `newsmon regroup` counts every article's again")
 
     @property
     def run_id(self) -> int | None:
@@ -297,6 +302,14 @@ class StorePipeline:
     async def process_item(self, item):
         if not isinstance(item, FetchedPage):
             return item
+        try:
+            return await self._store(item)
+        except DatabaseLocked as exc:
+            # The crawl stops; the URL keeps the state it had, and the next run fetches it.
+            store.database_locked(self.crawler, exc)
+            return item
+
+    async def _store(self, item: FetchedPage) -> FetchedPage:
         if item.revisit is not None:
             await self._revisit(item)
             return item

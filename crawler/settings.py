@@ -38,6 +38,11 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # --- newsmon's own settings -------------------------------------------------------------
 #: The SQLite file (relative to the current directory unless absolute).
 NEWSMON_DB = _env("NEWSMON_DB", "newsmon.db")
+#: Seconds a write to the database waits for another process's write before giving up: a
+#: DB Browser for SQLite with changes not written yet holds the file until they are, a VACUUM
+#: for minutes. A crawl that gives up stops at once (exit status 74), its pages not stored
+#: fetched again by the next run; a schedule that runs a VACUUM at night may wait it out.
+NEWSMON_DB_BUSY_TIMEOUT = _env("NEWSMON_DB_BUSY_TIMEOUT", 30.0)
 #: A TOML file adding or overriding outlets, topics, schedule and notifications.
 NEWSMON_CONFIG = _env("NEWSMON_CONFIG", None)
 #: How many times `newsmon ingest` tries an archive's HTTP request again after an answer that
@@ -134,6 +139,7 @@ DOWNLOADER_MIDDLEWARES = {
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 # default 20: a moved article is one or two hops; more is a loop or a parking page.
 REDIRECT_MAX_TIMES = 5
+SPIDER_MIDDLEWARES = {"crawler.middlewares.DatabaseLockedMiddleware": 1000}
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.extensions.CrawlRunLedger": 100}
 # Scrapy's own list less its telnet console and remote control: each would open a local server

@@ -12,6 +12,7 @@ one transaction, so a process killed at any moment leaves either both or neither
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -21,6 +22,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from storage import frontier, open_db, queries, transaction
+from storage.db import BUSY_TIMEOUT_SECONDS, set_busy_timeout
+from storage.exceptions import DatabaseLocked
 from storage import stories as story_db
 from storage import versions
 from storage.pages import Compressed
@@ -32,6 +35,8 @@ from .outcome import Problem, redirect_chain
 from .outlets import Outlet, outlet_for_url
 from .scoring import TermMatch, Topic, best, load_topics, score_article
 from .urls import canonical_url
+
+logger = logging.getLogger(__name__)
 
 # Per process: each config file, read once, and its topics, compiled once where something is
 # scored (0.1 s that the crawl process and the ingest writer, which only store, need not spend).
@@ -81,9 +86,47 @@ def crawler_db(crawler):
     set of prepared statements and one WAL reader instead of four."""
     db = getattr(crawler, "_newsmon_db", None)
     if db is None:
-        db = open_db(crawler.settings.get("NEWSMON_DB"))
+        db = open_db(crawler.settings.get("NEWSMON_DB"), busy_timeout=busy_timeout(crawler))
         crawler._newsmon_db = db
     return db
+
+
+def busy_timeout(crawler) -> float:
+    return crawler.settings.getfloat("NEWSMON_DB_BUSY_TIMEOUT", BUSY_TIMEOUT_SECONDS)
+
+
+def database_locked(crawler, exc: DatabaseLocked) -> None:
+    """A write of the crawl waited the busy timeout in vain: the crawl stops.
+
+    Every page would wait as long and fail the same way, with the reactor blocked meanwhile:
+    the crawl closes (finish reason ``database_locked``), and its connection stops waiting, so
+    the writes already under way fail at once. Nothing is lost: a URL whose page was not stored
+    keeps its state and the next run fetches it; the run ledger waits once more as it closes.
+    """
+    crawler.stats.inc_value("newsmon/database_locked")
+    if crawler.stats.get_value("newsmon/database_locked") > 1:
+        return
+    logger.error("newsmon: %s; this crawl stops: the pages it has not stored are fetched by the next run", exc)
+    set_busy_timeout(crawler_db(crawler), 0)
+    engine, spider = crawler.engine, crawler.spider
+    if engine is None or spider is None:
+        return
+    from scrapy.utils.defer import deferred_from_coro
+
+    close = getattr(engine, "close_spider_async", None)  # Scrapy 2.14 and later
+    if close is not None:
+        deferred_from_coro(close(reason="database_locked"))
+    else:
+        engine.close_spider(spider, "database_locked")
+
+
+def write_again(crawler) -> bool:
+    """After ``database_locked``: let the crawl's writes wait again, for what it closes with.
+    ``False`` when nothing was locked."""
+    if not crawler.stats.get_value("newsmon/database_locked"):
+        return False
+    set_busy_timeout(crawler_db(crawler), busy_timeout(crawler))
+    return True
 
 
 _DAMPED: dict[str | None, frozenset[str]] = {}

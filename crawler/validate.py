@@ -163,6 +163,7 @@ def contact(value: Any) -> str:
 SETTINGS: dict[str, Parse] = {
     "NEWSMON_DB": text,
     "NEWSMON_CONFIG": text,
+    "NEWSMON_DB_BUSY_TIMEOUT": number(0, above=True),
     "NEWSMON_CONTACT": contact,
     "NEWSMON_EXTRACT_WORKERS": whole(0),
     "NEWSMON_EXTRACT_WORKERS_MAX": whole(1),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 
@@ -71,3 +72,22 @@ def test_text_format_and_stdin():
     assert result.returncode == 0
     assert out.splitlines()[0].startswith("小笠原諸島の警察無線")
     assert "Published: 2025-01-21T" in out
+
+
+def test_a_command_that_meets_the_database_locked_says_so_in_one_line(tmp_path):
+    import sqlite3
+
+    from storage import open_db
+
+    db = tmp_path / "news.db"
+    open_db(db).conn.close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # DB Browser for SQLite with an edit not written yet
+    try:
+        result = subprocess.run([sys.executable, "-m", "crawler.cli", "regroup", "--db", str(db)], capture_output=True,
+                                text=True, timeout=120, env={**os.environ, "NEWSMON_DB_BUSY_TIMEOUT": "0.3"})
+    finally:
+        holder.close()
+    # Before: a traceback ending in "sqlite3.OperationalError: database is locked".
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: the database {db} is locked") and "Traceback" not in result.stderr

@@ -89,6 +89,13 @@ def kill_crawl_when(env, ready, *extra: str) -> None:
             proc.kill()
 
 
+def stored_one(env) -> bool:
+    try:
+        return os.path.exists(env["db"]) and rows(env, "select count(*) as n from articles")[0]["n"] >= 1
+    except sqlite3.OperationalError:
+        return False  # tables not created yet
+
+
 def last_run(env) -> dict:
     return rows(env, "select * from crawl_runs order by id desc limit 1")[0]
 
@@ -163,13 +170,7 @@ def test_errors_are_counted_and_do_not_stop_the_run(env, site):
 def test_sigkill_mid_run_leaves_a_consistent_database_and_the_next_run_finishes(env, site):
     for a in site.articles[1:]:
         site.hang(a.path, 2.5)  # slow pages: the crawl is still running when it is killed
-    def stored_one() -> bool:
-        try:
-            return os.path.exists(env["db"]) and rows(env, "select count(*) as n from articles")[0]["n"] >= 1
-        except sqlite3.OperationalError:
-            return False  # tables not created yet
-
-    kill_crawl_when(env, stored_one, "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_TIMEOUT=20")
+    kill_crawl_when(env, lambda: stored_one(env), "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_TIMEOUT=20")
     assert rows(env, "pragma integrity_check")[0]["integrity_check"] == "ok"
     stored = rows(env, "select count(*) as n from articles")[0]["n"]
     assert 1 <= stored < len(PAGES)
@@ -256,6 +257,101 @@ def test_a_bug_while_storing_a_page_fails_the_run_and_the_next_run_stores_it(env
     assert last_run(env)["exit_status"] == 1
     nikkei = rows(env, "select kind from urls where url like '%nikkei%'")
     assert [r["kind"] for r in nikkei] == ["pending"]
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
+def hold_write_lock(path: str) -> sqlite3.Connection:
+    """Another process's write held open on the database, as DB Browser for SQLite holds one from
+    a reviewer's first edit until Write Changes (its own connection: the crawl is another process)."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def test_a_database_locked_before_the_crawl_fetches_nothing_and_says_so(env, site):
+    from storage import open_db
+
+    open_db(env["db"]).conn.close()
+    holder = hold_write_lock(env["db"])
+    try:
+        result = subprocess.run(crawl_cmd(env, "NEWSMON_DB_BUSY_TIMEOUT=0.5"), capture_output=True, timeout=180)
+    finally:
+        holder.rollback()
+        holder.close()
+    err = result.stderr.decode(errors="replace")
+    # Before: every page waited 30 s for the lock and failed with a traceback, the run unrecorded.
+    assert result.returncode == 74, err[-3000:]
+    assert "Traceback" not in err
+    assert f"the database {env['db']} is locked" in err and "nothing was fetched" in err
+    assert site.requests() == []
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
+def crawl_locked_when(env, ready) -> tuple[int, str]:
+    """A crawl whose database another process locks once ``ready()``, and frees once the crawl
+    has given up (so that it can record its run as it closes): (exit status, standard error)."""
+    proc = subprocess.Popen(crawl_cmd(env, "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_TIMEOUT=20",
+                                      "NEWSMON_DB_BUSY_TIMEOUT=1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    holder = None
+    try:
+        for _ in range(600):
+            if ready():
+                break
+            time.sleep(0.05)
+        holder = hold_write_lock(env["db"])
+        stderr = b""
+        for line in proc.stderr:  # released once the crawl has given up: it records its run as it closes
+            stderr += line
+            if b"this crawl stops" in line:
+                holder.rollback()
+                break
+        stderr += proc.communicate(timeout=120)[1]
+    finally:
+        if holder is not None:
+            holder.close()
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, stderr.decode(errors="replace")
+
+
+def assert_stopped_once(code: int, err: str) -> None:
+    assert code == 74, err[-3000:]
+    assert "Traceback" not in err, err[-3000:]
+    assert err.count("is locked") == 1  # one message, not one per page waiting
+    assert "the pages it had not stored are fetched by the next run" in err
+
+
+def test_a_database_locked_mid_run_stops_the_crawl_once_and_the_next_run_stores_the_rest(env, site):
+    for a in site.articles[1:]:
+        site.hang(a.path, 1.0)  # the crawl is still fetching when the lock is taken
+    assert_stopped_once(*crawl_locked_when(env, lambda: stored_one(env)))  # met storing a page
+    stored = rows(env, "select count(*) as n from articles")[0]["n"]
+    assert 1 <= stored < len(PAGES)
+    run = last_run(env)
+    assert (run["finish_reason"], run["exit_status"]) == ("database_locked", 74)
+    # No outlet health from a run our own database stopped.
+    assert rows(env, "select count(*) as n from outlet_runs where run_id = ?", run["id"])[0]["n"] == 0
+
+    for a in site.articles:
+        site.remove_fault(a.path)
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES), \
+        rows(env, "select url, kind, reason from urls")
+    assert [r["finish_reason"] for r in rows(env, "select finish_reason from crawl_runs order by id")] == [
+        "database_locked", "finished"]
+
+
+def test_a_database_locked_while_a_section_page_is_read_stops_the_crawl_and_its_links_are_read_next_run(env, site):
+    from crawler.testsite import SECTION_PATH
+
+    site.hang(SECTION_PATH, 1.0)
+    code, err = crawl_locked_when(env, lambda: any(r.path == SECTION_PATH for r in site.requests()))
+    assert_stopped_once(code, err)  # met in the spider's callback, listing the section's links
+    only_there = site.article(PAGES[2]).path
+    assert not any(r.path == only_there for r in site.requests())
+    site.remove_fault(SECTION_PATH)
     assert crawl(env).returncode == 0
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 

@@ -1588,6 +1588,32 @@ def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp
     assert rows(db, "SELECT count(*) FROM urls") == [(5,)]
 
 
+def test_a_database_another_process_holds_locked_is_named_and_the_next_run_reads_the_archive(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from crawler import settings
+    from crawler.cli import cli
+
+    path = tmp_path / "five.warc.gz"
+    warcs.write(path, warcs.outlet_pages()[:5])
+    db = tmp_path / "n.db"
+    open_db(db).conn.close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # DB Browser for SQLite with an edit not written yet
+    monkeypatch.setattr(settings, "NEWSMON_DB_BUSY_TIMEOUT", 0.3)
+    try:
+        failed = CliRunner().invoke(cli, ["ingest", str(path), "--db", str(db), "--workers", "0"])
+    finally:
+        holder.close()
+    assert failed.exit_code == 1, failed.output
+    message = [line for line in failed.output.splitlines() if line.startswith("Error:")]
+    assert len(message) == 1 and message[0].startswith(f"Error: the database {db} is locked"), failed.output
+    assert message[0].endswith("the same ingest resumes it where this one stopped")
+    again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "SELECT count(*) FROM urls") == [(5,)]
+
+
 @contextlib.contextmanager
 def _no_http_server() -> Iterator[str]:
     """The base URL of a server on 127.0.0.1 that answers every request with a line of no HTTP."""
