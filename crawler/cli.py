@@ -767,7 +767,8 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
     open_database(settings["NEWSMON_DB"]).conn.close()
     crawl_args = [arg for pair in pairs for arg in ("-s", pair)]
     daemon = Daemon(plan, db_path=settings.get("NEWSMON_DB"), config_path=settings.get("NEWSMON_CONFIG"),
-                    crawl_args=crawl_args, notify_settings=notify_settings)
+                    crawl_args=crawl_args, notify_settings=notify_settings,
+                    busy_timeout=float(extra.get("NEWSMON_DB_BUSY_TIMEOUT", defaults.NEWSMON_DB_BUSY_TIMEOUT)))
     if check:
         for line in daemon.plan_lines():
             click.echo(line)

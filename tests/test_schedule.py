@@ -331,6 +331,42 @@ def test_a_hung_crawl_is_killed_at_its_timeout_and_recorded(tmp_path, site, rece
     assert not _alive(runs[-1]["pid"])
 
 
+def test_a_database_another_process_holds_locked_is_alerted_once_and_the_runs_go_on_after(tmp_path, site, receiver):
+    from storage import open_db
+
+    db = str(tmp_path / "news.db")
+    config = write_config(tmp_path / "c.toml", site, schedule='interval = "1s"\ntimeout = "60s"',
+                          webhook=receiver.url)
+    open_db(db).conn.close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # DB Browser for SQLite, a reviewer's edit not written yet
+    try:
+        with daemon(tmp_path, db, config, "NEWSMON_DB_BUSY_TIMEOUT=0.5") as proc:
+            wait_for(lambda: proc.log.read_text(errors="replace").count("ended with exit status 74") >= 2,
+                     "two runs that found the database locked", log=proc.log)
+            # Before: each run's end was a traceback in the daemon's log, and nobody was told.
+            alerts = [p for p in receiver.posts if p["type"] == "newsmon.alert"]
+            assert [a["alert"] for a in alerts] == ["database_locked"]
+            assert alerts[0]["database"] == db and "DB Browser" in alerts[0]["text"]
+            holder.rollback()
+            wait_for(lambda: finished_schedule_runs(db), "a run that could write", log=proc.log)
+            wait_for(lambda: len([p for p in receiver.posts if p["type"] == "newsmon.alert"]) == 2,
+                     "the alert that the database can be written", log=proc.log)
+            assert stop(proc) == 0
+    finally:
+        holder.close()
+    assert [p["alert"] for p in receiver.posts if p["type"] == "newsmon.alert"] == [
+        "database_locked", "database_writable"]
+    assert "Traceback" not in proc.log.read_text(errors="replace")
+    runs = rows(db, "select * from crawl_runs order by id")
+    # The runs that found it locked are recorded once it could be written, and are no evidence
+    # of the outlet's health; the articles are all there.
+    skipped = [r for r in runs if r["finish_reason"] == "skipped: database locked"]
+    assert len(skipped) >= 2 and {r["exit_status"] for r in skipped} == {74}
+    assert rows(db, "select status from health where outlet = 'site'")[0]["status"] == "ok"
+    assert rows(db, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_lets_the_running_crawl_close_its_run(tmp_path, site, signum):
     db = str(tmp_path / "news.db")
