@@ -19,11 +19,11 @@ from .bodies import sniff_binary
 
 class _Commands(click.Group):
     def invoke(self, ctx: click.Context):
-        from storage.exceptions import DatabaseLocked
+        from storage.exceptions import DatabaseUnwritable
 
         try:
             return super().invoke(ctx)
-        except DatabaseLocked as exc:  # any command's write, long after its open checked the file
+        except DatabaseUnwritable as exc:  # any command's write (locked, disk full), long after the open
             raise click.ClickException(str(exc)) from None
 
 
@@ -233,28 +233,27 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
 
         newsmon crawl asahi nikkei --db news.db
     """
-    from storage.exceptions import DatabaseLocked, StorageError
+    from storage.exceptions import DatabaseUnwritable, StorageError
 
-    from .crawl import EXIT_BUSY, EXIT_LOCKED, run_crawl
+    from .crawl import EXIT_BUSY, EXIT_UNWRITABLE, run_crawl
     from .locks import OutletBusy
 
     try:
         with _checked():
             result = run_crawl(list(outlets), _settings(db, config, _setting_pairs(pairs)), wait=wait)
-    except DatabaseLocked as exc:
+    except DatabaseUnwritable as exc:
         click.echo(f"Error: {exc}; nothing was fetched", err=True)
-        sys.exit(EXIT_LOCKED)
+        sys.exit(EXIT_UNWRITABLE)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     except OutletBusy as exc:
         click.echo(f"newsmon: {exc}", err=True)
         sys.exit(EXIT_BUSY)
     _print_run(result.stats)
-    if result.finish_reason == "database_locked":
-        click.echo("Error: the crawl stopped: another process held the database's write lock for longer than "
-                   "NEWSMON_DB_BUSY_TIMEOUT (the log above names the file); the pages it had not stored are "
-                   "fetched by the next run", err=True)
-        sys.exit(EXIT_LOCKED)
+    if result.stats.get("newsmon/database_unwritable"):
+        click.echo("Error: the crawl stopped: its database could not be written (the log above says why); the pages "
+                   "it had not stored are fetched by the next run", err=True)
+        sys.exit(EXIT_UNWRITABLE)
     if result.finish_reason != "finished":
         raise click.ClickException(f"crawl ended with {result.finish_reason!r}; see the log above")
     if not result.ok:
@@ -646,7 +645,7 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     """
     import sqlite3
 
-    from storage.exceptions import DatabaseLocked, DictionaryMissing
+    from storage.exceptions import DatabaseUnwritable, DictionaryMissing
 
     from .archives import InputError
     from .ingest import ingest as run_ingest, report_lines
@@ -662,7 +661,7 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     except DictionaryMissing as exc:  # a page dictionary removed from the database while the workers used it
         raise click.ClickException(f"{exc}; what was stored before is kept: run the same ingest again, "
                                    "it resumes where this one stopped") from None
-    except DatabaseLocked as exc:
+    except DatabaseUnwritable as exc:
         raise click.ClickException(f"{exc}; the archive being read is left unfinished, and the same ingest "
                                    "resumes it where this one stopped") from None
     except sqlite3.Error as exc:  # a full disk: the ledger keeps the resume point

@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 
 #: Exit status of a crawl that did not start because another one holds an outlet (EX_TEMPFAIL).
 EXIT_BUSY = 75
-#: Exit status of a crawl that could not write to its database for ``NEWSMON_DB_BUSY_TIMEOUT``
-#: (EX_IOERR): another process holds the file's write lock. Apart from ``EXIT_BUSY``, which is a
-#: run of ours overlapping, because this one needs a person: ``newsmon schedule`` alerts on it.
-EXIT_LOCKED = 74
+#: Exit status of a crawl that could not write to its database (EX_IOERR): another process held
+#: its write lock past ``NEWSMON_DB_BUSY_TIMEOUT``, its disk is full, it is read-only. Apart from
+#: ``EXIT_BUSY`` (a run of ours overlapping) because this needs a person: ``newsmon schedule``
+#: alerts on it.
+EXIT_UNWRITABLE = 74
 
 #: Settings for crawling a site on this machine (the demo, tests, benchmarks): politeness
 #: delays exist for other people's servers, not for 127.0.0.1.
@@ -102,7 +103,8 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
         SettingError: a wrong ``overrides`` value or ``NEWSMON_*`` variable.
         ConfigError: a wrong config file or an unknown outlet.
         StorageError: the database cannot be used (not a newsmon database, newer schema;
-            ``DatabaseLocked``: another process holds its write lock, and nothing was fetched).
+            ``DatabaseUnwritable``: it cannot be written, another process holding its write
+            lock, and nothing was fetched).
         OutletBusy: another process is crawling one of the outlets and did not finish within
             ``wait`` seconds (the skipped run is recorded).
     """

@@ -11,11 +11,11 @@ from twisted.internet.threads import deferToThread
 
 from storage import health as health_db
 from storage import frontier, open_db, queries
-from storage.exceptions import DatabaseLocked
+from storage.exceptions import DatabaseUnwritable
 
 from . import health, notify, store
 from .config import ConfigError, load_config
-from .crawl import EXIT_LOCKED, bugs
+from .crawl import EXIT_UNWRITABLE, bugs
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +44,8 @@ class CrawlRunLedger:
     def spider_opened(self, spider) -> None:
         try:
             self._start(spider)
-        except DatabaseLocked as exc:  # taken since run_crawl found the file free: spider_closed records the run
-            store.database_locked(self.crawler, exc)
+        except DatabaseUnwritable as exc:  # since run_crawl found it writable: spider_closed records the run
+            store.database_unwritable(self.crawler, exc)
 
     def _start(self, spider) -> None:
         queries.close_stale_runs(self.db)
@@ -59,17 +59,17 @@ class CrawlRunLedger:
         self.crawler.stats.inc_value("newsmon/bugs")
 
     async def spider_closed(self, spider, reason: str) -> None:
-        locked = store.write_again(self.crawler)
+        unwritable = store.write_again(self.crawler)
         try:
             if self.run_id is None:
-                if not locked:
+                if not unwritable:
                     return
-                self._start(spider)  # the lock was there before the run could be recorded
-            self._finish(reason)
-        except DatabaseLocked as exc:
+                self._start(spider)  # it could not be written when the run opened
+            self._finish(reason, unwritable)
+        except DatabaseUnwritable as exc:
             logger.error("newsmon: this run could not be recorded in crawl_runs: %s", exc)
             return
-        if locked:
+        if unwritable:
             return  # a run stopped by our own database is no evidence of its outlets' health
         stats = self.crawler.stats.get_stats()
         # Outlet health and the run's digest come after the ledger row, which they read, and
@@ -100,14 +100,14 @@ class CrawlRunLedger:
         await maybe_deferred_to_future(
             deferToThread(_notify, self.crawler.settings.get("NEWSMON_DB"), self.run_id, changes, settings))
 
-    def _finish(self, reason: str) -> None:
+    def _finish(self, reason: str, unwritable: bool) -> None:
         stats = self.crawler.stats.get_stats()
         prefix = "downloader/response_status_count/"
         by_status = {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
         errors = (stats.get("newsmon/errors", 0) + stats.get("newsmon/extract/failed", 0)
                   + stats.get("newsmon/discovery/failed", 0) + stats.get("log_count/ERROR", 0))
-        if reason == "database_locked":
-            status = EXIT_LOCKED
+        if unwritable:
+            status = EXIT_UNWRITABLE
         else:
             status = 0 if reason == "finished" and not bugs(stats) else 1
         queries.finish_run(

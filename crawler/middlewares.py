@@ -24,7 +24,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from storage import frontier, queries
-from storage.exceptions import DatabaseLocked
+from storage.exceptions import DatabaseUnwritable
 
 from . import store
 from .bodies import GzipTooLarge, GzipTruncated, gunzip
@@ -189,8 +189,8 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         try:
             if frontier.robots_seen(self.db, netloc, http_status=status, sha256=sha256):
                 logger.info("newsmon: robots.txt of %s changed: the URLs it disallowed are pending again", netloc)
-        except DatabaseLocked as exc:
-            store.database_locked(self.crawler, exc)
+        except DatabaseUnwritable as exc:
+            store.database_unwritable(self.crawler, exc)
         except Exception:  # bookkeeping must never cost the crawl its robots decision
             logger.exception("newsmon: could not record robots.txt of %s", netloc)
 
@@ -292,11 +292,12 @@ class ConditionalGetMiddleware:
         return response
 
 
-class DatabaseLockedMiddleware:
-    """Spider middleware: a callback's write that met the database locked (``DatabaseLocked``)
-    stops the crawl (``store.database_locked``) instead of logging a traceback for every feed,
-    sitemap and section read until it closes. What the document listed after it is listed again
-    next run: its conditional-GET validators are written only once it is read whole."""
+class UnwritableDatabaseMiddleware:
+    """Spider middleware: a callback's write that found the database unwritable (locked by
+    another process, a full disk) stops the crawl (``store.database_unwritable``) instead of
+    logging a traceback for every feed, sitemap and section read until it closes. What the
+    document listed after it is listed again next run: its conditional-GET validators are
+    written only once it is read whole."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
@@ -306,8 +307,8 @@ class DatabaseLockedMiddleware:
         return cls(crawler)
 
     def process_spider_exception(self, response, exception, spider=None):
-        if isinstance(exception, DatabaseLocked):
-            store.database_locked(self.crawler, exception)
+        if isinstance(exception, DatabaseUnwritable):
+            store.database_unwritable(self.crawler, exception)
             return []
         return None
 

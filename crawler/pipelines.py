@@ -19,7 +19,7 @@ import scrapy
 
 from storage import frontier, queries
 from storage import stories as story_terms
-from storage.exceptions import DatabaseLocked
+from storage.exceptions import DatabaseUnwritable
 
 from . import health, pagination, store
 from .outcome import Problem, check_body, exhausted_state, extraction_crash, failure_problem, http_status_problem
@@ -183,9 +183,9 @@ class StorePipeline:
             self.pool.shutdown(wait=True)
         try:
             story_terms.flush_terms(self.db)  # the IDF statistics of this run's articles
-        except DatabaseLocked:  # the ledger says why the run stopped; nothing to add here but the loss
+        except DatabaseUnwritable:  # the ledger says why the run stopped; nothing to add here but the loss
             logger.warning("newsmon: the story term counts of this run's articles are not stored (the database is "
-                           "locked); `newsmon regroup` counts every article's again")
+                           "not writable); `newsmon regroup` counts every article's again")
 
     @property
     def run_id(self) -> int | None:
@@ -304,9 +304,9 @@ class StorePipeline:
             return item
         try:
             return await self._store(item)
-        except DatabaseLocked as exc:
+        except DatabaseUnwritable as exc:
             # The crawl stops; the URL keeps the state it had, and the next run fetches it.
-            store.database_locked(self.crawler, exc)
+            store.database_unwritable(self.crawler, exc)
             return item
 
     async def _store(self, item: FetchedPage) -> FetchedPage:

@@ -44,12 +44,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from storage import health as health_db
 from storage import open_db
-from storage.exceptions import DatabaseLocked
+from storage.exceptions import DatabaseUnwritable
 
 from . import notify
 from .config import ConfigError
 from .config import parse_duration as config_duration
-from .crawl import EXIT_LOCKED
+from .crawl import EXIT_UNWRITABLE
 
 logger = logging.getLogger("newsmon.schedule")
 
@@ -190,9 +190,9 @@ class Daemon:
         self.active = 0  # run_job calls in progress
         self.stopping = threading.Event()
         self.force = threading.Event()
-        # Since when crawls have found the database locked (None: they write), and the ends of
-        # runs that could not be recorded meanwhile: the alert goes once, the rows later.
-        self.locked_since: datetime | None = None
+        # Since when crawls have found the database unwritable (None: they write), and the ends
+        # of runs that could not be recorded meanwhile: the alert goes once, the rows later.
+        self.unwritable_since: datetime | None = None
         self.unrecorded: list[tuple[Job, int, datetime, int, str | None]] = []
         # Threads, not processes: each job only waits on its child process.
         self.scheduler = BlockingScheduler(
@@ -252,51 +252,51 @@ class Daemon:
                 self.idle.notify_all()
 
     def _database_state(self, job: Job, code: int) -> None:
-        """Tell, once, that crawls stopped because another process holds the database's write
-        lock (a DB Browser for SQLite with changes not written yet, a VACUUM): every run until it
-        is released fails the same way and no outlet's health can say so. Tell once more when a
-        crawl gets through again."""
+        """Tell, once, that crawls stop because they cannot write to the database (another
+        process holds its write lock: a DB Browser for SQLite with changes not written yet, a
+        VACUUM; or its disk is full): every run until then fails the same way, and no outlet's
+        health can say so. Tell once more when a crawl gets through again."""
         now = datetime.now(timezone.utc).replace(microsecond=0)
         with self.lock:
-            since = self.locked_since
-            if code == EXIT_LOCKED and since is None:
-                self.locked_since = now
+            since = self.unwritable_since
+            if code == EXIT_UNWRITABLE and since is None:
+                self.unwritable_since = now
             elif code == 0 and since is not None:
-                self.locked_since = None
+                self.unwritable_since = None
             else:
                 return
         told = self.notify_settings is not None and not self.stopping.is_set()
         if since is None:
-            logger.error("newsmon: %s: the crawl could not write to %s: another process holds its write lock; every "
-                         "run fails so until it is released%s", job.id, self.db_path,
+            logger.error("newsmon: %s: the crawl could not write to %s (its log above says why); every run fails so "
+                         "until it can%s", job.id, self.db_path,
                          " (alert sent)" if told else " ([notify] would send an alert)")
-            alert = {"alert": "database_locked", "since": now.isoformat(),
-                     "title": "newsmon: crawls stopped: the database is locked",
+            alert = {"alert": "database_unwritable", "since": now.isoformat(),
+                     "title": "newsmon: crawls stopped: the database cannot be written",
                      "text": f"The crawls since {now.isoformat()} could not write to {self.db_path}: another "
                              "process holds its write lock (DB Browser for SQLite with changes not written yet, a "
-                             "VACUUM, a long newsmon command). Write or revert the changes there, or let it finish. "
-                             "The schedule goes on trying; what was not stored is fetched by the first run that can "
-                             "write."}
+                             "VACUUM, a long newsmon command), or its disk is full, or it is read-only; the "
+                             "schedule's log says which. The schedule goes on trying; what was not stored is "
+                             "fetched by the first run that can write."}
         else:
-            logger.info("newsmon: %s: the database can be written again (locked since %s)", job.id, since.isoformat())
+            logger.info("newsmon: %s: the database can be written again (not since %s)", job.id, since.isoformat())
             alert = {"alert": "database_writable", "since": since.isoformat(), "until": now.isoformat(),
                      "title": "newsmon: crawls running again: the database can be written",
-                     "text": f"{self.db_path} was locked from {since.isoformat()} to {now.isoformat()}; the crawl "
-                             f"of {', '.join(job.outlets)} since has stored what it fetched."}
+                     "text": f"{self.db_path} could not be written from {since.isoformat()} to {now.isoformat()}; "
+                             f"the crawl of {', '.join(job.outlets)} since has stored what it fetched."}
         if told:
             notify.send(self.notify_settings, {"type": "newsmon.alert", "version": 1, "database": self.db_path,
                                                **alert})
 
     def _close_ledger(self, job: Job, pid: int, spawned: datetime, code: int, reason: str | None) -> None:
         """Record what the crawl process could not: its kill, its crash, its early death, a
-        database it found locked (and, once it can be written, such records that could not be)."""
+        database it could not write to (and, once it can be written, such records)."""
         with self.lock:  # jobs end in threads of their own
             ends, self.unrecorded = self.unrecorded + [(job, pid, spawned, code, reason)], []
         for at, end in enumerate(ends):
             try:
                 self._record_end(*end)
-            except DatabaseLocked:
-                logger.error("newsmon: the end of crawl pid %s is recorded later: the database is locked", end[1])
+            except DatabaseUnwritable:
+                logger.error("newsmon: the end of crawl pid %s is recorded once the database can be written", end[1])
                 with self.lock:
                     self.unrecorded += [e for e in ends[at:] if e[3] != 0 or e[4] is not None]
                 return
@@ -304,8 +304,8 @@ class Daemon:
     def _record_end(self, job: Job, pid: int, spawned: datetime, code: int, reason: str | None) -> None:
         if reason is None and code == 0:
             return
-        if reason is None and code == EXIT_LOCKED:
-            reason = "skipped: database locked"  # as a run of an outlet another crawl holds: no evidence on it
+        if reason is None and code == EXIT_UNWRITABLE:
+            reason = "skipped: database unwritable"  # as a run of an outlet another crawl holds: no evidence
         if reason is None:
             reason = (f"failed: killed by signal {-code}" if code < 0 else f"failed: exit status {code}")
         db = open_db(self.db_path, busy_timeout=self.busy_timeout)
@@ -316,7 +316,7 @@ class Daemon:
                 changes = health_db.update_run_health(db, run_id)
                 if not self.stopping.is_set():
                     notify.notify_run(db, run_id, changes, self.notify_settings)
-        except DatabaseLocked:
+        except DatabaseUnwritable:
             raise
         except Exception:  # the schedule must go on whatever happened to one run's bookkeeping
             logger.exception("newsmon: could not record the end of crawl pid %s", pid)

@@ -139,7 +139,7 @@ DOWNLOADER_MIDDLEWARES = {
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 # default 20: a moved article is one or two hops; more is a loop or a parking page.
 REDIRECT_MAX_TIMES = 5
-SPIDER_MIDDLEWARES = {"crawler.middlewares.DatabaseLockedMiddleware": 1000}
+SPIDER_MIDDLEWARES = {"crawler.middlewares.UnwritableDatabaseMiddleware": 1000}
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.extensions.CrawlRunLedger": 100}
 # Scrapy's own list less its telnet console and remote control: each would open a local server

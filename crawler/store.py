@@ -23,7 +23,7 @@ from typing import Any
 
 from storage import frontier, open_db, queries, transaction
 from storage.db import BUSY_TIMEOUT_SECONDS, set_busy_timeout
-from storage.exceptions import DatabaseLocked
+from storage.exceptions import DatabaseUnwritable
 from storage import stories as story_db
 from storage import versions
 from storage.pages import Compressed
@@ -95,16 +95,18 @@ def busy_timeout(crawler) -> float:
     return crawler.settings.getfloat("NEWSMON_DB_BUSY_TIMEOUT", BUSY_TIMEOUT_SECONDS)
 
 
-def database_locked(crawler, exc: DatabaseLocked) -> None:
-    """A write of the crawl waited the busy timeout in vain: the crawl stops.
+def database_unwritable(crawler, exc: DatabaseUnwritable) -> None:
+    """The crawl's database cannot be written (another process's lock held past the busy
+    timeout, a full disk, a read-only file): the crawl stops.
 
-    Every page would wait as long and fail the same way, with the reactor blocked meanwhile:
-    the crawl closes (finish reason ``database_locked``), and its connection stops waiting, so
-    the writes already under way fail at once. Nothing is lost: a URL whose page was not stored
-    keeps its state and the next run fetches it; the run ledger waits once more as it closes.
+    Every page would fail the same way, each after the busy timeout with the reactor blocked
+    meanwhile: the crawl closes (its finish reason is ``exc.code``: ``database_locked``,
+    ``database_full``, ``database_unwritable``), and its connection stops waiting, so the writes
+    already under way fail at once. Nothing is lost: a URL whose page was not stored keeps its
+    state and the next run fetches it; the run ledger tries once more as it closes.
     """
-    crawler.stats.inc_value("newsmon/database_locked")
-    if crawler.stats.get_value("newsmon/database_locked") > 1:
+    crawler.stats.inc_value("newsmon/database_unwritable")
+    if crawler.stats.get_value("newsmon/database_unwritable") > 1:
         return
     logger.error("newsmon: %s; this crawl stops: the pages it has not stored are fetched by the next run", exc)
     set_busy_timeout(crawler_db(crawler), 0)
@@ -115,15 +117,15 @@ def database_locked(crawler, exc: DatabaseLocked) -> None:
 
     close = getattr(engine, "close_spider_async", None)  # Scrapy 2.14 and later
     if close is not None:
-        deferred_from_coro(close(reason="database_locked"))
+        deferred_from_coro(close(reason=exc.code))
     else:
-        engine.close_spider(spider, "database_locked")
+        engine.close_spider(spider, exc.code)
 
 
 def write_again(crawler) -> bool:
-    """After ``database_locked``: let the crawl's writes wait again, for what it closes with.
-    ``False`` when nothing was locked."""
-    if not crawler.stats.get_value("newsmon/database_locked"):
+    """After ``database_unwritable``: let the crawl's writes wait again, for what it closes
+    with. ``False`` when its database was writable all along."""
+    if not crawler.stats.get_value("newsmon/database_unwritable"):
         return False
     set_busy_timeout(crawler_db(crawler), busy_timeout(crawler))
     return True

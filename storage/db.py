@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .exceptions import DatabaseFileError, DatabaseLocked
+from .exceptions import DatabaseFileError, DatabaseFull, DatabaseLocked, DatabaseUnwritable
 
 
 @contextmanager
@@ -132,22 +132,21 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc):
+        said = locked(db) if "locked" in str(exc) else unwritable(db, exc)
+        if said is None:
             raise
-        raise locked(db) from None
+        raise said from None
     try:
         yield db
-    except BaseException:
+        conn.execute("COMMIT")
+    except BaseException as exc:
         # The error may itself have ended the transaction (a RAISE(ROLLBACK) trigger).
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise
-    try:
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+        said = unwritable(db, exc)
+        if said is None:
+            raise
+        raise said from None
 
 
 def set_busy_timeout(db: sqlite_utils.Database, seconds: float) -> None:
@@ -155,9 +154,31 @@ def set_busy_timeout(db: sqlite_utils.Database, seconds: float) -> None:
     db.execute(f"PRAGMA busy_timeout = {max(0, round(seconds * 1000))}")
 
 
+def unwritable(db: sqlite_utils.Database, exc: BaseException) -> DatabaseUnwritable | None:
+    """What an error of a write means when it is the file's and not the query's: a full disk,
+    a read-only file, a failing disk (``None`` for any other error)."""
+    if isinstance(exc, DatabaseUnwritable) or not isinstance(exc, sqlite3.OperationalError):
+        return None
+    name, text = getattr(exc, "sqlite_errorname", None) or "", str(exc)
+    path = _path(db)
+    if name.startswith("SQLITE_FULL") or text == "database or disk is full":
+        return DatabaseFull(f"the disk holding the database {path} is full (or the file reached a size limit): "
+                            "free space on it, then run again", path=path)
+    if name.startswith(("SQLITE_IOERR", "SQLITE_READONLY")) or text in ("disk I/O error",
+                                                                        "attempt to write a readonly database"):
+        return DatabaseUnwritable(f"cannot write to the database {path} ({text}): its disk may be full or failing, "
+                                  "or this user may not write the file and its directory; see to it, then run again",
+                                  path=path)
+    return None
+
+
+def _path(db: sqlite_utils.Database) -> str:
+    return db.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+
+
 def locked(db: sqlite_utils.Database) -> DatabaseLocked:
     """The error for a write that waited this connection's busy timeout in vain."""
-    path = db.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+    path = _path(db)
     waited = db.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
     return DatabaseLocked(
         f"the database {path} is locked: another process has been writing to it for longer than the {waited:g} s "

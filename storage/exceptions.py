@@ -16,8 +16,9 @@
 - ``StoryNotFound`` (also a ``LookupError``): ``stories.set_story_status`` got an id no story has.
 - ``DictionaryMissing`` (also a ``LookupError``): ``pages.save_page`` got a page compressed
   with a dictionary this database does not hold.
-- ``DatabaseLocked`` (also a ``sqlite3.OperationalError``): ``db.transaction`` waited the busy
-  timeout for another process's write and the file is still locked.
+- ``DatabaseUnwritable`` (also a ``sqlite3.OperationalError``): ``db.transaction`` could not
+  write to the file: ``DatabaseLocked``, another process's write held it past the busy
+  timeout; ``DatabaseFull``, its disk is full; else read-only or failing (I/O errors).
 """
 
 from __future__ import annotations
@@ -70,14 +71,31 @@ class DictionaryMissing(StorageError, LookupError):
     """A page compressed elsewhere names a page dictionary the database does not hold."""
 
 
-class DatabaseLocked(StorageError, sqlite3.OperationalError):
-    """Another process has held a write on the file for longer than the busy timeout.
+class DatabaseUnwritable(StorageError, sqlite3.OperationalError):
+    """The database file cannot be written now; the message says why and what to do.
 
-    Also an ``OperationalError``, which is what SQLite raised: code that handled "database is
-    locked" before handles it still.
+    Also an ``OperationalError``, which is what SQLite raised: code that handled its errors
+    before handles them still. ``code`` names the cause for machines (a crawl's finish reason).
     """
 
-    def __init__(self, message: str, *, path: str | None, waited: float) -> None:
+    code = "database_unwritable"
+
+    def __init__(self, message: str, *, path: str | None) -> None:
         super().__init__(message)
         self.path = path
+
+
+class DatabaseLocked(DatabaseUnwritable):
+    """Another process has held a write on the file for longer than the busy timeout."""
+
+    code = "database_locked"
+
+    def __init__(self, message: str, *, path: str | None, waited: float) -> None:
+        super().__init__(message, path=path)
         self.waited = waited
+
+
+class DatabaseFull(DatabaseUnwritable):
+    """The disk holding the file is full, or the file reached a size limit."""
+
+    code = "database_full"

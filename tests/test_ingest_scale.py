@@ -1579,8 +1579,9 @@ def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp
     failed = CliRunner().invoke(cli, ["ingest", str(path), "--db", str(db), "--workers", "0"])
     assert isinstance(failed.exception, SystemExit) and failed.exit_code == 1, failed.exception
     message = [line for line in failed.output.splitlines() if line.startswith("Error:")]
-    assert message == ["Error: cannot store in the database (database or disk is full); the archive being read "
-                       "is left unfinished: run the same ingest again, it resumes where this one stopped"]
+    assert message == [f"Error: the disk holding the database {db} is full (or the file reached a size limit): free "
+                       "space on it, then run again; the archive being read is left unfinished, and the same ingest "
+                       "resumes it where this one stopped"]
     assert rows(db, "SELECT finished_at FROM ingested_archives") == [(None,)]
     monkeypatch.setattr(store, "save", save)
     again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")

@@ -346,7 +346,7 @@ def test_a_database_another_process_holds_locked_is_alerted_once_and_the_runs_go
                      "two runs that found the database locked", log=proc.log)
             # Before: each run's end was a traceback in the daemon's log, and nobody was told.
             alerts = [p for p in receiver.posts if p["type"] == "newsmon.alert"]
-            assert [a["alert"] for a in alerts] == ["database_locked"]
+            assert [a["alert"] for a in alerts] == ["database_unwritable"]
             assert alerts[0]["database"] == db and "DB Browser" in alerts[0]["text"]
             holder.rollback()
             wait_for(lambda: finished_schedule_runs(db), "a run that could write", log=proc.log)
@@ -356,12 +356,12 @@ def test_a_database_another_process_holds_locked_is_alerted_once_and_the_runs_go
     finally:
         holder.close()
     assert [p["alert"] for p in receiver.posts if p["type"] == "newsmon.alert"] == [
-        "database_locked", "database_writable"]
+        "database_unwritable", "database_writable"]
     assert "Traceback" not in proc.log.read_text(errors="replace")
     runs = rows(db, "select * from crawl_runs order by id")
     # The runs that found it locked are recorded once it could be written, and are no evidence
     # of the outlet's health; the articles are all there.
-    skipped = [r for r in runs if r["finish_reason"] == "skipped: database locked"]
+    skipped = [r for r in runs if r["finish_reason"] == "skipped: database unwritable"]
     assert len(skipped) >= 2 and {r["exit_status"] for r in skipped} == {74}
     assert rows(db, "select status from health where outlet = 'site'")[0]["status"] == "ok"
     assert rows(db, "select count(*) as n from articles")[0]["n"] == len(PAGES)

@@ -12,7 +12,7 @@ import yaml
 
 import crawler
 from storage import DEFAULT_DB, open_db, queries, transaction
-from storage.exceptions import DatabaseFileError, DatabaseLocked, InvalidStatus, NewerSchemaError
+from storage.exceptions import DatabaseFileError, DatabaseFull, DatabaseLocked, InvalidStatus, NewerSchemaError
 from storage.migrations import MIGRATIONS, migrate
 from storage.search import bigrams, fts_query
 
@@ -486,6 +486,19 @@ def test_a_write_another_process_holds_past_the_busy_timeout_is_database_locked_
     with transaction(db):  # released: the same connection writes, waiting as long as before
         queries.save_article(db, article(1))
     assert db["articles"].count == 1
+
+
+def test_a_write_that_finds_the_disk_full_is_database_full_and_leaves_nothing_half_written(tmp_path):
+    path = tmp_path / "news.db"
+    db = open_db(path)
+    queries.save_article(db, article(1))
+    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")  # a disk with no room
+    with pytest.raises(DatabaseFull) as raised, transaction(db):
+        article_id, _ = queries.save_article(db, article(2, text=JA_TEXT * 50))
+        queries.save_page(db, "https://www.example.jp/articles/2", b"x" * 200_000, article_id=article_id)
+    assert isinstance(raised.value, sqlite3.OperationalError) and raised.value.code == "database_full"
+    assert f"the disk holding the database {path} is full" in str(raised.value)
+    assert (db["articles"].count, db["pages"].count) == (1, 0)
 
 
 def test_plain_sqlite3_reads_the_view_and_the_search_table(db, tmp_path):
