@@ -12,6 +12,7 @@ import os
 import sys
 
 from distributed import Client, LocalCluster
+from distributed.client import AllExit
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from .fingerprint import WorkersDiffer, differences, fingerprint
@@ -60,6 +61,7 @@ def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
         OSError: the scheduler cannot be reached.
         NoWorkers: it has no worker after ``wait`` seconds.
     """
+    logging.getLogger("asyncio").addFilter(_gather_closed)
     if address:
         try:
             client = Client(address, timeout="30s")
@@ -120,6 +122,12 @@ def check_workers(client: Client, address: str) -> None:
 
 def _answered(record: logging.LogRecord) -> bool:
     return "lose scattered data" not in record.getMessage()
+
+
+def _gather_closed(record: logging.LogRecord) -> bool:
+    # A result still being gathered when the client closes (the ingest stopped for want of
+    # workers, and said so) ends its task with AllExit, which asyncio logs as a traceback.
+    return not (record.exc_info and isinstance(record.exc_info[1], AllExit))
 
 
 def workers(client: Client) -> int:

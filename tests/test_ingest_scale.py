@@ -541,7 +541,7 @@ def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_p
         assert proc.returncode == 1
         assert ("newsmon: ingest: the Dask scheduler at " + address + " has had no worker for 1 s") in err
         assert "the archives being read are left unfinished, to resume where this ingest stopped" in err
-        assert "Traceback" not in err
+        assert "Traceback" not in err, err
         (records, done), = rows(db, "SELECT records, finished_at IS NOT NULL FROM ingested_archives")
         assert not done and 0 < records < 241
         # Workers again: the next run resumes, and every article is there once.
