@@ -513,13 +513,16 @@ def reextract(db: str | None, config: str | None) -> None:
 @config_option
 @click.option("--window", metavar="DURATION", help="Articles further apart than this are never one story "
               "(\"72h\", \"2d\"). Default: NEWSMON_STORY_WINDOW, else [stories] window, else 72h.")
-def regroup(db: str | None, config: str | None, window: str | None) -> None:
+@click.option("--storyless", is_flag=True, help="Place only the articles in no story (stored with stories off, "
+              "or not reached by a regroup that was stopped) into the stories as they are.")
+def regroup(db: str | None, config: str | None, window: str | None, storyless: bool) -> None:
     """Rebuild every story from the stored articles, as if they had arrived in time order.
 
     Same event across outlets: one story; wire copies: one story, each copy marked as a
     duplicate of its original. Review decisions are kept. Run it after upgrading a database
-    made before stories existed, or after changing the window. Interrupted, it leaves the
-    articles it had not reached without a story (they stay in the review queue): run it again.
+    made before stories existed, or after changing the window. Stopped, it leaves the articles
+    it had not reached without a story (they stay in the review queue): --storyless places
+    them as this run would have.
 
     Example:
 
@@ -529,7 +532,10 @@ def regroup(db: str | None, config: str | None, window: str | None) -> None:
 
     database, checked = _open(db, config)
     opts = _store_options(checked.config.path, window=window)
-    counts = store.regroup_shown(database, opts)
+    counts = store.regroup_shown(database, opts, storyless=storyless)
+    if storyless:
+        click.echo(f"newsmon: {counts['articles']} articles without a story placed ({counts['stories']} new stories)")
+        return
     click.echo(f"newsmon: {counts['articles']} articles in {counts['stories']} stories "
                f"({counts['copies']} wire copies)")
 
@@ -895,7 +901,7 @@ def _loose_ends(database) -> list[str]:
                      "(the ingested_archives table)")
     if ends["storyless"]:
         lines.append(f"stories: {ends['storyless']} articles in no story (stored with stories off, or a regroup "
-                     "interrupted): newsmon regroup places them")
+                     "stopped): newsmon regroup --storyless places them")
     return lines
 
 

@@ -701,15 +701,19 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
 
 # --- rebuilding ------------------------------------------------------------------------------------
 
-def regroup(db, opts: Options, *, progress=None) -> dict[str, int]:
+def regroup(db, opts: Options, *, progress=None, storyless: bool = False, batch_size: int = 200) -> dict[str, int]:
     """Rebuild every story from the stored articles, in time order (``newsmon regroup``).
 
     The same database gives the same stories every time. Reviewers' decisions are on the
     articles and stay; each story's status is derived from them again. ``progress``: a
     ``crawler.progress.Progress`` told of each batch of articles placed (a million articles take
-    a quarter of an hour).
+    a quarter of an hour). ``storyless``: place only the articles in no story, in time order,
+    into the stories as they are: those stored with stories off, and those a regroup stopped
+    before (each batch is placed and counted in one transaction, so a regroup stopped anywhere
+    is finished so as it would have finished itself).
     """
-    story_db.clear(db)
+    if not storyless:
+        story_db.clear(db)
     now = now_iso()
     counts = {"articles": 0, "stories": 0, "copies": 0}
     batch: list[dict[str, Any]] = []
@@ -721,29 +725,30 @@ def regroup(db, opts: Options, *, progress=None) -> dict[str, int]:
                 placed = _assign_row(db, row, opts, now)
                 stories += int(placed.new_story)
                 counts["copies"] += int(placed.duplicate_of is not None)
+            # With the placements: the term statistics the next batch is placed by.
+            story_db.flush_terms(db)
         counts["stories"] += stories
         if progress is not None:
             progress.update(len(batch), stories=stories)
         batch.clear()
 
-    for row in story_db.iter_for_grouping(db):
+    for row in story_db.iter_for_grouping(db, storyless=storyless):
         batch.append(row)
         counts["articles"] += 1
-        if len(batch) >= 200:
+        if len(batch) >= batch_size:
             flush()
     flush()
-    story_db.flush_terms(db)
     counts["copies"] = db.execute("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0]
     return counts
 
 
-def regroup_shown(db, opts: Options, *, stream=None) -> dict[str, int]:
+def regroup_shown(db, opts: Options, *, stream=None, storyless: bool = False) -> dict[str, int]:
     """``regroup`` with its progress shown (``crawler.progress``) on ``stream`` (standard error)."""
     from .progress import Progress
 
-    total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    total = db.execute("SELECT count(*) FROM articles" + (" WHERE story_id IS NULL" if storyless else "")).fetchone()[0]
     with Progress("regroup", total=total, unit="articles", stream=stream) as progress:
-        return regroup(db, opts, progress=progress)
+        return regroup(db, opts, progress=progress, storyless=storyless)
 
 
 def _assign_row(db, row: dict[str, Any], opts: Options, now: str) -> story_db.Placement:

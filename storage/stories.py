@@ -371,14 +371,16 @@ def clear(db: Database) -> None:
             db.execute(f"DELETE FROM {table}")
 
 
-def iter_for_grouping(db: Database, batch: int = 500):
-    """Every article's id, outlet, title, lead, text and times, in time order (for ``regroup``).
+def iter_for_grouping(db: Database, batch: int = 500, *, storyless: bool = False):
+    """Every article's id, outlet, title, lead, text and times, in time order (for ``regroup``);
+    ``storyless``: those in no story only.
 
     The order is by published time (else first seen), then id, with every offset normalised to
     UTC, so that it is true time order. The order is read once (ids only), the rows in batches.
     """
     order = [r[0] for r in db.execute(
-        "SELECT id FROM articles ORDER BY coalesce(strftime('%Y-%m-%dT%H:%M:%S', published_at), "
+        "SELECT id FROM articles " + ("WHERE story_id IS NULL " if storyless else "")
+        + "ORDER BY coalesce(strftime('%Y-%m-%dT%H:%M:%S', published_at), "
         "strftime('%Y-%m-%dT%H:%M:%S', first_seen_at)), id").fetchall()]
     for start in range(0, len(order), batch):
         ids = order[start:start + batch]

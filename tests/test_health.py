@@ -316,8 +316,8 @@ def test_status_names_what_an_ingest_or_a_regroup_left_undone(tmp_path):
         "ingest: /data/CC-NEWS-1.warc.gz: unfinished, read to byte 123,456,789 of 1,000,000,000: run the same "
         "newsmon ingest again to resume it",
         "ingest: /data/cut.warc.gz: read only in part: 1062 complete records, then stopped at byte 14972571",
-        "stories: 1 articles in no story (stored with stories off, or a regroup interrupted): newsmon regroup "
-        "places them"]
+        "stories: 1 articles in no story (stored with stories off, or a regroup stopped): newsmon regroup "
+        "--storyless places them"]
 
 
 def test_status_exits_0_when_nothing_fails_and_colours_a_terminal(tmp_path):

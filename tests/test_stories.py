@@ -91,18 +91,19 @@ def test_articles_further_apart_than_the_window_are_two_stories(db):
     assert len({story_of(db, s.article_id) for s in (first, inside, outside)}) == 3
 
 
+def grouping(database) -> set[frozenset[str]]:
+    groups: dict[int, set[str]] = {}
+    for url, story in database.execute("select url, story_id from articles").fetchall():
+        groups.setdefault(story, set()).add(url.split("/site/")[1])
+    return {frozenset(g) for g in groups.values()}
+
+
 def test_regroup_gives_the_same_stories_whatever_order_the_articles_came_in(db, tmp_path):
     for key in ("regional", "e", "h", "a", "kyodo", "c", "d", "b", "e2"):
         save(db, ARTICLES[key])
     other = open_db(tmp_path / "other.db")
     for key in ARTICLES:
         save(other, ARTICLES[key])
-
-    def grouping(database) -> set[frozenset[str]]:
-        groups: dict[int, set[str]] = {}
-        for url, story in database.execute("select url, story_id from articles").fetchall():
-            groups.setdefault(story, set()).add(url.split("/site/")[1])
-        return {frozenset(g) for g in groups.values()}
 
     opts = store.options(None)
     store.regroup(db, opts)
@@ -127,6 +128,46 @@ def test_regroup_shows_its_progress(db):
         counts = store.regroup(db, store.options(None), progress=progress)
     assert progress.done == 5 and progress.counts == {"stories": counts["stories"]}
     assert "regroup" in bar.getvalue() and "100%" in bar.getvalue() and f"{counts['stories']} stories" in bar.getvalue()
+
+
+def test_a_stopped_regroup_is_finished_by_regroup_storyless_as_it_would_have_finished_itself(db):
+    # At a million articles a regroup takes a quarter of an hour; stopped (Ctrl-C, a kill, the
+    # database locked), it left the rest in no story, and the only way on was all of it again.
+    for key in ARTICLES:
+        save(db, ARTICLES[key])
+    opts = store.options(None)
+    store.regroup(db, opts)
+    whole = grouping(db)
+    stories = db.execute("select article_count, relevant_count, first_published_at, last_published_at, outlets "
+                         "from stories order by first_published_at").fetchall()
+    terms = dict(db.execute("select term, df from story_terms").fetchall())  # what the next articles are placed by
+
+    class Stopped(Exception):
+        pass
+
+    class StopsAfterTwoBatches:  # told after each batch is committed, as the progress bar is
+        def __init__(self) -> None:
+            self.batches = 0
+
+        def update(self, n: int, **counts) -> None:
+            self.batches += 1
+            if self.batches == 2:
+                raise Stopped
+
+    with pytest.raises(Stopped):
+        store.regroup(db, opts, progress=StopsAfterTwoBatches(), batch_size=2)
+    # Another process goes on: what the stopped one held in memory is gone with it.
+    resumed = open_db(db.execute("pragma database_list").fetchone()[2])
+    left = resumed.execute("select count(*) from articles where story_id is null").fetchone()[0]
+    assert left == len(ARTICLES) - 4
+    counts = store.regroup(resumed, opts, storyless=True, batch_size=2)
+    assert counts["articles"] == left
+    assert grouping(resumed) == whole
+    assert resumed.execute("select article_count, relevant_count, first_published_at, last_published_at, outlets "
+                           "from stories order by first_published_at").fetchall() == stories
+    assert dict(resumed.execute("select term, df from story_terms").fetchall()) == terms
+    assert store.regroup(resumed, opts, storyless=True)["articles"] == 0
+    resumed.close()
 
 
 def test_grouping_off_leaves_articles_without_a_story_until_regroup(db):
