@@ -807,13 +807,17 @@ def _when(value: str | None, now) -> str:
 @db_option
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per outlet) instead of a table.")
-def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json: bool) -> None:
+@click.option("--overdue", metavar="DURATION", help="An outlet no crawl of which has finished for this long is "
+              "failing (\"6h\"). Default: 3 runs of the config's [schedule] missed, for the outlets `newsmon "
+              "schedule` crawls.")
+def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json: bool, overdue: str | None) -> None:
     """Per outlet: last run, last success, articles of the last 24 hours, errors, health.
 
     Health comes from the outlet_health table (the `health` view): 'degraded' when extraction
     goes wrong (rules no longer matching, empty texts, missing titles or dates), 'failing' when
-    crawling does (timeouts, errors dominating, feeds listing nothing, silence), 'blocked' at a
-    bot wall, 'unknown' before an outlet's first run. Worst first; coloured on a terminal.
+    crawling does (timeouts, errors dominating, feeds listing nothing, silence, no crawl
+    finished for --overdue), 'blocked' at a bot wall, 'unknown' before an outlet's first run.
+    Worst first; coloured on a terminal.
 
     Exit status 1 when any outlet shown is failing or blocked (for cron and monitoring), else 0.
 
@@ -837,6 +841,8 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
         raise BadConfig(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     now = datetime.now(timezone.utc)
     rows = health_db.outlet_status(database, list(outlets) or known, now=now)
+    with _checked():
+        _flag_overdue(rows, checked.config, overdue, now)
     # Worst first; the sort is stable, so crawled outlets stay before the never-crawled ones.
     rows.sort(key=lambda r: health_db.severity(r["health"]))
     alarm = any(r["health"] in health_db.ALARM for r in rows)
@@ -876,6 +882,51 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     for line in lines:
         click.echo(line)
     sys.exit(1 if alarm else 0)
+
+
+#: Scheduled runs an outlet may miss before `newsmon status` calls it failing: one is a slow
+#: crawl or a restart of the daemon, three is the daemon gone or every crawl failing early.
+OVERDUE_RUNS = 3
+
+
+def _flag_overdue(rows: list[dict], config, overdue: str | None, now) -> None:
+    """Fail the outlets no crawl of which has finished for ``overdue``, or for ``OVERDUE_RUNS``
+    runs of the config's schedule when ``newsmon schedule`` crawls them: a daemon that died, or
+    crawls that fail before they can record a run (the database not writable), left every
+    outlet 'ok' at its last run's health, and a monitor reading the exit status saw nothing."""
+    from datetime import datetime
+
+    from storage import health as health_db
+
+    from . import settings as defaults
+    from .config import ConfigError, parse_duration
+    from .scheduler import build_schedule
+
+    limit = parse_duration(overdue, "--overdue") if overdue else None
+    try:
+        # As `newsmon schedule` without --interval builds it (a daemon given one: --overdue).
+        plan = build_schedule(config.schedule, list(config.outlets), defaults.NEWSMON_SCHEDULE_INTERVAL,
+                              override_from="NEWSMON_SCHEDULE_INTERVAL")
+    except ConfigError:  # the daemon refuses it too, and says why
+        plan = None
+    for row in rows:
+        last = row["last_run"]
+        if row["running"] or last is None or row["last_success"] is None:
+            continue  # never finished: its runs' health says why
+        since = datetime.fromisoformat(row["last_success"])
+        quiet = (now - since).total_seconds()
+        if limit is not None:
+            late = quiet > limit
+        else:
+            late = (last["trigger"] == "schedule" and plan is not None
+                    and plan.missed(row["outlet"], since, now, OVERDUE_RUNS) >= OVERDUE_RUNS)
+        if not late:
+            continue
+        if health_db.severity("failing") < health_db.severity(row["health"]):
+            row["health"] = "failing"
+        row["reasons"].append({"code": "overdue", "message": (
+            f"no crawl of it has finished for {quiet / 3600:.1f} h: is `newsmon schedule` (or the cron job) running, "
+            "and can its crawls write to the database? (its log says)")})
 
 
 #: Unfinished archives `newsmon status` names; more are counted.

@@ -126,6 +126,23 @@ class Schedule:
     timezone: str = DEFAULT_TIMEZONE
     extra_args: list[str] = field(default_factory=list)
 
+    def missed(self, outlet: str, since: datetime, now: datetime, most: int = 1000) -> int:
+        """How many runs of ``outlet`` this schedule would have started after ``since`` up to
+        ``now`` (at most ``most``): a crontab's night counts none."""
+        job = next((j for j in self.jobs if outlet in j.outlets), None)
+        if job is None or now <= since:
+            return 0
+        if job.interval:
+            return min(most, int((now - since).total_seconds() // job.interval))
+        trigger = CronTrigger.from_crontab(job.cron, timezone=self.timezone)
+        count, at = 0, since
+        while count < most:
+            at = trigger.get_next_fire_time(None, at + timedelta(seconds=1))
+            if at is None or at > now:
+                break
+            count += 1
+        return count
+
 
 def build_schedule(table: dict[str, Any], outlets: list[str], interval_override: str | None = None,
                    *, override_from: str = "--interval") -> Schedule:

@@ -286,6 +286,52 @@ def test_status_lists_the_worst_first_and_exits_1_when_an_outlet_fails(tmp_path)
     assert asahi.returncode == 0
 
 
+def test_status_fails_an_outlet_whose_crawls_stopped_finishing(tmp_path):
+    # The daemon dead, or every crawl failing before it could record a run (the database not
+    # writable): each outlet kept its last run's health, "ok", and the exit status was 0.
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    path = tmp_path / "status.db"
+    db = open_db(path)
+    now = datetime.now(timezone.utc)
+    for outlet, ago in (("asahi", timedelta(hours=3)), ("nhk", timedelta(minutes=10))):
+        run_id = add_run(db, outlet, now - ago, pages=4, rules_expected=4)  # by `newsmon schedule`, every 15m
+        health.update_health(db, outlet, run_id, now=now - ago)
+    manual = queries.start_run(db, ["nikkei"], "manual", pid=None, now=(now - timedelta(days=2)).isoformat())
+    queries.finish_run(db, manual, requests=1, responses_by_status={}, articles_new=0, articles_relevant=0, errors=0,
+                       finish_reason="finished", exit_status=0, now=(now - timedelta(days=2)).isoformat())
+    health.record_outlet_run(db, manual, "nikkei", {"pages": 4, "rules_expected": 4})
+    health.update_health(db, "nikkei", manual, now=now - timedelta(days=2))
+    db.close()
+
+    def shown(*args: str) -> tuple[int, dict[str, str], str]:
+        result = CliRunner().invoke(cli, ["status", "--db", str(path), *args])
+        table = result.output.split("\n\n")[0].splitlines()[2:]
+        return result.exit_code, {ln.split()[0]: ln.split()[1] for ln in table if not ln.startswith(" ")}, result.output
+
+    code, healths, output = shown()
+    assert code == 1 and healths["asahi"] == "failing", output
+    assert (healths["nhk"], healths["nikkei"]) == ("ok", "ok")  # a manual crawl's cadence is nobody's to guess
+    assert "! no crawl of it has finished for 3.0 h: is `newsmon schedule` (or the cron job) running" in output
+    code, healths, output = shown("--overdue", "1d")
+    assert code == 1 and (healths["asahi"], healths["nhk"], healths["nikkei"]) == ("ok", "ok", "failing"), output
+    assert shown("asahi", "--overdue", "4h")[0] == 0
+
+
+def test_a_schedule_counts_the_runs_it_would_have_started_crontab_nights_none():
+    from crawler.scheduler import build_schedule
+
+    plan = build_schedule({"outlets": {"nikkei": "*/30 6-23 * * *"}}, ["nikkei", "asahi"])
+    jst = timezone(timedelta(hours=9))
+    since = datetime(2026, 12, 1, 23, 30, tzinfo=jst)
+    assert plan.missed("nikkei", since, datetime(2026, 12, 2, 5, 59, tzinfo=jst)) == 0
+    assert plan.missed("nikkei", since, datetime(2026, 12, 2, 7, 5, tzinfo=jst)) == 3  # 6:00, 6:30, 7:00
+    assert plan.missed("asahi", since, since + timedelta(hours=1)) == 4  # every 15m
+    assert plan.missed("asahi", since, since + timedelta(days=30), 3) == 3
+
+
 def test_status_names_what_an_ingest_or_a_regroup_left_undone(tmp_path):
     # An ingest says so in its own output only, which a cron job may send nowhere: an archive it
     # left unfinished (killed, its workers gone) or read in part was nowhere else to see.
