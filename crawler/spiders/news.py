@@ -29,13 +29,14 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from storage import frontier, versions
+from storage.exceptions import DatabaseUnwritable
 
 from ..config import ConfigError, load_config
 from ..discovery import Discovered, parse_feed, parse_sitemap
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
-from ..store import charset_of, crawler_db, known_hosts, now_iso, settings_options
+from ..store import charset_of, crawler_db, database_unwritable, known_hosts, now_iso, settings_options
 from ..urls import canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, WALL_HEADERS, Wall, detect_wall
 
@@ -380,7 +381,11 @@ class NewsSpider(scrapy.Spider):
         if self.revisits_queued:
             return
         self.revisits_queued = True
-        requests = list(self._revisits())
+        try:
+            requests = list(self._revisits())
+        except DatabaseUnwritable as exc:  # often the first write of a quiet run, where no page was new
+            database_unwritable(self.crawler, exc)
+            return
         if not requests:
             return
         self.logger.info("newsmon: %d revisits of stored articles due", len(requests))
