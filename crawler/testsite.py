@@ -490,13 +490,15 @@ class LoopbackSite:
 
     # -- faults -----------------------------------------------------------------------------
 
-    def fail(self, path: str, status: int, *, retry_after: int | None = None, times: int | None = None) -> None:
-        """Answer ``path`` (a site path or URL) with ``status``, ``times`` times or until removed.
+    def fail(self, path: str, status: int, *, retry_after: int | None = None, times: int | None = None,
+             delay: float = 0.0) -> None:
+        """Answer ``path`` (a site path or URL) with ``status``, ``times`` times or until removed,
+        after ``delay`` seconds.
 
         ``retry_after`` (seconds) is sent as Retry-After, as servers do with 503 and 429.
         """
         with self._lock:
-            self._faults[_path_of(path)] = _Fault(status=status, retry_after=retry_after, times=times)
+            self._faults[_path_of(path)] = _Fault(status=status, retry_after=retry_after, times=times, delay=delay)
 
     def answer(self, path: str, status: int, body: bytes = b"", headers: Mapping[str, str] | None = None, *,
                times: int | None = None) -> None:

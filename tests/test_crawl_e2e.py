@@ -356,6 +356,26 @@ def test_a_database_locked_while_a_section_page_is_read_stops_the_crawl_and_its_
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
+def test_a_database_locked_while_a_failed_feed_is_recorded_stops_the_crawl_too(env, site):
+    # What a failed feed, sitemap or section records is written in its errback: the lock met
+    # there stops the crawl as in a callback (the spider middleware is given its exception too).
+    from crawler.testsite import ATOM_PATH
+
+    whole = Path(env["config"]).read_text(encoding="utf-8")
+    # The failing feed alone, so that its errback makes the first write after the lock is taken.
+    alone = {"feeds": f'feeds = ["{site.url(ATOM_PATH)}"]', "sitemaps": "sitemaps = []", "start_urls": "start_urls = []"}
+    Path(env["config"]).write_text("\n".join(alone.get(line.split(" ")[0], line) for line in whole.splitlines()),
+                                   encoding="utf-8")
+    site.fail(ATOM_PATH, 500, delay=1.0)
+    code, err = crawl_locked_when(env, lambda: any(r.path == ATOM_PATH for r in site.requests()))
+    assert_stopped_once(code, err)
+    assert "atom.xml of site failed: HTTP 500" in err
+    site.remove_fault(ATOM_PATH)
+    Path(env["config"]).write_text(whole, encoding="utf-8")
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
 def test_a_full_disk_stops_the_crawl_once_and_the_next_run_stores_the_rest(env, site):
     import resource
 
