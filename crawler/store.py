@@ -708,9 +708,9 @@ def regroup(db, opts: Options, *, progress=None, storyless: bool = False, batch_
     articles and stay; each story's status is derived from them again. ``progress``: a
     ``crawler.progress.Progress`` told of each batch of articles placed (a million articles take
     a quarter of an hour). ``storyless``: place only the articles in no story, in time order,
-    into the stories as they are: those stored with stories off, and those a regroup stopped
-    before (each batch is placed and counted in one transaction, so a regroup stopped anywhere
-    is finished so as it would have finished itself).
+    into the stories as they are: those stored with stories off, and those a stopped regroup had
+    not reached (each batch is placed and its terms counted in one transaction, so whenever a
+    regroup stops, ``storyless`` finishes it as it would have finished itself).
     """
     if not storyless:
         story_db.clear(db)
