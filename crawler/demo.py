@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import time
 from pathlib import Path
 
@@ -39,8 +40,12 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
             "LOG_LEVEL": "WARNING", **LOOPBACK_SETTINGS,
         })
         if keep_serving:
-            click.echo(f"Still serving at {site.base_url}; Ctrl-C to stop.", err=True)
             try:
+                # Scrapy's shutdown handlers outlive its crawl: Ctrl-C and SIGTERM went on asking
+                # the finished crawl to stop, and the site served until killed.
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                signal.signal(signal.SIGTERM, _interrupt)
+                click.echo(f"Still serving at {site.base_url}; Ctrl-C to stop.", err=True)
                 while True:
                     time.sleep(3600)
             except KeyboardInterrupt:
@@ -49,6 +54,10 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
         site.stop()
     _report(db_path, config_path, result.stats)
     return 0 if result.ok else 1
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _report(db_path: str, config_path: Path, stats: dict) -> None:

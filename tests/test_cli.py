@@ -5,8 +5,12 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+
+import pytest
 
 from .conftest import SAVED, saved_bytes
 
@@ -91,3 +95,26 @@ def test_a_command_that_meets_the_database_locked_says_so_in_one_line(tmp_path):
     # Before: a traceback ending in "sqlite3.OperationalError: database is locked".
     assert result.returncode == 1
     assert result.stderr.startswith(f"Error: the database {db} is locked") and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_demo_keeping_its_site_served_stops_on_ctrl_c_and_sigterm(tmp_path, signum):
+    # Scrapy's shutdown handlers outlived the demo's crawl: Ctrl-C ("Ctrl-C to stop", it says)
+    # and SIGTERM went to them, and the site served until the process was killed.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "demo", "--db", str(tmp_path / "demo.db"), "--port",
+                             str(port), "--keep-serving"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:
+            if line.startswith("Still serving at"):
+                break
+        proc.send_signal(signum)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    assert "This run: 81 requests, 74 new articles (1 relevant)" in out
