@@ -819,7 +819,8 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     finished for --overdue), 'blocked' at a bot wall, 'unknown' before an outlet's first run.
     Worst first; coloured on a terminal.
 
-    Exit status 1 when any outlet shown is failing or blocked (for cron and monitoring), else 0.
+    Exit status 1 when any outlet shown is failing or blocked, or a notification channel's last
+    delivery failed (for cron and monitoring), else 0.
 
     Example:
 
@@ -828,6 +829,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     from datetime import datetime, timezone
 
     from storage import health as health_db
+    from storage import notifications
 
     database, checked = _open(db, config)
     known = list(checked.config.outlets)
@@ -845,7 +847,11 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
         _flag_overdue(rows, checked.config, overdue, now)
     # Worst first; the sort is stable, so crawled outlets stay before the never-crawled ones.
     rows.sort(key=lambda r: health_db.severity(r["health"]))
-    alarm = any(r["health"] in health_db.ALARM for r in rows)
+    # A channel whose deliveries fail tells nobody, itself least: the analysts wait for news.
+    # (One no longer in the config fails no more.)
+    configured = checked.notify.channels if checked.notify else []
+    failing = [f for f in notifications.failing_channels(database) if f["channel"] in configured]
+    alarm = any(r["health"] in health_db.ALARM for r in rows) or bool(failing)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         sys.exit(1 if alarm else 0)
@@ -876,7 +882,10 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     from .relevance import status_lines
 
     # The relevance classifier's state (crawler/relevance.py), then what long commands left.
-    lines = status_lines(database) + _loose_ends(database)
+    lines = status_lines(database) + _loose_ends(database) + [
+        f"notifications: {f['channel']}: {f['failed']} deliveries failed since {_when(f['since'], now)}, the last "
+        f"with {f['error']}: fix the channel ([notify]); the digests after list what it missed, a day back, and "
+        "count the rest" for f in failing]
     if lines:
         click.echo("")  # apart from the outlet table: scripts read the table up to the blank line
     for line in lines:

@@ -158,6 +158,7 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
     if not articles and not changes and not always:
         return None  # older articles alone make no digest: the next one counts them
     older = notifications.older_articles(db, run_id, now=now, news_age=news_age)
+    undelivered = notifications.undelivered_articles(db, run_id, now=now)
     digest = {
         "type": "newsmon.digest",
         "version": 1,
@@ -168,6 +169,9 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         # Relevant articles stored since, published long before newsmon first saw them (a
         # backfill, an outlet's archive): their ids, not listed as news.
         "articles_older": older,
+        # Relevant articles no digest delivered in time (every channel failing for a day, or more
+        # than one digest lists): their ids, counted once instead of dropped without a word.
+        "articles_undelivered": undelivered,
         "news_age": _age(news_age),
         "health_changes": [c.to_dict() for c in changes],
     }
@@ -208,6 +212,11 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
         lines.append(f"{older} older relevant article{'s' if older != 1 else ''} also stored, published more than "
                      f"{digest['news_age']} before newsmon first saw {them} (a backfill from web archives, an "
                      "outlet's archive): in the review queue, not listed here")
+    undelivered = len(digest.get("articles_undelivered") or ())
+    if undelivered:
+        lines.append(f"{undelivered} relevant article{'s' if undelivered != 1 else ''} stored more than a day ago "
+                     "no digest delivered (the channels failing, see the notifications table, or more than a "
+                     "digest lists): in the review queue, not listed here")
     for change in changes:
         lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}")
         lines += [f"  {r['message']}" for r in change["reasons"]]
@@ -296,6 +305,7 @@ def notify_run(db: Database, run_id: int, changes: list[health_db.HealthChange],
         notifications.record(db, run_id, channel, ok=error is None, error=error,
                              articles=len(digest["articles"]), health_changes=len(changes), now=now)
     if any(error is None for error in results.values()):
-        notifications.mark_notified(db, [a["id"] for a in digest["articles"]] + digest["articles_older"], run_id,
+        notifications.mark_notified(db, [a["id"] for a in digest["articles"]] + digest["articles_older"]
+                                    + digest["articles_undelivered"], run_id,
                                     now=now)
     return digest

@@ -102,6 +102,43 @@ def older_articles(db: Database, run_id: int, *, now: datetime | None = None,
     return [r[0] for r in db.execute(f"SELECT a.id {where} AND {_older(news_age)} ORDER BY a.id", params)]
 
 
+def undelivered_articles(db: Database, run_id: int, *, now: datetime | None = None) -> list[int]:
+    """The ids of the relevant articles of the run's outlets that no delivered digest listed or
+    counted and that ``pending_articles`` looks back no more for: stored more than ``CATCH_UP``
+    ago, after the first digest newsmon tried to send (every channel failing for a day, a weekend;
+    or more than a digest lists). They were dropped from every later digest, silently."""
+    info = run(db, run_id)
+    first = db.execute("SELECT min(sent_at) FROM notifications").fetchone()[0]
+    if info is None or not info["outlets"] or first is None:
+        return []
+    now = now or datetime.now(timezone.utc)
+    before = min(info["started_at"], max(_iso(now - CATCH_UP), first))  # where _pending starts
+    marks = ", ".join("?" for _ in info["outlets"])
+    return [r[0] for r in db.execute(
+        f"""
+        SELECT a.id FROM articles a
+        WHERE a.relevant = 1 AND coalesce(a.relevant_since, a.first_seen_at) >= ?
+          AND coalesce(a.relevant_since, a.first_seen_at) < ?
+          AND a.id IN (SELECT article_id FROM urls WHERE outlet IN ({marks}) AND article_id IS NOT NULL)
+          AND a.id NOT IN (SELECT article_id FROM notified_articles)
+        ORDER BY a.id
+        """, [first, before, *info["outlets"]])]
+
+
+def failing_channels(db: Database) -> list[dict[str, Any]]:
+    """Each channel whose last delivery failed: its name, the error, since when it fails and how
+    many deliveries failed since (``newsmon status``)."""
+    out = []
+    for channel, last_ok in db.execute(
+            "SELECT channel, max(CASE WHEN ok THEN sent_at END) FROM notifications GROUP BY channel ORDER BY channel"):
+        failed = db.execute("SELECT count(*), min(sent_at), max(id) FROM notifications WHERE channel = ? AND ok = 0 "
+                            "AND sent_at > coalesce(?, '')", [channel, last_ok]).fetchone()
+        if failed[0]:
+            error = db.execute("SELECT error FROM notifications WHERE id = ?", [failed[2]]).fetchone()[0]
+            out.append({"channel": channel, "failed": failed[0], "since": failed[1], "error": error})
+    return out
+
+
 def record(db: Database, run_id: int | None, channel: str, *, ok: bool, error: str | None,
            articles: int, health_changes: int, now: datetime | None = None) -> None:
     """Log one attempt to deliver a digest through ``channel``."""

@@ -206,6 +206,47 @@ def test_an_undelivered_digest_leaves_its_articles_for_the_next_one(db, receiver
     assert titles(sent) == ["防衛費", "反撃能力"]
 
 
+def test_articles_no_digest_delivered_for_a_day_are_counted_once_and_status_names_the_channel(db, tmp_path):
+    # A webhook down over a weekend: each digest failed, and the relevant articles of Friday
+    # fell out of the 24-hour catch-up, never told, without a word; `newsmon status` said all
+    # was well (exit 0).
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    now = datetime.now(timezone.utc)  # `newsmon status` reads the clock
+    failing = notify.NotifySettings(command=[sys.executable, "-c", "import sys; sys.exit('mail server down')"])
+    friday = crawl(db, "nhk", now - timedelta(days=3), [("金曜の記事", True)])
+    assert notify.notify_run(db, friday, [], failing, now=now - timedelta(days=3))
+    saturday = crawl(db, "nhk", now - timedelta(days=2), [("土曜の記事", True)])
+    notify.notify_run(db, saturday, [], failing, now=now - timedelta(days=2))
+    db.conn.commit()
+    config = tmp_path / "newsmon.toml"
+    config.write_text('[notify]\ncommand = ["sendmail", "analysts@example.org"]\n', encoding="utf-8")
+    shown = ["status", "--db", str(tmp_path / "news.db"), "--config", str(config)]
+    # (--overdue: that no crawl has finished for two days is an alarm of its own)
+    status = CliRunner().invoke(cli, [*shown, "--overdue", "3d"])
+    assert status.exit_code == 1, status.output
+    assert ("notifications: command: 2 deliveries failed since " in status.output
+            and "the last with RuntimeError: exit status 1: mail server down: fix the channel" in status.output)
+
+    monday = crawl(db, "nhk", now, [("月曜の記事", True)])
+    works = notify.NotifySettings(command=[sys.executable, "-c", "import sys; sys.stdin.read()"])
+    digest = notify.notify_run(db, monday, [], works, now=now)
+    assert titles(digest) == ["月曜の記事"] and len(digest["articles_undelivered"]) == 2
+    assert ("2 relevant articles stored more than a day ago no digest delivered (the channels failing, see the "
+            "notifications table, or more than a digest lists): in the review queue, not listed here") in digest["text"]
+    later = crawl(db, "nhk", now + timedelta(minutes=15), [("次の記事", True)])
+    digest = notify.build_digest(db, later, [], now=now + timedelta(minutes=15))
+    assert titles(digest) == ["次の記事"] and digest["articles_undelivered"] == []  # counted once
+    # A channel taken out of the config fails no more.
+    notify.notify_run(db, later, [], notify.NotifySettings(webhook="http://127.0.0.1:9/hook", timeout=2),
+                      now=now + timedelta(minutes=15))
+    db.conn.commit()
+    status = CliRunner().invoke(cli, shown)
+    assert status.exit_code == 0 and "notifications:" not in status.output, status.output
+
+
 def test_a_failing_command_is_logged_with_its_message(db, tmp_path):
     run_id = crawl(db, "nhk", NOW, [("防衛費", True)])
     settings = notify.NotifySettings(command=[sys.executable, "-c", "import sys; sys.exit('no mail server')"])
