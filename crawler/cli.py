@@ -844,7 +844,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     now = datetime.now(timezone.utc)
     rows = health_db.outlet_status(database, list(outlets) or known, now=now)
     with _checked():
-        _flag_overdue(rows, checked.config, overdue, now)
+        _flag_overdue(database, rows, checked.config, overdue, now)
     # Worst first; the sort is stable, so crawled outlets stay before the never-crawled ones.
     rows.sort(key=lambda r: health_db.severity(r["health"]))
     # A channel whose deliveries fail tells nobody, itself least: the analysts wait for news.
@@ -893,49 +893,20 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     sys.exit(1 if alarm else 0)
 
 
-#: Scheduled runs an outlet may miss before `newsmon status` calls it failing: one is a slow
-#: crawl or a restart of the daemon, three is the daemon gone or every crawl failing early.
-OVERDUE_RUNS = 3
-
-
-def _flag_overdue(rows: list[dict], config, overdue: str | None, now) -> None:
-    """Fail the outlets no crawl of which has finished for ``overdue``, or for ``OVERDUE_RUNS``
-    runs of the config's schedule when ``newsmon schedule`` crawls them: a daemon that died, or
-    crawls that fail before they can record a run (the database not writable), left every
-    outlet 'ok' at its last run's health, and a monitor reading the exit status saw nothing."""
-    from datetime import datetime
-
+def _flag_overdue(database, rows: list[dict], config, overdue: str | None, now) -> None:
+    """Fail the outlets no crawl of which has finished for too long (``scheduler.overdue``)."""
     from storage import health as health_db
 
-    from . import settings as defaults
-    from .config import ConfigError, parse_duration
-    from .scheduler import build_schedule
+    from .config import parse_duration
+    from .scheduler import overdue as late_outlets
 
-    limit = parse_duration(overdue, "--overdue") if overdue else None
-    try:
-        # As `newsmon schedule` without --interval builds it (a daemon given one: --overdue).
-        plan = build_schedule(config.schedule, list(config.outlets), defaults.NEWSMON_SCHEDULE_INTERVAL,
-                              override_from="NEWSMON_SCHEDULE_INTERVAL")
-    except ConfigError:  # the daemon refuses it too, and says why
-        plan = None
+    late = late_outlets(database, config, now, parse_duration(overdue, "--overdue") if overdue else None)
     for row in rows:
-        last = row["last_run"]
-        if row["running"] or last is None or row["last_success"] is None:
-            continue  # never finished: its runs' health says why
-        since = datetime.fromisoformat(row["last_success"])
-        quiet = (now - since).total_seconds()
-        if limit is not None:
-            late = quiet > limit
-        else:
-            late = (last["trigger"] == "schedule" and plan is not None
-                    and plan.missed(row["outlet"], since, now, OVERDUE_RUNS) >= OVERDUE_RUNS)
-        if not late:
+        if row["outlet"] not in late:
             continue
         if health_db.severity("failing") < health_db.severity(row["health"]):
             row["health"] = "failing"
-        row["reasons"].append({"code": "overdue", "message": (
-            f"no crawl of it has finished for {quiet / 3600:.1f} h: is `newsmon schedule` (or the cron job) running, "
-            "and can its crawls write to the database? (its log says)")})
+        row["reasons"].append({"code": "overdue", "message": late[row["outlet"]]["message"]})
 
 
 #: Unfinished archives `newsmon status` names; more are counted.

@@ -274,13 +274,35 @@ def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> d
     return out
 
 
-def alerts(conn: sqlite3.Connection, names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """Outlets whose health is failing, blocked or degraded, worst first, with reasons and since when."""
+def alerts(conn: sqlite3.Connection, names: Mapping[str, str] | None = None, *,
+           late: Mapping[str, Mapping[str, str]] | None = None,
+           channels: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """Outlets whose health is failing, blocked or degraded, worst first, with reasons and since when.
+
+    Args:
+        late: outlets no crawl of which has finished for too long (``crawler.scheduler.overdue``):
+            failing, whatever their last run's health said.
+        channels: notification channels whose last delivery failed
+            (``storage.notifications.failing_channels``): what the reviewer was not told.
+    """
     rows = _rows(conn, "SELECT outlet, status, reasons, since FROM outlet_health WHERE status IN ({})".format(
         ",".join("?" * len(ALERT))), ALERT)
     for row in rows:
         row["reasons"] = [r.get("message", r.get("code", "")) for r in json.loads(row["reasons"] or "[]")]
         row["name"] = (names or {}).get(row["outlet"], row["outlet"])
+    shown = {row["outlet"]: row for row in rows}
+    for outlet, found in (late or {}).items():
+        row = shown.get(outlet)
+        if row is None:
+            row = {"outlet": outlet, "status": "failing", "reasons": [], "since": found["since"],
+                   "name": (names or {}).get(outlet, outlet)}
+            rows.append(row)
+        row["status"] = min(row["status"], "failing", key=severity)
+        row["reasons"].append(found["message"])
+    for channel in channels:
+        rows.append({"outlet": channel["channel"], "name": "Notifications", "status": "failing", "since": channel["since"],
+                     "reasons": [f"{channel['failed']} deliveries failed, the last with {channel['error']}: fix the "
+                                 "channel ([notify]); what they missed is in this queue"]})
     return sorted(rows, key=lambda r: (severity(r["status"]), r["outlet"]))
 
 

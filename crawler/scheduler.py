@@ -189,6 +189,48 @@ def build_schedule(table: dict[str, Any], outlets: list[str], interval_override:
     return Schedule(jobs=jobs, jitter=jitter, timeout=timeout, stop_timeout=stop_timeout, timezone=tz)
 
 
+#: Scheduled runs an outlet may miss before it is failing (``overdue``): one is a slow crawl or
+#: a restart of the daemon, three is the daemon gone or every crawl failing early.
+OVERDUE_RUNS = 3
+
+
+def overdue(db, config, now: datetime, limit: float | None = None) -> dict[str, dict[str, str]]:
+    """The outlets no crawl of which has finished for too long: ``{outlet: {"since", "message"}}``.
+
+    Too long: ``limit`` seconds, whoever crawls them; without it, ``OVERDUE_RUNS`` runs of the
+    config's ``[schedule]`` (as ``newsmon schedule`` without ``--interval`` builds it; a
+    crontab's night counts none), for outlets whose last run the daemon started. A daemon that
+    died, or crawls that stop before they can record a run (the database not writable), left
+    every outlet at its last run's health, "ok", and whoever watched saw nothing. ``db``: a
+    ``Database`` or the desk's ``sqlite3.Connection``.
+    """
+    from storage.health import crawl_times
+
+    from . import settings
+
+    try:
+        plan = build_schedule(config.schedule, list(config.outlets), settings.NEWSMON_SCHEDULE_INTERVAL,
+                              override_from="NEWSMON_SCHEDULE_INTERVAL")
+    except ConfigError:  # the daemon refuses it too, and says why
+        plan = None
+    out = {}
+    for outlet, times in crawl_times(db).items():
+        if times["running"] or times["success"] is None:
+            continue  # never finished: its runs' health says why
+        since = datetime.fromisoformat(times["success"])
+        quiet = (now - since).total_seconds()
+        if limit is not None:
+            late = quiet > limit
+        else:
+            late = (times["trigger"] == "schedule" and plan is not None
+                    and plan.missed(outlet, since, now, OVERDUE_RUNS) >= OVERDUE_RUNS)
+        if late:
+            out[outlet] = {"since": times["success"], "message": (
+                f"no crawl of it has finished for {quiet / 3600:.1f} h: is `newsmon schedule` (or the cron job) "
+                "running, and can its crawls write to the database? (its log says)")}
+    return out
+
+
 class Daemon:
     """Runs the schedule until SIGTERM/SIGINT; each run is a child ``newsmon crawl`` process."""
 

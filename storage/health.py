@@ -397,6 +397,26 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
+def crawl_times(db) -> dict[str, dict[str, Any]]:
+    """Per outlet crawled: when a crawl of it last finished as it should (``success``, ``None``:
+    never), who started its last run (``trigger``), whether a crawl of it runs now (``running``).
+    ``db``: a ``Database`` or a plain ``sqlite3.Connection`` (the desk's)."""
+    out: dict[str, dict[str, Any]] = {}
+    for outlet, success, trigger in db.execute(
+            """
+            SELECT j.value, max(CASE WHEN r.finish_reason = 'finished' THEN r.finished_at END),
+                   (SELECT r2.trigger FROM crawl_runs r2, json_each(r2.outlets) j2 WHERE j2.value = j.value
+                    ORDER BY r2.id DESC LIMIT 1)
+            FROM crawl_runs r, json_each(r.outlets) j GROUP BY j.value
+            """).fetchall():
+        out[outlet] = {"success": success, "trigger": trigger, "running": False}
+    for outlet, pid in db.execute("SELECT j.value, r.pid FROM crawl_runs r, json_each(r.outlets) j "
+                                  "WHERE r.finished_at IS NULL").fetchall():
+        if outlet in out and _pid_alive(pid):
+            out[outlet]["running"] = True
+    return out
+
+
 def _run_of(db: Database, outlet: str, where: str = "1") -> dict[str, Any] | None:
     rows = list(db.query(
         f"SELECT r.* FROM crawl_runs r, json_each(r.outlets) j WHERE j.value = ? AND {where} "

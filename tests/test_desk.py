@@ -94,6 +94,27 @@ def test_the_triage_page_rows_header_and_banner(desk_db):
         assert '<ul class="nm-nav">' in call(ds, "get", page).text, page
 
 
+def test_the_banner_says_when_crawls_stopped_finishing_and_a_notification_channel_fails(desk_db, tmp_path):
+    # The reviewer works at the desk: with the daemon dead or the notifications failing, an empty
+    # queue read as "no news". `newsmon status` said so to monitoring only (the runs of the desk
+    # database were scheduled every 15 minutes; asahi's last finished 3 hours ago).
+    path, _ = desk_db
+    config = tmp_path / "newsmon.toml"
+    config.write_text('[notify]\nwebhook = "https://hooks.example.org/newsmon"\n', encoding="utf-8")
+    failed = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(timespec="seconds")
+    for channel in ("webhook", "webhook", "command"):  # the command is no longer in the config
+        sql(path, "INSERT INTO notifications (run_id, sent_at, channel, ok, error, articles, health_changes) "
+                  "VALUES (1, ?, ?, 0, 'URLError: <urlopen error [Errno 111] Connection refused>', 1, 0)",
+            params=(failed, channel))
+    banner = text(call(build_datasette(path, reviewer=REVIEWER, config_path=str(config)), "get", "/").text
+                  .split('<div class="nm-banner" role="alert">', 1)[1].split("</div>", 1)[0])
+    assert re.search(r"failing 朝日新聞デジタル \(asahi\) since \d+月\d+日 \d\d:\d\d: no crawl of it has finished "
+                     r"for 3\.\d h: is `newsmon schedule` \(or the cron job\) running", banner), banner
+    assert re.search(r"failing Notifications \(webhook\) since \d+月\d+日 \d\d:\d\d: 2 deliveries failed, the last "
+                     r"with URLError: &lt;urlopen error \[Errno 111\] Connection refused&gt;: fix the channel", banner), banner
+    assert "(command)" not in banner
+
+
 def test_unread_is_what_arrived_since_the_last_visit(desk_db):
     path, ids = desk_db
     ds = build_datasette(path, reviewer=REVIEWER)

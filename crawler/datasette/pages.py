@@ -19,6 +19,7 @@ Endpoints (POST; JSON for the page's script, a form post without script redirect
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -36,6 +37,7 @@ from sqlite_utils import Database
 from storage import review as reviews
 from storage.exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict, StorageError
 from storage.health import outlet_status, severity
+from storage.notifications import failing_channels
 from storage.queries import STATUSES
 
 from .. import desk
@@ -44,6 +46,30 @@ from ..export import STATUS_CHOICES, queue_rows, write_csv
 DATABASE = "newsmon"
 PLUGIN = "newsmon"
 LABELS = {"relevant": "Relevant", "follow-up": "Follow-up", "dismissed": "Dismissed", "new": "Back to the queue"}
+
+
+def _alerts(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The banner: outlets' health, outlets no crawl of which finished for too long, failing
+    notification channels (the last two: what `newsmon status` says, where the reviewer works)."""
+    from ..config import ConfigError
+    from ..notify import parse_settings
+    from ..scheduler import overdue
+
+    try:
+        loaded = _loaded(settings.get("config_path"))
+        channels = parse_settings(loaded.notify)
+    except ConfigError:  # the crawls refuse it too; the outlets' health is still worth showing
+        return desk.alerts(conn, names)
+    failing = [c for c in failing_channels(conn) if channels and c["channel"] in channels.channels]
+    return desk.alerts(conn, names, late=overdue(conn, loaded, datetime.now(timezone.utc)), channels=failing)
+
+
+@functools.lru_cache(maxsize=4)
+def _loaded(config_path: str | None):
+    # Read once, as the outlets' names and the topics' thresholds are (crawler/serve.py).
+    from ..config import load_config
+
+    return load_config(config_path)
 
 
 def config(datasette) -> dict[str, Any]:
@@ -180,7 +206,7 @@ async def list_page(request, datasette, key: str) -> Response:
     def read(conn):
         items, total = desk.list_page(conn, key, thresholds=thresholds, since=since, offset=offset, feats=feats)
         names = settings.get("outlets", {})
-        return items, total, desk.alerts(conn, names) if key == "queue" else [], desk.last_run(conn)
+        return items, total, _alerts(conn, settings, names) if key == "queue" else [], desk.last_run(conn)
 
     items, total, alerts, last_run = await _read(datasette, read)
     for alert in alerts:
