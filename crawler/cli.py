@@ -670,7 +670,7 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     except DatabaseUnwritable as exc:
         raise click.ClickException(f"{exc}; the archive being read is left unfinished, and the same ingest "
                                    "resumes it where this one stopped") from None
-    except sqlite3.Error as exc:  # a full disk: the ledger keeps the resume point
+    except sqlite3.Error as exc:  # any other of the file's: the ledger keeps the resume point
         raise click.ClickException(f"cannot store in the database ({exc}); the archive being read is left "
                                    "unfinished: run the same ingest again, it resumes where this one stopped") from None
     errors, line = report_lines(report)
@@ -848,9 +848,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     # Worst first; the sort is stable, so crawled outlets stay before the never-crawled ones.
     rows.sort(key=lambda r: health_db.severity(r["health"]))
     # A channel whose deliveries fail tells nobody, itself least: the analysts wait for news.
-    # (One no longer in the config fails no more.)
-    configured = checked.notify.channels if checked.notify else []
-    failing = [f for f in notifications.failing_channels(database) if f["channel"] in configured]
+    failing = notifications.failing_channels(database, checked.notify.channels if checked.notify else [])
     alarm = any(r["health"] in health_db.ALARM for r in rows) or bool(failing)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -904,8 +902,7 @@ def _flag_overdue(database, rows: list[dict], config, overdue: str | None, now) 
     for row in rows:
         if row["outlet"] not in late:
             continue
-        if health_db.severity("failing") < health_db.severity(row["health"]):
-            row["health"] = "failing"
+        row["health"] = min(row["health"], "failing", key=health_db.severity)
         row["reasons"].append({"code": "overdue", "message": late[row["outlet"]]["message"]})
 
 

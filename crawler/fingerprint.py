@@ -15,6 +15,7 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
+
 class WorkersDiffer(OSError):
     """A worker cannot run the ingest as this machine would: newsmon missing, or another
     newsmon or extraction library. Here, not with the cluster's code: a part that failed in

@@ -132,7 +132,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        said = locked(db) if "locked" in str(exc) else unwritable(db, exc)
+        said = unwritable(db, exc)
         if said is None:
             raise
         raise said from None
@@ -155,11 +155,14 @@ def set_busy_timeout(db: sqlite_utils.Database, seconds: float) -> None:
 
 
 def unwritable(db: sqlite_utils.Database, exc: BaseException) -> DatabaseUnwritable | None:
-    """What an error of a write means when it is the file's and not the query's: a full disk,
-    a read-only file, a failing disk (``None`` for any other error)."""
+    """What an error of a write means when it is the file's and not the query's: another
+    process's write held past the busy timeout, a full disk, a read-only file, a failing disk
+    (``None`` for any other error)."""
     if isinstance(exc, DatabaseUnwritable) or not isinstance(exc, sqlite3.OperationalError):
         return None
     name, text = getattr(exc, "sqlite_errorname", None) or "", str(exc)
+    if name.startswith("SQLITE_BUSY") or text == "database is locked":
+        return locked(db)
     path = _path(db)
     if name.startswith("SQLITE_FULL") or text == "database or disk is full":
         return DatabaseFull(f"the disk holding the database {path} is full (or the file reached a size limit): "

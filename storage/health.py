@@ -417,10 +417,10 @@ def crawl_times(db) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _run_of(db: Database, outlet: str, where: str = "1") -> dict[str, Any] | None:
+def _run_of(db: Database, outlet: str) -> dict[str, Any] | None:
     rows = list(db.query(
-        f"SELECT r.* FROM crawl_runs r, json_each(r.outlets) j WHERE j.value = ? AND {where} "
-        "ORDER BY r.id DESC LIMIT 1", [outlet]))
+        "SELECT r.* FROM crawl_runs r, json_each(r.outlets) j WHERE j.value = ? ORDER BY r.id DESC LIMIT 1",
+        [outlet]))
     return rows[0] if rows else None
 
 
@@ -441,9 +441,9 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
         JOIN crawl_runs r ON r.id = o.run_id WHERE r.started_at >= ? GROUP BY o.outlet
         """, [day_ago]).fetchall()}
     out = []
+    times = crawl_times(db)  # the last success as the overdue check reads it
     for outlet in outlets:
         last = _run_of(db, outlet)
-        success = _run_of(db, outlet, "r.finish_reason = 'finished'")
         running = [r for r in db.query(
             "SELECT r.id, r.pid, r.started_at FROM crawl_runs r, json_each(r.outlets) j "
             "WHERE j.value = ? AND r.finished_at IS NULL", [outlet]) if _pid_alive(r["pid"])]
@@ -456,7 +456,7 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
             "last_run": last and {k: last[k] for k in ("id", "started_at", "finished_at", "trigger",
                                                         "finish_reason", "exit_status", "articles_new", "errors")},
             "running": running[0] if running else None,
-            "last_success": success and success["finished_at"],
+            "last_success": times.get(outlet, {}).get("success"),
             "articles_24h": new,
             "relevant_24h": relevant,
             "errors_24h": errors.get(outlet, 0),

@@ -44,8 +44,10 @@ def run(db: Database, run_id: int) -> dict[str, Any] | None:
     return row
 
 
-def _pending(db: Database, run_id: int, now: datetime | None) -> tuple[str, list[Any]] | None:
-    """The FROM and WHERE of the relevant articles of the run's outlets no digest delivered yet."""
+def _pending(db: Database, run_id: int, now: datetime | None, *,
+             dropped: bool = False) -> tuple[str, list[Any]] | None:
+    """The FROM and WHERE of the relevant articles of the run's outlets no digest delivered yet;
+    ``dropped``: of those it looks back no more for (``undelivered_articles``)."""
     info = run(db, run_id)
     if info is None or not info["outlets"]:
         return None
@@ -54,14 +56,18 @@ def _pending(db: Database, run_id: int, now: datetime | None) -> tuple[str, list
     first = db.execute("SELECT min(sent_at) FROM notifications").fetchone()[0]
     if first is not None:
         lower = min(lower, max(_iso(now - CATCH_UP), first))
+    if dropped and first is None:
+        return None
+    since, bounds = ("< ? AND coalesce(a.relevant_since, a.first_seen_at) >= ?", [lower, first]) if dropped \
+        else (">= ?", [lower])
     marks = ", ".join("?" for _ in info["outlets"])
     where = f"""
         FROM articles a
-        WHERE a.relevant = 1 AND coalesce(a.relevant_since, a.first_seen_at) >= ?
+        WHERE a.relevant = 1 AND coalesce(a.relevant_since, a.first_seen_at) {since}
           AND a.id IN (SELECT article_id FROM urls WHERE outlet IN ({marks}) AND article_id IS NOT NULL)
           AND a.id NOT IN (SELECT article_id FROM notified_articles)
     """
-    return where, [lower, *info["outlets"]]
+    return where, [*bounds, *info["outlets"]]
 
 
 def pending_articles(db: Database, run_id: int, *, now: datetime | None = None, limit: int = 50,
@@ -107,30 +113,22 @@ def undelivered_articles(db: Database, run_id: int, *, now: datetime | None = No
     counted and that ``pending_articles`` looks back no more for: stored more than ``CATCH_UP``
     ago, after the first digest newsmon tried to send (every channel failing for a day, a weekend;
     or more than a digest lists). They were dropped from every later digest, silently."""
-    info = run(db, run_id)
-    first = db.execute("SELECT min(sent_at) FROM notifications").fetchone()[0]
-    if info is None or not info["outlets"] or first is None:
+    dropped = _pending(db, run_id, now, dropped=True)
+    if dropped is None:
         return []
-    now = now or datetime.now(timezone.utc)
-    before = min(info["started_at"], max(_iso(now - CATCH_UP), first))  # where _pending starts
-    marks = ", ".join("?" for _ in info["outlets"])
-    return [r[0] for r in db.execute(
-        f"""
-        SELECT a.id FROM articles a
-        WHERE a.relevant = 1 AND coalesce(a.relevant_since, a.first_seen_at) >= ?
-          AND coalesce(a.relevant_since, a.first_seen_at) < ?
-          AND a.id IN (SELECT article_id FROM urls WHERE outlet IN ({marks}) AND article_id IS NOT NULL)
-          AND a.id NOT IN (SELECT article_id FROM notified_articles)
-        ORDER BY a.id
-        """, [first, before, *info["outlets"]])]
+    where, params = dropped
+    return [r[0] for r in db.execute(f"SELECT a.id {where} ORDER BY a.id", params)]
 
 
-def failing_channels(db: Database) -> list[dict[str, Any]]:
-    """Each channel whose last delivery failed: its name, the error, since when it fails and how
-    many deliveries failed since (``newsmon status``)."""
+def failing_channels(db: Database, channels: Iterable[str]) -> list[dict[str, Any]]:
+    """Each of ``channels`` (those configured: one taken out of the config fails no more) whose
+    last delivery failed: its name, the error, since when it fails and how many deliveries failed
+    since (``newsmon status``, the desk's banner)."""
     out = []
     for channel, last_ok in db.execute(
             "SELECT channel, max(CASE WHEN ok THEN sent_at END) FROM notifications GROUP BY channel ORDER BY channel"):
+        if channel not in channels:
+            continue
         failed = db.execute("SELECT count(*), min(sent_at), max(id) FROM notifications WHERE channel = ? AND ok = 0 "
                             "AND sent_at > coalesce(?, '')", [channel, last_ok]).fetchone()
         if failed[0]:

@@ -60,7 +60,7 @@ def _alerts(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str,
         channels = parse_settings(loaded.notify)
     except ConfigError:  # the crawls refuse it too; the outlets' health is still worth showing
         return desk.alerts(conn, names)
-    failing = [c for c in failing_channels(conn) if channels and c["channel"] in channels.channels]
+    failing = failing_channels(conn, channels.channels if channels else [])
     return desk.alerts(conn, names, late=overdue(conn, loaded, datetime.now(timezone.utc)), channels=failing)
 
 
