@@ -750,7 +750,7 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
     # The settings module itself, not Scrapy's Settings: the daemon never imports Scrapy, which
     # would cost it 25 MB for nothing (its crawls are other processes).
     from . import settings as defaults
-    from .scheduler import Daemon
+    from .scheduler import Daemon, late_after
     from .validate import check_config, check_settings
 
     with _checked():
@@ -773,7 +773,8 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
     crawl_args = [arg for pair in pairs for arg in ("-s", pair)]
     daemon = Daemon(plan, db_path=settings.get("NEWSMON_DB"), config_path=settings.get("NEWSMON_CONFIG"),
                     crawl_args=crawl_args, notify_settings=notify_settings,
-                    busy_timeout=float(extra.get("NEWSMON_DB_BUSY_TIMEOUT", defaults.NEWSMON_DB_BUSY_TIMEOUT)))
+                    busy_timeout=float(extra.get("NEWSMON_DB_BUSY_TIMEOUT", defaults.NEWSMON_DB_BUSY_TIMEOUT)),
+                    late_after=late_after(extra.get("NEWSMON_LATE_AFTER", defaults.NEWSMON_LATE_AFTER)))
     if check:
         for line in daemon.plan_lines():
             click.echo(line)
@@ -856,13 +857,15 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     scheduled = health_db.last_scheduled_run(database)
     click.echo("schedule: " + (f"last scheduled run {_when(scheduled['started_at'], now)}, run {scheduled['id']}, "
                                f"{scheduled['finish_reason'] or 'running'}" if scheduled else "no scheduled run yet"))
-    table = [("OUTLET", "HEALTH", "LAST RUN", "RESULT", "LAST SUCCESS", "24H NEW (RELEVANT)", "24H ERRORS")]
+    table = [("OUTLET", "HEALTH", "LAST RUN", "RESULT", "LAST SUCCESS", "24H NEW (RELEVANT)", "24H ERRORS",
+              "24H FOUND AFTER")]
     for row in rows:
         last = row["last_run"]
         result = "running" if row["running"] else (last["finish_reason"] or "running") if last else ""
+        # "Within the hour" as kept: the median delay from publication to storage, of how many.
         table.append((row["outlet"], row["health"], _when(last and last["started_at"], now), result,
                       _when(row["last_success"], now), f"{row['articles_24h']} ({row['relevant_24h']})",
-                      str(row["errors_24h"])))
+                      str(row["errors_24h"]), health_db.found_after_text(row["found_after_24h"])))
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     for i, line in enumerate(table):
         cells = [cell.ljust(w) for cell, w in zip(line, widths)]

@@ -68,6 +68,11 @@ def parse_duration(value: str | int | float, what: str, *, zero_ok: bool = False
     return config_duration(value, label or f"[schedule] {what}", allow_zero=zero_ok)
 
 
+def late_after(value: str | int | float | None) -> timedelta:
+    """``NEWSMON_LATE_AFTER`` (checked by crawler/validate.py before anything runs) as a timedelta."""
+    return timedelta(seconds=parse_duration(value or "1h", "late_after", label="NEWSMON_LATE_AFTER"))
+
+
 @dataclass
 class Job:
     """One scheduled crawl: a set of outlets and when to crawl them."""
@@ -236,9 +241,10 @@ class Daemon:
 
     def __init__(self, schedule: Schedule, *, db_path: str, config_path: str | None,
                  crawl_args: list[str] | None = None, notify_settings: notify.NotifySettings | None = None,
-                 busy_timeout: float | None = None) -> None:
+                 busy_timeout: float | None = None, late_after: timedelta = health_db.LATE_AFTER) -> None:
         self.schedule = schedule
         self.busy_timeout = busy_timeout
+        self.late_after = late_after
         self.db_path = os.path.abspath(db_path)
         self.config_path = os.path.abspath(config_path) if config_path else None
         self.crawl_args = crawl_args or []
@@ -372,7 +378,7 @@ class Daemon:
             run_ids = health_db.record_lost_run(db, pid=pid, since=spawned, outlets=job.outlets,
                                                 trigger="schedule", reason=reason, exit_status=code)
             for run_id in run_ids:
-                changes = health_db.update_run_health(db, run_id)
+                changes = health_db.update_run_health(db, run_id, late_after=self.late_after)
                 if not self.stopping.is_set():
                     notify.notify_run(db, run_id, changes, self.notify_settings)
         except DatabaseUnwritable:

@@ -87,6 +87,9 @@ NEWSMON_SCHEDULE_INTERVAL = _env("NEWSMON_SCHEDULE_INTERVAL", None)
 #: (outlet health: rules that match the wrong block); 0 = never. Each costs one quick
 #: trafilatura pass (no fallback extractors, no metadata), ~75 ms.
 NEWSMON_HEALTH_CROSSCHECK = _env("NEWSMON_HEALTH_CROSSCHECK", 3)
+#: How long after its publication an outlet's article may be found: when the median of its newest
+#: is later, and earlier runs missed them, the outlet is degraded, "late" (storage/health.py).
+NEWSMON_LATE_AFTER = _env("NEWSMON_LATE_AFTER", "1h")
 #: Place each new article into a story as it is stored (False: leave it to `newsmon regroup`).
 NEWSMON_STORIES_ENABLED = _env("NEWSMON_STORIES_ENABLED", True)
 #: Articles further apart in time than this ("72h") are never one story; overrides the

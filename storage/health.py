@@ -27,6 +27,16 @@ degraded (articles arrive but extraction is going wrong):
     ``short_text``, ``no_title``, ``no_date``  empty texts, missing titles or dates
     ``disagree``      rules and generic extraction disagree strongly on the same page
     ``discovery``     some of its feeds, sitemaps or sections failed or were not parseable (named)
+    ``late``          its new articles are found more than an hour (``late_after``) after they
+                      were published, and mostly after a run that came after their publication
+                      did not find them: its feeds or sitemaps list them late (a stale cache, a
+                      sitemap written once a day), so "within the hour" is not kept
+    ``dates``         its articles' publication times lie after newsmon stored them: their
+                      dates are read wrong (a time zone?), and so are the queue's order and the
+                      "last 24 hours" counts
+
+How late each run found its new articles is kept per outlet (``outlet_runs.lags``, see
+``run_lags``), for the ``late`` and ``dates`` checks and for ``newsmon status``.
 
 No Scrapy here: the counts come in as plain numbers.
 """
@@ -84,6 +94,20 @@ SILENT_EXPECTED = 10.0
 SILENT_MIN_RUNS = 3
 SILENT_HISTORY = timedelta(days=7)
 SILENT_MIN_HISTORY = timedelta(days=1)
+# "Late": the promise is an article in the queue within the hour of its publication. Judged on
+# the newest LAG_WINDOW articles published since the outlet was first crawled (those before are
+# its backlog, late by definition), once there are LAG_MIN_ARTICLES: a median, so that an old
+# article an outlet lists again, or one whose page gives the wrong time, flags nothing alone.
+LATE_AFTER = timedelta(hours=1)
+LAG_MIN_ARTICLES = 5
+LAG_WINDOW = 20
+# A run "missed" an article when it started this long after its publication and did not list
+# it: outlets and their CDNs refresh feeds every few minutes, so a few minutes' miss is no sign.
+MISSED_AFTER = timedelta(minutes=10)
+# Publication times more than this after the article was stored are read wrong ("dates").
+FUTURE_AFTER = timedelta(minutes=15)
+# Lags kept per run and outlet: a first run of a big sitemap says no more with thousands.
+LAGS_PER_RUN = 200
 
 
 @dataclass(frozen=True)
@@ -142,8 +166,77 @@ def record_outlet_run(db: Database, run_id: int, outlet: str, counts: Mapping[st
     row = {"run_id": run_id, "outlet": outlet, **{k: int(counts.get(k, 0)) for k in COUNTS}}
     if url_states is not None:
         row["url_states"] = json.dumps(dict(url_states))
+    lags = run_lags(db, run_id, outlet)
+    row["lags"] = json.dumps(lags) if lags else None
     with transaction(db):
         db.table("outlet_runs").upsert(row, pk=("run_id", "outlet"))
+
+
+def _published(value: str | None) -> datetime | None:
+    """A publication time precise enough to measure a lag with: not a bare date, nor a midnight
+    that stands for one (print editions' "2026-11-25T00:00:00+09:00")."""
+    if not value or len(value) <= 10:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None or (parsed.hour, parsed.minute, parsed.second) == (0, 0, 0):
+        return None
+    return parsed
+
+
+def run_lags(db: Database, run_id: int, outlet: str) -> list[list[int]]:
+    """How late run ``run_id`` found the outlet's articles it stored first: per article
+    ``[seconds from publication to discovery, seconds from discovery to storage, missed]``,
+    ``missed`` 1 when a finished run of the outlet started more than ``MISSED_AFTER`` after the
+    publication and before the discovery, and did not list it.
+
+    Only articles with a publication time (``_published``) after the outlet's first run
+    started: what was published before it is the backlog that run found, not lateness. At most
+    ``LAGS_PER_RUN``, the newest.
+    """
+    found = db.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+    # The outlet's first run found the backlog: nothing to measure there.
+    first = db.execute("SELECT r.started_at FROM outlet_runs o JOIN crawl_runs r ON r.id = o.run_id "
+                       "WHERE o.outlet = ? AND o.run_id != ? ORDER BY o.run_id LIMIT 1", [outlet, run_id]).fetchone()
+    if found is None or first is None:
+        return []
+    started, since = found[0], _time(first[0])
+    articles = []
+    for published_at, stored_at, discovered_at in db.execute(
+            """
+            SELECT a.published_at, a.first_seen_at, min(u.first_seen_at)
+            FROM urls u JOIN articles a ON a.id = u.article_id
+            WHERE u.run_id = ? AND u.outlet = ? AND a.first_seen_at >= ?
+            GROUP BY a.id ORDER BY a.first_seen_at DESC LIMIT ?
+            """, [run_id, outlet, started, LAGS_PER_RUN]).fetchall():
+        published = _published(published_at)
+        if published is not None and published >= since:
+            articles.append((published, _time(discovered_at), _time(stored_at)))
+    if not articles:
+        return []
+    # (start, finished as it should) of the outlet's runs since the earliest publication, this
+    # one (not closed yet) included: read newest first, and no further back than needed (a
+    # year of runs every 15 minutes is 35,000 rows).
+    earliest = min(published for published, _, _ in articles)
+    runs = [(_time(started), False)]
+    for at, reason in db.execute(
+            "SELECT r.started_at, r.finish_reason FROM outlet_runs o JOIN crawl_runs r ON r.id = o.run_id "
+            "WHERE o.outlet = ? AND o.run_id < ? ORDER BY o.run_id DESC", [outlet, run_id]):
+        runs.append((_time(at), reason == "finished"))
+        if runs[-1][0] < earliest:
+            break
+    runs.sort()
+    out = []
+    for published, discovered, stored in articles:
+        # The run that discovered it is the last to start before the discovery; those before it
+        # that finished had their chance.
+        before = [(at, ok) for at, ok in runs if at <= discovered][:-1]
+        missed = any(ok and at > published + MISSED_AFTER for at, ok in before)
+        out.append([round((discovered - published).total_seconds()),
+                    round((stored - discovered).total_seconds()), int(missed)])
+    return out
 
 
 def record_lost_run(db: Database, *, pid: int, since: datetime, outlets: list[str], trigger: str,
@@ -278,12 +371,73 @@ def _walls_reason(last: Mapping[str, Any], wall: str | None) -> Reason | None:
                              "newsmon does not get past them (see README, 'When an outlet is blocked')")
 
 
+def lags(runs: Iterable[Mapping[str, Any]], window: int = LAG_WINDOW) -> list[list[int]]:
+    """The lags (``run_lags``) of the newest ``window`` or more articles of ``runs`` (newest first)."""
+    out: list[list[int]] = []
+    for run in runs:
+        if len(out) >= window:
+            break
+        if run.get("lags"):
+            out += json.loads(run["lags"])
+    return out
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def duration_text(seconds: float) -> str:
+    """``seconds`` as people say it: "40 s", "12 min", "3.2 h", "2.5 days"."""
+    seconds = abs(seconds)
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def found_after_text(found: Mapping[str, Any] | None) -> str:
+    """``outlet_status``'s ``found_after_24h`` as ``newsmon status`` and the desk show it: the
+    median, and of how many articles ("14 min (23)"; "-9.0 h (6)": published after being stored)."""
+    if not found:
+        return ""
+    median = found["median_seconds"]
+    return f"{'-' if median < 0 else ''}{duration_text(median)} ({found['articles']})"
+
+
+def _lag_reasons(runs: list[dict[str, Any]], late_after: timedelta) -> list[Reason]:
+    found = lags(runs)
+    if len(found) < LAG_MIN_ARTICLES:
+        return []
+    out = []
+    stored = _median([discovered + waited for discovered, waited, _ in found])
+    if stored < -FUTURE_AFTER.total_seconds():
+        out.append(Reason("dates", f"its articles' publication times lie {duration_text(stored)} after newsmon "
+                                   f"stored them (median of the last {len(found)}): their dates are read wrong "
+                                   "(a time zone?), and with them the queue's order and the 24-hour counts"))
+        return out
+    discovered = _median([d for d, _, _ in found])
+    missed = sum(m for _, _, m in found)
+    if discovered > late_after.total_seconds() and missed * 2 > len(found):
+        out.append(Reason("late", f"its new articles were found {duration_text(discovered)} after they were "
+                                  f"published (median of the last {len(found)}); {missed} of them were "
+                                  "published before an earlier run that did not find them: its feeds, sitemaps "
+                                  "or sections list articles late (a stale cache? a sitemap written once a day?)"))
+    return out
+
+
 def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
-          broken: list[Mapping[str, Any]] | None = None, wall: str | None = None) -> Health:
+          broken: list[Mapping[str, Any]] | None = None, wall: str | None = None,
+          late_after: timedelta = LATE_AFTER) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
-    the reason of one wall the last run met, to name it.
+    the reason of one wall the last run met, to name it; ``late_after``: how long after their
+    publication its articles may be found (``NEWSMON_LATE_AFTER``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -320,6 +474,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         found = _ratio_check(runs, numerator, denominator, min_pages, now)
         if found:
             degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
+    degraded += _lag_reasons(runs, late_after)
     blocked = _walls_reason(last, wall)
     if failing:
         return Health("failing", failing + ([blocked] if blocked else []) + degraded)
@@ -336,8 +491,8 @@ def current(db: Database, outlet: str) -> Health | None:
     return Health(row[0], [Reason(**r) for r in json.loads(row[1])])
 
 
-def update_health(db: Database, outlet: str, run_id: int | None, *,
-                  now: datetime | None = None) -> HealthChange | None:
+def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetime | None = None,
+                  late_after: timedelta = LATE_AFTER) -> HealthChange | None:
     """Check ``outlet`` again and store the result; return the change worth telling, if any.
 
     A change is a new status, or the same bad status for other reasons; an outlet's first
@@ -354,7 +509,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *,
             "UNION ALL SELECT reason FROM discovery WHERE outlet = ? AND run_id = ? AND reason LIKE '% should be' "
             "LIMIT 1", [outlet, runs[0]["run_id"], outlet, runs[0]["run_id"]]).fetchone()
         wall = found[0] if found else None
-    health = check(runs, now=now, broken=broken, wall=wall)
+    health = check(runs, now=now, broken=broken, wall=wall, late_after=late_after)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):
@@ -375,11 +530,12 @@ def update_health(db: Database, outlet: str, run_id: int | None, *,
     return HealthChange(outlet, before.status if before else None, health.status, health.reasons)
 
 
-def update_run_health(db: Database, run_id: int, *, now: datetime | None = None) -> list[HealthChange]:
+def update_run_health(db: Database, run_id: int, *, now: datetime | None = None,
+                      late_after: timedelta = LATE_AFTER) -> list[HealthChange]:
     """Check every outlet of run ``run_id`` (those with an ``outlet_runs`` row); return the changes."""
     outlets = [r[0] for r in db.execute("SELECT outlet FROM outlet_runs WHERE run_id = ? ORDER BY outlet",
                                         [run_id]).fetchall()]
-    changes = [update_health(db, outlet, run_id, now=now) for outlet in outlets]
+    changes = [update_health(db, outlet, run_id, now=now, late_after=late_after) for outlet in outlets]
     return [c for c in changes if c is not None]
 
 
@@ -451,6 +607,9 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
         new, relevant = articles.get(outlet, (0, 0))
         states = db.execute("SELECT run_id, url_states FROM outlet_runs WHERE outlet = ? AND url_states IS NOT NULL "
                             "ORDER BY run_id DESC LIMIT 1", [outlet]).fetchone()
+        found = [discovered + waited for discovered, waited, _ in lags(db.query(
+            "SELECT o.lags FROM outlet_runs o JOIN crawl_runs r ON r.id = o.run_id "
+            "WHERE o.outlet = ? AND r.started_at >= ? AND o.lags IS NOT NULL", [outlet, day_ago]), window=10**9)]
         out.append({
             "outlet": outlet,
             "last_run": last and {k: last[k] for k in ("id", "started_at", "finished_at", "trigger",
@@ -463,6 +622,10 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
             # {state: n}: the URLs the outlet's last run left in each state (storage.frontier).
             "url_states": json.loads(states[1]) if states else {},
             "url_states_run": states[0] if states else None,
+            # How long after their publication the articles of the last 24 hours were stored
+            # (those published since the outlet was first crawled, with a time: run_lags).
+            "found_after_24h": {"articles": len(found), "median_seconds": _median(found),
+                                "longest_seconds": max(found)} if found else None,
             "health": health.status if health else "unknown",
             "reasons": [asdict(r) for r in health.reasons] if health else [],
         })

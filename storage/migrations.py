@@ -974,3 +974,11 @@ def m014_zstd_offsets(db: Database) -> None:
         "WHERE instr(lower(source), '.zst') > 0 AND resume_offset > 0 "
         "AND (finished_at IS NULL OR stopped IS NOT NULL)",
     ])
+
+
+@MIGRATIONS()
+def m015_outlet_lags(db: Database) -> None:
+    """How late each run found its outlet's new articles (``storage.health.run_lags``): a JSON
+    list of ``[publication to discovery, discovery to storage, missed]`` per article, seconds,
+    for the ``late`` and ``dates`` health checks and ``newsmon status``. Runs before it have none."""
+    _run(db, ["ALTER TABLE outlet_runs ADD COLUMN lags TEXT"])

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -420,6 +421,64 @@ def test_a_run_killed_before_the_sitemaps_were_read_has_the_next_run_read_them_a
     index = [r for r in site.requests() if r.path == SITEMAP_PATH]
     assert [r.status for r in index] == [200]
     assert rows(env, "select kind from urls where url like ?", f"%{sitemap_only.path}")[0]["kind"] == "article"
+
+
+def news_page(n: int, published: datetime) -> str:
+    """A short article of our own, with its publication time where outlets put it."""
+    title = f"市営バス路線の再編案 第{n}報"
+    body = "".join(f"<p>{p}</p>" for p in (
+        f"市は、市営バスの路線を再編する案の第{n}報をまとめ、沿線の住民に説明を始めた。",
+        f"案では利用の少ない{n + 3}路線を統合し、浮いた車両を朝夕の通勤路線に回すとしている。",
+        "住民からは「通院の足がなくなる」との声が上がり、市は乗り合いタクシーの導入も検討する。",
+        f"市議会は来月、再編案を審議する予定で、実施は早くても{n % 3 + 1}年後になる見通しだ。"))
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta property="og:type" content="article"><meta property="og:title" content="{title}">'
+            f'<meta property="article:published_time" content="{published.isoformat(timespec="seconds")}">'
+            f'</head><body><article><h1>{title}</h1>{body}</article></body></html>')
+
+
+def publish(site, numbers, published: datetime) -> None:
+    for n in numbers:
+        site.publish_html(f"/site/late/{n}.html", news_page(n, published), title=f"第{n}報",
+                          published=published, channels=["feed"])
+
+
+def test_articles_the_feed_lists_hours_late_make_the_outlet_late_and_status_says_how_late(env, site):
+    # Every article arrives, so no count, error or ratio of the crawl says anything: only when
+    # they arrive does. Two runs, then their rows are moved 3 and 2 hours back (the clock is the
+    # ledger's): five articles published between them appear in the feed only now.
+    assert crawl(env).returncode == 0 and crawl(env).returncode == 0
+    now = datetime.now(timezone.utc)
+    conn = sqlite3.connect(env["db"])
+    with conn:
+        for run_id, hours in ((1, 3), (2, 2)):
+            conn.execute("UPDATE crawl_runs SET started_at = ?, finished_at = ? WHERE id = ?",
+                         [(now - timedelta(hours=hours)).isoformat(timespec="seconds"),
+                          (now - timedelta(hours=hours, seconds=-5)).isoformat(timespec="seconds"), run_id])
+    conn.close()
+    jst = timezone(timedelta(hours=9))
+    publish(site, range(1, 6), (now - timedelta(hours=2, minutes=30)).astimezone(jst))
+    result = crawl(env)
+    assert result.returncode == 0 and last_run(env)["articles_new"] == 5
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded"
+    assert health["problems"].startswith("its new articles were found 2.5 h after they were published "
+                                         "(median of the last 5); 5 of them were published "
+                                                 "before an earlier run that did not find them")
+    assert b"outlet site is now degraded: its new articles were found 2.5 h" in result.stderr
+    status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "site", "--db", env["db"],
+                             "--config", env["config"]], capture_output=True, text=True, timeout=120)
+    assert status.returncode == 0  # degraded: worth a look, no alarm
+    line = next(ln for ln in status.stdout.splitlines() if ln.startswith("site "))
+    assert line.split()[1] == "degraded" and line.endswith("2.5 h (5)")
+    assert "! its new articles were found 2.5 h after" in status.stdout
+
+    # Then six pages whose time lies 9 hours ahead (JST read as UTC): dates read wrong.
+    publish(site, range(6, 12), now + timedelta(hours=9))
+    assert crawl(env).returncode == 0
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded" and "publication times lie 9.0 h after newsmon stored them" in \
+        health["problems"]
 
 
 def test_retry_after_is_honoured_and_oversized_pages_are_dropped(env, site):

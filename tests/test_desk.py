@@ -380,6 +380,8 @@ def test_outlets_page_lists_every_outlet_worst_first(desk_db):
     assert listed[0] == ("failing", "nhk") and listed[-1] == ("ok", "asahi")
     assert {health for health, _ in listed[1:-1]} == {"unknown"}
     assert "never ran" in html and "the last run hung and was killed at its timeout" in html
+    # How long after their publication asahi's articles were found, the median of 3.
+    assert re.search(r'data-outlet="asahi">.*?<td data-label="Found after">25 min \(3\)</td>', html, re.S)
 
 
 def test_outlets_of_the_config_are_listed_too(desk_db, tmp_path):

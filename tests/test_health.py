@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -36,7 +37,7 @@ def codes(runs: list[dict]) -> tuple[str, list[str]]:
 
 def test_blank_database_has_the_health_tables_and_view(tmp_path):
     db = open_db(tmp_path / "news.db")
-    assert [c.name for c in db["outlet_runs"].columns] == ["run_id", "outlet", *health.COUNTS, "url_states"]
+    assert [c.name for c in db["outlet_runs"].columns] == ["run_id", "outlet", *health.COUNTS, "url_states", "lags"]
     assert [c.name for c in db["outlet_health"].columns] == ["outlet", "status", "reasons", "since",
                                                               "checked_at", "run_id"]
     assert [c.name for c in db["health_log"].columns] == ["id", "outlet", "at", "run_id", "previous", "status",
@@ -192,6 +193,85 @@ def add_run(db, outlet: str, at: datetime, reason: str = "finished", **counts) -
     return run_id
 
 
+def found(db, run_id: int, n: int, *, published: str | None, discovered: datetime, stored: datetime,
+          outlet: str = "nhk") -> None:
+    """Article ``n`` of ``outlet``, published at ``published`` (as a page says it), its URL
+    discovered at ``discovered`` and stored by run ``run_id`` at ``stored``, as the crawl leaves them."""
+    url = f"https://www3.nhk.or.jp/news/html/{n}.html"
+    article_id, _ = queries.save_article(db, {"url": url, "title": f"t{n}", "text": f"text {n}",
+                                              "published_at": published}, now=stored.isoformat())
+    db.execute("INSERT INTO urls (url, outlet, kind, article_id, first_seen_at, last_seen_at, run_id) "
+               "VALUES (?, ?, 'article', ?, ?, ?, ?)", [url, outlet, article_id, discovered.isoformat(),
+                                                        stored.isoformat(), run_id])
+
+
+def test_a_run_keeps_how_late_it_found_each_new_article_published_since_the_outlet_was_first_crawled(db):
+    first = add_run(db, "nhk", NOW - timedelta(hours=3))
+    found(db, first, 1, published=(NOW - timedelta(days=2)).isoformat(), discovered=NOW - timedelta(hours=3),
+          stored=NOW - timedelta(hours=3))
+    assert health.run_lags(db, first, "nhk") == []  # the first run's articles are the backlog
+    add_run(db, "nhk", NOW - timedelta(hours=2))
+    add_run(db, "nhk", NOW - timedelta(minutes=90), reason="timeout")  # no chance to list anything
+    last = queries.start_run(db, ["nhk"], "schedule", now=NOW.isoformat())
+    at = NOW + timedelta(seconds=10)
+    # Published between the first two runs: the second should have found it (missed).
+    found(db, last, 2, published="2026-03-05T18:30:00+09:00", discovered=at, stored=at + timedelta(seconds=20))
+    # Published after the second run started: late, but no run had missed it.
+    found(db, last, 3, published=(NOW - timedelta(minutes=100)).isoformat(), discovered=at, stored=at)
+    # Published only 5 minutes before a run that did not list it: the feed's own refresh.
+    found(db, last, 4, published=(NOW - timedelta(minutes=125)).isoformat(), discovered=at, stored=at)
+    # Before the outlet was first crawled (the backlog), with a date only, at a midnight that
+    # stands for a date, with no date: nothing to measure.
+    for n, published in enumerate([(NOW - timedelta(hours=5)).isoformat(), "2026-03-05",
+                                   "2026-03-05T00:00:00+09:00", None], start=5):
+        found(db, last, n, published=published, discovered=at, stored=at)
+    # Stored by an earlier run (this one found it again): not new.
+    found(db, first, 9, published=(NOW - timedelta(minutes=150)).isoformat(), discovered=at, stored=at)
+    db.execute("UPDATE urls SET run_id = ? WHERE url LIKE '%/9.html'", [last])
+    db.execute("UPDATE articles SET first_seen_at = ? WHERE url LIKE '%/9.html'", [(NOW - timedelta(hours=2)).isoformat()])
+    assert sorted(health.run_lags(db, last, "nhk")) == sorted([
+        [150 * 60 + 10, 20, 1], [100 * 60 + 10, 0, 0], [125 * 60 + 10, 0, 0]])
+    # Kept with the run's counts, for the checks and `newsmon status`.
+    health.record_outlet_run(db, last, "nhk", {"pages": 7})
+    assert len(json.loads(db["outlet_runs"].get((last, "nhk"))["lags"])) == 3
+
+
+def lagged(minutes_ago: float, lags: list[list[int]], **counts) -> dict:
+    return run(minutes_ago, lags=json.dumps(lags), **counts)
+
+
+def test_articles_listed_late_by_the_outlet_degrade_it_and_a_sparse_schedule_does_not():
+    late = [lagged(i * 15, [[3 * 3600, 5, 1]], pages=1, articles_new=1) for i in range(5)]
+    result = health.check(late, now=NOW)
+    assert (result.status, result.codes()) == ("degraded", ["late"])
+    assert result.reasons[0].message.startswith("its new articles were found 3.0 h after they were published "
+                                                 "(median of the last 5); 5 of them were published "
+                                                 "before an earlier run that did not find them")
+    assert codes(late[:4]) == ("ok", [])  # four articles say too little
+    # As late, but no run before the one that found them had started after their publication:
+    # runs far apart (the schedule's choice), not the outlet's feeds.
+    sparse = [lagged(i * 180, [[2 * 3600, 5, 0]]) for i in range(5)]
+    assert codes(sparse) == ("ok", [])
+    # Where an hour is not the promise.
+    assert health.check(late, now=NOW, late_after=timedelta(hours=4)).status == "ok"
+    # A few late among many found in time: the median is in time.
+    mixed = [lagged(0, [[600, 5, 0]] * 12 + [[5 * 3600, 5, 1]] * 8)]
+    assert codes(mixed) == ("ok", [])
+    # The newest 20 decide: in time again after a late spell.
+    recovered = [lagged(0, [[300, 5, 0]] * 20)] + late
+    assert codes(recovered) == ("ok", [])
+
+
+def test_publication_times_after_the_articles_were_stored_are_dates_read_wrong():
+    # JST times read as UTC: 9 hours in the future.
+    future = [lagged(i * 15, [[-9 * 3600 + 60, 30, 0]] * 2) for i in range(3)]
+    result = health.check(future, now=NOW)
+    assert (result.status, result.codes()) == ("degraded", ["dates"])
+    assert "lie 9.0 h after newsmon stored them (median of the last 6)" in result.reasons[0].message
+    # A page stamped a few minutes ahead of the crawl's clock is nothing.
+    assert codes([lagged(0, [[-300, 10, 0]] * 6)]) == ("ok", [])
+
+
 def test_health_changes_are_stored_logged_and_reported_once(db):
     first = add_run(db, "nikkei", NOW - timedelta(minutes=30), pages=4, rules_expected=4)
     assert health.update_run_health(db, first, now=NOW - timedelta(minutes=30)) == []  # ok at first: no news
@@ -245,6 +325,13 @@ def test_status_per_outlet(db):
     assert (nhk["articles_24h"], nhk["relevant_24h"], nhk["errors_24h"], nhk["health"]) == (1, 1, 2, "failing")
     assert nhk["running"] is None
     assert (asahi["last_run"], asahi["last_success"], asahi["health"]) == (None, None, "unknown")
+    # How long after publication the last day's articles were found: none measured yet.
+    assert nhk["found_after_24h"] is None
+    for minutes_ago, lags in ((20, [[600, 30, 0], [1500, 30, 0]]), (60 * 25, [[9000, 0, 1]]), (5, [[3000, 0, 0]])):
+        later = add_run(db, "nhk", NOW - timedelta(minutes=minutes_ago))
+        db.execute("UPDATE outlet_runs SET lags = ? WHERE run_id = ?", [json.dumps(lags), later])
+    [nhk] = health.outlet_status(db, ["nhk"], now=NOW)
+    assert nhk["found_after_24h"] == {"articles": 3, "median_seconds": 1530, "longest_seconds": 3000}
 
 
 # --- newsmon status: worst first, coloured on a terminal, exit 1 for cron ----------------------

@@ -67,7 +67,8 @@ EXPECTED_COLUMNS = {
 MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
                    "m005_review_log", "m006_relevance", "m007_stories_versions", "m008_storage_scale",
                    "m009_primary_sources", "m010_queue_order", "m011_blocked_since",
-                   "m012_published_day", "m013_page_series", "m014_zstd_offsets"]
+                   "m012_published_day", "m013_page_series", "m014_zstd_offsets",
+                   "m015_outlet_lags"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -351,7 +352,7 @@ def test_m012_fills_published_day_of_stored_articles(tmp_path):
     MIGRATIONS.apply(db, stop_before="m012_published_day")
     queries.save_article(db, article(1, published_at="2024-03-05T08:00:00+09:00"))
     queries.save_article(db, article(2, published_at=None))
-    assert migrate(db) == ["m012_published_day", "m013_page_series", "m014_zstd_offsets"]
+    assert migrate(db) == ["m012_published_day", "m013_page_series", "m014_zstd_offsets", "m015_outlet_lags"]
     assert [r["published_day"] for r in db.query("SELECT published_day FROM articles ORDER BY id")] == \
         ["2024-03-05", None]
 
@@ -366,7 +367,7 @@ def test_m014_reads_unfinished_zstd_archives_again_from_their_start(tmp_path):
     for source, finished, stopped, offset in ledger:
         db["ingested_archives"].insert({"source": source, "records": 9, "started_at": "2026-12-01",
                                         "finished_at": finished, "stopped": stopped, "resume_offset": offset})
-    assert migrate(db) == ["m014_zstd_offsets"]
+    assert migrate(db) == ["m014_zstd_offsets", "m015_outlet_lags"]
     assert {r["source"]: (r["resume_offset"], r["records"]) for r in db.query("SELECT * FROM ingested_archives")} == {
         "/a/grab.warc.zst": (0, 0), "/a/cut.warc.zst": (0, 0), "/a/done.warc.zst": (80_000, 9),
         "/a/news.warc.gz": (60_000, 9)}

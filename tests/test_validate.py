@@ -296,6 +296,7 @@ def test_settings_are_parsed_as_scrapy_will_read_them():
     ("NEWSMON_EXTRACT_WORKERS", "-1", "must be a whole number >= 0"),
     ("NEWSMON_HEALTH_CROSSCHECK", "1.5", "must be a whole number >= 0"),
     ("NEWSMON_SCHEDULE_INTERVAL", "0s", "must be a duration above 0"),
+    ("NEWSMON_LATE_AFTER", "an hour", "must be a duration above 0"),
     ("DOWNLOAD_MAXSIZE", "10MB", "must be a whole number >= 0"),
     ("LOG_LEVEL", "LOUD", "must be one of"),
     ("USER_AGENT", "newsmon\r\nX-Evil: 1", "must be a non-empty text on one line"),

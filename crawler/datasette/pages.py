@@ -36,7 +36,7 @@ from sqlite_utils import Database
 
 from storage import review as reviews
 from storage.exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict, StorageError
-from storage.health import outlet_status, severity
+from storage.health import found_after_text, outlet_status, severity
 from storage.notifications import failing_channels
 from storage.queries import STATUSES
 
@@ -287,6 +287,7 @@ async def outlets_page(request, datasette) -> Response:
         r["last_run_jst"] = desk.jst(last["started_at"]) if last else ""
         r["result"] = "running" if r["running"] else (last["finish_reason"] or "running") if last else "never ran"
         r["last_success_jst"] = desk.jst(r["last_success"])
+        r["found_after"] = found_after_text(r["found_after_24h"])
     rows.sort(key=lambda r: (severity(r["health"]), r["outlet"]))
     return Response.html(await datasette.render_template("newsmon_outlets.html", {"rows": rows}, request=request))
 
