@@ -166,10 +166,11 @@ def _articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, A
     marks = ",".join("?" * len(ids))
     present = _columns(conn, "articles")
     # version (issue 11's m007): "更新 n 回"; primary_source (m009): the policy's own documents;
+    # removed (m016): its outlet took it down;
     # threshold and relevance_p (m006): what each article was scored against, read here too, or
     # a list not built on the queue view (follow-up) would show the config's threshold instead.
     optional = {"version": "version", "primary_source": "primary_source", "threshold": "threshold",
-                "relevance_p": "relevance_p AS probability"}
+                "relevance_p": "relevance_p AS probability", "removed": "removed"}
     columns = _ROW_COLUMNS + tuple(expr for name, expr in optional.items() if name in present)
     if "part_of" in _columns(conn, "pages"):
         # m013: an article whose next page could not be read (its text and score are a part's),

@@ -155,7 +155,8 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
     if info is None:
         return None
     articles, total = notifications.pending_articles(db, run_id, now=now, limit=MAX_ARTICLES, news_age=news_age)
-    if not articles and not changes and not always:
+    removed = notifications.removed_articles(db, run_id)
+    if not articles and not changes and not removed and not always:
         return None  # older articles alone make no digest: the next one counts them
     older = notifications.older_articles(db, run_id, now=now, news_age=news_age)
     undelivered = notifications.undelivered_articles(db, run_id, now=now)
@@ -173,6 +174,9 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         # than one digest lists): their ids, counted once instead of dropped without a word.
         "articles_undelivered": undelivered,
         "news_age": _age(news_age),
+        # Relevant articles their outlet took down since they were stored (a 404 or 410, a
+        # deletion notice in their place), first seen so by this run; newsmon keeps their text.
+        "articles_removed": removed,
         "health_changes": [c.to_dict() for c in changes],
     }
     digest["title"], digest["text"] = digest_text(digest)
@@ -193,6 +197,10 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     parts = []
     if total:
         parts.append(f"{total} new relevant article{'s' if total != 1 else ''}")
+    removed = digest.get("articles_removed") or []
+    if removed:
+        parts.append(f"{len(removed)} relevant article{'s' if len(removed) != 1 else ''} removed by "
+                     f"{'their outlets' if len(removed) != 1 else 'its outlet'}")
     for change in changes:
         parts.append(f"{change['outlet']} {change['status']}")
     title = "newsmon: " + ("; ".join(parts) if parts else "nothing new")
@@ -217,6 +225,11 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
         lines.append(f"{undelivered} relevant article{'s' if undelivered != 1 else ''} stored more than a day ago "
                      "no digest delivered (the channels failing, see the notifications table, or more than a "
                      "digest lists): in the review queue, not listed here")
+    if removed:
+        lines.append("Removed by their outlets since newsmon stored them (the text stored is kept):")
+    for article in removed:
+        lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'})\n  {article['url']}\n"
+                     f"  {article['removed']}")
     for change in changes:
         lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}")
         lines += [f"  {r['message']}" for r in change["reasons"]]

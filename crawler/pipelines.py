@@ -29,6 +29,9 @@ from .workers import Workers, crawl_workers
 
 logger = logging.getLogger(__name__)
 
+#: A revisit answered so: the outlet took the article down (the article stays, marked removed).
+GONE = (404, 410)
+
 
 class StorePipeline:
     """Store each fetched article page exactly once, with its raw HTML and its score.
@@ -247,6 +250,11 @@ class StorePipeline:
         if not item.refused:
             self.stats.inc_value("newsmon/revisit/requests")
         if item.problem is not None:
+            if item.status in GONE:
+                store.revisit_removed(self.db, item.url, f"its page answers {item.problem.reason}", opts=self.opts,
+                                      status=item.status, run_id=self.run_id)
+                self.stats.inc_value("newsmon/revisit/removed")
+                return
             if item.blocked:
                 self._spider_note("note_wall", item.outlet, Wall(item.problem.code.removeprefix("wall_"), "",
                                                                  item.problem.reason))
@@ -281,6 +289,13 @@ class StorePipeline:
             else:
                 reason = f"no article in the page any more: {problem.reason}" if problem.code == "not_article" \
                     else problem.reason
+            if problem.code == "not_article" and item.final_url and item.final_url != item.url:
+                # Sent on to a page with no article (the outlet's front page, a "not found" page
+                # served with 200): how outlets take articles down as often as with a 404.
+                store.revisit_removed(self.db, item.url, f"its URL now leads to {item.final_url}, where there is "
+                                      "no article", opts=self.opts, status=item.status, run_id=self.run_id)
+                self.stats.inc_value("newsmon/revisit/removed")
+                return
             store.revisit_failed(self.db, item.url, reason, opts=self.opts, status=item.status)
             self.stats.inc_value("newsmon/revisit/failed")
             return
@@ -289,9 +304,11 @@ class StorePipeline:
             store.assign_outlet(record, item.outlet, self.outlets)
         done = store.save_revisit(self.db, url=item.url, article_id=item.revisit, body=item.body, record=record,
                                   opts=self.opts, http_status=item.status or 200, content_type=item.content_type,
-                                  etag=item.etag, last_modified=item.last_modified, parts=parts)
+                                  etag=item.etag, last_modified=item.last_modified, parts=parts, run_id=self.run_id)
         if done.failed:
             self.stats.inc_value("newsmon/revisit/failed")
+        elif done.removed or done.paywalled:
+            self.stats.inc_value(f"newsmon/revisit/{'removed' if done.removed else 'paywalled'}")
         elif done.changed:
             self.stats.inc_value("newsmon/revisit/changed")
             if done.became_relevant:

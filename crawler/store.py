@@ -617,13 +617,65 @@ def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, out
 @dataclass
 class Revisited:
     """What a revisit came to: ``result`` as recorded (``not_modified``, ``unchanged``,
-    ``version N``, ``failed: why``); for a new version, the article's new state."""
+    ``version N``, ``paywalled: why``, ``removed: why``, ``failed: why``); for a new version, the
+    article's new state."""
 
     result: str
     changed: bool = False
     version: int = 1
     became_relevant: bool = False
     failed: bool = False
+    #: The outlet put the article behind its paywall, or took it down: the article stored stays
+    #: as it was.
+    paywalled: bool = False
+    removed: bool = False
+
+
+#: An update that leaves less than this share of the stored text is no new version of the
+#: article but what replaced it: a deletion notice ("この記事は削除しました"), an apology, an
+#: error page. Real updates add paragraphs or correct figures; they do not cut two thirds.
+KEPT_SHARE = 1 / 3
+#: Characters of such a notice quoted in the article's ``removed`` reason.
+NOTICE_QUOTE = 80
+
+
+def _length(text: str | None) -> int:
+    return len("".join((text or "").split()))
+
+
+def revisit_loss(stored_text: str | None, stored_paywalled: bool, record: dict[str, Any]) -> tuple[str, str] | None:
+    """Whether a revisit's article is a loss, not a new version of the one stored: ``("paywalled",
+    why)`` when only a paywall's teaser of a text stored whole is left, ``("removed", why)`` when
+    a short notice replaced it; ``None`` for an update worth a version. Pure: the caller keeps
+    the stored article either way."""
+    old, new = _length(stored_text), _length(record.get("text"))
+    if record.get("paywalled") and not stored_paywalled and new < old:
+        return "paywalled", (f"the outlet now shows {new} of the {old} characters stored and keeps the rest for "
+                             "its members; the full text stored is kept")
+    if new < old * KEPT_SHARE:
+        notice = " ".join(part for part in (record.get("title"), record.get("text")) if part)
+        notice = " ".join(notice.split())
+        quoted = notice[:NOTICE_QUOTE] + ("…" if len(notice) > NOTICE_QUOTE else "")
+        return "removed", (f"its page now reads 「{quoted}」 ({new} characters, where {old} were stored); "
+                           "the text stored is kept")
+    return None
+
+
+def revisit_removed(db, url: str, reason: str, *, opts: Options, status: int | None = None,
+                    run_id: int | None = None) -> Revisited:
+    """A revisit answered 404 or 410, or was sent on to a page without an article: the article
+    was taken down. It stays, with its text, score and place in the queue, marked ``removed``
+    (the digest of run ``run_id`` tells it); its revisits go on, with the stored text's
+    validators, and one that finds it as stored clears the mark."""
+    now = now_iso()
+    result = f"removed: {reason}"
+    with transaction(db):
+        row = db.execute("SELECT article_id FROM urls WHERE url = ?", [url]).fetchone()
+        if row and row[0] is not None:
+            queries.mark_removed(db, row[0], reason, run_id=run_id, now=now)
+        versions.record_revisit(db, url, result=result, after=opts.revisit_after, now=now, status=status)
+        frontier.note_revisit(db, url, failed=False, result=result, now=now)
+    return Revisited(result, removed=True)
 
 
 def revisit_failed(db, url: str, reason: str, *, opts: Options, status: int | None = None,
@@ -641,9 +693,14 @@ def revisit_failed(db, url: str, reason: str, *, opts: Options, status: int | No
 
 def revisit_not_modified(db, url: str, *, opts: Options, etag: str | None = None,
                          last_modified: str | None = None) -> Revisited:
-    """A 304 to a revisit's conditional request: nothing is stored but the schedule's progress."""
+    """A 304 to a revisit's conditional request: nothing is stored but the schedule's progress.
+    The validators are those of the text stored: the article is there as stored (no longer
+    removed, if a revisit had found it so)."""
     now = now_iso()
     with transaction(db):
+        row = db.execute("SELECT article_id FROM urls WHERE url = ?", [url]).fetchone()
+        if row and row[0] is not None:
+            queries.clear_removed(db, row[0])
         versions.record_revisit(db, url, result="not_modified", after=opts.revisit_after, now=now, status=304,
                                 etag=etag, last_modified=last_modified)
         frontier.note_revisit(db, url, failed=False, result="not modified (304)", now=now)
@@ -652,7 +709,8 @@ def revisit_not_modified(db, url: str, *, opts: Options, etag: str | None = None
 
 def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str, Any], opts: Options,
                  http_status: int = 200, content_type: str | None = None, etag: str | None = None,
-                 last_modified: str | None = None, parts: Sequence[PagePart] = ()) -> Revisited:
+                 last_modified: str | None = None, parts: Sequence[PagePart] = (), run_id: int | None = None,
+                 ) -> Revisited:
     """A revisit's page, extracted: a new version when the title or text changed, else nothing.
 
     Only a changed article costs a row: its raw page (kept for ``reextract``), its versions, its
@@ -668,11 +726,24 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
     story = extra.get("_story")
     fresh = queries.content_hash(record.get("title"), record.get("text"))
     with transaction(db):
-        row = db.execute("SELECT content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
+        row = db.execute("SELECT content_hash, text, paywalled FROM articles WHERE id = ?", [article_id]).fetchone()
         if row is None:  # deleted by hand since it was scheduled
             versions.record_revisit(db, url, result="failed: the article is no longer stored",
                                     after=(), now=now, status=http_status)
             return Revisited("failed: the article is no longer stored", failed=True)
+        lost = revisit_loss(row[1], bool(row[2]), record) if row[0] != fresh else None
+        if lost is not None:
+            # No version: the article's text, score and place in the queue stay what they were.
+            # Nor its validators: those kept are the stored text's, so that a 304 always means
+            # "as stored" and the teaser or notice is fetched whole until the article is back.
+            kind, why = lost
+            if kind == "removed":
+                queries.mark_removed(db, article_id, why, run_id=run_id, now=now)
+            result = f"{kind}: {why}"
+            versions.record_revisit(db, url, result=result, after=opts.revisit_after, now=now, status=http_status)
+            frontier.note_revisit(db, url, failed=False, result=result, now=now)
+            return Revisited(result, paywalled=kind == "paywalled", removed=kind == "removed")
+        queries.clear_removed(db, article_id)  # whole again, or updated
         # Read whole this time: a page it lacked that is no longer one of its pages (the site
         # joined them, or its pager ends before) is missing no more.
         _settle_missing(db, article_id, url, {part.url for part in parts}, now=now)

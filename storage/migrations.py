@@ -982,3 +982,15 @@ def m015_outlet_lags(db: Database) -> None:
     list of ``[publication to discovery, discovery to storage, missed]`` per article, seconds,
     for the ``late`` and ``dates`` health checks and ``newsmon status``. Runs before it have none."""
     _run(db, ["ALTER TABLE outlet_runs ADD COLUMN lags TEXT"])
+
+
+@MIGRATIONS()
+def m016_removed_articles(db: Database) -> None:
+    """An article its outlet took down after newsmon stored it: a revisit answered 404 or 410, or
+    found the page reduced to a short notice ("この記事は削除しました"). ``removed_at``: when
+    first seen so; ``removed``: what was seen; ``removed_run``: the crawl run that saw it (whose
+    digest tells it). The article keeps its text, score and place in the queue; a revisit that
+    finds it whole again clears the three."""
+    _run(db, ["ALTER TABLE articles ADD COLUMN removed_at TEXT",
+              "ALTER TABLE articles ADD COLUMN removed TEXT",
+              "ALTER TABLE articles ADD COLUMN removed_run INTEGER"])

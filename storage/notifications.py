@@ -120,6 +120,14 @@ def undelivered_articles(db: Database, run_id: int, *, now: datetime | None = No
     return [r[0] for r in db.execute(f"SELECT a.id {where} ORDER BY a.id", params)]
 
 
+def removed_articles(db: Database, run_id: int) -> list[dict[str, Any]]:
+    """The relevant articles that their outlet took down, first seen so by run ``run_id``
+    (``articles.removed_run``): a retraction is news to the analysts too."""
+    return list(db.query(
+        "SELECT id, title, url, outlet, published_at, removed_at, removed FROM articles "
+        "WHERE removed_run = ? AND relevant = 1 ORDER BY removed_at, id", [run_id]))
+
+
 def failing_channels(db: Database, channels: Iterable[str]) -> list[dict[str, Any]]:
     """Each of ``channels`` (those configured: one taken out of the config fails no more) whose
     last delivery failed: its name, the error, since when it fails and how many deliveries failed

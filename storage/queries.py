@@ -297,6 +297,31 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
                              bool(changes.get("relevant")) and not was_relevant)
 
 
+def mark_removed(db: Database, article_id: int, reason: str, *, run_id: int | None = None,
+                 now: str | None = None) -> bool:
+    """Note that the outlet took article ``article_id`` down (``reason``: what a revisit of run
+    ``run_id`` saw); its text, score and review state stay. True when it was not marked already:
+    the time and run of the first sighting stay (that run's digest tells it), the reason becomes
+    the newest."""
+    with transaction(db):
+        before = db.execute("SELECT removed_at FROM articles WHERE id = ?", [article_id]).fetchone()
+        if before is None:
+            raise ArticleNotFound(f"no article has id {article_id}")
+        if before[0] is None:
+            db.execute("UPDATE articles SET removed_at = ?, removed = ?, removed_run = ? WHERE id = ?",
+                       [now or now_utc(), reason[:500], run_id, article_id])
+        else:
+            db.execute("UPDATE articles SET removed = ? WHERE id = ?", [reason[:500], article_id])
+    return before[0] is None
+
+
+def clear_removed(db: Database, article_id: int) -> None:
+    """A revisit found the article whole again: it is no longer marked removed."""
+    with transaction(db):
+        db.execute("UPDATE articles SET removed_at = NULL, removed = NULL, removed_run = NULL "
+                   "WHERE id = ? AND removed_at IS NOT NULL", [article_id])
+
+
 def update_score(db: Database, article_id: int, *, topic: str | None, score: float, relevant: bool | int,
                  matched_terms: list[dict[str, Any]], threshold: float | None = None) -> None:
     """Replace an article's score, relevance, threshold and evidence (``newsmon rescore``)."""

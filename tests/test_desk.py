@@ -115,6 +115,25 @@ def test_the_banner_says_when_crawls_stopped_finishing_and_a_notification_channe
     assert "(command)" not in banner
 
 
+def test_an_article_its_outlet_took_down_says_so_in_the_queue_and_on_its_page(desk_db):
+    path, ids = desk_db
+    db = open_db(path)
+    assert queries.mark_removed(db, ids["written-0"], "its page answers HTTP 410 Gone", run_id=3,
+                                now="2026-11-25T03:10:00+00:00")
+    db.close()
+    ds = build_datasette(path, reviewer=REVIEWER)
+    html = call(ds, "get", "/").text
+    assert str(ids["written-0"]) in rows_of(html)  # still in the queue, with its text and score
+    row = html.split(f'id="nm-{ids["written-0"]}"', 1)[1].split("</li>", 1)[0]
+    assert '<a class="nm-removed" href="/newsmon/articles/' in row and 'title="its page answers HTTP 410 Gone"' in row
+    other = html.split(f'id="nm-{ids["written-1"]}"', 1)[1].split("</li>", 1)[0]
+    assert "nm-removed" not in other
+    page = text(call(ds, "get", f"/newsmon/articles/{ids['written-0']}").text)
+    assert "Removed by the outlet (first seen so 11月25日 12:10): its page answers HTTP 410 Gone. The text below " \
+           "is as newsmon stored it." in page
+    assert "Removed by the outlet" not in text(call(ds, "get", f"/newsmon/articles/{ids['written-1']}").text)
+
+
 def test_unread_is_what_arrived_since_the_last_visit(desk_db):
     path, ids = desk_db
     ds = build_datasette(path, reviewer=REVIEWER)

@@ -28,7 +28,7 @@ EXPECTED_COLUMNS = {
         "review_note", "reviewed_at", "reviewed_by", "first_seen_at", "last_seen_at",
         "content_hash", "threshold", "relevance_p", "relevance_model_id", "relevance_flag",
         "story_id", "duplicate_of", "version", "updated_at", "relevant_since", "primary_source",
-        "published_day",
+        "published_day", "removed_at", "removed", "removed_run",
     ],
     "relevance_models": ["id", "topic", "trained_at", "positives", "negatives", "cv_folds", "cv_precision",
                          "cv_recall", "cutoff", "flag_below", "features", "library", "train_seconds", "model"],
@@ -68,7 +68,8 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m005_review_log", "m006_relevance", "m007_stories_versions", "m008_storage_scale",
                    "m009_primary_sources", "m010_queue_order", "m011_blocked_since",
                    "m012_published_day", "m013_page_series", "m014_zstd_offsets",
-                   "m015_outlet_lags"]
+                   "m015_outlet_lags",
+                   "m016_removed_articles"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -352,7 +353,8 @@ def test_m012_fills_published_day_of_stored_articles(tmp_path):
     MIGRATIONS.apply(db, stop_before="m012_published_day")
     queries.save_article(db, article(1, published_at="2024-03-05T08:00:00+09:00"))
     queries.save_article(db, article(2, published_at=None))
-    assert migrate(db) == ["m012_published_day", "m013_page_series", "m014_zstd_offsets", "m015_outlet_lags"]
+    assert migrate(db) == ["m012_published_day", "m013_page_series", "m014_zstd_offsets", "m015_outlet_lags",
+                           "m016_removed_articles"]
     assert [r["published_day"] for r in db.query("SELECT published_day FROM articles ORDER BY id")] == \
         ["2024-03-05", None]
 
@@ -367,7 +369,8 @@ def test_m014_reads_unfinished_zstd_archives_again_from_their_start(tmp_path):
     for source, finished, stopped, offset in ledger:
         db["ingested_archives"].insert({"source": source, "records": 9, "started_at": "2026-12-01",
                                         "finished_at": finished, "stopped": stopped, "resume_offset": offset})
-    assert migrate(db) == ["m014_zstd_offsets", "m015_outlet_lags"]
+    assert migrate(db) == ["m014_zstd_offsets", "m015_outlet_lags",
+                           "m016_removed_articles"]
     assert {r["source"]: (r["resume_offset"], r["records"]) for r in db.query("SELECT * FROM ingested_archives")} == {
         "/a/grab.warc.zst": (0, 0), "/a/cut.warc.zst": (0, 0), "/a/done.warc.zst": (80_000, 9),
         "/a/news.warc.gz": (60_000, 9)}
@@ -584,3 +587,22 @@ def test_the_storage_layer_starts_without_numpy_and_leaves_it_importable():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "3.0"
+
+
+def test_an_article_marked_removed_keeps_when_and_by_which_run_it_was_first_seen_so(tmp_path):
+    db = open_db(tmp_path / "news.db")
+    article_id, _ = queries.save_article(db, article(1))
+    assert queries.mark_removed(db, article_id, "its page answers HTTP 404 Not Found", run_id=4,
+                                now="2026-12-01T10:00:00+00:00")
+    # Seen again: not newly removed; the first sighting stays, the reason is the newest.
+    assert not queries.mark_removed(db, article_id, "its page answers HTTP 410 Gone", run_id=5,
+                                    now="2026-12-01T11:00:00+00:00")
+    row = db["articles"].get(article_id)
+    assert (row["removed_at"], row["removed_run"], row["removed"]) == (
+        "2026-12-01T10:00:00+00:00", 4, "its page answers HTTP 410 Gone")
+    assert row["text"] == article(1)["text"]
+    queries.clear_removed(db, article_id)  # found whole again
+    row = db["articles"].get(article_id)
+    assert (row["removed_at"], row["removed_run"], row["removed"]) == (None, None, None)
+    with pytest.raises(queries.ArticleNotFound):
+        queries.mark_removed(db, 999, "gone")

@@ -134,3 +134,24 @@ def test_a_canonical_link_to_the_article_elsewhere_still_names_one_article(tmp_p
     other = "https://news.web.nhk/newsweb/na/na-k10014027131000"
     again = store.save(db, url=other, body=moved, record=store.analyse(moved, other), outlet="nhk")
     assert first.new and not again.new and again.article_id == first.article_id
+
+
+def test_a_teaser_or_a_notice_in_place_of_a_stored_article_is_no_new_version():
+    from crawler.store import revisit_loss
+
+    paragraphs = ["政府は20日、安保3文書の改定に向けた与党協議を開き、反撃能力の運用について議論した。",
+                  "協議では、反撃能力を行使する際の判断基準をどこまで明文化するかが焦点となった。",
+                  "公明党は歯止めが必要だと主張し、国会への事前報告を条件とするよう求めた。"]
+    stored = "\n".join(paragraphs)
+    # The outlet made it members-only: its teaser keeps the first sentence.
+    kind, why = revisit_loss(stored, False, {"text": paragraphs[0], "paywalled": True})
+    assert kind == "paywalled" and why.startswith(f"the outlet now shows {len(paragraphs[0])} of the ")
+    # Taken down: a notice, quoted.
+    kind, why = revisit_loss(stored, False, {"title": "おわび", "text": "この記事は削除しました。"})
+    assert (kind, why) == ("removed", f"its page now reads 「おわび この記事は削除しました。」 (12 characters, where "
+                                      f"{len(''.join(stored.split()))} were stored); the text stored is kept")
+    # Updates: a paragraph added, a figure corrected, a paragraph cut, a teaser opened to all.
+    assert revisit_loss(stored, False, {"text": stored + "\n（追記）会合は2時間に及んだ。"}) is None
+    assert revisit_loss(stored, False, {"text": stored.replace("20日", "21日")}) is None
+    assert revisit_loss(stored, False, {"text": "\n".join(paragraphs[:2])}) is None
+    assert revisit_loss(paragraphs[0], True, {"text": stored}) is None

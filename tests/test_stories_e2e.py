@@ -16,6 +16,7 @@ One scenario, two crawls, shared by every test here:
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import sqlite3
@@ -30,7 +31,7 @@ from crawler.diff import article_diff, diff_html
 from storage import open_db
 from storage import stories as story_db
 
-from .stories_site import ARTICLES, MISSILES, PANEL, UPDATED, config_toml, page, start_sites
+from .stories_site import ARTICLES, DAY, MISSILES, PANEL, UPDATED, config_toml, page, start_sites
 
 #: What a bot challenge looks like (crawler/walls.py knows it by the header and the title).
 CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>'
@@ -283,3 +284,127 @@ def test_reextract_keeps_the_versions_whose_pages_were_pruned(world):
                       db=copy) == hashes
     versions = {r["id"]: r["version"] for r in world.rows("select id, version from articles", db=copy)}
     assert all(versions[r["article_id"]] == 2 for r in first)
+
+
+# -- what replaces an article: a paywall, a removal ---------------------------------------------
+
+#: One relevant article of our own, in four wordings (one per URL: each its own article).
+POLICY = ("与党は20日、国家安全保障戦略など安保3文書の改定に向けた協議を開き、反撃能力の運用について議論した。",
+          "協議では、反撃能力を行使する際の判断基準をどこまで明文化するかが焦点となった。自民党は柔軟な運用を求めた。",
+          "公明党は「専守防衛の理念を損なわない歯止めが必要だ」と主張し、国会への事前報告を条件とするよう求めた。",
+          "政府は年内に改定案をまとめ、閣議決定を目指す。防衛費の財源をめぐる議論も並行して進める方針だ。")
+LOSSES = {"paywalled": "反撃能力の歯止め焦点 与党協議", "gone": "安保3文書改定、反撃能力で与党が議論",
+          "notice": "反撃能力、国会報告を条件に 公明が主張", "moved": "反撃能力の判断基準、明文化が焦点",
+          "back": "安保3文書、年内に改定案 閣議決定へ"}
+
+
+def policy_page(title: str, paragraphs) -> str:
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<meta property="og:type" content="article"><meta property="og:title" content="{html.escape(title)}">'
+            f'<meta property="article:published_time" content="{DAY.replace(hour=10).isoformat()}"></head><body>'
+            f'<article><h1>{html.escape(title)}</h1>{body}</article></body></html>')
+
+
+#: Where an outlet sends the URL of an article it took down: a page of links, no article.
+NOT_FOUND = ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ページが見つかりません</title></head>'
+             '<body><header><nav>' + "".join(f'<a href="/site/{s}/">{n}</a>' for s, n in (
+                 ("politics", "政治"), ("economy", "経済"), ("world", "国際"), ("society", "社会"), ("sports", "スポーツ"),
+                 ("culture", "文化"))) + '</nav></header><main><h1>お探しのページは見つかりませんでした</h1>'
+             '<p>お探しのページは、掲載期間が終了したか、削除された可能性があります。URLをご確認のうえ、トップページから'
+             'お探しください。記事の掲載期間は、配信元との契約により異なります。</p>'
+             '<ul>' + "".join(f'<li><a href="/site/{s}/">{n}のニュース一覧へ</a></li>' for s, n in (
+                 ("politics", "政治"), ("economy", "経済"), ("world", "国際"))) + '</ul></main>'
+             '<footer><p>このサイトに掲載している記事、写真、図表などの無断転載を禁じます。著作権は各社に帰属します。'
+             'サイトのご利用にあたっては、利用規約とプライバシーポリシーをお読みください。</p></footer></body></html>')
+
+
+@pytest.fixture(scope="module")
+def losses(tmp_path_factory):
+    """Five relevant articles crawled, then revisited after their outlet (1) put one behind its
+    paywall, (2) removed one (410), (3) replaced one by a deletion notice, (4) sent one's URL to
+    a "not found" page, (5) answered one with a 404; then, an hour on, revisited again, (5)
+    being back."""
+    from crawler.testsite import LoopbackSite
+
+    tmp = tmp_path_factory.mktemp("losses")
+    with LoopbackSite([]) as site:
+        for i, (key, title) in enumerate(LOSSES.items()):
+            turned = POLICY[i % 4:] + POLICY[:i % 4]
+            site.publish_html(f"/site/news/{key}.html", policy_page(title, turned), title=title,
+                              published=DAY.replace(hour=10), channels=["feed", "section"])
+        digests = tmp / "digests.jsonl"
+        hook = f"import sys; open({str(digests)!r}, 'a', encoding='utf-8').write(sys.stdin.read() + '\\n')"
+        config = tmp / "newsmon.toml"
+        config.write_text(site.toml_snippet("site") + f"\n[notify]\ncommand = {json.dumps([sys.executable, '-c', hook])}"
+                          '\nnews_age = "off"\n', encoding="utf-8")
+        world = World(str(tmp / "news.db"), str(config), {}, digests, {}, {}, tmp)
+
+        def crawl_site() -> dict[str, dict]:
+            args = ["crawl", "site", "--db", world.db, "--config", world.config]
+            for pair in LOOPBACK:
+                args += ["-s", pair]
+            newsmon(*args)
+            return {r["url"].rsplit("/", 1)[1][:-5]: r for r in world.rows("select * from articles")}
+
+        world.first = crawl_site()
+        site.update_html("/site/news/paywalled.html", policy_page(LOSSES["paywalled"], [
+            POLICY[0][:30], "この記事は有料会員限定です。残り850文字"]))
+        site.answer("/site/news/gone.html", 410, b"<html><body><h1>Gone</h1></body></html>")
+        site.update_html("/site/news/notice.html", policy_page("おわび", [
+            "この記事は、取材内容に誤りがあったため削除しました。読者の皆様におわびします。"]))
+        site.answer("/site/notfound.html", 200, NOT_FOUND.encode())
+        site.redirect("/site/news/moved.html", "/site/notfound.html", 301)
+        site.answer("/site/news/back.html", 404, b"<html><body><h1>Not Found</h1></body></html>")
+        second = crawl_site()
+        revisits = {r["url"].rsplit("/", 1)[1][:-5]: r for r in world.rows("select * from revisits")}
+        # An hour on (the revisits' clock is the database's): the 404 was passing.
+        site.remove_fault("/site/news/back.html")
+        conn = sqlite3.connect(world.db)
+        with conn:
+            conn.execute("UPDATE revisits SET due_at = '2000-01-01T00:00:00+00:00' WHERE due_at IS NOT NULL")
+        conn.close()
+        third = crawl_site()
+        yield {"first": world.first, "second": second, "revisits": revisits, "third": third, "world": world,
+               "digests": [json.loads(line) for line in digests.read_text(encoding="utf-8").splitlines()]}
+
+
+def test_a_paywall_or_a_removal_found_by_a_revisit_replaces_nothing_and_the_article_stays_in_the_queue(losses):
+    first, second = losses["first"], losses["second"]
+    assert len(first) == 5 and all(r["relevant"] for r in first.values())
+    for key in LOSSES:
+        # The text, its score, its relevance and its place in the queue are what was stored.
+        assert (second[key]["text"], second[key]["score"], second[key]["relevant"], second[key]["version"]) == \
+            (first[key]["text"], first[key]["score"], 1, 1), key
+    world = losses["world"]
+    assert world.rows("select count(*) as n from article_versions") == [{"n": 0}]
+    results = {key: r["last_result"] for key, r in losses["revisits"].items()}
+    assert results["paywalled"].startswith("paywalled: the outlet now shows 30 of the ")
+    assert second["paywalled"]["removed_at"] is None  # a paywall is no removal: the full text is kept
+    removed = {k: r["removed"] for k, r in second.items() if r["removed_at"]}
+    assert removed == {
+        "gone": "its page answers HTTP 410 Gone: the site removed the page for good",
+        "notice": removed["notice"], "moved": removed["moved"],
+        "back": "its page answers HTTP 404 Not Found"}, removed
+    assert removed["notice"].startswith("its page now reads 「おわび この記事は、取材内容に誤りがあったため削除しました。")
+    assert removed["moved"].startswith("its URL now leads to http://127.0.0.1:") and "where there is no article" in \
+        removed["moved"]
+    # The URLs stay articles; their reasons say what the last revisit saw.
+    urls = {r["url"].rsplit("/", 1)[1][:-5]: r for r in world.rows("select * from urls where kind = 'article'")}
+    assert set(urls) == set(LOSSES)
+    assert "last revisit" in urls["gone"]["reason"] and "removed: its page answers HTTP 410" in urls["gone"]["reason"]
+    # Revisits are no evidence of the outlet's health: a page of links where an article was is no wall.
+    assert world.rows("select status from health where outlet = 'site'") == [{"status": "ok"}]
+
+
+def test_the_digest_tells_a_removal_once_and_a_revisit_that_finds_the_article_again_clears_it(losses):
+    digests = losses["digests"]
+    assert len(digests) == 2  # the first crawl's news, the removals; the third crawl tells nothing new
+    told = {a["url"].rsplit("/", 1)[1][:-5]: a for a in digests[1]["articles_removed"]}
+    assert set(told) == {"gone", "notice", "moved", "back"}
+    assert "4 relevant articles removed by their outlets" in digests[1]["title"]
+    assert "Removed by their outlets since newsmon stored them" in digests[1]["text"]
+    # The third crawl's revisits: the 404 was passing; the others are still gone (not told again).
+    now = losses["third"]
+    assert now["back"]["removed_at"] is None and now["back"]["text"] == losses["first"]["back"]["text"]
+    assert now["gone"]["removed_at"] == losses["second"]["gone"]["removed_at"]  # when first seen so

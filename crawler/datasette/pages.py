@@ -144,6 +144,8 @@ def row_view(item: desk.Item, datasette) -> dict[str, Any]:
         "primary": bool(a.get("primary_source")),
         # A page of the article could not be read: what the row shows is a part's (m013).
         "incomplete": bool(a.get("incomplete")),
+        # Its outlet took it down after it was stored (m016): what a revisit saw, or None.
+        "removed": a.get("removed"),
         "members": [{"id": m["id"], "title": m.get("title") or m.get("url"), "href": article_url(datasette, m["id"]),
                      "outlet": m.get("outlet") or m.get("site_name"), "when": desk.jst(m.get("published_at"))}
                     for m in item.members],

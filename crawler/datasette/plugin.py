@@ -214,9 +214,11 @@ def _article_extras(conn, article_id: int, config_path: str | None = None) -> di
     if following:
         title = conn.execute("SELECT title FROM articles WHERE id = ?", [following[0]]).fetchone()
         nxt = {"id": following[0], "title": title[0] if title else None}
+    removed = conn.execute("SELECT removed_at FROM articles WHERE id = ?", [article_id]).fetchone() \
+        if "removed_at" in {c[1] for c in conn.execute("PRAGMA table_info(articles)")} else None
     return {"history": log, "next": nxt, "queued": article_id in queue,
             "trace": _trace(conn, article_id, config_path), **_versions(conn, article_id),
-            **_pages(conn, article_id)}
+            **_pages(conn, article_id), "removed_jst": desk.jst(removed[0]) if removed and removed[0] else None}
 
 
 def _pages(conn, article_id: int) -> dict[str, Any]:
