@@ -17,9 +17,12 @@ failing (the outlet is not being crawled properly):
     ``discovery``  every feed, sitemap and section it read was broken or failed
 
 blocked (the outlet answers, but with walls: bot challenges, consent pages, logins, empty
-documents where articles should be):
+documents where articles should be; or its robots.txt shuts newsmon out):
     ``blocked``    at least half the article pages of the last run were walls, or nothing but
                    walls came back (the reason names the wall)
+    ``robots_disallow``  its robots.txt disallows at least half the article URLs it listed over
+                   the last week: newsmon obeys, so it fetches none of them (each URL says so,
+                   ``refused``), and nothing else would tell that its articles stopped coming
 
 degraded (articles arrive but extraction is going wrong):
     ``rules_missed``  the outlet's rules no longer match: its articles fall back to generic
@@ -94,6 +97,9 @@ SILENT_EXPECTED = 10.0
 SILENT_MIN_RUNS = 3
 SILENT_HISTORY = timedelta(days=7)
 SILENT_MIN_HISTORY = timedelta(days=1)
+# Robots: the article URLs an outlet listed over this long are weighed against those its
+# robots.txt disallows (refused URLs are not asked again, so a run's counts say it only once).
+ROBOTS_WINDOW = timedelta(days=7)
 # "Late": the promise is an article in the queue within the hour of its publication. Judged on
 # the newest LAG_WINDOW articles published since the outlet was first crawled (those before are
 # its backlog, late by definition), once there are LAG_MIN_ARTICLES: a median, so that an old
@@ -371,6 +377,16 @@ def _walls_reason(last: Mapping[str, Any], wall: str | None) -> Reason | None:
                              "newsmon does not get past them (see README, 'When an outlet is blocked')")
 
 
+def _robots_reason(robots: tuple[int, int, str] | None) -> Reason | None:
+    if not robots or robots[0] * 2 < robots[1]:
+        return None
+    refused, listed, since = robots
+    return Reason("robots_disallow", f"its robots.txt disallows {refused} of the {listed} article URLs it listed "
+                                     f"since {since[:16].replace('T', ' ')} UTC: newsmon obeys and fetches none of "
+                                     "them (they are fetched once robots.txt allows them); ask the outlet, or take "
+                                     "it out of the crawl")
+
+
 def lags(runs: Iterable[Mapping[str, Any]], window: int = LAG_WINDOW) -> list[list[int]]:
     """The lags (``run_lags``) of the newest ``window`` or more articles of ``runs`` (newest first)."""
     out: list[list[int]] = []
@@ -430,14 +446,30 @@ def _lag_reasons(runs: list[dict[str, Any]], late_after: timedelta) -> list[Reas
     return out
 
 
+def disallowed(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, str] | None:
+    """``(refused, listed, since)`` when robots.txt disallows article URLs the outlet listed in
+    the last ``ROBOTS_WINDOW``: how many it refused of how many it listed since the first."""
+    refused, since = db.execute(
+        "SELECT count(*), min(first_seen_at) FROM urls WHERE outlet = ? AND kind = 'refused' "
+        "AND reason_code = 'robots_disallow' AND first_seen_at >= ?", [outlet, _iso(_now(now) - ROBOTS_WINDOW)]
+    ).fetchone()
+    if not refused:
+        return None
+    # Every article URL listed since, but those our own rules refuse (off scope, not a URL).
+    listed = db.execute("SELECT count(*) FROM urls WHERE outlet = ? AND first_seen_at >= ? "
+                        "AND (kind != 'refused' OR reason_code = 'robots_disallow')", [outlet, since]).fetchone()[0]
+    return refused, max(listed, refused), since
+
+
 def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           broken: list[Mapping[str, Any]] | None = None, wall: str | None = None,
-          late_after: timedelta = LATE_AFTER) -> Health:
+          late_after: timedelta = LATE_AFTER, robots: tuple[int, int, str] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
     the reason of one wall the last run met, to name it; ``late_after``: how long after their
-    publication its articles may be found (``NEWSMON_LATE_AFTER``).
+    publication its articles may be found (``NEWSMON_LATE_AFTER``); ``robots``: what its
+    robots.txt disallows (``disallowed``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -475,11 +507,11 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         if found:
             degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
     degraded += _lag_reasons(runs, late_after)
-    blocked = _walls_reason(last, wall)
+    blocked = [r for r in (_walls_reason(last, wall), _robots_reason(robots)) if r]
     if failing:
-        return Health("failing", failing + ([blocked] if blocked else []) + degraded)
+        return Health("failing", failing + blocked + degraded)
     if blocked:
-        return Health("blocked", [blocked] + degraded)
+        return Health("blocked", blocked + degraded)
     return Health("degraded" if degraded else "ok", degraded)
 
 
@@ -509,7 +541,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
             "UNION ALL SELECT reason FROM discovery WHERE outlet = ? AND run_id = ? AND reason LIKE '% should be' "
             "LIMIT 1", [outlet, runs[0]["run_id"], outlet, runs[0]["run_id"]]).fetchone()
         wall = found[0] if found else None
-    health = check(runs, now=now, broken=broken, wall=wall, late_after=late_after)
+    health = check(runs, now=now, broken=broken, wall=wall, late_after=late_after,
+                   robots=disallowed(db, outlet, now=now))
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):

@@ -423,6 +423,30 @@ def test_a_run_killed_before_the_sitemaps_were_read_has_the_next_run_read_them_a
     assert rows(env, "select kind from urls where url like ?", f"%{sitemap_only.path}")[0]["kind"] == "article"
 
 
+def test_a_robots_txt_that_shuts_newsmon_out_blocks_the_outlet_until_it_lets_it_in(env, site):
+    # Each refused URL said why, and the crawl's log too, but the outlet's health stayed "ok"
+    # and `newsmon status` exited 0 while no article of it could be fetched any more.
+    assert crawl(env).returncode == 0
+    site.answer("/robots.txt", 200, b"User-agent: *\nDisallow: /site/\n", {"Content-Type": "text/plain"})
+    added = site.add_article(LATER)
+    site.clear_log()
+    result = crawl(env)
+    assert result.returncode == 0 and b"outlet site is now blocked: its robots.txt disallows 1 of the 1" in result.stderr
+    assert site.article_requests() == []  # obeyed
+    for _ in range(2):  # the refused URL is not asked again; the outlet stays blocked all the same
+        [health] = rows(env, "select status, problems from health where outlet = 'site'")
+        assert health["status"] == "blocked" and health["problems"].startswith(
+            "its robots.txt disallows 1 of the 1 article URLs it listed since ")
+        status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "site", "--db", env["db"],
+                                 "--config", env["config"]], capture_output=True, text=True, timeout=120)
+        assert status.returncode == 1 and "! its robots.txt disallows 1 of the 1" in status.stdout
+        assert crawl(env).returncode == 0
+    site.remove_fault("/robots.txt")
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind from urls where url = ?", site.url(added.path)) == [{"kind": "article"}]
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+
+
 def news_page(n: int, published: datetime) -> str:
     """A short article of our own, with its publication time where outlets put it."""
     title = f"市営バス路線の再編案 第{n}報"

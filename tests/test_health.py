@@ -121,6 +121,16 @@ def test_soft_signals_need_ten_pages_and_are_judged_against_the_outlets_own_past
     assert codes(disagreeing) == ("degraded", ["disagree"])
 
 
+def test_a_robots_txt_disallowing_most_of_what_an_outlet_lists_blocks_it():
+    since = "2026-03-04T09:00:00+00:00"
+    result = health.check([run(0, pages=1)], now=NOW, robots=(3, 4, since))
+    assert (result.status, result.codes()) == ("blocked", ["robots_disallow"])
+    assert result.reasons[0].message.startswith("its robots.txt disallows 3 of the 4 article URLs it listed since "
+                                                "2026-03-04 09:00 UTC")
+    # A corner of the site it keeps to itself (a few URLs of many) is no block.
+    assert health.check([run(0, pages=9)], now=NOW, robots=(1, 10, since)).status == "ok"
+
+
 def test_errors_dominating_a_run_fail_the_outlet():
     history = [run(0, pages=1, errors=4, discovery_ok=1, discovery_failed=1)]
     result = health.check(history, now=NOW)
