@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from storage import frontier, open_db, queries, transaction
@@ -492,6 +492,18 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+#: A crawl's page without an article is fetched once more this much later (``save_verdict``).
+NOT_ARTICLE_RECHECK = timedelta(hours=6)
+
+
+def _later(at: str, by: timedelta) -> str:
+    return (datetime.fromisoformat(at) + by).isoformat(timespec="seconds")
+
+
+def _ordinal(n: int) -> str:
+    return {2: "second", 3: "third"}.get(n, f"{n}th")
+
+
 def keep_page(db, url: str, body: bytes, *, outlet: str | None, http_status: int = 200,
               content_type: str | None = None, final_url: str | None = None, run_id: int | None = None) -> int:
     """Store a downloaded page and mark its URL ``fetched``, before extraction; return the page id.
@@ -573,11 +585,23 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                          stored.became_relevant)
         problem = problem or Problem("not_article", "no article in the page")
         if problem.code == "not_article":
+            reason, retry_at = problem.reason + via, None
+            # A crawl's first look gets a second one: under load a site answers an article URL
+            # with its chrome and a line ("アクセスが集中しています", a maintenance notice) at
+            # 200, and that article would be lost for good. An archive's old page is no such thing.
+            if run_id is not None:
+                looks = db.execute(f"SELECT count(*) FROM pages WHERE url IN ({', '.join('?' * len(urls))})",
+                                   urls).fetchone()[0]
+                if looks < 2:
+                    retry_at = _later(now, NOT_ARTICLE_RECHECK)
+                    reason += f"; looked at once more after {retry_at[:16].replace('T', ' ')} UTC (a passing error page?)"
+                else:
+                    reason += f"; the {_ordinal(looks)} look found none either"
             for one in urls:
                 frontier.record_result(db, one, outlet=outlet, kind="not_article", code="not_article",
-                                       reason=problem.reason + via, page_id=page_id, http_status=http_status,
+                                       reason=reason, page_id=page_id, http_status=http_status,
                                        redirected_to=final_url if one != urls[-1] else None, run_id=run_id,
-                                       attempt=attempt, now=now)
+                                       attempt=attempt, retry_at=retry_at, now=now)
             return Saved(None, False, False, "not_article")
         state = frontier.record_failure(db, url, outlet=outlet, code=problem.code, reason=problem.reason + via,
                                         max_attempts=max_attempts, http_status=http_status, run_id=run_id,

@@ -14,7 +14,8 @@ pending       discovered, not fetched yet                                       
 fetched       downloaded and its raw page stored; extraction did not finish (killed)  extracted from
                                                                                       the stored page
 article       stored as an article (or redirected to one: ``redirected_to``)          never fetched
-not_article   a well-formed HTML page that holds no article (a listing, a tag page)   never fetched
+not_article   a well-formed HTML page that holds no article (a listing, a tag page);  never fetched
+              a crawl's first such verdict is looked at again (``retry_at``)          (after retry_at)
 error         the fetch or the body failed; ``reason`` says how                       fetched again
 gave_up       failed ``NEWSMON_MAX_ATTEMPTS`` times; ``reason`` keeps the last error  never fetched
 gone          404 on every attempt, or 410 at once                                    never fetched
@@ -80,6 +81,8 @@ def needs_fetch(db: Database, url: str, *, max_attempts: int, now: str | None = 
         return code in RETRY_REFUSALS
     if kind == "blocked":
         return retry_at is None or retry_at <= (now or now_utc())
+    if kind == "not_article":
+        return retry_at is not None and retry_at <= (now or now_utc())
     return False  # fetched (extracted from its stored page), or final
 
 
@@ -100,9 +103,10 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
             kind = 'pending'
             OR (kind = 'error' AND attempts < ?)
             OR (kind = 'refused' AND reason_code IN ({placeholders}))
-            OR (kind = 'blocked' AND (retry_at IS NULL OR retry_at <= ?)))
+            OR (kind = 'blocked' AND (retry_at IS NULL OR retry_at <= ?))
+            OR (kind = 'not_article' AND retry_at <= ?))
         ORDER BY first_seen_at, url LIMIT ?
-        """, [outlet, max_attempts, *RETRY_REFUSALS, now or now_utc(), limit]).fetchall()]
+        """, [outlet, max_attempts, *RETRY_REFUSALS, now or now_utc(), now or now_utc(), limit]).fetchall()]
 
 
 def fetched_urls(db: Database, outlet: str) -> list[tuple[str, int]]:
@@ -161,15 +165,16 @@ def mark_fetched(db: Database, url: str, *, outlet: str | None, page_id: int, ht
 def record_result(db: Database, url: str, *, outlet: str | None, kind: str, reason: str, code: str,
                   article_id: int | None = None, page_id: int | None = None, http_status: int | None = None,
                   redirected_to: str | None = None, run_id: int | None = None, attempt: bool = False,
-                  now: str | None = None) -> None:
+                  retry_at: str | None = None, now: str | None = None) -> None:
     """The verdict on a downloaded page: ``article`` or ``not_article``. ``attempt``: count a fetch
-    (``False`` when ``mark_fetched`` already counted it)."""
+    (``False`` when ``mark_fetched`` already counted it); ``retry_at``: when a ``not_article``
+    is looked at once more."""
     if kind not in ("article", "not_article"):
         raise ValueError(f"record_result takes article or not_article, not {kind!r}: use record_failure")
     with transaction(db):
         _upsert(db, url, outlet=outlet, kind=kind, code=code, reason=reason, http_status=http_status,
                 run_id=run_id, now=now or now_utc(), attempt=attempt, article_id=article_id, page_id=page_id,
-                redirected_to=redirected_to)
+                redirected_to=redirected_to, retry_at=retry_at if kind == "not_article" else None)
 
 
 def record_failure(db: Database, url: str, *, outlet: str | None, code: str, reason: str, max_attempts: int,

@@ -447,6 +447,49 @@ def test_a_robots_txt_that_shuts_newsmon_out_blocks_the_outlet_until_it_lets_it_
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
+#: What a news site under load answers at 200 where an article should be: its chrome and a line.
+BUSY = ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ただいまアクセスが集中しています</title></head>'
+        '<body><header><nav>' + "".join(f'<a href="/site/{s}/">{n}</a>' for s, n in (
+            ("politics", "政治"), ("economy", "経済"), ("world", "国際"), ("society", "社会"), ("sports", "スポーツ")))
+        + '</nav></header><main><h1>ただいまアクセスが集中しています</h1><p>ただいまアクセスが集中し、ページを表示しにくく'
+        'なっています。しばらく時間をおいてから、もう一度お試しください。ご迷惑をおかけして申し訳ありません。</p></main>'
+        '<footer><p>記事・写真・図表などの無断転載を禁じます。著作権は当社またはその情報提供者に帰属します。</p></footer>'
+        '</body></html>').encode()
+
+
+def test_a_page_without_an_article_is_looked_at_once_more_and_an_article_behind_a_busy_page_is_stored(env, site):
+    # A site under load answered the article's URL with a "busy" page at 200: "not an article",
+    # final, and the article was never fetched again.
+    busy = site.add_article(LATER, channels=["feed"])
+    site.answer(busy.path, 200, BUSY, times=1)
+    # And a URL that holds no article either time (a page the site keeps busy, or a video's).
+    site.publish_html("/site/news/index.html", news_page(0, datetime(2026, 11, 20, tzinfo=timezone.utc)),
+                      title="一覧", published=datetime(2026, 11, 20, tzinfo=timezone.utc), channels=["feed"])
+    site.answer("/site/news/index.html", 200, BUSY)
+    assert crawl(env).returncode == 0
+    states = {r["url"]: r for r in rows(env, "select * from urls where kind = 'not_article'")}
+    assert set(states) == {site.url(busy.path), site.url("/site/news/index.html")}
+    assert all("looked at once more after" in r["reason"] and r["retry_at"] for r in states.values())
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert site.article_requests() == []  # not before its time
+    # Six hours on (the ledger's clock): each is fetched once more.
+    conn = sqlite3.connect(env["db"])
+    with conn:
+        conn.execute("UPDATE urls SET retry_at = '2000-01-01T00:00:00+00:00' WHERE kind = 'not_article'")
+    conn.close()
+    assert crawl(env).returncode == 0
+    assert {r.path for r in site.article_requests()} == {busy.path, "/site/news/index.html"}
+    [article] = rows(env, "select u.kind, a.title from urls u join articles a on a.id = u.article_id where u.url = ?",
+                     site.url(busy.path))
+    assert article["kind"] == "article" and "チューリップ" not in article["title"]
+    [index] = rows(env, "select * from urls where url = ?", site.url("/site/news/index.html"))
+    assert index["kind"] == "not_article" and index["retry_at"] is None
+    assert index["reason"].endswith("; the second look found none either")
+    site.clear_log()
+    assert crawl(env).returncode == 0 and site.article_requests() == []  # final now
+
+
 def news_page(n: int, published: datetime) -> str:
     """A short article of our own, with its publication time where outlets put it."""
     title = f"市営バス路線の再編案 第{n}報"
