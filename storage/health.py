@@ -30,6 +30,9 @@ degraded (articles arrive but extraction is going wrong):
     ``short_text``, ``no_title``, ``no_date``  empty texts, missing titles or dates
     ``disagree``      rules and generic extraction disagree strongly on the same page
     ``discovery``     some of its feeds, sitemaps or sections failed or were not parseable (named)
+    ``pattern``       a third or more of the URLs its feeds listed over the last week are on its domains
+                      but its article URL pattern does not take them (``refused``,
+                      ``not_article_url``): a new URL scheme for its articles? None is fetched
     ``late``          its new articles are found more than an hour (``late_after``) after they
                       were published, and mostly after a run that came after their publication
                       did not find them: its feeds or sitemaps list them late (a stale cache, a
@@ -100,6 +103,9 @@ SILENT_MIN_HISTORY = timedelta(days=1)
 # Robots: the article URLs an outlet listed over this long are weighed against those its
 # robots.txt disallows (refused URLs are not asked again, so a run's counts say it only once).
 ROBOTS_WINDOW = timedelta(days=7)
+# "Pattern": at least this many of a week's listed URLs (and a third of them) not taken by the
+# article URL pattern; a feed's odd video or special page is no sign of a new URL scheme.
+PATTERN_MIN = 3
 # "Late": the promise is an article in the queue within the hour of its publication. Judged on
 # the newest LAG_WINDOW articles published since the outlet was first crawled (those before are
 # its backlog, late by definition), once there are LAG_MIN_ARTICLES: a median, so that an old
@@ -461,15 +467,42 @@ def disallowed(db: Database, outlet: str, *, now: datetime | None = None) -> tup
     return refused, max(listed, refused), since
 
 
+def unmatched(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, list[str]] | None:
+    """``(unmatched, listed, examples)``: how many URLs of the outlet's domains its feeds listed
+    in the last ``ROBOTS_WINDOW`` that its article URL pattern does not take, of how many it
+    listed, and the newest two; ``None`` when there is none."""
+    since = _iso(_now(now) - ROBOTS_WINDOW)
+    examples = [r[0] for r in db.execute(
+        "SELECT url FROM urls WHERE outlet = ? AND kind = 'refused' AND reason_code = 'not_article_url' "
+        "AND first_seen_at >= ? ORDER BY first_seen_at DESC, url LIMIT 2", [outlet, since])]
+    if not examples:
+        return None
+    found = db.execute(
+        "SELECT count(*), sum(reason_code = 'not_article_url') FROM urls WHERE outlet = ? AND first_seen_at >= ? "
+        "AND (kind != 'refused' OR reason_code IN ('not_article_url', 'robots_disallow'))", [outlet, since]).fetchone()
+    return found[1], found[0], examples
+
+
+def _pattern_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
+    if not found or found[0] < PATTERN_MIN or found[0] * 3 < found[1]:
+        return None
+    n, listed, examples = found
+    return Reason("pattern", f"its article URL pattern does not take {n} of the {listed} URLs its feeds listed "
+                             f"over the last week (e.g. {', '.join(examples)}): a new URL scheme for its "
+                             "articles? None of them is fetched; if they are articles, widen article_url_pattern")
+
+
 def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           broken: list[Mapping[str, Any]] | None = None, wall: str | None = None,
-          late_after: timedelta = LATE_AFTER, robots: tuple[int, int, str] | None = None) -> Health:
+          late_after: timedelta = LATE_AFTER, robots: tuple[int, int, str] | None = None,
+          pattern: tuple[int, int, list[str]] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
     the reason of one wall the last run met, to name it; ``late_after``: how long after their
     publication its articles may be found (``NEWSMON_LATE_AFTER``); ``robots``: what its
-    robots.txt disallows (``disallowed``).
+    robots.txt disallows (``disallowed``); ``pattern``: what its feeds list that its article
+    URL pattern does not take (``unmatched``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -507,6 +540,9 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         if found:
             degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
     degraded += _lag_reasons(runs, late_after)
+    found = _pattern_reason(pattern)
+    if found:
+        degraded.append(found)
     blocked = [r for r in (_walls_reason(last, wall), _robots_reason(robots)) if r]
     if failing:
         return Health("failing", failing + blocked + degraded)
@@ -542,7 +578,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
             "LIMIT 1", [outlet, runs[0]["run_id"], outlet, runs[0]["run_id"]]).fetchone()
         wall = found[0] if found else None
     health = check(runs, now=now, broken=broken, wall=wall, late_after=late_after,
-                   robots=disallowed(db, outlet, now=now))
+                   robots=disallowed(db, outlet, now=now), pattern=unmatched(db, outlet, now=now))
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):

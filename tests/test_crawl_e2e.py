@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -445,6 +446,30 @@ def test_a_robots_txt_that_shuts_newsmon_out_blocks_the_outlet_until_it_lets_it_
     assert crawl(env).returncode == 0
     assert rows(env, "select kind from urls where url = ?", site.url(added.path)) == [{"kind": "article"}]
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+
+
+def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_degrade_the_outlet(env, site):
+    # The outlet starts publishing under /site/news/, which the configured pattern does not
+    # take: the feed's entries were skipped without a trace, and health stayed "ok".
+    config = [line if not line.startswith("article_url_pattern") else
+              f"article_url_pattern = '^{re.escape(site.url('/site/'))}(?!news/)'"  # a TOML literal string
+              for line in site.toml_snippet("site").splitlines()]
+    Path(env["config"]).write_text("\n".join(config) + "\n", encoding="utf-8")
+    published = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    for n in range(1, 5):
+        site.publish_html(f"/site/news/{n}.html", news_page(n, published), title=f"第{n}報", published=published,
+                          channels=["feed"])
+    result = crawl(env)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    refused = rows(env, "select url, reason from urls where reason_code = 'not_article_url' order by url")
+    assert [r["url"] for r in refused] == [site.url(f"/site/news/{n}.html") for n in range(1, 5)]
+    assert refused[0]["reason"].startswith("listed by a feed, but the outlet's article URL pattern does not take it")
+    assert all(not r.path.startswith("/site/news/") for r in site.article_requests())
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded" and health["problems"].startswith(
+        f"its article URL pattern does not take 4 of the {len(PAGES) + 4} URLs its feeds listed over the last week "
+        f"(e.g. {site.url('/site/news/')}")
+    assert "): a new URL scheme for its articles? None of them is fetched" in health["problems"]
 
 
 #: What a news site under load answers at 200 where an article should be: its chrome and a line.

@@ -131,6 +131,18 @@ def test_a_robots_txt_disallowing_most_of_what_an_outlet_lists_blocks_it():
     assert health.check([run(0, pages=9)], now=NOW, robots=(1, 10, since)).status == "ok"
 
 
+def test_feeds_listing_many_urls_the_article_pattern_does_not_take_degrade_the_outlet():
+    examples = ["https://www.nikkei.com/nkd/article/DGXZQO1/", "https://www.nikkei.com/nkd/article/DGXZQO2/"]
+    result = health.check([run(0, pages=6)], now=NOW, pattern=(4, 10, examples))
+    assert (result.status, result.codes()) == ("degraded", ["pattern"])
+    assert "does not take 4 of the 10 URLs its feeds listed over the last week (e.g. " \
+           "https://www.nikkei.com/nkd/article/DGXZQO1/, https://www.nikkei.com/nkd/article/DGXZQO2/)" \
+           in result.reasons[0].message
+    # A feed's odd video or special page among its articles is no new URL scheme.
+    assert health.check([run(0, pages=6)], now=NOW, pattern=(2, 4, examples)).status == "ok"
+    assert health.check([run(0, pages=40)], now=NOW, pattern=(5, 40, examples)).status == "ok"
+
+
 def test_errors_dominating_a_run_fail_the_outlet():
     history = [run(0, pages=1, errors=4, discovery_ok=1, discovery_failed=1)]
     result = health.check(history, now=NOW)

@@ -321,6 +321,9 @@ class NewsSpider(scrapy.Spider):
                 continue
             if not outlet.is_article_url(url):
                 self.crawler.stats.inc_value("newsmon/discovery/not_article_url")
+                if via == "feed":  # a feed lists articles: one the pattern does not take is told, not dropped
+                    refused += 1
+                    self._refuse_unmatched(url, outlet)
                 continue
             articles += 1
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet_key}/discovered")
@@ -345,6 +348,15 @@ class NewsSpider(scrapy.Spider):
         if not frontier.state(self.db, key):
             frontier.record_refused(self.db, key, outlet=outlet.key, code="off_scope", run_id=self.run_id,
                                     reason=f"listed by a {via} but out of scope: {why}")
+
+    def _refuse_unmatched(self, url: str, outlet: Outlet) -> None:
+        """A feed's entry on the outlet's domains that its article URL pattern does not take: a
+        video or a special page, or articles under a URL scheme the pattern does not know yet
+        (outlet health says so when they are many: ``storage.health.unmatched``)."""
+        if not frontier.state(self.db, url):
+            frontier.record_refused(self.db, url, outlet=outlet.key, code="not_article_url", run_id=self.run_id,
+                                    reason="listed by a feed, but the outlet's article URL pattern does not take it: "
+                                           "not fetched (a new URL scheme? then article_url_pattern needs it)")
 
     def _refuse_unparsable(self, raw: str, exc: ValueError, outlet: Outlet, via: str) -> None:
         """An entry no URL parser takes: refused under its own text, so that one bad entry
