@@ -37,6 +37,8 @@ degraded (articles arrive but extraction is going wrong):
                       were published, and mostly after a run that came after their publication
                       did not find them: its feeds or sitemaps list them late (a stale cache, a
                       sitemap written once a day), so "within the hour" is not kept
+    ``backlog``       its new articles are stored more than ``late_after`` after newsmon found
+                      them: its crawls do not keep up
     ``dates``         its articles' publication times lie after newsmon stored them: their
                       dates are read wrong (a time zone?), and so are the queue's order and the
                       "last 24 hours" counts
@@ -442,6 +444,12 @@ def _lag_reasons(runs: list[dict[str, Any]], late_after: timedelta) -> list[Reas
                                    f"stored them (median of the last {len(found)}): their dates are read wrong "
                                    "(a time zone?), and with them the queue's order and the 24-hour counts"))
         return out
+    waited = _median([w for _, w, _ in found])
+    if waited > late_after.total_seconds():
+        out.append(Reason("backlog", f"its new articles were stored {duration_text(waited)} after newsmon found them "
+                                     f"(median of the last {len(found)}): its crawls do not keep up (each run fetches "
+                                     "at most NEWSMON_MAX_ARTICLES of an outlet; runs cut at the schedule's timeout; "
+                                     "fetches failing and tried again)"))
     discovered = _median([d for d, _, _ in found])
     missed = sum(m for _, _, m in found)
     if discovered > late_after.total_seconds() and missed * 2 > len(found):

@@ -282,6 +282,12 @@ def test_articles_listed_late_by_the_outlet_degrade_it_and_a_sparse_schedule_doe
     # The newest 20 decide: in time again after a late spell.
     recovered = [lagged(0, [[300, 5, 0]] * 20)] + late
     assert codes(recovered) == ("ok", [])
+    # Found in time, but stored hours after: newsmon's own crawls do not keep up.
+    behind = [lagged(i * 15, [[120, 2 * 3600, 0]] * 3) for i in range(2)]
+    result = health.check(behind, now=NOW)
+    assert (result.status, result.codes()) == ("degraded", ["backlog"])
+    assert result.reasons[0].message.startswith("its new articles were stored 2.0 h after newsmon found them "
+                                                "(median of the last 6): its crawls do not keep up")
 
 
 def test_publication_times_after_the_articles_were_stored_are_dates_read_wrong():
