@@ -22,6 +22,8 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from storage.health import PATTERN_MIN
+
 from .crawl import crawler_settings
 from .outlets import Outlet
 
@@ -94,6 +96,13 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
     for d in read:
         if d["newest"] and now - datetime.fromisoformat(d["newest"]) > stale_after:
             reasons.append(f"{d['kind']} {d['url']}: newest entry {d['newest'][:10]}, stale")
+        unmatched = d.get("unmatched") or []
+        # As a crawl's health judges a week of them (storage.health.unmatched): a few odd pages
+        # of a feed are videos or specials, a third of it is a URL scheme the pattern lacks.
+        if len(unmatched) >= PATTERN_MIN and len(unmatched) * 3 >= d["entries"]:
+            reasons.append(f"{d['kind']} {d['url']}: the article URL pattern does not take {len(unmatched)} of its "
+                           f"{d['entries']} entries on the outlet's domains (e.g. {', '.join(unmatched[:2])}): a new "
+                           "URL scheme for its articles? widen article_url_pattern")
     for a in samples:
         if a["wall"]:
             reasons.append(f"article {a['url']}: {a['problem']}")

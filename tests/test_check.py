@@ -145,6 +145,16 @@ def test_verdicts_from_results():
     assert stale["verdict"] == "degraded" and "stale" in stale["reasons"][0]
     generic = verdict(outlet, {"discovery": [feed()], "articles": [{**sample, "method": "generic:trafilatura"}]}, now=now)
     assert generic["verdict"] == "degraded" and "rules no longer match" in generic["reasons"][0]
+    # A third of a feed's entries under a URL scheme the pattern does not take: named, degraded.
+    scheme = [f"https://www.asahi.com/premium/{n}.html" for n in range(12)]
+    moved = verdict(outlet, {"discovery": [feed(articles=18, unmatched=scheme)], "articles": [sample]}, now=now)
+    assert moved["verdict"] == "degraded" and moved["reasons"] == [
+        "feed https://www.asahi.com/rss/x.rdf: the article URL pattern does not take 12 of its 30 entries on the "
+        "outlet's domains (e.g. https://www.asahi.com/premium/0.html, https://www.asahi.com/premium/1.html): a new URL "
+        "scheme for its articles? widen article_url_pattern"]
+    # A video or two among its articles is no such thing.
+    assert verdict(outlet, {"discovery": [feed(articles=28, unmatched=scheme[:2])], "articles": [sample]},
+                   now=now)["verdict"] == "ok"
 
 
 def _check(site: LoopbackSite, tmp_path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -94,9 +94,12 @@ class CheckSpider(scrapy.Spider):
                                          dont_filter=True, priority=10, cb_kwargs={"outlet": outlet, "kind": kind},
                                          meta={"newsmon_outlet": outlet, "check_kind": kind, "check_url": child})
                 return
-        articles = [u for u in dict.fromkeys(canonical_url(link, self.hosts) for link in links)
-                    if self.outlets[outlet].is_article_url(u)]
+        listed = list(dict.fromkeys(canonical_url(link, self.hosts) for link in links))
+        articles = [u for u in listed if self.outlets[outlet].is_article_url(u)]
         entry["entries"], entry["articles"] = len(links), len(articles)
+        if kind == "feed":  # a feed lists articles: those on the outlet's domains the pattern does not take
+            entry["unmatched"] = [u for u in listed if self.outlets[outlet].in_scope(u)
+                                  and not self.outlets[outlet].is_article_url(u)]
         for url in articles:
             if len(self.sampled[outlet]) >= self.sample_size:
                 break
