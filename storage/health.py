@@ -675,6 +675,9 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
         """, [day_ago]).fetchall()}
     out = []
     times = crawl_times(db)  # the last success as the overdue check reads it
+    # The first run of the last 24 hours: the outlets' rows from it on are read by their index.
+    day_runs = db.execute("SELECT coalesce(min(id), 1 << 62) FROM crawl_runs WHERE started_at >= ?",
+                          [day_ago]).fetchone()[0]
     for outlet in outlets:
         last = _run_of(db, outlet)
         running = [r for r in db.query(
@@ -685,8 +688,8 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
         states = db.execute("SELECT run_id, url_states FROM outlet_runs WHERE outlet = ? AND url_states IS NOT NULL "
                             "ORDER BY run_id DESC LIMIT 1", [outlet]).fetchone()
         found = [discovered + waited for discovered, waited, _ in lags(db.query(
-            "SELECT o.lags FROM outlet_runs o JOIN crawl_runs r ON r.id = o.run_id "
-            "WHERE o.outlet = ? AND r.started_at >= ? AND o.lags IS NOT NULL", [outlet, day_ago]), window=10**9)]
+            "SELECT lags FROM outlet_runs WHERE outlet = ? AND run_id >= ? AND lags IS NOT NULL",
+            [outlet, day_runs]), window=10**9)]
         out.append({
             "outlet": outlet,
             "last_run": last and {k: last[k] for k in ("id", "started_at", "finished_at", "trigger",
