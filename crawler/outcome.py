@@ -134,7 +134,7 @@ EMPTY_DOCUMENT_CHARS = 100
 def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
     """Why extraction found no article in a page that passed ``check_body``.
 
-    ``not_article`` (the verdict, final) only for a readable page with text: a listing, a tag
+    ``not_article`` (the verdict, final after a second look) only for a readable page with text: a listing, a tag
     page. A page with almost no text (an empty shell, a script-only page) or nested too deep to
     parse is a problem of the fetch, tried again.
     """

@@ -544,7 +544,8 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
     """What extraction made of a stored page, in one transaction: the article and the URL's state.
 
     ``record`` None: ``problem`` says why (``outcome.no_article_problem``): ``not_article`` is
-    final, anything else (an empty document, markup too deep) an error tried again. A
+    final (but for a crawl's first look at the URL, looked at again ``NOT_ARTICLE_RECHECK``
+    later), anything else (an empty document, markup too deep) an error tried again. A
     redirected URL (``final_url``) and its target both end as the article; the target is where
     the article is stored, the original an alias of it, and neither is fetched again.
 
