@@ -337,7 +337,7 @@ def rescore(db: str | None, config: str | None) -> None:
     config_path = checked.config.path
     _, topics = store.context(config_path)
     models = relevance.load_models(database)
-    changed = total = 0
+    changed = total = entered = left = 0
     counts = {"classified": 0, "maybe-missed": 0, "likely-false-positive": 0}
     articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
     with Progress("rescore", total=articles, unit="articles") as progress:
@@ -351,12 +351,19 @@ def rescore(db: str | None, config: str | None) -> None:
             for row, fields in zip(rows, scored):
                 total += 1
                 changed += fields["score"] != row["score"] or fields["relevant"] != row["relevant"]
+                if row["status"] == "new" and bool(fields["relevant"]) != bool(row["relevant"]):
+                    entered += bool(fields["relevant"])
+                    left += not fields["relevant"]
             for _, p, _, flagged in updates:
                 counts["classified"] += p is not None
                 if flagged:
                     counts[flagged] += 1
             progress.update(len(rows), changed=changed - before)
     click.echo(f"newsmon: rescored {total} articles, {changed} changed")
+    if entered or left:
+        # Unreviewed articles come and go from the queue with their relevance: said, not silent.
+        click.echo(f"newsmon: {entered} entered the review queue (unread on the desk, in the next digest), "
+                   f"{left} left it unreviewed (relevant no more under these topics; kept in the articles table)")
     if models:
         click.echo(f"newsmon: classifier: {counts['classified']} articles rated, {counts['maybe-missed']} maybe missed, "
                    f"{counts['likely-false-positive']} likely false positives")

@@ -166,11 +166,11 @@ def _articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, A
     marks = ",".join("?" * len(ids))
     present = _columns(conn, "articles")
     # version (issue 11's m007): "更新 n 回"; primary_source (m009): the policy's own documents;
-    # removed (m016): its outlet took it down;
+    # removed (m016): its outlet took it down; relevant_since (m007): when it entered the queue;
     # threshold and relevance_p (m006): what each article was scored against, read here too, or
     # a list not built on the queue view (follow-up) would show the config's threshold instead.
     optional = {"version": "version", "primary_source": "primary_source", "threshold": "threshold",
-                "relevance_p": "relevance_p AS probability", "removed": "removed"}
+                "relevance_p": "relevance_p AS probability", "removed": "removed", "relevant_since": "relevant_since"}
     columns = _ROW_COLUMNS + tuple(expr for name, expr in optional.items() if name in present)
     if "part_of" in _columns(conn, "pages"):
         # m013: an article whose next page could not be read (its text and score are a part's),
@@ -192,7 +192,10 @@ def _complete(conn: sqlite3.Connection, listed: list[dict[str, Any]], thresholds
         merged = {**article, **{k: v for k, v in row.items() if v is not None}}
         if merged.get("threshold") is None:
             merged["threshold"] = thresholds.get(merged.get("topic") or "")
-        merged["unread"] = is_after(merged.get("first_seen_at"), since)
+        # Unread: in the queue since the last visit, first seen since or made relevant since
+        # (an update of its text, a rescore under new topics).
+        merged["unread"] = is_after(merged.get("first_seen_at"), since) or (
+            bool(merged.get("relevant_since")) and is_after(merged.get("relevant_since"), since))
         out.append(merged)
     return out
 
@@ -264,6 +267,7 @@ def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> d
     elif feats.first_seen:
         out["unread"] = conn.execute("SELECT count(*) FROM (SELECT first_seen_at FROM review_queue LIMIT -1) "
                                      "WHERE datetime(first_seen_at) >= datetime(?)", [since]).fetchone()[0]
+        out["unread"] += _queued_since(conn, since)
     else:
         out["unread"] = conn.execute("SELECT count(*) FROM articles WHERE id IN (SELECT id FROM review_queue) "
                                      "AND datetime(first_seen_at) >= datetime(?)", [since]).fetchone()[0]
@@ -273,6 +277,20 @@ def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> d
     worst = min(by_status, key=severity, default="ok")
     out["health"] = {"worst": worst, "count": by_status.get(worst, 0), "by_status": by_status}
     return out
+
+
+def _queued_since(conn: sqlite3.Connection, since: str) -> int:
+    """Queued articles first seen before ``since`` that entered the queue after it (an update of
+    their text or a rescore made them relevant): unread too. Read from m017's partial index."""
+    try:
+        bound = datetime.fromisoformat(since).astimezone(timezone.utc).isoformat(timespec="seconds")
+    except ValueError:
+        return 0
+    if "idx_articles_queued_since" not in {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'articles'")}:
+        return 0  # a database before m017: counted by first sight only
+    return conn.execute("SELECT count(*) FROM articles INDEXED BY idx_articles_queued_since WHERE relevant = 1 "
+                        "AND status = 'new' AND relevant_since >= ? AND first_seen_at < ?", [bound, bound]).fetchone()[0]
 
 
 def alerts(conn: sqlite3.Connection, names: Mapping[str, str] | None = None, *,

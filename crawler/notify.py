@@ -218,8 +218,9 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     if older:
         them = "them" if older != 1 else "it"
         lines.append(f"{older} older relevant article{'s' if older != 1 else ''} also stored, published more than "
-                     f"{digest['news_age']} before newsmon first saw {them} (a backfill from web archives, an "
-                     "outlet's archive): in the review queue, not listed here")
+                     f"{digest['news_age']} before newsmon first saw {them} or found {them} relevant (a backfill "
+                     "from web archives, an outlet's archive, a rescore under new topics): in the review queue, "
+                     "not listed here")
     undelivered = len(digest.get("articles_undelivered") or ())
     if undelivered:
         lines.append(f"{undelivered} relevant article{'s' if undelivered != 1 else ''} stored more than a day ago "

@@ -994,3 +994,13 @@ def m016_removed_articles(db: Database) -> None:
     _run(db, ["ALTER TABLE articles ADD COLUMN removed_at TEXT",
               "ALTER TABLE articles ADD COLUMN removed TEXT",
               "ALTER TABLE articles ADD COLUMN removed_run INTEGER"])
+
+
+@MIGRATIONS()
+def m017_queued_since(db: Database) -> None:
+    """The queued articles by when they entered the queue (``relevant_since``): the desk counts
+    as unread those made relevant since the reviewer's last visit (an update of their text, a
+    ``newsmon rescore`` under new topics), not only those first seen since. Partial: the queue's
+    rows only."""
+    _run(db, ["CREATE INDEX idx_articles_queued_since ON articles(relevant_since, first_seen_at) "
+              "WHERE relevant = 1 AND status = 'new'"])

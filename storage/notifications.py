@@ -18,7 +18,8 @@ from .db import transaction
 
 #: How far back a digest looks for relevant articles that no digest has delivered yet.
 CATCH_UP = timedelta(hours=24)
-#: An article published longer than this before newsmon first saw it is no news: a backfill
+#: An article published longer than this before newsmon first saw it (or before it became
+#: relevant: an update, a rescore) is no news: a backfill
 #: (`newsmon ingest` of last year's CC-NEWS stored thousands, which the next crawls' digests
 #: listed as "new relevant articles", 50 an hour), or an outlet's archive a sitemap lists on a
 #: first crawl. A digest counts such articles in one line; they are in the review queue.
@@ -27,8 +28,10 @@ NEWS_AGE = timedelta(days=7)
 
 
 def _older(news_age: timedelta) -> str:
+    # Measured from when it became relevant (first seen so, or made so by an update or a
+    # rescore): a month-old article a rescore under new topics puts in the queue is no news.
     return (f"(a.published_at IS NOT NULL AND datetime(a.published_at) < "
-            f"datetime(a.first_seen_at, '-{int(news_age.total_seconds())} seconds'))")
+            f"datetime(coalesce(a.relevant_since, a.first_seen_at), '-{int(news_age.total_seconds())} seconds'))")
 
 
 def _iso(value: datetime) -> str:

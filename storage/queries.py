@@ -322,27 +322,32 @@ def clear_removed(db: Database, article_id: int) -> None:
                    "WHERE id = ? AND removed_at IS NOT NULL", [article_id])
 
 
+# An article a new score makes relevant enters the queue now: ``relevant_since`` says so (the
+# desk's unread marks, the next digest), as for an update of its text. SET reads the old row.
+_RESCORED = ("UPDATE articles SET topic = ?, score = ?, relevant = ?, matched_terms = ?, evidence = ?, threshold = ?, "
+             "relevant_since = CASE WHEN ? = 1 AND relevant = 0 THEN ? ELSE relevant_since END WHERE id = ?")
+
+
 def update_score(db: Database, article_id: int, *, topic: str | None, score: float, relevant: bool | int,
-                 matched_terms: list[dict[str, Any]], threshold: float | None = None) -> None:
+                 matched_terms: list[dict[str, Any]], threshold: float | None = None, now: str | None = None) -> None:
     """Replace an article's score, relevance, threshold and evidence (``newsmon rescore``)."""
-    with transaction(db):
-        cursor = db.execute(
-            "UPDATE articles SET topic = ?, score = ?, relevant = ?, matched_terms = ?, evidence = ?, "
-            "threshold = ? WHERE id = ?",
-            [topic, score, int(bool(relevant)), _json(list(matched_terms)), evidence(matched_terms), threshold,
-             article_id])
-        if cursor.rowcount == 0:
-            raise ArticleNotFound(f"no article has id {article_id}")
+    update_scores(db, [{"id": article_id, "topic": topic, "score": score, "relevant": relevant,
+                        "matched_terms": matched_terms, "threshold": threshold}], now=now, strict=True)
 
 
-def update_scores(db: Database, rows: list[dict[str, Any]]) -> None:
-    """``update_score`` for many articles (dicts with ``id`` and the score fields), one statement."""
+def update_scores(db: Database, rows: list[dict[str, Any]], *, now: str | None = None, strict: bool = False) -> None:
+    """``update_score`` for many articles (dicts with ``id`` and the score fields), one statement.
+    ``strict``: an id that names no article is an error (``ArticleNotFound``)."""
+    now = now or now_utc()
     with transaction(db):
+        before = db.conn.total_changes
         db.conn.executemany(
-            "UPDATE articles SET topic = ?, score = ?, relevant = ?, matched_terms = ?, evidence = ?, "
-            "threshold = ? WHERE id = ?",
+            _RESCORED,
             [(r["topic"], r["score"], int(bool(r["relevant"])), _json(list(r["matched_terms"])),
-              evidence(r["matched_terms"]), r.get("threshold"), r["id"]) for r in rows])
+              evidence(r["matched_terms"]), r.get("threshold"), int(bool(r["relevant"])), now, r["id"]) for r in rows])
+        if strict and db.conn.total_changes - before < len(rows):
+            raise ArticleNotFound(f"no article has id {rows[0]['id']}" if len(rows) == 1
+                                  else "an id names no article")
 
 
 def update_relevance(db: Database, rows: list[tuple[int, float | None, int | None, str | None]]) -> None:
@@ -397,14 +402,15 @@ def set_status(db: Database, article_id: int, status: str, *, note: str | None =
 
 
 def iter_articles(db: Database) -> Iterator[dict[str, Any]]:
-    """Every article's id, outlet, language, title, text and current score, by id (for rescoring).
+    """Every article's id, outlet, language, title, text, current score and review status, by id
+    (for rescoring).
 
     Read in batches by id, so the caller may update the rows it is given as it goes.
     """
     last = 0
     while True:
         rows = list(db.query(
-            "SELECT id, outlet, language, title, text, topic, score, relevant, threshold, matched_terms "
+            "SELECT id, outlet, language, title, text, topic, score, relevant, threshold, matched_terms, status "
             "FROM articles "
             "WHERE id > ? ORDER BY id LIMIT ?", [last, _BATCH]))
         yield from rows

@@ -140,7 +140,7 @@ def test_unread_is_what_arrived_since_the_last_visit(desk_db):
     call(ds, "get", "/")  # the first visit
     long_ago = (datetime.now(timezone.utc) - timedelta(hours=3)).isoformat(timespec="seconds")
     # Everything stored so far was there at that visit, which ended two hours ago.
-    sql(path, "UPDATE articles SET first_seen_at = ?", params=(long_ago,))
+    sql(path, "UPDATE articles SET first_seen_at = ?, relevant_since = ?", params=(long_ago, long_ago))
     sql(path, "UPDATE reviewer_visits SET last_seen_at = ?",
         params=((datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(timespec="seconds"),))
     db = open_db(path)
@@ -156,6 +156,27 @@ def test_unread_is_what_arrived_since_the_last_visit(desk_db):
     assert "Queue 15 15 unread" in text(call(build_datasette(path, reviewer="sato"), "get", "/follow-up").text)
 
 
+def test_an_article_a_rescore_puts_in_the_queue_after_the_last_visit_is_unread(desk_db):
+    # First seen long before the visit, relevant only since a rescore under new topics: it came
+    # into the queue after the reviewer last looked, and was marked read among the old ones.
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    call(ds, "get", "/")
+    long_ago = (datetime.now(timezone.utc) - timedelta(hours=3)).isoformat(timespec="seconds")
+    sql(path, "UPDATE articles SET first_seen_at = ?, relevant_since = ?", params=(long_ago, long_ago))
+    sql(path, "UPDATE reviewer_visits SET last_seen_at = ?",
+        params=((datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(timespec="seconds"),))
+    quake = ids["asahi_quake"]  # not relevant, not in the queue
+    sql(path, "UPDATE articles SET relevant_since = NULL WHERE id = ?", params=(quake,))
+    db = open_db(path)
+    queries.update_scores(db, [{"id": quake, "topic": "defense-strategy", "score": 9.0, "relevant": True,
+                                "matched_terms": [], "threshold": 6.0}])
+    db.close()
+    html = call(ds, "get", "/").text
+    assert "Queue 15 1 unread" in text(html)
+    assert re.findall(r'<li class="nm-item nm-unread" id="nm-(\d+)"', html) == [str(quake)]
+
+
 def test_an_article_stored_in_the_second_the_last_visit_ended_is_unread(desk_db):
     # Times are kept in whole seconds: an article stored in the same second as the reviewer's
     # last page load may have come after it, and was marked read, never shown as new.
@@ -164,7 +185,7 @@ def test_an_article_stored_in_the_second_the_last_visit_ended_is_unread(desk_db)
     call(ds, "get", "/")
     ended = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(timespec="seconds")
     long_ago = (datetime.now(timezone.utc) - timedelta(hours=3)).isoformat(timespec="seconds")
-    sql(path, "UPDATE articles SET first_seen_at = ?", params=(long_ago,))
+    sql(path, "UPDATE articles SET first_seen_at = ?, relevant_since = ?", params=(long_ago, long_ago))
     sql(path, "UPDATE reviewer_visits SET last_seen_at = ?", params=(ended,))
     db = open_db(path)
     same_second, _ = queries.save_article(db, {"url": "https://example.jp/same-second", "title": "安保3文書 続報",

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
+from datetime import datetime, timezone
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -45,10 +46,10 @@ def newsmon(*args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def count(db, sql: str) -> int:
+def count(db, sql: str, *params) -> int:
     conn = sqlite3.connect(db)
     try:
-        return conn.execute(sql).fetchone()[0]
+        return conn.execute(sql, params).fetchone()[0]
     finally:
         conn.close()
 
@@ -100,11 +101,23 @@ def test_rescore_after_the_topics_change(tmp_path, warc):
     config.write_text(
         '[topics.police-radio]\nname = "Police radio"\ndescription = "test"\nthreshold = 2\ntitle_boost = 1.5\n'
         '[[topics.police-radio.terms]]\nterm = "警察無線"\nweight = 3\n', encoding="utf-8")
+    conn = sqlite3.connect(db)
+    nikkei_since = conn.execute("select relevant_since from articles where relevant = 1").fetchone()[0]
+    conn.close()
+    before = datetime.now(timezone.utc).isoformat(timespec="seconds")
     result = newsmon("rescore", "--db", db, "--config", str(config))
     assert result.returncode == 0, result.stderr.decode()
     # The Sankei police-radio article is now relevant too; the Nikkei one still is.
     assert count(db, "select count(*) from articles where relevant = 1") == 2
     assert count(db, "select count(*) from articles where topic = 'police-radio'") == 1
+    # It entered the review queue now: said, and marked so (the desk's unread, the next digest);
+    # it had come and gone from the queue without a word.
+    assert b"newsmon: 1 entered the review queue (unread on the desk, in the next digest), 0 left it" \
+        in result.stdout
+    assert count(db, "select count(*) from articles where topic = 'police-radio' and relevant_since >= ?",
+                 before) == 1
+    assert count(db, "select count(*) from articles where topic != 'police-radio' and relevant = 1 "
+                     "and relevant_since = ?", nikkei_since) == 1  # relevant before: its time stays
 
 
 def test_reextract_rebuilds_from_stored_pages_and_keeps_the_review(tmp_path, warc):

@@ -144,8 +144,9 @@ def test_a_backfills_old_articles_are_counted_not_listed_as_news(db):
     assert titles(digest) == ["2日前の記事", "今日の記事"] and digest["articles_total"] == 2
     assert digest["title"] == "newsmon: 2 new relevant articles"
     assert len(digest["articles_older"]) == 3
-    assert ("3 older relevant articles also stored, published more than 7 days before newsmon first saw them (a "
-            "backfill from web archives, an outlet's archive): in the review queue, not listed here") in digest["text"]
+    assert ("3 older relevant articles also stored, published more than 7 days before newsmon first saw them or "
+            "found them relevant (a backfill from web archives, an outlet's archive, a rescore under new topics): in "
+            "the review queue, not listed here") in digest["text"]
     # Delivered, they are counted once: the next digest neither lists nor counts them.
     later = crawl(db, "nhk", NOW + timedelta(minutes=15), [("次の記事", True)])
     digest = notify.build_digest(db, later, [], now=NOW + timedelta(minutes=15))
@@ -158,6 +159,27 @@ def test_a_backfills_old_articles_are_counted_not_listed_as_news(db):
     # And they are in the review queue, for the reviewer to read.
     queue = {t for (t,) in db.execute("SELECT title FROM review_queue")}
     assert {"2022年の記事", "2023年の記事", "8日前の記事"} <= queue
+
+
+def test_articles_a_rescore_makes_relevant_are_news_only_when_recent(db):
+    # Before, such an article kept the time it was first seen: the digests after the rescore
+    # neither listed nor counted it, and the desk showed it as read.
+    earlier = crawl(db, "nhk", NOW - timedelta(days=20), [("20日前の記事", False)])
+    recent = crawl(db, "nhk", NOW - timedelta(days=2), [("2日前の記事", False), ("その日の記事", True)])
+    for run_id, age in ((earlier, 20), (recent, 2)):
+        db.execute("UPDATE articles SET published_at = ? WHERE id IN (SELECT article_id FROM urls u JOIN crawl_runs r "
+                   "ON r.id = ? WHERE u.first_seen_at = r.started_at)",
+                   [(NOW - timedelta(days=age)).isoformat(), run_id])
+    sent = notify.notify_run(db, recent, [], notify.NotifySettings(command=[sys.executable, "-c", "pass"]),
+                             now=NOW - timedelta(days=2))
+    assert titles(sent) == ["その日の記事"]
+    rescored = (NOW - timedelta(minutes=10)).isoformat()
+    queries.update_scores(db, [{"id": i, "topic": "defense-strategy", "score": 9.0, "relevant": True,
+                                "matched_terms": [], "threshold": 6.0}
+                               for (i,) in db.execute("SELECT id FROM articles").fetchall()], now=rescored)
+    run_id = crawl(db, "nhk", NOW, [])
+    digest = notify.build_digest(db, run_id, [], now=NOW)
+    assert titles(digest) == ["2日前の記事"] and len(digest["articles_older"]) == 1
 
 
 def test_a_health_change_alone_makes_a_digest(db):
