@@ -302,6 +302,39 @@ def test_a_sitemap_index_entry_that_is_no_url_costs_only_itself(tmp_path):
     index = query(db, "SELECT ok FROM discovery WHERE url = ?", site.url("/sitemap-index.xml"))
     assert index and all(r["ok"] == 1 for r in index)
 
+
+def test_a_sitemap_index_whose_child_is_on_another_host_is_broken_and_named(tmp_path):
+    """A child sitemap off the outlet's domains (a CDN's host) is not read: its articles would
+    never be seen, so the index is broken, named in the outlet's health, not only in the log."""
+    site = Site(tmp_path, full=False, seed=951)
+    site.feeds = set()
+    xml = {"Content-Type": "application/xml"}
+    site.cases["/sitemap-index.xml"] = Case("/sitemap-index.xml", lambda h, s: _send(h, 200, (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>http://localhost:{s.port}/sitemap-2.xml</loc></sitemap><sitemap><loc>/sitemap-1.xml</loc>"
+        "</sitemap></sitemapindex>").encode(), xml))
+    site.cases["/sitemap-1.xml"] = Case("/sitemap-1.xml", lambda h, s: _send(h, 200, (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{s.url('/a/ok')}</loc></url></urlset>").encode(), xml))
+    site.start()
+    elsewhere = f"http://localhost:{site.port}/sitemap-2.xml"
+    config = tmp_path / "c.toml"
+    config.write_text(f'[outlets.maps]\nname = "Maps"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\n'
+                      f'sitemaps = ["{site.url("/sitemap-index.xml")}"]\narticle_url_pattern = "^/a/"\n',
+                      encoding="utf-8")
+    db = tmp_path / "news.db"
+    try:
+        crawl(db, config, ["maps"])
+    finally:
+        site.stop()
+    assert query(db, "SELECT url, kind FROM urls") == [{"url": site.url("/a/ok"), "kind": "article"}]
+    [index] = query(db, "SELECT ok, reason FROM discovery WHERE url = ?", site.url("/sitemap-index.xml"))
+    assert index["ok"] == 0 and index["reason"] == (
+        f"1 of its 2 child sitemaps are off the outlet's domains and not read ({elsewhere}): add their host to the "
+        "outlet's domains")
+    [health] = query(db, "SELECT status, problems FROM health WHERE outlet = 'maps'")
+    assert health["status"] == "degraded" and elsewhere in health["problems"]
+
 # -- killed mid-run ---------------------------------------------------------------------------
 
 KILL_ARTICLES = 200

@@ -223,12 +223,11 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("newsmon: %s %s of %s is broken: %s", kind, response.url, outlet, found.problem)
         self.crawler.stats.inc_value(f"newsmon/discovery/{kind}")
         if kind == "sitemap" and found.kind == "sitemapindex":
-            self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
-                                   found=(len(found.links), 0, 0, 0), reason=found.problem)
-            wanted = []
+            wanted, unread = [], []
             for loc in found.links:
                 child = parsable(loc, response.url)
                 if child is None:
+                    # One junk entry costs only itself (the index counts as read): logged.
                     self.logger.warning("newsmon: sitemap index %s lists %r, which is no URL: not read",
                                         response.url, loc[:200])
                 elif self.outlets[outlet].in_scope(child):
@@ -236,6 +235,16 @@ class NewsSpider(scrapy.Spider):
                 else:
                     self.logger.warning("newsmon: sitemap index %s lists %s, off the outlet's domains: not read",
                                         response.url, child[:200])
+                    unread.append(child[:200])
+            # A child sitemap on another host (a CDN's) holds articles the crawl would never see:
+            # the index is broken until the outlet's domains name that host.
+            problem = found.problem or (f"{len(unread)} of its {len(found.links)} child sitemaps are off the outlet's "
+                                        f"domains and not read ({', '.join(unread[:2])}{' …' if len(unread) > 2 else ''}):"
+                                        " add their host to the outlet's domains" if unread else None)
+            if problem and not found.problem:
+                self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
+            self._record_discovery(response, outlet, kind, ok=not problem, status=response.status,
+                                   found=(len(found.links), 0, 0, 0), reason=problem)
             if not wanted:
                 self._document_done(response.meta, not found.problem)
                 return
