@@ -20,9 +20,11 @@ from . import __version__
 
 STATUS_CHOICES = ("new", "relevant", "dismissed", "follow-up", "all")
 
-#: The exported columns, in order: the ``review_queue`` view's, plus what a reviewer decided.
+#: The exported columns, in order: the ``review_queue`` view's, plus what a reviewer decided, and
+#: whether the outlet took the article down since (``removed_at``, what was seen: m016).
 COLUMNS = ("id", "published_at", "outlet", "language", "title", "url", "topic", "score", "status",
-           "evidence", "matched_terms", "review_note", "reviewed_by", "reviewed_at", "first_seen_at")
+           "evidence", "matched_terms", "review_note", "reviewed_by", "reviewed_at", "first_seen_at",
+           "removed_at", "removed")
 #: The CSV's columns: ``matched_terms`` is JSON for programs; the CSV has ``evidence``, the same as text.
 CSV_COLUMNS = tuple(c for c in COLUMNS if c != "matched_terms")
 #: Where ``newsmon serve`` runs by default: the Atom entries link to the article's review page there.

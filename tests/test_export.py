@@ -49,6 +49,18 @@ def test_csv_is_the_queue_newest_first_one_line_per_article(review_db):
     japannews = next(r for r in rows if int(r["id"]) == ids["japannews"])
     assert japannews["review_note"] == "ask the desk / back: the desk says / it is relevant"
     assert "exported 4 articles" in err
+    assert (nikkei["removed_at"], nikkei["removed"]) == ("", "")
+
+
+def test_an_article_its_outlet_took_down_says_so_in_the_export(review_db):
+    path, ids = review_db
+    db = open_db(path)
+    queries.mark_removed(db, ids["nikkei"], "its page answers HTTP 410 Gone", now="2026-12-01T10:00:00+00:00")
+    db.close()
+    code, out, _ = run_export("--db", str(path), "--format", "jsonl")
+    assert code == 0
+    nikkei = next(json.loads(line) for line in out.splitlines() if json.loads(line)["id"] == ids["nikkei"])
+    assert (nikkei["removed_at"], nikkei["removed"]) == ("2026-12-01T10:00:00+00:00", "its page answers HTTP 410 Gone")
 
 
 def test_jsonl_keeps_japanese_and_lists(review_db):
