@@ -310,13 +310,24 @@ def robots_seen(db: Database, netloc: str, *, http_status: int | None, sha256: s
 def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str, kind: str, ok: bool,
                      http_status: int | None = None, entries: int | None = None, article_urls: int | None = None,
                      new_urls: int | None = None, refused: int | None = None, reason: str | None = None,
-                     now: str | None = None) -> None:
-    """What one feed, sitemap or section page gave this run, or why it gave nothing."""
+                     known: int | None = None, now: str | None = None) -> None:
+    """What one feed, sitemap or section page gave this run, or why it gave nothing; ``known``:
+    how many of a feed's article URLs were seen before this run."""
     with transaction(db):
         db.table("discovery").insert({
             "run_id": run_id, "outlet": outlet, "url": url, "kind": kind, "fetched_at": now or now_utc(),
             "http_status": http_status, "ok": int(ok), "entries": entries, "article_urls": article_urls,
-            "new_urls": new_urls, "refused": refused, "reason": reason})
+            "new_urls": new_urls, "refused": refused, "reason": reason, "known": known})
+
+
+def seen_before(db: Database, urls: list[str], since: str) -> int:
+    """How many of ``urls`` were first seen before ``since`` (a run's start)."""
+    seen = 0
+    for i in range(0, len(urls), 500):
+        chunk = urls[i:i + 500]
+        seen += db.execute(f"SELECT count(*) FROM urls WHERE url IN ({', '.join('?' * len(chunk))}) "
+                           "AND first_seen_at < ?", [*chunk, since]).fetchone()[0]
+    return seen
 
 
 def run_states(db: Database, run_id: int, outlet: str) -> dict[str, int]:

@@ -30,6 +30,9 @@ degraded (articles arrive but extraction is going wrong):
     ``short_text``, ``no_title``, ``no_date``  empty texts, missing titles or dates
     ``disagree``      rules and generic extraction disagree strongly on the same page
     ``discovery``     some of its feeds, sitemaps or sections failed or were not parseable (named)
+    ``overflow``      a feed read before listed only articles never seen before: it turned
+                      over completely since the run before, so more were published in between
+                      than it holds, and some may have dropped off it unseen (crawl it more often)
     ``pattern``       a third or more of the URLs its feeds listed over the last week are on its domains
                       but its article URL pattern does not take them (``refused``,
                       ``not_article_url``): a new URL scheme for its articles? None is fetched
@@ -108,6 +111,8 @@ ROBOTS_WINDOW = timedelta(days=7)
 # "Pattern": at least this many of a week's listed URLs (and a third of them) not taken by the
 # article URL pattern; a feed's odd video or special page is no sign of a new URL scheme.
 PATTERN_MIN = 3
+# "Overflow": a feed of fewer article URLs turning over says little (a quiet outlet's short feed).
+OVERFLOW_MIN = 5
 # "Late": the promise is an article in the queue within the hour of its publication. Judged on
 # the newest LAG_WINDOW articles published since the outlet was first crawled (those before are
 # its backlog, late by definition), once there are LAG_MIN_ARTICLES: a median, so that an old
@@ -500,17 +505,43 @@ def _pattern_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
                              "articles? None of them is fetched; if they are articles, widen article_url_pattern")
 
 
+def overflowed(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
+    """The outlet's feeds that run ``run_id`` read whole and found turned over: at least
+    ``OVERFLOW_MIN`` article URLs, none seen before, where an earlier run had read them too."""
+    return [dict(r) for r in db.query(
+        """
+        SELECT d.url, d.article_urls FROM discovery d
+        WHERE d.run_id = ? AND d.outlet = ? AND d.kind = 'feed' AND d.ok = 1 AND d.known = 0
+          AND d.article_urls >= ?
+          AND EXISTS (SELECT 1 FROM discovery e WHERE e.outlet = d.outlet AND e.url = d.url AND e.run_id < d.run_id
+                      AND e.ok = 1 AND e.entries IS NOT NULL)
+        ORDER BY d.id
+        """, [run_id, outlet, OVERFLOW_MIN])]
+
+
+def _overflow_reason(feeds: list[Mapping[str, Any]] | None) -> Reason | None:
+    if not feeds:
+        return None
+    named = "; ".join(f"{f['url']} ({f['article_urls']} articles)" for f in feeds[:3])
+    return Reason("overflow", f"its feed{'s' if len(feeds) > 1 else ''} {named} listed only articles never seen "
+                              "before: more were published since the run before than a feed holds, and some may "
+                              "have dropped off it unseen; crawl it more often (the [schedule] interval), or add "
+                              "its sitemap")
+
+
 def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           broken: list[Mapping[str, Any]] | None = None, wall: str | None = None,
           late_after: timedelta = LATE_AFTER, robots: tuple[int, int, str] | None = None,
-          pattern: tuple[int, int, list[str]] | None = None) -> Health:
+          pattern: tuple[int, int, list[str]] | None = None,
+          overflow: list[Mapping[str, Any]] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
     the reason of one wall the last run met, to name it; ``late_after``: how long after their
     publication its articles may be found (``NEWSMON_LATE_AFTER``); ``robots``: what its
     robots.txt disallows (``disallowed``); ``pattern``: what its feeds list that its article
-    URL pattern does not take (``unmatched``).
+    URL pattern does not take (``unmatched``); ``overflow``: its feeds the last run found turned
+    over (``overflowed``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -548,9 +579,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         if found:
             degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
     degraded += _lag_reasons(runs, late_after)
-    found = _pattern_reason(pattern)
-    if found:
-        degraded.append(found)
+    degraded += [r for r in (_pattern_reason(pattern), _overflow_reason(overflow)) if r]
     blocked = [r for r in (_walls_reason(last, wall), _robots_reason(robots)) if r]
     if failing:
         return Health("failing", failing + blocked + degraded)
@@ -586,7 +615,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
             "LIMIT 1", [outlet, runs[0]["run_id"], outlet, runs[0]["run_id"]]).fetchone()
         wall = found[0] if found else None
     health = check(runs, now=now, broken=broken, wall=wall, late_after=late_after,
-                   robots=disallowed(db, outlet, now=now), pattern=unmatched(db, outlet, now=now))
+                   robots=disallowed(db, outlet, now=now), pattern=unmatched(db, outlet, now=now),
+                   overflow=overflowed(db, outlet, runs[0]["run_id"]) if runs else None)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):

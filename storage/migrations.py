@@ -1004,3 +1004,11 @@ def m017_queued_since(db: Database) -> None:
     rows only."""
     _run(db, ["CREATE INDEX idx_articles_queued_since ON articles(relevant_since, first_seen_at) "
               "WHERE relevant = 1 AND status = 'new'"])
+
+
+@MIGRATIONS()
+def m018_discovery_known(db: Database) -> None:
+    """How many of a feed's article URLs were seen before the run that read it: none, of a feed
+    read before, and it turned over since, maybe dropping articles newsmon never saw (outlet
+    health's ``overflow``). Rows before it have none."""
+    _run(db, ["ALTER TABLE discovery ADD COLUMN known INTEGER"])

@@ -472,6 +472,31 @@ def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_
     assert "): a new URL scheme for its articles? None of them is fetched" in health["problems"]
 
 
+def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site):
+    # An outlet published more between two runs than its feed holds: the feed now lists only
+    # articles never seen, and those that dropped off it in between were never seen at all.
+    assert crawl(env).returncode == 0
+    published = datetime.now(timezone.utc) - timedelta(minutes=5)
+    paths = [f"/site/burst/{n}.html" for n in range(6)]
+    for n, path in enumerate(paths):
+        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=["section"])
+    # The RSS feed holds the six newest only (the Atom feed still lists the older ones).
+    items = "".join(f"<item><title>第{n}報</title><link>{site.url(path)}</link></item>" for n, path in enumerate(paths))
+    site.answer(RSS_PATH, 200, (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+                                f"{items}</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
+    result = crawl(env)
+    assert result.returncode == 0
+    feed = rows(env, "select known, article_urls from discovery where url = ? order by id desc limit 1",
+                site.url(RSS_PATH))
+    assert feed == [{"known": 0, "article_urls": 6}]
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded" and health["problems"].startswith(
+        f"its feed {site.url(RSS_PATH)} (6 articles) listed only articles never seen before: more were published")
+    # The run after, the feed holds what was seen: nothing to say.
+    assert crawl(env).returncode == 0
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+
+
 #: What a news site under load answers at 200 where an article should be: its chrome and a line.
 BUSY = ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ただいまアクセスが集中しています</title></head>'
         '<body><header><nav>' + "".join(f'<a href="/site/{s}/">{n}</a>' for s, n in (

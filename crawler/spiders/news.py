@@ -137,6 +137,17 @@ class NewsSpider(scrapy.Spider):
         self.walls_in_a_row[outlet] = 0
 
     @property
+    def run_started(self) -> str:
+        """When this run started (its ``crawl_runs`` row; now, before the ledger opened one)."""
+        if getattr(self, "_run_started", None) is None:
+            row = self.db.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [self.run_id]).fetchone() \
+                if self.run_id is not None else None
+            if row is None:
+                return now_iso()
+            self._run_started = row[0]
+        return self._run_started
+
+    @property
     def run_id(self) -> int | None:
         return self.crawler.stats.get_value("newsmon/run_id")
 
@@ -190,7 +201,8 @@ class NewsSpider(scrapy.Spider):
             self._document_done(index.meta, index.ok)
 
     def _record_discovery(self, response_or_url, outlet: str, kind: str, *, ok: bool, status: int | None = None,
-                          found: tuple[int, int, int, int] | None = None, reason: str | None = None) -> None:
+                          found: tuple[int, int, int, int] | None = None, reason: str | None = None,
+                          known: int | None = None) -> None:
         # Recorded under the URL the outlet names; a redirect is said in the reason, so that a
         # moved feed shows up (and its new address can go into the outlet definition).
         if isinstance(response_or_url, str):
@@ -204,7 +216,7 @@ class NewsSpider(scrapy.Spider):
         entries, articles, new, refused = found or (None, None, None, None)
         frontier.record_discovery(self.db, run_id=self.run_id, outlet=outlet, url=url, kind=kind, ok=ok,
                                   http_status=status, entries=entries, article_urls=articles, new_urls=new,
-                                  refused=refused, reason=reason)
+                                  refused=refused, reason=reason, known=known)
 
     def _not_modified(self, response: Response, outlet: str, kind: str) -> bool:
         # Every discovery response passes here: per-outlet counts for outlet health.
@@ -257,7 +269,7 @@ class NewsSpider(scrapy.Spider):
         links = [parsable(link, response.url) or link for link in found.links]
         requests, counts = self._articles(links, outlet, via=kind, strict=True)
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
-                               found=(len(links), *counts), reason=found.problem)
+                               found=(len(links), *counts[:3]), reason=found.problem, known=counts[3])
         yield from requests
 
     def _walled(self, response: Response, outlet: str, kind: str) -> bool:
@@ -301,13 +313,16 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsmon/discovery/section")
         links = [link.url for link in LinkExtractor().extract_links(response)]
         requests, counts = self._articles(links, outlet, via="section", strict=False)
+        counts = counts[:3]
         self._record_discovery(response, outlet, "section", ok=True, status=response.status,
                                found=(len(links), *counts))
         yield from requests
 
     def _articles(self, urls: Iterable[str], outlet_key: str, via: str,
-                  strict: bool) -> tuple[list[scrapy.Request], tuple[int, int, int]]:
-        """Requests for the new article URLs among ``urls``; and (article URLs, new, refused).
+                  strict: bool) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
+        """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
+        known): ``known``, for a feed, how many of its article URLs were seen before this run
+        (none, of a feed read before: it turned over since, and may have dropped some unseen).
 
         ``strict``: every entry is meant to be an article (a feed, a sitemap), so one that lies
         outside the outlet's scope is recorded as refused; a section page links anywhere, and
@@ -315,6 +330,7 @@ class NewsSpider(scrapy.Spider):
         """
         outlet: Outlet = self.outlets[outlet_key]
         fresh: list[str] = []
+        listed: list[str] = []
         articles = refused = 0
         for raw in urls:
             try:
@@ -335,6 +351,7 @@ class NewsSpider(scrapy.Spider):
                     self._refuse_unmatched(url, outlet)
                 continue
             articles += 1
+            listed.append(url)
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet_key}/discovered")
             if url in self.scheduled or url in fresh:
                 continue
@@ -342,10 +359,11 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("newsmon/discovery/already_seen")
                 continue
             fresh.append(url)
+        known = frontier.seen_before(self.db, listed, self.run_started) if via == "feed" else None
         # Remembered before any is fetched, so a killed or limited run loses none of them.
         frontier.add_pending(self.db, fresh, outlet=outlet_key, run_id=self.run_id,
                              reason=f"discovered via {via} in run {self.run_id}; not fetched yet")
-        return list(self._requests(fresh, outlet_key, via)), (articles, len(fresh), refused)
+        return list(self._requests(fresh, outlet_key, via)), (articles, len(fresh), refused, known)
 
     def _refuse_out_of_scope(self, url: str, raw: str, outlet: Outlet, via: str) -> None:
         self.crawler.stats.inc_value("newsmon/discovery/refused")
