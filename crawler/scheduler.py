@@ -430,6 +430,16 @@ class Daemon:
                 **({"next_run_time": now} if run_now and job.interval else {}),
             )
 
+    def _too_sparse(self, job: Job) -> list[str]:
+        """A job whose runs are further apart than ``late_after``: its outlets' articles are found
+        that late by design, which no outlet's health calls late (the schedule's choice)."""
+        period = job.period(self.schedule.timezone)
+        if period <= self.late_after.total_seconds():
+            return []
+        return [f"runs {_human(period)} apart: articles are found up to {_human(period)} after publication, "
+                f"more than NEWSMON_LATE_AFTER ({_human(self.late_after.total_seconds())}); a shorter interval "
+                "keeps 'within the hour'"]
+
     def plan_lines(self) -> list[str]:
         """What ``newsmon schedule --check`` prints: each job, its next run, the limits."""
         now = datetime.now(timezone.utc)
@@ -440,6 +450,7 @@ class Daemon:
             lines.append(f"{job.describe()}: next run {first.astimezone():%Y-%m-%d %H:%M:%S %Z}"
                          f"{' (at start)' if job.interval else ''}, misfire grace "
                          f"{_human(job.grace(self.schedule.timezone))}")
+            lines += [f"  ! {line}" for line in self._too_sparse(job)]
         channels = self.notify_settings.channels if self.notify_settings else []
         lines.append(f"timeout {_human(self.schedule.timeout)}, stop_timeout {_human(self.schedule.stop_timeout)}, "
                      f"jitter {_human(self.schedule.jitter)}, cron time zone {self.schedule.timezone}; "
@@ -453,6 +464,9 @@ class Daemon:
         signal.signal(signal.SIGINT, self.stop)
         logger.info("newsmon: schedule started (pid %s): %s; timeout %s", os.getpid(),
                     "; ".join(j.describe() for j in self.schedule.jobs), _human(self.schedule.timeout))
+        for job in self.schedule.jobs:
+            for line in self._too_sparse(job):
+                logger.warning("newsmon: %s: %s", job.describe(), line)
         self.scheduler.start()  # blocks until stop()
         # Running crawls got SIGTERM; they have stop_timeout to close, then they are killed.
         deadline = time.monotonic() + self.schedule.stop_timeout

@@ -228,6 +228,15 @@ def test_check_prints_the_plan_and_the_environment_overrides_the_interval(tmp_pa
     assert "crawl:nhk (nhk) at '*/30 6-23 * * *'" in result.stdout
     assert "crawl:default (asahi) every 90s" in result.stdout  # the variable beat the file's 1h
     assert "misfire grace 45s" in result.stdout
+    assert "! runs" not in result.stdout  # every 90s and every 30 minutes keep "within the hour"
+    # Runs two hours apart cannot: said before the daemon starts (no outlet's health says it).
+    env["NEWSMON_SCHEDULE_INTERVAL"] = "2h"
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "schedule", "asahi", "--check",
+                             "--db", str(tmp_path / "n.db"), "--config", str(config)],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert ("  ! runs 2h apart: articles are found up to 2h after publication, more than NEWSMON_LATE_AFTER (1h); "
+            "a shorter interval keeps 'within the hour'") in result.stdout
 
 
 # --- the daemon, end to end -------------------------------------------------------------------
