@@ -33,6 +33,9 @@ degraded (articles arrive but extraction is going wrong):
     ``overflow``      a feed read before listed only articles never seen before: it turned
                       over completely since the run before, so more were published in between
                       than it holds, and some may have dropped off it unseen (crawl it more often)
+    ``refetched``     half or more of its last run's article pages (at least 5) were articles
+                      already stored under another of its URLs: a parameter that changes with
+                      every visit defeats the URL canonicalisation, and each run fetches them again
     ``pattern``       a third or more of the URLs its feeds listed over the last week are on its domains
                       but its article URL pattern does not take them (``refused``,
                       ``not_article_url``): a new URL scheme for its articles? None is fetched
@@ -113,6 +116,9 @@ ROBOTS_WINDOW = timedelta(days=7)
 PATTERN_MIN = 3
 # "Overflow": a feed of fewer article URLs turning over says little (a quiet outlet's short feed).
 OVERFLOW_MIN = 5
+# "Refetched": at least this many of a run's article pages (and half of them) were articles
+# already stored under another URL of the same outlet; a section listing one twice is no sign.
+REFETCH_MIN = 5
 # "Late": the promise is an article in the queue within the hour of its publication. Judged on
 # the newest LAG_WINDOW articles published since the outlet was first crawled (those before are
 # its backlog, late by definition), once there are LAG_MIN_ARTICLES: a median, so that an old
@@ -519,6 +525,29 @@ def overflowed(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
         """, [run_id, outlet, OVERFLOW_MIN])]
 
 
+def refetched(db: Database, outlet: str, run_id: int) -> tuple[int, list[tuple[str, str]]]:
+    """The article pages run ``run_id`` fetched from the outlet that were an article it had
+    already stored under another of its URLs: how many, and two ``(url, first url)``."""
+    rows = db.execute(
+        """
+        SELECT u.url, a.url FROM urls u JOIN articles a ON a.id = u.article_id JOIN urls v ON v.url = a.url
+        WHERE u.run_id = ? AND u.outlet = ? AND u.kind = 'article' AND u.reason_code = 'duplicate'
+          AND a.url != u.url AND v.outlet = u.outlet
+        """, [run_id, outlet]).fetchall()
+    return len(rows), [(r[0], r[1]) for r in rows[:2]]
+
+
+def _refetched_reason(found: tuple[int, list[tuple[str, str]]] | None, pages: int) -> Reason | None:
+    if not found or found[0] < REFETCH_MIN or found[0] * 2 < pages:
+        return None
+    n, examples = found
+    named = "; ".join(f"{url} (first stored as {first})" for url, first in examples)
+    return Reason("refetched", f"{n} of the {pages} article pages of its last run were articles already stored under "
+                               f"another of its URLs ({named}): a URL parameter that changes with every visit? Each "
+                               "run fetches them again; the parameter belongs among the outlet's tracking parameters "
+                               "(crawler/urls.py)")
+
+
 def _overflow_reason(feeds: list[Mapping[str, Any]] | None) -> Reason | None:
     if not feeds:
         return None
@@ -533,7 +562,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           broken: list[Mapping[str, Any]] | None = None, wall: str | None = None,
           late_after: timedelta = LATE_AFTER, robots: tuple[int, int, str] | None = None,
           pattern: tuple[int, int, list[str]] | None = None,
-          overflow: list[Mapping[str, Any]] | None = None) -> Health:
+          overflow: list[Mapping[str, Any]] | None = None,
+          refetch: tuple[int, list[tuple[str, str]]] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -541,7 +571,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     publication its articles may be found (``NEWSMON_LATE_AFTER``); ``robots``: what its
     robots.txt disallows (``disallowed``); ``pattern``: what its feeds list that its article
     URL pattern does not take (``unmatched``); ``overflow``: its feeds the last run found turned
-    over (``overflowed``).
+    over (``overflowed``); ``refetch``: its articles the last run fetched again under another
+    URL (``refetched``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -579,7 +610,10 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         if found:
             degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
     degraded += _lag_reasons(runs, late_after)
-    degraded += [r for r in (_pattern_reason(pattern), _overflow_reason(overflow)) if r]
+    refetching = _refetched_reason(refetch, last["pages"])
+    # URLs that change with every visit make a feed look turned over: the cause is said, not that.
+    degraded += [r for r in (_pattern_reason(pattern), refetching,
+                             None if refetching else _overflow_reason(overflow)) if r]
     blocked = [r for r in (_walls_reason(last, wall), _robots_reason(robots)) if r]
     if failing:
         return Health("failing", failing + blocked + degraded)
@@ -616,7 +650,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
         wall = found[0] if found else None
     health = check(runs, now=now, broken=broken, wall=wall, late_after=late_after,
                    robots=disallowed(db, outlet, now=now), pattern=unmatched(db, outlet, now=now),
-                   overflow=overflowed(db, outlet, runs[0]["run_id"]) if runs else None)
+                   overflow=overflowed(db, outlet, runs[0]["run_id"]) if runs else None,
+                   refetch=refetched(db, outlet, runs[0]["run_id"]) if runs else None)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):

@@ -497,6 +497,26 @@ def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site)
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
+def test_articles_fetched_again_under_a_per_visit_parameter_degrade_the_outlet(env, site):
+    # The feed starts adding a session parameter to its links, new at every visit: every URL is
+    # new, every page an article already stored, and each run fetches them all again.
+    assert crawl(env).returncode == 0
+    items = "".join(f"<item><title>t</title><link>{site.url(a.path)}?sess=8f3a{n}</link></item>"
+                    for n, a in enumerate(site.articles))
+    site.answer(RSS_PATH, 200, (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+                                f"{items}</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert len(site.article_requests()) == len(PAGES)  # all fetched again
+    [health] = rows(env, "select h.status, h.problems, o.reasons from health h join outlet_health o using (outlet) "
+                         "where outlet = 'site'")
+    assert health["status"] == "degraded" and [r["code"] for r in json.loads(health["reasons"])] == ["refetched"]
+    assert health["problems"].startswith(
+        f"{len(PAGES)} of the {len(PAGES)} article pages of its last run were articles already stored under another "
+        f"of its URLs ({site.url('/site/')}")
+    assert "?sess=8f3a" in health["problems"] and "a URL parameter that changes with every visit?" in health["problems"]
+
+
 #: What a news site under load answers at 200 where an article should be: its chrome and a line.
 BUSY = ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ただいまアクセスが集中しています</title></head>'
         '<body><header><nav>' + "".join(f'<a href="/site/{s}/">{n}</a>' for s, n in (
