@@ -290,7 +290,8 @@ def _queued_since(conn: sqlite3.Connection, since: str) -> int:
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'articles'")}:
         return 0  # a database before m017: counted by first sight only
     return conn.execute("SELECT count(*) FROM articles INDEXED BY idx_articles_queued_since WHERE relevant = 1 "
-                        "AND status = 'new' AND relevant_since >= ? AND first_seen_at < ?", [bound, bound]).fetchone()[0]
+                        "AND status = 'new' AND relevant_since >= ? AND first_seen_at < ?",
+                        [bound, bound]).fetchone()[0]
 
 
 def alerts(conn: sqlite3.Connection, names: Mapping[str, str] | None = None, *,

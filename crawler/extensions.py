@@ -80,8 +80,8 @@ class CrawlRunLedger:
             for outlet, outlet_counts in counts.items():
                 health_db.record_outlet_run(self.db, self.run_id, outlet, outlet_counts,
                                             url_states=frontier.run_states(self.db, self.run_id, outlet))
-            changes = health_db.update_run_health(self.db, self.run_id,
-                                                  late_after=late_after(self.crawler.settings.get("NEWSMON_LATE_AFTER")))
+            late = late_after(self.crawler.settings.get("NEWSMON_LATE_AFTER"))
+            changes = health_db.update_run_health(self.db, self.run_id, late_after=late)
         except Exception:
             logger.exception("newsmon: could not record the outlet health of run %s", self.run_id)
             return

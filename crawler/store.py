@@ -595,7 +595,8 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                                    urls).fetchone()[0]
                 if looks < 2:
                     retry_at = _later(now, NOT_ARTICLE_RECHECK)
-                    reason += f"; looked at once more after {retry_at[:16].replace('T', ' ')} UTC (a passing error page?)"
+                    when = retry_at[:16].replace("T", " ")
+                    reason += f"; looked at once more after {when} UTC (a passing error page?)"
                 else:
                     reason += f"; the {_ordinal(looks)} look found none either"
             for one in urls:

@@ -320,13 +320,16 @@ def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str,
             "new_urls": new_urls, "refused": refused, "reason": reason, "known": known})
 
 
-def seen_before(db: Database, urls: list[str], since: str) -> int:
-    """How many of ``urls`` were first seen before ``since`` (a run's start)."""
+def seen_before(db: Database, urls: list[str], run_id: int | None, since: str) -> int:
+    """How many of ``urls`` were seen before run ``run_id``, which started at ``since``: first
+    seen before it, or in its first second by another run (times are whole seconds, and a quick
+    run may start in the second the one before it ended)."""
     seen = 0
     for i in range(0, len(urls), 500):
         chunk = urls[i:i + 500]
         seen += db.execute(f"SELECT count(*) FROM urls WHERE url IN ({', '.join('?' * len(chunk))}) "
-                           "AND first_seen_at < ?", [*chunk, since]).fetchone()[0]
+                           "AND (first_seen_at < ? OR (first_seen_at = ? AND run_id IS NOT ?))",
+                           [*chunk, since, since, run_id]).fetchone()[0]
     return seen
 
 

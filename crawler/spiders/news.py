@@ -250,9 +250,10 @@ class NewsSpider(scrapy.Spider):
                     unread.append(child[:200])
             # A child sitemap on another host (a CDN's) holds articles the crawl would never see:
             # the index is broken until the outlet's domains name that host.
+            named = ", ".join(unread[:2]) + (" …" if len(unread) > 2 else "")
             problem = found.problem or (f"{len(unread)} of its {len(found.links)} child sitemaps are off the outlet's "
-                                        f"domains and not read ({', '.join(unread[:2])}{' …' if len(unread) > 2 else ''}):"
-                                        " add their host to the outlet's domains" if unread else None)
+                                        f"domains and not read ({named}): add their host to the outlet's domains"
+                                        if unread else None)
             if problem and not found.problem:
                 self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
             self._record_discovery(response, outlet, kind, ok=not problem, status=response.status,
@@ -359,7 +360,7 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("newsmon/discovery/already_seen")
                 continue
             fresh.append(url)
-        known = frontier.seen_before(self.db, listed, self.run_started) if via == "feed" else None
+        known = frontier.seen_before(self.db, listed, self.run_id, self.run_started) if via == "feed" else None
         # Remembered before any is fetched, so a killed or limited run loses none of them.
         frontier.add_pending(self.db, fresh, outlet=outlet_key, run_id=self.run_id,
                              reason=f"discovered via {via} in run {self.run_id}; not fetched yet")
