@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -274,15 +275,15 @@ def test_an_outlet_that_walls_us_off_is_not_asked_for_every_article(tmp_path):
 
 
 
-def test_a_sitemap_index_entry_that_is_no_url_costs_only_itself(tmp_path):
-    """The index's other sitemaps are read and their articles stored; the bad entry is named in
-    the log, and the index itself counts as read."""
-    site = Site(tmp_path, full=False, seed=950)
+def crawl_sitemap_index(tmp_path, seed: int, first: Callable[[Site], str]):
+    """Crawl an outlet whose one sitemap is an index of ``first(site)`` and of a sitemap listing
+    one article; return the site, the database and the finished crawl."""
+    site = Site(tmp_path, full=False, seed=seed)
     site.feeds = set()
     xml = {"Content-Type": "application/xml"}
     site.cases["/sitemap-index.xml"] = Case("/sitemap-index.xml", lambda h, s: _send(h, 200, (
         '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<sitemap><loc>{BAD_ENTRIES[0]}</loc></sitemap><sitemap><loc>/sitemap-1.xml</loc></sitemap>"
+        f"<sitemap><loc>{first(s)}</loc></sitemap><sitemap><loc>/sitemap-1.xml</loc></sitemap>"
         "</sitemapindex>").encode(), xml))
     site.cases["/sitemap-1.xml"] = Case("/sitemap-1.xml", lambda h, s: _send(h, 200, (
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
@@ -298,6 +299,13 @@ def test_a_sitemap_index_entry_that_is_no_url_costs_only_itself(tmp_path):
     finally:
         site.stop()
     assert query(db, "SELECT url, kind FROM urls") == [{"url": site.url("/a/ok"), "kind": "article"}]
+    return site, db, result
+
+
+def test_a_sitemap_index_entry_that_is_no_url_costs_only_itself(tmp_path):
+    """The index's other sitemaps are read and their articles stored; the bad entry is named in
+    the log, and the index itself counts as read."""
+    site, db, result = crawl_sitemap_index(tmp_path, 950, lambda s: BAD_ENTRIES[0])
     assert f"lists {BAD_ENTRIES[0]!r}, which is no URL" in result.stderr
     index = query(db, "SELECT ok FROM discovery WHERE url = ?", site.url("/sitemap-index.xml"))
     assert index and all(r["ok"] == 1 for r in index)
@@ -306,34 +314,15 @@ def test_a_sitemap_index_entry_that_is_no_url_costs_only_itself(tmp_path):
 def test_a_sitemap_index_whose_child_is_on_another_host_is_broken_and_named(tmp_path):
     """A child sitemap off the outlet's domains (a CDN's host) is not read: its articles would
     never be seen, so the index is broken, named in the outlet's health, not only in the log."""
-    site = Site(tmp_path, full=False, seed=951)
-    site.feeds = set()
-    xml = {"Content-Type": "application/xml"}
-    site.cases["/sitemap-index.xml"] = Case("/sitemap-index.xml", lambda h, s: _send(h, 200, (
-        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<sitemap><loc>http://localhost:{s.port}/sitemap-2.xml</loc></sitemap><sitemap><loc>/sitemap-1.xml</loc>"
-        "</sitemap></sitemapindex>").encode(), xml))
-    site.cases["/sitemap-1.xml"] = Case("/sitemap-1.xml", lambda h, s: _send(h, 200, (
-        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<url><loc>{s.url('/a/ok')}</loc></url></urlset>").encode(), xml))
-    site.start()
+    site, db, _ = crawl_sitemap_index(tmp_path, 951, lambda s: f"http://localhost:{s.port}/sitemap-2.xml")
     elsewhere = f"http://localhost:{site.port}/sitemap-2.xml"
-    config = tmp_path / "c.toml"
-    config.write_text(f'[outlets.maps]\nname = "Maps"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\n'
-                      f'sitemaps = ["{site.url("/sitemap-index.xml")}"]\narticle_url_pattern = "^/a/"\n',
-                      encoding="utf-8")
-    db = tmp_path / "news.db"
-    try:
-        crawl(db, config, ["maps"])
-    finally:
-        site.stop()
-    assert query(db, "SELECT url, kind FROM urls") == [{"url": site.url("/a/ok"), "kind": "article"}]
     [index] = query(db, "SELECT ok, reason FROM discovery WHERE url = ?", site.url("/sitemap-index.xml"))
     assert index["ok"] == 0 and index["reason"] == (
         f"1 of its 2 child sitemaps are off the outlet's domains and not read ({elsewhere}): add their host to the "
         "outlet's domains")
     [health] = query(db, "SELECT status, problems FROM health WHERE outlet = 'maps'")
     assert health["status"] == "degraded" and elsewhere in health["problems"]
+
 
 # -- killed mid-run ---------------------------------------------------------------------------
 
