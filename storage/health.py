@@ -30,7 +30,7 @@ degraded (articles arrive but extraction is going wrong):
     ``short_text``, ``no_title``, ``no_date``  empty texts, missing titles or dates
     ``disagree``      rules and generic extraction disagree strongly on the same page
     ``discovery``     some of its feeds, sitemaps or sections failed or were not parseable (named)
-    ``overflow``      a feed read before listed only articles never seen before: it turned
+    ``overflow``      a feed or section read before listed only articles never seen before: it turned
                       over completely since the run before, so more were published in between
                       than it holds, and some may have dropped off it unseen (crawl it more often)
     ``refetched``     half or more of its last run's article pages (at least 5) were articles
@@ -512,12 +512,12 @@ def _pattern_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
 
 
 def overflowed(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
-    """The outlet's feeds that run ``run_id`` read whole and found turned over: at least
+    """The outlet's feeds and sections that run ``run_id`` read whole and found turned over: at least
     ``OVERFLOW_MIN`` article URLs, none seen before, where an earlier run had read them too."""
     return [dict(r) for r in db.query(
         """
-        SELECT d.url, d.article_urls FROM discovery d
-        WHERE d.run_id = ? AND d.outlet = ? AND d.kind = 'feed' AND d.ok = 1 AND d.known = 0
+        SELECT d.kind, d.url, d.article_urls FROM discovery d
+        WHERE d.run_id = ? AND d.outlet = ? AND d.kind IN ('feed', 'section') AND d.ok = 1 AND d.known = 0
           AND d.article_urls >= ?
           AND EXISTS (SELECT 1 FROM discovery e WHERE e.outlet = d.outlet AND e.url = d.url AND e.run_id < d.run_id
                       AND e.ok = 1 AND e.entries IS NOT NULL)
@@ -551,11 +551,10 @@ def _refetched_reason(found: tuple[int, list[tuple[str, str]]] | None, pages: in
 def _overflow_reason(feeds: list[Mapping[str, Any]] | None) -> Reason | None:
     if not feeds:
         return None
-    named = "; ".join(f"{f['url']} ({f['article_urls']} articles)" for f in feeds[:3])
-    return Reason("overflow", f"its feed{'s' if len(feeds) > 1 else ''} {named} listed only articles never seen "
-                              "before: more were published since the run before than a feed holds, and some may "
-                              "have dropped off it unseen; crawl it more often (the [schedule] interval), or add "
-                              "its sitemap")
+    named = "; ".join(f"{f['kind']} {f['url']} ({f['article_urls']} articles)" for f in feeds[:3])
+    return Reason("overflow", f"its {named} listed only articles never seen before: more were published since the "
+                              "run before than it holds, and some may have dropped off it unseen; crawl it more "
+                              "often (the [schedule] interval), or add its sitemap")
 
 
 def check(runs: list[dict[str, Any]], *, now: datetime | None = None,

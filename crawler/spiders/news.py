@@ -314,16 +314,15 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsmon/discovery/section")
         links = [link.url for link in LinkExtractor().extract_links(response)]
         requests, counts = self._articles(links, outlet, via="section", strict=False)
-        counts = counts[:3]
         self._record_discovery(response, outlet, "section", ok=True, status=response.status,
-                               found=(len(links), *counts))
+                               found=(len(links), *counts[:3]), known=counts[3])
         yield from requests
 
     def _articles(self, urls: Iterable[str], outlet_key: str, via: str,
                   strict: bool) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
-        known): ``known``, for a feed, how many of its article URLs were seen before this run
-        (none, of a feed read before: it turned over since, and may have dropped some unseen).
+        known): ``known``, for a feed or a section, how many of its article URLs were seen before
+        this run (none, of one read before: it turned over since, and may have dropped some unseen).
 
         ``strict``: every entry is meant to be an article (a feed, a sitemap), so one that lies
         outside the outlet's scope is recorded as refused; a section page links anywhere, and
@@ -360,7 +359,8 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("newsmon/discovery/already_seen")
                 continue
             fresh.append(url)
-        known = frontier.seen_before(self.db, listed, self.run_id, self.run_started) if via == "feed" else None
+        known = frontier.seen_before(self.db, listed, self.run_id, self.run_started) \
+            if via in ("feed", "section") else None
         # Remembered before any is fetched, so a killed or limited run loses none of them.
         frontier.add_pending(self.db, fresh, outlet=outlet_key, run_id=self.run_id,
                              reason=f"discovered via {via} in run {self.run_id}; not fetched yet")
