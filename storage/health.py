@@ -474,15 +474,17 @@ def _lag_reasons(runs: list[dict[str, Any]], late_after: timedelta) -> list[Reas
 def disallowed(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, str] | None:
     """``(refused, listed, since)`` when robots.txt disallows article URLs the outlet listed in
     the last ``ROBOTS_WINDOW``: how many it refused of how many it listed since the first."""
-    refused, since = db.execute(
-        "SELECT count(*), min(first_seen_at) FROM urls WHERE outlet = ? AND kind = 'refused' "
+    refused, since, run = db.execute(
+        "SELECT count(*), min(first_seen_at), min(coalesce(run_id, 0)) FROM urls WHERE outlet = ? AND kind = 'refused' "
         "AND reason_code = 'robots_disallow' AND first_seen_at >= ?", [outlet, _iso(_now(now) - ROBOTS_WINDOW)]
     ).fetchone()
     if not refused:
         return None
-    # Every article URL listed since, but those our own rules refuse (off scope, not a URL).
-    listed = db.execute("SELECT count(*) FROM urls WHERE outlet = ? AND first_seen_at >= ? "
-                        "AND (kind != 'refused' OR reason_code = 'robots_disallow')", [outlet, since]).fetchone()[0]
+    # Every article URL listed since, but those our own rules refuse (off scope, not a URL). In
+    # the first refusal's second, only its run's and later (times are whole seconds).
+    listed = db.execute("SELECT count(*) FROM urls WHERE outlet = ? AND (first_seen_at > ? OR (first_seen_at = ? "
+                        "AND coalesce(run_id, 0) >= ?)) AND (kind != 'refused' OR reason_code = 'robots_disallow')",
+                        [outlet, since, since, run]).fetchone()[0]
     return refused, max(listed, refused), since
 
 
