@@ -312,7 +312,7 @@ def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str,
                      new_urls: int | None = None, refused: int | None = None, reason: str | None = None,
                      known: int | None = None, now: str | None = None) -> None:
     """What one feed, sitemap or section page gave this run, or why it gave nothing; ``known``:
-    how many of a feed's article URLs were seen before this run."""
+    how many of a feed's or a section's article URLs were seen before this run."""
     with transaction(db):
         db.table("discovery").insert({
             "run_id": run_id, "outlet": outlet, "url": url, "kind": kind, "fetched_at": now or now_utc(),
