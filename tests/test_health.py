@@ -470,6 +470,10 @@ def test_status_names_what_an_ingest_or_a_regroup_left_undone(tmp_path):
     conn.close()
     db = open_db(path)
     queries.save_article(db, {"url": "https://x.example/1", "title": "t", "text": "x"})  # no story: stories are crawl's
+    # And what the outlets took down today (the digest told it once, where it went).
+    gone, _ = queries.save_article(db, {"url": "https://x.example/2", "title": "u", "text": "y", "relevant": True})
+    queries.mark_removed(db, gone, "its page answers HTTP 410 Gone")
+    queries.save_article(db, {"url": "https://x.example/3", "title": "v", "text": "z", "relevant": True})
     db.close()
     result = CliRunner().invoke(cli, ["status", "--db", path])
     assert result.exit_code == 0, result.output  # nothing to alarm a monitor
@@ -478,8 +482,10 @@ def test_status_names_what_an_ingest_or_a_regroup_left_undone(tmp_path):
         "ingest: /data/CC-NEWS-1.warc.gz: unfinished, read to byte 123,456,789 of 1,000,000,000: run the same "
         "newsmon ingest again to resume it",
         "ingest: /data/cut.warc.gz: read only in part: 1062 complete records, then stopped at byte 14972571",
-        "stories: 1 articles in no story (stored with stories off, or a regroup stopped): newsmon regroup "
-        "--storyless places them"]
+        "stories: 3 articles in no story (stored with stories off, or a regroup stopped): newsmon regroup "
+        "--storyless places them",
+        "removed: 1 relevant article taken down by its outlet in the last 24 hours (articles.removed; the text "
+        "stored is kept)"]
 
 
 def test_status_exits_0_when_nothing_fails_and_colours_a_terminal(tmp_path):
