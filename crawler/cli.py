@@ -944,7 +944,7 @@ def _loose_ends(database) -> list[str]:
                      "stopped): newsmon regroup --storyless places them")
     # Retractions of the last day: the digest told them once, where it goes; said here too.
     day_ago = (datetime.now(timezone.utc) - timedelta(hours=24)).isoformat(timespec="seconds")
-    removed = database.execute("SELECT count(*) FROM articles WHERE relevant = 1 AND removed_at >= ?",
+    removed = database.execute("SELECT count(*) FROM articles WHERE +relevant = 1 AND removed_at >= ?",  # m016's index
                                [day_ago]).fetchone()[0]
     if removed:
         lines.append(f"removed: {removed} relevant article{'s' if removed != 1 else ''} taken down by "

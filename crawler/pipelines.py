@@ -251,9 +251,7 @@ class StorePipeline:
             self.stats.inc_value("newsmon/revisit/requests")
         if item.problem is not None:
             if item.status in GONE:
-                store.revisit_removed(self.db, item.url, f"its page answers {item.problem.reason}", opts=self.opts,
-                                      status=item.status, run_id=self.run_id)
-                self.stats.inc_value("newsmon/revisit/removed")
+                self._removed(item, f"its page answers {item.problem.reason}")
                 return
             if item.blocked:
                 self._spider_note("note_wall", item.outlet, Wall(item.problem.code.removeprefix("wall_"), "",
@@ -263,7 +261,7 @@ class StorePipeline:
             self.stats.inc_value("newsmon/revisit/failed")
             return
         if item.not_modified:
-            store.revisit_not_modified(self.db, item.url, opts=self.opts, etag=item.etag,
+            store.revisit_not_modified(self.db, item.url, article_id=item.revisit, opts=self.opts, etag=item.etag,
                                        last_modified=item.last_modified)
             self.stats.inc_value("newsmon/revisit/not_modified")
             return
@@ -292,9 +290,7 @@ class StorePipeline:
             if problem.code == "not_article" and item.final_url and item.final_url != item.url:
                 # Sent on to a page with no article (the outlet's front page, a "not found" page
                 # served with 200): how outlets take articles down as often as with a 404.
-                store.revisit_removed(self.db, item.url, f"its URL now leads to {item.final_url}, where there is "
-                                      "no article", opts=self.opts, status=item.status, run_id=self.run_id)
-                self.stats.inc_value("newsmon/revisit/removed")
+                self._removed(item, f"its URL now leads to {item.final_url}, where there is no article")
                 return
             store.revisit_failed(self.db, item.url, reason, opts=self.opts, status=item.status)
             self.stats.inc_value("newsmon/revisit/failed")
@@ -315,6 +311,12 @@ class StorePipeline:
                 self.stats.inc_value("newsmon/articles/became_relevant")
         else:
             self.stats.inc_value("newsmon/revisit/unchanged")
+
+    def _removed(self, item: FetchedPage, reason: str) -> None:
+        """A revisit found the article taken down: it stays, marked removed (``store.revisit_removed``)."""
+        done = store.revisit_removed(self.db, item.url, reason, article_id=item.revisit, opts=self.opts,
+                                     status=item.status, run_id=self.run_id)
+        self.stats.inc_value(f"newsmon/revisit/{'failed' if done.failed else 'removed'}")
 
     async def process_item(self, item):
         if not isinstance(item, FetchedPage):

@@ -23,7 +23,7 @@ from typing import Any
 
 from storage import frontier, open_db, queries, transaction
 from storage.db import BUSY_TIMEOUT_SECONDS, set_busy_timeout
-from storage.exceptions import DatabaseUnwritable
+from storage.exceptions import ArticleNotFound, DatabaseUnwritable
 from storage import stories as story_db
 from storage import versions
 from storage.pages import Compressed
@@ -496,10 +496,6 @@ def now_iso() -> str:
 NOT_ARTICLE_RECHECK = timedelta(hours=6)
 
 
-def _later(at: str, by: timedelta) -> str:
-    return (datetime.fromisoformat(at) + by).isoformat(timespec="seconds")
-
-
 def _ordinal(n: int) -> str:
     return {2: "second", 3: "third"}.get(n, f"{n}th")
 
@@ -594,7 +590,7 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                 looks = db.execute(f"SELECT count(*) FROM pages WHERE url IN ({', '.join('?' * len(urls))})",
                                    urls).fetchone()[0]
                 if looks < 2:
-                    retry_at = _later(now, NOT_ARTICLE_RECHECK)
+                    retry_at = versions.at(now, NOT_ARTICLE_RECHECK.total_seconds())
                     when = retry_at[:16].replace("T", " ")
                     reason += f"; looked at once more after {when} UTC (a passing error page?)"
                 else:
@@ -687,7 +683,7 @@ def revisit_loss(stored_text: str | None, stored_paywalled: bool, record: dict[s
     return None
 
 
-def revisit_removed(db, url: str, reason: str, *, opts: Options, status: int | None = None,
+def revisit_removed(db, url: str, reason: str, *, article_id: int, opts: Options, status: int | None = None,
                     run_id: int | None = None) -> Revisited:
     """A revisit answered 404 or 410, or was sent on to a page without an article: the article
     was taken down. It stays, with its text, score and place in the queue, marked ``removed``
@@ -696,9 +692,12 @@ def revisit_removed(db, url: str, reason: str, *, opts: Options, status: int | N
     now = now_iso()
     result = f"removed: {reason}"
     with transaction(db):
-        row = db.execute("SELECT article_id FROM urls WHERE url = ?", [url]).fetchone()
-        if row and row[0] is not None:
-            queries.mark_removed(db, row[0], reason, run_id=run_id, now=now)
+        try:
+            queries.mark_removed(db, article_id, reason, run_id=run_id, now=now)
+        except ArticleNotFound:  # deleted by hand since it was scheduled, as save_revisit says
+            result = "failed: the article is no longer stored"
+            versions.record_revisit(db, url, result=result, after=(), now=now, status=status)
+            return Revisited(result, failed=True)
         versions.record_revisit(db, url, result=result, after=opts.revisit_after, now=now, status=status)
         frontier.note_revisit(db, url, failed=False, result=result, now=now)
     return Revisited(result, removed=True)
@@ -717,16 +716,14 @@ def revisit_failed(db, url: str, reason: str, *, opts: Options, status: int | No
     return Revisited(result, failed=True)
 
 
-def revisit_not_modified(db, url: str, *, opts: Options, etag: str | None = None,
+def revisit_not_modified(db, url: str, *, article_id: int, opts: Options, etag: str | None = None,
                          last_modified: str | None = None) -> Revisited:
     """A 304 to a revisit's conditional request: nothing is stored but the schedule's progress.
     The validators are those of the text stored: the article is there as stored (no longer
     removed, if a revisit had found it so)."""
     now = now_iso()
     with transaction(db):
-        row = db.execute("SELECT article_id FROM urls WHERE url = ?", [url]).fetchone()
-        if row and row[0] is not None:
-            queries.clear_removed(db, row[0])
+        queries.clear_removed(db, article_id)
         versions.record_revisit(db, url, result="not_modified", after=opts.revisit_after, now=now, status=304,
                                 etag=etag, last_modified=last_modified)
         frontier.note_revisit(db, url, failed=False, result="not modified (304)", now=now)

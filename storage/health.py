@@ -406,11 +406,12 @@ def _robots_reason(robots: tuple[int, int, str] | None) -> Reason | None:
                                      "it out of the crawl")
 
 
-def lags(runs: Iterable[Mapping[str, Any]], window: int = LAG_WINDOW) -> list[list[int]]:
-    """The lags (``run_lags``) of the newest ``window`` or more articles of ``runs`` (newest first)."""
+def lags(runs: Iterable[Mapping[str, Any]], window: int | None = LAG_WINDOW) -> list[list[int]]:
+    """The lags (``run_lags``) of the newest ``window`` or more articles of ``runs`` (newest
+    first); ``None``: of all of them."""
     out: list[list[int]] = []
     for run in runs:
-        if len(out) >= window:
+        if window is not None and len(out) >= window:
             break
         if run.get("lags"):
             out += json.loads(run["lags"])
@@ -755,7 +756,7 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
                             "ORDER BY run_id DESC LIMIT 1", [outlet]).fetchone()
         found = [discovered + waited for discovered, waited, _ in lags(db.query(
             "SELECT lags FROM outlet_runs WHERE outlet = ? AND run_id >= ? AND lags IS NOT NULL",
-            [outlet, day_runs]), window=10**9)]
+            [outlet, day_runs]), window=None)]
         out.append({
             "outlet": outlet,
             "last_run": last and {k: last[k] for k in ("id", "started_at", "finished_at", "trigger",

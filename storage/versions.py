@@ -88,7 +88,8 @@ def replace_versions(db: Database, article_id: int, chain: Sequence[dict[str, An
 
 # --- revisits ------------------------------------------------------------------------------------
 
-def _at(base: str, seconds: float) -> str:
+def at(base: str, seconds: float) -> str:
+    """The ISO time ``seconds`` after ``base`` (before, when negative)."""
     return (datetime.fromisoformat(base) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
@@ -97,7 +98,7 @@ def next_step(first_seen: str, after: Sequence[float], now: str) -> tuple[int, s
     that paused does not catch up on each of them), the next one is due; ``None`` when none is left."""
     elapsed = (datetime.fromisoformat(now) - datetime.fromisoformat(first_seen)).total_seconds()
     step = sum(1 for offset in after if offset <= elapsed)
-    return step, (_at(first_seen, after[step]) if step < len(after) else None)
+    return step, (at(first_seen, after[step]) if step < len(after) else None)
 
 
 def schedule_revisit(db: Database, url: str, *, article_id: int, outlet: str | None, first_seen: str,
@@ -107,7 +108,7 @@ def schedule_revisit(db: Database, url: str, *, article_id: int, outlet: str | N
         db.execute(
             "INSERT OR IGNORE INTO revisits (url, article_id, outlet, first_seen_at, step, due_at, etag, last_modified) "
             "VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
-            [url, article_id, outlet, first_seen, _at(first_seen, after[0]) if after else None, etag, last_modified])
+            [url, article_id, outlet, first_seen, at(first_seen, after[0]) if after else None, etag, last_modified])
 
 
 def revisit_now(db: Database, url: str, *, article_id: int, outlet: str | None, now: str) -> None:
@@ -148,7 +149,7 @@ def due_revisits(db: Database, outlet: str, *, now: str, stored_before: int, rel
 def expire_revisits(db: Database, outlet: str, *, now: str, span: float) -> int:
     """End the schedules of irrelevant articles overdue by more than ``span`` seconds (the whole
     schedule): with revisits of relevant articles only, they would otherwise wait forever."""
-    cutoff = _at(now, -span)
+    cutoff = at(now, -span)
     with transaction(db):
         return db.execute(
             "UPDATE revisits SET due_at = NULL, last_result = coalesce(last_result, 'not revisited: not relevant') "

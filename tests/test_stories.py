@@ -279,7 +279,7 @@ def test_a_failed_revisit_keeps_the_article_and_says_so_in_the_reason(db):
     assert row[:2] == ("article", "revisit_failed") and "last revisit" in row[2] and "503" in row[2]
     assert row[2].startswith("stored as article")
     assert db.execute("select count(*) from articles").fetchone()[0] == 1
-    store.revisit_not_modified(db, url, opts=opts, etag='"x"')
+    store.revisit_not_modified(db, url, article_id=saved.article_id, opts=opts, etag='"x"')
     row = db.execute("select kind, reason_code from urls where url = ?", [url]).fetchone()
     assert row == ("article", "stored")
     assert versions.revisit_state(db, url)["etag"] == '"x"'
