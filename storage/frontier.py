@@ -310,14 +310,18 @@ def robots_seen(db: Database, netloc: str, *, http_status: int | None, sha256: s
 def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str, kind: str, ok: bool,
                      http_status: int | None = None, entries: int | None = None, article_urls: int | None = None,
                      new_urls: int | None = None, refused: int | None = None, reason: str | None = None,
-                     known: int | None = None, now: str | None = None) -> None:
+                     known: int | None = None, newest_entry: str | None = None, entry_interval: int | None = None,
+                     now: str | None = None) -> None:
     """What one feed, sitemap or section page gave this run, or why it gave nothing; ``known``:
-    how many of a feed's or a section's article URLs were seen before this run."""
+    how many of a feed's or a section's article URLs were seen before this run; ``newest_entry``
+    and ``entry_interval``: the date of a feed's newest entry, and the seconds between two of its
+    entries (``discovery.Discovered``)."""
     with transaction(db):
         db.table("discovery").insert({
             "run_id": run_id, "outlet": outlet, "url": url, "kind": kind, "fetched_at": now or now_utc(),
             "http_status": http_status, "ok": int(ok), "entries": entries, "article_urls": article_urls,
-            "new_urls": new_urls, "refused": refused, "reason": reason, "known": known})
+            "new_urls": new_urls, "refused": refused, "reason": reason, "known": known,
+            "newest_entry": newest_entry, "entry_interval": entry_interval})
 
 
 def seen_before(db: Database, urls: list[str], run_id: int | None, since: str) -> int:

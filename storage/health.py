@@ -39,6 +39,10 @@ degraded (articles arrive but extraction is going wrong):
     ``pattern``       a third or more of the URLs its feeds listed over the last week are on its domains
                       but its article URL pattern does not take them (``refused``,
                       ``not_article_url``): a new URL scheme for its articles? None is fetched
+    ``stale``         a feed (or Google News sitemap) has listed nothing new for ten times the
+                      interval between its own entries (a day at least), while its other
+                      channels found articles published since: frozen, or moved with the old
+                      address still answering its last copy; what only it lists is missed
     ``late``          its new articles are found more than an hour (``late_after``) after they
                       were published, and mostly after a run that came after their publication
                       did not find them: its feeds or sitemaps list them late (a stale cache, a
@@ -131,6 +135,15 @@ LAG_WINDOW = 20
 MISSED_AFTER = timedelta(minutes=10)
 # Publication times more than this after the article was stored are read wrong ("dates").
 FUTURE_AFTER = timedelta(minutes=15)
+# "Stale": a feed (or Google News sitemap) that has listed nothing new for STALE_EXPECTED times
+# the interval between its own entries (read from their dates), and at least STALE_MIN_AGE, while
+# at least STALE_OTHERS of the outlet's articles were published since (its other feeds, sitemaps
+# and sections found them): frozen, or moved with the old address left answering its last copy.
+# An outlet quiet everywhere (a ministry over New Year) says nothing of one feed: `silent` is for
+# an outlet that stops as a whole.
+STALE_EXPECTED = SILENT_EXPECTED
+STALE_MIN_AGE = timedelta(days=1)
+STALE_OTHERS = 5
 # Lags kept per run and outlet: a first run of a big sitemap says no more with thousands.
 LAGS_PER_RUN = 200
 
@@ -551,6 +564,56 @@ def _refetched_reason(found: tuple[int, list[tuple[str, str]]] | None, pages: in
                                "(crawler/urls.py)")
 
 
+def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The outlet's feeds (and Google News sitemaps) read in run ``run_id`` that list nothing new
+    (``STALE_EXPECTED``): per feed its ``kind``, ``url``, ``since`` (its newest entry, or the last
+    read that listed a URL not seen before, whichever is later), ``interval`` (seconds between its
+    entries) and ``published`` (how many of the outlet's articles were published since, up to
+    ``STALE_OTHERS``)."""
+    now = _now(now)
+    out = []
+    for kind, url in db.execute("SELECT DISTINCT kind, url FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 1 "
+                                "AND kind IN ('feed', 'sitemap')", [run_id, outlet]).fetchall():
+        # A 304 is a read of the entries the last 200 gave: their dates stand.
+        paced = db.execute("SELECT newest_entry, entry_interval FROM discovery WHERE url = ? AND outlet = ? "
+                           "AND newest_entry IS NOT NULL ORDER BY id DESC LIMIT 1", [url, outlet]).fetchone()
+        if paced is None or not paced[1]:
+            continue
+        # A feed whose dates stand still while its links change (a CMS stamping every entry
+        # with one date) is not frozen: the last read that listed something unseen counts too.
+        listed = db.execute("SELECT fetched_at FROM discovery WHERE url = ? AND outlet = ? "
+                            "AND (article_urls > known OR new_urls > 0) ORDER BY id DESC LIMIT 1",
+                            [url, outlet]).fetchone()
+        since = max([_time(paced[0])] + ([_time(listed[0])] if listed else []))
+        quiet = (now - since).total_seconds()
+        if quiet < max(STALE_MIN_AGE.total_seconds(), STALE_EXPECTED * paced[1]):
+            continue
+        # Publication times carry their own offsets: read from a bound 14 hours early, compared parsed.
+        published = 0
+        for (value,) in db.execute("SELECT published_at FROM articles WHERE +outlet = ? AND published_at >= ?",
+                                   [outlet, _iso(since - timedelta(hours=14))]):
+            moment = _published(value)
+            if moment is not None and moment > since:
+                published += 1
+                if published >= STALE_OTHERS:
+                    break
+        if published >= STALE_OTHERS:
+            out.append({"kind": kind, "url": url, "since": _iso(since), "interval": paced[1], "published": published})
+    return out
+
+
+def _stale_reason(feeds: list[Mapping[str, Any]] | None, now: datetime) -> Reason | None:
+    if not feeds:
+        return None
+    named = "; ".join(f"{f['kind']} {f['url']} (nothing new since {f['since'][:16].replace('T', ' ')} UTC, "
+                      f"{duration_text((now - _time(f['since'])).total_seconds())}; it used to list one every "
+                      f"{duration_text(f['interval'])})" for f in feeds[:3])
+    return Reason("stale", f"its {named} lists nothing new while its other feeds, sitemaps and sections found "
+                           "articles published since: frozen, or moved with the old address still answering? "
+                           "What only it lists is missed; `newsmon check` shows where it went, and its address "
+                           "in the outlet's definition needs the new one")
+
+
 def _overflow_reason(feeds: list[Mapping[str, Any]] | None) -> Reason | None:
     if not feeds:
         return None
@@ -565,7 +628,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           late_after: timedelta = LATE_AFTER, robots: tuple[int, int, str] | None = None,
           pattern: tuple[int, int, list[str]] | None = None,
           overflow: list[Mapping[str, Any]] | None = None,
-          refetch: tuple[int, list[tuple[str, str]]] | None = None) -> Health:
+          refetch: tuple[int, list[tuple[str, str]]] | None = None,
+          stale: list[Mapping[str, Any]] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -574,7 +638,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     robots.txt disallows (``disallowed``); ``pattern``: what its feeds list that its article
     URL pattern does not take (``unmatched``); ``overflow``: its feeds the last run found turned
     over (``overflowed``); ``refetch``: its articles the last run fetched again under another
-    URL (``refetched``).
+    URL (``refetched``); ``stale``: its feeds that list nothing new (``stale``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -615,7 +679,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     refetching = _refetched_reason(refetch, last["pages"])
     # URLs that change with every visit make a feed look turned over: the cause is said, not that.
     degraded += [r for r in (_pattern_reason(pattern), refetching,
-                             None if refetching else _overflow_reason(overflow)) if r]
+                             None if refetching else _overflow_reason(overflow), _stale_reason(stale, now)) if r]
     blocked = [r for r in (_walls_reason(last, wall), _robots_reason(robots)) if r]
     if failing:
         return Health("failing", failing + blocked + degraded)
@@ -653,7 +717,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     health = check(runs, now=now, broken=broken, wall=wall, late_after=late_after,
                    robots=disallowed(db, outlet, now=now), pattern=unmatched(db, outlet, now=now),
                    overflow=overflowed(db, outlet, runs[0]["run_id"]) if runs else None,
-                   refetch=refetched(db, outlet, runs[0]["run_id"]) if runs else None)
+                   refetch=refetched(db, outlet, runs[0]["run_id"]) if runs else None,
+                   stale=stale(db, outlet, runs[0]["run_id"], now=now) if runs else None)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):

@@ -1015,3 +1015,12 @@ def m018_discovery_known(db: Database) -> None:
     read before, and it turned over since, maybe dropping articles newsmon never saw (outlet
     health's ``overflow``). Rows before it have none."""
     _run(db, ["ALTER TABLE discovery ADD COLUMN known INTEGER"])
+
+
+@MIGRATIONS()
+def m019_discovery_pace(db: Database) -> None:
+    """The newest entry of a feed (or Google News sitemap) when it was read, and the seconds
+    between its entries: a feed that lists nothing new for many times that, while its outlet
+    publishes, is frozen or has moved (outlet health's ``stale``). Rows before it have none."""
+    _run(db, ["ALTER TABLE discovery ADD COLUMN newest_entry TEXT",
+              "ALTER TABLE discovery ADD COLUMN entry_interval INTEGER"])

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -620,6 +621,48 @@ def test_articles_the_feed_lists_hours_late_make_the_outlet_late_and_status_says
     [health] = rows(env, "select status, problems from health where outlet = 'site'")
     assert health["status"] == "degraded" and "publication times lie 9.0 h after newsmon stored them" in \
         health["problems"]
+
+
+def test_a_feed_that_froze_while_its_outlet_publishes_degrades_the_outlet_until_it_lists_again(env, site):
+    # The outlet retires its RSS feed and leaves it answering its last copy: 200, well-formed, its
+    # entries an hour apart, the newest two days old. Every count of every run looks normal.
+    assert crawl(env).returncode == 0
+    now = datetime.now(timezone.utc)
+    conn = sqlite3.connect(env["db"])
+    back = "strftime('%Y-%m-%dT%H:%M:%S+00:00', {}, '-2 days')"
+    with conn:  # the first run two days back (the ledger's clock)
+        conn.execute(f"UPDATE crawl_runs SET started_at = {back.format('started_at')}, "
+                     f"finished_at = {back.format('finished_at')}")
+        conn.execute(f"UPDATE discovery SET fetched_at = {back.format('fetched_at')}")
+    conn.close()
+    last_copy = "".join(f"<item><title>{a.title}</title><link>{site.url(a.path)}</link><pubDate>"
+                        f"{format_datetime(now - timedelta(days=2, hours=n + 1))}</pubDate></item>"
+                        for n, a in enumerate(site.articles))
+    frozen = (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+              f"{last_copy}</channel></rss>").encode()
+    site.answer(RSS_PATH, 200, frozen, {"Content-Type": "application/rss+xml"})
+    # Its sections list five articles published since.
+    publish_at = now - timedelta(hours=1)
+    for n in range(5):
+        site.publish_html(f"/site/new/{n}.html", news_page(n, publish_at), title=f"第{n}報", published=publish_at,
+                          channels=["section"])
+    result = crawl(env)
+    assert result.returncode == 0 and last_run(env)["articles_new"] == 5
+    [feed] = rows(env, "select newest_entry, entry_interval, new_urls from discovery where url = ? order by id desc "
+                       "limit 1", site.url(RSS_PATH))
+    assert feed == {"newest_entry": (now - timedelta(days=2, hours=1)).isoformat(timespec="seconds"),
+                    "entry_interval": 3600, "new_urls": 0}
+    [health] = rows(env, "select h.status, h.problems, o.reasons from health h join outlet_health o using (outlet) "
+                         "where outlet = 'site'")
+    assert health["status"] == "degraded" and [r["code"] for r in json.loads(health["reasons"])] == ["stale"]
+    assert health["problems"].startswith(f"its feed {site.url(RSS_PATH)} (nothing new since ")
+    assert "2.0 days; it used to list one every 60 min) lists nothing new while its other feeds" in health["problems"]
+    assert b"outlet site is now degraded: its feed" in result.stderr
+    # The feed lists again: nothing to say.
+    site.remove_fault(RSS_PATH)
+    site.publish_html("/site/new/5.html", news_page(5, now), title="第5報", published=now, channels=["feed"])
+    assert crawl(env).returncode == 0
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
 def test_retry_after_is_honoured_and_oversized_pages_are_dropped(env, site):

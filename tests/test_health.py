@@ -9,7 +9,7 @@ import pytest
 
 from crawler import health as signals_of
 from crawler.store import analyse
-from storage import health, open_db, queries
+from storage import frontier, health, open_db, queries
 
 from .conftest import saved_bytes
 from .test_schedule import strip_rule_anchors
@@ -298,6 +298,76 @@ def test_publication_times_after_the_articles_were_stored_are_dates_read_wrong()
     assert "lie 9.0 h after newsmon stored them (median of the last 6)" in result.reasons[0].message
     # A page stamped a few minutes ahead of the crawl's clock is nothing.
     assert codes([lagged(0, [[-300, 10, 0]] * 6)]) == ("ok", [])
+
+
+FEED = "https://www.mod.go.jp/j/rss/news.xml"
+
+
+def read_feed(db, run_id: int, at: datetime, *, url: str = FEED, status: int = 200, newest: datetime | None = None,
+              interval: int | None = None, articles: int = 20, new: int = 0, known: int | None = None) -> None:
+    """A read of a feed of the Ministry of Defense as the crawl records it (a 304: no entries)."""
+    entries = articles if status == 200 else None
+    frontier.record_discovery(db, run_id=run_id, outlet="mod", url=url, kind="feed", ok=True, http_status=status,
+                              entries=entries, article_urls=entries, new_urls=new if status == 200 else None,
+                              known=known if status == 200 else None, newest_entry=newest and newest.isoformat(),
+                              entry_interval=interval, now=at.isoformat())
+
+
+def published(db, n: int, at: datetime) -> None:
+    jst = timezone(timedelta(hours=9))
+    queries.save_article(db, {"url": f"https://www.mod.go.jp/j/press/news/{n}.html", "outlet": "mod",
+                              "title": f"t{n}", "text": f"text {n}",
+                              "published_at": at.astimezone(jst).isoformat()}, now=at.isoformat())
+
+
+def test_a_feed_that_lists_nothing_new_while_its_outlet_publishes_degrades_the_outlet(db):
+    # Its press releases came every 15 hours; its feed was last new 10 days ago (the 304s since
+    # are reads of the same entries), and the outlet's other channels found 5 articles since.
+    first = add_run(db, "mod", NOW - timedelta(days=10))
+    read_feed(db, first, NOW - timedelta(days=10), newest=NOW - timedelta(days=10, hours=2), interval=54_000, new=20)
+    for day in range(9, 0, -1):
+        read_feed(db, add_run(db, "mod", NOW - timedelta(days=day)), NOW - timedelta(days=day), status=304)
+    last = add_run(db, "mod", NOW)
+    read_feed(db, last, NOW, status=304)
+    for n in range(4):
+        published(db, n, NOW - timedelta(days=n + 1, hours=5))
+    # Four: as quiet elsewhere as in its feed (a ministry over New Year): nothing said.
+    assert health.stale(db, "mod", last, now=NOW) == []
+    published(db, 4, NOW - timedelta(days=9, hours=20))
+    assert health.stale(db, "mod", last, now=NOW) == [
+        {"kind": "feed", "url": FEED, "since": (NOW - timedelta(days=10)).isoformat(), "interval": 54_000,
+         "published": 5}]
+    health.update_health(db, "mod", last, now=NOW)
+    [(status, problems)] = db.execute("SELECT status, problems FROM health WHERE outlet = 'mod'").fetchall()
+    assert status == "degraded" and problems == (
+        f"its feed {FEED} (nothing new since 2026-02-23 12:00 UTC, 10.0 days; it used to list one every 15.0 h) "
+        "lists nothing new while its other feeds, sitemaps and sections found articles published since: frozen, "
+        "or moved with the old address still answering? What only it lists is missed; `newsmon check` shows where "
+        "it went, and its address in the outlet's definition needs the new one")
+    # Ten of its intervals had not passed six days in: nothing yet.
+    assert health.stale(db, "mod", last, now=NOW - timedelta(days=4)) == []
+    # A feed whose entries keep one date while its links change is not frozen.
+    read_feed(db, last, NOW - timedelta(hours=1), newest=NOW - timedelta(days=10, hours=2), interval=54_000,
+              articles=20, known=19)
+    assert health.stale(db, "mod", last, now=NOW) == []
+
+
+def test_a_feed_read_for_the_first_time_is_judged_from_then_and_one_without_dates_not_at_all(db):
+    # The outlet's backlog: a feed whose newest entry is months old, and articles from before.
+    first = add_run(db, "mod", NOW - timedelta(hours=2))
+    read_feed(db, first, NOW - timedelta(hours=2), newest=NOW - timedelta(days=90), interval=3600, new=20)
+    undated = "https://www.mod.go.jp/j/rss/undated.xml"
+    read_feed(db, first, NOW - timedelta(hours=2), url=undated, new=20)
+    for n in range(6):
+        published(db, n, NOW - timedelta(days=30 + n))
+    assert health.stale(db, "mod", first, now=NOW) == []
+    # Three days on, the outlet's other channels have listed six articles and these feeds none.
+    later = add_run(db, "mod", NOW + timedelta(days=3))
+    read_feed(db, later, NOW + timedelta(days=3), status=304)
+    read_feed(db, later, NOW + timedelta(days=3), url=undated, status=304)
+    for n in range(6, 12):
+        published(db, n, NOW + timedelta(days=1, hours=n))
+    assert [f["url"] for f in health.stale(db, "mod", later, now=NOW + timedelta(days=3))] == [FEED]
 
 
 def test_health_changes_are_stored_logged_and_reported_once(db):

@@ -38,7 +38,8 @@ EXPECTED_COLUMNS = {
              "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at",
              "blocked_since"],
     "discovery": ["id", "run_id", "outlet", "url", "kind", "fetched_at", "http_status", "ok", "entries",
-                  "article_urls", "new_urls", "refused", "reason", "known"],
+                  "article_urls", "new_urls", "refused", "reason", "known",
+                  "newest_entry", "entry_interval"],
     "robots": ["netloc", "http_status", "sha256", "fetched_at", "changed_at"],
     "feed_state": ["url", "etag", "last_modified", "last_status", "last_fetched_at"],
     "crawl_runs": ["id", "started_at", "finished_at", "outlets", "trigger", "requests",
@@ -70,7 +71,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m012_published_day", "m013_page_series", "m014_zstd_offsets",
                    "m015_outlet_lags",
                    "m016_removed_articles", "m017_queued_since",
-                   "m018_discovery_known"]
+                   "m018_discovery_known", "m019_discovery_pace"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -355,7 +356,8 @@ def test_m012_fills_published_day_of_stored_articles(tmp_path):
     queries.save_article(db, article(1, published_at="2024-03-05T08:00:00+09:00"))
     queries.save_article(db, article(2, published_at=None))
     assert migrate(db) == ["m012_published_day", "m013_page_series", "m014_zstd_offsets", "m015_outlet_lags",
-                           "m016_removed_articles", "m017_queued_since", "m018_discovery_known"]
+                           "m016_removed_articles", "m017_queued_since", "m018_discovery_known",
+                           "m019_discovery_pace"]
     assert [r["published_day"] for r in db.query("SELECT published_day FROM articles ORDER BY id")] == \
         ["2024-03-05", None]
 
@@ -371,7 +373,8 @@ def test_m014_reads_unfinished_zstd_archives_again_from_their_start(tmp_path):
         db["ingested_archives"].insert({"source": source, "records": 9, "started_at": "2026-12-01",
                                         "finished_at": finished, "stopped": stopped, "resume_offset": offset})
     assert migrate(db) == ["m014_zstd_offsets", "m015_outlet_lags",
-                           "m016_removed_articles", "m017_queued_since", "m018_discovery_known"]
+                           "m016_removed_articles", "m017_queued_since", "m018_discovery_known",
+                           "m019_discovery_pace"]
     assert {r["source"]: (r["resume_offset"], r["records"]) for r in db.query("SELECT * FROM ingested_archives")} == {
         "/a/grab.warc.zst": (0, 0), "/a/cut.warc.zst": (0, 0), "/a/done.warc.zst": (80_000, 9),
         "/a/news.warc.gz": (60_000, 9)}

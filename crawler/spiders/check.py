@@ -82,7 +82,7 @@ class CheckSpider(scrapy.Spider):
                 return
             links = [link.url for link in LinkExtractor().extract_links(response)]
         else:
-            found = (parse_feed if kind == "feed" else parse_sitemap)(response.body, newest=True)
+            found = parse_feed(response.body) if kind == "feed" else parse_sitemap(response.body, newest=True)
             entry["problem"], entry["newest"] = found.problem, found.newest
             links = [u for u in (parsable(link, response.url) for link in found.links) if u]
             if kind == "sitemap" and found.kind == "sitemapindex":

@@ -202,7 +202,7 @@ class NewsSpider(scrapy.Spider):
 
     def _record_discovery(self, response_or_url, outlet: str, kind: str, *, ok: bool, status: int | None = None,
                           found: tuple[int, int, int, int] | None = None, reason: str | None = None,
-                          known: int | None = None) -> None:
+                          known: int | None = None, pace: tuple[str | None, int | None] = (None, None)) -> None:
         # Recorded under the URL the outlet names; a redirect is said in the reason, so that a
         # moved feed shows up (and its new address can go into the outlet definition).
         if isinstance(response_or_url, str):
@@ -216,7 +216,8 @@ class NewsSpider(scrapy.Spider):
         entries, articles, new, refused = found or (None, None, None, None)
         frontier.record_discovery(self.db, run_id=self.run_id, outlet=outlet, url=url, kind=kind, ok=ok,
                                   http_status=status, entries=entries, article_urls=articles, new_urls=new,
-                                  refused=refused, reason=reason, known=known)
+                                  refused=refused, reason=reason, known=known, newest_entry=pace[0],
+                                  entry_interval=pace[1])
 
     def _not_modified(self, response: Response, outlet: str, kind: str) -> bool:
         # Every discovery response passes here: per-outlet counts for outlet health.
@@ -270,7 +271,8 @@ class NewsSpider(scrapy.Spider):
         links = [parsable(link, response.url) or link for link in found.links]
         requests, counts = self._articles(links, outlet, via=kind, strict=True)
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
-                               found=(len(links), *counts[:3]), reason=found.problem, known=counts[3])
+                               found=(len(links), *counts[:3]), reason=found.problem, known=counts[3],
+                               pace=(found.newest, found.interval))
         yield from requests
 
     def _walled(self, response: Response, outlet: str, kind: str) -> bool:
