@@ -324,6 +324,14 @@ def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str,
             "newest_entry": newest_entry, "entry_interval": entry_interval})
 
 
+def last_listing(db: Database, outlet: str, url: str) -> tuple[str, int] | None:
+    """``(fetched_at, article_urls)`` of the newest read of feed or section ``url`` that listed
+    an article URL; ``None`` if none did."""
+    found = db.execute("SELECT fetched_at, article_urls FROM discovery WHERE url = ? AND outlet = ? "
+                       "AND article_urls > 0 ORDER BY id DESC LIMIT 1", [url, outlet]).fetchone()
+    return (found[0], found[1]) if found else None
+
+
 def seen_before(db: Database, urls: list[str], run_id: int | None, since: str) -> int:
     """How many of ``urls`` were seen before run ``run_id``, which started at ``since``: first
     seen before it, or in its first second by another run (times are whole seconds, and a quick

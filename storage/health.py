@@ -29,7 +29,8 @@ degraded (articles arrive but extraction is going wrong):
     ``no_article``    extraction finds no article in the pages
     ``short_text``, ``no_title``, ``no_date``  empty texts, missing titles or dates
     ``disagree``      rules and generic extraction disagree strongly on the same page
-    ``discovery``     some of its feeds, sitemaps or sections failed or were not parseable (named)
+    ``discovery``     some of its feeds, sitemaps or sections failed, were not parseable, or list no
+                      article URL where they listed some (named)
     ``overflow``      a feed or section read before listed only articles never seen before: it turned
                       over completely since the run before, so more were published in between
                       than it holds, and some may have dropped off it unseen (crawl it more often)
@@ -394,7 +395,7 @@ def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]]) 
         return "failing", Reason("discovery", f"none of its {total} feeds, sitemaps and sections could be read"
                                               + (f": {named}{more}" if named else ""))
     return "degraded", Reason("discovery", f"{bad} of its {total} feeds, sitemaps and sections failed or "
-                                           "were not parseable" + (f": {named}{more}" if named else ""))
+                                           "were broken" + (f": {named}{more}" if named else ""))
 
 
 def _walls_reason(last: Mapping[str, Any], wall: str | None) -> Reason | None:

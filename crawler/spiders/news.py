@@ -78,6 +78,11 @@ class FetchedPage:
     last_modified: str | None = None
 
 
+#: A feed or section whose last listing held fewer article URLs than this says nothing by listing
+#: none (a breaking-news feed between two alerts); one that held more is broken when it lists none.
+EMPTIED_MIN = 5
+
+
 class NewsSpider(scrapy.Spider):
     name = "news"
 
@@ -270,6 +275,9 @@ class NewsSpider(scrapy.Spider):
         # entry no URL parser takes stays as it is, to be refused with its reason (_articles).
         links = [parsable(link, response.url) or link for link in found.links]
         requests, counts = self._articles(links, outlet, via=kind, strict=True)
+        if kind == "feed" and not found.problem:
+            # Broken, as an unreadable one: _parse_document keeps no validators, and the next run reads it again.
+            found.problem = self._emptied(response, outlet, f"{len(links)} entries", counts[0])
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
                                found=(len(links), *counts[:3]), reason=found.problem, known=counts[3],
                                pace=(found.newest, found.interval))
@@ -316,9 +324,27 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsmon/discovery/section")
         links = [link.url for link in LinkExtractor().extract_links(response)]
         requests, counts = self._articles(links, outlet, via="section", strict=False)
-        self._record_discovery(response, outlet, "section", ok=True, status=response.status,
-                               found=(len(links), *counts[:3]), known=counts[3])
+        emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0])
+        self._record_discovery(response, outlet, "section", ok=not emptied, status=response.status,
+                               found=(len(links), *counts[:3]), reason=emptied, known=counts[3])
         yield from requests
+
+    def _emptied(self, response: Response, outlet: str, listed: str, articles: int) -> str | None:
+        """Why a feed or section that listed articles before and lists none now is broken; ``None``
+        when it lists some, or never listed enough (``EMPTIED_MIN``) for their absence to say
+        anything. Every count of the run looks normal otherwise: its other channels still work."""
+        if articles:
+            return None
+        hops = response.meta.get("redirect_urls") or []
+        before = frontier.last_listing(self.db, outlet, hops[0] if hops else response.url)
+        if before is None or before[1] < EMPTIED_MIN:
+            return None
+        self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
+        self.logger.warning("newsmon: %s of %s lists no article URL any more (%d before)", response.url, outlet,
+                            before[1])
+        return (f"lists no article URL (of its {listed}), where its read of {before[0][:16].replace('T', ' ')} UTC "
+                f"listed {before[1]}: emptied, moved, its links drawn by JavaScript now, or under a URL scheme the "
+                "article pattern does not take?")
 
     def _articles(self, urls: Iterable[str], outlet_key: str, via: str,
                   strict: bool) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
