@@ -188,3 +188,19 @@ def locked(db: sqlite_utils.Database) -> DatabaseLocked:
         "newsmon waits "
         "(DB Browser for SQLite with changes not written yet, a `newsmon prune --vacuum`, a long newsmon command); "
         "write or revert the changes there, or let it finish, then run again", path=path, waited=waited)
+
+
+def pid_alive(pid: int | None) -> bool:
+    """Whether process ``pid`` (a run's, in the ledger) still runs, for a run left unfinished.
+    Off POSIX it is taken to: ``os.kill(pid, 0)`` would send Ctrl-C on Windows."""
+    if pid is None:
+        return False
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, under another user
+    return True

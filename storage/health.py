@@ -63,7 +63,6 @@ No Scrapy here: the counts come in as plain numbers.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -71,7 +70,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .db import transaction
+from .db import pid_alive, transaction
 
 COUNTS = ("discovery_ok", "discovery_changed", "discovery_failed", "discovered", "pages", "errors",
           "articles_new", "articles_relevant", "no_article", "no_title", "no_date", "short_text",
@@ -751,18 +750,6 @@ def update_run_health(db: Database, run_id: int, *, now: datetime | None = None,
 
 # --- status -----------------------------------------------------------------------------------
 
-def _pid_alive(pid: int | None) -> bool:
-    if pid is None:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def crawl_times(db) -> dict[str, dict[str, Any]]:
     """Per outlet crawled: when a crawl of it last finished as it should (``success``, ``None``:
     never), who started its last run (``trigger``), whether a crawl of it runs now (``running``).
@@ -778,7 +765,7 @@ def crawl_times(db) -> dict[str, dict[str, Any]]:
         out[outlet] = {"success": success, "trigger": trigger, "running": False}
     for outlet, pid in db.execute("SELECT j.value, r.pid FROM crawl_runs r, json_each(r.outlets) j "
                                   "WHERE r.finished_at IS NULL").fetchall():
-        if outlet in out and _pid_alive(pid):
+        if outlet in out and pid_alive(pid):
             out[outlet]["running"] = True
     return out
 
@@ -815,7 +802,7 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
         last = _run_of(db, outlet)
         running = [r for r in db.query(
             "SELECT r.id, r.pid, r.started_at FROM crawl_runs r, json_each(r.outlets) j "
-            "WHERE j.value = ? AND r.finished_at IS NULL", [outlet]) if _pid_alive(r["pid"])]
+            "WHERE j.value = ? AND r.finished_at IS NULL", [outlet]) if pid_alive(r["pid"])]
         health = current(db, outlet)
         new, relevant = articles.get(outlet, (0, 0))
         states = db.execute("SELECT run_id, url_states FROM outlet_runs WHERE outlet = ? AND url_states IS NOT NULL "

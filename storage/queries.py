@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import pages, versions
-from .db import transaction
+from .db import pid_alive, transaction
 from .exceptions import ArticleNotFound
 from .search import bigrams, fts_query
 
@@ -581,19 +580,7 @@ def finish_run(db: Database, run_id: int, *, requests: int, responses_by_status:
             "revisits_failed": counts.get("failed", 0), "versions_new": counts.get("versions_new", 0)})
 
 
-def _pid_alive(pid: int) -> bool:
-    if os.name != "posix":
-        return True  # os.kill(pid, 0) would send Ctrl-C on Windows; leave the run open
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # alive, under another user
-    return True
-
-
-def close_stale_runs(db: Database, *, is_alive: Callable[[int], bool] = _pid_alive,
+def close_stale_runs(db: Database, *, is_alive: Callable[[int], bool] = pid_alive,
                      now: str | None = None) -> list[int]:
     """Mark ``killed`` the unfinished runs whose process is gone; return their ids.
 
