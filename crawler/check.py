@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 
@@ -103,6 +104,11 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
             reasons.append(f"{d['kind']} {d['url']}: the article URL pattern does not take {len(unmatched)} of its "
                            f"{d['entries']} entries on the outlet's domains (e.g. {', '.join(unmatched[:2])}): a new "
                            "URL scheme for its articles? widen article_url_pattern")
+        off = d.get("off_domains") or []
+        if len(off) >= PATTERN_MIN and len(off) * 3 >= d["entries"]:
+            hosts = ", ".join(dict.fromkeys(urlsplit(u).hostname or u for u in off))
+            reasons.append(f"{d['kind']} {d['url']}: {len(off)} of its {d['entries']} entries are on hosts that are "
+                           f"not among the outlet's domains ({hosts}): did its articles move? add the host to domains")
     for a in samples:
         if a["wall"]:
             reasons.append(f"article {a['url']}: {a['problem']}")

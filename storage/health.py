@@ -40,6 +40,8 @@ degraded (articles arrive but extraction is going wrong):
     ``pattern``       a third or more of the URLs its feeds listed over the last week are on its domains
                       but its article URL pattern does not take them (``refused``,
                       ``not_article_url``): a new URL scheme for its articles? None is fetched
+    ``off_domains``   a third or more of the URLs its feeds listed over the last week (at least 3)
+                      are on hosts not among its domains: its articles moved to a new host?
     ``stale``         a feed (or Google News sitemap) has listed nothing new for ten times the
                       interval between its own entries (a day at least), while its other
                       channels found articles published since: frozen, or moved with the old
@@ -63,10 +65,12 @@ No Scrapy here: the counts come in as plain numbers.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -512,10 +516,34 @@ def unmatched(db: Database, outlet: str, *, now: datetime | None = None) -> tupl
         "AND first_seen_at >= ? ORDER BY first_seen_at DESC, url LIMIT 2", [outlet, since])]
     if not examples:
         return None
-    found = db.execute(
-        "SELECT count(*), sum(reason_code = 'not_article_url') FROM urls WHERE outlet = ? AND first_seen_at >= ? "
-        "AND (kind != 'refused' OR reason_code IN ('not_article_url', 'robots_disallow'))", [outlet, since]).fetchone()
-    return found[1], found[0], examples
+    listed, n = _listed(db, outlet, since)
+    return n, listed, examples
+
+
+def _listed(db: Database, outlet: str, since: str) -> tuple[int, int]:
+    """How many URLs the outlet's feeds, sitemaps and sections listed since ``since`` (every URL
+    but those refused for what they are, not a URL or not a page, rather than for where they
+    lead), and how many of them its article URL pattern did not take."""
+    found = db.execute("SELECT count(*), sum(reason_code = 'not_article_url') FROM urls WHERE outlet = ? "
+                       "AND first_seen_at >= ? AND (kind != 'refused' "
+                       "OR reason_code IN ('not_article_url', 'robots_disallow', 'off_scope'))",
+                       [outlet, since]).fetchone()
+    return found[0], found[1] or 0
+
+
+def off_domains(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, list[str]] | None:
+    """``(off, listed, hosts)``: how many URLs the outlet's feeds listed in the last
+    ``ROBOTS_WINDOW`` on hosts that are not among its domains, of how many it listed, and those
+    hosts, the most listed first; ``None`` when there is none."""
+    since = _iso(_now(now) - ROBOTS_WINDOW)
+    # The spider's reason says which channel listed the URL: feeds list articles only, where a
+    # sitemap may list a sister site's pages.
+    hosts = Counter(urlsplit(url).hostname for (url,) in db.execute(
+        "SELECT url FROM urls WHERE outlet = ? AND kind = 'refused' AND reason_code = 'off_scope' "
+        "AND first_seen_at >= ? AND reason LIKE 'listed by a feed but out of scope: host %'", [outlet, since]))
+    if not hosts:
+        return None
+    return sum(hosts.values()), _listed(db, outlet, since)[0], [h for h, _ in hosts.most_common()]
 
 
 def _pattern_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
@@ -525,6 +553,17 @@ def _pattern_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
     return Reason("pattern", f"its article URL pattern does not take {n} of the {listed} URLs its feeds listed "
                              f"over the last week (e.g. {', '.join(examples)}): a new URL scheme for its "
                              "articles? None of them is fetched; if they are articles, widen article_url_pattern")
+
+
+def _off_domains_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
+    if not found or found[0] < PATTERN_MIN or found[0] * 3 < found[1]:
+        return None
+    n, listed, hosts = found
+    named = ", ".join(hosts[:3]) + (" …" if len(hosts) > 3 else "")
+    return Reason("off_domains", f"{n} of the {listed} URLs its feeds listed over the last week are on hosts that "
+                                 f"are not among its domains ({named}): did its articles move? None of them is "
+                                 "fetched; if they are its articles, add the host to the outlet's domains (and to "
+                                 "its article URL pattern)")
 
 
 def overflowed(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
@@ -629,7 +668,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           pattern: tuple[int, int, list[str]] | None = None,
           overflow: list[Mapping[str, Any]] | None = None,
           refetch: tuple[int, list[tuple[str, str]]] | None = None,
-          stale: list[Mapping[str, Any]] | None = None) -> Health:
+          stale: list[Mapping[str, Any]] | None = None,
+          moved: tuple[int, int, list[str]] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -638,7 +678,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     robots.txt disallows (``disallowed``); ``pattern``: what its feeds list that its article
     URL pattern does not take (``unmatched``); ``overflow``: its feeds the last run found turned
     over (``overflowed``); ``refetch``: its articles the last run fetched again under another
-    URL (``refetched``); ``stale``: its feeds that list nothing new (``stale``).
+    URL (``refetched``); ``stale``: its feeds that list nothing new (``stale``); ``moved``: what
+    its feeds list on other hosts (``off_domains``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -678,7 +719,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     degraded += _lag_reasons(runs, late_after)
     refetching = _refetched_reason(refetch, last["pages"])
     # URLs that change with every visit make a feed look turned over: the cause is said, not that.
-    degraded += [r for r in (_pattern_reason(pattern), refetching,
+    degraded += [r for r in (_pattern_reason(pattern), _off_domains_reason(moved), refetching,
                              None if refetching else _overflow_reason(overflow), _stale_reason(stale, now)) if r]
     blocked = [r for r in (_walls_reason(last, wall), _robots_reason(robots)) if r]
     if failing:
@@ -718,7 +759,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    robots=disallowed(db, outlet, now=now), pattern=unmatched(db, outlet, now=now),
                    overflow=overflowed(db, outlet, runs[0]["run_id"]) if runs else None,
                    refetch=refetched(db, outlet, runs[0]["run_id"]) if runs else None,
-                   stale=stale(db, outlet, runs[0]["run_id"], now=now) if runs else None)
+                   stale=stale(db, outlet, runs[0]["run_id"], now=now) if runs else None,
+                   moved=off_domains(db, outlet, now=now))
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):

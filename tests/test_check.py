@@ -155,6 +155,14 @@ def test_verdicts_from_results():
     # A video or two among its articles is no such thing.
     assert verdict(outlet, {"discovery": [feed(articles=28, unmatched=scheme[:2])], "articles": [sample]},
                    now=now)["verdict"] == "ok"
+    # A third of them on a host that is not among the outlet's domains: its articles moved?
+    elsewhere = [f"https://digital.asahi.example/articles/{n}.html" for n in range(10)]
+    host = verdict(outlet, {"discovery": [feed(articles=20, off_domains=elsewhere)], "articles": [sample]}, now=now)
+    assert host["verdict"] == "degraded" and host["reasons"] == [
+        "feed https://www.asahi.com/rss/x.rdf: 10 of its 30 entries are on hosts that are not among the outlet's "
+        "domains (digital.asahi.example): did its articles move? add the host to domains"]
+    assert verdict(outlet, {"discovery": [feed(articles=28, off_domains=elsewhere[:2])], "articles": [sample]},
+                   now=now)["verdict"] == "ok"
 
 
 def _check(site: LoopbackSite, tmp_path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -196,6 +204,21 @@ def test_a_sample_whose_extraction_crashes_is_that_samples_problem(tmp_path):
     assert report["verdict"] == "degraded"
     assert any(r.startswith(f"article {url}: extraction failed") for r in report["reasons"])
     assert result.returncode == 0
+
+
+def test_a_feed_whose_entries_are_on_another_host_is_named_with_that_host(tmp_path):
+    with LoopbackSite(PAGES) as site:
+        moved = site.url("/").replace("127.0.0.1", "localhost")
+        items = "".join(f"<item><title>t</title><link>{moved}site/moved/{n}.html</link></item>" for n in range(4))
+        site.answer(RSS_PATH, 200, (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+                                    f"<title>t</title>{items}</channel></rss>").encode(),
+                    {"Content-Type": "application/rss+xml"})
+        result = _check(site, tmp_path, "--json", "--articles", "1")
+        feed = site.url(RSS_PATH)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    report = json.loads(result.stdout)["site"]
+    assert report["verdict"] == "degraded" and f"feed {feed}: 4 of its 4 entries are on hosts that are not among " \
+        "the outlet's domains (localhost): did its articles move? add the host to domains" in report["reasons"]
 
 
 def test_a_sample_that_is_page_1_of_several_says_so():

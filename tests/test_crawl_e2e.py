@@ -474,6 +474,23 @@ def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_
     assert "): a new URL scheme for its articles? None of them is fetched" in health["problems"]
 
 
+def test_a_feed_that_lists_its_articles_on_a_new_host_degrades_the_outlet(env, site):
+    # The outlet moves its articles to a new host and its feed follows: each entry is refused as
+    # off the outlet's domains, with its reason, and nothing else said that its articles stopped.
+    moved = site.url("/").replace("127.0.0.1", "localhost")
+    items = "".join(f"<item><title>第{n}報</title><link>{moved}site/moved/{n}.html</link></item>" for n in range(4))
+    site.answer(RSS_PATH, 200, (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+                                f"{items}</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
+    assert crawl(env).returncode == 0
+    refused = rows(env, "select reason from urls where reason_code = 'off_scope'")
+    assert len(refused) == 4 and refused[0]["reason"].startswith(
+        "listed by a feed but out of scope: host localhost is not one of the outlet's domains (127.0.0.1)")
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded" and health["problems"].startswith(
+        f"4 of the {len(PAGES) + 4} URLs its feeds listed over the last week are on hosts that are not among its "
+        "domains (localhost): did its articles move? None of them is fetched")
+
+
 def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site):
     # An outlet published more between two runs than its feed holds: the feed now lists only
     # articles never seen, and those that dropped off it in between were never seen at all.

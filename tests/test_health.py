@@ -143,6 +143,19 @@ def test_feeds_listing_many_urls_the_article_pattern_does_not_take_degrade_the_o
     assert health.check([run(0, pages=40)], now=NOW, pattern=(5, 40, examples)).status == "ok"
 
 
+def test_feeds_listing_many_urls_on_other_hosts_degrade_the_outlet():
+    # The Japan News moved from the-japan-news.com to japannews.yomiuri.co.jp: a feed on
+    # the new host lists nothing an outlet of the old domains would fetch.
+    result = health.check([run(0, pages=6)], now=NOW, moved=(8, 12, ["japannews.yomiuri.co.jp"]))
+    assert (result.status, result.codes()) == ("degraded", ["off_domains"])
+    assert result.reasons[0].message.startswith(
+        "8 of the 12 URLs its feeds listed over the last week are on hosts that are not among its domains "
+        "(japannews.yomiuri.co.jp): did its articles move?")
+    # A syndicated story or two from elsewhere is no move.
+    assert health.check([run(0, pages=6)], now=NOW, moved=(2, 4, ["www.kyodo.co.jp"])).status == "ok"
+    assert health.check([run(0, pages=40)], now=NOW, moved=(5, 40, ["www.kyodo.co.jp"])).status == "ok"
+
+
 def test_errors_dominating_a_run_fail_the_outlet():
     history = [run(0, pages=1, errors=4, discovery_ok=1, discovery_failed=1)]
     result = health.check(history, now=NOW)

@@ -97,9 +97,11 @@ class CheckSpider(scrapy.Spider):
         listed = list(dict.fromkeys(canonical_url(link, self.hosts) for link in links))
         articles = [u for u in listed if self.outlets[outlet].is_article_url(u)]
         entry["entries"], entry["articles"] = len(links), len(articles)
-        if kind == "feed":  # a feed lists articles: those on the outlet's domains the pattern does not take
+        if kind == "feed":  # a feed lists articles: those on the outlet's domains the pattern does not take,
+            # and those on other hosts
             entry["unmatched"] = [u for u in listed if self.outlets[outlet].in_scope(u)
                                   and not self.outlets[outlet].is_article_url(u)]
+            entry["off_domains"] = [u for u in listed if not self.outlets[outlet].in_scope(u)]
         for url in articles:
             if len(self.sampled[outlet]) >= self.sample_size:
                 break
