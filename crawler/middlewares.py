@@ -28,6 +28,7 @@ from storage.exceptions import DatabaseUnwritable
 
 from . import store
 from .bodies import GzipTooLarge, GzipTruncated, gunzip
+from .config import parse_duration
 from .dates import parse_http_date
 from .outcome import redirect_chain
 from .walls import url_wall
@@ -255,20 +256,28 @@ class ConditionalGetMiddleware:
     and what the document listed would never be fetched.
     """
 
-    def __init__(self, db, stats) -> None:
+    def __init__(self, db, stats, full_read_after: float = 3600.0) -> None:
         self.db = db
         self.stats = stats
+        self.full_read_after = full_read_after
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("NEWSMON_CONDITIONAL_GET", True):
             raise NotConfigured
-        return cls(store.crawler_db(crawler), crawler.stats)
+        return cls(store.crawler_db(crawler), crawler.stats,
+                   parse_duration(crawler.settings.get("NEWSMON_FULL_READ_AFTER") or "1h", "NEWSMON_FULL_READ_AFTER"))
 
     def process_request(self, request):
         if not request.meta.get("newsmon_conditional"):
             return None
         state = queries.get_feed_state(self.db, request.url)
+        if state and request.meta.get("newsmon_discovery") == "feed" and self._due_whole(state.get("read_at")):
+            # A server may answer 304 while its feed changes (a Last-Modified that is the
+            # template's, a CDN's stale copy): every new entry hidden, each run "not modified".
+            # Read whole now and then, the loss is bounded; a feed is a few kilobytes.
+            self.stats.inc_value("newsmon/discovery/full_read")
+            return None
         if state:
             if state.get("etag"):
                 request.headers.setdefault("If-None-Match", state["etag"])
@@ -290,6 +299,12 @@ class ConditionalGetMiddleware:
             else:
                 request.meta["newsmon_validators"] = validators
         return response
+
+    def _due_whole(self, read_at: str | None) -> bool:
+        if read_at is None:
+            return True
+        read = datetime.fromisoformat(read_at)
+        return (datetime.now(timezone.utc) - read).total_seconds() >= self.full_read_after
 
 
 class UnwritableDatabaseMiddleware:

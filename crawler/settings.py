@@ -90,6 +90,9 @@ NEWSMON_HEALTH_CROSSCHECK = _env("NEWSMON_HEALTH_CROSSCHECK", 3)
 #: How long after its publication an outlet's article may be found: when the median of its newest
 #: is later, and earlier runs missed them, the outlet is degraded, "late" (storage/health.py).
 NEWSMON_LATE_AFTER = _env("NEWSMON_LATE_AFTER", "1h")
+#: A feed that has answered 304 (not modified) for this long is read once without its validators:
+#: a server whose 304s are wrong would otherwise hide its new entries for ever (crawler/middlewares.py).
+NEWSMON_FULL_READ_AFTER = _env("NEWSMON_FULL_READ_AFTER", "1h")
 #: Place each new article into a story as it is stored (False: leave it to `newsmon regroup`).
 NEWSMON_STORIES_ENABLED = _env("NEWSMON_STORIES_ENABLED", True)
 #: Articles further apart in time than this ("72h") are never one story; overrides the

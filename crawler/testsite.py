@@ -321,6 +321,7 @@ class LoopbackSite:
         self._thread: threading.Thread | None = None
         self._log: list[LoggedRequest] = []
         self._faults: dict[str, _Fault] = {}
+        self._not_modified_always: set[str] = set()  # paths whose 304s are wrong (lie_not_modified)
         self._articles: dict[str, SiteArticle] = {}  # by served path
         self._bodies: dict[str, bytes] = {}  # by served path
         self._documents: dict[str, _Document] = {}
@@ -517,6 +518,13 @@ class LoopbackSite:
         with self._lock:
             self._faults[_path_of(path)] = _Fault(delay=seconds, times=times)
 
+    def lie_not_modified(self, path: str, lie: bool = True) -> None:
+        """Answer every conditional request of ``path`` (If-None-Match, If-Modified-Since) with
+        304, whatever it now holds, as a server whose Last-Modified is its template's does; an
+        unconditional request still gets the document."""
+        with self._lock:
+            (self._not_modified_always.add if lie else self._not_modified_always.discard)(_path_of(path))
+
     def remove_fault(self, path: str) -> None:
         with self._lock:
             self._faults.pop(_path_of(path), None)
@@ -599,6 +607,10 @@ class LoopbackSite:
             self._echo(entry)
 
     def _answer(self, entry: LoggedRequest) -> tuple[int, dict[str, str], bytes]:
+        with self._lock:
+            lying = entry.path in self._not_modified_always
+        if lying and ("if-none-match" in entry.headers or "if-modified-since" in entry.headers):
+            return 304, {}, b""
         fault = self._take_fault(entry.path)
         if fault is not None and fault.delay:
             self._stopping.wait(fault.delay)

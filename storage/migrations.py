@@ -1024,3 +1024,12 @@ def m019_discovery_pace(db: Database) -> None:
     publishes, is frozen or has moved (outlet health's ``stale``). Rows before it have none."""
     _run(db, ["ALTER TABLE discovery ADD COLUMN newest_entry TEXT",
               "ALTER TABLE discovery ADD COLUMN entry_interval INTEGER"])
+
+
+@MIGRATIONS()
+def m020_feed_read_at(db: Database) -> None:
+    """When a feed was last read whole (a 200), apart from its 304s: a server whose validators
+    say "not modified" while its feed changes hides every new entry, so a feed that has answered
+    304 for ``NEWSMON_FULL_READ_AFTER`` is read once without them. Rows before it have none, and
+    are read whole at their next fetch."""
+    _run(db, ["ALTER TABLE feed_state ADD COLUMN read_at TEXT"])

@@ -542,11 +542,14 @@ def get_feed_state(db: Database, url: str) -> dict[str, Any] | None:
 
 def set_feed_state(db: Database, url: str, *, etag: str | None, last_modified: str | None, status: int,
                    now: str | None = None) -> None:
-    """Remember a feed's validators (ETag, Last-Modified) and last status for the next fetch."""
+    """Remember a feed's validators (ETag, Last-Modified) and last status for the next fetch; a
+    200 is also the time it was last read whole (``read_at``)."""
+    now = now or now_utc()
+    row = {"url": url, "etag": etag, "last_modified": last_modified, "last_status": status, "last_fetched_at": now}
+    if status == 200:
+        row["read_at"] = now
     with transaction(db):
-        db.table("feed_state").upsert(
-            {"url": url, "etag": etag, "last_modified": last_modified, "last_status": status,
-             "last_fetched_at": now or now_utc()}, pk="url")
+        db.table("feed_state").upsert(row, pk="url")
 
 
 # --- crawl runs ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.testsite import (ARCHIVE_SITEMAP_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH,
+from crawler.testsite import (ARCHIVE_SITEMAP_PATH, ATOM_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH,
                               LoopbackSite)
 
 from .conftest import saved_bytes
@@ -489,6 +489,37 @@ def test_a_feed_that_lists_its_articles_on_a_new_host_degrades_the_outlet(env, s
     assert health["status"] == "degraded" and health["problems"].startswith(
         f"4 of the {len(PAGES) + 4} URLs its feeds listed over the last week are on hosts that are not among its "
         "domains (localhost): did its articles move? None of them is fetched")
+
+
+def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within_the_hour(env, site):
+    # Both feeds' server says "not modified" to every conditional request (a Last-Modified that
+    # is its template's): a new article listed by the feeds alone was never seen, every run "ok".
+    assert crawl(env).returncode == 0
+    for path in (RSS_PATH, ATOM_PATH):
+        site.lie_not_modified(path)
+    later = site.add_article(LATER, channels=["feed"])
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    feeds = [r for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH)]
+    assert len(feeds) == 2 and all(r.if_none_match and r.status == 304 for r in feeds)
+    assert site.article_requests() == []
+    # An hour on (the ledger's clock), each feed is read once without its validators.
+    conn = sqlite3.connect(env["db"])
+    with conn:
+        conn.execute("UPDATE feed_state SET read_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', read_at, '-61 minutes')")
+    conn.close()
+    site.clear_log()
+    assert crawl(env, "NEWSMON_FULL_READ_AFTER=2h").returncode == 0 and site.article_requests() == []
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    feeds = [r for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH)]
+    assert len(feeds) == 2 and not any(r.if_none_match or r.if_modified_since for r in feeds)
+    assert [r.path for r in site.article_requests()] == [later.path]
+    assert last_run(env)["articles_new"] == 1
+    # Read whole, the feeds ask with their validators again.
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert all(r.if_none_match for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH))
 
 
 def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site):
