@@ -123,6 +123,24 @@ def revisit_now(db: Database, url: str, *, article_id: int, outlet: str | None, 
 #: m013: revisited whatever their relevance, and flagged on the desk (``crawler.desk``).
 INCOMPLETE = "SELECT article_id FROM urls WHERE reason_code = 'page_missing'"
 
+#: A text shorter than this (characters), not behind a paywall, is a flash (【速報】, personnel
+#: notices, "BREAKING"; 5 of the demo's 74 saved articles): outlets write the article into its URL
+#: within hours, and what it will be about is not yet known. Full articles run from 300 characters
+#: (Japanese) up. Flashes are revisited at the first FLASH_STEPS steps of the schedule only (1 h
+#: and 6 h by default): the story is written by then, and each revisit is a request to the outlet.
+FLASH_CHARS = 200
+FLASH_STEPS = 2
+
+
+def _may_change(revisit: str) -> str:
+    """SQL: whether the article ``a`` of the revisit row ``revisit`` is revisited when only
+    relevant ones are (``relevant_only``): those, and those an update may make relevant: one a
+    term of a topic matched below its threshold, a flash (at its first steps), one whose next
+    page could not be read (its relevance is a part's)."""
+    return ("(a.relevant = 1 OR coalesce(a.score, 0) > 0 "
+            f"OR (coalesce(length(a.text), 0) < {FLASH_CHARS} AND a.paywalled = 0 AND {revisit}.step < {FLASH_STEPS}) "
+            f"OR a.id IN ({INCOMPLETE}))")
+
 
 def due_revisits(db: Database, outlet: str, *, now: str, stored_before: int, relevant_only: bool,
                  limit: int) -> list[dict[str, Any]]:
@@ -130,12 +148,12 @@ def due_revisits(db: Database, outlet: str, *, now: str, stored_before: int, rel
     last_modified, step, first_seen_at, incomplete. Only articles whose id is at most
     ``stored_before`` (the newest when the run started: what this run stored is not revisited in
     the same run; a time in seconds could not tell an article stored in the second the run
-    started from one stored just before it); with
-    ``relevant_only``, only relevant articles, and those whose next page could not be read
-    (``incomplete``, ``page_missing``: the relevance of a part is not the article's)."""
+    started from one stored just before it); with ``relevant_only``, only relevant articles and
+    those an update may make relevant (``_may_change``: a partial score, a flash, a next page
+    that could not be read: ``incomplete``, ``page_missing``)."""
     if limit <= 0:
         return []
-    relevant = f"AND (a.relevant = 1 OR a.id IN ({INCOMPLETE}))" if relevant_only else ""
+    relevant = f"AND {_may_change('r')}" if relevant_only else ""
     return list(db.query(
         f"""
         SELECT r.url, r.article_id, r.etag, r.last_modified, r.step, r.first_seen_at,
@@ -147,14 +165,16 @@ def due_revisits(db: Database, outlet: str, *, now: str, stored_before: int, rel
 
 
 def expire_revisits(db: Database, outlet: str, *, now: str, span: float) -> int:
-    """End the schedules of irrelevant articles overdue by more than ``span`` seconds (the whole
-    schedule): with revisits of relevant articles only, they would otherwise wait forever."""
+    """End the schedules of the articles ``due_revisits`` passes over (``relevant_only``) once
+    they are overdue by more than ``span`` seconds (the whole schedule): they would otherwise wait
+    forever."""
     cutoff = at(now, -span)
     with transaction(db):
         return db.execute(
             "UPDATE revisits SET due_at = NULL, last_result = coalesce(last_result, 'not revisited: not relevant') "
             "WHERE outlet = ? AND due_at IS NOT NULL AND due_at < ? "
-            f"AND article_id IN (SELECT id FROM articles WHERE relevant = 0) AND article_id NOT IN ({INCOMPLETE})",
+            # Per overdue revisit (few, by the index): never a pass over every article's text.
+            f"AND EXISTS (SELECT 1 FROM articles a WHERE a.id = revisits.article_id AND NOT {_may_change('revisits')})",
             [outlet, cutoff]).rowcount
 
 

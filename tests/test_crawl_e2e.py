@@ -752,6 +752,38 @@ def test_a_feed_that_froze_while_its_outlet_publishes_degrades_the_outlet_until_
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
+def test_a_flash_that_becomes_a_relevant_article_is_revisited_and_enters_the_queue(env, site):
+    # 【速報】: two lines, no term of a topic. Within the hour the outlet writes the story into
+    # the same URL. Only relevant articles were revisited: the story was never seen.
+    published = datetime.now(timezone.utc) - timedelta(minutes=20)
+    title = "【速報】政府、臨時閣議を開く"
+    flash = (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{title}</title>'
+             f'<meta property="og:type" content="article"><meta property="article:published_time" '
+             f'content="{published.isoformat(timespec="seconds")}"></head><body><article><h1>{title}</h1>'
+             "<p>政府は16日午前、臨時閣議を開いた。詳しい内容は分かり次第お伝えします。</p>"
+             "</article></body></html>")
+    site.publish_html("/site/flash/1.html", flash, title=title, published=published, channels=["feed"])
+    assert crawl(env).returncode == 0
+    [stored] = rows(env, "select id, relevant, length(text) as chars from articles where url like '%/flash/1.html'")
+    assert stored["relevant"] == 0 and stored["chars"] < 200
+    story = flash.replace("詳しい内容は分かり次第お伝えします。", "".join(f"<p>{p}</p>" for p in (
+        "閣議では国家安全保障戦略など安保関連3文書の改定を決定した。3文書は相手のミサイル発射拠点などを"
+        "たたく反撃能力の保有を明記した。",
+        "防衛費は2027年度に国内総生産（GDP）比2%に達するよう増やす。財源の一部は増税でまかなう。",
+        "首相は記者会見で「戦後の安全保障政策を大きく転換するものだ」と述べた。")))
+    site.update_html("/site/flash/1.html", story)
+    conn = sqlite3.connect(env["db"])
+    with conn:  # an hour on (the ledger's clock): its first revisit is due
+        conn.execute("UPDATE revisits SET due_at = '2000-01-01T00:00:00+00:00' WHERE article_id = ?", [stored["id"]])
+    conn.close()
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert [r.path for r in site.article_requests()] == ["/site/flash/1.html"]
+    [article] = rows(env, "select relevant, version, relevant_since from articles where id = ?", stored["id"])
+    assert article["relevant"] == 1 and article["version"] == 2 and article["relevant_since"]
+    assert rows(env, "select count(*) as n from review_queue where id = ?", stored["id"]) == [{"n": 1}]
+
+
 def test_retry_after_is_honoured_and_oversized_pages_are_dropped(env, site):
     articles = site.articles
     sizes = {a.path: len(saved_bytes(a.relpath)) for a in articles}

@@ -251,21 +251,58 @@ def test_the_revisit_schedule_decays_and_skips_what_a_pause_missed():
     assert versions.next_step(start, after, "2026-11-24T00:00:00+00:00") == (4, None)
 
 
-def test_only_relevant_articles_are_due_unless_all_are_revisited(db):
-    relevant = save(db, ARTICLES["d"])
-    other = save(db, ARTICLES["e2"])
-    for saved, key in ((relevant, "d"), (other, "e2")):
-        versions.schedule_revisit(db, url_of(ARTICLES[key]), article_id=saved.article_id, outlet="x",
+#: Not relevant, nothing of a topic in it, and long enough to be no flash.
+HARBOUR = Story("harbour", "nanyo", "/site/nanyo/local/0322.html", "港湾の再整備計画、市が素案を公表", (
+    "市は20日、老朽化した港湾施設の再整備計画の素案を公表した。岸壁の耐震化と物流倉庫の集約が柱となる。"
+    "計画は今後10年を見通したもので、港の取扱量の回復と防災機能の強化を同時に進めるねらいがある。",
+    "事業費は約80億円を見込み、来年度から10年かけて段階的に進める。国の補助金を活用し、市の負担は"
+    "半分程度に抑える。初年度は調査と設計にあて、工事は再来年度から始まる予定だ。",
+    "素案では、旧倉庫街の一部を市民が利用できる緑地に改めることも盛り込んだ。周辺の商店街からは、"
+    "人の流れが戻ることへの期待の声が上がる一方、工事中の交通規制を心配する意見もある。",
+    "市は12月に説明会を開き、事業者や住民の意見を募る。寄せられた意見を踏まえて来年3月までに計画を"
+    "まとめ、市議会に報告する。市長は会見で「港を市の成長の拠点にしたい」と述べた。",
+), 15)
+#: The same length, and one term of a topic in passing: scored, below the threshold.
+BUDGET = Story("budget", "nanyo", "/site/nanyo/local/0323.html", "市議会、来年度予算案を可決", (
+    "市議会は20日の本会議で、一般会計で約900億円の来年度予算案を賛成多数で可決した。"
+    "子育て支援と港湾の再整備に重点を置いた予算で、前年度より3%増えた。",
+    "審議では、国の防衛費の増額が地方交付税に及ぼす影響を問う質問も出たが、市は「影響は見通せない」と答えた。"
+    "議会は併せて、市立病院の建て替えに向けた基金の条例改正案も可決した。",
+    "市は来年度、保育所の定員を200人増やし、待機児童の解消を目指す。学校給食費の補助も拡大する。"
+    "港湾の再整備には約8億円を計上し、岸壁の調査と設計を始める。",
+    "市長は閉会後の会見で「市民の暮らしを守る予算だ」と述べた。財源の一部には基金の取り崩しをあてる。"
+    "市の財政調整基金の残高は年度末に約60億円となる見込みだ。",
+), 16)
+
+
+def test_revisits_go_to_relevant_articles_and_those_an_update_may_make_relevant_unless_all_are(db):
+    # A flash ("港湾の再整備計画…", three lines) becomes its article within the hour; an article a
+    # topic's term scored below the threshold may be updated over it. Neither was revisited: what
+    # an update made relevant was never seen.
+    saved = {key: save(db, story) for key, story in (("relevant", ARTICLES["d"]), ("flash", ARTICLES["e2"]),
+                                                       ("long", HARBOUR), ("partial", BUDGET))}
+    stories = {"relevant": ARTICLES["d"], "flash": ARTICLES["e2"], "long": HARBOUR, "partial": BUDGET}
+    for key, one in saved.items():
+        versions.schedule_revisit(db, url_of(stories[key]), article_id=one.article_id, outlet="x",
                                   first_seen="2026-11-20T00:00:00+00:00", after=(3600.0,))
-    now, newest = "2026-11-20T02:00:00+00:00", max(relevant.article_id, other.article_id)
+    texts = {key: db.execute("select length(text), score, relevant from articles where id = ?",
+                             [one.article_id]).fetchone() for key, one in saved.items()}
+    assert texts["flash"][0] < versions.FLASH_CHARS <= min(texts["long"][0], texts["partial"][0])
+    assert texts["long"][1:] == (0.0, 0) and 0 < texts["partial"][1] and texts["partial"][2] == 0
+    now, newest = "2026-11-20T02:00:00+00:00", max(one.article_id for one in saved.values())
     due = versions.due_revisits(db, "x", now=now, stored_before=newest, relevant_only=True, limit=10)
-    assert [r["article_id"] for r in due] == [relevant.article_id]
-    assert len(versions.due_revisits(db, "x", now=now, stored_before=newest, relevant_only=False, limit=10)) == 2
-    assert versions.due_revisits(db, "x", now=now, stored_before=min(relevant.article_id, other.article_id) - 1,
+    assert sorted(r["article_id"] for r in due) == sorted(saved[k].article_id for k in ("relevant", "flash", "partial"))
+    assert len(versions.due_revisits(db, "x", now=now, stored_before=newest, relevant_only=False, limit=10)) == 4
+    assert versions.due_revisits(db, "x", now=now, stored_before=min(one.article_id for one in saved.values()) - 1,
                                  relevant_only=False, limit=10) == []  # stored in this run: not yet
-    # An irrelevant article overdue by more than the whole schedule stops waiting.
-    assert versions.expire_revisits(db, "x", now="2026-11-25T00:00:00+00:00", span=3600.0) == 1
-    assert versions.revisit_state(db, url_of(ARTICLES["e2"]))["due_at"] is None
+    # A flash past its first steps is left alone: its story has been written by then.
+    db.execute("update revisits set step = ? where article_id = ?", [versions.FLASH_STEPS, saved["flash"].article_id])
+    due = versions.due_revisits(db, "x", now=now, stored_before=newest, relevant_only=True, limit=10)
+    assert sorted(r["article_id"] for r in due) == sorted(saved[k].article_id for k in ("relevant", "partial"))
+    # The long irrelevant article and the flash, overdue by more than the whole schedule, stop waiting.
+    assert versions.expire_revisits(db, "x", now="2026-11-25T00:00:00+00:00", span=3600.0) == 2
+    assert versions.revisit_state(db, url_of(HARBOUR))["due_at"] is None
+    assert versions.revisit_state(db, url_of(BUDGET))["due_at"] is not None
 
 
 def test_a_failed_revisit_keeps_the_article_and_says_so_in_the_reason(db):
