@@ -17,8 +17,10 @@ article       stored as an article (or redirected to one: ``redirected_to``)    
 not_article   a well-formed HTML page that holds no article (a listing, a tag page);  never fetched
               a crawl's first such verdict is looked at again (``retry_at``)          (after retry_at)
 error         the fetch or the body failed; ``reason`` says how                       fetched again
-gave_up       failed ``NEWSMON_MAX_ATTEMPTS`` times; ``reason`` keeps the last error  never fetched
-gone          404 on every attempt, or 410 at once                                    never fetched
+gave_up       failed ``NEWSMON_MAX_ATTEMPTS`` times; ``reason`` keeps the last error  once more after
+                                                                                      retry_at (6 h)
+gone          404 on every attempt, or 410 at once                                    404s: once more
+                                                                                      after retry_at
 refused       out of scope (another host, not http/https) or disallowed by            never fetched,
               robots.txt; or robots.txt could not be read (``robots_unavailable``)    but see reason
 blocked       a bot wall, consent page or login stood where the article should be     after retry_at
@@ -77,6 +79,8 @@ def needs_fetch(db: Database, url: str, *, max_attempts: int, now: str | None = 
         return True
     if kind == "error":
         return attempts < max_attempts
+    if kind in ("gave_up", "gone"):  # its one late try (LAST_TRY_AFTER)
+        return retry_at is not None and retry_at <= (now or now_utc())
     if kind == "refused":
         return code in RETRY_REFUSALS
     if kind == "blocked":
@@ -104,7 +108,7 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
             OR (kind = 'error' AND attempts < ?)
             OR (kind = 'refused' AND reason_code IN ({placeholders}))
             OR (kind = 'blocked' AND (retry_at IS NULL OR retry_at <= ?))
-            OR (kind = 'not_article' AND retry_at <= ?))
+            OR (kind IN ('not_article', 'gave_up', 'gone') AND retry_at <= ?))
         ORDER BY first_seen_at, url LIMIT ?
         """, [outlet, max_attempts, *RETRY_REFUSALS, now or now_utc(), now or now_utc(), limit]).fetchall()]
 
@@ -177,6 +181,13 @@ def record_result(db: Database, url: str, *, outlet: str | None, kind: str, reas
                 redirected_to=redirected_to, retry_at=retry_at if kind == "not_article" else None)
 
 
+#: A URL given up on (``gave_up``, or ``gone`` on repeated 404s; not a 410) is tried once more this
+#: long after: its tries were a run apart, and an outlet whose pages fail for an hour while its
+#: CDN keeps serving the feeds (a busy news day), or whose feed lists a page before it is up,
+#: would otherwise lose every article listed meanwhile.
+LAST_TRY_AFTER = timedelta(hours=6)
+
+
 def record_failure(db: Database, url: str, *, outlet: str | None, code: str, reason: str, max_attempts: int,
                    exhausted: str = "gave_up", http_status: int | None = None, run_id: int | None = None,
                    attempt: bool = True, redirected_to: str | None = None, now: str | None = None) -> str:
@@ -190,7 +201,7 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
         raise ValueError(f"exhausted must be gave_up, gone or blocked, not {exhausted!r}")
     now = now or now_utc()
     with transaction(db):
-        row = db.execute("SELECT attempts FROM urls WHERE url = ?", [url]).fetchone()
+        row = db.execute("SELECT attempts, kind FROM urls WHERE url = ?", [url]).fetchone()
         attempts = (row[0] if row else 0) + (1 if attempt else 0)
         final = attempts >= max_attempts
         kind = exhausted if final else "error"
@@ -201,8 +212,12 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
             text = f"{reason} on {attempts} attempts"
         elif not final:
             text = f"{reason} (attempt {attempts} of {max_attempts}; tried again next run)"
+        retry_at = None
+        if final and exhausted in ("gave_up", "gone") and max_attempts > 1 and (row is None or row[1] != exhausted):
+            retry_at = (datetime.fromisoformat(now) + LAST_TRY_AFTER).isoformat(timespec="seconds")
+            text += f"; tried once more after {retry_at[:16].replace('T', ' ')} UTC"
         _upsert(db, url, outlet=outlet, kind=kind, code=code, reason=text, http_status=http_status, run_id=run_id,
-                now=now, attempt=attempt, error=reason, redirected_to=redirected_to)
+                now=now, attempt=attempt, error=reason, redirected_to=redirected_to, retry_at=retry_at)
     return kind
 
 

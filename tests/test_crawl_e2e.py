@@ -171,6 +171,31 @@ def test_errors_are_counted_and_do_not_stop_the_run(env, site):
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
+def test_articles_whose_pages_failed_for_three_runs_are_tried_once_more_hours_later(env, site):
+    # The outlet's origin answers 503 for the better part of an hour while its CDN still serves
+    # the feeds: three runs a quarter of an hour apart, three failures, given up for good.
+    down, missing = site.articles[0], site.articles[1]
+    site.fail(down.path, 503)
+    site.fail(missing.path, 404)  # listed before its page went up
+    for _ in range(3):
+        assert crawl(env).returncode == 0
+    states = {r["url"]: r for r in rows(env, "select url, kind, attempts, reason, retry_at from urls")}
+    assert (states[site.url(down.path)]["kind"], states[site.url(missing.path)]["kind"]) == ("gave_up", "gone")
+    assert states[site.url(down.path)]["reason"].startswith("gave up after 3 attempts: HTTP 503")
+    assert "; tried once more after " in states[site.url(down.path)]["reason"]
+    site.remove_fault(down.path)
+    site.remove_fault(missing.path)
+    site.clear_log()
+    assert crawl(env).returncode == 0 and site.article_requests() == []  # not before its time
+    conn = sqlite3.connect(env["db"])
+    with conn:  # six hours on (the ledger's clock)
+        conn.execute("UPDATE urls SET retry_at = '2000-01-01T00:00:00+00:00' WHERE retry_at IS NOT NULL")
+    conn.close()
+    assert crawl(env).returncode == 0
+    assert {r.path for r in site.article_requests()} == {down.path, missing.path}
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
 def test_sigkill_mid_run_leaves_a_consistent_database_and_the_next_run_finishes(env, site):
     for a in site.articles[1:]:
         site.hang(a.path, 2.5)  # slow pages: the crawl is still running when it is killed

@@ -142,12 +142,30 @@ def test_ledger_transitions(tmp_path):
     assert frontier.needs_fetch(db, url, max_attempts=2)
     assert frontier.record_failure(db, url, outlet="x", code="timeout", reason="timed out", max_attempts=2) == "error"
     assert frontier.needs_fetch(db, url, max_attempts=2)
-    assert frontier.record_failure(db, url, outlet="x", code="timeout", reason="timed out", max_attempts=2) == "gave_up"
+    assert frontier.record_failure(db, url, outlet="x", code="timeout", reason="timed out", max_attempts=2,
+                                   now="2026-12-01T09:00:00+00:00") == "gave_up"
     row = frontier.state(db, url)
-    assert (row["kind"], row["attempts"], row["reason"]) == ("gave_up", 2, "gave up after 2 attempts: timed out")
-    assert not frontier.needs_fetch(db, url, max_attempts=2)
+    assert (row["kind"], row["attempts"], row["reason"]) == (
+        "gave_up", 2, "gave up after 2 attempts: timed out; tried once more after 2026-12-01 15:00 UTC")
+    # Its tries were a run apart: an origin down for an hour, or a page listed before it was up,
+    # would lose the article. Six hours on, one more; then never again.
+    assert not frontier.needs_fetch(db, url, max_attempts=2, now="2026-12-01T14:59:00+00:00")
+    assert frontier.due_urls(db, "x", max_attempts=2, limit=5, now="2026-12-01T14:59:00+00:00") == []
+    assert frontier.needs_fetch(db, url, max_attempts=2, now="2026-12-01T15:00:00+00:00")
+    assert frontier.due_urls(db, "x", max_attempts=2, limit=5, now="2026-12-01T15:00:00+00:00") == [url]
+    assert frontier.record_failure(db, url, outlet="x", code="timeout", reason="timed out", max_attempts=2,
+                                   now="2026-12-01T15:01:00+00:00") == "gave_up"
+    row = frontier.state(db, url)
+    assert (row["attempts"], row["reason"], row["retry_at"]) == (3, "gave up after 3 attempts: timed out", None)
+    assert not frontier.needs_fetch(db, url, max_attempts=2, now="2026-12-30T00:00:00+00:00")
+    # Repeated 404s get their late try too; a 410 says it is gone for good.
+    for _ in range(2):
+        frontier.record_failure(db, url + "n", outlet="x", code="http_404", reason="HTTP 404", max_attempts=2,
+                                exhausted="gone", now="2026-12-01T09:00:00+00:00")
+    assert frontier.state(db, url + "n")["retry_at"] == "2026-12-01T15:00:00+00:00"
     assert frontier.record_failure(db, url + "g", outlet="x", code="http_410", reason="gone", max_attempts=1,
                                    exhausted="gone") == "gone"
+    assert frontier.state(db, url + "g")["retry_at"] is None
     # A state typed by hand that the crawler does not know is refused by the database.
     with pytest.raises(Exception, match="urls.kind must be one of"):
         db.execute("UPDATE urls SET kind = 'done' WHERE url = ?", [url])
