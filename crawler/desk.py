@@ -89,6 +89,8 @@ class Features:
     stories: bool = False
     #: The queue view has first_seen_at (m003's does): unread is counted from the view alone.
     first_seen: bool = True
+    #: m021's index of the reviewed articles changed since their review: the "Updated" list.
+    updated: bool = False
 
 
 def _columns(conn: sqlite3.Connection, name: str) -> set[str]:
@@ -97,12 +99,13 @@ def _columns(conn: sqlite3.Connection, name: str) -> set[str]:
 
 def features(conn: sqlite3.Connection) -> Features:
     """What the database has beyond the base schema (see the module doc)."""
-    views = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    names = {r[0]: r[1] for r in conn.execute("SELECT name, type FROM sqlite_master WHERE type IN ('view', 'index')")}
+    views = {name for name, kind in names.items() if kind == "view"}
     queue = _columns(conn, "review_queue")
     return Features(threshold="threshold" in queue, probability="probability" in queue,
                     maybe_missed="maybe_missed" in views,
                     stories="story_queue" in views and "story_id" in queue,
-                    first_seen="first_seen_at" in queue)
+                    first_seen="first_seen_at" in queue, updated=UPDATED_INDEX in names)
 
 
 # --- the lists ----------------------------------------------------------------------------------
@@ -137,6 +140,11 @@ class ListSpec:
     empty: str
 
 
+#: Articles marked relevant or follow-up with a version newer than the decision (m021's partial
+#: index): what the reviewer chose to care about changed. A dismissed one's updates are not news.
+UPDATED_AFTER_REVIEW = "status IN ('relevant', 'follow-up') AND updated_at > reviewed_at"
+UPDATED_INDEX = "idx_articles_updated_after_review"
+
 # Counts select one column of the view in a subquery that is not flattened (LIMIT -1): SQLite
 # then reads the queue's index alone, where count(*) over the view would first build every row
 # of it (1 ms instead of 20 ms at 10,000 queued articles).
@@ -150,6 +158,15 @@ LISTS = {
     "maybe-missed": ListSpec("maybe-missed", "Maybe missed", "SELECT * FROM maybe_missed",
                              "SELECT count(*) FROM (SELECT id FROM maybe_missed LIMIT -1)",
                              "No article below the threshold to check."),
+    # Decided on, then changed by the outlet (a new version): out of the queue, the update would
+    # go unread. "Seen" (a note) takes one off the list. The WHERE is m021's partial index's.
+    # Named, as the planner takes the index of `relevant` over the partial one unless told.
+    "updated": ListSpec(
+        "updated", "Updated after review",
+        f"SELECT id FROM articles INDEXED BY {UPDATED_INDEX} WHERE {UPDATED_AFTER_REVIEW} "
+        "ORDER BY updated_at DESC, id DESC",
+        f"SELECT count(*) FROM articles INDEXED BY {UPDATED_INDEX} WHERE {UPDATED_AFTER_REVIEW}",
+        "No article marked relevant or follow-up has changed since."),
 }
 
 
@@ -169,7 +186,8 @@ def _articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, A
     # removed (m016): its outlet took it down; relevant_since (m007): when it entered the queue;
     # threshold and relevance_p (m006): what each article was scored against, read here too, or
     # a list not built on the queue view (follow-up) would show the config's threshold instead.
-    optional = {"version": "version", "primary_source": "primary_source", "threshold": "threshold",
+    optional = {"version": "version", "updated_at": "updated_at", "primary_source": "primary_source",
+                "threshold": "threshold",
                 "relevance_p": "relevance_p AS probability", "removed": "removed", "relevant_since": "relevant_since"}
     columns = _ROW_COLUMNS + tuple(expr for name, expr in optional.items() if name in present)
     if "part_of" in _columns(conn, "pages"):
@@ -256,11 +274,13 @@ def number(value: float | None) -> str:
 # --- header counts and health ---------------------------------------------------------------
 
 def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> dict[str, Any]:
-    """The numbers of the header: queue, unread, follow-up, maybe missed, outlets by health."""
+    """The numbers of the header: queue, unread, follow-up, maybe missed, updated after review,
+    outlets by health."""
     out: dict[str, Any] = {
         "queue": conn.execute(LISTS["queue"].count_sql).fetchone()[0],
         "follow_up": conn.execute(LISTS["follow-up"].count_sql).fetchone()[0],
         "maybe_missed": conn.execute(LISTS["maybe-missed"].count_sql).fetchone()[0] if feats.maybe_missed else None,
+        "updated": conn.execute(LISTS["updated"].count_sql).fetchone()[0] if feats.updated else None,
     }
     if since is None:
         out["unread"] = out["queue"]

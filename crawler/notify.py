@@ -156,7 +156,8 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         return None
     articles, total = notifications.pending_articles(db, run_id, now=now, limit=MAX_ARTICLES, news_age=news_age)
     removed = notifications.removed_articles(db, run_id)
-    if not articles and not changes and not removed and not always:
+    updated = notifications.updated_articles(db, run_id)
+    if not articles and not changes and not removed and not updated and not always:
         return None  # older articles alone make no digest: the next one counts them
     older = notifications.older_articles(db, run_id, now=now, news_age=news_age)
     undelivered = notifications.undelivered_articles(db, run_id, now=now)
@@ -177,6 +178,9 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         # Relevant articles their outlet took down since they were stored (a 404 or 410, a
         # deletion notice in their place), first seen so by this run; newsmon keeps their text.
         "articles_removed": removed,
+        # Articles a reviewer marked relevant or follow-up that this run found changed since the
+        # decision (a new version): out of the queue, the desk lists them under "Updated".
+        "articles_updated": updated,
         "health_changes": [c.to_dict() for c in changes],
     }
     digest["title"], digest["text"] = digest_text(digest)
@@ -201,6 +205,9 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     if removed:
         parts.append(f"{len(removed)} relevant article{'s' if len(removed) != 1 else ''} removed by "
                      f"{'their outlets' if len(removed) != 1 else 'its outlet'}")
+    updated = digest.get("articles_updated") or []
+    if updated:
+        parts.append(f"{len(updated)} reviewed article{'s' if len(updated) != 1 else ''} updated")
     for change in changes:
         parts.append(f"{change['outlet']} {change['status']}")
     title = "newsmon: " + ("; ".join(parts) if parts else "nothing new")
@@ -231,6 +238,11 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     for article in removed:
         lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'})\n  {article['url']}\n"
                      f"  {article['removed']}")
+    if updated:
+        lines.append("Changed by their outlets after your review (the difference is on the article's page):")
+    for article in updated:
+        lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'}, {article['status']}, "
+                     f"now version {article['version']})\n  {article['url']}")
     for change in changes:
         lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}")
         lines += [f"  {r['message']}" for r in change["reasons"]]

@@ -1033,3 +1033,12 @@ def m020_feed_read_at(db: Database) -> None:
     304 for ``NEWSMON_FULL_READ_AFTER`` is read once without them. Rows before it have none, and
     are read whole at their next fetch."""
     _run(db, ["ALTER TABLE feed_state ADD COLUMN read_at TEXT"])
+
+
+@MIGRATIONS()
+def m021_updated_after_review(db: Database) -> None:
+    """The articles a reviewer marked relevant or follow-up that their outlet changed after the
+    decision (a new version since ``reviewed_at``): the desk's "Updated" list, read from this
+    partial index at any size."""
+    _run(db, ["CREATE INDEX idx_articles_updated_after_review ON articles(updated_at) "
+              "WHERE status IN ('relevant', 'follow-up') AND updated_at > reviewed_at"])

@@ -133,6 +133,21 @@ def removed_articles(db: Database, run_id: int) -> list[dict[str, Any]]:
         "WHERE removed_at IS NOT NULL AND removed_run = ? AND +relevant = 1 ORDER BY removed_at, id", [run_id]))
 
 
+def updated_articles(db: Database, run_id: int) -> list[dict[str, Any]]:
+    """The articles a reviewer marked relevant or follow-up that run ``run_id`` found changed
+    since (a new version stored during the run, after the decision): out of the queue, the
+    change would reach nobody. Read from m021's partial index."""
+    info = run(db, run_id)
+    if info is None or "idx_articles_updated_after_review" not in {r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'articles'")}:
+        return []
+    return list(db.query(
+        "SELECT id, title, url, outlet, version, status, updated_at, reviewed_at FROM articles "
+        "INDEXED BY idx_articles_updated_after_review WHERE status IN ('relevant', 'follow-up') "
+        "AND updated_at > reviewed_at AND updated_at >= ? AND updated_at <= ? ORDER BY updated_at, id",
+        [info["started_at"], info["finished_at"] or _iso(datetime.now(timezone.utc))]))
+
+
 def failing_channels(db: Database, channels: Iterable[str]) -> list[dict[str, Any]]:
     """Each of ``channels`` (those configured: one taken out of the config fails no more) whose
     last delivery failed: its name, the error, since when it fails and how many deliveries failed

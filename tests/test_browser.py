@@ -320,6 +320,41 @@ def test_a_story_expands_and_an_updated_article_shows_its_diff(desk):
     article.close()
 
 
+def test_an_article_changed_after_its_review_is_listed_until_seen(desk):
+    # Marked relevant, it left the queue; then its outlet added a paragraph. The header's
+    # "Updated" takes the reviewer to it, and "Seen" (a plain form post) takes it off the list.
+    from datetime import datetime, timedelta, timezone
+
+    from playwright.sync_api import expect
+
+    from storage import open_db, queries
+
+    article = desk.ids["nhk_ukraine"]
+    page = desk.page(f"/newsmon/articles/{article}")
+    page.locator(".newsmon-buttons button[value='relevant']").click()
+    expect(page.locator(".newsmon-current-badge")).to_contain_text("relevant")
+    page.close()
+    now = datetime.now(timezone.utc)
+    reviewed, changed = ((now - timedelta(minutes=m)).isoformat(timespec="seconds") for m in (60, 30))
+    db = open_db(desk.path)
+    db.execute("UPDATE review_log SET at = ? WHERE article_id = ?", [reviewed, article])
+    db.execute("UPDATE articles SET reviewed_at = ? WHERE id = ?", [reviewed, article])
+    row = next(db.query("SELECT url, title, text FROM articles WHERE id = ?", [article]))
+    queries.store_article(db, {"url": row["url"], "title": row["title"], "text": row["text"] + "\nA correction."},
+                          article_id=article, now=changed)
+    db.conn.close()
+
+    page = desk.page("/")
+    page.locator(".nm-nav a[href='/updated']").click()
+    item = page.locator(f"#nm-{article}")
+    expect(item.locator(".nm-after-review")).to_contain_text("after the review of")
+    item.locator(".nm-b-seen").click()
+    expect(page.locator(".nm-empty")).to_contain_text("No article marked relevant or follow-up has changed since.")
+    assert desk.status(article)[:2] == ("relevant", "read version " + str(
+        sqlite3.connect(desk.path).execute("SELECT version FROM articles WHERE id = ?", [article]).fetchone()[0]))
+    page.close()
+
+
 def test_a_decision_that_changes_nothing_offers_no_undo(desk):
     # The Undo of a decision that did nothing would take back the page's last undo entry: an
     # earlier decision on another article.

@@ -335,6 +335,45 @@ def test_follow_up_and_decisions_pages(desk_db):
     assert all('action="/-/undo"' in item for item in items)  # each is its article's latest
 
 
+def test_an_article_its_outlet_changed_after_the_review_is_listed_until_seen(desk_db):
+    # Marked relevant, out of the queue: when the outlet then rewrote it (a correction, a new
+    # paragraph), nothing took the reviewer back to it.
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    decide(ds, ids["written-2"], "relevant")
+    decide(ds, ids["written-3"], "dismissed")
+    now = datetime.now(timezone.utc)
+    reviewed, later = ((now - timedelta(minutes=m)).isoformat(timespec="seconds") for m in (60, 30))
+    sql(path, "UPDATE review_log SET at = ?", "UPDATE articles SET reviewed_at = ? WHERE reviewed_at IS NOT NULL",
+        params=(reviewed,))
+    db = open_db(path)
+    for key in ("written-2", "written-3", "written-4"):  # marked relevant, dismissed, in the queue
+        row = db.execute("SELECT url, title, text FROM articles WHERE id = ?", [ids[key]]).fetchone()
+        added = row[2] + "\n（追記）政府は同日、詳細を発表した。"
+        stored = queries.store_article(db, {"url": row[0], "title": row[1], "text": added}, now=later)
+        assert stored.changed
+    db.close()
+    page = call(ds, "get", "/updated").text
+    assert rows_of(page) == [str(ids["written-2"])]  # not the dismissed one, nor the queued one
+    assert f"changed {jst(later)}, after the review of {jst(reviewed)}" in text(page)
+    assert "Updated after review" in page and "Updated 1" in text(call(ds, "get", "/").text)
+    # "Seen": the page's own form, posted as a browser without script does.
+    form = page.split(f'<form id="nm-seen-{ids["written-2"]}"', 1)[1].split("</form>", 1)[0]
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert fields["note"] == "read version 2" and fields["expected"] == "relevant"
+    del fields["csrftoken"]
+    response = call(ds, "post", "/-/review", headers=SAME_ORIGIN, data=fields)
+    assert response.status_code == 302
+    page = call(ds, "get", "/updated").text
+    assert str(ids["written-2"]) not in rows_of(page)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT status, review_note FROM articles WHERE id = ?", [ids["written-2"]]).fetchone() \
+            == ("relevant", "read version 2")
+        # m021's partial index answers the list.
+        plan = " ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {desk.LISTS['updated'].sql}"))
+        assert "idx_articles_updated_after_review" in plan
+
+
 def test_a_batch_that_fails_half_way_says_what_was_done_and_what_failed(desk_db):
     # Each decision is its own transaction: when SQLite fails on one (a locked or full file; here
     # a trigger), those before it are committed, and the page needs them in the reply to undo them.

@@ -116,6 +116,32 @@ def test_a_digest_lists_each_new_relevant_article_once(db):
     assert titles(notify.build_digest(db, other, [], now=NOW + timedelta(minutes=20))) == ["安保3文書"]
 
 
+def test_a_reviewed_article_its_outlet_changes_is_told_once_by_the_run_that_found_it(db):
+    from storage import review
+
+    first = crawl(db, "nhk", NOW, [("防衛費", True), ("反撃能力", True)])
+    marked, queued = (db.execute("SELECT id FROM articles WHERE title = ?", [title]).fetchone()[0]
+                      for title in ("防衛費", "反撃能力"))
+    review.review(db, marked, "relevant", by="sato", now=(NOW + timedelta(minutes=5)).isoformat())
+    later = NOW + timedelta(minutes=15)
+    second = queries.start_run(db, ["nhk"], "schedule", pid=None, now=later.isoformat())
+    for article_id in (marked, queued):  # a revisit of each finds a new paragraph
+        row = db.execute("SELECT url, title, text FROM articles WHERE id = ?", [article_id]).fetchone()
+        queries.store_article(db, {"url": row[0], "title": row[1], "text": row[2] + "\n（追記）"},
+                              article_id=article_id, now=(later + timedelta(seconds=30)).isoformat())
+    queries.finish_run(db, second, requests=2, responses_by_status={"200": 2}, articles_new=0, articles_relevant=0,
+                       errors=0, finish_reason="finished", exit_status=0,
+                       now=(later + timedelta(minutes=1)).isoformat())
+    digest = notify.build_digest(db, second, [], now=later)
+    # The queued one is the queue's business; the reviewed one would reach nobody.
+    assert [a["id"] for a in digest["articles_updated"]] == [marked]
+    assert digest["title"] == "newsmon: 1 reviewed article updated"
+    assert "Changed by their outlets after your review" in digest["text"]
+    assert "- 防衛費 (nhk, relevant, now version 2)\n  https://nhk.example/防衛費" in digest["text"]
+    # The run after found nothing new: nothing to tell again.
+    assert notify.build_digest(db, crawl(db, "nhk", later + timedelta(minutes=15), []), [], now=later) is None
+
+
 def test_turning_notifications_on_does_not_send_the_whole_history(db):
     crawl(db, "nhk", NOW - timedelta(days=30), [("昔の記事", True)])
     run_id = crawl(db, "nhk", NOW, [("今日の記事", True)])

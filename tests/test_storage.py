@@ -72,7 +72,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m015_outlet_lags",
                    "m016_removed_articles", "m017_queued_since",
                    "m018_discovery_known", "m019_discovery_pace",
-                   "m020_feed_read_at"]
+                   "m020_feed_read_at", "m021_updated_after_review"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -358,7 +358,7 @@ def test_m012_fills_published_day_of_stored_articles(tmp_path):
     queries.save_article(db, article(2, published_at=None))
     assert migrate(db) == ["m012_published_day", "m013_page_series", "m014_zstd_offsets", "m015_outlet_lags",
                            "m016_removed_articles", "m017_queued_since", "m018_discovery_known",
-                           "m019_discovery_pace", "m020_feed_read_at"]
+                           "m019_discovery_pace", "m020_feed_read_at", "m021_updated_after_review"]
     assert [r["published_day"] for r in db.query("SELECT published_day FROM articles ORDER BY id")] == \
         ["2024-03-05", None]
 
@@ -375,7 +375,7 @@ def test_m014_reads_unfinished_zstd_archives_again_from_their_start(tmp_path):
                                         "finished_at": finished, "stopped": stopped, "resume_offset": offset})
     assert migrate(db) == ["m014_zstd_offsets", "m015_outlet_lags",
                            "m016_removed_articles", "m017_queued_since", "m018_discovery_known",
-                           "m019_discovery_pace", "m020_feed_read_at"]
+                           "m019_discovery_pace", "m020_feed_read_at", "m021_updated_after_review"]
     assert {r["source"]: (r["resume_offset"], r["records"]) for r in db.query("SELECT * FROM ingested_archives")} == {
         "/a/grab.warc.zst": (0, 0), "/a/cut.warc.zst": (0, 0), "/a/done.warc.zst": (80_000, 9),
         "/a/news.warc.gz": (60_000, 9)}

@@ -6,6 +6,8 @@ Pages (HTML, Datasette templates under ``templates/``):
                     when they open it (not when another site makes the browser load it)
 - ``/follow-up``    articles marked follow-up, triaged the same way
 - ``/maybe-missed`` the ``maybe_missed`` view, when the database has one
+- ``/updated``      articles marked relevant or follow-up that their outlet changed after the
+                    decision; "Seen" notes it
 - ``/decisions``    recent decisions, with undo
 - ``/search``       full-text search with highlighted terms and filters
 - ``/outlets``      every outlet's health, including outlets that never ran
@@ -140,6 +142,11 @@ def row_view(item: desk.Item, datasette) -> dict[str, Any]:
         "note": a.get("review_note"), "url": a.get("url"),
         # "更新 n 回": the article changed n times after it was first stored (issue 11 versions).
         "updates": max(0, int(a.get("version") or 1) - 1),
+        "version": int(a.get("version") or 1),
+        # Changed after its review ("Updated after review"): when, and when it was reviewed.
+        "updated_after": desk.jst(a["updated_at"]) if a.get("status") not in (None, "new") and a.get("reviewed_at")
+        and (a.get("updated_at") or "") > a["reviewed_at"] else None,
+        "reviewed": desk.jst(a.get("reviewed_at")),
         # The Ministry of Defense's or the Prime Minister's Office's own page, not a news report.
         "primary": bool(a.get("primary_source")),
         # A page of the article could not be read: what the row shows is a part's (m013).
@@ -192,6 +199,9 @@ async def list_page(request, datasette, key: str) -> Response:
     feats = await _read(datasette, desk.features)
     if key == "maybe-missed" and not feats.maybe_missed:
         return Response.html("This database has no maybe_missed view.", status=404)
+    if key == "updated" and not feats.updated:
+        return Response.html("This database is older than the list of articles updated after review: open it "
+                             "with `newsmon serve`, which brings it up to date.", status=404)
     since = None
     if who and key == "queue" and _navigated(request):
         since = await _write(datasette, lambda db: reviews.visit(db, who))

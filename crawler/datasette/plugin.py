@@ -130,6 +130,7 @@ def register_routes(datasette):
         (r"^/$", page("queue")),
         (r"^/follow-up$", page("follow-up")),
         (r"^/maybe-missed$", page("maybe-missed")),
+        (r"^/updated$", page("updated")),
         (r"^/decisions$", pages.decisions_page),
         (r"^/search$", pages.search_page),
         (r"^/outlets$", pages.outlets_page),
