@@ -205,9 +205,9 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     if removed:
         parts.append(f"{len(removed)} relevant article{'s' if len(removed) != 1 else ''} removed by "
                      f"{'their outlets' if len(removed) != 1 else 'its outlet'}")
-    updated = digest.get("articles_updated") or []
-    if updated:
-        parts.append(f"{len(updated)} reviewed article{'s' if len(updated) != 1 else ''} updated")
+    reviewed = digest.get("articles_updated") or []
+    if reviewed:
+        parts.append(f"{len(reviewed)} reviewed article{'s' if len(reviewed) != 1 else ''} updated")
     for change in changes:
         parts.append(f"{change['outlet']} {change['status']}")
     title = "newsmon: " + ("; ".join(parts) if parts else "nothing new")
@@ -238,9 +238,9 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     for article in removed:
         lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'})\n  {article['url']}\n"
                      f"  {article['removed']}")
-    if updated:
+    if reviewed:
         lines.append("Changed by their outlets after your review (the difference is on the article's page):")
-    for article in updated:
+    for article in reviewed:
         lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'}, {article['status']}, "
                      f"now version {article['version']})\n  {article['url']}")
     for change in changes:

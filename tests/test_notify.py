@@ -129,13 +129,23 @@ def test_a_reviewed_article_its_outlet_changes_is_told_once_by_the_run_that_foun
         row = db.execute("SELECT url, title, text FROM articles WHERE id = ?", [article_id]).fetchone()
         queries.store_article(db, {"url": row[0], "title": row[1], "text": row[2] + "\n（追記）"},
                               article_id=article_id, now=(later + timedelta(seconds=30)).isoformat())
-    queries.finish_run(db, second, requests=2, responses_by_status={"200": 2}, articles_new=0, articles_relevant=0,
+    # And a new relevant article of the same run, listed as news beside it.
+    fresh = {"url": "https://nhk.example/new", "title": "安保3文書", "text": "安保3文書" * 3, "outlet": "nhk",
+             "relevant": True, "score": 9.0, "topic": "defense-strategy"}
+    new_id, _ = queries.save_article(db, fresh, now=(later + timedelta(seconds=40)).isoformat())
+    queries.record_url(db, "https://nhk.example/new", outlet="nhk", kind="article", article_id=new_id,
+                       now=(later + timedelta(seconds=40)).isoformat())
+    from storage import notifications
+
+    notifications.mark_notified(db, [marked, queued], first, now=NOW)  # the first run's digest told them
+    queries.finish_run(db, second, requests=2, responses_by_status={"200": 2}, articles_new=1, articles_relevant=1,
                        errors=0, finish_reason="finished", exit_status=0,
                        now=(later + timedelta(minutes=1)).isoformat())
     digest = notify.build_digest(db, second, [], now=later)
+    assert titles(digest) == ["安保3文書"]
     # The queued one is the queue's business; the reviewed one would reach nobody.
     assert [a["id"] for a in digest["articles_updated"]] == [marked]
-    assert digest["title"] == "newsmon: 1 reviewed article updated"
+    assert digest["title"] == "newsmon: 1 new relevant article; 1 reviewed article updated"
     assert "Changed by their outlets after your review" in digest["text"]
     assert "- 防衛費 (nhk, relevant, now version 2)\n  https://nhk.example/防衛費" in digest["text"]
     # The run after found nothing new: nothing to tell again.
