@@ -1042,3 +1042,14 @@ def m021_updated_after_review(db: Database) -> None:
     partial index at any size."""
     _run(db, ["CREATE INDEX idx_articles_updated_after_review ON articles(updated_at) "
               "WHERE status IN ('relevant', 'follow-up') AND updated_at > reviewed_at"])
+
+
+@MIGRATIONS()
+def m022_feed_children(db: Database) -> None:
+    """The child sitemaps a sitemap index listed when it was last read whole: an index that
+    answers 304 (a static file whose children a CMS rewrites) still has its children asked for.
+    The validators of the sitemaps read before it are dropped, so that each is read whole once
+    and an index among them says its children."""
+    _run(db, ["ALTER TABLE feed_state ADD COLUMN children TEXT",
+              "UPDATE feed_state SET etag = NULL, last_modified = NULL "
+              "WHERE url IN (SELECT url FROM discovery WHERE kind = 'sitemap')"])

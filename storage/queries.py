@@ -540,14 +540,24 @@ def get_feed_state(db: Database, url: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def feed_children(db: Database, url: str) -> list[str]:
+    """The child sitemaps sitemap index ``url`` listed when it was last read whole; ``[]`` for
+    any other document, or one never read."""
+    found = db.execute("SELECT children FROM feed_state WHERE url = ?", [url]).fetchone()
+    return json.loads(found[0]) if found and found[0] else []
+
+
 def set_feed_state(db: Database, url: str, *, etag: str | None, last_modified: str | None, status: int,
-                   now: str | None = None) -> None:
+                   children: list[str] | None = None, now: str | None = None) -> None:
     """Remember a feed's validators (ETag, Last-Modified) and last status for the next fetch; a
-    200 is also the time it was last read whole (``read_at``)."""
+    200 is also the time it was last read whole (``read_at``), and says which child sitemaps it
+    lists (``children``, a sitemap index's; ``None``: it is no index), asked for when it answers
+    304 (``feed_children``)."""
     now = now or now_utc()
     row = {"url": url, "etag": etag, "last_modified": last_modified, "last_status": status, "last_fetched_at": now}
     if status == 200:
         row["read_at"] = now
+        row["children"] = _json(children) if children is not None else None
     with transaction(db):
         db.table("feed_state").upsert(row, pk="url")
 

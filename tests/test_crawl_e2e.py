@@ -547,6 +547,29 @@ def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within
     assert all(r.if_none_match for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH))
 
 
+def test_the_children_of_a_sitemap_index_that_answers_304_are_still_read(env, site):
+    # A static index (a file on a CDN, its ETag stable) lists a news sitemap its CMS rewrites:
+    # the index is "not modified" run after run while its child changes. Taken as a 304 for the
+    # whole tree, the news sitemap was never read again, and what only it listed never fetched.
+    assert crawl(env).returncode == 0
+    site.lie_not_modified(SITEMAP_PATH)
+    later = site.add_article(LATER, channels=["sitemap"])
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    asked = {r.path: r for r in site.requests() if r.path in (SITEMAP_PATH, NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH)}
+    assert asked[SITEMAP_PATH].status == 304
+    # Its children are asked for, each with its own validators: one unchanged costs a 304.
+    assert asked[NEWS_SITEMAP_PATH].if_none_match and asked[ARCHIVE_SITEMAP_PATH].if_none_match
+    assert [r.path for r in site.article_requests()] == [later.path]
+    assert rows(env, "select kind from urls where url = ?", site.url(later.path)) == [{"kind": "article"}]
+    # Nothing changed since: the index and both children answer 304, nothing else is asked for.
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert sorted((r.path, r.status) for r in site.requests() if "sitemap" in r.path) == sorted(
+        [(SITEMAP_PATH, 304), (NEWS_SITEMAP_PATH, 304), (ARCHIVE_SITEMAP_PATH, 304)])
+    assert site.article_requests() == []
+
+
 def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site):
     # An outlet published more between two runs than its feed holds: the feed now lists only
     # articles never seen, and those that dropped off it in between were never seen at all.
@@ -601,7 +624,7 @@ def test_a_feed_and_a_section_that_list_no_article_any_more_are_named_until_they
     assert broken["feed"]["ok"] == 0 and broken["feed"]["reason"].startswith("lists no article URL (of its 0 entries)")
     [health] = rows(env, "select status, problems from health where outlet = 'site'")
     assert health["status"] == "degraded" and health["problems"].startswith(
-        "2 of its 4 feeds, sitemaps and sections failed or were broken: ")
+        "2 of its 6 feeds, sitemaps and sections failed or were broken: ")
     assert f"{site.url(SECTION_PATH)}: lists no article URL" in health["problems"]
     assert f"{site.url(RSS_PATH)}: lists no article URL" in health["problems"]
     # Still empty a run later: still named (the listing they are measured against is the last

@@ -28,7 +28,7 @@ from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from storage import frontier, versions
+from storage import frontier, queries, versions
 from storage.exceptions import DatabaseUnwritable
 
 from ..config import ConfigError, load_config
@@ -264,6 +264,8 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
             self._record_discovery(response, outlet, kind, ok=not problem, status=response.status,
                                    found=(len(found.links), 0, 0, 0), reason=problem)
+            if "newsmon_validators" in response.meta:  # what its 304s will stand for
+                response.meta["newsmon_validators"]["children"] = wanted
             if not wanted:
                 self._document_done(response.meta, not found.problem)
                 return
@@ -304,6 +306,10 @@ class NewsSpider(scrapy.Spider):
     def _parse_document(self, response: Response, outlet: str, kind: str, parse):
         if self._not_modified(response, outlet, kind):
             self._document_done(response.meta, True)
+            # An index unchanged says its list of children is, not that they are: a static
+            # index's news sitemap changes by the minute. Each is asked for with its own validators.
+            for child in queries.feed_children(self.db, response.url) if kind == "sitemap" else ():
+                yield self._discovery(child, outlet, "sitemap", self.parse_sitemap)
             return
         if self._walled(response, outlet, kind):
             self._document_done(response.meta, False)
