@@ -599,40 +599,48 @@ def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site)
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
-def test_a_feed_and_a_section_that_list_no_article_any_more_are_named_until_they_list_again(env, site):
-    # The section page is redrawn by JavaScript (its HTML holds the site's navigation only) and the
-    # RSS feed's generator writes an empty channel: both answer 200, and the Atom feed and the
-    # sitemaps still list articles, so no count of the run says anything.
+def test_a_feed_a_sitemap_and_a_section_that_list_no_article_any_more_are_named_until_they_list_again(env, site):
+    # The section page is redrawn by JavaScript (its HTML holds the site's navigation only), the
+    # RSS feed's generator writes an empty channel and the news sitemap an empty urlset: all
+    # answer 200, and the Atom feed and the archive sitemap still list articles, so no count of
+    # the run says anything.
     assert crawl(env).returncode == 0
+    emptied = (site.url(SECTION_PATH), site.url(RSS_PATH), site.url(NEWS_SITEMAP_PATH))
     listed = {r["kind"]: r["article_urls"] for r in rows(
-        env, "select kind, article_urls from discovery where url in (?, ?)", site.url(SECTION_PATH), site.url(RSS_PATH))}
-    assert listed == {"section": len(PAGES) - 2, "feed": len(PAGES) - 2}
+        env, "select kind, article_urls from discovery where url in (?, ?, ?)", *emptied)}
+    assert listed == {"section": len(PAGES) - 2, "feed": len(PAGES) - 2, "sitemap": 5}
     nav = "".join(f'<li><a href="/{s}/">{s}</a></li>' for s in ("politics", "economy", "world", "society"))
     site.answer(SECTION_PATH, 200, (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ニュース</title>'
                                     f'</head><body><nav><ul>{nav}</ul></nav><div id="app"></div>'
                                     '<script src="/assets/list.js"></script></body></html>').encode())
     site.answer(RSS_PATH, 200, b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
                                b"</channel></rss>", {"Content-Type": "application/rss+xml"})
+    site.answer(NEWS_SITEMAP_PATH, 200, b'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+                                        b'"http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news='
+                                        b'"http://www.google.com/schemas/sitemap-news/0.9"></urlset>',
+                {"Content-Type": "application/xml"})
     result = crawl(env)
     assert result.returncode == 0
-    broken = {r["kind"]: r for r in rows(env, "select kind, ok, reason from discovery where run_id = 2 and url in (?, ?)",
-                                         site.url(SECTION_PATH), site.url(RSS_PATH))}
+    broken = {r["kind"]: r for r in rows(env, "select kind, ok, reason from discovery where run_id = 2 and url in (?, ?, ?)",
+                                         *emptied)}
     assert broken["section"]["ok"] == 0 and broken["section"]["reason"].startswith(
         f"lists no article URL (of its 4 links), where its read of {last_run(env)['started_at'][:10]}")
     assert broken["section"]["reason"].endswith(f"UTC listed {len(PAGES) - 2}: emptied, moved, its links drawn by "
                                                 "JavaScript now, or under a URL scheme the article pattern does not take?")
     assert broken["feed"]["ok"] == 0 and broken["feed"]["reason"].startswith("lists no article URL (of its 0 entries)")
+    assert broken["sitemap"]["ok"] == 0 and broken["sitemap"]["reason"].startswith(
+        "lists no article URL (of its 0 entries)")
     [health] = rows(env, "select status, problems from health where outlet = 'site'")
     assert health["status"] == "degraded" and health["problems"].startswith(
-        "2 of its 6 feeds, sitemaps and sections failed or were broken: ")
-    assert f"{site.url(SECTION_PATH)}: lists no article URL" in health["problems"]
-    assert f"{site.url(RSS_PATH)}: lists no article URL" in health["problems"]
+        "3 of its 6 feeds, sitemaps and sections failed or were broken: ")
+    for url in emptied:
+        assert f"{url}: lists no article URL" in health["problems"]
     # Still empty a run later: still named (the listing they are measured against is the last
     # that held articles, not the empty one before).
     assert crawl(env).returncode == 0
-    assert rows(env, "select count(*) as n from discovery where run_id = 3 and ok = 0") == [{"n": 2}]
-    site.remove_fault(SECTION_PATH)
-    site.remove_fault(RSS_PATH)
+    assert rows(env, "select count(*) as n from discovery where run_id = 3 and ok = 0") == [{"n": 3}]
+    for path in (SECTION_PATH, RSS_PATH, NEWS_SITEMAP_PATH):
+        site.remove_fault(path)
     assert crawl(env).returncode == 0
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 

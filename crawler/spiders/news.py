@@ -78,8 +78,9 @@ class FetchedPage:
     last_modified: str | None = None
 
 
-#: A feed or section whose last listing held fewer article URLs than this says nothing by listing
-#: none (a breaking-news feed between two alerts); one that held more is broken when it lists none.
+#: A feed, sitemap or section whose last listing held fewer article URLs than this says nothing
+#: by listing none (a breaking-news feed between two alerts); one that held more is broken when
+#: it lists none.
 EMPTIED_MIN = 5
 
 
@@ -277,8 +278,10 @@ class NewsSpider(scrapy.Spider):
         # entry no URL parser takes stays as it is, to be refused with its reason (_articles).
         links = [parsable(link, response.url) or link for link in found.links]
         requests, counts = self._articles(links, outlet, via=kind, strict=True)
-        if kind == "feed" and not found.problem:
-            # Broken, as an unreadable one: _parse_document keeps no validators, and the next run reads it again.
+        if not found.problem:
+            # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
+            # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
+            # _parse_document keeps no validators, and the next run reads it again.
             found.problem = self._emptied(response, outlet, f"{len(links)} entries", counts[0])
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
                                found=(len(links), *counts[:3]), reason=found.problem, known=counts[3],
@@ -336,9 +339,9 @@ class NewsSpider(scrapy.Spider):
         yield from requests
 
     def _emptied(self, response: Response, outlet: str, listed: str, articles: int) -> str | None:
-        """Why a feed or section that listed articles before and lists none now is broken; ``None``
-        when it lists some, or never listed enough (``EMPTIED_MIN``) for their absence to say
-        anything. Every count of the run looks normal otherwise: its other channels still work."""
+        """Why a feed, sitemap or section that listed articles before and lists none now is broken;
+        ``None`` when it lists some, or never listed enough (``EMPTIED_MIN``) for their absence to
+        say anything. Every count of the run looks normal otherwise: its other channels still work."""
         if articles:
             return None
         hops = response.meta.get("redirect_urls") or []
