@@ -88,6 +88,8 @@ class Discovered:
     newest: str | None = None
     #: Seconds between two of its entries, from their dates (``_pace``): how soon an entry is due.
     interval: int | None = None
+    #: A Google News sitemap: the newest articles only, as a feed lists them.
+    news: bool = False
 
 
 def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
@@ -171,5 +173,6 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             and etree.QName(el).localname == "loc" and el.text and el.text.strip()
             # <image:loc> and the like belong to other namespaces than the sitemap's own.
             and etree.QName(el.getparent()).localname in ("url", "sitemap")]
-    dated = newest or _NEWS_SITEMAP_NS in root.nsmap.values()
-    return Discovered(list(dict.fromkeys(locs)), kind, problem, *(_pace(_entry_dates(root)) if dated else (None, None)))
+    news = _NEWS_SITEMAP_NS in root.nsmap.values()
+    return Discovered(list(dict.fromkeys(locs)), kind, problem,
+                      *(_pace(_entry_dates(root)) if newest or news else (None, None)), news=news)

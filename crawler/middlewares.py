@@ -272,10 +272,12 @@ class ConditionalGetMiddleware:
         if not request.meta.get("newsmon_conditional"):
             return None
         state = queries.get_feed_state(self.db, request.url)
-        if state and request.meta.get("newsmon_discovery") == "feed" and self._due_whole(state.get("read_at")):
+        if state and self._due_whole(state.get("read_at")) and (
+                request.meta.get("newsmon_discovery") == "feed" or state.get("news")):
             # A server may answer 304 while its feed changes (a Last-Modified that is the
             # template's, a CDN's stale copy): every new entry hidden, each run "not modified".
-            # Read whole now and then, the loss is bounded; a feed is a few kilobytes.
+            # Read whole now and then, the loss is bounded; a feed is a few kilobytes, and so
+            # is a Google News sitemap (not an archive sitemap: up to 50 MB).
             self.stats.inc_value("newsmon/discovery/full_read")
             return None
         if state:

@@ -1045,11 +1045,13 @@ def m021_updated_after_review(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m022_feed_children(db: Database) -> None:
-    """The child sitemaps a sitemap index listed when it was last read whole: an index that
-    answers 304 (a static file whose children a CMS rewrites) still has its children asked for.
-    The validators of the sitemaps read before it are dropped, so that each is read whole once
-    and an index among them says its children."""
+def m022_sitemap_state(db: Database) -> None:
+    """What a sitemap was when it was last read whole: the child sitemaps of an index
+    (``children``), asked for when it answers 304 (a static file whose children a CMS rewrites);
+    whether it is a Google News sitemap (``news``), read whole now and then as a feed is
+    (``NEWSMON_FULL_READ_AFTER``). The validators of the sitemaps read before it are dropped, so
+    that each is read whole once and says what it is."""
     _run(db, ["ALTER TABLE feed_state ADD COLUMN children TEXT",
+              "ALTER TABLE feed_state ADD COLUMN news INTEGER",
               "UPDATE feed_state SET etag = NULL, last_modified = NULL "
               "WHERE url IN (SELECT url FROM discovery WHERE kind = 'sitemap')"])

@@ -548,16 +548,15 @@ def feed_children(db: Database, url: str) -> list[str]:
 
 
 def set_feed_state(db: Database, url: str, *, etag: str | None, last_modified: str | None, status: int,
-                   children: list[str] | None = None, now: str | None = None) -> None:
+                   children: list[str] | None = None, news: bool = False, now: str | None = None) -> None:
     """Remember a feed's validators (ETag, Last-Modified) and last status for the next fetch; a
     200 is also the time it was last read whole (``read_at``), and says which child sitemaps it
     lists (``children``, a sitemap index's; ``None``: it is no index), asked for when it answers
-    304 (``feed_children``)."""
+    304 (``feed_children``), and whether it is a Google News sitemap (``news``)."""
     now = now or now_utc()
     row = {"url": url, "etag": etag, "last_modified": last_modified, "last_status": status, "last_fetched_at": now}
     if status == 200:
-        row["read_at"] = now
-        row["children"] = _json(children) if children is not None else None
+        row.update(read_at=now, children=_json(children) if children is not None else None, news=int(news))
     with transaction(db):
         db.table("feed_state").upsert(row, pk="url")
 

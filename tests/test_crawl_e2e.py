@@ -547,6 +547,28 @@ def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within
     assert all(r.if_none_match for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH))
 
 
+def test_a_news_sitemap_whose_server_answers_304_whatever_it_holds_is_read_whole_within_the_hour(env, site):
+    # The CDN in front of both child sitemaps says "not modified" to every conditional request.
+    # The news sitemap (a few kilobytes, the newest articles) is read whole now and then, as a feed
+    # is; the archive sitemap (up to 50 MB on a real outlet) keeps asking with its validators.
+    assert crawl(env).returncode == 0
+    for path in (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH):
+        site.lie_not_modified(path)
+    later = site.add_article(LATER, channels=["sitemap"])
+    site.clear_log()
+    assert crawl(env).returncode == 0 and site.article_requests() == []
+    conn = sqlite3.connect(env["db"])
+    with conn:
+        conn.execute("UPDATE feed_state SET read_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', read_at, '-61 minutes')")
+    conn.close()
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    asked = {r.path: r for r in site.requests()}
+    assert not (asked[NEWS_SITEMAP_PATH].if_none_match or asked[NEWS_SITEMAP_PATH].if_modified_since)
+    assert asked[ARCHIVE_SITEMAP_PATH].if_none_match and asked[ARCHIVE_SITEMAP_PATH].status == 304
+    assert [r.path for r in site.article_requests()] == [later.path]
+
+
 def test_the_children_of_a_sitemap_index_that_answers_304_are_still_read(env, site):
     # A static index (a file on a CDN, its ETag stable) lists a news sitemap its CMS rewrites:
     # the index is "not modified" run after run while its child changes. Taken as a 304 for the

@@ -128,10 +128,10 @@ def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
                    "</news:publication_date></news:news></url>" for n in range(3))
     news = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
                           f"xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>{urls}</urlset>").encode())
-    assert (news.newest, news.interval) == ("2026-11-29T17:00:00+00:00", 3600)
+    assert (news.newest, news.interval, news.news) == ("2026-11-29T17:00:00+00:00", 3600, True)
     archive = ("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>" + "".join(
         f"<url><loc>https://a.jp/{n}</loc><lastmod>2024-0{n + 1}-01</lastmod></url>" for n in range(3)) + "</urlset>")
-    assert parse_sitemap(archive.encode()).newest is None
+    assert parse_sitemap(archive.encode()).newest is None and not parse_sitemap(archive.encode()).news
     assert parse_sitemap(archive.encode(), newest=True).newest is None  # date-only: no zone, not ordered
 
 

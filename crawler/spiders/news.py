@@ -278,6 +278,8 @@ class NewsSpider(scrapy.Spider):
         # entry no URL parser takes stays as it is, to be refused with its reason (_articles).
         links = [parsable(link, response.url) or link for link in found.links]
         requests, counts = self._articles(links, outlet, via=kind, strict=True)
+        if found.news and "newsmon_validators" in response.meta:
+            response.meta["newsmon_validators"]["news"] = True
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
