@@ -547,6 +547,24 @@ def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within
     assert all(r.if_none_match for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH))
 
 
+def test_a_sitemap_index_that_lists_itself_is_read_once_a_run(env, site):
+    # A misconfigured index lists itself beside its children (a plugin adding "every sitemap"):
+    # each reading asked for it again, its children with it, until DEPTH_LIMIT (four readings
+    # of each). Nor may its 304s, which ask for its children, loop.
+    index = ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             + "".join(f"<sitemap><loc>{site.url(p)}</loc></sitemap>"
+                       for p in (SITEMAP_PATH, NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH)) + "</sitemapindex>")
+    site.answer(SITEMAP_PATH, 200, index.encode(), {"Content-Type": "application/xml", "ETag": '"index-1"'})
+    for run in (1, 2):
+        site.clear_log()
+        result = crawl(env, "CLOSESPIDER_TIMEOUT=60")
+        assert result.returncode == 0 and b"closespider_timeout" not in result.stderr
+        assert [r.status for r in site.requests() if r.path == SITEMAP_PATH] == [200 if run == 1 else 304]
+        assert {r.path for r in site.requests()} >= {NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH}
+        site.lie_not_modified(SITEMAP_PATH)  # its second run: a 304, and its children from the first
+    assert rows(env, "select count(*) as n from urls where kind = 'article'") == [{"n": len(PAGES)}]
+
+
 def test_a_news_sitemap_whose_server_answers_304_whatever_it_holds_is_read_whole_within_the_hour(env, site):
     # The CDN in front of both child sitemaps says "not modified" to every conditional request.
     # The news sitemap (a few kilobytes, the newest articles) is read whole now and then, as a feed

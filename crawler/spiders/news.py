@@ -128,6 +128,9 @@ class NewsSpider(scrapy.Spider):
         spider.walls_in_a_row: dict[str, int] = {}
         # outlet → why its remaining article requests wait for the next run (ScopeMiddleware).
         spider.walled: dict[str, str] = {}
+        # (outlet, URL) of every sitemap asked for this run: an index that lists itself, or two
+        # that list each other, were read again, their children with them, to DEPTH_LIMIT.
+        spider.sitemaps_asked: set[tuple[str, str]] = set()
         return spider
 
     def note_wall(self, outlet: str, wall: Wall) -> None:
@@ -167,7 +170,7 @@ class NewsSpider(scrapy.Spider):
         for key, outlet in self.outlets.items():
             for url in outlet.feeds:
                 yield self._discovery(url, key, "feed", self.parse_feed)
-            for url in outlet.sitemaps:
+            for url in self._unasked(outlet.sitemaps, key, None):
                 yield self._discovery(url, key, "sitemap", self.parse_sitemap)
             for url in outlet.start_urls:
                 yield self._discovery(url, key, "section", self.parse_section, conditional=False)
@@ -189,6 +192,20 @@ class NewsSpider(scrapy.Spider):
                                     "newsmon_discovery": kind, "handle_httpstatus_list": [304],
                                     "newsmon_index": index})
 
+    def _unasked(self, sitemaps: Iterable[str], outlet: str, index: str | None) -> list[str]:
+        """Those of ``sitemaps`` not asked for yet this run for ``outlet`` (listed by sitemap
+        ``index``, or by the outlet's definition), now asked for."""
+        out = []
+        for url in sitemaps:
+            if (outlet, url) in self.sitemaps_asked:
+                if index is not None:
+                    self.logger.warning("newsmon: sitemap index %s lists %s, already read this run: not read again",
+                                        index, url)
+                continue
+            self.sitemaps_asked.add((outlet, url))
+            out.append(url)
+        return out
+
     def _document_done(self, meta: dict, ok: bool) -> None:
         """A feed, sitemap or section has been read (``ok``: every URL it lists is recorded) or
         could not be. Only then are its validators written (``ConditionalGetMiddleware``): a run
@@ -196,8 +213,8 @@ class NewsSpider(scrapy.Spider):
         sitemap index is done when its children are, and read only if they all were."""
         if ok:
             keep_validators(self.db, meta)
-        # The index itself, not its URL: one index read twice in a run (two outlets, or listed
-        # by another index) is two readings, each done when its own children are.
+        # The index itself, not its URL: one index read twice in a run (by two outlets) is two
+        # readings, each done when its own children are.
         index = meta.get("newsmon_index")
         if index is None:
             return
@@ -267,6 +284,7 @@ class NewsSpider(scrapy.Spider):
                                    found=(len(found.links), 0, 0, 0), reason=problem)
             if "newsmon_validators" in response.meta:  # what its 304s will stand for
                 response.meta["newsmon_validators"]["children"] = wanted
+            wanted = self._unasked(wanted, outlet, response.url)
             if not wanted:
                 self._document_done(response.meta, not found.problem)
                 return
@@ -313,7 +331,8 @@ class NewsSpider(scrapy.Spider):
             self._document_done(response.meta, True)
             # An index unchanged says its list of children is, not that they are: a static
             # index's news sitemap changes by the minute. Each is asked for with its own validators.
-            for child in queries.feed_children(self.db, response.url) if kind == "sitemap" else ():
+            children = queries.feed_children(self.db, response.url) if kind == "sitemap" else []
+            for child in self._unasked(children, outlet, response.url):
                 yield self._discovery(child, outlet, "sitemap", self.parse_sitemap)
             return
         if self._walled(response, outlet, kind):
