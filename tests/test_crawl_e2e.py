@@ -516,6 +516,14 @@ def test_a_feed_that_lists_its_articles_on_a_new_host_degrades_the_outlet(env, s
         "domains (localhost): did its articles move? None of them is fetched")
 
 
+def whole_reads_an_hour_ago(env) -> None:
+    """Move the last whole read of every feed and sitemap 61 minutes back (the ledger's clock)."""
+    conn = sqlite3.connect(env["db"])
+    with conn:
+        conn.execute("UPDATE feed_state SET read_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', read_at, '-61 minutes')")
+    conn.close()
+
+
 def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within_the_hour(env, site):
     # Both feeds' server says "not modified" to every conditional request (a Last-Modified that
     # is its template's): a new article listed by the feeds alone was never seen, every run "ok".
@@ -528,11 +536,8 @@ def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within
     feeds = [r for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH)]
     assert len(feeds) == 2 and all(r.if_none_match and r.status == 304 for r in feeds)
     assert site.article_requests() == []
-    # An hour on (the ledger's clock), each feed is read once without its validators.
-    conn = sqlite3.connect(env["db"])
-    with conn:
-        conn.execute("UPDATE feed_state SET read_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', read_at, '-61 minutes')")
-    conn.close()
+    # An hour on, each feed is read once without its validators.
+    whole_reads_an_hour_ago(env)
     site.clear_log()
     assert crawl(env, "NEWSMON_FULL_READ_AFTER=2h").returncode == 0 and site.article_requests() == []
     site.clear_log()
@@ -575,10 +580,7 @@ def test_a_news_sitemap_whose_server_answers_304_whatever_it_holds_is_read_whole
     later = site.add_article(LATER, channels=["sitemap"])
     site.clear_log()
     assert crawl(env).returncode == 0 and site.article_requests() == []
-    conn = sqlite3.connect(env["db"])
-    with conn:
-        conn.execute("UPDATE feed_state SET read_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', read_at, '-61 minutes')")
-    conn.close()
+    whole_reads_an_hour_ago(env)
     site.clear_log()
     assert crawl(env).returncode == 0
     asked = {r.path: r for r in site.requests()}
