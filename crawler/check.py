@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 
-from storage.health import PATTERN_MIN
+from storage.health import notable
 
 from .crawl import crawler_settings
 from .outlets import Outlet
@@ -100,12 +100,12 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
         unmatched = d.get("unmatched") or []
         # As a crawl's health judges a week of them (storage.health.unmatched): a few odd pages
         # of a feed are videos or specials, a third of it is a URL scheme the pattern lacks.
-        if len(unmatched) >= PATTERN_MIN and len(unmatched) * 3 >= d["entries"]:
+        if notable(len(unmatched), d["entries"]):
             reasons.append(f"{d['kind']} {d['url']}: the article URL pattern does not take {len(unmatched)} of its "
                            f"{d['entries']} entries on the outlet's domains (e.g. {', '.join(unmatched[:2])}): a new "
                            "URL scheme for its articles? widen article_url_pattern")
         off = d.get("off_domains") or []
-        if len(off) >= PATTERN_MIN and len(off) * 3 >= d["entries"]:
+        if notable(len(off), d["entries"]):
             hosts = ", ".join(dict.fromkeys(urlsplit(u).hostname or u for u in off))
             reasons.append(f"{d['kind']} {d['url']}: {len(off)} of its {d['entries']} entries are on hosts that are "
                            f"not among the outlet's domains ({hosts}): did its articles move? add the host to domains")

@@ -923,8 +923,6 @@ _ARCHIVES_SHOWN = 5
 def _loose_ends(database) -> list[str]:
     """What an ingest or a regroup left undone: it says so only in its own run's output, which a
     cron job may have sent nowhere."""
-    from datetime import datetime, timedelta, timezone
-
     from storage import queries
 
     ends = queries.loose_ends(database)
@@ -942,10 +940,7 @@ def _loose_ends(database) -> list[str]:
     if ends["storyless"]:
         lines.append(f"stories: {ends['storyless']} articles in no story (stored with stories off, or a regroup "
                      "stopped): newsmon regroup --storyless places them")
-    # Retractions of the last day: the digest told them once, where it goes; said here too.
-    day_ago = (datetime.now(timezone.utc) - timedelta(hours=24)).isoformat(timespec="seconds")
-    removed = database.execute("SELECT count(*) FROM articles WHERE +relevant = 1 AND removed_at >= ?",  # m016's index
-                               [day_ago]).fetchone()[0]
+    removed = ends["removed"]
     if removed:
         lines.append(f"removed: {removed} relevant article{'s' if removed != 1 else ''} taken down by "
                      f"{'their outlets' if removed != 1 else 'its outlet'} in the last 24 hours (articles.removed; "

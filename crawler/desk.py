@@ -24,6 +24,7 @@ from typing import Any
 
 from storage.health import severity
 from storage.queries import SEARCH_CANDIDATES, search_sql
+from storage.review import UPDATED_AFTER_REVIEW, UPDATED_INDEX
 from storage.search import parse_query
 from storage.versions import INCOMPLETE
 
@@ -81,6 +82,10 @@ def is_after(value: str | None, since: str | None) -> bool:
 
 # --- what the schema offers -------------------------------------------------------------------
 
+#: m017's partial index of the queued articles by when they entered the queue.
+QUEUED_INDEX = "idx_articles_queued_since"
+
+
 @dataclass(frozen=True)
 class Features:
     threshold: bool = False
@@ -91,6 +96,8 @@ class Features:
     first_seen: bool = True
     #: m021's index of the reviewed articles changed since their review: the "Updated" list.
     updated: bool = False
+    #: m017's index of the queued articles by when they entered the queue: unread counts them.
+    queued_since: bool = False
 
 
 def _columns(conn: sqlite3.Connection, name: str) -> set[str]:
@@ -105,7 +112,8 @@ def features(conn: sqlite3.Connection) -> Features:
     return Features(threshold="threshold" in queue, probability="probability" in queue,
                     maybe_missed="maybe_missed" in views,
                     stories="story_queue" in views and "story_id" in queue,
-                    first_seen="first_seen_at" in queue, updated=UPDATED_INDEX in names)
+                    first_seen="first_seen_at" in queue, updated=UPDATED_INDEX in names,
+                    queued_since=QUEUED_INDEX in names)
 
 
 # --- the lists ----------------------------------------------------------------------------------
@@ -139,11 +147,6 @@ class ListSpec:
     count_sql: str
     empty: str
 
-
-#: Articles marked relevant or follow-up with a version newer than the decision (m021's partial
-#: index): what the reviewer chose to care about changed. A dismissed one's updates are not news.
-UPDATED_AFTER_REVIEW = "status IN ('relevant', 'follow-up') AND updated_at > reviewed_at"
-UPDATED_INDEX = "idx_articles_updated_after_review"
 
 # Counts select one column of the view in a subquery that is not flattened (LIMIT -1): SQLite
 # then reads the queue's index alone, where count(*) over the view would first build every row
@@ -287,7 +290,7 @@ def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> d
     elif feats.first_seen:
         out["unread"] = conn.execute("SELECT count(*) FROM (SELECT first_seen_at FROM review_queue LIMIT -1) "
                                      "WHERE datetime(first_seen_at) >= datetime(?)", [since]).fetchone()[0]
-        out["unread"] += _queued_since(conn, since)
+        out["unread"] += _queued_since(conn, since) if feats.queued_since else 0
     else:
         out["unread"] = conn.execute("SELECT count(*) FROM articles WHERE id IN (SELECT id FROM review_queue) "
                                      "AND datetime(first_seen_at) >= datetime(?)", [since]).fetchone()[0]
@@ -301,15 +304,13 @@ def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> d
 
 def _queued_since(conn: sqlite3.Connection, since: str) -> int:
     """Queued articles first seen before ``since`` that entered the queue after it (an update of
-    their text or a rescore made them relevant): unread too. Read from m017's partial index."""
+    their text or a rescore made them relevant): unread too. Read from m017's partial index (a
+    database before it counts by first sight only: ``Features.queued_since``)."""
     try:
         bound = datetime.fromisoformat(since).astimezone(timezone.utc).isoformat(timespec="seconds")
     except ValueError:
         return 0
-    if "idx_articles_queued_since" not in {r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'articles'")}:
-        return 0  # a database before m017: counted by first sight only
-    return conn.execute("SELECT count(*) FROM articles INDEXED BY idx_articles_queued_since WHERE relevant = 1 "
+    return conn.execute(f"SELECT count(*) FROM articles INDEXED BY {QUEUED_INDEX} WHERE relevant = 1 "
                         "AND status = 'new' AND relevant_since >= ? AND first_seen_at < ?",
                         [bound, bound]).fetchone()[0]
 

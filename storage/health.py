@@ -546,8 +546,15 @@ def off_domains(db: Database, outlet: str, *, now: datetime | None = None) -> tu
     return sum(hosts.values()), _listed(db, outlet, since)[0], [h for h, _ in hosts.most_common()]
 
 
+def notable(n: int, listed: int) -> bool:
+    """Whether ``n`` of ``listed`` URLs of a feed (or a week of an outlet's) say more than a few
+    odd pages: ``PATTERN_MIN`` at least, and a third or more of them (``pattern``,
+    ``off_domains``; ``newsmon check`` judges one read of a feed so)."""
+    return n >= PATTERN_MIN and n * 3 >= listed
+
+
 def _pattern_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
-    if not found or found[0] < PATTERN_MIN or found[0] * 3 < found[1]:
+    if not found or not notable(found[0], found[1]):
         return None
     n, listed, examples = found
     return Reason("pattern", f"its article URL pattern does not take {n} of the {listed} URLs its feeds listed "
@@ -556,7 +563,7 @@ def _pattern_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
 
 
 def _off_domains_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
-    if not found or found[0] < PATTERN_MIN or found[0] * 3 < found[1]:
+    if not found or not notable(found[0], found[1]):
         return None
     n, listed, hosts = found
     named = ", ".join(hosts[:3]) + (" …" if len(hosts) > 3 else "")

@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .db import transaction
+from .review import UPDATED_AFTER_REVIEW, UPDATED_INDEX
 
 #: How far back a digest looks for relevant articles that no digest has delivered yet.
 CATCH_UP = timedelta(hours=24)
@@ -138,13 +139,12 @@ def updated_articles(db: Database, run_id: int) -> list[dict[str, Any]]:
     since (a new version stored during the run, after the decision): out of the queue, the
     change would reach nobody. Read from m021's partial index."""
     info = run(db, run_id)
-    if info is None or "idx_articles_updated_after_review" not in {r[0] for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'articles'")}:
+    if info is None or UPDATED_INDEX not in {index.name for index in db["articles"].indexes}:
         return []
     return list(db.query(
-        "SELECT id, title, url, outlet, version, status, updated_at, reviewed_at FROM articles "
-        "INDEXED BY idx_articles_updated_after_review WHERE status IN ('relevant', 'follow-up') "
-        "AND updated_at > reviewed_at AND updated_at >= ? AND updated_at <= ? ORDER BY updated_at, id",
+        f"SELECT id, title, url, outlet, version, status, updated_at, reviewed_at FROM articles "
+        f"INDEXED BY {UPDATED_INDEX} WHERE {UPDATED_AFTER_REVIEW} "
+        "AND updated_at >= ? AND updated_at <= ? ORDER BY updated_at, id",
         [info["started_at"], info["finished_at"] or _iso(datetime.now(timezone.utc))]))
 
 

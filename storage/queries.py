@@ -13,7 +13,7 @@ import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlite_utils import Database
@@ -610,12 +610,17 @@ def close_stale_runs(db: Database, *, is_alive: Callable[[int], bool] = pid_aliv
     return stale
 
 
-def loose_ends(db: Database) -> dict[str, Any]:
+def loose_ends(db: Database, *, now: datetime | None = None) -> dict[str, Any]:
     """What long commands left undone, for ``newsmon status``: the archives an ingest did not
     finish (interrupted, or read only in part: ``ingested_archives``) and how many articles are
-    in no story (stored with stories off, or a ``regroup`` that was interrupted)."""
+    in no story (stored with stories off, or a ``regroup`` that was interrupted); and how many
+    relevant articles their outlets took down in the last 24 hours (``removed``), which the
+    digest told once, where it goes."""
     archives = [dict(zip(("source", "size", "resume_offset", "finished_at", "stopped"), row)) for row in db.execute(
         "SELECT source, size, resume_offset, finished_at, stopped FROM ingested_archives "
         "WHERE finished_at IS NULL OR stopped IS NOT NULL ORDER BY started_at")]
     storyless = db.execute("SELECT count(*) FROM articles WHERE story_id IS NULL").fetchone()[0]
-    return {"archives": archives, "storyless": storyless}
+    day_ago = ((now or datetime.now(timezone.utc)) - timedelta(hours=24)).isoformat(timespec="seconds")
+    removed = db.execute("SELECT count(*) FROM articles WHERE +relevant = 1 AND removed_at >= ?",  # m016's index
+                         [day_ago]).fetchone()[0]
+    return {"archives": archives, "storyless": storyless, "removed": removed}

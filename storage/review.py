@@ -16,6 +16,7 @@ is refused with ``ReviewConflict``, which names who changed it and when.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -26,6 +27,19 @@ from . import stories
 from .db import transaction
 from .exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict
 from .queries import STATUSES, now_utc
+
+#: Articles marked relevant or follow-up with a version newer than the decision (m021's partial
+#: index, named for ``INDEXED BY``): what the reviewer chose to care about changed. A dismissed
+#: one's updates are not news.
+UPDATED_AFTER_REVIEW = "status IN ('relevant', 'follow-up') AND updated_at > reviewed_at"
+UPDATED_INDEX = "idx_articles_updated_after_review"
+
+
+def updated_after_review(article: Mapping[str, Any]) -> bool:
+    """``UPDATED_AFTER_REVIEW`` of one article's row."""
+    return (article.get("status") in ("relevant", "follow-up") and bool(article.get("reviewed_at"))
+            and (article.get("updated_at") or "") > article["reviewed_at"])
+
 
 #: Page loads further apart than this start a new visit ("new since my last visit").
 VISIT_GAP = timedelta(minutes=30)

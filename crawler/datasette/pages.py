@@ -144,8 +144,7 @@ def row_view(item: desk.Item, datasette) -> dict[str, Any]:
         "updates": max(0, int(a.get("version") or 1) - 1),
         "version": int(a.get("version") or 1),
         # Changed after its review ("Updated after review"): when, and when it was reviewed.
-        "updated_after": desk.jst(a["updated_at"]) if a.get("status") not in (None, "new") and a.get("reviewed_at")
-        and (a.get("updated_at") or "") > a["reviewed_at"] else None,
+        "updated_after": desk.jst(a["updated_at"]) if reviews.updated_after_review(a) else None,
         "reviewed": desk.jst(a.get("reviewed_at")),
         # The Ministry of Defense's or the Prime Minister's Office's own page, not a news report.
         "primary": bool(a.get("primary_source")),
