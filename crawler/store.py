@@ -572,7 +572,11 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                 versions.schedule_revisit(db, urls[-1], article_id=article_id, outlet=outlet, first_seen=now,
                                           after=opts.revisit_after, etag=etag, last_modified=last_modified)
             told = "stored as article" if new else "already stored as article"
-            reason = f"{told} {article_id} ({record.get('method') or 'extracted'}){via}" + (f"; {note}" if note else "")
+            reason = f"{told} {article_id} ({record.get('method') or 'extracted'}){via}"
+            if stored.named:
+                reason += (f"; its page names {stored.named[1]} (article {stored.named[0]}) as its canonical URL, "
+                           "but they share too little text to be one article: kept apart")
+            reason += f"; {note}" if note else ""
             for one in urls:
                 frontier.record_result(db, one, outlet=outlet, kind="article", code="stored" if new else "duplicate",
                                        reason=reason, article_id=article_id, page_id=page_id, http_status=http_status,

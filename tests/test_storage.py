@@ -199,6 +199,38 @@ def test_same_story_at_another_url_dedupes_by_content_hash(db):
     assert db["articles"].count == 1
 
 
+def test_texts_are_one_articles_when_the_shorter_is_mostly_in_the_longer():
+    update = JA_TEXT + "与党内には財源を巡って慎重な意見も残る。"
+    other = ("政府は安保関連3文書の改定に合わせ、自衛隊の統合司令部を新設する方針を固めた。"
+             "陸海空の部隊を一元的に指揮し、有事への即応性を高める。")
+    assert queries.shares_text(JA_TEXT, update) and queries.shares_text(update, JA_TEXT)
+    assert queries.shares_text(JA_TEXT.split("。")[0], JA_TEXT)  # a flash of its first sentence
+    assert not queries.shares_text(JA_TEXT, other)  # one subject, another article
+    assert not queries.shares_text(EN_TEXT, "Japan and Australia signed a reciprocal access agreement in Tokyo.")
+    assert queries.shares_text("本文1", "本文2")  # too short to tell: as the canonical URL says
+
+
+def test_a_page_naming_a_stored_article_it_shares_no_text_with_is_its_own(db):
+    first, _ = queries.save_article(db, article(1, text=JA_TEXT))
+    claim = article(2, canonical_url=article(1)["canonical_url"], text=OTHER_TEXT * 2)
+    stored = queries.store_article(db, claim)
+    assert stored.new and stored.id != first and stored.named == (first, article(1)["url"])
+    assert db.execute("SELECT canonical_url FROM articles WHERE id = ?", [stored.id]).fetchone() == (claim["url"],)
+    assert db["articles"].get(first)["text"] == JA_TEXT
+
+
+def test_a_claim_too_tangled_to_undo_is_stored_as_before(db):
+    # Article 1 (at .../1?ref=rss) claims .../2; article 3 claims .../1?ref=rss, the URL article 1
+    # would take back. Page 2, at .../2, naming itself, cannot have its URL: it is stored into
+    # article 1 as it was before canonical URLs were checked, and nothing raises.
+    one, _ = queries.save_article(db, article(1, canonical_url="https://www.example.jp/articles/2", text=JA_TEXT))
+    queries.save_article(db, article(3, canonical_url=article(1)["url"], text=EN_TEXT * 3))
+    page = article(2, url="https://www.example.jp/articles/2", text=OTHER_TEXT * 2)
+    stored = queries.store_article(db, page)
+    assert (stored.id, stored.new, stored.changed, stored.named) == (one, False, True, None)
+    assert db["articles"].count == 2
+
+
 def test_articles_without_text_are_not_merged_by_hash(db):
     one, _ = queries.save_article(db, article(1, title="NHKニュース", text=""))
     two, new = queries.save_article(db, article(2, title="NHKニュース", text=""))

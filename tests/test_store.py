@@ -136,6 +136,84 @@ def test_a_canonical_link_to_the_article_elsewhere_still_names_one_article(tmp_p
     assert first.new and not again.new and again.article_id == first.article_id
 
 
+def _claiming(path: str, canonical: str) -> tuple[str, bytes]:
+    import re
+
+    url, body = _nhk(path)
+    assert re.search(rb'<link rel="canonical" href="[^"]+"', body)
+    return url, re.sub(rb'<link rel="canonical" href="[^"]+"', f'<link rel="canonical" href="{canonical}"'.encode(),
+                       body)
+
+
+def _states(db) -> dict[str, tuple[str, str, int]]:
+    return {url: (code, reason, article_id) for url, code, reason, article_id
+            in db.execute("SELECT url, reason_code, reason, article_id FROM urls")}
+
+
+def test_articles_whose_canonical_link_names_another_article_are_stored_apart(tmp_path):
+    # A template that copies one article's canonical link into the next ones (or a CMS that
+    # names the story's first article in each follow-up): each page was stored as a "version" of
+    # the first, its text replaced by theirs, none of them new. Their texts say otherwise.
+    db = open_db(tmp_path / "n.db")
+    paths = list(NHK_PAGES)
+    first_url, first_body = _nhk(paths[0])
+    first = store.save(db, url=first_url, body=first_body, record=store.analyse(first_body, first_url), outlet="nhk")
+    text = db.execute("SELECT text FROM articles").fetchone()[0]
+    others = []
+    for path in paths[1:]:
+        url, body = _claiming(path, first_url)
+        record = store.analyse(body, url)
+        assert record["canonical_url"] == first_url
+        others.append(store.save(db, url=url, body=body, record=record, outlet="nhk"))
+    assert [s.new for s in others] == [True, True]
+    assert len({first.article_id, *(s.article_id for s in others)}) == 3
+    assert db.execute("SELECT text, version FROM articles WHERE id = ?", [first.article_id]).fetchone() == (text, 1)
+    states = _states(db)
+    for path, saved in zip(paths[1:], others):
+        url = _nhk(path)[0]
+        assert states[url] == ("stored", f"stored as article {saved.article_id} (rules:nhk@2023-04); its page names "
+                                         f"{first_url} (article {first.article_id}) as its canonical URL, but they "
+                                         "share too little text to be one article: kept apart", saved.article_id)
+        assert db.execute("SELECT canonical_url FROM articles WHERE id = ?", [saved.article_id]).fetchone() == (url,)
+
+
+def test_an_article_that_claimed_another_pages_url_gives_it_back(tmp_path):
+    # The other order: the follow-up (claiming the first article's URL) was read first. The first
+    # article's own page, at that URL, is then its own article, and the follow-up takes its own URL.
+    db = open_db(tmp_path / "n.db")
+    paths = list(NHK_PAGES)
+    first_url, first_body = _nhk(paths[0])
+    second_url, second_body = _claiming(paths[1], first_url)
+    second = store.save(db, url=second_url, body=second_body, record=store.analyse(second_body, second_url),
+                        outlet="nhk")
+    first = store.save(db, url=first_url, body=first_body, record=store.analyse(first_body, first_url), outlet="nhk")
+    assert first.new and second.new and first.article_id != second.article_id
+    assert db.execute("SELECT id, canonical_url FROM articles ORDER BY id").fetchall() == [
+        (second.article_id, second_url), (first.article_id, first_url)]
+    # Both pages again (an archive holding them both): each is its own article's sighting.
+    again = [store.save(db, url=url, body=body, record=store.analyse(body, url), outlet="nhk")
+             for url, body in ((second_url, second_body), (first_url, first_body))]
+    assert [(s.article_id, s.new, s.changed) for s in again] == [
+        (second.article_id, False, False), (first.article_id, False, False)]
+
+
+def test_a_page_that_names_its_flash_as_canonical_is_the_flashs_update(tmp_path):
+    # What a canonical link to another URL is for: the same article, grown. A flash of its first
+    # paragraph, then the whole article at another URL naming the flash's: one article, version 2.
+    db = open_db(tmp_path / "n.db")
+    paths = list(NHK_PAGES)
+    url, body = _nhk(paths[0])
+    record = store.analyse(body, url)
+    whole = record["text"]
+    flash = dict(record, text=whole.split("\n")[0], content_hash=None)
+    first = store.save(db, url=url, body=body, record=flash, outlet="nhk")
+    later_url, later_body = _claiming(paths[0], url)
+    later_url = later_url.replace("/20230403/", "/20230404/")
+    grown = store.save(db, url=later_url, body=later_body, record=store.analyse(later_body, later_url), outlet="nhk")
+    assert (grown.article_id, grown.new, grown.changed, grown.version) == (first.article_id, False, True, 2)
+    assert _states(db)[later_url][1] == f"already stored as article {first.article_id} (rules:nhk@2023-04)"
+
+
 def test_a_teaser_or_a_notice_in_place_of_a_stored_article_is_no_new_version():
     from crawler.store import revisit_loss
 
