@@ -43,7 +43,8 @@ degraded (articles arrive but extraction is going wrong):
     ``off_domains``   a third or more of the URLs its feeds listed over the last week (at least 3)
                       are on hosts not among its domains: its articles moved to a new host?
     ``stale``         a feed (or Google News sitemap) has listed nothing new for ten times the
-                      interval between its own entries (a day at least), while its other
+                      interval between its own entries (a day at least; without dates, between
+                      its reads that listed something new), while its other
                       channels found articles published since: frozen, or moved with the old
                       address still answering its last copy; what only it lists is missed
     ``late``          its new articles are found more than an hour (``late_after``) after they
@@ -148,6 +149,8 @@ FUTURE_AFTER = timedelta(minutes=15)
 STALE_EXPECTED = SILENT_EXPECTED
 STALE_MIN_AGE = timedelta(days=1)
 STALE_OTHERS = 5
+# A feed that dates no entry is paced by its reads that listed something new: the newest this many.
+STALE_READS = 6
 # Lags kept per run and outlet: a first run of a big sitemap says no more with thousands.
 LAGS_PER_RUN = 200
 
@@ -614,8 +617,9 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
     """The outlet's feeds (and Google News sitemaps) read in run ``run_id`` that list nothing new
     (``STALE_EXPECTED``): per feed its ``kind``, ``url``, ``since`` (its newest entry, or the last
     read that listed a URL not seen before, whichever is later), ``interval`` (seconds between its
-    entries) and ``published`` (how many of the outlet's articles were published since, up to
-    ``STALE_OTHERS``)."""
+    entries, or for a feed that dates none, between its reads that listed something new: ``by``
+    says which, ``entries`` or ``reads``) and ``published`` (how many of the outlet's articles
+    were published since, up to ``STALE_OTHERS``)."""
     now = _now(now)
     out = []
     for kind, url in db.execute("SELECT DISTINCT kind, url FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 1 "
@@ -623,16 +627,22 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
         # A 304 is a read of the entries the last 200 gave: their dates stand.
         paced = db.execute("SELECT newest_entry, entry_interval FROM discovery WHERE url = ? AND outlet = ? "
                            "AND newest_entry IS NOT NULL ORDER BY id DESC LIMIT 1", [url, outlet]).fetchone()
-        if paced is None or not paced[1]:
-            continue
         # A feed whose dates stand still while its links change (a CMS stamping every entry
         # with one date) is not frozen: the last read that listed something unseen counts too.
-        listed = db.execute("SELECT fetched_at FROM discovery WHERE url = ? AND outlet = ? "
-                            "AND (article_urls > known OR new_urls > 0) ORDER BY id DESC LIMIT 1",
-                            [url, outlet]).fetchone()
-        since = max([_time(paced[0])] + ([_time(listed[0])] if listed else []))
+        listed = [_time(at) for (at,) in db.execute(
+            "SELECT fetched_at FROM discovery WHERE url = ? AND outlet = ? AND (article_urls > known OR new_urls > 0) "
+            "ORDER BY id DESC LIMIT ?", [url, outlet, STALE_READS])]
+        if paced is not None and paced[1]:
+            since, interval, by = max([_time(paced[0])] + listed[:1]), paced[1], "entries"
+        elif len(listed) >= STALE_READS:
+            # No dates (Japan Times' feed dates its channel only): its own history of new
+            # listings is its pace, as long as there is one to read.
+            gaps = sorted((newer - older).total_seconds() for newer, older in zip(listed, listed[1:]))
+            since, interval, by = listed[0], round(gaps[len(gaps) // 2]), "reads"
+        else:
+            continue
         quiet = (now - since).total_seconds()
-        if quiet < max(STALE_MIN_AGE.total_seconds(), STALE_EXPECTED * paced[1]):
+        if quiet < max(STALE_MIN_AGE.total_seconds(), STALE_EXPECTED * interval):
             continue
         # Publication times carry their own offsets: read from a bound 14 hours early, compared parsed.
         published = 0
@@ -644,7 +654,8 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
                 if published >= STALE_OTHERS:
                     break
         if published >= STALE_OTHERS:
-            out.append({"kind": kind, "url": url, "since": _iso(since), "interval": paced[1], "published": published})
+            out.append({"kind": kind, "url": url, "since": _iso(since), "interval": interval, "by": by,
+                        "published": published})
     return out
 
 
@@ -652,7 +663,8 @@ def _stale_reason(feeds: list[Mapping[str, Any]] | None, now: datetime) -> Reaso
     if not feeds:
         return None
     named = "; ".join(f"{f['kind']} {f['url']} (nothing new since {f['since'][:16].replace('T', ' ')} UTC, "
-                      f"{duration_text((now - _time(f['since'])).total_seconds())}; it used to list one every "
+                      f"{duration_text((now - _time(f['since'])).total_seconds())}; it used to list "
+                      f"{'one' if f['by'] == 'entries' else 'something new'} every "
                       f"{duration_text(f['interval'])})" for f in feeds[:3])
     return Reason("stale", f"its {named} lists nothing new while its other feeds, sitemaps and sections found "
                            "articles published since: frozen, or moved with the old address still answering? "

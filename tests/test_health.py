@@ -349,7 +349,7 @@ def test_a_feed_that_lists_nothing_new_while_its_outlet_publishes_degrades_the_o
     published(db, 4, NOW - timedelta(days=9, hours=20))
     assert health.stale(db, "mod", last, now=NOW) == [
         {"kind": "feed", "url": FEED, "since": (NOW - timedelta(days=10)).isoformat(), "interval": 54_000,
-         "published": 5}]
+         "by": "entries", "published": 5}]
     health.update_health(db, "mod", last, now=NOW)
     [(status, problems)] = db.execute("SELECT status, problems FROM health WHERE outlet = 'mod'").fetchall()
     assert status == "degraded" and problems == (
@@ -365,7 +365,7 @@ def test_a_feed_that_lists_nothing_new_while_its_outlet_publishes_degrades_the_o
     assert health.stale(db, "mod", last, now=NOW) == []
 
 
-def test_a_feed_read_for_the_first_time_is_judged_from_then_and_one_without_dates_not_at_all(db):
+def test_a_feed_read_for_the_first_time_is_judged_from_then_and_one_without_dates_from_its_reads(db):
     # The outlet's backlog: a feed whose newest entry is months old, and articles from before.
     first = add_run(db, "mod", NOW - timedelta(hours=2))
     read_feed(db, first, NOW - timedelta(hours=2), newest=NOW - timedelta(days=90), interval=3600, new=20)
@@ -380,7 +380,34 @@ def test_a_feed_read_for_the_first_time_is_judged_from_then_and_one_without_date
     read_feed(db, later, NOW + timedelta(days=3), url=undated, status=304)
     for n in range(6, 12):
         published(db, n, NOW + timedelta(days=1, hours=n))
+    # The feed without dates: one read that listed anything is no pace to judge it by.
     assert [f["url"] for f in health.stale(db, "mod", later, now=NOW + timedelta(days=3))] == [FEED]
+
+
+def test_a_feed_without_dates_is_paced_by_its_reads_that_listed_something_new(db):
+    # Japan Times' feed dates its channel, not its entries: frozen, it would never have been
+    # named. Its reads said something new every 4 hours for a day; then 304s for 3 days while
+    # the outlet's other channels found six articles.
+    undated = "https://www.japantimes.co.jp/feed/"
+    start = NOW - timedelta(days=4)
+    for n in range(7):
+        read_feed(db, add_run(db, "mod", start + timedelta(hours=4 * n)), start + timedelta(hours=4 * n),
+                  url=undated, new=3, known=17)
+    last = add_run(db, "mod", NOW)
+    read_feed(db, last, NOW, url=undated, status=304)
+    for n in range(6):
+        published(db, n, NOW - timedelta(days=2, hours=n))
+    since = start + timedelta(hours=24)
+    assert health.stale(db, "mod", last, now=NOW) == [
+        {"kind": "feed", "url": undated, "since": since.isoformat(), "interval": 4 * 3600, "by": "reads",
+         "published": 5}]
+    reason = health._stale_reason(health.stale(db, "mod", last, now=NOW), NOW)
+    assert ("(nothing new since 2026-03-02 12:00 UTC, 3.0 days; it used to list something new every 4.0 h)"
+            in reason.message)
+    # Five reads with something new: too short a history to pace it by.
+    db.execute("DELETE FROM discovery WHERE url = ? AND fetched_at <= ?",
+               [undated, (start + timedelta(hours=4)).isoformat()])
+    assert health.stale(db, "mod", last, now=NOW) == []
 
 
 def test_health_changes_are_stored_logged_and_reported_once(db):
