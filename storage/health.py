@@ -634,9 +634,10 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
             "ORDER BY id DESC LIMIT ?", [url, outlet, STALE_READS])]
         if paced is not None and paced[1]:
             since, interval, by = max([_time(paced[0])] + listed[:1]), paced[1], "entries"
-        elif len(listed) >= STALE_READS:
+        elif kind == "feed" and len(listed) >= STALE_READS:
             # No dates (Japan Times' feed dates its channel only): its own history of new
-            # listings is its pace, as long as there is one to read.
+            # listings is its pace, as long as there is one to read. Not a plain sitemap's: this
+            # month's stops listing when the month ends, and the next one's takes over.
             gaps = sorted((newer - older).total_seconds() for newer, older in zip(listed, listed[1:]))
             since, interval, by = listed[0], round(gaps[len(gaps) // 2]), "reads"
         else:

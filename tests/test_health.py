@@ -404,6 +404,13 @@ def test_a_feed_without_dates_is_paced_by_its_reads_that_listed_something_new(db
     reason = health._stale_reason(health.stale(db, "mod", last, now=NOW), NOW)
     assert ("(nothing new since 2026-03-02 12:00 UTC, 3.0 days; it used to list something new every 4.0 h)"
             in reason.message)
+    # A plain sitemap that listed new articles and stops: this month's, and the month ended.
+    month = "https://www.japantimes.co.jp/sitemap-2026-02.xml"
+    for n in range(7):
+        frontier.record_discovery(db, run_id=last, outlet="mod", url=month, kind="sitemap", ok=True, http_status=200,
+                                  entries=20, article_urls=20, new_urls=3, known=17,
+                                  now=(start + timedelta(hours=4 * n)).isoformat())
+    assert [f["url"] for f in health.stale(db, "mod", last, now=NOW)] == [undated]
     # Five reads with something new: too short a history to pace it by.
     db.execute("DELETE FROM discovery WHERE url = ? AND fetched_at <= ?",
                [undated, (start + timedelta(hours=4)).isoformat()])
