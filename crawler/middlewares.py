@@ -295,7 +295,8 @@ class ConditionalGetMiddleware:
             validators = {"url": request.url,
                           "etag": etag.decode("latin-1") if etag else previous.get("etag"),
                           "last_modified": modified.decode("latin-1") if modified else previous.get("last_modified"),
-                          "status": response.status}
+                          "status": response.status,
+                          "index_lastmod": request.meta.get("newsmon_index_lastmod")}
             if response.status == 304:  # nothing new to read: the state stays as it was
                 queries.set_feed_state(self.db, **validators)
             else:

@@ -177,6 +177,7 @@ SETTINGS: dict[str, Parse] = {
     "NEWSMON_HEALTH_CROSSCHECK": whole(0),
     "NEWSMON_LATE_AFTER": duration,
     "NEWSMON_FULL_READ_AFTER": duration,
+    "NEWSMON_SITEMAP_RECHECK": duration,
     "NEWSMON_INGEST_RETRIES": whole(0),
     "NEWSMON_INGEST_NO_WORKERS": number(0),
     "NEWSMON_STORIES_ENABLED": flag,

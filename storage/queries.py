@@ -615,25 +615,61 @@ def get_feed_state(db: Database, url: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def feed_children(db: Database, url: str) -> list[str]:
-    """The child sitemaps sitemap index ``url`` listed when it was last read whole; ``[]`` for
-    any other document, or one never read."""
+def feed_children(db: Database, url: str) -> dict[str, str | None]:
+    """The child sitemaps sitemap index ``url`` listed when it was last read whole, each with the
+    ``<lastmod>`` it gave (``None``: none); ``{}`` for any other document, or one never read."""
     found = db.execute("SELECT children FROM feed_state WHERE url = ?", [url]).fetchone()
-    return json.loads(found[0]) if found and found[0] else []
+    children = json.loads(found[0]) if found and found[0] else {}
+    # m022's rows: a list, without lastmods.
+    return dict.fromkeys(children) if isinstance(children, list) else children
 
 
 def set_feed_state(db: Database, url: str, *, etag: str | None, last_modified: str | None, status: int,
-                   children: list[str] | None = None, news: bool = False, now: str | None = None) -> None:
+                   children: dict[str, str | None] | None = None, news: bool = False,
+                   index_lastmod: str | None = None, now: str | None = None) -> None:
     """Remember a feed's validators (ETag, Last-Modified) and last status for the next fetch; a
     200 is also the time it was last read whole (``read_at``), and says which child sitemaps it
-    lists (``children``, a sitemap index's; ``None``: it is no index), asked for when it answers
-    304 (``feed_children``), and whether it is a Google News sitemap (``news``)."""
+    lists (``children``, a sitemap index's, with their lastmods; ``None``: it is no index), asked
+    for when it answers 304 (``feed_children``), and whether it is a Google News sitemap
+    (``news``). ``index_lastmod``: the lastmod the index that listed this sitemap gave it
+    (``settled_sitemaps``)."""
     now = now or now_utc()
-    row = {"url": url, "etag": etag, "last_modified": last_modified, "last_status": status, "last_fetched_at": now}
+    row = {"url": url, "etag": etag, "last_modified": last_modified, "last_status": status, "last_fetched_at": now,
+           "index_lastmod": index_lastmod}
     if status == 200:
         row.update(read_at=now, children=_json(children) if children is not None else None, news=int(news))
     with transaction(db):
         db.table("feed_state").upsert(row, pk="url")
+
+
+def settled_sitemaps(db: Database, lastmods: dict[str, str]) -> dict[str, str]:
+    """Of the child sitemaps in ``lastmods`` (URL → the lastmod their index gives now), those last
+    fetched well (200 or 304) under that same lastmod: what they listed then, they list now, the
+    index says. URL → when each was last fetched."""
+    settled = {}
+    urls = list(lastmods)
+    for start in range(0, len(urls), _BATCH):
+        part = urls[start:start + _BATCH]
+        for url, lastmod, fetched in db.execute(
+                f"SELECT url, index_lastmod, last_fetched_at FROM feed_state WHERE url IN ({', '.join('?' * len(part))}) "
+                "AND last_status IN (200, 304)", part):
+            if lastmod == lastmods[url]:
+                settled[url] = fetched
+    return settled
+
+
+def lastmods_lie(db: Database, index: str) -> str | None:
+    """Why sitemap index ``index``'s lastmods are not believed (``distrust_lastmods``), if so."""
+    found = db.execute("SELECT lastmods_lie FROM feed_state WHERE url = ?", [index]).fetchone()
+    return found[0] if found else None
+
+
+def distrust_lastmods(db: Database, index: str, why: str) -> None:
+    """Sitemap index ``index`` gave a child a lastmod that stood still while the child changed:
+    its children are asked for every run from now on, whatever their lastmods say."""
+    with transaction(db):
+        db.execute("INSERT INTO feed_state (url, lastmods_lie) VALUES (?, ?) "
+                   "ON CONFLICT(url) DO UPDATE SET lastmods_lie = excluded.lastmods_lie", [index, why[:500]])
 
 
 # --- crawl runs ------------------------------------------------------------------------------

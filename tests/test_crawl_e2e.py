@@ -612,6 +612,83 @@ def test_the_children_of_a_sitemap_index_that_answers_304_are_still_read(env, si
     assert site.article_requests() == []
 
 
+def _index(site, children: dict[str, str]) -> bytes:
+    entries = "".join(f"<sitemap><loc>{site.url(path)}</loc><lastmod>{lastmod}</lastmod></sitemap>"
+                      for path, lastmod in children.items())
+    return ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{entries}</sitemapindex>").encode()
+
+
+def _urlset(site, paths: list[str]) -> bytes:
+    urls = "".join(f"<url><loc>{site.url(path)}</loc></url>" for path in paths)
+    return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{urls}</urlset>").encode()
+
+
+def test_archive_sitemaps_whose_lastmod_stands_still_are_asked_for_once_a_day(env, site):
+    # An index of monthly archives: each run asked for every one of them, an index of 300
+    # months 300 requests a run, ahead of the outlet's articles (discovery goes first).
+    xml = {"Content-Type": "application/xml"}
+    may, june = "/sitemap-2025-05.xml", "/sitemap-2025-06.xml"
+    archived = site.publish_html("/site/archive/1.html", news_page(1, datetime(2025, 6, 3, tzinfo=timezone.utc)),
+                                 title="第1報", published=datetime(2025, 6, 3, tzinfo=timezone.utc), channels=[])
+    lastmods = {NEWS_SITEMAP_PATH: datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                may: "2025-05-31", june: "2025-06-30T23:10:00+09:00"}
+    site.answer(SITEMAP_PATH, 200, _index(site, lastmods), xml)
+    site.answer(may, 200, _urlset(site, []), xml)
+    site.answer(june, 200, _urlset(site, [archived.path]), xml)
+    assert crawl(env).returncode == 0
+    assert {r.path for r in site.article_requests()} >= {archived.path}
+
+    def asked() -> list[str]:
+        return sorted(r.path for r in site.requests() if r.path in lastmods)
+
+    # Nothing moved: the news sitemap (its lastmod is today's) is asked for, the archives not.
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert asked() == [NEWS_SITEMAP_PATH]
+    [note] = [r["reason"] for r in rows(env, "select reason from discovery where url = ? order by id desc limit 1",
+                                        site.url(SITEMAP_PATH))]
+    assert note.startswith("2 of its 3 child sitemaps not asked for: their lastmods here have not moved since they "
+                           "were fetched (the oldest ") and note.endswith(
+        "each is asked again 24.0 h after it was, or when its lastmod moves")
+    # June's archive gains an article, and its lastmod moves: it is asked for.
+    added = site.publish_html("/site/archive/2.html", news_page(2, datetime(2025, 6, 4, tzinfo=timezone.utc)),
+                              title="第2報", published=datetime(2025, 6, 4, tzinfo=timezone.utc), channels=[])
+    site.answer(june, 200, _urlset(site, [archived.path, added.path]), xml)
+    site.answer(SITEMAP_PATH, 200, _index(site, {**lastmods, june: "2025-07-01T09:00:00+09:00"}), xml)
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert asked() == sorted([NEWS_SITEMAP_PATH, june])
+    assert [r.path for r in site.article_requests()] == [added.path]
+    lastmods[june] = "2025-07-01T09:00:00+09:00"
+    # May's archive gains one, its lastmod standing still (the index's lastmods are not the
+    # children's): not asked for until a day after its last fetch, then read, and from then on
+    # the index's lastmods are not believed.
+    hidden = site.publish_html("/site/archive/3.html", news_page(3, datetime(2025, 5, 9, tzinfo=timezone.utc)),
+                               title="第3報", published=datetime(2025, 5, 9, tzinfo=timezone.utc), channels=[])
+    site.answer(may, 200, _urlset(site, [hidden.path]), xml)
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert asked() == [NEWS_SITEMAP_PATH] and site.article_requests() == []
+    conn = sqlite3.connect(env["db"])
+    with conn:
+        conn.execute("UPDATE feed_state SET last_fetched_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', last_fetched_at, "
+                     "'-25 hours') WHERE url = ?", [site.url(may)])
+    conn.close()
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert asked() == sorted([NEWS_SITEMAP_PATH, may])
+    assert [r.path for r in site.article_requests()] == [hidden.path]
+    [lie] = [r["lastmods_lie"] for r in rows(env, "select lastmods_lie from feed_state where url = ?",
+                                             site.url(SITEMAP_PATH))]
+    assert lie.startswith(f"{site.url(may)} listed 1 new article URL on ") and lie.endswith(
+        "while its lastmod here stood at 2025-05-31: every child is asked for every run")
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert asked() == sorted([NEWS_SITEMAP_PATH, may, june])
+
+
 def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site):
     # An outlet published more between two runs than its feed holds: the feed now lists only
     # articles never seen, and those that dropped off it in between were never seen at all.

@@ -41,7 +41,8 @@ EXPECTED_COLUMNS = {
                   "article_urls", "new_urls", "refused", "reason", "known",
                   "newest_entry", "entry_interval"],
     "robots": ["netloc", "http_status", "sha256", "fetched_at", "changed_at"],
-    "feed_state": ["url", "etag", "last_modified", "last_status", "last_fetched_at", "read_at", "children", "news"],
+    "feed_state": ["url", "etag", "last_modified", "last_status", "last_fetched_at", "read_at", "children", "news",
+                   "index_lastmod", "lastmods_lie"],
     "crawl_runs": ["id", "started_at", "finished_at", "outlets", "trigger", "requests",
                    "responses_by_status", "articles_new", "articles_relevant", "errors",
                    "finish_reason", "exit_status", "pid", "revisits", "revisits_not_modified", "revisits_failed",
@@ -72,7 +73,8 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m015_outlet_lags",
                    "m016_removed_articles", "m017_queued_since",
                    "m018_discovery_known", "m019_discovery_pace",
-                   "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state"]
+                   "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state",
+                   "m023_sitemap_lastmods"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -390,7 +392,8 @@ def test_m012_fills_published_day_of_stored_articles(tmp_path):
     queries.save_article(db, article(2, published_at=None))
     assert migrate(db) == ["m012_published_day", "m013_page_series", "m014_zstd_offsets", "m015_outlet_lags",
                            "m016_removed_articles", "m017_queued_since", "m018_discovery_known",
-                           "m019_discovery_pace", "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state"]
+                           "m019_discovery_pace", "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state",
+                   "m023_sitemap_lastmods"]
     assert [r["published_day"] for r in db.query("SELECT published_day FROM articles ORDER BY id")] == \
         ["2024-03-05", None]
 
@@ -407,7 +410,8 @@ def test_m014_reads_unfinished_zstd_archives_again_from_their_start(tmp_path):
                                         "finished_at": finished, "stopped": stopped, "resume_offset": offset})
     assert migrate(db) == ["m014_zstd_offsets", "m015_outlet_lags",
                            "m016_removed_articles", "m017_queued_since", "m018_discovery_known",
-                           "m019_discovery_pace", "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state"]
+                           "m019_discovery_pace", "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state",
+                   "m023_sitemap_lastmods"]
     assert {r["source"]: (r["resume_offset"], r["records"]) for r in db.query("SELECT * FROM ingested_archives")} == {
         "/a/grab.warc.zst": (0, 0), "/a/cut.warc.zst": (0, 0), "/a/done.warc.zst": (80_000, 9),
         "/a/news.warc.gz": (60_000, 9)}
@@ -480,18 +484,22 @@ def test_feed_state_round_trips(db):
     assert queries.get_feed_state(db, url) == {
         "url": url, "etag": 'W/"2"', "last_modified": "Tue, 05 Mar 2024 01:00:00 GMT", "last_status": 304,
         "last_fetched_at": "2024-01-02T00:00:00+00:00",
-        "read_at": "2024-01-01T00:00:00+00:00", "children": None, "news": 0}  # a 304 is no whole read: the 200's time stays
+        "read_at": "2024-01-01T00:00:00+00:00", "children": None, "news": 0,  # a 304 is no whole read: the 200's time stays
+        "index_lastmod": None, "lastmods_lie": None}
 
 
 def test_what_a_sitemap_was_at_its_last_whole_read_outlasts_its_304s(db):
     url = "https://www.example.jp/sitemap.xml"
-    children = ["https://www.example.jp/sitemap-news.xml", "https://www.example.jp/sitemap-2024-01.xml"]
+    children = {"https://www.example.jp/sitemap-news.xml": None, "https://www.example.jp/sitemap-2024-01.xml": "2024-01-31"}
     queries.set_feed_state(db, url, etag='"1"', last_modified=None, status=200, children=children)
     queries.set_feed_state(db, url, etag='"1"', last_modified=None, status=304)
     assert queries.feed_children(db, url) == children
+    # m022 kept a list, without lastmods.
+    db.execute("UPDATE feed_state SET children = ? WHERE url = ?", [json.dumps(list(children)), url])
+    assert queries.feed_children(db, url) == dict.fromkeys(children)
     queries.set_feed_state(db, url, etag='"2"', last_modified=None, status=200, news=True)  # a news urlset now
     queries.set_feed_state(db, url, etag='"2"', last_modified=None, status=304)
-    assert queries.feed_children(db, url) == [] and queries.feed_children(db, "https://www.example.jp/new.xml") == []
+    assert queries.feed_children(db, url) == {} and queries.feed_children(db, "https://www.example.jp/new.xml") == {}
     assert queries.get_feed_state(db, url)["news"] == 1
     queries.set_feed_state(db, url, etag='"3"', last_modified=None, status=200)
     assert queries.get_feed_state(db, url)["news"] == 0
@@ -506,7 +514,7 @@ def test_m022_has_the_sitemaps_read_before_it_read_whole_once(tmp_path):
                                  "last_status": 200, "last_fetched_at": "2024-01-01T00:00:00+00:00"})
         db["discovery"].insert({"url": url, "kind": kind, "outlet": "x", "fetched_at": "2024-01-01T00:00:00+00:00",
                                 "ok": 1})
-    assert migrate(db) == ["m022_sitemap_state"]
+    assert migrate(db)[0] == "m022_sitemap_state"
     assert [(r["url"], r["etag"], r["last_modified"]) for r in db.query("SELECT * FROM feed_state ORDER BY url")] == [
         ("https://x.jp/rss.xml", '"1"', "Mon, 01 Jan 2024 00:00:00 GMT"), ("https://x.jp/sitemap.xml", None, None)]
 

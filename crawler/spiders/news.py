@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import scrapy
@@ -30,9 +31,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from storage import frontier, queries, versions
 from storage.exceptions import DatabaseUnwritable
+from storage.health import duration_text
 
-from ..config import ConfigError, load_config
-from ..discovery import Discovered, parse_feed, parse_sitemap
+from ..config import ConfigError, load_config, parse_duration
+from ..discovery import Discovered, lastmod_time, parse_feed, parse_sitemap
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
@@ -44,6 +46,11 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Walls in a row from one outlet after which its other article requests wait for the next run:
 #: a site that blocks us is not asked for every article again in the same minute.
 WALLS_BEFORE_STOP = 3
+#: A child sitemap whose lastmod in its index is this old is an archive's: while that lastmod
+#: stands still it is asked for once a ``NEWSMON_SITEMAP_RECHECK``. A younger one (this month's,
+#: a category's, a news sitemap) is asked for every run, as is one without a lastmod; two days,
+#: so that a lastmod written as a day ("2026-12-01") is never taken for settled on its day.
+SETTLED_AGE = timedelta(days=2)
 
 
 @dataclass
@@ -131,6 +138,11 @@ class NewsSpider(scrapy.Spider):
         # (outlet, URL) of every sitemap asked for this run: an index that lists itself, or two
         # that list each other, were read again, their children with them, to DEPTH_LIMIT.
         spider.sitemaps_asked: set[tuple[str, str]] = set()
+        try:
+            spider.sitemap_recheck = timedelta(seconds=parse_duration(
+                settings.get("NEWSMON_SITEMAP_RECHECK") or "1d", "NEWSMON_SITEMAP_RECHECK"))
+        except ConfigError as exc:
+            raise scrapy.exceptions.UsageError(str(exc)) from None
         return spider
 
     def note_wall(self, outlet: str, wall: Wall) -> None:
@@ -183,14 +195,54 @@ class NewsSpider(scrapy.Spider):
     # -- discovery ------------------------------------------------------------------------
 
     def _discovery(self, url: str, outlet: str, kind: str, callback, conditional: bool = True,
-                   index: _Index | None = None) -> scrapy.Request:
+                   index: _Index | None = None, child: _Child | None = None) -> scrapy.Request:
         # Discovery pages are fetched every run (dont_filter) but conditionally, so an unchanged
         # feed costs a 304 and nothing more.
         return scrapy.Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
                               priority=10, cb_kwargs={"outlet": outlet},
                               meta={"newsmon_conditional": conditional, "newsmon_outlet": outlet,
                                     "newsmon_discovery": kind, "handle_httpstatus_list": [304],
-                                    "newsmon_index": index})
+                                    "newsmon_index": index, "newsmon_child": child,
+                                    "newsmon_index_lastmod": child.lastmod if child else None})
+
+    def _children(self, index: str, children: dict[str, str | None], outlet: str) -> tuple[list[_Child], str | None]:
+        """The child sitemaps of sitemap ``index`` to ask for this run (those not asked yet), and
+        a note of those that are not: an archive whose lastmod in the index (days old) has not
+        moved since it was fetched, less than ``NEWSMON_SITEMAP_RECHECK`` ago. What it listed
+        then, it lists now, the index says; an index whose lastmods stood still while a child
+        changed is not believed again (``_lastmod_stood``)."""
+        asked = self._unasked(children, outlet, index)
+        now = datetime.now(timezone.utc)
+        old = {}
+        if not queries.lastmods_lie(self.db, index):
+            for url in asked:
+                moment = lastmod_time(children[url])
+                if moment is not None and now - moment >= SETTLED_AGE:
+                    old[url] = children[url]
+        stood = queries.settled_sitemaps(self.db, old)
+        since = (now - self.sitemap_recheck).isoformat(timespec="seconds")
+        resting = {url: at for url, at in stood.items() if at >= since}
+        out = [_Child(url, children[url], index if url in stood else None) for url in asked if url not in resting]
+        if not resting:
+            return out, None
+        self.crawler.stats.inc_value("newsmon/discovery/sitemaps_resting", len(resting))
+        oldest = min(resting.values())[:16].replace("T", " ")
+        return out, (f"{len(resting)} of its {len(children)} child sitemaps not asked for: their lastmods here have "
+                     f"not moved since they were fetched (the oldest {oldest} UTC); each is asked again "
+                     f"{duration_text(self.sitemap_recheck.total_seconds())} after it was, or when its lastmod moves")
+
+    def _lastmod_stood(self, response: Response, new: int) -> None:
+        """A child sitemap asked for although its lastmod had not moved (a recheck) listed
+        ``new`` article URLs not seen before: its index's lastmods do not say when its children
+        change, and are not believed again."""
+        child = response.meta.get("newsmon_child")
+        if child is None or child.stood is None or response.status != 200 or not new:
+            return
+        why = (f"{response.url} listed {new} new article URL{'s' if new > 1 else ''} on {now_iso()[:16].replace('T', ' ')} UTC while its "
+               f"lastmod here stood at {child.lastmod}: every child is asked for every run")
+        queries.distrust_lastmods(self.db, child.stood, why)
+        self.crawler.stats.inc_value("newsmon/discovery/lastmods_lie")
+        self.logger.warning("newsmon: sitemap index %s: %s", child.stood, why)
 
     def _unasked(self, sitemaps: Iterable[str], outlet: str, index: str | None) -> list[str]:
         """Those of ``sitemaps`` not asked for yet this run for ``outlet`` (listed by sitemap
@@ -242,12 +294,13 @@ class NewsSpider(scrapy.Spider):
                                   refused=refused, reason=reason, known=known, newest_entry=pace[0],
                                   entry_interval=pace[1])
 
-    def _not_modified(self, response: Response, outlet: str, kind: str) -> bool:
+    def _not_modified(self, response: Response, outlet: str, kind: str, note: str | None = None) -> bool:
         # Every discovery response passes here: per-outlet counts for outlet health.
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_ok")
         if response.status == 304:
             self.crawler.stats.inc_value("newsmon/discovery/not_modified")
-            self._record_discovery(response, outlet, kind, ok=True, status=304, reason="not modified")
+            self._record_discovery(response, outlet, kind, ok=True, status=304,
+                                   reason="not modified" + (f"; {note}" if note else ""))
             return True
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_changed")
         return False
@@ -267,7 +320,7 @@ class NewsSpider(scrapy.Spider):
                     self.logger.warning("newsmon: sitemap index %s lists %r, which is no URL: not read",
                                         response.url, loc[:200])
                 elif self.outlets[outlet].in_scope(child):
-                    wanted.append(child)
+                    wanted.append((child, found.lastmods.get(loc)))
                 else:
                     self.logger.warning("newsmon: sitemap index %s lists %s, off the outlet's domains: not read",
                                         response.url, child[:200])
@@ -280,17 +333,18 @@ class NewsSpider(scrapy.Spider):
                                         if unread else None)
             if problem and not found.problem:
                 self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
-            self._record_discovery(response, outlet, kind, ok=not problem, status=response.status,
-                                   found=(len(found.links), 0, 0, 0), reason=problem)
+            children = {url: lastmod for url, lastmod in wanted}
             if "newsmon_validators" in response.meta:  # what its 304s will stand for
-                response.meta["newsmon_validators"]["children"] = wanted
-            wanted = self._unasked(wanted, outlet, response.url)
-            if not wanted:
+                response.meta["newsmon_validators"]["children"] = children
+            asked, resting = self._children(response.url, children, outlet)
+            self._record_discovery(response, outlet, kind, ok=not problem, status=response.status,
+                                   found=(len(found.links), 0, 0, 0), reason=problem or resting)
+            if not asked:
                 self._document_done(response.meta, not found.problem)
                 return
-            index = _Index(left=len(wanted), ok=not found.problem, meta=response.meta)
-            for child in wanted:
-                yield self._discovery(child, outlet, "sitemap", self.parse_sitemap, index=index)
+            index = _Index(left=len(asked), ok=not found.problem, meta=response.meta)
+            for child in asked:
+                yield self._discovery(child.url, outlet, "sitemap", self.parse_sitemap, index=index, child=child)
             return
         # Feeds should give absolute URLs; some give paths, which mean the feed's own host. An
         # entry no URL parser takes stays as it is, to be refused with its reason (_articles).
@@ -306,6 +360,7 @@ class NewsSpider(scrapy.Spider):
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
                                found=(len(links), *counts[:3]), reason=found.problem, known=counts[3],
                                pace=(found.newest, found.interval))
+        self._lastmod_stood(response, counts[1])
         yield from requests
 
     def _walled(self, response: Response, outlet: str, kind: str) -> bool:
@@ -327,13 +382,19 @@ class NewsSpider(scrapy.Spider):
         yield from self._parse_document(response, outlet, "sitemap", parse_sitemap)
 
     def _parse_document(self, response: Response, outlet: str, kind: str, parse):
+        if kind == "sitemap" and response.status == 304:
+            # An index unchanged says its list of children is, not that they are: a static
+            # index's news sitemap changes by the minute. Each is asked for with its own
+            # validators, but for archives whose lastmods here have not moved (``_children``).
+            children = queries.feed_children(self.db, response.url)
+            asked, resting = self._children(response.url, children, outlet) if children else ([], None)
+            self._not_modified(response, outlet, kind, note=resting)
+            self._document_done(response.meta, True)
+            for child in asked:
+                yield self._discovery(child.url, outlet, "sitemap", self.parse_sitemap, child=child)
+            return
         if self._not_modified(response, outlet, kind):
             self._document_done(response.meta, True)
-            # An index unchanged says its list of children is, not that they are: a static
-            # index's news sitemap changes by the minute. Each is asked for with its own validators.
-            children = queries.feed_children(self.db, response.url) if kind == "sitemap" else []
-            for child in self._unasked(children, outlet, response.url):
-                yield self._discovery(child, outlet, "sitemap", self.parse_sitemap)
             return
         if self._walled(response, outlet, kind):
             self._document_done(response.meta, False)
@@ -631,6 +692,16 @@ class _Index:
     left: int
     ok: bool
     meta: dict
+
+
+@dataclass(frozen=True)
+class _Child:
+    """A child sitemap asked for: the lastmod its index gives it, and the index's URL when that
+    lastmod has not moved since it was last fetched (a recheck: ``NewsSpider._lastmod_stood``)."""
+
+    url: str
+    lastmod: str | None
+    stood: str | None = None
 
 
 def _header(response: Response, name: str) -> str | None:
