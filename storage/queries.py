@@ -650,8 +650,9 @@ def settled_sitemaps(db: Database, lastmods: dict[str, str]) -> dict[str, str]:
     urls = list(lastmods)
     for start in range(0, len(urls), _BATCH):
         part = urls[start:start + _BATCH]
+        marks = ", ".join("?" * len(part))
         for url, lastmod, fetched in db.execute(
-                f"SELECT url, index_lastmod, last_fetched_at FROM feed_state WHERE url IN ({', '.join('?' * len(part))}) "
+                f"SELECT url, index_lastmod, last_fetched_at FROM feed_state WHERE url IN ({marks}) "
                 "AND last_status IN (200, 304)", part):
             if lastmod == lastmods[url]:
                 settled[url] = fetched

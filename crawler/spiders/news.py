@@ -238,7 +238,8 @@ class NewsSpider(scrapy.Spider):
         child = response.meta.get("newsmon_child")
         if child is None or child.stood is None or response.status != 200 or not new:
             return
-        why = (f"{response.url} listed {new} new article URL{'s' if new > 1 else ''} on {now_iso()[:16].replace('T', ' ')} UTC while its "
+        when = now_iso()[:16].replace("T", " ")
+        why = (f"{response.url} listed {new} new article URL{'s' if new > 1 else ''} on {when} UTC while its "
                f"lastmod here stood at {child.lastmod}: every child is asked for every run")
         queries.distrust_lastmods(self.db, child.stood, why)
         self.crawler.stats.inc_value("newsmon/discovery/lastmods_lie")
