@@ -37,17 +37,6 @@ def _date(text: str | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def lastmod_time(text: str | None) -> datetime | None:
-    """A sitemap's ``<lastmod>`` (W3C Datetime: a day, or a time with its zone) as a UTC time; a
-    day or a time without zone is taken as UTC (a day's error, where it only has to say whether
-    a sitemap is days old); ``None`` if unreadable."""
-    try:
-        moment = datetime.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
 #: The elements that are one entry of a feed or sitemap (RSS and RDF items, Atom entries, sitemap
 #: URLs and child sitemaps), in any namespace.
 _ENTRY_ELEMENTS = tuple("{*}" + tag for tag in ("item", "entry", "url", "sitemap"))
@@ -101,9 +90,8 @@ class Discovered:
     interval: int | None = None
     #: A Google News sitemap: the newest articles only, as a feed lists them.
     news: bool = False
-    #: A sitemap index's ``<lastmod>`` of each child that gives one, as written (``lastmod_time``
-    #: reads it): a child whose lastmod stands still need not be asked for every run
-    #: (``NEWSMON_SITEMAP_RECHECK``).
+    #: A sitemap index's ``<lastmod>`` of each child that gives one, as written: an archive whose
+    #: lastmod stands still need not be asked for every run (``NEWSMON_SITEMAP_RECHECK``).
     lastmods: dict[str, str] = field(default_factory=dict)
 
 

@@ -93,8 +93,8 @@ NEWSMON_LATE_AFTER = _env("NEWSMON_LATE_AFTER", "1h")
 #: A feed that has answered 304 (not modified) for this long is read once without its validators:
 #: a server whose 304s are wrong would otherwise hide its new entries for ever (crawler/middlewares.py).
 NEWSMON_FULL_READ_AFTER = _env("NEWSMON_FULL_READ_AFTER", "1h")
-#: A child sitemap whose lastmod in its index is days old and has not moved since it was last
-#: fetched is asked for once in this long, not every run (crawler/spiders/news.py).
+#: An archive sitemap (nothing new for two days, its lastmod in its index unchanged since it was
+#: last fetched) is asked for once in this long, not every run (crawler/spiders/news.py).
 NEWSMON_SITEMAP_RECHECK = _env("NEWSMON_SITEMAP_RECHECK", "1d")
 #: Place each new article into a story as it is stored (False: leave it to `newsmon regroup`).
 NEWSMON_STORIES_ENABLED = _env("NEWSMON_STORIES_ENABLED", True)

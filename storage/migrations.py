@@ -1059,11 +1059,13 @@ def m022_sitemap_state(db: Database) -> None:
 
 @MIGRATIONS()
 def m023_sitemap_lastmods(db: Database) -> None:
-    """The ``<lastmod>`` its index gave a child sitemap when it was last fetched
-    (``index_lastmod``): an archive sitemap whose lastmod has not moved is asked for once a
-    ``NEWSMON_SITEMAP_RECHECK``, not every run (an index of 300 monthly archives cost 300
-    requests a run, ahead of every article). ``lastmods_lie``: why an index's lastmods are not
-    believed any more (a child listed new articles while its lastmod stood still); all its
-    children are then asked for every run."""
+    """What lets an archive sitemap rest: the ``<lastmod>`` its index gave it when it was last
+    fetched (``index_lastmod``), and when it last listed an article URL not seen before
+    (``listed_new_at``; its first fetch since counts as one). One that has listed nothing new
+    for two days, its lastmod unchanged, is asked for once a ``NEWSMON_SITEMAP_RECHECK``, not
+    every run (an index of 300 monthly archives cost 300 requests a run, ahead of every
+    article). ``lastmods_lie``: why an index's lastmods are not believed any more (a child listed
+    new articles while its lastmod stood still); all its children are then asked for every run."""
     _run(db, ["ALTER TABLE feed_state ADD COLUMN index_lastmod TEXT",
+              "ALTER TABLE feed_state ADD COLUMN listed_new_at TEXT",
               "ALTER TABLE feed_state ADD COLUMN lastmods_lie TEXT"])

@@ -626,26 +626,32 @@ def feed_children(db: Database, url: str) -> dict[str, str | None]:
 
 def set_feed_state(db: Database, url: str, *, etag: str | None, last_modified: str | None, status: int,
                    children: dict[str, str | None] | None = None, news: bool = False,
-                   index_lastmod: str | None = None, now: str | None = None) -> None:
+                   index_lastmod: str | None = None, listed_new: bool = False, now: str | None = None) -> None:
     """Remember a feed's validators (ETag, Last-Modified) and last status for the next fetch; a
     200 is also the time it was last read whole (``read_at``), and says which child sitemaps it
     lists (``children``, a sitemap index's, with their lastmods; ``None``: it is no index), asked
-    for when it answers 304 (``feed_children``), and whether it is a Google News sitemap
-    (``news``). ``index_lastmod``: the lastmod the index that listed this sitemap gave it
-    (``settled_sitemaps``)."""
+    for when it answers 304 (``feed_children``), whether it is a Google News sitemap (``news``)
+    and whether it listed an article URL not seen before (``listed_new``: ``listed_new_at``, which
+    its first fetch also sets). ``index_lastmod``: the lastmod the index that listed this sitemap
+    gave it (``settled_sitemaps``)."""
     now = now or now_utc()
     row = {"url": url, "etag": etag, "last_modified": last_modified, "last_status": status, "last_fetched_at": now,
            "index_lastmod": index_lastmod}
     if status == 200:
         row.update(read_at=now, children=_json(children) if children is not None else None, news=int(news))
+        if listed_new:
+            row["listed_new_at"] = now
     with transaction(db):
         db.table("feed_state").upsert(row, pk="url")
+        # Its quiet is counted from its first fetch (or the first since m023) at the earliest.
+        db.execute("UPDATE feed_state SET listed_new_at = ? WHERE url = ? AND listed_new_at IS NULL", [now, url])
 
 
-def settled_sitemaps(db: Database, lastmods: dict[str, str]) -> dict[str, str]:
-    """Of the child sitemaps in ``lastmods`` (URL → the lastmod their index gives now), those last
-    fetched well (200 or 304) under that same lastmod: what they listed then, they list now, the
-    index says. URL → when each was last fetched."""
+def settled_sitemaps(db: Database, lastmods: dict[str, str], *, quiet_since: str) -> dict[str, str]:
+    """Of the child sitemaps in ``lastmods`` (URL → the lastmod their index gives now), the
+    archives: last fetched well (200 or 304) under that same lastmod, no Google News sitemap, and
+    listing nothing new since ``quiet_since`` (by newsmon's own reads, not the index's word).
+    URL → when each was last fetched."""
     settled = {}
     urls = list(lastmods)
     for start in range(0, len(urls), _BATCH):
@@ -653,7 +659,7 @@ def settled_sitemaps(db: Database, lastmods: dict[str, str]) -> dict[str, str]:
         marks = ", ".join("?" * len(part))
         for url, lastmod, fetched in db.execute(
                 f"SELECT url, index_lastmod, last_fetched_at FROM feed_state WHERE url IN ({marks}) "
-                "AND last_status IN (200, 304)", part):
+                "AND last_status IN (200, 304) AND NOT news AND listed_new_at < ?", [*part, quiet_since]):
             if lastmod == lastmods[url]:
                 settled[url] = fetched
     return settled

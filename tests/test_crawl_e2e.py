@@ -625,15 +625,24 @@ def _urlset(site, paths: list[str]) -> bytes:
             f"{urls}</urlset>").encode()
 
 
-def test_archive_sitemaps_whose_lastmod_stands_still_are_asked_for_once_a_day(env, site):
+def _days_ago(env, column: str, hours: int, url: str | None = None) -> None:
+    """Move ``feed_state.<column>`` of every document (or of ``url``) ``hours`` back."""
+    conn = sqlite3.connect(env["db"])
+    with conn:
+        conn.execute(f"UPDATE feed_state SET {column} = strftime('%Y-%m-%dT%H:%M:%S+00:00', {column}, "
+                     f"'-{hours} hours') WHERE ? IS NULL OR url = ?", [url, url])
+    conn.close()
+
+
+def test_archive_sitemaps_that_list_nothing_new_are_asked_for_once_a_day(env, site):
     # An index of monthly archives: each run asked for every one of them, an index of 300
     # months 300 requests a run, ahead of the outlet's articles (discovery goes first).
     xml = {"Content-Type": "application/xml"}
     may, june = "/sitemap-2025-05.xml", "/sitemap-2025-06.xml"
-    archived = site.publish_html("/site/archive/1.html", news_page(1, datetime(2025, 6, 3, tzinfo=timezone.utc)),
-                                 title="第1報", published=datetime(2025, 6, 3, tzinfo=timezone.utc), channels=[])
-    lastmods = {NEWS_SITEMAP_PATH: datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                may: "2025-05-31", june: "2025-06-30T23:10:00+09:00"}
+    day = datetime(2025, 6, 3, tzinfo=timezone.utc)
+    archived = site.publish_html("/site/archive/1.html", news_page(1, day), title="第1報", published=day, channels=[])
+    # The index is a static file: its news sitemap's lastmod is as old as the archives'.
+    lastmods = {NEWS_SITEMAP_PATH: "2025-01-01T00:00:00Z", may: "2025-05-31", june: "2025-06-30T23:10:00+09:00"}
     site.answer(SITEMAP_PATH, 200, _index(site, lastmods), xml)
     site.answer(may, 200, _urlset(site, []), xml)
     site.answer(june, 200, _urlset(site, [archived.path]), xml)
@@ -643,50 +652,51 @@ def test_archive_sitemaps_whose_lastmod_stands_still_are_asked_for_once_a_day(en
     def asked() -> list[str]:
         return sorted(r.path for r in site.requests() if r.path in lastmods)
 
-    # Nothing moved: the news sitemap (its lastmod is today's) is asked for, the archives not.
+    # The next run, all are asked for: newsmon has not seen them list nothing new for two days.
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert asked() == sorted(lastmods)
+    # Two days on, nothing moved: the archives are not asked for; the news sitemap is, whatever
+    # its lastmod says (it lists the newest articles, as a feed does).
+    _days_ago(env, "listed_new_at", 49)
     site.clear_log()
     assert crawl(env).returncode == 0
     assert asked() == [NEWS_SITEMAP_PATH]
     [note] = [r["reason"] for r in rows(env, "select reason from discovery where url = ? order by id desc limit 1",
                                         site.url(SITEMAP_PATH))]
-    assert note.startswith("2 of its 3 child sitemaps not asked for: their lastmods here have not moved since they "
-                           "were fetched (the oldest ") and note.endswith(
-        "each is asked again 24.0 h after it was, or when its lastmod moves")
+    assert note.startswith("2 of its 3 child sitemaps not asked for: archives that have listed nothing new for "
+                           "2.0 days, their lastmods here unchanged since they were fetched (the oldest ")
+    assert note.endswith("each is asked again 24.0 h after it was, or when its lastmod moves")
     # June's archive gains an article, and its lastmod moves: it is asked for.
-    added = site.publish_html("/site/archive/2.html", news_page(2, datetime(2025, 6, 4, tzinfo=timezone.utc)),
-                              title="第2報", published=datetime(2025, 6, 4, tzinfo=timezone.utc), channels=[])
+    added = site.publish_html("/site/archive/2.html", news_page(2, day), title="第2報", published=day, channels=[])
     site.answer(june, 200, _urlset(site, [archived.path, added.path]), xml)
-    site.answer(SITEMAP_PATH, 200, _index(site, {**lastmods, june: "2025-07-01T09:00:00+09:00"}), xml)
+    lastmods[june] = "2025-07-01T09:00:00+09:00"
+    site.answer(SITEMAP_PATH, 200, _index(site, lastmods), xml)
     site.clear_log()
     assert crawl(env).returncode == 0
     assert asked() == sorted([NEWS_SITEMAP_PATH, june])
     assert [r.path for r in site.article_requests()] == [added.path]
-    lastmods[june] = "2025-07-01T09:00:00+09:00"
     # May's archive gains one, its lastmod standing still (the index's lastmods are not the
     # children's): not asked for until a day after its last fetch, then read, and from then on
     # the index's lastmods are not believed.
-    hidden = site.publish_html("/site/archive/3.html", news_page(3, datetime(2025, 5, 9, tzinfo=timezone.utc)),
-                               title="第3報", published=datetime(2025, 5, 9, tzinfo=timezone.utc), channels=[])
+    hidden = site.publish_html("/site/archive/3.html", news_page(3, day), title="第3報", published=day, channels=[])
     site.answer(may, 200, _urlset(site, [hidden.path]), xml)
     site.clear_log()
     assert crawl(env).returncode == 0
-    assert asked() == [NEWS_SITEMAP_PATH] and site.article_requests() == []
-    conn = sqlite3.connect(env["db"])
-    with conn:
-        conn.execute("UPDATE feed_state SET last_fetched_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', last_fetched_at, "
-                     "'-25 hours') WHERE url = ?", [site.url(may)])
-    conn.close()
+    assert asked() == sorted([NEWS_SITEMAP_PATH, june]) and site.article_requests() == []
+    _days_ago(env, "last_fetched_at", 25, site.url(may))
     site.clear_log()
     assert crawl(env).returncode == 0
-    assert asked() == sorted([NEWS_SITEMAP_PATH, may])
+    assert asked() == sorted([NEWS_SITEMAP_PATH, may, june])
     assert [r.path for r in site.article_requests()] == [hidden.path]
     [lie] = [r["lastmods_lie"] for r in rows(env, "select lastmods_lie from feed_state where url = ?",
                                              site.url(SITEMAP_PATH))]
     assert lie.startswith(f"{site.url(may)} listed 1 new article URL on ") and lie.endswith(
         "while its lastmod here stood at 2025-05-31: every child is asked for every run")
+    _days_ago(env, "listed_new_at", 49)
     site.clear_log()
     assert crawl(env).returncode == 0
-    assert asked() == sorted([NEWS_SITEMAP_PATH, may, june])
+    assert asked() == sorted(lastmods)
 
 
 def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site):

@@ -42,7 +42,7 @@ EXPECTED_COLUMNS = {
                   "newest_entry", "entry_interval"],
     "robots": ["netloc", "http_status", "sha256", "fetched_at", "changed_at"],
     "feed_state": ["url", "etag", "last_modified", "last_status", "last_fetched_at", "read_at", "children", "news",
-                   "index_lastmod", "lastmods_lie"],
+                   "index_lastmod", "listed_new_at", "lastmods_lie"],
     "crawl_runs": ["id", "started_at", "finished_at", "outlets", "trigger", "requests",
                    "responses_by_status", "articles_new", "articles_relevant", "errors",
                    "finish_reason", "exit_status", "pid", "revisits", "revisits_not_modified", "revisits_failed",
@@ -480,7 +480,7 @@ def test_feed_state_round_trips(db):
         "last_fetched_at": "2024-01-02T00:00:00+00:00",
         # A 304 is no whole read: the 200's time stays.
         "read_at": "2024-01-01T00:00:00+00:00", "children": None, "news": 0, "index_lastmod": None,
-        "lastmods_lie": None}
+        "listed_new_at": "2024-01-01T00:00:00+00:00", "lastmods_lie": None}
 
 
 def test_what_a_sitemap_was_at_its_last_whole_read_outlasts_its_304s(db):

@@ -34,7 +34,7 @@ from storage.exceptions import DatabaseUnwritable
 from storage.health import duration_text
 
 from ..config import ConfigError, load_config, parse_duration
-from ..discovery import Discovered, lastmod_time, parse_feed, parse_sitemap
+from ..discovery import Discovered, parse_feed, parse_sitemap
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
@@ -46,11 +46,11 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Walls in a row from one outlet after which its other article requests wait for the next run:
 #: a site that blocks us is not asked for every article again in the same minute.
 WALLS_BEFORE_STOP = 3
-#: A child sitemap whose lastmod in its index is this old is an archive's: while that lastmod
-#: stands still it is asked for once a ``NEWSMON_SITEMAP_RECHECK``. A younger one (this month's,
-#: a category's, a news sitemap) is asked for every run, as is one without a lastmod; two days,
-#: so that a lastmod written as a day ("2026-12-01") is never taken for settled on its day.
-SETTLED_AGE = timedelta(days=2)
+#: A child sitemap that has listed nothing new for this long (by newsmon's own reads) is an
+#: archive: while its lastmod in its index stands still it is asked for once a
+#: ``NEWSMON_SITEMAP_RECHECK``. This month's, a category's or a news sitemap lists something new
+#: every day, and is asked for every run.
+QUIET_FOR = timedelta(days=2)
 
 
 @dataclass
@@ -207,19 +207,14 @@ class NewsSpider(scrapy.Spider):
 
     def _children(self, index: str, children: dict[str, str | None], outlet: str) -> tuple[list[_Child], str | None]:
         """The child sitemaps of sitemap ``index`` to ask for this run (those not asked yet), and
-        a note of those that are not: an archive whose lastmod in the index (days old) has not
-        moved since it was fetched, less than ``NEWSMON_SITEMAP_RECHECK`` ago. What it listed
-        then, it lists now, the index says; an index whose lastmods stood still while a child
+        a note of those that are not: archives (``queries.settled_sitemaps``: nothing new for
+        ``QUIET_FOR``, their lastmod in the index unchanged since they were fetched, less than
+        ``NEWSMON_SITEMAP_RECHECK`` ago). An index whose lastmods stood still while a child
         changed is not believed again (``_lastmod_stood``)."""
         asked = self._unasked(children, outlet, index)
         now = datetime.now(timezone.utc)
-        old = {}
-        if not queries.lastmods_lie(self.db, index):
-            for url in asked:
-                moment = lastmod_time(children[url])
-                if moment is not None and now - moment >= SETTLED_AGE:
-                    old[url] = children[url]
-        stood = queries.settled_sitemaps(self.db, old)
+        dated = {} if queries.lastmods_lie(self.db, index) else {url: children[url] for url in asked if children[url]}
+        stood = queries.settled_sitemaps(self.db, dated, quiet_since=(now - QUIET_FOR).isoformat(timespec="seconds"))
         since = (now - self.sitemap_recheck).isoformat(timespec="seconds")
         resting = {url: at for url, at in stood.items() if at >= since}
         out = [_Child(url, children[url], index if url in stood else None) for url in asked if url not in resting]
@@ -227,8 +222,9 @@ class NewsSpider(scrapy.Spider):
             return out, None
         self.crawler.stats.inc_value("newsmon/discovery/sitemaps_resting", len(resting))
         oldest = min(resting.values())[:16].replace("T", " ")
-        return out, (f"{len(resting)} of its {len(children)} child sitemaps not asked for: their lastmods here have "
-                     f"not moved since they were fetched (the oldest {oldest} UTC); each is asked again "
+        return out, (f"{len(resting)} of its {len(children)} child sitemaps not asked for: archives that have listed "
+                     f"nothing new for {duration_text(QUIET_FOR.total_seconds())}, their lastmods here unchanged "
+                     f"since they were fetched (the oldest {oldest} UTC); each is asked again "
                      f"{duration_text(self.sitemap_recheck.total_seconds())} after it was, or when its lastmod moves")
 
     def _lastmod_stood(self, response: Response, new: int) -> None:
@@ -351,8 +347,6 @@ class NewsSpider(scrapy.Spider):
         # entry no URL parser takes stays as it is, to be refused with its reason (_articles).
         links = [parsable(link, response.url) or link for link in found.links]
         requests, counts = self._articles(links, outlet, via=kind, strict=True)
-        if found.news and "newsmon_validators" in response.meta:
-            response.meta["newsmon_validators"]["news"] = True
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
@@ -361,6 +355,8 @@ class NewsSpider(scrapy.Spider):
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
                                found=(len(links), *counts[:3]), reason=found.problem, known=counts[3],
                                pace=(found.newest, found.interval))
+        if "newsmon_validators" in response.meta:  # what the next runs go by (ConditionalGetMiddleware)
+            response.meta["newsmon_validators"].update(news=found.news, listed_new=counts[1] > 0)
         self._lastmod_stood(response, counts[1])
         yield from requests
 
