@@ -177,19 +177,22 @@ def _update_article(db: Database, article_id: int, changes: dict[str, Any]) -> N
 
 def _find_article(db: Database, row: dict[str, Any], passed: Iterable[int] = ()) -> dict[str, Any] | None:
     # An article without text is matched by URL only: pages whose extraction failed would
-    # otherwise all share one hash and collapse into one article. ``passed``: articles found
-    # before whose claim did not hold (``_claims_only``).
+    # otherwise all share one hash and collapse into one article. By hash within its outlet
+    # only: a regional paper's or Yahoo!'s word-for-word reprint of a Kyodo article is that
+    # outlet's article (a copy, ``duplicate_of``, in the wire story's story), not a sighting of
+    # Kyodo's. ``passed``: articles found before whose claim did not hold (``_claims_only``).
     by_hash = row["content_hash"] if row["text"].strip() else None
     passed = list(passed)
     found = db.execute(
         f"""
         SELECT id, canonical_url, content_hash, url FROM articles
-        WHERE (canonical_url = ? OR url = ? OR content_hash = ?)
+        WHERE (canonical_url = ? OR url = ? OR (content_hash = ? AND outlet IS ?))
           AND id NOT IN ({", ".join("?" * len(passed))})
         ORDER BY canonical_url = ? DESC, url = ? DESC, id
         LIMIT 1
         """,
-        [row["canonical_url"], row["url"], by_hash, *passed, row["canonical_url"], row["url"]]).fetchone()
+        [row["canonical_url"], row["url"], by_hash, row.get("outlet"), *passed, row["canonical_url"],
+         row["url"]]).fetchone()
     return dict(zip(("id", "canonical_url", "content_hash", "url"), found)) if found else None
 
 
@@ -294,7 +297,7 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
     """Store an extracted (and scored) article once.
 
     An article already stored under the same ``canonical_url`` or ``url``, or with the same
-    ``content_hash`` (the same story at another URL), is not stored again: its
+    ``content_hash`` in the same outlet (the same story at another URL), is not stored again: its
     ``last_seen_at`` is updated and, if its title or text changed, a new version is recorded
     (``storage.versions``) and its row takes the new content and score; its first published
     time stays (it is only filled in when unknown). With ``replace=True`` (``newsmon

@@ -233,6 +233,16 @@ def test_a_claim_too_tangled_to_undo_is_stored_as_before(db):
     assert db["articles"].count == 2
 
 
+def test_the_same_text_in_another_outlet_is_that_outlets_article(db):
+    # A regional paper's word-for-word reprint of a wire article: merged into the wire's by its
+    # hash, the paper's article was lost ("already stored"), and with it that it ran the story.
+    wire, _ = queries.save_article(db, article(1, outlet="kyodo", title="防衛費増額", text=JA_TEXT))
+    reprint, new = queries.save_article(db, article(2, outlet="tokyo_np", title="防衛費増額", text=JA_TEXT))
+    assert new and reprint != wire
+    # Its own second URL is still the same article.
+    assert queries.save_article(db, article(3, outlet="tokyo_np", title="防衛費増額", text=JA_TEXT)) == (reprint, False)
+
+
 def test_articles_without_text_are_not_merged_by_hash(db):
     one, _ = queries.save_article(db, article(1, title="NHKニュース", text=""))
     two, new = queries.save_article(db, article(2, title="NHKニュース", text=""))

@@ -214,6 +214,21 @@ def test_a_page_that_names_its_flash_as_canonical_is_the_flashs_update(tmp_path)
     assert _states(db)[later_url][1] == f"already stored as article {first.article_id} (rules:nhk@2023-04)"
 
 
+def test_a_word_for_word_reprint_in_another_outlet_is_stored_as_its_copy(tmp_path):
+    from .hostile import article_html
+
+    db = open_db(tmp_path / "n.db")
+    body = article_html(4, "防衛省、南西諸島の部隊配置を見直しへ").encode()
+    saved = [store.save(db, url=url, body=body, record=store.analyse(body, url), outlet=outlet,
+                        opts=store.options(None))
+             for url, outlet in (("https://www.kyodo.co.jp/politics/2026-11-05/abcd/", "kyodo"),
+                                 ("https://www.tokyo-np.co.jp/article/412345", "tokyo_np"))]
+    assert [s.new for s in saved] == [True, True]
+    rows = db.execute("SELECT id, outlet, story_id, duplicate_of FROM articles ORDER BY id").fetchall()
+    (wire, _, story, none), (copy, outlet, same_story, original) = rows
+    assert (outlet, same_story, original, none) == ("tokyo_np", story, wire, None) and story is not None
+
+
 def test_a_teaser_or_a_notice_in_place_of_a_stored_article_is_no_new_version():
     from crawler.store import revisit_loss
 
