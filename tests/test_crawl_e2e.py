@@ -699,6 +699,28 @@ def test_archive_sitemaps_that_list_nothing_new_are_asked_for_once_a_day(env, si
     assert asked() == sorted(lastmods)
 
 
+def test_an_outlet_whose_archive_sitemaps_all_rest_is_not_said_to_list_nothing(env, site):
+    # An outlet discovered through a sitemap index of archives alone: the run in which they all
+    # rest reads the index anew (200) and lists no article URL, which health took for a pattern
+    # that no longer matches ("no_links", failing).
+    config = Path(env["config"])
+    config.write_text(re.sub(r"(?m)^(feeds|start_urls) = .*$", r"\1 = []", config.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    xml = {"Content-Type": "application/xml"}
+    months = {"/sitemap-2025-05.xml": "2025-05-31", "/sitemap-2025-06.xml": "2025-06-30"}
+    site.answer(SITEMAP_PATH, 200, _index(site, months), xml)
+    for path in months:
+        site.answer(path, 200, _urlset(site, [site.article(PAGES[0]).path]), xml)
+    for _ in range(2):
+        assert crawl(env).returncode == 0
+    _days_ago(env, "listed_new_at", 49)
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert [r.path for r in site.requests() if "sitemap" in r.path] == [SITEMAP_PATH]
+    assert rows(env, "select status, problems from health where outlet = 'site'") == [
+        {"status": "ok", "problems": None}]
+
+
 def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site):
     # An outlet published more between two runs than its feed holds: the feed now lists only
     # articles never seen, and those that dropped off it in between were never seen at all.

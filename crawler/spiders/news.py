@@ -330,6 +330,9 @@ class NewsSpider(scrapy.Spider):
                                         if unread else None)
             if problem and not found.problem:
                 self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
+            # An index lists sitemaps, not articles: read anew while its children rest, it is no
+            # document that listed no article URL (outlet health's ``no_links``).
+            self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_changed", -1)
             children = {url: lastmod for url, lastmod in wanted}
             if "newsmon_validators" in response.meta:  # what its 304s will stand for
                 response.meta["newsmon_validators"]["children"] = children
