@@ -652,9 +652,10 @@ def set_feed_state(db: Database, url: str, *, etag: str | None, last_modified: s
 
 def settled_sitemaps(db: Database, lastmods: dict[str, str], *, quiet_since: str) -> dict[str, str]:
     """Of the child sitemaps in ``lastmods`` (URL → the lastmod their index gives now), the
-    archives: last fetched well (200 or 304) under that same lastmod, no Google News sitemap, and
-    listing nothing new since ``quiet_since`` (by newsmon's own reads, not the index's word).
-    URL → when each was last fetched."""
+    archives: last fetched well (200 or 304) under that same lastmod, neither a Google News
+    sitemap nor an index (whose own children may be this month's), and listing nothing new since
+    ``quiet_since`` (by newsmon's own reads, not the index's word). URL → when each was last
+    fetched."""
     settled = {}
     urls = list(lastmods)
     for start in range(0, len(urls), _BATCH):
@@ -662,7 +663,8 @@ def settled_sitemaps(db: Database, lastmods: dict[str, str], *, quiet_since: str
         marks = ", ".join("?" * len(part))
         for url, lastmod, fetched in db.execute(
                 f"SELECT url, index_lastmod, last_fetched_at FROM feed_state WHERE url IN ({marks}) "
-                "AND last_status IN (200, 304) AND NOT news AND listed_new_at < ?", [*part, quiet_since]):
+                "AND last_status IN (200, 304) AND NOT news AND children IS NULL AND listed_new_at < ?",
+                [*part, quiet_since]):
             if lastmod == lastmods[url]:
                 settled[url] = fetched
     return settled

@@ -511,6 +511,28 @@ def test_what_a_sitemap_was_at_its_last_whole_read_outlasts_its_304s(db):
     assert queries.get_feed_state(db, url)["news"] == 0
 
 
+def test_only_quiet_archive_sitemaps_under_an_unmoved_lastmod_are_settled(db):
+    base = "https://www.example.jp/sitemap-"
+    fetched = "2026-11-20T00:00:00+00:00"
+    for name, kw in (("archive", {}), ("news", {"news": True}), ("index", {"children": {base + "x": None}}),
+                     ("busy", {"listed_new": True})):
+        queries.set_feed_state(db, base + name, etag=None, last_modified=None, status=200, index_lastmod="2025-01-31",
+                               now=fetched, **kw)
+    queries.set_feed_state(db, base + "busy", etag=None, last_modified=None, status=200, index_lastmod="2025-01-31",
+                           listed_new=True, now="2026-11-29T00:00:00+00:00")
+    queries.set_feed_state(db, base + "failed", etag=None, last_modified=None, status=200,
+                           index_lastmod="2025-01-31", now=fetched)
+    db.execute("UPDATE feed_state SET last_status = 404 WHERE url = ?", [base + "failed"])
+    names = ("archive", "news", "index", "busy", "failed", "never")
+    settled = queries.settled_sitemaps(db, {base + n: "2025-01-31" for n in names},
+                                       quiet_since="2026-11-28T00:00:00+00:00")
+    assert settled == {base + "archive": fetched}
+    # Its lastmod moved: no longer what was fetched.
+    assert queries.settled_sitemaps(db, {base + "archive": "2025-02-01"}, quiet_since="2026-11-28T00:00:00+00:00") == {}
+    # Fetched first (its quiet counts from then) two days after.
+    assert queries.settled_sitemaps(db, {base + "archive": "2025-01-31"}, quiet_since="2026-11-19T00:00:00+00:00") == {}
+
+
 def test_m022_has_the_sitemaps_read_before_it_read_whole_once(tmp_path):
     # Their children were not kept: an index among them answering 304 would hide them for good.
     db = open_db(tmp_path / "old.db", migrate=False)
