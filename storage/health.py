@@ -42,9 +42,9 @@ degraded (articles arrive but extraction is going wrong):
                       ``not_article_url``): a new URL scheme for its articles? None is fetched
     ``off_domains``   a third or more of the URLs its feeds listed over the last week (at least 3)
                       are on hosts not among its domains: its articles moved to a new host?
-    ``stale``         a feed (or Google News sitemap) has listed nothing new for ten times the
-                      interval between its own entries (a day at least; without dates, between
-                      its reads that listed something new), while its other
+    ``stale``         a feed, Google News sitemap or section has listed nothing new for ten
+                      times the interval between its own entries (a day at least; without dates,
+                      as a section's, between its reads that listed something new), while its other
                       channels found articles published since: frozen, or moved with the old
                       address still answering its last copy; what only it lists is missed
     ``late``          its new articles are found more than an hour (``late_after``) after they
@@ -614,16 +614,16 @@ def _refetched_reason(found: tuple[int, list[tuple[str, str]]] | None, pages: in
 
 
 def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None) -> list[dict[str, Any]]:
-    """The outlet's feeds (and Google News sitemaps) read in run ``run_id`` that list nothing new
-    (``STALE_EXPECTED``): per feed its ``kind``, ``url``, ``since`` (its newest entry, or the last
-    read that listed a URL not seen before, whichever is later), ``interval`` (seconds between its
-    entries, or for a feed that dates none, between its reads that listed something new: ``by``
-    says which, ``entries`` or ``reads``) and ``published`` (how many of the outlet's articles
-    were published since, up to ``STALE_OTHERS``)."""
+    """The outlet's feeds, Google News sitemaps and sections read in run ``run_id`` that list
+    nothing new (``STALE_EXPECTED``): per feed its ``kind``, ``url``, ``since`` (its newest entry,
+    or the last read that listed a URL not seen before, whichever is later), ``interval``
+    (seconds between its entries, or for a feed that dates none and a section, between its reads
+    that listed something new: ``by`` says which, ``entries`` or ``reads``) and ``published``
+    (how many of the outlet's articles were published since, up to ``STALE_OTHERS``)."""
     now = _now(now)
     out = []
     for kind, url in db.execute("SELECT DISTINCT kind, url FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 1 "
-                                "AND kind IN ('feed', 'sitemap')", [run_id, outlet]).fetchall():
+                                "AND kind IN ('feed', 'sitemap', 'section')", [run_id, outlet]).fetchall():
         # A 304 is a read of the entries the last 200 gave: their dates stand.
         paced = db.execute("SELECT newest_entry, entry_interval FROM discovery WHERE url = ? AND outlet = ? "
                            "AND newest_entry IS NOT NULL ORDER BY id DESC LIMIT 1", [url, outlet]).fetchone()
@@ -634,10 +634,11 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
             "ORDER BY id DESC LIMIT ?", [url, outlet, STALE_READS])]
         if paced is not None and paced[1]:
             since, interval, by = max([_time(paced[0])] + listed[:1]), paced[1], "entries"
-        elif kind == "feed" and len(listed) >= STALE_READS:
-            # No dates (Japan Times' feed dates its channel only): its own history of new
-            # listings is its pace, as long as there is one to read. Not a plain sitemap's: this
-            # month's stops listing when the month ends, and the next one's takes over.
+        elif kind in ("feed", "section") and len(listed) >= STALE_READS:
+            # No dates (Japan Times' feed dates its channel only; a section page dates nothing):
+            # its own history of new listings is its pace, as long as there is one to read. Not
+            # a plain sitemap's: this month's stops listing when the month ends, and the next
+            # one's takes over.
             gaps = sorted((newer - older).total_seconds() for newer, older in zip(listed, listed[1:]))
             since, interval, by = listed[0], round(gaps[len(gaps) // 2]), "reads"
         else:

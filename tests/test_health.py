@@ -404,6 +404,18 @@ def test_a_feed_without_dates_is_paced_by_its_reads_that_listed_something_new(db
     reason = health._stale_reason(health.stale(db, "mod", last, now=NOW), NOW)
     assert ("(nothing new since 2026-03-02 12:00 UTC, 3.0 days; it used to list something new every 4.0 h)"
             in reason.message)
+    # A section page (it dates nothing either) that listed new articles every 4 hours, and
+    # lists the same ones since (a CDN's stale copy, a retired section left answering).
+    section = "https://www.japantimes.co.jp/news/national/"
+    for n in range(7):
+        frontier.record_discovery(db, run_id=last, outlet="mod", url=section, kind="section", ok=True, http_status=200,
+                                  entries=60, article_urls=20, new_urls=3, known=17,
+                                  now=(start + timedelta(hours=4 * n)).isoformat())
+    frontier.record_discovery(db, run_id=last, outlet="mod", url=section, kind="section", ok=True, http_status=200,
+                              entries=60, article_urls=20, new_urls=0, known=20, now=NOW.isoformat())
+    assert [(f["kind"], f["url"], f["by"]) for f in health.stale(db, "mod", last, now=NOW)] == [
+        ("feed", undated, "reads"), ("section", section, "reads")]
+    db.execute("DELETE FROM discovery WHERE url = ?", [section])
     # A plain sitemap that listed new articles and stops: this month's, and the month ended.
     month = "https://www.japantimes.co.jp/sitemap-2026-02.xml"
     for n in range(7):
