@@ -144,11 +144,28 @@ def parse_feed(body: bytes) -> Discovered:
             href = el.get("href")
             if href and parent == "entry" and el.get("rel", "alternate") == "alternate":
                 links.append(href.strip())
-            elif not href and parent == "item" and el.text:
+            elif not href and parent == "item" and el.text and el.text.strip():
                 links.append(el.text.strip())
         elif tag == "item" and el.get(_RDF_ABOUT):
             links.append(el.get(_RDF_ABOUT).strip())
+        elif tag == "item" and (permalink := _permalink(el)):
+            links.append(permalink)
     return Discovered(list(dict.fromkeys(links)), kind, problem, *_pace(_entry_dates(root)))
+
+
+def _permalink(item: etree._Element) -> str | None:
+    """The URL an RSS 2.0 item without a ``<link>`` gives in its ``<guid>``: RSS makes the link
+    optional and a guid a permalink unless ``isPermaLink="false"``. Such a feed listed nothing."""
+    if any(etree.QName(child).localname == "link" and (child.text or "").strip() for child in item
+           if isinstance(child.tag, str)):
+        return None
+    for child in item:
+        if isinstance(child.tag, str) and etree.QName(child).localname == "guid":
+            text = (child.text or "").strip()
+            if child.get("isPermaLink", "true").strip().lower() != "false" and text.lower().startswith(
+                    ("http://", "https://")):
+                return text
+    return None
 
 
 #: The largest sitemap, uncompressed, that sitemaps.org allows.

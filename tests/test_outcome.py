@@ -78,6 +78,16 @@ def test_feeds_and_sitemaps_say_why_they_give_nothing():
     assert broken.problem.startswith("invalid XML") and broken.links[0] == "https://a.jp/1"
     good = parse_feed(b"<rss version='2.0'><channel><item><link>https://a.jp/1</link></item></channel></rss>")
     assert (good.links, good.problem) == (["https://a.jp/1"], None)
+    # RSS 2.0 makes <link> optional: an item's permalink guid is its URL (one that is not, or a
+    # guid beside a link, is not); such a feed listed nothing, and was "emptied".
+    guids = parse_feed(b"<rss version='2.0'><channel>"
+                       b"<item><title>a</title><guid>https://a.jp/2</guid></item>"
+                       b"<item><guid isPermaLink='true'> https://a.jp/3 </guid></item>"
+                       b"<item><guid isPermaLink='false'>https://a.jp/4</guid></item>"
+                       b"<item><guid>tag:a.jp,2026:5</guid></item>"
+                       b"<item><link>https://a.jp/6</link><guid>https://a.jp/6?guid</guid></item>"
+                       b"</channel></rss>")
+    assert guids.links == ["https://a.jp/2", "https://a.jp/3", "https://a.jp/6"]
     index = parse_sitemap(gzip.compress(b"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
                                         b"<sitemap><loc>https://a.jp/s1.xml</loc></sitemap></sitemapindex>"))
     assert (index.kind, index.links) == ("sitemapindex", ["https://a.jp/s1.xml"])
