@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 from distributed import Client, LocalCluster
 from distributed.client import AllExit
@@ -43,6 +44,22 @@ def fix_imports() -> None:
     loaded = sys.modules.get("storage")
     if loaded is not None and getattr(loaded, "__file__", None) is None:
         del sys.modules["storage"]
+
+
+class _LocalCluster(LocalCluster):
+    """A ``LocalCluster`` whose watcher outlives the notice of a worker it no longer lists.
+
+    SpecCluster looks the removed worker up in its copy of the scheduler's worker list, which a
+    refresh may have renewed without it since (dask/distributed#5407): the KeyError ended the
+    watcher, was logged with a traceback, and came back out of ``close``, so an ingest that had
+    stored everything after a worker was killed exited 1 (now and then, under load). Such a
+    worker's nanny starts it again, as for any other death.
+    """
+
+    def _update_worker_status(self, op, msg):
+        if op == "remove" and msg not in self.scheduler_info["workers"]:
+            return
+        super()._update_worker_status(op, msg)
 
 
 class NoWorkers(OSError):
@@ -83,8 +100,8 @@ def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
     else:
         # dashboard ":0": the scheduler's HTTP server on a free port, not 8787, which another
         # cluster on the machine may hold (Dask then warns on standard error).
-        local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                             dashboard_address=":0", silence_logs=logging.ERROR)
+        local = _LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                              dashboard_address=":0", silence_logs=logging.ERROR)
         client = Client(local)
         # This process runs the scheduler of a LocalCluster: its complaint when a killed worker
         # took the only copy of the page dictionaries with it is answered (``ingest``: they
@@ -135,14 +152,21 @@ def workers(client: Client) -> int:
 
 
 def some_worker(client: Client, wait: float) -> None:
-    """Return once the scheduler has a worker; ``NoWorkers`` after ``wait`` seconds without one."""
-    try:
-        client.wait_for_workers(1, timeout=wait or 1e-3)  # Dask waits for ever on 0
-    except TimeoutError:
-        address = client.scheduler.address
-        raise NoWorkers(f"the Dask scheduler at {address} has had no worker for {wait:g} s "
-                        f"(NEWSMON_INGEST_NO_WORKERS): start them on each machine with `dask worker {address} "
-                        "--nworkers N --nthreads 1`, then run the ingest again") from None
+    """Return once the scheduler has a running worker; ``NoWorkers`` after ``wait`` seconds without one.
+
+    Asked of the scheduler, not through ``Client.wait_for_workers``: with a ``LocalCluster`` that
+    hands over to the cluster, which replaces its copy of the scheduler's worker list, and a
+    worker that died just before is then missing from it when the scheduler's notice of its
+    removal arrives (``_LocalCluster``).
+    """
+    deadline = time.monotonic() + wait
+    while not any(w.get("status") == "running" for w in client.scheduler_info(n_workers=-1)["workers"].values()):
+        if time.monotonic() >= deadline:
+            address = client.scheduler.address
+            raise NoWorkers(f"the Dask scheduler at {address} has had no worker for {wait:g} s "
+                            f"(NEWSMON_INGEST_NO_WORKERS): start them on each machine with `dask worker {address} "
+                            "--nworkers N --nthreads 1`, then run the ingest again")
+        time.sleep(0.1)
 
 
 def _quiet() -> None:

@@ -467,6 +467,55 @@ def test_a_local_workers_death_costs_the_ingest_nothing(tmp_path):
     assert rows(db, "SELECT finished_at IS NOT NULL, records FROM ingested_archives") == [(1, 241)]
 
 
+def test_waiting_for_a_worker_leaves_the_local_clusters_worker_list_alone():
+    # Waiting through Client.wait_for_workers replaced the LocalCluster's copy of the
+    # scheduler's worker list: a worker that had just died was then missing from it when the
+    # scheduler's notice of its removal came, the cluster's watcher failed (KeyError,
+    # dask/distributed#5407), and its error came out of close(): an ingest that had stored
+    # everything exited 1 with a traceback (test_a_local_workers_death_costs_the_ingest_nothing,
+    # now and then under load).
+    from crawler import cluster
+
+    client = cluster.start(1, None)
+    try:
+        listed = client.cluster.scheduler_info
+        cluster.some_worker(client, 30)
+        assert client.cluster.scheduler_info is listed
+    finally:
+        cluster.stop(client)
+
+
+def test_a_local_cluster_outlives_daskss_lost_worker_race(caplog):
+    # The race itself, set up: the dead worker already gone from the cluster's list when the
+    # scheduler's notice of it comes. The cluster goes on (its nanny starts the worker again),
+    # nothing is logged as an error, closing does not raise, and no process stays.
+    import psutil
+
+    from crawler import cluster
+
+    client = cluster.start(1, None)
+    [address] = client.cluster.scheduler_info["workers"]
+    pid = client.run(os.getpid)[address]
+    del client.cluster.scheduler_info["workers"][address]
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while address in cluster_workers(client) or not cluster_workers(client):
+        assert time.monotonic() < deadline, "the killed worker was not started again"
+        time.sleep(0.1)
+    assert client.submit(sum, [1, 2]).result(timeout=60) == 3
+    assert not client.cluster._watch_worker_status_task.done()
+    children = psutil.Process().children(recursive=True)
+    cluster.stop(client)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    # (multiprocessing's resource tracker lives as long as this process does)
+    assert not [(p.pid, p.cmdline()) for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+                and "resource_tracker" not in " ".join(p.cmdline())]
+
+
+def cluster_workers(client) -> set[str]:
+    return set(client.scheduler_info(n_workers=-1)["workers"])
+
+
 class _Dask:
     """A scheduler of its own (`dask scheduler`) and the workers a test starts on it, each as
     on another machine (`dask worker`, one process, with the environment given)."""
