@@ -485,7 +485,7 @@ def test_waiting_for_a_worker_leaves_the_local_clusters_worker_list_alone():
         cluster.stop(client)
 
 
-def test_a_local_cluster_outlives_daskss_lost_worker_race(caplog):
+def test_a_local_cluster_outlives_dasks_lost_worker_race(caplog):
     # The race itself, set up: the dead worker already gone from the cluster's list when the
     # scheduler's notice of it comes. The cluster goes on (its nanny starts the worker again),
     # nothing is logged as an error, closing does not raise, and no process stays.
