@@ -49,16 +49,38 @@ _NEWS_SITEMAP_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 _PACE_SHARE = 0.8
 
 
-def _entry_dates(root: etree._Element) -> list[str]:
-    """The date of each dated entry (the latest its elements give: Atom's updated beside its
-    published), newest first; the feed's or channel's own dates (a build time that changes
-    when nothing else does) are not an entry's."""
-    dates = []
+def _dated_entries(root: etree._Element) -> list[tuple[str | None, str]]:
+    """(its URL, its date) of each dated entry: the latest date its elements give (Atom's updated
+    beside its published, a sitemap's lastmod beside its news publication date); the feed's or
+    channel's own dates (a build time that changes when nothing else does) are not an entry's."""
+    out = []
     for entry in root.iter(*_ENTRY_ELEMENTS):
         found = [d for d in map(_date, (el.text for el in entry.iter(*_DATE_ELEMENTS))) if d]
         if found:
-            dates.append(max(found))
-    return sorted(dates, reverse=True)
+            out.append((_entry_url(entry), max(found)))
+    return out
+
+
+def _entry_url(entry: etree._Element) -> str | None:
+    """The URL an entry lists (as ``parse_feed`` and ``parse_sitemap`` read it)."""
+    if entry.get(_RDF_ABOUT):
+        return entry.get(_RDF_ABOUT).strip()
+    for child in entry:
+        if not isinstance(child.tag, str):
+            continue
+        tag = etree.QName(child).localname
+        if tag == "link" and child.get("href") and child.get("rel", "alternate") == "alternate":
+            return child.get("href").strip()
+        if tag in ("link", "loc") and not child.get("href") and (child.text or "").strip():
+            return child.text.strip()
+    return _permalink(entry) if etree.QName(entry).localname == "item" else None
+
+
+def _dates(root: etree._Element) -> tuple[str | None, int | None, dict[str, str]]:
+    """(newest, interval, dated) of a document (``Discovered``)."""
+    entries = _dated_entries(root)
+    return (*_pace(sorted((date for _, date in entries), reverse=True)),
+            {url: date for url, date in entries if url})
 
 
 def _pace(dates: list[str]) -> tuple[str | None, int | None]:
@@ -90,6 +112,10 @@ class Discovered:
     interval: int | None = None
     #: A Google News sitemap: the newest articles only, as a feed lists them.
     news: bool = False
+    #: The date of each dated entry, by the URL it lists, when ``newest`` is read: an article
+    #: stored before whose entry is dated after newsmon last read it was updated (an Atom
+    #: ``<updated>``, a lastmod), and is read again (``NewsSpider._updated``).
+    dated: dict[str, str] = field(default_factory=dict)
     #: A sitemap index's ``<lastmod>`` of each child that gives one, as written: an archive whose
     #: lastmod stands still need not be asked for every run (``NEWSMON_SITEMAP_RECHECK``).
     lastmods: dict[str, str] = field(default_factory=dict)
@@ -150,7 +176,8 @@ def parse_feed(body: bytes) -> Discovered:
             links.append(el.get(_RDF_ABOUT).strip())
         elif tag == "item" and (permalink := _permalink(el)):
             links.append(permalink)
-    return Discovered(list(dict.fromkeys(links)), kind, problem, *_pace(_entry_dates(root)))
+    newest, interval, dated = _dates(root)
+    return Discovered(list(dict.fromkeys(links)), kind, problem, newest, interval, dated=dated)
 
 
 def _permalink(item: etree._Element) -> str | None:
@@ -200,5 +227,6 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             loc, lastmod = (child.findtext("{*}loc") or "").strip(), (child.findtext("{*}lastmod") or "").strip()
             if loc and lastmod:
                 lastmods[loc] = lastmod[:64]
-    return Discovered(list(dict.fromkeys(locs)), kind, problem,
-                      *(_pace(_entry_dates(root)) if newest or news else (None, None)), news=news, lastmods=lastmods)
+    latest, interval, dated = _dates(root) if newest or news else (None, None, {})
+    return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=news, lastmods=lastmods,
+                      dated=dated)

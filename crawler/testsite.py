@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import gzip
 import hashlib
 import html
@@ -104,6 +105,8 @@ class SiteArticle:
     date_source: str
     #: The discovery documents that list it; empty means served but linked from nowhere.
     channels: frozenset[Channel] = ALL_CHANNELS
+    #: When it was last updated, as the Atom feed's ``<updated>`` says (``published`` until then).
+    updated: datetime | None = None
 
 
 @dataclass
@@ -380,15 +383,19 @@ class LoopbackSite:
                               title=title, published=published, date_source="page", channels=chosen)
         return self._serve_article(article, data)
 
-    def update_html(self, path: str, body: str | bytes) -> None:
+    def update_html(self, path: str, body: str | bytes, *, updated: datetime | None = None) -> None:
         """Change a published article's page, as an outlet updates an article: new bytes, a new
-        ETag and a later Last-Modified; its place in the feeds stays."""
+        ETag and a later Last-Modified; its place in the feeds stays. ``updated``: the Atom feed
+        dates its entry so from now on (an outlet that says when it updated)."""
         data = body.encode("utf-8") if isinstance(body, str) else body
         with self._lock:
             if path not in self._articles:
                 raise KeyError(path)
             self._bodies[path] = data
             self._stamps[path] = self._next_stamp(path)
+            if updated is not None:
+                self._articles[path] = dataclasses.replace(self._articles[path], updated=updated)
+                self._revision += 1
 
     def add_article(self, relpath: str, channels: Iterable[Channel] = ALL_CHANNELS) -> SiteArticle:
         """Publish one more article: it is served, and listed in ``channels`` from now on."""
@@ -720,7 +727,7 @@ def _atom(base: str, articles: list[SiteArticle]) -> str:
         f"<entry><title>{_xml(a.title)}</title>"
         f'<link rel="alternate" type="text/html" href="{_xml(base + a.path)}"/>'
         f"<id>{_xml(base + a.path)}</id><published>{a.published.isoformat()}</published>"
-        f"<updated>{a.published.isoformat()}</updated></entry>\n"
+        f"<updated>{(a.updated or a.published).isoformat()}</updated></entry>\n"
         for a in articles
     )
     return (

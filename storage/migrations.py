@@ -1069,3 +1069,13 @@ def m023_sitemap_lastmods(db: Database) -> None:
     _run(db, ["ALTER TABLE feed_state ADD COLUMN index_lastmod TEXT",
               "ALTER TABLE feed_state ADD COLUMN listed_new_at TEXT",
               "ALTER TABLE feed_state ADD COLUMN lastmods_lie TEXT"])
+
+
+@MIGRATIONS()
+def m024_revisit_prompts(db: Database) -> None:
+    """Why a stored article is read again before its schedule says (``prompted``: a feed or
+    news sitemap dated its entry after newsmon last read it, an update), and the entry date
+    that did (``listed_date``: the same date does not prompt twice). Revisited whatever its
+    relevance, as the update may be what makes it relevant."""
+    _run(db, ["ALTER TABLE revisits ADD COLUMN prompted TEXT",
+              "ALTER TABLE revisits ADD COLUMN listed_date TEXT"])

@@ -119,6 +119,47 @@ def revisit_now(db: Database, url: str, *, article_id: int, outlet: str | None, 
         db.execute("UPDATE revisits SET due_at = ? WHERE url = ?", [now, url])
 
 
+#: An entry date this far past now is a clock or time-zone error, not an update (``prompt_revisits``).
+FUTURE_SLACK = 5 * 60.0
+
+
+def prompt_revisits(db: Database, dated: dict[str, str], *, outlet: str | None, via: str, now: str,
+                    limit: int) -> int:
+    """Make due now the revisits of the stored articles at the URLs of ``dated`` (URL → its
+    entry's date in a feed or news sitemap, UTC ISO 8601) whose date is later than newsmon last
+    read them: the outlet updated them (an Atom ``<updated>``, a lastmod), and an update can make
+    an article relevant, or change one a reviewer marked, after its schedule ended. At most
+    ``limit`` (the others, next run); a date never prompts twice, nor one past ``now`` (a clock
+    or time-zone error). How many were prompted."""
+    cutoff = at(now, FUTURE_SLACK)
+    prompted = 0
+    for url, date in dated.items():
+        if prompted >= limit:
+            break
+        if date > cutoff:
+            continue
+        row = db.execute(
+            "SELECT a.id, a.last_seen_at, r.url, r.last_revisit_at, r.listed_date FROM urls u "
+            "JOIN articles a ON a.id = u.article_id LEFT JOIN revisits r ON r.article_id = a.id "
+            "WHERE u.url = ? AND u.kind = 'article'", [url]).fetchone()
+        if row is None:
+            continue
+        article_id, seen, planned, revisited, listed = row
+        if date <= max(seen or "", revisited or "", listed or ""):
+            continue
+        why = f"its {via} dates it {date[:16].replace('T', ' ')} UTC, after newsmon last read it"
+        with transaction(db):
+            if planned is None:
+                db.execute("INSERT INTO revisits (url, article_id, outlet, first_seen_at, step, due_at, prompted, "
+                           "listed_date) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+                           [url, article_id, outlet, now, now, why, date])
+            else:
+                db.execute("UPDATE revisits SET due_at = ?, prompted = ?, listed_date = ? WHERE url = ?",
+                           [now, why, date, planned])
+        prompted += 1
+    return prompted
+
+
 #: Articles with a next page that could not be read (``store.PagePart``), by the partial index of
 #: m013: revisited whatever their relevance, and flagged on the desk (``crawler.desk``).
 INCOMPLETE = "SELECT article_id FROM urls WHERE reason_code = 'page_missing'"
@@ -136,10 +177,11 @@ def _may_change(revisit: str) -> str:
     """SQL: whether the article ``a`` of the revisit row ``revisit`` is revisited when only
     relevant ones are (``relevant_only``): those, and those an update may make relevant: one a
     term of a topic matched below its threshold, a flash (at its first steps), one whose next
-    page could not be read (its relevance is a part's)."""
+    page could not be read (its relevance is a part's), one whose outlet dated an update of it
+    (``prompt_revisits``)."""
     return ("(a.relevant = 1 OR coalesce(a.score, 0) > 0 "
             f"OR (coalesce(length(a.text), 0) < {FLASH_CHARS} AND a.paywalled = 0 AND {revisit}.step < {FLASH_STEPS}) "
-            f"OR a.id IN ({INCOMPLETE}))")
+            f"OR a.id IN ({INCOMPLETE}) OR {revisit}.prompted IS NOT NULL)")
 
 
 def due_revisits(db: Database, outlet: str, *, now: str, stored_before: int, relevant_only: bool,
@@ -191,7 +233,8 @@ def record_revisit(db: Database, url: str, *, result: str, after: Sequence[float
         step, due = next_step(row[0], after, now)
         db.execute(
             "UPDATE revisits SET step = ?, due_at = ?, etag = coalesce(?, etag), last_modified = coalesce(?, last_modified), "
-            "revisits = revisits + ?, last_revisit_at = ?, last_status = ?, last_result = ? WHERE url = ?",
+            "revisits = revisits + ?, last_revisit_at = ?, last_status = ?, last_result = ?, prompted = NULL "
+            "WHERE url = ?",
             [step, due, etag, last_modified, int(counted), now, status, result[:500], url])
 
 

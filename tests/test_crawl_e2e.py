@@ -721,6 +721,34 @@ def test_an_outlet_whose_archive_sitemaps_all_rest_is_not_said_to_list_nothing(e
         {"status": "ok", "problems": None}]
 
 
+def test_an_article_its_feed_dates_after_newsmon_read_it_is_read_again_at_once(env, site):
+    # An outlet adds to a stored article what makes it relevant, and its Atom feed says so
+    # (<updated>). The article was not relevant, so its revisits (relevant ones only, by default)
+    # passed it over: the update was never read, and the article never reached the queue.
+    published = datetime.now(timezone.utc) - timedelta(hours=2)
+    path = "/site/updated/1.html"
+    site.publish_html(path, news_page(1, published), title="第1報", published=published, channels=["feed"])
+    assert crawl(env).returncode == 0
+    [before] = rows(env, "select id, relevant, version from articles where url = ?", site.url(path))
+    assert (before["relevant"], before["version"]) == (0, 1)
+    added = ("<p>市は同日、政府が安保3文書を改定し、国家安全保障戦略と国家防衛戦略に反撃能力の保有を明記したことを受け、"
+             "防衛力整備計画に基づく駐屯地の拡張について国と協議すると発表した。反撃能力の運用をめぐる説明も求める。</p>")
+    site.update_html(path, news_page(1, published).replace("</article>", added + "</article>"),
+                     updated=datetime.now(timezone.utc) + timedelta(seconds=2))
+    time.sleep(2)
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert [r.path for r in site.article_requests()] == [path]
+    [after] = rows(env, "select id, relevant, version from articles where url = ?", site.url(path))
+    assert (after["id"], after["relevant"], after["version"]) == (before["id"], 1, 2)
+    [revisit] = rows(env, "select prompted, listed_date, last_result from revisits where article_id = ?", after["id"])
+    assert revisit["prompted"] is None and revisit["last_result"] == "version 2" and revisit["listed_date"]
+    # The same date does not ask again.
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert site.article_requests() == []
+
+
 def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site):
     # An outlet published more between two runs than its feed holds: the feed now lists only
     # articles never seen, and those that dropped off it in between were never seen at all.

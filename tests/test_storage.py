@@ -60,7 +60,7 @@ EXPECTED_COLUMNS = {
     "story_keys": ["key", "at", "article_id"],
     "story_terms": ["term", "df"],
     "revisits": ["url", "article_id", "outlet", "first_seen_at", "step", "due_at", "etag", "last_modified",
-                 "revisits", "last_revisit_at", "last_status", "last_result"],
+                 "revisits", "last_revisit_at", "last_status", "last_result", "prompted", "listed_date"],
     # m008_storage_scale
     "page_dicts": ["id", "key", "created_at", "pages", "size", "sha256", "dict"],
     "ingested_archives": ["source", "size", "records", "articles", "relevant", "started_at", "finished_at",
@@ -74,7 +74,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m016_removed_articles", "m017_queued_since",
                    "m018_discovery_known", "m019_discovery_pace",
                    "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state",
-                   "m023_sitemap_lastmods"]
+                   "m023_sitemap_lastmods", "m024_revisit_prompts"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -531,6 +531,41 @@ def test_only_quiet_archive_sitemaps_under_an_unmoved_lastmod_are_settled(db):
     assert queries.settled_sitemaps(db, {base + "archive": "2025-02-01"}, quiet_since="2026-11-28T00:00:00+00:00") == {}
     # Fetched first (its quiet counts from then) two days after.
     assert queries.settled_sitemaps(db, {base + "archive": "2025-01-31"}, quiet_since="2026-11-19T00:00:00+00:00") == {}
+
+
+def test_a_stored_article_dated_after_it_was_read_is_revisited_once_per_date(db):
+    from storage import frontier, versions
+
+    seen = "2026-11-30T10:00:00+00:00"
+    ids = {}
+    for n in (1, 2, 3):
+        ids[n], _ = queries.save_article(db, article(n), now=seen)
+        frontier.record_result(db, article(n)["url"], outlet="example", kind="article", code="stored", reason="stored",
+                               article_id=ids[n], now=seen)
+    versions.schedule_revisit(db, article(2)["url"], article_id=ids[2], outlet="example", first_seen=seen,
+                              after=[3600.0])
+    now = "2026-11-30T12:00:00+00:00"
+    dated = {article(1)["url"]: "2026-11-30T11:00:00+00:00",  # updated after it was read
+             article(2)["url"]: "2026-11-30T11:30:00+00:00",  # its revisit is planned: moved to now
+             article(3)["url"]: "2026-11-30T09:00:00+00:00",  # before: nothing new
+             "https://www.example.jp/articles/4": "2026-11-30T11:00:00+00:00"}  # not stored
+    assert versions.prompt_revisits(db, dated, outlet="example", via="feed", now=now, limit=20) == 2
+    due = {r["article_id"] for r in versions.due_revisits(db, "example", now=now, stored_before=3, relevant_only=True,
+                                                             limit=10)}
+    assert due == {ids[1], ids[2]}  # not relevant, but prompted
+    [why] = db.execute("SELECT prompted FROM revisits WHERE article_id = ?", [ids[1]]).fetchone()
+    assert why == "its feed dates it 2026-11-30 11:00 UTC, after newsmon last read it"
+    # The same dates prompt nothing more; a date in the future (a clock's error) neither.
+    assert versions.prompt_revisits(db, dated, outlet="example", via="feed", now=now, limit=20) == 0
+    assert versions.prompt_revisits(db, {article(3)["url"]: "2026-11-30T13:00:00+00:00"}, outlet="example",
+                                    via="feed", now=now, limit=20) == 0
+    # Read again: the prompt is spent, the relevance rule is back.
+    versions.record_revisit(db, article(1)["url"], result="unchanged", after=[3600.0], now=now)
+    assert db.execute("SELECT prompted FROM revisits WHERE article_id = ?", [ids[1]]).fetchone() == (None,)
+    # At most ``limit`` a call.
+    later = {article(n)["url"]: "2026-11-30T12:30:00+00:00" for n in (1, 2, 3)}
+    assert versions.prompt_revisits(db, later, outlet="example", via="feed", now="2026-11-30T13:00:00+00:00",
+                                    limit=2) == 2
 
 
 def test_m022_has_the_sitemaps_read_before_it_read_whole_once(tmp_path):

@@ -51,6 +51,9 @@ WALLS_BEFORE_STOP = 3
 #: ``NEWSMON_SITEMAP_RECHECK``. This month's, a category's or a news sitemap lists something new
 #: every day, and is asked for every run.
 QUIET_FOR = timedelta(days=2)
+#: Stored articles a feed or news sitemap may have read again for an update in one run (their
+#: entries dated after newsmon last read them); the others wait for the next run.
+PROMPTS_PER_DOCUMENT = 20
 
 
 @dataclass
@@ -349,7 +352,11 @@ class NewsSpider(scrapy.Spider):
         # Feeds should give absolute URLs; some give paths, which mean the feed's own host. An
         # entry no URL parser takes stays as it is, to be refused with its reason (_articles).
         links = [parsable(link, response.url) or link for link in found.links]
-        requests, counts = self._articles(links, outlet, via=kind, strict=True)
+        # Entry dates say when an entry changed only where they differ (a CMS may stamp every
+        # entry with its build time).
+        dated = {parsable(link, response.url) or link: date for link, date in found.dated.items()} \
+            if found.interval else None
+        requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated)
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
@@ -437,19 +444,22 @@ class NewsSpider(scrapy.Spider):
                 f"listed {before[1]}: emptied, moved, its links drawn by JavaScript now, or under a URL scheme the "
                 "article pattern does not take?")
 
-    def _articles(self, urls: Iterable[str], outlet_key: str, via: str,
-                  strict: bool) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
+    def _articles(self, urls: Iterable[str], outlet_key: str, via: str, strict: bool,
+                  dated: dict[str, str] | None = None) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
         known): ``known``, for a feed or a section, how many of its article URLs were seen before
         this run (none, of one read before: it turned over since, and may have dropped some unseen).
 
         ``strict``: every entry is meant to be an article (a feed, a sitemap), so one that lies
         outside the outlet's scope is recorded as refused; a section page links anywhere, and
-        only out-of-scope links that look like the outlet's articles are recorded.
+        only out-of-scope links that look like the outlet's articles are recorded. ``dated``:
+        the entries' dates, by the URL as listed: a stored article dated after newsmon last read
+        it is revisited now (``versions.prompt_revisits``).
         """
         outlet: Outlet = self.outlets[outlet_key]
         fresh: list[str] = []
         listed: list[str] = []
+        updated: dict[str, str] = {}
         articles = refused = 0
         for raw in urls:
             try:
@@ -476,6 +486,8 @@ class NewsSpider(scrapy.Spider):
                 continue
             if not frontier.needs_fetch(self.db, url, max_attempts=self.max_attempts):
                 self.crawler.stats.inc_value("newsmon/discovery/already_seen")
+                if dated and raw in dated:
+                    updated[url] = dated[raw]
                 continue
             fresh.append(url)
         known = frontier.seen_before(self.db, listed, self.run_id, self.run_started) \
@@ -483,6 +495,10 @@ class NewsSpider(scrapy.Spider):
         # Remembered before any is fetched, so a killed or limited run loses none of them.
         frontier.add_pending(self.db, fresh, outlet=outlet_key, run_id=self.run_id,
                              reason=f"discovered via {via} in run {self.run_id}; not fetched yet")
+        if updated and self.store_options.revisit_after:
+            prompted = versions.prompt_revisits(self.db, updated, outlet=outlet_key, via=via, now=now_iso(),
+                                                limit=PROMPTS_PER_DOCUMENT)
+            self.crawler.stats.inc_value("newsmon/revisits/prompted", prompted)
         return list(self._requests(fresh, outlet_key, via)), (articles, len(fresh), refused, known)
 
     def _refuse_out_of_scope(self, url: str, raw: str, outlet: Outlet, via: str) -> None:
