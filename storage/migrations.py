@@ -1078,4 +1078,6 @@ def m024_revisit_prompts(db: Database) -> None:
     that did (``listed_date``: the same date does not prompt twice). Revisited whatever its
     relevance, as the update may be what makes it relevant."""
     _run(db, ["ALTER TABLE revisits ADD COLUMN prompted TEXT",
-              "ALTER TABLE revisits ADD COLUMN listed_date TEXT"])
+              "ALTER TABLE revisits ADD COLUMN listed_date TEXT",
+              # Read for every stored article a dated feed lists, every run.
+              "CREATE INDEX idx_revisits_article ON revisits(article_id)"])

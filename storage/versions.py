@@ -132,20 +132,19 @@ def prompt_revisits(db: Database, dated: dict[str, str], *, outlet: str | None, 
     ``limit`` (the others, next run); a date never prompts twice, nor one past ``now`` (a clock
     or time-zone error). How many were prompted."""
     cutoff = at(now, FUTURE_SLACK)
-    prompted = 0
-    for url, date in dated.items():
-        if prompted >= limit:
-            break
-        if date > cutoff:
-            continue
-        row = db.execute(
-            "SELECT a.id, a.last_seen_at, r.url, r.last_revisit_at, r.listed_date FROM urls u "
+    dated = {url: date for url, date in dated.items() if date <= cutoff}
+    urls = list(dated)
+    found = []
+    for start in range(0, len(urls), 500):  # one query a document, not one an entry
+        part = urls[start:start + 500]
+        found += db.execute(
+            "SELECT u.url, a.id, a.last_seen_at, r.url, r.last_revisit_at, r.listed_date FROM urls u "
             "JOIN articles a ON a.id = u.article_id LEFT JOIN revisits r ON r.article_id = a.id "
-            "WHERE u.url = ? AND u.kind = 'article'", [url]).fetchone()
-        if row is None:
-            continue
-        article_id, seen, planned, revisited, listed = row
-        if date <= max(seen or "", revisited or "", listed or ""):
+            f"WHERE u.url IN ({', '.join('?' * len(part))}) AND u.kind = 'article'", part).fetchall()
+    prompted = 0
+    for url, article_id, seen, planned, revisited, listed in found:
+        date = dated[url]
+        if prompted >= limit or date <= max(seen or "", revisited or "", listed or ""):
             continue
         why = f"its {via} dates it {date[:16].replace('T', ' ')} UTC, after newsmon last read it"
         with transaction(db):
