@@ -121,6 +121,10 @@ def revisit_now(db: Database, url: str, *, article_id: int, outlet: str | None, 
 
 #: An entry date this far past now is a clock or time-zone error, not an update (``prompt_revisits``).
 FUTURE_SLACK = 5 * 60.0
+#: An entry date less than this after newsmon read the article is its publication seen through a
+#: clock a little ahead of ours, not an update: without it, every new article of such an outlet
+#: was read twice.
+UPDATE_MARGIN = 120.0
 
 
 def prompt_revisits(db: Database, dated: dict[str, str], *, outlet: str | None, via: str, now: str,
@@ -144,7 +148,8 @@ def prompt_revisits(db: Database, dated: dict[str, str], *, outlet: str | None, 
     prompted = 0
     for url, article_id, seen, planned, revisited, listed in found:
         date = dated[url]
-        if prompted >= limit or date <= max(seen or "", revisited or "", listed or ""):
+        read = max(seen or "", revisited or "")
+        if prompted >= limit or date <= (listed or "") or (read and date <= at(read, UPDATE_MARGIN)):
             continue
         why = f"its {via} dates it {date[:16].replace('T', ' ')} UTC, after newsmon last read it"
         with transaction(db):

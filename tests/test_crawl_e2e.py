@@ -733,9 +733,10 @@ def test_an_article_its_feed_dates_after_newsmon_read_it_is_read_again_at_once(e
     assert (before["relevant"], before["version"]) == (0, 1)
     added = ("<p>市は同日、政府が安保3文書を改定し、国家安全保障戦略と国家防衛戦略に反撃能力の保有を明記したことを受け、"
              "防衛力整備計画に基づく駐屯地の拡張について国と協議すると発表した。反撃能力の運用をめぐる説明も求める。</p>")
+    # Dated 150 s on: later than newsmon's read by more than a clock's drift (2 min), not yet
+    # "in the future" (5 min), so that the test need not wait.
     site.update_html(path, news_page(1, published).replace("</article>", added + "</article>"),
-                     updated=datetime.now(timezone.utc) + timedelta(seconds=2))
-    time.sleep(2)
+                     updated=datetime.now(timezone.utc) + timedelta(seconds=150))
     site.clear_log()
     assert crawl(env).returncode == 0
     assert [r.path for r in site.article_requests()] == [path]

@@ -547,7 +547,7 @@ def test_a_stored_article_dated_after_it_was_read_is_revisited_once_per_date(db)
     now = "2026-11-30T12:00:00+00:00"
     dated = {article(1)["url"]: "2026-11-30T11:00:00+00:00",  # updated after it was read
              article(2)["url"]: "2026-11-30T11:30:00+00:00",  # its revisit is planned: moved to now
-             article(3)["url"]: "2026-11-30T09:00:00+00:00",  # before: nothing new
+             article(3)["url"]: "2026-11-30T10:01:00+00:00",  # a minute after: a clock ahead of ours
              "https://www.example.jp/articles/4": "2026-11-30T11:00:00+00:00"}  # not stored
     assert versions.prompt_revisits(db, dated, outlet="example", via="feed", now=now, limit=20) == 2
     due = {r["article_id"] for r in versions.due_revisits(db, "example", now=now, stored_before=3, relevant_only=True,
