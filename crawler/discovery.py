@@ -112,9 +112,9 @@ class Discovered:
     interval: int | None = None
     #: A Google News sitemap: the newest articles only, as a feed lists them.
     news: bool = False
-    #: The date of each dated entry, by the URL it lists, when ``newest`` is read: an article
+    #: The date of each dated entry, by the URL it lists, where ``newest`` is read: an article
     #: stored before whose entry is dated after newsmon last read it was updated (an Atom
-    #: ``<updated>``, a lastmod), and is read again (``NewsSpider._updated``).
+    #: ``<updated>``, a lastmod), and is read again (``storage.versions.prompt_revisits``).
     dated: dict[str, str] = field(default_factory=dict)
     #: A sitemap index's ``<lastmod>`` of each child that gives one, as written: an archive whose
     #: lastmod stands still need not be asked for every run (``NEWSMON_SITEMAP_RECHECK``).

@@ -228,18 +228,25 @@ def record_revisit(db: Database, url: str, *, result: str, after: Sequence[float
                    status: int | None = None, etag: str | None = None, last_modified: str | None = None,
                    counted: bool = True) -> None:
     """What a revisit of ``url`` came to (``not_modified``, ``unchanged``, ``version N``,
-    ``failed: why``): the schedule moves on, new validators are kept. ``counted``: a request
-    went out (False when it was refused before it left)."""
+    ``failed: why``): the schedule moves on, new validators are kept; a prompt
+    (``prompt_revisits``) is spent, unless the revisit failed. ``counted``: a request went out
+    (False when it was refused before it left)."""
     with transaction(db):
-        row = db.execute("SELECT first_seen_at FROM revisits WHERE url = ?", [url]).fetchone()
+        row = db.execute("SELECT first_seen_at, prompted, listed_date FROM revisits WHERE url = ?", [url]).fetchone()
         if row is None:
             return
         step, due = next_step(row[0], after, now)
+        # An update its outlet dated, not read for a failure: still to be read, within the hour,
+        # for as long as revisits are planned after a first sighting (72 h by default).
+        prompted = row[1] if result.startswith("failed") and (row[2] or "") >= at(now, -max(after, default=0)) \
+            else None
+        if prompted and due is None:
+            due = at(now, 3600.0)
         db.execute(
             "UPDATE revisits SET step = ?, due_at = ?, etag = coalesce(?, etag), last_modified = coalesce(?, last_modified), "
-            "revisits = revisits + ?, last_revisit_at = ?, last_status = ?, last_result = ?, prompted = NULL "
+            "revisits = revisits + ?, last_revisit_at = ?, last_status = ?, last_result = ?, prompted = ? "
             "WHERE url = ?",
-            [step, due, etag, last_modified, int(counted), now, status, result[:500], url])
+            [step, due, etag, last_modified, int(counted), now, status, result[:500], prompted, url])
 
 
 def revisit_state(db: Database, url: str) -> dict[str, Any] | None:

@@ -559,7 +559,16 @@ def test_a_stored_article_dated_after_it_was_read_is_revisited_once_per_date(db)
     assert versions.prompt_revisits(db, dated, outlet="example", via="feed", now=now, limit=20) == 0
     assert versions.prompt_revisits(db, {article(3)["url"]: "2026-11-30T13:00:00+00:00"}, outlet="example",
                                     via="feed", now=now, limit=20) == 0
-    # Read again: the prompt is spent, the relevance rule is back.
+    # A revisit that failed leaves it due within the hour (its schedule of one step is over).
+    versions.record_revisit(db, article(1)["url"], result="failed: timeout", after=[3600.0], now=now)
+    assert db.execute("SELECT prompted IS NOT NULL, due_at FROM revisits WHERE article_id = ?",
+                      [ids[1]]).fetchone() == (1, "2026-11-30T13:00:00+00:00")
+    # Given up once its date is older than the schedule's span.
+    versions.record_revisit(db, article(1)["url"], result="failed: timeout", after=[3600.0],
+                            now="2026-11-30T12:30:00+00:00")
+    assert db.execute("SELECT prompted FROM revisits WHERE article_id = ?", [ids[1]]).fetchone() == (None,)
+    db.execute("UPDATE revisits SET prompted = 'x' WHERE article_id = ?", [ids[1]])
+    # Read: the prompt is spent, the relevance rule is back.
     versions.record_revisit(db, article(1)["url"], result="unchanged", after=[3600.0], now=now)
     assert db.execute("SELECT prompted FROM revisits WHERE article_id = ?", [ids[1]]).fetchone() == (None,)
     # At most ``limit`` a call.
