@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from rensa import RMinHash
 
+from storage.search import shingles
 from storage.stories import jaccard, stable_key
 
 __all__ = ["Features", "features", "jaccard", "stable_key", "tokens", "topic_tokens", "wire_kind"]
@@ -43,8 +44,6 @@ SEED = 20261201
 #: so the bands need not find every pair alone; every key costs a page written per article
 #: stored (16 bands wrote a third more than all the rest of an article).
 BANDS, ROWS = 8, 4
-#: Character n-gram length of the shingles: 5 characters of Japanese are about two words.
-SHINGLE = 5
 #: How much of the text the shingles cover: a wire copy keeps its first paragraphs; the rest
 #: costs time and finds nothing more.
 SHINGLE_CHARS = 1000
@@ -147,13 +146,6 @@ def wire_kind(outlet: str | None, text: str) -> int:
     return -1 if _WIRE_CREDIT.search(text or "") else 0
 
 
-def _shingles(folded: str) -> list[str]:
-    chars = "".join(folded.split())
-    if len(chars) <= SHINGLE:
-        return [chars] if chars else []
-    return [chars[i:i + SHINGLE] for i in range(len(chars) - SHINGLE + 1)]
-
-
 def features(title: str | None, text: str, *, lead: str | None = None, outlet: str | None = None,
              damped: frozenset[str] = frozenset()) -> Features:
     """The story features of one article.
@@ -167,7 +159,7 @@ def features(title: str | None, text: str, *, lead: str | None = None, outlet: s
     """
     body = ((lead + "\n") if lead else "") + (text or "")
     minhash = RMinHash(num_perm=NUM_PERM, seed=SEED)
-    minhash.update(_shingles(_fold((title or "") + "\n" + body[:SHINGLE_CHARS])) or [""])
+    minhash.update(shingles(_fold((title or "") + "\n" + body[:SHINGLE_CHARS])) or [""])
     counts: Counter[str] = Counter()
     for token in tokens(title or ""):
         counts[token] += TITLE_WEIGHT

@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from . import pages, versions
 from .db import pid_alive, transaction
 from .exceptions import ArticleNotFound
-from .search import bigrams, fts_query
+from .search import bigrams, fts_query, shingles
 
 STATUSES = ("new", "relevant", "dismissed", "follow-up")
 """Review statuses, in workflow order; ``new`` is the review queue."""
@@ -196,26 +196,19 @@ def _find_article(db: Database, row: dict[str, Any], passed: Iterable[int] = ())
     return dict(zip(("id", "canonical_url", "content_hash", "url"), found)) if found else None
 
 
-#: Characters of a shingle (``shares_text``): five characters of Japanese are about two words,
-#: of English a word; two articles on one subject share some, an article and its update most.
-SHINGLE_CHARS = 5
-#: The share of the shorter text's shingles the longer must hold for two texts to be one
-#: article's: different articles of the saved pages share at most 0.43 (English, across sites),
-#: most of them under 0.2; a flash holds all of its shingles in the article it grows into.
+#: The share of the shorter text's shingles (``search.shingles``) the longer must hold for two
+#: texts to be one article's: two articles on one subject share some, an article and its update
+#: most; different articles of the saved pages share at most 0.43 (English, across sites), most
+#: of them under 0.2; a flash holds all of its shingles in the article it grows into.
 SHARED_SHINGLES = 0.5
 #: Fewer shingles than this in the shorter text tell nothing: the texts are taken as one.
 FEWEST_SHINGLES = 12
 
 
-def _shingles(text: str) -> set[str]:
-    chars = "".join(nfkc(text).lower().split())
-    return {chars[i:i + SHINGLE_CHARS] for i in range(len(chars) - SHINGLE_CHARS + 1)}
-
-
 def shares_text(one: str | None, other: str | None) -> bool:
     """Whether two texts can be one article's: the shorter's shingles mostly in the longer (an
     update, a flash grown into the article, a teaser of it), or too short to tell."""
-    a, b = _shingles(one or ""), _shingles(other or "")
+    a, b = (set(shingles(nfkc(text or "").lower())) for text in (one, other))
     shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
     if len(shorter) < FEWEST_SHINGLES:
         return True

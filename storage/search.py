@@ -67,6 +67,21 @@ def _tokens(text: str, *, query: bool) -> tuple[list[str], bool]:
     return pieces, prefix
 
 
+#: Characters of a shingle: five characters of Japanese are about two words, of English a word.
+SHINGLE = 5
+
+
+def shingles(folded: str) -> list[str]:
+    """The ``SHINGLE``-character windows of a text already folded (NFKC, lower case), whitespace
+    left out; a text no longer than one window is its only one. Stories compare texts by them
+    (``crawler.stories``), and the store a page with the article its canonical link names
+    (``queries.shares_text``)."""
+    chars = "".join(folded.split())
+    if len(chars) <= SHINGLE:
+        return [chars] if chars else []
+    return [chars[i:i + SHINGLE] for i in range(len(chars) - SHINGLE + 1)]
+
+
 def bigrams(text: str) -> str:
     """The index form of ``text`` for ``articles_search``: kanji/kana runs as bigrams.
 

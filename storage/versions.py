@@ -153,13 +153,8 @@ def prompt_revisits(db: Database, dated: dict[str, str], *, outlet: str | None, 
             continue
         why = f"its {via} dates it {date[:16].replace('T', ' ')} UTC, after newsmon last read it"
         with transaction(db):
-            if planned is None:
-                db.execute("INSERT INTO revisits (url, article_id, outlet, first_seen_at, step, due_at, prompted, "
-                           "listed_date) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
-                           [url, article_id, outlet, now, now, why, date])
-            else:
-                db.execute("UPDATE revisits SET due_at = ?, prompted = ?, listed_date = ? WHERE url = ?",
-                           [now, why, date, planned])
+            revisit_now(db, planned or url, article_id=article_id, outlet=outlet, now=now)
+            db.execute("UPDATE revisits SET prompted = ?, listed_date = ? WHERE url = ?", [why, date, planned or url])
         prompted += 1
     return prompted
 

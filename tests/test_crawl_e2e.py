@@ -516,12 +516,19 @@ def test_a_feed_that_lists_its_articles_on_a_new_host_degrades_the_outlet(env, s
         "domains (localhost): did its articles move? None of them is fetched")
 
 
-def whole_reads_an_hour_ago(env) -> None:
-    """Move the last whole read of every feed and sitemap 61 minutes back (the ledger's clock)."""
+def moved_back(env, column: str, minutes: int, url: str | None = None) -> None:
+    """Move ``feed_state.<column>`` of every feed and sitemap (or of ``url``) ``minutes`` back:
+    the ledger's clock, instead of waiting."""
     conn = sqlite3.connect(env["db"])
     with conn:
-        conn.execute("UPDATE feed_state SET read_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', read_at, '-61 minutes')")
+        conn.execute(f"UPDATE feed_state SET {column} = strftime('%Y-%m-%dT%H:%M:%S+00:00', {column}, "
+                     f"'-{minutes} minutes') WHERE ? IS NULL OR url = ?", [url, url])
     conn.close()
+
+
+def whole_reads_an_hour_ago(env) -> None:
+    """Move the last whole read of every feed and sitemap 61 minutes back."""
+    moved_back(env, "read_at", 61)
 
 
 def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within_the_hour(env, site):
@@ -625,15 +632,6 @@ def _urlset(site, paths: list[str]) -> bytes:
             f"{urls}</urlset>").encode()
 
 
-def _days_ago(env, column: str, hours: int, url: str | None = None) -> None:
-    """Move ``feed_state.<column>`` of every document (or of ``url``) ``hours`` back."""
-    conn = sqlite3.connect(env["db"])
-    with conn:
-        conn.execute(f"UPDATE feed_state SET {column} = strftime('%Y-%m-%dT%H:%M:%S+00:00', {column}, "
-                     f"'-{hours} hours') WHERE ? IS NULL OR url = ?", [url, url])
-    conn.close()
-
-
 def test_archive_sitemaps_that_list_nothing_new_are_asked_for_once_a_day(env, site):
     # An index of monthly archives: each run asked for every one of them, an index of 300
     # months 300 requests a run, ahead of the outlet's articles (discovery goes first).
@@ -658,7 +656,7 @@ def test_archive_sitemaps_that_list_nothing_new_are_asked_for_once_a_day(env, si
     assert asked() == sorted(lastmods)
     # Two days on, nothing moved: the archives are not asked for; the news sitemap is, whatever
     # its lastmod says (it lists the newest articles, as a feed does).
-    _days_ago(env, "listed_new_at", 49)
+    moved_back(env, "listed_new_at", 49 * 60)
     site.clear_log()
     assert crawl(env).returncode == 0
     assert asked() == [NEWS_SITEMAP_PATH]
@@ -684,7 +682,7 @@ def test_archive_sitemaps_that_list_nothing_new_are_asked_for_once_a_day(env, si
     site.clear_log()
     assert crawl(env).returncode == 0
     assert asked() == sorted([NEWS_SITEMAP_PATH, june]) and site.article_requests() == []
-    _days_ago(env, "last_fetched_at", 25, site.url(may))
+    moved_back(env, "last_fetched_at", 25 * 60, site.url(may))
     site.clear_log()
     assert crawl(env).returncode == 0
     assert asked() == sorted([NEWS_SITEMAP_PATH, may, june])
@@ -693,7 +691,7 @@ def test_archive_sitemaps_that_list_nothing_new_are_asked_for_once_a_day(env, si
                                              site.url(SITEMAP_PATH))]
     assert lie.startswith(f"{site.url(may)} listed 1 new article URL on ") and lie.endswith(
         "while its lastmod here stood at 2025-05-31: every child is asked for every run")
-    _days_ago(env, "listed_new_at", 49)
+    moved_back(env, "listed_new_at", 49 * 60)
     site.clear_log()
     assert crawl(env).returncode == 0
     assert asked() == sorted(lastmods)
@@ -713,7 +711,7 @@ def test_an_outlet_whose_archive_sitemaps_all_rest_is_not_said_to_list_nothing(e
         site.answer(path, 200, _urlset(site, [site.article(PAGES[0]).path]), xml)
     for _ in range(2):
         assert crawl(env).returncode == 0
-    _days_ago(env, "listed_new_at", 49)
+    moved_back(env, "listed_new_at", 49 * 60)
     site.clear_log()
     assert crawl(env).returncode == 0
     assert [r.path for r in site.requests() if "sitemap" in r.path] == [SITEMAP_PATH]
