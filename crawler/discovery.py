@@ -121,10 +121,20 @@ class Discovered:
     lastmods: dict[str, str] = field(default_factory=dict)
 
 
+_BOM = b"\xef\xbb\xbf"
+#: What may follow a document's root element without holding an entry of it: a CMS's or a
+#: cache's trailer (``<script>…``, NUL padding). Any of these tags there is a second document.
+_ENTRY_OPENINGS = (b"<item", b"<entry", b"<url", b"<sitemap", b"<loc")
+
+
 def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
     if not body.strip():
         return None, f"empty body ({len(body)} bytes)"
-    head = body.lstrip()[:512].lower()
+    # A blank line before the XML declaration (a PHP template's, a BOM's) breaks XML, not the
+    # feed: every reader takes it, and reported, it left the feed "broken" in every run, so the
+    # day it did break nothing changed in its health.
+    body = body[3:].lstrip() if body.startswith(_BOM) else body.lstrip()
+    head = body[:512].lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
         return None, "an HTML page, not XML (an error or login page where the feed should be?)"
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
@@ -136,10 +146,20 @@ def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
         errors = [e.message for e in parser.error_log][:1]
         return None, "not XML" + (f": {errors[0]}" if errors else "")
     fatal = [e for e in parser.error_log if e.level_name == "FATAL"]
+    if fatal and all(e.type == etree.ErrorTypes.ERR_DOCUMENT_END for e in fatal) and not _more_entries(body, root):
+        return root, None  # read whole: what follows its root element holds no entry
     if fatal:
         # recover=True read what it could; say so, but keep what was read.
         return root, f"invalid XML, partly read: {fatal[0].message} (line {fatal[0].line})"
     return root, None
+
+
+def _more_entries(body: bytes, root: etree._Element) -> bool:
+    """Whether what follows the end of ``root`` in ``body`` opens an entry (a second feed
+    appended to the first), or the end cannot be found."""
+    name = (f"{root.prefix}:" if root.prefix else "") + etree.QName(root).localname
+    end = body.find(f"</{name}".encode())
+    return end < 0 or any(tag in body[end:].lower() for tag in _ENTRY_OPENINGS)
 
 
 def _document(body: bytes, roots: set[str], what: str) -> tuple[etree._Element | None, str | None, str | None]:

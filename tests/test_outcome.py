@@ -104,6 +104,26 @@ def test_feeds_and_sitemaps_say_why_they_give_nothing():
     assert (halves.links, halves.problem) == (["https://a.jp/1", "https://a.jp/2"], None)
 
 
+def test_a_feed_with_blank_lines_before_it_or_a_trailer_after_it_is_read_whole_and_not_broken():
+    # Reported broken, such a feed was broken in every run: the day it did break, its health did
+    # not change.
+    rss = (b"<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
+           b"<item><link>https://a.jp/1</link></item><item><link>https://a.jp/2</link></item></channel></rss>")
+    for body in (b"\n\n" + rss, b"\xef\xbb\xbf\r\n" + rss, rss + b"\n<script>var t = 1;</script>\n",
+                 rss + b"\0\0\0", b"\r\n" + rss + b"<!-- cached -->"):
+        found = parse_feed(body)
+        assert (found.links, found.problem) == (["https://a.jp/1", "https://a.jp/2"], None), body
+    sitemap = (b"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+               b"<url><loc>https://a.jp/3</loc></url></urlset>")
+    assert (parse_sitemap(b"\n" + sitemap + b"<p>generated in 0.2 s</p>").problem, parse_sitemap(b"\n" + sitemap).links) \
+        == (None, ["https://a.jp/3"])
+    # What follows the root and lists entries is a second document, which is not read: broken.
+    twice = parse_feed(rss + rss.split(b"?>", 1)[1].replace(b"a.jp/", b"a.jp/x"))
+    assert twice.links == ["https://a.jp/1", "https://a.jp/2"] and twice.problem.startswith("invalid XML, partly read")
+    cut = parse_feed(rss[:-len(b"</channel></rss>")])
+    assert cut.problem.startswith("invalid XML, partly read")
+
+
 def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     # The real feeds of the Ministry of Defense and the Prime Minister's Office (fetched
     # 2026-08-19/20): 125 press releases over 79 days, 25 notices over 10.
