@@ -512,7 +512,9 @@ def test_a_database_sqlite_cannot_migrate_is_one_line(tmp_path, monkeypatch, tro
             monkeypatch.setattr(storage.db.sqlite3, "connect",
                                 lambda name, **kw: connect(f"file:{name}?mode=ro", uri=True, **kw))
     else:
-        monkeypatch.setattr(storage.db, "BUSY_TIMEOUT_SECONDS", 0.1)
+        # What the command waits for the lock (NEWSMON_DB_BUSY_TIMEOUT): 30 s of this test otherwise.
+        import crawler.settings
+        monkeypatch.setattr(crawler.settings, "NEWSMON_DB_BUSY_TIMEOUT", 0.1)
         held = sqlite3.connect(path, isolation_level=None)
         held.execute("BEGIN EXCLUSIVE")
     try:
