@@ -273,7 +273,12 @@ class Site:
         self.cases["/private/secret"] = Case("/private/secret", good(4))
         self.expect["/private/secret"] = {"first": {"state": "refused", "code": "robots_disallow", "attempts": 0},
                                           "second": {"state": "refused", "code": "robots_disallow"}}
-        self.feeds = {"/feed.xml", "/feed-invalid.xml", "/feed-html.xml", "/feed-empty.xml", "/feed-escape.xml"}
+        # An article under a query URL, listed by a feed that writes its & bare (/feed-loose.xml):
+        # any other query is no article.
+        self.cases["/a/loose"] = Case("/a/loose", lambda h, s: good(11)(h, s) if sorted(
+            urlsplit(h.path).query.split("&")) == ["g=pol", "k=11"] else _send(h, 404, b"<h1>Not Found</h1>"))
+        self.feeds = {"/feed.xml", "/feed-invalid.xml", "/feed-html.xml", "/feed-empty.xml", "/feed-escape.xml",
+                      "/feed-loose.xml"}
 
     def add_walls(self) -> dict[str, str]:
         """Publish one article route per kind of wall; return {path: expected reason code}."""
@@ -396,6 +401,10 @@ class Site:
             return _send(h, 200, b"<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>")
         if path == "/feed-empty.xml":
             return _send(h, 200, b"", {"Content-Type": "application/rss+xml"})
+        if path == "/feed-loose.xml":  # not well-formed XML, as feeds written by hand are: every reader takes it
+            item = f"<item><title>防衛&nbsp;& 安保</title><link>{self.url('/a/loose')}?k=11&g=pol</link></item>"
+            return _send(h, 200, f"<?xml version='1.0'?><rss version='2.0'><channel>{item}</channel></rss>".encode(),
+                         {"Content-Type": "application/rss+xml"})
         if path == "/feed-escape.xml":
             links = ["file:///etc/passwd", "file:///a/escape-file", self.other_url("/a/escape-other"),
                      "ftp://127.0.0.1/a/escape-ftp"]

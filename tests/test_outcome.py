@@ -117,11 +117,47 @@ def test_a_feed_with_blank_lines_before_it_or_a_trailer_after_it_is_read_whole_a
                b"<url><loc>https://a.jp/3</loc></url></urlset>")
     assert (parse_sitemap(b"\n" + sitemap + b"<p>generated in 0.2 s</p>").problem, parse_sitemap(b"\n" + sitemap).links) \
         == (None, ["https://a.jp/3"])
-    # What follows the root and lists entries is a second document, which is not read: broken.
+    # What follows the root and lists entries is a second document: read loosely (below), whole.
     twice = parse_feed(rss + rss.split(b"?>", 1)[1].replace(b"a.jp/", b"a.jp/x"))
-    assert twice.links == ["https://a.jp/1", "https://a.jp/2"] and twice.problem.startswith("invalid XML, partly read")
-    cut = parse_feed(rss[:-len(b"</channel></rss>")])
-    assert cut.problem.startswith("invalid XML, partly read")
+    assert (twice.links, twice.problem) == (["https://a.jp/1", "https://a.jp/2", "https://a.jp/x1", "https://a.jp/x2"],
+                                            None)
+    # Cut short, within an entry or between two: what was read is kept, and the feed is broken.
+    for cut in (rss[:-len(b"</channel></rss>")] + b"<item><link>https://a.jp/3", rss[:-len(b"</channel></rss>")]):
+        assert parse_feed(cut).problem.startswith("invalid XML, partly read")
+        assert parse_feed(cut).links[:2] == ["https://a.jp/1", "https://a.jp/2"]
+
+
+def test_a_feed_that_is_not_well_formed_is_read_as_feed_readers_read_it():
+    # libxml2's recovery dropped what follows a bare & up to the next = (Jiji's ?k=…&g=pol became
+    # ?k=…=pol, a URL of no article), and the entries after HTML left unescaped in a description;
+    # an undefined entity left the feed broken in every run although every link was read.
+    def rss(items: str) -> bytes:
+        return ("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel><title>時事</title>"
+                f"<link>https://www.jiji.com/</link>{items}</channel></rss>").encode()
+
+    ampersand = parse_feed(rss("<item><title>日豪 & 米</title><link>https://www.jiji.com/jc/article?k=2026120100123&g=pol"
+                               "</link></item><item><link>https://www.jiji.com/jc/article?k=2026120100456&amp;g=int"
+                               "</link></item>"))
+    assert (ampersand.links, ampersand.problem) == (
+        ["https://www.jiji.com/jc/article?k=2026120100123&g=pol", "https://www.jiji.com/jc/article?k=2026120100456&g=int"],
+        None)
+    dated = ("<pubDate>Tue, 01 Dec 2026 10:00:00 +0900</pubDate>", "<pubDate>Tue, 01 Dec 2026 09:00:00 +0900</pubDate>")
+    markup = parse_feed(rss(f"<item><title>a</title><description><p>防衛費<br>増額</description>"
+                            f"<link>https://a.jp/1</link>{dated[0]}</item><item><link>https://a.jp/2</link>{dated[1]}</item>"))
+    assert (markup.links, markup.problem) == (["https://a.jp/1", "https://a.jp/2"], None)
+    assert (markup.newest, markup.interval, markup.dated["https://a.jp/2"]) == (
+        "2026-12-01T01:00:00+00:00", 3600, "2026-12-01T00:00:00+00:00")
+    for junk in ("&nbsp;", "&copy;", "\x0b"):
+        found = parse_feed(rss(f"<item><title>a{junk}b</title><link>https://a.jp/1</link></item>"
+                               "<item><link>https://a.jp/2</link></item>"))
+        assert (found.links, found.problem) == (["https://a.jp/1", "https://a.jp/2"], None), junk
+    atom = parse_feed(b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><title>a&nbsp;b</title>"
+                      b"<link rel='alternate' href='https://a.jp/1?x=1&y=2'/><updated>2026-12-01T00:00:00Z</updated>"
+                      b"</entry></feed>")
+    assert (atom.links, atom.problem, atom.dated) == (["https://a.jp/1?x=1&y=2"], None,
+                                                      {"https://a.jp/1?x=1&y=2": "2026-12-01T00:00:00+00:00"})
+    # A feed whose file names a path is a feed, not a file to open.
+    assert parse_feed(b"/etc/hostname").problem is not None and parse_feed(b"<rss>&bogus;/etc/hostname").links == []
 
 
 def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
