@@ -7,6 +7,7 @@ which the crawl records per run (``discovery`` table) and outlet health reports.
 
 from __future__ import annotations
 
+import html.entities
 import io
 import re
 import zlib
@@ -267,6 +268,37 @@ def _permalink(item: etree._Element) -> str | None:
     return None
 
 
+#: What XML does not take and sitemaps are written with all the same: an ``&`` that begins no
+#: reference (``?k=1&g=pol``), and HTML's named references (``&nbsp;`` in a news:title); kept
+#: apart, the sections where they are text as written.
+_VERBATIM = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.S)
+_AMPERSAND = re.compile(rb"&(?:([A-Za-z][A-Za-z0-9]{0,31});|#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};)?")
+_XML_NAMED = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+
+
+def _escaped_ampersand(match: re.Match[bytes]) -> bytes:
+    name = match.group(1)
+    if match.group(0) == b"&":
+        return b"&amp;"
+    if name is None or name in _XML_NAMED:
+        return match.group(0)
+    code = html.entities.name2codepoint.get(name.decode())
+    return f"&#{code};".encode() if code else b"&amp;" + match.group(0)[1:]
+
+
+def _escaped(body: bytes) -> bytes:
+    """``body`` with its bare ``&`` escaped and HTML's named references made numeric, outside
+    CDATA sections and comments. libxml2's recovery read ``<loc>…?k=1&g=pol</loc>`` as
+    ``…?k=1=pol``, a URL of no article; no sitemap library reads such a sitemap (they parse as
+    strictly, or recover as libxml2 does)."""
+    out, at = [], 0
+    for verbatim in _VERBATIM.finditer(body):
+        out += [_AMPERSAND.sub(_escaped_ampersand, body[at:verbatim.start()]), verbatim.group(0)]
+        at = verbatim.end()
+    out.append(_AMPERSAND.sub(_escaped_ampersand, body[at:]))
+    return b"".join(out)
+
+
 #: The largest sitemap, uncompressed, that sitemaps.org allows.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
@@ -288,6 +320,11 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     root, kind, problem = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
         return Discovered(problem=problem)
+    if problem and (mended := _escaped(body)) != body:
+        # Read escaped, a sitemap still cut short keeps its problem, and its URLs as written.
+        again, again_kind, again_problem = _document(mended, _SITEMAP_ROOTS, "sitemap")
+        if again_kind == kind:
+            root, problem = again, again_problem
     locs = [el.text.strip() for el in root.iter() if isinstance(el.tag, str)
             and etree.QName(el).localname == "loc" and el.text and el.text.strip()
             # <image:loc> and the like belong to other namespaces than the sitemap's own.

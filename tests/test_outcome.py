@@ -160,6 +160,29 @@ def test_a_feed_that_is_not_well_formed_is_read_as_feed_readers_read_it():
     assert parse_feed(b"/etc/hostname").problem is not None and parse_feed(b"<rss>&bogus;/etc/hostname").links == []
 
 
+def test_a_sitemap_with_a_bare_ampersand_or_an_html_entity_is_read_with_its_urls_as_written():
+    # libxml2's recovery read ?k=…&g=pol as ?k=…=pol, and the sitemap was broken in every run.
+    news = ("<?xml version='1.0' encoding='UTF-8'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+            "xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>"
+            "<url><loc>https://www.jiji.com/jc/article?k=2026120100123&g=pol</loc><news:news>"
+            "<news:publication_date>2026-12-01T10:00:00+09:00</news:publication_date>"
+            "<news:title>日米&nbsp;& 豪 &unknown; &amp; &#x9632;</news:title></news:news></url>"
+            "<url><loc>https://www.jiji.com/jc/article?k=2026120100456&amp;g=int</loc><news:news>"
+            "<news:publication_date>2026-12-01T09:00:00+09:00</news:publication_date>"
+            "<news:title><![CDATA[CDATA as written: &nbsp; & ]]></news:title></news:news></url></urlset>").encode()
+    found = parse_sitemap(news)
+    urls = ["https://www.jiji.com/jc/article?k=2026120100123&g=pol", "https://www.jiji.com/jc/article?k=2026120100456&g=int"]
+    assert (found.links, found.problem, found.news, list(found.dated)) == (urls, None, True, urls)
+    index = parse_sitemap(b"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><sitemap>"
+                          b"<loc>https://a.jp/sitemap?type=news&page=2</loc><lastmod>2026-12-01</lastmod></sitemap>"
+                          b"</sitemapindex>")
+    assert (index.links, index.problem, index.lastmods) == (
+        ["https://a.jp/sitemap?type=news&page=2"], None, {"https://a.jp/sitemap?type=news&page=2": "2026-12-01"})
+    # What escaping does not mend stays broken, with what was read as written.
+    cut = parse_sitemap(news[:news.rindex(b"<url>")] + b"<url><loc>https://a.jp/3")
+    assert cut.problem.startswith("invalid XML, partly read") and cut.links == [urls[0], "https://a.jp/3"]
+
+
 def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     # The real feeds of the Ministry of Defense and the Prime Minister's Office (fetched
     # 2026-08-19/20): 125 press releases over 79 days, 25 notices over 10.
