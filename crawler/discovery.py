@@ -187,6 +187,7 @@ def parse_feed(body: bytes) -> Discovered:
     root, kind, problem = _document(body, _FEED_ROOTS, "feed")
     if root is None:
         return Discovered(problem=problem)
+    root, problem = _mended(body, root, kind, problem, _FEED_ROOTS, "feed")
     found = _feed(root, kind, problem)
     if problem:
         return _read_loosely(body, found, closed=_root_end(body, root) >= 0)
@@ -220,12 +221,10 @@ _ENTRY_OPENING = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(?:item|entry)[\s>/]")
 
 
 def _read_loosely(body: bytes, strict: Discovered, *, closed: bool) -> Discovered:
-    """A feed that is not well-formed XML, read again by feedparser's loose parser.
+    """A feed that is not well-formed XML even ``_mended``, read again by feedparser's loose parser.
 
-    libxml2 recovers from an undefined entity (``&nbsp;`` in a title) by dropping it, from a
-    bare ``&`` in a link by dropping what follows up to the next ``=`` (``?k=1&g=pol`` became
-    ``?k=1=pol``, a URL of no article), and from HTML left unescaped in a description by losing
-    the entries after it; feedparser reads these as feed readers do. Its links are taken where
+    libxml2 recovers from HTML left unescaped in a description (``<br>``) by losing the entries
+    after it; feedparser reads such a feed as feed readers do. Its links are taken where
     it read at least as many entries; and when it read one for every entry the text opens, in a
     text that is not cut short (``closed``: its root element ends), the feed was read whole and
     is not broken: every run said so otherwise, and the day it did break, nothing changed in its
@@ -299,6 +298,18 @@ def _escaped(body: bytes) -> bytes:
     return b"".join(out)
 
 
+def _mended(body: bytes, root: etree._Element, kind: str, problem: str | None, roots: set[str],
+            what: str) -> tuple[etree._Element, str | None]:
+    """(root, problem) of a document that is not well-formed, read again ``_escaped``: once
+    libxml2 has recovered from one bare ``&``, it drops the ``&`` of well-escaped URLs after it
+    too. Read so, a document still cut short keeps its problem, and its URLs as written."""
+    if problem and (mended := _escaped(body)) != body:
+        again, again_kind, again_problem = _document(mended, roots, what)
+        if again_kind == kind:
+            return again, again_problem
+    return root, problem
+
+
 #: The largest sitemap, uncompressed, that sitemaps.org allows.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
@@ -320,11 +331,7 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     root, kind, problem = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
         return Discovered(problem=problem)
-    if problem and (mended := _escaped(body)) != body:
-        # Read escaped, a sitemap still cut short keeps its problem, and its URLs as written.
-        again, again_kind, again_problem = _document(mended, _SITEMAP_ROOTS, "sitemap")
-        if again_kind == kind:
-            root, problem = again, again_problem
+    root, problem = _mended(body, root, kind, problem, _SITEMAP_ROOTS, "sitemap")
     locs = [el.text.strip() for el in root.iter() if isinstance(el.tag, str)
             and etree.QName(el).localname == "loc" and el.text and el.text.strip()
             # <image:loc> and the like belong to other namespaces than the sitemap's own.

@@ -156,6 +156,11 @@ def test_a_feed_that_is_not_well_formed_is_read_as_feed_readers_read_it():
                       b"</entry></feed>")
     assert (atom.links, atom.problem, atom.dated) == (["https://a.jp/1?x=1&y=2"], None,
                                                       {"https://a.jp/1?x=1&y=2": "2026-12-01T00:00:00+00:00"})
+    # Cut short after a bare &: broken, and what was read is read as written.
+    cut = parse_feed(rss("<item><link>https://a.jp/1?k=1&g=pol</link></item><item><link>https://a.jp/2</link></item>")
+                     .split(b"</channel>")[0] + b"<item><link>https://a.jp/3")
+    assert cut.links == ["https://a.jp/1?k=1&g=pol", "https://a.jp/2", "https://a.jp/3"]
+    assert cut.problem.startswith("invalid XML, partly read")
     # A feed whose file names a path is a feed, not a file to open.
     assert parse_feed(b"/etc/hostname").problem is not None and parse_feed(b"<rss>&bogus;/etc/hostname").links == []
 
