@@ -175,7 +175,9 @@ class Site:
         self.full = full
         self.robots_status = robots_status
         self.healed = False
-        self.robots = "User-agent: *\nDisallow: /private/\n"
+        # Saved with a byte-order mark, as Windows editors save it: Scrapy before 2.14 handed the
+        # mark to Protego, which then took no group and allowed everything.
+        self.robots = "\ufeffUser-agent: *\nDisallow: /private/\n"
         self.log: list[Logged] = []
         self.other_log: list[Logged] = []
         self._lock = threading.Lock()
