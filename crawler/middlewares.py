@@ -150,7 +150,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
                 await self._parse_robots(response, netloc, request)
             except Exception as exc:  # any failure to fetch robots.txt is "unreachable" (RFC 9309)
                 self._robots_error(exc, netloc)
-            self._stats.inc_value("robotstxt/request_count")
+            self.crawler.stats.inc_value("robotstxt/request_count")
         parser = self._parsers[netloc]
         if isinstance(parser, Deferred):
             return await maybe_deferred_to_future(parser)
@@ -159,7 +159,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
     async def _parse_robots(self, response, netloc, request) -> None:
         status = response.status
         if 500 <= status < 600:
-            self._stats.inc_value("newsmon/robots/unavailable")
+            self.crawler.stats.inc_value("newsmon/robots/unavailable")
             logger.warning("newsmon: %s/robots.txt answered HTTP %s: no page of %s is fetched this run "
                            "(RFC 9309: an unreachable robots.txt means disallow)", netloc, status, netloc)
             self._remember(netloc, status, None)
@@ -173,12 +173,14 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc, netloc) -> None:
-        self._stats.inc_value("newsmon/robots/unavailable")
         reason = f"robots.txt of {netloc} could not be fetched ({type(exc).__name__}: {exc}); RFC 9309 says " \
                  "assume complete disallow (asked again next run)"
+        # Settled first: every request to the host waits on it, and a crawl whose robots.txt
+        # stayed unsettled waited for ever (as it did when an older Scrapy's middleware failed).
+        self._settle(netloc, _Disallow(reason))
+        self.crawler.stats.inc_value("newsmon/robots/unavailable")
         logger.warning("newsmon: %s", reason)
         self._remember(netloc, None, None)
-        self._settle(netloc, _Disallow(reason))
 
     def _settle(self, netloc, parser) -> None:
         waiting = self._parsers[netloc]
@@ -197,7 +199,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
 
     def process_request_2(self, rp, request) -> None:
         if isinstance(rp, _Disallow):
-            self._stats.inc_value("robotstxt/forbidden")
+            self.crawler.stats.inc_value("robotstxt/forbidden")
             raise Refused("robots_unavailable", rp.reason)
         try:
             super().process_request_2(rp, request)
