@@ -38,6 +38,9 @@ LOOPBACK_SETTINGS: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "RETRY_TIMES": 1,
+    # A proxy in the environment (http_proxy, as on many office networks) cannot reach this
+    # machine's 127.0.0.1: through it the demo fetched nothing, robots.txt included.
+    "HTTPPROXY_ENABLED": False,
 }
 
 

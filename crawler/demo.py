@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from storage import open_db
+from storage.health import ALARM
 
 from .crawl import LOOPBACK_SETTINGS, run_crawl
 from .testsite import LoopbackSite
@@ -52,15 +53,16 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
                 pass
     finally:
         site.stop()
-    _report(db_path, config_path, result.stats)
-    return 0 if result.ok else 1
+    healthy = _report(db_path, config_path, result.stats)
+    return 0 if result.ok and healthy else 1
 
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _report(db_path: str, config_path: Path, stats: dict) -> None:
+def _report(db_path: str, config_path: Path, stats: dict) -> bool:
+    """Print what the run stored; whether the demo outlet is not failing or blocked."""
     db = open_db(db_path)
     click.echo("")
     click.echo(f"This run: {stats.get('downloader/request_count', 0)} requests, "
@@ -87,4 +89,11 @@ def _report(db_path: str, config_path: Path, stats: dict) -> None:
     click.echo(f"  newsmon serve --db {db_path}          (Datasette, in your browser)")
     click.echo(f"  sqlite3 {db_path} 'select * from review_queue'")
     click.echo(f"  or DB Browser for SQLite: File > Open Database > {db_path}, Browse Data > review_queue")
+    health = db.execute("SELECT status, problems FROM health WHERE outlet = ?", [DEMO_OUTLET]).fetchone()
+    if health is not None and health[0] in ALARM:
+        # The site is on this machine and unchanged: a failing demo is a broken installation or
+        # network setup, which "0 new articles" and exit status 0 did not tell.
+        click.echo(f"\nThe demo outlet is {health[0]}: {health[1]}", err=True)
+        return False
     click.echo("Run the demo again: the site is unchanged, so no article is fetched twice.")
+    return True

@@ -118,3 +118,28 @@ def test_the_demo_keeping_its_site_served_stops_on_ctrl_c_and_sigterm(tmp_path, 
             proc.communicate()
     assert proc.returncode == 0
     assert "This run: 81 requests, 74 new articles (1 relevant)" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_demo_goes_around_a_proxy_in_the_environment_and_says_when_its_outlet_fails(tmp_path):
+    # http_proxy set, as on many office networks: the demo's requests for 127.0.0.1 went to the
+    # proxy, which cannot reach it; it fetched nothing and said "0 new articles", exit status 0.
+    proxied = {**os.environ, "http_proxy": f"http://127.0.0.1:{_free_port()}", "no_proxy": ""}
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--db", str(tmp_path / "demo.db"), "--port",
+                             str(_free_port())], capture_output=True, text=True, timeout=180, env=proxied)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "This run: 81 requests, 74 new articles (1 relevant)" in result.stdout
+    # Whatever makes its crawl fail (here the proxy, let in again), the demo says so and fails.
+    let_in = ("import sys; import crawler.crawl as c; c.LOOPBACK_SETTINGS['HTTPPROXY_ENABLED'] = True; "
+              "from crawler.cli import cli; sys.argv[0] = 'newsmon'; cli()")
+    failed = subprocess.run([sys.executable, "-c", let_in, "demo", "--db", str(tmp_path / "failed.db"), "--port",
+                             str(_free_port())], capture_output=True, text=True, timeout=180, env=proxied)
+    assert failed.returncode == 1, failed.stderr[-2000:]
+    assert "0 new articles" in failed.stdout and "Run the demo again" not in failed.stdout
+    assert "The demo outlet is failing: " in failed.stderr and "robots.txt" in failed.stderr
+    assert "Traceback" not in failed.stderr
