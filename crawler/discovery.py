@@ -26,13 +26,21 @@ _SITEMAP_ROOTS = {"urlset", "sitemapindex"}
 _DATE_TAGS = {"pubDate", "date", "published", "updated", "lastmod", "publication_date"}
 
 
+#: Japan's zone by its name, as Japanese feeds write it ("Thu, 04 Jun 2026 17:00:00 JST": the
+#: Financial Services Agency's, Chiba Prefecture's): RFC 822 names North America's zones only,
+#: so such a feed had no dates, and neither its pace nor its updates could be read.
+_JST = re.compile(r"\s*\bJST$", re.I)
+
+
 def _date(text: str | None) -> str | None:
     """An entry's date in UTC ISO 8601 (RFC 822 as in RSS, or ISO 8601); ``None`` if unreadable."""
     text = (text or "").strip()
     if not text:
         return None
+    iso = text[:4].isdigit()
+    text = _JST.sub("+09:00" if iso else " +0900", text)
     try:
-        moment = parsedate_to_datetime(text) if not text[:4].isdigit() else datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text) if iso else parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is None:

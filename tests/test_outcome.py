@@ -210,6 +210,11 @@ def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     assert parse_feed(rss(hourly[:1])).interval is None
     assert parse_feed(rss(hourly[:1] * 5)).interval is None
     assert parse_feed(rss([])).newest is None
+    # Japanese feeds name Japan's zone (the Financial Services Agency's: "17:00:00 JST"), which
+    # RFC 822 does not: such a feed had no dates, no pace, and its updates prompted nothing.
+    named = parse_feed(rss([d.replace("+0900", "JST") for d in hourly[:3]] + ["2026-11-30T17:00:00 JST"]))
+    assert (named.newest, named.interval, named.dated["https://a.jp/3"]) == (
+        "2026-11-30T11:00:00+00:00", 3600, "2026-11-30T08:00:00+00:00")
     # Atom: an entry's update counts as its latest date.
     atom = parse_feed(b"<feed xmlns='http://www.w3.org/2005/Atom'><updated>2026-12-01T00:00:00Z</updated>"
                       b"<entry><link href='https://a.jp/1'/><published>2026-11-01T00:00:00Z</published>"
