@@ -275,9 +275,9 @@ def _permalink(item: etree._Element) -> str | None:
     return None
 
 
-#: What XML does not take and sitemaps are written with all the same: an ``&`` that begins no
-#: reference (``?k=1&g=pol``), and HTML's named references (``&nbsp;`` in a news:title); kept
-#: apart, the sections where they are text as written.
+#: What XML does not take and feeds and sitemaps are written with all the same: an ``&`` that
+#: begins no reference (``?k=1&g=pol``), and HTML's named references (``&nbsp;`` in a title);
+#: kept apart, the sections where they are text as written.
 _VERBATIM = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.S)
 _AMPERSAND = re.compile(rb"&(?:([A-Za-z][A-Za-z0-9]{0,31});|#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};)?")
 _XML_NAMED = {b"amp", b"lt", b"gt", b"quot", b"apos"}
@@ -296,8 +296,8 @@ def _escaped_ampersand(match: re.Match[bytes]) -> bytes:
 def _escaped(body: bytes) -> bytes:
     """``body`` with its bare ``&`` escaped and HTML's named references made numeric, outside
     CDATA sections and comments. libxml2's recovery read ``<loc>…?k=1&g=pol</loc>`` as
-    ``…?k=1=pol``, a URL of no article; no sitemap library reads such a sitemap (they parse as
-    strictly, or recover as libxml2 does)."""
+    ``…?k=1=pol``, a URL of no article. No sitemap library reads such a sitemap (they parse as
+    strictly, or recover as libxml2 does); a feed that this does not mend goes on to feedparser."""
     out, at = [], 0
     for verbatim in _VERBATIM.finditer(body):
         out += [_AMPERSAND.sub(_escaped_ampersand, body[at:verbatim.start()]), verbatim.group(0)]
