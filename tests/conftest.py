@@ -11,6 +11,12 @@ import pytest
 from .saved import EXPECTED, FIXTURES, SAVED, saved_bytes, saved_json  # noqa: F401  (re-exported)
 
 
+# The suite's sites are on 127.0.0.1, which a proxy of the environment (an office network's
+# http_proxy) cannot reach: run there, every crawl test failed. Their processes inherit this.
+for _proxy in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+    os.environ.pop(_proxy, None)
+
+
 #: A page carrying this crashes the extractor of a process run with ``crashing_env()``
 #: (tests/crash/sitecustomize.py, which holds the same marker).
 CRASH_MARKER = b"<!-- newsmon-test: extraction crashes here -->"
