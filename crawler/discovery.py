@@ -197,7 +197,7 @@ def parse_feed(body: bytes) -> Discovered:
         return Discovered(problem=problem)
     root, problem = _mended(body, root, kind, problem, _FEED_ROOTS, "feed")
     found = _feed(root, kind, problem)
-    if problem:
+    if problem and len(body) <= LOOSE_MAX_BYTES:
         return _read_loosely(body, found, closed=_root_end(body, root) >= 0)
     return found
 
@@ -224,6 +224,10 @@ def _feed(root: etree._Element, kind: str, problem: str | None) -> Discovered:
     return Discovered(list(dict.fromkeys(links)), kind, problem, newest, interval, dated=dated)
 
 
+#: The largest feed read again by feedparser: it reads about a megabyte a second, in the crawl
+#: process's event loop, so that no download waits on it for long (a feed of 100 entries is
+#: 25 KB). A larger one keeps libxml2's reading, and its problem.
+LOOSE_MAX_BYTES = 4 * 1024 * 1024
 #: An entry's opening tag in a feed's text: what a feed read whole gave a link for each of.
 _ENTRY_OPENING = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(?:item|entry)[\s>/]")
 

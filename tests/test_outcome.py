@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from crawler import discovery
 from crawler.discovery import parse_feed, parse_sitemap
 from crawler.outcome import check_body, exhausted_state, failure_problem, no_article_problem
 from storage import frontier, open_db
@@ -127,7 +128,7 @@ def test_a_feed_with_blank_lines_before_it_or_a_trailer_after_it_is_read_whole_a
         assert parse_feed(cut).links[:2] == ["https://a.jp/1", "https://a.jp/2"]
 
 
-def test_a_feed_that_is_not_well_formed_is_read_as_feed_readers_read_it():
+def test_a_feed_that_is_not_well_formed_is_read_as_feed_readers_read_it(monkeypatch):
     # libxml2's recovery dropped what follows a bare & up to the next = (Jiji's ?k=…&g=pol became
     # ?k=…=pol, a URL of no article), and the entries after HTML left unescaped in a description;
     # an undefined entity left the feed broken in every run although every link was read.
@@ -161,6 +162,12 @@ def test_a_feed_that_is_not_well_formed_is_read_as_feed_readers_read_it():
                      .split(b"</channel>")[0] + b"<item><link>https://a.jp/3")
     assert cut.links == ["https://a.jp/1?k=1&g=pol", "https://a.jp/2", "https://a.jp/3"]
     assert cut.problem.startswith("invalid XML, partly read")
+    # One too large to read again without holding up the crawl keeps libxml2's reading.
+    markup_body = rss("<item><description><p>a<br></description><link>https://a.jp/1</link></item>"
+                      "<item><link>https://a.jp/2</link></item>")
+    monkeypatch.setattr(discovery, "LOOSE_MAX_BYTES", len(markup_body) - 1)
+    assert parse_feed(markup_body).problem.startswith("invalid XML, partly read")
+    monkeypatch.undo()
     # A feed whose file names a path is a feed, not a file to open.
     assert parse_feed(b"/etc/hostname").problem is not None and parse_feed(b"<rss>&bogus;/etc/hostname").links == []
 
