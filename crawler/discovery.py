@@ -133,9 +133,9 @@ class Discovered:
 
 
 _BOM = b"\xef\xbb\xbf"
-#: What may follow a document's root element without holding an entry of it: a CMS's or a
-#: cache's trailer (``<script>…``, NUL padding). Any of these tags there is a second document.
-_ENTRY_OPENINGS = (b"<item", b"<entry", b"<url", b"<sitemap", b"<loc")
+#: Tags that, after a document's root element, open the entries of a second document; a CMS's
+#: or a cache's trailer (``<script>…``, NUL padding) holds none of them.
+_TRAILING_ENTRIES = (b"<item", b"<entry", b"<url", b"<sitemap", b"<loc")
 
 
 def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
@@ -175,13 +175,19 @@ def _more_entries(body: bytes, root: etree._Element) -> bool:
     """Whether what follows the end of ``root`` in ``body`` opens an entry (a second feed
     appended to the first), or the end cannot be found."""
     end = _root_end(body, root)
-    return end < 0 or any(tag in body[end:].lower() for tag in _ENTRY_OPENINGS)
+    return end < 0 or any(tag in body[end:].lower() for tag in _TRAILING_ENTRIES)
 
 
 def _document(body: bytes, roots: set[str], what: str) -> tuple[etree._Element | None, str | None, str | None]:
     """(root, its kind, a problem of a partly read document) of a feed or sitemap; or (None,
-    None, why it is none)."""
+    None, why it is none). One that is not well-formed is read again ``_escaped``: once libxml2
+    has recovered from one bare ``&``, it drops the ``&`` of well-escaped URLs after it too. Read
+    so, a document still cut short keeps its problem, and its URLs as written."""
     root, problem = _xml_root(body)
+    if root is not None and problem and (mended := _escaped(body)) != body:
+        again, again_problem = _xml_root(mended)
+        if again is not None and etree.QName(again).localname == etree.QName(root).localname:
+            root, problem = again, again_problem
     if root is None:
         return None, None, problem
     kind = etree.QName(root).localname
@@ -195,7 +201,6 @@ def parse_feed(body: bytes) -> Discovered:
     root, kind, problem = _document(body, _FEED_ROOTS, "feed")
     if root is None:
         return Discovered(problem=problem)
-    root, problem = _mended(body, root, kind, problem, _FEED_ROOTS, "feed")
     found = _feed(root, kind, problem)
     if problem and len(body) <= LOOSE_MAX_BYTES:
         return _read_loosely(body, found, closed=_root_end(body, root) >= 0)
@@ -229,11 +234,11 @@ def _feed(root: etree._Element, kind: str, problem: str | None) -> Discovered:
 #: 25 KB). A larger one keeps libxml2's reading, and its problem.
 LOOSE_MAX_BYTES = 4 * 1024 * 1024
 #: An entry's opening tag in a feed's text: what a feed read whole gave a link for each of.
-_ENTRY_OPENING = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(?:item|entry)[\s>/]")
+_FEED_ENTRY = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(?:item|entry)[\s>/]")
 
 
 def _read_loosely(body: bytes, strict: Discovered, *, closed: bool) -> Discovered:
-    """A feed that is not well-formed XML even ``_mended``, read again by feedparser's loose parser.
+    """A feed that is not well-formed XML even ``_escaped``, read again by feedparser's loose parser.
 
     libxml2 recovers from HTML left unescaped in a description (``<br>``) by losing the entries
     after it; feedparser reads such a feed as feed readers do. Its links are taken where
@@ -259,7 +264,7 @@ def _read_loosely(body: bytes, strict: Discovered, *, closed: bool) -> Discovere
     links = list(dict.fromkeys(links))
     if len(links) < len(strict.links):
         return strict
-    whole = closed and len(links) == len(parsed.entries) == len(_ENTRY_OPENING.findall(body))
+    whole = closed and len(links) == len(parsed.entries) == len(_FEED_ENTRY.findall(body))
     newest, interval = _pace(sorted(dated.values(), reverse=True))
     return Discovered(links, strict.kind, None if whole else strict.problem, newest, interval, dated=dated)
 
@@ -310,18 +315,6 @@ def _escaped(body: bytes) -> bytes:
     return b"".join(out)
 
 
-def _mended(body: bytes, root: etree._Element, kind: str, problem: str | None, roots: set[str],
-            what: str) -> tuple[etree._Element, str | None]:
-    """(root, problem) of a document that is not well-formed, read again ``_escaped``: once
-    libxml2 has recovered from one bare ``&``, it drops the ``&`` of well-escaped URLs after it
-    too. Read so, a document still cut short keeps its problem, and its URLs as written."""
-    if problem and (mended := _escaped(body)) != body:
-        again, again_kind, again_problem = _document(mended, roots, what)
-        if again_kind == kind:
-            return again, again_problem
-    return root, problem
-
-
 #: The largest sitemap, uncompressed, that sitemaps.org allows.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
@@ -343,7 +336,6 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     root, kind, problem = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
         return Discovered(problem=problem)
-    root, problem = _mended(body, root, kind, problem, _SITEMAP_ROOTS, "sitemap")
     locs = [el.text.strip() for el in root.iter() if isinstance(el.tag, str)
             and etree.QName(el).localname == "loc" and el.text and el.text.strip()
             # <image:loc> and the like belong to other namespaces than the sitemap's own.
