@@ -249,8 +249,11 @@ def _read_loosely(body: bytes, strict: Discovered, *, closed: bool) -> Discovere
     """
     import feedparser  # only for a broken feed: 80 ms of every crawl otherwise
 
-    # A stream, not bytes: feedparser opens a str or bytes that names a file or a URL.
-    parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False, sanitize_html=False)
+    try:
+        # A stream, not bytes: feedparser opens a str or bytes that names a file or a URL.
+        parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False, sanitize_html=False)
+    except Exception:  # a third party's parser on any bytes a server sends: its failure costs only itself
+        return strict
     links, dated = [], {}
     for entry in parsed.entries:
         link = (entry.get("link") or "").strip()

@@ -168,6 +168,15 @@ def test_a_feed_that_is_not_well_formed_is_read_as_feed_readers_read_it(monkeypa
     monkeypatch.setattr(discovery, "LOOSE_MAX_BYTES", len(markup_body) - 1)
     assert parse_feed(markup_body).problem.startswith("invalid XML, partly read")
     monkeypatch.undo()
+    # feedparser failing on it costs only its second reading: the feed is broken, as read.
+    import feedparser
+
+    def fails(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(feedparser, "parse", fails)
+    assert parse_feed(markup_body).problem.startswith("invalid XML, partly read")
+    monkeypatch.undo()
     # A feed whose file names a path is a feed, not a file to open.
     assert parse_feed(b"/etc/hostname").problem is not None and parse_feed(b"<rss>&bogus;/etc/hostname").links == []
 
