@@ -73,18 +73,23 @@ def _dated_entries(root: etree._Element) -> list[tuple[str | None, str]]:
 
 
 def _entry_url(entry: etree._Element) -> str | None:
-    """The URL an entry lists (as ``parse_feed`` and ``parse_sitemap`` read it)."""
-    if entry.get(_RDF_ABOUT):
-        return entry.get(_RDF_ABOUT).strip()
+    """The URL an entry lists (as ``parse_feed`` and ``parse_sitemap`` read it). An RSS item's is
+    its ``<link>``; failing that, an Atom ``<atom:link>`` (RSS makes the link optional, and
+    feed readers, feedparser among them, take an item's link there), its ``rdf:about`` (RSS
+    1.0), then its permalink ``<guid>``."""
+    written = href = None
     for child in entry:
         if not isinstance(child.tag, str):
             continue
         tag = etree.QName(child).localname
-        if tag == "link" and child.get("href") and child.get("rel", "alternate") == "alternate":
-            return child.get("href").strip()
-        if tag in ("link", "loc") and not child.get("href") and (child.text or "").strip():
-            return child.text.strip()
-    return _permalink(entry) if etree.QName(entry).localname == "item" else None
+        if tag == "link" and child.get("href"):
+            if href is None and child.get("rel", "alternate").strip() == "alternate":
+                href = child.get("href").strip()
+        elif tag in ("link", "loc") and written is None and (child.text or "").strip():
+            written = child.text.strip()
+    if etree.QName(entry).localname == "item":
+        return written or href or (entry.get(_RDF_ABOUT) or "").strip() or _permalink(entry)
+    return href or written
 
 
 def _dates(root: etree._Element) -> tuple[str | None, int | None, dict[str, str]]:
@@ -130,6 +135,10 @@ class Discovered:
     #: A sitemap index's ``<lastmod>`` of each child that gives one, as written: an archive whose
     #: lastmod stands still need not be asked for every run (``NEWSMON_SITEMAP_RECHECK``).
     lastmods: dict[str, str] = field(default_factory=dict)
+    #: A feed's entries that give no URL at all (no link, no permalink guid): an announcement
+    #: without a page, or articles lost to a template that moved their links; the crawl records
+    #: how many with the feed's read.
+    unlinked: int = 0
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -208,25 +217,14 @@ def parse_feed(body: bytes) -> Discovered:
 
 
 def _feed(root: etree._Element, kind: str, problem: str | None) -> Discovered:
-    links: list[str] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        tag = etree.QName(el).localname
-        if tag == "link":
-            # Atom: <link rel="alternate" href=…>; RSS: <link>url</link> inside <item>.
-            parent = etree.QName(el.getparent()).localname if el.getparent() is not None else ""
-            href = el.get("href")
-            if href and parent == "entry" and el.get("rel", "alternate") == "alternate":
-                links.append(href.strip())
-            elif not href and parent == "item" and el.text and el.text.strip():
-                links.append(el.text.strip())
-        elif tag == "item" and el.get(_RDF_ABOUT):
-            links.append(el.get(_RDF_ABOUT).strip())
-        elif tag == "item" and (permalink := _permalink(el)):
-            links.append(permalink)
+    links, unlinked = [], 0
+    for entry in root.iter("{*}item", "{*}entry"):
+        if url := _entry_url(entry):
+            links.append(url)
+        else:
+            unlinked += 1
     newest, interval, dated = _dates(root)
-    return Discovered(list(dict.fromkeys(links)), kind, problem, newest, interval, dated=dated)
+    return Discovered(list(dict.fromkeys(links)), kind, problem, newest, interval, dated=dated, unlinked=unlinked)
 
 
 #: The largest feed read again by feedparser: it reads about a megabyte a second, in the crawl
@@ -254,10 +252,11 @@ def _read_loosely(body: bytes, strict: Discovered, *, closed: bool) -> Discovere
         parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False, sanitize_html=False)
     except Exception:  # a third party's parser on any bytes a server sends: its failure costs only itself
         return strict
-    links, dated = [], {}
+    links, dated, unlinked = [], {}, 0
     for entry in parsed.entries:
         link = (entry.get("link") or "").strip()
         if not link:
+            unlinked += 1
             continue
         links.append(link)
         # dict.get: FeedParserDict.get("updated") gives "published" when there is none, and warns.
@@ -269,15 +268,12 @@ def _read_loosely(body: bytes, strict: Discovered, *, closed: bool) -> Discovere
         return strict
     whole = closed and len(links) == len(parsed.entries) == len(_FEED_ENTRY.findall(body))
     newest, interval = _pace(sorted(dated.values(), reverse=True))
-    return Discovered(links, strict.kind, None if whole else strict.problem, newest, interval, dated=dated)
+    return Discovered(links, strict.kind, None if whole else strict.problem, newest, interval, dated=dated,
+                      unlinked=unlinked)
 
 
 def _permalink(item: etree._Element) -> str | None:
-    """The URL an RSS 2.0 item without a ``<link>`` gives in its ``<guid>``: RSS makes the link
-    optional and a guid a permalink unless ``isPermaLink="false"``. Such a feed listed nothing."""
-    if any(etree.QName(child).localname == "link" and (child.text or "").strip() for child in item
-           if isinstance(child.tag, str)):
-        return None
+    """The URL an RSS 2.0 item gives in its ``<guid>``: a permalink unless ``isPermaLink="false"``."""
     for child in item:
         if isinstance(child.tag, str) and etree.QName(child).localname == "guid":
             text = (child.text or "").strip()

@@ -279,6 +279,8 @@ class Site:
         # any other query is no article.
         self.cases["/a/loose"] = Case("/a/loose", lambda h, s: good(11)(h, s) if sorted(
             urlsplit(h.path).query.split("&")) == ["g=pol", "k=11"] else _send(h, 404, b"<h1>Not Found</h1>"))
+        # And an article whose item gives its URL in an Atom link only, beside one that gives none.
+        self.cases["/a/atomlink"] = Case("/a/atomlink", good(12))
         self.feeds = {"/feed.xml", "/feed-invalid.xml", "/feed-html.xml", "/feed-empty.xml", "/feed-escape.xml",
                       "/feed-loose.xml"}
 
@@ -404,9 +406,11 @@ class Site:
         if path == "/feed-empty.xml":
             return _send(h, 200, b"", {"Content-Type": "application/rss+xml"})
         if path == "/feed-loose.xml":  # not well-formed XML, as feeds written by hand are: every reader takes it
-            item = f"<item><title>防衛&nbsp;& 安保</title><link>{self.url('/a/loose')}?k=11&g=pol</link></item>"
-            return _send(h, 200, f"<?xml version='1.0'?><rss version='2.0'><channel>{item}</channel></rss>".encode(),
-                         {"Content-Type": "application/rss+xml"})
+            items = (f"<item><title>防衛&nbsp;& 安保</title><link>{self.url('/a/loose')}?k=11&g=pol</link></item>"
+                     f"<item><title>a</title><atom:link rel='alternate' href='{self.url('/a/atomlink')}'/></item>"
+                     "<item><title>お知らせ</title><description>メンテナンスのお知らせ</description></item>")
+            return _send(h, 200, ("<?xml version='1.0'?><rss version='2.0' xmlns:atom='http://www.w3.org/2005/Atom'>"
+                                  f"<channel>{items}</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
         if path == "/feed-escape.xml":
             links = ["file:///etc/passwd", "file:///a/escape-file", self.other_url("/a/escape-other"),
                      "ftp://127.0.0.1/a/escape-ftp"]

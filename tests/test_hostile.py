@@ -199,11 +199,14 @@ def test_broken_feeds_are_recorded_and_named_in_health_and_status(hostile):
     assert "invalid XML" in rows[site.url("/feed-invalid.xml")]["reason"]
     assert rows[site.url("/feed.xml")]["ok"] == 1 and rows[site.url("/feed.xml")]["article_urls"] == len(site.expect)
     assert rows[site.url("/feed-escape.xml")]["refused"] == 4
-    # A bare & and an HTML entity: read whole, not broken, and its article stored under its URL.
+    # A bare & and an HTML entity: read whole, not broken, and its article stored under its URL;
+    # an item's Atom link is its URL, and an item without any is said.
     loose = rows[site.url("/feed-loose.xml")]
-    assert (loose["ok"], loose["reason"], loose["article_urls"]) == (1, None, 1)
-    stored = hostile["runs"]["first"][0][site.url("/a/loose?g=pol&k=11")]
-    assert stored["kind"] == "article", stored
+    assert (loose["ok"], loose["reason"], loose["article_urls"]) == \
+        (1, "1 of its 3 entries give no URL (no link, no permalink guid)", 2)
+    for path in ("/a/loose?g=pol&k=11", "/a/atomlink"):
+        stored = hostile["runs"]["first"][0][site.url(path)]
+        assert stored["kind"] == "article", stored
     health = query(db, "SELECT * FROM health WHERE outlet = 'hostile'")[0]
     assert site.url("/feed-html.xml") in health["problems"]
     # What the URLs came to is in the health view too: the losses are seen where health is.

@@ -88,7 +88,21 @@ def test_feeds_and_sitemaps_say_why_they_give_nothing():
                        b"<item><guid>tag:a.jp,2026:5</guid></item>"
                        b"<item><link>https://a.jp/6</link><guid>https://a.jp/6?guid</guid></item>"
                        b"</channel></rss>")
-    assert guids.links == ["https://a.jp/2", "https://a.jp/3", "https://a.jp/6"]
+    assert (guids.links, guids.unlinked) == (["https://a.jp/2", "https://a.jp/3", "https://a.jp/6"], 2)
+    # Nor <link> nor guid, an Atom link: read as feed readers read it; such an item was lost
+    # without a word, with the feed read and "ok".
+    atom_links = parse_feed(b"<rss version='2.0' xmlns:atom='http://www.w3.org/2005/Atom'><channel>"
+                            b"<atom:link href='https://a.jp/feed.xml' rel='self'/>"
+                            b"<item><title>a</title><atom:link href='https://a.jp/7' rel='alternate'/></item>"
+                            b"<item><atom:link href='https://a.jp/8?amp' rel='amphtml'/><atom:link href='https://a.jp/8'/>"
+                            b"</item><item><atom:link href='https://a.jp/9?amp' rel='amphtml'/>"
+                            b"<link>https://a.jp/9</link></item></channel></rss>")
+    assert (atom_links.links, atom_links.unlinked) == (["https://a.jp/7", "https://a.jp/8", "https://a.jp/9"], 0)
+    # RSS 1.0: an item's <link> is the page, where its rdf:about differs (a tracking parameter).
+    rdf = parse_feed(b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' xmlns='http://purl.org/rss/1.0/'>"
+                     b"<item rdf:about='https://a.jp/10?ref=rss'><link>https://a.jp/10</link></item>"
+                     b"<item rdf:about='https://a.jp/11'><title>x</title></item></rdf:RDF>")
+    assert (rdf.links, rdf.unlinked) == (["https://a.jp/10", "https://a.jp/11"], 0)
     index = parse_sitemap(gzip.compress(b"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
                                         b"<sitemap><loc>https://a.jp/s1.xml</loc></sitemap></sitemapindex>"))
     assert (index.kind, index.links) == ("sitemapindex", ["https://a.jp/s1.xml"])

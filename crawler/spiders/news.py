@@ -362,8 +362,14 @@ class NewsSpider(scrapy.Spider):
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
             # _parse_document keeps no validators, and the next run reads it again.
             found.problem = self._emptied(response, outlet, f"{len(links)} entries", counts[0])
+        # Not broken (an announcement may have no page), but said: an item whose link a template
+        # moved where no reader looks is an article lost.
+        unlinked = (f"{found.unlinked} of its {len(links) + found.unlinked} entries give no URL (no link, no "
+                    "permalink guid)") if found.unlinked else None
+        if unlinked:
+            self.logger.info("newsmon: %s %s of %s: %s", kind, response.url, outlet, unlinked)
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
-                               found=(len(links), *counts[:3]), reason=found.problem, known=counts[3],
+                               found=(len(links), *counts[:3]), reason=found.problem or unlinked, known=counts[3],
                                pace=(found.newest, found.interval))
         if "newsmon_validators" in response.meta:  # what the next runs go by (ConditionalGetMiddleware)
             response.meta["newsmon_validators"].update(news=found.news, listed_new=counts[1] > 0)
