@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from lxml import etree
 
 from .bodies import GzipTooLarge, GzipTruncated, gunzip
+from .dates import JST
 
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _FEED_ROOTS = {"rss", "feed", "RDF"}
@@ -33,7 +34,8 @@ _JST = re.compile(r"\s*\bJST$", re.I)
 
 
 def _date(text: str | None) -> str | None:
-    """An entry's date in UTC ISO 8601 (RFC 822 as in RSS, or ISO 8601); ``None`` if unreadable."""
+    """An entry's date in UTC ISO 8601 (RFC 822 as in RSS, or ISO 8601, Japan time when it names no
+    zone); ``None`` if unreadable."""
     text = (text or "").strip()
     if not text:
         return None
@@ -44,7 +46,12 @@ def _date(text: str | None) -> str | None:
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is None:
-        return None  # a date without its zone cannot be ordered against the others
+        # Japan time, as a naive time from a Japanese outlet is (``crawler.dates``), and a W3C
+        # date-only lastmod ("2026-12-01", which sitemaps.org allows) that day's start there.
+        # Unread, such a document had no pace, no newest entry for health's ``stale`` and no
+        # updates to prompt; read as JST where the CMS meant UTC, an update is found 9 h late
+        # at worst, never one that did not happen.
+        moment = moment.replace(tzinfo=JST)
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 

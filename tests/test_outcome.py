@@ -261,7 +261,12 @@ def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     archive = ("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>" + "".join(
         f"<url><loc>https://a.jp/{n}</loc><lastmod>2024-0{n + 1}-01</lastmod></url>" for n in range(3)) + "</urlset>")
     assert parse_sitemap(archive.encode()).newest is None and not parse_sitemap(archive.encode()).news
-    assert parse_sitemap(archive.encode(), newest=True).newest is None  # date-only: no zone, not ordered
+    # Dates that name no zone are Japan time, a date-only lastmod that day's start there: unread,
+    # such a document had no newest entry and no pace, and its updates prompted nothing.
+    assert parse_sitemap(archive.encode(), newest=True).newest == "2024-02-29T15:00:00+00:00"
+    naive = parse_feed(rss(["2026-11-30T12:00:00", "Mon, 30 Nov 2026 11:00:00", "2026-11-30 10:00"]))
+    assert (naive.newest, naive.interval, naive.dated["https://a.jp/2"]) == (
+        "2026-11-30T03:00:00+00:00", 3600, "2026-11-30T01:00:00+00:00")
 
 
 def test_ledger_transitions(tmp_path):
