@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from lxml import etree
 
 from .bodies import GzipTooLarge, GzipTruncated, gunzip
-from .dates import JST
+from .dates import JST, parse_datetime
 
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _FEED_ROOTS = {"rss", "feed", "RDF"}
@@ -34,8 +34,8 @@ _JST = re.compile(r"\s*\bJST$", re.I)
 
 
 def _date(text: str | None) -> str | None:
-    """An entry's date in UTC ISO 8601 (RFC 822 as in RSS, or ISO 8601, Japan time when it names no
-    zone); ``None`` if unreadable."""
+    """An entry's date in UTC ISO 8601 (RFC 822 as in RSS, ISO 8601, or as Japanese pages write
+    dates; Japan time when it names no zone); ``None`` if unreadable."""
     text = (text or "").strip()
     if not text:
         return None
@@ -44,7 +44,12 @@ def _date(text: str | None) -> str | None:
     try:
         moment = datetime.fromisoformat(text) if iso else parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        return None
+        # As Japanese pages write dates ("2026/11/30 17:00", "2026年11月30日 17時00分"), which
+        # some feeds take over as they are.
+        found = parse_datetime(text)
+        if found is None:
+            return None
+        moment = found if isinstance(found, datetime) else datetime(found.year, found.month, found.day)
     if moment.tzinfo is None:
         # Japan time, as a naive time from a Japanese outlet is (``crawler.dates``), and a W3C
         # date-only lastmod ("2026-12-01", which sitemaps.org allows) that day's start there.

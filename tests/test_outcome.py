@@ -264,9 +264,10 @@ def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     # Dates that name no zone are Japan time, a date-only lastmod that day's start there: unread,
     # such a document had no newest entry and no pace, and its updates prompted nothing.
     assert parse_sitemap(archive.encode(), newest=True).newest == "2024-02-29T15:00:00+00:00"
-    naive = parse_feed(rss(["2026-11-30T12:00:00", "Mon, 30 Nov 2026 11:00:00", "2026-11-30 10:00"]))
-    assert (naive.newest, naive.interval, naive.dated["https://a.jp/2"]) == (
-        "2026-11-30T03:00:00+00:00", 3600, "2026-11-30T01:00:00+00:00")
+    naive = parse_feed(rss(["2026-11-30T12:00:00", "Mon, 30 Nov 2026 11:00:00", "2026-11-30 10:00",
+                            "2026/11/30 09:00", "2026年11月30日 8時00分"]))
+    assert (naive.newest, naive.interval, naive.dated["https://a.jp/2"], naive.dated["https://a.jp/4"]) == (
+        "2026-11-30T03:00:00+00:00", 3600, "2026-11-30T01:00:00+00:00", "2026-11-29T23:00:00+00:00")
 
 
 def test_ledger_transitions(tmp_path):
