@@ -218,6 +218,25 @@ def test_a_sitemap_with_a_bare_ampersand_or_an_html_entity_is_read_with_its_urls
     assert cut.problem.startswith("invalid XML, partly read") and cut.links == [urls[0], "https://a.jp/3"]
 
 
+def test_a_sitemap_not_well_formed_where_no_url_is_is_read_whole_and_not_broken():
+    # A bare "<" or a <br> in a news:title, a control character: every URL was read, and the
+    # sitemap was "invalid XML, partly read" in every run; the day it did break, nothing changed.
+    def sitemap(title: str, entry: str = "") -> bytes:
+        urls = "".join(f"<url><loc>https://a.jp/{n}</loc><news:news><news:title>{title if n == 1 else 't'}"
+                       "</news:title></news:news></url>" for n in range(3))
+        return ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+                f"xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>{urls}{entry}</urlset>").encode()
+    urls = ["https://a.jp/0", "https://a.jp/1", "https://a.jp/2"]
+    for title in ("株価 < 3万円", "防衛<br>費", "a\x0bb"):
+        found = parse_sitemap(sitemap(title))
+        assert (found.links, found.problem) == (urls, None), title
+    # An entry whose URL was lost, or a text cut short, stays broken.
+    lost = parse_sitemap(sitemap("t", "<url><lo c>https://a.jp/3</loc></url><url><loc>https://a.jp/4</loc></url>"))
+    assert lost.links == [*urls, "https://a.jp/4"] and lost.problem.startswith("invalid XML, partly read")
+    cut = sitemap("株価 < 3万円")[:-len("</urlset>")]
+    assert parse_sitemap(cut).links == urls and parse_sitemap(cut).problem.startswith("invalid XML, partly read")
+
+
 def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     # The real feeds of the Ministry of Defense and the Prime Minister's Office (fetched
     # 2026-08-19/20): 125 press releases over 79 days, 25 notices over 10.
