@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -96,12 +97,20 @@ def _entry_url(entry: etree._Element) -> str | None:
         tag = etree.QName(child).localname
         if tag == "link" and child.get("href"):
             if href is None and child.get("rel", "alternate").strip() == "alternate":
-                href = child.get("href").strip()
+                href = _based(child, child.get("href").strip())
         elif tag in ("link", "loc") and written is None and (child.text or "").strip():
-            written = child.text.strip()
+            written = _based(child, child.text.strip())
     if etree.QName(entry).localname == "item":
         return written or href or (entry.get(_RDF_ABOUT) or "").strip() or _permalink(entry)
     return href or written
+
+
+def _based(element: etree._Element, url: str) -> str:
+    """``url`` resolved against the ``xml:base`` in scope, if any: an Atom feed may give its links
+    relative to one, and the feed's own URL (what the crawl resolves them against) is then the
+    wrong base: a URL of no article."""
+    base = element.base  # None without an xml:base: the document was parsed from bytes
+    return urljoin(base, url) if base else url
 
 
 def _dates(root: etree._Element) -> tuple[str | None, int | None, dict[str, str]]:

@@ -98,6 +98,13 @@ def test_feeds_and_sitemaps_say_why_they_give_nothing():
                             b"</item><item><atom:link href='https://a.jp/9?amp' rel='amphtml'/>"
                             b"<link>https://a.jp/9</link></item></channel></rss>")
     assert (atom_links.links, atom_links.unlinked) == (["https://a.jp/7", "https://a.jp/8", "https://a.jp/9"], 0)
+    # Atom links relative to an xml:base: the feed's own URL, against which the crawl resolves a
+    # relative link, is not theirs.
+    based = parse_feed(b"<feed xmlns='http://www.w3.org/2005/Atom' xml:base='https://a.jp/news/'>"
+                       b"<entry><link href='2026/12.html'/></entry>"
+                       b"<entry xml:base='/en/'><link href='13.html'/></entry>"
+                       b"<entry><link href='https://b.jp/14.html'/></entry></feed>")
+    assert based.links == ["https://a.jp/news/2026/12.html", "https://a.jp/en/13.html", "https://b.jp/14.html"]
     # RSS 1.0: an item's <link> is the page, where its rdf:about differs (a tracking parameter).
     rdf = parse_feed(b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' xmlns='http://purl.org/rss/1.0/'>"
                      b"<item rdf:about='https://a.jp/10?ref=rss'><link>https://a.jp/10</link></item>"
