@@ -104,6 +104,11 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
             reasons.append(f"{d['kind']} {d['url']}: the article URL pattern does not take {len(unmatched)} of its "
                            f"{d['entries']} entries on the outlet's domains (e.g. {', '.join(unmatched[:2])}): a new "
                            "URL scheme for its articles? widen article_url_pattern")
+        unlinked = d.get("unlinked") or 0
+        if notable(unlinked, d["entries"] + unlinked):
+            reasons.append(f"{d['kind']} {d['url']}: {unlinked} of its {d['entries'] + unlinked} entries give no URL "
+                           "(no link, no permalink guid): their articles are not crawled; where does the feed put "
+                           "their links now?")
         off = d.get("off_domains") or []
         if notable(len(off), d["entries"]):
             hosts = ", ".join(dict.fromkeys(urlsplit(u).hostname or u for u in off))

@@ -155,6 +155,13 @@ def test_verdicts_from_results():
     # A video or two among its articles is no such thing.
     assert verdict(outlet, {"discovery": [feed(articles=28, unmatched=scheme[:2])], "articles": [sample]},
                    now=now)["verdict"] == "ok"
+    # A third of its entries without any URL: their links moved where no reader looks.
+    unlinked = verdict(outlet, {"discovery": [feed(entries=20, articles=20, unlinked=10)], "articles": [sample]},
+                       now=now)
+    assert unlinked["verdict"] == "degraded" and unlinked["reasons"] == [
+        "feed https://www.asahi.com/rss/x.rdf: 10 of its 30 entries give no URL (no link, no permalink guid): their "
+        "articles are not crawled; where does the feed put their links now?"]
+    assert verdict(outlet, {"discovery": [feed(unlinked=1)], "articles": [sample]}, now=now)["verdict"] == "ok"
     # A third of them on a host that is not among the outlet's domains: its articles moved?
     elsewhere = [f"https://digital.asahi.example/articles/{n}.html" for n in range(10)]
     host = verdict(outlet, {"discovery": [feed(articles=20, off_domains=elsewhere)], "articles": [sample]}, now=now)
