@@ -326,17 +326,17 @@ def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str,
                      http_status: int | None = None, entries: int | None = None, article_urls: int | None = None,
                      new_urls: int | None = None, refused: int | None = None, reason: str | None = None,
                      known: int | None = None, newest_entry: str | None = None, entry_interval: int | None = None,
-                     now: str | None = None) -> None:
+                     unlinked: int | None = None, now: str | None = None) -> None:
     """What one feed, sitemap or section page gave this run, or why it gave nothing; ``known``:
     how many of a feed's or a section's article URLs were seen before this run; ``newest_entry``
     and ``entry_interval``: the date of a feed's newest entry, and the seconds between two of its
-    entries (``discovery.Discovered``)."""
+    entries; ``unlinked``: how many of a feed's entries gave no URL (``discovery.Discovered``)."""
     with transaction(db):
         db.table("discovery").insert({
             "run_id": run_id, "outlet": outlet, "url": url, "kind": kind, "fetched_at": now or now_utc(),
             "http_status": http_status, "ok": int(ok), "entries": entries, "article_urls": article_urls,
             "new_urls": new_urls, "refused": refused, "reason": reason, "known": known,
-            "newest_entry": newest_entry, "entry_interval": entry_interval})
+            "newest_entry": newest_entry, "entry_interval": entry_interval, "unlinked": unlinked})
 
 
 def last_listing(db: Database, outlet: str, url: str) -> tuple[str, int] | None:

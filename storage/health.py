@@ -42,6 +42,8 @@ degraded (articles arrive but extraction is going wrong):
                       ``not_article_url``): a new URL scheme for its articles? None is fetched
     ``off_domains``   a third or more of the URLs its feeds listed over the last week (at least 3)
                       are on hosts not among its domains: its articles moved to a new host?
+    ``unlinked``      a third or more of the entries of a feed of the last run (at least 3) gave
+                      no URL: their articles are not crawled, while the feed reads "ok"
     ``stale``         a feed, Google News sitemap or section has listed nothing new for ten
                       times the interval between its own entries (a day at least; without dates,
                       as a section's, between its reads that listed something new), while its other
@@ -576,6 +578,23 @@ def _off_domains_reason(found: tuple[int, int, list[str]] | None) -> Reason | No
                                  "its article URL pattern)")
 
 
+def unlinked_feeds(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
+    """The outlet's feeds read in run ``run_id`` a third or more of whose entries (at least
+    ``PATTERN_MIN``) gave no URL: ``url``, ``unlinked``, ``entries`` (all of them)."""
+    rows = db.query("SELECT url, unlinked, coalesce(entries, 0) + unlinked AS entries FROM discovery "
+                    "WHERE run_id = ? AND outlet = ? AND kind = 'feed' AND unlinked > 0 ORDER BY id", [run_id, outlet])
+    return [dict(r) for r in rows if notable(r["unlinked"], r["entries"])]
+
+
+def _unlinked_reason(feeds: list[Mapping[str, Any]] | None) -> Reason | None:
+    if not feeds:
+        return None
+    named = "; ".join(f"{f['url']} ({f['unlinked']} of its {f['entries']} entries)" for f in feeds[:3])
+    return Reason("unlinked", f"entries of its feeds give no URL (no link, no permalink guid): {named}; their "
+                              "articles are not crawled. Where does the feed put their links now? (newsmon reads "
+                              "<link>, an Atom link, rdf:about and a permalink <guid>)")
+
+
 def overflowed(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
     """The outlet's feeds and sections that run ``run_id`` read whole and found turned over: at least
     ``OVERFLOW_MIN`` article URLs, none seen before, where an earlier run had read them too."""
@@ -690,7 +709,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           overflow: list[Mapping[str, Any]] | None = None,
           refetch: tuple[int, list[tuple[str, str]]] | None = None,
           stale: list[Mapping[str, Any]] | None = None,
-          moved: tuple[int, int, list[str]] | None = None) -> Health:
+          moved: tuple[int, int, list[str]] | None = None,
+          unlinked: list[Mapping[str, Any]] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -700,7 +720,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     URL pattern does not take (``unmatched``); ``overflow``: its feeds the last run found turned
     over (``overflowed``); ``refetch``: its articles the last run fetched again under another
     URL (``refetched``); ``stale``: its feeds that list nothing new (``stale``); ``moved``: what
-    its feeds list on other hosts (``off_domains``).
+    its feeds list on other hosts (``off_domains``); ``unlinked``: its feeds whose entries gave
+    no URL (``unlinked_feeds``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -741,7 +762,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     refetching = _refetched_reason(refetch, last["pages"])
     # URLs that change with every visit make a feed look turned over: the cause is said, not that.
     degraded += [r for r in (_pattern_reason(pattern), _off_domains_reason(moved), refetching,
-                             None if refetching else _overflow_reason(overflow), _stale_reason(stale, now)) if r]
+                             None if refetching else _overflow_reason(overflow), _stale_reason(stale, now),
+                             _unlinked_reason(unlinked)) if r]
     blocked = [r for r in (_walls_reason(last, wall), _robots_reason(robots)) if r]
     if failing:
         return Health("failing", failing + blocked + degraded)
@@ -781,7 +803,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    overflow=overflowed(db, outlet, runs[0]["run_id"]) if runs else None,
                    refetch=refetched(db, outlet, runs[0]["run_id"]) if runs else None,
                    stale=stale(db, outlet, runs[0]["run_id"], now=now) if runs else None,
-                   moved=off_domains(db, outlet, now=now))
+                   moved=off_domains(db, outlet, now=now),
+                   unlinked=unlinked_feeds(db, outlet, runs[0]["run_id"]) if runs else None)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):

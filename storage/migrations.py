@@ -1081,3 +1081,11 @@ def m024_revisit_prompts(db: Database) -> None:
               "ALTER TABLE revisits ADD COLUMN listed_date TEXT",
               # Read for every stored article a dated feed lists, every run.
               "CREATE INDEX idx_revisits_article ON revisits(article_id)"])
+
+
+@MIGRATIONS()
+def m025_discovery_unlinked(db: Database) -> None:
+    """How many of a feed's entries gave no URL at all (no link, no permalink guid): a template
+    that moved its items' links where no reader looks loses their articles while the feed reads
+    "ok" (outlet health's ``unlinked``). Rows before it have none."""
+    _run(db, ["ALTER TABLE discovery ADD COLUMN unlinked INTEGER"])

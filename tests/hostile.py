@@ -408,7 +408,8 @@ class Site:
         if path == "/feed-loose.xml":  # not well-formed XML, as feeds written by hand are: every reader takes it
             items = (f"<item><title>防衛&nbsp;& 安保</title><link>{self.url('/a/loose')}?k=11&g=pol</link></item>"
                      f"<item><title>a</title><atom:link rel='alternate' href='{self.url('/a/atomlink')}'/></item>"
-                     "<item><title>お知らせ</title><description>メンテナンスのお知らせ</description></item>")
+                     + "".join(f"<item><title>お知らせ{n}</title><description>メンテナンスのお知らせ</description></item>"
+                               for n in range(3)))
             return _send(h, 200, ("<?xml version='1.0'?><rss version='2.0' xmlns:atom='http://www.w3.org/2005/Atom'>"
                                   f"<channel>{items}</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
         if path == "/feed-escape.xml":

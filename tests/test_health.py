@@ -156,6 +156,24 @@ def test_feeds_listing_many_urls_on_other_hosts_degrade_the_outlet():
     assert health.check([run(0, pages=40)], now=NOW, moved=(5, 40, ["www.kyodo.co.jp"])).status == "ok"
 
 
+def test_a_feed_whose_entries_give_no_url_degrades_the_outlet(db):
+    # Read "ok" in every run, such a feed lost its articles without a word.
+    run_id = queries.start_run(db, ["a"], "test", now=NOW.isoformat())
+    for url, entries, none in (("https://a.jp/rss.xml", 6, 4), ("https://a.jp/news.xml", 20, 1),
+                               ("https://a.jp/other.xml", 1, 2)):
+        frontier.record_discovery(db, run_id=run_id, outlet="a", url=url, kind="feed", ok=True, entries=entries,
+                                  unlinked=none)
+    frontier.record_discovery(db, run_id=run_id, outlet="a", url="https://a.jp/s", kind="section", ok=True, entries=5)
+    found = health.unlinked_feeds(db, "a", run_id)
+    assert found == [{"url": "https://a.jp/rss.xml", "unlinked": 4, "entries": 10}]
+    result = health.check([run(0, pages=6)], now=NOW, unlinked=found)
+    assert (result.status, result.codes()) == ("degraded", ["unlinked"])
+    assert result.reasons[0].message.startswith(
+        "entries of its feeds give no URL (no link, no permalink guid): https://a.jp/rss.xml (4 of its 10 entries); "
+        "their articles are not crawled")
+    assert health.check([run(0, pages=6)], now=NOW, unlinked=[]).status == "ok"
+
+
 def test_errors_dominating_a_run_fail_the_outlet():
     history = [run(0, pages=1, errors=4, discovery_ok=1, discovery_failed=1)]
     result = health.check(history, now=NOW)

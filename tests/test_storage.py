@@ -39,7 +39,7 @@ EXPECTED_COLUMNS = {
              "blocked_since"],
     "discovery": ["id", "run_id", "outlet", "url", "kind", "fetched_at", "http_status", "ok", "entries",
                   "article_urls", "new_urls", "refused", "reason", "known",
-                  "newest_entry", "entry_interval"],
+                  "newest_entry", "entry_interval", "unlinked"],
     "robots": ["netloc", "http_status", "sha256", "fetched_at", "changed_at"],
     "feed_state": ["url", "etag", "last_modified", "last_status", "last_fetched_at", "read_at", "children", "news",
                    "index_lastmod", "listed_new_at", "lastmods_lie"],
@@ -74,7 +74,8 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m016_removed_articles", "m017_queued_since",
                    "m018_discovery_known", "m019_discovery_pace",
                    "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state",
-                   "m023_sitemap_lastmods", "m024_revisit_prompts"]
+                   "m023_sitemap_lastmods", "m024_revisit_prompts",
+                   "m025_discovery_unlinked"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",

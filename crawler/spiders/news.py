@@ -277,7 +277,8 @@ class NewsSpider(scrapy.Spider):
 
     def _record_discovery(self, response_or_url, outlet: str, kind: str, *, ok: bool, status: int | None = None,
                           found: tuple[int, int, int, int] | None = None, reason: str | None = None,
-                          known: int | None = None, pace: tuple[str | None, int | None] = (None, None)) -> None:
+                          known: int | None = None, pace: tuple[str | None, int | None] = (None, None),
+                          unlinked: int | None = None) -> None:
         # Recorded under the URL the outlet names; a redirect is said in the reason, so that a
         # moved feed shows up (and its new address can go into the outlet definition).
         if isinstance(response_or_url, str):
@@ -292,7 +293,7 @@ class NewsSpider(scrapy.Spider):
         frontier.record_discovery(self.db, run_id=self.run_id, outlet=outlet, url=url, kind=kind, ok=ok,
                                   http_status=status, entries=entries, article_urls=articles, new_urls=new,
                                   refused=refused, reason=reason, known=known, newest_entry=pace[0],
-                                  entry_interval=pace[1])
+                                  entry_interval=pace[1], unlinked=unlinked)
 
     def _not_modified(self, response: Response, outlet: str, kind: str, note: str | None = None) -> bool:
         # Every discovery response passes here: per-outlet counts for outlet health.
@@ -364,13 +365,14 @@ class NewsSpider(scrapy.Spider):
             found.problem = self._emptied(response, outlet, f"{len(links)} entries", counts[0])
         # Not broken (an announcement may have no page), but said: an item whose link a template
         # moved where no reader looks is an article lost.
-        unlinked = (f"{found.unlinked} of its {len(links) + found.unlinked} entries give no URL (no link, no "
-                    "permalink guid)") if found.unlinked else None
+        unlinked = (f"{found.unlinked} of its {len(links) + found.unlinked} entries "
+                    f"{'gives' if found.unlinked == 1 else 'give'} no URL (no link, no permalink guid)") \
+            if found.unlinked else None
         if unlinked:
             self.logger.info("newsmon: %s %s of %s: %s", kind, response.url, outlet, unlinked)
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
                                found=(len(links), *counts[:3]), reason=found.problem or unlinked, known=counts[3],
-                               pace=(found.newest, found.interval))
+                               pace=(found.newest, found.interval), unlinked=found.unlinked if kind == "feed" else None)
         if "newsmon_validators" in response.meta:  # what the next runs go by (ConditionalGetMiddleware)
             response.meta["newsmon_validators"].update(news=found.news, listed_new=counts[1] > 0)
         self._lastmod_stood(response, counts[1])
