@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import logging
 import zlib
 from datetime import datetime, timezone
 
+from scrapy.core.downloader import Slot
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -34,6 +36,8 @@ from .outcome import redirect_chain
 from .walls import url_wall
 
 logger = logging.getLogger(__name__)
+
+_SLOT_JITTER = "jitter" in inspect.signature(Slot).parameters
 
 
 class Refused(IgnoreRequest):
@@ -135,6 +139,8 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.db = store.crawler_db(crawler)
+        self.max_crawl_delay = crawler.settings.getfloat("NEWSMON_MAX_CRAWL_DELAY", 60.0)
+        self._crawl_delays: dict[str, float] = {}
 
     async def robot_parser(self, request):
         # Scrapy's own logs a traceback for every robots.txt it cannot fetch (a DNS failure, a
@@ -207,6 +213,49 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             netloc = urlparse_cached(request).netloc
             raise Refused("robots_disallow", f"robots.txt of {netloc} disallows it (refused until "
                                              "robots.txt changes)") from None
+        if delay := self._crawl_delay(rp, request):
+            self._pace(request, delay)
+
+    def _crawl_delay(self, rp, request) -> float:
+        """The seconds the host's robots.txt asks between two requests (``Crawl-delay``, for
+        newsmon's user agent or ``*``), at most ``NEWSMON_MAX_CRAWL_DELAY``; 0 when it asks none.
+        Not in RFC 9309, but a site that writes one says how hard it may be crawled, and Scrapy
+        reads it (Protego) without acting on it."""
+        netloc = urlparse_cached(request).netloc
+        if netloc not in self._crawl_delays:
+            agent = self._robotstxt_useragent or request.headers.get(b"User-Agent", self._default_useragent)
+            try:
+                asked = rp.crawl_delay(agent) if hasattr(rp, "crawl_delay") else None
+            except Exception:  # a third party's parser on any bytes a server sends
+                asked = None
+            delay = min(asked, self.max_crawl_delay) if asked and asked > 0 else 0.0
+            if delay:
+                logger.info("newsmon: robots.txt of %s asks for %s s between requests (Crawl-delay): honoured",
+                            netloc, f"{asked:g}")
+                if asked > delay:
+                    logger.warning("newsmon: robots.txt of %s asks for %s s between requests; newsmon waits %s s "
+                                   "(NEWSMON_MAX_CRAWL_DELAY)", netloc, f"{asked:g}", f"{delay:g}")
+                self.crawler.stats.set_value(f"newsmon/robots/crawl_delay/{netloc}", delay)
+            self._crawl_delays[netloc] = delay
+        return self._crawl_delays[netloc]
+
+    def _pace(self, request, delay: float) -> None:
+        """Keep the host's download slot at least ``delay`` apart, without jitter (Scrapy's ±50 %
+        would send half the requests sooner), and out of AutoThrottle's hands, which would
+        lower it towards the server's latency; also for the slot Scrapy makes again after
+        dropping an idle one (``DOWNLOAD_SLOTS``'s per-slot settings)."""
+        request.meta["autothrottle_dont_adjust_delay"] = True
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        delay = max(delay, self.crawler.settings.getfloat("DOWNLOAD_DELAY"))
+        # Scrapy 2.19 calls the jitter a number (``jitter``), 2.18 a flag (``randomize_delay``).
+        steady = {"jitter": 0} if _SLOT_JITTER else {"randomize_delay": False}
+        downloader.per_slot_settings.setdefault(key, {}).update(delay=delay, **steady)
+        slot = downloader.slots.get(key)
+        if slot is not None:
+            slot.delay = delay
+            for name, value in steady.items():
+                setattr(slot, name, value)
 
 
 def _gunzip(data: bytes, max_size: int) -> bytes:

@@ -78,6 +78,9 @@ NEWSMON_MAX_ARTICLE_PAGES = _env("NEWSMON_MAX_ARTICLE_PAGES", 10)
 NEWSMON_WALL_BACKOFF = _env("NEWSMON_WALL_BACKOFF", 3600.0)
 #: The longest Retry-After (seconds) we wait for; a longer one gives the request up for this run.
 NEWSMON_MAX_RETRY_AFTER = _env("NEWSMON_MAX_RETRY_AFTER", 120.0)
+#: The longest wait (seconds) between two requests to a host that its robots.txt's Crawl-delay
+#: is honoured up to; a longer one is waited this long, and said.
+NEWSMON_MAX_CRAWL_DELAY = _env("NEWSMON_MAX_CRAWL_DELAY", 60.0)
 #: What started the run ('manual', 'schedule', 'demo'): recorded in crawl_runs.
 NEWSMON_TRIGGER = _env("NEWSMON_TRIGGER", "manual")
 #: How often `newsmon schedule` crawls ("90s", "15m", "2h"); overrides the config's

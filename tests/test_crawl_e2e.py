@@ -475,6 +475,19 @@ def test_a_robots_txt_that_shuts_newsmon_out_blocks_the_outlet_until_it_lets_it_
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
+def test_a_crawl_delay_in_robots_txt_spaces_the_requests_to_its_host(env, site):
+    # Scrapy reads Crawl-delay (Protego) and does nothing with it: with the crawl's own delays
+    # at 0 (LOOPBACK), the site got its pages 8 at a time.
+    site.answer("/robots.txt", 200, b"User-agent: *\nCrawl-delay: 0.4\nDisallow: /private/\n",
+                {"Content-Type": "text/plain"})
+    result = crawl(env)
+    assert result.returncode == 0 and b"asks for 0.4 s between requests (Crawl-delay): honoured" in result.stderr
+    started = sorted(r.time for r in site.requests() if r.path != "/robots.txt")
+    assert len(started) >= 10 and len(rows(env, "select id from articles")) == len(PAGES)
+    # A lower bound: a slow machine only spaces them further.
+    assert min(b - a for a, b in zip(started, started[1:])) >= 0.35
+
+
 def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_degrade_the_outlet(env, site):
     # The outlet starts publishing under /site/news/, which the configured pattern does not
     # take: the feed's entries were skipped without a trace, and health stayed "ok".
