@@ -580,9 +580,19 @@ def _off_domains_reason(found: tuple[int, int, list[str]] | None) -> Reason | No
 
 def unlinked_feeds(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
     """The outlet's feeds read in run ``run_id`` a third or more of whose entries (at least
-    ``PATTERN_MIN``) gave no URL: ``url``, ``unlinked``, ``entries`` (all of them)."""
-    rows = db.query("SELECT url, unlinked, coalesce(entries, 0) + unlinked AS entries FROM discovery "
-                    "WHERE run_id = ? AND outlet = ? AND kind = 'feed' AND unlinked > 0 ORDER BY id", [run_id, outlet])
+    ``PATTERN_MIN``) gave no URL when last read whole: ``url``, ``unlinked``, ``entries`` (all of
+    them). A 304 is a read of what the last 200 gave: judged on the 304 alone, the outlet's
+    health would swing between ok and degraded, a notification each time."""
+    rows = db.query(
+        """
+        SELECT d.url, d.unlinked, coalesce(d.entries, 0) + d.unlinked AS entries FROM discovery d
+        WHERE d.id IN (SELECT max(e.id) FROM discovery e WHERE e.outlet = ? AND e.kind = 'feed'
+                         AND e.entries IS NOT NULL AND e.url IN (SELECT url FROM discovery WHERE run_id = ?
+                                                                  AND outlet = ? AND kind = 'feed' AND ok = 1)
+                       GROUP BY e.url)
+          AND d.unlinked > 0
+        ORDER BY d.id
+        """, [outlet, run_id, outlet])
     return [dict(r) for r in rows if notable(r["unlinked"], r["entries"])]
 
 

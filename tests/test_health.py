@@ -166,6 +166,16 @@ def test_a_feed_whose_entries_give_no_url_degrades_the_outlet(db):
     frontier.record_discovery(db, run_id=run_id, outlet="a", url="https://a.jp/s", kind="section", ok=True, entries=5)
     found = health.unlinked_feeds(db, "a", run_id)
     assert found == [{"url": "https://a.jp/rss.xml", "unlinked": 4, "entries": 10}]
+    # Unchanged in the next run (a 304), it is what it was: the health must not swing back to ok.
+    again = queries.start_run(db, ["a"], "test", now=NOW.isoformat())
+    frontier.record_discovery(db, run_id=again, outlet="a", url="https://a.jp/rss.xml", kind="feed", ok=True,
+                              http_status=304, reason="not modified")
+    assert health.unlinked_feeds(db, "a", again) == found
+    # Broken in a run, it is named as such (discovery), not by what an older read gave.
+    broken = queries.start_run(db, ["a"], "test", now=NOW.isoformat())
+    frontier.record_discovery(db, run_id=broken, outlet="a", url="https://a.jp/rss.xml", kind="feed", ok=False,
+                              http_status=500)
+    assert health.unlinked_feeds(db, "a", broken) == []
     result = health.check([run(0, pages=6)], now=NOW, unlinked=found)
     assert (result.status, result.codes()) == ("degraded", ["unlinked"])
     assert result.reasons[0].message.startswith(
