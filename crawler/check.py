@@ -114,6 +114,11 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
             hosts = ", ".join(dict.fromkeys(urlsplit(u).hostname or u for u in off))
             reasons.append(f"{d['kind']} {d['url']}: {len(off)} of its {d['entries']} entries are on hosts that are "
                            f"not among the outlet's domains ({hosts}): did its articles move? add the host to domains")
+    unread = [u for u in result.get("robots_sitemaps", []) if u not in outlet.sitemaps]
+    if unread and any(d["kind"] == "sitemap" and d["problem"] and not d["wall"] for d in discovery):
+        named = ", ".join(unread[:3]) + (" …" if len(unread) > 3 else "")
+        reasons.append(f"its robots.txt names sitemaps the outlet does not read: {named}: did a sitemap that "
+                       "failed move there? update the outlet's sitemaps")
     for a in samples:
         if a["wall"]:
             reasons.append(f"article {a['url']}: {a['problem']}")

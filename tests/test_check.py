@@ -42,7 +42,9 @@ def checked(tmp_path_factory):
             table = site.outlet_config(name=key)
             if key == "moved":
                 site.redirect("/old-rss.xml", site.url(RSS_PATH))
-                table.update(feeds=[site.url("/old-rss.xml")], sitemaps=[], start_urls=[])
+                # Its sitemap moved without a redirect; robots.txt names the new one.
+                site.answer("/old-sitemap.xml", 404, b"<h1>Not Found</h1>", {"Content-Type": "text/html"})
+                table.update(feeds=[site.url("/old-rss.xml")], sitemaps=[site.url("/old-sitemap.xml")], start_urls=[])
             elif key == "emptyfeed":
                 site.answer("/empty.xml", 200, b"", {"Content-Type": "application/rss+xml"})
                 table.update(feeds=[site.url("/empty.xml")], sitemaps=[], start_urls=[])
@@ -92,9 +94,13 @@ def test_healthy(checked):
 def test_moved_feed_is_named_with_its_new_address(checked):
     report = checked["reports"]["moved"]
     assert report["verdict"] == "degraded"
-    feed = report["discovery"][0]
+    feed = next(d for d in report["discovery"] if d["kind"] == "feed")
     assert feed["moved_to"].endswith(RSS_PATH) and feed["articles"] == len(PAGES)
     assert any("moved to" in r and r.endswith("update the outlet") for r in report["reasons"])
+    sitemap = next(d for d in report["discovery"] if d["kind"] == "sitemap")
+    assert sitemap["status"] == 404 and report["robots_sitemaps"] == [sitemap["url"].replace("/old-", "/")]
+    assert f"its robots.txt names sitemaps the outlet does not read: {report['robots_sitemaps'][0]}: did a " \
+           "sitemap that failed move there? update the outlet's sitemaps" in report["reasons"]
     assert "moved to" in checked["text"].stdout and "healthy: ok" in checked["text"].stdout
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
+from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..config import ConfigError, load_config
@@ -46,7 +48,7 @@ class CheckSpider(scrapy.Spider):
         spider.outlets = {k: config.outlets[k] for k in (wanted or config.outlets)}
         spider.hosts = known_hosts(config.outlets)
         spider.config_path = crawler.settings.get("NEWSMON_CONFIG")
-        spider.results = {k: {"discovery": [], "articles": []} for k in spider.outlets}
+        spider.results = {k: {"discovery": [], "articles": [], "robots_sitemaps": []} for k in spider.outlets}
         spider.sampled = {k: set() for k in spider.outlets}
         return spider
 
@@ -58,6 +60,22 @@ class CheckSpider(scrapy.Spider):
                                          dont_filter=True, priority=10,
                                          meta={"newsmon_outlet": key, "check_kind": kind, "check_url": url},
                                          cb_kwargs={"outlet": key, "kind": kind})
+            # The sitemaps its hosts' robots.txt names: where a sitemap that no longer answers went.
+            for origin in dict.fromkeys(f"{u.scheme}://{u.netloc}" for u in map(urlsplit, outlet.sitemaps)):
+                yield scrapy.Request(f"{origin}/robots.txt", callback=self.parse_robots, errback=self.robots_failed,
+                                     dont_filter=True, priority=10,
+                                     meta={"newsmon_outlet": key, "dont_obey_robotstxt": True},
+                                     cb_kwargs={"outlet": key})
+
+    def parse_robots(self, response: Response, outlet: str):
+        if response.status != 200:
+            return
+        named = ProtegoRobotParser(response.body, self).rp.sitemaps  # Scrapy's reading, as the crawl's
+        found = self.results[outlet]["robots_sitemaps"]
+        found += [u for u in (parsable(s, response.url) for s in named) if u and u not in found]
+
+    def robots_failed(self, failure):
+        pass  # its own request (the middleware's) says what a robots.txt that fails means
 
     # -- discovery ------------------------------------------------------------------------
 
