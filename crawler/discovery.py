@@ -100,9 +100,12 @@ def _entry_url(entry: etree._Element) -> str | None:
                 href = _based(child, child.get("href").strip())
         elif tag in ("link", "loc") and written is None and (child.text or "").strip():
             written = _based(child, child.text.strip())
-    if etree.QName(entry).localname == "item":
+    kind = etree.QName(entry).localname
+    if kind == "item":
         return written or href or (entry.get(_RDF_ABOUT) or "").strip() or _permalink(entry)
-    return href or written
+    # A sitemap's <url> is its <loc>: its <xhtml:link rel="alternate" hreflang=…> names the page
+    # in another language.
+    return href or written if kind == "entry" else written
 
 
 def _based(element: etree._Element, url: str) -> str:

@@ -284,6 +284,12 @@ def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     news = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
                           f"xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>{urls}</urlset>").encode())
     assert (news.newest, news.interval, news.news) == ("2026-11-29T17:00:00+00:00", 3600, True)
+    # An entry's date is its <loc>'s, not that of the page in another language it links.
+    hreflang = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+                              "xmlns:xhtml='http://www.w3.org/1999/xhtml'><url><loc>https://a.jp/ja/1</loc>"
+                              "<xhtml:link rel='alternate' hreflang='en' href='https://a.jp/en/1'/>"
+                              "<lastmod>2026-11-30T10:00:00+09:00</lastmod></url></urlset>").encode(), newest=True)
+    assert (hreflang.links, hreflang.dated) == (["https://a.jp/ja/1"], {"https://a.jp/ja/1": "2026-11-30T01:00:00+00:00"})
     archive = ("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>" + "".join(
         f"<url><loc>https://a.jp/{n}</loc><lastmod>2024-0{n + 1}-01</lastmod></url>" for n in range(3)) + "</urlset>")
     assert parse_sitemap(archive.encode()).newest is None and not parse_sitemap(archive.encode()).news
