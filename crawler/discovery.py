@@ -55,8 +55,9 @@ def _date(text: str | None) -> str | None:
         # Japan time, as a naive time from a Japanese outlet is (``crawler.dates``), and a W3C
         # date-only lastmod ("2026-12-01", which sitemaps.org allows) that day's start there.
         # Unread, such a document had no pace, no newest entry for health's ``stale`` and no
-        # updates to prompt; read as JST where the CMS meant UTC, an update is found 9 h late
-        # at worst, never one that did not happen.
+        # updates to prompt. Read as JST where the CMS meant UTC, a date reads 9 h early: an
+        # update within 9 h of newsmon's last read is missed, and none is prompted that did not
+        # happen.
         moment = moment.replace(tzinfo=JST)
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
