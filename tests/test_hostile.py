@@ -209,7 +209,7 @@ def test_broken_feeds_are_recorded_and_named_in_health_and_status(hostile):
         assert stored["kind"] == "article", stored
     health = query(db, "SELECT * FROM health WHERE outlet = 'hostile'")[0]
     assert site.url("/feed-html.xml") in health["problems"]
-    # As many items without a URL as with one: said in health, though the feed reads "ok".
+    # More items without a URL than with one: said in health, though the feed reads "ok".
     assert loose["unlinked"] == 3 and f"{site.url('/feed-loose.xml')} (3 of its 5 entries)" in health["problems"]
     # What the URLs came to is in the health view too: the losses are seen where health is.
     assert health["urls_gave_up"] >= 10 and json.loads(health["last_run_urls"]) == {"article": 1}  # run 3

@@ -89,8 +89,8 @@ def test_feeds_and_sitemaps_say_why_they_give_nothing():
                        b"<item><link>https://a.jp/6</link><guid>https://a.jp/6?guid</guid></item>"
                        b"</channel></rss>")
     assert (guids.links, guids.unlinked) == (["https://a.jp/2", "https://a.jp/3", "https://a.jp/6"], 2)
-    # Nor <link> nor guid, an Atom link: read as feed readers read it; such an item was lost
-    # without a word, with the feed read and "ok".
+    # Neither <link> nor guid, but an Atom link: read as feed readers read it; such an item was
+    # lost without a word, with the feed read and "ok".
     atom_links = parse_feed(b"<rss version='2.0' xmlns:atom='http://www.w3.org/2005/Atom'><channel>"
                             b"<atom:link href='https://a.jp/feed.xml' rel='self'/>"
                             b"<item><title>a</title><atom:link href='https://a.jp/7' rel='alternate'/></item>"
