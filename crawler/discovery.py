@@ -11,6 +11,7 @@ import html.entities
 import io
 import re
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -62,9 +63,10 @@ def _date(text: str | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-#: The elements that are one entry of a feed or sitemap (RSS and RDF items, Atom entries, sitemap
-#: URLs and child sitemaps), in any namespace.
-_ENTRY_ELEMENTS = tuple("{*}" + tag for tag in ("item", "entry", "url", "sitemap"))
+#: The elements that are one entry of a feed (RSS and RDF items, Atom entries) or of a sitemap
+#: (URLs, an index's child sitemaps), in any namespace.
+_FEED_ENTRIES = ("{*}item", "{*}entry")
+_SITEMAP_ENTRIES = ("{*}url", "{*}sitemap")
 _DATE_ELEMENTS = tuple("{*}" + tag for tag in _DATE_TAGS)
 #: Google News sitemaps list the newest articles only, as a feed does: their dates say whether
 #: the outlet still writes them. Other sitemaps list a site's archive, old by design.
@@ -74,16 +76,11 @@ _NEWS_SITEMAP_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 _PACE_SHARE = 0.8
 
 
-def _dated_entries(root: etree._Element) -> list[tuple[str | None, str]]:
-    """(its URL, its date) of each dated entry: the latest date its elements give (Atom's updated
-    beside its published, a sitemap's lastmod beside its news publication date); the feed's or
-    channel's own dates (a build time that changes when nothing else does) are not an entry's."""
-    out = []
-    for entry in root.iter(*_ENTRY_ELEMENTS):
-        found = [d for d in map(_date, (el.text for el in entry.iter(*_DATE_ELEMENTS))) if d]
-        if found:
-            out.append((_entry_url(entry), max(found)))
-    return out
+def _entry_date(entry: etree._Element) -> str | None:
+    """The latest date an entry's elements give (Atom's updated beside its published, a
+    sitemap's lastmod beside its news publication date); ``None`` if none. The feed's or
+    channel's own dates (a build time that changes when nothing else does) are no entry's."""
+    return max((d for d in map(_date, (el.text for el in entry.iter(*_DATE_ELEMENTS))) if d), default=None)
 
 
 def _entry_url(entry: etree._Element) -> str | None:
@@ -117,11 +114,10 @@ def _based(element: etree._Element, url: str) -> str:
     return urljoin(base, url) if base else url
 
 
-def _dates(root: etree._Element) -> tuple[str | None, int | None, dict[str, str]]:
-    """(newest, interval, dated) of a document (``Discovered``)."""
-    entries = _dated_entries(root)
-    return (*_pace(sorted((date for _, date in entries), reverse=True)),
-            {url: date for url, date in entries if url})
+def _dates(entries: Iterable[tuple[str | None, str | None]]) -> tuple[str | None, int | None, dict[str, str]]:
+    """(newest, interval, dated) of a document (``Discovered``) from (URL, date) of its entries."""
+    dated = [(url, date) for url, date in entries if date]
+    return (*_pace(sorted((date for _, date in dated), reverse=True)), {url: date for url, date in dated if url})
 
 
 def _pace(dates: list[str]) -> tuple[str | None, int | None]:
@@ -237,19 +233,21 @@ def parse_feed(body: bytes) -> Discovered:
         return Discovered(problem=problem)
     found = _feed(root, kind, problem)
     if problem and len(body) <= LOOSE_MAX_BYTES:
-        return _read_loosely(body, found, closed=_root_end(body, root) >= 0)
+        return _read_loosely(body, found, root)
     return found
 
 
 def _feed(root: etree._Element, kind: str, problem: str | None) -> Discovered:
-    links, unlinked = [], 0
-    for entry in root.iter("{*}item", "{*}entry"):
-        if url := _entry_url(entry):
-            links.append(url)
-        else:
-            unlinked += 1
-    newest, interval, dated = _dates(root)
-    return Discovered(list(dict.fromkeys(links)), kind, problem, newest, interval, dated=dated, unlinked=unlinked)
+    entries = [(_entry_url(entry), _entry_date(entry)) for entry in root.iter(*_FEED_ENTRIES)]
+    links = [url for url, _ in entries if url]
+    newest, interval, dated = _dates(entries)
+    return Discovered(list(dict.fromkeys(links)), kind, problem, newest, interval, dated=dated,
+                      unlinked=len(entries) - len(links))
+
+
+def _opening(*tags: str) -> re.Pattern[bytes]:
+    """An opening tag of ``tags`` in a document's text, with any namespace prefix."""
+    return re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(?:" + "|".join(tags).encode() + rb")[\s>/]")
 
 
 #: The largest feed read again by feedparser: it reads about a megabyte a second, in the crawl
@@ -257,18 +255,16 @@ def _feed(root: etree._Element, kind: str, problem: str | None) -> Discovered:
 #: 25 KB). A larger one keeps libxml2's reading, and its problem.
 LOOSE_MAX_BYTES = 4 * 1024 * 1024
 #: An entry's opening tag in a feed's text: what a feed read whole gave a link for each of.
-_FEED_ENTRY = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(?:item|entry)[\s>/]")
+_FEED_ENTRY = _opening("item", "entry")
 
 
-def _read_loosely(body: bytes, strict: Discovered, *, closed: bool) -> Discovered:
+def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Discovered:
     """A feed that is not well-formed XML even ``_escaped``, read again by feedparser's loose parser.
 
     libxml2 recovers from HTML left unescaped in a description (``<br>``) by losing the entries
     after it; feedparser reads such a feed as feed readers do. Its links are taken where
-    it read at least as many entries; and when it read one for every entry the text opens, in a
-    text that is not cut short (``closed``: its root element ends), the feed was read whole and
-    is not broken: every run said so otherwise, and the day it did break, nothing changed in its
-    outlet's health.
+    it read at least as many entries; and when it read one for every entry (``_read_whole``),
+    the feed is not broken.
     """
     import feedparser  # only for a broken feed: 80 ms of every crawl otherwise
 
@@ -291,10 +287,18 @@ def _read_loosely(body: bytes, strict: Discovered, *, closed: bool) -> Discovere
     links = list(dict.fromkeys(links))
     if len(links) < len(strict.links):
         return strict
-    whole = closed and len(links) == len(parsed.entries) == len(_FEED_ENTRY.findall(body))
+    whole = len(links) == len(parsed.entries) and _read_whole(body, root, len(links), _FEED_ENTRY)
     newest, interval = _pace(sorted(dated.values(), reverse=True))
     return Discovered(links, strict.kind, None if whole else strict.problem, newest, interval, dated=dated,
                       unlinked=unlinked)
+
+
+def _read_whole(body: bytes, root: etree._Element, read: int, opening: re.Pattern[bytes]) -> bool:
+    """Whether a document not well-formed was read whole all the same: its root element ends (it
+    is not cut short) and ``read`` URLs are one for every entry its text opens (``opening``), so
+    what broke it lay where no URL is. Reported broken, it was broken in every run, and the day
+    it did break nothing changed in its outlet's health."""
+    return _root_end(body, root) >= 0 and read == len(opening.findall(body))
 
 
 def _permalink(item: etree._Element) -> str | None:
@@ -340,7 +344,7 @@ def _escaped(body: bytes) -> bytes:
 
 
 #: An entry's opening tag in a sitemap's text (``<url>``, an index's ``<sitemap>``).
-_SITEMAP_ENTRY = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(?:url|sitemap)[\s>/]")
+_SITEMAP_ENTRY = _opening("url", "sitemap")
 #: The largest sitemap, uncompressed, that sitemaps.org allows.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
@@ -366,11 +370,8 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             and etree.QName(el).localname == "loc" and el.text and el.text.strip()
             # <image:loc> and the like belong to other namespaces than the sitemap's own.
             and etree.QName(el.getparent()).localname in ("url", "sitemap")]
-    if problem and _root_end(body, root) >= 0 and len(locs) == len(_SITEMAP_ENTRY.findall(body)):
-        # Not well-formed where no URL is (a bare "<" or a <br> in a news:title, a control
-        # character), but every entry the text opens gave its URL: read whole. Reported
-        # broken, it was broken in every run, and the day it did break nothing changed.
-        problem = None
+    if problem and _read_whole(body, root, len(locs), _SITEMAP_ENTRY):
+        problem = None  # a bare "<" or a <br> in a news:title, a control character
     news = _NEWS_SITEMAP_NS in root.nsmap.values()
     lastmods = {}
     if kind == "sitemapindex":
@@ -378,6 +379,7 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             loc, lastmod = (child.findtext("{*}loc") or "").strip(), (child.findtext("{*}lastmod") or "").strip()
             if loc and lastmod:
                 lastmods[loc] = lastmod[:64]
-    latest, interval, dated = _dates(root) if newest or news else (None, None, {})
+    latest, interval, dated = _dates((_entry_url(entry), _entry_date(entry)) for entry in
+                                     root.iter(*_SITEMAP_ENTRIES)) if newest or news else (None, None, {})
     return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=news, lastmods=lastmods,
                       dated=dated)

@@ -140,6 +140,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         self.db = store.crawler_db(crawler)
         self.max_crawl_delay = crawler.settings.getfloat("NEWSMON_MAX_CRAWL_DELAY", 60.0)
+        self.download_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
         self._crawl_delays: dict[str, float] = {}
 
     async def robot_parser(self, request):
@@ -247,7 +248,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         request.meta["autothrottle_dont_adjust_delay"] = True
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
-        delay = max(delay, self.crawler.settings.getfloat("DOWNLOAD_DELAY"))
+        delay = max(delay, self.download_delay)
         # Scrapy 2.19 calls the jitter a number (``jitter``), 2.18 a flag (``randomize_delay``).
         steady = {"jitter": 0} if _SLOT_JITTER else {"randomize_delay": False}
         downloader.per_slot_settings.setdefault(key, {}).update(delay=delay, **steady)
