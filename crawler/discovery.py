@@ -160,6 +160,10 @@ class Discovered:
     #: without a page, or articles lost to a template that moved their links; the crawl records
     #: how many with the feed's read.
     unlinked: int = 0
+    #: A sitemap's entries that say they are news articles (a ``<news:news>`` child): listed as
+    #: articles, as a feed's entries are, so that one the article URL pattern does not take is a
+    #: URL scheme newsmon lacks, not an archive's tag page (``NewsSpider._articles``).
+    declared: set[str] = field(default_factory=set)
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -373,6 +377,8 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     if problem and _read_whole(body, root, len(locs), _SITEMAP_ENTRY):
         problem = None  # a bare "<" or a <br> in a news:title, a control character
     news = _NEWS_SITEMAP_NS in root.nsmap.values()
+    declared = {url for url in map(_entry_url, root.iterfind(f"{{*}}url/{{{_NEWS_SITEMAP_NS}}}news/..")) if url} \
+        if news else set()
     lastmods = {}
     if kind == "sitemapindex":
         for child in root.iterchildren("{*}sitemap"):
@@ -382,4 +388,4 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     latest, interval, dated = _dates((_entry_url(entry), _entry_date(entry)) for entry in
                                      root.iter(*_SITEMAP_ENTRIES)) if newest or news else (None, None, {})
     return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=news, lastmods=lastmods,
-                      dated=dated)
+                      dated=dated, declared=declared)

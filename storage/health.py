@@ -37,11 +37,13 @@ degraded (articles arrive but extraction is going wrong):
     ``refetched``     half or more of its last run's article pages (at least 5) were articles
                       already stored under another of its URLs: a parameter that changes with
                       every visit defeats the URL canonicalisation, and each run fetches them again
-    ``pattern``       a third or more of the URLs its feeds listed over the last week are on its domains
-                      but its article URL pattern does not take them (``refused``,
-                      ``not_article_url``): a new URL scheme for its articles? None is fetched
-    ``off_domains``   a third or more of the URLs its feeds listed over the last week (at least 3)
-                      are on hosts not among its domains: its articles moved to a new host?
+    ``pattern``       a third or more of the URLs its channels listed over the last week (at least
+                      3) are entries of its feeds or Google News sitemaps on its domains that its article
+                      URL pattern does not take (``refused``, ``not_article_url``): a new URL
+                      scheme for its articles? None is fetched
+    ``off_domains``   a third or more of the URLs its channels listed over the last week (at least
+                      3) are entries of its feeds or Google News sitemaps on hosts not among its domains:
+                      its articles moved to a new host?
     ``unlinked``      a third or more of the entries of a feed of the last run (at least 3) gave
                       no URL: their articles are not crawled, while the feed reads "ok"
     ``stale``         a feed, Google News sitemap or section has listed nothing new for ten
@@ -512,9 +514,9 @@ def disallowed(db: Database, outlet: str, *, now: datetime | None = None) -> tup
 
 
 def unmatched(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, list[str]] | None:
-    """``(unmatched, listed, examples)``: how many URLs of the outlet's domains its feeds listed
-    in the last ``ROBOTS_WINDOW`` that its article URL pattern does not take, of how many it
-    listed, and the newest two; ``None`` when there is none."""
+    """``(unmatched, listed, examples)``: how many URLs of the outlet's domains its feeds and
+    Google News sitemaps listed in the last ``ROBOTS_WINDOW`` that its article URL pattern does
+    not take, of how many URLs it was listed, and the newest two; ``None`` when there is none."""
     since = _iso(_now(now) - ROBOTS_WINDOW)
     examples = [r[0] for r in db.execute(
         "SELECT url FROM urls WHERE outlet = ? AND kind = 'refused' AND reason_code = 'not_article_url' "
@@ -537,15 +539,16 @@ def _listed(db: Database, outlet: str, since: str) -> tuple[int, int]:
 
 
 def off_domains(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, list[str]] | None:
-    """``(off, listed, hosts)``: how many URLs the outlet's feeds listed in the last
-    ``ROBOTS_WINDOW`` on hosts that are not among its domains, of how many it listed, and those
-    hosts, the most listed first; ``None`` when there is none."""
+    """``(off, listed, hosts)``: how many URLs the outlet's feeds and Google News sitemaps
+    listed in the last ``ROBOTS_WINDOW`` on hosts that are not among its domains, of how many
+    URLs it was listed, and those hosts, the most listed first; ``None`` when there is none."""
     since = _iso(_now(now) - ROBOTS_WINDOW)
-    # The spider's reason says which channel listed the URL: feeds list articles only, where a
-    # sitemap may list a sister site's pages.
+    # The spider's reason says which channel listed the URL: feeds and news sitemaps list
+    # articles only, where another sitemap may list a sister site's pages.
     hosts = Counter(urlsplit(url).hostname for (url,) in db.execute(
         "SELECT url FROM urls WHERE outlet = ? AND kind = 'refused' AND reason_code = 'off_scope' "
-        "AND first_seen_at >= ? AND reason LIKE 'listed by a feed but out of scope: host %'", [outlet, since]))
+        "AND first_seen_at >= ? AND (reason LIKE 'listed by a feed but out of scope: host %' "
+        "OR reason LIKE 'listed by a news sitemap but out of scope: host %')", [outlet, since]))
     if not hosts:
         return None
     return sum(hosts.values()), _listed(db, outlet, since)[0], [h for h, _ in hosts.most_common()]
@@ -562,9 +565,10 @@ def _pattern_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
     if not found or not notable(found[0], found[1]):
         return None
     n, listed, examples = found
-    return Reason("pattern", f"its article URL pattern does not take {n} of the {listed} URLs its feeds listed "
-                             f"over the last week (e.g. {', '.join(examples)}): a new URL scheme for its "
-                             "articles? None of them is fetched; if they are articles, widen article_url_pattern")
+    return Reason("pattern", f"its article URL pattern does not take {n} of the {listed} URLs its feeds, sitemaps "
+                             f"and sections listed over the last week (e.g. {', '.join(examples)}): a new URL "
+                             "scheme for its articles? None of them is fetched; if they are articles, widen "
+                             "article_url_pattern")
 
 
 def _off_domains_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
@@ -572,10 +576,10 @@ def _off_domains_reason(found: tuple[int, int, list[str]] | None) -> Reason | No
         return None
     n, listed, hosts = found
     named = ", ".join(hosts[:3]) + (" …" if len(hosts) > 3 else "")
-    return Reason("off_domains", f"{n} of the {listed} URLs its feeds listed over the last week are on hosts that "
-                                 f"are not among its domains ({named}): did its articles move? None of them is "
-                                 "fetched; if they are its articles, add the host to the outlet's domains (and to "
-                                 "its article URL pattern)")
+    return Reason("off_domains", f"{n} of the {listed} URLs its feeds, sitemaps and sections listed over the "
+                                 f"last week are on hosts that are not among its domains ({named}): did its "
+                                 "articles move? None of them is fetched; if they are its articles, add the host "
+                                 "to the outlet's domains (and to its article URL pattern)")
 
 
 def unlinked_feeds(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:

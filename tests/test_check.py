@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from crawler.testsite import ATOM_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH, LoopbackSite
+from crawler.testsite import ATOM_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH, LoopbackSite
 
 from .conftest import CRASH_MARKER, crashing_env
 
@@ -246,3 +246,22 @@ def test_a_sample_that_is_page_1_of_several_says_so():
     (line,) = [line for line in report_lines({"sankei": report}) if line.strip().startswith("article")]
     assert "900 chars, page 1 of several (next https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/)" \
         in line
+
+
+def test_a_news_sitemap_whose_entries_the_pattern_does_not_take_is_named(tmp_path):
+    # A sitemap-only outlet (Yomiuri) moves its articles to a new URL scheme: its Google News
+    # sitemap's entries say they are articles, so the check names them as a feed's.
+    with LoopbackSite(PAGES) as site:
+        entries = "".join(f"<url><loc>{site.url(f'/v2/articles/{n}.html')}</loc><news:news><news:title>t"
+                          "</news:title></news:news></url>" for n in range(4))
+        site.answer(NEWS_SITEMAP_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+                                             '"http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news='
+                                             f'"http://www.google.com/schemas/sitemap-news/0.9">{entries}</urlset>'
+                                             ).encode(), {"Content-Type": "application/xml"})
+        result = _check(site, tmp_path, "--json", "--articles", "1")
+        news, example = site.url(NEWS_SITEMAP_PATH), site.url("/v2/articles/0.html")
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    report = json.loads(result.stdout)["site"]
+    assert report["verdict"] == "degraded" and any(r.startswith(
+        f"sitemap {news}: the article URL pattern does not take 4 of its 4 entries on the outlet's domains "
+        f"(e.g. {example}") for r in report["reasons"]), report["reasons"]

@@ -488,9 +488,11 @@ def test_a_crawl_delay_in_robots_txt_spaces_the_requests_to_its_host(env, site):
     assert min(b - a for a, b in zip(started, started[1:])) >= 0.35
 
 
-def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_degrade_the_outlet(env, site):
+@pytest.mark.parametrize("channel", ["feed", "sitemap"])
+def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_degrade_the_outlet(env, site, channel):
     # The outlet starts publishing under /site/news/, which the configured pattern does not
-    # take: the feed's entries were skipped without a trace, and health stayed "ok".
+    # take: the entries of its feed, or of its Google News sitemap (all a sitemap-only outlet
+    # such as Yomiuri lists), were skipped without a trace, and health stayed "ok".
     config = [line if not line.startswith("article_url_pattern") else
               f"article_url_pattern = '^{re.escape(site.url('/site/'))}(?!news/)'"  # a TOML literal string
               for line in site.toml_snippet("site").splitlines()]
@@ -498,35 +500,61 @@ def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_
     published = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
     for n in range(1, 5):
         site.publish_html(f"/site/news/{n}.html", news_page(n, published), title=f"第{n}報", published=published,
-                          channels=["feed"])
+                          channels=[channel])
     result = crawl(env)
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
     refused = rows(env, "select url, reason from urls where reason_code = 'not_article_url' order by url")
     assert [r["url"] for r in refused] == [site.url(f"/site/news/{n}.html") for n in range(1, 5)]
-    assert refused[0]["reason"].startswith("listed by a feed, but the outlet's article URL pattern does not take it")
+    listed_by = "a feed" if channel == "feed" else "a news sitemap"
+    assert refused[0]["reason"].startswith(f"listed by {listed_by}, but the outlet's article URL pattern does not "
+                                           "take it")
     assert all(not r.path.startswith("/site/news/") for r in site.article_requests())
     [health] = rows(env, "select status, problems from health where outlet = 'site'")
     assert health["status"] == "degraded" and health["problems"].startswith(
-        f"its article URL pattern does not take 4 of the {len(PAGES) + 4} URLs its feeds listed over the last week "
-        f"(e.g. {site.url('/site/news/')}")
+        f"its article URL pattern does not take 4 of the {len(PAGES) + 4} URLs its feeds, sitemaps and sections "
+        f"listed over the last week (e.g. {site.url('/site/news/')}")
     assert "): a new URL scheme for its articles? None of them is fetched" in health["problems"]
 
 
-def test_a_feed_that_lists_its_articles_on_a_new_host_degrades_the_outlet(env, site):
-    # The outlet moves its articles to a new host and its feed follows: each entry is refused as
-    # off the outlet's domains, with its reason, and nothing else said that its articles stopped.
+def test_an_archive_sitemaps_pages_the_pattern_does_not_take_are_no_url_scheme(env, site):
+    # An archive sitemap lists tag, section and author pages beside the articles: skipped
+    # without a record, so that they neither fill the urls table nor make a "pattern" health.
+    tags = "".join(f"<url><loc>{site.url(f'/tag/{n}/')}</loc></url>" for n in range(6))
+    site.answer(ARCHIVE_SITEMAP_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+                                            f'"http://www.sitemaps.org/schemas/sitemap/0.9">{tags}</urlset>').encode(),
+                {"Content-Type": "application/xml"})
+    assert crawl(env).returncode == 0
+    assert rows(env, "select url from urls where url like '%/tag/%'") == []
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+
+
+@pytest.mark.parametrize("channel", ["feed", "sitemap"])
+def test_a_feed_that_lists_its_articles_on_a_new_host_degrades_the_outlet(env, site, channel):
+    # The outlet moves its articles to a new host and its feed, or its Google News sitemap,
+    # follows: each entry is refused as off the outlet's domains, with its reason, and nothing
+    # else said that its articles stopped.
     moved = site.url("/").replace("127.0.0.1", "localhost")
-    items = "".join(f"<item><title>第{n}報</title><link>{moved}site/moved/{n}.html</link></item>" for n in range(4))
-    site.answer(RSS_PATH, 200, (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
-                                f"{items}</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
+    if channel == "feed":
+        items = "".join(f"<item><title>第{n}報</title><link>{moved}site/moved/{n}.html</link></item>" for n in range(4))
+        site.answer(RSS_PATH, 200, (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+                                    f"<title>t</title>{items}</channel></rss>").encode(),
+                    {"Content-Type": "application/rss+xml"})
+    else:
+        items = "".join(f"<url><loc>{moved}site/moved/{n}.html</loc><news:news><news:title>第{n}報</news:title>"
+                        "</news:news></url>" for n in range(4))
+        site.answer(NEWS_SITEMAP_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+                                             '"http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news='
+                                             f'"http://www.google.com/schemas/sitemap-news/0.9">{items}</urlset>'
+                                             ).encode(), {"Content-Type": "application/xml"})
     assert crawl(env).returncode == 0
     refused = rows(env, "select reason from urls where reason_code = 'off_scope'")
+    listed_by = "a feed" if channel == "feed" else "a news sitemap"
     assert len(refused) == 4 and refused[0]["reason"].startswith(
-        "listed by a feed but out of scope: host localhost is not one of the outlet's domains (127.0.0.1)")
+        f"listed by {listed_by} but out of scope: host localhost is not one of the outlet's domains (127.0.0.1)")
     [health] = rows(env, "select status, problems from health where outlet = 'site'")
     assert health["status"] == "degraded" and health["problems"].startswith(
-        f"4 of the {len(PAGES) + 4} URLs its feeds listed over the last week are on hosts that are not among its "
-        "domains (localhost): did its articles move? None of them is fetched")
+        f"4 of the {len(PAGES) + 4} URLs its feeds, sitemaps and sections listed over the last week are on hosts "
+        "that are not among its domains (localhost): did its articles move? None of them is fetched")
 
 
 def moved_back(env, column: str, minutes: int, url: str | None = None) -> None:

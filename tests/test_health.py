@@ -135,7 +135,7 @@ def test_feeds_listing_many_urls_the_article_pattern_does_not_take_degrade_the_o
     examples = ["https://www.nikkei.com/nkd/article/DGXZQO1/", "https://www.nikkei.com/nkd/article/DGXZQO2/"]
     result = health.check([run(0, pages=6)], now=NOW, pattern=(4, 10, examples))
     assert (result.status, result.codes()) == ("degraded", ["pattern"])
-    assert "does not take 4 of the 10 URLs its feeds listed over the last week (e.g. " \
+    assert "does not take 4 of the 10 URLs its feeds, sitemaps and sections listed over the last week (e.g. " \
            "https://www.nikkei.com/nkd/article/DGXZQO1/, https://www.nikkei.com/nkd/article/DGXZQO2/)" \
            in result.reasons[0].message
     # A feed's odd video or special page among its articles is no new URL scheme.
@@ -149,7 +149,7 @@ def test_feeds_listing_many_urls_on_other_hosts_degrade_the_outlet():
     result = health.check([run(0, pages=6)], now=NOW, moved=(8, 12, ["japannews.yomiuri.co.jp"]))
     assert (result.status, result.codes()) == ("degraded", ["off_domains"])
     assert result.reasons[0].message.startswith(
-        "8 of the 12 URLs its feeds listed over the last week are on hosts that are not among its domains "
+        "8 of the 12 URLs its feeds, sitemaps and sections listed over the last week are on hosts that are not among its domains "
         "(japannews.yomiuri.co.jp): did its articles move?")
     # A syndicated story or two from elsewhere is no move.
     assert health.check([run(0, pages=6)], now=NOW, moved=(2, 4, ["www.kyodo.co.jp"])).status == "ok"

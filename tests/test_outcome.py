@@ -284,6 +284,12 @@ def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     news = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
                           f"xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>{urls}</urlset>").encode())
     assert (news.newest, news.interval, news.news) == ("2026-11-29T17:00:00+00:00", 3600, True)
+    # Its entries that carry <news:news> say they are articles, as a feed's do; a page beside
+    # them (a section listed too) says nothing, nor does an archive sitemap's entry.
+    mixed = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+                           f"xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>{urls}"
+                           "<url><loc>https://a.jp/politics/</loc></url></urlset>").encode())
+    assert (mixed.links[-1], mixed.declared) == ("https://a.jp/politics/", {f"https://a.jp/{n}" for n in range(3)})
     # An entry's date is its <loc>'s, not that of the page in another language it links.
     hreflang = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
                               "xmlns:xhtml='http://www.w3.org/1999/xhtml'><url><loc>https://a.jp/ja/1</loc>"
@@ -293,6 +299,7 @@ def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     archive = ("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>" + "".join(
         f"<url><loc>https://a.jp/{n}</loc><lastmod>2024-0{n + 1}-01</lastmod></url>" for n in range(3)) + "</urlset>")
     assert parse_sitemap(archive.encode()).newest is None and not parse_sitemap(archive.encode()).news
+    assert parse_sitemap(archive.encode()).declared == set()
     # Dates that name no zone are Japan time, a date-only lastmod that day's start there: unread,
     # such a document had no newest entry and no pace, and its updates prompted nothing.
     assert parse_sitemap(archive.encode(), newest=True).newest == "2024-02-29T15:00:00+00:00"

@@ -115,11 +115,17 @@ class CheckSpider(scrapy.Spider):
         listed = list(dict.fromkeys(canonical_url(link, self.hosts) for link in links))
         articles = [u for u in listed if self.outlets[outlet].is_article_url(u)]
         entry["entries"], entry["articles"] = len(links), len(articles)
-        if kind == "feed":  # a feed lists articles: those on the outlet's domains the pattern does not take,
-            # and those on other hosts
-            entry["unmatched"] = [u for u in listed if self.outlets[outlet].in_scope(u)
+        # A feed lists articles, and so do a Google News sitemap's entries: those on the outlet's
+        # domains the pattern does not take, and those on other hosts, are articles lost.
+        said = listed if kind == "feed" else []  # a section links anywhere
+        if kind == "sitemap":
+            declared = {canonical_url(u, self.hosts) for u in (parsable(link, response.url)
+                                                                for link in found.declared) if u}
+            said = [u for u in listed if u in declared]
+        if said:
+            entry["unmatched"] = [u for u in said if self.outlets[outlet].in_scope(u)
                                   and not self.outlets[outlet].is_article_url(u)]
-            entry["off_domains"] = [u for u in listed if not self.outlets[outlet].in_scope(u)]
+            entry["off_domains"] = [u for u in said if not self.outlets[outlet].in_scope(u)]
         for url in articles:
             if len(self.sampled[outlet]) >= self.sample_size:
                 break

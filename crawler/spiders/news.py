@@ -17,7 +17,7 @@ The spider stays thin: pages (and failures) go to ``crawler.pipelines.StorePipel
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
@@ -357,7 +357,10 @@ class NewsSpider(scrapy.Spider):
         # entry with its build time).
         dated = {parsable(link, response.url) or link: date for link, date in found.dated.items()} \
             if found.interval else None
-        requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated)
+        # A Google News sitemap's entries say they are articles, as a feed's do (an archive
+        # sitemap lists tag and section pages beside them).
+        declared = {parsable(link, response.url) or link for link in found.declared}
+        requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared)
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
@@ -453,7 +456,8 @@ class NewsSpider(scrapy.Spider):
                 "article pattern does not take?")
 
     def _articles(self, urls: Iterable[str], outlet_key: str, via: str, strict: bool,
-                  dated: dict[str, str] | None = None) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
+                  dated: dict[str, str] | None = None, declared: Set[str] = frozenset()
+                  ) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
         known): ``known``, for a feed or a section, how many of its article URLs were seen before
         this run (none, of one read before: it turned over since, and may have dropped some unseen).
@@ -462,7 +466,9 @@ class NewsSpider(scrapy.Spider):
         outside the outlet's scope is recorded as refused; a section page links anywhere, and
         only out-of-scope links that look like the outlet's articles are recorded. ``dated``:
         the entries' dates, by the URL as listed: a stored article dated after newsmon last read
-        it is revisited now (``versions.prompt_revisits``).
+        it is revisited now (``versions.prompt_revisits``). ``declared``: the URLs, as listed, of
+        a sitemap's entries that say they are news articles (``Discovered.declared``): refused
+        with a reason, as a feed's entries are, when the article URL pattern does not take them.
         """
         outlet: Outlet = self.outlets[outlet_key]
         fresh: list[str] = []
@@ -470,6 +476,7 @@ class NewsSpider(scrapy.Spider):
         updated: dict[str, str] = {}
         articles = refused = 0
         for raw in urls:
+            said = "news sitemap" if raw in declared else via  # what listed it, in reasons
             try:
                 url = canonical_url(raw, self.hosts)
             except ValueError as exc:  # "https://[broken/a", a port that is no number
@@ -479,13 +486,13 @@ class NewsSpider(scrapy.Spider):
             if not outlet.in_scope(url):
                 if strict or outlet.matches_pattern(url):
                     refused += 1
-                    self._refuse_out_of_scope(url, raw, outlet, via)
+                    self._refuse_out_of_scope(url, raw, outlet, said)
                 continue
             if not outlet.is_article_url(url):
                 self.crawler.stats.inc_value("newsmon/discovery/not_article_url")
-                if via == "feed":  # a feed lists articles: one the pattern does not take is told, not dropped
+                if said in ("feed", "news sitemap"):  # listed as an article: told, not dropped
                     refused += 1
-                    self._refuse_unmatched(url, outlet)
+                    self._refuse_unmatched(url, outlet, said)
                 continue
             articles += 1
             listed.append(url)
@@ -520,14 +527,14 @@ class NewsSpider(scrapy.Spider):
             frontier.record_refused(self.db, key, outlet=outlet.key, code="off_scope", run_id=self.run_id,
                                     reason=f"listed by a {via} but out of scope: {why}")
 
-    def _refuse_unmatched(self, url: str, outlet: Outlet) -> None:
-        """A feed's entry on the outlet's domains that its article URL pattern does not take: a
-        video or a special page, or articles under a URL scheme the pattern does not know yet
-        (outlet health says so when they are many: ``storage.health.unmatched``)."""
+    def _refuse_unmatched(self, url: str, outlet: Outlet, said: str) -> None:
+        """A feed's or news sitemap's entry on the outlet's domains that its article URL pattern
+        does not take: a video or a special page, or articles under a URL scheme the pattern does
+        not know yet (outlet health says so when they are many: ``storage.health.unmatched``)."""
         if not frontier.state(self.db, url):
             frontier.record_refused(self.db, url, outlet=outlet.key, code="not_article_url", run_id=self.run_id,
-                                    reason="listed by a feed, but the outlet's article URL pattern does not take it: "
-                                           "not fetched (a new URL scheme? then article_url_pattern needs it)")
+                                    reason=f"listed by a {said}, but the outlet's article URL pattern does not take "
+                                           "it: not fetched (a new URL scheme? then article_url_pattern needs it)")
 
     def _refuse_unparsable(self, raw: str, exc: ValueError, outlet: Outlet, via: str) -> None:
         """An entry no URL parser takes: refused under its own text, so that one bad entry
