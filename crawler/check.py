@@ -67,6 +67,12 @@ def run_check(outlets: list[str], overrides: dict[str, Any] | None = None, *, ar
                          "verdicts; run it again to the end (a larger CLOSESPIDER_TIMEOUT, or fewer outlets)")
     spider = crawler.spider
     now = datetime.now(timezone.utc)
+    for key, result in spider.results.items():
+        # What the robots middleware waits between two requests to each host the outlet was
+        # fetched from (robots.txt's Crawl-delay, capped by NEWSMON_MAX_CRAWL_DELAY).
+        hosts = dict.fromkeys(urlsplit(d["url"]).netloc for d in result["discovery"] + result["articles"])
+        result["crawl_delays"] = {h: delay for h in hosts
+                                  if (delay := crawler.stats.get_value(f"newsmon/robots/crawl_delay/{h}"))}
     return {key: {**spider.results[key], **verdict(spider.outlets[key], spider.results[key], now=now,
                                                    stale_after=stale_after)}
             for key in spider.outlets}
@@ -114,6 +120,15 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
             hosts = ", ".join(dict.fromkeys(urlsplit(u).hostname or u for u in off))
             reasons.append(f"{d['kind']} {d['url']}: {len(off)} of its {d['entries']} entries are on hosts that are "
                            f"not among the outlet's domains ({hosts}): did its articles move? add the host to domains")
+    for host, delay in result.get("crawl_delays", {}).items():
+        # Its robots.txt's Crawl-delay bounds what a crawl can fetch there: an outlet that lists
+        # articles faster falls further behind every hour, its backlog left for runs to come.
+        fast = [d for d in read if d.get("interval") and d["interval"] < delay and urlsplit(d["url"]).netloc == host]
+        if fast:
+            d = fast[0]
+            reasons.append(f"robots.txt of {host} asks for {delay:g} s between requests (Crawl-delay): at most "
+                           f"{3600 / delay:,.0f} pages an hour, where {d['kind']} {d['url']} lists an article every "
+                           f"{d['interval']:,} s: the crawl will fall behind (can a feed on another host list them?)")
     unread = [u for u in result.get("robots_sitemaps", []) if u not in outlet.sitemaps]
     if unread and any(d["kind"] == "sitemap" and d["problem"] and not d["wall"] for d in discovery):
         named = ", ".join(unread[:3]) + (" …" if len(unread) > 3 else "")
@@ -158,6 +173,8 @@ def report_lines(reports: dict[str, dict[str, Any]]) -> list[str]:
             newest = f", newest {d['newest'][:16].replace('T', ' ')} UTC" if d["newest"] else ""
             moved = f" → {d['moved_to']}" if d["moved_to"] else ""
             lines.append(f"  {d['kind']:<8} {status:>3}  {d['url']}{moved}  {what}{newest}")
+        for host, delay in report.get("crawl_delays", {}).items():
+            lines.append(f"  robots   {host}  Crawl-delay {delay:g} s: at most {3600 / delay:,.0f} requests an hour")
         for a in report["articles"]:
             if a["method"]:
                 flags = ", paywalled" if a["paywalled"] else ""

@@ -176,6 +176,14 @@ def test_verdicts_from_results():
         "domains (digital.asahi.example): did its articles move? add the host to domains"]
     assert verdict(outlet, {"discovery": [feed(articles=28, off_domains=elsewhere[:2])], "articles": [sample]},
                    now=now)["verdict"] == "ok"
+    # A robots.txt Crawl-delay longer than the time between the feed's entries: each hour the
+    # crawl can fetch fewer articles than the outlet publishes.
+    slow = {"discovery": [feed(interval=120)], "articles": [sample], "crawl_delays": {"www.asahi.com": 240.0}}
+    assert verdict(outlet, slow, now=now)["reasons"] == [
+        "robots.txt of www.asahi.com asks for 240 s between requests (Crawl-delay): at most 15 pages an hour, where "
+        "feed https://www.asahi.com/rss/x.rdf lists an article every 120 s: the crawl will fall behind (can a feed "
+        "on another host list them?)"]
+    assert verdict(outlet, {**slow, "crawl_delays": {"www.asahi.com": 60.0}}, now=now)["verdict"] == "ok"
 
 
 def _check(site: LoopbackSite, tmp_path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -265,3 +273,13 @@ def test_a_news_sitemap_whose_entries_the_pattern_does_not_take_is_named(tmp_pat
     assert report["verdict"] == "degraded" and any(r.startswith(
         f"sitemap {news}: the article URL pattern does not take 4 of its 4 entries on the outlet's domains "
         f"(e.g. {example}") for r in report["reasons"]), report["reasons"]
+
+
+def test_a_robots_txt_crawl_delay_is_reported(tmp_path):
+    with LoopbackSite(PAGES) as site:
+        site.answer("/robots.txt", 200, b"User-agent: *\nCrawl-delay: 0.3\nDisallow: /private/\n",
+                    {"Content-Type": "text/plain"})
+        result = _check(site, tmp_path, "--articles", "1")
+        host = site.url("/").split("/")[2]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert f"  robots   {host}  Crawl-delay 0.3 s: at most 12,000 requests an hour" in result.stdout.splitlines()

@@ -102,6 +102,7 @@ class CheckSpider(scrapy.Spider):
         else:
             found = parse_feed(response.body) if kind == "feed" else parse_sitemap(response.body, newest=True)
             entry["problem"], entry["newest"], entry["unlinked"] = found.problem, found.newest, found.unlinked
+            entry["interval"] = found.interval
             links = [u for u in (parsable(link, response.url) for link in found.links) if u]
             if kind == "sitemap" and found.kind == "sitemapindex":
                 entry["entries"], entry["articles"] = len(links), None
