@@ -26,6 +26,7 @@ from scrapy.crawler import CrawlerProcess
 from storage.health import notable
 
 from .crawl import crawler_settings
+from .discovery import NO_URL
 from .outlets import Outlet
 
 #: A feed or sitemap whose newest entry is older than this is stale (a moved feed often keeps
@@ -113,8 +114,8 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
         unlinked = d.get("unlinked") or 0
         if notable(unlinked, d["entries"] + unlinked):
             reasons.append(f"{d['kind']} {d['url']}: {unlinked} of its {d['entries'] + unlinked} entries give no URL "
-                           "(no link, no permalink guid): their articles are not crawled; where does the feed put "
-                           "their links now?")
+                           f"({NO_URL.get(d['kind'], 'none')}): their articles are not crawled; where does the "
+                           f"{d['kind']} put their links now?")
         off = d.get("off_domains") or []
         if notable(len(off), d["entries"]):
             hosts = ", ".join(dict.fromkeys(urlsplit(u).hostname or u for u in off))

@@ -156,15 +156,18 @@ class Discovered:
     #: A sitemap index's ``<lastmod>`` of each child that gives one, as written: an archive whose
     #: lastmod stands still need not be asked for every run (``NEWSMON_SITEMAP_RECHECK``).
     lastmods: dict[str, str] = field(default_factory=dict)
-    #: A feed's entries that give no URL at all (no link, no permalink guid): an announcement
-    #: without a page, or articles lost to a template that moved their links; the crawl records
-    #: how many with the feed's read.
+    #: Entries that give no URL at all (``NO_URL``): for a feed an announcement without a page, or
+    #: articles lost to a template that moved their links; for a sitemap a generator that wrote
+    #: an entry without its ``<loc>``. The crawl records how many with the document's read.
     unlinked: int = 0
     #: A sitemap's entries that say they are news articles (a ``<news:news>`` child): listed as
     #: articles, as a feed's entries are, so that one the article URL pattern does not take is a
     #: URL scheme newsmon lacks, not an archive's tag page (``NewsSpider._articles``).
     declared: set[str] = field(default_factory=set)
 
+
+#: What an entry that gives no URL lacks, by the kind of document (said in reasons).
+NO_URL = {"feed": "no link, no permalink guid", "sitemap": "no <loc>"}
 
 _BOM = b"\xef\xbb\xbf"
 #: Tags that, after a document's root element, open the entries of a second document; a CMS's
@@ -377,6 +380,8 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     if problem and _read_whole(body, root, len(locs), _SITEMAP_ENTRY):
         problem = None  # a bare "<" or a <br> in a news:title, a control character
     news = _NEWS_SITEMAP_NS in root.nsmap.values()
+    # An index's child without one is a sitemap unread; counted for a urlset, whose entries are pages.
+    unlinked = max(0, sum(1 for _ in root.iterchildren("{*}url")) - len(locs)) if kind == "urlset" else 0
     declared = {url for url in map(_entry_url, root.iterfind(f"{{*}}url/{{{_NEWS_SITEMAP_NS}}}news/..")) if url} \
         if news else set()
     lastmods = {}
@@ -388,4 +393,4 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     latest, interval, dated = _dates((_entry_url(entry), _entry_date(entry)) for entry in
                                      root.iter(*_SITEMAP_ENTRIES)) if newest or news else (None, None, {})
     return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=news, lastmods=lastmods,
-                      dated=dated, declared=declared)
+                      dated=dated, declared=declared, unlinked=unlinked)

@@ -44,8 +44,8 @@ degraded (articles arrive but extraction is going wrong):
     ``off_domains``   a third or more of the URLs its channels listed over the last week (at least
                       3) are entries of its feeds or Google News sitemaps on hosts not among its domains:
                       its articles moved to a new host?
-    ``unlinked``      a third or more of the entries of a feed of the last run (at least 3) gave
-                      no URL: their articles are not crawled, while the feed reads "ok"
+    ``unlinked``      a third or more of the entries of a feed or sitemap of the last run (at least
+                      3) gave no URL: their articles are not crawled, while the document reads "ok"
     ``stale``         a feed, Google News sitemap or section has listed nothing new for ten
                       times the interval between its own entries (a day at least; without dates,
                       as a section's, between its reads that listed something new), while its other
@@ -582,17 +582,18 @@ def _off_domains_reason(found: tuple[int, int, list[str]] | None) -> Reason | No
                                  "to the outlet's domains (and to its article URL pattern)")
 
 
-def unlinked_feeds(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
-    """The outlet's feeds read in run ``run_id`` a third or more of whose entries (at least
-    ``PATTERN_MIN``) gave no URL when last read whole: ``url``, ``unlinked``, ``entries`` (all of
-    them). A 304 is a read of what the last 200 gave: judged on the 304 alone, the outlet's
-    health would swing between ok and degraded, a notification each time."""
+def unlinked_documents(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
+    """The outlet's feeds and sitemaps read in run ``run_id`` a third or more of whose entries
+    (at least ``PATTERN_MIN``) gave no URL when last read whole: ``kind``, ``url``, ``unlinked``,
+    ``entries`` (all of them). A 304 is a read of what the last 200 gave: judged on the 304
+    alone, the outlet's health would swing between ok and degraded, a notification each time."""
     rows = db.query(
         """
-        SELECT d.url, d.unlinked, coalesce(d.entries, 0) + d.unlinked AS entries FROM discovery d
-        WHERE d.id IN (SELECT max(e.id) FROM discovery e WHERE e.outlet = ? AND e.kind = 'feed'
-                         AND e.entries IS NOT NULL AND e.url IN (SELECT url FROM discovery WHERE run_id = ?
-                                                                  AND outlet = ? AND kind = 'feed' AND ok = 1)
+        SELECT d.kind, d.url, d.unlinked, coalesce(d.entries, 0) + d.unlinked AS entries FROM discovery d
+        WHERE d.id IN (SELECT max(e.id) FROM discovery e WHERE e.outlet = ? AND e.kind IN ('feed', 'sitemap')
+                         AND e.entries IS NOT NULL
+                         AND e.url IN (SELECT url FROM discovery WHERE run_id = ? AND outlet = ?
+                                       AND kind IN ('feed', 'sitemap') AND ok = 1)
                        GROUP BY e.url)
           AND d.unlinked > 0
         ORDER BY d.id
@@ -600,13 +601,13 @@ def unlinked_feeds(db: Database, outlet: str, run_id: int) -> list[dict[str, Any
     return [dict(r) for r in rows if notable(r["unlinked"], r["entries"])]
 
 
-def _unlinked_reason(feeds: list[Mapping[str, Any]] | None) -> Reason | None:
-    if not feeds:
+def _unlinked_reason(documents: list[Mapping[str, Any]] | None) -> Reason | None:
+    if not documents:
         return None
-    named = "; ".join(f"{f['url']} ({f['unlinked']} of its {f['entries']} entries)" for f in feeds[:3])
-    return Reason("unlinked", f"entries of its feeds give no URL (no link, no permalink guid): {named}; their "
-                              "articles are not crawled. Where does the feed put their links now? (newsmon reads "
-                              "<link>, an Atom link, rdf:about and a permalink <guid>)")
+    named = "; ".join(f"{d['kind']} {d['url']} ({d['unlinked']} of its {d['entries']} entries)" for d in documents[:3])
+    return Reason("unlinked", f"entries of its feeds or sitemaps give no URL: {named}; their articles are not "
+                              "crawled. Where do they put their links now? (newsmon reads an item's <link>, Atom "
+                              "link, rdf:about and permalink <guid>, a sitemap entry's <loc>)")
 
 
 def overflowed(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
@@ -734,8 +735,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     URL pattern does not take (``unmatched``); ``overflow``: its feeds the last run found turned
     over (``overflowed``); ``refetch``: its articles the last run fetched again under another
     URL (``refetched``); ``stale``: its feeds that list nothing new (``stale``); ``moved``: what
-    its feeds list on other hosts (``off_domains``); ``unlinked``: its feeds whose entries gave
-    no URL (``unlinked_feeds``).
+    its feeds list on other hosts (``off_domains``); ``unlinked``: its feeds and sitemaps whose
+    entries gave no URL (``unlinked_documents``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -818,7 +819,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    refetch=refetched(db, outlet, runs[0]["run_id"]) if runs else None,
                    stale=stale(db, outlet, runs[0]["run_id"], now=now) if runs else None,
                    moved=off_domains(db, outlet, now=now),
-                   unlinked=unlinked_feeds(db, outlet, runs[0]["run_id"]) if runs else None)
+                   unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):

@@ -528,6 +528,22 @@ def test_an_archive_sitemaps_pages_the_pattern_does_not_take_are_no_url_scheme(e
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
+def test_a_sitemap_whose_entries_give_no_url_says_so_and_degrades_the_outlet(env, site):
+    # A sitemap generator that writes some entries without their <loc> (a permalink the CMS
+    # failed to render): the sitemap read "ok", and their articles were never seen.
+    ok = "".join(f"<url><loc>{site.url(a.path)}</loc></url>" for a in site.articles[:2])
+    holes = "<url><loc></loc><lastmod>2026-11-30</lastmod></url>" * 2 + "<url><lastmod>2026-11-30</lastmod></url>"
+    site.answer(ARCHIVE_SITEMAP_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+                                            f'"http://www.sitemaps.org/schemas/sitemap/0.9">{ok}{holes}</urlset>'
+                                            ).encode(), {"Content-Type": "application/xml"})
+    assert crawl(env).returncode == 0
+    [read] = rows(env, f"select ok, reason, unlinked from discovery where url = '{site.url(ARCHIVE_SITEMAP_PATH)}'")
+    assert (read["ok"], read["reason"], read["unlinked"]) == (1, "3 of its 5 entries give no URL (no <loc>)", 3)
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded" and health["problems"].startswith(
+        f"entries of its feeds or sitemaps give no URL: sitemap {site.url(ARCHIVE_SITEMAP_PATH)} (3 of its 5 entries)")
+
+
 @pytest.mark.parametrize("channel", ["feed", "sitemap"])
 def test_a_feed_that_lists_its_articles_on_a_new_host_degrades_the_outlet(env, site, channel):
     # The outlet moves its articles to a new host and its feed, or its Google News sitemap,

@@ -156,31 +156,33 @@ def test_feeds_listing_many_urls_on_other_hosts_degrade_the_outlet():
     assert health.check([run(0, pages=40)], now=NOW, moved=(5, 40, ["www.kyodo.co.jp"])).status == "ok"
 
 
-def test_a_feed_whose_entries_give_no_url_degrades_the_outlet(db):
-    # Read "ok" in every run, such a feed lost its articles without a word.
+def test_a_feed_or_sitemap_whose_entries_give_no_url_degrades_the_outlet(db):
+    # Read "ok" in every run, such a feed or sitemap lost its articles without a word.
     run_id = queries.start_run(db, ["a"], "test", now=NOW.isoformat())
-    for url, entries, none in (("https://a.jp/rss.xml", 6, 4), ("https://a.jp/news.xml", 20, 1),
-                               ("https://a.jp/other.xml", 1, 2)):
-        frontier.record_discovery(db, run_id=run_id, outlet="a", url=url, kind="feed", ok=True, entries=entries,
+    for url, kind, entries, none in (("https://a.jp/rss.xml", "feed", 6, 4), ("https://a.jp/news.xml", "feed", 20, 1),
+                                     ("https://a.jp/other.xml", "feed", 1, 2), ("https://a.jp/s-1.xml", "sitemap", 6, 3)):
+        frontier.record_discovery(db, run_id=run_id, outlet="a", url=url, kind=kind, ok=True, entries=entries,
                                   unlinked=none)
     frontier.record_discovery(db, run_id=run_id, outlet="a", url="https://a.jp/s", kind="section", ok=True, entries=5)
-    found = health.unlinked_feeds(db, "a", run_id)
-    assert found == [{"url": "https://a.jp/rss.xml", "unlinked": 4, "entries": 10}]
+    found = health.unlinked_documents(db, "a", run_id)
+    assert found == [{"kind": "feed", "url": "https://a.jp/rss.xml", "unlinked": 4, "entries": 10},
+                     {"kind": "sitemap", "url": "https://a.jp/s-1.xml", "unlinked": 3, "entries": 9}]
     # Unchanged in the next run (a 304), it is what it was: the health must not swing back to ok.
     again = queries.start_run(db, ["a"], "test", now=NOW.isoformat())
-    frontier.record_discovery(db, run_id=again, outlet="a", url="https://a.jp/rss.xml", kind="feed", ok=True,
-                              http_status=304, reason="not modified")
-    assert health.unlinked_feeds(db, "a", again) == found
+    for url, kind in (("https://a.jp/rss.xml", "feed"), ("https://a.jp/s-1.xml", "sitemap")):
+        frontier.record_discovery(db, run_id=again, outlet="a", url=url, kind=kind, ok=True, http_status=304,
+                                  reason="not modified")
+    assert health.unlinked_documents(db, "a", again) == found
     # Broken in a run, it is named as such (discovery), not by what an older read gave.
     broken = queries.start_run(db, ["a"], "test", now=NOW.isoformat())
     frontier.record_discovery(db, run_id=broken, outlet="a", url="https://a.jp/rss.xml", kind="feed", ok=False,
                               http_status=500)
-    assert health.unlinked_feeds(db, "a", broken) == []
+    assert health.unlinked_documents(db, "a", broken) == []
     result = health.check([run(0, pages=6)], now=NOW, unlinked=found)
     assert (result.status, result.codes()) == ("degraded", ["unlinked"])
     assert result.reasons[0].message.startswith(
-        "entries of its feeds give no URL (no link, no permalink guid): https://a.jp/rss.xml (4 of its 10 entries); "
-        "their articles are not crawled")
+        "entries of its feeds or sitemaps give no URL: feed https://a.jp/rss.xml (4 of its 10 entries); sitemap "
+        "https://a.jp/s-1.xml (3 of its 9 entries); their articles are not crawled")
     assert health.check([run(0, pages=6)], now=NOW, unlinked=[]).status == "ok"
 
 

@@ -300,6 +300,10 @@ def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
         f"<url><loc>https://a.jp/{n}</loc><lastmod>2024-0{n + 1}-01</lastmod></url>" for n in range(3)) + "</urlset>")
     assert parse_sitemap(archive.encode()).newest is None and not parse_sitemap(archive.encode()).news
     assert parse_sitemap(archive.encode()).declared == set()
+    # An entry written without its <loc> (or an empty one) is an article lost: counted.
+    holes = parse_sitemap(archive.replace("<loc>https://a.jp/1</loc>", "<loc> </loc>")
+                          .replace("<loc>https://a.jp/2</loc>", "").encode())
+    assert (holes.links, holes.unlinked, parse_sitemap(archive.encode()).unlinked) == (["https://a.jp/0"], 2, 0)
     # Dates that name no zone are Japan time, a date-only lastmod that day's start there: unread,
     # such a document had no newest entry and no pace, and its updates prompted nothing.
     assert parse_sitemap(archive.encode(), newest=True).newest == "2024-02-29T15:00:00+00:00"

@@ -34,7 +34,7 @@ from storage.exceptions import DatabaseUnwritable
 from storage.health import duration_text
 
 from ..config import ConfigError, load_config, parse_duration
-from ..discovery import Discovered, parse_feed, parse_sitemap
+from ..discovery import NO_URL, Discovered, parse_feed, parse_sitemap
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
@@ -369,13 +369,12 @@ class NewsSpider(scrapy.Spider):
         # Not broken (an announcement may have no page), but said: an item whose link a template
         # moved where no reader looks is an article lost.
         unlinked = (f"{found.unlinked} of its {len(links) + found.unlinked} entries "
-                    f"{'gives' if found.unlinked == 1 else 'give'} no URL (no link, no permalink guid)") \
-            if found.unlinked else None
+                    f"{'gives' if found.unlinked == 1 else 'give'} no URL ({NO_URL[kind]})") if found.unlinked else None
         if unlinked:
             self.logger.info("newsmon: %s %s of %s: %s", kind, response.url, outlet, unlinked)
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
                                found=(len(links), *counts[:3]), reason=found.problem or unlinked, known=counts[3],
-                               pace=(found.newest, found.interval), unlinked=found.unlinked if kind == "feed" else None)
+                               pace=(found.newest, found.interval), unlinked=found.unlinked)
         if "newsmon_validators" in response.meta:  # what the next runs go by (ConditionalGetMiddleware)
             response.meta["newsmon_validators"].update(news=found.news, listed_new=counts[1] > 0)
         self._lastmod_stood(response, counts[1])
