@@ -16,13 +16,15 @@ from datetime import datetime, timezone
 
 from scrapy.core.downloader import Slot
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Request
+from scrapy.http import HtmlResponse, Request
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.response import get_meta_refresh
 from twisted.internet.defer import Deferred
 
 from storage import frontier, queries
@@ -33,6 +35,7 @@ from .bodies import GzipTooLarge, GzipTruncated, gunzip
 from .config import parse_duration
 from .dates import parse_http_date
 from .outcome import redirect_chain
+from .urls import canonical_url
 from .walls import url_wall
 
 logger = logging.getLogger(__name__)
@@ -294,6 +297,26 @@ class StrictDecompressionMiddleware(HttpCompressionMiddleware):
             encoding = response.headers.get("Content-Encoding", b"").decode("latin-1")
             raise Unusable("bad_compression", f"the body is not valid {encoding or 'compressed'} data: "
                                               f"{type(exc).__name__}: {exc}") from None
+
+
+class ReloadMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's ``<meta http-equiv="refresh">`` redirect, less a refresh to the page itself.
+
+    A live page (election night, a breaking-news page) reloads itself every minute. Followed as
+    a redirect, the page came back with the same refresh, and ``ScopeMiddleware`` ended it as a
+    redirect loop: the article was an error, then gave up. A refresh to the same page is a
+    reload, and the page is read as it is."""
+
+    def process_response(self, request, response, spider=None):
+        if isinstance(response, HtmlResponse) and not request.meta.get("dont_redirect"):
+            # Scrapy caches what it reads per response: its own process_response reads it again free.
+            _, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
+            try:
+                if url and canonical_url(url) == canonical_url(response.url):
+                    return response
+            except ValueError:  # a refresh to no URL any parser takes: Scrapy's to judge
+                pass
+        return super().process_response(request, response)
 
 
 class ConditionalGetMiddleware:

@@ -250,6 +250,10 @@ class Site:
                    b'</head><body><p>This article has moved.</p></body></html>')
         case("refresh", lambda h, s: _send(h, 200, refresh),
              first={"state": "article", "redirected_to": "/a/refresh-target"}, second={"state": "article"})
+        # A live page that reloads itself every minute (<meta http-equiv="refresh"> to its own URL):
+        # a reload, not a redirect; followed, it was a "redirect loop" and the article was lost.
+        reload = article_html(13).replace("<title>", '<meta http-equiv="refresh" content="60; url=/a/reload"><title>')
+        case("reload", lambda h, s: _send(h, 200, reload.encode()), first=article, second=article)
         self.cases["/a/loop-b"] = Case("/a/loop-b", redirect(lambda s: "/a/loop-a", 302))
         case("loop-a", redirect(lambda s: "/a/loop-b", 302), first=err("redirect_loop", 1),
              second=err("redirect_loop", 2, "gave_up"))
