@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-from crawler.testsite import ATOM_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH, LoopbackSite
+from crawler.testsite import (ATOM_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH, LoopbackSite,
+                              urlset)
 
 from .conftest import CRASH_MARKER, crashing_env
 
@@ -262,10 +263,7 @@ def test_a_news_sitemap_whose_entries_the_pattern_does_not_take_is_named(tmp_pat
     with LoopbackSite(PAGES) as site:
         entries = "".join(f"<url><loc>{site.url(f'/v2/articles/{n}.html')}</loc><news:news><news:title>t"
                           "</news:title></news:news></url>" for n in range(4))
-        site.answer(NEWS_SITEMAP_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
-                                             '"http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news='
-                                             f'"http://www.google.com/schemas/sitemap-news/0.9">{entries}</urlset>'
-                                             ).encode(), {"Content-Type": "application/xml"})
+        site.answer(NEWS_SITEMAP_PATH, 200, urlset(entries, news=True), {"Content-Type": "application/xml"})
         result = _check(site, tmp_path, "--json", "--articles", "1")
         news, example = site.url(NEWS_SITEMAP_PATH), site.url("/v2/articles/0.html")
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from crawler.testsite import (ARCHIVE_SITEMAP_PATH, ATOM_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH,
-                              LoopbackSite)
+                              LoopbackSite, urlset)
 
 from .conftest import saved_bytes
 
@@ -520,9 +520,7 @@ def test_an_archive_sitemaps_pages_the_pattern_does_not_take_are_no_url_scheme(e
     # An archive sitemap lists tag, section and author pages beside the articles: skipped
     # without a record, so that they neither fill the urls table nor make a "pattern" health.
     tags = "".join(f"<url><loc>{site.url(f'/tag/{n}/')}</loc></url>" for n in range(6))
-    site.answer(ARCHIVE_SITEMAP_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
-                                            f'"http://www.sitemaps.org/schemas/sitemap/0.9">{tags}</urlset>').encode(),
-                {"Content-Type": "application/xml"})
+    site.answer(ARCHIVE_SITEMAP_PATH, 200, urlset(tags), {"Content-Type": "application/xml"})
     assert crawl(env).returncode == 0
     assert rows(env, "select url from urls where url like '%/tag/%'") == []
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
@@ -533,9 +531,7 @@ def test_a_sitemap_whose_entries_give_no_url_says_so_and_degrades_the_outlet(env
     # failed to render): the sitemap read "ok", and their articles were never seen.
     ok = "".join(f"<url><loc>{site.url(a.path)}</loc></url>" for a in site.articles[:2])
     holes = "<url><loc></loc><lastmod>2026-11-30</lastmod></url>" * 2 + "<url><lastmod>2026-11-30</lastmod></url>"
-    site.answer(ARCHIVE_SITEMAP_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
-                                            f'"http://www.sitemaps.org/schemas/sitemap/0.9">{ok}{holes}</urlset>'
-                                            ).encode(), {"Content-Type": "application/xml"})
+    site.answer(ARCHIVE_SITEMAP_PATH, 200, urlset(ok + holes), {"Content-Type": "application/xml"})
     assert crawl(env).returncode == 0
     [read] = rows(env, f"select ok, reason, unlinked from discovery where url = '{site.url(ARCHIVE_SITEMAP_PATH)}'")
     assert (read["ok"], read["reason"], read["unlinked"]) == (1, "3 of its 5 entries give no URL (no <loc>)", 3)
@@ -558,10 +554,7 @@ def test_a_feed_that_lists_its_articles_on_a_new_host_degrades_the_outlet(env, s
     else:
         items = "".join(f"<url><loc>{moved}site/moved/{n}.html</loc><news:news><news:title>第{n}報</news:title>"
                         "</news:news></url>" for n in range(4))
-        site.answer(NEWS_SITEMAP_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
-                                             '"http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news='
-                                             f'"http://www.google.com/schemas/sitemap-news/0.9">{items}</urlset>'
-                                             ).encode(), {"Content-Type": "application/xml"})
+        site.answer(NEWS_SITEMAP_PATH, 200, urlset(items, news=True), {"Content-Type": "application/xml"})
     assert crawl(env).returncode == 0
     refused = rows(env, "select reason from urls where reason_code = 'off_scope'")
     listed_by = "a feed" if channel == "feed" else "a news sitemap"
@@ -684,9 +677,7 @@ def _index(site, children: dict[str, str]) -> bytes:
 
 
 def _urlset(site, paths: list[str]) -> bytes:
-    urls = "".join(f"<url><loc>{site.url(path)}</loc></url>" for path in paths)
-    return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            f"{urls}</urlset>").encode()
+    return urlset("".join(f"<url><loc>{site.url(path)}</loc></url>" for path in paths))
 
 
 def test_archive_sitemaps_that_list_nothing_new_are_asked_for_once_a_day(env, site):
@@ -850,10 +841,7 @@ def test_a_feed_a_sitemap_and_a_section_that_list_no_article_any_more_are_named_
                                     '<script src="/assets/list.js"></script></body></html>').encode())
     site.answer(RSS_PATH, 200, b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
                                b"</channel></rss>", {"Content-Type": "application/rss+xml"})
-    site.answer(NEWS_SITEMAP_PATH, 200, b'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
-                                        b'"http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news='
-                                        b'"http://www.google.com/schemas/sitemap-news/0.9"></urlset>',
-                {"Content-Type": "application/xml"})
+    site.answer(NEWS_SITEMAP_PATH, 200, urlset("", news=True), {"Content-Type": "application/xml"})
     result = crawl(env)
     assert result.returncode == 0
     broken = {r["kind"]: r for r in rows(env, "select kind, ok, reason from discovery where run_id = 2 and url in (?, ?, ?)",
