@@ -37,13 +37,13 @@ degraded (articles arrive but extraction is going wrong):
     ``refetched``     half or more of its last run's article pages (at least 5) were articles
                       already stored under another of its URLs: a parameter that changes with
                       every visit defeats the URL canonicalisation, and each run fetches them again
-    ``pattern``       a third or more of the URLs its channels listed over the last week (at least
-                      3) are entries of its feeds or Google News sitemaps on its domains that its article
-                      URL pattern does not take (``refused``, ``not_article_url``): a new URL
-                      scheme for its articles? None is fetched
-    ``off_domains``   a third or more of the URLs its channels listed over the last week (at least
-                      3) are entries of its feeds or Google News sitemaps on hosts not among its domains:
-                      its articles moved to a new host?
+    ``pattern``       a third or more of the URLs its channels listed over the last week (at
+                      least 3) are entries of its feeds or Google News sitemaps on its domains
+                      that its article URL pattern does not take (``refused``,
+                      ``not_article_url``): a new URL scheme for its articles? None is fetched
+    ``off_domains``   a third or more of the URLs its channels listed over the last week (at
+                      least 3) are entries of its feeds or Google News sitemaps on hosts not
+                      among its domains: its articles moved to a new host?
     ``unlinked``      a third or more of the entries of a feed or sitemap of the last run (at least
                       3) gave no URL: their articles are not crawled, while the document reads "ok"
     ``stale``         a feed, Google News sitemap or section has listed nothing new for ten
@@ -516,7 +516,8 @@ def disallowed(db: Database, outlet: str, *, now: datetime | None = None) -> tup
 def unmatched(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, list[str]] | None:
     """``(unmatched, listed, examples)``: how many URLs of the outlet's domains its feeds and
     Google News sitemaps listed in the last ``ROBOTS_WINDOW`` that its article URL pattern does
-    not take, of how many URLs it was listed, and the newest two; ``None`` when there is none."""
+    not take, of how many URLs its feeds, sitemaps and sections listed, and the newest two;
+    ``None`` when there is none."""
     since = _iso(_now(now) - ROBOTS_WINDOW)
     examples = [r[0] for r in db.execute(
         "SELECT url FROM urls WHERE outlet = ? AND kind = 'refused' AND reason_code = 'not_article_url' "
@@ -541,7 +542,8 @@ def _listed(db: Database, outlet: str, since: str) -> tuple[int, int]:
 def off_domains(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, list[str]] | None:
     """``(off, listed, hosts)``: how many URLs the outlet's feeds and Google News sitemaps
     listed in the last ``ROBOTS_WINDOW`` on hosts that are not among its domains, of how many
-    URLs it was listed, and those hosts, the most listed first; ``None`` when there is none."""
+    URLs its feeds, sitemaps and sections listed, and those hosts, the most listed first;
+    ``None`` when there is none."""
     since = _iso(_now(now) - ROBOTS_WINDOW)
     # The spider's reason says which channel listed the URL: feeds and news sitemaps list
     # articles only, where another sitemap may list a sister site's pages.

@@ -541,13 +541,14 @@ def test_a_sitemap_whose_entries_give_no_url_says_so_and_degrades_the_outlet(env
 
 
 @pytest.mark.parametrize("channel", ["feed", "sitemap"])
-def test_a_feed_that_lists_its_articles_on_a_new_host_degrades_the_outlet(env, site, channel):
+def test_a_feed_or_news_sitemap_that_lists_its_articles_on_a_new_host_degrades_the_outlet(env, site, channel):
     # The outlet moves its articles to a new host and its feed, or its Google News sitemap,
     # follows: each entry is refused as off the outlet's domains, with its reason, and nothing
     # else said that its articles stopped.
     moved = site.url("/").replace("127.0.0.1", "localhost")
     if channel == "feed":
-        items = "".join(f"<item><title>第{n}報</title><link>{moved}site/moved/{n}.html</link></item>" for n in range(4))
+        items = "".join(f"<item><title>第{n}報</title><link>{moved}site/moved/{n}.html</link></item>"
+                        for n in range(4))
         site.answer(RSS_PATH, 200, (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
                                     f"<title>t</title>{items}</channel></rss>").encode(),
                     {"Content-Type": "application/rss+xml"})

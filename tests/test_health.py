@@ -149,8 +149,8 @@ def test_feeds_listing_many_urls_on_other_hosts_degrade_the_outlet():
     result = health.check([run(0, pages=6)], now=NOW, moved=(8, 12, ["japannews.yomiuri.co.jp"]))
     assert (result.status, result.codes()) == ("degraded", ["off_domains"])
     assert result.reasons[0].message.startswith(
-        "8 of the 12 URLs its feeds, sitemaps and sections listed over the last week are on hosts that are not among its domains "
-        "(japannews.yomiuri.co.jp): did its articles move?")
+        "8 of the 12 URLs its feeds, sitemaps and sections listed over the last week are on hosts that are not "
+        "among its domains (japannews.yomiuri.co.jp): did its articles move?")
     # A syndicated story or two from elsewhere is no move.
     assert health.check([run(0, pages=6)], now=NOW, moved=(2, 4, ["www.kyodo.co.jp"])).status == "ok"
     assert health.check([run(0, pages=40)], now=NOW, moved=(5, 40, ["www.kyodo.co.jp"])).status == "ok"
@@ -160,7 +160,8 @@ def test_a_feed_or_sitemap_whose_entries_give_no_url_degrades_the_outlet(db):
     # Read "ok" in every run, such a feed or sitemap lost its articles without a word.
     run_id = queries.start_run(db, ["a"], "test", now=NOW.isoformat())
     for url, kind, entries, none in (("https://a.jp/rss.xml", "feed", 6, 4), ("https://a.jp/news.xml", "feed", 20, 1),
-                                     ("https://a.jp/other.xml", "feed", 1, 2), ("https://a.jp/s-1.xml", "sitemap", 6, 3)):
+                                     ("https://a.jp/other.xml", "feed", 1, 2),
+                                     ("https://a.jp/s-1.xml", "sitemap", 6, 3)):
         frontier.record_discovery(db, run_id=run_id, outlet="a", url=url, kind=kind, ok=True, entries=entries,
                                   unlinked=none)
     frontier.record_discovery(db, run_id=run_id, outlet="a", url="https://a.jp/s", kind="section", ok=True, entries=5)
