@@ -33,6 +33,11 @@ _NON_HTML_TYPES = re.compile(
     r"^(?:application/(?:pdf|zip|octet-stream|msword|vnd\.|x-(?:gzip|bzip2|7z|tar)|gzip|zstd)|image/|audio/|video/|font/)",
     re.I)
 _WS = re.compile(rb"^\s*$")
+#: The opening of an HTML document: what a page served as application/octet-stream (a bucket
+#: or a server that knows no better type; RFC 9110 8.3 lets a reader look at the bytes then)
+#: must begin with to be read as the page it is.
+_HTML_OPENING = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 
 
 def check_body(body: bytes, content_type: str | None = None) -> Problem | None:
@@ -52,6 +57,8 @@ def check_body(body: bytes, content_type: str | None = None) -> Problem | None:
         served = f" served as {content_type.split(';')[0].strip()}" if content_type else ""
         return Problem("not_html", f"not an HTML page: {binary}{served} ({len(body):,} bytes)")
     mime = (content_type or "").split(";")[0].strip()
+    if mime.lower() == "application/octet-stream" and _HTML_OPENING.match(body[:4096]):
+        return None
     if mime and _NON_HTML_TYPES.match(mime):
         return Problem("not_html", f"not an HTML page: Content-Type {mime} ({len(body):,} bytes)")
     return None

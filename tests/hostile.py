@@ -220,6 +220,10 @@ class Site:
         case("zip", lambda h, s: _send(h, 200, b"PK\x03\x04" + b"\x14\0" * 300), first=err("not_html", 1),
              second=err("not_html", 2, "gave_up"))
         case("deep", lambda h, s: _send(h, 200, deep_html()), first=article, second=article)
+        # An article uploaded to a bucket without its type: served as application/octet-stream.
+        case("octet-stream", lambda h, s: _send(h, 200, article_html(14).encode(),
+                                                {"Content-Type": "application/octet-stream"}),
+             first=article, second=article)
         case("listing", lambda h, s: _send(h, 200, listing_html().encode()),
              first={"state": "not_article", "code": "not_article"}, second={"state": "not_article"})
         # An empty shell where an article should be is a wall (blocked, tried again after an hour):

@@ -26,6 +26,9 @@ from .hostile import article_html, deep_html
     (b"\x1f\x8b\x08\0\0\0\0\0", "text/html", "not_html"),
     (bytes(range(256)) * 8, None, "not_html"),
     (b"<html><body><p>ok</p></body></html>", "application/pdf", "not_html"),
+    # Bytes of unknown type are a page only when they open as one.
+    (b"<div>a fragment</div>", "application/octet-stream", "not_html"),
+    (b"{\"html\": \"<html>\"}", "application/octet-stream", "not_html"),
 ])
 def test_bodies_that_cannot_be_a_page(body, content_type, code):
     problem = check_body(body, content_type)
@@ -41,6 +44,15 @@ def test_bodies_that_cannot_be_a_page(body, content_type, code):
 ])
 def test_pages_in_any_encoding_pass(body):
     assert check_body(body, "text/html") is None
+
+
+@pytest.mark.parametrize("opening", [b"", b"\xef\xbb\xbf\n", b'<?xml version="1.0"?>\n', b"<!-- cms 4.2 -->\n  "])
+def test_a_page_served_as_bytes_of_unknown_type_is_read(opening):
+    # A page uploaded to a bucket without its type comes back application/octet-stream: it was
+    # refused as not HTML, every time, and the article lost. Its bytes say what it is.
+    body = opening + article_html(4).encode()
+    assert check_body(body, "application/octet-stream") is None
+    assert check_body(body, "application/pdf").code == "not_html"
 
 
 def test_what_extraction_found_nothing_in():
