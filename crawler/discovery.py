@@ -356,6 +356,13 @@ _SITEMAP_ENTRY = _opening("url", "sitemap")
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
 
+def sitemap_maxsize(download_maxsize: int) -> int:
+    """The bytes a sitemap request may download: the protocol's 50 MB, more than newsmon lets a
+    page be (``DOWNLOAD_MAXSIZE``, 10 MB), or that setting when it is larger. A big archive
+    sitemap cut off at a page's limit lost every article it listed."""
+    return max(MAX_SITEMAP_BYTES, download_maxsize)
+
+
 def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     """The ``<loc>`` URLs of a sitemap or sitemap index (gzipped or not), in order; the pace of
     its entries for a Google News sitemap, or any when ``newest``."""

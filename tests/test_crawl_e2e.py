@@ -681,6 +681,22 @@ def _urlset(site, paths: list[str]) -> bytes:
     return urlset("".join(f"<url><loc>{site.url(path)}</loc></url>" for path in paths))
 
 
+def test_a_sitemap_larger_than_a_page_may_be_is_read_whole(env, site):
+    # sitemaps.org allows 50 MB; DOWNLOAD_MAXSIZE (10 MB, for pages) cut a big archive sitemap
+    # off, and every article it listed was lost to a "too large" discovery error.
+    pad = "".join(f"<url><loc>{site.url(f'/tag/{n:06d}/' + 'x' * 180)}</loc><lastmod>2026-11-30</lastmod></url>"
+                  for n in range(48_000))
+    last = site.articles[1]
+    big = urlset(pad + f"<url><loc>{site.url(last.path)}</loc></url>")
+    assert 10 * 1024 * 1024 < len(big) < 50 * 1024 * 1024
+    site.answer(ARCHIVE_SITEMAP_PATH, 200, big, {"Content-Type": "application/xml"})
+    assert crawl(env).returncode == 0
+    [read] = rows(env, "select ok, reason, entries, article_urls from discovery where url = ?",
+                  site.url(ARCHIVE_SITEMAP_PATH))
+    assert (read["ok"], read["reason"], read["entries"], read["article_urls"]) == (1, None, 48_001, 1)
+    assert rows(env, "select kind from urls where url = ?", site.url(last.path)) == [{"kind": "article"}]
+
+
 def test_archive_sitemaps_that_list_nothing_new_are_asked_for_once_a_day(env, site):
     # An index of monthly archives: each run asked for every one of them, an index of 300
     # months 300 requests a run, ahead of the outlet's articles (discovery goes first).

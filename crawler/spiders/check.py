@@ -20,7 +20,7 @@ from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..config import ConfigError, load_config
-from ..discovery import parse_feed, parse_sitemap
+from ..discovery import parse_feed, parse_sitemap, sitemap_maxsize
 from ..middlewares import Refused, Unusable, Walled
 from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem
 from ..store import analyse, known_hosts
@@ -58,7 +58,8 @@ class CheckSpider(scrapy.Spider):
                 for url in urls:
                     yield scrapy.Request(url, callback=self.parse_discovery, errback=self.discovery_failed,
                                          dont_filter=True, priority=10,
-                                         meta={"newsmon_outlet": key, "check_kind": kind, "check_url": url},
+                                         meta={"newsmon_outlet": key, "check_kind": kind, "check_url": url,
+                                               **self._maxsize(kind)},
                                          cb_kwargs={"outlet": key, "kind": kind})
             # The sitemaps its hosts' robots.txt names: where a sitemap that no longer answers went.
             for origin in dict.fromkeys(f"{u.scheme}://{u.netloc}" for u in map(urlsplit, outlet.sitemaps)):
@@ -66,6 +67,12 @@ class CheckSpider(scrapy.Spider):
                                      dont_filter=True, priority=10,
                                      meta={"newsmon_outlet": key, "dont_obey_robotstxt": True},
                                      cb_kwargs={"outlet": key})
+
+    def _maxsize(self, kind: str) -> dict[str, int]:
+        """A sitemap's size limit (``sitemap_maxsize``), as the crawl's."""
+        if kind != "sitemap":
+            return {}
+        return {"download_maxsize": sitemap_maxsize(self.settings.getint("DOWNLOAD_MAXSIZE"))}
 
     def parse_robots(self, response: Response, outlet: str):
         if response.status != 200:
@@ -111,7 +118,8 @@ class CheckSpider(scrapy.Spider):
                 for child in links[:1]:
                     yield scrapy.Request(child, callback=self.parse_discovery, errback=self.discovery_failed,
                                          dont_filter=True, priority=10, cb_kwargs={"outlet": outlet, "kind": kind},
-                                         meta={"newsmon_outlet": outlet, "check_kind": kind, "check_url": child})
+                                         meta={"newsmon_outlet": outlet, "check_kind": kind, "check_url": child,
+                                               **self._maxsize(kind)})
                 return
         listed = list(dict.fromkeys(canonical_url(link, self.hosts) for link in links))
         articles = [u for u in listed if self.outlets[outlet].is_article_url(u)]

@@ -34,7 +34,7 @@ from storage.exceptions import DatabaseUnwritable
 from storage.health import duration_text
 
 from ..config import ConfigError, load_config, parse_duration
-from ..discovery import NO_URL, Discovered, parse_feed, parse_sitemap
+from ..discovery import NO_URL, Discovered, parse_feed, parse_sitemap, sitemap_maxsize
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
@@ -133,6 +133,7 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(spider.revisit_when_idle, signal=signals.spider_idle)
         spider.max_articles = settings.getint("NEWSMON_MAX_ARTICLES")
         spider.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
+        spider.sitemap_maxsize = sitemap_maxsize(settings.getint("DOWNLOAD_MAXSIZE"))
         spider.queued: dict[str, int] = {}
         spider.scheduled: set[str] = set()
         spider.walls_in_a_row: dict[str, int] = {}
@@ -201,12 +202,13 @@ class NewsSpider(scrapy.Spider):
                    index: _Index | None = None, child: _Child | None = None) -> scrapy.Request:
         # Discovery pages are fetched every run (dont_filter) but conditionally, so an unchanged
         # feed costs a 304 and nothing more.
+        meta = {"newsmon_conditional": conditional, "newsmon_outlet": outlet, "newsmon_discovery": kind,
+                "handle_httpstatus_list": [304], "newsmon_index": index, "newsmon_child": child,
+                "newsmon_index_lastmod": child.lastmod if child else None}
+        if kind == "sitemap":
+            meta["download_maxsize"] = self.sitemap_maxsize
         return scrapy.Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
-                              priority=10, cb_kwargs={"outlet": outlet},
-                              meta={"newsmon_conditional": conditional, "newsmon_outlet": outlet,
-                                    "newsmon_discovery": kind, "handle_httpstatus_list": [304],
-                                    "newsmon_index": index, "newsmon_child": child,
-                                    "newsmon_index_lastmod": child.lastmod if child else None})
+                              priority=10, cb_kwargs={"outlet": outlet}, meta=meta)
 
     def _children(self, index: str, children: dict[str, str | None], outlet: str) -> tuple[list[_Child], str | None]:
         """The child sitemaps of sitemap ``index`` to ask for this run (those not asked yet), and
