@@ -180,7 +180,9 @@ REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # default 100: Scrapy starts that many tasks per callback result; 10 is plenty (PERF_NOTES.md).
 CONCURRENT_ITEMS = 10
-# Discovery pages → articles; nothing deeper is followed.
-DEPTH_LIMIT = 3
+# Discovery pages → articles, through sitemap indexes that may nest others (by year, then by
+# month): 3 cut the articles of an index of indexes of indexes, silently. Loops are stopped by
+# NewsSpider.sitemaps_asked; five levels of indexes are followed, a deeper one is reported broken.
+DEPTH_LIMIT = 6
 LOG_LEVEL = _env("NEWSMON_LOG_LEVEL", "INFO")
 FEED_EXPORT_ENCODING = "utf-8"

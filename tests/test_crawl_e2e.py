@@ -610,6 +610,28 @@ def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within
     assert all(r.if_none_match for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH))
 
 
+def test_articles_of_a_sitemap_under_nested_indexes_are_fetched_in_the_run_that_finds_them(env, site):
+    # An index of indexes of indexes (a CMS that groups by year, then month): the articles of the
+    # sitemap at the bottom were four links from the start, one past Scrapy's DEPTH_LIMIT of 3,
+    # and their requests were dropped without a word; each waited, pending, for the next run.
+    xml = {"Content-Type": "application/xml"}
+    site.answer(SITEMAP_PATH, 200, _index(site, {"/sitemap-2026.xml": "2026-11-30"}), xml)
+    site.answer("/sitemap-2026.xml", 200, _index(site, {"/sitemap-2026-11.xml": "2026-11-30"}), xml)
+    site.answer("/sitemap-2026-11.xml", 200, _index(site, {ARCHIVE_SITEMAP_PATH: "2026-11-30"}), xml)
+    only = site.articles[1]  # listed by the sitemap alone
+    site.answer(ARCHIVE_SITEMAP_PATH, 200, urlset(f"<url><loc>{site.url(only.path)}</loc></url>"), xml)
+    # With the old limit, the deepest index says why its articles wait.
+    assert crawl(env, "DEPTH_LIMIT=3").returncode == 0
+    assert rows(env, "select kind from urls where url = ?", site.url(only.path)) == [{"kind": "pending"}]
+    [deepest] = rows(env, "select ok, reason from discovery where url = ?", site.url("/sitemap-2026-11.xml"))
+    assert deepest["ok"] == 0 and deepest["reason"].startswith(
+        "nested 3 sitemap indexes deep, deeper than the crawl follows (DEPTH_LIMIT 3)")
+    later = site.add_article(LATER, channels=["sitemap"])
+    site.answer(ARCHIVE_SITEMAP_PATH, 200, urlset(f"<url><loc>{site.url(later.path)}</loc></url>"), xml)
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind from urls where url = ?", site.url(later.path)) == [{"kind": "article"}]
+
+
 def test_a_sitemap_index_that_lists_itself_is_read_once_a_run(env, site):
     # A misconfigured index lists itself beside its children (a plugin adding "every sitemap"):
     # each reading asked for it again, its children with it, until DEPTH_LIMIT (four readings

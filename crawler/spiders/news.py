@@ -134,6 +134,7 @@ class NewsSpider(scrapy.Spider):
         spider.max_articles = settings.getint("NEWSMON_MAX_ARTICLES")
         spider.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
         spider.sitemap_maxsize = sitemap_maxsize(settings.getint("DOWNLOAD_MAXSIZE"))
+        spider.depth_limit = settings.getint("DEPTH_LIMIT")
         spider.queued: dict[str, int] = {}
         spider.scheduled: set[str] = set()
         spider.walls_in_a_row: dict[str, int] = {}
@@ -334,6 +335,12 @@ class NewsSpider(scrapy.Spider):
             problem = found.problem or (f"{len(unread)} of its {len(found.links)} child sitemaps are off the outlet's "
                                         f"domains and not read ({named}): add their host to the outlet's domains"
                                         if unread else None)
+            depth = response.meta.get("depth", 0)
+            if self.depth_limit and depth + 2 > self.depth_limit and wanted:
+                # Scrapy would drop its children's articles (DepthMiddleware), logging at DEBUG.
+                problem = problem or (f"nested {depth + 1} sitemap indexes deep, deeper than the crawl follows "
+                                      f"(DEPTH_LIMIT {self.depth_limit}): the articles of its child sitemaps are "
+                                      "not fetched; list a deeper sitemap among the outlet's sitemaps")
             if problem and not found.problem:
                 self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
             # An index lists sitemaps, not articles: read anew while its children rest, it is no
