@@ -184,5 +184,8 @@ CONCURRENT_ITEMS = 10
 # month): 3 cut the articles of an index of indexes of indexes, silently. Loops are stopped by
 # NewsSpider.sitemaps_asked; five levels of indexes are followed, a deeper one is reported broken.
 DEPTH_LIMIT = 6
+# default 2083 (an old browser's limit): a longer URL's request was dropped at INFO level, and the
+# URL stayed pending run after run. Off: a server that cannot take a URL answers 414, a reason.
+URLLENGTH_LIMIT = 0
 LOG_LEVEL = _env("NEWSMON_LOG_LEVEL", "INFO")
 FEED_EXPORT_ENCODING = "utf-8"

@@ -17,6 +17,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -701,6 +702,19 @@ def _index(site, children: dict[str, str]) -> bytes:
 
 def _urlset(site, paths: list[str]) -> bytes:
     return urlset("".join(f"<url><loc>{site.url(path)}</loc></url>" for path in paths))
+
+
+def test_an_article_whose_url_is_longer_than_2083_characters_is_fetched(env, site):
+    # A slug of Japanese words, percent-encoded, 9 characters each: past Scrapy's URLLENGTH_LIMIT
+    # (2083, an old browser's) the request was dropped at INFO level, and the URL stayed
+    # "pending" run after run. A server that cannot take such a URL says so (414), with a reason.
+    slug = quote("防衛力の抜本的強化と反撃能力の保有をめぐる国会審議の行方" * 9)
+    published = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    page = site.publish_html(f"/site/2026/{slug}.html", news_page(1, published), title="第1報", published=published,
+                             channels=["feed"])
+    assert len(site.url(page.path)) > 2083
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind from urls where url = ?", site.url(page.path)) == [{"kind": "article"}]
 
 
 def test_a_sitemap_larger_than_a_page_may_be_is_read_whole(env, site):
