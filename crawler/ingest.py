@@ -234,9 +234,11 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             counts["responses"] += 1
             # A response without a Content-Type (a browser sniffs its bytes; so does the crawl): the
             # type the archive's crawler identified (Common Crawl's header), else the bytes decide.
+            # So for application/octet-stream, a type that says only "bytes" (a bucket upload).
             ctype = (http.get_header("Content-Type")
                      or record.rec_headers.get_header("WARC-Identified-Payload-Type") or "")
-            if http.get_statuscode() != "200" or (ctype and "html" not in ctype.lower()):
+            unknown = ctype.split(";")[0].strip().lower() == "application/octet-stream"
+            if http.get_statuscode() != "200" or (ctype and "html" not in ctype.lower() and not unknown):
                 counts["not_html"] += 1
                 return None
         if parsable(url) is None:

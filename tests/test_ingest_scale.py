@@ -1300,16 +1300,19 @@ def test_pages_in_every_content_encoding_a_browser_accepts_are_read(tmp_path):
     assert "bzip2 data" in reason and "Content-Encoding x-bzip2" in reason
 
 
-def test_an_outlet_page_served_without_a_content_type_is_read_by_its_bytes(tmp_path):
-    # It was counted "not html" and skipped; the crawl, as a browser, sniffs such a body.
+@pytest.mark.parametrize("served", ["", "application/octet-stream"])
+def test_an_outlet_page_served_without_a_content_type_is_read_by_its_bytes(tmp_path, served):
+    # It was counted "not html" and skipped; the crawl, as a browser, sniffs such a body. So too
+    # for a type that says only "bytes" (a page uploaded to a bucket without its type).
     page, picture = warcs.outlet_pages()[:2]
     image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
-    counted, states, _ = _ingested(tmp_path, [warcs.Fetch(page.url, page.body, content_type=""),
-                                              warcs.Fetch(picture.url, image, content_type="")])
+    counted, states, _ = _ingested(tmp_path, [warcs.Fetch(page.url, page.body, content_type=served),
+                                              warcs.Fetch(picture.url, image, content_type=served)])
     assert counted["new"] == 1 and counted["not text"] == 1
     assert states[canonical_url(page.url, HOSTS)][0] == "article"
     kind, _, reason = states[canonical_url(picture.url, HOSTS)]
-    assert kind == "error" and reason.startswith("not an HTML page in the archive: PNG image (2,056 bytes)")
+    served_as = f"served as {served}; " if served else ""
+    assert kind == "error" and reason.startswith(f"not an HTML page in the archive: PNG image ({served_as}2,056 bytes)")
 
 
 def _bomb(compressor, process: str, finish: str, size: int) -> bytes:
