@@ -389,15 +389,16 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     news = _NEWS_SITEMAP_NS in root.nsmap.values()
     # An index's child without one is a sitemap unread; counted for a urlset, whose entries are pages.
     unlinked = max(0, sum(1 for _ in root.iterchildren("{*}url")) - len(locs)) if kind == "urlset" else 0
-    declared = {url for url in map(_entry_url, root.iterfind(f"{{*}}url/{{{_NEWS_SITEMAP_NS}}}news/..")) if url} \
-        if news else set()
+    # Each entry's URL read once, for its date and for what it declares; not for an archive
+    # sitemap without ``newest`` (reading them is most of a big one's parse).
+    entries = [(entry, _entry_url(entry)) for entry in root.iter(*_SITEMAP_ENTRIES)] if newest or news else []
+    declared = {url for entry, url in entries if url and entry.find(f"{{{_NEWS_SITEMAP_NS}}}news") is not None}
     lastmods = {}
     if kind == "sitemapindex":
         for child in root.iterchildren("{*}sitemap"):
             loc, lastmod = (child.findtext("{*}loc") or "").strip(), (child.findtext("{*}lastmod") or "").strip()
             if loc and lastmod:
                 lastmods[loc] = lastmod[:64]
-    latest, interval, dated = _dates((_entry_url(entry), _entry_date(entry)) for entry in
-                                     root.iter(*_SITEMAP_ENTRIES)) if newest or news else (None, None, {})
+    latest, interval, dated = _dates((url, _entry_date(entry)) for entry, url in entries)
     return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=news, lastmods=lastmods,
                       dated=dated, declared=declared, unlinked=unlinked)

@@ -330,7 +330,8 @@ def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str,
     """What one feed, sitemap or section page gave this run, or why it gave nothing; ``known``:
     how many of a feed's or a section's article URLs were seen before this run; ``newest_entry``
     and ``entry_interval``: the date of a feed's newest entry, and the seconds between two of its
-    entries; ``unlinked``: how many of a feed's entries gave no URL (``discovery.Discovered``)."""
+    entries; ``unlinked``: how many of a feed's or sitemap's entries gave no URL
+    (``discovery.Discovered``)."""
     with transaction(db):
         db.table("discovery").insert({
             "run_id": run_id, "outlet": outlet, "url": url, "kind": kind, "fetched_at": now or now_utc(),

@@ -368,7 +368,7 @@ class NewsSpider(scrapy.Spider):
             if found.interval else None
         # A Google News sitemap's entries say they are articles, as a feed's do (an archive
         # sitemap lists tag and section pages beside them).
-        declared = {parsable(link, response.url) or link for link in found.declared}
+        declared = {link for written, link in zip(found.links, links) if written in found.declared}
         requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared)
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
