@@ -44,7 +44,7 @@ from . import archives, locks, pagination, settings, store
 from .archives import Part, PartRead, Source, Stop
 from .bodies import sniff_binary
 from .fingerprint import WorkersDiffer, differences
-from .outcome import Problem, extraction_crash
+from .outcome import Problem, check_body, extraction_crash
 from .progress import Progress
 from .urls import canonical_url, parsable
 from .walls import WALL_HEADERS, detect_wall
@@ -63,6 +63,8 @@ RESUBMITS = 3
 #: Revisit records whose capture had not been read yet, remembered in case it comes later in the
 #: same ingest (``Report.revisits_of``): ~40 MB at most (measured: 100,000 keys and URLs of 50 characters).
 REVISITS_KEPT = 100_000
+#: A Content-Type that says only "bytes": the bytes decide (RFC 9110 8.3).
+_OCTET = re.compile(r"\s*application/octet-stream\s*(?:;|$)", re.I)
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "resources", "revisits", "other_sites", "not_html", "bad_url", "other_language",
            "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages",
@@ -237,7 +239,7 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             # So for application/octet-stream, a type that says only "bytes" (a bucket upload).
             ctype = (http.get_header("Content-Type")
                      or record.rec_headers.get_header("WARC-Identified-Payload-Type") or "")
-            unknown = ctype.split(";")[0].strip().lower() == "application/octet-stream"
+            unknown = bool(_OCTET.match(ctype))
             if http.get_statuscode() != "200" or (ctype and "html" not in ctype.lower() and not unknown):
                 counts["not_html"] += 1
                 return None
@@ -322,6 +324,15 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             # met it, not the article; the crawl fetches the URL again (outcome as in the crawl).
             counts["walled"] += 1
             refuse(url, ctype, Problem(wall.code, f"{wall.reason} in the archive, not the article"))
+            continue
+        if (unfit := check_body(body, ctype)) and unfit.code == "not_html":
+            # Bytes without a type (or "bytes" only, octet-stream) are a page when they open as
+            # one, and JSON never is, as in the crawl (check_body): they were extracted, and an
+            # API's answer stored as the outlet's article, its URL never fetched again.
+            counts["not_text"] += 1
+            if known:
+                refuse(url, ctype, Problem("not_html", unfit.reason.replace("not an HTML page:",
+                                                                            "not an HTML page in the archive:", 1)))
             continue
         if not known:
             lang = _LANG.search(body[:4096])

@@ -9,6 +9,7 @@ and only a well-formed HTML page without an article is ``not_article``.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -29,22 +30,48 @@ class Problem:
     reason: str
 
 
+#: Types that say what the bytes are and that they are no page (``application/octet-stream``
+#: says only "bytes": they decide, ``_MARKUP_OPENING``).
 _NON_HTML_TYPES = re.compile(
-    r"^(?:application/(?:pdf|zip|octet-stream|msword|vnd\.|x-(?:gzip|bzip2|7z|tar)|gzip|zstd)|image/|audio/|video/|font/)",
-    re.I)
+    r"^(?:application/(?:pdf|zip|msword|vnd\.|x-(?:gzip|bzip2|7z|tar)|gzip|zstd)|image/|audio/|video/|font/)", re.I)
+#: Types whose bytes are taken for a page as they come: extraction decides.
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
 _WS = re.compile(rb"^\s*$")
-#: The opening of an HTML document: what a page served as application/octet-stream (a bucket
-#: or a server that knows no better type; RFC 9110 8.3 lets a reader look at the bytes then)
-#: must begin with to be read as the page it is.
-_HTML_OPENING = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
+#: How a page opens: markup (a tag, a doctype, a comment, an XML declaration) after any
+#: byte-order mark and whitespace. A body served without a type, as ``application/octet-stream``
+#: (a bucket upload), ``text/plain`` or any other text type is a page only when it opens so,
+#: as a browser sniffs one (WHATWG MIME Sniffing 7.1; RFC 9110 8.3 lets a reader look at the
+#: bytes then): JSON, CSV or plain text so served is no page, and no verdict on an article.
+_MARKUP_OPENING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<[A-Za-z!?]")
+#: The largest body starting like JSON that is parsed to tell (a JSON API answer is small).
+JSON_SNIFF_MAX = 2 * 1024 * 1024
+
+
+def _head(body: bytes) -> bytes:
+    """The first 4 KB of ``body`` as ASCII-compatible bytes (UTF-16 re-encoded)."""
+    head = body[:4096]
+    little, big = head.startswith((b"\xff\xfe", b"<\x00")), head.startswith((b"\xfe\xff", b"\x00<"))
+    if little or big:
+        return head.decode("utf-16-le" if little else "utf-16-be", "ignore").lstrip("\ufeff").encode()
+    return head
+
+
+def _json(body: bytes) -> bool:
+    """Whether ``body`` is a JSON document (an API's answer), which no HTML page is."""
+    if len(body) > JSON_SNIFF_MAX or body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
+        return False
+    try:
+        json.loads(body)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError alike
+        return False
+    return True
 
 
 def check_body(body: bytes, content_type: str | None = None) -> Problem | None:
     """Whether a 200 body can be an HTML page at all; ``None`` when it can.
 
     Cheap enough for every response (a few byte comparisons and, for the rare suspect body, a
-    count of control bytes): it runs before the page is stored or extracted.
+    count of control bytes or a JSON parse): it runs before the page is stored or extracted.
     """
     if not body:
         return Problem("empty_body", "the server sent an empty body (0 bytes)")
@@ -52,16 +79,19 @@ def check_body(body: bytes, content_type: str | None = None) -> Problem | None:
         return Problem("empty_body", f"the server sent only whitespace ({len(body)} bytes)")
     # The bytes first (one detector for the crawl, ingest and `newsmon extract`), then what the
     # server says they are.
+    written = (content_type or "").split(";")[0].strip()
+    mime, served = written.lower(), f"served as {written}" if written else "served without a Content-Type"
     binary = sniff_binary(body)
     if binary is not None:
-        served = f" served as {content_type.split(';')[0].strip()}" if content_type else ""
-        return Problem("not_html", f"not an HTML page: {binary}{served} ({len(body):,} bytes)")
-    mime = (content_type or "").split(";")[0].strip()
-    if mime.lower() == "application/octet-stream" and _HTML_OPENING.match(body[:4096]):
+        return Problem("not_html", f"not an HTML page: {binary}{f' {served}' if written else ''} ({len(body):,} bytes)")
+    if _NON_HTML_TYPES.match(mime):
+        return Problem("not_html", f"not an HTML page: Content-Type {written} ({len(body):,} bytes)")
+    # An API's JSON answer where a page should be (PHP serves anything as text/html).
+    if _json(body):
+        return Problem("not_html", f"not an HTML page: JSON {served} ({len(body):,} bytes)")
+    if mime in _HTML_TYPES or _MARKUP_OPENING.match(_head(body)):
         return None
-    if mime and _NON_HTML_TYPES.match(mime):
-        return Problem("not_html", f"not an HTML page: Content-Type {mime} ({len(body):,} bytes)")
-    return None
+    return Problem("not_html", f"not an HTML page: text with no HTML markup {served} ({len(body):,} bytes)")
 
 
 def http_status_problem(status: int) -> Problem:

@@ -132,12 +132,13 @@ class Case:
 #: Feed entries that are no URL: an unclosed IPv6 bracket, a port that is no number.
 BAD_ENTRIES = ("https://[broken/a/1", "http://127.0.0.1:port/a/2")
 
-def _send(h: BaseHTTPRequestHandler, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
+def _send(h: BaseHTTPRequestHandler, status: int, body: bytes = b"", headers: dict[str, str | None] | None = None,
           length: bool = True) -> None:
     h.send_response(status)
     headers = {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
     for k, v in headers.items():
-        h.send_header(k, v)
+        if v is not None:  # None: the header left out (a body served without a type)
+            h.send_header(k, v)
     if length:
         h.send_header("Content-Length", str(len(body)))
     else:
@@ -224,6 +225,12 @@ class Site:
         case("octet-stream", lambda h, s: _send(h, 200, article_html(14).encode(),
                                                 {"Content-Type": "application/octet-stream"}),
              first=article, second=article)
+        # A page served without any Content-Type (a browser sniffs it): read; an API's JSON answer
+        # where the article should be (PHP serves anything as text/html): an error, not an article.
+        case("untyped", lambda h, s: _send(h, 200, article_html(15).encode(), {"Content-Type": None}),
+             first=article, second=article)
+        api = b'{"status": "ok", "items": [' + b'{"id": 1, "title": "x"}, ' * 60 + b'{"id": 2}]}'
+        case("json", lambda h, s: _send(h, 200, api), first=err("not_html", 1), second=err("not_html", 2, "gave_up"))
         case("listing", lambda h, s: _send(h, 200, listing_html().encode()),
              first={"state": "not_article", "code": "not_article"}, second={"state": "not_article"})
         # An empty shell where an article should be is a wall (blocked, tried again after an hour):

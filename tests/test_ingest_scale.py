@@ -12,6 +12,7 @@ import bz2
 import contextlib
 import gzip
 import io
+import json
 import os
 import random
 import re
@@ -1313,6 +1314,30 @@ def test_an_outlet_page_served_without_a_content_type_is_read_by_its_bytes(tmp_p
     kind, _, reason = states[canonical_url(picture.url, HOSTS)]
     served_as = f"served as {served}; " if served else ""
     assert kind == "error" and reason.startswith(f"not an HTML page in the archive: PNG image ({served_as}2,056 bytes)")
+
+
+#: An API's answer (its titles those of a news list) and a data file, where a page should be.
+_API = json.dumps({"articles": [{"id": n, "title": f"安保3文書の改定 第{n}報"} for n in range(40)]},
+                  ensure_ascii=False).encode()
+_CSV = "".join(f"{n},安保3文書の改定 第{n}報\n" for n in range(40)).encode()
+
+
+@pytest.mark.parametrize("served,data,said", [
+    ("application/octet-stream", _API, "JSON served as application/octet-stream"),
+    ("", _API, "JSON served without a Content-Type"),
+    ("text/html; charset=utf-8", _API, "JSON served as text/html"),
+    ("", _CSV, "text with no HTML markup served without a Content-Type"),
+], ids=["json-octet-stream", "json-untyped", "json-as-html", "csv-untyped"])
+def test_an_outlet_url_that_answered_json_or_text_is_no_article(tmp_path, served, data, said):
+    # An API's answer or a data file where the outlet's page should be was extracted and stored
+    # as its article (trafilatura reads any text): the URL was then "stored", never fetched again.
+    # Refused as the crawl refuses it (crawler.outcome.check_body), it is fetched by the crawl.
+    page = warcs.outlet_pages()[0]
+    counted, states, _ = _ingested(tmp_path, [warcs.Fetch(page.url, data, content_type=served)])
+    assert counted["new"] == 0 and counted["not text"] == 1
+    kind, code, reason = states[canonical_url(page.url, HOSTS)]
+    assert (kind, code) == ("error", "not_html")
+    assert reason.startswith(f"not an HTML page in the archive: {said}")
 
 
 def _bomb(compressor, process: str, finish: str, size: int) -> bytes:

@@ -26,9 +26,13 @@ from .hostile import article_html, deep_html
     (b"\x1f\x8b\x08\0\0\0\0\0", "text/html", "not_html"),
     (bytes(range(256)) * 8, None, "not_html"),
     (b"<html><body><p>ok</p></body></html>", "application/pdf", "not_html"),
-    # Bytes of unknown type are a page only when they open as one.
-    (b"<div>a fragment</div>", "application/octet-stream", "not_html"),
+    # Bytes of unknown type are a page only when they open as one, and JSON never is: an API's
+    # answer or a data file where a page should be was extracted, and stored as an article.
     (b"{\"html\": \"<html>\"}", "application/octet-stream", "not_html"),
+    (b'{"articles": [{"title": "\xe5\xae\x89\xe4\xbf\x9d"}]}', None, "not_html"),
+    (b' [{"title": "x"}]', "text/html; charset=utf-8", "not_html"),
+    (b"id,title\n1,\xe5\xae\x89\xe4\xbf\x9d\n", None, "not_html"),
+    (b"Service Unavailable", "text/plain", "not_html"),
 ])
 def test_bodies_that_cannot_be_a_page(body, content_type, code):
     problem = check_body(body, content_type)
@@ -53,6 +57,31 @@ def test_a_page_served_as_bytes_of_unknown_type_is_read(opening):
     body = opening + article_html(4).encode()
     assert check_body(body, "application/octet-stream") is None
     assert check_body(body, "application/pdf").code == "not_html"
+
+
+@pytest.mark.parametrize("served", [None, "application/octet-stream", "text/plain", "text/xml"])
+@pytest.mark.parametrize("body", [b"<div class='article'><p>\xe6\x9c\xac\xe6\x96\x87</p></div>",
+                                  b"\n<meta charset='utf-8'><title>t</title><p>text",
+                                  "\ufeff<html>テスト</html>".encode("utf-16")])
+def test_markup_of_any_type_that_says_nothing_is_read(body, served):
+    # A fragment, a page without a doctype, UTF-16: the bytes open with markup, as a browser
+    # sniffs a page (the fragment served as bytes was refused before: nothing says it is none).
+    assert check_body(body, served) is None
+
+
+@pytest.mark.parametrize("body,served,said", [
+    (b'{"a": 1}', None, "JSON served without a Content-Type (8 bytes)"),
+    (b'{"a": 1}', "text/html; charset=UTF-8", "JSON served as text/html (8 bytes)"),
+    (b"a,b\n", "text/plain", "text with no HTML markup served as text/plain (4 bytes)"),
+])
+def test_what_is_no_page_is_named(body, served, said):
+    assert check_body(body, served).reason == f"not an HTML page: {said}"
+
+
+def test_a_page_that_mentions_json_is_still_a_page():
+    # The JSON check parses only what opens as JSON, and whole: a page is never one.
+    assert check_body(b'{"broken": <html><body><p>x</p></body></html>', "text/html") is None
+    assert check_body(b'<script>var a = {"b": 1};</script>' + article_html(5).encode(), None) is None
 
 
 def test_what_extraction_found_nothing_in():
