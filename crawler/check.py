@@ -170,7 +170,8 @@ def report_lines(reports: dict[str, dict[str, Any]]) -> list[str]:
         for d in report["discovery"]:
             status = "—" if d["status"] is None else str(d["status"])
             what = (f"{d['entries']} entries, {d['articles']} article URLs" if d["articles"] is not None
-                    else f"{d['entries']} child sitemaps" if d.get("children") is not None else d["problem"] or "")
+                    else f"{d['entries']} child sitemaps" + (f" ({d['note']})" if d.get("note") else "")
+                    if d.get("children") is not None else d["problem"] or "")
             newest = f", newest {d['newest'][:16].replace('T', ' ')} UTC" if d["newest"] else ""
             moved = f" → {d['moved_to']}" if d["moved_to"] else ""
             lines.append(f"  {d['kind']:<8} {status:>3}  {d['url']}{moved}  {what}{newest}")

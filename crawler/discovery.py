@@ -164,6 +164,9 @@ class Discovered:
     #: articles, as a feed's entries are, so that one the article URL pattern does not take is a
     #: URL scheme newsmon lacks, not an archive's tag page (``NewsSpider._articles``).
     declared: set[str] = field(default_factory=set)
+    #: What the crawl says of a document read as it is rather than as it is written (a urlset
+    #: of child sitemaps read as an index), with its read: not a problem, but not to be silent.
+    note: str | None = None
 
 
 #: What an entry that gives no URL lacks, by the kind of document (said in reasons).
@@ -352,6 +355,8 @@ def _escaped(body: bytes) -> bytes:
 
 #: An entry's opening tag in a sitemap's text (``<url>``, an index's ``<sitemap>``).
 _SITEMAP_ENTRY = _opening("url", "sitemap")
+#: The address of a sitemap (``.xml``, ``.xml.gz``, before any query): never an article's.
+_SITEMAP_URL = re.compile(r"\.xml(?:\.gz)?(?:[?#]|$)", re.I)
 #: The largest sitemap, uncompressed, that sitemaps.org allows.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
@@ -393,12 +398,18 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     # sitemap without ``newest`` (reading them is most of a big one's parse).
     entries = [(entry, _entry_url(entry)) for entry in root.iter(*_SITEMAP_ENTRIES)] if newest or news else []
     declared = {url for entry, url in entries if url and entry.find(f"{{{_NEWS_SITEMAP_NS}}}news") is not None}
-    lastmods = {}
+    lastmods, note = {}, None
+    if kind == "urlset" and not news and locs and all(_SITEMAP_URL.search(loc) for loc in locs):
+        # Child sitemaps written as a urlset's pages (no article URL among them): each lost with
+        # the articles it lists, had they been taken for pages.
+        kind, unlinked = "sitemapindex", 0
+        note = (f"lists its {len(set(locs))} child sitemaps as <url> entries, where an index lists <sitemap> "
+                "entries: read as the sitemap index it is")
     if kind == "sitemapindex":
-        for child in root.iterchildren("{*}sitemap"):
+        for child in root.iterchildren("{*}sitemap" if note is None else "{*}url"):
             loc, lastmod = (child.findtext("{*}loc") or "").strip(), (child.findtext("{*}lastmod") or "").strip()
             if loc and lastmod:
                 lastmods[loc] = lastmod[:64]
     latest, interval, dated = _dates((url, _entry_date(entry)) for entry, url in entries)
     return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=news, lastmods=lastmods,
-                      dated=dated, declared=declared, unlinked=unlinked)
+                      dated=dated, declared=declared, unlinked=unlinked, note=note)

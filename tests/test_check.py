@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from crawler.testsite import (ATOM_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH, LoopbackSite,
-                              urlset)
+from crawler.testsite import (ARCHIVE_SITEMAP_PATH, ATOM_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH,
+                              LoopbackSite, urlset)
 
 from .conftest import CRASH_MARKER, crashing_env
 
@@ -281,3 +281,17 @@ def test_a_robots_txt_crawl_delay_is_reported(tmp_path):
         host = site.url("/").split("/")[2]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert f"  robots   {host}  Crawl-delay 0.3 s: at most 12,000 requests an hour" in result.stdout.splitlines()
+
+
+def test_a_sitemap_that_lists_its_child_sitemaps_as_pages_is_read_as_an_index(tmp_path):
+    with LoopbackSite(PAGES) as site:
+        paths = (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH)
+        children = "".join(f"<url><loc>{site.url(path)}</loc></url>" for path in paths)
+        site.answer(SITEMAP_PATH, 200, urlset(children), {"Content-Type": "application/xml"})
+        result = _check(site, tmp_path, "--articles", "1")
+        index = site.url(SITEMAP_PATH)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert any(line.endswith(f"{index}  2 child sitemaps (lists its 2 child sitemaps as <url> entries, where an index "
+                             "lists <sitemap> entries: read as the sitemap index it is)")
+               for line in result.stdout.splitlines()), result.stdout
+    assert "site: ok" in result.stdout

@@ -1167,3 +1167,19 @@ def test_workers_that_cannot_start_before_the_crawl_are_started_by_it(env, site)
     assert "Traceback" not in err and "cannot start the extraction workers before the crawl" in err
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
     assert "'newsmon/extract/workers': 1" in err
+
+
+def test_a_sitemap_that_lists_its_child_sitemaps_as_pages_is_read_as_the_index_it_is(env, site):
+    # A generator that writes an index's children as <url> entries of a urlset (nokia.com's
+    # sitemap_index.xml; adobe/helix-importer-ui#140): no article URL among them, so nothing was
+    # fetched, and every article only its child sitemaps list was lost, the run "ok".
+    xml = {"Content-Type": "application/xml"}
+    children = "".join(f"<url><loc>{site.url(path)}</loc><lastmod>2026-11-30</lastmod></url>"
+                       for path in (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH))
+    site.answer(SITEMAP_PATH, 200, urlset(children), xml)
+    only = site.articles[1]  # listed by the sitemaps alone
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind from urls where url = ?", site.url(only.path)) == [{"kind": "article"}]
+    [index] = rows(env, "select ok, entries, reason from discovery where url = ?", site.url(SITEMAP_PATH))
+    assert index == {"ok": 1, "entries": 2, "reason": "lists its 2 child sitemaps as <url> entries, where an index "
+                                                      "lists <sitemap> entries: read as the sitemap index it is"}

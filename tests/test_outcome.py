@@ -266,6 +266,26 @@ def test_a_sitemap_with_a_bare_ampersand_or_an_html_entity_is_read_with_its_urls
     assert cut.problem.startswith("invalid XML, partly read") and cut.links == [urls[0], "https://a.jp/3"]
 
 
+def test_a_urlset_of_child_sitemaps_is_read_as_an_index():
+    # Its children written as <url> entries (nokia.com's index, adobe/helix-importer-ui#140):
+    # taken for pages, none an article, the articles they list were lost.
+    children = ["https://example.jp/sitemap-2026-11.xml", "https://example.jp/sitemap-2026-10.xml.gz?v=2"]
+    body = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{children[0]}</loc><lastmod>2026-11-30</lastmod></url><url><loc>{children[1]}</loc></url>"
+            "</urlset>").encode()
+    found = parse_sitemap(body)
+    assert (found.kind, found.links, found.lastmods, found.problem) == (
+        "sitemapindex", children, {children[0]: "2026-11-30"}, None)
+    assert found.note == ("lists its 2 child sitemaps as <url> entries, where an index lists <sitemap> entries: "
+                          "read as the sitemap index it is")
+    # Beside a page, or in a Google News sitemap, an .xml entry is the page it says it is.
+    mixed = body.replace(b"</urlset>", b"<url><loc>https://example.jp/articles/1.html</loc></url></urlset>")
+    assert (parse_sitemap(mixed).kind, parse_sitemap(mixed).note) == ("urlset", None)
+    news = body.replace(b'schemas/sitemap/0.9"', b'schemas/sitemap/0.9" '
+                        b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"')
+    assert parse_sitemap(news).kind == "urlset"
+
+
 def test_a_sitemap_not_well_formed_where_no_url_is_is_read_whole_and_not_broken():
     # A bare "<" or a <br> in a news:title, a control character: every URL was read, and the
     # sitemap was "invalid XML, partly read" in every run; the day it did break, nothing changed.

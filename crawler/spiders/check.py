@@ -113,7 +113,7 @@ class CheckSpider(scrapy.Spider):
             links = [u for u in (parsable(link, response.url) for link in found.links) if u]
             if kind == "sitemap" and found.kind == "sitemapindex":
                 entry["entries"], entry["articles"] = len(links), None
-                entry["children"] = len(links)
+                entry["children"], entry["note"] = len(links), found.note
                 # The newest child sitemap (listed first by convention, else last) is read too.
                 for child in links[:1]:
                     yield scrapy.Request(child, callback=self.parse_discovery, errback=self.discovery_failed,

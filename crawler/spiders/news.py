@@ -350,8 +350,11 @@ class NewsSpider(scrapy.Spider):
             if "newsmon_validators" in response.meta:  # what its 304s will stand for
                 response.meta["newsmon_validators"]["children"] = children
             asked, resting = self._children(response.url, children, outlet)
+            if found.note:
+                self.logger.info("newsmon: sitemap %s of %s %s", response.url, outlet, found.note)
             self._record_discovery(response, outlet, kind, ok=not problem, status=response.status,
-                                   found=(len(found.links), 0, 0, 0), reason=problem or resting)
+                                   found=(len(found.links), 0, 0, 0),
+                                   reason=problem or "; ".join(filter(None, [found.note, resting])) or None)
             if not asked:
                 self._document_done(response.meta, not found.problem)
                 return
