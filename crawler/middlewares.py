@@ -105,7 +105,7 @@ class ScopeMiddleware:
         wall = url_wall(request.url) if hops else None
         if wall is not None:
             raise Walled(wall)
-        if request.url in hops:
+        if request.url in hops and _looped(request, hops):
             raise Unusable("redirect_loop", f"redirect loop: {redirect_chain(hops, request.url)}")
         walled = getattr(self.crawler.spider, "walled", {}).get(key)
         if walled and "newsmon_url" in request.meta:
@@ -117,6 +117,27 @@ class ScopeMiddleware:
                                                     f"({', '.join(outlet.domains)}): {redirect_chain(hops, target)}")
             raise Refused("off_scope", f"not http(s) on the outlet's domains ({', '.join(outlet.domains)}): {target}")
         return None
+
+
+def _looped(request, hops: list[str]) -> bool:
+    """Whether a request back to a URL of its redirect chain is a loop: one that no response
+    since its last visit set a cookie on the way (``CookieGateMiddleware``). A cookie gate (a
+    metering or consent script's, a CDN's) sends a first visit back to the same URL with a
+    cookie to show, and serves the page to it: a browser sees the article. A gate that sets one
+    at every hop ends at ``REDIRECT_MAX_TIMES`` (``too_many_redirects``)."""
+    last_visit = len(hops) - 1 - hops[::-1].index(request.url)
+    return request.meta.get("newsmon_cookie_hop", -1) < last_visit
+
+
+class CookieGateMiddleware:
+    """Note on a redirect response that sets a cookie where in its chain it came: between the
+    cookie middleware (700), which keeps the cookie, and the redirect middleware (600), whose
+    next request carries the note on in its meta."""
+
+    def process_response(self, request, response, spider=None):
+        if 300 <= response.status < 400 and response.headers.getlist("Set-Cookie"):
+            request.meta["newsmon_cookie_hop"] = len(request.meta.get("redirect_urls") or [])
+        return response
 
 
 class _Disallow:

@@ -148,6 +148,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass for which a truncated gzip body is an error, not half a page.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.StrictDecompressionMiddleware": 590,
+    # Between the cookies (700) and the redirects (600): a cookie gate is no redirect loop.
+    "crawler.middlewares.CookieGateMiddleware": 650,
 }
 # default: file, data, s3 and ftp handlers too. newsmon fetches web pages: a feed entry
 # file:///etc/passwd must have no handler to reach, whatever any check above misses.

@@ -265,6 +265,13 @@ class Site:
         # a reload, not a redirect; followed, it was a "redirect loop" and the article was lost.
         reload = article_html(13).replace("<title>", '<meta http-equiv="refresh" content="60; url=/a/reload"><title>')
         case("reload", lambda h, s: _send(h, 200, reload.encode()), first=article, second=article)
+        # A cookie gate: a first visit is sent back to the same URL with a cookie to show it
+        # (a metering or consent script's, a CDN's); with the cookie, the article. A browser sees
+        # the article; taken for a loop, it was an error, then given up.
+        case("cookie-gate", lambda h, s: _send(h, 200, article_html(16).encode()) if "gate=1" in (
+            h.headers.get("Cookie") or "") else _send(h, 302, b"", {"Location": "/a/cookie-gate",
+                                                                   "Set-Cookie": "gate=1; Path=/"}),
+             first=article, second=article)
         self.cases["/a/loop-b"] = Case("/a/loop-b", redirect(lambda s: "/a/loop-a", 302))
         case("loop-a", redirect(lambda s: "/a/loop-b", 302), first=err("redirect_loop", 1),
              second=err("redirect_loop", 2, "gave_up"))
