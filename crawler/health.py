@@ -52,7 +52,9 @@ def signals(record: Mapping[str, Any] | None, body: bytes, url: str, http_charse
     if not record.get("published_at"):
         out["no_date"] = 1
     text = record.get("text") or ""
-    if not record.get("paywalled") and len("".join(text.split())) < SHORT_TEXT:
+    if record.get("paywalled"):
+        out["paywalled"] = 1
+    elif len("".join(text.split())) < SHORT_TEXT:
         out["short_text"] = 1
     outlets = store.outlets_of(config_path)
     outlet = outlets.get(record.get("outlet") or "")

@@ -60,6 +60,9 @@ degraded (articles arrive but extraction is going wrong):
     ``dates``         its articles' publication times lie after newsmon stored them: their
                       dates are read wrong (a time zone?), and so are the queue's order and the
                       "last 24 hours" counts
+    ``paywalled``     half or more of its latest articles (at least 10) are a paywall's teaser
+                      only, 30 points more than over the month before: a new paywall, or its
+                      pages served cut short to newsmon; their text past the lead is not scored
 
 How late each run found its new articles is kept per outlet (``outlet_runs.lags``, see
 ``run_lags``), for the ``late`` and ``dates`` checks and for ``newsmon status``.
@@ -84,7 +87,7 @@ from .db import pid_alive, transaction
 COUNTS = ("discovery_ok", "discovery_changed", "discovery_failed", "discovered", "pages", "errors",
           "articles_new", "articles_relevant", "no_article", "no_title", "no_date", "short_text",
           "rules_expected", "rules_missed", "crosschecked", "disagreed", "discovery_broken",
-          "robots_unavailable", "walls")
+          "robots_unavailable", "walls", "paywalled")
 """The per-outlet counts of one run: the columns of ``outlet_runs``."""
 
 STATUSES = ("ok", "degraded", "blocked", "failing")
@@ -355,9 +358,15 @@ _RATIOS: tuple[tuple[str, str, Any, int, str], ...] = (
 )
 
 
+PAYWALLED = ("{n} of {d} of its latest articles came as a paywall's teaser only, far more than over the month "
+             "before: their text past the lead is neither stored nor scored, so an article on the topics may score "
+             "too low to be queued (a new paywall, or its pages served cut short to newsmon: a metering cookie?)")
+
+
 def _ratio_check(runs: list[dict[str, Any]], numerator: str, denominator: Any, min_pages: int,
-                 now: datetime) -> tuple[int, int] | None:
-    """(bad, pages) of the latest window when it flags, else None."""
+                 now: datetime, own_past: bool = False) -> tuple[int, int] | None:
+    """(bad, pages) of the latest window when it flags, else None. ``own_past``: only against a
+    month before that holds enough pages to say what is usual for the outlet."""
     den_of = denominator if callable(denominator) else (lambda run: run[denominator])
     n = d = 0
     i = 0
@@ -370,6 +379,8 @@ def _ratio_check(runs: list[dict[str, Any]], numerator: str, denominator: Any, m
     cutoff = now - timedelta(days=BASELINE_DAYS)
     older = [r for r in runs[i:] if _time(r["started_at"]) >= cutoff]
     bn, bd = sum(r[numerator] for r in older), sum(den_of(r) for r in older)
+    if own_past and bd < min_pages:
+        return None
     baseline = bn / bd if bd >= min_pages else 0.0
     return (n, d) if n / d - baseline >= RATIO_MARGIN else None
 
@@ -775,6 +786,12 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         found = _ratio_check(runs, numerator, denominator, min_pages, now)
         if found:
             degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
+    # Half of an outlet's articles may be for subscribers by nature (Asahi's saved pages: 4 of
+    # 8): only a jump from its own month before says its pages now come cut short.
+    counted = [r for r in runs if r.get("paywalled") is not None]  # not the runs before m026
+    found = _ratio_check(counted, "paywalled", _articles, SOFT_MIN_PAGES, now, own_past=True)
+    if found:
+        degraded.append(Reason("paywalled", PAYWALLED.format(n=found[0], d=found[1])))
     degraded += _lag_reasons(runs, late_after)
     refetching = _refetched_reason(refetch, last["pages"])
     # URLs that change with every visit make a feed look turned over: the cause is said, not that.

@@ -1089,3 +1089,12 @@ def m025_discovery_unlinked(db: Database) -> None:
     that moved its items' links where no reader looks loses their articles while the feed reads
     "ok" (outlet health's ``unlinked``). Rows before it have none."""
     _run(db, ["ALTER TABLE discovery ADD COLUMN unlinked INTEGER"])
+
+
+@MIGRATIONS()
+def m026_outlet_runs_paywalled(db: Database) -> None:
+    """How many of a run's new articles of an outlet were a paywall's teaser only: a jump in
+    their share is an outlet that now serves its pages cut short (outlet health's
+    ``paywalled``), where every count else reads well. NULL for the runs before it, which did
+    not count them: taken for none, they made every outlet's usual share 0 %."""
+    _run(db, ["ALTER TABLE outlet_runs ADD COLUMN paywalled INTEGER"])

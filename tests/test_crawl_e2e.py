@@ -124,6 +124,10 @@ def test_first_run_stores_everything_and_flags_the_relevant(env, site):
     run = last_run(env)
     assert run["finish_reason"] == "finished" and run["finished_at"]
     assert run["articles_new"] == len(PAGES) and run["articles_relevant"] == 1
+    # Paywall teasers are counted for the outlet's health (``paywalled``: their share jumping).
+    teasers = sum(a["paywalled"] for a in articles)
+    assert teasers and rows(env, "select sum(paywalled) as n from outlet_runs where run_id = ?",
+                            run["id"]) == [{"n": teasers}]
     # The polite crawler asked for robots.txt and never for what it disallows.
     paths = [r.path for r in site.requests()]
     assert "/robots.txt" in paths and "/private/secret.html" not in paths

@@ -37,7 +37,9 @@ def codes(runs: list[dict]) -> tuple[str, list[str]]:
 
 def test_blank_database_has_the_health_tables_and_view(tmp_path):
     db = open_db(tmp_path / "news.db")
-    assert [c.name for c in db["outlet_runs"].columns] == ["run_id", "outlet", *health.COUNTS, "url_states", "lags"]
+    # Counts added later come after the columns added before them (m026: paywalled).
+    assert [c.name for c in db["outlet_runs"].columns] == ["run_id", "outlet", *health.COUNTS[:-1], "url_states",
+                                                            "lags", "paywalled"]
     assert [c.name for c in db["outlet_health"].columns] == ["outlet", "status", "reasons", "since",
                                                               "checked_at", "run_id"]
     assert [c.name for c in db["health_log"].columns] == ["id", "outlet", "at", "run_id", "previous", "status",
@@ -85,7 +87,8 @@ def test_missing_parts_are_counted():
               "outlet": None, "method": "generic:trafilatura"}
     assert signals_of.signals(record, b"", "https://example.org/") == {"no_title": 1, "no_date": 1, "short_text": 1}
     record.update(paywalled=True, title="見出し", published_at="2026-03-05T09:00:00+09:00")
-    assert signals_of.signals(record, b"", "https://example.org/") == {}  # a teaser is short by nature
+    # A teaser is short by nature: counted as one, not as an empty text.
+    assert signals_of.signals(record, b"", "https://example.org/") == {"paywalled": 1}
 
 
 # --- the checks -------------------------------------------------------------------------------
@@ -105,6 +108,23 @@ def test_three_pages_read_generically_flag_rules_that_stopped_matching():
     assert codes([run(0, pages=2, rules_expected=2, rules_missed=2)]) == ("ok", [])
     assert codes([run(0, pages=1, rules_expected=1, rules_missed=1),
                   run(15, pages=8, rules_expected=8)]) == ("ok", [])
+
+
+def test_an_outlet_whose_pages_now_come_as_paywall_teasers_is_flagged_against_its_own_past():
+    # Served its teasers only (a new paywall, a metering cookie), an outlet's articles were stored
+    # and scored on their lead while every other count read well.
+    teasers = [run(i * 15, pages=2, paywalled=2) for i in range(5)]  # 10 of 10
+    usual = [run(60 * 24 + i * 15, pages=2, paywalled=1) for i in range(20)]  # Asahi's half
+    assert codes(teasers + [run(60 * 24 + i * 15, pages=2) for i in range(20)]) == ("degraded", ["paywalled"])
+    assert health.check(teasers + usual[:1] + [run(60 * 24 + i * 15, pages=2) for i in range(20)], now=NOW) \
+        .reasons[0].message.startswith("10 of 10 of its latest articles came as a paywall's teaser only")
+    # Half its articles for subscribers as usual, or a bit more: not flagged.
+    assert codes(teasers[:2] + [run(30, pages=6, paywalled=3)] + usual) == ("ok", [])  # 7 of 10
+    # An outlet new to newsmon has no past to say what is usual for it (Nikkei: most of it).
+    assert codes(teasers) == ("ok", [])
+    # Runs from before newsmon counted teasers (NULL) are no past of none.
+    uncounted = [run(60 * 24 + i * 15, pages=2, paywalled=None) for i in range(20)]
+    assert codes(teasers + uncounted) == ("ok", [])
 
 
 def test_soft_signals_need_ten_pages_and_are_judged_against_the_outlets_own_past():

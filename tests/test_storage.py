@@ -75,7 +75,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m018_discovery_known", "m019_discovery_pace",
                    "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state",
                    "m023_sitemap_lastmods", "m024_revisit_prompts",
-                   "m025_discovery_unlinked"]
+                   "m025_discovery_unlinked", "m026_outlet_runs_paywalled"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
