@@ -33,7 +33,15 @@ def crawl(db: Path, config: Path, outlets: list[str], *extra: str) -> subprocess
     cmd = [sys.executable, "-m", "crawler.cli", "crawl", *outlets, "--db", str(db), "--config", str(config)]
     for pair in SETTINGS + list(extra):
         cmd += ["-s", pair]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+    # Nowhere to reach but the sites under test: a request to anywhere else (the Public Suffix
+    # List that Scrapy's cookie middleware asks tldextract for, the first time a site sets a
+    # cookie) meets a closed port and says so, as on a machine without a network. Its cache
+    # starts cold, so that what a fresh machine does is what is tested.
+    dead = "http://127.0.0.1:9"
+    env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead,
+           "NO_PROXY": "127.0.0.1,127.0.0.2,localhost", "no_proxy": "127.0.0.1,127.0.0.2,localhost",
+           "TLDEXTRACT_CACHE": str(db.parent / "tldextract")}
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)
     assert "Traceback" not in result.stderr, result.stderr[-4000:]
     assert result.returncode == 0, result.stderr[-3000:]
     return result
