@@ -33,6 +33,11 @@ _LIST_FIELDS = ("domains", *_URL_FIELDS)
 _TEXT_FIELDS = ("name", "language", "article_url_pattern")
 #: true/false fields: a primary source of the policy (a ministry's press releases) is shown apart.
 _FLAG_FIELDS = ("primary_source",)
+#: Tables of an outlet: ``cookies = { name = "value" }``, sent with each of its requests.
+_TABLE_FIELDS = ("cookies",)
+#: A cookie's name (an RFC 6265 token) and value (cookie-octets, optionally quoted).
+_COOKIE_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+_COOKIE_VALUE = re.compile(r'^(?:[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*|"[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*")$')
 #: The tables of a config file; anything else at the top level is a mistake (a typo, or a key
 #: written above its table) and is refused rather than ignored.
 TABLES = ("outlets", "topics", "schedule", "notify", "storage", "stories", "revisit")
@@ -83,10 +88,10 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
         raise ConfigError(f"{where}: [outlets] {key!r}: an outlet key is letters, digits, '_' and '-' only, "
                           "e.g. [outlets.my_paper]")
     table = f"{where}: [outlets.{key}]"
-    unknown = set(spec) - set(_LIST_FIELDS) - set(_TEXT_FIELDS) - set(_FLAG_FIELDS)
+    unknown = set(spec) - set(_LIST_FIELDS) - set(_TEXT_FIELDS) - set(_FLAG_FIELDS) - set(_TABLE_FIELDS)
     if unknown:
         raise ConfigError(f"{table} has unknown field(s) {sorted(unknown)}; "
-                          f"allowed: {sorted(_LIST_FIELDS + _TEXT_FIELDS + _FLAG_FIELDS)}")
+                          f"allowed: {sorted(_LIST_FIELDS + _TEXT_FIELDS + _FLAG_FIELDS + _TABLE_FIELDS)}")
     values: dict[str, Any] = {}
     for name in _LIST_FIELDS:
         if name in spec:
@@ -111,6 +116,8 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
             if not isinstance(spec[name], bool):
                 raise ConfigError(f"{table} {name}: must be true or false, got {spec[name]!r}")
             values[name] = spec[name]
+    if "cookies" in spec:
+        values["cookies"] = _cookies(spec["cookies"], f"{table} cookies")
     if "language" in values and not _LANGUAGE.match(values["language"]):
         raise ConfigError(f"{table} language: {values['language']!r} is not a language code such as \"ja\" or \"en\"")
     if "article_url_pattern" in values:
@@ -131,6 +138,20 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
         hosts = {urlsplit(u).hostname for n in _URL_FIELDS for u in values.get(n, ())}
         values["domains"] = tuple(sorted(h for h in hosts if h))
     return Outlet(key=key, name=values.pop("name", key), language=values.pop("language", "ja"), **values)
+
+
+def _cookies(table: object, where: str) -> tuple[tuple[str, str], ...]:
+    """The ``cookies`` of an outlet, checked as a server would have to send them."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table of cookie names and values, e.g. "
+                          f"cookies = {{ consent = \"yes\" }}, got {table!r}")
+    for name, value in table.items():
+        if not _COOKIE_NAME.match(name):
+            raise ConfigError(f"{where}: {name!r} is not a cookie name (letters, digits and !#$%&'*+.^_`|~- only)")
+        if not isinstance(value, str) or not _COOKIE_VALUE.match(value):
+            raise ConfigError(f"{where}.{name}: {value!r} is not a cookie value: a string without spaces, "
+                              "quotes, commas, semicolons or backslashes, as the browser's developer tools show it")
+    return tuple(table.items())
 
 
 def _host_problem(host: str) -> str | None:

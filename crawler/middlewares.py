@@ -140,6 +140,36 @@ class CookieGateMiddleware:
         return response
 
 
+class OutletCookiesMiddleware:
+    """Send an outlet's cookies (``cookies`` in its config table) with each of its requests,
+    before the cookie middleware (700) files them under the host asked: a consent the user gave
+    in a browser (NHK ONE's) opens pages that answer newsmon with a wall without it. Only on the
+    outlet's own domains; with ``COOKIES_ENABLED`` off, as a Cookie header."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.jar = crawler.settings.getbool("COOKIES_ENABLED")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        key = request.meta.get("newsmon_outlet")
+        outlet = (getattr(self.crawler.spider, "outlets", None) or {}).get(key) if key else None
+        if outlet is None or not outlet.cookies or not outlet.in_scope(request.url):
+            return None
+        if not self.jar:
+            request.headers.setdefault("Cookie", "; ".join(f"{name}={value}" for name, value in outlet.cookies))
+            return None
+        # For the whole host ("/"): filed under each path asked, it was sent once per path above.
+        own = request.cookies.items() if isinstance(request.cookies, dict) else ()
+        listed = [] if isinstance(request.cookies, dict) else list(request.cookies)
+        request.cookies = [*({"name": name, "value": value, "path": "/"} for name, value in outlet.cookies),
+                           *({"name": name, "value": value} for name, value in own), *listed]
+        return None
+
+
 class _Disallow:
     """A robots.txt that could not be read: RFC 9309 2.3.1.4, assume complete disallow."""
 

@@ -150,6 +150,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.StrictDecompressionMiddleware": 590,
     # Between the cookies (700) and the redirects (600): a cookie gate is no redirect loop.
     "crawler.middlewares.CookieGateMiddleware": 650,
+    # Before the cookies (700): an outlet's configured cookies (a consent given in a browser).
+    "crawler.middlewares.OutletCookiesMiddleware": 660,
 }
 # default: file, data, s3 and ftp handlers too. newsmon fetches web pages: a feed entry
 # file:///etc/passwd must have no handler to reach, whatever any check above misses.

@@ -325,6 +325,7 @@ class LoopbackSite:
         self._log: list[LoggedRequest] = []
         self._faults: dict[str, _Fault] = {}
         self._not_modified_always: set[str] = set()  # paths whose 304s are wrong (lie_not_modified)
+        self._consent: str | None = None  # the "name=value" cookie its articles ask for (require_consent)
         self._articles: dict[str, SiteArticle] = {}  # by served path
         self._bodies: dict[str, bytes] = {}  # by served path
         self._documents: dict[str, _Document] = {}
@@ -532,6 +533,13 @@ class LoopbackSite:
         with self._lock:
             (self._not_modified_always.add if lie else self._not_modified_always.discard)(_path_of(path))
 
+    def require_consent(self, cookie: str | None) -> None:
+        """Answer every article request without the cookie ``cookie`` ("name=value") as NHK ONE
+        answers one without its consent cookie: 401 and a JSON error naming the JWT token.
+        ``None`` opens the articles again."""
+        with self._lock:
+            self._consent = cookie
+
     def remove_fault(self, path: str) -> None:
         with self._lock:
             self._faults.pop(_path_of(path), None)
@@ -632,6 +640,10 @@ class LoopbackSite:
             article = self._articles.get(entry.path)
             body = self._bodies.get(entry.path)
             stamp = self._stamps.get(entry.path, 0)
+            consent = self._consent
+        sent = [c.strip() for c in entry.headers.get("cookie", "").split(";")]
+        if article is not None and consent is not None and consent not in sent:
+            return 401, {"Content-Type": "application/json"}, b'{"error": "invalid JWT token", "status": 401}'
         if article is not None and body is not None:
             content_type = "text/html"
             charset = self._charset_for(body)

@@ -1187,3 +1187,27 @@ def test_a_sitemap_that_lists_its_child_sitemaps_as_pages_is_read_as_the_index_i
     [index] = rows(env, "select ok, entries, reason from discovery where url = ?", site.url(SITEMAP_PATH))
     assert index == {"ok": 1, "entries": 2, "reason": "lists its 2 child sitemaps as <url> entries, where an index "
                                                       "lists <sitemap> entries: read as the sitemap index it is"}
+
+
+def test_an_outlets_consent_cookie_from_its_config_opens_its_pages(env, site):
+    # NHK ONE answers a fetch without its consent cookie with a 401 naming the JWT token: every
+    # article a wall, blocked run after run, and nothing a user could do about it. The cookie of
+    # a browser where the user consented goes in the outlet's config, and with its requests.
+    site.require_consent("nhk_consent=granted-2026")
+    assert crawl(env).returncode == 0
+    assert {r["kind"] for r in rows(env, "select kind from urls")} == {"blocked"}
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "blocked"}]
+    with open(env["config"], "a", encoding="utf-8") as config:
+        config.write('cookies = { nhk_consent = "granted-2026" }\n')
+    conn = sqlite3.connect(env["db"])
+    with conn:  # an hour on, when the walls are asked again
+        conn.execute("UPDATE urls SET retry_at = '2000-01-01T00:00:00+00:00' WHERE kind = 'blocked'")
+    conn.close()
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert {r["kind"] for r in rows(env, "select kind from urls")} == {"article"}
+    assert len(rows(env, "select id from articles")) == len(PAGES)
+    # Sent to the outlet's pages, feeds and sitemaps; not with robots.txt, which is no outlet's.
+    sent = {r.path: r.headers.get("cookie") for r in site.requests()}
+    assert sent.pop("/robots.txt", None) is None
+    assert sent and all(cookie == "nhk_consent=granted-2026" for cookie in sent.values()), sent

@@ -140,6 +140,9 @@ def test_config_adds_an_outlet_and_overrides_a_builtin(tmp_path):
         ("[outlets.x]\narticle_url_pattern = '/a/'\n", "at least one of feeds"),
         ("[outlets.x]\nfeeds = 'http://a/'\narticle_url_pattern = '/a/'\ncolour = 1\n", "unknown field"),
         ("[outlets.x\n", "not valid TOML"),
+        ("[outlets.nhk]\ncookies = 'z_at=abc'\n", "must be a table of cookie names and values"),
+        ("[outlets.nhk]\ncookies = { 'z at' = 'abc' }\n", "is not a cookie name"),
+        ("[outlets.nhk]\ncookies = { z_at = 'a b; c' }\n", "is not a cookie value"),
     ],
 )
 def test_bad_config_says_what_to_fix(tmp_path, text, needle):
@@ -147,6 +150,16 @@ def test_bad_config_says_what_to_fix(tmp_path, text, needle):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=needle):
         load_config(path)
+
+
+def test_an_outlets_cookies_are_read_and_override_nothing_else(tmp_path):
+    # A consent given in a browser (NHK ONE's JWT, base64url with padding), for a built-in outlet.
+    path = tmp_path / "c.toml"
+    path.write_text('[outlets.nhk]\ncookies = { z_at = "eyJhbGciOiJIUzI1NiJ9.e30.c2ln==", cmp = "\\"1\\"" }\n',
+                    encoding="utf-8")
+    nhk = load_config(path).outlets["nhk"]
+    assert nhk.cookies == (("z_at", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln=="), ("cmp", '"1"'))
+    assert nhk.feeds == load_config(None).outlets["nhk"].feeds and load_config(None).outlets["nhk"].cookies == ()
 
 
 def test_missing_config_names_the_flag(tmp_path):

@@ -132,6 +132,9 @@ class Outlet:
     feed_terms: str = ""
     #: Bot walls, consent pages or logins known to stand in front of its pages, with the source.
     known_walls: str = ""
+    #: (name, value) cookies sent with each of its requests, from the user's config: a consent
+    #: the user gave in a browser (NHK ONE's), without which its pages are a wall.
+    cookies: tuple[tuple[str, str], ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
