@@ -1195,7 +1195,9 @@ def test_an_outlets_consent_cookie_from_its_config_opens_its_pages(env, site):
     # a browser where the user consented goes in the outlet's config, and with its requests.
     site.require_consent("nhk_consent=granted-2026")
     assert crawl(env).returncode == 0
-    assert {r["kind"] for r in rows(env, "select kind from urls")} == {"blocked"}
+    # After three walls in a row the outlet's other articles wait for the next run (pending).
+    kinds = {r["kind"] for r in rows(env, "select kind from urls")}
+    assert "blocked" in kinds and kinds <= {"blocked", "pending"}, kinds
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "blocked"}]
     with open(env["config"], "a", encoding="utf-8") as config:
         config.write('cookies = { nhk_consent = "granted-2026" }\n')

@@ -62,7 +62,8 @@ OUTLET = Outlet(
         "a plain fetch may get the consent page (RSSHub's EASY route first calls "
         "news.web.nhk/tix/build_authorize, DIYgod/RSSHub:lib/routes/nhk/news-web-easy.tsx; "
         "DarksideofNHK/NHK_News_Tracker automates the consent dialog, 2025-10; "
-        "www3 EASY news-list.json answers 401 since 2025-10, DIYgod/RSSHub#20610)"
+        "www3 EASY news-list.json answers 401 since 2025-10, DIYgod/RSSHub#20610); "
+        "the consent cookie of a browser can be given in the config ([outlets.nhk] cookies)"
     ),
     evidence=(
         *(
