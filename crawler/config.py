@@ -37,7 +37,8 @@ _FLAG_FIELDS = ("primary_source",)
 _TABLE_FIELDS = ("cookies",)
 #: A cookie's name (an RFC 6265 token) and value (cookie-octets, optionally quoted).
 _COOKIE_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
-_COOKIE_VALUE = re.compile(r'^(?:[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*|"[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*")$')
+_COOKIE_OCTETS = r"[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*"
+_COOKIE_VALUE = re.compile(rf'^(?:{_COOKIE_OCTETS}|"{_COOKIE_OCTETS}")$')
 #: The tables of a config file; anything else at the top level is a mistake (a typo, or a key
 #: written above its table) and is refused rather than ignored.
 TABLES = ("outlets", "topics", "schedule", "notify", "storage", "stories", "revisit")

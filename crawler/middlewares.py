@@ -148,7 +148,7 @@ class OutletCookiesMiddleware:
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.jar = crawler.settings.getbool("COOKIES_ENABLED")
+        self.cookies_enabled = crawler.settings.getbool("COOKIES_ENABLED")
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -159,10 +159,11 @@ class OutletCookiesMiddleware:
         outlet = (getattr(self.crawler.spider, "outlets", None) or {}).get(key) if key else None
         if outlet is None or not outlet.cookies or not outlet.in_scope(request.url):
             return None
-        if not self.jar:
+        if not self.cookies_enabled:
             request.headers.setdefault("Cookie", "; ".join(f"{name}={value}" for name, value in outlet.cookies))
             return None
-        # For the whole host ("/"): filed under each path asked, it was sent once per path above.
+        # Filed for the whole host (path "/"): without a path, the jar filed one copy under each
+        # path asked, and sent every copy at once.
         own = request.cookies.items() if isinstance(request.cookies, dict) else ()
         listed = [] if isinstance(request.cookies, dict) else list(request.cookies)
         request.cookies = [*({"name": name, "value": value, "path": "/"} for name, value in outlet.cookies),
