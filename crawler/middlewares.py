@@ -79,6 +79,13 @@ class Walled(IgnoreRequest):
         self.wall = wall
 
 
+def _outlet_of(crawler, request):
+    """The outlet a request was made for (``meta["newsmon_outlet"]``); ``None`` for robots.txt
+    and any request of no outlet."""
+    key = request.meta.get("newsmon_outlet")
+    return (getattr(crawler.spider, "outlets", None) or {}).get(key) if key else None
+
+
 class ScopeMiddleware:
     """Refuse any request of an outlet that is not http(s) on the outlet's domains; hold back
     the article requests of an outlet that has walled us off this run.
@@ -97,8 +104,7 @@ class ScopeMiddleware:
         return cls(crawler)
 
     def process_request(self, request):
-        key = request.meta.get("newsmon_outlet")
-        outlet = (getattr(self.crawler.spider, "outlets", None) or {}).get(key) if key else None
+        outlet = _outlet_of(self.crawler, request)
         if outlet is None:
             return None
         hops = request.meta.get("redirect_urls") or []
@@ -107,7 +113,7 @@ class ScopeMiddleware:
             raise Walled(wall)
         if request.url in hops and _looped(request, hops):
             raise Unusable("redirect_loop", f"redirect loop: {redirect_chain(hops, request.url)}")
-        walled = getattr(self.crawler.spider, "walled", {}).get(key)
+        walled = getattr(self.crawler.spider, "walled", {}).get(outlet.key)
         if walled and "newsmon_url" in request.meta:
             raise Postponed(walled)
         if not outlet.in_scope(request.url):
@@ -155,8 +161,7 @@ class OutletCookiesMiddleware:
         return cls(crawler)
 
     def process_request(self, request):
-        key = request.meta.get("newsmon_outlet")
-        outlet = (getattr(self.crawler.spider, "outlets", None) or {}).get(key) if key else None
+        outlet = _outlet_of(self.crawler, request)
         if outlet is None or not outlet.cookies or not outlet.in_scope(request.url):
             return None
         if not self.cookies_enabled:
