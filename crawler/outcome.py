@@ -128,14 +128,24 @@ def extraction_crash(exc: BaseException) -> Problem:
                                      "(a bug of newsmon: please report it with the page)")
 
 
+#: Exceptions no network, server or page raises on its own: a fetch that ends in one met a bug
+#: (newsmon's, in a middleware or an errback's path, or Scrapy's), not the site.
+BUG_TYPES = frozenset({"NameError", "AttributeError", "TypeError", "KeyError", "IndexError", "AssertionError",
+                       "ZeroDivisionError", "RecursionError", "ImportError", "NotImplementedError"})
+
+
 def failure_problem(kinds: list[str], message: str) -> Problem:
     """The problem of a fetch that raised instead of answering.
 
     ``kinds``: the exception's class name and its bases' (Scrapy 2.19 wraps Twisted's errors in
-    its own ``Download*Error`` types; older code paths raise Twisted's directly).
+    its own ``Download*Error`` types; older code paths raise Twisted's directly). One of
+    ``BUG_TYPES`` is ``crawl_bug``: the caller counts it as a bug, and the run fails.
     """
     names = set(kinds)
     text = " ".join((message or "").split())
+    if names & BUG_TYPES:
+        return Problem("crawl_bug", f"a bug of newsmon while fetching: {kinds[0]}: {text} (please report it with "
+                                    "the traceback in the log; tried again next run)")
     if names & {"DownloadTimeoutError", "TimeoutError", "TCPTimedOutError"}:
         return Problem("timeout", "timed out waiting for the server (DOWNLOAD_TIMEOUT)"
                        + (f": {text}" if text else ""))

@@ -157,8 +157,13 @@ class StorePipeline:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # noqa: BLE001  (refused, walled, timed out: the reason is kept)
             reason = getattr(exc, "reason", None) or getattr(getattr(exc, "wall", None), "reason", None)
-            return store.PagePart(url, problem=reason or failure_problem(
-                [c.__name__ for c in type(exc).__mro__], str(exc)).reason)
+            if reason:
+                return store.PagePart(url, problem=reason)
+            problem = failure_problem([c.__name__ for c in type(exc).__mro__], str(exc))
+            if problem.code == "crawl_bug":  # as the spider's errbacks count one (NewsSpider._fetch_failure)
+                self.stats.inc_value("newsmon/bugs")
+                logger.exception("newsmon: a bug while fetching %s", url)
+            return store.PagePart(url, problem=problem.reason)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
         if response.status != 200:
             return store.PagePart(url, status=response.status, problem=http_status_problem(response.status).reason)

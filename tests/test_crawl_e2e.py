@@ -1213,3 +1213,31 @@ def test_an_outlets_consent_cookie_from_its_config_opens_its_pages(env, site):
     sent = {r.path: r.headers.get("cookie") for r in site.requests()}
     assert sent.pop("/robots.txt", None) is None
     assert sent and all(cookie == "nhk_consent=granted-2026" for cookie in sent.values()), sent
+
+
+class BuggyMiddleware:
+    """A downloader middleware with a bug on one URL (run inside the crawl process)."""
+
+    def process_request(self, request):
+        if "nikkei" in request.url:
+            return undefined_name  # noqa: F821  (the bug)
+        return None
+
+
+def test_a_bug_in_a_downloader_middleware_fails_the_run_and_the_next_run_fetches_the_page(env, site):
+    # A NameError in a middleware reached the errback as if the network had failed: the run
+    # ended "finished", exit status 0, "1 failed page", and the URL an error like a timeout's.
+    from crawler import settings as project
+
+    middlewares = {**project.DOWNLOADER_MIDDLEWARES, f"{__name__}.BuggyMiddleware": 50}
+    root = str(Path(__file__).resolve().parents[1])  # where the crawl process finds this module
+    result = subprocess.run(crawl_cmd(env, f"DOWNLOADER_MIDDLEWARES={json.dumps(middlewares)}"), capture_output=True,
+                            timeout=180, env={**os.environ, "PYTHONPATH": root})
+    assert result.returncode == 1, result.stderr.decode(errors="replace")[-2000:]
+    assert b"newsmon failed 1 time(s) on the way" in result.stderr
+    assert b"NameError: name 'undefined_name' is not defined" in result.stderr  # its traceback, logged
+    [nikkei] = rows(env, "select kind, reason_code, reason from urls where url like '%nikkei%'")
+    assert (nikkei["kind"], nikkei["reason_code"]) == ("error", "crawl_bug")
+    assert nikkei["reason"].startswith("a bug of newsmon while fetching: NameError: name 'undefined_name'")
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)

@@ -107,6 +107,10 @@ def test_failure_reasons():
     assert failure_problem(["DownloadCancelledError"], "").code == "too_large"
     assert failure_problem(["DownloadConnectionRefusedError"], "").code == "connection_refused"
     assert failure_problem(["WeirdError"], "boom").reason == "WeirdError: boom"
+    # An exception no site causes is a bug, not a network failure (the run fails for it).
+    bug = failure_problem(["NameError", "Exception", "BaseException", "object"], "name 'key' is not defined")
+    assert bug.code == "crawl_bug" and bug.reason.startswith("a bug of newsmon while fetching: NameError: name 'key'")
+    assert failure_problem(["ValueError", "Exception"], "Missing scheme in request url").code == "fetch_failed"
     assert exhausted_state("http_410") == ("gone", 1)
     assert exhausted_state("http_404") == ("gone", None)
     assert exhausted_state("timeout") == ("gave_up", None)

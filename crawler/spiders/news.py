@@ -681,8 +681,7 @@ class NewsSpider(scrapy.Spider):
             else:
                 page.problem = Problem("ignored", f"not fetched: {message}")
         else:
-            page.problem = failure_problem([c.__name__ for c in type(failure.value).__mro__],
-                                           failure.getErrorMessage())
+            page.problem = self._fetch_failure(failure)
         if hops and not page.blocked and page.problem.code not in ("too_many_redirects", "redirect_loop",
                                                                      "redirect_off_scope"):
             page.problem = Problem(page.problem.code,
@@ -691,6 +690,16 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsmon/article/{verdict.replace(' ', '_')}")
         self.logger.warning("newsmon: %s %s: %s", verdict, url, page.problem.reason)
         yield page
+
+    def _fetch_failure(self, failure) -> Problem:
+        """The problem of a request that raised; one that met a bug (``crawl_bug``: a NameError in
+        a middleware) is logged with its traceback and fails the run, which otherwise read as a
+        quiet day of network errors, exit status 0."""
+        problem = failure_problem([c.__name__ for c in type(failure.value).__mro__], failure.getErrorMessage())
+        if problem.code == "crawl_bug":
+            self.crawler.stats.inc_value("newsmon/bugs")
+            self.logger.error("newsmon: a bug while fetching %s:\n%s", failure.request.url, failure.getTraceback())
+        return problem
 
     def discovery_failed(self, failure):
         request = failure.request
@@ -716,7 +725,7 @@ class NewsSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):
             problem = Problem("ignored", str(failure.value))
         else:
-            problem = failure_problem([c.__name__ for c in type(failure.value).__mro__], failure.getErrorMessage())
+            problem = self._fetch_failure(failure)
         self.crawler.stats.inc_value("newsmon/discovery/failed")
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_failed")
         if problem.code == "robots_unavailable":
