@@ -325,7 +325,7 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             counts["walled"] += 1
             refuse(url, ctype, Problem(wall.code, f"{wall.reason} in the archive, not the article"))
             continue
-        if (unfit := check_body(body, ctype)) and unfit.code == "not_html":
+        if (unfit := check_body(body, ctype, sniffed=True)) and unfit.code == "not_html":
             # Bytes without a type (or "bytes" only, octet-stream) are a page when they open as
             # one, and JSON never is, as in the crawl (check_body): they were extracted, and an
             # API's answer stored as the outlet's article, its URL never fetched again.

@@ -67,11 +67,13 @@ def _json(body: bytes) -> bool:
     return True
 
 
-def check_body(body: bytes, content_type: str | None = None) -> Problem | None:
+def check_body(body: bytes, content_type: str | None = None, *, sniffed: bool = False) -> Problem | None:
     """Whether a 200 body can be an HTML page at all; ``None`` when it can.
 
     Cheap enough for every response (a few byte comparisons and, for the rare suspect body, a
     count of control bytes or a JSON parse): it runs before the page is stored or extracted.
+    ``sniffed``: the caller found the body no binary already (``sniff_binary``, most of the
+    cost), as ingest does to name a Content-Encoding in its reason.
     """
     if not body:
         return Problem("empty_body", "the server sent an empty body (0 bytes)")
@@ -81,7 +83,7 @@ def check_body(body: bytes, content_type: str | None = None) -> Problem | None:
     # server says they are.
     written = (content_type or "").split(";")[0].strip()
     mime, served = written.lower(), f"served as {written}" if written else "served without a Content-Type"
-    binary = sniff_binary(body)
+    binary = None if sniffed else sniff_binary(body)
     if binary is not None:
         return Problem("not_html", f"not an HTML page: {binary}{f' {served}' if written else ''} ({len(body):,} bytes)")
     if _NON_HTML_TYPES.match(mime):
