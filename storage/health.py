@@ -344,29 +344,32 @@ def _articles(run: Mapping[str, Any]) -> int:
     return max(0, run["pages"] - run["no_article"])
 
 
-# code, numerator, denominator, pages needed, message
-_RATIOS: tuple[tuple[str, str, Any, int, str], ...] = (
+# code, numerator, denominator, pages needed, message, judged against the outlet's own past only
+_RATIOS: tuple[tuple[str, str, Any, int, str, bool], ...] = (
     ("rules_missed", "rules_missed", "rules_expected", RULES_MIN_PAGES,
-     "rules no longer match: {n} of {d} articles fell back to generic extraction (layout change?)"),
+     "rules no longer match: {n} of {d} articles fell back to generic extraction (layout change?)", False),
     ("no_article", "no_article", "pages", RULES_MIN_PAGES,
-     "extraction found no article in {n} of {d} pages"),
-    ("short_text", "short_text", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have (almost) no text"),
-    ("no_title", "no_title", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have no title"),
-    ("no_date", "no_date", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have no date"),
+     "extraction found no article in {n} of {d} pages", False),
+    ("short_text", "short_text", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have (almost) no text", False),
+    ("no_title", "no_title", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have no title", False),
+    ("no_date", "no_date", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have no date", False),
     ("disagree", "disagreed", "crosschecked", SOFT_MIN_PAGES,
-     "rules and generic extraction disagree on {n} of {d} articles"),
+     "rules and generic extraction disagree on {n} of {d} articles", False),
+    # Half of an outlet's articles may be for subscribers by nature (Asahi's saved pages: 4 of
+    # 8): only a jump from its own month before says its pages now come cut short.
+    ("paywalled", "paywalled", _articles, SOFT_MIN_PAGES,
+     "{n} of {d} of its latest articles came as a paywall's teaser only, far more than over the month before: "
+     "their text past the lead is neither stored nor scored, so an article on the topics may score too low to "
+     "be queued (a new paywall, or its pages served cut short to newsmon: a metering cookie?)", True),
 )
-
-
-PAYWALLED = ("{n} of {d} of its latest articles came as a paywall's teaser only, far more than over the month "
-             "before: their text past the lead is neither stored nor scored, so an article on the topics may score "
-             "too low to be queued (a new paywall, or its pages served cut short to newsmon: a metering cookie?)")
 
 
 def _ratio_check(runs: list[dict[str, Any]], numerator: str, denominator: Any, min_pages: int,
                  now: datetime, own_past: bool = False) -> tuple[int, int] | None:
     """(bad, pages) of the latest window when it flags, else None. ``own_past``: only against a
-    month before that holds enough pages to say what is usual for the outlet."""
+    month before that holds enough pages to say what is usual for the outlet. Runs that did not
+    count ``numerator`` (NULL: before the migration that added it) are left out, not taken for 0."""
+    runs = [r for r in runs if r.get(numerator) is not None]
     den_of = denominator if callable(denominator) else (lambda run: run[denominator])
     n = d = 0
     i = 0
@@ -782,16 +785,10 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     found = _discovery_reason(last, broken or [])
     if found:
         (failing if found[0] == "failing" else degraded).append(found[1])
-    for code, numerator, denominator, min_pages, message in _RATIOS:
-        found = _ratio_check(runs, numerator, denominator, min_pages, now)
+    for code, numerator, denominator, min_pages, message, own_past in _RATIOS:
+        found = _ratio_check(runs, numerator, denominator, min_pages, now, own_past)
         if found:
             degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
-    # Half of an outlet's articles may be for subscribers by nature (Asahi's saved pages: 4 of
-    # 8): only a jump from its own month before says its pages now come cut short.
-    counted = [r for r in runs if r.get("paywalled") is not None]  # not the runs before m026
-    found = _ratio_check(counted, "paywalled", _articles, SOFT_MIN_PAGES, now, own_past=True)
-    if found:
-        degraded.append(Reason("paywalled", PAYWALLED.format(n=found[0], d=found[1])))
     degraded += _lag_reasons(runs, late_after)
     refetching = _refetched_reason(refetch, last["pages"])
     # URLs that change with every visit make a feed look turned over: the cause is said, not that.
