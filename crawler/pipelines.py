@@ -23,8 +23,8 @@ from storage.exceptions import DatabaseUnwritable
 
 from . import health, pagination, store
 from .outcome import Problem, check_body, exhausted_state, extraction_crash, failure_problem, http_status_problem
-from .spiders.news import FetchedPage, _headers, charset_of
-from .walls import Wall, detect_wall, empty_document_wall
+from .spiders.news import FetchedPage, charset_of
+from .walls import Wall, detect_wall, empty_document_wall, wall_headers
 from .workers import Workers, crawl_workers
 
 logger = logging.getLogger(__name__)
@@ -170,7 +170,7 @@ class StorePipeline:
         if response.url != url and pagination.page_of(response.url) != pagination.page_of(url):
             # Past its last page, a site may send the reader to the first, or to its home page.
             return store.PagePart(url, status=200, problem=f"redirected to {response.url[:200]}")
-        wall = detect_wall(200, _headers(response), response.body, response.url)
+        wall = detect_wall(200, wall_headers(response), response.body, response.url)
         problem = wall.reason if wall is not None else getattr(check_body(response.body, content_type), "reason", None)
         if problem is not None:
             return store.PagePart(url, status=200, problem=problem)

@@ -126,7 +126,7 @@ _CONSENT_PATH = re.compile(r"/(?:consent|cookie-consent|collectconsent)(?:/|\.|\
 _TAGS = re.compile(rb"<script.*?</script>|<style.*?</style>|<[^>]+>", re.I | re.S)
 
 
-def _visible_chars(body: bytes, enough: int) -> int:
+def visible_chars(body: bytes, enough: int) -> int:
     """Non-space characters outside tags, scripts and styles in the first ``SCAN_BYTES``; counting
     stops once there are ``enough`` (an article page is known not to be small within its first
     few KB of text, not after stripping all 64 KB)."""
@@ -164,7 +164,7 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
         # done only once a marker or the title makes the page's size matter, rarely on an article.
         nonlocal is_small
         if is_small is None:
-            is_small = _visible_chars(body, SMALL_PAGE_CHARS) < SMALL_PAGE_CHARS
+            is_small = visible_chars(body, SMALL_PAGE_CHARS) < SMALL_PAGE_CHARS
         return is_small
 
     def has(pairs: tuple[tuple[str, str], ...]) -> bool:
@@ -214,3 +214,13 @@ def empty_document_wall(reason: str) -> Wall:
 
 #: Headers ``detect_wall`` reads; the spider keeps only these from a response.
 WALL_HEADERS = tuple(sorted({name for sig in SIGNATURES for name, _ in sig.headers + sig.proof}))
+
+
+def wall_headers(response) -> dict[str, str]:
+    """The headers of a Scrapy response that ``detect_wall`` reads (``WALL_HEADERS``)."""
+    out = {}
+    for name in WALL_HEADERS:
+        value = response.headers.get(name)
+        if value is not None:
+            out[name] = value.decode("latin-1")
+    return out

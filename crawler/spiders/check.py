@@ -25,8 +25,8 @@ from ..middlewares import Refused, Unusable, Walled
 from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem
 from ..store import analyse, known_hosts
 from ..urls import canonical_url, parsable
-from ..walls import SUSPECT_STATUSES, detect_wall
-from .news import _headers, charset_of
+from ..walls import SUSPECT_STATUSES, detect_wall, wall_headers
+from .news import charset_of
 
 
 class CheckSpider(scrapy.Spider):
@@ -97,7 +97,7 @@ class CheckSpider(scrapy.Spider):
         entry = self._entry(response, kind)
         entry["status"] = response.status
         self.results[outlet]["discovery"].append(entry)
-        wall = detect_wall(response.status, _headers(response), response.body, response.url)
+        wall = detect_wall(response.status, wall_headers(response), response.body, response.url)
         if wall is not None:
             entry["wall"], entry["problem"] = wall.kind, wall.reason
             return
@@ -159,7 +159,7 @@ class CheckSpider(scrapy.Spider):
             return failure.value.reason, None, None
         if failure.check(HttpError):
             response = failure.value.response
-            wall = detect_wall(response.status, _headers(response), response.body, response.url) \
+            wall = detect_wall(response.status, wall_headers(response), response.body, response.url) \
                 if response.status in SUSPECT_STATUSES else None
             if wall is not None:
                 return wall.reason, response.status, wall.kind
@@ -177,7 +177,7 @@ class CheckSpider(scrapy.Spider):
                                  "wall": None, "problem": None, "method": None, "title": None, "published_at": None,
                                  "text_chars": None, "paywalled": None}
         self.results[outlet]["articles"].append(entry)
-        wall = detect_wall(response.status, _headers(response), response.body, response.url)
+        wall = detect_wall(response.status, wall_headers(response), response.body, response.url)
         if wall is not None:
             entry["wall"], entry["problem"] = wall.kind, wall.reason
             return

@@ -40,7 +40,7 @@ from ..outcome import Problem, failure_problem, http_status_problem, redirect_ch
 from ..outlets import Outlet
 from ..store import charset_of, crawler_db, database_unwritable, known_hosts, now_iso, settings_options
 from ..urls import canonical_url, parsable
-from ..walls import SUSPECT_STATUSES, WALL_HEADERS, Wall, detect_wall
+from ..walls import SUSPECT_STATUSES, Wall, detect_wall, wall_headers
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Walls in a row from one outlet after which its other article requests wait for the next run:
@@ -394,7 +394,7 @@ class NewsSpider(scrapy.Spider):
 
     def _walled(self, response: Response, outlet: str, kind: str) -> bool:
         """A discovery page that is a wall: recorded as broken, and counted as a wall."""
-        wall = detect_wall(response.status, _headers(response), response.body, response.url)
+        wall = detect_wall(response.status, wall_headers(response), response.body, response.url)
         if wall is None:
             return False
         self.note_wall(outlet, wall)
@@ -640,7 +640,7 @@ class NewsSpider(scrapy.Spider):
             page.body, page.not_modified = None, True
             yield page
             return
-        wall = detect_wall(response.status, _headers(response), response.body, response.url)
+        wall = detect_wall(response.status, wall_headers(response), response.body, response.url)
         if wall is not None:
             self.logger.warning("newsmon: %s is walled off: %s", url, wall.reason)
             page.body, page.blocked, page.problem = None, True, Problem(wall.code, wall.reason)
@@ -666,7 +666,7 @@ class NewsSpider(scrapy.Spider):
         elif failure.check(HttpError):
             response = failure.value.response
             page.status = response.status
-            wall = detect_wall(response.status, _headers(response), response.body, response.url) \
+            wall = detect_wall(response.status, wall_headers(response), response.body, response.url) \
                 if response.status in SUSPECT_STATUSES else None
             if wall is not None:
                 page.blocked, page.problem = True, Problem(wall.code, wall.reason)
@@ -715,7 +715,7 @@ class NewsSpider(scrapy.Spider):
         elif failure.check(HttpError):
             response = failure.value.response
             status = response.status
-            wall = detect_wall(status, _headers(response), response.body, response.url) \
+            wall = detect_wall(status, wall_headers(response), response.body, response.url) \
                 if status in SUSPECT_STATUSES else None
             if wall is not None:
                 self.note_wall(outlet, wall)
@@ -758,16 +758,6 @@ class _Child:
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _headers(response: Response) -> dict[str, str]:
-    """The response headers walls are recognised by (``crawler.walls.WALL_HEADERS``)."""
-    out = {}
-    for name in WALL_HEADERS:
-        value = response.headers.get(name)
-        if value is not None:
-            out[name] = value.decode("latin-1")
-    return out
 
 
 def _status_problem(response: Response, hops: list[str]) -> Problem:
