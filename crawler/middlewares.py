@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import inspect
 import logging
+import re
 import zlib
 from datetime import datetime, timezone
 
@@ -24,8 +25,9 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy.utils.response import get_meta_refresh
+from scrapy.utils.response import get_base_url, get_meta_refresh
 from twisted.internet.defer import Deferred
+from w3lib.html import get_meta_refresh as w3lib_refresh
 
 from storage import frontier, queries
 from storage.exceptions import DatabaseUnwritable
@@ -34,9 +36,9 @@ from . import store
 from .bodies import GzipTooLarge, GzipTruncated, gunzip
 from .config import parse_duration
 from .dates import parse_http_date
-from .outcome import redirect_chain
+from .outcome import EMPTY_DOCUMENT_CHARS, redirect_chain
 from .urls import canonical_url
-from .walls import url_wall
+from .walls import detect_wall, url_wall, visible_chars, wall_headers
 
 logger = logging.getLogger(__name__)
 
@@ -356,24 +358,101 @@ class StrictDecompressionMiddleware(HttpCompressionMiddleware):
                                               f"{type(exc).__name__}: {exc}") from None
 
 
-class ReloadMetaRefreshMiddleware(MetaRefreshMiddleware):
-    """Scrapy's ``<meta http-equiv="refresh">`` redirect, less a refresh to the page itself.
+#: ``location = "…"``, ``location.href = "…"``, ``location.replace("…")`` (or ``assign``), on
+#: ``window``, ``self``, ``top`` or ``document`` or bare, to one string literal that nothing is
+#: added to: the whole of a script whose page is no more than a way on.
+_SCRIPT_LOCATION = re.compile(
+    r"""(?<![\w$.])(?:(?:window|self|top|document)\s*\.\s*)?location\s*"""
+    r"""(?:(?:\.\s*href\s*)?=\s*(?P<q1>["'])(?P<to1>[^"'\\\s<>]+)(?P=q1)(?!\s*[+\[.(])"""
+    r"""|\.\s*(?:replace|assign)\s*\(\s*(?P<q2>["'])(?P<to2>[^"'\\\s<>]+)(?P=q2)\s*\))""")
+_SCRIPTS = re.compile(rb"<script\b[^>]*>(.*?)</script\s*>", re.I | re.S)
+#: A page is read for a script's way on only when it is this small: such a page is a few hundred
+#: bytes; an article page is tens of kilobytes, and no regular expression runs over it.
+_WAY_ON_BYTES = 16 * 1024
 
-    A live page (election night, a breaking-news page) reloads itself every minute. Followed as
-    a redirect, the page came back with the same refresh, and ``ScopeMiddleware`` ended it as a
-    redirect loop: the article was an error, then gave up. A refresh to the same page is a
-    reload, and the page is read as it is."""
+
+class BrowserRedirectMiddleware(MetaRefreshMiddleware):
+    """The redirects a browser follows that are no 3xx, less a refresh to the page itself.
+
+    - ``<meta http-equiv="refresh">`` (Scrapy's), except to the page itself: a live page
+      (election night, a breaking-news page) reloads itself every minute. Followed as a
+      redirect, the page came back with the same refresh, and ``ScopeMiddleware`` ended it as a
+      redirect loop: the article was an error, then gave up.
+    - The HTTP ``Refresh`` header, which browsers read as that tag (PHP's
+      ``header("Refresh: 0; url=…")``); Scrapy does not. On an empty 200 the article was an
+      ``empty_body`` error, then given up.
+    - A page with no text (under ``EMPTY_DOCUMENT_CHARS``) that is no wall, whose scripts send
+      the browser to one URL (``location.replace("…")``, ``location.href = "…"``), or whose
+      ``<noscript>`` holds a refresh (Scrapy skips ``noscript``): it was an empty document, a
+      wall retried for a week and given up, its article never read.
+
+    Each way on is a redirect like any other: scope, walls, loops and ``REDIRECT_MAX_TIMES`` are
+    checked on it, and the URL records where it led (``redirected_to``)."""
 
     def process_response(self, request, response, spider=None):
-        if isinstance(response, HtmlResponse) and not request.meta.get("dont_redirect"):
+        if request.meta.get("dont_redirect") or request.method == "HEAD" \
+                or urlparse_cached(request).scheme not in ("http", "https"):
+            return response
+        if isinstance(response, HtmlResponse):
             # Scrapy caches what it reads per response: its own process_response reads it again free.
             _, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
-            try:
-                if url and canonical_url(url) == canonical_url(response.url):
-                    return response
-            except ValueError:  # a refresh to no URL any parser takes: Scrapy's to judge
-                pass
-        return super().process_response(request, response)
+            if url:
+                return response if _same_page(url, response.url) else super().process_response(request, response)
+        if not 200 <= response.status < 300:
+            return response
+        how, url = "Refresh header", _refresh_header(response, self._maxdelay)
+        if url is None and isinstance(response, HtmlResponse):
+            how, url = "a page with no text but its way on", _way_on(response, self._maxdelay)
+        if url is None or _same_page(url, response.url):
+            return response
+        redirected = self._redirect_request_using_get(request, response, url)
+        if urlparse_cached(redirected).scheme not in ("http", "https"):
+            return response
+        return self._redirect(redirected, request, how)
+
+
+def _same_page(url: str, page: str) -> bool:
+    """Whether a refresh to ``url`` reloads ``page``."""
+    try:
+        return canonical_url(url) == canonical_url(page)
+    except ValueError:  # a refresh to no URL any parser takes: Scrapy's to judge
+        return False
+
+
+def _refresh_header(response, max_delay: float) -> str | None:
+    """Where the ``Refresh`` header sends the browser now (``0; url=…``, under
+    ``METAREFRESH_MAXDELAY`` seconds), resolved against the response's URL; ``None`` when it
+    has no such header. Read by w3lib as the ``<meta>`` tag it stands for."""
+    value = response.headers.get("Refresh")
+    if not value:
+        return None
+    text = value.decode("latin-1")
+    quote = next((q for q in "\"'" if q not in text), None)
+    if quote is None:
+        return None
+    delay, url = w3lib_refresh(f"<meta http-equiv=refresh content={quote}{text}{quote}>", response.url)
+    return url if url and delay is not None and delay < max_delay else None
+
+
+def _way_on(response, max_delay: float) -> str | None:
+    """The one URL a page with no text sends the browser to, by script or by a ``<noscript>``
+    refresh; ``None`` for any other page, and for a wall (a challenge's script goes on too)."""
+    body = response.body
+    if len(body) > _WAY_ON_BYTES or (b"location" not in body and b"refresh" not in body.lower()):
+        return None
+    if visible_chars(body, EMPTY_DOCUMENT_CHARS) >= EMPTY_DOCUMENT_CHARS:
+        return None
+    scripts = b"\n".join(_SCRIPTS.findall(body)).decode(response.encoding or "utf-8", "replace")
+    if "cookie" in scripts:  # a script that sets a cookie first is a gate newsmon cannot pass so
+        return None
+    targets = {m.group("to1") or m.group("to2") for m in _SCRIPT_LOCATION.finditer(scripts)}
+    if not targets:
+        # Scrapy's get_meta_refresh caches its first reading, which skipped <noscript>.
+        delay, url = w3lib_refresh(response.text, get_base_url(response), ignore_tags=())
+        targets = {url} if url and delay is not None and delay < max_delay else set()
+    if len(targets) != 1 or detect_wall(response.status, wall_headers(response), body, response.url) is not None:
+        return None
+    return response.urljoin(targets.pop())
 
 
 class ConditionalGetMiddleware:

@@ -142,9 +142,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 560,
-    # Replaced by a subclass for which a refresh to the page itself is a reload, not a redirect.
+    # Replaced by a subclass that follows what a browser follows (a Refresh header, a script's way on
+    # from a page with no text) and for which a refresh to the page itself is a reload.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.ReloadMetaRefreshMiddleware": 580,
+    "crawler.middlewares.BrowserRedirectMiddleware": 580,
     # Replaced by a subclass for which a truncated gzip body is an error, not half a page.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.StrictDecompressionMiddleware": 590,

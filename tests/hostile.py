@@ -265,6 +265,21 @@ class Site:
         # a reload, not a redirect; followed, it was a "redirect loop" and the article was lost.
         reload = article_html(13).replace("<title>", '<meta http-equiv="refresh" content="60; url=/a/reload"><title>')
         case("reload", lambda h, s: _send(h, 200, reload.encode()), first=article, second=article)
+        # Redirects a browser follows that are no 3xx. An HTTP Refresh header on an empty 200 (PHP's
+        # header("Refresh: 0; url=…")): it was an empty body, an error, then given up.
+        self.cases["/a/refresh-header-target"] = Case("/a/refresh-header-target", good(17))
+        case("refresh-header", lambda h, s: _send(h, 200, b"", {"Refresh": "0; url=/a/refresh-header-target"}),
+             first={"state": "article", "redirected_to": "/a/refresh-header-target"}, second={"state": "article"})
+        # A page with no text whose script sends the browser on (with a <noscript> refresh, which
+        # Scrapy skips): it was an empty document, a wall, retried for a week and given up.
+        self.cases["/a/script-target"] = Case("/a/script-target", good(18))
+        script = ('<html><head><title>移動しました</title><script type="text/javascript">\n'
+                  '  window.location.replace("{to}");\n</script></head><body><noscript>'
+                  '<meta http-equiv="refresh" content="0; url={to}"></noscript></body></html>')
+        case("script-redirect", lambda h, s: _send(h, 200, script.format(to="/a/script-target").encode()),
+             first={"state": "article", "redirected_to": "/a/script-target"}, second={"state": "article"})
+        case("script-elsewhere", lambda h, s: _send(h, 200, script.format(to=s.other_url("/a/elsewhere")).encode()),
+             first={"state": "refused", "code": "redirect_off_scope", "attempts": 0}, second={"state": "refused"})
         # A cookie gate: a first visit is sent back to the same URL with a cookie to show it
         # (a metering or consent script's, a CDN's); with the cookie, the article. A browser sees
         # the article; taken for a loop, it was an error, then given up.
