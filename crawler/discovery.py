@@ -21,6 +21,7 @@ from lxml import etree
 
 from .bodies import GzipTooLarge, GzipTruncated, gunzip
 from .dates import JST, parse_datetime
+from .urls import parsable
 
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _FEED_ROOTS = {"rss", "feed", "RDF"}
@@ -178,6 +179,42 @@ _BOM = b"\xef\xbb\xbf"
 _TRAILING_ENTRIES = (b"<item", b"<entry", b"<url", b"<sitemap", b"<loc")
 
 
+#: Why a document is no feed or sitemap when it is a web page (``advertised_feeds`` reads it).
+HTML_PAGE = "an HTML page, not XML (an error or login page where the feed should be?)"
+#: The types of a feed an HTML page advertises in its head.
+_FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
+
+
+def advertised_feeds(body: bytes, base: str) -> list[str]:
+    """The feeds an HTML page advertises (``<link rel="alternate" type="application/rss+xml">``),
+    resolved against ``base``, in order. A feed an outlet names that answers with its site's
+    front page (a retired feed's address, a CMS's catch-all) says there where its feeds are now."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(body[:65536])  # the head, where feeds are advertised
+    except (etree.ParserError, ValueError):
+        return []
+    found = []
+    for link in tree.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        if "alternate" in rel and kind in _FEED_TYPES and (url := parsable((link.get("href") or "").strip(), base)):
+            found.append(url)
+    return list(dict.fromkeys(found))
+
+
+#: Feeds read in place of one that answers a web page advertising them, and named: a front page
+#: advertises its site's main feed or two; more are a blog's per-category feeds.
+MAX_ADVERTISED = 3
+
+
+def advertised_note(advertised: list[str]) -> str:
+    """What a web page where a feed should be says of where its feeds are now."""
+    named = ", ".join(advertised[:MAX_ADVERTISED]) + (" …" if len(advertised) > MAX_ADVERTISED else "")
+    return f"it advertises the feed{'s' if len(advertised) > 1 else ''} {named}"
+
+
 def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
     if not body.strip():
         return None, f"empty body ({len(body)} bytes)"
@@ -187,7 +224,7 @@ def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
     body = body[3:].lstrip() if body.startswith(_BOM) else body.lstrip()
     head = body[:512].lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
-        return None, "an HTML page, not XML (an error or login page where the feed should be?)"
+        return None, HTML_PAGE
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(body, parser=parser)

@@ -318,8 +318,11 @@ class Site:
             urlsplit(h.path).query.split("&")) == ["g=pol", "k=11"] else _send(h, 404, b"<h1>Not Found</h1>"))
         # And an article whose item gives its URL in an Atom link only, beside one that gives none.
         self.cases["/a/atomlink"] = Case("/a/atomlink", good(12))
+        # A retired feed's address answering with the front page, which advertises the feed that
+        # replaced it (and /feed.xml, read already): the article only the new one lists is read.
+        self.cases["/a/only-new"] = Case("/a/only-new", good(19))
         self.feeds = {"/feed.xml", "/feed-invalid.xml", "/feed-html.xml", "/feed-empty.xml", "/feed-escape.xml",
-                      "/feed-loose.xml"}
+                      "/feed-loose.xml", "/feed-retired.xml"}
 
     def add_walls(self) -> dict[str, str]:
         """Publish one article route per kind of wall; return {path: expected reason code}."""
@@ -426,7 +429,7 @@ class Site:
             if self.robots_status != 200:
                 return _send(h, self.robots_status, b"<h1>robots error</h1>")
             return _send(h, 200, self.robots.encode(), {"Content-Type": "text/plain"})
-        if path in self.feeds:
+        if path in self.feeds or path == "/feed-new.xml":  # the new feed is in no outlet's definition
             return self._feed(h, path)
         case = self.cases.get(path)
         if case is None:
@@ -440,6 +443,15 @@ class Site:
             return _send(h, 200, b"<?xml version='1.0'?><rss><channel><item><link>oops", {"Content-Type": "application/rss+xml"})
         if path == "/feed-html.xml":
             return _send(h, 200, b"<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>")
+        if path == "/feed-retired.xml":
+            return _send(h, 200, (f'<!DOCTYPE html><html><head><title>ホスタイル新聞</title>'
+                                  f'<link rel="alternate" type="application/rss+xml" href="/feed-new.xml">'
+                                  f'<link rel="alternate" type="application/rss+xml" href="{self.url("/feed.xml")}">'
+                                  f'</head><body><h1>ホスタイル新聞</h1></body></html>').encode())
+        if path == "/feed-new.xml":
+            return _send(h, 200, (f"<?xml version='1.0'?><rss version='2.0'><channel><item><title>t</title>"
+                                  f"<link>{self.url('/a/only-new')}</link></item></channel></rss>").encode(),
+                         {"Content-Type": "application/rss+xml"})
         if path == "/feed-empty.xml":
             return _send(h, 200, b"", {"Content-Type": "application/rss+xml"})
         if path == "/feed-loose.xml":  # not well-formed XML, as feeds written by hand are: every reader takes it

@@ -295,3 +295,17 @@ def test_a_sitemap_that_lists_its_child_sitemaps_as_pages_is_read_as_an_index(tm
                              "lists <sitemap> entries: read as the sitemap index it is)")
                for line in result.stdout.splitlines()), result.stdout
     assert "site: ok" in result.stdout
+
+
+def test_a_feed_that_answers_a_front_page_names_the_feeds_it_advertises(tmp_path):
+    # A retired feed's address serving the site's front page: where the feeds are now is said.
+    with LoopbackSite(PAGES) as site:
+        front = (f'<!DOCTYPE html><html><head><title>トップ</title><link rel="alternate" '
+                 f'type="application/atom+xml" href="/rss/new.xml"></head><body><h1>トップ</h1></body></html>')
+        site.answer(RSS_PATH, 200, front.encode(), {"Content-Type": "text/html; charset=utf-8"})
+        result = _check(site, tmp_path, "--json", "--articles", "1")
+        feed = site.url(RSS_PATH)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    report = json.loads(result.stdout)["site"]
+    assert f"feed {feed}: an HTML page, not XML (an error or login page where the feed should be?); it advertises " \
+        f"the feed {site.url('/rss/new.xml')}: name it among the outlet's feeds?" in report["reasons"]

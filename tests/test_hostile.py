@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler import discovery
+
 from .hostile import BAD_ENTRIES, Case, Site, _send, article_html
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
@@ -215,6 +217,15 @@ def test_broken_feeds_are_recorded_and_named_in_health_and_status(hostile):
     for path in ("/a/loose?g=pol&k=11", "/a/atomlink"):
         stored = hostile["runs"]["first"][0][site.url(path)]
         assert stored["kind"] == "article", stored
+    # A retired feed answering the front page stays broken, named with the feed it advertises,
+    # which is read in its place: the article only that one lists is not lost meanwhile.
+    retired = rows[site.url("/feed-retired.xml")]
+    assert retired["ok"] == 0 and retired["reason"] == (
+        f"{discovery.HTML_PAGE}; it advertises the feeds {site.url('/feed-new.xml')}, {site.url('/feed.xml')}: "
+        f"{site.url('/feed-new.xml')} read in its place this run (name it among the outlet's feeds)")
+    assert rows[site.url("/feed-new.xml")]["ok"] == 1 and rows[site.url("/feed-new.xml")]["article_urls"] == 1
+    assert hostile["runs"]["first"][0][site.url("/a/only-new")]["kind"] == "article"
+    assert len(site.requests("/feed.xml")) == 3  # once a run: not again for being advertised
     health = query(db, "SELECT * FROM health WHERE outlet = 'hostile'")[0]
     assert site.url("/feed-html.xml") in health["problems"]
     # More items without a URL than with one: said in health, though the feed reads "ok".

@@ -171,6 +171,28 @@ def test_feeds_and_sitemaps_say_why_they_give_nothing():
     assert (halves.links, halves.problem) == (["https://a.jp/1", "https://a.jp/2"], None)
 
 
+def test_an_html_page_where_a_feed_should_be_names_the_feeds_it_advertises():
+    # A retired feed's address answering with the site's front page: where the feeds are now is
+    # in its head. Real pages: The Japan Times' front page, a Hatena blog (Atom and RSS, in order).
+    front = saved_bytes("feedreader/japantimes-home.html")
+    assert parse_feed(front).problem == discovery.HTML_PAGE
+    assert discovery.advertised_feeds(front, "https://www.japantimes.co.jp/rss/news") == [
+        "https://www.japantimes.co.jp/feed/topstories"]
+    assert discovery.advertised_feeds(saved_bytes("java-extractarticle/000033-hatena.html"), "https://x.jp/") == [
+        "https://blog.takuros.net/feed", "https://blog.takuros.net/rss"]
+    # Relative, in any attribute order, type parameters, rel among others; not a stylesheet, not a
+    # page's own language versions, not a link without an address.
+    page = (b'<html><head><link href="/rss/new.xml" type="application/rss+xml; charset=utf-8" rel="alternate">'
+            b'<link rel="alternate stylesheet" href="/s.css" type="text/css">'
+            b'<link rel="alternate" hreflang="en" href="/en/">'
+            b'<link rel="alternate" type="application/atom+xml">'
+            b'<link rel="Alternate" type="application/atom+xml" href="https://news.example.jp/atom">'
+            b'</head><body>front page</body></html>')
+    assert discovery.advertised_feeds(page, "https://news.example.jp/old/feed.xml") == [
+        "https://news.example.jp/rss/new.xml", "https://news.example.jp/atom"]
+    assert discovery.advertised_feeds(b"<!DOCTYPE html><html><body>503</body></html>", "https://a.jp/") == []
+
+
 def test_a_feed_with_blank_lines_before_it_or_a_trailer_after_it_is_read_whole_and_not_broken():
     # Reported broken, such a feed was broken in every run: the day it did break, its health did
     # not change.

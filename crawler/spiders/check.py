@@ -20,7 +20,7 @@ from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..config import ConfigError, load_config
-from ..discovery import parse_feed, parse_sitemap, sitemap_maxsize
+from ..discovery import HTML_PAGE, advertised_feeds, advertised_note, parse_feed, parse_sitemap, sitemap_maxsize
 from ..middlewares import Refused, Unusable, Walled
 from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem
 from ..store import analyse, known_hosts
@@ -108,6 +108,9 @@ class CheckSpider(scrapy.Spider):
             links = [link.url for link in LinkExtractor().extract_links(response)]
         else:
             found = parse_feed(response.body) if kind == "feed" else parse_sitemap(response.body, newest=True)
+            if kind == "feed" and found.problem == HTML_PAGE and (advertised := advertised_feeds(response.body,
+                                                                                                 response.url)):
+                found.problem += f"; {advertised_note(advertised)}: name it among the outlet's feeds?"
             entry["problem"], entry["newest"], entry["unlinked"] = found.problem, found.newest, found.unlinked
             entry["interval"] = found.interval
             links = [u for u in (parsable(link, response.url) for link in found.links) if u]

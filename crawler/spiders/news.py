@@ -34,7 +34,8 @@ from storage.exceptions import DatabaseUnwritable
 from storage.health import duration_text
 
 from ..config import ConfigError, load_config, parse_duration
-from ..discovery import NO_URL, Discovered, parse_feed, parse_sitemap, sitemap_maxsize
+from ..discovery import (HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds, advertised_note,
+                         parse_feed, parse_sitemap, sitemap_maxsize)
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
 from ..outlets import Outlet
@@ -143,6 +144,7 @@ class NewsSpider(scrapy.Spider):
         # (outlet, URL) of every sitemap asked for this run: an index that lists itself, or two
         # that list each other, were read again, their children with them, to DEPTH_LIMIT.
         spider.sitemaps_asked: set[tuple[str, str]] = set()
+        spider.advertised_asked: set[tuple[str, str]] = set()
         try:
             spider.sitemap_recheck = timedelta(seconds=parse_duration(
                 settings.get("NEWSMON_SITEMAP_RECHECK") or "1d", "NEWSMON_SITEMAP_RECHECK"))
@@ -429,9 +431,36 @@ class NewsSpider(scrapy.Spider):
             self._document_done(response.meta, False)
             return
         found = parse(response.body)
+        instead = self._advertised(response, outlet, kind, found)
         yield from self._read(response, outlet, kind, found)
         if found.kind != "sitemapindex":  # an index is done when its children are
             self._document_done(response.meta, not found.problem)
+        for url in instead:
+            request = self._discovery(url, outlet, "feed", self.parse_feed)
+            request.meta["newsmon_advertised_by"] = response.url
+            yield request
+
+    def _advertised(self, response: Response, outlet: str, kind: str, found: Discovered) -> list[str]:
+        """The feeds to read in place of a feed that answered with a web page advertising them (a
+        retired feed's address serving the front page): what only they list is not lost while the
+        outlet names the old address. The feed stays broken, its reason naming them; none is read
+        twice in a run, nor is a feed of the outlet's own, nor one a page read so advertises."""
+        if kind != "feed" or found.problem != HTML_PAGE:
+            return []
+        advertised = advertised_feeds(response.body, response.url)
+        if not advertised:
+            return []
+        definition = self.outlets[outlet]
+        instead = [] if response.meta.get("newsmon_advertised_by") else [
+            url for url in advertised if definition.in_scope(url) and url not in definition.feeds
+            and (outlet, url) not in self.advertised_asked][:MAX_ADVERTISED]
+        self.advertised_asked.update((outlet, url) for url in instead)
+        found.problem += f"; {advertised_note(advertised)}"
+        if instead:
+            found.problem += f": {', '.join(instead)} read in its place this run (name it among the outlet's feeds)"
+            self.logger.warning("newsmon: feed %s of %s answers a web page that advertises %s: read in its place",
+                                response.url, outlet, ", ".join(instead))
+        return instead
 
     def parse_section(self, response: Response, outlet: str):
         if self._not_modified(response, outlet, "section") or self._walled(response, outlet, "section"):
