@@ -88,6 +88,8 @@ HTTPS_HOSTS = frozenset({
     "www.clearing.mod.go.jp",     # mod (defense white paper HTML of 2022-2023)
     "www.kantei.go.jp",           # kantei (https in its 2026 feed; http in links of 2010-2016)
     "japan.kantei.go.jp",         # kantei_en
+    "www.okinawatimes.co.jp",     # okinawa_times (http in its feed's links of 2020, https in those of 2024-2026)
+    "ryukyushimpo.jp",            # ryukyu_shimpo (its http:// feed address redirects to https, 2026-09)
 })
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MOBILE_PREFIXES = ("m.", "sp.", "amp.", "mobile.")

@@ -36,7 +36,7 @@ OUTLET = Outlet(
     ),
     # /articles/<date>/<edition>/<genre>/<class>/<id>c ("k00/00m/030/335000c" for the web,
     # "ddm/005/070/123000c" for print); premier columns add /premier/<section>/. The English
-    # edition (mainichi.jp/english/articles/...) is another outlet's language and is left out.
+    # edition (mainichi.jp/english/articles/...) is the mainichi_en outlet, and is left out.
     article_url_pattern=(
         r"^https?://mainichi\.jp/(?:premier/[a-z]+/)?articles/\d{8}/[0-9a-z]{2,4}/[0-9a-z]{3}"
         r"/[0-9a-z]{3}/\d{6}c/?(?:[?#].*)?$"

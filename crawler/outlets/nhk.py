@@ -22,7 +22,8 @@ OUTLET = Outlet(
     key="nhk",
     name="NHK NEWS WEB",
     language="ja",
-    # www3.nhk.or.jp also serves NHK WORLD (English, /nhkworld/): article_url_pattern keeps it out.
+    # www3.nhk.or.jp also serves NHK WORLD (English, /nhkworld/), the nhk_world outlet:
+    # article_url_pattern keeps it out.
     # Since 2025-10 the site is news.web.nhk ("NHK ONE"); www3 pages stay up but stopped updating.
     domains=("www3.nhk.or.jp", "news.web.nhk"),
     feeds=(
