@@ -366,6 +366,9 @@ _SCRIPT_LOCATION = re.compile(
     r"""(?:(?:\.\s*href\s*)?=\s*(?P<q1>["'])(?P<to1>[^"'\\\s<>]+)(?P=q1)(?!\s*[+\[.(])"""
     r"""|\.\s*(?:replace|assign)\s*\(\s*(?P<q2>["'])(?P<to2>[^"'\\\s<>]+)(?P=q2)\s*\))""")
 _SCRIPTS = re.compile(rb"<script\b[^>]*>(.*?)</script\s*>", re.I | re.S)
+#: ``http-equiv="refresh"`` in a page's bytes; and how far into a page one is looked for.
+_REFRESH_TAG = re.compile(rb"""http-equiv\s*=\s*["']?refresh""", re.I)
+_LATE_REFRESH_BYTES = 32 * 1024
 #: A page is read for a script's way on only when it is this small: such a page is a few hundred
 #: bytes; an article page is tens of kilobytes, and no regular expression runs over it.
 _WAY_ON_BYTES = 16 * 1024
@@ -377,7 +380,9 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
     - ``<meta http-equiv="refresh">`` (Scrapy's), except to the page itself: a live page
       (election night, a breaking-news page) reloads itself every minute. Followed as a
       redirect, the page came back with the same refresh, and ``ScopeMiddleware`` ended it as a
-      redirect loop: the article was an error, then gave up.
+      redirect loop: the article was an error, then gave up. And one past the 4,096 characters
+      Scrapy reads (``_late_refresh``): a moved article's stub in the site's template, with its
+      long head, was stored as the article, and the article itself never fetched.
     - The HTTP ``Refresh`` header, which browsers read as that tag (PHP's
       ``header("Refresh: 0; url=…")``); Scrapy does not. On an empty 200 the article was an
       ``empty_body`` error, then given up.
@@ -400,7 +405,9 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
                 return response if _same_page(url, response.url) else super().process_response(request, response)
         if not 200 <= response.status < 300:
             return response
-        how, url = "Refresh header", _refresh_header(response, self._maxdelay)
+        how, url = "meta refresh", self._late_refresh(response)
+        if url is None:
+            how, url = "Refresh header", _refresh_header(response, self._maxdelay)
         if url is None and isinstance(response, HtmlResponse):
             how, url = "a page with no text but its way on", _way_on(response, self._maxdelay)
         if url is None or _same_page(url, response.url):
@@ -409,6 +416,25 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
         if urlparse_cached(redirected).scheme not in ("http", "https"):
             return response
         return self._redirect(redirected, request, how)
+
+
+    def _late_refresh(self, response) -> str | None:
+        """A ``<meta http-equiv="refresh">`` past the 4,096 characters Scrapy reads for one (a CMS's
+        long head: its moved-article stub keeps the site's template), in the page's first
+        ``_LATE_REFRESH_BYTES``, as a browser reads it wherever it is."""
+        if not isinstance(response, HtmlResponse):
+            return None
+        body = response.body
+        end = min(len(body), _LATE_REFRESH_BYTES)
+        # Two plain searches first (20 µs a page; the regular expression alone took 200).
+        if body.find(b"efresh", 4000, end) < 0 and body.find(b"EFRESH", 4000, end) < 0:
+            return None
+        found = _REFRESH_TAG.search(body, 0, end)
+        if found is None or found.start() < 4096:  # Scrapy's reading found none there
+            return None
+        text = body[:end].decode(response.encoding or "utf-8", "replace")
+        delay, url = w3lib_refresh(text, get_base_url(response), ignore_tags=self._ignore_tags)
+        return url if url and delay is not None and delay < self._maxdelay else None
 
 
 def _same_page(url: str, page: str) -> bool:

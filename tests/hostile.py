@@ -265,6 +265,16 @@ class Site:
         # a reload, not a redirect; followed, it was a "redirect loop" and the article was lost.
         reload = article_html(13).replace("<title>", '<meta http-equiv="refresh" content="60; url=/a/reload"><title>')
         case("reload", lambda h, s: _send(h, 200, reload.encode()), first=article, second=article)
+        # A CMS's long head (scripts, tags: its "moved" stub keeps the site's template) puts the
+        # refresh past the 4,096 characters Scrapy reads for one: the stub was read as the page.
+        self.cases["/a/refresh-late-target"] = Case("/a/refresh-late-target", good(20))
+        late = ('<html><head><title>記事は移動しました</title>'
+                + "".join(f'<meta name="x-cms-{n}" content="{"v" * 60}">' for n in range(60))
+                + '<meta http-equiv="refresh" content="0; url=/a/refresh-late-target"></head><body><header>'
+                + "".join(f'<a href="/section/{n}">ニュース{n}</a>' for n in range(40))
+                + '</header><p>この記事は移動しました。</p></body></html>')
+        case("refresh-late", lambda h, s: _send(h, 200, late.encode()),
+             first={"state": "article", "redirected_to": "/a/refresh-late-target"}, second={"state": "article"})
         # Redirects a browser follows that are no 3xx. An HTTP Refresh header on an empty 200 (PHP's
         # header("Refresh: 0; url=…")): it was an empty body, an error, then given up.
         self.cases["/a/refresh-header-target"] = Case("/a/refresh-header-target", good(17))

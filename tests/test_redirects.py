@@ -100,3 +100,17 @@ def test_a_busy_page_that_reloads_itself_stays_the_error_it_is(middleware):
     # A 503 "please wait" page that reloads itself: retried as a 503, not ended as a redirect loop.
     busy = f'<html><head><meta http-equiv="refresh" content="30; url={PAGE}"></head><body>混雑</body></html>'.encode()
     assert answer(middleware, busy, status=503) is None
+
+
+def test_a_refresh_past_the_first_4096_characters_is_followed_as_browsers_follow_it(middleware):
+    # Scrapy reads a page's first 4,096 characters for one; a CMS's long head puts it further.
+    head = "".join(f'<meta name="x-cms-{n}" content="{"値" * 40}">' for n in range(60))
+    late = f'<html><head>{head}<meta http-equiv="REFRESH" content="0; URL=/articles/moved"></head><body>移動</body></html>'
+    assert len(late.split("REFRESH")[0]) > 4096
+    assert answer(middleware, late.encode()) == "https://www.example.jp/articles/moved"
+    # As for one Scrapy reads: a reload of the page itself, or one after METAREFRESH_MAXDELAY, is none.
+    assert answer(middleware, late.replace("/articles/moved", PAGE).encode()) is None
+    assert answer(middleware, late.replace('"0; URL', '"600; URL').encode()) is None
+    # Past what is read for one (the first 32 KB), it is left alone.
+    far = late.replace(head, head * 8)
+    assert answer(middleware, far.encode()) is None
