@@ -417,7 +417,6 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
             return response
         return self._redirect(redirected, request, how)
 
-
     def _late_refresh(self, response) -> str | None:
         """A ``<meta http-equiv="refresh">`` past the 4,096 characters Scrapy reads for one (a CMS's
         long head: its moved-article stub keeps the site's template), in the page's first
@@ -426,7 +425,7 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
             return None
         body = response.body
         end = min(len(body), _LATE_REFRESH_BYTES)
-        # Two plain searches first (20 µs a page; the regular expression alone took 200).
+        # Two plain searches first: the regular expression alone took 200 µs a page over 64 KB.
         if body.find(b"efresh", 4000, end) < 0 and body.find(b"EFRESH", 4000, end) < 0:
             return None
         found = _REFRESH_TAG.search(body, 0, end)
