@@ -109,12 +109,12 @@ class ScopeMiddleware:
         outlet = _outlet_of(self.crawler, request)
         if outlet is None:
             return None
-        hops = request.meta.get("redirect_urls") or []
+        hops, whys = request.meta.get("redirect_urls") or [], request.meta.get("redirect_reasons") or ()
         wall = url_wall(request.url) if hops else None
         if wall is not None:
             raise Walled(wall)
         if request.url in hops and _looped(request, hops):
-            raise Unusable("redirect_loop", f"redirect loop: {redirect_chain(hops, request.url)}")
+            raise Unusable("redirect_loop", f"redirect loop: {redirect_chain(hops, request.url, whys)}")
         walled = getattr(self.crawler.spider, "walled", {}).get(outlet.key)
         if walled and "newsmon_url" in request.meta:
             raise Postponed(walled)
@@ -122,7 +122,8 @@ class ScopeMiddleware:
             target = request.url[:200]
             if hops:
                 raise Refused("redirect_off_scope", f"redirected off the outlet's domains "
-                                                    f"({', '.join(outlet.domains)}): {redirect_chain(hops, target)}")
+                                                    f"({', '.join(outlet.domains)}): "
+                                                    f"{redirect_chain(hops, target, whys)}")
             raise Refused("off_scope", f"not http(s) on the outlet's domains ({', '.join(outlet.domains)}): {target}")
         return None
 
@@ -409,7 +410,7 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
         if url is None:
             how, url = "Refresh header", _refresh_header(response, self._maxdelay)
         if url is None and isinstance(response, HtmlResponse):
-            how, url = "a page with no text but its way on", _way_on(response, self._maxdelay)
+            how, url = _way_on(response, self._maxdelay)
         if url is None or _same_page(url, response.url):
             return response
         redirected = self._redirect_request_using_get(request, response, url)
@@ -459,25 +460,25 @@ def _refresh_header(response, max_delay: float) -> str | None:
     return url if url and delay is not None and delay < max_delay else None
 
 
-def _way_on(response, max_delay: float) -> str | None:
-    """The one URL a page with no text sends the browser to, by script or by a ``<noscript>``
-    refresh; ``None`` for any other page, and for a wall (a challenge's script goes on too)."""
+def _way_on(response, max_delay: float) -> tuple[str, str | None]:
+    """How (``script``, ``noscript refresh``) and to which one URL a page with no text sends the
+    browser; no URL for any other page, and for a wall (a challenge's script goes on too)."""
     body = response.body
     if len(body) > _WAY_ON_BYTES or (b"location" not in body and b"refresh" not in body.lower()):
-        return None
+        return "", None
     if visible_chars(body, EMPTY_DOCUMENT_CHARS) >= EMPTY_DOCUMENT_CHARS:
-        return None
+        return "", None
     scripts = b"\n".join(_SCRIPTS.findall(body)).decode(response.encoding or "utf-8", "replace")
     if "cookie" in scripts:  # a script that sets a cookie first is a gate newsmon cannot pass so
-        return None
-    targets = {m.group("to1") or m.group("to2") for m in _SCRIPT_LOCATION.finditer(scripts)}
+        return "", None
+    how, targets = "script", {m.group("to1") or m.group("to2") for m in _SCRIPT_LOCATION.finditer(scripts)}
     if not targets:
         # Scrapy's get_meta_refresh caches its first reading, which skipped <noscript>.
         delay, url = w3lib_refresh(response.text, get_base_url(response), ignore_tags=())
-        targets = {url} if url and delay is not None and delay < max_delay else set()
+        how, targets = "noscript refresh", {url} if url and delay is not None and delay < max_delay else set()
     if len(targets) != 1 or detect_wall(response.status, wall_headers(response), body, response.url) is not None:
-        return None
-    return response.urljoin(targets.pop())
+        return "", None
+    return how, response.urljoin(targets.pop())
 
 
 class ConditionalGetMiddleware:

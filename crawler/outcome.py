@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .bodies import sniff_binary
@@ -167,9 +168,13 @@ def failure_problem(kinds: list[str], message: str) -> Problem:
     return Problem("fetch_failed", f"{kind}: {text}" if text else kind)
 
 
-def redirect_chain(urls: list[str], final: str) -> str:
-    """``a → b → c`` for a reason text; long chains keep both ends."""
-    chain = [*urls, final]
+def redirect_chain(urls: list[str], final: str, reasons: Sequence[int | str] = ()) -> str:
+    """``a → b → c`` for a reason text; long chains keep both ends. ``reasons``: Scrapy's
+    ``redirect_reasons``, one a hop: a hop that was no HTTP redirect says what it was
+    (``a [Refresh header] → b``), where a reader would look for a 3xx."""
+    whys = [*reasons, *[0] * len(urls)]
+    chain = [f"{url} [{why}]" if isinstance(why, str) else url for url, why in zip(urls, whys)]
+    chain.append(final)
     if len(chain) > 6:
         chain = chain[:2] + ["…"] + chain[-3:]
     return " → ".join(chain)

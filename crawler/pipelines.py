@@ -395,9 +395,9 @@ class StorePipeline:
             self._spider_note("note_page", item.outlet)
         saved = store.save_verdict(self.db, url=item.url, page_id=item.page_id, record=record, outlet=item.outlet,
                                    problem=problem, final_url=item.final_url, redirects=item.redirects,
-                                   max_attempts=self.max_attempts, http_status=item.status, run_id=self.run_id,
-                                   opts=self.opts, revisit=True, etag=item.etag, last_modified=item.last_modified,
-                                   note=note, parts=parts)
+                                   redirect_reasons=item.redirect_reasons, max_attempts=self.max_attempts,
+                                   http_status=item.status, run_id=self.run_id, opts=self.opts, revisit=True,
+                                   etag=item.etag, last_modified=item.last_modified, note=note, parts=parts)
         self.stats.inc_value(f"newsmon/url_state/{saved.state}")
         if saved.state not in ("article", "not_article"):
             self.stats.inc_value("newsmon/errors")

@@ -533,8 +533,8 @@ def _classified(db, record: dict[str, Any]) -> dict[str, Any]:
 
 def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | None, outlet: str | None,
                  problem: Problem | None = None, final_url: str | None = None, redirects: list[str] | None = None,
-                 max_attempts: int = 3, http_status: int | None = 200, run_id: int | None = None,
-                 attempt: bool = False, opts: Options | None = None, revisit: bool = False,
+                 redirect_reasons: Sequence[int | str] = (), max_attempts: int = 3, http_status: int | None = 200,
+                 run_id: int | None = None, attempt: bool = False, opts: Options | None = None, revisit: bool = False,
                  etag: str | None = None, last_modified: str | None = None, note: str | None = None,
                  parts: Sequence[PagePart] = ()) -> Saved:
     """What extraction made of a stored page, in one transaction: the article and the URL's state.
@@ -554,7 +554,8 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
     now = now_iso()
     opts = opts or Options()
     urls = [url] + ([final_url] if final_url and final_url != url else [])
-    via = f" (redirected: {redirect_chain(redirects or [url], final_url)})" if final_url and final_url != url else ""
+    via = f" (redirected: {redirect_chain(redirects or [url], final_url, redirect_reasons)})" \
+        if final_url and final_url != url else ""
     with transaction(db):
         if record is not None:
             record, extra = split(record)

@@ -124,6 +124,16 @@ def test_each_route_ends_in_its_state_with_a_reason(hostile, path, crawl_no):
         assert final["kind"] == "article" and final["article_id"] == row["article_id"]
 
 
+def test_a_redirect_that_is_no_3xx_says_what_it_was(hostile):
+    # A reader of the reason looks for a 3xx and finds none: the hop says what sent the crawl on.
+    site, urls = hostile["site"], hostile["runs"]["first"][0]
+    for path, how in (("/a/refresh-header", "Refresh header"), ("/a/script-redirect", "script"),
+                      ("/a/refresh-late", "meta refresh"), ("/a/refresh", "meta refresh"),
+                      ("/a/script-elsewhere", "script")):
+        assert f"{site.url(path)} [{how}] → " in urls[site.url(path)]["reason"], urls[site.url(path)]
+    assert f"{site.url('/a/moved')} → {site.url('/a/moved-target')}" in urls[site.url("/a/moved")]["reason"]
+
+
 def test_every_url_is_in_a_known_state_with_a_reason(hostile):
     for crawl_no in ("first", "second", "third"):
         urls = hostile["runs"][crawl_no][0]

@@ -79,6 +79,8 @@ class FetchedPage:
     postponed: bool = False
     final_url: str | None = None
     redirects: list[str] = field(default_factory=list)
+    #: Scrapy's ``redirect_reasons``, one a hop of ``redirects``: a status, or how a page sent on.
+    redirect_reasons: list[int | str] = field(default_factory=list)
     page_id: int | None = None
     #: A revisit of this stored article (its id), not a first fetch.
     revisit: int | None = None
@@ -663,6 +665,7 @@ class NewsSpider(scrapy.Spider):
         page = FetchedPage(url=url, outlet=outlet, status=response.status, body=response.body,
                            content_type=content_type, charset=charset_of(content_type),
                            final_url=final if final != url else None, redirects=hops,
+                           redirect_reasons=response.meta.get("redirect_reasons") or [],
                            revisit=response.meta.get("newsmon_revisit"), etag=_header(response, "ETag"),
                            last_modified=_header(response, "Last-Modified"))
         if response.status == 304:
@@ -679,8 +682,8 @@ class NewsSpider(scrapy.Spider):
         request = failure.request
         url = request.meta.get("newsmon_url") or request.url
         outlet = request.meta.get("newsmon_outlet", "")
-        hops = request.meta.get("redirect_urls") or []
-        page = FetchedPage(url=url, outlet=outlet, status=None, redirects=hops,
+        hops, whys = request.meta.get("redirect_urls") or [], request.meta.get("redirect_reasons") or []
+        page = FetchedPage(url=url, outlet=outlet, status=None, redirects=hops, redirect_reasons=whys,
                            revisit=request.meta.get("newsmon_revisit"))
         if failure.check(Postponed):
             page.postponed, page.problem = True, Problem(failure.value.code, failure.value.reason)
@@ -706,7 +709,7 @@ class NewsSpider(scrapy.Spider):
             message = str(failure.value)
             if "max redirections" in message:
                 page.problem = Problem("too_many_redirects", f"more than {len(hops)} redirects: "
-                                                             f"{redirect_chain(hops, request.url)}")
+                                                             f"{redirect_chain(hops, request.url, whys)}")
             else:
                 page.problem = Problem("ignored", f"not fetched: {message}")
         else:
@@ -714,7 +717,7 @@ class NewsSpider(scrapy.Spider):
         if hops and not page.blocked and page.problem.code not in ("too_many_redirects", "redirect_loop",
                                                                      "redirect_off_scope"):
             page.problem = Problem(page.problem.code,
-                                   f"{page.problem.reason} (after redirects {redirect_chain(hops, request.url)})")
+                                   f"{page.problem.reason} (after redirects {redirect_chain(hops, request.url, whys)})")
         verdict = "refused" if page.refused else "walled off" if page.blocked else "could not fetch"
         self.crawler.stats.inc_value(f"newsmon/article/{verdict.replace(' ', '_')}")
         self.logger.warning("newsmon: %s %s: %s", verdict, url, page.problem.reason)
