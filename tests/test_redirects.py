@@ -63,10 +63,9 @@ def test_a_page_with_no_text_whose_script_goes_on_is_a_redirect(middleware, scri
     assert answer(middleware, script_page(script)) == "https://www.example.jp/articles/moved"
 
 
-def test_a_noscript_refresh_on_a_page_with_no_text_is_followed():
+def test_a_noscript_refresh_on_a_page_with_no_text_is_followed(middleware):
     # Scrapy skips <noscript> (METAREFRESH_IGNORE_TAGS): a page that is only a way on is not
     # left as an empty document for that.
-    middleware = BrowserRedirectMiddleware.from_crawler(get_crawler(settings_dict=_settings()))
     body = b'<html><body><noscript><meta http-equiv="refresh" content="0; url=/articles/moved"></noscript></body></html>'
     assert answer(middleware, body) == "https://www.example.jp/articles/moved"
 
