@@ -414,7 +414,7 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
         if url is None:
             how, url = "Refresh header", _refresh_header(response, self._maxdelay)
         if url is None and isinstance(response, HtmlResponse):
-            how, url = _way_on(response, self._maxdelay)
+            how, url = _way_on(response, self._maxdelay, mentioned)
         if url is None or _same_page(url, response.url):
             return response
         redirected = self._redirect_request_using_get(request, response, url)
@@ -460,11 +460,12 @@ def _refresh_header(response, max_delay: float) -> str | None:
     return url if url and delay is not None and delay < max_delay else None
 
 
-def _way_on(response, max_delay: float) -> tuple[str, str | None]:
+def _way_on(response, max_delay: float, mentioned: bool) -> tuple[str, str | None]:
     """How (``script``, ``noscript refresh``) and to which one URL a page with no text sends the
-    browser; no URL for any other page, and for a wall (a challenge's script goes on too)."""
+    browser; no URL for any other page, and for a wall (a challenge's script goes on too).
+    ``mentioned``: the page says "refresh" (its first ``_LATE_REFRESH_BYTES``, all of such a page)."""
     body = response.body
-    if len(body) > _WAY_ON_BYTES or (b"location" not in body and b"refresh" not in body.lower()):
+    if len(body) > _WAY_ON_BYTES or (b"location" not in body and not mentioned):
         return "", None
     if visible_chars(body, EMPTY_DOCUMENT_CHARS) >= EMPTY_DOCUMENT_CHARS:
         return "", None
