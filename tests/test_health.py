@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -70,6 +71,16 @@ def test_a_redesigned_page_is_read_generically_and_says_so():
     record = analyse(body, url)
     assert record["method"] == "generic:trafilatura" and len(record["text"]) > 1000  # looks fine...
     assert signals_of.signals(record, body, url) == {"rules_expected": 1, "rules_missed": 1}  # ...but isn't
+
+
+def test_a_redesign_inside_the_rules_body_is_read_generically_and_says_so():
+    # The body the rules name is still there, its paragraphs are <div>s now: the rules read
+    # nothing of it, and the article was stored as nothing ("no article") while health said so.
+    rel, url = NIKKEI
+    body = re.sub(rb"<p(?=[\s>])", b"<div", saved_bytes(rel)).replace(b"</p>", b"</div>")
+    record = analyse(body, url)
+    assert record["method"] == "generic:trafilatura" and len(record["text"]) > 1000
+    assert signals_of.signals(record, body, url) == {"rules_expected": 1, "rules_missed": 1}
 
 
 def test_rules_that_select_the_wrong_block_disagree_with_generic_extraction():
