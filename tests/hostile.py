@@ -18,6 +18,7 @@ import datetime as dt
 import gzip
 import hashlib
 import io
+import re
 import socket
 import ssl
 import struct
@@ -83,6 +84,22 @@ def series_html(path: str, number: int, last: int, name: str) -> bytes:
             f'<article><h1>{title}</h1>\n{body}\n</article>'
             f'<nav class="pagination"><ul>{links}</ul>{following}<p>{number}/{last}ページ</p></nav>'
             f'<footer>hostile test site</footer></body></html>').encode()
+
+
+def jsonld_shell_html(n: int) -> str:
+    """A page built by JavaScript (a Next.js shell) that gives its article to search engines in
+    its JSON-LD only: ``articleBody``, its paragraphs a line each, as such sites write it."""
+    import json
+
+    article = article_html(n)
+    title = re.search(r"<title>(.*?)</title>", article).group(1)
+    paragraphs = re.findall(r"<p>(.*?)</p>", article)
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
+          "datePublished": f"2026-11-{n % 28 + 1:02d}T09:00:00+09:00", "articleBody": "\n".join(paragraphs)}
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
+            f'<script src="/_next/static/chunks/main.js" defer></script></head>'
+            f'<body><div id="__next"></div><script>self.__next_f=self.__next_f||[]</script></body></html>')
 
 
 def listing_html() -> str:
@@ -239,6 +256,10 @@ class Site:
                                                b"<body><div id='app'></div></body></html>"),
              first={"state": "blocked", "code": "wall_empty", "attempts": 1},
              second={"state": "blocked", "code": "wall_empty", "attempts": 1})
+        # A page built by JavaScript whose article is in its JSON-LD only (articleBody): it
+        # read as an empty shell, a wall, retried for a week and given up.
+        case("jsonld-shell", lambda h, s: _send(h, 200, jsonld_shell_html(21).encode()), first=article,
+             second=article)
         # A UTF-8 page with a character cut in two where its template shortened a teaser by bytes:
         # read as UTF-8 all the same (it was guessed to be mac-latin2, its text mojibake).
         cut_teaser = article_html(7).replace("<footer>", "<aside>関連記事: 防衛費の増額</aside><footer>") \
