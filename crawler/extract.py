@@ -245,7 +245,8 @@ def _prune(tree: etree._Element, selectors: tuple[str, ...]) -> None:
 
 
 def _finish_text(paragraphs: list[str], rules: Rules | None) -> tuple[list[str], bool]:
-    """Cut the text at the first boilerplate or paywall paragraph; drop credit lines."""
+    """Cut the text at the first boilerplate or paywall paragraph; drop credit lines. Boilerplate
+    before the first line of text (a share bar above the article) is dropped: it ends nothing."""
     drop = [re.compile(p) for p in rules.drop] if rules else []
     stop = [re.compile(p) for p in rules.stop] if rules else []
     out: list[str] = []
@@ -255,6 +256,8 @@ def _finish_text(paragraphs: list[str], rules: Rules | None) -> tuple[list[str],
             paywalled = True
             break
         if _STOP.fullmatch(para) or any(s.search(para) for s in stop):
+            if not out:
+                continue
             break
         if any(d.search(para) for d in drop):
             continue

@@ -7,8 +7,11 @@ import json
 import re
 
 import pytest
+from lxml import etree
+from lxml import html as lxml_html
 
 from crawler.config import load_config
+from crawler.encoding import decode_html
 from crawler.extract import extract_article
 from crawler.outlets import compile_selector, outlet_for_url, registry
 
@@ -132,6 +135,25 @@ def test_a_redesign_inside_the_rules_body_loses_no_article(key, fixture):
     after = extract_article(redesigned, url)
     assert after is not None, "the article was lost"
     assert len("".join(after.text.split())) >= len("".join(before.text.split())) / 2, after.text
+
+
+@pytest.mark.parametrize("line", ["この記事をシェア", "SHARE"])
+@pytest.mark.parametrize("key,fixture", CASES, ids=[f for _, f in CASES])
+def test_a_share_bar_above_the_text_ends_nothing(key, fixture, line):
+    # Boilerplate ends the text where it appears: "この記事をシェア" under an article is where the
+    # page's furniture begins. Above it, as share bars often are, it ended the text before its
+    # first line, and the article was lost ("no article").
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    before = extract_article(saved_bytes(fixture), url)
+    page = re.sub(r"^\s*<\?xml[^>]*\?>", "", decode_html(saved_bytes(fixture), None)[0])  # lxml refuses it in a str
+    tree = lxml_html.document_fromstring(page)
+    body = next(found[0] for rules in OUTLETS[key].rules for found in [
+        [e for s in rules.body for e in compile_selector(s)(tree) if isinstance(e, etree._Element)]] if found)
+    bar = etree.Element("p")
+    bar.text = line
+    body.insert(0, bar)
+    after = extract_article(lxml_html.tostring(tree, encoding="unicode"), url)
+    assert after is not None and after.paragraphs == before.paragraphs
 
 
 @pytest.mark.parametrize("key,fixture", CASES, ids=[f for _, f in CASES])
