@@ -42,6 +42,10 @@ _STOP = re.compile(
     r"|有料会員になると会員限定の有料記事もお読みいただけます。?"
     r"|【[^】]*キャンペーン】.*|無断転載.*禁(?:じます|止).*|Copyright .*|©.*)",
 )
+# Of those, a share bar's line: often above the article as well as under it. Other boilerplate
+# first (a related-articles heading, "あわせて読みたい") is where generic extraction took the
+# wrong block, all furniture: it still ends the text there, before it begins.
+_SHARE_BAR = re.compile(r"Share this(?: article)?|SHARE|この記事をシェア|シェアする")
 # A paragraph that is a member-only or paid teaser prompt: the text ends here and the article
 # is flagged, because what precedes it is a teaser, not the article.
 _PAYWALL = re.compile(
@@ -245,8 +249,8 @@ def _prune(tree: etree._Element, selectors: tuple[str, ...]) -> None:
 
 
 def _finish_text(paragraphs: list[str], rules: Rules | None) -> tuple[list[str], bool]:
-    """Cut the text at the first boilerplate or paywall paragraph; drop credit lines. Boilerplate
-    before the first line of text (a share bar above the article) is dropped: it ends nothing."""
+    """Cut the text at the first boilerplate or paywall paragraph; drop credit lines. A share bar
+    before the first line of text is dropped: above an article, it ends nothing."""
     drop = [re.compile(p) for p in rules.drop] if rules else []
     stop = [re.compile(p) for p in rules.stop] if rules else []
     out: list[str] = []
@@ -255,9 +259,9 @@ def _finish_text(paragraphs: list[str], rules: Rules | None) -> tuple[list[str],
         if _PAYWALL.fullmatch(para):
             paywalled = True
             break
+        if not out and _SHARE_BAR.fullmatch(para):
+            continue
         if _STOP.fullmatch(para) or any(s.search(para) for s in stop):
-            if not out:
-                continue
             break
         if any(d.search(para) for d in drop):
             continue
