@@ -22,6 +22,7 @@ from storage import stories as story_terms
 from storage.exceptions import DatabaseUnwritable
 
 from . import health, pagination, store
+from .extract import GENERIC_METHOD
 from .outcome import Problem, check_body, exhausted_state, extraction_crash, failure_problem, http_status_problem
 from .spiders.news import FetchedPage, charset_of
 from .walls import Wall, detect_wall, empty_document_wall, wall_headers
@@ -303,9 +304,11 @@ class StorePipeline:
         self._spider_note("note_page", item.outlet)
         if record.get("outlet") is None:
             store.assign_outlet(record, item.outlet, self.outlets)
+        read_before = None if parts else await self._read_as_before(item, record)
         done = store.save_revisit(self.db, url=item.url, article_id=item.revisit, body=item.body, record=record,
                                   opts=self.opts, http_status=item.status or 200, content_type=item.content_type,
-                                  etag=item.etag, last_modified=item.last_modified, parts=parts, run_id=self.run_id)
+                                  etag=item.etag, last_modified=item.last_modified, parts=parts, run_id=self.run_id,
+                                  read_before=read_before)
         if done.failed:
             self.stats.inc_value("newsmon/revisit/failed")
         elif done.removed or done.paywalled:
@@ -316,6 +319,33 @@ class StorePipeline:
                 self.stats.inc_value("newsmon/articles/became_relevant")
         else:
             self.stats.inc_value("newsmon/revisit/unchanged")
+
+    async def _read_as_before(self, item: FetchedPage, record: dict) -> str | None:
+        """A revisit read by another method than its article was stored by (the outlet's rules
+        stopped matching, or match again) gives another text for the same article: captions,
+        spacing, a line more or less. The page stored for the article, read again now: the
+        method it was stored by when that page gives the revisit's title and text, the outlet
+        having changed nothing of the article; else ``None``. One more extraction, only for such
+        a revisit."""
+        row = self.db.execute("SELECT a.method, a.content_hash, u.page_id FROM articles a LEFT JOIN urls u "
+                              "ON u.url = ? WHERE a.id = ?", [item.url, item.revisit]).fetchone()
+        if row is None or not row[0] or row[2] is None or row[0] == record.get("method"):
+            return None
+        fresh = queries.content_hash(record.get("title"), record.get("text"))
+        if fresh == row[1]:
+            return None
+        stored = queries.page_body(self.db, row[2])
+        if stored is None:  # pruned
+            return None
+        args = (stored[1], item.final_url or item.url, item.charset, self.config_path,
+                record.get("method") == GENERIC_METHOD, record.get("title"), record.get("text") or "")
+        try:
+            same = health.reads_as(*args) if self.pool is None else await self.pool.run(health.reads_as, *args)
+        except Exception as exc:  # noqa: BLE001  (the revisit is stored as it reads: a new version)
+            logger.warning("newsmon: the stored page of article %s could not be read again: %s: %s", item.revisit,
+                           type(exc).__name__, exc)
+            return None
+        return row[0] if same else None
 
     def _removed(self, item: FetchedPage, reason: str) -> None:
         """A revisit found the article taken down: it stays, marked removed (``store.revisit_removed``)."""

@@ -738,7 +738,7 @@ def revisit_not_modified(db, url: str, *, article_id: int, opts: Options, etag: 
 def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str, Any], opts: Options,
                  http_status: int = 200, content_type: str | None = None, etag: str | None = None,
                  last_modified: str | None = None, parts: Sequence[PagePart] = (), run_id: int | None = None,
-                 ) -> Revisited:
+                 read_before: str | None = None) -> Revisited:
     """A revisit's page, extracted: a new version when the title or text changed, else nothing.
 
     Only a changed article costs a row: its raw page (kept for ``reextract``), its versions, its
@@ -747,7 +747,9 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
     ads, new markup) stores nothing but the schedule's progress. One transaction: a crawl killed
     in the middle leaves the revisit due, to be done again by the next run. ``parts``: the
     article's next pages as the revisit read them (``record`` is of all of them), kept with a
-    new version.
+    new version. ``read_before``: the method the article was stored by, when its stored page,
+    read as this revisit was, gives this revisit's title and text (``pipelines``): extraction
+    changed, not the article, which stays as stored.
     """
     now = now_iso()
     record, extra = split(record)
@@ -759,7 +761,7 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
             versions.record_revisit(db, url, result="failed: the article is no longer stored",
                                     after=(), now=now, status=http_status)
             return Revisited("failed: the article is no longer stored", failed=True)
-        lost = revisit_loss(row[1], bool(row[2]), record) if row[0] != fresh else None
+        lost = revisit_loss(row[1], bool(row[2]), record) if row[0] != fresh and not read_before else None
         if lost is not None:
             # No version: the article's text, score and place in the queue stay what they were.
             # Nor its validators: those kept are the stored text's, so that a 304 always means
@@ -775,10 +777,13 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
         # Read whole this time: a page it lacked that is no longer one of its pages (the site
         # joined them, or its pager ends before) is missing no more.
         _settle_missing(db, article_id, url, {part.url for part in parts}, now=now)
-        if row[0] == fresh:
-            versions.record_revisit(db, url, result="unchanged", after=opts.revisit_after, now=now,
+        if row[0] == fresh or read_before:
+            result = "unchanged" if row[0] == fresh else (
+                f"unchanged: read by {record.get('method')} now, by {read_before} when stored; its page "
+                "stored then reads the same now: how the page is read changed, not the article")
+            versions.record_revisit(db, url, result=result, after=opts.revisit_after, now=now,
                                     status=http_status, etag=etag, last_modified=last_modified)
-            frontier.note_revisit(db, url, failed=False, result="unchanged", now=now)
+            frontier.note_revisit(db, url, failed=False, result=result, now=now)
             return Revisited("unchanged")
         page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
                                     content_type=content_type, now=now)

@@ -1120,6 +1120,46 @@ def test_a_flash_that_becomes_a_relevant_article_is_revisited_and_enters_the_que
     assert rows(env, "select count(*) as n from review_queue where id = ?", stored["id"]) == [{"n": 1}]
 
 
+def _revisit_now(env, article_id: int) -> None:
+    conn = sqlite3.connect(env["db"])
+    with conn:  # an hour on (the ledger's clock): its revisit is due
+        conn.execute("UPDATE revisits SET due_at = '2000-01-01T00:00:00+00:00' WHERE article_id = ?", [article_id])
+    conn.close()
+
+
+def _divs(page: bytes) -> bytes:
+    """The page after a redesign that made its <p> <div>s: its rules read nothing of it."""
+    return re.sub(rb"<p(?=[\s>])", b"<div", page).replace(b"</p>", b"</div>")
+
+
+def test_a_revisit_after_a_redesign_is_no_new_version_unless_the_article_changed(env, site):
+    # Nikkei's relevant article, read by its rules, then revisited after the outlet made its <p>
+    # <div>s: read generically now, its text differs by how it was read (captions, spacing), not
+    # by what the outlet wrote. As a new version it was "updated after review" on the desk and in
+    # the digest, for every revisited article of an outlet that changed its markup.
+    assert crawl(env).returncode == 0
+    path = site.articles[0].path
+    [before] = rows(env, "select id, version, method, updated_at, text from articles where url = ?", site.url(path))
+    assert before["method"].startswith("rules:nikkei")
+    redesigned = _divs(saved_bytes(PAGES[0]))
+    site.update_html(path, redesigned)
+    _revisit_now(env, before["id"])
+    assert crawl(env).returncode == 0
+    # The article stays as stored (its rules' text), and the revisit says why it is unchanged.
+    [after] = rows(env, "select version, method, updated_at, text from articles where id = ?", before["id"])
+    assert after == {k: before[k] for k in after}
+    assert rows(env, "select count(*) as n from article_versions where article_id = ?", before["id"]) == [{"n": 0}]
+    [revisit] = rows(env, "select last_result from revisits where article_id = ?", before["id"])
+    assert revisit["last_result"].startswith("unchanged: read by generic:trafilatura now, by rules:nikkei")
+    # Redesigned and a sentence added: a new version all the same.
+    said = "具体的な事例をあげて明言するのは初めて。".encode()
+    site.update_html(path, redesigned.replace(said, said + "政府は同日、関係閣僚会議を開き、今後の対応を協議した。".encode()))
+    _revisit_now(env, before["id"])
+    assert crawl(env).returncode == 0
+    [edited] = rows(env, "select version, text from articles where id = ?", before["id"])
+    assert edited["version"] == before["version"] + 1 and "関係閣僚会議" in edited["text"]
+
+
 def test_retry_after_is_honoured_and_oversized_pages_are_dropped(env, site):
     articles = site.articles
     sizes = {a.path: len(saved_bytes(a.relpath)) for a in articles}
