@@ -68,6 +68,9 @@ _VISIBLE_TEXT = "text()[not(ancestor::script or ancestor::style or ancestor::nos
 # the saved pages the share is at least 0.29 (a Chunichi teaser), 0.54 without a paywall; with
 # every <p> of those pages made a <div>, it is 0 on each page whose body still matched.
 _RULES_MISSED_SHARE = 0.2
+# ... and generic extraction must read at least this much in their place: of a page cut short
+# before its article (an archive's truncated record), it reads the breadcrumb ("トップ 速報").
+_RULES_MISSED_MIN_CHARS = 100
 _SEP_CLASS = r"[|｜:：\-–—/／・]"
 # Between names in one byline; applied to bylines read by rule selectors, after ``author_strip``.
 _AUTHOR_SEP = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*、\s*")
@@ -492,7 +495,8 @@ def extract_article(
             # while health said little more than "no article" or "short texts".
             generic = _generic(tree, url, date=not published and not fast, author=not authors and not fast,
                                fast=fast)
-            if _chars(generic[0]) > _chars(paragraphs):
+            read = _finish_text(cut_trailing_blocks(generic[0]), None)[0]  # as it would be kept
+            if _chars(read) > max(_chars(paragraphs), _RULES_MISSED_MIN_CHARS - 1):
                 rules = None
     if rules is None:
         paragraphs, generic_meta = generic or _generic(tree, url, date=not published and not fast,
