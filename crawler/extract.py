@@ -490,13 +490,13 @@ def extract_article(
         method = f"rules:{outlet.key}@{rules.version}"  # type: ignore[union-attr]
         if _rules_missed(body, paragraphs, paywalled):
             # A redesign inside a body that still matches: the page is read as one without rules
-            # when that reads more, and outlet health counts it as a page its rules missed
-            # (`rules_missed`). Stored as an empty page or a line of it, the article was lost
-            # while health said little more than "no article" or "short texts".
+            # when that keeps more (``_RULES_MISSED_MIN_CHARS`` at least), and outlet health counts
+            # it as a page its rules missed (`rules_missed`). Stored as an empty page or a line of
+            # it, the article was lost while health said little more than "no article".
             generic = _generic(tree, url, date=not published and not fast, author=not authors and not fast,
                                fast=fast)
-            read = _finish_text(cut_trailing_blocks(generic[0]), None)[0]  # as it would be kept
-            if _chars(read) > max(_chars(paragraphs), _RULES_MISSED_MIN_CHARS - 1):
+            kept = _chars(_finish_text(cut_trailing_blocks(generic[0]), None)[0])
+            if kept > _chars(paragraphs) and kept >= _RULES_MISSED_MIN_CHARS:
                 rules = None
     if rules is None:
         paragraphs, generic_meta = generic or _generic(tree, url, date=not published and not fast,
