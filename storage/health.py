@@ -820,8 +820,9 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     """
     now = _now(now)
     runs = history(db, outlet, now=now)
+    # By URL, not as they were answered: the reason names the first three, the same ones every run.
     broken = list(db.query("SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? "
-                           "AND ok = 0 ORDER BY id", [runs[0]["run_id"], outlet])) if runs else []
+                           "AND ok = 0 ORDER BY url", [runs[0]["run_id"], outlet])) if runs else []
     wall = None
     if runs and runs[0].get("walls"):
         found = db.execute(
