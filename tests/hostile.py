@@ -256,8 +256,8 @@ class Site:
                                                b"<body><div id='app'></div></body></html>"),
              first={"state": "blocked", "code": "wall_empty", "attempts": 1},
              second={"state": "blocked", "code": "wall_empty", "attempts": 1})
-        # A page built by JavaScript whose article is in its JSON-LD only (articleBody): it
-        # read as an empty shell, a wall, retried for a week and given up.
+        # A page built by JavaScript whose article is in its JSON-LD only (articleBody): read so
+        # (trafilatura's baseline), where the page alone is an empty shell, a wall.
         case("jsonld-shell", lambda h, s: _send(h, 200, jsonld_shell_html(21).encode()), first=article,
              second=article)
         # A UTF-8 page with a character cut in two where its template shortened a teaser by bytes:

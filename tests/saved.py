@@ -25,6 +25,28 @@ def saved_bytes(relpath: str) -> bytes:
     return gzip.decompress((SAVED / (relpath + ".gz")).read_bytes())
 
 
+def divs_for_ps(page: bytes) -> bytes:
+    """A page after the commonest redesign: the article's container stays, its <p> become <div>."""
+    return re.sub(rb"<p(?=[\s>])", b"<div", page).replace(b"</p>", b"</div>")
+
+
+def share_bar_above(page: bytes, outlet, line: str = "この記事をシェア") -> str:
+    """A page with a share bar's ``line`` first in the body its ``outlet``'s rules read."""
+    from lxml import etree, html
+
+    from crawler.encoding import decode_html
+    from crawler.outlets import compile_selector
+
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", decode_html(page, None)[0])  # lxml refuses it in a str
+    tree = html.document_fromstring(text)
+    body = next(found[0] for rules in outlet.rules for found in [
+        [e for sel in rules.body for e in compile_selector(sel)(tree) if isinstance(e, etree._Element)]] if found)
+    bar = etree.Element("p")
+    bar.text = line
+    body.insert(0, bar)
+    return html.tostring(tree, encoding="unicode")
+
+
 def saved_json(relpath: str):
     return json.loads(saved_bytes(relpath))
 

@@ -25,6 +25,7 @@ from crawler.testsite import (ARCHIVE_SITEMAP_PATH, ATOM_PATH, NEWS_SITEMAP_PATH
                               LoopbackSite, urlset)
 
 from .conftest import saved_bytes
+from .saved import divs_for_ps
 
 PAGES = [
     "scrapping-webs/nikkei-test_article_1.html",  # 反撃能力: relevant
@@ -1127,11 +1128,6 @@ def _revisit_now(env, article_id: int) -> None:
     conn.close()
 
 
-def _divs(page: bytes) -> bytes:
-    """The page after a redesign that made its <p> <div>s: its rules read nothing of it."""
-    return re.sub(rb"<p(?=[\s>])", b"<div", page).replace(b"</p>", b"</div>")
-
-
 def test_a_revisit_after_a_redesign_is_no_new_version_unless_the_article_changed(env, site):
     # Nikkei's relevant article, read by its rules, then revisited after the outlet made its <p>
     # <div>s: read generically now, its text differs by how it was read (captions, spacing), not
@@ -1141,7 +1137,7 @@ def test_a_revisit_after_a_redesign_is_no_new_version_unless_the_article_changed
     path = site.articles[0].path
     [before] = rows(env, "select id, version, method, updated_at, text from articles where url = ?", site.url(path))
     assert before["method"].startswith("rules:nikkei")
-    redesigned = _divs(saved_bytes(PAGES[0]))
+    redesigned = divs_for_ps(saved_bytes(PAGES[0]))  # its rules read nothing of it
     site.update_html(path, redesigned)
     _revisit_now(env, before["id"])
     assert crawl(env).returncode == 0
