@@ -93,15 +93,15 @@ def analyse(body: bytes, url: str, http_charset: str | None = None, config_path:
 
 
 def reads_as(body: bytes, url: str, http_charset: str | None, config_path: str | None, generic: bool,
-             title: str | None, text: str) -> bool:
-    """Whether a page read now, by generic extraction alone when ``generic`` (its outlet's rules
-    set aside, as on a page they missed) or else as any page is, gives the article ``title`` and
-    ``text``: the same title, the texts within ``SAME_ARTICLE_F1``. A revisit read by another
-    method than its article was stored by reads the stored page so (``pipelines``), to tell a
-    change of the article from a change of how it is read."""
+             title: str | None, text: str, more: Sequence[tuple[bytes, str, str | None]] = ()) -> bool:
+    """Whether a page (and its next pages, ``more``) read now, by generic extraction alone when
+    ``generic`` (its outlet's rules set aside, as on a page they missed) or else as any page is,
+    gives the article ``title`` and ``text``: the same title, the texts within
+    ``SAME_ARTICLE_F1``. A revisit read by another method than its article was stored by reads
+    the stored pages so (``pipelines``), to tell a change of the article from one of its reading."""
     outlets = _without_rules(config_path) if generic else store.outlets_of(config_path)
-    article = extract_article(body, url, http_charset=http_charset, outlets=outlets)
-    return article is not None and article.title == title and bigram_f1(article.text, text) >= SAME_ARTICLE_F1
+    read = store.read_pages(body, url, http_charset, outlets, more)
+    return read is not None and read[0].title == title and bigram_f1(read[0].text, text) >= SAME_ARTICLE_F1
 
 
 _READERS: dict[str, Any] = {}

@@ -304,7 +304,7 @@ class StorePipeline:
         self._spider_note("note_page", item.outlet)
         if record.get("outlet") is None:
             store.assign_outlet(record, item.outlet, self.outlets)
-        read_before = None if parts else await self._read_as_before(item, record)
+        read_before = await self._read_as_before(item, record)
         done = store.save_revisit(self.db, url=item.url, article_id=item.revisit, body=item.body, record=record,
                                   opts=self.opts, http_status=item.status or 200, content_type=item.content_type,
                                   etag=item.etag, last_modified=item.last_modified, parts=parts, run_id=self.run_id,
@@ -323,10 +323,10 @@ class StorePipeline:
     async def _read_as_before(self, item: FetchedPage, record: dict) -> str | None:
         """A revisit read by another method than its article was stored by (the outlet's rules
         stopped matching, or match again) gives another text for the same article: captions,
-        spacing, a line more or less. The page stored for the article, read again now: the
-        method it was stored by when that page gives the revisit's title and text, the outlet
-        having changed nothing of the article; else ``None``. One more extraction, only for such
-        a revisit."""
+        spacing, a line more or less. The pages stored for the article, read again now the same
+        way: the method it was stored by when they give the revisit's title and text, the outlet
+        having changed nothing of the article; else ``None``. One more reading, only for such a
+        revisit."""
         row = self.db.execute("SELECT a.method, a.content_hash, u.page_id FROM articles a LEFT JOIN urls u "
                               "ON u.url = ? WHERE a.id = ?", [item.url, item.revisit]).fetchone()
         if row is None or not row[0] or row[2] is None or row[0] == record.get("method"):
@@ -337,8 +337,11 @@ class StorePipeline:
         stored = queries.page_body(self.db, row[2])
         if stored is None:  # pruned
             return None
-        args = (stored[1], item.final_url or item.url, item.charset, self.config_path,
-                record.get("method") == GENERIC_METHOD, record.get("title"), record.get("text") or "")
+        # Read as reextract reads it: under the URL it was fetched from, in the charset it was
+        # served in, with the next pages kept with it.
+        more = [(b, u, store.charset_of(c)) for u, b, c in queries.continuation_pages(self.db, row[2])]
+        args = (stored[1], stored[0], store.charset_of(stored[2]), self.config_path,
+                record.get("method") == GENERIC_METHOD, record.get("title"), record.get("text") or "", more)
         try:
             same = health.reads_as(*args) if self.pool is None else await self.pool.run(health.reads_as, *args)
         except Exception as exc:  # noqa: BLE001  (the revisit is stored as it reads: a new version)

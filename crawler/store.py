@@ -29,6 +29,7 @@ from storage import versions
 from storage.pages import Compressed
 
 from . import pagination, stories
+from .article import Article
 from .config import Config, ConfigError, load_config, parse_duration
 from .extract import extract_article
 from .outcome import Problem, redirect_chain
@@ -338,6 +339,22 @@ def matched_term(match: TermMatch) -> dict[str, Any]:
     return entry
 
 
+def read_pages(body: bytes, url: str, http_charset: str | None, outlets: dict[str, Outlet],
+               more: Sequence[tuple[bytes, str, str | None]] = ()) -> tuple[Article, int] | None:
+    """The article of a page and its next pages (``more``: body, URL, charset), up to the first
+    that holds no article, and how many pages it was read from; ``None`` without one."""
+    article = extract_article(body, url, http_charset=http_charset, outlets=outlets)
+    if article is None:
+        return None
+    rest = []
+    for page_body, page_url, page_charset in more:
+        found = extract_article(page_body, page_url, http_charset=page_charset, outlets=outlets)
+        if found is None:
+            break
+        rest.append(found)
+    return (pagination.join(article, rest) if more else article), 1 + len(rest)
+
+
 def analyse(body: bytes, url: str, http_charset: str | None = None,
             config_path: str | None = None, story_features: bool = True,
             more: Sequence[tuple[bytes, str, str | None]] = ()) -> dict[str, Any] | None:
@@ -353,19 +370,10 @@ def analyse(body: bytes, url: str, http_charset: str | None = None,
     one; both are taken out before saving, as ``_story``.
     """
     outlets, topics = context(config_path)
-    article = extract_article(body, url, http_charset=http_charset, outlets=outlets)
-    if article is None:
+    read = read_pages(body, url, http_charset, outlets, more)
+    if read is None:
         return None
-    pages = 1
-    if more:
-        rest = []
-        for page_body, page_url, page_charset in more:
-            found = extract_article(page_body, page_url, http_charset=page_charset, outlets=outlets)
-            if found is None:
-                break
-            rest.append(found)
-        pages += len(rest)
-        article = pagination.join(article, rest)
+    article, pages = read
     record = article.to_dict()
     del record["paragraphs"]  # ``text`` keeps them, one per line
     record["_next_page"] = record.pop("next_page")

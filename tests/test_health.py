@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from crawler import health as signals_of
+from crawler import store
 from crawler.store import analyse
 from storage import frontier, health, open_db, queries
 
@@ -81,6 +82,20 @@ def test_a_redesign_inside_the_rules_body_is_read_generically_and_says_so():
     record = analyse(body, url)
     assert record["method"] == "generic:trafilatura" and len(record["text"]) > 1000
     assert signals_of.signals(record, body, url) == {"rules_expected": 1, "rules_missed": 1}
+
+
+def test_a_stored_article_is_read_again_with_its_next_pages_as_a_revisit_was():
+    # A revisit read without rules (its outlet redesigned) holds every page of the article; its
+    # stored pages, read again the same way, must be read whole too, or the article read from
+    # its first page alone differs and every revisit of a long article is a new version.
+    (rel, url), second = NIKKEI, "scrapping-webs/nikkei-test_article_3.html"  # another page, as page 2
+    page_2_url = url + "?page=2"
+    revisit = store.analyse(divs_for_ps(saved_bytes(rel)), url,
+                            more=[(divs_for_ps(saved_bytes(second)), page_2_url, None)])
+    assert revisit["method"] == "generic:trafilatura"
+    stored = (saved_bytes(rel), url, None, None, True, revisit["title"], revisit["text"])
+    assert signals_of.reads_as(*stored, more=[(saved_bytes(second), page_2_url, None)])
+    assert not signals_of.reads_as(*stored)  # its first page alone is not the article
 
 
 def test_rules_that_select_the_wrong_block_disagree_with_generic_extraction():
