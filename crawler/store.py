@@ -755,9 +755,9 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
     ads, new markup) stores nothing but the schedule's progress. One transaction: a crawl killed
     in the middle leaves the revisit due, to be done again by the next run. ``parts``: the
     article's next pages as the revisit read them (``record`` is of all of them), kept with a
-    new version. ``read_before``: the method the article was stored by, when its stored page,
-    read as this revisit was, gives this revisit's title and text (``pipelines``): extraction
-    changed, not the article, which stays as stored.
+    new version. ``read_before``: the method the article was stored by, when its stored pages,
+    read as this revisit was, give this revisit's title and text (``pipelines``): how the page is
+    read changed, not the article, which stays as stored.
     """
     now = now_iso()
     record, extra = split(record)
