@@ -239,8 +239,8 @@ def _is_listing(tree: etree._Element, page: PageMeta) -> bool:
     body = tree.find(".//body")
     if body is None:
         return False
-    total = sum(len("".join(t.split())) for t in body.xpath(".//" + _VISIBLE_TEXT))
-    linked = sum(len("".join(t.split())) for t in body.xpath(".//a//" + _VISIBLE_TEXT))
+    total = _chars(body.xpath(".//" + _VISIBLE_TEXT))
+    linked = _chars(body.xpath(".//a//" + _VISIBLE_TEXT))
     return total > 0 and linked / total >= _LISTING_LINK_DENSITY
 
 
@@ -483,6 +483,9 @@ def extract_article(
     if str(page.jsonld.get("isAccessibleForFree", "")).lower() in ("false", "0"):
         paywalled = True
 
+    def read_generically() -> tuple[list[str], dict[str, Any]]:
+        return _generic(tree, url, date=not published and not fast, author=not authors and not fast, fast=fast)
+
     generic = None
     if rules is not None and body is not None:
         _prune(tree, rules.prune)
@@ -493,14 +496,12 @@ def extract_article(
             # when that keeps more (``_RULES_MISSED_MIN_CHARS`` at least), and outlet health counts
             # it as a page its rules missed (`rules_missed`). Stored as an empty page or a line of
             # it, the article was lost while health said little more than "no article".
-            generic = _generic(tree, url, date=not published and not fast, author=not authors and not fast,
-                               fast=fast)
+            generic = read_generically()
             kept = _chars(_finish_text(cut_trailing_blocks(generic[0]), None)[0])
             if kept > _chars(paragraphs) and kept >= _RULES_MISSED_MIN_CHARS:
                 rules = None
     if rules is None:
-        paragraphs, generic_meta = generic or _generic(tree, url, date=not published and not fast,
-                                                       author=not authors and not fast, fast=fast)
+        paragraphs, generic_meta = generic or read_generically()
         paragraphs = cut_trailing_blocks(paragraphs)
         method = GENERIC_METHOD
         title = trimmed_by(title, generic_meta.get("title")) if title else generic_meta.get("title")

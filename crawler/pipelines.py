@@ -331,8 +331,7 @@ class StorePipeline:
                               "ON u.url = ? WHERE a.id = ?", [item.url, item.revisit]).fetchone()
         if row is None or not row[0] or row[2] is None or row[0] == record.get("method"):
             return None
-        fresh = queries.content_hash(record.get("title"), record.get("text"))
-        if fresh == row[1]:
+        if record.get("content_hash") == row[1]:  # hashed in the worker (store.analyse)
             return None
         stored = queries.page_body(self.db, row[2])
         if stored is None:  # pruned

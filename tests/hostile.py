@@ -18,6 +18,7 @@ import datetime as dt
 import gzip
 import hashlib
 import io
+import json
 import re
 import socket
 import ssl
@@ -89,8 +90,6 @@ def series_html(path: str, number: int, last: int, name: str) -> bytes:
 def jsonld_shell_html(n: int) -> str:
     """A page built by JavaScript (a Next.js shell) that gives its article to search engines in
     its JSON-LD only: ``articleBody``, its paragraphs a line each, as such sites write it."""
-    import json
-
     article = article_html(n)
     title = re.search(r"<title>(.*?)</title>", article).group(1)
     paragraphs = re.findall(r"<p>(.*?)</p>", article)
