@@ -148,6 +148,48 @@ def test_a_share_bar_above_the_text_ends_nothing(key, fixture, line):
     assert after is not None and after.paragraphs == before.paragraphs
 
 
+@pytest.mark.parametrize("fixture,url,reads", [
+    ("fundus-jp/YomiuriShimbun_2024_10_13.html", "https://www.yomiuri.co.jp/sports/npb/20241013-OYT1T50133/",
+     "岡田彰布監督（６６）は今季で退任する。"),
+    ("java-extractarticle/000011-yomiuri.html", None, "本社を置くヤマサ醤油は、"),
+])
+def test_a_word_with_its_reading_above_it_is_one_word_in_the_text(fixture, url, reads):
+    # Yomiuri puts ruby over names and rare kanji, each piece on a line of its own in the source:
+    # the text read "岡田 彰布 （ あきのぶ ） 監督", and a search for the name, or a topic term so
+    # annotated, found nothing.
+    url = url or json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    article = extract_article(saved_bytes(fixture), url)
+    assert article.method.startswith("rules:yomiuri@") and reads in article.text
+
+
+def test_a_topic_term_with_its_reading_above_it_still_scores():
+    from crawler.scoring import load_topics, score_article
+
+    # A line of the analysts' topic in the saved Yomiuri page, its ruby laid out as Yomiuri's is.
+    ruby = "\n<ruby>\n<rb>反撃</rb>\n<rp>（</rp>\n<rt>はんげき</rt>\n<rp>）</rp>\n</ruby>\n"
+    fixture, url = "fundus-jp/YomiuriShimbun_2024_10_13.html", "https://www.yomiuri.co.jp/politics/20241013-OYT1T50200/"
+    first = '<p class="par1" itemprop="articleBody">\n　'
+    page = saved_bytes(fixture).replace(first.encode(), f"{first}政府は２日、{ruby}能力の運用方針を決定した。".encode())
+    article = extract_article(page, url)
+    assert article.method.startswith("rules:yomiuri@") and "政府は２日、反撃能力の運用方針を決定した。" in article.text
+    found = {m.term for s in score_article(article.title, article.text, load_topics()) for m in s.matches}
+    assert "反撃能力" in found
+
+
+def test_a_block_shown_as_written_gives_a_paragraph_a_line():
+    # Yahoo!ニュース's text blocks are white-space: pre-wrap: a newline in them is a line break.
+    # Read as one paragraph each, their lines ran together, and the gallery links among them
+    # ("【画像】…をもっと見る") stayed in the text, out of reach of the rules' drop pattern.
+    fixture = "java-extractarticle/000001-yahoo.html"
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    article = extract_article(saved_bytes(fixture), url)
+    assert article.paragraphs[:2] == [
+        "「売れたのは10年間で300缶…」",
+        "在庫が増え、廃棄前に全色を見せようと最後の嘆きをTwitterで投稿したところ、起死回生の一発逆転劇。"
+        "そんなTwitterの拡散力で救われた商品がある。"]
+    assert "【画像】" not in article.text and "をもっと見る" not in article.text
+
+
 @pytest.mark.parametrize("key,fixture", CASES, ids=[f for _, f in CASES])
 def test_saved_page_url_is_an_article_url_of_its_outlet(key, fixture):
     expected = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))

@@ -48,6 +48,9 @@ class Rules:
     #: The layout separates paragraphs with ``<br>`` inside one element instead of with
     #: elements (NHK, Nikkan Gendai): each selected element gives one paragraph per line.
     split_br: bool = False
+    #: The layout shows the body's text as it is written (CSS ``white-space: pre-wrap``,
+    #: Yahoo!ニュース): a newline in its source is a line break, and each line a paragraph.
+    pre_wrap: bool = False
     #: Removed from the whole page before anything is read (sidebars, share bars, rankings).
     prune: tuple[str, ...] = ()
     #: Selectors for the headline, tried before JSON-LD ``headline`` and ``og:title``.

@@ -134,7 +134,7 @@ OUTLET = Outlet(
             author_strip=_NOT_AN_AUTHOR,
         ),
         # NEWS WEB EASY (www3.nhk.or.jp/news/easy/, saved page of 2019-06): furigana in
-        # <ruby><rt>, which must not reach the text; no JSON-LD. The title is "NEWS WEB EASY|"
+        # <ruby><rt> (left out of every page's text, crawler.extract._parse); no JSON-LD. The title is "NEWS WEB EASY|"
         # + headline in og:title and <title> (and the <h1> holds furigana), so it is cut out
         # of og:title. The date line "[06月24日 11時30分]" has no year: the year comes from the
         # <body id="news20190624_k…"> that every EASY page carries.
@@ -143,7 +143,7 @@ OUTLET = Outlet(
             body=("#js-article-body", "div.article-main__body"),
             paragraphs="p",
             prune=(
-                "rt", "rp", "div.article-main__colors", "nav.article-main__links", "section.enquete",
+                "div.article-main__colors", "nav.article-main__links", "section.enquete",
             ),
             title=(
                 "(substring-after(//meta[@property='og:title']/@content, 'NEWS WEB EASY|'))",

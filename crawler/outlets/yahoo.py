@@ -11,7 +11,8 @@ when both extractions agree word for word. Not verified: no saved page of an ori
 five copies exists here.
 
 Five saved pages (2021-10), one layout (``div.article_body``, text blocks in
-``p.highLightSearchTarget``; a block may hold several paragraphs separated by newlines only).
+``p.highLightSearchTarget``; a block may hold several paragraphs separated by newlines only, which
+its CSS shows as line breaks).
 """
 
 from . import Evidence, Outlet, Rules
@@ -36,8 +37,11 @@ OUTLET = Outlet(
         Rules(
             version="2021-10",
             body=("div.article_body",),
-            # The text's blocks; captions of figures in the body are other <p>s.
+            # The text's blocks; captions of figures in the body are other <p>s. A block is shown
+            # white-space: pre-wrap (its class's CSS in the saved pages), its paragraphs and the
+            # gallery links among them ("【画像】…") a line each.
             paragraphs="p.highLightSearchTarget",
+            pre_wrap=True,
             title=("article header h1", "//article//h1"),
             # "【画像】…をもっと見る", "【表でみる】…": links to the provider's galleries inside the text.
             drop=(r"^【(?:画像|写真|表でみる|動画|画像ページ|写真特集)[^】]{0,10}】",),
