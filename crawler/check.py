@@ -10,7 +10,7 @@ they list, and gives each outlet a verdict:
               newest entry is old, rules no longer match, a sample lacks its title or date
 ``blocked``   walls (bot challenges, consent pages, logins) stand where pages should be
 ``broken``    no article can be found: every discovery URL failed, or none lists a URL the
-              article pattern accepts
+              article pattern accepts; or none of the sample articles fetched can be read
 
 Nothing is written to the database. ``verdict`` is pure, for tests and for other callers.
 """
@@ -149,6 +149,15 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
                 reasons.append(f"article {a['url']}: no publication time")
     if not samples:
         reasons.append("no sample article could be fetched")
+    # Pages fetched whole that gave no article (an extraction that crashes, a page read as none):
+    # where no sample reads, a crawl stores none of the outlet's articles either. An HTTP error
+    # alone is not that (a sample deleted since the feed listed it, a server's bad minute).
+    unread = [a for a in samples if not a["method"] and not a["wall"] and 200 <= (a["status"] or 0) < 300]
+    if unread and not good:
+        return {"verdict": "broken", "reasons": [
+            f"none of the {len(samples)} sample articles could be read ({unread[0]['problem']}): a crawl would "
+            "store none of them; run `newsmon check` with more --articles, and if none reads, the outlet's pages "
+            "changed (its rules?) or newsmon fails on them (report it with the page)"] + reasons}
     return {"verdict": "degraded" if reasons else "ok", "reasons": reasons}
 
 

@@ -277,8 +277,8 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
     """Check each outlet's feeds, sitemaps, start URLs and a few articles, live.
 
     Politely (robots.txt, delays, your NEWSMON_CONTACT in the User-Agent), nothing stored.
-    Verdict per outlet: ok, degraded, blocked (walls) or broken (no article URL found);
-    the exit status is 1 when any outlet is broken.
+    Verdict per outlet: ok, degraded, blocked (walls) or broken (no article URL found, or
+    none of the sample articles reads); the exit status is 1 when any outlet is broken.
 
     Example:
 

@@ -185,6 +185,19 @@ def test_verdicts_from_results():
         "feed https://www.asahi.com/rss/x.rdf lists an article every 120 s: the crawl will fall behind (can a feed "
         "on another host list them?)"]
     assert verdict(outlet, {**slow, "crawl_delays": {"www.asahi.com": 60.0}}, now=now)["verdict"] == "ok"
+    # Sample articles fetched whole, none of which reads: a crawl would store nothing.
+    crashed = {**sample, "method": None, "problem": "extraction failed: RuntimeError: boom"}
+    unread = verdict(outlet, {"discovery": [feed()], "articles": [crashed, {**crashed, "problem": "no article"}]},
+                     now=now)
+    assert unread["verdict"] == "broken" and unread["reasons"][0].startswith(
+        "none of the 2 sample articles could be read (extraction failed: RuntimeError: boom): a crawl would store "
+        "none of them")
+    assert unread["reasons"][1:] == [f"article {sample['url']}: extraction failed: RuntimeError: boom",
+                                     f"article {sample['url']}: no article"]
+    # One that reads is enough; samples that failed by HTTP alone say only that.
+    assert verdict(outlet, {"discovery": [feed()], "articles": [crashed, sample]}, now=now)["verdict"] == "degraded"
+    gone = {**crashed, "status": 404, "problem": "HTTP 404"}
+    assert verdict(outlet, {"discovery": [feed()], "articles": [gone, gone]}, now=now)["verdict"] == "degraded"
 
 
 def _check(site: LoopbackSite, tmp_path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -209,23 +222,26 @@ def test_a_check_cut_short_gives_no_verdict_and_fails(tmp_path):
         "verdicts; run it again to the end (a larger CLOSESPIDER_TIMEOUT, or fewer outlets)")
 
 
-def test_a_sample_whose_extraction_crashes_is_that_samples_problem(tmp_path):
-    # tests/crash makes extraction raise on a marked page, as a bug of newsmon would.
+@pytest.mark.parametrize("crashing,verdict,status", [(1, "degraded", 0), (3, "broken", 1)])
+def test_a_sample_whose_extraction_crashes_is_that_samples_problem(tmp_path, crashing, verdict, status):
+    # tests/crash makes extraction raise on a marked page, as a bug of newsmon would. Where every
+    # sample crashes, a crawl would store none of the outlet's articles: broken, and the exit says so.
     with LoopbackSite(PAGES) as site:
-        broken = site.articles[0]
-        url = site.url(broken.path)
+        broken = site.articles[:crashing]
         page = (b'<html><head>' + CRASH_MARKER + b'<title>t</title></head><body>'
                 b"<article><h1>t</h1>" + b"<p>" + "本文の段落。".encode() * 40 + b"</p></article></body></html>")
-        site.answer(broken.path, 200, page)
+        for article in broken:
+            site.answer(article.path, 200, page)
         result = _check(site, tmp_path, "--json", "--articles", "3", env=crashing_env())
+        urls = {site.url(article.path) for article in broken}
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     report = json.loads(result.stdout)["site"]
-    crashed = [a for a in report["articles"] if a["url"] == url]
-    assert len(crashed) == 1 and crashed[0]["method"] is None
-    assert crashed[0]["problem"].startswith("extraction failed: RuntimeError: a bug of the extractor")
-    assert report["verdict"] == "degraded"
-    assert any(r.startswith(f"article {url}: extraction failed") for r in report["reasons"])
-    assert result.returncode == 0
+    crashed = [a for a in report["articles"] if a["url"] in urls]
+    assert len(crashed) == crashing and all(a["method"] is None for a in crashed)
+    assert all(a["problem"].startswith("extraction failed: RuntimeError: a bug of the extractor") for a in crashed)
+    assert report["verdict"] == verdict
+    assert all(any(r.startswith(f"article {url}: extraction failed") for r in report["reasons"]) for url in urls)
+    assert result.returncode == status
 
 
 def test_a_feed_whose_entries_are_on_another_host_is_named_with_that_host(tmp_path):
