@@ -23,6 +23,7 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request
 from scrapy.http.request import NO_CALLBACK
+from scrapy.settings import default_settings
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import get_base_url, get_meta_refresh
@@ -176,6 +177,30 @@ class OutletCookiesMiddleware:
         listed = [] if isinstance(request.cookies, dict) else list(request.cookies)
         request.cookies = [*({"name": name, "value": value, "path": "/"} for name, value in outlet.cookies),
                            *({"name": name, "value": value} for name, value in own), *listed]
+        return None
+
+
+class OutletLanguageMiddleware:
+    """Ask for each outlet's pages in its language (``Accept-Language``). Scrapy asks every site
+    for English: a site of several editions may answer a Japanese outlet's URL with its English
+    one, or send it there. Before the default headers (400), which only fill in what is unset;
+    a user's own ``DEFAULT_REQUEST_HEADERS`` Accept-Language is sent as it is, to every site."""
+
+    LANGUAGES = {"ja": "ja,en;q=0.5", "en": "en,ja;q=0.5"}
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        asked = crawler.settings.getdict("DEFAULT_REQUEST_HEADERS").get("Accept-Language")
+        self.enabled = asked in (None, default_settings.DEFAULT_REQUEST_HEADERS["Accept-Language"])
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        outlet = _outlet_of(self.crawler, request)
+        if self.enabled and outlet is not None:
+            request.headers.setdefault("Accept-Language", self.LANGUAGES.get(outlet.language, outlet.language))
         return None
 
 

@@ -138,6 +138,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that reads a 5xx or unreachable robots.txt as RFC 9309 says.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsPolicyMiddleware": 100,
+    # Before the default headers (400): each outlet asked for its pages in its language.
+    "crawler.middlewares.OutletLanguageMiddleware": 390,
     # Replaced by a subclass that honours Retry-After on 429/503.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,

@@ -48,7 +48,7 @@ def checked(tmp_path_factory):
                 table.update(feeds=[site.url("/old-rss.xml")], sitemaps=[site.url("/old-sitemap.xml")], start_urls=[])
             elif key == "emptyfeed":
                 site.answer("/empty.xml", 200, b"", {"Content-Type": "application/rss+xml"})
-                table.update(feeds=[site.url("/empty.xml")], sitemaps=[], start_urls=[])
+                table.update(feeds=[site.url("/empty.xml")], sitemaps=[], start_urls=[], language="en")
             elif key == "challenge":
                 for article in site.articles:
                     site.answer(article.path, 403, CHALLENGE, {"Server": "cloudflare"})
@@ -126,6 +126,34 @@ def test_politeness(checked):
         assert "/robots.txt" in paths and all(r.user_agent.startswith("newsmon/") for r in log)
         for path in (RSS_PATH, ATOM_PATH, SITEMAP_PATH, SECTION_PATH):
             assert paths.count(path) <= 2  # once per check run (the test runs two)
+
+
+def test_each_outlet_is_asked_for_its_pages_in_its_language(checked):
+    # Scrapy asks every site for English: a site of several editions may answer so.
+    asked = {key: {r.headers.get("accept-language") for r in log if r.path != "/robots.txt"}
+             for key, log in checked["logs"].items()}
+    assert asked["healthy"] == {"ja,en;q=0.5"} and asked["emptyfeed"] == {"en,ja;q=0.5"}
+
+
+
+def test_an_accept_language_of_the_users_own_goes_to_every_site():
+    from types import SimpleNamespace
+
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import OutletLanguageMiddleware
+    from crawler.outlets import registry
+
+    def asked(settings: dict) -> bytes | None:
+        crawler = get_crawler(settings_dict=settings)
+        crawler.spider = SimpleNamespace(outlets={"asahi": registry()["asahi"]})
+        request = Request("https://www.asahi.com/articles/A.html", meta={"newsmon_outlet": "asahi"})
+        OutletLanguageMiddleware.from_crawler(crawler).process_request(request)
+        return request.headers.get("Accept-Language")
+
+    assert asked({}) == b"ja,en;q=0.5"
+    assert asked({"DEFAULT_REQUEST_HEADERS": {"Accept-Language": "de"}}) is None  # left to the default headers
 
 
 def test_verdicts_from_results():
