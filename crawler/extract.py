@@ -219,7 +219,14 @@ def _paragraphs(body: etree._Element, selector: str, split_br: bool = False, pre
         # A selected element inside another selected one would repeat its text.
         if any(anc in chosen for anc in el.iterancestors()):
             continue
-        texts = _br_lines(el) if split_br or pre_wrap else [el.text_content()]
+        if split_br or pre_wrap:
+            texts = _br_lines(el)
+        elif el.find(".//br") is not None:
+            # A line break inside a paragraph is a space in its text, as a reader sees it:
+            # ``text_content()`` ran "小学館<br>発売日" into one word.
+            texts = [" ".join(_br_lines(el))]
+        else:
+            texts = [el.text_content()]
         if pre_wrap:
             texts = [line for text in texts for line in text.split("\n")]
         for text in texts:
