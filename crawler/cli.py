@@ -925,7 +925,9 @@ def _loose_ends(database) -> list[str]:
     cron job may have sent nowhere."""
     from storage import queries
 
-    ends = queries.loose_ends(database)
+    from .article import EXTRACTION_VERSION
+
+    ends = queries.loose_ends(database, extraction=EXTRACTION_VERSION)
     lines = []
     for row in ends["archives"][:_ARCHIVES_SHOWN]:
         if row["finished_at"] is None:
@@ -945,6 +947,10 @@ def _loose_ends(database) -> list[str]:
         lines.append(f"removed: {removed} relevant article{'s' if removed != 1 else ''} taken down by "
                      f"{'their outlets' if removed != 1 else 'its outlet'} in the last 24 hours (articles.removed; "
                      "the text stored is kept)")
+    if ends["older_extraction"]:
+        lines.append(f"extraction: {ends['older_extraction']} articles were read by an older newsmon, whose extraction "
+                     "has improved since: newsmon reextract reads them again from their stored pages (nothing is "
+                     "fetched; review decisions are kept)")
     return lines
 
 

@@ -29,7 +29,7 @@ from storage import versions
 from storage.pages import Compressed
 
 from . import pagination, stories
-from .article import Article
+from .article import EXTRACTION_VERSION, Article
 from .config import Config, ConfigError, load_config, parse_duration
 from .extract import extract_article
 from .outcome import Problem, redirect_chain
@@ -385,6 +385,7 @@ def analyse(body: bytes, url: str, http_charset: str | None = None,
     record.update(score_fields(article.title, record["text"], topics))
     # Hashed here, in the worker: the writer (one process for every worker) only compares.
     record["content_hash"] = queries.content_hash(record.get("title"), record.get("text"))
+    record["extraction"] = EXTRACTION_VERSION
     assign_outlet(record, record.get("outlet"), outlets)
     if story_features:
         record["_story"] = features_of(record, damped_tokens(config_path)).to_dict()
@@ -907,15 +908,19 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
                           "fetched_at": entry["fetched_at"], "kept": kept, "url": stored[0] if stored else None,
                           "following": following, "indexed": indexed})
         if all(c["kept"] for c in chain):
-            # No readable page (pruned, or none kept): the article stays as it is.
+            # No readable page (pruned, or none kept): the article stays as it is, gone over by
+            # this extraction all the same (``newsmon status`` asks for no reextract of it).
             counts["kept"] += 1
+            with transaction(db):
+                db.execute("UPDATE articles SET extraction = ? WHERE id = ?", [EXTRACTION_VERSION, article_id])
             continue
         with transaction(db):
             if not chain[-1]["kept"]:
                 _annotate(db, chain[-1]["record"])
                 queries.store_article(db, chain[-1]["record"], now=now_iso(), replace=True, article_id=article_id,
                                       indexed=chain[-1]["indexed"])
-            db.execute("UPDATE articles SET version = ? WHERE id = ?", [len(chain), article_id])
+            db.execute("UPDATE articles SET version = ?, extraction = ? WHERE id = ?",
+                       [len(chain), EXTRACTION_VERSION, article_id])
             versions.replace_versions(db, article_id, [
                 {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
                  "fetched_at": c["fetched_at"]} for c in chain])

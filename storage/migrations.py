@@ -1098,3 +1098,13 @@ def m026_outlet_runs_paywalled(db: Database) -> None:
     ``paywalled``), where every count else reads well. NULL for the runs before it, which did
     not count them: taken for none, they made every outlet's usual share 0 %."""
     _run(db, ["ALTER TABLE outlet_runs ADD COLUMN paywalled INTEGER"])
+
+
+@MIGRATIONS()
+def m027_article_extraction(db: Database) -> None:
+    """Which newsmon extraction read each article (``crawler.article.EXTRACTION_VERSION``), or
+    went over it in a ``newsmon reextract``: articles an older one read keep the text it gave
+    (a reading that has since improved: a line of furniture, a name cut in two by its reading)
+    until a reextract, which ``newsmon status`` asks for. NULL for the articles before it."""
+    _run(db, ["ALTER TABLE articles ADD COLUMN extraction INTEGER",
+              "CREATE INDEX idx_articles_extraction ON articles(extraction)"])

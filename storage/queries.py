@@ -35,10 +35,12 @@ _EXTRACTED = ("url", "canonical_url", "outlet", "language", "title", "lead", "au
 _SCORED = ("topic", "score", "relevant", "matched_terms", "threshold")
 # What the classifier adds (crawler.relevance); kept apart: a rescore by the rules alone leaves it.
 _CLASSIFIED = ("relevance_p", "relevance_model_id", "relevance_flag")
-ARTICLE_FIELDS = _EXTRACTED + _SCORED + _CLASSIFIED + ("content_hash",)
+# Which newsmon extraction read the article (``crawler.article.EXTRACTION_VERSION``).
+_READ_BY = ("extraction",)
+ARTICLE_FIELDS = _EXTRACTED + _SCORED + _CLASSIFIED + ("content_hash",) + _READ_BY
 # Updated on an already-stored article whose content changed (a new version).
 _CONTENT = ("title", "lead", "text", "modified_at", "content_hash")
-_NEWEST = ("authors", "tags", "section", "paywalled", "method")
+_NEWEST = ("authors", "tags", "section", "paywalled", "method") + _READ_BY
 
 _BATCH = 500
 
@@ -358,6 +360,9 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
             changes.update(version=version, updated_at=now)
             if not published and row.get("published_at"):
                 changes["published_at"] = row["published_at"]
+        elif "extraction" in row:
+            # The same title and text as stored: what this extraction reads, the stored article is.
+            changes["extraction"] = row["extraction"]
         if "relevant" in changes and changes["relevant"] and not was_relevant:
             changes["relevant_since"] = now
         _update_article(db, found["id"], changes)
@@ -726,12 +731,13 @@ def close_stale_runs(db: Database, *, is_alive: Callable[[int], bool] = pid_aliv
     return stale
 
 
-def loose_ends(db: Database, *, now: datetime | None = None) -> dict[str, Any]:
+def loose_ends(db: Database, *, now: datetime | None = None, extraction: int | None = None) -> dict[str, Any]:
     """What long commands left undone, for ``newsmon status``: the archives an ingest did not
     finish (interrupted, or read only in part: ``ingested_archives``) and how many articles are
-    in no story (stored with stories off, or a ``regroup`` that was interrupted); and how many
+    in no story (stored with stories off, or a ``regroup`` that was interrupted); how many
     relevant articles their outlets took down in the last 24 hours (``removed``), which the
-    digest told once, where it goes."""
+    digest told once, where it goes; and how many articles an extraction older than
+    ``extraction`` read, which no ``reextract`` has read again since (``older_extraction``)."""
     archives = [dict(zip(("source", "size", "resume_offset", "finished_at", "stopped"), row)) for row in db.execute(
         "SELECT source, size, resume_offset, finished_at, stopped FROM ingested_archives "
         "WHERE finished_at IS NULL OR stopped IS NOT NULL ORDER BY started_at")]
@@ -739,4 +745,6 @@ def loose_ends(db: Database, *, now: datetime | None = None) -> dict[str, Any]:
     day_ago = ((now or datetime.now(timezone.utc)) - timedelta(hours=24)).isoformat(timespec="seconds")
     removed = db.execute("SELECT count(*) FROM articles WHERE +relevant = 1 AND removed_at >= ?",  # m016's index
                          [day_ago]).fetchone()[0]
-    return {"archives": archives, "storyless": storyless, "removed": removed}
+    older = db.execute("SELECT count(*) FROM articles WHERE extraction IS NULL OR extraction < ?",
+                       [extraction]).fetchone()[0] if extraction is not None else 0
+    return {"archives": archives, "storyless": storyless, "removed": removed, "older_extraction": older}

@@ -661,6 +661,7 @@ def test_status_names_what_an_ingest_or_a_regroup_left_undone(tmp_path):
 
     from click.testing import CliRunner
 
+    from crawler.article import EXTRACTION_VERSION
     from crawler.cli import cli
 
     path = status_db(tmp_path, failing=False)
@@ -675,11 +676,14 @@ def test_status_names_what_an_ingest_or_a_regroup_left_undone(tmp_path):
                      "('/data/done.warc.gz', 9, '2026-12-01T02:00:00+00:00', '2026-12-01T02:01:00+00:00', 9)")
     conn.close()
     db = open_db(path)
-    queries.save_article(db, {"url": "https://x.example/1", "title": "t", "text": "x"})  # no story: stories are crawl's
+    read = {"extraction": EXTRACTION_VERSION}  # by this newsmon: no reextract to ask for
+    # No story: stories are the crawl's.
+    queries.save_article(db, {"url": "https://x.example/1", "title": "t", "text": "x", **read})
     # And what the outlets took down today (the digest told it once, where it went).
-    gone, _ = queries.save_article(db, {"url": "https://x.example/2", "title": "u", "text": "y", "relevant": True})
+    gone, _ = queries.save_article(db, {"url": "https://x.example/2", "title": "u", "text": "y", "relevant": True,
+                                        **read})
     queries.mark_removed(db, gone, "its page answers HTTP 410 Gone")
-    queries.save_article(db, {"url": "https://x.example/3", "title": "v", "text": "z", "relevant": True})
+    queries.save_article(db, {"url": "https://x.example/3", "title": "v", "text": "z", "relevant": True, **read})
     db.close()
     result = CliRunner().invoke(cli, ["status", "--db", path])
     assert result.exit_code == 0, result.output  # nothing to alarm a monitor

@@ -121,16 +121,26 @@ def test_rescore_after_the_topics_change(tmp_path, warc):
 
 
 def test_reextract_rebuilds_from_stored_pages_and_keeps_the_review(tmp_path, warc):
+    from crawler.article import EXTRACTION_VERSION
+
     db = str(tmp_path / "n.db")
     newsmon("ingest", str(warc), "--db", db)
+    assert count(db, "select count(*) from articles where extraction = ?", EXTRACTION_VERSION) == 3
+    assert b"extraction:" not in newsmon("status", "--db", db).stdout
     conn = sqlite3.connect(db)
     with conn:
         # As if an older extractor had leaked a sidebar and got the title wrong.
-        conn.execute("update articles set text = text || '\nPOPULAR ARTICLE', title = 'wrong', "
-                     "status = 'follow-up', review_note = 'ask the desk' where outlet = 'sankei'")
+        conn.execute("update articles set text = text || '\nPOPULAR ARTICLE', title = 'wrong', extraction = ?, "
+                     "status = 'follow-up', review_note = 'ask the desk' where outlet = 'sankei'",
+                     [EXTRACTION_VERSION - 1])
+        conn.execute("update articles set extraction = NULL where outlet = 'nikkei'")  # stored before m027
     conn.close()
+    # Nothing told the user that the articles stored before an upgrade keep the older reading.
+    assert ("extraction: 2 articles were read by an older newsmon, whose extraction has improved since: newsmon "
+            "reextract reads them again") in newsmon("status", "--db", db).stdout.decode()
     result = newsmon("reextract", "--db", db)
     assert result.returncode == 0, result.stderr.decode()
+    assert b"extraction:" not in newsmon("status", "--db", db).stdout
     conn = sqlite3.connect(db)
     title, text, status, note = conn.execute(
         "select title, text, status, review_note from articles where outlet = 'sankei'").fetchone()

@@ -190,6 +190,28 @@ def test_a_block_shown_as_written_gives_a_paragraph_a_line():
     assert "【画像】" not in article.text and "をもっと見る" not in article.text
 
 
+#: What the saved pages of the outlets with rules read as (a digest of their articles), by
+#: ``EXTRACTION_VERSION``. A change that moves it makes stored articles read otherwise: raise
+#: ``crawler.article.EXTRACTION_VERSION`` and add the new digest here, so that ``newsmon status``
+#: asks the users whose articles an older newsmon read to run ``newsmon reextract``.
+READINGS = {1: "dd1fdc7becb1d0e0"}
+
+
+def test_a_change_in_what_pages_read_as_raises_the_extraction_version():
+    import hashlib
+
+    from crawler.article import EXTRACTION_VERSION
+
+    readings = []
+    for key, fixture in sorted(CASES):
+        url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+        readings.append([fixture, extract_article(saved_bytes(fixture), url).to_dict()])
+    digest = hashlib.sha256(json.dumps(readings, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+    assert READINGS.get(EXTRACTION_VERSION) == digest, (
+        f"the saved pages read otherwise now (digest {digest}): raise EXTRACTION_VERSION in crawler/article.py "
+        f"and add {{{EXTRACTION_VERSION + 1}: {digest!r}}} to READINGS")
+
+
 @pytest.mark.parametrize("key,fixture", CASES, ids=[f for _, f in CASES])
 def test_saved_page_url_is_an_article_url_of_its_outlet(key, fixture):
     expected = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))

@@ -28,7 +28,7 @@ EXPECTED_COLUMNS = {
         "review_note", "reviewed_at", "reviewed_by", "first_seen_at", "last_seen_at",
         "content_hash", "threshold", "relevance_p", "relevance_model_id", "relevance_flag",
         "story_id", "duplicate_of", "version", "updated_at", "relevant_since", "primary_source",
-        "published_day", "removed_at", "removed", "removed_run",
+        "published_day", "removed_at", "removed", "removed_run", "extraction",
     ],
     "relevance_models": ["id", "topic", "trained_at", "positives", "negatives", "cv_folds", "cv_precision",
                          "cv_recall", "cutoff", "flag_below", "features", "library", "train_seconds", "model"],
@@ -75,7 +75,8 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m018_discovery_known", "m019_discovery_pace",
                    "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state",
                    "m023_sitemap_lastmods", "m024_revisit_prompts",
-                   "m025_discovery_unlinked", "m026_outlet_runs_paywalled"]
+                   "m025_discovery_unlinked", "m026_outlet_runs_paywalled",
+                   "m027_article_extraction"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -192,6 +193,18 @@ def test_changed_content_updates_text_and_search(db):
     assert row["content_hash"] == queries.content_hash(row["title"], JA_TEXT)
     assert [r["id"] for r in queries.search(db, "防衛")] == [article_id]
     assert queries.search(db, "気象庁") == []
+
+
+def test_an_article_says_which_extraction_read_it(db):
+    # Stored by an older newsmon (1), seen again as it was by a newer one (2): the newer one
+    # reads it so, and says so; changed, by the one that read the change.
+    article_id, _ = queries.save_article(db, article(1, extraction=1))
+    queries.save_article(db, article(1, extraction=2))
+    assert db["articles"].get(article_id)["extraction"] == 2
+    queries.save_article(db, article(1, text=OTHER_TEXT, extraction=3))
+    assert db["articles"].get(article_id)["extraction"] == 3
+    assert queries.loose_ends(db, extraction=3)["older_extraction"] == 0
+    assert queries.loose_ends(db, extraction=4)["older_extraction"] == 1
 
 
 def test_same_story_at_another_url_dedupes_by_content_hash(db):
