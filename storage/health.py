@@ -63,6 +63,10 @@ degraded (articles arrive but extraction is going wrong):
     ``paywalled``     half or more of its latest articles (at least 10) are a paywall's teaser
                       only, 30 points more than over the month before: a new paywall, or its
                       pages served cut short to newsmon; their text past the lead is not scored
+    ``paywall_lost``  far fewer of its latest articles (at least 30) are teasers than over the
+                      month before (30 points fewer, a quarter of its share at most): its teasers
+                      no longer marked as such (a redesign of its paywall's box), each stored
+                      and scored as a whole article
 
 How late each run found its new articles is kept per outlet (``outlet_runs.lags``, see
 ``run_lags``), for the ``late`` and ``dates`` checks and for ``newsmon status``.
@@ -115,6 +119,9 @@ BASELINE_DAYS = 30
 # paywalled teasers, photo captions), so they need ten.
 RULES_MIN_PAGES = 3
 SOFT_MIN_PAGES = 10
+# ... and a share that falls (teasers no longer marked as such), more: a morning of free breaking
+# news at an outlet whose every other article is for subscribers is ten free articles in a row.
+PAYWALL_LOST_MIN = 30
 # The last run failed when at least this share of its requests failed (and at least two did).
 ERRORS_FLAG = 0.5
 # "Silent": no new article while the outlet's rate over the week before predicts at least this
@@ -364,11 +371,11 @@ _RATIOS: tuple[tuple[str, str, Any, int, str, bool], ...] = (
 )
 
 
-def _ratio_check(runs: list[dict[str, Any]], numerator: str, denominator: Any, min_pages: int,
-                 now: datetime, own_past: bool = False) -> tuple[int, int] | None:
-    """(bad, pages) of the latest window when it flags, else None. ``own_past``: only against a
-    month before that holds enough pages to say what is usual for the outlet. Runs that did not
-    count ``numerator`` (NULL: before the migration that added it) are left out, not taken for 0."""
+def _window(runs: list[dict[str, Any]], numerator: str, denominator: Any, min_pages: int,
+            now: datetime) -> tuple[int, int, int, int]:
+    """(bad, pages) of the latest runs that hold ``min_pages`` (fewer when the runs do not), and
+    (bad, pages) of the month before them. Runs that did not count ``numerator`` (NULL: before
+    the migration that added it) are left out, not taken for 0."""
     runs = [r for r in runs if r.get(numerator) is not None]
     den_of = denominator if callable(denominator) else (lambda run: run[denominator])
     n = d = 0
@@ -377,15 +384,38 @@ def _ratio_check(runs: list[dict[str, Any]], numerator: str, denominator: Any, m
         n += runs[i][numerator]
         d += den_of(runs[i])
         i += 1
-    if d < min_pages or n / d < RATIO_FLAG:
-        return None
     cutoff = now - timedelta(days=BASELINE_DAYS)
     older = [r for r in runs[i:] if _time(r["started_at"]) >= cutoff]
-    bn, bd = sum(r[numerator] for r in older), sum(den_of(r) for r in older)
+    return n, d, sum(r[numerator] for r in older), sum(den_of(r) for r in older)
+
+
+def _ratio_check(runs: list[dict[str, Any]], numerator: str, denominator: Any, min_pages: int,
+                 now: datetime, own_past: bool = False) -> tuple[int, int] | None:
+    """(bad, pages) of the latest window when it flags, else None. ``own_past``: only against a
+    month before that holds enough pages to say what is usual for the outlet."""
+    n, d, bn, bd = _window(runs, numerator, denominator, min_pages, now)
+    if d < min_pages or n / d < RATIO_FLAG:
+        return None
     if own_past and bd < min_pages:
         return None
     baseline = bn / bd if bd >= min_pages else 0.0
     return (n, d) if n / d - baseline >= RATIO_MARGIN else None
+
+
+def _paywall_lost(runs: list[dict[str, Any]], now: datetime) -> Reason | None:
+    """Teasers that no longer come as teasers: far fewer of its latest articles are, than over
+    the month before. Over ``PAYWALL_LOST_MIN`` articles, since news comes in bursts (a morning
+    of free breaking news), and to a quarter of its usual share at most."""
+    n, d, bn, bd = _window(runs, "paywalled", _articles, PAYWALL_LOST_MIN, now)
+    if d < PAYWALL_LOST_MIN or bd < PAYWALL_LOST_MIN:
+        return None
+    usual = bn / bd
+    if usual - n / d < RATIO_MARGIN or n / d > usual / 4:
+        return None
+    return Reason("paywall_lost", f"{n} of its latest {d} articles came as a paywall's teaser, where {bn} of {bd} "
+                                  "did over the month before: does the outlet mark its teasers otherwise now (its "
+                                  "rules' paywall selectors)? A teaser not seen as one is stored and scored as a "
+                                  "whole article, its lead only")
 
 
 def _silent(runs: list[dict[str, Any]], now: datetime) -> str | None:
@@ -789,6 +819,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         found = _ratio_check(runs, numerator, denominator, min_pages, now, own_past)
         if found:
             degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
+    degraded += [r for r in [_paywall_lost(runs, now)] if r]
     degraded += _lag_reasons(runs, late_after)
     refetching = _refetched_reason(refetch, last["pages"])
     # URLs that change with every visit make a feed look turned over: the cause is said, not that.

@@ -153,6 +153,24 @@ def test_an_outlet_whose_pages_now_come_as_paywall_teasers_is_flagged_against_it
     assert codes(teasers + uncounted) == ("ok", [])
 
 
+def test_an_outlet_whose_teasers_no_longer_come_as_teasers_is_flagged_against_its_own_past():
+    # A redesign that renames the paywall's box: the rules' paywall selector matches nothing, and
+    # every teaser is stored and scored as a whole article (its lead only), while each count reads
+    # well, short texts included (a lead is no empty text).
+    usual = [run(60 * 24 + i * 15, pages=2, paywalled=1) for i in range(30)]  # Asahi's half, 60 articles
+    none = [run(i * 15, pages=2, paywalled=0) for i in range(15)]  # 0 of 30
+    status, found = codes(none + usual)
+    assert (status, found) == ("degraded", ["paywall_lost"])
+    assert health.check(none + usual, now=NOW).reasons[0].message.startswith(
+        "0 of its latest 30 articles came as a paywall's teaser, where 30 of 60 did over the month before: ")
+    # A morning of free breaking news: 20 of them, the latest 30 reaching back to its usual half.
+    assert codes(none[:10] + usual) == ("ok", [])  # 5 of 30
+    assert codes([run(i * 15, pages=2, paywalled=i % 2) for i in range(15)] + usual) == ("ok", [])  # 7 of 30
+    # An outlet that seldom has teasers has none to lose; one new to newsmon, no past to say so.
+    assert codes(none + [run(60 * 24 + i * 15, pages=2, paywalled=int(i < 6)) for i in range(30)]) == ("ok", [])
+    assert codes(none) == ("ok", [])
+
+
 def test_soft_signals_need_ten_pages_and_are_judged_against_the_outlets_own_past():
     undated = [run(i * 15, pages=2, no_date=1) for i in range(6)]  # 6 of 12 undated
     assert codes(undated) == ("degraded", ["no_date"])
