@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.queries import nfkc
+from storage.search import join_cjk
 
 #: Characters of normalised text kept on each side of a term in a snippet.
 SNIPPET_WIDTH = 30
@@ -182,9 +183,11 @@ class Score:
 # --- Matching --------------------------------------------------------------------------------
 
 def normalise(text: str) -> str:
-    """NFKC with whitespace runs collapsed to one space: the text that terms are matched on."""
+    """NFKC with whitespace runs collapsed to one space, and none left between two kanji/kana
+    (``storage.search.join_cjk``: "国家安全保障 戦略", a line break of a page's source): the text
+    that terms are matched on."""
     # str.split() splits on the same Unicode whitespace as \s, at a third of the cost.
-    return " ".join(nfkc(text).split())
+    return join_cjk(" ".join(nfkc(text).split()))
 
 
 def _is_latin_alnum(ch: str) -> bool:

@@ -35,11 +35,23 @@ _CJK = (
     "\U00020000-\U0003134f"
 )
 _RUN = re.compile(f"[{_CJK}]+")
+# Whitespace between two kanji/kana: Japanese writes none between words, so one there is mostly
+# a line break of the page's source that extraction gave as a space (trafilatura's reading of a
+# paragraph hard-wrapped in its HTML: "国家安全保障 戦略"), or a full-width space between two
+# phrases. Indexed and matched as if it were not there, a word is found across it.
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+
+
+def join_cjk(text: str) -> str:
+    """``text`` without the whitespace between two kanji/kana (``_CJK_GAP``)."""
+    return _CJK_GAP.sub("", text)
 
 
 def _tokens(text: str, *, query: bool) -> tuple[list[str], bool]:
     """The pieces of the index form, and whether a query should end as a prefix query."""
     text = unicodedata.normalize("NFKC", text)
+    if not query:  # a query's spaces part its terms
+        text = join_cjk(text)
     pieces: list[str] = []
     last_end = 0
     prefix = False

@@ -178,7 +178,16 @@ def test_full_width_and_half_width_match_alike(topics):
     assert terms(full) == terms(half)
     assert {"安保関連3文書", "GDP比2%", "National Security Strategy"} <= terms(full).keys()
     assert full.score == half.score
-    assert normalise("ｽﾀﾝﾄﾞ･ｵﾌ･ﾐｻｲﾙ\n\n  配備") == "スタンド・オフ・ミサイル 配備"
+    assert normalise("ｽﾀﾝﾄﾞ･ｵﾌ･ﾐｻｲﾙ\n\n  配備") == "スタンド・オフ・ミサイル配備"
+    assert normalise("NATIONAL\n SECURITY　戦略 2022年") == "NATIONAL SECURITY 戦略 2022年"
+
+
+def test_a_term_split_by_a_space_or_a_line_break_between_kanji_still_counts(topics):
+    # Japanese writes no space between words: one there is mostly a line break of the page's
+    # source, which generic extraction gives as a space ("国家安全保障 戦略"); the term was lost.
+    for text in ("政府は国家安全保障 戦略を改定し、反撃能力の保有を決めた。", "政府は国家安全保障\n戦略を改定し、反撃\u3000能力の保有を決めた。"):
+        found = terms(top(None, text, topics))
+        assert found.get("国家安全保障戦略") == 1 and found.get("反撃能力") == 1, (text, found)
 
 
 def test_latin_terms_match_whole_words_in_any_case_and_hyphenation(topics):
@@ -233,7 +242,7 @@ def test_snippet_is_collapsed_and_marked(topics):
     assert match.term == "安保関連3文書"
     assert match.snippet.startswith("…") and match.snippet.endswith("…")
     assert "\n" not in match.snippet and "  " not in match.snippet
-    assert "政府は 安保関連3文書を 閣議決定した。" in match.snippet
+    assert "政府は安保関連3文書を閣議決定した。" in match.snippet
     assert len(match.snippet) == 1 + 30 + len("安保関連3文書") + 30 + 1
     # Short texts get no marks.
     assert top(None, "安保3文書", topics).matches[0].snippet == "安保3文書"

@@ -287,6 +287,14 @@ def test_bigram_index_form_and_queries():
     assert fts_query("  ・ ") == ""
 
 
+def test_a_word_split_by_a_line_break_of_its_page_is_found_whole(db):
+    # "国家安全保障\n戦略": a paragraph hard-wrapped in its HTML, as generic extraction reads it.
+    # Japanese writes no space between words: indexed without it, the word is found.
+    assert bigrams("国家安全保障\n戦略 2022年 12月") == "国家 家安 安全 全保 保障 障戦 戦略 略 2022 年 12 月"
+    article_id, _ = queries.save_article(db, article(1, text="政府は国家安全保障\n戦略を改定した。" * 3))
+    assert [r["id"] for r in queries.search(db, "国家安全保障戦略")] == [article_id]
+
+
 def test_search_with_or_and_phrases(db):
     from storage.search import QueryError, parse_query
 
