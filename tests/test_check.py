@@ -135,7 +135,6 @@ def test_each_outlet_is_asked_for_its_pages_in_its_language(checked):
     assert asked["healthy"] == {"ja,en;q=0.5"} and asked["emptyfeed"] == {"en,ja;q=0.5"}
 
 
-
 def test_an_accept_language_of_the_users_own_goes_to_every_site():
     from types import SimpleNamespace
 
@@ -344,8 +343,8 @@ def test_a_sitemap_that_lists_its_child_sitemaps_as_pages_is_read_as_an_index(tm
 def test_a_feed_that_answers_a_front_page_names_the_feeds_it_advertises(tmp_path):
     # A retired feed's address serving the site's front page: where the feeds are now is said.
     with LoopbackSite(PAGES) as site:
-        front = (f'<!DOCTYPE html><html><head><title>トップ</title><link rel="alternate" '
-                 f'type="application/atom+xml" href="/rss/new.xml"></head><body><h1>トップ</h1></body></html>')
+        front = ('<!DOCTYPE html><html><head><title>トップ</title><link rel="alternate" '
+                 'type="application/atom+xml" href="/rss/new.xml"></head><body><h1>トップ</h1></body></html>')
         site.answer(RSS_PATH, 200, front.encode(), {"Content-Type": "text/html; charset=utf-8"})
         result = _check(site, tmp_path, "--json", "--articles", "1")
         feed = site.url(RSS_PATH)
