@@ -488,24 +488,28 @@ def _store_options(config_path: str | None, *, window: str | None = None):
 @cli.command()
 @db_option
 @config_option
-def reextract(db: str | None, config: str | None) -> None:
+@click.option("--outdated", is_flag=True, help="Only the articles an older newsmon's extraction read (those "
+              "`newsmon status` counts); stopped, it goes on where it stopped. Without it, every article, as "
+              "after a change of the config's outlets.")
+def reextract(db: str | None, config: str | None, outdated: bool) -> None:
     """Rebuild every stored article and its versions from the stored raw pages (after extraction
     rules improve).
 
-    Nothing is fetched. Review status and notes are kept; stories are rebuilt after.
+    Nothing is fetched. Review status and notes are kept; stories are rebuilt after. Pages
+    that held no article are read again too.
 
     Example:
 
-        newsmon reextract
+        newsmon reextract --outdated
     """
     from . import store
     from .progress import Progress
 
     database, checked = _open(db, config)
     opts = _store_options(checked.config.path)
-    articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
+    articles = len(store.articles_to_reextract(database, outdated=outdated))
     with Progress("reextract", total=articles, unit="articles") as progress:
-        counts = store.reextract(database, checked.config.path, opts, progress=progress)
+        counts = store.reextract(database, checked.config.path, opts, progress=progress, outdated=outdated)
     kept = (f"; {counts['kept']} articles kept as they are (no raw page left to read: pruned?)"
             if counts.get("kept") else "")
     partial = (f"; {counts['first_page_only']} articles are the first page of several whose next pages were never "
@@ -949,8 +953,8 @@ def _loose_ends(database) -> list[str]:
                      "the text stored is kept)")
     if ends["older_extraction"]:
         lines.append(f"extraction: {ends['older_extraction']} articles were read by an older newsmon, whose extraction "
-                     "has improved since: newsmon reextract reads them again from their stored pages (nothing is "
-                     "fetched; review decisions are kept)")
+                     "has improved since: newsmon reextract --outdated reads them again from their stored pages "
+                     "(nothing is fetched; review decisions are kept)")
     return lines
 
 

@@ -872,7 +872,16 @@ def _assign_row(db, row: dict[str, Any], opts: Options, now: str) -> story_db.Pl
                            window=opts.window, now=now)
 
 
-def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict[str, int]:
+def articles_to_reextract(db, *, outdated: bool = False) -> list[int]:
+    """The ids of the articles ``reextract`` reads again, in order: every one, or with
+    ``outdated`` those an older extraction read (``articles.extraction``), whom a reextract that
+    was stopped had not reached yet."""
+    where = " WHERE extraction IS NULL OR extraction < ?" if outdated else ""
+    return [r[0] for r in db.execute(f"SELECT id FROM articles{where} ORDER BY id",
+                                     [EXTRACTION_VERSION] if outdated else []).fetchall()]
+
+
+def reextract(db, config_path: str | None, opts: Options, progress=None, outdated: bool = False) -> dict[str, int]:
     """Rebuild every article, and its versions, from the stored raw pages (``newsmon reextract``).
 
     An article is read again from the page of each of its versions (its first page when it
@@ -880,10 +889,11 @@ def reextract(db, config_path: str | None, opts: Options, progress=None) -> dict
     the article. Pages that gave no article before are read again too (the newest of each
     URL): better rules may find one. Nothing is fetched; review status and notes are kept.
     Stories are rebuilt at the end (``regroup``) when grouping is on. ``progress``: a
-    ``crawler.progress.Progress`` told of each article and page as it is done.
+    ``crawler.progress.Progress`` told of each article and page as it is done. ``outdated``:
+    only the articles an older extraction read (``articles_to_reextract``).
     """
     counts = {"articles": 0, "versions": 0, "empty": 0, "kept": 0}
-    for article_id in [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id").fetchall()]:
+    for article_id in articles_to_reextract(db, outdated=outdated):
         chain: list[dict[str, Any]] = []
         for entry in versions.versions(db, article_id):
             stored = queries.page_body(db, entry["page_id"]) if entry.get("page_id") else None

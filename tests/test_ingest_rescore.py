@@ -134,13 +134,20 @@ def test_reextract_rebuilds_from_stored_pages_and_keeps_the_review(tmp_path, war
                      "status = 'follow-up', review_note = 'ask the desk' where outlet = 'sankei'",
                      [EXTRACTION_VERSION - 1])
         conn.execute("update articles set extraction = NULL where outlet = 'nikkei'")  # stored before m027
+        # Read by this newsmon (its reading spoilt here to show whether it is read again).
+        conn.execute("update articles set title = 'as this newsmon read it' where outlet = 'yomiuri'")
     conn.close()
     # Nothing told the user that the articles stored before an upgrade keep the older reading.
     assert ("extraction: 2 articles were read by an older newsmon, whose extraction has improved since: newsmon "
-            "reextract reads them again") in newsmon("status", "--db", db).stdout.decode()
-    result = newsmon("reextract", "--db", db)
+            "reextract --outdated reads them again") in newsmon("status", "--db", db).stdout.decode()
+    result = newsmon("reextract", "--db", db, "--outdated")
     assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().startswith("newsmon: re-extracted 2 articles")
     assert b"extraction:" not in newsmon("status", "--db", db).stdout
+    assert count(db, "select count(*) from articles where title = 'as this newsmon read it'") == 1  # not read again
+    result = newsmon("reextract", "--db", db)  # every article
+    assert result.returncode == 0, result.stderr.decode()
+    assert count(db, "select count(*) from articles where title = 'as this newsmon read it'") == 0
     conn = sqlite3.connect(db)
     title, text, status, note = conn.execute(
         "select title, text, status, review_note from articles where outlet = 'sankei'").fetchone()
