@@ -507,9 +507,9 @@ def reextract(db: str | None, config: str | None, outdated: bool) -> None:
 
     database, checked = _open(db, config)
     opts = _store_options(checked.config.path)
-    articles = len(store.articles_to_reextract(database, outdated=outdated))
-    with Progress("reextract", total=articles, unit="articles") as progress:
-        counts = store.reextract(database, checked.config.path, opts, progress=progress, outdated=outdated)
+    articles = store.articles_to_reextract(database, outdated=outdated)
+    with Progress("reextract", total=len(articles), unit="articles") as progress:
+        counts = store.reextract(database, checked.config.path, opts, progress=progress, articles=articles)
     kept = (f"; {counts['kept']} articles kept as they are (no raw page left to read: pruned?)"
             if counts.get("kept") else "")
     partial = (f"; {counts['first_page_only']} articles are the first page of several whose next pages were never "

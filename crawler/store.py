@@ -881,7 +881,8 @@ def articles_to_reextract(db, *, outdated: bool = False) -> list[int]:
                                      [EXTRACTION_VERSION] if outdated else []).fetchall()]
 
 
-def reextract(db, config_path: str | None, opts: Options, progress=None, outdated: bool = False) -> dict[str, int]:
+def reextract(db, config_path: str | None, opts: Options, progress=None,
+              articles: Sequence[int] | None = None) -> dict[str, int]:
     """Rebuild every article, and its versions, from the stored raw pages (``newsmon reextract``).
 
     An article is read again from the page of each of its versions (its first page when it
@@ -889,11 +890,11 @@ def reextract(db, config_path: str | None, opts: Options, progress=None, outdate
     the article. Pages that gave no article before are read again too (the newest of each
     URL): better rules may find one. Nothing is fetched; review status and notes are kept.
     Stories are rebuilt at the end (``regroup``) when grouping is on. ``progress``: a
-    ``crawler.progress.Progress`` told of each article and page as it is done. ``outdated``:
-    only the articles an older extraction read (``articles_to_reextract``).
+    ``crawler.progress.Progress`` told of each article and page as it is done. ``articles``:
+    the ids of the articles to read again (``articles_to_reextract``), every one by default.
     """
     counts = {"articles": 0, "versions": 0, "empty": 0, "kept": 0}
-    for article_id in articles_to_reextract(db, outdated=outdated):
+    for article_id in articles_to_reextract(db) if articles is None else articles:
         chain: list[dict[str, Any]] = []
         for entry in versions.versions(db, article_id):
             stored = queries.page_body(db, entry["page_id"]) if entry.get("page_id") else None
