@@ -515,8 +515,11 @@ def reextract(db: str | None, config: str | None, outdated: bool) -> None:
     partial = (f"; {counts['first_page_only']} articles are the first page of several whose next pages were never "
                "fetched: their revisits are due, and the next crawl of their outlets reads them"
                if counts.get("first_page_only") else "")
+    apart = (f"; {counts['split']} articles had been stored as versions of another article, whose text they do not "
+             "share (an older newsmon took their canonical link on its word): each is an article of its own now, "
+             "in the review queue if relevant" if counts.get("split") else "")
     click.echo(f"newsmon: re-extracted {counts['articles']} articles ({counts['versions']} versions of changed "
-               f"ones){kept}; {counts['empty']} stored pages hold no article{partial}")
+               f"ones){kept}; {counts['empty']} stored pages hold no article{partial}{apart}")
 
 
 @cli.command()
@@ -952,9 +955,11 @@ def _loose_ends(database) -> list[str]:
                      f"{'their outlets' if removed != 1 else 'its outlet'} in the last 24 hours (articles.removed; "
                      "the text stored is kept)")
     if ends["older_extraction"]:
-        lines.append(f"extraction: {ends['older_extraction']} articles were read by an older newsmon, whose extraction "
-                     "has improved since: newsmon reextract --outdated reads them again from their stored pages "
-                     "(nothing is fetched; review decisions are kept)")
+        n = ends["older_extraction"]
+        lines.append(f"extraction: {n} {'articles were' if n != 1 else 'article was'} read by an older newsmon, whose "
+                     f"extraction has improved since: newsmon reextract --outdated reads {'them' if n != 1 else 'it'} "
+                     f"again from {'their' if n != 1 else 'its'} stored pages (nothing is fetched; review decisions "
+                     "are kept)")
     return lines
 
 

@@ -881,6 +881,81 @@ def articles_to_reextract(db, *, outdated: bool = False) -> list[int]:
                                      [EXTRACTION_VERSION] if outdated else []).fetchall()]
 
 
+def _own_versions(chain: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """The versions of an article (``reextract``'s chain, oldest first) that are its own, and
+    those of other articles, a list a page URL.
+
+    Before newsmon checked a canonical link against the text (``queries._find_credible``), a
+    template naming one article's URL in the next ones made each of them a new "version" of the
+    first: only the newest showed, the others were in no queue and their URLs done. A version
+    read from a page at another URL than the article's first version that shares no text with
+    any version read at that URL is such an article. One that shares text (a flash grown into
+    the article, a page moved, a copy at a second address) is the article's own, as before. So
+    is a version whose page is gone: there is nothing to tell it by. Nothing is taken apart when
+    the article's own newest version has no page left to read it from (its row could not be
+    written back).
+    """
+    home = chain[0]["url"]
+    own = [c for c in chain if c["url"] is None or c["url"] == home]
+    by_url: dict[str, list[dict[str, Any]]] = {}
+    for entry in chain:
+        if entry["url"] is not None and entry["url"] != home:
+            by_url.setdefault(entry["url"], []).append(entry)
+    apart = [entries for entries in by_url.values()
+             if not any(queries.shares_text(o["record"].get("text"), e["record"].get("text"))
+                        for o in own for e in entries)]
+    if not apart or home is None:
+        return chain, []
+    taken = {id(e) for entries in apart for e in entries}
+    mine = [c for c in chain if id(c) not in taken]
+    if mine[-1]["kept"]:
+        return chain, []
+    return _distinct(mine), [_distinct(entries) for entries in apart]
+
+
+def _distinct(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``chain`` without a version that reads as the one before it."""
+    out: list[dict[str, Any]] = []
+    for entry in chain:
+        if not out or out[-1]["record"]["content_hash"] != entry["record"]["content_hash"]:
+            out.append(entry)
+    return out
+
+
+def _store_apart(db, chain: list[dict[str, Any]], held_by: int) -> int:
+    """Store the versions of one page that article ``held_by`` held as its own (``_own_versions``)
+    as the article they are, with their raw pages and URLs; return its id."""
+    newest = chain[-1]
+    _annotate(db, newest["record"])
+    stored = queries.store_article(db, newest["record"], now=chain[0]["fetched_at"], indexed=newest["indexed"])
+    now = now_iso()
+    if stored.new:
+        db.execute("UPDATE articles SET version = ?, last_seen_at = ?, relevant_since = "
+                   "CASE WHEN relevant THEN ? END WHERE id = ?",
+                   [len(chain), newest["fetched_at"], now, stored.id])
+        # Relevant, it enters the queue now (unread since the reviewer's last visit), not when
+        # its page was fetched.
+        versions.replace_versions(db, stored.id, [
+            {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
+             "fetched_at": c["fetched_at"]} for c in chain])
+    page_ids = [c["page_id"] for c in chain if c["page_id"] is not None]
+    marks = ", ".join("?" * len(page_ids))
+    db.execute(f"UPDATE pages SET article_id = ? WHERE article_id = ? AND (id IN ({marks}) OR part_of IN ({marks}))",
+               [stored.id, held_by, *page_ids, *page_ids])
+    told = "stored as article" if stored.new else "already stored as article"
+    reason = (f"{told} {stored.id} by newsmon reextract ({newest['record'].get('method') or 'extracted'}); its page "
+              f"had been stored as a version of article {held_by}, which shares no text with it (a canonical link "
+              "taken on its word by an older newsmon)")
+    for (url,) in db.execute(f"SELECT url FROM urls WHERE article_id = ? AND (url = ? OR page_id IN ({marks}))",
+                             [held_by, newest["url"], *page_ids]).fetchall():
+        frontier.record_result(db, url, outlet=newest["record"].get("outlet"), kind="article",
+                               code="stored" if stored.new else "duplicate", article_id=stored.id,
+                               page_id=newest["page_id"], reason=reason, now=now)
+    db.execute("UPDATE revisits SET article_id = ? WHERE article_id = ? AND url = ?",
+               [stored.id, held_by, newest["url"]])
+    return stored.id
+
+
 def reextract(db, config_path: str | None, opts: Options, progress=None,
               articles: Sequence[int] | None = None) -> dict[str, int]:
     """Rebuild every article, and its versions, from the stored raw pages (``newsmon reextract``).
@@ -925,6 +1000,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             with transaction(db):
                 db.execute("UPDATE articles SET extraction = ? WHERE id = ?", [EXTRACTION_VERSION, article_id])
             continue
+        chain, apart = _own_versions(chain)
         with transaction(db):
             if not chain[-1]["kept"]:
                 _annotate(db, chain[-1]["record"])
@@ -935,6 +1011,10 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             versions.replace_versions(db, article_id, [
                 {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
                  "fetched_at": c["fetched_at"]} for c in chain])
+            # After the article's own row is written back: it held the newest of their texts.
+            for others in apart:
+                _store_apart(db, others, article_id)
+        counts["split"] = counts.get("split", 0) + len(apart)
         counts["articles"] += 1
         counts["versions"] += len(chain) if len(chain) > 1 else 0
         newest = chain[-1]

@@ -6,6 +6,7 @@ from crawler import store
 from storage import open_db, queries
 
 from .conftest import saved_bytes
+from .test_ingest_scale import newsmon
 
 URL = "https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/"
 
@@ -248,3 +249,82 @@ def test_a_teaser_or_a_notice_in_place_of_a_stored_article_is_no_new_version():
     assert revisit_loss(stored, False, {"text": stored.replace("20日", "21日")}) is None
     assert revisit_loss(stored, False, {"text": "\n".join(paragraphs[:2])}) is None
     assert revisit_loss(paragraphs[0], True, {"text": stored}) is None
+
+
+def _merged_as_before(db, first: tuple[str, bytes], others: list[tuple[str, bytes]]) -> int:
+    """What newsmon made of ``others`` before it checked canonical claims against the text (stop
+    31): pages whose template named the first article's URL as theirs, each stored as a new
+    version of the first article, its URL done as that article's."""
+    from storage import frontier
+
+    url, body = first
+    first_id = store.save(db, url=url, body=body, record=store.analyse(body, url), outlet="nhk").article_id
+    for url, body in others:
+        record = store.split(store.analyse(body, url))[0]
+        page_id = queries.save_page(db, url, body, article_id=first_id, outlet="nhk")
+        queries.store_article(db, record, article_id=first_id, page_id=page_id)
+        frontier.record_result(db, url, outlet="nhk", kind="article", code="stored", article_id=first_id,
+                               page_id=page_id, reason=f"already stored as article {first_id}")
+    return first_id
+
+
+def test_reextract_gives_the_articles_an_old_database_merged_into_another_their_own(tmp_path):
+    # A database written before the claim check keeps such pages as versions of the first
+    # article: only the newest shows, the others are in no queue, their URLs done. Their raw
+    # pages are kept, and a reextract reads each as the article it is.
+    db = open_db(tmp_path / "n.db")
+    paths = list(NHK_PAGES)
+    first = _nhk(paths[0])
+    others = [_claiming(path, first[0]) for path in paths[1:]]
+    texts = [store.analyse(body, url)["text"] for url, body in (first, *others)]
+    first_id = _merged_as_before(db, first, others)
+    assert db.execute("SELECT count(*), max(version) FROM articles").fetchone() == (1, 3)
+    db.execute("UPDATE articles SET extraction = NULL")  # as before m027
+    db.conn.close()
+    # As a user upgrading meets it: status asks for a reextract, which says what it took apart.
+    status = newsmon("status", "--db", str(tmp_path / "n.db")).stdout
+    assert "extraction: 1 article was read by an older newsmon" in status
+    result = newsmon("reextract", "--db", str(tmp_path / "n.db"), "--outdated")
+    assert result.returncode == 0
+    assert ("; 2 articles had been stored as versions of another article, whose text they do not share (an older "
+            "newsmon took their canonical link on its word): each is an article of its own now") in result.stdout
+    db = open_db(tmp_path / "n.db")
+    rows = db.execute("SELECT id, url, canonical_url, text, version, status FROM articles ORDER BY id").fetchall()
+    assert [(r[1], r[2], r[3], r[4], r[5]) for r in rows] == [
+        (url, url, text, 1, "new") for (url, _), text in zip((first, *others), texts)]
+    assert rows[0][0] == first_id
+    assert db.execute("SELECT count(*) FROM article_versions").fetchone() == (0,)
+    states = _states(db)
+    for (url, _), (article_id, *_rest) in zip(others, rows[1:]):
+        code, reason, points_at = states[url]
+        assert (code, points_at) == ("stored", article_id)
+        assert reason == (f"stored as article {article_id} by newsmon reextract (rules:nhk@2023-04); its page had been "
+                          f"stored as a version of article {first_id}, which shares no text with it (a canonical link "
+                          "taken on its word by an older newsmon)")
+        assert db.execute("SELECT article_id FROM pages WHERE url = ?", [url]).fetchone() == (article_id,)
+    assert states[first[0]][2] == first_id
+    # Read again, nothing moves.
+    again = store.reextract(db, None, store.options(None))
+    assert again.get("split", 0) == 0
+    assert db.execute("SELECT id, url, text, version FROM articles ORDER BY id").fetchall() == [
+        (r[0], r[1], r[3], 1) for r in rows]
+
+
+def test_reextract_keeps_an_article_grown_at_another_url_one_article(tmp_path):
+    # The other side: a version at another URL that shares the article's text (a flash grown
+    # into the article, a page moved) is the article's, as when it was stored.
+    db = open_db(tmp_path / "n.db")
+    paths = list(NHK_PAGES)
+    url, body = _nhk(paths[0])
+    last = store.analyse(body, url)["text"].split("\n")[-1].encode()
+    assert body.count(last) == 1
+    shorter = body.replace(last, b"")
+    first = store.save(db, url=url, body=shorter, record=store.analyse(shorter, url), outlet="nhk")
+    later_url, later_body = _claiming(paths[0], url)
+    later_url = later_url.replace("/20230403/", "/20230404/")
+    grown = store.save(db, url=later_url, body=later_body, record=store.analyse(later_body, later_url), outlet="nhk")
+    assert (grown.article_id, grown.version) == (first.article_id, 2)
+    counts = store.reextract(db, None, store.options(None))
+    assert counts.get("split", 0) == 0
+    assert db.execute("SELECT count(*), max(version) FROM articles").fetchone() == (1, 2)
+    assert _states(db)[later_url][2] == first.article_id
