@@ -515,9 +515,9 @@ def reextract(db: str | None, config: str | None, outdated: bool) -> None:
     partial = (f"; {counts['first_page_only']} articles are the first page of several whose next pages were never "
                "fetched: their revisits are due, and the next crawl of their outlets reads them"
                if counts.get("first_page_only") else "")
-    apart = (f"; {counts['split']} articles had been stored as versions of another article, whose text they do not "
-             "share (an older newsmon took their canonical link on its word): each is an article of its own now, "
-             "in the review queue if relevant" if counts.get("split") else "")
+    apart = (f"; {counts['split']} articles that an older newsmon had merged into another (a version whose text "
+             "that one does not share, taken on its canonical link's word; another outlet's word-for-word copy) are "
+             "articles of their own now, in the review queue if relevant" if counts.get("split") else "")
     click.echo(f"newsmon: re-extracted {counts['articles']} articles ({counts['versions']} versions of changed "
                f"ones){kept}; {counts['empty']} stored pages hold no article{partial}{apart}")
 

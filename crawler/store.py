@@ -922,9 +922,39 @@ def _distinct(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _store_apart(db, chain: list[dict[str, Any]], held_by: int) -> int:
-    """Store the versions of one page that article ``held_by`` held as its own (``_own_versions``)
-    as the article they are, with their raw pages and URLs; return its id."""
+def _other_outlets(db, article_id: int, outlet: str | None, chain: list[dict[str, Any]],
+                   apart: list[list[dict[str, Any]]], config_path: str | None) -> list[list[dict[str, Any]]]:
+    """The pages of article ``article_id`` (of ``outlet``) that are none of its versions and read
+    as another outlet's article, a list each (``_store_apart``'s ``chain``).
+
+    Before a content hash matched within one outlet only, a regional paper's (or Yahoo!'s)
+    word-for-word reprint of a wire article was a sighting of the wire's article: its page kept
+    beside it, its URL done, no article of that outlet. Only pages on another outlet's domains
+    are read: a copy at a second address of the same outlet is a sighting still.
+    """
+    read = {c["page_id"] for c in chain} | {c["page_id"] for entries in apart for c in entries}
+    outlets = outlets_of(config_path)
+    newest: dict[str, tuple[int, str]] = {}
+    for page_id, url, fetched_at in db.execute(
+            "SELECT id, url, fetched_at FROM pages WHERE article_id = ? AND part_of IS NULL ORDER BY id", [article_id]):
+        if page_id not in read and outlet_key(url, outlets) not in (None, outlet):
+            newest[url] = (page_id, fetched_at)
+    out = []
+    for url, (page_id, fetched_at) in newest.items():
+        stored = queries.page_body(db, page_id)
+        record = analyse(stored[1], url, charset_of(stored[2]), config_path, story_features=False) if stored else None
+        if record is None or record.get("outlet") in (None, outlet):
+            continue
+        indexed = record.get("_search")
+        out.append([{"record": split(record)[0], "page_id": page_id, "fetched_at": fetched_at, "kept": False,
+                     "url": url, "following": None, "indexed": indexed, "copy_of": outlet}])
+    return out
+
+
+def _store_apart(db, chain: list[dict[str, Any]], held_by: int, outlet: str | None) -> int:
+    """Store the versions of one page that article ``held_by`` of ``outlet`` held as its own
+    (``_own_versions``, ``_other_outlets``) as the article they are, with their raw pages and
+    URLs; return its id."""
     newest = chain[-1]
     _annotate(db, newest["record"])
     stored = queries.store_article(db, newest["record"], now=chain[0]["fetched_at"], indexed=newest["indexed"])
@@ -943,9 +973,12 @@ def _store_apart(db, chain: list[dict[str, Any]], held_by: int) -> int:
     db.execute(f"UPDATE pages SET article_id = ? WHERE article_id = ? AND (id IN ({marks}) OR part_of IN ({marks}))",
                [stored.id, held_by, *page_ids, *page_ids])
     told = "stored as article" if stored.new else "already stored as article"
-    reason = (f"{told} {stored.id} by newsmon reextract ({newest['record'].get('method') or 'extracted'}); its page "
-              f"had been stored as a version of article {held_by}, which shares no text with it (a canonical link "
-              "taken on its word by an older newsmon)")
+    how = (f"had been taken for article {held_by} of {outlet}, an article of another outlet with the same text (by an "
+           "older newsmon)" if newest.get("copy_of") else
+           f"had been stored as a version of article {held_by}, which shares no text with it (a canonical link "
+           "taken on its word by an older newsmon)")
+    method = newest["record"].get("method") or "extracted"
+    reason = f"{told} {stored.id} by newsmon reextract ({method}); its page {how}"
     for (url,) in db.execute(f"SELECT url FROM urls WHERE article_id = ? AND (url = ? OR page_id IN ({marks}))",
                              [held_by, newest["url"], *page_ids]).fetchall():
         frontier.record_result(db, url, outlet=newest["record"].get("outlet"), kind="article",
@@ -968,8 +1001,10 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
     ``crawler.progress.Progress`` told of each article and page as it is done. ``articles``:
     the ids of the articles to read again (``articles_to_reextract``), every one by default.
     """
-    counts = {"articles": 0, "versions": 0, "empty": 0, "kept": 0}
+    counts = {"articles": 0, "versions": 0, "empty": 0, "kept": 0, "split": 0}
+    outlets = outlets_of(config_path)
     for article_id in articles_to_reextract(db) if articles is None else articles:
+        outlet = db.execute("SELECT outlet FROM articles WHERE id = ?", [article_id]).fetchone()[0]
         chain: list[dict[str, Any]] = []
         for entry in versions.versions(db, article_id):
             stored = queries.page_body(db, entry["page_id"]) if entry.get("page_id") else None
@@ -983,6 +1018,9 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                 following = record.get("_next_page") if record is not None and not more else None
                 indexed = record.get("_search") if record is not None else None
                 record = split(record)[0] if record is not None else None
+                if record is not None:
+                    # The outlet the page was fetched for, where the page names none (as the crawl).
+                    assign_outlet(record, outlet, outlets)
             # A version whose page is gone (pruned) or reads as no article now stays as it was
             # stored: dropping it would lose its text, which is nowhere else.
             kept = record is None
@@ -1001,6 +1039,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                 db.execute("UPDATE articles SET extraction = ? WHERE id = ?", [EXTRACTION_VERSION, article_id])
             continue
         chain, apart = _own_versions(chain)
+        apart += _other_outlets(db, article_id, outlet, chain, apart, config_path)
         with transaction(db):
             if not chain[-1]["kept"]:
                 _annotate(db, chain[-1]["record"])
@@ -1013,8 +1052,8 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                  "fetched_at": c["fetched_at"]} for c in chain])
             # After the article's own row is written back: it held the newest of their texts.
             for others in apart:
-                _store_apart(db, others, article_id)
-        counts["split"] = counts.get("split", 0) + len(apart)
+                _store_apart(db, others, article_id, outlet)
+        counts["split"] += len(apart)
         counts["articles"] += 1
         counts["versions"] += len(chain) if len(chain) > 1 else 0
         newest = chain[-1]

@@ -286,8 +286,9 @@ def test_reextract_gives_the_articles_an_old_database_merged_into_another_their_
     assert "extraction: 1 article was read by an older newsmon" in status
     result = newsmon("reextract", "--db", str(tmp_path / "n.db"), "--outdated")
     assert result.returncode == 0
-    assert ("; 2 articles had been stored as versions of another article, whose text they do not share (an older "
-            "newsmon took their canonical link on its word): each is an article of its own now") in result.stdout
+    assert ("; 2 articles that an older newsmon had merged into another (a version whose text that one does not "
+            "share, taken on its canonical link's word; another outlet's word-for-word copy) are articles of their "
+            "own now, in the review queue if relevant") in result.stdout
     db = open_db(tmp_path / "n.db")
     rows = db.execute("SELECT id, url, canonical_url, text, version, status FROM articles ORDER BY id").fetchall()
     assert [(r[1], r[2], r[3], r[4], r[5]) for r in rows] == [
@@ -328,3 +329,38 @@ def test_reextract_keeps_an_article_grown_at_another_url_one_article(tmp_path):
     assert counts.get("split", 0) == 0
     assert db.execute("SELECT count(*), max(version) FROM articles").fetchone() == (1, 2)
     assert _states(db)[later_url][2] == first.article_id
+
+
+def test_reextract_gives_a_reprint_an_old_database_took_for_another_outlets_article_its_own(tmp_path):
+    # Before a content hash matched within one outlet only, a regional paper's word-for-word
+    # reprint of a Kyodo article was a sighting of Kyodo's: its page kept, its URL done, no
+    # article of that outlet. Its page is read again as the outlet's article, a copy of Kyodo's.
+    from storage import frontier
+
+    from .hostile import article_html
+
+    db = open_db(tmp_path / "n.db")
+    body = article_html(4, "防衛省、南西諸島の部隊配置を見直しへ").encode()
+    wire_url = "https://www.kyodo.co.jp/politics/2026-11-05/abcd/"
+    copy_url = "https://www.tokyo-np.co.jp/article/412345"
+    record = store.analyse(body, wire_url)
+    # As the crawl does: the page names no outlet (kyodo.co.jp is none of the outlet's domains), the
+    # outlet is the one it was fetched for; a reextract keeps it.
+    store.assign_outlet(record, "kyodo", store.outlets_of(None))
+    wire = store.save(db, url=wire_url, body=body, record=record, outlet="kyodo", opts=store.options(None)).article_id
+    record = store.split(store.analyse(body, copy_url))[0]
+    assert record["outlet"] == "tokyo_np"
+    page_id = queries.save_page(db, copy_url, body, article_id=wire, outlet="tokyo_np")
+    assert not queries.store_article(db, record, article_id=wire, page_id=page_id).changed
+    frontier.record_result(db, copy_url, outlet="tokyo_np", kind="article", code="duplicate", article_id=wire,
+                           page_id=page_id, reason=f"already stored as article {wire}")
+    counts = store.reextract(db, None, store.options(None))
+    assert counts["split"] == 1
+    rows = db.execute("SELECT id, url, outlet, duplicate_of, version FROM articles ORDER BY id").fetchall()
+    assert [r[1:] for r in rows] == [(wire_url, "kyodo", None, 1), (copy_url, "tokyo_np", wire, 1)]
+    copy = rows[1][0]
+    assert _states(db)[copy_url] == ("stored", f"stored as article {copy} by newsmon reextract (generic:trafilatura); "
+                                               f"its page had been taken for article {wire} of kyodo, an article of "
+                                               "another outlet with the same text (by an older newsmon)", copy)
+    assert db.execute("SELECT article_id FROM pages WHERE id = ?", [page_id]).fetchone() == (copy,)
+    assert store.reextract(db, None, store.options(None)).get("split", 0) == 0
