@@ -27,6 +27,7 @@ from storage.health import notable
 
 from .crawl import crawler_settings
 from .discovery import NO_URL
+from .extract import BODY_METHOD_PREFIX
 from .outlets import Outlet
 
 #: A feed or sitemap whose newest entry is older than this is stale (a moved feed often keeps
@@ -142,7 +143,9 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
             reasons.append(f"article {a['url']}: {a['problem']}")
         else:
             if outlet.rules and not str(a["method"]).startswith("rules:"):
-                reasons.append(f"article {a['url']}: the outlet's rules no longer match (read generically)")
+                how = "its rules' body a line a block" if str(a["method"]).startswith(BODY_METHOD_PREFIX) else \
+                    "generically"
+                reasons.append(f"article {a['url']}: the outlet's rules no longer match (read {how})")
             if not a["title"]:
                 reasons.append(f"article {a['url']}: no title")
             if not a["published_at"]:

@@ -29,6 +29,9 @@ from .pagination import next_page, whole_at
 from .urls import parsable
 
 GENERIC_METHOD = "generic:trafilatura"
+#: ``body:<outlet>@<layout>``: the text of the rules' body a line a block, where their paragraph
+#: selector no longer named its paragraphs (``_blocks``).
+BODY_METHOD_PREFIX = "body:"
 
 # A paragraph that is one of these (whole, after whitespace is collapsed) is where the article
 # has ended and the page's furniture begins. Anchored so that a sentence that merely mentions
@@ -40,7 +43,7 @@ _STOP = re.compile(
     r"|アクセスランキング.*|ランキング|関連記事.*|関連ニュース|おすすめ(?:情報|記事)?|あわせて読みたい"
     r"|この記事をシェア|シェアする|注目ワード|カテゴリーをフォローする|関連キーワード"
     r"|有料会員になると会員限定の有料記事もお読みいただけます。?"
-    r"|【[^】]*キャンペーン】.*|無断転載.*禁(?:じます|止).*|Copyright .*|©.*)",
+    r"|【関連(?:記事|ニュース)】.*|【[^】]*キャンペーン】.*|無断転載.*禁(?:じます|止).*|Copyright .*|©.*)",
 )
 # Of those, a share bar's line: often above the article as well as under it. Other boilerplate
 # first (a related-articles heading, "あわせて読みたい") is where generic extraction took the
@@ -234,6 +237,50 @@ def _paragraphs(body: etree._Element, selector: str, split_br: bool = False, pre
             if text:
                 out.append(text)
     return out
+
+
+# Elements that begin a line of their own where a browser lays the page out (HTML's block-level
+# and table elements), and those whose text a reader never sees as text.
+_BLOCK_TAGS = frozenset((
+    "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
+    "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul",
+))
+_UNSEEN_TAGS = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "button", "select",
+                          "textarea", "object"))
+
+
+def _blocks(body: etree._Element, split_br: bool = False, pre_wrap: bool = False) -> list[str]:
+    """The text of ``body`` a line a block, as a browser lays it out: what the rules' body holds
+    when their paragraph selector no longer names its paragraphs (a redesign made its ``<p>``
+    ``<div>``). ``split_br``: a ``<br>`` ends a line too (the rules say so), else it is a space;
+    ``pre_wrap``: so does a line break of the text (``Rules.pre_wrap``)."""
+    lines = [""]
+
+    def walk(node: etree._Element) -> None:
+        tag = node.tag
+        if not isinstance(tag, str) or tag in _UNSEEN_TAGS:
+            return  # a comment, a processing instruction; their tails are read by the parent
+        block = tag in _BLOCK_TAGS
+        if block:
+            lines.append("")
+        lines[-1] += node.text or ""
+        for child in node:
+            if child.tag == "br":
+                if split_br:
+                    lines.append("")
+                else:
+                    lines[-1] += " "
+            else:
+                walk(child)
+            lines[-1] += child.tail or ""
+        if block:
+            lines.append("")
+
+    walk(body)
+    if pre_wrap:
+        lines = [line for text in lines for line in text.split("\n")]
+    return [line for line in (_clean(text) for text in lines) if line]
 
 
 def _chars(texts: list[str]) -> int:
@@ -516,13 +563,22 @@ def extract_article(
         paragraphs = _paragraphs(body, rules.paragraphs, rules.split_br, rules.pre_wrap)
         method = f"rules:{outlet.key}@{rules.version}"  # type: ignore[union-attr]
         if _rules_missed(body, paragraphs, paywalled):
-            # A redesign inside a body that still matches: the page is read as one without rules
-            # when that keeps more (``_RULES_MISSED_MIN_CHARS`` at least), and outlet health counts
-            # it as a page its rules missed (`rules_missed`). Stored as an empty page or a line of
-            # it, the article was lost while health said little more than "no article".
+            # A redesign inside a body that still matches: stored as an empty page or a line of
+            # it, the article was lost while health said little more than "no article". The
+            # body's text is read a line a block (its rules' drop and stop patterns still apply)
+            # when that holds the article: ``_RULES_MISSED_MIN_CHARS`` at least, and half what
+            # generic extraction keeps (a body selector now naming a teaser's box holds less).
+            # Else the page is read as one without rules, when that keeps more. Either way
+            # outlet health counts it as a page its rules missed (`rules_missed`).
+            # Before trafilatura, which cleans the tree it is given in place.
+            blocks = _blocks(body, rules.split_br or rules.pre_wrap, rules.pre_wrap)
+            in_body = _chars(_finish_text(blocks, rules)[0])
             generic = read_generically()
             kept = _chars(_finish_text(cut_trailing_blocks(generic[0]), None)[0])
-            if kept > _chars(paragraphs) and kept >= _RULES_MISSED_MIN_CHARS:
+            if in_body >= _RULES_MISSED_MIN_CHARS and in_body >= kept / 2 and in_body > _chars(paragraphs):
+                paragraphs = blocks
+                method = f"{BODY_METHOD_PREFIX}{outlet.key}@{rules.version}"  # type: ignore[union-attr]
+            elif kept > _chars(paragraphs) and kept >= _RULES_MISSED_MIN_CHARS:
                 rules = None
     if rules is None:
         paragraphs, generic_meta = generic or read_generically()

@@ -2,7 +2,7 @@
 
 Each fetched page is classified in the extraction worker (``analyse``) as it is extracted: no
 article found, no title, no date, (almost) no text, and, for an outlet that has rules, whether
-they matched or extraction fell back to generic. For the first few rules-extracted pages of each
+they matched or the page was read without them. For the first few rules-extracted pages of each
 outlet and run, the generic extractor also reads the page and the two texts are compared
 (character-bigram F1): rules that still match but select the wrong block show up there.
 
@@ -19,7 +19,7 @@ from typing import Any
 from storage.health import COUNTS
 
 from . import store
-from .extract import extract_article
+from .extract import BODY_METHOD_PREFIX, GENERIC_METHOD, extract_article
 from .outcome import Problem, no_article_problem
 from .outlets import Outlet
 from .similarity import bigram_f1
@@ -39,6 +39,9 @@ DISAGREE_F1 = 0.5
 SAME_ARTICLE_F1 = 0.99
 
 _NO_RULES: dict[str | None, dict[str, Outlet]] = {}
+_BODY_ONLY: dict[str | None, dict[str, Outlet]] = {}
+# An XPath that selects nothing: rules' paragraphs that read none of their body.
+_NO_PARAGRAPHS = "./*[false()]"
 
 
 def _without_rules(config_path: str | None) -> dict[str, Outlet]:
@@ -46,6 +49,26 @@ def _without_rules(config_path: str | None) -> dict[str, Outlet]:
         outlets = store.outlets_of(config_path)
         _NO_RULES[config_path] = {k: dataclasses.replace(o, rules=()) for k, o in outlets.items()}
     return _NO_RULES[config_path]
+
+
+def _body_only(config_path: str | None) -> dict[str, Outlet]:
+    """The outlets, their rules' paragraph selectors naming nothing: a page whose body a rule
+    finds is read a line a block of that body, as a page its rules missed is (``body:`` methods)."""
+    if config_path not in _BODY_ONLY:
+        _BODY_ONLY[config_path] = {
+            k: dataclasses.replace(o, rules=tuple(dataclasses.replace(r, paragraphs=_NO_PARAGRAPHS) for r in o.rules))
+            for k, o in store.outlets_of(config_path).items()}
+    return _BODY_ONLY[config_path]
+
+
+def reading_of(method: str | None) -> str | None:
+    """How a page read by ``method`` was read when its rules were not: ``generic`` (set aside),
+    ``body`` (their body read a line a block), else ``None`` (as any page is)."""
+    if method == GENERIC_METHOD:
+        return "generic"
+    if method and method.startswith(BODY_METHOD_PREFIX):
+        return "body"
+    return None
 
 
 def signals(record: Mapping[str, Any] | None, body: bytes, url: str, http_charset: str | None = None,
@@ -92,14 +115,15 @@ def analyse(body: bytes, url: str, http_charset: str | None = None, config_path:
     return record, signals(record, body, url, http_charset, config_path, crosscheck), problem
 
 
-def reads_as(body: bytes, url: str, http_charset: str | None, config_path: str | None, generic: bool,
+def reads_as(body: bytes, url: str, http_charset: str | None, config_path: str | None, reading: str | None,
              title: str | None, text: str, more: Sequence[tuple[bytes, str, str | None]] = ()) -> bool:
-    """Whether a page (and its next pages, ``more``) read now, by generic extraction alone when
-    ``generic`` (its outlet's rules set aside, as on a page they missed) or else as any page is,
-    gives the article ``title`` and ``text``: the same title, the texts within
-    ``SAME_ARTICLE_F1``. A revisit read by another method than its article was stored by reads
-    the stored pages so (``pipelines``), to tell a change of the article from one of its reading."""
-    outlets = _without_rules(config_path) if generic else store.outlets_of(config_path)
+    """Whether a page (and its next pages, ``more``) read now as a page its rules missed is
+    (``reading``: ``generic``, by generic extraction alone; ``body``, its rules' body a line a
+    block; ``reading_of``) or else as any page is, gives the article ``title`` and ``text``: the
+    same title, the texts within ``SAME_ARTICLE_F1``. A revisit read by another method than its
+    article was stored by reads the stored pages so (``pipelines``), to tell a change of the
+    article from one of its reading."""
+    outlets = {"generic": _without_rules, "body": _body_only}.get(reading or "", store.outlets_of)(config_path)
     read = store.read_pages(body, url, http_charset, outlets, more)
     return read is not None and read[0].title == title and bigram_f1(read[0].text, text) >= SAME_ARTICLE_F1
 

@@ -22,7 +22,6 @@ from storage import stories as story_terms
 from storage.exceptions import DatabaseUnwritable
 
 from . import health, pagination, store
-from .extract import GENERIC_METHOD
 from .outcome import Problem, check_body, exhausted_state, extraction_crash, failure_problem, http_status_problem
 from .spiders.news import FetchedPage, charset_of
 from .walls import Wall, detect_wall, empty_document_wall, wall_headers
@@ -340,7 +339,7 @@ class StorePipeline:
         # served in, with the next pages kept with it.
         more = [(b, u, store.charset_of(c)) for u, b, c in queries.continuation_pages(self.db, row[2])]
         args = (stored[1], stored[0], store.charset_of(stored[2]), self.config_path,
-                record.get("method") == GENERIC_METHOD, record.get("title"), record.get("text") or "", more)
+                health.reading_of(record.get("method")), record.get("title"), record.get("text") or "", more)
         try:
             same = health.reads_as(*args) if self.pool is None else await self.pool.run(health.reads_as, *args)
         except Exception as exc:  # noqa: BLE001  (the revisit is stored as it reads: a new version)

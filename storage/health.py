@@ -25,7 +25,7 @@ documents where articles should be; or its robots.txt shuts newsmon out):
                    ``refused``), and nothing else would tell that its articles stopped coming
 
 degraded (articles arrive but extraction is going wrong):
-    ``rules_missed``  the outlet's rules no longer match: its articles fall back to generic
+    ``rules_missed``  the outlet's rules no longer match: its articles are read without them
     ``no_article``    extraction finds no article in the pages
     ``short_text``, ``no_title``, ``no_date``  empty texts, missing titles or dates
     ``disagree``      rules and generic extraction disagree strongly on the same page
@@ -354,7 +354,8 @@ def _articles(run: Mapping[str, Any]) -> int:
 # code, numerator, denominator, pages needed, message, judged against the outlet's own past only
 _RATIOS: tuple[tuple[str, str, Any, int, str, bool], ...] = (
     ("rules_missed", "rules_missed", "rules_expected", RULES_MIN_PAGES,
-     "rules no longer match: {n} of {d} articles fell back to generic extraction (layout change?)", False),
+     "rules no longer match: {n} of {d} articles were read without them (generic extraction, or their "
+     "body a line a block: layout change?)", False),
     ("no_article", "no_article", "pages", RULES_MIN_PAGES,
      "extraction found no article in {n} of {d} pages", False),
     ("short_text", "short_text", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have (almost) no text", False),

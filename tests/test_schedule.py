@@ -460,7 +460,7 @@ def test_an_outlet_whose_rules_stop_matching_is_flagged(tmp_path, receiver):
             wait_for(lambda: any(p["health_changes"] for p in receiver.posts), "the digest of the change")
             assert stop(proc) == 0
     assert flagged["status"] == "degraded"
-    assert "rules no longer match: 3 of 3 articles fell back to generic extraction" in flagged["problems"]
+    assert "rules no longer match: 3 of 3 articles were read without them (generic extraction" in flagged["problems"]
     # The redesigned pages were fetched (by one run, or two if it began mid-publication) and all
     # counted as read generically.
     counts = rows(db, "select sum(pages) as pages, sum(rules_missed) as missed from outlet_runs "
