@@ -1108,3 +1108,20 @@ def m027_article_extraction(db: Database) -> None:
     until a reextract, which ``newsmon status`` asks for. NULL for the articles before it."""
     _run(db, ["ALTER TABLE articles ADD COLUMN extraction INTEGER",
               "CREATE INDEX idx_articles_extraction ON articles(extraction)"])
+
+
+@MIGRATIONS()
+def m028_not_article_second_look(db: Database) -> None:
+    """A crawl's "no article in the page" made before newsmon took a second look six hours later
+    (``crawler.store.NOT_ARTICLE_RECHECK``) was final at once: a site under load that answered an
+    article URL with its chrome and a line at 200 lost that article for good. Such verdicts (a
+    crawl's, one look at the page, no word of a second) get their second look at the next crawl.
+    An archive's (no run) stays final, as ``newsmon ingest`` makes it."""
+    _run(db, ["""
+        UPDATE urls SET retry_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'),
+            reason = coalesce(reason, 'no article in the page') || '; looked at once more at the next crawl '
+                || '(the newsmon that read it took a crawl''s first look as final: a passing error page?)'
+        WHERE kind = 'not_article' AND retry_at IS NULL AND run_id IS NOT NULL
+            AND coalesce(reason, '') NOT LIKE '%look found none either%'
+            AND (SELECT count(*) FROM pages p WHERE p.url = urls.url) < 2
+    """])

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import crawler
-from storage import DEFAULT_DB, open_db, queries, transaction
+from storage import DEFAULT_DB, frontier, open_db, queries, transaction
 from storage.exceptions import DatabaseFileError, DatabaseFull, DatabaseLocked, InvalidStatus, NewerSchemaError
 from storage.migrations import MIGRATIONS, migrate
 from storage.search import bigrams, fts_query
@@ -76,7 +76,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state",
                    "m023_sitemap_lastmods", "m024_revisit_prompts",
                    "m025_discovery_unlinked", "m026_outlet_runs_paywalled",
-                   "m027_article_extraction"]
+                   "m027_article_extraction", "m028_not_article_second_look"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -774,3 +774,29 @@ def test_an_article_marked_removed_keeps_when_and_by_which_run_it_was_first_seen
     assert (row["removed_at"], row["removed_run"], row["removed"]) == (None, None, None)
     with pytest.raises(queries.ArticleNotFound):
         queries.mark_removed(db, 999, "gone")
+
+
+def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
+    # Before newsmon looked again six hours later, a crawl's "no article" was final at once: a
+    # busy page at 200 where an article should be lost that article for good.
+    db = open_db(tmp_path / "old.db", migrate=False)
+    MIGRATIONS.apply(db, stop_before="m028_not_article_second_look")
+    at = "2025-06-01T00:00:00+00:00"
+    rows = {  # url: (run_id, pages stored, reason)
+        "https://x.jp/a/1": (7, 1, "no article in the page (312 characters, 4 links): a listing, tag or section page?"),
+        "https://x.jp/a/2": (None, 1, "no article in the page (an archive's)"),
+        "https://x.jp/a/3": (8, 2, "no article in the page (...); the second look found none either"),
+    }
+    for url, (run_id, pages, reason) in rows.items():
+        db["urls"].insert({"url": url, "outlet": "x", "kind": "not_article", "reason": reason,
+                           "reason_code": "not_article", "first_seen_at": at, "last_seen_at": at, "run_id": run_id,
+                           "attempts": 1})
+        for _ in range(pages):
+            queries.save_page(db, url, b"<html><body>busy</body></html>", now=at)
+    assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == []
+    assert migrate(db) == ["m028_not_article_second_look"]
+    # The crawl's one look is looked at again; the archive's and a second look stay final.
+    assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
+    reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
+    assert reason == (rows["https://x.jp/a/1"][2] + "; looked at once more at the next crawl (the newsmon that read "
+                      "it took a crawl's first look as final: a passing error page?)")
