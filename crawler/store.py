@@ -881,9 +881,9 @@ def articles_to_reextract(db, *, outdated: bool = False) -> list[int]:
                                      [EXTRACTION_VERSION] if outdated else []).fetchall()]
 
 
-def _own_versions(chain: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
-    """The versions of an article (``reextract``'s chain, oldest first) that are its own, and
-    those of other articles, a list a page URL.
+def _others_versions(chain: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The versions of an article (``reextract``'s chain, oldest first) that are other articles',
+    a list a page URL (``_without`` gives the article's own).
 
     Before newsmon checked a canonical link against the text (``queries._find_credible``), a
     template naming one article's URL in the next ones made each of them a new "version" of the
@@ -904,22 +904,52 @@ def _own_versions(chain: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], li
     apart = [entries for entries in by_url.values()
              if not any(queries.shares_text(o["record"].get("text"), e["record"].get("text"))
                         for o in own for e in entries)]
-    if not apart or home is None:
-        return chain, []
+    if not apart or home is None or _without(chain, apart)[-1]["kept"]:
+        return []
+    return apart
+
+
+def _without(chain: list[dict[str, Any]], apart: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The versions of ``chain`` that are none of ``apart``'s, none reading as the one before it."""
     taken = {id(e) for entries in apart for e in entries}
-    mine = [c for c in chain if id(c) not in taken]
-    if mine[-1]["kept"]:
-        return chain, []
-    return _distinct(mine), [_distinct(entries) for entries in apart]
-
-
-def _distinct(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``chain`` without a version that reads as the one before it."""
     out: list[dict[str, Any]] = []
     for entry in chain:
-        if not out or out[-1]["record"]["content_hash"] != entry["record"]["content_hash"]:
+        if id(entry) not in taken and (not out or out[-1]["record"]["content_hash"] != entry["record"]["content_hash"]):
             out.append(entry)
     return out
+
+
+class _Trial(Exception):
+    """Roll back what a trial wrote."""
+
+
+def _taken_apart(db, article_id: int, whole: list[dict[str, Any]], apart: list[list[dict[str, Any]]],
+                 outlet: str | None) -> list[list[dict[str, Any]]]:
+    """Those of ``apart`` that the store keeps apart from article ``article_id`` once its own
+    versions are written back: a trial, rolled back. A page it takes for the article still (its
+    own URL another article's canonical one: too tangled to undo) stays one of its versions."""
+    taken: list[list[dict[str, Any]]] = []
+    try:
+        with transaction(db):
+            _write_own(db, article_id, _without(whole, apart))
+            taken = [others for others in apart if _store_apart(db, others, article_id, outlet) is not None]
+            raise _Trial
+    except _Trial:
+        pass
+    return taken
+
+
+def _write_own(db, article_id: int, chain: list[dict[str, Any]]) -> None:
+    """Write article ``article_id`` back from its versions as read again (``chain``, oldest first)."""
+    if not chain[-1]["kept"]:
+        _annotate(db, chain[-1]["record"])
+        queries.store_article(db, chain[-1]["record"], now=now_iso(), replace=True, article_id=article_id,
+                              indexed=chain[-1]["indexed"])
+    db.execute("UPDATE articles SET version = ?, extraction = ? WHERE id = ?",
+               [len(chain), EXTRACTION_VERSION, article_id])
+    versions.replace_versions(db, article_id, [
+        {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
+         "fetched_at": c["fetched_at"]} for c in chain])
 
 
 def _other_outlets(db, article_id: int, outlet: str | None, chain: list[dict[str, Any]],
@@ -933,6 +963,9 @@ def _other_outlets(db, article_id: int, outlet: str | None, chain: list[dict[str
     are read: a copy at a second address of the same outlet is a sighting still.
     """
     read = {c["page_id"] for c in chain} | {c["page_id"] for entries in apart for c in entries}
+    # A page that names the article by its URL is a sighting of it whatever its outlet: a
+    # syndicated copy whose canonical link names its original.
+    names = set(db.execute("SELECT url, canonical_url FROM articles WHERE id = ?", [article_id]).fetchone())
     outlets = outlets_of(config_path)
     newest: dict[str, tuple[int, str]] = {}
     for page_id, url, fetched_at in db.execute(
@@ -943,7 +976,7 @@ def _other_outlets(db, article_id: int, outlet: str | None, chain: list[dict[str
     for url, (page_id, fetched_at) in newest.items():
         stored = queries.page_body(db, page_id)
         record = analyse(stored[1], url, charset_of(stored[2]), config_path, story_features=False) if stored else None
-        if record is None or record.get("outlet") in (None, outlet):
+        if record is None or record.get("outlet") in (None, outlet) or record.get("canonical_url") in names:
             continue
         indexed = record.get("_search")
         out.append([{"record": split(record)[0], "page_id": page_id, "fetched_at": fetched_at, "kept": False,
@@ -951,20 +984,32 @@ def _other_outlets(db, article_id: int, outlet: str | None, chain: list[dict[str
     return out
 
 
-def _store_apart(db, chain: list[dict[str, Any]], held_by: int, outlet: str | None) -> int:
+class _SameArticle(Exception):
+    """The store takes the page for the article that held it after all: nothing to give back."""
+
+
+def _store_apart(db, chain: list[dict[str, Any]], held_by: int, outlet: str | None) -> int | None:
     """Store the versions of one page that article ``held_by`` of ``outlet`` held as its own
-    (``_own_versions``, ``_other_outlets``) as the article they are, with their raw pages and
-    URLs; return its id."""
+    (``_others_versions``, ``_other_outlets``) as the article they are, with their raw pages and
+    URLs; return its id, or ``None`` when the store takes them for ``held_by`` still (nothing
+    written: not a sighting or a version of it that a second reading made)."""
     newest = chain[-1]
     _annotate(db, newest["record"])
-    stored = queries.store_article(db, newest["record"], now=chain[0]["fetched_at"], indexed=newest["indexed"])
+    try:
+        with transaction(db):  # a savepoint inside reextract's transaction
+            stored = queries.store_article(db, newest["record"], now=chain[0]["fetched_at"],
+                                           indexed=newest["indexed"])
+            if stored.id == held_by:
+                raise _SameArticle
+    except _SameArticle:
+        return None
     now = now_iso()
     if stored.new:
+        # Relevant, it enters the queue now (unread since the reviewer's last visit), not when
+        # its page was fetched.
         db.execute("UPDATE articles SET version = ?, last_seen_at = ?, relevant_since = "
                    "CASE WHEN relevant THEN ? END WHERE id = ?",
                    [len(chain), newest["fetched_at"], now, stored.id])
-        # Relevant, it enters the queue now (unread since the reviewer's last visit), not when
-        # its page was fetched.
         versions.replace_versions(db, stored.id, [
             {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
              "fetched_at": c["fetched_at"]} for c in chain])
@@ -1038,18 +1083,14 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             with transaction(db):
                 db.execute("UPDATE articles SET extraction = ? WHERE id = ?", [EXTRACTION_VERSION, article_id])
             continue
-        chain, apart = _own_versions(chain)
-        apart += _other_outlets(db, article_id, outlet, chain, apart, config_path)
+        whole = chain
+        apart = _others_versions(whole)
+        apart += _other_outlets(db, article_id, outlet, whole, apart, config_path)
         with transaction(db):
-            if not chain[-1]["kept"]:
-                _annotate(db, chain[-1]["record"])
-                queries.store_article(db, chain[-1]["record"], now=now_iso(), replace=True, article_id=article_id,
-                                      indexed=chain[-1]["indexed"])
-            db.execute("UPDATE articles SET version = ?, extraction = ? WHERE id = ?",
-                       [len(chain), EXTRACTION_VERSION, article_id])
-            versions.replace_versions(db, article_id, [
-                {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
-                 "fetched_at": c["fetched_at"]} for c in chain])
+            if apart:
+                apart = _taken_apart(db, article_id, whole, apart, outlet)
+            chain = _without(whole, apart)
+            _write_own(db, article_id, chain)
             # After the article's own row is written back: it held the newest of their texts.
             for others in apart:
                 _store_apart(db, others, article_id, outlet)

@@ -364,3 +364,26 @@ def test_reextract_gives_a_reprint_an_old_database_took_for_another_outlets_arti
                                                "another outlet with the same text (by an older newsmon)", copy)
     assert db.execute("SELECT article_id FROM pages WHERE id = ?", [page_id]).fetchone() == (copy,)
     assert store.reextract(db, None, store.options(None)).get("split", 0) == 0
+
+
+def test_reextract_leaves_a_copy_in_another_outlet_that_names_its_original_with_it(tmp_path):
+    # The other side: a syndicated copy whose canonical link names its original is a sighting of
+    # it, as the store took it; read again, it stays one.
+    from .hostile import article_html
+
+    db = open_db(tmp_path / "n.db")
+    wire_url = "https://www.kyodo.co.jp/politics/2026-11-05/abcd/"
+    copy_url = "https://www.tokyo-np.co.jp/article/412345"
+    body = article_html(4, "防衛省、南西諸島の部隊配置を見直しへ").encode()
+    copy = body.replace(b"</head>", f'<link rel="canonical" href="{wire_url}"></head>'.encode())
+    assert copy != body
+    record = store.analyse(body, wire_url)
+    store.assign_outlet(record, "kyodo", store.outlets_of(None))
+    wire = store.save(db, url=wire_url, body=body, record=record, outlet="kyodo", opts=store.options(None))
+    again = store.save(db, url=copy_url, body=copy, record=store.analyse(copy, copy_url), outlet="tokyo_np",
+                       opts=store.options(None))
+    assert (again.article_id, again.new) == (wire.article_id, False)
+    before = _states(db)
+    assert store.reextract(db, None, store.options(None))["split"] == 0
+    assert db.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+    assert _states(db) == before
