@@ -143,8 +143,11 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
             reasons.append(f"article {a['url']}: {a['problem']}")
         else:
             if outlet.rules and not str(a["method"]).startswith("rules:"):
-                how = "its rules' body a line a block" if str(a["method"]).startswith(BODY_METHOD_PREFIX) else \
-                    "generically"
+                how = "generically"
+                if str(a["method"]).startswith(BODY_METHOD_PREFIX):
+                    how = "from its rules' body a line a block" + (
+                        f"; the text is in {a['hint']}: their paragraphs selector names none of them"
+                        if a.get("hint") else "")
                 reasons.append(f"article {a['url']}: the outlet's rules no longer match (read {how})")
             if not a["title"]:
                 reasons.append(f"article {a['url']}: no title")

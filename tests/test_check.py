@@ -179,6 +179,11 @@ def test_verdicts_from_results():
     assert stale["verdict"] == "degraded" and "stale" in stale["reasons"][0]
     generic = verdict(outlet, {"discovery": [feed()], "articles": [{**sample, "method": "generic:trafilatura"}]}, now=now)
     assert generic["verdict"] == "degraded" and "rules no longer match" in generic["reasons"][0]
+    # Read from the rules' body: where its text is now, for whoever mends the rules.
+    body = {**sample, "method": "body:asahi@2021-10", "hint": "4 × div.article-text, 98% of the body's text"}
+    assert verdict(outlet, {"discovery": [feed()], "articles": [body]}, now=now)["reasons"] == [
+        f"article {sample['url']}: the outlet's rules no longer match (read from its rules' body a line a block; the "
+        "text is in 4 × div.article-text, 98% of the body's text: their paragraphs selector names none of them)"]
     # A third of a feed's entries under a URL scheme the pattern does not take: named, degraded.
     scheme = [f"https://www.asahi.com/premium/{n}.html" for n in range(12)]
     moved = verdict(outlet, {"discovery": [feed(articles=18, unmatched=scheme)], "articles": [sample]}, now=now)
@@ -298,6 +303,29 @@ def test_a_sample_that_is_page_1_of_several_says_so():
     (line,) = [line for line in report_lines({"sankei": report}) if line.strip().startswith("article")]
     assert "900 chars, page 1 of several (next https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/)" \
         in line
+
+
+def test_a_sample_read_from_its_rules_body_says_where_its_text_is():
+    # A redesign made the paragraphs <div>s: the check names the elements that hold the text now,
+    # which is what mending the rules' paragraphs selector needs.
+    from scrapy.http import HtmlResponse, Request
+
+    from crawler.spiders.check import CheckSpider
+
+    from .conftest import saved_bytes
+    from .saved import divs_for_ps
+
+    url = "https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/"
+    spider = CheckSpider()
+    spider.config_path, spider.results = None, {"sankei": {"discovery": [], "articles": []}}
+    for page in (saved_bytes("fundus-jp/SankeiShimbun_2025_01_21.html"),
+                 divs_for_ps(saved_bytes("fundus-jp/SankeiShimbun_2025_01_21.html"))):
+        spider.parse_article(HtmlResponse(url, body=page, headers={"Content-Type": "text/html; charset=utf-8"},
+                                          request=Request(url, meta={"check_url": url})), "sankei")
+    as_is, redesigned = spider.results["sankei"]["articles"]
+    assert as_is["method"] == "rules:sankei@2021-10" and "hint" not in as_is
+    assert redesigned["method"] == "body:sankei@2021-10"
+    assert redesigned["hint"] == "4 × div.article-text, 98% of the body's text"
 
 
 def test_a_news_sitemap_whose_entries_the_pattern_does_not_take_is_named(tmp_path):

@@ -134,6 +134,21 @@ def test_a_redesign_inside_the_rules_body_loses_no_article(key, fixture):
     assert len("".join(after.text.split())) >= len("".join(before.text.split())) / 2, after.text
 
 
+@pytest.mark.parametrize("fixture,before,after", [
+    ("fundus-jp/SankeiShimbun_2025_01_21.html", "4 × p.article-text, 98% of the body's text",
+     "4 × div.article-text, 98% of the body's text"),
+    # Numbered classes (par1, par2 …): the tag says more than the commonest class.
+    ("fundus-jp/YomiuriShimbun_2024_10_13.html", "3 × p, 100% of the body's text", "3 × div, 100% of the body's text"),
+], ids=["sankei", "yomiuri"])
+def test_where_the_text_of_a_rules_body_is_after_a_redesign(fixture, before, after):
+    from crawler.extract import paragraph_hint
+
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    assert paragraph_hint(saved_bytes(fixture), url) == before
+    assert paragraph_hint(divs_for_ps(saved_bytes(fixture)), url) == after
+    assert paragraph_hint(saved_bytes(fixture), "https://example.org/a/1") is None  # no rules there
+
+
 @pytest.mark.parametrize("line", ["この記事をシェア", "SHARE"])
 @pytest.mark.parametrize("key,fixture", CASES, ids=[f for _, f in CASES])
 def test_a_share_bar_above_the_text_ends_nothing(key, fixture, line):

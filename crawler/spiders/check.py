@@ -21,9 +21,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..config import ConfigError, load_config
 from ..discovery import HTML_PAGE, advertised_feeds, advertised_note, parse_feed, parse_sitemap, sitemap_maxsize
+from ..extract import BODY_METHOD_PREFIX, paragraph_hint
 from ..middlewares import Refused, Unusable, Walled
 from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem
-from ..store import analyse, known_hosts
+from ..store import analyse, known_hosts, outlets_of
 from ..urls import canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, detect_wall, wall_headers
 from .news import charset_of
@@ -205,6 +206,10 @@ class CheckSpider(scrapy.Spider):
         entry.update(method=record.get("method"), title=record.get("title"), published_at=record.get("published_at"),
                      text_chars=len("".join((record.get("text") or "").split())),
                      paywalled=bool(record.get("paywalled")), next_page=record.get("_next_page"))
+        if str(record.get("method")).startswith(BODY_METHOD_PREFIX):
+            # Read from the rules' body: where its text is now is what mending the rules needs.
+            entry["hint"] = paragraph_hint(response.body, response.url, http_charset=charset_of(content_type),
+                                           outlets=outlets_of(self.config_path))
 
     def article_failed(self, failure):
         request = failure.request
