@@ -355,7 +355,7 @@ def _articles(run: Mapping[str, Any]) -> int:
 _RATIOS: tuple[tuple[str, str, Any, int, str, bool], ...] = (
     ("rules_missed", "rules_missed", "rules_expected", RULES_MIN_PAGES,
      "rules no longer match: {n} of {d} articles were read without them (generic extraction, or their "
-     "body a line a block: layout change?)", False),
+     "body a line a block: layout change? newsmon check says where their text is now)", False),
     ("no_article", "no_article", "pages", RULES_MIN_PAGES,
      "extraction found no article in {n} of {d} pages", False),
     ("short_text", "short_text", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have (almost) no text", False),

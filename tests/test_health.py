@@ -539,7 +539,8 @@ def test_health_changes_are_stored_logged_and_reported_once(db):
     assert health.update_run_health(db, quiet, now=NOW) == []
     view = db.execute("SELECT outlet, status, problems, since, run_id FROM health").fetchall()
     assert view == [("nikkei", "degraded", "rules no longer match: 3 of 3 articles were read without them "
-                     "(generic extraction, or their body a line a block: layout change?)",
+                     "(generic extraction, or their body a line a block: layout change? newsmon check says where their "
+                     "text is now)",
                      (NOW - timedelta(minutes=15)).isoformat(), quiet)]
     fixed = add_run(db, "nikkei", NOW + timedelta(minutes=15), pages=4, rules_expected=4)
     [change] = health.update_run_health(db, fixed, now=NOW + timedelta(minutes=15))
