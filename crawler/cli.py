@@ -486,14 +486,15 @@ def _store_options(config_path: str | None, *, window: str | None = None):
 
 
 @cli.command()
+@click.argument("outlets", nargs=-1, metavar="[OUTLET]...")
 @db_option
 @config_option
 @click.option("--outdated", is_flag=True, help="Only the articles an older newsmon's extraction read (those "
               "`newsmon status` counts); stopped, it goes on where it stopped. Without it, every article, as "
               "after a change of the config's outlets.")
-def reextract(db: str | None, config: str | None, outdated: bool) -> None:
-    """Rebuild every stored article and its versions from the stored raw pages (after extraction
-    rules improve).
+def reextract(outlets: tuple[str, ...], db: str | None, config: str | None, outdated: bool) -> None:
+    """Rebuild every stored article (of the OUTLETs named, else of all) and its versions from the
+    stored raw pages (after extraction rules improve: name the outlet whose rules you mended).
 
     Nothing is fetched. Review status and notes are kept; stories are rebuilt after. Pages
     that held no article are read again too.
@@ -501,15 +502,22 @@ def reextract(db: str | None, config: str | None, outdated: bool) -> None:
     Example:
 
         newsmon reextract --outdated
+        newsmon reextract nikkei
     """
     from . import store
     from .progress import Progress
 
     database, checked = _open(db, config)
+    known = set(checked.config.outlets) | {r[0] for r in database.execute(
+        "SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL").fetchall()}
+    unknown = [o for o in outlets if o not in known]
+    if unknown:
+        raise BadConfig(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     opts = _store_options(checked.config.path)
-    articles = store.articles_to_reextract(database, outdated=outdated)
+    articles = store.articles_to_reextract(database, outdated=outdated, outlets=outlets)
     with Progress("reextract", total=len(articles), unit="articles") as progress:
-        counts = store.reextract(database, checked.config.path, opts, progress=progress, articles=articles)
+        counts = store.reextract(database, checked.config.path, opts, progress=progress, articles=articles,
+                                 outlets=outlets)
     kept = (f"; {counts['kept']} articles kept as they are (no raw page left to read: pruned?)"
             if counts.get("kept") else "")
     partial = (f"; {counts['first_page_only']} articles are the first page of several whose next pages were never "

@@ -872,13 +872,20 @@ def _assign_row(db, row: dict[str, Any], opts: Options, now: str) -> story_db.Pl
                            window=opts.window, now=now)
 
 
-def articles_to_reextract(db, *, outdated: bool = False) -> list[int]:
+def articles_to_reextract(db, *, outdated: bool = False, outlets: Sequence[str] = ()) -> list[int]:
     """The ids of the articles ``reextract`` reads again, in order: every one, or with
     ``outdated`` those an older extraction read (``articles.extraction``), whom a reextract that
-    was stopped had not reached yet."""
-    where = " WHERE extraction IS NULL OR extraction < ?" if outdated else ""
-    return [r[0] for r in db.execute(f"SELECT id FROM articles{where} ORDER BY id",
-                                     [EXTRACTION_VERSION] if outdated else []).fetchall()]
+    was stopped had not reached yet; with ``outlets``, of those outlets only (after their rules
+    were mended)."""
+    where, params = [], []
+    if outdated:
+        where.append("(extraction IS NULL OR extraction < ?)")
+        params.append(EXTRACTION_VERSION)
+    if outlets:
+        where.append(f"outlet IN ({', '.join('?' * len(outlets))})")
+        params.extend(outlets)
+    sql = "SELECT id FROM articles" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+    return [r[0] for r in db.execute(sql, params).fetchall()]
 
 
 def _others_versions(chain: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -1035,7 +1042,7 @@ def _store_apart(db, chain: list[dict[str, Any]], held_by: int, outlet: str | No
 
 
 def reextract(db, config_path: str | None, opts: Options, progress=None,
-              articles: Sequence[int] | None = None) -> dict[str, int]:
+              articles: Sequence[int] | None = None, outlets: Sequence[str] = ()) -> dict[str, int]:
     """Rebuild every article, and its versions, from the stored raw pages (``newsmon reextract``).
 
     An article is read again from the page of each of its versions (its first page when it
@@ -1044,11 +1051,12 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
     URL): better rules may find one. Nothing is fetched; review status and notes are kept.
     Stories are rebuilt at the end (``regroup``) when grouping is on. ``progress``: a
     ``crawler.progress.Progress`` told of each article and page as it is done. ``articles``:
-    the ids of the articles to read again (``articles_to_reextract``), every one by default.
+    the ids of the articles to read again (``articles_to_reextract``), every one by default;
+    ``outlets``: the pages that held no article are read again only if fetched for those.
     """
     counts = {"articles": 0, "versions": 0, "empty": 0, "kept": 0, "split": 0}
-    outlets = outlets_of(config_path)
-    for article_id in articles_to_reextract(db) if articles is None else articles:
+    known = outlets_of(config_path)
+    for article_id in articles_to_reextract(db, outlets=outlets) if articles is None else articles:
         outlet = db.execute("SELECT outlet FROM articles WHERE id = ?", [article_id]).fetchone()[0]
         chain: list[dict[str, Any]] = []
         for entry in versions.versions(db, article_id):
@@ -1065,7 +1073,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                 record = split(record)[0] if record is not None else None
                 if record is not None:
                     # The outlet the page was fetched for, where the page names none (as the crawl).
-                    assign_outlet(record, outlet, outlets)
+                    assign_outlet(record, outlet, known)
             # A version whose page is gone (pruned) or reads as no article now stays as it was
             # stored: dropping it would lose its text, which is nowhere else.
             kept = record is None
@@ -1105,7 +1113,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             progress.update(1, articles=1)
     # Streamed in batches (raw pages are most of the database); writing article_id as we go
     # does not disturb iter_pages, which pages by id.
-    for _page_id, url, article_id, body, content_type in queries.iter_pages(db):
+    for _page_id, url, article_id, body, content_type in queries.iter_pages(db, outlets):
         if article_id is not None or db.execute(
                 "SELECT 1 FROM urls WHERE url = ? AND reason_code IN ('page_waiting', 'page_missing', 'continuation')",
                 [url]).fetchone():

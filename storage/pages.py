@@ -25,7 +25,7 @@ import gzip
 import hashlib
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -243,19 +243,22 @@ def page_body(db: Database, page_id: int) -> tuple[str, bytes, str | None, int |
     return row[0], decompress(db, row[1], row[4]), row[2], row[3]
 
 
-def iter_pages(db: Database) -> Iterator[tuple[int, str, int | None, bytes, str | None]]:
-    """``(page_id, url, article_id, body, content_type)`` of the newest page of each URL, by id.
+def iter_pages(db: Database,
+               outlets: Sequence[str] = ()) -> Iterator[tuple[int, str, int | None, bytes, str | None]]:
+    """``(page_id, url, article_id, body, content_type)`` of the newest page of each URL, by id;
+    with ``outlets``, of pages fetched for those outlets only.
 
     Read in batches: the caller may write between pages (``newsmon reextract`` does).
     """
     last = 0
+    only = f"AND p.outlet IN ({', '.join('?' * len(outlets))})" if outlets else ""
     while True:
         rows = db.execute(
-            """
+            f"""
             SELECT id, url, article_id, body_gz, content_type, dict_id FROM pages AS p
-            WHERE id > ? AND NOT EXISTS (SELECT 1 FROM pages WHERE url = p.url AND id > p.id)
+            WHERE id > ? {only} AND NOT EXISTS (SELECT 1 FROM pages WHERE url = p.url AND id > p.id)
             ORDER BY id LIMIT ?
-            """, [last, _BATCH]).fetchall()
+            """, [last, *outlets, _BATCH]).fetchall()
         for page_id, url, article_id, blob, content_type, dict_id in rows:
             yield page_id, url, article_id, decompress(db, blob, dict_id), content_type
         if len(rows) < _BATCH:

@@ -11,7 +11,7 @@ import functools
 import hashlib
 import json
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -603,9 +603,11 @@ def page_body(db: Database, page_id: int) -> tuple[str, bytes, str | None, int |
     return pages.page_body(db, page_id)
 
 
-def iter_pages(db: Database) -> Iterator[tuple[int, str, int | None, bytes, str | None]]:
-    """``(page_id, url, article_id, body, content_type)`` of the newest page of each URL, by id."""
-    return pages.iter_pages(db)
+def iter_pages(db: Database,
+               outlets: Sequence[str] = ()) -> Iterator[tuple[int, str, int | None, bytes, str | None]]:
+    """``(page_id, url, article_id, body, content_type)`` of the newest page of each URL, by id
+    (of pages fetched for ``outlets``, when given)."""
+    return pages.iter_pages(db, outlets)
 
 
 # --- feeds and sitemaps ----------------------------------------------------------------------

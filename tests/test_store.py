@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crawler import store
+from crawler.article import EXTRACTION_VERSION
 from storage import open_db, queries
 
 from .conftest import saved_bytes
@@ -387,3 +388,24 @@ def test_reextract_leaves_a_copy_in_another_outlet_that_names_its_original_with_
     assert store.reextract(db, None, store.options(None))["split"] == 0
     assert db.execute("SELECT count(*) FROM articles").fetchone() == (1,)
     assert _states(db) == before
+
+
+def test_reextract_of_one_outlet_reads_only_its_articles_and_pages(tmp_path):
+    # After mending one outlet's rules, its articles are read again, not a million others.
+    path = tmp_path / "n.db"
+    db = open_db(path)
+    nhk_url, nhk_body = _nhk(list(NHK_PAGES)[0])
+    store.save(db, url=nhk_url, body=nhk_body, record=store.analyse(nhk_body, nhk_url), outlet="nhk")
+    body = saved_bytes("fundus-jp/SankeiShimbun_2025_01_21.html")
+    store.save(db, url=URL, body=body, record=store.analyse(body, URL), outlet="sankei")
+    store.save(db, url=URL + "?list", body=b"<html><body>listing</body></html>", record=None, outlet="sankei")
+    db.execute("UPDATE articles SET extraction = NULL")
+    db.conn.close()
+    result = newsmon("reextract", "--db", str(path), "nhk")
+    assert result.returncode == 0 and "re-extracted 1 articles" in result.stdout, result.stderr
+    assert "; 0 stored pages hold no article" in result.stdout  # sankei's listing was not read
+    db = open_db(path)
+    assert db.execute("SELECT outlet, extraction FROM articles ORDER BY outlet").fetchall() == [
+        ("nhk", EXTRACTION_VERSION), ("sankei", None)]
+    wrong = newsmon("reextract", "--db", str(path), "nhkk")
+    assert wrong.returncode != 0 and "unknown outlet(s) nhkk; known: " in wrong.stderr
