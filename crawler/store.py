@@ -970,15 +970,17 @@ def _other_outlets(db, article_id: int, outlet: str | None, chain: list[dict[str
     are read: a copy at a second address of the same outlet is a sighting still.
     """
     read = {c["page_id"] for c in chain} | {c["page_id"] for entries in apart for c in entries}
-    # A page that names the article by its URL is a sighting of it whatever its outlet: a
-    # syndicated copy whose canonical link names its original.
-    names = set(db.execute("SELECT url, canonical_url FROM articles WHERE id = ?", [article_id]).fetchone())
     outlets = outlets_of(config_path)
     newest: dict[str, tuple[int, str]] = {}
     for page_id, url, fetched_at in db.execute(
             "SELECT id, url, fetched_at FROM pages WHERE article_id = ? AND part_of IS NULL ORDER BY id", [article_id]):
         if page_id not in read and outlet_key(url, outlets) not in (None, outlet):
             newest[url] = (page_id, fetched_at)
+    if not newest:
+        return []
+    # A page that names the article by its URL is a sighting of it whatever its outlet: a
+    # syndicated copy whose canonical link names its original.
+    names = set(db.execute("SELECT url, canonical_url FROM articles WHERE id = ?", [article_id]).fetchone())
     out = []
     for url, (page_id, fetched_at) in newest.items():
         stored = queries.page_body(db, page_id)
