@@ -293,7 +293,7 @@ def paragraph_hint(html: bytes | str, url: str | None = None, *, http_charset: s
                    outlets: dict[str, Outlet] | None = None) -> str | None:
     """Where a page's text now is inside its rules' body, for whoever mends the rules after a
     redesign: the elements (tag and first class) that hold most of the body's text, how many and
-    what share ("41 × div.article-text, 96 % of the body's text"); ``None`` when no rules' body
+    what share ("41 × div.article-text, 96% of the body's text"); ``None`` when no rules' body
     is found. What ``newsmon check`` says of a sample read from its rules' body."""
     tree = _parse(html, http_charset)
     outlet = outlet_for_url(url, outlets) if url else None
@@ -307,14 +307,14 @@ def paragraph_hint(html: bytes | str, url: str | None = None, *, http_charset: s
         return None
     _prune(tree, rules.prune)
     held: dict[str, int] = {}
-    holders: dict[str, set[int]] = {}
+    holders: dict[str, set[etree._Element]] = {}  # the elements themselves: a proxy's id() is reused
 
     def count(holder: etree._Element, text: str | None) -> None:
         n = len("".join((text or "").split()))
         if n:
             key = _holder_key(holder)
             held[key] = held.get(key, 0) + n
-            holders.setdefault(key, set()).add(id(holder))
+            holders.setdefault(key, set()).add(holder)
 
     def walk(node: etree._Element, holder: etree._Element) -> None:
         if not isinstance(node.tag, str) or node.tag in _UNSEEN_TAGS:

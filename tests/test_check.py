@@ -325,7 +325,7 @@ def test_a_sample_read_from_its_rules_body_says_where_its_text_is():
     as_is, redesigned = spider.results["sankei"]["articles"]
     assert as_is["method"] == "rules:sankei@2021-10" and "hint" not in as_is
     assert redesigned["method"] == "body:sankei@2021-10"
-    assert redesigned["hint"] == "4 × div.article-text, 98% of the body's text"
+    assert redesigned["hint"] == "9 × div.article-text, 98% of the body's text"
 
 
 def test_a_news_sitemap_whose_entries_the_pattern_does_not_take_is_named(tmp_path):
