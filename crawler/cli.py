@@ -89,7 +89,8 @@ def _extract_path(path: str, url: str | None) -> tuple[Article | None, bool]:
     except UnreadablePage as exc:
         click.echo(f"newsmon: {path}: {exc}", err=True)
         return None, False
-    from .extract import extract_article  # here: trafilatura costs every other command 0.2 s
+    # Imported here: trafilatura costs every other command 0.2 s.
+    from .extract import BODY_METHOD_PREFIX, extract_article, paragraph_hint
 
     try:
         article = extract_article(data, url)
@@ -99,6 +100,11 @@ def _extract_path(path: str, url: str | None) -> tuple[Article | None, bool]:
         return None, False
     if article is None:
         click.echo(f"newsmon: no article found in {path} (a listing, error or empty page?)", err=True)
+    elif article.method.startswith(BODY_METHOD_PREFIX):
+        # Whoever extracts a saved page of a redesigned outlet is mending its rules: say where.
+        hint = paragraph_hint(data, article.url)
+        click.echo(f"newsmon: {path}: its outlet's rules no longer name its paragraphs ({article.method}: read "
+                   f"from their body a line a block)" + (f"; the text is in {hint}" if hint else ""), err=True)
     return article, True
 
 

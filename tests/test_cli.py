@@ -143,3 +143,18 @@ def test_the_demo_goes_around_a_proxy_in_the_environment_and_says_when_its_outle
     assert "0 new articles" in failed.stdout and "Run the demo again" not in failed.stdout
     assert "The demo outlet is failing: " in failed.stderr and "robots.txt" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def test_a_page_its_rules_missed_says_where_its_text_is(tmp_path):
+    # Extracting a saved page of a redesigned outlet is how its rules are mended: stderr says
+    # which elements hold the text now; the article is read all the same.
+    from .saved import divs_for_ps
+
+    page = tmp_path / "redesigned.html"
+    page.write_bytes(divs_for_ps(saved_bytes(PAGE)))
+    result = run("extract", str(page))
+    assert result.returncode == 0 and json.loads(result.stdout)["method"] == "body:sankei@2021-10"
+    assert result.stderr.decode("utf-8") == (
+        f"newsmon: {page}: its outlet's rules no longer name its paragraphs (body:sankei@2021-10: read from their "
+        "body a line a block); the text is in 9 × div.article-text, 98% of the body's text\n")
+    assert run("extract", str(SAVED / (PAGE + ".gz"))).stderr == b""  # as the rules read it: nothing to say
