@@ -946,6 +946,12 @@ def _taken_apart(db, article_id: int, whole: list[dict[str, Any]], apart: list[l
     return taken
 
 
+def _version_rows(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``versions.replace_versions``'s rows of a chain of readings (``reextract``'s)."""
+    return [{**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
+             "fetched_at": c["fetched_at"]} for c in chain]
+
+
 def _write_own(db, article_id: int, chain: list[dict[str, Any]]) -> None:
     """Write article ``article_id`` back from its versions as read again (``chain``, oldest first)."""
     if not chain[-1]["kept"]:
@@ -954,13 +960,12 @@ def _write_own(db, article_id: int, chain: list[dict[str, Any]]) -> None:
                               indexed=chain[-1]["indexed"])
     db.execute("UPDATE articles SET version = ?, extraction = ? WHERE id = ?",
                [len(chain), EXTRACTION_VERSION, article_id])
-    versions.replace_versions(db, article_id, [
-        {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
-         "fetched_at": c["fetched_at"]} for c in chain])
+    versions.replace_versions(db, article_id, _version_rows(chain))
 
 
 def _other_outlets(db, article_id: int, outlet: str | None, chain: list[dict[str, Any]],
-                   apart: list[list[dict[str, Any]]], config_path: str | None) -> list[list[dict[str, Any]]]:
+                   apart: list[list[dict[str, Any]]], config_path: str | None,
+                   outlets: dict[str, Outlet]) -> list[list[dict[str, Any]]]:
     """The pages of article ``article_id`` (of ``outlet``) that are none of its versions and read
     as another outlet's article, a list each (``_store_apart``'s ``chain``).
 
@@ -970,7 +975,6 @@ def _other_outlets(db, article_id: int, outlet: str | None, chain: list[dict[str
     are read: a copy at a second address of the same outlet is a sighting still.
     """
     read = {c["page_id"] for c in chain} | {c["page_id"] for entries in apart for c in entries}
-    outlets = outlets_of(config_path)
     newest: dict[str, tuple[int, str]] = {}
     for page_id, url, fetched_at in db.execute(
             "SELECT id, url, fetched_at FROM pages WHERE article_id = ? AND part_of IS NULL ORDER BY id", [article_id]):
@@ -1019,9 +1023,7 @@ def _store_apart(db, chain: list[dict[str, Any]], held_by: int, outlet: str | No
         db.execute("UPDATE articles SET version = ?, last_seen_at = ?, relevant_since = "
                    "CASE WHEN relevant THEN ? END WHERE id = ?",
                    [len(chain), newest["fetched_at"], now, stored.id])
-        versions.replace_versions(db, stored.id, [
-            {**{k: c["record"].get(k) for k in versions.VERSION_FIELDS}, "page_id": c["page_id"],
-             "fetched_at": c["fetched_at"]} for c in chain])
+        versions.replace_versions(db, stored.id, _version_rows(chain))
     page_ids = [c["page_id"] for c in chain if c["page_id"] is not None]
     marks = ", ".join("?" * len(page_ids))
     db.execute(f"UPDATE pages SET article_id = ? WHERE article_id = ? AND (id IN ({marks}) OR part_of IN ({marks}))",
@@ -1095,7 +1097,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             continue
         whole = chain
         apart = _others_versions(whole)
-        apart += _other_outlets(db, article_id, outlet, whole, apart, config_path)
+        apart += _other_outlets(db, article_id, outlet, whole, apart, config_path, known)
         with transaction(db):
             if apart:
                 apart = _taken_apart(db, article_id, whole, apart, outlet)
