@@ -71,10 +71,20 @@ def state(db: Database, url: str) -> dict[str, Any] | None:
 
 def needs_fetch(db: Database, url: str, *, max_attempts: int, now: str | None = None) -> bool:
     """Whether discovery should request ``url``: new, pending, or failed with attempts left."""
+    return fetch_need(db, url, max_attempts=max_attempts, now=now) is not None
+
+
+def fetch_need(db: Database, url: str, *, max_attempts: int, now: str | None = None) -> str | None:
+    """Why ``url`` is to be fetched: ``"new"`` (never seen), ``"again"`` (pending, or failed with
+    attempts left: what an earlier run left, ``due_urls``); ``None`` when it is not."""
     row = db.execute("SELECT kind, attempts, reason_code, retry_at FROM urls WHERE url = ?", [url]).fetchone()
     if row is None:
-        return True
-    kind, attempts, code, retry_at = row
+        return "new"
+    return "again" if _due(*row, max_attempts=max_attempts, now=now) else None
+
+
+def _due(kind: str, attempts: int, code: str | None, retry_at: str | None, *, max_attempts: int,
+         now: str | None) -> bool:
     if kind == "pending":
         return True
     if kind == "error":

@@ -154,6 +154,25 @@ def test_second_run_fetches_no_article_and_a_new_one_alone(env, site):
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES) + 1
 
 
+def test_an_article_published_since_the_last_run_is_fetched_before_the_backlog_of_earlier_runs(env, site):
+    # A backlog (a first run's archive sitemaps, a day the outlet walled newsmon off, a killed
+    # run) was fetched first, oldest first, and used up NEWSMON_MAX_ARTICLES: an article
+    # published since waited behind it for as many runs as the backlog took, hours or days.
+    assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+    backlog = {r["url"] for r in rows(env, "select url from urls where kind = 'pending'")}
+    assert len(backlog) == len(PAGES) - 2
+    added = site.add_article(LATER)
+    site.clear_log()
+    assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+    fetched = [r.path for r in site.article_requests()]
+    assert len(fetched) == 2 and fetched[0] == added.path, fetched
+    # The room left went to the backlog, oldest first; the rest waits for the next run.
+    assert site.url(fetched[1]) in backlog
+    assert rows(env, "select count(*) as n from urls where kind = 'pending'") == [{"n": len(backlog) - 1}]
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles") == [{"n": len(PAGES) + 1}]
+
+
 def test_errors_are_counted_and_do_not_stop_the_run(env, site):
     articles = site.articles
     site.fail(articles[0].path, 404)

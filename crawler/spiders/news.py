@@ -132,8 +132,8 @@ class NewsSpider(scrapy.Spider):
         # What this run stores is not revisited in this run (its revisits count from now): the
         # articles stored before it are those with an id up to the newest now.
         spider.stored_before = spider.db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
-        spider.revisits_queued = False
-        crawler.signals.connect(spider.revisit_when_idle, signal=signals.spider_idle)
+        spider.backlog_queued = spider.revisits_queued = False
+        crawler.signals.connect(spider.when_idle, signal=signals.spider_idle)
         spider.max_articles = settings.getint("NEWSMON_MAX_ARTICLES")
         spider.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
         spider.sitemap_maxsize = sitemap_maxsize(settings.getint("DOWNLOAD_MAXSIZE"))
@@ -195,11 +195,8 @@ class NewsSpider(scrapy.Spider):
                 yield self._discovery(url, key, "sitemap", self.parse_sitemap)
             for url in outlet.start_urls:
                 yield self._discovery(url, key, "section", self.parse_section, conditional=False)
-        # What earlier runs discovered but did not get: their feeds may never list it again.
-        for key in self.outlets:
-            due = frontier.due_urls(self.db, key, max_attempts=self.max_attempts, limit=self.max_articles)
-            for request in self._requests(due, key, via="frontier"):
-                yield request
+        # What earlier runs discovered but did not get (their feeds may never list it again) is
+        # asked for once the run has fetched what it found new: ``when_idle``.
 
     # -- discovery ------------------------------------------------------------------------
 
@@ -514,6 +511,7 @@ class NewsSpider(scrapy.Spider):
         """
         outlet: Outlet = self.outlets[outlet_key]
         fresh: list[str] = []
+        unseen: list[str] = []
         listed: list[str] = []
         updated: dict[str, str] = {}
         articles = refused = 0
@@ -541,12 +539,15 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet_key}/discovered")
             if url in self.scheduled or url in fresh:
                 continue
-            if not frontier.needs_fetch(self.db, url, max_attempts=self.max_attempts):
+            need = frontier.fetch_need(self.db, url, max_attempts=self.max_attempts)
+            if need is None:
                 self.crawler.stats.inc_value("newsmon/discovery/already_seen")
                 if dated and raw in dated:
                     updated[url] = dated[raw]
                 continue
             fresh.append(url)
+            if need == "new":
+                unseen.append(url)
         known = frontier.seen_before(self.db, listed, self.run_id, self.run_started) \
             if via in ("feed", "section") else None
         # Remembered before any is fetched, so a killed or limited run loses none of them.
@@ -556,7 +557,10 @@ class NewsSpider(scrapy.Spider):
             prompted = versions.prompt_revisits(self.db, updated, outlet=outlet_key, via=via, now=now_iso(),
                                                 limit=PROMPTS_PER_DOCUMENT)
             self.crawler.stats.inc_value("newsmon/revisits/prompted", prompted)
-        return list(self._requests(fresh, outlet_key, via)), (articles, len(fresh), refused, known)
+        # Only what no run has seen is asked for now; what an earlier run left (pending, failed)
+        # waits for ``when_idle``, with the room these leave: a backlog asked for first used up
+        # NEWSMON_MAX_ARTICLES, and an article published since the last run waited behind it.
+        return list(self._requests(unseen, outlet_key, via)), (articles, len(fresh), refused, known)
 
     def _refuse_out_of_scope(self, url: str, raw: str, outlet: Outlet, via: str) -> None:
         self.crawler.stats.inc_value("newsmon/discovery/refused")
@@ -607,6 +611,29 @@ class NewsSpider(scrapy.Spider):
                                  meta={"newsmon_outlet": outlet_key, "newsmon_url": url})
 
     # -- revisits ---------------------------------------------------------------------------
+
+    def when_idle(self) -> None:
+        """Once the run has fetched the articles it found new, request what earlier runs left
+        (``frontier.due_urls``, oldest first), then the revisits that are due: each once, with
+        the room left of each outlet's ``NEWSMON_MAX_ARTICLES``."""
+        if not self.backlog_queued:
+            self.backlog_queued = True
+            requests = list(self._backlog())
+            if requests:
+                self.logger.info("newsmon: %d article URLs left by earlier runs", len(requests))
+                for request in requests:
+                    self.crawler.engine.crawl(request)
+                raise DontCloseSpider
+        self.revisit_when_idle()
+
+    def _backlog(self):
+        for key in self.outlets:
+            room = max(0, self.max_articles - self.queued.get(key, 0))
+            if not room:
+                continue
+            # Less what this run asked for already: a URL that failed in it is tried next run.
+            due = frontier.due_urls(self.db, key, max_attempts=self.max_attempts, limit=room + len(self.scheduled))
+            yield from self._requests([url for url in due if url not in self.scheduled][:room], key, via="frontier")
 
     def revisit_when_idle(self) -> None:
         """Once the run has done its new articles, request the revisits that are due, once."""
