@@ -93,18 +93,24 @@ def _entry_url(entry: etree._Element) -> str | None:
     for child in entry:
         if not isinstance(child.tag, str):
             continue
-        tag = etree.QName(child).localname
+        tag = _local(child)
         if tag == "link" and child.get("href"):
             if href is None and child.get("rel", "alternate").strip() == "alternate":
                 href = _based(child, child.get("href").strip())
         elif tag in ("link", "loc") and written is None and (child.text or "").strip():
             written = _based(child, child.text.strip())
-    kind = etree.QName(entry).localname
+    kind = _local(entry)
     if kind == "item":
         return written or href or (entry.get(_RDF_ABOUT) or "").strip() or _permalink(entry)
     # A sitemap's <url> is its <loc>: its <xhtml:link rel="alternate" hreflang=…> names the page
     # in another language.
     return href or written if kind == "entry" else written
+
+
+def _local(element: etree._Element) -> str:
+    """An element's name without its namespace, or without a prefix it uses undeclared: libxml2
+    keeps such an element under its whole name ("dc:creator"), which ``etree.QName`` refuses."""
+    return element.tag.rpartition("}")[2].rpartition(":")[2]
 
 
 def _based(element: etree._Element, url: str) -> str:
@@ -215,7 +221,9 @@ def advertised_note(advertised: list[str]) -> str:
     return f"it advertises the feed{'s' if len(advertised) > 1 else ''} {named}"
 
 
-def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
+def _xml_root(body: bytes, declared: set[str] | None = None) -> tuple[etree._Element | None, str | None]:
+    """The root element of a feed or sitemap, and a problem of one partly read (or ``None`` and
+    why there is none). ``declared``: the prefixes it used undeclared, declared on its root now."""
     if not body.strip():
         return None, f"empty body ({len(body)} bytes)"
     # A blank line before the XML declaration (a PHP template's, a BOM's) breaks XML, not the
@@ -233,6 +241,8 @@ def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
     if root is None:
         errors = [e.message for e in parser.error_log][:1]
         return None, "not XML" + (f": {errors[0]}" if errors else "")
+    if declared is None and (undeclared := _undeclared(parser.error_log)):
+        return _xml_root(_declaring(body, undeclared), declared=undeclared)
     fatal = [e for e in parser.error_log if e.level_name == "FATAL"]
     if fatal and all(e.type == etree.ErrorTypes.ERR_DOCUMENT_END for e in fatal) and not _more_entries(body, root):
         return root, None  # read whole: what follows its root element holds no entry
@@ -242,9 +252,44 @@ def _xml_root(body: bytes) -> tuple[etree._Element | None, str | None]:
     return root, None
 
 
+#: The namespaces of the prefixes feeds and sitemaps use, for one that uses a prefix without
+#: declaring it (a template's <dc:date>, <news:news>, <xhtml:link>). Feed readers know them;
+#: left undeclared, such an entry's date, rdf:about or news declaration was not read.
+_KNOWN_PREFIXES = {
+    "atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+    "image": "http://www.google.com/schemas/sitemap-image/1.1", "media": "http://search.yahoo.com/mrss/",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "video": "http://www.google.com/schemas/sitemap-video/1.1", "xhtml": "http://www.w3.org/1999/xhtml",
+}
+_UNDECLARED = re.compile(r"^Namespace prefix ([A-Za-z_][\w.-]{0,63}) (?:on|for) ")
+#: What may stand before a document's root element, and its root element's opening tag.
+_PROLOGUE = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!DOCTYPE(?:[^>\[]|\[.*?\])*>|<([A-Za-z_][\w.:-]*)", re.S)
+
+
+def _undeclared(errors) -> set[str]:
+    """The namespace prefixes a document uses without declaring them, by libxml2's errors."""
+    return {m.group(1) for e in errors if e.type == etree.ErrorTypes.NS_ERR_UNDEFINED_NAMESPACE
+            and (m := _UNDECLARED.match(e.message))}
+
+
+def _declaring(body: bytes, prefixes: set[str]) -> bytes:
+    """``body`` with ``prefixes`` declared on its root element: a known one for its namespace, any
+    other for a namespace of its own."""
+    if b"\x00" in body[:64]:  # UTF-16: no ASCII to insert into
+        return body
+    for tag in _PROLOGUE.finditer(body):
+        if tag.group(1):
+            declarations = "".join(f' xmlns:{p}="{_KNOWN_PREFIXES.get(p, "urn:newsmon:undeclared:" + p)}"'
+                                   for p in sorted(prefixes))
+            return body[:tag.end()] + declarations.encode() + body[tag.end():]
+    return body
+
+
 def _root_end(body: bytes, root: etree._Element) -> int:
     """Where the closing tag of ``root`` begins in ``body``; -1 if it has none (cut short)."""
-    name = (f"{root.prefix}:" if root.prefix else "") + etree.QName(root).localname
+    # A prefix used undeclared is part of the tag as libxml2 keeps it ("rdf:RDF"), without a prefix.
+    name = (f"{root.prefix}:" if root.prefix else "") + root.tag.rpartition("}")[2]
     return body.find(f"</{name}".encode())
 
 
@@ -263,11 +308,11 @@ def _document(body: bytes, roots: set[str], what: str) -> tuple[etree._Element |
     root, problem = _xml_root(body)
     if root is not None and problem and (mended := _escaped(body)) != body:
         again, again_problem = _xml_root(mended)
-        if again is not None and etree.QName(again).localname == etree.QName(root).localname:
+        if again is not None and _local(again) == _local(root):
             root, problem = again, again_problem
     if root is None:
         return None, None, problem
-    kind = etree.QName(root).localname
+    kind = _local(root)
     if kind not in roots:
         return None, None, f"XML, but not a {what}: its root element is <{kind}>"
     return root, kind, problem
@@ -351,7 +396,7 @@ def _read_whole(body: bytes, root: etree._Element, read: int, opening: re.Patter
 def _permalink(item: etree._Element) -> str | None:
     """The URL an RSS 2.0 item gives in its ``<guid>``: a permalink unless ``isPermaLink="false"``."""
     for child in item:
-        if isinstance(child.tag, str) and etree.QName(child).localname == "guid":
+        if isinstance(child.tag, str) and _local(child) == "guid":
             text = (child.text or "").strip()
             if child.get("isPermaLink", "true").strip().lower() != "false" and text.lower().startswith(
                     ("http://", "https://")):
@@ -423,9 +468,9 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     if root is None:
         return Discovered(problem=problem)
     locs = [el.text.strip() for el in root.iter() if isinstance(el.tag, str)
-            and etree.QName(el).localname == "loc" and el.text and el.text.strip()
+            and _local(el) == "loc" and el.text and el.text.strip()
             # <image:loc> and the like belong to other namespaces than the sitemap's own.
-            and etree.QName(el.getparent()).localname in ("url", "sitemap")]
+            and _local(el.getparent()) in ("url", "sitemap")]
     if problem and _read_whole(body, root, len(locs), _SITEMAP_ENTRY):
         problem = None  # a bare "<" or a <br> in a news:title, a control character
     news = _NEWS_SITEMAP_NS in root.nsmap.values()

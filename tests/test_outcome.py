@@ -292,6 +292,37 @@ def test_a_sitemap_with_a_bare_ampersand_or_an_html_entity_is_read_with_its_urls
     assert cut.problem.startswith("invalid XML, partly read") and cut.links == [urls[0], "https://a.jp/3"]
 
 
+def test_a_feed_or_sitemap_that_uses_a_namespace_prefix_it_never_declared_is_read():
+    # A template that writes <dc:creator>, <media:thumbnail>, <xhtml:link> or <image:image>
+    # without its xmlns: libxml2 recovers, keeping "dc:creator" as the element's whole name, which
+    # lxml's QName refuses: parse_feed raised, the feed had no row in its run, its articles were
+    # lost every run, and its outlet's health said "ok".
+    rss = parse_feed(b"<rss version='2.0'><channel><title>t</title><item><title>a</title>"
+                     b"<dc:creator>x</dc:creator><link>https://a.jp/1</link></item>"
+                     b"<item><title>b</title><link>https://a.jp/2</link><dc:date>2026-12-01</dc:date></item>"
+                     b"</channel></rss>")
+    assert (rss.kind, rss.links, rss.unlinked) == ("rss", ["https://a.jp/1", "https://a.jp/2"], 0)
+    # Read as feed readers read them: a known prefix in its namespace, so its dates are dates.
+    assert rss.newest == "2026-11-30T15:00:00+00:00"
+    atom = parse_feed(b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><media:thumbnail url='https://a.jp/1.jpg'/>"
+                      b"<link href='https://a.jp/1'/></entry></feed>")
+    assert atom.links == ["https://a.jp/1"]
+    rdf = parse_feed(b"<rdf:RDF xmlns='http://purl.org/rss/1.0/'><item><link>https://a.jp/1</link></item></rdf:RDF>")
+    assert (rdf.kind, rdf.links) == ("RDF", ["https://a.jp/1"])
+    for extra in ("<xhtml:link rel='alternate' hreflang='en' href='https://a.jp/en/1'/>",
+                  "<image:image><image:loc>https://a.jp/1.jpg</image:loc></image:image>"):
+        sitemap = ("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>https://a.jp/1</loc>"
+                   f"{extra}<lastmod>2026-12-01</lastmod></url><url><loc>https://a.jp/2</loc></url></urlset>").encode()
+        for newest in (False, True):
+            found = parse_sitemap(sitemap, newest=newest)
+            assert (found.kind, found.links, found.unlinked) == ("urlset", ["https://a.jp/1", "https://a.jp/2"], 0)
+    news = parse_sitemap(b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>https://a.jp/1</loc>"
+                         b"<news:news><news:publication_date>2026-12-01T10:00:00+09:00</news:publication_date>"
+                         b"</news:news></url></urlset>")
+    assert (news.links, news.news, news.declared, news.newest) == (
+        ["https://a.jp/1"], True, {"https://a.jp/1"}, "2026-12-01T01:00:00+00:00")
+
+
 def test_a_urlset_of_child_sitemaps_is_read_as_an_index():
     # Its children written as <url> entries (nokia.com's index, adobe/helix-importer-ui#140):
     # taken for pages, none an article, the articles they list were lost.
