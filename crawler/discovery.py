@@ -72,6 +72,12 @@ _DATE_ELEMENTS = tuple("{*}" + tag for tag in _DATE_TAGS)
 #: Google News sitemaps list the newest articles only, as a feed does: their dates say whether
 #: the outlet still writes them. Other sitemaps list a site's archive, old by design.
 _NEWS_SITEMAP_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+#: Its namespace as generators write it too: with https (a web framework's template), a trailing
+#: slash, Google's local host; Google reads them all as news sitemaps. The value of any
+#: declaration in a document's text, where one may declare it on each <news:news>.
+_NEWS_NAMESPACE = re.compile(r"https?://www\.google\.[a-z.]{2,10}/schemas/sitemap-news/[0-9.]{1,8}/?")
+_NEWS_DECLARATION = re.compile(
+    rb"""xmlns:[A-Za-z_][\w.-]*\s*=\s*["']([^"'<>]{0,200}/schemas/sitemap-news/[^"'<>]{0,20})["']""")
 #: The share of a document's dated entries, newest first, its pace is read from: a feed that
 #: keeps an old announcement pinned among its news would otherwise look ten times slower.
 _PACE_SHARE = 0.8
@@ -450,6 +456,15 @@ def sitemap_maxsize(download_maxsize: int) -> int:
     return max(MAX_SITEMAP_BYTES, download_maxsize)
 
 
+def _news_namespaces(body: bytes, root: etree._Element) -> set[str]:
+    """The namespaces of Google News sitemaps ``root`` uses, as written (``_NEWS_NAMESPACE``): on
+    its root, or, where its text names one, on any element."""
+    written = set(root.nsmap.values())
+    if b"/schemas/sitemap-news/" in body:  # a fast search: an archive sitemap may be 50 MB
+        written.update(m.group(1).decode("utf-8", "replace") for m in _NEWS_DECLARATION.finditer(body))
+    return {ns for ns in written if ns and _NEWS_NAMESPACE.fullmatch(ns.strip())}
+
+
 def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     """The ``<loc>`` URLs of a sitemap or sitemap index (gzipped or not), in order; the pace of
     its entries for a Google News sitemap, or any when ``newest``."""
@@ -473,13 +488,14 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             and _local(el.getparent()) in ("url", "sitemap")]
     if problem and _read_whole(body, root, len(locs), _SITEMAP_ENTRY):
         problem = None  # a bare "<" or a <br> in a news:title, a control character
-    news = _NEWS_SITEMAP_NS in root.nsmap.values()
+    news = _news_namespaces(body, root)
     # An index's child without one is a sitemap unread; counted for a urlset, whose entries are pages.
     unlinked = max(0, sum(1 for _ in root.iterchildren("{*}url")) - len(locs)) if kind == "urlset" else 0
     # Each entry's URL read once, for its date and for what it declares; not for an archive
     # sitemap without ``newest`` (reading them is most of a big one's parse).
     entries = [(entry, _entry_url(entry)) for entry in root.iter(*_SITEMAP_ENTRIES)] if newest or news else []
-    declared = {url for entry, url in entries if url and entry.find(f"{{{_NEWS_SITEMAP_NS}}}news") is not None}
+    marks = [f"{{{ns}}}news" for ns in news]
+    declared = {url for entry, url in entries if url and any(entry.find(mark) is not None for mark in marks)}
     lastmods, note = {}, None
     if kind == "urlset" and not news and locs and all(_SITEMAP_URL.search(loc) for loc in locs):
         # Child sitemaps written as a urlset's pages (no article URL among them): each lost with
@@ -493,5 +509,5 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             if loc and lastmod:
                 lastmods[loc] = lastmod[:64]
     latest, interval, dated = _dates((url, _entry_date(entry)) for entry, url in entries)
-    return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=news, lastmods=lastmods,
-                      dated=dated, declared=declared, unlinked=unlinked, note=note)
+    return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=bool(news),
+                      lastmods=lastmods, dated=dated, declared=declared, unlinked=unlinked, note=note)

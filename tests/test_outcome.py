@@ -323,6 +323,33 @@ def test_a_feed_or_sitemap_that_uses_a_namespace_prefix_it_never_declared_is_rea
         ["https://a.jp/1"], True, {"https://a.jp/1"}, "2026-12-01T01:00:00+00:00")
 
 
+@pytest.mark.parametrize("namespace", ["http://www.google.com/schemas/sitemap-news/0.9",
+                                       "https://www.google.com/schemas/sitemap-news/0.9",
+                                       "http://www.google.com/schemas/sitemap-news/0.9/",
+                                       "http://www.google.co.jp/schemas/sitemap-news/0.9"])
+@pytest.mark.parametrize("where", ["root", "entry"])
+def test_a_google_news_sitemap_is_one_whichever_way_it_writes_its_namespace(namespace, where):
+    # Generators write Google's namespace with https (a common web framework template), a trailing
+    # slash or Google's local host, or declare it on each <news:news>. Read as an archive sitemap,
+    # its entries the article URL pattern does not take were skipped unrecorded, and neither its
+    # newest entry (a frozen sitemap told from a quiet outlet) nor its pace was read.
+    declaration = f"xmlns:news='{namespace}'"
+    urls = "".join(f"<url><loc>https://a.jp/{n}</loc><news:news{' ' + declaration if where == 'entry' else ''}>"
+                   f"<news:publication_date>2026-11-30T0{n}:00:00+09:00</news:publication_date></news:news></url>"
+                   for n in range(3))
+    found = parse_sitemap((f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'"
+                           f"{' ' + declaration if where == 'root' else ''}>{urls}"
+                           "<url><loc>https://a.jp/politics/</loc></url></urlset>").encode())
+    assert (found.news, found.declared, found.newest, found.interval) == (
+        True, {f"https://a.jp/{n}" for n in range(3)}, "2026-11-29T17:00:00+00:00", 3600)
+    # Another schema of Google's is no news sitemap.
+    image = parse_sitemap(b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+                          b"xmlns:image='https://www.google.com/schemas/sitemap-image/1.1'>"
+                          b"<url><loc>https://a.jp/1</loc><image:image><image:loc>https://a.jp/1.jpg</image:loc>"
+                          b"</image:image></url></urlset>")
+    assert (image.news, image.declared) == (False, set())
+
+
 def test_a_urlset_of_child_sitemaps_is_read_as_an_index():
     # Its children written as <url> entries (nokia.com's index, adobe/helix-importer-ui#140):
     # taken for pages, none an article, the articles they list were lost.
