@@ -236,6 +236,8 @@ def _xml_root(body: bytes, declared: set[str] | None = None) -> tuple[etree._Ele
     # feed: every reader takes it, and reported, it left the feed "broken" in every run, so the
     # day it did break nothing changed in its health.
     body = body[3:].lstrip() if body.startswith(_BOM) else body.lstrip()
+    if declared is None:
+        body = _in_utf8(body)
     head = body[:512].lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
         return None, HTML_PAGE
@@ -256,6 +258,27 @@ def _xml_root(body: bytes, declared: set[str] | None = None) -> tuple[etree._Ele
         # recover=True read what it could; say so, but keep what was read.
         return root, f"invalid XML, partly read: {fatal[0].message} (line {fatal[0].line})"
     return root, None
+
+
+#: The encoding an XML declaration names.
+_XML_ENCODING = re.compile(rb"""^<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})["']""")
+
+
+def _in_utf8(body: bytes) -> bytes:
+    """``body`` in UTF-8 when its XML declaration names another encoding, decoded as a browser
+    decodes a page (``encoding.decode_html``): Shift_JIS as Windows' CP932, a declaration its
+    bytes belie not trusted. libxml2's iconv tables lack the characters Windows added to
+    Shift_JIS and EUC-JP (髙, ①, ㈱): its reading stopped at the first, every entry after it lost."""
+    declaration = _XML_ENCODING.match(body)
+    if declaration is None or declaration.group(1).lower() in (b"utf-8", b"utf8"):
+        return body
+    from .encoding import decode_html  # charset-normalizer, for the few documents not in UTF-8
+
+    text, used = decode_html(body)
+    if used.startswith(("utf-16", "utf-32")):
+        return body
+    # The declaration is ASCII: its offsets in the text are those in the bytes.
+    return (text[:declaration.start(1)] + "UTF-8" + text[declaration.end(1):]).encode("utf-8")
 
 
 #: The namespaces of the prefixes feeds and sitemaps use, for one that uses a prefix without

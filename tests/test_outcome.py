@@ -350,6 +350,26 @@ def test_a_google_news_sitemap_is_one_whichever_way_it_writes_its_namespace(name
     assert (image.news, image.declared) == (False, set())
 
 
+@pytest.mark.parametrize(("declared", "codec", "title"), [
+    ("Shift_JIS", "cp932", "髙橋①"),   # Windows characters, as every Shift_JIS reader decodes them
+    ("EUC-JP", "euc_jis_2004", "①"),   # NEC's row 13, as every EUC-JP reader decodes it
+    ("Shift_JIS", "utf-8", "髙橋"),     # a CMS moved to UTF-8, its template's declaration left behind
+])
+def test_a_sitemap_declared_in_a_japanese_encoding_is_read_as_browsers_read_it(declared, codec, title):
+    # libxml2 decodes Shift_JIS and EUC-JP with iconv's tables, which lack the characters Windows
+    # added to them (髙, ①, ㈱): it stopped at the first one, and every entry after it was lost
+    # in every run (the sitemap "broken", its problem one its publisher would not mend: Google
+    # and browsers read it).
+    urls = "".join(f"<url><loc>https://a.jp/{n}</loc><news:news><news:publication_date>2026-12-01T1{n}:00:00+09:00"
+                   f"</news:publication_date><news:title>{title if n == 1 else '見出し'}</news:title>"
+                   "</news:news></url>" for n in range(6))
+    body = (f'<?xml version="1.0" encoding="{declared}"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+            f' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>').encode(codec)
+    found = parse_sitemap(body)
+    assert (found.links, found.problem) == ([f"https://a.jp/{n}" for n in range(6)], None)
+    assert found.newest == "2026-12-01T06:00:00+00:00"
+
+
 def test_a_urlset_of_child_sitemaps_is_read_as_an_index():
     # Its children written as <url> entries (nokia.com's index, adobe/helix-importer-ui#140):
     # taken for pages, none an article, the articles they list were lost.
