@@ -329,32 +329,57 @@ def _more_entries(body: bytes, root: etree._Element) -> bool:
     return end < 0 or any(tag in body[end:].lower() for tag in _TRAILING_ENTRIES)
 
 
-def _document(body: bytes, roots: set[str], what: str) -> tuple[etree._Element | None, str | None, str | None]:
-    """(root, its kind, a problem of a partly read document) of a feed or sitemap; or (None,
-    None, why it is none). One that is not well-formed is read again ``_escaped``: once libxml2
-    has recovered from one bare ``&``, it drops the ``&`` of well-escaped URLs after it too. Read
-    so, a document still cut short keeps its problem, and its URLs as written."""
+def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False
+              ) -> tuple[etree._Element | None, str | None, str | None, bytes, str | None]:
+    """(root, its kind, a problem of a partly read document, the bytes read, a note) of a feed or
+    sitemap; or (None, None, why it is none, ``body``, None). One that is not well-formed is read
+    again ``_escaped``: once libxml2 has recovered from one bare ``&``, it drops the ``&`` of
+    well-escaped URLs after it too. Read so, a document still cut short keeps its problem, and its
+    URLs as written. One that something precedes (``_past_junk``) is read from where it begins."""
     root, problem = _xml_root(body)
     if root is not None and problem and (mended := _escaped(body)) != body:
         again, again_problem = _xml_root(mended)
         if again is not None and _local(again) == _local(root):
             root, problem = again, again_problem
+    if (root is None or _local(root) not in roots) and problem != HTML_PAGE and not skipped \
+            and (start := _past_junk(body, roots)):
+        read = _document(body[start:], roots, what, skipped=True)
+        if read[0] is not None:
+            junk = " ".join(body[:start].decode("utf-8", "replace").split())
+            return *read[:4], (f'read past the {start} bytes before its XML ("{junk[:80]}…"): a warning its server '
+                               "prints first?")
     if root is None:
-        return None, None, problem
+        return None, None, problem, body, None
     kind = _local(root)
     if kind not in roots:
-        return None, None, f"XML, but not a {what}: its root element is <{kind}>"
-    return root, kind, problem
+        return None, None, f"XML, but not a {what}: its root element is <{kind}>", body, None
+    return root, kind, problem, body, None
+
+
+#: The most a server prints before a document that is still read past: a PHP warning or three.
+_JUNK_MAX = 16384
+_XML_DECLARATION = re.compile(rb"<\?xml\s")
+
+
+def _past_junk(body: bytes, roots: set[str]) -> int:
+    """Where a feed or sitemap begins that something precedes (a PHP notice printed before the
+    template: "<br /><b>Deprecated</b>: …"), within ``_JUNK_MAX`` bytes: its XML declaration, else
+    its root element; 0 if neither. What stands before a declaration is no part of an XML
+    document, so no document is cut there. Feed readers read past it."""
+    head = body[:_JUNK_MAX]
+    found = _XML_DECLARATION.search(head, 1) or _opening(*roots).search(head, 1)
+    return found.start() if found else 0
 
 
 def parse_feed(body: bytes) -> Discovered:
     """Article links of an RSS 1.0/2.0 or Atom feed, in feed order, and the pace of its entries."""
-    root, kind, problem = _document(body, _FEED_ROOTS, "feed")
+    root, kind, problem, body, note = _document(body, _FEED_ROOTS, "feed")
     if root is None:
         return Discovered(problem=problem)
     found = _feed(root, kind, problem)
     if problem and len(body) <= LOOSE_MAX_BYTES:
-        return _read_loosely(body, found, root)
+        found = _read_loosely(body, found, root)
+    found.note = note
     return found
 
 
@@ -502,7 +527,7 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             return Discovered(problem="gzipped sitemap that does not decompress: the stream is cut short")
         except zlib.error as exc:
             return Discovered(problem=f"gzipped sitemap that does not decompress: {exc}")
-    root, kind, problem = _document(body, _SITEMAP_ROOTS, "sitemap")
+    root, kind, problem, body, note = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
         return Discovered(problem=problem)
     locs = [el.text.strip() for el in root.iter() if isinstance(el.tag, str)
@@ -519,15 +544,16 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     entries = [(entry, _entry_url(entry)) for entry in root.iter(*_SITEMAP_ENTRIES)] if newest or news else []
     marks = [f"{{{ns}}}news" for ns in news]
     declared = {url for entry, url in entries if url and any(entry.find(mark) is not None for mark in marks)}
-    lastmods, note = {}, None
+    lastmods, as_index = {}, None
     if kind == "urlset" and not news and locs and all(_SITEMAP_URL.search(loc) for loc in locs):
         # Child sitemaps written as a urlset's pages (no article URL among them): each lost with
         # the articles it lists, had they been taken for pages.
         kind, unlinked = "sitemapindex", 0
-        note = (f"lists its {len(set(locs))} child sitemaps as <url> entries, where an index lists <sitemap> "
-                "entries: read as the sitemap index it is")
+        as_index = (f"lists its {len(set(locs))} child sitemaps as <url> entries, where an index lists <sitemap> "
+                    "entries: read as the sitemap index it is")
+    note = "; ".join(filter(None, [note, as_index])) or None
     if kind == "sitemapindex":
-        for child in root.iterchildren("{*}sitemap" if note is None else "{*}url"):
+        for child in root.iterchildren("{*}sitemap" if as_index is None else "{*}url"):
             loc, lastmod = (child.findtext("{*}loc") or "").strip(), (child.findtext("{*}lastmod") or "").strip()
             if loc and lastmod:
                 lastmods[loc] = lastmod[:64]

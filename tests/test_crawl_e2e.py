@@ -903,6 +903,30 @@ def test_a_feed_that_turned_over_between_two_runs_degrades_the_outlet(env, site)
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
+@pytest.mark.parametrize("channel", ["feed", "sitemap"])
+def test_a_feed_or_sitemap_its_server_prints_a_php_warning_before_is_read_and_the_warning_said(env, site, channel):
+    # A WordPress site after a PHP upgrade prints a deprecation notice before every feed and
+    # sitemap it serves: each was "XML, but not a feed: its root element is <br>", and what only
+    # it listed was lost for as long as the notice stayed; feed readers read past it.
+    published = datetime.now(timezone.utc) - timedelta(minutes=5)
+    site.publish_html("/site/php/1.html", news_page(1, published), title="第1報", published=published, channels=[])
+    warning = (b"<br />\n<b>Deprecated</b>:  Function create_function() is deprecated in "
+               b"<b>/var/www/html/wp-content/plugins/x/x.php</b> on line <b>12</b><br />\n")
+    if channel == "feed":
+        path, body = RSS_PATH, ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+                                f'<item><title>第1報</title><link>{site.url("/site/php/1.html")}</link></item>'
+                                "</channel></rss>").encode()
+    else:
+        path, body = NEWS_SITEMAP_PATH, urlset(f'<url><loc>{site.url("/site/php/1.html")}</loc></url>', news=True)
+    site.answer(path, 200, warning + body, {"Content-Type": "application/xml"})
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind from urls where url = ?", site.url("/site/php/1.html")) == [{"kind": "article"}]
+    [read] = rows(env, "select ok, article_urls, reason from discovery where url = ?", site.url(path))
+    assert (read["ok"], read["article_urls"]) == (1, 1)
+    assert read["reason"].startswith(f'read past the {len(warning)} bytes before its XML ("<br /> <b>Deprecated</b>: ')
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+
+
 def test_a_feed_a_sitemap_and_a_section_that_list_no_article_any_more_are_named_until_they_list_again(env, site):
     # The section page is redrawn by JavaScript (its HTML holds the site's navigation only), the
     # RSS feed's generator writes an empty channel and the news sitemap an empty urlset: all

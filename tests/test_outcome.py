@@ -216,6 +216,37 @@ def test_a_feed_with_blank_lines_before_it_or_a_trailer_after_it_is_read_whole_a
         assert parse_feed(cut).links[:2] == ["https://a.jp/1", "https://a.jp/2"]
 
 
+def test_a_feed_or_sitemap_after_a_php_warning_is_read_and_the_warning_noted():
+    # A WordPress site on a newer PHP prints a deprecation notice before its feed, in every
+    # response until someone mends the plugin: the feed was "not a feed: its root element is
+    # <br>" (or "not XML"), every article only it listed lost; feed readers read past it.
+    warning = (b"<br />\n<b>Deprecated</b>:  Function create_function() is deprecated in "
+               b"<b>/var/www/html/wp-content/plugins/x/x.php</b> on line <b>12</b><br />\n")
+    plain = b"\nWarning: Cannot modify header information - headers already sent in /var/www/feed.php on line 8\n"
+    rss = (b'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>t</title>'
+           b"<item><link>https://a.jp/1</link></item><item><link>https://a.jp/2</link></item></channel></rss>")
+    for before in (warning, plain, warning * 3):
+        for body in (before + rss, before + rss.split(b"?>\n", 1)[1]):
+            found = parse_feed(body)
+            assert (found.kind, found.links, found.problem) == ("rss", ["https://a.jp/1", "https://a.jp/2"], None)
+            assert found.note.startswith(f"read past the {len(before)} bytes before its XML (")
+            assert found.note.endswith("): a warning its server prints first?")
+    assert '("<br /> <b>Deprecated</b>: Function create_function() is deprecated in <b>/var/ww…")' in \
+        parse_feed(warning + rss).note
+    sitemap = parse_sitemap(warning + b"<?xml version='1.0'?>"
+                                      b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                                      b"<url><loc>https://a.jp/1</loc></url></urlset>")
+    assert (sitemap.kind, sitemap.links, sitemap.problem) == ("urlset", ["https://a.jp/1"], None)
+    assert sitemap.note.startswith(f"read past the {len(warning)} bytes before its XML")
+    # A document read as written says nothing; an error page stays one, and a PHP error where the
+    # feed should be, with no feed after it, is no feed.
+    assert parse_feed(rss).note is None and parse_feed(b"\n\n" + rss).note is None
+    assert parse_feed(b"<!DOCTYPE html><html><body><?xml version='1.0'?><rss/></body></html>").problem == \
+        discovery.HTML_PAGE
+    fatal = parse_feed(warning.replace(b"Deprecated", b"Fatal error"))
+    assert (fatal.links, fatal.problem) == ([], "XML, but not a feed: its root element is <br>")
+
+
 def test_a_feed_that_is_not_well_formed_is_read_as_feed_readers_read_it(monkeypatch):
     # libxml2's recovery dropped what follows a bare & up to the next = (Jiji's ?k=…&g=pol became
     # ?k=…=pol, a URL of no article), and the entries after HTML left unescaped in a description;

@@ -383,11 +383,13 @@ class NewsSpider(scrapy.Spider):
         # moved where no reader looks is an article lost.
         unlinked = (f"{found.unlinked} of its {len(links) + found.unlinked} entries "
                     f"{'gives' if found.unlinked == 1 else 'give'} no URL ({NO_URL[kind]})") if found.unlinked else None
-        if unlinked:
-            self.logger.info("newsmon: %s %s of %s: %s", kind, response.url, outlet, unlinked)
+        for said in filter(None, [found.note, unlinked]):
+            self.logger.info("newsmon: %s %s of %s: %s", kind, response.url, outlet, said)
+        # A document read past what its server printed before it (found.note) is not broken, but said.
         self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
-                               found=(len(links), *counts[:3]), reason=found.problem or unlinked, known=counts[3],
-                               pace=(found.newest, found.interval), unlinked=found.unlinked)
+                               found=(len(links), *counts[:3]),
+                               reason=found.problem or "; ".join(filter(None, [found.note, unlinked])) or None,
+                               known=counts[3], pace=(found.newest, found.interval), unlinked=found.unlinked)
         if "newsmon_validators" in response.meta:  # what the next runs go by (ConditionalGetMiddleware)
             response.meta["newsmon_validators"].update(news=found.news, listed_new=counts[1] > 0)
         self._lastmod_stood(response, counts[1])
