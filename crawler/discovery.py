@@ -513,6 +513,21 @@ def _news_namespaces(body: bytes, root: etree._Element) -> set[str]:
     return {ns for ns in written if ns and _NEWS_NAMESPACE.fullmatch(ns.strip())}
 
 
+#: A line of a text sitemap: one absolute URL.
+_TEXT_SITEMAP_LINE = re.compile(r"https?://\S+")
+
+
+def _text_sitemap(body: bytes) -> list[str] | None:
+    """The URLs of a text sitemap (sitemaps.org's other format: one URL a line), or ``None`` if
+    ``body`` is not one (markup, an error message: any line that is not a URL)."""
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"<", b""):
+        return None
+    from .encoding import decode_html  # charset-normalizer, for this rare format only
+
+    lines = [line.strip() for line in decode_html(body)[0].splitlines() if line.strip()]
+    return lines if all(_TEXT_SITEMAP_LINE.fullmatch(line) for line in lines) else None
+
+
 def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     """The ``<loc>`` URLs of a sitemap or sitemap index (gzipped or not), in order; the pace of
     its entries for a Google News sitemap, or any when ``newest``."""
@@ -529,7 +544,8 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             return Discovered(problem=f"gzipped sitemap that does not decompress: {exc}")
     root, kind, problem, body, note = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
-        return Discovered(problem=problem)
+        listed = _text_sitemap(body)
+        return Discovered(list(dict.fromkeys(listed)), "urlset") if listed else Discovered(problem=problem)
     locs = [el.text.strip() for el in root.iter() if isinstance(el.tag, str)
             and _local(el) == "loc" and el.text and el.text.strip()
             # <image:loc> and the like belong to other namespaces than the sitemap's own.

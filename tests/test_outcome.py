@@ -401,6 +401,17 @@ def test_a_sitemap_declared_in_a_japanese_encoding_is_read_as_browsers_read_it(d
     assert found.newest == "2026-12-01T06:00:00+00:00"
 
 
+def test_a_text_sitemap_is_read():
+    # sitemaps.org's other format, one URL a line: it was "not XML: Start tag expected", broken in
+    # every run, with every article it listed lost.
+    found = parse_sitemap("\ufeffhttps://a.jp/1\r\nhttps://a.jp/日本/2 \n\nhttps://a.jp/1\n".encode())
+    assert (found.kind, found.links, found.problem) == ("urlset", ["https://a.jp/1", "https://a.jp/日本/2"], None)
+    assert parse_sitemap(gzip.compress(b"https://a.jp/1\n")).links == ["https://a.jp/1"]
+    # Text that is not one URL a line is no sitemap: an error message, a page's text.
+    for text in (b"Service Unavailable\n", b"https://a.jp/1\nnot found\n", b"/a/1\n/a/2\n"):
+        assert parse_sitemap(text).problem.startswith("not XML")
+
+
 def test_a_urlset_of_child_sitemaps_is_read_as_an_index():
     # Its children written as <url> entries (nokia.com's index, adobe/helix-importer-ui#140):
     # taken for pages, none an article, the articles they list were lost.
