@@ -124,7 +124,10 @@ def _based(element: etree._Element, url: str) -> str:
     relative to one, and the feed's own URL (what the crawl resolves them against) is then the
     wrong base: a URL of no article."""
     base = element.base  # None without an xml:base: the document was parsed from bytes
-    return urljoin(base, url) if base else url
+    try:
+        return urljoin(base, url) if base else url
+    except ValueError:  # "http://[a.jp/": the link as written, refused with its reason by the crawl
+        return url
 
 
 def _dates(entries: Iterable[tuple[str | None, str | None]]) -> tuple[str | None, int | None, dict[str, str]]:
@@ -476,16 +479,45 @@ def _escaped_ampersand(match: re.Match[bytes]) -> bytes:
     return f"&#{code};".encode() if code else b"&amp;" + match.group(0)[1:]
 
 
+#: A run of numeric character references: a character beyond the BMP may be written as the two
+#: UTF-16 halves a Java escaper of old (commons-lang 2's escapeXml) holds it as, "&#55362;&#57271;"
+#: for 𠮷, which XML forbids; libxml2 called such a feed "partly read", feedparser raised on it.
+_CHARACTER_REFERENCES = re.compile(rb"(?:&#(?:[xX][0-9A-Fa-f]{1,6}|[0-9]{1,7});)+")
+_CHARACTER_REFERENCE = re.compile(rb"&#([xX][0-9A-Fa-f]+|[0-9]+);")
+
+
+def _xml_character(code: int) -> bool:
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
+def _characters(match: re.Match[bytes]) -> bytes:
+    """A run of character references with its UTF-16 halves joined, and any reference to what is no
+    XML character (a lone half, "&#0;") made U+FFFD."""
+    codes = [int(ref[1:], 16) if ref[:1] in b"xX" else int(ref) for ref in _CHARACTER_REFERENCE.findall(match[0])]
+    out, at = [], 0
+    while at < len(codes):
+        code = codes[at]
+        if 0xD800 <= code < 0xDC00 and at + 1 < len(codes) and 0xDC00 <= codes[at + 1] < 0xE000:
+            code, at = 0x10000 + ((code - 0xD800) << 10) + codes[at + 1] - 0xDC00, at + 1
+        out.append(code if _xml_character(code) else 0xFFFD)
+        at += 1
+    return "".join(f"&#{code};" for code in out).encode()
+
+
 def _escaped(body: bytes) -> bytes:
-    """``body`` with its bare ``&`` escaped and HTML's named references made numeric, outside
-    CDATA sections and comments. libxml2's recovery read ``<loc>…?k=1&g=pol</loc>`` as
-    ``…?k=1=pol``, a URL of no article. No sitemap library reads such a sitemap (they parse as
-    strictly, or recover as libxml2 does); a feed that this does not mend goes on to feedparser."""
+    """``body`` with its bare ``&`` escaped, HTML's named references made numeric and its numeric
+    ones made characters XML takes (``_characters``), outside CDATA sections and comments.
+    libxml2's recovery read ``<loc>…?k=1&g=pol</loc>`` as ``…?k=1=pol``, a URL of no article. No
+    sitemap library reads such a sitemap (they parse as strictly, or recover as libxml2 does); a
+    feed that this does not mend goes on to feedparser."""
+    def mended(text: bytes) -> bytes:
+        return _AMPERSAND.sub(_escaped_ampersand, _CHARACTER_REFERENCES.sub(_characters, text))
+
     out, at = [], 0
     for verbatim in _VERBATIM.finditer(body):
-        out += [_AMPERSAND.sub(_escaped_ampersand, body[at:verbatim.start()]), verbatim.group(0)]
+        out += [mended(body[at:verbatim.start()]), verbatim.group(0)]
         at = verbatim.end()
-    out.append(_AMPERSAND.sub(_escaped_ampersand, body[at:]))
+    out.append(mended(body[at:]))
     return b"".join(out)
 
 

@@ -300,6 +300,30 @@ def test_a_feed_that_is_not_well_formed_is_read_as_feed_readers_read_it(monkeypa
     assert parse_feed(b"/etc/hostname").problem is not None and parse_feed(b"<rss>&bogus;/etc/hostname").links == []
 
 
+def test_a_feed_whose_escaper_writes_characters_beyond_the_bmp_as_two_references_is_read_whole_and_not_broken():
+    # A Java escaper of old (commons-lang 2's escapeXml) writes 𠮷 or an emoji as the two UTF-16
+    # halves it holds them as: "&#55362;&#57271;", which XML forbids. libxml2 read every link
+    # and called the feed "partly read", feedparser raised on it: the feed was broken in every
+    # run, so the day it did break, its outlet's health did not change.
+    items = "".join(f"<item><title>{'&#55362;&#57271;野家 &#xD83D;&#xDE00;' if n == 1 else '見出し'}</title>"
+                    f"<link>https://a.jp/{n}</link><description>&#55357;</description></item>" for n in range(4))
+    found = parse_feed(f"<rss version='2.0'><channel><title>t</title>{items}</channel></rss>".encode())
+    assert (found.links, found.problem) == ([f"https://a.jp/{n}" for n in range(4)], None)
+    # One where a URL is: read, as a mended character, not raised on (which lost the document, its
+    # row and every other URL it lists); a reference to no character at all is mended too.
+    for junk in ("&#xD800;", "&#0;", "&#x1F;", "&#xFFFE;"):
+        odd = parse_feed(f"<rss><channel><item><link>https://a.jp/1{junk}</link></item>"
+                         "<item><link>https://a.jp/2</link></item></channel></rss>".encode())
+        assert odd.links == ["https://a.jp/1\ufffd", "https://a.jp/2"]
+        sitemap = parse_sitemap(f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>https://a.jp/1"
+                                f"{junk}</loc></url><url><loc>https://a.jp/2</loc></url></urlset>".encode())
+        assert sitemap.links == ["https://a.jp/1\ufffd", "https://a.jp/2"]
+    # An xml:base no URL parser takes leaves its links as written, to be refused with a reason.
+    based = parse_feed(b"<feed xmlns='http://www.w3.org/2005/Atom' xml:base='http://[a.jp/'>"
+                       b"<entry><link href='https://a.jp/1'/></entry><entry><link href='2'/></entry></feed>")
+    assert based.links == ["https://a.jp/1", "2"]
+
+
 def test_a_sitemap_with_a_bare_ampersand_or_an_html_entity_is_read_with_its_urls_as_written():
     # libxml2's recovery read ?k=…&g=pol as ?k=…=pol, and the sitemap was broken in every run.
     news = ("<?xml version='1.0' encoding='UTF-8'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
