@@ -35,27 +35,36 @@ BODY_METHOD_PREFIX = "body:"
 
 # A paragraph that is one of these (whole, after whitespace is collapsed) is where the article
 # has ended and the page's furniture begins. Anchored so that a sentence that merely mentions
-# "ranking" never cuts an article short.
+# "ranking" never cuts an article short. A heading that may run on ("関連記事を見る：ゲーム",
+# "アクセスランキング（国内）") runs on without a 。, and a notice ends where its words do: a
+# sentence of the article that begins with them ("関連記事の削除を求める…した。", "無断転載を禁止
+# する規定に…", "Copyright holders say…") ended the text there, and the rest was lost.
 _STOP = re.compile(
     r"(?:[\"“][^\"”]{1,30}[\"”]\s*)?(?:POPULAR ARTICLES?|(?:JN )?ACCESS RANKING|MOST (?:READ|POPULAR)"
     r"|RELATED (?:STORIES|ARTICLES?|NEWS)|Related (?:Stories|Articles?|News)|Recommended(?: for you)?"
     r"|Read more|Most Read|Share this(?: article)?|SHARE"
-    r"|アクセスランキング.*|ランキング|関連記事.*|関連ニュース|おすすめ(?:情報|記事)?|あわせて読みたい"
+    r"|アクセスランキング[^。]*|ランキング|関連記事[^。]*|関連ニュース|おすすめ(?:情報|記事)?|あわせて読みたい"
     r"|この記事をシェア|シェアする|注目ワード|カテゴリーをフォローする|関連キーワード"
     r"|有料会員になると会員限定の有料記事もお読みいただけます。?"
-    r"|【関連(?:記事|ニュース)】.*|【[^】]*キャンペーン】.*|無断転載.*禁(?:じます|止).*|Copyright .*|©.*)",
+    r"|【関連(?:記事|ニュース)】.*|【[^】]*キャンペーン】.*|無断転載.{0,12}?禁(?:じます|止(?:します|です)?)(?:[。.\s].*)?"
+    r"|Copyright\s*(?:©|\([cC]\)|(?:19|20)\d\d\b).*|Copyright\b.*\b[Aa]ll [Rr]ights [Rr]eserved.*"
+    r"|Copyright (?:Policy|Notice)|©.*)",
 )
 # Of those, a share bar's line: often above the article as well as under it. Other boilerplate
 # first (a related-articles heading, "あわせて読みたい") is where generic extraction took the
 # wrong block, all furniture: it still ends the text there, before it begins.
 _SHARE_BAR = re.compile(r"Share this(?: article)?|SHARE|この記事をシェア|シェアする")
 # A paragraph that is a member-only or paid teaser prompt: the text ends here and the article
-# is flagged, because what precedes it is a teaser, not the article.
+# is flagged, because what precedes it is a teaser, not the article. "to read the full article"
+# is a prompt after what it asks of the reader ("Log in to read…"): alone it was also a
+# minister's "he had yet to read the full article", and the article a teaser cut there.
 _PAYWALL = re.compile(
     r".{0,40}(?:この記事は(?:有料(?:会員)?記事|会員限定|読者会員限定|会員記事)(?:です)?"
     r"|残り\d+文字|有料会員(?:限定|登録)?(?:になると|の方は)続き|会員登録で続きを|続きを読むには"
     r"|記事の続きは|日経電子版(?:に)?(?:会員|登録)|This article is for (?:paid )?subscribers"
-    r"|Subscribe to (?:read|continue)|to read the full (?:article|story)).{0,80}",
+    r"|Subscribe to (?:read|continue)"
+    r"|(?i:subscribe|log ?in|sign (?:in|up)|register|become a (?:member|subscriber))\b.{0,30}?"
+    r"to read the full (?:article|story)).{0,80}",
 )
 # Zero-width spaces and stray byte-order marks (U+FEFF mid-text on Tokyo Shimbun) count as space.
 _WS = re.compile(r"[\s\u200b\ufeff]+")

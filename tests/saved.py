@@ -34,17 +34,40 @@ def share_bar_above(page: bytes, outlet, line: str = "この記事をシェア")
     """A page with a share bar's ``line`` first in the body its ``outlet``'s rules read."""
     from lxml import etree, html
 
+    tree, rules, body = _rules_body(page, outlet)
+    bar = etree.Element("p")
+    bar.text = line
+    body.insert(0, bar)
+    return html.tostring(tree, encoding="unicode")
+
+
+def line_amid(page: bytes, outlet, line: str) -> str:
+    """A page with ``line`` as a paragraph of its own after the middle paragraph of the body its
+    ``outlet``'s rules read, made like that paragraph (tag and class)."""
+    from lxml import etree, html
+
+    from crawler.outlets import compile_selector
+
+    tree, rules, body = _rules_body(page, outlet)
+    paragraphs = compile_selector(rules.paragraphs)(body)
+    middle = paragraphs[len(paragraphs) // 2]
+    added = etree.Element(middle.tag, dict(middle.attrib))
+    added.text = line
+    middle.addnext(added)
+    return html.tostring(tree, encoding="unicode")
+
+
+def _rules_body(page: bytes, outlet):
+    """The parsed page, the first rules of ``outlet`` whose body it has, and that body."""
+    from lxml import etree, html
+
     from crawler.encoding import decode_html
     from crawler.outlets import compile_selector
 
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", decode_html(page, None)[0])  # lxml refuses it in a str
     tree = html.document_fromstring(text)
-    body = next(found[0] for rules in outlet.rules for found in [
+    return next((tree, rules, found[0]) for rules in outlet.rules for found in [
         [e for sel in rules.body for e in compile_selector(sel)(tree) if isinstance(e, etree._Element)]] if found)
-    bar = etree.Element("p")
-    bar.text = line
-    body.insert(0, bar)
-    return html.tostring(tree, encoding="unicode")
 
 
 def saved_json(relpath: str):

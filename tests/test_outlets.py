@@ -13,7 +13,7 @@ from crawler.extract import extract_article
 from crawler.outlets import compile_selector, outlet_for_url, registry
 
 from .conftest import EXPECTED, SAVED, saved_bytes
-from .saved import divs_for_ps, share_bar_above
+from .saved import divs_for_ps, line_amid, share_bar_above
 
 OUTLETS = registry()
 CASES = [(o.key, f) for o in OUTLETS.values() for f in o.fixtures]
@@ -161,6 +161,43 @@ def test_a_share_bar_above_the_text_ends_nothing(key, fixture, line):
     before = extract_article(saved_bytes(fixture), url)
     after = extract_article(share_bar_above(saved_bytes(fixture), OUTLETS[key], line), url)
     assert after is not None and after.paragraphs == before.paragraphs
+
+
+_SANKEI, _JAPAN_NEWS = "fundus-jp/SankeiShimbun_2025_01_21.html", "fundus-jp/TheJapanNews_2024_10_13.html"
+
+
+# Sentences written for the test: each begins with a word of the furniture that ends an article
+# (its headings and notices), and each was taken for that furniture: the rest of the article
+# was lost, and the last one also flagged it a paywalled teaser.
+@pytest.mark.parametrize("fixture,key,line", [
+    (_SANKEI, "sankei", "関連記事の削除を求める申し立ては、昨年だけで約300件にのぼった。"),
+    (_SANKEI, "sankei", "アクセスランキングの上位を占めたのは、地元の話題だった。"),
+    (_SANKEI, "sankei", "無断転載を禁止する規定に違反したとして、出版社は男性を提訴した。"),
+    (_JAPAN_NEWS, "japannews", "Copyright holders have long said that AI developers train their models on articles "
+                               "without permission."),
+    (_JAPAN_NEWS, "japannews", "Hayashi told reporters he had yet to read the full article in question."),
+], ids=["kanren-kiji", "access-ranking", "mudan-tensai", "copyright", "read-the-full-article"])
+def test_a_sentence_of_the_article_that_begins_like_furniture_ends_nothing(fixture, key, line):
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    before = extract_article(saved_bytes(fixture), url)
+    after = extract_article(line_amid(saved_bytes(fixture), OUTLETS[key], line), url)
+    assert line in after.paragraphs and after.paywalled == before.paywalled
+    assert [p for p in after.paragraphs if p != line] == before.paragraphs
+
+
+# The furniture itself, as the saved pages print it, still ends the article where it stands.
+@pytest.mark.parametrize("line", [
+    "関連記事", "関連記事（外部サイト）", "関連記事を見る：ゲーム", "アクセスランキング（国内）", "アクセスランキング 政治",
+    "無断転載・複製を禁じます", "無断転載禁止", "無断転載を禁止します", "Copyright THE MAINICHI NEWSPAPERS. All rights reserved.",
+    "Copyright (C) The Yomiuri Shimbun.", "Copyright © 2021 産業経済新聞社 無断転載を禁じます。",
+    "Copyright 2023 Sunbeam Television Corp. All rights reserved.", "© The Yomiuri Shimbun.",
+])
+def test_furniture_amid_the_text_still_ends_it(line):
+    url = json.loads((EXPECTED / (_SANKEI + ".json")).read_text(encoding="utf-8"))["url"]
+    before = extract_article(saved_bytes(_SANKEI), url)
+    after = extract_article(line_amid(saved_bytes(_SANKEI), OUTLETS["sankei"], line), url)
+    assert line not in after.paragraphs and after.paragraphs == before.paragraphs[:len(after.paragraphs)]
+    assert len(after.paragraphs) < len(before.paragraphs)
 
 
 @pytest.mark.parametrize("fixture,url,reads", [
