@@ -29,15 +29,16 @@ _MAX_NAME = 60
 
 # A paragraph that is one of these, whole, starts the furniture under an article: the text is
 # cut there when it stands in the second half of the text (a "Related" menu at the top of a
-# page must not empty it).
+# page must not empty it). A Japanese heading runs on without a 。: a post's own sentence that
+# begins with its words ("この記事を読んだ人から…いただきました。") cut the post there.
 _TRAILING_BLOCK = re.compile(
     r"(?:Related|RELATED|Related (?:Stories|Articles?|Posts|News|Content|Coverage|Links|Topics|Reading)"
     r"|RELATED (?:STORIES|ARTICLES?|POSTS|NEWS|CONTENT|COVERAGE)|More (?:Stories|News|Articles)"
     r"|MORE (?:STORIES|NEWS)|You (?:may|might) (?:also )?(?:like|enjoy)[.…!:]*|Recommended(?: for you| Stories"
     r"| Reading| Articles)?|Trending(?: Now| Stories)?|Popular (?:Posts|Stories)|Further reading|See also:?"
-    r"|Most (?:Read|Popular|Viewed)|関連記事.{0,20}|関連ニュース.{0,20}|関連リンク|あわせて読みたい.{0,10}"
-    r"|合わせて読みたい.{0,10}|こちらもおすすめ.{0,10}|おすすめ(?:記事|情報|の記事)?|人気記事.{0,10}"
-    r"|この記事を読んだ人.{0,30}|最新記事.{0,10}|新着記事.{0,10}|次の記事|前の記事)"
+    r"|Most (?:Read|Popular|Viewed)|関連記事[^。]{0,20}|関連ニュース[^。]{0,20}|関連リンク|あわせて読みたい[^。]{0,10}"
+    r"|合わせて読みたい[^。]{0,10}|こちらもおすすめ[^。]{0,10}|おすすめ(?:記事|情報|の記事)?|人気記事[^。]{0,10}"
+    r"|この記事を読んだ人[^。]{0,30}|最新記事[^。]{0,10}|新着記事[^。]{0,10}|次の記事|前の記事)"
 )
 # A paragraph that is one of these, whole, is a prompt or a cross-link inside or under the
 # article (newsletter sign-ups, "READ MORE: <other headline>"): it is dropped, the text goes on.
@@ -46,7 +47,8 @@ _PROMPT = re.compile(
     r"|(?=.*\b(?:[Ss]ign(?:ing)? up|[Ss]ubscribe|[Ii]nbox|[Ee]-?mail)\b).{0,120}\b[Nn]ewsletters?\b.{0,160}"
     r"|Sign up (?:for|to) .{1,160}|Never miss .{0,40}\bsign(?:ing)? up.{0,120}|.{0,120}\b[Ss]ign up here\b.{0,40}"
     r"|Get .{1,60} by e-?mail\b.{0,120}|We want to hear what you think.{0,200}"
-    r"|(?:メール)?(?:マガジン|メルマガ|ニュースレター)(?:の)?(?:登録|購読).{0,60})"
+    # "メルマガ登録はこちら", not "メルマガの登録者が…" (a sentence, which was dropped).
+    r"|(?:メール)?(?:マガジン|メルマガ|ニュースレター)(?:の)?(?:登録|購読)(?![者数率料]).{0,60})"
 )
 
 

@@ -367,3 +367,30 @@ def test_generic_floors():
     leaky = sum(bool(leaked_lines(body_text(_ours(p)), _GENERIC_TRUTH[p])) for p in GENERIC)
     assert exact["ja"] >= GENERIC_TITLE_FLOOR["ja"] and exact["en"] >= GENERIC_TITLE_FLOOR["en"], exact
     assert leaky <= GENERIC_LEAK_CEILING, f"{leaky} pages leak furniture"
+
+
+# Sentences written for the test, each as a paragraph of its own three quarters into a saved blog
+# post read generically: each begins with the words of a block under an article (its heading,
+# a newsletter prompt) and was taken for it: the post was cut there, or the sentence dropped.
+@pytest.mark.parametrize("line", [
+    "この記事を読んだ人から、たくさんの感想をいただきました。",
+    "関連記事の数も増えた。",
+    "人気記事も書き直しました。",
+    "メルマガの登録者が1000人を超えました。",
+], ids=["kono-kiji-wo-yonda-hito", "kanren-kiji", "ninki-kiji", "merumaga"])
+def test_a_sentence_of_a_post_read_generically_is_not_the_block_under_it(line):
+    from lxml import etree, html
+
+    from crawler.encoding import decode_html
+
+    page, url = "java-extractarticle/000033-hatena.html", "https://blog.takuros.net/entry/2021/10/18/081714"
+    before = _ours(page).paragraphs
+    tree = html.document_fromstring(decode_html(saved_bytes(page), None)[0])
+    there = before[len(before) * 3 // 4]
+    anchor = next(p for p in tree.iter("p") if " ".join(p.text_content().split()) == there)
+    added = etree.Element("p")
+    added.text = line
+    anchor.addnext(added)
+    after = extract_article(html.tostring(tree, encoding="unicode"), url)
+    assert after.method == "generic:trafilatura"
+    assert [p for p in after.paragraphs if p != line] == before and line in after.paragraphs
