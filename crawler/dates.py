@@ -132,7 +132,8 @@ def parse_datetime(text: str | None) -> datetime | date | None:
 
 
 _MODIFIED_LABEL = re.compile(r"(?:最終)?更新|改訂|修正|updated?|modified|last modified", re.I)
-_PUBLISHED_LABEL = re.compile(r"配信|公開|掲載|投稿|発表|published|posted|first published", re.I)
+_PUBLISHED_LABEL = re.compile(r"配信|公開|掲載|投稿|発表|初出|published|posted|first published", re.I)
+_LABEL = re.compile(rf"(?P<modified>{_MODIFIED_LABEL.pattern})|(?P<published>{_PUBLISHED_LABEL.pattern})", re.I)
 # How far from a date its label may stand: "更新：2024年3月5日" or "2024年3月5日 10:30 更新".
 _LABEL_BEFORE, _LABEL_AFTER = 12, 8
 
@@ -161,25 +162,69 @@ def parse_labelled(text: str | None, want: str = "published") -> datetime | date
     if not text:
         return None
     text = _era_to_year(unicodedata.normalize("NFKC", text))
-    published: list[datetime | date] = []
-    modified: list[datetime | date] = []
     dates = _all_dates(text)
-    for i, (start, end, value) in enumerate(dates):
-        before = text[max(0, start - _LABEL_BEFORE):start]
-        # The label nearest before the date decides. A label after it counts only when it is
-        # not the label of the next date ("10時30分（更新 12時00分）": 更新 is the second's).
-        mod_before = [m.end() for m in _MODIFIED_LABEL.finditer(before)]
-        pub_before = [m.end() for m in _PUBLISHED_LABEL.finditer(before)]
-        if mod_before or pub_before:
-            is_modified = max(mod_before, default=-1) > max(pub_before, default=-1)
-        else:
-            next_start = dates[i + 1][0] if i + 1 < len(dates) else len(text)
-            after = text[end:min(end + _LABEL_AFTER, next_start)]
-            label = _MODIFIED_LABEL.search(after)
-            is_modified = bool(label) and (i + 1 == len(dates) or end + label.end() < next_start - _LABEL_BEFORE)
-        (modified if is_modified else published).append(value)
+    if not dates:
+        return None
+    # Whether each date is labelled modified (True) or published (False) by a label before it
+    # ("更新：2024/3/5 18:00") or after it ("2024/3/5 18:00 更新"); None: no label in reach.
+    before: list[bool | None] = [None] * len(dates)
+    after: list[bool | None] = [None] * len(dates)
+    between: dict[int, bool] = {}  # one label between date i-1 and date i, in reach of both
+    for i in range(len(dates) + 1):
+        lo = dates[i - 1][1] if i else 0
+        hi = dates[i][0] if i < len(dates) else len(text)
+        found = [m for m in _LABEL.finditer(text, lo, hi)]
+        ahead = next((m for m in reversed(found) if i < len(dates) and m.start() >= hi - _LABEL_BEFORE), None)
+        behind = next((m for m in found if i and m.end() <= lo + _LABEL_AFTER), None)
+        if ahead is not None and ahead is behind:
+            between[i] = ahead.lastgroup == "modified"
+            continue
+        if ahead is not None:
+            before[i] = ahead.lastgroup == "modified"
+        if behind is not None:
+            after[i - 1] = behind.lastgroup == "modified"
+    # A label between two dates is the later one's where the first date's label stands before it,
+    # the earlier one's where the last date's stands after it: "2024年3月5日 18:00更新 / 2024年3月5日
+    # 15:12配信" is labelled after each date, and its 更新 was taken for the second date's label,
+    # its 配信 time for the updated one and its updated time for the published one.
+    labels_after = after[-1] is not None and before[0] is None
+    published, modified = _assign(dates, before, after, between, labels_after)
+    if labels_after and _later(published, modified):
+        # Published after it was updated: the label after the last date was a word of what
+        # follows the dateline ("投稿者"), not its label.
+        published, modified = _assign(dates, before, after, between, False)
     chosen = published if want == "published" else modified
     return chosen[0] if chosen else None
+
+
+def _assign(dates: list[tuple[int, int, datetime | date]], before: list[bool | None], after: list[bool | None],
+            between: dict[int, bool], labels_after: bool) -> tuple[list[datetime | date], list[datetime | date]]:
+    """The published and the modified dates, each date labelled by its label before it or, with
+    ``labels_after``, after it (the other one where it has none)."""
+    before, after = list(before), list(after)
+    for i, is_modified in between.items():
+        if labels_after:
+            after[i - 1] = is_modified
+        else:
+            before[i] = is_modified
+    published: list[datetime | date] = []
+    modified: list[datetime | date] = []
+    for (_, _, value), first, second in zip(dates, *((after, before) if labels_after else (before, after))):
+        (modified if (first if first is not None else second) else published).append(value)
+    return published, modified
+
+
+def _later(published: list[datetime | date], modified: list[datetime | date]) -> bool:
+    """Whether the first published time is after the first modified one (both times of day, of
+    the same kind: aware or naive)."""
+    if not published or not modified:
+        return False
+    first, last = published[0], modified[0]
+    if not isinstance(first, datetime) or not isinstance(last, datetime):
+        return False
+    if (first.tzinfo is None) != (last.tzinfo is None):
+        return False
+    return first > last
 
 
 def parse_http_date(text: str) -> datetime | None:

@@ -56,6 +56,15 @@ def test_day_only_is_a_date_not_midnight():
         ("2024年3月5日 12時00分 更新", None, "2024-03-05T12:00:00+09:00"),
         ("最終更新 令和6年3月5日 12時00分 公開 令和6年3月4日 9時00分", "2024-03-04T09:00:00+09:00", "2024-03-05T12:00:00+09:00"),
         ("Published March 5, 2024 10:30 am, updated March 6, 2024 9:00 am", "2024-03-05T10:30:00+09:00", "2024-03-06T09:00:00+09:00"),
+        # Labels after their dates, the updated time first: it was taken for the published time.
+        ("2024年3月5日 18:00更新 / 2024年3月5日 15:12配信", "2024-03-05T15:12:00+09:00", "2024-03-05T18:00:00+09:00"),
+        ("2024/03/05 15:12 配信 2024/03/05 18:00 更新", "2024-03-05T15:12:00+09:00", "2024-03-05T18:00:00+09:00"),
+        # One label after the first date, one before the second ("初出": first published).
+        ("2024年3月5日 18時00分（最終更新） 初出：2024年3月5日 15時12分", "2024-03-05T15:12:00+09:00",
+         "2024-03-05T18:00:00+09:00"),
+        # A word after the dateline that reads like a label ("投稿者") does not make it one.
+        ("2024年3月5日 10:30（更新 2024年3月5日 12:00）投稿者: 山田", "2024-03-05T10:30:00+09:00",
+         "2024-03-05T12:00:00+09:00"),
     ],
 )
 def test_published_is_never_the_updated_time(text, published, modified):
