@@ -101,24 +101,27 @@ def _clean(text: str | None) -> str:
     return _WS.sub(" ", _SEGMENT_BREAK.sub("", text or "")).strip()
 
 
-def _parse(data: bytes | str, http_charset: str | None) -> etree._Element | None:
+def _parse(data: bytes | str, http_charset: str | None, *, trackback: bool = False) -> etree._Element | None:
+    """The parsed page without its comments; with ``trackback``, with them on a page that may hold
+    a blog's trackback RDF in one (``read_meta`` reads it, the caller drops them)."""
     if isinstance(data, str):
         text, used = data, None
     else:
         text, used = decode_html(data, http_charset)
     if not text.strip():
         return None
+    comments = trackback and "rdf:RDF" in text
     # lxml is given UTF-8 and told so, which makes it ignore the page's own (possibly wrong)
     # charset declaration. Bytes that decoded strictly as UTF-8 without a BOM are that already:
     # encoding the text again would give the same bytes (a 250 KB page: 0.2 ms of ~6).
     if used != "utf-8" or data.startswith(codecs.BOM_UTF8):
         data = text.encode("utf-8", "surrogatepass")
-    tree, too_deep = _parse_bytes(data)
+    tree, too_deep = _parse_bytes(data, comments)
     if too_deep:
         # libxml2 stops at 256 levels of nesting and drops the rest of the page. Wrappers carry
         # no text of their own, so a page nested that deep (generated markup, a hostile page)
         # is read again without its div/span tags rather than lost.
-        tree, too_deep = _parse_bytes(_WRAPPERS.sub(b" ", data))
+        tree, too_deep = _parse_bytes(_WRAPPERS.sub(b" ", data), comments)
         if too_deep:
             return None
     if tree is not None:
@@ -151,9 +154,9 @@ _ELEMENT_CLASSES = etree.ElementDefaultClassLookup(
     pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity)
 
 
-def _parse_bytes(data: bytes) -> tuple[etree._Element | None, bool]:
+def _parse_bytes(data: bytes, comments: bool = False) -> tuple[etree._Element | None, bool]:
     """The parsed page, and whether the parser gave up on its nesting depth."""
-    parser = _HTMLParser(encoding="utf-8", remove_comments=True)
+    parser = _HTMLParser(encoding="utf-8", remove_comments=not comments)
     try:
         tree = lxml_html.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError):
@@ -463,6 +466,7 @@ def _dates(
         ld_text(page.jsonld.get("datePublished")),
         page.get("article:published_time", "og:article:published_time", "pubdate", "publishdate",
                  "date", "dc.date", "dcterms.created", "datepublished", "cxenseparse:recs:publishtime"),
+        page.trackback_date,
     ]
     modified_raw = [
         _select_text(tree, rules.modified) if rules and rules.modified else None,
@@ -578,10 +582,12 @@ def extract_article(
     Returns:
         The article, or ``None`` when the page holds none (empty, a listing, an error page).
     """
-    tree = _parse(html, http_charset)
+    tree = _parse(html, http_charset, trackback=True)
     if tree is None:
         return None
     page = read_meta(tree, url)
+    # Read for what the page says of itself there, then dropped as every other reading drops them.
+    etree.strip_elements(tree, etree.Comment, with_tail=False)
     if _is_listing(tree, page):
         return None
     canonical = next((c for c in (page.canonical, parsable(page.get("og:url")), parsable(ld_text(page.jsonld.get("url"))))
