@@ -21,9 +21,10 @@ _ISO = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?)?"
 )
+# The hour alone ("午後3時") is a time too, "10時半" half past; "3時間" is a duration.
 _JA = re.compile(
     r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*[(（][^)）]{1,3}[)）])?"
-    r"(?:\s*(午前|午後)?\s*(\d{1,2})\s*(?:時|:)\s*(\d{1,2})\s*分?)?"
+    r"(?:\s*(午前|午後)?\s*(\d{1,2})\s*(?:時(?!間)(?:\s*(\d{1,2})\s*分?|\s*(半))?|:\s*(\d{1,2})))?"
 )
 _SLASH = re.compile(
     r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\s*[(（][^)）]{1,3}[)）])?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
@@ -82,6 +83,10 @@ def _build(y: int, mo: int, d: int, h: int | None, mi: int | None, s: int | None
     try:
         if h is None:
             return date(y, mo, d)
+        if 24 <= h < 30:
+            # "24時00分", "25時" (as broadcasters write the small hours): of the next day. The
+            # datetime() below refused it, and the date was lost with it.
+            return datetime(y, mo, d, 0, mi or 0, s or 0, tzinfo=tz) + timedelta(hours=h)
         return datetime(y, mo, d, h, mi or 0, s or 0, tzinfo=tz)
     except ValueError:
         return None
@@ -107,7 +112,8 @@ def parse_datetime(text: str | None) -> datetime | date | None:
             value = _build(int(g[0]), int(g[1]), int(g[2]), h, int(g[4] or 0), int(g[5] or 0), _tz(g[6]))
         elif pattern is _JA:
             h = _hour(int(g[4]), g[3]) if g[4] else None
-            value = _build(int(g[0]), int(g[1]), int(g[2]), h, int(g[5] or 0), 0, None)
+            minute = 30 if g[6] else int(g[5] or g[7] or 0)
+            value = _build(int(g[0]), int(g[1]), int(g[2]), h, minute, 0, None)
         else:
             h = int(g[3]) if g[3] else None
             value = _build(int(g[0]), int(g[1]), int(g[2]), h, int(g[4] or 0), int(g[5] or 0), None)

@@ -28,6 +28,14 @@ from crawler.dates import normalise_date, parse_datetime, parse_labelled, to_iso
         ("March 6, 2022 3:45 pm", "2022-03-06T15:45:00+09:00"),
         ("Oct. 13, 2024", "2024-10-13"),
         ("2024-10-13", "2024-10-13"),
+        # An hour without minutes is that hour, not the day alone; "3時間" is a duration.
+        ("2024年3月5日 午後3時", "2024-03-05T15:00:00+09:00"),
+        ("2024年3月5日 15時", "2024-03-05T15:00:00+09:00"),
+        ("2024年3月5日 10時半", "2024-03-05T10:30:00+09:00"),
+        ("2024年3月5日 午前0時", "2024-03-05T00:00:00+09:00"),
+        ("2024年3月5日 3時間にわたり", "2024-03-05"),
+        # 24時 is midnight at the end of the day: the date was lost with it.
+        ("2024年3月5日 24時00分", "2024-03-06T00:00:00+09:00"),
     ],
 )
 def test_normalise_date(text, expected):
