@@ -33,17 +33,22 @@ GENERIC_METHOD = "generic:trafilatura"
 #: selector no longer named its paragraphs (``_blocks``).
 BODY_METHOD_PREFIX = "body:"
 
+# After a heading's word, where a sentence or a sub-heading goes on with a particle ("関連記事の…",
+# "ランキングで…"); a heading's "関連記事を見る" and "…をもっと見る" go on.
+_NO_PARTICLE = r"(?![のがはにでともへや]|を(?!(?:もっと)?見る))"
 # A paragraph that is one of these (whole, after whitespace is collapsed) is where the article
 # has ended and the page's furniture begins. Anchored so that a sentence that merely mentions
 # "ranking" never cuts an article short. A heading that may run on ("関連記事を見る：ゲーム",
-# "アクセスランキング（国内）") runs on without a 。, and a notice ends where its words do: a
-# sentence of the article that begins with them ("関連記事の削除を求める…した。", "無断転載を禁止
-# する規定に…", "Copyright holders say…") ended the text there, and the rest was lost.
+# "アクセスランキング（国内）") runs on without a 。 and not into a particle, and a notice ends
+# where its words do: a sentence or a sub-heading of the article that begins with them ("関連記事の
+# 削除を求める…した。", "関連記事の削除要請が急増", "無断転載を禁止する規定に…", "Copyright holders
+# say…") ended the text there, and the rest was lost.
 _STOP = re.compile(
     r"(?:[\"“][^\"”]{1,30}[\"”]\s*)?(?:POPULAR ARTICLES?|(?:JN )?ACCESS RANKING|MOST (?:READ|POPULAR)"
     r"|RELATED (?:STORIES|ARTICLES?|NEWS)|Related (?:Stories|Articles?|News)|Recommended(?: for you)?"
     r"|Read more|Most Read|Share this(?: article)?|SHARE"
-    r"|アクセスランキング[^。]*|ランキング|関連記事[^。]*|関連ニュース|おすすめ(?:情報|記事)?|あわせて読みたい"
+    rf"|アクセスランキング{_NO_PARTICLE}[^。]*|ランキング|関連記事{_NO_PARTICLE}[^。]*|関連ニュース"
+    r"|おすすめ(?:情報|記事)?|あわせて読みたい"
     r"|この記事をシェア|シェアする|注目ワード|カテゴリーをフォローする|関連キーワード"
     r"|有料会員になると会員限定の有料記事もお読みいただけます。?"
     r"|【関連(?:記事|ニュース)】.*|【[^】]*キャンペーン】.*|無断転載.{0,12}?禁(?:じます|止(?:します|です)?)(?:[。.\s].*)?"

@@ -29,16 +29,19 @@ _MAX_NAME = 60
 
 # A paragraph that is one of these, whole, starts the furniture under an article: the text is
 # cut there when it stands in the second half of the text (a "Related" menu at the top of a
-# page must not empty it). A Japanese heading runs on without a 。: a post's own sentence that
-# begins with its words ("この記事を読んだ人から…いただきました。") cut the post there.
+# page must not empty it). A Japanese heading runs on without a 。 (nor, after a noun, into a
+# particle): a post's own sentence or sub-heading that begins with its words ("この記事を読んだ人
+# から…いただきました。", "人気記事の傾向") cut the post there.
+_NO_PARTICLE = r"(?![のがはにでともへや]|を(?!(?:もっと)?見る))"
 _TRAILING_BLOCK = re.compile(
     r"(?:Related|RELATED|Related (?:Stories|Articles?|Posts|News|Content|Coverage|Links|Topics|Reading)"
     r"|RELATED (?:STORIES|ARTICLES?|POSTS|NEWS|CONTENT|COVERAGE)|More (?:Stories|News|Articles)"
     r"|MORE (?:STORIES|NEWS)|You (?:may|might) (?:also )?(?:like|enjoy)[.…!:]*|Recommended(?: for you| Stories"
     r"| Reading| Articles)?|Trending(?: Now| Stories)?|Popular (?:Posts|Stories)|Further reading|See also:?"
-    r"|Most (?:Read|Popular|Viewed)|関連記事[^。]{0,20}|関連ニュース[^。]{0,20}|関連リンク|あわせて読みたい[^。]{0,10}"
-    r"|合わせて読みたい[^。]{0,10}|こちらもおすすめ[^。]{0,10}|おすすめ(?:記事|情報|の記事)?|人気記事[^。]{0,10}"
-    r"|この記事を読んだ人[^。]{0,30}|最新記事[^。]{0,10}|新着記事[^。]{0,10}|次の記事|前の記事)"
+    rf"|Most (?:Read|Popular|Viewed)|関連記事{_NO_PARTICLE}[^。]{{0,20}}|関連ニュース{_NO_PARTICLE}[^。]{{0,20}}"
+    r"|関連リンク|あわせて読みたい[^。]{0,10}|合わせて読みたい[^。]{0,10}|こちらもおすすめ[^。]{0,10}"
+    rf"|おすすめ(?:記事|情報|の記事)?|人気記事{_NO_PARTICLE}[^。]{{0,10}}|この記事を読んだ人[^。]{{0,30}}"
+    rf"|最新記事{_NO_PARTICLE}[^。]{{0,10}}|新着記事{_NO_PARTICLE}[^。]{{0,10}}|次の記事|前の記事)"
 )
 # A paragraph that is one of these, whole, is a prompt or a cross-link inside or under the
 # article (newsletter sign-ups, "READ MORE: <other headline>"): it is dropped, the text goes on.

@@ -376,8 +376,9 @@ def test_generic_floors():
     "この記事を読んだ人から、たくさんの感想をいただきました。",
     "関連記事の数も増えた。",
     "人気記事も書き直しました。",
+    "人気記事の傾向",  # a sub-heading: no 。
     "メルマガの登録者が1000人を超えました。",
-], ids=["kono-kiji-wo-yonda-hito", "kanren-kiji", "ninki-kiji", "merumaga"])
+], ids=["kono-kiji-wo-yonda-hito", "kanren-kiji", "ninki-kiji", "ninki-kiji-heading", "merumaga"])
 def test_a_sentence_of_a_post_read_generically_is_not_the_block_under_it(line):
     from lxml import etree, html
 
