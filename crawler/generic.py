@@ -47,7 +47,11 @@ _TRAILING_BLOCK = re.compile(
 # article (newsletter sign-ups, "READ MORE: <other headline>"): it is dropped, the text goes on.
 _PROMPT = re.compile(
     r"(?:(?:READ|Read) (?:MORE|[Mm]ore|ALSO|[Aa]lso)\s*[:：].{1,200}|More (?:from|on) .{1,80}"
-    r"|(?=.*\b(?:[Ss]ign(?:ing)? up|[Ss]ubscribe|[Ii]nbox|[Ee]-?mail)\b).{0,120}\b[Nn]ewsletters?\b.{0,160}"
+    # A newsletter prompt asks the reader ("your inbox", "our newsletter", "Subscribe to …"): a
+    # sentence that tells of one ("…can sign up for the city's email newsletter, officials said")
+    # was dropped from the article.
+    r"|(?=.*\b(?:[Ss]ign(?:ing)? up|[Ss]ubscribe|[Ii]nbox|[Ee]-?mail)\b)"
+    r"(?=(?:Sign|Subscribe|Get|Join)\b|.*\b(?:[Oo]ur|[Yy]our?)\b).{0,120}\b[Nn]ewsletters?\b.{0,160}"
     r"|Sign up (?:for|to) .{1,160}|Never miss .{0,40}\bsign(?:ing)? up.{0,120}|.{0,120}\b[Ss]ign up here\b.{0,40}"
     r"|Get .{1,60} by e-?mail\b.{0,120}|We want to hear what you think.{0,200}"
     # "メルマガ登録はこちら", not "メルマガの登録者が…" (a sentence, which was dropped).

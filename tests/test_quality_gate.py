@@ -369,22 +369,28 @@ def test_generic_floors():
     assert leaky <= GENERIC_LEAK_CEILING, f"{leaky} pages leak furniture"
 
 
-# Sentences written for the test, each as a paragraph of its own three quarters into a saved blog
-# post read generically: each begins with the words of a block under an article (its heading,
-# a newsletter prompt) and was taken for it: the post was cut there, or the sentence dropped.
-@pytest.mark.parametrize("line", [
-    "この記事を読んだ人から、たくさんの感想をいただきました。",
-    "関連記事の数も増えた。",
-    "人気記事も書き直しました。",
-    "人気記事の傾向",  # a sub-heading: no 。
-    "メルマガの登録者が1000人を超えました。",
-], ids=["kono-kiji-wo-yonda-hito", "kanren-kiji", "ninki-kiji", "ninki-kiji-heading", "merumaga"])
-def test_a_sentence_of_a_post_read_generically_is_not_the_block_under_it(line):
+_POST, _NEWS = "java-extractarticle/000033-hatena.html", "trafilatura-eval/bbc.com.52241221.html"
+
+
+# Sentences written for the test, each as a paragraph of its own three quarters into a saved page
+# read generically (a blog post, a news article): each begins with the words of a block under an
+# article (its heading) or has those of a newsletter prompt, and was taken for it: the text was
+# cut there, or the sentence dropped.
+@pytest.mark.parametrize("page,line", [
+    (_POST, "この記事を読んだ人から、たくさんの感想をいただきました。"),
+    (_POST, "関連記事の数も増えた。"),
+    (_POST, "人気記事も書き直しました。"),
+    (_POST, "人気記事の傾向"),  # a sub-heading: no 。
+    (_POST, "メルマガの登録者が1000人を超えました。"),
+    (_NEWS, "Residents can sign up for the city's email newsletter to receive evacuation updates, officials said."),
+    (_NEWS, "The ministry also began sending a weekly email newsletter to residents near the base."),
+], ids=["kono-kiji-wo-yonda-hito", "kanren-kiji", "ninki-kiji", "ninki-kiji-heading", "merumaga",
+        "newsletter-said", "newsletter-ministry"])
+def test_a_sentence_of_a_page_read_generically_is_not_the_furniture_around_it(page, line):
     from lxml import etree, html
 
     from crawler.encoding import decode_html
 
-    page, url = "java-extractarticle/000033-hatena.html", "https://blog.takuros.net/entry/2021/10/18/081714"
     before = _ours(page).paragraphs
     tree = html.document_fromstring(decode_html(saved_bytes(page), None)[0])
     there = before[len(before) * 3 // 4]
@@ -392,7 +398,7 @@ def test_a_sentence_of_a_post_read_generically_is_not_the_block_under_it(line):
     added = etree.Element("p")
     added.text = line
     anchor.addnext(added)
-    after = extract_article(html.tostring(tree, encoding="unicode"), url)
+    after = extract_article(html.tostring(tree, encoding="unicode"), _url(page))
     assert after.method == "generic:trafilatura"
     assert [p for p in after.paragraphs if p != line] == before and line in after.paragraphs
 
