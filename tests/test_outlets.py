@@ -243,11 +243,26 @@ def test_a_block_shown_as_written_gives_a_paragraph_a_line():
     assert "【画像】" not in article.text and "をもっと見る" not in article.text
 
 
+def test_a_review_on_nippon_com_holds_no_photo_caption_nor_credit():
+    # The film review's stills sit among its paragraphs (p.photo_box_c_v2), most captions ending in
+    # the photographer's credit ("…とロキタ（ジョエリー・ムブンドゥ）Photos ©Christine Plenus"):
+    # seven captions read as paragraphs of the review, and the last still's credit ended the text
+    # before the film's data. A photo essay's captions are its text.
+    review = "scrapping-webs/nippon-test_article_2.html"
+    url = json.loads((EXPECTED / (review + ".json")).read_text(encoding="utf-8"))["url"]
+    article = extract_article(saved_bytes(review), url)
+    assert not [p for p in article.paragraphs if "©" in p or "兄ジャン・ピエール（左）" in p]
+    assert "上映時間：89分" in article.paragraphs
+    essay = "scrapping-webs/nippon-test_article_1.html"
+    url = json.loads((EXPECTED / (essay + ".json")).read_text(encoding="utf-8"))["url"]
+    assert "城峯神社のオオカミの石像" in extract_article(saved_bytes(essay), url).paragraphs
+
+
 #: What the saved pages of the outlets with rules read as (a digest of their articles), by
 #: ``EXTRACTION_VERSION``. A change that moves it makes stored articles read otherwise: raise
 #: ``crawler.article.EXTRACTION_VERSION`` and add the new digest here, so that ``newsmon status``
 #: asks the users whose articles an older newsmon read to run ``newsmon reextract``.
-READINGS = {1: "dd1fdc7becb1d0e0"}
+READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c"}
 
 
 def test_a_change_in_what_pages_read_as_raises_the_extraction_version():

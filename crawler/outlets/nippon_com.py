@@ -26,9 +26,16 @@ OUTLET = Outlet(
         Rules(
             version="2023-03",
             body=("div.editArea",),
-            paragraphs="p, h2, h3",
+            # li: a review's data of its film or book ("監督・脚本：…", "上映時間：89分") under its text.
+            paragraphs="p, h2, h3, li",
+            # The stills among a review's paragraphs, their captions and credits
+            # (p.photo_box_c_v2 > span.caption_v2: "…（ジョエリー・ムブンドゥ）Photos ©Christine Plenus"),
+            # as every outlet's rules leave out captions. A photo essay (/ja/images/) captions its
+            # pictures with its text, in p.gallary-img: kept.
+            prune=('div.editArea p[class*="photo_box_"]',),
             # Photo credits and the banner-image caption under the text.
-            drop=(r"^(?:バナー(?:画像|写真)|Photos?)\s*[:：©]", r"^Photos? ©"),
+            # The heading of the trailer, an embedded video, is a heading of nothing in the text.
+            drop=(r"^(?:バナー(?:画像|写真)|Photos?)\s*[:：©]", r"^Photos? ©", r"^予告編$"),
         ),
     ),
     fixtures=(
