@@ -34,7 +34,7 @@ def share_bar_above(page: bytes, outlet, line: str = "この記事をシェア")
     """A page with a share bar's ``line`` first in the body its ``outlet``'s rules read."""
     from lxml import etree, html
 
-    tree, rules, body = _rules_body(page, outlet)
+    tree, _, body = _rules_body(page, outlet)
     bar = etree.Element("p")
     bar.text = line
     body.insert(0, bar)

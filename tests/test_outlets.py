@@ -174,8 +174,8 @@ _SANKEI, _JAPAN_NEWS = "fundus-jp/SankeiShimbun_2025_01_21.html", "fundus-jp/The
     (_SANKEI, "sankei", "アクセスランキングの上位を占めたのは、地元の話題だった。"),
     (_SANKEI, "sankei", "関連記事の削除要請が急増"),  # a sub-heading: no 。
     (_SANKEI, "sankei", "無断転載を禁止する規定に違反したとして、出版社は男性を提訴した。"),
-    (_JAPAN_NEWS, "japannews", "Copyright holders have long said that AI developers train their models on articles "
-                               "without permission."),
+    (_JAPAN_NEWS, "japannews", ("Copyright holders have long said that AI developers train their models on articles "
+                                "without permission.")),
     (_JAPAN_NEWS, "japannews", "Hayashi told reporters he had yet to read the full article in question."),
 ], ids=["kanren-kiji", "access-ranking", "kanren-kiji-heading", "mudan-tensai", "copyright", "read-the-full-article"])
 def test_a_sentence_of_the_article_that_begins_like_furniture_ends_nothing(fixture, key, line):
