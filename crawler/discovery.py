@@ -90,21 +90,34 @@ def _entry_date(entry: etree._Element) -> str | None:
     return max((d for d in map(_date, (el.text for el in entry.iter(*_DATE_ELEMENTS))) if d), default=None)
 
 
+#: An Atom link's rel that names the entry's own page: as written, and as RFC 4287 4.2.7.2 lets
+#: one write it (an IRI of IANA's registry), in any case (feed readers compare it so).
+_ALTERNATE = ("alternate", "http://www.iana.org/assignments/relation/alternate")
+#: The media types of a page (a link without one is taken for a page).
+_PAGE_TYPE = re.compile(r"\s*(?:text/html|application/xhtml\+xml)\b", re.I)
+
+
 def _entry_url(entry: etree._Element) -> str | None:
     """The URL an entry lists (as ``parse_feed`` and ``parse_sitemap`` read it). An RSS item's is
     its ``<link>``; failing that, an Atom ``<atom:link>`` (RSS makes the link optional, and
     feed readers, feedparser among them, take an item's link there), its ``rdf:about`` (RSS
     1.0), then its permalink ``<guid>``."""
-    written = href = None
+    written = href = other = None
     for child in entry:
         if not isinstance(child.tag, str):
             continue
         tag = _local(child)
         if tag == "link" and child.get("href"):
-            if href is None and child.get("rel", "alternate").strip() == "alternate":
-                href = _based(child, child.get("href").strip())
+            if href is None and child.get("rel", "alternate").strip().lower() in _ALTERNATE:
+                # The article's page, where an entry offers it in several forms (a PDF, an audio
+                # file) besides: the first one listed was taken, a PDF of no article.
+                if _PAGE_TYPE.match(child.get("type") or "text/html"):
+                    href = _based(child, child.get("href").strip())
+                elif other is None:
+                    other = _based(child, child.get("href").strip())
         elif tag in ("link", "loc") and written is None and (child.text or "").strip():
             written = _based(child, child.text.strip())
+    href = href or other
     kind = _local(entry)
     if kind == "item":
         return written or href or (entry.get(_RDF_ABOUT) or "").strip() or _permalink(entry)
