@@ -11,7 +11,7 @@ failing (the outlet is not being crawled properly):
     ``errors``     errors dominate the last run (at least half of its requests failed)
     ``no_links``   its feeds, sitemaps and sections were read but listed no article URL, where
                    they usually list some (the article URL pattern no longer matches?)
-    ``silent``     no new article for far longer than its usual rate allows
+    ``silent``     no new article for hours that brought it at least 10 on each of the 7 days before
     ``robots``     its robots.txt answered 5xx or could not be fetched: RFC 9309 says fetch
                    nothing, so nothing was (the next run asks again)
     ``discovery``  every feed, sitemap and section it read was broken or failed
@@ -124,13 +124,20 @@ SOFT_MIN_PAGES = 10
 PAYWALL_LOST_MIN = 30
 # The last run failed when at least this share of its requests failed (and at least two did).
 ERRORS_FLAG = 0.5
-# "Silent": no new article while the outlet's rate over the week before predicts at least this
-# many (the chance of none by luck is e^-10); the gap must span at least 3 runs, and the rate
-# needs a day of history, so a young database or a seconds-long test schedule never trips it.
-SILENT_EXPECTED = 10.0
+# "Silent": no new article over hours that, on each of the days before, brought the outlet at
+# least this many (the chance of none by luck is e^-10). Judged on the same clock hours of each
+# of the 7 days before, not on a daily average: a Japanese outlet that publishes 100 a day
+# publishes none from 1:00 to 5:00 JST, a ministry none at weekends, and at an average either was
+# "failing" every night or weekend. The fewest of those days counts, so a weekend or a holiday of
+# the week before speaks for today's, and neither a burst (an earthquake's night) nor the
+# outlet's first run (its feeds' and sitemaps' backlog, hundreds of articles) makes the usual
+# look busier than it is. The gap must span at least 3 runs, and a week of history is needed
+# (its weekend seen: at a week's weekdays, the first Saturday is a silence), so a young database
+# or a seconds-long test schedule never trips it.
+SILENT_EXPECTED = 10
 SILENT_MIN_RUNS = 3
-SILENT_HISTORY = timedelta(days=7)
-SILENT_MIN_HISTORY = timedelta(days=1)
+SILENT_DAYS = 7
+
 # Robots: the article URLs an outlet listed over this long are weighed against those its
 # robots.txt disallows (refused URLs are not asked again, so a run's counts say it only once).
 ROBOTS_WINDOW = timedelta(days=7)
@@ -426,16 +433,33 @@ def _silent(runs: list[dict[str, Any]], now: datetime) -> str | None:
     if gap < SILENT_MIN_RUNS or gap == len(runs):
         return None
     last_new = _time(runs[gap]["started_at"])
-    before = [r for r in runs[gap:] if _time(r["started_at"]) >= last_new - SILENT_HISTORY]
-    span = last_new - _time(before[-1]["started_at"])
-    if span < SILENT_MIN_HISTORY:
+    quiet = now - last_new
+    found = [(_time(r["started_at"]), r["articles_new"]) for r in runs[gap:]]
+    day = timedelta(days=1)
+    span = last_new - found[-1][0]
+    if span < SILENT_DAYS * day and quiet < SILENT_DAYS * day:
         return None
-    rate = sum(r["articles_new"] for r in before) / span.total_seconds()
-    quiet = (now - last_new).total_seconds()
-    if rate * quiet < SILENT_EXPECTED:
+    # What the runs of the same hours (from the last run that found something to now) found on
+    # each of SILENT_DAYS days before, the nearest whose hours lie wholly before the silence: a
+    # silence of two days is weighed against two days that took in a weekend, if a week did.
+    nearest = max(1, -(-quiet // day))
+    usual = []
+    for days in range(nearest, nearest + SILENT_DAYS):
+        if found[-1][0] > last_new - days * day:  # its history does not reach back to that day
+            break
+        usual.append(sum(n for at, n in found if last_new - days * day < at <= now - days * day))
+    if usual:
+        compared = f"the same hours of each of the {len(usual)} days before brought at least {min(usual)}"
+    elif span >= day:
+        # A silence of a week or more, longer than the history kept before it holds days to weigh
+        # it against: that history, its oldest run left out (the outlet's first: the backlog), at
+        # most as long as the silence. Still said, not "recovered" because the days ran out.
+        usual = [int(sum(n for _, n in found[:-1]) * min(1.0, quiet / span))]
+        compared = f"its {duration_text(span.total_seconds())} before brought {usual[0]} in as long"
+    if not usual or min(usual) < SILENT_EXPECTED:
         return None
-    return (f"no new article for {quiet / 3600:.1f} h over {gap} runs, where about "
-            f"{rate * 86400:.0f} a day are usual")
+    return (f"no new article for {duration_text(quiet.total_seconds())} over {gap} runs, where {compared}: its "
+            "feeds, sitemaps and sections frozen, or no longer read? `newsmon check` shows what they list now")
 
 
 def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]]) -> tuple[str, Reason] | None:

@@ -296,18 +296,22 @@ def test_feeds_that_list_no_article_url_any_more_fail_the_outlet():
     assert codes([unchanged] + usual) == ("ok", [])
 
 
-def test_silence_longer_than_the_outlets_rate_allows_fails_it():
-    # Two days of runs every 15 minutes, about one new article each, then three quiet hours.
-    busy = [run(180 + 15 * i, articles_new=1, pages=1) for i in range(192)]
+def test_silence_longer_than_the_same_hours_of_the_days_before_allow_fails_it():
+    # Eight days of runs every 15 minutes, one new article each, then three quiet hours.
+    busy = [run(180 + 15 * i, articles_new=1, pages=1) for i in range(96 * 8)]
     quiet = [run(15 * i) for i in range(12)]
     status, found = codes(quiet + busy)
     assert (status, found) == ("failing", ["silent"])
-    assert "no new article for 3.0 h over 12 runs, where about 97 a day are usual" in \
-        health.check(quiet + busy, now=NOW).reasons[0].message
+    assert health.check(quiet + busy, now=NOW).reasons[0].message.startswith(
+        "no new article for 3.0 h over 12 runs, where the same hours of each of the 7 days before brought at least 12")
     assert codes(quiet[:2] + busy) == ("ok", [])  # two quiet runs: too few
     sparse = [run(180 + 60 * 24 * i, articles_new=1, pages=1) for i in range(5)]  # one a day
     assert codes(quiet + sparse) == ("ok", [])
     assert codes(quiet + busy[:8]) == ("ok", [])  # two hours of history: too little to know a rate
+    assert codes(quiet + busy[:96 * 6]) == ("ok", [])  # six days': its weekend may be yet to come
+    # The same hours quiet on one of the days before (a night, a weekend): they are no silence.
+    night = [dict(r, articles_new=0) if 24 * 60 < 180 + 15 * i <= 27 * 60 else r for i, r in enumerate(busy)]
+    assert codes(quiet + night) == ("ok", [])
 
 
 # --- the table --------------------------------------------------------------------------------
@@ -742,3 +746,79 @@ def test_status_exits_0_when_nothing_fails_and_colours_a_terminal(tmp_path):
 def test_severity_order():
     assert sorted(["ok", "unknown", "failing", "degraded", "blocked", "new-status"], key=health.severity) == [
         "failing", "blocked", "degraded", "unknown", "new-status", "ok"]
+
+
+# --- silence, on the rhythm of real outlets ---------------------------------------------------
+
+JST = timezone(timedelta(hours=9))
+
+
+def crawl_hourly(db, outlet: str, start: datetime, hours: int, per_hour) -> list[tuple[datetime, str, list[str]]]:
+    """``hours`` runs an hour apart from ``start``, each finding ``per_hour(its start)`` new
+    articles, checked as a crawl checks them; the health changes they told, with when."""
+    told = []
+    for hour in range(hours):
+        at = start + timedelta(hours=hour)
+        new = per_hour(at)
+        run_id = add_run(db, outlet, at, articles_new=new, pages=new, discovery_ok=1, discovery_changed=1,
+                         discovered=20)
+        told += [(at, c.status, [r.code for r in c.reasons])
+                 for c in health.update_run_health(db, run_id, now=at + timedelta(minutes=1))]
+    return told
+
+
+def daily_news(at: datetime) -> int:
+    """A news site's 100 articles a day: 5 an hour, none from 1:00 to 5:00 JST."""
+    return 0 if 1 <= at.astimezone(JST).hour < 5 else 5
+
+
+def test_a_night_without_news_is_no_silence_and_an_outlet_that_stops_is(db):
+    # Every night at 4:00 JST the outlet was "failing" (3 quiet hours where 12 were due at its
+    # daily average), and "ok" again at 6:00: two notifications and a cron mail a night.
+    start = datetime(2026, 11, 2, 0, 2, tzinfo=JST)  # a Monday
+    assert crawl_hourly(db, "nhk", start, 24 * 9, daily_news) == []
+    # Its feed frozen at 10:00 on a Wednesday: said within hours, and for as long as it lasts.
+    stop = datetime(2026, 11, 11, 10, 2, tzinfo=JST)
+    assert crawl_hourly(db, "nhk", start + timedelta(days=9), 24 * 14,
+                        lambda at: 0 if at >= stop else daily_news(at)) == [
+        (stop + timedelta(hours=2), "failing", ["silent"])]
+    [told] = db.execute("SELECT reasons FROM health_log WHERE status = 'failing'").fetchone()
+    assert json.loads(told)[0]["message"] == (
+        "no new article for 3.0 h over 3 runs, where the same hours of each of the 7 days before brought at least "
+        "15: its feeds, sitemaps and sections frozen, or no longer read? `newsmon check` shows what they list now")
+    # Two weeks on, longer than the days kept before it to compare with: still said.
+    assert health.current(db, "nhk").reasons[0].message.startswith(
+        "no new article for 13.6 days over 326 runs, where its 9.4 days before brought")
+
+
+def test_the_first_runs_backlog_and_a_burst_are_not_the_outlets_usual_pace(db):
+    # An outlet new to newsmon, 30 articles a day from 6:00 JST, its first run storing the 500 its
+    # sitemap listed: at a daily average of 530 it was "failing" after any three quiet hours.
+    start = datetime(2026, 11, 2, 0, 2, tzinfo=JST)
+
+    def small(at: datetime) -> int:
+        if at == start:
+            return 500
+        # An earthquake at 2:00 on the second night: 50 articles in an hour.
+        if at == start + timedelta(days=1, hours=2):
+            return 50
+        return 2 if at.astimezone(JST).hour >= 6 and at.hour % 3 else 0
+
+    # Its second week's nights weigh the first's, the earthquake's among them: no silence either.
+    assert crawl_hourly(db, "kyodo", start, 24 * 12, small) == []
+
+
+def test_a_weekend_without_press_releases_is_no_silence(db):
+    # A ministry: ten releases a weekday from 9:00 to 18:00 JST, none at weekends. At its weekly
+    # average it was "failing" from Saturday to Monday morning.
+    def ministry(at: datetime) -> int:
+        local = at.astimezone(JST)
+        return int(local.weekday() < 5 and 9 <= local.hour < 19 and local.hour != 12)
+
+    start = datetime(2026, 11, 2, 0, 2, tzinfo=JST)
+    assert crawl_hourly(db, "mod", start, 24 * 14, ministry) == []
+    # It stops after Friday 13 November: said on Tuesday morning, when as long a stretch of
+    # hours (Friday evening on) had brought at least 10 on each of the days before.
+    told = crawl_hourly(db, "mod", start + timedelta(days=14), 24 * 7, lambda at: 0)
+    assert [(at.astimezone(JST).strftime("%a %d %H:%M"), status) for at, status, _ in told] == [
+        ("Tue 17 09:02", "failing")]
