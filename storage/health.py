@@ -477,6 +477,15 @@ def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]]) 
                                            "were broken" + (f": {named}{more}" if named else ""))
 
 
+def _failed_before_reason(broken: list[Mapping[str, Any]]) -> Reason:
+    named = "; ".join(f"{b['url']}: {b['reason'] or 'HTTP ' + str(b['http_status'])}" for b in broken[:3])
+    more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
+    return Reason("discovery", f"{len(broken)} of its feeds, sitemaps and sections failed or were broken in the "
+                               f"run before and read in the last: {named}{more}; named until they read in two runs "
+                               "in a row (one failing every other run: its host limiting requests? `newsmon check` "
+                               "says what it answers)")
+
+
 def _walls_reason(last: Mapping[str, Any], wall: str | None) -> Reason | None:
     walls = last.get("walls", 0)
     if not walls:
@@ -796,7 +805,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           refetch: tuple[int, list[tuple[str, str]]] | None = None,
           stale: list[Mapping[str, Any]] | None = None,
           moved: tuple[int, int, list[str]] | None = None,
-          unlinked: list[Mapping[str, Any]] | None = None) -> Health:
+          unlinked: list[Mapping[str, Any]] | None = None,
+          failed_before: list[Mapping[str, Any]] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -807,7 +817,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     over (``overflowed``); ``refetch``: its articles the last run fetched again under another
     URL (``refetched``); ``stale``: its feeds that list nothing new (``stale``); ``moved``: what
     its feeds list on other hosts (``off_domains``); ``unlinked``: its feeds and sitemaps whose
-    entries gave no URL (``unlinked_documents``).
+    entries gave no URL (``unlinked_documents``); ``failed_before``: its feeds, sitemaps and
+    sections that failed or were broken in the run before and read in the last (``failed_before``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -840,6 +851,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     found = _discovery_reason(last, broken or [])
     if found:
         (failing if found[0] == "failing" else degraded).append(found[1])
+    elif failed_before:
+        degraded.append(_failed_before_reason(failed_before))
     for code, numerator, denominator, min_pages, message, own_past in _RATIOS:
         found = _ratio_check(runs, numerator, denominator, min_pages, now, own_past)
         if found:
@@ -879,6 +892,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     # By URL, not as they were answered: the reason names the first three, the same ones every run.
     broken = list(db.query("SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? "
                            "AND ok = 0 ORDER BY url", [runs[0]["run_id"], outlet])) if runs else []
+    before = failed_before(db, outlet, runs)
     wall = None
     if runs and runs[0].get("walls"):
         found = db.execute(
@@ -892,7 +906,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    refetch=refetched(db, outlet, runs[0]["run_id"]) if runs else None,
                    stale=stale(db, outlet, runs[0]["run_id"], now=now) if runs else None,
                    moved=off_domains(db, outlet, now=now),
-                   unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None)
+                   unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
+                   failed_before=before)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):
@@ -911,6 +926,23 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     if not changed or (before is None and health.status == "ok"):
         return None
     return HealthChange(outlet, before.status if before else None, health.status, health.reasons)
+
+
+def failed_before(db: Database, outlet: str, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The outlet's feeds, sitemaps and sections that failed or were broken in the run before its
+    last (``runs``: ``history``, newest first; runs skipped left out) and that the last read well.
+
+    Judged on the last run alone, a feed failing every other run (a host limiting requests, a
+    CDN erring) turned the outlet degraded and ok again with every run: a health change, and a
+    digest, an hour. Named for one run more, the outlet stays degraded while it flaps.
+    """
+    ran = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
+    if len(ran) < 2:
+        return []
+    return [dict(r) for r in db.query(
+        "SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 0 "
+        "AND url IN (SELECT url FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 1) ORDER BY url",
+        [ran[1]["run_id"], outlet, ran[0]["run_id"], outlet])]
 
 
 def update_run_health(db: Database, run_id: int, *, now: datetime | None = None,

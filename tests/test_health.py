@@ -822,3 +822,30 @@ def test_a_weekend_without_press_releases_is_no_silence(db):
     told = crawl_hourly(db, "mod", start + timedelta(days=14), 24 * 7, lambda at: 0)
     assert [(at.astimezone(JST).strftime("%a %d %H:%M"), status) for at, status, _ in told] == [
         ("Tue 17 09:02", "failing")]
+
+
+def test_a_feed_that_fails_every_other_run_is_one_notice_not_one_a_run(db):
+    # A feed answering 503 every other hour (a CDN, a rate limit) turned the outlet degraded, ok,
+    # degraded...: a digest with a health change after every run, the kind of noise that gets
+    # monitoring ignored.
+    feed = "https://www3.nhk.or.jp/rss/news/cat0.xml"
+    start = datetime(2026, 11, 2, 9, 2, tzinfo=JST)
+    told = []
+    for hour, ok in enumerate([True, True, False, True, False, True, False, True, True, True]):
+        at = start + timedelta(hours=hour)
+        run_id = add_run(db, "nhk", at, pages=5, articles_new=5, discovery_ok=2 if ok else 1,
+                         discovery_failed=0 if ok else 1, discovery_changed=2 if ok else 1, discovered=40)
+        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=feed, kind="feed", ok=ok,
+                                  http_status=200 if ok else 503, reason=None if ok else "HTTP 503",
+                                  entries=20 if ok else None, article_urls=20 if ok else None, now=at.isoformat())
+        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url="https://www3.nhk.or.jp/sitemap-news.xml",
+                                  kind="sitemap", ok=True, http_status=200, entries=20, article_urls=20,
+                                  now=at.isoformat())
+        told += [(hour, c.status) for c in health.update_run_health(db, run_id, now=at + timedelta(minutes=1))]
+    # Degraded at its first failure, ok once it read in two runs in a row.
+    assert told == [(2, "degraded"), (8, "ok")]
+    assert health.current(db, "nhk").status == "ok"
+    [(reasons,)] = db.execute("SELECT reasons FROM health_log WHERE status = 'degraded'").fetchall()
+    assert json.loads(reasons)[0]["message"] == (
+        "1 of its 2 feeds, sitemaps and sections failed or were broken: "
+        "https://www3.nhk.or.jp/rss/news/cat0.xml: HTTP 503")
