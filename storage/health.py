@@ -892,7 +892,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     # By URL, not as they were answered: the reason names the first three, the same ones every run.
     broken = list(db.query("SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? "
                            "AND ok = 0 ORDER BY url", [runs[0]["run_id"], outlet])) if runs else []
-    before = failed_before(db, outlet, runs)
+    flapping = failed_before(db, outlet, runs)
     wall = None
     if runs and runs[0].get("walls"):
         found = db.execute(
@@ -907,7 +907,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    stale=stale(db, outlet, runs[0]["run_id"], now=now) if runs else None,
                    moved=off_domains(db, outlet, now=now),
                    unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
-                   failed_before=before)
+                   failed_before=flapping)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):
