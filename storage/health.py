@@ -138,6 +138,12 @@ SILENT_EXPECTED = 10
 SILENT_MIN_RUNS = 3
 SILENT_DAYS = 7
 
+# A feed, sitemap or section that failed in the run before the last, read in the last, and failed
+# in another of this many runs before with a good read between, is flapping: named, so its outlet
+# stays degraded rather than changing with each run. One failed spell then good reads (an outage
+# over) is not a flap.
+FLAP_RUNS = 6
+
 # Robots: the article URLs an outlet listed over this long are weighed against those its
 # robots.txt disallows (refused URLs are not asked again, so a run's counts say it only once).
 ROBOTS_WINDOW = timedelta(days=7)
@@ -481,9 +487,9 @@ def _failed_before_reason(broken: list[Mapping[str, Any]]) -> Reason:
     named = "; ".join(f"{b['url']}: {b['reason'] or 'HTTP ' + str(b['http_status'])}" for b in broken[:3])
     more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
     return Reason("discovery", f"{len(broken)} of its feeds, sitemaps and sections failed or were broken in the "
-                               f"run before and read in the last: {named}{more}; named until they read in two runs "
-                               "in a row (one failing every other run: its host limiting requests? `newsmon check` "
-                               "says what it answers)")
+                               f"run before, and earlier too, and read in the last: {named}{more}; named while they "
+                               "fail every other run or so (its host limiting requests? `newsmon check` says what "
+                               "it answers)")
 
 
 def _walls_reason(last: Mapping[str, Any], wall: str | None) -> Reason | None:
@@ -929,20 +935,36 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
 
 
 def failed_before(db: Database, outlet: str, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The outlet's feeds, sitemaps and sections that failed or were broken in the run before its
-    last (``runs``: ``history``, newest first; runs skipped left out) and that the last read well.
+    """The outlet's feeds, sitemaps and sections that read in its last run but are flapping: they
+    failed or were broken in the run before, and in an earlier one of the last ``FLAP_RUNS`` with
+    a good read between (``runs``: ``history``, newest first; runs skipped left out).
 
     Judged on the last run alone, a feed failing every other run (a host limiting requests, a
     CDN erring) turned the outlet degraded and ok again with every run: a health change, and a
-    digest, an hour. Named for one run more, the outlet stays degraded while it flaps.
+    digest, an hour. Named while it flaps, the outlet stays degraded; one that failed for a spell
+    and reads again (an outage over) is not named, its outlet ok at once.
     """
-    ran = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
-    if len(ran) < 2:
+    ran = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")][:FLAP_RUNS + 1]
+    if len(ran) < 4:
         return []
-    return [dict(r) for r in db.query(
-        "SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 0 "
-        "AND url IN (SELECT url FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 1) ORDER BY url",
-        [ran[1]["run_id"], outlet, ran[0]["run_id"], outlet])]
+    ids = [r["run_id"] for r in ran]
+    read: dict[str, dict[int, bool]] = {}
+    last: dict[str, dict[str, Any]] = {}
+    for row in db.query(f"SELECT run_id, url, kind, http_status, reason, ok FROM discovery WHERE outlet = ? "
+                        f"AND run_id IN ({', '.join('?' * len(ids))})", [outlet, *ids]):
+        read.setdefault(row["url"], {})[row["run_id"]] = bool(row["ok"])
+        if row["run_id"] == ids[1]:
+            last[row["url"]] = row
+    named = []
+    for url, oks in sorted(read.items()):
+        if not oks.get(ids[0]) or oks.get(ids[1]) is not False:
+            continue
+        # Older runs, newest first: a good read, then a failure again, is a flap.
+        older = [oks[i] for i in ids[2:] if i in oks]
+        if True in older and False in older[older.index(True):]:
+            row = last[url]
+            named.append({k: row[k] for k in ("url", "kind", "http_status", "reason")})
+    return named
 
 
 def update_run_health(db: Database, run_id: int, *, now: datetime | None = None,
