@@ -3,8 +3,9 @@
 The actors and their markers are data (``crawler/actors.toml``, explained there). Given an
 article's normalised text and the span of a term in it, :func:`attribute` looks, in order, at
 a marker right before the term (or "of <marker>" right after it), the markers of its sentence
-weighted by their grammatical role, the neighbouring sentences, the nearest attributed term
-before it, and the article as a whole.
+weighted by their grammatical role, the earlier mentions of the same document (when they
+are all one owner's), the neighbouring sentences, the nearest attributed term before it, and
+the article as a whole.
 
 Pure and picklable: no Scrapy, no SQLite; an :class:`Attributor` is built once per process.
 """
@@ -55,7 +56,7 @@ class Attribution:
     """Who a term occurrence is attributed to, how, and the words that said so."""
 
     owner: str | None          # actor key ("JP", "US", ...), None when nothing says
-    how: str                   # prefix, sentence, neighbours, carried, article, none
+    how: str                   # prefix, sentence, same, neighbours, carried, article, none
     cue: str = ""              # the marker that decided it ("トランプ政権", "Japan's")
     at: int = -1               # where that marker starts, for a prefix (it claims the marker)
 
@@ -148,13 +149,16 @@ class Attributor:
 
     def attribute(self, text: str, start: int, end: int, markers: list[Marker], sentences: list[int],
                   previous: Attribution | None = None,
-                  article: Attribution | None = None, claimed: frozenset[int] = frozenset()) -> Attribution:
+                  article: Attribution | None = None, claimed: frozenset[int] = frozenset(),
+                  same: Attribution | None = None) -> Attribution:
         """Whose is the term at ``text[start:end]``.
 
         Args:
             markers: ``self.markers(text)``; sentences: ``self.sentences(text)`` (computed once
                 per text by the caller).
             previous: the attribution of the nearest attributed term before this one.
+            same: the attribution of the nearest earlier mention of the same document; it
+                comes before the neighbouring sentences (see below).
             article: the article-wide attribution (:meth:`article_owner`).
             claimed: start offsets of markers that are other terms' prefixes.
         """
@@ -166,6 +170,11 @@ class Attributor:
         chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed))
         if chosen is not None:
             return Attribution(chosen[0], "sentence", chosen[1])
+        # The same document named again with nothing of its own in its sentence is the one named
+        # before: the next sentence's subject is usually a reaction to it ("米国防総省は国家防衛戦略を
+        # 公表した。…国家防衛戦略は日本などに…求めた。日本政府は精査している": the US one).
+        if same is not None and same.owner is not None:
+            return Attribution(same.owner, "same", same.cue)
         nlo = sentences[i - 1] if i > 0 else lo
         nhi = sentences[i + 2] if i + 2 < len(sentences) else len(text)
         around = self.weigh(text, markers, nlo, lo, None, 0.5, claimed)

@@ -380,7 +380,7 @@ class _Trace:
 
 
 def _attribute_all(topic: Topic, title: _Text, body: _Text,
-                   spans: list[tuple[str, int, int]]) -> tuple[list[Occurrence], Any]:
+                   spans: list[tuple[str, int, int, int]]) -> tuple[list[Occurrence], Any]:
     """Attribute each (where, start, end), in reading order, title first. Prefixes first: a
     marker that is one term's prefix ("米国の国家安全保障戦略") says nothing about the others."""
     if not spans:
@@ -388,16 +388,24 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text,
     attrib = attributor()
     article = attrib.article_owner(body.text, body.markers)
     prefixes = [attrib.prefix((title if w == "title" else body).text, s, e,
-                              (title if w == "title" else body).markers) for w, s, e in spans]
+                              (title if w == "title" else body).markers) for w, s, e, _ in spans]
     for where, part in (("title", title), ("text", body)):
-        part.claimed = frozenset(p.at for p, (w, _, _) in zip(prefixes, spans) if p is not None and w == where)
+        part.claimed = frozenset(p.at for p, (w, _, _, _) in zip(prefixes, spans) if p is not None and w == where)
     out: list[Occurrence] = []
     previous = None
-    for (where, start, end), found in zip(spans, prefixes):
+    # Each document's attributions in the text so far, by term index (the article-wide guess is
+    # not one): when they are all one owner's, a bare mention is that owner's; a story comparing
+    # Japan's with the US one names both, and its bare mentions are left to the neighbours.
+    same: dict[int, list[Any]] = {}
+    for (where, start, end, index), found in zip(spans, prefixes):
         part = title if where == "title" else body
         if found is None:
+            before = same.get(index, [])
             found = attrib.attribute(part.text, start, end, part.markers, part.sentences,
-                                     previous if where == "text" else None, article, part.claimed)
+                                     previous if where == "text" else None, article, part.claimed,
+                                     before[-1] if len({a.owner for a in before}) == 1 else None)
+        if found.owner is not None and topic.terms[index].document and found.how != "article":
+            same.setdefault(index, []).append(found)
         if where == "text" and found.owner is not None:
             previous = found
         out.append(Occurrence(where, start, end, found.owner, found.how, found.cue))
@@ -516,7 +524,7 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
         spans = sorted(((w, s, e, i) for i in indices if not topic.terms[i].context
                         for w, found in (("title", in_title), ("text", in_text)) for s, e in found.get(i, [])),
                        key=lambda x: (x[0] != "title", x[1]))
-        attributed, article_owner = _attribute_all(topic, title_t, body_t, [(w, s, e) for w, s, e, _ in spans])
+        attributed, article_owner = _attribute_all(topic, title_t, body_t, spans)
         for (_, _, _, index), occ in zip(spans, attributed):
             source = title if occ.where == "title" else text
             if topic.terms[index].document and _cited(source, occ.start, occ.end):

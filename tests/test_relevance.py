@@ -117,6 +117,36 @@ def test_a_foreign_government_releasing_its_strategy_is_not_relevant(topics, tit
     assert score.matches and all(m.kind == "foreign" for m in score.matches)
 
 
+# A foreign document named again without a marker of its own, next to Japan's reaction: the
+# reaction's subject (日本政府は, "Japan's Defense Ministry") is another clause's, the document
+# is still the one the story is about. Reviewers saw these US strategy stories as relevant.
+REACTION = [
+    ("米国防総省、国家防衛戦略を公表 同盟国に負担増要求",
+     "米国防総省は23日、新たな国家防衛戦略を公表した。本土防衛と西半球を最優先とし、同盟国に負担の増加を求めた。"
+     "国家防衛戦略は、日本や韓国などの同盟国に国内総生産(GDP)比3.5%の国防費を求めている。日本政府は内容を精査している。"
+     "防衛省幹部は「想定の範囲内だ」と話した。", "国家防衛戦略"),
+    ("Pentagon releases defense strategy",
+     "WASHINGTON (Kyodo) -- The Pentagon released its new National Defense Strategy on Friday, putting homeland "
+     "defense first. The National Defense Strategy calls on allies including Japan to spend 3.5% of GDP on defense. "
+     "Japan's Defense Ministry said it would study the document. A Japanese official said Tokyo would decide its "
+     "defense spending on its own.", "National Defense Strategy"),
+    ("Trump's security strategy asks allies to do more",
+     "The Trump administration released its National Security Strategy on Thursday. The strategy asks allies "
+     "to share the burden. The National Security Strategy says allies in Asia must do more. Chief Cabinet "
+     "Secretary Kihara said Japan would make its own decisions.", "National Security Strategy"),
+    # Whose it is said only in the headline, as the lead goes straight to the content.
+    ("米国防総省、新たな国家防衛戦略",
+     "国家防衛戦略は、日本など同盟国に国防費の大幅な増額を求めた。国家防衛戦略の公表は4年ぶり。日本政府は内容を精査している。",
+     "国家防衛戦略"),
+]
+
+
+@pytest.mark.parametrize("title,text,term", REACTION)
+def test_a_foreign_document_named_again_beside_japans_reaction_stays_foreign(topics, title, text, term):
+    assert {o for o, _ in owners(text, term, topics, title)} == {"US"}
+    assert not top(title, text, topics).relevant
+
+
 def test_a_document_cited_as_the_basis_of_something_else_counts_as_context(topics):
     text = "政府は国家安全保障戦略を踏まえ、防衛装備移転三原則の運用指針を改正した。"
     score = top("装備品輸出ルールを改正", text, topics)
