@@ -194,6 +194,21 @@ def test_short_wire_stories_naming_the_document_and_its_revision_are_relevant(to
     assert top(title, text, topics).relevant
 
 
+# The set named with の or 3つの (NHK's style), or as 戦略3文書, on a step of the revision that has no
+# revision verb (the ruling parties approve the draft, a panel meets): these were scored 0.
+@pytest.mark.parametrize("title,text", [
+    ("安全保障関連の3文書 与党が了承", "自民、公明両党は安全保障関連の3文書の政府案を了承した。"),
+    ("安保関連の3文書、有識者会議が初会合", "安保関連の3文書をめぐる有識者会議が初会合を開いた。"),
+    ("安全保障関連の3つの文書 与党が了承", "自民党と公明党は、安全保障関連の3つの文書の政府案を了承しました。"),
+    ("戦略3文書、自民が提言", "自民党は戦略3文書に関する提言をまとめ、首相に提出した。"),
+    ("LDP submits proposals on strike-back capability",
+     "The LDP submitted proposals to Prime Minister Takaichi calling for Japan to maintain its strike-back "
+     "capability and expand it."),
+])
+def test_the_set_and_its_policies_in_other_spellings_are_relevant(topics, title, text):
+    assert top(title, text, topics).relevant
+
+
 def test_topic_is_null_when_nothing_matched(topics):
     fields = score_fields("大谷翔平、今季1号", "エンゼルスの大谷翔平が今季1号のソロ本塁打を放った。", topics)
     assert fields == {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": [], "threshold": None}
