@@ -183,6 +183,21 @@ def test_lookalikes_are_not_structure_matches(topics, text):
     assert structure(top(None, text, topics)) is None
 
 
+# A national team's "defense strategy" and the security clearance system read as Japan revising a
+# security document: a reviewer got a rugby preview and an economic-security bill in the queue.
+@pytest.mark.parametrize("title,text", [
+    ("Jones to rework Japan's defense ahead of England test",
+     "Japan head coach Eddie Jones said the Brave Blossoms would revise their defense strategy before Saturday's "
+     "test against England. Japan conceded five tries last week."),
+    ("Japan's volleyball team reworks its defense",
+     "Japan's women's volleyball team will revise its defense plan before the Olympic qualifier, the coach said."),
+    ("Japan revises security clearance law plan",
+     "Japan adopted a plan for security clearance rules covering defense information."),
+])
+def test_a_teams_defense_and_security_clearance_are_not_the_documents(topics, title, text):
+    assert not top(title, text, topics).relevant
+
+
 @pytest.mark.parametrize("title,text", [
     ("Japan to review security strategy",
      "TOKYO (Kyodo) -- The government will begin revising the National Security Strategy next month. "
