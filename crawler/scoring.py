@@ -311,6 +311,45 @@ _CITED_BEFORE = re.compile(
     r"(?:under|in line with|based on|due to|driven by|thanks to|backed by|pursuant to|according to|"
     r"in accordance with|consistent with)\s+(?:[\w'’.-]+\s+){0,6}$", re.IGNORECASE)
 
+# A revision verb tied to a date in the past says when a document was made, not that it is being
+# revised: "2022年12月に改定した国家安全保障戦略", "2013年策定の", "which adopted its ... Strategy in December
+# 2022", "In 2013, Japan drafted". Only a year written out dates it (a future "2026年に改定する" is not past;
+# 昨年12月に, "last year" name no year and stay undated).
+_JA_YEAR_BEFORE = re.compile(r"(?:19|20)?[0-9]{2}年(?:[0-9]{1,2}月)?(?:[0-9]{1,2}日)?(?:に|、)?(?:初めて|初の|初)?$")
+# し、 and に…の are left out: "26年に改定し、27年度から運用", "26年に改定の方向" are plans.
+_JA_PAST_AFTER = ("した", "され", "して以来")
+_JA_YEAR_JUST_BEFORE = re.compile(r"年(?:[0-9]{1,2}月)?$")
+_EN_FUTURE_BEFORE = re.compile(r"\b(?:be|being)\s+$", re.IGNORECASE)
+_MONTH = (r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+          r"Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+)?")
+_EN_YEAR_AFTER = re.compile(rf"(?:\s+[\w'’.,-]+){{0,6}}?\s+in\s+{_MONTH}(?:19|20)[0-9]{{2}}(?![0-9])")
+_EN_YEAR_BEFORE = re.compile(rf"\b[Ii]n\s+{_MONTH}(?:19|20)[0-9]{{2}},?\s+(?:[\w'’-]+\s+){{0,3}}$")
+
+
+def _dated(text: str, verb: re.Match[str]) -> bool:
+    """Whether a revision verb is tied to a year in the past (see _JA_YEAR_BEFORE)."""
+    word, start, end = verb.group(), verb.start(), verb.end()
+    if not word.isascii():
+        if not _JA_YEAR_BEFORE.search(text, max(0, start - 16), start):
+            return False
+        # 2022年改定の国家防衛戦略: the year right before the verb.
+        return text.startswith(_JA_PAST_AFTER, end) or (
+            text.startswith("の", end) and bool(_JA_YEAR_JUST_BEFORE.search(text, max(0, start - 4), start)))
+    if not (word.lower().endswith("ed") or word.lower() in ("drew up", "drawn up", "rewrote")):
+        return False
+    if _EN_FUTURE_BEFORE.search(text, max(0, start - 8), start):  # "is to be revised in 2026"
+        return False
+    return bool(_EN_YEAR_AFTER.match(text, end, end + 90) or _EN_YEAR_BEFORE.search(text, max(0, start - 40), start))
+
+
+def _revised_here(structure: Structure, text: str, lo: int, hi: int) -> bool | None:
+    """Whether the sentence text[lo:hi] has a revision verb that is not dated; None: no verb at all."""
+    verbs = list(structure.verb.finditer(text, lo, hi))
+    if not verbs:
+        return None
+    return any(not _dated(text, v) for v in verbs)
+
+
 _ATTRIBUTOR: Any = None
 
 
@@ -368,6 +407,16 @@ class _Text:
 def _cited(text: str, start: int, end: int) -> bool:
     return bool(_CITED_AFTER.match(text, end, end + 8)) or bool(
         _CITED_BEFORE.search(text, max(0, start - 80), start))
+
+
+def _background(topic: Topic, part: _Text, at: int) -> bool:
+    """A document named in a sentence whose every revision verb is dated ("Japan, which adopted its
+    National Security Strategy in December 2022, has deepened ties with Manila"): the background of
+    another story, like a document cited as the basis of something else."""
+    if topic.structure is None:
+        return False
+    lo, hi = part.sentence(at)
+    return _revised_here(topic.structure, part.text, lo, hi) is False
 
 
 @dataclass
@@ -494,7 +543,7 @@ def _structure(topic: Topic, title: _Text, body: _Text) -> list[Occurrence]:
             continue
         for match in structure.phrase.finditer(text):
             lo, hi = part.sentence(match.start())
-            if not structure.verb.search(text, lo, hi):
+            if not _revised_here(structure, text, lo, hi):
                 continue
             if structure.exclude is not None and structure.exclude.search(text, max(lo, match.start() - 12),
                                                                           min(hi, match.end() + 4)):
@@ -527,7 +576,8 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
         attributed, article_owner = _attribute_all(topic, title_t, body_t, spans)
         for (_, _, _, index), occ in zip(spans, attributed):
             source = title if occ.where == "title" else text
-            if topic.terms[index].document and _cited(source, occ.start, occ.end):
+            if topic.terms[index].document and (_cited(source, occ.start, occ.end) or _background(
+                    topic, title_t if occ.where == "title" else body_t, occ.start)):
                 occ.cited = True
             occurrences.setdefault(topic.terms[index].term, []).append(occ)
     core: list[TermMatch] = []

@@ -224,6 +224,38 @@ def test_the_set_and_its_policies_in_other_spellings_are_relevant(topics, title,
     assert top(title, text, topics).relevant
 
 
+# A document named by when it was made ("which adopted its ... Strategy in December 2022", "2013年に初めて
+# 策定された") is the background of another story (a troop pact, an obituary), not its revision; the
+# reviewer got them at 9-11 points. Beside a revision of its own, a dated mention still counts.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("Japan, Philippines sign troop pact",
+     "Japan and the Philippines signed a reciprocal access agreement on Monday. Japan, which adopted its current "
+     "National Security Strategy in December 2022, has deepened ties with Manila. The pact takes effect in "
+     "September.", False),
+    ("日比、円滑化協定に署名", "日本とフィリピンは円滑化協定に署名した。日本は2022年12月に改定した国家安全保障戦略で"
+     "同志国との連携をうたっている。協定は9月に発効する。", False),
+    ("谷内正太郎氏死去", "初代国家安全保障局長の谷内正太郎氏が死去した。85歳だった。2013年に初めて策定された国家安全保障戦略の"
+     "取りまとめを主導した。", False),
+    ("Former security adviser dies", "Shotaro Yachi, who drafted Japan's first National Security Strategy in 2013, "
+     "died on Monday. He was 85.", False),
+    ("安保3文書、年内改定へ", "政府は2022年に策定した国家安全保障戦略などを年内に改定する方針を固めた。", True),
+    ("Japan to revise its strategy", "Japan will revise the National Security Strategy it adopted in December 2022, "
+     "officials said.", True),
+    ("Japan adopts new security strategy", "Japan's Cabinet on Friday adopted a new National Security Strategy, "
+     "the first revision since 2013.", True),
+    ("政府、国家安保戦略を閣議決定", "政府は16日、国家安全保障戦略を閣議決定した。2013年に初めて策定して以来、初の改定となる。",
+     True),
+    ("Japan to revise security papers in 2026", "Japan plans to revise its national security strategy in 2026.",
+     True),
+    ("Security strategy to be revised", "Japan's National Security Strategy is expected to be revised in 2026.",
+     True),
+    ("国家安保戦略、26年に改定へ", "政府は国家安全保障戦略を26年に改定の方向で調整している。", True),
+    ("国家防衛戦略を見直し", "防衛省は2022年改定の国家防衛戦略の見直しに着手した。", True),
+])
+def test_a_document_named_by_when_it_was_made_is_background(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
 def test_topic_is_null_when_nothing_matched(topics):
     fields = score_fields("大谷翔平、今季1号", "エンゼルスの大谷翔平が今季1号のソロ本塁打を放った。", topics)
     assert fields == {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": [], "threshold": None}
