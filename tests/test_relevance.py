@@ -209,13 +209,19 @@ def test_short_wire_stories_naming_the_document_and_its_revision_are_relevant(to
     assert top(title, text, topics).relevant
 
 
-# The set named with の or 3つの (NHK's style), or as 戦略3文書, on a step of the revision that has no
-# revision verb (the ruling parties approve the draft, a panel meets): these were scored 0.
+# The set named with の or 3つの (NHK's style), or as 戦略3文書, "three key national security documents", on
+# a step of the revision that has no revision verb (the ruling parties approve the draft, a panel meets):
+# these were scored 0.
 @pytest.mark.parametrize("title,text", [
     ("安全保障関連の3文書 与党が了承", "自民、公明両党は安全保障関連の3文書の政府案を了承した。"),
     ("安保関連の3文書、有識者会議が初会合", "安保関連の3文書をめぐる有識者会議が初会合を開いた。"),
     ("安全保障関連の3つの文書 与党が了承", "自民党と公明党は、安全保障関連の3つの文書の政府案を了承しました。"),
     ("戦略3文書、自民が提言", "自民党は戦略3文書に関する提言をまとめ、首相に提出した。"),
+    ("LDP panel meets on three key national security documents",
+     "The LDP's security panel met on Tuesday to discuss Japan's three key national security documents."),
+    ("Panel holds first meeting", "An expert panel on Japan's three key defense documents held its first meeting."),
+    ("Takaichi receives LDP proposals",
+     "Prime Minister Takaichi received the LDP's proposals on the three main security documents."),
     ("LDP submits proposals on strike-back capability",
      "The LDP submitted proposals to Prime Minister Takaichi calling for Japan to maintain its strike-back "
      "capability and expand it."),
