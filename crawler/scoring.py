@@ -9,8 +9,9 @@ Matching rules, for every form of a term (the term and its variants):
 - a form's end that is a Latin letter or digit must not touch another one, so ``defense`` does
   not match ``defenseless`` and ``3文書`` not ``13文書``; Japanese matches as a substring;
 - a space in a form matches any run of spaces and hyphens, a hyphen matches a hyphen, a space
-  or nothing (``counter-strike`` matches ``counterstrike`` and ``counter strike``), and ``・``
-  is optional (``スタンド・オフ`` matches ``スタンドオフ``);
+  or nothing (``counter-strike`` matches ``counterstrike`` and ``counter strike``), ``・``
+  is optional (``スタンド・オフ`` matches ``スタンドオフ``), and so is a space between a Latin
+  letter or digit and Japanese (``安保3文書`` matches ``安保 3 文書``);
 - at each position the longest form wins and the match consumes its span, so 安保関連3文書 is
   counted once and never again as 安保 or 3文書.
 
@@ -217,15 +218,32 @@ def _char(ch: str) -> str:
     return f"[{''.join(sorted(cases))}]" if len(cases) > 1 else re.escape(ch)
 
 
+def _script_change(a: str, b: str) -> bool:
+    """Whether ``a`` then ``b`` go from a Latin letter or digit to Japanese or back: where sites put a
+    space (安保 3 文書, GDP 比 2%) and a line break of the page's source stays one (join_cjk joins only
+    Japanese to Japanese)."""
+    return (_is_latin_alnum(a) and not b.isascii()) or (not a.isascii() and _is_latin_alnum(b))
+
+
+def _chars(part: str) -> list[str]:
+    """The regex of a run of a form's characters, an optional space where the script changes."""
+    units: list[str] = []
+    for i, ch in enumerate(part):
+        if i and _script_change(part[i - 1], ch):
+            units.append(" ?")
+        units.append(_char(ch))
+    return units
+
+
 def _units(form: str) -> tuple[list[str], str]:
     """The regex pieces of one normalised form, one per character or separator run, and its tail."""
     units: list[str] = []
     pos = 0
     for sep in _SEP_RUN.finditer(form):
-        units += [_char(ch) for ch in form[pos:sep.start()]]
+        units += _chars(form[pos:sep.start()])
         units.append(f"{_SEP}+" if " " in sep.group() else f"{_SEP}*")
         pos = sep.end()
-    units += [_char(ch) for ch in form[pos:]]
+    units += _chars(form[pos:])
     if _is_latin_alnum(form[0]):
         units[0] = r"(?<![0-9A-Za-z])" + units[0]
     return units, (r"(?![0-9A-Za-z])" if _is_latin_alnum(form[-1]) else "")
@@ -473,8 +491,10 @@ def _owners(occurrences: list[Occurrence]) -> tuple[Owned, ...]:
 
 
 def _pieces(form: str) -> list[str]:
-    """The parts of a normalised form between separators and ・, lower-cased."""
-    return [p for p in _SEP_RUN.split(form.replace("・", " ").lower()) if p]
+    """The parts of a normalised form between separators, ・ and changes of script (see _chars),
+    lower-cased."""
+    spaced = "".join(ch if not i or not _script_change(form[i - 1], ch) else " " + ch for i, ch in enumerate(form))
+    return [p for p in _SEP_RUN.split(spaced.replace("・", " ").lower()) if p]
 
 
 @dataclass(frozen=True)
@@ -490,15 +510,17 @@ class _Gate:
 
 
 def _gate(topic: Topic) -> _Gate | None:
-    # Pieces under three characters ("of" in "2% of GDP") are left out where the form has
-    # longer ones: they would be found in every article and only cost time.
+    # Latin pieces under three characters ("of" in "2% of GDP", the 3 of 安保 3 文書) are left out where
+    # the form has longer ones: they would be found in every article and only cost time. Japanese ones
+    # stay (安全保障3文書 opened by 安全保障 alone would let most political news through), and so do
+    # numbers (43 of 43兆円).
     forms = set()
     for term in topic.terms:
         if term.context:
             continue
         for form in term.forms:
             pieces = _pieces(normalise(form))
-            long = [p for p in pieces if len(p) >= 3]
+            long = [p for p in pieces if len(p) >= 3 or not p.isascii() or (len(p) == 2 and p[0].isdigit())]
             forms.add(frozenset(long or pieces))
     forms.discard(frozenset())
     structure = topic.structure if topic.home is not None else None

@@ -190,6 +190,21 @@ def test_a_term_split_by_a_space_or_a_line_break_between_kanji_still_counts(topi
         assert found.get("国家安全保障戦略") == 1 and found.get("反撃能力") == 1, (text, found)
 
 
+def test_a_space_between_a_digit_or_latin_letter_and_kanji_inside_a_term_still_counts(topics):
+    # Sites that space half-width digits and letters from Japanese (安保 3 文書, GDP 比 2%), and a line
+    # break of the page's source before a digit (安保関連\n3文書): join_cjk keeps those spaces, and the
+    # set went unmatched (the ruling parties' approval of the draft scored 0).
+    for text in ("与党は安保 3 文書の政府案を了承した。", "与党は安保関連\n3文書の政府案を了承した。",
+                 "与党は安保3 文書の政府案を了承した。"):
+        score = top(None, text, topics)
+        assert [m.term for m in score.matches if m.kind == "core"] in (["安保3文書"], ["安保関連3文書"]), text
+        assert score.relevant, text
+    assert terms(top(None, "防衛費をGDP 比 2%に", topics)) == {"防衛費": 1, "GDP比2%": 1}
+    # Not across a sentence or a word of its own: 3文書改定 is not in "13 文書改定" nor "安保。3文書".
+    assert "3文書改定" not in terms(top(None, "13 文書改定", topics))
+    assert "安保3文書" not in terms(top(None, "日米安保。3文書を提出", topics))
+
+
 def test_latin_terms_match_whole_words_in_any_case_and_hyphenation(topics):
     # (With a core term present, or context terms would not be reported at all.)
     assert terms(top(None, "反撃能力. The defenseless village; Undefended.", topics)) == {"反撃能力": 1}
