@@ -59,6 +59,7 @@ class Attribution:
     how: str                   # prefix, sentence, same, neighbours, carried, article, none
     cue: str = ""              # the marker that decided it ("トランプ政権", "Japan's")
     at: int = -1               # where that marker starts, for a prefix (it claims the marker)
+    subject: bool = False      # a prefix joined by が or は: the subject of the clause the term is in
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Attributor:
             hits = [m for m in markers if edge <= m.end <= start]
             if hits:
                 hit = max(hits, key=lambda m: m.end)
-                return Attribution(hit.owner, "prefix", hit.text, hit.start)
+                return Attribution(hit.owner, "prefix", hit.text, hit.start, text.startswith(("が", "は"), hit.end))
             short = self._prefix.search(text, max(0, edge - 6), edge)
             if short is not None:
                 return Attribution(self._prefix_owner[short.group()], "prefix", short.group())
@@ -124,18 +125,23 @@ class Attributor:
         return None
 
     def weigh(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int] | None,
-              factor: float = 1.0, claimed: frozenset[int] = frozenset()) -> dict[str, tuple[float, str]]:
+              factor: float = 1.0, claimed: frozenset[int] = frozenset(),
+              subjects: frozenset[int] = frozenset()) -> dict[str, tuple[float, str]]:
         """Weighted evidence per owner from the markers in ``text[lo:hi]`` (outside ``term``),
         leaving out those ``claimed`` as the prefix of another term ("米国の国家安全保障戦略も
-        踏まえ、国家安全保障戦略を改定": the 米国 is the first one's)."""
+        踏まえ、国家安全保障戦略を改定": the 米国 is the first one's). A claimed subject (``subjects``,
+        日本が反撃能力を…) still counts for a later term of its clause, no other marker between."""
         evidence: dict[str, tuple[float, str]] = {}
         first = bisect.bisect_left([m.start for m in markers], lo)
-        for marker in markers[first:]:
+        for i in range(first, len(markers)):
+            marker = markers[i]
             if marker.start >= hi:
                 break
             if term is not None and marker.start < term[1] and marker.end > term[0]:
                 continue
-            if marker.start in claimed:
+            if marker.start in claimed and not (
+                    term is not None and marker.start in subjects and marker.end <= term[0]
+                    and (i + 1 == len(markers) or markers[i + 1].start >= term[0])):
                 continue
             role = _role(text, marker, term)
             points = marker.weight * ROLE_WEIGHTS[role] * factor
@@ -150,7 +156,7 @@ class Attributor:
     def attribute(self, text: str, start: int, end: int, markers: list[Marker], sentences: list[int],
                   previous: Attribution | None = None,
                   article: Attribution | None = None, claimed: frozenset[int] = frozenset(),
-                  same: Attribution | None = None) -> Attribution:
+                  same: Attribution | None = None, subjects: frozenset[int] = frozenset()) -> Attribution:
         """Whose is the term at ``text[start:end]``.
 
         Args:
@@ -160,14 +166,15 @@ class Attributor:
             same: the attribution of the nearest earlier mention of the same document; it
                 comes before the neighbouring sentences (see below).
             article: the article-wide attribution (:meth:`article_owner`).
-            claimed: start offsets of markers that are other terms' prefixes.
+            claimed: start offsets of markers that are other terms' prefixes; subjects: those of
+                them that are their clause's subject (see :meth:`weigh`).
         """
         found = self.prefix(text, start, end, markers)
         if found is not None:
             return found
         i = bisect.bisect_right(sentences, start) - 1
         lo, hi = sentences[i], sentences[i + 1] if i + 1 < len(sentences) else len(text)
-        chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed))
+        chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed, subjects=subjects))
         if chosen is not None:
             return Attribution(chosen[0], "sentence", chosen[1])
         # The same document named again with nothing of its own in its sentence is the one named

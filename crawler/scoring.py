@@ -403,6 +403,8 @@ class _Text:
         self._sentences: list[int] | None = None
         #: Markers that are the prefix of a term ("米国の国家安全保障戦略"): no one else's.
         self.claimed: frozenset[int] = frozenset()
+        #: Those of them joined by が or は, the subject of their clause (日本が反撃能力を…).
+        self.subjects: frozenset[int] = frozenset()
 
     @property
     def markers(self) -> list:
@@ -458,6 +460,8 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text,
                               (title if w == "title" else body).markers) for w, s, e, _ in spans]
     for where, part in (("title", title), ("text", body)):
         part.claimed = frozenset(p.at for p, (w, _, _, _) in zip(prefixes, spans) if p is not None and w == where)
+        part.subjects = frozenset(p.at for p, (w, _, _, _) in zip(prefixes, spans)
+                                  if p is not None and p.subject and w == where)
     out: list[Occurrence] = []
     previous = None
     # Each document's attributions in the text so far, by term index (the article-wide guess is
@@ -470,7 +474,7 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text,
             before = same.get(index, [])
             found = attrib.attribute(part.text, start, end, part.markers, part.sentences,
                                      previous if where == "text" else None, article, part.claimed,
-                                     before[-1] if len({a.owner for a in before}) == 1 else None)
+                                     before[-1] if len({a.owner for a in before}) == 1 else None, part.subjects)
         if found.owner is not None and topic.terms[index].document and found.how != "article":
             same.setdefault(index, []).append(found)
         if where == "text" and found.owner is not None:
@@ -573,7 +577,7 @@ def _structure(topic: Topic, title: _Text, body: _Text) -> list[Occurrence]:
             if article is None:
                 article = attrib.article_owner(body.text, body.markers)
             owner = attrib.attribute(text, match.start(), match.end(), part.markers, part.sentences,
-                                     None, article, part.claimed)
+                                     None, article, part.claimed, subjects=part.subjects)
             if owner.owner == topic.home:
                 found.append(Occurrence(where, match.start(), match.end(), owner.owner, owner.how, owner.cue))
     return found

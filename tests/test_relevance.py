@@ -92,6 +92,19 @@ def test_another_countrys_prefix_is_not_the_next_terms(topics):
     assert top(None, text, topics).relevant
 
 
+def test_the_subject_of_a_clause_owns_its_every_term(topics):
+    # 日本が is the subject of the clause that names both policies: it was claimed by the first as its
+    # prefix and left out for the second, which went to the foreign ministry that objected to them.
+    text = "中国外務省は、日本が反撃能力を保有し防衛費を増額することに強く反発した。"
+    assert owners(text, "防衛費", topics) == [("JP", "sentence")]
+    assert top("中国が反発", text, topics).relevant
+    text = "米国務省は、日本政府が防衛費をGDP比2%に増やし、反撃能力を保有すると決めたことを歓迎した。"
+    assert [o for o, _ in owners(text, "反撃能力", topics)] == ["JP"]
+    # Another subject between them still takes the later term.
+    assert [o for o, _ in owners("米国が国家安全保障戦略を公表し、政府も国家安全保障戦略を改定した。",
+                                 "国家安全保障戦略", topics)] == ["US", "JP"]
+
+
 def test_japans_strategy_compared_with_the_us_one_stays_relevant(topics):
     text = ("Japan will revise its National Security Strategy this year, the government said. "
             "The U.S. National Security Strategy released in December put the Western Hemisphere first.")
