@@ -135,18 +135,18 @@ def test_a_foreign_government_releasing_its_strategy_is_not_relevant(topics, tit
 # is still the one the story is about. Reviewers saw these US strategy stories as relevant.
 REACTION = [
     ("米国防総省、国家防衛戦略を公表 同盟国に負担増要求",
-     "米国防総省は23日、新たな国家防衛戦略を公表した。本土防衛と西半球を最優先とし、同盟国に負担の増加を求めた。"
+     ("米国防総省は23日、新たな国家防衛戦略を公表した。本土防衛と西半球を最優先とし、同盟国に負担の増加を求めた。"
      "国家防衛戦略は、日本や韓国などの同盟国に国内総生産(GDP)比3.5%の国防費を求めている。日本政府は内容を精査している。"
-     "防衛省幹部は「想定の範囲内だ」と話した。", "国家防衛戦略"),
+     "防衛省幹部は「想定の範囲内だ」と話した。"), "国家防衛戦略"),
     ("Pentagon releases defense strategy",
-     "WASHINGTON (Kyodo) -- The Pentagon released its new National Defense Strategy on Friday, putting homeland "
+     ("WASHINGTON (Kyodo) -- The Pentagon released its new National Defense Strategy on Friday, putting homeland "
      "defense first. The National Defense Strategy calls on allies including Japan to spend 3.5% of GDP on defense. "
      "Japan's Defense Ministry said it would study the document. A Japanese official said Tokyo would decide its "
-     "defense spending on its own.", "National Defense Strategy"),
+     "defense spending on its own."), "National Defense Strategy"),
     ("Trump's security strategy asks allies to do more",
-     "The Trump administration released its National Security Strategy on Thursday. The strategy asks allies "
+     ("The Trump administration released its National Security Strategy on Thursday. The strategy asks allies "
      "to share the burden. The National Security Strategy says allies in Asia must do more. Chief Cabinet "
-     "Secretary Kihara said Japan would make its own decisions.", "National Security Strategy"),
+     "Secretary Kihara said Japan would make its own decisions."), "National Security Strategy"),
     # Whose it is said only in the headline, as the lead goes straight to the content.
     ("米国防総省、新たな国家防衛戦略",
      "国家防衛戦略は、日本など同盟国に国防費の大幅な増額を求めた。国家防衛戦略の公表は4年ぶり。日本政府は内容を精査している。",
@@ -200,8 +200,8 @@ def test_lookalikes_are_not_structure_matches(topics, text):
 # security document: a reviewer got a rugby preview and an economic-security bill in the queue.
 @pytest.mark.parametrize("title,text", [
     ("Jones to rework Japan's defense ahead of England test",
-     "Japan head coach Eddie Jones said the Brave Blossoms would revise their defense strategy before Saturday's "
-     "test against England. Japan conceded five tries last week."),
+     ("Japan head coach Eddie Jones said the Brave Blossoms would revise their defense strategy before Saturday's "
+     "test against England. Japan conceded five tries last week.")),
     ("Japan's volleyball team reworks its defense",
      "Japan's women's volleyball team will revise its defense plan before the Olympic qualifier, the coach said."),
     ("Japan revises security clearance law plan",
@@ -236,8 +236,8 @@ def test_short_wire_stories_naming_the_document_and_its_revision_are_relevant(to
     ("Takaichi receives LDP proposals",
      "Prime Minister Takaichi received the LDP's proposals on the three main security documents."),
     ("LDP submits proposals on strike-back capability",
-     "The LDP submitted proposals to Prime Minister Takaichi calling for Japan to maintain its strike-back "
-     "capability and expand it."),
+     ("The LDP submitted proposals to Prime Minister Takaichi calling for Japan to maintain its strike-back "
+     "capability and expand it.")),
 ])
 def test_the_set_and_its_policies_in_other_spellings_are_relevant(topics, title, text):
     assert top(title, text, topics).relevant
@@ -248,20 +248,20 @@ def test_the_set_and_its_policies_in_other_spellings_are_relevant(topics, title,
 # reviewer got them at 9-11 points. Beside a revision of its own, a dated mention still counts.
 @pytest.mark.parametrize("title,text,relevant", [
     ("Japan, Philippines sign troop pact",
-     "Japan and the Philippines signed a reciprocal access agreement on Monday. Japan, which adopted its current "
+     ("Japan and the Philippines signed a reciprocal access agreement on Monday. Japan, which adopted its current "
      "National Security Strategy in December 2022, has deepened ties with Manila. The pact takes effect in "
-     "September.", False),
-    ("日比、円滑化協定に署名", "日本とフィリピンは円滑化協定に署名した。日本は2022年12月に改定した国家安全保障戦略で"
-     "同志国との連携をうたっている。協定は9月に発効する。", False),
-    ("谷内正太郎氏死去", "初代国家安全保障局長の谷内正太郎氏が死去した。85歳だった。2013年に初めて策定された国家安全保障戦略の"
-     "取りまとめを主導した。", False),
-    ("Former security adviser dies", "Shotaro Yachi, who drafted Japan's first National Security Strategy in 2013, "
-     "died on Monday. He was 85.", False),
+     "September."), False),
+    ("日比、円滑化協定に署名", ("日本とフィリピンは円滑化協定に署名した。日本は2022年12月に改定した国家安全保障戦略で"
+     "同志国との連携をうたっている。協定は9月に発効する。"), False),
+    ("谷内正太郎氏死去", ("初代国家安全保障局長の谷内正太郎氏が死去した。85歳だった。2013年に初めて策定された国家安全保障戦略の"
+     "取りまとめを主導した。"), False),
+    ("Former security adviser dies", ("Shotaro Yachi, who drafted Japan's first National Security Strategy in 2013, "
+     "died on Monday. He was 85."), False),
     ("安保3文書、年内改定へ", "政府は2022年に策定した国家安全保障戦略などを年内に改定する方針を固めた。", True),
-    ("Japan to revise its strategy", "Japan will revise the National Security Strategy it adopted in December 2022, "
-     "officials said.", True),
-    ("Japan adopts new security strategy", "Japan's Cabinet on Friday adopted a new National Security Strategy, "
-     "the first revision since 2013.", True),
+    ("Japan to revise its strategy", ("Japan will revise the National Security Strategy it adopted in December 2022, "
+     "officials said."), True),
+    ("Japan adopts new security strategy", ("Japan's Cabinet on Friday adopted a new National Security Strategy, "
+     "the first revision since 2013."), True),
     ("政府、国家安保戦略を閣議決定", "政府は16日、国家安全保障戦略を閣議決定した。2013年に初めて策定して以来、初の改定となる。",
      True),
     ("Japan to revise security papers in 2026", "Japan plans to revise its national security strategy in 2026.",
