@@ -132,6 +132,16 @@ def _local(element: etree._Element) -> str:
     return element.tag.rpartition("}")[2].rpartition(":")[2]
 
 
+def _name(element: etree._Element) -> str | None:
+    """``_local`` of ``element``; ``None`` where libxml2 kept half a UTF-16 pair ("&#xD800;" in an
+    xmlns) in its namespace as bytes no UTF-8 decoder takes, and reading its name raised: the
+    document had no row in its run, and its URLs were lost."""
+    try:
+        return _local(element)
+    except UnicodeDecodeError:
+        return None
+
+
 def _based(element: etree._Element, url: str) -> str:
     """``url`` resolved against the ``xml:base`` in scope, if any: an Atom feed may give its links
     relative to one, and the feed's own URL (what the crawl resolves them against) is then the
@@ -355,9 +365,10 @@ def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False
     root, problem = _xml_root(body)
     if root is not None and problem and (mended := _escaped(body)) != body:
         again, again_problem = _xml_root(mended)
-        if again is not None and _local(again) == _local(root):
+        # A root whose name does not decode (half a character in its xmlns) is no reading to keep.
+        if again is not None and _name(again) is not None and _name(root) in (_name(again), None):
             root, problem = again, again_problem
-    if (root is None or _local(root) not in roots) and problem != HTML_PAGE and not skipped \
+    if (root is None or _name(root) not in roots) and problem != HTML_PAGE and not skipped \
             and (start := _past_junk(body, roots)):
         read = _document(body[start:], roots, what, skipped=True)
         if read[0] is not None:
@@ -366,7 +377,10 @@ def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False
                                "prints first?")
     if root is None:
         return None, None, problem, body, None
-    kind = _local(root)
+    kind = _name(root)
+    if kind is None:
+        return None, None, ("XML whose root element's namespace holds a reference to what is no character (half of "
+                            "a UTF-16 pair, \"&#xD800;\"): not read; its publisher has to mend it"), body, None
     if kind not in roots:
         return None, None, f"XML, but not a {what}: its root element is <{kind}>", body, None
     return root, kind, problem, body, None
