@@ -344,8 +344,11 @@ def _declaring(body: bytes, prefixes: set[str]) -> bytes:
 def _root_end(body: bytes, root: etree._Element) -> int:
     """Where the closing tag of ``root`` begins in ``body``; -1 if it has none (cut short)."""
     # A prefix used undeclared is part of the tag as libxml2 keeps it ("rdf:RDF"), without a prefix.
-    name = (f"{root.prefix}:" if root.prefix else "") + root.tag.rpartition("}")[2]
-    return body.find(f"</{name}".encode())
+    closing = ((f"{root.prefix}:" if root.prefix else "") + root.tag.rpartition("}")[2]).encode()
+    end = body.find(b"</" + closing)
+    if end < 0 and (found := re.search(b"</" + re.escape(closing), body, re.IGNORECASE)):
+        return found.start()  # a sitemap's root read in any case (``_fold_case``), as it closes it
+    return end
 
 
 def _more_entries(body: bytes, root: etree._Element) -> bool:
@@ -355,34 +358,39 @@ def _more_entries(body: bytes, root: etree._Element) -> bool:
     return end < 0 or any(tag in body[end:].lower() for tag in _TRAILING_ENTRIES)
 
 
-def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False
+def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False, fold: bool = False
               ) -> tuple[etree._Element | None, str | None, str | None, bytes, str | None]:
     """(root, its kind, a problem of a partly read document, the bytes read, a note) of a feed or
     sitemap; or (None, None, why it is none, ``body``, None). One that is not well-formed is read
     again ``_escaped``: once libxml2 has recovered from one bare ``&``, it drops the ``&`` of
     well-escaped URLs after it too. Read so, a document still cut short keeps its problem, and its
-    URLs as written. One that something precedes (``_past_junk``) is read from where it begins."""
+    URLs as written. One that something precedes (``_past_junk``) is read from where it begins.
+    ``fold``: its root's name is read in any case (a sitemap's, ``_fold_case``)."""
+    def kind_of(element: etree._Element) -> str | None:
+        name = _name(element)
+        return name.lower() if fold and name else name
+
     root, problem = _xml_root(body)
     if root is not None and problem and (mended := _escaped(body)) != body:
         again, again_problem = _xml_root(mended)
         # A root whose name does not decode (half a character in its xmlns) is no reading to keep.
         if again is not None and _name(again) is not None and _name(root) in (_name(again), None):
             root, problem = again, again_problem
-    if (root is None or _name(root) not in roots) and problem != HTML_PAGE and not skipped \
+    if (root is None or kind_of(root) not in roots) and problem != HTML_PAGE and not skipped \
             and (start := _past_junk(body, roots)):
-        read = _document(body[start:], roots, what, skipped=True)
+        read = _document(body[start:], roots, what, skipped=True, fold=fold)
         if read[0] is not None:
             junk = " ".join(body[:start].decode("utf-8", "replace").split())
             return *read[:4], (f'read past the {start} bytes before its XML ("{junk[:80]}…"): a warning its server '
                                "prints first?")
     if root is None:
         return None, None, problem, body, None
-    kind = _name(root)
+    kind = kind_of(root)
     if kind is None:
         return None, None, ("XML whose root element's namespace holds a reference to what is no character (half of "
                             "a UTF-16 pair, \"&#xD800;\"): not read; its publisher has to mend it"), body, None
     if kind not in roots:
-        return None, None, f"XML, but not a {what}: its root element is <{kind}>", body, None
+        return None, None, f"XML, but not a {what}: its root element is <{_name(root)}>", body, None
     return root, kind, problem, body, None
 
 
@@ -548,8 +556,31 @@ def _escaped(body: bytes) -> bytes:
     return b"".join(out)
 
 
-#: An entry's opening tag in a sitemap's text (``<url>``, an index's ``<sitemap>``).
-_SITEMAP_ENTRY = _opening("url", "sitemap")
+#: An entry's opening tag in a sitemap's text (``<url>``, an index's ``<sitemap>``), in any case
+#: (``_fold_case``).
+_SITEMAP_ENTRY = re.compile(_opening("url", "sitemap").pattern, re.IGNORECASE)
+#: The names of the sitemap protocol and of Google's extensions to it (news, image), all lower
+#: case; ``_fold_case`` reads them in any case.
+_SITEMAP_NAMES = frozenset({
+    "urlset", "sitemapindex", "url", "sitemap", "loc", "lastmod", "changefreq", "priority", "link",
+    "news", "publication", "name", "language", "publication_date", "title", "keywords", "genres", "access",
+    "stock_tickers", "image", "caption", "geo_location", "license"})
+
+
+def _fold_case(element: etree._Element) -> str | None:
+    """Its name as written, if ``element`` is a sitemap's (``_SITEMAP_NAMES``) written in other than
+    lower case (``<URL>``, ``<Loc>``); renamed to the protocol's name. XML names are case-sensitive,
+    but CMSes write them so: a root <URLSET> was "not a sitemap", and a urlset of <Url><Loc>
+    entries listed nothing and was read "ok", every article it listed lost without a word."""
+    tag = element.tag
+    at = tag.rfind("}") + 1
+    namespace, name = tag[1:at - 1], tag[at:]
+    if name.lower() not in _SITEMAP_NAMES or (namespace and "/schemas/sitemap" not in namespace):
+        return None
+    element.tag = tag[:at] + name.lower()
+    return (f"{element.prefix}:" if element.prefix else "") + name
+
+
 #: The address of a sitemap (``.xml``, ``.xml.gz``, before any query): never an article's.
 _SITEMAP_URL = re.compile(r"\.xml(?:\.gz)?(?:[?#]|$)", re.I)
 #: The largest sitemap, uncompressed, that sitemaps.org allows.
@@ -601,14 +632,26 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             return Discovered(problem="gzipped sitemap that does not decompress: the stream is cut short")
         except zlib.error as exc:
             return Discovered(problem=f"gzipped sitemap that does not decompress: {exc}")
-    root, kind, problem, body, note = _document(body, _SITEMAP_ROOTS, "sitemap")
+    root, kind, problem, body, note = _document(body, _SITEMAP_ROOTS, "sitemap", fold=True)
     if root is None:
         listed = _text_sitemap(body)
         return Discovered(list(dict.fromkeys(listed)), "urlset") if listed else Discovered(problem=problem)
-    locs = [el.text.strip() for el in root.iter() if isinstance(el.tag, str)
-            and _local(el) == "loc" and el.text and el.text.strip()
-            # <image:loc> and the like belong to other namespaces than the sitemap's own.
-            and _local(el.getparent()) in ("url", "sitemap")]
+    locs, folded = [], {}
+    # In document order: an element's parent is read, and named, before it.
+    for el in root.iter(etree.Element):
+        tag = el.tag
+        if not tag.islower() and (written := _fold_case(el)):
+            folded[written] = None
+            tag = el.tag
+        # <image:loc> and the like belong to other namespaces than the sitemap's own.
+        if tag.endswith("loc") and _local(el) == "loc" and (text := (el.text or "").strip()) \
+                and _local(el.getparent()) in ("url", "sitemap"):
+            locs.append(text)
+    if folded:
+        named = ", ".join(f"<{name}>" for name in list(folded)[:4]) + (", …" if len(folded) > 4 else "")
+        cased = (f"writes its tags in other than lower case ({named}), which XML reads as other names than the "
+                 "protocol's: read as the sitemap it is")
+        note = "; ".join(filter(None, [note, cased]))
     if problem and _read_whole(body, root, len(locs), _SITEMAP_ENTRY):
         problem = None  # a bare "<" or a <br> in a news:title, a control character
     news = _news_namespaces(body, root)

@@ -501,6 +501,41 @@ def test_a_urlset_of_child_sitemaps_is_read_as_an_index():
     assert parse_sitemap(news).kind == "urlset"
 
 
+def test_a_sitemap_that_writes_its_tags_in_upper_or_mixed_case_is_read_and_said_to():
+    # XML names are case-sensitive and the protocol's are lower case, but CMSes write <URLSET>,
+    # <Url>, <LOC>: read as written, an upper-case root was "not a sitemap", and a lower-case one
+    # whose entries were <Url><Loc> listed nothing and was read "ok", every article it listed lost
+    # without a word (Scrapy's Sitemap and ultimate-sitemap-parser compare names as written too).
+    upper = parse_sitemap(b"<?xml version='1.0' encoding='UTF-8'?>\n"
+                          b"<URLSET xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                          b"<URL><LOC>https://a.jp/1</LOC><LASTMOD>2026-12-01</LASTMOD></URL>"
+                          b"<URL><LOC>https://a.jp/2</LOC></URL></URLSET>")
+    assert (upper.kind, upper.links, upper.problem, upper.unlinked) == ("urlset", ["https://a.jp/1", "https://a.jp/2"],
+                                                                       None, 0)
+    assert upper.note == ("writes its tags in other than lower case (<URLSET>, <URL>, <LOC>, <LASTMOD>), which "
+                          "XML reads as other names than the protocol's: read as the sitemap it is")
+    mixed = parse_sitemap(b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><Url><Loc>https://a.jp/1</Loc>"
+                          b"</Url><url><loc>https://a.jp/2</loc></url></urlset>")
+    assert (mixed.kind, mixed.links, mixed.unlinked) == ("urlset", ["https://a.jp/1", "https://a.jp/2"], 0)
+    assert mixed.note.startswith("writes its tags in other than lower case (<Url>, <Loc>)")
+    index = parse_sitemap(b"<SitemapIndex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><Sitemap>"
+                          b"<Loc>https://a.jp/s1.xml</Loc><LastMod>2026-12-01</LastMod></Sitemap></SitemapIndex>")
+    assert (index.kind, index.links, index.lastmods) == ("sitemapindex", ["https://a.jp/s1.xml"],
+                                                         {"https://a.jp/s1.xml": "2026-12-01"})
+    # Its Google News entries are news, dated; a <br> in a title does not make it broken when every
+    # entry it opens gave its URL; another schema's names (Google's PageMap) are not the protocol's.
+    news = parse_sitemap(b"<URLSET xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+                         b"xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>"
+                         b"<URL><LOC>https://a.jp/1</LOC><news:News><news:Publication_Date>2026-12-01T10:00:00+09:00"
+                         b"</news:Publication_Date><news:Title>a<br>b</news:Title></news:News></URL></URLSET>")
+    assert (news.links, news.news, news.declared, news.newest, news.problem) == (
+        ["https://a.jp/1"], True, {"https://a.jp/1"}, "2026-12-01T01:00:00+00:00", None)
+    pagemap = parse_sitemap(b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>https://a.jp/1"
+                            b"</loc><PageMap xmlns='http://www.google.com/schemas/sitemap-pagemap/1.0'>"
+                            b"<DataObject type='x'/></PageMap></url></urlset>")
+    assert (pagemap.links, pagemap.note) == (["https://a.jp/1"], None)
+
+
 def test_a_sitemap_not_well_formed_where_no_url_is_is_read_whole_and_not_broken():
     # A bare "<" or a <br> in a news:title, a control character: every URL was read, and the
     # sitemap was "invalid XML, partly read" in every run; the day it did break, nothing changed.
