@@ -410,7 +410,11 @@ def _past_junk(body: bytes, roots: set[str]) -> int:
 
 
 def parse_feed(body: bytes) -> Discovered:
-    """Article links of an RSS 1.0/2.0 or Atom feed, in feed order, and the pace of its entries."""
+    """Article links of an RSS 1.0/2.0 or Atom feed (gzipped or not), in feed order, and the pace of
+    its entries."""
+    body, problem = _gunzipped(body, "feed")
+    if problem:
+        return Discovered(problem=problem)
     root, kind, problem, body, note = _document(body, _FEED_ROOTS, "feed")
     if root is None:
         return Discovered(problem=problem)
@@ -618,20 +622,38 @@ def _text_sitemap(body: bytes) -> list[str] | None:
     return lines if all(_TEXT_SITEMAP_LINE.fullmatch(line) for line in lines) else None
 
 
-def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
-    """The ``<loc>`` URLs of a sitemap or sitemap index (gzipped or not), in order; the pace of
-    its entries for a Google News sitemap, or any when ``newest``."""
-    if body[:2] == b"\x1f\x8b":
-        # Bounded by the protocol's own limit: a compression bomb is a problem, not a MemoryError.
+#: The gzip layers read off a document: a .xml.gz that its server gzips again, saying so once (Scrapy
+#: undoes that one) or not at all; and no more, for a gzip that decompresses to itself.
+_GZIP_LAYERS = 3
+
+
+def _gunzipped(body: bytes, what: str) -> tuple[bytes, str | None]:
+    """``body`` with its gzip layers undone, and why it is not read if they cannot be."""
+    for _ in range(_GZIP_LAYERS):
+        if body[:2] != b"\x1f\x8b":
+            return body, None
+        # Bounded by the sitemap protocol's own limit: a compression bomb is a problem, not a MemoryError.
         try:
             body = gunzip(body, MAX_SITEMAP_BYTES)
         except GzipTooLarge:
-            return Discovered(problem=f"gzipped sitemap over {MAX_SITEMAP_BYTES:,} bytes once decompressed "
-                                      "(sitemaps.org allows 50 MB): not read")
+            return body, f"gzipped {what} over {MAX_SITEMAP_BYTES:,} bytes once decompressed " + (
+                "(sitemaps.org allows 50 MB): not read" if what == "sitemap" else "(a compression bomb?): not read")
         except GzipTruncated:
-            return Discovered(problem="gzipped sitemap that does not decompress: the stream is cut short")
+            return body, f"gzipped {what} that does not decompress: the stream is cut short"
         except zlib.error as exc:
-            return Discovered(problem=f"gzipped sitemap that does not decompress: {exc}")
+            return body, f"gzipped {what} that does not decompress: {exc}"
+    if body[:2] == b"\x1f\x8b":
+        return body, (f"gzipped {what} that is gzip still after {_GZIP_LAYERS} decompressions (a server that "
+                      "compresses what it compressed already?): not read")
+    return body, None
+
+
+def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
+    """The ``<loc>`` URLs of a sitemap or sitemap index (gzipped or not, once or twice), in order; the
+    pace of its entries for a Google News sitemap, or any when ``newest``."""
+    body, problem = _gunzipped(body, "sitemap")
+    if problem:
+        return Discovered(problem=problem)
     root, kind, problem, body, note = _document(body, _SITEMAP_ROOTS, "sitemap", fold=True)
     if root is None:
         listed = _text_sitemap(body)

@@ -6,6 +6,7 @@ witness of what it stored.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -756,6 +757,21 @@ def test_a_sitemap_larger_than_a_page_may_be_is_read_whole(env, site):
                   site.url(ARCHIVE_SITEMAP_PATH))
     assert (read["ok"], read["reason"], read["entries"], read["article_urls"]) == (1, None, 48_001, 1)
     assert rows(env, "select kind from urls where url = ?", site.url(last.path)) == [{"kind": "article"}]
+
+
+@pytest.mark.parametrize("said", [True, False])
+def test_a_sitemap_gzipped_twice_is_read_whole(env, site, said):
+    # A .xml.gz its server gzips again, saying so in Content-Encoding (Scrapy undoes that layer) or
+    # not: what reached the parser was gzip still, or gzip twice, "not XML", and every article the
+    # sitemap listed was lost every run.
+    last = site.articles[1]
+    body = gzip.compress(gzip.compress(urlset(f"<url><loc>{site.url(last.path)}</loc></url>")))
+    site.answer(ARCHIVE_SITEMAP_PATH, 200, body,
+                {"Content-Type": "application/x-gzip", **({"Content-Encoding": "gzip"} if said else {})})
+    assert crawl(env).returncode == 0
+    [read] = rows(env, "select ok, reason, entries, article_urls from discovery where url = ?",
+                  site.url(ARCHIVE_SITEMAP_PATH))
+    assert (read["ok"], read["reason"], read["entries"], read["article_urls"]) == (1, None, 1, 1)
 
 
 def test_archive_sitemaps_that_list_nothing_new_are_asked_for_once_a_day(env, site):

@@ -171,6 +171,33 @@ def test_feeds_and_sitemaps_say_why_they_give_nothing():
     assert (halves.links, halves.problem) == (["https://a.jp/1", "https://a.jp/2"], None)
 
 
+def test_a_sitemap_or_feed_gzipped_twice_is_read():
+    # A .xml.gz its server gzips again (PHP's ob_gzhandler under mod_deflate, a CDN), saying so
+    # once or not at all: Scrapy undoes the layer the Content-Encoding names, and what it handed
+    # on was still gzip, "not XML: Start tag expected", broken every run with every URL it listed.
+    xml = (b"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+           b"<url><loc>https://a.jp/1</loc></url></urlset>")
+    for layers in (2, 3):
+        body = xml
+        for _ in range(layers):
+            body = gzip.compress(body)
+        assert (parse_sitemap(body).links, parse_sitemap(body).problem) == (["https://a.jp/1"], None), layers
+    rss = b"<rss version='2.0'><channel><item><link>https://a.jp/1</link></item></channel></rss>"
+    for body in (gzip.compress(rss), gzip.compress(gzip.compress(rss))):
+        assert (parse_feed(body).links, parse_feed(body).problem) == (["https://a.jp/1"], None)
+    # Bounded: a bomb in a gzip wrapper is refused as one, a gzip that decompresses to itself (or
+    # four layers) is not decompressed for ever, a layer cut short is said.
+    bomb = parse_sitemap(gzip.compress(gzip.compress(b"\0" * (60 * 1024 * 1024))))
+    assert "over 52,428,800 bytes once decompressed" in bomb.problem and bomb.links == []
+    assert parse_feed(gzip.compress(b"\0" * (60 * 1024 * 1024))).problem.startswith(
+        "gzipped feed over 52,428,800 bytes once decompressed")
+    four = gzip.compress(gzip.compress(gzip.compress(gzip.compress(rss))))
+    assert parse_feed(four).problem == ("gzipped feed that is gzip still after 3 decompressions (a server that "
+                                        "compresses what it compressed already?): not read")
+    assert parse_feed(gzip.compress(gzip.compress(rss))[:-12]).problem == (
+        "gzipped feed that does not decompress: the stream is cut short")
+
+
 def test_an_html_page_where_a_feed_should_be_names_the_feeds_it_advertises():
     # A retired feed's address answering with the site's front page: where the feeds are now is
     # in its head. Real pages: The Japan Times' front page, a Hatena blog (Atom and RSS, in order).
