@@ -267,7 +267,11 @@ def _xml_root(body: bytes, declared: set[str] | None = None) -> tuple[etree._Ele
     head = body[:512].lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
         return None, HTML_PAGE
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    # Without comments and processing instructions, as Scrapy's Sitemap reads them: libxml2 keeps the
+    # text before one as its element's text, and "<loc><!-- cached -->https://…</loc>" gave no URL,
+    # "<link>https://a.jp/<!-- c -->1</link>" a URL cut short, of no article.
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False,
+                             remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as exc:

@@ -378,6 +378,33 @@ def test_a_namespace_written_with_a_reference_to_half_a_character_is_read_not_ra
                                                    "publisher has to mend it"))
 
 
+def test_a_url_written_around_a_comment_in_a_cdata_section_or_between_blank_lines_is_read_whole():
+    # A template that leaves a comment in a <loc> or <link> ("<!-- generated -->", a CMS's cache
+    # marker): libxml2 keeps the text before the comment as the element's text, so a URL after one
+    # was no URL (its entry counted among those that give none) and one around one was cut short
+    # at it, a URL of no article. CDATA sections and blank lines around a URL were read already.
+    sitemap = parse_sitemap(b"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                            b"<sitemap><loc><!-- cached -->https://a.jp/s1.xml</loc><lastmod>2026-12-01</lastmod>"
+                            b"</sitemap><sitemap><loc>https://a.jp/<!-- y -->s2.xml<?cms end?></loc></sitemap>"
+                            b"<sitemap><loc>\n    <![CDATA[ https://a.jp/s3.xml?a=1&b=2 ]]>\n  </loc></sitemap>"
+                            b"<sitemap><loc>\r\n\t https://a.jp/s4.xml \r\n</loc></sitemap></sitemapindex>")
+    assert (sitemap.links, sitemap.lastmods, sitemap.unlinked) == (
+        ["https://a.jp/s1.xml", "https://a.jp/s2.xml", "https://a.jp/s3.xml?a=1&b=2", "https://a.jp/s4.xml"],
+        {"https://a.jp/s1.xml": "2026-12-01"}, 0)
+    urls = parse_sitemap(b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                         b"<url><loc><!-- c -->https://a.jp/1</loc></url><url><loc>https://a.jp/2</loc></url></urlset>")
+    assert (urls.links, urls.unlinked) == (["https://a.jp/1", "https://a.jp/2"], 0)
+    feed = parse_feed(b"<rss version='2.0'><channel>"
+                      b"<item><link><!-- c -->https://a.jp/1</link></item>"
+                      b"<item><link>https://a.jp/<!-- c -->2</link></item>"
+                      b"<item><guid><!-- c -->https://a.jp/3</guid></item>"
+                      b"<item><link><![CDATA[https://a.jp/4?a=1&b=2]]></link></item>"
+                      b"<item><link>\n      <![CDATA[ https://a.jp/5 ]]>\n    </link></item>"
+                      b"<item><link>\n      https://a.jp/6\n    </link></item></channel></rss>")
+    assert (feed.links, feed.unlinked) == (["https://a.jp/1", "https://a.jp/2", "https://a.jp/3",
+                                            "https://a.jp/4?a=1&b=2", "https://a.jp/5", "https://a.jp/6"], 0)
+
+
 def test_an_atom_entry_is_its_page_whatever_else_it_links_and_however_it_writes_alternate():
     # An entry that offers its article as a PDF too (or a podcast's audio) listed first gave the
     # PDF, a URL of no article; rel="ALTERNATE" and rel written as IANA's IRI (RFC 4287 4.2.7.2)
