@@ -115,8 +115,8 @@ def _entry_url(entry: etree._Element) -> str | None:
                     href = _based(child, child.get("href").strip())
                 elif other is None:
                     other = _based(child, child.get("href").strip())
-        elif tag in ("link", "loc") and written is None and (child.text or "").strip():
-            written = _based(child, child.text.strip())
+        elif tag in ("link", "loc") and written is None and (text := _url_text(child.text)):
+            written = _based(child, text)
     href = href or other
     kind = _local(entry)
     if kind == "item":
@@ -124,6 +124,18 @@ def _entry_url(entry: etree._Element) -> str | None:
     # A sitemap's <url> is its <loc>: its <xhtml:link rel="alternate" hreflang=…> names the page
     # in another language.
     return href or written if kind == "entry" else written
+
+
+#: A line break, with the indentation around it, in a URL a template or a pretty-printer wrapped
+#: over lines: no URL holds one (RFC 3986), so it is no part of the URL; kept, the URL was
+#: requested with the indentation percent-encoded, a URL of no article.
+_WRAPPED = re.compile(r"\s*[\r\n]\s*")
+
+
+def _url_text(text: str | None) -> str:
+    """The URL an element's text gives: without the blanks around it, nor a line break within it."""
+    text = (text or "").strip()
+    return _WRAPPED.sub("", text) if "\n" in text or "\r" in text else text
 
 
 def _local(element: etree._Element) -> str:
@@ -467,7 +479,7 @@ def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Disc
         return strict
     links, dated, unlinked = [], {}, 0
     for entry in parsed.entries:
-        link = (entry.get("link") or "").strip()
+        link = _url_text(entry.get("link"))
         if not link:
             unlinked += 1
             continue
@@ -497,7 +509,7 @@ def _permalink(item: etree._Element) -> str | None:
     """The URL an RSS 2.0 item gives in its ``<guid>``: a permalink unless ``isPermaLink="false"``."""
     for child in item:
         if isinstance(child.tag, str) and _local(child) == "guid":
-            text = (child.text or "").strip()
+            text = _url_text(child.text)
             if child.get("isPermaLink", "true").strip().lower() != "false" and text.lower().startswith(
                     ("http://", "https://")):
                 return text
@@ -670,7 +682,7 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             folded[written] = None
             tag = el.tag
         # <image:loc> and the like belong to other namespaces than the sitemap's own.
-        if tag.endswith("loc") and _local(el) == "loc" and (text := (el.text or "").strip()) \
+        if tag.endswith("loc") and _local(el) == "loc" and (text := _url_text(el.text)) \
                 and _local(el.getparent()) in ("url", "sitemap"):
             locs.append(text)
     if folded:
@@ -698,7 +710,7 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     note = "; ".join(filter(None, [note, as_index])) or None
     if kind == "sitemapindex":
         for child in root.iterchildren("{*}sitemap" if as_index is None else "{*}url"):
-            loc, lastmod = (child.findtext("{*}loc") or "").strip(), (child.findtext("{*}lastmod") or "").strip()
+            loc, lastmod = _url_text(child.findtext("{*}loc")), (child.findtext("{*}lastmod") or "").strip()
             if loc and lastmod:
                 lastmods[loc] = lastmod[:64]
     latest, interval, dated = _dates((url, _entry_date(entry)) for entry, url in entries)

@@ -405,6 +405,35 @@ def test_a_url_written_around_a_comment_in_a_cdata_section_or_between_blank_line
                                             "https://a.jp/4?a=1&b=2", "https://a.jp/5", "https://a.jp/6"], 0)
 
 
+def test_a_url_a_template_broke_over_an_indented_line_is_read_as_one_url():
+    # A template or a pretty-printer that wraps a long URL: "https://a.jp/news/2026/\n      1.html"
+    # was kept so, requested with the spaces percent-encoded (the newline dropped by the URL parser),
+    # a URL of no article. No URL holds a line break, so the break and the indentation around it
+    # are no part of it; a space without one is left as written, for the crawl to encode.
+    wrapped = "https://a.jp/news/2026/\n      {n}.html"
+    urls = [f"https://a.jp/news/2026/{n}.html" for n in range(4)]
+    feed = parse_feed(("<rss version='2.0'><channel>"
+                       f"<item><link>{wrapped.format(n=0)}</link></item>"
+                       f"<item><link>\n  {wrapped.format(n=1).replace(chr(10), chr(13) + chr(10))}\n</link></item>"
+                       f"<item><guid>{wrapped.format(n=2)}</guid></item>"
+                       f"<item><link>https://a.jp/news/2026/\n\n\t3.html</link></item>"
+                       "<item><link>https://a.jp/news/a b.html</link></item></channel></rss>").encode())
+    assert feed.links == [*urls, "https://a.jp/news/a b.html"]
+    sitemap = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                             + "".join(f"<url><loc>{wrapped.format(n=n)}</loc></url>" for n in range(4))
+                             + "</urlset>").encode())
+    assert sitemap.links == urls
+    index = parse_sitemap(b"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><sitemap>"
+                          b"<loc>https://a.jp/sitemap-\n   2026.xml</loc><lastmod>2026-12-01</lastmod></sitemap>"
+                          b"</sitemapindex>")
+    assert (index.links, index.lastmods) == (["https://a.jp/sitemap-2026.xml"],
+                                             {"https://a.jp/sitemap-2026.xml": "2026-12-01"})
+    # A feed read loosely (HTML left in a description) too.
+    loose = parse_feed(("<rss version='2.0'><channel><item><description><p>x<br></description>"
+                        f"<link>{wrapped.format(n=0)}</link></item></channel></rss>").encode())
+    assert loose.links == urls[:1]
+
+
 def test_an_atom_entry_is_its_page_whatever_else_it_links_and_however_it_writes_alternate():
     # An entry that offers its article as a PDF too (or a podcast's audio) listed first gave the
     # PDF, a URL of no article; rel="ALTERNATE" and rel written as IANA's IRI (RFC 4287 4.2.7.2)
