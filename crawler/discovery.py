@@ -7,6 +7,7 @@ which the crawl records per run (``discovery`` table) and outlet health reports.
 
 from __future__ import annotations
 
+import codecs
 import html.entities
 import io
 import re
@@ -374,6 +375,25 @@ def _more_entries(body: bytes, root: etree._Element) -> bool:
     return end < 0 or any(tag in body[end:].lower() for tag in _TRAILING_ENTRIES)
 
 
+#: How a document in UTF-32 or UTF-16 begins: its byte-order mark (UTF-32's first: UTF-16's begins
+#: it), else, without one, its "<?" in UTF-16.
+_WIDE_STARTS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                (codecs.BOM_UTF16_BE, "utf-16"), (b"<\0?\0", "utf-16-le"), (b"\0<\0?", "utf-16-be"))
+_DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml\s[^>]*?\bencoding\s*=\s*["'])[^"']*""")
+
+
+def _narrowed(body: bytes) -> bytes:
+    """``body`` in UTF-8 if it is in UTF-16 or UTF-32. What mends a document (a bare ``&`` escaped,
+    an undeclared prefix declared, a PHP notice read past) reads its bytes as ASCII: in UTF-16 the
+    "&amp;" written into it shifted every character after it, and "?a=1&b=2" read "?a=1愦灭;b=2",
+    a URL of no article, with the document "ok"."""
+    codec = next((codec for start, codec in _WIDE_STARTS if body.startswith(start)), None)
+    if codec is None:
+        return body
+    text = body.decode(codec, "replace").lstrip("\ufeff")
+    return _DECLARED_ENCODING.sub(r"\g<1>UTF-8", text, count=1).encode()
+
+
 def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False, fold: bool = False
               ) -> tuple[etree._Element | None, str | None, str | None, bytes, str | None]:
     """(root, its kind, a problem of a partly read document, the bytes read, a note) of a feed or
@@ -386,6 +406,7 @@ def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False,
         name = _name(element)
         return name.lower() if fold and name else name
 
+    body = _narrowed(body)
     root, problem = _xml_root(body)
     if root is not None and problem and (mended := _escaped(body)) != body:
         again, again_problem = _xml_root(mended)

@@ -553,6 +553,22 @@ def test_a_sitemap_declared_in_a_japanese_encoding_is_read_as_browsers_read_it(d
     assert found.newest == "2026-12-01T06:00:00+00:00"
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-16-le", "utf-32"])
+def test_a_feed_or_sitemap_in_utf_16_with_a_bare_ampersand_keeps_its_urls_as_written(codec):
+    # What mends a document (a bare & escaped, an undeclared prefix declared, a PHP notice skipped)
+    # reads its bytes as ASCII: in UTF-16, "&amp;" written in ASCII into the text shifted every
+    # character after it, "?a=1&b=2" read "?a=1愦灭;b=2", a URL of no article, and "ok".
+    declaration = f'<?xml version="1.0" encoding="{codec.upper()[:6]}"?>\n'
+    rss = (f"{declaration}<rss version='2.0'><channel><item><title>防衛 & 安保</title>"
+           "<link>https://a.jp/1?a=1&b=2</link></item><item><link>https://a.jp/2</link></item></channel></rss>")
+    feed = parse_feed(rss.encode(codec))
+    assert (feed.links, feed.problem) == (["https://a.jp/1?a=1&b=2", "https://a.jp/2"], None)
+    sitemap = parse_sitemap((f"{declaration}<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                             "<url><loc>https://a.jp/1?a=1&b=2</loc></url><url><loc>https://a.jp/2</loc></url>"
+                             "</urlset>").encode(codec))
+    assert (sitemap.links, sitemap.problem) == (["https://a.jp/1?a=1&b=2", "https://a.jp/2"], None)
+
+
 def test_a_text_sitemap_is_read():
     # sitemaps.org's other format, one URL a line: it was "not XML: Start tag expected", broken in
     # every run, with every article it listed lost.
