@@ -15,7 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -941,6 +941,32 @@ def test_a_feed_or_sitemap_its_server_prints_a_php_warning_before_is_read_and_th
     assert (read["ok"], read["article_urls"]) == (1, 1)
     assert read["reason"].startswith(f'read past the {len(warning)} bytes before its XML ("<br /> <b>Deprecated</b>: ')
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+
+
+def test_a_feed_and_sitemaps_served_as_web_pages_with_relative_urls_are_read(env, site):
+    # A CMS that serves its feed and sitemaps as text/html, and writes their URLs as paths (a
+    # child sitemap's too): read by their bytes, not their type, each path against the document's
+    # own URL. (Already so; this says it stays so.)
+    published = datetime.now(UTC) - timedelta(minutes=5)
+    for n in (1, 2):
+        site.publish_html(f"/site/rel/{n}.html", news_page(n, published), title=f"第{n}報", published=published,
+                          channels=[])
+    page = {"Content-Type": "text/html; charset=utf-8"}
+    site.answer(RSS_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+                                "<item><title>第1報</title><link>/site/rel/1.html</link></item>"
+                                "</channel></rss>").encode(), page)
+    site.answer(SITEMAP_PATH, 200, b'<?xml version="1.0" encoding="UTF-8"?>'
+                                   b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                                   b"<sitemap><loc>/sitemap-rel.xml</loc></sitemap></sitemapindex>", page)
+    site.answer("/sitemap-rel.xml", 200, urlset("<url><loc>/site/rel/2.html</loc></url>"), page)
+    assert crawl(env).returncode == 0
+    for n in (1, 2):
+        assert rows(env, "select kind from urls where url = ?", site.url(f"/site/rel/{n}.html")) == [
+            {"kind": "article"}]
+    read = {r["url"]: r for r in rows(env, "select url, ok, reason, article_urls from discovery")}
+    for path in (RSS_PATH, SITEMAP_PATH, "/sitemap-rel.xml"):
+        assert (read[site.url(path)]["ok"], read[site.url(path)]["reason"]) == (1, None), path
+    assert (read[site.url(RSS_PATH)]["article_urls"], read[site.url("/sitemap-rel.xml")]["article_urls"]) == (1, 1)
 
 
 def test_a_feed_a_sitemap_and_a_section_that_list_no_article_any_more_are_named_until_they_list_again(env, site):

@@ -569,6 +569,33 @@ def test_a_feed_or_sitemap_in_utf_16_with_a_bare_ampersand_keeps_its_urls_as_wri
     assert (sitemap.links, sitemap.problem) == (["https://a.jp/1?a=1&b=2", "https://a.jp/2"], None)
 
 
+def test_what_japanese_outlets_serve_around_a_document_is_read_as_written():
+    # Already read so, and meant to stay so: byte-order marks and blank lines in any order before
+    # the declaration; a stray CP932 byte in a UTF-8 feed (a title pasted from Windows); Shift_JIS
+    # or EUC-JP with no declaration; .NET's XmlWriter declaring "utf-16" over UTF-8 bytes; CP932 as
+    # Windows-31J; &nbsp;, NBSP or an ideographic space around a URL; a prefixed sitemap namespace.
+    items = "".join(f"<item><title>{'TITLE' if n == 1 else '見出し'}</title><link>https://a.jp/{n}</link></item>"
+                    for n in range(3))
+    rss = f"<rss version='2.0'><channel><title>t</title>{items}</channel></rss>"
+    urls = [f"https://a.jp/{n}" for n in range(3)]
+    declared = "<?xml version='1.0' encoding='{}'?>\n"
+    for body in (b"\n\xef\xbb\xbf" + declared.format("UTF-8").encode() + rss.replace("TITLE", "髙").encode(),
+                 b"\xef\xbb\xbf\xef\xbb\xbf  " + declared.format("UTF-8").encode() + rss.encode(),
+                 rss.replace("TITLE", "防衛").encode().replace("防衛".encode(), "髙".encode("cp932")),
+                 declared.format("UTF-8").encode() + rss.replace("TITLE", "x").encode().replace(b"x", b"\x82\xa0"),
+                 rss.replace("TITLE", "髙橋①").encode("cp932"),
+                 rss.replace("TITLE", "防衛費").encode("euc_jp"),
+                 (declared.format("utf-16") + rss.replace("TITLE", "防衛")).encode(),
+                 (declared.format("Windows-31J") + rss.replace("TITLE", "髙橋①")).encode("cp932")):
+        found = parse_feed(body)
+        assert (found.links, found.problem) == (urls, None), body[:80]
+    spaced = parse_sitemap("<sm:urlset xmlns:sm='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                           "<sm:url><sm:loc>https://a.jp/0&nbsp;</sm:loc></sm:url>"
+                           "<sm:url><sm:loc>\u00a0https://a.jp/1\u00a0</sm:loc></sm:url>"
+                           "<sm:url><sm:loc>\u3000https://a.jp/2\u3000</sm:loc></sm:url></sm:urlset>".encode())
+    assert (spaced.links, spaced.problem) == (urls, None)
+
+
 def test_a_text_sitemap_is_read():
     # sitemaps.org's other format, one URL a line: it was "not XML: Start tag expected", broken in
     # every run, with every article it listed lost.
