@@ -969,6 +969,29 @@ def test_a_feed_and_sitemaps_served_as_web_pages_with_relative_urls_are_read(env
     assert (read[site.url(RSS_PATH)]["article_urls"], read[site.url("/sitemap-rel.xml")]["article_urls"]) == (1, 1)
 
 
+def test_a_sitemap_in_upper_case_with_its_urls_around_comments_and_over_lines_is_read_and_its_row_says_so(env, site):
+    # <URLSET><URL><LOC>, a comment in a <loc>, a URL wrapped over an indented line: it was "not a
+    # sitemap" (or, in lower case with such entries, read "ok" with nothing in it), every article
+    # only it listed lost.
+    published = datetime.now(UTC) - timedelta(minutes=5)
+    for n in (1, 2):
+        site.publish_html(f"/site/upper/{n}.html", news_page(n, published), title=f"第{n}報", published=published,
+                          channels=[])
+    entries = (f"<URL><LOC><!-- cached -->{site.url('/site/upper/1.html')}</LOC></URL>"
+               f"<URL><LOC>{site.url('/site/upper/')}\n        2.html</LOC></URL>")
+    site.answer(ARCHIVE_SITEMAP_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                                            '<URLSET xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                                            f"{entries}</URLSET>").encode(), {"Content-Type": "application/xml"})
+    assert crawl(env).returncode == 0
+    for n in (1, 2):
+        assert rows(env, "select kind from urls where url = ?", site.url(f"/site/upper/{n}.html")) == [
+            {"kind": "article"}]
+    [read] = rows(env, "select ok, reason, article_urls from discovery where url = ?", site.url(ARCHIVE_SITEMAP_PATH))
+    assert (read["ok"], read["article_urls"], read["reason"]) == (
+        1, 2, ("writes its tags in other than lower case (<URLSET>, <URL>, <LOC>), which XML reads as other names "
+               "than the protocol's: read as the sitemap it is"))
+
+
 def test_a_feed_a_sitemap_and_a_section_that_list_no_article_any_more_are_named_until_they_list_again(env, site):
     # The section page is redrawn by JavaScript (its HTML holds the site's navigation only), the
     # RSS feed's generator writes an empty channel and the news sitemap an empty urlset: all
