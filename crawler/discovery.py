@@ -615,11 +615,12 @@ def _fold_case(element: etree._Element) -> str | None:
     entries listed nothing and was read "ok", every article it listed lost without a word."""
     tag = element.tag
     at = tag.rfind("}") + 1
-    namespace, name = tag[1:at - 1], tag[at:]
+    namespace = tag[1:at - 1] if at else ""
+    prefix, _, name = tag[at:].rpartition(":")  # a prefix used undeclared is part of the name
     if name.lower() not in _SITEMAP_NAMES or (namespace and "/schemas/sitemap" not in namespace):
         return None
-    element.tag = tag[:at] + name.lower()
-    return (f"{element.prefix}:" if element.prefix else "") + name
+    element.tag = tag[:at] + (f"{prefix}:" if prefix else "") + name.lower()
+    return (f"{element.prefix}:" if element.prefix else f"{prefix}:" if prefix else "") + name
 
 
 #: The address of a sitemap (``.xml``, ``.xml.gz``, before any query): never an article's.

@@ -640,6 +640,8 @@ def test_a_sitemap_that_writes_its_tags_in_upper_or_mixed_case_is_read_and_said_
                                                                        None, 0)
     assert upper.note == ("writes its tags in other than lower case (<URLSET>, <URL>, <LOC>, <LASTMOD>), which "
                           "XML reads as other names than the protocol's: read as the sitemap it is")
+    bare = parse_sitemap(b"<URLSET><URL><LOC>https://a.jp/1</LOC></URL></URLSET>")  # no namespace at all
+    assert (bare.kind, bare.links) == ("urlset", ["https://a.jp/1"])
     mixed = parse_sitemap(b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><Url><Loc>https://a.jp/1</Loc>"
                           b"</Url><url><loc>https://a.jp/2</loc></url></urlset>")
     assert (mixed.kind, mixed.links, mixed.unlinked) == ("urlset", ["https://a.jp/1", "https://a.jp/2"], 0)
