@@ -2,8 +2,9 @@
 
 The actors and their markers are data (``crawler/actors.toml``, explained there). Given an
 article's normalised text and the span of a term in it, :func:`attribute` looks, in order, at
-a marker right before the term (or "of <marker>" right after it), the markers of its sentence
-weighted by their grammatical role, the earlier mentions of the same document (when they
+a marker right before the term (or "of <marker>" right after it), in English the agent of the
+term's own clause ("X's decision to revise its ...", which outranks the sentence's subject), the
+markers of its sentence weighted by their grammatical role, the earlier mentions of the same document (when they
 are all one owner's), the neighbouring sentences, the nearest attributed term before it, and
 the article as a whole.
 
@@ -27,12 +28,26 @@ MARGIN = 1.25
 
 # What may stand between a marker and the term it owns: "米国の新たな国家安全保障戦略",
 # "ロシア連邦国家安全保障戦略", "Russia's updated National Security Strategy", "the U.S. 2026 ...".
-_JA_FILLER = re.compile(r"(?:[のが]|連邦|政府の?|政権の?|新たな|新た|新|最新の|初の|初めての|独自の|今回の|現行の|"
-                        r"[0-9]+年版?の?|版の|[「『(\s])*")
+# による and a verb of making or pursuing after が ("日本による…の改定", "日本が進める国家安全保障戦略の改定")
+# tie the marker to the term as closely as の: the relative clause says whose the document is.
+_JA_FILLER = re.compile(r"(?:[のが]|による|連邦|政府の?|政権の?|新たな|新た|新|最新の|初の|初めての|独自の|"
+                        r"今回の|現行の|進める|進めている|目指す|掲げる|検討する|検討している|予定する|予定している|打ち出した|"
+                        r"策定する|策定した|まとめた|[0-9]+年版?の?|版の|[「『(\s])*")
 _EN_FILLER = re.compile(r"(?:['’]s|[\s,]|the|its|their|new|newly|updated|revised|latest|first|first-ever|"
                         r"inaugural|own|[0-9]{4}|unclassified|long-awaited|much-anticipated|revamped|national|key)*",
                         re.IGNORECASE)
 _OF_AFTER = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
+# "Japan's decision to revise its National Security Strategy and raise defense spending": the possessive
+# before decision/plan/move ... to is the agent of the infinitive, whoever welcomed it ("NATO's Rutte
+# welcomed ..."); every term of that clause is the agent's.
+_EN_AGENT = re.compile(r"(?:['’]s)?\s+(?:decision|decisions|plan|plans|move|moves|push|bid|effort|efforts|"
+                       r"intention|commitment|pledge|drive|resolve|determination|attempt|readiness|willingness|"
+                       r"steps|proposal|proposals)\s+to\s+", re.IGNORECASE)
+# How far the term may be from that "to": the infinitive's own clause, a few words.
+_AGENT_REACH = 90
+# "its"/"their" right before the term: the document of the nearest government named before it in the
+# sentence ("Marles welcomed Japan's move to revise its strategy", "The Pentagon released its ...").
+_EN_PRONOUN = re.compile(r"\b(?:its|their)\b", re.IGNORECASE)
 # Sentence ends: Japanese stops, ! and ?, a full stop before a space or the end (not after a
 # lone capital, as in "U.S." or "J. Smith", nor after Mr, Ms, Dr, No), a line break.
 _SENTENCE_END = re.compile(r"[。！？!?\n]|(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bNo)\.(?=\s|$)")
@@ -56,7 +71,7 @@ class Attribution:
     """Who a term occurrence is attributed to, how, and the words that said so."""
 
     owner: str | None          # actor key ("JP", "US", ...), None when nothing says
-    how: str                   # prefix, sentence, same, neighbours, carried, article, none
+    how: str                   # prefix, agent, antecedent, sentence, same, neighbours, carried, article, none
     cue: str = ""              # the marker that decided it ("トランプ政権", "Japan's")
     at: int = -1               # where that marker starts, for a prefix (it claims the marker)
     subject: bool = False      # a prefix joined by が or は: the subject of the clause the term is in
@@ -124,6 +139,27 @@ class Attributor:
                 return Attribution(hit.owner, "prefix", hit.text, hit.start)
         return None
 
+    def agent(self, text: str, start: int, markers: list[Marker], lo: int) -> Attribution | None:
+        """In English, whose clause the term is in when the sentence says so: "X's decision to <verb> ...
+        term" (X the agent), or "its"/"their" right before the term (the nearest government before it
+        that is not an object). The subject of the sentence ("Rutte welcomed ...") is someone else."""
+        before = [m for m in markers if lo <= m.start and m.end <= start]
+        for i in range(len(before) - 1, -1, -1):
+            marker = before[i]
+            if not marker.text[:1].isascii():
+                continue
+            found = _EN_AGENT.match(text, marker.end, start)
+            # No other government between the agent and the term: "Japan's plan to follow the U.S. ..."
+            if found is not None and start - found.end() <= _AGENT_REACH and i == len(before) - 1:
+                return Attribution(marker.owner, "agent", marker.text)
+        edge = next(e for e in range(max(lo, start - 30), start + 1) if _EN_FILLER.fullmatch(text, e, start))
+        if not _EN_PRONOUN.search(text, edge, start):
+            return None
+        for marker in reversed(before):
+            if marker.text[:1].isascii() and _role(text, marker, None) != "object":
+                return Attribution(marker.owner, "antecedent", marker.text)
+        return None
+
     def weigh(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int] | None,
               factor: float = 1.0, claimed: frozenset[int] = frozenset(),
               subjects: frozenset[int] = frozenset()) -> dict[str, tuple[float, str]]:
@@ -175,6 +211,11 @@ class Attributor:
         i = bisect.bisect_right(sentences, start) - 1
         lo, hi = sentences[i], sentences[i + 1] if i + 1 < len(sentences) else len(text)
         chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed, subjects=subjects))
+        # The agent of the term's own clause outranks the sentence's weights, which favour its subject
+        # ("Rutte welcomed Japan's decision to revise its ..."); where they agree the sentence is named.
+        found = self.agent(text, start, markers, lo)
+        if found is not None and (chosen is None or chosen[0] != found.owner):
+            return found
         if chosen is not None:
             return Attribution(chosen[0], "sentence", chosen[1])
         # The same document named again with nothing of its own in its sentence is the one named

@@ -105,6 +105,30 @@ def test_the_subject_of_a_clause_owns_its_every_term(topics):
                                  "国家安全保障戦略", topics)] == ["US", "JP"]
 
 
+# An ally's official welcoming Japan's revision: the official is the subject of "welcomed", but the
+# document is the one whose revision Japan decided ("Japan's decision to revise its ...", 日本による…の改定,
+# 日本が進める…). The official's markers (U.S., Rubio, Australian, Marles, NATO) outweighed Japan's and the
+# story scored 0 as a foreign document.
+WELCOMED = [
+    ("U.S. Secretary of State Marco Rubio welcomed Japan's decision to revise its National Security Strategy.",
+     "National Security Strategy"),
+    ("Australian Defence Minister Richard Marles welcomed Japan's decision to revise its National Security Strategy.",
+     "National Security Strategy"),
+    (("NATO Secretary General Mark Rutte welcomed Japan's decision to revise its National Security Strategy and "
+      "raise defense spending."), "defense spending"),
+    ("Rutte said NATO welcomed Japan's plan to revise its National Security Strategy.", "National Security Strategy"),
+    ("豪州政府は日本の国家安全保障戦略改定を歓迎した。", "国家安全保障戦略"),
+    ("NATOのルッテ事務総長は、日本による国家安全保障戦略の改定を歓迎した。", "国家安全保障戦略"),
+    ("豪州のマールズ国防相は、日本が進める国家安全保障戦略の改定を歓迎した。", "国家安全保障戦略"),
+]
+
+
+@pytest.mark.parametrize("text,term", WELCOMED)
+def test_an_ally_welcoming_japans_revision_leaves_the_document_japans(topics, text, term):
+    assert {o for o, _ in owners(text, term, topics)} == {"JP"}
+    assert top(None, text, topics).relevant
+
+
 def test_japans_strategy_compared_with_the_us_one_stays_relevant(topics):
     text = ("Japan will revise its National Security Strategy this year, the government said. "
             "The U.S. National Security Strategy released in December put the Western Hemisphere first.")
