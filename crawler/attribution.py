@@ -4,9 +4,11 @@ The actors and their markers are data (``crawler/actors.toml``, explained there)
 article's normalised text and the span of a term in it, :func:`attribute` looks, in order, at
 a marker right before the term (or "of <marker>" right after it), in English the agent of the
 term's own clause ("X's decision to revise its ...", which outranks the sentence's subject), the
-markers of its sentence weighted by their grammatical role, the earlier mentions of the same document (when they
-are all one owner's), the neighbouring sentences, the nearest attributed term before it, and
-the article as a whole.
+markers of its sentence weighted by their grammatical role, the earlier mentions of the same
+document (when they are all one owner's; before them the headline's: the owner of the document
+noun it names, or its subject), the neighbouring sentences, the nearest attributed term before
+it, and the article as a whole. A sentence that only responds to the document (歓迎, 精査,
+"would study") leaves it to the earlier mentions: its subject is the one responding.
 
 Pure and picklable: no Scrapy, no SQLite; an :class:`Attributor` is built once per process.
 """
@@ -57,6 +59,24 @@ _JA_POSSESSIVE = ("の",)
 _JA_OBJECT = ("を", "に", "と", "へ", "や", "から", "より", "など")
 _EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
                                r"including|like|as|over)\s+(?:the\s+)?$", re.IGNORECASE)
+
+# A sentence that responds to a document (歓迎, 精査, 分析, "welcomed", "would study") is about a document
+# already named: its subject is the one responding, not the owner ("防衛省は国家防衛戦略の内容を分析している"
+# after a Pentagon headline is the US strategy); so is a headline's ("中国、日本の安保戦略改定に反発").
+# 支持率 and 評価額 are not responses.
+RESPONSE = re.compile(r"歓迎|評価し|評価す|批判|反発|懸念|注視|精査|分析|受け止め|称賛|支持(?!率)|非難|抗議|警戒|"
+                      r"読み解|(?<![A-Za-z])(?:welcom|prais|hail|criticiz|criticis|condemn|stud(?:y|ied|ies|ying)\b|"
+                      r"analy[sz]|examin|scrutini|applaud|laud|react|respond)", re.IGNORECASE)
+# Xの要求を踏まえ, Xの要請を受けて, Xに応じ: X's is the demand the subject acts on, not the document.
+_JA_BASIS = re.compile(r"の?[^。、,!?「」\n]{0,10}?を?(?:踏まえ|受けて|受け、|に応じ|に応え)")
+# ... unless the responding subject also makes a document of its own in that sentence ("政府は米国の国家安全
+# 保障戦略も踏まえ、国家安全保障戦略を改定した": the second is Japan's).
+_OWN_ACT = re.compile(r"改定|改訂|見直|策定|閣議決定|改め|書き換え|刷新|公表|発表|(?<![A-Za-z])(?:revis|updat|overhaul|"
+                      r"adopt|draft|rewrit|approv|releas|unveil|publish|issu)", re.IGNORECASE)
+_RESPONDED = re.compile(r"(?:作業)?(?:を|に|への|について|に対し)?(?:強く|高く|一定の)?")
+# A headline's subject heads it: "米国防総省、新戦略を公表", "政府、国家防衛戦略改定へ", "Pentagon unveils ...".
+_HEAD_OPEN = re.compile(r"(?:[\s【\[「『(]|The\s+)*")
+_JA_HEAD_AFTER = ("、", "が", "は", "も", " ", ",")
 
 #: What a weak marker (政府, "the government") weighs against a full one.
 WEAK_WEIGHT = 0.7
@@ -216,13 +236,15 @@ class Attributor:
         found = self.agent(text, start, markers, lo)
         if found is not None and (chosen is None or chosen[0] != found.owner):
             return found
-        if chosen is not None:
+        if chosen is not None and not (same is not None and same.owner not in (None, chosen[0])
+                                       and self.responds(text, markers, lo, hi, (start, end), chosen[0])):
             return Attribution(chosen[0], "sentence", chosen[1])
-        # The same document named again with nothing of its own in its sentence is the one named
-        # before: the next sentence's subject is usually a reaction to it ("米国防総省は国家防衛戦略を
-        # 公表した。…国家防衛戦略は日本などに…求めた。日本政府は精査している": the US one).
+        # The same document named again with nothing of its own in its sentence, or in a sentence that
+        # responds to it, is the one named before (or the headline's): the next sentence's subject is
+        # usually a reaction to it ("米国防総省は国家防衛戦略を公表した。…国家防衛戦略は日本などに…求めた。
+        # 日本政府は精査している": the US one).
         if same is not None and same.owner is not None:
-            return Attribution(same.owner, "same", same.cue)
+            return Attribution(same.owner, "headline" if same.how == "headline" else "same", same.cue)
         nlo = sentences[i - 1] if i > 0 else lo
         nhi = sentences[i + 2] if i + 2 < len(sentences) else len(text)
         around = self.weigh(text, markers, nlo, lo, None, 0.5, claimed)
@@ -237,6 +259,33 @@ class Attributor:
         if article is not None and article.owner is not None:
             return article
         return Attribution(None, "none")
+
+    def responds(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int], owner: str) -> bool:
+        """Whether the sentence ``text[lo:hi]`` responds to the term's document rather than makes it: a
+        response verb, and ``owner`` (the sentence's choice) is not the subject of a verb of making one."""
+        if not RESPONSE.search(text, lo, hi):
+            return False
+        subject = any(m.owner == owner and lo <= m.start and m.end <= term[0]
+                      and _role(text, m, term) in ("subject", "plain") for m in markers)
+        # 改定を歓迎: the revision is what is responded to, not the subject's own act.
+        acts = (a for a in _OWN_ACT.finditer(text, lo, hi)
+                if not RESPONSE.match(text, _RESPONDED.match(text, a.end()).end()))
+        return not (subject and next(acts, None) is not None)
+
+    def lead(self, title: str, markers: list[Marker]) -> Attribution | None:
+        """The headline's subject: a marker (or 米, 豪, ... joined by 、) opening the headline, followed by
+        、/が/は/も or a space ("米国防総省、新戦略を公表", "政府 国家防衛戦略改定へ", "Pentagon unveils ...")."""
+        at = _HEAD_OPEN.match(title).end()
+        hit = next((m for m in markers if m.start == at), None)
+        if hit is not None:
+            follows = ("'s", "’s", " ", ",") if hit.text[:1].isascii() else _JA_HEAD_AFTER
+            if title.startswith(follows, hit.end) or hit.text.endswith(("'s", "’s")):
+                return Attribution(hit.owner, "headline", hit.text)
+            return None
+        for form in sorted(self._prefix_owner, key=len, reverse=True):
+            if title.startswith(form, at) and title.startswith(("、", " "), at + len(form)):
+                return Attribution(self._prefix_owner[form], "headline", form)
+        return None
 
     def article_owner(self, text: str, markers: list[Marker]) -> Attribution:
         """Whose story the article is, from all its markers; ``owner`` None when unclear."""
@@ -254,7 +303,7 @@ def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
         if term is not None and marker.start > term[1]:
             return "after"
         return "plain"
-    if after.startswith(_JA_OBJECT) or after.startswith("との"):
+    if after.startswith(_JA_OBJECT) or after.startswith("との") or _JA_BASIS.match(text, marker.end):
         return "object"
     if after.startswith(_JA_SUBJECT) or re.match(r"は|が|[0-9]+日[、,]?", after):
         return "subject"

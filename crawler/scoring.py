@@ -41,6 +41,8 @@ from typing import Any
 from storage.queries import nfkc
 from storage.search import join_cjk
 
+from .attribution import RESPONSE
+
 #: Characters of normalised text kept on each side of a term in a snippet.
 SNIPPET_WIDTH = 30
 
@@ -468,10 +470,17 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text,
     # not one): when they are all one owner's, a bare mention is that owner's; a story comparing
     # Japan's with the US one names both, and its bare mentions are left to the neighbours.
     same: dict[int, list[Any]] = {}
+    # Before any: the headline's. Its subject for its own mentions ("政府、国家防衛戦略改定へ 米国の要求踏まえ");
+    # for the body's, whose document the headline names when it names one only as a noun
+    # ("米国防総省、新戦略を公表", "Pentagon unveils new defense strategy").
+    lead = attrib.lead(title.text, title.markers) if title.text else None
+    if lead is not None and RESPONSE.search(title.text):
+        lead = None  # the subject of "中国、日本の安保戦略改定に反発" responds to someone else's document
+    noun = _headline_noun(topic, title, lead)
     for (where, start, end, index), found in zip(spans, prefixes):
         part = title if where == "title" else body
         if found is None:
-            before = same.get(index, [])
+            before = same.get(index) or [x for x in [lead if where == "title" else noun] if x is not None]
             found = attrib.attribute(part.text, start, end, part.markers, part.sentences,
                                      previous if where == "text" else None, article, part.claimed,
                                      before[-1] if len({a.owner for a in before}) == 1 else None, part.subjects)
@@ -481,6 +490,24 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text,
             previous = found
         out.append(Occurrence(where, start, end, found.owner, found.how, found.cue))
     return out, article
+
+
+def _headline_noun(topic: Topic, title: _Text, lead: Any) -> Any:
+    """Whose document the headline names as a noun of the structure (戦略, strategy, 文書) when it names
+    none of the terms: the noun's own attribution in the headline, the headline's subject (``lead``)
+    deciding only where the headline's words do not; None without such a noun."""
+    structure = topic.structure
+    if structure is None or not title.text:
+        return None
+    found = re.search("|".join(re.escape(n) if not n.isascii() else rf"(?<![A-Za-z]){re.escape(n)}(?![A-Za-z])"
+                               for n in sorted(structure.nouns, key=len, reverse=True)), title.text, re.IGNORECASE)
+    if found is None:
+        return None
+    owner = attributor().attribute(title.text, found.start(), found.end(), title.markers, title.sentences,
+                                   claimed=title.claimed, subjects=title.subjects)
+    if owner.owner is None or owner.how not in ("prefix", "agent", "antecedent", "sentence"):
+        return lead
+    return replace(owner, how="headline")
 
 
 def _owners(occurrences: list[Occurrence]) -> tuple[Owned, ...]:

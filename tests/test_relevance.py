@@ -184,6 +184,40 @@ def test_a_foreign_document_named_again_beside_japans_reaction_stays_foreign(top
     assert not top(title, text, topics).relevant
 
 
+# Whose the document is may be said only in the headline: a foreign owner heading the headline
+# (米国防総省、, "Pentagon unveils ...") makes the body's bare mentions its own, even in a sentence whose
+# subject is Japan reacting (防衛省は…を分析している, 政府は…を精査する, "said it would study"); a Japanese
+# headline naming Japan's (政府、…改定へ) keeps its body's bare mentions Japan's beside another country's
+# demands (米国防総省の要求を踏まえ).
+HEADLINE = [
+    ("米国防総省、新たな国家防衛戦略を公表",
+     "新たな国家防衛戦略は本土防衛を最優先とする。防衛省は国家防衛戦略の内容を分析している。",
+     "国家防衛戦略", "US", False),
+    ("米国防総省、新たな国家防衛戦略を公表",
+     "国家防衛戦略は中国を最大の脅威と位置づけた。政府は国家防衛戦略を精査する。",
+     "国家防衛戦略", "US", False),
+    ("米国防総省、新戦略を公表",
+     "国家防衛戦略は本土防衛を最優先とし、同盟国に国防費の増額を求めた。防衛省は内容を分析している。",
+     "国家防衛戦略", "US", False),
+    ("Pentagon unveils new defense strategy",
+     ("The National Defense Strategy puts homeland defense first and asks allies to spend more. Japan's Defense "
+      "Ministry said it would study the National Defense Strategy."), "National Defense Strategy", "US", False),
+    ("政府、国家防衛戦略改定へ 米国の要求踏まえ", "国家防衛戦略は、米国防総省の要求を踏まえて見直す。",
+     "国家防衛戦略", "JP", True),
+    ("日本の国家防衛戦略、年内改定へ", "国家防衛戦略は防衛力整備の方針を示す。米国は同盟国に負担増を求めている。",
+     "国家防衛戦略", "JP", True),
+    ("Japan to revise National Defense Strategy",
+     ("The National Defense Strategy will be revised by December, the government said. The Pentagon asks allies "
+      "to do more."), "National Defense Strategy", "JP", True),
+]
+
+
+@pytest.mark.parametrize("title,text,term,owner,relevant", HEADLINE)
+def test_the_owner_named_in_the_headline_owns_the_bodys_bare_mentions(topics, title, text, term, owner, relevant):
+    assert {o for o, _ in owners(text, term, topics, title)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
 def test_a_document_cited_as_the_basis_of_something_else_counts_as_context(topics):
     text = "政府は国家安全保障戦略を踏まえ、防衛装備移転三原則の運用指針を改正した。"
     score = top("装備品輸出ルールを改正", text, topics)
