@@ -53,7 +53,7 @@ _SEP_RUN = re.compile(rf"{_SEP}+")
 _TOPIC_FIELDS = {"name", "description", "threshold", "title_boost", "terms", "context", "against", "home",
                  "structure"}
 _TERM_FIELDS = {"term", "weight", "variants", "document"}
-_STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap"}
+_STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight"}
 _TERM_EXAMPLE = '{ term = "反撃能力", weight = 4, variants = ["敵基地攻撃能力"] }'
 
 
@@ -90,9 +90,10 @@ class Structure:
     """A document noun with a security/defense qualifier and a revision or adoption verb in one
     sentence, attributed to the topic's home: it scores like a document name.
 
-    ``phrase`` matches the qualifier and noun ("安全保障関連の3文書", "national security documents"),
-    ``verb`` the verbs (改定, 見直し, revise, update, overhaul, ...), ``exclude`` the phrases that look
-    alike but are someone else's (経営計画, 食料安全保障, "business plan").
+    ``phrase`` matches the qualifier and noun ("安全保障関連の3文書", "national security documents"), or
+    a name of the set that needs no qualifier (3文書, group ``set``); ``verb`` the verbs (改定, 見直し,
+    revise, update, overhaul, ...), ``exclude`` the phrases that look alike but are someone else's
+    (経営計画, 食料安全保障, "business plan").
     """
 
     label: str
@@ -104,6 +105,9 @@ class Structure:
     verbs: tuple[str, ...] = ()
     qualifiers: tuple[str, ...] = ()
     nouns: tuple[str, ...] = ()
+    sets: tuple[str, ...] = ()
+    #: What a match of a set's name weighs (the set's own names weigh 6, a document's 5).
+    set_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -538,6 +542,7 @@ class _Gate:
     verbs: frozenset[str]
     qualifiers: frozenset[str]
     nouns: frozenset[str]
+    sets: tuple[frozenset[str], ...] = ()      # the pieces of each of the structure's set names
 
 
 def _gate(topic: Topic) -> _Gate | None:
@@ -557,14 +562,15 @@ def _gate(topic: Topic) -> _Gate | None:
     structure = topic.structure if topic.home is not None else None
     groups = [frozenset(p for f in (getattr(structure, name) if structure else ()) for p in _pieces(f))
               for name in ("verbs", "qualifiers", "nouns")]
-    words = set().union(*forms, *groups)
+    sets = tuple(frozenset(_pieces(f)) for f in (structure.sets if structure else ()))
+    words = set().union(*forms, *groups, *sets)
     if not words:
         return None
     automaton = ahocorasick.Automaton()
     for word in words:
         automaton.add_word(word, word)
     automaton.make_automaton()
-    return _Gate(automaton, tuple(forms), *groups)
+    return _Gate(automaton, tuple(forms), *groups, sets)
 
 
 def _may_match(topic: Topic, text: str) -> bool:
@@ -578,16 +584,17 @@ def _may_match(topic: Topic, text: str) -> bool:
         return False
     if any(pieces <= found for pieces in gate.forms):
         return True
-    return bool(found & gate.verbs and found & gate.qualifiers and found & gate.nouns)
+    return bool(found & gate.verbs and (found & gate.qualifiers and found & gate.nouns
+                                        or any(pieces <= found for pieces in gate.sets)))
 
 
-def _structure(topic: Topic, title: _Text, body: _Text) -> list[Occurrence]:
+def _structure(topic: Topic, title: _Text, body: _Text) -> list[tuple[Occurrence, float]]:
     """The structure matches of title and text whose sentence has a revision verb and that are
-    attributed to the topic's home."""
+    attributed to the topic's home, each with its weight (a set's name weighs ``set_weight``)."""
     structure = topic.structure
     if structure is None:
         return []
-    found: list[Occurrence] = []
+    found: list[tuple[Occurrence, float]] = []
     attrib = attributor()
     article = None
     for where, part in (("title", title), ("text", body)):
@@ -606,7 +613,9 @@ def _structure(topic: Topic, title: _Text, body: _Text) -> list[Occurrence]:
             owner = attrib.attribute(text, match.start(), match.end(), part.markers, part.sentences,
                                      None, article, part.claimed, subjects=part.subjects)
             if owner.owner == topic.home:
-                found.append(Occurrence(where, match.start(), match.end(), owner.owner, owner.how, owner.cue))
+                weight = structure.set_weight if match.groupdict().get("set") else structure.weight
+                found.append((Occurrence(where, match.start(), match.end(), owner.owner, owner.how, owner.cue),
+                              weight))
     return found
 
 
@@ -672,15 +681,18 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
             secondary.append(TermMatch(term.term, count, snippet, min(term.weight, SECONDARY_WEIGHT),
                                        bool(title_spans), kind, owners))
     if attributing and topic.structure is not None:
-        found = _structure(topic, title_t, body_t)
-        if found:
+        weighed = _structure(topic, title_t, body_t)
+        if weighed:
+            found = [o for o, _ in weighed]
             occurrences[topic.structure.label] = found
             in_head = any(o.where == "title" for o in found)
             first = next((o for o in found if o.where == "text"), found[0])
             source = text if first.where == "text" else title
             boost = topic.title_boost if in_head else 1.0
+            # One match of the set's name is worth the set's names: 3文書の前倒し改定 is 3文書の改定.
+            weight = max(w for _, w in weighed)
             core.append(TermMatch(topic.structure.label, len(found), _snippet(source, first.start, first.end),
-                                  topic.structure.weight * (1 + math.log2(len(found))) * boost, in_head,
+                                  weight * (1 + math.log2(len(found))) * boost, in_head,
                                   "structure", _owners(found)))
     # Without a core term of its own nothing counts; someone else's documents are still shown
     # (at 0 points) so that a reviewer sees why a US strategy story is not relevant.
@@ -891,15 +903,20 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         raise fail("structure", f"has unknown field(s) {', '.join(unknown)}",
                    f"use only {', '.join(sorted(_STRUCTURE_FIELDS))}")
     lists: dict[str, list[str]] = {}
-    for name in ("qualifiers", "nouns", "verbs", "exclude"):
-        value = spec.get(name, [] if name == "exclude" else None)
+    for name in ("qualifiers", "nouns", "verbs", "exclude", "sets"):
+        optional = name in ("exclude", "sets")
+        value = spec.get(name, [] if optional else None)
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value) or (
-                not value and name != "exclude"):
+                not value and not optional):
             raise fail(f"structure.{name}", "must be a non-empty list of strings", example)
         lists[name] = [normalise(v) for v in value]
     weight, gap = spec.get("weight"), spec.get("gap", 10)
     if not _number(weight) or weight <= 0:
         raise fail("structure.weight", f"must be a number above 0, got {weight!r}", example)
+    set_weight = spec.get("set_weight", weight)
+    if not _number(set_weight) or set_weight <= 0:
+        raise fail("structure.set_weight", f"must be a number above 0, got {set_weight!r}",
+                   "e.g. set_weight = 6 (what a match of one of the sets weighs)")
     if not isinstance(gap, int) or isinstance(gap, bool) or gap < 0:
         raise fail("structure.gap", f"must be a whole number of characters, got {gap!r}", "e.g. gap = 10")
 
@@ -916,6 +933,9 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         # "core security policy papers").
         phrases.append(rf"(?<![A-Za-z])(?:{_alternation(q_en)})(?:[\s\-]+[A-Za-z'’\-]+){{0,2}}?[\s\-]+"
                        rf"(?:{_alternation(n_en)})(?![A-Za-z])")
+    if lists["sets"]:
+        # The set by its number needs no qualifier (3文書, 三文書); not 13文書.
+        phrases.append(rf"(?P<set>(?<![0-9A-Za-z])(?:{_alternation(lists['sets'])})(?![A-Za-z]))")
     verbs = ([_alternation(v_ja)] if v_ja else []) + (
         [f"(?<![A-Za-z])(?:{_alternation(v_en)})[a-z]*"] if v_en else [])
     exclude = re.compile(_alternation(lists["exclude"]), re.IGNORECASE) if lists["exclude"] else None
@@ -925,7 +945,7 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
     return Structure(label=label, weight=float(weight), phrase=re.compile("|".join(phrases), re.IGNORECASE),
                      verb=re.compile("|".join(verbs), re.IGNORECASE), exclude=exclude,
                      verbs=tuple(lists["verbs"]), qualifiers=tuple(lists["qualifiers"]),
-                     nouns=tuple(lists["nouns"]))
+                     nouns=tuple(lists["nouns"]), sets=tuple(lists["sets"]), set_weight=float(set_weight))
 
 
 def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], TopicError],

@@ -301,6 +301,28 @@ def test_the_set_and_its_policies_in_other_spellings_are_relevant(topics, title,
     assert top(title, text, topics).relevant
 
 
+# The set named by its number alone, with the revision's timing between (前倒し, 年内, 再), as headlines
+# and second mentions name it: none of the set's spellings matched and these scored 0.
+@pytest.mark.parametrize("title,text", [
+    ("3文書の前倒し改定、年内に", "政府は3文書の前倒し改定を年内に行う方針だ。"),
+    ("3文書の年内改定を指示", "高市首相は3文書の年内改定を指示した。"),
+    ("3文書の再改定へ", "政府は3文書の再改定に向けた検討に入った。"),
+    ("3文書、前倒しで改定", "政府は3文書を前倒しで改定する方針を固めた。"),
+    ("首相、前倒しを指示", "高市首相は、三文書を前倒しで見直すよう関係閣僚に指示した。"),
+])
+def test_the_set_named_by_its_number_with_a_revision_is_relevant(topics, title, text):
+    assert top(title, text, topics).relevant
+
+
+@pytest.mark.parametrize("title,text", [
+    ("診療報酬、3文書を改定", "厚生労働省は診療報酬の算定に関する3文書を改定した。"),   # nobody's documents of security
+    ("韓国、国防3文書を改定", "韓国国防省は国防改革に関する3文書を改定した。"),          # someone else's
+    ("3文書を公表", "政府は日中首脳会談の成果をまとめた3文書を公表した。"),              # no revision
+])
+def test_a_set_of_three_other_documents_is_not_the_set(topics, title, text):
+    assert not top(title, text, topics).relevant
+
+
 # A document named by when it was made ("which adopted its ... Strategy in December 2022", "2013年に初めて
 # 策定された") is the background of another story (a troop pact, an obituary), not its revision; the
 # reviewer got them at 9-11 points. Beside a revision of its own, a dated mention still counts.
