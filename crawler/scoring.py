@@ -926,8 +926,9 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
     (q_ja, q_en), (n_ja, n_en), (v_ja, v_en) = (split(lists[k]) for k in ("qualifiers", "nouns", "verbs"))
     phrases = []
     if q_ja and n_ja:
-        # Japanese: qualifier, at most ``gap`` characters of the same clause, noun.
-        phrases.append(rf"(?:{_alternation(q_ja)})[^。、,.!?!?「」\n]{{0,{gap}}}?(?:{_alternation(n_ja)})")
+        # Japanese: qualifier, at most ``gap`` characters of the same clause, noun. Not across は: the
+        # qualifier is then the sentence's topic, not the noun's (防衛省は…の採用計画を見直す).
+        phrases.append(rf"(?:{_alternation(q_ja)})[^。、,.!?!?「」\nは]{{0,{gap}}}?(?:{_alternation(n_ja)})")
     if q_en and n_en:
         # English: qualifier, at most two more words, noun ("security-related documents",
         # "core security policy papers").

@@ -243,6 +243,22 @@ def test_a_document_noun_with_a_qualifier_and_a_revision_verb_is_matched(topics,
     assert found.points == 5
 
 
+# The qualifier of a relative clause defining the document ("安全保障政策の基本方針を定めた戦略", 11 characters
+# from 安全保障 to 戦略; "防衛力の整備規模などを定めた計画", 12) was too far for the structure's 10 and these scored 0.
+# Further, a qualifier followed by は is the sentence's topic, not the noun's: 防衛省は…採用計画を見直す is the
+# ministry revising a recruitment plan, which passed at 6.
+@pytest.mark.parametrize("text,relevant", [
+    ("政府は安全保障政策の基本方針を定めた戦略を年内に改定する。", True),
+    ("政府は防衛力の整備規模などを定めた計画を前倒しで見直す。", True),
+    ("防衛省は自衛官の採用計画を見直す方針を固めた。", False),
+    ("防衛省は隊員の処遇改善の計画を見直す。", False),
+])
+def test_a_qualifier_reaches_its_noun_across_a_relative_clause_but_not_across_the_topic(topics, text, relevant):
+    score = top(None, text, topics)
+    assert score.relevant is relevant
+    assert (structure(score) is not None) is relevant
+
+
 @pytest.mark.parametrize("text", [
     "The U.S. will update its defense strategy next year, the Pentagon said.",   # someone else's
     "The company will revise its information security strategy after the attack.",  # not a government's
