@@ -435,6 +435,23 @@ def _cited(text: str, start: int, end: int) -> bool:
         _CITED_BEFORE.search(text, max(0, start - 80), start))
 
 
+# One more item a text also touches on, in a story another government heads ("台湾、国防報告書を公表": …日本が
+# 防衛費をGDP比2%に増やす方針にも触れた; "Taiwan releases defense report, which mentions Japan's defense
+# buildup"): Japan's policy or document is named in passing in someone else's report (it passed at exactly the
+# threshold). A bare 言及 or "mentioned" is not: "首相、反撃能力に言及" is news; nor is Japan's own story.
+_JA_PASSING_AFTER = re.compile(r"にも(?:触れ|言及)")
+_EN_PASSING_BEFORE = re.compile(r"\b(?:(?:also|which|that)\s+(?:also\s+)?(?:mentions?|mentioned|notes|noted|"
+                                r"refers\s+to|referred\s+to|touches\s+on|touched\s+on|cites|cited)|in\s+passing)\b",
+                                re.IGNORECASE)
+
+
+def _in_passing(part: _Text, start: int, end: int, foreign: bool) -> bool:
+    if not foreign:
+        return False
+    lo, hi = part.sentence(start)
+    return bool(_JA_PASSING_AFTER.search(part.text, end, hi) or _EN_PASSING_BEFORE.search(part.text, lo, start))
+
+
 def _background(topic: Topic, part: _Text, at: int) -> bool:
     """A document named in a sentence whose every revision verb is dated ("Japan, which adopted its
     National Security Strategy in December 2022, has deepened ties with Manila"): the background of
@@ -477,9 +494,7 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text,
     # Before any: the headline's. Its subject for its own mentions ("政府、国家防衛戦略改定へ 米国の要求踏まえ");
     # for the body's, whose document the headline names when it names one only as a noun
     # ("米国防総省、新戦略を公表", "Pentagon unveils new defense strategy").
-    lead = attrib.lead(title.text, title.markers) if title.text else None
-    if lead is not None and RESPONSE.search(title.text):
-        lead = None  # the subject of "中国、日本の安保戦略改定に反発" responds to someone else's document
+    lead = _lead(title)
     noun = _headline_noun(topic, title, lead)
     for (where, start, end, index), found in zip(spans, prefixes):
         part = title if where == "title" else body
@@ -494,6 +509,14 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text,
             previous = found
         out.append(Occurrence(where, start, end, found.owner, found.how, found.cue))
     return out, article
+
+
+def _lead(title: _Text) -> Any:
+    """The headline's subject (Attributor.lead), unless the headline responds: the subject of "中国、
+    日本の安保戦略改定に反発" responds to someone else's document."""
+    if not title.text or RESPONSE.search(title.text):
+        return None
+    return attributor().lead(title.text, title.markers)
 
 
 def _headline_noun(topic: Topic, title: _Text, lead: Any) -> Any:
@@ -636,10 +659,13 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
                         for w, found in (("title", in_title), ("text", in_text)) for s, e in found.get(i, [])),
                        key=lambda x: (x[0] != "title", x[1]))
         attributed, article_owner = _attribute_all(topic, title_t, body_t, spans)
+        lead = _lead(title_t)
+        foreign = lead is not None and lead.owner not in (home, None)
         for (_, _, _, index), occ in zip(spans, attributed):
             source = title if occ.where == "title" else text
+            part = title_t if occ.where == "title" else body_t
             if topic.terms[index].document and (_cited(source, occ.start, occ.end) or _background(
-                    topic, title_t if occ.where == "title" else body_t, occ.start)):
+                    topic, part, occ.start)) or _in_passing(part, occ.start, occ.end, foreign):
                 occ.cited = True
             occurrences.setdefault(topic.terms[index].term, []).append(occ)
     core: list[TermMatch] = []
