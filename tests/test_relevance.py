@@ -389,6 +389,33 @@ def test_japans_policy_noted_in_passing_in_taiwans_report_is_not_relevant(topics
     assert top(title, text, topics).relevant is relevant
 
 
+# What a defense-policy analyst expects of the queue, in both languages: the policies the documents set and
+# the steps of their revision in, others' documents, reforms and teams out.
+ANALYST = [
+    ("防衛費、GDP比2%前倒し達成へ",
+     "高市首相は、防衛費と関連経費を合わせてGDP比2%とする目標を今年度中に前倒しで達成すると表明した。", True),
+    ("防衛力整備計画の見直し 弾薬確保を重視", "防衛省は防衛力整備計画の見直しで、弾薬の確保や無人機の導入を重視する方針だ。", True),
+    ("反撃能力の保有明記を 自民が提言", "自民党の安全保障調査会は、反撃能力の保有と運用の明確化を求める提言をまとめた。", True),
+    ("3文書改定へ有識者会議", "政府は安保関連3文書の改定に向けた有識者会議の初会合を首相官邸で開いた。", True),
+    ("Japan weighs bigger defense budget",
+     "Japan is considering a larger defense budget as it rewrites its three key security documents this year.", True),
+    ("中国、国防白書を公表", "中国国務院は国防白書を発表し、国防費の増額と軍の近代化を強調した。白書は日本の防衛力強化を批判した。",
+     False),
+    ("Pentagon releases 2026 NDS",
+     ("The Pentagon released its 2026 National Defense Strategy on Friday, prioritizing homeland defense. The "
+      "strategy calls on allies to spend more."), False),
+    ("韓国、国防改革計画を見直し", "韓国国防省は国防改革計画を見直し、兵力削減に対応した新たな国防戦略を策定すると発表した。", False),
+    ("巨人、守備戦略を見直し", "巨人は守備の戦略を見直し、内野の守備位置を変更する。阿部監督は「守りから立て直す」と話した。", False),
+    ("NATO allies agree 5% target",
+     "NATO allies agreed on Wednesday to raise their defense spending target to 5% of GDP by 2035, up from 2%.", False),
+]
+
+
+@pytest.mark.parametrize("title,text,relevant", ANALYST)
+def test_an_analysts_probe_texts(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
 def test_topic_is_null_when_nothing_matched(topics):
     fields = score_fields("大谷翔平、今季1号", "エンゼルスの大谷翔平が今季1号のソロ本塁打を放った。", topics)
     assert fields == {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": [], "threshold": None}
