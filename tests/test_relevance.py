@@ -394,6 +394,10 @@ def test_japans_policy_noted_in_passing_in_taiwans_report_is_not_relevant(topics
 ANALYST = [
     ("防衛費、GDP比2%前倒し達成へ",
      "高市首相は、防衛費と関連経費を合わせてGDP比2%とする目標を今年度中に前倒しで達成すると表明した。", True),
+    # "spending 2% of GDP on defense" named only 2% of GDP (3.75).
+    ("Japan to hit 2% defense goal early",
+     ("Japan will reach its goal of spending 2% of GDP on defense this fiscal year, two years ahead of schedule, "
+      "Prime Minister Takaichi said."), True),
     ("防衛力整備計画の見直し 弾薬確保を重視",
      "防衛省は防衛力整備計画の見直しで、弾薬の確保や無人機の導入を重視する方針だ。", True),
     ("反撃能力の保有明記を 自民が提言",
@@ -420,6 +424,7 @@ ANALYST = [
      "カナダのカーニー首相は、防衛費をGDP比2%に引き上げる目標を今年度中に達成すると表明した。", False),
     ("Canada to hit 2% target",
      "Canada will raise defence spending to 2 per cent of GDP this year, Prime Minister Mark Carney said.", False),
+    ("Poland already spends more", "Poland already spends more than 2% of GDP on defense.", False),
     ("NATO allies agree 5% target",
      "NATO allies agreed on Wednesday to raise their defense spending target to 5% of GDP by 2035, up from 2%.", False),
 ]
