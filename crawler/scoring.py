@@ -611,6 +611,20 @@ def _may_match(topic: Topic, text: str) -> bool:
                                         or any(pieces <= found for pieces in gate.sets)))
 
 
+def _phrases(structure: Structure, part: _Text) -> Iterable[re.Match[str]]:
+    """The structure's phrases in ``part``, but not one whose qualifier begins a name that ends inside it:
+    the 防衛 of 防衛省 ("防衛省の自衛官採用計画": the ministry's recruitment plan), "Self-Defense Forces'
+    plan", 国家安全保障局 are an actor, not a kind of document. The search goes on after the name's first
+    character (防衛省の防衛力整備計画 still finds 防衛力…計画)."""
+    text, pos = part.text, 0
+    while (match := structure.phrase.search(text, pos)) is not None:
+        if any(m.start <= match.start() < m.end < match.end() for m in part.markers):
+            pos = match.start() + 1
+            continue
+        yield match
+        pos = max(match.end(), match.start() + 1)
+
+
 def _structure(topic: Topic, title: _Text, body: _Text) -> list[tuple[Occurrence, float]]:
     """The structure matches of title and text whose sentence has a revision verb and that are
     attributed to the topic's home, each with its weight (a set's name weighs ``set_weight``)."""
@@ -624,7 +638,7 @@ def _structure(topic: Topic, title: _Text, body: _Text) -> list[tuple[Occurrence
         text = part.text
         if not text or not structure.verb.search(text):
             continue
-        for match in structure.phrase.finditer(text):
+        for match in _phrases(structure, part):
             lo, hi = part.sentence(match.start())
             if not _revised_here(structure, text, lo, hi):
                 continue

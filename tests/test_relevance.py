@@ -425,6 +425,9 @@ ANALYST = [
     ("Canada to hit 2% target",
      "Canada will raise defence spending to 2 per cent of GDP this year, Prime Minister Mark Carney said.", False),
     ("Poland already spends more", "Poland already spends more than 2% of GDP on defense.", False),
+    # The 防衛 of 防衛省 qualified the ministry's recruitment plan as a security document (6.5).
+    ("防衛省、採用計画を見直し",
+     "防衛省の自衛官採用計画を見直す方針が固まった。", False),
     ("NATO allies agree 5% target",
      "NATO allies agreed on Wednesday to raise their defense spending target to 5% of GDP by 2035, up from 2%.", False),
 ]
