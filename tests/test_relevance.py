@@ -428,6 +428,8 @@ ANALYST = [
     # The 防衛 of 防衛省 qualified the ministry's recruitment plan as a security document (6.5).
     ("防衛省、採用計画を見直し",
      "防衛省の自衛官採用計画を見直す方針が固まった。", False),
+    # The land-survey law's plan (安全保障上重要な土地) read as a security document (6.5).
+    ("重要土地の調査計画を改定", "政府は安全保障上重要な土地の調査計画を改定した。", False),
     ("NATO allies agree 5% target",
      "NATO allies agreed on Wednesday to raise their defense spending target to 5% of GDP by 2035, up from 2%.", False),
 ]
