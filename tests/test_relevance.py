@@ -428,8 +428,11 @@ ANALYST = [
     # The 防衛 of 防衛省 qualified the ministry's recruitment plan as a security document (6.5).
     ("防衛省、採用計画を見直し",
      "防衛省の自衛官採用計画を見直す方針が固まった。", False),
-    # The land-survey law's plan (安全保障上重要な土地) read as a security document (6.5).
+    # The land-survey law's plan (安全保障上重要な土地) read as a security document (6.5) ...
     ("重要土地の調査計画を改定", "政府は安全保障上重要な土地の調査計画を改定した。", False),
+    # ... and a baseball club revising its "defense plan" for the Japan Series as Japan's (6.25).
+    ("Giants revise defensive plan",
+     "Japan's Yomiuri Giants will overhaul their defense plan for the Japan Series, the manager said.", False),
     ("NATO allies agree 5% target",
      "NATO allies agreed on Wednesday to raise their defense spending target to 5% of GDP by 2035, up from 2%.", False),
 ]
