@@ -48,8 +48,10 @@ _EN_AGENT = re.compile(r"(?:['’]s)?\s+(?:decision|decisions|plan|plans|move|mo
 # How far the term may be from that "to": the infinitive's own clause, a few words.
 _AGENT_REACH = 90
 # "its"/"their" right before the term: the document of the nearest government named before it in the
-# sentence ("Marles welcomed Japan's move to revise its strategy", "The Pentagon released its ...").
+# sentence ("Marles welcomed Japan's move to revise its strategy", "The Pentagon released its ..."); so is
+# the agent of "its plan to raise defense spending" ("Hegseth praised Japan's buildup and its plan to ...").
 _EN_PRONOUN = re.compile(r"\b(?:its|their)\b", re.IGNORECASE)
+_EN_PRONOUN_AGENT = re.compile(r"\b(?:its|their)" + _EN_AGENT.pattern, re.IGNORECASE)
 # Sentence ends: Japanese stops, ! and ?, a full stop before a space or the end (not after a
 # lone capital, as in "U.S." or "J. Smith", nor after Mr, Ms, Dr, No), a line break.
 _SENTENCE_END = re.compile(r"[。！？!?\n]|(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bNo)\.(?=\s|$)")
@@ -173,9 +175,15 @@ class Attributor:
             if found is not None and start - found.end() <= _AGENT_REACH and i == len(before) - 1:
                 return Attribution(marker.owner, "agent", marker.text)
         edge = next(e for e in range(max(lo, start - 30), start + 1) if _EN_FILLER.fullmatch(text, e, start))
-        if not _EN_PRONOUN.search(text, edge, start):
+        pronoun = _EN_PRONOUN.search(text, edge, start)
+        if pronoun is None:
+            # "its plan to <verb> ... term": the pronoun's antecedent is the agent, no government between.
+            agents = [m for m in _EN_PRONOUN_AGENT.finditer(text, max(lo, start - _AGENT_REACH - 40), start)
+                      if start - m.end() <= _AGENT_REACH and not any(m.end() <= b.start for b in before)]
+            pronoun = agents[-1] if agents else None
+        if pronoun is None:
             return None
-        for marker in reversed(before):
+        for marker in (m for m in reversed(before) if m.end <= pronoun.start()):
             if marker.text[:1].isascii() and _role(text, marker, None) != "object":
                 return Attribution(marker.owner, "antecedent", marker.text)
         return None

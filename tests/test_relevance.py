@@ -117,6 +117,9 @@ WELCOMED = [
     (("NATO Secretary General Mark Rutte welcomed Japan's decision to revise its National Security Strategy and "
       "raise defense spending."), "defense spending"),
     ("Rutte said NATO welcomed Japan's plan to revise its National Security Strategy.", "National Security Strategy"),
+    # ... and the agent of "its plan to": Japan, not the U.S. official who praised it.
+    ("U.S. Defense Secretary Pete Hegseth praised Japan's defense buildup and its plan to raise defense spending.",
+     "defense spending"),
     ("豪州政府は日本の国家安全保障戦略改定を歓迎した。", "国家安全保障戦略"),
     ("NATOのルッテ事務総長は、日本による国家安全保障戦略の改定を歓迎した。", "国家安全保障戦略"),
     ("豪州のマールズ国防相は、日本が進める国家安全保障戦略の改定を歓迎した。", "国家安全保障戦略"),
