@@ -975,8 +975,9 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         phrases.append(rf"(?<![A-Za-z])(?:{_alternation(q_en)})(?:[\s\-]+[A-Za-z'’\-]+){{0,2}}?[\s\-]+"
                        rf"(?:{_alternation(n_en)})(?![A-Za-z])")
     if lists["sets"]:
-        # The set by its number needs no qualifier (3文書, 三文書); not 13文書.
-        phrases.append(rf"(?P<set>(?<![0-9A-Za-z])(?:{_alternation(lists['sets'])})(?![A-Za-z]))")
+        # The set by its number needs no qualifier (3文書, 三文書); not 13文書; "3 文書" as sites space digits.
+        sets = "|".join("".join(_chars(f)) for f in sorted(lists["sets"], key=len, reverse=True))
+        phrases.append(rf"(?P<set>(?<![0-9A-Za-z])(?:{sets})(?![A-Za-z]))")
     verbs = ([_alternation(v_ja)] if v_ja else []) + (
         [f"(?<![A-Za-z])(?:{_alternation(v_en)})[a-z]*"] if v_en else [])
     exclude = re.compile(_alternation(lists["exclude"]), re.IGNORECASE) if lists["exclude"] else None

@@ -328,6 +328,7 @@ def test_the_set_and_its_policies_in_other_spellings_are_relevant(topics, title,
     ("3文書の再改定へ", "政府は3文書の再改定に向けた検討に入った。"),
     ("3文書、前倒しで改定", "政府は3文書を前倒しで改定する方針を固めた。"),
     ("首相、前倒しを指示", "高市首相は、三文書を前倒しで見直すよう関係閣僚に指示した。"),
+    ("首相、年内改定を指示", "高市首相は 3 文書の年内改定を指示した。"),      # a site spacing its digits
 ])
 def test_the_set_named_by_its_number_with_a_revision_is_relevant(topics, title, text):
     assert top(title, text, topics).relevant
