@@ -58,6 +58,10 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]|(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\
 # A Japanese marker followed by は/が is the subject; by を/に/と/へ/や/から/より/との an object.
 _JA_SUBJECT = ("は", "が", "も")
 _JA_POSSESSIVE = ("の",)
+# A name and its title before the particle (岸田文雄首相は, スペイン政府が): the subject still. Read as a
+# bare name, 岸田文雄 weighed less than the スペインの of "スペインのマドリードで開かれた会議で", and Japan's
+# strategy announced at a summit abroad went to the host.
+_JA_TITLED_SUBJECT = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国防相|長官|大統領|首席|氏|政権|政府)(?:は|が|も)")
 _JA_OBJECT = ("を", "に", "と", "へ", "や", "から", "より", "など")
 _EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
                                r"including|like|as|over)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -313,7 +317,8 @@ def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
         return "plain"
     if after.startswith(_JA_OBJECT) or after.startswith("との") or _JA_BASIS.match(text, marker.end):
         return "object"
-    if after.startswith(_JA_SUBJECT) or re.match(r"は|が|[0-9]+日[、,]?", after):
+    if after.startswith(_JA_SUBJECT) or re.match(r"は|が|[0-9]+日[、,]?", after) \
+            or _JA_TITLED_SUBJECT.match(text, marker.end):
         return "subject"
     if after.startswith(_JA_POSSESSIVE):
         return "possessive"

@@ -429,6 +429,17 @@ ANALYST = [
     ("Canada to hit 2% target",
      "Canada will raise defence spending to 2 per cent of GDP this year, Prime Minister Mark Carney said.", False),
     ("Poland already spends more", "Poland already spends more than 2% of GDP on defense.", False),
+    # Any other government, in one actor: Brazil's "2% of GDP on defense" counted as Japan's (7.0).
+    ("Brazil raises military budget",
+     ("Brazil's government said it would spend 2% of GDP on defense by 2030, the defense minister told "
+      "reporters."), False),
+    ("パキスタン、国防費を増額", "パキスタン政府は防衛費をGDP比2%超に引き上げる計画を発表した。", False),
+    # A summit abroad is where Japan's revision is announced, not whose it is.
+    ("Kishida pledges defense buildup at NATO summit",
+     ("At the NATO summit in Madrid, Prime Minister Fumio Kishida said Japan would revise its National Security "
+      "Strategy by the end of the year."), True),
+    ("岸田首相、NATO首脳会議で演説",
+     "岸田文雄首相はスペインのマドリードで開かれたNATO首脳会議で、年末までに国家安全保障戦略を改定すると表明した。", True),
     # The 防衛 of 防衛省 qualified the ministry's recruitment plan as a security document (6.5).
     ("防衛省、採用計画を見直し",
      "防衛省の自衛官採用計画を見直す方針が固まった。", False),
