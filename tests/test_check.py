@@ -276,6 +276,21 @@ def test_a_sample_whose_extraction_crashes_is_that_samples_problem(tmp_path, cra
     assert result.returncode == status
 
 
+def test_a_feed_whose_reading_raises_is_that_feeds_problem(tmp_path):
+    # A parser's bug left the feed's line of the report empty, no problem: the feed read "ok".
+    with LoopbackSite(PAGES) as site:
+        site.answer(RSS_PATH, 200, b'<?xml version="1.0" encoding="UTF-8"?>' + CRASH_MARKER
+                    + b'<rss version="2.0"><channel><title>t</title></channel></rss>',
+                    {"Content-Type": "application/rss+xml"})
+        result = _check(site, tmp_path, "--json", "--articles", "1", env=crashing_env())
+        feed = site.url(RSS_PATH)
+    report = json.loads(result.stdout)["site"]
+    [read] = [d for d in report["discovery"] if d["url"] == feed]
+    assert read["problem"].startswith("a bug of newsmon while reading it: TypeError: a bug of the feed parser")
+    assert report["verdict"] == "degraded" and any(r.startswith(f"feed {feed}: a bug of newsmon")
+                                                  for r in report["reasons"])
+
+
 def test_a_feed_whose_entries_are_on_another_host_is_named_with_that_host(tmp_path):
     with LoopbackSite(PAGES) as site:
         moved = site.url("/").replace("127.0.0.1", "localhost")

@@ -1395,3 +1395,34 @@ def test_a_bug_in_a_downloader_middleware_fails_the_run_and_the_next_run_fetches
     assert nikkei["reason"].startswith("a bug of newsmon while fetching: NameError: name 'undefined_name'")
     assert crawl(env).returncode == 0
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
+def test_a_feed_whose_reading_raises_is_named_broken_and_read_whole_next_run(env, site):
+    # A parser's bug on a feed no test had (a crash, since fixed, on an undeclared prefix) left
+    # the feed no row in the run: health could not name it, and what only it listed was lost
+    # with nothing but a traceback to say so.
+    import urllib.request
+
+    from .conftest import CRASH_MARKER, crashing_env
+
+    for path, kind in ((RSS_PATH, "rss"), (ATOM_PATH, "atom")):
+        feed = urllib.request.urlopen(site.url(path), timeout=10).read()
+        site.answer(path, 200, re.sub(rb"(<\?xml[^>]*>)", lambda m: m.group(1) + CRASH_MARKER, feed, count=1),
+                    {"Content-Type": f"application/{kind}+xml"})
+    result = subprocess.run(crawl_cmd(env), capture_output=True, timeout=180, env=crashing_env())
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    assert b"TypeError: a bug of the feed parser (tests/crash)" in result.stderr  # its traceback, logged
+    read = rows(env, "select ok, http_status, reason from discovery where url in (?, ?)", site.url(RSS_PATH),
+                site.url(ATOM_PATH))
+    assert [(r["ok"], r["http_status"]) for r in read] == [(0, 200)] * 2
+    for r in read:
+        assert r["reason"].startswith("a bug of newsmon while reading it: TypeError: a bug of the feed parser")
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded" and f"{site.url(RSS_PATH)}: a bug of newsmon" in health["problems"]
+    # The article only the feeds list waits for the next run, which reads them whole.
+    only_in_feed = site.url(site.article(PAGES[3]).path)
+    assert rows(env, "select count(*) as n from urls where url = ?", only_in_feed) == [{"n": 0}]
+    for path in (RSS_PATH, ATOM_PATH):
+        site.remove_fault(path)
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind from urls where url = ?", only_in_feed) == [{"kind": "article"}]

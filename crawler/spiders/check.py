@@ -102,6 +102,14 @@ class CheckSpider(scrapy.Spider):
         if wall is not None:
             entry["wall"], entry["problem"] = wall.kind, wall.reason
             return
+        try:
+            yield from self._read_discovery(response, outlet, kind, entry)
+        except Exception as exc:  # noqa: BLE001  (as the crawl's: the document is broken, said, and the check goes on)
+            self.logger.error("newsmon: a bug while reading %s %s of %s", kind, response.url, outlet, exc_info=exc)
+            entry["problem"] = (f"a bug of newsmon while reading it: {type(exc).__name__}: "
+                                f"{' '.join(str(exc).split())[:300]} (please report it with the document)")
+
+    def _read_discovery(self, response: Response, outlet: str, kind: str, entry: dict):
         if kind == "section":
             if not hasattr(response, "text"):
                 entry["problem"] = "not an HTML page"

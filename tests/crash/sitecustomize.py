@@ -1,9 +1,10 @@
 """A bug of newsmon's extraction, on demand: put this folder on PYTHONPATH of a newsmon process
 (and of the Dask workers it starts) and a page carrying ``MARKER`` makes ``extract_article``
-raise, as a bug in it would. The tests of what a crash costs (one page's ``extract_failed``, not
+raise, as a bug in it would; a feed or sitemap carrying it makes its parser raise. The tests of what a crash costs (one page's ``extract_failed``, not
 the run) need a page that crashes, and a real page no longer does once its bug is fixed.
 """
 
+import crawler.discovery
 import crawler.extract
 
 MARKER = b"<!-- newsmon-test: extraction crashes here -->"
@@ -18,3 +19,16 @@ def _crashing(html, *args, **kwargs):
 
 
 crawler.extract.extract_article = _crashing
+
+
+def _crashing_parser(parse):
+    def crashing(body, *args, **kwargs):
+        if MARKER in body:
+            raise TypeError("a bug of the feed parser (tests/crash)")
+        return parse(body, *args, **kwargs)
+    return crashing
+
+
+# Before crawler.spiders.news imports them by name.
+crawler.discovery.parse_feed = _crashing_parser(crawler.discovery.parse_feed)
+crawler.discovery.parse_sitemap = _crashing_parser(crawler.discovery.parse_sitemap)
