@@ -824,24 +824,33 @@ def test_a_weekend_without_press_releases_is_no_silence(db):
         ("Tue 17 09:02", "failing")]
 
 
+FLAPPING_FEED = "https://www3.nhk.or.jp/rss/news/cat0.xml"
+
+
+def read_feed_hourly(db, reads: list[bool], *, sitemap: bool = False):
+    """NHK crawled hourly from 2026-11-02 09:02 JST, its feed read or answering 503 as ``reads``
+    says (and a news sitemap read every time, with ``sitemap``); yield (hour, health changes)."""
+    start = datetime(2026, 11, 2, 9, 2, tzinfo=JST)
+    for hour, ok in enumerate(reads):
+        at = start + timedelta(hours=hour)
+        run_id = add_run(db, "nhk", at, pages=5, articles_new=5, discovery_ok=int(ok) + sitemap,
+                         discovery_failed=int(not ok), discovery_changed=int(ok) + sitemap, discovered=40)
+        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=FLAPPING_FEED, kind="feed", ok=ok,
+                                  http_status=200 if ok else 503, reason=None if ok else "HTTP 503",
+                                  entries=20 if ok else None, article_urls=20 if ok else None, now=at.isoformat())
+        if sitemap:
+            frontier.record_discovery(db, run_id=run_id, outlet="nhk", url="https://www3.nhk.or.jp/sitemap-news.xml",
+                                      kind="sitemap", ok=True, http_status=200, entries=20, article_urls=20,
+                                      now=at.isoformat())
+        yield hour, health.update_run_health(db, run_id, now=at + timedelta(minutes=1))
+
+
 def test_a_feed_that_fails_every_other_run_is_one_notice_not_one_a_run(db):
     # A feed answering 503 every other hour (a CDN, a rate limit) turned the outlet degraded, ok,
     # degraded...: a digest with a health change after every run, the kind of noise that gets
     # monitoring ignored.
-    feed = "https://www3.nhk.or.jp/rss/news/cat0.xml"
-    start = datetime(2026, 11, 2, 9, 2, tzinfo=JST)
-    told = []
-    for hour, ok in enumerate([True, True, False, True, False, True, False, True, True, True]):
-        at = start + timedelta(hours=hour)
-        run_id = add_run(db, "nhk", at, pages=5, articles_new=5, discovery_ok=2 if ok else 1,
-                         discovery_failed=0 if ok else 1, discovery_changed=2 if ok else 1, discovered=40)
-        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=feed, kind="feed", ok=ok,
-                                  http_status=200 if ok else 503, reason=None if ok else "HTTP 503",
-                                  entries=20 if ok else None, article_urls=20 if ok else None, now=at.isoformat())
-        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url="https://www3.nhk.or.jp/sitemap-news.xml",
-                                  kind="sitemap", ok=True, http_status=200, entries=20, article_urls=20,
-                                  now=at.isoformat())
-        told += [(hour, c.status) for c in health.update_run_health(db, run_id, now=at + timedelta(minutes=1))]
+    told = [(hour, c.status) for hour, changes in read_feed_hourly(
+        db, [True, True, False, True, False, True, False, True, True, True], sitemap=True) for c in changes]
     # Degraded at its first failure, ok at the first good read (an outage over, as far as anyone
     # can tell), degraded again; from then on a flap, named until it reads in two runs in a row.
     assert told == [(2, "degraded"), (3, "ok"), (4, "degraded"), (8, "ok")]
@@ -853,17 +862,9 @@ def test_a_feed_that_fails_every_other_run_is_one_notice_not_one_a_run(db):
 
 
 def test_a_feed_back_after_an_outage_of_hours_is_ok_at_once_and_a_flapping_one_says_so(db):
-    feed = "https://www3.nhk.or.jp/rss/news/cat0.xml"
-    start = datetime(2026, 11, 2, 9, 2, tzinfo=JST)
     told, said = [], {}
-    for hour, ok in enumerate([True, False, False, False, True, True, False, True, False, True]):
-        at = start + timedelta(hours=hour)
-        run_id = add_run(db, "nhk", at, pages=5, articles_new=5, discovery_ok=1 if ok else 0,
-                         discovery_failed=0 if ok else 1, discovery_changed=1 if ok else 0, discovered=40)
-        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=feed, kind="feed", ok=ok,
-                                  http_status=200 if ok else 503, reason=None if ok else "HTTP 503",
-                                  entries=20 if ok else None, article_urls=20 if ok else None, now=at.isoformat())
-        told += [(hour, c.status) for c in health.update_run_health(db, run_id, now=at + timedelta(minutes=1))]
+    for hour, changes in read_feed_hourly(db, [True, False, False, False, True, True, False, True, False, True]):
+        told += [(hour, c.status) for c in changes]
         said[hour] = [r.message for r in health.current(db, "nhk").reasons]
     # Three hours down, then ok the first hour it reads: no flap. Down, up, down: the last up
     # keeps it degraded and says why.
