@@ -71,6 +71,35 @@ _PAYWALL = re.compile(
     r"|(?i:subscribe|log ?in|sign (?:in|up)|register|become a (?:member|subscriber))\b.{0,30}?"
     r"to read the full (?:article|story)).{0,80}",
 )
+# What a page says in place of its article, in the outlet's template (og:type "article" and all):
+# that there is no such page (a "page not found" page served with 200, a soft 404), or that the
+# outlet took the article down or its time on the site ended. Either is no article: stored, it was
+# an outlet's "article" titled ページが見つかりません, and on a revisit a new version of the article
+# it replaced (``page_notice``).
+_NOT_FOUND = (r"(?:お探しの|ご指定の|指定された|ご覧になろうとした|リクエストされた)?(?:ページ|URL|記事|コンテンツ)"
+              r"(?:は|が)(?:見つかりません|見つかりませんでした|存在しません|存在しないか|表示できません)"
+              r"|ページが表示できません|ページを表示できません|記事が見つかりません|該当する記事(?:は|が)(?:ありません|見つかりません)"
+              r"|(?i:page not found|the page you (?:requested|are looking for|were looking for) (?:could not|"
+              r"cannot|can't|can not) be found|(?:we|sorry,? we) (?:couldn't|could not|can't|cannot) find "
+              r"(?:that|the|this) page|404 not found|this page (?:does not|doesn't) exist)")
+_WITHDRAWN = (r"(?:この|当該|お探しの)?(?:記事|ニュース|ページ|コンテンツ)(?:は|が)?(?:削除されました|削除しました|削除されたか"
+              r"|公開を終了しました|掲載を終了しました|配信を終了しました|(?:現在)?(?:ご覧|閲覧)いただけません)"
+              r"|(?:掲載|配信|公開)期間(?:が|は)?(?:終了(?:し(?:ました|ております)|いたしました|のため|(?=[。、\s]|$))"
+              r"|過ぎ(?:ました|ております))"
+              r"|(?i:this (?:article|story|content) (?:has been (?:removed|deleted|withdrawn)|is no longer available))")
+_NOTICE = re.compile(f"(?P<not_found>{_NOT_FOUND})|(?P<withdrawn>{_WITHDRAWN})")
+# A heading that is a notice and nothing more ("404 ページが見つかりません", "エラー：記事は削除されました")
+# once the site's name is cut off at a separator: an article about a site outage quoting one is
+# headed otherwise ("「ページが見つかりません」 自治体サイトで障害").
+_NOTICE_HEADING = re.compile(
+    rf"(?:(?:404|410|error|エラー)\W*)*(?:{_NOT_FOUND}|{_WITHDRAWN})[^。\n]{{0,12}}?[。.!！]?", re.IGNORECASE)
+#: A text this short (visible characters) that says a notice is the notice, not an article about
+#: one: a notice's guidance runs to 150 characters (トップページからお探しください…), a story on a
+#: site outage that quotes one runs longer.
+NOTICE_MAX_CHARS = 300
+#: A heading that is a notice marks a page with this much text at most (a notice page's
+#: rankings and links, read as its text), not an article headed so.
+NOTICE_HEADED_MAX_CHARS = 1500
 # Zero-width spaces and stray byte-order marks (U+FEFF mid-text on Tokyo Shimbun) count as space.
 _WS = re.compile(r"[\s\u200b\ufeff]+")
 # A line break of the page's source between two wide characters (kana, kanji, full-width forms):
@@ -419,6 +448,32 @@ def _finish_text(paragraphs: list[str], rules: Rules | None) -> tuple[list[str],
     return out, paywalled
 
 
+def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None:
+    """What a page says in place of an article: ``("not_found", words)`` for a "page not found"
+    page, ``("withdrawn", words)`` for a deletion or end-of-publication notice, ``None`` for
+    anything else. ``headings``: the page's or article's title and headings, each a notice
+    when it is one and nothing more once a site name is cut off at a separator; ``text``: its
+    text (an article's, or a whole page's), a notice when short and saying one (``NOTICE_MAX_CHARS``).
+    """
+    chars = len(_WS.sub("", text))
+    if chars <= NOTICE_HEADED_MAX_CHARS:
+        for heading in headings:
+            for part in re.split(rf"\s+{_SEP_CLASS}\s+|[|｜：]", _clean(heading)):
+                part = part.strip(" 　【】[]")  # not 「」: a notice quoted is a story's words
+                if part and _NOTICE_HEADING.fullmatch(part):
+                    found = _NOTICE.search(part)
+                    return found.lastgroup, part  # type: ignore[union-attr,return-value]
+    flat = _WS.sub(" ", text)
+    for found in _NOTICE.finditer(flat) if chars <= NOTICE_MAX_CHARS else ():
+        before = flat[:found.start()]
+        if any(mark in before for mark in "。!！?？"):
+            break  # a notice says so first; a story's later sentence ("配信期間が終了した作品は…") is its own
+        if before.count("「") > before.count("」") or before.count("“") > before.count("”"):
+            continue  # quoted: a flash on a site outage (「ページが見つかりません」と表示され…), no notice
+        return found.lastgroup, flat.split("。")[0].strip()[:80]  # type: ignore[return-value]
+    return None
+
+
 def strip_site_suffix(title: str, names: list[str], suffix: str | None = None) -> str:
     """Remove " - 日本経済新聞", "：朝日新聞デジタル" and the like from the end of a title."""
     title = _clean(title)
@@ -677,6 +732,8 @@ def extract_article(
         paragraphs = paragraphs[1:]
     if not paragraphs and not (paywalled and title):
         return None
+    if page_notice([title, page.get("og:title")], " ".join(paragraphs)) is not None:
+        return None  # outcome.no_article_problem says which notice
     return Article(
         url=url or "",
         canonical_url=canonical,

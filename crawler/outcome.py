@@ -21,6 +21,11 @@ GONE_AT_ONCE = (410,)
 #: Statuses that mean the URL is gone once every attempt got them (a 404 can be a hiccup of a
 #: CMS publishing the page a minute later than its feed).
 GONE_EVENTUALLY = (404,)
+#: A page that says so at 200 is a 404 too: a "page not found" page (a soft 404), a deletion or
+#: end-of-publication notice (``extract.page_notice``). Tried as a 404 is, then ``gone``: a CMS
+#: serves its not-found page for an article its feed lists a minute early, and one look would
+#: lose it for good.
+NOTICE_CODES = ("soft_404", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,7 @@ def exhausted_state(code: str) -> tuple[str, int | None]:
     status = int(code[5:]) if code.startswith("http_") and code[5:].isdigit() else None
     if status in GONE_AT_ONCE:
         return "gone", 1
-    if status in GONE_EVENTUALLY:
+    if status in GONE_EVENTUALLY or code in NOTICE_CODES:
         return "gone", None
     return "gave_up", None
 
@@ -189,14 +194,16 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
     """Why extraction found no article in a page that passed ``check_body``.
 
     ``not_article`` (the verdict, final after a second look) only for a readable page with text: a listing, a tag
-    page. A page with almost no text (an empty shell, a script-only page) or nested too deep to
-    parse is a problem of the fetch, tried again.
+    page. A page that says there is no article (a "page not found" page, a deletion notice) is
+    ``soft_404`` or ``withdrawn`` (``NOTICE_CODES``), a 404 by its words. A page with almost no
+    text (an empty shell, a script-only page) or nested too deep to parse is a problem of the
+    fetch, tried again.
     """
     from lxml import etree
     from lxml import html as lxml_html
 
     from .encoding import decode_html
-    from .extract import markup_too_deep
+    from .extract import markup_too_deep, page_notice
 
     if markup_too_deep(body, http_charset):
         return Problem("markup_too_deep", "the HTML is nested deeper than the parser can read, even without "
@@ -212,6 +219,17 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
     visible = "".join(tree.text_content().split())
     title = " ".join((tree.findtext(".//title") or "").split())[:80]
     named = f", title {title!r}" if title else ""
+    # Before the empty document: a bare "この記事は削除されました" is a notice, not a bot's wall.
+    notice = page_notice([title, *tree.xpath("//meta[@property='og:title']/@content")[:1],
+                          *(h.text_content() for h in tree.xpath("//h1|//h2")[:4])],
+                         " ".join(tree.text_content().split()))
+    if notice is not None:
+        kind, words = notice
+        if kind == "withdrawn":
+            return Problem("withdrawn", f"the outlet withdrew the article: its page reads 「{words}」 (HTTP 200; a "
+                                        "deletion or end-of-publication notice, taken as a 404)")
+        return Problem("soft_404", f"a 'page not found' page served with HTTP 200 (a soft 404): 「{words}」; taken as a "
+                                   "404")
     if len(visible) < EMPTY_DOCUMENT_CHARS:
         return Problem("empty_document", f"an HTML page with almost no text ({len(visible)} characters{named}): "
                                          "an empty shell or a script-only page where an article should be")

@@ -32,7 +32,7 @@ from . import pagination, stories
 from .article import EXTRACTION_VERSION, Article
 from .config import Config, ConfigError, load_config, parse_duration
 from .extract import extract_article
-from .outcome import Problem, redirect_chain
+from .outcome import Problem, exhausted_state, redirect_chain
 from .outlets import Outlet, outlet_for_url
 from .scoring import TermMatch, Topic, best, load_topics, score_article
 from .urls import canonical_url
@@ -615,9 +615,11 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                                        redirected_to=final_url if one != urls[-1] else None, run_id=run_id,
                                        attempt=attempt, retry_at=retry_at, now=now)
             return Saved(None, False, False, "not_article")
+        # A page that says there is no article (outcome.NOTICE_CODES) ends ``gone``, as a 404 does.
+        exhausted = exhausted_state(problem.code)[0]
         state = frontier.record_failure(db, url, outlet=outlet, code=problem.code, reason=problem.reason + via,
                                         max_attempts=max_attempts, http_status=http_status, run_id=run_id,
-                                        attempt=attempt, redirected_to=final_url, now=now)
+                                        attempt=attempt, redirected_to=final_url, now=now, exhausted=exhausted)
         return Saved(None, False, False, state)
 
 

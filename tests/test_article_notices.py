@@ -1,0 +1,152 @@
+"""End to end: what an article URL answers in place of its article at 200, and what becomes of it.
+
+A "page not found" page (a soft 404), a deletion notice (この記事は削除されました, 掲載期間が終了しました),
+a page whose article is drawn by JavaScript from a JSON blob: each is no article, and none may be
+stored as one, nor written over a stored article as a new version of it. The real `newsmon crawl`
+over real HTTP (crawler/testsite.py); the SQLite file is the witness.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crawler.testsite import LoopbackSite
+
+from .test_crawl_e2e import crawl, rows
+
+NAV = "<header><nav>" + "".join(f'<a href="/site/{s}/">{n}</a>' for s, n in (
+    ("politics", "政治"), ("economy", "経済"), ("world", "国際"), ("society", "社会"), ("sports", "スポーツ"))) \
+    + "</nav></header>"
+FOOT = "<footer><p>記事・写真・図表などの無断転載を禁じます。著作権は当社またはその情報提供者に帰属します。</p></footer>"
+
+
+def page(title: str, main: str, og_type: str = "article", head: str = "") -> str:
+    """A page in an outlet's template: its chrome around ``main``. Templates keep og:type
+    "article" on their error and notice pages (the page's metadata is the layout's)."""
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta property="og:type" content="{og_type}">{head}</head><body>{NAV}<main>{main}</main>{FOOT}'
+            "</body></html>")
+
+
+SOFT_404 = {
+    "ja": page("ページが見つかりません | 毎朝新聞", "<article><h1>ページが見つかりません</h1><p>指定されたページは存在しません。"
+               "お探しのページは、掲載期間が終了したか、URLが変更された可能性があります。お手数ですが、トップページから"
+               "目的の記事をお探しください。ご不便をおかけして申し訳ございません。</p></article>"),
+    "ja-website": page("エラー | 毎朝新聞", "<h1>お探しのページは見つかりませんでした</h1><p>お探しのページは、削除されたか、"
+                       "URLが変更された可能性があります。お手数ですが、トップページまたはサイト内検索からお探しください。</p>"
+                       '<p><a href="/">トップページへ戻る</a></p>', og_type="website"),
+    "en": page("Page not found | Maiasa", "<article><h1>Page not found</h1><p>The page you requested could not be "
+               "found. It may have been moved or deleted. Please check the address, or return to the home page and "
+               "search for the story you were looking for.</p></article>"),
+}
+DELETED = page("この記事は削除されました | 毎朝新聞",
+               "<article><h1>この記事は削除されました</h1><p>この記事は削除されました。ご了承ください。</p></article>")
+EXPIRED = page("毎朝新聞", "<article><h1>掲載期間が終了しました</h1><p>この記事の掲載期間は終了しました。配信期間終了のため、"
+               "この記事はご覧いただけません。最新のニュースはトップページでご覧ください。</p></article>")
+
+
+def story(title: str, paragraphs: list[str], published: datetime) -> str:
+    return page(f"{title} | 毎朝新聞", f"<article><h1>{title}</h1>" + "".join(f"<p>{p}</p>" for p in paragraphs)
+                + "</article>", head=f'<meta property="article:published_time" '
+                                     f'content="{published.isoformat(timespec="seconds")}">')
+
+
+BUS = ["市は、市営バスの路線を再編する案をまとめ、沿線の住民に説明を始めた。",
+       "案では利用の少ない5路線を統合し、浮いた車両を朝夕の通勤路線に回すとしている。",
+       "住民からは「通院の足がなくなる」との声が上がり、市は乗り合いタクシーの導入も検討する。",
+       "市議会は来月、再編案を審議する予定で、実施は早くても2年後になる見通しだ。"]
+NOW = datetime.now(UTC) - timedelta(minutes=30)
+
+
+@pytest.fixture
+def site():
+    with LoopbackSite([]) as s:
+        yield s
+
+
+@pytest.fixture
+def env(tmp_path, site):
+    config = tmp_path / "newsmon.toml"
+    config.write_text(site.toml_snippet("site"), encoding="utf-8")
+    return {"db": str(tmp_path / "news.db"), "config": str(config)}
+
+
+def url_row(env, site, path: str) -> dict:
+    [row] = rows(env, "select * from urls where url = ?", site.url(path))
+    return row
+
+
+@pytest.mark.parametrize("kind", sorted(SOFT_404))
+def test_a_page_not_found_page_at_200_is_no_article(env, site, kind):
+    site.publish_html("/site/a/1.html", SOFT_404[kind], title="記事", published=NOW, channels=["feed"])
+    assert crawl(env).returncode == 0
+    assert rows(env, "select title from articles") == []
+    row = url_row(env, site, "/site/a/1.html")
+    assert row["kind"] == "error" and row["reason_code"] == "soft_404"
+    assert row["reason"].startswith("a 'page not found' page served with HTTP 200 (a soft 404): 「")
+    assert "(attempt 1 of 3; tried again next run)" in row["reason"]
+    # Tried as a 404 is: gone once every attempt found it so, and once more six hours on.
+    assert crawl(env).returncode == 0 and crawl(env).returncode == 0
+    row = url_row(env, site, "/site/a/1.html")
+    assert row["kind"] == "gone" and row["reason_code"] == "soft_404" and row["retry_at"]
+    assert rows(env, "select title from articles") == []
+
+
+@pytest.mark.parametrize("notice", [DELETED, EXPIRED], ids=["deleted", "expired"])
+def test_a_deletion_notice_at_200_is_no_article(env, site, notice):
+    site.publish_html("/site/a/1.html", notice, title="記事", published=NOW, channels=["feed"])
+    assert crawl(env).returncode == 0
+    assert rows(env, "select title from articles") == []
+    row = url_row(env, site, "/site/a/1.html")
+    assert row["kind"] == "error" and row["reason_code"] == "withdrawn"
+    assert row["reason"].startswith("the outlet withdrew the article: its page reads 「")
+
+
+def test_an_article_its_cms_serves_a_not_found_page_for_before_it_is_up_is_stored_next_run(env, site):
+    # A feed that lists an article a minute before its page is up: the CMS's not-found page.
+    site.publish_html("/site/a/1.html", story("市営バス再編案", BUS, NOW), title="市営バス再編案", published=NOW,
+                      channels=["feed"])
+    site.answer("/site/a/1.html", 200, SOFT_404["ja"].encode(), times=1)
+    assert crawl(env).returncode == 0
+    assert url_row(env, site, "/site/a/1.html")["reason_code"] == "soft_404"
+    assert crawl(env).returncode == 0
+    assert url_row(env, site, "/site/a/1.html")["kind"] == "article"
+    assert [r["title"] for r in rows(env, "select title from articles")] == ["市営バス再編案"]
+
+
+# -- which pages are notices (extract.page_notice; no crawl) ---------------------------------------
+
+@pytest.mark.parametrize("html, code", [
+    (SOFT_404["ja"], "soft_404"), (SOFT_404["ja-website"], "soft_404"), (SOFT_404["en"], "soft_404"),
+    (DELETED, "withdrawn"), (EXPIRED, "withdrawn"),
+    # A bare notice, under 100 characters: a notice, not an empty document (a wall retried for a week).
+    ("<html><head><title>お知らせ</title></head><body><p>この記事は配信期間が終了しました。</p></body></html>", "withdrawn"),
+    # A notice headed so in a page with a ranking of links under it (the heading says it).
+    (page("お探しのページは見つかりませんでした｜毎朝新聞", "<h1>お探しのページは見つかりませんでした</h1><ol>"
+          + "".join(f'<li><a href="/site/r/{n}.html">{BUS[n % 4]}</a></li>' for n in range(10)) + "</ol>",
+          og_type="website"), "soft_404"),
+])
+def test_a_page_that_says_it_holds_no_article_is_named_so(html, code):
+    from crawler.extract import extract_article
+    from crawler.outcome import no_article_problem
+
+    body = html.encode()
+    assert extract_article(body, "https://example.jp/site/a/1.html") is None
+    problem = no_article_problem(body)
+    assert problem.code == code and "「" in problem.reason
+
+
+@pytest.mark.parametrize("title, paragraphs", [
+    # A flash on a site outage quotes what the site shows: its story, not a notice.
+    ("市のサイトで障害", ["市のホームページで27日朝から「お探しのページは見つかりませんでした」と表示される障害が起きた。"]),
+    ("「ページが見つかりません」 自治体サイトで障害相次ぐ", ["自治体のサイトで障害が相次いでいる。", *BUS[:2]]),
+    ("動画配信、期限切れで視聴できず", [f"同社は{BUS[0]}", "配信期間が終了した作品について、利用者から問い合わせが相次いだ。" + BUS[1] * 3]),
+])
+def test_an_article_about_a_notice_is_an_article(title, paragraphs):
+    from crawler.extract import extract_article
+
+    body = story(title, paragraphs, NOW).encode()
+    article = extract_article(body, "https://example.jp/site/a/1.html")
+    assert article is not None and article.title == title
