@@ -22,7 +22,8 @@ from storage import stories as story_terms
 from storage.exceptions import DatabaseUnwritable
 
 from . import health, pagination, store
-from .outcome import Problem, check_body, exhausted_state, extraction_crash, failure_problem, http_status_problem
+from .outcome import (NOTICE_CODES, Problem, check_body, exhausted_state, extraction_crash, failure_problem,
+                      http_status_problem)
 from .spiders.news import FetchedPage, charset_of
 from .walls import Wall, detect_wall, empty_document_wall, wall_headers
 from .workers import Workers, crawl_workers
@@ -285,6 +286,11 @@ class StorePipeline:
             return
         if record is None:
             problem = problem or Problem("not_article", "no article in the page")
+            if problem.code in NOTICE_CODES:
+                # A deletion notice or a "not found" page where the article was: taken down, as
+                # by a 404. Its words are no version of the article, whose text stays.
+                self._removed(item, problem.reason)
+                return
             if problem.code == "empty_document":
                 wall = empty_document_wall(problem.reason)
                 self._spider_note("note_wall", item.outlet, wall)

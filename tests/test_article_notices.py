@@ -8,6 +8,7 @@ over real HTTP (crawler/testsite.py); the SQLite file is the witness.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -114,6 +115,32 @@ def test_an_article_its_cms_serves_a_not_found_page_for_before_it_is_up_is_store
     assert crawl(env).returncode == 0
     assert url_row(env, site, "/site/a/1.html")["kind"] == "article"
     assert [r["title"] for r in rows(env, "select title from articles")] == ["市営バス再編案"]
+
+
+def _revisit_now(env) -> None:
+    conn = sqlite3.connect(env["db"])
+    with conn:  # an hour on (the ledger's clock): its revisit is due
+        conn.execute("UPDATE revisits SET due_at = '2000-01-01T00:00:00+00:00'")
+    conn.close()
+
+
+@pytest.mark.parametrize("notice", [DELETED, EXPIRED, SOFT_404["ja"]], ids=["deleted", "expired", "not-found"])
+@pytest.mark.parametrize("length", ["flash", "story"])
+def test_a_stored_article_replaced_by_a_notice_is_withdrawn_and_its_text_kept(env, site, notice, length):
+    text = BUS[:1] if length == "flash" else BUS
+    site.publish_html("/site/a/1.html", story("市営バス再編案", text, NOW), title="市営バス再編案", published=NOW,
+                      channels=["feed"])
+    assert crawl(env).returncode == 0
+    [before] = rows(env, "select id, version, text from articles")
+    site.update_html("/site/a/1.html", notice)
+    _revisit_now(env)
+    assert crawl(env).returncode == 0
+    [after] = rows(env, "select id, version, text, removed_at, removed from articles")
+    assert after["version"] == before["version"] and after["text"] == before["text"]
+    assert after["removed_at"] and "「" in after["removed"]
+    [revisit] = rows(env, "select last_result from revisits")
+    assert revisit["last_result"].startswith("removed: ")
+    assert url_row(env, site, "/site/a/1.html")["kind"] == "article"
 
 
 # -- which pages are notices (extract.page_notice; no crawl) ---------------------------------------
