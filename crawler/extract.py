@@ -12,8 +12,10 @@ as a paragraph of its own, whichever path produced it.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -474,6 +476,57 @@ def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None
     return None
 
 
+#: Scripts that hold a page's state for JavaScript to draw it from (Next.js, Nuxt, Redux and
+#: kin): where a page built in the browser keeps its article, its HTML showing none of it.
+_STATE_SCRIPT = re.compile(r"__NEXT_DATA__|__NUXT(?:_DATA)?__|__INITIAL_STATE__|__PRELOADED_STATE__|__APOLLO_STATE__"
+                           r"|__INITIAL_DATA__|__remixContext|__NEXT_F")
+_JSON_STRING = re.compile(r'"((?:[^"\\\n]|\\.){10,})"')
+_MARKUP = re.compile(r"<[^>]*>")
+#: Characters of prose a state script must hold, that the page does not show, for the page to be
+#: one drawn by JavaScript: an article's worth, not a headline or a description.
+SCRIPT_ARTICLE_CHARS = 200
+
+
+def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Sequence[str] = (),
+                    ) -> tuple[str, int] | None:
+    """``(script, characters)`` when the page's article is only in a state script its JavaScript
+    draws it from (``__NEXT_DATA__``, ``window.__INITIAL_STATE__``): a string of prose there of
+    ``SCRIPT_ARTICLE_CHARS`` or more that the page's HTML does not show. ``None`` for a page that
+    shows what its scripts hold (a server-rendered Next.js article carries its text twice), and
+    for one a paragraph of whose text ``read`` (what extraction took) its scripts hold too: a short flash so
+    rendered, whose script preloads a longer article it does not show."""
+    tree = _parse(html, http_charset)
+    if tree is None:
+        return None
+    best: tuple[str, int] | None = None
+    shown: str | None = None
+    held: list[str] = []
+    for script in tree.iter("script"):
+        code = script.text or ""
+        found = _STATE_SCRIPT.search(script.get("id") or "") or _STATE_SCRIPT.search(code[:300])
+        if found is None:
+            continue
+        for literal in _JSON_STRING.finditer(code):
+            try:
+                value = json.loads(f'"{literal.group(1)}"')
+            except ValueError:
+                continue
+            prose = "".join(_MARKUP.sub("", value).split())
+            held.append(prose)
+            if len(prose) < SCRIPT_ARTICLE_CHARS or (best and len(prose) <= best[1]):
+                continue
+            if shown is None:
+                shown = "".join("".join(tree.xpath(
+                    "//body//text()[not(ancestor::script or ancestor::style or ancestor::template)]")).split())
+            if prose[:40] not in shown:
+                best = (found.group(0), len(prose))
+    # A paragraph of its text in the script too: rendered by the server (menus may come first).
+    openings = [line[:20] for line in ("".join(p.split()) for p in read) if len(line) >= 10]
+    if best is not None and any(opening in prose for opening in openings for prose in held):
+        return None
+    return best
+
+
 def strip_site_suffix(title: str, names: list[str], suffix: str | None = None) -> str:
     """Remove " - 日本経済新聞", "：朝日新聞デジタル" and the like from the end of a title."""
     title = _clean(title)
@@ -734,6 +787,10 @@ def extract_article(
         return None
     if page_notice([title, page.get("og:title")], " ".join(paragraphs)) is not None:
         return None  # outcome.no_article_problem says which notice
+    if method == GENERIC_METHOD and _chars(paragraphs) < SCRIPT_ARTICLE_CHARS and \
+            drawn_by_script(html, http_charset, paragraphs):
+        # The page's menus, read for want of its article, which its scripts draw (outcome says so).
+        return None
     return Article(
         url=url or "",
         canonical_url=canonical,

@@ -195,7 +195,8 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
 
     ``not_article`` (the verdict, final after a second look) only for a readable page with text: a listing, a tag
     page. A page that says there is no article (a "page not found" page, a deletion notice) is
-    ``soft_404`` or ``withdrawn`` (``NOTICE_CODES``), a 404 by its words. A page with almost no
+    ``soft_404`` or ``withdrawn`` (``NOTICE_CODES``), a 404 by its words; one whose article only
+    its scripts hold (``extract.drawn_by_script``) ``drawn_by_script``. A page with almost no
     text (an empty shell, a script-only page) or nested too deep to parse is a problem of the
     fetch, tried again.
     """
@@ -203,7 +204,7 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
     from lxml import html as lxml_html
 
     from .encoding import decode_html
-    from .extract import markup_too_deep, page_notice
+    from .extract import SCRIPT_ARTICLE_CHARS, drawn_by_script, markup_too_deep, page_notice
 
     if markup_too_deep(body, http_charset):
         return Problem("markup_too_deep", "the HTML is nested deeper than the parser can read, even without "
@@ -230,6 +231,18 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
                                         "deletion or end-of-publication notice, taken as a 404)")
         return Problem("soft_404", f"a 'page not found' page served with HTTP 200 (a soft 404): 「{words}」; taken as a "
                                    "404")
+    # A page showing prose of its own is no empty shell, whatever its scripts preload (a listing's
+    # summaries, a related article): only one that shows less than an article's worth outside its
+    # links, and under half what its scripts hold, is drawn by them.
+    unlinked = len(visible) - sum(len("".join(a.text_content().split())) for a in tree.xpath("//a"))
+    drawn = drawn_by_script(body, http_charset) if unlinked < SCRIPT_ARTICLE_CHARS else None
+    if drawn is not None and unlinked * 2 < drawn[1]:
+        # No wall and no listing: the article is there, where only a browser reads it.
+        script, chars = drawn
+        return Problem("drawn_by_script", f"the article is drawn by JavaScript: its text ({chars:,} characters) is "
+                                          f"in the page's {script} script, its HTML shows {len(visible):,} characters"
+                                          f"{named}; newsmon runs no scripts: the outlet needs rules that read it "
+                                          "(please report the outlet)")
     if len(visible) < EMPTY_DOCUMENT_CHARS:
         return Problem("empty_document", f"an HTML page with almost no text ({len(visible)} characters{named}): "
                                          "an empty shell or a script-only page where an article should be")

@@ -8,6 +8,7 @@ over real HTTP (crawler/testsite.py); the SQLite file is the witness.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -177,3 +178,42 @@ def test_an_article_about_a_notice_is_an_article(title, paragraphs):
     body = story(title, paragraphs, NOW).encode()
     article = extract_article(body, "https://example.jp/site/a/1.html")
     assert article is not None and article.title == title
+
+
+# -- an article drawn by JavaScript from a state script -----------------------------------------
+
+def _state(article: dict) -> str:
+    return json.dumps({"props": {"pageProps": {"article": article}}}, ensure_ascii=False)
+
+
+DRAWN = {
+    "next": page("市営バス再編案 | 毎朝新聞", '<div id="__next"><div class="loading">読み込み中…</div></div>'
+                 '<script id="__NEXT_DATA__" type="application/json">'
+                 + _state({"title": "市営バス再編案", "body": "".join(f"<p>{p}</p>" for p in BUS * 2)}) + "</script>"),
+    "redux": page("市営バス再編案 | 毎朝新聞", '<div id="root"></div><script>window.__INITIAL_STATE__ = '
+                  + _state({"title": "市営バス再編案", "body": "\\n".join(BUS * 2)}) + ";</script>"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DRAWN))
+def test_an_article_only_its_scripts_hold_is_said_to_be_drawn_by_javascript(env, site, kind):
+    # Stored before: the site's menu (政治経済国際社会スポーツ) as the article's text.
+    site.publish_html("/site/a/1.html", DRAWN[kind], title="市営バス再編案", published=NOW, channels=["feed"])
+    assert crawl(env).returncode == 0
+    assert rows(env, "select title from articles") == []
+    row = url_row(env, site, "/site/a/1.html")
+    assert row["kind"] == "error" and row["reason_code"] == "drawn_by_script"
+    assert row["reason"].startswith("the article is drawn by JavaScript")
+
+
+def test_a_short_flash_rendered_with_its_state_script_is_an_article():
+    # Server-rendered (its text in the HTML and in __NEXT_DATA__), preloading a longer article
+    # it does not show: its own text is shown, so it is no page drawn by JavaScript.
+    from crawler.extract import extract_article
+
+    flash = "政府は16日午前、臨時閣議を開いた。詳しい内容は分かり次第お伝えします。"
+    html = story("【速報】政府、臨時閣議", [flash], NOW).replace(
+        "</main>", '</main><script id="__NEXT_DATA__" type="application/json">'
+        + _state({"body": flash, "next": {"body": "".join(BUS) * 2}}) + "</script>")
+    article = extract_article(html.encode(), "https://example.jp/site/a/1.html")
+    assert article is not None and flash in article.paragraphs
