@@ -857,8 +857,8 @@ def test_a_feed_that_fails_every_other_run_is_one_notice_not_one_a_run(db):
     assert health.current(db, "nhk").status == "ok"
     logged = [json.loads(r)[0]["message"] for (r,) in db.execute(
         "SELECT reasons FROM health_log WHERE status = 'degraded' ORDER BY rowid").fetchall()]
-    assert logged == ["1 of its 2 feeds, sitemaps and sections failed or were broken: "
-                      "https://www3.nhk.or.jp/rss/news/cat0.xml: HTTP 503"] * 2
+    assert logged == [("1 of its 2 feeds, sitemaps and sections failed or were broken: "
+                       "https://www3.nhk.or.jp/rss/news/cat0.xml: HTTP 503")] * 2
 
 
 def test_a_feed_back_after_an_outage_of_hours_is_ok_at_once_and_a_flapping_one_says_so(db):
@@ -870,7 +870,7 @@ def test_a_feed_back_after_an_outage_of_hours_is_ok_at_once_and_a_flapping_one_s
     # keeps it degraded and says why.
     assert told == [(1, "degraded"), (4, "ok"), (6, "degraded")]
     assert said[4] == [] and said[5] == []
-    assert said[7] == said[9] == [
+    assert said[7] == said[9] == [(
         "1 of its feeds, sitemaps and sections failed or were broken in the run before, and earlier too, and "
         "read in the last: https://www3.nhk.or.jp/rss/news/cat0.xml: HTTP 503; named while they fail every "
-        "other run or so (its host limiting requests? `newsmon check` says what it answers)"]
+        "other run or so (its host limiting requests? `newsmon check` says what it answers)")]

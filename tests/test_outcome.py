@@ -439,13 +439,13 @@ def test_an_atom_entry_is_its_page_whatever_else_it_links_and_however_it_writes_
     # PDF, a URL of no article; rel="ALTERNATE" and rel written as IANA's IRI (RFC 4287 4.2.7.2)
     # gave no URL at all, the entry counted among those that give none and its article lost.
     entries = (
-        "<entry><link rel='alternate' type='application/pdf' href='https://a.jp/1.pdf'/>"
-        "<link rel='alternate' type='text/html; charset=utf-8' href='https://a.jp/1'/></entry>",
+        ("<entry><link rel='alternate' type='application/pdf' href='https://a.jp/1.pdf'/>"
+         "<link rel='alternate' type='text/html; charset=utf-8' href='https://a.jp/1'/></entry>"),
         "<entry><link rel='ALTERNATE' href='https://a.jp/2'/></entry>",
         "<entry><link rel='http://www.iana.org/assignments/relation/alternate' href='https://a.jp/3'/></entry>",
         # Only another form: the link it gives, for the crawl to judge (not an article URL, not HTML).
-        "<entry><link rel='alternate' type='audio/mpeg' href='https://a.jp/4.mp3'/>"
-        "<link rel='enclosure' href='https://a.jp/4.m4a'/></entry>",
+        ("<entry><link rel='alternate' type='audio/mpeg' href='https://a.jp/4.mp3'/>"
+         "<link rel='enclosure' href='https://a.jp/4.m4a'/></entry>"),
     )
     found = parse_feed(f"<feed xmlns='http://www.w3.org/2005/Atom'>{''.join(entries)}</feed>".encode())
     assert (found.links, found.unlinked) == (["https://a.jp/1", "https://a.jp/2", "https://a.jp/3",
