@@ -16,7 +16,7 @@ import pytest
 
 from crawler.testsite import LoopbackSite
 
-from .test_crawl_e2e import crawl, rows
+from .test_crawl_e2e import crawl, env, rows  # noqa: F401  (env: a fixture, on this module's site)
 
 NAV = "<header><nav>" + "".join(f'<a href="/site/{s}/">{n}</a>' for s, n in (
     ("politics", "政治"), ("economy", "経済"), ("world", "国際"), ("society", "社会"), ("sports", "スポーツ"))) \
@@ -66,13 +66,6 @@ NOW = datetime.now(UTC) - timedelta(minutes=30)
 def site():
     with LoopbackSite([]) as s:
         yield s
-
-
-@pytest.fixture
-def env(tmp_path, site):
-    config = tmp_path / "newsmon.toml"
-    config.write_text(site.toml_snippet("site"), encoding="utf-8")
-    return {"db": str(tmp_path / "news.db"), "config": str(config)}
 
 
 def url_row(env, site, path: str) -> dict:
