@@ -16,6 +16,7 @@ Pure and picklable: no Scrapy, no SQLite; an :class:`Attributor` is built once p
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -284,6 +285,10 @@ class Attributor:
                 if not RESPONSE.match(text, _RESPONDED.match(text, a.end()).end()))
         return not (subject and next(acts, None) is not None)
 
+    @functools.cached_property
+    def _prefixes_longest_first(self) -> list[str]:
+        return sorted(self._prefix_owner, key=len, reverse=True)
+
     def lead(self, title: str, markers: list[Marker]) -> Attribution | None:
         """The headline's subject: a marker (or 米, 豪, ... joined by 、) opening the headline, followed by
         、/が/は/も or a space ("米国防総省、新戦略を公表", "政府 国家防衛戦略改定へ", "Pentagon unveils ...")."""
@@ -294,7 +299,7 @@ class Attributor:
             if title.startswith(follows, hit.end) or hit.text.endswith(("'s", "’s")):
                 return Attribution(hit.owner, "headline", hit.text)
             return None
-        for form in sorted(self._prefix_owner, key=len, reverse=True):
+        for form in self._prefixes_longest_first:
             if title.startswith(form, at) and title.startswith(("、", " "), at + len(form)):
                 return Attribution(self._prefix_owner[form], "headline", form)
         return None

@@ -136,6 +136,12 @@ def extraction_crash(exc: BaseException) -> Problem:
                                      "(a bug of newsmon: please report it with the page)")
 
 
+def reading_crash(exc: BaseException) -> str:
+    """Why a feed, sitemap or section is broken whose reading raised: a bug of ours, not the
+    document's verdict (the crawl reads it whole again next run)."""
+    return f"a bug of newsmon while reading it: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+
+
 #: Exceptions no network, server or page raises on its own: a fetch that ends in one met a bug
 #: (newsmon's, in a middleware or an errback's path, or Scrapy's), not the site.
 BUG_TYPES = frozenset({"NameError", "AttributeError", "TypeError", "KeyError", "IndexError", "AssertionError",
@@ -217,13 +223,14 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
         return Problem("unparseable", f"the HTML parser could not read the page: {exc}")
     for bad in tree.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
-    visible = "".join(tree.text_content().split())
+    words = tree.text_content().split()
+    visible = "".join(words)
     title = " ".join((tree.findtext(".//title") or "").split())[:80]
     named = f", title {title!r}" if title else ""
     # Before the empty document: a bare "この記事は削除されました" is a notice, not a bot's wall.
     notice = page_notice([title, *tree.xpath("//meta[@property='og:title']/@content")[:1],
                           *(h.text_content() for h in tree.xpath("//h1|//h2")[:4])],
-                         " ".join(tree.text_content().split()))
+                         " ".join(words))
     if notice is not None:
         kind, words = notice
         if kind == "withdrawn":

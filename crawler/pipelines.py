@@ -291,8 +291,8 @@ class StorePipeline:
                 # by a 404. Its words are no version of the article, whose text stays; where the URL
                 # was sent on to it, that is said first (how outlets take articles down).
                 moved = item.final_url and item.final_url != item.url
-                self._removed(item, f"its URL now leads to {item.final_url}, where there is no article: {problem.reason}"
-                              if moved else problem.reason)
+                self._removed(item, f"its URL now leads to {item.final_url}, where there is no article: "
+                                    f"{problem.reason}" if moved else problem.reason)
                 return
             if problem.code == "empty_document":
                 wall = empty_document_wall(problem.reason)

@@ -26,6 +26,7 @@ This module is pure: no Scrapy, no SQLite.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import os
 import re
@@ -471,10 +472,11 @@ class _Trace:
     article_owner: Any = None
 
 
-def _attribute_all(topic: Topic, title: _Text, body: _Text,
-                   spans: list[tuple[str, int, int, int]]) -> tuple[list[Occurrence], Any]:
+def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[str, int, int, int]],
+                   lead: Any) -> tuple[list[Occurrence], Any]:
     """Attribute each (where, start, end), in reading order, title first. Prefixes first: a
-    marker that is one term's prefix ("米国の国家安全保障戦略") says nothing about the others."""
+    marker that is one term's prefix ("米国の国家安全保障戦略") says nothing about the others.
+    ``lead``: the headline's subject (``_lead``)."""
     if not spans:
         return [], None
     attrib = attributor()
@@ -494,7 +496,6 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text,
     # Before any: the headline's. Its subject for its own mentions ("政府、国家防衛戦略改定へ 米国の要求踏まえ");
     # for the body's, whose document the headline names when it names one only as a noun
     # ("米国防総省、新戦略を公表", "Pentagon unveils new defense strategy").
-    lead = _lead(title)
     noun = _headline_noun(topic, title, lead)
     for (where, start, end, index), found in zip(spans, prefixes):
         part = title if where == "title" else body
@@ -519,6 +520,13 @@ def _lead(title: _Text) -> Any:
     return attributor().lead(title.text, title.markers)
 
 
+@functools.cache
+def _noun_pattern(nouns: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of a structure's nouns, the longest first, English ones as whole words."""
+    return re.compile("|".join(re.escape(n) if not n.isascii() else rf"(?<![A-Za-z]){re.escape(n)}(?![A-Za-z])"
+                               for n in sorted(nouns, key=len, reverse=True)), re.IGNORECASE)
+
+
 def _headline_noun(topic: Topic, title: _Text, lead: Any) -> Any:
     """Whose document the headline names as a noun of the structure (戦略, strategy, 文書) when it names
     none of the terms: the noun's own attribution in the headline, the headline's subject (``lead``)
@@ -526,8 +534,7 @@ def _headline_noun(topic: Topic, title: _Text, lead: Any) -> Any:
     structure = topic.structure
     if structure is None or not title.text:
         return None
-    found = re.search("|".join(re.escape(n) if not n.isascii() else rf"(?<![A-Za-z]){re.escape(n)}(?![A-Za-z])"
-                               for n in sorted(structure.nouns, key=len, reverse=True)), title.text, re.IGNORECASE)
+    found = _noun_pattern(structure.nouns).search(title.text)
     if found is None:
         return None
     owner = attributor().attribute(title.text, found.start(), found.end(), title.markers, title.sentences,
@@ -672,8 +679,8 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
         spans = sorted(((w, s, e, i) for i in indices if not topic.terms[i].context
                         for w, found in (("title", in_title), ("text", in_text)) for s, e in found.get(i, [])),
                        key=lambda x: (x[0] != "title", x[1]))
-        attributed, article_owner = _attribute_all(topic, title_t, body_t, spans)
         lead = _lead(title_t)
+        attributed, article_owner = _attribute_all(topic, title_t, body_t, spans, lead)
         foreign = lead is not None and lead.owner not in (home, None)
         for (_, _, _, index), occ in zip(spans, attributed):
             source = title if occ.where == "title" else text

@@ -23,7 +23,7 @@ from ..config import ConfigError, load_config
 from ..discovery import HTML_PAGE, advertised_feeds, advertised_note, parse_feed, parse_sitemap, sitemap_maxsize
 from ..extract import BODY_METHOD_PREFIX, paragraph_hint
 from ..middlewares import Refused, Unusable, Walled
-from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem
+from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem, reading_crash
 from ..store import analyse, known_hosts, outlets_of
 from ..urls import canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, detect_wall, wall_headers
@@ -106,8 +106,7 @@ class CheckSpider(scrapy.Spider):
             yield from self._read_discovery(response, outlet, kind, entry)
         except Exception as exc:  # noqa: BLE001  (as the crawl's: the document is broken, said, and the check goes on)
             self.logger.error("newsmon: a bug while reading %s %s of %s", kind, response.url, outlet, exc_info=exc)
-            entry["problem"] = (f"a bug of newsmon while reading it: {type(exc).__name__}: "
-                                f"{' '.join(str(exc).split())[:300]} (please report it with the document)")
+            entry["problem"] = f"{reading_crash(exc)} (please report it with the document)"
 
     def _read_discovery(self, response: Response, outlet: str, kind: str, entry: dict):
         if kind == "section":

@@ -37,7 +37,7 @@ from ..config import ConfigError, load_config, parse_duration
 from ..discovery import (HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds, advertised_note,
                          parse_feed, parse_sitemap, sitemap_maxsize)
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
-from ..outcome import Problem, failure_problem, http_status_problem, redirect_chain
+from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
 from ..outlets import Outlet
 from ..store import charset_of, crawler_db, database_unwritable, known_hosts, now_iso, settings_options
 from ..urls import canonical_url, parsable
@@ -475,10 +475,9 @@ class NewsSpider(scrapy.Spider):
         raises, it does not fail the run: one odd feed would fail every run until it changes."""
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
         self.logger.error("newsmon: a bug while reading %s %s of %s", kind, response.url, outlet, exc_info=exc)
-        text = " ".join(str(exc).split())[:300]
         self._record_discovery(response, outlet, kind, ok=False, status=response.status,
-                               reason=f"a bug of newsmon while reading it: {type(exc).__name__}: {text} (please "
-                                      "report it with the document and the traceback in the log; read again next run)")
+                               reason=f"{reading_crash(exc)} (please report it with the document and the traceback "
+                                      "in the log; read again next run)")
         self._document_done(response.meta, False)
 
     def parse_section(self, response: Response, outlet: str):
