@@ -12,6 +12,7 @@ failing (the outlet is not being crawled properly):
     ``no_links``   its feeds, sitemaps and sections were read but listed no article URL, where
                    they usually list some (the article URL pattern no longer matches?)
     ``silent``     no new article for hours that brought it at least 10 on each of the 7 days before
+                   (in its first week: at least 30 on each day it has)
     ``robots``     its robots.txt answered 5xx or could not be fetched: RFC 9309 says fetch
                    nothing, so nothing was (the next run asks again)
     ``discovery``  every feed, sitemap and section it read was broken or failed
@@ -132,9 +133,15 @@ ERRORS_FLAG = 0.5
 # the week before speaks for today's, and neither a burst (an earthquake's night) nor the
 # outlet's first run (its feeds' and sitemaps' backlog, hundreds of articles) makes the usual
 # look busier than it is. The gap must span at least 3 runs, and a week of history is needed
-# (its weekend seen: at a week's weekdays, the first Saturday is a silence), so a young database
-# or a seconds-long test schedule never trips it.
+# (its weekend seen: at a week's weekdays, the first Saturday is a silence), so a seconds-long
+# test schedule never trips it. Before a week, an outlet that stopped on its second day went
+# unsaid for a week: with at least one whole day of history (its first run, the backlog, left
+# out), the same hours of the days there are weigh the silence, but at three times the bar and in
+# as many runs as the silence needs: a ministry's first weekend or an English service's quiet
+# Saturday after busy weekdays is no silence, a news site stopping for a morning is.
 SILENT_EXPECTED = 10
+SILENT_YOUNG_EXPECTED = 30
+SILENT_YOUNG_RUNS = 6
 SILENT_MIN_RUNS = 3
 SILENT_DAYS = 7
 
@@ -444,7 +451,12 @@ def _silent(runs: list[dict[str, Any]], now: datetime) -> str | None:
     day = timedelta(days=1)
     span = last_new - found[-1][0]
     if span < SILENT_DAYS * day and quiet < SILENT_DAYS * day:
-        return None
+        compared = _young_usual(found, last_new, quiet)
+        if compared is None:
+            return None
+        return (f"no new article for {duration_text(quiet.total_seconds())} over {gap} runs, where {compared} (all "
+                "the history it has: a week of it makes this surer): its feeds, sitemaps and sections frozen, or no "
+                "longer read? `newsmon check` shows what they list now")
     # What the runs of the same hours (from the last run that found something to now) found on
     # each of SILENT_DAYS days before, the nearest whose hours lie wholly before the silence: a
     # silence of two days is weighed against two days that took in a weekend, if a week did.
@@ -466,6 +478,31 @@ def _silent(runs: list[dict[str, Any]], now: datetime) -> str | None:
         return None
     return (f"no new article for {duration_text(quiet.total_seconds())} over {gap} runs, where {compared}: its "
             "feeds, sitemaps and sections frozen, or no longer read? `newsmon check` shows what they list now")
+
+
+def _young_usual(found: list[tuple[datetime, int]], last_new: datetime, quiet: timedelta) -> str | None:
+    """What the same hours of the whole days before brought, when they say a silence, for an
+    outlet with less than a week of history; else None."""
+    # The silence's first hours only, a day at most, so that every day of its history weighs it
+    # and a silence once said stays said as it lengthens. Runs that found something count as well
+    # as articles: one burst (an earthquake's night, 50 in an hour) is one run, not a usual pace.
+    day = timedelta(days=1)
+    hours = min(quiet, day)
+    usual = []
+    for days in range(1, SILENT_DAYS):
+        start = last_new - days * day
+        if found[-1][0] > start:  # back to the first run, the backlog
+            break
+        window = [n for at, n in found if start < at <= start + hours]
+        usual.append((sum(window), sum(1 for n in window if n)))
+    if not usual:
+        return None
+    articles, busy = min(a for a, _ in usual), min(r for _, r in usual)
+    if articles < SILENT_YOUNG_EXPECTED or busy < SILENT_YOUNG_RUNS:
+        return None
+    days = "the day" if len(usual) == 1 else f"each of the {len(usual)} days"
+    return (f"the same {duration_text(hours.total_seconds())} of {days} before brought at least {articles} in "
+            f"{busy} runs")
 
 
 def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]]) -> tuple[str, Reason] | None:

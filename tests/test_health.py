@@ -791,6 +791,41 @@ def test_a_night_without_news_is_no_silence_and_an_outlet_that_stops_is(db):
         "no new article for 13.6 days over 326 runs, where its 9.4 days before brought")
 
 
+def test_an_outlet_that_stops_in_its_first_week_is_said_within_hours_not_a_week_later(db):
+    # Added on a Monday (its first run storing the 400 its sitemap listed), stopped on the
+    # Wednesday at 10:00 JST: with a week of history needed, it was said the next Wednesday.
+    start = datetime(2026, 11, 2, 0, 2, tzinfo=JST)
+    stop = datetime(2026, 11, 4, 10, 2, tzinfo=JST)
+
+    def news(at: datetime) -> int:
+        return 400 if at == start else 0 if at >= stop else daily_news(at)
+
+    told = crawl_hourly(db, "tokyo", start, 24 * 4, news)
+    # At three times the bar of a week's history: 6 quiet hours where each day before brought 30.
+    assert told == [(stop + timedelta(hours=5), "failing", ["silent"])]
+    [first] = db.execute("SELECT reasons FROM health_log WHERE status = 'failing'").fetchone()
+    assert json.loads(first)[0]["message"].startswith(
+        "no new article for 6.0 h over 6 runs, where the same 6.0 h of each of the 2 days before brought at least 30 "
+        "in 6 runs (all the history it has: a week of it makes this surer)")
+    # Said for as long as it lasts, though no day before is as long as the silence.
+    assert health.current(db, "tokyo").reasons[0].message.startswith(
+        "no new article for 38.0 h over 38 runs, where the same 24.0 h of each of the 2 days before brought at "
+        "least 100 in 20 runs")
+
+
+def test_an_outlet_quiet_at_its_first_weekend_after_busy_weekdays_is_no_silence(db):
+    # An English service: 40 articles a weekday (4 an hour from 8:00 to 18:00 JST), 3 on a
+    # weekend day; added on a Wednesday. Its first Saturday, half a day without an article, is
+    # what its weekdays would call a silence; it is not one.
+    def english(at: datetime) -> int:
+        local = at.astimezone(JST)
+        if local.weekday() >= 5:
+            return int(local.hour in (11, 15, 19))
+        return 4 if 8 <= local.hour < 18 else 0
+
+    assert crawl_hourly(db, "nikkei_asia", datetime(2026, 11, 4, 0, 2, tzinfo=JST), 24 * 6, english) == []
+
+
 def test_the_first_runs_backlog_and_a_burst_are_not_the_outlets_usual_pace(db):
     # An outlet new to newsmon, 30 articles a day from 6:00 JST, its first run storing the 500 its
     # sitemap listed: at a daily average of 530 it was "failing" after any three quiet hours.
