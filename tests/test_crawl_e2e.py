@@ -174,6 +174,24 @@ def test_an_article_published_since_the_last_run_is_fetched_before_the_backlog_o
     assert rows(env, "select count(*) as n from articles") == [{"n": len(PAGES) + 1}]
 
 
+def test_a_first_runs_archive_sitemap_leaves_the_room_to_the_articles_its_feeds_list(tmp_path):
+    # A new outlet's archive sitemap (its entries dated years ago), read before its slow feed,
+    # used up NEWSMON_MAX_ARTICLES: the day's article the feed listed waited behind the archive
+    # for as many runs as the archive took.
+    with LoopbackSite(PAGES, placement={page: ["sitemap"] for page in PAGES}, news_sitemap_size=0) as archive:
+        today = archive.add_article(LATER, channels=["feed"])
+        for feed in (RSS_PATH, ATOM_PATH):
+            archive.hang(feed, 1.0)
+        config = tmp_path / "newsmon.toml"
+        config.write_text(archive.toml_snippet("site"), encoding="utf-8")
+        env = {"db": str(tmp_path / "news.db"), "config": str(config)}
+        assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+        fetched = [r.path for r in archive.article_requests()]
+    # The feed's article, then what room was left for the archive, oldest first; the rest waits.
+    assert len(fetched) == 2 and fetched[0] == today.path, fetched
+    assert rows(env, "select count(*) as n from urls where kind = 'pending'") == [{"n": len(PAGES) - 1}]
+
+
 def test_errors_are_counted_and_do_not_stop_the_run(env, site):
     articles = site.articles
     site.fail(articles[0].path, 404)

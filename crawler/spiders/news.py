@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Set
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -55,6 +56,11 @@ QUIET_FOR = timedelta(days=2)
 #: Stored articles a feed or news sitemap may have read again for an update in one run (their
 #: entries dated after newsmon last read them); the others wait for the next run.
 PROMPTS_PER_DOCUMENT = 20
+#: On an outlet's first run, an archive sitemap's entry dated this long ago or more is asked for
+#: once the run has asked for what its feeds, news sitemaps, sections and the sitemaps' fresh
+#: entries listed: the day's news first, what room NEWSMON_MAX_ARTICLES leaves to the archive.
+#: Later runs find the archive known, and ask for any URL no run has seen at once.
+ARCHIVE_AFTER = timedelta(days=2)
 
 
 @dataclass
@@ -133,6 +139,9 @@ class NewsSpider(scrapy.Spider):
         # articles stored before it are those with an id up to the newest now.
         spider.stored_before = spider.db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
         spider.backlog_queued = spider.revisits_queued = False
+        spider.deferred = set()  # new URLs of archive sitemaps, left for when_idle
+        crawled = {row[0] for row in spider.db.execute("SELECT DISTINCT outlet FROM outlet_runs")}
+        spider.first_runs = set(spider.outlets) - crawled
         crawler.signals.connect(spider.when_idle, signal=signals.spider_idle)
         spider.max_articles = settings.getint("NEWSMON_MAX_ARTICLES")
         spider.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
@@ -373,7 +382,9 @@ class NewsSpider(scrapy.Spider):
         # A Google News sitemap's entries say they are articles, as a feed's do (an archive
         # sitemap lists tag and section pages beside them).
         declared = {link for written, link in zip(found.links, links) if written in found.declared}
-        requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared)
+        archived = _archived(found, links) if kind == "sitemap" and outlet in self.first_runs else frozenset()
+        requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared,
+                                          archived=archived)
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
@@ -411,7 +422,10 @@ class NewsSpider(scrapy.Spider):
         yield from self._parse_document(response, outlet, "feed", parse_feed)
 
     def parse_sitemap(self, response: Response, outlet: str):
-        yield from self._parse_document(response, outlet, "sitemap", parse_sitemap)
+        # An outlet's first run reads its sitemaps' dates (most of a big sitemap's parse, once):
+        # the archive they list waits for the day's news (``_archived``).
+        parse = partial(parse_sitemap, newest=True) if outlet in self.first_runs else parse_sitemap
+        yield from self._parse_document(response, outlet, "sitemap", parse)
 
     def _parse_document(self, response: Response, outlet: str, kind: str, parse):
         if kind == "sitemap" and response.status == 304:
@@ -518,8 +532,8 @@ class NewsSpider(scrapy.Spider):
                 "article pattern does not take?")
 
     def _articles(self, urls: Iterable[str], outlet_key: str, via: str, strict: bool,
-                  dated: dict[str, str] | None = None, declared: Set[str] = frozenset()
-                  ) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
+                  dated: dict[str, str] | None = None, declared: Set[str] = frozenset(),
+                  archived: Set[str] = frozenset()) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
         known): ``known``, for a feed or a section, how many of its article URLs were seen before
         this run (none, of one read before: it turned over since, and may have dropped some unseen).
@@ -531,6 +545,8 @@ class NewsSpider(scrapy.Spider):
         it is revisited now (``versions.prompt_revisits``). ``declared``: the URLs, as listed, of
         a sitemap's entries that say they are news articles (``Discovered.declared``): refused
         with a reason, as a feed's entries are, when the article URL pattern does not take them.
+        ``archived``: the URLs of a sitemap's entries dated ``ARCHIVE_AFTER`` ago or more, asked
+        for, if new, when the spider is idle, with the backlog (``when_idle``).
         """
         outlet: Outlet = self.outlets[outlet_key]
         fresh: list[str] = []
@@ -562,6 +578,12 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet_key}/discovered")
             if url in self.scheduled or url in fresh:
                 continue
+            if url in self.deferred and url not in archived:
+                # An archive sitemap's entry that this feed, news sitemap or section lists too:
+                # not old news after all, and asked for now.
+                self.deferred.discard(url)
+                unseen.append(url)
+                continue
             need = frontier.fetch_need(self.db, url, max_attempts=self.max_attempts)
             if need is None:
                 self.crawler.stats.inc_value("newsmon/discovery/already_seen")
@@ -569,7 +591,11 @@ class NewsSpider(scrapy.Spider):
                     updated[url] = dated[raw]
                 continue
             fresh.append(url)
-            if need == "new":
+            if need == "new" and url in archived:
+                # A first run's archive, listed before its feed was read, used up the outlet's
+                # NEWSMON_MAX_ARTICLES, and the articles of the day waited behind it for runs.
+                self.deferred.add(url)
+            elif need == "new":
                 unseen.append(url)
         known = frontier.seen_before(self.db, listed, self.run_id, self.run_started) \
             if via in ("feed", "section") else None
@@ -835,6 +861,14 @@ class _Child:
     url: str
     lastmod: str | None
     stood: str | None = None
+
+
+def _archived(found: Discovered, links: list[str]) -> frozenset[str]:
+    """The URLs (``links``, as the crawl reads them) of a sitemap's entries that are not news
+    (Google News entries never are) and dated ``ARCHIVE_AFTER`` ago or more."""
+    cutoff = (datetime.now(timezone.utc) - ARCHIVE_AFTER).isoformat(timespec="seconds")
+    return frozenset(link for written, link in zip(found.links, links)
+                     if written not in found.declared and (found.dated.get(written) or cutoff) < cutoff)
 
 
 def _header(response: Response, name: str) -> str | None:
