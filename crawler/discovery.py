@@ -394,17 +394,20 @@ def _narrowed(body: bytes) -> bytes:
     return _DECLARED_ENCODING.sub(r"\g<1>UTF-8", text, count=1).encode()
 
 
-def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False, fold: bool = False
+def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False
               ) -> tuple[etree._Element | None, str | None, str | None, bytes, str | None]:
     """(root, its kind, a problem of a partly read document, the bytes read, a note) of a feed or
     sitemap; or (None, None, why it is none, ``body``, None). One that is not well-formed is read
     again ``_escaped``: once libxml2 has recovered from one bare ``&``, it drops the ``&`` of
     well-escaped URLs after it too. Read so, a document still cut short keeps its problem, and its
     URLs as written. One that something precedes (``_past_junk``) is read from where it begins.
-    ``fold``: its root's name is read in any case (a sitemap's, ``_fold_case``)."""
+    Its root's name is read in any case (``<URLSET>``, ``<RSS>``): its other names are read so by
+    ``parse_sitemap`` and ``parse_feed``, which say so."""
     def kind_of(element: etree._Element) -> str | None:
         name = _name(element)
-        return name.lower() if fold and name else name
+        if name is None or name in roots:
+            return name
+        return next((root for root in roots if root.lower() == name.lower()), name)
 
     body = _narrowed(body)
     root, problem = _xml_root(body)
@@ -415,7 +418,7 @@ def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False,
             root, problem = again, again_problem
     if (root is None or kind_of(root) not in roots) and problem != HTML_PAGE and not skipped \
             and (start := _past_junk(body, roots)):
-        read = _document(body[start:], roots, what, skipped=True, fold=fold)
+        read = _document(body[start:], roots, what, skipped=True)
         if read[0] is not None:
             junk = " ".join(body[:start].decode("utf-8", "replace").split())
             return *read[:4], (f'read past the {start} bytes before its XML ("{junk[:80]}…"): a warning its server '
@@ -456,9 +459,19 @@ def parse_feed(body: bytes) -> Discovered:
     if root is None:
         return Discovered(problem=problem)
     found = _feed(root, kind, problem)
+    cased = None
+    # Only a feed that gave less than a feed gives is looked at for names in another case: one in
+    # the case its format defines is read as written, at no cost.
+    if _local(root) != kind or not found.links or found.unlinked or found.newest is None:
+        folded = _fold_feed(root)
+        if folded and len((again := _feed(root, kind, problem)).links) >= len(found.links):
+            found = again
+            named = ", ".join(folded[:4]) + (", …" if len(folded) > 4 else "")
+            cased = (f"writes its tags in other than the case its format defines ({named}), which XML reads as "
+                     "other names than the format's: read as the feed it is")
     if problem and len(body) <= LOOSE_MAX_BYTES:
         found = _read_loosely(body, found, root)
-    found.note = note
+    found.note = "; ".join(filter(None, [note, cased])) or None
     return found
 
 
@@ -479,8 +492,9 @@ def _opening(*tags: str) -> re.Pattern[bytes]:
 #: process's event loop, so that no download waits on it for long (a feed of 100 entries is
 #: 25 KB). A larger one keeps libxml2's reading, and its problem.
 LOOSE_MAX_BYTES = 4 * 1024 * 1024
-#: An entry's opening tag in a feed's text: what a feed read whole gave a link for each of.
-_FEED_ENTRY = _opening("item", "entry")
+#: An entry's opening tag in a feed's text, in any case (``_fold_feed``): what a feed read whole
+#: gave a link for each of.
+_FEED_ENTRY = re.compile(_opening("item", "entry").pattern, re.IGNORECASE)
 
 
 def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Discovered:
@@ -623,6 +637,50 @@ def _fold_case(element: etree._Element) -> str | None:
     return (f"{element.prefix}:" if element.prefix else f"{prefix}:" if prefix else "") + name
 
 
+#: The names RSS 0.9x, 1.0 and 2.0, Atom and Dublin Core give their elements, by their lower case:
+#: ``_fold_feed`` reads a feed's names in any case as these. A table, not lower case: RSS writes
+#: some in camel case (pubDate, lastBuildDate), RSS 1.0 its root rdf:RDF.
+_FEED_NAMES = {name.lower(): name for name in (
+    "rss", "channel", "item", "title", "link", "description", "language", "copyright", "managingEditor",
+    "webMaster", "pubDate", "lastBuildDate", "category", "generator", "docs", "ttl", "image", "url", "author",
+    "comments", "enclosure", "guid", "source", "RDF", "items", "Seq", "li", "feed", "entry", "id", "updated",
+    "published", "summary", "content", "subtitle", "rights", "name", "email", "uri", "date", "creator", "subject")}
+#: The attributes an entry's URL is read from (``_entry_url``, ``_permalink``), by their lower case.
+_FEED_ATTRIBUTES = {name.lower(): name for name in ("href", "rel", "type", "isPermaLink")}
+#: The namespaces of ``_FEED_NAMES``: none (RSS 0.9x and 2.0, an undeclared prefix's name), RSS
+#: 0.90's and 1.0's, Atom's, RDF's, Dublin Core's. An extension's names (<media:Title>) are its own.
+_FEED_NAMESPACES = frozenset({
+    "", "http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/", "http://www.w3.org/2005/Atom",
+    "http://purl.org/atom/ns#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://purl.org/dc/elements/1.1/"})
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def _fold_feed(root: etree._Element) -> list[str]:
+    """The names, as written, of a feed's elements and attributes that its format defines in
+    another case (``<ITEM>``, ``<PubDate>``, ``HREF=``), in document order; each renamed to the
+    format's. XML names are case-sensitive, but CMSes write them so: a root <RSS> was "not a
+    feed", and an <rss> of <Item><Link> items listed nothing and was read "ok"."""
+    written: dict[str, None] = {}
+    for element in root.iter(etree.Element):
+        tag = element.tag
+        at = tag.rfind("}") + 1
+        if (tag[1:at - 1] if at else "") not in _FEED_NAMESPACES:
+            continue
+        prefix, _, name = tag[at:].rpartition(":")  # a prefix used undeclared is part of the name
+        if (canonical := _FEED_NAMES.get(name.lower(), name)) != name:
+            element.tag = tag[:at] + (f"{prefix}:" if prefix else "") + canonical
+            shown = element.prefix or prefix
+            written[f"<{shown}:{name}>" if shown else f"<{name}>"] = None
+        for key in element.attrib.keys():
+            namespace, _, attribute = key[1:].partition("}") if key[:1] == "{" else ("", "", key)
+            canonical = _FEED_ATTRIBUTES.get(attribute.lower()) if not namespace else \
+                "about" if namespace == _RDF and attribute.lower() == "about" else None
+            if canonical and canonical != attribute:
+                element.set(f"{{{namespace}}}{canonical}" if namespace else canonical, element.attrib.pop(key))
+                written["rdf:" + attribute + "=" if namespace else attribute + "="] = None
+    return list(written)
+
+
 #: The address of a sitemap (``.xml``, ``.xml.gz``, before any query): never an article's.
 _SITEMAP_URL = re.compile(r"\.xml(?:\.gz)?(?:[?#]|$)", re.I)
 #: The largest sitemap, uncompressed, that sitemaps.org allows.
@@ -692,7 +750,7 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     body, problem = _gunzipped(body, "sitemap")
     if problem:
         return Discovered(problem=problem)
-    root, kind, problem, body, note = _document(body, _SITEMAP_ROOTS, "sitemap", fold=True)
+    root, kind, problem, body, note = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
         listed = _text_sitemap(body)
         return Discovered(list(dict.fromkeys(listed)), "urlset") if listed else Discovered(problem=problem)

@@ -664,6 +664,55 @@ def test_a_sitemap_that_writes_its_tags_in_upper_or_mixed_case_is_read_and_said_
     assert (pagemap.links, pagemap.note) == (["https://a.jp/1"], None)
 
 
+def test_a_feed_that_writes_its_tags_in_upper_or_mixed_case_is_read_and_said_to():
+    # <RSS><CHANNEL><ITEM><LINK>, <FEED><ENTRY><LINK HREF=…>: a CMS's template in upper case was "not a
+    # feed", and a lower-case <rss> of <Item><Link> items listed nothing and was read "ok", every
+    # article it listed never fetched (feedparser reads them, its loose parser folding case). RSS
+    # names some in camel case (pubDate, isPermaLink), so they are read by the format's table.
+    upper = parse_feed(b"<?xml version='1.0' encoding='UTF-8'?>\n<RSS VERSION='2.0'><CHANNEL><TITLE>t</TITLE>"
+                       b"<LASTBUILDDATE>Thu, 03 Dec 2026 12:00:00 +0900</LASTBUILDDATE>"
+                       b"<ITEM><LINK>https://a.jp/1</LINK><PUBDATE>Thu, 03 Dec 2026 10:00:00 +0900</PUBDATE></ITEM>"
+                       b"<ITEM><GUID ISPERMALINK='true'>https://a.jp/2</GUID>"
+                       b"<PUBDATE>Thu, 03 Dec 2026 09:00:00 +0900</PUBDATE></ITEM>"
+                       b"<ITEM><GUID ISPERMALINK='FALSE'>https://a.jp/?p=3</GUID></ITEM></CHANNEL></RSS>")
+    assert (upper.kind, upper.links, upper.problem, upper.unlinked, upper.newest, upper.interval) == (
+        "rss", ["https://a.jp/1", "https://a.jp/2"], None, 1, "2026-12-03T01:00:00+00:00", 3600)
+    assert upper.note == ("writes its tags in other than the case its format defines (<RSS>, <CHANNEL>, <TITLE>, "
+                          "<LASTBUILDDATE>, …), which XML reads as other names than the format's: read as the feed "
+                          "it is")
+    mixed = parse_feed(b"<rss version='2.0'><channel><Item><Link>https://a.jp/1</Link><PubDate>"
+                       b"Thu, 03 Dec 2026 10:00:00 +0900</PubDate></Item><item><link>https://a.jp/2</link></item>"
+                       b"</channel></rss>")
+    assert (mixed.links, mixed.newest, mixed.unlinked) == (["https://a.jp/1", "https://a.jp/2"],
+                                                           "2026-12-03T01:00:00+00:00", 0)
+    assert mixed.note.startswith("writes its tags in other than the case its format defines (<Item>, <Link>, "
+                                 "<PubDate>)")
+    dated = parse_feed(b"<rss version='2.0'><channel><item><link>https://a.jp/1</link>"
+                       b"<PUBDATE>Thu, 03 Dec 2026 10:00:00 +0900</PUBDATE></item></channel></rss>")
+    assert (dated.links, dated.newest) == (["https://a.jp/1"], "2026-12-03T01:00:00+00:00")
+    atom = parse_feed(b"<FEED xmlns='http://www.w3.org/2005/Atom'><ENTRY><LINK REL='ALTERNATE' TYPE='text/html' "
+                      b"HREF='https://a.jp/1'/><Link Rel='enclosure' Href='https://a.jp/1.mp3'/>"
+                      b"<UPDATED>2026-12-03T10:00:00+09:00</UPDATED></ENTRY>"
+                      b"<entry><link HREF='https://a.jp/2'/></entry></FEED>")
+    assert (atom.kind, atom.links, atom.newest, atom.unlinked) == (
+        "feed", ["https://a.jp/1", "https://a.jp/2"], "2026-12-03T01:00:00+00:00", 0)
+    rdf = parse_feed(b"<rdf:rdf xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+                     b"xmlns='http://purl.org/rss/1.0/' xmlns:dc='http://purl.org/dc/elements/1.1/'>"
+                     b"<ITEM rdf:ABOUT='https://a.jp/1'>"
+                     b"<dc:DATE>2026-12-03T10:00:00+09:00</dc:DATE></ITEM></rdf:rdf>")
+    assert (rdf.kind, rdf.links, rdf.newest) == ("RDF", ["https://a.jp/1"], "2026-12-03T01:00:00+00:00")
+    assert rdf.note.startswith("writes its tags in other than the case its format defines (<rdf:rdf>, <ITEM>, "
+                               "rdf:ABOUT=, <dc:DATE>)")
+    # A feed in the case its format defines is read as before, and said nothing of; another
+    # namespace's names are not the format's (an extension's <media:Title> stays its own).
+    plain = parse_feed(b"<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel><item>"
+                       b"<link>https://a.jp/1</link><media:Link>https://a.jp/m</media:Link></item></channel></rss>")
+    assert (plain.links, plain.note) == (["https://a.jp/1"], None)
+    other = parse_feed(b"<rss version='2.0' xmlns:x='urn:x'><channel><Item><x:Link>https://a.jp/x</x:Link>"
+                       b"</Item></channel></rss>")
+    assert (other.links, other.unlinked) == ([], 1)
+
+
 def test_a_sitemap_not_well_formed_where_no_url_is_is_read_whole_and_not_broken():
     # A bare "<" or a <br> in a news:title, a control character: every URL was read, and the
     # sitemap was "invalid XML, partly read" in every run; the day it did break, nothing changed.
