@@ -12,6 +12,7 @@ import html.entities
 import io
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -98,11 +99,12 @@ _ALTERNATE = ("alternate", "http://www.iana.org/assignments/relation/alternate")
 _PAGE_TYPE = re.compile(r"\s*(?:text/html|application/xhtml\+xml)\b", re.I)
 
 
-def _entry_url(entry: etree._Element) -> str | None:
+def _entry_url(entry: etree._Element, mended: Counter[str] | None = None) -> str | None:
     """The URL an entry lists (as ``parse_feed`` and ``parse_sitemap`` read it). An RSS item's is
     its ``<link>``; failing that, an Atom ``<atom:link>`` (RSS makes the link optional, and
     feed readers, feedparser among them, take an item's link there), its ``rdf:about`` (RSS
-    1.0), then its permalink ``<guid>``."""
+    1.0), then its permalink ``<guid>``. ``mended`` counts the URLs read other than as written
+    (``_url_text``, ``_attribute_url``)."""
     written = href = other = None
     for child in entry:
         if not isinstance(child.tag, str):
@@ -113,15 +115,15 @@ def _entry_url(entry: etree._Element) -> str | None:
                 # The article's page, where an entry offers it in several forms (a PDF, an audio
                 # file) besides: the first one listed was taken, a PDF of no article.
                 if _PAGE_TYPE.match(child.get("type") or "text/html"):
-                    href = _based(child, child.get("href").strip())
+                    href = _based(child, _attribute_url(child.get("href"), mended))
                 elif other is None:
-                    other = _based(child, child.get("href").strip())
-        elif tag in ("link", "loc") and written is None and (text := _url_text(child.text)):
+                    other = _based(child, _attribute_url(child.get("href"), mended))
+        elif tag in ("link", "loc") and written is None and (text := _url_text(child.text, mended)):
             written = _based(child, text)
     href = href or other
     kind = _local(entry)
     if kind == "item":
-        return written or href or (entry.get(_RDF_ABOUT) or "").strip() or _permalink(entry)
+        return written or href or _attribute_url(entry.get(_RDF_ABOUT), mended) or _permalink(entry, mended)
     # A sitemap's <url> is its <loc>: its <xhtml:link rel="alternate" hreflang=…> names the page
     # in another language.
     return href or written if kind == "entry" else written
@@ -133,10 +135,45 @@ def _entry_url(entry: etree._Element) -> str | None:
 _WRAPPED = re.compile(r"\s*[\r\n]\s*")
 
 
-def _url_text(text: str | None) -> str:
-    """The URL an element's text gives: without the blanks around it, nor a line break within it."""
-    text = (text or "").strip()
+#: Characters no URL is written with (RFC 3986 has them percent-encoded) that text pasted into a
+#: CMS brings along: zero-width space, non-joiner and joiner, word joiner, byte-order mark, soft
+#: hyphen. Kept, the URL was requested with them encoded (".../%E2%80%8B1.html"), a URL of no
+#: article, and one before "https://" made it no URL at all, refused.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+
+
+def _visible(text: str, mended: Counter[str] | None) -> str:
+    """``text`` without ``_INVISIBLE`` characters, counted in ``mended`` if it held any."""
+    if not _INVISIBLE.search(text):
+        return text
+    if mended is not None:
+        mended["invisible"] += 1
+    return _INVISIBLE.sub("", text)
+
+
+def _url_text(text: str | None, mended: Counter[str] | None = None) -> str:
+    """The URL an element's text gives: without the blanks around it, nor a line break or an
+    invisible character (``_INVISIBLE``) within it."""
+    text = text or ""
+    if not text.isascii():  # most URLs are: told at C speed, on a sitemap's 50,000
+        text = _visible(text, mended)
+    text = text.strip()
     return _WRAPPED.sub("", text) if "\n" in text or "\r" in text else text
+
+
+def _attribute_url(value: str | None, mended: Counter[str] | None = None) -> str:
+    """The URL an attribute gives (an Atom link's ``href``, ``rdf:about``), read as ``_url_text``
+    reads an element's."""
+    value = value or ""
+    return (value if value.isascii() else _visible(value, mended)).strip()
+
+
+def _mended_note(mended: Counter[str]) -> str | None:
+    """What a document's row says of the URLs read other than as written (``_entry_url``)."""
+    if not mended["invisible"]:
+        return None
+    return (f"{mended['invisible']} of its URLs held invisible characters (zero-width spaces, byte-order marks, "
+            "soft hyphens: pasted into its CMS with them?), which no URL is written with: read without them")
 
 
 def _local(element: etree._Element) -> str:
@@ -471,16 +508,17 @@ def parse_feed(body: bytes) -> Discovered:
                      "other names than the format's: read as the feed it is")
     if problem and len(body) <= LOOSE_MAX_BYTES:
         found = _read_loosely(body, found, root)
-    found.note = "; ".join(filter(None, [note, cased])) or None
+    found.note = "; ".join(filter(None, [note, cased, found.note])) or None
     return found
 
 
 def _feed(root: etree._Element, kind: str, problem: str | None) -> Discovered:
-    entries = [(_entry_url(entry), _entry_date(entry)) for entry in root.iter(*_FEED_ENTRIES)]
+    mended: Counter[str] = Counter()
+    entries = [(_entry_url(entry, mended), _entry_date(entry)) for entry in root.iter(*_FEED_ENTRIES)]
     links = [url for url, _ in entries if url]
     newest, interval, dated = _dates(entries)
     return Discovered(list(dict.fromkeys(links)), kind, problem, newest, interval, dated=dated,
-                      unlinked=len(entries) - len(links))
+                      unlinked=len(entries) - len(links), note=_mended_note(mended))
 
 
 def _opening(*tags: str) -> re.Pattern[bytes]:
@@ -512,9 +550,9 @@ def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Disc
         parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False, sanitize_html=False)
     except Exception:  # a third party's parser on any bytes a server sends: its failure costs only itself
         return strict
-    links, dated, unlinked = [], {}, 0
+    links, dated, unlinked, mended = [], {}, 0, Counter()
     for entry in parsed.entries:
-        link = _url_text(entry.get("link"))
+        link = _url_text(entry.get("link"), mended)
         if not link:
             unlinked += 1
             continue
@@ -529,7 +567,7 @@ def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Disc
     whole = len(links) == len(parsed.entries) and _read_whole(body, root, len(links), _FEED_ENTRY)
     newest, interval = _pace(sorted(dated.values(), reverse=True))
     return Discovered(links, strict.kind, None if whole else strict.problem, newest, interval, dated=dated,
-                      unlinked=unlinked)
+                      unlinked=unlinked, note=_mended_note(mended))
 
 
 def _read_whole(body: bytes, root: etree._Element, read: int, opening: re.Pattern[bytes]) -> bool:
@@ -540,13 +578,13 @@ def _read_whole(body: bytes, root: etree._Element, read: int, opening: re.Patter
     return _root_end(body, root) >= 0 and read == len(opening.findall(body))
 
 
-def _permalink(item: etree._Element) -> str | None:
+def _permalink(item: etree._Element, mended: Counter[str] | None = None) -> str | None:
     """The URL an RSS 2.0 item gives in its ``<guid>``: a permalink unless ``isPermaLink="false"``."""
     for child in item:
-        if isinstance(child.tag, str) and _local(child) == "guid":
-            text = _url_text(child.text)
-            if child.get("isPermaLink", "true").strip().lower() != "false" and text.lower().startswith(
-                    ("http://", "https://")):
+        if isinstance(child.tag, str) and _local(child) == "guid" \
+                and child.get("isPermaLink", "true").strip().lower() != "false":
+            text = _url_text(child.text, mended)
+            if text.lower().startswith(("http://", "https://")):
                 return text
     return None
 
@@ -754,7 +792,7 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     if root is None:
         listed = _text_sitemap(body)
         return Discovered(list(dict.fromkeys(listed)), "urlset") if listed else Discovered(problem=problem)
-    locs, folded = [], {}
+    locs, folded, mended = [], {}, Counter()
     # In document order: an element's parent is read, and named, before it.
     for el in root.iter(etree.Element):
         tag = el.tag
@@ -762,8 +800,8 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             folded[written] = None
             tag = el.tag
         # <image:loc> and the like belong to other namespaces than the sitemap's own.
-        if tag.endswith("loc") and _local(el) == "loc" and (text := _url_text(el.text)) \
-                and _local(el.getparent()) in ("url", "sitemap"):
+        if tag.endswith("loc") and _local(el) == "loc" and _local(el.getparent()) in ("url", "sitemap") \
+                and (text := _url_text(el.text, mended)):
             locs.append(text)
     if folded:
         named = ", ".join(f"<{name}>" for name in list(folded)[:4]) + (", …" if len(folded) > 4 else "")
@@ -787,7 +825,7 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
         kind, unlinked = "sitemapindex", 0
         as_index = (f"lists its {len(set(locs))} child sitemaps as <url> entries, where an index lists <sitemap> "
                     "entries: read as the sitemap index it is")
-    note = "; ".join(filter(None, [note, as_index])) or None
+    note = "; ".join(filter(None, [note, _mended_note(mended), as_index])) or None
     if kind == "sitemapindex":
         for child in root.iterchildren("{*}sitemap" if as_index is None else "{*}url"):
             loc, lastmod = _url_text(child.findtext("{*}loc")), (child.findtext("{*}lastmod") or "").strip()

@@ -434,6 +434,43 @@ def test_a_url_a_template_broke_over_an_indented_line_is_read_as_one_url():
     assert loose.links == urls[:1]
 
 
+def test_an_invisible_character_pasted_into_a_url_is_dropped_and_said_to():
+    # A zero-width space, joiner or word joiner, a BOM, a soft hyphen: pasted into a CMS with a URL.
+    # No URL is written with one (RFC 3986 would have it percent-encoded): kept, the URL was
+    # requested as ".../%E2%80%8B1.html", a URL of no article, and one before its "https://" was
+    # refused as no URL. A URL in Japanese (an IRI) keeps its characters.
+    sitemap = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                             "<url><loc>\u200bhttps://a.jp/1</loc></url><url><loc>https://a.jp/ne\u00adws/2</loc></url>"
+                             "<url><loc> https://a.jp/3\ufeff </loc></url><url><loc>https://a.jp/&#8203;4</loc></url>"
+                             "<url><loc>https://a.jp/防衛/5</loc></url></urlset>").encode())
+    assert sitemap.links == ["https://a.jp/1", "https://a.jp/news/2", "https://a.jp/3", "https://a.jp/4",
+                             "https://a.jp/防衛/5"]
+    assert sitemap.note == ("4 of its URLs held invisible characters (zero-width spaces, byte-order marks, soft "
+                            "hyphens: pasted into its CMS with them?), which no URL is written with: read without "
+                            "them")
+    index = parse_sitemap(("<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><sitemap>"
+                           "<loc>https://a.jp/s\u20601.xml</loc><lastmod>2026-12-01</lastmod></sitemap>"
+                           "</sitemapindex>").encode())
+    assert (index.links, index.lastmods) == (["https://a.jp/s1.xml"], {"https://a.jp/s1.xml": "2026-12-01"})
+    feed = parse_feed(("<rss version='2.0' xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+                       "xmlns:atom='http://www.w3.org/2005/Atom'><channel>"
+                       "<item><link>https://a.jp/\u200c1</link>"
+                       "<pubDate>Thu, 03 Dec 2026 10:00:00 +0900</pubDate></item>"
+                       "<item><guid>\u2060https://a.jp/2</guid></item>"
+                       "<item><atom:link href='https://a.jp/\u200d3'/></item>"
+                       "<item rdf:about='\ufeffhttps://a.jp/4'/>"
+                       "<item><link>https://a.jp/5</link></item></channel></rss>").encode())
+    assert (feed.links, feed.unlinked, feed.dated) == (
+        [f"https://a.jp/{n}" for n in range(1, 6)], 0, {"https://a.jp/1": "2026-12-03T01:00:00+00:00"})
+    assert feed.note.startswith("4 of its URLs held invisible characters")
+    atom = parse_feed("<feed xmlns='http://www.w3.org/2005/Atom'><entry><link href='https://a.jp/\u200b1'/>"
+                      "</entry><entry><link href='https://a.jp/2'/></entry></feed>".encode())
+    assert atom.links == ["https://a.jp/1", "https://a.jp/2"]
+    assert atom.note.startswith("1 of its URLs held invisible characters")
+    plain = parse_feed(b"<rss version='2.0'><channel><item><link>https://a.jp/1</link></item></channel></rss>")
+    assert plain.note is None
+
+
 def test_an_atom_entry_is_its_page_whatever_else_it_links_and_however_it_writes_alternate():
     # An entry that offers its article as a PDF too (or a podcast's audio) listed first gave the
     # PDF, a URL of no article; rel="ALTERNATE" and rel written as IANA's IRI (RFC 4287 4.2.7.2)
