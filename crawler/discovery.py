@@ -161,19 +161,40 @@ def _url_text(text: str | None, mended: Counter[str] | None = None) -> str:
     return _WRAPPED.sub("", text) if "\n" in text or "\r" in text else text
 
 
+#: What a line break and its indentation leave in an attribute: XML reads each of "\n" "\r" "\t"
+#: there as a space (attribute-value normalisation, XML 1.0 3.3.3), so a URL a template wrapped,
+#: href="https://a.jp/news/\n      1.html", arrives as "https://a.jp/news/       1.html". Two
+#: blanks or more are that (an indented break gives at least two); one is left as written, as
+#: ``_url_text`` leaves it: a break without indentation gives no more than a space the URL holds.
+#: A break written as "&#10;" is kept by XML, and read as ``_url_text`` reads one.
+_SPREAD = re.compile(r"\s{2,}|\s*[\r\n]\s*")
+
+
 def _attribute_url(value: str | None, mended: Counter[str] | None = None) -> str:
     """The URL an attribute gives (an Atom link's ``href``, ``rdf:about``), read as ``_url_text``
-    reads an element's."""
+    reads an element's, a line break in it inferred from what XML leaves of it (``_SPREAD``)."""
     value = value or ""
-    return (value if value.isascii() else _visible(value, mended)).strip()
+    value = (value if value.isascii() else _visible(value, mended)).strip()
+    if " " in value or "\n" in value or "\r" in value:
+        joined = _SPREAD.sub("", value)
+        if joined != value and mended is not None:
+            mended["spread"] += 1
+        return joined
+    return value
 
 
 def _mended_note(mended: Counter[str]) -> str | None:
-    """What a document's row says of the URLs read other than as written (``_entry_url``)."""
-    if not mended["invisible"]:
-        return None
-    return (f"{mended['invisible']} of its URLs held invisible characters (zero-width spaces, byte-order marks, "
-            "soft hyphens: pasted into its CMS with them?), which no URL is written with: read without them")
+    """What a document's row says of the URLs read other than as written (``_entry_url``). A line
+    break in an element's text is not said: it is seen there, where in an attribute it is inferred."""
+    said = []
+    if mended["invisible"]:
+        said.append(f"{mended['invisible']} of its URLs held invisible characters (zero-width spaces, byte-order "
+                    "marks, soft hyphens: pasted into its CMS with them?), which no URL is written with: read "
+                    "without them")
+    if mended["spread"]:
+        said.append(f"{mended['spread']} of its URLs in attributes (an Atom link's href, rdf:about) were broken over "
+                    "lines, which XML reads as runs of spaces: read without them")
+    return "; ".join(said) or None
 
 
 def _local(element: etree._Element) -> str:

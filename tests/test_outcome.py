@@ -434,6 +434,31 @@ def test_a_url_a_template_broke_over_an_indented_line_is_read_as_one_url():
     assert loose.links == urls[:1]
 
 
+def test_a_url_a_template_broke_over_an_indented_line_in_an_attribute_is_read_as_one_url_and_said_to():
+    # XML reads a line break in an attribute, and each blank of its indentation, as a space (its
+    # attribute-value normalisation): an Atom href or an rdf:about a template wrapped arrived as
+    # "https://a.jp/news/       1.html", requested with %20s, a URL of no article. The break is
+    # gone; the run of blanks it leaves is joined, and said, the break being inferred. One space is
+    # left as written, as in an element's text: a break without indentation looks the same as a
+    # space of the URL's own.
+    atom = parse_feed(b"<feed xmlns='http://www.w3.org/2005/Atom'>"
+                      b"<entry><link href='https://a.jp/news/\n      1.html'/></entry>"
+                      b"<entry><link rel='alternate' href='https://a.jp/news/\r\n\t2.html'/></entry>"
+                      b"<entry><link href='https://a.jp/news/&#10;  3.html'/></entry>"
+                      b"<entry><link href='  https://a.jp/news/4.html\n  '/></entry>"
+                      b"<entry><link href='https://a.jp/news/a b.html'/></entry></feed>")
+    assert atom.links == [*(f"https://a.jp/news/{n}.html" for n in range(1, 5)), "https://a.jp/news/a b.html"]
+    assert atom.note == ("3 of its URLs in attributes (an Atom link's href, rdf:about) were broken over lines, "
+                         "which XML reads as runs of spaces: read without them")
+    rdf = parse_feed(b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+                     b"xmlns='http://purl.org/rss/1.0/'><item rdf:about='https://a.jp/news/\n    1.html'/></rdf:RDF>")
+    assert (rdf.links, rdf.note[:35]) == (["https://a.jp/news/1.html"], "1 of its URLs in attributes (an Ato")
+    # An element's text is read as before, and not said: its line break is seen, not inferred.
+    rss = parse_feed(b"<rss version='2.0'><channel><item><link>https://a.jp/news/\n  1.html</link></item>"
+                     b"</channel></rss>")
+    assert (rss.links, rss.note) == (["https://a.jp/news/1.html"], None)
+
+
 def test_an_invisible_character_pasted_into_a_url_is_dropped_and_said_to():
     # A zero-width space, joiner or word joiner, a BOM, a soft hyphen: pasted into a CMS with a URL.
     # No URL is written with one (RFC 3986 would have it percent-encoded): kept, the URL was
