@@ -12,6 +12,7 @@ import html.entities
 import io
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -98,11 +99,12 @@ _ALTERNATE = ("alternate", "http://www.iana.org/assignments/relation/alternate")
 _PAGE_TYPE = re.compile(r"\s*(?:text/html|application/xhtml\+xml)\b", re.I)
 
 
-def _entry_url(entry: etree._Element) -> str | None:
+def _entry_url(entry: etree._Element, mended: Counter[str] | None = None) -> str | None:
     """The URL an entry lists (as ``parse_feed`` and ``parse_sitemap`` read it). An RSS item's is
     its ``<link>``; failing that, an Atom ``<atom:link>`` (RSS makes the link optional, and
     feed readers, feedparser among them, take an item's link there), its ``rdf:about`` (RSS
-    1.0), then its permalink ``<guid>``."""
+    1.0), then its permalink ``<guid>``. ``mended`` counts the URLs read other than as written
+    (``_url_text``, ``_attribute_url``)."""
     written = href = other = None
     for child in entry:
         if not isinstance(child.tag, str):
@@ -113,15 +115,15 @@ def _entry_url(entry: etree._Element) -> str | None:
                 # The article's page, where an entry offers it in several forms (a PDF, an audio
                 # file) besides: the first one listed was taken, a PDF of no article.
                 if _PAGE_TYPE.match(child.get("type") or "text/html"):
-                    href = _based(child, child.get("href").strip())
+                    href = _based(child, _attribute_url(child.get("href"), mended))
                 elif other is None:
-                    other = _based(child, child.get("href").strip())
-        elif tag in ("link", "loc") and written is None and (text := _url_text(child.text)):
+                    other = _based(child, _attribute_url(child.get("href"), mended))
+        elif tag in ("link", "loc") and written is None and (text := _url_text(child.text, mended)):
             written = _based(child, text)
     href = href or other
     kind = _local(entry)
     if kind == "item":
-        return written or href or (entry.get(_RDF_ABOUT) or "").strip() or _permalink(entry)
+        return written or href or _attribute_url(entry.get(_RDF_ABOUT), mended) or _permalink(entry, mended)
     # A sitemap's <url> is its <loc>: its <xhtml:link rel="alternate" hreflang=…> names the page
     # in another language.
     return href or written if kind == "entry" else written
@@ -133,10 +135,66 @@ def _entry_url(entry: etree._Element) -> str | None:
 _WRAPPED = re.compile(r"\s*[\r\n]\s*")
 
 
-def _url_text(text: str | None) -> str:
-    """The URL an element's text gives: without the blanks around it, nor a line break within it."""
-    text = (text or "").strip()
+#: Characters no URL is written with (RFC 3986 has them percent-encoded) that text pasted into a
+#: CMS brings along: zero-width space, non-joiner and joiner, word joiner, byte-order mark, soft
+#: hyphen. Kept, the URL was requested with them encoded (".../%E2%80%8B1.html"), a URL of no
+#: article, and one before "https://" made it no URL at all, refused.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+
+
+def _visible(text: str, mended: Counter[str] | None) -> str:
+    """``text`` without ``_INVISIBLE`` characters, counted in ``mended`` if it held any."""
+    if not _INVISIBLE.search(text):
+        return text
+    if mended is not None:
+        mended["invisible"] += 1
+    return _INVISIBLE.sub("", text)
+
+
+def _url_text(text: str | None, mended: Counter[str] | None = None) -> str:
+    """The URL an element's text gives: without the blanks around it, nor a line break or an
+    invisible character (``_INVISIBLE``) within it."""
+    text = text or ""
+    if not text.isascii():  # most URLs are: told at C speed, on a sitemap's 50,000
+        text = _visible(text, mended)
+    text = text.strip()
     return _WRAPPED.sub("", text) if "\n" in text or "\r" in text else text
+
+
+#: What a line break and its indentation leave in an attribute: XML reads each of "\n" "\r" "\t"
+#: there as a space (attribute-value normalisation, XML 1.0 3.3.3), so a URL a template wrapped,
+#: href="https://a.jp/news/\n      1.html", arrives as "https://a.jp/news/       1.html". Two
+#: blanks or more are that (an indented break gives at least two); one is left as written, as
+#: ``_url_text`` leaves it: a break without indentation gives no more than a space the URL holds.
+#: A break written as "&#10;" is kept by XML, and read as ``_url_text`` reads one.
+_SPREAD = re.compile(r"\s{2,}|\s*[\r\n]\s*")
+
+
+def _attribute_url(value: str | None, mended: Counter[str] | None = None) -> str:
+    """The URL an attribute gives (an Atom link's ``href``, ``rdf:about``), read as ``_url_text``
+    reads an element's, a line break in it inferred from what XML leaves of it (``_SPREAD``)."""
+    value = value or ""
+    value = (value if value.isascii() else _visible(value, mended)).strip()
+    if " " in value or "\n" in value or "\r" in value:
+        joined = _SPREAD.sub("", value)
+        if joined != value and mended is not None:
+            mended["spread"] += 1
+        return joined
+    return value
+
+
+def _mended_note(mended: Counter[str]) -> str | None:
+    """What a document's row says of the URLs read other than as written (``_entry_url``). A line
+    break in an element's text is not said: it is seen there, where in an attribute it is inferred."""
+    said = []
+    if mended["invisible"]:
+        said.append(f"{mended['invisible']} of its URLs held invisible characters (zero-width spaces, byte-order "
+                    "marks, soft hyphens: pasted into its CMS with them?), which no URL is written with: read "
+                    "without them")
+    if mended["spread"]:
+        said.append(f"{mended['spread']} of its URLs in attributes (an Atom link's href, rdf:about) were broken over "
+                    "lines, which XML reads as runs of spaces: read without them")
+    return "; ".join(said) or None
 
 
 def _local(element: etree._Element) -> str:
@@ -394,17 +452,20 @@ def _narrowed(body: bytes) -> bytes:
     return _DECLARED_ENCODING.sub(r"\g<1>UTF-8", text, count=1).encode()
 
 
-def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False, fold: bool = False
+def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False
               ) -> tuple[etree._Element | None, str | None, str | None, bytes, str | None]:
     """(root, its kind, a problem of a partly read document, the bytes read, a note) of a feed or
     sitemap; or (None, None, why it is none, ``body``, None). One that is not well-formed is read
     again ``_escaped``: once libxml2 has recovered from one bare ``&``, it drops the ``&`` of
     well-escaped URLs after it too. Read so, a document still cut short keeps its problem, and its
     URLs as written. One that something precedes (``_past_junk``) is read from where it begins.
-    ``fold``: its root's name is read in any case (a sitemap's, ``_fold_case``)."""
+    Its root's name is read in any case (``<URLSET>``, ``<RSS>``): its other names are read so by
+    ``parse_sitemap`` and ``parse_feed``, which say so."""
     def kind_of(element: etree._Element) -> str | None:
         name = _name(element)
-        return name.lower() if fold and name else name
+        if name is None or name in roots:
+            return name
+        return next((root for root in roots if root.lower() == name.lower()), name)
 
     body = _narrowed(body)
     root, problem = _xml_root(body)
@@ -415,7 +476,7 @@ def _document(body: bytes, roots: set[str], what: str, *, skipped: bool = False,
             root, problem = again, again_problem
     if (root is None or kind_of(root) not in roots) and problem != HTML_PAGE and not skipped \
             and (start := _past_junk(body, roots)):
-        read = _document(body[start:], roots, what, skipped=True, fold=fold)
+        read = _document(body[start:], roots, what, skipped=True)
         if read[0] is not None:
             junk = " ".join(body[:start].decode("utf-8", "replace").split())
             return *read[:4], (f'read past the {start} bytes before its XML ("{junk[:80]}…"): a warning its server '
@@ -456,18 +517,30 @@ def parse_feed(body: bytes) -> Discovered:
     if root is None:
         return Discovered(problem=problem)
     found = _feed(root, kind, problem)
+    cased = None
+    # Only a feed that gave less than a feed gives is looked at for names in another case: one in
+    # the case its format defines, with its links and dates, is read as written at no cost (an
+    # undated one costs a walk of its names, 0.2 ms for 100 items).
+    if _local(root) != kind or not found.links or found.unlinked or found.newest is None:
+        folded = _fold_feed(root)
+        if folded and len((again := _feed(root, kind, problem)).links) >= len(found.links):
+            found = again
+            named = ", ".join(folded[:4]) + (", …" if len(folded) > 4 else "")
+            cased = (f"writes its tags in other than the case its format defines ({named}), which XML reads as "
+                     "other names than the format's: read as the feed it is")
     if problem and len(body) <= LOOSE_MAX_BYTES:
         found = _read_loosely(body, found, root)
-    found.note = note
+    found.note = "; ".join(filter(None, [note, cased, found.note])) or None
     return found
 
 
 def _feed(root: etree._Element, kind: str, problem: str | None) -> Discovered:
-    entries = [(_entry_url(entry), _entry_date(entry)) for entry in root.iter(*_FEED_ENTRIES)]
+    mended: Counter[str] = Counter()
+    entries = [(_entry_url(entry, mended), _entry_date(entry)) for entry in root.iter(*_FEED_ENTRIES)]
     links = [url for url, _ in entries if url]
     newest, interval, dated = _dates(entries)
     return Discovered(list(dict.fromkeys(links)), kind, problem, newest, interval, dated=dated,
-                      unlinked=len(entries) - len(links))
+                      unlinked=len(entries) - len(links), note=_mended_note(mended))
 
 
 def _opening(*tags: str) -> re.Pattern[bytes]:
@@ -479,8 +552,9 @@ def _opening(*tags: str) -> re.Pattern[bytes]:
 #: process's event loop, so that no download waits on it for long (a feed of 100 entries is
 #: 25 KB). A larger one keeps libxml2's reading, and its problem.
 LOOSE_MAX_BYTES = 4 * 1024 * 1024
-#: An entry's opening tag in a feed's text: what a feed read whole gave a link for each of.
-_FEED_ENTRY = _opening("item", "entry")
+#: An entry's opening tag in a feed's text, in any case (``_fold_feed``): what a feed read whole
+#: gave a link for each of.
+_FEED_ENTRY = re.compile(_opening("item", "entry").pattern, re.IGNORECASE)
 
 
 def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Discovered:
@@ -498,9 +572,9 @@ def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Disc
         parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False, sanitize_html=False)
     except Exception:  # a third party's parser on any bytes a server sends: its failure costs only itself
         return strict
-    links, dated, unlinked = [], {}, 0
+    links, dated, unlinked, mended = [], {}, 0, Counter()
     for entry in parsed.entries:
-        link = _url_text(entry.get("link"))
+        link = _url_text(entry.get("link"), mended)
         if not link:
             unlinked += 1
             continue
@@ -515,7 +589,7 @@ def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Disc
     whole = len(links) == len(parsed.entries) and _read_whole(body, root, len(links), _FEED_ENTRY)
     newest, interval = _pace(sorted(dated.values(), reverse=True))
     return Discovered(links, strict.kind, None if whole else strict.problem, newest, interval, dated=dated,
-                      unlinked=unlinked)
+                      unlinked=unlinked, note=_mended_note(mended))
 
 
 def _read_whole(body: bytes, root: etree._Element, read: int, opening: re.Pattern[bytes]) -> bool:
@@ -526,13 +600,13 @@ def _read_whole(body: bytes, root: etree._Element, read: int, opening: re.Patter
     return _root_end(body, root) >= 0 and read == len(opening.findall(body))
 
 
-def _permalink(item: etree._Element) -> str | None:
+def _permalink(item: etree._Element, mended: Counter[str] | None = None) -> str | None:
     """The URL an RSS 2.0 item gives in its ``<guid>``: a permalink unless ``isPermaLink="false"``."""
     for child in item:
-        if isinstance(child.tag, str) and _local(child) == "guid":
-            text = _url_text(child.text)
-            if child.get("isPermaLink", "true").strip().lower() != "false" and text.lower().startswith(
-                    ("http://", "https://")):
+        if isinstance(child.tag, str) and _local(child) == "guid" \
+                and child.get("isPermaLink", "true").strip().lower() != "false":
+            text = _url_text(child.text, mended)
+            if text.lower().startswith(("http://", "https://")):
                 return text
     return None
 
@@ -623,6 +697,58 @@ def _fold_case(element: etree._Element) -> str | None:
     return (f"{element.prefix}:" if element.prefix else f"{prefix}:" if prefix else "") + name
 
 
+#: The names RSS 0.9x, 1.0 and 2.0, Atom and Dublin Core give their elements, by their lower case:
+#: ``_fold_feed`` reads a feed's names in any case as these. A table, not lower case: RSS writes
+#: some in camel case (pubDate, lastBuildDate), RSS 1.0 its root rdf:RDF.
+_FEED_NAMES = {name.lower(): name for name in (
+    "rss", "channel", "item", "title", "link", "description", "language", "copyright", "managingEditor",
+    "webMaster", "pubDate", "lastBuildDate", "category", "generator", "docs", "ttl", "image", "url", "author",
+    "comments", "enclosure", "guid", "source", "RDF", "items", "Seq", "li", "feed", "entry", "id", "updated",
+    "published", "summary", "content", "subtitle", "rights", "name", "email", "uri", "date", "creator", "subject")}
+#: The attributes an entry's URL is read from (``_entry_url``, ``_permalink``), by their lower case,
+#: and the elements they are read on (an item's rdf:about besides).
+_FEED_ATTRIBUTES = {name.lower(): name for name in ("href", "rel", "type", "isPermaLink")}
+_URL_ELEMENTS = frozenset({"link", "guid", "item"})
+#: The namespaces of ``_FEED_NAMES``: none (RSS 0.9x and 2.0, an undeclared prefix's name), RSS
+#: 0.90's and 1.0's, Atom's, RDF's, Dublin Core's. An extension's names (<media:Title>) are its own.
+_FEED_NAMESPACES = frozenset({
+    "", "http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/", "http://www.w3.org/2005/Atom",
+    "http://purl.org/atom/ns#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://purl.org/dc/elements/1.1/"})
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def _fold_feed(root: etree._Element) -> list[str]:
+    """The names, as written, of a feed's elements and attributes that its format defines in
+    another case (``<ITEM>``, ``<PubDate>``, ``HREF=``), in document order; each renamed to the
+    format's. XML names are case-sensitive, but CMSes write them so: a root <RSS> was "not a
+    feed", and an <rss> of <Item><Link> items listed nothing and was read "ok"."""
+    written: dict[str, None] = {}
+    # (its name, whether to look at its attributes) by each tag as written: a feed has few.
+    folds: dict[str, tuple[str, bool]] = {}
+    for element in root.iter(etree.Element):
+        tag = element.tag
+        if tag not in folds:
+            at = tag.rfind("}") + 1
+            prefix, _, name = tag[at:].rpartition(":")  # a prefix used undeclared is part of the name
+            canonical = _FEED_NAMES.get(name.lower(), name) if (tag[1:at - 1] if at else "") in _FEED_NAMESPACES \
+                else name
+            folds[tag] = (tag[:at] + (f"{prefix}:" if prefix else "") + canonical, canonical in _URL_ELEMENTS)
+        folded, attributes = folds[tag]
+        if folded != tag:
+            as_written = tag.rpartition("}")[2]  # with a prefix used undeclared, which is part of it
+            written[f"<{element.prefix}:{as_written}>" if element.prefix else f"<{as_written}>"] = None
+            element.tag = folded
+        if attributes:
+            for key in element.attrib.keys():
+                namespace, _, attribute = key[1:].partition("}") if key[:1] == "{" else ("", "", key)
+                canonical = _FEED_ATTRIBUTES.get(attribute.lower()) if not namespace else \
+                    "about" if namespace == _RDF and attribute.lower() == "about" else None
+                if canonical and canonical != attribute:
+                    element.set(f"{{{namespace}}}{canonical}" if namespace else canonical, element.attrib.pop(key))
+                    written["rdf:" + attribute + "=" if namespace else attribute + "="] = None
+    return list(written)
+
+
 #: The address of a sitemap (``.xml``, ``.xml.gz``, before any query): never an article's.
 _SITEMAP_URL = re.compile(r"\.xml(?:\.gz)?(?:[?#]|$)", re.I)
 #: The largest sitemap, uncompressed, that sitemaps.org allows.
@@ -692,11 +818,11 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
     body, problem = _gunzipped(body, "sitemap")
     if problem:
         return Discovered(problem=problem)
-    root, kind, problem, body, note = _document(body, _SITEMAP_ROOTS, "sitemap", fold=True)
+    root, kind, problem, body, note = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
         listed = _text_sitemap(body)
         return Discovered(list(dict.fromkeys(listed)), "urlset") if listed else Discovered(problem=problem)
-    locs, folded = [], {}
+    locs, folded, mended = [], {}, Counter()
     # In document order: an element's parent is read, and named, before it.
     for el in root.iter(etree.Element):
         tag = el.tag
@@ -704,8 +830,8 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             folded[written] = None
             tag = el.tag
         # <image:loc> and the like belong to other namespaces than the sitemap's own.
-        if tag.endswith("loc") and _local(el) == "loc" and (text := _url_text(el.text)) \
-                and _local(el.getparent()) in ("url", "sitemap"):
+        if tag.endswith("loc") and _local(el) == "loc" and _local(el.getparent()) in ("url", "sitemap") \
+                and (text := _url_text(el.text, mended)):
             locs.append(text)
     if folded:
         named = ", ".join(f"<{name}>" for name in list(folded)[:4]) + (", …" if len(folded) > 4 else "")
@@ -729,7 +855,7 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
         kind, unlinked = "sitemapindex", 0
         as_index = (f"lists its {len(set(locs))} child sitemaps as <url> entries, where an index lists <sitemap> "
                     "entries: read as the sitemap index it is")
-    note = "; ".join(filter(None, [note, as_index])) or None
+    note = "; ".join(filter(None, [note, _mended_note(mended), as_index])) or None
     if kind == "sitemapindex":
         for child in root.iterchildren("{*}sitemap" if as_index is None else "{*}url"):
             loc, lastmod = _url_text(child.findtext("{*}loc")), (child.findtext("{*}lastmod") or "").strip()

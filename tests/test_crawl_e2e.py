@@ -987,12 +987,13 @@ def test_a_feed_and_sitemaps_served_as_web_pages_with_relative_urls_are_read(env
     assert (read[site.url(RSS_PATH)]["article_urls"], read[site.url("/sitemap-rel.xml")]["article_urls"]) == (1, 1)
 
 
-def test_a_sitemap_in_upper_case_with_its_urls_around_comments_and_over_lines_is_read_and_its_row_says_so(env, site):
-    # <URLSET><URL><LOC>, a comment in a <loc>, a URL wrapped over an indented line: it was "not a
-    # sitemap" (or, in lower case with such entries, read "ok" with nothing in it), every article
-    # only it listed lost.
+def test_a_feed_and_a_sitemap_in_upper_case_with_urls_around_comments_and_over_lines_are_read_and_said_to(env, site):
+    # <URLSET><URL><LOC>, a comment in a <loc>, a URL wrapped over an indented line; <RSS><CHANNEL>
+    # <ITEM><LINK>, a zero-width space pasted into a URL, an Atom href wrapped over an indented line:
+    # each was "not a sitemap" or "not a feed" (or, in lower case with such entries, read "ok" with
+    # nothing in it), or a URL of no article, every article only it listed lost.
     published = datetime.now(UTC) - timedelta(minutes=5)
-    for n in (1, 2):
+    for n in (1, 2, 3, 4):
         site.publish_html(f"/site/upper/{n}.html", news_page(n, published), title=f"第{n}報", published=published,
                           channels=[])
     entries = (f"<URL><LOC><!-- cached -->{site.url('/site/upper/1.html')}</LOC></URL>"
@@ -1000,14 +1001,32 @@ def test_a_sitemap_in_upper_case_with_its_urls_around_comments_and_over_lines_is
     site.answer(ARCHIVE_SITEMAP_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?>\n'
                                             '<URLSET xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                                             f"{entries}</URLSET>").encode(), {"Content-Type": "application/xml"})
+    site.answer(RSS_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?>\n<RSS VERSION="2.0"><CHANNEL><TITLE>t</TITLE>'
+                                f"<ITEM><TITLE>第3報</TITLE><LINK>{site.url('/site/upper/')}\u200b3.html</LINK>"
+                                f"<PUBDATE>{format_datetime(published)}</PUBDATE></ITEM></CHANNEL></RSS>").encode(),
+                {"Content-Type": "application/rss+xml"})
+    site.answer(ATOM_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+                                 f'<entry><title>第4報</title><link href="{site.url("/site/upper/")}\n          4.html"/>'
+                                 f"<updated>{published.isoformat()}</updated></entry></feed>").encode(),
+                {"Content-Type": "application/atom+xml"})
     assert crawl(env).returncode == 0
-    for n in (1, 2):
+    for n in (1, 2, 3, 4):
         assert rows(env, "select kind from urls where url = ?", site.url(f"/site/upper/{n}.html")) == [
             {"kind": "article"}]
     [read] = rows(env, "select ok, reason, article_urls from discovery where url = ?", site.url(ARCHIVE_SITEMAP_PATH))
     assert (read["ok"], read["article_urls"], read["reason"]) == (
         1, 2, ("writes its tags in other than lower case (<URLSET>, <URL>, <LOC>), which XML reads as other names "
                "than the protocol's: read as the sitemap it is"))
+    [read] = rows(env, "select ok, reason, article_urls from discovery where url = ?", site.url(RSS_PATH))
+    assert (read["ok"], read["article_urls"], read["reason"]) == (
+        1, 1, ("writes its tags in other than the case its format defines (<RSS>, <CHANNEL>, <TITLE>, <ITEM>, …), "
+               "which XML reads as other names than the format's: read as the feed it is; 1 of its URLs held "
+               "invisible characters (zero-width spaces, byte-order marks, soft hyphens: pasted into its CMS with "
+               "them?), which no URL is written with: read without them"))
+    [read] = rows(env, "select ok, reason, article_urls from discovery where url = ?", site.url(ATOM_PATH))
+    assert (read["ok"], read["article_urls"], read["reason"]) == (
+        1, 1, ("1 of its URLs in attributes (an Atom link's href, rdf:about) were broken over lines, which XML reads "
+               "as runs of spaces: read without them"))
 
 
 def test_a_feed_a_sitemap_and_a_section_that_list_no_article_any_more_are_named_until_they_list_again(env, site):

@@ -434,6 +434,68 @@ def test_a_url_a_template_broke_over_an_indented_line_is_read_as_one_url():
     assert loose.links == urls[:1]
 
 
+def test_a_url_a_template_broke_over_an_indented_line_in_an_attribute_is_read_as_one_url_and_said_to():
+    # XML reads a line break in an attribute, and each blank of its indentation, as a space (its
+    # attribute-value normalisation): an Atom href or an rdf:about a template wrapped arrived as
+    # "https://a.jp/news/       1.html", requested with %20s, a URL of no article. The break is
+    # gone; the run of blanks it leaves is joined, and said, the break being inferred. One space is
+    # left as written, as in an element's text: a break without indentation looks the same as a
+    # space of the URL's own.
+    atom = parse_feed(b"<feed xmlns='http://www.w3.org/2005/Atom'>"
+                      b"<entry><link href='https://a.jp/news/\n      1.html'/></entry>"
+                      b"<entry><link rel='alternate' href='https://a.jp/news/\r\n\t2.html'/></entry>"
+                      b"<entry><link href='https://a.jp/news/&#10;  3.html'/></entry>"
+                      b"<entry><link href='  https://a.jp/news/4.html\n  '/></entry>"
+                      b"<entry><link href='https://a.jp/news/a b.html'/></entry></feed>")
+    assert atom.links == [*(f"https://a.jp/news/{n}.html" for n in range(1, 5)), "https://a.jp/news/a b.html"]
+    assert atom.note == ("3 of its URLs in attributes (an Atom link's href, rdf:about) were broken over lines, "
+                         "which XML reads as runs of spaces: read without them")
+    rdf = parse_feed(b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+                     b"xmlns='http://purl.org/rss/1.0/'><item rdf:about='https://a.jp/news/\n    1.html'/></rdf:RDF>")
+    assert (rdf.links, rdf.note[:35]) == (["https://a.jp/news/1.html"], "1 of its URLs in attributes (an Ato")
+    # An element's text is read as before, and not said: its line break is seen, not inferred.
+    rss = parse_feed(b"<rss version='2.0'><channel><item><link>https://a.jp/news/\n  1.html</link></item>"
+                     b"</channel></rss>")
+    assert (rss.links, rss.note) == (["https://a.jp/news/1.html"], None)
+
+
+def test_an_invisible_character_pasted_into_a_url_is_dropped_and_said_to():
+    # A zero-width space, joiner or word joiner, a BOM, a soft hyphen: pasted into a CMS with a URL.
+    # No URL is written with one (RFC 3986 would have it percent-encoded): kept, the URL was
+    # requested as ".../%E2%80%8B1.html", a URL of no article, and one before its "https://" was
+    # refused as no URL. A URL in Japanese (an IRI) keeps its characters.
+    sitemap = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                             "<url><loc>\u200bhttps://a.jp/1</loc></url><url><loc>https://a.jp/ne\u00adws/2</loc></url>"
+                             "<url><loc> https://a.jp/3\ufeff </loc></url><url><loc>https://a.jp/&#8203;4</loc></url>"
+                             "<url><loc>https://a.jp/防衛/5</loc></url></urlset>").encode())
+    assert sitemap.links == ["https://a.jp/1", "https://a.jp/news/2", "https://a.jp/3", "https://a.jp/4",
+                             "https://a.jp/防衛/5"]
+    assert sitemap.note == ("4 of its URLs held invisible characters (zero-width spaces, byte-order marks, soft "
+                            "hyphens: pasted into its CMS with them?), which no URL is written with: read without "
+                            "them")
+    index = parse_sitemap(("<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><sitemap>"
+                           "<loc>https://a.jp/s\u20601.xml</loc><lastmod>2026-12-01</lastmod></sitemap>"
+                           "</sitemapindex>").encode())
+    assert (index.links, index.lastmods) == (["https://a.jp/s1.xml"], {"https://a.jp/s1.xml": "2026-12-01"})
+    feed = parse_feed(("<rss version='2.0' xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+                       "xmlns:atom='http://www.w3.org/2005/Atom'><channel>"
+                       "<item><link>https://a.jp/\u200c1</link>"
+                       "<pubDate>Thu, 03 Dec 2026 10:00:00 +0900</pubDate></item>"
+                       "<item><guid>\u2060https://a.jp/2</guid></item>"
+                       "<item><atom:link href='https://a.jp/\u200d3'/></item>"
+                       "<item rdf:about='\ufeffhttps://a.jp/4'/>"
+                       "<item><link>https://a.jp/5</link></item></channel></rss>").encode())
+    assert (feed.links, feed.unlinked, feed.dated) == (
+        [f"https://a.jp/{n}" for n in range(1, 6)], 0, {"https://a.jp/1": "2026-12-03T01:00:00+00:00"})
+    assert feed.note.startswith("4 of its URLs held invisible characters")
+    atom = parse_feed("<feed xmlns='http://www.w3.org/2005/Atom'><entry><link href='https://a.jp/\u200b1'/>"
+                      "</entry><entry><link href='https://a.jp/2'/></entry></feed>".encode())
+    assert atom.links == ["https://a.jp/1", "https://a.jp/2"]
+    assert atom.note.startswith("1 of its URLs held invisible characters")
+    plain = parse_feed(b"<rss version='2.0'><channel><item><link>https://a.jp/1</link></item></channel></rss>")
+    assert plain.note is None
+
+
 def test_an_atom_entry_is_its_page_whatever_else_it_links_and_however_it_writes_alternate():
     # An entry that offers its article as a PDF too (or a podcast's audio) listed first gave the
     # PDF, a URL of no article; rel="ALTERNATE" and rel written as IANA's IRI (RFC 4287 4.2.7.2)
@@ -662,6 +724,55 @@ def test_a_sitemap_that_writes_its_tags_in_upper_or_mixed_case_is_read_and_said_
                             b"</loc><PageMap xmlns='http://www.google.com/schemas/sitemap-pagemap/1.0'>"
                             b"<DataObject type='x'/></PageMap></url></urlset>")
     assert (pagemap.links, pagemap.note) == (["https://a.jp/1"], None)
+
+
+def test_a_feed_that_writes_its_tags_in_upper_or_mixed_case_is_read_and_said_to():
+    # <RSS><CHANNEL><ITEM><LINK>, <FEED><ENTRY><LINK HREF=…>: a CMS's template in upper case was "not a
+    # feed", and a lower-case <rss> of <Item><Link> items listed nothing and was read "ok", every
+    # article it listed never fetched (feedparser reads them, its loose parser folding case). RSS
+    # names some in camel case (pubDate, isPermaLink), so they are read by the format's table.
+    upper = parse_feed(b"<?xml version='1.0' encoding='UTF-8'?>\n<RSS VERSION='2.0'><CHANNEL><TITLE>t</TITLE>"
+                       b"<LASTBUILDDATE>Thu, 03 Dec 2026 12:00:00 +0900</LASTBUILDDATE>"
+                       b"<ITEM><LINK>https://a.jp/1</LINK><PUBDATE>Thu, 03 Dec 2026 10:00:00 +0900</PUBDATE></ITEM>"
+                       b"<ITEM><GUID ISPERMALINK='true'>https://a.jp/2</GUID>"
+                       b"<PUBDATE>Thu, 03 Dec 2026 09:00:00 +0900</PUBDATE></ITEM>"
+                       b"<ITEM><GUID ISPERMALINK='FALSE'>https://a.jp/?p=3</GUID></ITEM></CHANNEL></RSS>")
+    assert (upper.kind, upper.links, upper.problem, upper.unlinked, upper.newest, upper.interval) == (
+        "rss", ["https://a.jp/1", "https://a.jp/2"], None, 1, "2026-12-03T01:00:00+00:00", 3600)
+    assert upper.note == ("writes its tags in other than the case its format defines (<RSS>, <CHANNEL>, <TITLE>, "
+                          "<LASTBUILDDATE>, …), which XML reads as other names than the format's: read as the feed "
+                          "it is")
+    mixed = parse_feed(b"<rss version='2.0'><channel><Item><Link>https://a.jp/1</Link><PubDate>"
+                       b"Thu, 03 Dec 2026 10:00:00 +0900</PubDate></Item><item><link>https://a.jp/2</link></item>"
+                       b"</channel></rss>")
+    assert (mixed.links, mixed.newest, mixed.unlinked) == (["https://a.jp/1", "https://a.jp/2"],
+                                                           "2026-12-03T01:00:00+00:00", 0)
+    assert mixed.note.startswith("writes its tags in other than the case its format defines (<Item>, <Link>, "
+                                 "<PubDate>)")
+    dated = parse_feed(b"<rss version='2.0'><channel><item><link>https://a.jp/1</link>"
+                       b"<PUBDATE>Thu, 03 Dec 2026 10:00:00 +0900</PUBDATE></item></channel></rss>")
+    assert (dated.links, dated.newest) == (["https://a.jp/1"], "2026-12-03T01:00:00+00:00")
+    atom = parse_feed(b"<FEED xmlns='http://www.w3.org/2005/Atom'><ENTRY><LINK REL='ALTERNATE' TYPE='text/html' "
+                      b"HREF='https://a.jp/1'/><Link Rel='enclosure' Href='https://a.jp/1.mp3'/>"
+                      b"<UPDATED>2026-12-03T10:00:00+09:00</UPDATED></ENTRY>"
+                      b"<entry><link HREF='https://a.jp/2'/></entry></FEED>")
+    assert (atom.kind, atom.links, atom.newest, atom.unlinked) == (
+        "feed", ["https://a.jp/1", "https://a.jp/2"], "2026-12-03T01:00:00+00:00", 0)
+    rdf = parse_feed(b"<rdf:rdf xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+                     b"xmlns='http://purl.org/rss/1.0/' xmlns:dc='http://purl.org/dc/elements/1.1/'>"
+                     b"<ITEM rdf:ABOUT='https://a.jp/1'>"
+                     b"<dc:DATE>2026-12-03T10:00:00+09:00</dc:DATE></ITEM></rdf:rdf>")
+    assert (rdf.kind, rdf.links, rdf.newest) == ("RDF", ["https://a.jp/1"], "2026-12-03T01:00:00+00:00")
+    assert rdf.note.startswith("writes its tags in other than the case its format defines (<rdf:rdf>, <ITEM>, "
+                               "rdf:ABOUT=, <dc:DATE>)")
+    # A feed in the case its format defines is read as before, and said nothing of; another
+    # namespace's names are not the format's (an extension's <media:Title> stays its own).
+    plain = parse_feed(b"<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel><item>"
+                       b"<link>https://a.jp/1</link><media:Link>https://a.jp/m</media:Link></item></channel></rss>")
+    assert (plain.links, plain.note) == (["https://a.jp/1"], None)
+    other = parse_feed(b"<rss version='2.0' xmlns:x='urn:x'><channel><Item><x:Link>https://a.jp/x</x:Link>"
+                       b"</Item></channel></rss>")
+    assert (other.links, other.unlinked) == ([], 1)
 
 
 def test_a_sitemap_not_well_formed_where_no_url_is_is_read_whole_and_not_broken():
