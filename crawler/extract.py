@@ -29,6 +29,7 @@ from .metadata import PageMeta, ld_names, ld_text, read_meta
 from .outlets import Outlet, Rules, compile_selector, outlet_for_url
 from .pagination import next_page, whole_at
 from .urls import parsable
+from .stubs import says_moved, sends_on
 from .walls import asked_wall, asks_age
 
 GENERIC_METHOD = "generic:trafilatura"
@@ -795,6 +796,11 @@ def extract_article(
         return None
     if page_notice([title, page.get("og:title")], " ".join(paragraphs)) is not None:
         return None  # outcome.no_article_problem says which notice
+    if _chars(paragraphs) < NOTICE_MAX_CHARS and says_moved(" ".join([title or "", *paragraphs])) \
+            and sends_on(html, http_charset):
+        # A moved article's page whose script goes on, where the crawl did not follow it (a
+        # cookie first, a long wait): no article; outcome names where it sends the browser.
+        return None
     if not paywalled and _chars(paragraphs) < NOTICE_MAX_CHARS and asks_age(" ".join([title or "", *paragraphs])) \
             and _age_gate(html, http_charset):
         # An age gate in the outlet's template (og:type "article"): its menus and question are

@@ -164,6 +164,38 @@ def test_a_page_that_asks_for_a_login_or_an_age_is_a_wall_and_an_article_about_t
     assert "「あなたは18歳以上ですか」" in gate["reason"] and members["retry_at"] and gate["retry_at"]
 
 
+# -- a moved article's page in the outlet's template, whose script goes on (stubs) --------------------
+
+def moved(script: str) -> str:
+    return page("毎朝新聞", "<h1>この記事は移動しました</h1><p>お探しの記事は新しいURLに移動しました。3秒後に自動的に"
+                "移動します。</p>", head=f"<script>{script}</script>")
+
+
+def test_a_moved_article_whose_script_goes_on_is_followed_within_the_outlet_and_named_elsewhere(env, site):
+    # Before: each read as a page of its own ("no article in the page … a listing?"), its article
+    # never fetched.
+    site.publish_html("/site/b/1.html", story("市営バス再編案", BUS, NOW), title="市営バス再編案", published=NOW,
+                      channels=[])
+    site.publish_html("/site/a/1.html", moved('setTimeout(function(){ location.href = "/site/b/1.html" }, 3000);'),
+                      title="記事", published=NOW, channels=["feed"])
+    site.publish_html("/site/a/2.html", moved("window.location = 'https://elsewhere.example/news/1';"),
+                      title="記事", published=NOW, channels=["feed"])
+    site.publish_html("/site/a/3.html", moved('document.cookie = "moved=1"; location.assign("/site/b/1.html");'),
+                      title="記事", published=NOW, channels=["feed"])
+    assert crawl(env).returncode == 0
+    assert [r["title"] for r in rows(env, "select title from articles")] == ["市営バス再編案"]
+    followed = url_row(env, site, "/site/a/1.html")
+    assert followed["kind"] == "article" and followed["redirected_to"] == site.url("/site/b/1.html")
+    assert "[script]" in followed["reason"]
+    # Off the outlet's domains: refused, as an HTTP redirect there is, and never fetched.
+    elsewhere = url_row(env, site, "/site/a/2.html")
+    assert (elsewhere["kind"], elsewhere["reason_code"]) == ("refused", "redirect_off_scope")
+    assert "[script] → https://elsewhere.example/news/1" in elsewhere["reason"]
+    # Not followed (a cookie first): its reason says where the page sends the browser.
+    gated = url_row(env, site, "/site/a/3.html")
+    assert gated["kind"] == "not_article" and "its script sends the browser to /site/b/1.html" in gated["reason"]
+
+
 # -- which pages are notices (extract.page_notice; no crawl) ---------------------------------------
 
 @pytest.mark.parametrize("html, code", [
