@@ -29,6 +29,8 @@ from .metadata import PageMeta, ld_names, ld_text, read_meta
 from .outlets import Outlet, Rules, compile_selector, outlet_for_url
 from .pagination import next_page, whole_at
 from .urls import parsable
+from .stubs import says_moved, sends_on
+from .walls import asked_wall, asks_age
 
 GENERIC_METHOD = "generic:trafilatura"
 #: ``body:<outlet>@<layout>``: the text of the rules' body a line a block, where their paragraph
@@ -476,6 +478,13 @@ def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None
     return None
 
 
+def _age_gate(html: bytes | str, http_charset: str | None) -> bool:
+    """Whether the page is an age gate (``walls.asked_wall``), read anew: extraction has pruned
+    its tree."""
+    tree = _parse(html, http_charset)
+    return tree is not None and getattr(asked_wall(tree), "kind", None) == "age"
+
+
 #: Scripts that hold a page's state for JavaScript to draw it from (Next.js, Nuxt, Redux and
 #: kin): where a page built in the browser keeps its article, its HTML showing none of it.
 _STATE_SCRIPT = re.compile(r"__NEXT_DATA__|__NUXT(?:_DATA)?__|__INITIAL_STATE__|__PRELOADED_STATE__|__APOLLO_STATE__"
@@ -787,6 +796,16 @@ def extract_article(
         return None
     if page_notice([title, page.get("og:title")], " ".join(paragraphs)) is not None:
         return None  # outcome.no_article_problem says which notice
+    if _chars(paragraphs) < NOTICE_MAX_CHARS and says_moved(" ".join([title or "", *paragraphs])) \
+            and sends_on(html, http_charset):
+        # A moved article's page whose script goes on, where the crawl did not follow it (a
+        # cookie first, a long wait): no article; outcome names where it sends the browser.
+        return None
+    if not paywalled and _chars(paragraphs) < NOTICE_MAX_CHARS and asks_age(" ".join([title or "", *paragraphs])) \
+            and _age_gate(html, http_charset):
+        # An age gate in the outlet's template (og:type "article"): its menus and question are
+        # no article (outcome says which wall). A login's is left be: its teaser is an article.
+        return None
     if method == GENERIC_METHOD and _chars(paragraphs) < SCRIPT_ARTICLE_CHARS and \
             drawn_by_script(html, http_charset, paragraphs):
         # The page's menus, read for want of its article, which its scripts draw (outcome says so).

@@ -15,6 +15,7 @@ import re
 import zlib
 from datetime import datetime, timezone
 
+from lxml import etree, html as lxml_html
 from scrapy.core.downloader import Slot
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
@@ -38,6 +39,7 @@ from .bodies import GzipTooLarge, GzipTruncated, gunzip
 from .config import parse_duration
 from .dates import parse_http_date
 from .outcome import EMPTY_DOCUMENT_CHARS, redirect_chain
+from .stubs import assigns, is_stub, script_way
 from .urls import canonical_url
 from .walls import detect_wall, url_wall, visible_chars, wall_headers
 
@@ -384,20 +386,15 @@ class StrictDecompressionMiddleware(HttpCompressionMiddleware):
                                               f"{type(exc).__name__}: {exc}") from None
 
 
-#: ``location = "…"``, ``location.href = "…"``, ``location.replace("…")`` (or ``assign``), on
-#: ``window``, ``self``, ``top`` or ``document`` or bare, to one string literal that nothing is
-#: added to: the whole of a script whose page is no more than a way on.
-_SCRIPT_LOCATION = re.compile(
-    r"""(?<![\w$.])(?:(?:window|self|top|document)\s*\.\s*)?location\s*"""
-    r"""(?:(?:\.\s*href\s*)?=\s*(?P<q1>["'])(?P<to1>[^"'\\\s<>]+)(?P=q1)(?!\s*[+\[.(])"""
-    r"""|\.\s*(?:replace|assign)\s*\(\s*(?P<q2>["'])(?P<to2>[^"'\\\s<>]+)(?P=q2)\s*\))""")
-_SCRIPTS = re.compile(rb"<script\b[^>]*>(.*?)</script\s*>", re.I | re.S)
 #: ``http-equiv="refresh"`` in a page's bytes; and how far into a page one is looked for.
 _REFRESH_TAG = re.compile(rb"""http-equiv\s*=\s*["']?refresh""", re.I)
 _LATE_REFRESH_BYTES = 32 * 1024
-#: A page is read for a script's way on only when it is this small: such a page is a few hundred
-#: bytes; an article page is tens of kilobytes, and no regular expression runs over it.
+#: A page this small with no text is read whole for a way on (its scripts, a refresh in its
+#: ``<noscript>``): such a page is a few hundred bytes; an article page is tens of kilobytes. A
+#: larger one only for a script that assigns ``location`` a string in its first
+#: ``_STUB_SCRIPT_BYTES`` (``stubs.ASSIGNS``), followed when the page is a stub.
 _WAY_ON_BYTES = 16 * 1024
+_STUB_SCRIPT_BYTES = 64 * 1024
 
 
 class BrowserRedirectMiddleware(MetaRefreshMiddleware):
@@ -415,7 +412,9 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
     - A page with no text (under ``EMPTY_DOCUMENT_CHARS``) that is no wall, whose scripts send
       the browser to one URL (``location.replace("…")``, ``location.href = "…"``), or whose
       ``<noscript>`` holds a refresh (Scrapy skips ``noscript``): it was an empty document, a
-      wall retried for a week and given up, its article never read.
+      wall retried for a week and given up, its article never read. And a moved article's page
+      in its outlet's template whose script goes on, when it shows no text of its own or says
+      it moved (``stubs.is_stub``): it was stored as the article, or ``not_article``.
 
     Each way on is a redirect like any other: scope, walls, loops and ``REDIRECT_MAX_TIMES`` are
     checked on it, and the URL records where it led (``redirected_to``)."""
@@ -486,25 +485,43 @@ def _refresh_header(response, max_delay: float) -> str | None:
 
 
 def _way_on(response, max_delay: float, mentioned: bool) -> tuple[str, str | None]:
-    """How (``script``, ``noscript refresh``) and to which one URL a page with no text sends the
-    browser; no URL for any other page, and for a wall (a challenge's script goes on too).
-    ``mentioned``: the page says "refresh" (its first ``_LATE_REFRESH_BYTES``, all of such a page)."""
+    """How (``script``, ``noscript refresh``) and to which one URL a page that stands for another
+    sends the browser: a page with no text (under ``_WAY_ON_BYTES``), or a page of its outlet's
+    template that shows no text of its own or says it moved (``stubs.is_stub``). No URL for
+    any other page, for a script that sets a cookie first or waits ``max_delay`` seconds or
+    more, and for a wall (a challenge's script goes on too). ``mentioned``: the page says
+    "refresh" (its first ``_LATE_REFRESH_BYTES``, all of such a page)."""
     body = response.body
-    if len(body) > _WAY_ON_BYTES or (b"location" not in body and not mentioned):
+    bare = len(body) <= _WAY_ON_BYTES and (b"location" in body or mentioned) \
+        and visible_chars(body, EMPTY_DOCUMENT_CHARS) < EMPTY_DOCUMENT_CHARS
+    # A page that says more is read only for the scripts that assign ``location`` a string in
+    # its first 64 KB, where a moved page's head or notice puts it; its encoding (Scrapy decodes
+    # the page to find it) only then.
+    if not bare and not assigns(body, _STUB_SCRIPT_BYTES):
         return "", None
-    if visible_chars(body, EMPTY_DOCUMENT_CHARS) >= EMPTY_DOCUMENT_CHARS:
+    way = script_way(body, response.encoding, whole=bare, end=_STUB_SCRIPT_BYTES)
+    if way.cookie:  # a script that sets a cookie first is a gate newsmon cannot pass so
         return "", None
-    scripts = b"\n".join(_SCRIPTS.findall(body)).decode(response.encoding or "utf-8", "replace")
-    if "cookie" in scripts:  # a script that sets a cookie first is a gate newsmon cannot pass so
-        return "", None
-    how, targets = "script", {m.group("to1") or m.group("to2") for m in _SCRIPT_LOCATION.finditer(scripts)}
-    if not targets:
+    how, url = "script", way.target if way.delay < max_delay else None
+    if not way.targets and bare:
         # Scrapy's get_meta_refresh caches its first reading, which skipped <noscript>.
-        delay, url = w3lib_refresh(response.text, get_base_url(response), ignore_tags=())
-        how, targets = "noscript refresh", {url} if url and delay is not None and delay < max_delay else set()
-    if len(targets) != 1 or detect_wall(response.status, wall_headers(response), body, response.url) is not None:
+        delay, found = w3lib_refresh(response.text, get_base_url(response), ignore_tags=())
+        how, url = "noscript refresh", found if found and delay is not None and delay < max_delay else None
+    if url is None or not (bare or _is_stub(response)):
         return "", None
-    return how, response.urljoin(targets.pop())
+    if detect_wall(response.status, wall_headers(response), body, response.url) is not None:
+        return "", None
+    return how, response.urljoin(url)
+
+
+def _is_stub(response) -> bool:
+    """``stubs.is_stub`` of a response: parsed only here, for a page that assigns one URL."""
+    try:
+        tree = lxml_html.document_fromstring(response.body, parser=lxml_html.HTMLParser(
+            encoding=response.encoding or "utf-8"))
+    except (etree.ParserError, ValueError):
+        return False
+    return is_stub(tree)
 
 
 class ConditionalGetMiddleware:

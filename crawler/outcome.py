@@ -191,6 +191,10 @@ def redirect_chain(urls: list[str], final: str, reasons: Sequence[int | str] = (
     return " → ".join(chain)
 
 
+#: Scrapy's default ``METAREFRESH_MAXDELAY`` (newsmon's settings keep it): a refresh or a script
+#: that waits longer is no redirect.
+METAREFRESH_MAXDELAY = 100
+
 #: Below this many visible characters an HTML page is an empty document, not a page without an
 #: article: a listing or tag page of a news site carries at least its headlines.
 EMPTY_DOCUMENT_CHARS = 100
@@ -201,7 +205,8 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
 
     ``not_article`` (the verdict, final after a second look) only for a readable page with text: a listing, a tag
     page. A page that says there is no article (a "page not found" page, a deletion notice) is
-    ``soft_404`` or ``withdrawn`` (``NOTICE_CODES``), a 404 by its words; one whose article only
+    ``soft_404`` or ``withdrawn`` (``NOTICE_CODES``), a 404 by its words; one that asks for a
+    login or the reader's age (``walls.asked_wall``) ``wall_login`` or ``wall_age``; one whose article only
     its scripts hold (``extract.drawn_by_script``) ``drawn_by_script``. A page with almost no
     text (an empty shell, a script-only page) or nested too deep to parse is a problem of the
     fetch, tried again.
@@ -211,11 +216,12 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
 
     from .encoding import decode_html
     from .extract import SCRIPT_ARTICLE_CHARS, drawn_by_script, markup_too_deep, page_notice
+    from .walls import asked_wall
 
     if markup_too_deep(body, http_charset):
         return Problem("markup_too_deep", "the HTML is nested deeper than the parser can read, even without "
                                           "its div/span wrappers")
-    text = decode_html(body, http_charset)[0]
+    text, encoding = decode_html(body, http_charset)
     try:
         tree = lxml_html.document_fromstring(text.encode("utf-8", "surrogatepass"),
                                              parser=lxml_html.HTMLParser(encoding="utf-8"))
@@ -238,6 +244,11 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
                                         "deletion or end-of-publication notice, taken as a 404)")
         return Problem("soft_404", f"a 'page not found' page served with HTTP 200 (a soft 404): 「{words}」; taken as a "
                                    "404")
+    # A page that only asks for a login or the reader's age is no verdict on the article: with a
+    # session or the answer (the outlet's cookies) it is there. Not a listing either.
+    wall = asked_wall(tree)
+    if wall is not None:
+        return Problem(wall.code, wall.reason)
     # A page showing prose of its own is no empty shell, whatever its scripts preload (a listing's
     # summaries, a related article): only one that shows less than an article's worth outside its
     # links, and under half what its scripts hold, is drawn by them.
@@ -250,9 +261,28 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
                                           f"in the page's {script} script, its HTML shows {len(visible):,} characters"
                                           f"{named}; newsmon runs no scripts: the outlet needs rules that read it "
                                           "(please report the outlet)")
+    sent = _sent_on(body, encoding)
     if len(visible) < EMPTY_DOCUMENT_CHARS:
         return Problem("empty_document", f"an HTML page with almost no text ({len(visible)} characters{named}): "
-                                         "an empty shell or a script-only page where an article should be")
+                                         f"an empty shell or a script-only page where an article should be{sent}")
     links = len(tree.xpath("//a[@href]"))
     return Problem("not_article", f"no article in the page ({len(visible):,} characters, {links} links{named}): "
-                                  "a listing, tag or section page?")
+                                  f"a listing, tag or section page?{sent}")
+
+
+def _sent_on(body: bytes, encoding: str) -> str:
+    """Where the page's script sends the browser, said after the reason of a page that is no
+    article, where the crawl did not follow it (``middlewares.BrowserRedirectMiddleware``): the
+    reviewer sees where the article may be. ``""`` for a page whose scripts name no one URL."""
+    from .stubs import script_way
+
+    way = script_way(body, encoding)
+    if way.target is None:
+        return ""
+    if way.cookie:
+        why = "its script sets a cookie first, a gate newsmon cannot pass so"
+    elif way.delay >= METAREFRESH_MAXDELAY:
+        why = f"it waits {way.delay:g} s first, longer than a redirect does (METAREFRESH_MAXDELAY)"
+    else:
+        why = "a script's way on is taken only from a page that shows no text of its own or says it moved"
+    return f"; its script sends the browser to {way.target[:200]} (not followed: {why})"

@@ -137,6 +137,65 @@ def test_a_stored_article_replaced_by_a_notice_is_withdrawn_and_its_text_kept(en
     assert url_row(env, site, "/site/a/1.html")["kind"] == "article"
 
 
+# -- a page that asks for a login or the reader's age (walls.asked_wall) ---------------------------
+
+MEMBERS = page("会員限定記事 | 毎朝新聞", "<h1>会員限定記事</h1><p>この記事は会員限定です。ログインしてください。</p>"
+               '<p><a href="/login">ログイン</a> <a href="/signup">会員登録（無料）</a></p>', og_type="website")
+AGE_GATE = page("年齢確認 | 毎朝新聞", "<h1>年齢確認</h1><p>このページには18歳未満の方の閲覧に適さない内容が含まれています。"
+                "あなたは18歳以上ですか？</p><a href='/site/a/2.html?age=yes'>はい</a> <a href='/'>いいえ</a>")
+AGE_LAW = ["政府は、交流サイトの利用者に年齢確認を義務づける法案の概要をまとめた。18歳未満の利用者には保護者の同意を求める。",
+           "事業者の団体は「ログインのたびに確認を求められれば利用者が離れる」として、段階的な導入を求めている。",
+           "政府は来年の通常国会への提出を目指し、確認の方法について有識者会議で議論を続ける。"]
+
+
+def test_a_page_that_asks_for_a_login_or_an_age_is_a_wall_and_an_article_about_them_is_an_article(env, site):
+    # Before: the members' page `not_article` (final on a second look), the age gate stored as
+    # the outlet's article (its menus and question for text).
+    site.publish_html("/site/a/1.html", MEMBERS, title="記事", published=NOW, channels=["feed"])
+    site.publish_html("/site/a/2.html", AGE_GATE, title="記事", published=NOW, channels=["feed"])
+    law = story("SNSに年齢確認義務づけへ", AGE_LAW, NOW).replace("<main>", '<main><a href="/login">ログイン</a>')
+    site.publish_html("/site/a/3.html", law, title="SNSに年齢確認義務づけへ", published=NOW, channels=["feed"])
+    assert crawl(env).returncode == 0
+    assert [r["title"] for r in rows(env, "select title from articles")] == ["SNSに年齢確認義務づけへ"]
+    members, gate = url_row(env, site, "/site/a/1.html"), url_row(env, site, "/site/a/2.html")
+    assert (members["kind"], members["reason_code"]) == ("blocked", "wall_login")
+    assert "「この記事は会員限定です」" in members["reason"] and "`cookies`" in members["reason"]
+    assert (gate["kind"], gate["reason_code"]) == ("blocked", "wall_age")
+    assert "「あなたは18歳以上ですか」" in gate["reason"] and members["retry_at"] and gate["retry_at"]
+
+
+# -- a moved article's page in the outlet's template, whose script goes on (stubs) --------------------
+
+def moved(script: str) -> str:
+    return page("毎朝新聞", "<h1>この記事は移動しました</h1><p>お探しの記事は新しいURLに移動しました。3秒後に自動的に"
+                "移動します。</p>", head=f"<script>{script}</script>")
+
+
+def test_a_moved_article_whose_script_goes_on_is_followed_within_the_outlet_and_named_elsewhere(env, site):
+    # Before: each read as a page of its own ("no article in the page … a listing?"), its article
+    # never fetched.
+    site.publish_html("/site/b/1.html", story("市営バス再編案", BUS, NOW), title="市営バス再編案", published=NOW,
+                      channels=[])
+    site.publish_html("/site/a/1.html", moved('setTimeout(function(){ location.href = "/site/b/1.html" }, 3000);'),
+                      title="記事", published=NOW, channels=["feed"])
+    site.publish_html("/site/a/2.html", moved("window.location = 'https://elsewhere.example/news/1';"),
+                      title="記事", published=NOW, channels=["feed"])
+    site.publish_html("/site/a/3.html", moved('document.cookie = "moved=1"; location.assign("/site/b/1.html");'),
+                      title="記事", published=NOW, channels=["feed"])
+    assert crawl(env).returncode == 0
+    assert [r["title"] for r in rows(env, "select title from articles")] == ["市営バス再編案"]
+    followed = url_row(env, site, "/site/a/1.html")
+    assert followed["kind"] == "article" and followed["redirected_to"] == site.url("/site/b/1.html")
+    assert "[script]" in followed["reason"]
+    # Off the outlet's domains: refused, as an HTTP redirect there is, and never fetched.
+    elsewhere = url_row(env, site, "/site/a/2.html")
+    assert (elsewhere["kind"], elsewhere["reason_code"]) == ("refused", "redirect_off_scope")
+    assert "[script] → https://elsewhere.example/news/1" in elsewhere["reason"]
+    # Not followed (a cookie first): its reason says where the page sends the browser.
+    gated = url_row(env, site, "/site/a/3.html")
+    assert gated["kind"] == "not_article" and "its script sends the browser to /site/b/1.html" in gated["reason"]
+
+
 # -- which pages are notices (extract.page_notice; no crawl) ---------------------------------------
 
 @pytest.mark.parametrize("html, code", [

@@ -113,3 +113,69 @@ def test_a_refresh_past_the_first_4096_characters_is_followed_as_browsers_follow
     # Past what is read for one (the first 32 KB), it is left alone.
     far = late.replace(head, head * 8)
     assert answer(middleware, far.encode()) is None
+
+
+# -- a moved article's page in the outlet's template, whose script sends the browser on ------------
+
+MENUS = "".join(f'<li><a href="/section/{n}">{name}{n}</a></li>' for n, name in enumerate(
+    ["政治", "経済", "国際", "社会", "スポーツ", "文化", "科学", "地域", "オピニオン", "ランキング"] * 4))
+STYLE = "".join(f".c{n}{{margin:{n}px;padding:{n}px;color:#{n:06x}}}" for n in range(600))
+
+
+def template(main: str, script: str) -> bytes:
+    """A page in an outlet's template (a long head, menus, a footer of text) around ``main``:
+    longer than the 16 KB and 100 characters a bare stub is read for."""
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>毎朝新聞</title><style>{STYLE}'
+            f'</style><script>{script}</script></head><body><header><nav><ul>{MENUS}</ul></nav></header>'
+            f'<main>{main}</main><footer><p>記事・写真・図表などの無断転載を禁じます。著作権は毎朝新聞社またはその情報提供者に'
+            '帰属します。お問い合わせは読者センターまで。</p></footer></body></html>').encode()
+
+
+@pytest.mark.parametrize("script", [
+    'setTimeout(function(){ location.href = "/articles/moved" }, 3000);',
+    "window.location = '/articles/moved';",
+    'location.assign("/articles/moved");',
+    'setTimeout(() => { window.location.replace("/articles/moved"); }, 5000);',
+])
+@pytest.mark.parametrize("main", [
+    "<h1>この記事は移動しました</h1><p>お探しの記事は新しいURLに移動しました。5秒後に自動的に移動します。移動しない場合は"
+    "<a href='/articles/moved'>こちら</a>をクリックしてください。</p>",
+    "<p>自動的に移動します。しばらくお待ちください。</p>",
+    "<h1>This page has moved</h1><p>You will be redirected to its new address in a few seconds.</p>",
+    # No words of its own at all, in its template: a stub.
+    "<div id='app'><p>読み込み中…</p></div>",
+], ids=["moved", "automatic", "english", "stub"])
+def test_a_template_page_that_moved_is_followed_where_its_script_sends_the_browser(middleware, script, main):
+    # Before: only pages under 16 KB with under 100 characters of text were read for a script's way
+    # on; the moved article's page in its template was stored, or `not_article`, its article never read.
+    body = template(main, script)
+    assert len(body) > 16 * 1024
+    assert answer(middleware, body) == "https://www.example.jp/articles/moved"
+
+
+ARTICLE = ("<article><h1>本社を移転、新社屋で業務開始</h1>" + "".join(f"<p>{p}</p>" for p in [
+    "同社は1日、本社を市中心部の新社屋に移転しました。旧本社の跡地は市に売却し、公園として整備される。",
+    "新社屋は地上12階建てで、災害時には一時避難所として周辺の住民を受け入れる。自家発電設備も備える。",
+    "社長は「地域とともに歩む拠点にしたい」と述べた。旧本社で働いていた約800人が順次移る。"]) + "</article>")
+
+
+@pytest.mark.parametrize("main, script", [
+    # An article whose script sends a phone to the mobile site (as Jiji's saved pages do), or a
+    # reader to a login or checkout on a click: the page is the article, whatever it says.
+    (ARTICLE, 'if (/iPhone|Android/.test(navigator.userAgent)) { location.href = "/sp/article?k=1"; }'),
+    (ARTICLE, 'function login() { location.href = "/login/?mode=login"; }'),
+    # A page that moved, whose script waits longer than METAREFRESH_MAXDELAY (100 s): no redirect.
+    ("<h1>この記事は移動しました</h1>", 'setTimeout(function(){ location.href = "/articles/moved" }, 300000);'),
+    # A moved page's script that sets a cookie first: a gate newsmon cannot pass so.
+    ("<h1>この記事は移動しました</h1>", 'document.cookie = "moved=1"; location.replace("/articles/moved");'),
+], ids=["mobile-article", "login-article", "late", "cookie"])
+def test_a_template_page_whose_script_is_no_way_on_is_read_as_it_is(middleware, main, script):
+    assert answer(middleware, template(main, script)) is None
+
+
+def test_a_page_whose_script_redirect_is_not_followed_names_where_it_sends_the_browser():
+    from crawler.outcome import no_article_problem
+
+    body = template("<h1>この記事は移動しました</h1>", 'document.cookie = "moved=1"; location.replace("/articles/moved");')
+    problem = no_article_problem(body)
+    assert problem.code in ("not_article", "empty_document") and "/articles/moved" in problem.reason

@@ -65,3 +65,97 @@ def test_no_saved_real_page_is_taken_for_a_wall():
     walls = {r["local_file"]: detect_wall(200, {}, saved_bytes(r["local_file"]), r["original_url_if_known"] or None)
              for r in rows}
     assert {k: v for k, v in walls.items() if v} == {}
+
+
+# -- walls a page states in words: a login it asks for, an age it asks ----------------------------
+
+def outlet_page(title: str, main: str, og_type: str = "website") -> bytes:
+    """A page in an outlet's template: a header with its menus and a login link, as outlets
+    carry on every page, articles included."""
+    header = ('<header><a href="/">毎朝新聞</a><nav>' + "".join(f'<a href="/{s}/">{n}</a>' for s, n in (
+        ("politics", "政治"), ("economy", "経済"), ("world", "国際"), ("society", "社会"), ("sports", "スポーツ")))
+        + '</nav><a href="https://id.maiasa.example/login?next=/">ログイン</a><a href="/signup">会員登録</a></header>')
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta property="og:type" content="{og_type}"></head><body>{header}<main>{main}</main>'
+            '<footer><p>記事・写真・図表などの無断転載を禁じます。著作権は当社またはその情報提供者に帰属します。</p></footer>'
+            '</body></html>').encode()
+
+
+ASKING = {
+    "members-only": (outlet_page("会員限定記事 | 毎朝新聞", "<h1>会員限定記事</h1><p>この記事は会員限定です。ログインしてください。"
+                                                     '</p><p><a href="/login">ログイン</a> <a href="/signup">会員登録（無料）'
+                                                     "</a></p>"),
+                     "login", "この記事は会員限定です"),
+    "log-in-to-read-on": (outlet_page("毎朝新聞", "<div class='gate'><p>続きを読むにはログインが必要です。</p>"
+                                                  "<button type='button'>ログイン</button></div>"),
+                          "login", "続きを読むにはログインが必要です"),
+    "english": (outlet_page("Members only | Maiasa", "<h1>Members only</h1><p>Please sign in to continue reading."
+                                                      "</p><a class='btn' href='/account/'>Sign in</a>"),
+                "login", "Please sign in to continue reading"),
+    "age-gate": (outlet_page("年齢確認 | 毎朝新聞", "<h1>年齢確認</h1><p>このページには18歳未満の方の閲覧に適さない内容が"
+                                               "含まれています。あなたは18歳以上ですか？</p><a href='/?age=yes'>はい</a> "
+                                               "<a href='/'>いいえ</a>"),
+                 "age", "あなたは18歳以上ですか"),
+    "age-gate-article-template": (outlet_page("年齢確認 | 毎朝新聞", "<h1>年齢確認</h1><p>このページには18歳未満の方の閲覧に"
+                                                                "適さない内容が含まれています。あなたは18歳以上ですか？</p>"
+                                                                "<a href='/?age=yes'>はい</a> <a href='/'>いいえ</a>",
+                                              og_type="article"),
+                                  "age", "あなたは18歳以上ですか"),
+    "age-gate-english": (outlet_page("Age verification", "<h1>Age verification</h1><p>This page contains content "
+                                                         "for adults only. Are you 18 or older?</p><button>Yes"
+                                                         "</button><button>No</button>"),
+                         "age", "Are you 18 or older"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ASKING))
+def test_a_page_that_asks_for_a_login_or_an_age_in_place_of_its_article_is_a_wall(name):
+    # Before: `not_article` ("a listing, tag or section page?", final) or `wall_empty`, or the
+    # age gate stored as the outlet's article; never tried with the session or the answer it asks.
+    from crawler.extract import extract_article
+    from crawler.outcome import no_article_problem
+
+    body, kind, words = ASKING[name]
+    assert extract_article(body, "https://www.maiasa.example/articles/1") is None
+    problem = no_article_problem(body)
+    assert problem.code == f"wall_{kind}"
+    # Its reason quotes the page and says what opens it.
+    assert f"「{words}" in problem.reason and "`cookies`" in problem.reason
+
+
+LAW = ["政府は、オンラインサービスの利用者に年齢確認を義務づける法案の概要をまとめた。",
+       "対象は交流サイトや動画配信で、18歳未満の利用者には保護者の同意を求める。事業者には本人確認書類や"
+       "クレジットカードによる確認を求め、違反した場合は是正命令を出せるようにする。",
+       "事業者の団体は「ログインのたびに確認を求められれば利用者が離れる」として、段階的な導入を求めている。",
+       "政府は来年の通常国会への提出を目指し、年齢確認の方法について有識者会議で議論を続ける。"]
+
+
+@pytest.mark.parametrize("body", [
+    # An article about age-verification law, with the outlet's login link in its header.
+    outlet_page("SNSに年齢確認義務づけへ | 毎朝新聞", "<article><h1>SNSに年齢確認義務づけへ</h1>"
+                + "".join(f"<p>{p}</p>" for p in LAW) + "</article>", og_type="article"),
+    # A short flash whose headline reports a login requirement: news, not a request to the reader.
+    outlet_page("【速報】大手SNS、閲覧にログインが必要に | 毎朝新聞", "<article><h1>【速報】大手SNS、閲覧にログインが必要に"
+                "</h1><p>大手SNSは1日、投稿の閲覧にログインを必要とする仕様に変更した。</p></article>", og_type="article"),
+    # A flash that quotes what a site asked its users: quoted, they are the story's words.
+    outlet_page("市のサイトに障害 | 毎朝新聞", "<article><h1>市のサイトに障害</h1><p>市の予約サイトで1日、"
+                "「ログインしてください」と繰り返し表示され、予約できない障害が起きた。はい、いいえの選択肢も出なかった。"
+                "</p></article>", og_type="article"),
+    # A film review saying who may see the film: a line of an article, with no question to answer.
+    outlet_page("映画評 | 毎朝新聞", "<article><h1>映画評「夜の港」</h1><p>港町を舞台にした群像劇。この作品は18歳未満の"
+                "方はご覧になれません。監督は3年ぶりの新作で、撮影は全編を地元で行った。</p></article>", og_type="article"),
+], ids=["age-law", "login-flash", "quoted-login", "age-line"])
+def test_an_article_that_speaks_of_logins_or_ages_is_an_article(body):
+    from crawler.extract import extract_article
+
+    assert extract_article(body, "https://www.maiasa.example/articles/1") is not None
+
+
+def test_a_listing_with_a_login_link_or_a_members_box_stays_a_page_without_an_article():
+    from crawler.outcome import no_article_problem
+
+    items = "".join(f'<li><a href="/articles/{n}">市営バスの路線再編、住民説明会で意見相次ぐ 第{n}報</a></li>'
+                    for n in range(12))
+    box = "<aside><p>この機能は会員限定です。ログインしてください。</p><a href='/login'>ログイン</a></aside>"
+    for main in (f"<h1>社会</h1><ul>{items}</ul>", f"<h1>社会</h1><ul>{items}</ul>{box}"):
+        assert no_article_problem(outlet_page("社会 | 毎朝新聞", main)).code == "not_article"
