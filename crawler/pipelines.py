@@ -246,7 +246,13 @@ class StorePipeline:
                                        backoff=self.wall_backoff, http_status=item.status, run_id=self.run_id,
                                        attempt=attempt)
         self.stats.inc_value(f"newsmon/url_state/{left}")
-        self._spider_note("note_wall", item.outlet, wall)
+        self._note_wall(item.outlet, wall)
+
+    def _note_wall(self, outlet: str, wall: Wall) -> None:
+        # A login or an age one article's page asks for (``walls.ASKED_CODES``) is that article's
+        # gate: the outlet's free articles beside it are still asked for, where after a bot
+        # challenge or a consent wall in a row the others wait (the spider's WALLS_BEFORE_STOP).
+        self._spider_note("note_gate" if wall.code in ASKED_CODES else "note_wall", outlet, wall)
 
     async def _revisit(self, item: FetchedPage) -> None:
         """A revisit's answer: a new version, nothing, or a failure noted (the article stays)."""
@@ -260,8 +266,7 @@ class StorePipeline:
                 self._removed(item, f"its page answers {item.problem.reason}")
                 return
             if item.blocked:
-                self._spider_note("note_wall", item.outlet, Wall(item.problem.code.removeprefix("wall_"), "",
-                                                                 item.problem.reason))
+                self._note_wall(item.outlet, Wall(item.problem.code.removeprefix("wall_"), "", item.problem.reason))
             store.revisit_failed(self.db, item.url, item.problem.reason, opts=self.opts, status=item.status,
                                  counted=not item.refused)
             self.stats.inc_value("newsmon/revisit/failed")
@@ -297,7 +302,7 @@ class StorePipeline:
             if problem.code == "empty_document" or problem.code in ASKED_CODES:
                 wall = empty_document_wall(problem.reason) if problem.code == "empty_document" else \
                     Wall(problem.code.removeprefix("wall_"), "", problem.reason)
-                self._spider_note("note_wall", item.outlet, wall)
+                self._note_wall(item.outlet, wall)
                 reason = wall.reason
             else:
                 reason = f"no article in the page any more: {problem.reason}" if problem.code == "not_article" \

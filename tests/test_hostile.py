@@ -23,7 +23,7 @@ import pytest
 
 from crawler import discovery
 
-from .hostile import BAD_ENTRIES, Case, Site, _send, article_html
+from .hostile import BAD_ENTRIES, Case, Site, _send, article_html, redirect
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
             "DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=1", "NEWSMON_EXTRACT_WORKERS=1", "NEWSMON_MAX_ATTEMPTS=2",
@@ -312,6 +312,30 @@ def test_an_outlet_that_walls_us_off_is_not_asked_for_every_article(tmp_path):
     asked = {site.url(r.path) for r in site.requests() if r.path.startswith("/a/")}
     assert asked == {r["url"] for r in blocked}  # the held-back ones were never requested
 
+
+
+def test_articles_behind_a_login_in_a_row_hold_back_none_of_the_outlets_others(tmp_path):
+    # Members' articles one after the other (each sent to the login page) held back the outlet's
+    # free articles, as a bot challenge does: a login is one article's gate, not a wall against
+    # newsmon.
+    site = Site(tmp_path, full=False, seed=901)
+    del site.expect["/a/ok"], site.cases["/a/ok"]
+    codes = site.add_walls()
+    for path in codes:
+        del site.cases[path], site.expect[path]
+    for n in range(8):
+        site.cases[f"/a/m{n}"] = Case(f"/a/m{n}", redirect(lambda s, n=n: f"/login?next=%2Fa%2Fm{n}", 302))
+        site.expect[f"/a/m{n}"] = {}
+    site.start()
+    config = tmp_path / "c.toml"
+    config.write_text(site.toml("walls"), encoding="utf-8")
+    db = tmp_path / "news.db"
+    try:
+        crawl(db, config, ["walls"], "CONCURRENT_REQUESTS_PER_DOMAIN=1", "CONCURRENT_REQUESTS=1")
+    finally:
+        site.stop()
+    rows = query(db, "SELECT url, kind, reason_code FROM urls WHERE reason_code IS NOT 'bad_url'")
+    assert len(rows) == 8 and {(r["kind"], r["reason_code"]) for r in rows} == {("blocked", "wall_login")}, rows
 
 
 def crawl_sitemap_index(tmp_path, seed: int, first: Callable[[Site], str]):

@@ -172,6 +172,11 @@ class NewsSpider(scrapy.Spider):
                                    f"{outlet} (last: {wall.reason}); tried next run")
             self.logger.warning("newsmon: %s: %s", outlet, self.walled[outlet])
 
+    def note_gate(self, outlet: str, wall: Wall) -> None:
+        """One more page of ``outlet`` that asks for a login or the reader's age: a wall for its
+        health, no sign that the outlet walls newsmon off (``note_wall``)."""
+        self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/walls")
+
     def note_page(self, outlet: str) -> None:
         self.walls_in_a_row[outlet] = 0
 
