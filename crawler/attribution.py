@@ -2,8 +2,9 @@
 
 The actors and their markers are data (``crawler/actors.toml``, explained there). Given an
 article's normalised text and the span of a term in it, :func:`attribute` looks, in order, at
-a marker right before the term (or "of <marker>" right after it), in English the agent of the
-term's own clause ("X's decision to revise its ...", which outranks the sentence's subject), the
+a marker right before the term (or "of <marker>" right after it), in English the maker named right
+after it ("... released by Tokyo", "... that Japan adopted") and the agent of the term's own clause
+("X's decision to revise its ..."), both of which outrank the sentence's subject, the
 markers of its sentence weighted by their grammatical role, the earlier mentions of the same
 document (when they are all one owner's; before them the headline's: the owner of the document
 noun it names, or its subject), the neighbouring sentences, the nearest attributed term before
@@ -48,6 +49,19 @@ _EN_AGENT = re.compile(r"(?:['’]s)?\s+(?:decision|decisions|plan|plans|move|mo
                        r"steps|proposal|proposals)\s+to\s+", re.IGNORECASE)
 # How far the term may be from that "to": the infinitive's own clause, a few words.
 _AGENT_REACH = 90
+# The maker named after the document, in a passive or a relative clause: "the National Security Strategy
+# released by Tokyo on Friday", "the ... Strategy that Japan adopted". The sentence's subject is usually someone
+# responding to it ("Taiwan welcomed ..."), so the maker outranks the sentence's weights, as the agent does.
+_EN_MADE = (r"(?:adopted|approved|revised|released|unveiled|updated|issued|published|compiled|finali[sz]ed|"
+            r"overhauled|endorsed|announced|rewritten|drawn\s+up)")
+_EN_MADE_BY = re.compile(r",?\s+(?:(?:which|that)\s+(?:was|were|has\s+been|had\s+been)\s+)?(?:newly\s+|just\s+)?"
+                         + _EN_MADE + r"(?:\s+[\w.,]+){0,3}?\s+by\s+(?:the\s+)?", re.IGNORECASE)
+_EN_MADE_THAT = re.compile(r",?\s+(?:which|that)\s+(?:the\s+)?", re.IGNORECASE)
+_EN_MADE_VERB = re.compile(r"(?:['’]s)?(?:\s+(?:government|[Cc]abinet|administration))?\s+(?:has\s+|had\s+|just\s+)*"
+                           r"(?:adopted|approved|revised|released|unveiled|updated|issued|published|compiled|"
+                           r"finali[sz]ed|overhauled|endorsed|announced|rewrote|drew\s+up)\b")
+# How far after the term the maker may be named: a few words.
+_MADE_REACH = 60
 # "its"/"their" right before the term: the document of the nearest government named before it in the
 # sentence ("Marles welcomed Japan's move to revise its strategy", "The Pentagon released its ..."); so is
 # the agent of "its plan to raise defense spending" ("Hegseth praised Japan's buildup and its plan to ...").
@@ -193,6 +207,20 @@ class Attributor:
                 return Attribution(marker.owner, "antecedent", marker.text)
         return None
 
+    def maker(self, text: str, end: int, markers: list[Marker], hi: int) -> Attribution | None:
+        """In English, the maker named right after the term: "... released by Tokyo", "... that Japan adopted"
+        (the first government after the term, nothing but the clause's words between)."""
+        i = bisect.bisect_left([m.start for m in markers], end)
+        if i == len(markers):
+            return None
+        marker = markers[i]
+        if marker.start > min(hi, end + _MADE_REACH) or not marker.text[:1].isascii():
+            return None
+        if _EN_MADE_BY.fullmatch(text, end, marker.start) or (
+                _EN_MADE_THAT.fullmatch(text, end, marker.start) and _EN_MADE_VERB.match(text, marker.end, hi)):
+            return Attribution(marker.owner, "agent", marker.text)
+        return None
+
     def weigh(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int] | None,
               factor: float = 1.0, claimed: frozenset[int] = frozenset(),
               subjects: frozenset[int] = frozenset()) -> dict[str, tuple[float, str]]:
@@ -243,6 +271,9 @@ class Attributor:
             return found
         i = bisect.bisect_right(sentences, start) - 1
         lo, hi = sentences[i], sentences[i + 1] if i + 1 < len(sentences) else len(text)
+        found = self.maker(text, end, markers, hi)
+        if found is not None:
+            return found
         chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed, subjects=subjects))
         # The agent of the term's own clause outranks the sentence's weights, which favour its subject
         # ("Rutte welcomed Japan's decision to revise its ..."); where they agree the sentence is named.

@@ -132,6 +132,39 @@ def test_an_ally_welcoming_japans_revision_leaves_the_document_japans(topics, te
     assert top(None, text, topics).relevant
 
 
+# A neighbour welcoming Japan's new strategy names the maker after the document, in a passive or a relative
+# clause ("the ... Strategy approved by Japan's Cabinet", "that Japan adopted on Friday"): the sentence's subject
+# is the one welcoming, and these went to Taiwan (0) or scored 4. The same shape with another maker is that maker's: the
+# Pentagon's strategy welcomed by Japan's ministry scored 5.75 as Japan's.
+MADE_BY = [
+    ("Taiwan hails Japan's security policy shift",
+     ("Taiwan's President Lai Ching-te on Saturday welcomed the revised National Security Strategy that Japan "
+      "adopted on Friday. The document calls China an unprecedented strategic challenge."), "JP", True),
+    ("Taipei praises Tokyo's strategy",
+     ("Taiwan's foreign ministry on Saturday praised the National Security Strategy approved by Japan's Cabinet, "
+      "saying it showed resolve to keep the peace in the Taiwan Strait."), "JP", True),
+    ("Japan welcomes U.S. defense strategy",
+     ("Japan's Defense Ministry on Saturday welcomed the new National Defense Strategy released by the Pentagon on "
+      "Friday, which calls on allies to spend more."), "US", False),
+    ("Taiwan welcomes U.S. strategy",
+     "Taiwan welcomed the National Security Strategy that the Trump administration released on Thursday.", "US", False),
+    ("Taiwan issues security strategy",
+     ("Taiwan's National Security Council on Monday published the National Security Strategy approved by President "
+      "Lai Ching-te, naming China as the main threat."), "TW", False),
+    ("Taiwan publishes its own national defense report",
+     ("Taiwan's defense ministry published its National Defense Report on Tuesday, a document drawn up by the "
+      "ministry every two years, warning of growing Chinese military pressure."), None, False),
+]
+
+
+@pytest.mark.parametrize("title,text,owner,relevant", MADE_BY)
+def test_the_maker_named_after_the_document_owns_it(topics, title, text, owner, relevant):
+    if owner is not None:
+        term = "National Defense Strategy" if "Defense Strategy" in text else "National Security Strategy"
+        assert {o for o, _ in owners(text, term, topics, title)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
 def test_japans_strategy_compared_with_the_us_one_stays_relevant(topics):
     text = ("Japan will revise its National Security Strategy this year, the government said. "
             "The U.S. National Security Strategy released in December put the Western Hemisphere first.")
