@@ -20,7 +20,7 @@ import bisect
 import functools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from collections.abc import Iterable
 from typing import Any
@@ -125,6 +125,9 @@ class Marker:
     owner: str
     text: str
     weight: float
+    #: Where the particle that gives its role is read: after a weak marker glued to it by の (韓国政府の有識者会議は:
+    #: the panel's は makes 韓国政府 the subject).
+    role_at: int = -1
 
 
 @dataclass
@@ -144,12 +147,15 @@ class Attributor:
 
     def markers(self, text: str) -> list[Marker]:
         """Every marker in ``text``, left to right; a weak marker glued to another is dropped
-        (プーチン政権 is one marker, "Australian Prime Minister" is Australia's)."""
+        (プーチン政権 is one marker, "Australian Prime Minister" is Australia's), and joined by の it
+        lends the other its role (韓国政府の有識者会議は is Korea as the subject)."""
         found: list[Marker] = []
         for match in self._pattern.finditer(text):
             word = match.group()
             owner, weight = self._owner[word]
             if weight < 1.0 and found and match.start() - found[-1].end <= 1:
+                if text.startswith("の", found[-1].end, match.start()):
+                    found[-1] = replace(found[-1], role_at=match.end())
                 continue
             found.append(Marker(match.start(), match.end(), owner, word, weight))
         return found
@@ -342,7 +348,8 @@ class Attributor:
 
 
 def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
-    after = text[marker.end:marker.end + 3]
+    end = marker.role_at if marker.role_at >= 0 else marker.end
+    after = text[end:end + 3]
     if marker.text[:1].isascii():
         if after.startswith(("'s", "’s")) or marker.text.endswith(("'s", "’s")):
             return "possessive"
@@ -351,10 +358,10 @@ def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
         if term is not None and marker.start > term[1]:
             return "after"
         return "plain"
-    if after.startswith(_JA_OBJECT) or after.startswith("との") or _JA_BASIS.match(text, marker.end):
+    if after.startswith(_JA_OBJECT) or after.startswith("との") or _JA_BASIS.match(text, end):
         return "object"
     if after.startswith(_JA_SUBJECT) or re.match(r"は|が|[0-9]+日[、,]?", after) \
-            or _JA_TITLED_SUBJECT.match(text, marker.end):
+            or _JA_TITLED_SUBJECT.match(text, end):
         return "subject"
     if after.startswith(_JA_POSSESSIVE):
         return "possessive"

@@ -353,6 +353,19 @@ def test_the_set_and_its_policies_in_other_spellings_are_relevant(topics, title,
     assert top(title, text, topics).relevant
 
 
+# 有識者会議 is Japan's panel only when no one else's is named with it: "韓国政府の有識者会議は、国家安全保障戦略の
+# 見直しを議論した" went to Japan (the panel the subject, 10.75), like 政府 in 米政府.
+@pytest.mark.parametrize("title,text,owner,relevant", [
+    ("有識者会議、安保戦略を議論", "韓国政府の有識者会議は、国家安全保障戦略の見直しを議論した。", "KR", False),
+    ("有識者会議が初会合", "政府の有識者会議は21日、国家安全保障戦略の見直しに向けた議論を始めた。", "JP", True),
+    ("有識者会議が初会合", "有識者会議は21日、国家安全保障戦略の見直しに向けた議論を始めた。", "JP", True),
+])
+def test_a_panel_is_whose_government_it_is_named_with(topics, title, text, owner, relevant):
+    assert {o for o, _ in owners(text, "国家安全保障戦略", topics, title)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
+
 # The set named by its number alone, with the revision's timing between (前倒し, 年内, 再), as headlines
 # and second mentions name it: none of the set's spellings matched and these scored 0.
 @pytest.mark.parametrize("title,text", [
