@@ -16,7 +16,8 @@ Matching rules, for every form of a term (the term and its variants):
   counted once and never again as 安保 or 3文書.
 
 Score of a topic: each matched core term gives ``weight × (1 + log2(count))``, times
-``title_boost`` when the term is in the title; each context term gives its weight once (times
+``title_boost`` when the term is in the title (or, a document, named there in short: "Japan's new
+security strategy", 安保関連文書); each context term gives its weight once (times
 ``title_boost``), and only when at least one core term matched. The article is relevant when
 the score reaches the topic's ``threshold``.
 
@@ -663,6 +664,37 @@ def _structure(topic: Topic, title: _Text, body: _Text) -> list[tuple[Occurrence
     return found
 
 
+# The structure's nouns that name the set (安保関連文書, "security documents"): any of its documents is one.
+_SET_NOUNS = frozenset({"文書", "document", "documents", "paper", "papers"})
+
+
+def _headline_names(topic: Topic, title: _Text, terms: list[tuple[int, int]], article: Any) -> frozenset[str]:
+    """The nouns of the headline's phrases of the structure ("Japan's new security strategy", 安保関連文書)
+    that are the topic's home's, outside the terms the headline names: a headline naming the body's
+    document in short, with or without a verb."""
+    structure = topic.structure
+    if structure is None or not title.text:
+        return frozenset()
+    nouns = set()
+    for match in _phrases(structure, title):
+        if any(s < match.end() and match.start() < e for s, e in terms):
+            continue
+        if structure.exclude is not None and structure.exclude.search(
+                title.text, max(0, match.start() - 12), match.end() + 4):
+            continue
+        owner = attributor().attribute(title.text, match.start(), match.end(), title.markers, title.sentences,
+                                       None, article, title.claimed, subjects=title.subjects)
+        if owner.owner == topic.home:
+            nouns.update(n.group().lower() for n in _noun_pattern(structure.nouns).finditer(match.group()))
+    return frozenset(nouns)
+
+
+def _named(term: Term, nouns: frozenset[str]) -> bool:
+    """Whether one of the headline's ``nouns`` names the document ``term``: its own noun (strategy is the
+    National Security Strategy's, 計画 the 防衛力整備計画's), or the set's."""
+    return term.document and any(n in _SET_NOUNS or any(n in form.lower() for form in term.forms) for n in nouns)
+
+
 def _score(title: str, text: str, topic: Topic) -> _Trace:
     if not _may_match(topic, title + "\n" + text):
         return _Trace(Score(topic.key, 0.0, False, (), topic.threshold), {})
@@ -673,6 +705,7 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
     occurrences: dict[str, list[Occurrence]] = {}
     article_owner = None
     title_t = body_t = None
+    named: frozenset[str] = frozenset()
     if attributing:
         attrib = attributor()
         title_t, body_t = _Text(title, attrib), _Text(text, attrib)
@@ -681,6 +714,8 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
                        key=lambda x: (x[0] != "title", x[1]))
         lead = _lead(title_t)
         attributed, article_owner = _attribute_all(topic, title_t, body_t, spans, lead)
+        named = _headline_names(topic, title_t, [span for i in indices if not topic.terms[i].context
+                                                 for span in in_title.get(i, [])], article_owner)
         foreign = lead is not None and lead.owner not in (home, None)
         for (_, _, _, index), occ in zip(spans, attributed):
             source = title if occ.where == "title" else text
@@ -717,12 +752,13 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
         owners = _owners(occs)
         own = [o for o in occs if o.owner in (home, None) and not o.cited]
         if own:
-            boost = topic.title_boost if any(o.where == "title" for o in own) else 1.0
+            # Named in the headline by its name, or in short (see _headline_names).
+            in_head = any(o.where == "title" for o in own) or _named(term, named)
+            boost = topic.title_boost if in_head else 1.0
             first = next((o for o in own if o.where == "text"), own[0])
             source = text if first.where == "text" else title
             core.append(TermMatch(term.term, count, _snippet(source, first.start, first.end),
-                                  term.weight * (1 + math.log2(len(own))) * boost,
-                                  any(o.where == "title" for o in own), "core", owners))
+                                  term.weight * (1 + math.log2(len(own))) * boost, in_head, "core", owners))
         else:
             kind = "cited" if all(o.cited for o in occs) else "foreign"
             secondary.append(TermMatch(term.term, count, snippet, min(term.weight, SECONDARY_WEIGHT),

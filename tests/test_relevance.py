@@ -365,6 +365,36 @@ def test_a_panel_is_whose_government_it_is_named_with(topics, title, text, owner
     assert top(title, text, topics).relevant is relevant
 
 
+# A headline naming the body's document in short ("Japan's new security strategy", "security documents", 安保
+# 関連文書) says what the article is about as much as the name would: a panel meeting on the documents, or a
+# neighbour welcoming Japan's, whose body names the document once and has no revision verb beside it, scored
+# 4.45-5.95. Only Japan's document, named in a headline that is not someone else's, counts so: a Korean panel on
+# Seoul's strategy stays out.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("Taiwan welcomes Japan's new security strategy",
+     ("Taiwan's foreign ministry said it welcomed the new National Security Strategy released by Tokyo on Friday, "
+      "which describes China's military build-up as the greatest strategic challenge."), True),
+    ("Panel on security documents meets",
+     ("An expert panel on the National Security Strategy met for the first time on Tuesday. The government plans "
+      "to revise the strategy and two related documents by the end of the year, Defense Minister Koizumi said."),
+     True),
+    ("安保関連文書の有識者会議が初会合",
+     "有識者会議が21日、首相官邸で初会合を開いた。委員からは国家安全保障戦略に宇宙やサイバーの視点を加えるべきだとの意見が出た。",
+     True),
+    ("安保文書巡る有識者会議、初会合", "国家安全保障戦略など3つの文書について議論する政府の有識者会議が21日、初会合を開いた。", True),
+    ("Seoul's security strategy panel meets",
+     ("South Korea's expert panel on the National Security Strategy met for the first time on Tuesday. Seoul plans "
+      "to revise the strategy by year-end."), False),
+    ("Panel on security strategy meets",
+     "A panel advising President Lee Jae-myung on South Korea's new National Security Strategy met on Tuesday.", False),
+    ("米新戦略、有識者が議論", "トランプ政権の国家安全保障戦略について、日本の有識者が議論した。", False),
+    ("Japan, Philippines deepen ties under security strategy",
+     ("Japan and the Philippines agreed to deepen defense ties under Japan's National Security Strategy, the "
+      "foreign ministers said."), False),
+])
+def test_a_headline_naming_the_bodys_document_in_short_counts_as_naming_it(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
 
 # The set named by its number alone, with the revision's timing between (前倒し, 年内, 再), as headlines
 # and second mentions name it: none of the set's spellings matched and these scored 0.
