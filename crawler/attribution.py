@@ -9,7 +9,10 @@ markers of its sentence weighted by their grammatical role, the earlier mentions
 document (when they are all one owner's; before them the headline's: the owner of the document
 noun it names, or its subject), the neighbouring sentences, the nearest attributed term before
 it, and the article as a whole. A sentence that only responds to the document (歓迎, 精査,
-"would study") leaves it to the earlier mentions: its subject is the one responding.
+"would study") leaves it to the earlier mentions: its subject is the one responding. A clause
+ending in 中、 and the main clause after it are weighed apart (ロシアが…を続ける中、政府は…); a term in the
+中 clause that names no one goes, after the earlier mentions, to the government the main clause presses
+(…が進む中、米国防総省は日本に…求めた).
 
 Pure and picklable: no Scrapy, no SQLite; an :class:`Attributor` is built once per process.
 """
@@ -95,6 +98,16 @@ _JA_BASIS = re.compile(r"の?[^。、,!?「」\n]{0,10}?を?(?:踏まえ|受け�
 _OWN_ACT = re.compile(r"改定|改訂|見直|策定|閣議決定|改め|書き換え|刷新|公表|発表|(?<![A-Za-z])(?:revis|updat|overhaul|"
                       r"adopt|draft|rewrit|approv|releas|unveil|publish|issu)", re.IGNORECASE)
 _RESPONDED = re.compile(r"(?:作業)?(?:を|に|への|について|に対し)?(?:強く|高く|一定の)?")
+# A clause ending in 中、 is one of its own ("安保3文書の改定が進む中、米国防総省は日本に…求めた"): the subject of the
+# main clause after it is not the one doing what it says. A verb's form before 中 (進む中, 進めている中), not a
+# noun's (期間中, 日中).
+_JA_AMID = re.compile(r"(?<=[うくすつぬむるぐぶたいだ])(?:中|なか|さなか)で?、")
+# The main clause's topic, before the clause (米国防総省は、日本政府が…を進める中、…): not the clause's.
+_JA_TOPIC = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国防相|長官|大統領|報道官|氏|政権|政府)?は")
+# The government the main clause presses (日本に…求めた, 日本政府に対し…要求, 日本側に…迫っている): the revision
+# under way in the clause, named with no owner, is the one pressed.
+_JA_ADDRESSEE = re.compile(r"(?:側|政府)?(?:に対して|に対し|に|へ)")
+_JA_DEMAND = re.compile(r"求め|要求|要請|迫|促|働きかけ")
 # A headline's subject heads it: "米国防総省、新戦略を公表", "政府、国家防衛戦略改定へ", "Pentagon unveils ...".
 _HEAD_OPEN = re.compile(r"(?:[\s【\[「『(]|The\s+)*")
 _JA_HEAD_AFTER = ("、", "が", "は", "も", " ", ",")
@@ -112,7 +125,8 @@ class Attribution:
     """Who a term occurrence is attributed to, how, and the words that said so."""
 
     owner: str | None          # actor key ("JP", "US", ...), None when nothing says
-    how: str                   # prefix, agent, antecedent, sentence, same, neighbours, carried, article, none
+    how: str                   # prefix, agent, antecedent, sentence, same, addressee, neighbours, carried, article,
+                               # none
     cue: str = ""              # the marker that decided it ("トランプ政権", "Japan's")
     at: int = -1               # where that marker starts, for a prefix (it claims the marker)
     subject: bool = False      # a prefix joined by が or は: the subject of the clause the term is in
@@ -280,7 +294,18 @@ class Attributor:
         found = self.maker(text, end, markers, hi)
         if found is not None:
             return found
-        chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed, subjects=subjects))
+        amid = self.amid(text, end, hi)
+        follows = None if amid is not None else self.follows(text, lo, start)
+        if amid is None and follows is None:
+            chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed, subjects=subjects))
+        else:
+            # The term's clause alone, with the main clause's topic before a 中 clause when the term is in the
+            # main clause (米国防総省は、日本政府が…を進める中、国家防衛戦略を…) and without it when in the 中 clause.
+            clause_lo, clause_hi = (follows.end(), hi) if follows is not None else (lo, amid.start())
+            own = [m for m in markers if (clause_lo <= m.start < clause_hi and not (
+                amid is not None and m.end <= start and _JA_TOPIC.match(text, _role_end(m)))) or (
+                follows is not None and lo <= m.start < clause_lo and _JA_TOPIC.match(text, _role_end(m)))]
+            chosen = _choose(self.weigh(text, own, lo, hi, (start, end), claimed=claimed, subjects=subjects))
         # The agent of the term's own clause outranks the sentence's weights, which favour its subject
         # ("Rutte welcomed Japan's decision to revise its ..."); where they agree the sentence is named.
         found = self.agent(text, start, markers, lo)
@@ -295,6 +320,10 @@ class Attributor:
         # 日本政府は精査している": the US one).
         if same is not None and same.owner is not None:
             return Attribution(same.owner, "headline" if same.how == "headline" else "same", same.cue)
+        if amid is not None:
+            found = self.addressee(text, markers, amid.end(), hi)
+            if found is not None:
+                return found
         nlo = sentences[i - 1] if i > 0 else lo
         nhi = sentences[i + 2] if i + 2 < len(sentences) else len(text)
         around = self.weigh(text, markers, nlo, lo, None, 0.5, claimed)
@@ -309,6 +338,26 @@ class Attributor:
         if article is not None and article.owner is not None:
             return article
         return Attribution(None, "none")
+
+    def amid(self, text: str, end: int, hi: int) -> re.Match[str] | None:
+        """The 中、 that ends the clause of a term ending at ``end``, in the same stretch between commas."""
+        found = _JA_AMID.search(text, end, hi)
+        return found if found is not None and "、" not in text[end:found.start()] else None
+
+    def follows(self, text: str, lo: int, start: int) -> re.Match[str] | None:
+        """The last 中、 in ``text[lo:start]``: the term is in the main clause after a 中 clause."""
+        last = None
+        for last in _JA_AMID.finditer(text, lo, start):
+            pass
+        return last
+
+    def addressee(self, text: str, markers: list[Marker], lo: int, hi: int) -> Attribution | None:
+        """The government a demand in ``text[lo:hi]`` is addressed to (日本に…求めた)."""
+        for marker in markers:
+            if lo <= marker.start < hi and not marker.text[:1].isascii() \
+                    and _JA_ADDRESSEE.match(text, _role_end(marker)) and _JA_DEMAND.search(text, marker.end, hi):
+                return Attribution(marker.owner, "addressee", marker.text)
+        return None
 
     def responds(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int], owner: str) -> bool:
         """Whether the sentence ``text[lo:hi]`` responds to the term's document rather than makes it: a
@@ -347,8 +396,12 @@ class Attributor:
         return Attribution(chosen[0], "article", chosen[1]) if chosen else Attribution(None, "none")
 
 
+def _role_end(marker: Marker) -> int:
+    return marker.role_at if marker.role_at >= 0 else marker.end
+
+
 def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
-    end = marker.role_at if marker.role_at >= 0 else marker.end
+    end = _role_end(marker)
     after = text[end:end + 3]
     if marker.text[:1].isascii():
         if after.startswith(("'s", "’s")) or marker.text.endswith(("'s", "’s")):

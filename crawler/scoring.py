@@ -454,6 +454,20 @@ def _in_passing(part: _Text, start: int, end: int, foreign: bool) -> bool:
     return bool(_JA_PASSING_AFTER.search(part.text, end, hi) or _EN_PASSING_BEFORE.search(part.text, lo, start))
 
 
+def _backdrop(part: _Text, where: str, start: int, end: int, others: list[Occurrence], home: str | None) -> bool:
+    """Whether the term at ``start:end`` is in a clause ending in 中、 whose main clause names someone else's
+    document (``others``) and presses no one of ``home``: "日本が安保3文書の改定を進める中、米国防総省も国家防衛
+    戦略を改定した" under a US headline is the US strategy's story, Japan's revision its background (it passed at
+    13.5); "…中、米国防総省は新たな国家防衛戦略で日本に防衛費の増額を求めた" is pressure on Japan's."""
+    lo, hi = part.sentence(start)
+    attrib = attributor()
+    amid = attrib.amid(part.text, end, hi)
+    if amid is None or not any(o.where == where and amid.end() <= o.start < hi for o in others):
+        return False
+    pressed = attrib.addressee(part.text, part.markers, amid.end(), hi)
+    return pressed is None or pressed.owner != home
+
+
 def _background(topic: Topic, part: _Text, at: int) -> bool:
     """A document named in a sentence whose every revision verb is dated ("Japan, which adopted its
     National Security Strategy in December 2022, has deepened ties with Manila"): the background of
@@ -633,9 +647,11 @@ def _phrases(structure: Structure, part: _Text) -> Iterable[re.Match[str]]:
         pos = max(match.end(), match.start() + 1)
 
 
-def _structure(topic: Topic, title: _Text, body: _Text) -> list[tuple[Occurrence, float]]:
+def _structure(topic: Topic, title: _Text, body: _Text,
+               terms: Iterable[Occurrence] = ()) -> list[tuple[Occurrence, float]]:
     """The structure matches of title and text whose sentence has a revision verb and that are
-    attributed to the topic's home, each with its weight (a set's name weighs ``set_weight``)."""
+    attributed to the topic's home, each with its weight (a set's name weighs ``set_weight``). A match
+    that is (part of) a term's occurrence is whose the term's is (``terms``: the attributed ones)."""
     structure = topic.structure
     if structure is None:
         return []
@@ -655,12 +671,17 @@ def _structure(topic: Topic, title: _Text, body: _Text) -> list[tuple[Occurrence
                 continue
             if article is None:
                 article = attrib.article_owner(body.text, body.markers)
-            owner = attrib.attribute(text, match.start(), match.end(), part.markers, part.sentences,
-                                     None, article, part.claimed, subjects=part.subjects)
-            if owner.owner == topic.home:
+            term = next((o for o in terms if o.where == where and o.start < match.end() and match.start() < o.end
+                         and o.owner is not None), None)
+            if term is not None:
+                owner, how, cue = term.owner, term.how, term.cue
+            else:
+                found_by = attrib.attribute(text, match.start(), match.end(), part.markers, part.sentences,
+                                            None, article, part.claimed, subjects=part.subjects)
+                owner, how, cue = found_by.owner, found_by.how, found_by.cue
+            if owner == topic.home:
                 weight = structure.set_weight if match.groupdict().get("set") else structure.weight
-                found.append((Occurrence(where, match.start(), match.end(), owner.owner, owner.how, owner.cue),
-                              weight))
+                found.append((Occurrence(where, match.start(), match.end(), owner, how, cue), weight))
     return found
 
 
@@ -706,6 +727,7 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
     article_owner = None
     title_t = body_t = None
     named: frozenset[str] = frozenset()
+    others: list[Occurrence] = []
     if attributing:
         attrib = attributor()
         title_t, body_t = _Text(title, attrib), _Text(text, attrib)
@@ -717,11 +739,15 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
         named = _headline_names(topic, title_t, [span for i in indices if not topic.terms[i].context
                                                  for span in in_title.get(i, [])], article_owner)
         foreign = lead is not None and lead.owner not in (home, None)
+        # In a story another government heads, its own documents (see _backdrop).
+        others = [o for (_, _, _, i), o in zip(spans, attributed)
+                  if foreign and topic.terms[i].document and o.owner not in (home, None)]
         for (_, _, _, index), occ in zip(spans, attributed):
             source = title if occ.where == "title" else text
             part = title_t if occ.where == "title" else body_t
             if topic.terms[index].document and (_cited(source, occ.start, occ.end) or _background(
-                    topic, part, occ.start)) or _in_passing(part, occ.start, occ.end, foreign):
+                    topic, part, occ.start)) or _in_passing(part, occ.start, occ.end, foreign) or (
+                    others and _backdrop(part, occ.where, occ.start, occ.end, others, home)):
                 occ.cited = True
             occurrences.setdefault(topic.terms[index].term, []).append(occ)
     core: list[TermMatch] = []
@@ -764,7 +790,9 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
             secondary.append(TermMatch(term.term, count, snippet, min(term.weight, SECONDARY_WEIGHT),
                                        bool(title_spans), kind, owners))
     if attributing and topic.structure is not None:
-        weighed = _structure(topic, title_t, body_t)
+        weighed = [(o, w) for o, w in _structure(topic, title_t, body_t, attributed)
+                   if not (others and _backdrop(title_t if o.where == "title" else body_t, o.where, o.start, o.end,
+                                                others, home))]
         if weighed:
             found = [o for o, _ in weighed]
             occurrences[topic.structure.label] = found

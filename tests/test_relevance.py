@@ -469,6 +469,50 @@ def test_japans_policy_noted_in_passing_in_taiwans_report_is_not_relevant(topics
     assert top(title, text, topics).relevant is relevant
 
 
+# US pressure on Japan amid its revision: a clause ending in 中、 is a clause of its own, and the subject of the main
+# clause after it (米国防総省は) is not the one revising. The revision there, named with no owner, is that of the
+# government the main clause presses (日本に…求めた); these scored 0 as the Pentagon's. The US's own strategy stays
+# out in the same shape: its strategy under way while it presses allies, or revised "while Japan revises its
+# documents" (Japan's revision the background of a US story, which passed at 13.5) unless it presses Japan.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("トランプ政権、日本に防衛費増額を要求",
+     "安保3文書の改定に向けた議論が進む中、米国防総省は日本に防衛費をGDP比3.5%に引き上げるよう求めた。", True),
+    ("トランプ政権、日本に防衛費増額を要求",
+     "国家安全保障戦略の改定作業が進む中、米国防総省は日本政府に防衛費をGDP比3.5%に引き上げるよう要求した。", True),
+    ("米、日本に防衛費増額迫る",
+     "年末の国家安全保障戦略改定を控える中、トランプ政権は日本側に防衛費の大幅な積み増しを迫っている。", True),
+    ("トランプ政権、日本に防衛費増額を要求",
+     "日本政府が安保3文書の改定を進める中、米国防総省は日本に防衛費をGDP比3.5%に引き上げるよう求めた。", True),
+    ("トランプ政権、日本に防衛費増額を要求",
+     "米国防総省は、日本政府が年末に向けて国家安全保障戦略の改定作業を進める中、防衛費の増額を求めた。", True),
+    ("米国防総省、新戦略で日本に増額要求",
+     "日本政府が安保3文書の改定を進める中、米国防総省は新たな国家防衛戦略で日本に防衛費の大幅な増額を求めた。", True),
+    ("米国防総省、同盟国に国防費増額を要求",
+     "新たな国家防衛戦略の策定作業が進む中、米国防総省は同盟国に国防費をGDP比3.5%に引き上げるよう求めた。", False),
+    ("米国防総省、新戦略を公表",
+     "国家防衛戦略の見直しが進む中、米国防総省は日本に国防費の増額を求める方針を示した。", False),
+    ("米国防総省、国家防衛戦略を改定", "日本が安保3文書の改定を進める中、米国防総省も国家防衛戦略を改定した。", False),
+    ("トランプ政権、国家防衛戦略を公表",
+     ("日本政府が防衛費の増額を検討する中、米国防総省は新たな国家防衛戦略を公表した。同盟国にGDP比3.5%の国防費を"
+      "求めた。"), False),
+])
+def test_a_revision_amid_which_another_government_presses_japan_is_japans(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
+# The other way round, the 中 clause's subject is not the main clause's: "ロシアがウクライナ侵攻を続ける中、政府は国家安全
+# 保障戦略を改定した" was Russia's strategy (0 for the text alone), and Japan's revision as the background of Russia's or
+# China's new strategy passed (6.25, 14.25).
+@pytest.mark.parametrize("title,text,relevant", [
+    ("政府、戦略を改定", "ロシアがウクライナ侵攻を続ける中、政府は国家安全保障戦略を改定した。", True),
+    ("中国の軍拡にらみ戦略見直しへ", "中国が軍事力の増強を急ぐ中、政府は年末までに国家防衛戦略を見直す方針だ。", True),
+    ("中国、安保戦略を改定", "日本が防衛力の強化を進める中、中国政府は国家安全保障戦略を改定した。", False),
+    ("ロシア、安保戦略を改定", "日本が安保3文書の改定を進める中、ロシアは国家安全保障戦略を改定した。", False),
+])
+def test_the_main_clause_after_a_clause_ending_in_naka_is_its_own_subjects(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
 # What a defense-policy analyst expects of the queue, in both languages: the policies the documents set and
 # the steps of their revision in, others' documents, reforms and teams out.
 ANALYST = [
