@@ -55,7 +55,8 @@ _SEP_RUN = re.compile(rf"{_SEP}+")
 _TOPIC_FIELDS = {"name", "description", "threshold", "title_boost", "terms", "context", "against", "home",
                  "structure"}
 _TERM_FIELDS = {"term", "weight", "variants", "document"}
-_STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight"}
+_STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight",
+                     "clause_words", "clause_verbs", "clause_gap"}
 _TERM_EXAMPLE = '{ term = "反撃能力", weight = 4, variants = ["敵基地攻撃能力"] }'
 
 
@@ -1014,8 +1015,8 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         raise fail("structure", f"has unknown field(s) {', '.join(unknown)}",
                    f"use only {', '.join(sorted(_STRUCTURE_FIELDS))}")
     lists: dict[str, list[str]] = {}
-    for name in ("qualifiers", "nouns", "verbs", "exclude", "sets"):
-        optional = name in ("exclude", "sets")
+    for name in ("qualifiers", "nouns", "verbs", "exclude", "sets", "clause_words", "clause_verbs"):
+        optional = name in ("exclude", "sets", "clause_words", "clause_verbs")
         value = spec.get(name, [] if optional else None)
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value) or (
                 not value and not optional):
@@ -1030,6 +1031,13 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
                    "e.g. set_weight = 6 (what a match of one of the sets weighs)")
     if not isinstance(gap, int) or isinstance(gap, bool) or gap < 0:
         raise fail("structure.gap", f"must be a whole number of characters, got {gap!r}", "e.g. gap = 10")
+    clause_gap = spec.get("clause_gap", 2 * gap)
+    if not isinstance(clause_gap, int) or isinstance(clause_gap, bool) or clause_gap < 0:
+        raise fail("structure.clause_gap", f"must be a whole number of characters, got {clause_gap!r}",
+                   "e.g. clause_gap = 24")
+    if bool(lists["clause_words"]) != bool(lists["clause_verbs"]):
+        raise fail("structure.clause_words/clause_verbs", "must be given together",
+                   'e.g. clause_words = ["方針"], clause_verbs = ["定めた"]')
 
     def split(forms: list[str]) -> tuple[list[str], list[str]]:
         return [f for f in forms if not f.isascii()], [f for f in forms if f.isascii()]
@@ -1040,6 +1048,13 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         # Japanese: qualifier, at most ``gap`` characters of the same clause, noun. Not across は: the
         # qualifier is then the sentence's topic, not the noun's (防衛省は…の採用計画を見直す).
         phrases.append(rf"(?:{_alternation(q_ja)})[^。、,.!?!?「」\nは]{{0,{gap}}}?(?:{_alternation(n_ja)})")
+    if q_ja and n_ja and lists["clause_words"]:
+        # A longer clause that defines the document: the qualifier's own policy right after it (安全保障政策の
+        # 基本理念, 防衛力の整備規模), up to ``clause_gap`` characters in all, and a verb of defining right before
+        # the noun (…を定めた戦略, …に位置づけられる戦略).
+        stop, noun = "[^。、,.!?!?「」\nは]", f"(?:{_alternation(lists['clause_verbs'])})(?:{_alternation(n_ja)})"
+        phrases.append(rf"(?:{_alternation(q_ja)})(?={stop}{{0,{clause_gap}}}?{noun}){stop}{{0,3}}?の{stop}{{0,6}}?"
+                       rf"(?:{_alternation(lists['clause_words'])}){stop}*?{noun}")
     if q_en and n_en:
         # English: qualifier, at most two more words, noun ("security-related documents",
         # "core security policy papers").

@@ -295,6 +295,28 @@ def test_a_qualifier_reaches_its_noun_across_a_relative_clause_but_not_across_th
     assert (structure(score) is not None) is relevant
 
 
+# A relative clause of 13 characters or more ("安全保障政策の基本理念と中長期の方針を定めた戦略": 18) is beyond the gap, and
+# raising it lets in a plan of anything with 防衛 before it. A defining clause has a shape of its own: the
+# qualifier's policy (安全保障政策の基本理念, 防衛力の整備規模), then a verb of defining right before the noun (定めた,
+# 位置づけられる). A plan of something else (騒音対策の基準を定めた), security as a point of view (安全保障の観点から
+# …対処方針を定めた) and another government's strategy in the same shape stay out.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("政府、年内に改定へ", "政府は安全保障政策の基本理念と中長期の方針を定めた戦略を年内に改定する。", True),
+    ("政府、前倒しで見直し", "政府は防衛力の整備規模や主要装備の数量などを定めた計画を前倒しで見直す。", True),
+    ("首相、前倒し改定を指示", "高市首相は、外交・安全保障政策の最上位に位置づけられる戦略を前倒しで改定するよう指示した。", True),
+    ("政府、年内改定の方針", "政府は安全保障の基本方針として2022年末に閣議決定した戦略を年内に改定する方針だ。", True),
+    ("騒音対策を強化", "政府は防衛施設周辺の騒音対策の基準を定めた計画を改定した。", False),
+    ("サイバー対処を強化", "政府は安全保障の観点からサイバー攻撃への対処方針を定めた戦略を改定した。", False),
+    ("自衛官確保へ", "政府は防衛力を支える自衛官の処遇改善と人材確保に向けた計画を策定した。", False),
+    ("事業承継を支援", "防衛装備庁は防衛産業の事業承継を支援する計画を策定した。", False),
+    ("韓国、計画を見直し", "韓国政府は防衛力の整備規模や主要装備の数量などを定めた計画を見直した。", False),
+    ("米、戦略を改定", "米政府は安全保障政策の基本理念と中長期の方針を定めた戦略を改定した。", False),
+    ("中国、戦略を改定", "中国は安全保障政策の最上位に位置づけられる戦略を改定した。", False),
+])
+def test_a_qualifier_reaches_its_noun_across_a_longer_clause_that_defines_it(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
 @pytest.mark.parametrize("text", [
     "The U.S. will update its defense strategy next year, the Pentagon said.",   # someone else's
     "The company will revise its information security strategy after the attack.",  # not a government's
