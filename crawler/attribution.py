@@ -2,9 +2,9 @@
 
 The actors and their markers are data (``crawler/actors.toml``, explained there). Given an
 article's normalised text and the span of a term in it, :func:`attribute` looks, in order, at
-a marker right before the term (or "of <marker>" right after it), in English the maker named right
-after it ("... released by Tokyo", "... that Japan adopted") and the agent of the term's own clause
-("X's decision to revise its ..."), both of which outrank the sentence's subject, the
+a marker right before the term (or "of <marker>" right after it), the maker named in a clause around
+it ("... released by Tokyo", "... that Japan adopted", トランプ政権が4日に公表した…) and in English the agent
+of the term's own clause ("X's decision to revise its ..."), which outrank the sentence's subject, the
 markers of its sentence weighted by their grammatical role, the earlier mentions of the same
 document (when they are all one owner's; before them the headline's: the owner of the document
 noun it names, or its subject), the neighbouring sentences, the nearest attributed term before
@@ -52,6 +52,15 @@ _EN_AGENT = re.compile(r"(?:['’]s)?\s+(?:decision|decisions|plan|plans|move|mo
                        r"steps|proposal|proposals)\s+to\s+", re.IGNORECASE)
 # How far the term may be from that "to": the infinitive's own clause, a few words.
 _AGENT_REACH = 90
+# A relative clause whose subject made the document: "トランプ政権が4日に公表した新たな国家防衛戦略", "日本政府が来月にも閣議
+# 決定する予定の国家安全保障戦略". The clause's subject (Xが) owns the document over the sentence's topic (防衛省は、…を
+# 分析している), however long the clause; a verb that only wants it made is not one of making (米国が求める…の改定).
+_JA_RELATIVE = re.compile(r"[^、。!?「」\nはが]{0,30}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|取りまとめ)"
+                          r"(?:する|した|している|していた|される|された|す|し|る|た|ている|ていた)(?:予定の|方針の)?"
+                          r"(?:新たな|新しい|新|最新の|初の|独自の|[「『])*")
+# ... and one whose subject only wants it made is not its owner: "政府は、米国が見直しを求めた国家防衛戦略を改定する".
+_JA_DEMANDED = re.compile(r"[^、。!?「」\nはが]{0,30}?(?:求め|要求|要請|迫っ|迫)(?:る|た|ている|ていた|する|した|している)?"
+                          r"(?:新たな|新しい|新|[「『])*")
 # The maker named after the document, in a passive or a relative clause: "the National Security Strategy
 # released by Tokyo on Friday", "the ... Strategy that Japan adopted". The sentence's subject is usually someone
 # responding to it ("Taiwan welcomed ..."), so the maker outranks the sentence's weights, as the agent does.
@@ -241,6 +250,16 @@ class Attributor:
             return Attribution(marker.owner, "agent", marker.text)
         return None
 
+    def relative(self, text: str, start: int, markers: list[Marker], lo: int,
+                 clause: re.Pattern[str] = _JA_RELATIVE) -> Marker | None:
+        """In Japanese, the subject of a relative clause right before the term (Xが…公表した<term>) whose words
+        match ``clause`` (of making, or with _JA_DEMANDED of demanding)."""
+        subject = next((m for m in reversed(markers) if lo <= m.start and m.end <= start
+                        and text.startswith("が", _role_end(m))), None)
+        if subject is None or subject.text[:1].isascii() or not clause.fullmatch(text, _role_end(subject) + 1, start):
+            return None
+        return subject
+
     def weigh(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int] | None,
               factor: float = 1.0, claimed: frozenset[int] = frozenset(),
               subjects: frozenset[int] = frozenset()) -> dict[str, tuple[float, str]]:
@@ -294,6 +313,11 @@ class Attributor:
         found = self.maker(text, end, markers, hi)
         if found is not None:
             return found
+        maker = self.relative(text, start, markers, lo)
+        if maker is not None:
+            return Attribution(maker.owner, "agent", maker.text)
+        demander = self.relative(text, start, markers, lo, _JA_DEMANDED)
+        markers = [m for m in markers if m is not demander]
         amid = self.amid(text, end, hi)
         follows = None if amid is not None else self.follows(text, lo, start)
         if amid is None and follows is None:

@@ -317,6 +317,25 @@ def test_a_qualifier_reaches_its_noun_across_a_longer_clause_that_defines_it(top
     assert top(title, text, topics).relevant is relevant
 
 
+# The same for whose it is: a relative clause's subject between the sentence's topic and the document (防衛省は、
+# トランプ政権が4日に公表した新たな国家防衛戦略を分析している) is beyond what a prefix's fillers reach, and the story of the
+# Pentagon's strategy passed at 6 as nobody's. The subject of a clause of making owns the document, however long
+# the clause; the subject of a clause of demanding does not ("政府は、米国が見直しを求めた国家防衛戦略を改定する" was
+# the US's: 0).
+@pytest.mark.parametrize("text,owner,relevant", [
+    ("防衛省は、トランプ政権が4日に公表した新たな国家防衛戦略を分析している。", "US", False),
+    ("日本政府は、米国が先月公表した国家安全保障戦略の内容を精査している。", "US", False),
+    ("防衛省は、トランプ政権が同盟国への負担増を求める内容で4日に公表した新たな国家防衛戦略を分析している。", "US", False),
+    ("中国外務省は、日本が年末までに改定する方針の国家安全保障戦略に強く反発した。", "JP", True),
+    ("中国外務省の報道官は、日本政府が来月にも閣議決定する予定の新たな国家安全保障戦略に不満を表明した。", "JP", True),
+    ("政府は、米国が見直しを求めた国家防衛戦略を年内に改定する。", "JP", True),
+])
+def test_the_subject_of_a_relative_clause_of_making_owns_the_document(topics, text, owner, relevant):
+    term = "国家防衛戦略" if "国家防衛戦略" in text else "国家安全保障戦略"
+    assert {o for o, _ in owners(text, term, topics)} == {owner}
+    assert top(None, text, topics).relevant is relevant
+
+
 @pytest.mark.parametrize("text", [
     "The U.S. will update its defense strategy next year, the Pentagon said.",   # someone else's
     "The company will revise its information security strategy after the attack.",  # not a government's
