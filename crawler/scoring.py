@@ -460,7 +460,7 @@ def _backdrop(part: _Text, where: str, start: int, end: int, others: list[Occurr
     document (``others``) and presses no one of ``home``: "日本が安保3文書の改定を進める中、米国防総省も国家防衛
     戦略を改定した" under a US headline is the US strategy's story, Japan's revision its background (it passed at
     13.5); "…中、米国防総省は新たな国家防衛戦略で日本に防衛費の増額を求めた" is pressure on Japan's."""
-    lo, hi = part.sentence(start)
+    _, hi = part.sentence(start)
     attrib = attributor()
     amid = attrib.amid(part.text, end, hi)
     if amid is None or not any(o.where == where and amid.end() <= o.start < hi for o in others):
