@@ -2,13 +2,17 @@
 
 The actors and their markers are data (``crawler/actors.toml``, explained there). Given an
 article's normalised text and the span of a term in it, :func:`attribute` looks, in order, at
-a marker right before the term (or "of <marker>" right after it), in English the agent of the
-term's own clause ("X's decision to revise its ...", which outranks the sentence's subject), the
+a marker right before the term (or "of <marker>" right after it), the maker named in a clause around
+it ("... released by Tokyo", "... that Japan adopted", トランプ政権が4日に公表した…) and in English the agent
+of the term's own clause ("X's decision to revise its ..."), which outrank the sentence's subject, the
 markers of its sentence weighted by their grammatical role, the earlier mentions of the same
 document (when they are all one owner's; before them the headline's: the owner of the document
 noun it names, or its subject), the neighbouring sentences, the nearest attributed term before
 it, and the article as a whole. A sentence that only responds to the document (歓迎, 精査,
-"would study") leaves it to the earlier mentions: its subject is the one responding.
+"would study") leaves it to the earlier mentions: its subject is the one responding. A clause
+ending in 中、 and the main clause after it are weighed apart (ロシアが…を続ける中、政府は…); a term in the
+中 clause that names no one goes, after the earlier mentions, to the government the main clause presses
+(…が進む中、米国防総省は日本に…求めた).
 
 Pure and picklable: no Scrapy, no SQLite; an :class:`Attributor` is built once per process.
 """
@@ -19,7 +23,7 @@ import bisect
 import functools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from collections.abc import Iterable
 from typing import Any
@@ -48,6 +52,28 @@ _EN_AGENT = re.compile(r"(?:['’]s)?\s+(?:decision|decisions|plan|plans|move|mo
                        r"steps|proposal|proposals)\s+to\s+", re.IGNORECASE)
 # How far the term may be from that "to": the infinitive's own clause, a few words.
 _AGENT_REACH = 90
+# A relative clause whose subject made the document: "トランプ政権が4日に公表した新たな国家防衛戦略", "日本政府が来月にも閣議
+# 決定する予定の国家安全保障戦略". The clause's subject (Xが) owns the document over the sentence's topic (防衛省は、…を
+# 分析している), however long the clause; a verb that only wants it made is not one of making (米国が求める…の改定).
+_JA_RELATIVE = re.compile(r"[^、。!?「」\nはが]{0,30}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|取りまとめ)"
+                          r"(?:する|した|している|していた|される|された|す|し|る|た|ている|ていた)(?:予定の|方針の)?"
+                          r"(?:新たな|新しい|新|最新の|初の|独自の|[「『])*")
+# ... and one whose subject only wants it made is not its owner: "政府は、米国が見直しを求めた国家防衛戦略を改定する".
+_JA_DEMANDED = re.compile(r"[^、。!?「」\nはが]{0,30}?(?:求め|要求|要請|迫っ|迫)(?:る|た|ている|ていた|する|した|している)?"
+                          r"(?:新たな|新しい|新|[「『])*")
+# The maker named after the document, in a passive or a relative clause: "the National Security Strategy
+# released by Tokyo on Friday", "the ... Strategy that Japan adopted". The sentence's subject is usually someone
+# responding to it ("Taiwan welcomed ..."), so the maker outranks the sentence's weights, as the agent does.
+_EN_MADE = (r"(?:adopted|approved|revised|released|unveiled|updated|issued|published|compiled|finali[sz]ed|"
+            r"overhauled|endorsed|announced|rewritten|drawn\s+up)")
+_EN_MADE_BY = re.compile(r",?\s+(?:(?:which|that)\s+(?:was|were|has\s+been|had\s+been)\s+)?(?:newly\s+|just\s+)?"
+                         + _EN_MADE + r"(?:\s+[\w.,]+){0,3}?\s+by\s+(?:the\s+)?", re.IGNORECASE)
+_EN_MADE_THAT = re.compile(r",?\s+(?:which|that)\s+(?:the\s+)?", re.IGNORECASE)
+_EN_MADE_VERB = re.compile(r"(?:['’]s)?(?:\s+(?:government|[Cc]abinet|administration))?\s+(?:has\s+|had\s+|just\s+)*"
+                           r"(?:adopted|approved|revised|released|unveiled|updated|issued|published|compiled|"
+                           r"finali[sz]ed|overhauled|endorsed|announced|rewrote|drew\s+up)\b")
+# How far after the term the maker may be named: a few words.
+_MADE_REACH = 60
 # "its"/"their" right before the term: the document of the nearest government named before it in the
 # sentence ("Marles welcomed Japan's move to revise its strategy", "The Pentagon released its ..."); so is
 # the agent of "its plan to raise defense spending" ("Hegseth praised Japan's buildup and its plan to ...").
@@ -81,6 +107,16 @@ _JA_BASIS = re.compile(r"の?[^。、,!?「」\n]{0,10}?を?(?:踏まえ|受け�
 _OWN_ACT = re.compile(r"改定|改訂|見直|策定|閣議決定|改め|書き換え|刷新|公表|発表|(?<![A-Za-z])(?:revis|updat|overhaul|"
                       r"adopt|draft|rewrit|approv|releas|unveil|publish|issu)", re.IGNORECASE)
 _RESPONDED = re.compile(r"(?:作業)?(?:を|に|への|について|に対し)?(?:強く|高く|一定の)?")
+# A clause ending in 中、 is one of its own ("安保3文書の改定が進む中、米国防総省は日本に…求めた"): the subject of the
+# main clause after it is not the one doing what it says. A verb's form before 中 (進む中, 進めている中), not a
+# noun's (期間中, 日中).
+_JA_AMID = re.compile(r"(?<=[うくすつぬむるぐぶたいだ])(?:中|なか|さなか)で?、")
+# The main clause's topic, before the clause (米国防総省は、日本政府が…を進める中、…): not the clause's.
+_JA_TOPIC = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国防相|長官|大統領|報道官|氏|政権|政府)?は")
+# The government the main clause presses (日本に…求めた, 日本政府に対し…要求, 日本側に…迫っている): the revision
+# under way in the clause, named with no owner, is the one pressed.
+_JA_ADDRESSEE = re.compile(r"(?:側|政府)?(?:に対して|に対し|に|へ)")
+_JA_DEMAND = re.compile(r"求め|要求|要請|迫|促|働きかけ")
 # A headline's subject heads it: "米国防総省、新戦略を公表", "政府、国家防衛戦略改定へ", "Pentagon unveils ...".
 _HEAD_OPEN = re.compile(r"(?:[\s【\[「『(]|The\s+)*")
 _JA_HEAD_AFTER = ("、", "が", "は", "も", " ", ",")
@@ -98,7 +134,8 @@ class Attribution:
     """Who a term occurrence is attributed to, how, and the words that said so."""
 
     owner: str | None          # actor key ("JP", "US", ...), None when nothing says
-    how: str                   # prefix, agent, antecedent, sentence, same, neighbours, carried, article, none
+    how: str                   # prefix, agent, antecedent, sentence, same, addressee, neighbours, carried, article,
+                               # none
     cue: str = ""              # the marker that decided it ("トランプ政権", "Japan's")
     at: int = -1               # where that marker starts, for a prefix (it claims the marker)
     subject: bool = False      # a prefix joined by が or は: the subject of the clause the term is in
@@ -111,6 +148,9 @@ class Marker:
     owner: str
     text: str
     weight: float
+    #: Where the particle that gives its role is read: after a weak marker glued to it by の (韓国政府の有識者会議は:
+    #: the panel's は makes 韓国政府 the subject).
+    role_at: int = -1
 
 
 @dataclass
@@ -130,12 +170,15 @@ class Attributor:
 
     def markers(self, text: str) -> list[Marker]:
         """Every marker in ``text``, left to right; a weak marker glued to another is dropped
-        (プーチン政権 is one marker, "Australian Prime Minister" is Australia's)."""
+        (プーチン政権 is one marker, "Australian Prime Minister" is Australia's), and joined by の it
+        lends the other its role (韓国政府の有識者会議は is Korea as the subject)."""
         found: list[Marker] = []
         for match in self._pattern.finditer(text):
             word = match.group()
             owner, weight = self._owner[word]
             if weight < 1.0 and found and match.start() - found[-1].end <= 1:
+                if text.startswith("の", found[-1].end, match.start()):
+                    found[-1] = replace(found[-1], role_at=match.end())
                 continue
             found.append(Marker(match.start(), match.end(), owner, word, weight))
         return found
@@ -193,6 +236,30 @@ class Attributor:
                 return Attribution(marker.owner, "antecedent", marker.text)
         return None
 
+    def maker(self, text: str, end: int, markers: list[Marker], hi: int) -> Attribution | None:
+        """In English, the maker named right after the term: "... released by Tokyo", "... that Japan adopted"
+        (the first government after the term, nothing but the clause's words between)."""
+        i = bisect.bisect_left([m.start for m in markers], end)
+        if i == len(markers):
+            return None
+        marker = markers[i]
+        if marker.start > min(hi, end + _MADE_REACH) or not marker.text[:1].isascii():
+            return None
+        if _EN_MADE_BY.fullmatch(text, end, marker.start) or (
+                _EN_MADE_THAT.fullmatch(text, end, marker.start) and _EN_MADE_VERB.match(text, marker.end, hi)):
+            return Attribution(marker.owner, "agent", marker.text)
+        return None
+
+    def relative(self, text: str, start: int, markers: list[Marker], lo: int,
+                 clause: re.Pattern[str] = _JA_RELATIVE) -> Marker | None:
+        """In Japanese, the subject of a relative clause right before the term (Xが…公表した<term>) whose words
+        match ``clause`` (of making, or with _JA_DEMANDED of demanding)."""
+        subject = next((m for m in reversed(markers) if lo <= m.start and m.end <= start
+                        and text.startswith("が", _role_end(m))), None)
+        if subject is None or subject.text[:1].isascii() or not clause.fullmatch(text, _role_end(subject) + 1, start):
+            return None
+        return subject
+
     def weigh(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int] | None,
               factor: float = 1.0, claimed: frozenset[int] = frozenset(),
               subjects: frozenset[int] = frozenset()) -> dict[str, tuple[float, str]]:
@@ -243,7 +310,26 @@ class Attributor:
             return found
         i = bisect.bisect_right(sentences, start) - 1
         lo, hi = sentences[i], sentences[i + 1] if i + 1 < len(sentences) else len(text)
-        chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed, subjects=subjects))
+        found = self.maker(text, end, markers, hi)
+        if found is not None:
+            return found
+        maker = self.relative(text, start, markers, lo)
+        if maker is not None:
+            return Attribution(maker.owner, "agent", maker.text)
+        demander = self.relative(text, start, markers, lo, _JA_DEMANDED)
+        markers = [m for m in markers if m is not demander]
+        amid = self.amid(text, end, hi)
+        follows = None if amid is not None else self.follows(text, lo, start)
+        if amid is None and follows is None:
+            chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed, subjects=subjects))
+        else:
+            # The term's clause alone, with the main clause's topic before a 中 clause when the term is in the
+            # main clause (米国防総省は、日本政府が…を進める中、国家防衛戦略を…) and without it when in the 中 clause.
+            clause_lo, clause_hi = (follows.end(), hi) if follows is not None else (lo, amid.start())
+            own = [m for m in markers if (clause_lo <= m.start < clause_hi and not (
+                amid is not None and m.end <= start and _JA_TOPIC.match(text, _role_end(m)))) or (
+                follows is not None and lo <= m.start < clause_lo and _JA_TOPIC.match(text, _role_end(m)))]
+            chosen = _choose(self.weigh(text, own, lo, hi, (start, end), claimed=claimed, subjects=subjects))
         # The agent of the term's own clause outranks the sentence's weights, which favour its subject
         # ("Rutte welcomed Japan's decision to revise its ..."); where they agree the sentence is named.
         found = self.agent(text, start, markers, lo)
@@ -258,6 +344,10 @@ class Attributor:
         # 日本政府は精査している": the US one).
         if same is not None and same.owner is not None:
             return Attribution(same.owner, "headline" if same.how == "headline" else "same", same.cue)
+        if amid is not None:
+            found = self.addressee(text, markers, amid.end(), hi)
+            if found is not None:
+                return found
         nlo = sentences[i - 1] if i > 0 else lo
         nhi = sentences[i + 2] if i + 2 < len(sentences) else len(text)
         around = self.weigh(text, markers, nlo, lo, None, 0.5, claimed)
@@ -272,6 +362,26 @@ class Attributor:
         if article is not None and article.owner is not None:
             return article
         return Attribution(None, "none")
+
+    def amid(self, text: str, end: int, hi: int) -> re.Match[str] | None:
+        """The 中、 that ends the clause of a term ending at ``end``, in the same stretch between commas."""
+        found = _JA_AMID.search(text, end, hi)
+        return found if found is not None and "、" not in text[end:found.start()] else None
+
+    def follows(self, text: str, lo: int, start: int) -> re.Match[str] | None:
+        """The last 中、 in ``text[lo:start]``: the term is in the main clause after a 中 clause."""
+        last = None
+        for last in _JA_AMID.finditer(text, lo, start):
+            pass
+        return last
+
+    def addressee(self, text: str, markers: list[Marker], lo: int, hi: int) -> Attribution | None:
+        """The government a demand in ``text[lo:hi]`` is addressed to (日本に…求めた)."""
+        for marker in markers:
+            if lo <= marker.start < hi and not marker.text[:1].isascii() \
+                    and _JA_ADDRESSEE.match(text, _role_end(marker)) and _JA_DEMAND.search(text, marker.end, hi):
+                return Attribution(marker.owner, "addressee", marker.text)
+        return None
 
     def responds(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int], owner: str) -> bool:
         """Whether the sentence ``text[lo:hi]`` responds to the term's document rather than makes it: a
@@ -310,8 +420,13 @@ class Attributor:
         return Attribution(chosen[0], "article", chosen[1]) if chosen else Attribution(None, "none")
 
 
+def _role_end(marker: Marker) -> int:
+    return marker.role_at if marker.role_at >= 0 else marker.end
+
+
 def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
-    after = text[marker.end:marker.end + 3]
+    end = _role_end(marker)
+    after = text[end:end + 3]
     if marker.text[:1].isascii():
         if after.startswith(("'s", "’s")) or marker.text.endswith(("'s", "’s")):
             return "possessive"
@@ -320,10 +435,10 @@ def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
         if term is not None and marker.start > term[1]:
             return "after"
         return "plain"
-    if after.startswith(_JA_OBJECT) or after.startswith("との") or _JA_BASIS.match(text, marker.end):
+    if after.startswith(_JA_OBJECT) or after.startswith("との") or _JA_BASIS.match(text, end):
         return "object"
     if after.startswith(_JA_SUBJECT) or re.match(r"は|が|[0-9]+日[、,]?", after) \
-            or _JA_TITLED_SUBJECT.match(text, marker.end):
+            or _JA_TITLED_SUBJECT.match(text, end):
         return "subject"
     if after.startswith(_JA_POSSESSIVE):
         return "possessive"

@@ -16,7 +16,8 @@ Matching rules, for every form of a term (the term and its variants):
   counted once and never again as 安保 or 3文書.
 
 Score of a topic: each matched core term gives ``weight × (1 + log2(count))``, times
-``title_boost`` when the term is in the title; each context term gives its weight once (times
+``title_boost`` when the term is in the title (or, a document, named there in short: "Japan's new
+security strategy", 安保関連文書); each context term gives its weight once (times
 ``title_boost``), and only when at least one core term matched. The article is relevant when
 the score reaches the topic's ``threshold``.
 
@@ -54,7 +55,8 @@ _SEP_RUN = re.compile(rf"{_SEP}+")
 _TOPIC_FIELDS = {"name", "description", "threshold", "title_boost", "terms", "context", "against", "home",
                  "structure"}
 _TERM_FIELDS = {"term", "weight", "variants", "document"}
-_STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight"}
+_STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight",
+                     "clause_words", "clause_verbs", "clause_gap"}
 _TERM_EXAMPLE = '{ term = "反撃能力", weight = 4, variants = ["敵基地攻撃能力"] }'
 
 
@@ -453,6 +455,20 @@ def _in_passing(part: _Text, start: int, end: int, foreign: bool) -> bool:
     return bool(_JA_PASSING_AFTER.search(part.text, end, hi) or _EN_PASSING_BEFORE.search(part.text, lo, start))
 
 
+def _backdrop(part: _Text, where: str, start: int, end: int, others: list[Occurrence], home: str | None) -> bool:
+    """Whether the term at ``start:end`` is in a clause ending in 中、 whose main clause names someone else's
+    document (``others``) and presses no one of ``home``: "日本が安保3文書の改定を進める中、米国防総省も国家防衛
+    戦略を改定した" under a US headline is the US strategy's story, Japan's revision its background (it passed at
+    13.5); "…中、米国防総省は新たな国家防衛戦略で日本に防衛費の増額を求めた" is pressure on Japan's."""
+    _, hi = part.sentence(start)
+    attrib = attributor()
+    amid = attrib.amid(part.text, end, hi)
+    if amid is None or not any(o.where == where and amid.end() <= o.start < hi for o in others):
+        return False
+    pressed = attrib.addressee(part.text, part.markers, amid.end(), hi)
+    return pressed is None or pressed.owner != home
+
+
 def _background(topic: Topic, part: _Text, at: int) -> bool:
     """A document named in a sentence whose every revision verb is dated ("Japan, which adopted its
     National Security Strategy in December 2022, has deepened ties with Manila"): the background of
@@ -632,9 +648,11 @@ def _phrases(structure: Structure, part: _Text) -> Iterable[re.Match[str]]:
         pos = max(match.end(), match.start() + 1)
 
 
-def _structure(topic: Topic, title: _Text, body: _Text) -> list[tuple[Occurrence, float]]:
+def _structure(topic: Topic, title: _Text, body: _Text,
+               terms: Iterable[Occurrence] = ()) -> list[tuple[Occurrence, float]]:
     """The structure matches of title and text whose sentence has a revision verb and that are
-    attributed to the topic's home, each with its weight (a set's name weighs ``set_weight``)."""
+    attributed to the topic's home, each with its weight (a set's name weighs ``set_weight``). A match
+    that is (part of) a term's occurrence is whose the term's is (``terms``: the attributed ones)."""
     structure = topic.structure
     if structure is None:
         return []
@@ -654,13 +672,49 @@ def _structure(topic: Topic, title: _Text, body: _Text) -> list[tuple[Occurrence
                 continue
             if article is None:
                 article = attrib.article_owner(body.text, body.markers)
-            owner = attrib.attribute(text, match.start(), match.end(), part.markers, part.sentences,
-                                     None, article, part.claimed, subjects=part.subjects)
-            if owner.owner == topic.home:
+            term = next((o for o in terms if o.where == where and o.start < match.end() and match.start() < o.end
+                         and o.owner is not None), None)
+            if term is not None:
+                owner, how, cue = term.owner, term.how, term.cue
+            else:
+                found_by = attrib.attribute(text, match.start(), match.end(), part.markers, part.sentences,
+                                            None, article, part.claimed, subjects=part.subjects)
+                owner, how, cue = found_by.owner, found_by.how, found_by.cue
+            if owner == topic.home:
                 weight = structure.set_weight if match.groupdict().get("set") else structure.weight
-                found.append((Occurrence(where, match.start(), match.end(), owner.owner, owner.how, owner.cue),
-                              weight))
+                found.append((Occurrence(where, match.start(), match.end(), owner, how, cue), weight))
     return found
+
+
+# The structure's nouns that name the set (安保関連文書, "security documents"): any of its documents is one.
+_SET_NOUNS = frozenset({"文書", "document", "documents", "paper", "papers"})
+
+
+def _headline_names(topic: Topic, title: _Text, terms: list[tuple[int, int]], article: Any) -> frozenset[str]:
+    """The nouns of the headline's phrases of the structure ("Japan's new security strategy", 安保関連文書)
+    that are the topic's home's, outside the terms the headline names: a headline naming the body's
+    document in short, with or without a verb."""
+    structure = topic.structure
+    if structure is None or not title.text:
+        return frozenset()
+    nouns = set()
+    for match in _phrases(structure, title):
+        if any(s < match.end() and match.start() < e for s, e in terms):
+            continue
+        if structure.exclude is not None and structure.exclude.search(
+                title.text, max(0, match.start() - 12), match.end() + 4):
+            continue
+        owner = attributor().attribute(title.text, match.start(), match.end(), title.markers, title.sentences,
+                                       None, article, title.claimed, subjects=title.subjects)
+        if owner.owner == topic.home:
+            nouns.update(n.group().lower() for n in _noun_pattern(structure.nouns).finditer(match.group()))
+    return frozenset(nouns)
+
+
+def _named(term: Term, nouns: frozenset[str]) -> bool:
+    """Whether one of the headline's ``nouns`` names the document ``term``: its own noun (strategy is the
+    National Security Strategy's, 計画 the 防衛力整備計画's), or the set's."""
+    return term.document and any(n in _SET_NOUNS or any(n in form.lower() for form in term.forms) for n in nouns)
 
 
 def _score(title: str, text: str, topic: Topic) -> _Trace:
@@ -673,6 +727,8 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
     occurrences: dict[str, list[Occurrence]] = {}
     article_owner = None
     title_t = body_t = None
+    named: frozenset[str] = frozenset()
+    others: list[Occurrence] = []
     if attributing:
         attrib = attributor()
         title_t, body_t = _Text(title, attrib), _Text(text, attrib)
@@ -681,12 +737,18 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
                        key=lambda x: (x[0] != "title", x[1]))
         lead = _lead(title_t)
         attributed, article_owner = _attribute_all(topic, title_t, body_t, spans, lead)
+        named = _headline_names(topic, title_t, [span for i in indices if not topic.terms[i].context
+                                                 for span in in_title.get(i, [])], article_owner)
         foreign = lead is not None and lead.owner not in (home, None)
+        # In a story another government heads, its own documents (see _backdrop).
+        others = [o for (_, _, _, i), o in zip(spans, attributed)
+                  if foreign and topic.terms[i].document and o.owner not in (home, None)]
         for (_, _, _, index), occ in zip(spans, attributed):
             source = title if occ.where == "title" else text
             part = title_t if occ.where == "title" else body_t
             if topic.terms[index].document and (_cited(source, occ.start, occ.end) or _background(
-                    topic, part, occ.start)) or _in_passing(part, occ.start, occ.end, foreign):
+                    topic, part, occ.start)) or _in_passing(part, occ.start, occ.end, foreign) or (
+                    others and _backdrop(part, occ.where, occ.start, occ.end, others, home)):
                 occ.cited = True
             occurrences.setdefault(topic.terms[index].term, []).append(occ)
     core: list[TermMatch] = []
@@ -717,18 +779,21 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
         owners = _owners(occs)
         own = [o for o in occs if o.owner in (home, None) and not o.cited]
         if own:
-            boost = topic.title_boost if any(o.where == "title" for o in own) else 1.0
+            # Named in the headline by its name, or in short (see _headline_names).
+            in_head = any(o.where == "title" for o in own) or _named(term, named)
+            boost = topic.title_boost if in_head else 1.0
             first = next((o for o in own if o.where == "text"), own[0])
             source = text if first.where == "text" else title
             core.append(TermMatch(term.term, count, _snippet(source, first.start, first.end),
-                                  term.weight * (1 + math.log2(len(own))) * boost,
-                                  any(o.where == "title" for o in own), "core", owners))
+                                  term.weight * (1 + math.log2(len(own))) * boost, in_head, "core", owners))
         else:
             kind = "cited" if all(o.cited for o in occs) else "foreign"
             secondary.append(TermMatch(term.term, count, snippet, min(term.weight, SECONDARY_WEIGHT),
                                        bool(title_spans), kind, owners))
     if attributing and topic.structure is not None:
-        weighed = _structure(topic, title_t, body_t)
+        weighed = [(o, w) for o, w in _structure(topic, title_t, body_t, attributed)
+                   if not (others and _backdrop(title_t if o.where == "title" else body_t, o.where, o.start, o.end,
+                                                others, home))]
         if weighed:
             found = [o for o, _ in weighed]
             occurrences[topic.structure.label] = found
@@ -950,8 +1015,8 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         raise fail("structure", f"has unknown field(s) {', '.join(unknown)}",
                    f"use only {', '.join(sorted(_STRUCTURE_FIELDS))}")
     lists: dict[str, list[str]] = {}
-    for name in ("qualifiers", "nouns", "verbs", "exclude", "sets"):
-        optional = name in ("exclude", "sets")
+    for name in ("qualifiers", "nouns", "verbs", "exclude", "sets", "clause_words", "clause_verbs"):
+        optional = name in ("exclude", "sets", "clause_words", "clause_verbs")
         value = spec.get(name, [] if optional else None)
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value) or (
                 not value and not optional):
@@ -966,6 +1031,13 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
                    "e.g. set_weight = 6 (what a match of one of the sets weighs)")
     if not isinstance(gap, int) or isinstance(gap, bool) or gap < 0:
         raise fail("structure.gap", f"must be a whole number of characters, got {gap!r}", "e.g. gap = 10")
+    clause_gap = spec.get("clause_gap", 2 * gap)
+    if not isinstance(clause_gap, int) or isinstance(clause_gap, bool) or clause_gap < 0:
+        raise fail("structure.clause_gap", f"must be a whole number of characters, got {clause_gap!r}",
+                   "e.g. clause_gap = 24")
+    if bool(lists["clause_words"]) != bool(lists["clause_verbs"]):
+        raise fail("structure.clause_words/clause_verbs", "must be given together",
+                   'e.g. clause_words = ["方針"], clause_verbs = ["定めた"]')
 
     def split(forms: list[str]) -> tuple[list[str], list[str]]:
         return [f for f in forms if not f.isascii()], [f for f in forms if f.isascii()]
@@ -976,6 +1048,13 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         # Japanese: qualifier, at most ``gap`` characters of the same clause, noun. Not across は: the
         # qualifier is then the sentence's topic, not the noun's (防衛省は…の採用計画を見直す).
         phrases.append(rf"(?:{_alternation(q_ja)})[^。、,.!?!?「」\nは]{{0,{gap}}}?(?:{_alternation(n_ja)})")
+    if q_ja and n_ja and lists["clause_words"]:
+        # A longer clause that defines the document: the qualifier's own policy right after it (安全保障政策の
+        # 基本理念, 防衛力の整備規模), up to ``clause_gap`` characters in all, and a verb of defining right before
+        # the noun (…を定めた戦略, …に位置づけられる戦略).
+        stop, noun = "[^。、,.!?!?「」\nは]", f"(?:{_alternation(lists['clause_verbs'])})(?:{_alternation(n_ja)})"
+        phrases.append(rf"(?:{_alternation(q_ja)})(?={stop}{{0,{clause_gap}}}?{noun}){stop}{{0,3}}?の{stop}{{0,6}}?"
+                       rf"(?:{_alternation(lists['clause_words'])}){stop}*?{noun}")
     if q_en and n_en:
         # English: qualifier, at most two more words, noun ("security-related documents",
         # "core security policy papers").

@@ -132,6 +132,39 @@ def test_an_ally_welcoming_japans_revision_leaves_the_document_japans(topics, te
     assert top(None, text, topics).relevant
 
 
+# A neighbour welcoming Japan's new strategy names the maker after the document, in a passive or a relative
+# clause ("the ... Strategy approved by Japan's Cabinet", "that Japan adopted on Friday"): the sentence's subject
+# is the one welcoming, and these went to Taiwan (0) or scored 4. The same shape with another maker is that maker's: the
+# Pentagon's strategy welcomed by Japan's ministry scored 5.75 as Japan's.
+MADE_BY = [
+    ("Taiwan hails Japan's security policy shift",
+     ("Taiwan's President Lai Ching-te on Saturday welcomed the revised National Security Strategy that Japan "
+      "adopted on Friday. The document calls China an unprecedented strategic challenge."), "JP", True),
+    ("Taipei praises Tokyo's strategy",
+     ("Taiwan's foreign ministry on Saturday praised the National Security Strategy approved by Japan's Cabinet, "
+      "saying it showed resolve to keep the peace in the Taiwan Strait."), "JP", True),
+    ("Japan welcomes U.S. defense strategy",
+     ("Japan's Defense Ministry on Saturday welcomed the new National Defense Strategy released by the Pentagon on "
+      "Friday, which calls on allies to spend more."), "US", False),
+    ("Taiwan welcomes U.S. strategy",
+     "Taiwan welcomed the National Security Strategy that the Trump administration released on Thursday.", "US", False),
+    ("Taiwan issues security strategy",
+     ("Taiwan's National Security Council on Monday published the National Security Strategy approved by President "
+      "Lai Ching-te, naming China as the main threat."), "TW", False),
+    ("Taiwan publishes its own national defense report",
+     ("Taiwan's defense ministry published its National Defense Report on Tuesday, a document drawn up by the "
+      "ministry every two years, warning of growing Chinese military pressure."), None, False),
+]
+
+
+@pytest.mark.parametrize("title,text,owner,relevant", MADE_BY)
+def test_the_maker_named_after_the_document_owns_it(topics, title, text, owner, relevant):
+    if owner is not None:
+        term = "National Defense Strategy" if "Defense Strategy" in text else "National Security Strategy"
+        assert {o for o, _ in owners(text, term, topics, title)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
 def test_japans_strategy_compared_with_the_us_one_stays_relevant(topics):
     text = ("Japan will revise its National Security Strategy this year, the government said. "
             "The U.S. National Security Strategy released in December put the Western Hemisphere first.")
@@ -262,6 +295,47 @@ def test_a_qualifier_reaches_its_noun_across_a_relative_clause_but_not_across_th
     assert (structure(score) is not None) is relevant
 
 
+# A relative clause of 13 characters or more ("安全保障政策の基本理念と中長期の方針を定めた戦略": 18) is beyond the gap, and
+# raising it lets in a plan of anything with 防衛 before it. A defining clause has a shape of its own: the
+# qualifier's policy (安全保障政策の基本理念, 防衛力の整備規模), then a verb of defining right before the noun (定めた,
+# 位置づけられる). A plan of something else (騒音対策の基準を定めた), security as a point of view (安全保障の観点から
+# …対処方針を定めた) and another government's strategy in the same shape stay out.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("政府、年内に改定へ", "政府は安全保障政策の基本理念と中長期の方針を定めた戦略を年内に改定する。", True),
+    ("政府、前倒しで見直し", "政府は防衛力の整備規模や主要装備の数量などを定めた計画を前倒しで見直す。", True),
+    ("首相、前倒し改定を指示", "高市首相は、外交・安全保障政策の最上位に位置づけられる戦略を前倒しで改定するよう指示した。", True),
+    ("政府、年内改定の方針", "政府は安全保障の基本方針として2022年末に閣議決定した戦略を年内に改定する方針だ。", True),
+    ("騒音対策を強化", "政府は防衛施設周辺の騒音対策の基準を定めた計画を改定した。", False),
+    ("サイバー対処を強化", "政府は安全保障の観点からサイバー攻撃への対処方針を定めた戦略を改定した。", False),
+    ("自衛官確保へ", "政府は防衛力を支える自衛官の処遇改善と人材確保に向けた計画を策定した。", False),
+    ("事業承継を支援", "防衛装備庁は防衛産業の事業承継を支援する計画を策定した。", False),
+    ("韓国、計画を見直し", "韓国政府は防衛力の整備規模や主要装備の数量などを定めた計画を見直した。", False),
+    ("米、戦略を改定", "米政府は安全保障政策の基本理念と中長期の方針を定めた戦略を改定した。", False),
+    ("中国、戦略を改定", "中国は安全保障政策の最上位に位置づけられる戦略を改定した。", False),
+])
+def test_a_qualifier_reaches_its_noun_across_a_longer_clause_that_defines_it(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
+# The same for whose it is: a relative clause's subject between the sentence's topic and the document (防衛省は、
+# トランプ政権が4日に公表した新たな国家防衛戦略を分析している) is beyond what a prefix's fillers reach, and the story of the
+# Pentagon's strategy passed at 6 as nobody's. The subject of a clause of making owns the document, however long
+# the clause; the subject of a clause of demanding does not ("政府は、米国が見直しを求めた国家防衛戦略を改定する" was
+# the US's: 0).
+@pytest.mark.parametrize("text,owner,relevant", [
+    ("防衛省は、トランプ政権が4日に公表した新たな国家防衛戦略を分析している。", "US", False),
+    ("日本政府は、米国が先月公表した国家安全保障戦略の内容を精査している。", "US", False),
+    ("防衛省は、トランプ政権が同盟国への負担増を求める内容で4日に公表した新たな国家防衛戦略を分析している。", "US", False),
+    ("中国外務省は、日本が年末までに改定する方針の国家安全保障戦略に強く反発した。", "JP", True),
+    ("中国外務省の報道官は、日本政府が来月にも閣議決定する予定の新たな国家安全保障戦略に不満を表明した。", "JP", True),
+    ("政府は、米国が見直しを求めた国家防衛戦略を年内に改定する。", "JP", True),
+])
+def test_the_subject_of_a_relative_clause_of_making_owns_the_document(topics, text, owner, relevant):
+    term = "国家防衛戦略" if "国家防衛戦略" in text else "国家安全保障戦略"
+    assert {o for o, _ in owners(text, term, topics)} == {owner}
+    assert top(None, text, topics).relevant is relevant
+
+
 @pytest.mark.parametrize("text", [
     "The U.S. will update its defense strategy next year, the Pentagon said.",   # someone else's
     "The company will revise its information security strategy after the attack.",  # not a government's
@@ -318,6 +392,49 @@ def test_short_wire_stories_naming_the_document_and_its_revision_are_relevant(to
 ])
 def test_the_set_and_its_policies_in_other_spellings_are_relevant(topics, title, text):
     assert top(title, text, topics).relevant
+
+
+# 有識者会議 is Japan's panel only when no one else's is named with it: "韓国政府の有識者会議は、国家安全保障戦略の
+# 見直しを議論した" went to Japan (the panel the subject, 10.75), like 政府 in 米政府.
+@pytest.mark.parametrize("title,text,owner,relevant", [
+    ("有識者会議、安保戦略を議論", "韓国政府の有識者会議は、国家安全保障戦略の見直しを議論した。", "KR", False),
+    ("有識者会議が初会合", "政府の有識者会議は21日、国家安全保障戦略の見直しに向けた議論を始めた。", "JP", True),
+    ("有識者会議が初会合", "有識者会議は21日、国家安全保障戦略の見直しに向けた議論を始めた。", "JP", True),
+])
+def test_a_panel_is_whose_government_it_is_named_with(topics, title, text, owner, relevant):
+    assert {o for o, _ in owners(text, "国家安全保障戦略", topics, title)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
+# A headline naming the body's document in short ("Japan's new security strategy", "security documents", 安保
+# 関連文書) says what the article is about as much as the name would: a panel meeting on the documents, or a
+# neighbour welcoming Japan's, whose body names the document once and has no revision verb beside it, scored
+# 4.45-5.95. Only Japan's document, named in a headline that is not someone else's, counts so: a Korean panel on
+# Seoul's strategy stays out.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("Taiwan welcomes Japan's new security strategy",
+     ("Taiwan's foreign ministry said it welcomed the new National Security Strategy released by Tokyo on Friday, "
+      "which describes China's military build-up as the greatest strategic challenge."), True),
+    ("Panel on security documents meets",
+     ("An expert panel on the National Security Strategy met for the first time on Tuesday. The government plans "
+      "to revise the strategy and two related documents by the end of the year, Defense Minister Koizumi said."),
+     True),
+    ("安保関連文書の有識者会議が初会合",
+     "有識者会議が21日、首相官邸で初会合を開いた。委員からは国家安全保障戦略に宇宙やサイバーの視点を加えるべきだとの意見が出た。",
+     True),
+    ("安保文書巡る有識者会議、初会合", "国家安全保障戦略など3つの文書について議論する政府の有識者会議が21日、初会合を開いた。", True),
+    ("Seoul's security strategy panel meets",
+     ("South Korea's expert panel on the National Security Strategy met for the first time on Tuesday. Seoul plans "
+      "to revise the strategy by year-end."), False),
+    ("Panel on security strategy meets",
+     "A panel advising President Lee Jae-myung on South Korea's new National Security Strategy met on Tuesday.", False),
+    ("米新戦略、有識者が議論", "トランプ政権の国家安全保障戦略について、日本の有識者が議論した。", False),
+    ("Japan, Philippines deepen ties under security strategy",
+     ("Japan and the Philippines agreed to deepen defense ties under Japan's National Security Strategy, the "
+      "foreign ministers said."), False),
+])
+def test_a_headline_naming_the_bodys_document_in_short_counts_as_naming_it(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
 
 
 # The set named by its number alone, with the revision's timing between (前倒し, 年内, 再), as headlines
@@ -390,6 +507,50 @@ def test_a_document_named_by_when_it_was_made_is_background(topics, title, text,
     ("台湾有事にらみ防衛力強化", "政府は台湾有事を念頭に防衛力強化を急ぐ。防衛費は2027年度にGDP比2%に達する。", True),
 ])
 def test_japans_policy_noted_in_passing_in_taiwans_report_is_not_relevant(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
+# US pressure on Japan amid its revision: a clause ending in 中、 is a clause of its own, and the subject of the main
+# clause after it (米国防総省は) is not the one revising. The revision there, named with no owner, is that of the
+# government the main clause presses (日本に…求めた); these scored 0 as the Pentagon's. The US's own strategy stays
+# out in the same shape: its strategy under way while it presses allies, or revised "while Japan revises its
+# documents" (Japan's revision the background of a US story, which passed at 13.5) unless it presses Japan.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("トランプ政権、日本に防衛費増額を要求",
+     "安保3文書の改定に向けた議論が進む中、米国防総省は日本に防衛費をGDP比3.5%に引き上げるよう求めた。", True),
+    ("トランプ政権、日本に防衛費増額を要求",
+     "国家安全保障戦略の改定作業が進む中、米国防総省は日本政府に防衛費をGDP比3.5%に引き上げるよう要求した。", True),
+    ("米、日本に防衛費増額迫る",
+     "年末の国家安全保障戦略改定を控える中、トランプ政権は日本側に防衛費の大幅な積み増しを迫っている。", True),
+    ("トランプ政権、日本に防衛費増額を要求",
+     "日本政府が安保3文書の改定を進める中、米国防総省は日本に防衛費をGDP比3.5%に引き上げるよう求めた。", True),
+    ("トランプ政権、日本に防衛費増額を要求",
+     "米国防総省は、日本政府が年末に向けて国家安全保障戦略の改定作業を進める中、防衛費の増額を求めた。", True),
+    ("米国防総省、新戦略で日本に増額要求",
+     "日本政府が安保3文書の改定を進める中、米国防総省は新たな国家防衛戦略で日本に防衛費の大幅な増額を求めた。", True),
+    ("米国防総省、同盟国に国防費増額を要求",
+     "新たな国家防衛戦略の策定作業が進む中、米国防総省は同盟国に国防費をGDP比3.5%に引き上げるよう求めた。", False),
+    ("米国防総省、新戦略を公表",
+     "国家防衛戦略の見直しが進む中、米国防総省は日本に国防費の増額を求める方針を示した。", False),
+    ("米国防総省、国家防衛戦略を改定", "日本が安保3文書の改定を進める中、米国防総省も国家防衛戦略を改定した。", False),
+    ("トランプ政権、国家防衛戦略を公表",
+     ("日本政府が防衛費の増額を検討する中、米国防総省は新たな国家防衛戦略を公表した。同盟国にGDP比3.5%の国防費を"
+      "求めた。"), False),
+])
+def test_a_revision_amid_which_another_government_presses_japan_is_japans(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
+# The other way round, the 中 clause's subject is not the main clause's: "ロシアがウクライナ侵攻を続ける中、政府は国家安全
+# 保障戦略を改定した" was Russia's strategy (0 for the text alone), and Japan's revision as the background of Russia's or
+# China's new strategy passed (6.25, 14.25).
+@pytest.mark.parametrize("title,text,relevant", [
+    ("政府、戦略を改定", "ロシアがウクライナ侵攻を続ける中、政府は国家安全保障戦略を改定した。", True),
+    ("中国の軍拡にらみ戦略見直しへ", "中国が軍事力の増強を急ぐ中、政府は年末までに国家防衛戦略を見直す方針だ。", True),
+    ("中国、安保戦略を改定", "日本が防衛力の強化を進める中、中国政府は国家安全保障戦略を改定した。", False),
+    ("ロシア、安保戦略を改定", "日本が安保3文書の改定を進める中、ロシアは国家安全保障戦略を改定した。", False),
+])
+def test_the_main_clause_after_a_clause_ending_in_naka_is_its_own_subjects(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant
 
 

@@ -313,6 +313,9 @@ BROKEN = [
     (('[topics.t]\nthreshold = 6\nhome = "JP"\nterms = [ { term = "反撃能力", weight = 4 } ]\n'
       '[topics.t.structure]\nweight = 5\nqualifiers = ["安保"]\nnouns = ["文書"]\nverbs = ["改定"]\n'
       'sets = ["3文書"]\nset_weight = 0'), ["[topics.t]", "structure.set_weight", "above 0", "set_weight = 6"]),
+    (('[topics.t]\nthreshold = 6\nhome = "JP"\nterms = [ { term = "反撃能力", weight = 4 } ]\n'
+      '[topics.t.structure]\nweight = 5\nqualifiers = ["安保"]\nnouns = ["文書"]\nverbs = ["改定"]\n'
+      'clause_words = ["方針"]'), ["[topics.t]", "clause_words/clause_verbs", "together", "clause_verbs = "]),
     ('[topics.t]\nthreshold = 6\nterms = [ { term = "Counter-Strike", weight = 4 } ]\n'
      'context = [ { term = "counterstrike", weight = 1 } ]',
      ["[topics.t]", "'counterstrike'", "under both", "one term only"]),
