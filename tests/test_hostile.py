@@ -285,23 +285,9 @@ def test_an_outlet_that_walls_us_off_is_not_asked_for_every_article(tmp_path):
     Requests already handed to the downloader (at most CONCURRENT_REQUESTS) still go out; the
     rest wait, pending, and are never sent this run.
     """
-    site = Site(tmp_path, full=False, seed=900)
-    del site.expect["/a/ok"], site.cases["/a/ok"]
-    codes = site.add_walls()
-    challenge = site.cases["/a/wall-challenge"]
-    for path in codes:
-        del site.cases[path], site.expect[path]
-    for n in range(20):
-        site.cases[f"/a/c{n}"] = type(challenge)(f"/a/c{n}", challenge.answer)
-        site.expect[f"/a/c{n}"] = {}
-    site.start()
-    config = tmp_path / "c.toml"
-    config.write_text(site.toml("walls"), encoding="utf-8")
-    db = tmp_path / "news.db"
-    try:
-        crawl(db, config, ["walls"], "CONCURRENT_REQUESTS_PER_DOMAIN=1", "CONCURRENT_REQUESTS=4")
-    finally:
-        site.stop()
+    site, db = crawl_walls_only(tmp_path, 900, lambda walls: {f"/a/c{n}": walls["/a/wall-challenge"].answer
+                                                              for n in range(20)},
+                                "CONCURRENT_REQUESTS=4")
     # The site's feed also lists BAD_ENTRIES, refused as no URLs (test_a_feed_entry_that_is_no_url...).
     rows = query(db, "SELECT url, kind, reason_code, reason FROM urls WHERE reason_code IS NOT 'bad_url'")
     blocked = [r for r in rows if r["kind"] == "blocked"]
@@ -313,29 +299,35 @@ def test_an_outlet_that_walls_us_off_is_not_asked_for_every_article(tmp_path):
     assert asked == {r["url"] for r in blocked}  # the held-back ones were never requested
 
 
-
 def test_articles_behind_a_login_in_a_row_hold_back_none_of_the_outlets_others(tmp_path):
     # Members' articles one after the other (each sent to the login page) held back the outlet's
     # free articles, as a bot challenge does: a login is one article's gate, not a wall against
     # newsmon.
-    site = Site(tmp_path, full=False, seed=901)
+    _, db = crawl_walls_only(tmp_path, 901, lambda walls: {
+        f"/a/m{n}": redirect(lambda s, n=n: f"/login?next=%2Fa%2Fm{n}", 302) for n in range(8)}, "CONCURRENT_REQUESTS=1")
+    rows = query(db, "SELECT url, kind, reason_code FROM urls WHERE reason_code IS NOT 'bad_url'")
+    assert len(rows) == 8 and {(r["kind"], r["reason_code"]) for r in rows} == {("blocked", "wall_login")}, rows
+
+
+def crawl_walls_only(tmp_path, seed: int, answers: Callable[[dict[str, Case]], dict[str, Callable]], *settings: str):
+    """Crawl, one request at a time per domain, an outlet whose only articles are ``answers(walls)``
+    (path: how it answers), given the site's wall cases by path; return the site and the database."""
+    site = Site(tmp_path, full=False, seed=seed)
     del site.expect["/a/ok"], site.cases["/a/ok"]
-    codes = site.add_walls()
-    for path in codes:
-        del site.cases[path], site.expect[path]
-    for n in range(8):
-        site.cases[f"/a/m{n}"] = Case(f"/a/m{n}", redirect(lambda s, n=n: f"/login?next=%2Fa%2Fm{n}", 302))
-        site.expect[f"/a/m{n}"] = {}
+    walls = {path: site.cases.pop(path) for path in site.add_walls()}
+    for path in walls:
+        del site.expect[path]
+    for path, answer in answers(walls).items():
+        site.cases[path], site.expect[path] = Case(path, answer), {}
     site.start()
     config = tmp_path / "c.toml"
     config.write_text(site.toml("walls"), encoding="utf-8")
     db = tmp_path / "news.db"
     try:
-        crawl(db, config, ["walls"], "CONCURRENT_REQUESTS_PER_DOMAIN=1", "CONCURRENT_REQUESTS=1")
+        crawl(db, config, ["walls"], "CONCURRENT_REQUESTS_PER_DOMAIN=1", *settings)
     finally:
         site.stop()
-    rows = query(db, "SELECT url, kind, reason_code FROM urls WHERE reason_code IS NOT 'bad_url'")
-    assert len(rows) == 8 and {(r["kind"], r["reason_code"]) for r in rows} == {("blocked", "wall_login")}, rows
+    return site, db
 
 
 def crawl_sitemap_index(tmp_path, seed: int, first: Callable[[Site], str]):
