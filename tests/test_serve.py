@@ -213,6 +213,14 @@ def test_article_page_shows_paragraphs_evidence_link_and_review_form(review_db):
     assert f"Recorded as {REVIEWER}." in html
 
 
+@pytest.mark.parametrize("path", ["/newsmon/articles/999999", "/no-such-page", "/nosuchdb/articles"])
+def test_a_page_that_is_not_there_is_a_404_page(review_db, path):
+    # Datasette's error page has no csrftoken(): our base.html made every 404 a bare 500.
+    ds = build_datasette(review_db[0], reviewer=REVIEWER)
+    response = call(ds, "get", path)
+    assert response.status_code == 404
+    assert "<title>Error 404</title>" in response.text
+
 # --- the review workflow ----------------------------------------------------------------------
 
 def test_marking_records_status_note_who_and_when(review_db):
