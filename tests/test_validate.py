@@ -156,10 +156,15 @@ for command in (("status",), ("export", "--format", "csv"), ("ingest", "{d}/whol
                 ("reextract",), ("crawl",), ("schedule", "--check"), ("serve",), ("demo",)):
     CASES[f"{command[0]} --db notes.db"] = Case(
         (*command, "--db", "{d}/notes.db"), 1, ("'{d}/notes.db' is not a newsmon database", "--db"))
-# A --db whose directory cannot be made (it was a FileNotFoundError traceback). `export` and
-# `serve` say there is no database before they open it.
-for command in (("status",), ("ingest", "{d}/whole.warc.gz"), ("rescore",), ("reextract",), ("crawl",),
-                ("schedule", "--check"), ("demo",)):
+# A --db that does not exist: only the commands that store what they fetch or read start one.
+# Opened, a mistyped path was an empty database that `status` found healthy (exit 0, for cron).
+for command in (("status",), ("rescore",), ("reextract",), ("regroup",), ("learn",), ("explain", "1"),
+                ("prune", "--keep", "1y"), ("export", "--format", "csv"), ("serve",), ("review", "1", "--undo")):
+    CASES[f"{command[0]} --db missing.db"] = Case(
+        (*command, "--db", "{d}/missing.db"), 1, ("no database at {d}/missing.db: give --db the file",),
+        then=no_database("missing.db"))
+# A --db whose directory cannot be made (it was a FileNotFoundError traceback).
+for command in (("ingest", "{d}/whole.warc.gz"), ("crawl",), ("schedule", "--check"), ("demo",)):
     CASES[f"{command[0]} --db in a directory that cannot be made"] = Case(
         (*command, "--db", "/proc/newsmon-nope/x.db"), 1,
         ("cannot open '/proc/newsmon-nope/x.db'", "/proc/newsmon-nope", "give --db a writable file path"))
