@@ -565,7 +565,11 @@ def regroup(db: str | None, config: str | None, window: str | None, storyless: b
         newsmon regroup --window 48h
     """
     from . import store
+    from .config import parse_duration
 
+    if window is not None:
+        with _checked():  # here, or the error names NEWSMON_STORY_WINDOW, which the user did not set
+            parse_duration(window, "--window")
     database, checked = _open(db, config)
     opts = _store_options(checked.config.path, window=window)
     counts = store.regroup_shown(database, opts, storyless=storyless)

@@ -146,6 +146,9 @@ for command in (("crawl",), ("status",), ("schedule", "--check"), ("demo",)):
         (*command, "--db", "{d}/c.db"), 2,
         ("environment variable NEWSMON_MAX_ARTICLES=-5: must be a whole number >= 1",),
         env={"NEWSMON_MAX_ARTICLES": "-5"}, then=no_database("c.db"))
+CASES["regroup --window soon"] = Case(("regroup", "--window", "soon", "--db", "{d}/c.db"), 2,
+                                     ("Error: --window = 'soon': write a number with unit s, m, h or d",),
+                                     then=no_database("c.db"))
 CASES["schedule with NEWSMON_SCHEDULE_INTERVAL=soon"] = Case(
     ("schedule", "--check", "--db", "{d}/c.db"), 2,
     ("environment variable NEWSMON_SCHEDULE_INTERVAL=soon: must be a duration",),
