@@ -132,8 +132,8 @@ for pair, message in {
     "NEWSMON_MAX_ATTEMPTS=abc": "-s NEWSMON_MAX_ATTEMPTS=abc: must be a whole number >= 1",
     "DOWNLOAD_TIMEOUT=-1": "-s DOWNLOAD_TIMEOUT=-1: must be a number > 0",
     "NEWSMON_MAX_ARTICLES=-5": "-s NEWSMON_MAX_ARTICLES=-5: must be a whole number >= 1",
-    "NEWSMON_MAX_ATTEMPT=5": "-s NEWSMON_MAX_ATTEMPT=5: no such newsmon setting; known: NEWSMON_CONDITIONAL_GET, "
-                             "NEWSMON_CONFIG, NEWSMON_CONTACT, NEWSMON_DB",
+    "NEWSMON_MAX_ATTEMPT=5": "-s NEWSMON_MAX_ATTEMPT=5: no such newsmon setting (did you mean NEWSMON_MAX_ATTEMPTS?); "
+                             "known: NEWSMON_CONDITIONAL_GET, NEWSMON_CONFIG, NEWSMON_CONTACT, NEWSMON_DB",
     "NEWSMON_MAX_ATTEMPTS": "-s NEWSMON_MAX_ATTEMPTS: write NAME=VALUE",
 }.items():
     CASES[f"crawl -s {pair}"] = Case(("crawl", "--db", "{d}/c.db", "-s", pair), 2, (message,),
@@ -149,6 +149,10 @@ for command in (("crawl",), ("status",), ("schedule", "--check"), ("demo",)):
 CASES["regroup --window soon"] = Case(("regroup", "--window", "soon", "--db", "{d}/c.db"), 2,
                                      ("Error: --window = 'soon': write a number with unit s, m, h or d",),
                                      then=no_database("c.db"))
+CASES["status with NEWSMON_MAX_ARTICLE=5"] = Case(
+    ("status", "--db", "{d}/c.db"), 2,
+    ("environment variable NEWSMON_MAX_ARTICLE=5: no such newsmon variable (did you mean NEWSMON_MAX_ARTICLES?); "
+     "known: NEWSMON_CONFIG",), env={"NEWSMON_MAX_ARTICLE": "5"}, then=no_database("c.db"))
 CASES["schedule with NEWSMON_SCHEDULE_INTERVAL=soon"] = Case(
     ("schedule", "--check", "--db", "{d}/c.db"), 2,
     ("environment variable NEWSMON_SCHEDULE_INTERVAL=soon: must be a duration",),
