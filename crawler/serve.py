@@ -128,7 +128,8 @@ def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
               "the crawler's. Default: NEWSMON_CONFIG.")
 @click.option("--host", metavar="HOST", default=DEFAULT_HOST, show_default=True,
               help="Address to listen on. Any but a loopback address (127.x.x.x, ::1) needs --account.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), metavar="N")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), metavar="N",
+              help="Port to listen on.")
 @click.option("--account", "accounts", multiple=True, metavar="NAME:HASH",
               help="A reviewer who may log in, with the password hash printed by "
               "`datasette hash-password` (repeatable). With accounts, every page asks for a password.")
