@@ -617,6 +617,19 @@ def test_serving_on_another_loopback_address_answers(review_db):
     assert row(path, ids["japannews"])["status"] == "new"
 
 
+def test_a_port_in_use_is_one_line_and_no_desk_is_announced_there(review_db):
+    # The desk was announced at the address, then uvicorn's "[Errno 98]" line and exit status 3.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([*serve_command(), "--db", str(review_db[0]), "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port} (Address already in use)")
+    assert "choose another with --port" in result.stderr and "desk at" not in result.stderr
+
+
 WRITER = r"""
 import sys
 from pathlib import Path
