@@ -132,8 +132,8 @@ for pair, message in {
     "NEWSMON_MAX_ATTEMPTS=abc": "-s NEWSMON_MAX_ATTEMPTS=abc: must be a whole number >= 1",
     "DOWNLOAD_TIMEOUT=-1": "-s DOWNLOAD_TIMEOUT=-1: must be a number > 0",
     "NEWSMON_MAX_ARTICLES=-5": "-s NEWSMON_MAX_ARTICLES=-5: must be a whole number >= 1",
-    "NEWSMON_MAX_ATTEMPT=5": "-s NEWSMON_MAX_ATTEMPT=5: no such newsmon setting (did you mean NEWSMON_MAX_ATTEMPTS?); "
-                             "known: NEWSMON_CONDITIONAL_GET, NEWSMON_CONFIG, NEWSMON_CONTACT, NEWSMON_DB",
+    "NEWSMON_MAX_ATTEMPT=5": ("-s NEWSMON_MAX_ATTEMPT=5: no such newsmon setting (did you mean NEWSMON_MAX_ATTEMPTS?); "
+                              "known: NEWSMON_CONDITIONAL_GET, NEWSMON_CONFIG, NEWSMON_CONTACT, NEWSMON_DB"),
     "NEWSMON_MAX_ATTEMPTS": "-s NEWSMON_MAX_ATTEMPTS: write NAME=VALUE",
 }.items():
     CASES[f"crawl -s {pair}"] = Case(("crawl", "--db", "{d}/c.db", "-s", pair), 2, (message,),
