@@ -212,15 +212,23 @@ def _setting_pairs(pairs: tuple[str, ...]) -> dict:
     return out
 
 
-def _open(db: str | None, config: str | None):
-    """Check the settings and the config, then open the database: (database, checked config)."""
+def _open(db: str | None, config: str | None, *, create: bool = False):
+    """Check the settings and the config, then open the database: (database, checked config).
+
+    Only a command that stores what it fetches or reads (``create``) may start a new file.
+    """
     from . import settings as defaults
     from .validate import check_config, check_settings
 
     with _checked():
         check_settings({})
         checked = check_config(config or defaults.NEWSMON_CONFIG)
-    return open_database(db or defaults.NEWSMON_DB), checked
+    path = db or defaults.NEWSMON_DB
+    if not create and not Path(path).is_file():
+        # Opened, a mistyped path became an empty database: `status` said every outlet was fine.
+        raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
+                                   "`newsmon demo` wrote")
+    return open_database(path), checked
 
 
 @cli.command()
@@ -557,7 +565,11 @@ def regroup(db: str | None, config: str | None, window: str | None, storyless: b
         newsmon regroup --window 48h
     """
     from . import store
+    from .config import parse_duration
 
+    if window is not None:
+        with _checked():  # here, or the error names NEWSMON_STORY_WINDOW, which the user did not set
+            parse_duration(window, "--window")
     database, checked = _open(db, config)
     opts = _store_options(checked.config.path, window=window)
     counts = store.regroup_shown(database, opts, storyless=storyless)
@@ -685,7 +697,7 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     from .ingest import ingest as run_ingest, report_lines
 
     size = _size(part_size)
-    database, checked = _open(db, config)
+    database, checked = _open(db, config, create=True)
     try:
         report = run_ingest(database, inputs, config_path=checked.config.path, base_url=base_url, workers=workers,
                             cluster=cluster, all_sites=all_sites, force=force, part_bytes=size,

@@ -40,20 +40,22 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
             "NEWSMON_DB": db_path, "NEWSMON_CONFIG": str(config_path), "NEWSMON_TRIGGER": "demo",
             "LOG_LEVEL": "WARNING", **LOOPBACK_SETTINGS,
         })
+        # Before serving on: what was stored is what the user runs `check` or `serve` against.
+        healthy = _report(db_path, config_path, result.stats)
         if keep_serving:
             try:
                 # Scrapy's shutdown handlers outlive its crawl: Ctrl-C and SIGTERM went on asking
                 # the finished crawl to stop, and the site served until killed.
                 signal.signal(signal.SIGINT, signal.default_int_handler)
                 signal.signal(signal.SIGTERM, _interrupt)
-                click.echo(f"Still serving at {site.base_url}; Ctrl-C to stop.", err=True)
+                click.echo(f"Still serving at {site.base_url} (newsmon check {DEMO_OUTLET} --config {config_path} "
+                           "reads it); Ctrl-C to stop.", err=True)
                 while True:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 pass
     finally:
         site.stop()
-    healthy = _report(db_path, config_path, result.stats)
     return 0 if result.ok and healthy else 1
 
 

@@ -12,6 +12,8 @@ file is always served as ``/newsmon``, so Datasette's own queue table is at
 from __future__ import annotations
 
 import copy
+import errno
+import socket
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ import yaml
 from .datasette.guard import is_loopback
 from .review import default_reviewer
 
-__all__ = ["build_datasette", "is_loopback", "load_metadata", "parse_accounts", "serve"]
+__all__ = ["build_datasette", "is_loopback", "listen", "load_metadata", "parse_accounts", "serve"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -122,13 +124,34 @@ def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
     return datasette
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The desk's socket, bound before the desk is announced at its address.
+
+    Raises:
+        click.ClickException: the address is taken or not this machine's; the message says what to do.
+    """
+    # Bound by uvicorn, a taken port came after "the reviewer's desk at …" as uvicorn's own
+    # "[Errno 98]" line and exit status 3: the address shown was another program's.
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        fix = ("another program (another newsmon serve?) has the port: choose another with --port"
+               if exc.errno == errno.EADDRINUSE else "give --host an address of this machine, or 127.0.0.1")
+        raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror or exc}): {fix}") from None
+    return sock
+
+
 @click.command()
 @click.option("--db", "db_path", metavar="FILE", help="SQLite file. Default: NEWSMON_DB or ./newsmon.db.")
 @click.option("--config", "config_path", metavar="FILE", help="TOML config with outlets and topics, as "
               "the crawler's. Default: NEWSMON_CONFIG.")
 @click.option("--host", metavar="HOST", default=DEFAULT_HOST, show_default=True,
               help="Address to listen on. Any but a loopback address (127.x.x.x, ::1) needs --account.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), metavar="N")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), metavar="N",
+              help="Port to listen on.")
 @click.option("--account", "accounts", multiple=True, metavar="NAME:HASH",
               help="A reviewer who may log in, with the password hash printed by "
               "`datasette hash-password` (repeatable). With accounts, every page asks for a password.")
@@ -167,6 +190,7 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
     # writes never wait for each other. A file it cannot use (read-only, locked, not newsmon's)
     # is one line, as for the other commands.
     open_database(path).conn.close()
+    sock = listen(host, port)
     datasette = build_datasette(path, reviewer=reviewer or default_reviewer(), accounts=account_hashes,
                                 config_path=config_path or settings.NEWSMON_CONFIG)
     shown = f"[{host}]" if ":" in host else host
@@ -175,7 +199,9 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
         click.echo(f"newsmon: password required; accounts: {', '.join(account_hashes)}", err=True)
     else:
         click.echo(f"newsmon: decisions are recorded as {reviewer or default_reviewer()!r}", err=True)
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(uvicorn.Config(datasette.app(), host=host, port=port, log_level="warning",
+                                           lifespan="on"))
+    server.run(sockets=[sock])
 
 
 if __name__ == "__main__":  # python -m crawler.serve, as `newsmon serve`

@@ -20,6 +20,7 @@ turns them into exit status 2.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import math
 import re
@@ -239,6 +240,14 @@ def _newsmon_settings() -> tuple[list[str], list[str]]:
     return names, sorted(read | set(ENVIRONMENT_ONLY))
 
 
+def _unknown(kind: str, name: str, known: list[str]) -> str:
+    """Why ``name`` is refused, the name it is closest to first: a typo is the usual cause, and the
+    list of every name is long to search."""
+    close = difflib.get_close_matches(name, known, n=1)
+    guess = f" (did you mean {close[0]}?)" if close else ""
+    return f"no such newsmon {kind}{guess}; known: {', '.join(known)}"
+
+
 def check_settings(overrides: Mapping[str, Any], environment: Mapping[str, str] | None = None,
                    *, origin: str = "-s") -> dict[str, Any]:
     """Check settings given for a run and the ``NEWSMON_*`` environment variables.
@@ -265,7 +274,7 @@ def check_settings(overrides: Mapping[str, Any], environment: Mapping[str, str] 
             continue
         where = f"environment variable {name}={value}"
         if name not in variables:
-            raise SettingError(f"{where}: no such newsmon variable; known: {', '.join(variables)}")
+            raise SettingError(f"{where}: {_unknown('variable', name, variables)}")
         try:
             parse_setting(name, value)
         except ValueError as exc:
@@ -277,7 +286,7 @@ def check_settings(overrides: Mapping[str, Any], environment: Mapping[str, str] 
             raise SettingError(f"{where}: {name} is an environment variable; give {ENVIRONMENT_ONLY[name]} "
                                f"with {origin} instead")
         if name.startswith("NEWSMON_") and name not in names:
-            raise SettingError(f"{where}: no such newsmon setting; known: {', '.join(names)}")
+            raise SettingError(f"{where}: {_unknown('setting', name, names)}")
         try:
             parsed[name] = parse_setting(name, value)
         except ValueError as exc:

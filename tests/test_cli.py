@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -110,14 +111,18 @@ def test_the_demo_keeping_its_site_served_stops_on_ctrl_c_and_sigterm(tmp_path, 
         for line in proc.stderr:
             if line.startswith("Still serving at"):
                 break
+        assert f"newsmon check demo --config {tmp_path / 'demo.toml'} reads it" in line
+        # What it stored is said while it serves, not only once stopped.
+        ready, _, _ = select.select([proc.stdout], [], [], 10)
+        shown = os.read(proc.stdout.fileno(), 1 << 16).decode() if ready else ""
         proc.send_signal(signum)
-        out, _ = proc.communicate(timeout=60)
+        proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
     assert proc.returncode == 0
-    assert "This run: 81 requests, 74 new articles (1 relevant)" in out
+    assert "This run: 81 requests, 74 new articles (1 relevant)" in shown
 
 
 def _free_port() -> int:

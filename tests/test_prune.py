@@ -63,6 +63,7 @@ def test_prune_keeps_articles_reviews_and_pages_awaiting_extraction(tmp_path):
 
 
 def test_prune_needs_a_duration(tmp_path):
+    open_db(tmp_path / "n.db").close()
     none = newsmon("prune", "--db", str(tmp_path / "n.db"))
     assert none.returncode == 2 and "give --keep 365d, or set [storage] keep_pages" in none.stderr
     config = tmp_path / "bad.toml"

@@ -213,6 +213,14 @@ def test_article_page_shows_paragraphs_evidence_link_and_review_form(review_db):
     assert f"Recorded as {REVIEWER}." in html
 
 
+@pytest.mark.parametrize("path", ["/newsmon/articles/999999", "/no-such-page", "/nosuchdb/articles"])
+def test_a_page_that_is_not_there_is_a_404_page(review_db, path):
+    # Datasette's error page has no csrftoken(): our base.html made every 404 a bare 500.
+    ds = build_datasette(review_db[0], reviewer=REVIEWER)
+    response = call(ds, "get", path)
+    assert response.status_code == 404
+    assert "<title>Error 404</title>" in response.text
+
 # --- the review workflow ----------------------------------------------------------------------
 
 def test_marking_records_status_note_who_and_when(review_db):
@@ -607,6 +615,19 @@ def test_serving_on_another_loopback_address_answers(review_db):
         assert refused.status_code == 403
     assert row(path, ids["nikkei"])["status"] == "dismissed"
     assert row(path, ids["japannews"])["status"] == "new"
+
+
+def test_a_port_in_use_is_one_line_and_no_desk_is_announced_there(review_db):
+    # The desk was announced at the address, then uvicorn's "[Errno 98]" line and exit status 3.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([*serve_command(), "--db", str(review_db[0]), "--port", str(port)],
+                                capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port} (Address already in use)")
+    assert "choose another with --port" in result.stderr and "desk at" not in result.stderr
 
 
 WRITER = r"""

@@ -132,8 +132,8 @@ for pair, message in {
     "NEWSMON_MAX_ATTEMPTS=abc": "-s NEWSMON_MAX_ATTEMPTS=abc: must be a whole number >= 1",
     "DOWNLOAD_TIMEOUT=-1": "-s DOWNLOAD_TIMEOUT=-1: must be a number > 0",
     "NEWSMON_MAX_ARTICLES=-5": "-s NEWSMON_MAX_ARTICLES=-5: must be a whole number >= 1",
-    "NEWSMON_MAX_ATTEMPT=5": "-s NEWSMON_MAX_ATTEMPT=5: no such newsmon setting; known: NEWSMON_CONDITIONAL_GET, "
-                             "NEWSMON_CONFIG, NEWSMON_CONTACT, NEWSMON_DB",
+    "NEWSMON_MAX_ATTEMPT=5": ("-s NEWSMON_MAX_ATTEMPT=5: no such newsmon setting (did you mean NEWSMON_MAX_ATTEMPTS?); "
+                              "known: NEWSMON_CONDITIONAL_GET, NEWSMON_CONFIG, NEWSMON_CONTACT, NEWSMON_DB"),
     "NEWSMON_MAX_ATTEMPTS": "-s NEWSMON_MAX_ATTEMPTS: write NAME=VALUE",
 }.items():
     CASES[f"crawl -s {pair}"] = Case(("crawl", "--db", "{d}/c.db", "-s", pair), 2, (message,),
@@ -146,6 +146,13 @@ for command in (("crawl",), ("status",), ("schedule", "--check"), ("demo",)):
         (*command, "--db", "{d}/c.db"), 2,
         ("environment variable NEWSMON_MAX_ARTICLES=-5: must be a whole number >= 1",),
         env={"NEWSMON_MAX_ARTICLES": "-5"}, then=no_database("c.db"))
+CASES["regroup --window soon"] = Case(("regroup", "--window", "soon", "--db", "{d}/c.db"), 2,
+                                     ("Error: --window = 'soon': write a number with unit s, m, h or d",),
+                                     then=no_database("c.db"))
+CASES["status with NEWSMON_MAX_ARTICLE=5"] = Case(
+    ("status", "--db", "{d}/c.db"), 2,
+    ("environment variable NEWSMON_MAX_ARTICLE=5: no such newsmon variable (did you mean NEWSMON_MAX_ARTICLES?); "
+     "known: NEWSMON_CONFIG",), env={"NEWSMON_MAX_ARTICLE": "5"}, then=no_database("c.db"))
 CASES["schedule with NEWSMON_SCHEDULE_INTERVAL=soon"] = Case(
     ("schedule", "--check", "--db", "{d}/c.db"), 2,
     ("environment variable NEWSMON_SCHEDULE_INTERVAL=soon: must be a duration",),
@@ -156,10 +163,15 @@ for command in (("status",), ("export", "--format", "csv"), ("ingest", "{d}/whol
                 ("reextract",), ("crawl",), ("schedule", "--check"), ("serve",), ("demo",)):
     CASES[f"{command[0]} --db notes.db"] = Case(
         (*command, "--db", "{d}/notes.db"), 1, ("'{d}/notes.db' is not a newsmon database", "--db"))
-# A --db whose directory cannot be made (it was a FileNotFoundError traceback). `export` and
-# `serve` say there is no database before they open it.
-for command in (("status",), ("ingest", "{d}/whole.warc.gz"), ("rescore",), ("reextract",), ("crawl",),
-                ("schedule", "--check"), ("demo",)):
+# A --db that does not exist: only the commands that store what they fetch or read start one.
+# Opened, a mistyped path was an empty database that `status` found healthy (exit 0, for cron).
+for command in (("status",), ("rescore",), ("reextract",), ("regroup",), ("learn",), ("explain", "1"),
+                ("prune", "--keep", "1y"), ("export", "--format", "csv"), ("serve",), ("review", "1", "--undo")):
+    CASES[f"{command[0]} --db missing.db"] = Case(
+        (*command, "--db", "{d}/missing.db"), 1, ("no database at {d}/missing.db: give --db the file",),
+        then=no_database("missing.db"))
+# A --db whose directory cannot be made (it was a FileNotFoundError traceback).
+for command in (("ingest", "{d}/whole.warc.gz"), ("crawl",), ("schedule", "--check"), ("demo",)):
     CASES[f"{command[0]} --db in a directory that cannot be made"] = Case(
         (*command, "--db", "/proc/newsmon-nope/x.db"), 1,
         ("cannot open '/proc/newsmon-nope/x.db'", "/proc/newsmon-nope", "give --db a writable file path"))
