@@ -320,12 +320,24 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
         sys.exit(1)
 
 
+def _discovery_counts(stats: dict) -> tuple[int, int]:
+    """(failed or broken, read) of a run's feeds, sitemaps and sections, over its outlets."""
+    def total(*ends: str) -> int:
+        return sum(v for k, v in stats.items() if k.startswith("newsmon/outlet/") and k.endswith(ends))
+
+    return total("/discovery_failed", "/discovery_broken"), total("/discovery_ok", "/discovery_failed")
+
+
 def _print_run(stats: dict) -> None:
+    # "0 failed pages" alone, after a run whose every feed failed, read as a good run.
+    bad, read = _discovery_counts(stats)
+    discovery = f", {bad} of {read} feeds, sitemaps and sections failed or broken (newsmon status says which)" \
+        if bad else ""
     click.echo(
         f"newsmon: {stats.get('downloader/request_count', 0)} requests, "
         f"{stats.get('newsmon/articles/new', 0)} new articles, "
         f"{stats.get('newsmon/articles/relevant', 0)} relevant, "
-        f"{stats.get('newsmon/errors', 0)} failed pages (run {stats.get('newsmon/run_id')}, "
+        f"{stats.get('newsmon/errors', 0)} failed pages{discovery} (run {stats.get('newsmon/run_id')}, "
         f"{stats.get('finish_reason')})", err=True)
 
 

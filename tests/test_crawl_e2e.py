@@ -197,8 +197,13 @@ def test_errors_are_counted_and_do_not_stop_the_run(env, site):
     site.fail(articles[0].path, 404)
     site.fail(articles[1].path, 500)
     site.hang(articles[2].path, 10)
+    site.fail(ATOM_PATH, 500)  # its articles the RSS feed lists too
     result = crawl(env)
     assert result.returncode == 0
+    # The run's line says the feed failed too: "0 failed pages" alone read as a good run when every
+    # feed of an outlet failed.
+    [said] = [line for line in result.stderr.decode().splitlines() if line.startswith("newsmon: ") and "requests" in line]
+    assert re.search(r", 3 failed pages, 1 of \d+ feeds, sitemaps and sections failed or broken \(newsmon status", said), said
     run = last_run(env)
     statuses = json.loads(run["responses_by_status"])
     assert statuses.get("404") and statuses.get("500")
@@ -210,6 +215,7 @@ def test_errors_are_counted_and_do_not_stop_the_run(env, site):
     # Once the site recovers, the next run fetches exactly the three it missed.
     for a in articles[:3]:
         site.remove_fault(a.path)
+    site.remove_fault(ATOM_PATH)
     site.clear_log()
     assert crawl(env).returncode == 0
     assert {r.path for r in site.article_requests()} == {a.path for a in articles[:3]}
