@@ -245,7 +245,8 @@ def parse_keep(value: object, label: str) -> timedelta:
     """
     match = _KEEP.match(value) if isinstance(value, str) else None
     if not match:
-        raise ConfigError(f"{label} = {value!r}: write a number of days, weeks or years, e.g. \"365d\", \"52w\", \"1y\"")
+        raise ConfigError(f"{label} = {value!r}: write a number of hours, days, weeks or years, e.g. \"365d\", "
+                          "\"52w\", \"1y\", \"36h\"")
     kept = timedelta(seconds=float(match.group(1)) * _KEEP_UNITS[match.group(2)])
     if kept < timedelta(days=1):
         raise ConfigError(f"{label} = {value!r}: keep raw pages at least a day (\"1d\"): reextract needs them "

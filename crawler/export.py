@@ -245,7 +245,7 @@ def export(db_path: str | None, status: str, since: str | None, fmt: str, output
         label = "review queue" if status == "new" else f"articles: {status}"
         output.write(atom_feed(queue_entries(rows, base_url), title=f"newsmon {label}",
                                feed_id=f"{Path(path).resolve().as_uri()}#{status}"))
-    click.echo(f"newsmon: exported {len(rows)} articles", err=True)
+    click.echo(f"newsmon: exported {len(rows)} article{'' if len(rows) == 1 else 's'}", err=True)
 
 
 if __name__ == "__main__":  # python -m crawler.export, as `newsmon export`

@@ -261,7 +261,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
                            "(RFC 9309: an unreachable robots.txt means disallow)", netloc, status, netloc)
             self._remember(netloc, status, None)
             self._settle(netloc, _Disallow(f"robots.txt of {netloc} answered HTTP {status}; RFC 9309 says "
-                                           "assume complete disallow (asked again next run)"))
+                                           "assume complete disallow (asked again next time)"))
             return
         if 400 <= status < 500:
             # "Unavailable": no rules at all. Parse an empty file, not the error page's HTML.
@@ -271,7 +271,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
 
     def _robots_error(self, exc, netloc) -> None:
         reason = f"robots.txt of {netloc} could not be fetched ({type(exc).__name__}: {exc}); RFC 9309 says " \
-                 "assume complete disallow (asked again next run)"
+                 "assume complete disallow (asked again next time)"
         # Settled first: every request to the host waits on it, and a crawl whose robots.txt
         # stayed unsettled waited for ever (as it did when an older Scrapy's middleware failed).
         self._settle(netloc, _Disallow(reason))

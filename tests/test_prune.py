@@ -73,7 +73,7 @@ def test_prune_needs_a_duration(tmp_path):
         f"Error: {config}: [storage] has unknown key(s) keep; allowed: keep_pages"
     config.write_text('[storage]\nkeep_pages = "5m"\n', encoding="utf-8")
     bad = newsmon("prune", "--db", str(tmp_path / "n.db"), "--config", str(config))
-    assert bad.returncode == 2 and "[storage] keep_pages = '5m': write a number of days" in bad.stderr
+    assert bad.returncode == 2 and "[storage] keep_pages = '5m': write a number of hours, days" in bad.stderr
 
 
 def _no_bigger_files_than(limit: int):
