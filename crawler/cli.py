@@ -909,7 +909,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     scheduled = health_db.last_scheduled_run(database)
     click.echo("schedule: " + (f"last scheduled run {_when(scheduled['started_at'], now)}, run {scheduled['id']}, "
                                f"{scheduled['finish_reason'] or 'running'}" if scheduled else "no scheduled run yet"))
-    table = [("OUTLET", "HEALTH", "LAST RUN", "RESULT", "LAST SUCCESS", "24H NEW (RELEVANT)", "24H ERRORS",
+    table = [("OUTLET", "HEALTH", "LAST RUN", "RESULT", "LAST FINISHED", "24H NEW (RELEVANT)", "24H ERRORS",
               "24H FOUND AFTER")]
     for row in rows:
         last = row["last_run"]
