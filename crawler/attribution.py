@@ -9,7 +9,8 @@ markers of its sentence weighted by their grammatical role, the earlier mentions
 document (when they are all one owner's; before them the headline's: the owner of the document
 noun it names, or its subject), the neighbouring sentences, the nearest attributed term before
 it, and the article as a whole. A sentence that only responds to the document (歓迎, 精査,
-"would study") leaves it to the earlier mentions: its subject is the one responding. A clause
+"would study", "said the revised ... would") leaves it to the earlier mentions: its subject is the one
+responding. A clause
 ending in 中、 and the main clause after it are weighed apart (ロシアが…を続ける中、政府は…); a term in the
 中 clause that names no one goes, after the earlier mentions, to the government the main clause presses
 (…が進む中、米国防総省は日本に…求めた).
@@ -107,6 +108,9 @@ _JA_BASIS = re.compile(r"の?[^。、,!?「」\n]{0,10}?を?(?:踏まえ|受け�
 _OWN_ACT = re.compile(r"改定|改訂|見直|策定|閣議決定|改め|書き換え|刷新|公表|発表|(?<![A-Za-z])(?:revis|updat|overhaul|"
                       r"adopt|draft|rewrit|approv|releas|unveil|publish|issu)", re.IGNORECASE)
 _RESPONDED = re.compile(r"(?:作業)?(?:を|に|への|について|に対し)?(?:強く|高く|一定の)?")
+# A document in someone's reported words ("The foreign ministry in Taipei said the revised National Security
+# Strategy would strengthen deterrence") is commented on, as one welcomed is: the speaker is not its owner.
+_EN_SAID = re.compile(r"\b(?:said|says|stated|states|added|noted|told\s+\w+)(?:\s+that)?\s*$")
 # A clause ending in 中、 is one of its own ("安保3文書の改定が進む中、米国防総省は日本に…求めた"): the subject of the
 # main clause after it is not the one doing what it says. A verb's form before 中 (進む中, 進めている中), not a
 # noun's (期間中, 日中).
@@ -386,13 +390,16 @@ class Attributor:
     def responds(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int], owner: str) -> bool:
         """Whether the sentence ``text[lo:hi]`` responds to the term's document rather than makes it: a
         response verb, and ``owner`` (the sentence's choice) is not the subject of a verb of making one."""
-        if not RESPONSE.search(text, lo, hi):
+        edge = next(e for e in range(max(lo, term[0] - 30), term[0] + 1) if _EN_FILLER.fullmatch(text, e, term[0]))
+        if not (RESPONSE.search(text, lo, hi) or _EN_SAID.search(text, max(lo, edge - 40), edge)):
             return False
-        subject = any(m.owner == owner and lo <= m.start and m.end <= term[0]
-                      and _role(text, m, term) in ("subject", "plain") for m in markers)
-        # 改定を歓迎: the revision is what is responded to, not the subject's own act.
+        # "Japan's government said ...": in English the possessive is the subject's.
+        subject = any(m.owner == owner and lo <= m.start and m.end <= term[0] and _role(text, m, term) in (
+            ("subject", "plain", "possessive") if m.text[:1].isascii() else ("subject", "plain")) for m in markers)
+        # 改定を歓迎: the revision is what is responded to, not the subject's own act; nor is "the revised" of
+        # the document's name.
         acts = (a for a in _OWN_ACT.finditer(text, lo, hi)
-                if not RESPONSE.match(text, _RESPONDED.match(text, a.end()).end()))
+                if not RESPONSE.match(text, _RESPONDED.match(text, a.end()).end()) and not edge <= a.start() < term[0])
         return not (subject and next(acts, None) is not None)
 
     @functools.cached_property

@@ -165,6 +165,48 @@ def test_the_maker_named_after_the_document_owns_it(topics, title, text, owner, 
     assert top(title, text, topics).relevant is relevant
 
 
+# A neighbour's comment on Japan's strategy in reported words ("The foreign ministry in Taipei said the revised
+# National Security Strategy would ..."): the speaker, the only marker of its sentence, was its owner and the story
+# scored 0, with or without a headline naming Japan's. The speaker comments on the document the lead named in short
+# ("Japan's new security strategy"), as one welcoming it does. Taiwan's own strategy, and a document the speaker's
+# government revises ("Japan's government said ... would be revised"), stay their owners'.
+SAID = [
+    ("Taiwan welcomes Japan's new security strategy",
+     ("Taiwan welcomed Japan's new security strategy on Saturday. The foreign ministry in Taipei said the revised "
+      "National Security Strategy would strengthen deterrence in the region."), "JP", True),
+    (None, ("Taiwan welcomed Japan's new security strategy on Saturday. The foreign ministry in Taipei said the "
+            "revised National Security Strategy would strengthen deterrence in the region."), "JP", True),
+    ("Pentagon unveils new defense strategy",
+     ("The Pentagon's new defense strategy calls on allies to spend more. Japan's government said the National "
+      "Defense Strategy would be revised by December."), "JP", True),
+    ("Taiwan issues new security strategy",
+     ("The National Security Council in Taipei published Taiwan's first National Security Strategy in a decade on "
+      "Monday. The council said the revised National Security Strategy would strengthen deterrence against Beijing."),
+     "TW", False),
+    ("Taiwan unveils defense strategy",
+     ("The defense ministry in Taipei said the new National Defense Strategy would put drones and mobile missiles at "
+      "the centre of deterrence."), "TW", False),
+    ("Taiwan revises defense strategy",
+     ("Japan's new security strategy took effect last year. Taiwan's defense ministry in Taipei released its revised "
+      "National Defense Strategy on Monday, saying drones would be at the centre of deterrence."), "TW", False),
+    ("Taiwan releases defense review",
+     "Taiwan's defense ministry in Taipei released its Quadrennial Defense Review on Monday.", None, False),
+    # Japan's ambassador was the speaker, and the strategy Japan's (4.75).
+    ("Australia releases defence strategy",
+     ("Australia's new defence strategy was released on Wednesday. Japan's ambassador said the National Defence "
+      "Strategy would deepen cooperation between the two countries."), "AU", False),
+]
+
+
+@pytest.mark.parametrize("title,text,owner,relevant", SAID)
+def test_a_document_in_someones_reported_words_is_not_the_speakers(topics, title, text, owner, relevant):
+    if owner is not None:
+        term = "National Defense Strategy" if "Defense Strategy" in text or "Defence Strategy" in text \
+            else "National Security Strategy"
+        assert {o for o, _ in owners(text, term, topics, title)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
 def test_japans_strategy_compared_with_the_us_one_stays_relevant(topics):
     text = ("Japan will revise its National Security Strategy this year, the government said. "
             "The U.S. National Security Strategy released in December put the Western Hemisphere first.")
