@@ -574,6 +574,16 @@ def test_japans_policy_noted_in_passing_in_taiwans_report_is_not_relevant(topics
      "新たな国家防衛戦略の策定作業が進む中、米国防総省は同盟国に国防費をGDP比3.5%に引き上げるよう求めた。", False),
     ("米国防総省、新戦略を公表",
      "国家防衛戦略の見直しが進む中、米国防総省は日本に国防費の増額を求める方針を示した。", False),
+    # 国家防衛戦略 is the name of the US's strategy as well as Japan's. With no headline saying whose, the text decides:
+    # a bare 国家防衛戦略 in Japanese news is Japan's (the US one is 米国の…, 米国家防衛戦略), and the main clause presses
+    # Japan, so the revision under way is the one pressed: in. A headline naming the Pentagon's new strategy makes it
+    # the Pentagon's (above); named Japan's in the 中 clause (政府が, 日本政府が) it is Japan's under any headline; and a
+    # demand of "Japan and other allies" (日本など同盟国に) presses no one government: the Pentagon's own, out.
+    (None, "国家防衛戦略の見直しが進む中、米国防総省は日本に防衛費の増額を求めた。", True),
+    ("米国防総省、新戦略を公表", "国家防衛戦略の見直しが進む中、米国防総省は日本に防衛費の増額を求めた。", False),
+    (None, "政府が国家防衛戦略の見直しを進める中、米国防総省は日本に防衛費の増額を求めた。", True),
+    ("米国防総省、新戦略を公表", "日本政府が国家防衛戦略の見直しを進める中、米国防総省は日本に防衛費の増額を求めた。", True),
+    (None, "国家防衛戦略の見直しが進む中、米国防総省は日本など同盟国に国防費の増額を求めた。", False),
     ("米国防総省、国家防衛戦略を改定", "日本が安保3文書の改定を進める中、米国防総省も国家防衛戦略を改定した。", False),
     ("トランプ政権、国家防衛戦略を公表",
      ("日本政府が防衛費の増額を検討する中、米国防総省は新たな国家防衛戦略を公表した。同盟国にGDP比3.5%の国防費を"
