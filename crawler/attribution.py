@@ -166,6 +166,8 @@ class Attributor:
     _prefix: re.Pattern[str] = field(repr=False)
     _owner: dict[str, tuple[str, float]] = field(repr=False)
     _prefix_owner: dict[str, str] = field(repr=False)
+    #: The longest prefix: how far before a term one is looked for.
+    _prefix_reach: int = 6
 
     def label(self, owner: str | None) -> str:
         return self.labels.get(owner or "", "unattributed")
@@ -203,7 +205,16 @@ class Attributor:
             if hits:
                 hit = max(hits, key=lambda m: m.end)
                 return Attribution(hit.owner, "prefix", hit.text, hit.start, text.startswith(("が", "は"), hit.end))
-            short = self._prefix.search(text, max(0, edge - 6), edge)
+            # "Ukraine's new National Security Strategy": a prefix may end in the possessive the fillers begin with.
+            stop = edge + 2 if filler is _EN_FILLER and text.startswith(("'s", "’s"), edge) else edge
+            short = self._prefix.search(text, max(0, stop - self._prefix_reach), stop)
+            if short is None and stop > edge:
+                short = self._prefix.search(text, max(0, edge - self._prefix_reach), edge)
+            # A name that is a prefix only, as the topic of the term's clause: "ウクライナは国家安全保障戦略を改定し" (not
+            # 米 or 中: 日中は, 期間中は).
+            if short is None and filler is _JA_FILLER and edge > 0 and text.startswith("は", edge - 1):
+                short = self._prefix.search(text, max(0, edge - 1 - self._prefix_reach), edge - 1)
+                short = short if short is not None and len(short.group()) > 1 else None
             if short is not None:
                 return Attribution(self._prefix_owner[short.group()], "prefix", short.group())
         after = _OF_AFTER.match(text, end, min(len(text), end + 12))
@@ -497,10 +508,17 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
         labels[key] = spec.get("label", key)
         for form in spec.get("markers", []):
             owner.setdefault(form, (key, 1.0))
+        # 比政府, 印首相, 露大統領: an abbreviation is a marker only glued to a word of government (see actors.toml).
+        for short in spec.get("abbreviations", []):
+            for word in data.get("institutions", []):
+                owner.setdefault(short + word, (key, 1.0))
         for form in spec.get("weak", []):
             owner.setdefault(form, (key, WEAK_WEIGHT))
         for form in spec.get("prefixes", []):
             prefix_owner.setdefault(form, key)
     pattern = re.compile(_trie(owner))
-    prefix = re.compile("(?:" + "|".join(re.escape(f) for f in sorted(prefix_owner, key=len, reverse=True)) + ")$")
-    return Attributor(labels=labels, _pattern=pattern, _prefix=prefix, _owner=owner, _prefix_owner=prefix_owner)
+    # An English prefix is a whole word ("Ukraine's", not the end of another word).
+    prefix = re.compile("(?:" + "|".join(("(?<![A-Za-z])" if f[:1].isascii() and f[:1].isalpha() else "") + re.escape(f)
+                                         for f in sorted(prefix_owner, key=len, reverse=True)) + ")$")
+    return Attributor(labels=labels, _pattern=pattern, _prefix=prefix, _owner=owner, _prefix_owner=prefix_owner,
+                      _prefix_reach=max(map(len, prefix_owner), default=6))
