@@ -9,7 +9,8 @@ markers of its sentence weighted by their grammatical role, the earlier mentions
 document (when they are all one owner's; before them the headline's: the owner of the document
 noun it names, or its subject), the neighbouring sentences, the nearest attributed term before
 it, and the article as a whole. A sentence that only responds to the document (歓迎, 精査,
-"would study") leaves it to the earlier mentions: its subject is the one responding. A clause
+"would study", "said the revised ... would") leaves it to the earlier mentions: its subject is the one
+responding. A clause
 ending in 中、 and the main clause after it are weighed apart (ロシアが…を続ける中、政府は…); a term in the
 中 clause that names no one goes, after the earlier mentions, to the government the main clause presses
 (…が進む中、米国防総省は日本に…求めた).
@@ -107,6 +108,9 @@ _JA_BASIS = re.compile(r"の?[^。、,!?「」\n]{0,10}?を?(?:踏まえ|受け�
 _OWN_ACT = re.compile(r"改定|改訂|見直|策定|閣議決定|改め|書き換え|刷新|公表|発表|(?<![A-Za-z])(?:revis|updat|overhaul|"
                       r"adopt|draft|rewrit|approv|releas|unveil|publish|issu)", re.IGNORECASE)
 _RESPONDED = re.compile(r"(?:作業)?(?:を|に|への|について|に対し)?(?:強く|高く|一定の)?")
+# A document in someone's reported words ("The foreign ministry in Taipei said the revised National Security
+# Strategy would strengthen deterrence") is commented on, as one welcomed is: the speaker is not its owner.
+_EN_SAID = re.compile(r"\b(?:said|says|stated|states|added|noted|told\s+\w+)(?:\s+that)?\s*$")
 # A clause ending in 中、 is one of its own ("安保3文書の改定が進む中、米国防総省は日本に…求めた"): the subject of the
 # main clause after it is not the one doing what it says. A verb's form before 中 (進む中, 進めている中), not a
 # noun's (期間中, 日中).
@@ -162,6 +166,8 @@ class Attributor:
     _prefix: re.Pattern[str] = field(repr=False)
     _owner: dict[str, tuple[str, float]] = field(repr=False)
     _prefix_owner: dict[str, str] = field(repr=False)
+    #: The longest prefix: how far before a term one is looked for.
+    _prefix_reach: int = 6
 
     def label(self, owner: str | None) -> str:
         return self.labels.get(owner or "", "unattributed")
@@ -199,7 +205,16 @@ class Attributor:
             if hits:
                 hit = max(hits, key=lambda m: m.end)
                 return Attribution(hit.owner, "prefix", hit.text, hit.start, text.startswith(("が", "は"), hit.end))
-            short = self._prefix.search(text, max(0, edge - 6), edge)
+            # "Ukraine's new National Security Strategy": a prefix may end in the possessive the fillers begin with.
+            stop = edge + 2 if filler is _EN_FILLER and text.startswith(("'s", "’s"), edge) else edge
+            short = self._prefix.search(text, max(0, stop - self._prefix_reach), stop)
+            if short is None and stop > edge:
+                short = self._prefix.search(text, max(0, edge - self._prefix_reach), edge)
+            # A name that is a prefix only, as the topic of the term's clause: "ウクライナは国家安全保障戦略を改定し" (not
+            # 米 or 中: 日中は, 期間中は).
+            if short is None and filler is _JA_FILLER and edge > 0 and text.startswith("は", edge - 1):
+                short = self._prefix.search(text, max(0, edge - 1 - self._prefix_reach), edge - 1)
+                short = short if short is not None and len(short.group()) > 1 else None
             if short is not None:
                 return Attribution(self._prefix_owner[short.group()], "prefix", short.group())
         after = _OF_AFTER.match(text, end, min(len(text), end + 12))
@@ -386,13 +401,16 @@ class Attributor:
     def responds(self, text: str, markers: list[Marker], lo: int, hi: int, term: tuple[int, int], owner: str) -> bool:
         """Whether the sentence ``text[lo:hi]`` responds to the term's document rather than makes it: a
         response verb, and ``owner`` (the sentence's choice) is not the subject of a verb of making one."""
-        if not RESPONSE.search(text, lo, hi):
+        edge = next(e for e in range(max(lo, term[0] - 30), term[0] + 1) if _EN_FILLER.fullmatch(text, e, term[0]))
+        if not (RESPONSE.search(text, lo, hi) or _EN_SAID.search(text, max(lo, edge - 40), edge)):
             return False
-        subject = any(m.owner == owner and lo <= m.start and m.end <= term[0]
-                      and _role(text, m, term) in ("subject", "plain") for m in markers)
-        # 改定を歓迎: the revision is what is responded to, not the subject's own act.
+        # "Japan's government said ...": in English the possessive is the subject's.
+        subject = any(m.owner == owner and lo <= m.start and m.end <= term[0] and _role(text, m, term) in (
+            ("subject", "plain", "possessive") if m.text[:1].isascii() else ("subject", "plain")) for m in markers)
+        # 改定を歓迎: the revision is what is responded to, not the subject's own act; nor is "the revised" of
+        # the document's name.
         acts = (a for a in _OWN_ACT.finditer(text, lo, hi)
-                if not RESPONSE.match(text, _RESPONDED.match(text, a.end()).end()))
+                if not RESPONSE.match(text, _RESPONDED.match(text, a.end()).end()) and not edge <= a.start() < term[0])
         return not (subject and next(acts, None) is not None)
 
     @functools.cached_property
@@ -490,10 +508,17 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
         labels[key] = spec.get("label", key)
         for form in spec.get("markers", []):
             owner.setdefault(form, (key, 1.0))
+        # 比政府, 印首相, 露大統領: an abbreviation is a marker only glued to a word of government (see actors.toml).
+        for short in spec.get("abbreviations", []):
+            for word in data.get("institutions", []):
+                owner.setdefault(short + word, (key, 1.0))
         for form in spec.get("weak", []):
             owner.setdefault(form, (key, WEAK_WEIGHT))
         for form in spec.get("prefixes", []):
             prefix_owner.setdefault(form, key)
     pattern = re.compile(_trie(owner))
-    prefix = re.compile("(?:" + "|".join(re.escape(f) for f in sorted(prefix_owner, key=len, reverse=True)) + ")$")
-    return Attributor(labels=labels, _pattern=pattern, _prefix=prefix, _owner=owner, _prefix_owner=prefix_owner)
+    # An English prefix is a whole word ("Ukraine's", not the end of another word).
+    prefix = re.compile("(?:" + "|".join(("(?<![A-Za-z])" if f[:1].isascii() and f[:1].isalpha() else "") + re.escape(f)
+                                         for f in sorted(prefix_owner, key=len, reverse=True)) + ")$")
+    return Attributor(labels=labels, _pattern=pattern, _prefix=prefix, _owner=owner, _prefix_owner=prefix_owner,
+                      _prefix_reach=max(map(len, prefix_owner), default=6))

@@ -513,8 +513,18 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
     # for the body's, whose document the headline names when it names one only as a noun
     # ("米国防総省、新戦略を公表", "Pentagon unveils new defense strategy").
     noun = _headline_noun(topic, title, lead)
+    # ... and the body's, by a short name with its owner before it, as a lead names it before the document's
+    # full name ("Taiwan welcomed Japan's new security strategy. The foreign ministry in Taipei said the revised
+    # National Security Strategy would ..."): an earlier mention of the documents its noun names.
+    named = _body_names(topic, body, [(s, e) for w, s, e, _ in spans if w == "text"])
     for (where, start, end, index), found in zip(spans, prefixes):
         part = title if where == "title" else body
+        while where == "text" and named and named[0][0] < start:
+            _, owner, phrase = named.pop(0)
+            for i, term in enumerate(topic.terms):
+                if term.document and any(phrase in _SEP_RUN.sub(" ", form.lower()) for form in term.forms) or (
+                        _named(term, frozenset(phrase.split()) & _SET_NOUNS)):
+                    same.setdefault(i, []).append(owner)
         if found is None:
             before = same.get(index) or [x for x in [lead if where == "title" else noun] if x is not None]
             found = attrib.attribute(part.text, start, end, part.markers, part.sentences,
@@ -526,6 +536,25 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
             previous = found
         out.append(Occurrence(where, start, end, found.owner, found.how, found.cue))
     return out, article
+
+
+def _body_names(topic: Topic, body: _Text, terms: list[tuple[int, int]]) -> list[tuple[int, Any, str]]:
+    """The body's phrases of the structure outside the terms whose owner is named right before them ("Japan's new
+    security strategy"), each with where it starts, that owner and its words (lower case, one space between).
+    Such a phrase names a document whose name contains it (security strategy, 防衛戦略), or any (documents)."""
+    structure = topic.structure
+    if structure is None or not body.text:
+        return []
+    out = []
+    attrib = attributor()
+    for match in _phrases(structure, body):
+        if any(s < match.end() and match.start() < e for s, e in terms) or structure.exclude is not None and \
+                structure.exclude.search(body.text, max(0, match.start() - 12), match.end() + 4):
+            continue
+        owner = attrib.prefix(body.text, match.start(), match.end(), body.markers)
+        if owner is not None:
+            out.append((match.start(), replace(owner, how="same"), _SEP_RUN.sub(" ", match.group().lower())))
+    return out
 
 
 def _lead(title: _Text) -> Any:

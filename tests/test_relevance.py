@@ -165,6 +165,48 @@ def test_the_maker_named_after_the_document_owns_it(topics, title, text, owner, 
     assert top(title, text, topics).relevant is relevant
 
 
+# A neighbour's comment on Japan's strategy in reported words ("The foreign ministry in Taipei said the revised
+# National Security Strategy would ..."): the speaker, the only marker of its sentence, was its owner and the story
+# scored 0, with or without a headline naming Japan's. The speaker comments on the document the lead named in short
+# ("Japan's new security strategy"), as one welcoming it does. Taiwan's own strategy, and a document the speaker's
+# government revises ("Japan's government said ... would be revised"), stay their owners'.
+SAID = [
+    ("Taiwan welcomes Japan's new security strategy",
+     ("Taiwan welcomed Japan's new security strategy on Saturday. The foreign ministry in Taipei said the revised "
+      "National Security Strategy would strengthen deterrence in the region."), "JP", True),
+    (None, ("Taiwan welcomed Japan's new security strategy on Saturday. The foreign ministry in Taipei said the "
+            "revised National Security Strategy would strengthen deterrence in the region."), "JP", True),
+    ("Pentagon unveils new defense strategy",
+     ("The Pentagon's new defense strategy calls on allies to spend more. Japan's government said the National "
+      "Defense Strategy would be revised by December."), "JP", True),
+    ("Taiwan issues new security strategy",
+     ("The National Security Council in Taipei published Taiwan's first National Security Strategy in a decade on "
+      "Monday. The council said the revised National Security Strategy would strengthen deterrence against Beijing."),
+     "TW", False),
+    ("Taiwan unveils defense strategy",
+     ("The defense ministry in Taipei said the new National Defense Strategy would put drones and mobile missiles at "
+      "the centre of deterrence."), "TW", False),
+    ("Taiwan revises defense strategy",
+     ("Japan's new security strategy took effect last year. Taiwan's defense ministry in Taipei released its revised "
+      "National Defense Strategy on Monday, saying drones would be at the centre of deterrence."), "TW", False),
+    ("Taiwan releases defense review",
+     "Taiwan's defense ministry in Taipei released its Quadrennial Defense Review on Monday.", None, False),
+    # Japan's ambassador was the speaker, and the strategy Japan's (4.75).
+    ("Australia releases defence strategy",
+     ("Australia's new defence strategy was released on Wednesday. Japan's ambassador said the National Defence "
+      "Strategy would deepen cooperation between the two countries."), "AU", False),
+]
+
+
+@pytest.mark.parametrize("title,text,owner,relevant", SAID)
+def test_a_document_in_someones_reported_words_is_not_the_speakers(topics, title, text, owner, relevant):
+    if owner is not None:
+        term = "National Defense Strategy" if "Defense Strategy" in text or "Defence Strategy" in text \
+            else "National Security Strategy"
+        assert {o for o, _ in owners(text, term, topics, title)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
 def test_japans_strategy_compared_with_the_us_one_stays_relevant(topics):
     text = ("Japan will revise its National Security Strategy this year, the government said. "
             "The U.S. National Security Strategy released in December put the Western Hemisphere first.")
@@ -532,6 +574,16 @@ def test_japans_policy_noted_in_passing_in_taiwans_report_is_not_relevant(topics
      "新たな国家防衛戦略の策定作業が進む中、米国防総省は同盟国に国防費をGDP比3.5%に引き上げるよう求めた。", False),
     ("米国防総省、新戦略を公表",
      "国家防衛戦略の見直しが進む中、米国防総省は日本に国防費の増額を求める方針を示した。", False),
+    # 国家防衛戦略 is the name of the US's strategy as well as Japan's. With no headline saying whose, the text decides:
+    # a bare 国家防衛戦略 in Japanese news is Japan's (the US one is 米国の…, 米国家防衛戦略), and the main clause presses
+    # Japan, so the revision under way is the one pressed: in. A headline naming the Pentagon's new strategy makes it
+    # the Pentagon's (above); named Japan's in the 中 clause (政府が, 日本政府が) it is Japan's under any headline; and a
+    # demand of "Japan and other allies" (日本など同盟国に) presses no one government: the Pentagon's own, out.
+    (None, "国家防衛戦略の見直しが進む中、米国防総省は日本に防衛費の増額を求めた。", True),
+    ("米国防総省、新戦略を公表", "国家防衛戦略の見直しが進む中、米国防総省は日本に防衛費の増額を求めた。", False),
+    (None, "政府が国家防衛戦略の見直しを進める中、米国防総省は日本に防衛費の増額を求めた。", True),
+    ("米国防総省、新戦略を公表", "日本政府が国家防衛戦略の見直しを進める中、米国防総省は日本に防衛費の増額を求めた。", True),
+    (None, "国家防衛戦略の見直しが進む中、米国防総省は日本など同盟国に国防費の増額を求めた。", False),
     ("米国防総省、国家防衛戦略を改定", "日本が安保3文書の改定を進める中、米国防総省も国家防衛戦略を改定した。", False),
     ("トランプ政権、国家防衛戦略を公表",
      ("日本政府が防衛費の増額を検討する中、米国防総省は新たな国家防衛戦略を公表した。同盟国にGDP比3.5%の国防費を"
@@ -617,6 +669,152 @@ ANALYST = [
 @pytest.mark.parametrize("title,text,relevant", ANALYST)
 def test_an_analysts_probe_texts(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant
+
+
+# The governments and organisations of the news on security strategies, named as the owner of one the way the news
+# names them: by a short form glued to a word of government (比政府, 印首相, 露大統領), a capital or seat of government
+# (Canberra, Kyiv, Downing Street, 台北の総統府, 青瓦台, Zhongnanhai), a leader (マルコス政権, Netanyahu) or a demonym
+# ("Taiwanese officials"). Unnamed, each was unattributed or lent its 政府/首相 to Japan, and its strategy passed as
+# Japan's (6-34.5) or scored as Japan's below the threshold (豪国防相, Zelensky, "Ukraine's new ...": 4.95-5.5).
+FOREIGN_OWNERS = [
+    ("豪国防相、新戦略を説明", "豪国防相は新たな国家防衛戦略について、北方の防衛を重視すると説明した。", "国家防衛戦略", "AU"),
+    ("比政府、国家安保戦略を策定", "比政府は新たな国家安全保障戦略を策定し、南シナ海での抑止力強化を打ち出した。",
+     "国家安全保障戦略", "PH"),
+    ("比国防省、国家防衛戦略を改定", "比国防省は国家防衛戦略を改定し、海洋防衛を最優先とした。", "国家防衛戦略", "PH"),
+    ("マルコス政権、国家安保戦略を改定", "マルコス政権は国家安全保障戦略を改定し、中国の威圧への対処を柱とした。",
+     "国家安全保障戦略", "PH"),
+    ("英首相、国家安保戦略を発表", "英首相は議会で新たな国家安全保障戦略を発表した。国防費の増額も表明した。",
+     "国家安全保障戦略", "UK"),
+    ("ドイツ連邦政府、初の国家安保戦略", "ドイツ連邦政府は初の国家安全保障戦略を閣議決定した。ロシアを最大の脅威とした。",
+     "国家安全保障戦略", "DE"),
+    ("伊政府、国家防衛戦略を改定", "伊政府は国家防衛戦略を改定し、国防費を増やす方針を示した。", "国家防衛戦略", "IT"),
+    ("印政府、初の国家安保戦略へ", "印政府は初の国家安全保障戦略の策定を進めている。", "国家安全保障戦略", "IN"),
+    ("モディ政権、国家安保戦略を策定へ", "モディ政権は初の国家安全保障戦略を策定する方針だ。", "国家安全保障戦略", "IN"),
+    ("露政府、国家安保戦略を改定", "露政府は国家安全保障戦略を改定し、米国を最大の脅威と位置づけた。", "国家安全保障戦略", "RU"),
+    ("露大統領、新戦略に署名", "露大統領は改定された国家安全保障戦略に署名した。", "国家安全保障戦略", "RU"),
+    ("露国防相、新戦略を説明", "露国防相は新たな国家防衛戦略で北極圏の防衛を重視すると説明した。", "国家防衛戦略", "RU"),
+    ("台湾総統府、安保戦略を改定", "台北の総統府は、中国の軍事圧力を踏まえ国家安全保障戦略を改定したと発表した。",
+     "国家安全保障戦略", "TW"),
+    ("頼政権、国家安保戦略を改定", "頼政権は国家安全保障戦略を改定し、防衛費を増やす方針を示した。", "国家安全保障戦略", "TW"),
+    ("加政府、国家防衛戦略を改定", "加政府は国家防衛戦略を改定し、北極圏の防衛を強化する。", "国家防衛戦略", "CA"),
+    ("越政府、国防白書を公表", "越政府は国防白書を公表し、国家防衛戦略を改定した。", "国家防衛戦略", "SEA"),
+    ("尼政府、国防戦略を改定", "尼政府は国家防衛戦略を改定し、海軍力の増強を打ち出した。", "国家防衛戦略", "SEA"),
+    ("イラン、国家防衛戦略を改定", "イランは国家防衛戦略を改定し、ミサイル戦力を増強する方針を示した。", "国家防衛戦略", "OTHER"),
+    ("ウクライナ、国家安保戦略を承認", "ウクライナは新たな国家安全保障戦略を承認し、防衛産業の育成を柱に据えた。",
+     "国家安全保障戦略", "UA"),
+    ("青瓦台、国家安保戦略を発表", "青瓦台は国家安保戦略を発表し、北朝鮮の核への対処を柱とした。", "国家安全保障戦略", "KR"),
+    ("ウクライナ政府、新たな国家安保戦略", "ウクライナ政府は新たな国家安全保障戦略を承認した。ロシアを最大の脅威と位置づけた。",
+     "国家安全保障戦略", "UA"),
+    ("ウクライナの国家安保戦略", "ウクライナ政府の国家安全保障戦略は、防衛産業の育成を柱に据えた。", "国家安全保障戦略", "UA"),
+    ("ウクライナ、国家安保戦略を改定", "ウクライナが新たに策定した国家安全保障戦略は、防衛産業の育成を柱に据えた。",
+     "国家安全保障戦略", "UA"),
+    ("ゼレンスキー氏、国家安保戦略を承認", "ゼレンスキー大統領は新たな国家安全保障戦略を承認する大統領令に署名した。",
+     "国家安全保障戦略", "UA"),
+    ("Canberra unveils new defence strategy",
+     ("Canberra's new National Defence Strategy puts long-range strike first. The National Defence Strategy will be "
+      "updated every two years."), "National Defense Strategy", "AU"),
+    ("Kyiv approves new security strategy",
+     ("Kyiv approved a new National Security Strategy on Monday. The National Security Strategy puts the defense "
+      "industry at its heart."), "National Security Strategy", "UA"),
+    ("Zelensky signs security strategy",
+     ("Zelensky signed a decree enacting the new National Security Strategy on Monday. The strategy puts the defense "
+      "industry at its heart."), "National Security Strategy", "UA"),
+    ("Ukraine adopts new security strategy",
+     "Ukraine's new National Security Strategy puts the defense industry at its heart, officials said on Monday.",
+     "National Security Strategy", "UA"),
+    ("Downing Street publishes security strategy",
+     "Downing Street published a new National Security Strategy on Monday, pledging higher defence spending.",
+     "National Security Strategy", "UK"),
+    ("Whitehall publishes security strategy",
+     ("Whitehall published a new National Security Strategy on Monday. The National Security Strategy calls for "
+      "higher defence spending."), "National Security Strategy", "UK"),
+    ("Marcos approves security strategy",
+     ("President Marcos approved a new National Security Strategy on Monday. The National Security Strategy puts "
+      "maritime defense first."), "National Security Strategy", "PH"),
+    ("Filipino officials unveil security strategy",
+     ("Filipino officials unveiled a new National Security Strategy on Monday. The National Security Strategy puts "
+      "maritime defense first."), "National Security Strategy", "PH"),
+    ("Blue House releases security strategy",
+     "The Blue House released its National Security Strategy on Monday, putting deterrence first.",
+     "National Security Strategy", "KR"),
+    ("Yongsan releases security strategy",
+     ("The presidential office in Yongsan released a new National Security Strategy on Monday. The National "
+      "Security Strategy puts deterrence first."), "National Security Strategy", "KR"),
+    ("Taiwanese officials unveil security strategy",
+     ("Taiwanese officials unveiled a new National Security Strategy on Monday. The National Security Strategy calls "
+      "for higher defense spending."), "National Security Strategy", "TW"),
+    ("Tsai unveils security strategy",
+     ("The Tsai administration released a new National Security Strategy on Monday. The National Security Strategy "
+      "calls for higher defense spending."), "National Security Strategy", "TW"),
+    ("Zhongnanhai approves security strategy",
+     ("Zhongnanhai approved a new National Security Strategy on Monday. The National Security Strategy calls for "
+      "higher defense spending."), "National Security Strategy", "CN"),
+    ("Bundestag debates security strategy",
+     ("The Bundestag debated the first National Security Strategy on Wednesday. The strategy calls for defense "
+      "spending of 2% of GDP."), "National Security Strategy", "DE"),
+    ("Elysee updates strategic review",
+     ("The Elysee released an updated National Strategic Review on Monday. The National Security Strategy it sets "
+      "out calls for higher defense spending."), "National Security Strategy", "FR"),
+    ("DPRK unveils defense strategy",
+     ("The DPRK unveiled a new National Defense Strategy, state media said. The National Defense Strategy puts "
+      "nuclear forces first."), "National Defense Strategy", "KP"),
+    ("Netanyahu approves security strategy",
+     ("Netanyahu approved a new National Security Strategy on Sunday. The National Security Strategy calls for higher "
+      "defense spending."), "National Security Strategy", "IL"),
+    ("Jerusalem approves security strategy",
+     ("Jerusalem approved a new National Security Strategy on Sunday, officials said. The strategy calls for higher "
+      "defense spending."), "National Security Strategy", "IL"),
+    ("Wellington releases security strategy",
+     ("Wellington released its first National Security Strategy on Monday. The National Security Strategy calls for "
+      "higher defence spending."), "National Security Strategy", "NZ"),
+]
+
+
+@pytest.mark.parametrize("title,text,term,owner", FOREIGN_OWNERS)
+def test_each_government_named_as_the_news_names_it_owns_its_strategy(topics, title, text, term, owner):
+    assert {o for o, _ in owners(text, term, topics, title)} == {owner}
+    assert not top(title, text, topics).relevant
+
+
+# ... and the same short forms and names where they are something else, in Japan's own stories: the war in Ukraine
+# and tensions over Iran as the setting (each a government only right before the document: ウクライナの…, ウクライナは
+# 国家安全保障戦略を…, "Ukraine's new ..."; and as ウクライナ政府, Kyiv), 追加 and 参加国 (加 stands for Canada only in
+# 加政府 and 加首相), 単独政権 (独 is Germany before 政府, not 政権), 宇宙, GDP比.
+@pytest.mark.parametrize("title,text", [
+    ("政府、戦略を改定", "ロシアのウクライナ侵攻を踏まえ、政府は国家安全保障戦略を改定した。"),
+    ("戦略改定へ議論", "ウクライナ侵攻で、国家安全保障戦略の改定論議が加速した。"),
+    ("Japan revises strategy",
+     "After the invasion of Ukraine, the National Security Strategy was revised in December, the government said."),
+    ("Japan to revise strategy",
+     ("Drawing on lessons from Ukraine's defense against Russia, the government will revise the National Security "
+      "Strategy by December.")),
+    ("拡大ASEAN国防相会議", "木原防衛相は拡大ASEAN国防相会議の参加国防相に、国家防衛戦略の改定を説明した。"),
+    ("防衛費を追加計上", "政府は追加の防衛費を計上し、防衛力整備計画を前倒しで見直す。"),
+    ("単独政権下の改定", "自民党単独政権の下で、政府は国家安全保障戦略を年内に改定する。"),
+    ("宇宙の防衛を強化", "政府は宇宙の防衛力強化を柱に、国家防衛戦略を改定する方針だ。"),
+    ("防衛費、GDP比で増額", "対GDP比の防衛費を引き上げるため、政府は防衛力整備計画を見直す。"),
+    # A capital where Japan's leader speaks is the venue (a Japanese capital is no marker: キャンベラで went to Australia).
+    ("首相、豪首相と会談", "首相はキャンベラでアルバニージー首相と会談し、国家安全保障戦略の改定方針を説明した。"),
+    ("Kishida in Brussels", ("At the NATO summit in Brussels, Prime Minister Fumio Kishida said Japan would revise its "
+                             "National Security Strategy by the end of the year.")),
+    ("Kishida visits Kyiv", "Kishida, visiting Kyiv, said the government would revise the National Security Strategy."),
+    ("戦略改定へ議論", "イラン情勢の緊迫化で、国家安全保障戦略の改定論議が加速した。"),
+    ("Japan watches Iran",
+     "Tokyo is watching Iran closely as it revises its National Security Strategy, officials said."),
+])
+def test_the_short_forms_elsewhere_leave_japans_stories_japans(topics, title, text):
+    assert top(title, text, topics).relevant
+
+
+# Left: an English capital is the government however it is used, and "In New Delhi, the prime minister said ..." is
+# India's. A capital as a venue is no object in English as "with"/"to" are, and "officials in Washington released ..."
+# must stay the US's; so the capitals Japan's leaders speak in and that the news seldom uses for a strategy's owner
+# (Brussels, Delhi, Hanoi, Jakarta, Kuala Lumpur, Ulaanbaatar) are no markers.
+def test_a_capital_named_as_the_venue_is_still_its_government(topics):
+    text = "In New Delhi, the prime minister said the National Security Strategy would be revised by December."
+    assert owners(text, "National Security Strategy", topics) == [("IN", "sentence")]
+    text = "In Hanoi, the prime minister said the National Security Strategy would be revised by December."
+    assert top("Japan to revise strategy", text, topics).relevant
 
 
 def test_topic_is_null_when_nothing_matched(topics):
