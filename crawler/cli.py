@@ -906,6 +906,10 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         sys.exit(1 if alarm else 0)
+    # The outlets never crawled here in one line below the table, unless asked for by name: on a
+    # database of one outlet (the demo's) thirty "unknown" rows stood before the one that ran.
+    never = [r["outlet"] for r in rows if r["health"] == "unknown" and r["last_run"] is None] if not outlets else []
+    rows = [r for r in rows if r["outlet"] not in never]
     scheduled = health_db.last_scheduled_run(database)
     click.echo("schedule: " + (f"last scheduled run {_when(scheduled['started_at'], now)}, run {scheduled['id']}, "
                                f"{scheduled['finish_reason'] or 'running'}" if scheduled else "no scheduled run yet"))
@@ -939,6 +943,9 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
         f"notifications: {f['channel']}: {f['failed']} deliveries failed since {_when(f['since'], now)}, the last "
         f"with {f['error']}: fix the channel ([notify]); the digests after list what it missed, a day back, and "
         "count the rest" for f in failing]
+    if never:
+        lines.append(f"never crawled: {len(never)} outlets ({', '.join(never[:6])}{', …' if len(never) > 6 else ''}): "
+                     "no health until a crawl of them runs; `newsmon status OUTLET` shows one")
     if lines:
         click.echo("")  # apart from the outlet table: scripts read the table up to the blank line
     for line in lines:
