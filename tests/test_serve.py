@@ -220,6 +220,7 @@ def test_a_page_that_is_not_there_is_a_404_page(review_db, path):
     response = call(ds, "get", path)
     assert response.status_code == 404
     assert "<title>Error 404</title>" in response.text
+    assert '<ul class="nm-nav"><li><a href="/">Queue</a></li></ul>' in response.text  # the way back
 
 # --- the review workflow ----------------------------------------------------------------------
 
