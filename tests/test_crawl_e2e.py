@@ -24,6 +24,7 @@ import pytest
 
 from crawler.testsite import (ARCHIVE_SITEMAP_PATH, ATOM_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH,
                               LoopbackSite, urlset)
+from storage import frontier
 
 from .conftest import saved_bytes
 from .saved import divs_for_ps
@@ -56,7 +57,25 @@ def site():
 def env(tmp_path, site):
     config = tmp_path / "newsmon.toml"
     config.write_text(site.toml_snippet("site"), encoding="utf-8")
-    return {"db": str(tmp_path / "news.db"), "config": str(config)}
+    env = {"db": str(tmp_path / "news.db"), "config": str(config)}
+    yield env
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
+def assert_every_url_has_a_state_and_a_reason(db: str) -> None:
+    """What every test's crawls left: each URL in a state with a reason someone can read (after a
+    killed run too: 'fetched', downloaded and waiting for extraction, says so)."""
+    if not os.path.exists(db):
+        return
+    conn = sqlite3.connect(db)
+    try:
+        silent = conn.execute("SELECT url, kind, reason FROM urls WHERE kind NOT IN ({}) OR coalesce(trim(reason), '') "
+                              "= ''".format(", ".join("?" for _ in frontier.STATES)), frontier.STATES).fetchall()
+    except sqlite3.OperationalError:  # killed before its tables were made
+        return
+    finally:
+        conn.close()
+    assert silent == [], f"URLs without a state or a reason: {silent[:5]}"
 
 
 def crawl_cmd(env, *extra: str) -> list[str]:
