@@ -31,7 +31,7 @@ from .outlets import Outlet, Rules, compile_selector, outlet_for_url
 from .pagination import next_page, whole_at
 from .urls import parsable
 from .stubs import says_moved, sends_on
-from .walls import asked_wall, asks_age
+from .walls import asked_wall, asks_age, own_text, wall_heading
 
 GENERIC_METHOD = "generic:trafilatura"
 #: ``body:<outlet>@<layout>``: the text of the rules' body a line a block, where their paragraph
@@ -479,6 +479,13 @@ def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None
     return None
 
 
+def _members_only(tree: etree._Element | None) -> bool:
+    """Whether the page says in its own text (not its menus) that its article is for members: a
+    paywall prompt of its own ("この記事は有料記事です。"), or a login it asks for (``asked_wall``)."""
+    return tree is not None and (any(_PAYWALL.fullmatch(text) for text in own_text(tree))
+                                 or getattr(asked_wall(tree), "kind", None) == "login")
+
+
 def _age_gate(html: bytes | str, http_charset: str | None) -> bool:
     """Whether the page is an age gate (``walls.asked_wall``), read anew: extraction has pruned
     its tree."""
@@ -789,6 +796,7 @@ def extract_article(
 
     paragraphs, cut_at_paywall = _finish_text(paragraphs, rules)
     paywalled = paywalled or cut_at_paywall
+    furnished = None
     if paragraphs and (paywalled or not has_sentence(paragraphs)):
         # What a teaser's page shows besides its lead is the site's template, and what reads as
         # no sentence may be nothing else: menus, rankings and related lists read where the rules
@@ -803,7 +811,15 @@ def extract_article(
         paragraphs = paragraphs[1:]
     if title and paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
-    if not paragraphs and not (paywalled and title):
+    site = (page.get("og:site_name"), outlet.name if outlet else None)
+    headline = bool(title) and not wall_heading(title) and title not in site
+    if not paragraphs and not paywalled and headline:
+        # Nothing but menus, or nothing at all, besides a login prompt: a members-only article's
+        # page, whose headline is worth keeping as a paywalled one's (Yomiuri's 読者会員限定です).
+        paywalled = _members_only(furnished if furnished is not None else _parse(html, http_charset))
+    if not paragraphs and not (paywalled and headline):
+        # A login page in an article's template ("会員限定記事", the site's name): outcome says
+        # which wall.
         return None
     if page_notice([title, page.get("og:title")], " ".join(paragraphs)) is not None:
         return None  # outcome.no_article_problem says which notice

@@ -218,8 +218,9 @@ ASKED_CODES = ("wall_login", "wall_age")
 # -- walls a page states in words ------------------------------------------------------------------
 # A page that asks for a login with no password form on it (the form is a click away, on the
 # outlet's ID site), or asks the reader's age before its content: no bot's verdict, and no page
-# without an article either. Read only where extraction found no article (``outcome``): a
-# paywall's teaser, its lead read, is an article, however it ends.
+# without an article either. Read where extraction found no article (``outcome``): a paywall's
+# teaser, its lead read, is an article, however it ends; and by extraction where it read no text,
+# for a page that asks for a login under its article's headline is that article's teaser.
 
 #: A request to the reader, in the form a wall makes it: "ログインしてください", "続きを読むには
 #: ログインが必要です", "この記事は会員限定です". A headline reporting a login ("閲覧にログインが必要に")
@@ -287,6 +288,18 @@ def asked_wall(tree, status: int = 200) -> Wall | None:
                                              + LOGIN_HINT)
     return Wall("age", "age gate", f"an age gate: the page asks 「{words}」 before its content (HTTP {status})"
                                    + AGE_HINT)
+
+
+#: A heading that is a wall's own and names no article: "会員限定記事", "ログイン", "Members only".
+_WALL_HEADING = re.compile(
+    r"(?:(?:有料|読者|プレミアム|無料)?会員(?:限定|専用)?(?:の)?(?:記事|コンテンツ|ページ)?|有料記事|ログイン(?:ページ)?|会員登録"
+    r"|(?i:(?:members?|subscribers?)(?:[ -]only)?(?: (?:article|content|page))?|sign ?in|log ?in|premium content))")
+
+
+def wall_heading(heading: str | None) -> bool:
+    """Whether ``heading`` (a page's title, its site's name cut off) is a wall's and no article's:
+    a login page in an article's template, whose headline is "会員限定記事" rather than the news."""
+    return bool(heading and _WALL_HEADING.fullmatch(" ".join(heading.split()).strip(" 。.!！")))
 
 
 def own_text(tree) -> list[str]:

@@ -15,6 +15,7 @@ import re
 import pytest
 
 from crawler.extract import extract_article
+from crawler.outcome import no_article_problem
 
 MAINICHI = "https://mainichi.jp/articles/20250114/k00/00m/010/123000c"
 SANKEI = "https://www.sankei.com/article/20250114-ABCDEFGHIJKLMNOPQRSTUVWXYZ/"
@@ -67,6 +68,11 @@ LEAD = ["政府は14日の閣議で、2023年度から5年間の防衛費の総�
          "めぐっては、与党内でなお調整が続いている。")]
 
 
+# Mainichi's own menu has ランキング second: read as text, it ends the text there (``extract._STOP``).
+TOP = '<a href="/">トップ</a></li>'
+HEADER_WITH_RANKING = HEADER.replace(TOP, TOP + '<li class="gnav-list-item"><a href="/ranking/">ランキング</a></li>')
+
+
 def mainichi(title: str, body: str, aside: str = "", header: str = HEADER) -> str:
     """A page in Mainichi's news layout, ``body`` in its ``section#articledetail-body``."""
     return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{title} | 毎日新聞</title>'
@@ -102,14 +108,25 @@ def menus_in(article) -> set[str]:
 
 @pytest.mark.parametrize("url", [MAINICHI, NO_RULES], ids=["rules", "generic"])
 @pytest.mark.parametrize("prompt", [PAID_BOX, LOGIN_PROMPT], ids=["paid-box", "login-prompt"])
-def test_a_members_only_page_that_shows_only_a_login_prompt_is_its_headline_without_the_menus(url, prompt):
+@pytest.mark.parametrize("header", [HEADER, HEADER_WITH_RANKING], ids=["menus", "menus-with-ranking"])
+def test_a_members_only_page_that_shows_only_a_login_prompt_is_its_headline_without_the_menus(url, prompt, header):
     # Before: the rules read the box and nothing else, fell back to generic extraction, which
     # read the header's menus (政治 安全保障 …); the page was stored as a teaser whose text was
-    # the site's navigation.
-    article = extract_article(mainichi(HEADLINE, prompt), url)
+    # the site's navigation or, the menus cut at their ランキング before the prompt, as a free
+    # article of menus.
+    article = extract_article(mainichi(HEADLINE, prompt, header=header), url)
     assert article is not None and article.paywalled
     assert article.title == HEADLINE
     assert article.paragraphs == [], menus_in(article)
+
+
+def test_a_login_page_in_an_article_template_is_a_login_wall_not_an_article():
+    # The outlet's login page, og:type "article" and all: its heading is the wall's, no headline.
+    page = mainichi("会員限定記事", "<p>この記事は会員限定です。ログインしてください。</p>"
+                    '<p><a href="/login">ログイン</a> <a href="/signup">会員登録（無料）</a></p>')
+    for url in (MAINICHI, NO_RULES):
+        assert extract_article(page, url) is None
+    assert no_article_problem(page.encode()).code == "wall_login"
 
 
 # -- (b) a real teaser: its lead and a paywall prompt ---------------------------------------------------
