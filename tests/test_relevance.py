@@ -378,6 +378,23 @@ def test_the_subject_of_a_relative_clause_of_making_owns_the_document(topics, te
     assert top(None, text, topics).relevant is relevant
 
 
+# ... and, the other way round, the government a clause of making that begins with the document describes: "中国は、国家
+# 安全保障戦略を改定した日本に反発した" went to the subject reacting (0), as "中国外務省は2日、…を改定した日本政府を批判し
+# た" did (0). The US's and Russia's stay theirs.
+@pytest.mark.parametrize("title,text,owner,relevant", [
+    ("中国、日本に反発", "中国は、国家安全保障戦略を改定した日本に反発した。防衛費の増額も批判した。", "JP", True),
+    ("中国外務省、日本を批判", "中国外務省は2日、国家安全保障戦略を改定した日本政府を批判した。", "JP", True),
+    ("イラン、日本を批判", "イランは2日、国家安全保障戦略を改定した日本を批判した。", "JP", True),
+    ("米国防総省、同盟国に要求",
+     "国家防衛戦略を公表した米国防総省は、同盟国に防衛費の増額を求めた。国家防衛戦略は本土防衛を最優先とした。", "US", False),
+    ("ロシア、新戦略", "国家安全保障戦略を改定したロシアは、米国を最大の脅威と位置づけた。", "RU", False),
+])
+def test_the_government_a_clause_of_making_describes_owns_the_document(topics, title, text, owner, relevant):
+    term = "国家防衛戦略" if "国家防衛戦略" in text else "国家安全保障戦略"
+    assert {o for o, _ in owners(text, term, topics)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
 @pytest.mark.parametrize("text", [
     "The U.S. will update its defense strategy next year, the Pentagon said.",   # someone else's
     "The company will revise its information security strategy after the attack.",  # not a government's
@@ -815,6 +832,156 @@ def test_a_capital_named_as_the_venue_is_still_its_government(topics):
     assert owners(text, "National Security Strategy", topics) == [("IN", "sentence")]
     text = "In Hanoi, the prime minister said the National Security Strategy would be revised by December."
     assert top("Japan to revise strategy", text, topics).relevant
+
+
+# The one briefed is the audience, not the owner of "its": "Japan briefed Australia on its revised ..." went to
+# Australia as the nearest government before "its" (0), and "The Pentagon briefed Japan on its new ..." to Japan (7.0).
+# One urged or told to revise stays the agent of the revision.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("Japan briefs Australia", "Japan briefed Australia on its revised National Security Strategy on Monday.", True),
+    ("Japan briefs Australia",
+     "Japan briefed Australia's defense minister on its revised National Security Strategy on Monday.", True),
+    ("Japan briefs Vietnam",
+     "Japan will brief Vietnam on its revised National Security Strategy next week, the Foreign Ministry said.", True),
+    ("Japan keeps US informed",
+     "Tokyo has been informing Washington about its revised National Security Strategy, officials said.", True),
+    ("Japan reassures Australia",
+     "Japan assured Australia that it would revise its National Security Strategy by December.", True),
+    ("Pentagon briefs Tokyo",
+     ("The Pentagon briefed Japan on its new National Defense Strategy on Monday. The strategy calls on allies to "
+      "raise defense spending."), False),
+    ("US urges Japan", "Washington urged Tokyo to revise its National Security Strategy and raise defense spending.",
+     True),
+])
+def test_the_one_briefed_is_not_the_owner_of_its(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
+# Countries with no actor of their own (and ASEAN), named as the owner the way wire stories name one: the subject of
+# the verb that makes the document ("Iran revised its ...", "Kenya on Monday unveiled a new ...", "Chile's government
+# revised its ..."). Bare, none is a marker: Iran or Qatar is the setting of Japan's own stories as often ("amid
+# tensions with Iran"). Each passed as Japan's (7.45-8.25); the listed ones (Vietnam, Brazil) are for the record.
+OTHER_COUNTRIES = [
+    ("Iran revises defense strategy",
+     ("Iran revised its National Defense Strategy on Monday, putting missiles and drones first. The revised strategy "
+      "also calls for higher defense spending, state media said."), "National Defense Strategy", "OTHER"),
+    ("Iran unveils defense strategy",
+     ("Iran on Sunday unveiled a new National Defense Strategy that gives priority to missile forces. The strategy "
+      "raises defense spending, state television reported."), "National Defense Strategy", "OTHER"),
+    ("Iranian government revises strategy",
+     ("The Iranian government has revised its National Defense Strategy, state media said. The revised strategy "
+      "puts missile forces first and raises defense spending."), "National Defense Strategy", "OTHER"),
+    ("Kenya unveils security strategy",
+     ("Kenya unveiled its new National Security Strategy on Monday, putting counterterrorism first. The strategy "
+      "raises defense spending, officials said."), "National Security Strategy", "OTHER"),
+    ("Chile revises defense strategy",
+     ("Chile's government revised its National Defense Strategy on Monday. The revised strategy calls for higher "
+      "defense spending on the navy."), "National Defense Strategy", "OTHER"),
+    ("Nepal adopts first security strategy",
+     ("Nepal adopted its first National Security Strategy on Monday, officials said. The strategy calls for higher "
+      "defense spending."), "National Security Strategy", "OTHER"),
+    ("Colombia revises security strategy",
+     ("Colombia's new government revised the National Security Strategy on Monday, putting the fight against armed "
+      "groups first. The strategy raises defense spending."), "National Security Strategy", "OTHER"),
+    ("Qatar overhauls security strategy",
+     "Qatar has overhauled its National Security Strategy and will raise defense spending, the emir said on Sunday.",
+     "National Security Strategy", "OTHER"),
+    # A minister or officials named by the country's possessive or demonym: Iran's was a marker anywhere (see below).
+    ("Iran sets missile priorities",
+     ("Iran's defense minister said the new National Defense Strategy puts missiles first. The strategy raises defense "
+      "spending, he said."), "National Defense Strategy", "OTHER"),
+    ("Kenya sets security priorities",
+     ("Kenyan officials said the new National Security Strategy puts counterterrorism first. The strategy raises "
+      "defense spending."), "National Security Strategy", "OTHER"),
+    ("Ukraine adopts new security strategy",
+     "Ukraine adopted a new National Security Strategy on Monday. The strategy calls for higher defense spending.",
+     "National Security Strategy", "UA"),
+    ("ASEAN adopts defense strategy",
+     ("ASEAN adopted its first National Defense Strategy at its summit on Tuesday. The strategy calls on members to "
+      "raise defense spending."), "National Defense Strategy", "OTHER"),
+    ("Vietnam adopts first defense strategy",
+     ("Vietnam adopted its first national defense strategy on Tuesday, state media reported. The strategy calls for "
+      "a stronger navy and higher defense spending."), "National Defense Strategy", "SEA"),
+    ("Brazil updates defense strategy",
+     ("Brazil's government updated its national defense strategy on Monday to put the Amazon first. The revised "
+      "National Defense Strategy raises defense spending."), "National Defense Strategy", "OTHER"),
+    # In Japanese, with a word of government (ケニア政府, イラン大統領) or as the subject right before the document (ケニア
+    # は, カタールが), its date and its official between (ケニアは2日、, ケニアのルト大統領は): 8-34.5.
+    ("ケニア、国家安保戦略を改定", "ケニアは国家安全保障戦略を改定し、テロ対策を最優先とした。防衛費も増やす。",
+     "国家安全保障戦略", "OTHER"),
+    ("ケニア、国家安保戦略を改定", "ケニアは2日、国家安全保障戦略を改定した。テロ対策を最優先とし、防衛費も増やす。",
+     "国家安全保障戦略", "OTHER"),
+    ("ケニア、国家安保戦略を改定", "ケニアは、国家安全保障戦略を改定した。テロ対策を最優先とし、防衛費も増やす。",
+     "国家安全保障戦略", "OTHER"),
+    ("ケニア政府、国家安保戦略を改定", "ケニア政府は2日、国家安全保障戦略を改定し、テロ対策を最優先とした。防衛費も増やす。",
+     "国家安全保障戦略", "OTHER"),
+    ("ケニア大統領、新戦略を承認", "ケニアのルト大統領は2日、新たな国家安全保障戦略を承認した。防衛費も増やす。",
+     "国家安全保障戦略", "OTHER"),
+    ("チリ、国防戦略を公表", "チリ政府は新たな国家防衛戦略を公表した。防衛費の増額も盛り込んだ。", "国家防衛戦略", "OTHER"),
+    ("カタール、安保戦略を改定", "カタールが国家安全保障戦略を改定した。防衛費を増やす方針だ。", "国家安全保障戦略", "OTHER"),
+    ("イラン、国防戦略を改定", "イラン大統領は国家防衛戦略を改定したと発表した。ミサイル戦力を増強する。", "国家防衛戦略",
+     "OTHER"),
+]
+
+
+@pytest.mark.parametrize("title,text,term,owner", OTHER_COUNTRIES)
+def test_a_country_with_no_actor_owns_the_strategy_it_makes(topics, title, text, term, owner):
+    assert {o for o, _ in owners(text, term, topics)} == {owner}
+    assert not top(title, text, topics).relevant
+
+
+# ... and the same countries and ASEAN as the setting, venue or audience of Japan's revision: named, they are not the
+# subject of the verb that makes it.
+@pytest.mark.parametrize("title,text", [
+    ("Japan revises strategy amid Iran tensions",
+     "Amid tensions with Iran, Japan revised its National Security Strategy on Friday, putting missile defense first."),
+    ("Iran tensions push Japan to rethink",
+     "Iran tensions pushed Japan to revise its National Security Strategy a year early, officials said."),
+    # Iran's was a marker anywhere, and as the only one of its sentence it took Japan's revision (0).
+    ("Japan to revise strategy",
+     ("After Iran's missile strikes on Israel, the government said it would revise the National Security Strategy by "
+      "December, putting missile defense first.")),
+    ("Kishida visits Kenya",
+     "Visiting Kenya, Prime Minister Kishida said Japan would revise its National Security Strategy by December."),
+    ("Kishida meets Chilean president",
+     "Kishida told Chile's president that Japan would revise its National Security Strategy by the end of the year."),
+    ("Japan, Qatar deepen ties",
+     ("Japan and Qatar agreed to deepen defense ties on Monday as Tokyo revises its National Security Strategy, "
+      "officials said.")),
+    ("Japan briefs Kenya", "Japan briefed Kenya on its revised National Security Strategy on Monday, officials said."),
+    ("Japan briefs Iran", "Japan briefed Iranian officials on its revised National Security Strategy on Monday."),
+    ("Japan to brief ASEAN",
+     ("Japan will brief ASEAN members on its revised National Security Strategy next week, the Foreign Ministry said. "
+      "Tokyo wants Southeast Asian support for its defense buildup.")),
+    ("Japan explains strategy to ASEAN",
+     ("Japan explained its revised National Security Strategy to ASEAN on Tuesday, seeking support for higher defense "
+      "spending.")),
+    ("ASEAN welcomes Japan's strategy",
+     "ASEAN welcomed Japan's revised National Security Strategy on Tuesday. The strategy raises defense spending."),
+    ("戦略改定へ", "イラン情勢を踏まえ、政府は国家安全保障戦略を改定する方針だ。防衛費も増やす。"),
+    ("戦略改定へ", "イランは核開発を続けており、政府は国家安全保障戦略の改定でミサイル防衛を強化する。"),
+    ("首相、ケニア訪問", "ケニアを訪問中の首相は、国家安全保障戦略の改定方針を説明した。防衛費の増額にも触れた。"),
+    ("首相、ケニア大統領と会談", "首相はナイロビでケニアの大統領と会談し、国家安全保障戦略の改定を説明した。"),
+    ("中東情勢と戦略改定", "カタールなど中東情勢の緊迫化を受け、政府は国家防衛戦略を見直す。防衛費も増やす方針だ。"),
+    ("APECで表明", "チリで開かれたAPEC首脳会議で、首相は国家安全保障戦略を改定すると表明した。"),
+    ("ASEANに説明", "政府はASEAN各国に改定した国家安全保障戦略を説明した。防衛費の増額にも理解を求めた。"),
+    ("首相、中東歴訪", "首相はイラン大統領との会談で、国家安全保障戦略の改定に理解を求めた。"),
+    # A country reacting to Japan's strategy: the topic with its date, a comma or its ministry is no prefix unless the
+    # clause makes the document (4.75 as Iran's while it was one).
+    ("イラン、日本の安保戦略に反発", "イラン外務省は2日、国家安全保障戦略について「根拠がない」と反発した。防衛費の増額も批判した。"),
+    ("イラン、日本の安保戦略に反発",
+     "イランは2日、国家安全保障戦略で自国が懸念と位置づけられたことに反発した。防衛費の増額も批判した。"),
+    ("中東情勢と戦略", "イランは、国家安全保障戦略で懸念国と位置づけられた。政府は防衛費も増やす。"),
+    ("戦略改定へ", "イラン情勢を踏まえ、政府は国家安全保障戦略を改定する方針だ。防衛費も増やす。"),
+    ("戦略改定へ", "イランは核開発を続けており、政府は国家安全保障戦略の改定でミサイル防衛を強化する。"),
+    ("首相、ケニア訪問", "ケニアを訪問中の首相は、国家安全保障戦略の改定方針を説明した。防衛費の増額にも触れた。"),
+    ("首相、ケニア大統領と会談", "首相はナイロビでケニアの大統領と会談し、国家安全保障戦略の改定を説明した。"),
+    ("中東情勢と戦略改定", "カタールなど中東情勢の緊迫化を受け、政府は国家防衛戦略を見直す。防衛費も増やす方針だ。"),
+    ("APECで表明", "チリで開かれたAPEC首脳会議で、首相は国家安全保障戦略を改定すると表明した。"),
+    ("ASEANに説明", "政府はASEAN各国に改定した国家安全保障戦略を説明した。防衛費の増額にも理解を求めた。"),
+])
+def test_a_country_as_the_setting_or_audience_leaves_japans_revision_japans(topics, title, text):
+    assert top(title, text, topics).relevant
 
 
 def test_topic_is_null_when_nothing_matched(topics):
