@@ -3,9 +3,8 @@
 The actors and their markers are data (``crawler/actors.toml``, explained there). Given an
 article's normalised text and the span of a term in it, :func:`attribute` looks, in order, at
 a marker right before the term (or "of <marker>" right after it), the maker named in a clause around
-it ("... released by Tokyo", "... that Japan adopted", トランプ政権が4日に公表した…), a country named only as the
-subject of the verb making it ("Iran revised its ...") and in English the agent of the term's own clause ("X's
-decision to revise its ..."), which outrank the sentence's subject, the
+it ("... released by Tokyo", "... that Japan adopted", トランプ政権が4日に公表した…) and in English the agent
+of the term's own clause ("X's decision to revise its ..."), which outrank the sentence's subject, the
 markers of its sentence weighted by their grammatical role, the earlier mentions of the same
 document (when they are all one owner's; before them the headline's: the owner of the document
 noun it names, or its subject), the neighbouring sentences, the nearest attributed term before
@@ -60,10 +59,6 @@ _AGENT_REACH = 90
 _JA_RELATIVE = re.compile(r"[^、。!?「」\nはが]{0,30}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|取りまとめ)"
                           r"(?:する|した|している|していた|される|された|す|し|る|た|ている|ていた)(?:予定の|方針の)?"
                           r"(?:新たな|新しい|新|最新の|初の|独自の|[「『])*")
-# ... and, the other way round, a clause of making that begins with the document and describes the government right
-# after it: "国家安全保障戦略を改定した日本を批判した", whoever criticises.
-_JA_MADE_BEFORE = re.compile(r"を[^、。!?「」\nはがを]{0,12}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|"
-                             r"取りまとめ)(?:した|する|している|していた|したばかりの)")
 # ... and one whose subject only wants it made is not its owner: "政府は、米国が見直しを求めた国家防衛戦略を改定する".
 _JA_DEMANDED = re.compile(r"[^、。!?「」\nはが]{0,30}?(?:求め|要求|要請|迫っ|迫)(?:る|た|ている|ていた|する|した|している)?"
                           r"(?:新たな|新しい|新|[「『])*")
@@ -80,21 +75,6 @@ _EN_MADE_VERB = re.compile(r"(?:['’]s)?(?:\s+(?:government|[Cc]abinet|administ
                            r"finali[sz]ed|overhauled|endorsed|announced|rewrote|drew\s+up)\b")
 # How far after the term the maker may be named: a few words.
 _MADE_REACH = 60
-# The subject of the verb that makes the document, right before it: "Iran revised its National Defense Strategy",
-# "Kenya on Monday unveiled a new ...", "The Iranian government has adopted its first ...", "Kenyan President William
-# Ruto approved a new ...". What stands between a name of the actors' `names` (actors.toml) and the document.
-_EN_MAKING = re.compile(
-    r"(?:['’]s)?(?:\s+(?:new|incoming|interim|transitional))?(?:\s+(?:government|[Cc]abinet|administration|military|"
-    r"parliament|officials|authorities|leaders|leadership|junta|[Dd]efen[cs]e\s+[Mm]inistry|"
-    r"[Mm]inistry\s+of\s+[Dd]efen[cs]e|[Ss]ecurity\s+[Cc]ouncil|"
-    r"(?:[Pp]resident|[Pp]rime\s+[Mm]inister|[Dd]efen[cs]e\s+[Mm]inister)(?:\s+[A-Z][\w.-]*){0,3}))?"
-    r"(?:\s+on\s+[A-Z][a-z]+day|\s+(?:has|have|had|is|are|was|were|been|will|would|just|formally|officially|also|"
-    r"quietly|recently|now|finally|(?:plans?|is\s+set|is\s+expected|aims?|intends?|is\s+due|moved|agreed|decided)"
-    r"\s+to))*"
-    r"\s+(?:(?:revis|adopt|updat|unveil|approv|releas|publish|issu|overhaul|rewr|finali[sz]|introduc|launch|announc|"
-    r"endors|enact)[a-z]*|rewrote|dr[ae]wn?\s+up|draws\s+up)(?:\s+an?)?")
-# How far before the document its subject may be named: a name, a title and a few words.
-_SUBJECT_REACH = 90
 # "its"/"their" right before the term: the document of the nearest government named before it in the
 # sentence ("Marles welcomed Japan's move to revise its strategy", "The Pentagon released its ..."); so is
 # the agent of "its plan to raise defense spending" ("Hegseth praised Japan's buildup and its plan to ...").
@@ -111,19 +91,8 @@ _JA_POSSESSIVE = ("の",)
 # strategy announced at a summit abroad went to the host.
 _JA_TITLED_SUBJECT = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国防相|長官|大統領|首席|氏|政権|政府)(?:は|が|も)")
 _JA_OBJECT = ("を", "に", "と", "へ", "や", "から", "より", "など")
-# The topic right before a term, with its official, its date or a comma between: "ケニアのルト大統領は2日、<term>".
-_JA_TOPIC_BEFORE = re.compile(r"(?:の[ァ-ヴー・]{0,12}(?=大統領|首相|国防相|外相))?"
-                              r"(?:大統領|首相|国防相|外相|政府|政権|国防省|外務省)?は(?:[0-9]+日)?、?$")
-# ... which the term's clause then makes: "<term>を改定した", "<term>を承認し".
-_JA_MAKING_AFTER = re.compile(r"を[^、。!?「」\nはが]{0,12}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|"
-                              r"取りまとめ|承認|採択)")
 _EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
                                r"including|like|as|over)\s+(?:the\s+)?$", re.IGNORECASE)
-# The one briefed is an object, and so is its possessive ("Japan briefed Australia's defense minister on its revised
-# ..." is Japan's "its", "The Pentagon briefed Japan on its new ..." the Pentagon's); not one told or urged:
-# "Washington urged Tokyo to revise its ..." is Tokyo's.
-_EN_AUDIENCE_BEFORE = re.compile(r"\b(?:brief|briefs|briefed|briefing|inform|informs|informed|informing|"
-                                 r"notif(?:y|ies|ied|ying)|(?:re)?assur(?:e|es|ed|ing))\s+(?:the\s+)?$", re.IGNORECASE)
 
 # A sentence that responds to a document (歓迎, 精査, 分析, "welcomed", "would study") is about a document
 # already named: its subject is the one responding, not the owner ("防衛省は国家防衛戦略の内容を分析している"
@@ -197,9 +166,6 @@ class Attributor:
     _prefix: re.Pattern[str] = field(repr=False)
     _owner: dict[str, tuple[str, float]] = field(repr=False)
     _prefix_owner: dict[str, str] = field(repr=False)
-    #: The actors' `names` and `demonyms` (actors.toml), owners only as the subject of the verb making a document.
-    _names: re.Pattern[str] | None = field(default=None, repr=False)
-    _name_owner: dict[str, str] = field(default_factory=dict, repr=False)
     #: The longest prefix: how far before a term one is looked for.
     _prefix_reach: int = 6
 
@@ -230,12 +196,7 @@ class Attributor:
     # --- deciding ----------------------------------------------------------------------------
 
     def prefix(self, text: str, start: int, end: int, markers: list[Marker]) -> Attribution | None:
-        """A marker right before the term (only fillers between), or "of <marker>" right after; first, the government
-        a clause of making describes (:meth:`head`), before the topic ahead of it: "イランは2日、国家安全保障戦略を
-        改定した日本を批判した" is Japan's."""
-        found = self.head(text, end, markers)
-        if found is not None:
-            return found
+        """A marker right before the term (only fillers between), or "of <marker>" right after."""
         lo = max(0, start - 30)
         for filler in (_JA_FILLER, _EN_FILLER):
             # The longest run of fillers ending at the term; a marker must end inside it.
@@ -250,14 +211,9 @@ class Attributor:
             if short is None and stop > edge:
                 short = self._prefix.search(text, max(0, edge - self._prefix_reach), edge)
             # A name that is a prefix only, as the topic of the term's clause: "ウクライナは国家安全保障戦略を改定し" (not
-            # 米 or 中: 日中は, 期間中は); with its date, a comma or its official between only as the subject making it
-            # ("ケニアは2日、国家安全保障戦略を改定した", "ケニアのルト大統領は…を承認した"): "イラン外務省は2日、国家安全保障
-            # 戦略について…反発した" is about Japan's, as one of a marker would be.
-            topic = _JA_TOPIC_BEFORE.search(text, max(0, edge - 24), edge) if filler is _JA_FILLER else None
-            if topic is not None and topic.end() - topic.start() > 1 and not _JA_MAKING_AFTER.match(text, end):
-                topic = None
-            if short is None and topic is not None:
-                short = self._prefix.search(text, max(0, topic.start() - self._prefix_reach), topic.start())
+            # 米 or 中: 日中は, 期間中は).
+            if short is None and filler is _JA_FILLER and edge > 0 and text.startswith("は", edge - 1):
+                short = self._prefix.search(text, max(0, edge - 1 - self._prefix_reach), edge - 1)
                 short = short if short is not None and len(short.group()) > 1 else None
             if short is not None:
                 return Attribution(self._prefix_owner[short.group()], "prefix", short.group())
@@ -308,29 +264,6 @@ class Attributor:
                 _EN_MADE_THAT.fullmatch(text, end, marker.start) and _EN_MADE_VERB.match(text, marker.end, hi)):
             return Attribution(marker.owner, "agent", marker.text)
         return None
-
-    def head(self, text: str, end: int, markers: list[Marker]) -> Attribution | None:
-        """In Japanese, the government right after a relative clause of making that begins with the term: "国家安全
-        保障戦略を改定した日本" (を批判した), "国家防衛戦略を公表した米国防総省"."""
-        clause = _JA_MADE_BEFORE.match(text, end)
-        if clause is None:
-            return None
-        i = bisect.bisect_left([m.start for m in markers], clause.end())
-        if i == len(markers) or markers[i].start != clause.end() or markers[i].text[:1].isascii():
-            return None
-        return Attribution(markers[i].owner, "agent", markers[i].text)
-
-    def subject(self, text: str, start: int, lo: int) -> Attribution | None:
-        """In English, a country of the actors' ``names`` that is the subject of the verb making the term's document
-        ("Iran revised its ...", "Kenya on Monday unveiled a new ..."): the nearest such before the term."""
-        if self._names is None:
-            return None
-        found = None
-        for name in self._names.finditer(text, max(lo, start - _SUBJECT_REACH), start):
-            verb = _EN_MAKING.match(text, name.end(), start)
-            if verb is not None and _EN_FILLER.fullmatch(text, verb.end(), start):
-                found = name
-        return None if found is None else Attribution(self._name_owner[found.group()], "agent", found.group())
 
     def relative(self, text: str, start: int, markers: list[Marker], lo: int,
                  clause: re.Pattern[str] = _JA_RELATIVE) -> Marker | None:
@@ -392,7 +325,7 @@ class Attributor:
             return found
         i = bisect.bisect_right(sentences, start) - 1
         lo, hi = sentences[i], sentences[i + 1] if i + 1 < len(sentences) else len(text)
-        found = self.maker(text, end, markers, hi) or self.subject(text, start, lo)
+        found = self.maker(text, end, markers, hi)
         if found is not None:
             return found
         maker = self.relative(text, start, markers, lo)
@@ -513,8 +446,6 @@ def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
     end = _role_end(marker)
     after = text[end:end + 3]
     if marker.text[:1].isascii():
-        if _EN_AUDIENCE_BEFORE.search(text, max(0, marker.start - 20), marker.start):
-            return "object"
         if after.startswith(("'s", "’s")) or marker.text.endswith(("'s", "’s")):
             return "possessive"
         if _EN_OBJECT_BEFORE.search(text[max(0, marker.start - 16):marker.start]):
@@ -572,7 +503,6 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
         data = tomllib.loads(resources.files("crawler").joinpath("actors.toml").read_text(encoding="utf-8"))
     owner: dict[str, tuple[str, float]] = {}
     prefix_owner: dict[str, str] = {}
-    name_owner: dict[str, str] = {}
     labels: dict[str, str] = {}
     for key, spec in data["actors"].items():
         labels[key] = spec.get("label", key)
@@ -586,34 +516,9 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
             owner.setdefault(form, (key, WEAK_WEIGHT))
         for form in spec.get("prefixes", []):
             prefix_owner.setdefault(form, key)
-        # A country named as often as the setting (Iran, Kenya): its name owns a document as the subject of the verb
-        # making it, and before it ("Kenya's new ...", "the Kenyan ..."); see actors.toml.
-        for form in spec.get("names", []) + spec.get("demonyms", []):
-            name_owner.setdefault(form, key)
-        for form in spec.get("names", []):
-            if not form[:1].isascii():
-                # ケニアの…, ケニアは…; ケニア政府 and ケニア大統領 are markers, as 比政府 is.
-                prefix_owner.setdefault(form, key)
-                for word in data.get("institutions", []):
-                    owner.setdefault(form + word, (key, 1.0))
-                continue
-            prefix_owner.setdefault(form + "'s", key)
-            prefix_owner.setdefault(form + "’s", key)
-        for form in spec.get("demonyms", []):
-            prefix_owner.setdefault(form, key)
-        # ... and with a word of its government, a marker ("Iran's defense minister", "Kenyan officials").
-        words = data.get("english_institutions", [])
-        words = words + [" ".join(w if w == "of" else w[:1].upper() + w[1:] for w in word.split()) for word in words]
-        for word in words:
-            for form in (f for f in spec.get("names", []) if f[:1].isascii()):
-                owner.setdefault(f"{form}'s {word}", (key, 1.0))
-                owner.setdefault(f"{form}’s {word}", (key, 1.0))
-            for form in spec.get("demonyms", []):
-                owner.setdefault(f"{form} {word}", (key, 1.0))
     pattern = re.compile(_trie(owner))
-    # An English prefix is a whole word ("Ukraine's", not the end of another word); a trie, as the markers are, since
-    # the countries' names made a plain alternation the slowest step of scoring.
-    prefix = re.compile("(?:" + _trie(prefix_owner) + ")$")
-    names = re.compile(_trie(name_owner)) if name_owner else None
+    # An English prefix is a whole word ("Ukraine's", not the end of another word).
+    prefix = re.compile("(?:" + "|".join(("(?<![A-Za-z])" if f[:1].isascii() and f[:1].isalpha() else "") + re.escape(f)
+                                         for f in sorted(prefix_owner, key=len, reverse=True)) + ")$")
     return Attributor(labels=labels, _pattern=pattern, _prefix=prefix, _owner=owner, _prefix_owner=prefix_owner,
-                      _prefix_reach=max(map(len, prefix_owner), default=6), _names=names, _name_owner=name_owner)
+                      _prefix_reach=max(map(len, prefix_owner), default=6))
