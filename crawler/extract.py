@@ -486,10 +486,9 @@ def _members_only(tree: etree._Element | None) -> bool:
                                  or getattr(asked_wall(tree), "kind", None) == "login")
 
 
-def _age_gate(html: bytes | str, http_charset: str | None) -> bool:
-    """Whether the page is an age gate (``walls.asked_wall``), read anew: extraction has pruned
-    its tree."""
-    tree = _parse(html, http_charset)
+def _age_gate(tree: etree._Element | None) -> bool:
+    """Whether the page, parsed anew (extraction has pruned its tree), is an age gate
+    (``walls.asked_wall``)."""
     return tree is not None and getattr(asked_wall(tree), "kind", None) == "age"
 
 
@@ -816,7 +815,8 @@ def extract_article(
     if not paragraphs and not paywalled and headline:
         # Nothing but menus, or nothing at all, besides a login prompt: a members-only article's
         # page, whose headline is worth keeping as a paywalled one's (Yomiuri's 読者会員限定です).
-        paywalled = _members_only(furnished if furnished is not None else _parse(html, http_charset))
+        furnished = furnished if furnished is not None else _parse(html, http_charset)
+        paywalled = _members_only(furnished)
     if not paragraphs and not (paywalled and headline):
         # A login page in an article's template ("会員限定記事", the site's name): outcome says
         # which wall.
@@ -829,7 +829,7 @@ def extract_article(
         # cookie first, a long wait): no article; outcome names where it sends the browser.
         return None
     if not paywalled and _chars(paragraphs) < NOTICE_MAX_CHARS and asks_age(" ".join([title or "", *paragraphs])) \
-            and _age_gate(html, http_charset):
+            and _age_gate(furnished if furnished is not None else _parse(html, http_charset)):
         # An age gate in the outlet's template (og:type "article"): its menus and question are
         # no article (outcome says which wall). A login's is left be: its teaser is an article.
         return None
