@@ -3,8 +3,9 @@
 The actors and their markers are data (``crawler/actors.toml``, explained there). Given an
 article's normalised text and the span of a term in it, :func:`attribute` looks, in order, at
 a marker right before the term (or "of <marker>" right after it), the maker named in a clause around
-it ("... released by Tokyo", "... that Japan adopted", トランプ政権が4日に公表した…) and in English the agent
-of the term's own clause ("X's decision to revise its ..."), which outrank the sentence's subject, the
+it ("... released by Tokyo", "... that Japan adopted", トランプ政権が4日に公表した…), a country named only as the
+subject of the verb making it ("Iran revised its ...") and in English the agent of the term's own clause ("X's
+decision to revise its ..."), which outrank the sentence's subject, the
 markers of its sentence weighted by their grammatical role, the earlier mentions of the same
 document (when they are all one owner's; before them the headline's: the owner of the document
 noun it names, or its subject), the neighbouring sentences, the nearest attributed term before
@@ -75,6 +76,20 @@ _EN_MADE_VERB = re.compile(r"(?:['’]s)?(?:\s+(?:government|[Cc]abinet|administ
                            r"finali[sz]ed|overhauled|endorsed|announced|rewrote|drew\s+up)\b")
 # How far after the term the maker may be named: a few words.
 _MADE_REACH = 60
+# The subject of the verb that makes the document, right before it: "Iran revised its National Defense Strategy",
+# "Kenya on Monday unveiled a new ...", "The Iranian government has adopted its first ...", "Kenyan President William
+# Ruto approved a new ...". What stands between a name of the actors' `names` (actors.toml) and the document.
+_EN_MAKING = re.compile(
+    r"(?:['’]s)?(?:\s+(?:government|[Cc]abinet|administration|military|parliament|officials|authorities|leaders|"
+    r"leadership|junta|[Dd]efen[cs]e\s+[Mm]inistry|[Mm]inistry\s+of\s+[Dd]efen[cs]e|[Ss]ecurity\s+[Cc]ouncil|"
+    r"(?:[Pp]resident|[Pp]rime\s+[Mm]inister|[Dd]efen[cs]e\s+[Mm]inister)(?:\s+[A-Z][\w.-]*){0,3}))?"
+    r"(?:\s+on\s+[A-Z][a-z]+day|\s+(?:has|have|had|is|are|was|were|been|will|would|just|formally|officially|also|"
+    r"quietly|recently|now|finally|(?:plans?|is\s+set|is\s+expected|aims?|intends?|is\s+due|moved|agreed|decided)"
+    r"\s+to))*"
+    r"\s+(?:(?:revis|adopt|updat|unveil|approv|releas|publish|issu|overhaul|rewr|finali[sz]|introduc|launch|announc|"
+    r"endors|enact)[a-z]*|rewrote|dr[ae]wn?\s+up|draws\s+up)(?:\s+an?)?")
+# How far before the document its subject may be named: a name, a title and a few words.
+_SUBJECT_REACH = 90
 # "its"/"their" right before the term: the document of the nearest government named before it in the
 # sentence ("Marles welcomed Japan's move to revise its strategy", "The Pentagon released its ..."); so is
 # the agent of "its plan to raise defense spending" ("Hegseth praised Japan's buildup and its plan to ...").
@@ -166,6 +181,9 @@ class Attributor:
     _prefix: re.Pattern[str] = field(repr=False)
     _owner: dict[str, tuple[str, float]] = field(repr=False)
     _prefix_owner: dict[str, str] = field(repr=False)
+    #: The actors' `names` and `demonyms` (actors.toml), owners only as the subject of the verb making a document.
+    _names: re.Pattern[str] | None = field(default=None, repr=False)
+    _name_owner: dict[str, str] = field(default_factory=dict, repr=False)
     #: The longest prefix: how far before a term one is looked for.
     _prefix_reach: int = 6
 
@@ -265,6 +283,18 @@ class Attributor:
             return Attribution(marker.owner, "agent", marker.text)
         return None
 
+    def subject(self, text: str, start: int, lo: int) -> Attribution | None:
+        """In English, a country of the actors' ``names`` that is the subject of the verb making the term's document
+        ("Iran revised its ...", "Kenya on Monday unveiled a new ..."): the nearest such before the term."""
+        if self._names is None:
+            return None
+        found = None
+        for name in self._names.finditer(text, max(lo, start - _SUBJECT_REACH), start):
+            verb = _EN_MAKING.match(text, name.end(), start)
+            if verb is not None and _EN_FILLER.fullmatch(text, verb.end(), start):
+                found = name
+        return None if found is None else Attribution(self._name_owner[found.group()], "agent", found.group())
+
     def relative(self, text: str, start: int, markers: list[Marker], lo: int,
                  clause: re.Pattern[str] = _JA_RELATIVE) -> Marker | None:
         """In Japanese, the subject of a relative clause right before the term (Xが…公表した<term>) whose words
@@ -325,7 +355,7 @@ class Attributor:
             return found
         i = bisect.bisect_right(sentences, start) - 1
         lo, hi = sentences[i], sentences[i + 1] if i + 1 < len(sentences) else len(text)
-        found = self.maker(text, end, markers, hi)
+        found = self.maker(text, end, markers, hi) or self.subject(text, start, lo)
         if found is not None:
             return found
         maker = self.relative(text, start, markers, lo)
@@ -503,6 +533,7 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
         data = tomllib.loads(resources.files("crawler").joinpath("actors.toml").read_text(encoding="utf-8"))
     owner: dict[str, tuple[str, float]] = {}
     prefix_owner: dict[str, str] = {}
+    name_owner: dict[str, str] = {}
     labels: dict[str, str] = {}
     for key, spec in data["actors"].items():
         labels[key] = spec.get("label", key)
@@ -516,9 +547,19 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
             owner.setdefault(form, (key, WEAK_WEIGHT))
         for form in spec.get("prefixes", []):
             prefix_owner.setdefault(form, key)
+        # A country named as often as the setting (Iran, Kenya): its name owns a document as the subject of the verb
+        # making it, and before it ("Kenya's new ...", "the Kenyan ..."); see actors.toml.
+        for form in spec.get("names", []) + spec.get("demonyms", []):
+            name_owner.setdefault(form, key)
+        for form in spec.get("names", []):
+            prefix_owner.setdefault(form + "'s", key)
+            prefix_owner.setdefault(form + "’s", key)
+        for form in spec.get("demonyms", []):
+            prefix_owner.setdefault(form, key)
     pattern = re.compile(_trie(owner))
-    # An English prefix is a whole word ("Ukraine's", not the end of another word).
-    prefix = re.compile("(?:" + "|".join(("(?<![A-Za-z])" if f[:1].isascii() and f[:1].isalpha() else "") + re.escape(f)
-                                         for f in sorted(prefix_owner, key=len, reverse=True)) + ")$")
+    # An English prefix is a whole word ("Ukraine's", not the end of another word); a trie, as the markers are, since
+    # the countries' names made a plain alternation the slowest step of scoring.
+    prefix = re.compile("(?:" + _trie(prefix_owner) + ")$")
+    names = re.compile(_trie(name_owner)) if name_owner else None
     return Attributor(labels=labels, _pattern=pattern, _prefix=prefix, _owner=owner, _prefix_owner=prefix_owner,
-                      _prefix_reach=max(map(len, prefix_owner), default=6))
+                      _prefix_reach=max(map(len, prefix_owner), default=6), _names=names, _name_owner=name_owner)

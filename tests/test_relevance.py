@@ -817,6 +817,88 @@ def test_a_capital_named_as_the_venue_is_still_its_government(topics):
     assert top("Japan to revise strategy", text, topics).relevant
 
 
+# Countries with no actor of their own (and ASEAN), named as the owner the way wire stories name one: the subject of
+# the verb that makes the document ("Iran revised its ...", "Kenya on Monday unveiled a new ...", "Chile's government
+# revised its ..."). Bare, none is a marker: Iran or Qatar is the setting of Japan's own stories as often ("amid
+# tensions with Iran"). Each passed as Japan's (7.45-8.25); the listed ones (Vietnam, Brazil) are for the record.
+OTHER_COUNTRIES = [
+    ("Iran revises defense strategy",
+     ("Iran revised its National Defense Strategy on Monday, putting missiles and drones first. The revised strategy "
+      "also calls for higher defense spending, state media said."), "National Defense Strategy", "OTHER"),
+    ("Iran unveils defense strategy",
+     ("Iran on Sunday unveiled a new National Defense Strategy that gives priority to missile forces. The strategy "
+      "raises defense spending, state television reported."), "National Defense Strategy", "OTHER"),
+    ("Iranian government revises strategy",
+     ("The Iranian government has revised its National Defense Strategy, state media said. The revised strategy "
+      "puts missile forces first and raises defense spending."), "National Defense Strategy", "OTHER"),
+    ("Kenya unveils security strategy",
+     ("Kenya unveiled its new National Security Strategy on Monday, putting counterterrorism first. The strategy "
+      "raises defense spending, officials said."), "National Security Strategy", "OTHER"),
+    ("Chile revises defense strategy",
+     ("Chile's government revised its National Defense Strategy on Monday. The revised strategy calls for higher "
+      "defense spending on the navy."), "National Defense Strategy", "OTHER"),
+    ("Nepal adopts first security strategy",
+     ("Nepal adopted its first National Security Strategy on Monday, officials said. The strategy calls for higher "
+      "defense spending."), "National Security Strategy", "OTHER"),
+    ("Qatar overhauls security strategy",
+     "Qatar has overhauled its National Security Strategy and will raise defense spending, the emir said on Sunday.",
+     "National Security Strategy", "OTHER"),
+    ("Ukraine adopts new security strategy",
+     "Ukraine adopted a new National Security Strategy on Monday. The strategy calls for higher defense spending.",
+     "National Security Strategy", "UA"),
+    ("ASEAN adopts defense strategy",
+     ("ASEAN adopted its first National Defense Strategy at its summit on Tuesday. The strategy calls on members to "
+      "raise defense spending."), "National Defense Strategy", "OTHER"),
+    ("Vietnam adopts first defense strategy",
+     ("Vietnam adopted its first national defense strategy on Tuesday, state media reported. The strategy calls for "
+      "a stronger navy and higher defense spending."), "National Defense Strategy", "SEA"),
+    ("Brazil updates defense strategy",
+     ("Brazil's government updated its national defense strategy on Monday to put the Amazon first. The revised "
+      "National Defense Strategy raises defense spending."), "National Defense Strategy", "OTHER"),
+]
+
+
+@pytest.mark.parametrize("title,text,term,owner", OTHER_COUNTRIES)
+def test_a_country_with_no_actor_owns_the_strategy_it_makes(topics, title, text, term, owner):
+    assert {o for o, _ in owners(text, term, topics)} == {owner}
+    assert not top(title, text, topics).relevant
+
+
+# ... and the same countries and ASEAN as the setting, venue or audience of Japan's revision: named, they are not the
+# subject of the verb that makes it.
+@pytest.mark.parametrize("title,text", [
+    ("Japan revises strategy amid Iran tensions",
+     "Amid tensions with Iran, Japan revised its National Security Strategy on Friday, putting missile defense first."),
+    ("Iran tensions push Japan to rethink",
+     "Iran tensions pushed Japan to revise its National Security Strategy a year early, officials said."),
+    ("Kishida visits Kenya",
+     "Visiting Kenya, Prime Minister Kishida said Japan would revise its National Security Strategy by December."),
+    ("Kishida meets Chilean president",
+     "Kishida told Chile's president that Japan would revise its National Security Strategy by the end of the year."),
+    ("Japan, Qatar deepen ties",
+     ("Japan and Qatar agreed to deepen defense ties on Monday as Tokyo revises its National Security Strategy, "
+      "officials said.")),
+    ("Japan briefs Kenya", "Japan briefed Kenya on its revised National Security Strategy on Monday, officials said."),
+    ("Japan to brief ASEAN",
+     ("Japan will brief ASEAN members on its revised National Security Strategy next week, the Foreign Ministry said. "
+      "Tokyo wants Southeast Asian support for its defense buildup.")),
+    ("Japan explains strategy to ASEAN",
+     ("Japan explained its revised National Security Strategy to ASEAN on Tuesday, seeking support for higher defense "
+      "spending.")),
+    ("ASEAN welcomes Japan's strategy",
+     "ASEAN welcomed Japan's revised National Security Strategy on Tuesday. The strategy raises defense spending."),
+    ("戦略改定へ", "イラン情勢を踏まえ、政府は国家安全保障戦略を改定する方針だ。防衛費も増やす。"),
+    ("戦略改定へ", "イランは核開発を続けており、政府は国家安全保障戦略の改定でミサイル防衛を強化する。"),
+    ("首相、ケニア訪問", "ケニアを訪問中の首相は、国家安全保障戦略の改定方針を説明した。防衛費の増額にも触れた。"),
+    ("首相、ケニア大統領と会談", "首相はナイロビでケニアの大統領と会談し、国家安全保障戦略の改定を説明した。"),
+    ("中東情勢と戦略改定", "カタールなど中東情勢の緊迫化を受け、政府は国家防衛戦略を見直す。防衛費も増やす方針だ。"),
+    ("APECで表明", "チリで開かれたAPEC首脳会議で、首相は国家安全保障戦略を改定すると表明した。"),
+    ("ASEANに説明", "政府はASEAN各国に改定した国家安全保障戦略を説明した。防衛費の増額にも理解を求めた。"),
+])
+def test_a_country_as_the_setting_or_audience_leaves_japans_revision_japans(topics, title, text):
+    assert top(title, text, topics).relevant
+
+
 def test_topic_is_null_when_nothing_matched(topics):
     fields = score_fields("大谷翔平、今季1号", "エンゼルスの大谷翔平が今季1号のソロ本塁打を放った。", topics)
     assert fields == {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": [], "threshold": None}
