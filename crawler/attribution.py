@@ -108,6 +108,11 @@ _JA_TITLED_SUBJECT = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国�
 _JA_OBJECT = ("を", "に", "と", "へ", "や", "から", "より", "など")
 _EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
                                r"including|like|as|over)\s+(?:the\s+)?$", re.IGNORECASE)
+# The one briefed is an object, and so is its possessive ("Japan briefed Australia's defense minister on its revised
+# ..." is Japan's "its", "The Pentagon briefed Japan on its new ..." the Pentagon's); not one told or urged:
+# "Washington urged Tokyo to revise its ..." is Tokyo's.
+_EN_AUDIENCE_BEFORE = re.compile(r"\b(?:brief|briefs|briefed|briefing|inform|informs|informed|informing|"
+                                 r"notif(?:y|ies|ied|ying)|(?:re)?assur(?:e|es|ed|ing))\s+(?:the\s+)?$", re.IGNORECASE)
 
 # A sentence that responds to a document (歓迎, 精査, 分析, "welcomed", "would study") is about a document
 # already named: its subject is the one responding, not the owner ("防衛省は国家防衛戦略の内容を分析している"
@@ -476,6 +481,8 @@ def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
     end = _role_end(marker)
     after = text[end:end + 3]
     if marker.text[:1].isascii():
+        if _EN_AUDIENCE_BEFORE.search(text, max(0, marker.start - 20), marker.start):
+            return "object"
         if after.startswith(("'s", "’s")) or marker.text.endswith(("'s", "’s")):
             return "possessive"
         if _EN_OBJECT_BEFORE.search(text[max(0, marker.start - 16):marker.start]):

@@ -817,6 +817,29 @@ def test_a_capital_named_as_the_venue_is_still_its_government(topics):
     assert top("Japan to revise strategy", text, topics).relevant
 
 
+# The one briefed is the audience, not the owner of "its": "Japan briefed Australia on its revised ..." went to
+# Australia as the nearest government before "its" (0), and "The Pentagon briefed Japan on its new ..." to Japan (7.0).
+# One urged or told to revise stays the agent of the revision.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("Japan briefs Australia", "Japan briefed Australia on its revised National Security Strategy on Monday.", True),
+    ("Japan briefs Australia",
+     "Japan briefed Australia's defense minister on its revised National Security Strategy on Monday.", True),
+    ("Japan briefs Vietnam",
+     "Japan will brief Vietnam on its revised National Security Strategy next week, the Foreign Ministry said.", True),
+    ("Japan keeps US informed",
+     "Tokyo has been informing Washington about its revised National Security Strategy, officials said.", True),
+    ("Japan reassures Australia",
+     "Japan assured Australia that it would revise its National Security Strategy by December.", True),
+    ("Pentagon briefs Tokyo",
+     ("The Pentagon briefed Japan on its new National Defense Strategy on Monday. The strategy calls on allies to "
+      "raise defense spending."), False),
+    ("US urges Japan", "Washington urged Tokyo to revise its National Security Strategy and raise defense spending.",
+     True),
+])
+def test_the_one_briefed_is_not_the_owner_of_its(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
 # Countries with no actor of their own (and ASEAN), named as the owner the way wire stories name one: the subject of
 # the verb that makes the document ("Iran revised its ...", "Kenya on Monday unveiled a new ...", "Chile's government
 # revised its ..."). Bare, none is a marker: Iran or Qatar is the setting of Japan's own stories as often ("amid
