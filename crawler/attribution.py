@@ -563,6 +563,15 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
             prefix_owner.setdefault(form + "’s", key)
         for form in spec.get("demonyms", []):
             prefix_owner.setdefault(form, key)
+        # ... and with a word of its government, a marker ("Iran's defense minister", "Kenyan officials").
+        words = data.get("english_institutions", [])
+        words = words + [" ".join(w if w == "of" else w[:1].upper() + w[1:] for w in word.split()) for word in words]
+        for word in words:
+            for form in spec.get("names", []):
+                owner.setdefault(f"{form}'s {word}", (key, 1.0))
+                owner.setdefault(f"{form}’s {word}", (key, 1.0))
+            for form in spec.get("demonyms", []):
+                owner.setdefault(f"{form} {word}", (key, 1.0))
     pattern = re.compile(_trie(owner))
     # An English prefix is a whole word ("Ukraine's", not the end of another word); a trie, as the markers are, since
     # the countries' names made a plain alternation the slowest step of scoring.

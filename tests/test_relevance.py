@@ -866,6 +866,13 @@ OTHER_COUNTRIES = [
     ("Qatar overhauls security strategy",
      "Qatar has overhauled its National Security Strategy and will raise defense spending, the emir said on Sunday.",
      "National Security Strategy", "OTHER"),
+    # A minister or officials named by the country's possessive or demonym: Iran's was a marker anywhere (see below).
+    ("Iran sets missile priorities",
+     ("Iran's defense minister said the new National Defense Strategy puts missiles first. The strategy raises defense "
+      "spending, he said."), "National Defense Strategy", "OTHER"),
+    ("Kenya sets security priorities",
+     ("Kenyan officials said the new National Security Strategy puts counterterrorism first. The strategy raises "
+      "defense spending."), "National Security Strategy", "OTHER"),
     ("Ukraine adopts new security strategy",
      "Ukraine adopted a new National Security Strategy on Monday. The strategy calls for higher defense spending.",
      "National Security Strategy", "UA"),
@@ -894,6 +901,10 @@ def test_a_country_with_no_actor_owns_the_strategy_it_makes(topics, title, text,
      "Amid tensions with Iran, Japan revised its National Security Strategy on Friday, putting missile defense first."),
     ("Iran tensions push Japan to rethink",
      "Iran tensions pushed Japan to revise its National Security Strategy a year early, officials said."),
+    # Iran's was a marker anywhere, and as the only one of its sentence it took Japan's revision (0).
+    ("Japan to revise strategy",
+     ("After Iran's missile strikes on Israel, the government said it would revise the National Security Strategy by "
+      "December, putting missile defense first.")),
     ("Kishida visits Kenya",
      "Visiting Kenya, Prime Minister Kishida said Japan would revise its National Security Strategy by December."),
     ("Kishida meets Chilean president",
@@ -902,6 +913,7 @@ def test_a_country_with_no_actor_owns_the_strategy_it_makes(topics, title, text,
      ("Japan and Qatar agreed to deepen defense ties on Monday as Tokyo revises its National Security Strategy, "
       "officials said.")),
     ("Japan briefs Kenya", "Japan briefed Kenya on its revised National Security Strategy on Monday, officials said."),
+    ("Japan briefs Iran", "Japan briefed Iranian officials on its revised National Security Strategy on Monday."),
     ("Japan to brief ASEAN",
      ("Japan will brief ASEAN members on its revised National Security Strategy next week, the Foreign Ministry said. "
       "Tokyo wants Southeast Asian support for its defense buildup.")),
