@@ -106,6 +106,9 @@ _JA_POSSESSIVE = ("の",)
 # strategy announced at a summit abroad went to the host.
 _JA_TITLED_SUBJECT = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国防相|長官|大統領|首席|氏|政権|政府)(?:は|が|も)")
 _JA_OBJECT = ("を", "に", "と", "へ", "や", "から", "より", "など")
+# The topic right before a term, with its official, its date or a comma between: "ケニアのルト大統領は2日、<term>".
+_JA_TOPIC_BEFORE = re.compile(r"(?:の[ァ-ヴー・]{0,12}(?=大統領|首相|国防相|外相))?"
+                              r"(?:大統領|首相|国防相|外相|政府|政権|国防省|外務省)?は(?:[0-9]+日、)?$")
 _EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
                                r"including|like|as|over)\s+(?:the\s+)?$", re.IGNORECASE)
 # The one briefed is an object, and so is its possessive ("Japan briefed Australia's defense minister on its revised
@@ -233,10 +236,11 @@ class Attributor:
             short = self._prefix.search(text, max(0, stop - self._prefix_reach), stop)
             if short is None and stop > edge:
                 short = self._prefix.search(text, max(0, edge - self._prefix_reach), edge)
-            # A name that is a prefix only, as the topic of the term's clause: "ウクライナは国家安全保障戦略を改定し" (not
-            # 米 or 中: 日中は, 期間中は).
-            if short is None and filler is _JA_FILLER and edge > 0 and text.startswith("は", edge - 1):
-                short = self._prefix.search(text, max(0, edge - 1 - self._prefix_reach), edge - 1)
+            # A name that is a prefix only, as the topic of the term's clause: "ウクライナは国家安全保障戦略を改定し", "ケニア
+            # は2日、…", "ケニアのルト大統領は…" (not 米 or 中: 日中は, 期間中は).
+            topic = _JA_TOPIC_BEFORE.search(text, max(0, edge - 24), edge) if filler is _JA_FILLER else None
+            if short is None and topic is not None:
+                short = self._prefix.search(text, max(0, topic.start() - self._prefix_reach), topic.start())
                 short = short if short is not None and len(short.group()) > 1 else None
             if short is not None:
                 return Attribution(self._prefix_owner[short.group()], "prefix", short.group())
@@ -559,6 +563,12 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
         for form in spec.get("names", []) + spec.get("demonyms", []):
             name_owner.setdefault(form, key)
         for form in spec.get("names", []):
+            if not form[:1].isascii():
+                # ケニアの…, ケニアは…; ケニア政府 and ケニア大統領 are markers, as 比政府 is.
+                prefix_owner.setdefault(form, key)
+                for word in data.get("institutions", []):
+                    owner.setdefault(form + word, (key, 1.0))
+                continue
             prefix_owner.setdefault(form + "'s", key)
             prefix_owner.setdefault(form + "’s", key)
         for form in spec.get("demonyms", []):
@@ -567,7 +577,7 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
         words = data.get("english_institutions", [])
         words = words + [" ".join(w if w == "of" else w[:1].upper() + w[1:] for w in word.split()) for word in words]
         for word in words:
-            for form in spec.get("names", []):
+            for form in (f for f in spec.get("names", []) if f[:1].isascii()):
                 owner.setdefault(f"{form}'s {word}", (key, 1.0))
                 owner.setdefault(f"{form}’s {word}", (key, 1.0))
             for form in spec.get("demonyms", []):

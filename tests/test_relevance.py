@@ -885,6 +885,20 @@ OTHER_COUNTRIES = [
     ("Brazil updates defense strategy",
      ("Brazil's government updated its national defense strategy on Monday to put the Amazon first. The revised "
       "National Defense Strategy raises defense spending."), "National Defense Strategy", "OTHER"),
+    # In Japanese, with a word of government (ケニア政府, イラン大統領) or as the subject right before the document (ケニア
+    # は, カタールが), its date and its official between (ケニアは2日、, ケニアのルト大統領は): 8-34.5.
+    ("ケニア、国家安保戦略を改定", "ケニアは国家安全保障戦略を改定し、テロ対策を最優先とした。防衛費も増やす。",
+     "国家安全保障戦略", "OTHER"),
+    ("ケニア、国家安保戦略を改定", "ケニアは2日、国家安全保障戦略を改定した。テロ対策を最優先とし、防衛費も増やす。",
+     "国家安全保障戦略", "OTHER"),
+    ("ケニア政府、国家安保戦略を改定", "ケニア政府は2日、国家安全保障戦略を改定し、テロ対策を最優先とした。防衛費も増やす。",
+     "国家安全保障戦略", "OTHER"),
+    ("ケニア大統領、新戦略を承認", "ケニアのルト大統領は2日、新たな国家安全保障戦略を承認した。防衛費も増やす。",
+     "国家安全保障戦略", "OTHER"),
+    ("チリ、国防戦略を公表", "チリ政府は新たな国家防衛戦略を公表した。防衛費の増額も盛り込んだ。", "国家防衛戦略", "OTHER"),
+    ("カタール、安保戦略を改定", "カタールが国家安全保障戦略を改定した。防衛費を増やす方針だ。", "国家安全保障戦略", "OTHER"),
+    ("イラン、国防戦略を改定", "イラン大統領は国家防衛戦略を改定したと発表した。ミサイル戦力を増強する。", "国家防衛戦略",
+     "OTHER"),
 ]
 
 
@@ -922,6 +936,14 @@ def test_a_country_with_no_actor_owns_the_strategy_it_makes(topics, title, text,
       "spending.")),
     ("ASEAN welcomes Japan's strategy",
      "ASEAN welcomed Japan's revised National Security Strategy on Tuesday. The strategy raises defense spending."),
+    ("戦略改定へ", "イラン情勢を踏まえ、政府は国家安全保障戦略を改定する方針だ。防衛費も増やす。"),
+    ("戦略改定へ", "イランは核開発を続けており、政府は国家安全保障戦略の改定でミサイル防衛を強化する。"),
+    ("首相、ケニア訪問", "ケニアを訪問中の首相は、国家安全保障戦略の改定方針を説明した。防衛費の増額にも触れた。"),
+    ("首相、ケニア大統領と会談", "首相はナイロビでケニアの大統領と会談し、国家安全保障戦略の改定を説明した。"),
+    ("中東情勢と戦略改定", "カタールなど中東情勢の緊迫化を受け、政府は国家防衛戦略を見直す。防衛費も増やす方針だ。"),
+    ("APECで表明", "チリで開かれたAPEC首脳会議で、首相は国家安全保障戦略を改定すると表明した。"),
+    ("ASEANに説明", "政府はASEAN各国に改定した国家安全保障戦略を説明した。防衛費の増額にも理解を求めた。"),
+    ("首相、中東歴訪", "首相はイラン大統領との会談で、国家安全保障戦略の改定に理解を求めた。"),
     ("戦略改定へ", "イラン情勢を踏まえ、政府は国家安全保障戦略を改定する方針だ。防衛費も増やす。"),
     ("戦略改定へ", "イランは核開発を続けており、政府は国家安全保障戦略の改定でミサイル防衛を強化する。"),
     ("首相、ケニア訪問", "ケニアを訪問中の首相は、国家安全保障戦略の改定方針を説明した。防衛費の増額にも触れた。"),
