@@ -60,6 +60,10 @@ _AGENT_REACH = 90
 _JA_RELATIVE = re.compile(r"[^、。!?「」\nはが]{0,30}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|取りまとめ)"
                           r"(?:する|した|している|していた|される|された|す|し|る|た|ている|ていた)(?:予定の|方針の)?"
                           r"(?:新たな|新しい|新|最新の|初の|独自の|[「『])*")
+# ... and, the other way round, a clause of making that begins with the document and describes the government right
+# after it: "国家安全保障戦略を改定した日本を批判した", whoever criticises.
+_JA_MADE_BEFORE = re.compile(r"を[^、。!?「」\nはがを]{0,12}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|"
+                             r"取りまとめ)(?:した|する|している|していた|したばかりの)")
 # ... and one whose subject only wants it made is not its owner: "政府は、米国が見直しを求めた国家防衛戦略を改定する".
 _JA_DEMANDED = re.compile(r"[^、。!?「」\nはが]{0,30}?(?:求め|要求|要請|迫っ|迫)(?:る|た|ている|ていた|する|した|している)?"
                           r"(?:新たな|新しい|新|[「『])*")
@@ -222,7 +226,12 @@ class Attributor:
     # --- deciding ----------------------------------------------------------------------------
 
     def prefix(self, text: str, start: int, end: int, markers: list[Marker]) -> Attribution | None:
-        """A marker right before the term (only fillers between), or "of <marker>" right after."""
+        """A marker right before the term (only fillers between), or "of <marker>" right after; first, the government
+        a clause of making describes (:meth:`head`), before the topic ahead of it: "イランは2日、国家安全保障戦略を
+        改定した日本を批判した" is Japan's."""
+        found = self.head(text, end, markers)
+        if found is not None:
+            return found
         lo = max(0, start - 30)
         for filler in (_JA_FILLER, _EN_FILLER):
             # The longest run of fillers ending at the term; a marker must end inside it.
@@ -291,6 +300,17 @@ class Attributor:
                 _EN_MADE_THAT.fullmatch(text, end, marker.start) and _EN_MADE_VERB.match(text, marker.end, hi)):
             return Attribution(marker.owner, "agent", marker.text)
         return None
+
+    def head(self, text: str, end: int, markers: list[Marker]) -> Attribution | None:
+        """In Japanese, the government right after a relative clause of making that begins with the term: "国家安全
+        保障戦略を改定した日本" (を批判した), "国家防衛戦略を公表した米国防総省"."""
+        clause = _JA_MADE_BEFORE.match(text, end)
+        if clause is None:
+            return None
+        i = bisect.bisect_left([m.start for m in markers], clause.end())
+        if i == len(markers) or markers[i].start != clause.end() or markers[i].text[:1].isascii():
+            return None
+        return Attribution(markers[i].owner, "agent", markers[i].text)
 
     def subject(self, text: str, start: int, lo: int) -> Attribution | None:
         """In English, a country of the actors' ``names`` that is the subject of the verb making the term's document

@@ -378,6 +378,23 @@ def test_the_subject_of_a_relative_clause_of_making_owns_the_document(topics, te
     assert top(None, text, topics).relevant is relevant
 
 
+# ... and, the other way round, the government a clause of making that begins with the document describes: "中国は、国家
+# 安全保障戦略を改定した日本に反発した" went to the subject reacting (0), as "中国外務省は2日、…を改定した日本政府を批判し
+# た" did (0). The US's and Russia's stay theirs.
+@pytest.mark.parametrize("title,text,owner,relevant", [
+    ("中国、日本に反発", "中国は、国家安全保障戦略を改定した日本に反発した。防衛費の増額も批判した。", "JP", True),
+    ("中国外務省、日本を批判", "中国外務省は2日、国家安全保障戦略を改定した日本政府を批判した。", "JP", True),
+    ("イラン、日本を批判", "イランは2日、国家安全保障戦略を改定した日本を批判した。", "JP", True),
+    ("米国防総省、同盟国に要求",
+     "国家防衛戦略を公表した米国防総省は、同盟国に防衛費の増額を求めた。国家防衛戦略は本土防衛を最優先とした。", "US", False),
+    ("ロシア、新戦略", "国家安全保障戦略を改定したロシアは、米国を最大の脅威と位置づけた。", "RU", False),
+])
+def test_the_government_a_clause_of_making_describes_owns_the_document(topics, title, text, owner, relevant):
+    term = "国家防衛戦略" if "国家防衛戦略" in text else "国家安全保障戦略"
+    assert {o for o, _ in owners(text, term, topics)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
 @pytest.mark.parametrize("text", [
     "The U.S. will update its defense strategy next year, the Pentagon said.",   # someone else's
     "The company will revise its information security strategy after the attack.",  # not a government's
