@@ -112,7 +112,10 @@ _JA_TITLED_SUBJECT = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国�
 _JA_OBJECT = ("を", "に", "と", "へ", "や", "から", "より", "など")
 # The topic right before a term, with its official, its date or a comma between: "ケニアのルト大統領は2日、<term>".
 _JA_TOPIC_BEFORE = re.compile(r"(?:の[ァ-ヴー・]{0,12}(?=大統領|首相|国防相|外相))?"
-                              r"(?:大統領|首相|国防相|外相|政府|政権|国防省|外務省)?は(?:[0-9]+日、)?$")
+                              r"(?:大統領|首相|国防相|外相|政府|政権|国防省|外務省)?は(?:[0-9]+日)?、?$")
+# ... which the term's clause then makes: "<term>を改定した", "<term>を承認し".
+_JA_MAKING_AFTER = re.compile(r"を[^、。!?「」\nはが]{0,12}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|"
+                              r"取りまとめ|承認|採択)")
 _EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
                                r"including|like|as|over)\s+(?:the\s+)?$", re.IGNORECASE)
 # The one briefed is an object, and so is its possessive ("Japan briefed Australia's defense minister on its revised
@@ -245,9 +248,13 @@ class Attributor:
             short = self._prefix.search(text, max(0, stop - self._prefix_reach), stop)
             if short is None and stop > edge:
                 short = self._prefix.search(text, max(0, edge - self._prefix_reach), edge)
-            # A name that is a prefix only, as the topic of the term's clause: "ウクライナは国家安全保障戦略を改定し", "ケニア
-            # は2日、…", "ケニアのルト大統領は…" (not 米 or 中: 日中は, 期間中は).
+            # A name that is a prefix only, as the topic of the term's clause: "ウクライナは国家安全保障戦略を改定し" (not
+            # 米 or 中: 日中は, 期間中は); with its date, a comma or its official between only as the subject making it
+            # ("ケニアは2日、国家安全保障戦略を改定した", "ケニアのルト大統領は…を承認した"): "イラン外務省は2日、国家安全保障
+            # 戦略について…反発した" is about Japan's, as one of a marker would be.
             topic = _JA_TOPIC_BEFORE.search(text, max(0, edge - 24), edge) if filler is _JA_FILLER else None
+            if topic is not None and topic.end() - topic.start() > 1 and not _JA_MAKING_AFTER.match(text, end):
+                topic = None
             if short is None and topic is not None:
                 short = self._prefix.search(text, max(0, topic.start() - self._prefix_reach), topic.start())
                 short = short if short is not None and len(short.group()) > 1 else None
