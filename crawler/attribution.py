@@ -84,8 +84,9 @@ _MADE_REACH = 60
 # "Kenya on Monday unveiled a new ...", "The Iranian government has adopted its first ...", "Kenyan President William
 # Ruto approved a new ...". What stands between a name of the actors' `names` (actors.toml) and the document.
 _EN_MAKING = re.compile(
-    r"(?:['’]s)?(?:\s+(?:government|[Cc]abinet|administration|military|parliament|officials|authorities|leaders|"
-    r"leadership|junta|[Dd]efen[cs]e\s+[Mm]inistry|[Mm]inistry\s+of\s+[Dd]efen[cs]e|[Ss]ecurity\s+[Cc]ouncil|"
+    r"(?:['’]s)?(?:\s+(?:new|incoming|interim|transitional))?(?:\s+(?:government|[Cc]abinet|administration|military|"
+    r"parliament|officials|authorities|leaders|leadership|junta|[Dd]efen[cs]e\s+[Mm]inistry|"
+    r"[Mm]inistry\s+of\s+[Dd]efen[cs]e|[Ss]ecurity\s+[Cc]ouncil|"
     r"(?:[Pp]resident|[Pp]rime\s+[Mm]inister|[Dd]efen[cs]e\s+[Mm]inister)(?:\s+[A-Z][\w.-]*){0,3}))?"
     r"(?:\s+on\s+[A-Z][a-z]+day|\s+(?:has|have|had|is|are|was|were|been|will|would|just|formally|officially|also|"
     r"quietly|recently|now|finally|(?:plans?|is\s+set|is\s+expected|aims?|intends?|is\s+due|moved|agreed|decided)"

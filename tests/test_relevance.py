@@ -880,6 +880,9 @@ OTHER_COUNTRIES = [
     ("Nepal adopts first security strategy",
      ("Nepal adopted its first National Security Strategy on Monday, officials said. The strategy calls for higher "
       "defense spending."), "National Security Strategy", "OTHER"),
+    ("Colombia revises security strategy",
+     ("Colombia's new government revised the National Security Strategy on Monday, putting the fight against armed "
+      "groups first. The strategy raises defense spending."), "National Security Strategy", "OTHER"),
     ("Qatar overhauls security strategy",
      "Qatar has overhauled its National Security Strategy and will raise defense spending, the emir said on Sunday.",
      "National Security Strategy", "OTHER"),
