@@ -294,19 +294,24 @@ def _compile(terms: tuple[Term, ...]) -> tuple[re.Pattern[str] | None, dict[str,
     return re.compile(head + "(?:" + _trie_regex(trie) + ")"), keys
 
 
-def _trie_depth(node: dict[str | None, Any]) -> int:
-    return max((1 + _trie_depth(child) for unit, child in node.items() if unit is not None), default=0)
-
-
 def _trie_regex(node: dict[str | None, Any]) -> str:
-    children = sorted(((u, c) for u, c in node.items() if u is not None), key=lambda uc: -_trie_depth(uc[1]))
-    branches = [unit + _trie_regex(child) for unit, child in children]
+    return _trie_branch(node)[0]
+
+
+def _trie_branch(node: dict[str | None, Any]) -> tuple[str, int]:
+    """The regex of a trie node and its depth; the deepest branch is tried first. Each node is
+    visited once: the countries' names and their words of government make a trie of tens of
+    thousands of nodes, where asking each child's depth anew took seconds."""
+    children = [(unit, *_trie_branch(child)) for unit, child in node.items() if unit is not None]
+    children.sort(key=lambda c: -c[2])
+    branches = [unit + regex for unit, regex, _ in children]
+    depth = 1 + children[0][2] if children else 0
     if not branches:
-        return node.get(None, "")
+        return node.get(None, ""), depth
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
     if None not in node:
-        return body
-    return f"(?:{body})?" if node[None] == "" else f"(?:{body}|{node[None]})"
+        return body, depth
+    return (f"(?:{body})?" if node[None] == "" else f"(?:{body}|{node[None]})"), depth
 
 
 def _scan(topic: Topic, text: str) -> dict[int, list[tuple[int, int]]]:
