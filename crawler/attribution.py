@@ -200,6 +200,8 @@ class Attributor:
     #: The actors' `names` and `demonyms` (actors.toml), owners only as the subject of the verb making a document.
     _names: re.Pattern[str] | None = field(default=None, repr=False)
     _name_owner: dict[str, str] = field(default_factory=dict, repr=False)
+    #: What makes a name in the markers' trie a marker: the word of government after it, by the name's kind.
+    _name_follow: dict[str, re.Pattern[str]] = field(default_factory=dict, repr=False)
     #: The longest prefix: how far before a term one is looked for.
     _prefix_reach: int = 6
 
@@ -213,9 +215,25 @@ class Attributor:
         (プーチン政権 is one marker, "Australian Prime Minister" is Australia's), and joined by の it
         lends the other its role (韓国政府の有識者会議は is Korea as the subject)."""
         found: list[Marker] = []
-        for match in self._pattern.finditer(text):
+        at = 0
+        while (match := self._pattern.search(text, at)) is not None:
             word = match.group()
+            start = match.start()
+            if word not in self._owner:
+                # A name (Iran, ケニア), a marker only with a word of government after it; else a shorter marker at
+                # the same place, else none there.
+                tail = self._name_follow[word].match(text, match.end())
+                if tail is not None:
+                    found.append(Marker(start, tail.end(), self._name_owner[word], text[start:tail.end()], 1.0))
+                    at = tail.end()
+                    continue
+                match = self._markers_alone.match(text, start)
+                if match is None:
+                    at = start + 1
+                    continue
+                word = match.group()
             owner, weight = self._owner[word]
+            at = match.end()
             if weight < 1.0 and found and match.start() - found[-1].end <= 1:
                 if text.startswith("の", found[-1].end, match.start()):
                     found[-1] = replace(found[-1], role_at=match.end())
@@ -481,6 +499,11 @@ class Attributor:
         return not (subject and next(acts, None) is not None)
 
     @functools.cached_property
+    def _markers_alone(self) -> re.Pattern[str]:
+        """The markers without the names: what else may start where a name is no marker (rarely asked)."""
+        return re.compile(_trie(self._owner))
+
+    @functools.cached_property
     def _prefixes_longest_first(self) -> list[str]:
         return sorted(self._prefix_owner, key=len, reverse=True)
 
@@ -591,29 +614,29 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
         for form in spec.get("names", []) + spec.get("demonyms", []):
             name_owner.setdefault(form, key)
         for form in spec.get("names", []):
-            if not form[:1].isascii():
-                # ケニアの…, ケニアは…; ケニア政府 and ケニア大統領 are markers, as 比政府 is.
-                prefix_owner.setdefault(form, key)
-                for word in data.get("institutions", []):
-                    owner.setdefault(form + word, (key, 1.0))
-                continue
-            prefix_owner.setdefault(form + "'s", key)
-            prefix_owner.setdefault(form + "’s", key)
+            # ケニアの…, ケニアは…, "Kenya's new ...", "the Kenyan ...".
+            prefix_owner.setdefault(form if not form[:1].isascii() else form + "'s", key)
+            if form[:1].isascii():
+                prefix_owner.setdefault(form + "’s", key)
         for form in spec.get("demonyms", []):
             prefix_owner.setdefault(form, key)
-        # ... and with a word of its government, a marker ("Iran's defense minister", "Kenyan officials").
-        words = data.get("english_institutions", [])
-        words = words + [" ".join(w if w == "of" else w[:1].upper() + w[1:] for w in word.split()) for word in words]
-        for word in words:
-            for form in (f for f in spec.get("names", []) if f[:1].isascii()):
-                owner.setdefault(f"{form}'s {word}", (key, 1.0))
-                owner.setdefault(f"{form}’s {word}", (key, 1.0))
-            for form in spec.get("demonyms", []):
-                owner.setdefault(f"{form} {word}", (key, 1.0))
-    pattern = re.compile(_trie(owner))
+    # ... and with a word of its government, a marker (ケニア政府, "Iran's defense minister", "Kenyan officials"). The
+    # names are forms of the one trie and the word after one is matched where a name is found: each pair listed made
+    # the trie ten times larger and loading it seconds long, in every process that scores.
+    words = data.get("english_institutions", [])
+    words = words + [" ".join(w if w == "of" else w[:1].upper() + w[1:] for w in word.split()) for word in words]
+    follow = {"en": re.compile(f"['’]s (?:{_trie(words)})") if words else None,
+              "demonym": re.compile(f" (?:{_trie(words)})") if words else None,
+              "ja": re.compile(f"(?:{_trie(data['institutions'])})") if data.get("institutions") else None}
+    kinds = {form: ("ja" if not form[:1].isascii() else "en") for spec in data["actors"].values()
+             for form in spec.get("names", [])}
+    kinds.update((form, "demonym") for spec in data["actors"].values() for form in spec.get("demonyms", []))
+    name_follow = {form: follow[kind] for form, kind in kinds.items() if form not in owner and follow[kind] is not None}
+    pattern = re.compile(_trie([*owner, *name_follow]))
     # An English prefix is a whole word ("Ukraine's", not the end of another word); a trie, as the markers are, since
     # the countries' names made a plain alternation the slowest step of scoring.
     prefix = re.compile("(?:" + _trie(prefix_owner) + ")$")
     names = re.compile(_trie(name_owner)) if name_owner else None
     return Attributor(labels=labels, _pattern=pattern, _prefix=prefix, _owner=owner, _prefix_owner=prefix_owner,
-                      _prefix_reach=max(map(len, prefix_owner), default=6), _names=names, _name_owner=name_owner)
+                      _prefix_reach=max(map(len, prefix_owner), default=6), _names=names, _name_owner=name_owner,
+                      _name_follow=name_follow)

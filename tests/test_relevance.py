@@ -930,6 +930,29 @@ def test_a_country_with_no_actor_owns_the_strategy_it_makes(topics, title, text,
     assert not top(title, text, topics).relevant
 
 
+def test_a_name_is_a_marker_only_with_its_word_of_government():
+    """Names are forms of the markers' one trie, each checked for the word after it where found (pairs listed made
+    loading seconds long): the pair is one marker of the name's owner; a name alone is none, and yields its place to a
+    shorter marker starting there or to one right after it."""
+    from crawler.attribution import load_attributor
+
+    attributor = load_attributor({
+        "institutions": ["政府"], "english_institutions": ["defense minister"],
+        "actors": {"A": {"markers": ["ノース", "Eastland", "ランド"]},
+                   "B": {"names": ["ノースランド", "Westland"], "demonyms": ["Westlandic"]}}})
+
+    def found(text):
+        return [(m.text, m.owner) for m in attributor.markers(text)]
+
+    assert found("ノースランド政府は") == [("ノースランド政府", "B")]
+    assert found("ノースランドは") == [("ノース", "A"), ("ランド", "A")]
+    assert found("Westland's defense minister and Eastland") == [("Westland's defense minister", "B"), ("Eastland", "A")]
+    assert found("Westland's Defense Minister said") == [("Westland's Defense Minister", "B")]
+    assert found("the Westlandic defense minister") == [("Westlandic defense minister", "B")]
+    assert found("after Westland's missile strikes, Eastland") == [("Eastland", "A")]
+    assert found("Westlandic ranks") == []
+
+
 # ... and the same countries and ASEAN as the setting, venue or audience of Japan's revision: named, they are not the
 # subject of the verb that makes it.
 @pytest.mark.parametrize("title,text", [
