@@ -117,6 +117,8 @@ _CAPTCHA = (b"g-recaptcha", b"h-captcha", b"hcaptcha.com/1/api.js", b"cf-turnsti
 _CHECK_TITLE = re.compile(r"captcha|robot|verif|human|security check|access denied|blocked|"
                           r"認証|確認|ロボット|アクセス(?:が)?(?:制限|拒否)", re.I)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TITLE_TEXT = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プライバシー|ご利用にあたって", re.I)
 _LOGIN_TITLE = re.compile(r"ログイン|ログオン|会員登録|sign[ -]?in|log[ -]?in", re.I)
 _LOGIN_PATH = re.compile(r"/(?:login|log-in|signin|sign-in|sso|auth|oauth2?|account/login|member/login)(?:/|\.|\?|$)",
@@ -140,9 +142,23 @@ def visible_chars(body: bytes, enough: int) -> int:
     return count + len(b"".join(data[last:].split()))
 
 
-def _title(body: bytes) -> str:
+def _title(body: bytes, content_type: str = "") -> str:
     found = _TITLE.search(body[:SCAN_BYTES])
-    return " ".join(found.group(1).decode("utf-8", "replace").split())[:120] if found else ""
+    if found is None:
+        return ""
+    try:
+        title = found.group(1).decode("utf-8")
+    except UnicodeDecodeError:
+        # A Shift_JIS or EUC-JP page: read as UTF-8, "ログイン" in its title was mojibake, and a
+        # login or check page of an outlet that still serves those was taken for an empty page.
+        # The page's own codec, found as the extractor finds it; rare enough to decode the head.
+        from .encoding import decode_html
+
+        charset = _CHARSET.search(content_type)
+        text = decode_html(body[:SCAN_BYTES], charset.group(1) if charset else None)[0]
+        again = _TITLE_TEXT.search(text)
+        title = again.group(1) if again else found.group(1).decode("utf-8", "replace")
+    return " ".join(title.split())[:120]
 
 
 def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str | None = None) -> Wall | None:
@@ -175,7 +191,7 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
         if has(sig.proof) or by_header or (any(m in head for m in sig.markers)
                                            and (status in SUSPECT_STATUSES or small())):
             return Wall(sig.kind, sig.vendor, f"a {sig.vendor} {_KIND_TEXT[sig.kind]} (HTTP {status})")
-    title = _title(body)
+    title = _title(body, lower.get("content-type", ""))
     found = url_wall(url) if url else None
     if found is not None:
         return found

@@ -309,6 +309,25 @@ def test_articles_behind_a_login_in_a_row_hold_back_none_of_the_outlets_others(t
     assert len(rows) == 8 and {(r["kind"], r["reason_code"]) for r in rows} == {("blocked", "wall_login")}, rows
 
 
+def test_a_login_page_in_shift_jis_or_euc_jp_is_a_login_wall(tmp_path):
+    # Its title read as UTF-8 was mojibake: the member's article was `wall_empty`, a page with
+    # almost no text, with nothing saying that a login stood in the way or what opens it.
+    def login(codec: str, http: bool):
+        label = {"cp932": "Shift_JIS", "euc-jp": "EUC-JP"}[codec]
+        meta = "" if http else f"<meta charset='{label}'>"
+        body = (f"<html><head>{meta}<title>会員ログイン｜毎朝新聞</title></head><body><h1>ログイン</h1>"
+                "<form action='/login' method='post'><input type='email' name='id'><input type='password' name='pw'>"
+                "<button>ログインする</button></form></body></html>").encode(codec)
+        headers = {"Content-Type": f"text/html; charset={label}" if http else "text/html"}
+        return lambda h, s: _send(h, 200, body, headers)
+
+    _, db = crawl_walls_only(tmp_path, 902, lambda walls: {"/a/sjis": login("cp932", True),
+                                                           "/a/euc": login("euc-jp", False)})
+    rows = query(db, "SELECT url, kind, reason_code, reason FROM urls WHERE reason_code IS NOT 'bad_url'")
+    assert len(rows) == 2 and {(r["kind"], r["reason_code"]) for r in rows} == {("blocked", "wall_login")}, rows
+    assert all("会員ログイン" in r["reason"] for r in rows)
+
+
 def crawl_walls_only(tmp_path, seed: int, answers: Callable[[dict[str, Case]], dict[str, Callable]], *settings: str):
     """Crawl, one request at a time per domain, an outlet whose only articles are ``answers(walls)``
     (path: how it answers), given the site's wall cases by path; return the site and the database."""

@@ -44,6 +44,29 @@ def test_walls_are_recognised(status, headers, body, url, kind, vendor):
     assert wall.code == f"wall_{kind}" and wall.reason
 
 
+# Older outlets' member and check pages still come in Shift_JIS or EUC-JP; their titles were read as
+# UTF-8, so "ログイン" was mojibake and the login page went on as an empty page ("no text").
+LEGACY_WALLS = [
+    ("<title>会員ログイン｜毎朝新聞</title>", "<form action='/login'><input type='password' name='pw'></form>", "login"),
+    ("<title>アクセス確認</title>", "<form><div class='g-recaptcha'></div></form>", "challenge"),
+    ("<title>ご利用にあたって</title>", "<p>クッキーの利用に同意してください。</p><form><button>同意する</button></form>",
+     "consent"),
+]
+
+
+@pytest.mark.parametrize("codec,declared", [("cp932", "meta"), ("cp932", "http"), ("euc-jp", "meta")])
+@pytest.mark.parametrize("title,body,kind", LEGACY_WALLS, ids=[k for _, _, k in LEGACY_WALLS])
+def test_walls_in_a_legacy_japanese_codec_are_recognised(codec, declared, title, body, kind):
+    label = {"cp932": "Shift_JIS", "euc-jp": "EUC-JP"}[codec]
+    meta = f"<meta http-equiv='Content-Type' content='text/html; charset={label}'>" if declared == "meta" else ""
+    page = f"<html><head>{meta}{title}</head><body>{body}</body></html>".encode(codec)
+    headers = {"Content-Type": f"text/html; charset={label}"} if declared == "http" else {}
+    wall = detect_wall(200, headers, page)
+    assert wall is not None and wall.kind == kind
+    # Its reason quotes the title as the page shows it.
+    assert title[7:-8].split("｜")[0] in wall.reason
+
+
 def test_vendor_sensors_on_an_ordinary_page_are_not_a_wall():
     page = article_html(1).replace("</body>", "<script>window._pxAppId='PX1';</script>"
                                    "<script src='/cdn-cgi/challenge-platform/scripts/jsd/main.js'></script></body>")
