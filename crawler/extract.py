@@ -31,7 +31,7 @@ from .outlets import Outlet, Rules, compile_selector, outlet_for_url
 from .pagination import next_page, whole_at
 from .urls import parsable
 from .stubs import says_moved, sends_on
-from .walls import asked_wall, asks_age, own_text, wall_heading
+from .walls import asked_wall, asks_age, geo_wall, own_text, states_region, wall_heading
 
 GENERIC_METHOD = "generic:trafilatura"
 #: ``body:<outlet>@<layout>``: the text of the rules' body a line a block, where their paragraph
@@ -832,6 +832,13 @@ def extract_article(
             and _age_gate(furnished if furnished is not None else _parse(html, http_charset)):
         # An age gate in the outlet's template (og:type "article"): its menus and question are
         # no article (outcome says which wall). A login's is left be: its teaser is an article.
+        return None
+    if not paywalled and not published and _chars(paragraphs) < NOTICE_MAX_CHARS \
+            and states_region(" ".join([title or "", *paragraphs])) \
+            and geo_wall(furnished if furnished is not None else _parse(html, http_charset)) is not None:
+        # A region's refusal read as a short article ("our website is currently unavailable in
+        # most European countries"): no article of the outlet's (outcome says which wall). A dated
+        # one is a flash about such a block.
         return None
     if method == GENERIC_METHOD and _chars(paragraphs) < SCRIPT_ARTICLE_CHARS and \
             drawn_by_script(html, http_charset, paragraphs):

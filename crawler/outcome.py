@@ -206,7 +206,8 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
     ``not_article`` (the verdict, final after a second look) only for a readable page with text: a listing, a tag
     page. A page that says there is no article (a "page not found" page, a deletion notice) is
     ``soft_404`` or ``withdrawn`` (``NOTICE_CODES``), a 404 by its words; one that asks for a
-    login or the reader's age (``walls.asked_wall``) ``wall_login`` or ``wall_age``; one whose article only
+    login or the reader's age, or refuses this machine's region (``walls.stated_wall``) ``wall_login``,
+    ``wall_age`` or ``wall_geo``; one whose article only
     its scripts hold (``extract.drawn_by_script``) ``drawn_by_script``. A page with almost no
     text (an empty shell, a script-only page) or nested too deep to parse is a problem of the
     fetch, tried again.
@@ -216,7 +217,7 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
 
     from .encoding import decode_html
     from .extract import SCRIPT_ARTICLE_CHARS, drawn_by_script, markup_too_deep, page_notice
-    from .walls import asked_wall
+    from .walls import stated_wall
 
     if markup_too_deep(body, http_charset):
         return Problem("markup_too_deep", "the HTML is nested deeper than the parser can read, even without "
@@ -245,8 +246,9 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
         return Problem("soft_404", f"a 'page not found' page served with HTTP 200 (a soft 404): 「{words}」; taken as a "
                                    "404")
     # A page that only asks for a login or the reader's age is no verdict on the article: with a
-    # session or the answer (the outlet's cookies) it is there. Not a listing either.
-    wall = asked_wall(tree)
+    # session or the answer (the outlet's cookies) it is there; nor is one that refuses where this
+    # machine is (a region's block). Not a listing either.
+    wall = stated_wall(tree)
     if wall is not None:
         return Problem(wall.code, wall.reason)
     # A page showing prose of its own is no empty shell, whatever its scripts preload (a listing's

@@ -25,7 +25,7 @@ from . import health, pagination, store
 from .outcome import (NOTICE_CODES, Problem, check_body, exhausted_state, extraction_crash, failure_problem,
                       http_status_problem)
 from .spiders.news import FetchedPage, charset_of
-from .walls import ASKED_CODES, Wall, detect_wall, empty_document_wall, wall_headers
+from .walls import ASKED_CODES, STATED_CODES, Wall, detect_wall, empty_document_wall, wall_headers
 from .workers import Workers, crawl_workers
 
 logger = logging.getLogger(__name__)
@@ -299,7 +299,7 @@ class StorePipeline:
                 self._removed(item, f"its URL now leads to {item.final_url}, where there is no article: "
                                     f"{problem.reason}" if moved else problem.reason)
                 return
-            if problem.code == "empty_document" or problem.code in ASKED_CODES:
+            if problem.code == "empty_document" or problem.code in STATED_CODES:
                 wall = empty_document_wall(problem.reason) if problem.code == "empty_document" else \
                     Wall(problem.code.removeprefix("wall_"), "", problem.reason)
                 self._note_wall(item.outlet, wall)
@@ -437,8 +437,9 @@ class StorePipeline:
             # An empty document where the outlet's article should be: a wall until shown otherwise.
             self._blocked(item, empty_document_wall(problem.reason), attempt=False)
             return item
-        if record is None and problem is not None and problem.code in ASKED_CODES:
-            # A login or an age asked where the article should be: tried again, not a verdict on it.
+        if record is None and problem is not None and problem.code in STATED_CODES:
+            # A login or an age asked where the article should be, or the region refused: tried
+            # again, not a verdict on it.
             self._blocked(item, Wall(problem.code.removeprefix("wall_"), "", problem.reason), attempt=False)
             return item
         if record is not None:

@@ -107,7 +107,7 @@ SIGNATURES: tuple[_Signature, ...] = (
 )
 
 #: Statuses a wall comes with when it is not a 200.
-SUSPECT_STATUSES = (401, 403, 407, 429, 503)
+SUSPECT_STATUSES = (401, 403, 407, 429, 451, 503)
 #: Below this many visible characters a 200 page is small enough for a wall's markers to count.
 SMALL_PAGE_CHARS = 1500
 
@@ -172,6 +172,9 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
             a wall even when the page itself says little.
     """
     lower = {k.lower(): (v or "").lower() for k, v in headers.items()}
+    if status == 451:
+        # Before the vendors: a CDN's server header on a legal refusal is no bot challenge.
+        return _refusal(status, body, lower.get("content-type", ""))
     head = body[:SCAN_BYTES].lower()
     is_small: bool | None = None
 
@@ -202,6 +205,8 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
         return Wall("login", "login form", f"a login page (HTTP {status}, title {title!r}){LOGIN_HINT}")
     if _CONSENT_TITLE.search(title) and (b"<form" in head or b"<button" in head) and small():
         return Wall("consent", "consent page", f"a consent page (HTTP {status}, title {title!r})")
+    if status == 403 and small():
+        return _refusal(status, body, lower.get("content-type", ""))
     return None
 
 
@@ -230,6 +235,9 @@ AGE_HINT = ("; newsmon answers no such question: the cookie a browser keeps once
 #: The codes of the walls a page states in words (``asked_wall``), found once extraction found
 #: no article (``outcome.no_article_problem``), where the other walls are found before.
 ASKED_CODES = ("wall_login", "wall_age")
+#: Every wall a page states in words (``stated_wall``): those it asks, and a region's refusal
+#: (``geo``), which is no one article's gate but the whole outlet's, as a bot challenge is.
+STATED_CODES = (*ASKED_CODES, "wall_geo")
 
 # -- walls a page states in words ------------------------------------------------------------------
 # A page that asks for a login with no password form on it (the form is a click away, on the
@@ -306,6 +314,79 @@ def asked_wall(tree, status: int = 200) -> Wall | None:
                                    + AGE_HINT)
 
 
+# -- a region's refusal ------------------------------------------------------------------------------
+# Yahoo! JAPAN serves the EEA and the UK no page since April 2022; some outlets serve video or
+# their whole site in Japan only; American sites answer Europe with HTTP 451. A crawl on a cloud
+# machine abroad met such a page where every article should be, and stored "an empty shell" or
+# "a listing page?", telling nobody that the machine's location was the wall.
+
+#: What a page says when it serves no one where this machine is: the statement, not a mention of
+#: regions (an outage notice's "海外からのアクセスが集中" refuses nobody).
+_GEO = re.compile(
+    r"日本国内(?:から|で|に)?(?:のみ|限定)(?:で)?(?:の)?(?:ご利用|利用|ご覧|閲覧|視聴|アクセス|提供|配信|お楽しみ)"
+    r"|(?:海外|日本国外|国外)(?:から|では|で|から(?:の|は))(?:の)?(?:アクセス|ご利用|利用|ご覧|閲覧|視聴|接続)"
+    r"(?:は|を|が|に)?(?:できません|いただけません|頂けません|になれません|出来ません|制限|お断り|遮断|受け付けて(?:い|お)りません)"
+    r"|(?:お住まい|ご利用|お客様|現在)の(?:国・?地域|地域|国)(?:から|では|で)は?(?:ご利用|利用|ご覧|閲覧|アクセス|視聴)"
+    r"(?:いただけません|頂けません|できません|出来ません|になれません)"
+    r"|欧州経済領域.{0,40}?(?:(?:ご利用|アクセス|閲覧)(?:いただけ|頂け)(?:ません|なくなりました)|利用できません)"
+    r"|(?i:(?:not|isn[’']t) (?:currently )?(?:available|accessible) (?:in|from) your (?:country|region|location|area"
+    r"|territory)|unavailable (?:in|from) your (?:country|region|location|area|territory)"
+    r"|(?:is|are) (?:only )?available (?:only )?(?:in|to (?:users|visitors|readers|people) in) Japan\b"
+    r"|(?:not available|unavailable|not accessible) (?:outside|from outside) (?:of )?Japan"
+    r"|(?:currently )?(?:unavailable|not available) in (?:most )?(?:European countries|the (?:EEA|EU|UK|European "
+    r"Economic Area|European Union|United Kingdom))|geo-?(?:blocked|restricted))")
+#: What opens a region's wall: a machine where the outlet serves its pages.
+GEO_HINT = ("; the outlet serves no page where this machine is: run newsmon on a machine in a region the outlet "
+            "serves, or set `https_proxy` (and `http_proxy`) to a proxy there, which the crawl goes through (README: "
+            "When an outlet is blocked or broken)")
+
+
+def geo_wall(tree, status: int = 200) -> Wall | None:
+    """The region's refusal a parsed page states in its own text (not quoted), or ``None``."""
+    for text in own_text(tree):
+        for sentence in _SENTENCE.findall(text):
+            found = _GEO.search(sentence)
+            if found is None:
+                continue
+            before = sentence[:found.start()]
+            if before.count("「") > before.count("」") or before.count("“") > before.count("”") \
+                    or before.count('"') % 2:
+                continue  # quoted: a story about a site's block, not the site's
+            # The whole line where it is one short sentence in Japanese: "Yahoo! JAPANは、…" is one
+            # statement, not two.
+            one = len(text) <= 80 and "。" not in text.rstrip("。")
+            words = (text if one else sentence).strip(" 。.？?")[:80]
+            return Wall("geo", "region", f"a region block: the page reads 「{words}」 (HTTP {status}){GEO_HINT}")
+    return None
+
+
+def stated_wall(tree, status: int = 200) -> Wall | None:
+    """A wall a page without an article states in words: a region's refusal, a login or an age it
+    asks (``asked_wall``)."""
+    return geo_wall(tree, status) or asked_wall(tree, status)
+
+
+def _refusal(status: int, body: bytes, content_type: str) -> Wall | None:
+    """A 403 or 451 whose page states a region's refusal; any 451 (Unavailable For Legal
+    Reasons, how sites answer a region they do not serve) is one, said or not."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    from .encoding import decode_html
+
+    charset = _CHARSET.search(content_type)
+    text = decode_html(body[:SCAN_BYTES], charset.group(1) if charset else None)[0]
+    try:
+        tree = lxml_html.document_fromstring(text) if text.strip() else None
+    except (etree.ParserError, ValueError):
+        tree = None
+    wall = geo_wall(tree, status) if tree is not None else None
+    if wall is None and status == 451:
+        wall = Wall("geo", "HTTP 451", "HTTP 451 Unavailable For Legal Reasons: the outlet refuses the page here, by "
+                                       "law or by region" + GEO_HINT)
+    return wall
+
+
 #: A heading that is a wall's own and names no article: "会員限定記事", "ログイン", "Members only".
 _WALL_HEADING = re.compile(
     r"(?:(?:有料|読者|プレミアム|無料)?会員(?:限定|専用)?(?:の)?(?:記事|コンテンツ|ページ)?|有料記事|ログイン(?:ページ)?|会員登録"
@@ -337,6 +418,11 @@ def own_text(tree) -> list[str]:
         out.append(body.text or "")
         walk(body)
     return [text for text in (" ".join(t.split()) for t in out) if text]
+
+
+def states_region(text: str) -> bool:
+    """Whether ``text`` says a region is refused (a cheap look before ``geo_wall`` parses a page)."""
+    return _GEO.search(text) is not None
 
 
 def asks_age(text: str) -> bool:

@@ -182,3 +182,74 @@ def test_a_listing_with_a_login_link_or_a_members_box_stays_a_page_without_an_ar
     box = "<aside><p>この機能は会員限定です。ログインしてください。</p><a href='/login'>ログイン</a></aside>"
     for main in (f"<h1>社会</h1><ul>{items}</ul>", f"<h1>社会</h1><ul>{items}</ul>{box}"):
         assert no_article_problem(outlet_page("社会 | 毎朝新聞", main)).code == "not_article"
+
+
+# -- a region's refusal: the machine's location is the wall ------------------------------------------
+# Yahoo! JAPAN serves the EEA and the UK no page (2022-04); some sites serve Japan only, and American
+# ones answer Europe with 451. Before, such a page at 200 was an "empty shell" or "a listing page?",
+# the 451 an HTTP error like any other, and a Japan-only page in an article's template was stored as
+# the outlet's article: nothing said that the crawl's location was what stood in the way.
+REGION = {
+    "japan-only": (outlet_page("ご利用いただけません | 毎朝新聞", "<h1>ご利用いただけません</h1><p>申し訳ございません。"
+                                                          "このサービスは日本国内でのみご利用いただけます。</p>"),
+                   "このサービスは日本国内でのみご利用いただけます"),
+    "eea": ("<html><head><meta charset='utf-8'><title>Yahoo! JAPAN</title></head><body><header><a href='/'>Yahoo! "
+            "JAPAN</a></header><p>Yahoo! JAPANは、欧州経済領域（EEA）およびイギリスからご利用いただけなくなりました。</p>"
+            "<p><a href='/help'>詳しくはこちら</a></p></body></html>".encode(),
+            "Yahoo! JAPANは、欧州経済領域（EEA）およびイギリスからご利用いただけなくなりました"),
+    "english-region": (b"<html><head><title>Not available</title></head><body><h1>Sorry</h1><p>This content is not "
+                       b"available in your region.</p></body></html>", "This content is not available in your region"),
+    # Read as a short article by the generic extractor, before.
+    "europe": (b"<html><head><title>Unavailable</title></head><body><p>Unfortunately, our website is currently "
+               b"unavailable in most European countries. We are engaged on the issue and committed to looking at "
+               b"options that support our full range of digital offerings to the EU market.</p></body></html>",
+               "Unfortunately, our website is currently unavailable in most European countries"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REGION))
+def test_a_page_that_refuses_this_machines_region_is_a_wall(name):
+    from crawler.extract import extract_article
+    from crawler.outcome import no_article_problem
+
+    body, words = REGION[name]
+    assert extract_article(body, "https://www.maiasa.example/articles/1") is None
+    problem = no_article_problem(body)
+    assert problem.code == "wall_geo"
+    # It quotes the page and says what opens it.
+    assert f"「{words}」" in problem.reason and "`https_proxy`" in problem.reason
+    # Served with 403, it is the same wall (an error status is no page to extract).
+    wall = detect_wall(403, {}, body)
+    assert wall is not None and wall.code == "wall_geo" and words in wall.reason
+
+
+def test_a_451_is_a_region_or_legal_wall_whatever_its_server():
+    wall = detect_wall(451, {"Server": "cloudflare"}, b"<html><body><h1>451</h1></body></html>")
+    assert wall is not None and wall.code == "wall_geo" and "Unavailable For Legal Reasons" in wall.reason
+    page, words = REGION["europe"]
+    assert words in detect_wall(451, {"Content-Type": "text/html"}, page).reason
+
+
+@pytest.mark.parametrize("body", [
+    # An outage notice names foreign access and refuses nobody.
+    "<html><head><title>お知らせ</title></head><body><p>海外からのアクセスが集中し、つながりにくくなっています。</p></body></html>",
+    # A story quoting a site's block.
+    "<html><head><title>x</title></head><body><p>同社のサイトには「日本国内でのみご利用いただけます」と表示される。</p></body></html>",
+], ids=["outage", "quoted"])
+def test_a_page_that_names_regions_refuses_none(body):
+    from crawler.outcome import no_article_problem
+
+    assert no_article_problem(body.encode()).code != "wall_geo"
+    assert detect_wall(403, {}, body.encode()) is None
+
+
+def test_a_dated_flash_about_a_region_block_is_an_article():
+    from crawler.extract import extract_article
+
+    flash = outlet_page("ヤフー、欧州で利用不可に | 毎朝新聞",
+                        "<article><h1>ヤフー、欧州で利用不可に</h1><time datetime='2022-02-01T18:00:00+09:00'>2022年2月1日"
+                        "</time><p>Yahoo! JAPANは欧州経済領域（EEA）およびイギリスからご利用いただけなくなりました。4月6日から。</p>"
+                        "</article>", og_type="article").replace(
+        b"</head>", b"<meta property='article:published_time' content='2022-02-01T18:00:00+09:00'></head>")
+    article = extract_article(flash, "https://www.maiasa.example/articles/2")
+    assert article is not None and "欧州経済領域" in " ".join(article.paragraphs)

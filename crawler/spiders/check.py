@@ -26,7 +26,7 @@ from ..middlewares import Refused, Unusable, Walled
 from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem, reading_crash
 from ..store import analyse, known_hosts, outlets_of
 from ..urls import canonical_url, parsable
-from ..walls import ASKED_CODES, SUSPECT_STATUSES, detect_wall, wall_headers
+from ..walls import STATED_CODES, SUSPECT_STATUSES, detect_wall, wall_headers
 from .news import charset_of
 
 
@@ -209,7 +209,7 @@ class CheckSpider(scrapy.Spider):
             entry["problem"] = problem.reason
             if problem.code == "empty_document":
                 entry["wall"] = "empty"
-            elif problem.code in ASKED_CODES:
+            elif problem.code in STATED_CODES:
                 entry["wall"] = problem.code.removeprefix("wall_")
             return
         entry.update(method=record.get("method"), title=record.get("title"), published_at=record.get("published_at"),
