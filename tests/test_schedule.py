@@ -470,7 +470,9 @@ def test_an_outlet_whose_rules_stop_matching_is_flagged(tmp_path, receiver):
     assert (change["outlet"], change["previous"], change["status"]) == ("site", "ok", "degraded")
     status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "site", "--db", db, "--config",
                              str(tmp_path / "c.toml")], capture_output=True, text=True, timeout=60)
-    assert status.returncode == 0, status.stderr
+    # Its table says why, when it alarms (a failed delivery, a failing outlet): once seen under a
+    # loaded machine and not since.
+    assert status.returncode == 0, status.stdout + status.stderr
     line = next(line for line in status.stdout.splitlines() if line.startswith("site "))
     assert "degraded" in line and "finished" in line
     assert "! rules no longer match: 3 of 3 articles" in status.stdout
