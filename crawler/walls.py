@@ -366,9 +366,17 @@ def stated_wall(tree, status: int = 200) -> Wall | None:
     return geo_wall(tree, status) or asked_wall(tree, status)
 
 
-def _refusal(status: int, body: bytes, content_type: str) -> Wall | None:
-    """A 403 or 451 whose page states a region's refusal; any 451 (Unavailable For Legal
-    Reasons, how sites answer a region they do not serve) is one, said or not."""
+def stated_region(status: int, body: bytes, content_type: str = "") -> Wall | None:
+    """A page with little text that states a region's refusal (``geo_wall``), where a feed,
+    sitemap or section page gave nothing: it was "not a feed" or "no article URLs", and the outlet
+    broken for reasons nobody could act on. Asked only of a document that listed nothing: a feed
+    item saying "この動画は日本国内でのみご覧いただけます" is no wall."""
+    if visible_chars(body, SMALL_PAGE_CHARS) >= SMALL_PAGE_CHARS:
+        return None
+    return _region(status, body, content_type)
+
+
+def _region(status: int, body: bytes, content_type: str) -> Wall | None:
     from lxml import etree
     from lxml import html as lxml_html
 
@@ -380,7 +388,13 @@ def _refusal(status: int, body: bytes, content_type: str) -> Wall | None:
         tree = lxml_html.document_fromstring(text) if text.strip() else None
     except (etree.ParserError, ValueError):
         tree = None
-    wall = geo_wall(tree, status) if tree is not None else None
+    return geo_wall(tree, status) if tree is not None else None
+
+
+def _refusal(status: int, body: bytes, content_type: str) -> Wall | None:
+    """A 403 or 451 whose page states a region's refusal; any 451 (Unavailable For Legal
+    Reasons, how sites answer a region they do not serve) is one, said or not."""
+    wall = _region(status, body, content_type)
     if wall is None and status == 451:
         wall = Wall("geo", "HTTP 451", "HTTP 451 Unavailable For Legal Reasons: the outlet refuses the page here, by "
                                        "law or by region" + GEO_HINT)

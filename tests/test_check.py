@@ -395,3 +395,25 @@ def test_a_feed_that_answers_a_front_page_names_the_feeds_it_advertises(tmp_path
     report = json.loads(result.stdout)["site"]
     assert f"feed {feed}: an HTML page, not XML (an error or login page where the feed should be?); it advertises " \
         f"the feed {site.url('/rss/new.xml')}: name it among the outlet's feeds?" in report["reasons"]
+
+
+def test_a_site_that_refuses_the_checks_region_is_blocked_and_says_so(tmp_path):
+    # A feed answering the page was "an HTML page, not XML", the section "0 article URLs", a 451
+    # "HTTP 451": broken, for no reason anyone could act on.
+    region = ("<html><head><meta charset='utf-8'><title>ご利用いただけません</title></head><body><p>このサービスは"
+              "日本国内でのみご利用いただけます。</p></body></html>").encode()
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    with LoopbackSite(PAGES) as site:
+        for path in (RSS_PATH, ATOM_PATH, SECTION_PATH):
+            site.answer(path, 200, region, html)
+        for article in site.articles:
+            site.answer(article.path, 451, region, html)
+        # The sitemaps still list the articles: their pages are what refuse.
+        result = _check(site, tmp_path, "--json", "--articles", "1")
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    report = json.loads(result.stdout)["site"]
+    assert report["verdict"] == "blocked", report
+    refused = [d for d in report["discovery"] if d["wall"]]
+    assert {d["url"] for d in refused} == {site.url(p) for p in (RSS_PATH, ATOM_PATH, SECTION_PATH)}
+    assert all(d["wall"] == "geo" and "日本国内でのみご利用いただけます" in d["problem"] for d in refused)
+    assert report["articles"] and all(a["wall"] == "geo" for a in report["articles"])

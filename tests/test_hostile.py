@@ -348,6 +348,35 @@ def test_an_outlet_that_refuses_the_crawls_region_is_walled_off_and_says_where_t
     assert all(r["reason_code"] == "postponed" and "walls in a row" in r["reason"] for r in held)
 
 
+def test_a_feed_and_a_section_that_refuse_the_crawls_region_say_so(tmp_path):
+    # Before: the feed "not a feed: an HTML page", the section a page listing no article URL, the
+    # outlet broken, with nothing naming the machine's location as the cause.
+    site = Site(tmp_path, full=False, seed=904)
+    page = ("<html><head><meta charset='utf-8'><title>Yahoo! JAPAN</title></head><body><p>Yahoo! JAPANは、欧州経済領域"
+            "（EEA）およびイギリスからご利用いただけなくなりました。</p><p><a href='/help'>詳しくはこちら</a></p></body>"
+            "</html>").encode()
+    for path in ("/region-feed.xml", "/region-section/"):
+        site.cases[path] = Case(path, lambda h, s: _send(h, 200, page, {"Content-Type": "text/html; charset=utf-8"}))
+    site.start()
+    config = tmp_path / "c.toml"
+    config.write_text(f'[outlets.region]\nname = "Region"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\n'
+                      f'feeds = ["{site.url("/region-feed.xml")}"]\nstart_urls = ["{site.url("/region-section/")}"]\n'
+                      f'article_url_pattern = "^/a/"\n', encoding="utf-8")
+    db = tmp_path / "news.db"
+    try:
+        crawl(db, config, ["region"])
+    finally:
+        site.stop()
+    rows = query(db, "SELECT url, ok, reason FROM discovery WHERE outlet = 'region'")
+    assert len(rows) == 2 and not any(r["ok"] for r in rows), rows
+    assert all(r["reason"].startswith("a region block: the page reads 「Yahoo! JAPANは、欧州経済領域") and "`https_proxy`"
+               in r["reason"] for r in rows), rows
+    health = query(db, "SELECT * FROM health WHERE outlet = 'region'")[0]
+    # Nothing read is what fails first (as for a bot challenge on every feed); the wall is named.
+    assert health["status"] == "failing" and "were walls" in health["problems"] \
+        and "region block" in health["problems"], health
+
+
 def crawl_walls_only(tmp_path, seed: int, answers: Callable[[dict[str, Case]], dict[str, Callable]], *settings: str):
     """Crawl, one request at a time per domain, an outlet whose only articles are ``answers(walls)``
     (path: how it answers), given the site's wall cases by path; return the site and the database."""

@@ -26,7 +26,7 @@ from ..middlewares import Refused, Unusable, Walled
 from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem, reading_crash
 from ..store import analyse, known_hosts, outlets_of
 from ..urls import canonical_url, parsable
-from ..walls import STATED_CODES, SUSPECT_STATUSES, detect_wall, wall_headers
+from ..walls import STATED_CODES, SUSPECT_STATUSES, detect_wall, stated_region, wall_headers
 from .news import charset_of
 
 
@@ -135,6 +135,10 @@ class CheckSpider(scrapy.Spider):
         listed = list(dict.fromkeys(canonical_url(link, self.hosts) for link in links))
         articles = [u for u in listed if self.outlets[outlet].is_article_url(u)]
         entry["entries"], entry["articles"] = len(links), len(articles)
+        if not articles and (wall := stated_region(response.status, response.body,
+                                                   response.headers.get("Content-Type", b"").decode("latin-1"))):
+            entry["wall"], entry["problem"] = wall.kind, wall.reason  # a region's refusal where it should be
+            return
         # A feed lists articles, and so do a Google News sitemap's entries: those on the outlet's
         # domains the pattern does not take, and those on other hosts, are articles lost.
         said = listed if kind == "feed" else []  # a section links anywhere

@@ -42,7 +42,7 @@ from ..outcome import Problem, failure_problem, http_status_problem, reading_cra
 from ..outlets import Outlet
 from ..store import charset_of, crawler_db, database_unwritable, known_hosts, now_iso, settings_options
 from ..urls import canonical_url, parsable
-from ..walls import SUSPECT_STATUSES, Wall, detect_wall, wall_headers
+from ..walls import SUSPECT_STATUSES, Wall, detect_wall, stated_region, wall_headers
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Walls in a row from one outlet after which its other article requests wait for the next run:
@@ -411,9 +411,13 @@ class NewsSpider(scrapy.Spider):
         self._lastmod_stood(response, counts[1])
         yield from requests
 
-    def _walled(self, response: Response, outlet: str, kind: str) -> bool:
-        """A discovery page that is a wall: recorded as broken, and counted as a wall."""
+    def _walled(self, response: Response, outlet: str, kind: str, *, gave_nothing: bool = False) -> bool:
+        """A discovery page that is a wall: recorded as broken, and counted as a wall. One that
+        ``gave_nothing`` may also be a page stating a region's refusal (``walls.stated_region``)."""
         wall = detect_wall(response.status, wall_headers(response), response.body, response.url)
+        if wall is None and gave_nothing:
+            wall = stated_region(response.status, response.body,
+                                 response.headers.get("Content-Type", b"").decode("latin-1"))
         if wall is None:
             return False
         self.note_wall(outlet, wall)
@@ -454,6 +458,9 @@ class NewsSpider(scrapy.Spider):
             found = parse(response.body)
         except Exception as exc:  # noqa: BLE001  (a parser's bug costs this document, said, not the run's others)
             self._parser_bug(response, outlet, kind, exc)
+            return
+        if found.problem and self._walled(response, outlet, kind, gave_nothing=True):
+            self._document_done(response.meta, False)
             return
         instead = self._advertised(response, outlet, kind, found)
         yield from self._read(response, outlet, kind, found)
@@ -514,6 +521,8 @@ class NewsSpider(scrapy.Spider):
             self._parser_bug(response, outlet, "section", exc)
             return
         requests, counts = self._articles(links, outlet, via="section", strict=False)
+        if not counts[0] and self._walled(response, outlet, "section", gave_nothing=True):
+            return
         emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0])
         self._record_discovery(response, outlet, "section", ok=not emptied, status=response.status,
                                found=(len(links), *counts[:3]), reason=emptied, known=counts[3])
