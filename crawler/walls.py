@@ -348,10 +348,8 @@ def geo_wall(tree, status: int = 200) -> Wall | None:
             found = _GEO.search(sentence)
             if found is None:
                 continue
-            before = sentence[:found.start()]
-            if before.count("「") > before.count("」") or before.count("“") > before.count("”") \
-                    or before.count('"') % 2:
-                continue  # quoted: a story about a site's block, not the site's
+            if _quoted(sentence[:found.start()]):
+                continue  # a story about a site's block, not the site's
             # The whole line where it is one short sentence in Japanese: "Yahoo! JAPANは、…" is one
             # statement, not two.
             one = len(text) <= 80 and "。" not in text.rstrip("。")
@@ -444,6 +442,11 @@ def asks_age(text: str) -> bool:
     return _AGE_ASK.search(text) is not None
 
 
+def _quoted(before: str) -> bool:
+    """Whether what follows ``before`` in its sentence is inside quotes (「…」, “…”, "…")."""
+    return before.count("「") > before.count("」") or before.count("“") > before.count("”") or before.count('"') % 2 == 1
+
+
 def _first_ask(texts: list[str]) -> tuple[str, str] | None:
     """``(kind, sentence)`` of the first sentence that asks for a login or an age, unquoted."""
     for text in texts:
@@ -452,10 +455,8 @@ def _first_ask(texts: list[str]) -> tuple[str, str] | None:
                 found = ask.search(sentence)
                 if found is None:
                     continue
-                before = sentence[:found.start()]
-                if before.count("「") > before.count("」") or before.count("“") > before.count("”") \
-                        or before.count('"') % 2:
-                    continue  # quoted: a story's words about a site, not the site's
+                if _quoted(sentence[:found.start()]):
+                    continue  # a story's words about a site, not the site's
                 return kind, sentence.strip(" 。.？?")[:80]
     return None
 
