@@ -421,6 +421,23 @@ def test_a_teams_defense_and_security_clearance_are_not_the_documents(topics, ti
     assert not top(title, text, topics).relevant
 
 
+# Security of one field has strategies and plans of its own (the cyber security strategy, the Basic Plan on Ocean
+# Policy, a space security plan), and so does the defense industry: each read as Japan revising a security document
+# and passed at 7.75-17 with a headline naming it, as food and economic security did before they were excluded.
+@pytest.mark.parametrize("title,text", [
+    ("サイバー安保戦略を閣議決定", "政府はサイバー安全保障に関する新たな戦略を閣議決定した。"),
+    ("海洋安保の計画を閣議決定", "政府は海洋安全保障の強化を柱とする海洋基本計画を閣議決定した。"),
+    ("宇宙安保の計画を改定", "政府は宇宙安全保障の強化に向けた計画を改定した。"),
+    ("Japan adopts new cyber defense strategy",
+     "Japan's government adopted a new cyber defense strategy on Friday to counter attacks on infrastructure."),
+    ("Japan revises maritime security plan", "Japan's government revised its maritime security plan on Tuesday."),
+    ("政府、防衛産業支援計画を策定", "政府は防衛産業の基盤強化に向けた計画を策定した。"),
+    ("Japan adopts defense industry support plan",
+     "Japan's government adopted a plan to support the defense industry, including state funding for factories."),
+])
+def test_a_fields_security_and_the_defense_industrys_plans_are_not_the_documents(topics, title, text):
+    assert not top(title, text, topics).relevant
+
 @pytest.mark.parametrize("title,text", [
     ("Japan to review security strategy",
      "TOKYO (Kyodo) -- The government will begin revising the National Security Strategy next month. "
