@@ -759,6 +759,11 @@ FOREIGN_OWNERS = [
     ("Downing Street publishes security strategy",
      "Downing Street published a new National Security Strategy on Monday, pledging higher defence spending.",
      "National Security Strategy", "UK"),
+    # A British outlet names its government as "the Government", Japan's in a Japanese outlet's English: the UK's
+    # strategy passed as Japan's (7.95-15.5) with only the Defence Secretary, MPs and the Commons to say whose it is.
+    ("Government to publish National Security Strategy",
+     ("The Government will publish a new National Security Strategy this month, the Defence Secretary told MPs, "
+      "committing to raise defence spending to 2.5 per cent of GDP."), "National Security Strategy", "UK"),
     ("Whitehall publishes security strategy",
      ("Whitehall published a new National Security Strategy on Monday. The National Security Strategy calls for "
       "higher defence spending."), "National Security Strategy", "UK"),
