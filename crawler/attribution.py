@@ -433,7 +433,11 @@ class Attributor:
         # The agent of the term's own clause outranks the sentence's weights, which favour its subject
         # ("Rutte welcomed Japan's decision to revise its ..."); where they agree the sentence is named.
         found = self.agent(text, start, markers, lo)
-        if found is not None and (chosen is None or chosen[0] != found.owner):
+        # ... but "the government" before "its" is whichever government the sentence names: a weak antecedent gives
+        # way to the owner the sentence's markers choose ("The government will publish its National Security Strategy,
+        # Defence Secretary John Healey told the Commons" is the UK's).
+        if found is not None and (chosen is None or chosen[0] != found.owner) and not (
+                found.how == "antecedent" and chosen is not None and self._owner[found.cue][1] < 1.0):
             return found
         if chosen is not None and not (same is not None and same.owner not in (None, chosen[0])
                                        and self.responds(text, markers, lo, hi, (start, end), chosen[0])):

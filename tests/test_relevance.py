@@ -438,6 +438,7 @@ def test_a_teams_defense_and_security_clearance_are_not_the_documents(topics, ti
 def test_a_fields_security_and_the_defense_industrys_plans_are_not_the_documents(topics, title, text):
     assert not top(title, text, topics).relevant
 
+
 @pytest.mark.parametrize("title,text", [
     ("Japan to review security strategy",
      "TOKYO (Kyodo) -- The government will begin revising the National Security Strategy next month. "
@@ -764,6 +765,12 @@ FOREIGN_OWNERS = [
     ("Government to publish National Security Strategy",
      ("The Government will publish a new National Security Strategy this month, the Defence Secretary told MPs, "
       "committing to raise defence spending to 2.5 per cent of GDP."), "National Security Strategy", "UK"),
+    # ... and "its" after "the government" is the document of the government its sentence names, not of "the
+    # government" itself (weak): the Defence Secretary telling the Commons is the UK's.
+    ("Security strategy due this month",
+     ("The government will publish its National Security Strategy this month, Defence Secretary John Healey told the "
+      "Commons. The Labour government has pledged to raise defence spending to 2.5 per cent of GDP."),
+     "National Security Strategy", "UK"),
     ("Whitehall publishes security strategy",
      ("Whitehall published a new National Security Strategy on Monday. The National Security Strategy calls for "
       "higher defence spending."), "National Security Strategy", "UK"),
