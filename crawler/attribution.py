@@ -117,8 +117,9 @@ _JA_TOPIC_BEFORE = re.compile(r"(?:の[ァ-ヴー・]{0,12}(?=大統領|首相|�
 # ... which the term's clause then makes: "<term>を改定した", "<term>を承認し".
 _JA_MAKING_AFTER = re.compile(r"を[^、。!?「」\nはが]{0,12}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|"
                               r"取りまとめ|承認|採択)")
+# Not a bare "as": "comes as Japan prepares to revise its own ..." opens a clause whose subject Japan is.
 _EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
-                               r"including|like|as|over)\s+(?:the\s+)?$", re.IGNORECASE)
+                               r"including|like|such\s+as|as\s+well\s+as|over)\s+(?:the\s+)?$", re.IGNORECASE)
 # The one briefed is an object, and so is its possessive ("Japan briefed Australia's defense minister on its revised
 # ..." is Japan's "its", "The Pentagon briefed Japan on its new ..." the Pentagon's); not one told or urged:
 # "Washington urged Tokyo to revise its ..." is Tokyo's.

@@ -641,6 +641,23 @@ def test_the_main_clause_after_a_clause_ending_in_naka_is_its_own_subjects(topic
     assert top(title, text, topics).relevant is relevant
 
 
+# "as" before a government opens a clause whose subject it is ("comes as Japan prepares to revise its own ..."), and
+# "its" there is that government's: read as an object ("with Japan", "to Japan"), Japan was passed over for the
+# Pentagon before it, and Japan's revision scored 0 as the US's. "such as Japan" is still an object.
+@pytest.mark.parametrize("title,text,term,owner,relevant", [
+    ("Pentagon strategy comes as Japan rewrites its own",
+     ("The Pentagon's new defense strategy comes as Japan prepares to revise its own National Defense Strategy by the "
+      "end of the year."), "National Defense Strategy", ["JP"], True),
+    ("Seoul unveils strategy", ("South Korea released its National Security Strategy on Monday, even as Tokyo began "
+                                "revising its National Security Strategy."), "National Security Strategy", ["KR", "JP"], True),
+    ("Pentagon releases strategy", ("The Pentagon released its National Defense Strategy, which asks allies such as "
+                                    "Japan to spend more on their own defense."), "National Defense Strategy", ["US"], False),
+])
+def test_as_before_a_government_opens_its_clause(topics, title, text, term, owner, relevant):
+    assert [o for o, _ in owners(text, term, topics, title)] == owner
+    assert top(title, text, topics).relevant is relevant
+
+
 # What a defense-policy analyst expects of the queue, in both languages: the policies the documents set and
 # the steps of their revision in, others' documents, reforms and teams out.
 ANALYST = [
