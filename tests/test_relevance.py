@@ -471,6 +471,19 @@ def test_the_set_and_its_policies_in_other_spellings_are_relevant(topics, title,
     assert top(title, text, topics).relevant
 
 
+# The opposition criticising the revision speaks of Japan's documents as the ruling parties do: with no marker of its
+# own, the party left the revision unattributed, which the structure does not count (0, and 5.3 with a policy term).
+@pytest.mark.parametrize("title,text", [
+    ("立憲民主党、安保戦略の見直しに反対", "立憲民主党は安保戦略の見直しに反対する方針を決めた。"),
+    ("Opposition slams counterstrike plan",
+     ("The Constitutional Democratic Party criticized the plan to acquire counterstrike capabilities, saying the "
+      "revised security strategy would undermine the exclusively defense-oriented policy.")),
+    ("国民民主党、防衛戦略の改定で提言", "国民民主党は国家防衛戦略の改定に向けた提言をまとめた。"),
+])
+def test_the_opposition_on_the_revision_is_on_japans_documents(topics, title, text):
+    assert top(title, text, topics).relevant
+
+
 # 有識者会議 is Japan's panel only when no one else's is named with it: "韓国政府の有識者会議は、国家安全保障戦略の
 # 見直しを議論した" went to Japan (the panel the subject, 10.75), like 政府 in 米政府.
 @pytest.mark.parametrize("title,text,owner,relevant", [
