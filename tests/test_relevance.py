@@ -463,6 +463,10 @@ def test_short_wire_stories_naming_the_document_and_its_revision_are_relevant(to
     ("Panel holds first meeting", "An expert panel on Japan's three key defense documents held its first meeting."),
     ("Takaichi receives LDP proposals",
      "Prime Minister Takaichi received the LDP's proposals on the three main security documents."),
+    # Chinese media translate 安保三文件 word for word: "security three documents" (5.95).
+    ("China slams Japan's 'security three documents'",
+     "Japan plans to revise the \"security three documents\" by the end of the year, Chinese state media said."),
+    ("Beijing warns Tokyo", "Beijing warned Tokyo over its security three documents on Tuesday."),
     ("LDP submits proposals on strike-back capability",
      ("The LDP submitted proposals to Prime Minister Takaichi calling for Japan to maintain its strike-back "
      "capability and expand it.")),
