@@ -314,11 +314,25 @@ def structure(score):
     "政府は外交・安全保障の基本方針を定めた戦略を前倒しで見直す。",
     "Japan will overhaul its core security policy papers by the end of the year.",
     "The Japanese government plans to update its key defense documents in December.",
+    # English coverage calls the documents Japan's "security doctrine" or "defense doctrine" too.
+    "Japan's Cabinet approved a sweeping overhaul of its defense doctrine on Friday.",
 ])
 def test_a_document_noun_with_a_qualifier_and_a_revision_verb_is_matched(topics, text):
     found = structure(top(None, text, topics))
     assert found is not None and found.owners[0].owner == "JP"
     assert found.points == 5
+
+
+# ... and a doctrine is a document's short name: Japan's overhauled "defense doctrine" with counterstrike capabilities
+# scored 4.75, and another government's stays its own.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("Japan unveils new defense doctrine",
+     "Japan's Cabinet approved a sweeping overhaul of its defense doctrine on Friday that includes counterstrike "
+     "capabilities.", True),
+    ("Russia updates doctrine", "Russia revised its defense doctrine on Tuesday, the Kremlin said.", False),
+])
+def test_a_doctrine_is_a_documents_short_name(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
 
 
 # The qualifier of a relative clause defining the document ("安全保障政策の基本方針を定めた戦略", 11 characters
