@@ -706,6 +706,17 @@ ANALYST = [
      "政府は安保関連3文書の改定に向けた有識者会議の初会合を首相官邸で開いた。", True),
     ("Japan weighs bigger defense budget",
      "Japan is considering a larger defense budget as it rewrites its three key security documents this year.", True),
+    # Wire services named the 2022 documents by what they buy: Japan's "biggest military build-up since World War
+    # Two" (0: only "defense buildup" was a term). Someone else's build-up stays theirs.
+    ("Japan unveils $320 billion military buildup",
+     ("Japan on Friday unveiled its biggest military buildup since World War Two, a five-year plan that will buy "
+      "missiles able to strike China and prepare it for a sustained conflict."), True),
+    ("China's military buildup alarms Tokyo",
+     "China's rapid military buildup near Taiwan alarmed officials in Tokyo. The military buildup includes new carriers.",
+     False),
+    ("Satellite images show military build-up",
+     ("North Korea's military build-up near the border continued, satellite images showed. The military build-up "
+      "includes long-range artillery."), False),
     ("中国、国防白書を公表",
      "中国国務院は国防白書を発表し、国防費の増額と軍の近代化を強調した。白書は日本の防衛力強化を批判した。",
      False),
