@@ -717,6 +717,14 @@ ANALYST = [
     ("Satellite images show military build-up",
      ("North Korea's military build-up near the border continued, satellite images showed. The military build-up "
       "includes long-range artillery."), False),
+    # The financing in English: "defense tax hikes" (plural: the singular's end touched the s) and "taxes to fund
+    # defense" named no term (0, 3.75). Britain's taxes for defence stay Britain's.
+    ("Ruling parties agree on defense tax hikes", "Japan's ruling parties agreed on Thursday to start the increases in 2027.",
+     True),
+    ("Japan to raise taxes to fund defense",
+     ("Japan will start raising corporate, income and tobacco taxes in April 2027 to fund its defense buildup, the "
+      "ruling parties decided."), True),
+    ("UK to raise taxes to fund defence", "Britain will raise taxes to fund defence spending, the Chancellor said.", False),
     ("中国、国防白書を公表",
      "中国国務院は国防白書を発表し、国防費の増額と軍の近代化を強調した。白書は日本の防衛力強化を批判した。",
      False),
