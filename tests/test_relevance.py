@@ -724,6 +724,8 @@ ANALYST = [
     ("Japan to raise taxes to fund defense",
      ("Japan will start raising corporate, income and tobacco taxes in April 2027 to fund its defense buildup, the "
       "ruling parties decided."), True),
+    ("Tokyo delays tax increase for defense",
+     "The government put off deciding when to raise income tax to finance its defense buildup.", True),
     ("UK to raise taxes to fund defence", "Britain will raise taxes to fund defence spending, the Chancellor said.", False),
     ("中国、国防白書を公表",
      "中国国務院は国防白書を発表し、国防費の増額と軍の近代化を強調した。白書は日本の防衛力強化を批判した。",
