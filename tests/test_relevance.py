@@ -559,6 +559,19 @@ def test_the_set_named_by_its_number_with_a_revision_is_relevant(topics, title, 
     assert top(title, text, topics).relevant
 
 
+# A neighbour protesting at what the documents say names the set with Japan's name before it and no revision verb
+# (日本の3文書に…記述されていることに抗議): the set's number alone needed a verb, and these scored 0. Japan's name right
+# before it says whose set it is, as 安保 or 安全保障関連 do; someone else's 3文書, or nobody's, still needs more.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("韓国、日本の3文書に抗議", "韓国外務省は、日本の3文書に竹島の領有権主張が記述されていることに抗議した。", True),
+    ("中国、日本の三文書を批判", "中国外務省の報道官は、日本の三文書は中国を中傷するものだと批判した。", True),
+    ("韓国の3文書", "韓国政府の3文書は北朝鮮を最大の脅威と位置づけている。", False),
+    ("診療報酬の3文書", "厚生労働省の3文書は診療報酬の算定方法を示している。", False),
+])
+def test_the_set_by_its_number_with_japans_name_before_it_needs_no_verb(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
 @pytest.mark.parametrize("title,text", [
     ("診療報酬、3文書を改定", "厚生労働省は診療報酬の算定に関する3文書を改定した。"),   # nobody's documents of security
     ("韓国、国防3文書を改定", "韓国国防省は国防改革に関する3文書を改定した。"),          # someone else's
