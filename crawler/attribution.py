@@ -117,8 +117,9 @@ _JA_TOPIC_BEFORE = re.compile(r"(?:の[ァ-ヴー・]{0,12}(?=大統領|首相|�
 # ... which the term's clause then makes: "<term>を改定した", "<term>を承認し".
 _JA_MAKING_AFTER = re.compile(r"を[^、。!?「」\nはが]{0,12}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|"
                               r"取りまとめ|承認|採択)")
+# Not a bare "as": "comes as Japan prepares to revise its own ..." opens a clause whose subject Japan is.
 _EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
-                               r"including|like|as|over)\s+(?:the\s+)?$", re.IGNORECASE)
+                               r"including|like|such\s+as|as\s+well\s+as|over)\s+(?:the\s+)?$", re.IGNORECASE)
 # The one briefed is an object, and so is its possessive ("Japan briefed Australia's defense minister on its revised
 # ..." is Japan's "its", "The Pentagon briefed Japan on its new ..." the Pentagon's); not one told or urged:
 # "Washington urged Tokyo to revise its ..." is Tokyo's.
@@ -433,7 +434,11 @@ class Attributor:
         # The agent of the term's own clause outranks the sentence's weights, which favour its subject
         # ("Rutte welcomed Japan's decision to revise its ..."); where they agree the sentence is named.
         found = self.agent(text, start, markers, lo)
-        if found is not None and (chosen is None or chosen[0] != found.owner):
+        # ... but "the government" before "its" is whichever government the sentence names: a weak antecedent gives
+        # way to the owner the sentence's markers choose ("The government will publish its National Security Strategy,
+        # Defence Secretary John Healey told the Commons" is the UK's).
+        if found is not None and (chosen is None or chosen[0] != found.owner) and not (
+                found.how == "antecedent" and chosen is not None and self._owner[found.cue][1] < 1.0):
             return found
         if chosen is not None and not (same is not None and same.owner not in (None, chosen[0])
                                        and self.responds(text, markers, lo, hi, (start, end), chosen[0])):

@@ -111,6 +111,8 @@ class Structure:
     sets: tuple[str, ...] = ()
     #: What a match of a set's name weighs (the set's own names weigh 6, a document's 5).
     set_weight: float = 0.0
+    #: The sets' names alone: a text without a revision verb is searched for these only.
+    set_phrase: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -664,8 +666,9 @@ def _may_match(topic: Topic, text: str) -> bool:
         return False
     if any(pieces <= found for pieces in gate.forms):
         return True
-    return bool(found & gate.verbs and (found & gate.qualifiers and found & gate.nouns
-                                        or any(pieces <= found for pieces in gate.sets)))
+    # A set's name needs no verb with Japan's name before it (see _structure): which the gate cannot see.
+    return any(pieces <= found for pieces in gate.sets) or bool(
+        found & gate.verbs and found & gate.qualifiers and found & gate.nouns)
 
 
 def _phrases(structure: Structure, part: _Text) -> Iterable[re.Match[str]]:
@@ -695,11 +698,20 @@ def _structure(topic: Topic, title: _Text, body: _Text,
     article = None
     for where, part in (("title", title), ("text", body)):
         text = part.text
-        if not text or not structure.verb.search(text):
+        if not text:
+            continue
+        verbs = structure.verb.search(text) is not None
+        if not verbs and (structure.set_phrase is None or not structure.set_phrase.search(text)):
             continue
         for match in _phrases(structure, part):
+            if not verbs and not match.groupdict().get("set"):
+                continue
             lo, hi = part.sentence(match.start())
-            if not _revised_here(structure, text, lo, hi):
+            revised = _revised_here(structure, text, lo, hi) if verbs else None
+            # The set by its number with Japan's name right before it (日本の3文書に…記述されていることに抗議) is the set
+            # whatever is done to it, as its names are; with no verb that name alone says whose it is.
+            if not revised and not (revised is None and match.groupdict().get("set") and _prefixed(
+                    part, match, topic.home)):
                 continue
             if structure.exclude is not None and structure.exclude.search(text, max(lo, match.start() - 12),
                                                                           min(hi, match.end() + 4)):
@@ -718,6 +730,12 @@ def _structure(topic: Topic, title: _Text, body: _Text,
                 weight = structure.set_weight if match.groupdict().get("set") else structure.weight
                 found.append((Occurrence(where, match.start(), match.end(), owner, how, cue), weight))
     return found
+
+
+def _prefixed(part: _Text, match: re.Match[str], home: str | None) -> bool:
+    """Whether the marker right before ``match`` (Attributor.prefix) is ``home``'s."""
+    found = attributor().prefix(part.text, match.start(), match.end(), part.markers)
+    return found is not None and found.owner == home
 
 
 # The structure's nouns that name the set (安保関連文書, "security documents"): any of its documents is one.
@@ -1094,10 +1112,12 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         # "core security policy papers").
         phrases.append(rf"(?<![A-Za-z])(?:{_alternation(q_en)})(?:[\s\-]+[A-Za-z'’\-]+){{0,2}}?[\s\-]+"
                        rf"(?:{_alternation(n_en)})(?![A-Za-z])")
+    set_phrase = None
     if lists["sets"]:
         # The set by its number needs no qualifier (3文書, 三文書); not 13文書; "3 文書" as sites space digits.
         sets = "|".join("".join(_chars(f)) for f in sorted(lists["sets"], key=len, reverse=True))
-        phrases.append(rf"(?P<set>(?<![0-9A-Za-z])(?:{sets})(?![A-Za-z]))")
+        set_phrase = rf"(?P<set>(?<![0-9A-Za-z])(?:{sets})(?![A-Za-z]))"
+        phrases.append(set_phrase)
     verbs = ([_alternation(v_ja)] if v_ja else []) + (
         [f"(?<![A-Za-z])(?:{_alternation(v_en)})[a-z]*"] if v_en else [])
     exclude = re.compile(_alternation(lists["exclude"]), re.IGNORECASE) if lists["exclude"] else None
@@ -1107,7 +1127,8 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
     return Structure(label=label, weight=float(weight), phrase=re.compile("|".join(phrases), re.IGNORECASE),
                      verb=re.compile("|".join(verbs), re.IGNORECASE), exclude=exclude,
                      verbs=tuple(lists["verbs"]), qualifiers=tuple(lists["qualifiers"]),
-                     nouns=tuple(lists["nouns"]), sets=tuple(lists["sets"]), set_weight=float(set_weight))
+                     nouns=tuple(lists["nouns"]), sets=tuple(lists["sets"]), set_weight=float(set_weight),
+                     set_phrase=re.compile(set_phrase, re.IGNORECASE) if set_phrase else None)
 
 
 def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], TopicError],

@@ -314,11 +314,25 @@ def structure(score):
     "政府は外交・安全保障の基本方針を定めた戦略を前倒しで見直す。",
     "Japan will overhaul its core security policy papers by the end of the year.",
     "The Japanese government plans to update its key defense documents in December.",
+    # English coverage calls the documents Japan's "security doctrine" or "defense doctrine" too.
+    "Japan's Cabinet approved a sweeping overhaul of its defense doctrine on Friday.",
 ])
 def test_a_document_noun_with_a_qualifier_and_a_revision_verb_is_matched(topics, text):
     found = structure(top(None, text, topics))
     assert found is not None and found.owners[0].owner == "JP"
     assert found.points == 5
+
+
+# ... and a doctrine is a document's short name: Japan's overhauled "defense doctrine" with counterstrike capabilities
+# scored 4.75, and another government's stays its own.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("Japan unveils new defense doctrine",
+     "Japan's Cabinet approved a sweeping overhaul of its defense doctrine on Friday that includes counterstrike "
+     "capabilities.", True),
+    ("Russia updates doctrine", "Russia revised its defense doctrine on Tuesday, the Kremlin said.", False),
+])
+def test_a_doctrine_is_a_documents_short_name(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
 
 
 # The qualifier of a relative clause defining the document ("安全保障政策の基本方針を定めた戦略", 11 characters
@@ -421,6 +435,24 @@ def test_a_teams_defense_and_security_clearance_are_not_the_documents(topics, ti
     assert not top(title, text, topics).relevant
 
 
+# Security of one field has strategies and plans of its own (the cyber security strategy, the Basic Plan on Ocean
+# Policy, a space security plan), and so does the defense industry: each read as Japan revising a security document
+# and passed at 7.75-17 with a headline naming it, as food and economic security did before they were excluded.
+@pytest.mark.parametrize("title,text", [
+    ("サイバー安保戦略を閣議決定", "政府はサイバー安全保障に関する新たな戦略を閣議決定した。"),
+    ("海洋安保の計画を閣議決定", "政府は海洋安全保障の強化を柱とする海洋基本計画を閣議決定した。"),
+    ("宇宙安保の計画を改定", "政府は宇宙安全保障の強化に向けた計画を改定した。"),
+    ("Japan adopts new cyber defense strategy",
+     "Japan's government adopted a new cyber defense strategy on Friday to counter attacks on infrastructure."),
+    ("Japan revises maritime security plan", "Japan's government revised its maritime security plan on Tuesday."),
+    ("政府、防衛産業支援計画を策定", "政府は防衛産業の基盤強化に向けた計画を策定した。"),
+    ("Japan adopts defense industry support plan",
+     "Japan's government adopted a plan to support the defense industry, including state funding for factories."),
+])
+def test_a_fields_security_and_the_defense_industrys_plans_are_not_the_documents(topics, title, text):
+    assert not top(title, text, topics).relevant
+
+
 @pytest.mark.parametrize("title,text", [
     ("Japan to review security strategy",
      "TOKYO (Kyodo) -- The government will begin revising the National Security Strategy next month. "
@@ -445,11 +477,28 @@ def test_short_wire_stories_naming_the_document_and_its_revision_are_relevant(to
     ("Panel holds first meeting", "An expert panel on Japan's three key defense documents held its first meeting."),
     ("Takaichi receives LDP proposals",
      "Prime Minister Takaichi received the LDP's proposals on the three main security documents."),
+    # Chinese media translate 安保三文件 word for word: "security three documents" (5.95).
+    ("China slams Japan's 'security three documents'",
+     "Japan plans to revise the \"security three documents\" by the end of the year, Chinese state media said."),
+    ("Beijing warns Tokyo", "Beijing warned Tokyo over its security three documents on Tuesday."),
     ("LDP submits proposals on strike-back capability",
      ("The LDP submitted proposals to Prime Minister Takaichi calling for Japan to maintain its strike-back "
      "capability and expand it.")),
 ])
 def test_the_set_and_its_policies_in_other_spellings_are_relevant(topics, title, text):
+    assert top(title, text, topics).relevant
+
+
+# The opposition criticising the revision speaks of Japan's documents as the ruling parties do: with no marker of its
+# own, the party left the revision unattributed, which the structure does not count (0, and 5.3 with a policy term).
+@pytest.mark.parametrize("title,text", [
+    ("立憲民主党、安保戦略の見直しに反対", "立憲民主党は安保戦略の見直しに反対する方針を決めた。"),
+    ("Opposition slams counterstrike plan",
+     ("The Constitutional Democratic Party criticized the plan to acquire counterstrike capabilities, saying the "
+      "revised security strategy would undermine the exclusively defense-oriented policy.")),
+    ("国民民主党、防衛戦略の改定で提言", "国民民主党は国家防衛戦略の改定に向けた提言をまとめた。"),
+])
+def test_the_opposition_on_the_revision_is_on_japans_documents(topics, title, text):
     assert top(title, text, topics).relevant
 
 
@@ -508,6 +557,19 @@ def test_a_headline_naming_the_bodys_document_in_short_counts_as_naming_it(topic
 ])
 def test_the_set_named_by_its_number_with_a_revision_is_relevant(topics, title, text):
     assert top(title, text, topics).relevant
+
+
+# A neighbour protesting at what the documents say names the set with Japan's name before it and no revision verb
+# (日本の3文書に…記述されていることに抗議): the set's number alone needed a verb, and these scored 0. Japan's name right
+# before it says whose set it is, as 安保 or 安全保障関連 do; someone else's 3文書, or nobody's, still needs more.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("韓国、日本の3文書に抗議", "韓国外務省は、日本の3文書に竹島の領有権主張が記述されていることに抗議した。", True),
+    ("中国、日本の三文書を批判", "中国外務省の報道官は、日本の三文書は中国を中傷するものだと批判した。", True),
+    ("韓国の3文書", "韓国政府の3文書は北朝鮮を最大の脅威と位置づけている。", False),
+    ("診療報酬の3文書", "厚生労働省の3文書は診療報酬の算定方法を示している。", False),
+])
+def test_the_set_by_its_number_with_japans_name_before_it_needs_no_verb(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
 
 
 @pytest.mark.parametrize("title,text", [
@@ -623,6 +685,25 @@ def test_the_main_clause_after_a_clause_ending_in_naka_is_its_own_subjects(topic
     assert top(title, text, topics).relevant is relevant
 
 
+# "as" before a government opens a clause whose subject it is ("comes as Japan prepares to revise its own ..."), and
+# "its" there is that government's: read as an object ("with Japan", "to Japan"), Japan was passed over for the
+# Pentagon before it, and Japan's revision scored 0 as the US's. "such as Japan" is still an object.
+@pytest.mark.parametrize("title,text,term,owner,relevant", [
+    ("Pentagon strategy comes as Japan rewrites its own",
+     ("The Pentagon's new defense strategy comes as Japan prepares to revise its own National Defense Strategy by the "
+      "end of the year."), "National Defense Strategy", ["JP"], True),
+    ("Seoul unveils strategy",
+     ("South Korea released its National Security Strategy on Monday, even as Tokyo began revising its National "
+      "Security Strategy."), "National Security Strategy", ["KR", "JP"], True),
+    ("Pentagon releases strategy",
+     ("The Pentagon released its National Defense Strategy, which asks allies such as Japan to spend more on their "
+      "own defense."), "National Defense Strategy", ["US"], False),
+])
+def test_as_before_a_government_opens_its_clause(topics, title, text, term, owner, relevant):
+    assert [o for o, _ in owners(text, term, topics, title)] == owner
+    assert top(title, text, topics).relevant is relevant
+
+
 # What a defense-policy analyst expects of the queue, in both languages: the policies the documents set and
 # the steps of their revision in, others' documents, reforms and teams out.
 ANALYST = [
@@ -640,6 +721,28 @@ ANALYST = [
      "政府は安保関連3文書の改定に向けた有識者会議の初会合を首相官邸で開いた。", True),
     ("Japan weighs bigger defense budget",
      "Japan is considering a larger defense budget as it rewrites its three key security documents this year.", True),
+    # Wire services named the 2022 documents by what they buy: Japan's "biggest military build-up since World War
+    # Two" (0: only "defense buildup" was a term). Someone else's build-up stays theirs.
+    ("Japan unveils $320 billion military buildup",
+     ("Japan on Friday unveiled its biggest military buildup since World War Two, a five-year plan that will buy "
+      "missiles able to strike China and prepare it for a sustained conflict."), True),
+    ("China's military buildup alarms Tokyo",
+     ("China's rapid military buildup near Taiwan alarmed officials in Tokyo. The military buildup includes new "
+      "carriers."), False),
+    ("Satellite images show military build-up",
+     ("North Korea's military build-up near the border continued, satellite images showed. The military build-up "
+      "includes long-range artillery."), False),
+    # The financing in English: "defense tax hikes" (plural: the singular's end touched the s) and "taxes to fund
+    # defense" named no term (0, 3.75). Britain's taxes for defence stay Britain's.
+    ("Ruling parties agree on defense tax hikes",
+     "Japan's ruling parties agreed on Thursday to start the increases in 2027.", True),
+    ("Japan to raise taxes to fund defense",
+     ("Japan will start raising corporate, income and tobacco taxes in April 2027 to fund its defense buildup, the "
+      "ruling parties decided."), True),
+    ("Tokyo delays tax increase for defense",
+     "The government put off deciding when to raise income tax to finance its defense buildup.", True),
+    ("UK to raise taxes to fund defence",
+     "Britain will raise taxes to fund defence spending, the Chancellor said.", False),
     ("中国、国防白書を公表",
      "中国国務院は国防白書を発表し、国防費の増額と軍の近代化を強調した。白書は日本の防衛力強化を批判した。",
      False),
@@ -686,6 +789,104 @@ ANALYST = [
 @pytest.mark.parametrize("title,text,relevant", ANALYST)
 def test_an_analysts_probe_texts(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant
+
+
+
+# An audit of the shapes stories take (2026-12, after reading 2022 and 2025-26 coverage of the revision and of other
+# governments' strategies; the texts are ours): a headline alone, a wire flash, an explainer, an editorial, a
+# neighbour's reaction, a budget tied to the documents; and others' documents with Japan in them as the audience,
+# the comparison or the ally, other plans with security in their name. These passed as they are; kept as probes.
+AUDIT = [
+    ("安保3文書、年内改定へ", "", True),
+    ("Japan to revise three key security documents early", "", True),
+    ("【速報】政府、3文書を閣議決定", "政府は16日の閣議で、国家安全保障戦略など3文書を決定した。", True),
+    ("Q&A 安保3文書とは", ("Q そもそも何の文書か。A 外交・防衛政策の指針となる国家安全保障戦略、防衛の目標を示す国家防衛戦略、"
+                         "装備の整備規模を定めた防衛力整備計画の三つを指す。"), True),
+    ("(社説)安保文書改定 拙速な議論を避けよ",
+     "戦後の安全保障政策を大きく変える文書の改定作業が年末に向けて進む。政府は有識者会議の議論を踏まえ、与党協議に入る。", True),
+    ("中国、日本の防衛文書に反発", "中国外務省の報道官は、日本が閣議決定した防衛政策の文書について「中国を中傷している」と反発した。",
+     True),
+    ("沖縄県議会が意見書", "沖縄県議会は、安保3文書の改定で県内へのミサイル配備が進むことに反対する意見書を可決した。", True),
+    ("整備計画、43兆円超え視野", "次期防衛力整備計画の総額は43兆円を上回る見通しだ。", True),
+    ("Japan approves new security strategy",
+     "TOKYO, Dec 16 (Reuters) - Japan's cabinet approved a new national security strategy on Friday.", True),
+    ("Tokyo to rewrite defense blueprint",
+     "Tokyo will rewrite its defense blueprint by December, officials said.", True),
+    (None, ("The National Security Strategy of Japan, adopted in 2013, will be revised for the first time this "
+            "year."), True),
+    ("Editorial: Explain the defense shift",
+     ("The government's plan to overhaul its security policy documents by year-end deserves more public debate. "
+      "Raising defense spending to 2% of GDP without a clear funding plan is irresponsible."), True),
+    (None, ("A Chinese Foreign Ministry spokeswoman criticized Prime Minister Takaichi's plan to revise the national "
+            "security strategy and two other security-related documents by the end of 2026."), True),
+    ("Japan seeks record defense budget",
+     ("Japan's defense budget request for fiscal 2027 reached a record 9 trillion yen in the last year of the "
+      "five-year Defense Buildup Program."), True),
+    ("South Korea voices concern over Japan's security strategy",
+     ("Seoul expressed regret on Friday that Japan's new National Security Strategy repeats its claim to the Dokdo "
+      "islets."), True),
+    ("韓国、国家安保戦略を発表",
+     "韓国政府は国家安保戦略を発表した。日本の国家安全保障戦略と同様に、北朝鮮を差し迫った脅威と位置づけた。", False),
+    ("米国家安保戦略、日本に防衛費増要求",
+     "トランプ政権が公表した国家安全保障戦略は、日本に防衛費の増額を求めた。日本政府は内容を精査している。", False),
+    ("豪、国家防衛戦略を公表", "オーストラリア政府は国家防衛戦略を公表し、日本との防衛協力の強化を掲げた。", False),
+    ("ドイツ、初の国家安保戦略", "ドイツ政府は初の国家安全保障戦略を閣議決定した。ロシアを最大の脅威と位置づけた。", False),
+    ("経済安保法の基本方針を改定", "政府は経済安全保障推進法に基づく基本方針を改定し、閣議決定した。", False),
+    ("三菱重工、中計を発表", "三菱重工業は防衛事業の売上高を倍増させる中期経営計画を発表した。防衛費の増額が追い風となる。", False),
+    ("市が国民保護計画を改定", "市は武力攻撃事態に備える国民保護計画を改定した。安全保障環境の変化を踏まえた。", False),
+    ("NATO、新戦略概念を採択", "NATOは首脳会議で新たな戦略概念を採択し、加盟国に防衛費をGDP比5%に引き上げるよう求めた。", False),
+    ("フィリピン、国家安保政策を改定", "フィリピン政府は国家安全保障政策を改定し、南シナ海での防衛力強化を打ち出した。", False),
+    ("Government releases inaugural National Defence Strategy",
+     ("The Federal Government has released the inaugural National Defence Strategy, which sets out a new approach to "
+      "the defence of the nation. Deputy Prime Minister Richard Marles said it would transform the ADF."), False),
+    ("German cabinet adopts first security strategy",
+     "The German government approved the country's first National Security Strategy on Wednesday.", False),
+    ("Yoon's office releases security strategy",
+     ("President Yoon's office issued its first National Security Strategy on Wednesday, calling for closer security "
+      "cooperation with Japan."), False),
+    ("Seoul's strategy mirrors Tokyo's",
+     ("South Korea's new National Security Strategy, like Japan's, names North Korea as the most pressing "
+      "threat."), False),
+    ("US NDS names China top threat",
+     ("The 2026 National Defense Strategy names China the pacing threat and calls on allies including Japan to spend "
+      "3.5% of GDP on defense."), False),
+    ("Japan studies U.S. strategy",
+     ("Japan's government said it would study the new U.S. National Security Strategy, which calls on Tokyo to spend "
+      "more on defense."), False),
+    ("Philippines adopts defense concept",
+     ("The Philippines adopted a new defense strategy, the Comprehensive Archipelagic Defense Concept, to protect its "
+      "waters."), False),
+    ("Germany's security strategy", "Berlin's first National Security Strategy commits Germany to spend 2% of GDP on "
+                                    "defense.", False),
+]
+
+
+@pytest.mark.parametrize("title,text,relevant", AUDIT)
+def test_the_audits_probe_texts(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
+# Known gaps the audit found, left open.
+@pytest.mark.parametrize("title,text", [
+    pytest.param("US welcomes Japan's strategy",
+                 "The White House welcomed Japan's new National Security Strategy, calling it a bold step.",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "one English name (4) in a reaction, beside no revision verb, under a headline naming only "
+                     "'strategy': 'new' says it was revised, but read as a revision it would also make 'Japan, which "
+                     "adopted a new ... in 2022, has ...' a revision instead of background"))),
+    pytest.param("中国、日本の安保戦略に反発",
+                 "中国外務省の報道官は、日本の新たな安保戦略が中国を「最大の戦略的挑戦」と位置づけたことに反発した。",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "the same in Japanese (0): a short name (安保戦略) counts only beside a revision verb, and 新たな "
+                     "is none, for the reason above; only the set's number (日本の3文書) does without one"))),
+    pytest.param("LDP begins talks on NSS revision",
+                 "The LDP's security panel began talks on revising the NSS and two other documents by year-end.",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "'NSS' is no term: it is also the National Security Secretariat (国家安全保障局), a Japanese "
+                     "actor named in stories of every kind; stories spell the strategy out before abbreviating it"))),
+])
+def test_known_gaps_of_the_audit(topics, title, text):
+    assert top(title, text, topics).relevant
 
 
 # The governments and organisations of the news on security strategies, named as the owner of one the way the news
@@ -741,6 +942,17 @@ FOREIGN_OWNERS = [
      "National Security Strategy", "UA"),
     ("Downing Street publishes security strategy",
      "Downing Street published a new National Security Strategy on Monday, pledging higher defence spending.",
+     "National Security Strategy", "UK"),
+    # A British outlet names its government as "the Government", Japan's in a Japanese outlet's English: the UK's
+    # strategy passed as Japan's (7.95-15.5) with only the Defence Secretary, MPs and the Commons to say whose it is.
+    ("Government to publish National Security Strategy",
+     ("The Government will publish a new National Security Strategy this month, the Defence Secretary told MPs, "
+      "committing to raise defence spending to 2.5 per cent of GDP."), "National Security Strategy", "UK"),
+    # ... and "its" after "the government" is the document of the government its sentence names, not of "the
+    # government" itself (weak): the Defence Secretary telling the Commons is the UK's.
+    ("Security strategy due this month",
+     ("The government will publish its National Security Strategy this month, Defence Secretary John Healey told the "
+      "Commons. The Labour government has pledged to raise defence spending to 2.5 per cent of GDP."),
      "National Security Strategy", "UK"),
     ("Whitehall publishes security strategy",
      ("Whitehall published a new National Security Strategy on Monday. The National Security Strategy calls for "
