@@ -438,7 +438,7 @@ class Attributor:
         # way to the owner the sentence's markers choose ("The government will publish its National Security Strategy,
         # Defence Secretary John Healey told the Commons" is the UK's).
         if found is not None and (chosen is None or chosen[0] != found.owner) and not (
-                found.how == "antecedent" and chosen is not None and self._owner[found.cue][1] < 1.0):
+                found.how == "antecedent" and chosen is not None and self._owner.get(found.cue, ("", 1.0))[1] < 1.0):
             return found
         if chosen is not None and not (same is not None and same.owner not in (None, chosen[0])
                                        and self.responds(text, markers, lo, hi, (start, end), chosen[0])):
