@@ -117,9 +117,14 @@ _JA_TOPIC_BEFORE = re.compile(r"(?:の[ァ-ヴー・]{0,12}(?=大統領|首相|�
 # ... which the term's clause then makes: "<term>を改定した", "<term>を承認し".
 _JA_MAKING_AFTER = re.compile(r"を[^、。!?「」\nはが]{0,12}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|"
                               r"取りまとめ|承認|採択)")
-# Not a bare "as": "comes as Japan prepares to revise its own ..." opens a clause whose subject Japan is.
+# Not a bare "as": "comes as Japan prepares to revise its own ..." opens a clause whose subject Japan is. "to his
+# Australian counterpart" is an object as "to the Australian ..." is.
 _EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
-                               r"including|like|such\s+as|as\s+well\s+as|over)\s+(?:the\s+)?$", re.IGNORECASE)
+                               r"including|like|such\s+as|as\s+well\s+as|over)\s+(?:(?:the|his|her|their|its)\s+)?$",
+                               re.IGNORECASE)
+# Where an English clause starts: the text's or a sentence's start, or after a comma (the phrase before it set the
+# scene: "At talks in Canberra, ...").
+_EN_CLAUSE_START = re.compile(r"(?:^|[,;:.!?][\"”’)]?)\s*$")
 # The one briefed is an object, and so is its possessive ("Japan briefed Australia's defense minister on its revised
 # ..." is Japan's "its", "The Pentagon briefed Japan on its new ..." the Pentagon's); not one told or urged:
 # "Washington urged Tokyo to revise its ..." is Tokyo's.
@@ -544,7 +549,10 @@ def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
         if _EN_AUDIENCE_BEFORE.search(text, max(0, marker.start - 20), marker.start):
             return "object"
         if after.startswith(("'s", "’s")) or marker.text.endswith(("'s", "’s")):
-            return "possessive"
+            # Opening its clause, the possessive is its subject's: "At talks in Canberra, Japan's defense minister
+            # explained the planned revision of ..." is Japan's, where the capital outweighed it.
+            opens = _EN_CLAUSE_START.search(text, max(0, marker.start - 4), marker.start)
+            return "subject" if opens is not None and (term is None or marker.start < term[0]) else "possessive"
         if _EN_OBJECT_BEFORE.search(text[max(0, marker.start - 16):marker.start]):
             return "object"
         if term is not None and marker.start > term[1]:

@@ -1046,6 +1046,23 @@ def test_a_capital_named_as_the_venue_is_still_its_government(topics):
     assert top("Japan to revise strategy", text, topics).relevant
 
 
+# A capital after "in" is where the talks were: it outweighed Japan's possessive subject, and "to his Australian
+# counterpart" counted as Australia named plainly (0 before); with no other government named it is still its own.
+@pytest.mark.parametrize("title,text,owner", [
+    ("Japan, Australia talks", ("At talks in Canberra, Japan's defense minister explained the planned revision of the "
+                                "National Security Strategy to his Australian counterpart."), "JP"),
+    ("Japan, Australia talks", ("Japan's defense minister explained the planned revision of the National Security "
+                                "Strategy to his Australian counterpart in Canberra on Tuesday."), "JP"),
+    ("Australia briefs Japan", ("In Tokyo, Australia's defence minister explained the planned revision of the National "
+                                "Defence Strategy to his Japanese counterpart."), "AU"),
+    ("Pentagon strategy", "Officials in Washington released the National Defense Strategy on Friday.", "US"),
+])
+def test_a_capital_after_in_is_the_venue_before_it_is_the_owner(topics, title, text, owner):
+    term = "National Security Strategy" if "Security" in text else "National Defense Strategy"  # Defence its form
+    assert {o for o, _ in owners(text, term, topics)} == {owner}
+    assert top(title, text, topics).relevant == (owner == "JP")
+
+
 # The one briefed is the audience, not the owner of "its": "Japan briefed Australia on its revised ..." went to
 # Australia as the nearest government before "its" (0), and "The Pentagon briefed Japan on its new ..." to Japan (7.0).
 # One urged or told to revise stays the agent of the revision.
