@@ -415,5 +415,7 @@ def test_a_site_that_refuses_the_checks_region_is_blocked_and_says_so(tmp_path):
     assert report["verdict"] == "blocked", report
     refused = [d for d in report["discovery"] if d["wall"]]
     assert {d["url"] for d in refused} == {site.url(p) for p in (RSS_PATH, ATOM_PATH, SECTION_PATH)}
-    assert all(d["wall"] == "geo" and "日本国内でのみご利用いただけます" in d["problem"] for d in refused)
+    # Shown as walls are (their reason on the line), not as documents of 0 entries.
+    assert all(d["wall"] == "geo" and "日本国内でのみご利用いただけます" in d["problem"] and d["entries"] is None
+               for d in refused)
     assert report["articles"] and all(a["wall"] == "geo" for a in report["articles"])

@@ -137,7 +137,8 @@ class CheckSpider(scrapy.Spider):
         entry["entries"], entry["articles"] = len(links), len(articles)
         if not articles and (wall := stated_region(response.status, response.body,
                                                    response.headers.get("Content-Type", b"").decode("latin-1"))):
-            entry["wall"], entry["problem"] = wall.kind, wall.reason  # a region's refusal where it should be
+            # A region's refusal where it should be: shown as a wall is, not as a document of 0 entries.
+            entry["wall"], entry["problem"], entry["entries"], entry["articles"] = wall.kind, wall.reason, None, None
             return
         # A feed lists articles, and so do a Google News sitemap's entries: those on the outlet's
         # domains the pattern does not take, and those on other hosts, are articles lost.
