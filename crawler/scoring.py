@@ -376,6 +376,26 @@ def _dated(text: str, verb: re.Match[str]) -> bool:
     return bool(_EN_YEAR_AFTER.match(text, end, end + 90) or _EN_YEAR_BEFORE.search(text, max(0, start - 40), start))
 
 
+# A reaction to Japan's "new" document ("The White House welcomed Japan's new National Security Strategy", 中国…日本の
+# 新たな安保戦略…に反発した) is news of its revision as a revision verb is; "new" alone is not, for Japan's 2022 documents
+# stayed "new" in background lines for years ("Japan, which adopted a new ... in 2022"), and neither is a reaction
+# dated in the past.
+_REACTION = re.compile(r"歓迎|批判|反発|懸念|非難|抗議|称賛|(?<![A-Za-z])(?:welcom|prais|hail|criticiz|criticis|condemn|"
+                       r"applaud|protest|denounc|slam)", re.IGNORECASE)
+_NEW_BEFORE = re.compile(r"(?:(?<![A-Za-z])new\s+|新たな|新しい|新)$", re.IGNORECASE)
+_PAST = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])|昨年|去年|年前|(?<![A-Za-z])(?:ago|last\s+year|since)\b",
+                   re.IGNORECASE)
+
+
+def _reacted_to_new(part: "_Text", match: re.Match[str], lo: int, hi: int, home: str | None, title: bool) -> bool:
+    """Whether ``match`` is home's "new" document in a sentence reacting to it (see _REACTION). A headline
+    reacting to it need not say "new" (中国、日本の安保戦略に反発): a headline is the day's news."""
+    text = part.text
+    return bool((title or _NEW_BEFORE.search(text, max(lo, match.start() - 8), match.start()))
+                and _REACTION.search(text, lo, hi) and not _PAST.search(text, lo, hi)
+                and _prefixed(part, match, home))
+
+
 def _revised_here(structure: Structure, text: str, lo: int, hi: int) -> bool | None:
     """Whether the sentence text[lo:hi] has a revision verb that is not dated; None: no verb at all."""
     verbs = list(structure.verb.finditer(text, lo, hi))
@@ -666,9 +686,10 @@ def _may_match(topic: Topic, text: str) -> bool:
         return False
     if any(pieces <= found for pieces in gate.forms):
         return True
-    # A set's name needs no verb with Japan's name before it (see _structure): which the gate cannot see.
+    # A set's name needs no verb with Japan's name before it (see _structure): which the gate cannot see;
+    # nor does Japan's "new" document reacted to (_REACTION).
     return any(pieces <= found for pieces in gate.sets) or bool(
-        found & gate.verbs and found & gate.qualifiers and found & gate.nouns)
+        found & gate.qualifiers and found & gate.nouns and (found & gate.verbs or _REACTION.search(text)))
 
 
 def _phrases(structure: Structure, part: _Text) -> Iterable[re.Match[str]]:
@@ -701,17 +722,18 @@ def _structure(topic: Topic, title: _Text, body: _Text,
         if not text:
             continue
         verbs = structure.verb.search(text) is not None
-        if not verbs and (structure.set_phrase is None or not structure.set_phrase.search(text)):
+        reacts = _REACTION.search(text) is not None
+        if not verbs and not reacts and (structure.set_phrase is None or not structure.set_phrase.search(text)):
             continue
         for match in _phrases(structure, part):
-            if not verbs and not match.groupdict().get("set"):
+            if not verbs and not reacts and not match.groupdict().get("set"):
                 continue
             lo, hi = part.sentence(match.start())
             revised = _revised_here(structure, text, lo, hi) if verbs else None
             # The set by its number with Japan's name right before it (日本の3文書に…記述されていることに抗議) is the set
             # whatever is done to it, as its names are; with no verb that name alone says whose it is.
             if not revised and not (revised is None and match.groupdict().get("set") and _prefixed(
-                    part, match, topic.home)):
+                    part, match, topic.home)) and not (reacts and _reacted_to_new(part, match, lo, hi, topic.home, where == "title")):
                 continue
             if structure.exclude is not None and structure.exclude.search(text, max(lo, match.start() - 12),
                                                                           min(hi, match.end() + 4)):
