@@ -44,6 +44,14 @@ def _normalise(name: str) -> str | None:
         return None
 
 
+def charset_of(content_type: str | None) -> str | None:
+    """The charset a Content-Type header names (``charset="utf-8"`` too), for every path that
+    extracts: the crawl, ingest, reextract; and for wall detection."""
+    if content_type and "charset=" in content_type.lower():
+        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
+    return None
+
+
 def declared_encodings(data: bytes, http_charset: str | None = None) -> list[str]:
     """The encodings the transport and the page claim, in order of authority, deduplicated."""
     found: list[str] = []

@@ -193,6 +193,12 @@ _ELEMENT_CLASSES = etree.ElementDefaultClassLookup(
     pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity)
 
 
+def parse_page(data: bytes | str, http_charset: str | None = None) -> etree._Element | None:
+    """The page parsed as extraction parses it (its codec found, a page nested too deep read again
+    without its wrappers), for the checks that read a page outside extraction (``walls``)."""
+    return _parse(data, http_charset)
+
+
 def _parse_bytes(data: bytes, comments: bool = False) -> tuple[etree._Element | None, bool]:
     """The parsed page, and whether the parser gave up on its nesting depth."""
     parser = _HTMLParser(encoding="utf-8", remove_comments=not comments)
@@ -796,15 +802,23 @@ def extract_article(
     paragraphs, cut_at_paywall = _finish_text(paragraphs, rules)
     paywalled = paywalled or cut_at_paywall
     furnished = None
+
+    def parsed() -> etree._Element | None:
+        # The page parsed anew once, for whichever checks below need it (the rules and trafilatura
+        # have pruned the tree).
+        nonlocal furnished
+        if furnished is None:
+            furnished = _parse(html, http_charset)
+        return furnished
+
     if paragraphs and (paywalled or not has_sentence(paragraphs)):
         # What a teaser's page shows besides its lead is the site's template, and what reads as
         # no sentence may be nothing else: menus, rankings and related lists read where the rules
         # found no text, or in the rules' body, are no text of the article (``furniture``). Read
         # anew: the rules and trafilatura have pruned the tree. Not on every article: 3 ms (a
         # parse, a walk).
-        furnished = _parse(html, http_charset)
-        if furnished is not None:
-            paragraphs = [p for p, furniture in zip(paragraphs, furniture_lines(furnished, paragraphs))
+        if (page_tree := parsed()) is not None:
+            paragraphs = [p for p, furniture in zip(paragraphs, furniture_lines(page_tree, paragraphs))
                           if not furniture]
     if lead and paragraphs and paragraphs[0] == lead:
         paragraphs = paragraphs[1:]
@@ -815,8 +829,7 @@ def extract_article(
     if not paragraphs and not paywalled and headline:
         # Nothing but menus, or nothing at all, besides a login prompt: a members-only article's
         # page, whose headline is worth keeping as a paywalled one's (Yomiuri's 読者会員限定です).
-        furnished = furnished if furnished is not None else _parse(html, http_charset)
-        paywalled = _members_only(furnished)
+        paywalled = _members_only(parsed())
     if not paragraphs and not (paywalled and headline):
         # A login page in an article's template ("会員限定記事", the site's name): outcome says
         # which wall.
@@ -829,13 +842,13 @@ def extract_article(
         # cookie first, a long wait): no article; outcome names where it sends the browser.
         return None
     if not paywalled and _chars(paragraphs) < NOTICE_MAX_CHARS and asks_age(" ".join([title or "", *paragraphs])) \
-            and _age_gate(furnished if furnished is not None else _parse(html, http_charset)):
+            and _age_gate(parsed()):
         # An age gate in the outlet's template (og:type "article"): its menus and question are
         # no article (outcome says which wall). A login's is left be: its teaser is an article.
         return None
     if not paywalled and not published and _chars(paragraphs) < NOTICE_MAX_CHARS \
             and states_region(" ".join([title or "", *paragraphs])) \
-            and geo_wall(furnished if furnished is not None else _parse(html, http_charset)) is not None:
+            and geo_wall(parsed()) is not None:
         # A region's refusal read as a short article ("our website is currently unavailable in
         # most European countries"): no article of the outlet's (outcome says which wall). A dated
         # one is a flash about such a block.

@@ -31,6 +31,7 @@ from storage.pages import Compressed
 from . import pagination, stories
 from .article import EXTRACTION_VERSION, Article
 from .config import Config, ConfigError, load_config, parse_duration
+from .encoding import charset_of
 from .extract import extract_article
 from .outcome import Problem, exhausted_state, redirect_chain
 from .outlets import Outlet, outlet_for_url
@@ -1267,14 +1268,6 @@ def _plan_next_pages(db, article_id: int, url: str, following: str) -> None:
                                                       "articles split over pages")],
                     first_url=url, article_id=article_id, page_id=None, outlet=outlet, run_id=None, now=now)
         versions.revisit_now(db, url, article_id=article_id, outlet=outlet, now=now)
-
-
-def charset_of(content_type: str | None) -> str | None:
-    """The charset a Content-Type header names (``charset="utf-8"`` too), for every path that
-    extracts: the crawl, ingest, reextract."""
-    if content_type and "charset=" in content_type.lower():
-        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"') or None
-    return None
 
 
 def outlet_key(url: str, outlets: dict[str, Outlet]) -> str | None:

@@ -118,7 +118,6 @@ _CHECK_TITLE = re.compile(r"captcha|robot|verif|human|security check|access deni
                           r"認証|確認|ロボット|アクセス(?:が)?(?:制限|拒否)", re.I)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TITLE_TEXT = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プライバシー|ご利用にあたって", re.I)
 _LOGIN_TITLE = re.compile(r"ログイン|ログオン|会員登録|sign[ -]?in|log[ -]?in", re.I)
 _LOGIN_PATH = re.compile(r"/(?:login|log-in|signin|sign-in|sso|auth|oauth2?|account/login|member/login)(?:/|\.|\?|$)",
@@ -152,10 +151,9 @@ def _title(body: bytes, content_type: str = "") -> str:
         # A Shift_JIS or EUC-JP page: read as UTF-8, "ログイン" in its title was mojibake, and a
         # login or check page of an outlet that still serves those was taken for an empty page.
         # The page's own codec, found as the extractor finds it; rare enough to decode the head.
-        from .encoding import decode_html
+        from .encoding import charset_of, decode_html
 
-        charset = _CHARSET.search(content_type)
-        text = decode_html(body[:SCAN_BYTES], charset.group(1) if charset else None)[0]
+        text = decode_html(body[:SCAN_BYTES], charset_of(content_type))[0]
         again = _TITLE_TEXT.search(text)
         title = again.group(1) if again else found.group(1).decode("utf-8", "replace")
     return " ".join(title.split())[:120]
@@ -375,17 +373,10 @@ def stated_region(status: int, body: bytes, content_type: str = "") -> Wall | No
 
 
 def _region(status: int, body: bytes, content_type: str) -> Wall | None:
-    from lxml import etree
-    from lxml import html as lxml_html
+    from .encoding import charset_of
+    from .extract import parse_page
 
-    from .encoding import decode_html
-
-    charset = _CHARSET.search(content_type)
-    text = decode_html(body[:SCAN_BYTES], charset.group(1) if charset else None)[0]
-    try:
-        tree = lxml_html.document_fromstring(text) if text.strip() else None
-    except (etree.ParserError, ValueError):
-        tree = None
+    tree = parse_page(body[:SCAN_BYTES], charset_of(content_type))
     return geo_wall(tree, status) if tree is not None else None
 
 

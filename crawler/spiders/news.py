@@ -37,10 +37,11 @@ from storage.health import duration_text
 from ..config import ConfigError, load_config, parse_duration
 from ..discovery import (HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds, advertised_note,
                          parse_feed, parse_sitemap, sitemap_maxsize)
+from ..encoding import charset_of
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
 from ..outlets import Outlet
-from ..store import charset_of, crawler_db, database_unwritable, known_hosts, now_iso, settings_options
+from ..store import crawler_db, database_unwritable, known_hosts, now_iso, settings_options
 from ..urls import canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, Wall, detect_wall, stated_region, wall_headers
 
@@ -411,13 +412,18 @@ class NewsSpider(scrapy.Spider):
         self._lastmod_stood(response, counts[1])
         yield from requests
 
-    def _walled(self, response: Response, outlet: str, kind: str, *, gave_nothing: bool = False) -> bool:
-        """A discovery page that is a wall: recorded as broken, and counted as a wall. One that
-        ``gave_nothing`` may also be a page stating a region's refusal (``walls.stated_region``)."""
-        wall = detect_wall(response.status, wall_headers(response), response.body, response.url)
-        if wall is None and gave_nothing:
-            wall = stated_region(response.status, response.body,
-                                 response.headers.get("Content-Type", b"").decode("latin-1"))
+    def _walled(self, response: Response, outlet: str, kind: str) -> bool:
+        """A discovery page that is a wall: recorded as broken, and counted as a wall."""
+        return self._record_wall(response, outlet, kind, detect_wall(response.status, wall_headers(response),
+                                                                     response.body, response.url))
+
+    def _refused_region(self, response: Response, outlet: str, kind: str) -> bool:
+        """A discovery page that gave nothing and states a region's refusal (``walls.stated_region``):
+        recorded and counted as ``_walled`` records a wall (that check was made as it came)."""
+        return self._record_wall(response, outlet, kind, stated_region(
+            response.status, response.body, response.headers.get("Content-Type", b"").decode("latin-1")))
+
+    def _record_wall(self, response: Response, outlet: str, kind: str, wall: Wall | None) -> bool:
         if wall is None:
             return False
         self.note_wall(outlet, wall)
@@ -459,7 +465,7 @@ class NewsSpider(scrapy.Spider):
         except Exception as exc:  # noqa: BLE001  (a parser's bug costs this document, said, not the run's others)
             self._parser_bug(response, outlet, kind, exc)
             return
-        if found.problem and self._walled(response, outlet, kind, gave_nothing=True):
+        if found.problem and self._refused_region(response, outlet, kind):
             self._document_done(response.meta, False)
             return
         instead = self._advertised(response, outlet, kind, found)
@@ -521,7 +527,7 @@ class NewsSpider(scrapy.Spider):
             self._parser_bug(response, outlet, "section", exc)
             return
         requests, counts = self._articles(links, outlet, via="section", strict=False)
-        if not counts[0] and self._walled(response, outlet, "section", gave_nothing=True):
+        if not counts[0] and self._refused_region(response, outlet, "section"):
             return
         emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0])
         self._record_discovery(response, outlet, "section", ok=not emptied, status=response.status,
