@@ -459,7 +459,9 @@ def empty_document_wall(reason: str) -> Wall:
 
 
 #: Headers ``detect_wall`` reads; the spider keeps only these from a response.
-WALL_HEADERS = tuple(sorted({name for sig in SIGNATURES for name, _ in sig.headers + sig.proof}))
+WALL_HEADERS = tuple(sorted({name for sig in SIGNATURES for name, _ in sig.headers + sig.proof}
+                            # The charset a Shift_JIS or EUC-JP title (``_title``) or refusal is read in.
+                            | {"content-type"}))
 
 
 def wall_headers(response) -> dict[str, str]:

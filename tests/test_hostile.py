@@ -321,11 +321,17 @@ def test_a_login_page_in_shift_jis_or_euc_jp_is_a_login_wall(tmp_path):
         headers = {"Content-Type": f"text/html; charset={label}" if http else "text/html"}
         return lambda h, s: _send(h, 200, body, headers)
 
-    _, db = crawl_walls_only(tmp_path, 902, lambda walls: {"/a/sjis": login("cp932", True),
-                                                           "/a/euc": login("euc-jp", False)})
-    rows = query(db, "SELECT url, kind, reason_code, reason FROM urls WHERE reason_code IS NOT 'bad_url'")
-    assert len(rows) == 2 and {(r["kind"], r["reason_code"]) for r in rows} == {("blocked", "wall_login")}, rows
-    assert all("会員ログイン" in r["reason"] for r in rows)
+    # A consent page in EUC-JP whose charset only its header names, which no guess reads right (big5):
+    # the crawl kept no Content-Type among the headers wall detection reads.
+    consent = "<html><head><title>同意</title></head><body><form><button>OK</button></form></body></html>".encode("euc-jp")
+    _, db = crawl_walls_only(tmp_path, 902, lambda walls: {
+        "/a/sjis": login("cp932", True), "/a/euc": login("euc-jp", False),
+        "/a/agree": lambda h, s: _send(h, 200, consent, {"Content-Type": "text/html; charset=EUC-JP"})})
+    rows = {r["url"].rsplit("/", 1)[1]: r for r in
+            query(db, "SELECT url, kind, reason_code, reason FROM urls WHERE reason_code IS NOT 'bad_url'")}
+    assert {k: (r["kind"], r["reason_code"]) for k, r in rows.items()} == {
+        "sjis": ("blocked", "wall_login"), "euc": ("blocked", "wall_login"), "agree": ("blocked", "wall_consent")}, rows
+    assert all("会員ログイン" in rows[k]["reason"] for k in ("sjis", "euc")) and "'同意'" in rows["agree"]["reason"]
 
 
 def test_an_outlet_that_refuses_the_crawls_region_is_walled_off_and_says_where_the_wall_is(tmp_path):
