@@ -379,7 +379,7 @@ def _dated(text: str, verb: re.Match[str]) -> bool:
 # A reaction to Japan's "new" document ("The White House welcomed Japan's new National Security Strategy", 中国…日本の
 # 新たな安保戦略…に反発した) is news of its revision as a revision verb is; "new" alone is not, for Japan's 2022 documents
 # stayed "new" in background lines for years ("Japan, which adopted a new ... in 2022"), and neither is a reaction
-# dated in the past.
+# dated in the past. A narrower list than attribution.RESPONSE, whose 精査, 分析, "studied" are no news of a revision.
 _REACTION = re.compile(r"歓迎|批判|反発|懸念|非難|抗議|称賛|(?<![A-Za-z])(?:welcom|prais|hail|criticiz|criticis|condemn|"
                        r"applaud|protest|denounc|slam)", re.IGNORECASE)
 _NEW_BEFORE = re.compile(r"(?:(?<![A-Za-z])new\s+|新たな|新しい|新)$", re.IGNORECASE)
@@ -732,8 +732,9 @@ def _structure(topic: Topic, title: _Text, body: _Text,
             revised = _revised_here(structure, text, lo, hi) if verbs else None
             # The set by its number with Japan's name right before it (日本の3文書に…記述されていることに抗議) is the set
             # whatever is done to it, as its names are; with no verb that name alone says whose it is.
-            if not revised and not (revised is None and match.groupdict().get("set") and _prefixed(
-                    part, match, topic.home)) and not (reacts and _reacted_to_new(part, match, lo, hi, topic.home, where == "title")):
+            named_set = revised is None and bool(match.groupdict().get("set")) and _prefixed(part, match, topic.home)
+            if not (revised or named_set
+                    or reacts and _reacted_to_new(part, match, lo, hi, topic.home, where == "title")):
                 continue
             if structure.exclude is not None and structure.exclude.search(text, max(lo, match.start() - 12),
                                                                           min(hi, match.end() + 4)):
