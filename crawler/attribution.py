@@ -57,13 +57,14 @@ _AGENT_REACH = 90
 # A relative clause whose subject made the document: "トランプ政権が4日に公表した新たな国家防衛戦略", "日本政府が来月にも閣議
 # 決定する予定の国家安全保障戦略". The clause's subject (Xが) owns the document over the sentence's topic (防衛省は、…を
 # 分析している), however long the clause; a verb that only wants it made is not one of making (米国が求める…の改定).
-_JA_RELATIVE = re.compile(r"[^、。!?「」\nはが]{0,30}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|取りまとめ)"
+# The verbs of making a document, in the clauses below.
+_JA_MAKE = "改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|取りまとめ"
+_JA_RELATIVE = re.compile(rf"[^、。!?「」\nはが]{{0,30}}?(?:{_JA_MAKE})"
                           r"(?:する|した|している|していた|される|された|す|し|る|た|ている|ていた)(?:予定の|方針の)?"
                           r"(?:新たな|新しい|新|最新の|初の|独自の|[「『])*")
 # ... and, the other way round, a clause of making that begins with the document and describes the government right
 # after it: "国家安全保障戦略を改定した日本を批判した", whoever criticises.
-_JA_MADE_BEFORE = re.compile(r"を[^、。!?「」\nはがを]{0,12}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|"
-                             r"取りまとめ)(?:した|する|している|していた|したばかりの)")
+_JA_MADE_BEFORE = re.compile(rf"を[^、。!?「」\nはがを]{{0,12}}?(?:{_JA_MAKE})(?:した|する|している|していた|したばかりの)")
 # ... and one whose subject only wants it made is not its owner: "政府は、米国が見直しを求めた国家防衛戦略を改定する".
 _JA_DEMANDED = re.compile(r"[^、。!?「」\nはが]{0,30}?(?:求め|要求|要請|迫っ|迫)(?:る|た|ている|ていた|する|した|している)?"
                           r"(?:新たな|新しい|新|[「『])*")
@@ -115,8 +116,7 @@ _JA_OBJECT = ("を", "に", "と", "へ", "や", "から", "より", "など")
 _JA_TOPIC_BEFORE = re.compile(r"(?:の[ァ-ヴー・]{0,12}(?=大統領|首相|国防相|外相))?"
                               r"(?:大統領|首相|国防相|外相|政府|政権|国防省|外務省)?は(?:[0-9]+日)?、?$")
 # ... which the term's clause then makes: "<term>を改定した", "<term>を承認し".
-_JA_MAKING_AFTER = re.compile(r"を[^、。!?「」\nはが]{0,12}?(?:改定|改訂|見直|策定|閣議決定|決定|公表|発表|まとめ|打ち出|"
-                              r"取りまとめ|承認|採択)")
+_JA_MAKING_AFTER = re.compile(rf"を[^、。!?「」\nはが]{{0,12}}?(?:{_JA_MAKE}|承認|採択)")
 # Not a bare "as": "comes as Japan prepares to revise its own ..." opens a clause whose subject Japan is. "to his
 # Australian counterpart" is an object as "to the Australian ..." is.
 _EN_OBJECT_BEFORE = re.compile(r"\b(?:with|to|toward|towards|against|from|by|than|of|on|and|between|"
@@ -609,6 +609,8 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
     owner: dict[str, tuple[str, float]] = {}
     prefix_owner: dict[str, str] = {}
     name_owner: dict[str, str] = {}
+    #: How a name is followed by its word of government: en ("Iran's defense minister"), demonym, ja (ケニア政府).
+    kinds: dict[str, str] = {}
     labels: dict[str, str] = {}
     for key, spec in data["actors"].items():
         labels[key] = spec.get("label", key)
@@ -631,19 +633,19 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
             prefix_owner.setdefault(form if not form[:1].isascii() else form + "'s", key)
             if form[:1].isascii():
                 prefix_owner.setdefault(form + "’s", key)
+            kinds[form] = "en" if form[:1].isascii() else "ja"
         for form in spec.get("demonyms", []):
             prefix_owner.setdefault(form, key)
+            kinds[form] = "demonym"
     # ... and with a word of its government, a marker (ケニア政府, "Iran's defense minister", "Kenyan officials"). The
     # names are forms of the one trie and the word after one is matched where a name is found: each pair listed made
     # the trie ten times larger and loading it seconds long, in every process that scores.
     words = data.get("english_institutions", [])
     words = words + [" ".join(w if w == "of" else w[:1].upper() + w[1:] for w in word.split()) for word in words]
-    follow = {"en": re.compile(f"['’]s (?:{_trie(words)})") if words else None,
-              "demonym": re.compile(f" (?:{_trie(words)})") if words else None,
+    said = _trie(words) if words else None
+    follow = {"en": re.compile(f"['’]s (?:{said})") if said else None,
+              "demonym": re.compile(f" (?:{said})") if said else None,
               "ja": re.compile(f"(?:{_trie(data['institutions'])})") if data.get("institutions") else None}
-    kinds = {form: ("ja" if not form[:1].isascii() else "en") for spec in data["actors"].values()
-             for form in spec.get("names", [])}
-    kinds.update((form, "demonym") for spec in data["actors"].values() for form in spec.get("demonyms", []))
     name_follow = {form: follow[kind] for form, kind in kinds.items() if form not in owner and follow[kind] is not None}
     pattern = re.compile(_trie([*owner, *name_follow]))
     # An English prefix is a whole word ("Ukraine's", not the end of another word); a trie, as the markers are, since
