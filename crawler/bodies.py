@@ -5,15 +5,26 @@ or a file of random bytes all go through an HTML parser without complaint and co
 "article" of mojibake, or as a silent "no article". :func:`sniff_binary` looks at the bytes
 only (never at what the server or the file name claims) and says what they are instead.
 
-Pure: no Scrapy, no I/O. ``newsmon extract`` uses it on saved pages; the crawl can use it on
-response bodies.
+And undoing a Content-Encoding so that a cut or corrupt stream says so (:func:`decompress`,
+:func:`gunzip`), where the decoders of Python and Scrapy return what they could decode of it.
+
+Pure: no Scrapy, no I/O. ``newsmon extract`` uses it on saved pages; the crawl on response
+bodies, feeds and sitemaps.
 """
 
 from __future__ import annotations
 
 import codecs
+import sys
 import zlib
 from io import BytesIO
+
+import brotli
+
+if sys.version_info >= (3, 14):
+    from compression import zstd
+else:  # the backport Scrapy itself decodes zstd with
+    from backports import zstd
 
 #: Leading bytes of formats that are never a web page, and what to call them. Checked after
 #: leading ASCII whitespace (a PDF behind a stray newline is still a PDF). Only signatures of
@@ -101,12 +112,21 @@ def sniff_binary(body: bytes) -> str | None:
     return None
 
 
-class GzipTooLarge(ValueError):
-    """The gzip data inflates beyond the limit given (a compression bomb, or a huge document)."""
+class TooLarge(ValueError):
+    """The data decompresses beyond the limit given (a compression bomb, or a huge document)."""
 
 
-class GzipTruncated(ValueError):
-    """The gzip stream ends before its end marker (a cut download)."""
+class Truncated(ValueError):
+    """The compressed stream ends before its end marker (a cut download)."""
+
+
+class Corrupt(ValueError):
+    """The data is not valid in the compression it is said to be in."""
+
+
+#: How much one decompression step may write: the size limit is checked between steps, so a
+#: bomb never gets further than this past it.
+_STEP = 65536
 
 
 def gunzip(data: bytes, max_size: int) -> bytes:
@@ -115,22 +135,105 @@ def gunzip(data: bytes, max_size: int) -> bytes:
     one stream (RFC 1952), as ``gzip.decompress`` reads them; zero padding after the last is not.
 
     Raises:
-        GzipTooLarge, GzipTruncated; zlib.error for data that is no gzip.
+        TooLarge, Truncated; zlib.error for data that is no gzip.
     """
     out = BytesIO()
     size = 0
     while data:
         inflater = zlib.decompressobj(wbits=31)
-        chunk = inflater.decompress(data, 65536)
-        while True:
-            size += len(chunk)
-            if max_size and size > max_size:
-                raise GzipTooLarge(f"over {max_size:,} bytes once decompressed ({len(data):,} bytes compressed)")
-            out.write(chunk)
-            if not inflater.unconsumed_tail or inflater.eof:
-                break
-            chunk = inflater.decompress(inflater.unconsumed_tail, 65536)
+        size = _inflate_into(out, inflater, inflater.decompress(data, _STEP), size, max_size, len(data))
         if not inflater.eof:
-            raise GzipTruncated(f"the gzip stream ends before its end marker after {size:,} bytes")
+            raise Truncated(f"the gzip stream ends before its end marker after {size:,} bytes")
         data = inflater.unused_data.lstrip(b"\x00")
     return out.getvalue()
+
+
+def _inflate_into(out: BytesIO, inflater, chunk: bytes, size: int, max_size: int, compressed: int) -> int:
+    """Write what ``inflater`` gives, step by step, into ``out``; return the size written."""
+    while True:
+        size = _grown(size, len(chunk), max_size, compressed)
+        out.write(chunk)
+        if not inflater.unconsumed_tail or inflater.eof:
+            return size
+        chunk = inflater.decompress(inflater.unconsumed_tail, _STEP)
+
+
+def _grown(size: int, more: int, max_size: int, compressed: int) -> int:
+    size += more
+    if max_size and size > max_size:
+        raise TooLarge(f"over {max_size:,} bytes once decompressed ({compressed:,} bytes compressed)")
+    return size
+
+
+def decompress(data: bytes, encoding: str, max_size: int) -> bytes:
+    """Undo one HTTP Content-Encoding (gzip, deflate, br or zstd), saying when the stream is cut
+    short or is not what it claims, and stopping at ``max_size`` bytes (0: no limit).
+
+    Scrapy's own decoders return whatever part of a cut stream they could decode: half a page
+    (gzip, deflate, br) or nothing (zstd), which the crawl then read as a whole page, or as an
+    empty one. A CDN answers a crawler that accepts them in br or zstd more often than in gzip.
+
+    Raises:
+        TooLarge, Truncated, Corrupt; LookupError for an encoding not named above.
+    """
+    if not data:
+        return data  # nothing was sent: the caller names an empty body as such, not as a cut
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return gunzip(data, max_size)
+        if encoding == "deflate":
+            return _inflate(data, max_size)
+        if encoding == "br":
+            return _unbrotli(data, max_size)
+        if encoding == "zstd":
+            return _unzstd(data, max_size)
+    except (zlib.error, brotli.error, zstd.ZstdError) as exc:
+        raise Corrupt(f"{type(exc).__name__}: {exc}") from None
+    raise LookupError(f"no decoder for Content-Encoding {encoding!r}")
+
+
+def _inflate(data: bytes, max_size: int) -> bytes:
+    """deflate as HTTP means it (zlib-wrapped), or raw deflate, which some servers send instead."""
+    inflater = zlib.decompressobj()
+    try:
+        first = inflater.decompress(data, _STEP)
+    except zlib.error:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        first = inflater.decompress(data, _STEP)
+    out = BytesIO()
+    size = _inflate_into(out, inflater, first, 0, max_size, len(data))
+    if not inflater.eof:
+        raise Truncated(f"the deflate stream ends before its end marker after {size:,} bytes")
+    return out.getvalue()
+
+
+def _unbrotli(data: bytes, max_size: int) -> bytes:
+    decoder = brotli.Decompressor()
+    out = BytesIO()
+    chunk = decoder.process(data, output_buffer_limit=_STEP)
+    size = 0
+    while chunk:
+        size = _grown(size, len(chunk), max_size, len(data))
+        out.write(chunk)
+        if decoder.is_finished():
+            break
+        chunk = decoder.process(b"", output_buffer_limit=_STEP)
+    if not decoder.is_finished():
+        raise Truncated(f"the br stream ends before its last block after {size:,} bytes")
+    return out.getvalue()
+
+
+def _unzstd(data: bytes, max_size: int) -> bytes:
+    # ZstdFile reads frame after frame (a server may send several) and says where one is cut.
+    reader = zstd.ZstdFile(BytesIO(data))
+    out = BytesIO()
+    size = 0
+    while True:
+        try:
+            chunk = reader.read(_STEP)
+        except EOFError:
+            raise Truncated(f"the zstd stream ends before its frame does after {size:,} bytes") from None
+        if not chunk:
+            return out.getvalue()
+        size = _grown(size, len(chunk), max_size, len(data))
+        out.write(chunk)

@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from .bodies import GzipTooLarge, GzipTruncated, gunzip
+from .bodies import TooLarge, Truncated, gunzip
 from .dates import JST, parse_datetime
 from .urls import parsable
 
@@ -799,10 +799,10 @@ def _gunzipped(body: bytes, what: str) -> tuple[bytes, str | None]:
         # Bounded by the sitemap protocol's own limit: a compression bomb is a problem, not a MemoryError.
         try:
             body = gunzip(body, MAX_SITEMAP_BYTES)
-        except GzipTooLarge:
+        except TooLarge:
             return body, f"gzipped {what} over {MAX_SITEMAP_BYTES:,} bytes once decompressed " + (
                 "(sitemaps.org allows 50 MB): not read" if what == "sitemap" else "(a compression bomb?): not read")
-        except GzipTruncated:
+        except Truncated:
             return body, f"gzipped {what} that does not decompress: the stream is cut short"
         except zlib.error as exc:
             return body, f"gzipped {what} that does not decompress: {exc}"

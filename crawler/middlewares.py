@@ -35,7 +35,7 @@ from storage import frontier, queries
 from storage.exceptions import DatabaseUnwritable
 
 from . import store
-from .bodies import GzipTooLarge, GzipTruncated, gunzip
+from .bodies import Corrupt, TooLarge, Truncated, decompress
 from .config import parse_duration
 from .dates import parse_http_date
 from .outcome import EMPTY_DOCUMENT_CHARS, redirect_chain
@@ -349,36 +349,35 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
                 setattr(slot, name, value)
 
 
-def _gunzip(data: bytes, max_size: int) -> bytes:
-    """``bodies.gunzip``, its errors as the crawl's: too large is final, truncated is retried."""
-    try:
-        return gunzip(data, max_size)
-    except GzipTooLarge:
-        raise Unusable("too_large", f"over DOWNLOAD_MAXSIZE ({max_size:,} bytes) once decompressed "
-                                    f"({len(data):,} bytes compressed): a compression bomb?") from None
-    except GzipTruncated as exc:
-        raise Unusable("bad_compression", f"{exc} (a truncated response)") from None
-
-
 class StrictDecompressionMiddleware(HttpCompressionMiddleware):
-    """Scrapy's decompression, but a truncated or invalid gzip body is an error, not a page.
+    """Scrapy's decompression, but a truncated or invalid body is an error, not a page.
 
-    Scrapy returns whatever part of a cut gzip stream it could inflate: half a page, which
-    extraction would then judge "no article" for good. Here it is ``Unusable`` (tried again next
-    run), and so is a body over DOWNLOAD_MAXSIZE once decompressed, with its sizes.
+    Scrapy returns whatever part of a cut gzip, deflate or br stream it could decode (half a
+    page, which extraction would then store cut, or judge "no article" for good) and nothing of
+    a cut zstd one (an "empty body"). Here each is ``Unusable`` ``bad_compression`` (tried again
+    next run), and so is a body over DOWNLOAD_MAXSIZE once decompressed, with its sizes.
     """
 
     def _decode(self, body: bytes, encoding: bytes, max_size: int) -> bytes:  # type: ignore[override]
-        if encoding in (b"gzip", b"x-gzip"):
-            return _gunzip(body, max_size)
-        return super()._decode(body, encoding, max_size)
+        name = encoding.decode("latin-1")
+        try:
+            return decompress(body, name, max_size)
+        except LookupError:
+            return super()._decode(body, encoding, max_size)
+        except TooLarge:
+            raise Unusable("too_large", f"over DOWNLOAD_MAXSIZE ({max_size:,} bytes) once decompressed "
+                                        f"({len(body):,} bytes compressed): a compression bomb?") from None
+        except Truncated as exc:
+            raise Unusable("bad_compression", f"{exc} (a truncated response)") from None
+        except Corrupt as exc:
+            raise Unusable("bad_compression", f"the body is not valid {name} data: {exc}") from None
 
     def process_response(self, request, response, spider=None):
         try:
             return super().process_response(request, response)
         except Unusable:
             raise
-        except IgnoreRequest as exc:  # Scrapy's own size check (deflate, br, zstd)
+        except IgnoreRequest as exc:  # Scrapy's own size check, for what it decodes itself
             raise Unusable("too_large", str(exc)) from None
         except (OSError, EOFError, zlib.error, ValueError) as exc:
             encoding = response.headers.get("Content-Encoding", b"").decode("latin-1")
