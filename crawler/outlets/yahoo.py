@@ -31,6 +31,10 @@ OUTLET = Outlet(
     # /articles/<40 hex> (and its /images/<n> gallery pages, which are not the article). Long
     # copies continue on ?page=2, ?page=3 (a pager, "次へ"): not articles of their own, so not
     # matched here; the crawl reads them as the next pages of the first (crawler/pagination.py).
+    # Unchanged in 2025-26 (tests/fixtures/urls/yahoo.tsv); feeds add ?source=rss, accepted. Not
+    # matched: /pickup/<n> (a topic page that links the article), /articles/<hex>/comments,
+    # /expert/articles/<hex> (Yahoo's own columns, another layout than these rules read),
+    # /media/<id> and /categories/<name> lists.
     article_url_pattern=(r"^https?://news\.yahoo\.co\.jp/articles/[0-9a-f]{40}/?"
                          r"(?:\?(?!(?:[^#]*&)?page=)[^#]*)?(?:#.*)?$"),
     rules=(
@@ -50,10 +54,21 @@ OUTLET = Outlet(
     fixtures=tuple(f"java-extractarticle/00000{n}-yahoo.html" for n in range(1, 6)),
     discovery_notes=(
         "The start page and the access ranking (/ranking/access/news/domestic) are links of the "
-        "saved pages (2021-10); the article URL shape is theirs. No feed or sitemap checked; the "
-        "site's terms restrict automated access and were not read here. It is crawled like every "
-        "built-in outlet (robots.txt obeyed), and no setting leaves it out: read its terms before "
-        "running `newsmon crawl`. Reading the providers themselves is better where newsmon can."
+        "saved pages (2021-10); the article URL shape is theirs. Re-checked 2026-12-03 against "
+        "public 2025-26 files: the article shape is unchanged (/articles/<40 hex>, 2025-06 to "
+        "2026-08). The official topics feeds (/rss/topics/*.xml) link /pickup/<n>?source=rss "
+        "topic pages: a site built on topics feeds, 2025-09 to 2026-03, recorded 221 distinct such "
+        "links as its items' sources and no /articles/ one. The pattern refuses them, so no topics "
+        "feed is added. Feeds that link /articles/<hex>?source=rss directly are in use (a collector's "
+        "'Yahoo Japan Domestic/World' links, 2025-06 to 2026-07; by their shape the category "
+        "feeds, /rss/categories/*.xml, as a 2022 copy of one shows) but no "
+        "2024-26 source naming their URLs could be cited by repository, and canonical_url keeps "
+        "?source=rss, so a feed entry and the same article linked from a page would be two URLs; "
+        "not added. No citable 2025-26 evidence for the start page or the ranking. No sitemap "
+        "checked; the site's terms restrict automated access and were not read here. It is "
+        "crawled like every built-in outlet (robots.txt obeyed), and no setting leaves it out: "
+        "read its terms before running `newsmon crawl`. Reading the providers themselves is "
+        "better where newsmon can."
     ),
     evidence=(
         Evidence("https://news.yahoo.co.jp/", _PAGE, "2021-10-13", "the logo link"),
@@ -61,5 +76,13 @@ OUTLET = Outlet(
                  "a link of the saved pages (JSON-LD url of the ranking block)"),
         Evidence("article_url_pattern", _PAGE, "2021-10-13",
                  "canonical URLs of the five saved pages and their links (tests/fixtures/urls/yahoo.tsv)"),
+        Evidence("article_url_pattern",
+                 "sakatake706/secnews:output/@033b077058efa40e5d50b12e12b99718623f97cd", "2026-07-15",
+                 "249 /articles/<40 hex> links (238 with a feed's ?source=rss) a security-news "
+                 "collector recorded as 'Yahoo Japan Domestic/World', 2025-06-09 to 2026-07-15, all accepted"),
+        Evidence("article_url_pattern",
+                 "kidsnz/260518_bloomberg-jp-rss:feed.xml@03ee9dfc2c7ede9a9e3bf6382e7dd408caf0bc92", "2026-08-23",
+                 "50 /articles/<40 hex> links of a feed built every 30 minutes from /media/bloom_st, all "
+                 "accepted; 2025-26 rows of tests/fixtures/urls/yahoo.tsv"),
     ),
 )
