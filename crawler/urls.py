@@ -46,14 +46,29 @@ _SITE_TRACKING: dict[str, re.Pattern[str]] = {
     # the same era elsewhere; and ?pid=<n>, which only picks the photo the article page opens on
     # (the page's own share links: /articles/-/3178894?pid=20237040).
     "afpbb.com": re.compile(r"^(?:cx_\w+|pid)$"),
+    # ?source=rss on every link of Yahoo!ニュース's feeds (sakatake706/secnews's 2025-26 collector,
+    # tests/fixtures/urls/yahoo.tsv); a reader's script drops the query of its feed links.
+    "news.yahoo.co.jp": re.compile(r"^source$"),
+}
+# Keys that name nothing on some paths only, by host: (the path, the keys), dropped there. A Jiji
+# article is its ?k=<13 digits>: its feed's links add &m=rss (a 2026 collector's pattern for
+# ranking.rdf, ``…&g=(pol|soc)(?:&m=rss)?``; a reader's script keeps ?k= alone of every jiji
+# link, and fetches that URL), links of 2025-26 carry &rel=pv and &p=<photo> (k=2025070500264&g=
+# int&p=20250705at46S&rel=pv), and one article is linked with and without &g=<genre>
+# (k=2026040300929; all in tests/fixtures/urls/jiji.tsv). Elsewhere on the site ?g= is the page
+# (/jc/c?g=pol, a section).
+_SITE_PATH_TRACKING: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "www.jiji.com": (re.compile(r"^/jc/article$"), re.compile(r"^(?:g|m|p|rel)$")),
 }
 # Mobile and AMP copies told apart by a path segment the generic rules below do not cover, by
-# host: the segment is removed. NHK's article pages each link their AMP twin
+# host: (the segment, what replaces it). NHK's article pages each link their AMP twin
 # /news/html/<date>/amp/k<id>.html (the eight saved 2023 NHK pages); Asahi's give their
-# smartphone copy /sp/articles/<id>.html as <link rel=alternate> (fundus-jp/AsahiShimbun_2025_01_13).
-_SITE_COPY_PATH: dict[str, re.Pattern[str]] = {
-    "www3.nhk.or.jp": re.compile(r"(?<=/news/html/\d{8})/amp(?=/k\d{14}\.html$)"),
-    "www.asahi.com": re.compile(r"^/sp(?=/articles/)"),
+# smartphone copy /sp/articles/<id>.html as <link rel=alternate> (fundus-jp/AsahiShimbun_2025_01_13),
+# and so do Jiji's, /sp/article?k=… for /jc/article?k=… (a11y-converter/jiji-2022101700794).
+_SITE_COPY_PATH: dict[str, tuple[re.Pattern[str], str]] = {
+    "www3.nhk.or.jp": (re.compile(r"(?<=/news/html/\d{8})/amp(?=/k\d{14}\.html$)"), ""),
+    "www.asahi.com": (re.compile(r"^/sp(?=/articles/)"), ""),
+    "www.jiji.com": (re.compile(r"^/sp(?=/article$)"), "/jc"),
 }
 # Hosts of built-in outlets that serve every page over https: each saved page's canonical URL is
 # https, while feeds still print http:// links (Asahi's newsheadlines.rdf of 2026, NHK's feeds of
@@ -139,12 +154,16 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     netloc = f"{host}:{port}" if port else host
     path = _AMP_PATH.sub("", parts.path) or "/"
     if host in _SITE_COPY_PATH:
-        path = _SITE_COPY_PATH[host].sub("", path) or "/"
+        segment, replacement = _SITE_COPY_PATH[host]
+        path = segment.sub(replacement, path) or "/"
     site_tracking = _site_tracking(host)
+    on_path = _SITE_PATH_TRACKING.get(host)
+    path_tracking = on_path[1] if on_path and on_path[0].match(path) else None
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not _TRACKING.match(k) and not (site_tracking and site_tracking.match(k))
+        and not (path_tracking and path_tracking.match(k))
     ]
     query.sort()
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))

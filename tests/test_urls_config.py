@@ -93,10 +93,27 @@ def test_https_only_for_built_in_hosts_and_outlet_trackers_only_on_their_site():
 
 
 def test_parameters_are_sorted_so_patterns_must_not_depend_on_their_order():
-    # A Jiji link as published (?k=…&g=…) comes out with g first: an article pattern that needs
-    # ?k= first rejects every such URL.
-    assert canonical_url("https://www.jiji.com/jc/article?k=2026041200244&g=eco") == \
-        "https://www.jiji.com/jc/article?g=eco&k=2026041200244"
+    assert canonical_url("https://example.jp/a?k=2026041200244&g=eco") == "https://example.jp/a?g=eco&k=2026041200244"
+
+
+def test_a_jiji_article_is_its_k_whatever_else_its_links_carry():
+    # Its feed's &m=rss, a genre, a photo and a referrer, in any order, and its smartphone copy:
+    # one URL to fetch. Each was fetched again under its own key.
+    one = "https://www.jiji.com/jc/article?k=2025070500264"
+    for link in ("https://www.jiji.com/jc/article?k=2025070500264&g=int&m=rss",
+                 "https://www.jiji.com/jc/article?g=int&k=2025070500264",
+                 "https://www.jiji.com/jc/article?k=2025070500264&g=int&p=20250705at46S&rel=pv",
+                 "https://www.jiji.com/sp/article?k=2025070500264&g=int"):
+        assert canonical_url(link, HOSTS) == one, link
+    # Elsewhere on the site ?g= is the page: the politics section, the news list.
+    assert canonical_url("https://www.jiji.com/jc/c?g=pol", HOSTS) == "https://www.jiji.com/jc/c?g=pol"
+    assert canonical_url("https://www.jiji.com/sp/list?g=news", HOSTS) == "https://www.jiji.com/sp/list?g=news"
+
+
+def test_a_yahoo_feed_link_is_the_article_it_links():
+    article = "https://news.yahoo.co.jp/articles/154528fd964de95a6c02ae01d4cc7bcd74d3a517"
+    assert canonical_url(article + "?source=rss", HOSTS) == article
+    assert canonical_url(article + "?page=2&source=rss", HOSTS) == article + "?page=2"
 
 
 def test_meaningful_query_and_unknown_mobile_hosts_are_kept():
