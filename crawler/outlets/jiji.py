@@ -40,9 +40,9 @@ OUTLET = Outlet(
     # public files have this shape (tests/fixtures/urls/jiji.tsv), one with &p=<photo>&rel=pv;
     # a 2026 collector of ranking.rdf accepts only /jc/article?k=<13 digits>&g=<genre>&m=rss
     # (kanuli/daily-brief-newspaper). Left out on purpose: the /jc/v8?id=<yyyymm><name> feature
-    # and photo pages (as /jc/v7), and /sp/article?k=..., the smartphone twin of the same article
-    # (k= of 2026-07, in a dedup plan of 2026-09-10 that maps /sp/ to /jc/): accepted here it
-    # would be stored a second time, since canonicalisation does not map it to /jc/ yet.
+    # and photo pages (as /jc/v7). /sp/article?k=..., the smartphone twin of the same article
+    # (its <link rel=alternate>; k= of 2026-07 in a dedup plan of 2026-09-10), and the feed's
+    # &m=rss, &g=, &p=, &rel= are canonicalised away first (crawler/urls.py): one article, one URL.
     article_url_pattern=r"^https?://www\.jiji\.com/jc/article\?(?:[^#]*&)?k=\d{13}(?:&[^#]*)?(?:#.*)?$",
     rules=(
         Rules(

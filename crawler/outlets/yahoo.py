@@ -31,7 +31,7 @@ OUTLET = Outlet(
     # /articles/<40 hex> (and its /images/<n> gallery pages, which are not the article). Long
     # copies continue on ?page=2, ?page=3 (a pager, "次へ"): not articles of their own, so not
     # matched here; the crawl reads them as the next pages of the first (crawler/pagination.py).
-    # Unchanged in 2025-26 (tests/fixtures/urls/yahoo.tsv); feeds add ?source=rss, accepted. Not
+    # Unchanged in 2025-26 (tests/fixtures/urls/yahoo.tsv); feeds add ?source=rss, which canonicalisation drops (crawler/urls.py). Not
     # matched: /pickup/<n> (a topic page that links the article), /articles/<hex>/comments,
     # /expert/articles/<hex> (Yahoo's own columns, another layout than these rules read),
     # /media/<id> and /categories/<name> lists.
@@ -62,9 +62,9 @@ OUTLET = Outlet(
         "feed is added. Feeds that link /articles/<hex>?source=rss directly are in use (a collector's "
         "'Yahoo Japan Domestic/World' links, 2025-06 to 2026-07; by their shape the category "
         "feeds, /rss/categories/*.xml, as a 2022 copy of one shows) but no "
-        "2024-26 source naming their URLs could be cited by repository, and canonical_url keeps "
-        "?source=rss, so a feed entry and the same article linked from a page would be two URLs; "
-        "not added. No citable 2025-26 evidence for the start page or the ranking. No sitemap "
+        "2024-26 source naming their URLs could be cited by repository, so none is added "
+        "(canonical_url drops their ?source=rss since 2026-12-03: a feed entry and the same "
+        "article linked from a page are one URL). No citable 2025-26 evidence for the start page or the ranking. No sitemap "
         "checked; the site's terms restrict automated access and were not read here. It is "
         "crawled like every built-in outlet (robots.txt obeyed), and no setting leaves it out: "
         "read its terms before running `newsmon crawl`. Reading the providers themselves is "
