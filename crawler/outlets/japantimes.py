@@ -29,8 +29,17 @@ OUTLET = Outlet(
     # /opinion/, /sports/, /life/, /culture/, /community/; not the undated /news_category/,
     # /tag/, /author/ or /liveblogs/ pages, nor /n2u/ press releases or /jnu/ job ads, nor an
     # article's comment feed (<article>/feed/, the wfw:commentRss of every item of its RSS).
+    # Since the 2023 redesign three sections date their articles under a top-level prefix of
+    # their own, which the pattern rejected until 2026-12-03: /business/<date>/<companies|tech|
+    # markets>/<slug>/ (from 2023-06, e.g. /business/2026/07/22/companies/nichirei-cyberattack-
+    # ransomhouse/), /commentary/<date>/<japan|world>/<slug>/ (the opinion columns, formerly
+    # /opinion/<date>/commentary/…) and /environment/<date>/climate-change/<slug>/; 11 such 2025-26
+    # URLs are in tests/fixtures/urls/japantimes.tsv. The section lists of the new site
+    # (/news/japan/politics/, /business/, /opinion/editorials/page/2/) and its image files
+    # (/japantimes/uploads/images/<date>/<n>.jpg) carry no date and stay out.
     article_url_pattern=(
-        r"^https?://www\.japantimes\.co\.jp/(?:news|opinion|sports|life|culture|community)"
+        r"^https?://www\.japantimes\.co\.jp/(?:news|business|commentary|environment|opinion|sports"
+        r"|life|culture|community)"
         r"/\d{4}/\d{2}/\d{2}/(?:[a-z0-9-]+/)*(?!feed/?(?:[?#]|$))[a-z0-9%-]+/?(?:[?#].*)?$"
     ),
     evidence=(
@@ -70,6 +79,13 @@ OUTLET = Outlet(
             "tests/fixtures/urls/japantimes.tsv (saved pages 2017-2020; public files of 2026)",
             "2026-10-01",
             "the dated /news/<yyyy>/<mm>/<dd>/… scheme is unchanged from 2017 to 2026",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/urls/japantimes.tsv (2025-26 rows, public files found 2026-12-03)",
+            "2026-10-07",
+            "2025-26 article URLs under /business/, /commentary/ and /environment/ (dated like /news/), "
+            "rejected by the pattern before 2026-12-03; newest /commentary/2026/10/07/world/ai-doomsday-risk/",
         ),
     ),
     rules=(
