@@ -5,6 +5,12 @@ credit line (a wire service or "by" a writer) in ``header p.credit`` and the tim
 ``time[pubdate]``; inside the text it interleaves ad slots and a "RELATED STORIES" box.
 There is no JSON-LD article, and ``<meta name="author">`` says "No Author" on wire stories,
 so the credit line is read instead.
+
+The site was redesigned in 2023: the national category became japan (articles
+/news/<date>/japan/…, its politics list /news/japan/politics/), business, commentary and
+environment articles moved to top-level prefixes of their own (see ``article_url_pattern``) and
+images to /japantimes/uploads/images/. No page of the new layout is saved here, so the rules
+below are not checked against it.
 """
 
 from . import Evidence, Outlet, Rules
@@ -18,10 +24,16 @@ OUTLET = Outlet(
         "https://www.japantimes.co.jp/feed/topstories",
         "https://www.japantimes.co.jp/feed/",
     ),
+    # Re-checked 2026-12-03. Two lists of the 2019 navigation were replaced by the redesigned
+    # site's: /news_category/politics-diplomacy/ by /news/japan/politics/ (stored copies of it
+    # list articles of 2025-04 and 2025-09) and /news_category/business/ by /business/ (business
+    # articles are /business/<date>/… since 2023-06; undated scrapers' lists name /business/).
+    # The other three are kept unconfirmed: no 2025-26 source names them, but two lists of the old
+    # scheme still answered in 2025 with the new site's lists (see discovery_notes).
     start_urls=(
         "https://www.japantimes.co.jp/news_category/national/",
-        "https://www.japantimes.co.jp/news_category/politics-diplomacy/",
-        "https://www.japantimes.co.jp/news_category/business/",
+        "https://www.japantimes.co.jp/news/japan/politics/",
+        "https://www.japantimes.co.jp/business/",
         "https://www.japantimes.co.jp/news_category/asia-pacific/",
         "https://www.japantimes.co.jp/opinion_category/commentary/",
     ),
@@ -52,10 +64,34 @@ OUTLET = Outlet(
             "(search-index ids 39813031148, 53075881778), none dated",
         ),
         Evidence(
+            "https://www.japantimes.co.jp/feed/topstories",
+            "public GitHub file (search-index id 63596420889): a reachability check of calibre's "
+            "news recipes, generated 2026-07-20",
+            "2026-07-20",
+            "/feed/topstories/ (the recipe's spelling) answered 2xx/3xx through a proxy; only "
+            "reachability was checked, not the entries",
+        ),
+        Evidence(
+            "https://www.japantimes.co.jp/feed/topstories",
+            "public GitHub file (search-index id 58079312097): a daily news brief's list of the "
+            "sources it fetches, begun 2026-08-18",
+            "2026-08",
+            "/feed/topstories/ 'answers 200 but its content is an old 2025 cache, no 2026 entries "
+            "when tested'; the brief set it aside. Stale, not gone: kept, and `newsmon check` "
+            "will say whether its newest entry is older than --stale-after",
+        ),
+        Evidence(
             "https://www.japantimes.co.jp/feed/",
             "public GitHub feed-validation table (search-index id 65790670981)",
             "2026-02-19",
             "HTTP 200, valid RSS on 2026-02-19",
+        ),
+        Evidence(
+            "https://www.japantimes.co.jp/feed/",
+            "mylee04/world-press-monitor:README.md (search-index id 65715792146), its RSS atlas",
+            "2026-03-18",
+            "HTTP 200, valid, 18 items ingested in the 24 hours to 2026-03-18; valid in every "
+            "version of the table from 2026-02-18 to 2026-03-18",
         ),
         *(
             Evidence(
@@ -63,16 +99,39 @@ OUTLET = Outlet(
                 "tests/fixtures/saved/feedreader/japantimes-home.html (navigation)",
                 "2019-05",
                 "a section link of the 2019 home page; /news_category/<name>/ pages were still "
-                "crawled in 2023 (search-index id 44471387624). Whether they list articles after "
-                "the site's 2023 redesign was not checked",
+                "crawled in 2023 (search-index id 44471387624). Re-checked 2026-12-03: no 2025-26 "
+                "source names it, nor shows it gone; see discovery_notes",
             )
             for url in (
                 "https://www.japantimes.co.jp/news_category/national/",
-                "https://www.japantimes.co.jp/news_category/politics-diplomacy/",
-                "https://www.japantimes.co.jp/news_category/business/",
                 "https://www.japantimes.co.jp/news_category/asia-pacific/",
                 "https://www.japantimes.co.jp/opinion_category/commentary/",
             )
+        ),
+        Evidence(
+            "https://www.japantimes.co.jp/news/japan/politics/",
+            "stored public page https://www.japantimes.co.jp/news/japan/politics/ (search corpus "
+            "'pages')",
+            "2025-04-18",
+            "the JAPAN / Politics list of the redesigned site, newest item Apr 18, 2025; replaces "
+            "/news_category/politics-diplomacy/ (2019 navigation), a category whose articles are "
+            "/news/<date>/japan/politics/… since 2023-06",
+        ),
+        Evidence(
+            "https://www.japantimes.co.jp/news/japan/politics/",
+            "stored public page https://japantimes.co.jp/news/japan/politics (search corpus 'pages')",
+            "2025-09-10",
+            "the same list without www and the trailing slash, newest item Sep 10, 2025",
+        ),
+        Evidence(
+            "https://www.japantimes.co.jp/business/",
+            "public GitHub file (search-index id 55069703368): a scraper's list of article-list "
+            "pages to read, undated",
+            "2026-12-03",
+            "undated, read 2026-12-03; also the Japan Times Business page of two more source "
+            "lists (search-index ids 53125596194, 63129081159), undated. Replaces "
+            "/news_category/business/: business articles are /business/<date>/… since 2023-06 "
+            "(tests/fixtures/urls/japantimes.tsv). No stored copy of the list itself was found",
         ),
         Evidence(
             "article_url_pattern",
@@ -115,9 +174,28 @@ OUTLET = Outlet(
         "trafilatura-eval/japantimes.co.jp.surgical.html",
         "ir-research-data/japantimes-2017-nintendo-switch.html",
     ),
+    known_walls=(
+        "HTML pages answered 403 to automated fetches in 2026: a headless-browser crawl of "
+        "japantimes.co.jp/ (search-index id 67610953564, 2026-07-06) and a news brief's fetch "
+        "tool (id 58079312097, 2026-08); the feeds answered (2026-02/03, 2026-07)"
+    ),
     discovery_notes=(
         "Feeds, start URLs and the article URL pattern were checked against saved pages (2017-"
-        "2020) and public evidence (see evidence); nothing was fetched live. No news sitemap is "
-        "known; no saved page after 2020, so the rules may not fit the 2023 redesign."
+        "2020) and public evidence (see evidence); nothing was fetched live. Re-checked 2026-12-03 "
+        "against 2025-26 public files and stored pages. /feed/ answered valid RSS through 2026-03-18. "
+        "/feed/topstories answered in 2026-07, but a 2026-08 source found it serving a 2025 copy "
+        "with no 2026 entries: kept, possibly frozen. The site's 2023 redesign moved sections: "
+        "/news_category/politics-diplomacy/ was replaced by /news/japan/politics/ (stored 2025 copies) "
+        "and /news_category/business/ by /business/ (named by undated scrapers' lists; business "
+        "articles moved to /business/<date>/ in 2023-06). /news_category/national/, "
+        "/news_category/asia-pacific/ and /opinion_category/commentary/ are kept unconfirmed: no "
+        "2025-26 source names them or shows them gone; old-scheme lists still answered in 2025 "
+        "(http://japantimes.co.jp/news/national/crime-legal with the JAPAN / Crime & Legal list of "
+        "2025-01, http://www.japantimes.co.jp/opinion_category/editorials/ with the editorials of "
+        "2025-06), their articles are now /news/<date>/japan/…, /news/<date>/asia-pacific/… and "
+        "/commentary/<date>/…, and the new site's editorials list is /opinion/editorials/, so "
+        "/news/japan/ and /opinion/commentary/ may be their current lists (not seen). The pattern "
+        "now also accepts /business/, /commentary/ and /environment/ articles (2025-26 URLs). No "
+        "news sitemap is known; no saved page after 2020, so the rules may not fit the 2023 redesign."
     ),
 )
