@@ -50,8 +50,15 @@ OUTLET = Outlet(
         "/rss/articles.xml, /rss/index.xml, /feed, and /rss/20/index.xml of the pre-2016 site) are "
         "not confirmed: no file shows one answering, and a probe script (search-index id 60919305137) "
         "tries five more such guesses for this paper as a source that is down. No sitemap found. "
-        "The home page is a scraper's start page; /category/editorial is an editorial reader's. "
-        "Article URLs of 2016-2026 from public files."
+        "The home page is a scraper's start page; /category/editorial is an editorial reader's "
+        "of 2020. Re-checked 2026-12-03: no 2021-2026 source names /category/editorial (the code "
+        "index has it only in two versions of that reader), nor shows it gone: kept, unconfirmed "
+        "since 2020-10-19. Editorials still appear: an editorial page of 2024 (articles/-/1333964, "
+        "a stored embed card) is titled \"[社説]… | 社説 | 沖縄タイムス+プラス\", and a stored, "
+        "undated page of the site lists editorials and columns together at "
+        "/category/editorial-opinion (?page=296, items of 2014-01), which could be the parent "
+        "list if /category/editorial has gone; not switched, as neither list is seen in 2025-2026. "
+        "Article URLs of 2016-2026 from public files, all /articles/-/<n>."
     ),
     evidence=(
         Evidence("https://www.okinawatimes.co.jp/list/feed/rss", _DIGEST, "2026-09-29",
@@ -63,7 +70,7 @@ OUTLET = Outlet(
         Evidence("https://www.okinawatimes.co.jp/category/editorial", _EDITORIALS, "2020-10-19",
                  "the paper's editorial list, beside the other papers' editorial pages; /category/<name> "
                  "lists are linked by a newer agent tool too (/category/news-traffic, search-index id "
-                 "18821887571)"),
+                 "18821887571); no newer source for this list found (re-checked 2026-12-03)"),
         Evidence("article_url_pattern", "public GitHub files and stored pages (tests/fixtures/urls/okinawa_times.tsv)",
                  "2026-08-04",
                  "/articles/-/<n> links of 2016-2026; gallery pages /articles/gallery/<n>?ph=1 of 2018 and 2020"),
