@@ -60,6 +60,12 @@ _SITE_TRACKING: dict[str, re.Pattern[str]] = {
 _SITE_PATH_TRACKING: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "www.jiji.com": (re.compile(r"^/jc/article$"), re.compile(r"^(?:g|m|p|rel)$")),
 }
+# Hosts whose paths are one page in any letter case, written lower-case now. Nikkei Asia's were
+# capitalised until its 2025-26 redesign (/Business/Technology/…/Positive-review-only-…, a link
+# list of 2025-07) and are lower-case since (the same article at /business/technology/…, 2026):
+# links of both kinds are in feeds, pages and archives, one article.
+_LOWER_CASE_PATH_HOSTS = frozenset({"asia.nikkei.com"})
+_ESCAPE = re.compile(r"%[0-9a-f]{2}")
 # Mobile and AMP copies told apart by a path segment the generic rules below do not cover, by
 # host: (the segment, what replaces it). NHK's article pages each link their AMP twin
 # /news/html/<date>/amp/k<id>.html (the eight saved 2023 NHK pages); Asahi's give their
@@ -153,6 +159,8 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
         scheme = "https"
     netloc = f"{host}:{port}" if port else host
     path = _AMP_PATH.sub("", parts.path) or "/"
+    if host in _LOWER_CASE_PATH_HOSTS:
+        path = _ESCAPE.sub(lambda m: m.group().upper(), path.lower())
     if host in _SITE_COPY_PATH:
         segment, replacement = _SITE_COPY_PATH[host]
         path = segment.sub(replacement, path) or "/"

@@ -110,6 +110,17 @@ def test_a_jiji_article_is_its_k_whatever_else_its_links_carry():
     assert canonical_url("https://www.jiji.com/sp/list?g=news", HOSTS) == "https://www.jiji.com/sp/list?g=news"
 
 
+def test_a_nikkei_asia_article_is_one_url_in_either_case_of_its_path():
+    # The same article linked in 2025 (capitalised) and 2026 (lower-case), tests/fixtures/urls/nikkei_asia.tsv.
+    old = "https://asia.nikkei.com/Business/Technology/Artificial-intelligence/Positive-review-only-Researchers-hide-AI-prompts-in-papers"
+    new = "https://asia.nikkei.com/business/technology/artificial-intelligence/positive-review-only-researchers-hide-ai-prompts-in-papers"
+    assert canonical_url(old, HOSTS) == canonical_url(new, HOSTS) == new
+    # Escapes keep their hex upper-case; the query and other hosts keep their case.
+    assert canonical_url("https://asia.nikkei.com/Opinion/Caf%C3%A9-Talk-x?Q=A", HOSTS) == \
+        "https://asia.nikkei.com/opinion/caf%C3%A9-talk-x?Q=A"
+    assert canonical_url("https://www.nikkei.com/article/DGXZQOUA1234A/", HOSTS) == "https://www.nikkei.com/article/DGXZQOUA1234A/"
+
+
 def test_a_yahoo_feed_link_is_the_article_it_links():
     article = "https://news.yahoo.co.jp/articles/154528fd964de95a6c02ae01d4cc7bcd74d3a517"
     assert canonical_url(article + "?source=rss", HOSTS) == article
