@@ -37,9 +37,16 @@ OUTLET = Outlet(
     # /articles/<date>/<edition>/<genre>/<class>/<id>c ("k00/00m/030/335000c" for the web,
     # "ddm/005/070/123000c" for print); premier columns add /premier/<section>/. The English
     # edition (mainichi.jp/english/articles/...) is the mainichi_en outlet, and is left out.
+    # Re-checked 2026-12-03 on public files of 2022-2026: the id also ends in "d" (an explainer
+    # of 2022-07-22, osg/00m/040/001000d, cited as "Mainichi's 2022 explainer"; a Chiba flood
+    # report of 2026-08-13, hrc/00m/040/001000d, in a news digest of 2026-08-15), which the
+    # "c" alone rejected: [cd]. Edition "pr2" is a company's PR TIMES press release carried on
+    # the site (20251027/pr2/00m/020/397000c, listed by the company beside its prtimes.jp
+    # release, 2025-10), no article of the paper: pr<digit> is kept out. Photo galleries
+    # (/graphs/<date>/mpj/00m/040/<id>f/<n>) never matched.
     article_url_pattern=(
-        r"^https?://mainichi\.jp/(?:premier/[a-z]+/)?articles/\d{8}/[0-9a-z]{2,4}/[0-9a-z]{3}"
-        r"/[0-9a-z]{3}/\d{6}c/?(?:[?#].*)?$"
+        r"^https?://mainichi\.jp/(?:premier/[a-z]+/)?articles/\d{8}/(?!pr\d/)[0-9a-z]{2,4}/[0-9a-z]{3}"
+        r"/[0-9a-z]{3}/\d{6}[cd]/?(?:[?#].*)?$"
     ),
     # A crawl interval longer than this loses flash items unless a section page still lists them.
     feed_window="~3.3 hours: 20 items on 2026-09-28 (N1 feed survey)",
@@ -69,6 +76,15 @@ OUTLET = Outlet(
             "tests/fixtures/urls/mainichi.tsv (saved pages 2021-2025; public files of 2026)",
             "2026-08-31",
             "web (k00/00m/…) and premier ids of 2021-2026",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "public GitHub files (search-index ids 62104163785, 69379808254, 60245532622; "
+            "tests/fixtures/urls/mainichi.tsv)",
+            "2026-08-15",
+            "re-checked 2026-12-03: ids ending in \"d\" are articles too (an explainer of 2022-07-22, "
+            "a flood report of 2026-08-13 in a digest of 2026-08-15), so [cd]; edition pr2 is a "
+            "company's PR TIMES release (2025-10), kept out",
         ),
     ),
     rules=(
