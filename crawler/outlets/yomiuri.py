@@ -53,10 +53,17 @@ OUTLET = Outlet(
     # (OYT1I, GYT1I) and are left out, as are the SYT8T lifestyle/partner pages (/life/recipe/,
     # /topics/); the AMP copies (.../amp/) canonicalise to the article. Since 2019 the URL ends
     # in "/", in 2011 in ".htm".
+    # Re-checked 2026-12-03: a series ("feature") puts its id, CO<6 digits>, in the path, in
+    # capitals, which the lower-case segments rejected: a Kagawa reporter's feature of the
+    # saved 2023-11 page (/local/kagawa/feature/CO069516/20231022-OYTAT50013/), a Kyushu one in a
+    # public file (/local/kyushu/feature/CO050452/20221128-OYTAT50043/); the saved 2024-10 page
+    # links /kyoiku/support/information/CO036454/20241011-OYT8T50021/ (a school's festival, in
+    # the 中学受験サポート section) too. So a segment may be CO<6 digits>. Ids of 2025-26 also
+    # read GYT8T, GYO1T, GYS1T, GYTNT (all fit).
     # Only www.yomiuri.co.jp: japannews.yomiuri.co.jp is the japannews outlet.
     article_url_pattern=(
-        r"^https?://www\.yomiuri\.co\.jp/(?:[a-z0-9_-]+/)+\d{8}-[OG]Y[A-Z0-9]{2}T\d{5}(?:/|\.htm)"
-        r"(?:[?#].*)?$"
+        r"^https?://www\.yomiuri\.co\.jp/(?:(?:[a-z0-9_-]+|CO\d{6})/)+\d{8}-[OG]Y[A-Z0-9]{2}T\d{5}"
+        r"(?:/|\.htm)(?:[?#].*)?$"
     ),
     feed_terms="no public RSS feed (N1 feed survey, 2026-09-28: licence only)",
     evidence=(
@@ -83,6 +90,15 @@ OUTLET = Outlet(
             "2026-08-30",
             "OY…T ids from the saved pages, GYT1T ids (2025-12 to 2026-08) from public files; "
             "a GYT1I photo id seen in a 2026 og:image (…/media/2026/06/20260604-GYT1I00048-1.jpg)",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/saved/htmldate-eval/yomiuri.co.jp-gaza.html and "
+            "fundus-jp/YomiuriShimbun_2024_10_13.html (links); public GitHub file (search-index id "
+            "33031823790)",
+            "2024-10-13",
+            "re-checked 2026-12-03: series articles under /feature/CO<6 digits>/ (2022-2024), "
+            "refused by the lower-case segments until then",
         ),
     ),
     rules=(
