@@ -58,9 +58,24 @@ OUTLET = Outlet(
     # /articles/AS<17-18 letters and digits>.html (web articles; feeds add ?ref=rss, links
     # ?iref=...). Photo pages are /articles/photo/AS<digits>.html, smartphone copies /sp/articles/,
     # the English edition /ajw/articles/ (the asahi_ajw outlet): none of them match. DA3S<8 digits>
-    # is the id form of print-edition (紙面) articles: not seen in the saved pages.
+    # is the id form of print-edition (紙面) articles: linked from the saved pages of 2019 and
+    # 2021 (DA3S15074118.html?iref=com_fbox_d1_02) and in public files of 2025-26 (editorials,
+    # DA3S16496826).
+    # Re-checked 2026-12-03: 朝日新聞GLOBE+, Asahi's international-affairs magazine, is
+    # globe.asahi.com/article/<8 digits>; every www.asahi.com page links it in its right-hand
+    # GLOBE+ box (every saved page, 2019 to 2026: /article/16266066?iref=asadigi_rnavi_globe_l in
+    # lakeoffire/asahi-land-cruiser-article, 2026-05), the top page too (?iref=comtop_Globe_02),
+    # and public files cite it in 2025-26 (/article/16509669 of 2026-04-21). The pattern refused
+    # it: it is taken now, without a query (iref is dropped by canonical_url; the ?cid= form of
+    # the 2019-2021 pages is not, and stays refused; the front globe.asahi.com/ is no article).
+    # Left out on purpose, though linked from the same boxes: the lifestyle and commerce brands
+    # &w/&M/&Travel (/and/…/article/…), /and/pressrelease/ (PR TIMES releases), /relife/,
+    # /thinkcampus/, book.asahi.com, sippo.asahi.com and asm.asahi.com: no news. Links to
+    # digital.asahi.com/articles/<id>.html (the same article under the old members' host, in
+    # public files up to 2026-04) are another URL of a www article and stay refused.
     article_url_pattern=(
-        r"^https?://www\.asahi\.com/articles/(?:AS[A-Z0-9]{15,18}|DA3S\d{8})\.html(?:[?#].*)?$"
+        r"^https?://(?:www\.asahi\.com/articles/(?:AS[A-Z0-9]{15,18}|DA3S\d{8})\.html(?:[?#].*)?"
+        r"|globe\.asahi\.com/article/\d{8})$"
     ),
     feed_terms=(
         "no use on commercial sites (https://www.asahi.com/information/service/rss.html, as "
@@ -118,7 +133,16 @@ OUTLET = Outlet(
             "tests/fixtures/urls/asahi.tsv (saved pages 2019-2026; public files of 2026)",
             "2026-08-13",
             "AS… ids of 2019-2026 with http/https, ?ref=rss and ?iref variants; the DA3S print-edition "
-            "form was not seen in any source",
+            "form was not seen in any source (it was: see the re-check below)",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/saved/ (the GLOBE+ box of every saved page, 2019-2026); public GitHub "
+            "files (search-index ids 54338558150, 48953233503, 58735334076)",
+            "2026-04-23",
+            "re-checked 2026-12-03: GLOBE+ articles globe.asahi.com/article/<8 digits> (linked 2019 "
+            "to 2026-05) were refused, now taken; DA3S links of 2019-2021 pages and editorials of "
+            "2025-26 fit",
         ),
     ),
     rules=(
