@@ -46,9 +46,18 @@ OUTLET = Outlet(
     # on news.web.nhk: /newsweb/na/na-k<14 digits> (national), nb-<10 digits> (regional
     # stations), nd-<date>de<n> (the id form of 2026), and EASY /news/easy/<id>/<id>.html with
     # ne<13 digits> or <date>de<n> ids.
+    # The regional stations' articles on www3 were rejected until 2026-12-03. Until the move to
+    # news.web.nhk (2025-10) they were /<area>-news/<yyyymmdd>/<10 digits>.html (shutoken-news,
+    # kansai-news, hiroshima-news, sapporo-news …; a public tracker of the stations' feeds
+    # recorded five of 2025-10-09 to 2025-10-12) and /lnews/<station>/<yyyymmdd>/<10 digits>.html
+    # (lnews/morioka/20250616/…, 2022 links of lnews/okayama, chiba, kobe …). The 10 digits are
+    # the id news.web.nhk gives the same article as nb-<id> (the tracker rewrote tohoku
+    # 20251009/6000033450.html to nb-6000033450). Their feeds (lnews/<station>/index.rdf) do not
+    # match.
     article_url_pattern=(
-        r"^https?://(?:www3\.nhk\.or\.jp/news/(?:html/\d{8}/k\d{14}\.html"
+        r"^https?://(?:www3\.nhk\.or\.jp/(?:news/(?:html/\d{8}/k\d{14}\.html"
         r"|easy/k\d{14}/k\d{14}\.html)"
+        r"|(?:lnews/[a-z]+|[a-z]+-news)/\d{8}/\d{10}\.html)"
         r"|news\.web\.nhk/(?:newsweb/na/(?:na-k\d{14}|nb-\d{10}|nd-\d{8}[a-z]{2}\d{3,6})"
         r"|news/easy/(?P<easy>ne\d{13}|\d{8}[a-z]{2}\d{3,6})/(?P=easy)\.html))(?:[?#].*)?$"
     ),
@@ -94,6 +103,16 @@ OUTLET = Outlet(
             "www3 ids from the saved pages (2019-2026) and from 2025 feed copies with http:// links; "
             "na-k, nb- and nd- ids and both EASY id forms from public files of 2025-2026 listed in "
             "the urls file",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "DarksideofNHK/NHK_News_Tracker:reports/weekly/weekly_report_20251012.md"
+            "@01ca26ea8181502d159547488859b7986eff425e and tests/fixtures/urls/nhk.tsv",
+            "2025-10-12",
+            "regional station articles www3.nhk.or.jp/<area>-news/<date>/<10 digits>.html (shutoken-news "
+            "20251012/1000122742.html, hiroshima-news 20251010/4000031616.html, from the stations' feeds) "
+            "and /lnews/<station>/<date>/<10 digits>.html (lnews/morioka/20250616/6040025919.html), "
+            "rejected by the pattern before 2026-12-03",
         ),
     ),
     rules=(

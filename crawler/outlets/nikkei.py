@@ -45,7 +45,19 @@ OUTLET = Outlet(
         "https://www.nikkei.com/opinion/editorial/",
     ),
     # /article/<28-character id>/ ("DGXZQOUB148MY0U5A110C2000000", "DGXMZO31897660Y8A610C1000000").
-    article_url_pattern=r"^https?://(?:www\.)?nikkei\.com/article/[A-Z0-9]{20,32}/?(?:[?#].*)?$",
+    # Two more article shapes with the same ids were rejected until 2026-12-03: the NIKKEI Prime
+    # newsletters' articles /prime/<name>/article/<id> (tech-foresight of 2025-05, gx of 2026-02,
+    # digital-governance cited 2026-07-22) and the visual features /telling/<DGXZTS… id>/ (2022
+    # to 2026-09); all in tests/fixtures/urls/nikkei.tsv. The Prime list pages (/prime/<name>),
+    # the paper edition's issue pages, companies' press releases on /nkd/company/article/
+    # (DGXZRSP ids) and NIKKEI COMPASS (PR TIMES releases) do not match. Copies of an article
+    # under another path are left out, as the same id is at /article/<id>/: the paper edition's
+    # /paper/article/?b=<date>&ng=<id> and (2026) /paper/<date><edition>/<page>/article/<id>, and
+    # /nkd/industry/article/?…&ng=<id>.
+    article_url_pattern=(
+        r"^https?://(?:www\.)?nikkei\.com/(?:(?:prime/[a-z0-9-]+/)?article|telling)"
+        r"/[A-Z0-9]{20,32}/?(?:[?#].*)?$"
+    ),
     feed_terms="no public RSS feed (N1 feed survey, 2026-09-28: licence only)",
     known_walls=(
         "TLS fingerprinting: Fundus counts Nikkei among its 'TLS-handshake protected publishers' "
@@ -77,6 +89,13 @@ OUTLET = Outlet(
             "tests/fixtures/urls/nikkei.tsv (saved pages 2018-2025; public files of 2026)",
             "2026-08",
             "the 28-character ids of 2018-2026 (…C26A6000000 in 2026) all match",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "public GitHub file (search-index id 56648227367) and tests/fixtures/urls/nikkei.tsv",
+            "2026-07-22",
+            "NIKKEI Prime articles /prime/<name>/article/<id> (2025-05 to 2026-07) and /telling/<id>/ "
+            "features (2022 to 2026-09), rejected by the pattern before 2026-12-03",
         ),
     ),
     rules=(
