@@ -27,7 +27,9 @@ _SITE_TRACKING: dict[str, re.Pattern[str]] = {
     # ?iref=pc_gnavi, com_footer, com_rnavi_…, comtop_…: 6,281 links of the saved Asahi pages
     # (2019–2026), e.g. /news/?iref=com_latestnews_p on fundus-jp/AsahiShimbun_2025_01_13; and
     # the bare ?apital marker of the health section's links (java-extractarticle/000007, 2021).
-    "asahi.com": re.compile(r"^(?:iref|apital)$"),
+    # ?cid=asadigi_rnavi_globe, pre1, pre2 …: the same clicks counted on the links to GLOBE+,
+    # the book pages and &w of the saved pages of 2021-2025 (a GLOBE+ link with it was refused).
+    "asahi.com": re.compile(r"^(?:iref|apital|cid)$"),
     # ?rct=national on the "new in section" article links of fundus-jp/TokyoShimbun_2025_01_13
     # and ChunichiShimbun_2025_01_13 (/article/379022?rct=national); ?ref= is dropped above.
     "tokyo-np.co.jp": re.compile(r"^rct$"),
@@ -59,6 +61,13 @@ _SITE_TRACKING: dict[str, re.Pattern[str]] = {
 # (/jc/c?g=pol, a section).
 _SITE_PATH_TRACKING: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "www.jiji.com": (re.compile(r"^/jc/article$"), re.compile(r"^(?:g|m|p|rel)$")),
+}
+# Another host's copy of a path, by host: (the path's start, the host it is read on). Asahi's
+# articles were at digital.asahi.com/articles/<id>.html for subscribers, and are still linked so
+# (ASM3W0014M3VUHBI02R of 2019 … ASV4X3C9GV4XPJLB00KM, a 2026-04 list of press coverage): the
+# same ids as on www.asahi.com, one article.
+_SITE_COPY_HOST: dict[str, tuple[re.Pattern[str], str]] = {
+    "digital.asahi.com": (re.compile(r"^/articles/"), "www.asahi.com"),
 }
 # Hosts whose paths are one page in any letter case, written lower-case now. Nikkei Asia's were
 # capitalised until its 2025-26 redesign (/Business/Technology/…/Positive-review-only-…, a link
@@ -152,13 +161,15 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = _desktop_host((parts.hostname or "").lower().rstrip("."), known_hosts)
+    path = _AMP_PATH.sub("", parts.path) or "/"
+    if host in _SITE_COPY_HOST and _SITE_COPY_HOST[host][0].match(path):
+        host = _SITE_COPY_HOST[host][1]
     port = parts.port
     if port == _DEFAULT_PORTS.get(scheme):
         port = None
     if scheme == "http" and host in HTTPS_HOSTS and port is None:
         scheme = "https"
     netloc = f"{host}:{port}" if port else host
-    path = _AMP_PATH.sub("", parts.path) or "/"
     if host in _LOWER_CASE_PATH_HOSTS:
         path = _ESCAPE.sub(lambda m: m.group().upper(), path.lower())
     if host in _SITE_COPY_PATH:

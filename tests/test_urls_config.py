@@ -121,6 +121,16 @@ def test_a_nikkei_asia_article_is_one_url_in_either_case_of_its_path():
     assert canonical_url("https://www.nikkei.com/article/DGXZQOUA1234A/", HOSTS) == "https://www.nikkei.com/article/DGXZQOUA1234A/"
 
 
+def test_an_asahi_article_is_one_url_on_either_host_and_whatever_click_it_counts():
+    www = "https://www.asahi.com/articles/ASV4X3C9GV4XPJLB00KM.html"
+    assert canonical_url("https://digital.asahi.com/articles/ASV4X3C9GV4XPJLB00KM.html", HOSTS) == www
+    assert canonical_url("http://digital.asahi.com/articles/ASV4X3C9GV4XPJLB00KM.html?iref=pc_extlink", HOSTS) == www
+    # Only its articles: the rest of that host is another site (que.digital.asahi.com is another host).
+    assert canonical_url("https://digital.asahi.com/info/", HOSTS) == "https://digital.asahi.com/info/"
+    assert canonical_url("https://globe.asahi.com/article/14458240?cid=asadigi_rnavi_globe", HOSTS) == \
+        "https://globe.asahi.com/article/14458240"
+
+
 def test_a_yahoo_feed_link_is_the_article_it_links():
     article = "https://news.yahoo.co.jp/articles/154528fd964de95a6c02ae01d4cc7bcd74d3a517"
     assert canonical_url(article + "?source=rss", HOSTS) == article
