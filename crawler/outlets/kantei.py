@@ -36,11 +36,16 @@ OUTLET = Outlet(
     # /jp/<cabinet>/statement/<yyyy>/<name>.html, /jp/<cabinet>/actions/<yyyymm>/<name>.html,
     # /jp/<cabinet>/discourse/<name>.html, /jp/tyoukanpress/<yyyymm>/<d>_<a|p>[n].html,
     # /jp/tyokan/<cabinet>/<name>.html and /jp/pages/<name>.html (the feed's 新着情報 items);
-    # <cabinet> is "105", "101_kishida", "97_abe". Index pages, /jp/headline/ topic pages and
-    # images do not match.
+    # <cabinet> is "105", "101_kishida", "97_abe". Also the cabinet decisions published as a page,
+    # /jp/kakugikettei/<yyyy>/<name>.html: the Japanese twins of kantei_en's /105/decisions/2026/
+    # _00001.html (the second Takaichi cabinet's basic policy); a 2026 one, _00004.html, is cited
+    # as the government's own statement that the cabinet rests on the LDP-Ishin coalition
+    # agreement (search-index id 60697882907, checked 2026-05-05). Most decisions are PDFs
+    # (/jp/kakugikettei/2010/1222mitoshi.pdf): left out, as are index pages, /jp/headline/ topic
+    # pages and images.
     article_url_pattern=(
         r"^https?://www\.kantei\.go\.jp/jp/(?:\d{2,3}(?:_[a-z]+)?/(?:statement/\d{4}/|actions/\d{6}/|discourse/)"
-        r"|tyoukanpress/\d{6}/|tyokan/\d{2,3}(?:_[a-z]+)?/|pages/)(?!index\.html)[\w-]+\.html(?:[?#].*)?$"
+        r"|tyoukanpress/\d{6}/|tyokan/\d{2,3}(?:_[a-z]+)?/|pages/|kakugikettei/\d{4}/)(?!index\.html)[\w-]+\.html(?:[?#].*)?$"
     ),
     primary_source=True,
     discovery_notes=(
@@ -63,6 +68,10 @@ OUTLET = Outlet(
         Evidence("article_url_pattern", _KL_FEED, "2026-08-20",
                  "the feed's and listing pages' links (2026) and links of 2010-2025 in public files "
                  "(tests/fixtures/urls/kantei.tsv)"),
+        Evidence("article_url_pattern", "public GitHub file (search-index id 60697882907): a party-alignment note",
+                 "2026-05-05",
+                 "/jp/kakugikettei/2026/_00004.html, a cabinet decision page cited as the source of the ruling "
+                 "coalition (checked 2026-05-05); its English twin /105/decisions/2026/_00001.html is kantei_en's"),
     ),
     feed_window="25 items, about 11 days (2026-08-09 to 08-20, the saved copy)",
     feed_terms=(

@@ -2,9 +2,10 @@
 policy itself, not a news outlet (``primary_source``).
 
 What is read: press releases (報道資料, /j/press/news/<yyyy>/<mm>/<dd><letter>.html), the
-minister's press conferences (/j/press/kisha/), defence-exchange releases (/j/approach/exchange/)
-and the defense white paper's HTML chapters (/j/press/wp/wp<yyyy>/html/, earlier years on
-www.clearing.mod.go.jp/hakusho_data/). Many releases are PDFs only (/j/press/news/2026/08/25a.pdf):
+minister's press conferences (/j/press/kisha/), defence-exchange releases (/j/approach/exchange/),
+the defense white paper's HTML chapters (/j/press/wp/wp<yyyy>/html/, earlier years on
+www.clearing.mod.go.jp/hakusho_data/) and the Chief of Staff, Joint Staff's press conferences and
+messages (/js/about/message/<yyyy>/<mmdd>.html; the Joint Staff's own releases are PDFs). Many releases are PDFs only (/j/press/news/2026/08/25a.pdf):
 the article pattern leaves them out, since a PDF is not an article for newsmon (a PDF served to
 the crawler is an ``error``, ``not_html``). Whoever needs their text downloads them and runs a PDF
 text extractor (``pdftotext`` of poppler-utils, or pypdf), outside newsmon.
@@ -39,15 +40,21 @@ OUTLET = Outlet(
     ),
     start_urls=("https://www.mod.go.jp/j/press/news/index.html",),
     # Press releases, press conferences (0301a_r), exchange releases (20260818_aus-j) and the
-    # Japan-US security talks (anpo/2026/0610a_usa-j), white-paper chapters. Not /en/ (mod_en),
-    # not PDFs, not index pages (/j/approach/defense/sedori/index.html, which the feed also
-    # lists). The feeds give site-relative links
+    # Japan-US security talks (anpo/2026/0610a_usa-j), white-paper chapters. And the Joint Staff
+    # chief's pages, /js/about/message/<yyyy>/<mmdd>.html: his press conference of 2026-10-02
+    # (/js/about/message/2026/1002.html, cited for its figures by a 2026-10 research file,
+    # search-index id 70901093262) and his greeting on taking office (2025/0801.html, search-index
+    # id 62746944410), which the /j/ pattern refused. Not /en/ (mod_en), not PDFs (the Joint
+    # Staff's releases, /js/pdf/2026/p20260821_01.pdf), not index pages
+    # (/j/approach/defense/sedori/index.html, which the feed also lists, /js/press/index.html).
+    # The feeds give site-relative links
     # (/j/press/news/2026/08/26b.html), which the spider resolves against the feed's URL.
     article_url_pattern=(
-        r"^https?://www\.(?:mod\.go\.jp/j/(?:press/news/\d{4}/\d{2}/\d{2}[a-z]{1,2}"
+        r"^https?://www\.(?:mod\.go\.jp/(?:j/(?:press/news/\d{4}/\d{2}/\d{2}[a-z]{1,2}"
         r"|press/kisha/\d{4}/\d{4}[a-z]?(?:_r)?"
         r"|approach/(?:exchange/area|anpo)/\d{4}/\d{4}(?:\d{4})?[a-z]?_[a-z_-]+"
         r"|press/wp/wp\d{4}/html/n[a-z]*\d{5,9})"
+        r"|js/about/message/\d{4}/\d{4}[a-z]?)"
         r"|clearing\.mod\.go\.jp/hakusho_data/\d{4}/html/n[a-z]*\d{5,9})\.html(?:[?#].*)?$"
     ),
     primary_source=True,
@@ -72,6 +79,11 @@ OUTLET = Outlet(
         Evidence("article_url_pattern", _KL_FEED, "2026-08-19",
                  "press and exchange release links of both feed copies; press-conference and white-paper "
                  "URLs of 2020-2026 in public files (tests/fixtures/urls/mod.tsv)"),
+        Evidence("article_url_pattern", "public GitHub file (search-index id 70901093262): a research source list",
+                 "2026-10-02",
+                 "/js/about/message/2026/1002.html, 'Chief of Joint Staff press conference, 2 October 2026' "
+                 "(also search-index ids 71598939795, 71561337801); /js/about/message/2025/0801.html, the "
+                 "chief's greeting of 2025-08-01 (search-index id 62746944410)"),
     ),
     feed_window=(
         "news.xml: 125 items, 2026-06-01 to 08-19 (about 11 weeks, the saved copy); 142 items on "
