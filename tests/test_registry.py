@@ -37,7 +37,6 @@ PENDING: set[str] = set()
 # entry once the file has enough).
 FEW_SAMPLES = {
     "mod_en": "only 6 real /en/article/ URLs of the Ministry of Defense found in public sources",
-    "kantei_en": "only 8 real japan.kantei.go.jp article URLs found in public sources",
 }
 
 
