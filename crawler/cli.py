@@ -320,6 +320,66 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("files", nargs=-1, type=click.File("r", encoding="utf-8", errors="replace"), metavar="[FILE]...")
+@config_option
+@click.option("--only", "only", type=click.Choice(["article", "not_article_url", "off_scope", "bad_url"]),
+              metavar="VERDICT", help="Print only the URLs of this verdict.")
+def urls(files: tuple, config: str | None, only: str | None) -> None:
+    """Say what a crawl would do with each URL: the outlet, the URL it would fetch, the verdict.
+
+    Reads URLs, one per line (FILE, or standard input), offline. Verdicts, as the crawl records
+    them: article (its outlet's article URL pattern takes it), not_article_url (on an outlet's
+    domains, but the pattern does not take it: refused from a feed, ignored on a section page),
+    off_scope (on no outlet's domains), bad_url (no URL at all). Prints one tab-separated line
+    per URL: verdict, outlet, the URL as the crawl keys it, the URL as given; counts go to
+    standard error. Run it on an outlet's URLs found elsewhere (a partner's list, an archive,
+    another crawler's log) to see which articles its pattern would miss.
+
+    Example:
+
+        newsmon urls found.txt --only not_article_url
+    """
+    from collections import Counter
+
+    from . import settings as defaults
+    from .outlets import outlet_for_url
+    from .store import known_hosts
+    from .urls import canonical_url
+    from .validate import check_config
+
+    with _checked():
+        outlets = check_config(config or defaults.NEWSMON_CONFIG).config.outlets
+    hosts = known_hosts(outlets)
+    counts: Counter = Counter()
+    for line in (line for f in (files or (click.get_text_stream("stdin"),)) for line in f):
+        given = line.strip()
+        if not given or given.startswith("#"):
+            continue
+        try:
+            url = canonical_url(given, hosts)
+            outlet = outlet_for_url(url, outlets) if url.startswith(("http://", "https://")) else None
+        except ValueError:  # "https://[broken", a port that is no number
+            url, outlet, verdict = given, None, "bad_url"
+        else:
+            verdict = ("off_scope" if outlet is None or not outlet.in_scope(url)
+                       else "article" if outlet.is_article_url(url) else "not_article_url")
+        key = outlet.key if outlet else "-"
+        counts[verdict, key] += 1
+        if only in (None, verdict):
+            click.echo(f"{verdict}\t{key}\t{url}\t{given}")
+    total = sum(counts.values())
+    by_verdict = Counter()
+    for (verdict, _), n in counts.items():
+        by_verdict[verdict] += n
+    click.echo(f"newsmon: {total} URLs: " + ", ".join(f"{by_verdict[v]} {v}" for v in
+               ("article", "not_article_url", "off_scope", "bad_url") if by_verdict[v]), err=True)
+    missed = [f"{key} {n}" for (verdict, key), n in sorted(counts.items()) if verdict == "not_article_url"]
+    if missed:
+        click.echo("newsmon: on an outlet's domains, not taken by its article URL pattern: " + ", ".join(missed),
+                   err=True)
+
+
 def _discovery_counts(stats: dict) -> tuple[int, int]:
     """(failed or broken, read) of a run's feeds, sitemaps and sections, over its outlets."""
     def total(*ends: str) -> int:

@@ -163,3 +163,56 @@ def test_a_page_its_rules_missed_says_where_its_text_is(tmp_path):
         f"newsmon: {page}: its outlet's rules no longer name its paragraphs (body:sankei@2021-10: read from their "
         "body a line a block); the text is in 9 × div.article-text, 98% of the body's text\n")
     assert run("extract", str(SAVED / (PAGE + ".gz"))).stderr == b""  # as the rules read it: nothing to say
+
+
+def _url_rows() -> list[tuple[str, str, str]]:
+    import csv
+
+    rows = []
+    for path in sorted((SAVED.parent / "urls").glob("*.tsv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            rows += [(path.stem, r["url"], r["expect"]) for r in csv.DictReader(f, delimiter="\t")]
+    return rows
+
+
+def test_urls_says_what_a_crawl_would_do_with_every_real_url_of_the_registry():
+    # tests/fixtures/urls holds every outlet's real URLs, article or not: the command must pick
+    # the same outlet and the same verdict the registry's tests expect, for each of them.
+    rows = _url_rows()
+    assert len(rows) > 900
+    result = run("urls", stdin="\n".join(url for _, url, _ in rows).encode())
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == len(rows)
+    wrong = []
+    for (key, url, expect), line in zip(rows, lines):
+        verdict, outlet, _, given = line.split("\t")
+        assert given == url.strip()
+        if (verdict == "article" and outlet == key) != (expect == "article"):
+            wrong.append((key, expect, verdict, outlet, url))
+    assert not wrong, wrong[:10]
+    assert "not_article_url" in result.stderr.decode()
+
+
+def test_urls_gives_the_url_the_crawl_would_fetch_and_names_what_is_no_article(tmp_path):
+    listing = tmp_path / "found.txt"
+    listing.write_text("# a partner's list\n"
+                       "https://www.jiji.com/jc/article?k=2025070500264&g=int&m=rss\n"
+                       "https://news.yahoo.co.jp/pickup/6574325?source=rss\n"
+                       "\n"
+                       "https://example.com/a\n"
+                       "https://[broken/a/1\n", encoding="utf-8")
+    result = run("urls", str(listing))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().splitlines() == [
+        "article\tjiji\thttps://www.jiji.com/jc/article?k=2025070500264\t"
+        "https://www.jiji.com/jc/article?k=2025070500264&g=int&m=rss",
+        "not_article_url\tyahoo\thttps://news.yahoo.co.jp/pickup/6574325\thttps://news.yahoo.co.jp/pickup/6574325?source=rss",
+        "off_scope\t-\thttps://example.com/a\thttps://example.com/a",
+        "bad_url\t-\thttps://[broken/a/1\thttps://[broken/a/1",
+    ]
+    said = result.stderr.decode()
+    assert "4 URLs: 1 article, 1 not_article_url, 1 off_scope, 1 bad_url" in said and "yahoo 1" in said
+    only = run("urls", str(listing), "--only", "not_article_url")
+    assert only.stdout.decode().splitlines() == [
+        "not_article_url\tyahoo\thttps://news.yahoo.co.jp/pickup/6574325\thttps://news.yahoo.co.jp/pickup/6574325?source=rss"]
