@@ -205,6 +205,10 @@ def _desktop_host(host: str, known_hosts: Iterable[str]) -> str:
                 if candidate in hosts:
                     return candidate
             return host
+    # The bare domain of a site served on www (sankei.com/article/… in a 2026 scraper's docstring,
+    # japantimes.co.jp in links of 2025-26): the www host, whose URLs the pattern takes.
+    if host not in HTTPS_HOSTS and "www." + host in HTTPS_HOSTS:
+        return "www." + host
     return host
 
 

@@ -131,6 +131,17 @@ def test_an_asahi_article_is_one_url_on_either_host_and_whatever_click_it_counts
         "https://globe.asahi.com/article/14458240"
 
 
+def test_a_bare_domain_is_its_www_host_where_the_site_is_served_on_www():
+    assert canonical_url("https://sankei.com/article/20260106-FBLZCTMAKVJYHMXCNG6VMXUCXI/", HOSTS) == \
+        "https://www.sankei.com/article/20260106-FBLZCTMAKVJYHMXCNG6VMXUCXI/"
+    assert canonical_url("http://japantimes.co.jp/news/national/crime-legal", HOSTS) == \
+        "https://www.japantimes.co.jp/news/national/crime-legal"
+    # A site served on its bare domain keeps it (Japan Today's links of 2025-26), and so does a host
+    # newsmon knows nothing of.
+    assert canonical_url("https://japantoday.com/category/crime", HOSTS) == "https://japantoday.com/category/crime"
+    assert canonical_url("https://example.jp/a", HOSTS) == "https://example.jp/a"
+
+
 def test_a_yahoo_feed_link_is_the_article_it_links():
     article = "https://news.yahoo.co.jp/articles/154528fd964de95a6c02ae01d4cc7bcd74d3a517"
     assert canonical_url(article + "?source=rss", HOSTS) == article
