@@ -35,6 +35,9 @@ OUTLET = Outlet(
         "https://news.web.nhk/n-data/conf/na/rss/cat6.xml",  # 国際
         "https://news.web.nhk/n-data/conf/na/rss/cat7.xml",  # スポーツ
     ),
+    # The news sitemap of NEWS WEB's national articles (na-k<id>), read by four projects of 2026
+    # as NHK's article list: it keeps what cat0's ~2.7 hours no longer hold.
+    sitemaps=("https://news.web.nhk/sitemap/sitemap-news-nationwide-article.xml",),
     # The www3.nhk.or.jp/news/ and /news/easy/ start pages were dropped: www3 stopped updating
     # when NEWS WEB moved (it answers 200 with old articles), and EASY's www3 list answers 401.
     start_urls=(
@@ -76,6 +79,12 @@ OUTLET = Outlet(
         "the consent cookie of a browser can be given in the config ([outlets.nhk] cookies)"
     ),
     evidence=(
+        Evidence("https://news.web.nhk/sitemap/sitemap-news-nationwide-article.xml",
+                 "public GitHub file (search-index id 70314760928): a content importer's 'nhk-news' source, "
+                 "undated", "2026-12-03",
+                 "its sitemap_url; also search-index ids 70426300953, 70516208578 (that importer's tests) and "
+                 "54119738346 (NHK_NEWS_WEB_SITEMAP_URL of a reader app, beside the article API "
+                 "api.web.nhk/r8/t/newsarticle/na); undated files, read 2026-12-03"),
         *(
             Evidence(f"https://news.web.nhk/n-data/conf/na/rss/cat{n}.xml", _N1, "2026-09-28", _FEED_NOTE)
             for n in (0, 1, 3, 4, 5, 6, 7)
@@ -188,6 +197,8 @@ OUTLET = Outlet(
     ),
     discovery_notes=(
         "Feeds, start URLs and the article URL pattern were checked against public evidence of "
-        "2025-2026 (see evidence); nothing was fetched live. No news sitemap is known."
+        "2025-2026 (see evidence); nothing was fetched live. The news sitemap of the national articles "
+        "(sitemap-news-nationwide-article.xml) was added on 2026-12-03, as four 2026 projects read it; "
+        "no regional one is known."
     ),
 )
