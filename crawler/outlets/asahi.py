@@ -66,15 +66,18 @@ OUTLET = Outlet(
     # GLOBE+ box (every saved page, 2019 to 2026: /article/16266066?iref=asadigi_rnavi_globe_l in
     # lakeoffire/asahi-land-cruiser-article, 2026-05), the top page too (?iref=comtop_Globe_02),
     # and public files cite it in 2025-26 (/article/16509669 of 2026-04-21). The pattern refused
-    # it: it is taken now, without a query (iref is dropped by canonical_url; the ?cid= form of
-    # the 2019-2021 pages is not, and stays refused; the front globe.asahi.com/ is no article).
+    # it: it is taken now, without a query (iref and cid are dropped by canonical_url; the front
+    # globe.asahi.com/ is no article).
     # Left out on purpose, though linked from the same boxes: the lifestyle and commerce brands
     # &w/&M/&Travel (/and/…/article/…), /and/pressrelease/ (PR TIMES releases), /relife/,
     # /thinkcampus/, book.asahi.com, sippo.asahi.com and asm.asahi.com: no news. Links to
     # digital.asahi.com/articles/<id>.html (the same article under the old members' host, in
-    # public files up to 2026-04) are another URL of a www article and stay refused.
+    # public files up to 2026-04) are canonicalised to www (crawler/urls.py). GCO<16 digits> is
+    # a Kyodo wire story carried by asahi.com: the top page's sports list of 2020-09-19 links four
+    # (GCO2020091901001594.html, script-crawler/asahi-top-2020-09-19); none seen since, and
+    # taken all the same, since a wire story on the strategy would be as lost as Asahi's own.
     article_url_pattern=(
-        r"^https?://(?:www\.asahi\.com/articles/(?:AS[A-Z0-9]{15,18}|DA3S\d{8})\.html(?:[?#].*)?"
+        r"^https?://(?:www\.asahi\.com/articles/(?:AS[A-Z0-9]{15,18}|DA3S\d{8}|GCO\d{16})\.html(?:[?#].*)?"
         r"|globe\.asahi\.com/article/\d{8})$"
     ),
     feed_terms=(
@@ -143,6 +146,13 @@ OUTLET = Outlet(
             "re-checked 2026-12-03: GLOBE+ articles globe.asahi.com/article/<8 digits> (linked 2019 "
             "to 2026-05) were refused, now taken; DA3S links of 2019-2021 pages and editorials of "
             "2025-26 fit",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "tests/fixtures/saved/script-crawler/asahi-top-2020-09-19.html",
+            "2020-09-19",
+            "Kyodo wire stories /articles/GCO<16 digits>.html in the top page's sports list (four), "
+            "refused until 2026-12-03; not seen in a later source",
         ),
     ),
     rules=(
