@@ -20,46 +20,44 @@ _TRACKING = re.compile(
     re.IGNORECASE,
 )
 # Parameters an outlet adds to its own links to say where on its site a link was clicked, by the
-# domain they are used on (its subdomains too). Dropped only there: on another site the same name
-# may well choose what the page shows. Each was seen on links of the saved pages
-# (tests/fixtures/saved/), next to the same URL without it.
-_SITE_TRACKING: dict[str, re.Pattern[str]] = {
+# domain they are used on (its subdomains too): (the paths they are dropped on, None for all; the
+# names). Dropped only there: on another site the same name may well choose what the page shows.
+# Each was seen on real links (the saved pages, tests/fixtures/urls/), next to the same URL
+# without it.
+_SITE_TRACKING: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str]]] = {
     # ?iref=pc_gnavi, com_footer, com_rnavi_…, comtop_…: 6,281 links of the saved Asahi pages
     # (2019–2026), e.g. /news/?iref=com_latestnews_p on fundus-jp/AsahiShimbun_2025_01_13; and
     # the bare ?apital marker of the health section's links (java-extractarticle/000007, 2021).
     # ?cid=asadigi_rnavi_globe, pre1, pre2 …: the same clicks counted on the links to GLOBE+,
     # the book pages and &w of the saved pages of 2021-2025 (a GLOBE+ link with it was refused).
-    "asahi.com": re.compile(r"^(?:iref|apital|cid)$"),
+    "asahi.com": (None, re.compile(r"^(?:iref|apital|cid)$")),
     # ?rct=national on the "new in section" article links of fundus-jp/TokyoShimbun_2025_01_13
     # and ChunichiShimbun_2025_01_13 (/article/379022?rct=national); ?ref= is dropped above.
-    "tokyo-np.co.jp": re.compile(r"^rct$"),
-    "chunichi.co.jp": re.compile(r"^rct$"),
+    "tokyo-np.co.jp": (None, re.compile(r"^rct$")),
+    "chunichi.co.jp": (None, re.compile(r"^rct$")),
     # ?ownedutm_source=owned site&ownedutm_medium=referral&ownedutm_campaign=ranking&
     # ownedutm_content=<headline>: the ranking links of the saved 2023 Sankei pages.
-    "sankei.com": re.compile(r"^ownedutm_\w+$"),
+    "sankei.com": (None, re.compile(r"^ownedutm_\w+$")),
     # ?cx_testId=122&cx_testVariant=cx_2&cx_artPos=0 (Cxense recommendation test): on the
     # article URL in the login link of scrapping-webs/mainichi-test_article_2 (2023-04).
-    "mainichi.jp": re.compile(r"^cx_\w+$"),
+    "mainichi.jp": (None, re.compile(r"^cx_\w+$")),
     # ?print=true: the print view of the same article, linked from every article page
     # (fundus-jp/NikkanGeadai_2025_01_22).
-    "nikkan-gendai.com": re.compile(r"^print$"),
+    "nikkan-gendai.com": (None, re.compile(r"^print$")),
     # ?cx_part=topstory / nav / sub_button (where on the page the link sat) on every article link
     # of the saved AFPBB page (newspaper4k/japanese_article2, 2018), ?cx_position=7 on a link of
     # the same era elsewhere; and ?pid=<n>, which only picks the photo the article page opens on
     # (the page's own share links: /articles/-/3178894?pid=20237040).
-    "afpbb.com": re.compile(r"^(?:cx_\w+|pid)$"),
+    "afpbb.com": (None, re.compile(r"^(?:cx_\w+|pid)$")),
     # ?source=rss on every link of Yahoo!ニュース's feeds (sakatake706/secnews's 2025-26 collector,
     # tests/fixtures/urls/yahoo.tsv); a reader's script drops the query of its feed links.
-    "news.yahoo.co.jp": re.compile(r"^source$"),
-}
-# Keys that name nothing on some paths only, by host: (the path, the keys), dropped there. A Jiji
-# article is its ?k=<13 digits>: its feed's links add &m=rss (a 2026 collector's pattern for
-# ranking.rdf, ``…&g=(pol|soc)(?:&m=rss)?``; a reader's script keeps ?k= alone of every jiji
-# link, and fetches that URL), links of 2025-26 carry &rel=pv and &p=<photo> (k=2025070500264&g=
-# int&p=20250705at46S&rel=pv), and one article is linked with and without &g=<genre>
-# (k=2026040300929; all in tests/fixtures/urls/jiji.tsv). Elsewhere on the site ?g= is the page
-# (/jc/c?g=pol, a section).
-_SITE_PATH_TRACKING: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "news.yahoo.co.jp": (None, re.compile(r"^source$")),
+    # A Jiji article is its ?k=<13 digits>: its feed's links add &m=rss (a 2026 collector's
+    # pattern for ranking.rdf, ``…&g=(pol|soc)(?:&m=rss)?``; a reader's script keeps ?k= alone of
+    # every jiji link, and fetches that URL), links of 2025-26 carry &rel=pv and &p=<photo>
+    # (k=2025070500264&g=int&p=20250705at46S&rel=pv), and one article is linked with and without
+    # &g=<genre> (k=2026040300929; all in tests/fixtures/urls/jiji.tsv). On /jc/article only:
+    # elsewhere ?g= is the page (/jc/c?g=pol, a section).
     "www.jiji.com": (re.compile(r"^/jc/article$"), re.compile(r"^(?:g|m|p|rel)$")),
 }
 # Another host's copy of a path, by host: (the path's start, the host it is read on). Asahi's
@@ -175,14 +173,11 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     if host in _SITE_COPY_PATH:
         segment, replacement = _SITE_COPY_PATH[host]
         path = segment.sub(replacement, path) or "/"
-    site_tracking = _site_tracking(host)
-    on_path = _SITE_PATH_TRACKING.get(host)
-    path_tracking = on_path[1] if on_path and on_path[0].match(path) else None
+    site_tracking = _site_tracking(host, path)
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not _TRACKING.match(k) and not (site_tracking and site_tracking.match(k))
-        and not (path_tracking and path_tracking.match(k))
     ]
     query.sort()
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
@@ -212,8 +207,8 @@ def _desktop_host(host: str, known_hosts: Iterable[str]) -> str:
     return host
 
 
-def _site_tracking(host: str) -> re.Pattern[str] | None:
-    for domain, pattern in _SITE_TRACKING.items():
-        if host == domain or host.endswith("." + domain):
-            return pattern
+def _site_tracking(host: str, path: str) -> re.Pattern[str] | None:
+    for domain, (on_path, keys) in _SITE_TRACKING.items():
+        if (host == domain or host.endswith("." + domain)) and (on_path is None or on_path.match(path)):
+            return keys
     return None
