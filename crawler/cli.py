@@ -320,10 +320,14 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
         sys.exit(1)
 
 
+#: What ``newsmon urls`` says of a URL: the codes a crawl records for it.
+_URL_VERDICTS = ("article", "not_article_url", "off_scope", "bad_url")
+
+
 @cli.command()
 @click.argument("files", nargs=-1, type=click.File("r", encoding="utf-8", errors="replace"), metavar="[FILE]...")
 @config_option
-@click.option("--only", "only", type=click.Choice(["article", "not_article_url", "off_scope", "bad_url"]),
+@click.option("--only", "only", type=click.Choice(_URL_VERDICTS),
               metavar="VERDICT", help="Print only the URLs of this verdict.")
 def urls(files: tuple, config: str | None, only: str | None) -> None:
     """Say what a crawl would do with each URL: the outlet, the URL it would fetch, the verdict.
@@ -351,7 +355,8 @@ def urls(files: tuple, config: str | None, only: str | None) -> None:
     with _checked():
         outlets = check_config(config or defaults.NEWSMON_CONFIG).config.outlets
     hosts = known_hosts(outlets)
-    counts: Counter = Counter()
+    verdicts: Counter = Counter()
+    missed: Counter = Counter()  # by outlet: its URLs its pattern does not take
     for line in (line for f in (files or (click.get_text_stream("stdin"),)) for line in f):
         given = line.strip()
         if not given or given.startswith("#"):
@@ -365,19 +370,16 @@ def urls(files: tuple, config: str | None, only: str | None) -> None:
             verdict = ("off_scope" if outlet is None or not outlet.in_scope(url)
                        else "article" if outlet.is_article_url(url) else "not_article_url")
         key = outlet.key if outlet else "-"
-        counts[verdict, key] += 1
+        verdicts[verdict] += 1
+        if verdict == "not_article_url":
+            missed[key] += 1
         if only in (None, verdict):
             click.echo(f"{verdict}\t{key}\t{url}\t{given}")
-    total = sum(counts.values())
-    by_verdict = Counter()
-    for (verdict, _), n in counts.items():
-        by_verdict[verdict] += n
-    click.echo(f"newsmon: {total} URLs: " + ", ".join(f"{by_verdict[v]} {v}" for v in
-               ("article", "not_article_url", "off_scope", "bad_url") if by_verdict[v]), err=True)
-    missed = [f"{key} {n}" for (verdict, key), n in sorted(counts.items()) if verdict == "not_article_url"]
+    click.echo(f"newsmon: {sum(verdicts.values())} URLs: " + ", ".join(
+        f"{verdicts[v]} {v}" for v in _URL_VERDICTS if verdicts[v]), err=True)
     if missed:
-        click.echo("newsmon: on an outlet's domains, not taken by its article URL pattern: " + ", ".join(missed),
-                   err=True)
+        click.echo("newsmon: on an outlet's domains, not taken by its article URL pattern: "
+                   + ", ".join(f"{key} {n}" for key, n in sorted(missed.items())), err=True)
 
 
 def _discovery_counts(stats: dict) -> tuple[int, int]:

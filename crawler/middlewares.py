@@ -12,7 +12,6 @@ import hashlib
 import inspect
 import logging
 import re
-import zlib
 from datetime import datetime, timezone
 
 from lxml import etree, html as lxml_html
@@ -362,7 +361,7 @@ class StrictDecompressionMiddleware(HttpCompressionMiddleware):
         name = encoding.decode("latin-1")
         try:
             return decompress(body, name, max_size)
-        except LookupError:
+        except LookupError:  # an encoding Scrapy learns after this was written: its decoder
             return super()._decode(body, encoding, max_size)
         except TooLarge:
             raise Unusable("too_large", f"over DOWNLOAD_MAXSIZE ({max_size:,} bytes) once decompressed "
@@ -371,18 +370,6 @@ class StrictDecompressionMiddleware(HttpCompressionMiddleware):
             raise Unusable("bad_compression", f"{exc} (a truncated response)") from None
         except Corrupt as exc:
             raise Unusable("bad_compression", f"the body is not valid {name} data: {exc}") from None
-
-    def process_response(self, request, response, spider=None):
-        try:
-            return super().process_response(request, response)
-        except Unusable:
-            raise
-        except IgnoreRequest as exc:  # Scrapy's own size check, for what it decodes itself
-            raise Unusable("too_large", str(exc)) from None
-        except (OSError, EOFError, zlib.error, ValueError) as exc:
-            encoding = response.headers.get("Content-Encoding", b"").decode("latin-1")
-            raise Unusable("bad_compression", f"the body is not valid {encoding or 'compressed'} data: "
-                                              f"{type(exc).__name__}: {exc}") from None
 
 
 #: ``http-equiv="refresh"`` in a page's bytes; and how far into a page one is looked for.

@@ -22,9 +22,10 @@ from storage import stories as story_terms
 from storage.exceptions import DatabaseUnwritable
 
 from . import health, pagination, store
+from .encoding import charset_of
 from .outcome import (NOTICE_CODES, Problem, check_body, exhausted_state, extraction_crash, failure_problem,
                       http_status_problem)
-from .spiders.news import FetchedPage, charset_of
+from .spiders.news import FetchedPage
 from .walls import ASKED_CODES, STATED_CODES, Wall, detect_wall, empty_document_wall, wall_headers
 from .workers import Workers, crawl_workers
 

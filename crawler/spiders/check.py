@@ -21,13 +21,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..config import ConfigError, load_config
 from ..discovery import HTML_PAGE, advertised_feeds, advertised_note, parse_feed, parse_sitemap, sitemap_maxsize
+from ..encoding import charset_of
 from ..extract import BODY_METHOD_PREFIX, paragraph_hint
 from ..middlewares import Refused, Unusable, Walled
 from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem, reading_crash
 from ..store import analyse, known_hosts, outlets_of
 from ..urls import canonical_url, parsable
 from ..walls import STATED_CODES, SUSPECT_STATUSES, detect_wall, stated_region, wall_headers
-from .news import charset_of
 
 
 class CheckSpider(scrapy.Spider):
