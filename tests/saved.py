@@ -74,13 +74,23 @@ def saved_json(relpath: str):
     return json.loads(saved_bytes(relpath))
 
 
-def fundus_truth(page: str) -> str:
-    """Fundus V1 body of a ``fundus-jp/*.html`` page: summary, then each section's headline and paragraphs."""
+def fundus_truth(page: str, *, readings: bool = True) -> str:
+    """Fundus V1 body of a ``fundus-jp/*.html`` page: summary, then each section's headline and
+    paragraphs. ``readings=False``: without the page's ruby readings, which Fundus keeps in
+    brackets ("尹錫悦（ユンソンニョル）") and newsmon leaves out of the text by design
+    (``crawler.extract``): what newsmon's text is measured against."""
     body = saved_json(page.removesuffix(".html") + ".json")["V1"]["body"]
     parts = list(body["summary"])
     for section in body["sections"]:
         parts += section["headline"] + section["paragraphs"]
-    return "\n".join(parts)
+    text = "\n".join(parts)
+    if not readings:
+        from lxml import html
+
+        tree = html.document_fromstring(saved_bytes(page))
+        for reading in {r.text_content().strip() for r in tree.iter("rt")} - {""}:
+            text = re.sub(rf"\s*（\s*{re.escape(reading)}\s*）\s*", "", text)
+    return text
 
 
 # --- pages of sites without rules: the generic-extraction measurement set --------------------

@@ -21,6 +21,7 @@ PAGED = {
     "java-extractarticle/000002-yahoo.html": "https://news.yahoo.co.jp/articles/6d19a1e3c576789da6cd60c567eeb1da34c63ef1?page=2",
     "java-extractarticle/000003-yahoo.html": "https://news.yahoo.co.jp/articles/7ec8b60c829fc9d6506559cb3f5802f8a601f8ee?page=2",
     "java-extractarticle/000015-sankei.html": "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/2/",
+    "fundus-jp/NikkanGeadai_2025_01_31.html": "https://www.nikkan-gendai.com/articles/view/sports/367061/2",
 }
 
 
