@@ -638,6 +638,29 @@ def _authors(tree: etree._Element, page: PageMeta, rules: Rules | None) -> list[
     return out
 
 
+def _tags(tree: etree._Element, page: PageMeta, rules: Rules | None) -> list[str]:
+    """The article's topics: its own tag list where the rules name one, else its keyword
+    metadata without the words the rules say are the site's, not the article's."""
+    tags = _select_texts(tree, rules.tags) if rules and rules.tags else []
+    if not tags:
+        keywords = page.jsonld.get("keywords") or page.get("news_keywords", "keywords")
+        sections = page.jsonld.get("articleSection")
+        if not keywords and isinstance(sections, list) and len(sections) > 1:
+            # Filed under several sections and no keywords (Tokyo Shimbun: "社会", "東京・首都圏",
+            # "新宿区"): the sections are its topics.
+            keywords = sections
+        tags = _keywords(keywords or [])
+        if rules and rules.keywords_drop:
+            tags = [t for t in tags if not re.search(rules.keywords_drop, t)]
+    out: list[str] = []
+    for tag in tags:
+        # "#北朝鮮": the mark of a hashtag-style link, not part of the topic.
+        tag = tag.lstrip("#＃").strip()
+        if tag and tag not in out:
+            out.append(tag)
+    return out
+
+
 def _keywords(value: Any) -> list[str]:
     if isinstance(value, str):
         return [k.strip() for k in re.split(r"[,、，]", value) if k.strip()]
@@ -755,8 +778,7 @@ def extract_article(
     lead = _select_text(tree, rules.lead) if rules and rules.lead else None
     section = (_select_text(tree, rules.section) if rules and rules.section else None) or ld_text(
         page.jsonld.get("articleSection")) or page.get("article:section")
-    tags = (_select_texts(tree, rules.tags) if rules and rules.tags else []) or _keywords(
-        page.jsonld.get("keywords") or page.get("news_keywords", "keywords") or [])
+    tags = _tags(tree, page, rules)
     paywalled = bool(rules and rules.paywall and _select(tree, rules.paywall))
     if str(page.jsonld.get("isAccessibleForFree", "")).lower() in ("false", "0"):
         paywalled = True

@@ -89,6 +89,10 @@ def test_every_outlet_has_a_row_in_the_outlets_table(key):
     parts = [f"{len(urls)} {name}(s)" for urls, name in
              ((outlet.feeds, "feed"), (outlet.sitemaps, "sitemap"), (outlet.start_urls, "section")) if urls]
     assert cells[4] == ", ".join(parts), f"`{key}`: discovery column says {cells[4]!r}"
+    layouts = ", ".join(r.version for r in outlet.rules) or "generic only"
+    assert cells[2] == layouts, f"`{key}`: rule layouts should be {layouts!r}"
+    assert cells[3] == (str(len(outlet.fixtures)) if outlet.fixtures else "unverified"), (
+        f"`{key}`: {len(outlet.fixtures)} saved pages verified")
     dates = sorted(e.checked for e in outlet.evidence)
     expected = f"{dates[-1]}; {dates[0]}" if dates else "—"
     assert cells[5] == expected, f"`{key}`: discovery verified should be {expected!r}"

@@ -69,7 +69,7 @@ def test_outlet_is_well_formed(key):
         for sel in (rules.body + rules.prune + rules.title + rules.lead + rules.published
                     + rules.modified + rules.authors + rules.section + rules.tags + rules.paywall):
             compile_selector(sel)
-        for pattern in rules.drop + rules.stop:
+        for pattern in rules.drop + rules.stop + ((rules.keywords_drop,) if rules.keywords_drop else ()):
             re.compile(pattern)
     for fixture in outlet.fixtures:
         assert (SAVED / fixture).exists() or (SAVED / (fixture + ".gz")).exists(), fixture
@@ -93,6 +93,10 @@ def test_saved_page_extracts_as_expected(key, fixture):
         assert article.authors == expected["authors"]
     if "lead" in expected:
         assert article.lead == expected["lead"]
+    if "tags" in expected:
+        assert article.tags == expected["tags"]
+    if "next_page" in expected:
+        assert article.next_page == expected["next_page"]
     assert article.paywalled == expected["paywalled"]
     if expected["first_paragraph"] is None:  # a member-only page that shows no text at all
         assert article.paragraphs == [] and article.paywalled
@@ -262,7 +266,7 @@ def test_a_review_on_nippon_com_holds_no_photo_caption_nor_credit():
 #: ``EXTRACTION_VERSION``. A change that moves it makes stored articles read otherwise: raise
 #: ``crawler.article.EXTRACTION_VERSION`` and add the new digest here, so that ``newsmon status``
 #: asks the users whose articles an older newsmon read to run ``newsmon reextract``.
-READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c"}
+READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "4cb5ace29064b9b7"}
 
 
 def test_a_change_in_what_pages_read_as_raises_the_extraction_version():

@@ -33,6 +33,10 @@ _TITLE_SUFFIX = r"\s*[：:]\s*朝日新聞(?:デジタル)?"
 _N1 = "feed survey 'ニュース source カタログ（N1）', public GitHub file (search-index id 70670062538)"
 _FUNDUS = "flairNLP/fundus:src/fundus/publishers/jp/__init__.py@18da6e53592f99cf0ac5770dc63d6ba99ba63ae8"
 
+#: Words of every page's <meta name="keywords"> that name the site, not the article's topics
+#: (its topics are the rest: "社会", "災害・気象", "宮崎県" on the 2025 page, as Fundus reads them).
+_SITE_WORDS = r"^(?:朝日新聞(?:デジタル)?|ニュース|新聞)$"
+
 OUTLET = Outlet(
     key="asahi",
     name="朝日新聞デジタル",
@@ -158,6 +162,7 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2021-10",
+            keywords_drop=_SITE_WORDS,
             body=(
                 '//main//p[@id="_gtm_LastLine"]/..',
                 '//main//div[p][.//div[@id="kijinaka_rect"]]',
@@ -179,6 +184,7 @@ OUTLET = Outlet(
         ),
         Rules(
             version="2019-03",
+            keywords_drop=_SITE_WORDS,
             body=("div.ArticleBody div.ArticleText", "div.ArticleText"),
             paragraphs="p, h2, h3",
             title=("div.ArticleTitle h1",),

@@ -21,6 +21,9 @@ _CALIBRE = (
     "kovidgoyal/calibre:recipes/asahi_shimbun_en.recipe@89a094395320725ea85efca69a1e6f5b801c0e24"
 )
 
+#: The site's name and "news" in the 2017 page's keywords.
+_SITE_WORDS = r"^(?:Asahi Shimbun|news)$"
+
 OUTLET = Outlet(
     key="asahi_ajw",
     name="The Asahi Shimbun",
@@ -130,6 +133,7 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2017-10",
+            keywords_drop=_SITE_WORDS,
             body=("div.ArticleBody div.ArticleText", "div.ArticleText"),
             paragraphs="p, h2, h3",
             # "Related News" list, share bar, video and photo captions are outside ArticleText;

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from . import Evidence, Outlet, Rules
 
+#: JSON-LD keywords "(1) 無料記事": the page's access flag ("free article"), not a topic.
+_SITE_WORDS = r"無料記事"
+
 OUTLET = Outlet(
     key="japannews",
     name="The Japan News",
@@ -78,6 +81,7 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2024-10",
+            keywords_drop=_SITE_WORDS,
             body=("div#p-article-block",),
             paragraphs="p, h2, h3",
             prune=(

@@ -20,6 +20,9 @@ _COLLECTOR = ("kanuli/daily-brief-newspaper:scripts/rolling_news_collector.py"
               "@2d360fd57d000fc1bf5a3df9cfeb6d281bfaec68")
 _SECTIONS = "public GitHub file (search-index id 51786936454): a news agent's section list, undated"
 
+#: The whole <meta name="keywords"> of both saved pages (2022): the site's name only.
+_SITE_WORDS = r"^(?:ニュース|時事ドットコム|時事通信社?)$"
+
 OUTLET = Outlet(
     key="jiji",
     name="Jiji Press",
@@ -47,6 +50,7 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2022-09",
+            keywords_drop=_SITE_WORDS,
             body=("div.ArticleText",),
             paragraphs="p:not(.ArticleTextTab)",
             split_br=True,

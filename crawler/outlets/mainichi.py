@@ -19,6 +19,10 @@ _PAYWALL_TEXT = (
     '//*[self::div or self::p or self::span][text()[contains(., "この記事は有料記事です")]]'
 )
 
+#: "速報" leads the <meta name="keywords"> of every article page (the rest are its sections,
+#: places and people, as Fundus reads them).
+_SITE_WORDS = r"^速報$"
+
 OUTLET = Outlet(
     key="mainichi",
     name="毎日新聞",
@@ -90,6 +94,7 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2021-10",
+            keywords_drop=_SITE_WORDS,
             body=("section#articledetail-body",),
             paragraphs="p, h2, h3",
             # In-body ad slots and figures hold no paragraphs, but their captions and the
@@ -104,6 +109,7 @@ OUTLET = Outlet(
         ),
         Rules(
             version="2021-10-premier",
+            keywords_drop=_SITE_WORDS,
             body=("article.news div.article-container div.main-column",),
             paragraphs="p, h2, h3",
             prune=("div.article-container figure",),

@@ -18,6 +18,9 @@ _FEED_NOTE = (
     "answered empty or 301 on some refetches, so only news.web.nhk is listed"
 )
 
+#: The site's name after the sections in the 2019-2023 pages' keywords ("社会", "暮らし").
+_SITE_WORDS = r"^(?:NHK(?: NEWS WEB|ニュース)?|ニュース)$"
+
 OUTLET = Outlet(
     key="nhk",
     name="NHK NEWS WEB",
@@ -131,6 +134,7 @@ OUTLET = Outlet(
         # the short <div> that says 更新. Applies only where the canonical is on news.web.nhk.
         Rules(
             version="2026-07",
+            keywords_drop=_SITE_WORDS,
             body=(
                 "//html[.//link[@rel='canonical'][contains(@href, '//news.web.nhk/')]]"
                 "//main//h1/following-sibling::div[p][1]",
@@ -154,6 +158,7 @@ OUTLET = Outlet(
         # separated by <br><br> inside one element.
         Rules(
             version="2023-04",
+            keywords_drop=_SITE_WORDS,
             body=("div.content--detail-body",),
             paragraphs="*.content--summary, *.content--summary-more, *.body-title, *.body-text",
             split_br=True,
@@ -168,6 +173,7 @@ OUTLET = Outlet(
         # <body id="news20190624_k…"> that every EASY page carries.
         Rules(
             version="2019-06",
+            keywords_drop=_SITE_WORDS,
             body=("#js-article-body", "div.article-main__body"),
             paragraphs="p",
             prune=(

@@ -8,6 +8,10 @@ A ``meta name="pay_attribute"`` says whether the article is free or for members.
 
 from . import Evidence, Outlet, Rules
 
+#: Every page carries the same <meta name="keywords"> (the site's names and sections, on the
+#: 2025-01-22 and 2025-01-31 pages alike): none of it is the article's.
+_SITE_WORDS = r"."
+
 OUTLET = Outlet(
     key="nikkan_gendai",
     name="Nikkan Gendai DIGITAL",
@@ -55,6 +59,8 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2025-01",
+            keywords_drop=_SITE_WORDS,
+            tags=("div.m-keyword-list2 li a",),  # ■関連キーワード (not "人気キーワード", site-wide)
             body=("div.article-wrap",),
             paragraphs="p.full-text",
             split_br=True,
@@ -67,7 +73,7 @@ OUTLET = Outlet(
             paywall=("//meta[@name='pay_attribute'][@content!='free']",),
         ),
     ),
-    fixtures=("fundus-jp/NikkanGeadai_2025_01_22.html",),
+    fixtures=("fundus-jp/NikkanGeadai_2025_01_22.html", "fundus-jp/NikkanGeadai_2025_01_31.html"),
     discovery_notes=(
         "The sitemap, start URLs and the article URL pattern were checked against the saved page "
         "and public evidence (see evidence); nothing was fetched live. No RSS feed is linked "

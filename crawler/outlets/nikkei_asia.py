@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from . import Evidence, Outlet, Rules
 
+#: Its <meta name="keywords"> is the headline cut into words ("Rio,Tinto,reports,record,…" on
+#: both saved pages): no topics.
+_SITE_WORDS = r"."
+
 OUTLET = Outlet(
     key="nikkei_asia",
     name="Nikkei Asia",
@@ -136,6 +140,7 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2023-04",
+            keywords_drop=_SITE_WORDS,
             body=("div[data-article-body]",),
             paragraphs="p, h2, h3",
             prune=(

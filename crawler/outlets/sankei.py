@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from . import Evidence, Outlet, Rules
 
+#: Every saved page (2019-2025) carries the same <meta name="news_keywords">: the site's name
+#: and its sections. The article's own are the section links above its title.
+_SITE_WORDS = r"^(?:産経新聞|産経|サンケイ|新聞|ニュース|速報|政治|経済|社会|国際|スポーツ|エンタメ)$"
+
 OUTLET = Outlet(
     key="sankei",
     name="産経ニュース",
@@ -75,6 +79,13 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2021-10",
+            keywords_drop=_SITE_WORDS,
+            # The sections above its title ("社会", "地震・災害", "関東": ul.section-list in 2025,
+            # ul.article-header-section-list before) and its series tag below it ("特集・連載：
+            # ウクライナ侵攻").
+            tags=("//ul[contains(concat(' ', @class, ' '), ' section-list ') "
+                  "or contains(concat(' ', @class, ' '), ' article-header-section-list ')]/li "
+                  "| //div[@class='article-footer-tag']/a",),
             body=("div.article-body",),
             paragraphs="p.article-text, h2, h3, *.article-middle-headline",
             prune=(

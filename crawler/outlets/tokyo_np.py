@@ -9,6 +9,10 @@ Organization, which the core ignores) and marks member-only teasers with
 
 from . import Evidence, Outlet, Rules
 
+#: Its JSON-LD articleSection lists the article's sections and places beside "ニュース" and
+#: "東京ニュース", which every article carries.
+_SITE_WORDS = r"ニュース"
+
 OUTLET = Outlet(
     key="tokyo_np",
     name="Tokyo Shimbun / Chunichi Shimbun",
@@ -67,6 +71,7 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2025-01",
+            keywords_drop=_SITE_WORDS,
             body=("#entry",),
             paragraphs=(
                 ".//div[contains(concat(' ', normalize-space(@class), ' '), ' block ')][not(.//div)]"

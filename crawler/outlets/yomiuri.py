@@ -33,6 +33,9 @@ _DATELINE_REPORTER = (
 # A dateline that credits a wire service instead of a reporter ("【ニューヨーク＝ロイター】").
 _WIRE_CREDIT = r"^(?:共同|時事|ロイター|ＡＦＰ時事|ＡＦＰ|ＡＰ|ＥＰＡ時事|新華社|聯合)$"
 
+#: The site's name, first in the keywords of the 2011-2021 pages (the rest are the article's).
+_SITE_WORDS = r"^読売新聞(?:オンライン)?$"
+
 OUTLET = Outlet(
     key="yomiuri",
     name="読売新聞オンライン",
@@ -104,6 +107,8 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2019-04",
+            keywords_drop=_SITE_WORDS,
+            tags=("div.p-related-tags li a",),  # 関連キーワード: "#北朝鮮", "#韓国" (2024)
             body=("article div.p-main-contents", "div.p-main-contents"),
             paragraphs="p, h2, h3",
             prune=(
@@ -130,6 +135,7 @@ OUTLET = Outlet(
         ),
         Rules(
             version="2011-04",
+            keywords_drop=_SITE_WORDS,
             body=("div.article-def",),
             paragraphs="p",
             prune=("div.article-def div.date-def", "div.article-def div.related-feature"),
@@ -143,6 +149,7 @@ OUTLET = Outlet(
     ),
     fixtures=(
         "fundus-jp/YomiuriShimbun_2024_10_13.html",
+        "fundus-jp/YomiuriShimbun_2024_12_03.html",
         "htmldate-eval/yomiuri.co.jp-gaza.html",
         "java-extractarticle/000011-yomiuri.html",
         "java-extractarticle/000012-yomiuri.html",
