@@ -638,11 +638,26 @@ def _authors(tree: etree._Element, page: PageMeta, rules: Rules | None) -> list[
     return out
 
 
+def _section(tree: etree._Element, page: PageMeta, rules: Rules | None) -> str | None:
+    """The article's section: the rules' selection, else the first section its metadata names
+    (JSON-LD ``articleSection``, ``genre``, ``article:section``) that is not one of the site's
+    words (``Rules.keywords_drop``: Tokyo Shimbun's "ニュース" before "社会", NHK's "一般" before
+    its genre "社会")."""
+    if rules and rules.section and (found := _select_text(tree, rules.section)):
+        return found
+    for value in (page.jsonld.get("articleSection"), page.jsonld.get("genre"), page.get("article:section")):
+        for entry in value if isinstance(value, list) else [value]:
+            name = ld_text(entry)
+            if name and not (rules and rules.keywords_drop and re.search(rules.keywords_drop, name)):
+                return name
+    return None
+
+
 def _tags(tree: etree._Element, page: PageMeta, rules: Rules | None) -> list[str]:
     """The article's topics: its own tag list where the rules name one, else its keyword
     metadata without the words the rules say are the site's, not the article's."""
     tags = _select_texts(tree, rules.tags) if rules and rules.tags else []
-    if not tags:
+    if not tags and (rules is None or rules.keywords):
         keywords = page.jsonld.get("keywords") or page.get("news_keywords", "keywords")
         sections = page.jsonld.get("articleSection")
         if not keywords and isinstance(sections, list) and len(sections) > 1:
@@ -776,8 +791,7 @@ def extract_article(
     published, modified = _dates(tree, page, rules, local_tz)
     authors = _authors(tree, page, rules)
     lead = _select_text(tree, rules.lead) if rules and rules.lead else None
-    section = (_select_text(tree, rules.section) if rules and rules.section else None) or ld_text(
-        page.jsonld.get("articleSection")) or page.get("article:section")
+    section = _section(tree, page, rules)
     tags = _tags(tree, page, rules)
     paywalled = bool(rules and rules.paywall and _select(tree, rules.paywall))
     if str(page.jsonld.get("isAccessibleForFree", "")).lower() in ("false", "0"):

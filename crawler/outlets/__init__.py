@@ -66,14 +66,19 @@ class Rules:
     authors: tuple[str, ...] = ()
     #: A regex removed from each author name ("記者", "By ").
     author_strip: str | None = None
+    #: The article's section where the page shows it and its metadata does not name it.
     section: tuple[str, ...] = ()
     #: The page's own list of topics (its 関連キーワード links), tried before the keyword metadata.
     tags: tuple[str, ...] = ()
-    #: A regex: a word of the page's keyword metadata (JSON-LD ``keywords``, ``news_keywords``,
-    #: ``keywords``) that matches it is not one of the article's topics: the site's own name
-    #: ("朝日新聞デジタル"), the words every page of the site carries ("ニュース", Sankei's list
-    #: of its sections), a flag ("無料記事"). Applied to the metadata only, never to ``tags``.
+    #: A regex: a word of the page's keyword or section metadata (JSON-LD ``keywords``,
+    #: ``articleSection``, ``genre``, ``news_keywords``, ``keywords``) that matches it is not one
+    #: of the article's topics nor its section: the site's own name ("朝日新聞デジタル"), the words
+    #: every page of the site carries ("ニュース", Sankei's list of its sections, NHK's "一般"), a
+    #: flag ("無料記事"). Applied to the metadata only, never to ``tags`` or ``section``.
     keywords_drop: str | None = None
+    #: False: the page's keyword metadata is none of the article's (the site's list on every page,
+    #: the headline cut into words); its tags are ``tags``' only.
+    keywords: bool = True
     #: Any match means the page is a member-only or paid teaser.
     paywall: tuple[str, ...] = ()
     #: Regexes: paragraphs that match one are dropped (credits, "続きを読む").

@@ -18,8 +18,9 @@ _FEED_NOTE = (
     "answered empty or 301 on some refetches, so only news.web.nhk is listed"
 )
 
-#: The site's name after the sections in the 2019-2023 pages' keywords ("社会", "暮らし").
-_SITE_WORDS = r"^(?:NHK(?: NEWS WEB|ニュース)?|ニュース)$"
+#: The site's name after the sections in the 2019-2023 pages' keywords ("社会", "暮らし"), and
+#: "一般", the JSON-LD articleSection of every one of them (their section is their genre).
+_SITE_WORDS = r"^(?:NHK(?: NEWS WEB|ニュース)?|ニュース|一般)$"
 
 OUTLET = Outlet(
     key="nhk",

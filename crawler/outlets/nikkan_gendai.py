@@ -8,10 +8,6 @@ A ``meta name="pay_attribute"`` says whether the article is free or for members.
 
 from . import Evidence, Outlet, Rules
 
-#: Every page carries the same <meta name="keywords"> (the site's names and sections, on the
-#: 2025-01-22 and 2025-01-31 pages alike): none of it is the article's.
-_SITE_WORDS = r"."
-
 OUTLET = Outlet(
     key="nikkan_gendai",
     name="Nikkan Gendai DIGITAL",
@@ -59,7 +55,9 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2025-01",
-            keywords_drop=_SITE_WORDS,
+            # Every page carries the same <meta name="keywords"> (the site's names and sections,
+            # on the 2025-01-22 and 2025-01-31 pages alike): none of it is the article's.
+            keywords=False,
             tags=("div.m-keyword-list2 li a",),  # ■関連キーワード (not "人気キーワード", site-wide)
             body=("div.article-wrap",),
             paragraphs="p.full-text",

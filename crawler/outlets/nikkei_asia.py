@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from . import Evidence, Outlet, Rules
 
-#: Its <meta name="keywords"> is the headline cut into words ("Rio,Tinto,reports,record,…" on
-#: both saved pages): no topics.
-_SITE_WORDS = r"."
-
 OUTLET = Outlet(
     key="nikkei_asia",
     name="Nikkei Asia",
@@ -140,7 +136,9 @@ OUTLET = Outlet(
     rules=(
         Rules(
             version="2023-04",
-            keywords_drop=_SITE_WORDS,
+            # Its <meta name="keywords"> is the headline cut into words ("Rio,Tinto,reports,record,…"
+            # on both saved pages): no topics.
+            keywords=False,
             body=("div[data-article-body]",),
             paragraphs="p, h2, h3",
             prune=(

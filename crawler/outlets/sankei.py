@@ -86,6 +86,8 @@ OUTLET = Outlet(
             tags=("//ul[contains(concat(' ', @class, ' '), ' section-list ') "
                   "or contains(concat(' ', @class, ' '), ' article-header-section-list ')]/li "
                   "| //div[@class='article-footer-tag']/a",),
+            # The first of those: its section ("社会"); the page's metadata names none.
+            section=("ul.section-list > li", "ul.article-header-section-list > li"),
             body=("div.article-body",),
             paragraphs="p.article-text, h2, h3, *.article-middle-headline",
             prune=(

@@ -33,8 +33,9 @@ _DATELINE_REPORTER = (
 # A dateline that credits a wire service instead of a reporter ("【ニューヨーク＝ロイター】").
 _WIRE_CREDIT = r"^(?:共同|時事|ロイター|ＡＦＰ時事|ＡＦＰ|ＡＰ|ＥＰＡ時事|新華社|聯合)$"
 
-#: The site's name, first in the keywords of the 2011-2021 pages (the rest are the article's).
-_SITE_WORDS = r"^読売新聞(?:オンライン)?$"
+#: The site's name, first in the keywords of the 2011-2021 pages (the rest are the article's),
+#: and "ニュース", the JSON-LD articleSection of a local page (2024-10-13).
+_SITE_WORDS = r"^(?:読売新聞(?:オンライン)?|ニュース)$"
 
 OUTLET = Outlet(
     key="yomiuri",
