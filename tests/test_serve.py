@@ -13,6 +13,7 @@ import base64
 import csv
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -211,6 +212,20 @@ def test_article_page_shows_paragraphs_evidence_link_and_review_form(review_db):
     for status in ("relevant", "dismissed", "follow-up"):
         assert f'name="status" value="{status}"' in html
     assert f"Recorded as {REVIEWER}." in html
+
+
+def test_article_page_shows_the_section_and_topics_its_outlet_gave(review_db):
+    # The outlet's own labels are a quick cue for the reviewer, beside the text.
+    path, ids = review_db
+    article = row(path, ids["nhk_ukraine"])
+    assert article["section"] == "国際" and json.loads(article["tags"]) == ["ウクライナ情勢 軍事", "ロシア", "ウクライナ情勢"]
+    html = call(build_datasette(path, reviewer=REVIEWER), "get", f"/newsmon/articles/{ids['nhk_ukraine']}").text
+    meta = html.split('<p class="newsmon-meta">', 1)[1].split("</p>", 1)[0]
+    assert '<span lang="ja" class="newsmon-section">国際</span>' in meta
+    tags = html.split('<p class="newsmon-tags">', 1)[1].split("</p>", 1)[0]
+    assert re.findall(r'class="newsmon-tag">([^<]*)<', tags) == ["ウクライナ情勢 軍事", "ロシア", "ウクライナ情勢"]
+    nikkei = call(build_datasette(path, reviewer=REVIEWER), "get", f"/newsmon/articles/{ids['nikkei']}").text
+    assert 'class="newsmon-tags"' not in nikkei  # no topics, no empty line
 
 
 @pytest.mark.parametrize("path", ["/newsmon/articles/999999", "/no-such-page", "/nosuchdb/articles"])

@@ -217,9 +217,19 @@ def _article_extras(conn, article_id: int, config_path: str | None = None) -> di
         nxt = {"id": following[0], "title": title[0] if title else None}
     removed = conn.execute("SELECT removed_at FROM articles WHERE id = ?", [article_id]).fetchone() \
         if "removed_at" in {c[1] for c in conn.execute("PRAGMA table_info(articles)")} else None
-    return {"history": log, "next": nxt, "queued": article_id in queue,
+    return {"history": log, "next": nxt, "queued": article_id in queue, "tags": _tags(conn, article_id),
             "trace": _trace(conn, article_id, config_path), **_versions(conn, article_id),
             **_pages(conn, article_id), "removed_jst": desk.jst(removed[0]) if removed and removed[0] else None}
+
+
+def _tags(conn, article_id: int) -> list[str]:
+    """The article's topics as its outlet labels them (``articles.tags``, a JSON list)."""
+    value = conn.execute("SELECT tags FROM articles WHERE id = ?", [article_id]).fetchone()
+    try:
+        tags = json.loads(value[0]) if value and value[0] else []
+    except ValueError:
+        return []
+    return [str(t) for t in tags] if isinstance(tags, list) else []
 
 
 def _pages(conn, article_id: int) -> dict[str, Any]:
