@@ -217,19 +217,18 @@ def _article_extras(conn, article_id: int, config_path: str | None = None) -> di
         nxt = {"id": following[0], "title": title[0] if title else None}
     removed = conn.execute("SELECT removed_at FROM articles WHERE id = ?", [article_id]).fetchone() \
         if "removed_at" in {c[1] for c in conn.execute("PRAGMA table_info(articles)")} else None
-    return {"history": log, "next": nxt, "queued": article_id in queue, "tags": _tags(conn, article_id),
+    return {"history": log, "next": nxt, "queued": article_id in queue,
             "trace": _trace(conn, article_id, config_path), **_versions(conn, article_id),
             **_pages(conn, article_id), "removed_jst": desk.jst(removed[0]) if removed and removed[0] else None}
 
 
-def _tags(conn, article_id: int) -> list[str]:
-    """The article's topics as its outlet labels them (``articles.tags``, a JSON list)."""
-    value = conn.execute("SELECT tags FROM articles WHERE id = ?", [article_id]).fetchone()
+def _json_list(value: Any) -> list[str]:
+    """A JSON list column of a row (``articles.tags``) as its strings; [] for anything else."""
     try:
-        tags = json.loads(value[0]) if value and value[0] else []
+        items = json.loads(value) if isinstance(value, str) and value else []
     except ValueError:
         return []
-    return [str(t) for t in tags] if isinstance(tags, list) else []
+    return [str(item) for item in items] if isinstance(items, list) else []
 
 
 def _pages(conn, article_id: int) -> dict[str, Any]:
@@ -276,6 +275,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             "newsmon_nav": await db.execute_fn(lambda conn: _nav(conn, who)),
             "newsmon_path": request.path if request else "",
             "newsmon_jst": desk.jst,
+            "newsmon_list": _json_list,
             "newsmon_can_review": who is not None,
         }
         if database == DATABASE and table == "articles" and view_name == "row" and request is not None:
