@@ -209,7 +209,7 @@ def overdue(db, config, now: datetime, limit: float | None = None) -> dict[str, 
     every outlet at its last run's health, "ok", and whoever watched saw nothing. ``db``: a
     ``Database`` or the desk's ``sqlite3.Connection``.
     """
-    from storage.health import crawl_times
+    from storage.health import crawl_times, duration_text
 
     from . import settings
 
@@ -231,7 +231,7 @@ def overdue(db, config, now: datetime, limit: float | None = None) -> dict[str, 
                     and plan.missed(outlet, since, now, OVERDUE_RUNS) >= OVERDUE_RUNS)
         if late:
             out[outlet] = {"since": times["success"], "message": (
-                f"no crawl of it has finished for {quiet / 3600:.1f} h: is `newsmon schedule` (or the cron job) "
+                f"no crawl of it has finished for {duration_text(quiet)}: is `newsmon schedule` (or the cron job) "
                 "running, and can its crawls write to the database? (its log says)")}
     return out
 

@@ -668,7 +668,11 @@ def test_status_fails_an_outlet_whose_crawls_stopped_finishing(tmp_path):
     assert "! no crawl of it has finished for 3.0 h: is `newsmon schedule` (or the cron job) running" in output
     code, healths, output = shown("--overdue", "1d")
     assert code == 1 and (healths["asahi"], healths["nhk"], healths["nikkei"]) == ("ok", "ok", "failing"), output
+    assert "! no crawl of it has finished for 2.0 days" in output
     assert shown("asahi", "--overdue", "4h")[0] == 0
+    # Said as people say it at a short cadence, not "0.2 h" (or "0.0 h" at a daemon's 1 s).
+    code, healths, output = shown("nhk", "--overdue", "5m")
+    assert code == 1 and "! no crawl of it has finished for 10 min: is" in output, output
 
 
 def test_a_schedule_counts_the_runs_it_would_have_started_crontab_nights_none():
