@@ -58,11 +58,19 @@ def test_variants_of_one_article_share_one_key(variant):
         # The Ministry of Defense's feed gives paths; the white paper's 2023 HTML was linked as http.
         ("http://www.clearing.mod.go.jp/hakusho_data/2023/html/n230103000.html",
          "https://www.clearing.mod.go.jp/hakusho_data/2023/html/n230103000.html"),
-        # NHK's 2025 feeds linked http://www3…; each article page links its /amp/ twin.
+        # NHK moved to news.web.nhk (2025-10), where an article is read under its www3 id; feeds
+        # of 2025-26 linked http://www3…, and each 2023 article page links its /amp/ twin.
         ("http://www3.nhk.or.jp/news/html/20250930/k10014936121000.html",
-         "https://www3.nhk.or.jp/news/html/20250930/k10014936121000.html"),
+         "https://news.web.nhk/newsweb/na/na-k10014936121000"),
         ("https://www3.nhk.or.jp/news/html/20230403/amp/k10014027131000.html",
-         "https://www3.nhk.or.jp/news/html/20230403/k10014027131000.html"),
+         "https://news.web.nhk/newsweb/na/na-k10014027131000"),
+        ("https://www3.nhk.or.jp/news/html/20260428/k10015110361000.html?utm_source=rss",
+         "https://news.web.nhk/newsweb/na/na-k10015110361000"),
+        # A regional station's article: the 10 digits are its nb- id.
+        ("https://www3.nhk.or.jp/shutoken-news/20251012/1000122742.html",
+         "https://news.web.nhk/newsweb/na/nb-1000122742"),
+        ("https://www3.nhk.or.jp/lnews/morioka/20250616/6040025919.html",
+         "https://news.web.nhk/newsweb/na/nb-6040025919"),
         # Yomiuri's article URLs end in "/", and so must their AMP copies' canonical form.
         ("https://www.yomiuri.co.jp/economy/20211013-OYT1T50086/amp/",
          "https://www.yomiuri.co.jp/economy/20211013-OYT1T50086/"),
@@ -129,6 +137,21 @@ def test_an_asahi_article_is_one_url_on_either_host_and_whatever_click_it_counts
     assert canonical_url("https://digital.asahi.com/info/", HOSTS) == "https://digital.asahi.com/info/"
     assert canonical_url("https://globe.asahi.com/article/14458240?cid=asadigi_rnavi_globe", HOSTS) == \
         "https://globe.asahi.com/article/14458240"
+
+
+def test_an_nhk_article_linked_at_its_old_www3_address_is_its_news_web_nhk_article():
+    outlet = registry()["nhk"]
+    old = "http://www3.nhk.or.jp/news/html/20260808/k10015199841000.html"
+    assert canonical_url(old, HOSTS) == canonical_url("https://news.web.nhk/newsweb/na/na-k10015199841000", HOSTS)
+    assert outlet.is_article_url(canonical_url(old, HOSTS))
+    # What has no id of the new site stays where it is: EASY's old pages (its new ids are other),
+    # NHK WORLD, an article's video page, the section lists, a station's feed.
+    for kept in ("https://www3.nhk.or.jp/news/easy/k10011959621000/k10011959621000.html",
+                 "https://www3.nhk.or.jp/nhkworld/en/news/20230403_01/",
+                 "https://www3.nhk.or.jp/news/html/20230403/movie/k10014027341_202304031356_202304031357.html",
+                 "https://www3.nhk.or.jp/news/cat07.html",
+                 "https://www3.nhk.or.jp/lnews/fukuoka/index.rdf"):
+        assert canonical_url(kept, HOSTS) == kept
 
 
 def test_a_bare_domain_is_its_www_host_where_the_site_is_served_on_www():

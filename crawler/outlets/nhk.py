@@ -61,6 +61,9 @@ OUTLET = Outlet(
     # the id news.web.nhk gives the same article as nb-<id> (the tracker rewrote tohoku
     # 20251009/6000033450.html to nb-6000033450). Their feeds (lnews/<station>/index.rdf) do not
     # match.
+    # Since 2026-12-03 a www3 national or regional article URL is keyed (and fetched) as its
+    # news.web.nhk address, na-k<id> or nb-<id> (crawler.urls._SITE_MOVED): feeds of 2026 still
+    # link the www3 form beside news.web.nhk's own, and each article was fetched under both.
     article_url_pattern=(
         r"^https?://(?:www3\.nhk\.or\.jp/(?:news/(?:html/\d{8}/k\d{14}\.html"
         r"|easy/k\d{14}/k\d{14}\.html)"
@@ -116,6 +119,17 @@ OUTLET = Outlet(
             "www3 ids from the saved pages (2019-2026) and from 2025 feed copies with http:// links; "
             "na-k, nb- and nd- ids and both EASY id forms from public files of 2025-2026 listed in "
             "the urls file",
+        ),
+        Evidence(
+            "article_url_pattern",
+            "public GitHub file (search-index id 61403885692): a news reader app's client, 2026",
+            "2026-04-28",
+            "it rewrites http://www3.nhk.or.jp/news/html/20260428/k10015110361000.html to "
+            "https://news.web.nhk/newsweb/na/na-k10015110361000 before it fetches ('旧URLを新URLに変換'): "
+            "one article, keyed so by crawler.urls since 2026-12-03. news.web.nhk serves ids of before the "
+            "move too (na-k10014827681000, 2025-05, linked in search-index id 15067048077); a PHP reader "
+            "reads www3 and news.web.nhk pages with one rule, following redirects (search-index id "
+            "49268844628). Regional: the NHK_News_Tracker's tohoku rewrite below",
         ),
         Evidence(
             "article_url_pattern",
