@@ -47,7 +47,7 @@ from crawler.urls import canonical_url
 from storage import open_db
 
 from . import warcs
-from .conftest import CRASH_MARKER, crashing_env
+from .conftest import CRASH_MARKER, crashing_env, saved_bytes
 
 PART = "64k"  # small parts, so that small archives make several
 ROOT = Path(__file__).resolve().parent.parent
@@ -1291,6 +1291,20 @@ def test_a_record_whose_url_cannot_be_parsed_is_counted_and_the_records_around_i
     stored = {url for (url,) in rows(db, "SELECT url FROM urls")}
     assert stored == {canonical_url(first.url, HOSTS), canonical_url(second.url, HOSTS)}
     assert rows(db, "SELECT stopped, finished_at IS NOT NULL FROM ingested_archives") == [(None, 1)]
+
+
+def test_an_nhk_article_archived_at_its_www3_and_its_news_web_nhk_address_is_one_url_and_one_article(tmp_path):
+    # NHK moved to news.web.nhk (2025-10) and feeds of 2026 still link the www3 address: an
+    # archive (or a crawl) meets one article under both, and its AMP twin. One key, one article.
+    www3 = "http://www3.nhk.or.jp/news/html/20230403/k10014027131000.html"
+    body = saved_bytes("scrapping-webs/nhk-test_article_1.html")
+    fetches = [warcs.Fetch(www3, body),
+               warcs.Fetch("https://www3.nhk.or.jp/news/html/20230403/amp/k10014027131000.html", body),
+               warcs.Fetch("https://news.web.nhk/newsweb/na/na-k10014027131000", body)]
+    _, states, db = _ingested(tmp_path, fetches)
+    assert list(states) == ["https://news.web.nhk/newsweb/na/na-k10014027131000"]
+    assert states[canonical_url(www3, HOSTS)][0] == "article"
+    assert rows(db, "SELECT url, outlet FROM articles") == [("https://news.web.nhk/newsweb/na/na-k10014027131000", "nhk")]
 
 
 def _ingested(tmp_path: Path, fetches: list[warcs.Fetch]) -> tuple[dict[str, int], dict[str, tuple], Path]:
