@@ -35,9 +35,7 @@ MIN_ARTICLES, MIN_OTHERS = 10, 4
 PENDING: set[str] = set()
 # Outlets with fewer real article URLs in public sources than MIN_ARTICLES (strict: remove the
 # entry once the file has enough).
-FEW_SAMPLES = {
-    "mod_en": "only 6 real /en/article/ URLs of the Ministry of Defense found in public sources",
-}
+FEW_SAMPLES: dict[str, str] = {}
 
 
 def _keys(few: bool = False) -> list:

@@ -22,14 +22,17 @@ OUTLET = Outlet(
     primary_source=True,
     discovery_notes=(
         "No saved page; nothing checked live. The press-release list is the English page another "
-        "project measured (403, Cloudflare challenge, 2026-08-26); article URLs of 2024-2026 from "
-        "public files, fewer than ten found."
+        "project measured (403, Cloudflare challenge, 2026-08-26); article URLs of 2022-2026 from "
+        "public files and stored copies of its pages: ten found (2026-12-03)."
     ),
     evidence=(
         Evidence("https://www.mod.go.jp/en/press-release/", _CMW, "2026-08-26",
                  "measured: 403 with Cf-Mitigated: challenge, like every HTML page of the host"),
         Evidence("article_url_pattern", "public GitHub files (tests/fixtures/urls/mod_en.tsv)", "2026-10",
                  "/en/article/<yyyy>/<mm>/<40 hex>.html links of 2024-2026"),
+        Evidence("article_url_pattern", "stored public pages (search corpus 'pages'), read 2026-12-03", "2024-11",
+                 "three pages of the site at /en/article/<yyyy>/<mm>/<40 hex>.html: a telecon of 2022-08 and "
+                 "two press conferences of 2024 (tests/fixtures/urls/mod_en.tsv)"),
     ),
     feed_window="no feed known",
     feed_terms="no feed known",
