@@ -8,6 +8,7 @@ which the crawl records per run (``discovery`` table) and outlet health reports.
 from __future__ import annotations
 
 import codecs
+import html
 import html.entities
 import io
 import re
@@ -90,6 +91,31 @@ def _entry_date(entry: etree._Element) -> str | None:
     sitemap's lastmod beside its news publication date); ``None`` if none. The feed's or
     channel's own dates (a build time that changes when nothing else does) are no entry's."""
     return max((d for d in map(_date, (el.text for el in entry.iter(*_DATE_ELEMENTS))) if d), default=None)
+
+
+#: How much of what an entry says of its article is kept: a headline and the start of a summary.
+WORDS_MAX = 300
+_MARKUP = re.compile(r"<[^<>]{0,1000}>")
+
+
+def _entry_words(elements: Iterable[etree._Element]) -> str | None:
+    """What an entry says of its article, as one line of plain text, from its ``elements`` (a
+    feed entry's title and summary, ``news:title`` of a Google News sitemap entry): the markup a
+    description often carries as text, and its character references, taken out; ``None`` if it
+    says nothing."""
+    parts: list[str] = []
+    for element in elements:
+        text = " ".join(html.unescape(_MARKUP.sub(" ", "".join(element.itertext()))).split())
+        if text and text not in parts:
+            parts.append(text)
+    words = " — ".join(parts)
+    return words[:WORDS_MAX] or None
+
+
+def _summary_elements(entry: etree._Element) -> list[etree._Element]:
+    """A feed entry's own title, description and summary (not an enclosure's media:description)."""
+    return [child for child in entry if isinstance(child.tag, str)
+            and _local(child) in ("title", "description", "summary")]
 
 
 #: An Atom link's rel that names the entry's own page: as written, and as RFC 4287 4.2.7.2 lets
@@ -274,6 +300,11 @@ class Discovered:
     #: articles, as a feed's entries are, so that one the article URL pattern does not take is a
     #: URL scheme newsmon lacks, not an archive's tag page (``NewsSpider._articles``).
     declared: set[str] = field(default_factory=set)
+    #: What the document says of each article it lists, by the URL as listed: a feed entry's
+    #: title and summary, a Google News sitemap entry's ``news:title`` (``_entry_words``). Kept
+    #: with the URL: where its page cannot be read (a wall, a page that failed for days), it is
+    #: all a reviewer can know of the article (``storage.frontier.unread_listed``).
+    listed: dict[str, str] = field(default_factory=dict)
     #: What the crawl says of a document read as it is rather than as it is written (a urlset
     #: of child sitemaps read as an index), with its read: not a problem, but not to be silent.
     note: str | None = None
@@ -536,11 +567,16 @@ def parse_feed(body: bytes) -> Discovered:
 
 def _feed(root: etree._Element, kind: str, problem: str | None) -> Discovered:
     mended: Counter[str] = Counter()
-    entries = [(_entry_url(entry, mended), _entry_date(entry)) for entry in root.iter(*_FEED_ENTRIES)]
+    read = [(entry, _entry_url(entry, mended)) for entry in root.iter(*_FEED_ENTRIES)]
+    entries = [(url, _entry_date(entry)) for entry, url in read]
     links = [url for url, _ in entries if url]
     newest, interval, dated = _dates(entries)
+    listed: dict[str, str] = {}
+    for entry, url in read:
+        if url and url not in listed and (words := _entry_words(_summary_elements(entry))):
+            listed[url] = words
     return Discovered(list(dict.fromkeys(links)), kind, problem, newest, interval, dated=dated,
-                      unlinked=len(entries) - len(links), note=_mended_note(mended))
+                      unlinked=len(entries) - len(links), note=_mended_note(mended), listed=listed)
 
 
 def _opening(*tags: str) -> re.Pattern[bytes]:
@@ -862,5 +898,11 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
             if loc and lastmod:
                 lastmods[loc] = lastmod[:64]
     latest, interval, dated = _dates((url, _entry_date(entry)) for entry, url in entries)
+    listed: dict[str, str] = {}
+    titles = [f"{{{ns}}}title" for ns in news]
+    for entry, url in entries:
+        if url in declared and url not in listed and (words := _entry_words(entry.iter(*titles))):
+            listed[url] = words
     return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=bool(news),
-                      lastmods=lastmods, dated=dated, declared=declared, unlinked=unlinked, note=note)
+                      lastmods=lastmods, dated=dated, declared=declared, unlinked=unlinked, note=note,
+                      listed=listed)

@@ -34,7 +34,7 @@ changes (``robots_changed``); one refused because robots.txt answered 5xx, next 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,16 +51,46 @@ RETRY_REFUSALS = ("robots_unavailable",)
 
 
 def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str | None = None,
-                run_id: int | None = None, now: str | None = None) -> int:
-    """Remember newly discovered URLs (already known ones are left as they are); return how many were new."""
+                run_id: int | None = None, now: str | None = None, listed: Mapping[str, str] | None = None) -> int:
+    """Remember newly discovered URLs (already known ones are left as they are); return how many were new.
+
+    ``listed``: what the feed or news sitemap said of each (``crawler.discovery.Discovered.listed``),
+    kept for the URLs that have no such words yet."""
     now = now or now_utc()
+    listed = listed or {}
     with transaction(db):
         before = db.conn.total_changes
         db.conn.executemany(
             "INSERT OR IGNORE INTO urls (url, outlet, kind, first_seen_at, last_seen_at, attempts, reason, "
-            "reason_code, run_id) VALUES (?, ?, 'pending', ?, ?, 0, ?, 'discovered', ?)",
-            [(url, outlet, now, now, reason or "discovered; not fetched yet", run_id) for url in urls])
-        return db.conn.total_changes - before
+            "reason_code, run_id, listed) VALUES (?, ?, 'pending', ?, ?, 0, ?, 'discovered', ?, ?)",
+            [(url, outlet, now, now, reason or "discovered; not fetched yet", run_id, listed.get(url)) for url in urls])
+        new = db.conn.total_changes - before
+        db.conn.executemany("UPDATE urls SET listed = ? WHERE url = ? AND listed IS NULL",
+                            [(words, url) for url, words in listed.items()])
+        return new
+
+
+def unread_listed(db: Database, *, since: str) -> list[dict[str, Any]]:
+    """URLs first seen since ``since`` whose page could not be read, and will not be soon (behind
+    a wall, ``blocked``, or given up), but whose feed or news sitemap said what they are
+    (``listed``), newest first: what a reviewer can still know of such an article (``newsmon
+    status`` scores these words against the topics). Read from m029's partial index."""
+    rows = db.execute(
+        "SELECT url, outlet, kind, reason, listed, first_seen_at FROM urls "
+        "WHERE kind IN ('blocked', 'gave_up') AND listed IS NOT NULL AND first_seen_at >= ? "
+        "ORDER BY first_seen_at DESC", [since]).fetchall()
+    return [dict(zip(("url", "outlet", "kind", "reason", "listed", "first_seen_at"), row)) for row in rows]
+
+
+def unread_of_run(db: Database, run_id: int, started_at: str) -> list[dict[str, Any]]:
+    """The listed URLs (``unread_listed``) run ``run_id`` could not read for the first time: its
+    first wall (``blocked_since`` within the run) or given up in it. Its digest says so, once."""
+    rows = db.execute(
+        "SELECT url, outlet, kind, reason, listed, first_seen_at FROM urls "
+        "WHERE run_id = ? AND listed IS NOT NULL "
+        "AND (kind = 'gave_up' OR (kind = 'blocked' AND blocked_since >= ?)) ORDER BY first_seen_at DESC",
+        [run_id, started_at]).fetchall()
+    return [dict(zip(("url", "outlet", "kind", "reason", "listed", "first_seen_at"), row)) for row in rows]
 
 
 def state(db: Database, url: str) -> dict[str, Any] | None:

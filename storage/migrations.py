@@ -1125,3 +1125,16 @@ def m028_not_article_second_look(db: Database) -> None:
             AND coalesce(reason, '') NOT LIKE '%look found none either%'
             AND (SELECT count(*) FROM pages p WHERE p.url = urls.url) < 2
     """])
+
+
+@MIGRATIONS()
+def m029_listed_words(db: Database) -> None:
+    """What the feed or Google News sitemap that listed an article URL said of it (its title and
+    summary, ``crawler.discovery.Discovered.listed``). An article behind a wall, or whose page
+    failed for days, was a URL and a reason only: nobody could tell one on the monitored topics
+    from the rest. With these words ``newsmon status`` names those that are
+    (``storage.frontier.unread_listed``). NULL for URLs listed before it, and for links of
+    section pages, which say nothing of their articles."""
+    _run(db, ["ALTER TABLE urls ADD COLUMN listed TEXT",
+              "CREATE INDEX idx_urls_unread_listed ON urls(first_seen_at) "
+              "WHERE kind IN ('blocked', 'gave_up') AND listed IS NOT NULL"])

@@ -171,6 +171,47 @@ def test_feeds_and_sitemaps_say_why_they_give_nothing():
     assert (halves.links, halves.problem) == (["https://a.jp/1", "https://a.jp/2"], None)
 
 
+def test_what_a_feed_or_news_sitemap_says_of_each_article_is_kept_as_plain_text():
+    # Kept with the URL, for an article whose page cannot be read (storage.frontier.unread_listed).
+    rss = parse_feed("<rss version='2.0'><channel><title>チャンネル</title>"
+                     "<item><title>反撃能力の運用</title><link>https://a.jp/1</link>"
+                     "<description>&lt;p&gt;与党 &amp;amp; 政府が&lt;b&gt;協議&lt;/b&gt;&lt;/p&gt;</description>"
+                     "<media:content xmlns:media='http://search.yahoo.com/mrss/'><media:description>写真"
+                     "</media:description></media:content></item>"
+                     "<item><link>https://a.jp/2</link></item>"
+                     "<item><title>再掲</title><link>https://a.jp/1</link></item></channel></rss>".encode())
+    # The markup a description carries as text and its references go; an enclosure's caption is
+    # no summary; an entry that says nothing has no words; the first entry of a URL gives them.
+    assert rss.listed == {"https://a.jp/1": "反撃能力の運用 — 与党 & 政府が 協議"}
+    atom = parse_feed(b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><title type='html'>A &lt;em&gt;b&lt;/em&gt;"
+                      b"</title><link href='https://a.jp/3'/><summary>" + "要約".encode() * 200 + b"</summary></entry></feed>")
+    assert atom.listed["https://a.jp/3"].startswith("A b — 要約") and len(atom.listed["https://a.jp/3"]) == discovery.WORDS_MAX
+    news = parse_sitemap("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+                         "xmlns:news='http://www.google.com/schemas/sitemap-news/0.9' "
+                         "xmlns:image='http://www.google.com/schemas/sitemap-image/1.1'>"
+                         "<url><loc>https://a.jp/4</loc><news:news><news:publication><news:name>A</news:name>"
+                         "</news:publication><news:title>安保3文書の改定</news:title></news:news>"
+                         "<image:image><image:title>写真</image:title></image:image></url>"
+                         "<url><loc>https://a.jp/tag/x</loc></url></urlset>".encode())
+    assert news.listed == {"https://a.jp/4": "安保3文書の改定"}
+
+
+def test_a_listed_urls_words_are_kept_once_and_given_to_one_listed_without(tmp_path):
+    db = open_db(tmp_path / "n.db")
+    assert frontier.add_pending(db, ["https://a.jp/1", "https://a.jp/2"], outlet="a",
+                                listed={"https://a.jp/1": "反撃能力の運用"}) == 2
+    # Listed again, by a feed that says more or a section that says nothing: the first words stay;
+    # a URL first met on a section page gets the feed's words when a feed lists it.
+    frontier.add_pending(db, ["https://a.jp/1", "https://a.jp/2"], outlet="a",
+                         listed={"https://a.jp/1": "別の見出し", "https://a.jp/2": "安保3文書"})
+    assert dict(db.execute("SELECT url, listed FROM urls ORDER BY url").fetchall()) == {
+        "https://a.jp/1": "反撃能力の運用", "https://a.jp/2": "安保3文書"}
+    frontier.record_blocked(db, "https://a.jp/1", outlet="a", code="wall_consent", reason="a consent wall", backoff=60)
+    frontier.record_result(db, "https://a.jp/2", outlet="a", kind="article", code="stored", reason="stored")
+    assert [r["url"] for r in frontier.unread_listed(db, since="2000-01-01")] == ["https://a.jp/1"]
+    assert frontier.unread_listed(db, since="2999-01-01") == []
+
+
 def test_a_sitemap_or_feed_gzipped_twice_is_read():
     # A .xml.gz its server gzips again (PHP's ob_gzhandler under mod_deflate, a CDN), saying so
     # once or not at all: Scrapy undoes the layer the Content-Encoding names, and what it handed

@@ -36,7 +36,7 @@ EXPECTED_COLUMNS = {
               "outlet", "dict_id", "part_of"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
              "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at",
-             "blocked_since"],
+             "blocked_since", "listed"],
     "discovery": ["id", "run_id", "outlet", "url", "kind", "fetched_at", "http_status", "ok", "entries",
                   "article_urls", "new_urls", "refused", "reason", "known",
                   "newest_entry", "entry_interval", "unlinked"],
@@ -76,7 +76,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m020_feed_read_at", "m021_updated_after_review", "m022_sitemap_state",
                    "m023_sitemap_lastmods", "m024_revisit_prompts",
                    "m025_discovery_unlinked", "m026_outlet_runs_paywalled",
-                   "m027_article_extraction", "m028_not_article_second_look"]
+                   "m027_article_extraction", "m028_not_article_second_look", "m029_listed_words"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -794,7 +794,7 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
         for _ in range(pages):
             queries.save_page(db, url, b"<html><body>busy</body></html>", now=at)
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == []
-    assert migrate(db) == ["m028_not_article_second_look"]
+    assert migrate(db) == ["m028_not_article_second_look", "m029_listed_words"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]

@@ -389,8 +389,9 @@ class NewsSpider(scrapy.Spider):
         # sitemap lists tag and section pages beside them).
         declared = {link for written, link in zip(found.links, links) if written in found.declared}
         archived = _archived(found, links) if kind == "sitemap" and outlet in self.first_runs else frozenset()
+        words = {parsable(link, response.url) or link: text for link, text in found.listed.items()}
         requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared,
-                                          archived=archived)
+                                          archived=archived, words=words)
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
@@ -553,7 +554,8 @@ class NewsSpider(scrapy.Spider):
 
     def _articles(self, urls: Iterable[str], outlet_key: str, via: str, strict: bool,
                   dated: dict[str, str] | None = None, declared: Set[str] = frozenset(),
-                  archived: Set[str] = frozenset()) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
+                  archived: Set[str] = frozenset(),
+                  words: dict[str, str] | None = None) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
         known): ``known``, for a feed or a section, how many of its article URLs were seen before
         this run (none, of one read before: it turned over since, and may have dropped some unseen).
@@ -566,13 +568,16 @@ class NewsSpider(scrapy.Spider):
         a sitemap's entries that say they are news articles (``Discovered.declared``): refused
         with a reason, as a feed's entries are, when the article URL pattern does not take them.
         ``archived``: the URLs of a sitemap's entries dated ``ARCHIVE_AFTER`` ago or more, asked
-        for, if new, when the spider is idle, with the backlog (``when_idle``).
+        for, if new, when the spider is idle, with the backlog (``when_idle``). ``words``: what
+        the document said of each entry, by the URL as listed (``Discovered.listed``), kept with
+        the URL.
         """
         outlet: Outlet = self.outlets[outlet_key]
         fresh: list[str] = []
         unseen: list[str] = []
         listed: list[str] = []
         updated: dict[str, str] = {}
+        said_of: dict[str, str] = {}
         articles = refused = 0
         for raw in urls:
             said = "news sitemap" if raw in declared else via  # what listed it, in reasons
@@ -596,6 +601,8 @@ class NewsSpider(scrapy.Spider):
             articles += 1
             listed.append(url)
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet_key}/discovered")
+            if words and raw in words:
+                said_of.setdefault(url, words[raw])
             if url in self.scheduled or url in fresh:
                 continue
             if url in self.deferred and url not in archived:
@@ -621,7 +628,8 @@ class NewsSpider(scrapy.Spider):
             if via in ("feed", "section") else None
         # Remembered before any is fetched, so a killed or limited run loses none of them.
         frontier.add_pending(self.db, fresh, outlet=outlet_key, run_id=self.run_id,
-                             reason=f"discovered via {via} in run {self.run_id}; not fetched yet")
+                             reason=f"discovered via {via} in run {self.run_id}; not fetched yet",
+                             listed={url: said_of[url] for url in fresh if url in said_of})
         if updated and self.store_options.revisit_after:
             prompted = versions.prompt_revisits(self.db, updated, outlet=outlet_key, via=via, now=now_iso(),
                                                 limit=PROMPTS_PER_DOCUMENT)
