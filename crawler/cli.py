@@ -965,7 +965,12 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     # A channel whose deliveries fail tells nobody, itself least: the analysts wait for news.
     failing = notifications.failing_channels(database, checked.notify.channels if checked.notify else [])
     alarm = any(r["health"] in health_db.ALARM for r in rows) or bool(failing)
+    shown = {r["outlet"] for r in rows}
+    unread = [u for u in _unread_on_topic(database, config, now) if u["outlet"] in shown]
     if as_json:
+        for row in rows:
+            row["unread_on_topic"] = [{k: u[k] for k in ("url", "kind", "reason", "listed", "first_seen_at")}
+                                      for u in unread if u["outlet"] == row["outlet"]]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         sys.exit(1 if alarm else 0)
     # The outlets never crawled here in one line below the table, unless asked for by name: on a
@@ -1001,7 +1006,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     from .relevance import status_lines
 
     # The relevance classifier's state (crawler/relevance.py), then what long commands left.
-    lines = status_lines(database) + _loose_ends(database) + [
+    lines = status_lines(database) + _loose_ends(database) + _unread_lines(unread) + [
         f"notifications: {f['channel']}: {f['failed']} deliveries failed since {_when(f['since'], now)}, the last "
         f"with {f['error']}: fix the channel ([notify]); the digests after list what it missed, a day back, and "
         "count the rest" for f in failing]
@@ -1032,6 +1037,43 @@ def _flag_overdue(database, rows: list[dict], config, overdue: str | None, now) 
 
 #: Unfinished archives `newsmon status` names; more are counted.
 _ARCHIVES_SHOWN = 5
+
+
+#: How many of the unread articles on the topics ``newsmon status`` names.
+_UNREAD_SHOWN = 5
+
+
+def _unread_on_topic(database, config: str | None, now) -> list[dict]:
+    """The articles newsmon could not read (a wall, given up), first seen within the week a wall
+    is waited out, whose feed or news sitemap said what makes them relevant: the outlet's health
+    says it is blocked, not which of its articles the reviewers are missing. Newest first."""
+    from storage import frontier
+
+    from .store import listed_on_topic
+
+    since = (now - frontier.WALL_GIVE_UP).isoformat(timespec="seconds")
+    return listed_on_topic(frontier.unread_listed(database, since=since), config)
+
+
+def _unread_lines(found: list[dict]) -> list[str]:
+    """``_unread_on_topic``'s articles, as ``newsmon status`` prints them below the table."""
+    from collections import Counter
+
+    if not found:
+        return []
+    kinds = Counter(r["kind"].replace("_", " ") for r in found)
+    n = len(found)
+    lines = [f"unread: {n} article{'s' if n != 1 else ''} on the topics by what "
+             f"{'their feeds or sitemaps' if n != 1 else 'its feed or sitemap'} said could not be read "
+             f"({', '.join(f'{c} {k}' for k, c in kinds.items())}); no reviewer has {'them' if n != 1 else 'it'} "
+             "(the urls table's `listed`), newest first:"]
+    for row in found[:_UNREAD_SHOWN]:
+        lines.append(f"  {row['outlet']}: 「{row['headline']}」 {row['url']} ({row['kind'].replace('_', ' ')}: "
+                     f"{(row['reason'] or '')[:160]})")
+    if n > _UNREAD_SHOWN:
+        lines.append(f"  and {n - _UNREAD_SHOWN} more: select url, listed, reason from urls where listed is not null "
+                     "and kind in ('blocked', 'gave_up')")
+    return lines
 
 
 def _loose_ends(database) -> list[str]:

@@ -100,7 +100,8 @@ class CrawlRunLedger:
             return
         # In a thread: a slow webhook must not stall the reactor; Scrapy waits for it to finish.
         await maybe_deferred_to_future(
-            deferToThread(_notify, self.crawler.settings.get("NEWSMON_DB"), self.run_id, changes, settings))
+            deferToThread(_notify, self.crawler.settings.get("NEWSMON_DB"), self.run_id, changes, settings,
+                          config_path))
 
     def _finish(self, reason: str, unwritable: bool) -> None:
         stats = self.crawler.stats.get_stats()
@@ -128,10 +129,10 @@ class CrawlRunLedger:
         )
 
 
-def _notify(db_path: str, run_id: int, changes, settings) -> None:
+def _notify(db_path: str, run_id: int, changes, settings, config_path: str | None) -> None:
     db = open_db(db_path)  # its own connection: SQLite connections stay in their thread
     try:
-        notify.notify_run(db, run_id, changes, settings)
+        notify.notify_run(db, run_id, changes, settings, config_path=config_path)
     except Exception:  # a broken notifier must not turn a finished crawl into a failed one
         logger.exception("newsmon: notification of run %s failed", run_id)
     finally:

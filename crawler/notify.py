@@ -149,15 +149,18 @@ def check_apprise(settings: NotifySettings) -> None:
 
 def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange], *,
                  always: bool = False, now: datetime | None = None,
-                 news_age: timedelta | None = notifications.NEWS_AGE) -> dict[str, Any] | None:
-    """The digest of a run; ``None`` when there is nothing to tell (and not ``always``)."""
+                 news_age: timedelta | None = notifications.NEWS_AGE,
+                 config_path: str | None = None) -> dict[str, Any] | None:
+    """The digest of a run; ``None`` when there is nothing to tell (and not ``always``).
+    ``config_path``: the config whose topics judge what unread articles' feeds said of them."""
     info = notifications.run(db, run_id)
     if info is None:
         return None
     articles, total = notifications.pending_articles(db, run_id, now=now, limit=MAX_ARTICLES, news_age=news_age)
     removed = notifications.removed_articles(db, run_id)
     updated = notifications.updated_articles(db, run_id)
-    if not articles and not changes and not removed and not updated and not always:
+    unread = _unread(db, run_id, info["started_at"], config_path)
+    if not articles and not changes and not removed and not updated and not unread and not always:
         return None  # older articles alone make no digest: the next one counts them
     older = notifications.older_articles(db, run_id, now=now, news_age=news_age)
     undelivered = notifications.undelivered_articles(db, run_id, now=now)
@@ -181,10 +184,25 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         # Articles a reviewer marked relevant or follow-up that this run found changed since the
         # decision (a new version): out of the queue, the desk lists them under "Updated".
         "articles_updated": updated,
+        # Articles this run could not read (its first wall, or given up) whose feed or news
+        # sitemap said what makes them relevant: not in any queue, and no other word of them.
+        "articles_unread": unread,
         "health_changes": [c.to_dict() for c in changes],
     }
     digest["title"], digest["text"] = digest_text(digest)
     return digest
+
+
+def _unread(db: Database, run_id: int, started_at: str, config_path: str | None) -> list[dict[str, Any]]:
+    from storage import frontier
+
+    rows = frontier.unread_of_run(db, run_id, started_at)
+    if not rows:
+        return []
+    from .store import listed_on_topic  # the extractors and topics: only when there is something to judge
+
+    return [{k: row[k] for k in ("url", "outlet", "kind", "headline", "reason")}
+            for row in listed_on_topic(rows, config_path)]
 
 
 def _age(news_age: timedelta | None) -> str | None:
@@ -208,6 +226,9 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     reviewed = digest.get("articles_updated") or []
     if reviewed:
         parts.append(f"{len(reviewed)} reviewed article{'s' if len(reviewed) != 1 else ''} updated")
+    unread = digest.get("articles_unread") or []
+    if unread:
+        parts.append(f"{len(unread)} article{'s' if len(unread) != 1 else ''} on the topics unread")
     for change in changes:
         parts.append(f"{change['outlet']} {change['status']}")
     title = "newsmon: " + ("; ".join(parts) if parts else "nothing new")
@@ -243,6 +264,12 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     for article in reviewed:
         lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'}, {article['status']}, "
                      f"now version {article['version']})\n  {article['url']}")
+    if unread:
+        lines.append("Could not be read, on the topics by what their feeds or sitemaps said (tried again while "
+                     "`newsmon status` lists them):")
+    for article in unread:
+        lines.append(f"- {article['headline']} ({article['outlet'] or '?'}, {article['kind'].replace('_', ' ')})\n"
+                     f"  {article['url']}\n  {(article['reason'] or '')[:200]}")
     for change in changes:
         lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}")
         lines += [f"  {r['message']}" for r in change["reasons"]]
@@ -318,12 +345,14 @@ def send(settings: NotifySettings, digest: dict[str, Any]) -> dict[str, str | No
 
 
 def notify_run(db: Database, run_id: int, changes: list[health_db.HealthChange],
-               settings: NotifySettings | None, *, now: datetime | None = None) -> dict[str, Any] | None:
+               settings: NotifySettings | None, *, now: datetime | None = None,
+               config_path: str | None = None) -> dict[str, Any] | None:
     """Build the run's digest, send it, log it; return it (``None``: nothing was sent)."""
     if settings is None:
         return None
     now = now or datetime.now(timezone.utc)
-    digest = build_digest(db, run_id, changes, always=settings.always, now=now, news_age=settings.news_age)
+    digest = build_digest(db, run_id, changes, always=settings.always, now=now, news_age=settings.news_age,
+                          config_path=config_path)
     if digest is None:
         return None
     results = send(settings, digest)

@@ -380,7 +380,7 @@ class Daemon:
             for run_id in run_ids:
                 changes = health_db.update_run_health(db, run_id, late_after=self.late_after)
                 if not self.stopping.is_set():
-                    notify.notify_run(db, run_id, changes, self.notify_settings)
+                    notify.notify_run(db, run_id, changes, self.notify_settings, config_path=self.config_path)
         except DatabaseUnwritable:
             raise
         except Exception:  # the schedule must go on whatever happened to one run's bookkeeping

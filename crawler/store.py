@@ -278,6 +278,21 @@ def score_fields(title: str | None, text: str, topics: dict[str, Topic]) -> dict
     }
 
 
+def listed_on_topic(rows: list[dict[str, Any]], config_path: str | None) -> list[dict[str, Any]]:
+    """The URL rows (``storage.frontier.unread_listed``, ``unread_of_run``) whose listed words,
+    scored as a headline and its summary the way the article itself would be, are relevant to a
+    topic; each with its ``headline``."""
+    if not rows:
+        return []
+    _, topics = context(config_path)
+    found = []
+    for row in rows:
+        headline, _, summary = (row["listed"] or "").partition(" — ")
+        if score_fields(headline, summary, topics)["relevant"]:
+            found.append({**row, "headline": headline})
+    return found
+
+
 def score_batch(config_path: str | None, rows: list[tuple[int, str | None, str | None]]) -> list[dict[str, Any]]:
     """Score ``(id, title, text)`` rows with the topics of ``config_path``: ``newsmon rescore``'s
     unit of work in a worker process."""

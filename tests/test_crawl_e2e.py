@@ -1431,6 +1431,54 @@ def test_an_outlets_consent_cookie_from_its_config_opens_its_pages(env, site):
     assert sent and all(cookie == "nhk_consent=granted-2026" for cookie in sent.values()), sent
 
 
+def test_an_article_behind_a_wall_whose_feed_names_the_topics_is_named_by_status(env, site):
+    # The relevant article answers with NHK ONE's wall, every time: it was `blocked`, a URL and a
+    # reason, and nothing told the reviewers that the one article on their topics was the one
+    # missing. What its feed and news sitemap said of it is kept, and status names it.
+    relevant = site.article(PAGES[0])
+    site.answer(relevant.path, 401, b'{"error": "JWT token is missing"}', {"Content-Type": "application/json"})
+    digests = Path(env["db"]).parent / "digests"
+    script = Path(env["db"]).parent / "on_digest.py"
+    script.write_text(f"import sys, time\nopen({str(digests)!r} + '/' + str(time.time_ns()), 'wb')"
+                      ".write(sys.stdin.buffer.read())\n", encoding="utf-8")
+    digests.mkdir()
+    with open(env["config"], "a", encoding="utf-8") as config:
+        config.write(f'\n[notify]\ncommand = [{json.dumps(sys.executable)}, {json.dumps(str(script))}]\n'
+                     'always = true\n')
+    assert crawl(env).returncode == 0
+    listed = {r["url"]: r for r in rows(env, "select url, kind, listed from urls where listed is not null")}
+    url = site.url(relevant.path)
+    assert listed[url]["kind"] == "blocked" and listed[url]["listed"].startswith(relevant.title[:20])
+    # A section page says nothing of its links: PAGES[2] is listed there only.
+    assert site.url(site.article(PAGES[2]).path) not in listed
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "--db", env["db"], "--config",
+                             env["config"]], capture_output=True, text=True, timeout=120)
+    lines = result.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("unread: "))
+    assert lines[at].startswith("unread: 1 article on the topics by what its feed or sitemap said could not be "
+                                "read (1 blocked)"), lines[at]
+    assert lines[at + 1].startswith(f"  site: 「{relevant.title[:20]}") and url in lines[at + 1]
+    assert "consent" in lines[at + 1] or "NHK ONE" in lines[at + 1], lines[at + 1]
+    # The other articles were read: not named, whatever their feed said.
+    assert [line for line in lines if line.startswith("  site: ")] == [lines[at + 1]]
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "--json", "--db", env["db"], "--config",
+                             env["config"]], capture_output=True, text=True, timeout=120)
+    row = next(r for r in json.loads(result.stdout) if r["outlet"] == "site")
+    assert [(u["url"], u["kind"]) for u in row["unread_on_topic"]] == [(url, "blocked")]
+    # The run's digest told it, at its first wall; the next run's wall is no news (status keeps it).
+    (sent,) = [json.loads(p.read_bytes()) for p in digests.iterdir()]  # (always = true: one a run)
+    assert [(u["url"], u["kind"]) for u in sent["articles_unread"]] == [(url, "blocked")]
+    assert "1 article on the topics unread" in sent["title"] and relevant.title[:20] in sent["text"]
+    conn = sqlite3.connect(env["db"])
+    with conn:  # an hour on, when the wall is asked again
+        conn.execute("UPDATE urls SET retry_at = '2000-01-01T00:00:00+00:00' WHERE kind = 'blocked'")
+    conn.close()
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind, attempts from urls where url = ?", url) == [{"kind": "blocked", "attempts": 2}]
+    (second,) = [d for d in (json.loads(p.read_bytes()) for p in digests.iterdir()) if d["run"]["id"] != sent["run"]["id"]]
+    assert second["articles_unread"] == [] and "unread" not in second["title"]
+
+
 class BuggyMiddleware:
     """A downloader middleware with a bug on one URL (run inside the crawl process)."""
 
