@@ -201,8 +201,13 @@ def _unread(db: Database, run_id: int, started_at: str, config_path: str | None)
         return []
     from .store import listed_on_topic  # the extractors and topics: only when there is something to judge
 
-    return [{k: row[k] for k in ("url", "outlet", "kind", "headline", "reason")}
-            for row in listed_on_topic(rows, config_path)]
+    try:
+        found = listed_on_topic(rows, config_path)
+    except Exception:  # noqa: BLE001  (the digest's relevant articles must go out all the same)
+        logger.exception("newsmon: the unread articles of run %s could not be judged; `newsmon status` lists them",
+                         run_id)
+        return []
+    return [{k: row[k] for k in ("url", "outlet", "kind", "headline", "reason")} for row in found]
 
 
 def _age(news_age: timedelta | None) -> str | None:

@@ -218,6 +218,34 @@ def test_articles_a_rescore_makes_relevant_are_news_only_when_recent(db):
     assert titles(digest) == ["2日前の記事"] and len(digest["articles_older"]) == 1
 
 
+def test_an_unread_article_on_the_topics_makes_a_digest_and_one_that_cannot_be_judged_stops_none(db, tmp_path):
+    from storage import frontier
+
+    run = crawl(db, "nhk", NOW, [])
+    wall = "https://nhk.example/wall"
+    frontier.add_pending(db, [wall, "https://nhk.example/weather"], outlet="nhk", run_id=run, now=NOW.isoformat(),
+                         listed={wall: "反撃能力の運用で与党協議 — 政府は安保3文書の改定を急ぐ",
+                                 "https://nhk.example/weather": "台風9号 沖縄に接近"})
+    for url in (wall, "https://nhk.example/weather"):
+        frontier.record_blocked(db, url, outlet="nhk", code="wall_consent", reason="a consent wall (HTTP 401)",
+                                backoff=3600, run_id=run, now=NOW.isoformat())
+    digest = notify.build_digest(db, run, [], now=NOW)
+    assert [(u["url"], u["headline"], u["kind"]) for u in digest["articles_unread"]] == [
+        (wall, "反撃能力の運用で与党協議", "blocked")]
+    assert digest["title"] == "newsmon: 1 article on the topics unread"
+    assert f"- 反撃能力の運用で与党協議 (nhk, blocked)\n  {wall}\n  a consent wall (HTTP 401)" in digest["text"]
+    # Topics that cannot be read cost the digest those lines, not the digest.
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[topics.x]\nterms = 5\n", encoding="utf-8")
+    relevant = crawl(db, "nhk", NOW, [("防衛費", True)])
+    frontier.add_pending(db, [wall + "2"], outlet="nhk", run_id=relevant, listed={wall + "2": "反撃能力"},
+                         now=NOW.isoformat())
+    frontier.record_blocked(db, wall + "2", outlet="nhk", code="wall_consent", reason="a wall", backoff=60,
+                            run_id=relevant, now=NOW.isoformat())
+    digest = notify.build_digest(db, relevant, [], now=NOW, config_path=str(broken))
+    assert titles(digest) == ["防衛費"] and digest["articles_unread"] == []
+
+
 def test_a_health_change_alone_makes_a_digest(db):
     run_id = crawl(db, "nikkei", NOW, [])
     change = health.HealthChange("nikkei", "ok", "degraded", [health.Reason("rules_missed", "rules no longer match")])
