@@ -54,8 +54,8 @@ def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str |
                 run_id: int | None = None, now: str | None = None, listed: Mapping[str, str] | None = None) -> int:
     """Remember newly discovered URLs (already known ones are left as they are); return how many were new.
 
-    ``listed``: what the feed or news sitemap said of each (``crawler.discovery.Discovered.listed``),
-    kept for the URLs that have no such words yet."""
+    ``listed``: what the feed or news sitemap said of these and other URLs it listed
+    (``crawler.discovery.Discovered.listed``), kept for each known URL that has no such words yet."""
     now = now or now_utc()
     listed = listed or {}
     with transaction(db):

@@ -1479,6 +1479,30 @@ def test_an_article_behind_a_wall_whose_feed_names_the_topics_is_named_by_status
     assert second["articles_unread"] == [] and "unread" not in second["title"]
 
 
+def test_an_article_walled_before_a_feed_listed_it_gets_the_feeds_words_when_one_does(tmp_path):
+    # Found on a full run: the section page listed the article first (no words), and the feed that
+    # listed it after, in the same run, gave its words to new URLs only. Here a run apart.
+    with LoopbackSite(PAGES[:2], placement={PAGES[0]: ["section"], PAGES[1]: ["feed"]}) as site:
+        config = tmp_path / "newsmon.toml"
+        config.write_text(site.toml_snippet("site"), encoding="utf-8")
+        env = {"db": str(tmp_path / "news.db"), "config": str(config)}
+        relevant = site.article(PAGES[0])
+        url = site.url(relevant.path)
+        site.answer(relevant.path, 401, b'{"error": "JWT token is missing"}', {"Content-Type": "application/json"})
+        assert crawl(env).returncode == 0
+        assert rows(env, "select kind, listed from urls where url = ?", url) == [{"kind": "blocked", "listed": None}]
+        feed = (f"<rss version='2.0'><channel><item><title>{relevant.title}</title><link>{url}</link>"
+                "<description>政府は国家安全保障戦略の改定を急ぐ</description></item></channel></rss>")
+        site.answer(RSS_PATH, 200, feed.encode(), {"Content-Type": "application/rss+xml"})
+        assert crawl(env).returncode == 0
+        (row,) = rows(env, "select kind, listed from urls where url = ?", url)
+        assert row == {"kind": "blocked", "listed": f"{relevant.title} — 政府は国家安全保障戦略の改定を急ぐ"}
+        status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "--db", env["db"], "--config",
+                                 env["config"]], capture_output=True, text=True, timeout=120).stdout
+        assert f"  site: 「{relevant.title}」 {url} (blocked: " in status
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
 class BuggyMiddleware:
     """A downloader middleware with a bug on one URL (run inside the crawl process)."""
 

@@ -629,7 +629,9 @@ class NewsSpider(scrapy.Spider):
         # Remembered before any is fetched, so a killed or limited run loses none of them.
         frontier.add_pending(self.db, fresh, outlet=outlet_key, run_id=self.run_id,
                              reason=f"discovered via {via} in run {self.run_id}; not fetched yet",
-                             listed={url: said_of[url] for url in fresh if url in said_of})
+                             # Every listed URL's, not only the new ones': one a section page listed
+                             # first in this run (no words) is asked for once, here or there.
+                             listed=said_of)
         if updated and self.store_options.revisit_after:
             prompted = versions.prompt_revisits(self.db, updated, outlet=outlet_key, via=via, now=now_iso(),
                                                 limit=PROMPTS_PER_DOCUMENT)
