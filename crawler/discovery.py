@@ -899,8 +899,10 @@ def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
                 lastmods[loc] = lastmod[:64]
     latest, interval, dated = _dates((url, _entry_date(entry)) for entry, url in entries)
     listed: dict[str, str] = {}
+    # Only a news sitemap's entries say what their article is (an entry.iter() of no tags would
+    # read every element of the entry).
     titles = [f"{{{ns}}}title" for ns in news]
-    for entry, url in entries:
+    for entry, url in entries if titles else ():
         if url in declared and url not in listed and (words := _entry_words(entry.iter(*titles))):
             listed[url] = words
     return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=bool(news),

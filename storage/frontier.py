@@ -75,22 +75,23 @@ def unread_listed(db: Database, *, since: str) -> list[dict[str, Any]]:
     a wall, ``blocked``, or given up), but whose feed or news sitemap said what they are
     (``listed``), newest first: what a reviewer can still know of such an article (``newsmon
     status`` scores these words against the topics). Read from m029's partial index."""
-    rows = db.execute(
-        "SELECT url, outlet, kind, reason, listed, first_seen_at FROM urls "
-        "WHERE kind IN ('blocked', 'gave_up') AND listed IS NOT NULL AND first_seen_at >= ? "
-        "ORDER BY first_seen_at DESC", [since]).fetchall()
-    return [dict(zip(("url", "outlet", "kind", "reason", "listed", "first_seen_at"), row)) for row in rows]
+    return _listed("kind IN ('blocked', 'gave_up') AND listed IS NOT NULL AND first_seen_at >= ?", [since], db)
 
 
 def unread_of_run(db: Database, run_id: int, started_at: str) -> list[dict[str, Any]]:
     """The listed URLs (``unread_listed``) run ``run_id`` could not read for the first time: its
     first wall (``blocked_since`` within the run) or given up in it. Its digest says so, once."""
-    rows = db.execute(
-        "SELECT url, outlet, kind, reason, listed, first_seen_at FROM urls "
-        "WHERE run_id = ? AND listed IS NOT NULL "
-        "AND (kind = 'gave_up' OR (kind = 'blocked' AND blocked_since >= ?)) ORDER BY first_seen_at DESC",
-        [run_id, started_at]).fetchall()
-    return [dict(zip(("url", "outlet", "kind", "reason", "listed", "first_seen_at"), row)) for row in rows]
+    return _listed("run_id = ? AND listed IS NOT NULL AND (kind = 'gave_up' OR (kind = 'blocked' "
+                   "AND blocked_since >= ?))", [run_id, started_at], db)
+
+
+_LISTED_COLUMNS = ("url", "outlet", "kind", "reason", "listed", "first_seen_at")
+
+
+def _listed(where: str, params: list[Any], db: Database) -> list[dict[str, Any]]:
+    rows = db.execute(f"SELECT {', '.join(_LISTED_COLUMNS)} FROM urls WHERE {where} ORDER BY first_seen_at DESC",
+                      params).fetchall()
+    return [dict(zip(_LISTED_COLUMNS, row)) for row in rows]
 
 
 def state(db: Database, url: str) -> dict[str, Any] | None:
