@@ -374,6 +374,27 @@ def test_an_article_its_outlet_changed_after_the_review_is_listed_until_seen(des
         assert "idx_articles_updated_after_review" in plan
 
 
+def test_the_queue_opens_when_the_visit_cannot_be_recorded_and_a_failed_write_is_said(desk_db):
+    # A write SQLite refuses (a file locked past the busy timeout, a full disk; here a trigger) is
+    # a value for the page to handle: Datasette's write thread raised it again, so the queue page
+    # was a 500 whenever the reviewer's visit could not be recorded, the one write it can do without.
+    path, ids = desk_db
+    sql(path, "CREATE TRIGGER full_disk BEFORE INSERT ON reviewer_visits BEGIN SELECT RAISE(ABORT, 'database or "
+              "disk is full'); END",
+        "CREATE TRIGGER full_disk_too BEFORE INSERT ON review_log BEGIN SELECT RAISE(ABORT, 'database or disk is "
+        "full'); END")
+    ds = build_datasette(path, reviewer=REVIEWER)
+    page = call(ds, "get", "/")
+    assert page.status_code == 200 and str(ids["written-0"]) in rows_of(page.text)
+    assert 'class="nm-new"' in page.text  # no visit recorded: everything is still unread
+    # A form post without script comes back to the page with the error said, nothing changed.
+    reply = call(ds, "post", "/-/review", headers=SAME_ORIGIN,
+                 data={"ids": str(ids["written-0"]), "status": "dismissed", "return": "/"})
+    assert reply.status_code == 302
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT status FROM articles WHERE id = ?", [ids["written-0"]]).fetchone() == ("new",)
+
+
 def test_a_batch_that_fails_half_way_says_what_was_done_and_what_failed(desk_db):
     # Each decision is its own transaction: when SQLite fails on one (a locked or full file; here
     # a trigger), those before it are committed, and the page needs them in the reply to undo them.

@@ -169,16 +169,23 @@ async def _read(datasette, fn):
 WRITE_ERRORS = (StorageError, sqlite3.Error)
 
 
+@dataclass(frozen=True)
+class _Refused:
+    error: Exception
+
+
 async def _write(datasette, fn):
     """Run ``fn(Database)`` on Datasette's write connection; ``WRITE_ERRORS`` come back as values
-    (the write thread would print them to the server's log, and the page would be a 500)."""
+    (raised, the page would be a 500). Wrapped on the way: Datasette's write thread raises again
+    any exception its function returns."""
     def run(conn):
         try:
             return fn(Database(conn))
         except WRITE_ERRORS as exc:
-            return exc
+            return _Refused(exc)
 
-    return await datasette.get_database(DATABASE).execute_write_fn(run, block=True)
+    result = await datasette.get_database(DATABASE).execute_write_fn(run, block=True)
+    return result.error if isinstance(result, _Refused) else result
 
 
 def _navigated(request) -> bool:
