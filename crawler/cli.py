@@ -966,7 +966,10 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     failing = notifications.failing_channels(database, checked.notify.channels if checked.notify else [])
     alarm = any(r["health"] in health_db.ALARM for r in rows) or bool(failing)
     shown = {r["outlet"] for r in rows}
-    unread = [u for u in _unread_on_topic(database, config, now) if u["outlet"] in shown]
+    from .store import unread_on_topic
+
+    # Those a reviewer has read at the outlet (the desk's "Mark read") are no longer missing.
+    unread = [u for u in unread_on_topic(database, config, now) if u["outlet"] in shown and not u["read_at"]]
     if as_json:
         for row in rows:
             row["unread_on_topic"] = [{k: u[k] for k in ("url", "kind", "reason", "listed", "first_seen_at")}
@@ -1043,20 +1046,8 @@ _ARCHIVES_SHOWN = 5
 _UNREAD_SHOWN = 5
 
 
-def _unread_on_topic(database, config: str | None, now) -> list[dict]:
-    """The articles newsmon could not read (a wall, given up), first seen within the week a wall
-    is waited out, whose feed or news sitemap said what makes them relevant: the outlet's health
-    says it is blocked, not which of its articles the reviewers are missing. Newest first."""
-    from storage import frontier
-
-    from .store import listed_on_topic
-
-    since = (now - frontier.WALL_GIVE_UP).isoformat(timespec="seconds")
-    return listed_on_topic(frontier.unread_listed(database, since=since), config)
-
-
 def _unread_lines(found: list[dict]) -> list[str]:
-    """``_unread_on_topic``'s articles, as ``newsmon status`` prints them below the table."""
+    """``crawler.store.unread_on_topic``'s articles, as ``newsmon status`` prints them below the table."""
     from collections import Counter
 
     if not found:

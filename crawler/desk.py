@@ -11,6 +11,9 @@ knows, so what other work adds is detected, not assumed (``features``):
 - ``review_queue.story_id`` (m010) with a ``story_queue`` view: the queue has one row per
   story (its articles grouped under the first in queue order, expandable); otherwise one row per
   article.
+- m029's index of the URLs that could not be read with what their feed said of them, and m030's
+  ``listed_reads``: the queue page lists those on the topics (``crawler.store.unread_on_topic``)
+  above the queue, and which a reviewer read at the outlet.
 """
 
 from __future__ import annotations
@@ -84,6 +87,8 @@ def is_after(value: str | None, since: str | None) -> bool:
 
 #: m017's partial index of the queued articles by when they entered the queue.
 QUEUED_INDEX = "idx_articles_queued_since"
+#: m029's partial index of the URLs not read (a wall, given up) with their listed words.
+LISTED_INDEX = "idx_urls_unread_listed"
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,8 @@ class Features:
     updated: bool = False
     #: m017's index of the queued articles by when they entered the queue: unread counts them.
     queued_since: bool = False
+    #: m029's listed words of the URLs not read, m030's reads: the queue page names those on the topics.
+    listed: bool = False
 
 
 def _columns(conn: sqlite3.Connection, name: str) -> set[str]:
@@ -106,14 +113,15 @@ def _columns(conn: sqlite3.Connection, name: str) -> set[str]:
 
 def features(conn: sqlite3.Connection) -> Features:
     """What the database has beyond the base schema (see the module doc)."""
-    names = {r[0]: r[1] for r in conn.execute("SELECT name, type FROM sqlite_master WHERE type IN ('view', 'index')")}
+    names = {r[0]: r[1] for r in conn.execute("SELECT name, type FROM sqlite_master WHERE type IN ('view', 'index', "
+                                              "'table')")}
     views = {name for name, kind in names.items() if kind == "view"}
     queue = _columns(conn, "review_queue")
     return Features(threshold="threshold" in queue, probability="probability" in queue,
                     maybe_missed="maybe_missed" in views,
                     stories="story_queue" in views and "story_id" in queue,
                     first_seen="first_seen_at" in queue, updated=UPDATED_INDEX in names,
-                    queued_since=QUEUED_INDEX in names)
+                    queued_since=QUEUED_INDEX in names, listed=LISTED_INDEX in names and "listed_reads" in names)
 
 
 # --- the lists ----------------------------------------------------------------------------------

@@ -293,6 +293,15 @@ def listed_on_topic(rows: list[dict[str, Any]], config_path: str | None) -> list
     return found
 
 
+def unread_on_topic(db, config_path: str | None, now: datetime) -> list[dict[str, Any]]:
+    """The articles newsmon could not read (a wall, given up), first seen within the week a wall
+    is waited out, whose feed or news sitemap said what makes them relevant: the outlet's health
+    says it is blocked, not which of its articles the reviewers are missing. Newest first; what
+    ``newsmon status`` lists and the desk shows above the queue."""
+    since = (now - frontier.WALL_GIVE_UP).isoformat(timespec="seconds")
+    return listed_on_topic(frontier.unread_listed(db, since=since), config_path)
+
+
 def score_batch(config_path: str | None, rows: list[tuple[int, str | None, str | None]]) -> list[dict[str, Any]]:
     """Score ``(id, title, text)`` rows with the topics of ``config_path``: ``newsmon rescore``'s
     unit of work in a worker process."""

@@ -74,7 +74,8 @@ def unread_listed(db: Database, *, since: str) -> list[dict[str, Any]]:
     """URLs first seen since ``since`` whose page could not be read, and will not be soon (behind
     a wall, ``blocked``, or given up), but whose feed or news sitemap said what they are
     (``listed``), newest first: what a reviewer can still know of such an article (``newsmon
-    status`` scores these words against the topics). Read from m029's partial index."""
+    status`` scores these words against the topics). Read from m029's partial index. Each row has
+    ``read_by`` and ``read_at`` of the reviewer who read it at the outlet, or ``None``."""
     return _listed("kind IN ('blocked', 'gave_up') AND listed IS NOT NULL AND first_seen_at >= ?", [since], db)
 
 
@@ -85,11 +86,13 @@ def unread_of_run(db: Database, run_id: int, started_at: str) -> list[dict[str, 
                    "AND blocked_since >= ?))", [run_id, started_at], db)
 
 
-_LISTED_COLUMNS = ("url", "outlet", "kind", "reason", "listed", "first_seen_at")
+_LISTED_COLUMNS = ("url", "outlet", "kind", "reason", "listed", "first_seen_at", "read_by", "read_at")
 
 
 def _listed(where: str, params: list[Any], db: Database) -> list[dict[str, Any]]:
-    rows = db.execute(f"SELECT {', '.join(_LISTED_COLUMNS)} FROM urls WHERE {where} ORDER BY first_seen_at DESC",
+    # With the reviewer who said they read it at the outlet (m030's listed_reads), if one has.
+    rows = db.execute("SELECT u.url, outlet, kind, reason, listed, first_seen_at, read_by, read_at FROM urls u "
+                      f"LEFT JOIN listed_reads r ON r.url = u.url WHERE {where} ORDER BY first_seen_at DESC",
                       params).fetchall()
     return [dict(zip(_LISTED_COLUMNS, row)) for row in rows]
 

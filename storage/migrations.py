@@ -1138,3 +1138,18 @@ def m029_listed_words(db: Database) -> None:
     _run(db, ["ALTER TABLE urls ADD COLUMN listed TEXT",
               "CREATE INDEX idx_urls_unread_listed ON urls(first_seen_at) "
               "WHERE kind IN ('blocked', 'gave_up') AND listed IS NOT NULL"])
+
+
+@MIGRATIONS()
+def m030_listed_reads(db: Database) -> None:
+    """The articles on the topics newsmon could not read that a reviewer has read at the outlet
+    (``storage.review.read_listed``): the desk lists such articles above the queue for the week a
+    wall is waited out, and without a record of who read which, each stayed there, unread as far
+    as anyone could tell, read or not. One row per URL: the first reviewer to say so, and when."""
+    _run(db, ["""
+        CREATE TABLE listed_reads (
+            url TEXT PRIMARY KEY,            -- urls.url
+            read_by TEXT,
+            read_at TEXT NOT NULL
+        )
+    """])

@@ -246,6 +246,23 @@ def visit(db: Database, reviewer: str, *, now: str | None = None) -> str | None:
         return previous
 
 
+def read_listed(db: Database, url: str, *, by: str | None, read: bool = True, now: str | None = None) -> bool:
+    """Record that reviewer ``by`` read at its outlet an article newsmon could not read
+    (``storage.frontier.unread_listed``), or, ``read=False``, take that back. Returns whether
+    anything changed.
+
+    Raises:
+        ArticleNotFound: newsmon never listed ``url`` with words of its feed (nothing to read).
+    """
+    with transaction(db):
+        if db.execute("SELECT 1 FROM urls WHERE url = ? AND listed IS NOT NULL", [url]).fetchone() is None:
+            raise ArticleNotFound(f"No article not read by newsmon has the URL {url}: was it read since? Reload the page.")
+        if not read:
+            return db.execute("DELETE FROM listed_reads WHERE url = ?", [url]).rowcount > 0
+        return db.execute("INSERT INTO listed_reads (url, read_by, read_at) VALUES (?, ?, ?) ON CONFLICT(url) DO "
+                          "NOTHING", [url, by, now or now_utc()]).rowcount > 0
+
+
 def last_visit(db: Database, reviewer: str) -> tuple[bool, str | None]:
     """``(visited before, end of the previous visit)`` without recording a visit."""
     row = db.execute("SELECT previous_visit_at FROM reviewer_visits WHERE reviewer = ?", [reviewer]).fetchone()

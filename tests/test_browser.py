@@ -376,3 +376,41 @@ def test_a_decision_that_changes_nothing_offers_no_undo(desk):
     assert desk.status(first)[0] == "dismissed"
     assert desk.status(second)[0] == "new"
     page.close()
+
+
+def test_an_article_newsmon_could_not_read_is_named_above_the_queue_until_read(desk):
+    # Last in this file: the list above the queue would stand on the pages of the tests before.
+    # An NHK article behind NHK ONE's wall whose feed said it is on the topics: the reviewer
+    # reads it at the outlet, says so, and the keys still triage the queue below.
+    from playwright.sync_api import expect
+
+    from storage import frontier, open_db
+
+    url = "https://news.web.nhk/newsweb/na/na-k10015000000009"
+    db = open_db(desk.path)
+    frontier.add_pending(db, [url], outlet="nhk", listed={url: "反撃能力の運用で与党協議 — 政府は安保3文書の改定を急ぐ"})
+    frontier.record_blocked(db, url, outlet="nhk", code="wall_consent", backoff=3600,
+                            reason="NHK ONE's consent page (HTTP 401)")
+    db.conn.close()
+    page = desk.page("/")
+    listed = page.locator("details.nm-not-read")
+    expect(listed).to_have_attribute("open", "")  # new since the last visit
+    expect(listed.locator("> summary")).to_contain_text("Not read by newsmon: 1 article on the topics by their "
+                                                        "feeds (NHK NEWS WEB), 1 new")
+    link = listed.get_by_role("link", name="反撃能力の運用で与党協議")
+    expect(link).to_have_attribute("href", url)
+    expect(listed).to_contain_text("behind a wall: NHK ONE's consent page (HTTP 401)")
+    listed.get_by_role("button", name="Mark read", exact=True).click()
+    done = page.locator("details.nm-read-done")
+    expect(done.locator("> summary")).to_contain_text("1 not read by newsmon, read at the outlet by a reviewer")
+    expect(page.locator("details.nm-not-read")).to_have_count(0)
+    done.locator("> summary").click()
+    expect(done).to_contain_text(f"NHK NEWS WEB · read by {REVIEWER}")
+    with sqlite3.connect(desk.path) as conn:
+        assert conn.execute("SELECT read_by FROM listed_reads WHERE url = ?", [url]).fetchone() == (REVIEWER,)
+    # The queue's keys act on the queue, not on the list above it.
+    first, title = current(page)
+    page.keyboard.press("d")
+    expect(page.locator("#nm-toast")).to_contain_text(f"Dismissed: «{title}»")
+    assert desk.status(first)[0] == "dismissed"
+    page.close()

@@ -3,6 +3,8 @@ unread, search, outlets, the CSV download. The browser side is in tests/test_bro
 
 from __future__ import annotations
 
+import html as html_lib
+import json
 import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
@@ -10,8 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from crawler import desk
+from crawler.cli import cli
 from crawler.desk import jst
 from crawler.serve import build_datasette
 from storage import open_db, queries
@@ -43,6 +47,11 @@ def sql(path: Path, *statements: str, params: tuple = ()) -> None:
 def rows_of(html: str) -> list[str]:
     """The article ids of the list rows, in order."""
     return re.findall(r'<li class="nm-item[^"]*" id="nm-(\d+)"', html)
+
+
+def not_read(html: str) -> str:
+    """The queue page's list of the articles newsmon could not read (above the queue)."""
+    return html.split('<div class="nm-not-read-box">', 1)[1].split('<div class="nm-head">', 1)[0]
 
 
 def text(html: str) -> str:
@@ -113,6 +122,90 @@ def test_the_banner_says_when_crawls_stopped_finishing_and_a_notification_channe
     assert re.search(r"failing Notifications \(webhook\) since \d+月\d+日 \d\d:\d\d: 2 deliveries failed, the last "
                      r"with URLError: &lt;urlopen error \[Errno 111\] Connection refused&gt;: fix the channel", banner), banner
     assert "(command)" not in banner
+
+
+def named_by_status(path: Path) -> list[str]:
+    """The URLs `newsmon status --json` names as unread articles on the topics."""
+    status = CliRunner().invoke(cli, ["status", "--db", str(path), "--json"])
+    return sorted(u["url"] for row in json.loads(status.output) for u in row["unread_on_topic"])
+
+
+def test_the_queue_page_names_the_articles_on_the_topics_newsmon_could_not_read(desk_db):
+    # NHK's pages behind NHK ONE's wall: each URL ended `blocked` with its reason and the banner
+    # said NHK was blocked, but the reviewer at the desk could not tell its report of a 安保3文書
+    # decision from the weather (`newsmon status` and the digest could).
+    from storage import frontier
+
+    path, _ = desk_db
+    now = datetime.now(timezone.utc)
+    at = lambda hours: (now - timedelta(hours=hours)).isoformat(timespec="seconds")  # noqa: E731
+    db = open_db(path)
+    listed = {"https://news.web.nhk/newsweb/na/na-k10015000000001": "反撃能力の運用で与党協議 — 政府は安保3文書の改定を急ぐ",
+              "https://news.web.nhk/newsweb/na/na-k10015000000002": "台風9号 沖縄に接近 — 気象庁によると",
+              "https://news.web.nhk/newsweb/na/na-k10015000000003": "安保3文書の改定へ有識者会議",
+              "https://www.asahi.com/articles/ASTEST0001.html": "Japan to revise National Security Strategy by year-end",
+              "https://news.web.nhk/newsweb/na/na-k10015000000004": "国家安全保障戦略の改定を閣議決定"}
+    hours = [2, 3, 30, 5, 9 * 24]  # the last was first seen before the week a wall is waited out
+    for (url, words), ago in zip(listed.items(), hours):
+        outlet = "asahi" if "asahi" in url else "nhk"
+        frontier.add_pending(db, [url], outlet=outlet, now=at(ago), listed={url: words})
+        if outlet == "nhk":
+            frontier.record_blocked(db, url, outlet=outlet, code="wall_consent", backoff=3600, now=at(ago),
+                                    reason="NHK ONE's consent page (HTTP 401): set NEWSMON_COOKIES for news.web.nhk")
+        else:
+            db.execute("UPDATE urls SET kind = 'gave_up', reason = 'HTTP 503 on 6 tries over 3 days' WHERE url = ?",
+                       [url])
+    db.conn.close()
+    html = call(build_datasette(path, reviewer=REVIEWER), "get", "/").text
+    panel = not_read(html)
+    # The three on the topics, newest first, each a link to its outlet's page with why it is missing.
+    assert re.findall(r'<a href="([^"]+)" rel="noopener noreferrer"', panel) == [
+        "https://news.web.nhk/newsweb/na/na-k10015000000001", "https://www.asahi.com/articles/ASTEST0001.html",
+        "https://news.web.nhk/newsweb/na/na-k10015000000003"]
+    shown = html_lib.unescape(text(panel))
+    # Open on a first visit (all three are new to the reviewer), its line counts them.
+    assert '<details class="nm-not-read" open>' in html
+    assert "Not read by newsmon: 3 articles on the topics by their feeds (NHK NEWS WEB, 朝日新聞デジタル), 3 new" in shown
+    assert re.search(r"反撃能力の運用で与党協議 NHK NEWS WEB · first listed \d+月\d+日 \d\d:\d\d · behind a wall: "
+                     r"NHK ONE's consent page \(HTTP 401\)", shown), shown
+    assert re.search(r"Japan to revise National Security Strategy by year-end 朝日新聞デジタル · first listed .+ · "
+                     r"given up: HTTP 503 on 6 tries", shown), shown
+    assert "台風9号" not in panel and "閣議決定" not in panel
+    assert 'lang="en">Japan to revise' in panel and 'lang="ja">反撃能力' in panel
+    # The reviewer's next visit (half an hour later): nothing new since, so it is folded to its line.
+    sql(path, "UPDATE reviewer_visits SET last_seen_at = ?", params=(at(0.6),))
+    assert '<details class="nm-not-read">' in call(build_datasette(path, reviewer=REVIEWER), "get", "/").text
+    # "Read": the reviewer read one at its outlet (the page's own form, posted as a browser without
+    # script does): it folds below with who and when, and `newsmon status` stops naming it.
+    asahi = "https://www.asahi.com/articles/ASTEST0001.html"
+    ds = build_datasette(path, reviewer=REVIEWER)
+    form, = [f for f in re.findall(r'<form class="nm-listed".*?</form>', panel, re.S) if asahi in f]
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert fields["url"] == asahi and fields["read"] == "1" and 'action="/-/listed"' in form
+    del fields["csrftoken"]
+    assert call(ds, "post", "/-/listed", headers=SAME_ORIGIN, data=fields).status_code == 302
+    page = call(ds, "get", "/").text
+    panel = not_read(page)
+    unread, done = panel.split('<details class="nm-read-done">', 1)
+    assert asahi not in unread and "Not read by newsmon: 2 articles on the topics by their feeds (NHK NEWS WEB)" in \
+        text(unread)
+    assert asahi in done and re.search(rf"1 not read by newsmon, read at the outlet by a reviewer .*read by {REVIEWER} \d+月\d+日", text(done))
+    assert named_by_status(path) == ["https://news.web.nhk/newsweb/na/na-k10015000000001",
+                                     "https://news.web.nhk/newsweb/na/na-k10015000000003"]
+    # Taken back ("Mark not read", JSON as a script sends it), it is named again; a URL never listed is refused.
+    reply = call(ds, "post", "/-/listed", headers=SAME_ORIGIN, json={"url": asahi, "read": False})
+    assert reply.json() == {"ok": True, "changed": True, "message": f"Back among the articles not read: {asahi}"}
+    assert asahi in named_by_status(path)
+    assert call(ds, "post", "/-/listed", headers=SAME_ORIGIN, json={"url": "https://example.org/x"}).status_code == 404
+    assert call(ds, "post", "/-/listed", headers=SAME_ORIGIN, json={"url": 5}).status_code == 400
+    assert "nm-read-done" not in call(ds, "get", "/").text
+    # Once the wall lets it through and the article is stored, it leaves the panel (the queue has it).
+    db = open_db(path)
+    db.execute("UPDATE urls SET kind = 'fetched' WHERE url = ?", ["https://news.web.nhk/newsweb/na/na-k10015000000001"])
+    db.conn.close()
+    assert "反撃能力の運用で与党協議" not in not_read(call(ds, "get", "/").text)
+    # Only the queue page shows it.
+    assert 'class="nm-not-read-box"' not in call(ds, "get", "/follow-up").text
 
 
 def test_an_article_its_outlet_took_down_says_so_in_the_queue_and_on_its_page(desk_db):

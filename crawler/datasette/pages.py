@@ -17,6 +17,8 @@ Endpoints (POST; JSON for the page's script, a form post without script redirect
 
 - ``/-/review``  ``{ids, status, note, expected}``: ``storage.review.review`` per article
 - ``/-/undo``    ``{entries}``: ``storage.review.undo`` of those decisions, newest first
+- ``/-/listed``  ``{url, read}``: ``storage.review.read_listed``, an article newsmon could not
+                 read that the reviewer read at its outlet (the list above the queue)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import logging
 import re
 import sqlite3
 import unicodedata
@@ -45,6 +48,8 @@ from storage.queries import STATUSES
 from .. import desk
 from ..export import STATUS_CHOICES, queue_rows, write_csv
 
+log = logging.getLogger(__name__)
+
 DATABASE = "newsmon"
 PLUGIN = "newsmon"
 LABELS = {"relevant": "Relevant", "follow-up": "Follow-up", "dismissed": "Dismissed", "new": "Back to the queue"}
@@ -64,6 +69,33 @@ def _alerts(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str,
         return desk.alerts(conn, names)
     failing = failing_channels(conn, channels.channels if channels else [])
     return desk.alerts(conn, names, late=overdue(conn, loaded, datetime.now(timezone.utc)), channels=failing)
+
+
+#: How many of the articles on the topics newsmon could not read the queue page lists, newest first.
+NOT_READ_SHOWN = 20
+#: How the queue page says why newsmon has not read an article (``urls.kind``).
+NOT_READ_KINDS = {"blocked": "behind a wall", "gave_up": "given up"}
+
+
+def _not_read(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The articles on the topics that newsmon could not read (``crawler.store.unread_on_topic``),
+    by what their feeds said of them: above the queue, where an outlet's wall would otherwise read
+    as no news on the topics (its health says it is blocked, not which articles are missing)."""
+    from ..config import ConfigError
+    from ..store import unread_on_topic
+
+    try:
+        found = unread_on_topic(Database(conn), settings.get("config_path"), datetime.now(timezone.utc))
+    except (ConfigError, ValueError) as exc:  # `newsmon serve` read them at start: changed since
+        log.warning("newsmon desk: the articles on the topics newsmon could not read are not listed: %s", exc)
+        return []
+    return [{"headline": u["headline"] or u["url"], "lang": lang(u["headline"]), "outlet": u["outlet"],
+             "read_by": u["read_by"], "read_at": u["read_at"] and desk.jst(u["read_at"]),
+             "name": names.get(u["outlet"], u["outlet"]),
+             # A link to the outlet's page only: the ledger's URLs are http(s), and nothing else is made one.
+             "href": u["url"] if u["url"].startswith(("https://", "http://")) else None, "url": u["url"],
+             "kind": NOT_READ_KINDS.get(u["kind"], u["kind"]), "reason": (u["reason"] or "")[:200],
+             "when": desk.jst(u["first_seen_at"]), "when_iso": u["first_seen_at"]} for u in found]
 
 
 @functools.lru_cache(maxsize=4)
@@ -224,13 +256,17 @@ async def list_page(request, datasette, key: str) -> Response:
     def read(conn):
         items, total = desk.list_page(conn, key, thresholds=thresholds, since=since, offset=offset, feats=feats)
         names = settings.get("outlets", {})
-        return items, total, _alerts(conn, settings, names) if key == "queue" else [], desk.last_run(conn)
+        if key != "queue":
+            return items, total, [], desk.last_run(conn), []
+        return (items, total, _alerts(conn, settings, names), desk.last_run(conn),
+                _not_read(conn, settings, names) if feats.listed else [])
 
-    items, total, alerts, last_run = await _read(datasette, read)
+    items, total, alerts, last_run, not_read = await _read(datasette, read)
     for alert in alerts:
         alert["since_jst"] = desk.jst(alert["since"])
     spec = desk.LISTS[key]
     rows = [row_view(item, datasette) for item in items]
+    pending = [u for u in not_read if not u["read_at"]]
     more = offset + len(items) < total
     context = {
         "spec": spec, "rows": rows, "total": total, "offset": offset, "alerts": alerts, "features": feats,
@@ -238,6 +274,13 @@ async def list_page(request, datasette, key: str) -> Response:
         "prev_url": f"?{urlencode({'offset': max(0, offset - desk.PAGE_SIZE)})}" if offset else None,
         "last_run": last_run and {**last_run, "jst": desk.jst(last_run["started_at"])},
         "can_review": who is not None, "labels": LABELS, "stories": feats.stories and key == "queue",
+        # Not the reviewer's unread: the articles newsmon itself could not read; those no reviewer
+        # has read at the outlet first, those read below them (folded).
+        "not_read": pending[:NOT_READ_SHOWN], "not_read_total": len(pending),
+        "not_read_done": [u for u in not_read if u["read_at"]][:NOT_READ_SHOWN],
+        "not_read_outlets": list(dict.fromkeys(u["name"] for u in pending)),
+        # New since the reviewer's last visit (a first visit: all): the list opens.
+        "not_read_new": sum(1 for u in pending if desk.is_after(u["when_iso"], since)),
     }
     return Response.html(await datasette.render_template("newsmon_desk.html", context, request=request))
 
@@ -478,6 +521,43 @@ async def review_endpoint(request, datasette) -> Response:
                "missing": missing, "failed": failed, "message": _summary(done), "error": " ".join(errors) or None}
     status = 200 if not errors else 409 if conflicts else 404 if missing else 500
     return _reply(datasette, request, inp, payload, status)
+
+
+async def listed_endpoint(request, datasette) -> Response:
+    """``{url, read}``: the reviewer read at its outlet an article newsmon could not read (the
+    queue page's list above the queue), or, ``read`` false, had not (``storage.review.read_listed``)."""
+    who = reviewer(request)
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip()
+    try:
+        if content_type == "application/json":
+            data = json.loads((await request.post_body()) or b"{}")
+            if not isinstance(data, dict):
+                raise ValueError("the request is a JSON object")
+            back = None
+        else:
+            form = await request.post_vars()
+            data = {"url": form.get("url"), "read": form.get("read") != "0"}
+            back = form.get("return") or "/"
+        url, read = data.get("url"), data.get("read", True)
+        if not isinstance(url, str) or not url:
+            raise ValueError("url: the URL of the article, a string")
+        if not isinstance(read, bool):
+            raise ValueError("read: true or false")
+    except ValueError as exc:
+        return Response.json({"ok": False, "error": f"Bad request: {exc}"}, status=400)
+    # Only a path of this server: never an open redirect.
+    if back and (not back.startswith("/") or back.startswith("//")):
+        back = "/"
+    inp = _Input(ids=[], status=None, note=None, expected={}, entries=[], back=back)
+    if who is None:
+        return _reply(datasette, request, inp, {"ok": False, "error": "Log in to review."}, 403)
+    result = await _write(datasette, lambda db: reviews.read_listed(db, url, by=who, read=read))
+    if isinstance(result, ArticleNotFound):
+        return _reply(datasette, request, inp, {"ok": False, "error": str(result)}, 404)
+    if isinstance(result, WRITE_ERRORS):
+        return _reply(datasette, request, inp, {"ok": False, "error": f"Not recorded: {result}"}, 500)
+    message = f"Read at the outlet: {url}" if read else f"Back among the articles not read: {url}"
+    return _reply(datasette, request, inp, {"ok": True, "changed": result, "message": message}, 200)
 
 
 async def undo_endpoint(request, datasette) -> Response:

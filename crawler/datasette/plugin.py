@@ -137,6 +137,7 @@ def register_routes(datasette):
         (r"^/export\.csv$", pages.export_csv),
         (r"^/-/review$", pages.review_endpoint),
         (r"^/-/undo$", pages.undo_endpoint),
+        (r"^/-/listed$", pages.listed_endpoint),
         (r"^/-/newsmon\.css$", asset("newsmon.css")),
         (r"^/-/newsmon\.js$", asset("newsmon.js")),
     ]
