@@ -1055,7 +1055,7 @@ def _unread_lines(found: list[dict]) -> list[str]:
     kinds = Counter(r["kind"].replace("_", " ") for r in found)
     n = len(found)
     lines = [f"unread: {n} article{'s' if n != 1 else ''} on the topics by what "
-             f"{'their feeds or sitemaps' if n != 1 else 'its feed or sitemap'} said could not be read "
+             f"{'their listings' if n != 1 else 'its listing'} (feed, sitemap, section page) said could not be read "
              f"({', '.join(f'{c} {k}' for k, c in kinds.items())}); no reviewer has {'them' if n != 1 else 'it'} "
              "(the urls table's `listed`), newest first:"]
     for row in found[:_UNREAD_SHOWN]:

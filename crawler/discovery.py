@@ -22,6 +22,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from storage.frontier import WORDS_PARTS
+
 from .bodies import TooLarge, Truncated, gunzip
 from .dates import JST, parse_datetime
 from .urls import parsable
@@ -108,8 +110,21 @@ def _entry_words(elements: Iterable[etree._Element]) -> str | None:
         text = " ".join(html.unescape(_MARKUP.sub(" ", "".join(element.itertext()))).split())
         if text and text not in parts:
             parts.append(text)
-    words = " — ".join(parts)
+    words = WORDS_PARTS.join(parts)
     return words[:WORDS_MAX] or None
+
+
+def link_words(links: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """What a section page's links say of the pages they lead to, by URL as linked: of the
+    ``(url, text)`` of each link, the longest text (a headline; the photo's link beside it says
+    nothing), on one line, at most ``WORDS_MAX`` characters. A section page's link to an article
+    is its headline: an article only a section lists, that newsmon cannot read, is known by it."""
+    words: dict[str, str] = {}
+    for url, text in links:
+        text = " ".join(text.split())[:WORDS_MAX]
+        if len(text) > len(words.get(url, "")):
+            words[url] = text
+    return words
 
 
 def _summary_elements(entry: etree._Element) -> list[etree._Element]:
@@ -301,7 +316,8 @@ class Discovered:
     #: URL scheme newsmon lacks, not an archive's tag page (``NewsSpider._articles``).
     declared: set[str] = field(default_factory=set)
     #: What the document says of each article it lists, by the URL as listed: a feed entry's
-    #: title and summary, a Google News sitemap entry's ``news:title`` (``_entry_words``). Kept
+    #: title and summary, a Google News sitemap entry's ``news:title`` (``_entry_words``; a
+    #: section page's links give their text, ``link_words``). Kept
     #: with the URL: where its page cannot be read (a wall, a page that failed for days), it is
     #: all a reviewer can know of the article (``storage.frontier.unread_listed``).
     listed: dict[str, str] = field(default_factory=dict)

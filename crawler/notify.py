@@ -152,7 +152,7 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
                  news_age: timedelta | None = notifications.NEWS_AGE,
                  config_path: str | None = None) -> dict[str, Any] | None:
     """The digest of a run; ``None`` when there is nothing to tell (and not ``always``).
-    ``config_path``: the config whose topics judge what unread articles' feeds said of them."""
+    ``config_path``: the config whose topics judge what unread articles' listings said of them."""
     info = notifications.run(db, run_id)
     if info is None:
         return None
@@ -270,8 +270,8 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
         lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'}, {article['status']}, "
                      f"now version {article['version']})\n  {article['url']}")
     if unread:
-        lines.append("Could not be read, on the topics by what their feeds or sitemaps said (tried again while "
-                     "`newsmon status` lists them):")
+        lines.append("Could not be read, on the topics by what their feeds, sitemaps or sections said (tried "
+                     "again while `newsmon status` lists them):")
     for article in unread:
         lines.append(f"- {article['headline']} ({article['outlet'] or '?'}, {article['kind'].replace('_', ' ')})\n"
                      f"  {article['url']}\n  {(article['reason'] or '')[:200]}")

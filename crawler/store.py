@@ -287,7 +287,7 @@ def listed_on_topic(rows: list[dict[str, Any]], config_path: str | None) -> list
     _, topics = context(config_path)
     found = []
     for row in rows:
-        headline, _, summary = (row["listed"] or "").partition(" — ")
+        headline, _, summary = (row["listed"] or "").partition(frontier.WORDS_PARTS)
         if score_fields(headline, summary, topics)["relevant"]:
             found.append({**row, "headline": headline})
     return found
@@ -295,7 +295,7 @@ def listed_on_topic(rows: list[dict[str, Any]], config_path: str | None) -> list
 
 def unread_on_topic(db, config_path: str | None, now: datetime) -> list[dict[str, Any]]:
     """The articles newsmon could not read (a wall, given up), first seen within the week a wall
-    is waited out, whose feed or news sitemap said what makes them relevant: the outlet's health
+    is waited out, whose feed, news sitemap or section page said what makes them relevant: the outlet's health
     says it is blocked, not which of its articles the reviewers are missing. Newest first; what
     ``newsmon status`` lists and the desk shows above the queue."""
     since = (now - frontier.WALL_GIVE_UP).isoformat(timespec="seconds")

@@ -46,6 +46,9 @@ from .queries import now_utc
 STATES = ("pending", "fetched", "article", "not_article", "error", "gave_up", "gone", "refused", "blocked")
 """Every state a URL can be in (``urls.kind``); see the module doc."""
 
+#: Between a listed headline and its summary (``urls.listed``; ``crawler.discovery``).
+WORDS_PARTS = " — "
+
 #: Refusals that are not the site's final word: robots.txt could not be read this run.
 RETRY_REFUSALS = ("robots_unavailable",)
 
@@ -54,8 +57,10 @@ def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str |
                 run_id: int | None = None, now: str | None = None, listed: Mapping[str, str] | None = None) -> int:
     """Remember newly discovered URLs (already known ones are left as they are); return how many were new.
 
-    ``listed``: what the feed or news sitemap said of these and other URLs it listed
-    (``crawler.discovery.Discovered.listed``), kept for each known URL that has no such words yet."""
+    ``listed``: what the feed, news sitemap or section page said of these and other URLs it
+    listed (``crawler.discovery.Discovered.listed``, ``link_words``), kept for each known URL that
+    has no such words yet, or has a headline alone where these add a summary (a section page's
+    link listed it before a feed's entry did)."""
     now = now or now_utc()
     listed = listed or {}
     with transaction(db):
@@ -65,16 +70,17 @@ def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str |
             "reason_code, run_id, listed) VALUES (?, ?, 'pending', ?, ?, 0, ?, 'discovered', ?, ?)",
             [(url, outlet, now, now, reason or "discovered; not fetched yet", run_id, listed.get(url)) for url in urls])
         new = db.conn.total_changes - before
-        db.conn.executemany("UPDATE urls SET listed = ? WHERE url = ? AND listed IS NULL",
+        db.conn.executemany(f"UPDATE urls SET listed = ?1 WHERE url = ?2 AND (listed IS NULL OR (instr(?1, "
+                            f"'{WORDS_PARTS}') > 0 AND instr(listed, '{WORDS_PARTS}') = 0))",
                             [(words, url) for url, words in listed.items()])
         return new
 
 
 def unread_listed(db: Database, *, since: str) -> list[dict[str, Any]]:
     """URLs first seen since ``since`` whose page could not be read, and will not be soon (behind
-    a wall, ``blocked``, or given up), but whose feed or news sitemap said what they are
-    (``listed``), newest first: what a reviewer can still know of such an article (``newsmon
-    status`` scores these words against the topics). Read from m029's partial index. Each row has
+    a wall, ``blocked``, or given up), but whose feed, news sitemap or section page said what
+    they are (``listed``), newest first: what a reviewer can still know of such an article
+    (``newsmon status`` scores these words against the topics). Read from m029's partial index. Each row has
     ``read_by`` and ``read_at`` of the reviewer who read it at the outlet, or ``None``."""
     return _listed("kind IN ('blocked', 'gave_up') AND listed IS NOT NULL AND first_seen_at >= ?", [since], db)
 

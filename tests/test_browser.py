@@ -396,7 +396,7 @@ def test_an_article_newsmon_could_not_read_is_named_above_the_queue_until_read(d
     listed = page.locator("details.nm-not-read")
     expect(listed).to_have_attribute("open", "")  # new since the last visit
     expect(listed.locator("> summary")).to_contain_text("Not read by newsmon: 1 article on the topics by their "
-                                                        "feeds (NHK NEWS WEB), 1 new")
+                                                        "headlines (NHK NEWS WEB), 1 new")
     link = listed.get_by_role("link", name="反撃能力の運用で与党協議")
     expect(link).to_have_attribute("href", url)
     expect(listed).to_contain_text("behind a wall: NHK ONE's consent page (HTTP 401)")

@@ -1449,14 +1449,14 @@ def test_an_article_behind_a_wall_whose_feed_names_the_topics_is_named_by_status
     listed = {r["url"]: r for r in rows(env, "select url, kind, listed from urls where listed is not null")}
     url = site.url(relevant.path)
     assert listed[url]["kind"] == "blocked" and listed[url]["listed"].startswith(relevant.title[:20])
-    # A section page says nothing of its links: PAGES[2] is listed there only.
-    assert site.url(site.article(PAGES[2]).path) not in listed
+    # A section page's link says the article's headline: PAGES[2] is listed there only.
+    assert listed[site.url(site.article(PAGES[2]).path)]["listed"] == site.article(PAGES[2]).title
     result = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "--db", env["db"], "--config",
                              env["config"]], capture_output=True, text=True, timeout=120)
     lines = result.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("unread: "))
-    assert lines[at].startswith("unread: 1 article on the topics by what its feed or sitemap said could not be "
-                                "read (1 blocked)"), lines[at]
+    assert lines[at].startswith("unread: 1 article on the topics by what its listing (feed, sitemap, section page) "
+                                "said could not be read (1 blocked)"), lines[at]
     assert lines[at + 1].startswith(f"  site: 「{relevant.title[:20]}") and url in lines[at + 1]
     assert "consent" in lines[at + 1] or "NHK ONE" in lines[at + 1], lines[at + 1]
     # The other articles were read: not named, whatever their feed said.
@@ -1480,8 +1480,9 @@ def test_an_article_behind_a_wall_whose_feed_names_the_topics_is_named_by_status
 
 
 def test_an_article_walled_before_a_feed_listed_it_gets_the_feeds_words_when_one_does(tmp_path):
-    # Found on a full run: the section page listed the article first (no words), and the feed that
-    # listed it after, in the same run, gave its words to new URLs only. Here a run apart.
+    # Found on a full run: the section page listed the article first (no words then), and the feed
+    # that listed it after, in the same run, gave its words to new URLs only. Here a run apart: the
+    # section page's link gives its headline, the feed's headline and summary replace it.
     with LoopbackSite(PAGES[:2], placement={PAGES[0]: ["section"], PAGES[1]: ["feed"]}) as site:
         config = tmp_path / "newsmon.toml"
         config.write_text(site.toml_snippet("site"), encoding="utf-8")
@@ -1490,7 +1491,8 @@ def test_an_article_walled_before_a_feed_listed_it_gets_the_feeds_words_when_one
         url = site.url(relevant.path)
         site.answer(relevant.path, 401, b'{"error": "JWT token is missing"}', {"Content-Type": "application/json"})
         assert crawl(env).returncode == 0
-        assert rows(env, "select kind, listed from urls where url = ?", url) == [{"kind": "blocked", "listed": None}]
+        assert rows(env, "select kind, listed from urls where url = ?", url) == [
+            {"kind": "blocked", "listed": relevant.title}]
         feed = (f"<rss version='2.0'><channel><item><title>{relevant.title}</title><link>{url}</link>"
                 "<description>政府は国家安全保障戦略の改定を急ぐ</description></item></channel></rss>")
         site.answer(RSS_PATH, 200, feed.encode(), {"Content-Type": "application/rss+xml"})

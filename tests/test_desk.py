@@ -165,7 +165,7 @@ def test_the_queue_page_names_the_articles_on_the_topics_newsmon_could_not_read(
     shown = html_lib.unescape(text(panel))
     # Open on a first visit (all three are new to the reviewer), its line counts them.
     assert '<details class="nm-not-read" open>' in html
-    assert "Not read by newsmon: 3 articles on the topics by their feeds (NHK NEWS WEB, 朝日新聞デジタル), 3 new" in shown
+    assert "Not read by newsmon: 3 articles on the topics by their headlines (NHK NEWS WEB, 朝日新聞デジタル), 3 new" in shown
     assert re.search(r"反撃能力の運用で与党協議 NHK NEWS WEB · first listed \d+月\d+日 \d\d:\d\d · behind a wall: "
                      r"NHK ONE's consent page \(HTTP 401\)", shown), shown
     assert re.search(r"Japan to revise National Security Strategy by year-end 朝日新聞デジタル · first listed .+ · "
@@ -187,7 +187,7 @@ def test_the_queue_page_names_the_articles_on_the_topics_newsmon_could_not_read(
     page = call(ds, "get", "/").text
     panel = not_read(page)
     unread, done = panel.split('<details class="nm-read-done">', 1)
-    assert asahi not in unread and "Not read by newsmon: 2 articles on the topics by their feeds (NHK NEWS WEB)" in \
+    assert asahi not in unread and "Not read by newsmon: 2 articles on the topics by their headlines (NHK NEWS WEB)" in \
         text(unread)
     assert asahi in done and re.search(rf"1 not read by newsmon, read at the outlet by a reviewer .*read by {REVIEWER} \d+月\d+日", text(done))
     assert named_by_status(path) == ["https://news.web.nhk/newsweb/na/na-k10015000000001",

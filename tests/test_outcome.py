@@ -196,6 +196,23 @@ def test_what_a_feed_or_news_sitemap_says_of_each_article_is_kept_as_plain_text(
     assert news.listed == {"https://a.jp/4": "安保3文書の改定"}
 
 
+def test_a_section_pages_links_say_their_articles_headlines():
+    # Asahi's front page as saved (2020-09-19), read as the spider reads a section page: each
+    # article's words are its link's text, the longest of its links (a photo's link says nothing).
+    from scrapy.http import HtmlResponse
+    from scrapy.linkextractors import LinkExtractor
+
+    page = HtmlResponse("https://www.asahi.com/", body=saved_bytes("script-crawler/asahi-top-2020-09-19.html"))
+    words = discovery.link_words((link.url, link.text) for link in LinkExtractor(unique=False).extract_links(page))
+    assert words["https://www.asahi.com/articles/ASN9M3DZJN9MUTFK004.html?iref=comtop_8_04"] == \
+        "安倍前首相が靖国神社に参拝 「退任を英霊にご報告」10:28"
+    assert words["https://www.asahi.com/articles/ASN9K6WZ5N9KUHNB00M.html?iref=comtop_urgent_1"] == \
+        "谷川岳ロープウェイ運休「コロナとダブルパンチ」"
+    assert discovery.link_words([("https://a.jp/1", ""), ("https://a.jp/1", " 見出し\n 12:00 "),
+                                 ("https://a.jp/1", "続き"), ("https://a.jp/2", "  ")]) == {"https://a.jp/1": "見出し 12:00"}
+    assert len(discovery.link_words([("https://a.jp/3", "長" * 400)])["https://a.jp/3"]) == discovery.WORDS_MAX
+
+
 def test_a_listed_urls_words_are_kept_once_and_given_to_one_listed_without(tmp_path):
     db = open_db(tmp_path / "n.db")
     assert frontier.add_pending(db, ["https://a.jp/1", "https://a.jp/2"], outlet="a",
@@ -206,6 +223,13 @@ def test_a_listed_urls_words_are_kept_once_and_given_to_one_listed_without(tmp_p
                          listed={"https://a.jp/1": "別の見出し", "https://a.jp/2": "安保3文書"})
     assert dict(db.execute("SELECT url, listed FROM urls ORDER BY url").fetchall()) == {
         "https://a.jp/1": "反撃能力の運用", "https://a.jp/2": "安保3文書"}
+    # A headline alone (a section page's link) gives way to a feed's headline and summary, not
+    # the other way round, and not to another headline.
+    frontier.add_pending(db, ["https://a.jp/1"], outlet="a", listed={"https://a.jp/1": "反撃能力の運用 — 与党が協議"})
+    frontier.add_pending(db, ["https://a.jp/1"], outlet="a", listed={"https://a.jp/1": "反撃能力の運用 — 別の要約"})
+    frontier.add_pending(db, ["https://a.jp/2"], outlet="a", listed={"https://a.jp/2": "安保3文書の改定"})
+    assert dict(db.execute("SELECT url, listed FROM urls ORDER BY url").fetchall()) == {
+        "https://a.jp/1": "反撃能力の運用 — 与党が協議", "https://a.jp/2": "安保3文書"}
     frontier.record_blocked(db, "https://a.jp/1", outlet="a", code="wall_consent", reason="a consent wall", backoff=60)
     frontier.record_result(db, "https://a.jp/2", outlet="a", kind="article", code="stored", reason="stored")
     assert [r["url"] for r in frontier.unread_listed(db, since="2000-01-01")] == ["https://a.jp/1"]

@@ -79,7 +79,7 @@ NOT_READ_KINDS = {"blocked": "behind a wall", "gave_up": "given up"}
 
 def _not_read(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
     """The articles on the topics that newsmon could not read (``crawler.store.unread_on_topic``),
-    by what their feeds said of them: above the queue, where an outlet's wall would otherwise read
+    by what their listings said of them: above the queue, where an outlet's wall would otherwise read
     as no news on the topics (its health says it is blocked, not which articles are missing)."""
     from ..config import ConfigError
     from ..store import unread_on_topic

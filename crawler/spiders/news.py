@@ -36,7 +36,7 @@ from storage.health import duration_text
 
 from ..config import ConfigError, load_config, parse_duration
 from ..discovery import (HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds, advertised_note,
-                         parse_feed, parse_sitemap, sitemap_maxsize)
+                         link_words, parse_feed, parse_sitemap, sitemap_maxsize)
 from ..encoding import charset_of
 from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
@@ -523,11 +523,14 @@ class NewsSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("newsmon/discovery/section")
         try:
-            links = [link.url for link in LinkExtractor().extract_links(response)]
+            # Every link, not one per URL: the first to an article is often its photo's, textless.
+            extracted = LinkExtractor(unique=False).extract_links(response)
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
             self._parser_bug(response, outlet, "section", exc)
             return
-        requests, counts = self._articles(links, outlet, via="section", strict=False)
+        links = list(dict.fromkeys(link.url for link in extracted))
+        requests, counts = self._articles(links, outlet, via="section", strict=False,
+                                          words=link_words((link.url, link.text) for link in extracted))
         if not counts[0] and self._refused_region(response, outlet, "section"):
             return
         emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0])
@@ -601,8 +604,9 @@ class NewsSpider(scrapy.Spider):
             articles += 1
             listed.append(url)
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet_key}/discovered")
-            if words and raw in words:
-                said_of.setdefault(url, words[raw])
+            if words and len(words.get(raw, "")) > len(said_of.get(url, "")):
+                # The most said of it: one article linked as listed twice (tracking parameters).
+                said_of[url] = words[raw]
             if url in self.scheduled or url in fresh:
                 continue
             if url in self.deferred and url not in archived:
