@@ -1055,8 +1055,8 @@ def _unread_lines(found: list[dict]) -> list[str]:
     kinds = Counter(r["kind"].replace("_", " ") for r in found)
     n = len(found)
     lines = [f"unread: {n} article{'s' if n != 1 else ''} on the topics by what "
-             f"{'their listings' if n != 1 else 'its listing'} (feed, sitemap, section page) said could not be read "
-             f"({', '.join(f'{c} {k}' for k, c in kinds.items())}); no reviewer has {'them' if n != 1 else 'it'} "
+             f"{'their listings' if n != 1 else 'its listing'} (feed, sitemap, section page) said, not read by "
+             f"newsmon ({', '.join(f'{c} {k}' for k, c in kinds.items())}); no reviewer has {'them' if n != 1 else 'it'} "
              "(the urls table's `listed`), newest first:"]
     for row in found[:_UNREAD_SHOWN]:
         lines.append(f"  {row['outlet']}: 「{row['headline']}」 {row['url']} ({row['kind'].replace('_', ' ')}: "

@@ -184,8 +184,8 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         # Articles a reviewer marked relevant or follow-up that this run found changed since the
         # decision (a new version): out of the queue, the desk lists them under "Updated".
         "articles_updated": updated,
-        # Articles this run could not read (its first wall, or given up) whose feed or news
-        # sitemap said what makes them relevant: not in any queue, and no other word of them.
+        # Articles this run left unread (storage.frontier.unread_of_run) whose feed, news sitemap
+        # or section said what makes them relevant: not in any queue, and no other word of them.
         "articles_unread": unread,
         "health_changes": [c.to_dict() for c in changes],
     }
@@ -270,8 +270,8 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
         lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'}, {article['status']}, "
                      f"now version {article['version']})\n  {article['url']}")
     if unread:
-        lines.append("Could not be read, on the topics by what their feeds, sitemaps or sections said (tried "
-                     "again while `newsmon status` lists them):")
+        lines.append("Not read by newsmon, on the topics by what their feeds, sitemaps or sections said "
+                     "(`newsmon status` and the desk list them for a week):")
     for article in unread:
         lines.append(f"- {article['headline']} ({article['outlet'] or '?'}, {article['kind'].replace('_', ' ')})\n"
                      f"  {article['url']}\n  {(article['reason'] or '')[:200]}")

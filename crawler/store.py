@@ -294,9 +294,10 @@ def listed_on_topic(rows: list[dict[str, Any]], config_path: str | None) -> list
 
 
 def unread_on_topic(db, config_path: str | None, now: datetime) -> list[dict[str, Any]]:
-    """The articles newsmon could not read (a wall, given up), first seen within the week a wall
-    is waited out, whose feed, news sitemap or section page said what makes them relevant: the outlet's health
-    says it is blocked, not which of its articles the reviewers are missing. Newest first; what
+    """The articles newsmon did not read (``storage.frontier.NOT_READ``: a wall, given up, no
+    article in the page, gone, refused), first seen within the week a wall is waited out, whose
+    feed, news sitemap or section page said what makes them relevant: an outlet's health says it
+    is blocked, not which of its articles the reviewers are missing. Newest first; what
     ``newsmon status`` lists and the desk shows above the queue."""
     since = (now - frontier.WALL_GIVE_UP).isoformat(timespec="seconds")
     return listed_on_topic(frontier.unread_listed(db, since=since), config_path)

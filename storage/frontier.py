@@ -48,6 +48,10 @@ STATES = ("pending", "fetched", "article", "not_article", "error", "gave_up", "g
 
 #: Between a listed headline and its summary (``urls.listed``; ``crawler.discovery``).
 WORDS_PARTS = " — "
+#: The states of a URL whose article newsmon did not read and will not soon (``unread_listed``):
+#: behind a wall, given up, no article found in its page, gone before it was read, not fetched.
+#: As m031's partial index lists them.
+NOT_READ = ("blocked", "gave_up", "not_article", "gone", "refused")
 
 #: Refusals that are not the site's final word: robots.txt could not be read this run.
 RETRY_REFUSALS = ("robots_unavailable",)
@@ -77,19 +81,27 @@ def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str |
 
 
 def unread_listed(db: Database, *, since: str) -> list[dict[str, Any]]:
-    """URLs first seen since ``since`` whose page could not be read, and will not be soon (behind
-    a wall, ``blocked``, or given up), but whose feed, news sitemap or section page said what
-    they are (``listed``), newest first: what a reviewer can still know of such an article
-    (``newsmon status`` scores these words against the topics). Read from m029's partial index. Each row has
+    """URLs first seen since ``since`` whose article newsmon did not read, and will not soon
+    (``NOT_READ``: behind a wall, given up, no article found in the page, gone, not fetched), but
+    whose feed, news sitemap or section page said what they are (``listed``), newest first: what a reviewer can still know of such an article
+    (``newsmon status`` scores these words against the topics). Read from m031's partial index. Each row has
     ``read_by`` and ``read_at`` of the reviewer who read it at the outlet, or ``None``."""
-    return _listed("kind IN ('blocked', 'gave_up') AND listed IS NOT NULL AND first_seen_at >= ?", [since], db)
+    return _listed(f"kind IN ({', '.join(repr(k) for k in NOT_READ)}) AND listed IS NOT NULL AND first_seen_at >= ?",
+                   [since], db)
 
 
 def unread_of_run(db: Database, run_id: int, started_at: str) -> list[dict[str, Any]]:
-    """The listed URLs (``unread_listed``) run ``run_id`` could not read for the first time: its
-    first wall (``blocked_since`` within the run) or given up in it. Its digest says so, once."""
-    return _listed("run_id = ? AND listed IS NOT NULL AND (kind = 'gave_up' OR (kind = 'blocked' "
-                   "AND blocked_since >= ?))", [run_id, started_at], db)
+    """The listed URLs (``unread_listed``) run ``run_id`` left unread for the first time: its first
+    wall (``blocked_since`` within the run); given up or gone in it, not at the one late try
+    (``LAST_TRY_AFTER``: only the first give-up sets ``retry_at``; at one attempt, or a 410, there
+    is none); a final "no article" (a second look, or an archive's one: no ``retry_at``); refused
+    for good (not a robots.txt that could not be read). Its digest says so, once."""
+    return _listed("run_id = ? AND listed IS NOT NULL AND ((kind = 'blocked' AND blocked_since >= ?) "
+                   "OR (kind = 'gave_up' AND (retry_at IS NOT NULL OR attempts = 1)) "
+                   "OR (kind = 'gone' AND (retry_at IS NOT NULL OR attempts = 1 OR http_status = 410)) "
+                   "OR (kind = 'not_article' AND retry_at IS NULL) "
+                   f"OR (kind = 'refused' AND reason_code NOT IN ({', '.join(repr(c) for c in RETRY_REFUSALS)})))",
+                   [run_id, started_at], db)
 
 
 _LISTED_COLUMNS = ("url", "outlet", "kind", "reason", "listed", "first_seen_at", "read_by", "read_at")
@@ -338,11 +350,14 @@ def postpone(db: Database, url: str, *, outlet: str | None, reason: str, run_id:
 
 
 def record_refused(db: Database, url: str, *, outlet: str | None, code: str, reason: str,
-                   run_id: int | None = None, now: str | None = None) -> None:
-    """Not fetched, by our rules (scope) or the site's (robots.txt): no attempt is counted."""
+                   run_id: int | None = None, now: str | None = None, listed: str | None = None) -> None:
+    """Not fetched, by our rules (scope) or the site's (robots.txt): no attempt is counted.
+    ``listed``: what the document that listed it said of it (``add_pending``'s), if it has none."""
     with transaction(db):
         _upsert(db, url, outlet=outlet, kind="refused", code=code, reason=reason, http_status=None,
                 run_id=run_id, now=now or now_utc(), attempt=False)
+        if listed:
+            db.execute("UPDATE urls SET listed = ? WHERE url = ? AND listed IS NULL", [listed, url])
 
 
 def robots_seen(db: Database, netloc: str, *, http_status: int | None, sha256: str | None,

@@ -1153,3 +1153,15 @@ def m030_listed_reads(db: Database) -> None:
             read_at TEXT NOT NULL
         )
     """])
+
+
+@MIGRATIONS()
+def m031_not_read_kinds(db: Database) -> None:
+    """The URLs whose article newsmon did not read are named by their listed words whatever kept
+    it from them, not only a wall or a give-up: a page in which no article was found, one gone
+    before it was read, one refused (an article URL pattern that no longer takes the outlet's
+    URLs; robots.txt). A feed's article on the topics lost to any of these was a URL and a reason
+    among thousands. m029's partial index, over the new states (``storage.frontier.NOT_READ``)."""
+    _run(db, ["DROP INDEX IF EXISTS idx_urls_unread_listed",
+              "CREATE INDEX idx_urls_unread_listed ON urls(first_seen_at) "
+              "WHERE kind IN ('blocked', 'gave_up', 'not_article', 'gone', 'refused') AND listed IS NOT NULL"])

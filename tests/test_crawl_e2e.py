@@ -569,7 +569,9 @@ def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_
     Path(env["config"]).write_text("\n".join(config) + "\n", encoding="utf-8")
     published = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
     for n in range(1, 5):
-        site.publish_html(f"/site/news/{n}.html", news_page(n, published), title=f"第{n}報", published=published,
+        # The first on the monitored topics, by its feed entry's or news sitemap entry's title.
+        title = "安保3文書の改定へ有識者会議 第1報" if n == 1 else f"第{n}報"
+        site.publish_html(f"/site/news/{n}.html", news_page(n, published), title=title, published=published,
                           channels=[channel])
     result = crawl(env)
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
@@ -584,6 +586,13 @@ def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_
         f"its article URL pattern does not take 4 of the {len(PAGES) + 4} URLs its feeds, sitemaps and sections "
         f"listed over the last week (e.g. {site.url('/site/news/')}")
     assert "): a new URL scheme for its articles? None of them is fetched" in health["problems"]
+    # The one on the topics is named at once, by what its entry said: not one of four URLs in a
+    # health line the day the outlet moved its articles.
+    status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "--json", "--db", env["db"], "--config",
+                             env["config"]], capture_output=True, text=True, timeout=120)
+    row = next(r for r in json.loads(status.stdout) if r["outlet"] == "site")
+    assert [(u["url"], u["kind"], u["listed"]) for u in row["unread_on_topic"]] == [
+        (site.url("/site/news/1.html"), "refused", "安保3文書の改定へ有識者会議 第1報")]
 
 
 def test_an_archive_sitemaps_pages_the_pattern_does_not_take_are_no_url_scheme(env, site):
@@ -1456,7 +1465,7 @@ def test_an_article_behind_a_wall_whose_feed_names_the_topics_is_named_by_status
     lines = result.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("unread: "))
     assert lines[at].startswith("unread: 1 article on the topics by what its listing (feed, sitemap, section page) "
-                                "said could not be read (1 blocked)"), lines[at]
+                                "said, not read by newsmon (1 blocked)"), lines[at]
     assert lines[at + 1].startswith(f"  site: 「{relevant.title[:20]}") and url in lines[at + 1]
     assert "consent" in lines[at + 1] or "NHK ONE" in lines[at + 1], lines[at + 1]
     # The other articles were read: not named, whatever their feed said.

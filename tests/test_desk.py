@@ -206,6 +206,15 @@ def test_the_queue_page_names_the_articles_on_the_topics_newsmon_could_not_read(
     assert "反撃能力の運用で与党協議" not in not_read(call(ds, "get", "/").text)
     # Only the queue page shows it.
     assert 'class="nm-not-read-box"' not in call(ds, "get", "/follow-up").text
+    # Whatever kept newsmon from it, said beside it: here a URL the outlet's pattern does not take.
+    db = open_db(path)
+    frontier.record_refused(db, "https://news.web.nhk/newsweb/na/nv-1", outlet="nhk", code="not_article_url",
+                            reason="listed by a feed, but the outlet's article URL pattern does not take it",
+                            listed="国家安全保障戦略の改定案を公表")
+    db.conn.close()
+    shown = html_lib.unescape(text(not_read(call(ds, "get", "/").text)))
+    assert re.search(r"国家安全保障戦略の改定案を公表 NHK NEWS WEB · first listed .+ · not fetched: listed by a feed, "
+                     r"but the outlet's article URL pattern does not take it", shown), shown
 
 
 def test_an_article_its_outlet_took_down_says_so_in_the_queue_and_on_its_page(desk_db):

@@ -236,6 +236,52 @@ def test_a_listed_urls_words_are_kept_once_and_given_to_one_listed_without(tmp_p
     assert frontier.unread_listed(db, since="2999-01-01") == []
 
 
+def test_every_url_newsmon_did_not_read_is_named_by_its_words_and_each_run_tells_its_own_once(tmp_path):
+    # A page with no article found in it, one gone before it was read, a URL the pattern does not
+    # take: each lost a feed's article as surely as a wall, and only walls and give-ups were named.
+    db = open_db(tmp_path / "n.db")
+    at = "2026-12-03T10:00:00+00:00"
+    urls = {kind: f"https://a.jp/{kind}" for kind in ("not_article", "gone", "refused", "error", "article", "gone410",
+                                                       "robots")}
+    frontier.add_pending(db, list(urls.values()), outlet="a", run_id=1, now=at,
+                         listed={u: f"見出し {k}" for k, u in urls.items() if k not in ("refused", "robots")})
+    frontier.record_result(db, urls["not_article"], outlet="a", kind="not_article", code="not_article", run_id=1,
+                           reason="no article in the page", retry_at="2026-12-03T16:00:00+00:00", now=at)
+    for _ in range(3):  # a 404 at each of NEWSMON_MAX_ATTEMPTS tries
+        frontier.record_failure(db, urls["gone"], outlet="a", code="http_404", reason="HTTP 404", max_attempts=3,
+                                exhausted="gone", http_status=404, run_id=1, now=at)
+    frontier.record_failure(db, urls["gone410"], outlet="a", code="http_410", reason="HTTP 410", max_attempts=1,
+                            exhausted="gone", http_status=410, run_id=1, now=at)
+    frontier.record_refused(db, urls["refused"], outlet="a", code="not_article_url", reason="the pattern does not "
+                            "take it", run_id=1, now=at, listed="見出し refused")
+    frontier.record_refused(db, urls["robots"], outlet="a", code="robots_unavailable", reason="robots.txt: HTTP 503",
+                            run_id=1, now=at, listed="見出し robots")
+    frontier.record_failure(db, urls["error"], outlet="a", code="timeout", reason="timed out", max_attempts=3,
+                            run_id=1, now=at)
+    frontier.record_result(db, urls["article"], outlet="a", kind="article", code="stored", reason="stored", run_id=1,
+                           now=at)
+    named = {r["url"]: r["kind"] for r in frontier.unread_listed(db, since="2026-12-01")}
+    assert named == {urls["not_article"]: "not_article", urls["gone"]: "gone", urls["gone410"]: "gone",
+                     urls["refused"]: "refused", urls["robots"]: "refused"}  # not the error (tried again), nor read
+    assert db.execute("SELECT listed FROM urls WHERE url = ?", [urls["refused"]]).fetchone() == ("見出し refused",)
+    plan = " ".join(r[3] for r in db.execute(
+        "EXPLAIN QUERY PLAN SELECT url FROM urls WHERE kind IN ({}) AND listed IS NOT NULL AND first_seen_at >= ?".format(
+            ", ".join(repr(k) for k in frontier.NOT_READ)), ["2026-12-01"]))
+    assert "idx_urls_unread_listed" in plan, plan
+    # The run's digest: gone (a 404 each try, a 410 at once), refused for good (not while robots.txt
+    # cannot be read); not the "no article" of a first look, which is looked at again.
+    told = lambda run: sorted(r["url"] for r in frontier.unread_of_run(db, run, at))  # noqa: E731
+    assert told(1) == [urls["gone"], urls["gone410"], urls["refused"]]
+    # Run 2: the second look finds no article either (told), the 404's late try is a 404 again (not
+    # told twice).
+    frontier.record_result(db, urls["not_article"], outlet="a", kind="not_article", code="not_article", run_id=2,
+                           reason="no article in the page; the second look found none either", now=at)
+    frontier.record_failure(db, urls["gone"], outlet="a", code="http_404", reason="HTTP 404", max_attempts=3,
+                            exhausted="gone", http_status=404, run_id=2, now=at)
+    assert frontier.state(db, urls["gone"])["kind"] == "gone"
+    assert told(2) == [urls["not_article"]] and told(3) == []
+
+
 def test_a_sitemap_or_feed_gzipped_twice_is_read():
     # A .xml.gz its server gzips again (PHP's ob_gzhandler under mod_deflate, a CDN), saying so
     # once or not at all: Scrapy undoes the layer the Content-Encoding names, and what it handed

@@ -74,7 +74,8 @@ def _alerts(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str,
 #: How many of the articles on the topics newsmon could not read the queue page lists, newest first.
 NOT_READ_SHOWN = 20
 #: How the queue page says why newsmon has not read an article (``urls.kind``).
-NOT_READ_KINDS = {"blocked": "behind a wall", "gave_up": "given up"}
+NOT_READ_KINDS = {"blocked": "behind a wall", "gave_up": "given up", "not_article": "no article found in its page",
+                  "gone": "gone before newsmon read it", "refused": "not fetched"}
 
 
 def _not_read(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:

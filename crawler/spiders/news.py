@@ -593,13 +593,13 @@ class NewsSpider(scrapy.Spider):
             if not outlet.in_scope(url):
                 if strict or outlet.matches_pattern(url):
                     refused += 1
-                    self._refuse_out_of_scope(url, raw, outlet, said)
+                    self._refuse_out_of_scope(url, raw, outlet, said, (words or {}).get(raw))
                 continue
             if not outlet.is_article_url(url):
                 self.crawler.stats.inc_value("newsmon/discovery/not_article_url")
                 if said in ("feed", "news sitemap"):  # listed as an article: told, not dropped
                     refused += 1
-                    self._refuse_unmatched(url, outlet, said)
+                    self._refuse_unmatched(url, outlet, said, (words or {}).get(raw))
                 continue
             articles += 1
             listed.append(url)
@@ -645,7 +645,7 @@ class NewsSpider(scrapy.Spider):
         # NEWSMON_MAX_ARTICLES, and an article published since the last run waited behind it.
         return list(self._requests(unseen, outlet_key, via)), (articles, len(fresh), refused, known)
 
-    def _refuse_out_of_scope(self, url: str, raw: str, outlet: Outlet, via: str) -> None:
+    def _refuse_out_of_scope(self, url: str, raw: str, outlet: Outlet, via: str, words: str | None) -> None:
         self.crawler.stats.inc_value("newsmon/discovery/refused")
         key = url if url.startswith(("http://", "https://")) else raw.strip()[:500]
         scheme = urlsplit(key).scheme or "no scheme"
@@ -654,16 +654,18 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("newsmon: %s of %s lists %s: %s; not fetched", via, outlet.key, key[:200], why)
         if not frontier.state(self.db, key):
             frontier.record_refused(self.db, key, outlet=outlet.key, code="off_scope", run_id=self.run_id,
-                                    reason=f"listed by a {via} but out of scope: {why}")
+                                    reason=f"listed by a {via} but out of scope: {why}", listed=words)
 
-    def _refuse_unmatched(self, url: str, outlet: Outlet, said: str) -> None:
+    def _refuse_unmatched(self, url: str, outlet: Outlet, said: str, words: str | None) -> None:
         """A feed's or news sitemap's entry on the outlet's domains that its article URL pattern
         does not take: a video or a special page, or articles under a URL scheme the pattern does
-        not know yet (outlet health says so when they are many: ``storage.health.unmatched``)."""
+        not know yet (outlet health says so when they are many: ``storage.health.unmatched``; what
+        the entry said of it names one on the topics at once: ``newsmon status``, the desk)."""
         if not frontier.state(self.db, url):
             frontier.record_refused(self.db, url, outlet=outlet.key, code="not_article_url", run_id=self.run_id,
                                     reason=f"listed by a {said}, but the outlet's article URL pattern does not take "
-                                           "it: not fetched (a new URL scheme? then article_url_pattern needs it)")
+                                           "it: not fetched (a new URL scheme? then article_url_pattern needs it)",
+                                    listed=words)
 
     def _refuse_unparsable(self, raw: str, exc: ValueError, outlet: Outlet, via: str) -> None:
         """An entry no URL parser takes: refused under its own text, so that one bad entry
