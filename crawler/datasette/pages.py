@@ -401,26 +401,37 @@ def _text(value: Any, field: str) -> str | None:
     raise ValueError(f"{field}: a string or null, not {json.dumps(value, ensure_ascii=False)[:40]}")
 
 
-async def _input(request) -> _Input:
-    """What a decision or an undo asks for.
+async def _posted(request, fields: tuple[str, ...]) -> tuple[dict[str, Any], str | None]:
+    """A write's fields, as the page's script posts them (JSON) or a form without script does
+    (``fields`` of it, as strings), and where a form goes back to (``None`` for JSON; a path of
+    this server only, never an open redirect).
 
     Raises:
-        ValueError: the body cannot be read, or a field has the wrong type (the message says which).
+        ValueError: the body cannot be read as either.
     """
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip()
     if content_type == "application/json":
         data = json.loads((await request.post_body()) or b"{}")
         if not isinstance(data, dict):
             raise ValueError("the request is a JSON object")
-        back = None
-    else:
-        form = await request.post_vars()
-        data = {k: form.get(k) for k in ("ids", "status", "note", "expected", "entries")}
+        return data, None
+    form = await request.post_vars()
+    back = form.get("return") or "/"
+    return {k: form.get(k) for k in fields}, back if back.startswith("/") and not back.startswith("//") else "/"
+
+
+async def _input(request) -> _Input:
+    """What a decision or an undo asks for.
+
+    Raises:
+        ValueError: the body cannot be read, or a field has the wrong type (the message says which).
+    """
+    data, back = await _posted(request, ("ids", "status", "note", "expected", "entries"))
+    if back is not None:
         data["ids"] = [i for i in (data.get("ids") or "").split(",") if i.strip()]
         data["entries"] = [i for i in (data.get("entries") or "").split(",") if i.strip()]
         expected = data.get("expected")
         data["expected"] = {i: expected for i in data["ids"]} if expected else {}
-        back = form.get("return") or "/"
     ids = data.get("ids") if isinstance(data.get("ids"), list) else [data.get("id")] if data.get("id") else []
     expected = data.get("expected") or {}
     if isinstance(expected, str):
@@ -433,9 +444,6 @@ async def _input(request) -> _Input:
     entries = data.get("entries") or []
     if not isinstance(entries, list):
         raise ValueError("entries: a list of decision ids")
-    # Only a path of this server: never an open redirect.
-    if back and (not back.startswith("/") or back.startswith("//")):
-        back = "/"
     return _Input(ids=[_id(i, "ids") for i in ids], status=_text(data.get("status"), "status") or None,
                   note=_text(data.get("note"), "note"),
                   expected={_id(k, "expected"): v for k, v in expected.items()},
@@ -528,17 +536,10 @@ async def listed_endpoint(request, datasette) -> Response:
     """``{url, read}``: the reviewer read at its outlet an article newsmon could not read (the
     queue page's list above the queue), or, ``read`` false, had not (``storage.review.read_listed``)."""
     who = reviewer(request)
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip()
     try:
-        if content_type == "application/json":
-            data = json.loads((await request.post_body()) or b"{}")
-            if not isinstance(data, dict):
-                raise ValueError("the request is a JSON object")
-            back = None
-        else:
-            form = await request.post_vars()
-            data = {"url": form.get("url"), "read": form.get("read") != "0"}
-            back = form.get("return") or "/"
+        data, back = await _posted(request, ("url", "read"))
+        if back is not None:
+            data["read"] = data["read"] != "0"
         url, read = data.get("url"), data.get("read", True)
         if not isinstance(url, str) or not url:
             raise ValueError("url: the URL of the article, a string")
@@ -546,9 +547,6 @@ async def listed_endpoint(request, datasette) -> Response:
             raise ValueError("read: true or false")
     except ValueError as exc:
         return Response.json({"ok": False, "error": f"Bad request: {exc}"}, status=400)
-    # Only a path of this server: never an open redirect.
-    if back and (not back.startswith("/") or back.startswith("//")):
-        back = "/"
     inp = _Input(ids=[], status=None, note=None, expected={}, entries=[], back=back)
     if who is None:
         return _reply(datasette, request, inp, {"ok": False, "error": "Log in to review."}, 403)
