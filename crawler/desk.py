@@ -11,9 +11,9 @@ knows, so what other work adds is detected, not assumed (``features``):
 - ``review_queue.story_id`` (m010) with a ``story_queue`` view: the queue has one row per
   story (its articles grouped under the first in queue order, expandable); otherwise one row per
   article.
-- m029's index of the URLs that could not be read with what their feed said of them, and m030's
-  ``listed_reads``: the queue page lists those on the topics (``crawler.store.unread_on_topic``)
-  above the queue, and which a reviewer read at the outlet.
+- the partial index of the URLs newsmon did not read with what their listing said of them
+  (m029, m031), and m030's ``listed_reads``: the queue page lists those on the topics
+  (``crawler.store.unread_on_topic``) above the queue, and which a reviewer read at the outlet.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def is_after(value: str | None, since: str | None) -> bool:
 
 #: m017's partial index of the queued articles by when they entered the queue.
 QUEUED_INDEX = "idx_articles_queued_since"
-#: m029's partial index of the URLs not read (a wall, given up) with their listed words.
+#: m029's (m031's) partial index of the URLs newsmon did not read, with their listed words.
 LISTED_INDEX = "idx_urls_unread_listed"
 
 

@@ -317,9 +317,9 @@ class Discovered:
     declared: set[str] = field(default_factory=set)
     #: What the document says of each article it lists, by the URL as listed: a feed entry's
     #: title and summary, a Google News sitemap entry's ``news:title`` (``_entry_words``; a
-    #: section page's links give their text, ``link_words``). Kept
-    #: with the URL: where its page cannot be read (a wall, a page that failed for days), it is
-    #: all a reviewer can know of the article (``storage.frontier.unread_listed``).
+    #: section page's links give their text, ``link_words``). Kept with the URL: where its page
+    #: cannot be read (a wall, a page that failed for days), it is all a reviewer can know of the
+    #: article (``storage.frontier.unread_listed``).
     listed: dict[str, str] = field(default_factory=dict)
     #: What the crawl says of a document read as it is rather than as it is written (a urlset
     #: of child sitemaps read as an index), with its read: not a problem, but not to be silent.

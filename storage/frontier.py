@@ -83,9 +83,10 @@ def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str |
 def unread_listed(db: Database, *, since: str) -> list[dict[str, Any]]:
     """URLs first seen since ``since`` whose article newsmon did not read, and will not soon
     (``NOT_READ``: behind a wall, given up, no article found in the page, gone, not fetched), but
-    whose feed, news sitemap or section page said what they are (``listed``), newest first: what a reviewer can still know of such an article
-    (``newsmon status`` scores these words against the topics). Read from m031's partial index. Each row has
-    ``read_by`` and ``read_at`` of the reviewer who read it at the outlet, or ``None``."""
+    whose feed, news sitemap or section page said what they are (``listed``), newest first: what
+    a reviewer can still know of such an article (``newsmon status`` scores these words against
+    the topics). Read from m031's partial index. Each row has ``read_by`` and ``read_at`` of the
+    reviewer who read it at the outlet, or ``None``."""
     return _listed(f"kind IN ({', '.join(repr(k) for k in NOT_READ)}) AND listed IS NOT NULL AND first_seen_at >= ?",
                    [since], db)
 

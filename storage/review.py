@@ -247,7 +247,7 @@ def visit(db: Database, reviewer: str, *, now: str | None = None) -> str | None:
 
 
 def read_listed(db: Database, url: str, *, by: str | None, read: bool = True, now: str | None = None) -> bool:
-    """Record that reviewer ``by`` read at its outlet an article newsmon could not read
+    """Record that reviewer ``by`` read at its outlet an article newsmon did not read
     (``storage.frontier.unread_listed``), or, ``read=False``, take that back. Returns whether
     anything changed.
 

@@ -17,7 +17,7 @@ Endpoints (POST; JSON for the page's script, a form post without script redirect
 
 - ``/-/review``  ``{ids, status, note, expected}``: ``storage.review.review`` per article
 - ``/-/undo``    ``{entries}``: ``storage.review.undo`` of those decisions, newest first
-- ``/-/listed``  ``{url, read}``: ``storage.review.read_listed``, an article newsmon could not
+- ``/-/listed``  ``{url, read}``: ``storage.review.read_listed``, an article newsmon did not
                  read that the reviewer read at its outlet (the list above the queue)
 """
 
@@ -71,7 +71,7 @@ def _alerts(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str,
     return desk.alerts(conn, names, late=overdue(conn, loaded, datetime.now(timezone.utc)), channels=failing)
 
 
-#: How many of the articles on the topics newsmon could not read the queue page lists, newest first.
+#: How many of the articles on the topics newsmon did not read the queue page lists, newest first.
 NOT_READ_SHOWN = 20
 #: How the queue page says why newsmon has not read an article (``urls.kind``).
 NOT_READ_KINDS = {"blocked": "behind a wall", "gave_up": "given up", "not_article": "no article found in its page",
@@ -79,8 +79,8 @@ NOT_READ_KINDS = {"blocked": "behind a wall", "gave_up": "given up", "not_articl
 
 
 def _not_read(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
-    """The articles on the topics that newsmon could not read (``crawler.store.unread_on_topic``),
-    by what their listings said of them: above the queue, where an outlet's wall would otherwise read
+    """The articles on the topics that newsmon did not read (``crawler.store.unread_on_topic``), by
+    what their listings said of them: above the queue, where an outlet's wall would otherwise read
     as no news on the topics (its health says it is blocked, not which articles are missing)."""
     from ..config import ConfigError
     from ..store import unread_on_topic
@@ -88,7 +88,7 @@ def _not_read(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[st
     try:
         found = unread_on_topic(Database(conn), settings.get("config_path"), datetime.now(timezone.utc))
     except (ConfigError, ValueError) as exc:  # `newsmon serve` read them at start: changed since
-        log.warning("newsmon desk: the articles on the topics newsmon could not read are not listed: %s", exc)
+        log.warning("newsmon desk: the articles on the topics newsmon did not read are not listed: %s", exc)
         return []
     return [{"headline": u["headline"] or u["url"], "lang": lang(u["headline"]), "outlet": u["outlet"],
              "read_by": u["read_by"], "read_at": u["read_at"] and desk.jst(u["read_at"]),
@@ -275,7 +275,7 @@ async def list_page(request, datasette, key: str) -> Response:
         "prev_url": f"?{urlencode({'offset': max(0, offset - desk.PAGE_SIZE)})}" if offset else None,
         "last_run": last_run and {**last_run, "jst": desk.jst(last_run["started_at"])},
         "can_review": who is not None, "labels": LABELS, "stories": feats.stories and key == "queue",
-        # Not the reviewer's unread: the articles newsmon itself could not read; those no reviewer
+        # Not the reviewer's unread: the articles newsmon itself did not read; those no reviewer
         # has read at the outlet first, those read below them (folded).
         "not_read": pending[:NOT_READ_SHOWN], "not_read_total": len(pending),
         "not_read_done": [u for u in not_read if u["read_at"]][:NOT_READ_SHOWN],
@@ -533,7 +533,7 @@ async def review_endpoint(request, datasette) -> Response:
 
 
 async def listed_endpoint(request, datasette) -> Response:
-    """``{url, read}``: the reviewer read at its outlet an article newsmon could not read (the
+    """``{url, read}``: the reviewer read at its outlet an article newsmon did not read (the
     queue page's list above the queue), or, ``read`` false, had not (``storage.review.read_listed``)."""
     who = reviewer(request)
     try:
