@@ -215,6 +215,12 @@ def test_the_queue_page_names_the_articles_on_the_topics_newsmon_could_not_read(
     shown = html_lib.unescape(text(not_read(call(ds, "get", "/").text)))
     assert re.search(r"国家安全保障戦略の改定案を公表 NHK NEWS WEB · first listed .+ · not fetched: listed by a feed, "
                      r"but the outlet's article URL pattern does not take it", shown), shown
+    # The outlets page counts them per outlet, not those a reviewer read at the outlet.
+    row = lambda outlet: text(call(ds, "get", "/outlets").text.split(f'data-outlet="{outlet}"', 1)[1]  # noqa: E731
+                              .split("</tr>", 1)[0])
+    assert "2 on the topics not read" in row("nhk") and "1 on the topics not read" in row("asahi")
+    call(ds, "post", "/-/listed", headers=SAME_ORIGIN, json={"url": asahi})
+    assert "on the topics not read" not in row("asahi") and "on the topics not read" not in row("mainichi")
 
 
 def test_an_article_its_outlet_took_down_says_so_in_the_queue_and_on_its_page(desk_db):

@@ -30,6 +30,7 @@ import logging
 import re
 import sqlite3
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -330,7 +331,8 @@ async def search_page(request, datasette) -> Response:
 # --- outlets ------------------------------------------------------------------------------------
 
 async def outlets_page(request, datasette) -> Response:
-    names: dict[str, str] = config(datasette).get("outlets", {})
+    settings = config(datasette)
+    names: dict[str, str] = settings.get("outlets", {})
 
     def read(conn):
         db = Database(conn)
@@ -338,9 +340,13 @@ async def outlets_page(request, datasette) -> Response:
         for (outlet,) in conn.execute("SELECT DISTINCT outlet FROM outlet_runs UNION SELECT outlet FROM outlet_health"):
             if outlet not in known:
                 known.append(outlet)
-        return outlet_status(db, known), {r[0]: r[1] for r in conn.execute("SELECT outlet, since FROM outlet_health")}
+        # Per outlet, the articles on the topics it did not give newsmon (the list above the queue).
+        missing = Counter(u["outlet"] for u in (_not_read(conn, settings, names) if desk.features(conn).listed else [])
+                          if not u["read_at"])
+        return (outlet_status(db, known), {r[0]: r[1] for r in conn.execute("SELECT outlet, since FROM outlet_health")},
+                missing)
 
-    rows, since = await _read(datasette, read)
+    rows, since, missing = await _read(datasette, read)
     now = datetime.now(timezone.utc)
     for r in rows:
         r["name"] = names.get(r["outlet"], r["outlet"])
@@ -350,6 +356,7 @@ async def outlets_page(request, datasette) -> Response:
         r["result"] = "running" if r["running"] else (last["finish_reason"] or "running") if last else "never ran"
         r["last_success_jst"] = desk.jst(r["last_success"])
         r["found_after"] = found_after_text(r["found_after_24h"])
+        r["not_read"] = missing.get(r["outlet"], 0)
     rows.sort(key=lambda r: (severity(r["health"]), r["outlet"]))
     return Response.html(await datasette.render_template("newsmon_outlets.html", {"rows": rows}, request=request))
 
