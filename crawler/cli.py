@@ -1062,8 +1062,10 @@ def _unread_lines(found: list[dict]) -> list[str]:
         lines.append(f"  {row['outlet']}: 「{row['headline']}」 {row['url']} ({row['kind'].replace('_', ' ')}: "
                      f"{(row['reason'] or '')[:160]})")
     if n > _UNREAD_SHOWN:
+        from storage.frontier import NOT_READ
+
         lines.append(f"  and {n - _UNREAD_SHOWN} more: select url, listed, reason from urls where listed is not null "
-                     "and kind in ('blocked', 'gave_up')")
+                     f"and kind in ({', '.join(repr(k) for k in NOT_READ)})")
     return lines
 
 

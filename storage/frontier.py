@@ -110,9 +110,9 @@ _LISTED_COLUMNS = ("url", "outlet", "kind", "reason", "listed", "first_seen_at",
 
 def _listed(where: str, params: list[Any], db: Database) -> list[dict[str, Any]]:
     # With the reviewer who said they read it at the outlet (m030's listed_reads), if one has.
-    rows = db.execute("SELECT u.url, outlet, kind, reason, listed, first_seen_at, read_by, read_at FROM urls u "
-                      f"LEFT JOIN listed_reads r ON r.url = u.url WHERE {where} ORDER BY first_seen_at DESC",
-                      params).fetchall()
+    columns = ", ".join("u.url" if c == "url" else c for c in _LISTED_COLUMNS)
+    rows = db.execute(f"SELECT {columns} FROM urls u LEFT JOIN listed_reads r ON r.url = u.url WHERE {where} "
+                      "ORDER BY first_seen_at DESC", params).fetchall()
     return [dict(zip(_LISTED_COLUMNS, row)) for row in rows]
 
 

@@ -576,6 +576,7 @@ class NewsSpider(scrapy.Spider):
         the URL.
         """
         outlet: Outlet = self.outlets[outlet_key]
+        words = words or {}
         fresh: list[str] = []
         unseen: list[str] = []
         listed: list[str] = []
@@ -593,18 +594,18 @@ class NewsSpider(scrapy.Spider):
             if not outlet.in_scope(url):
                 if strict or outlet.matches_pattern(url):
                     refused += 1
-                    self._refuse_out_of_scope(url, raw, outlet, said, (words or {}).get(raw))
+                    self._refuse_out_of_scope(url, raw, outlet, said, words.get(raw))
                 continue
             if not outlet.is_article_url(url):
                 self.crawler.stats.inc_value("newsmon/discovery/not_article_url")
                 if said in ("feed", "news sitemap"):  # listed as an article: told, not dropped
                     refused += 1
-                    self._refuse_unmatched(url, outlet, said, (words or {}).get(raw))
+                    self._refuse_unmatched(url, outlet, said, words.get(raw))
                 continue
             articles += 1
             listed.append(url)
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet_key}/discovered")
-            if words and len(words.get(raw, "")) > len(said_of.get(url, "")):
+            if len(words.get(raw, "")) > len(said_of.get(url, "")):
                 # The most said of it: one article linked as listed twice (tracking parameters).
                 said_of[url] = words[raw]
             if url in self.scheduled or url in fresh:
