@@ -25,7 +25,7 @@ from scrapy.crawler import CrawlerProcess
 
 from storage.health import notable
 
-from .crawl import crawler_settings
+from .crawl import crawler_settings, preload_downloader
 from .discovery import NO_URL
 from .extract import BODY_METHOD_PREFIX
 from .outlets import Outlet
@@ -57,6 +57,7 @@ def run_check(outlets: list[str], overrides: dict[str, Any] | None = None, *, ar
         Unfinished: the crawl stopped early.
     """
     settings = crawler_settings({**CHECK_SETTINGS, **(overrides or {})})
+    preload_downloader()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("check")
     process.crawl(crawler, outlet=",".join(outlets) or None, articles=articles)

@@ -1571,3 +1571,25 @@ def test_a_feed_whose_reading_raises_is_named_broken_and_read_whole_next_run(env
         site.remove_fault(path)
     assert crawl(env).returncode == 0
     assert rows(env, "select kind from urls where url = ?", only_in_feed) == [{"kind": "article"}]
+
+
+def test_scrapys_tls_aliases_are_named_without_walking_the_stack():
+    # In a fresh process, as a crawl starts: Scrapy's deprecated TLS aliases named their module
+    # through inspect.stack(), a walk over sys.modules for each of ~40 frames (127 module
+    # lookups); preload_downloader gives them the same names with the frames alone.
+    probe = (
+        "import inspect, crawler.crawl\n"
+        "calls = []\n"
+        "real_getmodule = inspect.getmodule\n"
+        "inspect.getmodule = lambda *a, **k: calls.append(1) or real_getmodule(*a, **k)\n"
+        "real_stack = inspect.stack\n"
+        "crawler.crawl.preload_downloader()\n"
+        "import scrapy.core.downloader.tls as tls, scrapy.core.downloader.contextfactory as cf\n"
+        "assert inspect.stack is real_stack\n"
+        "print(len(calls), tls.ScrapyClientTLSOptions.__module__, cf.ScrapyClientContextFactory.__module__,\n"
+        "      cf.AcceptableProtocolsContextFactory.__module__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out[1:] == ["scrapy.core.downloader.tls", "scrapy.core.downloader.contextfactory",
+                       "scrapy.core.downloader.contextfactory"]
+    assert int(out[0]) <= 3  # one per alias, for its module; 127 with the real inspect.stack
