@@ -49,6 +49,16 @@ _WS = re.compile(rb"^\s*$")
 #: as a browser sniffs one (WHATWG MIME Sniffing 7.1; RFC 9110 8.3 lets a reader look at the
 #: bytes then): JSON, CSV or plain text so served is no page, and no verdict on an article.
 _MARKUP_OPENING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<[A-Za-z!?]")
+#: A feed, a sitemap or an OPML list where a page should be: markup, but no page. A moved
+#: article's URL sent on to the outlet's feed, a CMS answering an article's address with its RSS:
+#: read as a page, its links and dates were stored as an article, scored and grouped like one.
+#: The root element, after any XML declaration, comments, processing instructions and doctype
+#: (XHTML, served with its own declaration, has ``html`` there).
+_XML_DOCUMENT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:(?:<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(rss|feed|rdf:RDF|urlset|sitemapindex|opml)[\s>/]",
+    re.S | re.I)
+_XML_KINDS = {b"rss": "an RSS feed", b"feed": "an Atom feed", b"rdf:rdf": "an RSS 1.0 feed", b"urlset": "a sitemap",
+              b"sitemapindex": "a sitemap index", b"opml": "an OPML list"}
 #: The largest body starting like JSON that is parsed to tell (a JSON API answer is small).
 JSON_SNIFF_MAX = 2 * 1024 * 1024
 
@@ -97,7 +107,10 @@ def check_body(body: bytes, content_type: str | None = None, *, sniffed: bool = 
     # An API's JSON answer where a page should be (PHP serves anything as text/html).
     if _json(body):
         return Problem("not_html", f"not an HTML page: JSON {served} ({len(body):,} bytes)")
-    if mime in _HTML_TYPES or _MARKUP_OPENING.match(_head(body)):
+    head = _head(body)
+    if document := _XML_DOCUMENT.match(head):
+        return Problem("not_html", f"not an HTML page: {_XML_KINDS[document[1].lower()]} {served} ({len(body):,} bytes)")
+    if mime in _HTML_TYPES or _MARKUP_OPENING.match(head):
         return None
     return Problem("not_html", f"not an HTML page: text with no HTML markup {served} ({len(body):,} bytes)")
 

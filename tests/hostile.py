@@ -261,6 +261,12 @@ class Site:
              first=article, second=article)
         api = b'{"status": "ok", "items": [' + b'{"id": 1, "title": "x"}, ' * 60 + b'{"id": 2}]}'
         case("json", lambda h, s: _send(h, 200, api), first=err("not_html", 1), second=err("not_html", 2, "gave_up"))
+        # The outlet's feed where the article was (a moved article's URL sent on to it): its links
+        # and dates were stored as an article.
+        feed = (b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>x</title>'
+                + b"<item><title>t</title><link>http://127.0.0.1/a/1</link></item>" * 30 + b"</channel></rss>")
+        case("rss", lambda h, s: _send(h, 200, feed, {"Content-Type": "application/rss+xml"}),
+             first=err("not_html", 1), second=err("not_html", 2, "gave_up"))
         case("listing", lambda h, s: _send(h, 200, listing_html().encode()),
              first={"state": "not_article", "code": "not_article"}, second={"state": "not_article"})
         # An empty shell where an article should be is a wall (blocked, tried again after an hour):

@@ -59,6 +59,34 @@ def test_a_page_served_as_bytes_of_unknown_type_is_read(opening):
     assert check_body(body, "application/pdf").code == "not_html"
 
 
+@pytest.mark.parametrize("body,said", [
+    (b'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><item><link>https://x.jp/a/1</link>'
+     b'</item></channel></rss>', "an RSS feed"),
+    (b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- generated -->\n<?xml-stylesheet href="/s.xsl"?>\n'
+     b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://x.jp/a/1</loc></url></urlset>',
+     "a sitemap"),
+    (b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></sitemapindex>', "a sitemap index"),
+    (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry/></feed>', "an Atom feed"),
+    (b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"></rdf:RDF>',
+     "an RSS 1.0 feed"),
+])
+@pytest.mark.parametrize("served", ["application/rss+xml", "application/xml", "text/html", None])
+def test_a_feed_or_sitemap_where_a_page_should_be_is_no_page(body, said, served):
+    # A moved article's URL sent on to the outlet's feed, a CMS answering with its RSS: read as a
+    # page, its links and dates were stored as an article, scored and grouped like one.
+    problem = check_body(body, served)
+    assert problem is not None and problem.code == "not_html"
+    assert problem.reason.startswith(f"not an HTML page: {said} ")
+
+
+def test_xhtml_with_its_declaration_is_a_page():
+    body = (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+            b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            + article_html(5).encode().split(b"<html", 1)[1].split(b">", 1)[1])
+    assert check_body(body, "application/xhtml+xml") is None
+    assert check_body(body, "application/xml") is None
+
+
 @pytest.mark.parametrize("served", [None, "application/octet-stream", "text/plain", "text/xml"])
 @pytest.mark.parametrize("body", [b"<div class='article'><p>\xe6\x9c\xac\xe6\x96\x87</p></div>",
                                   b"\n<meta charset='utf-8'><title>t</title><p>text",
