@@ -237,6 +237,12 @@ def test_phone_sized_pages_do_not_scroll_sideways(desk):
             first = page.locator(f"{ITEMS} .nm-b-dismissed").first
             assert first.bounding_box()["y"] + first.bounding_box()["height"] <= PHONE["height"]
             page.screenshot(path=DOCS / "desk-mobile.png")
+            # A message is as wide as the screen lets it be: it was capped at half of it (195 px),
+            # a headline over six lines covering the rows below.
+            page.keyboard.press("Shift+D")
+            toast = page.locator("#nm-toast")
+            expect(toast).to_contain_text("Select articles with x first")
+            assert toast.bounding_box()["width"] > PHONE["width"] * 0.6
         if path == article:
             # The decision comes before the long text, not after it.
             button = page.get_by_role("button", name="Dismiss")
@@ -413,4 +419,57 @@ def test_an_article_newsmon_could_not_read_is_named_above_the_queue_until_read(d
     page.keyboard.press("d")
     expect(page.locator("#nm-toast")).to_contain_text(f"Dismissed: «{title}»")
     assert desk.status(first)[0] == "dismissed"
+    page.close()
+
+
+def test_a_typed_note_goes_with_the_key_and_quick_keys_act_on_the_rows_in_turn(desk):
+    from playwright.sync_api import expect
+
+    from storage import open_db, review
+
+    # Four rows at least, whatever the tests before took: articles they decided go back to the queue.
+    db = open_db(desk.path)
+    for (article_id,) in db.execute("SELECT id FROM articles WHERE status != 'new' ORDER BY id LIMIT 4").fetchall():
+        review.review(db, article_id, "new", by="test-setup")
+    db.conn.close()
+    page = desk.page("/")
+    toast = page.locator("#nm-toast")
+    # A note typed, then Esc and d: the article was dismissed and the note thrown away.
+    first, title = current(page)
+    page.keyboard.press("n")
+    page.keyboard.type("Covered by NHK already")
+    page.keyboard.press("Escape")
+    page.keyboard.press("d")
+    expect(toast).to_contain_text(f"Dismissed: «{title}»")
+    assert desk.status(first)[:2] == ("dismissed", "Covered by NHK already")
+
+    def keys(*pressed: str) -> None:
+        # In one task of the page's script: each key comes before any answer to the one before.
+        page.evaluate("""(keys) => { for (const key of keys) document.activeElement.dispatchEvent(
+            new KeyboardEvent("keydown", {key, bubbles: true, cancelable: true})); }""", list(pressed))
+
+    order = [int(v.split(",")[0]) for v in page.locator(ITEMS).evaluate_all("rows => rows.map(r => r.dataset.ids)")]
+    a, b, c = order[order.index(current(page)[0]):][:3]
+    members = {i: [int(m) for m in page.locator(f"#nm-{i}").get_attribute("data-ids").split(",")] for i in (a, b, c)}
+    # d then f: the second acted on the same row again, refused as a stale page.
+    keys("d", "f")
+    expect(toast).to_contain_text("Follow-up: ")  # the headline, or "2 articles" for a story's row
+    expect(page.locator(f"#nm-{b}")).to_be_hidden()
+    assert {desk.status(i)[0] for i in members[a]} == {"dismissed"}
+    assert {desk.status(i)[0] for i in members[b]} == {"follow-up"}
+    assert current(page)[0] == c
+    # d then u: the undo took back nothing yet recorded.
+    keys("d", "u")
+    expect(toast).to_contain_text("Undone: ")  # the headline, or "2 articles" for a story's row
+    expect(page.locator(f"#nm-{c}")).to_be_visible()
+    assert {desk.status(i)[0] for i in members[c]} == {"new"} and current(page)[0] == c
+    # On the article's page the note is a textarea: Enter saves it there too (Shift+Enter: a new line).
+    page.goto(desk.server.base_url + f"/newsmon/articles/{c}")
+    page.keyboard.press("n")
+    page.keyboard.type("First line")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("second line")
+    page.keyboard.press("Enter")
+    expect(toast).to_contain_text("Note added")
+    assert desk.status(c)[:2] == ("new", "First line\nsecond line")
     page.close()

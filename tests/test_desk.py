@@ -411,6 +411,11 @@ def test_stories_are_one_row_each_when_the_schema_has_them(desk_db):
     story = html.split(f'id="nm-{a}"', 1)[1].split("</li>", 1)[0]
     assert f'data-ids="{a},{b}"' in html and "2 articles" in story
     assert "1 more in this story" in story and f'href="/newsmon/articles/{b}"' in story
+    # Its buttons say that they decide both (one key once dismissed a story's 293 unawares).
+    buttons = html.split(f'id="nm-{a}"', 1)[1].split("</form>", 1)[0]
+    assert ">Dismiss all 2</button>" in buttons and 'title="Relevant, all 2 articles of the story (r)"' in buttons
+    single = html.split(f'id="nm-{c}"', 1)[1].split("</form>", 1)[0]
+    assert ">Dismiss</button>" in single
     assert "Review queue <span class=\"nm-count\">13</span>" in html
     # A decision on the row covers the story's articles.
     response = call(ds, "post", "/-/review", json={"ids": [a, b], "status": "dismissed",

@@ -19,9 +19,15 @@
   const undoUrl = reviewUrl.replace(/\/-\/review$/, "/-/undo");
   const undoStack = [];
   let current = null;
+  // Decisions and undos reach the server one after another, in the order of the keys: a second
+  // key pressed while the first decision was on its way acted on the same row again (refused as
+  // a stale page, "set by" the reviewer herself) and an undo took back nothing yet recorded.
+  let queue = Promise.resolve();
+  const inTurn = (fn) => (queue = queue.then(fn, fn));
 
   const ids = (item) => item.dataset.ids.split(",").map(Number);
-  const visible = () => Array.from(document.querySelectorAll(".nm-list > .nm-item:not([hidden])"));
+  // A row whose decision is on its way is left already: the next key acts on the row after it.
+  const visible = () => Array.from(document.querySelectorAll(".nm-list > .nm-item:not([hidden]):not(.nm-pending)"));
 
   function setCurrent(item, scroll) {
     if (!item) return;
@@ -117,9 +123,17 @@
     if (details) details.open = false;
   }
 
-  async function decide(items, status, note) {
+  // The note typed into a row's (or the article's) note field and not saved yet: it goes with
+  // the decision, as it does when the decision is a click in the same form. A key decided
+  // without it, and the field was emptied: the note lost.
+  function typedNote(item) {
+    const input = single ? document.getElementById("newsmon-note") : item && item.querySelector(".nm-note-input");
+    return input && input.value.trim() ? input.value : null;
+  }
+
+  function decide(items, status, note) {
     items = items.filter(Boolean);
-    if (!items.length) return;
+    if (!items.length) return queue;
     const body = { ids: [], status: status || null, note: note || null, expected: {} };
     for (const item of items) {
       for (const id of ids(item)) {
@@ -127,13 +141,28 @@
         body.expected[id] = item.dataset.status;
       }
     }
+    const leaving = !single && !!status;
+    let after = null;
+    if (leaving) {
+      const all = visible();
+      const lastAt = Math.max(...items.map((item) => all.indexOf(item)));
+      after = all.slice(lastAt + 1).find((item) => !items.includes(item)) || null;
+      for (const item of items) item.classList.add("nm-pending");
+      if (items.includes(current)) setCurrent(after || visible()[visible().length - 1]);
+    }
+    return inTurn(() => send(items, body, leaving, after));
+  }
+
+  async function send(items, body, leaving, after) {
     const data = await post(reviewUrl, body);
+    for (const item of items) item.classList.remove("nm-pending");
     const done = data.decisions || [];
     const byArticle = new Map(done.map((d) => [d.article_id, d]));
     const changed = items.filter((item) => ids(item).some((id) => byArticle.has(id)));
+    // A row the server did not change is back in the list, and current again: its message says why.
+    const kept = items.find((item) => !changed.includes(item));
+    if (leaving && kept) setCurrent(kept);
     if (changed.length) {
-      const all = visible();
-      const lastAt = Math.max(...changed.map((item) => all.indexOf(item)));
       const record = { entries: done.map((d) => d.id), items: [] };
       let left = 0;
       let leftArticles = 0;
@@ -158,10 +187,9 @@
       adjustCounts(-left, -leftArticles);
       updateBulk();
       showEmpty();
-      if (!single && left) {
+      if (!single && left && (!current || current.hidden)) {
         const rest = visible();
-        const next = all.slice(lastAt + 1).find((item) => !item.hidden) || rest[rest.length - 1];
-        if (next) setCurrent(next);
+        setCurrent(after && !after.hidden && rest.includes(after) ? after : rest[rest.length - 1]);
       }
     }
     // Undo only for what this decision did: with nothing done, the button would take back the
@@ -178,7 +206,11 @@
     }
   }
 
-  async function undoLast() {
+  function undoLast() {
+    return inTurn(undoNow);
+  }
+
+  async function undoNow() {
     const last = undoStack.pop();
     if (!last) {
       say("Nothing to undo on this page.");
@@ -244,7 +276,8 @@
         closeNote(item);
         t.blur();
         if (item && !single) setCurrent(item);
-      } else if (e.key === "Enter" && t.classList.contains("nm-note-input") && t.tagName === "INPUT") {
+      } else if (e.key === "Enter" && !e.shiftKey && t.classList.contains("nm-note-input")) {
+        // In the article's textarea too, as the keys' help says; Shift+Enter starts a new line.
         e.preventDefault();
         t.blur();  // the keys act on the row again once the note is saved
         decide([item], null, t.value);
@@ -267,9 +300,9 @@
         if (onControl) return;
         open(target());
         break;
-      case "r": decide([target()], "relevant"); break;
-      case "f": decide([target()], "follow-up"); break;
-      case "d": decide([target()], "dismissed"); break;
+      case "r": decide([target()], "relevant", typedNote(target())); break;
+      case "f": decide([target()], "follow-up", typedNote(target())); break;
+      case "d": decide([target()], "dismissed", typedNote(target())); break;
       case "D": {
         const items = selected();
         if (items.length) decide(items, "dismissed");
