@@ -473,3 +473,40 @@ def test_a_typed_note_goes_with_the_key_and_quick_keys_act_on_the_rows_in_turn(d
     expect(toast).to_contain_text("Note added")
     assert desk.status(c)[:2] == ("new", "First line\nsecond line")
     page.close()
+
+
+def test_the_next_page_starts_where_this_one_ends_after_decisions_in_place(tmp_path):
+    # Page 2 was a fixed offset: after three rows of page 1 were decided in place, the three that
+    # moved up onto page 1 were on neither page.
+    from playwright.sync_api import sync_playwright
+
+    from crawler import store
+    from crawler.desk import PAGE_SIZE
+    from storage import open_db, queries
+
+    path = tmp_path / "long.db"
+    build_desk_db(path)
+    _, topics = store.context(None)
+    db = open_db(path)
+    for n in range(PAGE_SIZE):
+        title, text = f"安保3文書の改定、論点整理 その{n}", f"政府は安保3文書の改定に向けた論点{n}件目を整理した。反撃能力の運用も議論する。"
+        queries.save_article(db, {"url": f"https://example.jp/newsmon-long-queue/{n}", "outlet": "nhk", "language": "ja",
+                                  "title": title, "text": text, "published_at": f"2026-11-{1 + n % 28:02d}T09:00:00+09:00",
+                                  **store.score_fields(title, text, topics)})
+    db.conn.close()
+    with running_server(path) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=DESKTOP)
+            page.goto(server.base_url + f"/?offset={PAGE_SIZE}")
+            second = page.locator(ITEMS).first.get_attribute("data-ids")
+            page.goto(server.base_url + "/")
+            for _ in range(3):
+                article_id, title = current(page)
+                page.keyboard.press("d")
+                page.wait_for_selector(f"#nm-{article_id}", state="hidden")
+            page.locator('.nm-pages a[rel="next"]').click()
+            page.wait_for_url(f"**offset={PAGE_SIZE - 3}")
+            assert page.locator(ITEMS).first.get_attribute("data-ids") == second
+        finally:
+            browser.close()

@@ -91,6 +91,13 @@
     };
     change(".nm-count", rows);
     change(".nm-nav a[aria-current] .nm-n", articles);
+    // The next page starts that many rows earlier: at a fixed offset, the rows that moved up
+    // onto this page were on neither.
+    for (const link of document.querySelectorAll('.nm-pages a[rel="next"]')) {
+      const url = new URL(link.href);
+      url.searchParams.set("offset", String(Math.max(0, Number(url.searchParams.get("offset") || 0) + rows)));
+      link.href = url.toString();
+    }
   }
 
   function showEmpty() {
