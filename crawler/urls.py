@@ -138,6 +138,9 @@ _SITE_MOVED: dict[str, tuple[tuple[re.Pattern[str], str, str], ...]] = {
     ),
 }
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# How a query's escapes are decoded and encoded again (canonical_url): the same both ways, so that
+# bytes that are no UTF-8 survive.
+_QUERY_ERRORS = "surrogateescape"
 _MOBILE_PREFIXES = ("m.", "sp.", "amp.", "mobile.")
 # /amp/<path> (Asahi), <path>/amp (Mainichi), <path>/amp/ (Yomiuri, whose article URLs end in
 # "/": the slash is kept), <name>.amp.html.
@@ -169,7 +172,9 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     that an unknown site's ``m.`` host is never guessed at. ``http`` becomes ``https`` only on
     the hosts of ``HTTPS_HOSTS``. A URL written with other than ASCII characters (an IRI:
     ``/articles/防衛.html``, as feeds and WARC headers may give it) is percent-encoded in UTF-8
-    first, as Scrapy requests it: one article, one URL, whichever way it was listed.
+    first, as Scrapy requests it: one article, one URL, whichever way it was listed. An escape
+    that is no UTF-8 (Shift_JIS, as older Japanese CGI sites take it: ``?kw=%96%68%89%71``) stands
+    for the same byte in the canonical form, in the query as in the path.
     """
     url = url.strip()
     if not url.isascii():
@@ -196,13 +201,18 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     if host in _LOWER_CASE_PATH_HOSTS:
         path = _ESCAPE.sub(lambda m: m.group().upper(), path.lower())
     site_tracking = _site_tracking(host, path)
+    # The query is decoded to drop and sort its parameters, and encoded again: both ways with
+    # surrogateescape, so that a byte that is no UTF-8 comes back as itself. Replaced (parse_qsl's
+    # default), ?kw=%96%68%89%71 (防衛 in Shift_JIS) was fetched as ?kw=%EF%BF%BDh%EF%BF%BDq, a 404,
+    # and あ (%82%A0) and い (%82%A2) were one key, one article lost. A UTF-8 query decodes as it did
+    # (stored keys stay as they are); the path is never decoded.
     query = [
         (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True, errors=_QUERY_ERRORS)
         if not _TRACKING.match(k) and not (site_tracking and site_tracking.match(k))
     ]
     query.sort()
-    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, errors=_QUERY_ERRORS), ""))
 
 
 def _desktop_host(host: str, known_hosts: Iterable[str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote_from_bytes, unquote_to_bytes, urlsplit
+
 import pytest
 
 from crawler.config import ConfigError, load_config
@@ -86,6 +88,35 @@ def test_a_url_written_in_japanese_has_the_key_of_its_percent_encoded_form():
     encoded = "https://www.sankei.com/tag/%E9%98%B2%E8%A1%9B/?q=%E5%AE%89%E4%BF%9D"
     assert canonical_url("https://www.sankei.com/tag/防衛/?q=安保", HOSTS) == encoded
     assert canonical_url(encoded, HOSTS) == encoded
+
+
+def test_a_query_in_shift_jis_is_fetched_as_it_was_given_and_is_its_own_key():
+    # Older Japanese CGI sites take their query in Shift_JIS. Decoded as UTF-8 with errors
+    # replaced, ?kw=防衛 was fetched as ?kw=%EF%BF%BDh%EF%BF%BDq (a 404: the URL "gone" though the
+    # article was there), and ?kw=あ and ?kw=い were one key: the second article lost, unrecorded.
+    def kw(url):  # the bytes the site is sent
+        return unquote_to_bytes(dict(pair.split("=") for pair in urlsplit(url).query.split("&"))["kw"])
+
+    for word, encoding in (("防衛", "shift_jis"), ("あ", "shift_jis"), ("い", "shift_jis"), ("防衛", "euc_jp")):
+        given = "http://127.0.0.1:8000/art/sjisq?kw=" + quote_from_bytes(word.encode(encoding))
+        key = canonical_url(given)
+        assert kw(key) == word.encode(encoding), (given, key)
+        assert canonical_url(key) == key
+    assert canonical_url("http://127.0.0.1:8000/art/sjisq?kw=%82%A0") != canonical_url("http://127.0.0.1:8000/art/sjisq?kw=%82%A2")
+    # As any query: trackers dropped, parameters sorted, escapes upper-case, with UTF-8 beside it.
+    assert canonical_url("https://example.jp/cgi/search.cgi?utm_source=rss&q=%E5%AE%89&kw=%82%a0") == \
+        "https://example.jp/cgi/search.cgi?kw=%82%A0&q=%E5%AE%89"
+    # And so in a URL written with Japanese, whose own characters are encoded in UTF-8.
+    assert canonical_url("https://example.jp/防衛/?kw=%96%68%89%71") == "https://example.jp/%E9%98%B2%E8%A1%9B/?kw=%96h%89q"
+
+
+def test_a_path_in_shift_jis_is_kept_as_it_was_given():
+    # The path is never decoded: its escapes stay the bytes they were, on a host whose paths are
+    # written lower-case too.
+    assert canonical_url("http://127.0.0.1:8000/cgi/%96%68%89%71.html?p=%82%A0") == \
+        "http://127.0.0.1:8000/cgi/%96%68%89%71.html?p=%82%A0"
+    assert canonical_url("https://asia.nikkei.com/Tag/%96%68%89%71", HOSTS) == "https://asia.nikkei.com/tag/%96%68%89%71"
+    assert canonical_url("https://example.jp/防衛/%82%a0.html") == "https://example.jp/%E9%98%B2%E8%A1%9B/%82%a0.html"
 
 
 def test_https_only_for_built_in_hosts_and_outlet_trackers_only_on_their_site():
