@@ -96,7 +96,14 @@ def open_db(path: str | os.PathLike, *, migrate: bool = True,
         if migrate:
             apply_migrations(db)
     except sqlite3.DatabaseError as exc:
+        # A disk that filled up or went read-only since the file was made fails here, at the
+        # first write (the WAL's files): raised as SQLite's bare error, a crawl ended in a
+        # traceback with exit status 1, and the schedule recorded neither it nor its own
+        # bookkeeping, and alerted no one.
+        said = None if in_memory else _unopenable(db, path, exc)
         conn.close()
+        if said is not None:
+            raise said from None
         if "not a database" in str(exc) or "malformed" in str(exc):
             raise DatabaseFileError(
                 f"{os.fspath(path)!r} is not a newsmon database ({exc}); "
@@ -172,6 +179,24 @@ def unwritable(db: sqlite_utils.Database, exc: BaseException) -> DatabaseUnwrita
         return DatabaseUnwritable(f"cannot write to the database {path} ({text}): its disk may be full or failing, "
                                   "or this user may not write the file and its directory; see to it, then run again",
                                   path=path)
+    return None
+
+
+def _unopenable(db: sqlite_utils.Database, path: str | os.PathLike, exc: BaseException) -> DatabaseUnwritable | None:
+    """``unwritable`` for an error of ``open_db``'s first statements, and an existing file
+    SQLite cannot open for writing (its directory read-only: the WAL's files cannot be made)."""
+    try:
+        said = unwritable(db, exc)
+    except sqlite3.Error:
+        said = None
+    if said is not None or not isinstance(exc, sqlite3.OperationalError) or not Path(path).exists():
+        return said
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if name.startswith("SQLITE_CANTOPEN") or str(exc) == "unable to open database file":
+        where = os.fspath(path)
+        return DatabaseUnwritable(f"cannot write to the database {where} ({exc}): this user may not write the file or "
+                                  f"its directory (the WAL's -wal and -shm files are made beside it), or it is on a "
+                                  "read-only disk; see to it, then run again", path=where)
     return None
 
 

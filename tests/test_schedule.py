@@ -376,6 +376,51 @@ def test_a_database_another_process_holds_locked_is_alerted_once_and_the_runs_go
     assert rows(db, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
+def test_a_database_whose_disk_cannot_be_written_since_is_alerted_and_the_runs_recorded_after(tmp_path, site,
+                                                                                                 receiver):
+    # A disk that filled up or went read-only between runs fails the first write of every
+    # process, the WAL's files: each crawl ended in a traceback (exit status 1), the daemon's
+    # bookkeeping of it too, no alert, and the runs were never recorded. Directories where the
+    # WAL's files go stand for such a disk here (a test run as root writes any read-only file).
+    from storage import open_db
+
+    db = str(tmp_path / "news.db")
+    config = write_config(tmp_path / "c.toml", site, schedule='interval = "1s"\ntimeout = "60s"',
+                          webhook=receiver.url)
+    blocked = [Path(db + "-wal"), Path(db + "-shm")]
+
+    def block() -> bool:
+        # Between two runs, once the last connection has closed and the WAL's files are gone.
+        try:
+            for path in blocked:
+                path.mkdir()
+        except FileExistsError:
+            for path in blocked:
+                if path.is_dir():
+                    path.rmdir()
+            return False
+        return True
+
+    with daemon(tmp_path, db, config) as proc:
+        wait_for(lambda: finished_schedule_runs(db), "a first run", log=proc.log)
+        wait_for(block, "a moment between two runs", log=proc.log)
+        wait_for(lambda: proc.log.read_text(errors="replace").count("ended with exit status 74") >= 2,
+                 "two runs that could not write", log=proc.log)
+        alerts = [p for p in receiver.posts if p["type"] == "newsmon.alert"]
+        assert [a["alert"] for a in alerts] == ["database_unwritable"]
+        assert "could not write to" in alerts[0]["text"]
+        for path in blocked:
+            path.rmdir()
+        wait_for(lambda: len([p for p in receiver.posts if p["type"] == "newsmon.alert"]) == 2,
+                 "the alert that the database can be written", log=proc.log)
+        assert stop(proc) == 0
+    assert "Traceback" not in proc.log.read_text(errors="replace")
+    runs = rows(db, "select * from crawl_runs order by id")
+    skipped = [r for r in runs if r["finish_reason"] == "skipped: database unwritable"]
+    assert len(skipped) >= 2 and {r["exit_status"] for r in skipped} == {74}
+    assert rows(db, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_lets_the_running_crawl_close_its_run(tmp_path, site, signum):
     db = str(tmp_path / "news.db")
