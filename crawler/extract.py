@@ -92,12 +92,21 @@ _WITHDRAWN = (r"(?:この|当該|お探しの)?(?:記事|ニュース|ページ|
               r"|(?:掲載|配信|公開)期間(?:が|は)?(?:終了(?:し(?:ました|ております)|いたしました|のため|(?=[。、\s]|$))"
               r"|過ぎ(?:ました|ております))"
               r"|(?i:this (?:article|story|content) (?:has been (?:removed|deleted|withdrawn)|is no longer available))")
-_NOTICE = re.compile(f"(?P<not_found>{_NOT_FOUND})|(?P<withdrawn>{_WITHDRAWN})")
+# Or that the site is too busy to show it now, or down for maintenance: the article is there, a
+# little later. Read as a page, such a notice in the site's chrome was stored as an "article" of
+# menu headlines, and every other article URL sent to it since a duplicate of that, never fetched
+# again.
+_BUSY = (r"(?:ただいま|現在)?(?:大変)?アクセスが(?:集中|殺到)(?:して(?:い(?:ます|る)|おり)|しております|のため)"
+         r"|(?:ただいま|現在)?(?:大変)?(?:混み合って|混雑して)(?:います|おります)"
+         r"|(?:ただいま|現在)(?:システム)?メンテナンス(?:中|を行って)"
+         r"|(?i:(?:the )?(?:site|server|service) is (?:currently |temporarily )*(?:busy|overloaded|down for maintenance)"
+         r"|(?:we are|we're) (?:currently )?experiencing (?:unusually )?(?:high|heavy) (?:traffic|demand|load))")
+_NOTICE = re.compile(f"(?P<not_found>{_NOT_FOUND})|(?P<withdrawn>{_WITHDRAWN})|(?P<busy>{_BUSY})")
 # A heading that is a notice and nothing more ("404 ページが見つかりません", "エラー：記事は削除されました")
 # once the site's name is cut off at a separator: an article about a site outage quoting one is
 # headed otherwise ("「ページが見つかりません」 自治体サイトで障害").
 _NOTICE_HEADING = re.compile(
-    rf"(?:(?:404|410|error|エラー)\W*)*(?:{_NOT_FOUND}|{_WITHDRAWN})[^。\n]{{0,12}}?[。.!！]?", re.IGNORECASE)
+    rf"(?:(?:404|410|503|error|エラー)\W*)*(?:{_NOT_FOUND}|{_WITHDRAWN}|{_BUSY})[^。\n]{{0,12}}?[。.!！]?", re.IGNORECASE)
 #: A text this short (visible characters) that says a notice is the notice, not an article about
 #: one: a notice's guidance runs to 150 characters (トップページからお探しください…), a story on a
 #: site outage that quotes one runs longer.
@@ -461,8 +470,8 @@ def _finish_text(paragraphs: list[str], rules: Rules | None) -> tuple[list[str],
 
 def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None:
     """What a page says in place of an article: ``("not_found", words)`` for a "page not found"
-    page, ``("withdrawn", words)`` for a deletion or end-of-publication notice, ``None`` for
-    anything else. ``headings``: the page's or article's title and headings, each a notice
+    page, ``("withdrawn", words)`` for a deletion or end-of-publication notice, ``("busy", words)``
+    for a site too busy or down for maintenance, ``None`` for anything else. ``headings``: the page's or article's title and headings, each a notice
     when it is one and nothing more once a site name is cut off at a separator; ``text``: its
     text (an article's, or a whole page's), a notice when short and saying one (``NOTICE_MAX_CHARS``).
     """

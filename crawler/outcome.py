@@ -218,7 +218,8 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
 
     ``not_article`` (the verdict, final after a second look) only for a readable page with text: a listing, a tag
     page. A page that says there is no article (a "page not found" page, a deletion notice) is
-    ``soft_404`` or ``withdrawn`` (``NOTICE_CODES``), a 404 by its words; one that asks for a
+    ``soft_404`` or ``withdrawn`` (``NOTICE_CODES``), a 404 by its words; one that says the site is
+    busy or down for maintenance ``site_busy``, an error tried again as a 503 is; one that asks for a
     login or the reader's age, or refuses this machine's region (``walls.stated_wall``) ``wall_login``,
     ``wall_age`` or ``wall_geo``; one whose article only
     its scripts hold (``extract.drawn_by_script``) ``drawn_by_script``. A page with almost no
@@ -253,6 +254,9 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
                          " ".join(words))
     if notice is not None:
         kind, words = notice
+        if kind == "busy":
+            return Problem("site_busy", f"the site says it is busy or down for maintenance: 「{words}」 (HTTP 200); "
+                                        "the article is tried again")
         if kind == "withdrawn":
             return Problem("withdrawn", f"the outlet withdrew the article: its page reads 「{words}」 (HTTP 200; a "
                                         "deletion or end-of-publication notice, taken as a 404)")

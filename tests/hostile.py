@@ -111,6 +111,15 @@ def listing_html() -> str:
             f'<h1>記事一覧</h1><ul>{items}</ul><p>ページ 1 / 5</p></body></html>')
 
 
+def busy_html() -> str:
+    """A site's answer under load: its chrome (every section's headlines) and one line saying so."""
+    items = "".join(f'<li><a href="/news/{i}">{_TOPICS[i % len(_TOPICS)]}をめぐる動き 第{i}報 政府と与党の協議続く</a></li>'
+                    for i in range(30))
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ただいまアクセスが集中しています</title>'
+            f'<meta property="og:type" content="article"></head><body><nav><ul>{items}</ul></nav><main>'
+            f'<p>ただいまアクセスが集中しています。しばらく時間をおいてから、再度アクセスしてください。</p></main></body></html>')
+
+
 def deep_html(depth: int = 50_000) -> bytes:
     return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>深い入れ子の記事</title>"
             "<meta property='og:type' content='article'></head><body>" + "<div>" * depth
@@ -267,6 +276,10 @@ class Site:
                 + b"<item><title>t</title><link>http://127.0.0.1/a/1</link></item>" * 30 + b"</channel></rss>")
         case("rss", lambda h, s: _send(h, 200, feed, {"Content-Type": "application/rss+xml"}),
              first=err("not_html", 1), second=err("not_html", 2, "gave_up"))
+        # The site's "too busy" page at 200 (chrome and a line): stored as an article of menu
+        # headlines, and each article URL answered so since a duplicate of it, never fetched again.
+        case("busy", lambda h, s: _send(h, 200, busy_html().encode()), heals=True,
+             first=err("site_busy", 1), second=article)
         case("listing", lambda h, s: _send(h, 200, listing_html().encode()),
              first={"state": "not_article", "code": "not_article"}, second={"state": "not_article"})
         # An empty shell where an article should be is a wall (blocked, tried again after an hour):

@@ -79,6 +79,14 @@ def test_a_feed_or_sitemap_where_a_page_should_be_is_no_page(body, said, served)
     assert problem.reason.startswith(f"not an HTML page: {said} ")
 
 
+def test_a_site_too_busy_to_show_the_article_is_tried_again():
+    from .hostile import busy_html
+
+    problem = no_article_problem(busy_html().encode())
+    assert problem.code == "site_busy" and "ただいまアクセスが集中しています" in problem.reason
+    assert exhausted_state(problem.code) == ("gave_up", None)  # an error tried again, not a verdict
+
+
 def test_xhtml_with_its_declaration_is_a_page():
     body = (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
             b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">'
