@@ -633,8 +633,14 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
             # with its chrome and a line ("アクセスが集中しています", a maintenance notice) at
             # 200, and that article would be lost for good. An archive's old page is no such thing.
             if run_id is not None:
-                looks = db.execute(f"SELECT count(*) FROM pages WHERE url IN ({', '.join('?' * len(urls))})",
-                                   urls).fetchone()[0]
+                # The pages stored under this URL are its looks; a URL sent on stores its pages under
+                # where it leads, and one page many article URLs lead to (the home page) counted each
+                # other's look there: only the first of them had a second. Its fetches are its
+                # looks then (this one counted; an earlier failed fetch counts too, never endlessly).
+                if len(urls) > 1:
+                    looks = db.execute("SELECT attempts FROM urls WHERE url = ?", [url]).fetchone()[0] or 1
+                else:
+                    looks = db.execute("SELECT count(*) FROM pages WHERE url = ?", [url]).fetchone()[0]
                 if looks < 2:
                     retry_at = versions.at(now, NOT_ARTICLE_RECHECK.total_seconds())
                     when = retry_at[:16].replace("T", " ")

@@ -27,6 +27,7 @@ from crawler.testsite import (ARCHIVE_SITEMAP_PATH, ATOM_PATH, NEWS_SITEMAP_PATH
 from storage import frontier
 
 from .conftest import saved_bytes
+from .hostile import listing_html
 from .saved import divs_for_ps
 from .test_schedule import strip_rule_anchors
 
@@ -1136,37 +1137,68 @@ BUSY = ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>た�
         '</body></html>').encode()
 
 
-def test_a_page_without_an_article_is_looked_at_once_more_and_an_article_behind_a_busy_page_is_stored(env, site):
+def test_an_article_behind_a_busy_page_is_stored_and_a_page_without_one_is_looked_at_once_more(env, site):
     # A site under load answered the article's URL with a "busy" page at 200: "not an article",
-    # final, and the article was never fetched again.
+    # final, and the article was never fetched again. It is an error now, tried at the next run.
     busy = site.add_article(LATER, channels=["feed"])
     site.answer(busy.path, 200, BUSY, times=1)
-    # And a URL that holds no article either time (a page the site keeps busy, or a video's).
+    # And a URL that holds no article either time (a list of links in the article's place).
     site.publish_html("/site/news/index.html", news_page(0, datetime(2026, 11, 20, tzinfo=timezone.utc)),
                       title="一覧", published=datetime(2026, 11, 20, tzinfo=timezone.utc), channels=["feed"])
-    site.answer("/site/news/index.html", 200, BUSY)
+    site.answer("/site/news/index.html", 200, listing_html().encode())
     assert crawl(env).returncode == 0
-    states = {r["url"]: r for r in rows(env, "select * from urls where kind = 'not_article'")}
-    assert set(states) == {site.url(busy.path), site.url("/site/news/index.html")}
-    assert all("looked at once more after" in r["reason"] and r["retry_at"] for r in states.values())
+    [waiting] = rows(env, "select * from urls where url = ?", site.url(busy.path))
+    assert (waiting["kind"], waiting["reason_code"]) == ("error", "site_busy")
+    assert "ただいまアクセスが集中しています" in waiting["reason"]
+    [index] = rows(env, "select * from urls where url = ?", site.url("/site/news/index.html"))
+    assert index["kind"] == "not_article" and "looked at once more after" in index["reason"] and index["retry_at"]
+    assert not rows(env, "select * from articles where title like '%アクセスが集中%'")
     site.clear_log()
     assert crawl(env).returncode == 0
-    assert site.article_requests() == []  # not before its time
-    # Six hours on (the ledger's clock): each is fetched once more.
+    assert {r.path for r in site.article_requests()} == {busy.path}  # the page without one: not before its time
+    [article] = rows(env, "select u.kind, a.title from urls u join articles a on a.id = u.article_id where u.url = ?",
+                     site.url(busy.path))
+    assert article["kind"] == "article" and "チューリップ" not in article["title"]
+    # Six hours on (the ledger's clock): the page without an article is fetched once more.
     conn = sqlite3.connect(env["db"])
     with conn:
         conn.execute("UPDATE urls SET retry_at = '2000-01-01T00:00:00+00:00' WHERE kind = 'not_article'")
     conn.close()
+    site.clear_log()
     assert crawl(env).returncode == 0
-    assert {r.path for r in site.article_requests()} == {busy.path, "/site/news/index.html"}
-    [article] = rows(env, "select u.kind, a.title from urls u join articles a on a.id = u.article_id where u.url = ?",
-                     site.url(busy.path))
-    assert article["kind"] == "article" and "チューリップ" not in article["title"]
+    assert {r.path for r in site.article_requests()} == {"/site/news/index.html"}
     [index] = rows(env, "select * from urls where url = ?", site.url("/site/news/index.html"))
     assert index["kind"] == "not_article" and index["retry_at"] is None
     assert index["reason"].endswith("; the second look found none either")
     site.clear_log()
     assert crawl(env).returncode == 0 and site.article_requests() == []  # final now
+
+
+def test_article_urls_sent_on_to_one_page_without_an_article_each_get_their_second_look(env, site):
+    # Their pages are stored under where they lead: the second URL counted the first's look there
+    # as its own, and "the second look found none either" ended it at its first.
+    for n in (1, 2):
+        path = f"/site/news/moved-{n}.html"
+        site.publish_html(path, news_page(n, datetime(2026, 11, 20, tzinfo=timezone.utc)), title=f"記事{n}",
+                          published=datetime(2026, 11, 20, tzinfo=timezone.utc), channels=["feed"])
+        site.redirect(path, "/site/news/list.html", 302)
+    site.publish_html("/site/news/list.html", news_page(0, datetime(2026, 11, 20, tzinfo=timezone.utc)),
+                      title="一覧", published=datetime(2026, 11, 20, tzinfo=timezone.utc), channels=[])
+    site.answer("/site/news/list.html", 200, listing_html().encode())
+    assert crawl(env).returncode == 0
+    for n in (1, 2):
+        [state] = rows(env, "select * from urls where url = ?", site.url(f"/site/news/moved-{n}.html"))
+        assert state["kind"] == "not_article" and state["retry_at"], state
+        assert "looked at once more after" in state["reason"], state["reason"]
+    conn = sqlite3.connect(env["db"])
+    with conn:
+        conn.execute("UPDATE urls SET retry_at = '2000-01-01T00:00:00+00:00' WHERE kind = 'not_article'")
+    conn.close()
+    assert crawl(env).returncode == 0
+    for n in (1, 2):  # and the second look is the last
+        [state] = rows(env, "select * from urls where url = ?", site.url(f"/site/news/moved-{n}.html"))
+        assert state["kind"] == "not_article" and state["retry_at"] is None
+        assert state["reason"].endswith("; the second look found none either"), state["reason"]
 
 
 def news_page(n: int, published: datetime) -> str:
