@@ -125,10 +125,14 @@ def http_status_problem(status: int) -> Problem:
         return Problem(f"http_{status}", f"HTTP {status}: the site refused access")
     if status == 429:
         return Problem("http_429", "HTTP 429 Too Many Requests: the site is throttling us")
+    if status == 304:
+        return Problem("http_304", "HTTP 304 Not Modified to a request that asked for no such thing")
     if 300 <= status < 400:
         return Problem(f"http_{status}", f"HTTP {status} redirect without a usable Location header")
-    if status >= 500:
+    if 500 <= status < 600:
         return Problem(f"http_{status}", f"HTTP {status}: server error")
+    if status >= 600:
+        return Problem(f"http_{status}", f"HTTP {status}: no standard status (some sites answer bots so)")
     return Problem(f"http_{status}", f"HTTP {status}")
 
 

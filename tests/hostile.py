@@ -276,6 +276,13 @@ class Site:
                 + b"<item><title>t</title><link>http://127.0.0.1/a/1</link></item>" * 30 + b"</channel></rss>")
         case("rss", lambda h, s: _send(h, 200, feed, {"Content-Type": "application/rss+xml"}),
              first=err("not_html", 1), second=err("not_html", 2, "gave_up"))
+        # A part of the page where the whole was asked for (no Range was sent): stored, it was
+        # the article cut short; and a 300 to a fine URL, refused for good as "not an http(s) URL".
+        case("partial", lambda h, s: _send(h, 206, article_html(16).encode()[:1500],
+                                           {"Content-Range": "bytes 0-1499/9999"}),
+             heals=True, first=err("partial_content", 1), second=article)
+        case("choices", lambda h, s: _send(h, 300, b"", {"Location": "/a/ok"}), first=err("http_300", 1),
+             second=err("http_300", 2, "gave_up"))
         # The site's "too busy" page at 200 (chrome and a line): stored as an article of menu
         # headlines, and each article URL answered so since a duplicate of it, never fetched again.
         case("busy", lambda h, s: _send(h, 200, busy_html().encode()), heals=True,

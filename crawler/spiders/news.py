@@ -785,6 +785,12 @@ class NewsSpider(scrapy.Spider):
             page.body, page.not_modified = None, True
             yield page
             return
+        if response.status == 206 and not response.request.headers.get("Range"):
+            # A part of the page where the whole was asked for: stored, it was the article cut short.
+            page.body, page.problem = None, Problem("partial_content", "HTTP 206 Partial Content to a request for the "
+                                                                      f"whole page ({len(response.body):,} bytes of it)")
+            yield page
+            return
         wall = detect_wall(response.status, wall_headers(response), response.body, response.url)
         if wall is not None:
             self.logger.warning("newsmon: %s is walled off: %s", url, wall.reason)
@@ -917,6 +923,11 @@ def _status_problem(response: Response, hops: list[str]) -> Problem:
     location = response.headers.get("Location")
     if 300 <= response.status < 400 and location:
         target = location.decode("latin-1")[:200]
+        if urlsplit(response.urljoin(target)).scheme in ("http", "https"):
+            # A 300 (Multiple Choices) or another 3xx Scrapy does not follow, to a fine URL: it
+            # was refused for good as "not an http(s) URL".
+            return Problem(f"http_{response.status}", f"HTTP {response.status} to {target}: a redirect status "
+                                                      "newsmon does not follow (it follows 301, 302, 303, 307, 308)")
         return Problem("redirect_off_scope", f"HTTP {response.status} redirect to {target}: not an http(s) URL")
     return http_status_problem(response.status)
 
