@@ -914,7 +914,17 @@ def _when(value: str | None, now) -> str:
         span = f"{ago / 3600:.0f}h"
     else:
         span = f"{ago / 86400:.0f}d"
-    return f"{moment.astimezone():%Y-%m-%d %H:%M} ({span} ago)"
+    # The zone named: the same run read 00:20 on a UTC server and 09:20 under TZ=Asia/Tokyo.
+    return f"{moment.astimezone():%Y-%m-%d %H:%M %Z} ({span} ago)"
+
+
+def _unfinished(run: dict) -> str:
+    """A run without its end recorded: running while its process is; else it was killed (a
+    power loss takes the crawl and the schedule at once) and the next crawl records it so. It
+    read "running" until then."""
+    from storage.db import pid_alive
+
+    return "running" if pid_alive(run.get("pid")) else "ended unrecorded (killed?)"
 
 
 @cli.command()
@@ -982,12 +992,13 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     rows = [r for r in rows if r["outlet"] not in never]
     scheduled = health_db.last_scheduled_run(database)
     click.echo("schedule: " + (f"last scheduled run {_when(scheduled['started_at'], now)}, run {scheduled['id']}, "
-                               f"{scheduled['finish_reason'] or 'running'}" if scheduled else "no scheduled run yet"))
+                               f"{scheduled['finish_reason'] or _unfinished(scheduled)}" if scheduled
+                               else "no scheduled run yet"))
     table = [("OUTLET", "HEALTH", "LAST RUN", "RESULT", "LAST FINISHED", "24H NEW (RELEVANT)", "24H ERRORS",
               "24H FOUND AFTER")]
     for row in rows:
         last = row["last_run"]
-        result = "running" if row["running"] else (last["finish_reason"] or "running") if last else ""
+        result = "running" if row["running"] else (last["finish_reason"] or _unfinished(last)) if last else ""
         # "Within the hour" as kept: the median delay from publication to storage, of how many.
         table.append((row["outlet"], row["health"], _when(last and last["started_at"], now), result,
                       _when(row["last_success"], now), f"{row['articles_24h']} ({row['relevant_24h']})",

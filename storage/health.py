@@ -1099,6 +1099,6 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
 
 def last_scheduled_run(db: Database) -> dict[str, Any] | None:
     """The newest run started by ``newsmon schedule``."""
-    rows = list(db.query("SELECT id, started_at, finished_at, finish_reason FROM crawl_runs "
+    rows = list(db.query("SELECT id, pid, started_at, finished_at, finish_reason FROM crawl_runs "
                          "WHERE trigger = 'schedule' ORDER BY id DESC LIMIT 1"))
     return rows[0] if rows else None

@@ -749,6 +749,41 @@ def test_status_exits_0_when_nothing_fails_and_colours_a_terminal(tmp_path):
     assert [strip(line) for line in coloured.output.splitlines()] == plain.output.splitlines()
 
 
+def test_status_says_a_run_whose_process_is_gone_ended_unrecorded_and_names_the_zone(tmp_path):
+    # A power loss takes the schedule, the crawl and its workers at once: the run read "running"
+    # until the next crawl closed it. And times were the server's local time, unnamed.
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    path = status_db(tmp_path, failing=False)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    db = open_db(path)
+    queries.start_run(db, ["nikkei"], "schedule", pid=dead.pid)
+    db.conn.close()
+    import os
+    import time
+
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Tokyo"
+    time.tzset()
+    try:
+        result = CliRunner().invoke(cli, ["status", "--db", path])
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+    assert "ended unrecorded (killed?)" in result.output.splitlines()[0]
+    nikkei = next(line for line in result.output.splitlines() if line.startswith("nikkei"))
+    assert "ended unrecorded (killed?)" in nikkei and " JST (" in nikkei
+
+
 def test_severity_order():
     assert sorted(["ok", "unknown", "failing", "degraded", "blocked", "new-status"], key=health.severity) == [
         "failing", "blocked", "degraded", "unknown", "new-status", "ok"]
