@@ -923,8 +923,9 @@ def _unfinished(run: dict) -> str:
     power loss takes the crawl and the schedule at once) and the next crawl records it so. It
     read "running" until then."""
     from storage.db import pid_alive
+    from storage.health import UNRECORDED
 
-    return "running" if pid_alive(run.get("pid")) else "ended unrecorded (killed?)"
+    return "running" if pid_alive(run.get("pid")) else UNRECORDED
 
 
 @cli.command()
@@ -1036,17 +1037,11 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
 
 def _flag_overdue(database, rows: list[dict], config, overdue: str | None, now) -> None:
     """Fail the outlets no crawl of which has finished for too long (``scheduler.overdue``)."""
-    from storage import health as health_db
-
     from .config import parse_duration
+    from .scheduler import flag_overdue
     from .scheduler import overdue as late_outlets
 
-    late = late_outlets(database, config, now, parse_duration(overdue, "--overdue") if overdue else None)
-    for row in rows:
-        if row["outlet"] not in late:
-            continue
-        row["health"] = min(row["health"], "failing", key=health_db.severity)
-        row["reasons"].append({"code": "overdue", "message": late[row["outlet"]]["message"]})
+    flag_overdue(rows, late_outlets(database, config, now, parse_duration(overdue, "--overdue") if overdue else None))
 
 
 #: Unfinished archives `newsmon status` names; more are counted.

@@ -236,6 +236,17 @@ def overdue(db, config, now: datetime, limit: float | None = None) -> dict[str, 
     return out
 
 
+def flag_overdue(rows: list[dict], late: dict[str, dict[str, str]]) -> None:
+    """Fail, in ``storage.health.outlet_status`` rows, the outlets ``overdue`` names: `newsmon
+    status` and the desk's outlets page say the same."""
+    from storage.health import severity
+
+    for row in rows:
+        if row["outlet"] in late:
+            row["health"] = min(row["health"], "failing", key=severity)
+            row["reasons"].append({"code": "overdue", "message": late[row["outlet"]]["message"]})
+
+
 class Daemon:
     """Runs the schedule until SIGTERM/SIGINT; each run is a child ``newsmon crawl`` process."""
 

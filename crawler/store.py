@@ -47,7 +47,8 @@ _CONFIGS: dict[str | None, Config] = {}
 _TOPICS: dict[str | None, dict[str, Topic]] = {}
 
 
-def _config(config_path: str | None) -> Config:
+def config_of(config_path: str | None) -> Config:
+    """The config file, read once per process (``ConfigError`` each time while it cannot be)."""
     if config_path not in _CONFIGS:
         _CONFIGS[config_path] = load_config(config_path)
     return _CONFIGS[config_path]
@@ -55,13 +56,13 @@ def _config(config_path: str | None) -> Config:
 
 def outlets_of(config_path: str | None) -> dict[str, Outlet]:
     """The outlets of a config file, built-in ones included (cached per process)."""
-    return _config(config_path).outlets
+    return config_of(config_path).outlets
 
 
 def context(config_path: str | None) -> tuple[dict[str, Outlet], dict[str, Topic]]:
     """The outlets and topics for a config file (cached per process)."""
     if config_path not in _TOPICS:
-        _TOPICS[config_path] = load_topics(overrides=_config(config_path).topics or None)
+        _TOPICS[config_path] = load_topics(overrides=config_of(config_path).topics or None)
     return outlets_of(config_path), _TOPICS[config_path]
 
 

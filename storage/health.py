@@ -1097,6 +1097,11 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
     return out
 
 
+#: What a run whose end is not recorded and whose process is gone is shown as (`newsmon status`,
+#: the desk's outlets page): it read "running" until the next crawl closed it as killed.
+UNRECORDED = "ended unrecorded (killed?)"
+
+
 def last_scheduled_run(db: Database) -> dict[str, Any] | None:
     """The newest run started by ``newsmon schedule``."""
     rows = list(db.query("SELECT id, pid, started_at, finished_at, finish_reason FROM crawl_runs "

@@ -122,6 +122,11 @@ def test_the_banner_says_when_crawls_stopped_finishing_and_a_notification_channe
     assert re.search(r"failing Notifications \(webhook\) since \d+月\d+日 \d\d:\d\d: 2 deliveries failed, the last "
                      r"with URLError: &lt;urlopen error \[Errno 111\] Connection refused&gt;: fix the channel", banner), banner
     assert "(command)" not in banner
+    # The outlets page says what the banner says (it read the outlets' last health alone: asahi "ok").
+    ds = build_datasette(path, reviewer=REVIEWER, config_path=str(config))
+    outlets = call(ds, "get", "/outlets").text
+    asahi = outlets.split('data-outlet="asahi"', 1)[1].split("</tr>", 1)[0]
+    assert "nm-h-failing" in asahi and "no crawl of it has finished for 3." in asahi
 
 
 def named_by_status(path: Path) -> list[str]:
@@ -590,8 +595,11 @@ def test_outlets_page_lists_every_outlet_worst_first(desk_db):
     html = call(build_datasette(path, reviewer=REVIEWER), "get", "/outlets").text
     listed = re.findall(r'<tr class="nm-outlet nm-row-(\w+)" data-outlet="(\w+)">', html)
     assert {outlet for _, outlet in listed} == set(registry())
-    assert listed[0] == ("failing", "nhk") and listed[-1] == ("ok", "asahi")
-    assert {health for health, _ in listed[1:-1]} == {"unknown"}
+    # asahi's last run was ok, but none has finished for 3 hours of runs every 15 minutes: failing,
+    # as the banner and `newsmon status` say.
+    assert listed[:2] == [("failing", "asahi"), ("failing", "nhk")]
+    assert {health for health, _ in listed[2:]} == {"unknown"}
+    assert "no crawl of it has finished for 3." in html
     assert "never ran" in html and "the last run hung and was killed at its timeout" in html
     # How long after their publication asahi's articles were found, the median of 3.
     assert re.search(r'data-outlet="asahi">.*?<td data-label="Found after">25 min \(3\)</td>', html, re.S)

@@ -23,7 +23,6 @@ Endpoints (POST; JSON for the page's script, a form post without script redirect
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import logging
@@ -42,7 +41,7 @@ from sqlite_utils import Database
 
 from storage import review as reviews
 from storage.exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict, StorageError
-from storage.health import found_after_text, outlet_status, severity
+from storage.health import UNRECORDED, found_after_text, outlet_status, severity
 from storage.notifications import failing_channels
 from storage.queries import STATUSES
 
@@ -61,7 +60,6 @@ def _alerts(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str,
     notification channels (the last two: what `newsmon status` says, where the reviewer works)."""
     from ..config import ConfigError
     from ..notify import parse_settings
-    from ..scheduler import overdue
 
     try:
         loaded = _loaded(settings.get("config_path"))
@@ -69,7 +67,20 @@ def _alerts(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[str,
     except ConfigError:  # the crawls refuse it too; the outlets' health is still worth showing
         return desk.alerts(conn, names)
     failing = failing_channels(conn, channels.channels if channels else [])
-    return desk.alerts(conn, names, late=overdue(conn, loaded, datetime.now(timezone.utc)), channels=failing)
+    return desk.alerts(conn, names, late=late_outlets(conn, settings), channels=failing)
+
+
+def late_outlets(conn: sqlite3.Connection, settings: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The outlets no crawl of which has finished for too long (``scheduler.overdue``), for the
+    banner, the outlets page and the header's count alike: the page and the count read the
+    outlets' last health alone, "ok" beside a banner saying the crawls had stopped."""
+    from ..config import ConfigError
+    from ..scheduler import overdue
+
+    try:
+        return overdue(conn, _loaded(settings.get("config_path")), datetime.now(timezone.utc))
+    except ConfigError:
+        return {}
 
 
 #: How many of the articles on the topics newsmon did not read the queue page lists, newest first.
@@ -100,12 +111,11 @@ def _not_read(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[st
              "when": desk.jst(u["first_seen_at"]), "when_iso": u["first_seen_at"]} for u in found]
 
 
-@functools.lru_cache(maxsize=4)
 def _loaded(config_path: str | None):
-    # Read once, as the outlets' names and the topics' thresholds are (crawler/serve.py).
-    from ..config import load_config
+    # Read once per process, by the store as by the article pages' scoring (crawler/store.py).
+    from ..store import config_of
 
-    return load_config(config_path)
+    return config_of(config_path)
 
 
 def config(datasette) -> dict[str, Any]:
@@ -343,8 +353,11 @@ async def outlets_page(request, datasette) -> Response:
         # Per outlet, the articles on the topics it did not give newsmon (the list above the queue).
         missing = Counter(u["outlet"] for u in (_not_read(conn, settings, names) if desk.features(conn).listed else [])
                           if not u["read_at"])
-        return (outlet_status(db, known), {r[0]: r[1] for r in conn.execute("SELECT outlet, since FROM outlet_health")},
-                missing)
+        from ..scheduler import flag_overdue
+
+        rows = outlet_status(db, known)
+        flag_overdue(rows, late_outlets(conn, settings))
+        return (rows, {r[0]: r[1] for r in conn.execute("SELECT outlet, since FROM outlet_health")}, missing)
 
     rows, since, missing = await _read(datasette, read)
     now = datetime.now(timezone.utc)
@@ -353,7 +366,7 @@ async def outlets_page(request, datasette) -> Response:
         r["since_jst"] = desk.jst(since.get(r["outlet"]), now=now)
         last = r["last_run"]
         r["last_run_jst"] = desk.jst(last["started_at"]) if last else ""
-        r["result"] = "running" if r["running"] else (last["finish_reason"] or "running") if last else "never ran"
+        r["result"] = "running" if r["running"] else (last["finish_reason"] or UNRECORDED) if last else "never ran"
         r["last_success_jst"] = desk.jst(r["last_success"])
         r["found_after"] = found_after_text(r["found_after_24h"])
         r["not_read"] = missing.get(r["outlet"], 0)
