@@ -475,11 +475,10 @@ def test_a_typed_note_goes_with_the_key_and_quick_keys_act_on_the_rows_in_turn(d
     page.close()
 
 
-def test_the_next_page_starts_where_this_one_ends_after_decisions_in_place(tmp_path):
+def test_the_next_page_starts_where_this_one_ends_after_decisions_in_place(desk, tmp_path):
     # Page 2 was a fixed offset: after three rows of page 1 were decided in place, the three that
-    # moved up onto page 1 were on neither page.
-    from playwright.sync_api import sync_playwright
-
+    # moved up onto page 1 were on neither page. A queue of two pages, on a server of its own (the
+    # module's browser: one Playwright per process).
     from crawler import store
     from crawler.desk import PAGE_SIZE
     from storage import open_db, queries
@@ -494,19 +493,16 @@ def test_the_next_page_starts_where_this_one_ends_after_decisions_in_place(tmp_p
                                   "title": title, "text": text, "published_at": f"2026-11-{1 + n % 28:02d}T09:00:00+09:00",
                                   **store.score_fields(title, text, topics)})
     db.conn.close()
-    with running_server(path) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport=DESKTOP)
-            page.goto(server.base_url + f"/?offset={PAGE_SIZE}")
-            second = page.locator(ITEMS).first.get_attribute("data-ids")
-            page.goto(server.base_url + "/")
-            for _ in range(3):
-                article_id, title = current(page)
-                page.keyboard.press("d")
-                page.wait_for_selector(f"#nm-{article_id}", state="hidden")
-            page.locator('.nm-pages a[rel="next"]').click()
-            page.wait_for_url(f"**offset={PAGE_SIZE - 3}")
-            assert page.locator(ITEMS).first.get_attribute("data-ids") == second
-        finally:
-            browser.close()
+    with running_server(path) as server:
+        page = desk.browser.new_page(viewport=DESKTOP)
+        page.goto(server.base_url + f"/?offset={PAGE_SIZE}")
+        second = page.locator(ITEMS).first.get_attribute("data-ids")
+        page.goto(server.base_url + "/")
+        for _ in range(3):
+            article_id, title = current(page)
+            page.keyboard.press("d")
+            page.wait_for_selector(f"#nm-{article_id}", state="hidden")
+        page.locator('.nm-pages a[rel="next"]').click()
+        page.wait_for_url(f"**offset={PAGE_SIZE - 3}")
+        assert page.locator(ITEMS).first.get_attribute("data-ids") == second
+        page.close()
