@@ -999,7 +999,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
               "24H FOUND AFTER")]
     for row in rows:
         last = row["last_run"]
-        result = "running" if row["running"] else (last["finish_reason"] or _unfinished(last)) if last else ""
+        result = health_db.run_result(last, row["running"])
         # "Within the hour" as kept: the median delay from publication to storage, of how many.
         table.append((row["outlet"], row["health"], _when(last and last["started_at"], now), result,
                       _when(row["last_success"], now), f"{row['articles_24h']} ({row['relevant_24h']})",

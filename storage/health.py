@@ -1126,6 +1126,14 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
 UNRECORDED = "ended unrecorded (killed?)"
 
 
+def run_result(last: Mapping[str, Any] | None, running: object, *, never: str = "") -> str:
+    """An ``outlet_status`` row's last run as shown: ``running`` while a crawl of the outlet
+    runs, else its finish reason, else ``UNRECORDED``; ``never`` without a run."""
+    if running:
+        return "running"
+    return (last["finish_reason"] or UNRECORDED) if last else never
+
+
 def last_scheduled_run(db: Database) -> dict[str, Any] | None:
     """The newest run started by ``newsmon schedule``."""
     rows = list(db.query("SELECT id, pid, started_at, finished_at, finish_reason FROM crawl_runs "

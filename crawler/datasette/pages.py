@@ -41,7 +41,7 @@ from sqlite_utils import Database
 
 from storage import review as reviews
 from storage.exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict, StorageError
-from storage.health import UNRECORDED, found_after_text, outlet_status, severity
+from storage.health import found_after_text, outlet_status, run_result, severity
 from storage.notifications import failing_channels
 from storage.queries import STATUSES
 
@@ -366,7 +366,7 @@ async def outlets_page(request, datasette) -> Response:
         r["since_jst"] = desk.jst(since.get(r["outlet"]), now=now)
         last = r["last_run"]
         r["last_run_jst"] = desk.jst(last["started_at"]) if last else ""
-        r["result"] = "running" if r["running"] else (last["finish_reason"] or UNRECORDED) if last else "never ran"
+        r["result"] = run_result(last, r["running"], never="never ran")
         r["last_success_jst"] = desk.jst(r["last_success"])
         r["found_after"] = found_after_text(r["found_after_24h"])
         r["not_read"] = missing.get(r["outlet"], 0)
