@@ -37,7 +37,7 @@ from . import store
 from .bodies import Corrupt, TooLarge, Truncated, decompress
 from .config import parse_duration
 from .dates import parse_http_date
-from .outcome import EMPTY_DOCUMENT_CHARS, redirect_chain
+from .outcome import EMPTY_DOCUMENT_CHARS, cut_short, redirect_chain
 from .stubs import assigns, is_stub, script_way
 from .urls import canonical_url
 from .walls import detect_wall, url_wall, visible_chars, wall_headers
@@ -370,6 +370,21 @@ class StrictDecompressionMiddleware(HttpCompressionMiddleware):
             raise Unusable("bad_compression", f"{exc} (a truncated response)") from None
         except Corrupt as exc:
             raise Unusable("bad_compression", f"the body is not valid {name} data: {exc}") from None
+
+
+class CutShortMiddleware:
+    """A page the server ended by closing the connection, with no Content-Length nor chunks to
+    say where it ends (Scrapy flags the response ``partial``), that stops before its end tag is
+    ``Unusable`` ``truncated``, tried again (``outcome.cut_short``): HTTP cannot tell such a cut
+    from the end, and the article was stored with the paragraphs that came, as if whole. After
+    the decompression (a cut gzip stream is its error already) and before the refreshes."""
+
+    def process_response(self, request, response, spider=None):
+        if "partial" in response.flags and 200 <= response.status < 300 and request.method != "HEAD" \
+                and not request.meta.get("dont_obey_robotstxt"):  # robots.txt: its middleware's to judge
+            if (problem := cut_short(response.body)) is not None:
+                raise Unusable(problem.code, problem.reason)
+        return response
 
 
 #: ``http-equiv="refresh"`` in a page's bytes; and how far into a page one is looked for.

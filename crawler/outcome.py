@@ -59,14 +59,22 @@ _XML_DOCUMENT = re.compile(
     re.S | re.I)
 _XML_KINDS = {b"rss": "an RSS feed", b"feed": "an Atom feed", b"rdf:rdf": "an RSS 1.0 feed", b"urlset": "a sitemap",
               b"sitemapindex": "a sitemap index", b"opml": "an OPML list"}
+#: How a markup document ends, and how far from a body's end that is looked for (trackers and
+#: comments written after ``</html>``).
+_DOCUMENT_END = re.compile(rb"</(?:html|body|rss|feed|rdf:RDF|urlset|sitemapindex|opml)\s*>", re.I)
+_END_TAG_BYTES = 16 * 1024
 #: The largest body starting like JSON that is parsed to tell (a JSON API answer is small).
 JSON_SNIFF_MAX = 2 * 1024 * 1024
+
+
+#: How a UTF-16 body starts (a byte-order mark, or ``<`` and a zero byte): little-endian first.
+_UTF16_STARTS = (b"\xff\xfe", b"<\x00", b"\xfe\xff", b"\x00<")
 
 
 def _head(body: bytes) -> bytes:
     """The first 4 KB of ``body`` as ASCII-compatible bytes (UTF-16 re-encoded)."""
     head = body[:4096]
-    little, big = head.startswith((b"\xff\xfe", b"<\x00")), head.startswith((b"\xfe\xff", b"\x00<"))
+    little, big = head.startswith(_UTF16_STARTS[:2]), head.startswith(_UTF16_STARTS[2:])
     if little or big:
         return head.decode("utf-16-le" if little else "utf-16-be", "ignore").lstrip("\ufeff").encode()
     return head
@@ -113,6 +121,22 @@ def check_body(body: bytes, content_type: str | None = None, *, sniffed: bool = 
     if mime in _HTML_TYPES or _MARKUP_OPENING.match(head):
         return None
     return Problem("not_html", f"not an HTML page: text with no HTML markup {served} ({len(body):,} bytes)")
+
+
+def cut_short(body: bytes) -> Problem | None:
+    """The problem of a markup body that stops before its document's end tag, for a body whose
+    length HTTP could not vouch for: sent without a Content-Length or chunks, its end was the
+    server closing the connection, early or not (Scrapy flags such a response ``partial``). Cut
+    so, an article was stored with the paragraphs that came, as if whole. ``None`` for a body
+    that ends (``</html>``, ``</body>``, a feed's or sitemap's root), or that is no markup: the
+    other checks judge that.
+    """
+    if body.startswith(_UTF16_STARTS) or not _MARKUP_OPENING.match(body[:4096]):
+        return None  # UTF-16 (its tags are no ASCII bytes), or no markup
+    if _DOCUMENT_END.search(body, max(0, len(body) - _END_TAG_BYTES)):
+        return None
+    return Problem("truncated", f"the connection closed before the page ended: it came without a Content-Length "
+                                f"and stops after {len(body):,} bytes, before its end tag (tried again)")
 
 
 def http_status_problem(status: int) -> Problem:

@@ -151,6 +151,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass for which a truncated gzip body is an error, not half a page.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.StrictDecompressionMiddleware": 590,
+    # After the decompression: a page ended by a closed connection before its end tag is cut short.
+    "crawler.middlewares.CutShortMiddleware": 585,
     # Between the cookies (700) and the redirects (600): a cookie gate is no redirect loop.
     "crawler.middlewares.CookieGateMiddleware": 650,
     # Before the cookies (700): an outlet's configured cookies (a consent given in a browser).

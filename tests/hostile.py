@@ -281,6 +281,14 @@ class Site:
         case("partial", lambda h, s: _send(h, 206, article_html(16).encode()[:1500],
                                            {"Content-Range": "bytes 0-1499/9999"}),
              heals=True, first=err("partial_content", 1), second=article)
+        # A page whose server closed the connection early where it sent no Content-Length (nor
+        # chunks): HTTP cannot tell the cut, and the article was stored cut short. The same page
+        # whole, sent so, is read.
+        cut = article_html(17).encode()
+        case("cut-nolength", lambda h, s: _send(h, 200, cut[: len(cut) * 3 // 5], length=False),
+             heals=True, first=err("truncated", 1), second=article)
+        case("whole-nolength", lambda h, s: _send(h, 200, article_html(18).encode(), length=False),
+             first=article, second=article)
         case("choices", lambda h, s: _send(h, 300, b"", {"Location": "/a/ok"}), first=err("http_300", 1),
              second=err("http_300", 2, "gave_up"))
         # The site's "too busy" page at 200 (chrome and a line): stored as an article of menu

@@ -10,10 +10,10 @@ import pytest
 
 from crawler import discovery
 from crawler.discovery import parse_feed, parse_sitemap
-from crawler.outcome import check_body, exhausted_state, failure_problem, no_article_problem
+from crawler.outcome import check_body, cut_short, exhausted_state, failure_problem, no_article_problem
 from storage import frontier, open_db
 
-from .conftest import saved_bytes
+from .conftest import SAVED, saved_bytes
 from .hostile import article_html, deep_html
 
 
@@ -85,6 +85,38 @@ def test_a_site_too_busy_to_show_the_article_is_tried_again():
     problem = no_article_problem(busy_html().encode())
     assert problem.code == "site_busy" and "ただいまアクセスが集中しています" in problem.reason
     assert exhausted_state(problem.code) == ("gave_up", None)  # an error tried again, not a verdict
+
+
+def test_a_page_sent_without_a_length_that_stops_before_its_end_is_cut_short():
+    page = article_html(8).encode()
+    for cut in (page[: len(page) // 2], page[: page.index(b"</body>")], page[:200]):
+        problem = cut_short(cut)
+        assert problem.code == "truncated" and f"after {len(cut):,} bytes" in problem.reason
+    assert exhausted_state("truncated") == ("gave_up", None)  # an error tried again, not a verdict
+    feed = b'<?xml version="1.0"?><rss version="2.0"><channel>' + b"<item><link>http://x/a</link></item>" * 20
+    assert cut_short(feed).code == "truncated"
+
+
+@pytest.mark.parametrize("body", [
+    article_html(8).encode(),
+    article_html(8).encode().replace(b"</html>", b""),  # ends with </body>: the article came whole
+    article_html(8).encode() + b"\n<script>track()</script>\n" * 200,  # a tracker written after </html>
+    article_html(8).encode().upper(),
+    b'<?xml version="1.0"?><rss version="2.0"><channel><item/></channel></rss>\n',
+    b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://x/a</loc></url></urlset>',
+    b'{"items": [1, 2', b"", b"plain text, cut",  # no markup: check_body judges those
+    article_html(8).encode("utf-16")[:400],  # UTF-16: its tags are no ASCII bytes
+])
+def test_a_body_that_ends_or_is_no_markup_is_not_cut_short(body):
+    assert cut_short(body) is None
+
+
+def test_every_saved_page_ends():
+    pages = [p for p in SAVED.rglob("*") if p.is_file() and ".htm" in p.name]
+    assert len(pages) > 250
+    cut = [p.name for p in pages if cut_short(gzip.decompress(p.read_bytes()) if p.suffix == ".gz"
+                                                else p.read_bytes()) is not None]
+    assert cut == []
 
 
 def test_xhtml_with_its_declaration_is_a_page():
