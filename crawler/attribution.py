@@ -30,6 +30,8 @@ from importlib import resources
 from collections.abc import Iterable
 from typing import Any
 
+#: The owner of a place named with a government's marker in it (``places``, actors.toml): no one.
+PLACE = ""
 #: An owner must have at least this much weighted evidence to be chosen ...
 MIN_EVIDENCE = 1.0
 #: ... and this much more than the runner-up.
@@ -240,6 +242,8 @@ class Attributor:
                 word = match.group()
             owner, weight = self._owner[word]
             at = match.end()
+            if owner == PLACE:  # インド太平洋, 中国地方, "East China Sea": no government's marker inside it either
+                continue
             if weight < 1.0 and found and match.start() - found[-1].end <= 1:
                 if text.startswith("の", found[-1].end, match.start()):
                     found[-1] = replace(found[-1], role_at=match.end())
@@ -637,6 +641,8 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
         for form in spec.get("demonyms", []):
             prefix_owner.setdefault(form, key)
             kinds[form] = "demonym"
+    for form in data.get("places", []):
+        owner.setdefault(form, (PLACE, 0.0))
     # ... and with a word of its government, a marker (ケニア政府, "Iran's defense minister", "Kenyan officials"). The
     # names are forms of the one trie and the word after one is matched where a name is found: each pair listed made
     # the trie ten times larger and loading it seconds long, in every process that scores.

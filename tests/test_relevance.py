@@ -1245,6 +1245,70 @@ def test_a_country_as_the_setting_or_audience_leaves_japans_revision_japans(topi
     assert top(title, text, topics).relevant
 
 
+# A place named with a government's marker in it names no government (crawler/actors.toml, `places`): in each of these
+# the marker inside the place made a term India's, China's or South Korea's (two scored 0, the others lost their title
+# boost or a term).
+@pytest.mark.parametrize("title,text", [
+    ("3文書改定へ、インド太平洋重視", "政府は安保3文書を年内に改定する。「自由で開かれたインド太平洋」の実現を柱の一つに据える方針だ。"),
+    ("反撃能力の部隊、配置先を説明", "中国四国防衛局は12日、反撃能力を担う部隊の配置について地元の自治体に説明した。"),
+    ("長射程ミサイル、中国地方にも", "防衛省は長射程ミサイルを中国地方の駐屯地にも配備する。反撃能力の整備を前倒しする。"),
+    ("Counterstrike missiles for southwest islands",
+     "Counterstrike missiles will guard remote islands in the East China Sea, the Defense Ministry said on Monday."),
+    ("Tomahawks arrive",
+     "Tomahawk missiles arrived to deter threats on the Korean Peninsula. They are the core of the counterstrike capability."),
+])
+def test_a_place_named_with_a_government_in_it_leaves_japans_revision_japans(topics, title, text):
+    score = top(title, text, topics)
+    assert score.relevant
+    assert {o.owner for m in score.matches for o in m.owners} <= {"JP", None}, score.matches
+
+
+# Spellings of the policies that no term spelled (each 0 or 3 before): the share of GDP with で, in words, spelled out as
+# NHK writes it; the enemy bases with への; the capability by what it fires or another noun; the set by another name.
+@pytest.mark.parametrize("title,text", [
+    ("首相、目標の前倒しを表明", "首相は、防衛費と関連経費を合わせてGDP比で2%とする目標を今年度中に達成すると述べた。"),
+    ("首相、目標の前倒しを表明", "首相は、防衛費と関連経費をGDP＝国内総生産の2%とする目標を今年度中に達成すると述べた。"),
+    ("首相、目標の前倒しを表明", "首相は、防衛費と関連経費を合わせて国内総生産の2パーセントとする目標を今年度中に達成すると述べた。"),
+    ("首相、目標の前倒しを表明", "首相は、防衛費と関連経費を合わせてGDP比2パーセントとする目標を今年度中に達成すると述べた。"),
+    ("敵基地への攻撃能力を明記", "政府は敵基地への攻撃能力の保有を明記する方向で調整に入った。"),
+    ("Japan to rewrite three strategy documents", "Japan will rewrite its three strategy documents by next year, the minister said."),
+    ("Counterstrike missiles by March", "Japan will field counterstrike missiles by March, a year early, officials said."),
+    ("Japan's counter-strike ability", "Japan's counter-strike ability takes shape this year with upgraded Type-12 missiles."),
+])
+def test_the_policies_in_other_spellings_are_relevant(topics, title, text):
+    assert top(title, text, topics).relevant
+
+
+# A field's security or a facility's plan read as the documents' phrasing, and a company by its trade or with the
+# country in its name as Japan: each headline scored 15-16 before, as a revision of the documents.
+@pytest.mark.parametrize("title,text", [
+    ("政府、防衛施設周辺の防音工事計画を見直し", "政府は防衛施設周辺の住宅防音工事の計画を見直し、補助の対象地域を広げる。"),
+    ("安全保障貿易管理の計画見直し", "政府は安全保障貿易管理の運用計画を見直し、先端半導体の輸出審査を厳しくする。"),
+    ("Japan revises nuclear security plan",
+     "Japan revised its nuclear security plan for power plants after a guard's pass was misused."),
+    ("Japanese automaker to revise security plan",
+     "A Japanese automaker said it would revise its security plan after a cyberattack stopped its plants."),
+    ("Japan Airlines updates security plan",
+     "Japan Airlines updated its security plan for the Expo, adding staff at the airports."),
+])
+def test_a_fields_security_or_a_companys_plan_is_not_the_documents(topics, title, text):
+    assert not top(title, text, topics).relevant
+
+
+def test_a_place_hides_the_marker_inside_it_and_a_longer_marker_still_wins():
+    from crawler.attribution import load_attributor
+
+    attributor = load_attributor()
+
+    def found(text):
+        return [(m.text, m.owner) for m in attributor.markers(text)]
+
+    assert found("中国地方の駐屯地とインド太平洋") == []
+    assert found("中国地方政府の債務") == [("中国地方政府", "CN")]
+    assert found("China's ships in the East China Sea") == [("China's", "CN")]
+    assert found("South Korea and the Korean Peninsula") == [("South Korea", "KR")]
+
+
 def test_topic_is_null_when_nothing_matched(topics):
     fields = score_fields("大谷翔平、今季1号", "エンゼルスの大谷翔平が今季1号のソロ本塁打を放った。", topics)
     assert fields == {"topic": None, "score": 0.0, "relevant": 0, "matched_terms": [], "threshold": None}
