@@ -1295,6 +1295,19 @@ def test_a_fields_security_or_a_companys_plan_is_not_the_documents(topics, title
     assert not top(title, text, topics).relevant
 
 
+# A team's "counterattack capability" in a match report (6 and 8 before), and the buildup's financing from the state's
+# settlement surplus, whose 決算 was a company's earnings (2 before).
+@pytest.mark.parametrize("title,text,relevant", [
+    ("Japan's counterattack capability sinks Spain",
+     "Japan beat Spain 2-1 in Saturday's friendly, scoring twice on the break in the second half.", False),
+    ("Brave Blossoms' counterattack", ("The Brave Blossoms' counterattack capability was on show as they ran in four tries "
+                                       "against Samoa. Their counterattack capabilities have grown since spring."), False),
+    ("防衛財源に決算剰余金", "政府は防衛力強化の財源として、前年度の決算剰余金の一部を充てる方針を固めた。", True),
+])
+def test_a_match_report_and_the_buildups_financing(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
 def test_a_place_hides_the_marker_inside_it_and_a_longer_marker_still_wins():
     from crawler.attribution import load_attributor
 
