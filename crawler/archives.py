@@ -30,7 +30,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, redirect_stderr, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.client import HTTPException, HTTPResponse, IncompleteRead
 from pathlib import Path
 from typing import IO, NamedTuple, TypeVar
@@ -41,7 +41,7 @@ import zstandard
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.limitreader import LimitReader
-from warcio.recordloader import ArcWarcRecord
+from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 
 from . import __version__, settings
 from .settings import DOWNLOAD_MAXSIZE
@@ -330,6 +330,11 @@ def expand(inputs: Iterable[str], base_url: str | None = None,
                                  f"{' '.join(str(exc).split())})") from None
             if not lines:  # as an empty directory: an ingest of nothing is a wrong input, not a success
                 raise InputError(f"{given}: lists no archive")
+            # A local listing of local files: one missing is that archive's error alone (probe says
+            # so), not the listing's. A listing none of whose relative paths is here is a remote
+            # one's (CC-NEWS's warc.paths.gz, downloaded): it needs --base-url.
+            local = not is_url(given) and not base_url and any(
+                not is_url(_over_https(line)) and (Path(given).parent / line).exists() for line in lines)
             for line in lines:
                 line = _over_https(line)
                 if is_url(line):
@@ -337,7 +342,7 @@ def expand(inputs: Iterable[str], base_url: str | None = None,
                 elif base_url:
                     url = urljoin(base_url.rstrip("/") + "/", line.lstrip("/"))
                     yield url, url
-                elif not is_url(given) and (Path(given).parent / line).exists():
+                elif not is_url(given) and (local or os.path.isabs(line) or (Path(given).parent / line).exists()):
                     path = Path(given).parent / line
                     yield os.path.abspath(path), str(path)
                 else:
@@ -1032,11 +1037,16 @@ class Stop:
     #: the start of the part until the ingest renumbers it (``renumbered``).
     record: int
     error: str
-    #: Bytes of the WARC from ``offset`` to its end, unread.
+    #: Bytes of the WARC from ``offset`` to its end, unread (to ``skipped_to`` for a hole).
     unread: int = 0
+    #: Where reading went on after a damaged record (``None``: it stopped there).
+    skipped_to: int | None = None
 
     def describe(self) -> str:
         where = f"{self.member}: " if self.member else ""
+        if self.skipped_to is not None:
+            return (f"{where}record {self.record} at byte {self.offset} could not be read ({self.error}): "
+                    f"{self.unread:,} bytes skipped, read on from the next record at byte {self.skipped_to}")
         # unread is 0 where the size is unknown (a server that did not say; a WARC gzipped
         # whole, whose offsets count its uncompressed bytes)
         of = f" of {self.offset + self.unread}" if self.unread else ""
@@ -1045,7 +1055,7 @@ class Stop:
 
     def renumbered(self, before: int) -> Stop:
         """The same stop with ``before`` records read ahead of its part."""
-        return Stop(self.member, self.offset, self.record + before, self.error, self.unread)
+        return Stop(self.member, self.offset, self.record + before, self.error, self.unread, self.skipped_to)
 
 
 @dataclass
@@ -1058,6 +1068,11 @@ class PartRead:
     http_records: int = 0
     #: Where reading stopped before the part's end (a truncated or damaged WARC).
     stop: Stop | None = None
+    #: Damaged records skipped, reading going on at the next (``Stop.skipped_to``).
+    holes: list[Stop] = field(default_factory=list)
+    #: Why reading broke off after ``end`` for good, the records before it whole (a connection
+    #: that kept failing): kept, and resumed there by the next run.
+    broken: str | None = None
     #: Where the part's reading ended: the first record of the next part, or the end.
     end: int = 0
     #: Where its first record starts (its end when it found none): where the part before it
@@ -1146,6 +1161,8 @@ def read_body(record: ArcWarcRecord) -> Body:
     if decoder is None or getattr(decoder, "eof", True):
         if getattr(stream, "broke_off", False):
             return Body(data, cut="its chunked Transfer-Encoding breaks off there (the last chunk never came)")
+        if decoder is None and (short := _short_of_length(record, len(data))):
+            return Body(data, cut=short)
         return Body(data)
     encoding = record.http_headers.get_header("Content-Encoding") if record.http_headers else None
     said = _complaint(complaint)
@@ -1155,6 +1172,18 @@ def read_body(record: ArcWarcRecord) -> Body:
     return Body(data, cut=f"its {encoding} Content-Encoding breaks off there (the compressed stream ends)")
 
 
+def _short_of_length(record: ArcWarcRecord, read: int) -> str | None:
+    """Why a body sent as it is (no Content-Encoding) of ``read`` bytes is only the start of the
+    page: its HTTP Content-Length says more, and no chunks (which that length does not measure)
+    were sent. The archive's crawler lost the connection, and wrote what came without saying so
+    (no ``WARC-Truncated``)."""
+    http = record.http_headers
+    declared = (http.get_header("Content-Length") or "").strip() if http is not None else ""
+    if not declared.isdigit() or int(declared) <= read or "chunked" in (http.get_header("Transfer-Encoding") or ""):
+        return None
+    return f"it ends after {read:,} of the {int(declared):,} bytes its Content-Length says"
+
+
 def target_uri(value: str | None) -> str:
     """A URL as a WARC header gives it. WARC/1.0's grammar put URIs in angle brackets (GNU wget
     still writes ``WARC-Target-URI: <https://…>``); warcio takes them off ``WARC-Target-URI``
@@ -1162,6 +1191,34 @@ def target_uri(value: str | None) -> str:
     no stored URL matched."""
     value = (value or "").strip()
     return value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
+
+
+class _AnyCaseLoader(ArcWarcRecordLoader):
+    """warcio's record loader, for which ``HTTPS://`` is an http(s) URL too: it read the HTTP
+    headers of ``http:``/``https:`` targets alone, so a response to HTTPS://… had none, and its
+    page was in no count at all."""
+
+    def load_http_headers(self, rec_type, uri, stream, length):
+        return super().load_http_headers(rec_type, uri[:8].lower() + uri[8:] if uri else uri, stream, length)
+
+
+def _iterator(stream: IO[bytes]) -> ArchiveIterator:
+    records = ArchiveIterator(stream)
+    records.loader.__class__ = _AnyCaseLoader  # the loader the iterator made, as it made it
+    return records
+
+
+def _next_member(part: Part, damaged: int, size: int | None) -> int | None:
+    """Where the gzip member after a damaged one at ``damaged`` starts in the part, for a WARC.gz
+    of a record a member whose bytes can be read anywhere (a file, a server that answers Range
+    requests); ``None`` when there is none before the part's end (a file cut short: it may grow)."""
+    source = part.source
+    if part.member is not None or source.kind != "warc.gz" or (is_url(source.location) and not source.ranges):
+        return None
+    limit = part.end if part.end is not None else size
+    if limit is None or damaged + 1 >= limit:
+        return None
+    return _first_member(source, damaged + 1, limit)
 
 
 def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: PartRead) -> Iterator[T]:
@@ -1178,7 +1235,7 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
     with ExitStack() as stack:
         stream, first, size = open_part(part, stack)
         captured = io.StringIO()
-        records = ArchiveIterator(stream)
+        records = _iterator(stream)
         origin = records.offset  # the iterator counts from where the stream was opened
         # A WARC.zst written a frame per record counts its offsets in the file, at frames, where
         # the iterator counts what they decompress to.
@@ -1204,7 +1261,7 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                     # warcio reads any text as an (old) ARC file; a record naming no http(s) URL
                     # is what garbage looks like through it.
                     url = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("uri") or ""
-                    http = url.startswith(("http://", "https://"))
+                    http = url[:8].lower().startswith(("http://", "https://"))  # HTTPS:// too: a scheme has no case
                     if http:
                         found = keep(record, url)
                     records.read_to_end()
@@ -1229,6 +1286,20 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                     # the first member after a single-record one; its own command rewrites it.
                     problem = ("its gzip members hold several records each: `warcio recompress FILE "
                                "NEW.warc.gz` rewrites it a record a member")
+                elif (after := _next_member(part, end, size)) is not None:
+                    # A damaged member (a flipped bit, a block of zeros) in a WARC.gz of a record a
+                    # member costs that record only: the rest of the file was lost with it, for good,
+                    # since the ledger called the archive read. Reading goes on at the next member
+                    # that holds a record, and the ledger names the bytes skipped.
+                    # (Not cut short, as a record short of its length at the file's end would be.)
+                    problem = problem.replace("(the file is truncated)", "(its gzip member is damaged)")
+                    read.holes.append(Stop(part.member, end, number, _printable(problem), after - end, after))
+                    stream = _open_raw(part.source, stack, after)
+                    captured = io.StringIO()
+                    records = _iterator(stream)
+                    first, origin = after, records.offset
+                    end = read.end = after
+                    continue
                 read.stop = Stop(part.member, end, number, _printable(problem), (size or end) - end)
                 return
             if frames is None:

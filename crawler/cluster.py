@@ -100,8 +100,15 @@ def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
     else:
         # dashboard ":0": the scheduler's HTTP server on a free port, not 8787, which another
         # cluster on the machine may hold (Dask then warns on standard error).
-        local = _LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                              dashboard_address=":0", silence_logs=logging.ERROR)
+        try:
+            local = _LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=":0", silence_logs=logging.ERROR)
+        except (OSError, RuntimeError) as exc:
+            # RuntimeError: "Cluster failed to start", its cause a worker's (a temporary directory
+            # it cannot write, DASK_TEMPORARY_DIRECTORY, no room for its spill directory).
+            cause = exc.__cause__ or exc.__context__ or exc
+            raise OSError(f"the local Dask cluster of {workers} workers did not start ({type(cause).__name__}: "
+                          f"{' '.join(str(cause).split())[:300]}); --workers 0 reads in this process alone") from None
         client = Client(local)
         # This process runs the scheduler of a LocalCluster: its complaint when a killed worker
         # took the only copy of the page dictionaries with it is answered (``ingest``: they

@@ -26,6 +26,7 @@ import hashlib
 import os
 import re
 import socket
+import urllib.error
 import tempfile
 import time
 from collections import Counter
@@ -63,6 +64,9 @@ RESUBMITS = 3
 #: Revisit records whose capture had not been read yet, remembered in case it comes later in the
 #: same ingest (``Report.revisits_of``): ~40 MB at most (measured: 100,000 keys and URLs of 50 characters).
 REVISITS_KEPT = 100_000
+#: Said in the reason of an article stored from the first part of its page (``keep``): a whole
+#: capture met later is stored over it (``_settled``).
+CUT_NOTE = " bytes only: "
 #: A Content-Type that says only "bytes": the bytes decide (RFC 9110 8.3).
 _OCTET = re.compile(r"\s*application/octet-stream\s*(?:;|$)", re.I)
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
@@ -171,22 +175,70 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
     ``dicts``: the outlets' page dictionaries (``pages.dictionaries``): the pages of those outlets
     are compressed here, where there are as many cores as workers, not in the one writer.
 
-    A part over HTTP whose connection breaks while it is read is read again from its start
+    A part over HTTP whose connection breaks while it is read is read on from the end of the
+    last whole record it read, and again from there after a break that read none
     (``NEWSMON_INGEST_RETRIES`` times, waiting 1, 2, 4 … s), as a request that failed to open
-    is (``archives.tried``): one reset no longer leaves the archive to the next run.
+    is (``archives.tried``): one reset no longer leaves the archive to the next run. Each read
+    of the part started again from its start, and threw away what the one before had read: a
+    server without Range requests whose connection broke at the same place every time gave
+    nothing, run after run. When the tries run out, what was read is kept (``PartRead.broken``:
+    stored, and the next run resumes after it).
     """
     if options.fingerprint:
         _same_code(options.fingerprint)
-    local = not archives.is_url(part.source.location)
-    retries = 0 if local else int(settings.NEWSMON_INGEST_RETRIES)
-    try:
-        return archives.tried(lambda: _ingest_part(part, options, dicts), retries)
-    except OSError as exc:
-        if local:
+    if not archives.is_url(part.source.location):
+        try:
+            return _ingest_part(part, options, dicts)
+        except OSError as exc:
             # The machine that could not open the file: on a scheduler's cluster, maybe not the
             # one the ingest was started on (``_failed``).
             exc.newsmon_host = socket.gethostname()  # type: ignore[attr-defined]
-        raise
+            raise
+    retries, attempt = int(settings.NEWSMON_INGEST_RETRIES), 0
+    done: PartResult | None = None
+    piece = part
+    while True:
+        result = PartResult(piece, PartRead())
+        try:
+            return _joined(done, _ingest_part(piece, options, dicts, result))
+        except (OSError, HTTPException) as exc:
+            read_to = result.read.end if result.read.records else None
+            if read_to is not None and read_to > piece.start:
+                # Whole records came before the break: kept, and read on from after them.
+                done = _joined(done, result)
+                piece, attempt = replace(part, start=read_to), 0
+                continue
+            wait = None if hasattr(exc, "newsmon_tries") or attempt >= retries else archives.retry_wait(exc, attempt)
+            if wait is None:
+                if not hasattr(exc, "newsmon_tries"):
+                    exc.newsmon_tries = attempt + 1  # type: ignore[union-attr]
+                if done is None:
+                    raise
+                done.read.broken = (f"reading from byte {done.read.end} failed ({type(exc).__name__}: {exc}"
+                                    f"{f'; {exc.newsmon_tries} tries' if exc.newsmon_tries > 1 else ''})")
+                return done
+            if isinstance(exc, urllib.error.HTTPError):
+                exc.close()
+            time.sleep(wait)
+            attempt += 1
+
+
+def _joined(done: PartResult | None, more: PartResult) -> PartResult:
+    """What the reads of one part came to, ``more`` read on from where ``done`` ended."""
+    # The records count is set at a read's end, which one that raised did not reach.
+    more.counts["records"] = more.read.records
+    if done is None:
+        return more
+    done.pages += more.pages
+    done.counts.update(more.counts)
+    done.seconds += more.seconds
+    read, after = done.read, more.read
+    read.records += after.records
+    read.http_records += after.http_records
+    read.holes += after.holes
+    read.end, read.stop = after.end, after.stop
+    done.counts["records"] = read.records
+    return done
 
 
 def _same_code(writer: tuple[tuple[str, str], ...]) -> None:
@@ -206,14 +258,17 @@ def _same_code(writer: tuple[tuple[str, str], ...]) -> None:
                               "every worker")
 
 
-def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str, bytes]] | None) -> PartResult:
+def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str, bytes]] | None,
+                 result: PartResult | None = None) -> PartResult:
+    """Read the part into ``result`` (a new one by default): what a read that raises had read
+    by then is in it, its records whole up to ``result.read.end``."""
     from .outcome import no_article_problem
 
     started = time.monotonic()
     config_path = _config_path(options)
     outlets, _ = store.context(config_path)
     hosts = store.known_hosts(outlets)
-    result = PartResult(part, PartRead())
+    result = result if result is not None else PartResult(part, PartRead())
     counts = result.counts
 
     def keep(record, url: str) -> _Kept | None:
@@ -264,7 +319,11 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
         body = archives.read_body(record)
         # Common Crawl keeps the first MiB of a page and says so here ("length").
         truncated = record.rec_headers.get_header("WARC-Truncated")
-        cut = body.cut or (f"the archive truncated the page there (WARC-Truncated: {truncated})" if truncated else None)
+        # A record split in segments (WARC 1.1, 7.3.4) continues in records newsmon does not join.
+        segment = record.rec_headers.get_header("WARC-Segment-Number")
+        cut = body.cut or (f"the archive truncated the page there (WARC-Truncated: {truncated})" if truncated else
+                           f"the archive split the record, and this is its first segment (WARC-Segment-Number: "
+                           f"{segment})" if segment else None)
         return _Kept(url, ctype, body.data, known, headers, cut, body.corrupt)
 
     def revisit(record, url: str) -> None:
@@ -382,7 +441,7 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
                     if known:
                         problem = Problem("truncated", f"{said} in the first {len(body):,} bytes of the page: {cut}")
             if record is not None:
-                note = f"from its first {len(body):,} bytes only: {cut}"
+                note = f"from its first {len(body):,}{CUT_NOTE}{cut}"
         if record is not None and record.get("_next_page"):
             # An article split over pages (crawler.pagination): the archive may hold the next
             # ones as records of their own, in any order. The writer reads those it has kept
@@ -528,7 +587,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     continue
                 is_revisit = page.problem is not None and page.problem.code == "revisit"
                 capture = _capture(db, page) if is_revisit else None
-                if frontier.settled(db, page.url) or (is_revisit and _revisited(db, page, capture)):
+                if _settled(db, page) or (is_revisit and _revisited(db, page, capture)):
                     counts["seen"] += 1
                     continue
                 if is_revisit:
@@ -566,6 +625,11 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     counts["seen"] += 1
             if last:
                 _advance(db, archive, result, new, relevant)
+    if read.broken is not None and archive.error is None:
+        # The connection broke for good after whole records, stored: the next run reads on after them.
+        archive.error = f"{part.member + ': ' if part.member else ''}{read.broken}; run the ingest again to resume there"
+        archive.stopped.add(part.member)
+        report.failed.append((archive.source.shown, archive.error))
     counts["new"] += new
     counts["relevant"] += relevant
     progress.update(part.length if progress.unit == "B" else 0, records=read.records, stored=new,
@@ -638,6 +702,23 @@ def _no_article_there(reason: str, capture: str, state: dict[str, Any]) -> str:
     return reason.replace(_NOT_INGESTED, f", and no article is stored for {capture} ({state['kind']}: {said})", 1)
 
 
+def _settled(db, page: Page) -> bool:
+    """Whether ``page``'s URL needs nothing this capture of it can give: an article stored whole,
+    or, when this capture holds no article either, an article at all or a verdict of none. An
+    archive may capture a URL twice: first the site's front page (a busy site's answer) or the
+    page's first part only (``WARC-Truncated``), then the article whole; the first capture's
+    verdict was final, and the whole one never read. A capture that holds no more leaves a
+    stored verdict alone: a crawl's "no article" keeps its second look (``retry_at``). What an
+    archive's copy fills in where the crawl could not get a page (blocked, refused, failed,
+    gone since) is stored whatever this capture holds."""
+    row = db.execute("SELECT kind, reason FROM urls WHERE url = ?", [page.url]).fetchone()
+    if row is None or row[0] not in ("article", "not_article"):
+        return False
+    if page.record is None:
+        return True
+    return row[0] == "article" and (page.note is not None or CUT_NOTE not in (row[1] or ""))
+
+
 def _capture(db, page: Page) -> dict[str, Any] | None:
     """What is stored for the capture a revisit record repeats under another URL, if anything."""
     return frontier.state(db, page.refers_to) if page.refers_to and page.refers_to != page.url else None
@@ -708,10 +789,13 @@ def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) 
     archive.new += new
     archive.relevant += relevant
     changes: dict[str, Any] = {"records": archive.records, "articles": archive.new, "relevant": archive.relevant}
+    # A damaged record skipped is named as a stop is; the rest of the WARC is stored all the same.
+    archive.stops.extend(hole.renumbered(before) for hole in read.holes)
     if read.stop is not None:
         stop = read.stop.renumbered(before)
         archive.stops.append(stop)
         archive.stopped.add(part.member)
+    if read.stop is not None or read.holes:
         changes["stopped"] = "; ".join(s.describe() for s in archive.stops)
     # Reading resumes after this part: where the parts so far read to (a part inside a record
     # that an earlier one read whole ends at its own end, inside that record, where a resumed
@@ -1009,7 +1093,9 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
     locations = list(archives.expand(inputs, base_url, report.unfinished))
     config_text = Path(config_path).read_text(encoding="utf-8") if config_path else None
     options = Options(config_text=config_text, all_sites=all_sites)
-    sizes = [Path(loc).stat().st_size if not archives.is_url(loc) else None for loc, _ in locations]
+    # A missing file is its own error (``_parts``), counted as nothing here.
+    sizes = [(os.path.getsize(loc) if os.path.isfile(loc) else 0) if not archives.is_url(loc) else None
+             for loc, _ in locations]
     # Bytes when every archive is a local file (their sizes are known now); archives otherwise.
     progress = progress or (Progress("ingest", total=sum(sizes), unit="B", rate_of="records")  # type: ignore[arg-type]
                             if None not in sizes else

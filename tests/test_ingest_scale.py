@@ -349,6 +349,51 @@ def test_a_warc_gzipped_whole_with_a_bad_checksum_keeps_its_records_and_says_whe
     assert "1 archive(s) skipped" in again.stdout and counts(again)["records"] == 0
 
 
+def _members(data: bytes) -> list[tuple[int, int]]:
+    """(offset, length) of each gzip member of ``data``."""
+    out, at = [], 0
+    while at < len(data):
+        rest = zlib.decompressobj(wbits=31)
+        rest.decompress(data[at:])
+        length = len(data) - at - len(rest.unused_data)
+        out.append((at, length))
+        at += length
+    return out
+
+
+@pytest.mark.parametrize("how", ["bit", "zeros"])
+def test_a_damaged_gzip_member_costs_its_record_only_and_the_ledger_names_the_bytes_skipped(tmp_path, how):
+    # A flipped bit or a block of zeros in one member of a WARC.gz (a bad disk, a bad copy): the
+    # reading stopped there, "(the file is truncated)" said of a whole file, the ledger called the
+    # archive read, and every record after the damage was lost for good.
+    pages = warcs.outlet_pages()[:12]
+    whole = io.BytesIO()
+    warcs.write(whole, pages)
+    data = bytearray(whole.getvalue())
+    members = _members(bytes(data))
+    at, length = members[len(members) // 2]  # a response record's member, half-way
+    if how == "bit":
+        data[at + length // 2] ^= 0x01
+    else:
+        data[at + 10: at + length - 8] = bytes(length - 18)
+    damaged = tmp_path / "damaged.warc.gz"
+    damaged.write_bytes(bytes(data))
+    (tmp_path / "whole.warc.gz").write_bytes(whole.getvalue())
+    clean = tmp_path / "clean.db"
+    assert newsmon("ingest", str(tmp_path / "whole.warc.gz"), "--db", str(clean), "--workers", "0").returncode == 0
+    db = tmp_path / "n.db"
+    first = newsmon("ingest", str(damaged), "--db", str(db), "--workers", "0")
+    assert first.returncode == 1 and "read only in part" in first.stderr, first.stderr
+    assert "bytes skipped, read on from the next record at byte" in first.stderr
+    assert "(the file is truncated)" not in first.stderr
+    stored = {url for (url,) in rows(db, "SELECT url FROM urls WHERE kind = 'article'")}
+    every = {url for (url,) in rows(clean, "SELECT url FROM urls WHERE kind = 'article'")}
+    assert len(every - stored) == 1 and stored < every  # the damaged record's article alone
+    assert rows(db, "SELECT finished_at IS NOT NULL, stopped LIKE '%bytes skipped%' FROM ingested_archives") == [(1, 1)]
+    again = newsmon("ingest", str(damaged), "--db", str(db), "--workers", "0")
+    assert "1 archive(s) skipped" in again.stdout and counts(again)["records"] == 0
+
+
 def _when_a_part_is_stored(proc: subprocess.Popen, db: Path) -> None:
     """Wait until the ingest ``proc`` has stored a part of its archive and not finished it."""
     while proc.poll() is None:
@@ -598,6 +643,16 @@ def test_a_dashboard_url_for_the_scheduler_is_one_line(files, tmp_path):
                                     "scheme 'http'")
     assert result.stderr.rstrip().endswith("give the one `dask scheduler` prints, tcp://HOST:8786 (8787 is its "
                                            "dashboard)")
+
+
+def test_a_local_cluster_that_cannot_start_is_one_line(files, tmp_path):
+    # Its workers cannot make their directory: Dask's "Cluster failed to start" came out as a traceback.
+    result = newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(tmp_path / "n.db"), "--workers", "2",
+                     "--part-size", "64k", env=dict(os.environ, DASK_TEMPORARY_DIRECTORY="/proc/newsmon-none"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: the local Dask cluster of 2 workers did not start (") \
+        and "/proc/newsmon-none" in result.stderr and "--workers 0" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_path):
@@ -1123,7 +1178,9 @@ def test_a_connection_lost_mid_archive_leaves_it_unfinished_and_the_next_run_res
         assert "read only in part" not in first.stderr
         (offset, finished, stopped), = rows(db, "SELECT resume_offset, finished_at, stopped FROM ingested_archives")
         assert finished is None and stopped is None
-        assert (0 < offset <= server.cut) if ranges else offset == 0
+        # What came whole before the cut is stored and not read again, streamed too (a streamed
+        # archive was read from byte 0 again, its first half thrown away on every run).
+        assert 0 < offset <= server.cut
         server.cut = None  # the server is back
         second = newsmon("ingest", url, "--db", str(db), "--workers", "0", "--part-size", PART)
         assert second.returncode == 0, second.stderr
@@ -1198,10 +1255,12 @@ def test_a_wacz_whose_first_warc_fails_resumes_at_that_warc_not_after_the_next(f
         failed = newsmon("ingest", url, "--db", str(db), "--workers", "0",
                          env={**os.environ, "NEWSMON_INGEST_RETRIES": "0"})  # the server stays cut
         assert failed.returncode == 1
-        assert re.search(r"archive/a\.warc\.gz: reading from byte 0 failed .*run the ingest again to resume there",
-                         failed.stderr), failed.stderr
-        (member, finished), = rows(db, "SELECT resume_member, finished_at FROM ingested_archives")
-        assert member in (None, "archive/a.warc.gz") and finished is None
+        # The records of a.warc.gz read whole before the cut are kept: it resumes after them.
+        where = re.search(r"archive/a\.warc\.gz: reading from byte (\d+) failed .*run the ingest again to resume there",
+                          failed.stderr)
+        assert where, failed.stderr
+        (member, offset, finished), = rows(db, "SELECT resume_member, resume_offset, finished_at FROM ingested_archives")
+        assert (member, offset, finished) == ("archive/a.warc.gz", int(where.group(1)), None)
         server.cut = None
         again = newsmon("ingest", url, "--db", str(db), "--workers", "0")
         assert again.returncode == 0, again.stderr
@@ -1226,6 +1285,21 @@ def test_a_missing_url_or_listing_path_is_one_line(files, tmp_path):
         assert len(relative.stderr.strip().splitlines()) == 1
     finally:
         server.close()
+
+
+def test_a_local_listing_with_one_archive_missing_reads_the_others_and_names_that_one(tmp_path):
+    # The whole ingest stopped at the missing line, nothing read, with the hint to give
+    # --base-url (an absolute path "is a relative path" too).
+    pages = warcs.outlet_pages()[:4]
+    warcs.write(tmp_path / "a.warc.gz", pages[:2])
+    warcs.write(tmp_path / "b.warc.gz", pages[2:])
+    listing = tmp_path / "local.paths"
+    listing.write_text(f"a.warc.gz\nmissing.warc.gz\n{tmp_path / 'gone' / 'c.warc.gz'}\nb.warc.gz\n")
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(listing), "--db", str(db), "--workers", "0")
+    assert result.returncode == 1 and "--base-url" not in result.stderr, result.stderr
+    assert "missing.warc.gz" in result.stderr and "c.warc.gz" in result.stderr
+    assert rows(db, "SELECT count(*) FROM urls WHERE kind = 'article'") == [(4,)]
 
 
 def test_a_listing_saved_with_a_byte_order_mark_names_its_first_archive_as_written(tmp_path):
@@ -1460,6 +1534,66 @@ def test_a_page_the_archive_truncated_is_stored_with_a_note_or_left_for_the_craw
     assert (kind, code) == ("article", "stored") and reason.endswith("(WARC-Truncated: length)")
 
 
+def test_a_later_capture_that_holds_the_article_or_all_of_it_replaces_a_weaker_one(tmp_path):
+    # The archive's crawler met the outlet's front page where the article was (a busy site's
+    # answer), or the archive kept the first part of the page only, then captured the article
+    # whole: the first capture's URL was "seen" and its verdict final ("no article", or the
+    # article cut short), the whole capture never read. A second capture that holds no more stays
+    # seen, and a crawl's "no article" waiting for its second look keeps that look.
+    from storage import frontier, open_db
+
+    pages = [p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url or "sankei.com" in p.url][:3]
+    front = saved_bytes("script-crawler/asahi-top-2020-09-19.html")
+    cut = (("WARC-Truncated", "length"),)
+    assert "sankei.com" in pages[1].url
+    half = len(pages[1].body) * 42 // 100  # inside the article: its first half is kept, with a note
+    db = tmp_path / "n.db"
+    crawled = open_db(db)
+    frontier.record_result(crawled, canonical_url(pages[2].url, HOSTS), outlet="asahi", kind="not_article", code="not_article",
+                           reason="no article in the page", retry_at="2099-01-01T00:00:00+00:00")
+    crawled.close()
+    archive = tmp_path / "captures.warc.gz"
+    warcs.write(archive, [warcs.Fetch(pages[0].url, front), pages[0],
+                          warcs.Fetch(pages[1].url, pages[1].body[:half], warc_headers=cut),
+                          pages[1], warcs.Fetch(pages[1].url, front), warcs.Fetch(pages[2].url, front)])
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    states = {url: (kind, code, reason, retry) for url, kind, code, reason, retry in
+              rows(db, "SELECT url, kind, reason_code, reason, retry_at FROM urls")}
+    assert states[canonical_url(pages[0].url, HOSTS)][:2] == ("article", "stored")
+    kind, _, reason, _ = states[canonical_url(pages[1].url, HOSTS)]
+    assert kind == "article" and "bytes only" not in reason, reason
+    # The whole capture's text is the article's.
+    (tmp_path / "cut").mkdir()
+    _, _, cut_db = _ingested(tmp_path / "cut", [warcs.Fetch(pages[1].url, pages[1].body[:half], warc_headers=cut)])
+    text = "SELECT length(a.text) FROM articles a JOIN urls u ON u.article_id = a.id WHERE u.url = " \
+        + repr(canonical_url(pages[1].url, HOSTS))
+    assert rows(db, text)[0][0] > rows(cut_db, text)[0][0] + 100
+    assert states[canonical_url(pages[2].url, HOSTS)][::3] == ("not_article", "2099-01-01T00:00:00+00:00")
+    # The front page after each whole capture, and beside the crawl's verdict.
+    assert counts(result)["seen"] == 3
+
+
+def test_a_page_shorter_than_its_content_length_or_a_records_first_segment_is_cut(tmp_path):
+    # Without WARC-Truncated, a capture whose body stops before its HTTP Content-Length, or the
+    # first segment of a record the archive split (WARC-Segment-Number), was stored as the whole
+    # article: half of it, with nothing said.
+    sankei = next(p for p in warcs.outlet_pages() if "sankei.com" in p.url)
+    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    part = len(sankei.body) * 42 // 100  # inside the article
+    counted, states, _ = _ingested(tmp_path, [
+        warcs.Fetch(sankei.url, sankei.body, headers=(("Content-Length", str(len(sankei.body))),),
+                    payload=sankei.body[:part]),
+        warcs.Fetch(asahi.url, asahi.body[:len(asahi.body) // 2], warc_headers=(("WARC-Segment-Number", "1"),))])
+    assert counted["truncated"] == 2
+    kind, code, reason = states[canonical_url(sankei.url, HOSTS)]
+    assert (kind, code) == ("article", "stored") and reason.endswith(
+        f"from its first {part:,} bytes only: it ends after {part:,} of the {len(sankei.body):,} bytes its "
+        "Content-Length says"), reason
+    kind, code, reason = states[canonical_url(asahi.url, HOSTS)]
+    assert kind == "article" and reason.endswith("WARC-Segment-Number: 1)"), reason
+
+
 def _page(fetches: list[warcs.Fetch], part: str) -> warcs.Fetch:
     return next(f for f in fetches if part in f.url)
 
@@ -1681,6 +1815,13 @@ def test_a_target_uri_written_in_japanese_is_stored_under_the_url_the_crawl_uses
     iri = page.url.replace(".html", "-防衛.html")
     _, states, _ = _ingested(tmp_path, [warcs.Fetch(iri, page.body)])
     assert list(states) == [page.url.replace(".html", "-%E9%98%B2%E8%A1%9B.html")]
+
+
+def test_a_target_uri_with_its_scheme_in_capitals_is_read(tmp_path):
+    # HTTPS://… was no http(s) URL to the reader: the record was in no count at all.
+    page = warcs.outlet_pages()[0]
+    counted, states, _ = _ingested(tmp_path, [warcs.Fetch("HTTPS://" + page.url.split("://", 1)[1], page.body)])
+    assert counted["new"] == 1 and states[canonical_url(page.url, HOSTS)][0] == "article"
 
 
 def test_a_wall_the_archive_captured_instead_of_an_outlet_page_says_so(tmp_path):
