@@ -17,8 +17,8 @@ Matching rules, for every form of a term (the term and its variants):
 
 Score of a topic: each matched core term gives ``weight × (1 + log2(count))``, times
 ``title_boost`` when the term is in the title (or, a document, named there in short: "Japan's new
-security strategy", 安保関連文書); each context term gives its weight once (times
-``title_boost``), and only when at least one core term matched. The article is relevant when
+security strategy", 安保関連文書); each context term gives its weight once (in the title too:
+no boost), and only when at least one core term matched. The article is relevant when
 the score reaches the topic's ``threshold``.
 
 This module is pure: no Scrapy, no SQLite.
@@ -842,8 +842,9 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
             if term.against:
                 context.append(TermMatch(term.term, count, snippet, -term.weight, bool(title_spans), "against"))
                 continue
-            boost = topic.title_boost if title_spans else 1.0
-            context.append(TermMatch(term.term, count, snippet, term.weight * boost, bool(title_spans), "context"))
+            # Not boosted in the title: 防衛相 and 自衛隊 in a headline on a base visit were worth a
+            # second core term, and one 防衛力の強化 in the body made it relevant.
+            context.append(TermMatch(term.term, count, snippet, term.weight, bool(title_spans), "context"))
             continue
         if not attributing:
             boost = topic.title_boost if title_spans else 1.0

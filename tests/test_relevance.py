@@ -1308,6 +1308,17 @@ def test_a_match_report_and_the_buildups_financing(topics, title, text, relevant
     assert top(title, text, topics).relevant is relevant
 
 
+# A headline's context words were boosted as a core term is: 防衛相 and 自衛隊 there made 3, a second core term's
+# worth, beside one mention of the buildup (6.0, relevant).
+@pytest.mark.parametrize("title,text", [
+    ("防衛相、自衛隊の駐屯地を視察", "防衛相は駐屯地で隊員を激励し、「防衛力の強化を着実に進める」と述べた。"),
+    ("Defense minister visits SDF base",
+     "The defense minister encouraged troops at the base and said Japan would pursue its defense buildup."),
+])
+def test_context_words_in_a_headline_are_no_second_core_term(topics, title, text):
+    assert not top(title, text, topics).relevant
+
+
 def test_a_place_hides_the_marker_inside_it_and_a_longer_marker_still_wins():
     from crawler.attribution import load_attributor
 
