@@ -475,11 +475,19 @@ _EN_PASSING_BEFORE = re.compile(r"\b(?:(?:also|which|that)\s+(?:also\s+)?(?:ment
                                 re.IGNORECASE)
 
 
+# Japan's document or policy as the yardstick of the other government's own ("韓国、国防中期計画を発表": …日本の
+# 防衛力整備計画に相当するもので; "a plan similar to Japan's Defense Buildup Program"): named to explain theirs.
+_JA_COMPARED_AFTER = re.compile(r"(?:に相当|にあた|に当た|と同様|と同じ|に似|に倣|をモデル)")
+_EN_COMPARED_BEFORE = re.compile(r"\b(?:similar\s+to|equivalent\s+to|akin\s+to|comparable\s+to|modell?ed\s+on|"
+                                 r"counterpart\s+(?:to|of))\s+(?:the\s+)?(?:\S+\s+){0,2}$", re.IGNORECASE)
+
+
 def _in_passing(part: _Text, start: int, end: int, foreign: bool) -> bool:
     if not foreign:
         return False
     lo, hi = part.sentence(start)
-    return bool(_JA_PASSING_AFTER.search(part.text, end, hi) or _EN_PASSING_BEFORE.search(part.text, lo, start))
+    return bool(_JA_PASSING_AFTER.search(part.text, end, hi) or _EN_PASSING_BEFORE.search(part.text, lo, start)
+                or _JA_COMPARED_AFTER.match(part.text, end) or _EN_COMPARED_BEFORE.search(part.text, lo, start))
 
 
 def _backdrop(part: _Text, where: str, start: int, end: int, others: list[Occurrence], home: str | None) -> bool:

@@ -1319,6 +1319,21 @@ def test_context_words_in_a_headline_are_no_second_core_term(topics, title, text
     assert not top(title, text, topics).relevant
 
 
+# Japan's document as the yardstick of another government's own, in a story that government heads (6.0 and 6.5
+# before: the Buildup Program alone, attributed to Japan, reached the threshold); Japan's own story is not touched.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("韓国、国防中期計画を発表", "韓国国防省は国防中期計画を発表した。日本の防衛力整備計画に相当するもので、5年間で約350兆ウォンを投じる。",
+     False),
+    ("韓国、国防中期計画を発表", "韓国国防省は国防中期計画を発表した。日本の防衛力整備計画と同様に、5年間の総額を示した。", False),
+    ("South Korea unveils defense plan",
+     "South Korea unveiled a five-year defense plan similar to Japan's Defense Buildup Program, officials in Seoul said.",
+     False),
+    ("防衛力整備計画を改定へ", "政府は防衛力整備計画を前倒しで改定する。2022年の改定と同様に、総額を示す方針だ。", True),
+])
+def test_japans_document_as_the_yardstick_of_another_governments_is_not_news_of_it(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
 def test_a_place_hides_the_marker_inside_it_and_a_longer_marker_still_wins():
     from crawler.attribution import load_attributor
 
