@@ -15,7 +15,7 @@ import codecs
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,6 +59,17 @@ _STOP = re.compile(
     r"|【関連(?:記事|ニュース)】.*|【[^】]*キャンペーン】.*|無断転載.{0,12}?禁(?:じます|止(?:します|です)?)(?:[。.\s].*)?"
     r"|Copyright\s*(?:©|\([cC]\)|(?:19|20)\d\d\b).*|Copyright\b.*\b[Aa]ll [Rr]ights [Rr]eserved.*"
     r"|Copyright (?:Policy|Notice)|©.*)",
+)
+# Of those, the headings of a box that a page may put amid the text (related links, a ranking,
+# recommendations, a share bar): followed by a sentence of the article, they end nothing
+# (``_past_box``). A notice (copyright, 無断転載) ends the text wherever it is.
+_BOX = re.compile(
+    r"(?:[\"“][^\"”]{1,30}[\"”]\s*)?(?:POPULAR ARTICLES?|(?:JN )?ACCESS RANKING|MOST (?:READ|POPULAR)"
+    r"|RELATED (?:STORIES|ARTICLES?|NEWS)|Related (?:Stories|Articles?|News)|Recommended(?: for you)?"
+    r"|Read more|Most Read|Share this(?: article)?|SHARE"
+    rf"|アクセスランキング{_NO_PARTICLE}[^。]*|ランキング|関連記事{_NO_PARTICLE}[^。]*|関連ニュース"
+    r"|おすすめ(?:情報|記事)?|あわせて読みたい"
+    r"|この記事をシェア|シェアする|注目ワード|関連キーワード|【関連(?:記事|ニュース)】.*)",
 )
 # Of those, a share bar's line: often above the article as well as under it. Other boilerplate
 # first (a related-articles heading, "あわせて読みたい") is where generic extraction took the
@@ -445,20 +456,44 @@ def _prune(tree: etree._Element, selectors: tuple[str, ...]) -> None:
                 el.drop_tree()
 
 
-def _finish_text(paragraphs: list[str], rules: Rules | None) -> tuple[list[str], bool]:
+def _finish_text(paragraphs: list[str], rules: Rules | None,
+                 linked: Callable[[list[str]], list[bool]] | None = None) -> tuple[list[str], bool]:
     """Cut the text at the first boilerplate or paywall paragraph; drop credit lines. A share bar
-    before the first line of text is dropped: above an article, it ends nothing."""
+    before the first line of text is dropped: above an article, it ends nothing.
+
+    A box's heading (関連記事, アクセスランキング, a share bar, ``_BOX``) followed, past the box's
+    lines, by a sentence is a box amid the article, dropped with its lines: the text goes on
+    (``_past_box``). It ended the text, and the article's paragraphs after the box were lost,
+    where a page put its related links or its ranking amid the text. Of the lines between,
+    those ``linked`` does not find in the page's furniture (a sub-heading of the article right
+    after a box) are kept; without ``linked``, none. A notice (copyright, 無断転載) and an
+    outlet's own ``stop`` patterns end it wherever they are."""
     drop = [re.compile(p) for p in rules.drop] if rules else []
     stop = [re.compile(p) for p in rules.stop] if rules else []
     out: list[str] = []
     paywalled = False
-    for para in paragraphs:
+    at = 0
+    while at < len(paragraphs):
+        para = paragraphs[at]
+        at += 1
         if _PAYWALL.fullmatch(para):
             paywalled = True
             break
-        if not out and _SHARE_BAR.fullmatch(para):
-            continue
-        if _STOP.fullmatch(para) or any(s.search(para) for s in stop):
+        top_bar = not out and _SHARE_BAR.fullmatch(para)
+        if not top_bar and any(s.search(para) for s in stop):
+            break
+        if top_bar or _STOP.fullmatch(para):
+            # Before the text, in the rules' body too (generic extraction's text that starts with
+            # one is the wrong block, all furniture), and a share bar there anyway.
+            if (out or rules is not None or top_bar) and _BOX.fullmatch(para) \
+                    and (on := _past_box(paragraphs, at, stop)) is not None:
+                between = paragraphs[at:on]
+                furniture = linked(between) if linked is not None and between else [True] * len(between)
+                out += [line for line, gone in zip(between, furniture) if not gone and (not out or line != out[-1])]
+                at = on
+                continue
+            if top_bar:
+                continue
             break
         if any(d.search(para) for d in drop):
             continue
@@ -466,6 +501,24 @@ def _finish_text(paragraphs: list[str], rules: Rules | None) -> tuple[list[str],
             continue
         out.append(para)
     return out, paywalled
+
+
+#: The most lines of a box amid the text (its links) that ``_past_box`` looks past.
+_BOX_LINES = 12
+
+
+def _past_box(paragraphs: list[str], at: int, stop: list[re.Pattern[str]]) -> int | None:
+    """Where the article goes on after a box whose heading is the line before ``at``: its next
+    line that is a sentence, past lines that are none (the box's headlines and buttons); ``None``
+    when none comes within ``_BOX_LINES``, or a notice, a paywall prompt or another box's
+    heading comes first: then the box is where the article ends."""
+    for index in range(at, min(len(paragraphs), at + _BOX_LINES + 1)):
+        line = paragraphs[index]
+        if _STOP.fullmatch(line) or _PAYWALL.fullmatch(line) or any(s.search(line) for s in stop):
+            return None
+        if has_sentence([line]):
+            return index
+    return None
 
 
 def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None:
@@ -844,8 +897,6 @@ def extract_article(
         if not page.is_article and sum(len(p) for p in paragraphs) < 200:
             return None
 
-    paragraphs, cut_at_paywall = _finish_text(paragraphs, rules)
-    paywalled = paywalled or cut_at_paywall
     furnished = None
 
     def parsed() -> etree._Element | None:
@@ -855,6 +906,13 @@ def extract_article(
         if furnished is None:
             furnished = _parse(html, http_charset)
         return furnished
+
+    def linked(lines: list[str]) -> list[bool]:
+        page_tree = parsed()
+        return furniture_lines(page_tree, lines) if page_tree is not None else [True] * len(lines)
+
+    paragraphs, cut_at_paywall = _finish_text(paragraphs, rules, linked)
+    paywalled = paywalled or cut_at_paywall
 
     if paragraphs and (paywalled or not has_sentence(paragraphs)):
         # What a teaser's page shows besides its lead is the site's template, and what reads as

@@ -57,6 +57,35 @@ def line_amid(page: bytes, outlet, line: str) -> str:
     return html.tostring(tree, encoding="unicode")
 
 
+def box_amid(page: bytes, outlet, heading: str, headlines: list[str], *, first: bool = False) -> str:
+    """A page with a box after the middle paragraph of the body its ``outlet``'s rules read
+    (``first``: before its first paragraph): a paragraph made like that one saying ``heading``,
+    then each of ``headlines`` as a paragraph holding a link (as a related-links list or a
+    ranking reads, line by line)."""
+    from lxml import etree, html
+
+    from crawler.outlets import compile_selector
+
+    tree, rules, body = _rules_body(page, outlet)
+    paragraphs = compile_selector(rules.paragraphs)(body)
+    middle = paragraphs[len(paragraphs) // 2]
+    added = []
+    for n, words in enumerate([heading, *headlines]):
+        line = etree.Element(middle.tag, dict(middle.attrib))
+        if n:
+            link = etree.SubElement(line, "a", href=f"/other/{n}")
+            link.text = words
+        else:
+            line.text = words
+        added.append(line)
+    for line in reversed(added) if not first else added:
+        if first:
+            paragraphs[0].addprevious(line)
+        else:
+            middle.addnext(line)
+    return html.tostring(tree, encoding="unicode")
+
+
 def _rules_body(page: bytes, outlet):
     """The parsed page, the first rules of ``outlet`` whose body it has, and that body."""
     from lxml import etree, html

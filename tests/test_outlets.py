@@ -13,7 +13,7 @@ from crawler.extract import extract_article
 from crawler.outlets import compile_selector, outlet_for_url, registry
 
 from .conftest import EXPECTED, SAVED, saved_bytes
-from .saved import divs_for_ps, line_amid, share_bar_above
+from .saved import box_amid, divs_for_ps, line_amid, share_bar_above
 
 OUTLETS = registry()
 CASES = [(o.key, f) for o in OUTLETS.values() for f in o.fixtures]
@@ -184,19 +184,45 @@ def test_a_sentence_of_the_article_that_begins_like_furniture_ends_nothing(fixtu
     assert [p for p in after.paragraphs if p != line] == before.paragraphs
 
 
-# The furniture itself, as the saved pages print it, still ends the article where it stands.
+# A notice, as the saved pages print it, still ends the article where it stands.
 @pytest.mark.parametrize("line", [
-    "関連記事", "関連記事（外部サイト）", "関連記事を見る：ゲーム", "アクセスランキング（国内）", "アクセスランキング 政治",
     "無断転載・複製を禁じます", "無断転載禁止", "無断転載を禁止します", "Copyright THE MAINICHI NEWSPAPERS. All rights reserved.",
     "Copyright (C) The Yomiuri Shimbun.", "Copyright © 2021 産業経済新聞社 無断転載を禁じます。",
     "Copyright 2023 Sunbeam Television Corp. All rights reserved.", "© The Yomiuri Shimbun.",
 ])
-def test_furniture_amid_the_text_still_ends_it(line):
+def test_a_notice_amid_the_text_still_ends_it(line):
     url = json.loads((EXPECTED / (_SANKEI + ".json")).read_text(encoding="utf-8"))["url"]
     before = extract_article(saved_bytes(_SANKEI), url)
     after = extract_article(line_amid(saved_bytes(_SANKEI), OUTLETS["sankei"], line), url)
     assert line not in after.paragraphs and after.paragraphs == before.paragraphs[:len(after.paragraphs)]
     assert len(after.paragraphs) < len(before.paragraphs)
+
+
+# A box's heading amid the text (a page's related links, its ranking, a share bar put between two paragraphs) ended
+# the article there: every paragraph after it was lost. Alone, or with its linked headlines, it is dropped and the text
+# goes on; the article's sub-heading right after it (Sankei's 停電や道路寸断、課題解決へ) is kept.
+@pytest.mark.parametrize("line", [
+    "関連記事", "関連記事（外部サイト）", "関連記事を見る：ゲーム", "アクセスランキング（国内）", "アクセスランキング 政治",
+    "この記事をシェア", "あわせて読みたい",
+])
+def test_a_box_heading_amid_the_text_ends_nothing(line):
+    url = json.loads((EXPECTED / (_SANKEI + ".json")).read_text(encoding="utf-8"))["url"]
+    before = extract_article(saved_bytes(_SANKEI), url)
+    after = extract_article(line_amid(saved_bytes(_SANKEI), OUTLETS["sankei"], line), url)
+    assert after.paragraphs == before.paragraphs
+
+
+@pytest.mark.parametrize("key,fixture", [("sankei", _SANKEI), ("japannews", _JAPAN_NEWS),
+                                         ("mainichi", "fundus-jp/MainichiShimbun_2025_01_14.html")])
+@pytest.mark.parametrize("heading", ["アクセスランキング", "関連記事", "ACCESS RANKING", "この記事をシェア"])
+def test_a_box_of_linked_headlines_amid_the_text_is_dropped_and_the_text_goes_on(key, fixture, heading):
+    # (Above the text, in the rules' body, the box took the whole article: "no article".)
+    headlines = ["円相場、一時150円台に", "台風12号、沖縄に接近", "Yen weakens past 150", "大谷翔平、今季40号"]
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    before = extract_article(saved_bytes(fixture), url)
+    for first in (False, True):
+        after = extract_article(box_amid(saved_bytes(fixture), OUTLETS[key], heading, headlines, first=first), url)
+        assert after is not None and after.paragraphs == before.paragraphs
 
 
 @pytest.mark.parametrize("fixture,url,reads", [
@@ -260,7 +286,8 @@ def test_a_review_on_nippon_com_holds_no_photo_caption_nor_credit():
 #: ``EXTRACTION_VERSION``. A change that moves it makes stored articles read otherwise: raise
 #: ``crawler.article.EXTRACTION_VERSION`` and add the new digest here, so that ``newsmon status``
 #: asks the users whose articles an older newsmon read to run ``newsmon reextract``.
-READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "eb44bff822492b7c"}
+#: (4 reads the saved pages as 3 did: a box amid the text no longer ends it, which no saved page has.)
+READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "eb44bff822492b7c", 4: "eb44bff822492b7c"}
 
 
 def test_a_change_in_what_pages_read_as_raises_the_extraction_version():
