@@ -71,6 +71,15 @@ _BOX = re.compile(
     r"|おすすめ(?:情報|記事)?|あわせて読みたい"
     r"|この記事をシェア|シェアする|注目ワード|関連キーワード|【関連(?:記事|ニュース)】.*)",
 )
+# A line that is a button's or a link's label and nothing more (a share bar's ツイート / シェア, a
+# paywall's 続きを読む / 会員登録, an ad's 広告 / PR), alone or several in a row, as trafilatura
+# writes a list's items too ("- ツイート"): never a line of an article.
+_LABEL_WORD = (r"(?:続きを読む|全文を読む|もっと見る|次の記事|前の記事|記事保存|保存|印刷|ツイート|ポスト|シェア|"
+               r"LINEで送る|ブックマーク|はてなブックマーク|ログイン|会員登録|無料会員登録|広告|PR|スポンサーリンク|"
+               r"Tweet|Share|Print|Subscribe|Sign up|Log in|Continue reading|Advertisement|Sponsored)")
+_LABEL = re.compile(rf"(?:[-・•]\s*)?{_LABEL_WORD}(?:\s*[/|｜・\s]\s*(?:[-・•]\s*)?{_LABEL_WORD})*")
+# A list item's mark as trafilatura writes it ("- 関連記事"): the line is matched without it.
+_LIST_MARK = re.compile(r"^[-・•]\s+")
 # Of those, a share bar's line: often above the article as well as under it. Other boilerplate
 # first (a related-articles heading, "あわせて読みたい") is where generic extraction took the
 # wrong block, all furniture: it still ends the text there, before it begins.
@@ -476,6 +485,10 @@ def _finish_text(paragraphs: list[str], rules: Rules | None,
     while at < len(paragraphs):
         para = paragraphs[at]
         at += 1
+        if _LABEL.fullmatch(para):
+            continue
+        para = _LIST_MARK.sub("", para) if para[:1] in "-・•" and _STOP.fullmatch(_LIST_MARK.sub("", para)) \
+            else para
         if _PAYWALL.fullmatch(para):
             paywalled = True
             break

@@ -225,6 +225,23 @@ def test_a_box_of_linked_headlines_amid_the_text_is_dropped_and_the_text_goes_on
         assert after is not None and after.paragraphs == before.paragraphs
 
 
+@pytest.mark.parametrize("labels", [
+    "<p>ツイート</p><p>シェア</p><p>LINEで送る</p>",
+    "<ul><li><a href='/t'>ツイート</a></li><li><a href='/s'>シェア</a></li><li><a href='/b'>ブックマーク</a></li></ul>",
+    "<p>広告</p>", "<p><a href='/more'>続きを読む</a></p>", "<p>Advertisement</p>", "<p>ツイート / シェア / 印刷</p>",
+])
+def test_a_buttons_label_amid_the_text_is_no_line_of_it(labels):
+    # A page read without rules: trafilatura keeps a share bar's or an ad's labels as lines ("- ツイート"), and
+    # they were stored as lines of the article.
+    from .hostile import article_html
+
+    page = article_html(41)
+    before = extract_article(page.encode(), "https://blog.example.org/2026/11/entry.html")
+    middle = page.index("</p>", page.index("<p>", page.index("<p>") + 1)) + len("</p>")
+    after = extract_article((page[:middle] + labels + page[middle:]).encode(), "https://blog.example.org/2026/11/entry.html")
+    assert after.paragraphs == before.paragraphs
+
+
 @pytest.mark.parametrize("fixture,url,reads", [
     ("fundus-jp/YomiuriShimbun_2024_10_13.html", "https://www.yomiuri.co.jp/sports/npb/20241013-OYT1T50133/",
      "岡田彰布監督（６６）は今季で退任する。"),
