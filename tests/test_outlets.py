@@ -225,6 +225,23 @@ def test_a_box_of_linked_headlines_amid_the_text_is_dropped_and_the_text_goes_on
         assert after is not None and after.paragraphs == before.paragraphs
 
 
+def test_news_web_nhks_text_block_wrapped_in_one_more_div_is_read():
+    # The rule took the first <div> after the <h1> with <p>s of its own: one wrapper more (a
+    # template's change) and no body matched, the page "no article".
+    from lxml import etree, html
+
+    fixture = "fetch_util/nhk_article.html"
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    before = extract_article(saved_bytes(fixture), url)
+    tree = html.fromstring(saved_bytes(fixture))
+    block = tree.xpath("//main//h1/following-sibling::div[p][1]")[0]
+    wrapper = etree.Element("div", {"class": "_wrapper"})
+    block.addprevious(wrapper)
+    wrapper.append(block)
+    after = extract_article(html.tostring(tree, encoding="unicode"), url)
+    assert after is not None and after.paragraphs == before.paragraphs and after.method == before.method
+
+
 @pytest.mark.parametrize("labels", [
     "<p>ツイート</p><p>シェア</p><p>LINEで送る</p>",
     "<ul><li><a href='/t'>ツイート</a></li><li><a href='/s'>シェア</a></li><li><a href='/b'>ブックマーク</a></li></ul>",

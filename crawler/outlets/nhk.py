@@ -145,14 +145,14 @@ OUTLET = Outlet(
     rules=(
         # news.web.nhk (first seen in the saved excerpt of 2026-07). Its class names are
         # generated (``_1i1d7sh0``), so the rules go by structure: the text block is the <div>
-        # of <p>s that follows the <h1>, the time is the short <div> after it, the update time
+        # holding <p>s that follows the <h1> (at any depth: one wrapper more lost every article), the time is the short <div> after it, the update time
         # the short <div> that says 更新. Applies only where the canonical is on news.web.nhk.
         Rules(
             version="2026-07",
             keywords_drop=_SITE_WORDS,
             body=(
                 "//html[.//link[@rel='canonical'][contains(@href, '//news.web.nhk/')]]"
-                "//main//h1/following-sibling::div[p][1]",
+                "//main//h1/following-sibling::div[.//p][1]",
             ),
             paragraphs="p, h2, h3",
             title=("//main//h1",),
