@@ -17,6 +17,7 @@ Nothing here extracts, scores or stores; ``crawler/ingest.py`` does.
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import gzip
 import io
 import os
@@ -387,6 +388,10 @@ class Source:
     #: or a .warc.zst streamed from a server that does not answer Range requests); the last
     #: two are read as one part, and their offsets count uncompressed bytes.
     kind: str
+    #: What tells this archive from another at the same place: a hash of a file's first 4 KB (a
+    #: WARC's first record names the file and its date), a server's ETag or Last-Modified; None
+    #: when the server gives neither.
+    head: str | None = None
 
     @property
     def name(self) -> str:
@@ -677,6 +682,8 @@ def probe(location: str, shown: str | None = None) -> Source:
     """
     if not is_url(location):
         with open(location, "rb") as f:
+            head = hashlib.sha256(f.read(4096)).hexdigest()[:16]
+            f.seek(0)
             kind = _kind(f.read(6), location)
             if kind == "warc.gz":
                 f.seek(0)
@@ -684,11 +691,12 @@ def probe(location: str, shown: str | None = None) -> Source:
             elif kind == "warc.zst":
                 f.seek(0)
                 kind = kind if _zstd_framed(f) else "whole.zst"
-            return Source(location, shown or location, os.fstat(f.fileno()).st_size, True, kind)
+            return Source(location, shown or location, os.fstat(f.fileno()).st_size, True, kind, head)
     try:
         with _request(location, 0, 6) as response:
             head = response.read(6)
             ranged = response.status == 206
+            validator = response.headers.get("ETag") or response.headers.get("Last-Modified")
             total = response.headers.get("Content-Range", "").rpartition("/")[2]
             size = int(total) if total.isdigit() else None
             if not ranged:
@@ -708,7 +716,7 @@ def probe(location: str, shown: str | None = None) -> Source:
         raise OSError(f"HTTP {exc.code} {exc.reason}{_tries(exc)}") from None
     except urllib.error.URLError as exc:
         raise OSError(f"{exc.reason}{_tries(exc)}") from None
-    return Source(location, shown or location, size, ranged, kind)
+    return Source(location, shown or location, size, ranged, kind, validator)
 
 
 def _tries(exc: BaseException) -> str:

@@ -26,9 +26,9 @@ import hashlib
 import os
 import re
 import socket
-import urllib.error
 import tempfile
 import time
+import urllib.error
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -506,6 +506,8 @@ class Report:
     #: Files of a directory named as archives still being written or downloaded, not read.
     unfinished: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
+    #: Archives another one had been read at the place of (their first bytes differ): read anew.
+    replaced: list[str] = field(default_factory=list)
     #: (archive, holder): archives another ingest is reading into the same database, not read.
     busy: list[tuple[str, str]] = field(default_factory=list)
     #: The database's file (locks beside it: ``crawler/locks.py``); None: in memory, no locks.
@@ -530,6 +532,10 @@ def _ledger_row(db, location: str) -> dict[str, Any] | None:
 def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, part_bytes: int,
                    report: Report) -> tuple[Archive, list[Part]] | None:
     """The parts still to read of an archive, after what the ledger says; ``None``: skip it."""
+    if row is not None and not force and row.get("head") and source.head and row["head"] != source.head:
+        # Another archive at the same place (a file replaced, a URL's content changed): read from its start.
+        report.replaced.append(source.shown)
+        force = True
     resume = row is not None and not force and row["finished_at"] is None and (
         row["size"] is None or source.size is None or source.size >= row["size"])
     grown = (row is not None and not force and row["finished_at"] is not None and row["stopped"]
@@ -559,7 +565,7 @@ def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, 
         db.execute("DELETE FROM ingested_archives WHERE source = ?", [source.location])
         db.table("ingested_archives").insert({
             "source": source.location, "size": source.size, "records": 0, "articles": 0, "relevant": 0,
-            "started_at": store.now_iso(), "resume_offset": 0})
+            "started_at": store.now_iso(), "resume_offset": 0, "head": source.head})
     return Archive(source, len(parts), False), parts
 
 
@@ -1148,6 +1154,9 @@ def report_lines(report: Report) -> tuple[list[str], str]:
     line = f"newsmon: {summary(report.counts)}"
     if report.resumed:
         line += f"; {len(report.resumed)} archive(s) resumed where an earlier ingest stopped"
+    if report.replaced:
+        line += (f"; {len(report.replaced)} archive(s) read from the start: another archive was read at the same "
+                 "place before")
     if report.skipped:
         line += f"; {len(report.skipped)} archive(s) skipped: ingested before (--force reads them again)"
     return errors, line

@@ -1165,3 +1165,12 @@ def m031_not_read_kinds(db: Database) -> None:
     _run(db, ["DROP INDEX IF EXISTS idx_urls_unread_listed",
               "CREATE INDEX idx_urls_unread_listed ON urls(first_seen_at) "
               "WHERE kind IN ('blocked', 'gave_up', 'not_article', 'gone', 'refused') AND listed IS NOT NULL"])
+
+
+@MIGRATIONS()
+def m032_archive_head(db: Database) -> None:
+    """What tells an archive from another at the same path or URL (``archives.Source.head``): a
+    file replaced by another archive of the same name, larger, was resumed at the old one's
+    offset, "read" as a damaged file and called finished, none of its records stored. NULL for
+    archives read before it: taken as the same."""
+    _run(db, ["ALTER TABLE ingested_archives ADD COLUMN head TEXT"])

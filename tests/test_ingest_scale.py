@@ -159,6 +159,30 @@ def test_the_ledger_skips_finished_archives_and_force_reads_them_again(runs, fil
     assert counts(forced)["records"] == 7 and counts(forced)["new"] == 0
 
 
+@pytest.mark.parametrize("whole", [True, False], ids=["read-whole", "read-in-part"])
+def test_another_archive_at_the_same_path_is_read_from_its_start(tmp_path, whole):
+    # A file replaced by another archive of the same name (a rolling download, "today.warc.gz"):
+    # the ledger knew it by its path and size, so the new file was skipped as ingested, or, the
+    # old one read only in part and the new one larger, resumed at the old one's offset and
+    # "read" as a damaged file: none of its records stored.
+    pages = warcs.outlet_pages()
+    path = tmp_path / "today.warc.gz"
+    old = io.BytesIO()
+    warcs.write(old, pages[:3])
+    path.write_bytes(old.getvalue() if whole else old.getvalue()[: len(old.getvalue()) * 2 // 3])
+    db = tmp_path / "n.db"
+    first = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+    assert first.returncode == (0 if whole else 1) and counts(first)["new"] >= 1
+    new = io.BytesIO()
+    warcs.write(new, pages[3:9])
+    path.write_bytes(new.getvalue())
+    again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+    assert again.returncode == 0, again.stderr
+    assert "1 archive(s) read from the start: another archive was read at the same place before" in again.stdout
+    assert counts(again)["records"] == 7 and counts(again)["new"] == 6
+    assert rows(db, "SELECT finished_at IS NOT NULL, stopped FROM ingested_archives") == [(1, None)]
+
+
 def _grown(tmp_path: Path, files: Path, whole: bytes, workers: str,
            name: str = "growing.warc.gz") -> tuple[subprocess.CompletedProcess, Path]:
     """Ingest the first half of ``whole`` (news.warc.gz's 60 fetches in some form), then all of it
