@@ -64,7 +64,7 @@ EXPECTED_COLUMNS = {
     # m008_storage_scale
     "page_dicts": ["id", "key", "created_at", "pages", "size", "sha256", "dict"],
     "ingested_archives": ["source", "size", "records", "articles", "relevant", "started_at", "finished_at",
-                          "resume_member", "resume_offset", "stopped"],
+                          "resume_member", "resume_offset", "stopped", "head"],
 }
 MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_language", "m004_url_states",
                    "m005_review_log", "m006_relevance", "m007_stories_versions", "m008_storage_scale",
