@@ -1079,7 +1079,7 @@ class PartRead:
     #: Damaged records skipped, reading going on at the next (``Stop.skipped_to``).
     holes: list[Stop] = field(default_factory=list)
     #: Why reading broke off after ``end`` for good, the records before it whole (a connection
-    #: that kept failing): kept, and resumed there by the next run.
+    #: that kept failing; said as the user reads it): kept, and resumed there by the next run.
     broken: str | None = None
     #: Where the part's reading ended: the first record of the next part, or the end.
     end: int = 0

@@ -918,16 +918,6 @@ def _when(value: str | None, now) -> str:
     return f"{moment.astimezone():%Y-%m-%d %H:%M %Z} ({span} ago)"
 
 
-def _unfinished(run: dict) -> str:
-    """A run without its end recorded: running while its process is; else it was killed (a
-    power loss takes the crawl and the schedule at once) and the next crawl records it so. It
-    read "running" until then."""
-    from storage.db import pid_alive
-    from storage.health import UNRECORDED
-
-    return "running" if pid_alive(run.get("pid")) else UNRECORDED
-
-
 @cli.command()
 @click.argument("outlets", nargs=-1, metavar="[OUTLET]...")
 @db_option
@@ -956,6 +946,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
 
     from storage import health as health_db
     from storage import notifications
+    from storage.db import pid_alive
 
     database, checked = _open(db, config)
     known = list(checked.config.outlets)
@@ -992,9 +983,13 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     never = [r["outlet"] for r in rows if r["health"] == "unknown" and r["last_run"] is None] if not outlets else []
     rows = [r for r in rows if r["outlet"] not in never]
     scheduled = health_db.last_scheduled_run(database)
-    click.echo("schedule: " + (f"last scheduled run {_when(scheduled['started_at'], now)}, run {scheduled['id']}, "
-                               f"{scheduled['finish_reason'] or _unfinished(scheduled)}" if scheduled
-                               else "no scheduled run yet"))
+    if scheduled:
+        # Without its end recorded: running while its process is, else killed (a power loss).
+        result = health_db.run_result(scheduled, not scheduled["finish_reason"] and pid_alive(scheduled["pid"]))
+        click.echo(f"schedule: last scheduled run {_when(scheduled['started_at'], now)}, run {scheduled['id']}, "
+                   f"{result}")
+    else:
+        click.echo("schedule: no scheduled run yet")
     table = [("OUTLET", "HEALTH", "LAST RUN", "RESULT", "LAST FINISHED", "24H NEW (RELEVANT)", "24H ERRORS",
               "24H FOUND AFTER")]
     for row in rows:

@@ -214,8 +214,7 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                     exc.newsmon_tries = attempt + 1  # type: ignore[union-attr]
                 if done is None:
                     raise
-                done.read.broken = (f"reading from byte {done.read.end} failed ({type(exc).__name__}: {exc}"
-                                    f"{f'; {exc.newsmon_tries} tries' if exc.newsmon_tries > 1 else ''})")
+                done.read.broken = _reading_failed(done.read.end, exc)
                 return done
             if isinstance(exc, urllib.error.HTTPError):
                 exc.close()
@@ -633,9 +632,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 _advance(db, archive, result, new, relevant)
     if read.broken is not None and archive.error is None:
         # The connection broke for good after whole records, stored: the next run reads on after them.
-        archive.error = f"{part.member + ': ' if part.member else ''}{read.broken}; run the ingest again to resume there"
-        archive.stopped.add(part.member)
-        report.failed.append((archive.source.shown, archive.error))
+        _left_unfinished(archive, part, report, read.broken)
     counts["new"] += new
     counts["relevant"] += relevant
     progress.update(part.length if progress.unit == "B" else 0, records=read.records, stored=new,
@@ -914,23 +911,32 @@ def _failed(db, archive: Archive, part: Part, exc: BaseException, report: Report
     ``remote``: the part ran on a scheduler's workers (``--cluster``), which open a local path
     themselves: one that exists here but not on a worker's machine failed every run, with a
     message that said to run the ingest again."""
-    tries = getattr(exc, "newsmon_tries", 1)  # archives._request's, over HTTP
-    member = f"{part.member}: " if part.member else ""
     location = archive.source.location
     if isinstance(exc, WorkersDiffer):
-        archive.error = f"{member}{exc}; then run the ingest again (it resumes at byte {part.start})"
+        error = f"{exc}; then run the ingest again (it resumes at byte {part.start})"
     elif (remote and isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError))
             and not archives.is_url(location) and os.path.exists(location)):
         host = getattr(exc, "newsmon_host", None)
-        archive.error = (f"{member}a worker of the cluster{f' on {host}' if host else ''} cannot open {location} "
-                         f"({exc.strerror or type(exc).__name__}), which this machine can: with --cluster each worker "
-                         "reads the archives itself; give them at a path that is the same on every worker machine (a "
-                         "shared filesystem) or as http(s) URLs, then run the ingest again (it resumes at byte "
-                         f"{part.start})")
+        error = (f"a worker of the cluster{f' on {host}' if host else ''} cannot open {location} "
+                 f"({exc.strerror or type(exc).__name__}), which this machine can: with --cluster each worker "
+                 "reads the archives itself; give them at a path that is the same on every worker machine (a "
+                 "shared filesystem) or as http(s) URLs, then run the ingest again (it resumes at byte "
+                 f"{part.start})")
     else:
-        archive.error = (f"{member}reading from byte {part.start} failed "
-                         f"({type(exc).__name__}: {exc}{f'; {tries} tries' if tries > 1 else ''}); run the ingest "
-                         "again to resume there")
+        error = _reading_failed(part.start, exc)
+    _left_unfinished(archive, part, report, error)
+
+
+def _reading_failed(offset: int, exc: BaseException) -> str:
+    """Why reading a part failed at ``offset``, where the next run resumes."""
+    tries = getattr(exc, "newsmon_tries", 1)  # archives._request's, over HTTP
+    return (f"reading from byte {offset} failed ({type(exc).__name__}: {exc}{f'; {tries} tries' if tries > 1 else ''}); "
+            "run the ingest again to resume there")
+
+
+def _left_unfinished(archive: Archive, part: Part, report: Report, error: str) -> None:
+    """The archive stays unfinished in the ledger, ``error`` said; this run stores no more of its WARC."""
+    archive.error = f"{part.member}: {error}" if part.member else error
     archive.stopped.add(part.member)
     report.failed.append((archive.source.shown, archive.error))
 

@@ -153,14 +153,6 @@ def _due(kind: str, attempts: int, code: str | None, retry_at: str | None, *, ma
     return False  # fetched (extracted from its stored page), or final
 
 
-def settled(db: Database, url: str) -> bool:
-    """Whether ``url`` needs nothing more from any source: stored as an article, or known to
-    hold none. An archive's copy of a URL the crawl could not get (blocked, refused, failed,
-    gone since) is what fills that gap, so for ``newsmon ingest`` no other state is final."""
-    row = db.execute("SELECT kind FROM urls WHERE url = ?", [url]).fetchone()
-    return row is not None and row[0] in ("article", "not_article")
-
-
 def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: str | None = None) -> list[str]:
     """URLs of ``outlet`` still to fetch (``needs_fetch``), oldest first."""
     placeholders = ", ".join("?" for _ in RETRY_REFUSALS)
