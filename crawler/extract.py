@@ -47,30 +47,26 @@ _NO_PARTICLE = r"(?![のがはにでともへや]|を(?!(?:もっと)?見る))"
 # "アクセスランキング（国内）") runs on without a 。 and not into a particle, and a notice ends
 # where its words do: a sentence or a sub-heading of the article that begins with them ("関連記事の
 # 削除を求める…した。", "関連記事の削除要請が急増", "無断転載を禁止する規定に…", "Copyright holders
-# say…") ended the text there, and the rest was lost.
-_STOP = re.compile(
-    r"(?:[\"“][^\"”]{1,30}[\"”]\s*)?(?:POPULAR ARTICLES?|(?:JN )?ACCESS RANKING|MOST (?:READ|POPULAR)"
+# say…") ended the text there, and the rest was lost. Most of them (``_BOX``) are the headings
+# of a box that a page may put amid the text (related links, a ranking, recommendations, a share
+# bar): followed by a sentence of the article, they end nothing (``_past_box``). A notice
+# (copyright, 無断転載) ends the text wherever it is.
+_QUOTED = r"(?:[\"“][^\"”]{1,30}[\"”]\s*)?"
+_BOX_WORDS = (
+    r"POPULAR ARTICLES?|(?:JN )?ACCESS RANKING|MOST (?:READ|POPULAR)"
     r"|RELATED (?:STORIES|ARTICLES?|NEWS)|Related (?:Stories|Articles?|News)|Recommended(?: for you)?"
     r"|Read more|Most Read|Share this(?: article)?|SHARE"
     rf"|アクセスランキング{_NO_PARTICLE}[^。]*|ランキング|関連記事{_NO_PARTICLE}[^。]*|関連ニュース"
     r"|おすすめ(?:情報|記事)?|あわせて読みたい"
-    r"|この記事をシェア|シェアする|注目ワード|カテゴリーをフォローする|関連キーワード"
+    r"|この記事をシェア|シェアする|注目ワード|関連キーワード|【関連(?:記事|ニュース)】.*")
+_STOP = re.compile(
+    rf"{_QUOTED}(?:{_BOX_WORDS}|カテゴリーをフォローする"
     r"|有料会員になると会員限定の有料記事もお読みいただけます。?"
-    r"|【関連(?:記事|ニュース)】.*|【[^】]*キャンペーン】.*|無断転載.{0,12}?禁(?:じます|止(?:します|です)?)(?:[。.\s].*)?"
+    r"|【[^】]*キャンペーン】.*|無断転載.{0,12}?禁(?:じます|止(?:します|です)?)(?:[。.\s].*)?"
     r"|Copyright\s*(?:©|\([cC]\)|(?:19|20)\d\d\b).*|Copyright\b.*\b[Aa]ll [Rr]ights [Rr]eserved.*"
     r"|Copyright (?:Policy|Notice)|©.*)",
 )
-# Of those, the headings of a box that a page may put amid the text (related links, a ranking,
-# recommendations, a share bar): followed by a sentence of the article, they end nothing
-# (``_past_box``). A notice (copyright, 無断転載) ends the text wherever it is.
-_BOX = re.compile(
-    r"(?:[\"“][^\"”]{1,30}[\"”]\s*)?(?:POPULAR ARTICLES?|(?:JN )?ACCESS RANKING|MOST (?:READ|POPULAR)"
-    r"|RELATED (?:STORIES|ARTICLES?|NEWS)|Related (?:Stories|Articles?|News)|Recommended(?: for you)?"
-    r"|Read more|Most Read|Share this(?: article)?|SHARE"
-    rf"|アクセスランキング{_NO_PARTICLE}[^。]*|ランキング|関連記事{_NO_PARTICLE}[^。]*|関連ニュース"
-    r"|おすすめ(?:情報|記事)?|あわせて読みたい"
-    r"|この記事をシェア|シェアする|注目ワード|関連キーワード|【関連(?:記事|ニュース)】.*)",
-)
+_BOX = re.compile(rf"{_QUOTED}(?:{_BOX_WORDS})")
 # A line that is a button's or a link's label and nothing more (a share bar's ツイート / シェア, a
 # paywall's 続きを読む / 会員登録, an ad's 広告 / PR), alone or several in a row, as trafilatura
 # writes a list's items too ("- ツイート"): never a line of an article.
