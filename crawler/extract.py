@@ -156,6 +156,23 @@ _RULES_MISSED_SHARE = 0.2
 # ... and generic extraction must read at least this much in their place: of a page cut short
 # before its article (an archive's truncated record), it reads the breadcrumb ("トップ 速報").
 _RULES_MISSED_MIN_CHARS = 100
+# Rules whose paragraphs read most of their body have still missed part of the article when the
+# body holds sentences outside them: a redesign of part of the template (the paragraphs after an
+# ad slot now in a wrapper ``./p`` does not reach, half of them without the class the selector
+# names) lost those paragraphs while the rules read well over ``_RULES_MISSED_SHARE``. Sentences
+# of at least ``_SENTENCE_CHARS`` characters that end as sentences do, outside links, captions and
+# the rules' paragraphs, notices and labels left out (``_unread_sentences``), at least
+# ``_RULES_MISSED_MIN_CHARS`` of them and this share of them and the rules' text together. On the
+# saved pages with rules the share is at most 0.21 (92 characters: an Asahi teaser's lead box),
+# then 0.10. With the later half of each one's paragraphs made <div>s, 54 of 77 lost over a tenth
+# of their text before this, 7 after it (bench/quality).
+_RULES_SKIPPED_SHARE = 0.15
+_SENTENCE_CHARS = 20
+# A sentence's end, and a reporter's or agency's credit or a print cross-reference after the last
+# one (【松本紫帆】, （共同）, 〈関連記事スポーツ面〉).
+_SENTENCE_END = re.compile(r"(?:[。．！？!?]|[^A-Z]\.)[」』）)\"”’]*(?:\s*[【（(〈][^】）)〉。]{1,15}[】）)〉])?$")
+# Where a sentence outside the paragraphs is never the article's: a caption, a box beside it.
+_ASIDE_TAGS = frozenset(("figure", "figcaption", "aside", "nav", "header", "footer", "a", "table"))
 _SEP_CLASS = r"[|｜:：\-–—/／・]"
 # Between names in one byline; applied to bylines read by rule selectors, after ``author_strip``.
 _AUTHOR_SEP = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*、\s*")
@@ -438,6 +455,55 @@ def _rules_missed(body: etree._Element, paragraphs: list[str], paywalled: bool) 
     if got >= _RULES_MISSED_SHARE * _chars([body.text_content()]):
         return False
     return got < _RULES_MISSED_SHARE * _chars(body.xpath(".//" + _VISIBLE_TEXT))
+
+
+def _unread_sentences(body: etree._Element, selector: str, rules: Rules) -> int:
+    """The characters of sentences in ``body`` that the rules' ``selector`` does not read: each
+    block's own text (its children's blocks apart), outside the selected paragraphs and
+    ``_ASIDE_TAGS``, when it ends as a sentence does and is not a notice, a label, a line the
+    rules drop or stop at or one said before (``_RULES_SKIPPED_SHARE``)."""
+    read = set(compile_selector(selector)(body))
+    texts: dict[etree._Element, list[str]] = {}
+
+    def walk(node: etree._Element, holder: etree._Element) -> None:
+        tag = node.tag
+        if not isinstance(tag, str) or tag in _UNSEEN_TAGS or tag in _ASIDE_TAGS or node in read:
+            return
+        if tag in _BLOCK_TAGS:
+            holder = node
+        if node.text:
+            texts.setdefault(holder, []).append(node.text)
+        for child in node:
+            walk(child, holder)
+            if child.tail:
+                texts.setdefault(holder, []).append(child.tail)
+
+    walk(body, body)
+    patterns = [re.compile(p) for p in (*rules.drop, *rules.stop)]
+    unread = 0
+    seen: set[str] = set()
+    for parts in texts.values():
+        line = _clean("".join(parts))
+        if line in seen:  # the template's: a button's tooltip under each of its buttons
+            continue
+        seen.add(line)
+        n = len("".join(line.split()))
+        if n >= _SENTENCE_CHARS and _SENTENCE_END.search(line) and not (
+                _PAYWALL.fullmatch(line) or _STOP.fullmatch(line) or _LABEL.fullmatch(line)
+                or any(p.search(line) for p in patterns)):
+            unread += n
+    return unread
+
+
+def _rules_skipped(body: etree._Element, paragraphs: list[str], rules: Rules) -> bool:
+    """The rules read their body's text but left sentences of it unread, too many to be
+    anything but the article's (``_RULES_SKIPPED_SHARE``, ``_RULES_MISSED_MIN_CHARS``)."""
+    got = _chars(paragraphs)
+    # Cheap bound first, in C: all of the body's text beyond what the rules read.
+    if _chars([body.text_content()]) - got < _RULES_MISSED_MIN_CHARS:
+        return False
+    unread = _unread_sentences(body, rules.paragraphs, rules)
+    return unread >= _RULES_MISSED_MIN_CHARS and unread >= _RULES_SKIPPED_SHARE * (got + unread)
 
 
 def _is_listing(tree: etree._Element, page: PageMeta) -> bool:
@@ -876,24 +942,34 @@ def extract_article(
         _prune(tree, rules.prune)
         paragraphs = _paragraphs(body, rules.paragraphs, rules.split_br, rules.pre_wrap)
         method = f"rules:{outlet.key}@{rules.version}"  # type: ignore[union-attr]
-        if _rules_missed(body, paragraphs, paywalled):
+        missed = _rules_missed(body, paragraphs, paywalled)
+        if missed or _rules_skipped(body, paragraphs, rules):
             # A redesign inside a body that still matches: stored as an empty page or a line of
-            # it, the article was lost while health said little more than "no article". The
-            # body's text is read a line a block (its rules' drop and stop patterns still apply)
-            # when that holds the article: ``_RULES_MISSED_MIN_CHARS`` at least, and half what
-            # generic extraction keeps (a body selector now naming a teaser's box holds less).
-            # Else the page is read as one without rules, when that keeps more. Either way
-            # outlet health counts it as a page its rules missed (`rules_missed`).
-            # Before trafilatura, which cleans the tree it is given in place.
+            # it (or, where part of the template changed, cut where the changed part began), the
+            # article was lost while health said little more than "no article". The body's text
+            # is read a line a block (its rules' drop and stop patterns still apply) when that
+            # holds the article. Where the rules read next to nothing: ``_RULES_MISSED_MIN_CHARS``
+            # at least, and half what generic extraction keeps (a body selector now naming a
+            # teaser's box holds less); else the page is read as one without rules, when that
+            # keeps more. Where they read part of it, the body is the article's and its lines
+            # are read whenever they hold more (generic extraction, which keeps the page's
+            # furniture with it, would be taken for holding more still). Either way outlet
+            # health counts it as a page its rules missed (`rules_missed`).
             blocks = _blocks(body, rules.split_br or rules.pre_wrap, rules.pre_wrap)
             in_body = _chars(_finish_text(blocks, rules)[0])
-            generic = read_generically()
-            kept = _chars(_finish_text(cut_trailing_blocks(generic[0]), None)[0])
-            if in_body >= _RULES_MISSED_MIN_CHARS and in_body >= kept / 2 and in_body > _chars(paragraphs):
-                paragraphs = blocks
-                method = f"{BODY_METHOD_PREFIX}{outlet.key}@{rules.version}"  # type: ignore[union-attr]
-            elif kept > _chars(paragraphs) and kept >= _RULES_MISSED_MIN_CHARS:
-                rules = None
+            if not missed:
+                if in_body > _chars(paragraphs):
+                    paragraphs = blocks
+                    method = f"{BODY_METHOD_PREFIX}{outlet.key}@{rules.version}"  # type: ignore[union-attr]
+            else:
+                # Before trafilatura, which cleans the tree it is given in place.
+                generic = read_generically()
+                kept = _chars(_finish_text(cut_trailing_blocks(generic[0]), None)[0])
+                if in_body >= _RULES_MISSED_MIN_CHARS and in_body >= kept / 2 and in_body > _chars(paragraphs):
+                    paragraphs = blocks
+                    method = f"{BODY_METHOD_PREFIX}{outlet.key}@{rules.version}"  # type: ignore[union-attr]
+                elif kept > _chars(paragraphs) and kept >= _RULES_MISSED_MIN_CHARS:
+                    rules = None
     if rules is None:
         paragraphs, generic_meta = generic or read_generically()
         paragraphs = cut_trailing_blocks(paragraphs)

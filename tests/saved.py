@@ -86,6 +86,22 @@ def box_amid(page: bytes, outlet, heading: str, headlines: list[str], *, first: 
     return html.tostring(tree, encoding="unicode")
 
 
+def later_paragraphs_as_divs(page: bytes, outlet, share: float = 0.5) -> str:
+    """A page after a redesign of part of its template: the last ``share`` of the paragraphs the
+    body of its ``outlet``'s rules holds are classless <div>s (the text after an ad slot moved into
+    markup the selector does not name); the others are as they were."""
+    from lxml import html
+
+    from crawler.outlets import compile_selector
+
+    tree, rules, body = _rules_body(page, outlet)
+    paragraphs = compile_selector(rules.paragraphs)(body)
+    for paragraph in paragraphs[len(paragraphs) - round(len(paragraphs) * share):]:
+        paragraph.tag = "div"
+        paragraph.attrib.pop("class", None)
+    return html.tostring(tree, encoding="unicode")
+
+
 def _rules_body(page: bytes, outlet):
     """The parsed page, the first rules of ``outlet`` whose body it has, and that body."""
     from lxml import etree, html

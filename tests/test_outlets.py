@@ -13,7 +13,7 @@ from crawler.extract import extract_article
 from crawler.outlets import compile_selector, outlet_for_url, registry
 
 from .conftest import EXPECTED, SAVED, saved_bytes
-from .saved import box_amid, divs_for_ps, line_amid, share_bar_above
+from .saved import box_amid, divs_for_ps, later_paragraphs_as_divs, line_amid, share_bar_above
 
 OUTLETS = registry()
 CASES = [(o.key, f) for o in OUTLETS.values() for f in o.fixtures]
@@ -130,6 +130,46 @@ def test_a_redesign_inside_the_rules_body_loses_no_article(key, fixture):
     after = extract_article(divs_for_ps(body), url)
     assert after is not None, "the article was lost"
     assert len("".join(after.text.split())) >= len("".join(before.text.split())) / 2, after.text
+
+
+#: Saved pages whose later half, made <div>s, is still lost: under ``_RULES_MISSED_MIN_CHARS`` (100)
+#: characters of sentences moved out of the paragraphs, or none (a list of places).
+STILL_LOST_TO_A_PARTIAL_REDESIGN = {
+    "fundus-jp/AsahiShimbun_2025_01_13.html": "the later lines are places by seismic intensity: no sentences",
+    "java-extractarticle/000007-asahi.html": "63 characters of sentences moved",
+    "java-extractarticle/000009-asahi.html": "47 characters of sentences moved",
+    "fetch_util/nhk_article.html": "26 characters of sentences moved",
+    "trafilatura-eval/nhk.or.jp.k100.html": "92 characters of sentences moved",
+    "java-extractarticle/000024-nikkei.html": "72 characters of sentences moved",
+    "java-extractarticle/000025-nikkei.html": "30 characters of sentences moved",
+    "java-extractarticle/000012-yomiuri.html": "16 characters of sentences moved",
+    # A paid teaser's last line, cut by the paywall: no sentence's end.
+    "java-extractarticle/000008-asahi.html": "a teaser's cut last line moved",
+    "newspaper4k/japanese_article.html": "a teaser's cut last line moved",
+}
+PARTIAL_REDESIGN_CASES = [
+    pytest.param(k, f, id=f, marks=pytest.mark.xfail(reason=STILL_LOST_TO_A_PARTIAL_REDESIGN[f], strict=True))
+    if f in STILL_LOST_TO_A_PARTIAL_REDESIGN else pytest.param(k, f, id=f) for k, f in CASES]
+
+
+@pytest.mark.parametrize("key,fixture", PARTIAL_REDESIGN_CASES)
+def test_a_redesign_of_part_of_the_rules_body_loses_no_paragraph(key, fixture):
+    # Half a redesign: the paragraphs after an ad slot moved into markup the rules' selector
+    # does not name. The rules still read half the body's text, far over what says they missed
+    # it (_RULES_MISSED_SHARE), and the article was stored cut in half, health none the wiser.
+    # The sentences left unread say so: the body is read a line a block, and health counts the
+    # page as one its rules missed (its method is not "rules:"). Read so, the body's furniture
+    # may come too (a caption) and a trailing box of short lines go (a film's credits).
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    before = extract_article(saved_bytes(fixture), url)
+    after = extract_article(later_paragraphs_as_divs(saved_bytes(fixture), OUTLETS[key]), url)
+    assert after is not None, "the article was lost"
+    if after.method.startswith("rules:"):
+        assert after.text == before.text  # the rules read it all still (their selector names <div>s too)
+    else:
+        for paragraph in before.paragraphs:
+            if paragraph.endswith(("。", ".")):
+                assert paragraph in after.text
 
 
 @pytest.mark.parametrize("fixture,before,after", [
@@ -320,8 +360,10 @@ def test_a_review_on_nippon_com_holds_no_photo_caption_nor_credit():
 #: ``EXTRACTION_VERSION``. A change that moves it makes stored articles read otherwise: raise
 #: ``crawler.article.EXTRACTION_VERSION`` and add the new digest here, so that ``newsmon status``
 #: asks the users whose articles an older newsmon read to run ``newsmon reextract``.
-#: (4 reads the saved pages as 3 did: a box amid the text no longer ends it, which no saved page has.)
-READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "eb44bff822492b7c", 4: "eb44bff822492b7c"}
+#: (4 reads the saved pages as 3 did: a box amid the text no longer ends it, which no saved page has;
+#: 5 too: sentences of the rules' body that their paragraphs leave unread have it read whole.)
+READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "eb44bff822492b7c", 4: "eb44bff822492b7c",
+             5: "eb44bff822492b7c"}
 
 
 def test_a_change_in_what_pages_read_as_raises_the_extraction_version():
