@@ -43,6 +43,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
+from warcio.statusandheaders import StatusAndHeaders
 
 from . import __version__, settings
 from .settings import DOWNLOAD_MAXSIZE
@@ -1138,8 +1139,11 @@ class _Chunked(ChunkedDataReader):
 
 
 def _content_stream(record: ArcWarcRecord):
-    """``record.content_stream()``, with ``_Chunked`` for a chunked body."""
+    """``record.content_stream()``, with ``_Chunked`` for a chunked body, and whole for a response
+    record that holds no HTTP response (``NoHttp``)."""
     headers = record.http_headers
+    if isinstance(headers, NoHttp):
+        return io.BufferedReader(_Prefixed(headers.first_line, record.raw_stream))
     if headers is None or (headers.get_header("Transfer-Encoding") or "").lower() != "chunked":
         return record.content_stream()
     encoding = (headers.get_header("Content-Encoding") or "").lower() or None
@@ -1201,13 +1205,55 @@ def target_uri(value: str | None) -> str:
     return value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
 
 
+class NoHttp(StatusAndHeaders):
+    """The HTTP headers of a ``response`` record that holds no HTTP response, only the page (a
+    converter that wrote saved pages as responses, not as ``resource`` records): none, and the
+    line of the page read to find so, which ``read_body`` gives back in front of the rest.
+    warcio took the page's first line for a status line and its next lines, up to a blank
+    one, for headers: a status of "html><head>…", counted "not html", and a watched outlet's
+    article in the archive never stored, its URL in no state."""
+
+    def __init__(self, first_line: bytes) -> None:
+        super().__init__("", [], protocol="")
+        self.first_line = first_line
+
+
+class _Prefixed(io.RawIOBase):
+    """``first`` and then what ``rest`` reads."""
+
+    def __init__(self, first: bytes, rest: IO[bytes]) -> None:
+        self.first, self.rest = first, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.first:
+            n = min(len(buffer), len(self.first))
+            buffer[:n], self.first = self.first[:n], self.first[n:]
+            return n
+        data = self.rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
 class _AnyCaseLoader(ArcWarcRecordLoader):
     """warcio's record loader, for which ``HTTPS://`` is an http(s) URL too: it read the HTTP
     headers of ``http:``/``https:`` targets alone, so a response to HTTPS://… had none, and its
-    page was in no count at all."""
+    page was in no count at all. A response whose payload does not start with an HTTP status
+    line gets ``NoHttp``."""
 
     def load_http_headers(self, rec_type, uri, stream, length):
-        return super().load_http_headers(rec_type, uri[:8].lower() + uri[8:] if uri else uri, stream, length)
+        uri = uri[:8].lower() + uri[8:] if uri else uri
+        if rec_type != "response" or length == 0 or not (uri or "").startswith(self.HTTP_SCHEMES):
+            return super().load_http_headers(rec_type, uri, stream, length)
+        line = read = stream.readline()
+        while line and not line.strip():  # a page's blank lines before its <!DOCTYPE>
+            line = stream.readline()
+            read += line
+        if not line.strip() or line.lstrip()[:5].upper() == b"HTTP/":
+            return self.http_parser.parse(stream, full_statusline=line or read)
+        return NoHttp(read)
 
 
 def _iterator(stream: IO[bytes]) -> ArchiveIterator:

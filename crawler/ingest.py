@@ -70,7 +70,7 @@ CUT_NOTE = " bytes only: "
 #: A Content-Type that says only "bytes": the bytes decide (RFC 9110 8.3).
 _OCTET = re.compile(r"\s*application/octet-stream\s*(?:;|$)", re.I)
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
-_COUNTS = ("records", "responses", "resources", "revisits", "other_sites", "not_html", "bad_url", "other_language",
+_COUNTS = ("records", "responses", "without_http", "resources", "revisits", "other_sites", "not_html", "bad_url", "other_language",
            "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages",
            "later_pages", "next_pages_read", "pages_waiting", "new", "relevant", "seen", "no_article",
            "not_relevant", "extract_failed", "parts_sent_again")
@@ -286,6 +286,19 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             counts["resources"] += 1
         elif record.rec_type != "response" or http is None:
             return None
+        elif isinstance(http, archives.NoHttp):
+            # The page without the HTTP exchange, in a response record (``archives.NoHttp``):
+            # read as a resource record is, its type the WARC's unless that names the HTTP
+            # message it should have held (then the bytes decide).
+            counts["responses"] += 1
+            counts["without_http"] += 1
+            ctype = record.rec_headers.get_header("Content-Type") or ""
+            if ctype.lower().startswith("application/http"):
+                ctype = ""
+            if ctype and "html" not in ctype.lower() and not _OCTET.match(ctype):
+                counts["not_html"] += 1
+                return None
+            http = None
         else:
             counts["responses"] += 1
             # A response without a Content-Type (a browser sniffs its bytes; so does the crawl): the

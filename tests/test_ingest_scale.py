@@ -1834,6 +1834,44 @@ def test_pages_archived_as_resource_records_are_read(tmp_path):
         canonical_url(p.url, HOSTS) for p in (first, second))
 
 
+def _bare_response(url: str, payload: bytes, warc_type: str) -> bytes:
+    """A gzipped response record holding ``payload`` without an HTTP status line and headers,
+    as warcio refuses to write one."""
+    import gzip
+    import uuid
+
+    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2025-01-14T12:00:00Z\r\n"
+            f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>\r\nContent-Type: {warc_type}\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n").encode()
+    return gzip.compress(head + payload + b"\r\n\r\n")
+
+
+def test_pages_archived_as_response_records_without_the_http_exchange_are_read(tmp_path):
+    # A converter that writes saved pages as "response" records, not "resource" ones: no HTTP
+    # status line, no headers, the page itself. warcio took the page's first line for a status
+    # line and its lines up to a blank one for headers: counted "not html", and an outlet's
+    # article in the archive was never stored, its URL in no state.
+    from crawler.extract import extract_article
+
+    first, second, third = warcs.outlet_pages()[:3]
+    archive = tmp_path / "converted.warc.gz"
+    buffer = io.BytesIO()
+    warcs.write(buffer, [third])  # a response with its HTTP exchange, as ever
+    archive.write_bytes(buffer.getvalue()
+                        + _bare_response(first.url, first.body, "application/http; msgtype=response")
+                        + _bare_response(second.url, second.body, "text/html")
+                        + _bare_response("https://www.asahi.com/img/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(64),
+                                         "image/png"))
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    counted = counts(result)
+    assert (counted.get("without http"), counted.get("not html"), counted["new"]) == (3, 1, 3), result.stdout
+    texts = dict(rows(db, "SELECT url, text FROM articles"))
+    for page in (first, second, third):  # the page whole, its first line too
+        assert texts[canonical_url(page.url, HOSTS)] == extract_article(page.body, page.url).text
+
+
 def test_a_target_uri_written_in_japanese_is_stored_under_the_url_the_crawl_uses(tmp_path):
     page = warcs.outlet_pages()[0]
     iri = page.url.replace(".html", "-防衛.html")
