@@ -439,6 +439,16 @@ def paragraph_hint(html: bytes | str, url: str | None = None, *, http_charset: s
     return f"{len(holders[key])} × {key}, {held[key] / total:.0%} of the body's text"
 
 
+def _main_body(found: list[etree._Element], rules: Rules) -> etree._Element:
+    """Of the elements the rules' body selector names, the one whose paragraphs hold the most
+    text (the first of those): a related article's box or a next article's start in the same
+    template, above the article, was taken for it, and the article stored as that box's lines."""
+    if len(found) == 1:
+        return found[0]
+    sizes = [_chars(_paragraphs(el, rules.paragraphs, rules.split_br, rules.pre_wrap)) for el in found]
+    return found[sizes.index(max(sizes))]
+
+
 def _chars(texts: list[str]) -> int:
     return sum(len("".join(t.split())) for t in texts)
 
@@ -918,7 +928,7 @@ def extract_article(
     for candidate in outlet.rules if outlet else ():
         found = _select(tree, candidate.body)
         if found:
-            rules, body = candidate, found[0]
+            rules, body = candidate, _main_body(found, candidate)
             break
 
     if following is None and rules is not None and rules.whole_at:

@@ -102,6 +102,30 @@ def later_paragraphs_as_divs(page: bytes, outlet, share: float = 0.5) -> str:
     return html.tostring(tree, encoding="unicode")
 
 
+def box_like_the_body_above(page: bytes, outlet, line: str = "別の記事の書き出しの一文です。") -> str:
+    """A page with a box made like the body its ``outlet``'s rules read (a related article's
+    start in the same template) just above that body: a copy of it with one paragraph, saying
+    ``line``."""
+    import copy
+
+    from lxml import html
+
+    from crawler.outlets import compile_selector
+
+    tree, rules, body = _rules_body(page, outlet)
+    box = copy.deepcopy(body)
+    box.tail = None
+    first, *others = compile_selector(rules.paragraphs)(box)
+    for paragraph in others:
+        if paragraph.getparent() is not None:
+            paragraph.drop_tree()
+    for child in list(first):
+        first.remove(child)
+    first.text = line
+    body.addprevious(box)
+    return html.tostring(tree, encoding="unicode")
+
+
 def _rules_body(page: bytes, outlet):
     """The parsed page, the first rules of ``outlet`` whose body it has, and that body."""
     from lxml import etree, html
