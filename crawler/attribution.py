@@ -163,6 +163,7 @@ _JA_DEMAND = re.compile(r"求め|要求|要請|迫|促|働きかけ")
 # A headline's subject heads it: "米国防総省、新戦略を公表", "政府、国家防衛戦略改定へ", "Pentagon unveils ...".
 _HEAD_OPEN = re.compile(r"(?:[\s【\[「『(]|The\s+)*")
 _JA_HEAD_AFTER = ("、", "が", "は", "も", " ", ",")
+_HEAD_CLOSE = " \t\n】]」』)"
 
 #: What a weak marker (政府, "the government") weighs against a full one.
 WEAK_WEIGHT = 0.7
@@ -523,7 +524,10 @@ class Attributor:
 
     def lead(self, title: str, markers: list[Marker]) -> Attribution | None:
         """The headline's subject: a marker (or 米, 豪, ... joined by 、) opening the headline, followed by
-        、/が/は/も or a space ("米国防総省、新戦略を公表", "政府 国家防衛戦略改定へ", "Pentagon unveils ...")."""
+        、/が/は/も or a space ("米国防総省、新戦略を公表", "政府 国家防衛戦略改定へ", "Pentagon unveils ..."); or,
+        in a Japanese headline, one that closes it, as Japanese headlines name their subject last after
+        a space ("国家安全保障戦略を年内改定へ 政府", "反撃能力の運用で協議 防衛省"), which the normalised
+        text no longer has between two kanji or kana."""
         at = _HEAD_OPEN.match(title).end()
         hit = next((m for m in markers if m.start == at), None)
         if hit is not None:
@@ -534,6 +538,10 @@ class Attributor:
         for form in self._prefixes_longest_first:
             if title.startswith(form, at) and title.startswith(("、", " "), at + len(form)):
                 return Attribution(self._prefix_owner[form], "headline", form)
+        end = len(title.rstrip(_HEAD_CLOSE))
+        last = next((m for m in markers if m.end == end), None)
+        if last is not None and not last.text[:1].isascii() and title[:last.start].strip():
+            return Attribution(last.owner, "headline", last.text)
         return None
 
     def article_owner(self, text: str, markers: list[Marker]) -> Attribution:

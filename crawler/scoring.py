@@ -43,7 +43,7 @@ from typing import Any
 from storage.queries import nfkc
 from storage.search import join_cjk
 
-from .attribution import RESPONSE
+from .attribution import RESPONSE, Attribution
 
 #: Characters of normalised text kept on each side of a term in a snippet.
 SNIPPET_WIDTH = 30
@@ -54,9 +54,9 @@ _SEP = r"[\s\-\u2010-\u2015]"
 _SEP_RUN = re.compile(rf"{_SEP}+")
 _TOPIC_FIELDS = {"name", "description", "threshold", "title_boost", "terms", "context", "against", "home",
                  "structure"}
-_TERM_FIELDS = {"term", "weight", "variants", "document"}
+_TERM_FIELDS = {"term", "weight", "variants", "document", "own"}
 _STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight",
-                     "clause_words", "clause_verbs", "clause_gap"}
+                     "clause_words", "clause_verbs", "clause_gap", "own_qualifiers"}
 _TERM_EXAMPLE = '{ term = "反撃能力", weight = 4, variants = ["敵基地攻撃能力"] }'
 
 
@@ -82,6 +82,9 @@ class Term:
     #: The name of a document: cited in passing ("国家安全保障戦略を踏まえ", "under the ... Program")
     #: it counts only as context.
     document: bool = False
+    #: A name only the home's documents bear (安保3文書): the home's whoever the sentence names beside
+    #: it ("安保3文書改定を評価 米国務省" is the US on Japan's).
+    own: bool = False
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -113,6 +116,9 @@ class Structure:
     set_weight: float = 0.0
     #: The sets' names alone: a text without a revision verb is searched for these only.
     set_phrase: re.Pattern[str] | None = None
+    #: Qualifiers whose phrase in a headline that names no one, in a text that names no one, is the
+    #: home's (a Japanese outlet's "安保戦略、年内改定へ" leaves out its 政府).
+    own_qualifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -560,6 +566,8 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
                 if term.document and any(phrase in _SEP_RUN.sub(" ", form.lower()) for form in term.forms) or (
                         _named(term, frozenset(phrase.split()) & _SET_NOUNS)):
                     same.setdefault(i, []).append(owner)
+        if found is None and topic.terms[index].own:
+            found = Attribution(topic.home, "own", "")
         if found is None:
             before = same.get(index) or [x for x in [lead if where == "title" else noun] if x is not None]
             found = attrib.attribute(part.text, start, end, part.markers, part.sentences,
@@ -725,6 +733,7 @@ def _structure(topic: Topic, title: _Text, body: _Text,
     found: list[tuple[Occurrence, float]] = []
     attrib = attributor()
     article = None
+    lead = _lead(title)  # the headline's subject (its first or last words)
     for where, part in (("title", title), ("text", body)):
         text = part.text
         if not text:
@@ -756,11 +765,32 @@ def _structure(topic: Topic, title: _Text, body: _Text,
             else:
                 found_by = attrib.attribute(text, match.start(), match.end(), part.markers, part.sentences,
                                             None, article, part.claimed, subjects=part.subjects)
+                if found_by.owner is None and where == "title" and lead is not None and not lead.cue.isascii():
+                    # The headline's own words say nothing, its subject does (政府、…; …改定へ 政府). Not in
+                    # English, whose opening "Japanese" is as often an adjective ("Japanese automaker revises
+                    # security plan"), and whose subjects its words attribute.
+                    found_by = lead
                 owner, how, cue = found_by.owner, found_by.how, found_by.cue
+            if owner is None and where == "title" and structure.own_qualifiers \
+                    and match.group().lower().startswith(structure.own_qualifiers) \
+                    and not title.markers and not body.markers and not _other_subject(text, match.start()):
+                # Nobody named anywhere: a Japanese headline's subject left out is its own country's.
+                owner, how, cue = topic.home, "unnamed", ""
             if owner == topic.home:
                 weight = structure.set_weight if match.groupdict().get("set") else structure.weight
                 found.append((Occurrence(where, match.start(), match.end(), owner, how, cue), weight))
     return found
+
+
+# A headline's opening subject, whoever it is: words before its first 、, が or は ("トヨタ、…").
+_HEAD_SUBJECT = re.compile(r"\s*([^、,。\s]{1,15}?)(?:、|が|は)")
+
+
+def _other_subject(title: str, start: int) -> bool:
+    """Whether the headline opens with a subject before ``start`` that no marker names (a
+    company's "トヨタ、安全保障戦略を見直し"): its document is that subject's, not the home's."""
+    opened = _HEAD_SUBJECT.match(title)
+    return opened is not None and opened.end(1) <= start
 
 
 def _prefixed(part: _Text, match: re.Match[str], home: str | None) -> bool:
@@ -1099,8 +1129,8 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         raise fail("structure", f"has unknown field(s) {', '.join(unknown)}",
                    f"use only {', '.join(sorted(_STRUCTURE_FIELDS))}")
     lists: dict[str, list[str]] = {}
-    for name in ("qualifiers", "nouns", "verbs", "exclude", "sets", "clause_words", "clause_verbs"):
-        optional = name in ("exclude", "sets", "clause_words", "clause_verbs")
+    for name in ("qualifiers", "nouns", "verbs", "exclude", "sets", "clause_words", "clause_verbs", "own_qualifiers"):
+        optional = name in ("exclude", "sets", "clause_words", "clause_verbs", "own_qualifiers")
         value = spec.get(name, [] if optional else None)
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value) or (
                 not value and not optional):
@@ -1119,6 +1149,10 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
     if not isinstance(clause_gap, int) or isinstance(clause_gap, bool) or clause_gap < 0:
         raise fail("structure.clause_gap", f"must be a whole number of characters, got {clause_gap!r}",
                    "e.g. clause_gap = 24")
+    if not set(lists["own_qualifiers"]) <= set(lists["qualifiers"]):
+        raise fail("structure.own_qualifiers", "must be some of its qualifiers",
+                   f"drop {', '.join(sorted(set(lists['own_qualifiers']) - set(lists['qualifiers'])))} or add it "
+                   "to qualifiers")
     if bool(lists["clause_words"]) != bool(lists["clause_verbs"]):
         raise fail("structure.clause_words/clause_verbs", "must be given together",
                    'e.g. clause_words = ["方針"], clause_verbs = ["定めた"]')
@@ -1160,7 +1194,8 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
                      verb=re.compile("|".join(verbs), re.IGNORECASE), exclude=exclude,
                      verbs=tuple(lists["verbs"]), qualifiers=tuple(lists["qualifiers"]),
                      nouns=tuple(lists["nouns"]), sets=tuple(lists["sets"]), set_weight=float(set_weight),
-                     set_phrase=re.compile(set_phrase, re.IGNORECASE) if set_phrase else None)
+                     set_phrase=re.compile(set_phrase, re.IGNORECASE) if set_phrase else None,
+                     own_qualifiers=tuple(lists["own_qualifiers"]))
 
 
 def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], TopicError],
@@ -1170,7 +1205,7 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
     unknown = sorted(set(entry) - _TERM_FIELDS)
     if unknown:
         raise fail(name, f"has unknown field(s) {', '.join(unknown)}",
-                   f"use only term, weight, variants, document: {_TERM_EXAMPLE}")
+                   f"use only term, weight, variants, document, own: {_TERM_EXAMPLE}")
     text = entry.get("term")
     variants = entry.get("variants", [])
     if not isinstance(variants, list):
@@ -1186,5 +1221,8 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
     document = entry.get("document", False)
     if not isinstance(document, bool):
         raise fail(f"{name}.document", f"must be true or false, got {document!r}", f"e.g. {_TERM_EXAMPLE}")
+    own = entry.get("own", False)
+    if not isinstance(own, bool):
+        raise fail(f"{name}.own", f"must be true or false, got {own!r}", f"e.g. {_TERM_EXAMPLE}")
     return Term(term=text, weight=float(weight), variants=tuple(variants), context=context, document=document,
-                against=against)
+                against=against, own=own)

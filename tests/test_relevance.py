@@ -886,6 +886,25 @@ def test_a_reaction_to_japans_new_document_is_news_of_its_revision(topics, title
     assert top(title, text, topics).relevant is relevant
 
 
+# A headline alone (a paywall's, a feed's entry for a page newsmon could not read): a Japanese outlet names the
+# government last after a space, or not at all. Scored 0 (the structure was nobody's) or as Japan's the US
+# government's strategy its headline closes with. Headlines and texts written for the test.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("安保戦略、年内改定へ", "", True),
+    ("年内に安保戦略を改定へ", "", True),
+    ("安保戦略を年内改定へ 政府", "", True),
+    ("防衛戦略を改定へ 防衛省", "", True),
+    ("安保3文書改定を評価 米国務省", "", True),  # the US on Japan's: these names are Japan's alone
+    ("国家安全保障戦略を改定 米政府", "", False),
+    ("安保戦略を改定へ", "米政府は来年、安全保障戦略を見直す方針だ。", False),
+    ("トヨタ、安全保障戦略を見直し", "", False),  # a subject no marker knows: a company's
+    ("防衛戦略を見直し", "", False),  # a bare 防衛 is a company's takeover defence or a title's as often
+    ("Security strategy to be revised", "", False),  # English headlines name their subject
+])
+def test_a_headline_alone_is_whose_its_outlet_means(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
 # Known gaps the audit found, left open.
 @pytest.mark.parametrize("title,text", [
     pytest.param("LDP begins talks on NSS revision",

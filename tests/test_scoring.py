@@ -316,6 +316,11 @@ BROKEN = [
     (('[topics.t]\nthreshold = 6\nhome = "JP"\nterms = [ { term = "反撃能力", weight = 4 } ]\n'
       '[topics.t.structure]\nweight = 5\nqualifiers = ["安保"]\nnouns = ["文書"]\nverbs = ["改定"]\n'
       'clause_words = ["方針"]'), ["[topics.t]", "clause_words/clause_verbs", "together", "clause_verbs = "]),
+    (('[topics.t]\nthreshold = 6\nhome = "JP"\nterms = [ { term = "反撃能力", weight = 4 } ]\n'
+      '[topics.t.structure]\nweight = 5\nqualifiers = ["安保"]\nnouns = ["文書"]\nverbs = ["改定"]\n'
+      'own_qualifiers = ["防衛"]'), ["[topics.t]", "structure.own_qualifiers", "some of its qualifiers", "drop 防衛"]),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "安保3文書", weight = 6, own = "yes" } ]',
+     ["[topics.t]", "terms[0].own", "true or false"]),
     ('[topics.t]\nthreshold = 6\nterms = [ { term = "Counter-Strike", weight = 4 } ]\n'
      'context = [ { term = "counterstrike", weight = 1 } ]',
      ["[topics.t]", "'counterstrike'", "under both", "one term only"]),
