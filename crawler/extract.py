@@ -57,7 +57,8 @@ _BOX_WORDS = (
     r"|RELATED (?:STORIES|ARTICLES?|NEWS)|Related (?:Stories|Articles?|News)|Recommended(?: for you)?"
     r"|Read more|Most Read|Share this(?: article)?|SHARE"
     rf"|アクセスランキング{_NO_PARTICLE}[^。]*|ランキング|関連記事{_NO_PARTICLE}[^。]*|関連ニュース"
-    r"|おすすめ(?:情報|記事)?|あわせて読みたい"
+    r"|おすすめ(?:情報|記事)?|こちらもおすすめ|オススメ(?:情報|記事)?|あわせて読みたい|合わせて読みたい|関連リンク"
+    r"|(?:人気|最新|新着)(?:記事|ニュース)|この記事を読んだ人(?:は|が)?(?:こんな記事も読んでいます)?"
     r"|この記事をシェア|シェアする|注目ワード|関連キーワード|【関連(?:記事|ニュース)】.*")
 _STOP = re.compile(
     rf"{_QUOTED}(?:{_BOX_WORDS}|カテゴリーをフォローする"
@@ -92,6 +93,9 @@ _PAYWALL = re.compile(
     r"|(?i:subscribe|log ?in|sign (?:in|up)|register|become a (?:member|subscriber))\b.{0,30}?"
     r"to read the full (?:article|story)).{0,80}",
 )
+# ... and a label alone on its line (Yomiuri's 読者会員限定です; in a sentence it is a story's words):
+# above the text, a member-only article's mark over its teaser, which goes on.
+_PAYWALL_LABEL = re.compile(r"(?:読者|有料|プレミアム)?会員限定(?:記事|コンテンツ)?(?:です)?[。.]?")
 # What a page says in place of its article, in the outlet's template (og:type "article" and all):
 # that there is no such page (a "page not found" page served with 200, a soft 404), or that the
 # outlet took the article down or its time on the site ended. Either is no article: stored, it was
@@ -561,6 +565,11 @@ def _finish_text(paragraphs: list[str], rules: Rules | None,
             continue
         para = _LIST_MARK.sub("", para) if para[:1] in "-・•" and _STOP.fullmatch(_LIST_MARK.sub("", para)) \
             else para
+        if _PAYWALL_LABEL.fullmatch(para):
+            paywalled = True
+            if not has_sentence(out):  # above the text (its headline, a date line): the teaser goes on
+                continue
+            break
         if _PAYWALL.fullmatch(para):
             paywalled = True
             break
@@ -599,7 +608,8 @@ def _past_box(paragraphs: list[str], at: int, stop: list[re.Pattern[str]]) -> in
     heading comes first: then the box is where the article ends."""
     for index in range(at, min(len(paragraphs), at + _BOX_LINES + 1)):
         line = paragraphs[index]
-        if _STOP.fullmatch(line) or _PAYWALL.fullmatch(line) or any(s.search(line) for s in stop):
+        if _STOP.fullmatch(line) or _PAYWALL.fullmatch(line) or _PAYWALL_LABEL.fullmatch(line) \
+                or any(s.search(line) for s in stop):
             return None
         if has_sentence([line]):
             return index
@@ -635,7 +645,8 @@ def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None
 def _members_only(tree: etree._Element | None) -> bool:
     """Whether the page says in its own text (not its menus) that its article is for members: a
     paywall prompt of its own ("この記事は有料記事です。"), or a login it asks for (``asked_wall``)."""
-    return tree is not None and (any(_PAYWALL.fullmatch(text) for text in own_text(tree))
+    return tree is not None and (any(_PAYWALL.fullmatch(text) or _PAYWALL_LABEL.fullmatch(text)
+                                     for text in own_text(tree))
                                  or getattr(asked_wall(tree), "kind", None) == "login")
 
 

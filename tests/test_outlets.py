@@ -304,6 +304,43 @@ def test_news_web_nhks_text_block_wrapped_in_one_more_div_is_read():
     assert after is not None and after.paragraphs == before.paragraphs and after.method == before.method
 
 
+@pytest.mark.parametrize("heading", ["オススメ", "オススメ記事", "こちらもおすすめ", "新着ニュース", "人気記事", "最新ニュース",
+                                     "関連リンク", "合わせて読みたい"])
+def test_a_box_heading_amid_the_text_of_a_page_without_rules_is_no_line_of_it(heading):
+    # trafilatura drops a box's list of links but keeps its heading: these were stored as a line
+    # amid the article's.
+    from .hostile import article_html
+
+    url = "https://blog.example.org/2026/11/entry.html"
+    page = article_html(41)
+    middle = page.index("</p>", page.index("<p>", page.index("<p>") + 1)) + len("</p>")
+    box = f"<h3>{heading}</h3><ul>" + "".join(f"<li><a href='/other/{n}'>{headline}</a></li>" for n, headline in
+                                              enumerate(["円相場、一時150円台に", "台風12号、沖縄に接近", "大谷翔平、今季40号"])) + "</ul>"
+    after = extract_article((page[:middle] + box + page[middle:]).encode(), url)
+    assert after.paragraphs == extract_article(page.encode(), url).paragraphs
+
+
+@pytest.mark.parametrize("label", ["読者会員限定です", "会員限定記事", "有料会員限定"])
+def test_a_members_label_on_a_line_of_its_own_marks_a_teaser(label):
+    # A page without rules: the label was stored as a line of the text, the teaser before it as
+    # the whole article. Above the text it marks the teaser that follows, which is kept.
+    from .hostile import article_html
+
+    url = "https://blog.example.org/2026/11/entry.html"
+    page = article_html(41)
+    whole = extract_article(page.encode(), url)
+    middle = page.index("</p>", page.index("<p>", page.index("<p>") + 1)) + len("</p>")
+    cut = extract_article((page[:middle] + f"<p>{label}</p>" + page[middle:]).encode(), url)
+    assert cut.paywalled and cut.paragraphs == whole.paragraphs[:len(cut.paragraphs)] and len(cut.paragraphs) < 5
+    first = page.index("<p>")
+    above = extract_article((page[:first] + f"<p>{label}</p>" + page[first:]).encode(), url)
+    assert above.paywalled and above.paragraphs == whole.paragraphs
+    # In a sentence it is a story's words.
+    said = extract_article((page[:middle] + f"<p>この特典は{label}の扱いとなる予定だと同社は説明した。</p>"
+                            + page[middle:]).encode(), url)
+    assert not said.paywalled and len(said.paragraphs) == len(whole.paragraphs) + 1
+
+
 @pytest.mark.parametrize("labels", [
     "<p>ツイート</p><p>シェア</p><p>LINEで送る</p>",
     "<ul><li><a href='/t'>ツイート</a></li><li><a href='/s'>シェア</a></li><li><a href='/b'>ブックマーク</a></li></ul>",
@@ -383,7 +420,9 @@ def test_a_review_on_nippon_com_holds_no_photo_caption_nor_credit():
 #: ``crawler.article.EXTRACTION_VERSION`` and add the new digest here, so that ``newsmon status``
 #: asks the users whose articles an older newsmon read to run ``newsmon reextract``.
 #: (4 reads the saved pages as 3 did: a box amid the text no longer ends it, which no saved page has;
-#: 5 too: sentences of the rules' body that their paragraphs leave unread have it read whole.)
+#: 5 too: sentences of the rules' body that their paragraphs leave unread have it read whole; of the
+#: elements its selector names, the one holding most text is the body; more box headings and a members'
+#: label on a line of its own.)
 READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "eb44bff822492b7c", 4: "eb44bff822492b7c",
              5: "eb44bff822492b7c"}
 
