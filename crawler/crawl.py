@@ -9,12 +9,14 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import sqlite3
 import sys
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storage import open_db, queries, transaction
+from storage.exceptions import DatabaseUnwritable, StorageError
 
 from .locks import OutletBusy, outlet_locks
 from .validate import check_config, check_settings
@@ -165,8 +167,10 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
     finally:
         db.conn.close()
 
+    locked = False
     try:
         with outlet_locks(db_path, outlets or list(config.outlets), wait=wait):
+            locked = True
             # The extraction workers first: each needs about a second to load the extractors and
             # the topics, which it spends while Scrapy is imported, the crawler built and
             # robots.txt and the feeds fetched, not while the first pages wait for it.
@@ -191,5 +195,18 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
                            articles_relevant=0, errors=0, finish_reason="skipped: outlet busy",
                            exit_status=EXIT_BUSY)
         raise OutletBusy(str(exc)) from None
+    except DatabaseUnwritable as exc:
+        if locked:
+            raise
+        # The lock files beside the database cannot be taken (another user's, a full disk): the run
+        # is recorded, where the database can still be written, so that status says why.
+        with suppress(StorageError, sqlite3.Error):
+            db = open_db(db_path)
+            run_id = queries.start_run(db, sorted(outlets or config.outlets),
+                                       overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER), pid=os.getpid())
+            queries.finish_run(db, run_id, requests=0, responses_by_status={}, articles_new=0,
+                               articles_relevant=0, errors=1, finish_reason=f"skipped: {exc}"[:300],
+                               exit_status=EXIT_UNWRITABLE)
+        raise
     stats = crawler.stats.get_stats() if crawler.stats else {}
     return CrawlResult(stats.get("finish_reason"), stats.get("newsmon/run_id"), stats)

@@ -9,13 +9,16 @@ until it is done with it. The kernel releases it when the process ends, however 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
 import time
-from contextlib import contextmanager
-from pathlib import Path
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from storage.exceptions import DatabaseFull, DatabaseUnwritable
 
 
 class OutletBusy(RuntimeError):
@@ -33,18 +36,62 @@ def _holder(path: Path) -> str:
         return "another process"
 
 
+def _unusable(path: Path, exc: OSError) -> DatabaseUnwritable:
+    """Why the lock file at ``path`` cannot be taken, and what to do: a crawl or an ingest that
+    cannot lock cannot run, and one that failed here ended in a traceback, run after run (a lock
+    file an administrator's run left, owned by root; a full disk), while status said "ok"."""
+    where = f"the lock file {path}"
+    if exc.errno == errno.ENOSPC:
+        return DatabaseFull(f"{where} cannot be written: the disk holding the database is full; free space on it, "
+                            "then run again", path=str(path))
+    if isinstance(exc, PermissionError):
+        try:
+            owner = f", which belongs to uid {path.stat().st_uid}" if path.exists() else ""
+        except OSError:
+            owner = ""
+        return DatabaseUnwritable(
+            f"{where}{owner} cannot be opened by this user ({exc.strerror}): a newsmon run as another user made it; "
+            f"run newsmon as one user, or let both write {path.parent} (chown, or chmod g+w with a shared group)",
+            path=str(path))
+    return DatabaseUnwritable(f"{where} cannot be used ({exc.strerror or exc}): check {path.parent}, which "
+                              "newsmon keeps beside the database", path=str(path))
+
+
 def _take(path: Path) -> int | None:
     """The lock file at ``path``, held (its descriptor, which says who holds it), or ``None``
-    at once when another process holds it."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    at once when another process holds it. Raises ``DatabaseUnwritable`` when it cannot be
+    opened at all."""
+    try:
+        # Group-writable, as far as the umask allows: a service's user and an administrator in its group.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o664)
+        writable = True
+    except PermissionError as exc:
+        # Another user's file that this one may read: flock needs no write access.
+        try:
+            fd, writable = os.open(path, os.O_RDONLY), False
+        except OSError:
+            raise _unusable(path, exc) from None
+    except OSError as exc:
+        raise _unusable(path, exc) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         return None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
+    if writable:
+        with suppress(OSError):  # who holds it is said for others' messages; a full disk costs only that
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
     return fd
+
+
+def _lock_dir(db_path: str) -> Path:
+    directory = lock_dir(db_path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unusable(directory, exc) from None
+    return directory
 
 
 def release(fd: int) -> None:
@@ -58,8 +105,7 @@ def outlet_locks(db_path: str, outlets: list[str], *, wait: float = 0.0) -> Iter
 
     ``wait`` is how many seconds to keep trying; 0 fails at once with ``OutletBusy``.
     """
-    directory = lock_dir(db_path)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = _lock_dir(db_path)
     held: list[int] = []
     deadline = time.monotonic() + wait
     try:
@@ -82,8 +128,7 @@ def archive_lock(db_path: str, location: str) -> tuple[int | None, str]:
     once held, ``(None, holder)`` when another process holds it (an ingest still reading it: a
     cron job's run that outlasted the hour, a second ingest of the same listing). Two ingests of
     one archive read it twice, and the ledger kept the counts of whichever wrote last."""
-    directory = lock_dir(db_path)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = _lock_dir(db_path)
     path = directory / f"ingest-{hashlib.sha256(location.encode()).hexdigest()[:16]}.lock"
     fd = _take(path)
     return (fd, "") if fd is not None else (None, _holder(path))

@@ -10,6 +10,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -385,6 +386,30 @@ def test_a_database_locked_before_the_crawl_fetches_nothing_and_says_so(env, sit
     assert "Traceback" not in err
     assert f"the database {env['db']} is locked" in err and "nothing was fetched" in err
     assert site.requests() == []
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
+def test_lock_files_that_cannot_be_taken_stop_the_crawl_in_one_line_and_the_run_says_why(env, site):
+    # The outlets' lock files live beside the database (news.db.locks/): one an administrator's run
+    # left, owned by root, or a full disk when it is made, ended every later crawl in a traceback
+    # (exit 1, no run recorded), and status said "ok". Here the place is taken by a file.
+    from storage import open_db
+
+    open_db(env["db"]).conn.close()
+    locks = Path(env["db"] + ".locks")
+    shutil.rmtree(locks, ignore_errors=True)
+    locks.write_text("not a directory")
+    try:
+        result = subprocess.run(crawl_cmd(env), capture_output=True, timeout=180)
+    finally:
+        locks.unlink()
+    err = result.stderr.decode(errors="replace")
+    assert result.returncode == 74, err[-3000:]
+    assert "Traceback" not in err and f"{locks}" in err and "nothing was fetched" in err
+    assert site.requests() == []
+    last = rows(env, "select finish_reason, exit_status from crawl_runs order by id desc limit 1")[0]
+    assert last["exit_status"] == 74 and str(locks) in last["finish_reason"]
     assert crawl(env).returncode == 0
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
