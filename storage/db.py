@@ -48,6 +48,20 @@ the reviewer writes or reverts them, a ``VACUUM`` of a large file holds it for m
 """
 
 
+def _refuse_anothers(conn: sqlite3.Connection, path: str | os.PathLike) -> None:
+    """Refuse another application's SQLite file, before anything is written to it: its tables
+    and no newsmon migration. newsmon switched it to WAL and wrote its schema and pages into it
+    (or, where a table's name was one of newsmon's, ended in a traceback)."""
+    tables = [name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+        "ORDER BY name")]
+    if tables and "_migrations" not in tables:
+        shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+        raise DatabaseFileError(
+            f"{os.fspath(path)!r} is not a newsmon database (a SQLite file of another application: its tables "
+            f"{shown}); it was left as it was: point --db / NEWSMON_DB at a newsmon database or at a new file name")
+
+
 def open_db(path: str | os.PathLike, *, migrate: bool = True,
             busy_timeout: float | None = None) -> sqlite_utils.Database:
     """Open (creating if need be) the newsmon database at ``path``, migrated to the current schema.
@@ -85,6 +99,12 @@ def open_db(path: str | os.PathLike, *, migrate: bool = True,
     db = sqlite_utils.Database(conn)
     try:
         set_busy_timeout(db, wait)
+        if not in_memory and migrate:
+            try:
+                _refuse_anothers(conn, path)
+            except DatabaseFileError:
+                conn.close()
+                raise
         if not in_memory:
             # WAL: readers (Datasette, DB Browser, `newsmon serve`) never block the crawler's
             # writes, nor the writes them.

@@ -163,6 +163,11 @@ for command in (("status",), ("export", "--format", "csv"), ("ingest", "{d}/whol
                 ("reextract",), ("crawl",), ("schedule", "--check"), ("serve",), ("demo",)):
     CASES[f"{command[0]} --db notes.db"] = Case(
         (*command, "--db", "{d}/notes.db"), 1, ("'{d}/notes.db' is not a newsmon database", "--db"))
+# ... nor another application's SQLite file: newsmon switched it to WAL and wrote its schema and pages into it.
+for command in (("status",), ("ingest", "{d}/whole.warc.gz"), ("crawl",), ("demo",)):
+    CASES[f"{command[0]} --db app.db"] = Case(
+        (*command, "--db", "{d}/app.db"), 1,
+        ("'{d}/app.db' is not a newsmon database (a SQLite file of another application: its tables notes)", "--db"))
 # A --db that does not exist: only the commands that store what they fetch or read start one.
 # Opened, a mistyped path was an empty database that `status` found healthy (exit 0, for cron).
 for command in (("status",), ("rescore",), ("reextract",), ("regroup",), ("learn",), ("explain", "1"),
@@ -216,6 +221,11 @@ def make_files(d: Path) -> dict[str, str]:
         (d / CONFIG_FILES[name]).write_text(text, encoding="utf-8")
     (d / "regex.toml").write_text(BAD_REGEX, encoding="utf-8")
     (d / "notes.db").write_bytes(b"these are my notes, not a database\n" * 200)
+    app = sqlite3.connect(d / "app.db")
+    app.execute("CREATE TABLE notes (x)")
+    app.execute("INSERT INTO notes VALUES (1)")
+    app.commit()
+    app.close()
     newer = open_db(d / "newer.db")
     with newer.conn:
         newer.execute("INSERT INTO _migrations (migration_set, name, applied_at) "
@@ -277,6 +287,10 @@ def test_one_line_that_names_the_problem_and_the_exit_status_of_its_kind(ran, na
 def test_a_file_that_is_not_a_database_is_left_as_it_was(ran):
     d, _, _ = ran
     assert (d / "notes.db").read_bytes() == b"these are my notes, not a database\n" * 200
+    app = sqlite3.connect(d / "app.db")
+    assert app.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    assert app.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
+    app.close()
 
 
 # --- the checks themselves, in-process --------------------------------------------------------
