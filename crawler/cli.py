@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 import zlib
 from collections.abc import Iterator
@@ -19,12 +20,32 @@ from .bodies import sniff_binary
 
 class _Commands(click.Group):
     def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        from storage.db import damaged
         from storage.exceptions import DatabaseUnwritable
 
         try:
             return super().invoke(ctx)
         except DatabaseUnwritable as exc:  # any command's write (locked, disk full), long after the open
             raise click.ClickException(str(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            # A damaged file met by any command's read: a traceback ended `newsmon status`.
+            said = damaged(exc, _db_argument())
+            if said is None:
+                raise
+            raise click.ClickException(str(said)) from None
+
+
+def _db_argument() -> str | None:
+    """The database this command was given (--db, NEWSMON_DB), for a message about it."""
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        if arg == "--db" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--db="):
+            return arg[5:]
+    return os.environ.get("NEWSMON_DB", "newsmon.db")
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -270,6 +291,8 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
         sys.exit(EXIT_UNWRITABLE)
     if result.finish_reason != "finished":
         raise click.ClickException(f"crawl ended with {result.finish_reason!r}; see the log above")
+    if result.stats.get("newsmon/database_damaged"):
+        raise click.ClickException(result.stats["newsmon/database_damaged"])
     if not result.ok:
         raise click.ClickException(f"crawl finished, but newsmon failed {result.bugs} time(s) on the way (a bug: "
                                    "please report the tracebacks in the log above); the URLs concerned keep their "

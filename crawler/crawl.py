@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storage import open_db, queries, transaction
+from storage.db import damage
 from storage.exceptions import DatabaseUnwritable, StorageError
 
 from .locks import OutletBusy, outlet_locks
@@ -209,4 +210,7 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
                                exit_status=EXIT_UNWRITABLE)
         raise
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    if (bugs(stats) or stats.get("finish_reason") == "start_error") and (said := damage(db_path)) is not None:
+        # Errors of a damaged file are no bugs of newsmon's: said as what they are, and what to do.
+        stats["newsmon/database_damaged"] = str(said)
     return CrawlResult(stats.get("finish_reason"), stats.get("newsmon/run_id"), stats)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .exceptions import DatabaseFileError, DatabaseFull, DatabaseLocked, DatabaseUnwritable
+from .exceptions import DatabaseDamaged, DatabaseFileError, DatabaseFull, DatabaseLocked, DatabaseUnwritable
 
 
 @contextmanager
@@ -200,6 +200,43 @@ def unwritable(db: sqlite_utils.Database, exc: BaseException) -> DatabaseUnwrita
                                   "or this user may not write the file and its directory; see to it, then run again",
                                   path=path)
     return None
+
+
+def damaged(exc: BaseException, path: str | os.PathLike | None) -> DatabaseDamaged | None:
+    """``exc`` as the damage of the database file it is (SQLite's SQLITE_CORRUPT, "database disk
+    image is malformed"), with what to do; ``None`` for any other error."""
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, DatabaseDamaged):
+        return None
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    if not (name.startswith("SQLITE_CORRUPT") or "malformed" in str(exc)):
+        return None
+    return _damaged(path, str(exc))
+
+
+def _damaged(path: str | os.PathLike | None, why: str) -> DatabaseDamaged:
+    where = os.fspath(path) if path else "news.db"
+    return DatabaseDamaged(
+        f"the database {where} is damaged ({why}): a disk's error, or a copy taken while it was written. Restore a "
+        f"backup, or recover what it holds: sqlite3 {where} .recover | sqlite3 recovered.db, then give --db "
+        "recovered.db (the next crawl fetches again what it lost)")
+
+
+def damage(path: str | os.PathLike) -> DatabaseDamaged | None:
+    """Whether the database file at ``path`` is damaged, by SQLite's own check (``PRAGMA
+    quick_check``: every page read once; seconds for gigabytes): asked once a crawl met errors."""
+    try:
+        conn = sqlite3.connect(f"file:{os.fspath(path)}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.DatabaseError as exc:
+        return damaged(exc, path)
+    finally:
+        conn.close()
+    if found == ["ok"]:
+        return None
+    return _damaged(path, f"SQLite's check: {'; '.join(found)[:300]}")
 
 
 def _unopenable(db: sqlite_utils.Database, path: str | os.PathLike, exc: BaseException) -> DatabaseUnwritable | None:

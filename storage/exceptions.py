@@ -71,6 +71,11 @@ class DictionaryMissing(StorageError, LookupError):
     """A page compressed elsewhere names a page dictionary the database does not hold."""
 
 
+class DatabaseDamaged(StorageError):
+    """The database file is damaged (SQLite: "database disk image is malformed"); the message
+    says how to recover what it holds."""
+
+
 class DatabaseUnwritable(StorageError, sqlite3.OperationalError):
     """The database file cannot be written now; the message says why and what to do.
 

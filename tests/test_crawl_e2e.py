@@ -414,6 +414,37 @@ def test_lock_files_that_cannot_be_taken_stop_the_crawl_in_one_line_and_the_run_
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
+def test_a_damaged_database_is_said_to_be_damaged_with_what_to_do_not_a_bug(env, site, tmp_path):
+    # A page of an index overwritten (a disk's error, a copy taken mid-write): the crawl said "a bug:
+    # please report" (or, where only its search for URLs left by earlier runs failed, exit 0, and
+    # went on writing into the damaged file), and `newsmon status` ended in a traceback.
+    assert crawl(env).returncode == 0
+
+    def damaged(index: str) -> str:
+        path = str(tmp_path / f"{index}.db")
+        conn = sqlite3.connect(env["db"])
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root, = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [index]).fetchone()
+        size, = conn.execute("PRAGMA page_size").fetchone()
+        conn.close()
+        shutil.copy(env["db"], path)
+        with open(path, "r+b") as file:  # the index's root page: every search of it starts there
+            file.seek((root - 1) * size)
+            file.write(b"\xff" * size)
+        return path
+
+    path = damaged("sqlite_autoindex_urls_1")  # every URL the crawl looks up
+    result = subprocess.run(crawl_cmd({**env, "db": path}), capture_output=True, timeout=180)
+    err = result.stderr.decode(errors="replace")
+    assert result.returncode == 1, err[-3000:]
+    assert f"Error: the database {path} is damaged" in err and ".recover" in err and "a bug" not in err
+    path = damaged("idx_urls_outlet_kind")  # what status counts by
+    status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "--db", path], capture_output=True,
+                            text=True, timeout=120)
+    assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr[-3000:]
+    assert status.stderr.startswith(f"Error: the database {path} is damaged")
+
+
 def crawl_locked_when(env, ready) -> tuple[int, str]:
     """A crawl whose database another process locks once ``ready()``, and frees once the crawl
     has given up (so that it can record its run as it closes): (exit status, standard error)."""

@@ -704,7 +704,17 @@ class NewsSpider(scrapy.Spider):
         the room left of each outlet's ``NEWSMON_MAX_ARTICLES``."""
         if not self.backlog_queued:
             self.backlog_queued = True
-            requests = list(self._backlog())
+            try:
+                requests = list(self._backlog())
+            except DatabaseUnwritable as exc:
+                database_unwritable(self.crawler, exc)
+                return
+            except Exception:
+                # Scrapy logs a signal handler's error and goes on: the run "finished", exit 0,
+                # without the URLs earlier runs left, and no one told.
+                self.crawler.stats.inc_value("newsmon/bugs")
+                self.logger.exception("newsmon: the URLs earlier runs left could not be read")
+                requests = []
             if requests:
                 self.logger.info("newsmon: %d article URLs left by earlier runs", len(requests))
                 for request in requests:
@@ -730,6 +740,10 @@ class NewsSpider(scrapy.Spider):
             requests = list(self._revisits())
         except DatabaseUnwritable as exc:  # often the first write of a quiet run, where no page was new
             database_unwritable(self.crawler, exc)
+            return
+        except Exception:  # as for the backlog (when_idle)
+            self.crawler.stats.inc_value("newsmon/bugs")
+            self.logger.exception("newsmon: the revisits due could not be read")
             return
         if not requests:
             return
