@@ -1115,6 +1115,12 @@ def _loose_ends(database) -> list[str]:
     if ends["storyless"]:
         lines.append(f"stories: {ends['storyless']} articles in no story (stored with stories off, or a regroup "
                      "stopped): newsmon regroup --storyless places them")
+    if ends["uncounted"]:
+        n = ends["uncounted"]
+        lines.append(f"stories: the term counts that story grouping weighs by miss {n} article{'s' if n != 1 else ''} "
+                     "(a crawl or ingest that ended without closing: killed, or its database full or locked; or one "
+                     "running now): new articles are grouped by skewed weights until newsmon regroup counts them "
+                     "again")
     removed = ends["removed"]
     if removed:
         lines.append(f"removed: {removed} relevant article{'s' if removed != 1 else ''} taken down by "

@@ -739,7 +739,8 @@ def loose_ends(db: Database, *, now: datetime | None = None, extraction: int | N
     in no story (stored with stories off, or a ``regroup`` that was interrupted); how many
     relevant articles their outlets took down in the last 24 hours (``removed``), which the
     digest told once, where it goes; and how many articles an extraction older than
-    ``extraction`` read, which no ``reextract`` has read again since (``older_extraction``)."""
+    ``extraction`` read, which no ``reextract`` has read again since (``older_extraction``); and
+    how many articles story grouping's term counts miss (``uncounted``)."""
     archives = [dict(zip(("source", "size", "resume_offset", "finished_at", "stopped"), row)) for row in db.execute(
         "SELECT source, size, resume_offset, finished_at, stopped FROM ingested_archives "
         "WHERE finished_at IS NULL OR stopped IS NOT NULL ORDER BY started_at")]
@@ -749,4 +750,12 @@ def loose_ends(db: Database, *, now: datetime | None = None, extraction: int | N
                          [day_ago]).fetchone()[0]
     older = db.execute("SELECT count(*) FROM articles WHERE extraction IS NULL OR extraction < ?",
                        [extraction]).fetchone()[0] if extraction is not None else 0
-    return {"archives": archives, "storyless": storyless, "removed": removed, "older_extraction": older}
+    # The articles story grouping weighs terms over, against those its term counts hold: a process
+    # keeps up to stories.FLUSH_EVERY articles' counts in memory, lost where it ended without
+    # closing (killed, its database full or locked). Said only while no crawl runs.
+    indexed = db.execute("SELECT count(*) FROM story_features").fetchone()[0]
+    counted = db.execute("SELECT df FROM story_terms WHERE term = ''").fetchone()
+    running = any(pid_alive(pid) for (pid,) in db.execute("SELECT pid FROM crawl_runs WHERE finished_at IS NULL"))
+    uncounted = 0 if running else max(0, indexed - (counted[0] if counted else 0))
+    return {"archives": archives, "storyless": storyless, "removed": removed, "older_extraction": older,
+            "uncounted": uncounted}
