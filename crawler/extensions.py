@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 
@@ -69,6 +70,7 @@ class CrawlRunLedger:
             self._finish(reason, unwritable)
         except DatabaseUnwritable as exc:
             logger.error("newsmon: this run could not be recorded in crawl_runs: %s", exc)
+            self._leave_end(reason, unwritable)
             return
         if unwritable:
             return  # a run stopped by our own database is no evidence of its outlets' health
@@ -103,16 +105,40 @@ class CrawlRunLedger:
             deferToThread(_notify, self.crawler.settings.get("NEWSMON_DB"), self.run_id, changes, settings,
                           config_path))
 
+    def _leave_end(self, reason: str, unwritable) -> None:
+        """The end of a run its database could not take, left beside it for the next run
+        (``queries.close_stale_runs``), which called the run ``killed`` and lost why it ended."""
+        if self.run_id is None:
+            return
+        stats = self.crawler.stats.get_stats()
+        end = {"finished_at": queries.now_utc(), "finish_reason": reason,
+               "exit_status": self._status(reason, unwritable, stats),
+               "requests": stats.get("downloader/request_count", 0),
+               "articles_new": stats.get("newsmon/articles/new", 0), "errors": self._errors(stats)}
+        path = queries.run_end_file(self.crawler.settings.get("NEWSMON_DB"), self.run_id)
+        try:
+            path.write_text(json.dumps(end), encoding="utf-8")
+        except OSError as error:  # the disk that took the database's space takes this one's too
+            logger.error("newsmon: the end of this run could not be left in %s either (%s): the next run calls it "
+                         "killed", path, error.strerror or error)
+
+    @staticmethod
+    def _errors(stats: dict) -> int:
+        return (stats.get("newsmon/errors", 0) + stats.get("newsmon/extract/failed", 0)
+                + stats.get("newsmon/discovery/failed", 0) + stats.get("log_count/ERROR", 0))
+
+    @staticmethod
+    def _status(reason: str, unwritable: bool, stats: dict) -> int:
+        if unwritable:
+            return EXIT_UNWRITABLE
+        return 0 if reason == "finished" and not bugs(stats) else 1
+
     def _finish(self, reason: str, unwritable: bool) -> None:
         stats = self.crawler.stats.get_stats()
         prefix = "downloader/response_status_count/"
         by_status = {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
-        errors = (stats.get("newsmon/errors", 0) + stats.get("newsmon/extract/failed", 0)
-                  + stats.get("newsmon/discovery/failed", 0) + stats.get("log_count/ERROR", 0))
-        if unwritable:
-            status = EXIT_UNWRITABLE
-        else:
-            status = 0 if reason == "finished" and not bugs(stats) else 1
+        errors = self._errors(stats)
+        status = self._status(reason, unwritable, stats)
         queries.finish_run(
             self.db, self.run_id,
             requests=stats.get("downloader/request_count", 0),

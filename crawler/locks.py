@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from storage.db import beside
 from storage.exceptions import DatabaseFull, DatabaseUnwritable
 
 
@@ -26,7 +27,7 @@ class OutletBusy(RuntimeError):
 
 
 def lock_dir(db_path: str) -> Path:
-    return Path(str(Path(db_path).resolve()) + ".locks")
+    return beside(db_path)
 
 
 def _holder(path: Path) -> str:

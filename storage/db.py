@@ -272,6 +272,12 @@ def locked(db: sqlite_utils.Database) -> DatabaseLocked:
         "write or revert the changes there, or let it finish, then run again", path=path, waited=waited)
 
 
+def beside(path: str | os.PathLike) -> Path:
+    """The directory newsmon keeps beside the database file at ``path`` (``news.db.locks``): the
+    outlets' and archives' lock files, and the end of a run its database could not take."""
+    return Path(str(Path(path).resolve()) + ".locks")
+
+
 def pid_alive(pid: int | None) -> bool:
     """Whether process ``pid`` (a run's, in the ledger) still runs, for a run left unfinished.
     Off POSIX it is taken to: ``os.kill(pid, 0)`` would send Ctrl-C on Windows."""

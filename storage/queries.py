@@ -12,14 +12,16 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from . import pages, versions
-from .db import pid_alive, transaction
+from .db import beside, pid_alive, transaction
 from .exceptions import ArticleNotFound
 from .search import bigrams, fts_query, shingles
 
@@ -726,11 +728,39 @@ def close_stale_runs(db: Database, *, is_alive: Callable[[int], bool] = pid_aliv
     stale = [run_id for run_id, pid in db.execute(
         "SELECT id, pid FROM crawl_runs WHERE finished_at IS NULL").fetchall()
         if pid is None or not is_alive(pid)]
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    ended = {run_id: _run_end(path, run_id) for run_id in stale} if path else {}
     with transaction(db):
         for run_id in stale:
-            db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = 'killed' WHERE id = ?",
-                       [now or now_utc(), run_id])
+            end = ended.get(run_id)
+            if end is not None:  # it ended as its process said, when its database could not take it
+                db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = ?, exit_status = ?, requests = ?, "
+                           "articles_new = ?, errors = ? WHERE id = ?",
+                           [end.get("finished_at") or now or now_utc(), end.get("finish_reason") or "killed",
+                            end.get("exit_status"), end.get("requests", 0), end.get("articles_new", 0),
+                            end.get("errors", 0), run_id])
+            else:
+                db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = 'killed' WHERE id = ?",
+                           [now or now_utc(), run_id])
+    for run_id, end in ended.items():
+        if end is not None:
+            with suppress(OSError):
+                run_end_file(path, run_id).unlink()
     return stale
+
+
+def run_end_file(db_path: str, run_id: int) -> Path:
+    """Where a run whose database could not take its end (full, locked) leaves it, for the next
+    run's ``close_stale_runs``: a row left unfinished was called ``killed``, its reason lost."""
+    return beside(db_path) / f"run-{run_id}.end.json"
+
+
+def _run_end(db_path: str, run_id: int) -> dict[str, Any] | None:
+    try:
+        end = json.loads(run_end_file(db_path, run_id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return end if isinstance(end, dict) else None
 
 
 def loose_ends(db: Database, *, now: datetime | None = None, extraction: int | None = None) -> dict[str, Any]:

@@ -454,9 +454,26 @@ def test_a_damaged_database_is_said_to_be_damaged_with_what_to_do_not_a_bug(env,
     assert status.stderr.startswith(f"Error: the database {path} is damaged")
 
 
-def crawl_locked_when(env, ready) -> tuple[int, str]:
+def test_a_run_whose_database_stays_locked_to_its_end_is_recorded_as_stopped_so_not_killed(env, site):
+    # The lock held past the crawl's end too: it could not write its run's end, and the next run
+    # called it "killed", its reason (the database locked) lost.
+    for a in site.articles[1:]:
+        site.hang(a.path, 1.0)
+    code, err = crawl_locked_when(env, lambda: stored_one(env), to_the_end=True)
+    assert code == 74 and "this run could not be recorded in crawl_runs" in err, err[-3000:]
+    assert last_run(env)["finished_at"] is None
+    for a in site.articles:
+        site.remove_fault(a.path)
+    assert crawl(env).returncode == 0
+    runs = rows(env, "select finish_reason, exit_status from crawl_runs order by id")
+    assert [(r["finish_reason"], r["exit_status"]) for r in runs] == [("database_locked", 74), ("finished", 0)]
+    assert not list(Path(env["db"] + ".locks").glob("run-*"))
+
+
+def crawl_locked_when(env, ready, *, to_the_end: bool = False) -> tuple[int, str]:
     """A crawl whose database another process locks once ``ready()``, and frees once the crawl
-    has given up (so that it can record its run as it closes): (exit status, standard error)."""
+    has given up (so that it can record its run as it closes), or, ``to_the_end``, once the
+    crawl has ended: (exit status, standard error)."""
     proc = subprocess.Popen(crawl_cmd(env, "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_TIMEOUT=20",
                                       "NEWSMON_DB_BUSY_TIMEOUT=1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     holder = None
@@ -469,7 +486,7 @@ def crawl_locked_when(env, ready) -> tuple[int, str]:
         stderr = b""
         for line in proc.stderr:  # released once the crawl has given up: it records its run as it closes
             stderr += line
-            if b"this crawl stops" in line:
+            if b"this crawl stops" in line and not to_the_end:
                 holder.rollback()
                 break
         stderr += proc.communicate(timeout=120)[1]
