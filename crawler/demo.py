@@ -41,7 +41,7 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
             "LOG_LEVEL": "WARNING", **LOOPBACK_SETTINGS,
         })
         # Before serving on: what was stored is what the user runs `check` or `serve` against.
-        healthy = _report(db_path, config_path, result.stats)
+        healthy = _report(db_path, config_path, result.stats) and _ended_well(result)
         if keep_serving:
             try:
                 # Scrapy's shutdown handlers outlive its crawl: Ctrl-C and SIGTERM went on asking
@@ -57,6 +57,26 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
     finally:
         site.stop()
     return 0 if result.ok and healthy else 1
+
+
+def _ended_well(result) -> bool:
+    """Whether the crawl ended as a demo's should; if not, why, on standard error (a full disk
+    stopped it with its report read as a success, "no article is fetched twice" and exit 1)."""
+    if result.ok:
+        return True
+    if result.stats.get("newsmon/database_damaged"):
+        why = result.stats["newsmon/database_damaged"]
+    elif result.stats.get("newsmon/database_unwritable"):
+        why = ("the crawl stopped: its database could not be written (the log above says why); run the demo again "
+               "once it can be: the pages it had not stored are fetched then")
+    elif result.finish_reason != "finished":
+        why = (f"the crawl ended with {result.finish_reason or 'a forced stop'}, not finished: run the demo again to "
+               "fetch what it had not stored")
+    else:
+        why = (f"newsmon failed {result.bugs} time(s) on the way (a bug: please report the tracebacks in the log "
+               "above)")
+    click.echo(f"\nError: {why}", err=True)
+    return False
 
 
 def _interrupt(signum, frame) -> None:
@@ -97,5 +117,6 @@ def _report(db_path: str, config_path: Path, stats: dict) -> bool:
         # network setup, which "0 new articles" and exit status 0 did not tell.
         click.echo(f"\nThe demo outlet is {health[0]}: {health[1]}", err=True)
         return False
-    click.echo("Run the demo again: the site is unchanged, so no article is fetched twice.")
+    if stats.get("finish_reason") == "finished" and not stats.get("newsmon/database_unwritable"):
+        click.echo("Run the demo again: the site is unchanged, so no article is fetched twice.")
     return True

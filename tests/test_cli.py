@@ -8,8 +8,10 @@ import os
 import select
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -148,6 +150,45 @@ def test_the_demo_goes_around_a_proxy_in_the_environment_and_says_when_its_outle
     assert "0 new articles" in failed.stdout and "Run the demo again" not in failed.stdout
     assert "The demo outlet is failing: " in failed.stderr and "robots.txt" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def test_a_demo_whose_database_stops_its_crawl_says_why_and_not_that_all_is_well(tmp_path):
+    # A full disk or a locked file stopped the demo's crawl: it printed its report, "Run the demo
+    # again: … no article is fetched twice", and exited 1 with no reason said.
+    slow = ("import sys; import crawler.demo as d; start = d.LoopbackSite.start\n"
+            "def slowed(self):\n    start(self)\n    [self.hang(a.path, 0.5) for a in self.articles[1:]]\n    return self\n"
+            "d.LoopbackSite.start = slowed; from crawler.cli import cli; sys.argv[0] = 'newsmon'; cli()")
+    db = tmp_path / "demo.db"
+    proc = subprocess.Popen([sys.executable, "-c", slow, "demo", "--db", str(db), "--port", str(_free_port())],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "NEWSMON_DB_BUSY_TIMEOUT": "1"})
+    holder = None
+    try:
+        for _ in range(600):
+            try:
+                if db.exists() and sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]:
+                    break
+            except sqlite3.OperationalError:
+                pass
+            time.sleep(0.05)
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        err = ""
+        for line in proc.stderr:
+            err += line
+            if "this crawl stops" in line:
+                holder.rollback()
+                break
+        out, rest = proc.communicate(timeout=120)
+        err += rest
+    finally:
+        if holder is not None:
+            holder.close()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, err[-3000:]
+    assert "Error: the crawl stopped: its database could not be written" in err and "Traceback" not in err
+    assert "Run the demo again: the site is unchanged" not in out
 
 
 def test_a_page_its_rules_missed_says_where_its_text_is(tmp_path):
