@@ -162,9 +162,13 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
     db = open_db(db_path, busy_timeout=float(overrides.get("NEWSMON_DB_BUSY_TIMEOUT", project.NEWSMON_DB_BUSY_TIMEOUT)))
     try:
         # A write lock another process holds (a DB Browser with changes not written) would fail
-        # every page of the run, each after the busy timeout: found here, nothing is fetched.
+        # every page of the run, each after the busy timeout: found here, nothing is fetched. So
+        # are a file SQLite opened read-only and a disk without room for a page, by a write of
+        # the header as it is (one page at commit): an empty transaction let them through, and
+        # Scrapy and the workers started to stop at once, "(run None, database_full)".
+        version = db.execute("PRAGMA user_version").fetchone()[0]
         with transaction(db):
-            pass
+            db.execute(f"PRAGMA user_version = {int(version)}")
     finally:
         db.conn.close()
 

@@ -399,6 +399,29 @@ def test_a_database_locked_before_the_crawl_fetches_nothing_and_says_so(env, sit
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
+def test_a_database_file_this_user_may_only_read_fetches_nothing_and_says_so(env, site):
+    # The check before the crawl asked for the write lock and wrote nothing: a file SQLite opened
+    # read-only passed, and Scrapy and the workers started only to stop, "(run None, …)".
+    from storage import open_db
+
+    open_db(env["db"]).conn.close()
+    os.chmod(env["db"], 0o444)
+    command = crawl_cmd(env)
+    if os.geteuid() == 0:  # root writes any file: drop the capability that lets it
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv")
+        command = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
+                   "--bounding-set=-dac_override,-dac_read_search", *command]
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=180)
+    finally:
+        os.chmod(env["db"], 0o644)
+    err = result.stderr.decode(errors="replace")
+    assert result.returncode == 74, err[-3000:]
+    assert "attempt to write a readonly database" in err and "nothing was fetched" in err and "Traceback" not in err
+    assert site.requests() == []
+
+
 def test_lock_files_that_cannot_be_taken_stop_the_crawl_in_one_line_and_the_run_says_why(env, site):
     # The outlets' lock files live beside the database (news.db.locks/): one an administrator's run
     # left, owned by root, or a full disk when it is made, ended every later crawl in a traceback
