@@ -70,9 +70,9 @@ CUT_NOTE = " bytes only: "
 #: A Content-Type that says only "bytes": the bytes decide (RFC 9110 8.3).
 _OCTET = re.compile(r"\s*application/octet-stream\s*(?:;|$)", re.I)
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
-_COUNTS = ("records", "responses", "without_http", "resources", "revisits", "other_sites", "not_html", "bad_url", "other_language",
-           "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated", "next_pages",
-           "later_pages", "next_pages_read", "pages_waiting", "new", "relevant", "seen", "no_article",
+_COUNTS = ("records", "responses", "without_http", "resources", "revisits", "other_sites", "not_html", "bad_url",
+           "other_language", "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated",
+           "next_pages", "later_pages", "next_pages_read", "pages_waiting", "new", "relevant", "seen", "no_article",
            "not_relevant", "extract_failed", "parts_sent_again")
 
 
