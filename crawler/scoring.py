@@ -723,17 +723,17 @@ def _phrases(structure: Structure, part: _Text) -> Iterable[re.Match[str]]:
 
 
 def _structure(topic: Topic, title: _Text, body: _Text,
-               terms: Iterable[Occurrence] = ()) -> list[tuple[Occurrence, float]]:
+               terms: Iterable[Occurrence] = (), lead: Any = None) -> list[tuple[Occurrence, float]]:
     """The structure matches of title and text whose sentence has a revision verb and that are
     attributed to the topic's home, each with its weight (a set's name weighs ``set_weight``). A match
-    that is (part of) a term's occurrence is whose the term's is (``terms``: the attributed ones)."""
+    that is (part of) a term's occurrence is whose the term's is (``terms``: the attributed ones);
+    ``lead``: the headline's subject (``_lead``)."""
     structure = topic.structure
     if structure is None:
         return []
     found: list[tuple[Occurrence, float]] = []
     attrib = attributor()
     article = None
-    lead = _lead(title)  # the headline's subject (its first or last words)
     for where, part in (("title", title), ("text", body)):
         text = part.text
         if not text:
@@ -905,7 +905,7 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
             secondary.append(TermMatch(term.term, count, snippet, min(term.weight, SECONDARY_WEIGHT),
                                        bool(title_spans), kind, owners))
     if attributing and topic.structure is not None:
-        weighed = [(o, w) for o, w in _structure(topic, title_t, body_t, attributed)
+        weighed = [(o, w) for o, w in _structure(topic, title_t, body_t, attributed, lead)
                    if not (others and _backdrop(title_t if o.where == "title" else body_t, o.where, o.start, o.end,
                                                 others, home))]
         if weighed:
