@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.request import pathname2url
 
 from .exceptions import DatabaseDamaged, DatabaseFileError, DatabaseFull, DatabaseLocked, DatabaseUnwritable
 
@@ -225,7 +226,7 @@ def damage(path: str | os.PathLike) -> DatabaseDamaged | None:
     """Whether the database file at ``path`` is damaged, by SQLite's own check (``PRAGMA
     quick_check``: every page read once; seconds for gigabytes): asked once a crawl met errors."""
     try:
-        conn = sqlite3.connect(f"file:{os.fspath(path)}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{pathname2url(os.path.abspath(path))}?mode=ro", uri=True)
     except sqlite3.Error:
         return None
     try:
@@ -236,7 +237,8 @@ def damage(path: str | os.PathLike) -> DatabaseDamaged | None:
         conn.close()
     if found == ["ok"]:
         return None
-    return _damaged(path, f"SQLite's check: {'; '.join(found)[:300]}")
+    said = "; ".join(line.strip() for row in found for line in row.splitlines() if line.strip() and "***" not in line)
+    return _damaged(path, f"SQLite's check: {said[:200]}")
 
 
 def _unopenable(db: sqlite_utils.Database, path: str | os.PathLike, exc: BaseException) -> DatabaseUnwritable | None:
