@@ -425,8 +425,15 @@ def _print_run(stats: dict) -> None:
         f"newsmon: {stats.get('downloader/request_count', 0)} requests, "
         f"{stats.get('newsmon/articles/new', 0)} new articles, "
         f"{stats.get('newsmon/articles/relevant', 0)} relevant, "
-        f"{stats.get('newsmon/errors', 0)} failed pages{discovery} (run {stats.get('newsmon/run_id')}, "
-        f"{stats.get('finish_reason')})", err=True)
+        f"{stats.get('newsmon/errors', 0)} failed pages{discovery} ({_run_said(stats)})", err=True)
+
+
+def _run_said(stats: dict) -> str:
+    """The run as the summary line says it ("run 12, finished"): one its database never took was
+    "run None"."""
+    reason = stats.get("finish_reason") or "stopped before it could close"
+    run_id = stats.get("newsmon/run_id")
+    return f"run {run_id}, {reason}" if run_id is not None else f"not recorded, {reason}"
 
 
 @cli.command()

@@ -81,6 +81,14 @@ def test_text_format_and_stdin():
     assert "Published: 2025-01-21T" in out
 
 
+def test_the_summary_line_of_a_run_its_database_never_took_names_no_run():
+    from crawler.cli import _run_said
+
+    assert _run_said({"newsmon/run_id": 12, "finish_reason": "finished"}) == "run 12, finished"
+    assert _run_said({"finish_reason": "database_full"}) == "not recorded, database_full"  # was "run None"
+    assert _run_said({}) == "not recorded, stopped before it could close"  # was "run None, None"
+
+
 def test_a_command_that_meets_the_database_locked_says_so_in_one_line(tmp_path):
     import sqlite3
 
