@@ -190,16 +190,18 @@ def _checked() -> Iterator[None]:
         raise BadConfig(str(exc)) from None
 
 
-def open_database(path: str):
+def open_database(path: str, *, reading: bool = False):
     """``storage.open_db`` for a command: a file it cannot use is one line, exit status 1.
 
     The same message ``newsmon serve`` gives: not a newsmon database, cannot be opened,
-    migrated by a newer newsmon.
+    migrated by a newer newsmon. A command that only ``reading`` reads a file it may not write
+    as it is (``storage.db.open_read_only``), and says so on standard error.
     """
     import sqlite3
 
     from storage import open_db
-    from storage.exceptions import StorageError
+    from storage.db import open_read_only
+    from storage.exceptions import DatabaseLocked, DatabaseUnwritable, StorageError
 
     from . import settings as defaults
     from .validate import check_settings
@@ -208,6 +210,20 @@ def open_database(path: str):
         check_settings({})
     try:
         return open_db(path, busy_timeout=defaults.NEWSMON_DB_BUSY_TIMEOUT)
+    except DatabaseUnwritable as exc:
+        # status and export on a backup or a snapshot mounted read-only, or on a full disk, said
+        # only that the file could not be written, which they had no need to do.
+        if not reading or isinstance(exc, DatabaseLocked):
+            raise click.ClickException(str(exc)) from None
+        why = str(exc)
+        try:
+            database, left_out = open_read_only(path)
+        except StorageError as again:
+            raise click.ClickException(f"{again} (and it cannot be written: {why})") from None
+        click.echo(f"newsmon: read only, as it is: {why.split(':', 1)[0]}"
+                   + (f"; {left_out}" if left_out else ""), err=True)
+        database.unwritable = exc  # `newsmon status` alarms on a full disk: no crawl can store
+        return database
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     except sqlite3.Error as exc:  # e.g. a read-only file that needs migrating
@@ -233,10 +249,11 @@ def _setting_pairs(pairs: tuple[str, ...]) -> dict:
     return out
 
 
-def _open(db: str | None, config: str | None, *, create: bool = False):
+def _open(db: str | None, config: str | None, *, create: bool = False, reading: bool = False):
     """Check the settings and the config, then open the database: (database, checked config).
 
-    Only a command that stores what it fetches or reads (``create``) may start a new file.
+    Only a command that stores what it fetches or reads (``create``) may start a new file; one
+    that only reads it (``reading``) reads it as it is where it may not write it.
     """
     from . import settings as defaults
     from .validate import check_config, check_settings
@@ -249,7 +266,7 @@ def _open(db: str | None, config: str | None, *, create: bool = False):
         # Opened, a mistyped path became an empty database: `status` said every outlet was fine.
         raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
                                    "`newsmon demo` wrote")
-    return open_database(path), checked
+    return open_database(path, reading=reading), checked
 
 
 @cli.command()
@@ -548,7 +565,7 @@ def explain(article_id: int, db: str | None, config: str | None, as_json: bool) 
 
     from . import relevance, store
 
-    database, checked = _open(db, config)
+    database, checked = _open(db, config, reading=True)
     _, topics = store.context(checked.config.path)
     try:
         trace = relevance.explain_article(database, article_id, topics)
@@ -980,8 +997,9 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     from storage import health as health_db
     from storage import notifications
     from storage.db import pid_alive
+    from storage.exceptions import DatabaseFull
 
-    database, checked = _open(db, config)
+    database, checked = _open(db, config, reading=True)
     known = list(checked.config.outlets)
     # Outlets the database has crawled are shown even when today's config does not name them
     # (a status without --config must not hide the outlets the daemon crawls).
@@ -999,7 +1017,10 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     rows.sort(key=lambda r: health_db.severity(r["health"]))
     # A channel whose deliveries fail tells nobody, itself least: the analysts wait for news.
     failing = notifications.failing_channels(database, checked.notify.channels if checked.notify else [])
-    alarm = any(r["health"] in health_db.ALARM for r in rows) or bool(failing)
+    # A full disk stops every crawl at its first write, and no run is recorded to show it.
+    full = getattr(database, "unwritable", None)
+    full = full if isinstance(full, DatabaseFull) else None
+    alarm = any(r["health"] in health_db.ALARM for r in rows) or bool(failing) or bool(full)
     shown = {r["outlet"] for r in rows}
     from .store import unread_on_topic
 
@@ -1049,7 +1070,9 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     from .relevance import status_lines
 
     # The relevance classifier's state (crawler/relevance.py), then what long commands left.
-    lines = status_lines(database) + _loose_ends(database) + _unread_lines(unread) + [
+    lines = [f"database: {full}: until then every crawl stops before fetching anything, and no run is recorded"
+             ] if full else []
+    lines += status_lines(database) + _loose_ends(database) + _unread_lines(unread) + [
         f"notifications: {f['channel']}: {f['failed']} deliveries failed since {_when(f['since'], now)}, the last "
         f"with {f['error']}: fix the channel ([notify]); the digests after list what it missed, a day back, and "
         "count the rest" for f in failing]

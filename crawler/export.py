@@ -261,7 +261,7 @@ def export(db_path: str | None, status: str, since: str | None, fmt: str, output
     path = db_path or settings.NEWSMON_DB
     if not Path(path).exists():
         raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` wrote")
-    db = open_database(path)
+    db = open_database(path, reading=True)
     try:
         rows = queue_rows(db, status, since)
     finally:

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.request import pathname2url
 
-from .exceptions import DatabaseDamaged, DatabaseFileError, DatabaseFull, DatabaseLocked, DatabaseUnwritable
+from .exceptions import (DatabaseDamaged, DatabaseFileError, DatabaseFull, DatabaseLocked, DatabaseUnwritable,
+                         StorageError)
 
 
 @contextmanager
@@ -136,6 +137,72 @@ def open_db(path: str | os.PathLike, *, migrate: bool = True,
     return db
 
 
+def open_read_only(path: str | os.PathLike) -> tuple[sqlite_utils.Database, str]:
+    """Open the newsmon database at ``path`` to read it as it is, for a command that only reads
+    (``newsmon status``, ``export``, ``explain``) where ``open_db`` cannot write it: a read-only
+    disk (a snapshot, a backup mounted read-only), a file of another user.
+
+    Returns:
+        The database, its connection read-only (``PRAGMA query_only``), and what a reader of the
+        output should know of it: ``""``, or that the last writes of its ``-wal`` file are left
+        out (SQLite reads a WAL file only where it may make its ``-shm`` index beside it).
+
+    Raises:
+        DatabaseFileError: not a newsmon database, or not one at all.
+        NewerSchemaError: migrated by a newer newsmon.
+        DatabaseUnwritable: written by an older newsmon: its migrations would have to write.
+    """
+    from .migrations import MIGRATIONS, _refuse_newer
+
+    where = os.fspath(path)
+    url = f"file:{pathname2url(os.path.abspath(path))}"
+    left_out = ""
+    conn = sqlite3.connect(f"{url}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if not (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_CANTOPEN", "SQLITE_IOERR")):
+            raise DatabaseFileError(f"cannot read {where!r} ({exc}); check --db / NEWSMON_DB") from None
+        # A WAL database whose -shm index cannot be made here (a read-only disk), or be given
+        # its size (a full one): only as an immutable file, its -wal file unread.
+        conn = sqlite3.connect(f"{url}?immutable=1", uri=True)
+        wal = Path(f"{where}-wal")
+        if wal.is_file() and wal.stat().st_size:
+            left_out = (f"the last writes, in {wal.name} ({wal.stat().st_size:,} bytes), are left out: copy the "
+                        "database with its -wal file to a writable disk to read them")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseFileError(f"{where!r} is not a newsmon database ({exc}); point --db / NEWSMON_DB at a newsmon "
+                                "database") from None
+    db = sqlite_utils.Database(conn)
+    try:
+        db.execute("PRAGMA query_only = ON")
+        _refuse_anothers(conn, path)
+        if not [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE name = '_migrations'")]:
+            raise DatabaseFileError(f"{where!r} is an empty SQLite file, not yet a newsmon database; point --db / "
+                                    "NEWSMON_DB at the file `newsmon crawl` wrote")
+        _refuse_newer(db)
+        pending = MIGRATIONS.pending(db)
+        if pending:
+            raise DatabaseUnwritable(
+                f"the database {where} was written by an older newsmon and must be migrated ({len(pending)} "
+                "migrations), which writes to it: copy it to a disk this user may write, or run any newsmon "
+                "command there once", path=where)
+        db.execute("PRAGMA foreign_keys = ON")
+    except StorageError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseFileError(f"{where!r} is not a newsmon database ({exc}); point --db / NEWSMON_DB at a newsmon "
+                                "database") from None
+    except BaseException:
+        conn.close()
+        raise
+    return db, left_out
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One short write transaction: commit at the end of the block, roll back on an exception.
@@ -195,12 +262,26 @@ def unwritable(db: sqlite_utils.Database, exc: BaseException) -> DatabaseUnwrita
     if name.startswith("SQLITE_FULL") or text == "database or disk is full":
         return DatabaseFull(f"the disk holding the database {path} is full (or the file reached a size limit): "
                             "free space on it, then run again", path=path)
+    if (name.startswith("SQLITE_IOERR") or text == "disk I/O error") and _disk_full(path):
+        # A full disk fails SQLite's first write to the WAL's -shm index as an I/O error.
+        return DatabaseFull(f"the disk holding the database {path} is full ({text}): free space on it, then run "
+                            "again", path=path)
     if name.startswith(("SQLITE_IOERR", "SQLITE_READONLY")) or text in ("disk I/O error",
                                                                         "attempt to write a readonly database"):
         return DatabaseUnwritable(f"cannot write to the database {path} ({text}): its disk may be full or failing, "
                                   "or this user may not write the file and its directory; see to it, then run again",
                                   path=path)
     return None
+
+
+def _disk_full(path: str) -> bool:
+    """Whether the disk holding ``path`` has less room left than SQLite needs for a write (its
+    -shm index alone is 32 KB)."""
+    try:
+        disk = os.statvfs(os.path.dirname(os.path.abspath(path)))
+    except (OSError, AttributeError):  # statvfs is POSIX only
+        return False
+    return disk.f_bavail * disk.f_frsize < 1 << 20
 
 
 def damaged(exc: BaseException, path: str | os.PathLike | None) -> DatabaseDamaged | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -648,6 +649,103 @@ def test_status_lists_the_worst_first_and_exits_1_when_an_outlet_fails(tmp_path)
     asahi = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "asahi", "--db", path],
                            capture_output=True, text=True, timeout=120)
     assert asahi.returncode == 0
+
+
+def test_status_export_and_explain_read_a_database_on_a_disk_they_may_not_write(tmp_path):
+    # A backup or a snapshot mounted read-only, another user's file: each command that only reads
+    # said "cannot write to the database" and showed nothing. The last writes, still in the -wal
+    # file the writer had not folded back, cannot be read there (SQLite reads a WAL file only with
+    # the -shm index it makes beside it): said, not left out as if they had never been.
+    import shutil
+    import subprocess
+    import sys
+
+    path = status_db(tmp_path, failing=True)
+    writer = open_db(path)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    health.update_health(writer, "mainichi", add_run(writer, "mainichi", datetime.now(timezone.utc)))
+    snapshot = tmp_path / "snapshot"
+    snapshot.mkdir()
+    for name in ("status.db", "status.db-wal"):
+        shutil.copy(tmp_path / name, snapshot / name)
+    writer.close()
+    copy = str(snapshot / "status.db")
+    as_reader = []
+    if os.geteuid() == 0:  # root writes any file: drop the capability that lets it
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv")
+        as_reader = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
+                     "--bounding-set=-dac_override,-dac_read_search"]
+
+    def newsmon(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*as_reader, sys.executable, "-m", "crawler.cli", *args, "--db", copy],
+                              capture_output=True, text=True, timeout=120)
+
+    def outlets(result: subprocess.CompletedProcess) -> list[str]:
+        return [line.split()[0] for line in result.stdout.split("\n\n")[0].splitlines()[2:] if line[:1].strip()]
+
+    for name in ("status.db", "status.db-wal", "."):
+        os.chmod(snapshot / name, 0o555 if name == "." else 0o444)
+    try:
+        status = newsmon("status")
+        exported = newsmon("export", "--format", "jsonl", "-o", "-")
+        explained = newsmon("explain", "1")
+        rescored = newsmon("rescore")
+    finally:
+        os.chmod(snapshot, 0o755)
+    assert status.returncode == 1, status.stderr  # nhk failing, as on a writable disk
+    wal = (snapshot / "status.db-wal").stat().st_size
+    assert status.stderr.splitlines() == [
+        f"newsmon: read only, as it is: cannot write to the database {copy} (unable to open database file); the "
+        f"last writes, in status.db-wal ({wal:,} bytes), are left out: copy the database with its -wal file to a "
+        "writable disk to read them"]
+    assert outlets(status) == ["nhk", "nikkei", "asahi"]  # mainichi's run is in the -wal file
+    assert exported.returncode == 0 and "read only, as it is" in exported.stderr
+    assert explained.returncode == 1 and "no article has id 1" in explained.stderr
+    assert "read only, as it is" in explained.stderr
+    # A command that writes still cannot, and says so in one line.
+    assert rescored.returncode == 1 and "Error: cannot write to the database" in rescored.stderr
+    assert "Traceback" not in rescored.stderr
+    # Writable again, the file is read whole, and nothing is said of it.
+    again = newsmon("status")
+    assert "mainichi" in outlets(again) and "read only" not in again.stderr
+
+
+def test_status_on_a_full_disk_shows_the_outlets_and_alarms_while_the_commands_that_write_say_the_disk_is_full(
+        tmp_path):
+    # A full disk failed SQLite's first write, the WAL's -shm index, as "disk I/O error": status
+    # showed nothing, and a crawl said the disk "may be full or failing, or this user may not write".
+    # A small tmpfs filled up, mounted in a mount namespace of the commands' own.
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "--mount", "true"],
+                                                         capture_output=True).returncode != 0:
+        pytest.skip("no mount namespace to make a small disk in (needs root, or unshare)")
+    path = status_db(tmp_path, failing=False)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    size = os.path.getsize(path)
+    python = sys.executable
+    script = (f"mount -t tmpfs -o size={size + (256 << 10)} tmpfs {disk} && cp {path} {disk}/news.db && "
+              f"(dd if=/dev/zero of={disk}/filler bs=4k 2>/dev/null; true) && "
+              f"{python} -m crawler.cli status --db {disk}/news.db > {tmp_path}/status.out 2> {tmp_path}/status.err; "
+              f"echo $? > {tmp_path}/status.rc; "
+              f"{python} -m crawler.cli review 1 --status relevant --db {disk}/news.db 2> {tmp_path}/review.err; "
+              f"echo $? > {tmp_path}/review.rc")
+    subprocess.run(["unshare", "--mount", "sh", "-c", script], cwd=os.getcwd(), timeout=180, check=True)
+    read = {name: (tmp_path / name).read_text() for name in ("status.out", "status.err", "status.rc", "review.err",
+                                                             "review.rc")}
+    full = f"the disk holding the database {disk}/news.db is full (disk I/O error)"
+    assert read["status.err"].splitlines() == [f"newsmon: read only, as it is: {full}"]
+    assert [line.split()[0] for line in read["status.out"].split("\n\n")[0].splitlines()[2:]
+            if line[:1].strip()] == ["nikkei", "asahi", "nhk"]
+    # Every outlet is "ok" or "degraded", yet nothing can be stored: cron is told.
+    assert read["status.rc"].strip() == "1"
+    assert f"database: {full}: free space on it, then run again: until then every crawl stops" in read["status.out"]
+    assert read["review.rc"].strip() == "1"
+    assert read["review.err"].strip() == f"Error: {full}: free space on it, then run again"
 
 
 def test_status_fails_an_outlet_whose_crawls_stopped_finishing(tmp_path):
