@@ -308,7 +308,8 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
         sys.exit(EXIT_UNWRITABLE)
     if result.finish_reason is None:
         raise click.ClickException("the crawl was stopped before it could close (a second SIGTERM or Ctrl-C forces "
-                                   "that): the next run records it as killed and fetches what it had not stored")
+                                   "that), recorded as 'shutdown: forced': the next run fetches what it had not "
+                                   "stored")
     if result.finish_reason != "finished":
         raise click.ClickException(f"crawl ended with {result.finish_reason!r}; see the log above")
     if result.stats.get("newsmon/database_damaged"):

@@ -7,6 +7,7 @@ scheduler starts a new ``newsmon crawl`` process for each run.
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import os
 import sqlite3
@@ -134,6 +135,30 @@ class CrawlResult:
         return self.finish_reason == "finished" and not self.bugs
 
 
+FORCED_STOP = "shutdown: forced"
+"""The finish reason of a crawl a second SIGTERM or Ctrl-C stopped before it could close."""
+
+
+def _record_forced_stop(db_path: str, stats: dict[str, Any]) -> None:
+    """Close the run a second SIGTERM or Ctrl-C stopped before the crawl could (Scrapy stops at
+    once, nothing of newsmon's close runs): the next run called it ``killed``, as a run the
+    kernel or a power loss ended, and status showed that until then. Its last pages stay as
+    they were (fetched, waiting for extraction, …): the next run goes on from them."""
+    end = {"finished_at": queries.now_utc(), "finish_reason": FORCED_STOP, "exit_status": 1,
+           "requests": stats.get("downloader/request_count", 0), "articles_new": stats.get("newsmon/articles/new", 0),
+           "errors": stats.get("newsmon/errors", 0)}
+    try:
+        db = open_db(db_path, busy_timeout=5)
+        try:
+            with transaction(db):
+                queries.end_run(db, stats["newsmon/run_id"], end)
+        finally:
+            db.conn.close()
+    except (StorageError, sqlite3.Error):  # the next run's close_stale_runs takes it from here
+        with suppress(OSError):
+            queries.run_end_file(db_path, stats["newsmon/run_id"]).write_text(json.dumps(end), encoding="utf-8")
+
+
 def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wait: float = 0.0) -> CrawlResult:
     """Crawl the named outlets (all when empty) and wait for the crawl to finish.
 
@@ -214,6 +239,8 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
                                exit_status=EXIT_UNWRITABLE)
         raise
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    if stats.get("newsmon/run_id") is not None and not stats.get("finish_reason"):
+        _record_forced_stop(db_path, stats)
     if (bugs(stats) or stats.get("finish_reason") == "start_error") and (said := damage(db_path)) is not None:
         # Errors of a damaged file are no bugs of newsmon's: said as what they are, and what to do.
         stats["newsmon/database_damaged"] = str(said)

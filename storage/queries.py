@@ -734,11 +734,7 @@ def close_stale_runs(db: Database, *, is_alive: Callable[[int], bool] = pid_aliv
         for run_id in stale:
             end = ended.get(run_id)
             if end is not None:  # it ended as its process said, when its database could not take it
-                db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = ?, exit_status = ?, requests = ?, "
-                           "articles_new = ?, errors = ? WHERE id = ?",
-                           [end.get("finished_at") or now or now_utc(), end.get("finish_reason") or "killed",
-                            end.get("exit_status"), end.get("requests", 0), end.get("articles_new", 0),
-                            end.get("errors", 0), run_id])
+                end_run(db, run_id, end, now=now)
             else:
                 db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = 'killed' WHERE id = ?",
                            [now or now_utc(), run_id])
@@ -747,6 +743,17 @@ def close_stale_runs(db: Database, *, is_alive: Callable[[int], bool] = pid_aliv
             with suppress(OSError):
                 run_end_file(path, run_id).unlink()
     return stale
+
+
+def end_run(db: Database, run_id: int, end: dict[str, Any], *, now: str | None = None) -> None:
+    """Close run ``run_id``, left open, as ``end`` says it ended (``finished_at``,
+    ``finish_reason``, ``exit_status``, ``requests``, ``articles_new``, ``errors``): what its
+    process knew where its own close could not write it (``run_end_file``) or did not run."""
+    db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = ?, exit_status = ?, requests = ?, "
+               "articles_new = ?, errors = ? WHERE id = ? AND finished_at IS NULL",
+               [end.get("finished_at") or now or now_utc(), end.get("finish_reason") or "killed",
+                end.get("exit_status"), end.get("requests", 0), end.get("articles_new", 0), end.get("errors", 0),
+                run_id])
 
 
 def run_end_file(db_path: str, run_id: int) -> Path:

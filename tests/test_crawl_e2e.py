@@ -297,6 +297,40 @@ def test_sigkill_mid_run_leaves_a_consistent_database_and_the_next_run_finishes(
     assert "term counts" not in subprocess.run(status, capture_output=True, text=True, timeout=120).stdout
 
 
+def test_a_crawl_stopped_by_a_second_ctrl_c_is_recorded_as_forced_not_killed(env, site):
+    # A second SIGTERM or Ctrl-C stops Scrapy at once, before newsmon's close: the next run
+    # called it "killed", which says the kernel or a power loss ended it, and status showed the
+    # run unfinished until then.
+    for a in site.articles[1:]:
+        site.hang(a.path, 5)  # the first Ctrl-C waits for these pages; the second does not
+    proc = subprocess.Popen(crawl_cmd(env, "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_TIMEOUT=20"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):
+            if stored_one(env) or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, "the crawl ended before it could be stopped"
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        err = proc.communicate(timeout=60)[1].decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, err[-3000:]
+    assert "recorded as 'shutdown: forced'" in err and "Traceback" not in err, err[-3000:]
+    forced = last_run(env)
+    assert (forced["finish_reason"], forced["exit_status"]) == ("shutdown: forced", 1)
+    assert forced["finished_at"] is not None and forced["requests"] >= 2
+    for a in site.articles:
+        site.remove_fault(a.path)
+    assert crawl(env).returncode == 0
+    assert [r["finish_reason"] for r in rows(env, "select finish_reason from crawl_runs order by id")] == [
+        "shutdown: forced", "finished"]
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
 def test_dead_extraction_workers_are_replaced_and_no_page_is_lost(env, site, tmp_path):
     # A worker killed under the crawl (the kernel's OOM killer, a crash in a C parser) breaks its
     # pool: without a new worker every later page sent there would end as an error.
