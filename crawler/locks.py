@@ -31,10 +31,17 @@ def lock_dir(db_path: str) -> Path:
 
 
 def _holder(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip() or "another process"
-    except OSError:
-        return "another process"
+    # A holder empties its file, then writes itself into it: read in between, it is empty for
+    # a moment, and the message named no pid to look for.
+    for _ in range(5):
+        try:
+            said = path.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            break
+        if said:
+            return said
+        time.sleep(0.02)
+    return "another process"
 
 
 def _unusable(path: Path, exc: OSError) -> DatabaseUnwritable:
@@ -81,8 +88,9 @@ def _take(path: Path) -> int | None:
         return None
     if writable:
         with suppress(OSError):  # who holds it is said for others' messages; a full disk costs only that
-            os.ftruncate(fd, 0)
-            os.write(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
+            said = f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode()
+            os.pwrite(fd, said, 0)  # over the last holder's line, then cut: never empty to a reader
+            os.ftruncate(fd, len(said))
     return fd
 
 
