@@ -1061,8 +1061,10 @@ def crawl_times(db) -> dict[str, dict[str, Any]]:
 
 def _run_of(db: Database, outlet: str) -> dict[str, Any] | None:
     rows = list(db.query(
-        "SELECT r.* FROM crawl_runs r, json_each(r.outlets) j WHERE j.value = ? ORDER BY r.id DESC LIMIT 1",
-        [outlet]))
+        # By start, not by id: the runs `newsmon schedule` records once the database can be written
+        # again (skipped while it could not) come after the run that found it writable.
+        "SELECT r.* FROM crawl_runs r, json_each(r.outlets) j WHERE j.value = ? "
+        "ORDER BY r.started_at DESC, r.id DESC LIMIT 1", [outlet]))
     return rows[0] if rows else None
 
 
@@ -1137,5 +1139,5 @@ def run_result(last: Mapping[str, Any] | None, running: object, *, never: str = 
 def last_scheduled_run(db: Database) -> dict[str, Any] | None:
     """The newest run started by ``newsmon schedule``."""
     rows = list(db.query("SELECT id, pid, started_at, finished_at, finish_reason FROM crawl_runs "
-                         "WHERE trigger = 'schedule' ORDER BY id DESC LIMIT 1"))
+                         "WHERE trigger = 'schedule' ORDER BY started_at DESC, id DESC LIMIT 1"))  # as _run_of
     return rows[0] if rows else None

@@ -895,6 +895,18 @@ def test_status_says_a_run_whose_process_is_gone_ended_unrecorded_and_names_the_
     assert "ended unrecorded (killed?)" in nikkei and " JST (" in nikkei
 
 
+def test_the_last_run_is_the_last_started_not_a_skipped_one_recorded_after_it(db):
+    # While the database could not be written, newsmon schedule's crawls were skipped; it records
+    # them once a crawl gets through, after that crawl's own row: by id, a skipped run of an hour
+    # ago was "the last run" of the outlet and of the schedule, though the crawl after it finished.
+    through = add_run(db, "nhk", NOW - timedelta(minutes=5))
+    health.record_lost_run(db, pid=4242, since=NOW - timedelta(hours=1), outlets=["nhk"], trigger="schedule",
+                           reason="skipped: database unwritable", exit_status=74, now=NOW)
+    [nhk] = health.outlet_status(db, ["nhk"], now=NOW)
+    assert (nhk["last_run"]["id"], nhk["last_run"]["finish_reason"]) == (through, "finished")
+    assert health.last_scheduled_run(db)["id"] == through
+
+
 def test_severity_order():
     assert sorted(["ok", "unknown", "failing", "degraded", "blocked", "new-status"], key=health.severity) == [
         "failing", "blocked", "degraded", "unknown", "new-status", "ok"]
