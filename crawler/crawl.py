@@ -10,6 +10,7 @@ import inspect
 import json
 import logging
 import os
+import signal
 import sqlite3
 import sys
 from contextlib import suppress
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storage import open_db, queries, transaction
-from storage.db import damage
+from storage.db import damage, stop_waiting
 from storage.exceptions import DatabaseUnwritable, StorageError
 
 from .locks import OutletBusy, outlet_locks
@@ -135,6 +136,23 @@ class CrawlResult:
         return self.finish_reason == "finished" and not self.bugs
 
 
+def _hear_stop_requests() -> None:
+    """Once Scrapy has installed its SIGTERM and SIGINT handlers, put ``storage.db.stop_waiting``
+    before them: a crawl asked to stop while it waits for another process's write (a reviewer's
+    DB Browser) waits a moment more, not the whole busy timeout, and records its run without
+    waiting as long again (what it has not stored is fetched by the next run)."""
+    from twisted.internet import reactor
+
+    def chain() -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            before = signal.getsignal(signum)
+            if callable(before):
+                signal.signal(signum, lambda num, frame, before=before: (stop_waiting(), before(num, frame)))
+
+    # Scrapy installs its handlers "after startup"; a call queued then runs after them.
+    reactor.callWhenRunning(reactor.callLater, 0, chain)
+
+
 FORCED_STOP = "shutdown: forced"
 """The finish reason of a crawl a second SIGTERM or Ctrl-C stopped before it could close."""
 
@@ -213,6 +231,7 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
                 crawler = process.create_crawler("news")
                 crawler._newsmon_workers = pool  # the pipeline's (crawler/pipelines.py)
                 process.crawl(crawler, outlet=",".join(outlets) or None)
+                _hear_stop_requests()  # after crawl(), which installs Scrapy's reactor
                 process.start()
             finally:
                 if pool is not None:  # shut down by the pipeline unless the crawl never opened

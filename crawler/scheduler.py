@@ -44,6 +44,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from storage import health as health_db
 from storage import open_db
+from storage.db import stop_waiting
 from storage.exceptions import DatabaseUnwritable
 
 from . import notify
@@ -404,6 +405,7 @@ class Daemon:
 
         A second signal stops waiting for them.
         """
+        stop_waiting()  # its own writes (a crawl's end it records) wait a moment more, not the busy timeout
         if self.stopping.is_set():
             logger.warning("newsmon: second signal: killing the running crawls")
             self.force.set()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -225,11 +227,13 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             yield db
         return
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        _begin(conn)
     except sqlite3.OperationalError as exc:
         said = unwritable(db, exc)
         if said is None:
             raise
+        if isinstance(said, DatabaseLocked) and _stopping.is_set():
+            said = locked(db, stopping=True)
         raise said from None
     try:
         yield db
@@ -242,6 +246,57 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         if said is None:
             raise
         raise said from None
+
+
+TRY_SECONDS = 0.25
+"""How long one try for the write lock lets SQLite wait before Python has control again.
+
+SQLite waits for another process's write inside one C call, in which Python runs no signal
+handler: a crawl sent SIGTERM (the daemon's stop, systemd's) while it waited for a reviewer's
+DB Browser heard it only when the busy timeout ran out, 30 s, then waited as long again to
+record its run, and was killed at the daemon's stop_timeout. ``transaction`` waits in tries
+of this length, the busy timeout in all, and handles signals between them.
+"""
+
+STOPPING_WAIT_SECONDS = 2.0
+"""How long a write waits for another process's once this process was asked to stop
+(``stop_waiting``): what it has not written by then, the next run does."""
+
+_stopping = threading.Event()
+
+
+def stop_waiting() -> None:
+    """This process was asked to stop (SIGTERM, a first Ctrl-C): from now on its writes wait at
+    most ``STOPPING_WAIT_SECONDS`` for another process's, then fail as ``DatabaseLocked``."""
+    _stopping.set()
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return (getattr(exc, "sqlite_errorname", None) or "").startswith("SQLITE_BUSY") or str(exc) == "database is locked"
+
+
+def _begin(conn: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE``, waiting for another process's write as long as the connection's busy
+    timeout says, in tries of ``TRY_SECONDS``."""
+    wait_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    try_ms = round(TRY_SECONDS * 1000)
+    if wait_ms <= try_ms:
+        conn.execute("BEGIN IMMEDIATE")
+        return
+    started = time.monotonic()
+    conn.execute(f"PRAGMA busy_timeout = {try_ms}")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                waited = time.monotonic() - started
+                if (not _busy(exc) or waited * 1000 >= wait_ms - try_ms
+                        or (_stopping.is_set() and waited >= STOPPING_WAIT_SECONDS)):
+                    raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
 
 
 def set_busy_timeout(db: sqlite_utils.Database, seconds: float) -> None:
@@ -344,9 +399,14 @@ def _path(db: sqlite_utils.Database) -> str:
     return db.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
 
 
-def locked(db: sqlite_utils.Database) -> DatabaseLocked:
-    """The error for a write that waited this connection's busy timeout in vain."""
+def locked(db: sqlite_utils.Database, *, stopping: bool = False) -> DatabaseLocked:
+    """The error for a write that waited this connection's busy timeout in vain (``stopping``:
+    ``STOPPING_WAIT_SECONDS``, this process asked to stop)."""
     path = _path(db)
+    if stopping:
+        return DatabaseLocked(
+            f"the database {path} is locked by another process's write, which this process, asked to stop, waited "
+            f"for only {STOPPING_WAIT_SECONDS:g} s", path=path, waited=STOPPING_WAIT_SECONDS)
     waited = db.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
     return DatabaseLocked(
         f"the database {path} is locked: another process has been writing to it for longer than the {waited:g} s "

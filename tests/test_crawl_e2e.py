@@ -527,6 +527,41 @@ def test_a_run_whose_database_stays_locked_to_its_end_is_recorded_as_stopped_so_
     assert not list(Path(env["db"] + ".locks").glob("run-*"))
 
 
+def test_a_crawl_sent_sigterm_while_it_waits_for_a_locked_database_stops_and_its_end_is_kept(env, site):
+    # SQLite's wait for another process's write held the crawl's signals: sent SIGTERM (the
+    # daemon's stop, systemd's) while a reviewer's DB Browser held the file, it heard it only
+    # when its busy timeout ran out, then waited as long again to record its run: the daemon
+    # killed it at its stop_timeout. Here the crawl would wait ten minutes.
+    for a in site.articles[1:]:
+        site.hang(a.path, 1.0)
+    proc = subprocess.Popen(crawl_cmd(env, "CONCURRENT_REQUESTS_PER_DOMAIN=1", "NEWSMON_DB_BUSY_TIMEOUT=600"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    holder = None
+    try:
+        for _ in range(600):
+            if stored_one(env) or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        holder = hold_write_lock(env["db"])
+        time.sleep(1.5)  # its next page is stored, or waits for the lock
+        proc.send_signal(signal.SIGTERM)
+        err = proc.communicate(timeout=120)[1].decode(errors="replace")
+    finally:
+        if holder is not None:
+            holder.close()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 74, err[-3000:]
+    assert "which this process, asked to stop, waited for only 2 s" in err and "Traceback" not in err, err[-3000:]
+    assert last_run(env)["finished_at"] is None  # its end waits beside the database for the next run
+    for a in site.articles:
+        site.remove_fault(a.path)
+    assert crawl(env).returncode == 0
+    runs = rows(env, "select finish_reason, exit_status from crawl_runs order by id")
+    assert [(r["finish_reason"], r["exit_status"]) for r in runs] == [("database_locked", 74), ("finished", 0)]
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
 def crawl_locked_when(env, ready, *, to_the_end: bool = False) -> tuple[int, str]:
     """A crawl whose database another process locks once ``ready()``, and frees once the crawl
     has given up (so that it can record its run as it closes), or, ``to_the_end``, once the

@@ -661,6 +661,46 @@ def test_a_write_another_process_holds_past_the_busy_timeout_is_database_locked_
     assert db["articles"].count == 1
 
 
+def test_a_signal_while_a_write_waits_for_anothers_is_heard_and_a_process_asked_to_stop_waits_no_longer(tmp_path):
+    # SQLite waits for another process's write inside one C call, where Python runs no signal
+    # handler: a crawl sent SIGTERM while a reviewer's DB Browser held the file heard it only once
+    # the busy timeout (30 s) ran out, then waited as long again to record its run, and the
+    # daemon's stop_timeout killed it. Here a SIGALRM handler stands for Scrapy's SIGTERM handler
+    # with newsmon's hook before it; the write would wait a minute.
+    import signal
+
+    from storage import db as storage_db
+
+    path = tmp_path / "news.db"
+    db = open_db(path, busy_timeout=60)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    heard = []
+
+    def asked_to_stop(signum, frame):
+        heard.append(signum)
+        storage_db.stop_waiting()
+
+    before = signal.signal(signal.SIGALRM, asked_to_stop)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(DatabaseLocked) as raised, transaction(db):
+            queries.save_article(db, article(1))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+        storage_db._stopping.clear()
+        holder.rollback()
+        holder.close()
+    assert heard == [signal.SIGALRM]
+    assert raised.value.waited == storage_db.STOPPING_WAIT_SECONDS  # not the minute it was given
+    assert "asked to stop, waited for only 2 s" in str(raised.value)
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 60_000  # its later writes wait as before
+    with transaction(db):
+        queries.save_article(db, article(1))
+    assert db["articles"].count == 1
+
+
 def test_a_write_that_finds_the_disk_full_is_database_full_and_leaves_nothing_half_written(tmp_path):
     path = tmp_path / "news.db"
     db = open_db(path)
