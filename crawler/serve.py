@@ -74,7 +74,8 @@ def desk_settings(config_path: str | None) -> dict[str, Any]:
 
 
 def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
-                    accounts: dict[str, str] | None = None, config_path: str | None = None):
+                    accounts: dict[str, str] | None = None, config_path: str | None = None,
+                    read_only: str | None = None, immutable: bool = False):
     """A Datasette serving ``db_path`` as ``/newsmon`` with newsmon's metadata and plugin.
 
     Args:
@@ -85,6 +86,10 @@ def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
             (HTTP basic auth) and the login name is the actor.
         config_path: The config file (outlets, topics) the crawler uses: the desk shows each
             score against its topic's threshold and lists every outlet, crawled or not.
+        read_only: Why the file cannot be written, to serve it as it is: the desk says so on
+            every page and offers no review buttons.
+        immutable: Open it as an immutable file (``storage.db.open_read_only`` could read it
+            no other way: a WAL file whose -shm index cannot be made beside it).
 
     Returns:
         A ``datasette.app.Datasette``.
@@ -99,7 +104,8 @@ def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
         pm.register(plugin, name="newsmon")
     metadata = copy.deepcopy(load_metadata())
     plugins = metadata.setdefault("plugins", {})
-    plugins["newsmon"] = {"reviewer": None if accounts else reviewer, **desk_settings(config_path)}
+    plugins["newsmon"] = {"reviewer": None if accounts else reviewer, "read_only": read_only,
+                          **desk_settings(config_path)}
     if accounts:
         plugins["datasette-auth-passwords"] = {
             **{f"{name}_password_hash": password_hash for name, password_hash in accounts.items()},
@@ -120,7 +126,9 @@ def build_datasette(db_path: str | Path, *, reviewer: str | None = None,
     # Datasette adds an in-memory database when given no file; the reviewer has no use for it.
     if "_memory" in datasette.databases:
         datasette.remove_database("_memory")
-    datasette.add_database(Database(datasette, path=str(db_path), is_mutable=True), name=plugin.DATABASE)
+    # Datasette's readers open a file "mode=ro", which a WAL file refuses where its -shm index
+    # cannot be made beside it: immutable there.
+    datasette.add_database(Database(datasette, path=str(db_path), is_mutable=not immutable), name=plugin.DATABASE)
     return datasette
 
 
@@ -187,17 +195,25 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
             "give at least one --account NAME:HASH (make the hash with `datasette hash-password`), "
             "or serve on 127.0.0.1")
     # Migrates the file and puts it in WAL mode, so that Datasette's readers and the crawler's
-    # writes never wait for each other. A file it cannot use (read-only, locked, not newsmon's)
-    # is one line, as for the other commands.
-    open_database(path).conn.close()
+    # writes never wait for each other. A file it cannot use (locked, not newsmon's) is one line,
+    # as for the other commands; one it cannot write (a snapshot on a read-only disk, a full
+    # disk) is served as it is, to read, with a banner saying decisions cannot be recorded.
+    database = open_database(path, reading=True)
+    unwritable = getattr(database, "unwritable", None)
+    immutable = getattr(database, "immutable", False)
+    database.conn.close()
     sock = listen(host, port)
     datasette = build_datasette(path, reviewer=reviewer or default_reviewer(), accounts=account_hashes,
-                                config_path=config_path or settings.NEWSMON_CONFIG)
+                                config_path=config_path or settings.NEWSMON_CONFIG,
+                                read_only=str(unwritable).split(":", 1)[0] if unwritable else None,
+                                immutable=immutable)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"newsmon: the reviewer's desk at http://{shown}:{port}/  (Ctrl-C stops)", err=True)
     if account_hashes:
         click.echo(f"newsmon: password required; accounts: {', '.join(account_hashes)}", err=True)
-    else:
+    if unwritable:
+        click.echo("newsmon: decisions cannot be recorded in this file: the desk is read only", err=True)
+    elif not account_hashes:
         click.echo(f"newsmon: decisions are recorded as {reviewer or default_reviewer()!r}", err=True)
     server = uvicorn.Server(uvicorn.Config(datasette.app(), host=host, port=port, log_level="warning",
                                            lifespan="on"))

@@ -145,9 +145,10 @@ def open_read_only(path: str | os.PathLike) -> tuple[sqlite_utils.Database, str]
     disk (a snapshot, a backup mounted read-only), a file of another user.
 
     Returns:
-        The database, its connection read-only (``PRAGMA query_only``), and what a reader of the
-        output should know of it: ``""``, or that the last writes of its ``-wal`` file are left
-        out (SQLite reads a WAL file only where it may make its ``-shm`` index beside it).
+        The database, its connection read-only (``PRAGMA query_only``; ``db.immutable`` when
+        SQLite could read it only as an immutable file), and what a reader of the output should
+        know of it: ``""``, or that the last writes of its ``-wal`` file are left out (SQLite
+        reads a WAL file only where it may make its ``-shm`` index beside it).
 
     Raises:
         DatabaseFileError: not a newsmon database, or not one at all.
@@ -158,17 +159,19 @@ def open_read_only(path: str | os.PathLike) -> tuple[sqlite_utils.Database, str]
 
     where = os.fspath(path)
     url = f"file:{pathname2url(os.path.abspath(path))}"
-    left_out = ""
+    left_out, immutable = "", False
     conn = sqlite3.connect(f"{url}?mode=ro", uri=True)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError as exc:
         conn.close()
-        if not (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_CANTOPEN", "SQLITE_IOERR")):
+        if not (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY",
+                                                                              "SQLITE_IOERR")):
             raise DatabaseFileError(f"cannot read {where!r} ({exc}); check --db / NEWSMON_DB") from None
-        # A WAL database whose -shm index cannot be made here (a read-only disk), or be given
-        # its size (a full one): only as an immutable file, its -wal file unread.
-        conn = sqlite3.connect(f"{url}?immutable=1", uri=True)
+        # A WAL database whose -shm index cannot be made here (a read-only disk: CANTOPEN, or
+        # READONLY_CANTINIT in a directory this user may not write), or be given its size (a
+        # full disk): only as an immutable file, its -wal file unread.
+        conn, immutable = sqlite3.connect(f"{url}?immutable=1", uri=True), True
         wal = Path(f"{where}-wal")
         if wal.is_file() and wal.stat().st_size:
             left_out = (f"the last writes, in {wal.name} ({wal.stat().st_size:,} bytes), are left out: copy the "
@@ -178,6 +181,8 @@ def open_read_only(path: str | os.PathLike) -> tuple[sqlite_utils.Database, str]
         raise DatabaseFileError(f"{where!r} is not a newsmon database ({exc}); point --db / NEWSMON_DB at a newsmon "
                                 "database") from None
     db = sqlite_utils.Database(conn)
+    # Read so, a WAL file's -wal is not read: what opens the file after (Datasette) must too.
+    db.immutable = immutable
     try:
         db.execute("PRAGMA query_only = ON")
         _refuse_anothers(conn, path)

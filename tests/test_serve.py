@@ -534,7 +534,8 @@ def test_a_database_sqlite_cannot_migrate_is_one_line(tmp_path, monkeypatch, tro
         if os.geteuid() == 0:  # permission bits do not stop root: open it as they open it for others
             connect = sqlite3.connect
             monkeypatch.setattr(storage.db.sqlite3, "connect",
-                                lambda name, **kw: connect(f"file:{name}?mode=ro", uri=True, **kw))
+                                lambda name, uri=False, **kw: connect(name if uri else f"file:{name}?mode=ro",
+                                                                      uri=True, **kw))
     else:
         # What the command waits for the lock (NEWSMON_DB_BUSY_TIMEOUT): 30 s of this test otherwise.
         import crawler.settings
@@ -550,9 +551,14 @@ def test_a_database_sqlite_cannot_migrate_is_one_line(tmp_path, monkeypatch, tro
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     # Named as the crawl names them (storage.db.open_db): what is wrong with the file, and what to do.
-    said = {"read-only": f"Error: cannot write to the database {path} (attempt to write a readonly database)",
+    # A file it may not write is served to read, as it is (test_serve_reads_a_database_it_may_not_write),
+    # but not one that must be migrated first.
+    said = {"read-only": f"Error: {str(path)!r} is an empty SQLite file, not yet a newsmon database",
             "locked": f"Error: the database {path} is locked: another process"}[trouble]
     assert len(lines) == 1 and lines[0].startswith(said), lines
+    if trouble == "read-only":
+        assert f"(and it cannot be written: cannot write to the database {path} (attempt to write a readonly " \
+               "database)" in lines[0]
     assert "Traceback" not in result.output
 
 
@@ -588,13 +594,15 @@ class Server:
 
 
 @contextmanager
-def running_server(db: Path, *, reviewer: str = REVIEWER, host: str = "127.0.0.1") -> Iterator[Server]:
-    """A `newsmon serve` process on a free port of ``host``, up when the block starts."""
+def running_server(db: Path, *, reviewer: str = REVIEWER, host: str = "127.0.0.1", log_dir: Path | None = None,
+                   prefix: tuple[str, ...] = ()) -> Iterator[Server]:
+    """A `newsmon serve` process on a free port of ``host``, up when the block starts (run
+    through ``prefix``, its log in ``log_dir``, else beside the database)."""
     port = free_port()
-    log = db.with_name(f"serve-{port}.log")
+    log = (log_dir or db.parent) / f"serve-{port}.log"
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
-            [*serve_command(), "--db", str(db), "--host", host, "--port", str(port), "--reviewer", reviewer],
+            [*prefix, *serve_command(), "--db", str(db), "--host", host, "--port", str(port), "--reviewer", reviewer],
             stdout=log_file, stderr=subprocess.STDOUT)
     base_url = f"http://{host}:{port}"
     try:
@@ -634,6 +642,47 @@ def test_serving_on_another_loopback_address_answers(review_db):
         assert refused.status_code == 403
     assert row(path, ids["nikkei"])["status"] == "dismissed"
     assert row(path, ids["japannews"])["status"] == "new"
+
+
+def test_serve_reads_a_database_it_may_not_write_and_says_decisions_cannot_be_recorded(review_db, tmp_path):
+    # A snapshot on a read-only disk, another user's file: serve said "cannot write to the
+    # database" and served nothing. It now serves it to read, on every page saying why nothing
+    # can be recorded, and offers no review buttons; a decision posted anyway is refused in words.
+    import shutil
+
+    path, ids = review_db
+    prefix: tuple[str, ...] = ()
+    if os.geteuid() == 0:  # root writes any file: drop the capability that lets it
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv")
+        prefix = ("setpriv", "--inh-caps=-dac_override,-dac_read_search",
+                  "--bounding-set=-dac_override,-dac_read_search")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for leftover in path.parent.glob(path.name + "-*"):
+        leftover.unlink()  # closed cleanly: no -wal or -shm, as a copy onto a snapshot has none
+    path.chmod(0o444)
+    path.parent.chmod(0o555)
+    try:
+        with running_server(path, log_dir=logs, prefix=prefix) as server:
+            queue = httpx.get(server.base_url + "/", timeout=60)
+            article = httpx.get(server.base_url + f"/newsmon/articles/{ids['nikkei']}", timeout=60)
+            search = httpx.get(server.base_url + "/search", params={"q": "安保"}, timeout=60)
+            posted = httpx.post(server.base_url + "/-/review", headers={"origin": server.base_url}, timeout=60,
+                                json={"ids": [ids["nikkei"]], "status": "dismissed"})
+            log = server.log.read_text()
+    finally:
+        path.parent.chmod(0o755)
+        path.chmod(0o644)
+    assert "newsmon: read only, as it is: cannot write to the database" in log
+    assert "decisions cannot be recorded in this file: the desk is read only" in log
+    assert queue.status_code == 200 and "Review queue" in queue.text
+    assert "<b>Read only</b>: decisions cannot be recorded in this file" in queue.text
+    assert 'class="nm-select"' not in queue.text and "Log in to review" not in queue.text
+    assert article.status_code == 200 and "<b>Read only</b>" in article.text
+    assert search.status_code == 200
+    assert posted.json()["error"].startswith("this desk reads the database as it is and records nothing")
+    assert row(path, ids["nikkei"])["status"] == "new"
 
 
 def test_a_port_in_use_is_one_line_and_no_desk_is_announced_there(review_db):

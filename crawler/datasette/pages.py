@@ -40,7 +40,8 @@ from markupsafe import Markup, escape
 from sqlite_utils import Database
 
 from storage import review as reviews
-from storage.exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict, StorageError
+from storage.exceptions import (ArticleNotFound, DatabaseUnwritable, InvalidStatus, NothingToUndo, ReviewConflict,
+                                StorageError)
 from storage.health import found_after_text, outlet_status, run_result, severity
 from storage.notifications import failing_channels
 from storage.queries import STATUSES
@@ -120,6 +121,18 @@ def _loaded(config_path: str | None):
 
 def config(datasette) -> dict[str, Any]:
     return datasette.plugin_config(PLUGIN) or {}
+
+
+def read_only(datasette) -> str | None:
+    """Why the desk cannot record decisions (``newsmon serve`` of a file it may not write: a
+    snapshot on a read-only disk, a full disk), or ``None``."""
+    return config(datasette).get("read_only")
+
+
+def can_review(request, datasette) -> bool:
+    """Whether the page offers its review buttons: a reviewer is known and the file can take
+    their decisions."""
+    return reviewer(request) is not None and not read_only(datasette)
 
 
 def reviewer(request) -> str | None:
@@ -222,6 +235,10 @@ async def _write(datasette, fn):
     """Run ``fn(Database)`` on Datasette's write connection; ``WRITE_ERRORS`` come back as values
     (raised, the page would be a 500). Wrapped on the way: Datasette's write thread raises again
     any exception its function returns."""
+    why = read_only(datasette)
+    if why:  # Datasette opened the file immutable: it would refuse the write with an assertion
+        return DatabaseUnwritable(f"this desk reads the database as it is and records nothing: {why}", path=None)
+
     def run(conn):
         try:
             return fn(Database(conn))
@@ -285,7 +302,7 @@ async def list_page(request, datasette, key: str) -> Response:
         "next_url": f"?{urlencode({'offset': offset + desk.PAGE_SIZE})}" if more else None,
         "prev_url": f"?{urlencode({'offset': max(0, offset - desk.PAGE_SIZE)})}" if offset else None,
         "last_run": last_run and {**last_run, "jst": desk.jst(last_run["started_at"])},
-        "can_review": who is not None, "labels": LABELS, "stories": feats.stories and key == "queue",
+        "can_review": can_review(request, datasette), "labels": LABELS, "stories": feats.stories and key == "queue",
         # Not the reviewer's unread: the articles newsmon itself did not read; those no reviewer
         # has read at the outlet first, those read below them (folded).
         "not_read": pending[:NOT_READ_SHOWN], "not_read_total": len(pending),
@@ -303,7 +320,7 @@ async def decisions_page(request, datasette) -> Response:
         r["when"] = desk.jst(r["at"])
         r["href"] = article_url(datasette, r["article_id"])
         r["lang"] = lang(r["title"])
-    context = {"rows": rows, "can_review": reviewer(request) is not None, "labels": LABELS}
+    context = {"rows": rows, "can_review": can_review(request, datasette), "labels": LABELS}
     return Response.html(await datasette.render_template("newsmon_decisions.html", context, request=request))
 
 

@@ -277,7 +277,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             "newsmon_path": request.path if request else "",
             "newsmon_jst": desk.jst,
             "newsmon_list": _json_list,
-            "newsmon_can_review": who is not None,
+            "newsmon_can_review": pages.can_review(request, datasette),
+            "newsmon_read_only": pages.read_only(datasette),
         }
         if database == DATABASE and table == "articles" and view_name == "row" and request is not None:
             try:
