@@ -1174,3 +1174,12 @@ def m032_archive_head(db: Database) -> None:
     offset, "read" as a damaged file and called finished, none of its records stored. NULL for
     archives read before it: taken as the same."""
     _run(db, ["ALTER TABLE ingested_archives ADD COLUMN head TEXT"])
+
+
+@MIGRATIONS()
+def m033_runs_by_start(db: Database) -> None:
+    """The crawl runs in the order they started (``storage.health._run_of``): an outlet's last
+    run is the last started, not the last recorded, as the runs ``newsmon schedule`` records
+    once its database can be written again come after the run that got through. Sorted
+    without it, 40,000 runs (a year) took 19 ms an outlet for ``newsmon status`` and the desk."""
+    _run(db, ["CREATE INDEX idx_crawl_runs_started ON crawl_runs(started_at)"])
