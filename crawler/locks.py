@@ -31,8 +31,8 @@ def lock_dir(db_path: str) -> Path:
 
 
 def _holder(path: Path) -> str:
-    # A holder empties its file, then writes itself into it: read in between, it is empty for
-    # a moment, and the message named no pid to look for.
+    # A holder that has just made its file writes itself into it after taking the lock: read in
+    # between, the file is empty, and the message named no pid to look for.
     for _ in range(5):
         try:
             said = path.read_text(encoding="utf-8", errors="replace").strip()
