@@ -275,7 +275,20 @@ def prune(db: Database, before: str, *, batch: int = _BATCH) -> Iterator[int]:
     (``page_waiting``): it is read with that page when an ingest meets it, however late.
     Each batch is its own short transaction, so a crawl or a reviewer is never held up for long.
     Dictionaries no page uses any more, other than each outlet's current one, go too.
+
+    Freed pages are not overwritten with zeros (``secure_delete``, on in Debian's SQLite): that
+    wrote every deleted byte again, through the WAL, so that a prune run to make room on a
+    nearly full disk failed for want of the room it was to make.
     """
+    secure = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = OFF")
+    try:
+        yield from _prune(db, before, batch)
+    finally:
+        db.execute(f"PRAGMA secure_delete = {int(secure)}")
+
+
+def _prune(db: Database, before: str, batch: int) -> Iterator[int]:
     while True:
         with transaction(db):
             ids = [r[0] for r in db.execute(
