@@ -215,19 +215,24 @@ def open_database(path: str, *, reading: bool = False):
         # only that the file could not be written, which they had no need to do.
         if not reading or isinstance(exc, DatabaseLocked):
             raise click.ClickException(str(exc)) from None
-        why = str(exc)
         try:
             database, left_out = open_read_only(path)
         except StorageError as again:
-            raise click.ClickException(f"{again} (and it cannot be written: {why})") from None
-        click.echo(f"newsmon: read only, as it is: {why.split(':', 1)[0]}"
-                   + (f"; {left_out}" if left_out else ""), err=True)
+            raise click.ClickException(f"{again} (and it cannot be written: {exc})") from None
+        click.echo(f"newsmon: read only, as it is: {unwritable_why(exc)}" + (f"; {left_out}" if left_out else ""),
+                   err=True)
         database.unwritable = exc  # `newsmon status` alarms on a full disk: no crawl can store
         return database
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     except sqlite3.Error as exc:  # e.g. a read-only file that needs migrating
         raise click.ClickException(f"cannot use the database {path!r} ({exc}); check --db / NEWSMON_DB") from None
+
+
+def unwritable_why(exc: Exception) -> str:
+    """What ``open_database`` found of a file it may not write, without what to do about it
+    (the reader of a read-only file has nothing to do)."""
+    return str(exc).split(":", 1)[0]
 
 
 def _settings(db: str | None, config: str | None, extra: dict | None = None) -> dict:
@@ -302,22 +307,13 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
         click.echo(f"newsmon: {exc}", err=True)
         sys.exit(EXIT_BUSY)
     _print_run(result.stats)
+    trouble = result.trouble
+    if trouble is None:
+        return
     if result.stats.get("newsmon/database_unwritable"):
-        click.echo("Error: the crawl stopped: its database could not be written (the log above says why); the pages "
-                   "it had not stored are fetched by the next run", err=True)
+        click.echo(f"Error: {trouble}", err=True)
         sys.exit(EXIT_UNWRITABLE)
-    if result.finish_reason is None:
-        raise click.ClickException("the crawl was stopped before it could close (a second SIGTERM or Ctrl-C forces "
-                                   "that), recorded as 'shutdown: forced': the next run fetches what it had not "
-                                   "stored")
-    if result.finish_reason != "finished":
-        raise click.ClickException(f"crawl ended with {result.finish_reason!r}; see the log above")
-    if result.stats.get("newsmon/database_damaged"):
-        raise click.ClickException(result.stats["newsmon/database_damaged"])
-    if not result.ok:
-        raise click.ClickException(f"crawl finished, but newsmon failed {result.bugs} time(s) on the way (a bug: "
-                                   "please report the tracebacks in the log above); the URLs concerned keep their "
-                                   "state and are tried again next run")
+    raise click.ClickException(trouble)
 
 
 @cli.command()

@@ -7,7 +7,6 @@ scheduler starts a new ``newsmon crawl`` process for each run.
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import os
 import signal
@@ -135,6 +134,26 @@ class CrawlResult:
     def ok(self) -> bool:
         return self.finish_reason == "finished" and not self.bugs
 
+    @property
+    def trouble(self) -> str | None:
+        """Why the crawl did not end well, for a person (``newsmon crawl``'s and the demo's last
+        line); ``None`` when it did."""
+        stats = self.stats
+        if stats.get("newsmon/database_unwritable"):
+            return ("the crawl stopped: its database could not be written (the log above says why); the pages it "
+                    "had not stored are fetched by the next run")
+        if stats.get("newsmon/database_damaged"):
+            return stats["newsmon/database_damaged"]
+        if self.finish_reason is None:
+            return (f"the crawl was stopped before it could close (a second SIGTERM or Ctrl-C forces that), recorded "
+                    f"as {FORCED_STOP!r}: the next run fetches what it had not stored")
+        if self.finish_reason != "finished":
+            return f"crawl ended with {self.finish_reason!r}; see the log above"
+        if self.bugs:
+            return (f"crawl finished, but newsmon failed {self.bugs} time(s) on the way (a bug: please report the "
+                    "tracebacks in the log above); the URLs concerned keep their state and are tried again next run")
+        return None
+
 
 def _hear_stop_requests() -> None:
     """Once Scrapy has installed its SIGTERM and SIGINT handlers, put ``storage.db.stop_waiting``
@@ -162,9 +181,9 @@ def _record_forced_stop(db_path: str, stats: dict[str, Any]) -> None:
     once, nothing of newsmon's close runs): the next run called it ``killed``, as a run the
     kernel or a power loss ended, and status showed that until then. Its last pages stay as
     they were (fetched, waiting for extraction, …): the next run goes on from them."""
-    end = {"finished_at": queries.now_utc(), "finish_reason": FORCED_STOP, "exit_status": 1,
-           "requests": stats.get("downloader/request_count", 0), "articles_new": stats.get("newsmon/articles/new", 0),
-           "errors": stats.get("newsmon/errors", 0)}
+    from .extensions import run_end
+
+    end = run_end(stats, FORCED_STOP, 1)
     try:
         db = open_db(db_path, busy_timeout=5)
         try:
@@ -174,7 +193,7 @@ def _record_forced_stop(db_path: str, stats: dict[str, Any]) -> None:
             db.conn.close()
     except (StorageError, sqlite3.Error):  # the next run's close_stale_runs takes it from here
         with suppress(OSError):
-            queries.run_end_file(db_path, stats["newsmon/run_id"]).write_text(json.dumps(end), encoding="utf-8")
+            queries.leave_run_end(db_path, stats["newsmon/run_id"], end)
 
 
 def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wait: float = 0.0) -> CrawlResult:

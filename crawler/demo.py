@@ -62,20 +62,9 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
 def _ended_well(result) -> bool:
     """Whether the crawl ended as a demo's should; if not, why, on standard error (a full disk
     stopped it with its report read as a success, "no article is fetched twice" and exit 1)."""
-    if result.ok:
+    if result.trouble is None:
         return True
-    if result.stats.get("newsmon/database_damaged"):
-        why = result.stats["newsmon/database_damaged"]
-    elif result.stats.get("newsmon/database_unwritable"):
-        why = ("the crawl stopped: its database could not be written (the log above says why); run the demo again "
-               "once it can be: the pages it had not stored are fetched then")
-    elif result.finish_reason != "finished":
-        why = (f"the crawl ended with {result.finish_reason or 'a forced stop'}, not finished: run the demo again to "
-               "fetch what it had not stored")
-    else:
-        why = (f"newsmon failed {result.bugs} time(s) on the way (a bug: please report the tracebacks in the log "
-               "above)")
-    click.echo(f"\nError: {why}", err=True)
+    click.echo(f"\nError: {result.trouble}", err=True)
     return False
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 
@@ -111,21 +110,12 @@ class CrawlRunLedger:
         if self.run_id is None:
             return
         stats = self.crawler.stats.get_stats()
-        end = {"finished_at": queries.now_utc(), "finish_reason": reason,
-               "exit_status": self._status(reason, unwritable, stats),
-               "requests": stats.get("downloader/request_count", 0),
-               "articles_new": stats.get("newsmon/articles/new", 0), "errors": self._errors(stats)}
-        path = queries.run_end_file(self.crawler.settings.get("NEWSMON_DB"), self.run_id)
+        db_path = self.crawler.settings.get("NEWSMON_DB")
         try:
-            path.write_text(json.dumps(end), encoding="utf-8")
+            queries.leave_run_end(db_path, self.run_id, run_end(stats, reason, self._status(reason, unwritable, stats)))
         except OSError as error:  # the disk that took the database's space takes this one's too
             logger.error("newsmon: the end of this run could not be left in %s either (%s): the next run calls it "
-                         "killed", path, error.strerror or error)
-
-    @staticmethod
-    def _errors(stats: dict) -> int:
-        return (stats.get("newsmon/errors", 0) + stats.get("newsmon/extract/failed", 0)
-                + stats.get("newsmon/discovery/failed", 0) + stats.get("log_count/ERROR", 0))
+                         "killed", queries.run_end_file(db_path, self.run_id), error.strerror or error)
 
     @staticmethod
     def _status(reason: str, unwritable: bool, stats: dict) -> int:
@@ -137,7 +127,7 @@ class CrawlRunLedger:
         stats = self.crawler.stats.get_stats()
         prefix = "downloader/response_status_count/"
         by_status = {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
-        errors = self._errors(stats)
+        errors = run_errors(stats)
         status = self._status(reason, unwritable, stats)
         queries.finish_run(
             self.db, self.run_id,
@@ -153,6 +143,20 @@ class CrawlRunLedger:
                       "failed": stats.get("newsmon/revisit/failed", 0),
                       "versions_new": stats.get("newsmon/revisit/changed", 0)},
         )
+
+
+def run_errors(stats: dict) -> int:
+    """A crawl's errors as its run records them (``crawl_runs.errors``)."""
+    return (stats.get("newsmon/errors", 0) + stats.get("newsmon/extract/failed", 0)
+            + stats.get("newsmon/discovery/failed", 0) + stats.get("log_count/ERROR", 0))
+
+
+def run_end(stats: dict, reason: str, exit_status: int) -> dict:
+    """The end of a run (``queries.end_run``), from its crawl's stats, where the ledger's close
+    could not record it: its database could not take it, or a forced stop came first."""
+    return {"finished_at": queries.now_utc(), "finish_reason": reason, "exit_status": exit_status,
+            "requests": stats.get("downloader/request_count", 0),
+            "articles_new": stats.get("newsmon/articles/new", 0), "errors": run_errors(stats)}
 
 
 def _notify(db_path: str, run_id: int, changes, settings, config_path: str | None) -> None:

@@ -471,12 +471,12 @@ def _rules_missed(body: etree._Element, paragraphs: list[str], paywalled: bool) 
     return got < _RULES_MISSED_SHARE * _chars(body.xpath(".//" + _VISIBLE_TEXT))
 
 
-def _unread_sentences(body: etree._Element, selector: str, rules: Rules) -> int:
-    """The characters of sentences in ``body`` that the rules' ``selector`` does not read: each
+def _unread_sentences(body: etree._Element, rules: Rules) -> int:
+    """The characters of sentences in ``body`` that the rules' paragraphs do not read: each
     block's own text (its children's blocks apart), outside the selected paragraphs and
     ``_ASIDE_TAGS``, when it ends as a sentence does and is not a notice, a label, a line the
     rules drop or stop at or one said before (``_RULES_SKIPPED_SHARE``)."""
-    read = set(compile_selector(selector)(body))
+    read = set(compile_selector(rules.paragraphs)(body))
     texts: dict[etree._Element, list[str]] = {}
 
     def walk(node: etree._Element, holder: etree._Element) -> None:
@@ -516,7 +516,7 @@ def _rules_skipped(body: etree._Element, paragraphs: list[str], rules: Rules) ->
     # Cheap bound first, in C: all of the body's text beyond what the rules read.
     if _chars([body.text_content()]) - got < _RULES_MISSED_MIN_CHARS:
         return False
-    unread = _unread_sentences(body, rules.paragraphs, rules)
+    unread = _unread_sentences(body, rules)
     return unread >= _RULES_MISSED_MIN_CHARS and unread >= _RULES_SKIPPED_SHARE * (got + unread)
 
 

@@ -182,7 +182,7 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
 
     from . import settings
     # Imported here, as review.py and export.py do: crawler.cli imports this module for its command.
-    from .cli import open_database
+    from .cli import open_database, unwritable_why
 
     path = db_path or settings.NEWSMON_DB
     if not Path(path).is_file():
@@ -205,7 +205,7 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
     sock = listen(host, port)
     datasette = build_datasette(path, reviewer=reviewer or default_reviewer(), accounts=account_hashes,
                                 config_path=config_path or settings.NEWSMON_CONFIG,
-                                read_only=str(unwritable).split(":", 1)[0] if unwritable else None,
+                                read_only=unwritable_why(unwritable) if unwritable else None,
                                 immutable=immutable)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"newsmon: the reviewer's desk at http://{shown}:{port}/  (Ctrl-C stops)", err=True)

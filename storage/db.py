@@ -160,6 +160,11 @@ def open_read_only(path: str | os.PathLike) -> tuple[sqlite_utils.Database, str]
     where = os.fspath(path)
     url = f"file:{pathname2url(os.path.abspath(path))}"
     left_out, immutable = "", False
+
+    def not_newsmon(exc: sqlite3.DatabaseError) -> DatabaseFileError:
+        return DatabaseFileError(f"{where!r} is not a newsmon database ({exc}); point --db / NEWSMON_DB at a newsmon "
+                                 "database")
+
     conn = sqlite3.connect(f"{url}?mode=ro", uri=True)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -178,8 +183,7 @@ def open_read_only(path: str | os.PathLike) -> tuple[sqlite_utils.Database, str]
                         "database with its -wal file to a writable disk to read them")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseFileError(f"{where!r} is not a newsmon database ({exc}); point --db / NEWSMON_DB at a newsmon "
-                                "database") from None
+        raise not_newsmon(exc) from None
     db = sqlite_utils.Database(conn)
     # Read so, a WAL file's -wal is not read: what opens the file after (Datasette) must too.
     db.immutable = immutable
@@ -202,8 +206,7 @@ def open_read_only(path: str | os.PathLike) -> tuple[sqlite_utils.Database, str]
         raise
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseFileError(f"{where!r} is not a newsmon database ({exc}); point --db / NEWSMON_DB at a newsmon "
-                                "database") from None
+        raise not_newsmon(exc) from None
     except BaseException:
         conn.close()
         raise

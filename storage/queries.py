@@ -762,6 +762,11 @@ def run_end_file(db_path: str, run_id: int) -> Path:
     return beside(db_path) / f"run-{run_id}.end.json"
 
 
+def leave_run_end(db_path: str, run_id: int, end: dict[str, Any]) -> None:
+    """Leave ``end`` (``end_run``'s) in ``run_end_file`` for the next run. Raises ``OSError``."""
+    run_end_file(db_path, run_id).write_text(json.dumps(end), encoding="utf-8")
+
+
 def _run_end(db_path: str, run_id: int) -> dict[str, Any] | None:
     try:
         end = json.loads(run_end_file(db_path, run_id).read_text(encoding="utf-8"))

@@ -22,6 +22,16 @@ for _proxy in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PR
 CRASH_MARKER = b"<!-- newsmon-test: extraction crashes here -->"
 
 
+def as_permissions_bind() -> list[str]:
+    """A command prefix under which file permissions bind: for root, ``setpriv`` without the
+    capabilities that let root write any file (the test is skipped without it); else none."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv")
+    return ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
+
+
 def crashing_env() -> dict[str, str]:
     """This environment, and tests/crash on PYTHONPATH: its newsmon processes (and their Dask
     workers) crash extracting a page that carries ``CRASH_MARKER``."""

@@ -27,7 +27,7 @@ from crawler.testsite import (ARCHIVE_SITEMAP_PATH, ATOM_PATH, NEWS_SITEMAP_PATH
                               LoopbackSite, urlset)
 from storage import frontier
 
-from .conftest import saved_bytes
+from .conftest import as_permissions_bind, saved_bytes
 from .hostile import listing_html
 from .saved import divs_for_ps
 from .test_schedule import strip_rule_anchors
@@ -440,12 +440,7 @@ def test_a_database_file_this_user_may_only_read_fetches_nothing_and_says_so(env
 
     open_db(env["db"]).conn.close()
     os.chmod(env["db"], 0o444)
-    command = crawl_cmd(env)
-    if os.geteuid() == 0:  # root writes any file: drop the capability that lets it
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root without setpriv")
-        command = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
-                   "--bounding-set=-dac_override,-dac_read_search", *command]
+    command = [*as_permissions_bind(), *crawl_cmd(env)]
     try:
         result = subprocess.run(command, capture_output=True, timeout=180)
     finally:

@@ -13,7 +13,7 @@ from crawler import store
 from crawler.store import analyse
 from storage import frontier, health, open_db, queries
 
-from .conftest import saved_bytes
+from .conftest import as_permissions_bind, saved_bytes
 from .saved import divs_for_ps, later_paragraphs_as_divs
 from .test_schedule import strip_rule_anchors
 
@@ -670,12 +670,7 @@ def test_status_export_and_explain_read_a_database_on_a_disk_they_may_not_write(
         shutil.copy(tmp_path / name, snapshot / name)
     writer.close()
     copy = str(snapshot / "status.db")
-    as_reader = []
-    if os.geteuid() == 0:  # root writes any file: drop the capability that lets it
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root without setpriv")
-        as_reader = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
-                     "--bounding-set=-dac_override,-dac_read_search"]
+    as_reader = as_permissions_bind()
 
     def newsmon(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([*as_reader, sys.executable, "-m", "crawler.cli", *args, "--db", copy],

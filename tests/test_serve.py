@@ -34,7 +34,7 @@ from crawler.serve import build_datasette, is_loopback, serve
 from storage import open_db, queries
 from storage.search import fts_query
 
-from .conftest import SAVED, saved_bytes
+from .conftest import SAVED, as_permissions_bind, saved_bytes
 
 # Real saved pages: key -> path in tests/fixtures/saved.
 REVIEW_PAGES = {
@@ -648,15 +648,8 @@ def test_serve_reads_a_database_it_may_not_write_and_says_decisions_cannot_be_re
     # A snapshot on a read-only disk, another user's file: serve said "cannot write to the
     # database" and served nothing. It now serves it to read, on every page saying why nothing
     # can be recorded, and offers no review buttons; a decision posted anyway is refused in words.
-    import shutil
-
     path, ids = review_db
-    prefix: tuple[str, ...] = ()
-    if os.geteuid() == 0:  # root writes any file: drop the capability that lets it
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root without setpriv")
-        prefix = ("setpriv", "--inh-caps=-dac_override,-dac_read_search",
-                  "--bounding-set=-dac_override,-dac_read_search")
+    prefix = tuple(as_permissions_bind())
     logs = tmp_path / "logs"
     logs.mkdir()
     for leftover in path.parent.glob(path.name + "-*"):
