@@ -727,11 +727,14 @@ def test_status_on_a_full_disk_shows_the_outlets_and_alarms_while_the_commands_t
               f"(dd if=/dev/zero of={disk}/filler bs=4k 2>/dev/null; true) && "
               f"{python} -m crawler.cli status --db {disk}/news.db > {tmp_path}/status.out 2> {tmp_path}/status.err; "
               f"echo $? > {tmp_path}/status.rc; "
+              f"{python} -m crawler.cli status --json --db {disk}/news.db > {tmp_path}/json.out "
+              f"2> {tmp_path}/json.err; "
+              f"echo $? > {tmp_path}/json.rc; "
               f"{python} -m crawler.cli review 1 --status relevant --db {disk}/news.db 2> {tmp_path}/review.err; "
               f"echo $? > {tmp_path}/review.rc")
     subprocess.run(["unshare", "--mount", "sh", "-c", script], cwd=os.getcwd(), timeout=180, check=True)
     read = {name: (tmp_path / name).read_text() for name in ("status.out", "status.err", "status.rc", "review.err",
-                                                             "review.rc")}
+                                                             "review.rc", "json.out", "json.err", "json.rc")}
     full = f"the disk holding the database {disk}/news.db is full (disk I/O error)"
     assert read["status.err"].splitlines() == [f"newsmon: read only, as it is: {full}"]
     assert [line.split()[0] for line in read["status.out"].split("\n\n")[0].splitlines()[2:]
@@ -741,6 +744,10 @@ def test_status_on_a_full_disk_shows_the_outlets_and_alarms_while_the_commands_t
     assert f"database: {full}: free space on it, then run again: until then every crawl stops" in read["status.out"]
     assert read["review.rc"].strip() == "1"
     assert read["review.err"].strip() == f"Error: {full}: free space on it, then run again"
+    # A script reading the rows (--json) is told why on stderr: no row says it.
+    assert {"nikkei", "asahi", "nhk"} <= {row["outlet"] for row in json.loads(read["json.out"])}
+    assert read["json.rc"].strip() == "1"
+    assert read["json.err"].splitlines()[1].startswith(f"newsmon: database: {full}: free space on it, then run again")
 
 
 def test_status_fails_an_outlet_whose_crawls_stopped_finishing(tmp_path):

@@ -315,6 +315,10 @@ def test_articles_no_digest_delivered_for_a_day_are_counted_once_and_status_name
     assert status.exit_code == 1, status.output
     assert ("notifications: command: 2 deliveries failed since " in status.output
             and "the last with RuntimeError: exit status 1: mail server down: fix the channel" in status.output)
+    # A script reading the rows is told why too, on stderr: every outlet's row says nothing of it.
+    scripted = CliRunner().invoke(cli, [*shown, "--overdue", "3d", "--json"])
+    assert scripted.exit_code == 1 and "nhk" in {r["outlet"] for r in json.loads(scripted.stdout)}
+    assert scripted.stderr.startswith("newsmon: notifications: command: 2 deliveries failed since ")
 
     monday = crawl(db, "nhk", now, [("月曜の記事", True)])
     works = notify.NotifySettings(command=[sys.executable, "-c", "import sys; sys.stdin.read()"])
