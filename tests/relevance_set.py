@@ -13,6 +13,10 @@ Families: positives ``jp-documents``, ``jp-structure`` (phrasings outside the te
 governments' documents), ``whitepaper-relief``, ``equipment-export``, ``economic-security``,
 ``food-security``, ``title-defense``, ``self-defense-law``, ``sdf-relief``, ``mod-scandal``,
 ``corporate``, ``nk-launch``; and ``ordinary`` news.
+
+A third file, ``heldout.jsonl``, has the same fields and families: cases written by readers who
+had not read the rules, never tuned against (``heldout.md``), for the figures a development set
+cannot give.
 """
 
 from __future__ import annotations
@@ -89,6 +93,18 @@ def load() -> tuple[Case, ...]:
         rec = json.loads(line)
         title, text = saved_article(rec["saved"])
         cases.append(Case(rec["id"], rec["lang"], rec["family"], int(rec["label"]), title, text, rec["source"]))
+    return tuple(cases)
+
+
+@cache
+def load_heldout() -> tuple[Case, ...]:
+    """The held-out cases (``heldout.jsonl``, written by readers of the news who had not read the
+    rules: see ``heldout.md``), in file order. Never tuned against."""
+    cases = []
+    for line in (RELEVANCE / "heldout.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        cases.append(Case(rec["id"], rec["lang"], rec["family"], int(rec["label"]), rec["title"], rec["text"],
+                          rec["source"]))
     return tuple(cases)
 
 

@@ -23,7 +23,7 @@ from crawler.store import score_fields
 from storage import open_db, queries
 from storage.queries import evidence
 
-from .relevance_set import evaluate, load, rules_decisions, top_half_share
+from .relevance_set import evaluate, load, load_heldout, rules_decisions, top_half_share
 
 TOPIC = "defense-strategy"
 
@@ -1401,6 +1401,28 @@ def test_the_rules_meet_the_floors_on_the_labelled_set(cases, topics):
     low = {f: r["precision"] for f, r in report.families.items() if r.get("precision", 1.0) < 0.9}
     assert low == {}
     assert report.foreign_passed * 20 <= report.foreign_total, report.passed
+
+
+def test_the_held_out_set_is_apart_from_the_development_set(cases):
+    # Its figures mean something only if no case of it, nor the article it was written from, is
+    # one the rules were tuned on.
+    heldout = load_heldout()
+    assert len(heldout) == len({c.id for c in heldout}) >= 90
+    assert not {c.id for c in heldout} & {c.id for c in cases}
+    assert not {c.source for c in heldout} & {c.source for c in cases}
+    for lang in ("ja", "en"):
+        assert sum(c.label for c in heldout if c.lang == lang) >= 15
+        assert sum(1 - c.label for c in heldout if c.lang == lang and c.family != "ordinary") >= 15
+
+
+def test_the_rules_meet_the_floors_on_the_held_out_set(topics):
+    # Lower floors than the development set's: these are news the rules were not made on, and a
+    # change that costs two of its cases says so here before any analyst meets it.
+    heldout = load_heldout()
+    report = evaluate(heldout, rules_decisions(heldout, topics))
+    assert report.recall >= 0.94, report.missed
+    assert report.precision >= 0.94, report.passed
+    assert report.foreign_passed * 10 <= report.foreign_total, report.passed
 
 
 def test_the_calibration_pages_keep_their_places(cases, topics):
