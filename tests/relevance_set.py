@@ -108,6 +108,18 @@ def load_heldout() -> tuple[Case, ...]:
     return tuple(cases)
 
 
+@cache
+def load_heldout_listings() -> tuple[Case, ...]:
+    """The held-out listings (``heldout_listings.jsonl``: a feed's or section page's headline,
+    with the feed's summary or alone), as cases: title the headline, text the summary."""
+    cases = []
+    for line in (RELEVANCE / "heldout_listings.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        cases.append(Case(rec["id"], rec["lang"], rec["family"], int(rec["label"]), rec["headline"], rec["summary"],
+                          rec["source"]))
+    return tuple(cases)
+
+
 # --- measures (shared by tests/test_relevance.py and bench/relevance) ------------------------
 
 @dataclass(frozen=True)
