@@ -905,6 +905,33 @@ def test_a_headline_alone_is_whose_its_outlet_means(topics, title, text, relevan
     assert top(title, text, topics).relevant is relevant
 
 
+# The Defense Buildup Program's five-year total as Kyodo's and The Japan Times' headlines abbreviate it: a headline
+# alone was scored 0 (two cases of the held-out listings, moved here when this was matched; heldout.md).
+@pytest.mark.parametrize("title,relevant", [
+    ("Defense panel weighs revising ¥43 tril. buildup plan as costs climb", True),
+    ("Kishida tells ministers to earmark ¥43 tril. for five-year defense plan", True),
+    ("Japan weighs ¥43 tril defense outlay over five years", True),
+    ("Govt set to fund 43 tril. yen buildup with tax hikes", True),
+    # Another government's sum of the same size stays its own; and a trillionaire is no trillion.
+    ("China's defense budget rises 7% to ¥43 tril.", False),
+    ("Japan's first ¥43 trillionaire", False),
+])
+def test_a_headline_abbreviating_the_five_year_total_is_relevant(topics, title, relevant):
+    assert top(title, "", topics).relevant is relevant
+
+
+# Known false positives, left open: the five-year total is a weight-4 term, and 43兆円 of anything else counts.
+@pytest.mark.parametrize("title,text", [
+    pytest.param("家計の金融資産、43兆円増", "日銀の資金循環統計で、家計の金融資産は前年同期から43兆円増えた。",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "43兆円 is the documents' five-year total only beside a word of defense; as context alone it "
+                     "also lets China's 43兆円 defense budget pass as Japan's (held-out ho-ja-019): a sum needs "
+                     "the sentence's own subject, which no term kind gives yet"))),
+])
+def test_known_false_positives(topics, title, text):
+    assert not top(title, text, topics).relevant
+
+
 # Known gaps the audit found, left open.
 @pytest.mark.parametrize("title,text", [
     pytest.param("LDP begins talks on NSS revision",
@@ -1428,12 +1455,13 @@ def test_the_rules_meet_the_floors_on_the_held_out_set(topics):
 def test_the_held_out_listings_meet_their_floors(cases, topics):
     # A headline, with its feed's summary or alone, is all `newsmon status` has of an article it
     # could not read: what it misses there, no one is told of. First measured at recall 0.812
-    # (a headline alone 10 of 16), precision 0.963 (heldout.md).
+    # (a headline alone 10 of 16), precision 0.963; 0.867 and 0.963 on the 78 left once two cases
+    # were fixed and moved to the development tests (heldout.md).
     listings = load_heldout_listings()
-    assert len(listings) == len({c.id for c in listings}) >= 80
+    assert len(listings) == len({c.id for c in listings}) >= 78
     assert not {c.source for c in listings} & ({c.source for c in cases} | {c.source for c in load_heldout()})
     report = evaluate(listings, rules_decisions(listings, topics))
-    assert report.recall >= 0.78, report.missed
+    assert report.recall >= 0.83, report.missed
     assert report.precision >= 0.9, report.passed
     assert report.foreign_passed == 0, report.passed
     with_summary = [c for c in listings if c.label and c.text]
