@@ -59,9 +59,13 @@ _BOX_WORDS = (
     rf"|アクセスランキング{_NO_PARTICLE}[^。]*|ランキング|関連記事{_NO_PARTICLE}[^。]*|関連ニュース"
     r"|おすすめ(?:情報|記事)?|こちらもおすすめ|オススメ(?:情報|記事)?|あわせて読みたい|合わせて読みたい|関連リンク"
     r"|(?:人気|最新|新着)(?:記事|ニュース)|この記事を読んだ人(?:は|が)?(?:こんな記事も読んでいます)?"
-    r"|この記事をシェア|シェアする|注目ワード|関連キーワード|【関連(?:記事|ニュース)】.*")
+    # NHK's link to an earlier report under its own ("【詳しくはこちら】<its headline>").
+    r"|この記事をシェア|シェアする|注目ワード|関連キーワード|【関連(?:記事|ニュース)】.*|【(?:詳しく|くわしく)はこちら】.*")
 _STOP = re.compile(
-    rf"{_QUOTED}(?:{_BOX_WORDS}|カテゴリーをフォローする"
+    # The Japan Times' list of its section's newest stories, inside its body, each headline with a
+    # teaser cut mid-word ("…criticism of Ja..."): never looked past as a box, whose teasers read
+    # as sentences; it ends the text.
+    rf"{_QUOTED}(?:{_BOX_WORDS}|LATEST (?:[A-Z]+ )?STORIES|カテゴリーをフォローする"
     r"|有料会員になると会員限定の有料記事もお読みいただけます。?"
     r"|【[^】]*キャンペーン】.*|無断転載.{0,12}?禁(?:じます|止(?:します|です)?)(?:[。.\s].*)?"
     r"|Copyright\s*(?:©|\([cC]\)|(?:19|20)\d\d\b).*|Copyright\b.*\b[Aa]ll [Rr]ights [Rr]eserved.*"

@@ -424,7 +424,7 @@ def test_a_review_on_nippon_com_holds_no_photo_caption_nor_credit():
 #: elements its selector names, the one holding most text is the body; more box headings and a members'
 #: label on a line of its own.)
 READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "eb44bff822492b7c", 4: "eb44bff822492b7c",
-             5: "eb44bff822492b7c"}
+             5: "eb44bff822492b7c", 6: "a69c733b9d952b2e"}
 
 
 def test_a_change_in_what_pages_read_as_raises_the_extraction_version():

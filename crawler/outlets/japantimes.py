@@ -160,6 +160,8 @@ OUTLET = Outlet(
                 "div.join-the-conversation",
                 "div.with-take5",
                 "div.coronavirus-banner",
+                # "LATEST NATIONAL STORIES" inside the body (the 2019 layout: alphaHeavy/goose's japantimes1).
+                "div.jtarticle_related",
             ),
             title=("article header hgroup h1",),
             published=("li.post_time time[pubdate]", "meta[property='DC.date.issued']"),
@@ -173,6 +175,7 @@ OUTLET = Outlet(
     fixtures=(
         "trafilatura-eval/japantimes.co.jp.surgical.html",
         "ir-research-data/japantimes-2017-nintendo-switch.html",
+        "goose/japantimes1.html",
     ),
     known_walls=(
         "HTML pages answered 403 to automated fetches in 2026: a headless-browser crawl of "

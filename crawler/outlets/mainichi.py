@@ -15,8 +15,10 @@ from . import Evidence, Outlet, Rules
 _TITLE = ('meta[name="cXenseParse:recs:mai-title"]',)
 # Mainichi's paid-article box ("この記事は有料記事です。 残り1460文字（全文2839文字）"), seen on
 # the premier pages; matched by its wording, which is Mainichi's for paid articles everywhere.
+# The news layout of 2026 puts the wording in the panel's heading (h2.paywallpanel-head-title
+# in div.paywallpanel, under the teaser: a page of japaniel/readerer's tests, 2026-02-08).
 _PAYWALL_TEXT = (
-    '//*[self::div or self::p or self::span][text()[contains(., "この記事は有料記事です")]]'
+    '//*[self::div or self::p or self::span or self::h2 or self::h3][text()[contains(., "この記事は有料記事です")]]'
 )
 
 #: "速報" leads the <meta name="keywords"> of every article page (the rest are its sections,
@@ -105,7 +107,7 @@ OUTLET = Outlet(
             # The reporter links of the header ("寺町六花", "原田啓之"); JSON-LD names only the
             # organisation 毎日新聞.
             authors=("#articledetail-title a.articletag-author",),
-            paywall=(_PAYWALL_TEXT,),
+            paywall=("div.paywallpanel", _PAYWALL_TEXT),
         ),
         Rules(
             version="2021-10-premier",
@@ -133,6 +135,7 @@ OUTLET = Outlet(
         "java-extractarticle/000021-mainichi.html",
         "java-extractarticle/000019-mainichi.html",
         "java-extractarticle/000020-mainichi.html",
+        "readerer/mainichi_article.html",
     ),
     discovery_notes=(
         "The feed, start URLs and the article URL pattern were checked against saved pages and "

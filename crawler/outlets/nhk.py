@@ -215,6 +215,7 @@ OUTLET = Outlet(
         "scrapping-webs/nhk-test_article_7.html",
         "scrapping-webs/nhk-test_article_8.html",
         "trafilatura-eval/nhk.or.jp.k100.html",
+        "nhk-easy-news-crawler/k10014659321000.html",
     ),
     discovery_notes=(
         "Feeds, start URLs and the article URL pattern were checked against public evidence of "
