@@ -54,7 +54,7 @@ _SEP = r"[\s\-\u2010-\u2015]"
 _SEP_RUN = re.compile(rf"{_SEP}+")
 _TOPIC_FIELDS = {"name", "description", "threshold", "title_boost", "terms", "context", "against", "home",
                  "structure"}
-_TERM_FIELDS = {"term", "weight", "variants", "document", "own"}
+_TERM_FIELDS = {"term", "weight", "variants", "document", "own", "needs"}
 _STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight",
                      "clause_words", "clause_verbs", "clause_gap", "own_qualifiers"}
 _TERM_EXAMPLE = '{ term = "反撃能力", weight = 4, variants = ["敵基地攻撃能力"] }'
@@ -85,6 +85,10 @@ class Term:
     #: A name only the home's documents bear (安保3文書): the home's whoever the sentence names beside
     #: it ("安保3文書改定を評価 米国務省" is the US on Japan's).
     own: bool = False
+    #: Words one of which must be in the sentence of an occurrence for it to count (a headline is
+    #: one sentence): a sum is the documents' only beside a word of defense (43兆円 of household
+    #: assets, of a market's value, is no one's five-year plan).
+    needs: tuple[str, ...] = ()
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -141,9 +145,12 @@ class Topic:
     #: article in which no core form can match, nor the structure, scores 0 whatever else it
     #: says, so most articles are done after one pass in C (see _may_match).
     _gate: Any = field(init=False, repr=False, compare=False, default=None)
+    #: Whether a term has ``needs`` (then every article's sentences are looked at).
+    _needs: bool = field(init=False, repr=False, compare=False, default=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "terms", tuple(self.terms))
+        object.__setattr__(self, "_needs", any(t.needs for t in self.terms))
         pattern, keys = _compile(self.terms)
         object.__setattr__(self, "_pattern", pattern)
         object.__setattr__(self, "_keys", keys)
@@ -331,6 +338,26 @@ def _scan(topic: Topic, text: str) -> dict[int, list[tuple[int, int]]]:
     for match in topic._pattern.finditer(text):
         found.setdefault(keys[_key(match.group())], []).append(match.span())
     return found
+
+
+def _needed(topic: Topic, found: dict[int, list[tuple[int, int]]], part: "_Text",
+            headline: bool = False) -> dict[int, list[tuple[int, int]]]:
+    """``found`` without the occurrences of a term with ``needs`` whose sentence has none of them;
+    a ``headline`` is one sentence, whatever its full stops ("earmark ¥43 tril. for defense")."""
+    kept: dict[int, list[tuple[int, int]]] = {}
+    for index, spans in found.items():
+        needs = topic.terms[index].needs
+        if needs:
+            spans = [(s, e) for s, e in spans
+                     if any(word in (part.text if headline else _sentence_of(part, s, e)).lower() for word in needs)]
+        if spans:
+            kept[index] = spans
+    return kept
+
+
+def _sentence_of(part: "_Text", start: int, end: int) -> str:
+    # To the end of the sentence the occurrence ends in: "43 tril. yen" is no two sentences.
+    return part.text[part.sentence(start)[0]:part.sentence(end - 1)[1]]
 
 
 def _snippet(text: str, start: int, end: int, width: int = SNIPPET_WIDTH) -> str:
@@ -834,17 +861,21 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
     if not _may_match(topic, title + "\n" + text):
         return _Trace(Score(topic.key, 0.0, False, (), topic.threshold), {})
     in_title, in_text = _scan(topic, title), _scan(topic, text)
-    indices = sorted(in_title.keys() | in_text.keys())
     attributing = topic.home is not None
     home = topic.home
     occurrences: dict[str, list[Occurrence]] = {}
     article_owner = None
     title_t = body_t = None
+    if topic._needs and (in_title or in_text):
+        title_t, body_t = _Text(title, attributor()), _Text(text, attributor())
+        in_title, in_text = _needed(topic, in_title, title_t, headline=True), _needed(topic, in_text, body_t)
+    indices = sorted(in_title.keys() | in_text.keys())
     named: frozenset[str] = frozenset()
     others: list[Occurrence] = []
     if attributing:
         attrib = attributor()
-        title_t, body_t = _Text(title, attrib), _Text(text, attrib)
+        if title_t is None:
+            title_t, body_t = _Text(title, attrib), _Text(text, attrib)
         spans = sorted(((w, s, e, i) for i in indices if not topic.terms[i].context
                         for w, found in (("title", in_title), ("text", in_text)) for s, e in found.get(i, [])),
                        key=lambda x: (x[0] != "title", x[1]))
@@ -1224,5 +1255,9 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
     own = entry.get("own", False)
     if not isinstance(own, bool):
         raise fail(f"{name}.own", f"must be true or false, got {own!r}", f"e.g. {_TERM_EXAMPLE}")
+    needs = entry.get("needs", [])
+    if not isinstance(needs, list) or not all(isinstance(w, str) and normalise(w).strip() for w in needs):
+        raise fail(f"{name}.needs", f"must be a list of words, got {needs!r}",
+                   'e.g. { term = "43兆円", weight = 4, needs = ["防衛", "defense"] }')
     return Term(term=text, weight=float(weight), variants=tuple(variants), context=context, document=document,
-                against=against, own=own)
+                against=against, own=own, needs=tuple(normalise(w).lower() for w in needs))

@@ -920,16 +920,21 @@ def test_a_headline_abbreviating_the_five_year_total_is_relevant(topics, title, 
     assert top(title, "", topics).relevant is relevant
 
 
-# Known false positives, left open: the five-year total is a weight-4 term, and 43兆円 of anything else counts.
-@pytest.mark.parametrize("title,text", [
-    pytest.param("家計の金融資産、43兆円増", "日銀の資金循環統計で、家計の金融資産は前年同期から43兆円増えた。",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "43兆円 is the documents' five-year total only beside a word of defense; as context alone it "
-                     "also lets China's 43兆円 defense budget pass as Japan's (held-out ho-ja-019): a sum needs "
-                     "the sentence's own subject, which no term kind gives yet"))),
+# The five-year total counts only in a sentence (or headline) that says what it is: 43兆円 of household assets, of a
+# market's value, passed as the documents' (found probing, 2026-12-04). Its words are defense's and the plan's own,
+# five years and the documents: with defense words alone, a held-out listing moved here was lost.
+@pytest.mark.parametrize("title,text,relevant", [
+    ("家計の金融資産、43兆円増", "日銀の資金循環統計で、家計の金融資産は前年同期から43兆円増えた。", False),
+    ("東証の時価総額、43兆円増加", "", False),
+    ("Tokyo market value up ¥43 trillion in November", "", False),
+    ("防衛費5年総額、43兆円で調整 政府", "", True),
+    ("政府、43兆円の確保を指示", "岸田首相は防衛力整備計画の総額を43兆円とするよう関係閣僚に指示した。", True),
+    ("FOCUS: Japan starts defense buildup under revised strategy documents",
+     "Japan will spend 43 trillion yen over five years from fiscal 2023 under the three documents revised in "
+     "December, a sharp increase from the 27.5 trillion yen set in the previous five-year program.", True),
 ])
-def test_known_false_positives(topics, title, text):
-    assert not top(title, text, topics).relevant
+def test_a_sum_counts_only_in_a_sentence_that_says_what_it_is(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
 
 
 # Known gaps the audit found, left open.
@@ -1455,10 +1460,10 @@ def test_the_rules_meet_the_floors_on_the_held_out_set(topics):
 def test_the_held_out_listings_meet_their_floors(cases, topics):
     # A headline, with its feed's summary or alone, is all `newsmon status` has of an article it
     # could not read: what it misses there, no one is told of. First measured at recall 0.812
-    # (a headline alone 10 of 16), precision 0.963; 0.867 and 0.963 on the 78 left once two cases
-    # were fixed and moved to the development tests (heldout.md).
+    # (a headline alone 10 of 16), precision 0.963; 0.862 and 0.963 on the 77 left once three cases
+    # were moved to the development tests by the changes they led to (heldout.md).
     listings = load_heldout_listings()
-    assert len(listings) == len({c.id for c in listings}) >= 78
+    assert len(listings) == len({c.id for c in listings}) >= 77
     assert not {c.source for c in listings} & ({c.source for c in cases} | {c.source for c in load_heldout()})
     report = evaluate(listings, rules_decisions(listings, topics))
     assert report.recall >= 0.83, report.missed

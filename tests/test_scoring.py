@@ -89,7 +89,8 @@ def test_every_form_of_every_term_matches_as_itself(topics):
     for term in topic.terms:
         for form in term.forms:
             # A context term counts only next to a core one.
-            text = f"反撃能力。前 {form} 後" if term.context else f"前 {form} 後"
+            # A term with needs, in a sentence with the first of them.
+            text = f"反撃能力。前 {form} 後" if term.context else f"前 {form} {' '.join(term.needs[:1])} 後"
             found = terms(top(None, text, topics))
             if found.get(term.term) != 1:
                 wrong.append((form, found))
@@ -324,7 +325,20 @@ BROKEN = [
     ('[topics.t]\nthreshold = 6\nterms = [ { term = "Counter-Strike", weight = 4 } ]\n'
      'context = [ { term = "counterstrike", weight = 1 } ]',
      ["[topics.t]", "'counterstrike'", "under both", "one term only"]),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "43兆円", weight = 4, needs = "防衛" } ]',
+     ["[topics.t]", "terms[0].needs", "list of words", 'needs = ["防衛"']),
 ]
+
+
+def test_a_term_with_needs_counts_only_in_a_sentence_with_one_of_them(tmp_path):
+    # A topic of the user's own, without attribution: the same rule as the shipped one's sum.
+    path = tmp_path / "topics.toml"
+    path.write_text('[topics.budget]\nthreshold = 4\nterms = [ { term = "５兆円", weight = 4, needs = ["ＧＸ"] } ]\n',
+                    encoding="utf-8")
+    topics = load_topics(path)
+    assert score_article("GX債、5兆円発行へ", "", topics)[0].relevant  # full-width needs normalised
+    assert not score_article("株価", "時価総額が5兆円増えた。GX債の発行は来年。", topics)[0].relevant
+    assert score_article("政府", "時価総額が5兆円増えた。GX債を5兆円発行する。", topics)[0].score == 4
 
 
 @pytest.mark.parametrize("toml,fragments", BROKEN)
