@@ -132,7 +132,7 @@ def test_the_demo_keeping_its_site_served_stops_on_ctrl_c_and_sigterm(tmp_path, 
             proc.kill()
             proc.communicate()
     assert proc.returncode == 0
-    assert "This run: 83 requests, 76 new articles (1 relevant)" in shown
+    assert "This run: 86 requests, 79 new articles (1 relevant)" in shown
 
 
 def _free_port() -> int:
@@ -148,7 +148,7 @@ def test_the_demo_goes_around_a_proxy_in_the_environment_and_says_when_its_outle
     result = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--db", str(tmp_path / "demo.db"), "--port",
                              str(_free_port())], capture_output=True, text=True, timeout=180, env=proxied)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "This run: 83 requests, 76 new articles (1 relevant)" in result.stdout
+    assert "This run: 86 requests, 79 new articles (1 relevant)" in result.stdout
     # Whatever makes its crawl fail (here the proxy, let in again), the demo says so and fails.
     let_in = ("import sys; import crawler.crawl as c; c.LOOPBACK_SETTINGS['HTTPPROXY_ENABLED'] = True; "
               "from crawler.cli import cli; sys.argv[0] = 'newsmon'; cli()")
