@@ -81,14 +81,16 @@ def saved_article(relpath: str) -> tuple[str, str]:
     return (article.title or "", article.text) if article else ("", "")
 
 
+def _written(name: str, title: str = "title", text: str = "text") -> list[Case]:
+    """The cases of ``name`` (a .jsonl of this folder), their words under ``title`` and ``text``."""
+    return [Case(rec["id"], rec["lang"], rec["family"], int(rec["label"]), rec[title], rec[text], rec["source"])
+            for rec in map(json.loads, (RELEVANCE / name).read_text(encoding="utf-8").splitlines())]
+
+
 @cache
 def load() -> tuple[Case, ...]:
     """Every case of the set, written ones first, in file order."""
-    cases: list[Case] = []
-    for line in (RELEVANCE / "written.jsonl").read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        cases.append(Case(rec["id"], rec["lang"], rec["family"], int(rec["label"]), rec["title"], rec["text"],
-                          rec["source"]))
+    cases = _written("written.jsonl")
     for line in (RELEVANCE / "saved.jsonl").read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
         title, text = saved_article(rec["saved"])
@@ -100,24 +102,14 @@ def load() -> tuple[Case, ...]:
 def load_heldout() -> tuple[Case, ...]:
     """The held-out cases (``heldout.jsonl``, written by readers of the news who had not read the
     rules: see ``heldout.md``), in file order. Never tuned against."""
-    cases = []
-    for line in (RELEVANCE / "heldout.jsonl").read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        cases.append(Case(rec["id"], rec["lang"], rec["family"], int(rec["label"]), rec["title"], rec["text"],
-                          rec["source"]))
-    return tuple(cases)
+    return tuple(_written("heldout.jsonl"))
 
 
 @cache
 def load_heldout_listings() -> tuple[Case, ...]:
     """The held-out listings (``heldout_listings.jsonl``: a feed's or section page's headline,
     with the feed's summary or alone), as cases: title the headline, text the summary."""
-    cases = []
-    for line in (RELEVANCE / "heldout_listings.jsonl").read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        cases.append(Case(rec["id"], rec["lang"], rec["family"], int(rec["label"]), rec["headline"], rec["summary"],
-                          rec["source"]))
-    return tuple(cases)
+    return tuple(_written("heldout_listings.jsonl", "headline", "summary"))
 
 
 # --- measures (shared by tests/test_relevance.py and bench/relevance) ------------------------
