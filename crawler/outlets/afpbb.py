@@ -35,8 +35,8 @@ OUTLET = Outlet(
     ),
     # /articles/-/<7 digits>, with ?cx_part=/cx_position= (where on the site the link was) or
     # ?pid=<photo> (which photo the page shows first) on its own links; not /articles/amp/<n>
-    # (the AMP copy of the same article).
-    article_url_pattern=r"^https?://www\.afpbb\.com/articles/-/\d{6,8}(?:[?#].*)?$",
+    # (the AMP copy of the same article). A trailing slash is the same article (a 2016 link).
+    article_url_pattern=r"^https?://www\.afpbb\.com/articles/-/\d{6,8}/?(?:[?#].*)?$",
     rules=(
         Rules(
             version="2018-06",
@@ -67,6 +67,9 @@ OUTLET = Outlet(
         "politics was seen, so none is listed. Nothing checked live."
     ),
     evidence=(
+        Evidence("article_url_pattern", "public GitHub file, search-index id 55246013436 "
+                 "(tests/fixtures/urls/afpbb.tsv): a link of 2016, read 2026-12-04", "2026-12-04",
+                 "/articles/-/3090359/ with a trailing slash, rejected by the pattern before 2026-12-04"),
         Evidence("https://www.afpbb.com/", _PAGE, "2018-06-18", "the logo link (/?cx_part=nav); https in 2025-2026 links"),
         Evidence("https://www.afpbb.com/", _REGISTRY, "2026-09-10",
                  "the homepage of its AFPBB row, beside the sports feed and /list/info/rss"),

@@ -48,13 +48,22 @@ OUTLET = Outlet(
     # /opinion/<date>/commentary/…) and /environment/<date>/climate-change/<slug>/; 11 such 2025-26
     # URLs are in tests/fixtures/urls/japantimes.tsv. The section lists of the new site
     # (/news/japan/politics/, /business/, /opinion/editorials/page/2/) and its image files
-    # (/japantimes/uploads/images/<date>/<n>.jpg) carry no date and stay out.
+    # (/japantimes/uploads/images/<date>/<n>.jpg) carry no date and stay out. The editorials are
+    # /editorials/<date>/<slug>/ since 2023 (the site's own feed of 2023-11-25; rejected before
+    # 2026-12-04).
     article_url_pattern=(
-        r"^https?://www\.japantimes\.co\.jp/(?:news|business|commentary|environment|opinion|sports"
+        r"^https?://www\.japantimes\.co\.jp/(?:news|business|commentary|editorials|environment|opinion|sports"
         r"|life|culture|community)"
         r"/\d{4}/\d{2}/\d{2}/(?:[a-z0-9-]+/)*(?!feed/?(?:[?#]|$))[a-z0-9%-]+/?(?:[?#].*)?$"
     ),
     evidence=(
+        Evidence(
+            "article_url_pattern",
+            "dpapathanasiou/photojournalism tests/fixtures/japantimes.xml @ bd961d90: a captured copy of the "
+            "site's feed (tests/fixtures/urls/japantimes.tsv)",
+            "2023-11-25",
+            "an editorial at /editorials/2023/11/24/kishida-troubles/, rejected by the pattern before 2026-12-04",
+        ),
         Evidence(
             "https://www.japantimes.co.jp/feed/topstories",
             "tests/fixtures/saved/trafilatura-eval/japantimes.co.jp.surgical.html (<link rel=alternate>)",

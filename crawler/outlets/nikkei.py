@@ -53,10 +53,12 @@ OUTLET = Outlet(
     # (DGXZRSP ids) and NIKKEI COMPASS (PR TIMES releases) do not match. Copies of an article
     # under another path are left out, as the same id is at /article/<id>/: the paper edition's
     # /paper/article/?b=<date>&ng=<id> and (2026) /paper/<date><edition>/<page>/article/<id>, and
-    # /nkd/industry/article/?…&ng=<id>.
+    # /nkd/industry/article/?…&ng=<id>. An id may hold an underscore: DGXNASFS2700B_X20C10A4000000
+    # (2010), DGXLASDG18H2X_Y5A210C1CC0000 (2015), and in 2026 DGXZQOMG00002_T00C26A8000000 among
+    # the front page's links (rejected before 2026-12-04; tests/fixtures/urls/nikkei.tsv).
     article_url_pattern=(
         r"^https?://(?:www\.)?nikkei\.com/(?:(?:prime/[a-z0-9-]+/)?article|telling)"
-        r"/[A-Z0-9]{20,32}/?(?:[?#].*)?$"
+        r"/[A-Z0-9_]{20,32}/?(?:[?#].*)?$"
     ),
     feed_terms="no public RSS feed (N1 feed survey, 2026-09-28: licence only)",
     known_walls=(
@@ -66,6 +68,14 @@ OUTLET = Outlet(
         "sitemap). newsmon does not impersonate browsers: expect refused or empty responses"
     ),
     evidence=(
+        Evidence(
+            "article_url_pattern",
+            "groundcobra009/japan-news-frontpage-index@d87d67e7 data/2026/07/2026-07-28.csv, 2026-07-29.csv "
+            "and 2026-08/2026-08-03.csv (tests/fixtures/urls/nikkei.tsv)",
+            "2026-08-03",
+            "front-page links with an underscore in the id (DGXZQOMG00002_T00C26A8000000, DGXZMS…, DGXZNS…; "
+            "DGXLAS… of 2015, DGXNAS… of 2010), rejected by the pattern before 2026-12-04",
+        ),
         *(
             Evidence(
                 url,

@@ -19,9 +19,12 @@ OUTLET = Outlet(
     feeds=("https://www.nippon.com/en/feed/",),
     start_urls=("https://www.nippon.com/en/",),
     # /en/<section>/<letter(s)+digits>/ (japan-topics/g01212, japan-data/h02795, features/jg00002),
-    # optionally followed by a <slug>.html, and /en/news/yjj<13 digits>/ (Jiji Press copy).
+    # optionally followed by a <slug>.html, and /en/news/yjj<13 digits>/ (Jiji Press copy); of
+    # 2021-2024 also Kyodo's (kd<18-19 digits>) and Reuters' (reu<date><id>) copies, rejected
+    # before 2026-12-04 (a backfill from archives meets them).
     article_url_pattern=(
-        r"^https?://www\.nippon\.com/en/[a-z-]+/(?:[a-z]{1,3}\d{5,6}|yjj\d{13})/(?:[^/?#]+\.html)?(?:[?#].*)?$"
+        r"^https?://www\.nippon\.com/en/[a-z-]+/(?:[a-z]{1,3}\d{5,6}|yjj\d{13}|kd\d{15,20}|reu\d{8}[A-Z0-9]{5,12})/"
+        r"(?:[^/?#]+\.html)?(?:[?#].*)?$"
     ),
     discovery_notes=(
         "No saved page; nothing checked live. The feed /en/feed/ is in several projects' source "
@@ -29,6 +32,10 @@ OUTLET = Outlet(
         "public files."
     ),
     evidence=(
+        Evidence("article_url_pattern", "tests/fixtures/urls/nippon_com_en.tsv (public files; sources of the held-out "
+                 "relevance sets, tests/fixtures/relevance/heldout.md)", "2021-08-27",
+                 "Kyodo's /en/news/kd<18-19 digits>/<slug>.html (2023-01-09, 2024) and Reuters' "
+                 "/en/news/reu20210827KBN2FR1JN/ copies, rejected by the pattern before 2026-12-04"),
         Evidence("https://www.nippon.com/en/feed/", _SOURCES, "2026-11-30",
                  "feed_url; also in source lists search-index ids 56189986790, 58619722505, 52523360691"),
         Evidence("https://www.nippon.com/en/", _SOURCES, "2026-11-30", "homepage_url"),

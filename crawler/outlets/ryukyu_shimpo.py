@@ -44,12 +44,13 @@ OUTLET = Outlet(
     start_urls=("https://ryukyushimpo.jp/",),
     # The old site's /news/entry-<n>.html and /news/prentry-<n>.html and its editorials
     # /editorial/entry-<n>.html; the new site's /<genre>/entry-<n>.html with or without a leading
-    # /news/. The genres are those seen in article links (national, economics, culture) and in the
-    # old site's ?genre= lists (politics, international, sports). Not /pages/ (site pages), not
+    # /news/, whatever the genre: a list of those seen (national, economics, culture, politics,
+    # international, sports) rejected /region/, /living/ and /entertainment/ articles of 2026, the
+    # islands' news among them (found 2026-12-04). Not /pages/ (site pages), not
     # /okinawa-dic/ (the glossary), not /tag/ or /?s= lists, not the English edition's host.
     article_url_pattern=(
         r"^https?://ryukyushimpo\.jp/(?:news/(?:pr)?entry-\d+"
-        r"|(?:news/)?(?:national|politics|economics|international|sports|culture)/entry-\d+"
+        r"|(?:news/)?(?!pages/|okinawa-dic/|tag/)[a-z]+/entry-\d+"
         r"|editorial/entry-\d+)\.html(?:[?#].*)?$"
     ),
     discovery_notes=(
@@ -64,6 +65,11 @@ OUTLET = Outlet(
         "files (tests/fixtures/urls/ryukyu_shimpo.tsv)."
     ),
     evidence=(
+        Evidence("article_url_pattern",
+                 "groundcobra009/japan-news-frontpage-index@d87d67e7 data/2026/08/2026-08-05.csv and 2026-08-22.csv",
+                 "2026-08-22",
+                 "/region/ and /entertainment/ articles of 2026 (and a /living/ one, undated), rejected by the "
+                 "list of genres before 2026-12-04 (tests/fixtures/urls/ryukyu_shimpo.tsv)"),
         Evidence("https://ryukyushimpo.jp/", _CATALOG, "2026-09-10",
                  "observed 2026-09-10: http://ryukyushimpo.jp/feed.xml -> https://ryukyushimpo.jp/feed -> the "
                  f"home page, HTML 200; the site answered a monitor's httpx requests in 2026-06 ({_MSM})"),
