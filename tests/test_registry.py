@@ -164,6 +164,7 @@ SAVED_FEEDS = [
     ("mod", "kasumigaseki-lens/mod.xml", "https://www.mod.go.jp/j/rss/news.xml", 100),
     ("kantei", "kasumigaseki-lens/kantei.xml", "https://www.kantei.go.jp/index-jnews.rdf", 24),
     ("japantoday", "feedreader/Rss20JapanToday.xml", "https://japantoday.com/feed", 20),
+    ("japantimes", "photojournalism/japantimes.xml", "https://www.japantimes.co.jp/feed/", 30),
 ]
 _SKIPPED = re.compile(r"(?:\.pdf|/index\.html)$")
 

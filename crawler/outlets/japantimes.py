@@ -48,12 +48,12 @@ OUTLET = Outlet(
     # /opinion/<date>/commentary/…) and /environment/<date>/climate-change/<slug>/; 11 such 2025-26
     # URLs are in tests/fixtures/urls/japantimes.tsv. The section lists of the new site
     # (/news/japan/politics/, /business/, /opinion/editorials/page/2/) and its image files
-    # (/japantimes/uploads/images/<date>/<n>.jpg) carry no date and stay out. The editorials are
-    # /editorials/<date>/<slug>/ since 2023 (the site's own feed of 2023-11-25; rejected before
-    # 2026-12-04).
+    # (/japantimes/uploads/images/<date>/<n>.jpg) carry no date and stay out. Any top-level
+    # section dated so is an article's: a list of the sections seen (news, business, …) refused
+    # the /editorials/ of 2023 on and a /paralympics/ story, two of the 30 links of the site's own
+    # feed of 2023-11-25 (tests/fixtures/saved/photojournalism/japantimes.xml; before 2026-12-04).
     article_url_pattern=(
-        r"^https?://www\.japantimes\.co\.jp/(?:news|business|commentary|editorials|environment|opinion|sports"
-        r"|life|culture|community)"
+        r"^https?://www\.japantimes\.co\.jp/(?!japantimes/)[a-z-]+"
         r"/\d{4}/\d{2}/\d{2}/(?:[a-z0-9-]+/)*(?!feed/?(?:[?#]|$))[a-z0-9%-]+/?(?:[?#].*)?$"
     ),
     evidence=(
