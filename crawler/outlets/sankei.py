@@ -36,10 +36,20 @@ OUTLET = Outlet(
     ),
     # /article/<yyyymmdd>-<26-character Arc id>/ . Continuation pages (/…/2/, "続きを見る" and
     # <link rel=next> on the first) and photo pages (/…/photo/<id>/) are parts of an article, not
-    # articles; the crawl reads the continuation pages with the first (crawler/pagination.py).
-    article_url_pattern=r"^https?://www\.sankei\.com/article/\d{8}-[A-Z0-9]{26}/?(?:[?#].*)?$",
+    # articles; the crawl reads the continuation pages with the first (crawler/pagination.py). An id
+    # may end in -<n>: the editorial <主張>成田で土地収用… of 2026-07-28 on the front page was
+    # /article/20260728-XKGWIN6NMJORLKFXXQAQ5HENPI-2/ (refused before 2026-12-04).
+    article_url_pattern=r"^https?://www\.sankei\.com/article/\d{8}-[A-Z0-9]{26}(?:-\d{1,2})?/?(?:[?#].*)?$",
     feed_terms="no terms published for the feeds (N1 feed survey, 2026-09-28: to be asked)",
     evidence=(
+        Evidence(
+            "article_url_pattern",
+            "groundcobra009/japan-news-frontpage-index@d87d67e7 data/2026/07/2026-07-28.csv "
+            "(tests/fixtures/urls/sankei.tsv)",
+            "2026-07-28",
+            "an editorial (主張) linked from the front page at an id ending in -2, refused by the pattern before "
+            "2026-12-04; the other 2,000-odd Sankei links of 2026-07/08 there have the bare 26-character id",
+        ),
         Evidence(
             "https://www.sankei.com/arc/outboundfeeds/rss/?outputType=xml",
             "feed survey 'ニュース source カタログ（N1）', public GitHub file (search-index id 70670062538)",
