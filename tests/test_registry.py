@@ -157,6 +157,35 @@ def test_discovery_urls_are_https_on_the_outlets_hosts(key):
         assert url.startswith("https://") and outlet.in_scope(url), f"{key}: {url}"
 
 
+# Every link of the outlets' own front pages that a daily index of Japanese news sites recorded from
+# 2026-07-22 to 2026-08-22 (groundcobra009/japan-news-frontpage-index @ d87d67e7, data/2026/*/*.csv,
+# MIT): 19,978 distinct links of 15 outlets' hosts, with the day and the paper's name, the rest of
+# the rows left out (tests/fixtures/urls/frontpages-2026.tsv.gz). Before 2026-12-04 the patterns
+# refused 61 of them: 55 Nikkei ids with an underscore, 5 of 18 Ryukyu Shimpo links (/region/ and
+# other genres) and a Sankei editorial (an id ending in -2).
+FRONT_PAGES = URLS / "frontpages-2026.tsv.gz"
+#: Links on the outlets' hosts that are meant to be refused: 週刊エコノミスト Online, a magazine of its
+#: own on a Mainichi subdomain (another layout, its own site), and Asahi's "not found" page.
+NOT_AN_OUTLETS_ARTICLE = re.compile(r"^https://weekly-economist\.mainichi\.jp/|^https://www\.asahi\.com/notfound/")
+
+
+def test_every_link_of_the_outlets_front_pages_in_2026_is_an_article_of_theirs():
+    import gzip
+    import io
+
+    text = gzip.decompress(FRONT_PAGES.read_bytes()).decode("utf-8")
+    taken, wrong = 0, []
+    for row in csv.DictReader(io.StringIO(text), delimiter="\t"):
+        url = canonical_url(row["url"], HOSTS)
+        outlet = outlet_for_url(url, OUTLETS)
+        if outlet is not None and outlet.is_article_url(url):
+            taken += 1
+        elif not NOT_AN_OUTLETS_ARTICLE.search(url):
+            wrong.append(f"{row['date']} {row['newspaper']}: {row['url']}")
+    assert not wrong, "\n".join(wrong[:30])
+    assert taken >= 19_900
+
+
 # Real copies of outlets' feeds (tests/fixtures/saved, see PROVENANCE.md), with the URL each was
 # fetched from: every link a feed gives, resolved as the spider resolves it, must be an article
 # URL of that outlet, except the kinds the outlet means to skip (PDF releases, index pages).
