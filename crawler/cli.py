@@ -1020,8 +1020,9 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     alarm = any(r["health"] in health_db.ALARM for r in rows) or bool(failing) or bool(full)
     # What alarms beyond the outlets' rows, said below the table, and on stderr with --json: a
     # script reading the rows saw exit status 1 with every outlet "ok", and no reason.
-    beyond = ([f"database: {full}: until then every crawl stops before fetching anything, and no run is recorded"]
-              if full else []) + [
+    database_line = ([f"database: {full}: until then every crawl stops before fetching anything, and no run is "
+                      "recorded"] if full else [])
+    channel_lines = [
         f"notifications: {f['channel']}: {f['failed']} deliveries failed since {_when(f['since'], now)}, the last "
         f"with {f['error']}: fix the channel ([notify]); the digests after list what it missed, a day back, and "
         "count the rest" for f in failing]
@@ -1035,7 +1036,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
             row["unread_on_topic"] = [{k: u[k] for k in ("url", "kind", "reason", "listed", "first_seen_at")}
                                       for u in unread if u["outlet"] == row["outlet"]]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        for line in beyond:
+        for line in database_line + channel_lines:
             click.echo(f"newsmon: {line}", err=True)
         sys.exit(1 if alarm else 0)
     # The outlets never crawled here in one line below the table, unless asked for by name: on a
@@ -1076,7 +1077,6 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     from .relevance import status_lines
 
     # The relevance classifier's state (crawler/relevance.py), then what long commands left.
-    database_line, channel_lines = beyond[:bool(full)], beyond[bool(full):]
     lines = database_line + status_lines(database) + _loose_ends(database) + _unread_lines(unread) + channel_lines
     if never:
         lines.append(f"never crawled: {len(never)} outlets ({', '.join(never[:6])}{', …' if len(never) > 6 else ''}): "
