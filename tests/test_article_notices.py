@@ -16,7 +16,7 @@ import pytest
 
 from crawler.testsite import LoopbackSite
 
-from .test_crawl_e2e import crawl, env, rows  # noqa: F401  (env: a fixture, on this module's site)
+from .test_crawl_e2e import assert_every_url_has_a_state_and_a_reason, crawl, env, rows, site_env  # noqa: F401
 
 NAV = "<header><nav>" + "".join(f'<a href="/site/{s}/">{n}</a>' for s, n in (
     ("politics", "政治"), ("economy", "経済"), ("world", "国際"), ("society", "社会"), ("sports", "スポーツ"))) \
@@ -73,20 +73,34 @@ def url_row(env, site, path: str) -> dict:
     return row
 
 
+@pytest.fixture(scope="module")
+def soft_404s(tmp_path_factory):
+    """Each page not found at its own URL of one site, and three runs over them all (the cases
+    share the crawls): the URL rows after the first run and after the third, by kind."""
+    paths = {kind: f"/site/a/{kind}.html" for kind in SOFT_404}
+    with LoopbackSite([]) as site:
+        env = site_env(site, tmp_path_factory.mktemp("soft404"))
+        for kind, path in paths.items():
+            site.publish_html(path, SOFT_404[kind], title="記事", published=NOW, channels=["feed"])
+        assert crawl(env).returncode == 0
+        first = {kind: url_row(env, site, path) for kind, path in paths.items()}
+        assert rows(env, "select title from articles") == []
+        # Tried as a 404 is: gone once every attempt found it so, and once more six hours on.
+        assert crawl(env).returncode == 0 and crawl(env).returncode == 0
+        yield first, {kind: url_row(env, site, path) for kind, path in paths.items()}
+        assert rows(env, "select title from articles") == []
+        assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
 @pytest.mark.parametrize("kind", sorted(SOFT_404))
-def test_a_page_not_found_page_at_200_is_no_article(env, site, kind):
-    site.publish_html("/site/a/1.html", SOFT_404[kind], title="記事", published=NOW, channels=["feed"])
-    assert crawl(env).returncode == 0
-    assert rows(env, "select title from articles") == []
-    row = url_row(env, site, "/site/a/1.html")
+def test_a_page_not_found_page_at_200_is_no_article(soft_404s, kind):
+    first, third = soft_404s
+    row = first[kind]
     assert row["kind"] == "error" and row["reason_code"] == "soft_404"
     assert row["reason"].startswith("a 'page not found' page served with HTTP 200 (a soft 404): 「")
     assert "(attempt 1 of 3; tried again next run)" in row["reason"]
-    # Tried as a 404 is: gone once every attempt found it so, and once more six hours on.
-    assert crawl(env).returncode == 0 and crawl(env).returncode == 0
-    row = url_row(env, site, "/site/a/1.html")
+    row = third[kind]
     assert row["kind"] == "gone" and row["reason_code"] == "soft_404" and row["retry_at"]
-    assert rows(env, "select title from articles") == []
 
 
 @pytest.mark.parametrize("notice", [DELETED, EXPIRED], ids=["deleted", "expired"])
@@ -118,23 +132,51 @@ def _revisit_now(env) -> None:
     conn.close()
 
 
-@pytest.mark.parametrize("notice", [DELETED, EXPIRED, SOFT_404["ja"]], ids=["deleted", "expired", "not-found"])
-@pytest.mark.parametrize("length", ["flash", "story"])
-def test_a_stored_article_replaced_by_a_notice_is_withdrawn_and_its_text_kept(env, site, notice, length):
-    text = BUS[:1] if length == "flash" else BUS
-    site.publish_html("/site/a/1.html", story("市営バス再編案", text, NOW), title="市営バス再編案", published=NOW,
-                      channels=["feed"])
-    assert crawl(env).returncode == 0
-    [before] = rows(env, "select id, version, text from articles")
-    site.update_html("/site/a/1.html", notice)
-    _revisit_now(env)
-    assert crawl(env).returncode == 0
-    [after] = rows(env, "select id, version, text, removed_at, removed from articles")
+NOTICES = {"deleted": DELETED, "expired": EXPIRED, "not-found": SOFT_404["ja"]}
+LENGTHS = {"flash": BUS[:1], "story": BUS}
+
+
+@pytest.fixture(scope="module")
+def replaced(tmp_path_factory):
+    """A stored article of each length replaced by each notice, each at its own URL of one site,
+    and the run that revisits them all (the cases share the crawls): per (length, notice), the
+    article before and after, its revisit and its URL row."""
+    paths = {(length, notice): f"/site/a/{length}-{notice}.html" for length in LENGTHS for notice in NOTICES}
+    with LoopbackSite([]) as site:
+        env = site_env(site, tmp_path_factory.mktemp("replaced"))
+        # A city of its own for each: six URLs of one text would be one article, not six.
+        for ((length, _), path), city in zip(paths.items(), ["札幌", "仙台", "金沢", "静岡", "岡山", "熊本"]):
+            text = [LENGTHS[length][0].replace("市は", f"{city}市は", 1), *LENGTHS[length][1:]]
+            site.publish_html(path, story(f"{city}市営バス再編案", text, NOW), title=f"{city}市営バス再編案",
+                              published=NOW, channels=["feed"])
+        assert crawl(env).returncode == 0
+
+        def articles(columns: str) -> dict:
+            return {case: row for case, path in paths.items()
+                    for row in rows(env, f"select {columns} from articles where url = ?", site.url(path))}
+
+        before = articles("id, version, text")
+        for (_, notice), path in paths.items():
+            site.update_html(path, NOTICES[notice])
+        _revisit_now(env)
+        assert crawl(env).returncode == 0
+        after = articles("id, version, text, removed_at, removed")
+        revisits = {case: row for case, path in paths.items()
+                    for row in rows(env, "select last_result from revisits where url = ?", site.url(path))}
+        yield {case: (before.get(case), after.get(case), revisits.get(case), url_row(env, site, path))
+               for case, path in paths.items()}
+        assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
+@pytest.mark.parametrize("notice", sorted(NOTICES))
+@pytest.mark.parametrize("length", sorted(LENGTHS))
+def test_a_stored_article_replaced_by_a_notice_is_withdrawn_and_its_text_kept(replaced, notice, length):
+    before, after, revisit, url = replaced[length, notice]
+    assert before and after and after["id"] == before["id"]
     assert after["version"] == before["version"] and after["text"] == before["text"]
     assert after["removed_at"] and "「" in after["removed"]
-    [revisit] = rows(env, "select last_result from revisits")
     assert revisit["last_result"].startswith("removed: ")
-    assert url_row(env, site, "/site/a/1.html")["kind"] == "article"
+    assert url["kind"] == "article"
 
 
 # -- a page that asks for a login or the reader's age (walls.asked_wall) ---------------------------

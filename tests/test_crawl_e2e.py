@@ -57,11 +57,16 @@ def site():
 
 @pytest.fixture
 def env(tmp_path, site):
-    config = tmp_path / "newsmon.toml"
-    config.write_text(site.toml_snippet("site"), encoding="utf-8")
-    env = {"db": str(tmp_path / "news.db"), "config": str(config)}
+    env = site_env(site, tmp_path)
     yield env
     assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
+def site_env(site: LoopbackSite, directory: Path) -> dict[str, str]:
+    """A database and a config of ``site``'s outlet in ``directory``: what ``crawl`` takes."""
+    config = directory / "newsmon.toml"
+    config.write_text(site.toml_snippet("site"), encoding="utf-8")
+    return {"db": str(directory / "news.db"), "config": str(config)}
 
 
 def assert_every_url_has_a_state_and_a_reason(db: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import bz2
 import contextlib
+import functools
 import gzip
 import io
 import json
@@ -197,10 +198,7 @@ def _grown(tmp_path: Path, files: Path, whole: bytes, workers: str,
     assert second.returncode == 0, second.stderr
     assert "1 archive(s) resumed" in second.stdout
     assert counts(first)["records"] + counts(second)["records"] == 1 + 2 * 60
-    reference = newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(tmp_path / "ref.db"),
-                        "--workers", "0")
-    sql = "SELECT url, content_hash FROM articles ORDER BY url"
-    assert rows(db, sql) == rows(tmp_path / "ref.db", sql) and reference.returncode == 0
+    _holds_news_articles(db, files)
     return first, db
 
 
@@ -980,12 +978,21 @@ class _Server:
         self.httpd.server_close()
 
 
-def _holds_news_articles(db: Path, files: Path, tmp_path: Path) -> None:
+@functools.cache
+def _news_articles(files: Path) -> list[tuple[str, str]]:
+    """The articles of news.warc.gz (``files``) as an ingest of the file alone stores them:
+    (url, content_hash), by URL. One ingest, which the tests that compare with it share."""
+    reference = files / "reference" / "news.db"
+    reference.parent.mkdir()
+    result = newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(reference), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    return rows(reference, "SELECT url, content_hash FROM articles ORDER BY url")
+
+
+def _holds_news_articles(db: Path, files: Path) -> None:
     """``db`` holds the articles of news.warc.gz (``files``), as an ingest of the file stores them."""
-    reference = tmp_path / "ref.db"
-    newsmon("ingest", str(files / "dir" / "news.warc.gz"), "--db", str(reference), "--workers", "0")
-    sql = "SELECT url, content_hash FROM articles ORDER BY url"
-    assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
+    held = rows(db, "SELECT url, content_hash FROM articles ORDER BY url")
+    assert held == _news_articles(files) and held
 
 
 #: A worker's preload (``dask worker --preload``): files under a directory of this name do not
@@ -1102,7 +1109,7 @@ def test_a_server_that_says_slow_down_is_asked_again_and_one_that_keeps_saying_i
                          "--part-size", PART)
         assert result.returncode == 0, result.stderr
         assert counts(result)["records"] == 1 + 2 * 60 and server.busy == 0
-        _holds_news_articles(db, files, tmp_path)
+        _holds_news_articles(db, files)
         server.busy = 10 ** 6
         again = newsmon("ingest", server.base + "dir/small.warc.gz", "--db", str(db), "--workers", "0",
                         env={**os.environ, "NEWSMON_INGEST_RETRIES": "2"})
@@ -1149,7 +1156,7 @@ def test_a_warc_gzipped_whole_is_read_over_http_streamed_once(files, tmp_path, r
         result = newsmon("ingest", server.base + "whole.warc.gz", "--db", str(db), "--workers", "0")
         assert result.returncode == 0, result.stderr
         assert counts(result)["records"] == 1 + 2 * 60
-        _holds_news_articles(db, files, tmp_path)
+        _holds_news_articles(db, files)
         asked = [a for path, a in server.requests if path == "/whole.warc.gz"]
         assert asked.count(None) == 1 and set(asked) <= {None, "bytes=0-5", f"bytes=0-{(1 << 20) - 1}"}
     finally:
@@ -1170,7 +1177,7 @@ def test_a_zstd_warc_with_skippable_frames_is_read_over_http_in_parts_or_streame
                          "--part-size", PART)
         assert result.returncode == 0, result.stderr
         assert counts(result)["records"] == 1 + 2 * 60
-        _holds_news_articles(db, files, tmp_path)
+        _holds_news_articles(db, files)
         asked = [a for path, a in server.requests if path == "/pzstd.warc.zst"]
         if ranges:
             assert len({a for a in asked if a and not a.startswith("bytes=0-")}) > 2
@@ -1210,10 +1217,7 @@ def test_a_connection_lost_mid_archive_leaves_it_unfinished_and_the_next_run_res
         assert second.returncode == 0, second.stderr
         assert "1 archive(s) resumed" in second.stdout
         assert counts(first)["records"] + counts(second)["records"] == 1 + 2 * 60
-        reference = tmp_path / "ref.db"
-        newsmon("ingest", str(news), "--db", str(reference), "--workers", "0")
-        sql = "SELECT url, content_hash FROM articles ORDER BY url"
-        assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
+        _holds_news_articles(db, files)
         assert rows(db, "SELECT count(*) FROM ingested_archives WHERE finished_at IS NOT NULL AND stopped IS NULL") \
             == [(1,)]
     finally:
