@@ -189,17 +189,28 @@ def test_every_link_of_the_outlets_front_pages_in_2026_is_an_article_of_theirs()
 # Real copies of outlets' feeds (tests/fixtures/saved, see PROVENANCE.md), with the URL each was
 # fetched from: every link a feed gives, resolved as the spider resolves it, must be an article
 # URL of that outlet, except the kinds the outlet means to skip (PDF releases, index pages).
+#: Real feeds the outlets published, saved byte-exact (PROVENANCE.md): (outlet, saved copy, the
+#: feed's URL, articles at least, its newest entry as the feed dates it).
 SAVED_FEEDS = [
-    ("mod", "kasumigaseki-lens/mod.xml", "https://www.mod.go.jp/j/rss/news.xml", 100),
-    ("kantei", "kasumigaseki-lens/kantei.xml", "https://www.kantei.go.jp/index-jnews.rdf", 24),
-    ("japantoday", "feedreader/Rss20JapanToday.xml", "https://japantoday.com/feed", 20),
-    ("japantimes", "photojournalism/japantimes.xml", "https://www.japantimes.co.jp/feed/", 30),
+    ("mod", "kasumigaseki-lens/mod.xml", "https://www.mod.go.jp/j/rss/news.xml", 100, "2026-08-19T09:02:36+00:00"),
+    ("kantei", "kasumigaseki-lens/kantei.xml", "https://www.kantei.go.jp/index-jnews.rdf", 24,
+     "2026-08-19T18:13:00+00:00"),
+    ("japantoday", "feedreader/Rss20JapanToday.xml", "https://japantoday.com/feed", 20, "2017-01-07T08:12:55+00:00"),
+    ("japantimes", "photojournalism/japantimes.xml", "https://www.japantimes.co.jp/feed/", 30,
+     "2023-11-24T12:37:00+00:00"),
+    # RSS 2.0 of news.web.nhk; RDF with http:// links and ?ref=rss; RDF named .rss, in CRLF.
+    ("nhk", "midashi-sanmenkyo/nhk_sample.xml", "https://news.web.nhk/n-data/conf/na/rss/cat0.xml", 7,
+     "2026-08-19T13:11:45+00:00"),
+    ("asahi", "midashi-sanmenkyo/asahi_sample.xml", "https://www.asahi.com/rss/asahi/newsheadlines.rdf", 40,
+     "2026-08-19T14:01:00+00:00"),
+    ("mainichi", "midashi-sanmenkyo/mainichi_sample.xml", "https://mainichi.jp/rss/etc/mainichi-flash.rss", 20,
+     "2026-08-19T14:10:26+00:00"),
 ]
 _SKIPPED = re.compile(r"(?:\.pdf|/index\.html)$")
 
 
-@pytest.mark.parametrize("key,feed,feed_url,articles", SAVED_FEEDS, ids=[f[1] for f in SAVED_FEEDS])
-def test_every_link_of_a_saved_real_feed_is_an_article_or_meant_to_be_skipped(key, feed, feed_url, articles):
+@pytest.mark.parametrize("key,feed,feed_url,articles,newest", SAVED_FEEDS, ids=[f[1] for f in SAVED_FEEDS])
+def test_every_link_of_a_saved_real_feed_is_an_article_or_meant_to_be_skipped(key, feed, feed_url, articles, newest):
     found = parse_feed(saved_bytes(feed))
     assert found.problem is None and found.links, found.problem
     accepted, wrong = 0, []
@@ -211,3 +222,5 @@ def test_every_link_of_a_saved_real_feed_is_an_article_or_meant_to_be_skipped(ke
             wrong.append(url)
     assert not wrong, "\n".join(wrong)
     assert accepted >= articles
+    # Every entry's own date read (what says an outlet's feed is late or frozen), not the channel's.
+    assert set(found.dated) == set(found.links) and found.newest == newest

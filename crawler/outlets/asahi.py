@@ -97,6 +97,15 @@ OUTLET = Outlet(
             ".rdf (2026-05) links http://www.asahi.com/articles/…?ref=rss, which canonicalises to "
             "the https page",
         ),
+        Evidence(
+            "https://www.asahi.com/rss/asahi/newsheadlines.rdf",
+            "twill3c/midashi-sanmenkyo:tests/testthat/fixtures/asahi_sample.xml"
+            "@e67d5751548af2cacd5a1c70fb0cb289e2f73b2f"
+            " (saved: tests/fixtures/saved/midashi-sanmenkyo/asahi_sample.xml)",
+            "2026-08-19",
+            "a whole copy of the feed (channel dc:date 2026-08-19T22:29+09:00): RSS 1.0, 40 items, every "
+            "link http://www.asahi.com/articles/…?ref=rss, every one taken and dated (test_registry)",
+        ),
         *(
             Evidence(
                 f"https://www.asahi.com/rss/asahi/{name}.rdf",

@@ -68,6 +68,15 @@ OUTLET = Outlet(
             "200, 20 items covering about 3.3 hours; also the RSSFeed of Fundus's MainichiShimbun "
             "publisher (flairNLP/fundus@18da6e53, 2026-08-05)",
         ),
+        Evidence(
+            "https://mainichi.jp/rss/etc/mainichi-flash.rss",
+            "twill3c/midashi-sanmenkyo:tests/testthat/fixtures/mainichi_sample.xml"
+            "@e67d5751548af2cacd5a1c70fb0cb289e2f73b2f"
+            " (saved: tests/fixtures/saved/midashi-sanmenkyo/mainichi_sample.xml)",
+            "2026-08-19",
+            "a whole copy of the feed (channel dc:date 2026-08-19T23:47+09:00): RSS 1.0 despite its name, "
+            "CRLF, 20 items, every one taken and dated (test_registry)",
+        ),
         *(
             Evidence(
                 f"https://mainichi.jp/{section}/",

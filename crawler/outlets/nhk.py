@@ -97,6 +97,15 @@ OUTLET = Outlet(
             for n in (0, 1, 3, 4, 5, 6, 7)
         ),
         Evidence(
+            "https://news.web.nhk/n-data/conf/na/rss/cat0.xml",
+            "twill3c/midashi-sanmenkyo:tests/testthat/fixtures/nhk_sample.xml"
+            "@e67d5751548af2cacd5a1c70fb0cb289e2f73b2f"
+            " (saved: tests/fixtures/saved/midashi-sanmenkyo/nhk_sample.xml)",
+            "2026-08-19",
+            "the feed as a headline tool fetched it (its R/feeds.R names this URL): RSS 2.0, 7 items, "
+            "links https://news.web.nhk/newsweb/na/nd-…, every one taken and dated (test_registry)",
+        ),
+        Evidence(
             "https://news.web.nhk/newsweb",
             "public GitHub file (search-index id 65723217612)",
             "2026-09",
