@@ -18,7 +18,7 @@ for _proxy in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PR
 
 
 def pytest_configure(config):
-    # The suite starts over a thousand Python processes (crawls and their workers, every CLI run,
+    # The suite starts some two thousand Python processes (crawls and their workers, CLI runs,
     # Dask workers), and each imports newsmon. An editable install's modules are compiled at
     # their first import and kept; but where PYTHONDONTWRITEBYTECODE is set (this machine's
     # images set it) nothing is kept, and every process compiled newsmon's sources again: 0.1-0.2
