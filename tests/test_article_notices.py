@@ -87,8 +87,8 @@ def soft_404s(tmp_path_factory):
         assert rows(env, "select title from articles") == []
         # Tried as a 404 is: gone once every attempt found it so, and once more six hours on.
         assert crawl(env).returncode == 0 and crawl(env).returncode == 0
-        yield first, {kind: url_row(env, site, path) for kind, path in paths.items()}
         assert rows(env, "select title from articles") == []
+        yield first, {kind: url_row(env, site, path) for kind, path in paths.items()}
         assert_every_url_has_a_state_and_a_reason(env["db"])
 
 
@@ -150,6 +150,7 @@ def replaced(tmp_path_factory):
             site.publish_html(path, story(f"{city}市営バス再編案", text, NOW), title=f"{city}市営バス再編案",
                               published=NOW, channels=["feed"])
         assert crawl(env).returncode == 0
+        assert rows(env, "select count(*) as n from articles") == [{"n": len(paths)}]
 
         def articles(columns: str) -> dict:
             return {case: row for case, path in paths.items()
@@ -160,6 +161,7 @@ def replaced(tmp_path_factory):
             site.update_html(path, NOTICES[notice])
         _revisit_now(env)
         assert crawl(env).returncode == 0
+        assert rows(env, "select count(*) as n from articles") == [{"n": len(paths)}]  # none stored anew
         after = articles("id, version, text, removed_at, removed")
         revisits = {case: row for case, path in paths.items()
                     for row in rows(env, "select last_result from revisits where url = ?", site.url(path))}
