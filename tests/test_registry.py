@@ -189,8 +189,7 @@ def test_every_link_of_the_outlets_front_pages_in_2026_is_an_article_of_theirs()
 # Real copies of outlets' feeds (tests/fixtures/saved, see PROVENANCE.md), with the URL each was
 # fetched from: every link a feed gives, resolved as the spider resolves it, must be an article
 # URL of that outlet, except the kinds the outlet means to skip (PDF releases, index pages).
-#: Real feeds the outlets published, saved byte-exact (PROVENANCE.md): (outlet, saved copy, the
-#: feed's URL, articles at least, its newest entry as the feed dates it).
+# Each row: outlet, saved copy, the feed's URL, articles at least, its newest entry's date.
 SAVED_FEEDS = [
     ("mod", "kasumigaseki-lens/mod.xml", "https://www.mod.go.jp/j/rss/news.xml", 100, "2026-08-19T09:02:36+00:00"),
     ("kantei", "kasumigaseki-lens/kantei.xml", "https://www.kantei.go.jp/index-jnews.rdf", 24,
