@@ -349,10 +349,15 @@ def _needed(topic: Topic, found: dict[int, list[tuple[int, int]]], part: "_Text"
         needs = topic.terms[index].needs
         if needs:
             spans = [(s, e) for s, e in spans
-                     if any(word in (part.text if headline else _sentence_of(part, s, e)).lower() for word in needs)]
+                     if _says_any(needs, part.text if headline else _sentence_of(part, s, e))]
         if spans:
             kept[index] = spans
     return kept
+
+
+def _says_any(words: tuple[str, ...], sentence: str) -> bool:
+    lowered = sentence.lower()  # once, not once a word
+    return any(word in lowered for word in words)
 
 
 def _sentence_of(part: "_Text", start: int, end: int) -> str:
