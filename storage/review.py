@@ -81,10 +81,23 @@ def _in_force(db: Database, article_id: int) -> dict[str, Any] | None:
     return _entry(db, "article_id = ? AND undoes IS NULL AND undone_by IS NULL", [article_id])
 
 
+def _outside(db: Database, article_id: int, status: str) -> str | None:
+    """Why ``status`` was not set by a logged decision (set by hand in DB Browser or the sqlite3
+    shell), or None: the log's last row (a decision or an undo) set another one, or none set any
+    and the article is not ``new``."""
+    last = _entry(db, "article_id = ?", [article_id])
+    if last is None:
+        return None if status == "new" else "no decision is logged"
+    if last["to_status"] != status:
+        return f"the last logged one, by {last['reviewer'] or 'someone'} at {last['at']}, set {last['to_status']}"
+    return None
+
+
 def _conflict(db: Database, article_id: int, title: str | None, status: str, seen: str) -> ReviewConflict:
     last = _entry(db, "article_id = ?", [article_id])
-    by, at = (last["reviewer"], last["at"]) if last else (None, None)
-    who = f" by {by or 'someone'}" if last else " outside newsmon (no decision is logged)"
+    outside = _outside(db, article_id, status) or (None if last else "no decision is logged")
+    by, at = (None, None) if outside else (last["reviewer"], last["at"])
+    who = f" outside newsmon ({outside})" if outside else f" by {by or 'someone'}"
     when = f" at {at}" if at else ""
     return ReviewConflict(
         f"article {article_id} is {status} now, not {seen} as the page showed: changed{who}{when}; "
@@ -183,7 +196,9 @@ def undo(db: Database, article_id: int | None = None, *, entry_id: int | None = 
         current, title = _article(db, article_id)
         last = _in_force(db, article_id)
         if last is None:
-            raise NothingToUndo(f"article {article_id} has no decision to undo (it is {current})")
+            outside = _outside(db, article_id, current)
+            raise NothingToUndo(f"article {article_id} has no decision to undo (it is {current}"
+                                + (f", set outside newsmon: {outside})" if outside else ")"))
         if entry_id is not None and last["id"] != entry_id:
             raise _conflict(db, article_id, title, current, entry["to_status"])
         if current != last["to_status"]:

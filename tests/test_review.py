@@ -106,8 +106,24 @@ def test_a_status_changed_outside_newsmon_blocks_undo(db):
     a = stored(db)
     reviews.review(db, a, "relevant", by="ito", now=T0)
     db.execute("UPDATE articles SET status = 'dismissed' WHERE id = ?", [a])  # DB Browser, by hand
-    with pytest.raises(ReviewConflict, match="dismissed now"):
+    with pytest.raises(ReviewConflict) as caught:
         reviews.undo(db, a, by="ito")
+    # Not blamed on ito, whose decision is the last logged one: the log says it set relevant.
+    assert str(caught.value) == (
+        f"article {a} is dismissed now, not relevant as the page showed: changed outside newsmon (the last "
+        f"logged one, by ito at {T0}, set relevant); reload to see it and decide again")
+    assert (caught.value.by, caught.value.at) == (None, None)
+    assert columns(db, a)[0] == "dismissed"
+    # One that no decision ever touched: nothing to undo, and why it is not new.
+    b = stored(db, 2)
+    db.execute("UPDATE articles SET status = 'relevant' WHERE id = ?", [b])
+    with pytest.raises(NothingToUndo) as nothing:
+        reviews.undo(db, b, by="ito")
+    assert str(nothing.value) == (f"article {b} has no decision to undo (it is relevant, set outside newsmon: "
+                                  "no decision is logged)")
+    # Decided in newsmon again, it is newsmon's: the decision after the hand's is undone as any.
+    reviews.review(db, a, "follow-up", by="ito", now=T1)
+    assert reviews.undo(db, a, by="ito").to_status == "dismissed"
 
 
 def test_wrong_id_and_status_are_errors(db):
