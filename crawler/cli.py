@@ -737,7 +737,11 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
                         "keep_pages = \"365d\" in the config")
     before = (datetime.now(timezone.utc) - kept).isoformat(timespec="seconds")
     path = database.execute("PRAGMA database_list").fetchone()[2]
-    size = os.path.getsize(path) if path else 0
+
+    def on_disk() -> int:  # the file and its write-ahead log, where the latest writes are until a checkpoint
+        return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p)) if path else 0
+
+    size = on_disk()
     pruned = 0
     with Progress("prune", unit="pages") as progress:
         for n in pages.prune(database, before):
@@ -750,13 +754,16 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
         try:
             database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             database.execute("VACUUM")
+            # In WAL mode the rebuilt file is written to the log: the file shrinks (and the log
+            # empties) only at this checkpoint, so the size said after it is the disk's.
+            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             # The pruning is committed; only giving the space back failed, and it can be retried.
             raise click.ClickException(
                 f"cannot vacuum {path} ({exc}); the pages are pruned all the same. VACUUM needs free disk space "
                 "as large as the file and no other newsmon process writing to it: make room or wait for them, "
                 "then run `newsmon prune --vacuum` again") from None
-        click.echo(f"newsmon: vacuumed {path}: {size / 1e6:.1f} MB -> {os.path.getsize(path) / 1e6:.1f} MB")
+        click.echo(f"newsmon: vacuumed {path}: {size / 1e6:.1f} MB -> {on_disk() / 1e6:.1f} MB")
 
 
 def _size(value: str) -> int:
