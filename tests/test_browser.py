@@ -2,8 +2,8 @@
 
 No browser is downloaded: Playwright launches the system's ``chromium`` (``.ci/run`` installs
 it with apt). The tests are skipped only when that browser is missing. They share one server,
-one database (``tests/deskdb.py``) and one browser, and each works on rows the others leave
-alone, so their order does not matter. The screenshots in ``docs/`` (shown in the README) are
+one database (``tests/deskdb.py``) and one browser; before each test the database is put back
+as it was built, so no test sees another's decisions and their order does not matter. The screenshots in ``docs/`` (shown in the README) are
 made here, afresh on every run.
 """
 
@@ -56,17 +56,30 @@ class Desk:
 
 
 @pytest.fixture(scope="module")
-def desk(tmp_path_factory) -> Iterator[Desk]:
+def shared_desk(tmp_path_factory) -> Iterator[tuple[Desk, Path]]:
     from playwright.sync_api import sync_playwright
 
     path = tmp_path_factory.mktemp("browser") / "desk.db"
     ids = build_desk_db(path)
+    built = path.with_name("built.db")
+    with sqlite3.connect(path) as conn, sqlite3.connect(built) as copy:
+        conn.backup(copy)
     with running_server(path) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield Desk(path, ids, server, browser)
+            yield Desk(path, ids, server, browser), built
         finally:
             browser.close()
+
+
+@pytest.fixture
+def desk(shared_desk) -> Desk:
+    """The shared server and browser, on the database as it was built: written back into the
+    file the server has open (SQLite's backup), as a writer's transaction the server then reads."""
+    desk, built = shared_desk
+    with sqlite3.connect(built) as copy, sqlite3.connect(desk.path) as conn:
+        copy.backup(conn)
+    return desk
 
 
 def current(page) -> tuple[int, str]:

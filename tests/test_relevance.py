@@ -1534,9 +1534,16 @@ def reviewed(tmp_path_factory, cases, topics):
     return path, ids
 
 
-def test_learn_trains_on_the_decisions_and_fills_the_lanes(reviewed):
+@pytest.fixture(scope="module")
+def learned(reviewed):
+    """``reviewed`` after one ``newsmon learn`` (a model trained on its 64 decisions), and what
+    learn said: each test that reads the model gets it here, run alone or in any order."""
     path, ids = reviewed
-    result = newsmon("learn", "--db", str(path))
+    return path, ids, newsmon("learn", "--db", str(path))
+
+
+def test_learn_trains_on_the_decisions_and_fills_the_lanes(learned):
+    path, ids, result = learned
     assert result.returncode == 0, result.stderr
     assert "model 1 trained on 64 decisions (32 relevant, 32 dismissed)" in result.stdout
     assert "cross-validated (5 folds) precision" in result.stdout
@@ -1559,8 +1566,8 @@ def test_learn_trains_on_the_decisions_and_fills_the_lanes(reviewed):
     assert f"classifier {TOPIC}: trained" in status.stdout and "on 64 decisions" in status.stdout
 
 
-def test_explain_prints_the_trace_with_attribution_and_probability(reviewed):
-    path, ids = reviewed
+def test_explain_prints_the_trace_with_attribution_and_probability(learned):
+    path, ids, _ = learned
     result = newsmon("explain", str(ids["ja-neg-us-001"]), "--db", str(path))
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -1577,8 +1584,9 @@ def test_explain_prints_the_trace_with_attribution_and_probability(reviewed):
     assert len(missing.stderr.strip().splitlines()) == 1
 
 
-def test_rescore_keeps_the_models_probabilities(reviewed):
-    path, _ = reviewed
+def test_rescore_keeps_the_models_probabilities(learned, tmp_path):
+    path = tmp_path / "copy.db"  # the other tests read the database as learn left it
+    shutil.copy(learned[0], path)
     result = newsmon("rescore", "--db", str(path))
     assert result.returncode == 0, result.stderr
     assert "classifier:" in result.stdout and "articles rated" in result.stdout
@@ -1627,14 +1635,14 @@ def test_a_stored_model_is_data_and_predicts_the_same():
         RelevanceModel.from_bytes(sqlite3.Binary(b"garbage"))
 
 
-def test_an_updated_article_is_rated_on_its_new_text(reviewed, tmp_path, cases, topics):
+def test_an_updated_article_is_rated_on_its_new_text(learned, tmp_path, cases, topics):
     # A revisit's new version is scored again by the rules; the classifier's probability and
     # flag must follow, or the queue is ordered (and "maybe missed" flagged) by the old text.
-    path, ids = reviewed
+    path, ids, _ = learned
     copy = tmp_path / "copy.db"
     shutil.copy(path, copy)
     db = open_db(copy)
-    assert relevance.current_models(db), "test_learn_trains_on_the_decisions_and_fills_the_lanes trained one"
+    assert relevance.current_models(db), "newsmon learn trained no model"
     article_id = ids["ja-pos-001"]
     before = db["articles"].get(article_id)["relevance_p"]
     other = next(c for c in cases if c.id == "ja-neg-us-001")
