@@ -100,7 +100,7 @@ def _as_text(article: Article) -> str:
     return "\n".join(lines)
 
 
-def _extract_path(path: str, url: str | None) -> tuple[Article | None, bool]:
+def _extract_path(path: str, url: str | None, outlets: dict | None = None) -> tuple[Article | None, bool]:
     """Extract one saved page; messages go to stderr. Returns (article, path was usable)."""
     try:
         data = _read(path)
@@ -114,7 +114,7 @@ def _extract_path(path: str, url: str | None) -> tuple[Article | None, bool]:
     from .extract import BODY_METHOD_PREFIX, extract_article, paragraph_hint
 
     try:
-        article = extract_article(data, url)
+        article = extract_article(data, url, outlets=outlets)
     except Exception as exc:  # a bug of ours must not cost the user the other pages
         click.echo(f"newsmon: extraction failed for {path}: {type(exc).__name__}: {exc} "
                    "(please report this with the page)", err=True)
@@ -135,7 +135,9 @@ def _extract_path(path: str, url: str | None) -> tuple[Article | None, bool]:
               "Default: the page's canonical link, og:url or JSON-LD url.")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="json",
               show_default=True, help="jsonl: one line per PATH, in order; null where no article.")
-def extract(paths: tuple[str, ...], url: str | None, fmt: str) -> None:
+@click.option("--config", "config", metavar="FILE", help="TOML config whose outlets are known as a crawl knows "
+              "them (its own outlets, its language for a built-in one). Default: NEWSMON_CONFIG.")
+def extract(paths: tuple[str, ...], url: str | None, fmt: str, config: str | None) -> None:
     """Extract the article from saved HTML pages.
 
     Pages may be in any encoding and may be gzipped; '-' reads standard input.
@@ -146,10 +148,17 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str) -> None:
     """
     if url and len(paths) > 1:
         raise click.UsageError("--url names the URL of one page: give a single PATH with it.")
+    outlets = None
+    if config or os.environ.get("NEWSMON_CONFIG"):
+        from . import settings as defaults
+        from .validate import check_config
+
+        with _checked():
+            outlets = check_config(config or defaults.NEWSMON_CONFIG).config.outlets
     results: list[dict | None] = []
     failed = False
     for path in paths:
-        article, ok = _extract_path(path, url)
+        article, ok = _extract_path(path, url, outlets)
         failed = failed or not ok
         results.append(article.to_dict() if article else None)
         if fmt == "jsonl":

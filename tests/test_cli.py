@@ -50,6 +50,32 @@ def test_jsonl_one_line_per_path_in_order_with_nulls(tmp_path):
     assert result.returncode == 1  # the unreadable path, reported after the others were done
 
 
+def test_an_outlet_of_the_config_is_known_to_extract_as_to_a_crawl(tmp_path, monkeypatch):
+    # Someone adding an outlet tries its pages with extract first: without the config they read
+    # as no outlet's, which is not what a crawl will store.
+    page = tmp_path / "page.html"
+    page.write_bytes(saved_bytes("htmldate-eval/1649432346-prtimes.html"))  # no outlet's page, no lang attribute
+    config = tmp_path / "newsmon.toml"
+    config.write_text('[outlets.example]\nname = "Example Shimbun"\nlanguage = "ja"\ndomains = ["news.example.jp"]\n'
+                      'feeds = ["https://news.example.jp/rss.xml"]\narticle_url_pattern = "/articles/"\n',
+                      encoding="utf-8")
+    url = "https://news.example.jp/articles/1"
+    alone = json.loads(run("extract", str(page), "--url", url).stdout)
+    assert (alone["outlet"], alone["language"]) == (None, None)
+    for how in (["--config", str(config)], []):
+        if not how:
+            monkeypatch.setenv("NEWSMON_CONFIG", str(config))
+        result = run("extract", str(page), "--url", url, *how)
+        assert result.returncode == 0, result.stderr
+        article = json.loads(result.stdout)
+        assert (article["outlet"], article["language"], article["url"]) == ("example", "ja", url)
+        assert article["title"] == alone["title"] and article["text"] == alone["text"]
+    config.write_text("[outlets.example]\narticle_url_pattern = \"(\"\n", encoding="utf-8")
+    bad = run("extract", str(page), "--config", str(config))
+    assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1
+    assert b"article_url_pattern: invalid regex" in bad.stderr
+
+
 def test_no_article_is_not_an_error(tmp_path):
     empty = tmp_path / "empty.html"
     empty.write_bytes(b"<html><body></body></html>")
