@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from http.client import HTTPException, HTTPResponse, IncompleteRead
 from pathlib import Path
 from typing import IO, NamedTuple, TypeVar
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 import brotli
 import zstandard
@@ -218,7 +218,27 @@ def _over_https(location: str) -> str:
     if "://" in lowered and scheme in ("s3", "s3a", "s3n", "gs", "gcs", "az", "abfs", "abfss", "hdfs"):
         raise InputError(f"{location}: newsmon reads files and http(s) URLs, not {scheme}:// ones: give its "
                          "https:// form if the bucket has one, or download it first")
+    if scheme == "file" and lowered.startswith("file:///"):
+        return unquote(location[len("file://"):])
+    if re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme) and "://" in lowered and not is_url(location):
+        # Read as a path, ftp://host/x.warc.gz was "no such file or directory".
+        raise InputError(f"{location}: newsmon reads files and http(s) URLs, not {scheme}:// ones: download it "
+                         "first, or give its http(s) URL if its server has one")
     return location
+
+
+def check_inputs(inputs: Iterable[str]) -> None:
+    """Say what is wrong with an input that can be told without reading any: a file that is
+    not there, a URL newsmon does not read. ``newsmon ingest`` asks before it opens the database,
+    so a mistyped path leaves no new database behind; ``expand`` finds the rest.
+
+    Raises:
+        InputError: as ``expand`` would for the same input.
+    """
+    for given in inputs:
+        given = _over_https(given)
+        if not is_url(given) and not Path(given).exists():
+            raise InputError(f"{given}: no such file or directory")
 
 
 #: Answers that say "try later": a rate limit (data.commoncrawl.org's 503 SlowDown), a gateway.

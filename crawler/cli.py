@@ -830,10 +830,14 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
 
     from storage.exceptions import DatabaseUnwritable, DictionaryMissing
 
-    from .archives import InputError
+    from .archives import InputError, check_inputs
     from .ingest import ingest as run_ingest, report_lines
 
     size = _size(part_size)
+    try:
+        check_inputs(inputs)
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from None
     database, checked = _open(db, config, create=True)
     try:
         report = run_ingest(database, inputs, config_path=checked.config.path, base_url=base_url, workers=workers,

@@ -1357,6 +1357,25 @@ def test_common_crawls_s3_urls_are_read_over_https_and_other_buckets_are_named(t
     assert "s3://my-bucket/news.warc.gz: newsmon reads files and http(s) URLs, not s3:// ones" in result.stderr
 
 
+def test_an_input_that_names_no_archive_it_can_read_leaves_no_database_behind(tmp_path):
+    # Each was one line with exit 1, after a new, migrated database had been made at --db; and
+    # ftp://… was "no such file or directory".
+    db = tmp_path / "n.db"
+    for given, said in [(str(tmp_path / "typo.warc.gz"), "no such file or directory"),
+                        ("s3://my-bucket/news.warc.gz", "not s3:// ones"),
+                        ("ftp://ftp.example.org/news.warc.gz", "not ftp:// ones: download it first")]:
+        result = newsmon("ingest", given, "--db", str(db), "--workers", "0")
+        assert result.returncode == 1
+        assert result.stderr.startswith(f"Error: {given}: ") and said in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert not db.exists()
+    # A file:// URL is the file's path.
+    warcs.write(tmp_path / "a b.warc.gz", warcs.outlet_pages()[:1])
+    result = newsmon("ingest", (tmp_path / "a b.warc.gz").as_uri(), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert rows(db, "SELECT count(*) FROM urls WHERE kind = 'article'") == [(1,)]
+
+
 # --- progress ------------------------------------------------------------------------------------
 
 
