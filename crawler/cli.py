@@ -384,7 +384,8 @@ def urls(files: tuple, config: str | None, only: str | None) -> None:
     Reads URLs, one per line (FILE, or standard input), offline. Verdicts, as the crawl records
     them: article (its outlet's article URL pattern takes it), not_article_url (on an outlet's
     domains, but the pattern does not take it: refused from a feed, ignored on a section page),
-    off_scope (on no outlet's domains), bad_url (no URL at all). Prints one tab-separated line
+    off_scope (on no outlet's domains), bad_url (no http(s) URL with a host: a relative one, or
+    one no URL parser takes). Prints one tab-separated line
     per URL: verdict, outlet, the URL as the crawl keys it, the URL as given; counts go to
     standard error. Run it on an outlet's URLs found elsewhere (a partner's list, an archive,
     another crawler's log) to see which articles its pattern would miss.
@@ -398,6 +399,8 @@ def urls(files: tuple, config: str | None, only: str | None) -> None:
     from . import settings as defaults
     from .outlets import outlet_for_url
     from .store import known_hosts
+    from urllib.parse import urlsplit
+
     from .urls import canonical_url
     from .validate import check_config
 
@@ -412,7 +415,11 @@ def urls(files: tuple, config: str | None, only: str | None) -> None:
             continue
         try:
             url = canonical_url(given, hosts)
-            outlet = outlet_for_url(url, outlets) if url.startswith(("http://", "https://")) else None
+            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+                # "foo", "/articles/1", "http://": no crawl fetches them as they are (it reads a
+                # feed's relative links against the feed's URL).
+                raise ValueError("no http(s) URL with a host")
+            outlet = outlet_for_url(url, outlets)
         except ValueError:  # "https://[broken", a port that is no number
             url, outlet, verdict = given, None, "bad_url"
         else:

@@ -276,7 +276,10 @@ def test_urls_gives_the_url_the_crawl_would_fetch_and_names_what_is_no_article(t
                        "https://news.yahoo.co.jp/pickup/6574325?source=rss\n"
                        "\n"
                        "https://example.com/a\n"
-                       "https://[broken/a/1\n", encoding="utf-8")
+                       "https://[broken/a/1\n"
+                       "/jc/article?k=2025070500264\n"  # relative, and bare words: no URL a crawl fetches
+                       "http://\n"
+                       "see the list\n", encoding="utf-8")
     result = run("urls", str(listing))
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode().splitlines() == [
@@ -285,9 +288,12 @@ def test_urls_gives_the_url_the_crawl_would_fetch_and_names_what_is_no_article(t
         "not_article_url\tyahoo\thttps://news.yahoo.co.jp/pickup/6574325\thttps://news.yahoo.co.jp/pickup/6574325?source=rss",
         "off_scope\t-\thttps://example.com/a\thttps://example.com/a",
         "bad_url\t-\thttps://[broken/a/1\thttps://[broken/a/1",
+        "bad_url\t-\t/jc/article?k=2025070500264\t/jc/article?k=2025070500264",
+        "bad_url\t-\thttp://\thttp://",
+        "bad_url\t-\tsee the list\tsee the list",
     ]
     said = result.stderr.decode()
-    assert "4 URLs: 1 article, 1 not_article_url, 1 off_scope, 1 bad_url" in said and "yahoo 1" in said
+    assert "7 URLs: 1 article, 1 not_article_url, 1 off_scope, 4 bad_url" in said and "yahoo 1" in said
     only = run("urls", str(listing), "--only", "not_article_url")
     assert only.stdout.decode().splitlines() == [
         "not_article_url\tyahoo\thttps://news.yahoo.co.jp/pickup/6574325\thttps://news.yahoo.co.jp/pickup/6574325?source=rss"]
