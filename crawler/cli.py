@@ -395,12 +395,11 @@ def urls(files: tuple, config: str | None, only: str | None) -> None:
         newsmon urls found.txt --only not_article_url
     """
     from collections import Counter
+    from urllib.parse import urlsplit
 
     from . import settings as defaults
     from .outlets import outlet_for_url
     from .store import known_hosts
-    from urllib.parse import urlsplit
-
     from .urls import canonical_url
     from .validate import check_config
 
@@ -415,7 +414,8 @@ def urls(files: tuple, config: str | None, only: str | None) -> None:
             continue
         try:
             url = canonical_url(given, hosts)
-            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
                 # "foo", "/articles/1", "http://": no crawl fetches them as they are (it reads a
                 # feed's relative links against the feed's URL).
                 raise ValueError("no http(s) URL with a host")
