@@ -3,8 +3,8 @@
 No browser is downloaded: Playwright launches the system's ``chromium`` (``.ci/run`` installs
 it with apt). The tests are skipped only when that browser is missing. They share one server,
 one database (``tests/deskdb.py``) and one browser; before each test the database is put back
-as it was built, so no test sees another's decisions and their order does not matter. The screenshots in ``docs/`` (shown in the README) are
-made here, afresh on every run.
+as it was built, so no test sees another's decisions and their order does not matter. The
+screenshots in ``docs/`` (shown in the README) are made here, afresh on every run.
 """
 
 from __future__ import annotations
