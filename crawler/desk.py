@@ -19,6 +19,7 @@ knows, so what other work adds is detected, not assumed (``features``):
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,15 @@ def _parse(value: str) -> datetime | date | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+#: A stored moment in a stored sentence ("tried again after 2026-12-04T20:14:57+00:00").
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[+-]\d\d:\d\d|Z)")
+
+
+def jst_in(text: str) -> str:
+    """``text`` with each stored moment in it said as ``jst`` says one."""
+    return _MOMENT.sub(lambda m: jst(m.group(0)), text)
 
 
 def jst(value: str | None, *, now: datetime | None = None) -> str:
@@ -284,9 +294,11 @@ def number(value: float | None) -> str:
 
 # --- header counts and health ---------------------------------------------------------------
 
-def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> dict[str, Any]:
+def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features,
+           late: Iterable[str] = ()) -> dict[str, Any]:
     """The numbers of the header: queue, unread, follow-up, maybe missed, updated after review,
-    outlets by health."""
+    outlets by health (``late``: outlets no crawl of which has finished for too long, failing
+    whatever their last run's health said, as the banner and the outlets page say)."""
     out: dict[str, Any] = {
         "queue": conn.execute(LISTS["queue"].count_sql).fetchone()[0],
         "follow_up": conn.execute(LISTS["follow-up"].count_sql).fetchone()[0],
@@ -302,9 +314,12 @@ def counts(conn: sqlite3.Connection, *, since: str | None, feats: Features) -> d
     else:
         out["unread"] = conn.execute("SELECT count(*) FROM articles WHERE id IN (SELECT id FROM review_queue) "
                                      "AND datetime(first_seen_at) >= datetime(?)", [since]).fetchone()[0]
+    health = dict(conn.execute("SELECT outlet, status FROM outlet_health").fetchall())
+    for outlet in late:
+        health[outlet] = min(health.get(outlet, "unknown"), "failing", key=severity)
     by_status: dict[str, int] = {}
-    for status, n in conn.execute("SELECT status, count(*) FROM outlet_health GROUP BY status"):
-        by_status[status] = n
+    for status in health.values():
+        by_status[status] = by_status.get(status, 0) + 1
     worst = min(by_status, key=severity, default="ok")
     out["health"] = {"worst": worst, "count": by_status.get(worst, 0), "by_status": by_status}
     return out
@@ -381,12 +396,13 @@ def _day(value: str, name: str) -> str:
 
 
 def search(conn: sqlite3.Connection, query: str, filters: Filters = Filters(),
-           limit: int = SEARCH_LIMIT) -> tuple[list[dict[str, Any]], list[str]]:
+           limit: int = SEARCH_LIMIT, offset: int = 0) -> tuple[list[dict[str, Any]], list[str], bool]:
     """Articles matching ``query`` (``storage.search.parse_query``) within the filters.
 
     Returns:
-        ``(rows, terms)``: up to ``limit`` rows (title, text, ...) and the words and phrases
-        to highlight.
+        ``(rows, terms, more)``: up to ``limit`` rows (title, text, ...) after the first
+        ``offset``, the words and phrases to highlight, and whether more rows follow (among the
+        ``SEARCH_CANDIDATES`` newest matches, which are the ones ranked).
 
     Raises:
         ValueError (``QueryError`` among them): the query or a date cannot be read; the message
@@ -394,7 +410,7 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters = Filters(),
     """
     expression, terms = parse_query(query)
     if not expression:
-        return [], []
+        return [], [], False
     where = ["articles_search MATCH :q"]
     params: dict[str, Any] = {"q": expression}
     for name in ("outlet", "status", "language"):
@@ -412,10 +428,10 @@ def search(conn: sqlite3.Connection, query: str, filters: Filters = Filters(),
     sql = search_sql("a.id, a.title, a.outlet, a.site_name, a.language, a.published_at, a.first_seen_at, a.status, "
                      "a.relevant, a.score, a.topic, a.text, a.url", where[1:],
                      order="newest" if filters.order == "newest" else "best")
-    rows = _rows(conn, sql, {**params, "limit": limit, "candidates": SEARCH_CANDIDATES})
+    rows = _rows(conn, sql, {**params, "limit": limit + 1, "offset": offset, "candidates": SEARCH_CANDIDATES})
     for row in rows:
         del row["rank"], row["_when"]
-    return rows, terms
+    return rows[:limit], terms, len(rows) > limit
 
 
 def outlet_keys(conn: sqlite3.Connection) -> list[str]:

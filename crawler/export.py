@@ -68,6 +68,21 @@ def queue_rows(db, status: str = "new", since: str | None = None) -> list[dict[s
     return rows
 
 
+def article_rows(db, ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The articles ``ids``, in that order, with the keys of ``COLUMNS``: a list of the desk
+    (maybe missed, updated after review) as it shows it."""
+    ids = list(ids)
+    sql = f"SELECT {', '.join(COLUMNS)} FROM articles WHERE id IN (SELECT value FROM json_each(?))"
+    found = {row["id"]: row for row in db.query(sql, [json.dumps(ids)])}
+    rows = []
+    for article_id in ids:
+        if article_id in found:
+            row = found[article_id]
+            row["matched_terms"] = read_terms(row["matched_terms"])
+            rows.append(row)
+    return rows
+
+
 def read_terms(stored: Any) -> list[Any]:
     """``matched_terms`` as stored (a JSON list) as a list; ``[]`` when unreadable.
 

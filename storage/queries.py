@@ -522,7 +522,7 @@ _WHEN = "coalesce(datetime(a.published_at), datetime(a.first_seen_at))"
 def search_sql(columns: str, where: Iterable[str] = (), *, order: str = "best",
                candidates: int | None = SEARCH_CANDIDATES) -> str:
     """The SQL of a search: ``columns`` of the articles ``a`` matching ``:q`` (an FTS5 expression),
-    with the ``where`` conditions on ``a``, in ``order``, ``:limit`` rows.
+    with the ``where`` conditions on ``a``, in ``order``, ``:limit`` rows after the first ``:offset``.
 
     The newest ``candidates`` matches (by id) are read, filters applied as they are read, and
     only those are ordered, so a common word costs what a rare one does; ``candidates=None``
@@ -545,7 +545,7 @@ def search_sql(columns: str, where: Iterable[str] = (), *, order: str = "best",
             {"LIMIT :candidates" if candidates is not None else ""}
         )
         ORDER BY {key}
-        LIMIT :limit
+        LIMIT :limit OFFSET :offset
         """
 
 
@@ -562,7 +562,7 @@ def search(db: Database, query: str, limit: int = 50, *, order: str = "best",
         raise ValueError(f"nothing to search for in {query!r}: give at least one word")
     rows = db.query(search_sql("a.id, a.published_at, a.outlet, a.title, a.score, a.relevant, a.status, a.url, a.text",
                                order=order, candidates=candidates),
-                    {"q": expression, "limit": limit, "candidates": candidates})
+                    {"q": expression, "limit": limit, "offset": 0, "candidates": candidates})
     results = []
     for row in rows:
         row.pop("_when")

@@ -91,7 +91,9 @@ def test_the_triage_page_rows_header_and_banner(desk_db):
     assert 'class="nm-new"' in row  # a first visit: everything is unread
     # Header on every page: queue count, unread, follow-up, outlets with the worst health.
     nav = text(html.split('<ul class="nm-nav">', 1)[1].split("</ul>", 1)[0])
-    assert "Queue 14 14 unread" in nav and "Follow-up 0" in nav and "Outlets 1 failing" in nav
+    # Two failing: nhk's last run hung, and no crawl of asahi has finished for 3 hours of runs
+    # every 15 minutes (its last run's health "ok"), as the banner and the outlets page say.
+    assert "Queue 14 14 unread" in nav and "Follow-up 0" in nav and "Outlets 2 failing" in nav
     assert "Maybe missed 0" in nav  # m006's lane, empty until `newsmon learn` flags articles
     # The failing outlet where the reviewer works: which, why, since when.
     banner = text(html.split('<div class="nm-banner" role="alert">', 1)[1].split("</div>", 1)[0])
@@ -173,6 +175,8 @@ def test_the_queue_page_names_the_articles_on_the_topics_newsmon_could_not_read(
     assert "Not read by newsmon: 3 articles on the topics by their headlines (NHK NEWS WEB, 朝日新聞デジタル), 3 new" in shown
     assert re.search(r"反撃能力の運用で与党協議 NHK NEWS WEB · first listed \d+月\d+日 \d\d:\d\d · behind a wall: "
                      r"NHK ONE's consent page \(HTTP 401\)", shown), shown
+    # When it is asked for again, as the desk says times: in JST, not as stored.
+    assert re.search(r"\(tried again after \d+月\d+日 \d\d:\d\d\)", shown) and "+00:00" not in shown, shown
     assert re.search(r"Japan to revise National Security Strategy by year-end 朝日新聞デジタル · first listed .+ · "
                      r"given up: HTTP 503 on 6 tries", shown), shown
     assert "台風9号" not in panel and "閣議決定" not in panel
@@ -436,6 +440,71 @@ def test_the_empty_queue_says_what_to_do_next(desk_db):
     empty = text(html.split('<div class="nm-empty"', 1)[1].split("</div>", 1)[0])
     assert "Nothing left to review." in empty
     assert "follow-ups" in empty and "search everything" in empty and "Last crawl" in empty
+
+
+def test_a_page_past_the_end_of_its_list_says_how_many_wait_and_links_back(desk_db):
+    # Its rows decided meanwhile (or a link kept), a page at a later offset said "Nothing left to
+    # review." with 14 in the queue, and had no link back: the paging links were the rows'.
+    path, _ = desk_db
+    html = call(build_datasette(path, reviewer=REVIEWER), "get", "/", params={"offset": "200"}).text
+    assert rows_of(html) == []
+    empty = html.split('<div class="nm-empty"', 1)[1].split("</div>", 1)[0]
+    assert '<p class="nm-none" hidden>' in empty
+    assert re.search(r'<p class="nm-more">.*14</span>\s+more in this list</b>, not on this page: '
+                     r'<a href="\?">show them \(j\)</a>', empty, re.S), empty
+    assert '<a href="?offset=100">← Previous</a>' in html
+
+
+def test_search_pages_through_every_match_with_its_filters(desk_db, monkeypatch):
+    # The first 50 matches were all there was: "50+ (the first 50)", no way to the rest.
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    params = {"q": "防衛 OR 安全保障 OR security", "order": "newest", "language": "ja"}
+
+    def found(html: str) -> list[str]:
+        return re.findall(r'<a class="nm-title" href="/newsmon/articles/(\d+)"', html)
+
+    everything = found(call(ds, "get", "/search", params=params).text)
+    assert len(everything) > 5
+    monkeypatch.setattr(desk, "SEARCH_LIMIT", 2)
+    pages, url = [], "/search?" + "&".join(f"{k}={v}" for k, v in params.items())
+    while url:
+        html = call(ds, "get", url).text
+        pages.append(found(html))
+        counted = text(html.split('class="nm-muted nm-result-count">', 1)[1].split("</p>", 1)[0]).strip()
+        start = 2 * (len(pages) - 1)
+        assert counted.startswith(f"Articles {start + 1}–{start + len(pages[-1])}"), counted
+        assert ("← Previous" in html) == (len(pages) > 1)
+        nxt = re.search(r'<a href="(\?[^"]+)" rel="next">Next →</a>', html)
+        url = "/search" + html_lib.unescape(nxt.group(1)) if nxt else None
+        if url:
+            assert "language=ja" in url and "order=newest" in url and f"offset={2 * len(pages)}" in url
+    assert [i for page in pages for i in page] == everything  # every match once, in the same order
+    assert all(len(page) == 2 for page in pages[:-1]) and 1 <= len(pages[-1]) <= 2
+    past = call(ds, "get", "/search", params={**params, "offset": "500"}).text
+    assert "No more matches." in past and "← Previous" in past
+
+
+def test_the_csv_of_a_list_is_that_list(desk_db):
+    # The CSV link of "Maybe missed" and "Updated" downloaded the review queue.
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    sql(path, f"UPDATE articles SET status = 'relevant', reviewed_at = '2026-01-01T00:00:00+00:00', "
+              f"updated_at = '2026-01-02T00:00:00+00:00' WHERE id IN ({ids['nikkei']}, {ids['written-0']})")
+    page = call(ds, "get", "/updated").text
+    assert 'href="/export.csv?list=updated"' in page and "queue_feed.atom\">Atom" not in page
+    listed = rows_of(page)
+    assert sorted(listed) == sorted([str(ids["nikkei"]), str(ids["written-0"])])
+    response = call(ds, "get", "/export.csv", params={"list": "updated"})
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith('attachment; filename="newsmon-updated-')
+    exported = [line.split(",", 1)[0] for line in response.content.decode("utf-8-sig").splitlines()[1:]]
+    assert exported == listed
+    assert call(ds, "get", "/export.csv", params={"list": "maybe-missed"}).content.decode("utf-8-sig").splitlines() \
+        == ["id,published_at,outlet,language,title,url,topic,score,status,evidence,review_note,reviewed_by,"
+            "reviewed_at,first_seen_at,removed_at,removed"]
+    assert call(ds, "get", "/export.csv", params={"list": "queue"}).status_code == 400
+    assert 'href="/export.csv"' in call(ds, "get", "/").text
 
 
 def test_follow_up_and_decisions_pages(desk_db):

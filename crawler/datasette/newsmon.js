@@ -24,6 +24,10 @@
   // a stale page, "set by" the reviewer herself) and an undo took back nothing yet recorded.
   let queue = Promise.resolve();
   const inTurn = (fn) => (queue = queue.then(fn, fn));
+  // Rows (or the article) whose decision is on its way. A second click on the same button (a
+  // double-click) was a second decision on the same row: refused as a stale page, it made that
+  // row, gone from the list, the current one, and the next key acted on the top row instead.
+  const busy = new Set();
 
   const ids = (item) => item.dataset.ids.split(",").map(Number);
   // A row whose decision is on its way is left already: the next key acts on the row after it.
@@ -42,7 +46,15 @@
     const items = visible();
     if (!items.length) return;
     const at = items.indexOf(current);
-    setCurrent(items[at < 0 ? 0 : Math.max(0, Math.min(items.length - 1, at + step))]);
+    if (at >= 0) {
+      setCurrent(items[Math.max(0, Math.min(items.length - 1, at + step))]);
+      return;
+    }
+    // The current row has left the list (decided): its neighbour, never the top of the list,
+    // which the reviewer may not have read.
+    const after = current ? items.findIndex((item) => current.compareDocumentPosition(item) & Node.DOCUMENT_POSITION_FOLLOWING) : 0;
+    if (step < 0 && after !== 0) setCurrent(items[(after < 0 ? items.length : after) - 1]);
+    else setCurrent(items[after < 0 ? items.length - 1 : after]);
   }
 
   function target() {
@@ -80,15 +92,31 @@
     }
   }
 
+  function change(selector, delta) {
+    if (!delta) return;
+    for (const el of document.querySelectorAll(selector)) {
+      // "14" or "14 unread": the number is the first word.
+      const [n, ...rest] = el.textContent.trim().split(" ");
+      el.textContent = [String(Math.max(0, Number(n) + delta)), ...rest].join(" ");
+    }
+  }
+
+  // The header's other lists a decision moves articles into or out of: follow-up, and the
+  // queue's unread. ``sign``: 1 for a decision, -1 for its undo.
+  function moveInHeader(entries, sign) {
+    const onFollowUp = !!document.querySelector('.nm-nav a[aria-current][href$="/follow-up"]');
+    for (const { item, from, to, articles } of entries) {
+      if (from === to) continue;
+      if (!onFollowUp) change('.nm-nav a[href$="/follow-up"] .nm-n', sign * ((to === "follow-up") - (from === "follow-up")) * articles);
+      if (item.classList.contains("nm-unread") && (from === "new") !== (to === "new")) {
+        change(".nm-unread-count", sign * (to === "new" ? 1 : -1) * articles);
+      }
+    }
+  }
+
   // The page's own count is of its rows (on the queue, a row is a story of several articles);
   // the header's is of articles.
   function adjustCounts(rows, articles) {
-    const change = (selector, delta) => {
-      if (!delta) return;
-      for (const el of document.querySelectorAll(selector)) {
-        el.textContent = String(Math.max(0, Number(el.textContent) + delta));
-      }
-    };
     change(".nm-count", rows);
     change(".nm-nav a[aria-current] .nm-n", articles);
     // The next page starts that many rows earlier: at a fixed offset, the rows that moved up
@@ -100,9 +128,24 @@
     }
   }
 
+  // A page whose rows were all decided says so, and whether more are waiting on the next page:
+  // "Nothing left to review" with 47 more in the queue sent the reviewer away from them.
   function showEmpty() {
     const empty = document.querySelector(".nm-empty");
-    if (empty && !single) empty.hidden = visible().length > 0;
+    if (!empty || single) return;
+    const none = visible().length === 0;
+    empty.hidden = !none;
+    const more = empty.querySelector(".nm-more");
+    const left = Number((document.querySelector(".nm-count") || {}).textContent || 0);
+    if (!more || !none) return;
+    more.hidden = !(left > 0);
+    empty.querySelector(".nm-none").hidden = left > 0;
+    if (left > 0) {
+      const next = document.querySelector('.nm-pages a[rel="next"]');
+      // After this page (the next page's link, moved up by the rows that left), else before it.
+      more.querySelector("a").href = next ? next.href : "?";
+      more.querySelector(".nm-more-n").textContent = String(left);
+    }
   }
 
   function setStatus(item, status) {
@@ -115,7 +158,7 @@
   }
 
   function showNote(item, note) {
-    if (!note || single) return;
+    if (!note || single) return false;
     let box = item.querySelector(".nm-note-text");
     if (!box) {
       box = document.createElement("div");
@@ -123,6 +166,18 @@
       item.querySelector(".nm-main").appendChild(box);
     }
     box.textContent = box.textContent ? box.textContent + "\n" + note : note;
+    return true;
+  }
+
+  // An undone note leaves the row as it left the database.
+  function unshowNote(item, note) {
+    const box = item.querySelector(".nm-note-text");
+    if (!box) return;
+    const lines = box.textContent.split("\n");
+    const at = lines.lastIndexOf(note);
+    if (at >= 0) lines.splice(at, 1);
+    if (lines.length) box.textContent = lines.join("\n");
+    else box.remove();
   }
 
   function closeNote(item) {
@@ -139,8 +194,9 @@
   }
 
   function decide(items, status, note) {
-    items = items.filter(Boolean);
+    items = items.filter((item) => item && !busy.has(item));
     if (!items.length) return queue;
+    for (const item of items) busy.add(item);
     const body = { ids: [], status: status || null, note: note || null, expected: {} };
     for (const item of items) {
       for (const id of ids(item)) {
@@ -162,12 +218,15 @@
 
   async function send(items, body, leaving, after) {
     const data = await post(reviewUrl, body);
-    for (const item of items) item.classList.remove("nm-pending");
+    for (const item of items) {
+      item.classList.remove("nm-pending");
+      busy.delete(item);
+    }
     const done = data.decisions || [];
     const byArticle = new Map(done.map((d) => [d.article_id, d]));
     const changed = items.filter((item) => ids(item).some((id) => byArticle.has(id)));
     // A row the server did not change is back in the list, and current again: its message says why.
-    const kept = items.find((item) => !changed.includes(item));
+    const kept = items.find((item) => !changed.includes(item) && !item.hidden);
     if (leaving && kept) setCurrent(kept);
     if (changed.length) {
       const record = { entries: done.map((d) => d.id), items: [] };
@@ -175,7 +234,8 @@
       let leftArticles = 0;
       for (const item of changed) {
         const d = byArticle.get(ids(item).find((id) => byArticle.has(id)));
-        record.items.push({ item, from: item.dataset.status, articles: ids(item) });
+        const entry = { item, from: item.dataset.status, to: d.to_status, articles: ids(item), note: null };
+        record.items.push(entry);
         setStatus(item, d.to_status);
         const input = item.querySelector(".nm-note-input");
         if (input) input.value = "";
@@ -186,11 +246,12 @@
           leftArticles += ids(item).filter((id) => byArticle.has(id)).length;
           const box = item.querySelector(".nm-select");
           if (box) box.checked = false;
-        } else {
-          showNote(item, d.note);
+        } else if (showNote(item, d.note)) {
+          entry.note = d.note;
         }
       }
       undoStack.push(record);
+      moveInHeader(record.items.map((e) => ({ ...e, articles: e.articles.filter((id) => byArticle.has(id)).length })), 1);
       adjustCounts(-left, -leftArticles);
       updateBulk();
       showEmpty();
@@ -227,8 +288,11 @@
     const undone = new Set((data.decisions || []).map((d) => d.article_id));
     let back = 0;
     let backArticles = 0;
+    const returned = [];
     for (const entry of last.items) {
       if (!entry.articles.some((id) => undone.has(id))) continue;
+      returned.push({ ...entry, articles: entry.articles.filter((id) => undone.has(id)).length });
+      if (entry.note) unshowNote(entry.item, entry.note);
       setStatus(entry.item, entry.from);
       if (entry.item.hidden) {
         entry.item.hidden = false;
@@ -236,6 +300,7 @@
         backArticles += entry.articles.filter((id) => undone.has(id)).length;
       }
     }
+    moveInHeader(returned, -1);
     adjustCounts(back, backArticles);
     showEmpty();
     const first = last.items.find((e) => e.articles.some((id) => undone.has(id)));
@@ -276,6 +341,9 @@
   document.addEventListener("keydown", (e) => {
     // Keys only where there is something to triage (the lists, an article), not on Datasette's pages.
     if (!help || e.ctrlKey || e.metaKey || e.altKey) return;
+    // A key that an input method is composing with is its own (Enter confirms a conversion):
+    // taken as the note's Enter, it saved the kana before they were converted.
+    if (e.isComposing || e.keyCode === 229) return;
     const t = e.target;
     if (t.closest && t.closest("input, textarea, select, [contenteditable]")) {
       const item = t.closest(".nm-item");
@@ -299,6 +367,9 @@
         if (single) {
           const next = document.querySelector('.nm-next a[rel="next"]');
           if (next) window.location.href = next.href;
+        } else if (!visible().length) {
+          const more = document.querySelector(".nm-more:not([hidden]) a");
+          if (more) window.location.href = more.href;
         } else move(1);
         break;
       case "k": move(-1); break;
@@ -354,8 +425,11 @@
       decide([item], e.submitter ? e.submitter.value : "", note ? note.value : "");
     } else if (form.classList.contains("nm-undo-form")) {
       e.preventDefault();
+      if (form.dataset.busy) return;  // a double-click: the undo is on its way
+      form.dataset.busy = "1";
       const entry = Number(form.querySelector('input[name="entries"]').value);
       post(form.action, { entries: [entry] }).then((data) => {
+        delete form.dataset.busy;
         if (data.ok) {
           form.closest("li").classList.add("nm-undone");
           form.replaceWith(document.createTextNode("(undone)"));
@@ -379,7 +453,7 @@
       updateBulk();
     } else {
       const item = t.closest(".nm-list > .nm-item");
-      if (item) setCurrent(item, false);
+      if (item && !item.hidden && !busy.has(item)) setCurrent(item, false);
     }
   });
 

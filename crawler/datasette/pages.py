@@ -47,7 +47,7 @@ from storage.notifications import failing_channels
 from storage.queries import STATUSES
 
 from .. import desk
-from ..export import STATUS_CHOICES, queue_rows, write_csv
+from ..export import STATUS_CHOICES, article_rows, queue_rows, write_csv
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def _not_read(conn: sqlite3.Connection, settings: dict[str, Any], names: dict[st
              "name": names.get(u["outlet"], u["outlet"]),
              # A link to the outlet's page only: the ledger's URLs are http(s), and nothing else is made one.
              "href": u["url"] if u["url"].startswith(("https://", "http://")) else None, "url": u["url"],
-             "kind": NOT_READ_KINDS.get(u["kind"], u["kind"]), "reason": (u["reason"] or "")[:200],
+             "kind": NOT_READ_KINDS.get(u["kind"], u["kind"]), "reason": desk.jst_in((u["reason"] or "")[:200]),
              "when": desk.jst(u["first_seen_at"]), "when_iso": u["first_seen_at"]} for u in found]
 
 
@@ -332,26 +332,38 @@ async def search_page(request, datasette) -> Response:
     filters = desk.Filters(outlet=args.get("outlet", ""), status=args.get("status", ""),
                            language=args.get("language", ""), date_from=args.get("from", ""),
                            date_to=args.get("to", ""), order=args.get("order", "best"))
+    try:
+        offset = max(0, int(args.get("offset", "0")))
+    except ValueError:
+        offset = 0
 
     def read(conn):
         outlets = desk.outlet_keys(conn)
         if not query:
-            return outlets, [], [], None
+            return outlets, [], [], False, None
         try:
-            rows, terms = desk.search(conn, query, filters)
+            rows, terms, more = desk.search(conn, query, filters, desk.SEARCH_LIMIT, offset)
         except ValueError as exc:
-            return outlets, [], [], str(exc)
-        return outlets, rows, terms, None
+            return outlets, [], [], False, str(exc)
+        return outlets, rows, terms, more, None
 
-    outlets, rows, terms, error = await _read(datasette, read)
+    outlets, rows, terms, more, error = await _read(datasette, read)
+
+    def page(at: int) -> str:  # this search at another offset, its filters kept
+        kept = [(k, args.get(k)) for k in args.keys() if k != "offset" and args.get(k)]
+        return "?" + urlencode(kept + ([("offset", str(at))] if at else []))
+
     results = [{
         "href": article_url(datasette, r["id"]), "title": highlight(r["title"] or r["url"], terms),
         "lang": r["language"] or lang(r["title"]), "outlet": r["outlet"] or r["site_name"] or "",
         "when": desk.jst(r["published_at"] or r["first_seen_at"]), "status": r["status"],
         "score": desk.number(r["score"]), "relevant": r["relevant"],
         "snippet": highlight(snippet(r["text"], terms), terms)} for r in rows]
+    limit = desk.SEARCH_LIMIT
     context = {"query": query, "filters": filters, "outlets": outlets, "results": results, "error": error,
-               "statuses": STATUSES, "limit": desk.SEARCH_LIMIT}
+               "statuses": STATUSES, "limit": limit, "offset": offset, "candidates": desk.SEARCH_CANDIDATES,
+               "next_url": page(offset + limit) if more else None,
+               "prev_url": page(max(0, offset - limit)) if offset else None}
     return Response.html(await datasette.render_template("newsmon_search.html", context, request=request))
 
 
@@ -393,15 +405,31 @@ async def outlets_page(request, datasette) -> Response:
 
 # --- export ------------------------------------------------------------------------------------
 
+#: The desk's lists that are no review status, exported as they are listed (``?list=KEY``).
+EXPORTED_LISTS = ("maybe-missed", "updated")
+
+
 async def export_csv(request, datasette) -> Response:
     status = request.args.get("status", "new")
+    listed = request.args.get("list")
     if status not in STATUS_CHOICES:
         return Response.text(f"status must be one of {', '.join(STATUS_CHOICES)}", status=400)
-    rows = await _read(datasette, lambda conn: queue_rows(Database(conn), status))
+    if listed is not None and listed not in EXPORTED_LISTS:
+        return Response.text(f"list must be one of {', '.join(EXPORTED_LISTS)}", status=400)
+
+    def read(conn):
+        if listed is None:
+            return queue_rows(Database(conn), status)
+        if listed == "maybe-missed" and not desk.features(conn).maybe_missed:
+            return []
+        ids = [r[0] for r in conn.execute(f"SELECT id FROM ({desk.LISTS[listed].sql})")]
+        return article_rows(Database(conn), ids)
+
+    rows = await _read(datasette, read)
     out = io.StringIO()
     out.write("\ufeff")  # Excel reads UTF-8 only with a BOM; without it Japanese is mojibake
     write_csv(rows, out)
-    name = f"newsmon-{'queue' if status == 'new' else status}-{datetime.now(desk.JST):%Y%m%d}.csv"
+    name = f"newsmon-{listed or ('queue' if status == 'new' else status)}-{datetime.now(desk.JST):%Y%m%d}.csv"
     return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{name}"'})
 

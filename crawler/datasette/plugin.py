@@ -181,10 +181,11 @@ def terms_with_snippets(matched_terms: str | list | None) -> list[dict[str, Any]
             for m in _terms(matched_terms)]
 
 
-def _nav(conn, who: str | None) -> dict[str, Any]:
+def _nav(conn, who: str | None, settings: dict[str, Any]) -> dict[str, Any]:
     feats = desk.features(conn)
     since = reviews.last_visit(Database(conn), who)[1] if who else None
-    return {"counts": desk.counts(conn, since=since, feats=feats), "features": feats, "reviewer": who}
+    late = pages.late_outlets(conn, settings)
+    return {"counts": desk.counts(conn, since=since, feats=feats, late=late), "features": feats, "reviewer": who}
 
 
 def _trace(conn, article_id: int, config_path: str | None) -> dict[str, Any] | None:
@@ -273,7 +274,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         who = pages.reviewer(request)
         db = datasette.get_database(DATABASE)
         values: dict[str, Any] = {
-            "newsmon_nav": await db.execute_fn(lambda conn: _nav(conn, who)),
+            "newsmon_nav": await db.execute_fn(lambda conn: _nav(conn, who, _config(datasette) or {})),
             "newsmon_path": request.path if request else "",
             "newsmon_jst": desk.jst,
             "newsmon_list": _json_list,
