@@ -148,8 +148,12 @@ def parse_query(user_query: str) -> tuple[str, list[str]]:
         ``(expression, terms)``: the expression (``""`` when there is no word) and the words
         and phrases to highlight in the results.
 
+    ``AND`` in capitals is what a space already says. Leaving a word out (``NOT``, ``-word``) is
+    refused with what to do, not searched for as a word: ``-防衛`` found the articles with 防衛.
+
     Raises:
-        QueryError: a quote is not closed, or an ``OR`` has no word on one side.
+        QueryError: a quote is not closed, an ``OR`` has no word on one side, or a word is to be
+            left out.
     """
     text = unicodedata.normalize("NFKC", user_query)
     if text.count('"') % 2:
@@ -158,6 +162,11 @@ def parse_query(user_query: str) -> tuple[str, list[str]]:
     terms: list[str] = []
     for match in _QUERY_TOKEN.finditer(text):
         phrase, word = match.groups()
+        if word == "AND":
+            continue
+        if word == "NOT" or (word and word.startswith("-") and len(word) > 1):
+            raise QueryError(f"{word}: a search cannot leave a word out (NOT, -word); every word given must occur: "
+                             "search for what must be there, and narrow with the filters")
         if word == "OR":
             if not groups[-1]:
                 raise QueryError("OR needs a word on each side: 安保 OR 防衛")

@@ -653,6 +653,11 @@ def test_search_highlights_terms_and_refuses_what_it_cannot_read(desk_db):
     assert "a quote is not closed" in refused
     assert "OR needs a word on each side" in call(ds, "get", "/search", params={"q": "OR 安保"}).text
     assert "write a date as YYYY-MM-DD" in call(ds, "get", "/search", params={"q": "安保", "from": "x"}).text
+    # Leaving a word out, and a lower-case "or": said, not searched for as words.
+    assert "a search cannot leave a word out" in call(ds, "get", "/search", params={"q": "安保 -防衛"}).text
+    lower = call(ds, "get", "/search", params={"q": "反撃能力 or counterstrike"}).text
+    assert "Alternatives need OR in capitals" in lower
+    assert "Alternatives need OR" not in call(ds, "get", "/search", params={"q": "反撃能力 OR counterstrike"}).text
 
 
 # --- outlets and the CSV ------------------------------------------------------------------------

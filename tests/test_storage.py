@@ -304,9 +304,13 @@ def test_search_with_or_and_phrases(db):
     assert parse_query('"counterstrike capability"') == ('"counterstrike capability"', ["counterstrike capability"])
     assert parse_query("or 安保") == ('"or" AND "安保"', ["or", "安保"])  # only OR in capitals is OR
     assert parse_query("  ") == ("", [])
-    for bad in ('"安保', "OR 安保", "安保 OR", "安保 OR OR 防衛"):
+    assert parse_query("安保 AND 防衛") == parse_query("安保 防衛")
+    for bad in ('"安保', "OR 安保", "安保 OR", "安保 OR OR 防衛", "安保 NOT 防衛", "安保 -防衛"):
         with pytest.raises(QueryError):
             parse_query(bad)
+    with pytest.raises(QueryError, match="-防衛: a search cannot leave a word out"):
+        parse_query("安保 -防衛")
+    assert parse_query("counter-strike")[0]  # a hyphen inside a word is no -word
     ja, en, other = (queries.save_article(db, article(n, text=t))[0] for n, t in enumerate((JA_TEXT, EN_TEXT, OTHER_TEXT)))
 
     def found(query: str) -> set[int]:

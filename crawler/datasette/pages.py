@@ -360,7 +360,10 @@ async def search_page(request, datasette) -> Response:
         "score": desk.number(r["score"]), "relevant": r["relevant"],
         "snippet": highlight(snippet(r["text"], terms), terms)} for r in rows]
     limit = desk.SEARCH_LIMIT
-    context = {"query": query, "filters": filters, "outlets": outlets, "results": results, "error": error,
+    # "反撃能力 or 防衛費" asked for articles with the word "or" in them too.
+    hint = "Alternatives need OR in capitals: “or” is searched for as a word." if re.search(
+        r"(^|\s)or(\s|$)", query) else None
+    context = {"hint": hint, "query": query, "filters": filters, "outlets": outlets, "results": results, "error": error,
                "statuses": STATUSES, "limit": limit, "offset": offset, "candidates": desk.SEARCH_CANDIDATES,
                "next_url": page(offset + limit) if more else None,
                "prev_url": page(max(0, offset - limit)) if offset else None}
