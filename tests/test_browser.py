@@ -279,6 +279,22 @@ def test_the_header_follows_decisions_and_an_undone_note_leaves_the_row(desk):
     page.close()
 
 
+def test_a_long_note_scrolls_in_its_box_and_leaves_the_buttons_in_reach(desk):
+    # A 2,000-character note made its row a screen high, and pushed the article page's decision
+    # 2,700 px down.
+    page = desk.page("/")
+    article_id, _ = current(page)
+    page.close()
+    with sqlite3.connect(desk.path) as conn:
+        conn.execute("UPDATE articles SET review_note = ? WHERE id = ?", ["長い覚え書きの一行。" * 200, article_id])
+    for path, box in (("/", f"#nm-{article_id} .nm-note-text"), (f"/newsmon/articles/{article_id}", ".newsmon-note")):
+        page = desk.page(path)
+        note = page.locator(box)
+        assert note.evaluate("e => e.scrollHeight") > 400, path  # the whole note is there, to scroll
+        assert note.evaluate("e => e.clientHeight") < 250, path
+        page.close()
+
+
 def test_bulk_dismiss(desk):
     from playwright.sync_api import expect
 
