@@ -426,6 +426,13 @@ def test_stories_are_one_row_each_when_the_schema_has_them(desk_db):
     single = html.split(f'id="nm-{c}"', 1)[1].split("</form>", 1)[0]
     assert ">Dismiss</button>" in single
     assert "Review queue <span class=\"nm-count\">13</span>" in html
+    # Each article's page says it is one of the story, and that its decision is its own: deciding
+    # one there moved the rest of its story elsewhere in the queue, and the page said nothing.
+    page = call(ds, "get", f"/newsmon/articles/{b}").text
+    box = page.split('<div class="newsmon-story">', 1)[1].split("</div>", 1)[0]
+    assert "One of a story of 2 articles: a decision here is\n      this article's alone" in box
+    assert re.findall(r'href="/newsmon/articles/(\d+)"', box) == [str(a)] and "status-new" in box
+    assert '<div class="newsmon-story">' not in call(ds, "get", f"/newsmon/articles/{c}").text
     # A decision on the row covers the story's articles.
     response = call(ds, "post", "/-/review", json={"ids": [a, b], "status": "dismissed",
                                                    "expected": {a: "new", b: "new"}}, headers=SAME_ORIGIN)
