@@ -307,7 +307,7 @@ def test_bulk_dismiss(desk):
     expect(page.locator(".nm-bulk")).to_contain_text("3 selected")
     before = page.locator(ITEMS).count()
     page.keyboard.press("Shift+D")
-    expect(page.locator("#nm-toast")).to_contain_text("Dismissed: 3 articles")
+    expect(page.locator("#nm-toast")).to_contain_text(re.compile(r"Dismissed: «.+» and 2 more"))
     expect(page.locator(ITEMS)).to_have_count(before - 3)
     expect(page.locator(".nm-bulk")).to_be_hidden()
     assert [desk.status(i)[0] for i in chosen] == ["dismissed"] * 3
@@ -588,14 +588,14 @@ def test_a_typed_note_goes_with_the_key_and_quick_keys_act_on_the_rows_in_turn(d
     members = {i: [int(m) for m in page.locator(f"#nm-{i}").get_attribute("data-ids").split(",")] for i in (a, b, c)}
     # d then f: the second acted on the same row again, refused as a stale page.
     keys("d", "f")
-    expect(toast).to_contain_text("Follow-up: ")  # the headline, or "2 articles" for a story's row
+    expect(toast).to_contain_text("Follow-up: «")  # the headline ("and 1 more" for a story's row)
     expect(page.locator(f"#nm-{b}")).to_be_hidden()
     assert {desk.status(i)[0] for i in members[a]} == {"dismissed"}
     assert {desk.status(i)[0] for i in members[b]} == {"follow-up"}
     assert current(page)[0] == c
     # d then u: the undo took back nothing yet recorded.
     keys("d", "u")
-    expect(toast).to_contain_text("Undone: ")  # the headline, or "2 articles" for a story's row
+    expect(toast).to_contain_text("Undone: «")  # the headline ("and 1 more" for a story's row)
     expect(page.locator(f"#nm-{c}")).to_be_visible()
     assert {desk.status(i)[0] for i in members[c]} == {"new"} and current(page)[0] == c
     # On the article's page the note is a textarea: Enter saves it there too (Shift+Enter: a new line).

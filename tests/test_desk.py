@@ -436,7 +436,7 @@ def test_stories_are_one_row_each_when_the_schema_has_them(desk_db):
     # A decision on the row covers the story's articles.
     response = call(ds, "post", "/-/review", json={"ids": [a, b], "status": "dismissed",
                                                    "expected": {a: "new", b: "new"}}, headers=SAME_ORIGIN)
-    assert response.json()["message"] == "Dismissed: 2 articles"
+    assert response.json()["message"] == f"Dismissed: «{WRITTEN[1][2]}» and 1 more"
     assert len(rows_of(call(ds, "get", "/").text)) == 12
 
 
@@ -605,7 +605,7 @@ def test_a_batch_that_fails_half_way_says_what_was_done_and_what_failed(desk_db)
     assert [d["article_id"] for d in reply["decisions"]] == [first, last]
     assert reply["failed"] == [{"article_id": broken, "error": "disk I/O error"}]
     assert reply["error"] == f"Article {broken} was not changed: disk I/O error."
-    assert reply["message"] == "Dismissed: 2 articles"
+    assert reply["message"].startswith("Dismissed: «") and reply["message"].endswith("» and 1 more")
     with sqlite3.connect(path) as conn:
         status = dict(conn.execute("SELECT id, status FROM articles WHERE id IN (?, ?, ?)", [first, broken, last]))
     assert status == {first: "dismissed", broken: "new", last: "dismissed"}

@@ -531,7 +531,9 @@ def _summary(decisions: list[reviews.Decision], undo: bool = False) -> str:
     if not decisions:
         return ""
     first = decisions[0]
-    name = f"«{first.title or first.article_id}»" if len(decisions) == 1 else f"{len(decisions)} articles"
+    # Several (a story's row, a selection): the first by its headline too; "3 articles" alone did
+    # not say which row the key had decided.
+    name = f"«{first.title or first.article_id}»" + (f" and {len(decisions) - 1} more" if len(decisions) > 1 else "")
     if undo:
         return f"Undone: {name} back to {first.to_status}" if len(decisions) == 1 else f"Undone: {name}"
     if first.from_status == first.to_status:
