@@ -276,6 +276,12 @@ def test_the_header_follows_decisions_and_an_undone_note_leaves_the_row(desk):
     expect(page.locator("#nm-toast")).to_contain_text("Undone")
     expect(page.locator(f"#nm-{article_id} .nm-note-text")).to_have_count(0)
     assert desk.status(article_id)[1] is None
+    # Reloaded, the page has none of its own to undo, and says where the others are undone.
+    page.keyboard.press("d")
+    expect(page.locator("#nm-toast")).to_contain_text("Dismissed")
+    page.reload()
+    page.keyboard.press("u")
+    expect(page.locator("#nm-toast")).to_contain_text("Nothing to undo on this page: Decisions (in the header) undoes")
     page.close()
 
 

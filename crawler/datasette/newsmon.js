@@ -281,7 +281,8 @@
   async function undoNow() {
     const last = undoStack.pop();
     if (!last) {
-      say("Nothing to undo on this page.");
+      // The page's own decisions only (a reload or Back forgets them): the others are undone there.
+      say("Nothing to undo on this page: Decisions (in the header) undoes earlier ones.");
       return;
     }
     const data = await post(undoUrl, { entries: last.entries });
