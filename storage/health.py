@@ -8,7 +8,9 @@ result in ``outlet_health`` (read it through the ``health`` view), logging every
 failing (the outlet is not being crawled properly):
     ``timeout``    the last run hung and was killed at its timeout
     ``failed``     the last run's process died without closing its run
-    ``errors``     errors dominate the last run (at least half of its requests failed)
+    ``errors``     errors dominate the last run (at least half of its requests failed), or none
+                   of its article pages came back (at least two failed): feeds that still
+                   answer outnumber a few articles a quiet hour brings, and the outlet read "ok"
     ``no_links``   its feeds, sitemaps and sections were read but listed no article URL, where
                    they usually list some (the article URL pattern no longer matches?)
     ``silent``     no new article for hours that brought it at least 10 on each of the 7 days before
@@ -879,6 +881,9 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     if failed >= 2 and failed / attempts >= ERRORS_FLAG:
         failing.append(Reason("errors", f"errors dominate: {failed} of {attempts} requests of the "
                                         "last run failed"))
+    elif last["errors"] >= 2 and not last["pages"] and not last.get("walls"):
+        failing.append(Reason("errors", f"none of the {last['errors']} article pages of the last run came back "
+                                        "(its feeds and sections did): see the URLs' reasons (url_problems)"))
     if reason == "finished" and last["discovery_changed"] and not last["discovered"]:
         earlier = [r for r in runs[1:11] if r["discovery_changed"]]
         if len(earlier) >= 2 and sum(1 for r in earlier if r["discovered"]) * 2 >= len(earlier):

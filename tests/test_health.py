@@ -276,6 +276,14 @@ def test_errors_dominating_a_run_fail_the_outlet():
     assert (result.status, result.codes()) == ("failing", ["errors", "discovery"])
     assert result.reasons[0].message == "errors dominate: 5 of 7 requests of the last run failed"
     assert codes([run(0, pages=9, errors=1, discovery_ok=3)]) == ("ok", [])
+    # Its feeds answer and its article pages all fail (a quiet hour: two new articles, each a 500):
+    # the feeds outnumbered them, and the outlet read "ok" while no article came in.
+    quiet = health.check([run(0, pages=0, errors=2, discovery_ok=5, discovery_changed=5, discovered=2)], now=NOW)
+    assert (quiet.status, quiet.codes()) == ("failing", ["errors"])
+    assert quiet.reasons[0].message == ("none of the 2 article pages of the last run came back (its feeds and "
+                                        "sections did): see the URLs' reasons (url_problems)")
+    assert codes([run(0, pages=1, errors=2, discovery_ok=5)]) == ("ok", [])  # one came back
+    assert codes([run(0, pages=0, errors=1, discovery_ok=5)]) == ("ok", [])  # one article is one page
 
 
 def test_broken_discovery_is_named_and_degrades_or_fails_the_outlet():
