@@ -148,13 +148,8 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str, config: str | Non
     """
     if url and len(paths) > 1:
         raise click.UsageError("--url names the URL of one page: give a single PATH with it.")
-    outlets = None
-    if config or os.environ.get("NEWSMON_CONFIG"):
-        from . import settings as defaults
-        from .validate import check_config
-
-        with _checked():
-            outlets = check_config(config or defaults.NEWSMON_CONFIG).config.outlets
+    # Without a config, the built-in outlets (extract_article's default): nothing to check or load.
+    outlets = _outlets(config) if config or os.environ.get("NEWSMON_CONFIG") else None
     results: list[dict | None] = []
     failed = False
     for path in paths:
@@ -185,6 +180,16 @@ class BadConfig(click.ClickException):
     """A wrong setting or config file: one line that names it, exit status 2 (a usage error)."""
 
     exit_code = 2
+
+
+def _outlets(config: str | None) -> dict:
+    """The outlets of ``config`` (default ``NEWSMON_CONFIG``), the built-in ones with it, checked
+    as every command checks a config (``BadConfig`` on a mistake)."""
+    from . import settings as defaults
+    from .validate import check_config
+
+    with _checked():
+        return check_config(config or defaults.NEWSMON_CONFIG).config.outlets
 
 
 @contextmanager
@@ -397,14 +402,11 @@ def urls(files: tuple, config: str | None, only: str | None) -> None:
     from collections import Counter
     from urllib.parse import urlsplit
 
-    from . import settings as defaults
     from .outlets import outlet_for_url
     from .store import known_hosts
     from .urls import canonical_url
-    from .validate import check_config
 
-    with _checked():
-        outlets = check_config(config or defaults.NEWSMON_CONFIG).config.outlets
+    outlets = _outlets(config)
     hosts = known_hosts(outlets)
     verdicts: Counter = Counter()
     missed: Counter = Counter()  # by outlet: its URLs its pattern does not take

@@ -81,11 +81,10 @@ def _in_force(db: Database, article_id: int) -> dict[str, Any] | None:
     return _entry(db, "article_id = ? AND undoes IS NULL AND undone_by IS NULL", [article_id])
 
 
-def _outside(db: Database, article_id: int, status: str) -> str | None:
+def _outside(last: dict[str, Any] | None, status: str) -> str | None:
     """Why ``status`` was not set by a logged decision (set by hand in DB Browser or the sqlite3
-    shell), or None: the log's last row (a decision or an undo) set another one, or none set any
-    and the article is not ``new``."""
-    last = _entry(db, "article_id = ?", [article_id])
+    shell), or None: ``last``, the article's last row of the log (a decision or an undo), set
+    another one, or none set any and the article is not ``new``."""
     if last is None:
         return None if status == "new" else "no decision is logged"
     if last["to_status"] != status:
@@ -95,7 +94,7 @@ def _outside(db: Database, article_id: int, status: str) -> str | None:
 
 def _conflict(db: Database, article_id: int, title: str | None, status: str, seen: str) -> ReviewConflict:
     last = _entry(db, "article_id = ?", [article_id])
-    outside = _outside(db, article_id, status) or (None if last else "no decision is logged")
+    outside = _outside(last, status) or (None if last else "no decision is logged")
     by, at = (None, None) if outside else (last["reviewer"], last["at"])
     who = f" outside newsmon ({outside})" if outside else f" by {by or 'someone'}"
     when = f" at {at}" if at else ""
@@ -196,7 +195,7 @@ def undo(db: Database, article_id: int | None = None, *, entry_id: int | None = 
         current, title = _article(db, article_id)
         last = _in_force(db, article_id)
         if last is None:
-            outside = _outside(db, article_id, current)
+            outside = _outside(_entry(db, "article_id = ?", [article_id]), current)
             raise NothingToUndo(f"article {article_id} has no decision to undo (it is {current}"
                                 + (f", set outside newsmon: {outside})" if outside else ")"))
         if entry_id is not None and last["id"] != entry_id:

@@ -217,9 +217,11 @@ def _article_extras(conn, article_id: int, config_path: str | None = None) -> di
     if following:
         title = conn.execute("SELECT title FROM articles WHERE id = ?", [following[0]]).fetchone()
         nxt = {"id": following[0], "title": title[0] if title else None}
+    columns = desk._columns(conn, "articles")
     removed = conn.execute("SELECT removed_at FROM articles WHERE id = ?", [article_id]).fetchone() \
-        if "removed_at" in {c[1] for c in conn.execute("PRAGMA table_info(articles)")} else None
-    return {"history": log, "next": nxt, "queued": article_id in queue, "story": _story(conn, article_id),
+        if "removed_at" in columns else None
+    story = _story(conn, article_id) if "story_id" in columns else []
+    return {"history": log, "next": nxt, "queued": article_id in queue, "story": story,
             "trace": _trace(conn, article_id, config_path), **_versions(conn, article_id),
             **_pages(conn, article_id), "removed_jst": desk.jst(removed[0]) if removed and removed[0] else None}
 
@@ -227,8 +229,6 @@ def _article_extras(conn, article_id: int, config_path: str | None = None) -> di
 def _story(conn, article_id: int) -> list[dict[str, Any]]:
     """The other articles of the article's story, oldest first: the queue lists them as one row,
     which decides them all; this page decides this one alone, and the rest stay where they are."""
-    if "story_id" not in {c[1] for c in conn.execute("PRAGMA table_info(articles)")}:
-        return []
     rows = conn.execute("SELECT id, title, outlet, status, published_at, first_seen_at FROM articles "
                         "WHERE story_id = (SELECT story_id FROM articles WHERE id = ?) AND id != ? "
                         "ORDER BY coalesce(published_at, first_seen_at), id", [article_id, article_id]).fetchall()
