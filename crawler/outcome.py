@@ -26,6 +26,11 @@ GONE_EVENTUALLY = (404,)
 #: serves its not-found page for an article its feed lists a minute early, and one look would
 #: lose it for good.
 NOTICE_CODES = ("soft_404", "withdrawn")
+#: An article URL sent on to a page the outlet's article URL pattern does not take (its front
+#: page, a section, a "not found" page at another address): how outlets take articles down as
+#: often as with a 404, and tried as a 404 is (``redirected_away``). Read as an article, a
+#: section page was stored under the first such URL and every later one was its duplicate.
+GONE_CODES = (*NOTICE_CODES, "redirected_away")
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,7 @@ def exhausted_state(code: str) -> tuple[str, int | None]:
     status = int(code[5:]) if code.startswith("http_") and code[5:].isdigit() else None
     if status in GONE_AT_ONCE:
         return "gone", 1
-    if status in GONE_EVENTUALLY or code in NOTICE_CODES:
+    if status in GONE_EVENTUALLY or code in GONE_CODES:
         return "gone", None
     return "gave_up", None
 
@@ -230,6 +235,15 @@ def redirect_chain(urls: list[str], final: str, reasons: Sequence[int | str] = (
     if len(chain) > 6:
         chain = chain[:2] + ["…"] + chain[-3:]
     return " → ".join(chain)
+
+
+def redirected_away(urls: list[str], final: str, reasons: Sequence[int | str] = ()) -> Problem:
+    """The problem of an article URL that redirects (``urls``, then ``final``) to a page that is
+    no article of its outlet by its URL: never read as one (``GONE_CODES``)."""
+    return Problem("redirected_away", f"redirected to a page the outlet's article URL pattern does not take "
+                                      f"({redirect_chain(urls, final, reasons)}): the article taken down, or "
+                                      "moved; if the outlet's articles now live at such URLs, widen "
+                                      "article_url_pattern")
 
 
 #: Scrapy's default ``METAREFRESH_MAXDELAY`` (newsmon's settings keep it): a refresh or a script

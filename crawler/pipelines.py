@@ -24,7 +24,7 @@ from storage.exceptions import DatabaseUnwritable
 from . import health, pagination, store
 from .encoding import charset_of
 from .outcome import (NOTICE_CODES, Problem, check_body, exhausted_state, extraction_crash, failure_problem,
-                      http_status_problem)
+                      http_status_problem, redirected_away)
 from .spiders.news import FetchedPage
 from .walls import ASKED_CODES, STATED_CODES, Wall, detect_wall, empty_document_wall, wall_headers
 from .workers import Workers, crawl_workers
@@ -222,6 +222,15 @@ class StorePipeline:
                 self.stats.inc_value(health.stat_key(outlet, name), value)
         return record, problem
 
+    def _sent_away(self, item: FetchedPage) -> bool:
+        """Whether a redirect led ``item`` to a page its outlet's article URL pattern does not take
+        (its front page, a section): no article of the outlet, as far as its URL goes. Extracted,
+        a section page was stored as an article, and every later URL sent on to it became that
+        article's duplicate, never read."""
+        outlet = self.outlets.get(item.outlet)
+        return bool(item.final_url and outlet is not None and outlet.article_url_pattern
+                    and not outlet.matches_pattern(item.final_url))
+
     def _count(self, outlet: str, name: str) -> None:
         self.stats.inc_value(health.stat_key(outlet, name))
 
@@ -276,6 +285,10 @@ class StorePipeline:
             store.revisit_not_modified(self.db, item.url, article_id=item.revisit, opts=self.opts, etag=item.etag,
                                        last_modified=item.last_modified)
             self.stats.inc_value("newsmon/revisit/not_modified")
+            return
+        if self._sent_away(item):
+            self._removed(item, f"its URL now leads to {item.final_url}, which the outlet's article URL pattern "
+                                "does not take: no article of the outlet there")
             return
         problem = check_body(item.body or b"", item.content_type)
         record, parts = None, []
@@ -407,6 +420,9 @@ class StorePipeline:
             if outlet is not None and not outlet.in_scope(url):
                 frontier.record_refused(self.db, item.url, outlet=item.outlet, code="off_scope",
                                         reason=f"served from {url[:200]}, off the outlet's domains", run_id=self.run_id)
+                return item
+            if self._sent_away(item):
+                self._failed(item, redirected_away(item.redirects or [item.url], url, item.redirect_reasons))
                 return item
             problem = check_body(item.body or b"", item.content_type)
             if problem is not None:

@@ -19,8 +19,8 @@ not_article   a well-formed HTML page that holds no article (a listing, a tag pa
 error         the fetch or the body failed; ``reason`` says how                       fetched again
 gave_up       failed ``NEWSMON_MAX_ATTEMPTS`` times; ``reason`` keeps the last error  once more after
                                                                                       retry_at (6 h)
-gone          404 on every attempt, or 410 at once                                    404s: once more
-                                                                                      after retry_at
+gone          404 on every attempt, or 410 at once (or a "not found" page, a          404s: once more
+              redirect to a page no article URL of its outlet: ``redirected_away``)   after retry_at
 refused       out of scope (another host, not http/https) or disallowed by            never fetched,
               robots.txt; or robots.txt could not be read (``robots_unavailable``)    but see reason
 blocked       a bot wall, consent page or login stood where the article should be     after retry_at

@@ -323,6 +323,13 @@ class Site:
              first={"state": "refused", "code": "redirect_off_scope", "attempts": 0}, second={"state": "refused"})
         case("to-file", redirect(lambda s: "file:///etc/passwd", 302),
              first={"state": "refused", "code": "redirect_off_scope", "attempts": 0}, second={"state": "refused"})
+        # Two article URLs sent on to a section page (an outlet taking articles down), whose lead
+        # story reads as an article: it was stored under the first, and the second was its
+        # duplicate, never read. Neither is an article of the outlet by its URL: gone, as by a 404.
+        self.cases["/news/"] = Case("/news/", good(12))
+        for name in ("to-section", "to-section-too"):
+            case(name, redirect(lambda s: "/news/", 302), first=err("redirected_away", 1),
+                 second=err("redirected_away", 2, "gone"))
         # A page that sends the reader on with <meta http-equiv="refresh"> (an outlet's moved article).
         self.cases["/a/refresh-target"] = Case("/a/refresh-target", good(6))
         refresh = (b'<html><head><meta http-equiv="refresh" content="0; url=/a/refresh-target"><title>moved</title>'

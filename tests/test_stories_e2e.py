@@ -295,7 +295,7 @@ POLICY = ("与党は20日、国家安全保障戦略など安保3文書の改定
           "政府は年内に改定案をまとめ、閣議決定を目指す。防衛費の財源をめぐる議論も並行して進める方針だ。")
 LOSSES = {"paywalled": "反撃能力の歯止め焦点 与党協議", "gone": "安保3文書改定、反撃能力で与党が議論",
           "notice": "反撃能力、国会報告を条件に 公明が主張", "moved": "反撃能力の判断基準、明文化が焦点",
-          "back": "安保3文書、年内に改定案 閣議決定へ"}
+          "back": "安保3文書、年内に改定案 閣議決定へ", "sent": "反撃能力の運用、政府が指針案"}
 
 
 def policy_page(title: str, paragraphs) -> str:
@@ -356,6 +356,10 @@ def losses(tmp_path_factory):
         site.answer("/site/notfound.html", 200, NOT_FOUND.encode())
         site.redirect("/site/news/moved.html", "/site/notfound.html", 301)
         site.answer("/site/news/back.html", 404, b"<html><body><h1>Not Found</h1></body></html>")
+        # Sent on to its section (no article URL of the outlet), whose lead story reads as an
+        # article: stored as a new version of the article it replaced.
+        site.answer("/politics/", 200, policy_page("政治", POLICY[1:]).encode())
+        site.redirect("/site/news/sent.html", "/politics/", 302)
         second = crawl_site()
         revisits = {r["url"].rsplit("/", 1)[1][:-5]: r for r in world.rows("select * from revisits")}
         # An hour on (the revisits' clock is the database's): the 404 was passing.
@@ -371,7 +375,7 @@ def losses(tmp_path_factory):
 
 def test_a_paywall_or_a_removal_found_by_a_revisit_replaces_nothing_and_the_article_stays_in_the_queue(losses):
     first, second = losses["first"], losses["second"]
-    assert len(first) == 5 and all(r["relevant"] for r in first.values())
+    assert len(first) == len(LOSSES) and all(r["relevant"] for r in first.values())
     for key in LOSSES:
         # The text, its score, its relevance and its place in the queue are what was stored.
         assert (second[key]["text"], second[key]["score"], second[key]["relevant"], second[key]["version"]) == \
@@ -385,7 +389,9 @@ def test_a_paywall_or_a_removal_found_by_a_revisit_replaces_nothing_and_the_arti
     assert removed == {
         "gone": "its page answers HTTP 410 Gone: the site removed the page for good",
         "notice": removed["notice"], "moved": removed["moved"],
-        "back": "its page answers HTTP 404 Not Found"}, removed
+        "back": "its page answers HTTP 404 Not Found", "sent": removed["sent"]}, removed
+    assert removed["sent"].startswith("its URL now leads to http://127.0.0.1:") and removed["sent"].endswith(
+        "/politics/, which the outlet's article URL pattern does not take: no article of the outlet there")
     assert removed["notice"].startswith("its page now reads 「おわび この記事は、取材内容に誤りがあったため削除しました。")
     assert removed["moved"].startswith("its URL now leads to http://127.0.0.1:") and "where there is no article" in \
         removed["moved"]
@@ -401,8 +407,8 @@ def test_the_digest_tells_a_removal_once_and_a_revisit_that_finds_the_article_ag
     digests = losses["digests"]
     assert len(digests) == 2  # the first crawl's news, the removals; the third crawl tells nothing new
     told = {a["url"].rsplit("/", 1)[1][:-5]: a for a in digests[1]["articles_removed"]}
-    assert set(told) == {"gone", "notice", "moved", "back"}
-    assert "4 relevant articles removed by their outlets" in digests[1]["title"]
+    assert set(told) == {"gone", "notice", "moved", "back", "sent"}
+    assert "5 relevant articles removed by their outlets" in digests[1]["title"]
     assert "Removed by their outlets since newsmon stored them" in digests[1]["text"]
     # The third crawl's revisits: the 404 was passing; the others are still gone (not told again).
     now = losses["third"]
