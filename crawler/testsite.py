@@ -398,6 +398,13 @@ class LoopbackSite:
                 self._articles[path] = dataclasses.replace(self._articles[path], updated=updated)
                 self._revision += 1
 
+    def unlist(self, path: str) -> None:
+        """Take a published article off every feed, sitemap and section, as they roll over; its
+        page is still served."""
+        with self._lock:
+            self._articles[path] = dataclasses.replace(self._articles[path], channels=frozenset())
+            self._revision += 1
+
     def add_article(self, relpath: str, channels: Iterable[Channel] = ALL_CHANNELS) -> SiteArticle:
         """Publish one more article: it is served, and listed in ``channels`` from now on."""
         return self._publish(relpath, channels)

@@ -34,7 +34,7 @@ changes (``robots_changed``); one refused because robots.txt answered 5xx, next 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -351,6 +351,33 @@ def record_refused(db: Database, url: str, *, outlet: str | None, code: str, rea
                 run_id=run_id, now=now or now_utc(), attempt=False)
         if listed:
             db.execute("UPDATE urls SET listed = ? WHERE url = ? AND listed IS NULL", [listed, url])
+
+
+def readmit(db: Database, outlet: str, takes: Callable[[str], bool], *, run_id: int | None = None,
+            now: str | None = None) -> int:
+    """``pending`` again: the URLs of ``outlet`` its article URL pattern did not take
+    (``refused``, ``not_article_url``), or sent on to a page it did not take
+    (``redirected_away``), that ``takes`` (the pattern as it is now) takes. Returns how many.
+
+    The pattern widened as outlet health advised (``pattern``: "a new URL scheme?"), the URLs it
+    had refused stayed refused for good, though the feed listed them every run, and health
+    went on quoting one of them as an example of what the pattern does not take."""
+    rows = db.execute("SELECT url, reason_code, redirected_to FROM urls WHERE outlet = ? AND "
+                      "((kind = 'refused' AND reason_code = 'not_article_url') "
+                      "OR (kind IN ('error', 'gone') AND reason_code = 'redirected_away'))", [outlet]).fetchall()
+    now = now or now_utc()
+    back = [(url, code) for url, code, target in rows if takes(url if code == "not_article_url" else target or "")]
+    if not back:
+        return 0
+    said = {"not_article_url": "its article URL pattern now takes it (it was refused as one the pattern did not "
+                               "take); not fetched yet",
+            "redirected_away": "its article URL pattern now takes the page it is sent on to (that was refused as "
+                               "no article of the outlet); not fetched yet"}
+    with transaction(db):
+        db.conn.executemany("UPDATE urls SET kind = 'pending', reason_code = 'readmitted', reason = ?, retry_at = NULL, "
+                            "run_id = coalesce(?, run_id), last_seen_at = ? WHERE url = ?",
+                            [(said[code], run_id, now, url) for url, code in back])
+    return len(back)
 
 
 def robots_seen(db: Database, netloc: str, *, http_status: int | None, sha256: str | None,

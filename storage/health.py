@@ -41,9 +41,11 @@ degraded (articles arrive but extraction is going wrong):
                       already stored under another of its URLs: a parameter that changes with
                       every visit defeats the URL canonicalisation, and each run fetches them again
     ``pattern``       a third or more of the URLs its channels listed over the last week (at
-                      least 3) are entries of its feeds or Google News sitemaps on its domains
+                      least 3), or half or more of those first listed in its last 3 runs (at
+                      least 3), are entries of its feeds or Google News sitemaps on its domains
                       that its article URL pattern does not take (``refused``,
                       ``not_article_url``): a new URL scheme for its articles? None is fetched
+                      until the pattern takes them (then they are, ``frontier.readmit``)
     ``off_domains``   a third or more of the URLs its channels listed over the last week (at
                       least 3) are entries of its feeds or Google News sitemaps on hosts not
                       among its domains: its articles moved to a new host?
@@ -159,6 +161,9 @@ ROBOTS_WINDOW = timedelta(days=7)
 # "Pattern": at least this many of a week's listed URLs (and a third of them) not taken by the
 # article URL pattern; a feed's odd video or special page is no sign of a new URL scheme.
 PATTERN_MIN = 3
+# ... or, among the URLs first listed in its last this many runs, at least PATTERN_MIN and half:
+# a week of the old scheme's URLs hid a new one for days (an audit's: 21 hourly runs).
+PATTERN_RUNS = 3
 # "Overflow": a feed of fewer article URLs turning over says little (a quiet outlet's short feed).
 OVERFLOW_MIN = 5
 # "Refetched": at least this many of a run's article pages (and half of them) were articles
@@ -636,11 +641,14 @@ def disallowed(db: Database, outlet: str, *, now: datetime | None = None) -> tup
     return refused, max(listed, refused), since
 
 
-def unmatched(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, list[str]] | None:
+def unmatched(db: Database, outlet: str, *, now: datetime | None = None,
+              recent: str | None = None) -> tuple[int, int, list[str]] | tuple[int, int, list[str], str] | None:
     """``(unmatched, listed, examples)``: how many URLs of the outlet's domains its feeds and
     Google News sitemaps listed in the last ``ROBOTS_WINDOW`` that its article URL pattern does
     not take, of how many URLs its feeds, sitemaps and sections listed, and the newest two;
-    ``None`` when there is none."""
+    ``None`` when there is none. ``recent``: when the outlet's ``PATTERN_RUNS``-th last run
+    started; where the week's counts say nothing but those since then do (half of them, at
+    least ``PATTERN_MIN``: a new URL scheme from one run on), those, with what they span."""
     since = _iso(_now(now) - ROBOTS_WINDOW)
     examples = [r[0] for r in db.execute(
         "SELECT url FROM urls WHERE outlet = ? AND kind = 'refused' AND reason_code = 'not_article_url' "
@@ -648,6 +656,10 @@ def unmatched(db: Database, outlet: str, *, now: datetime | None = None) -> tupl
     if not examples:
         return None
     listed, n = _listed(db, outlet, since)
+    if recent is not None and recent > since and not notable(n, listed):
+        lately, m = _listed(db, outlet, recent)
+        if m >= PATTERN_MIN and m * 2 >= lately:
+            return m, lately, examples, f"in its last {PATTERN_RUNS} runs"
     return n, listed, examples
 
 
@@ -686,12 +698,13 @@ def notable(n: int, listed: int) -> bool:
     return n >= PATTERN_MIN and n * 3 >= listed
 
 
-def _pattern_reason(found: tuple[int, int, list[str]] | None) -> Reason | None:
-    if not found or not notable(found[0], found[1]):
+def _pattern_reason(found: tuple[int, int, list[str]] | tuple[int, int, list[str], str] | None) -> Reason | None:
+    if not found or (len(found) == 3 and not notable(found[0], found[1])):
         return None
-    n, listed, examples = found
+    n, listed, examples = found[:3]
+    span = found[3] if len(found) > 3 else "over the last week"
     return Reason("pattern", f"its article URL pattern does not take {n} of the {listed} URLs its feeds, sitemaps "
-                             f"and sections listed over the last week (e.g. {', '.join(examples)}): a new URL "
+                             f"and sections listed {span} (e.g. {', '.join(examples)}): a new URL "
                              "scheme for its articles? None of them is fetched; if they are articles, widen "
                              "article_url_pattern")
 
@@ -949,7 +962,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
             "LIMIT 1", [outlet, runs[0]["run_id"], outlet, runs[0]["run_id"]]).fetchone()
         wall = found[0] if found else None
     health = check(runs, now=now, broken=broken, wall=wall, late_after=late_after,
-                   robots=disallowed(db, outlet, now=now), pattern=unmatched(db, outlet, now=now),
+                   robots=disallowed(db, outlet, now=now), pattern=unmatched(db, outlet, now=now, recent=_recent(runs)),
                    overflow=overflowed(db, outlet, runs[0]["run_id"]) if runs else None,
                    refetch=refetched(db, outlet, runs[0]["run_id"]) if runs else None,
                    stale=stale(db, outlet, runs[0]["run_id"], now=now) if runs else None,
@@ -974,6 +987,12 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     if not changed or (before is None and health.status == "ok"):
         return None
     return HealthChange(outlet, before.status if before else None, health.status, health.reasons)
+
+
+def _recent(runs: list[dict[str, Any]]) -> str | None:
+    """When the ``PATTERN_RUNS``-th last of ``runs`` (``history``) that ran started, if there is one."""
+    ran = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
+    return ran[PATTERN_RUNS - 1]["started_at"] if len(ran) >= PATTERN_RUNS else None
 
 
 def failed_before(db: Database, outlet: str, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:

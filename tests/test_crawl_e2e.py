@@ -768,6 +768,16 @@ def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_
     row = next(r for r in json.loads(status.stdout) if r["outlet"] == "site")
     assert [(u["url"], u["kind"], u["listed"]) for u in row["unread_on_topic"]] == [
         (site.url("/site/news/1.html"), "refused", "安保3文書の改定へ有識者会議 第1報")]
+    # The pattern widened as advised: the URLs it refused are read, the one no channel lists any
+    # more too, and health no longer quotes them. They stayed refused for good.
+    site.unlist("/site/news/4.html")
+    Path(env["config"]).write_text(site.toml_snippet("site") + "\n", encoding="utf-8")
+    result = crawl(env)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    assert {r["url"]: r["kind"] for r in rows(env, "select url, kind from urls where url like '%/site/news/%'")} == {
+        site.url(f"/site/news/{n}.html"): "article" for n in range(1, 5)}
+    [health] = rows(env, "select status from health where outlet = 'site'")
+    assert health["status"] == "ok"
 
 
 def test_an_archive_sitemaps_pages_the_pattern_does_not_take_are_no_url_scheme(env, site):

@@ -225,6 +225,34 @@ def test_feeds_listing_many_urls_the_article_pattern_does_not_take_degrade_the_o
     assert health.check([run(0, pages=40)], now=NOW, pattern=(5, 40, examples)).status == "ok"
 
 
+def test_a_new_url_scheme_of_the_last_runs_is_told_before_it_is_a_third_of_the_week(tmp_path):
+    # A week of the old scheme's URLs (30), then the outlet's feed lists its new articles under
+    # another: 4 of the 6 first listed in its last 3 runs. A third of the week's took an audit's
+    # outlet 21 hourly runs; half of its last runs' takes one.
+    db = open_db(tmp_path / "news.db")
+    week_ago, lately = (NOW - timedelta(days=5)).isoformat(), (NOW - timedelta(hours=2)).isoformat()
+    frontier.add_pending(db, [f"https://www.nikkei.com/article/A{n}/" for n in range(30)], outlet="nikkei",
+                         now=week_ago)
+    frontier.add_pending(db, ["https://www.nikkei.com/article/B1/", "https://www.nikkei.com/article/B2/"],
+                         outlet="nikkei", now=lately)
+    for n in range(4):
+        frontier.record_refused(db, f"https://www.nikkei.com/nkd/article/C{n}/", outlet="nikkei",
+                                code="not_article_url", reason="listed by a feed, but …", now=lately)
+    three_runs_ago = (NOW - timedelta(hours=3)).isoformat()
+    found = health.unmatched(db, "nikkei", now=NOW, recent=three_runs_ago)
+    assert found[:2] == (4, 6) and found[3] == "in its last 3 runs"
+    result = health.check([run(0, pages=2)], now=NOW, pattern=found)
+    assert (result.status, result.codes()) == ("degraded", ["pattern"])
+    assert "does not take 4 of the 6 URLs its feeds, sitemaps and sections listed in its last 3 runs (e.g. " \
+           "https://www.nikkei.com/nkd/article/C" in result.reasons[0].message
+    # Over the week alone it says nothing yet (4 of 36), nor where the last runs' are not half.
+    assert health.check([run(0, pages=2)], now=NOW, pattern=health.unmatched(db, "nikkei", now=NOW)).status == "ok"
+    frontier.add_pending(db, [f"https://www.nikkei.com/article/D{n}/" for n in range(3)], outlet="nikkei",
+                         now=lately)
+    assert health.check([run(0, pages=2)], now=NOW,
+                        pattern=health.unmatched(db, "nikkei", now=NOW, recent=three_runs_ago)).status == "ok"
+
+
 def test_feeds_listing_many_urls_on_other_hosts_degrade_the_outlet():
     # The Japan News moved from the-japan-news.com to japannews.yomiuri.co.jp: a feed on
     # the new host lists nothing an outlet of the old domains would fetch.

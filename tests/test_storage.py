@@ -846,3 +846,29 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
     assert reason == (rows["https://x.jp/a/1"][2] + "; looked at once more at the next crawl (the newsmon that read "
                       "it took a crawl's first look as final: a passing error page?)")
+
+
+def test_urls_the_article_pattern_refused_are_pending_again_once_it_takes_them(tmp_path):
+    db = open_db(tmp_path / "news.db")
+    frontier.record_refused(db, "https://a.jp/news/1", outlet="a", code="not_article_url", reason="listed by a feed…")
+    frontier.record_refused(db, "https://a.jp/video/2", outlet="a", code="not_article_url", reason="listed by a feed…")
+    frontier.record_refused(db, "https://b.jp/news/3", outlet="b", code="not_article_url", reason="listed by a feed…")
+    frontier.record_failure(db, "https://a.jp/articles/4", outlet="a", code="redirected_away", reason="redirected…",
+                            max_attempts=1, exhausted="gone", redirected_to="https://a.jp/news/")
+    frontier.record_failure(db, "https://a.jp/articles/5", outlet="a", code="redirected_away", reason="redirected…",
+                            max_attempts=3, exhausted="gone", redirected_to="https://a.jp/top/")
+
+    def takes(url: str) -> bool:  # the pattern widened to take /news/ too
+        return "/articles/" in url or "/news/" in url
+
+    assert frontier.readmit(db, "a", takes, run_id=7) == 2
+    kinds = {r["url"]: (r["kind"], r["reason_code"]) for r in db.query("SELECT * FROM urls")}
+    assert kinds == {"https://a.jp/news/1": ("pending", "readmitted"),
+                     "https://a.jp/video/2": ("refused", "not_article_url"),
+                     "https://b.jp/news/3": ("refused", "not_article_url"),
+                     "https://a.jp/articles/4": ("pending", "readmitted"),
+                     "https://a.jp/articles/5": ("error", "redirected_away")}
+    assert set(frontier.due_urls(db, "a", max_attempts=3, limit=10)) == {
+        "https://a.jp/news/1", "https://a.jp/articles/4", "https://a.jp/articles/5"}
+    assert frontier.state(db, "https://a.jp/news/1")["reason"].startswith("its article URL pattern now takes it")
+    assert frontier.readmit(db, "a", takes) == 0

@@ -197,6 +197,12 @@ class NewsSpider(scrapy.Spider):
         return self.crawler.stats.get_value("newsmon/run_id")
 
     async def start(self) -> AsyncIterator[scrapy.Request | FetchedPage]:
+        for key, outlet in self.outlets.items():
+            if outlet.article_url_pattern and (back := frontier.readmit(self.db, key, outlet.matches_pattern,
+                                                                        run_id=self.run_id)):
+                self.logger.info("newsmon: %s: %d URL(s) its article URL pattern did not take, it takes now: "
+                                 "fetched this run", key, back)
+                self.crawler.stats.inc_value("newsmon/readmitted", back)
         # Pages a killed run downloaded but did not extract: extracted now, never fetched again.
         for key in self.outlets:
             for url, page_id in frontier.fetched_urls(self.db, key):
