@@ -42,6 +42,7 @@ from storage import notifications
 
 from . import __version__
 from .config import ConfigError, parse_duration, url_problem
+from .dates import JST
 
 logger = logging.getLogger("newsmon.notify")
 
@@ -160,7 +161,8 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
     removed = notifications.removed_articles(db, run_id)
     updated = notifications.updated_articles(db, run_id)
     unread = _unread(db, run_id, info["started_at"], config_path)
-    if not articles and not changes and not removed and not updated and not unread and not always:
+    missed = notifications.missed_health_changes(db, run_id, now=now)
+    if not articles and not changes and not removed and not updated and not unread and not missed and not always:
         return None  # older articles alone make no digest: the next one counts them
     older = notifications.older_articles(db, run_id, now=now, news_age=news_age)
     undelivered = notifications.undelivered_articles(db, run_id, now=now)
@@ -188,6 +190,9 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         # or section said what makes them relevant: not in any queue, and no other word of them.
         "articles_unread": unread,
         "health_changes": [c.to_dict() for c in changes],
+        # Health changes of earlier runs whose digests no channel delivered (each with ``at``
+        # and ``run_id``), oldest first: an outlet's alert is not lost with its digest.
+        "health_changes_missed": missed,
     }
     digest["title"], digest["text"] = digest_text(digest)
     return digest
@@ -236,6 +241,9 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
         parts.append(f"{len(unread)} article{'s' if len(unread) != 1 else ''} on the topics unread")
     for change in changes:
         parts.append(f"{change['outlet']} {change['status']}")
+    missed = digest.get("health_changes_missed") or []
+    if missed:
+        parts.append(f"{len(missed)} earlier health change{'s' if len(missed) != 1 else ''} not delivered")
     title = "newsmon: " + ("; ".join(parts) if parts else "nothing new")
     lines = []
     for article in digest["articles"]:
@@ -275,12 +283,24 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     for article in unread:
         lines.append(f"- {article['headline']} ({article['outlet'] or '?'}, {article['kind'].replace('_', ' ')})\n"
                      f"  {article['url']}\n  {(article['reason'] or '')[:200]}")
+    if missed:
+        lines.append("Health changes of earlier runs that no channel delivered then:")
+    for change in missed:
+        when = _jst(change["at"])
+        lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']} "
+                     f"at {when} (run {change['run_id']})")
+        lines += [f"  {r['message']}" for r in change["reasons"]]
     for change in changes:
         lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}")
         lines += [f"  {r['message']}" for r in change["reasons"]]
     run = digest["run"]
     lines.append(f"(run {run['id']}, {run['trigger']}, {', '.join(run['outlets'])}: {run['finish_reason']})")
     return title, "\n".join(lines)
+
+
+def _jst(stamp: str) -> str:
+    """A stored UTC time as the analysts read times: ``2026-12-04 20:14 JST``."""
+    return f"{datetime.fromisoformat(stamp).astimezone(JST):%Y-%m-%d %H:%M} JST"
 
 
 # --- channels ---------------------------------------------------------------------------------

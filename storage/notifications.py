@@ -148,6 +148,31 @@ def updated_articles(db: Database, run_id: int) -> list[dict[str, Any]]:
         [info["started_at"], info["finished_at"] or _iso(datetime.now(timezone.utc))]))
 
 
+def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The health changes of the run's outlets that earlier runs logged (``health_log``) and no
+    digest delivered: every channel failed for their run, and no digest was delivered since. At
+    most ``CATCH_UP`` back, oldest first, each with when (``at``) and by which run.
+
+    A webhook down when an outlet began failing: later digests re-sent the articles that alert
+    had listed but never said the outlet was failing."""
+    info = run(db, run_id)
+    if info is None or not info["outlets"]:
+        return []
+    since = _iso((now or datetime.now(timezone.utc)) - CATCH_UP)
+    outlets = info["outlets"]
+    # Delivered since: a digest of a later run of the same outlet (another job's does not tell it).
+    rows = db.query(
+        f"""SELECT h.outlet, h.previous, h.status, h.reasons, h.at, h.run_id FROM health_log h
+            WHERE h.run_id < ? AND h.at >= ? AND h.outlet IN ({', '.join('?' * len(outlets))})
+            AND NOT (h.previous IS NULL AND h.status = 'ok')
+            AND EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id)
+            AND NOT EXISTS (SELECT 1 FROM notifications n JOIN crawl_runs r ON r.id = n.run_id
+                            WHERE n.ok = 1 AND n.run_id >= h.run_id AND n.run_id < ?
+                            AND EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet))
+            ORDER BY h.id""", [run_id, since, *outlets, run_id])
+    return [{**row, "reasons": json.loads(row["reasons"] or "[]")} for row in rows]
+
+
 def failing_channels(db: Database, channels: Iterable[str]) -> list[dict[str, Any]]:
     """Each of ``channels`` (those configured: one taken out of the config fails no more) whose
     last delivery failed: its name, the error, since when it fails and how many deliveries failed

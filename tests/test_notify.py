@@ -352,3 +352,55 @@ def test_apprise_delivers_the_digest_as_text(db, receiver):
     [post] = receiver.posts
     assert post["title"] == "newsmon: 1 new relevant article"
     assert "防衛費" in post["message"]
+
+
+def test_a_health_change_no_channel_delivered_is_told_by_the_next_digest_delivered(db, receiver):
+    # The webhook answered 500 when the outlet began failing: the next digests re-sent its
+    # articles but never said the outlet had been failing.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = notify.NotifySettings(webhook=f"http://127.0.0.1:{s.getsockname()[1]}/hook", timeout=2)
+    live = notify.NotifySettings(webhook=receiver.url)
+
+    def run_with_health(at: datetime, errors: int, settings) -> dict | None:
+        run_id = crawl(db, "nhk", at, [])
+        health.record_outlet_run(db, run_id, "nhk", {"errors": errors, "pages": 0 if errors else 3,
+                                                     "discovery_ok": 2})
+        change = health.update_health(db, "nhk", run_id, now=at)
+        return notify.notify_run(db, run_id, [change] if change else [], settings, now=at)
+
+    run_with_health(NOW, 0, live)
+    failing = run_with_health(NOW + timedelta(minutes=15), 6, dead)
+    assert failing["health_changes"][0]["status"] == "failing"  # built, never delivered
+    # Still failing: no change of its own, but the missed one makes a digest, and is told.
+    later = run_with_health(NOW + timedelta(minutes=30), 6, live)
+    assert later is not None and later["health_changes"] == []
+    [missed] = later["health_changes_missed"]
+    assert (missed["outlet"], missed["previous"], missed["status"], missed["run_id"]) == ("nhk", "ok", "failing", 2)
+    assert missed["reasons"][0]["code"] == "errors"
+    assert "1 earlier health change not delivered" in later["title"]
+    assert "Health of nhk: ok -> failing at 2026-03-05 21:15 JST (run 2)" in later["text"]
+    assert receiver.posts[-1]["health_changes_missed"] == later["health_changes_missed"]
+    # Delivered now: not told again.
+    assert run_with_health(NOW + timedelta(minutes=45), 6, live) is None
+
+
+def test_a_digest_of_another_outlets_run_does_not_count_as_telling_a_missed_change(db, receiver):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = notify.NotifySettings(webhook=f"http://127.0.0.1:{s.getsockname()[1]}/hook", timeout=2)
+    live = notify.NotifySettings(webhook=receiver.url)
+    first = crawl(db, "nhk", NOW, [])
+    health.record_outlet_run(db, first, "nhk", {"pages": 3, "discovery_ok": 2})
+    health.update_health(db, "nhk", first, now=NOW)
+    failed = crawl(db, "nhk", NOW + timedelta(minutes=5), [])
+    health.record_outlet_run(db, failed, "nhk", {"errors": 6, "discovery_ok": 2})
+    change = health.update_health(db, "nhk", failed, now=NOW + timedelta(minutes=5))
+    notify.notify_run(db, failed, [change], dead, now=NOW + timedelta(minutes=5))
+    # Another job's run (another outlet) delivers its own news: nhk's change is still missed.
+    other = crawl(db, "asahi", NOW + timedelta(minutes=6), [("反撃能力", True)])
+    told = notify.notify_run(db, other, [], live, now=NOW + timedelta(minutes=6))
+    assert titles(told) == ["反撃能力"] and told["health_changes_missed"] == []
+    nhk = crawl(db, "nhk", NOW + timedelta(minutes=20), [])
+    later = notify.notify_run(db, nhk, [], live, now=NOW + timedelta(minutes=20))
+    assert [(c["outlet"], c["status"]) for c in later["health_changes_missed"]] == [("nhk", "failing")]
