@@ -6,7 +6,9 @@ result in ``outlet_health`` (read it through the ``health`` view), logging every
 ``health_log``. The checks, each a ``Reason`` code:
 
 failing (the outlet is not being crawled properly):
-    ``timeout``    the last run hung and was killed at its timeout
+    ``timeout``    the last run hung and was killed at its timeout (named: its documents that had
+                   not answered; an outlet of the same job whose own all had is degraded, the
+                   outlet that held the run named)
     ``failed``     the last run's process died without closing its run
     ``errors``     errors dominate the last run (at least half of its requests failed), or none
                    of its article pages came back (at least two failed): feeds that still
@@ -864,7 +866,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           stale: list[Mapping[str, Any]] | None = None,
           moved: tuple[int, int, list[str]] | None = None,
           unlinked: list[Mapping[str, Any]] | None = None,
-          failed_before: list[Mapping[str, Any]] | None = None) -> Health:
+          failed_before: list[Mapping[str, Any]] | None = None,
+          hung: tuple[list[str], Mapping[str, list[str]]] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -876,17 +879,32 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     URL (``refetched``); ``stale``: its feeds that list nothing new (``stale``); ``moved``: what
     its feeds list on other hosts (``off_domains``); ``unlinked``: its feeds and sitemaps whose
     entries gave no URL (``unlinked_documents``); ``failed_before``: its feeds, sitemaps and
-    sections that failed or were broken in the run before and read in the last (``failed_before``).
+    sections that failed or were broken in the run before and read in the last (``failed_before``);
+    ``hung``: of a run killed at its timeout, the outlet's documents that had not answered, and
+    those of the other outlets crawled with it (``unanswered``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
     if not runs:
         return Health("ok")
     failing: list[Reason] = []
+    degraded: list[Reason] = []
     last = runs[0]
     reason = last["finish_reason"] or ""
     if reason == "timeout":
-        failing.append(Reason("timeout", "the last run hung and was killed at its timeout"))
+        own, others = hung or ([], {})
+        if own:
+            failing.append(Reason("timeout", f"the last run hung and was killed at its timeout: {_some(own)} had "
+                                             "not answered by then (the rest of its feeds, sitemaps and sections had)"))
+        elif others:
+            held = "; ".join(f"{o}'s {_some(urls)}" for o, urls in sorted(others.items()))
+            # Its own documents all answered: the run was cut short for it, not by it.
+            degraded.append(Reason("timeout", f"the last run, shared with other outlets, hung and was killed at its "
+                                              f"timeout, held by {held}, which had not answered (its own feeds, "
+                                              "sitemaps and sections had): an outlet in a job of its own "
+                                              "([schedule.outlets]) hangs no other's runs"))
+        else:
+            failing.append(Reason("timeout", "the last run hung and was killed at its timeout"))
     elif reason.startswith("failed") or reason == "killed":
         failing.append(Reason("failed", f"the last run ended without closing ({reason})"))
     attempts = last["pages"] + last["errors"] + last["discovery_ok"] + last["discovery_failed"]
@@ -908,7 +926,6 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     if last.get("robots_unavailable"):
         failing.append(Reason("robots", "its robots.txt answered a server error or could not be fetched: "
                                         "RFC 9309 says fetch nothing, so nothing was (asked again next run)"))
-    degraded: list[Reason] = []
     found = _discovery_reason(last, broken or [])
     if found:
         (failing if found[0] == "failing" else degraded).append(found[1])
@@ -933,6 +950,32 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     return Health("degraded" if degraded else "ok", degraded)
 
 
+def _some(urls: list[str]) -> str:
+    return ", ".join(urls[:3]) + (f" and {len(urls) - 3} more" if len(urls) > 3 else "")
+
+
+def unanswered(db: Database, run_id: int) -> dict[str, list[str]]:
+    """Of a run that did not finish (killed at its timeout), each of its outlets' feeds, sitemaps
+    and sections that the outlet's two runs before read (a child sitemap at rest is not read every
+    run) and this one has no answer of: what it was waiting for when it was killed. An outlet
+    that answered all is left out."""
+    outlets = json.loads(db.execute("SELECT outlets FROM crawl_runs WHERE id = ?", [run_id]).fetchone()[0] or "[]")
+    out = {}
+    for outlet in outlets:
+        before = [r[0] for r in db.execute("SELECT DISTINCT run_id FROM discovery WHERE outlet = ? AND run_id < ? "
+                                           "ORDER BY run_id DESC LIMIT 2", [outlet, run_id])]
+        if not before:
+            continue
+        waiting = [r[0] for r in db.execute(
+            f"SELECT url FROM discovery WHERE outlet = ? AND run_id IN ({', '.join('?' * len(before))}) "
+            "AND url NOT IN (SELECT url FROM discovery WHERE run_id = ? AND outlet = ?) "
+            "GROUP BY url HAVING count(DISTINCT run_id) = ? ORDER BY url",
+            [outlet, *before, run_id, outlet, len(before)])]
+        if waiting:
+            out[outlet] = waiting
+    return out
+
+
 def current(db: Database, outlet: str) -> Health | None:
     """The stored health of ``outlet``; ``None`` before its first check."""
     row = db.execute("SELECT status, reasons FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
@@ -954,6 +997,10 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     broken = list(db.query("SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? "
                            "AND ok = 0 ORDER BY url", [runs[0]["run_id"], outlet])) if runs else []
     flapping = failed_before(db, outlet, runs)
+    hung = None
+    if runs and runs[0]["finish_reason"] == "timeout":
+        waiting = unanswered(db, runs[0]["run_id"])
+        hung = (waiting.pop(outlet, []), waiting)
     wall = None
     if runs and runs[0].get("walls"):
         found = db.execute(
@@ -968,7 +1015,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    stale=stale(db, outlet, runs[0]["run_id"], now=now) if runs else None,
                    moved=off_domains(db, outlet, now=now),
                    unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
-                   failed_before=flapping)
+                   failed_before=flapping, hung=hung)
     reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):

@@ -605,6 +605,40 @@ def test_health_changes_are_stored_logged_and_reported_once(db):
         health.record_outlet_run(db, fixed, "nikkei", {"pagez": 1})
 
 
+def test_a_run_killed_at_its_timeout_names_what_hung_and_spares_the_outlets_that_answered(db):
+    # Two outlets of one job; the first's feed hangs, the run is killed at the schedule's timeout.
+    # Each was told "failing: the last run hung", no host named.
+    feeds = {"asahi": ["https://www.asahi.com/rss/asahi/newsheadlines.rdf"],
+             "nhk": ["https://www.nhk.or.jp/rss/news/cat0.xml", "https://www.nhk.or.jp/rss/news/cat4.xml"]}
+    at = NOW - timedelta(hours=1)
+    for minutes in (30, 15, 0):
+        run_id = queries.start_run(db, sorted(feeds), "schedule", pid=4242, now=(at + timedelta(minutes=minutes))
+                                   .isoformat())
+        for outlet, urls in feeds.items():
+            for url in urls if minutes < 30 or outlet == "nhk" else urls[:1]:
+                if minutes == 0 and url == feeds["nhk"][1]:
+                    continue  # it hangs
+                frontier.record_discovery(db, run_id=run_id, outlet=outlet, url=url, kind="feed", ok=True,
+                                          now=(at + timedelta(minutes=minutes)).isoformat())
+        if minutes:
+            queries.finish_run(db, run_id, requests=3, responses_by_status={}, articles_new=0, articles_relevant=0,
+                               errors=0, finish_reason="finished", exit_status=0,
+                               now=(at + timedelta(minutes=minutes)).isoformat())
+            for outlet in feeds:
+                health.record_outlet_run(db, run_id, outlet, {"discovery_ok": 1, "pages": 2})
+    [killed] = health.record_lost_run(db, pid=4242, since=at - timedelta(seconds=1), outlets=sorted(feeds),
+                                      trigger="schedule", reason="timeout", exit_status=-9, now=NOW)
+    assert health.unanswered(db, killed) == {"nhk": [feeds["nhk"][1]]}
+    changes = {c.outlet: c for c in health.update_run_health(db, killed, now=NOW)}
+    assert (changes["nhk"].status, changes["nhk"].reasons[0].message) == (
+        "failing", f"the last run hung and was killed at its timeout: {feeds['nhk'][1]} had not answered by then "
+                   "(the rest of its feeds, sitemaps and sections had)")
+    assert changes["asahi"].status == "degraded"
+    assert changes["asahi"].reasons[0].message.startswith(
+        f"the last run, shared with other outlets, hung and was killed at its timeout, held by nhk's "
+        f"{feeds['nhk'][1]}, which had not answered (its own feeds, sitemaps and sections had)")
+
+
 def test_a_run_the_daemon_killed_is_closed_in_the_ledger(db):
     spawned = NOW - timedelta(seconds=5)
     # The crawl had opened its run: it gets the reason.
