@@ -1101,6 +1101,8 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
             if row["url_states"]:
                 counts = ", ".join(f"{n} {state}" for state, n in row["url_states"].items())
                 click.echo(f"    urls of run {row['url_states_run']}: {counts}")
+            if row["health"] not in ("ok", "unknown") and row.get("health_since"):
+                click.echo(f"    {row['health']} since {_when(row['health_since'], now)}")
             for reason in row["reasons"]:
                 click.echo(f"    ! {reason['message']}")
     from .relevance import status_lines

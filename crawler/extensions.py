@@ -88,7 +88,8 @@ class CrawlRunLedger:
             return
         for change in changes:
             logger.warning("newsmon: outlet %s is now %s: %s", change.outlet, change.status,
-                           "; ".join(r.message for r in change.reasons) or "recovered")
+                           "; ".join(r.message for r in change.reasons)
+                           or (f"recovered, {change.lasted()}" if change.lasted() else "recovered"))
         if not self.crawler.settings.getbool("NEWSMON_NOTIFY_ENABLED"):
             return
         config_path = self.crawler.settings.get("NEWSMON_CONFIG")

@@ -291,7 +291,12 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
                      f"at {when} (run {change['run_id']})")
         lines += [f"  {r['message']}" for r in change["reasons"]]
     for change in changes:
-        lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}")
+        lasted, began, ended = "", change.get("previous_since"), digest["run"]["finished_at"]
+        if began:
+            took = datetime.fromisoformat(ended) - datetime.fromisoformat(began) if ended else None
+            lasted = f" ({change['previous']} since {_jst(began)}" + \
+                (f", {health_db.duration_text(took.total_seconds())})" if took is not None else ")")
+        lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}{lasted}")
         lines += [f"  {r['message']}" for r in change["reasons"]]
     run = digest["run"]
     lines.append(f"(run {run['id']}, {run['trigger']}, {', '.join(run['outlets'])}: {run['finish_reason']})")

@@ -221,10 +221,27 @@ class HealthChange:
     previous: str | None
     status: str
     reasons: list[Reason]
+    #: When the outlet's previous status began, for a change from one that was not ``ok``: how
+    #: long the outage lasted is what a recovery notice is read for.
+    previous_since: str | None = None
+    #: The time of the change.
+    at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"outlet": self.outlet, "previous": self.previous, "status": self.status,
-                "reasons": [asdict(r) for r in self.reasons]}
+        out = {"outlet": self.outlet, "previous": self.previous, "status": self.status,
+               "reasons": [asdict(r) for r in self.reasons]}
+        if self.lasted():
+            out["previous_since"] = self.previous_since
+        return out
+
+    def lasted(self) -> str | None:
+        """How long the previous, bad, status lasted: "failing for 25 min (since 2026-12-04
+        20:14 UTC)"; ``None`` when unknown or the previous was ``ok``."""
+        if not self.previous_since or not self.at or self.previous in (None, "ok"):
+            return None
+        seconds = (_time(self.at) - _time(self.previous_since)).total_seconds()
+        return (f"{self.previous} for {duration_text(seconds)} (since "
+                f"{self.previous_since[:16].replace('T', ' ')} UTC)")
 
 
 def _now(now: datetime | None) -> datetime:
@@ -1020,6 +1037,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)
+        began = db.execute("SELECT since FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
         changed = before is None or before.status != health.status or before.codes() != health.codes()
         if before is None or before.status != health.status:
             db.execute("INSERT OR REPLACE INTO outlet_health (outlet, status, reasons, since, checked_at, run_id) "
@@ -1033,7 +1051,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                                            "status": health.status, "reasons": reasons})
     if not changed or (before is None and health.status == "ok"):
         return None
-    return HealthChange(outlet, before.status if before else None, health.status, health.reasons)
+    return HealthChange(outlet, before.status if before else None, health.status, health.reasons,
+                        previous_since=began[0] if began and before.status != "ok" else None, at=stamp)
 
 
 def _recent(runs: list[dict[str, Any]]) -> str | None:
@@ -1189,6 +1208,9 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
             "found_after_24h": {"articles": len(found), "median_seconds": _median(found),
                                 "longest_seconds": max(found)} if found else None,
             "health": health.status if health else "unknown",
+            # Since when it has had that status (the desk's outlets page says so too).
+            "health_since": (db.execute("SELECT since FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
+                             or [None])[0],
             "reasons": [asdict(r) for r in health.reasons] if health else [],
         })
     return out

@@ -709,6 +709,10 @@ def test_status_lists_the_worst_first_and_exits_1_when_an_outlet_fails(tmp_path)
     # failing, degraded, ok; the built-in outlets that never ran in one line below (on the demo's
     # database thirty "unknown" rows stood before its one outlet).
     assert lines == [["nhk", "failing"], ["nikkei", "degraded"], ["asahi", "ok"]]
+    # Since when: one run's failure or the fourth hour of it (the desk said so; status did not).
+    since = [line.strip() for line in table.splitlines() if line.startswith("    failing since ")]
+    assert len(since) == 1 and since[0].endswith(" ago)")
+    assert not any(line.startswith("    ok since") for line in table.splitlines())
     never = result.stdout.split("\n\n")[1].splitlines()[-1]
     assert never.startswith("never crawled: ") and ": no health until a crawl of them runs" in never
     assert "\x1b[" not in result.stdout  # not a terminal: no colour

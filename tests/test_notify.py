@@ -404,3 +404,19 @@ def test_a_digest_of_another_outlets_run_does_not_count_as_telling_a_missed_chan
     nhk = crawl(db, "nhk", NOW + timedelta(minutes=20), [])
     later = notify.notify_run(db, nhk, [], live, now=NOW + timedelta(minutes=20))
     assert [(c["outlet"], c["status"]) for c in later["health_changes_missed"]] == [("nhk", "failing")]
+
+
+def test_a_recovery_says_how_long_the_outage_lasted(db, receiver):
+    live = notify.NotifySettings(webhook=receiver.url)
+    digests = []
+    for minutes, errors in ((0, 0), (15, 6), (30, 6), (55, 0)):
+        at = NOW + timedelta(minutes=minutes)
+        run_id = crawl(db, "nhk", at, [])
+        health.record_outlet_run(db, run_id, "nhk", {"errors": errors, "pages": 0 if errors else 3, "discovery_ok": 2})
+        change = health.update_health(db, "nhk", run_id, now=at)
+        digests.append(notify.notify_run(db, run_id, [change] if change else [], live, now=at))
+    assert [d and d["title"] for d in digests] == [None, "newsmon: nhk failing", None, "newsmon: nhk ok"]
+    assert "previous_since" not in digests[1]["health_changes"][0]  # from ok: no outage to time
+    [back] = digests[3]["health_changes"]
+    assert (back["previous"], back["status"], back["previous_since"]) == ("failing", "ok", "2026-03-05T12:15:00+00:00")
+    assert "Health of nhk: failing -> ok (failing since 2026-03-05 21:15 JST, 40 min)" in digests[3]["text"]
