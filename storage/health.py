@@ -70,6 +70,8 @@ degraded (articles arrive but extraction is going wrong):
     ``paywalled``     half or more of its latest articles (at least 10) are a paywall's teaser
                       only, 30 points more than over the month before: a new paywall, or its
                       pages served cut short to newsmon; their text past the lead is not scored
+    ``flapping``      in and out of failing or blocked 3 times in its last 8 runs: told once, its
+                      changes damped until 3 runs in a row agree (``_flap``)
     ``paywall_lost``  far fewer of its latest articles (at least 30) are teasers than over the
                       month before (30 points fewer, a quarter of its share at most): its teasers
                       no longer marked as such (a redesign of its paywall's box), each stored
@@ -156,6 +158,13 @@ SILENT_DAYS = 7
 # stays degraded rather than changing with each run. One failed spell then good reads (an outage
 # over) is not a flap.
 FLAP_RUNS = 6
+# An outlet whose status changed this many times within its last FLAP_WINDOW runs flaps: its
+# changes are damped until SETTLE_RUNS runs in a row agree (``_flap``).
+FLAP_CHANGES = 3
+FLAP_WINDOW = 8
+SETTLE_RUNS = 3
+_DOWN_STATES = ("failing", "blocked")
+_DOWN = "('failing', 'blocked')"
 
 # Robots: the article URLs an outlet listed over this long are weighed against those its
 # robots.txt disallows (refused URLs are not asked again, so a run's counts say it only once).
@@ -1033,10 +1042,11 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    moved=off_domains(db, outlet, now=now),
                    unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
                    failed_before=flapping, hung=hung)
-    reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)
+        health, damped = _flap(db, outlet, runs, health, before)
+        reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
         began = db.execute("SELECT since FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
         changed = before is None or before.status != health.status or before.codes() != health.codes()
         if before is None or before.status != health.status:
@@ -1049,10 +1059,51 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
             db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id,
                                            "previous": before.status if before else None,
                                            "status": health.status, "reasons": reasons})
-    if not changed or (before is None and health.status == "ok"):
+    if not changed or damped or (before is None and health.status == "ok"):
         return None
     return HealthChange(outlet, before.status if before else None, health.status, health.reasons,
                         previous_since=began[0] if began and before.status != "ok" else None, at=stamp)
+
+
+def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,
+          before: Health | None) -> tuple[Health, bool]:
+    """``health`` as stored while the outlet flaps, and whether its change is told (``False``) or
+    damped (``True``).
+
+    A site erring every other run (503s by turns) made the outlet failing and ok again with each
+    run: a digest every run, and two outages close together read the same. Its status changing
+    ``FLAP_CHANGES`` times or more within its last ``FLAP_WINDOW`` runs, the outlet flaps: a
+    ``flapping`` reason says so, an ``ok`` run reads ``degraded``, and its changes (into or out of
+    ``failing`` or ``blocked``) are logged but
+    not told, but for the first. It ends when ``SETTLE_RUNS`` runs in a row agree (a site down
+    after flapping is told as down then, not when the window has passed), or the changes leave
+    the window; that change is told."""
+    ran = [r["run_id"] for r in runs if not (r["finish_reason"] or "").startswith("skipped")][:FLAP_WINDOW]
+    if before is None or len(ran) < 2:
+        return health, False
+    # Into or out of failing or blocked: a feed of several flapping (ok, degraded, ok) is named
+    # while it flaps instead (``failed_before``), the outlet degraded throughout.
+    log = db.execute(f"SELECT run_id, status FROM health_log WHERE outlet = ? AND previous IS NOT NULL "
+                     f"AND previous != status AND (previous IN {_DOWN} OR status IN {_DOWN}) "
+                     f"AND run_id IN ({', '.join('?' * len(ran[1:]))}) ORDER BY id", [outlet, *ran[1:]]).fetchall()
+    was = "flapping" in before.codes()
+    shown = "degraded" if health.status == "ok" and was else health.status
+    # This run, the one before and the one before that agree: none of the last two changed.
+    steady = shown == before.status and not any(run_id in ran[1:SETTLE_RUNS - 1] for run_id, _ in log)
+    changing = shown != before.status and (shown in _DOWN_STATES or before.status in _DOWN_STATES)
+    if not was and not changing:  # a flap starts with a change, not with an old one in the window
+        return health, False
+    changes = len(log) + changing
+    if changes < FLAP_CHANGES or steady:
+        return health, False
+    turns = ", ".join([*(status for _, status in log[-5:]), health.status])
+    reason = Reason("flapping", f"its health changed {changes} times in its last {len(ran)} runs (lately: {turns}): "
+                                "a site that fails and recovers by turns (a host limiting requests, a CDN erring, "
+                                "outages close together); its changes are not told while it flaps, until "
+                                f"{SETTLE_RUNS} runs in a row agree")
+    if health.status == "ok":
+        return Health("degraded", [reason]), was
+    return Health(health.status, [*health.reasons, reason]), was
 
 
 def _recent(runs: list[dict[str, Any]]) -> str | None:

@@ -1201,3 +1201,43 @@ def test_crawl_times_reads_the_newest_runs_and_gives_what_grouping_every_run_gav
     assert health.crawl_times(db) == grouped()
     assert batches == []
     db.conn.close()
+
+
+def test_an_outlet_failing_every_other_run_is_told_once_that_it_flaps_and_once_that_it_settled(db):
+    # A site answering 503 every other run: "failing", then "ok", a digest with every run.
+    told = []
+    statuses = []
+    at = NOW - timedelta(hours=20)
+
+    def one_run(down: bool) -> None:
+        nonlocal at
+        at += timedelta(minutes=60)
+        run_id = add_run(db, "nhk", at, discovery_ok=0 if down else 2, discovery_failed=2 if down else 0,
+                         errors=5 if down else 0, pages=0 if down else 4)
+        change = health.update_health(db, "nhk", run_id, now=at)
+        statuses.append(health.current(db, "nhk").status)
+        if change:
+            told.append((change.previous, change.status, [r.code for r in change.reasons]))
+
+    for down in (False, True, False, True, False, True, False, True, False):
+        one_run(down)
+    # The first outage and its recovery are told; the second outage, told as a flap; then nothing.
+    assert told == [("ok", "failing", ["errors", "discovery"]), ("failing", "ok", []),
+                    ("ok", "failing", ["errors", "discovery", "flapping"])], told
+    assert statuses[3:] == ["failing", "degraded", "failing", "degraded", "failing", "degraded"]
+    reason = health.current(db, "nhk").reasons[0]
+    assert reason.code == "flapping" and reason.message.startswith("its health changed ")
+    assert "lately: failing, degraded, failing, degraded, failing, ok)" in reason.message
+    # Back for good: three runs in a row agree (the last of the flap's among them), told once.
+    for _ in range(3):
+        one_run(False)
+    assert statuses[-3:] == ["degraded", "ok", "ok"]
+    assert told[-1][:2] == ("degraded", "ok") and len(told) == 4
+    # Down for good after flapping: told when three runs agree, not when the window has passed.
+    for down in (True, False, True, False):
+        one_run(down)
+    told_before = len(told)
+    for _ in range(3):
+        one_run(True)
+    assert statuses[-1] == "failing" and len(told) == told_before + 1
+    assert told[-1][1:] == ("failing", ["errors", "discovery"])
