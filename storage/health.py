@@ -560,8 +560,8 @@ def _failed_before_reason(broken: list[Mapping[str, Any]]) -> Reason:
     more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
     return Reason("discovery", f"{len(broken)} of its feeds, sitemaps and sections failed or were broken in the "
                                f"run before, and earlier too, and read in the last: {named}{more}; named while they "
-                               "fail every other run or so (its host limiting requests? `newsmon check` says what "
-                               "it answers)")
+                               "fail every other run or so (its host limiting requests, or outages close "
+                               "together? `newsmon check` says what it answers)")
 
 
 def _walls_reason(last: Mapping[str, Any], wall: str | None) -> Reason | None:

@@ -1148,7 +1148,8 @@ def test_a_feed_back_after_an_outage_of_hours_is_ok_at_once_and_a_flapping_one_s
     assert said[7] == said[9] == [(
         "1 of its feeds, sitemaps and sections failed or were broken in the run before, and earlier too, and "
         "read in the last: https://www3.nhk.or.jp/rss/news/cat0.xml: HTTP 503; named while they fail every "
-        "other run or so (its host limiting requests? `newsmon check` says what it answers)")]
+        "other run or so (its host limiting requests, or outages close together? `newsmon check` says what it "
+        "answers)")]
 
 
 def test_crawl_times_reads_the_newest_runs_and_gives_what_grouping_every_run_gave(tmp_path):
