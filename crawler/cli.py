@@ -1148,9 +1148,12 @@ def _unread_lines(found: list[dict]) -> list[str]:
              f"{'their listings' if n != 1 else 'its listing'} (feed, sitemap, section page) said, not read by "
              f"newsmon ({', '.join(f'{c} {k}' for k, c in kinds.items())}); no reviewer has {'them' if n != 1 else 'it'} "
              "(the urls table's `listed`), newest first:"]
+    from .desk import jst_in
+
     for row in found[:_UNREAD_SHOWN]:
+        # "tried again after 2026-12-04T20:14:57+00:00" as the desk says it: the analysts' time.
         lines.append(f"  {row['outlet']}: 「{row['headline']}」 {row['url']} ({row['kind'].replace('_', ' ')}: "
-                     f"{(row['reason'] or '')[:160]})")
+                     f"{jst_in(row['reason'] or '')[:160]})")
     if n > _UNREAD_SHOWN:
         from storage.frontier import NOT_READ
 

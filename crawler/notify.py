@@ -43,6 +43,7 @@ from storage import notifications
 from . import __version__
 from .config import ConfigError, parse_duration, url_problem
 from .dates import JST
+from .desk import jst_in
 
 logger = logging.getLogger("newsmon.notify")
 
@@ -282,7 +283,7 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
                      "(`newsmon status` and the desk list them for a week):")
     for article in unread:
         lines.append(f"- {article['headline']} ({article['outlet'] or '?'}, {article['kind'].replace('_', ' ')})\n"
-                     f"  {article['url']}\n  {(article['reason'] or '')[:200]}")
+                     f"  {article['url']}\n  {jst_in(article['reason'] or '')[:200]}")
     if missed:
         lines.append("Health changes of earlier runs that no channel delivered then:")
     for change in missed:

@@ -271,6 +271,8 @@ class Daemon:
         # of runs that could not be recorded meanwhile: the alert goes once, the rows later.
         self.unwritable_since: datetime | None = None
         self.unrecorded: list[tuple[Job, int, datetime, int, str | None]] = []
+        #: The pids of those whose end the log said is recorded later: said once each.
+        self.told_unrecorded: set[int] = set()
         # Threads, not processes: each job only waits on its child process.
         self.scheduler = BlockingScheduler(
             executors={"default": {"type": "threadpool", "max_workers": len(schedule.jobs) + 1}},
@@ -373,9 +375,15 @@ class Daemon:
             try:
                 self._record_end(*end)
             except DatabaseUnwritable:
-                logger.error("newsmon: the end of crawl pid %s is recorded once the database can be written", end[1])
+                waiting = [e for e in ends[at:] if e[3] != 0 or e[4] is not None]
+                # Said once a crawl: every later job's end tries the first again, and said so each time.
+                new = [e[1] for e in waiting if e[1] not in self.told_unrecorded]
+                if new:
+                    logger.error("newsmon: the end of crawl pid %s is recorded once the database can be written "
+                                 "(%d waiting)", ", ".join(map(str, new)), len(waiting))
                 with self.lock:
-                    self.unrecorded += [e for e in ends[at:] if e[3] != 0 or e[4] is not None]
+                    self.told_unrecorded.update(new)
+                    self.unrecorded += waiting
                 return
 
     def _record_end(self, job: Job, pid: int, spawned: datetime, code: int, reason: str | None) -> None:

@@ -256,13 +256,16 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
         raise ValueError(f"exhausted must be gave_up, gone or blocked, not {exhausted!r}")
     now = now or now_utc()
     with transaction(db):
-        row = db.execute("SELECT attempts, kind FROM urls WHERE url = ?", [url]).fetchone()
+        row = db.execute("SELECT attempts, kind, reason_code, last_error FROM urls WHERE url = ?", [url]).fetchone()
         attempts = (row[0] if row else 0) + (1 if attempt else 0)
         final = attempts >= max_attempts
         kind = exhausted if final else "error"
         text = reason
         if final and exhausted == "gave_up":
             text = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}: {reason}"
+        elif final and exhausted == "gone" and attempts > 1 and row[2] not in (None, code) and row[3]:
+            # "a 404 on 3 attempts" where two were empty bodies: the one before is said as it was.
+            text = f"{reason} at the last of {attempts} attempts (the one before: {row[3]})"
         elif final and exhausted == "gone" and attempts > 1:
             text = f"{reason} on {attempts} attempts"
         elif not final:

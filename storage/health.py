@@ -164,6 +164,8 @@ FLAP_CHANGES = 3
 FLAP_WINDOW = 8
 SETTLE_RUNS = 3
 _DOWN_STATES = ("failing", "blocked")
+# The reason codes of a page that says its article is not there (``crawler.outcome.NOTICE_CODES``).
+NOTICE_CODES = ('soft_404', 'withdrawn')
 _DOWN = "('failing', 'blocked')"
 
 # Robots: the article URLs an outlet listed over this long are weighed against those its
@@ -893,7 +895,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           moved: tuple[int, int, list[str]] | None = None,
           unlinked: list[Mapping[str, Any]] | None = None,
           failed_before: list[Mapping[str, Any]] | None = None,
-          hung: tuple[list[str], Mapping[str, list[str]]] | None = None) -> Health:
+          hung: tuple[list[str], Mapping[str, list[str]]] | None = None, notices: int = 0) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -907,7 +909,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     entries gave no URL (``unlinked_documents``); ``failed_before``: its feeds, sitemaps and
     sections that failed or were broken in the run before and read in the last (``failed_before``);
     ``hung``: of a run killed at its timeout, the outlet's documents that had not answered, and
-    those of the other outlets crawled with it (``unanswered``).
+    those of the other outlets crawled with it (``unanswered``); ``notices``: how many of the last
+    run's pages said the article is not there (``soft_404``, ``withdrawn``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -960,7 +963,13 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     for code, numerator, denominator, min_pages, message, own_past in _RATIOS:
         found = _ratio_check(runs, numerator, denominator, min_pages, now, own_past)
         if found:
-            degraded.append(Reason(code, message.format(n=found[0], d=found[1])))
+            said = message.format(n=found[0], d=found[1])
+            if code == "no_article" and notices:
+                # A "page not found" at 200 where each article should be is no extraction problem.
+                said += (f": {notices} of the last run's pages said at 200 that the article is not there (a 'page "
+                         "not found' page, a deletion notice: soft_404, withdrawn), each tried as a 404 is; do its "
+                         "article URLs lead where they should (url_problems)?")
+            degraded.append(Reason(code, said))
     degraded += [r for r in [_paywall_lost(runs, now)] if r]
     degraded += _lag_reasons(runs, late_after)
     refetching = _refetched_reason(refetch, last["pages"])
@@ -1041,7 +1050,9 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    stale=stale(db, outlet, runs[0]["run_id"], now=now) if runs else None,
                    moved=off_domains(db, outlet, now=now),
                    unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
-                   failed_before=flapping, hung=hung)
+                   failed_before=flapping, hung=hung,
+                   notices=db.execute("SELECT count(*) FROM urls WHERE outlet = ? AND run_id = ? AND reason_code "
+                                      f"IN {NOTICE_CODES}", [outlet, runs[0]["run_id"]]).fetchone()[0] if runs else 0)
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)

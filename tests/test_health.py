@@ -253,6 +253,18 @@ def test_a_new_url_scheme_of_the_last_runs_is_told_before_it_is_a_third_of_the_w
                         pattern=health.unmatched(db, "nikkei", now=NOW, recent=three_runs_ago)).status == "ok"
 
 
+def test_pages_that_say_the_article_is_not_there_are_named_beside_no_article():
+    # "Page not found" at 200 on every article read "extraction found no article in 5 of 5
+    # pages": a reader looked at the rules, not at where the URLs lead.
+    runs = [run(0, pages=5, no_article=5)] + [run(60 * 24 + i * 15, pages=5) for i in range(3)]
+    plain = health.check(runs, now=NOW)
+    assert plain.codes() == ["no_article"] and plain.reasons[0].message == \
+        "extraction found no article in 5 of 5 pages"
+    told = health.check(runs, now=NOW, notices=5)
+    assert told.reasons[0].message.startswith("extraction found no article in 5 of 5 pages: 5 of the last run's "
+                                              "pages said at 200 that the article is not there (a 'page not found' ")
+
+
 def test_feeds_listing_many_urls_on_other_hosts_degrade_the_outlet():
     # The Japan News moved from the-japan-news.com to japannews.yomiuri.co.jp: a feed on
     # the new host lists nothing an outlet of the old domains would fetch.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -351,8 +352,9 @@ def test_a_database_another_process_holds_locked_is_alerted_once_and_the_runs_go
     holder.execute("BEGIN IMMEDIATE")  # DB Browser for SQLite, a reviewer's edit not written yet
     try:
         with daemon(tmp_path, db, config, "NEWSMON_DB_BUSY_TIMEOUT=0.5") as proc:
-            wait_for(lambda: proc.log.read_text(errors="replace").count("ended with exit status 74") >= 2,
-                     "two runs that found the database locked", log=proc.log)
+            # Three: the second's end is tried while the third runs, the first's again with it.
+            wait_for(lambda: proc.log.read_text(errors="replace").count("ended with exit status 74") >= 3,
+                     "three runs that found the database locked", log=proc.log)
             # Before: each run's end was a traceback in the daemon's log, and nobody was told.
             alerts = [p for p in receiver.posts if p["type"] == "newsmon.alert"]
             assert [a["alert"] for a in alerts] == ["database_unwritable"]
@@ -367,6 +369,10 @@ def test_a_database_another_process_holds_locked_is_alerted_once_and_the_runs_go
     assert [p["alert"] for p in receiver.posts if p["type"] == "newsmon.alert"] == [
         "database_unwritable", "database_writable"]
     assert "Traceback" not in proc.log.read_text(errors="replace")
+    # Each run's end waiting to be recorded is said once, not again with every later run's.
+    said = re.findall(r"the end of crawl pid ([\d, ]+) is recorded once", proc.log.read_text(errors="replace"))
+    pids = [pid for line in said for pid in line.split(", ")]
+    assert pids and len(pids) == len(set(pids)), said
     runs = rows(db, "select * from crawl_runs order by id")
     # The runs that found it locked are recorded once it could be written, and are no evidence
     # of the outlet's health; the articles are all there.

@@ -872,3 +872,22 @@ def test_urls_the_article_pattern_refused_are_pending_again_once_it_takes_them(t
         "https://a.jp/news/1", "https://a.jp/articles/4", "https://a.jp/articles/5"}
     assert frontier.state(db, "https://a.jp/news/1")["reason"].startswith("its article URL pattern now takes it")
     assert frontier.readmit(db, "a", takes) == 0
+
+
+def test_a_url_gone_at_its_last_attempt_says_what_the_ones_before_were(tmp_path):
+    # Two empty bodies, then a 404: it read "HTTP 404 Not Found on 3 attempts".
+    db = open_db(tmp_path / "news.db")
+    url = "https://www.asahi.com/articles/ASV1.html"
+    for _ in range(2):
+        frontier.record_failure(db, url, outlet="asahi", code="empty_body", max_attempts=3,
+                                reason="the server sent an empty body (0 bytes)")
+    frontier.record_failure(db, url, outlet="asahi", code="http_404", reason="HTTP 404 Not Found", max_attempts=3,
+                            exhausted="gone", http_status=404)
+    row = frontier.state(db, url)
+    assert row["kind"] == "gone" and row["reason"].startswith(
+        "HTTP 404 Not Found at the last of 3 attempts (the one before: the server sent an empty body (0 bytes))")
+    again = "https://www.asahi.com/articles/ASV2.html"
+    for _ in range(3):
+        frontier.record_failure(db, again, outlet="asahi", code="http_404", reason="HTTP 404 Not Found",
+                                max_attempts=3, exhausted="gone", http_status=404)
+    assert frontier.state(db, again)["reason"].startswith("HTTP 404 Not Found on 3 attempts")
