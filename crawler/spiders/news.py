@@ -197,12 +197,11 @@ class NewsSpider(scrapy.Spider):
         return self.crawler.stats.get_value("newsmon/run_id")
 
     async def start(self) -> AsyncIterator[scrapy.Request | FetchedPage]:
-        for key, outlet in self.outlets.items():
-            if outlet.article_url_pattern and (back := frontier.readmit(self.db, key, outlet.matches_pattern,
-                                                                        run_id=self.run_id)):
-                self.logger.info("newsmon: %s: %d URL(s) its article URL pattern did not take, it takes now: "
-                                 "fetched this run", key, back)
-                self.crawler.stats.inc_value("newsmon/readmitted", back)
+        try:
+            self._readmit()
+        except DatabaseUnwritable as exc:
+            database_unwritable(self.crawler, exc)
+            return
         # Pages a killed run downloaded but did not extract: extracted now, never fetched again.
         for key in self.outlets:
             for url, page_id in frontier.fetched_urls(self.db, key):
@@ -218,6 +217,16 @@ class NewsSpider(scrapy.Spider):
                 yield self._discovery(url, key, "section", self.parse_section, conditional=False)
         # What earlier runs discovered but did not get (their feeds may never list it again) is
         # asked for once the run has fetched what it found new: ``when_idle``.
+
+    def _readmit(self) -> None:
+        """Each outlet's URLs its article URL pattern refused that it takes now (widened since):
+        pending again, fetched this run (``frontier.readmit``)."""
+        for key, outlet in self.outlets.items():
+            if outlet.article_url_pattern and (back := frontier.readmit(self.db, key, outlet.matches_pattern,
+                                                                        run_id=self.run_id)):
+                self.logger.info("newsmon: %s: %d URL(s) its article URL pattern did not take, it takes now: "
+                                 "fetched this run", key, back)
+                self.crawler.stats.inc_value("newsmon/readmitted", back)
 
     # -- discovery ------------------------------------------------------------------------
 
