@@ -1085,10 +1085,9 @@ def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,
     run: a digest every run, and two outages close together read the same. Its status changing
     ``FLAP_CHANGES`` times or more within its last ``FLAP_WINDOW`` runs, the outlet flaps: a
     ``flapping`` reason says so, an ``ok`` run reads ``degraded``, and its changes (into or out of
-    ``failing`` or ``blocked``) are logged but
-    not told, but for the first. It ends when ``SETTLE_RUNS`` runs in a row agree (a site down
-    after flapping is told as down then, not when the window has passed), or the changes leave
-    the window; that change is told."""
+    ``failing`` or ``blocked``) are logged but not told, but for the first. It ends when
+    ``SETTLE_RUNS`` runs in a row agree (a site down after flapping is told as down then, not when
+    the window has passed), or the changes leave the window; that change is told."""
     ran = [r["run_id"] for r in runs if not (r["finish_reason"] or "").startswith("skipped")][:FLAP_WINDOW]
     if before is None or len(ran) < 2:
         return health, False
