@@ -87,7 +87,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -895,7 +895,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           moved: tuple[int, int, list[str]] | None = None,
           unlinked: list[Mapping[str, Any]] | None = None,
           failed_before: list[Mapping[str, Any]] | None = None,
-          hung: tuple[list[str], Mapping[str, list[str]]] | None = None, notices: int = 0) -> Health:
+          hung: tuple[list[str], Mapping[str, list[str]]] | None = None, notices: int = 0,
+          failures: Sequence[tuple[str, int, str]] = ()) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -910,7 +911,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     sections that failed or were broken in the run before and read in the last (``failed_before``);
     ``hung``: of a run killed at its timeout, the outlet's documents that had not answered, and
     those of the other outlets crawled with it (``unanswered``); ``notices``: how many of the last
-    run's pages said the article is not there (``soft_404``, ``withdrawn``).
+    run's pages said the article is not there (``soft_404``, ``withdrawn``); ``failures``: what the
+    last run's article URLs failed with, ``(reason_code, n, an URL)``, the most first (``failed_with``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -938,12 +940,16 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         failing.append(Reason("failed", f"the last run ended without closing ({reason})"))
     attempts = last["pages"] + last["errors"] + last["discovery_ok"] + last["discovery_failed"]
     failed = last["errors"] + last["discovery_failed"]
+    # What its article pages failed with, most first: "see the URLs' reasons" alone sent the
+    # reader to a table to learn that every article was sent on to the front page.
+    most = "; ".join(f"{n} {code}, e.g. {url}" for code, n, url in failures or ())
     if failed >= 2 and failed / attempts >= ERRORS_FLAG:
         failing.append(Reason("errors", f"errors dominate: {failed} of {attempts} requests of the "
-                                        "last run failed"))
+                                        "last run failed" + (f" (article pages: {most})" if most else "")))
     elif last["errors"] >= 2 and not last["pages"] and not last.get("walls"):
         failing.append(Reason("errors", f"none of the {last['errors']} article pages of the last run came back "
-                                        "(its feeds and sections did): see the URLs' reasons (url_problems)"))
+                                        f"(its feeds and sections did): {most + '; ' if most else ''}see the URLs' "
+                                        "reasons (url_problems)"))
     if reason == "finished" and last["discovery_changed"] and not last["discovered"]:
         earlier = [r for r in runs[1:11] if r["discovery_changed"]]
         if len(earlier) >= 2 and sum(1 for r in earlier if r["discovered"]) * 2 >= len(earlier):
@@ -983,6 +989,15 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     if blocked:
         return Health("blocked", blocked + degraded)
     return Health("degraded" if degraded else "ok", degraded)
+
+
+def failed_with(db: Database, outlet: str, run_id: int) -> list[tuple[str, int, str]]:
+    """What the outlet's article URLs failed with in run ``run_id``: the two commonest reason
+    codes, ``(code, n, one of its URLs)``."""
+    return [tuple(r) for r in db.execute(
+        "SELECT reason_code, count(*), min(url) FROM urls WHERE outlet = ? AND run_id = ? "
+        "AND kind IN ('error', 'gave_up', 'gone') GROUP BY reason_code ORDER BY count(*) DESC, reason_code LIMIT 2",
+        [outlet, run_id])]
 
 
 def _some(urls: list[str]) -> str:
@@ -1051,6 +1066,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    moved=off_domains(db, outlet, now=now),
                    unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
                    failed_before=flapping, hung=hung,
+                   failures=failed_with(db, outlet, runs[0]["run_id"]) if runs else (),
                    notices=db.execute("SELECT count(*) FROM urls WHERE outlet = ? AND run_id = ? AND reason_code "
                                       f"IN {NOTICE_CODES}", [outlet, runs[0]["run_id"]]).fetchone()[0] if runs else 0)
     stamp = _iso(now)

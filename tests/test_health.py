@@ -322,8 +322,25 @@ def test_errors_dominating_a_run_fail_the_outlet():
     assert (quiet.status, quiet.codes()) == ("failing", ["errors"])
     assert quiet.reasons[0].message == ("none of the 2 article pages of the last run came back (its feeds and "
                                         "sections did): see the URLs' reasons (url_problems)")
+    # What they failed with, most first: every article sent on to the front page, told in the line.
+    sent = health.check([run(0, pages=0, errors=4, discovery_ok=5)], now=NOW,
+                        failures=[("redirected_away", 3, "https://a.jp/articles/1"), ("http_500", 1, "https://a.jp/2")])
+    assert sent.reasons[0].message == (
+        "none of the 4 article pages of the last run came back (its feeds and sections did): 3 redirected_away, "
+        "e.g. https://a.jp/articles/1; 1 http_500, e.g. https://a.jp/2; see the URLs' reasons (url_problems)")
     assert codes([run(0, pages=1, errors=2, discovery_ok=5)]) == ("ok", [])  # one came back
     assert codes([run(0, pages=0, errors=1, discovery_ok=5)]) == ("ok", [])  # one article is one page
+
+
+def test_what_a_runs_article_pages_failed_with_is_counted_by_reason_most_first(db):
+    run_id = add_run(db, "nhk", NOW, errors=4)
+    for n, code in enumerate(("redirected_away", "http_500", "redirected_away", "redirected_away")):
+        frontier.record_failure(db, f"https://www3.nhk.or.jp/news/html/{n}.html", outlet="nhk", code=code,
+                                reason="…", max_attempts=3, run_id=run_id)
+    frontier.record_failure(db, "https://www3.nhk.or.jp/news/html/9.html", outlet="nhk", code="http_503",
+                            reason="…", max_attempts=3, run_id=run_id - 1)  # another run's
+    assert health.failed_with(db, "nhk", run_id) == [("redirected_away", 3, "https://www3.nhk.or.jp/news/html/0.html"),
+                                                     ("http_500", 1, "https://www3.nhk.or.jp/news/html/1.html")]
 
 
 def test_broken_discovery_is_named_and_degrades_or_fails_the_outlet():
