@@ -1136,6 +1136,16 @@ _ARCHIVES_SHOWN = 5
 _UNREAD_SHOWN = 5
 
 
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word's end, with "…" where it was cut ("the
+    article take)" read as a word)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 2 // 3 else cut).rstrip(" ,;:(") + "…"
+
+
 def _unread_lines(found: list[dict]) -> list[str]:
     """``crawler.store.unread_on_topic``'s articles, as ``newsmon status`` prints them below the table."""
     from collections import Counter
@@ -1153,7 +1163,7 @@ def _unread_lines(found: list[dict]) -> list[str]:
     for row in found[:_UNREAD_SHOWN]:
         # "tried again after 2026-12-04T20:14:57+00:00" as the desk says it: the analysts' time.
         lines.append(f"  {row['outlet']}: 「{row['headline']}」 {row['url']} ({row['kind'].replace('_', ' ')}: "
-                     f"{jst_in(row['reason'] or '')[:160]})")
+                     f"{_clip(jst_in(row['reason'] or ''), 160)})")
     if n > _UNREAD_SHOWN:
         from storage.frontier import NOT_READ
 

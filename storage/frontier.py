@@ -263,7 +263,8 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
         text = reason
         if final and exhausted == "gave_up":
             text = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}: {reason}"
-        elif final and exhausted == "gone" and attempts > 1 and row[2] not in (None, code) and row[3]:
+        elif final and exhausted == "gone" and attempts > 1 and row[2] not in (None, code) and row[3] \
+                and row[3] != reason:
             # "a 404 on 3 attempts" where two were empty bodies: the one before is said as it was.
             text = f"{reason} at the last of {attempts} attempts (the one before: {row[3]})"
         elif final and exhausted == "gone" and attempts > 1:

@@ -895,7 +895,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           moved: tuple[int, int, list[str]] | None = None,
           unlinked: list[Mapping[str, Any]] | None = None,
           failed_before: list[Mapping[str, Any]] | None = None,
-          hung: tuple[list[str], Mapping[str, list[str]]] | None = None, notices: int = 0,
+          hung: tuple[tuple[list[str], int], Mapping[str, tuple[list[str], int]]] | None = None, notices: int = 0,
           failures: Sequence[tuple[str, int, str]] = ()) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
@@ -923,12 +923,15 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     last = runs[0]
     reason = last["finish_reason"] or ""
     if reason == "timeout":
-        own, others = hung or ([], {})
-        if own:
+        (own, read), others = hung or (([], 0), {})
+        if own and len(own) >= read:
+            failing.append(Reason("timeout", f"the last run hung and was killed at its timeout: none of its feeds, "
+                                             f"sitemaps and sections had answered by then ({_some(own)})"))
+        elif own:
             failing.append(Reason("timeout", f"the last run hung and was killed at its timeout: {_some(own)} had "
                                              "not answered by then (the rest of its feeds, sitemaps and sections had)"))
         elif others:
-            held = "; ".join(f"{o}'s {_some(urls)}" for o, urls in sorted(others.items()))
+            held = "; ".join(f"{o}'s {_some(urls)}" for o, (urls, _) in sorted(others.items()))
             # Its own documents all answered: the run was cut short for it, not by it.
             degraded.append(Reason("timeout", f"the last run, shared with other outlets, hung and was killed at its "
                                               f"timeout, held by {held}, which had not answered (its own feeds, "
@@ -1004,11 +1007,11 @@ def _some(urls: list[str]) -> str:
     return ", ".join(urls[:3]) + (f" and {len(urls) - 3} more" if len(urls) > 3 else "")
 
 
-def unanswered(db: Database, run_id: int) -> dict[str, list[str]]:
+def unanswered(db: Database, run_id: int) -> dict[str, tuple[list[str], int]]:
     """Of a run that did not finish (killed at its timeout), each of its outlets' feeds, sitemaps
     and sections that the outlet's two runs before read (a child sitemap at rest is not read every
-    run) and this one has no answer of: what it was waiting for when it was killed. An outlet
-    that answered all is left out."""
+    run) and this one has no answer of: what it was waiting for when it was killed; and of how
+    many they read. An outlet that answered all is left out."""
     outlets = json.loads(db.execute("SELECT outlets FROM crawl_runs WHERE id = ?", [run_id]).fetchone()[0] or "[]")
     out = {}
     for outlet in outlets:
@@ -1016,13 +1019,14 @@ def unanswered(db: Database, run_id: int) -> dict[str, list[str]]:
                                            "ORDER BY run_id DESC LIMIT 2", [outlet, run_id])]
         if not before:
             continue
-        waiting = [r[0] for r in db.execute(
-            f"SELECT url FROM discovery WHERE outlet = ? AND run_id IN ({', '.join('?' * len(before))}) "
-            "AND url NOT IN (SELECT url FROM discovery WHERE run_id = ? AND outlet = ?) "
+        read = [(r[0], r[1]) for r in db.execute(
+            f"SELECT url, url IN (SELECT url FROM discovery WHERE run_id = ? AND outlet = ?) FROM discovery "
+            f"WHERE outlet = ? AND run_id IN ({', '.join('?' * len(before))}) "
             "GROUP BY url HAVING count(DISTINCT run_id) = ? ORDER BY url",
-            [outlet, *before, run_id, outlet, len(before)])]
+            [run_id, outlet, outlet, *before, len(before)])]
+        waiting = [url for url, answered in read if not answered]
         if waiting:
-            out[outlet] = waiting
+            out[outlet] = (waiting, len(read))
     return out
 
 
@@ -1050,7 +1054,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     hung = None
     if runs and runs[0]["finish_reason"] == "timeout":
         waiting = unanswered(db, runs[0]["run_id"])
-        hung = (waiting.pop(outlet, []), waiting)
+        hung = (waiting.pop(outlet, ([], 0)), waiting)
     wall = None
     if runs and runs[0].get("walls"):
         found = db.execute(
@@ -1072,7 +1076,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)
-        health, damped = _flap(db, outlet, runs, health, before)
+        health, damped, ended = _flap(db, outlet, runs, health, before)
         reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
         began = db.execute("SELECT since FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
         changed = before is None or before.status != health.status or before.codes() != health.codes()
@@ -1088,14 +1092,21 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                                            "status": health.status, "reasons": reasons})
     if not changed or damped or (before is None and health.status == "ok"):
         return None
+    if ended is not None:
+        # Told from the notice that it flaps: what was told then, and since when, not the last
+        # of the changes it made meanwhile (a minute's "degraded -> ok" after five of flapping).
+        told, since = ended
+        over = Reason("flapping_over", f"no longer flapping: {SETTLE_RUNS} runs in a row agree")
+        return HealthChange(outlet, told, health.status, [*health.reasons, over],
+                            previous_since=since if told != "ok" else None, at=stamp)
     return HealthChange(outlet, before.status if before else None, health.status, health.reasons,
                         previous_since=began[0] if began and before.status != "ok" else None, at=stamp)
 
 
 def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,
-          before: Health | None) -> tuple[Health, bool]:
-    """``health`` as stored while the outlet flaps, and whether its change is told (``False``) or
-    damped (``True``).
+          before: Health | None) -> tuple[Health, bool, tuple[str, str] | None]:
+    """``health`` as stored while the outlet flaps, whether its change is told (``False``) or
+    damped (``True``), and, when a flap ends, the status told when it began and since when.
 
     A site erring every other run (503s by turns) made the outlet failing and ok again with each
     run: a digest every run, and two outages close together read the same. Its status changing
@@ -1106,7 +1117,7 @@ def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,
     the window has passed), or the changes leave the window; that change is told."""
     ran = [r["run_id"] for r in runs if not (r["finish_reason"] or "").startswith("skipped")][:FLAP_WINDOW]
     if before is None or len(ran) < 2:
-        return health, False
+        return health, False, None
     # Into or out of failing or blocked: a feed of several flapping (ok, degraded, ok) is named
     # while it flaps instead (``failed_before``), the outlet degraded throughout.
     log = db.execute(f"SELECT run_id, status FROM health_log WHERE outlet = ? AND previous IS NOT NULL "
@@ -1118,18 +1129,30 @@ def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,
     steady = shown == before.status and not any(run_id in ran[1:SETTLE_RUNS - 1] for run_id, _ in log)
     changing = shown != before.status and (shown in _DOWN_STATES or before.status in _DOWN_STATES)
     if not was and not changing:  # a flap starts with a change, not with an old one in the window
-        return health, False
+        return health, False, None
     changes = len(log) + changing
     if changes < FLAP_CHANGES or steady:
-        return health, False
+        return health, False, _flap_start(db, outlet) if was else None
     turns = ", ".join([*(status for _, status in log[-5:]), health.status])
     reason = Reason("flapping", f"its health changed {changes} times in its last {len(ran)} runs (lately: {turns}): "
                                 "a site that fails and recovers by turns (a host limiting requests, a CDN erring, "
                                 "outages close together); its changes are not told while it flaps, until "
                                 f"{SETTLE_RUNS} runs in a row agree")
     if health.status == "ok":
-        return Health("degraded", [reason]), was
-    return Health(health.status, [*health.reasons, reason]), was
+        return Health("degraded", [reason]), was, None
+    return Health(health.status, [*health.reasons, reason]), was, None
+
+
+def _flap_start(db: Database, outlet: str) -> tuple[str, str] | None:
+    """The status the outlet's flap was told with, and when: its first ``health_log`` row of the
+    flap (of the last rows in a row that say it flaps)."""
+    start = None
+    for status, reasons, at in db.execute("SELECT status, reasons, at FROM health_log WHERE outlet = ? "
+                                          "ORDER BY id DESC LIMIT 50", [outlet]):
+        if not any(r.get("code") == "flapping" for r in json.loads(reasons or "[]")):
+            break
+        start = (status, at)
+    return start
 
 
 def _recent(runs: list[dict[str, Any]]) -> str | None:

@@ -297,3 +297,13 @@ def test_urls_gives_the_url_the_crawl_would_fetch_and_names_what_is_no_article(t
     only = run("urls", str(listing), "--only", "not_article_url")
     assert only.stdout.decode().splitlines() == [
         "not_article_url\tyahoo\thttps://news.yahoo.co.jp/pickup/6574325\thttps://news.yahoo.co.jp/pickup/6574325?source=rss"]
+
+
+def test_a_long_reason_is_cut_at_a_words_end_and_says_so():
+    from crawler.cli import _clip
+
+    reason = "a consent wall (HTTP 401) where the article should be; tried again after 12月5日 07:20: the article taken down"
+    assert _clip(reason, 200) == reason
+    cut = _clip(reason, 100)
+    assert len(cut) <= 100 and cut.endswith("…") and reason.startswith(cut[:-1] + " ")  # a word's end
+    assert _clip("反撃能力" * 50, 10) == "反撃能力反撃能力反…"

@@ -657,11 +657,15 @@ def test_a_run_killed_at_its_timeout_names_what_hung_and_spares_the_outlets_that
                 health.record_outlet_run(db, run_id, outlet, {"discovery_ok": 1, "pages": 2})
     [killed] = health.record_lost_run(db, pid=4242, since=at - timedelta(seconds=1), outlets=sorted(feeds),
                                       trigger="schedule", reason="timeout", exit_status=-9, now=NOW)
-    assert health.unanswered(db, killed) == {"nhk": [feeds["nhk"][1]]}
+    assert health.unanswered(db, killed) == {"nhk": ([feeds["nhk"][1]], 2)}
     changes = {c.outlet: c for c in health.update_run_health(db, killed, now=NOW)}
     assert (changes["nhk"].status, changes["nhk"].reasons[0].message) == (
         "failing", f"the last run hung and was killed at its timeout: {feeds['nhk'][1]} had not answered by then "
                    "(the rest of its feeds, sitemaps and sections had)")
+    # None of them answered (the host hung before its first answer): not "the rest had".
+    whole = health.check([run(0, reason="timeout")], now=NOW, hung=((feeds["nhk"], 2), {}))
+    assert whole.reasons[0].message == ("the last run hung and was killed at its timeout: none of its feeds, sitemaps "
+                                        f"and sections had answered by then ({', '.join(feeds['nhk'])})")
     assert changes["asahi"].status == "degraded"
     assert changes["asahi"].reasons[0].message.startswith(
         f"the last run, shared with other outlets, hung and was killed at its timeout, held by nhk's "
@@ -1237,6 +1241,7 @@ def test_an_outlet_failing_every_other_run_is_told_once_that_it_flaps_and_once_t
     # A site answering 503 every other run: "failing", then "ok", a digest with every run.
     told = []
     statuses = []
+    last_change = []
     at = NOW - timedelta(hours=20)
 
     def one_run(down: bool) -> None:
@@ -1248,6 +1253,7 @@ def test_an_outlet_failing_every_other_run_is_told_once_that_it_flaps_and_once_t
         statuses.append(health.current(db, "nhk").status)
         if change:
             told.append((change.previous, change.status, [r.code for r in change.reasons]))
+            last_change.append(change)
 
     for down in (False, True, False, True, False, True, False, True, False):
         one_run(down)
@@ -1262,7 +1268,9 @@ def test_an_outlet_failing_every_other_run_is_told_once_that_it_flaps_and_once_t
     for _ in range(3):
         one_run(False)
     assert statuses[-3:] == ["degraded", "ok", "ok"]
-    assert told[-1][:2] == ("degraded", "ok") and len(told) == 4
+    # From what was told when it began to flap (failing), not from the last of its changes meanwhile.
+    assert told[-1] == ("failing", "ok", ["flapping_over"]) and len(told) == 4
+    assert last_change[-1].previous_since == (NOW - timedelta(hours=16)).isoformat()  # the fourth run's
     # Down for good after flapping: told when three runs agree, not when the window has passed.
     for down in (True, False, True, False):
         one_run(down)
@@ -1270,4 +1278,4 @@ def test_an_outlet_failing_every_other_run_is_told_once_that_it_flaps_and_once_t
     for _ in range(3):
         one_run(True)
     assert statuses[-1] == "failing" and len(told) == told_before + 1
-    assert told[-1][1:] == ("failing", ["errors", "discovery"])
+    assert told[-1][1:] == ("failing", ["errors", "discovery", "flapping_over"])

@@ -891,3 +891,10 @@ def test_a_url_gone_at_its_last_attempt_says_what_the_ones_before_were(tmp_path)
         frontier.record_failure(db, again, outlet="asahi", code="http_404", reason="HTTP 404 Not Found",
                                 max_attempts=3, exhausted="gone", http_status=404)
     assert frontier.state(db, again)["reason"].startswith("HTTP 404 Not Found on 3 attempts")
+    # The one before said the same, under another code: not said twice.
+    same = "https://www.asahi.com/articles/ASV3.html"
+    frontier.record_failure(db, same, outlet="asahi", code="discovered", reason="a 'page not found' page",
+                            max_attempts=2)
+    frontier.record_failure(db, same, outlet="asahi", code="soft_404", reason="a 'page not found' page",
+                            max_attempts=2, exhausted="gone")
+    assert frontier.state(db, same)["reason"].startswith("a 'page not found' page on 2 attempts")
