@@ -165,7 +165,11 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
         f"""SELECT h.outlet, h.previous, h.status, h.reasons, h.at, h.run_id FROM health_log h
             WHERE h.run_id < ? AND h.at >= ? AND h.outlet IN ({', '.join('?' * len(outlets))})
             AND NOT (h.previous IS NULL AND h.status = 'ok')
-            AND EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id)
+            AND EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id AND n.health_changes > 0)
+            -- A change of an outlet that flaps, logged but not told (storage.health._flap), is no alert.
+            AND NOT (h.reasons LIKE '%"code": "flapping"%' AND (
+                SELECT p.reasons FROM health_log p WHERE p.outlet = h.outlet AND p.id < h.id ORDER BY p.id DESC
+                LIMIT 1) LIKE '%"code": "flapping"%')
             AND NOT EXISTS (SELECT 1 FROM notifications n JOIN crawl_runs r ON r.id = n.run_id
                             WHERE n.ok = 1 AND n.run_id >= h.run_id AND n.run_id < ?
                             AND EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet))

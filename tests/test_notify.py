@@ -423,3 +423,23 @@ def test_a_recovery_says_how_long_the_outage_lasted(db, receiver):
     [back] = digests[3]["health_changes"]
     assert (back["previous"], back["status"], back["previous_since"]) == ("failing", "ok", "2026-03-05T12:15:00+00:00")
     assert "Health of nhk: failing -> ok (failing since 2026-03-05 21:15 JST, 40 min)" in digests[3]["text"]
+
+
+def test_a_change_damped_while_an_outlet_flaps_is_not_sent_later_as_missed(db, receiver):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = notify.NotifySettings(webhook=f"http://127.0.0.1:{s.getsockname()[1]}/hook", timeout=2)
+    live = notify.NotifySettings(webhook=receiver.url)
+    sent = []
+    for n, (down, settings) in enumerate([(False, live), (True, live), (False, live), (True, live), (False, dead),
+                                          (True, live)]):
+        at = NOW + timedelta(minutes=15 * n)
+        run_id = crawl(db, "nhk", at, [("反撃能力", True)] if n == 4 else [])
+        health.record_outlet_run(db, run_id, "nhk", {"errors": 6 if down else 0, "pages": 0 if down else 3,
+                                                     "discovery_ok": 2})
+        change = health.update_health(db, "nhk", run_id, now=at)
+        sent.append(notify.notify_run(db, run_id, [change] if change else [], settings, now=at))
+    assert [[r["code"] for r in c["reasons"]] for c in sent[3]["health_changes"]] == [
+        ["errors", "flapping"]]  # told once that it flaps
+    assert sent[4]["health_changes"] == []  # the next change damped; its digest (an article) not delivered
+    assert titles(sent[5]) == ["反撃能力"] and sent[5]["health_changes_missed"] == []
