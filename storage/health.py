@@ -1145,14 +1145,12 @@ def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,
 
 def _flap_start(db: Database, outlet: str) -> tuple[str, str] | None:
     """The status the outlet's flap was told with, and when: its first ``health_log`` row of the
-    flap (of the last rows in a row that say it flaps)."""
-    start = None
-    for status, reasons, at in db.execute("SELECT status, reasons, at FROM health_log WHERE outlet = ? "
-                                          "ORDER BY id DESC LIMIT 50", [outlet]):
-        if not any(r.get("code") == "flapping" for r in json.loads(reasons or "[]")):
-            break
-        start = (status, at)
-    return start
+    flap (the first after the last that does not say it flaps; a day of hourly flapping is 24)."""
+    row = db.execute(
+        "SELECT status, at FROM health_log WHERE outlet = ?1 AND id > coalesce((SELECT max(id) FROM health_log "
+        "WHERE outlet = ?1 AND reasons NOT LIKE '%\"code\": \"flapping\"%'), 0) ORDER BY id LIMIT 1",
+        [outlet]).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def _recent(runs: list[dict[str, Any]]) -> str | None:

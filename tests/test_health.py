@@ -1279,3 +1279,20 @@ def test_an_outlet_failing_every_other_run_is_told_once_that_it_flaps_and_once_t
         one_run(True)
     assert statuses[-1] == "failing" and len(told) == told_before + 1
     assert told[-1][1:] == ("failing", ["errors", "discovery", "flapping_over"])
+
+
+def test_a_flap_of_days_ends_told_from_its_first_notice(db):
+    # 80 hourly runs by turns (two days of a CDN erring), then down for good: the end was told
+    # from the 50th row back, another status and a start a day late.
+    at = NOW - timedelta(hours=100)
+    told = []
+    for n, down in enumerate([False] + [True, False] * 40 + [True] * 3):
+        at += timedelta(hours=1)
+        run_id = add_run(db, "nhk", at, discovery_ok=2, errors=5 if down else 0, pages=0 if down else 4)
+        change = health.update_health(db, "nhk", run_id, now=at)
+        if change:
+            told.append((n, change))
+    first, flap_told = next((n, c) for n, c in told if "flapping" in [r.code for r in c.reasons])
+    end = told[-1][1]
+    assert len(told) == 4 and (end.previous, end.status) == (flap_told.status, "failing")
+    assert end.previous_since == (NOW - timedelta(hours=100) + timedelta(hours=first + 1)).isoformat()
