@@ -24,7 +24,7 @@ from storage.exceptions import DatabaseUnwritable
 from . import health, pagination, store
 from .encoding import charset_of
 from .outcome import (NOTICE_CODES, Problem, check_body, exhausted_state, extraction_crash, failure_problem,
-                      http_status_problem, redirected_away)
+                      http_status_problem, no_article_problem, redirected_away)
 from .spiders.news import FetchedPage
 from .walls import ASKED_CODES, STATED_CODES, Wall, detect_wall, empty_document_wall, wall_headers
 from .workers import Workers, crawl_workers
@@ -231,6 +231,20 @@ class StorePipeline:
         return bool(item.final_url and outlet is not None and outlet.article_url_pattern
                     and not outlet.matches_pattern(item.final_url))
 
+    @staticmethod
+    def _walled_in_words(item: FetchedPage) -> bool:
+        """Whether the page a redirect led to says it is a wall (a members' login asked in words, a
+        region refused, an empty shell): a wall where the article is, tried again as one, never
+        an article taken down."""
+        if check_body(item.body or b"", item.content_type) is not None:
+            return False
+        code = no_article_problem(item.body or b"", item.charset).code
+        return code in STATED_CODES or code == "empty_document"
+
+    def _same_article(self, article_id: int, record: dict) -> bool:
+        row = self.db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+        return row is not None and queries.shares_text(row[0], record.get("text"))
+
     def _count(self, outlet: str, name: str) -> None:
         self.stats.inc_value(health.stat_key(outlet, name))
 
@@ -286,14 +300,16 @@ class StorePipeline:
                                        last_modified=item.last_modified)
             self.stats.inc_value("newsmon/revisit/not_modified")
             return
-        if self._sent_away(item):
-            self._removed(item, f"its URL now leads to {item.final_url}, which the outlet's article URL pattern "
-                                "does not take: no article of the outlet there")
-            return
         problem = check_body(item.body or b"", item.content_type)
         record, parts = None, []
         if problem is None:
             record, problem = await self._extract(item, item.final_url or item.url, None, revisit=True)
+            if record is not None and self._sent_away(item) and not self._same_article(item.revisit, record):
+                # A section's lead story where the article was was stored as its new version; the
+                # article moved to a URL of another shape keeps its text, and is read as it is.
+                self._removed(item, f"its URL now leads to {item.final_url}, which the outlet's article URL "
+                                    "pattern does not take, and whose text is not the article's")
+                return
             record, parts, _ = await self._series(item, item.final_url or item.url, record, revisit=True)
         missing = next((n for n, p in enumerate(parts, start=2) if p.problem is not None), None)
         if missing is not None:
@@ -421,7 +437,7 @@ class StorePipeline:
                 frontier.record_refused(self.db, item.url, outlet=item.outlet, code="off_scope",
                                         reason=f"served from {url[:200]}, off the outlet's domains", run_id=self.run_id)
                 return item
-            if self._sent_away(item):
+            if self._sent_away(item) and not self._walled_in_words(item):
                 self._failed(item, redirected_away(item.redirects or [item.url], url, item.redirect_reasons))
                 return item
             problem = check_body(item.body or b"", item.content_type)

@@ -309,6 +309,20 @@ def test_articles_behind_a_login_in_a_row_hold_back_none_of_the_outlets_others(t
     assert len(rows) == 8 and {(r["kind"], r["reason_code"]) for r in rows} == {("blocked", "wall_login")}, rows
 
 
+def test_an_article_sent_on_to_a_members_page_that_asks_a_login_in_words_is_behind_a_wall_not_taken_down(tmp_path):
+    # The page is at no login path (url_wall), and no article URL of the outlet: it ended
+    # redirected_away, then gone, where it is a members' article behind a login.
+    page = ("<html><head><meta charset='utf-8'><title>有料会員限定記事｜毎朝新聞</title></head><body><header><nav>"
+            "<a href='/'>ホーム</a></nav></header><main><h1>この記事は有料会員限定です</h1><p>続きは有料会員になると"
+            "お読みいただけます。ログインしてください。</p><a href='/login'>ログイン</a> <a href='/subscribe'>会員登録</a>"
+            "</main></body></html>").encode()
+    _, db = crawl_walls_only(tmp_path, 903, lambda walls: {
+        "/a/members": redirect(lambda s: "/premium/only.html?return=%2Fa%2Fmembers", 302),
+        "/premium/only.html": lambda h, s: _send(h, 200, page)})
+    [row] = query(db, "SELECT kind, reason_code FROM urls WHERE url LIKE '%/a/members'")
+    assert (row["kind"], row["reason_code"]) == ("blocked", "wall_login"), row
+
+
 def test_a_login_page_in_shift_jis_or_euc_jp_is_a_login_wall(tmp_path):
     # Its title read as UTF-8 was mojibake: the member's article was `wall_empty`, a page with
     # almost no text, with nothing saying that a login stood in the way or what opens it.

@@ -295,7 +295,8 @@ POLICY = ("与党は20日、国家安全保障戦略など安保3文書の改定
           "政府は年内に改定案をまとめ、閣議決定を目指す。防衛費の財源をめぐる議論も並行して進める方針だ。")
 LOSSES = {"paywalled": "反撃能力の歯止め焦点 与党協議", "gone": "安保3文書改定、反撃能力で与党が議論",
           "notice": "反撃能力、国会報告を条件に 公明が主張", "moved": "反撃能力の判断基準、明文化が焦点",
-          "back": "安保3文書、年内に改定案 閣議決定へ", "sent": "反撃能力の運用、政府が指針案"}
+          "back": "安保3文書、年内に改定案 閣議決定へ", "sent": "反撃能力の運用、政府が指針案",
+          "reshaped": "防衛力整備計画、見直し論議始まる"}
 
 
 def policy_page(title: str, paragraphs) -> str:
@@ -358,8 +359,15 @@ def losses(tmp_path_factory):
         site.answer("/site/news/back.html", 404, b"<html><body><h1>Not Found</h1></body></html>")
         # Sent on to its section (no article URL of the outlet), whose lead story reads as an
         # article: stored as a new version of the article it replaced.
-        site.answer("/politics/", 200, policy_page("政治", POLICY[1:]).encode())
+        site.answer("/politics/", 200, policy_page("政治", [
+            "市議会は20日、新しい図書館の建設計画を可決した。駅前の再開発区域に2028年の開館を目指す。",
+            "計画では蔵書を現在の2倍に増やし、子ども向けの読み聞かせの部屋や自習室も設ける。",
+            "市は建設費を約40億円と見込み、国の補助金や寄付を募って負担を抑えるとしている。"]).encode())
         site.redirect("/site/news/sent.html", "/politics/", 302)
+        # Moved to a URL of a shape the pattern does not take, its text the same: still the
+        # article, not one taken down.
+        site.answer("/story/reshaped", 200, policy_page(LOSSES["reshaped"], POLICY[2:] + POLICY[:2]).encode())
+        site.redirect("/site/news/reshaped.html", "/story/reshaped", 301)
         second = crawl_site()
         revisits = {r["url"].rsplit("/", 1)[1][:-5]: r for r in world.rows("select * from revisits")}
         # An hour on (the revisits' clock is the database's): the 404 was passing.
@@ -385,13 +393,14 @@ def test_a_paywall_or_a_removal_found_by_a_revisit_replaces_nothing_and_the_arti
     results = {key: r["last_result"] for key, r in losses["revisits"].items()}
     assert results["paywalled"].startswith("paywalled: the outlet now shows 30 of the ")
     assert second["paywalled"]["removed_at"] is None  # a paywall is no removal: the full text is kept
+    assert second["reshaped"]["removed_at"] is None  # moved, its text the same
     removed = {k: r["removed"] for k, r in second.items() if r["removed_at"]}
     assert removed == {
         "gone": "its page answers HTTP 410 Gone: the site removed the page for good",
         "notice": removed["notice"], "moved": removed["moved"],
         "back": "its page answers HTTP 404 Not Found", "sent": removed["sent"]}, removed
     assert removed["sent"].startswith("its URL now leads to http://127.0.0.1:") and removed["sent"].endswith(
-        "/politics/, which the outlet's article URL pattern does not take: no article of the outlet there")
+        "/politics/, which the outlet's article URL pattern does not take, and whose text is not the article's")
     assert removed["notice"].startswith("its page now reads 「おわび この記事は、取材内容に誤りがあったため削除しました。")
     assert removed["moved"].startswith("its URL now leads to http://127.0.0.1:") and "where there is no article" in \
         removed["moved"]
