@@ -366,8 +366,10 @@ def readmit(db: Database, outlet: str, takes: Callable[[str], bool], *, run_id: 
     The pattern widened as outlet health advised (``pattern``: "a new URL scheme?"), the URLs it
     had refused stayed refused for good, though the feed listed them every run, and health
     went on quoting one of them as an example of what the pattern does not take."""
-    rows = db.execute("SELECT url, reason_code, redirected_to FROM urls WHERE outlet = ? AND "
-                      "((kind = 'refused' AND reason_code = 'not_article_url') "
+    # m034's partial index holds these rows: the query names its condition as written there.
+    rows = db.execute("SELECT url, reason_code, redirected_to FROM urls WHERE outlet = ? "
+                      "AND reason_code IN ('not_article_url', 'redirected_away') "
+                      "AND ((kind = 'refused' AND reason_code = 'not_article_url') "
                       "OR (kind IN ('error', 'gone') AND reason_code = 'redirected_away'))", [outlet]).fetchall()
     now = now or now_utc()
     back = [(url, code) for url, code, target in rows if takes(url if code == "not_article_url" else target or "")]
@@ -378,8 +380,9 @@ def readmit(db: Database, outlet: str, takes: Callable[[str], bool], *, run_id: 
             "redirected_away": "its article URL pattern now takes the page it is sent on to (that was refused as "
                                "no article of the outlet); not fetched yet"}
     with transaction(db):
+        # Its attempts were the pattern's doing: it starts again with all of them.
         db.conn.executemany("UPDATE urls SET kind = 'pending', reason_code = 'readmitted', reason = ?, retry_at = NULL, "
-                            "run_id = coalesce(?, run_id), last_seen_at = ? WHERE url = ?",
+                            "attempts = 0, run_id = coalesce(?, run_id), last_seen_at = ? WHERE url = ?",
                             [(said[code], run_id, now, url) for url, code in back])
     return len(back)
 

@@ -1183,3 +1183,17 @@ def m033_runs_by_start(db: Database) -> None:
     once its database can be written again come after the run that got through. Sorted
     without it, 40,000 runs (a year) took 19 ms an outlet for ``newsmon status`` and the desk."""
     _run(db, ["CREATE INDEX idx_crawl_runs_started ON crawl_runs(started_at)"])
+
+
+@MIGRATIONS()
+def m034_health_lookups(db: Database) -> None:
+    """What each crawl and each health check now read, by index: the URLs an article URL pattern
+    refused, read back once it takes them (``frontier.readmit``: every outlet, every run); an
+    outlet's URLs by when they were first listed (``health.unmatched``, over the week and over
+    its last runs); a run's deliveries (``notifications.missed_health_changes``). Without them a
+    reviewer measured 0.09 s and 0.075 s an outlet a run at 400,000 URLs, and a scan of the
+    notifications table per change looked at."""
+    _run(db, ["CREATE INDEX idx_urls_pattern_refused ON urls(outlet) "
+              "WHERE reason_code IN ('not_article_url', 'redirected_away')",
+              "CREATE INDEX idx_urls_outlet_seen ON urls(outlet, first_seen_at)",
+              "CREATE INDEX idx_notifications_run ON notifications(run_id, ok)"])

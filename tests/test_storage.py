@@ -77,7 +77,8 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m023_sitemap_lastmods", "m024_revisit_prompts",
                    "m025_discovery_unlinked", "m026_outlet_runs_paywalled",
                    "m027_article_extraction", "m028_not_article_second_look", "m029_listed_words",
-                   "m030_listed_reads", "m031_not_read_kinds", "m032_archive_head", "m033_runs_by_start"]
+                   "m030_listed_reads", "m031_not_read_kinds", "m032_archive_head", "m033_runs_by_start",
+                   "m034_health_lookups"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -840,7 +841,7 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
             queries.save_page(db, url, b"<html><body>busy</body></html>", now=at)
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == []
     assert migrate(db) == ["m028_not_article_second_look", "m029_listed_words", "m030_listed_reads", "m031_not_read_kinds",
-                           "m032_archive_head", "m033_runs_by_start"]
+                           "m032_archive_head", "m033_runs_by_start", "m034_health_lookups"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
@@ -871,6 +872,7 @@ def test_urls_the_article_pattern_refused_are_pending_again_once_it_takes_them(t
     assert set(frontier.due_urls(db, "a", max_attempts=3, limit=10)) == {
         "https://a.jp/news/1", "https://a.jp/articles/4", "https://a.jp/articles/5"}
     assert frontier.state(db, "https://a.jp/news/1")["reason"].startswith("its article URL pattern now takes it")
+    assert frontier.state(db, "https://a.jp/articles/4")["attempts"] == 0  # its attempts were the pattern's doing
     assert frontier.readmit(db, "a", takes) == 0
 
 
