@@ -10,7 +10,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from storage import health as health_db
-from storage import frontier, open_db, queries
+from storage import frontier, notifications, open_db, queries
 from storage.exceptions import DatabaseUnwritable
 
 from . import health, notify, store
@@ -97,6 +97,11 @@ class CrawlRunLedger:
             settings = notify.parse_settings(load_config(config_path).notify)
         except ConfigError as exc:
             logger.error("newsmon: no notification sent: %s", exc)
+            try:  # the first digest once the config is mended tells these changes
+                notifications.record_unsent(self.db, self.run_id, f"the config could not be read: {exc}",
+                                            health_changes=len(changes))
+            except DatabaseUnwritable:
+                pass
             return
         if settings is None:
             return

@@ -43,7 +43,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from storage import health as health_db
-from storage import open_db
+from storage import notifications, open_db
 from storage.db import stop_waiting
 from storage.exceptions import DatabaseUnwritable
 
@@ -401,6 +401,11 @@ class Daemon:
                 changes = health_db.update_run_health(db, run_id, late_after=self.late_after)
                 if not self.stopping.is_set():
                     notify.notify_run(db, run_id, changes, self.notify_settings, config_path=self.config_path)
+                elif self.notify_settings is not None:
+                    # A hung run's "failing: timeout" was lost when the schedule stopped: the next
+                    # schedule's first digest tells it.
+                    notifications.record_unsent(db, run_id, "the schedule was stopping",
+                                                health_changes=len(changes))
         except DatabaseUnwritable:
             raise
         except Exception:  # the schedule must go on whatever happened to one run's bookkeeping

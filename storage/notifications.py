@@ -203,6 +203,15 @@ def record(db: Database, run_id: int | None, channel: str, *, ok: bool, error: s
             "ok": int(ok), "error": error, "articles": articles, "health_changes": health_changes})
 
 
+def record_unsent(db: Database, run_id: int, why: str, *, health_changes: int,
+                  now: datetime | None = None) -> None:
+    """Log that run ``run_id``'s health changes were not sent at all (``why``), under no channel
+    of the config (``failing_channels`` names none): the next digest delivered tells them
+    (``missed_health_changes``), as it does those of a digest no channel delivered."""
+    if health_changes:
+        record(db, run_id, "(not sent)", ok=False, error=why, articles=0, health_changes=health_changes, now=now)
+
+
 def mark_notified(db: Database, article_ids: Iterable[int], run_id: int | None, *,
                   now: datetime | None = None) -> None:
     """Remember that a delivered digest listed these articles, so no later one repeats them."""

@@ -443,3 +443,22 @@ def test_a_change_damped_while_an_outlet_flaps_is_not_sent_later_as_missed(db, r
         ["errors", "flapping"]]  # told once that it flaps
     assert sent[4]["health_changes"] == []  # the next change damped; its digest (an article) not delivered
     assert titles(sent[5]) == ["反撃能力"] and sent[5]["health_changes_missed"] == []
+
+
+def test_a_health_change_not_sent_at_all_is_told_by_the_next_digest(db, receiver):
+    # A hung run recorded while the schedule stopped, or a config that could not be read: the
+    # change was never sent, and no failed delivery said so; it was lost for good.
+    from storage import notifications
+
+    live = notify.NotifySettings(webhook=receiver.url)
+    first = crawl(db, "nhk", NOW, [])
+    health.record_outlet_run(db, first, "nhk", {"pages": 3, "discovery_ok": 2})
+    health.update_health(db, "nhk", first, now=NOW)
+    hung = crawl(db, "nhk", NOW + timedelta(minutes=15), [])
+    health.record_outlet_run(db, hung, "nhk", {"errors": 6, "discovery_ok": 2})
+    assert health.update_health(db, "nhk", hung, now=NOW + timedelta(minutes=15)).status == "failing"
+    notifications.record_unsent(db, hung, "the schedule was stopping", health_changes=1)
+    assert notifications.failing_channels(db, live.channels) == []  # no channel of the config failed
+    later = crawl(db, "nhk", NOW + timedelta(minutes=30), [])
+    sent = notify.notify_run(db, later, [], live, now=NOW + timedelta(minutes=30))
+    assert [(c["previous"], c["status"]) for c in sent["health_changes_missed"]] == [("ok", "failing")]
