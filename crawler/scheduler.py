@@ -374,6 +374,8 @@ class Daemon:
         for at, end in enumerate(ends):
             try:
                 self._record_end(*end)
+                with self.lock:
+                    self.told_unrecorded.discard(end[1])  # a pid the system gives again is told again
             except DatabaseUnwritable:
                 waiting = [e for e in ends[at:] if e[3] != 0 or e[4] is not None]
                 # Said once a crawl: every later job's end tries the first again, and said so each time.

@@ -895,7 +895,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           moved: tuple[int, int, list[str]] | None = None,
           unlinked: list[Mapping[str, Any]] | None = None,
           failed_before: list[Mapping[str, Any]] | None = None,
-          hung: tuple[tuple[list[str], int], Mapping[str, tuple[list[str], int]]] | None = None, notices: int = 0,
+          hung: tuple[tuple[list[str], int] | None, Mapping[str, tuple[list[str], int]]] | None = None,
+          notices: int = 0,
           failures: Sequence[tuple[str, int, str]] = ()) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
@@ -923,18 +924,19 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     last = runs[0]
     reason = last["finish_reason"] or ""
     if reason == "timeout":
-        (own, read), others = hung or (([], 0), {})
+        mine, others = hung or (None, {})
+        own, read = mine or ([], 0)
         if own and len(own) >= read:
             failing.append(Reason("timeout", f"the last run hung and was killed at its timeout: none of its feeds, "
-                                             f"sitemaps and sections had answered by then ({_some(own)})"))
+                                             f"sitemaps and sections had an answer by then ({_some(own)})"))
         elif own:
-            failing.append(Reason("timeout", f"the last run hung and was killed at its timeout: {_some(own)} had "
-                                             "not answered by then (the rest of its feeds, sitemaps and sections had)"))
-        elif others:
+            failing.append(Reason("timeout", f"the last run hung and was killed at its timeout: {_some(own)} had no "
+                                             "answer by then (the rest of its feeds, sitemaps and sections had)"))
+        elif mine is not None and others:  # its own all answered, as far as its runs before tell
             held = "; ".join(f"{o}'s {_some(urls)}" for o, (urls, _) in sorted(others.items()))
             # Its own documents all answered: the run was cut short for it, not by it.
             degraded.append(Reason("timeout", f"the last run, shared with other outlets, hung and was killed at its "
-                                              f"timeout, held by {held}, which had not answered (its own feeds, "
+                                              f"timeout, held by {held}, which had no answer by then (its own feeds, "
                                               "sitemaps and sections had): an outlet in a job of its own "
                                               "([schedule.outlets]) hangs no other's runs"))
         else:
@@ -1011,7 +1013,7 @@ def unanswered(db: Database, run_id: int) -> dict[str, tuple[list[str], int]]:
     """Of a run that did not finish (killed at its timeout), each of its outlets' feeds, sitemaps
     and sections that the outlet's two runs before read (a child sitemap at rest is not read every
     run) and this one has no answer of: what it was waiting for when it was killed; and of how
-    many they read. An outlet that answered all is left out."""
+    many they read. An outlet without runs before is left out: nothing says what it waited for."""
     outlets = json.loads(db.execute("SELECT outlets FROM crawl_runs WHERE id = ?", [run_id]).fetchone()[0] or "[]")
     out = {}
     for outlet in outlets:
@@ -1024,9 +1026,7 @@ def unanswered(db: Database, run_id: int) -> dict[str, tuple[list[str], int]]:
             f"WHERE outlet = ? AND run_id IN ({', '.join('?' * len(before))}) "
             "GROUP BY url HAVING count(DISTINCT run_id) = ? ORDER BY url",
             [run_id, outlet, outlet, *before, len(before)])]
-        waiting = [url for url, answered in read if not answered]
-        if waiting:
-            out[outlet] = (waiting, len(read))
+        out[outlet] = ([url for url, answered in read if not answered], len(read))
     return out
 
 
@@ -1054,7 +1054,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     hung = None
     if runs and runs[0]["finish_reason"] == "timeout":
         waiting = unanswered(db, runs[0]["run_id"])
-        hung = (waiting.pop(outlet, ([], 0)), waiting)
+        hung = (waiting.pop(outlet, None), {o: w for o, w in waiting.items() if w[0]})
     wall = None
     if runs and runs[0].get("walls"):
         found = db.execute(

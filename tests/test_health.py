@@ -657,19 +657,22 @@ def test_a_run_killed_at_its_timeout_names_what_hung_and_spares_the_outlets_that
                 health.record_outlet_run(db, run_id, outlet, {"discovery_ok": 1, "pages": 2})
     [killed] = health.record_lost_run(db, pid=4242, since=at - timedelta(seconds=1), outlets=sorted(feeds),
                                       trigger="schedule", reason="timeout", exit_status=-9, now=NOW)
-    assert health.unanswered(db, killed) == {"nhk": ([feeds["nhk"][1]], 2)}
+    assert health.unanswered(db, killed) == {"nhk": ([feeds["nhk"][1]], 2), "asahi": ([], 1)}
     changes = {c.outlet: c for c in health.update_run_health(db, killed, now=NOW)}
     assert (changes["nhk"].status, changes["nhk"].reasons[0].message) == (
-        "failing", f"the last run hung and was killed at its timeout: {feeds['nhk'][1]} had not answered by then "
+        "failing", f"the last run hung and was killed at its timeout: {feeds['nhk'][1]} had no answer by then "
                    "(the rest of its feeds, sitemaps and sections had)")
     # None of them answered (the host hung before its first answer): not "the rest had".
     whole = health.check([run(0, reason="timeout")], now=NOW, hung=((feeds["nhk"], 2), {}))
     assert whole.reasons[0].message == ("the last run hung and was killed at its timeout: none of its feeds, sitemaps "
-                                        f"and sections had answered by then ({', '.join(feeds['nhk'])})")
+                                        f"and sections had an answer by then ({', '.join(feeds['nhk'])})")
+    # An outlet with no run before says nothing of what it waited for: not spared.
+    first = health.check([run(0, reason="timeout")], now=NOW, hung=(None, {"nhk": (feeds["nhk"], 2)}))
+    assert (first.status, first.reasons[0].message) == ("failing", "the last run hung and was killed at its timeout")
     assert changes["asahi"].status == "degraded"
     assert changes["asahi"].reasons[0].message.startswith(
         f"the last run, shared with other outlets, hung and was killed at its timeout, held by nhk's "
-        f"{feeds['nhk'][1]}, which had not answered (its own feeds, sitemaps and sections had)")
+        f"{feeds['nhk'][1]}, which had no answer by then (its own feeds, sitemaps and sections had)")
 
 
 def test_a_run_the_daemon_killed_is_closed_in_the_ledger(db):
