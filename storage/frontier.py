@@ -381,8 +381,9 @@ def readmit(db: Database, outlet: str, takes: Callable[[str], bool], *, run_id: 
                                "no article of the outlet); not fetched yet"}
     with transaction(db):
         # Its attempts were the pattern's doing: it starts again with all of them.
-        db.conn.executemany("UPDATE urls SET kind = 'pending', reason_code = 'readmitted', reason = ?, retry_at = NULL, "
-                            "attempts = 0, run_id = coalesce(?, run_id), last_seen_at = ? WHERE url = ?",
+        db.conn.executemany("UPDATE urls SET kind = 'pending', reason_code = 'readmitted', reason = ?, "
+                            "retry_at = NULL, attempts = 0, run_id = coalesce(?, run_id), last_seen_at = ? "
+                            "WHERE url = ?",
                             [(said[code], run_id, now, url) for url, code in back])
     return len(back)
 

@@ -302,7 +302,8 @@ def test_urls_gives_the_url_the_crawl_would_fetch_and_names_what_is_no_article(t
 def test_a_long_reason_is_cut_at_a_words_end_and_says_so():
     from crawler.cli import _clip
 
-    reason = "a consent wall (HTTP 401) where the article should be; tried again after 12月5日 07:20: the article taken down"
+    reason = ("a consent wall (HTTP 401) where the article should be; tried again after 12月5日 07:20: the article "
+              "taken down")
     assert _clip(reason, 200) == reason
     cut = _clip(reason, 100)
     assert len(cut) <= 100 and cut.endswith("…") and reason.startswith(cut[:-1] + " ")  # a word's end

@@ -357,26 +357,38 @@ def test_apprise_delivers_the_digest_as_text(db, receiver):
     assert "防衛費" in post["message"]
 
 
+def dead_webhook() -> notify.NotifySettings:
+    """A webhook on a port nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return notify.NotifySettings(webhook=f"http://127.0.0.1:{s.getsockname()[1]}/hook", timeout=2)
+
+
+def checked_run(db, at: datetime, *, down: bool, outlet: str = "nhk",
+                articles: list[tuple[str, bool]] | None = None) -> tuple[int, health.HealthChange | None]:
+    """A run of ``outlet`` whose article pages all failed (``down``) or came back, its health checked."""
+    run_id = crawl(db, outlet, at, articles or [])
+    health.record_outlet_run(db, run_id, outlet, {"errors": 6 if down else 0, "pages": 0 if down else 3,
+                                                  "discovery_ok": 2})
+    return run_id, health.update_health(db, outlet, run_id, now=at)
+
+
+def notified_run(db, at: datetime, settings, *, down: bool,
+                 articles: list[tuple[str, bool]] | None = None) -> dict | None:
+    """``checked_run``, then its digest sent through ``settings``."""
+    run_id, change = checked_run(db, at, down=down, articles=articles)
+    return notify.notify_run(db, run_id, [change] if change else [], settings, now=at)
+
+
 def test_a_health_change_no_channel_delivered_is_told_by_the_next_digest_delivered(db, receiver):
     # The webhook answered 500 when the outlet began failing: the next digests re-sent its
     # articles but never said the outlet had been failing.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = notify.NotifySettings(webhook=f"http://127.0.0.1:{s.getsockname()[1]}/hook", timeout=2)
     live = notify.NotifySettings(webhook=receiver.url)
-
-    def run_with_health(at: datetime, errors: int, settings) -> dict | None:
-        run_id = crawl(db, "nhk", at, [])
-        health.record_outlet_run(db, run_id, "nhk", {"errors": errors, "pages": 0 if errors else 3,
-                                                     "discovery_ok": 2})
-        change = health.update_health(db, "nhk", run_id, now=at)
-        return notify.notify_run(db, run_id, [change] if change else [], settings, now=at)
-
-    run_with_health(NOW, 0, live)
-    failing = run_with_health(NOW + timedelta(minutes=15), 6, dead)
+    notified_run(db, NOW, live, down=False)
+    failing = notified_run(db, NOW + timedelta(minutes=15), dead_webhook(), down=True)
     assert failing["health_changes"][0]["status"] == "failing"  # built, never delivered
     # Still failing: no change of its own, but the missed one makes a digest, and is told.
-    later = run_with_health(NOW + timedelta(minutes=30), 6, live)
+    later = notified_run(db, NOW + timedelta(minutes=30), live, down=True)
     assert later is not None and later["health_changes"] == []
     [missed] = later["health_changes_missed"]
     assert (missed["outlet"], missed["previous"], missed["status"], missed["run_id"]) == ("nhk", "ok", "failing", 2)
@@ -385,21 +397,13 @@ def test_a_health_change_no_channel_delivered_is_told_by_the_next_digest_deliver
     assert "Health of nhk: ok -> failing at 2026-03-05 21:15 JST (run 2)" in later["text"]
     assert receiver.posts[-1]["health_changes_missed"] == later["health_changes_missed"]
     # Delivered now: not told again.
-    assert run_with_health(NOW + timedelta(minutes=45), 6, live) is None
+    assert notified_run(db, NOW + timedelta(minutes=45), live, down=True) is None
 
 
 def test_a_digest_of_another_outlets_run_does_not_count_as_telling_a_missed_change(db, receiver):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = notify.NotifySettings(webhook=f"http://127.0.0.1:{s.getsockname()[1]}/hook", timeout=2)
     live = notify.NotifySettings(webhook=receiver.url)
-    first = crawl(db, "nhk", NOW, [])
-    health.record_outlet_run(db, first, "nhk", {"pages": 3, "discovery_ok": 2})
-    health.update_health(db, "nhk", first, now=NOW)
-    failed = crawl(db, "nhk", NOW + timedelta(minutes=5), [])
-    health.record_outlet_run(db, failed, "nhk", {"errors": 6, "discovery_ok": 2})
-    change = health.update_health(db, "nhk", failed, now=NOW + timedelta(minutes=5))
-    notify.notify_run(db, failed, [change], dead, now=NOW + timedelta(minutes=5))
+    notified_run(db, NOW, live, down=False)
+    notified_run(db, NOW + timedelta(minutes=5), dead_webhook(), down=True)
     # Another job's run (another outlet) delivers its own news: nhk's change is still missed.
     other = crawl(db, "asahi", NOW + timedelta(minutes=6), [("反撃能力", True)])
     told = notify.notify_run(db, other, [], live, now=NOW + timedelta(minutes=6))
@@ -411,13 +415,8 @@ def test_a_digest_of_another_outlets_run_does_not_count_as_telling_a_missed_chan
 
 def test_a_recovery_says_how_long_the_outage_lasted(db, receiver):
     live = notify.NotifySettings(webhook=receiver.url)
-    digests = []
-    for minutes, errors in ((0, 0), (15, 6), (30, 6), (55, 0)):
-        at = NOW + timedelta(minutes=minutes)
-        run_id = crawl(db, "nhk", at, [])
-        health.record_outlet_run(db, run_id, "nhk", {"errors": errors, "pages": 0 if errors else 3, "discovery_ok": 2})
-        change = health.update_health(db, "nhk", run_id, now=at)
-        digests.append(notify.notify_run(db, run_id, [change] if change else [], live, now=at))
+    digests = [notified_run(db, NOW + timedelta(minutes=minutes), live, down=down)
+               for minutes, down in ((0, False), (15, True), (30, True), (55, False))]
     assert [d and d["title"] for d in digests] == [None, "newsmon: nhk failing", None, "newsmon: nhk ok"]
     assert "previous_since" not in digests[1]["health_changes"][0]  # from ok: no outage to time
     [back] = digests[3]["health_changes"]
@@ -426,19 +425,11 @@ def test_a_recovery_says_how_long_the_outage_lasted(db, receiver):
 
 
 def test_a_change_damped_while_an_outlet_flaps_is_not_sent_later_as_missed(db, receiver):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = notify.NotifySettings(webhook=f"http://127.0.0.1:{s.getsockname()[1]}/hook", timeout=2)
-    live = notify.NotifySettings(webhook=receiver.url)
-    sent = []
-    for n, (down, settings) in enumerate([(False, live), (True, live), (False, live), (True, live), (False, dead),
-                                          (True, live)]):
-        at = NOW + timedelta(minutes=15 * n)
-        run_id = crawl(db, "nhk", at, [("反撃能力", True)] if n == 4 else [])
-        health.record_outlet_run(db, run_id, "nhk", {"errors": 6 if down else 0, "pages": 0 if down else 3,
-                                                     "discovery_ok": 2})
-        change = health.update_health(db, "nhk", run_id, now=at)
-        sent.append(notify.notify_run(db, run_id, [change] if change else [], settings, now=at))
+    live, dead = notify.NotifySettings(webhook=receiver.url), dead_webhook()
+    sent = [notified_run(db, NOW + timedelta(minutes=15 * n), settings, down=down,
+                         articles=[("反撃能力", True)] if n == 4 else None)
+            for n, (down, settings) in enumerate([(False, live), (True, live), (False, live), (True, live),
+                                                  (False, dead), (True, live)])]
     assert [[r["code"] for r in c["reasons"]] for c in sent[3]["health_changes"]] == [
         ["errors", "flapping"]]  # told once that it flaps
     assert sent[4]["health_changes"] == []  # the next change damped; its digest (an article) not delivered
@@ -451,12 +442,9 @@ def test_a_health_change_not_sent_at_all_is_told_by_the_next_digest(db, receiver
     from storage import notifications
 
     live = notify.NotifySettings(webhook=receiver.url)
-    first = crawl(db, "nhk", NOW, [])
-    health.record_outlet_run(db, first, "nhk", {"pages": 3, "discovery_ok": 2})
-    health.update_health(db, "nhk", first, now=NOW)
-    hung = crawl(db, "nhk", NOW + timedelta(minutes=15), [])
-    health.record_outlet_run(db, hung, "nhk", {"errors": 6, "discovery_ok": 2})
-    assert health.update_health(db, "nhk", hung, now=NOW + timedelta(minutes=15)).status == "failing"
+    checked_run(db, NOW, down=False)
+    hung, change = checked_run(db, NOW + timedelta(minutes=15), down=True)
+    assert change.status == "failing"
     notifications.record_unsent(db, hung, "the schedule was stopping", health_changes=1)
     assert notifications.failing_channels(db, live.channels) == []  # no channel of the config failed
     later = crawl(db, "nhk", NOW + timedelta(minutes=30), [])
