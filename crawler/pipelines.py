@@ -266,9 +266,13 @@ class StorePipeline:
 
     def _blocked(self, item: FetchedPage, wall: Wall, *, attempt: bool = True) -> None:
         """A wall where the article should be: never stored; tried again after a growing wait."""
-        left = frontier.record_blocked(self.db, item.url, outlet=item.outlet, code=wall.code, reason=wall.reason,
+        reason = wall.reason
+        if item.final_url and item.final_url not in reason:
+            # A members' page the article was sent on to: where the wall stood is half of what to do.
+            reason += f" (at {item.final_url[:200]}, where the article's URL was sent on)"
+        left = frontier.record_blocked(self.db, item.url, outlet=item.outlet, code=wall.code, reason=reason,
                                        backoff=self.wall_backoff, http_status=item.status, run_id=self.run_id,
-                                       attempt=attempt)
+                                       attempt=attempt, redirected_to=item.final_url)
         self.stats.inc_value(f"newsmon/url_state/{left}")
         self._note_wall(item.outlet, wall)
 

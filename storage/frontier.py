@@ -288,14 +288,15 @@ WALL_GIVE_UP = timedelta(days=7)
 
 def record_blocked(db: Database, url: str, *, outlet: str | None, code: str, reason: str, backoff: float,
                    http_status: int | None = None, run_id: int | None = None, attempt: bool = True,
-                   now: str | None = None) -> str:
+                   now: str | None = None, redirected_to: str | None = None) -> str:
     """A wall stood where the article should be: never stored, tried again after a wait.
 
     The wait starts at ``backoff`` seconds and doubles with each wall (at most a day), so a
     site that blocks us is asked less and less; a URL still blocked a week after its first wall
     is ``gave_up``. The week counts from that wall (``blocked_since``), not from discovery: a
     URL waiting in the backlog for a week is not given up on at its first, maybe brief, wall.
-    Returns the state: ``blocked`` or ``gave_up``.
+    Returns the state: ``blocked`` or ``gave_up``. ``redirected_to``: where the wall stood, when
+    the URL was sent on to it.
     """
     now = now or now_utc()
     moment = datetime.fromisoformat(now)
@@ -313,7 +314,7 @@ def record_blocked(db: Database, url: str, *, outlet: str | None, code: str, rea
         retry_at = (moment + wait).isoformat(timespec="seconds")
         _upsert(db, url, outlet=outlet, kind="blocked", code=code, http_status=http_status, run_id=run_id,
                 reason=f"{reason} (tried again after {retry_at})", now=now, attempt=attempt, error=reason,
-                retry_at=retry_at, blocked_since=since.isoformat(timespec="seconds"))
+                retry_at=retry_at, blocked_since=since.isoformat(timespec="seconds"), redirected_to=redirected_to)
     return "blocked"
 
 

@@ -319,8 +319,11 @@ def test_an_article_sent_on_to_a_members_page_that_asks_a_login_in_words_is_behi
     _, db = crawl_walls_only(tmp_path, 903, lambda walls: {
         "/a/members": redirect(lambda s: "/premium/only.html?return=%2Fa%2Fmembers", 302),
         "/premium/only.html": lambda h, s: _send(h, 200, page)})
-    [row] = query(db, "SELECT kind, reason_code FROM urls WHERE url LIKE '%/a/members'")
+    [row] = query(db, "SELECT kind, reason_code, reason, redirected_to FROM urls WHERE url LIKE '%/a/members'")
     assert (row["kind"], row["reason_code"]) == ("blocked", "wall_login"), row
+    # Where the wall stood: the reason and the row said nothing of the redirect.
+    assert row["redirected_to"].endswith("/premium/only.html?return=%2Fa%2Fmembers")
+    assert f"(at {row['redirected_to']}, where the article's URL was sent on)" in row["reason"]
 
 
 def test_a_login_page_in_shift_jis_or_euc_jp_is_a_login_wall(tmp_path):
