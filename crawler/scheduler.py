@@ -271,8 +271,6 @@ class Daemon:
         # of runs that could not be recorded meanwhile: the alert goes once, the rows later.
         self.unwritable_since: datetime | None = None
         self.unrecorded: list[tuple[Job, int, datetime, int, str | None]] = []
-        #: The pids of those whose end the log said is recorded later: said once each.
-        self.told_unrecorded: set[int] = set()
         # Threads, not processes: each job only waits on its child process.
         self.scheduler = BlockingScheduler(
             executors={"default": {"type": "threadpool", "max_workers": len(schedule.jobs) + 1}},
@@ -374,17 +372,14 @@ class Daemon:
         for at, end in enumerate(ends):
             try:
                 self._record_end(*end)
-                with self.lock:
-                    self.told_unrecorded.discard(end[1])  # a pid the system gives again is told again
             except DatabaseUnwritable:
                 waiting = [e for e in ends[at:] if e[3] != 0 or e[4] is not None]
-                # Said once a crawl: every later job's end tries the first again, and said so each time.
-                new = [e[1] for e in waiting if e[1] not in self.told_unrecorded]
-                if new:
+                # Said of this job's end alone: those carried over were said when they first waited,
+                # and every later job's end tried the first again and said so each time.
+                if ends[-1] in waiting:
                     logger.error("newsmon: the end of crawl pid %s is recorded once the database can be written "
-                                 "(%d waiting)", ", ".join(map(str, new)), len(waiting))
+                                 "(%d waiting)", pid, len(waiting))
                 with self.lock:
-                    self.told_unrecorded.update(new)
                     self.unrecorded += waiting
                 return
 

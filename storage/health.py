@@ -219,6 +219,8 @@ class Reason:
 class Health:
     status: str
     reasons: list[Reason] = field(default_factory=list)
+    #: Since when the outlet has had ``status`` (``current``'s, as stored).
+    since: str | None = field(default=None, compare=False)
 
     def codes(self) -> list[str]:
         return [r.code for r in self.reasons]
@@ -997,11 +999,11 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
 
 
 def failed_with(db: Database, outlet: str, run_id: int) -> list[tuple[str, int, str]]:
-    """What the outlet's article URLs failed with in run ``run_id``: the two commonest reason
-    codes, ``(code, n, one of its URLs)``."""
+    """What the outlet's article URLs failed with in run ``run_id``, ``(code, n, one of its URLs)``
+    a reason code, the commonest first."""
     return [tuple(r) for r in db.execute(
         "SELECT reason_code, count(*), min(url) FROM urls WHERE outlet = ? AND run_id = ? "
-        "AND kind IN ('error', 'gave_up', 'gone') GROUP BY reason_code ORDER BY count(*) DESC, reason_code LIMIT 2",
+        "AND kind IN ('error', 'gave_up', 'gone') GROUP BY reason_code ORDER BY count(*) DESC, reason_code",
         [outlet, run_id])]
 
 
@@ -1032,10 +1034,10 @@ def unanswered(db: Database, run_id: int) -> dict[str, tuple[list[str], int]]:
 
 def current(db: Database, outlet: str) -> Health | None:
     """The stored health of ``outlet``; ``None`` before its first check."""
-    row = db.execute("SELECT status, reasons FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
+    row = db.execute("SELECT status, reasons, since FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
     if row is None:
         return None
-    return Health(row[0], [Reason(**r) for r in json.loads(row[1])])
+    return Health(row[0], [Reason(**r) for r in json.loads(row[1])], row[2])
 
 
 def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetime | None = None,
@@ -1051,6 +1053,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     broken = list(db.query("SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? "
                            "AND ok = 0 ORDER BY url", [runs[0]["run_id"], outlet])) if runs else []
     flapping = failed_before(db, outlet, runs)
+    failed = failed_with(db, outlet, runs[0]["run_id"]) if runs else []
     hung = None
     if runs and runs[0]["finish_reason"] == "timeout":
         waiting = unanswered(db, runs[0]["run_id"])
@@ -1070,15 +1073,12 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    moved=off_domains(db, outlet, now=now),
                    unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
                    failed_before=flapping, hung=hung,
-                   failures=failed_with(db, outlet, runs[0]["run_id"]) if runs else (),
-                   notices=db.execute("SELECT count(*) FROM urls WHERE outlet = ? AND run_id = ? AND reason_code "
-                                      f"IN {NOTICE_CODES}", [outlet, runs[0]["run_id"]]).fetchone()[0] if runs else 0)
+                   failures=failed[:2], notices=sum(n for code, n, _ in failed if code in NOTICE_CODES))
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)
         health, damped, ended = _flap(db, outlet, runs, health, before)
         reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
-        began = db.execute("SELECT since FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
         changed = before is None or before.status != health.status or before.codes() != health.codes()
         if before is None or before.status != health.status:
             db.execute("INSERT OR REPLACE INTO outlet_health (outlet, status, reasons, since, checked_at, run_id) "
@@ -1100,7 +1100,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
         return HealthChange(outlet, told, health.status, [*health.reasons, over],
                             previous_since=since if told != "ok" else None, at=stamp)
     return HealthChange(outlet, before.status if before else None, health.status, health.reasons,
-                        previous_since=began[0] if began and before.status != "ok" else None, at=stamp)
+                        previous_since=before.since if before and before.status != "ok" else None, at=stamp)
 
 
 def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,
@@ -1307,8 +1307,7 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
                                 "longest_seconds": max(found)} if found else None,
             "health": health.status if health else "unknown",
             # Since when it has had that status (the desk's outlets page says so too).
-            "health_since": (db.execute("SELECT since FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
-                             or [None])[0],
+            "health_since": health.since if health else None,
             "reasons": [asdict(r) for r in health.reasons] if health else [],
         })
     return out

@@ -1299,3 +1299,10 @@ def test_a_flap_of_days_ends_told_from_its_first_notice(db):
     end = told[-1][1]
     assert len(told) == 4 and (end.previous, end.status) == (flap_told.status, "failing")
     assert end.previous_since == (NOW - timedelta(hours=100) + timedelta(hours=first + 1)).isoformat()
+
+
+def test_storage_knows_the_notice_codes_the_crawl_gives():
+    # storage imports nothing of crawler: its copy of the codes is held to the crawl's here.
+    from crawler.outcome import NOTICE_CODES
+
+    assert health.NOTICE_CODES == NOTICE_CODES
