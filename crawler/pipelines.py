@@ -238,7 +238,11 @@ class StorePipeline:
         an article taken down."""
         if check_body(item.body or b"", item.content_type) is not None:
             return False
-        code = no_article_problem(item.body or b"", item.charset).code
+        try:
+            code = no_article_problem(item.body or b"", item.charset).code
+        except Exception:  # noqa: BLE001  (no verdict on it: the URL ends redirected_away, with its reason)
+            logger.exception("newsmon: the page %s was sent on to could not be read for a wall", item.url)
+            return False
         return code in STATED_CODES or code == "empty_document"
 
     def _same_article(self, article_id: int, record: dict) -> bool:
