@@ -235,8 +235,8 @@ def test_the_queue_page_names_the_articles_on_the_topics_newsmon_could_not_read(
 def test_an_article_its_outlet_took_down_says_so_in_the_queue_and_on_its_page(desk_db):
     path, ids = desk_db
     db = open_db(path)
-    assert queries.mark_removed(db, ids["written-0"], "its page answers HTTP 410 Gone", run_id=3,
-                                now="2026-11-25T03:10:00+00:00")
+    removed_at = "2026-11-25T03:10:00+00:00"
+    assert queries.mark_removed(db, ids["written-0"], "its page answers HTTP 410 Gone", run_id=3, now=removed_at)
     db.close()
     ds = build_datasette(path, reviewer=REVIEWER)
     html = call(ds, "get", "/").text
@@ -246,8 +246,9 @@ def test_an_article_its_outlet_took_down_says_so_in_the_queue_and_on_its_page(de
     other = html.split(f'id="nm-{ids["written-1"]}"', 1)[1].split("</li>", 1)[0]
     assert "nm-removed" not in other
     page = text(call(ds, "get", f"/newsmon/articles/{ids['written-0']}").text)
-    assert "Removed by the outlet (first seen so 11月25日 12:10): its page answers HTTP 410 Gone. The text below " \
-           "is as newsmon stored it." in page
+    # The moment as jst says it today: "11月25日 12:10" in 2026, with its year from 2027 on.
+    assert f"Removed by the outlet (first seen so {jst(removed_at)}): its page answers HTTP 410 Gone. The text " \
+           "below is as newsmon stored it." in page
     assert "Removed by the outlet" not in text(call(ds, "get", f"/newsmon/articles/{ids['written-1']}").text)
 
 
