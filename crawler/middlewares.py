@@ -592,8 +592,8 @@ class ConditionalGetMiddleware:
 
 
 class UnwritableDatabaseMiddleware:
-    """Spider middleware: a callback's (or errback's) write that found the database unwritable
-    (locked by another process, a full disk) stops the crawl (``store.database_unwritable``)
+    """Spider middleware: a callback's (or an HTTP error's errback's) write that found the database
+    unwritable (locked by another process, a full disk) stops the crawl (``store.database_unwritable``)
     instead of logging a traceback for every feed, sitemap and section read until it closes.
     What the document listed after it is listed again next run: its conditional-GET validators
     are written only once it is read whole."""

@@ -562,12 +562,13 @@ def test_a_crawl_sent_sigterm_while_it_waits_for_a_locked_database_stops_and_its
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
-def crawl_locked_when(env, ready, *, to_the_end: bool = False) -> tuple[int, str]:
+def crawl_locked_when(env, ready, *extra: str, to_the_end: bool = False) -> tuple[int, str]:
     """A crawl whose database another process locks once ``ready()``, and frees once the crawl
     has given up (so that it can record its run as it closes), or, ``to_the_end``, once the
-    crawl has ended: (exit status, standard error)."""
+    crawl has ended: (exit status, standard error). ``extra``: more settings."""
     proc = subprocess.Popen(crawl_cmd(env, "CONCURRENT_REQUESTS_PER_DOMAIN=1", "DOWNLOAD_TIMEOUT=20",
-                                      "NEWSMON_DB_BUSY_TIMEOUT=1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                      "NEWSMON_DB_BUSY_TIMEOUT=1", *extra),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     holder = None
     try:
         for _ in range(600):
@@ -630,9 +631,12 @@ def test_a_database_locked_while_a_section_page_is_read_stops_the_crawl_and_its_
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
-def test_a_database_locked_while_a_failed_feed_is_recorded_stops_the_crawl_too(env, site):
+@pytest.mark.parametrize("failure", ["500", "timeout"])
+def test_a_database_locked_while_a_failed_feed_is_recorded_stops_the_crawl_too(env, site, failure):
     # What a failed feed, sitemap or section records is written in its errback: the lock met
     # there stops the crawl as in a callback (the spider middleware is given its exception too).
+    # A download that failed without a response (a timeout) reaches the errback otherwise than
+    # an HTTP error does: the lock met there was logged as a spider error, with two tracebacks.
     from crawler.testsite import ATOM_PATH
 
     whole = Path(env["config"]).read_text(encoding="utf-8")
@@ -640,10 +644,14 @@ def test_a_database_locked_while_a_failed_feed_is_recorded_stops_the_crawl_too(e
     alone = {"feeds": f'feeds = ["{site.url(ATOM_PATH)}"]', "sitemaps": "sitemaps = []", "start_urls": "start_urls = []"}
     Path(env["config"]).write_text("\n".join(alone.get(line.split(" ")[0], line) for line in whole.splitlines()),
                                    encoding="utf-8")
-    site.fail(ATOM_PATH, 500, delay=1.0)
-    code, err = crawl_locked_when(env, lambda: any(r.path == ATOM_PATH for r in site.requests()))
+    if failure == "500":
+        site.fail(ATOM_PATH, 500, delay=1.0)
+    else:
+        site.hang(ATOM_PATH, 4.0)
+    timeout = ("DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=0") if failure == "timeout" else ()
+    code, err = crawl_locked_when(env, lambda: any(r.path == ATOM_PATH for r in site.requests()), *timeout)
     assert_stopped_once(code, err)
-    assert "atom.xml of site failed: HTTP 500" in err
+    assert ("atom.xml of site failed: HTTP 500" if failure == "500" else "atom.xml of site failed: timed out") in err
     site.remove_fault(ATOM_PATH)
     Path(env["config"]).write_text(whole, encoding="utf-8")
     assert crawl(env).returncode == 0

@@ -911,8 +911,15 @@ class NewsSpider(scrapy.Spider):
         if problem.code == "robots_unavailable":
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/robots_unavailable")
         self.logger.warning("newsmon: %s %s of %s failed: %s", kind, request.url, outlet, problem.reason)
-        self._record_discovery(hops[0] if hops else request.url, outlet, kind, ok=False, status=status,
-                               reason=problem.reason)
+        try:
+            self._record_discovery(hops[0] if hops else request.url, outlet, kind, ok=False, status=status,
+                                   reason=problem.reason)
+        except DatabaseUnwritable as exc:
+            # A failure without a response (a timeout, a refused connection) reaches this errback
+            # past the spider middlewares, so UnwritableDatabaseMiddleware never sees what it raises:
+            # Scrapy logged the lock as a spider error, with the download's traceback besides.
+            database_unwritable(self.crawler, exc)
+            return
         self._document_done(request.meta, False)
 
 
