@@ -88,7 +88,8 @@ def _take(path: Path) -> int | None:
         return None
     if writable:
         with suppress(OSError):  # who holds it is said for others' messages; a full disk costs only that
-            said = f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode()
+            # The machine's local time with its zone: beside the UTC and JST times of newsmon's messages.
+            said = f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S %Z')}".encode()
             os.pwrite(fd, said, 0)  # over the last holder's line, then cut: never empty to a reader
             os.ftruncate(fd, len(said))
     return fd
