@@ -653,6 +653,14 @@ class _Dask:
         self.started.append(proc)
         return proc
 
+    def ready(self, workers: int = 1) -> None:
+        """Wait until the scheduler has ``workers`` workers: a `dask worker` takes seconds to
+        join on a loaded machine, longer than a test's NEWSMON_INGEST_NO_WORKERS of 1 s."""
+        from distributed import Client
+
+        with Client(self.address, timeout=60) as client:
+            client.wait_for_workers(workers, timeout=60)
+
     def close(self) -> None:
         for proc in reversed(self.started):
             proc.terminate()
@@ -700,6 +708,7 @@ def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_p
 
         # Its machine gone mid-ingest: the worker and its nanny killed at once.
         worker = cluster.worker()
+        cluster.ready()  # else, two suites at once on 2 cores, the ingest gave up before it joined
         proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db),
                                  "--cluster", address, "--part-size", PART], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=env)
@@ -720,6 +729,7 @@ def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_p
         assert not done and 0 < records < 241
         # Workers again: the next run resumes, and every article is there once.
         cluster.worker()
+        cluster.ready()
         again = newsmon("ingest", str(path), "--db", str(db), "--cluster", address, "--part-size", PART, env=env)
         assert again.returncode == 0, again.stderr
         assert "1 archive(s) resumed" in again.stdout
