@@ -475,8 +475,8 @@ def test_an_archive_another_ingest_is_reading_is_left_to_it(tmp_path, files):
         first.communicate()
     assert second.returncode == 0, second.stderr
     assert re.fullmatch(rf"newsmon: {re.escape(str(path))}: not read: another newsmon ingest is reading it into this "
-                        rf"database \(pid {first.pid} since [\d :-]+ [A-Z]+\); if that one stops before the end, the next "
-                        r"ingest resumes it", second.stderr.strip()), second.stderr
+                        rf"database \(pid {first.pid} since [\d :-]+ [A-Z]+\); if that one stops before the end, "
+                        r"the next ingest resumes it", second.stderr.strip()), second.stderr
     assert counts(second)["records"] == 1 + 6 and "resumed" not in second.stdout  # small.warc.gz only
     assert first.returncode == 0, err
     assert counts(subprocess.CompletedProcess([], 0, out))["records"] == 1 + 400
