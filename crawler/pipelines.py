@@ -245,10 +245,6 @@ class StorePipeline:
             return False
         return code in STATED_CODES or code == "empty_document"
 
-    def _same_article(self, article_id: int, record: dict) -> bool:
-        row = self.db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
-        return row is not None and queries.shares_text(row[0], record.get("text"))
-
     def _count(self, outlet: str, name: str) -> None:
         self.stats.inc_value(health.stat_key(outlet, name))
 
@@ -312,7 +308,8 @@ class StorePipeline:
         record, parts = None, []
         if problem is None:
             record, problem = await self._extract(item, item.final_url or item.url, None, revisit=True)
-            if record is not None and self._sent_away(item) and not self._same_article(item.revisit, record):
+            if (record is not None and self._sent_away(item)
+                    and not queries.shares_article_text(self.db, item.revisit, record.get("text"))):
                 # A section's lead story where the article was was stored as its new version; the
                 # article moved to a URL of another shape keeps its text, and is read as it is.
                 self._removed(item, f"its URL now leads to {item.final_url}, which the outlet's article URL "

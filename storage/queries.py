@@ -219,6 +219,13 @@ def shares_text(one: str | None, other: str | None) -> bool:
     return len(shorter & longer) >= SHARED_SHINGLES * len(shorter)
 
 
+def shares_article_text(db: Database, article_id: int, text: str | None) -> bool:
+    """Whether ``text`` can be stored article ``article_id``'s (``shares_text``); not, when there
+    is no such article."""
+    row = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+    return row is not None and shares_text(row[0], text)
+
+
 def _claims_only(db: Database, found: dict[str, Any], row: dict[str, Any]) -> bool:
     """Whether ``found`` matched ``row`` by a canonical URL alone, and the texts say that claim
     is false: a template that copies one article's canonical link into the next ones made
