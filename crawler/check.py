@@ -29,6 +29,7 @@ from .crawl import crawler_settings, preload_downloader
 from .discovery import NO_URL
 from .extract import BODY_METHOD_PREFIX
 from .outlets import Outlet
+from .store import close_crawler_db
 
 #: A feed or sitemap whose newest entry is older than this is stale (a moved feed often keeps
 #: answering with its last items).
@@ -61,7 +62,10 @@ def run_check(outlets: list[str], overrides: dict[str, Any] | None = None, *, ar
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("check")
     process.crawl(crawler, outlet=",".join(outlets) or None, articles=articles)
-    process.start()
+    try:
+        process.start()
+    finally:
+        close_crawler_db(crawler)
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     if reason != "finished":
         # Verdicts from part of the results would call an outlet broken, or ok, for what was

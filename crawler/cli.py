@@ -285,7 +285,11 @@ def _open(db: str | None, config: str | None, *, create: bool = False, reading: 
         # Opened, a mistyped path became an empty database: `status` said every outlet was fine.
         raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
                                    "`newsmon demo` wrote")
-    return open_database(path, reading=reading), checked
+    database = open_database(path, reading=reading)
+    # Closed with the command however it ends: a command run in a process that goes on (a test's,
+    # an embedding program's) otherwise left the file open until the garbage collector found it.
+    click.get_current_context().call_on_close(database.conn.close)
+    return database, checked
 
 
 @cli.command()

@@ -242,6 +242,7 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
             # the topics, which it spends while Scrapy is imported, the crawler built and
             # robots.txt and the feeds fetched, not while the first pages wait for it.
             pool = _early_workers(overrides, config, outlets)
+            crawler = None
             try:
                 from scrapy.crawler import CrawlerProcess  # only now: the checks above need no Scrapy
 
@@ -255,13 +256,19 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
             finally:
                 if pool is not None:  # shut down by the pipeline unless the crawl never opened
                     pool.shutdown(wait=True)
+                from .store import close_crawler_db
+
+                close_crawler_db(crawler)
     except OutletBusy as exc:
         db = open_db(db_path)
-        run_id = queries.start_run(db, sorted(outlets or config.outlets),
-                                   overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER), pid=os.getpid())
-        queries.finish_run(db, run_id, requests=0, responses_by_status={}, articles_new=0,
-                           articles_relevant=0, errors=0, finish_reason="skipped: outlet busy",
-                           exit_status=EXIT_BUSY)
+        try:
+            run_id = queries.start_run(db, sorted(outlets or config.outlets),
+                                       overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER), pid=os.getpid())
+            queries.finish_run(db, run_id, requests=0, responses_by_status={}, articles_new=0,
+                               articles_relevant=0, errors=0, finish_reason="skipped: outlet busy",
+                               exit_status=EXIT_BUSY)
+        finally:
+            db.conn.close()
         raise OutletBusy(str(exc)) from None
     except DatabaseUnwritable as exc:
         if locked:
@@ -270,11 +277,14 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
         # is recorded, where the database can still be written, so that status says why.
         with suppress(StorageError, sqlite3.Error):
             db = open_db(db_path)
-            run_id = queries.start_run(db, sorted(outlets or config.outlets),
-                                       overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER), pid=os.getpid())
-            queries.finish_run(db, run_id, requests=0, responses_by_status={}, articles_new=0,
-                               articles_relevant=0, errors=1, finish_reason=f"skipped: {exc}"[:300],
-                               exit_status=EXIT_UNWRITABLE)
+            try:
+                run_id = queries.start_run(db, sorted(outlets or config.outlets),
+                                           overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER), pid=os.getpid())
+                queries.finish_run(db, run_id, requests=0, responses_by_status={}, articles_new=0,
+                                   articles_relevant=0, errors=1, finish_reason=f"skipped: {exc}"[:300],
+                                   exit_status=EXIT_UNWRITABLE)
+            finally:
+                db.conn.close()
         raise
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get("newsmon/run_id") is not None and not stats.get("finish_reason"):

@@ -95,6 +95,14 @@ def crawler_db(crawler):
     return db
 
 
+def close_crawler_db(crawler) -> None:
+    """Close the crawl's connection (``crawler_db``), if it opened one, once its process has
+    returned from ``CrawlerProcess.start``: its components still write while the engine stops
+    (the run ledger's end, after a SIGTERM too), in no set order with any signal of Scrapy's."""
+    if (db := getattr(crawler, "_newsmon_db", None)) is not None:
+        db.conn.close()
+
+
 def busy_timeout(crawler) -> float:
     return crawler.settings.getfloat("NEWSMON_DB_BUSY_TIMEOUT", BUSY_TIMEOUT_SECONDS)
 
