@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -50,7 +51,7 @@ class Desk:
         return page
 
     def status(self, article_id: int) -> tuple[str, str | None, str | None]:
-        with sqlite3.connect(self.path) as conn:
+        with closing(sqlite3.connect(self.path)) as conn, conn:
             return conn.execute("SELECT status, review_note, reviewed_by FROM articles WHERE id = ?",
                                 [article_id]).fetchone()
 
@@ -62,7 +63,7 @@ def shared_desk(tmp_path_factory) -> Iterator[tuple[Desk, Path]]:
     path = tmp_path_factory.mktemp("browser") / "desk.db"
     ids = build_desk_db(path)
     built = path.with_name("built.db")
-    with sqlite3.connect(path) as conn, sqlite3.connect(built) as copy:
+    with closing(sqlite3.connect(path)) as conn, closing(sqlite3.connect(built)) as copy:
         conn.backup(copy)
     with running_server(path) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -77,7 +78,7 @@ def desk(shared_desk) -> Desk:
     """The shared server and browser, on the database as it was built: written back into the
     file the server has open (SQLite's backup), as a writer's transaction the server then reads."""
     desk, built = shared_desk
-    with sqlite3.connect(built) as copy, sqlite3.connect(desk.path) as conn:
+    with closing(sqlite3.connect(built)) as copy, closing(sqlite3.connect(desk.path)) as conn:
         copy.backup(conn)
     return desk
 
@@ -175,7 +176,7 @@ def test_a_stale_page_cannot_overwrite_a_decision(desk):
 
 
 def _logged(desk: Desk, article_id: int) -> int:
-    with sqlite3.connect(desk.path) as conn:
+    with closing(sqlite3.connect(desk.path)) as conn, conn:
         return conn.execute("SELECT count(*) FROM review_log WHERE article_id = ?", [article_id]).fetchone()[0]
 
 
@@ -291,7 +292,7 @@ def test_a_long_note_scrolls_in_its_box_and_leaves_the_buttons_in_reach(desk):
     page = desk.page("/")
     article_id, _ = current(page)
     page.close()
-    with sqlite3.connect(desk.path) as conn:
+    with closing(sqlite3.connect(desk.path)) as conn, conn:
         conn.execute("UPDATE articles SET review_note = ? WHERE id = ?", ["長い覚え書きの一行。" * 200, article_id])
     for path, box in (("/", f"#nm-{article_id} .nm-note-text"), (f"/newsmon/articles/{article_id}", ".newsmon-note")):
         page = desk.page(path)
@@ -403,7 +404,7 @@ def test_scores_with_threshold_explain_and_the_maybe_missed_lane(desk):
 
     # What `newsmon learn` leaves for an article the rules left under the threshold.
     missed = desk.ids["nhk_kodomo"]
-    with sqlite3.connect(desk.path) as conn:
+    with closing(sqlite3.connect(desk.path)) as conn, conn:
         conn.execute("UPDATE articles SET relevance_p = 0.71, relevance_flag = 'maybe-missed' WHERE id = ?", [missed])
     page = desk.page("/")
     first = page.locator(ITEMS).first
@@ -553,7 +554,7 @@ def test_an_article_newsmon_could_not_read_is_named_above_the_queue_until_read(d
     expect(page.locator("details.nm-not-read")).to_have_count(0)
     done.locator("> summary").click()
     expect(done).to_contain_text(f"NHK NEWS WEB · read by {REVIEWER}")
-    with sqlite3.connect(desk.path) as conn:
+    with closing(sqlite3.connect(desk.path)) as conn, conn:
         assert conn.execute("SELECT read_by FROM listed_reads WHERE url = ?", [url]).fetchone() == (REVIEWER,)
     # The queue's keys act on the queue, not on the list above it.
     first, title = current(page)

@@ -7,6 +7,7 @@ import html as html_lib
 import json
 import re
 import sqlite3
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def desk_db(_desk_template, tmp_path) -> tuple[Path, dict[str, int]]:
 
 
 def sql(path: Path, *statements: str, params: tuple = ()) -> None:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         for statement in statements:
             conn.execute(statement, params)
 
@@ -321,7 +322,7 @@ def test_only_the_reviewer_opening_the_queue_is_a_visit(desk_db):
     path, ids = desk_db
 
     def visits() -> list[tuple]:
-        with sqlite3.connect(path) as conn:
+        with closing(sqlite3.connect(path)) as conn, conn:
             return conn.execute("SELECT reviewer FROM reviewer_visits").fetchall()
 
     with running_server(path) as server:
@@ -561,7 +562,7 @@ def test_an_article_its_outlet_changed_after_the_review_is_listed_until_seen(des
     assert response.status_code == 302
     page = call(ds, "get", "/updated").text
     assert str(ids["written-2"]) not in rows_of(page)
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT status, review_note FROM articles WHERE id = ?", [ids["written-2"]]).fetchone() \
             == ("relevant", "read version 2")
         # m021's partial index answers the list.
@@ -586,7 +587,7 @@ def test_the_queue_opens_when_the_visit_cannot_be_recorded_and_a_failed_write_is
     reply = call(ds, "post", "/-/review", headers=SAME_ORIGIN,
                  data={"ids": str(ids["written-0"]), "status": "dismissed", "return": "/"})
     assert reply.status_code == 302
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT status FROM articles WHERE id = ?", [ids["written-0"]]).fetchone() == ("new",)
 
 
@@ -607,7 +608,7 @@ def test_a_batch_that_fails_half_way_says_what_was_done_and_what_failed(desk_db)
     assert reply["failed"] == [{"article_id": broken, "error": "disk I/O error"}]
     assert reply["error"] == f"Article {broken} was not changed: disk I/O error."
     assert reply["message"].startswith("Dismissed: «") and reply["message"].endswith("» and 1 more")
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         status = dict(conn.execute("SELECT id, status FROM articles WHERE id IN (?, ?, ?)", [first, broken, last]))
     assert status == {first: "dismissed", broken: "new", last: "dismissed"}
 

@@ -8,6 +8,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -175,10 +176,9 @@ def test_rfc3339(value, expected):
 
 def set_columns(path, article_id: int, **values) -> None:
     """Change an article the way a person does in DB Browser for SQLite: straight in the file."""
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute(f"UPDATE articles SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
                      [*values.values(), article_id])
-    conn.close()
 
 
 def csv_rows(out: str) -> dict[int, dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 
@@ -201,7 +202,7 @@ def test_review_and_undo_as_processes(review_db):
     assert undone.returncode == 0, undone.stderr
     assert "undone, back to new" in undone.stderr
     assert (row(path, nikkei)["status"], row(path, nikkei)["review_note"]) == ("new", None)
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         log = conn.execute("SELECT from_status, to_status, reviewer, undoes IS NOT NULL FROM review_log "
                            "WHERE article_id = ? ORDER BY id", [nikkei]).fetchall()
     assert log == [("new", "dismissed", "cli-reviewer", 0), ("dismissed", "new", "cli-reviewer", 1)]
@@ -230,7 +231,7 @@ def test_a_blank_note_alone_is_a_usage_error(review_db):
     assert result.returncode == 2
     assert "the note is blank" in result.stderr
     assert "None" not in result.stderr
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT count(*) FROM review_log").fetchone() == (0,)
 
 
@@ -238,7 +239,7 @@ def test_an_sqlite_error_is_one_line_and_changes_nothing(review_db):
     # SQLite's own failures (a file locked past the busy timeout, read-only, full) are not
     # newsmon's StorageError; a trigger makes one happen on every decision.
     path, ids = review_db
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("CREATE TRIGGER fail_here BEFORE INSERT ON review_log "
                      "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
     result = newsmon("review", str(ids["nikkei"]), "--status", "dismissed", "--db", str(path))

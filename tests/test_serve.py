@@ -305,7 +305,7 @@ def test_a_malformed_decision_is_refused_in_one_line(review_db, body, error):
     assert response.status_code == 400, response.text
     assert response.json() == {"ok": False, "error": f"Bad request: {error}"}
     assert "\n" not in response.json()["error"]
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT count(*) FROM review_log").fetchone() == (0,)
     bad_entry = call(ds, "post", "/-/undo", json={"entries": [True]}, headers=SAME_ORIGIN)
     assert bad_entry.status_code == 400
