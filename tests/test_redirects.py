@@ -15,6 +15,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler import settings as project
 from crawler.middlewares import BrowserRedirectMiddleware
+from crawler.store import close_crawler_db
 
 PAGE = "https://www.example.jp/articles/20261202-001"
 
@@ -25,7 +26,9 @@ def _settings() -> dict:
 
 @pytest.fixture(scope="module")
 def middleware():
-    return BrowserRedirectMiddleware.from_crawler(get_crawler(settings_dict=_settings()))
+    crawler = get_crawler(settings_dict=_settings())  # its extensions open the database: closed after
+    yield BrowserRedirectMiddleware.from_crawler(crawler)
+    close_crawler_db(crawler)
 
 
 def answer(middleware, body: bytes = b"", headers: dict | None = None, status: int = 200, html: bool = True):
