@@ -270,7 +270,7 @@ class Daemon:
         # Since when crawls have found the database unwritable (None: they write), and the ends
         # of runs that could not be recorded meanwhile: the alert goes once, the rows later.
         self.unwritable_since: datetime | None = None
-        self.unrecorded: list[tuple[Job, int, datetime, int, str | None]] = []
+        self.unrecorded: list[tuple[Job, int, datetime, int, str | None, datetime]] = []
         # Threads, not processes: each job only waits on its child process.
         self.scheduler = BlockingScheduler(
             executors={"default": {"type": "threadpool", "max_workers": len(schedule.jobs) + 1}},
@@ -313,6 +313,7 @@ class Daemon:
                 _killpg(child)
                 code = child.wait()
                 reason = "timeout"
+            ended = datetime.now(timezone.utc)
             with self.lock:
                 self.children.pop(child.pid, None)
             if reason is None and self.stopping.is_set() and code != 0:
@@ -320,7 +321,7 @@ class Daemon:
                 reason = "shutdown: killed" if code == -signal.SIGKILL else "shutdown"
             logger.info("newsmon: %s: crawl (pid %s) ended with exit status %s", job.id, child.pid, code)
             self._database_state(job, code)
-            self._close_ledger(job, child.pid, spawned, code, reason)
+            self._close_ledger(job, child.pid, spawned, code, reason, ended)
             return code
         finally:
             with self.lock:
@@ -364,11 +365,13 @@ class Daemon:
             notify.send(self.notify_settings, {"type": "newsmon.alert", "version": 1, "database": self.db_path,
                                                **alert})
 
-    def _close_ledger(self, job: Job, pid: int, spawned: datetime, code: int, reason: str | None) -> None:
+    def _close_ledger(self, job: Job, pid: int, spawned: datetime, code: int, reason: str | None,
+                      ended: datetime) -> None:
         """Record what the crawl process could not: its kill, its crash, its early death, a
-        database it could not write to (and, once it can be written, such records)."""
+        database it could not write to (and, once it can be written, such records, each with
+        the time it ended, not the time it could be recorded)."""
         with self.lock:  # jobs end in threads of their own
-            ends, self.unrecorded = self.unrecorded + [(job, pid, spawned, code, reason)], []
+            ends, self.unrecorded = self.unrecorded + [(job, pid, spawned, code, reason, ended)], []
         for at, end in enumerate(ends):
             try:
                 self._record_end(*end)
@@ -383,7 +386,8 @@ class Daemon:
                     self.unrecorded += waiting
                 return
 
-    def _record_end(self, job: Job, pid: int, spawned: datetime, code: int, reason: str | None) -> None:
+    def _record_end(self, job: Job, pid: int, spawned: datetime, code: int, reason: str | None,
+                    ended: datetime) -> None:
         if reason is None and code == 0:
             return
         if reason is None and code == EXIT_UNWRITABLE:
@@ -393,7 +397,7 @@ class Daemon:
         db = open_db(self.db_path, busy_timeout=self.busy_timeout)
         try:
             run_ids = health_db.record_lost_run(db, pid=pid, since=spawned, outlets=job.outlets,
-                                                trigger="schedule", reason=reason, exit_status=code)
+                                                trigger="schedule", reason=reason, exit_status=code, now=ended)
             for run_id in run_ids:
                 changes = health_db.update_run_health(db, run_id, late_after=self.late_after)
                 if not self.stopping.is_set():

@@ -425,6 +425,11 @@ def test_a_database_whose_disk_cannot_be_written_since_is_alerted_and_the_runs_r
     runs = rows(db, "select * from crawl_runs order by id")
     skipped = [r for r in runs if r["finish_reason"] == "skipped: database unwritable"]
     assert len(skipped) >= 2 and {r["exit_status"] for r in skipped} == {74}
+    # Each when it ended, not when it could be recorded: they were all stamped with the end of the
+    # run that got through, which then read as the moment every one of them stopped.
+    writable = [p for p in receiver.posts if p["type"] == "newsmon.alert"][1]
+    assert writable["alert"] == "database_writable"
+    assert all(r["finished_at"] < writable["until"] for r in skipped), (skipped, writable["until"])
     assert rows(db, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
