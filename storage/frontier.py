@@ -74,9 +74,11 @@ def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str |
             "reason_code, run_id, listed) VALUES (?, ?, 'pending', ?, ?, 0, ?, 'discovered', ?, ?)",
             [(url, outlet, now, now, reason or "discovered; not fetched yet", run_id, listed.get(url)) for url in urls])
         new = db.conn.total_changes - before
-        db.conn.executemany(f"UPDATE urls SET listed = ?1 WHERE url = ?2 AND (listed IS NULL OR (instr(?1, "
-                            f"'{WORDS_PARTS}') > 0 AND instr(listed, '{WORDS_PARTS}') = 0))",
-                            [(words, url) for url, words in listed.items()])
+        # Named, not numbered (?1): Python 3.12 before 3.12.4 (Ubuntu 24.04 has 3.12.3) takes ?1 for a
+        # name and warns that a sequence will not do from 3.14 (CPython gh-117995).
+        db.conn.executemany(f"UPDATE urls SET listed = :words WHERE url = :url AND (listed IS NULL OR "
+                            f"(instr(:words, '{WORDS_PARTS}') > 0 AND instr(listed, '{WORDS_PARTS}') = 0))",
+                            [{"words": words, "url": url} for url, words in listed.items()])
         return new
 
 

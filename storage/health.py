@@ -1147,9 +1147,9 @@ def _flap_start(db: Database, outlet: str) -> tuple[str, str] | None:
     """The status the outlet's flap was told with, and when: its first ``health_log`` row of the
     flap (the first after the last that does not say it flaps; a day of hourly flapping is 24)."""
     row = db.execute(
-        "SELECT status, at FROM health_log WHERE outlet = ?1 AND id > coalesce((SELECT max(id) FROM health_log "
-        "WHERE outlet = ?1 AND reasons NOT LIKE '%\"code\": \"flapping\"%'), 0) ORDER BY id LIMIT 1",
-        [outlet]).fetchone()
+        "SELECT status, at FROM health_log WHERE outlet = :outlet AND id > coalesce((SELECT max(id) FROM health_log "
+        "WHERE outlet = :outlet AND reasons NOT LIKE '%\"code\": \"flapping\"%'), 0) ORDER BY id LIMIT 1",
+        {"outlet": outlet}).fetchone()
     return (row[0], row[1]) if row else None
 
 
