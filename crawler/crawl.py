@@ -196,6 +196,21 @@ def _record_forced_stop(db_path: str, stats: dict[str, Any]) -> None:
             queries.leave_run_end(db_path, stats["newsmon/run_id"], end)
 
 
+def _record_skipped(db_path: str, outlets: list[str], overrides: dict[str, Any], reason: str, *, errors: int,
+                    exit_status: int) -> None:
+    """A run that fetched nothing, recorded as such, so that status says why it did not crawl."""
+    from . import settings as project
+
+    db = open_db(db_path)
+    try:
+        run_id = queries.start_run(db, sorted(outlets), overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER),
+                                   pid=os.getpid())
+        queries.finish_run(db, run_id, requests=0, responses_by_status={}, articles_new=0, articles_relevant=0,
+                           errors=errors, finish_reason=reason, exit_status=exit_status)
+    finally:
+        db.conn.close()
+
+
 def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wait: float = 0.0) -> CrawlResult:
     """Crawl the named outlets (all when empty) and wait for the crawl to finish.
 
@@ -260,15 +275,8 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
 
                 close_crawler_db(crawler)
     except OutletBusy as exc:
-        db = open_db(db_path)
-        try:
-            run_id = queries.start_run(db, sorted(outlets or config.outlets),
-                                       overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER), pid=os.getpid())
-            queries.finish_run(db, run_id, requests=0, responses_by_status={}, articles_new=0,
-                               articles_relevant=0, errors=0, finish_reason="skipped: outlet busy",
-                               exit_status=EXIT_BUSY)
-        finally:
-            db.conn.close()
+        _record_skipped(db_path, outlets or list(config.outlets), overrides, "skipped: outlet busy", errors=0,
+                        exit_status=EXIT_BUSY)
         raise OutletBusy(str(exc)) from None
     except DatabaseUnwritable as exc:
         if locked:
@@ -276,15 +284,8 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
         # The lock files beside the database cannot be taken (another user's, a full disk): the run
         # is recorded, where the database can still be written, so that status says why.
         with suppress(StorageError, sqlite3.Error):
-            db = open_db(db_path)
-            try:
-                run_id = queries.start_run(db, sorted(outlets or config.outlets),
-                                           overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER), pid=os.getpid())
-                queries.finish_run(db, run_id, requests=0, responses_by_status={}, articles_new=0,
-                                   articles_relevant=0, errors=1, finish_reason=f"skipped: {exc}"[:300],
-                                   exit_status=EXIT_UNWRITABLE)
-            finally:
-                db.conn.close()
+            _record_skipped(db_path, outlets or list(config.outlets), overrides, f"skipped: {exc}"[:300], errors=1,
+                            exit_status=EXIT_UNWRITABLE)
         raise
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get("newsmon/run_id") is not None and not stats.get("finish_reason"):
