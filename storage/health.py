@@ -410,67 +410,98 @@ def _articles(run: Mapping[str, Any]) -> int:
     return max(0, run["pages"] - run["no_article"])
 
 
-# code, numerator, denominator, pages needed, message, judged against the outlet's own past only
-_RATIOS: tuple[tuple[str, str, Any, int, str, bool], ...] = (
+# code, numerator, denominator, pages needed, message, judged against the outlet's own past only,
+# whether a high share all month long can be the outlet's usual
+_RATIOS: tuple[tuple[str, str, Any, int, str, bool, bool], ...] = (
     ("rules_missed", "rules_missed", "rules_expected", RULES_MIN_PAGES,
      "rules no longer match: {n} of {d} articles were read without them (generic extraction, or their "
-     "body a line a block: layout change? newsmon check says where their text is now)", False),
+     "body a line a block: layout change? newsmon check says where their text is now)", False, False),
     ("no_article", "no_article", "pages", RULES_MIN_PAGES,
-     "extraction found no article in {n} of {d} pages", False),
-    ("short_text", "short_text", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have (almost) no text", False),
-    ("no_title", "no_title", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have no title", False),
-    ("no_date", "no_date", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have no date", False),
+     "extraction found no article in {n} of {d} pages", False, False),
+    ("short_text", "short_text", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have (almost) no text", False, True),
+    ("no_title", "no_title", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have no title", False, True),
+    ("no_date", "no_date", _articles, SOFT_MIN_PAGES, "{n} of {d} articles have no date", False, True),
     ("disagree", "disagreed", "crosschecked", SOFT_MIN_PAGES,
-     "rules and generic extraction disagree on {n} of {d} articles", False),
+     "rules and generic extraction disagree on {n} of {d} articles", False, True),
     # Half of an outlet's articles may be for subscribers by nature (Asahi's saved pages: 4 of
     # 8): only a jump from its own month before says its pages now come cut short.
     ("paywalled", "paywalled", _articles, SOFT_MIN_PAGES,
      "{n} of {d} of its latest articles came as a paywall's teaser only, far more than over the month before: "
      "their text past the lead is neither stored nor scored, so an article on the topics may score too low to "
-     "be queued (a new paywall, or its pages served cut short to newsmon: a metering cookie?)", True),
+     "be queued (a new paywall, or its pages served cut short to newsmon: a metering cookie?)", True, True),
 )
 
 
-def _window(runs: list[dict[str, Any]], numerator: str, denominator: Any, min_pages: int,
-            now: datetime) -> tuple[int, int, int, int]:
-    """(bad, pages) of the latest runs that hold ``min_pages`` (fewer when the runs do not), and
-    (bad, pages) of the month before them. Runs that did not count ``numerator`` (NULL: before
-    the migration that added it) are left out, not taken for 0."""
+def _splits(runs: list[dict[str, Any]], numerator: str, denominator: Any, min_pages: int,
+            now: datetime) -> tuple[int, int, list[tuple[int, int, int, int]]]:
+    """(bad, pages) of the latest runs that hold ``min_pages`` (fewer when the runs do not: the
+    window), and for each point of the month before where the outlet's trouble may have begun,
+    (bad, pages) since it and (bad, pages) before it, back to a month before now: the first of
+    them is the window against the whole month before it.
+
+    The month before the window alone was the outlet's usual share: its rules gone in a run,
+    every run after read against a "usual" made of that run, and the outlet was "ok" again one
+    run later. Runs that did not count ``numerator`` (NULL: before the migration that added it)
+    are left out, not taken for 0."""
     runs = [r for r in runs if r.get(numerator) is not None]
     den_of = denominator if callable(denominator) else (lambda run: run[denominator])
+    bad = [r[numerator] for r in runs]
+    pages = [den_of(r) for r in runs]
     n = d = 0
     i = 0
     while i < len(runs) and d < min_pages:
-        n += runs[i][numerator]
-        d += den_of(runs[i])
+        n += bad[i]
+        d += pages[i]
         i += 1
     cutoff = now - timedelta(days=BASELINE_DAYS)
-    older = [r for r in runs[i:] if _time(r["started_at"]) >= cutoff]
-    return n, d, sum(r[numerator] for r in older), sum(den_of(r) for r in older)
+    end = i
+    while end < len(runs) and _time(runs[end]["started_at"]) >= cutoff:
+        end += 1
+    bn, bd = sum(bad[i:end]), sum(pages[i:end])
+    splits = []
+    rn, rd = n, d
+    for k in range(i, max(end, i + 1)):
+        splits.append((rn, rd, bn, bd))
+        if k < end:
+            rn, rd, bn, bd = rn + bad[k], rd + pages[k], bn - bad[k], bd - pages[k]
+    return n, d, splits
 
 
 def _ratio_check(runs: list[dict[str, Any]], numerator: str, denominator: Any, min_pages: int,
-                 now: datetime, own_past: bool = False) -> tuple[int, int] | None:
-    """(bad, pages) of the latest window when it flags, else None. ``own_past``: only against a
-    month before that holds enough pages to say what is usual for the outlet."""
-    n, d, bn, bd = _window(runs, numerator, denominator, min_pages, now)
+                 now: datetime, own_past: bool = False, usual: bool = True) -> tuple[int, int] | None:
+    """(bad, pages) of the latest window when it flags, else None: when the share since some run of
+    the month reaches ``RATIO_FLAG`` and lies ``RATIO_MARGIN`` above the share before that run
+    (``min_pages`` at least). ``own_past``: only against a month before that holds enough pages
+    to say what is usual for the outlet; else an outlet without such a past is judged against 0.
+    ``usual``: whether a share at ``RATIO_FLAG`` or above over the whole month can be the outlet's
+    usual (undated pages can; rules that never match its pages cannot: judged against 0)."""
+    n, d, splits = _splits(runs, numerator, denominator, min_pages, now)
     if d < min_pages or n / d < RATIO_FLAG:
         return None
-    if own_past and bd < min_pages:
-        return None
-    baseline = bn / bd if bd >= min_pages else 0.0
-    return (n, d) if n / d - baseline >= RATIO_MARGIN else None
+    pasts = [bn / bd for rn, rd, bn, bd in splits if bd >= min_pages]
+    if not own_past and (not pasts or not usual and min(pasts) >= RATIO_FLAG):
+        return n, d
+    for rn, rd, bn, bd in splits:
+        if bd >= min_pages and rn / rd >= RATIO_FLAG and rn / rd - bn / bd >= RATIO_MARGIN:
+            return n, d
+    return None
 
 
 def _paywall_lost(runs: list[dict[str, Any]], now: datetime) -> Reason | None:
     """Teasers that no longer come as teasers: far fewer of its latest articles are, than over
-    the month before. Over ``PAYWALL_LOST_MIN`` articles, since news comes in bursts (a morning
-    of free breaking news), and to a quarter of its usual share at most."""
-    n, d, bn, bd = _window(runs, "paywalled", _articles, PAYWALL_LOST_MIN, now)
-    if d < PAYWALL_LOST_MIN or bd < PAYWALL_LOST_MIN:
+    the month before (before the fall, wherever in the month it began). Over ``PAYWALL_LOST_MIN``
+    articles, since news comes in bursts (a morning of free breaking news), and to a quarter of
+    its usual share at most."""
+    n, d, splits = _splits(runs, "paywalled", _articles, PAYWALL_LOST_MIN, now)
+    if d < PAYWALL_LOST_MIN:
         return None
-    usual = bn / bd
-    if usual - n / d < RATIO_MARGIN or n / d > usual / 4:
+    for rn, rd, bn, bd in splits:
+        if bd < PAYWALL_LOST_MIN:
+            continue
+        usual, lately = bn / bd, max(rn / rd, n / d)
+        if usual - lately >= RATIO_MARGIN and lately <= usual / 4:
+            break
+    else:
         return None
     return Reason("paywall_lost", f"{n} of its latest {d} articles came as a paywall's teaser, where {bn} of {bd} "
                                   "did over the month before: does the outlet mark its teasers otherwise now (its "
@@ -953,7 +984,9 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     if failed >= 2 and failed / attempts >= ERRORS_FLAG:
         failing.append(Reason("errors", f"errors dominate: {failed} of {attempts} requests of the "
                                         "last run failed" + (f" (article pages: {most})" if most else "")))
-    elif last["errors"] >= 2 and not last["pages"] and not last.get("walls"):
+    elif last["errors"] >= 2 and not _articles(last) and not last.get("walls"):
+        # Not "no page": a page that says "not found" at 200 where each article should be is a
+        # page, and an outlet whose every article was one read "ok" while a 404 failed it.
         failing.append(Reason("errors", f"none of the {last['errors']} article pages of the last run came back "
                                         f"(its feeds and sections did): {most + '; ' if most else ''}see the URLs' "
                                         "reasons (url_problems)"))
@@ -973,8 +1006,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         (failing if found[0] == "failing" else degraded).append(found[1])
     elif failed_before:
         degraded.append(_failed_before_reason(failed_before))
-    for code, numerator, denominator, min_pages, message, own_past in _RATIOS:
-        found = _ratio_check(runs, numerator, denominator, min_pages, now, own_past)
+    for code, numerator, denominator, min_pages, message, own_past, usual in _RATIOS:
+        found = _ratio_check(runs, numerator, denominator, min_pages, now, own_past, usual)
         if found:
             said = message.format(n=found[0], d=found[1])
             if code == "no_article" and notices:

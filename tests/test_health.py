@@ -155,6 +155,30 @@ def test_three_pages_read_generically_flag_rules_that_stopped_matching():
                   run(15, pages=8, rules_expected=8)]) == ("ok", [])
 
 
+def test_an_outlet_stays_flagged_while_its_trouble_lasts_not_one_run():
+    # The month before the latest pages was the outlet's usual: the run its rules stopped matching
+    # became that "usual" for the next, and the outlet read "ok" one run after its rules broke.
+    good = [run(60 * 24 * 3 + i * 60, pages=4, rules_expected=4) for i in range(5)]
+    for broken in (1, 2, 6, 40):
+        missed = [run(i * 60, pages=5, rules_expected=5, rules_missed=5) for i in range(broken)]
+        assert codes(missed + good) == ("degraded", ["rules_missed"]), broken
+        short = [run(i * 60, pages=12, rules_expected=12, short_text=12) for i in range(broken)]
+        assert codes(short + good * 3) == ("degraded", ["short_text"]), broken
+    # Rules that never matched its pages, all month, are no usual of the outlet's: a configured
+    # outlet whose every "article" is a page not found was "ok" from its second run.
+    for code, counts in (("rules_missed", dict(pages=5, rules_expected=5, rules_missed=5)),
+                         ("no_article", dict(pages=5, no_article=5))):
+        assert codes([run(i * 60, **counts) for i in range(30)]) == ("degraded", [code])
+    # Mended, it is ok again at once, the broken runs before notwithstanding.
+    mended = [run(0, pages=5, rules_expected=5)] + [run(60 + i * 60, pages=5, rules_expected=5, rules_missed=5)
+                                                     for i in range(5)]
+    assert codes(mended + good) == ("ok", [])
+    # Teasers that stopped coming as teasers stay said as long as they do.
+    usual = [run(60 * 24 * 5 + i * 15, pages=2, paywalled=1) for i in range(40)]
+    for lost in (15, 60, 200):
+        assert codes([run(i * 15, pages=2, paywalled=0) for i in range(lost)] + usual) == ("degraded", ["paywall_lost"])
+
+
 def test_an_outlet_whose_pages_now_come_as_paywall_teasers_is_flagged_against_its_own_past():
     # Served its teasers only (a new paywall, a metering cookie), an outlet's articles were stored
     # and scored on their lead while every other count read well.
@@ -330,6 +354,14 @@ def test_errors_dominating_a_run_fail_the_outlet():
         "none of the 4 article pages of the last run came back (its feeds and sections did): 3 redirected_away, "
         "e.g. https://a.jp/articles/1; 1 http_500, e.g. https://a.jp/2; see the URLs' reasons (url_problems)")
     assert codes([run(0, pages=1, errors=2, discovery_ok=5)]) == ("ok", [])  # one came back
+    # Each a "page not found" at 200 (a page, and an error: a 404 by its words): none came back
+    # either. Counted as pages, they kept the outlet at "degraded" (no article found) run after run.
+    soft = health.check([run(0, pages=5, no_article=5, errors=5, discovery_ok=8)], now=NOW, notices=5,
+                        failures=[("soft_404", 5, "https://a.jp/articles/1")])
+    assert (soft.status, soft.codes()) == ("failing", ["errors", "no_article"])
+    assert soft.reasons[0].message.startswith("none of the 5 article pages of the last run came back (its feeds and "
+                                              "sections did): 5 soft_404, e.g. https://a.jp/articles/1;")
+    assert codes([run(0, pages=6, no_article=5, errors=5, discovery_ok=8)])[0] == "degraded"  # one was an article
     assert codes([run(0, pages=0, errors=1, discovery_ok=5)]) == ("ok", [])  # one article is one page
 
 
