@@ -579,7 +579,10 @@ class ConditionalGetMiddleware:
                           "status": response.status,
                           "index_lastmod": request.meta.get("newsmon_index_lastmod")}
             if response.status == 304:  # nothing new to read: the state stays as it was
-                queries.set_feed_state(self.db, **validators)
+                if request.headers.get("If-None-Match") or request.headers.get("If-Modified-Since"):
+                    # Not for a 304 to a request that named no copy: its validators, kept, had
+                    # the next request name a copy newsmon never read, and "not modified" stood.
+                    queries.set_feed_state(self.db, **validators)
             else:
                 request.meta["newsmon_validators"] = validators
         return response

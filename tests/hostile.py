@@ -146,6 +146,8 @@ class Logged:
     status: int | None
     user_agent: str | None
     time: float
+    #: The request named a copy it has (If-None-Match, If-Modified-Since).
+    conditional: bool = False
 
 
 @dataclass
@@ -407,7 +409,7 @@ class Site:
         # replaced it (and /feed.xml, read already): the article only the new one lists is read.
         self.cases["/a/only-new"] = Case("/a/only-new", good(19))
         self.feeds = {"/feed.xml", "/feed-invalid.xml", "/feed-html.xml", "/feed-empty.xml", "/feed-escape.xml",
-                      "/feed-loose.xml", "/feed-retired.xml"}
+                      "/feed-loose.xml", "/feed-retired.xml", "/feed-304.xml"}
 
     def add_walls(self) -> dict[str, str]:
         """Publish one article route per kind of wall; return {path: expected reason code}."""
@@ -504,7 +506,8 @@ class Site:
 
     def handle(self, h: BaseHTTPRequestHandler, other: bool = False) -> None:
         path = urlsplit(h.path).path
-        entry = Logged(path, None, h.headers.get("User-Agent"), time.time())
+        entry = Logged(path, None, h.headers.get("User-Agent"), time.time(),
+                       bool(h.headers.get("If-None-Match") or h.headers.get("If-Modified-Since")))
         h._logged = entry
         with self._lock:
             (self.other_log if other else self.log).append(entry)
@@ -525,6 +528,8 @@ class Site:
         case.answer(h, self)
 
     def _feed(self, h, path: str) -> None:
+        if path == "/feed-304.xml":  # "not modified" to every request, one that names no copy too
+            return _send(h, 304, b"", {"ETag": '"v1"'})
         if path == "/feed-invalid.xml":
             return _send(h, 200, b"<?xml version='1.0'?><rss><channel><item><link>oops", {"Content-Type": "application/rss+xml"})
         if path == "/feed-html.xml":

@@ -218,6 +218,11 @@ def test_broken_feeds_are_recorded_and_named_in_health_and_status(hostile):
     assert "HTML page" in rows[site.url("/feed-html.xml")]["reason"]
     assert "invalid XML" in rows[site.url("/feed-invalid.xml")]["reason"]
     assert rows[site.url("/feed.xml")]["ok"] == 1 and rows[site.url("/feed.xml")]["article_urls"] == len(site.expect)
+    # A 304 to a request that named no copy is no "not modified": the feed was never read. Taken
+    # for one, it read "ok" every run; its ETag kept, every later request named a copy never read.
+    unasked = rows[site.url("/feed-304.xml")]
+    assert (unasked["ok"], unasked["http_status"]) == (0, 304) and "named no copy" in unasked["reason"]
+    assert [r.conditional for r in site.requests("/feed-304.xml")] == [False] * 3
     assert rows[site.url("/feed-escape.xml")]["refused"] == 4
     # A bare & and an HTML entity: read whole, not broken, and its article stored under its URL;
     # an item's Atom link is its URL, and an item without any is said.
@@ -238,6 +243,7 @@ def test_broken_feeds_are_recorded_and_named_in_health_and_status(hostile):
     assert len(site.requests("/feed.xml")) == 3  # once a run: not again for being advertised
     health = query(db, "SELECT * FROM health WHERE outlet = 'hostile'")[0]
     assert site.url("/feed-html.xml") in health["problems"]
+    assert site.url("/feed-304.xml") in health["problems"]
     # More items without a URL than with one: said in health, though the feed reads "ok".
     assert loose["unlinked"] == 3 and f"{site.url('/feed-loose.xml')} (3 of its 5 entries)" in health["problems"]
     # What the URLs came to is in the health view too: the losses are seen where health is.

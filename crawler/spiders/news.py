@@ -329,6 +329,22 @@ class NewsSpider(scrapy.Spider):
                                   refused=refused, reason=reason, known=known, newest_entry=pace[0],
                                   entry_interval=pace[1], unlinked=unlinked)
 
+    def _unasked_304(self, response: Response, outlet: str, kind: str) -> bool:
+        """Whether ``response`` is a 304 to a request that named no copy (no If-None-Match, no
+        If-Modified-Since: the feed never came whole). Recorded as the document's failure: taken
+        for "not modified", a feed answered so every run read "ok" and was never read once."""
+        headers = response.request.headers if response.request is not None else {}
+        if response.status != 304 or headers.get("If-None-Match") or headers.get("If-Modified-Since"):
+            return False
+        self.crawler.stats.inc_value("newsmon/discovery/failed")
+        self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_failed")
+        reason = (f"{http_status_problem(304).reason}: the {kind} named no copy newsmon has (it never read the {kind} "
+                  "whole), so nothing was read; asked again next run")
+        self.logger.warning("newsmon: %s %s of %s failed: %s", kind, response.url, outlet, reason)
+        self._record_discovery(response, outlet, kind, ok=False, status=304, reason=reason)
+        self._document_done(response.meta, False)
+        return True
+
     def _not_modified(self, response: Response, outlet: str, kind: str, note: str | None = None) -> bool:
         # Every discovery response passes here: per-outlet counts for outlet health.
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_ok")
@@ -459,6 +475,8 @@ class NewsSpider(scrapy.Spider):
         yield from self._parse_document(response, outlet, "sitemap", parse)
 
     def _parse_document(self, response: Response, outlet: str, kind: str, parse):
+        if self._unasked_304(response, outlet, kind):
+            return
         if kind == "sitemap" and response.status == 304:
             # An index unchanged says its list of children is, not that they are: a static
             # index's news sitemap changes by the minute. Each is asked for with its own
@@ -529,7 +547,8 @@ class NewsSpider(scrapy.Spider):
         self._document_done(response.meta, False)
 
     def parse_section(self, response: Response, outlet: str):
-        if self._not_modified(response, outlet, "section") or self._walled(response, outlet, "section"):
+        if self._unasked_304(response, outlet, "section") or self._not_modified(response, outlet, "section") \
+                or self._walled(response, outlet, "section"):
             return
         if not hasattr(response, "text"):
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
