@@ -992,9 +992,23 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
                                         "reasons (url_problems)"))
     if reason == "finished" and last["discovery_changed"] and not last["discovered"]:
         earlier = [r for r in runs[1:11] if r["discovery_changed"]]
+        read = [r for r in runs if r["discovery_changed"]]
+        empty = next((n for n, r in enumerate(read) if r["discovered"]), len(read))
         if len(earlier) >= 2 and sum(1 for r in earlier if r["discovered"]) * 2 >= len(earlier):
             failing.append(Reason("no_links", "its feeds, sitemaps and sections were read but listed "
                                               "no article URL (did the article URL pattern change?)"))
+        elif empty == len(read) >= 2:
+            # Judged only against runs that listed some, an outlet whose feeds never did read "ok"
+            # for ever, and one whose feeds went empty read "ok" again once most of its last ten
+            # reads were empty.
+            failing.append(Reason("no_links", f"its feeds, sitemaps and sections were read {len(read)} times and "
+                                              "never listed an article URL, as far back as its runs go (a wrong "
+                                              "address, an empty feed, an article URL pattern that takes none of "
+                                              "their URLs? newsmon check says what they list)"))
+        elif empty >= 2:
+            failing.append(Reason("no_links", f"its feeds, sitemaps and sections were read {empty} times since "
+                                              f"{read[empty]['started_at'][:16]} and listed no article URL, where "
+                                              "they listed some before (did the article URL pattern change?)"))
     silent = _silent(runs, now)
     if silent:
         failing.append(Reason("silent", silent))

@@ -406,6 +406,20 @@ def test_feeds_that_list_no_article_url_any_more_fail_the_outlet():
     assert codes([empty]) == ("ok", [])  # no history: no "usually"
     unchanged = run(0, discovery_ok=3, discovery_changed=0, discovered=0)  # 304s: nothing to read
     assert codes([unchanged] + usual) == ("ok", [])
+    # Read empty run after run: said as long as it lasts, not until most of the last ten reads were
+    # empty, which made them the outlet's "usual".
+    for reads in (2, 6, 12, 40):
+        emptied = health.check([run(15 * i, discovery_ok=3, discovery_changed=3) for i in range(reads)]
+                               + [run(15 * (reads + i), discovery_ok=3, discovery_changed=3, discovered=30)
+                                  for i in range(4)], now=NOW)
+        assert (emptied.status, emptied.codes()) == ("failing", ["no_links"]), reads
+    assert emptied.reasons[0].message.startswith("its feeds, sitemaps and sections were read 40 times since ")
+    # Feeds that never listed an article URL (an empty feed, a wrong address answering an empty
+    # one): "ok" for ever, where newsmon check called the same outlet broken.
+    never = health.check([run(15 * i, discovery_ok=1, discovery_changed=1) for i in range(3)], now=NOW)
+    assert (never.status, never.codes()) == ("failing", ["no_links"])
+    assert never.reasons[0].message.startswith("its feeds, sitemaps and sections were read 3 times and never listed")
+    assert codes([run(0, discovery_ok=1, discovery_changed=1), run(15, discovery_ok=1)]) == ("ok", [])  # once read
 
 
 def test_silence_longer_than_the_same_hours_of_the_days_before_allow_fails_it():
