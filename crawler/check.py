@@ -191,7 +191,9 @@ def report_lines(reports: dict[str, dict[str, Any]]) -> list[str]:
             status = "—" if d["status"] is None else str(d["status"])
             what = (f"{d['entries']} entries, {d['articles']} article URLs" if d["articles"] is not None
                     else f"{d['entries']} child sitemaps" + (f" ({d['note']})" if d.get("note") else "")
-                    if d.get("children") is not None else d["problem"] or "")
+                    if d.get("children") is not None else "")
+            # Its problem beside what it gave: "0 entries" alone hid a sitemap cut short, an HTML page.
+            what = "; ".join(part for part in (what, d["problem"]) if part)
             newest = f", newest {d['newest'][:16].replace('T', ' ')} UTC" if d["newest"] else ""
             moved = f" → {d['moved_to']}" if d["moved_to"] else ""
             lines.append(f"  {d['kind']:<8} {status:>3}  {d['url']}{moved}  {what}{newest}")

@@ -320,6 +320,21 @@ def test_a_sample_that_is_page_1_of_several_says_so():
         in line
 
 
+def test_a_document_that_gave_entries_says_its_problem_on_its_line_too():
+    # A gzipped sitemap cut short gives 0 entries and a problem: the line said "0 entries" only,
+    # and the problem, taken for shown there, was left out of the reasons below it.
+    from crawler.check import report_lines
+
+    cut = {"kind": "sitemap", "url": "https://a.jp/sitemap.xml.gz", "status": 200, "moved_to": None, "newest": None,
+           "entries": 0, "articles": 0, "problem": "gzipped sitemap that does not decompress: the stream is cut short"}
+    report = {"verdict": "broken", "reasons": [f"sitemap {cut['url']}: {cut['problem']}"], "discovery": [cut],
+              "articles": [], "name": "A"}
+    lines = report_lines({"a": report})
+    assert lines[1].endswith("0 entries, 0 article URLs; gzipped sitemap that does not decompress: the stream is cut "
+                             "short")
+    assert len(lines) == 2  # said once
+
+
 def test_a_sample_read_from_its_rules_body_says_where_its_text_is():
     # A redesign made the paragraphs <div>s: the check names the elements that hold the text now,
     # which is what mending the rules' paragraphs selector needs.
