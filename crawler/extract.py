@@ -124,7 +124,14 @@ _BUSY = (r"(?:ただいま|現在)?(?:大変)?アクセスが(?:集中|殺到)(?
          r"|(?:ただいま|現在)?(?:大変)?(?:混み合って|混雑して)(?:います|おります)"
          r"|(?:ただいま|現在)(?:システム)?メンテナンス(?:中|を行って)"
          r"|(?i:(?:the )?(?:site|server|service) is (?:currently |temporarily )*(?:busy|overloaded|down for maintenance)"
-         r"|(?:we are|we're) (?:currently )?experiencing (?:unusually )?(?:high|heavy) (?:traffic|demand|load))")
+         r"|(?:we are|we're) (?:currently )?experiencing (?:unusually )?(?:high|heavy) (?:traffic|demand|load))"
+         # A server error shown at 200 in the site's chrome: a sentence of its own, after nothing
+         # or the menus' words (a space), where a flash on a bank's outage says where it was
+         # ("ATMで5日朝、システムエラーが発生しました").
+         r"|(?:^|(?<=\s))(?:大変)?(?:申し訳(?:ございません|ありません)[。、!！]?\s?)?(?:ただいま|現在)?"
+         r"(?:システム|サーバー?|通信)?エラーが発生(?:しました|しております|しています|いたしました)"
+         r"|(?i:(?:^|(?<=\s))(?:sorry,? )?an? (?:unexpected |internal )?(?:server )?error (?:has )?occurred"
+         r"(?=[.!]|$| while processing| please)|(?:^|(?<=\s))internal server error)")
 _NOTICE = re.compile(f"(?P<not_found>{_NOT_FOUND})|(?P<withdrawn>{_WITHDRAWN})|(?P<busy>{_BUSY})")
 # A heading that is a notice and nothing more ("404 ページが見つかりません", "エラー：記事は削除されました")
 # once the site's name is cut off at a separator: an article about a site outage quoting one is

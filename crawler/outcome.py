@@ -253,6 +253,10 @@ METAREFRESH_MAXDELAY = 100
 #: Below this many visible characters an HTML page is an empty document, not a page without an
 #: article: a listing or tag page of a news site carries at least its headlines.
 EMPTY_DOCUMENT_CHARS = 100
+#: Elements that end a line where they end (what ``no_article_problem`` reads as a page's text).
+_BLOCKS = ("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+           "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+           "pre", "section", "table", "td", "th", "tr", "ul")
 
 
 def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
@@ -286,6 +290,11 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
         return Problem("unparseable", f"the HTML parser could not read the page: {exc}")
     for bad in tree.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
+    for block in tree.iter(*_BLOCKS):
+        # A block ends a line, as a browser shows it: the menus' last word and the notice after
+        # them were read as one ("スポーツ申し訳ございません。"), and a notice that opens its line
+        # (a server error's) was not seen to.
+        block.tail = " " + (block.tail or "")
     words = tree.text_content().split()
     visible = "".join(words)
     title = " ".join((tree.findtext(".//title") or "").split())[:80]

@@ -251,6 +251,15 @@ def test_a_moved_article_whose_script_goes_on_is_followed_within_the_outlet_and_
     (page("お探しのページは見つかりませんでした｜毎朝新聞", "<h1>お探しのページは見つかりませんでした</h1><ol>"
           + "".join(f'<li><a href="/site/r/{n}.html">{BUS[n % 4]}</a></li>' for n in range(10)) + "</ol>",
           og_type="website"), "soft_404"),
+    # A server error shown at 200 in the site's chrome: stored, it was an article of menu headlines
+    # and the error's lines, never fetched again.
+    (page("毎朝新聞", "<article><h1>システムエラーが発生しました</h1><p>ただいまシステムエラーが発生しております。"
+          "しばらくしてから再度アクセスしてください。</p></article>"), "site_busy"),
+    (page("エラー | 毎朝新聞", "<p>申し訳ございません。エラーが発生しました。時間をおいて再度お試しください。</p>",
+          og_type="website"), "site_busy"),
+    (page("Maiasa", "<h1>Internal Server Error</h1><p>The server encountered an internal error and was unable to "
+          "complete your request.</p>"), "site_busy"),
+    (page("Maiasa", "<p>An error occurred while processing your request. Please try again later.</p>"), "site_busy"),
 ])
 def test_a_page_that_says_it_holds_no_article_is_named_so(html, code):
     from crawler.extract import extract_article
@@ -267,6 +276,11 @@ def test_a_page_that_says_it_holds_no_article_is_named_so(html, code):
     ("市のサイトで障害", ["市のホームページで27日朝から「お探しのページは見つかりませんでした」と表示される障害が起きた。"]),
     ("「ページが見つかりません」 自治体サイトで障害相次ぐ", ["自治体のサイトで障害が相次いでいる。", *BUS[:2]]),
     ("動画配信、期限切れで視聴できず", [f"同社は{BUS[0]}", "配信期間が終了した作品について、利用者から問い合わせが相次いだ。" + BUS[1] * 3]),
+    # A flash on an outage says where the error was: a story, not the site's own error page.
+    ("ATMでシステムエラーが発生しました", ["市内の銀行のATMで5日朝、システムエラーが発生しました。"]),
+    ("東証で取引停止", ["システムエラーが発生し、東京証券取引所は5日、全銘柄の売買を停止した。"]),
+    ("Exchange halts trading", ["A system error occurred at the Tokyo exchange on Monday, halting trading."]),
+    ("Exchange halts trading", ["An error occurred in the exchange's order system on Monday, halting trading."]),
 ])
 def test_an_article_about_a_notice_is_an_article(title, paragraphs):
     from crawler.extract import extract_article
