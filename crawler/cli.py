@@ -204,6 +204,20 @@ def _checked() -> Iterator[None]:
         raise BadConfig(str(exc)) from None
 
 
+def require_database(path: str) -> None:
+    """That ``path`` is a file with something in it, for a command that does not start a database.
+
+    Opened, a mistyped path became an empty database, and so did an empty file (`touch`, a copy
+    that failed): `status` said every outlet was fine, `export` exported nothing, exit 0.
+    """
+    if not Path(path).is_file():
+        raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
+                                   "`newsmon demo` wrote")
+    if Path(path).stat().st_size == 0:
+        raise click.ClickException(f"{path} is an empty file, not a newsmon database: give --db the file "
+                                   "`newsmon crawl` or `newsmon demo` wrote")
+
+
 def open_database(path: str, *, reading: bool = False):
     """``storage.open_db`` for a command: a file it cannot use is one line, exit status 1.
 
@@ -281,10 +295,8 @@ def _open(db: str | None, config: str | None, *, create: bool = False, reading: 
         check_settings({})
         checked = check_config(config or defaults.NEWSMON_CONFIG)
     path = db or defaults.NEWSMON_DB
-    if not create and not Path(path).is_file():
-        # Opened, a mistyped path became an empty database: `status` said every outlet was fine.
-        raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
-                                   "`newsmon demo` wrote")
+    if not create:
+        require_database(path)
     database = open_database(path, reading=reading)
     # Closed with the command however it ends: a command run in a process that goes on (a test's,
     # an embedding program's) otherwise left the file open until the garbage collector found it.

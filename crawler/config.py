@@ -207,14 +207,14 @@ MAX_DURATION = 366 * 86400.0
 
 
 def parse_duration(value: str | int | float, what: str, *, allow_zero: bool = False) -> float:
-    """Seconds from "90s", "15m", "72h", "2d" or a bare number of seconds.
+    """Seconds from "90s", "15m", "72h", "2d"; a number without a unit only when it is 0.
 
     The one reader of durations: the schedule, the story window, revisits. ``what`` names the
     value in messages ("[schedule] interval", "NEWSMON_STORY_WINDOW").
 
     Raises:
-        ConfigError: not a duration, not above 0 (unless ``allow_zero``), not finite or longer
-            than a year; the message names ``what``.
+        ConfigError: not a duration, a number other than 0 without a unit, not above 0 (unless
+            ``allow_zero``), not finite or longer than a year; the message names ``what``.
     """
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ConfigError(f"{what} = {value!r}: write a number with unit s, m, h or d, e.g. \"15m\"")
@@ -222,9 +222,18 @@ def parse_duration(value: str | int | float, what: str, *, allow_zero: bool = Fa
         m = _DURATION.match(value)
         if not m:
             raise ConfigError(f"{what} = {value!r}: write a number with unit s, m, h or d, e.g. \"15m\"")
-        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+        number, unit = float(m.group(1)), m.group(2)
     else:
-        seconds = float(value)
+        number, unit = float(value), ""
+    if number < 0:
+        raise ConfigError(f"{what} must be {'0 or more' if allow_zero else 'more than 0'} seconds, got {value!r}")
+    if not unit and number and math.isfinite(number):
+        # Taken for seconds, `interval = 15` crawled every outlet every 15 seconds and a story
+        # `window = 72` split every story: the unit the writer meant is theirs to say.
+        shown = f"{number:g}"
+        raise ConfigError(f"{what} = {value!r}: a number needs its unit, s, m, h or d: \"{shown}m\" for "
+                          f"{shown} minutes, \"{shown}s\" for seconds")
+    seconds = number * _UNITS[unit]
     # nan and inf are TOML floats.
     if not math.isfinite(seconds) or seconds > MAX_DURATION:
         raise ConfigError(f"{what} = {value!r}: give at most a year (366 days), e.g. \"24h\"")
@@ -235,6 +244,8 @@ def parse_duration(value: str | int | float, what: str, *, allow_zero: bool = Fa
 
 _KEEP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hdwy])\s*$")
 _KEEP_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+#: The longest ``keep_pages``: any longer is "for ever", which leaving it out says.
+MAX_KEEP = timedelta(days=100 * 365)
 
 
 def parse_keep(value: object, label: str) -> timedelta:
@@ -247,7 +258,12 @@ def parse_keep(value: object, label: str) -> timedelta:
     if not match:
         raise ConfigError(f"{label} = {value!r}: write a number of hours, days, weeks or years, e.g. \"365d\", "
                           "\"52w\", \"1y\", \"36h\"")
-    kept = timedelta(seconds=float(match.group(1)) * _KEEP_UNITS[match.group(2)])
+    seconds = float(match.group(1)) * _KEEP_UNITS[match.group(2)]
+    if seconds > MAX_KEEP.total_seconds():
+        # "3000y" ran date arithmetic out of range: a traceback in every command, the config's.
+        raise ConfigError(f"{label} = {value!r}: keep raw pages at most 100 years (\"100y\"), or leave "
+                          "keep_pages out to keep them for ever")
+    kept = timedelta(seconds=seconds)
     if kept < timedelta(days=1):
         raise ConfigError(f"{label} = {value!r}: keep raw pages at least a day (\"1d\"): reextract needs them "
                           "after a rules fix")

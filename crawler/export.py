@@ -270,12 +270,11 @@ def export(db_path: str | None, status: str, since: str | None, fmt: str, output
     from pathlib import Path
 
     from . import settings
-    from .cli import open_database
+    from .cli import open_database, require_database
 
     since = _since(since)
     path = db_path or settings.NEWSMON_DB
-    if not Path(path).exists():
-        raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` wrote")
+    require_database(path)
     db = open_database(path, reading=True)
     try:
         rows = queue_rows(db, status, since)

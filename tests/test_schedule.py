@@ -191,7 +191,12 @@ def test_schedule_config_becomes_jobs_with_ids_and_graces():
     assert [j.grace(plan.timezone) for j in plan.jobs] == [150, 900, 450]
     assert build_schedule({}, ["a"], "90s").jobs[0].interval == 90.0  # NEWSMON_SCHEDULE_INTERVAL
     assert build_schedule({}, ["a"]).jobs[0].interval == 900.0  # default 15m
-    assert parse_duration("2h", "x") == 7200 and parse_duration(1.5, "x") == 1.5
+    assert parse_duration("2h", "x") == 7200 and parse_duration("1.5s", "x") == 1.5
+    # A number without its unit was seconds: `interval = 15` crawled every outlet every 15 seconds.
+    for bare in (15, 1.5, "15"):
+        with pytest.raises(ConfigError, match="a number needs its unit, s, m, h or d"):
+            parse_duration(bare, "interval")
+    assert parse_duration(0, "jitter", zero_ok=True) == 0  # nothing, in any unit
 
 
 def test_a_crontabs_grace_is_half_its_shortest_gap_whenever_the_scheduler_starts():

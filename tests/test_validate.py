@@ -113,10 +113,20 @@ BAD_CONFIGS = {
                      "{d}/stories.toml: [stories] window = 'soon': write a number with unit s, m, h or d"),
     "revisit key": ('[revisit]\nafer = ["1h"]\n',
                     "{d}/revisit.toml: [revisit] has unknown key(s) ['afer']; allowed: after, articles"),
+    # A number without its unit was seconds: every outlet crawled every 15 seconds, every story split.
+    "interval without a unit": ("[schedule]\ninterval = 15\n", "{d}/interval.toml: [schedule] interval = 15: a "
+                                "number needs its unit, s, m, h or d: \"15m\" for 15 minutes, \"15s\" for seconds"),
+    "story window without a unit": ('[stories]\nwindow = "72"\n', "{d}/window.toml: [stories] window = '72': a "
+                                    "number needs its unit"),
+    # Past year 9999: a traceback in every command.
+    "keep_pages of 3000 years": ('[storage]\nkeep_pages = "3000y"\n', "{d}/keep.toml: [storage] keep_pages = "
+                                 "'3000y': keep raw pages at most 100 years"),
 }
 CONFIG_FILES = {"outlets = 5": "outlets5.toml", "feeds = 3": "feeds3.toml", "invalid regex": "regex.toml",
                 "feed without scheme": "scheme.toml", "notify timeout": "notify.toml", "topics shape": "topics.toml",
-                "story window": "stories.toml", "revisit key": "revisit.toml"}
+                "story window": "stories.toml", "revisit key": "revisit.toml",
+                "interval without a unit": "interval.toml", "story window without a unit": "window.toml",
+                "keep_pages of 3000 years": "keep.toml"}
 for name, (_, message) in BAD_CONFIGS.items():
     CASES[f"crawl --config: {name}"] = Case(("crawl", "--db", "{d}/c.db", "--config", "{d}/" + CONFIG_FILES[name]),
                                             2, (message,), then=no_database("c.db"))
@@ -175,6 +185,10 @@ for command in (("status",), ("rescore",), ("reextract",), ("regroup",), ("learn
     CASES[f"{command[0]} --db missing.db"] = Case(
         (*command, "--db", "{d}/missing.db"), 1, ("no database at {d}/missing.db: give --db the file",),
         then=no_database("missing.db"))
+# ... nor an empty file (`touch`, a copy that failed): `status` made it a database and found every outlet fine.
+for command in (("status",), ("rescore",), ("export", "--format", "csv"), ("explain", "1")):
+    CASES[f"{command[0]} --db empty.db"] = Case(
+        (*command, "--db", "{d}/empty.db"), 1, ("{d}/empty.db is an empty file, not a newsmon database",))
 # A --db whose directory cannot be made (it was a FileNotFoundError traceback).
 for command in (("ingest", "{d}/whole.warc.gz"), ("crawl",), ("schedule", "--check"), ("demo",)):
     CASES[f"{command[0]} --db in a directory that cannot be made"] = Case(
@@ -221,6 +235,7 @@ def make_files(d: Path) -> dict[str, str]:
         (d / CONFIG_FILES[name]).write_text(text, encoding="utf-8")
     (d / "regex.toml").write_text(BAD_REGEX, encoding="utf-8")
     (d / "notes.db").write_bytes(b"these are my notes, not a database\n" * 200)
+    (d / "empty.db").write_bytes(b"")
     app = sqlite3.connect(d / "app.db")
     app.execute("CREATE TABLE notes (x)")
     app.execute("INSERT INTO notes VALUES (1)")
@@ -287,6 +302,7 @@ def test_one_line_that_names_the_problem_and_the_exit_status_of_its_kind(ran, na
 def test_a_file_that_is_not_a_database_is_left_as_it_was(ran):
     d, _, _ = ran
     assert (d / "notes.db").read_bytes() == b"these are my notes, not a database\n" * 200
+    assert (d / "empty.db").read_bytes() == b""
     app = sqlite3.connect(d / "app.db")
     assert app.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     assert app.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
