@@ -204,6 +204,24 @@ def _checked() -> Iterator[None]:
         raise BadConfig(str(exc)) from None
 
 
+#: Exit status of a command stopped with Ctrl-C (SIGINT), as a shell gives one.
+EXIT_INTERRUPTED = 130
+
+
+@contextmanager
+def _resumable(command: str, progress, again: str) -> Iterator[None]:
+    """Ctrl-C in a command that stores its work a batch at a time: one line saying how far it got
+    and what finishes it, exit status 130. Click's "Aborted!" said neither, under its workers'
+    tracebacks, while part of the articles held new scores and the rest old ones."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo(f"newsmon: {command} stopped (Ctrl-C) after {progress.done:,.0f} of {progress.total:,.0f} "
+                   f"articles, each batch done stored: run `{again}` again to finish", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
 def require_database(path: str) -> None:
     """That ``path`` is a file with something in it, for a command that does not start a database.
 
@@ -509,7 +527,8 @@ def rescore(db: str | None, config: str | None) -> None:
     changed = total = entered = left = 0
     counts = {"classified": 0, "maybe-missed": 0, "likely-false-positive": 0}
     articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
-    with Progress("rescore", total=articles, unit="articles") as progress:
+    with Progress("rescore", total=articles, unit="articles") as progress, \
+            _resumable("rescore", progress, "newsmon rescore"):
         for rows, scored in store.rescore_batches(database, config_path):
             # One transaction per batch: a reviewer's decision never waits for the whole run.
             with transaction(database):
@@ -684,7 +703,8 @@ def reextract(outlets: tuple[str, ...], db: str | None, config: str | None, outd
         raise BadConfig(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     opts = _store_options(checked.config.path)
     articles = store.articles_to_reextract(database, outdated=outdated, outlets=outlets)
-    with Progress("reextract", total=len(articles), unit="articles") as progress:
+    with Progress("reextract", total=len(articles), unit="articles") as progress, \
+            _resumable("reextract", progress, "newsmon reextract" + (" --outdated" if outdated else "")):
         counts = store.reextract(database, checked.config.path, opts, progress=progress, articles=articles,
                                  outlets=outlets)
     kept = (f"; {counts['kept']} articles kept as they are (no raw page left to read: pruned?)"

@@ -53,6 +53,7 @@ class Progress:
         self.what = ""
         self.start = self._last_line = time.monotonic()
         self._bar = None
+        self._closed = False
         if bar if bar is not None else getattr(self.stream, "isatty", lambda: False)():
             from tqdm import tqdm
 
@@ -95,6 +96,9 @@ class Progress:
         print(line + (f"; {extra}" if extra else ""), file=self.stream, flush=True)
 
     def close(self) -> None:
+        if self._closed:  # closed before a last message (Ctrl-C's), then again on leaving its `with`
+            return
+        self._closed = True
         if self._bar is not None:
             self._bar.set_postfix_str(self._postfix(), refresh=False)
             self._bar.close()

@@ -12,9 +12,11 @@ one transaction, so a process killed at any moment leaves either both or neither
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -73,6 +75,13 @@ def watch_parent(pid: int) -> None:
     would otherwise live on (holding memory, and the forkserver with it).
     """
 
+    # Ctrl-C reaches the whole process group: the parent stops its workers (its pool's shutdown),
+    # and a worker that took it for itself died with a traceback apiece, mid-batch. One pressed
+    # while the worker started waits blocked (``sigint_held``) and goes with the unblocking.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
     def watch() -> None:
         while True:
             time.sleep(1.0)
@@ -82,6 +91,21 @@ def watch_parent(pid: int) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="newsmon-parent-watch", daemon=True).start()
+
+
+@contextlib.contextmanager
+def sigint_held() -> Iterator[None]:
+    """SIGINT blocked in this thread meanwhile: worker processes started here inherit the mask,
+    so a Ctrl-C during their start-up (Python's own, before ``watch_parent`` ignores it) does not
+    kill one in its imports; this process gets it once it is unblocked."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def crawler_db(crawler):
@@ -349,8 +373,9 @@ def rescore_batches(db, config_path: str | None, workers: int | None = None,
                              initializer=watch_parent, initargs=(os.getpid(),)) as pool:
         pending: deque = deque()
         for rows in batches:
-            pending.append((rows, pool.submit(score_batch, config_path,
-                                              [(r["id"], r["title"], r["text"]) for r in rows])))
+            with sigint_held():  # a submit may start a worker
+                future = pool.submit(score_batch, config_path, [(r["id"], r["title"], r["text"]) for r in rows])
+            pending.append((rows, future))
             if len(pending) >= 2 * workers:
                 done_rows, future = pending.popleft()
                 yield done_rows, future.result()

@@ -174,3 +174,45 @@ def test_reextract_of_a_page_that_held_no_article_before_updates_its_url(tmp_pat
     assert (row["kind"], row["article_id"], row["reason_code"]) == ("article", article_id, "stored")
     assert "newsmon reextract" in row["reason"]
     db.close()
+
+
+def test_rescore_stopped_with_ctrl_c_says_how_far_it_got_and_the_next_one_finishes(tmp_path, warc):
+    # Ctrl-C reaches the whole process group: each scoring worker died with a traceback of its own,
+    # Click said "Aborted!" (exit 1), and part of the articles held new scores, the rest old ones,
+    # without a word of it.
+    import os
+    import signal
+    import time
+
+    import psutil
+
+    db = str(tmp_path / "n.db")
+    newsmon("ingest", str(warc), "--db", db)
+    conn = sqlite3.connect(db)
+    with conn:  # 6,000 articles: scored in worker processes, batches of 500
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(articles)") if r[1] != "id"]
+        shown = ", ".join(columns)
+        copied = ", ".join(f"[{c}] || '?copy=' || n" if c in ("url", "canonical_url") else f"[{c}]" for c in columns)
+        conn.execute(f"WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 2000) "
+                     f"INSERT INTO articles ({shown}) SELECT {copied} FROM articles, k")
+    conn.close()
+    assert count(db, "select count(*) from articles") == 6003
+    config = tmp_path / "topics.toml"
+    config.write_text('[topics.police-radio]\nname = "Police radio"\ndescription = "test"\nthreshold = 2\n'
+                      '[[topics.police-radio.terms]]\nterm = "警察無線"\nweight = 3\n', encoding="utf-8")
+    command = [sys.executable, "-m", "crawler.cli", "rescore", "--db", db, "--config", str(config)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    parent = psutil.Process(process.pid)
+    deadline = time.monotonic() + 60
+    while not parent.children() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # the scoring workers are started: the rescore is under way
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
+    stdout, stderr = process.communicate(timeout=120)
+    assert "Traceback" not in stderr.decode(), stderr.decode()[-3000:]
+    assert process.returncode == 130, stderr.decode()[-3000:]
+    line = stderr.decode().strip().splitlines()[-1]
+    assert line.startswith("newsmon: rescore stopped (Ctrl-C) after ") and line.endswith(
+        " of 6,003 articles, each batch done stored: run `newsmon rescore` again to finish"), line
+    again = subprocess.run(command, capture_output=True, timeout=300)
+    assert again.returncode == 0, again.stderr.decode()[-3000:]
+    assert count(db, "select count(*) from articles where topic = 'police-radio'") == 2001
