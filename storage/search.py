@@ -177,10 +177,11 @@ def parse_query(user_query: str) -> tuple[str, list[str]]:
         if not expression:
             continue
         if phrase is not None and " AND " in expression:
-            # Words of one quoted phrase: adjacent and in order, i.e. one FTS5 phrase.
-            words = source.split()
-            pieces = [_tokens(w, query=n == len(words) - 1)[0] for n, w in enumerate(words)]
-            expression = '"' + " ".join(p for ps in pieces for p in ps).replace('"', '""') + '"'
+            # Words of one quoted phrase: adjacent and in order, i.e. one FTS5 phrase, its kanji
+            # joined across a space as the index joins them: each word apart, "国家安全保障 戦略"
+            # asked for a token "障" the index does not hold there ("障戦"), and found nothing.
+            pieces, prefix = _tokens(join_cjk(unicodedata.normalize("NFKC", source)), query=True)
+            expression = '"' + " ".join(pieces).replace('"', '""') + '"' + ("*" if prefix else "")
         groups[-1].append(expression)
         terms.append(source.strip())
     if not groups[-1]:

@@ -322,6 +322,12 @@ def test_search_with_or_and_phrases(db):
     assert found('"counterstrike capability"') == {en}
     assert found('"capability counterstrike"') == set()  # a phrase is in order
     assert found("気象庁 OR 防衛費") == {ja, other}
+    # Kanji parted by a space in a quoted phrase are found as the index holds them, joined, as
+    # they are unquoted: the phrase asked each word's last kanji alone ("障"), and found nothing.
+    strategy = queries.save_article(db, article(7, text="政府は国家安全保障戦略など安保3文書を改定した。" * 3))[0]
+    for query in ('"国家安全保障 戦略"', '"安保3文書 を改定"', "国家安全保障 戦略", '"国家安全保障戦略"'):
+        assert found(query) == {strategy}, query
+    assert found('"戦略 国家安全保障"') == set()  # still in order
 
 
 @pytest.fixture
