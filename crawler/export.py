@@ -17,6 +17,7 @@ from xml.etree import ElementTree as ET
 import click
 
 from . import __version__
+from .dates import JST
 
 STATUS_CHOICES = ("new", "relevant", "dismissed", "follow-up", "all")
 
@@ -234,10 +235,19 @@ def queue_entries(rows: Iterable[dict[str, Any]], base_url: str = DEFAULT_BASE_U
 
 
 def _since(value: str | None) -> str | None:
-    if value is not None and rfc3339(value) is None:
-        raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD or an ISO 8601 time "
-                                 "such as 2025-01-13T09:00:00+09:00", param_hint="--since")
-    return value
+    """``--since`` as an ISO time with its offset: a date, or a time without an offset, is Japan's,
+    as the desk's dates and ``published_day`` are (read as UTC, "today's export" lost the articles
+    of the morning before 9:00 JST)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD (a day in Japan) or an ISO 8601 "
+                                 "time such as 2025-01-13T09:00:00+09:00", param_hint="--since") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=JST)
+    return parsed.isoformat(timespec="seconds")
 
 
 @click.command()
@@ -245,7 +255,7 @@ def _since(value: str | None) -> str | None:
 @click.option("--status", type=click.Choice(STATUS_CHOICES), default="new", show_default=True,
               help="new: the review queue; a review status: the articles marked so; all: both.")
 @click.option("--since", metavar="DATE", help="Only articles published (else first seen) at or after "
-              "this date or ISO time, in UTC.")
+              "this date or ISO time; a date, or a time without an offset, in Japan's time (JST).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "atom"]), required=True,
               help="csv: a header line and one line per article; jsonl: one JSON object per "
               "line; atom: an Atom feed for a feed reader.")

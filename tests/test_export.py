@@ -107,6 +107,15 @@ def test_since_compares_publication_times_across_offsets(review_db):
     # 2024-10-13T17:41:47+09:00 is 08:41:47 UTC.
     code, out, _ = run_export("--db", str(path), "--format", "jsonl", "--since", "2024-10-13T09:00:00+00:00")
     assert ids["japannews"] not in {json.loads(line)["id"] for line in out.splitlines()}
+    # A date, or a time without an offset, is Japan's, as the desk's dates and published_day are:
+    # read as UTC, "today's export" left out the morning's articles, published before 9:00 JST.
+    code, out, _ = run_export("--db", str(path), "--format", "jsonl", "--since", "2024-10-13T17:00")
+    assert ids["japannews"] in {json.loads(line)["id"] for line in out.splitlines()}
+    code, out, _ = run_export("--db", str(path), "--format", "jsonl", "--since", "2024-10-13T18:00")
+    assert ids["japannews"] not in {json.loads(line)["id"] for line in out.splitlines()}
+    from crawler.export import _since
+
+    assert _since("2024-10-13") == "2024-10-13T00:00:00+09:00"
 
 
 def test_a_bad_since_names_the_flag(review_db):
