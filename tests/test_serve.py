@@ -155,6 +155,19 @@ def test_articles_table_has_facets_by_outlet_language_status_topic_and_date(revi
     assert days and all(len(day) == 10 and day[4] == "-" for day in days), days
 
 
+def test_the_articles_table_shows_every_time_in_jst_and_an_empty_list_as_none(review_db):
+    # relevant_since showed as "2026-12-05T06:37:53+00:00" beside "12月5日 15:37 JST", and an
+    # article without authors or tags as "[]": Datasette takes "" for "no rendering".
+    path, ids = review_db
+    stored = row(path, ids["counterstrike"])
+    assert stored["relevant_since"] and stored["authors"] == "[]"
+    ds = build_datasette(path, reviewer=REVIEWER)
+    html = call(ds, "get", f"/newsmon/articles?id={ids['counterstrike']}").text
+    assert f'<td class="col-relevant_since type-str"><time datetime="{stored["relevant_since"]}"' in html
+    assert '<td class="col-authors type-str">[]</td>' not in html and ">[]<" not in html
+    assert 'class="newsmon-none">–</span>' in html
+
+
 SEARCHES = [
     ("防衛", {"nikkei", "nhk_kodomo"}),  # two characters; 防衛費 in the NHK article
     ("安保", {"nikkei"}),

@@ -354,10 +354,12 @@ def render_cell(row, value, column, table, database, datasette):
             + m["snippet_html"] + Markup("</li>") for m in items) + Markup("</ul>")
     if column in ("authors", "tags") and isinstance(value, str) and value.startswith("["):
         try:
-            return ", ".join(str(v) for v in json.loads(value))
+            # An empty list as "": Datasette takes an empty string for "no rendering" and showed "[]".
+            return ", ".join(str(v) for v in json.loads(value)) or Markup('<span class="newsmon-none">–</span>')
         except ValueError:
             return None
-    if column.endswith("_at") and isinstance(value, str) and len(value) >= 19 and value[4] == "-":
+    if (column.endswith(("_at", "_since")) or column in ("since", "until")) and isinstance(value, str) \
+            and len(value) >= 19 and value[4] == "-":
         # Stored times carry their offset (articles +09:00, newsmon's own UTC); a reader reads
         # them in JST, with the stored value a hover away.
         shown = desk.jst(value)
