@@ -39,7 +39,7 @@ SEARCH_LIMIT = 50
 ALERT = ("failing", "blocked", "degraded")
 #: The article columns a list row needs; a list's view may add or override columns.
 _ROW_COLUMNS = ("id", "title", "outlet", "site_name", "language", "published_at", "first_seen_at", "score",
-                "topic", "evidence", "url", "status", "review_note", "reviewed_by", "reviewed_at")
+                "topic", "evidence", "url", "status", "review_note", "reviewed_by", "reviewed_at", "relevant")
 
 
 # --- times ------------------------------------------------------------------------------------
@@ -147,6 +147,14 @@ class Item:
     @property
     def ids(self) -> list[int]:
         return [self.article["id"], *(m["id"] for m in self.members)]
+
+    @property
+    def unread_articles(self) -> int:
+        """How many of its articles the header's unread count holds: unread ones of the review queue
+        (relevant, not reviewed). A story of 31 with one unread is one; an article of "maybe
+        missed" (not relevant) is none."""
+        return sum(bool(a.get("unread")) and bool(a.get("relevant")) and (a.get("status") or "new") == "new"
+                   for a in (self.article, *self.members))
 
     @property
     def outlets(self) -> list[str]:

@@ -56,6 +56,42 @@ class Desk:
                                 [article_id]).fetchone()
 
 
+def test_deciding_a_story_takes_its_unread_articles_off_the_unread_count_and_maybe_missed_none(desk):
+    # The header took every article of a story row off "unread" when one of them was unread (31 for
+    # 1), and a decision on "maybe missed", whose articles it never counted, took one off.
+    from playwright.sync_api import expect
+
+    from .test_serve import REVIEWER
+
+    read, unread = desk.ids["japannews"], desk.ids["nhk_ukraine"]
+    missed = desk.ids["nhk_kodomo"]
+    with closing(sqlite3.connect(desk.path)) as conn, conn:
+        conn.execute("UPDATE articles SET story_id = ? WHERE id IN (?, ?)", [read, read, unread])
+        conn.execute("UPDATE articles SET first_seen_at = '2026-01-01T00:00:00+00:00', relevant_since = "
+                     "'2026-01-01T00:00:00+00:00' WHERE id = ?", [read])
+        conn.execute("UPDATE articles SET relevance_p = 0.71, relevance_flag = 'maybe-missed' WHERE id = ?", [missed])
+        # The reviewer's last visit ended between the two: one of the story's articles is new since.
+        conn.execute("INSERT OR REPLACE INTO reviewer_visits VALUES (?, '2026-03-01T00:00:00+00:00', "
+                     "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))",
+                     [REVIEWER])
+    page = desk.page("/")
+    count = page.locator(".nm-unread-count")
+    before = int(count.inner_text().split()[0])
+    story = page.locator(f"#nm-{read}")
+    expect(story).to_contain_text("2 articles")
+    story.locator(".nm-b-dismissed").click()
+    expect(page.locator("#nm-toast")).to_contain_text("Dismissed")
+    expect(count).to_have_text(f"{before - 1} unread")
+    page.keyboard.press("u")
+    expect(count).to_have_text(f"{before} unread")
+    page.get_by_role("link", name=re.compile("Maybe missed")).click()
+    page.wait_for_url("**/maybe-missed")
+    page.locator(f"#nm-{missed} .nm-b-relevant").click()
+    expect(page.locator("#nm-toast")).to_contain_text("Relevant")
+    expect(page.locator(".nm-unread-count")).to_have_text(f"{before} unread")
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def shared_desk(tmp_path_factory) -> Iterator[tuple[Desk, Path]]:
     from playwright.sync_api import sync_playwright

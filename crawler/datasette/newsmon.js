@@ -102,14 +102,16 @@
   }
 
   // The header's other lists a decision moves articles into or out of: follow-up, and the
-  // queue's unread. ``sign``: 1 for a decision, -1 for its undo.
+  // queue's unread. ``sign``: 1 for a decision, -1 for its undo. The unread are the row's own
+  // that the count holds (data-unread): a story of 31 with one unread took 31 off, and an
+  // article of "maybe missed", never counted there, took one.
   function moveInHeader(entries, sign) {
     const onFollowUp = !!document.querySelector('.nm-nav a[aria-current][href$="/follow-up"]');
     for (const { item, from, to, articles } of entries) {
       if (from === to) continue;
       if (!onFollowUp) change('.nm-nav a[href$="/follow-up"] .nm-n', sign * ((to === "follow-up") - (from === "follow-up")) * articles);
-      if (item.classList.contains("nm-unread") && (from === "new") !== (to === "new")) {
-        change(".nm-unread-count", sign * (to === "new" ? 1 : -1) * articles);
+      if ((from === "new") !== (to === "new")) {
+        change(".nm-unread-count", sign * (to === "new" ? 1 : -1) * Number(item.dataset.unread || 0));
       }
     }
   }

@@ -189,7 +189,7 @@ def row_view(item: desk.Item, datasette) -> dict[str, Any]:
     return {
         "id": a["id"], "ids": ",".join(str(i) for i in item.ids), "title": a.get("title") or a.get("url"),
         "lang": a.get("language") or lang(a.get("title")), "href": article_url(datasette, a["id"]),
-        "status": a.get("status") or "new", "unread": item.unread,
+        "status": a.get("status") or "new", "unread": item.unread, "unread_articles": item.unread_articles,
         "outlets": item.outlets, "size": len(item.ids),
         "when": desk.jst(a.get("published_at") or a.get("first_seen_at")),
         "when_iso": a.get("published_at") or a.get("first_seen_at") or "",
