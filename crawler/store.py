@@ -649,7 +649,11 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                                           after=opts.revisit_after, etag=etag, last_modified=last_modified)
             told = "stored as article" if new else "already stored as article"
             reason = f"{told} {article_id} ({record.get('method') or 'extracted'}){via}"
-            if stored.named:
+            if stored.named and stored.named_claimed:
+                # Said the other way round, the reason blamed this page for the other's canonical link.
+                reason += (f"; article {stored.named[0]} ({stored.named[1]}) had taken this URL for its canonical "
+                           "one, but they share too little text to be one article: kept apart, each under its own URL")
+            elif stored.named:
                 reason += (f"; its page names {stored.named[1]} (article {stored.named[0]}) as its canonical URL, "
                            "but they share too little text to be one article: kept apart")
             reason += f"; {note}" if note else ""

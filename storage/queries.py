@@ -282,6 +282,9 @@ class StoredArticle:
     #: The article (id, URL) the page's canonical URL named but whose text it does not share: it
     #: was stored apart from that one (``_find_credible``).
     named: tuple[int, str] | None = None
+    #: ``named`` is the article that had taken this page's URL for its canonical one (it took its
+    #: own back), not one this page's canonical link named.
+    named_claimed: bool = False
 
 
 def save_article(db: Database, article: dict[str, Any], *, now: str | None = None,
@@ -337,6 +340,7 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
         else:
             found, named = _find_credible(db, row)
         claimed = (named["id"], named["url"]) if named else None
+        claimant = bool(named) and named["canonical_url"] == row["url"] != named["url"]
         if found is None:
             row.update(classify() if classify else {})
             row.update(first_seen_at=now, last_seen_at=now)
@@ -348,7 +352,8 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
             new_id = db.execute(f"INSERT INTO articles ({columns}) VALUES ({', '.join('?' * len(row))})",
                                 list(row.values())).lastrowid
             _index(db, new_id, row.get("title"), row["text"], indexed)
-            return StoredArticle(new_id, True, became_relevant=bool(row.get("relevant")), named=claimed)
+            return StoredArticle(new_id, True, became_relevant=bool(row.get("relevant")), named=claimed,
+                                 named_claimed=claimant)
         changes: dict[str, Any] = {"last_seen_at": now}
         before = db.execute("SELECT version, relevant, published_at FROM articles WHERE id = ?",
                             [found["id"]]).fetchone()
@@ -378,7 +383,7 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
         if "content_hash" in changes:
             _index(db, found["id"], row.get("title"), row["text"], indexed)
         return StoredArticle(found["id"], False, changed, version,
-                             bool(changes.get("relevant")) and not was_relevant, claimed)
+                             bool(changes.get("relevant")) and not was_relevant, claimed, claimant)
 
 
 def mark_removed(db: Database, article_id: int, reason: str, *, run_id: int | None = None,

@@ -196,6 +196,12 @@ def test_an_article_that_claimed_another_pages_url_gives_it_back(tmp_path):
     assert first.new and second.new and first.article_id != second.article_id
     assert db.execute("SELECT id, canonical_url FROM articles ORDER BY id").fetchall() == [
         (second.article_id, canonical_url(second_url)), (first.article_id, canonical_url(first_url))]
+    # Its URL's reason says which page named which: "its page names <the follow-up>" blamed the
+    # first article's page for the follow-up's canonical link.
+    assert _states(db)[first_url][1] == (
+        f"stored as article {first.article_id} (rules:nhk@2023-04); article {second.article_id} "
+        f"({canonical_url(second_url)}) had taken this URL for its canonical one, but they share too little text to "
+        "be one article: kept apart, each under its own URL")
     # Both pages again (an archive holding them both): each is its own article's sighting.
     again = [store.save(db, url=url, body=body, record=store.analyse(body, url), outlet="nhk")
              for url, body in ((second_url, second_body), (first_url, first_body))]
