@@ -1219,7 +1219,9 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                                        page_id=_page_id, reason=f"{told} {stored.id} by newsmon reextract "
                                                                 f"({record.get('method') or 'extracted'})")
         counts["articles"] += 1
-    if opts.stories:
+    if opts.stories and (counts["articles"] or counts["split"]):
+        # Not when nothing was read again (`--outdated` with none outdated): rebuilt anyway, every
+        # story took the config's window, undoing a `newsmon regroup --window` made since.
         if progress is not None:
             # A bar of its own: the articles re-extracted are done, their stories not yet.
             regroup_shown(db, opts, stream=progress.stream)

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
+from contextlib import closing
 from datetime import datetime, timezone
 
 import pytest
@@ -144,6 +145,14 @@ def test_reextract_rebuilds_from_stored_pages_and_keeps_the_review(tmp_path, war
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode().startswith("newsmon: re-extracted 2 articles")
     assert b"extraction:" not in newsmon("status", "--db", db).stdout
+    # None outdated now: nothing read again, and the stories left as they are. Rebuilt anyway, every
+    # story took the config's window, undoing a `newsmon regroup --window` made since.
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("update articles set story_id = NULL where outlet = 'sankei'")
+    result = newsmon("reextract", "--db", db, "--outdated")
+    assert result.stdout.decode().startswith("newsmon: re-extracted 0 articles")
+    assert count(db, "select count(*) from articles where story_id is null") == 1
+    assert newsmon("regroup", "--db", db, "--storyless").returncode == 0
     assert count(db, "select count(*) from articles where title = 'as this newsmon read it'") == 1  # not read again
     result = newsmon("reextract", "--db", db)  # every article
     assert result.returncode == 0, result.stderr.decode()
