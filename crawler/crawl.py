@@ -147,6 +147,11 @@ class CrawlResult:
         if self.finish_reason is None:
             return (f"the crawl was stopped before it could close (a second SIGTERM or Ctrl-C forces that), recorded "
                     f"as {FORCED_STOP!r}: the next run fetches what it had not stored")
+        if self.finish_reason == "shutdown":
+            # "crawl ended with 'shutdown'; see the log above" sent the one who pressed Ctrl-C to
+            # the log to learn that they had.
+            return ("the crawl was stopped (SIGTERM or Ctrl-C) and closed cleanly, recorded as 'shutdown': the next "
+                    "run fetches what it had not")
         if self.finish_reason != "finished":
             return f"crawl ended with {self.finish_reason!r}; see the log above"
         if self.bugs:

@@ -308,3 +308,14 @@ def test_a_long_reason_is_cut_at_a_words_end_and_says_so():
     cut = _clip(reason, 100)
     assert len(cut) <= 100 and cut.endswith("…") and reason.startswith(cut[:-1] + " ")  # a word's end
     assert _clip("反撃能力" * 50, 10) == "反撃能力反撃能力反…"
+
+
+def test_a_crawl_stopped_by_ctrl_c_says_so_rather_than_send_the_user_to_the_log():
+    # "crawl ended with 'shutdown'; see the log above" sent the one who pressed Ctrl-C to the log
+    # to learn that they had.
+    from crawler.crawl import CrawlResult
+
+    assert CrawlResult("shutdown", 1, {}).trouble == (
+        "the crawl was stopped (SIGTERM or Ctrl-C) and closed cleanly, recorded as 'shutdown': the next run fetches "
+        "what it had not")
+    assert CrawlResult("closespider_timeout", 1, {}).trouble == "crawl ended with 'closespider_timeout'; see the log above"
