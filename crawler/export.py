@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Any
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 import click
@@ -283,6 +284,11 @@ def export(db_path: str | None, status: str, since: str | None, fmt: str, output
     from .cli import open_database, require_database
 
     since = _since(since)
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        # Taken as it was, "notaurl" made every entry's link "notaurl/newsmon/articles/65".
+        raise click.BadParameter(f"{base_url!r} is not an http(s) URL: give where `newsmon serve` answers, e.g. "
+                                 f"{DEFAULT_BASE_URL}", param_hint="--base-url")
     path = db_path or settings.NEWSMON_DB
     require_database(path)
     db = open_database(path, reading=True)

@@ -118,6 +118,13 @@ def test_since_compares_publication_times_across_offsets(review_db):
     assert _since("2024-10-13") == "2024-10-13T00:00:00+09:00"
 
 
+def test_a_base_url_that_is_no_url_is_refused(review_db):
+    # Taken as it was, every entry of the feed linked to "notaurl/newsmon/articles/65".
+    code, out, err = run_export("--db", str(review_db[0]), "--format", "atom", "--base-url", "notaurl")
+    assert code == 2 and out == ""
+    assert "--base-url" in err and "'notaurl' is not an http(s) URL" in err
+
+
 def test_a_bad_since_names_the_flag(review_db):
     code, out, err = run_export("--db", str(review_db[0]), "--format", "csv", "--since", "13/10/2024")
     assert code == 2
