@@ -899,6 +899,10 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     except sqlite3.Error as exc:  # any other of the file's: the ledger keeps the resume point
         raise click.ClickException(f"cannot store in the database ({exc}); the archive being read is left "
                                    "unfinished: run the same ingest again, it resumes where this one stopped") from None
+    except KeyboardInterrupt:
+        click.echo("newsmon: ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left "
+                   "unfinished: run the same ingest again, it resumes where this one stopped", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     errors, line = report_lines(report)
     for error in errors:
         click.echo(error, err=True)

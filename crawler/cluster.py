@@ -35,6 +35,21 @@ class ImportFix(WorkerPlugin):
         fix_imports()
 
 
+class LeaveCtrlCToTheIngest(WorkerPlugin):
+    """A local cluster's worker ignores SIGINT: Ctrl-C reaches the whole process group, and each
+    worker died of it with a traceback of its own while the ingest itself, which closes them,
+    stopped. Not for a cluster's own workers (``--cluster``): their Ctrl-C is their owner's."""
+
+    name = "newsmon-leave-ctrl-c"
+
+    def setup(self, worker) -> None:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def fix_imports() -> None:
     def shadows(entry: str) -> bool:
         folder = os.path.join(entry or ".", "storage")
@@ -115,6 +130,7 @@ def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
         # are sent again, with the parts that needed them, counted as "parts sent again").
         logging.getLogger("distributed.scheduler").addFilter(_answered)
         logging.getLogger("distributed.core").addFilter(_scatter_retried)
+        client.register_plugin(LeaveCtrlCToTheIngest())
     client.register_plugin(ImportFix())
     return client
 

@@ -455,6 +455,32 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
         rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
 
 
+def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_one_resumes(tmp_path):
+    # Ctrl-C reaches the whole process group: each Dask worker died of it with a traceback of its
+    # own, and the ingest said "Aborted!" (exit 1), not what was kept nor what to do.
+    path = tmp_path / "outlets.warc.gz"
+    warcs.write(path, warcs.cc_news_like(160, 1.0, seed=5))
+    db = tmp_path / "n.db"
+    command = [sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db), "--workers", "2",
+               "--part-size", PART]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _when_a_part_is_stored(proc, db)
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
+        err = proc.communicate(timeout=120)[1].decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err[-3000:]
+    assert "Traceback" not in err, err[-3000:]
+    assert err.strip().splitlines()[-1] == (
+        "newsmon: ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left unfinished: run "
+        "the same ingest again, it resumes where this one stopped")
+    again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
+    assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout
+    assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
+
+
 def test_an_archive_another_ingest_is_reading_is_left_to_it(tmp_path, files):
     # A cron job's ingest of a listing that outlasts the hour, and the next one: the second
     # resumed the archive the first was still reading, read the rest of it again, and the
