@@ -50,13 +50,15 @@ class ReviewConflict(StorageError):
     """A decision on a stale view: the article changed since the reviewer loaded it."""
 
     def __init__(self, message: str, *, article_id: int, title: str | None, status: str, by: str | None,
-                 at: str | None) -> None:
+                 at: str | None, outside: str | None = None) -> None:
         super().__init__(message)
         self.article_id = article_id
         self.title = title
         self.status = status
         self.by = by
         self.at = at
+        #: Why the status was set outside newsmon (DB Browser, the sqlite3 shell), if it was.
+        self.outside = outside
 
 
 class NothingToUndo(StorageError):

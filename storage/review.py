@@ -101,7 +101,7 @@ def _conflict(db: Database, article_id: int, title: str | None, status: str, see
     return ReviewConflict(
         f"article {article_id} is {status} now, not {seen} as the page showed: changed{who}{when}; "
         "reload to see it and decide again",
-        article_id=article_id, title=title, status=status, by=by, at=at)
+        article_id=article_id, title=title, status=status, by=by, at=at, outside=outside)
 
 
 def _sync(db: Database, article_id: int, status: str) -> None:

@@ -290,6 +290,14 @@ def test_a_stale_view_and_a_wrong_id_are_refused_with_a_reason(review_db):
     assert (conflict["status"], conflict["by"]) == ("dismissed", REVIEWER)
     assert f"it is dismissed now, set by {REVIEWER} at" in stale.json()["error"]
     assert row(path, nikkei)["status"] == "dismissed"
+    # Set by hand (DB Browser): said so, where the desk said "set by someone".
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("UPDATE articles SET status = 'follow-up' WHERE id = ?", [nikkei])
+    by_hand = call(ds, "post", "/-/review", json={"ids": [nikkei], "status": "relevant",
+                                                  "expected": {nikkei: "dismissed"}}, headers=SAME_ORIGIN)
+    assert by_hand.status_code == 409
+    assert "it is follow-up now, set outside newsmon (in DB Browser or the sqlite3 shell, say) after this page" \
+        in by_hand.json()["error"]
     missing = decide(ds, 999999, "dismissed")
     assert missing.status_code == 404
     assert missing.json()["error"] == "No article has id 999999."

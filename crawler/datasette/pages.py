@@ -545,8 +545,10 @@ def _conflict(exc: ReviewConflict) -> dict[str, Any]:
     return {"article_id": exc.article_id, "title": exc.title, "status": exc.status, "by": exc.by, "at": exc.at,
             "at_jst": desk.jst(exc.at),
             "message": (f"«{exc.title or exc.article_id}» was not changed: it is {exc.status} now, "
-                        f"set by {exc.by or 'someone'}{' at ' + desk.jst(exc.at) if exc.at else ''} "
-                        "after this page was loaded. Reload to see it.")}
+                        + ("set outside newsmon (in DB Browser or the sqlite3 shell, say) "
+                           if getattr(exc, "outside", None) else
+                           f"set by {exc.by or 'someone'}{' at ' + desk.jst(exc.at) if exc.at else ''} ")
+                        + "after this page was loaded. Reload to see it.")}
 
 
 async def _reviewing(request, datasette) -> tuple[str | None, _Input | None, Response | None]:
