@@ -249,6 +249,12 @@ class Attributor:
                 if text.startswith("の", found[-1].end, match.start()):
                     found[-1] = replace(found[-1], role_at=match.end())
                 continue
+            if weight < 1.0 and owner == "JP" and start > 0 and (
+                    "\u30a1" <= text[start - 1] <= "\u30fc" or start >= 2 and text.startswith("同国", start - 2)):
+                # A word of government glued to a name in katakana (ルラ政権, エルドアン政権, プラボウォ政権: Japan's
+                # leaders are named in kanji) or to 同国 (同国政府: the country just named) is another government's.
+                found.append(Marker(match.start(), match.end(), "OTHER", text[max(0, start - 2):match.end()], 1.0))
+                continue
             found.append(Marker(match.start(), match.end(), owner, word, weight))
         return found
 

@@ -54,7 +54,7 @@ _SEP = r"[\s\-\u2010-\u2015]"
 _SEP_RUN = re.compile(rf"{_SEP}+")
 _TOPIC_FIELDS = {"name", "description", "threshold", "title_boost", "terms", "context", "against", "home",
                  "structure"}
-_TERM_FIELDS = {"term", "weight", "variants", "document", "own", "needs"}
+_TERM_FIELDS = {"term", "weight", "variants", "document", "own", "needs", "veto"}
 _STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight",
                      "clause_words", "clause_verbs", "clause_gap", "own_qualifiers"}
 _TERM_EXAMPLE = '{ term = "反撃能力", weight = 4, variants = ["敵基地攻撃能力"] }'
@@ -89,6 +89,9 @@ class Term:
     #: one sentence): a sum is the documents' only beside a word of defense (43兆円 of household
     #: assets, of a market's value, is no one's five-year plan).
     needs: tuple[str, ...] = ()
+    #: An ``against`` word whose subject owns the topic's phrasings outright (a coach, a boxing title, a courtroom):
+    #: beside it the structure and the terms no government claims do not count.
+    veto: bool = False
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -508,9 +511,9 @@ def _cited(text: str, start: int, end: int) -> bool:
 # buildup"): Japan's policy or document is named in passing in someone else's report (it passed at exactly the
 # threshold). A bare 言及 or "mentioned" is not: "首相、反撃能力に言及" is news; nor is Japan's own story.
 _JA_PASSING_AFTER = re.compile(r"にも(?:触れ|言及)")
-_EN_PASSING_BEFORE = re.compile(r"\b(?:(?:also|which|that)\s+(?:also\s+)?(?:mentions?|mentioned|notes|noted|"
-                                r"refers\s+to|referred\s+to|touches\s+on|touched\s+on|cites|cited)|in\s+passing)\b",
-                                re.IGNORECASE)
+_EN_PASSING_BEFORE = re.compile(r"\b(?:(?:notes|noted|mentions|mentioned)\s+that|(?:also|which|that)\s+(?:also\s+)?"
+                                r"(?:mentions?|mentioned|notes|noted|refers\s+to|referred\s+to|touches\s+on|touched\s+on|"
+                                r"cites|cited)|in\s+passing)\b", re.IGNORECASE)
 
 
 # Japan's document or policy as the yardstick of the other government's own ("韓国、国防中期計画を発表": …日本の
@@ -900,6 +903,7 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
                     others and _backdrop(part, occ.where, occ.start, occ.end, others, home)):
                 occ.cited = True
             occurrences.setdefault(topic.terms[index].term, []).append(occ)
+    vetoed = attributing and any(topic.terms[i].veto for i in indices)
     core: list[TermMatch] = []
     secondary: list[TermMatch] = []
     context: list[TermMatch] = []
@@ -927,7 +931,8 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
             continue
         occs = occurrences[term.term]
         owners = _owners(occs)
-        own = [o for o in occs if o.owner in (home, None) and not o.cited]
+        # Beside a word of another subject, a term no government's word claims is that subject's (巨人の反撃能力).
+        own = [o for o in occs if (o.owner == home or o.owner is None and not vetoed) and not o.cited]
         if own:
             # Named in the headline by its name, or in short (see _headline_names).
             in_head = any(o.where == "title" for o in own) or _named(term, named)
@@ -941,9 +946,12 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
             secondary.append(TermMatch(term.term, count, snippet, min(term.weight, SECONDARY_WEIGHT),
                                        bool(title_spans), kind, owners))
     if attributing and topic.structure is not None:
+        # A word of another subject (a coach, a title defence, 売上高) vetoes the structure, the weakest evidence: its
+        # phrasings (defense strategy, security plan) are those subjects' own words too, and a flat subtraction once
+        # could not outweigh a phrase scored in the headline and the text (15).
         weighed = [(o, w) for o, w in _structure(topic, title_t, body_t, attributed, lead)
-                   if not (others and _backdrop(title_t if o.where == "title" else body_t, o.where, o.start, o.end,
-                                                others, home))]
+                   if not vetoed and not (others and _backdrop(title_t if o.where == "title" else body_t, o.where,
+                                                              o.start, o.end, others, home))]
         if weighed:
             found = [o for o, _ in weighed]
             occurrences[topic.structure.label] = found
@@ -1264,5 +1272,9 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
     if not isinstance(needs, list) or not all(isinstance(w, str) and normalise(w).strip() for w in needs):
         raise fail(f"{name}.needs", f"must be a list of words, got {needs!r}",
                    'e.g. { term = "43兆円", weight = 4, needs = ["防衛", "defense"] }')
+    veto = entry.get("veto", False)
+    if not isinstance(veto, bool) or (veto and not against):
+        raise fail(f"{name}.veto", f"must be true or false, and only on an against term, got {veto!r}",
+                   '{ term = "coach", weight = 3, veto = true }')
     return Term(term=text, weight=float(weight), variants=tuple(variants), context=context, document=document,
-                against=against, own=own, needs=tuple(normalise(w).lower() for w in needs))
+                against=against, own=own, needs=tuple(normalise(w).lower() for w in needs), veto=veto)

@@ -23,7 +23,7 @@ from crawler.store import score_fields
 from storage import open_db, queries
 from storage.queries import evidence
 
-from .relevance_set import evaluate, load, load_heldout, load_heldout_listings, rules_decisions, top_half_share
+from .relevance_set import RELEVANCE as RELEVANCE_FIXTURES, evaluate, load, load_heldout, load_heldout_listings, rules_decisions, top_half_share
 
 TOPIC = "defense-strategy"
 
@@ -934,6 +934,36 @@ def test_a_headline_abbreviating_the_five_year_total_is_relevant(topics, title, 
      "December, a sharp increase from the 27.5 trillion yen set in the previous five-year program.", True),
 ])
 def test_a_sum_counts_only_in_a_sentence_that_says_what_it_is(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
+# The fourth audit (2026-12-05): 122 cases written for it, on Japan's documents in wire phrasings and on what
+# reads like them: other governments' strategies and spending (ルラ政権, エルドアン政権, 李政権, 同国政府: a word of
+# government glued to a name in katakana or to 同国 lent Japan its 政府, and Brazil's strategy scored 31), other
+# senses (巨人の反撃能力, a boxer's 防衛戦略, defense lawyers' strategy, 中期防災計画, a Tomahawk steak, the June
+# 3文書 of 骨太の方針, 43兆円 of NISA) and English revision verbs (revamp, rethink, re-examine). 33 were wrong
+# before, 6 are (below, left open). tests/fixtures/relevance/audit4.jsonl: each case's label and why.
+AUDIT4_GAPS = {
+    "p-ja-07": "the documents described, not named (外交・安保政策の指針): 指針 as a noun brings in the export "
+               "guidelines (防衛装備移転三原則の運用指針)",
+    "p-ja-20": "安全保障政策の基本方針: 基本方針 as a noun brings in the economic-security act's",
+    "o-en-10": "police revising a summit's security plan reads as the structure; police as a veto word would cost "
+               "articles on the strategy's SDF-police cooperation",
+    "o-ja-19": "a game mode named 敵基地攻撃: rare, and ゲーム also opens ゲームチェンジャー",
+    "o-ja-27": "a ministry's other 3文書 with 政府 and a revision verb",
+    "p-en-29": "one bare 'counterstrike' and 'under the new security doctrine' without a verb",
+}
+
+
+def _audit4() -> list:
+    with open(RELEVANCE_FIXTURES / "audit4.jsonl", encoding="utf-8") as lines:
+        cases = [json.loads(line) for line in lines]
+    return [pytest.param(c["title"], c["text"], bool(c["label"]), id=c["id"], marks=[pytest.mark.xfail(
+        strict=True, reason=AUDIT4_GAPS[c["id"]])] if c["id"] in AUDIT4_GAPS else []) for c in cases]
+
+
+@pytest.mark.parametrize("title,text,relevant", _audit4())
+def test_the_fourth_audits_cases(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant
 
 

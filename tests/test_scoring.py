@@ -296,6 +296,9 @@ def test_topics_file_by_path(tmp_path):
 
 BROKEN = [
     ("[topics.t\nthreshold = 1", ["not valid TOML"]),
+    # A veto is another subject's: on a term of the topic it would veto the topic itself.
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "反撃能力", weight = 4, veto = true } ]',
+     ["[topics.t]", "terms[0].veto", "only on an against term"]),
     ("[other]\nx = 1", ["defines no topic", "[topics.KEY]"]),
     ('[topics.t]\nthreshold = 6\nterms = [ { term = "反撃能力" } ]',
      ["[topics.t]", "terms[0].weight", "'反撃能力'", "e.g."]),
