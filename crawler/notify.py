@@ -24,13 +24,15 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 import shlex
+import signal
 import subprocess
 import urllib.error
 import urllib.request
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -311,21 +313,47 @@ def _jst(stamp: str) -> str:
 
 # --- channels ---------------------------------------------------------------------------------
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook's redirect is a failure that names where it points. urllib follows a 301, 302 or
+    303 to a POST with a GET without the body: the digest never arrived, and its delivery was
+    recorded as made (an http:// address the receiver moved to https://, a trailing slash)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.HTTPError(req.full_url, code, f"{msg}: the webhook redirects to {newurl}; a digest is not "
+                                     "sent on: set [notify] webhook to that address", headers, fp)
+
+
+_WEBHOOK_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def _post(settings: NotifySettings, digest: dict[str, Any]) -> None:
     data = json.dumps(digest, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"newsmon/{__version__}",
                **settings.webhook_headers}
     request = urllib.request.Request(settings.webhook, data=data, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=settings.timeout) as response:
+    with _WEBHOOK_OPENER.open(request, timeout=settings.timeout) as response:
         response.read()
 
 
 def _run_command(settings: NotifySettings, digest: dict[str, Any]) -> None:
-    result = subprocess.run(settings.command, input=json.dumps(digest, ensure_ascii=False).encode("utf-8"),
-                            capture_output=True, timeout=settings.timeout)
-    if result.returncode != 0:
-        tail = result.stderr.decode("utf-8", "replace").strip()[-300:]
-        raise RuntimeError(f"exit status {result.returncode}" + (f": {tail}" if tail else ""))
+    # A session of its own, killed whole at the timeout: killing the command alone left what it
+    # had started (a shell script's curl) running for ever, one more with every run.
+    process = subprocess.Popen(settings.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, stderr = process.communicate(json.dumps(digest, ensure_ascii=False).encode("utf-8"),
+                                        timeout=settings.timeout)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with suppress(subprocess.TimeoutExpired):  # a grandchild of a session of its own may hold the pipes
+            process.communicate(timeout=5)
+        process.kill()
+        process.wait()
+        raise subprocess.TimeoutExpired(settings.command, settings.timeout) from None
+    if process.returncode != 0:
+        tail = stderr.decode("utf-8", "replace").strip()[-300:]
+        raise RuntimeError(f"exit status {process.returncode}" + (f": {tail}" if tail else ""))
 
 
 @contextmanager

@@ -6,6 +6,8 @@ import json
 import re
 import socket
 import sys
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -450,3 +452,62 @@ def test_a_health_change_not_sent_at_all_is_told_by_the_next_digest(db, receiver
     later = crawl(db, "nhk", NOW + timedelta(minutes=30), [])
     sent = notify.notify_run(db, later, [], live, now=NOW + timedelta(minutes=30))
     assert [(c["previous"], c["status"]) for c in sent["health_changes_missed"]] == [("ok", "failing")]
+
+
+def test_a_webhook_that_redirects_is_a_failed_delivery_naming_where_it_points(db):
+    # urllib follows a 301 to a POST with a GET without the body: the digest never arrived, and its
+    # delivery was recorded as made (an http:// address the receiver moved to https://).
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[tuple[str, int]] = []
+
+    class Moved(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            seen.append(("POST", int(self.headers.get("Content-Length") or 0)))
+            self.send_response(301)
+            self.send_header("Location", "/landing")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:
+            seen.append(("GET", 0))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Moved)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        run_id = crawl(db, "nhk", NOW, [("防衛費", True)])
+        hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        notify.notify_run(db, run_id, [], notify.NotifySettings(webhook=hook), now=NOW)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [method for method, _ in seen] == ["POST"]  # not sent on as a GET
+    ((ok, error),) = db.execute("SELECT ok, error FROM notifications").fetchall()
+    assert ok == 0 and "the webhook redirects to http://127.0.0.1:" in error and "/landing" in error, error
+    assert "set [notify] webhook to that address" in error
+
+
+def test_a_command_past_its_timeout_is_killed_with_what_it_started(db, tmp_path):
+    # Only the command was killed: a shell script's curl (here a sleep) ran on, one more every run.
+    import psutil
+
+    marker = tmp_path / "child.pid"
+    script = tmp_path / "hook.sh"
+    script.write_text(f"#!/bin/sh\ncat >/dev/null\nsleep 60 &\necho $! > {marker}\nwait\n", encoding="utf-8")
+    script.chmod(0o755)
+    run_id = crawl(db, "nhk", NOW, [("防衛費", True)])
+    notify.notify_run(db, run_id, [], notify.NotifySettings(command=[str(script)], timeout=1), now=NOW)
+    ((ok, error),) = db.execute("SELECT ok, error FROM notifications").fetchall()
+    assert ok == 0 and error.startswith("TimeoutExpired"), error
+    child = int(marker.read_text())
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(child) and psutil.Process(child).status() != psutil.STATUS_ZOMBIE \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE
