@@ -1009,6 +1009,14 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
         for line in daemon.plan_lines():
             click.echo(line)
         return
+    from .crawl import EXIT_BUSY
+    from .locks import schedule_lock
+
+    held, holder = schedule_lock(settings["NEWSMON_DB"])  # held until this process ends
+    if held is None:
+        click.echo(f"Error: another newsmon schedule ({holder}) already crawls {settings['NEWSMON_DB']}: two would "
+                   "crawl every outlet twice as often as configured; stop that one first", err=True)
+        sys.exit(EXIT_BUSY)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     # APScheduler logs every run at INFO and each skipped one at WARNING; ours say it once.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)

@@ -142,3 +142,12 @@ def archive_lock(db_path: str, location: str) -> tuple[int | None, str]:
     path = directory / f"ingest-{hashlib.sha256(location.encode()).hexdigest()[:16]}.lock"
     fd = _take(path)
     return (fd, "") if fd is not None else (None, _holder(path))
+
+
+def schedule_lock(db_path: str) -> tuple[int | None, str]:
+    """The lock of the one ``newsmon schedule`` of the database at ``db_path``: ``(fd, "")`` once
+    held, ``(None, holder)`` when another daemon holds it. Two daemons crawled every outlet twice
+    as often as configured, each run finishing, and nothing said so."""
+    path = _lock_dir(db_path) / "schedule.lock"
+    fd = _take(path)
+    return (fd, "") if fd is not None else (None, _holder(path))

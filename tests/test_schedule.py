@@ -263,6 +263,13 @@ def test_runs_on_schedule_never_overlap_a_manual_crawl_and_stop_cleanly(tmp_path
         assert [[a["title"] for a in p["articles"]] for p in receiver.posts] == [
             ["反撃能力行使、同盟国への攻撃例示 岸田文雄首相が言及"]]
         assert receiver.posts[0]["run"]["trigger"] == "schedule"
+        # A second daemon on the database refuses to start: two crawled every outlet twice as often
+        # as configured, every run finishing, and nothing said so.
+        second = subprocess.run([sys.executable, "-m", "crawler.cli", "schedule", "site", "--db", db, "--config",
+                                 config], capture_output=True, text=True, timeout=120)
+        assert second.returncode == 75, second.stderr[-2000:]
+        assert re.search(rf"another newsmon schedule \(pid {proc.pid} since [^)]+\) already crawls", second.stderr), \
+            second.stderr
 
         # A slow feed keeps the daemon's next crawl going while a manual one starts.
         site.hang(ATOM_PATH, 6)
