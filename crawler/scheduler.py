@@ -221,19 +221,34 @@ def overdue(db, config, now: datetime, limit: float | None = None) -> dict[str, 
         plan = None
     out = {}
     for outlet, times in crawl_times(db).items():
-        if times["running"] or times["success"] is None:
+        if times["success"] is None:
             continue  # never finished: its runs' health says why
-        since = datetime.fromisoformat(times["success"])
-        quiet = (now - since).total_seconds()
         if limit is not None:
-            late = quiet > limit
+            last = times["success"]
+            late = (now - datetime.fromisoformat(last)).total_seconds() > limit
         else:
-            late = (times["trigger"] == "schedule" and plan is not None
-                    and plan.missed(outlet, since, now, OVERDUE_RUNS) >= OVERDUE_RUNS)
-        if late:
-            out[outlet] = {"since": times["success"], "message": (
-                f"no crawl of it has finished for {duration_text(quiet)}: is `newsmon schedule` (or the cron job) "
-                "running, and can its crawls write to the database? (its log says)")}
+            # The daemon's runs are what it misses: a crawl by hand after the daemon died is no run
+            # of the schedule (it made the outlet "ok" for good, the daemon still gone).
+            last = times.get("scheduled_success") or times["success"]
+            late = (times.get("scheduled", False) and plan is not None
+                    and plan.missed(outlet, datetime.fromisoformat(last), now, OVERDUE_RUNS) >= OVERDUE_RUNS)
+        if not late:
+            continue
+        quiet = duration_text((now - datetime.fromisoformat(last)).total_seconds())
+        if times["running"]:
+            # A crawl that holds the outlet's lock and goes on (stopped with Ctrl-Z, its output
+            # blocked on a full pipe) has every scheduled run skipped as "outlet busy": it was never
+            # judged, since it runs, and the outlet read "ok".
+            message = (f"no crawl of it has finished for {quiet}, and one started "
+                       f"{times.get('running_since', '?')[:16].replace('T', ' ')} UTC (pid {times.get('running_pid')}) "
+                       "still holds it, every run of the schedule skipped meanwhile: is it stuck? (end it)")
+        elif last != times["success"]:
+            message = (f"no run of the schedule has finished for {quiet} (a crawl by hand did since): is `newsmon "
+                       "schedule` running, and can its crawls write to the database? (its log says)")
+        else:
+            message = (f"no crawl of it has finished for {quiet}: is `newsmon schedule` (or the cron job) running, and "
+                       "can its crawls write to the database? (its log says)")
+        out[outlet] = {"since": last, "message": message}
     return out
 
 
@@ -244,6 +259,9 @@ def flag_overdue(rows: list[dict], late: dict[str, dict[str, str]]) -> None:
 
     for row in rows:
         if row["outlet"] in late:
+            if row["health"] not in ("failing", "blocked"):
+                # Failing since its last crawl finished, not since its health last changed (to "ok").
+                row["health_since"] = late[row["outlet"]]["since"]
             row["health"] = min(row["health"], "failing", key=severity)
             row["reasons"].append({"code": "overdue", "message": late[row["outlet"]]["message"]})
 

@@ -1256,7 +1256,9 @@ _RUNS_BATCH = 256
 
 def crawl_times(db) -> dict[str, dict[str, Any]]:
     """Per outlet crawled: when a crawl of it last finished as it should (``success``, ``None``:
-    never), who started its last run (``trigger``), whether a crawl of it runs now (``running``).
+    never), who started its last run (``trigger``), whether a crawl of it runs now (``running``,
+    with ``running_pid`` and ``running_since``), whether ``newsmon schedule`` ran it over the last
+    ``SCHEDULE_GONE`` (``scheduled``) and when one of those runs last finished (``scheduled_success``).
     ``db``: a ``Database`` or a plain ``sqlite3.Connection`` (the desk's).
 
     The runs are read newest first until every outlet has both: the last run of an outlet gives
@@ -1287,11 +1289,32 @@ def crawl_times(db) -> dict[str, dict[str, Any]]:
         if len(batch) < _RUNS_BATCH or (wanted | out.keys()) <= found:
             break
         before = batch[-1][0]
-    for outlet, pid in db.execute("SELECT j.value, r.pid FROM crawl_runs r, json_each(r.outlets) j "
-                                  "WHERE r.finished_at IS NULL").fetchall():
+    for outlet, pid, started in db.execute("SELECT j.value, r.pid, r.started_at FROM crawl_runs r, "
+                                           "json_each(r.outlets) j WHERE r.finished_at IS NULL").fetchall():
         if outlet in out and pid_alive(pid):
-            out[outlet]["running"] = True
+            out[outlet].update(running=True, running_pid=pid, running_since=started)
+    # The daemon's own runs of the last SCHEDULE_GONE: whether it crawls the outlet, and when one of
+    # them last finished. Judged by the last run's trigger alone, one crawl by hand after the daemon
+    # died made the outlet "ok" for good.
+    for outlets, reason, finished in db.execute(
+            "SELECT outlets, finish_reason, finished_at FROM crawl_runs WHERE trigger = 'schedule' AND started_at >= ? "
+            "ORDER BY started_at DESC, id DESC", [_iso(datetime.now(timezone.utc) - SCHEDULE_GONE)]).fetchall():
+        try:
+            named = json.loads(outlets or "[]")
+        except ValueError:
+            continue
+        for outlet in named:
+            if outlet in out:
+                times = out[outlet]
+                times["scheduled"] = True
+                if reason == "finished" and times.get("scheduled_success") is None:
+                    times["scheduled_success"] = finished
     return out
+
+
+#: An outlet no run of ``newsmon schedule`` crawled for this long is no longer the daemon's (the
+#: schedule was stopped for cron, or for good): its missed runs are no longer counted.
+SCHEDULE_GONE = timedelta(days=7)
 
 
 def _run_of(db: Database, outlet: str) -> dict[str, Any] | None:

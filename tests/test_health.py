@@ -943,6 +943,36 @@ def test_status_fails_an_outlet_whose_crawls_stopped_finishing(tmp_path):
     # Said as people say it at a short cadence, not "0.2 h" (or "0.0 h" at a daemon's 1 s).
     code, healths, output = shown("nhk", "--overdue", "5m")
     assert code == 1 and "! no crawl of it has finished for 10 min: is" in output, output
+    # Failing since its last crawl finished, not since its health last changed (to "ok", at the run).
+    asahi = json.loads(CliRunner().invoke(cli, ["status", "asahi", "--db", str(path), "--json"]).output)[0]
+    assert asahi["health"] == "failing" and asahi["health_since"] == (now - timedelta(hours=3)).isoformat()
+
+    # One crawl by hand after the daemon died is no run of the schedule: it made the outlet "ok" for good.
+    db = open_db(path)
+    by_hand = queries.start_run(db, ["asahi"], "manual", pid=None, now=(now - timedelta(minutes=5)).isoformat())
+    queries.finish_run(db, by_hand, requests=1, responses_by_status={}, articles_new=0, articles_relevant=0, errors=0,
+                       finish_reason="finished", exit_status=0, now=(now - timedelta(minutes=4)).isoformat())
+    # A crawl that holds nhk's lock and goes on (stopped with Ctrl-Z; its output blocked on a full pipe):
+    # every scheduled run skipped as "outlet busy", and nhk read "ok", since a crawl of it ran.
+    queries.start_run(db, ["nhk"], "manual", pid=os.getpid(), now=(now - timedelta(minutes=9)).isoformat())
+    db.execute("UPDATE crawl_runs SET finished_at = NULL WHERE pid = ?", [os.getpid()])
+    db.close()
+    code, healths, output = shown("--overdue", "50m")
+    assert (healths["asahi"], healths["nhk"]) == ("ok", "ok"), output  # whoever crawls them: a crawl finished
+    code, healths, output = shown()
+    assert code == 1 and (healths["asahi"], healths["nhk"]) == ("failing", "ok"), output
+    db = open_db(path)
+    db.execute("UPDATE crawl_runs SET started_at = ? WHERE pid = ?", [(now - timedelta(hours=1)).isoformat(),
+                                                                       os.getpid()])
+    db.execute("UPDATE crawl_runs SET finished_at = ? WHERE outlets = '[\"nhk\"]' AND pid IS NULL",
+               [(now - timedelta(hours=1, minutes=5)).isoformat()])
+    db.close()
+    code, healths, output = shown()
+    assert code == 1 and healths["nhk"] == "failing", output
+    assert "! no run of the schedule has finished for 3.0 h (a crawl by hand did since): is `newsmon schedule` " \
+        "running" in output
+    assert re.search(rf"! no crawl of it has finished for 65 min, and one started \S+ \S+ UTC \(pid {os.getpid()}\) "
+                     r"still holds it, every run of the schedule skipped meanwhile: is it stuck\?", output), output
 
 
 def test_a_schedule_counts_the_runs_it_would_have_started_crontab_nights_none():
