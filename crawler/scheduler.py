@@ -50,7 +50,7 @@ from storage.exceptions import DatabaseUnwritable
 from . import notify
 from .config import ConfigError
 from .config import parse_duration as config_duration
-from .crawl import EXIT_UNWRITABLE
+from .crawl import EXIT_BUSY, EXIT_UNWRITABLE
 
 logger = logging.getLogger("newsmon.schedule")
 
@@ -337,7 +337,11 @@ class Daemon:
             if reason is None and self.stopping.is_set() and code != 0:
                 # We stopped it; a run that closed itself keeps its own reason ('shutdown').
                 reason = "shutdown: killed" if code == -signal.SIGKILL else "shutdown"
-            logger.info("newsmon: %s: crawl (pid %s) ended with exit status %s", job.id, child.pid, code)
+            # A crawl that crashed or was killed at WARNING: at INFO, `journalctl -p warning` left it out.
+            # 75: an outlet busy, said at once; a run we stopped: said by the stop.
+            quiet = code in (0, EXIT_BUSY) or self.stopping.is_set()
+            logger.log(logging.INFO if quiet else logging.WARNING,
+                       "newsmon: %s: crawl (pid %s) ended with exit status %s", job.id, child.pid, code)
             self._database_state(job, code)
             self._close_ledger(job, child.pid, spawned, code, reason, ended)
             return code

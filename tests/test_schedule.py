@@ -368,6 +368,9 @@ def test_a_database_another_process_holds_locked_is_alerted_once_and_the_runs_go
             # Three: the second's end is tried while the third runs, the first's again with it.
             wait_for(lambda: proc.log.read_text(errors="replace").count("ended with exit status 74") >= 3,
                      "three runs that found the database locked", log=proc.log)
+            # At WARNING, as a crash or a kill is: at INFO, `journalctl -p warning` left them out.
+            assert re.search(r"WARNING: newsmon: crawl:\S+: crawl \(pid \d+\) ended with exit status 74",
+                             proc.log.read_text(errors="replace"))
             # Before: each run's end was a traceback in the daemon's log, and nobody was told.
             alerts = [p for p in receiver.posts if p["type"] == "newsmon.alert"]
             assert [a["alert"] for a in alerts] == ["database_unwritable"]
