@@ -220,7 +220,7 @@ def overdue(db, config, now: datetime, limit: float | None = None) -> dict[str, 
     except ConfigError:  # the daemon refuses it too, and says why
         plan = None
     out = {}
-    for outlet, times in crawl_times(db).items():
+    for outlet, times in crawl_times(db, now).items():
         if times["success"] is None:
             continue  # never finished: its runs' health says why
         if limit is not None:

@@ -1254,7 +1254,7 @@ def update_run_health(db: Database, run_id: int, *, now: datetime | None = None,
 _RUNS_BATCH = 256
 
 
-def crawl_times(db) -> dict[str, dict[str, Any]]:
+def crawl_times(db, now: datetime | None = None) -> dict[str, dict[str, Any]]:
     """Per outlet crawled: when a crawl of it last finished as it should (``success``, ``None``:
     never), who started its last run (``trigger``), whether a crawl of it runs now (``running``,
     with ``running_pid`` and ``running_since``), whether ``newsmon schedule`` ran it over the last
@@ -1298,7 +1298,7 @@ def crawl_times(db) -> dict[str, dict[str, Any]]:
     # died made the outlet "ok" for good.
     for outlets, reason, finished in db.execute(
             "SELECT outlets, finish_reason, finished_at FROM crawl_runs WHERE trigger = 'schedule' AND started_at >= ? "
-            "ORDER BY started_at DESC, id DESC", [_iso(datetime.now(timezone.utc) - SCHEDULE_GONE)]).fetchall():
+            "ORDER BY started_at DESC, id DESC", [_iso(_now(now) - SCHEDULE_GONE)]).fetchall():
         try:
             named = json.loads(outlets or "[]")
         except ValueError:
@@ -1343,7 +1343,7 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
         JOIN crawl_runs r ON r.id = o.run_id WHERE r.started_at >= ? GROUP BY o.outlet
         """, [day_ago]).fetchall()}
     out = []
-    times = crawl_times(db)  # the last success as the overdue check reads it
+    times = crawl_times(db, now)  # the last success as the overdue check reads it
     # The first run of the last 24 hours: the outlets' rows from it on are read by their index.
     day_runs = db.execute("SELECT coalesce(min(id), 1 << 62) FROM crawl_runs WHERE started_at >= ?",
                           [day_ago]).fetchone()[0]
