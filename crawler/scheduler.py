@@ -414,6 +414,10 @@ class Daemon:
             return
         if reason is None and code == EXIT_UNWRITABLE:
             reason = "skipped: database unwritable"  # as a run of an outlet another crawl holds: no evidence
+        if reason is None and code == 2 and (problem := self._config_problem()):
+            # The config edited while the daemon runs: every crawl refuses it. "failed: exit status 2"
+            # in the digest and the run history sent the reader to the daemon's log for why.
+            reason = f"failed: its config does not load: {problem}"
         if reason is None:
             reason = (f"failed: killed by signal {-code}" if code < 0 else f"failed: exit status {code}")
         db = open_db(self.db_path, busy_timeout=self.busy_timeout)
@@ -435,6 +439,18 @@ class Daemon:
             logger.exception("newsmon: could not record the end of crawl pid %s", pid)
         finally:
             db.conn.close()
+
+    def _config_problem(self) -> str | None:
+        """Why the config file, as it is now, does not load (what a crawl that exits 2 refused), or None."""
+        from .validate import check_config
+
+        try:
+            check_config(self.config_path)
+        except ConfigError as exc:
+            return str(exc)[:500]
+        except Exception:  # noqa: BLE001  (only a better reason is at stake: the run is recorded anyway)
+            logger.exception("newsmon: could not check the config %s", self.config_path)
+        return None
 
     def stop(self, signum=None, frame=None) -> None:
         """Stop scheduling; ask running crawls to finish (SIGTERM: Scrapy closes the run cleanly).

@@ -318,6 +318,28 @@ def test_runs_on_schedule_never_overlap_a_manual_crawl_and_stop_cleanly(tmp_path
     assert [[a["title"] for a in p["articles"]] for p in receiver.posts][1:] == [[tulips]]
 
 
+def test_a_config_broken_while_the_daemon_runs_is_named_in_its_failed_runs(tmp_path, site, receiver):
+    # Edited while the daemon ran, the config made every crawl exit 2: the run history and the digest
+    # said "failed: exit status 2", the reason in the daemon's log alone.
+    db = str(tmp_path / "news.db")
+    config = write_config(tmp_path / "c.toml", site, schedule='interval = "1s"\ntimeout = "60s"',
+                          webhook=receiver.url)
+    with daemon(tmp_path, db, config) as proc:
+        wait_for(lambda: finished_schedule_runs(db), "a scheduled run", log=proc.log)
+        text = Path(config).read_text(encoding="utf-8")
+        Path(config).write_text(text.replace('interval = "1s"', 'interval = "1s"\njitter = 5'), encoding="utf-8")
+        failed = wait_for(lambda: rows(db, "select * from crawl_runs where finish_reason like 'failed:%'"),
+                          "a run that refused the config", log=proc.log)[0]
+        assert failed["exit_status"] == 2
+        assert failed["finish_reason"].startswith("failed: its config does not load: ") and \
+            "[schedule] jitter = 5: a number needs its unit" in failed["finish_reason"], failed["finish_reason"]
+        Path(config).write_text(text, encoding="utf-8")  # mended: the daemon had read the old one at its start
+        post = wait_for(lambda: [p for p in receiver.posts if p.get("health_changes")], "the digest of the failure",
+                        log=proc.log)[0]
+        assert "its config does not load" in json.dumps(post, ensure_ascii=False)
+        assert stop(proc) == 0
+
+
 def test_a_hung_crawl_is_killed_at_its_timeout_and_recorded(tmp_path, site, receiver):
     db = str(tmp_path / "news.db")
     # The timeout leaves room for a slow process start under load: the second run must still be
