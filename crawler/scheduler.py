@@ -278,7 +278,8 @@ class Daemon:
         self.db_path = os.path.abspath(db_path)
         self.config_path = os.path.abspath(config_path) if config_path else None
         self.crawl_args = crawl_args or []
-        self.notify_settings = notify_settings
+        self._notify_settings = notify_settings
+        self._config_mtime = self._mtime()
         self.children: dict[int, subprocess.Popen] = {}
         self.lock = threading.Lock()
         self.idle = threading.Condition(self.lock)
@@ -439,6 +440,30 @@ class Daemon:
             logger.exception("newsmon: could not record the end of crawl pid %s", pid)
         finally:
             db.conn.close()
+
+    def _mtime(self) -> int | None:
+        try:
+            return os.stat(self.config_path).st_mtime_ns if self.config_path else None
+        except OSError:
+            return None
+
+    @property
+    def notify_settings(self) -> notify.NotifySettings | None:
+        """The config's ``[notify]``, read again when the file changed: the crawls read their config
+        afresh each run, while the daemon's own digests (of runs it killed) and alerts went on
+        to the channels of its start. A config that does not load leaves them as they were."""
+        mtime = self._mtime()
+        if mtime != self._config_mtime:
+            self._config_mtime = mtime
+            from .validate import check_config
+
+            try:
+                self._notify_settings = check_config(self.config_path).notify
+                logger.info("newsmon: %s changed: its [notify] is read again", self.config_path)
+            except ConfigError as exc:
+                logger.warning("newsmon: %s changed but does not load (%s): the daemon's digests and alerts go "
+                               "where they went", self.config_path, exc)
+        return self._notify_settings
 
     def _config_problem(self) -> str | None:
         """Why the config file, as it is now, does not load (what a crawl that exits 2 refused), or None."""

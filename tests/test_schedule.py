@@ -340,6 +340,27 @@ def test_a_config_broken_while_the_daemon_runs_is_named_in_its_failed_runs(tmp_p
         assert stop(proc) == 0
 
 
+def test_the_daemons_own_digests_go_where_the_config_says_now(tmp_path, site, receiver):
+    # The crawls read their config afresh each run; the daemon's own digests (of a run it killed)
+    # went on to the webhook of its start after the config named another.
+    db = str(tmp_path / "news.db")
+    config = write_config(tmp_path / "c.toml", site, schedule='interval = "1s"\ntimeout = "4s"', webhook=receiver.url)
+    moved = Receiver()
+    try:
+        with daemon(tmp_path, db, config) as proc:
+            wait_for(lambda: finished_schedule_runs(db), "a scheduled run", log=proc.log)
+            Path(config).write_text(Path(config).read_text(encoding="utf-8").replace(receiver.url, moved.url),
+                                    encoding="utf-8")
+            site.hang(ATOM_PATH, 30)
+            wait_for(lambda: [p for p in moved.posts if p.get("health_changes")], "the timeout's digest at the new "
+                     "webhook", log=proc.log)
+            assert not [p for p in receiver.posts if p.get("health_changes")]
+            site.remove_fault(ATOM_PATH)
+            assert stop(proc) == 0
+    finally:
+        moved.stop()
+
+
 def test_a_hung_crawl_is_killed_at_its_timeout_and_recorded(tmp_path, site, receiver):
     db = str(tmp_path / "news.db")
     # The timeout leaves room for a slow process start under load: the second run must still be
