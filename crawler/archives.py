@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from http.client import HTTPException, HTTPResponse, IncompleteRead
 from pathlib import Path
 from typing import IO, NamedTuple, TypeVar
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 import brotli
 import zstandard
@@ -321,8 +321,15 @@ def _read_listing(location: str) -> list[str]:
             if line.strip() and not line.startswith("#")]
 
 
+def _file_name(location: str) -> str:
+    """The file name a path or URL ends in, lower-cased, without a URL's query or fragment (a
+    presigned listing's ``?X-Amz-Signature=…`` hid its ``.paths.gz``)."""
+    path = urlsplit(location).path if "://" in location else location
+    return path.rsplit("/", 1)[-1].lower()
+
+
 def _is_listing(location: str) -> bool:
-    name = location.rsplit("/", 1)[-1].lower()
+    name = _file_name(location)
     return name.endswith(_LISTING_SUFFIXES) and not name.endswith(_ARCHIVE_SUFFIXES)
 
 
@@ -425,7 +432,7 @@ def _kind(head: bytes, location: str) -> str:
     Raises:
         InputError: a whole-file compression warcio cannot read (bzip2, xz), with what to do.
     """
-    if head[:4] == b"PK\x03\x04" or location.lower().endswith(".wacz"):
+    if head[:4] == b"PK\x03\x04" or _file_name(location).endswith(".wacz"):
         return "wacz"
     if head[:4] == _ZSTD or _skippable(head[:4]):
         return "warc.zst"

@@ -1368,6 +1368,16 @@ def test_a_local_listing_with_one_archive_missing_reads_the_others_and_names_tha
     assert rows(db, "SELECT count(*) FROM urls WHERE kind = 'article'") == [(4,)]
 
 
+def test_a_listing_or_archive_url_with_a_query_is_known_by_its_path():
+    # A presigned URL's query hid the listing's .paths.gz: read as an archive, it was "not a readable
+    # WARC file (first line: ['crawl-data/…warc.gz'])".
+    from crawler.archives import _is_listing
+
+    assert _is_listing("https://bucket.s3.amazonaws.com/cc-news/warc.paths.gz?X-Amz-Signature=ab12&X-Amz-Expires=3600")
+    assert not _is_listing("https://bucket.s3.amazonaws.com/CC-NEWS-2026.warc.gz?X-Amz-Signature=ab12")
+    assert _is_listing("/data/warc.paths.gz") and not _is_listing("/data/x.warc.gz")
+
+
 def test_a_listing_saved_with_a_byte_order_mark_names_its_first_archive_as_written(tmp_path):
     listing = tmp_path / "warc.paths"
     listing.write_bytes("crawl-data/CC-NEWS/2024/03/a.warc.gz\r\ncrawl-data/CC-NEWS/2024/03/b.warc.gz\r\n"
