@@ -643,6 +643,12 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     counts["seen"] += 1
             if last:
                 _advance(db, archive, result, new, relevant)
+            elif archive.error is None:
+                # The articles of this batch counted with it: a part holds thousands of pages (a plain
+                # WARC is one part), and an ingest killed between batches left them stored but out of
+                # the ledger's count, which its resume, finding them "seen", never made up.
+                db.execute("UPDATE ingested_archives SET articles = ?, relevant = ? WHERE source = ?",
+                           [archive.new + new, archive.relevant + relevant, archive.source.location])
     if read.broken is not None and archive.error is None:
         # The connection broke for good after whole records, stored: the next run reads on after them.
         _left_unfinished(archive, part, report, read.broken)

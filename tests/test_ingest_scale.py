@@ -481,6 +481,35 @@ def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_on
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
 
 
+def test_an_ingest_killed_inside_a_part_of_many_pages_keeps_the_ledgers_counts(tmp_path):
+    # The ledger counted a part's articles once the whole part was stored; a part holds thousands
+    # of pages (a plain WARC is one), stored 100 a transaction: killed between two, its stored
+    # articles were out of the count for good, the resume finding them "seen".
+    path = tmp_path / "distinct.warc"
+    warcs.write(path, warcs.distinct_articles(260), gzip=False)
+    db = tmp_path / "n.db"
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db),
+                             "--workers", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while proc.poll() is None:
+            try:
+                if db.exists() and rows(db, "SELECT count(*) FROM articles")[0][0] >= 100:
+                    break
+            except sqlite3.OperationalError:
+                pass  # not migrated yet
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+    assert rows(db, "SELECT articles, relevant FROM ingested_archives") == \
+        rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
+    again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+    assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout
+    assert rows(db, "SELECT articles, relevant FROM ingested_archives") == \
+        rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
+
+
 def test_an_archive_another_ingest_is_reading_is_left_to_it(tmp_path, files):
     # A cron job's ingest of a listing that outlasts the hour, and the next one: the second
     # resumed the archive the first was still reading, read the rest of it again, and the
