@@ -415,7 +415,7 @@ class Daemon:
             return
         if reason is None and code == EXIT_UNWRITABLE:
             reason = "skipped: database unwritable"  # as a run of an outlet another crawl holds: no evidence
-        if reason is None and code == 2 and (problem := self._config_problem()):
+        if reason is None and code == 2 and (problem := self._load_config()[1]):
             # The config edited while the daemon runs: every crawl refuses it. "failed: exit status 2"
             # in the digest and the run history sent the reader to the daemon's log for why.
             reason = f"failed: its config does not load: {problem}"
@@ -455,27 +455,27 @@ class Daemon:
         mtime = self._mtime()
         if mtime != self._config_mtime:
             self._config_mtime = mtime
-            from .validate import check_config
-
-            try:
-                self._notify_settings = check_config(self.config_path).notify
+            checked, problem = self._load_config()
+            if checked is not None:
+                self._notify_settings = checked.notify
                 logger.info("newsmon: %s changed: its [notify] is read again", self.config_path)
-            except ConfigError as exc:
+            else:
                 logger.warning("newsmon: %s changed but does not load (%s): the daemon's digests and alerts go "
-                               "where they went", self.config_path, exc)
+                               "where they went", self.config_path, problem)
         return self._notify_settings
 
-    def _config_problem(self) -> str | None:
-        """Why the config file, as it is now, does not load (what a crawl that exits 2 refused), or None."""
+    def _load_config(self):
+        """The config file as it is now, checked (``validate.Checked``), or ``None`` and why it does not
+        load (what a crawl that exits 2 refused)."""
         from .validate import check_config
 
         try:
-            check_config(self.config_path)
+            return check_config(self.config_path), None
         except ConfigError as exc:
-            return str(exc)[:500]
-        except Exception:  # noqa: BLE001  (only a better reason is at stake: the run is recorded anyway)
+            return None, str(exc)[:500]
+        except Exception as exc:  # noqa: BLE001  (a reason or the channels are at stake, not the run's record)
             logger.exception("newsmon: could not check the config %s", self.config_path)
-        return None
+            return None, f"{type(exc).__name__}: {exc}"[:500]
 
     def stop(self, signum=None, frame=None) -> None:
         """Stop scheduling; ask running crawls to finish (SIGTERM: Scrapy closes the run cleanly).

@@ -457,13 +457,11 @@ def _splits(runs: list[dict[str, Any]], numerator: str, denominator: Any, min_pa
     end = i
     while end < len(runs) and _time(runs[end]["started_at"]) >= cutoff:
         end += 1
-    bn, bd = sum(bad[i:end]), sum(pages[i:end])
-    splits = []
-    rn, rd = n, d
-    for k in range(i, max(end, i + 1)):
+    rn, rd, bn, bd = n, d, sum(bad[i:end]), sum(pages[i:end])
+    splits = [(rn, rd, bn, bd)]
+    for k in range(i, end):  # run k moves from "before" to "since"
+        rn, rd, bn, bd = rn + bad[k], rd + pages[k], bn - bad[k], bd - pages[k]
         splits.append((rn, rd, bn, bd))
-        if k < end:
-            rn, rd, bn, bd = rn + bad[k], rd + pages[k], bn - bad[k], bd - pages[k]
     return n, d, splits
 
 
@@ -1296,19 +1294,22 @@ def crawl_times(db, now: datetime | None = None) -> dict[str, dict[str, Any]]:
     # The daemon's own runs of the last SCHEDULE_GONE: whether it crawls the outlet, and when one of
     # them last finished. Judged by the last run's trigger alone, one crawl by hand after the daemon
     # died made the outlet "ok" for good.
+    waiting = set(out)  # read until each has its last scheduled success (the desk asks at each load)
     for outlets, reason, finished in db.execute(
             "SELECT outlets, finish_reason, finished_at FROM crawl_runs WHERE trigger = 'schedule' AND started_at >= ? "
-            "ORDER BY started_at DESC, id DESC", [_iso(_now(now) - SCHEDULE_GONE)]).fetchall():
+            "ORDER BY started_at DESC, id DESC", [_iso(_now(now) - SCHEDULE_GONE)]):
         try:
             named = json.loads(outlets or "[]")
         except ValueError:
             continue
         for outlet in named:
-            if outlet in out:
-                times = out[outlet]
-                times["scheduled"] = True
-                if reason == "finished" and times.get("scheduled_success") is None:
-                    times["scheduled_success"] = finished
+            if outlet in waiting:
+                out[outlet]["scheduled"] = True
+                if reason == "finished":
+                    out[outlet]["scheduled_success"] = finished
+                    waiting.discard(outlet)
+        if not waiting:
+            break
     return out
 
 
