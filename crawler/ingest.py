@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from http.client import HTTPException
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from storage import frontier, pages, transaction
 
@@ -45,7 +45,7 @@ from . import archives, locks, pagination, settings, store
 from .archives import Part, PartRead, Source, Stop
 from .bodies import sniff_binary
 from .fingerprint import WorkersDiffer, differences
-from .outcome import Problem, check_body, extraction_crash
+from .outcome import Problem, check_body, extraction_crash, redirected_away
 from .progress import Progress
 from .urls import canonical_url, parsable
 from .walls import WALL_HEADERS, detect_wall
@@ -70,7 +70,8 @@ CUT_NOTE = " bytes only: "
 #: A Content-Type that says only "bytes": the bytes decide (RFC 9110 8.3).
 _OCTET = re.compile(r"\s*application/octet-stream\s*(?:;|$)", re.I)
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
-_COUNTS = ("records", "responses", "without_http", "resources", "revisits", "other_sites", "not_html", "bad_url",
+_COUNTS = ("records", "responses", "without_http", "resources", "revisits", "not_ok", "other_sites", "not_html",
+           "bad_url",
            "other_language", "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated",
            "next_pages", "later_pages", "next_pages_read", "pages_waiting", "new", "relevant", "seen", "no_article",
            "not_relevant", "extract_failed", "parts_sent_again")
@@ -104,10 +105,13 @@ class Page:
     compressed: pages.Compressed | None = None
     #: Said after the URL's reason: the record was truncated in the archive.
     note: str | None = None
-    #: A revisit record's: the (canonical) URL of the capture whose payload it repeats.
+    #: A revisit record's: the (canonical) URL of the capture whose payload it repeats; an archived
+    #: redirect's (``STAND_INS``): the (canonical) article URL it sends to.
     refers_to: str | None = None
     #: Page 2, 3 … of an article (``pagination.continuation_of``): the URL of its first page.
     continues: str | None = None
+    #: The archived response's HTTP status (a redirect or an error of an outlet's article URL).
+    http_status: int = 200
 
 
 class _Kept(NamedTuple):
@@ -307,7 +311,11 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             ctype = (http.get_header("Content-Type")
                      or record.rec_headers.get_header("WARC-Identified-Payload-Type") or "")
             unknown = bool(_OCTET.match(ctype))
-            if http.get_statuscode() != "200" or (ctype and "html" not in ctype.lower() and not unknown):
+            if (status := http.get_statuscode()) != "200":
+                counts["not_ok"] += 1
+                not_ok(url, status, http)
+                return None
+            if ctype and "html" not in ctype.lower() and not unknown:
                 counts["not_html"] += 1
                 return None
         if parsable(url) is None:
@@ -358,6 +366,41 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             refers_to = canonical_url(target, hosts) if parsable(target) else None
             refuse(url, "", Problem("revisit", f"the archive holds no page here, only a revisit record ({profile}: "
                                                f"the capture of {target} at {date}){_NOT_INGESTED}"), refers_to)
+
+    def not_ok(url: str, status: str, http) -> None:
+        # An outlet's article URL the archive's crawler met as a redirect or an error: it was
+        # counted "not html" and left in no state, so that an article whose only capture sent
+        # to its new address (an old URL scheme), or was a 503, was lost without a trace. Its
+        # URL is an error a crawl of the outlet fetches again, or, sent to another article URL,
+        # that article's address once it is stored (as for a revisit record). Other URLs of
+        # the outlet (images, sections, feeds) are counted only, as another site's.
+        if parsable(url) is None:
+            return
+        key = canonical_url(url, hosts)
+        outlet = store.outlet_key(key, outlets)
+        if outlet is None or not outlets[outlet].is_article_url(key):
+            return
+        code = int(status) if status.isdigit() else 0
+        location = (http.get_header("Location") or "").strip() if 300 <= code < 400 else ""
+        target = urljoin(url, location) if location else ""
+        if not target or parsable(target) is None or canonical_url(target, hosts) == key:
+            said = (f"an HTTP {status} without a usable Location" if 300 <= code < 400 and not target else
+                    f"an HTTP {status} redirect to {target}, the same article URL," if target else
+                    f"an HTTP {http.statusline.strip() or status}")
+            problem = Problem(f"http_{code or 'status'}", f"the archive's capture of this URL is {said} and no page "
+                                                         "(a crawl of the outlet fetches it)")
+            result.pages.append(Page(key, outlet, None, None, None, problem, http_status=code or 200))
+            return
+        sent = canonical_url(target, hosts)
+        there = store.outlet_key(sent, outlets)
+        if there is None or not outlets[there].is_article_url(sent):
+            away = redirected_away([key], target, [code])
+            problem = Problem(away.code, f"in the archive, {away.reason}")
+            result.pages.append(Page(key, outlet, None, None, None, problem, http_status=code))
+            return
+        problem = Problem("redirect", f"the archive holds no page here, only an HTTP {status} redirect to {sent}"
+                                      f"{_NOT_INGESTED}")
+        result.pages.append(Page(key, outlet, None, None, None, problem, refers_to=sent, http_status=code))
 
     def refuse(url: str, ctype: str, problem: Problem, refers_to: str | None = None) -> None:
         # A watched outlet's record that is no page to extract: its URL keeps the reason as an
@@ -526,12 +569,12 @@ class Report:
     db_path: str | None = None
     #: The locks held of the archives this run reads, by location; released when each is done.
     locks: dict[str, int] = field(default_factory=dict, repr=False)
-    #: Revisit records stored as errors because the capture they repeat had not been read, by
-    #: the URL of that capture: (URL, outlet) of each, which a later record of the capture makes
-    #: its article's addresses. At most ``REVISITS_KEPT`` at a time (a deduplicating crawler's
-    #: WARCs can be mostly revisits); those over it keep their error, which a crawl of the outlet
-    #: fetches.
-    revisits_of: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict, repr=False)
+    #: Revisit records (and archived redirects, ``STAND_INS``) stored as errors because the
+    #: capture they stand for had not been read, by the URL of that capture: (URL, outlet, code)
+    #: of each, which a later record of the capture makes its article's addresses. At most
+    #: ``REVISITS_KEPT`` at a time (a deduplicating crawler's WARCs can be mostly revisits); those
+    #: over it keep their error, which a crawl of the outlet fetches.
+    revisits_of: dict[str, list[tuple[str, str | None, str]]] = field(default_factory=dict, repr=False)
     #: How many ``revisits_of`` holds.
     revisits_kept: int = 0
 
@@ -603,7 +646,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 if page.continues is not None:
                     counts[_later_page(db, page, report)] += 1
                     continue
-                is_revisit = page.problem is not None and page.problem.code == "revisit"
+                is_revisit = page.problem is not None and page.problem.code in STAND_INS
                 capture = _capture(db, page) if is_revisit else None
                 if _settled(db, page) or (is_revisit and _revisited(db, page, capture)):
                     counts["seen"] += 1
@@ -612,7 +655,8 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     page.problem = _revisit_problem(page, capture)
                 if (is_revisit and page.refers_to and page.refers_to != page.url
                         and report.revisits_kept < REVISITS_KEPT):
-                    report.revisits_of.setdefault(page.refers_to, []).append((page.url, page.outlet))
+                    report.revisits_of.setdefault(page.refers_to, []).append((page.url, page.outlet,
+                                                                              page.problem.code))
                     report.revisits_kept += 1
                 record = page.record
                 if record is not None and record.get("outlet") is None:
@@ -620,7 +664,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 record, parts, note = _with_next_pages(db, page, record, report)
                 counts["next_pages_read"] += sum(part.page_id is not None for part in parts)
                 saved = store.save(db, url=page.url, body=page.body, record=record, outlet=page.outlet,
-                                   content_type=page.content_type, problem=page.problem,
+                                   http_status=page.http_status, content_type=page.content_type, problem=page.problem,
                                    opts=report.store_options, compressed=page.compressed, note=note,
                                    parts=parts)
                 if page.url in report.revisits_of:
@@ -629,9 +673,9 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     waiting = report.revisits_of.pop(page.url)
                     report.revisits_kept -= len(waiting)
                     target = frontier.state(db, page.url) if saved.article_id is None else None
-                    for url, outlet in waiting:
+                    for url, outlet, code in waiting:
                         if saved.article_id is not None:
-                            _as_duplicate(db, url, outlet, page.url, saved.article_id)
+                            _as_duplicate(db, url, outlet, page.url, saved.article_id, code)
                         elif target is not None:
                             _no_article_duplicate(db, url, page.url, target)
                 if record is None:
@@ -713,6 +757,10 @@ def _with_next_pages(db, page: Page, record: dict[str, Any] | None, report: Repo
 
 #: What a revisit record's reason says while the capture it repeats is not stored.
 _NOT_INGESTED = ", and that capture was not ingested"
+#: The errors of an outlet's URL whose archived record stands for another URL's capture: a
+#: revisit record, or a redirect to another article URL (``refers_to``). Stored there, the
+#: article is this URL's too.
+STAND_INS = ("revisit", "redirect")
 
 
 def _no_article_there(reason: str, capture: str, state: dict[str, Any]) -> str:
@@ -762,25 +810,30 @@ def _revisited(db, page: Page, capture: dict[str, Any] | None) -> bool:
         return True
     if capture is None or capture["kind"] != "article" or capture["article_id"] is None:
         return False
-    _as_duplicate(db, page.url, page.outlet, page.refers_to, capture["article_id"])  # type: ignore[arg-type]
+    _as_duplicate(db, page.url, page.outlet, page.refers_to, capture["article_id"],  # type: ignore[arg-type]
+                  page.problem.code if page.problem else "revisit", page.http_status)
     return True
 
 
 def _no_more_than_a_revisit(state: dict[str, Any] | None) -> bool:
     """Whether a URL's state (``frontier.state``) is none, or a revisit record's error: nothing
     else has been stored there, so what its capture turns out to hold may be said instead."""
-    return state is None or (state["kind"], state["reason_code"]) == ("error", "revisit")
+    return state is None or (state["kind"] == "error" and state["reason_code"] in STAND_INS)
 
 
-def _as_duplicate(db, url: str, outlet: str | None, capture: str, article_id: int) -> None:
+def _as_duplicate(db, url: str, outlet: str | None, capture: str, article_id: int, code: str = "revisit",
+                  http_status: int | None = None) -> None:
     """A revisit record's URL made one more address of the article its capture holds (its
-    payload was the same, byte for byte), unless something else has been stored there since."""
+    payload was the same, byte for byte), or an archived redirect's of the article it sends to,
+    unless something else has been stored there since."""
     if not _no_more_than_a_revisit(frontier.state(db, url)):
         return
+    said = (f"the archive's capture of this URL redirects to {capture}" if code == "redirect" else
+            f"the archive's revisit record of this URL repeats the capture of {capture}")
     frontier.record_result(db, url, outlet=outlet, kind="article", code="duplicate",
-                           reason=f"already stored as article {article_id}: the archive's revisit record of "
-                                  f"this URL repeats the capture of {capture}",
-                           article_id=article_id, now=store.now_iso())
+                           reason=f"already stored as article {article_id}: {said}", article_id=article_id,
+                           http_status=http_status, redirected_to=capture if code == "redirect" else None,
+                           now=store.now_iso())
 
 
 def _no_article_duplicate(db, url: str, capture: str, state: dict[str, Any]) -> None:

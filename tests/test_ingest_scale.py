@@ -43,6 +43,7 @@ from warcio.warcwriter import WARCWriter
 from crawler import archives, store
 from crawler.extract import extract_article
 from crawler.ingest import known_host
+from crawler.outlets import outlet_for_url
 from crawler.progress import Progress
 from crawler.urls import canonical_url
 from storage import open_db
@@ -1906,6 +1907,70 @@ def test_revisits_waiting_for_their_capture_are_bounded_by_those_held_not_by_tho
     states = dict(db.execute("SELECT url, reason_code FROM urls").fetchall())
     assert states[canonical_url(second.url, HOSTS)] == states[canonical_url(fourth.url, HOSTS)] == "duplicate"
     db.close()
+
+
+def test_an_outlet_article_url_archived_as_a_redirect_or_an_error_has_a_state_and_a_reason(tmp_path):
+    # An outlet's article URL the archive's crawler met as a redirect, a 404 or a 503 was counted
+    # "not html" and left in no state: an article whose only capture was a redirect to its new
+    # address (an old URL scheme) or a 503 was lost without a trace. A redirect to another article
+    # URL now makes it that article's address (whichever record comes first), one the archive does
+    # not hold says so for a crawl to fetch, and an error status is an error a crawl fetches again.
+    asahi, mainichi = warcs.outlet_pages()[0], warcs.outlet_pages()[2]
+    old_asahi = asahi.url.replace("AST1F4445T1FUTIL02SM", "AST1F4445T1FUTIL99SM")
+    old_mainichi = mainichi.url.replace("/335000c", "/335999c")
+    elsewhere = mainichi.url.replace("/335000c", "/335111c")
+    moved, away = asahi.url.replace("02SM", "03SM"), asahi.url.replace("02SM", "04SM")
+    busy, missing = asahi.url.replace("02SM", "05SM"), asahi.url.replace("02SM", "06SM")
+    image = "https://www.asahi.com/images/AST1F4445T1FUTIL02SM.jpg"
+    fetches = [
+        warcs.Fetch(old_asahi, b"", status="301 Moved Permanently", headers=(("Location", asahi.url),)),
+        asahi,
+        mainichi,
+        warcs.Fetch(old_mainichi, b"", status="302 Found", headers=(("Location", mainichi.url),)),
+        warcs.Fetch(moved, b"", status="301 Moved Permanently", headers=(("Location", elsewhere),)),
+        warcs.Fetch(away, b"", status="301 Moved Permanently", headers=(("Location", "/"),)),
+        warcs.Fetch(busy, b"<html>busy</html>", status="503 Service Unavailable"),
+        warcs.Fetch(missing, b"<html>not found</html>", status="404 Not Found"),
+        warcs.Fetch(image, b"", status="404 Not Found"),
+        warcs.Fetch("https://blog.example.org/2025/01/x.html", b"", status="301 Moved Permanently",
+                    headers=(("Location", "https://blog.example.org/x"),)),
+    ]
+    for url in (old_asahi, old_mainichi, elsewhere, moved, away, busy, missing):
+        assert outlet_for_url(canonical_url(url, HOSTS)).is_article_url(canonical_url(url, HOSTS)), url
+    archive = tmp_path / "moves.warc.gz"
+    warcs.write(archive, fetches)
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    counted = counts(result)
+    assert (counted["not ok"], counted["new"]) == (8, 2), result.stdout
+    states = {url: (kind, code, reason, article, status, to) for url, kind, code, reason, article, status, to in
+              rows(db, "SELECT url, kind, reason_code, reason, article_id, http_status, redirected_to FROM urls")}
+    def key(url: str) -> str:
+        return canonical_url(url, HOSTS)
+    stored = {url: states[key(url)][3] for url in (asahi.url, mainichi.url)}
+    assert states[key(old_asahi)] == (
+        "article", "duplicate", f"already stored as article {stored[asahi.url]}: the archive's capture of this URL "
+                                f"redirects to {key(asahi.url)}", stored[asahi.url], 301, key(asahi.url))
+    assert states[key(old_mainichi)][:2] == ("article", "duplicate")
+    assert states[key(old_mainichi)][3:] == (stored[mainichi.url], 302, key(mainichi.url))
+    kind, code, reason, _, status, _ = states[key(moved)]
+    assert (kind, code, status) == ("error", "redirect", 301)
+    assert reason.startswith(f"the archive holds no page here, only an HTTP 301 redirect to {key(elsewhere)}, and that "
+                             "capture was not ingested")
+    kind, code, reason, _, status, _ = states[key(away)]
+    assert (kind, code, status) == ("error", "redirected_away", 301)
+    assert reason.startswith("in the archive, redirected to a page the outlet's article URL pattern does not take (")
+    assert "https://www.asahi.com/" in reason
+    assert states[key(busy)][:2] == ("error", "http_503") and states[key(busy)][4] == 503
+    assert "HTTP 503 Service Unavailable" in states[key(busy)][2]
+    assert states[key(missing)][:2] == ("error", "http_404") and states[key(missing)][4] == 404
+    # Each is fetched by the outlet's next crawl, as a URL a crawl left in error is.
+    assert {url for url, in rows(db, "SELECT url FROM urls WHERE kind = 'error'")} == {
+        key(moved), key(away), key(busy), key(missing)}
+    # Not its image, nor another site's redirect: counted only.
+    assert set(states) == {key(u) for u in (asahi.url, mainichi.url, old_asahi, old_mainichi, moved, away, busy,
+                                            missing)}
 
 
 def test_pages_archived_as_resource_records_are_read(tmp_path):
