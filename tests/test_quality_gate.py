@@ -193,9 +193,23 @@ def test_corpus_is_complete():
 # --- Fundus: per page ----------------------------------------------------------------------
 
 
+#: Text a page shows in its article's body that Fundus's ground truth (its parser's output) leaves
+#: out and newsmon keeps: compared without it, once it is found in ours.
+BEYOND_FUNDUS = {
+    # The profiles of the two new executives under the personnel story, a <div> of <br> lines
+    # after its paragraphs: the paper's text on the people the story is about (2026-12-05).
+    "fundus-jp/Nikkei_2025_01_14.html": ("◇イオン銀行 木坂 有朗氏", "◇イオンフィナンシャルサービス 白川 俊介氏"),
+}
+
+
 @pytest.mark.parametrize("page", FUNDUS, ids=[p.split("/")[-1] for p in FUNDUS])
 def test_fundus_page_bigram_f1(page):
-    precision, recall, f1 = bigram_prf(body_text(_ours(page)), fundus_truth(page, readings=False))
+    ours = body_text(_ours(page))
+    for start in BEYOND_FUNDUS.get(page, ()):
+        paragraph = next((line for line in ours.split("\n") if line.startswith(start)), None)
+        assert paragraph is not None, f"no paragraph {start!r}…"
+        ours = ours.replace(paragraph, "")
+    precision, recall, f1 = bigram_prf(ours, fundus_truth(page, readings=False))
     assert f1 >= FUNDUS_FLOOR, f"F1 {f1:.4f} (P {precision:.4f}, R {recall:.4f}) < {FUNDUS_FLOOR}"
 
 

@@ -43,8 +43,9 @@ OUTLET = Outlet(
             body=("div.article_body",),
             # The text's blocks; captions of figures in the body are other <p>s. A block is shown
             # white-space: pre-wrap (its class's CSS in the saved pages), its paragraphs and the
-            # gallery links among them ("【画像】…") a line each.
-            paragraphs="p.highLightSearchTarget",
+            # gallery links among them ("【画像】…") a line each. Its sub-headings are <h2>s
+            # between the blocks ("廃棄前のツイートに反響" in 000001, 2021-10), left out before.
+            paragraphs="p.highLightSearchTarget, h2",
             pre_wrap=True,
             title=("article header h1", "//article//h1"),
             # "【画像】…をもっと見る", "【表でみる】…": links to the provider's galleries inside the text.
