@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from storage import frontier, pages, transaction
+from storage.frontier import STAND_INS
 
 from storage import stories as story_db
 
@@ -61,9 +62,6 @@ SHORTEST_CUT = 200
 BATCH = 100
 #: Times a part the cluster dropped (its dictionaries lost with a worker) is sent again.
 RESUBMITS = 3
-#: Revisit records whose capture had not been read yet, remembered in case it comes later in the
-#: same ingest (``Report.revisits_of``): ~40 MB at most (measured: 100,000 keys and URLs of 50 characters).
-REVISITS_KEPT = 100_000
 #: Said in the reason of an article stored from the first part of its page (``keep``): a whole
 #: capture met later is stored over it (``_settled``).
 CUT_NOTE = " bytes only: "
@@ -569,14 +567,6 @@ class Report:
     db_path: str | None = None
     #: The locks held of the archives this run reads, by location; released when each is done.
     locks: dict[str, int] = field(default_factory=dict, repr=False)
-    #: Revisit records (and archived redirects, ``STAND_INS``) stored as errors because the
-    #: capture they stand for had not been read, by the URL of that capture: (URL, outlet, code)
-    #: of each, which a later record of the capture makes its article's addresses. At most
-    #: ``REVISITS_KEPT`` at a time (a deduplicating crawler's WARCs can be mostly revisits); those
-    #: over it keep their error, which a crawl of the outlet fetches.
-    revisits_of: dict[str, list[tuple[str, str | None, str]]] = field(default_factory=dict, repr=False)
-    #: How many ``revisits_of`` holds.
-    revisits_kept: int = 0
 
 
 def _ledger_row(db, location: str) -> dict[str, Any] | None:
@@ -653,11 +643,6 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     continue
                 if is_revisit:
                     page.problem = _revisit_problem(page, capture)
-                if (is_revisit and page.refers_to and page.refers_to != page.url
-                        and report.revisits_kept < REVISITS_KEPT):
-                    report.revisits_of.setdefault(page.refers_to, []).append((page.url, page.outlet,
-                                                                              page.problem.code))
-                    report.revisits_kept += 1
                 record = page.record
                 if record is not None and record.get("outlet") is None:
                     store.assign_outlet(record, page.outlet, store.outlets_of(report.config_path))
@@ -667,17 +652,20 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                                    http_status=page.http_status, content_type=page.content_type, problem=page.problem,
                                    opts=report.store_options, compressed=page.compressed, note=note,
                                    parts=parts)
-                if page.url in report.revisits_of:
-                    # The capture that revisit records before it repeat: their URLs are its
-                    # article's, or say that it holds none.
-                    waiting = report.revisits_of.pop(page.url)
-                    report.revisits_kept -= len(waiting)
+                if is_revisit and page.refers_to and page.refers_to != page.url:
+                    # It waits for that capture, in this ingest or a later one (records come in
+                    # no order an ingest can count on).
+                    frontier.stands_for(db, page.url, page.refers_to)
+                elif waiting := frontier.waiting_on(db, page.url):
+                    # The capture that revisit records or redirects met before it stand for: their
+                    # URLs are its article's, or say that it holds none.
                     target = frontier.state(db, page.url) if saved.article_id is None else None
-                    for url, outlet, code in waiting:
+                    for one in waiting:
                         if saved.article_id is not None:
-                            _as_duplicate(db, url, outlet, page.url, saved.article_id, code)
+                            _as_duplicate(db, one["url"], one["outlet"], page.url, saved.article_id,
+                                          one["reason_code"], one["http_status"])
                         elif target is not None:
-                            _no_article_duplicate(db, url, page.url, target)
+                            _no_article_duplicate(db, one["url"], page.url, target)
                 if record is None:
                     counts["no_article"] += 1
                 elif saved.new:
@@ -757,10 +745,6 @@ def _with_next_pages(db, page: Page, record: dict[str, Any] | None, report: Repo
 
 #: What a revisit record's reason says while the capture it repeats is not stored.
 _NOT_INGESTED = ", and that capture was not ingested"
-#: The errors of an outlet's URL whose archived record stands for another URL's capture: a
-#: revisit record, or a redirect to another article URL (``refers_to``). Stored there, the
-#: article is this URL's too.
-STAND_INS = ("revisit", "redirect")
 
 
 def _no_article_there(reason: str, capture: str, state: dict[str, Any]) -> str:

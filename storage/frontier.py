@@ -56,6 +56,13 @@ NOT_READ = ("blocked", "gave_up", "not_article", "gone", "refused")
 #: Refusals that are not the site's final word: robots.txt could not be read this run.
 RETRY_REFUSALS = ("robots_unavailable",)
 
+#: The errors of a URL whose archived record stands for another URL's capture (``newsmon ingest``):
+#: a revisit record, a redirect to another article URL. While it waits for that capture, its
+#: ``redirected_to`` names it (``stands_for``, ``waiting_on``: m035's partial index); anything
+#: recorded for the URL after drops the link.
+STAND_INS = ("revisit", "redirect")
+_STAND_IN = "kind = 'error' AND reason_code IN ('revisit', 'redirect')"
+
 
 def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str | None = None,
                 run_id: int | None = None, now: str | None = None, listed: Mapping[str, str] | None = None) -> int:
@@ -199,7 +206,10 @@ def _upsert(db: Database, url: str, *, outlet: str | None, kind: str, code: str 
             last_error = coalesce(excluded.last_error, urls.last_error),
             reason = excluded.reason,
             reason_code = excluded.reason_code,
-            redirected_to = coalesce(excluded.redirected_to, urls.redirected_to),
+            -- A stand-in's link to the capture it waited for (STAND_INS) is no redirect.
+            redirected_to = CASE WHEN urls.kind = 'error' AND urls.reason_code IN ('revisit', 'redirect')
+                                 THEN excluded.redirected_to
+                                 ELSE coalesce(excluded.redirected_to, urls.redirected_to) END,
             page_id = coalesce(excluded.page_id, urls.page_id),
             run_id = coalesce(excluded.run_id, urls.run_id),
             retry_at = excluded.retry_at,
@@ -333,6 +343,19 @@ def note_revisit(db: Database, url: str, *, failed: bool, result: str, now: str 
         text = f"{base}; last revisit {now}{' failed' if failed else ''}: {result}"
         db.execute("UPDATE urls SET reason = ?, reason_code = ?, last_seen_at = ? WHERE url = ? AND kind = 'article'",
                    [text[:2000], code, now, url])
+
+
+def stands_for(db: Database, url: str, capture: str) -> None:
+    """``url``'s archived record stands for ``capture``'s (``STAND_INS``): linked while it waits."""
+    db.execute(f"UPDATE urls SET redirected_to = ? WHERE url = ? AND {_STAND_IN}", [capture, url])
+
+
+def waiting_on(db: Database, capture: str) -> list[dict[str, Any]]:
+    """The URLs whose archived record stands for ``capture``'s and that wait for it (``stands_for``)."""
+    cursor = db.execute(f"SELECT url, outlet, reason_code, http_status FROM urls WHERE redirected_to = ? "
+                        f"AND {_STAND_IN}", [capture])
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def restate(db: Database, url: str, reason: str, *, now: str | None = None) -> None:

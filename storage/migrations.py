@@ -1197,3 +1197,14 @@ def m034_health_lookups(db: Database) -> None:
               "WHERE reason_code IN ('not_article_url', 'redirected_away')",
               "CREATE INDEX idx_urls_outlet_seen ON urls(outlet, first_seen_at)",
               "CREATE INDEX idx_notifications_run ON notifications(run_id, ok)"])
+
+
+@MIGRATIONS()
+def m035_stand_in_links(db: Database) -> None:
+    """The URLs an archive held only as a revisit record or as a redirect to another article URL
+    (``frontier.STAND_INS``), by the capture they wait for: an ingest that stores that capture
+    makes them its article's addresses. The link was in the ingest's memory only, so a capture
+    a later ingest stored left them saying it "was not ingested", and a crawl fetched them. The
+    stand-ins recorded before it have no link (``redirected_to`` NULL): they stay errors."""
+    _run(db, ["CREATE INDEX idx_urls_stand_ins ON urls(redirected_to) "
+              "WHERE kind = 'error' AND reason_code IN ('revisit', 'redirect')"])

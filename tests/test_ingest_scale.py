@@ -1891,22 +1891,38 @@ def test_a_revisit_of_a_capture_that_holds_no_article_says_so_not_that_it_was_no
                              f"({states[capture][0]}: {states[capture][2][:40]}")
 
 
-def test_revisits_waiting_for_their_capture_are_bounded_by_those_held_not_by_those_ever_held(tmp_path, monkeypatch):
-    # The bound on revisit records kept while their capture is not read yet is memory: one whose
-    # capture came frees its room. Counted for good, the bound was reached after the first
-    # REVISITS_KEPT of an ingest, and every revisit after it kept its error.
-    from crawler import ingest
-
-    monkeypatch.setattr(ingest, "REVISITS_KEPT", 1)
-    first, second, third, fourth = warcs.outlet_pages()[:4]
-    _revisits(tmp_path / "a.warc.gz", first, [(second.url, first.url)], first=False)
-    _revisits(tmp_path / "b.warc.gz", third, [(fourth.url, third.url)], first=False)
-    db = open_db(tmp_path / "n.db")
-    ingest.ingest(db, [str(tmp_path / "a.warc.gz"), str(tmp_path / "b.warc.gz")], workers=0,
-                  progress=Progress("ingest", stream=io.StringIO()))
-    states = dict(db.execute("SELECT url, reason_code FROM urls").fetchall())
-    assert states[canonical_url(second.url, HOSTS)] == states[canonical_url(fourth.url, HOSTS)] == "duplicate"
-    db.close()
+def test_a_revisit_or_a_redirect_waits_for_its_capture_across_ingests(tmp_path):
+    # An archive's revisit record (or redirect) of a URL whose capture is in another archive: the
+    # link was in the ingest's memory, so the capture stored by a later ingest left the URL an
+    # error saying the capture "was not ingested", and a crawl fetched it again.
+    first, second, third = warcs.outlet_pages()[:3]
+    moved = first.url.replace("02SM", "07SM")
+    _revisits(tmp_path / "a.warc.gz", third, [(second.url, first.url)])
+    warcs.write(tmp_path / "b.warc.gz", [warcs.Fetch(moved, b"", status="301 Moved Permanently",
+                                                     headers=(("Location", first.url),))])
+    db = tmp_path / "n.db"
+    for archive in ("a.warc.gz", "b.warc.gz"):
+        result = newsmon("ingest", str(tmp_path / archive), "--db", str(db), "--workers", "0")
+        assert result.returncode == 0, result.stderr
+    key = canonical_url(first.url, HOSTS)
+    waiting = "SELECT url, kind, reason_code, redirected_to FROM urls WHERE url IN (?, ?)"
+    conn = sqlite3.connect(db)
+    try:
+        assert set(conn.execute(waiting, [canonical_url(second.url, HOSTS), canonical_url(moved, HOSTS)])) == {
+            (canonical_url(second.url, HOSTS), "error", "revisit", key),
+            (canonical_url(moved, HOSTS), "error", "redirect", key)}
+    finally:
+        conn.close()
+    warcs.write(tmp_path / "c.warc.gz", [first])
+    result = newsmon("ingest", str(tmp_path / "c.warc.gz"), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    states = {url: (kind, code, article, to) for url, kind, code, article, to in
+              rows(db, "SELECT url, kind, reason_code, article_id, redirected_to FROM urls")}
+    article = states[key][2]
+    assert article is not None
+    # The revisit's URL is the article's (the same bytes), and no redirect; the redirect's says where it led.
+    assert states[canonical_url(second.url, HOSTS)] == ("article", "duplicate", article, None)
+    assert states[canonical_url(moved, HOSTS)] == ("article", "duplicate", article, key)
 
 
 def test_an_outlet_article_url_archived_as_a_redirect_or_an_error_has_a_state_and_a_reason(tmp_path):
