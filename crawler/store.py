@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from storage import frontier, open_db, queries, transaction
 from storage.db import BUSY_TIMEOUT_SECONDS, set_busy_timeout
@@ -284,7 +285,12 @@ def assign_outlet(record: dict[str, Any], outlet: str | None, outlets: dict[str,
 
 
 def known_hosts(outlets: dict[str, Outlet]) -> frozenset[str]:
-    return frozenset(d for o in outlets.values() for d in o.domains)
+    """The outlets' domains, and the hosts on them their feeds, sitemaps and start URLs are
+    served from: a mobile host (``m.example.jp``) is made the one of these that serves the site
+    (``urls.canonical_url``), "www.example.jp", not the bare domain that only names the site."""
+    served = (urlsplit(url).hostname for o in outlets.values() for url in (*o.feeds, *o.sitemaps, *o.start_urls)
+              if o.in_scope(url))
+    return frozenset([*(d for o in outlets.values() for d in o.domains), *(h.rstrip(".") for h in served if h)])
 
 
 _HOSTS: dict[str | None, frozenset[str]] = {}

@@ -74,6 +74,7 @@ _SITE_COPY_HOST: dict[str, tuple[re.Pattern[str], str]] = {
 # links of both kinds are in feeds, pages and archives, one article.
 _LOWER_CASE_PATH_HOSTS = frozenset({"asia.nikkei.com"})
 _ESCAPE = re.compile(r"%[0-9a-f]{2}")
+_ANY_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 # Mobile and AMP copies told apart by a path segment the generic rules below do not cover, by
 # host: (the segment, what replaces it). NHK's article pages each link their AMP twin
 # /news/html/<date>/amp/k<id>.html (the eight saved 2023 NHK pages); Asahi's give their
@@ -200,6 +201,10 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     netloc = f"{host}:{port}" if port else host
     if host in _LOWER_CASE_PATH_HOSTS:
         path = _ESCAPE.sub(lambda m: m.group().upper(), path.lower())
+    elif "%" in path:
+        # %e9%98%b2 (a sitemap) and %E9%98%B2 (a feed's 防, encoded as Scrapy encodes it) are
+        # one path (RFC 3986, 6.2.2.1): each was fetched, one article twice.
+        path = _ANY_ESCAPE.sub(lambda m: m.group().upper(), path)
     site_tracking = _site_tracking(host, path)
     # The query is decoded to drop and sort its parameters, and encoded again: both ways with
     # surrogateescape, so that a byte that is no UTF-8 comes back as itself. Replaced (parse_qsl's
@@ -222,13 +227,14 @@ def _desktop_host(host: str, known_hosts: Iterable[str]) -> str:
             # every link of every feed.
             hosts = known_hosts if isinstance(known_hosts, (set, frozenset)) else set(known_hosts)
             bare = host[len(prefix) :]
-            candidates = (bare, "www." + bare)
-            # A host we know serves the site ("www.asahi.com") wins over a bare outlet domain
-            # ("asahi.com") that only says which site it is.
-            for candidate in candidates:
+            # A host we know serves the site ("www.asahi.com"; a configured outlet's feeds' host,
+            # ``store.known_hosts``) wins over a bare outlet domain ("asahi.com") that only says
+            # which site it is: m.example-news.jp was made example-news.jp, which answered
+            # nothing, and the article was refused for its robots.txt.
+            for candidate in (bare, "www." + bare):
                 if candidate in HTTPS_HOSTS:
                     return candidate
-            for candidate in candidates:
+            for candidate in ("www." + bare, bare):
                 if candidate in hosts:
                     return candidate
             return host

@@ -90,6 +90,31 @@ def test_a_url_written_in_japanese_has_the_key_of_its_percent_encoded_form():
     assert canonical_url(encoded, HOSTS) == encoded
 
 
+def test_an_escape_in_lower_case_is_the_same_path_as_in_upper_case():
+    # A sitemap wrote /articles/%e9%98%b2…, a feed the same path in UTF-8 (encoded %E9%98%B2…):
+    # each was fetched, one article twice.
+    upper = "https://example-news.jp/articles/%E9%98%B2%E8%A1%9B%E8%B2%BB-14/"
+    for listed in ("https://example-news.jp/articles/防衛費-14/", upper, upper.lower()):
+        assert canonical_url(listed, {"example-news.jp"}) == upper
+
+
+def test_a_mobile_host_is_made_the_host_a_configured_outlet_is_served_on(tmp_path):
+    # Made the bare domain, m.example-news.jp/… was fetched at example-news.jp, which a site served
+    # on www need not answer (its robots.txt then "unavailable", the article refused), and an
+    # article linked both ways was fetched twice.
+    path = tmp_path / "newsmon.toml"
+    path.write_text('[outlets.ex]\nname = "Ex"\nlanguage = "ja"\ndomains = ["example-news.jp"]\n'
+                    'feeds = ["https://www.example-news.jp/rss.xml"]\narticle_url_pattern = "/articles/"\n'
+                    '[outlets.bare]\nname = "Bare"\nlanguage = "ja"\ndomains = ["bare-news.jp"]\n'
+                    'feeds = ["https://bare-news.jp/rss.xml"]\narticle_url_pattern = "/articles/"\n',
+                    encoding="utf-8")
+    hosts = known_hosts(load_config(path).outlets)
+    assert canonical_url("http://m.example-news.jp/articles/12/", hosts) == "http://www.example-news.jp/articles/12/"
+    assert canonical_url("http://sp.bare-news.jp/articles/12/", hosts) == "http://bare-news.jp/articles/12/"
+    # Its feeds' host, not any host on its domain: another site's is never guessed at.
+    assert canonical_url("https://m.other-news.jp/a", hosts) == "https://m.other-news.jp/a"
+
+
 def test_a_query_in_shift_jis_is_fetched_as_it_was_given_and_is_its_own_key():
     # Older Japanese CGI sites take their query in Shift_JIS. Decoded as UTF-8 with errors
     # replaced, ?kw=防衛 was fetched as ?kw=%EF%BF%BDh%EF%BF%BDq (a 404: the URL "gone" though the
@@ -116,7 +141,8 @@ def test_a_path_in_shift_jis_is_kept_as_it_was_given():
     assert canonical_url("http://127.0.0.1:8000/cgi/%96%68%89%71.html?p=%82%A0") == \
         "http://127.0.0.1:8000/cgi/%96%68%89%71.html?p=%82%A0"
     assert canonical_url("https://asia.nikkei.com/Tag/%96%68%89%71", HOSTS) == "https://asia.nikkei.com/tag/%96%68%89%71"
-    assert canonical_url("https://example.jp/防衛/%82%a0.html") == "https://example.jp/%E9%98%B2%E8%A1%9B/%82%a0.html"
+    # (The same bytes: an escape is written upper-case, as RFC 3986 normalises it.)
+    assert canonical_url("https://example.jp/防衛/%82%a0.html") == "https://example.jp/%E9%98%B2%E8%A1%9B/%82%A0.html"
 
 
 def test_https_only_for_built_in_hosts_and_outlet_trackers_only_on_their_site():
