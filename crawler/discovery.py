@@ -16,7 +16,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
@@ -265,6 +265,15 @@ def _based(element: etree._Element, url: str) -> str:
         return url
 
 
+#: How far ahead of now an entry may be dated and still count (``_pace``): a day, for a site that
+#: writes Japan's time as UTC (9 hours ahead) or dates an item by its print edition's day.
+_FUTURE_SLACK = timedelta(days=1)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _dates(entries: Iterable[tuple[str | None, str | None]]) -> tuple[str | None, int | None, dict[str, str]]:
     """(newest, interval, dated) of a document (``Discovered``) from (URL, date) of its entries."""
     dated = [(url, date) for url, date in entries if date]
@@ -274,7 +283,11 @@ def _dates(entries: Iterable[tuple[str | None, str | None]]) -> tuple[str | None
 def _pace(dates: list[str]) -> tuple[str | None, int | None]:
     """(the newest entry's date, the seconds between two entries over the newest ``_PACE_SHARE``
     of them) of ``dates`` (newest first); the pace is ``None`` when they do not show one (one
-    entry, or all of one time)."""
+    entry, or all of one time). A date more than ``_FUTURE_SLACK`` ahead is no entry's time (a
+    CMS's placeholder, a year typed wrong): one item dated 2031 made the feed's newest entry
+    2031 and its pace 82 days, so that it could never be found frozen (``health.stale``)."""
+    latest = datetime.now(timezone.utc) + _FUTURE_SLACK
+    dates = [date for date in dates if _aware(datetime.fromisoformat(date)) <= latest]
     if len(dates) < 2:
         return (dates or [None])[0], None
     oldest = max(1, int((len(dates) - 1) * _PACE_SHARE))

@@ -991,6 +991,11 @@ def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     hourly = [f"Mon, 30 Nov 2026 {h:02d}:00:00 +0900" for h in range(20, 10, -1)]
     pinned = parse_feed(rss(hourly + ["Fri, 01 May 2026 10:00:00 +0900"]))
     assert (pinned.newest, pinned.interval) == ("2026-11-30T11:00:00+00:00", 3600)
+    # An entry dated years ahead (a placeholder, a year typed wrong) is no entry's time: it made
+    # the newest entry 2031 and the pace months, and a frozen feed was never found so.
+    ahead = parse_feed(rss(["Wed, 01 Jan 2031 00:00:00 +0900"] + hourly))
+    assert (ahead.newest, ahead.interval) == ("2026-11-30T11:00:00+00:00", 3600)
+    assert ahead.dated["https://a.jp/0"] == "2030-12-31T15:00:00+00:00"  # its date still said as given
     # One entry, or entries of one time, show no pace; the channel's build time is no entry's.
     assert parse_feed(rss(hourly[:1])).interval is None
     assert parse_feed(rss(hourly[:1] * 5)).interval is None
