@@ -664,6 +664,10 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                            "but they share too little text to be one article: kept apart")
             reason += f"; {note}" if note else ""
             for one in urls:
+                if one != url and not new and _holds(db, one, article_id):
+                    # The page a new URL redirected to, stored under its own URL before: its row
+                    # says so still (rewritten, it called the article a duplicate of itself).
+                    continue
                 frontier.record_result(db, one, outlet=outlet, kind="article", code="stored" if new else "duplicate",
                                        reason=reason, article_id=article_id, page_id=page_id, http_status=http_status,
                                        redirected_to=final_url if one != urls[-1] else None, run_id=run_id,
@@ -703,6 +707,12 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                                         max_attempts=max_attempts, http_status=http_status, run_id=run_id,
                                         attempt=attempt, redirected_to=final_url, now=now, exhausted=exhausted)
         return Saved(None, False, False, state)
+
+
+def _holds(db, url: str, article_id: int) -> bool:
+    """Whether ``url`` is recorded as the address of article ``article_id``."""
+    row = db.execute("SELECT kind, article_id FROM urls WHERE url = ?", [url]).fetchone()
+    return row is not None and tuple(row) == ("article", article_id)
 
 
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,

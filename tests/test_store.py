@@ -39,6 +39,23 @@ def test_storing_an_analysed_page_compiles_no_topics(tmp_path, monkeypatch):
     assert outlet == "sankei" and saved.new and queries.url_done(db, URL)
 
 
+def test_a_new_url_that_redirects_to_a_stored_article_leaves_that_articles_own_url_as_it_was(tmp_path):
+    # An outlet's old URL, listed later, redirects to an article stored under its own URL: that
+    # URL's row was rewritten "already stored as article N (redirected: …)", a duplicate of itself.
+    db = open_db(tmp_path / "n.db")
+    body = saved_bytes("fundus-jp/SankeiShimbun_2025_01_21.html")
+    first = store.save(db, url=URL, body=body, record=store.analyse(body, URL), outlet="sankei")
+    old = URL.replace("20250121-", "20250120-")
+    again = store.save_verdict(db, url=old, page_id=None, record=store.analyse(body, URL), outlet="sankei",
+                               final_url=URL, redirects=[old])
+    assert again.article_id == first.article_id and not again.new
+    rows = {url: (code, reason, to) for url, code, reason, to in
+            db.execute("SELECT url, reason_code, reason, redirected_to FROM urls").fetchall()}
+    assert rows[URL][0] == "stored" and rows[URL][1].startswith(f"stored as article {first.article_id} (")
+    assert rows[URL][2] is None
+    assert rows[old][0] == "duplicate" and rows[old][2] == URL and "redirected: " in rows[old][1]
+
+
 def test_a_page_without_article_is_not_fetched_again(tmp_path):
     db = open_db(tmp_path / "n.db")
     store.save(db, url=URL, body=b"<html><body>listing</body></html>", record=None, outlet="sankei")
