@@ -325,6 +325,7 @@ class LoopbackSite:
         self._log: list[LoggedRequest] = []
         self._faults: dict[str, _Fault] = {}
         self._not_modified_always: set[str] = set()  # paths whose 304s are wrong (lie_not_modified)
+        self._aliases: dict[str, str] = {}  # a path that serves another's document (serve_as)
         self._consent: str | None = None  # the "name=value" cookie its articles ask for (require_consent)
         self._articles: dict[str, SiteArticle] = {}  # by served path
         self._bodies: dict[str, bytes] = {}  # by served path
@@ -528,6 +529,12 @@ class LoopbackSite:
         """Redirect ``path`` to ``to`` (a path or URL), as a site does when it moves a page."""
         self.answer(path, status, b"", {"Location": to})
 
+    def serve_as(self, path: str, document: str) -> None:
+        """Serve the generated ``document`` (a feed's path) at ``path`` too, its validators with
+        it: where a feed moved to (``redirect`` its old path there)."""
+        with self._lock:
+            self._aliases[_path_of(path)] = _path_of(document)
+
     def hang(self, path: str, seconds: float, *, times: int | None = None) -> None:
         """Wait ``seconds`` before answering ``path``, ``times`` times or until removed."""
         with self._lock:
@@ -663,7 +670,9 @@ class LoopbackSite:
             if _not_modified(entry.headers, doc):
                 return 304, validators, b""
             return 200, {"Content-Type": content_type, **validators}, body
-        doc = self._documents_now().get(entry.path)
+        with self._lock:
+            served = self._aliases.get(entry.path, entry.path)
+        doc = self._documents_now().get(served)
         if doc is None:
             return 404, {"Content-Type": "text/html; charset=utf-8"}, b"<h1>Not Found</h1>\n"
         headers = {"Content-Type": doc.content_type, "ETag": doc.etag,

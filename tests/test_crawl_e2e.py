@@ -882,6 +882,24 @@ def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within
     assert all(r.if_none_match for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH))
 
 
+def test_a_feed_that_moved_is_asked_for_with_the_validators_of_where_it_is_now(env, site):
+    # A feed answering 301 to its new address: the request sent on carried the old address's
+    # ETag (which a 301 never updates), never the new one's, and an unchanged feed came back
+    # whole every run.
+    assert crawl(env).returncode == 0
+    moved = "/feeds/atom.xml"
+    site.serve_as(moved, ATOM_PATH)
+    site.redirect(ATOM_PATH, site.url(moved))
+    site.add_article(LATER, channels=["feed"])  # the feed changes: its ETag with it
+    assert crawl(env).returncode == 0
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    [asked] = [r for r in site.requests() if r.path == moved]
+    [(etag,)] = sqlite3.connect(env["db"]).execute("SELECT etag FROM feed_state WHERE url = ?",
+                                                   [site.url(moved)]).fetchall()
+    assert (asked.if_none_match, asked.status) == (etag, 304)
+
+
 def test_articles_of_a_sitemap_under_nested_indexes_are_fetched_in_the_run_that_finds_them(env, site):
     # An index of indexes of indexes (a CMS that groups by year, then month): the articles of the
     # sitemap at the bottom were four links from the start, one past Scrapy's DEPTH_LIMIT of 3,
