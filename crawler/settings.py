@@ -68,6 +68,10 @@ NEWSMON_EXTRACT_WORKERS_MAX = _env("NEWSMON_EXTRACT_WORKERS_MAX", os.cpu_count()
 #: Article pages fetched per run and outlet at most: a first run on a sitemap with 50,000
 #: URLs must not become a backfill by accident.
 NEWSMON_MAX_ARTICLES = _env("NEWSMON_MAX_ARTICLES", 500)
+#: Pages of one section read at most in a run, the first included: the next one (rel="next",
+#: 次へ) is read only when the one before listed no article URL seen before (it turned over
+#: since the last run, and what it dropped may be on the next page).
+NEWSMON_SECTION_PAGES = _env("NEWSMON_SECTION_PAGES", 5)
 #: A URL that failed this many times (404, 5xx, timeout) is not tried again.
 NEWSMON_MAX_ATTEMPTS = _env("NEWSMON_MAX_ATTEMPTS", 3)
 #: Pages of one article read at most, the first included (an article split over pages:

@@ -171,6 +171,7 @@ SETTINGS: dict[str, Parse] = {
     "NEWSMON_MAX_ARTICLES": whole(1),
     "NEWSMON_MAX_ATTEMPTS": whole(1),
     "NEWSMON_MAX_ARTICLE_PAGES": whole(1),
+    "NEWSMON_SECTION_PAGES": whole(1),
     "NEWSMON_MAX_RETRY_AFTER": number(0),
     "NEWSMON_MAX_CRAWL_DELAY": number(0),
     "NEWSMON_WALL_BACKOFF": number(0),

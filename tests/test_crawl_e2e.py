@@ -882,6 +882,37 @@ def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within
     assert all(r.if_none_match for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH))
 
 
+def section_html(site, paths: list[str], next_page: str | None = None, words: str = "次へ") -> bytes:
+    items = "".join(f'<li><a href="{site.url(path)}">記事 {n}</a></li>' for n, path in enumerate(paths))
+    more = f'<a href="{next_page}">{words} &raquo;</a>' if next_page else ""
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ニュース一覧</title></head><body>'
+            f'<h1>ニュース一覧</h1><ul>{items}</ul><nav>{more}</nav></body></html>').encode()
+
+
+def test_a_section_that_turned_over_is_read_on_its_next_pages_until_one_lists_a_known_article(env, site):
+    # Since the last run the section's first page filled with new articles, and those it pushed
+    # on to its next page were in no feed: only the first page was read, and they were lost while
+    # the outlet read "ok". A page that lists an article seen before ends the reading.
+    assert crawl(env).returncode == 0
+    fresh = [site.add_article(f"scrapping-webs/nhk-test_article_{n}.html", channels=[]) for n in (2, 3, 4)]
+    known = site.articles[0]
+    site.answer(SECTION_PATH, 200, section_html(site, [fresh[0].path, fresh[1].path], "/news/page/2/"))
+    site.answer("/news/page/2/", 200, section_html(site, [fresh[2].path, known.path], "/news/page/3/"))
+    site.answer("/news/page/3/", 200, section_html(site, [], None))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    asked = [r.path for r in site.requests()]
+    assert "/news/page/2/" in asked and "/news/page/3/" not in asked
+    assert sorted(r.path for r in site.article_requests()) == sorted(a.path for a in fresh)
+    assert rows(env, "select kind, article_urls, known from discovery where url = ?", site.url("/news/page/2/")) == [
+        {"kind": "section_page", "article_urls": 2, "known": 1}]
+    # A first page with an article seen before has turned over no further: its next is not read.
+    site.clear_log()
+    site.answer(SECTION_PATH, 200, section_html(site, [known.path], "/news/page/2/"))
+    assert crawl(env).returncode == 0
+    assert "/news/page/2/" not in [r.path for r in site.requests()]
+
+
 def test_a_feed_that_moved_is_asked_for_with_the_validators_of_where_it_is_now(env, site):
     # A feed answering 301 to its new address: the request sent on carried the old address's
     # ETag (which a 301 never updates), never the new one's, and an unchanged feed came back

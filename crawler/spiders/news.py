@@ -17,6 +17,7 @@ The spider stays thin: pages (and failures) go to ``crawler.pipelines.StorePipel
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable, Set
 from dataclasses import dataclass, field
 from functools import partial
@@ -98,6 +99,8 @@ class FetchedPage:
     last_modified: str | None = None
 
 
+#: What a section page's link to its next page says (``NewsSpider._next_section_page``), arrows aside.
+_NEXT_WORDS = re.compile(r"(?:次へ|次のページ|次ページ|next|next page|older)\s*[>›»→]*", re.I)
 #: A feed, sitemap or section whose last listing held fewer article URLs than this says nothing
 #: by listing none (a breaking-news feed between two alerts); one that held more is broken when
 #: it lists none.
@@ -146,6 +149,7 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(spider.when_idle, signal=signals.spider_idle)
         spider.max_articles = settings.getint("NEWSMON_MAX_ARTICLES")
         spider.max_attempts = settings.getint("NEWSMON_MAX_ATTEMPTS")
+        spider.section_pages = settings.getint("NEWSMON_SECTION_PAGES", 5)
         spider.sitemap_maxsize = sitemap_maxsize(settings.getint("DOWNLOAD_MAXSIZE"))
         spider.depth_limit = settings.getint("DEPTH_LIMIT")
         spider.queued: dict[str, int] = {}
@@ -546,13 +550,16 @@ class NewsSpider(scrapy.Spider):
                                       "in the log; read again next run)")
         self._document_done(response.meta, False)
 
-    def parse_section(self, response: Response, outlet: str):
-        if self._unasked_304(response, outlet, "section") or self._not_modified(response, outlet, "section") \
-                or self._walled(response, outlet, "section"):
+    def parse_section(self, response: Response, outlet: str, page: int = 1):
+        # A section's next page (``_next_section_page``) is its own kind of document: its
+        # listings come and go with the first page's, which health must not read as its pace.
+        kind = "section" if page == 1 else "section_page"
+        if self._unasked_304(response, outlet, kind) or self._not_modified(response, outlet, kind) \
+                or self._walled(response, outlet, kind):
             return
         if not hasattr(response, "text"):
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
-            self._record_discovery(response, outlet, "section", ok=False, status=response.status,
+            self._record_discovery(response, outlet, kind, ok=False, status=response.status,
                                    reason=f"not an HTML page ({response.headers.get('Content-Type', b'').decode()})")
             return
         self.crawler.stats.inc_value("newsmon/discovery/section")
@@ -560,17 +567,48 @@ class NewsSpider(scrapy.Spider):
             # Every link, not one per URL: the first to an article is often its photo's, textless.
             extracted = LinkExtractor(unique=False).extract_links(response)
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
-            self._parser_bug(response, outlet, "section", exc)
+            self._parser_bug(response, outlet, kind, exc)
             return
         links = list(dict.fromkeys(link.url for link in extracted))
         requests, counts = self._articles(links, outlet, via="section", strict=False,
                                           words=link_words((link.url, link.text) for link in extracted))
-        if not counts[0] and self._refused_region(response, outlet, "section"):
+        if not counts[0] and self._refused_region(response, outlet, kind):
             return
-        emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0])
-        self._record_discovery(response, outlet, "section", ok=not emptied, status=response.status,
+        emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0]) if page == 1 else None
+        turned_over = bool(counts[0]) and counts[3] == 0 and (
+            page > 1 or frontier.last_listing(self.db, outlet, self._first_url(response)) is not None)
+        self._record_discovery(response, outlet, kind, ok=not emptied, status=response.status,
                                found=(len(links), *counts[:3]), reason=emptied, known=counts[3])
         yield from requests
+        if turned_over and page < self.section_pages:
+            # None of its article URLs was seen before, where an earlier run read it: it turned
+            # over since, and the articles it dropped unseen may be on its next page. Only the
+            # first page was read, and they were lost while health said the outlet was fine.
+            nxt = self._next_section_page(response, outlet)
+            if nxt is not None:
+                self.crawler.stats.inc_value("newsmon/discovery/section_pages")
+                request = self._discovery(nxt, outlet, "section_page", self.parse_section, conditional=False)
+                request.cb_kwargs["page"] = page + 1
+                yield request
+
+    @staticmethod
+    def _first_url(response: Response) -> str:
+        hops = response.meta.get("redirect_urls") or []
+        return hops[0] if hops else response.url
+
+    def _next_section_page(self, response: Response, outlet: str) -> str | None:
+        """The URL of a section page's next page, when the page names one (``rel="next"``, a
+        link saying 次へ or "Next") on the outlet's domains; ``None`` otherwise."""
+        found = response.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " next ")]/@href'
+                               ' | //a[contains(concat(" ", normalize-space(@rel), " "), " next ")]/@href').getall()
+        found += [a.attrib.get("href", "") for a in response.xpath("//a[@href]")
+                  if _NEXT_WORDS.fullmatch(" ".join(a.xpath("string(.)").get("").split()))]
+        for href in found:
+            url = parsable(href.strip(), response.url)
+            if url and url != response.url and self.outlets[outlet].in_scope(url) \
+                    and not self.outlets[outlet].is_article_url(canonical_url(url, self.hosts)):
+                return url
+        return None
 
     def _emptied(self, response: Response, outlet: str, listed: str, articles: int) -> str | None:
         """Why a feed, sitemap or section that listed articles before and lists none now is broken;
