@@ -40,6 +40,7 @@ from .dates import parse_http_date
 from .outcome import EMPTY_DOCUMENT_CHARS, cut_short, redirect_chain
 from .stubs import assigns, is_stub, script_way
 from .urls import canonical_url
+from .urls import canonical_url
 from .walls import detect_wall, url_wall, visible_chars, wall_headers
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,17 @@ class Postponed(IgnoreRequest):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.code = "postponed"
+        self.reason = reason
+
+
+class AlreadyStored(IgnoreRequest):
+    """A new article URL redirected to the URL of an article stored before: that is the article,
+    and it is not fetched again (``ScopeMiddleware``)."""
+
+    def __init__(self, article_id: int, target: str, reason: str) -> None:
+        super().__init__(reason)
+        self.article_id = article_id
+        self.target = target
         self.reason = reason
 
 
@@ -127,7 +139,21 @@ class ScopeMiddleware:
                                                     f"({', '.join(outlet.domains)}): "
                                                     f"{redirect_chain(hops, target, whys)}")
             raise Refused("off_scope", f"not http(s) on the outlet's domains ({', '.join(outlet.domains)}): {target}")
+        if hops and "newsmon_url" in request.meta and not request.meta.get("newsmon_revisit"):
+            self._stored_already(request, hops, whys)
         return None
+
+    def _stored_already(self, request, hops: list[str], whys) -> None:
+        # A new URL of an article stored before (an old URL scheme, http for https, a slash
+        # left off) redirects to its stored URL: the article was fetched in full once more,
+        # and its row rewritten as a duplicate of itself. Its revisits read it for changes.
+        spider = self.crawler.spider
+        target = canonical_url(request.url, getattr(spider, "hosts", ()))
+        state = frontier.state(store.crawler_db(self.crawler), target)
+        if state is not None and state["kind"] == "article" and state["article_id"] is not None:
+            raise AlreadyStored(state["article_id"], target,
+                                f"already stored as article {state['article_id']}: redirected to its URL "
+                                f"({redirect_chain(hops, request.url, whys)}), not fetched again")
 
 
 def _looped(request, hops: list[str]) -> bool:

@@ -418,6 +418,15 @@ class StorePipeline:
         if item.revisit is not None:
             await self._revisit(item)
             return item
+        if item.stored_as is not None:  # a redirect to a stored article's URL, not fetched again
+            article_id, target = item.stored_as
+            status = item.redirect_reasons[0] if item.redirect_reasons else None
+            frontier.record_result(self.db, item.url, outlet=item.outlet, kind="article", code="duplicate",
+                                   reason=item.problem.reason if item.problem else f"already stored as article {article_id}",
+                                   article_id=article_id, http_status=status if isinstance(status, int) else None,
+                                   redirected_to=target, run_id=self.run_id, attempt=True)
+            self.stats.inc_value("newsmon/url_state/article")
+            return item
         if item.problem is not None:
             if item.postponed:
                 frontier.postpone(self.db, item.url, outlet=item.outlet, reason=item.problem.reason, run_id=self.run_id)

@@ -882,6 +882,31 @@ def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within
     assert all(r.if_none_match for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH))
 
 
+def test_a_new_url_that_redirects_to_a_stored_article_is_that_article_without_fetching_it_again(env, site):
+    # An old URL of a stored article (another URL scheme, http for https) listed later redirects
+    # to the stored URL: the article was fetched in full once more, and its own row rewritten a
+    # "duplicate" of itself.
+    assert crawl(env).returncode == 0
+    stored = site.articles[0]
+    old = "/site/old-scheme/12345.html"
+    site.redirect(old, site.url(stored.path))
+    item = f"<item><title>旧URL</title><link>{site.url(old)}</link></item>"
+    site.answer(RSS_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+                                f"{item}</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
+    before = rows(env, "select reason_code, reason from urls where url = ?", site.url(stored.path))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    asked = [r.path for r in site.requests()]
+    assert old in asked and stored.path not in asked
+    [row] = rows(env, "select kind, reason_code, reason, article_id, redirected_to, http_status from urls where url = ?",
+                 site.url(old))
+    article = rows(env, "select article_id from urls where url = ?", site.url(stored.path))[0]["article_id"]
+    assert (row["kind"], row["reason_code"], row["article_id"], row["redirected_to"], row["http_status"]) == (
+        "article", "duplicate", article, site.url(stored.path), 301)
+    assert row["reason"].startswith(f"already stored as article {article}: redirected to its URL (")
+    assert rows(env, "select reason_code, reason from urls where url = ?", site.url(stored.path)) == before
+
+
 def section_html(site, paths: list[str], next_page: str | None = None, words: str = "次へ") -> bytes:
     items = "".join(f'<li><a href="{site.url(path)}">記事 {n}</a></li>' for n, path in enumerate(paths))
     more = f'<a href="{next_page}">{words} &raquo;</a>' if next_page else ""

@@ -39,7 +39,7 @@ from ..config import ConfigError, load_config, parse_duration
 from ..discovery import (HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds, advertised_note,
                          link_words, parse_feed, parse_sitemap, sitemap_maxsize)
 from ..encoding import charset_of
-from ..middlewares import Postponed, Refused, Unusable, Walled, keep_validators
+from ..middlewares import AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
 from ..outlets import Outlet
 from ..store import crawler_db, database_unwritable, known_hosts, now_iso, settings_options
@@ -97,6 +97,8 @@ class FetchedPage:
     #: The response's validators, kept for conditional revisits.
     etag: str | None = None
     last_modified: str | None = None
+    #: A redirect to the URL of an article stored before (``AlreadyStored``): (its id, that URL).
+    stored_as: tuple[int, str] | None = None
 
 
 #: What a section page's link to its next page says (``NewsSpider._next_section_page``), arrows aside.
@@ -892,6 +894,12 @@ class NewsSpider(scrapy.Spider):
                            revisit=request.meta.get("newsmon_revisit"))
         if failure.check(Postponed):
             page.postponed, page.problem = True, Problem(failure.value.code, failure.value.reason)
+            yield page
+            return
+        if failure.check(AlreadyStored):
+            self.crawler.stats.inc_value("newsmon/article/redirected_to_stored")
+            page.stored_as, page.final_url = (failure.value.article_id, failure.value.target), failure.value.target
+            page.problem = Problem("duplicate", failure.value.reason)
             yield page
             return
         if failure.check(Walled):
