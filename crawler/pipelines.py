@@ -473,6 +473,10 @@ class StorePipeline:
                 return item
             url, item.body, item.content_type, item.status = stored
             item.charset = charset_of(item.content_type)
+            if url != item.url:
+                # Stored under where the URL was sent on (``keep_page``): a redirect. Read without
+                # it, the article took the first URL for its own and the page's URL had no row.
+                item.final_url = url
         self._count(item.outlet, "pages")
         record, problem = await self._extract(item, url, item.page_id)
         record, parts, note = await self._series(item, url, record)

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import pytest
 
+from crawler.pipelines import StorePipeline
 from crawler.testsite import (ARCHIVE_SITEMAP_PATH, ATOM_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SECTION_PATH, SITEMAP_PATH,
                               LoopbackSite, urlset)
 from storage import frontier
@@ -408,6 +409,44 @@ def test_a_bug_while_storing_a_page_fails_the_run_and_the_next_run_stores_it(env
     assert [r["kind"] for r in nikkei] == ["pending"]
     assert crawl(env).returncode == 0
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
+class KilledAfterDownload(StorePipeline):
+    """The store pipeline of a crawl killed between keeping a page and extracting it, at the page
+    of an URL under /site/old-address/ (imported by name by the crawl process)."""
+
+    async def _extract(self, item, url, page_id, **kwargs):
+        if "/site/old-address/" in item.url:
+            os._exit(137)  # as SIGKILL there: the page kept, the URL "fetched"
+        return await super()._extract(item, url, page_id, **kwargs)
+
+
+def test_a_redirected_page_downloaded_by_a_killed_run_is_stored_under_both_urls(env, site):
+    # The page a redirect led to is kept under where it led; extracted by the next run, it was
+    # read as the first URL's own page: the article under the first URL, the one it led to in
+    # no state at all, the redirect lost.
+    assert crawl(env).returncode == 0
+    fresh = site.add_article("scrapping-webs/nhk-test_article_2.html", channels=[])
+    old = "/site/old-address/1.html"
+    site.redirect(old, site.url(fresh.path))
+    item = f"<item><title>移転</title><link>{site.url(old)}</link></item>"
+    site.answer(RSS_PATH, 200, ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+                                f"{item}</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
+    pipelines = json.dumps({f"{__name__}.KilledAfterDownload": 300})
+    root = str(Path(__file__).resolve().parents[1])
+    # Its output to a file: the extraction workers it leaves behind hold a pipe open until they see it gone.
+    with open(Path(env["db"]).with_suffix(".log"), "wb") as log:
+        killed = subprocess.run(crawl_cmd(env, f"ITEM_PIPELINES={pipelines}"), stdout=log, stderr=log, timeout=180,
+                                env={**os.environ, "PYTHONPATH": root})
+    assert killed.returncode == 137, Path(env["db"]).with_suffix(".log").read_text(errors="replace")[-2000:]
+    assert rows(env, "select kind from urls where url = ?", site.url(old)) == [{"kind": "fetched"}]
+    assert crawl(env).returncode == 0
+    first = rows(env, "select kind, reason_code, redirected_to, article_id from urls where url = ?", site.url(old))
+    there = rows(env, "select kind, reason_code, article_id from urls where url = ?", site.url(fresh.path))
+    assert there and there[0]["kind"] == "article"
+    assert first == [{"kind": "article", "reason_code": "stored", "redirected_to": site.url(fresh.path),
+                      "article_id": there[0]["article_id"]}]
+    assert rows(env, "select url from articles where id = ?", there[0]["article_id"]) == [{"url": site.url(fresh.path)}]
 
 
 def hold_write_lock(path: str) -> sqlite3.Connection:
