@@ -1243,6 +1243,15 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             regroup_shown(db, opts, stream=progress.stream)
         else:
             regroup(db, opts)
+    elif opts.stories and db.execute("SELECT 1 FROM articles WHERE story_id IS NULL LIMIT 1").fetchone():
+        # Articles in no story, and nothing read again: a reextract stopped in its regroup (which
+        # clears every story first) had left every article current and no story at all, and its
+        # rerun, finding none outdated, left it so. Placed into the stories as they are, as
+        # ``regroup --storyless`` places them.
+        if progress is not None:
+            regroup_shown(db, opts, stream=progress.stream, storyless=True)
+        else:
+            regroup(db, opts, storyless=True)
     return counts
 
 

@@ -146,13 +146,20 @@ def test_reextract_rebuilds_from_stored_pages_and_keeps_the_review(tmp_path, war
     assert result.stdout.decode().startswith("newsmon: re-extracted 2 articles")
     assert b"extraction:" not in newsmon("status", "--db", db).stdout
     # None outdated now: nothing read again, and the stories left as they are. Rebuilt anyway, every
-    # story took the config's window, undoing a `newsmon regroup --window` made since.
+    # story took the config's window, undoing a `newsmon regroup --window` made since. An article in
+    # no story (a reextract killed in its regroup, which clears every story first, left them all
+    # so, and its rerun found nothing outdated) is placed into them, as `regroup --storyless` does.
     with closing(sqlite3.connect(db)) as conn, conn:
+        kept = conn.execute("select id, story_id from articles where outlet != 'sankei' order by id").fetchall()
         conn.execute("update articles set story_id = NULL where outlet = 'sankei'")
+        conn.execute("update stories set title = 'kept' where id in (select story_id from articles)")
     result = newsmon("reextract", "--db", db, "--outdated")
     assert result.stdout.decode().startswith("newsmon: re-extracted 0 articles")
-    assert count(db, "select count(*) from articles where story_id is null") == 1
-    assert newsmon("regroup", "--db", db, "--storyless").returncode == 0
+    assert count(db, "select count(*) from articles where story_id is null") == 0
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("select id, story_id from articles where outlet != 'sankei' order by id").fetchall() == kept
+        assert conn.execute("select count(*) from stories where title = 'kept'").fetchone()[0] == len(
+            {story for _, story in kept})
     assert count(db, "select count(*) from articles where title = 'as this newsmon read it'") == 1  # not read again
     result = newsmon("reextract", "--db", db)  # every article
     assert result.returncode == 0, result.stderr.decode()
