@@ -516,6 +516,7 @@ def rescore(db: str | None, config: str | None) -> None:
         newsmon rescore --config my-topics.toml
     """
     from storage import queries, transaction
+    from storage import stories as story_db
 
     from . import relevance, store
     from .progress import Progress
@@ -531,10 +532,15 @@ def rescore(db: str | None, config: str | None) -> None:
             _resumable("rescore", progress, "newsmon rescore"):
         for rows, scored in store.rescore_batches(database, config_path):
             # One transaction per batch: a reviewer's decision never waits for the whole run.
+            moved = [row["id"] for row, fields in zip(rows, scored)
+                     if fields["score"] != row["score"] or fields["relevant"] != row["relevant"]]
             with transaction(database):
                 queries.update_scores(database, scored)
                 updates = relevance.classify([{**row, **fields} for row, fields in zip(rows, scored)], models)
                 queries.update_relevance(database, updates)
+                # Their stories' relevant count and best score with them: left as they were, the
+                # stories table said 0 relevant of a story of 19.
+                story_db.refresh_of(database, moved, now=queries.now_utc())
             before = changed
             for row, fields in zip(rows, scored):
                 total += 1

@@ -361,6 +361,20 @@ def refresh(db: Database, story_id: int, *, now: str) -> None:
              sum(1 for r in rows if r[4]), max(scores) if scores else None, status, now, story_id])
 
 
+def refresh_of(db: Database, article_ids: list[int], *, now: str) -> int:
+    """``refresh`` the stories of ``article_ids`` (their scores changed: ``newsmon rescore``);
+    how many."""
+    found: set[int] = set()
+    for at in range(0, len(article_ids), 500):
+        chunk = article_ids[at:at + 500]
+        found.update(r[0] for r in db.execute(
+            f"SELECT DISTINCT story_id FROM articles WHERE id IN ({', '.join('?' * len(chunk))}) "
+            "AND story_id IS NOT NULL", chunk))
+    for story_id in sorted(found):
+        refresh(db, story_id, now=now)
+    return len(found)
+
+
 def clear(db: Database) -> None:
     """Forget every story and the index (the start of ``regroup``)."""
     _pending(db).clear()

@@ -111,6 +111,11 @@ def test_rescore_after_the_topics_change(tmp_path, warc):
     # The Sankei police-radio article is now relevant too; the Nikkei one still is.
     assert count(db, "select count(*) from articles where relevant = 1") == 2
     assert count(db, "select count(*) from articles where topic = 'police-radio'") == 1
+    # Its story counts it, and its score: the stories table said 0 relevant of it.
+    with closing(sqlite3.connect(db)) as conn:
+        stories = conn.execute("select s.relevant_count, s.best_score, sum(a.relevant), max(a.score) from stories s "
+                               "join articles a on a.story_id = s.id group by s.id").fetchall()
+    assert stories and all(row[:2] == row[2:] for row in stories), stories
     # It entered the review queue now: said, and marked so (the desk's unread, the next digest);
     # it had come and gone from the queue without a word.
     assert b"newsmon: 1 entered the review queue (unread on the desk, in the next digest), 0 left it" \
