@@ -38,7 +38,6 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from storage import frontier, pages, transaction
-from storage.frontier import STAND_INS
 
 from storage import stories as story_db
 
@@ -69,8 +68,7 @@ CUT_NOTE = " bytes only: "
 _OCTET = re.compile(r"\s*application/octet-stream\s*(?:;|$)", re.I)
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "without_http", "resources", "revisits", "not_ok", "other_sites", "not_html",
-           "bad_url",
-           "other_language", "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated",
+           "bad_url", "other_language", "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated",
            "next_pages", "later_pages", "next_pages_read", "pages_waiting", "new", "relevant", "seen", "no_article",
            "not_relevant", "extract_failed", "parts_sent_again")
 
@@ -104,7 +102,7 @@ class Page:
     #: Said after the URL's reason: the record was truncated in the archive.
     note: str | None = None
     #: A revisit record's: the (canonical) URL of the capture whose payload it repeats; an archived
-    #: redirect's (``STAND_INS``): the (canonical) article URL it sends to.
+    #: redirect's (``frontier.STAND_INS``): the (canonical) article URL it sends to.
     refers_to: str | None = None
     #: Page 2, 3 … of an article (``pagination.continuation_of``): the URL of its first page.
     continues: str | None = None
@@ -372,22 +370,22 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
         # URL is an error a crawl of the outlet fetches again, or, sent to another article URL,
         # that article's address once it is stored (as for a revisit record). Other URLs of
         # the outlet (images, sections, feeds) are counted only, as another site's.
-        if parsable(url) is None:
+        if parsable(url) is None or not status.isdigit():
             return
         key = canonical_url(url, hosts)
         outlet = store.outlet_key(key, outlets)
         if outlet is None or not outlets[outlet].is_article_url(key):
             return
-        code = int(status) if status.isdigit() else 0
+        code = int(status)
         location = (http.get_header("Location") or "").strip() if 300 <= code < 400 else ""
         target = urljoin(url, location) if location else ""
         if not target or parsable(target) is None or canonical_url(target, hosts) == key:
             said = (f"an HTTP {status} without a usable Location" if 300 <= code < 400 and not target else
                     f"an HTTP {status} redirect to {target}, the same article URL," if target else
                     f"an HTTP {http.statusline.strip() or status}")
-            problem = Problem(f"http_{code or 'status'}", f"the archive's capture of this URL is {said} and no page "
-                                                         "(a crawl of the outlet fetches it)")
-            result.pages.append(Page(key, outlet, None, None, None, problem, http_status=code or 200))
+            problem = Problem(f"http_{code}", f"the archive's capture of this URL is {said} and no page (a crawl of "
+                                              "the outlet fetches it)")
+            result.pages.append(Page(key, outlet, None, None, None, problem, http_status=code))
             return
         sent = canonical_url(target, hosts)
         there = store.outlet_key(sent, outlets)
@@ -636,7 +634,7 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 if page.continues is not None:
                     counts[_later_page(db, page, report)] += 1
                     continue
-                is_revisit = page.problem is not None and page.problem.code in STAND_INS
+                is_revisit = page.problem is not None and page.problem.code in frontier.STAND_INS
                 capture = _capture(db, page) if is_revisit else None
                 if _settled(db, page) or (is_revisit and _revisited(db, page, capture)):
                     counts["seen"] += 1
@@ -802,7 +800,7 @@ def _revisited(db, page: Page, capture: dict[str, Any] | None) -> bool:
 def _no_more_than_a_revisit(state: dict[str, Any] | None) -> bool:
     """Whether a URL's state (``frontier.state``) is none, or a revisit record's error: nothing
     else has been stored there, so what its capture turns out to hold may be said instead."""
-    return state is None or (state["kind"] == "error" and state["reason_code"] in STAND_INS)
+    return state is None or (state["kind"] == "error" and state["reason_code"] in frontier.STAND_INS)
 
 
 def _as_duplicate(db, url: str, outlet: str | None, capture: str, article_id: int, code: str = "revisit",

@@ -40,7 +40,6 @@ from .dates import parse_http_date
 from .outcome import EMPTY_DOCUMENT_CHARS, cut_short, redirect_chain
 from .stubs import assigns, is_stub, script_way
 from .urls import canonical_url
-from .urls import canonical_url
 from .walls import detect_wall, url_wall, visible_chars, wall_headers
 
 logger = logging.getLogger(__name__)

@@ -421,9 +421,10 @@ class StorePipeline:
         if item.stored_as is not None:  # a redirect to a stored article's URL, not fetched again
             article_id, target = item.stored_as
             status = item.redirect_reasons[0] if item.redirect_reasons else None
+            reason = item.problem.reason if item.problem else f"already stored as article {article_id}"
             frontier.record_result(self.db, item.url, outlet=item.outlet, kind="article", code="duplicate",
-                                   reason=item.problem.reason if item.problem else f"already stored as article {article_id}",
-                                   article_id=article_id, http_status=status if isinstance(status, int) else None,
+                                   reason=reason, article_id=article_id,
+                                   http_status=status if isinstance(status, int) else None,
                                    redirected_to=target, run_id=self.run_id, attempt=True)
             self.stats.inc_value("newsmon/url_state/article")
             return item

@@ -618,8 +618,7 @@ class NewsSpider(scrapy.Spider):
         say anything. Every count of the run looks normal otherwise: its other channels still work."""
         if articles:
             return None
-        hops = response.meta.get("redirect_urls") or []
-        before = frontier.last_listing(self.db, outlet, hops[0] if hops else response.url)
+        before = frontier.last_listing(self.db, outlet, self._first_url(response))
         if before is None or before[1] < EMPTIED_MIN:
             return None
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
