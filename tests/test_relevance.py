@@ -967,6 +967,43 @@ def test_the_fourth_audits_cases(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant
 
 
+# The fifth audit (2026-12-05): 104 English cases written for it in the wire services' and English editions'
+# phrasings: other governments' strategies (the US, the UK, Australia, Indonesia …), Japan's documents in
+# paraphrase ("lift military spending to 2% of economic output", "defense-related spending", "long-range cruise
+# missiles", "fundamentally reinforce its defense capabilities") and other senses (a futsal side's counterattack
+# capability, a hockey team's or a church's legal team's defense strategy). 18 were wrong before, 10 are (below,
+# left open). tests/fixtures/relevance/audit5.jsonl: each case's label and why.
+AUDIT5_GAPS = {
+    "a5-f-02": "the US strategy's story names Tokyo's defense buildup and a Japanese minister's defense spending: "
+               "each term is Japan's by its own sentence, and the article's owner is taken as Japan",
+    "a5-f-29": "'the Defense Ministry will draft a new defense strategy' after Indonesia's president: the weak marker "
+               "Defense Ministry is read as Japan's",
+    "a5-p-08": "the documents as 'three pillars of Japan's security policy' and the capability as 'strike back at "
+               "missile launchers': no term",
+    "a5-p-11": "'fund the defense boost with corporate, tobacco taxes': no tax phrasing of the list",
+    "a5-p-12": "'signs off on counterstrike', 'three new policy papers': bare counterstrike is also a video game",
+    "a5-p-13": "the documents as a 'trilogy' and 'documents that underpin Japan's defense posture': no term",
+    "a5-o-11": "the cabinet's June set in English ('honebuto and two other documents', approved): the Japanese "
+               "counterpart is audit4's o-ja-27",
+    "a5-o-17": "'Japanese firms' spending on cyber defense: Japanese companies are not read as a company",
+    "a5-o-21": "police revising a security plan, with Abe named as a victim: audit4's o-en-10 again",
+    "a5-m-03": "labelled 0 by the budget convention of hl-en-031, where audit4's h-en-22 is labelled 1: a budget "
+               "story naming the five-year plan's 43 trillion yen",
+}
+
+
+def _audit5() -> list:
+    with open(RELEVANCE_FIXTURES / "audit5.jsonl", encoding="utf-8") as lines:
+        cases = [json.loads(line) for line in lines]
+    return [pytest.param(c["title"], c["text"], bool(c["label"]), id=c["id"], marks=[pytest.mark.xfail(
+        strict=True, reason=AUDIT5_GAPS[c["id"]])] if c["id"] in AUDIT5_GAPS else []) for c in cases]
+
+
+@pytest.mark.parametrize("title,text,relevant", _audit5())
+def test_the_fifth_audits_cases(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
+
+
 # Known gaps the audit found, left open.
 @pytest.mark.parametrize("title,text", [
     pytest.param("LDP begins talks on NSS revision",
