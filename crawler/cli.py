@@ -1212,12 +1212,19 @@ def _unread_lines(found: list[dict]) -> list[str]:
              f"{'their listings' if n != 1 else 'its listing'} (feed, sitemap, section page) said, not read by "
              f"newsmon ({', '.join(f'{c} {k}' for k, c in kinds.items())}); no reviewer has {'them' if n != 1 else 'it'} "
              "(the urls table's `listed`), newest first:"]
-    from .desk import jst_in
+    from datetime import datetime
+
+    from .desk import MOMENT
+
+    def local(found_moment) -> str:
+        # As every other time of status is said: the machine's own, its zone named (it said
+        # "12月5日 20:23", Japan's time in the desk's words, under rows in UTC).
+        moment = datetime.fromisoformat(found_moment.group(0).replace("Z", "+00:00"))
+        return f"{moment.astimezone():%Y-%m-%d %H:%M %Z}"
 
     for row in found[:_UNREAD_SHOWN]:
-        # "tried again after 2026-12-04T20:14:57+00:00" as the desk says it: the analysts' time.
         lines.append(f"  {row['outlet']}: 「{row['headline']}」 {row['url']} ({row['kind'].replace('_', ' ')}: "
-                     f"{_clip(jst_in(row['reason'] or ''), 160)})")
+                     f"{_clip(MOMENT.sub(local, row['reason'] or ''), 160)})")
     if n > _UNREAD_SHOWN:
         from storage.frontier import NOT_READ
 

@@ -55,12 +55,12 @@ def _parse(value: str) -> datetime | date | None:
 
 
 #: A stored moment in a stored sentence ("tried again after 2026-12-04T20:14:57+00:00").
-_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[+-]\d\d:\d\d|Z)")
+MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[+-]\d\d:\d\d|Z)")
 
 
 def jst_in(text: str) -> str:
     """``text`` with each stored moment in it said as ``jst`` says one."""
-    return _MOMENT.sub(lambda m: jst(m.group(0)), text)
+    return MOMENT.sub(lambda m: jst(m.group(0)), text)
 
 
 def jst(value: str | None, *, now: datetime | None = None) -> str:

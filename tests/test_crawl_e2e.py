@@ -1805,6 +1805,9 @@ def test_an_article_behind_a_wall_whose_feed_names_the_topics_is_named_by_status
                                 "said, not read by newsmon (1 blocked)"), lines[at]
     assert lines[at + 1].startswith(f"  site: 「{relevant.title[:20]}") and url in lines[at + 1]
     assert "consent" in lines[at + 1] or "NHK ONE" in lines[at + 1], lines[at + 1]
+    # Its time to be tried again as every time of status is said (the machine's, its zone named), where it said
+    # Japan's in the desk's words ("12月5日 20:23") under rows in UTC.
+    assert re.search(r"tried again after \d{4}-\d\d-\d\d \d\d:\d\d \w+\)", lines[at + 1]), lines[at + 1]
     # The other articles were read: not named, whatever their feed said.
     assert [line for line in lines if line.startswith("  site: ")] == [lines[at + 1]]
     result = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "--json", "--db", env["db"], "--config",
