@@ -81,13 +81,14 @@ def run_check(outlets: list[str], overrides: dict[str, Any] | None = None, *, ar
         result["crawl_delays"] = {h: delay for h in hosts
                                   if (delay := crawler.stats.get_value(f"newsmon/robots/crawl_delay/{h}"))}
     return {key: {**spider.results[key], **verdict(spider.outlets[key], spider.results[key], now=now,
-                                                   stale_after=stale_after)}
+                                                   stale_after=stale_after, asked=articles)}
             for key in spider.outlets}
 
 
 def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
-            stale_after: timedelta = STALE_AFTER) -> dict[str, Any]:
-    """``{"verdict": ..., "reasons": [...]}`` of one outlet from its discovery and sample results."""
+            stale_after: timedelta = STALE_AFTER, asked: int = 2) -> dict[str, Any]:
+    """``{"verdict": ..., "reasons": [...]}`` of one outlet from its discovery and sample results;
+    ``asked``: how many sample articles the check fetched at most (``--articles``)."""
     discovery, samples = result["discovery"], result["articles"]
     reasons: list[str] = []
     read = [d for d in discovery if d["entries"] is not None and not d["wall"]]
@@ -158,7 +159,8 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
                 reasons.append(f"article {a['url']}: no title")
             if not a["published_at"]:
                 reasons.append(f"article {a['url']}: no publication time")
-    if not samples:
+    if not samples and asked:
+        # (With --articles 0 none was asked for: a healthy outlet read "degraded" for it.)
         reasons.append("no sample article could be fetched")
     # Pages fetched whole that gave no article (an extraction that crashes, a page read as none):
     # where no sample reads, a crawl stores none of the outlet's articles either. An HTTP error

@@ -885,6 +885,10 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     from .ingest import ingest as run_ingest, report_lines
 
     size = _size(part_size)
+    if workers is not None and cluster is not None:
+        # The cluster's workers are its own (`dask worker --nworkers`): --workers was ignored without a word.
+        raise click.BadParameter("give --workers or --cluster, not both: a cluster's workers are started with it "
+                                 "(dask worker --nworkers N)", param_hint="--workers")
     try:
         check_inputs(inputs)
     except InputError as exc:

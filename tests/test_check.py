@@ -173,6 +173,11 @@ def test_verdicts_from_results():
               "problem": None, "method": "rules:asahi@2021-10", "title": "t", "published_at": "2026-11-29T10:00:00+09:00",
               "text_chars": 900, "paywalled": False}
     assert verdict(outlet, {"discovery": [feed()], "articles": [sample]}, now=now)["verdict"] == "ok"
+    # --articles 0 asks for none: a healthy outlet read "degraded, no sample article could be fetched".
+    assert verdict(outlet, {"discovery": [feed()], "articles": []}, now=now, asked=0) == {"verdict": "ok",
+                                                                                         "reasons": []}
+    assert "no sample article could be fetched" in verdict(outlet, {"discovery": [feed()], "articles": []},
+                                                           now=now)["reasons"]
     pattern_gone = verdict(outlet, {"discovery": [feed(articles=0)], "articles": []}, now=now)
     assert pattern_gone["verdict"] == "broken" and "30 links" in pattern_gone["reasons"][0]
     stale = verdict(outlet, {"discovery": [feed(newest="2026-10-01T00:00:00+00:00")], "articles": [sample]}, now=now)

@@ -798,6 +798,16 @@ def test_a_cluster_without_workers_is_waited_for_then_left_to_the_next_run(tmp_p
         cluster.close()
 
 
+def test_workers_and_a_cluster_together_are_refused(tmp_path, files):
+    # A cluster's workers are its own: --workers was ignored without a word, and the ingest waited
+    # for the scheduler as if it had been heard.
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(files / "dir" / "small.warc.gz"), "--db", str(db), "--workers", "1",
+                     "--cluster", "tcp://127.0.0.1:9")
+    assert result.returncode == 2 and "give --workers or --cluster, not both" in result.stderr
+    assert not db.exists()
+
+
 def test_a_worker_with_other_newsmon_code_is_refused_before_it_reads(tmp_path, files):
     # A worker is installed apart: one with another commit's outlet rules or another trafilatura
     # extracted other text from the same pages, and nothing said so.
