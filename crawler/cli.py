@@ -548,9 +548,10 @@ def rescore(db: str | None, config: str | None) -> None:
                 if row["status"] == "new" and bool(fields["relevant"]) != bool(row["relevant"]):
                     entered += bool(fields["relevant"])
                     left += not fields["relevant"]
-            for _, p, _, flagged in updates:
+            unreviewed = {row["id"] for row in rows if row["status"] == "new"}
+            for article_id, p, _, flagged in updates:
                 counts["classified"] += p is not None
-                if flagged:
+                if flagged and article_id in unreviewed:  # as status counts them: a reviewed one is in no lane
                     counts[flagged] += 1
             progress.update(len(rows), changed=changed - before)
     click.echo(f"newsmon: rescored {total} articles, {changed} changed")

@@ -336,15 +336,17 @@ def apply(db, models: Mapping[str, Loaded] | None = None, batch: int = 2000) -> 
     last = 0
     while True:
         rows = list(db.query(
-            "SELECT id, title, text, topic, score, threshold, relevant, matched_terms FROM articles "
+            "SELECT id, title, text, topic, score, threshold, relevant, matched_terms, status FROM articles "
             "WHERE id > ? ORDER BY id LIMIT ?", [last, batch]))
         if not rows:
             return counts
         updates = classify(rows, models)
         queries.update_relevance(db, updates)
-        for _, p, _, flagged in updates:
+        unreviewed = {row["id"] for row in rows if row["status"] == "new"}
+        for article_id, p, _, flagged in updates:
             counts["classified"] += p is not None
-            if flagged:
+            if flagged and article_id in unreviewed:
+                # As status and the desk count them: a reviewed article is in no lane.
                 counts[flagged] += 1
         last = rows[-1]["id"]
 
