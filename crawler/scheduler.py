@@ -187,6 +187,12 @@ def build_schedule(table: dict[str, Any], outlets: list[str], interval_override:
             except ValueError as exc:
                 raise ConfigError(f"[schedule.outlets] {key} = {when!r}: not a crontab expression ({exc})") from None
             jobs.append(Job(id=f"crawl:{key}", outlets=[key], cron=when))
+        elif isinstance(when, str) and len(when.split()) > 1:
+            # "* * *" was read as a duration ("write a number with unit s, m, h or d"), which told a
+            # user who meant a crontab nothing of what was wrong.
+            raise ConfigError(f"[schedule.outlets] {key} = {when!r}: neither a duration (\"15m\") nor a crontab "
+                              f"expression, which has five fields (minute hour day month weekday: \"*/30 6-23 * * *\"), "
+                              f"not {len(when.split())}")
         else:
             jobs.append(Job(id=f"crawl:{key}", outlets=[key], interval=parse_duration(when, f"outlets.{key}")))
     rest = [o for o in outlets if o not in per_outlet]

@@ -215,6 +215,9 @@ def test_a_crontabs_grace_is_half_its_shortest_gap_whenever_the_scheduler_starts
     ({"every": "5m"}, "unknown key(s) ['every']"),
     ({"outlets": {"bbc": "5m"}}, "unknown outlet(s) ['bbc']"),
     ({"outlets": {"nhk": "61 * * * *"}}, "nhk = '61 * * * *': not a crontab expression"),
+    # A crontab of too few fields was read as a duration: "write a number with unit s, m, h or d".
+    ({"outlets": {"nhk": "* * *"}}, "nhk = '* * *': neither a duration (\"15m\") nor a crontab expression, which "
+                                    "has five fields (minute hour day month weekday"),
     ({"timezone": "Mars/Olympus"}, "timezone = 'Mars/Olympus'"),
 ])
 def test_bad_schedule_config_says_what_to_fix(table, message):
