@@ -92,15 +92,16 @@ def _outside(last: dict[str, Any] | None, status: str) -> str | None:
     return None
 
 
-def _conflict(db: Database, article_id: int, title: str | None, status: str, seen: str) -> ReviewConflict:
+def _conflict(db: Database, article_id: int, title: str | None, status: str, seen: str,
+              basis: str = "as the page showed") -> ReviewConflict:
     last = _entry(db, "article_id = ?", [article_id])
     outside = _outside(last, status) or (None if last else "no decision is logged")
     by, at = (None, None) if outside else (last["reviewer"], last["at"])
     who = f" outside newsmon ({outside})" if outside else f" by {by or 'someone'}"
     when = f" at {at}" if at else ""
     return ReviewConflict(
-        f"article {article_id} is {status} now, not {seen} as the page showed: changed{who}{when}; "
-        "reload to see it and decide again",
+        f"article {article_id} is {status} now, not {seen} {basis}: changed{who}{when}; look at it as it is "
+        "now (on the desk: reload the page) and decide again",
         article_id=article_id, title=title, status=status, by=by, at=at, outside=outside)
 
 
@@ -199,9 +200,10 @@ def undo(db: Database, article_id: int | None = None, *, entry_id: int | None = 
             raise NothingToUndo(f"article {article_id} has no decision to undo (it is {current}"
                                 + (f", set outside newsmon: {outside})" if outside else ")"))
         if entry_id is not None and last["id"] != entry_id:
-            raise _conflict(db, article_id, title, current, entry["to_status"])
+            raise _conflict(db, article_id, title, current, entry["to_status"], "as that decision set it")
         if current != last["to_status"]:
-            raise _conflict(db, article_id, title, current, last["to_status"])
+            # Said of a page ("as the page showed … reload") to `newsmon review --undo` too.
+            raise _conflict(db, article_id, title, current, last["to_status"], "as its last logged decision set it")
         undo_id = db.table("review_log").insert({
             "article_id": article_id, "from_status": current, "to_status": last["from_status"], "note": None,
             "reviewer": by, "at": now or now_utc(), "undoes": last["id"]}).last_rowid

@@ -111,8 +111,9 @@ def test_a_status_changed_outside_newsmon_blocks_undo(db):
         reviews.undo(db, a, by="ito")
     # Not blamed on ito, whose decision is the last logged one: the log says it set relevant.
     assert str(caught.value) == (
-        f"article {a} is dismissed now, not relevant as the page showed: changed outside newsmon (the last "
-        f"logged one, by ito at {T0}, set relevant); reload to see it and decide again")
+        f"article {a} is dismissed now, not relevant as its last logged decision set it: changed outside newsmon "
+        f"(the last logged one, by ito at {T0}, set relevant); look at it as it is now (on the desk: reload the "
+        "page) and decide again")
     assert (caught.value.by, caught.value.at) == (None, None)
     assert columns(db, a)[0] == "dismissed"
     # One that no decision ever touched: nothing to undo, and why it is not new.
