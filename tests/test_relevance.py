@@ -956,14 +956,15 @@ AUDIT4_GAPS = {
 }
 
 
-def _audit4() -> list:
-    with open(RELEVANCE_FIXTURES / "audit4.jsonl", encoding="utf-8") as lines:
+def _audit(name: str, gaps: dict[str, str]) -> list:
+    """An audit's cases (``tests/fixtures/relevance/<name>.jsonl``), those in ``gaps`` expected to fail."""
+    with open(RELEVANCE_FIXTURES / f"{name}.jsonl", encoding="utf-8") as lines:
         cases = [json.loads(line) for line in lines]
     return [pytest.param(c["title"], c["text"], bool(c["label"]), id=c["id"], marks=[pytest.mark.xfail(
-        strict=True, reason=AUDIT4_GAPS[c["id"]])] if c["id"] in AUDIT4_GAPS else []) for c in cases]
+        strict=True, reason=gaps[c["id"]])] if c["id"] in gaps else []) for c in cases]
 
 
-@pytest.mark.parametrize("title,text,relevant", _audit4())
+@pytest.mark.parametrize("title,text,relevant", _audit("audit4", AUDIT4_GAPS))
 def test_the_fourth_audits_cases(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant
 
@@ -992,14 +993,7 @@ AUDIT5_GAPS = {
 }
 
 
-def _audit5() -> list:
-    with open(RELEVANCE_FIXTURES / "audit5.jsonl", encoding="utf-8") as lines:
-        cases = [json.loads(line) for line in lines]
-    return [pytest.param(c["title"], c["text"], bool(c["label"]), id=c["id"], marks=[pytest.mark.xfail(
-        strict=True, reason=AUDIT5_GAPS[c["id"]])] if c["id"] in AUDIT5_GAPS else []) for c in cases]
-
-
-@pytest.mark.parametrize("title,text,relevant", _audit5())
+@pytest.mark.parametrize("title,text,relevant", _audit("audit5", AUDIT5_GAPS))
 def test_the_fifth_audits_cases(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant
 
