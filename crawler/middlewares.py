@@ -138,7 +138,9 @@ class ScopeMiddleware:
                                                     f"({', '.join(outlet.domains)}): "
                                                     f"{redirect_chain(hops, target, whys)}")
             raise Refused("off_scope", f"not http(s) on the outlet's domains ({', '.join(outlet.domains)}): {target}")
-        if hops and "newsmon_url" in request.meta and not request.meta.get("newsmon_revisit"):
+        if hops and "newsmon_url" in request.meta and not (request.meta.get("newsmon_revisit")
+                                                           or request.meta.get("newsmon_part")):
+            # (A next page of an article sent back to its first is told apart by the pipeline.)
             self._stored_already(request, hops, whys)
         return None
 

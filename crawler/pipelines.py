@@ -154,7 +154,8 @@ class StorePipeline:
 
     async def _fetch_part(self, url: str, outlet: str) -> store.PagePart:
         """One next page, through the downloader middlewares (robots.txt, scope, politeness)."""
-        request = scrapy.Request(url, dont_filter=True, meta={"newsmon_outlet": outlet, "newsmon_url": url})
+        request = scrapy.Request(url, dont_filter=True, meta={"newsmon_outlet": outlet, "newsmon_url": url,
+                                                              "newsmon_part": True})
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # noqa: BLE001  (refused, walled, timed out: the reason is kept)

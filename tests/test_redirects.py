@@ -182,3 +182,42 @@ def test_a_page_whose_script_redirect_is_not_followed_names_where_it_sends_the_b
     body = template("<h1>この記事は移動しました</h1>", 'document.cookie = "moved=1"; location.replace("/articles/moved");')
     problem = no_article_problem(body)
     assert problem.code in ("not_article", "empty_document") and "/articles/moved" in problem.reason
+
+
+def test_a_redirect_to_a_stored_article_stops_a_first_fetch_but_not_a_revisit_or_a_next_page(tmp_path):
+    # A new URL sent on to a stored article's URL is that article, not fetched again. A revisit
+    # reads the page for changes, and an article's next page sent back to its first is a page it
+    # lacks, named so by the pipeline ("redirected to …"): neither is stopped.
+    from types import SimpleNamespace
+
+    from crawler import store
+    from crawler.middlewares import AlreadyStored, ScopeMiddleware
+    from crawler.outlets import registry
+
+    from .conftest import saved_bytes
+
+    url = "https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html"
+    crawler = get_crawler(settings_dict={**_settings(), "NEWSMON_DB": str(tmp_path / "n.db")})
+    try:
+        db = store.crawler_db(crawler)
+        body = saved_bytes("fundus-jp/AsahiShimbun_2025_01_13.html")
+        saved = store.save(db, url=url, body=body, record=store.analyse(body, url), outlet="asahi")
+        outlets = {"asahi": registry()["asahi"]}
+        crawler.spider = SimpleNamespace(outlets=outlets, hosts=store.known_hosts(outlets))
+        middleware = ScopeMiddleware.from_crawler(crawler)
+        old = url.replace("02SM", "99SM")
+
+        def sent_on(**meta):
+            return Request(url, meta={"newsmon_outlet": "asahi", "newsmon_url": old, "redirect_urls": [old],
+                                      "redirect_reasons": [301], **meta})
+
+        with pytest.raises(AlreadyStored) as stopped:
+            middleware.process_request(sent_on())
+        assert (stopped.value.article_id, stopped.value.target) == (saved.article_id, url)
+        assert middleware.process_request(sent_on(newsmon_revisit=saved.article_id)) is None
+        assert middleware.process_request(sent_on(newsmon_part=True)) is None
+        # Nor is a URL sent on to one that holds no article yet.
+        assert middleware.process_request(Request(url.replace("02SM", "03SM"), meta={
+            "newsmon_outlet": "asahi", "newsmon_url": old, "redirect_urls": [old]})) is None
+    finally:
+        close_crawler_db(crawler)
