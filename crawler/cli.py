@@ -1034,6 +1034,12 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
     sys.exit(daemon.run())
 
 
+def _local(moment) -> str:
+    """A moment as status says every one: the machine's time, its zone named (the same run read
+    00:20 on a UTC server and 09:20 under TZ=Asia/Tokyo)."""
+    return f"{moment.astimezone():%Y-%m-%d %H:%M %Z}"
+
+
 def _when(value: str | None, now) -> str:
     if not value:
         return "never"
@@ -1049,8 +1055,7 @@ def _when(value: str | None, now) -> str:
         span = f"{ago / 3600:.0f}h"
     else:
         span = f"{ago / 86400:.0f}d"
-    # The zone named: the same run read 00:20 on a UTC server and 09:20 under TZ=Asia/Tokyo.
-    return f"{moment.astimezone():%Y-%m-%d %H:%M %Z} ({span} ago)"
+    return f"{_local(moment)} ({span} ago)"
 
 
 @cli.command()
@@ -1222,10 +1227,9 @@ def _unread_lines(found: list[dict]) -> list[str]:
     from .desk import MOMENT
 
     def local(found_moment) -> str:
-        # As every other time of status is said: the machine's own, its zone named (it said
-        # "12月5日 20:23", Japan's time in the desk's words, under rows in UTC).
-        moment = datetime.fromisoformat(found_moment.group(0).replace("Z", "+00:00"))
-        return f"{moment.astimezone():%Y-%m-%d %H:%M %Z}"
+        # As every other time of status (it said "12月5日 20:23", Japan's time in the desk's words,
+        # under rows in UTC).
+        return _local(datetime.fromisoformat(found_moment.group(0).replace("Z", "+00:00")))
 
     for row in found[:_UNREAD_SHOWN]:
         lines.append(f"  {row['outlet']}: 「{row['headline']}」 {row['url']} ({row['kind'].replace('_', ' ')}: "

@@ -138,16 +138,17 @@ def archive_lock(db_path: str, location: str) -> tuple[int | None, str]:
     once held, ``(None, holder)`` when another process holds it (an ingest still reading it: a
     cron job's run that outlasted the hour, a second ingest of the same listing). Two ingests of
     one archive read it twice, and the ledger kept the counts of whichever wrote last."""
-    directory = _lock_dir(db_path)
-    path = directory / f"ingest-{hashlib.sha256(location.encode()).hexdigest()[:16]}.lock"
-    fd = _take(path)
-    return (fd, "") if fd is not None else (None, _holder(path))
+    return _try(_lock_dir(db_path) / f"ingest-{hashlib.sha256(location.encode()).hexdigest()[:16]}.lock")
 
 
 def schedule_lock(db_path: str) -> tuple[int | None, str]:
     """The lock of the one ``newsmon schedule`` of the database at ``db_path``: ``(fd, "")`` once
     held, ``(None, holder)`` when another daemon holds it. Two daemons crawled every outlet twice
     as often as configured, each run finishing, and nothing said so."""
-    path = _lock_dir(db_path) / "schedule.lock"
+    return _try(_lock_dir(db_path) / "schedule.lock")
+
+
+def _try(path) -> tuple[int | None, str]:
+    """``(fd, "")`` once the lock at ``path`` is held, ``(None, holder)`` when another process holds it."""
     fd = _take(path)
     return (fd, "") if fd is not None else (None, _holder(path))

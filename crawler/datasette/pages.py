@@ -546,7 +546,7 @@ def _conflict(exc: ReviewConflict) -> dict[str, Any]:
             "at_jst": desk.jst(exc.at),
             "message": (f"«{exc.title or exc.article_id}» was not changed: it is {exc.status} now, "
                         + ("set outside newsmon (in DB Browser or the sqlite3 shell, say) "
-                           if getattr(exc, "outside", None) else
+                           if exc.outside else
                            f"set by {exc.by or 'someone'}{' at ' + desk.jst(exc.at) if exc.at else ''} ")
                         + "after this page was loaded. Reload to see it.")}
 
