@@ -32,6 +32,7 @@ import urllib.error
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from http.client import HTTPException
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -69,7 +70,8 @@ _OCTET = re.compile(r"\s*application/octet-stream\s*(?:;|$)", re.I)
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "without_http", "resources", "revisits", "not_ok", "other_sites", "not_html",
            "bad_url", "other_language", "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated",
-           "next_pages", "later_pages", "next_pages_read", "pages_waiting", "new", "relevant", "seen", "no_article",
+           "next_pages", "later_pages", "next_pages_read", "pages_waiting", "new", "relevant", "versions",
+           "earlier_versions", "seen", "no_article",
            "not_relevant", "extract_failed", "parts_sent_again")
 
 
@@ -108,6 +110,8 @@ class Page:
     continues: str | None = None
     #: The archived response's HTTP status (a redirect or an error of an outlet's article URL).
     http_status: int = 200
+    #: When the archive's crawler fetched it (``WARC-Date``, ISO 8601 UTC), if the archive says.
+    captured: str | None = None
 
 
 class _Kept(NamedTuple):
@@ -123,6 +127,7 @@ class _Kept(NamedTuple):
     cut: str | None
     #: Why the body cannot be trusted at all: its Content-Encoding is corrupt.
     corrupt: str | None
+    captured: str | None  # Page.captured
 
 
 @dataclass
@@ -257,6 +262,18 @@ def _same_code(writer: tuple[tuple[str, str], ...]) -> None:
                               "every worker")
 
 
+def _capture_time(headers) -> str | None:
+    """A record's ``WARC-Date`` (an ARC file's ``archive-date``, 14 digits) as stored times are:
+    ISO 8601, UTC, seconds; ``None`` when it has none that reads as a time."""
+    said = (headers.get_header("WARC-Date") or headers.get_header("archive-date") or "").strip()
+    try:
+        at = datetime.strptime(said, "%Y%m%d%H%M%S") if said.isdigit() else datetime.fromisoformat(said)
+    except ValueError:
+        return None
+    at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    return at.isoformat(timespec="seconds")
+
+
 def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str, bytes]] | None,
                  result: PartResult | None = None) -> PartResult:
     """Read the part into ``result`` (a new one by default): what a read that raises had read
@@ -340,7 +357,7 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
         cut = body.cut or (f"the archive truncated the page there (WARC-Truncated: {truncated})" if truncated else
                            f"the archive split the record, and this is its first segment (WARC-Segment-Number: "
                            f"{segment})" if segment else None)
-        return _Kept(url, ctype, body.data, known, headers, cut, body.corrupt)
+        return _Kept(url, ctype, body.data, known, headers, cut, body.corrupt, _capture_time(record.rec_headers))
 
     def revisit(record, url: str) -> None:
         # A revisit record stands for a capture whose page the archive holds elsewhere (Heritrix,
@@ -405,7 +422,7 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
         result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem,
                                  refers_to=refers_to))
 
-    for url, ctype, body, known, headers, cut, corrupt in archives.read_part(part, keep, result.read):
+    for url, ctype, body, known, headers, cut, corrupt, captured in archives.read_part(part, keep, result.read):
         encoding = headers.get("Content-Encoding")
         if len(body) > archives.MAX_BODY:
             # Read no further (the rest of the record is skipped, not decoded): as the crawl's.
@@ -505,7 +522,8 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             counts["not_relevant"] += 1
             continue
         compressed = pages.compress(dicts, key, outlet, body) if dicts else None
-        result.pages.append(Page(key, outlet, ctype, None if compressed else body, record, problem, compressed, note))
+        result.pages.append(Page(key, outlet, ctype, None if compressed else body, record, problem, compressed, note,
+                                 captured=captured))
     result.counts["records"] = result.read.records
     result.seconds = time.monotonic() - started
     return result
@@ -634,6 +652,13 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 if page.continues is not None:
                     counts[_later_page(db, page, report)] += 1
                     continue
+                if (held := _held(db, page)) is not None:
+                    made = store.save_capture(
+                        db, url=page.url, article_id=held, record=_with_outlet(page, report), captured=page.captured,
+                        body=page.body, compressed=page.compressed, content_type=page.content_type,
+                        http_status=page.http_status, opts=report.store_options)
+                    counts[{"newer": "versions", "older": "earlier_versions"}.get(made or "", "seen")] += 1
+                    continue
                 is_revisit = page.problem is not None and page.problem.code in frontier.STAND_INS
                 capture = _capture(db, page) if is_revisit else None
                 if _settled(db, page) or (is_revisit and _revisited(db, page, capture)):
@@ -641,15 +666,12 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     continue
                 if is_revisit:
                     page.problem = _revisit_problem(page, capture)
-                record = page.record
-                if record is not None and record.get("outlet") is None:
-                    store.assign_outlet(record, page.outlet, store.outlets_of(report.config_path))
-                record, parts, note = _with_next_pages(db, page, record, report)
+                record, parts, note = _with_next_pages(db, page, _with_outlet(page, report), report)
                 counts["next_pages_read"] += sum(part.page_id is not None for part in parts)
                 saved = store.save(db, url=page.url, body=page.body, record=record, outlet=page.outlet,
                                    http_status=page.http_status, content_type=page.content_type, problem=page.problem,
                                    opts=report.store_options, compressed=page.compressed, note=note,
-                                   parts=parts)
+                                   parts=parts, captured=page.captured)
                 if is_revisit and page.refers_to and page.refers_to != page.url:
                     # It waits for that capture, in this ingest or a later one (records come in
                     # no order an ingest can count on).
@@ -752,6 +774,26 @@ def _no_article_there(reason: str, capture: str, state: dict[str, Any]) -> str:
     said = said if len(said) <= 200 else said[:199] + "…"
     # Replaced where it stands: a stored reason goes on with the attempts (record_failure).
     return reason.replace(_NOT_INGESTED, f", and no article is stored for {capture} ({state['kind']}: {said})", 1)
+
+
+def _with_outlet(page: Page, report: Report) -> dict[str, Any] | None:
+    """The page's record, with the outlet it was read for where the page names none (as the crawl)."""
+    if page.record is not None and page.record.get("outlet") is None:
+        store.assign_outlet(page.record, page.outlet, store.outlets_of(report.config_path))
+    return page.record
+
+
+def _held(db, page: Page) -> int | None:
+    """The stored article another capture of whose URL ``page`` is, when it may be a version of it
+    (``store.save_capture``): a backfill is read for how the wording changed. Not a capture cut
+    short by the archive, nor the first of an article's pages (the article is stored with all
+    of them), nor one over an article stored from a cut capture (``_settled``: stored over it)."""
+    if page.record is None or page.note is not None or page.record.get("_next_page") or page.continues:
+        return None
+    row = db.execute("SELECT article_id, reason FROM urls WHERE url = ? AND kind = 'article'", [page.url]).fetchone()
+    if row is None or row[0] is None or CUT_NOTE in (row[1] or ""):
+        return None
+    return row[0]
 
 
 def _settled(db, page: Page) -> bool:

@@ -718,7 +718,8 @@ def _holds(db, url: str, article_id: int) -> bool:
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
          http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
          error: str | None = None, opts: Options | None = None, problem: Problem | None = None,
-         compressed: Compressed | None = None, note: str | None = None, parts: Sequence[PagePart] = ()) -> Saved:
+         compressed: Compressed | None = None, note: str | None = None, parts: Sequence[PagePart] = (),
+         captured: str | None = None) -> Saved:
     """Store one page, its article (if any) and the URL's state, in one transaction.
 
     For pages that arrive whole (``newsmon ingest``, tests); the crawl stores the raw page
@@ -729,13 +730,15 @@ def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, out
     the page compressed by a worker already (``storage.pages.compress``), instead of ``body``.
     ``parts``: the article's next pages (``save_verdict``); one that was not read has the new
     article's revisits planned, as a crawl plans them, so that the outlet's crawl reads it.
+    ``captured``: when an archive's crawler fetched the page (an ingest's ``WARC-Date``).
     """
     now = now_iso()
     with transaction(db):
         page_id = None
         if (body is not None or compressed is not None) and keep_page:
             page_id = queries.save_page(db, url, body, article_id=None, http_status=http_status,
-                                        content_type=content_type, now=now, outlet=outlet, compressed=compressed)
+                                        content_type=content_type, now=now, outlet=outlet, compressed=compressed,
+                                        captured_at=captured)
         problem = Problem("extract_failed", error) if error else problem
         return save_verdict(db, url=url, page_id=page_id, record=record, outlet=outlet, problem=problem,
                             http_status=http_status, attempt=True, opts=opts, note=note, parts=parts,
@@ -904,6 +907,48 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
                                 etag=etag, last_modified=last_modified)
         frontier.note_revisit(db, url, failed=False, result=f"changed: now version {stored.version}", now=now)
     return Revisited(result, stored.changed, stored.version, stored.became_relevant)
+
+
+
+def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captured: str | None,
+                 body: bytes | None = None, compressed: Compressed | None = None, content_type: str | None = None,
+                 http_status: int = 200, opts: Options | None = None) -> str | None:
+    """An archive's capture of a stored article's URL, extracted (``newsmon ingest``): a version
+    of the article when its title or text is none of the stored versions'. Returns ``"newer"``
+    (the article takes it, as from a revisit: score, queue and story with it), ``"older"`` (a
+    capture made before the newest version stored, read after it: kept in its place among the
+    versions, the article unchanged) or ``None``: nothing new, less than the stored text (a
+    paywall's teaser, a notice: ``revisit_loss``), which a backfill reads as no version, or a
+    text that shares none of the article's (``queries.shares_text``): another page the archive's
+    crawler was given at the URL, a busy site's front page.
+
+    ``captured``: when the archive's crawler fetched the page (``WARC-Date``, ISO 8601 UTC);
+    ``None`` (an archive that does not say) is taken as newer than what is stored."""
+    opts = opts or Options()
+    record, extra = split(record)
+    fresh = queries.content_hash(record.get("title"), record.get("text"))
+    record["content_hash"] = fresh
+    now = now_iso()
+    with transaction(db):
+        row = db.execute("SELECT text, paywalled FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None or fresh in versions.known_texts(db, article_id) or revisit_loss(row[0], bool(row[1]), record) \
+                or not queries.shares_text(row[0], record.get("text")):
+            return None
+        newest = versions.newest_capture(db, article_id)
+        outlet = db.execute("SELECT outlet FROM urls WHERE url = ?", [url]).fetchone()
+        page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
+                                    content_type=content_type, now=now, outlet=outlet[0] if outlet else None,
+                                    compressed=compressed, captured_at=captured)
+        if captured is not None and newest is not None and captured < newest:
+            versions.place(db, article_id, record, fetched_at=captured, page_id=page_id)
+            return "older"
+        _annotate(db, record)
+        queries.store_article(db, record, now=now, page_id=page_id, article_id=article_id,
+                              indexed=extra.get("_search"), captured=captured)
+        db.execute("UPDATE urls SET page_id = ? WHERE url = ?", [page_id, url])
+        if opts.stories:
+            _place(db, article_id, record, extra.get("_story"), opts, now=now, new=False)
+        return "newer"
 
 
 # --- rebuilding ------------------------------------------------------------------------------------

@@ -1208,3 +1208,13 @@ def m035_stand_in_links(db: Database) -> None:
     stand-ins recorded before it have no link (``redirected_to`` NULL): they stay errors."""
     _run(db, ["CREATE INDEX idx_urls_stand_ins ON urls(redirected_to) "
               "WHERE kind = 'error' AND reason_code IN ('revisit', 'redirect')"])
+
+
+@MIGRATIONS()
+def m036_page_captures(db: Database) -> None:
+    """When the archive's crawler fetched a page an ingest read (its ``WARC-Date``); NULL for a
+    crawl's page, fetched when it was stored (``fetched_at``). A later capture of an archived
+    article with another text was counted "seen" and dropped: the change of wording a backfill
+    is read for was lost. It is now a version of the article, placed among its versions by this
+    time, whatever order the archives are read in (``storage.versions.place``)."""
+    _run(db, ["ALTER TABLE pages ADD COLUMN captured_at TEXT"])

@@ -165,7 +165,8 @@ class Compressed:
 
 def save_page(db: Database, url: str, body: bytes | None, *, article_id: int | None = None, http_status: int = 200,
               content_type: str | None = None, outlet: str | None = None, now: str | None = None,
-              compressed: Compressed | None = None, part_of: int | None = None) -> int:
+              compressed: Compressed | None = None, part_of: int | None = None,
+              captured_at: str | None = None) -> int:
     """Keep the raw bytes of a fetched page, compressed, so it can be re-extracted without a fetch.
 
     Args:
@@ -174,6 +175,7 @@ def save_page(db: Database, url: str, body: bytes | None, *, article_id: int | N
         compressed: the page compressed already (``compress``; ``body`` may then be None):
             stored as it is.
         part_of: for page 2, 3 … of an article split over several, the id of its first page.
+        captured_at: when an archive's crawler fetched the page (an ingest's), if not now.
 
     Raises:
         DictionaryMissing: ``compressed`` names a dictionary this database does not have.
@@ -188,12 +190,12 @@ def save_page(db: Database, url: str, body: bytes | None, *, article_id: int | N
                 raise DictionaryMissing(f"page dictionary {compressed.dict_id} the page was compressed with is "
                                         "not in this database; store the page's body instead")
             return _insert(db, url, article_id, now, http_status, content_type, compressed.blob,
-                           compressed.size, key, compressed.dict_id, part_of)
+                           compressed.size, key, compressed.dict_id, part_of, captured_at)
         if body is None:
             raise ValueError("save_page needs the page's body or the page compressed")
         dict_id = current_dict(db, key) if key else None
         page_id = _insert(db, url, article_id, now, http_status, content_type,
-                          _compressor(db, dict_id).compress(body), len(body), key, dict_id, part_of)
+                          _compressor(db, dict_id).compress(body), len(body), key, dict_id, part_of, captured_at)
         if dict_id is None and key:
             waiting = db.execute("SELECT count(*) FROM pages WHERE outlet = ? AND dict_id IS NULL",
                                  [key]).fetchone()[0]
@@ -204,13 +206,16 @@ def save_page(db: Database, url: str, body: bytes | None, *, article_id: int | N
 
 def _insert(db: Database, url: str, article_id: int | None, now: str | None, http_status: int,
             content_type: str | None, blob: bytes, size: int, key: str, dict_id: int | None,
-            part_of: int | None = None) -> int:
-    # Plain SQL: sqlite-utils' insert looks the table up in sqlite_master on every call.
+            part_of: int | None = None, captured_at: str | None = None) -> int:
+    # Plain SQL: sqlite-utils' insert looks the table up in sqlite_master on every call. The
+    # capture time only when there is one: a crawl's page has none, and is written so into a
+    # database of before m036 (the migration tests build their old states so).
+    captured = ", captured_at" if captured_at is not None else ""
     return db.execute(
-        "INSERT INTO pages (url, article_id, fetched_at, http_status, content_type, body_gz, size, outlet, dict_id, "
-        "part_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO pages (url, article_id, fetched_at, http_status, content_type, body_gz, size, outlet, dict_id, "
+        f"part_of{captured}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?{', ?' if captured else ''})",
         [url, article_id, now or _now(), http_status, content_type, blob, size, key or None, dict_id,
-         part_of]).lastrowid
+         part_of, *([captured_at] if captured else [])]).lastrowid
 
 
 def build_dict(db: Database, key: str, *, now: str | None = None) -> int | None:

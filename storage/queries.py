@@ -300,7 +300,7 @@ def save_article(db: Database, article: dict[str, Any], *, now: str | None = Non
 def store_article(db: Database, article: dict[str, Any], *, now: str | None = None, replace: bool = False,
                   page_id: int | None = None, article_id: int | None = None,
                   classify: Callable[[], dict[str, Any]] | None = None,
-                  indexed: tuple[str, str] | None = None) -> StoredArticle:
+                  indexed: tuple[str, str] | None = None, captured: str | None = None) -> StoredArticle:
     """Store an extracted (and scored) article once.
 
     An article already stored under the same ``canonical_url`` or ``url``, or with the same
@@ -322,6 +322,8 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
             when its row is written (new, changed or replaced), not for a duplicate: it costs a
             few ms with a model, in the one process that writes.
         indexed: ``index_form`` of the article's title and text, made elsewhere (a worker).
+        captured: when an archive's crawler fetched the page, if an ingest read it: a new
+            version's time (``now`` is when newsmon stored it).
 
     Raises:
         ValueError: an unknown field, or no ``url``.
@@ -369,7 +371,7 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
                 changes["canonical_url"] = row["canonical_url"]
         elif row["content_hash"] != found["content_hash"]:
             changed = True
-            version = versions.record_version(db, found["id"], row, now=now, page_id=page_id)
+            version = versions.record_version(db, found["id"], row, now=captured or now, page_id=page_id)
             changes.update((k, row[k]) for k in _CONTENT + _NEWEST + _SCORED + _CLASSIFIED + ("evidence",) if k in row)
             changes.update(version=version, updated_at=now)
             if not published and row.get("published_at"):
@@ -592,13 +594,15 @@ def review_queue(db: Database, limit: int = 100) -> list[dict[str, Any]]:
 
 def save_page(db: Database, url: str, body: bytes | None, *, article_id: int | None = None, http_status: int = 200,
               content_type: str | None = None, now: str | None = None, outlet: str | None = None,
-              compressed: pages.Compressed | None = None, part_of: int | None = None) -> int:
+              compressed: pages.Compressed | None = None, part_of: int | None = None,
+              captured_at: str | None = None) -> int:
     """Keep the raw bytes of a fetched page, compressed (``storage.pages``: zstd with the outlet's
     dictionary; ``compressed``: done already), so it can be re-extracted without a fetch.
-    ``part_of``: the first page's id, for page 2, 3 … of an article split over several."""
+    ``part_of``: the first page's id, for page 2, 3 … of an article split over several.
+    ``captured_at``: when an archive's crawler fetched it (an ingest's page)."""
     return pages.save_page(db, url, body, article_id=article_id, http_status=http_status,
                            content_type=content_type, outlet=outlet, now=now or now_utc(), compressed=compressed,
-                           part_of=part_of)
+                           part_of=part_of, captured_at=captured_at)
 
 
 def continuation_pages(db: Database, page_id: int) -> list[tuple[str, bytes, str | None]]:

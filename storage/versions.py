@@ -45,11 +45,67 @@ def record_version(db: Database, article_id: int, new: dict[str, Any], *, now: s
         old = dict(zip(VERSION_FIELDS, current[2:]))
         has = db.execute("SELECT max(version) FROM article_versions WHERE article_id = ?", [article_id]).fetchone()[0]
         if has is None:
-            first_page = db.execute("SELECT min(id) FROM pages WHERE article_id = ?", [article_id]).fetchone()[0]
-            _insert(db, article_id, version, first_seen, old, first_page)
-            has = version
+            has = _first(db, article_id, version, first_seen, old, page_id)
         number = max(version, has) + 1
         _insert(db, article_id, number, now, new, page_id)
+        return number
+
+
+def _first(db: Database, article_id: int, version: int, first_seen: str, fields: dict[str, Any],
+           new_page: int | None) -> int:
+    """Record the version the ``articles`` row holds (``fields``) before its first change, with
+    the page it was first read from (not ``new_page``, the change's, its own pruned) and when that
+    was fetched (an archive's capture time, when an ingest read it: ``pages.captured_at``)."""
+    first = db.execute("SELECT id, captured_at FROM pages WHERE id = (SELECT min(id) FROM pages WHERE article_id = ? "
+                       "AND id IS NOT ?)", [article_id, new_page]).fetchone()
+    _insert(db, article_id, version, (first[1] if first else None) or first_seen, fields, first[0] if first else None)
+    return version
+
+
+def newest_capture(db: Database, article_id: int) -> str | None:
+    """When the page of an article's newest version was fetched (an archive's capture time for a
+    page an ingest read), or, its page gone, when the version was recorded."""
+    row = db.execute("SELECT fetched_at FROM article_versions WHERE article_id = ? ORDER BY version DESC LIMIT 1",
+                     [article_id]).fetchone()
+    if row is not None:
+        return row[0]
+    row = db.execute(
+        "SELECT (SELECT coalesce(captured_at, fetched_at) FROM pages WHERE article_id = a.id ORDER BY id LIMIT 1), "
+        "a.first_seen_at FROM articles a WHERE a.id = ?", [article_id]).fetchone()
+    return (row[0] or row[1]) if row else None
+
+
+def known_texts(db: Database, article_id: int) -> set[str]:
+    """The content hashes of every version of an article, its current one included."""
+    return {h for (h,) in db.execute("SELECT content_hash FROM article_versions WHERE article_id = ? UNION "
+                                     "SELECT content_hash FROM articles WHERE id = ?", [article_id, article_id])
+            if h is not None}
+
+
+def place(db: Database, article_id: int, fields: dict[str, Any], *, fetched_at: str,
+          page_id: int | None = None) -> int:
+    """Record ``fields`` as a version of ``article_id`` older than its newest: a capture an archive
+    made before the one stored (``fetched_at`` earlier than ``newest_capture``), read after it.
+    It takes its place by time, the versions after it numbered one up; the ``articles`` row keeps
+    the newest content and only counts one version more. Returns the version's number."""
+    with transaction(db):
+        current = db.execute(
+            "SELECT version, first_seen_at, title, lead, text, modified_at, content_hash, score, relevant "
+            "FROM articles WHERE id = ?", [article_id]).fetchone()
+        if db.execute("SELECT 1 FROM article_versions WHERE article_id = ?", [article_id]).fetchone() is None:
+            _first(db, article_id, current[0], current[1], dict(zip(VERSION_FIELDS, current[2:])), page_id)
+        number = db.execute("SELECT min(version) FROM article_versions WHERE article_id = ? AND fetched_at > ?",
+                            [article_id, fetched_at]).fetchone()[0]
+        if number is None:
+            raise ValueError(f"a version fetched at {fetched_at} is not older than article {article_id}'s newest: "
+                             "record it with record_version")
+        # Two steps: shifted in place, version n + 1 would meet the row still numbered n + 1.
+        db.execute("UPDATE article_versions SET version = -version - 1 WHERE article_id = ? AND version >= ?",
+                   [article_id, number])
+        db.execute("UPDATE article_versions SET version = -version WHERE article_id = ? AND version < 0",
+                   [article_id])
+        _insert(db, article_id, number, fetched_at, fields, page_id)
+        db.execute("UPDATE articles SET version = version + 1 WHERE id = ?", [article_id])
         return number
 
 

@@ -1709,6 +1709,51 @@ def test_a_later_capture_that_holds_the_article_or_all_of_it_replaces_a_weaker_o
     assert counts(result)["seen"] == 3
 
 
+def test_captures_of_an_article_with_other_texts_are_its_versions_in_the_order_they_were_made(tmp_path):
+    # A backfill is read for how the wording changed: a later capture of a stored article with
+    # another text was counted "seen" and dropped. Archives are read in no order of time: a
+    # capture made before the stored one takes its place among the versions, and the article
+    # keeps the newest text; a capture of another page at the URL (a busy site's front page) and
+    # one of a version stored already are seen.
+    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
+    assert asahi.body.count(spot) == 1
+    added = ["", "気象庁は同日夜、余震への警戒を呼びかけた。", "宮崎市では一時、約2千世帯が停電した。",
+             "県は14日朝、災害対策本部を設置した。"]
+    texts = ["".join(added[:n + 1]) for n in range(4)]
+
+    def capture(n: int, day: int) -> warcs.Fetch:
+        return warcs.Fetch(asahi.url, asahi.body.replace(spot, texts[n].encode() + spot),
+                           warc_headers=(("WARC-Date", f"2025-01-{day:02d}T03:00:00Z"),))
+
+    db = tmp_path / "n.db"
+
+    def ingest(name: str, fetches: list[warcs.Fetch]) -> dict[str, int]:
+        warcs.write(tmp_path / name, fetches)
+        result = newsmon("ingest", str(tmp_path / name), "--db", str(db), "--workers", "0")
+        assert result.returncode == 0, result.stderr
+        return counts(result)
+
+    def history() -> list[tuple[int, str, bool]]:
+        # Each version's text holds its own sentences and not the next one's.
+        return [(v, at, texts[v - 1] in text and (v == len(added) or added[v] not in text)) for v, at, text in rows(
+            db, "SELECT version, fetched_at, text FROM article_versions ORDER BY version")]
+
+    assert ingest("late.warc.gz", [capture(2, 15), warcs.Fetch(asahi.url, saved_bytes(
+        "script-crawler/asahi-top-2020-09-19.html"), warc_headers=(("WARC-Date", "2025-01-16T03:00:00Z"),))])["new"] == 1
+    early = ingest("early.warc.gz", [capture(1, 14), capture(0, 13), capture(1, 14)])
+    assert (early.get("earlier versions"), early["seen"], early["new"]) == (2, 1, 0)
+    assert history() == [(1, "2025-01-13T03:00:00+00:00", True), (2, "2025-01-14T03:00:00+00:00", True),
+                         (3, "2025-01-15T03:00:00+00:00", True)]
+    version, text = rows(db, "SELECT version, text FROM articles")[0]
+    assert version == 3 and texts[2] in text
+    assert ingest("later.warc.gz", [capture(3, 17)])["versions"] == 1
+    assert [at for _, at, _ in history()][-1] == "2025-01-17T03:00:00+00:00"
+    version, text = rows(db, "SELECT version, text FROM articles")[0]
+    assert version == 4 and texts[3] in text
+    assert [ok for *_, ok in history()] == [True] * 4 and rows(db, "SELECT count(*) FROM articles")[0][0] == 1
+
+
 def test_a_page_shorter_than_its_content_length_or_a_records_first_segment_is_cut(tmp_path):
     # Without WARC-Truncated, a capture whose body stops before its HTTP Content-Length, or the
     # first segment of a record the archive split (WARC-Segment-Number), was stored as the whole

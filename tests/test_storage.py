@@ -33,7 +33,7 @@ EXPECTED_COLUMNS = {
     "relevance_models": ["id", "topic", "trained_at", "positives", "negatives", "cv_folds", "cv_precision",
                          "cv_recall", "cutoff", "flag_below", "features", "library", "train_seconds", "model"],
     "pages": ["id", "url", "article_id", "fetched_at", "http_status", "content_type", "body_gz", "size",
-              "outlet", "dict_id", "part_of"],
+              "outlet", "dict_id", "part_of", "captured_at"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
              "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at",
              "blocked_since", "listed"],
@@ -78,7 +78,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m025_discovery_unlinked", "m026_outlet_runs_paywalled",
                    "m027_article_extraction", "m028_not_article_second_look", "m029_listed_words",
                    "m030_listed_reads", "m031_not_read_kinds", "m032_archive_head", "m033_runs_by_start",
-                   "m034_health_lookups", "m035_stand_in_links"]
+                   "m034_health_lookups", "m035_stand_in_links", "m036_page_captures"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -847,7 +847,8 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
             queries.save_page(db, url, b"<html><body>busy</body></html>", now=at)
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == []
     assert migrate(db) == ["m028_not_article_second_look", "m029_listed_words", "m030_listed_reads", "m031_not_read_kinds",
-                           "m032_archive_head", "m033_runs_by_start", "m034_health_lookups", "m035_stand_in_links"]
+                           "m032_archive_head", "m033_runs_by_start", "m034_health_lookups", "m035_stand_in_links",
+                           "m036_page_captures"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
