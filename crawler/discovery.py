@@ -105,9 +105,14 @@ def _entry_words(elements: Iterable[etree._Element]) -> str | None:
     feed entry's title and summary, ``news:title`` of a Google News sitemap entry): the markup a
     description often carries as text, and its character references, taken out; ``None`` if it
     says nothing."""
+    return _words("".join(element.itertext()) for element in elements)
+
+
+def _words(texts: Iterable[str]) -> str | None:
+    """``_entry_words`` of an entry's title and summary as text."""
     parts: list[str] = []
-    for element in elements:
-        text = " ".join(html.unescape(_MARKUP.sub(" ", "".join(element.itertext()))).split())
+    for text in texts:
+        text = " ".join(html.unescape(_MARKUP.sub(" ", text)).split())
         if text and text not in parts:
             parts.append(text)
     words = WORDS_PARTS.join(parts)
@@ -425,19 +430,29 @@ def _xml_root(body: bytes, declared: set[str] | None = None) -> tuple[etree._Ele
 _XML_ENCODING = re.compile(rb"""^<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})["']""")
 
 
-def _in_utf8(body: bytes) -> bytes:
-    """``body`` in UTF-8 when its XML declaration names another encoding, decoded as a browser
-    decodes a page (``encoding.decode_html``): Shift_JIS as Windows' CP932, a declaration its
-    bytes belie not trusted. libxml2's iconv tables lack the characters Windows added to
-    Shift_JIS and EUC-JP (髙, ①, ㈱): its reading stopped at the first, every entry after it lost."""
+def _in_utf8(body: bytes, http_charset: str | None = None) -> bytes:
+    """``body`` in UTF-8 when its XML declaration names another encoding, or when it names none
+    (or UTF-8) and the bytes are not UTF-8, decoded as a browser decodes a page
+    (``encoding.decode_html``: the HTTP ``charset`` first, as RFC 7303 has it for XML; Shift_JIS as
+    Windows' CP932, a declaration its bytes belie not trusted). libxml2's iconv tables lack the
+    characters Windows added to Shift_JIS and EUC-JP (髙, ①, ㈱): its reading stopped at the
+    first, every entry after it lost. A Shift_JIS feed without a declaration, its charset in the
+    HTTP header only, was read as Windows-1252 by feedparser: its Japanese URLs fetched as
+    mojibake (404), its headlines lost."""
     declaration = _XML_ENCODING.match(body)
     if declaration is None or declaration.group(1).lower() in (b"utf-8", b"utf8"):
-        return body
+        try:
+            body.decode("utf-8")
+            return body
+        except UnicodeDecodeError:
+            pass
     from .encoding import decode_html  # charset-normalizer, for the few documents not in UTF-8
 
-    text, used = decode_html(body)
-    if used.startswith(("utf-16", "utf-32")):
+    text, used = decode_html(body, http_charset)
+    if used.startswith(("utf-16", "utf-32")) or (used == "utf-8" and declaration is None):
         return body
+    if declaration is None:
+        return text.encode("utf-8")
     # The declaration is ASCII: its offsets in the text are those in the bytes.
     return (text[:declaration.start(1)] + "UTF-8" + text[declaration.end(1):]).encode("utf-8")
 
@@ -567,12 +582,13 @@ def _past_junk(body: bytes, roots: set[str]) -> int:
     return found.start() if found else 0
 
 
-def parse_feed(body: bytes) -> Discovered:
+def parse_feed(body: bytes, charset: str | None = None) -> Discovered:
     """Article links of an RSS 1.0/2.0 or Atom feed (gzipped or not), in feed order, and the pace of
-    its entries."""
+    its entries. ``charset``: the HTTP header's (``_in_utf8``)."""
     body, problem = _gunzipped(body, "feed")
     if problem:
         return Discovered(problem=problem)
+    body = _in_utf8(body[3:] if body.startswith(_BOM) else body, charset)
     root, kind, problem, body, note = _document(body, _FEED_ROOTS, "feed")
     if root is None:
         return Discovered(problem=problem)
@@ -637,24 +653,33 @@ def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Disc
         parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False, sanitize_html=False)
     except Exception:  # a third party's parser on any bytes a server sends: its failure costs only itself
         return strict
-    links, dated, unlinked, mended = [], {}, 0, Counter()
+    links, dated, unlinked, mended, listed = [], {}, 0, Counter(), {}
     for entry in parsed.entries:
         link = _url_text(entry.get("link"), mended)
         if not link:
             unlinked += 1
             continue
         links.append(link)
+        # What the entry says of its article: dropped on this path, so that a broken feed's
+        # article newsmon could not read was nowhere known by its headline (``urls.listed``).
+        if link not in listed and (words := _words(str(dict.get(entry, key) or "") for key in ("title", "summary"))):
+            listed[link] = words
         # dict.get: FeedParserDict.get("updated") gives "published" when there is none, and warns.
         dates = [d for d in map(_date, (dict.get(entry, "updated"), dict.get(entry, "published"))) if d]
         if dates:
             dated[link] = max(dates)
     links = list(dict.fromkeys(links))
     if len(links) < len(strict.links):
+        # libxml2's reading gave more (feedparser takes no RSS 1.0 item's rdf:about): when it
+        # gave one for every entry, what broke the feed lay where no URL is. Reported broken, an
+        # RDF feed with a <br> in a description left its outlet degraded every run.
+        if strict.problem and _read_whole(body, root, len(strict.links), _FEED_ENTRY):
+            strict.problem = None
         return strict
     whole = len(links) == len(parsed.entries) and _read_whole(body, root, len(links), _FEED_ENTRY)
     newest, interval = _pace(sorted(dated.values(), reverse=True))
     return Discovered(links, strict.kind, None if whole else strict.problem, newest, interval, dated=dated,
-                      unlinked=unlinked, note=_mended_note(mended))
+                      unlinked=unlinked, note=_mended_note(mended), listed=listed)
 
 
 def _read_whole(body: bytes, root: etree._Element, read: int, opening: re.Pattern[bytes]) -> bool:
@@ -877,12 +902,14 @@ def _gunzipped(body: bytes, what: str) -> tuple[bytes, str | None]:
     return body, None
 
 
-def parse_sitemap(body: bytes, *, newest: bool = False) -> Discovered:
+def parse_sitemap(body: bytes, *, newest: bool = False, charset: str | None = None) -> Discovered:
     """The ``<loc>`` URLs of a sitemap or sitemap index (gzipped or not, once or twice), in order; the
-    pace of its entries for a Google News sitemap, or any when ``newest``."""
+    pace of its entries for a Google News sitemap, or any when ``newest``. ``charset``: the HTTP
+    header's (``_in_utf8``)."""
     body, problem = _gunzipped(body, "sitemap")
     if problem:
         return Discovered(problem=problem)
+    body = _in_utf8(body[3:] if body.startswith(_BOM) else body, charset)
     root, kind, problem, body, note = _document(body, _SITEMAP_ROOTS, "sitemap")
     if root is None:
         listed = _text_sitemap(body)

@@ -506,6 +506,37 @@ def test_a_feed_that_is_not_well_formed_is_read_as_feed_readers_read_it(monkeypa
     assert parse_feed(b"/etc/hostname").problem is not None and parse_feed(b"<rss>&bogus;/etc/hostname").links == []
 
 
+def test_a_feed_read_again_loosely_keeps_its_headlines_and_one_in_a_charset_its_header_names_is_read_in_it():
+    # HTML left in a description sends a feed to feedparser, which read its links but dropped what
+    # each entry said (urls.listed): an article newsmon could not read was known by nothing.
+    loose = parse_feed(("<?xml version='1.0'?><rss version='2.0'><channel><item><title>"
+                        "反撃能力の保有を閣議決定へ 安保3文書</title><description>詳細<br>です。</description>"
+                        "<link>https://a.jp/1</link></item>"
+                        "<item><title>二</title><link>https://a.jp/2</link></item></channel></rss>").encode())
+    assert loose.links == ["https://a.jp/1", "https://a.jp/2"]
+    assert loose.listed == {"https://a.jp/1": "反撃能力の保有を閣議決定へ 安保3文書 — 詳細 です。", "https://a.jp/2": "二"}
+    # A feed or sitemap in Shift_JIS or EUC-JP without an XML declaration, its charset in the HTTP
+    # header: read as Windows-1252, its Japanese URLs were fetched as mojibake (404) and its
+    # headlines lost. The header's charset, or failing it the bytes, say what it is.
+    rss = ("<rss version='2.0'><channel><item><title>防衛費の増額</title><link>https://a.jp/news/防衛費</link></item>"
+           "</channel></rss>")
+    for codec, charset in (("cp932", "Shift_JIS"), ("euc-jp", "EUC-JP"), ("cp932", None)):
+        found = parse_feed(rss.encode(codec), charset)
+        assert (found.links, found.listed, found.problem) == (
+            ["https://a.jp/news/防衛費"], {"https://a.jp/news/防衛費": "防衛費の増額"}, None), (codec, charset)
+    sitemap = ("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>https://a.jp/news/防衛費</loc></url>"
+               "</urlset>")
+    assert parse_sitemap(sitemap.encode("cp932"), charset="Shift_JIS").links == ["https://a.jp/news/防衛費"]
+    # An RSS 1.0 feed whose items name their page in rdf:about only (feedparser reads no link in
+    # them) with a <br> in each description: libxml2 read every item, and the feed was reported
+    # broken in every run, its outlet degraded for good.
+    rdf = parse_feed(("<?xml version='1.0' encoding='UTF-8'?><rdf:RDF xmlns='http://purl.org/rss/1.0/' "
+                      "xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>" + "".join(
+                          f"<item rdf:about='https://a.jp/{n}'><title>t{n}</title><description>a<br>b</description>"
+                          "</item>" for n in range(3)) + "</rdf:RDF>").encode())
+    assert (rdf.links, rdf.problem) == (["https://a.jp/0", "https://a.jp/1", "https://a.jp/2"], None)
+
+
 def test_a_feed_whose_escaper_writes_characters_beyond_the_bmp_as_two_references_is_read_whole_and_not_broken():
     # A Java escaper of old (commons-lang 2's escapeXml) writes 𠮷 or an emoji as the two UTF-16
     # halves it holds them as: "&#55362;&#57271;", which XML forbids. libxml2 read every link

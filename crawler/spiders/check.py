@@ -115,7 +115,9 @@ class CheckSpider(scrapy.Spider):
                 return
             links = [link.url for link in LinkExtractor().extract_links(response)]
         else:
-            found = parse_feed(response.body) if kind == "feed" else parse_sitemap(response.body, newest=True)
+            charset = charset_of(response.headers.get("Content-Type", b"").decode("latin-1"))
+            found = parse_feed(response.body, charset) if kind == "feed" else \
+                parse_sitemap(response.body, newest=True, charset=charset)
             if kind == "feed" and found.problem == HTML_PAGE and (advertised := advertised_feeds(response.body,
                                                                                                  response.url)):
                 found.problem += f"; {advertised_note(advertised)}: name it among the outlet's feeds?"

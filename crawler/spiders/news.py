@@ -501,7 +501,8 @@ class NewsSpider(scrapy.Spider):
             self._document_done(response.meta, False)
             return
         try:
-            found = parse(response.body)
+            charset = charset_of(response.headers.get("Content-Type", b"").decode("latin-1"))
+            found = parse(response.body, charset=charset)
         except Exception as exc:  # noqa: BLE001  (a parser's bug costs this document, said, not the run's others)
             self._parser_bug(response, outlet, kind, exc)
             return
