@@ -414,6 +414,47 @@ def readmit(db: Database, outlet: str, takes: Callable[[str], bool], *, run_id: 
     return len(back)
 
 
+#: A URL refused as out of scope where it was listed, that an outlet takes: pending again, and why.
+_CLAIMED = ("on the domains of {outlet} (it was refused as out of scope where {by} listed it{how}); not fetched yet")
+
+
+def readmit_in_scope(db: Database, outlet: str, takes: Callable[[str], bool], *, run_id: int | None = None,
+                     now: str | None = None) -> int:
+    """``pending`` again: the URLs of ``outlet`` refused as out of its scope (``off_scope``: on a
+    host not among its domains) that ``takes`` (its domains and article URL pattern as they are
+    now) takes. Returns how many. The host added to its domains as outlet health advised
+    (``off_domains``), the URLs it had refused stayed refused for good, with a reason no longer
+    true, and health went on counting them."""
+    rows = db.execute("SELECT url FROM urls WHERE outlet = ? AND kind = 'refused' AND reason_code = 'off_scope'",
+                      [outlet]).fetchall()
+    back = [url for (url,) in rows if takes(url)]
+    with transaction(db):
+        for url in back:
+            _claim(db, url, outlet, by=outlet, how=", before its domains took the host", run_id=run_id,
+                   now=now or now_utc())
+    return len(back)
+
+
+def claim(db: Database, url: str, outlet: str, *, run_id: int | None = None, now: str | None = None) -> bool:
+    """Make ``url``, refused as out of scope where another outlet listed it (``off_scope``), a
+    ``pending`` URL of ``outlet``, on whose domains it is; ``False`` when it is in no such state.
+    A URL is one row whoever lists it: one outlet's feed or section linking another's article
+    made it refused, and the outlet it belongs to counted it seen and never fetched it."""
+    with transaction(db):
+        row = db.execute("SELECT outlet FROM urls WHERE url = ? AND kind = 'refused' AND reason_code = 'off_scope'",
+                         [url]).fetchone()
+        if row is None:
+            return False
+        _claim(db, url, outlet, by=row[0] or "another outlet", how="", run_id=run_id, now=now or now_utc())
+        return True
+
+
+def _claim(db: Database, url: str, outlet: str, *, by: str, how: str, run_id: int | None, now: str) -> None:
+    db.execute("UPDATE urls SET kind = 'pending', outlet = ?, reason_code = 'readmitted', reason = ?, retry_at = NULL, "
+               "attempts = 0, run_id = coalesce(?, run_id), last_seen_at = ? WHERE url = ?",
+               [outlet, _CLAIMED.format(outlet=outlet, by=by, how=how), run_id, now, url])
+
+
 def robots_seen(db: Database, netloc: str, *, http_status: int | None, sha256: str | None,
                 now: str | None = None) -> bool:
     """Remember robots.txt of ``netloc`` as fetched now; return whether it changed since last seen.

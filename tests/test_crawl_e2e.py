@@ -827,6 +827,37 @@ def test_articles_under_a_url_scheme_the_pattern_does_not_take_are_recorded_and_
     assert health["status"] == "ok"
 
 
+def test_an_article_another_outlet_lists_is_fetched_by_the_outlet_it_belongs_to(tmp_path, site):
+    # One outlet's feed links another's article: the URL, one row whoever lists it, was refused as
+    # off the first outlet's domains, and the outlet it belongs to counted it seen in every run and
+    # never fetched it, its health ok.
+    with LoopbackSite(PAGES[:2], host="127.0.0.2") as beta:
+        shared = beta.url(beta.articles[0].path)
+        site.answer("/links.xml", 200, f"<?xml version='1.0'?><rss version='2.0'><channel><item><title>x</title>"
+                                       f"<link>{shared}</link></item></channel></rss>".encode(),
+                    {"Content-Type": "application/rss+xml"})
+        config = tmp_path / "newsmon.toml"
+        config.write_text(f"[outlets.alpha]\nname = 'Alpha'\nlanguage = 'ja'\nfeeds = ['{site.url('/links.xml')}']\n"
+                          f"article_url_pattern = '^{re.escape(site.url('/site/'))}'\n\n" + beta.toml_snippet("beta"),
+                          encoding="utf-8")
+        env = {"db": str(tmp_path / "news.db"), "config": str(config)}
+
+        def crawl_one(outlet: str) -> None:
+            result = subprocess.run([*crawl_cmd(env)[:4], outlet, *crawl_cmd(env)[5:]], capture_output=True,
+                                    timeout=180)
+            assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+
+        crawl_one("alpha")
+        assert rows(env, "select outlet, kind, reason_code from urls where url = ?", shared) == [
+            {"outlet": "alpha", "kind": "refused", "reason_code": "off_scope"}]
+        crawl_one("beta")
+        [row] = rows(env, "select outlet, kind, article_id from urls where url = ?", shared)
+        assert (row["outlet"], row["kind"]) == ("beta", "article") and row["article_id"] is not None
+        assert len(rows(env, "select url from urls where outlet = 'beta' and kind = 'article'")) == 2
+        assert [r.path for r in beta.article_requests()].count(beta.articles[0].path) == 1
+        assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
 def test_an_archive_sitemaps_pages_the_pattern_does_not_take_are_no_url_scheme(env, site):
     # An archive sitemap lists tag, section and author pages beside the articles: skipped
     # without a record, so that they neither fill the urls table nor make a "pattern" health.

@@ -883,6 +883,32 @@ def test_urls_the_article_pattern_refused_are_pending_again_once_it_takes_them(t
     assert frontier.readmit(db, "a", takes) == 0
 
 
+def test_urls_refused_as_off_an_outlets_domains_are_pending_again_once_it_takes_them(tmp_path):
+    # The host added to the outlet's domains as its health advised, the URLs refused on it stayed
+    # refused for good, the reason untrue, and health went on counting them.
+    db = open_db(tmp_path / "news.db")
+    for url, outlet in (("https://cdn.a.jp/news/1", "a"), ("https://cdn.a.jp/video/2", "a"),
+                        ("https://b.jp/news/3", "a"), ("https://cdn.a.jp/news/4", "b")):
+        frontier.record_refused(db, url, outlet=outlet, code="off_scope", reason="listed by a feed but out of scope: …")
+
+    def takes(url: str) -> bool:  # cdn.a.jp among its domains now; its pattern takes /news/
+        return url.startswith("https://cdn.a.jp/news/")
+
+    assert frontier.readmit_in_scope(db, "a", takes, run_id=3) == 1
+    kinds = {r["url"]: (r["outlet"], r["kind"], r["reason_code"]) for r in db.query("SELECT * FROM urls")}
+    assert kinds == {"https://cdn.a.jp/news/1": ("a", "pending", "readmitted"),
+                     "https://cdn.a.jp/video/2": ("a", "refused", "off_scope"),
+                     "https://b.jp/news/3": ("a", "refused", "off_scope"),
+                     "https://cdn.a.jp/news/4": ("b", "refused", "off_scope")}
+    assert frontier.state(db, "https://cdn.a.jp/news/1")["reason"] == (
+        "on the domains of a (it was refused as out of scope where a listed it, before its domains took the host); "
+        "not fetched yet")
+    assert frontier.due_urls(db, "a", max_attempts=3, limit=10) == ["https://cdn.a.jp/news/1"]
+    # Another outlet's refusal is claimed by the outlet whose domains it is on, when it lists it.
+    assert frontier.claim(db, "https://cdn.a.jp/news/4", "a") and not frontier.claim(db, "https://cdn.a.jp/news/1", "a")
+    assert frontier.state(db, "https://cdn.a.jp/news/4")["outlet"] == "a"
+
+
 def test_a_url_gone_at_its_last_attempt_says_what_the_ones_before_were(tmp_path):
     # Two empty bodies, then a 404: it read "HTTP 404 Not Found on 3 attempts".
     db = open_db(tmp_path / "news.db")

@@ -225,13 +225,19 @@ class NewsSpider(scrapy.Spider):
         # asked for once the run has fetched what it found new: ``when_idle``.
 
     def _readmit(self) -> None:
-        """Each outlet's URLs its article URL pattern refused that it takes now (widened since):
-        pending again, fetched this run (``frontier.readmit``)."""
+        """Each outlet's URLs its article URL pattern refused, or that were on a host not among its
+        domains, that it takes now (widened since): pending again, fetched this run
+        (``frontier.readmit``, ``frontier.readmit_in_scope``)."""
         for key, outlet in self.outlets.items():
             if outlet.article_url_pattern and (back := frontier.readmit(self.db, key, outlet.matches_pattern,
                                                                         run_id=self.run_id)):
                 self.logger.info("newsmon: %s: %d URL(s) its article URL pattern did not take, it takes now: "
                                  "fetched this run", key, back)
+                self.crawler.stats.inc_value("newsmon/readmitted", back)
+            if back := frontier.readmit_in_scope(self.db, key, lambda url, o=outlet: o.in_scope(url)
+                                                 and o.is_article_url(url), run_id=self.run_id):
+                self.logger.info("newsmon: %s: %d URL(s) refused as on a host not among its domains are on them "
+                                 "now: fetched this run", key, back)
                 self.crawler.stats.inc_value("newsmon/readmitted", back)
 
     # -- discovery ------------------------------------------------------------------------
@@ -691,6 +697,8 @@ class NewsSpider(scrapy.Spider):
                 unseen.append(url)
                 continue
             need = frontier.fetch_need(self.db, url, max_attempts=self.max_attempts)
+            if need is None and frontier.claim(self.db, url, outlet_key, run_id=self.run_id):
+                need = "new"  # refused where another outlet listed it: never fetched
             if need is None:
                 self.crawler.stats.inc_value("newsmon/discovery/already_seen")
                 if dated and raw in dated:
