@@ -132,6 +132,65 @@ def link_words(links: Iterable[tuple[str, str]]) -> dict[str, str]:
     return words
 
 
+#: The scripts of a page that hold data, not code: a Next.js or Nuxt page's state, JSON-LD.
+_DATA_SCRIPTS = ("__NEXT_DATA__", "__NUXT_DATA__")
+#: A string of a page's data that is a link: absolute, or a path from the site's root.
+_DATA_LINK = re.compile(r"(?:https?://[^\s\"'<>]{3,}|/(?!/)[^\s\"'<>]{2,})")
+#: What a link in a page's data leads to when it is no page.
+_ASSET = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|ico|css|js|mjs|json|mp4|m3u8|webm|mp3|woff2?|ttf|pdf)"
+                    r"(?:[?#]|$)", re.I)
+#: The keys of an item's headline, beside its link, in a page's data.
+_HEADLINE_KEYS = ("headline", "title", "name")
+#: The most of a page's data read for links (a Next.js page's state runs to a few hundred KB).
+DATA_MAX_CHARS = 2 * 1024 * 1024
+
+
+def data_links(scripts: Iterable[tuple[str, str, str]], base: str) -> list[tuple[str, str]]:
+    """The links of a page's data, as ``(url, headline)`` (``link_words``' pairs): of each script
+    ``(type, id, text)`` that holds JSON (``application/json``, ``application/ld+json``, or a
+    Next.js or Nuxt page's state), the strings that are links to pages, joined to ``base``, each
+    with the headline beside it in its object, if any. A section page built by a script lists its
+    articles there only: its HTML links were the site's menus, its articles never read, and the
+    section said nothing of it beside a feed that lists others."""
+    import json
+
+    found: list[tuple[str, str]] = []
+
+    def walk(value, depth: int = 0) -> None:
+        if depth > 40:
+            return
+        if isinstance(value, dict):
+            words = next((v for k in _HEADLINE_KEYS if isinstance(v := value.get(k), str) and v.strip()), "")
+            for item in value.values():
+                if isinstance(item, str):
+                    link(item, words)
+                else:
+                    walk(item, depth + 1)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    link(item, "")
+                else:
+                    walk(item, depth + 1)
+
+    def link(text: str, words: str) -> None:
+        text = text.strip()
+        if len(text) < 500 and _DATA_LINK.fullmatch(text) and not _ASSET.search(text):
+            url = parsable(text, base)
+            if url:
+                found.append((url, words))
+
+    for kind, name, text in scripts:
+        kind = kind.split(";")[0].strip().lower()
+        if not (kind in ("application/json", "application/ld+json") or name in _DATA_SCRIPTS) or not text.strip():
+            continue
+        try:
+            walk(json.loads(text[:DATA_MAX_CHARS]))
+        except (ValueError, RecursionError):  # not JSON after all, or cut at the bound: no links
+            continue
+    return found
+
+
 def _summary_elements(entry: etree._Element) -> list[etree._Element]:
     """A feed entry's own title, description and summary (not an enclosure's media:description)."""
     return [child for child in entry if isinstance(child.tag, str)

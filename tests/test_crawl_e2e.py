@@ -858,6 +858,33 @@ def test_an_article_another_outlet_lists_is_fetched_by_the_outlet_it_belongs_to(
         assert_every_url_has_a_state_and_a_reason(env["db"])
 
 
+def test_a_section_page_a_script_builds_is_read_from_its_data(env, site):
+    # A Next.js section page lists its articles in its state (__NEXT_DATA__) or JSON-LD only, its
+    # HTML links the site's menus: its articles were never read, and beside a feed listing others
+    # the section said nothing of it.
+    published = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    for n in (1, 2):
+        site.publish_html(f"/site/spa-{n}.html", news_page(n, published), title=f"第{n}報", published=published,
+                          channels=[])
+    state = json.dumps({"props": {"pageProps": {"items": [
+        {"title": "安保3文書の改定へ有識者会議", "href": "/site/spa-1.html", "image": "/img/spa-1.jpg"}]}}})
+    ld = json.dumps({"@type": "ItemList", "itemListElement": [
+        {"@type": "ListItem", "url": site.url("/site/spa-2.html"), "name": "第2報"}]}, ensure_ascii=False)
+    site.answer("/spa/", 200, (f'<html><head><script type="application/ld+json">{ld}</script></head><body>'
+                               f'<nav><a href="/">トップ</a></nav><div id="__next"></div><script id="__NEXT_DATA__" '
+                               f'type="application/json">{state}</script></body></html>').encode())
+    config = Path(env["config"])
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f'start_urls = ["{site.url(SECTION_PATH)}"]', f'start_urls = ["{site.url("/spa/")}"]'), encoding="utf-8")
+    assert site.url("/spa/") in config.read_text(encoding="utf-8")
+    result = crawl(env)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    found = {r["url"]: (r["kind"], r["listed"]) for r in rows(env, "select url, kind, listed from urls "
+                                                                  "where url like '%/spa-%'")}
+    assert found == {site.url("/site/spa-1.html"): ("article", "安保3文書の改定へ有識者会議"),
+                     site.url("/site/spa-2.html"): ("article", "第2報")}
+
+
 def test_an_archive_sitemaps_pages_the_pattern_does_not_take_are_no_url_scheme(env, site):
     # An archive sitemap lists tag, section and author pages beside the articles: skipped
     # without a record, so that they neither fill the urls table nor make a "pattern" health.
