@@ -358,8 +358,13 @@ def _needed(topic: Topic, found: dict[int, list[tuple[int, int]]], part: "_Text"
     return kept
 
 
+# Words with 防衛 in them that are no defense: an economic package's 生活防衛 (households' defense against prices), a
+# company's takeover defense. A 43兆円 package "to defend livelihoods" was the documents' 43兆円.
+_NOT_DEFENSE = re.compile("生活防衛|買収防衛")
+
+
 def _says_any(words: tuple[str, ...], sentence: str) -> bool:
-    lowered = sentence.lower()  # once, not once a word
+    lowered = _NOT_DEFENSE.sub("", sentence.lower())  # once, not once a word
     return any(word in lowered for word in words)
 
 
@@ -390,9 +395,16 @@ _CITED_BEFORE = re.compile(
 # revised: "2022年12月に改定した国家安全保障戦略", "2013年策定の", "which adopted its ... Strategy in December
 # 2022", "In 2013, Japan drafted". Only a year written out dates it (a future "2026年に改定する" is not past;
 # 昨年12月に, "last year" name no year and stay undated).
-_JA_YEAR_BEFORE = re.compile(r"(?:19|20)?[0-9]{2}年(?:[0-9]{1,2}月)?(?:[0-9]{1,2}日)?(?:に|、)?(?:初めて|初の|初)?$")
+# A year with its end, decade or fiscal year too: "22年末に改定した", "1990年代に策定した".
+_JA_YEAR = r"(?:19|20)?[0-9]{2}年(?:末|代|度)?(?:[0-9]{1,2}月)?(?:[0-9]{1,2}日)?"
+_JA_YEAR_BEFORE = re.compile(_JA_YEAR + r"(?:に|、)?(?:初めて|初の|初)?$")
+# The year before the document the verb takes as its object: "日本は22年12月に国家安全保障戦略を策定した".
+_JA_YEAR_OBJECT_BEFORE = re.compile(_JA_YEAR + r"(?:に|、)[^。、「」]{1,40}を$")
 # し、 and に…の are left out: "26年に改定し、27年度から運用", "26年に改定の方向" are plans.
 _JA_PAST_AFTER = ("した", "され", "して以来")
+# But a し、 whose sentence ends in the past or in what has been going on since: "22年12月に…を策定し、同志国と
+# の防衛協力を進めている" (a plan's sentence ends in a plan: "…運用する").
+_JA_SINCE_END = re.compile(r"(?:た|ている|ています|てきた|ました)$")
 _JA_YEAR_JUST_BEFORE = re.compile(r"年(?:[0-9]{1,2}月)?$")
 _EN_FUTURE_BEFORE = re.compile(r"\b(?:be|being)\s+$", re.IGNORECASE)
 _MONTH = (r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -405,11 +417,16 @@ def _dated(text: str, verb: re.Match[str]) -> bool:
     """Whether a revision verb is tied to a year in the past (see _JA_YEAR_BEFORE)."""
     word, start, end = verb.group(), verb.start(), verb.end()
     if not word.isascii():
-        if not _JA_YEAR_BEFORE.search(text, max(0, start - 16), start):
+        near = bool(_JA_YEAR_BEFORE.search(text, max(0, start - 16), start))
+        if not near and not _JA_YEAR_OBJECT_BEFORE.search(text, max(0, start - 60), start):
             return False
+        if text.startswith(_JA_PAST_AFTER, end):
+            return True
+        if text.startswith("し、", end):
+            stop = text.find("。", end)
+            return bool(_JA_SINCE_END.search(text[end:stop if stop >= 0 else len(text)].rstrip()))
         # 2022年改定の国家防衛戦略: the year right before the verb.
-        return text.startswith(_JA_PAST_AFTER, end) or (
-            text.startswith("の", end) and bool(_JA_YEAR_JUST_BEFORE.search(text, max(0, start - 4), start)))
+        return near and text.startswith("の", end) and bool(_JA_YEAR_JUST_BEFORE.search(text, max(0, start - 4), start))
     if not (word.lower().endswith("ed") or word.lower() in ("drew up", "drawn up", "rewrote")):
         return False
     if _EN_FUTURE_BEFORE.search(text, max(0, start - 8), start):  # "is to be revised in 2026"
@@ -519,11 +536,16 @@ _EN_PASSING_BEFORE = re.compile(r"\b(?:(?:notes|noted|mentions|mentioned)\s+that
 # Japan's document or policy as the yardstick of the other government's own ("韓国、国防中期計画を発表": …日本の
 # 防衛力整備計画に相当するもので; "a plan similar to Japan's Defense Buildup Program"): named to explain theirs.
 _JA_COMPARED_AFTER = re.compile(r"(?:に相当|にあた|に当た|と同様|と同じ|に似|に倣|をモデル)")
+# Whoever heads the story, Japan's spending as the measure of something else's: "中国の国防費は日本の防衛費の約4倍"
+# (a headline "中国国防費、7.2%増" names no government for _lead).
+_JA_MEASURE_AFTER = re.compile(r"の(?:約|およそ)?[0-9]+(?:\.[0-9]+)?倍")
 _EN_COMPARED_BEFORE = re.compile(r"\b(?:similar\s+to|equivalent\s+to|akin\s+to|comparable\s+to|modell?ed\s+on|"
                                  r"counterpart\s+(?:to|of))\s+(?:the\s+)?(?:\S+\s+){0,2}$", re.IGNORECASE)
 
 
 def _in_passing(part: _Text, start: int, end: int, foreign: bool) -> bool:
+    if _JA_MEASURE_AFTER.match(part.text, end):
+        return True
     if not foreign:
         return False
     lo, hi = part.sentence(start)
