@@ -8,7 +8,7 @@ import os
 import sys
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -943,12 +943,21 @@ def demo(db: str, port: int, keep_serving: bool) -> None:
     # Before the site starts: the NEWSMON_* variables apply to the demo's crawl too.
     with _checked():
         check_settings({})
+    made = not os.path.exists(db)
     open_database(db).conn.close()
     try:
         with _checked():
             code = run_demo(db, port, keep_serving)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
+    except click.ClickException:
+        if made:
+            # Nothing was crawled (the port was taken): an empty demo.db left behind read as a
+            # demo that found nothing, to status and serve alike.
+            for path in (db, f"{db}-wal", f"{db}-shm"):
+                with suppress(FileNotFoundError):
+                    os.remove(path)
+        raise
     sys.exit(code)
 
 

@@ -134,6 +134,24 @@ def test_a_command_that_meets_the_database_locked_says_so_in_one_line(tmp_path):
     assert result.stderr.startswith(f"Error: the database {db} is locked") and "Traceback" not in result.stderr
 
 
+def test_a_demo_on_a_port_in_use_says_so_and_leaves_no_empty_database(tmp_path):
+    # The database was made before the site failed to start: an empty demo.db read as a demo that
+    # found nothing, to `newsmon status` and `newsmon serve` alike. One made before is left as it was.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for existed in (False, True):
+            if existed:
+                sqlite3.connect(tmp_path / "demo.db").close()
+            result = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--db", str(tmp_path / "demo.db"),
+                                     "--port", str(port)], capture_output=True, text=True, timeout=120)
+            assert result.returncode == 1
+            assert result.stderr.startswith(f"Error: cannot serve the demo site on 127.0.0.1:{port}"), result.stderr
+            assert (tmp_path / "demo.db").exists() is existed
+            assert not (tmp_path / "demo.toml").exists()
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_the_demo_keeping_its_site_served_stops_on_ctrl_c_and_sigterm(tmp_path, signum):
     # Scrapy's shutdown handlers outlived the demo's crawl: Ctrl-C ("Ctrl-C to stop", it says)
