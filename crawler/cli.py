@@ -1024,7 +1024,10 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
     daemon = Daemon(plan, db_path=settings.get("NEWSMON_DB"), config_path=settings.get("NEWSMON_CONFIG"),
                     crawl_args=crawl_args, notify_settings=notify_settings,
                     busy_timeout=float(extra.get("NEWSMON_DB_BUSY_TIMEOUT", defaults.NEWSMON_DB_BUSY_TIMEOUT)),
-                    late_after=late_after(extra.get("NEWSMON_LATE_AFTER", defaults.NEWSMON_LATE_AFTER)))
+                    late_after=late_after(extra.get("NEWSMON_LATE_AFTER", defaults.NEWSMON_LATE_AFTER)),
+                    # The config edited while it runs: its schedule built as here (``Daemon.reread``).
+                    reload=lambda: check_config(settings["NEWSMON_CONFIG"], outlets=outlets, schedule=True,
+                                                interval=interval, interval_from=interval_from))
     if check:
         for line in daemon.plan_lines():
             click.echo(line)

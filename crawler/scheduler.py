@@ -34,6 +34,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
@@ -272,13 +273,26 @@ def flag_overdue(rows: list[dict], late: dict[str, dict[str, str]]) -> None:
             row["reasons"].append({"code": "overdue", "message": late[row["outlet"]]["message"]})
 
 
+#: How often the daemon looks whether its config file changed (``Daemon.reread``), and its job's id.
+CONFIG_WATCH_SECONDS = 5
+CONFIG_WATCH_JOB = "newsmon:config"
+#: Threads the daemon's scheduler may run at once, at least: one per job running a crawl.
+MAX_JOBS = 64
+
+
 class Daemon:
     """Runs the schedule until SIGTERM/SIGINT; each run is a child ``newsmon crawl`` process."""
 
     def __init__(self, schedule: Schedule, *, db_path: str, config_path: str | None,
                  crawl_args: list[str] | None = None, notify_settings: notify.NotifySettings | None = None,
-                 busy_timeout: float | None = None, late_after: timedelta = health_db.LATE_AFTER) -> None:
+                 busy_timeout: float | None = None, late_after: timedelta = health_db.LATE_AFTER,
+                 reload: Callable[[], Any] | None = None) -> None:
+        """``reload``: checks the config file as it is now and builds its schedule as at the start
+        (``validate.check_config`` with the command's outlets and interval); without it, only the
+        config's ``[notify]`` is read again when the file changes."""
         self.schedule = schedule
+        self._reload = reload
+        self._rereading = threading.Lock()
         self.busy_timeout = busy_timeout
         self.late_after = late_after
         self.db_path = os.path.abspath(db_path)
@@ -298,13 +312,17 @@ class Daemon:
         self.unrecorded: list[tuple[Job, int, datetime, int, str | None, datetime]] = []
         # Threads, not processes: each job only waits on its child process.
         self.scheduler = BlockingScheduler(
-            executors={"default": {"type": "threadpool", "max_workers": len(schedule.jobs) + 1}},
+            # Threads are made as runs need them; the bound leaves room for the jobs a config
+            # edited since adds (a thread per job that runs, and the config's watch).
+            executors={"default": {"type": "threadpool", "max_workers": max(len(schedule.jobs) + 2, MAX_JOBS)}},
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone=schedule.timezone,
         )
         self.scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
 
     def _missed(self, event) -> None:
+        if event.job_id == CONFIG_WATCH_JOB:
+            return  # a look at the config, not a run: the next one looks
         logger.warning("newsmon: a run of %s was skipped (%s)", event.job_id,
                        "the previous one is still running" if event.code == EVENT_JOB_MAX_INSTANCES
                        else "missed its time by more than its grace")
@@ -455,28 +473,58 @@ class Daemon:
 
     @property
     def notify_settings(self) -> notify.NotifySettings | None:
-        """The config's ``[notify]``, read again when the file changed: the crawls read their config
-        afresh each run, while the daemon's own digests (of runs it killed) and alerts went on
-        to the channels of its start. A config that does not load leaves them as they were."""
-        mtime = self._mtime()
-        if mtime != self._config_mtime:
-            self._config_mtime = mtime
-            checked, problem = self._load_config()
-            if checked is not None:
-                self._notify_settings = checked.notify
-                logger.info("newsmon: %s changed: its [notify] is read again", self.config_path)
-            else:
-                logger.warning("newsmon: %s changed but does not load (%s): the daemon's digests and alerts go "
-                               "where they went", self.config_path, problem)
+        """The config's ``[notify]``, read again when the file changed (``reread``)."""
+        self.reread()
         return self._notify_settings
 
+    def reread(self) -> None:
+        """Read the config again when the file changed since: the crawls read it afresh each run,
+        while the daemon's own digests (of runs it killed) and alerts went on to the channels of
+        its start, and its jobs kept the ``[schedule]`` and the outlets of its start: an outlet
+        added to the config was never crawled, an interval changed never applied, until someone
+        restarted the daemon. A config that does not load leaves all of them as they were."""
+        with self._rereading:
+            mtime = self._mtime()
+            if mtime == self._config_mtime:
+                return
+            self._config_mtime = mtime
+            checked, problem = self._load_config()
+            if checked is None:
+                logger.warning("newsmon: %s changed but does not load (%s): the daemon's schedule, digests and "
+                               "alerts stay as they were", self.config_path, problem)
+                return
+            self._notify_settings = checked.notify
+            if self._reload is not None and checked.schedule is not None and checked.schedule != self.schedule:
+                self._reschedule(checked.schedule)
+                logger.info("newsmon: %s changed: its [schedule] and [notify] are read again; schedule now: %s",
+                            self.config_path, "; ".join(j.describe() for j in self.schedule.jobs))
+            else:
+                logger.info("newsmon: %s changed: its [notify] is read again", self.config_path)
+
+    def _reschedule(self, new: Schedule) -> None:
+        """Make the scheduler's jobs ``new``'s: a job whose times did not change keeps its next run
+        (only its outlets change), one whose times did starts over from now, a new interval job
+        runs now as at the start, a job gone is removed (its running crawl finishes)."""
+        old = {job.id: job for job in self.schedule.jobs}
+        same_clock = (new.jitter, new.timezone) == (self.schedule.jitter, self.schedule.timezone)
+        for gone in old.keys() - {job.id for job in new.jobs}:
+            self.scheduler.remove_job(gone)
+        self.schedule = new
+        for job in new.jobs:
+            before = old.get(job.id)
+            if before is not None and same_clock and (before.interval, before.cron) == (job.interval, job.cron):
+                if before != job:
+                    self.scheduler.modify_job(job.id, args=[job], name=f"crawl {' '.join(job.outlets)}")
+                continue
+            self._add_job(job, run_now=before is None)
+
     def _load_config(self):
-        """The config file as it is now, checked (``validate.Checked``), or ``None`` and why it does not
-        load (what a crawl that exits 2 refused)."""
+        """The config file as it is now, checked (``validate.Checked``; with the schedule built,
+        ``reload``), or ``None`` and why it does not load (what a crawl that exits 2 refused)."""
         from .validate import check_config
 
         try:
-            return check_config(self.config_path), None
+            return (self._reload() if self._reload is not None else check_config(self.config_path)), None
         except ConfigError as exc:
             return None, str(exc)[:500]
         except Exception as exc:  # noqa: BLE001  (a reason or the channels are at stake, not the run's record)
@@ -516,15 +564,22 @@ class Daemon:
                 time.sleep(0.05)  # the signal came before start(): wait for it
 
     def add_jobs(self, *, run_now: bool = True) -> None:
-        now = datetime.now(timezone.utc)
         for job in self.schedule.jobs:
-            self.scheduler.add_job(
-                self.run_job, trigger=job.trigger(self.schedule.jitter, self.schedule.timezone), args=[job],
-                id=job.id, name=f"crawl {' '.join(job.outlets)}", replace_existing=True,
-                misfire_grace_time=job.grace(self.schedule.timezone),
-                # Interval jobs run once at start; a crontab job waits for its time.
-                **({"next_run_time": now} if run_now and job.interval else {}),
-            )
+            self._add_job(job, run_now=run_now)
+        if self.config_path:
+            # A stat every few seconds: the config's edits reach the schedule (``reread``).
+            self.scheduler.add_job(self.reread, trigger=IntervalTrigger(seconds=CONFIG_WATCH_SECONDS),
+                                   id=CONFIG_WATCH_JOB, name="read the config again when it changed",
+                                   replace_existing=True, misfire_grace_time=CONFIG_WATCH_SECONDS)
+
+    def _add_job(self, job: Job, *, run_now: bool) -> None:
+        self.scheduler.add_job(
+            self.run_job, trigger=job.trigger(self.schedule.jitter, self.schedule.timezone), args=[job],
+            id=job.id, name=f"crawl {' '.join(job.outlets)}", replace_existing=True,
+            misfire_grace_time=job.grace(self.schedule.timezone),
+            # Interval jobs run once at start; a crontab job waits for its time.
+            **({"next_run_time": datetime.now(timezone.utc)} if run_now and job.interval else {}),
+        )
 
     def _too_sparse(self, job: Job) -> list[str]:
         """A job whose runs are further apart than ``late_after``: its outlets' articles are found

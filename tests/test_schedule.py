@@ -343,6 +343,26 @@ def test_a_config_broken_while_the_daemon_runs_is_named_in_its_failed_runs(tmp_p
         assert stop(proc) == 0
 
 
+def test_a_schedule_edited_while_the_daemon_runs_applies_without_a_restart(tmp_path, site):
+    # The daemon kept the [schedule] of its start: an interval shortened (or an outlet added to the
+    # config) never applied until someone restarted it, and nothing said so.
+    db = str(tmp_path / "news.db")
+    config = write_config(tmp_path / "c.toml", site, schedule='interval = "1h"\ntimeout = "60s"')
+    with daemon(tmp_path, db, config) as proc:
+        wait_for(lambda: finished_schedule_runs(db), "the run at the start", log=proc.log)
+        text = Path(config).read_text(encoding="utf-8")
+        Path(config).write_text(text.replace('timeout = "60s"', 'timeout = "60s"\n[schedule.outlets]\nsite = "2s"'),
+                                encoding="utf-8")
+        wait_for(lambda: len(finished_schedule_runs(db)) >= 3, "runs every 2 s", log=proc.log)
+        assert "its [schedule] and [notify] are read again; schedule now: crawl:site (site) every 2s" in \
+            proc.log.read_text(errors="replace")
+        # One that does not load leaves the schedule as it was.
+        Path(config).write_text(text.replace('interval = "1h"', 'interval = 15'), encoding="utf-8")
+        wait_for(lambda: "changed but does not load" in proc.log.read_text(errors="replace"), "the warning",
+                 log=proc.log)
+        assert stop(proc) == 0
+
+
 def test_the_daemons_own_digests_go_where_the_config_says_now(tmp_path, site, receiver):
     # The crawls read their config afresh each run; the daemon's own digests (of a run it killed)
     # went on to the webhook of its start after the config named another.
