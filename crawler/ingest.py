@@ -69,10 +69,9 @@ CUT_NOTE = " bytes only: "
 _OCTET = re.compile(r"\s*application/octet-stream\s*(?:;|$)", re.I)
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "without_http", "resources", "revisits", "not_ok", "other_sites", "not_html",
-           "bad_url", "other_language", "not_text", "too_large", "bad_compression", "walled", "extracted", "truncated",
-           "next_pages", "later_pages", "next_pages_read", "pages_waiting", "new", "relevant", "versions",
-           "earlier_versions", "seen", "no_article",
-           "not_relevant", "extract_failed", "parts_sent_again")
+           "bad_url", "other_language", "not_text", "too_large", "bad_compression", "walled", "empty_records",
+           "extracted", "truncated", "next_pages", "later_pages", "next_pages_read", "pages_waiting", "new", "relevant",
+           "versions", "earlier_versions", "seen", "no_article", "not_relevant", "extract_failed", "parts_sent_again")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -301,7 +300,14 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
                 counts["not_html"] += 1  # as a response's image is
                 return None
             counts["resources"] += 1
-        elif record.rec_type != "response" or http is None:
+        elif record.rec_type != "response":
+            return None
+        elif http is None:
+            # A response record with an empty block (a capture that failed, written all the same):
+            # counted nowhere, and an outlet's article URL whose only capture it was in no state.
+            counts["responses"] += 1
+            counts["empty_records"] += 1
+            empty(url)
             return None
         elif isinstance(http, archives.NoHttp):
             # The page without the HTTP exchange, in a response record (``archives.NoHttp``):
@@ -379,6 +385,15 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             refers_to = canonical_url(target, hosts) if parsable(target) else None
             refuse(url, "", Problem("revisit", f"the archive holds no page here, only a revisit record ({profile}: "
                                                f"the capture of {target} at {date}){_NOT_INGESTED}"), refers_to)
+
+    def empty(url: str) -> None:
+        if parsable(url) is None:
+            return
+        key = canonical_url(url, hosts)
+        outlet = store.outlet_key(key, outlets)
+        if outlet is not None and outlets[outlet].is_article_url(key):
+            refuse(url, "", Problem("empty_body", "the archive's record of this URL holds no response at all (an "
+                                                  "empty block): no page (a crawl of the outlet fetches it)"))
 
     def not_ok(url: str, status: str, http) -> None:
         # An outlet's article URL the archive's crawler met as a redirect or an error: it was

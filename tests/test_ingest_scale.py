@@ -1867,6 +1867,22 @@ def _revisits(path: Path, original: warcs.Fetch, revisits: list[tuple[str, str]]
             writer.write_record(response)
 
 
+def test_a_response_record_with_an_empty_block_is_counted_and_an_outlet_article_url_says_so(tmp_path):
+    # A capture that failed, written all the same: counted nowhere, and an outlet's article URL
+    # whose only capture it was in no state.
+    archive = tmp_path / "empty.warc.gz"
+    asahi = next(p.url for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    with open(archive, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url in (asahi, "https://example.org/a"):
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(b""), length=0))
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert (counts(result)["responses"], counts(result)["empty records"]) == (2, 2)
+    assert rows(db, "SELECT url, kind, reason_code FROM urls") == [(canonical_url(asahi, HOSTS), "error", "empty_body")]
+
+
 def test_a_revisit_record_of_an_outlet_page_is_counted_and_its_url_says_what_the_archive_holds(tmp_path):
     # Heritrix, wget --warc-dedup and pywb write a revisit record where a capture's payload was
     # the same as an earlier one's: no body. They were skipped without a count, and an outlet's
