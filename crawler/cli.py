@@ -502,6 +502,10 @@ def _run_said(stats: dict) -> str:
     return f"run {run_id}, {reason}" if run_id is not None else f"not recorded, {reason}"
 
 
+#: Times ``rescore`` reads again the articles a crawl changed while it scored them.
+RESCORE_AGAIN = 3
+
+
 @cli.command()
 @db_option
 @config_option
@@ -528,33 +532,51 @@ def rescore(db: str | None, config: str | None) -> None:
     changed = total = entered = left = 0
     counts = {"classified": 0, "maybe-missed": 0, "likely-false-positive": 0}
     articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
+    stale: list[int] = []
+
+    def write(rows: list[dict], scored: list[dict]) -> None:
+        nonlocal changed, total, entered, left
+        # One transaction per batch: a reviewer's decision never waits for the whole run.
+        with transaction(database):
+            # A crawl that revisited an article meanwhile stored a new version and scored it: the
+            # score of the text read before was written over it, and an article no longer on the
+            # topics stayed in the queue with evidence its text no longer holds. Those are read again.
+            current = queries.unchanged_since(database, rows)
+            stale.extend(row["id"] for row in rows if row["id"] not in current)
+            pairs = [(row, fields) for row, fields in zip(rows, scored) if row["id"] in current]
+            moved = [row["id"] for row, fields in pairs
+                     if fields["score"] != row["score"] or fields["relevant"] != row["relevant"]]
+            queries.update_scores(database, [fields for _, fields in pairs])
+            updates = relevance.classify([{**row, **fields} for row, fields in pairs], models)
+            queries.update_relevance(database, updates)
+            # Their stories' relevant count and best score with them: left as they were, the
+            # stories table said 0 relevant of a story of 19.
+            story_db.refresh_of(database, moved, now=queries.now_utc())
+        for row, fields in pairs:
+            total += 1
+            changed += fields["score"] != row["score"] or fields["relevant"] != row["relevant"]
+            if row["status"] == "new" and bool(fields["relevant"]) != bool(row["relevant"]):
+                entered += bool(fields["relevant"])
+                left += not fields["relevant"]
+        unreviewed = {row["id"] for row, _ in pairs if row["status"] == "new"}
+        for article_id, p, _, flagged in updates:
+            counts["classified"] += p is not None
+            if flagged and article_id in unreviewed:  # as status counts them: a reviewed one is in no lane
+                counts[flagged] += 1
+
     with Progress("rescore", total=articles, unit="articles") as progress, \
             _resumable("rescore", progress, "newsmon rescore"):
         for rows, scored in store.rescore_batches(database, config_path):
-            # One transaction per batch: a reviewer's decision never waits for the whole run.
-            moved = [row["id"] for row, fields in zip(rows, scored)
-                     if fields["score"] != row["score"] or fields["relevant"] != row["relevant"]]
-            with transaction(database):
-                queries.update_scores(database, scored)
-                updates = relevance.classify([{**row, **fields} for row, fields in zip(rows, scored)], models)
-                queries.update_relevance(database, updates)
-                # Their stories' relevant count and best score with them: left as they were, the
-                # stories table said 0 relevant of a story of 19.
-                story_db.refresh_of(database, moved, now=queries.now_utc())
             before = changed
-            for row, fields in zip(rows, scored):
-                total += 1
-                changed += fields["score"] != row["score"] or fields["relevant"] != row["relevant"]
-                if row["status"] == "new" and bool(fields["relevant"]) != bool(row["relevant"]):
-                    entered += bool(fields["relevant"])
-                    left += not fields["relevant"]
-            unreviewed = {row["id"] for row in rows if row["status"] == "new"}
-            for article_id, p, _, flagged in updates:
-                counts["classified"] += p is not None
-                if flagged and article_id in unreviewed:  # as status counts them: a reviewed one is in no lane
-                    counts[flagged] += 1
+            write(rows, scored)
             progress.update(len(rows), changed=changed - before)
-    click.echo(f"newsmon: rescored {total} articles, {changed} changed")
+        for _ in range(RESCORE_AGAIN):
+            again, stale[:] = list(queries.iter_articles(database, stale)), []
+            if again:
+                write(again, store.score_batch(config_path, [(r["id"], r["title"], r["text"]) for r in again]))
+    click.echo(f"newsmon: rescored {total} articles, {changed} changed"
+               + (f"; {len(stale)} changed again as they were rescored (a crawl revisiting them): their scores are "
+                  "the crawl's" if stale else ""))
     if entered or left:
         # Unreviewed articles come and go from the queue with their relevance: said, not silent.
         click.echo(f"newsmon: {entered} entered the review queue (unread on the desk, in the next digest), "

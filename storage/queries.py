@@ -11,7 +11,7 @@ import functools
 import hashlib
 import json
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -441,6 +441,19 @@ def update_scores(db: Database, rows: list[dict[str, Any]], *, now: str | None =
                                   else "an id names no article")
 
 
+def unchanged_since(db: Database, rows: Sequence[Mapping[str, Any]]) -> set[int]:
+    """The ids of ``rows`` (read with ``content_hash``) whose article still has that title and
+    text: a score computed from them is the article's. Inside the transaction that writes it: a
+    crawl's revisit that stored a new version meanwhile scored that version itself."""
+    ids = [row["id"] for row in rows]
+    now = {}
+    for at in range(0, len(ids), _BATCH):
+        some = ids[at:at + _BATCH]
+        now.update(db.execute(f"SELECT id, content_hash FROM articles WHERE id IN ({', '.join('?' * len(some))})",
+                              some).fetchall())
+    return {row["id"] for row in rows if row["id"] in now and now[row["id"]] == row["content_hash"]}
+
+
 def update_relevance(db: Database, rows: list[tuple[int, float | None, int | None, str | None]]) -> None:
     """Set ``(article id, probability, model id, flag)`` of many articles in one transaction."""
     with transaction(db):
@@ -492,17 +505,26 @@ def set_status(db: Database, article_id: int, status: str, *, note: str | None =
     review(db, article_id, status, note=note, by=by, now=now)
 
 
-def iter_articles(db: Database) -> Iterator[dict[str, Any]]:
-    """Every article's id, outlet, language, title, text, current score and review status, by id
-    (for rescoring).
+_RESCORE_COLUMNS = ("id, outlet, language, title, text, topic, score, relevant, threshold, matched_terms, status, "
+                    "content_hash")
+
+
+def iter_articles(db: Database, ids: Sequence[int] | None = None) -> Iterator[dict[str, Any]]:
+    """Every article's id, outlet, language, title, text, current score, review status and
+    content hash, by id (for rescoring); of ``ids`` only, when given.
 
     Read in batches by id, so the caller may update the rows it is given as it goes.
     """
+    if ids is not None:
+        for at in range(0, len(ids), _BATCH):
+            some = list(ids[at:at + _BATCH])
+            yield from db.query(f"SELECT {_RESCORE_COLUMNS} FROM articles WHERE id IN ({', '.join('?' * len(some))}) "
+                                "ORDER BY id", some)
+        return
     last = 0
     while True:
         rows = list(db.query(
-            "SELECT id, outlet, language, title, text, topic, score, relevant, threshold, matched_terms, status "
-            "FROM articles "
+            f"SELECT {_RESCORE_COLUMNS} FROM articles "
             "WHERE id > ? ORDER BY id LIMIT ?", [last, _BATCH]))
         yield from rows
         if len(rows) < _BATCH:

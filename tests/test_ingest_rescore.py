@@ -126,6 +126,43 @@ def test_rescore_after_the_topics_change(tmp_path, warc):
                      "and relevant_since = ?", nikkei_since) == 1  # relevant before: its time stays
 
 
+def test_a_rescore_leaves_the_score_a_crawl_gave_the_version_it_stored_meanwhile(tmp_path, warc, monkeypatch):
+    # A crawl's revisit stored an article's new text, off the topics, and scored it while a rescore
+    # scored the text it had read before: the rescore wrote its score over the crawl's, and the
+    # article stayed relevant, in the queue, with evidence its text no longer held.
+    from click.testing import CliRunner
+
+    from crawler import store
+    from crawler.cli import cli
+    from storage import open_db, queries
+
+    db = str(tmp_path / "n.db")
+    newsmon("ingest", str(warc), "--db", db)
+    crawl = open_db(db)
+    article_id, url = crawl.execute("select id, url from articles where relevant = 1").fetchone()
+    scored_alone = store.score_batch
+    revisited = []
+
+    def scoring_while_a_crawl_revisits(config_path, rows):
+        scored = scored_alone(config_path, rows)
+        if not revisited and any(row[0] == article_id for row in rows):
+            title, text = "市営バスの路線再編案", "市は市営バスの路線を再編する案をまとめ、住民に説明を始めた。" * 4
+            _, topics = store.context(None)
+            queries.store_article(crawl, {"url": url, "title": title, "text": text,
+                                          **store.score_fields(title, text, topics)}, article_id=article_id)
+            revisited.append(article_id)
+        return scored
+
+    monkeypatch.setattr(store, "score_batch", scoring_while_a_crawl_revisits)
+    result = CliRunner().invoke(cli, ["rescore", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert revisited and "rescored 3 articles" in result.output
+    assert crawl.execute("select version, relevant, score from articles where id = ?", [article_id]).fetchone() == (
+        2, 0, 0.0)
+    assert crawl.execute("select count(*) from review_queue where id = ?", [article_id]).fetchone()[0] == 0
+    crawl.conn.close()
+
+
 def test_reextract_rebuilds_from_stored_pages_and_keeps_the_review(tmp_path, warc):
     from crawler.article import EXTRACTION_VERSION
 
