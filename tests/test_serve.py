@@ -647,6 +647,37 @@ def running_server(db: Path, *, reviewer: str = REVIEWER, host: str = "127.0.0.1
             process.wait()
 
 
+def test_the_queue_page_answers_while_another_process_holds_the_write_lock(review_db):
+    # The page records the reviewer's visit (the unread marks) on the desk's one writer: with DB
+    # Browser holding the write lock (an edit not written yet) the queue itself waited the whole
+    # busy timeout, 30 s, and every decision sent meanwhile queued behind it. The visit is left
+    # unrecorded; the page answers while the lock is held.
+    import threading
+
+    path, _ = review_db
+    with running_server(path) as server:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        answered: list[tuple[int, str, bool]] = []
+        released = threading.Event()
+
+        def load() -> None:
+            page = httpx.get(server.base_url + "/", timeout=120)
+            answered.append((page.status_code, page.text, not released.is_set()))
+
+        reader = threading.Thread(target=load)
+        reader.start()
+        reader.join(25)  # the busy timeout is 30 s: a page that waits for the lock is still loading
+        released.set()
+        holder.close()
+        reader.join(60)
+    [(status, text, while_held)] = answered
+    assert status == 200 and "Review queue" in text
+    assert while_held
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("select count(*) from reviewer_visits").fetchone()[0] == 0
+
+
 def test_serving_on_another_loopback_address_answers(review_db):
     # 127.0.0.2 is this machine too: it starts without --account, and it answers (not 403).
     path, ids = review_db

@@ -231,19 +231,30 @@ class _Refused:
     error: Exception
 
 
-async def _write(datasette, fn):
+#: Seconds the queue page waits to record a reviewer's visit while another process writes.
+VISIT_WAIT = 1.0
+
+
+async def _write(datasette, fn, *, wait: float | None = None):
     """Run ``fn(Database)`` on Datasette's write connection; ``WRITE_ERRORS`` come back as values
     (raised, the page would be a 500). Wrapped on the way: Datasette's write thread raises again
-    any exception its function returns."""
+    any exception its function returns. ``wait``: how long this write waits for another process's
+    write lock, if not the connection's busy timeout (a write the page can do without)."""
     why = read_only(datasette)
     if why:  # Datasette opened the file immutable: it would refuse the write with an assertion
         return DatabaseUnwritable(f"this desk reads the database as it is and records nothing: {why}", path=None)
 
     def run(conn):
+        before = conn.execute("PRAGMA busy_timeout").fetchone()[0] if wait is not None else None
         try:
+            if wait is not None:
+                conn.execute(f"PRAGMA busy_timeout = {round(wait * 1000)}")
             return fn(Database(conn))
         except WRITE_ERRORS as exc:
             return _Refused(exc)
+        finally:
+            if before is not None:
+                conn.execute(f"PRAGMA busy_timeout = {before}")
 
     result = await datasette.get_database(DATABASE).execute_write_fn(run, block=True)
     return result.error if isinstance(result, _Refused) else result
@@ -271,9 +282,12 @@ async def list_page(request, datasette, key: str) -> Response:
                              "with `newsmon serve`, which brings it up to date.", status=404)
     since = None
     if who and key == "queue" and _navigated(request):
-        since = await _write(datasette, lambda db: reviews.visit(db, who))
-        if isinstance(since, WRITE_ERRORS):  # a visit not recorded costs only the unread marks
-            since = None
+        # Briefly: another process holding the write lock (DB Browser with an edit not written,
+        # a VACUUM) made the queue page itself wait the full busy timeout, 30 s, for a record of
+        # the visit, and the reviewer's decisions behind it on the desk's one writer.
+        since = await _write(datasette, lambda db: reviews.visit(db, who), wait=VISIT_WAIT)
+        if isinstance(since, WRITE_ERRORS):  # not recorded: the marks are those of the last visit recorded
+            since = (await _read(datasette, lambda conn: reviews.last_visit(Database(conn), who)))[1]
     elif who:
         since = (await _read(datasette, lambda conn: reviews.last_visit(Database(conn), who)))[1]
     try:
