@@ -664,9 +664,10 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                            "but they share too little text to be one article: kept apart")
             reason += f"; {note}" if note else ""
             for one in urls:
-                if one != url and not new and _holds(db, one, article_id):
-                    # The page a new URL redirected to, stored under its own URL before: its row
-                    # says so still (rewritten, it called the article a duplicate of itself).
+                if not new and _holds(db, one, article_id):
+                    # The page a new URL redirected to, stored under its own URL before, or a URL
+                    # an ingest stored while this crawl fetched it: its row says so still
+                    # (rewritten, it called the article a duplicate of itself).
                     continue
                 frontier.record_result(db, one, outlet=outlet, kind="article", code="stored" if new else "duplicate",
                                        reason=reason, article_id=article_id, page_id=page_id, http_status=http_status,

@@ -56,6 +56,21 @@ def test_a_new_url_that_redirects_to_a_stored_article_leaves_that_articles_own_u
     assert rows[old][0] == "duplicate" and rows[old][2] == URL and "redirected: " in rows[old][1]
 
 
+def test_a_url_an_ingest_stored_while_a_crawl_fetched_it_keeps_its_own_row(tmp_path):
+    # An ingest and a crawl of the same URLs at once: the crawl fetched the page the ingest had
+    # just stored, and rewrote the article's own URL as "already stored as article N", a duplicate
+    # of itself.
+    db = open_db(tmp_path / "n.db")
+    body = saved_bytes("fundus-jp/SankeiShimbun_2025_01_21.html")
+    first = store.save(db, url=URL, body=body, record=store.analyse(body, URL), outlet="sankei")
+    page_id = queries.save_page(db, URL, body, outlet="sankei")
+    again = store.save_verdict(db, url=URL, page_id=page_id, record=store.analyse(body, URL), outlet="sankei",
+                               run_id=1, attempt=True)
+    assert again.article_id == first.article_id and not again.new
+    code, reason = db.execute("SELECT reason_code, reason FROM urls WHERE url = ?", [URL]).fetchone()
+    assert code == "stored" and reason.startswith(f"stored as article {first.article_id} (")
+
+
 def test_a_page_without_article_is_not_fetched_again(tmp_path):
     db = open_db(tmp_path / "n.db")
     store.save(db, url=URL, body=b"<html><body>listing</body></html>", record=None, outlet="sankei")
