@@ -910,7 +910,6 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
     return Revisited(result, stored.changed, stored.version, stored.became_relevant)
 
 
-
 def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captured: str | None,
                  body: bytes | None = None, compressed: Compressed | None = None, content_type: str | None = None,
                  http_status: int = 200, opts: Options | None = None) -> str | None:

@@ -578,13 +578,14 @@ class NewsSpider(scrapy.Spider):
         try:
             # Every link, not one per URL: the first to an article is often its photo's, textless.
             extracted = LinkExtractor(unique=False).extract_links(response)
+            # And the links of its data (a Next.js page's state, JSON-LD's ItemList): a page a
+            # script builds lists its articles there only.
+            data = data_links(((script.attrib.get("type", ""), script.attrib.get("id", ""),
+                                script.xpath("string(.)").get()) for script in response.xpath(_DATA_SCRIPTS)),
+                              response.url)
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
             self._parser_bug(response, outlet, kind, exc)
             return
-        # And the links of its data (a Next.js page's state, JSON-LD's ItemList): a page a script
-        # builds lists its articles there only.
-        data = data_links(((script.attrib.get("type", ""), script.attrib.get("id", ""), script.xpath("string(.)").get())
-                           for script in response.xpath(_DATA_SCRIPTS)), response.url)
         links = list(dict.fromkeys([*(link.url for link in extracted), *(url for url, _ in data)]))
         requests, counts = self._articles(links, outlet, via="section", strict=False,
                                           words=link_words([*((link.url, link.text) for link in extracted), *data]))
