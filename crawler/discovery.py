@@ -145,6 +145,17 @@ _HEADLINE_KEYS = ("headline", "title", "name")
 DATA_MAX_CHARS = 2 * 1024 * 1024
 
 
+#: The scripts of a page that may hold its links as data, as XPath (``page_data_links``).
+_DATA_SCRIPTS_XPATH = ("//script[contains(translate(@type, 'JSON', 'json'), 'json') or @id = '__NEXT_DATA__' "
+                       "or @id = '__NUXT_DATA__']")
+
+
+def page_data_links(page, base: str) -> list[tuple[str, str]]:
+    """``data_links`` of a page as parsel reads it (a Scrapy response, a ``parsel.Selector``)."""
+    return data_links(((script.attrib.get("type", ""), script.attrib.get("id", ""), script.xpath("string(.)").get())
+                       for script in page.xpath(_DATA_SCRIPTS_XPATH)), base)
+
+
 def data_links(scripts: Iterable[tuple[str, str, str]], base: str) -> list[tuple[str, str]]:
     """The links of a page's data, as ``(url, headline)`` (``link_words``' pairs): of each script
     ``(type, id, text)`` that holds JSON (``application/json``, ``application/ld+json``, or a

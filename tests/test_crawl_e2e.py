@@ -883,6 +883,12 @@ def test_a_section_page_a_script_builds_is_read_from_its_data(env, site):
                                                                   "where url like '%/spa-%'")}
     assert found == {site.url("/site/spa-1.html"): ("article", "安保3文書の改定へ有識者会議"),
                      site.url("/site/spa-2.html"): ("article", "第2報")}
+    # `newsmon check` reads the section as the crawl does (it said "no article URL" of it).
+    checked = subprocess.run([sys.executable, "-m", "crawler.cli", "check", "site", "--config", env["config"],
+                              "--articles", "0", "--json", *[a for p in LOOPBACK for a in ("-s", p)]],
+                             capture_output=True, text=True, timeout=180)
+    [section] = [d for d in json.loads(checked.stdout)["site"]["discovery"] if d["kind"] == "section"]
+    assert section["articles"] == 2, section
 
 
 def test_an_archive_sitemaps_pages_the_pattern_does_not_take_are_no_url_scheme(env, site):

@@ -20,7 +20,8 @@ from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..config import ConfigError, load_config
-from ..discovery import HTML_PAGE, advertised_feeds, advertised_note, parse_feed, parse_sitemap, sitemap_maxsize
+from ..discovery import (HTML_PAGE, advertised_feeds, advertised_note, page_data_links, parse_feed, parse_sitemap,
+                         sitemap_maxsize)
 from ..encoding import charset_of
 from ..extract import BODY_METHOD_PREFIX, paragraph_hint
 from ..middlewares import Refused, Unusable, Walled
@@ -113,7 +114,9 @@ class CheckSpider(scrapy.Spider):
             if not hasattr(response, "text"):
                 entry["problem"] = "not an HTML page"
                 return
+            # As the crawl reads a section: its links, and those of its data (a page a script builds).
             links = [link.url for link in LinkExtractor().extract_links(response)]
+            links += [url for url, _ in page_data_links(response, response.url)]
         else:
             charset = charset_of(response.headers.get("Content-Type", b"").decode("latin-1"))
             found = parse_feed(response.body, charset) if kind == "feed" else \

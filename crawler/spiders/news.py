@@ -36,8 +36,8 @@ from storage.exceptions import DatabaseUnwritable
 from storage.health import duration_text
 
 from ..config import ConfigError, load_config, parse_duration
-from ..discovery import (HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds, advertised_note, data_links,
-                         link_words, parse_feed, parse_sitemap, sitemap_maxsize)
+from ..discovery import (HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds, advertised_note,
+                         link_words, page_data_links, parse_feed, parse_sitemap, sitemap_maxsize)
 from ..encoding import charset_of
 from ..middlewares import AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
@@ -101,9 +101,6 @@ class FetchedPage:
     stored_as: tuple[int, str] | None = None
 
 
-#: The scripts of a section page that may hold its links as data (``discovery.data_links``).
-_DATA_SCRIPTS = ("//script[contains(translate(@type, 'JSON', 'json'), 'json') or @id = '__NEXT_DATA__' "
-                 "or @id = '__NUXT_DATA__']")
 #: What a section page's link to its next page says (``NewsSpider._next_section_page``), arrows aside.
 _NEXT_WORDS = re.compile(r"(?:次へ|次のページ|次ページ|next|next page|older)\s*[>›»→]*", re.I)
 #: A feed, sitemap or section whose last listing held fewer article URLs than this says nothing
@@ -580,9 +577,7 @@ class NewsSpider(scrapy.Spider):
             extracted = LinkExtractor(unique=False).extract_links(response)
             # And the links of its data (a Next.js page's state, JSON-LD's ItemList): a page a
             # script builds lists its articles there only.
-            data = data_links(((script.attrib.get("type", ""), script.attrib.get("id", ""),
-                                script.xpath("string(.)").get()) for script in response.xpath(_DATA_SCRIPTS)),
-                              response.url)
+            data = page_data_links(response, response.url)
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
             self._parser_bug(response, outlet, kind, exc)
             return
