@@ -32,7 +32,7 @@ import urllib.error
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.client import HTTPException
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -261,6 +261,10 @@ def _same_code(writer: tuple[tuple[str, str], ...]) -> None:
                               "every worker")
 
 
+#: A capture dated further ahead than this is taken as undated (``_capture_time``).
+_FUTURE_SLACK = timedelta(days=1)
+
+
 def _capture_time(headers) -> str | None:
     """A record's ``WARC-Date`` (an ARC file's ``archive-date``, 14 digits) as stored times are:
     ISO 8601, UTC, seconds; ``None`` when it has none that reads as a time."""
@@ -270,6 +274,10 @@ def _capture_time(headers) -> str | None:
     except ValueError:
         return None
     at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    if at > datetime.now(timezone.utc) + _FUTURE_SLACK:
+        # A clock set wrong where the archive was written: dated so, the capture stood after every
+        # version a crawl records later, and every true capture read after it was "earlier".
+        return None
     return at.isoformat(timespec="seconds")
 
 
@@ -671,9 +679,11 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     made = store.save_capture(
                         db, url=page.url, article_id=held, record=_with_outlet(page, report), captured=page.captured,
                         body=page.body, compressed=page.compressed, content_type=page.content_type,
-                        http_status=page.http_status, opts=report.store_options)
-                    counts[{"newer": "versions", "older": "earlier_versions"}.get(made or "", "seen")] += 1
-                    continue
+                        http_status=page.http_status, outlet=page.outlet, opts=report.store_options)
+                    if made.kind is not None or _holds_article(db, page.url):
+                        counts[{"newer": "versions", "older": "earlier_versions"}.get(made.kind or "", "seen")] += 1
+                        relevant += int(made.became_relevant)
+                        continue
                 is_revisit = page.problem is not None and page.problem.code in frontier.STAND_INS
                 capture = _capture(db, page) if is_revisit else None
                 if _settled(db, page) or (is_revisit and _revisited(db, page, capture)):
@@ -799,16 +809,29 @@ def _with_outlet(page: Page, report: Report) -> dict[str, Any] | None:
 
 
 def _held(db, page: Page) -> int | None:
-    """The stored article another capture of whose URL ``page`` is, when it may be a version of it
-    (``store.save_capture``): a backfill is read for how the wording changed. Not a capture cut
-    short by the archive, nor the first of an article's pages (the article is stored with all
-    of them), nor one over an article stored from a cut capture (``_settled``: stored over it)."""
+    """The stored article ``page`` is another capture of, at its URL or at another its canonical
+    link names, when it may be a version of it (``store.save_capture``): a backfill is read for how
+    the wording changed. Not a capture cut short by the archive, nor the first of an article's
+    pages (the article is stored with all of them), nor one over an article stored from a cut
+    capture (``_settled``: stored over it). Through another URL it went the way of a new page,
+    and a changed text became a version dated when the ingest ran, put after every other."""
     if page.record is None or page.note is not None or page.record.get("_next_page") or page.continues:
         return None
-    row = db.execute("SELECT article_id, reason FROM urls WHERE url = ? AND kind = 'article'", [page.url]).fetchone()
-    if row is None or row[0] is None or CUT_NOTE in (row[1] or ""):
+    row = db.execute("SELECT kind, article_id, reason FROM urls WHERE url = ?", [page.url]).fetchone()
+    if row is not None and row[0] == "article":
+        return row[1] if row[1] is not None and CUT_NOTE not in (row[2] or "") else None
+    canonical = page.record.get("canonical_url")
+    if row is not None or not canonical or canonical == page.url:
         return None
-    return row[0]
+    named = db.execute("SELECT id FROM articles WHERE canonical_url = ? OR url = ? LIMIT 2", [canonical, canonical])
+    found = named.fetchall()
+    return found[0][0] if len(found) == 1 else None
+
+
+def _holds_article(db, url: str) -> bool:
+    """Whether ``url`` is recorded as an article's address."""
+    row = db.execute("SELECT kind FROM urls WHERE url = ?", [url]).fetchone()
+    return row is not None and row[0] == "article"
 
 
 def _settled(db, page: Page) -> bool:

@@ -664,13 +664,17 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                            "but they share too little text to be one article: kept apart")
             reason += f"; {note}" if note else ""
             for one in urls:
-                if not new and _holds(db, one, article_id):
+                own = not new and _holds(db, one, article_id)
+                if own and not stored.changed:
                     # The page a new URL redirected to, stored under its own URL before, or a URL
                     # an ingest stored while this crawl fetched it: its row says so still
                     # (rewritten, it called the article a duplicate of itself).
                     continue
-                frontier.record_result(db, one, outlet=outlet, kind="article", code="stored" if new else "duplicate",
-                                       reason=reason, article_id=article_id, page_id=page_id, http_status=http_status,
+                said = reason if not own else (f"stored as article {article_id} ({record.get('method') or 'extracted'})"
+                                               f"{via}, version {stored.version}" + (f"; {note}" if note else ""))
+                frontier.record_result(db, one, outlet=outlet, kind="article",
+                                       code="stored" if new or own else "duplicate", reason=said,
+                                       article_id=article_id, page_id=page_id, http_status=http_status,
                                        redirected_to=final_url if one != urls[-1] else None, run_id=run_id,
                                        attempt=attempt, now=now)
             return Saved(article_id, new, bool(record.get("relevant")), "article", stored.changed, stored.version,
@@ -910,17 +914,27 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
     return Revisited(result, stored.changed, stored.version, stored.became_relevant)
 
 
+@dataclass
+class Captured:
+    """What ``save_capture`` made of a capture: ``"newer"``, ``"older"`` or ``None`` (no version)."""
+
+    kind: str | None
+    became_relevant: bool = False
+
+
 def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captured: str | None,
                  body: bytes | None = None, compressed: Compressed | None = None, content_type: str | None = None,
-                 http_status: int = 200, opts: Options | None = None) -> str | None:
-    """An archive's capture of a stored article's URL, extracted (``newsmon ingest``): a version
-    of the article when its title or text is none of the stored versions'. Returns ``"newer"``
-    (the article takes it, as from a revisit: score, queue and story with it), ``"older"`` (a
-    capture made before the newest version stored, read after it: kept in its place among the
-    versions, the article unchanged) or ``None``: nothing new, less than the stored text (a
-    paywall's teaser, a notice: ``revisit_loss``), which a backfill reads as no version, or a
-    text that shares none of the article's (``queries.shares_text``): another page the archive's
-    crawler was given at the URL, a busy site's front page.
+                 http_status: int = 200, outlet: str | None = None, opts: Options | None = None) -> Captured:
+    """An archive's capture of a stored article (at its URL or at another its canonical link names),
+    extracted (``newsmon ingest``): a version of the article when its title or text is not the
+    version in effect when it was captured. ``"newer"``: made after the newest version stored, the
+    article takes it, as from a revisit (score, queue and story with it), unless it is less than the
+    stored text (a paywall's teaser, a notice: ``revisit_loss``); ``"older"``: made before, it takes
+    its place among the versions, the article unchanged (a flash before the article it grew into
+    is its first version, whatever order the archives are read in). ``None``: the text in effect
+    then (a capture of it made earlier than known dates it earlier), or a text that shares none of
+    the article's (``queries.shares_text``): another page the archive's crawler was given at the
+    URL, a busy site's front page. A URL that is not the article's own is recorded as its address.
 
     ``captured``: when the archive's crawler fetched the page (``WARC-Date``, ISO 8601 UTC);
     ``None`` (an archive that does not say) is taken as newer than what is stored."""
@@ -931,24 +945,57 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
     now = now_iso()
     with transaction(db):
         row = db.execute("SELECT text, paywalled FROM articles WHERE id = ?", [article_id]).fetchone()
-        if row is None or fresh in versions.known_texts(db, article_id) or revisit_loss(row[0], bool(row[1]), record) \
-                or not queries.shares_text(row[0], record.get("text")):
-            return None
+        if row is None or not queries.shares_text(row[0], record.get("text")):
+            return Captured(None)
         newest = versions.newest_capture(db, article_id)
-        outlet = db.execute("SELECT outlet FROM urls WHERE url = ?", [url]).fetchone()
+        older = captured is not None and newest is not None and captured < newest
+        then, following = versions.around(db, article_id, captured if older else None)
+
+        def address(said: str) -> Captured:
+            # No version: a URL that is not the article's own is recorded as its address still,
+            # with its page (as for a crawl's duplicate).
+            if not _holds(db, url, article_id):
+                kept = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
+                                         content_type=content_type, now=now, outlet=outlet, compressed=compressed,
+                                         captured_at=captured)
+                frontier.record_result(db, url, outlet=outlet, kind="article", code="duplicate",
+                                       reason=f"already stored as article {article_id} ({record.get('method')}); "
+                                              f"the archive's capture here {said}", article_id=article_id,
+                                       page_id=kept, http_status=http_status, attempt=True, now=now)
+            return Captured(None)
+
+        if then == fresh:
+            return address("holds its text as it was then")
+        if following is not None and following[1] == fresh:
+            # The next version's text, captured before it was known to be: dated from this capture.
+            versions.move_earlier(db, article_id, following[0], captured)  # type: ignore[arg-type]
+            return address("holds the text of its next version, captured earlier")
+        if not older and (lost := revisit_loss(row[0], bool(row[1]), record)):
+            return address(f"is {lost[0]}: {lost[1]}")
         page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
-                                    content_type=content_type, now=now, outlet=outlet[0] if outlet else None,
-                                    compressed=compressed, captured_at=captured)
-        if captured is not None and newest is not None and captured < newest:
-            versions.place(db, article_id, record, fetched_at=captured, page_id=page_id)
-            return "older"
-        _annotate(db, record)
-        queries.store_article(db, record, now=now, page_id=page_id, article_id=article_id,
-                              indexed=extra.get("_search"), captured=captured)
-        db.execute("UPDATE urls SET page_id = ? WHERE url = ?", [page_id, url])
-        if opts.stories:
-            _place(db, article_id, record, extra.get("_story"), opts, now=now, new=False)
-        return "newer"
+                                    content_type=content_type, now=now, outlet=outlet, compressed=compressed,
+                                    captured_at=captured)
+        if older:
+            number = versions.place(db, article_id, record, fetched_at=captured, page_id=page_id)  # type: ignore[arg-type]
+            made = Captured("older")
+        else:
+            _annotate(db, record)
+            stored = queries.store_article(db, record, now=now, page_id=page_id, article_id=article_id,
+                                           indexed=extra.get("_search"), captured=captured)
+            number = stored.version
+            if opts.stories:
+                _place(db, article_id, record, extra.get("_story"), opts, now=now, new=False)
+            made = Captured("newer", stored.became_relevant)
+        if _holds(db, url, article_id):
+            if made.kind == "newer":
+                db.execute("UPDATE urls SET page_id = ? WHERE url = ?", [page_id, url])
+        else:
+            frontier.record_result(db, url, outlet=outlet, kind="article", code="duplicate",
+                                   reason=f"already stored as article {article_id} ({record.get('method')}); the "
+                                          f"archive's capture here is its version {number}",
+                                   article_id=article_id, page_id=page_id, http_status=http_status, attempt=True,
+                                   now=now)
+        return made
 
 
 # --- rebuilding ------------------------------------------------------------------------------------

@@ -75,11 +75,30 @@ def newest_capture(db: Database, article_id: int) -> str | None:
     return (row[0] or row[1]) if row else None
 
 
-def known_texts(db: Database, article_id: int) -> set[str]:
-    """The content hashes of every version of an article, its current one included."""
-    return {h for (h,) in db.execute("SELECT content_hash FROM article_versions WHERE article_id = ? UNION "
-                                     "SELECT content_hash FROM articles WHERE id = ?", [article_id, article_id])
-            if h is not None}
+def around(db: Database, article_id: int, at: str | None) -> tuple[str | None, tuple[int, str] | None]:
+    """The content hash of the version of an article in effect at ``at`` (the newest fetched then;
+    ``None`` before its first), and the ``(version, content hash)`` of the one after it, if any.
+    ``at`` None: now (the newest version, nothing after)."""
+    rows = db.execute("SELECT version, fetched_at, content_hash FROM article_versions WHERE article_id = ? "
+                      "ORDER BY version", [article_id]).fetchall()
+    if not rows:
+        current = db.execute("SELECT content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
+        when = newest_capture(db, article_id)
+        rows = [(1, when, current[0] if current else None)]
+    if at is None:
+        return rows[-1][2], None
+    before = [r for r in rows if (r[1] or "") <= at]
+    after = [r for r in rows if (r[1] or "") > at]
+    return (before[-1][2] if before else None), ((after[0][0], after[0][2]) if after else None)
+
+
+def move_earlier(db: Database, article_id: int, version: int, fetched_at: str) -> None:
+    """Date version ``version`` of an article earlier: a capture of its text made before the one it
+    was recorded from (an archive read after another). An article of one version has no row to
+    date: its time stays its page's."""
+    with transaction(db):
+        db.execute("UPDATE article_versions SET fetched_at = ? WHERE article_id = ? AND version = ? AND fetched_at > ?",
+                   [fetched_at, article_id, version, fetched_at])
 
 
 def place(db: Database, article_id: int, fields: dict[str, Any], *, fetched_at: str,

@@ -1754,6 +1754,44 @@ def test_captures_of_an_article_with_other_texts_are_its_versions_in_the_order_t
     assert [ok for *_, ok in history()] == [True] * 4 and rows(db, "SELECT count(*) FROM articles")[0][0] == 1
 
 
+@pytest.mark.parametrize("order", ["as made", "reversed"])
+def test_an_articles_captures_give_the_same_versions_whatever_order_and_url_they_come_in(tmp_path, order):
+    # A capture at another URL whose canonical link names the article went the way of a new page:
+    # its text a version dated when the ingest ran, after every other, and counted "seen". A text
+    # captured again after another (the outlet took an update back) was a version or nothing by the
+    # order the archives were read in. A clock set years ahead put a capture after every later one.
+    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
+    added = ["", "気象庁は同日夜、余震への警戒を呼びかけた。", "宮崎市では一時、約2千世帯が停電した。",
+             "県は14日朝、災害対策本部を設置した。"]
+    other = asahi.url + "?newsmon_article=1"
+
+    def capture(n: int, day: int, url: str = asahi.url) -> warcs.Fetch:
+        return warcs.Fetch(url, asahi.body.replace(spot, "".join(added[:n + 1]).encode() + spot),
+                           warc_headers=(("WARC-Date", f"2025-01-{day:02d}T03:00:00Z"),))
+
+    # Texts 0, 1, 2 (at the other URL), 3, then 0 again: the update taken back.
+    captures = [capture(0, 13), capture(1, 14), capture(2, 15, other), capture(3, 16), capture(0, 17)]
+    db = tmp_path / "n.db"
+    for n, fetch in enumerate(captures if order == "as made" else captures[::-1]):
+        warcs.write(tmp_path / f"{n}.warc.gz", [fetch])
+        result = newsmon("ingest", str(tmp_path / f"{n}.warc.gz"), "--db", str(db), "--workers", "0")
+        assert result.returncode == 0, result.stderr
+    history = rows(db, "SELECT version, fetched_at, text FROM article_versions ORDER BY version")
+    assert [at[8:10] for _, at, _ in history] == ["13", "14", "15", "16", "17"]
+    assert [(added[1] in text, added[2] in text, added[3] in text) for _, _, text in history] == [
+        (False, False, False), (True, False, False), (True, True, False), (True, True, True), (False, False, False)]
+    assert rows(db, "SELECT count(*), max(version) FROM articles") == [(1, 5)]
+    assert added[1] not in rows(db, "SELECT text FROM articles")[0][0]
+    assert rows(db, f"SELECT kind, reason_code FROM urls WHERE url = {canonical_url(other, HOSTS)!r}") == [
+        ("article", "duplicate")]
+    # Dated years ahead: taken as undated, the newest as read now.
+    warcs.write(tmp_path / "ahead.warc.gz", [warcs.Fetch(asahi.url, asahi.body.replace(spot, added[3].encode() + spot),
+                                                         warc_headers=(("WARC-Date", "2099-01-01T00:00:00Z"),))])
+    assert newsmon("ingest", str(tmp_path / "ahead.warc.gz"), "--db", str(db), "--workers", "0").returncode == 0
+    assert not rows(db, "SELECT fetched_at FROM article_versions ORDER BY version DESC")[0][0].startswith("2099")
+
+
 def test_a_page_shorter_than_its_content_length_or_a_records_first_segment_is_cut(tmp_path):
     # Without WARC-Truncated, a capture whose body stops before its HTTP Content-Length, or the
     # first segment of a record the archive split (WARC-Segment-Number), was stored as the whole
