@@ -1048,8 +1048,7 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
                     busy_timeout=float(extra.get("NEWSMON_DB_BUSY_TIMEOUT", defaults.NEWSMON_DB_BUSY_TIMEOUT)),
                     late_after=late_after(extra.get("NEWSMON_LATE_AFTER", defaults.NEWSMON_LATE_AFTER)),
                     # The config edited while it runs: its schedule built as here (``Daemon.reread``).
-                    reload=lambda: check_config(settings["NEWSMON_CONFIG"], outlets=outlets, schedule=True,
-                                                interval=interval, interval_from=interval_from))
+                    reload=lambda: _schedule_again(settings["NEWSMON_CONFIG"], outlets, interval, interval_from))
     if check:
         for line in daemon.plan_lines():
             click.echo(line)
@@ -1066,6 +1065,30 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
     # APScheduler logs every run at INFO and each skipped one at WARNING; ours say it once.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     sys.exit(daemon.run())
+
+
+def _schedule_again(config: str | None, outlets: tuple[str, ...], interval: str | None, interval_from: str):
+    """The config as ``newsmon schedule`` checked it at its start, read again while it runs: of the
+    outlets named on its command line, those the config still has (one removed from the file made
+    the whole config "not load": every named outlet's crawl failed, and every later edit was
+    ignored until the daemon was restarted)."""
+    import logging
+
+    from .config import ConfigError
+    from .validate import check_config
+
+    if outlets:
+        known = check_config(config).config.outlets
+        if gone := [o for o in outlets if o not in known]:
+            kept = tuple(o for o in outlets if o in known)
+            if not kept:
+                raise ConfigError(f"none of the outlets the daemon was started for is in it any more "
+                                  f"({', '.join(gone)})")
+            logging.getLogger("newsmon.schedule").warning(
+                "newsmon: %s no longer has outlet(s) %s: not crawled from now on", config, ", ".join(gone))
+            outlets = kept
+    return check_config(config, outlets=outlets, schedule=True, interval=interval, interval_from=interval_from,
+                        apprise=True)
 
 
 def _local(moment) -> str:

@@ -180,6 +180,10 @@ def build_schedule(table: dict[str, Any], outlets: list[str], interval_override:
     unknown = sorted(set(per_outlet) - set(outlets))
     if unknown:
         raise ConfigError(f"[schedule.outlets] names unknown outlet(s) {unknown}; known: {', '.join(sorted(outlets))}")
+    if "default" in per_outlet:
+        # Its job would be "crawl:default", the id of the outlets' shared job: one of them was lost.
+        raise ConfigError("[schedule.outlets] default: an outlet keyed \"default\" cannot have a schedule of its own "
+                          "(crawl:default is the id of the job of every other outlet); rename the outlet's key")
     jobs: list[Job] = []
     for key, when in sorted(per_outlet.items()):
         if isinstance(when, str) and len(when.split()) == 5:
@@ -334,6 +338,12 @@ class Daemon:
         return cmd + self.crawl_args
 
     def run_job(self, job: Job) -> int | None:
+        # The config edited since the last look: a run due between the edit and that look crawled
+        # an outlet just removed (exit 2, a failure recorded for an outlet no longer configured).
+        self.reread()
+        job = next((j for j in self.schedule.jobs if j.id == job.id), None)  # type: ignore[assignment]
+        if job is None:
+            return None  # removed by the edit
         with self.lock:
             # Checked and registered under the lock, so stop() signals every child it can.
             if self.stopping.is_set():
@@ -487,6 +497,10 @@ class Daemon:
             mtime = self._mtime()
             if mtime == self._config_mtime:
                 return
+            if self._empty():
+                # An editor that truncates the file before it writes it: read in between, an empty
+                # config scheduled every built-in outlet in place of the user's.
+                return
             self._config_mtime = mtime
             checked, problem = self._load_config()
             if checked is None:
@@ -494,24 +508,45 @@ class Daemon:
                                "alerts stay as they were", self.config_path, problem)
                 return
             self._notify_settings = checked.notify
+            if self.stopping.is_set():
+                return  # stopping: the scheduler holds no jobs to change (its [notify] still counts)
             if self._reload is not None and checked.schedule is not None and checked.schedule != self.schedule:
-                self._reschedule(checked.schedule)
-                logger.info("newsmon: %s changed: its [schedule] and [notify] are read again; schedule now: %s",
-                            self.config_path, "; ".join(j.describe() for j in self.schedule.jobs))
+                try:
+                    self._reschedule(checked.schedule)
+                except Exception:  # noqa: BLE001  (the scheduler's own; the jobs of before run on)
+                    logger.exception("newsmon: %s changed, but its schedule could not be applied", self.config_path)
+                    return
+                logger.info("newsmon: %s changed: its [schedule] and [notify] are read again; schedule now: %s; %s",
+                            self.config_path, "; ".join(j.describe() for j in self.schedule.jobs), self._limits())
+                for job in self.schedule.jobs:
+                    for line in self._too_sparse(job):
+                        logger.warning("newsmon: %s: %s", job.describe(), line)
             else:
                 logger.info("newsmon: %s changed: its [notify] is read again", self.config_path)
+
+    def _empty(self) -> bool:
+        try:
+            return bool(self.config_path) and os.path.getsize(self.config_path) == 0  # type: ignore[arg-type]
+        except OSError:
+            return False
+
+    def _limits(self) -> str:
+        return (f"timeout {_human(self.schedule.timeout)}, stop_timeout {_human(self.schedule.stop_timeout)}, "
+                f"jitter {_human(self.schedule.jitter)}, cron time zone {self.schedule.timezone}")
 
     def _reschedule(self, new: Schedule) -> None:
         """Make the scheduler's jobs ``new``'s: a job whose times did not change keeps its next run
         (only its outlets change), one whose times did starts over from now, a new interval job
         runs now as at the start, a job gone is removed (its running crawl finishes)."""
         old = {job.id: job for job in self.schedule.jobs}
-        same_clock = (new.jitter, new.timezone) == (self.schedule.jitter, self.schedule.timezone)
+        # What a job's times depend on: an interval's jitter, a crontab's time zone.
+        same_jitter, same_zone = new.jitter == self.schedule.jitter, new.timezone == self.schedule.timezone
         for gone in old.keys() - {job.id for job in new.jobs}:
             self.scheduler.remove_job(gone)
         self.schedule = new
         for job in new.jobs:
             before = old.get(job.id)
+            same_clock = same_zone if job.cron else same_jitter
             if before is not None and same_clock and (before.interval, before.cron) == (job.interval, job.cron):
                 if before != job:
                     self.scheduler.modify_job(job.id, args=[job], name=f"crawl {' '.join(job.outlets)}")
@@ -603,9 +638,7 @@ class Daemon:
                          f"{_human(job.grace(self.schedule.timezone))}")
             lines += [f"  ! {line}" for line in self._too_sparse(job)]
         channels = self.notify_settings.channels if self.notify_settings else []
-        lines.append(f"timeout {_human(self.schedule.timeout)}, stop_timeout {_human(self.schedule.stop_timeout)}, "
-                     f"jitter {_human(self.schedule.jitter)}, cron time zone {self.schedule.timezone}; "
-                     f"notifications: {', '.join(channels) or 'none'}")
+        lines.append(f"{self._limits()}; notifications: {', '.join(channels) or 'none'}")
         return lines
 
     def run(self, *, run_now: bool = True) -> int:

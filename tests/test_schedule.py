@@ -226,6 +226,14 @@ def test_bad_schedule_config_says_what_to_fix(table, message):
     assert message in str(exc.value)
 
 
+def test_an_outlet_keyed_default_cannot_have_a_job_of_its_own():
+    # Its job was crawl:default, the shared job's id: one of the two was never run.
+    with pytest.raises(ConfigError) as exc:
+        build_schedule({"outlets": {"default": "5m"}}, ["default", "nhk"])
+    assert 'an outlet keyed "default" cannot have a schedule of its own' in str(exc.value)
+    assert [j.id for j in build_schedule({}, ["default", "nhk"]).jobs] == ["crawl:default"]
+
+
 def test_check_prints_the_plan_and_the_environment_overrides_the_interval(tmp_path):
     config = tmp_path / "c.toml"
     config.write_text('[schedule]\ninterval = "1h"\n[schedule.outlets]\nnhk = "*/30 6-23 * * *"\n', encoding="utf-8")
@@ -361,6 +369,35 @@ def test_a_schedule_edited_while_the_daemon_runs_applies_without_a_restart(tmp_p
         wait_for(lambda: "changed but does not load" in proc.log.read_text(errors="replace"), "the warning",
                  log=proc.log)
         assert stop(proc) == 0
+
+
+def test_an_outlet_named_at_the_start_and_removed_from_the_config_leaves_the_others_crawled(tmp_path, site):
+    # The daemon was started for two outlets; one removed from the file made the whole config "not
+    # load": every run of the other failed (exit 2) and every later edit was ignored.
+    db = str(tmp_path / "news.db")
+    config = tmp_path / "c.toml"
+    both = site.toml_snippet("site") + "\n" + site.toml_snippet("twin") + '\n[schedule]\ninterval = "2s"\n' + TOPIC
+    config.write_text(both, encoding="utf-8")
+    cmd = [sys.executable, "-m", "crawler.cli", "schedule", "site", "twin", "--db", db, "--config", str(config)]
+    log = tmp_path / "schedule.log"
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([*cmd, *[a for p in LOOPBACK for a in ("-s", p)]], stdout=out, stderr=subprocess.STDOUT,
+                                cwd=tmp_path)
+    try:
+        wait_for(lambda: finished_schedule_runs(db), "a run of both", log=log)
+        config.write_text(both.replace(site.toml_snippet("twin"), ""), encoding="utf-8")
+        wait_for(lambda: "no longer has outlet(s) twin: not crawled from now on" in log.read_text(errors="replace"),
+                 "the reload", log=log)
+        seen = len(rows(db, "select id from crawl_runs"))
+        wait_for(lambda: [r for r in finished_schedule_runs(db)[1:] if json.loads(r["outlets"]) == ["site"]],
+                 "a run of site alone", log=log)
+        assert not [r for r in rows(db, "select * from crawl_runs where id > ?", seen)
+                    if (r["finish_reason"] or "").startswith("failed")]
+        assert stop(proc) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
 
 
 def test_the_daemons_own_digests_go_where_the_config_says_now(tmp_path, site, receiver):
