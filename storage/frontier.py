@@ -440,13 +440,14 @@ def claim(db: Database, url: str, outlet: str, *, run_id: int | None = None, now
     ``pending`` URL of ``outlet``, on whose domains it is; ``False`` when it is in no such state.
     A URL is one row whoever lists it: one outlet's feed or section linking another's article
     made it refused, and the outlet it belongs to counted it seen and never fetched it."""
+    # Read first: asked of every URL a run finds seen before, which takes no write lock for it.
+    row = db.execute("SELECT outlet FROM urls WHERE url = ? AND kind = 'refused' AND reason_code = 'off_scope'",
+                     [url]).fetchone()
+    if row is None:
+        return False
     with transaction(db):
-        row = db.execute("SELECT outlet FROM urls WHERE url = ? AND kind = 'refused' AND reason_code = 'off_scope'",
-                         [url]).fetchone()
-        if row is None:
-            return False
         _claim(db, url, outlet, by=row[0] or "another outlet", how="", run_id=run_id, now=now or now_utc())
-        return True
+    return True
 
 
 def _claim(db: Database, url: str, outlet: str, *, by: str, how: str, run_id: int | None, now: str) -> None:
