@@ -428,6 +428,8 @@ def readmit_in_scope(db: Database, outlet: str, takes: Callable[[str], bool], *,
     rows = db.execute("SELECT url FROM urls WHERE outlet = ? AND kind = 'refused' AND reason_code = 'off_scope'",
                       [outlet]).fetchall()
     back = [url for (url,) in rows if takes(url)]
+    if not back:
+        return 0
     with transaction(db):
         for url in back:
             _claim(db, url, outlet, by=outlet, how=", before its domains took the host", run_id=run_id,
