@@ -141,8 +141,11 @@ _ASSET = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|ico|css|js|mjs|json|mp4|m
                     r"(?:[?#]|$)", re.I)
 #: The keys of an item's headline, beside its link, in a page's data.
 _HEADLINE_KEYS = ("headline", "title", "name")
-#: The most of a page's data read for links (a Next.js page's state runs to a few hundred KB).
-DATA_MAX_CHARS = 2 * 1024 * 1024
+#: A route's template, not a page: Next.js puts "/articles/[id]" in every page's state.
+_TEMPLATE = re.compile(r"[\[\]{}]")
+#: The JSON-LD types whose ``url`` is a page the section lists (an ItemList's entries, articles):
+#: the page's own WebPage, its publisher, authors, logos and images are not.
+_LISTED_TYPES = re.compile(r"^(?:ListItem|ItemList|\w*Article|BlogPosting|Report|NewsArticle|VideoObject)$")
 
 
 #: The scripts of a page that may hold its links as data, as XPath (``page_data_links``).
@@ -167,26 +170,32 @@ def data_links(scripts: Iterable[tuple[str, str, str]], base: str) -> list[tuple
 
     found: list[tuple[str, str]] = []
 
-    def walk(value, depth: int = 0) -> None:
+    def walk(value, typed: bool, depth: int = 0) -> None:
+        # ``typed``: JSON-LD, whose objects say what they are: only listed pages' links are read.
         if depth > 40:
             return
         if isinstance(value, dict):
             words = next((v for k in _HEADLINE_KEYS if isinstance(v := value.get(k), str) and v.strip()), "")
-            for item in value.values():
+            kinds = value.get("@type")
+            kinds = [kinds] if isinstance(kinds, str) else kinds if isinstance(kinds, list) else []
+            listed = not typed or any(isinstance(k, str) and _LISTED_TYPES.match(k) for k in kinds)
+            for key, item in value.items():
                 if isinstance(item, str):
-                    link(item, words)
+                    if listed and (not typed or key in ("url", "@id", "item", "mainEntityOfPage")):
+                        link(item, words)
                 else:
-                    walk(item, depth + 1)
+                    walk(item, typed, depth + 1)
         elif isinstance(value, list):
             for item in value:
                 if isinstance(item, str):
-                    link(item, "")
+                    if not typed:
+                        link(item, "")
                 else:
-                    walk(item, depth + 1)
+                    walk(item, typed, depth + 1)
 
     def link(text: str, words: str) -> None:
         text = text.strip()
-        if len(text) < 500 and _DATA_LINK.fullmatch(text) and not _ASSET.search(text):
+        if len(text) < 500 and _DATA_LINK.fullmatch(text) and not _ASSET.search(text) and not _TEMPLATE.search(text):
             url = parsable(text, base)
             if url:
                 found.append((url, words))
@@ -196,9 +205,13 @@ def data_links(scripts: Iterable[tuple[str, str, str]], base: str) -> list[tuple
         if not (kind in ("application/json", "application/ld+json") or name in _DATA_SCRIPTS) or not text.strip():
             continue
         try:
-            walk(json.loads(text[:DATA_MAX_CHARS]))
-        except (ValueError, RecursionError):  # not JSON after all, or cut at the bound: no links
+            data = json.loads(text)
+        except (ValueError, RecursionError):  # not JSON after all: no links
             continue
+        if name == "__NEXT_DATA__" and isinstance(data, dict):
+            # The page's props only: beside them, its route, build and asset prefix ("/news/_next").
+            data = data.get("props")
+        walk(data, kind == "application/ld+json")
     return found
 
 
@@ -500,6 +513,12 @@ def _xml_root(body: bytes, declared: set[str] | None = None) -> tuple[etree._Ele
 _XML_ENCODING = re.compile(rb"""^<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})["']""")
 
 
+#: The charsets a server names that say nothing against UTF-8 (``_in_utf8``), and the bad bytes a
+#: document in UTF-8 may hold at least.
+_NOT_JAPANESE = ("utf-8", "utf8", "iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252")
+_FEW_BAD = 8
+
+
 def _in_utf8(body: bytes, http_charset: str | None = None) -> bytes:
     """``body`` in UTF-8 when its XML declaration names another encoding, or when it names none
     (or UTF-8) and the bytes are not UTF-8, decoded as a browser decodes a page
@@ -516,10 +535,18 @@ def _in_utf8(body: bytes, http_charset: str | None = None) -> bytes:
             return body
         except UnicodeDecodeError:
             pass
+        if (http_charset or "utf-8").lower().replace("_", "-") in _NOT_JAPANESE and b"\x00" not in body[:4096]:
+            # UTF-8 is XML's own default, and a few bytes that are not (a character cut in two
+            # where a CMS shortened a description) make no other codec of it, nor does the
+            # Latin-1 a server names for every text: read as one, every URL was mojibake (404).
+            # (NUL bytes: UTF-16 or UTF-32, which libxml2 tells by their bytes.)
+            nearly = body.decode("utf-8", errors="replace")
+            if nearly.count("\ufffd") <= max(_FEW_BAD, len(nearly) // 1000):
+                return nearly.encode("utf-8")
     from .encoding import decode_html  # charset-normalizer, for the few documents not in UTF-8
 
     text, used = decode_html(body, http_charset)
-    if used.startswith(("utf-16", "utf-32")) or (used == "utf-8" and declaration is None):
+    if used.startswith(("utf-16", "utf-32")):
         return body
     if declaration is None:
         return text.encode("utf-8")

@@ -420,19 +420,20 @@ _CLAIMED = ("on the domains of {outlet} (it was refused as out of scope where {b
 
 def readmit_in_scope(db: Database, outlet: str, takes: Callable[[str], bool], *, run_id: int | None = None,
                      now: str | None = None) -> int:
-    """``pending`` again: the URLs of ``outlet`` refused as out of its scope (``off_scope``: on a
-    host not among its domains) that ``takes`` (its domains and article URL pattern as they are
-    now) takes. Returns how many. The host added to its domains as outlet health advised
-    (``off_domains``), the URLs it had refused stayed refused for good, with a reason no longer
-    true, and health went on counting them."""
-    rows = db.execute("SELECT url FROM urls WHERE outlet = ? AND kind = 'refused' AND reason_code = 'off_scope'",
-                      [outlet]).fetchall()
-    back = [url for (url,) in rows if takes(url)]
+    """``pending`` URLs of ``outlet`` again: those refused as out of scope (``off_scope``: on a
+    host not among the domains of the outlet that listed them) that ``takes`` (its domains and
+    article URL pattern as they are now) takes. Returns how many. The host added to its domains as
+    outlet health advised (``off_domains``), the URLs it had refused stayed refused for good, with
+    a reason no longer true, and health went on counting them; and an article only another
+    outlet's feed listed was never fetched by the outlet it belongs to. Read from m037's index."""
+    rows = db.execute("SELECT url, outlet FROM urls WHERE kind = 'refused' AND reason_code = 'off_scope'").fetchall()
+    back = [(url, by) for url, by in rows if takes(url)]
     if not back:
         return 0
     with transaction(db):
-        for url in back:
-            _claim(db, url, outlet, by=outlet, how=", before its domains took the host", run_id=run_id,
+        for url, by in back:
+            _claim(db, url, outlet, by=by or "another outlet",
+                   how=", before its domains took the host" if by == outlet else "", run_id=run_id,
                    now=now or now_utc())
     return len(back)
 

@@ -1218,3 +1218,10 @@ def m036_page_captures(db: Database) -> None:
     is read for was lost. It is now a version of the article, placed among its versions by this
     time, whatever order the archives are read in (``storage.versions.place``)."""
     _run(db, ["ALTER TABLE pages ADD COLUMN captured_at TEXT"])
+
+
+@MIGRATIONS()
+def m037_off_scope_urls(db: Database) -> None:
+    """The URLs refused as out of the scope of the outlet that listed them, which each crawl reads
+    (``frontier.readmit_in_scope``): an outlet whose domains take one, now or since, fetches it."""
+    _run(db, ["CREATE INDEX idx_urls_off_scope ON urls(outlet) WHERE kind = 'refused' AND reason_code = 'off_scope'"])

@@ -537,6 +537,38 @@ def test_a_feed_read_again_loosely_keeps_its_headlines_and_one_in_a_charset_its_
     assert (rdf.links, rdf.problem) == (["https://a.jp/0", "https://a.jp/1", "https://a.jp/2"], None)
 
 
+def test_a_section_pages_data_gives_the_pages_it_lists_not_its_routes_logos_or_authors():
+    # A route's template ("/articles/[id]", in every Next.js page's state), the state's asset prefix,
+    # and JSON-LD's own page, publisher logo and author were fetched as articles where an outlet's
+    # pattern was loose, and the outlet read as failing on their 404s. A state over 2 MB gave nothing.
+    import json
+
+    from crawler.discovery import data_links
+
+    items = [{"title": f"第{n}報", "href": f"/articles/{n}"} for n in range(40000)]
+    state = json.dumps({"page": "/articles/[id]", "assetPrefix": "/articles/_next", "buildId": "x",
+                        "props": {"pageProps": {"items": items, "route": "/articles/[id]"}}})
+    assert len(state) > 2 * 1024 * 1024
+    ld = json.dumps({"@type": "CollectionPage", "url": "/articles/", "author": {"@type": "Person", "url": "/articles/me"},
+                     "publisher": {"@type": "Organization", "logo": {"@type": "ImageObject", "url": "/articles/logo"}},
+                     "mainEntity": {"@type": "ItemList", "itemListElement": [
+                         {"@type": "ListItem", "position": 1, "url": "/articles/x", "name": "見出し"},
+                         {"@type": "ListItem", "item": {"@type": "NewsArticle", "url": "/articles/y", "headline": "Y"}}]}})
+    found = data_links([("application/json", "__NEXT_DATA__", state), ("application/ld+json", "", ld)],
+                       "https://a.jp/section/")
+    assert len(found) == 40002 and found[0] == ("https://a.jp/articles/0", "第0報")
+    assert found[-2:] == [("https://a.jp/articles/x", "見出し"), ("https://a.jp/articles/y", "Y")]
+
+
+def test_a_utf8_feed_with_a_character_cut_in_two_is_read_as_utf8():
+    # Without a declaration, one bad byte sent the whole feed to a Windows codepage: its Japanese
+    # URLs fetched as mojibake, 404.
+    rss = ("<rss version='2.0'><channel><item><title>見出し</title><description>CUT</description>"
+           "<link>https://a.jp/news/記事0</link></item></channel></rss>").encode().replace(b"CUT", "説明".encode()[:4])
+    for charset in (None, "utf-8", "ISO-8859-1"):
+        assert parse_feed(rss, charset).links == ["https://a.jp/news/記事0"], charset
+
+
 def test_a_feed_whose_escaper_writes_characters_beyond_the_bmp_as_two_references_is_read_whole_and_not_broken():
     # A Java escaper of old (commons-lang 2's escapeXml) writes 𠮷 or an emoji as the two UTF-16
     # halves it holds them as: "&#55362;&#57271;", which XML forbids. libxml2 read every link

@@ -78,7 +78,8 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m025_discovery_unlinked", "m026_outlet_runs_paywalled",
                    "m027_article_extraction", "m028_not_article_second_look", "m029_listed_words",
                    "m030_listed_reads", "m031_not_read_kinds", "m032_archive_head", "m033_runs_by_start",
-                   "m034_health_lookups", "m035_stand_in_links", "m036_page_captures"]
+                   "m034_health_lookups", "m035_stand_in_links", "m036_page_captures",
+                   "m037_off_scope_urls"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -848,7 +849,7 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == []
     assert migrate(db) == ["m028_not_article_second_look", "m029_listed_words", "m030_listed_reads", "m031_not_read_kinds",
                            "m032_archive_head", "m033_runs_by_start", "m034_health_lookups", "m035_stand_in_links",
-                           "m036_page_captures"]
+                           "m036_page_captures", "m037_off_scope_urls"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
@@ -894,19 +895,24 @@ def test_urls_refused_as_off_an_outlets_domains_are_pending_again_once_it_takes_
     def takes(url: str) -> bool:  # cdn.a.jp among its domains now; its pattern takes /news/
         return url.startswith("https://cdn.a.jp/news/")
 
-    assert frontier.readmit_in_scope(db, "a", takes, run_id=3) == 1
+    assert frontier.readmit_in_scope(db, "a", takes, run_id=3) == 2
     kinds = {r["url"]: (r["outlet"], r["kind"], r["reason_code"]) for r in db.query("SELECT * FROM urls")}
+    # b's listing of a URL on a's domains too, which a's own feeds never list.
     assert kinds == {"https://cdn.a.jp/news/1": ("a", "pending", "readmitted"),
                      "https://cdn.a.jp/video/2": ("a", "refused", "off_scope"),
                      "https://b.jp/news/3": ("a", "refused", "off_scope"),
-                     "https://cdn.a.jp/news/4": ("b", "refused", "off_scope")}
+                     "https://cdn.a.jp/news/4": ("a", "pending", "readmitted")}
     assert frontier.state(db, "https://cdn.a.jp/news/1")["reason"] == (
         "on the domains of a (it was refused as out of scope where a listed it, before its domains took the host); "
         "not fetched yet")
-    assert frontier.due_urls(db, "a", max_attempts=3, limit=10) == ["https://cdn.a.jp/news/1"]
-    # Another outlet's refusal is claimed by the outlet whose domains it is on, when it lists it.
-    assert frontier.claim(db, "https://cdn.a.jp/news/4", "a") and not frontier.claim(db, "https://cdn.a.jp/news/1", "a")
-    assert frontier.state(db, "https://cdn.a.jp/news/4")["outlet"] == "a"
+    assert frontier.state(db, "https://cdn.a.jp/news/4")["reason"].startswith(
+        "on the domains of a (it was refused as out of scope where b listed it)")
+    assert sorted(frontier.due_urls(db, "a", max_attempts=3, limit=10)) == ["https://cdn.a.jp/news/1",
+                                                                           "https://cdn.a.jp/news/4"]
+    # One the outlet lists is claimed at once, in the run that lists it.
+    frontier.record_refused(db, "https://cdn.a.jp/news/5", outlet="b", code="off_scope", reason="listed by a feed…")
+    assert frontier.claim(db, "https://cdn.a.jp/news/5", "a") and not frontier.claim(db, "https://cdn.a.jp/news/1", "a")
+    assert frontier.state(db, "https://cdn.a.jp/news/5")["outlet"] == "a"
 
 
 def test_a_url_gone_at_its_last_attempt_says_what_the_ones_before_were(tmp_path):
