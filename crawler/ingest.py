@@ -679,7 +679,8 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                     made = store.save_capture(
                         db, url=page.url, article_id=held, record=_with_outlet(page, report), captured=page.captured,
                         body=page.body, compressed=page.compressed, content_type=page.content_type,
-                        http_status=page.http_status, outlet=page.outlet, opts=report.store_options)
+                        http_status=page.http_status, outlet=page.outlet, opts=report.store_options,
+                        part=page.note is not None or bool(page.record and page.record.get("_next_page")))
                     if made.kind is not None or _holds_article(db, page.url):
                         counts[{"newer": "versions", "older": "earlier_versions"}.get(made.kind or "", "seen")] += 1
                         relevant += int(made.became_relevant)
@@ -811,20 +812,24 @@ def _with_outlet(page: Page, report: Report) -> dict[str, Any] | None:
 def _held(db, page: Page) -> int | None:
     """The stored article ``page`` is another capture of, at its URL or at another its canonical
     link names, when it may be a version of it (``store.save_capture``): a backfill is read for how
-    the wording changed. Not a capture cut short by the archive, nor the first of an article's
-    pages (the article is stored with all of them), nor one over an article stored from a cut
-    capture (``_settled``: stored over it). Through another URL it went the way of a new page,
-    and a changed text became a version dated when the ingest ran, put after every other."""
-    if page.record is None or page.note is not None or page.record.get("_next_page") or page.continues:
+    the wording changed. At the article's own URL, not a capture cut short by the archive, nor the
+    first of an article's pages (the article is stored with all of them), nor one over an article
+    stored from a cut capture (``_settled``: stored over it). Through another URL it went the way of
+    a new page, and a changed text became a version dated when the ingest ran, put after every
+    other."""
+    if page.record is None or page.continues:
         return None
     row = db.execute("SELECT kind, article_id, reason FROM urls WHERE url = ?", [page.url]).fetchone()
     if row is not None and row[0] == "article":
-        return row[1] if row[1] is not None and CUT_NOTE not in (row[2] or "") else None
-    canonical = page.record.get("canonical_url")
-    if row is not None or not canonical or canonical == page.url:
+        whole = page.note is None and not page.record.get("_next_page")
+        return row[1] if whole and row[1] is not None and CUT_NOTE not in (row[2] or "") else None
+    if row is not None:
         return None
-    named = db.execute("SELECT id FROM articles WHERE canonical_url = ? OR url = ? LIMIT 2", [canonical, canonical])
-    found = named.fetchall()
+    # The article its canonical link names (or this URL itself, the article stored from another
+    # URL of it before), a cut capture or a first page too: stored the way of a new page, its text
+    # became the article's newest version, dated when the ingest ran (``save_capture``'s ``part``).
+    named = page.record.get("canonical_url") or page.url
+    found = db.execute("SELECT id FROM articles WHERE canonical_url = ? OR url = ? LIMIT 2", [named, named]).fetchall()
     return found[0][0] if len(found) == 1 else None
 
 

@@ -924,7 +924,8 @@ class Captured:
 
 def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captured: str | None,
                  body: bytes | None = None, compressed: Compressed | None = None, content_type: str | None = None,
-                 http_status: int = 200, outlet: str | None = None, opts: Options | None = None) -> Captured:
+                 http_status: int = 200, outlet: str | None = None, opts: Options | None = None,
+                 part: bool = False) -> Captured:
     """An archive's capture of a stored article (at its URL or at another its canonical link names),
     extracted (``newsmon ingest``): a version of the article when its title or text is not the
     version in effect when it was captured. ``"newer"``: made after the newest version stored, the
@@ -937,7 +938,9 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
     URL, a busy site's front page. A URL that is not the article's own is recorded as its address.
 
     ``captured``: when the archive's crawler fetched the page (``WARC-Date``, ISO 8601 UTC);
-    ``None`` (an archive that does not say) is taken as newer than what is stored."""
+    ``None`` (an archive that does not say) is taken as newer than what is stored. ``part``: the
+    capture holds part of the article only (cut short by the archive, or its first page of several):
+    no version, the URL recorded as the article's address."""
     opts = opts or Options()
     record, extra = split(record)
     fresh = queries.content_hash(record.get("title"), record.get("text"))
@@ -964,6 +967,8 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
                                        page_id=kept, http_status=http_status, attempt=True, now=now)
             return Captured(None)
 
+        if part:
+            return address("holds part of it only (cut short, or its first page of several)")
         if then == fresh:
             return address("holds its text as it was then")
         if following is not None and following[1] == fresh:

@@ -1792,6 +1792,35 @@ def test_an_articles_captures_give_the_same_versions_whatever_order_and_url_they
     assert not rows(db, "SELECT fetched_at FROM article_versions ORDER BY version DESC")[0][0].startswith("2099")
 
 
+def test_a_capture_at_the_articles_canonical_url_or_cut_at_another_is_placed_or_left(tmp_path):
+    # The article stored from another URL of it first (its print view), its capture at the canonical
+    # URL itself went the way of a new page: a version dated when the ingest ran, the article's text
+    # the older one. And a capture the archive cut short at another URL became the article's text.
+    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
+    later = "気象庁は同日夜、余震への警戒を呼びかけた。".encode()
+    db = tmp_path / "n.db"
+
+    def ingest(name: str, fetch: warcs.Fetch) -> dict[str, int]:
+        warcs.write(tmp_path / name, [fetch])
+        result = newsmon("ingest", str(tmp_path / name), "--db", str(db), "--workers", "0")
+        assert result.returncode == 0, result.stderr
+        return counts(result)
+
+    ingest("print.warc.gz", warcs.Fetch(asahi.url + "?page=print", asahi.body.replace(spot, later + spot),
+                                        warc_headers=(("WARC-Date", "2025-01-15T03:00:00Z"),)))
+    assert ingest("own.warc.gz", warcs.Fetch(asahi.url, asahi.body, warc_headers=(
+        ("WARC-Date", "2025-01-14T03:00:00Z"),))).get("earlier versions") == 1
+    history = rows(db, "SELECT fetched_at, text FROM article_versions ORDER BY version")
+    assert [(at[8:10], later.decode() in text) for at, text in history] == [("14", False), ("15", True)]
+    cut = asahi.body.replace(spot, later + b"\xe9\x9b\xa8" * 40 + spot)
+    ingest("cut.warc.gz", warcs.Fetch(asahi.url + "?variant=9", cut[:len(cut) // 2], warc_headers=(
+        ("WARC-Date", "2025-01-16T03:00:00Z"), ("WARC-Truncated", "length"))))
+    assert rows(db, "SELECT count(*), max(version) FROM article_versions") == [(2, 2)]
+    assert later.decode() in rows(db, "SELECT text FROM articles")[0][0]
+    assert rows(db, "SELECT kind, reason_code FROM urls WHERE url LIKE '%variant=9'") == [("article", "duplicate")]
+
+
 def test_a_page_shorter_than_its_content_length_or_a_records_first_segment_is_cut(tmp_path):
     # Without WARC-Truncated, a capture whose body stops before its HTTP Content-Length, or the
     # first segment of a record the archive split (WARC-Segment-Number), was stored as the whole
