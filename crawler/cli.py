@@ -570,11 +570,15 @@ def rescore(db: str | None, config: str | None) -> None:
             before = changed
             write(rows, scored)
             progress.update(len(rows), changed=changed - before)
+        again_read = 0
         for _ in range(RESCORE_AGAIN):
             again, stale[:] = list(queries.iter_articles(database, stale)), []
             if again:
+                again_read += len(again) if not again_read else 0
                 write(again, store.score_batch(config_path, [(r["id"], r["title"], r["text"]) for r in again]))
     click.echo(f"newsmon: rescored {total} articles, {changed} changed"
+               + (f"; {again_read} changed by a crawl while they were scored, and were scored again on their new "
+                  "text" if again_read else "")
                + (f"; {len(stale)} changed again as they were rescored (a crawl revisiting them): their scores are "
                   "the crawl's" if stale else ""))
     if entered or left:

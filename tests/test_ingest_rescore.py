@@ -157,6 +157,7 @@ def test_a_rescore_leaves_the_score_a_crawl_gave_the_version_it_stored_meanwhile
     result = CliRunner().invoke(cli, ["rescore", "--db", db])
     assert result.exit_code == 0, result.output
     assert revisited and "rescored 3 articles" in result.output
+    assert "; 1 changed by a crawl while they were scored, and were scored again on their new text" in result.output
     assert crawl.execute("select version, relevant, score from articles where id = ?", [article_id]).fetchone() == (
         2, 0, 0.0)
     assert crawl.execute("select count(*) from review_queue where id = ?", [article_id]).fetchone()[0] == 0
