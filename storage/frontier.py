@@ -136,13 +136,20 @@ def needs_fetch(db: Database, url: str, *, max_attempts: int, now: str | None = 
     return fetch_need(db, url, max_attempts=max_attempts, now=now) is not None
 
 
-def fetch_need(db: Database, url: str, *, max_attempts: int, now: str | None = None) -> str | None:
+def fetch_need(db: Database, url: str, *, max_attempts: int, now: str | None = None,
+               claim_for: str | None = None, run_id: int | None = None) -> str | None:
     """Why ``url`` is to be fetched: ``"new"`` (never seen), ``"again"`` (pending, or failed with
-    attempts left: what an earlier run left, ``due_urls``); ``None`` when it is not."""
-    row = db.execute("SELECT kind, attempts, reason_code, retry_at FROM urls WHERE url = ?", [url]).fetchone()
+    attempts left: what an earlier run left, ``due_urls``); ``None`` when it is not. ``claim_for``:
+    the outlet whose domains it is on: refused where another outlet listed it (``off_scope``), it is
+    that outlet's, never fetched: ``"new"``."""
+    row = db.execute("SELECT kind, attempts, reason_code, retry_at, outlet FROM urls WHERE url = ?", [url]).fetchone()
     if row is None:
         return "new"
-    return "again" if _due(*row, max_attempts=max_attempts, now=now) else None
+    if claim_for is not None and row[0] == "refused" and row[2] == "off_scope":
+        with transaction(db):
+            _claim(db, url, claim_for, by=row[4] or "another outlet", how="", run_id=run_id, now=now or now_utc())
+        return "new"
+    return "again" if _due(*row[:4], max_attempts=max_attempts, now=now) else None
 
 
 def _due(kind: str, attempts: int, code: str | None, retry_at: str | None, *, max_attempts: int,
@@ -436,21 +443,6 @@ def readmit_in_scope(db: Database, outlet: str, takes: Callable[[str], bool], *,
                    how=", before its domains took the host" if by == outlet else "", run_id=run_id,
                    now=now or now_utc())
     return len(back)
-
-
-def claim(db: Database, url: str, outlet: str, *, run_id: int | None = None, now: str | None = None) -> bool:
-    """Make ``url``, refused as out of scope where another outlet listed it (``off_scope``), a
-    ``pending`` URL of ``outlet``, on whose domains it is; ``False`` when it is in no such state.
-    A URL is one row whoever lists it: one outlet's feed or section linking another's article
-    made it refused, and the outlet it belongs to counted it seen and never fetched it."""
-    # Read first: asked of every URL a run finds seen before, which takes no write lock for it.
-    row = db.execute("SELECT outlet FROM urls WHERE url = ? AND kind = 'refused' AND reason_code = 'off_scope'",
-                     [url]).fetchone()
-    if row is None:
-        return False
-    with transaction(db):
-        _claim(db, url, outlet, by=row[0] or "another outlet", how="", run_id=run_id, now=now or now_utc())
-    return True
 
 
 def _claim(db: Database, url: str, outlet: str, *, by: str, how: str, run_id: int | None, now: str) -> None:

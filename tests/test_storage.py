@@ -911,7 +911,8 @@ def test_urls_refused_as_off_an_outlets_domains_are_pending_again_once_it_takes_
                                                                            "https://cdn.a.jp/news/4"]
     # One the outlet lists is claimed at once, in the run that lists it.
     frontier.record_refused(db, "https://cdn.a.jp/news/5", outlet="b", code="off_scope", reason="listed by a feed…")
-    assert frontier.claim(db, "https://cdn.a.jp/news/5", "a") and not frontier.claim(db, "https://cdn.a.jp/news/1", "a")
+    assert frontier.fetch_need(db, "https://cdn.a.jp/news/5", max_attempts=3, claim_for="a") == "new"
+    assert frontier.fetch_need(db, "https://cdn.a.jp/news/1", max_attempts=3, claim_for="a") == "again"
     assert frontier.state(db, "https://cdn.a.jp/news/5")["outlet"] == "a"
 
 

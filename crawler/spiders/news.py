@@ -699,9 +699,9 @@ class NewsSpider(scrapy.Spider):
                 self.deferred.discard(url)
                 unseen.append(url)
                 continue
-            need = frontier.fetch_need(self.db, url, max_attempts=self.max_attempts)
-            if need is None and frontier.claim(self.db, url, outlet_key, run_id=self.run_id):
-                need = "new"  # refused where another outlet listed it: never fetched
+            # Refused where another outlet listed it: this outlet's, never fetched.
+            need = frontier.fetch_need(self.db, url, max_attempts=self.max_attempts, claim_for=outlet_key,
+                                       run_id=self.run_id)
             if need is None:
                 self.crawler.stats.inc_value("newsmon/discovery/already_seen")
                 if dated and raw in dated:
