@@ -617,7 +617,7 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                  redirect_reasons: Sequence[int | str] = (), max_attempts: int = 3, http_status: int | None = 200,
                  run_id: int | None = None, attempt: bool = False, opts: Options | None = None, revisit: bool = False,
                  etag: str | None = None, last_modified: str | None = None, note: str | None = None,
-                 parts: Sequence[PagePart] = ()) -> Saved:
+                 parts: Sequence[PagePart] = (), captured: str | None = None) -> Saved:
     """What extraction made of a stored page, in one transaction: the article and the URL's state.
 
     ``record`` None: ``problem`` says why (``outcome.no_article_problem``): ``not_article`` is
@@ -630,7 +630,9 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
     fetched it) its revisits are planned at the URL it was served from, with the response's
     validators (``etag``, ``last_modified``) for conditional requests. ``note``: said after the
     URL's reason (how the page was had, when the reviewer should know). ``parts``: the article's
-    next pages (``record`` is then the article of all of them), kept with it.
+    next pages (``record`` is then the article of all of them), kept with it. ``captured``: when
+    an archive's crawler fetched the page (an ingest's), noted as a sighting of the article's text
+    (``versions.record_sighting``) when the page holds it.
     """
     now = now_iso()
     opts = opts or Options()
@@ -644,6 +646,9 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
             stored = queries.store_article(db, record, now=now, page_id=page_id,
                                            classify=lambda: _classified(db, record), indexed=extra.get("_search"))
             article_id, new = stored.id, stored.new
+            if captured is not None and not stored.changed:
+                versions.record_sighting(db, article_id, captured,
+                                         queries.content_hash(record.get("title"), record.get("text")))
             if page_id is not None:
                 db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [article_id, page_id])
             _keep_parts(db, parts, first_url=urls[-1], article_id=article_id, page_id=page_id, outlet=outlet,
@@ -747,7 +752,7 @@ def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, out
         problem = Problem("extract_failed", error) if error else problem
         return save_verdict(db, url=url, page_id=page_id, record=record, outlet=outlet, problem=problem,
                             http_status=http_status, attempt=True, opts=opts, note=note, parts=parts,
-                            revisit=any(part.problem is not None for part in parts))
+                            revisit=any(part.problem is not None for part in parts), captured=captured)
 
 
 # --- revisits -----------------------------------------------------------------------------------
@@ -947,16 +952,18 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
     record["content_hash"] = fresh
     now = now_iso()
     with transaction(db):
-        row = db.execute("SELECT text, paywalled FROM articles WHERE id = ?", [article_id]).fetchone()
+        row = db.execute("SELECT text, paywalled, content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
         if row is None or not queries.shares_text(row[0], record.get("text")):
             return Captured(None)
-        newest = versions.newest_capture(db, article_id)
+        newest = versions.newest_sighting(db, article_id)
         older = captured is not None and newest is not None and captured < newest
-        then, following = versions.around(db, article_id, captured if older else None)
 
-        def address(said: str) -> Captured:
+        def address(said: str, sighted: bool = True) -> Captured:
             # No version: a URL that is not the article's own is recorded as its address still,
-            # with its page (as for a crawl's duplicate).
+            # with its page (as for a crawl's duplicate). ``sighted``: it holds a version's text,
+            # noted for the captures read after it (not a part of it, nor a teaser).
+            if sighted and captured is not None:
+                versions.record_sighting(db, article_id, captured, fresh)
             if not _holds(db, url, article_id):
                 kept = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
                                          content_type=content_type, now=now, outlet=outlet, compressed=compressed,
@@ -968,20 +975,31 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
             return Captured(None)
 
         if part:
-            return address("holds part of it only (cut short, or its first page of several)")
-        if then == fresh:
+            return address("holds part of it only (cut short, or its first page of several)", sighted=False)
+        if older:
+            # Placed by time among the versions and the other captures of their texts: whatever
+            # order the archives are read in, the same versions (a text taken back included).
+            before = versions.chain(db, article_id)
+            after = versions.chain(db, article_id, (captured, fresh))  # type: ignore[arg-type]
+            if [r.content_hash for r in after] == [r.content_hash for r in before]:
+                moved = [was.version for r, was in zip(after, before) if r.at < was.at and was.version is not None]
+                if moved and db.execute("SELECT 1 FROM article_versions WHERE article_id = ?",
+                                        [article_id]).fetchone():
+                    db.execute("UPDATE article_versions SET fetched_at = ? WHERE article_id = ? AND version = ?",
+                               [captured, article_id, moved[0]])
+                return address("holds the text of its next version, captured earlier" if moved
+                               else "holds its text as it was then")
+        elif fresh == row[2]:
             return address("holds its text as it was then")
-        if following is not None and following[1] == fresh:
-            # The next version's text, captured before it was known to be: dated from this capture.
-            versions.move_earlier(db, article_id, following[0], captured)  # type: ignore[arg-type]
-            return address("holds the text of its next version, captured earlier")
-        if not older and (lost := revisit_loss(row[0], bool(row[1]), record)):
-            return address(f"is {lost[0]}: {lost[1]}")
+        elif lost := revisit_loss(row[0], bool(row[1]), record):
+            return address(f"is {lost[0]}: {lost[1]}", sighted=False)
         page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
                                     content_type=content_type, now=now, outlet=outlet, compressed=compressed,
                                     captured_at=captured)
         if older:
-            number = versions.place(db, article_id, record, fetched_at=captured, page_id=page_id)  # type: ignore[arg-type]
+            versions.record_sighting(db, article_id, captured, fresh)  # type: ignore[arg-type]
+            fields = {**versions.fields_by_text(db, article_id), fresh: record}
+            number = versions.rewrite(db, article_id, after, fields, (captured, fresh, page_id))  # type: ignore[arg-type]
             made = Captured("older")
         else:
             _annotate(db, record)

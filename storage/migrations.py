@@ -1216,7 +1216,7 @@ def m036_page_captures(db: Database) -> None:
     crawl's page, fetched when it was stored (``fetched_at``). A later capture of an archived
     article with another text was counted "seen" and dropped: the change of wording a backfill
     is read for was lost. It is now a version of the article, placed among its versions by this
-    time, whatever order the archives are read in (``storage.versions.place``)."""
+    time, whatever order the archives are read in (``storage.versions.chain``)."""
     _run(db, ["ALTER TABLE pages ADD COLUMN captured_at TEXT"])
 
 
@@ -1225,3 +1225,16 @@ def m037_off_scope_urls(db: Database) -> None:
     """The URLs refused as out of the scope of the outlet that listed them, which each crawl reads
     (``frontier.readmit_in_scope``): an outlet whose domains take one, now or since, fetches it."""
     _run(db, ["CREATE INDEX idx_urls_off_scope ON urls(outlet) WHERE kind = 'refused' AND reason_code = 'off_scope'"])
+
+
+@MIGRATIONS()
+def m038_article_sightings(db: Database) -> None:
+    """Each dated capture an ingest read of a stored article (``WARC-Date``, its text's content
+    hash), whether it made a version or not. A version was placed among the others by the captures
+    read before it only: a text taken back (versions A, B, then A again) lost its second A when
+    that capture was read before B's, as the one in effect then (3 of 8 reading orders). The
+    versions are now the runs of one text in the sightings and the versions' own captures, in
+    time order (``storage.versions.chain``), whatever order the archives are read in."""
+    _run(db, ["CREATE TABLE article_sightings (article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+              "captured_at TEXT NOT NULL, content_hash TEXT NOT NULL, "
+              "PRIMARY KEY (article_id, captured_at, content_hash)) WITHOUT ROWID"])

@@ -18,6 +18,7 @@ changes, however it arrived (a revisit, another URL of it, an archive).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,7 +59,11 @@ def _first(db: Database, article_id: int, version: int, first_seen: str, fields:
     was fetched (an archive's capture time, when an ingest read it: ``pages.captured_at``)."""
     first = db.execute("SELECT id, captured_at FROM pages WHERE id = (SELECT min(id) FROM pages WHERE article_id = ? "
                        "AND id IS NOT ?)", [article_id, new_page]).fetchone()
-    _insert(db, article_id, version, (first[1] if first else None) or first_seen, fields, first[0] if first else None)
+    # An earlier capture of its text, read after the page (no row to date then): its time.
+    seen = db.execute("SELECT min(captured_at) FROM article_sightings WHERE article_id = ? AND content_hash = ?",
+                      [article_id, fields.get("content_hash")]).fetchone()[0]
+    when = (first[1] if first else None) or first_seen
+    _insert(db, article_id, version, min(when, seen) if seen else when, fields, first[0] if first else None)
     return version
 
 
@@ -75,57 +80,98 @@ def newest_capture(db: Database, article_id: int) -> str | None:
     return (row[0] or row[1]) if row else None
 
 
-def around(db: Database, article_id: int, at: str | None) -> tuple[str | None, tuple[int, str] | None]:
-    """The content hash of the version of an article in effect at ``at`` (the newest fetched then;
-    ``None`` before its first), and the ``(version, content hash)`` of the one after it, if any.
-    ``at`` None: now (the newest version, nothing after)."""
-    rows = db.execute("SELECT version, fetched_at, content_hash FROM article_versions WHERE article_id = ? "
+@dataclass(frozen=True)
+class Run:
+    """One version as the captures give it: a text (``content_hash``) from the first capture of
+    it after another text (``at``), with the page read then (``page_id``; ``None`` when only a
+    sighting saw it first) and the number of the stored version that starts there (``version``)."""
+
+    at: str
+    content_hash: str
+    page_id: int | None = None
+    version: int | None = None
+
+
+def record_sighting(db: Database, article_id: int, captured_at: str, content_hash: str) -> None:
+    """Note that an archive captured ``article_id`` with the text of ``content_hash`` at
+    ``captured_at``, whether or not that made a version: a capture read later may fall between it
+    and the version before it (a text taken back)."""
+    db.execute("INSERT OR IGNORE INTO article_sightings (article_id, captured_at, content_hash) VALUES (?, ?, ?)",
+               [article_id, captured_at, content_hash])
+
+
+def newest_sighting(db: Database, article_id: int) -> str | None:
+    """When the newest capture of an article was made: its newest version's, or a later capture of
+    that version's text."""
+    seen = db.execute("SELECT max(captured_at) FROM article_sightings WHERE article_id = ?", [article_id]).fetchone()[0]
+    started = newest_capture(db, article_id)
+    return max(filter(None, (seen, started)), default=None)
+
+
+def chain(db: Database, article_id: int, extra: tuple[str, str] | None = None) -> list[Run]:
+    """The versions of an article as its captures give them, oldest first: its stored versions'
+    own captures and the sightings of their texts (``record_sighting``), plus ``extra``
+    (``(captured_at, content_hash)``, a capture not yet recorded), in time order, each run of one
+    text one version. A sighting of a text no version holds (read before ``newsmon reextract``
+    read the versions again) is left out."""
+    rows = db.execute("SELECT version, fetched_at, content_hash, page_id FROM article_versions WHERE article_id = ? "
                       "ORDER BY version", [article_id]).fetchall()
     if not rows:
         current = db.execute("SELECT content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
-        when = newest_capture(db, article_id)
-        rows = [(1, when, current[0] if current else None)]
-    if at is None:
-        return rows[-1][2], None
-    before = [r for r in rows if (r[1] or "") <= at]
-    after = [r for r in rows if (r[1] or "") > at]
-    return (before[-1][2] if before else None), ((after[0][0], after[0][2]) if after else None)
+        first = db.execute("SELECT id FROM pages WHERE article_id = ? ORDER BY id LIMIT 1", [article_id]).fetchone()
+        rows = [(1, newest_capture(db, article_id) or "", current[0] if current else None, first and first[0])]
+    known = {r[2] for r in rows}
+    # At one time, a version's own capture first, then the sightings, then the new capture: the
+    # order they were read in, which is all there is to go by.
+    events = [(at or "", 0, n, content_hash, page_id, version) for n, (version, at, content_hash, page_id)
+              in enumerate(rows)]
+    events += [(at, 1, 0, content_hash, None, None) for at, content_hash in db.execute(
+        "SELECT captured_at, content_hash FROM article_sightings WHERE article_id = ?", [article_id])
+        if content_hash in known]
+    if extra is not None:
+        events.append((extra[0], 2, 0, extra[1], None, None))
+    runs: list[Run] = []
+    for at, _, _, content_hash, page_id, version in sorted(events, key=lambda e: e[:3]):
+        if runs and runs[-1].content_hash == content_hash:
+            continue
+        runs.append(Run(at, content_hash, page_id, version))
+    return runs
 
 
-def move_earlier(db: Database, article_id: int, version: int, fetched_at: str) -> None:
-    """Date version ``version`` of an article earlier: a capture of its text made before the one it
-    was recorded from (an archive read after another). An article of one version has no row to
-    date: its time stays its page's."""
+def rewrite(db: Database, article_id: int, runs: Sequence[Run], fields: dict[str, dict[str, Any]],
+            new: tuple[str, str, int | None]) -> int:
+    """Write ``runs`` (``chain``'s, with a capture read between two others: ``new``, its
+    ``(captured_at, content_hash, page_id)``) as the versions of ``article_id``; return the number
+    of the version that capture starts. ``fields`` holds the article fields of each text by its
+    content hash. A run a sighting starts is read from a page of a version with its text. The
+    ``articles`` row keeps its content (the newest run's) and counts the versions."""
     with transaction(db):
-        db.execute("UPDATE article_versions SET fetched_at = ? WHERE article_id = ? AND version = ? AND fetched_at > ?",
-                   [fetched_at, article_id, version, fetched_at])
-
-
-def place(db: Database, article_id: int, fields: dict[str, Any], *, fetched_at: str,
-          page_id: int | None = None) -> int:
-    """Record ``fields`` as a version of ``article_id`` older than its newest: a capture an archive
-    made before the one stored (``fetched_at`` earlier than ``newest_capture``), read after it.
-    It takes its place by time, the versions after it numbered one up; the ``articles`` row keeps
-    the newest content and only counts one version more. Returns the version's number."""
-    with transaction(db):
-        current = db.execute(
-            "SELECT version, first_seen_at, title, lead, text, modified_at, content_hash, score, relevant "
-            "FROM articles WHERE id = ?", [article_id]).fetchone()
-        if db.execute("SELECT 1 FROM article_versions WHERE article_id = ?", [article_id]).fetchone() is None:
-            _first(db, article_id, current[0], current[1], dict(zip(VERSION_FIELDS, current[2:])), page_id)
-        number = db.execute("SELECT min(version) FROM article_versions WHERE article_id = ? AND fetched_at > ?",
-                            [article_id, fetched_at]).fetchone()[0]
-        if number is None:
-            raise ValueError(f"a version fetched at {fetched_at} is not older than article {article_id}'s newest: "
-                             "record it with record_version")
-        # Two steps: shifted in place, version n + 1 would meet the row still numbered n + 1.
-        db.execute("UPDATE article_versions SET version = -version - 1 WHERE article_id = ? AND version >= ?",
-                   [article_id, number])
-        db.execute("UPDATE article_versions SET version = -version WHERE article_id = ? AND version < 0",
-                   [article_id])
-        _insert(db, article_id, number, fetched_at, fields, page_id)
-        db.execute("UPDATE articles SET version = version + 1 WHERE id = ?", [article_id])
+        pages: dict[str, int] = {}
+        for content_hash, page_id in db.execute(
+                "SELECT content_hash, page_id FROM article_versions WHERE article_id = ? AND page_id IS NOT NULL "
+                "ORDER BY version DESC", [article_id]):
+            pages[content_hash] = page_id
+        db.execute("DELETE FROM article_versions WHERE article_id = ?", [article_id])
+        number = 0
+        for n, run in enumerate(runs, 1):
+            if (run.at, run.content_hash) == new[:2] and run.version is None:
+                page_id, number = new[2], n
+            else:
+                page_id = run.page_id if run.version is not None else pages.get(run.content_hash)
+            _insert(db, article_id, n, run.at, fields[run.content_hash], page_id)
+        db.execute("UPDATE articles SET version = ? WHERE id = ?", [len(runs), article_id])
         return number
+
+
+def fields_by_text(db: Database, article_id: int) -> dict[str, dict[str, Any]]:
+    """The article fields of each text an article's versions have held, by content hash."""
+    out: dict[str, dict[str, Any]] = {}
+    for row in db.query(f"SELECT {', '.join(VERSION_FIELDS)} FROM article_versions WHERE article_id = ?",
+                        [article_id]):
+        out.setdefault(row["content_hash"], row)
+    for row in db.query(f"SELECT {', '.join(VERSION_FIELDS)} FROM articles WHERE id = ?", [article_id]):
+        out.setdefault(row["content_hash"], row)
+    return out
 
 
 def _insert(db: Database, article_id: int, version: int, fetched_at: str, fields: dict[str, Any],
