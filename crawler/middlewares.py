@@ -276,7 +276,18 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             self.crawler.stats.inc_value("robotstxt/request_count")
         parser = self._parsers[netloc]
         if isinstance(parser, Deferred):
-            return await maybe_deferred_to_future(parser)
+            # A Deferred of its own for each request that waits: the shared one passes its result
+            # from callback to callback, and a future's callback returns None, so Scrapy's (which
+            # awaits the shared one) gave the second and every later waiter None, "allowed", and
+            # they went out before robots.txt was read, whatever it said.
+            mine: Deferred = Deferred()
+
+            def pass_on(result):
+                mine.callback(result)
+                return result
+
+            parser.addCallback(pass_on)
+            return await maybe_deferred_to_future(mine)
         return parser
 
     async def _parse_robots(self, response, netloc, request) -> None:
@@ -321,6 +332,8 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             logger.exception("newsmon: could not record robots.txt of %s", netloc)
 
     def process_request_2(self, rp, request) -> None:
+        if rp is None:  # never settled so (robot_parser): fetched unread, the host's rules unknown
+            rp = _Disallow(f"robots.txt of {urlparse_cached(request).netloc} was not read; asked again next time")
         if isinstance(rp, _Disallow):
             self.crawler.stats.inc_value("robotstxt/forbidden")
             raise Refused("robots_unavailable", rp.reason)

@@ -767,6 +767,22 @@ def test_a_robots_txt_that_shuts_newsmon_out_blocks_the_outlet_until_it_lets_it_
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
+def test_no_request_to_a_host_goes_out_while_its_robots_txt_is_on_its_way(env, site):
+    # Scrapy's middleware hands the parser to the first request that waited for robots.txt and
+    # None, "allowed", to every later one (each waiter awaited one Deferred, whose first callback
+    # returned nothing): a section page was fetched from a host whose robots.txt answered 503,
+    # while the outlet's status said "RFC 9309 says fetch nothing, so nothing was".
+    site.fail("/robots.txt", 503, delay=0.5)
+    result = crawl(env)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    assert b"robots.txt answered HTTP 503" in result.stderr
+    assert {r.path for r in site.requests()} == {"/robots.txt"}  # asked once more (Scrapy retries a 503)
+    # All four of its feeds, sitemaps and sections were refused, each saying why; none was fetched.
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "failing" and "RFC 9309 says fetch nothing, so nothing was" in health["problems"]
+    assert "none of its 4 feeds, sitemaps and sections could be read" in health["problems"]
+
+
 def test_a_crawl_delay_in_robots_txt_spaces_the_requests_to_its_host(env, site):
     # Scrapy reads Crawl-delay (Protego) and does nothing with it: with the crawl's own delays
     # at 0 (LOOPBACK), the site got its pages 8 at a time.
