@@ -17,6 +17,7 @@ article       stored as an article (or redirected to one: ``redirected_to``)    
 not_article   a well-formed HTML page that holds no article (a listing, a tag page);  never fetched
               a crawl's first such verdict is looked at again (``retry_at``)          (after retry_at)
 error         the fetch or the body failed; ``reason`` says how                       fetched again
+              (a 429 or 503 with a long Retry-After: not before ``retry_at``)         (after retry_at)
 gave_up       failed ``NEWSMON_MAX_ATTEMPTS`` times; ``reason`` keeps the last error  once more after
                                                                                       retry_at (6 h)
 gone          404 on every attempt, or 410 at once (or a "not found" page, a          404s: once more
@@ -156,8 +157,8 @@ def _due(kind: str, attempts: int, code: str | None, retry_at: str | None, *, ma
          now: str | None) -> bool:
     if kind == "pending":
         return True
-    if kind == "error":
-        return attempts < max_attempts
+    if kind == "error":  # not before the time the site asked for (Retry-After), if it asked
+        return attempts < max_attempts and (retry_at is None or retry_at <= (now or now_utc()))
     if kind in ("gave_up", "gone"):  # its one late try (LAST_TRY_AFTER)
         return retry_at is not None and retry_at <= (now or now_utc())
     if kind == "refused":
@@ -176,12 +177,13 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
         f"""
         SELECT url FROM urls WHERE outlet = ? AND (
             kind = 'pending'
-            OR (kind = 'error' AND attempts < ?)
+            OR (kind = 'error' AND attempts < ? AND (retry_at IS NULL OR retry_at <= ?))
             OR (kind = 'refused' AND reason_code IN ({placeholders}))
             OR (kind = 'blocked' AND (retry_at IS NULL OR retry_at <= ?))
             OR (kind IN ('not_article', 'gave_up', 'gone') AND retry_at <= ?))
         ORDER BY first_seen_at, url LIMIT ?
-        """, [outlet, max_attempts, *RETRY_REFUSALS, now or now_utc(), now or now_utc(), limit]).fetchall()]
+        """, [outlet, max_attempts, now or now_utc(), *RETRY_REFUSALS, now or now_utc(), now or now_utc(),
+              limit]).fetchall()]
 
 
 def fetched_urls(db: Database, outlet: str) -> list[tuple[str, int]]:
@@ -264,12 +266,15 @@ LAST_TRY_AFTER = timedelta(hours=6)
 
 def record_failure(db: Database, url: str, *, outlet: str | None, code: str, reason: str, max_attempts: int,
                    exhausted: str = "gave_up", http_status: int | None = None, run_id: int | None = None,
-                   attempt: bool = True, redirected_to: str | None = None, now: str | None = None) -> str:
+                   attempt: bool = True, redirected_to: str | None = None, now: str | None = None,
+                   not_before: str | None = None) -> str:
     """A failed fetch or an unusable body: ``error`` while attempts are left, then ``exhausted``.
 
     ``exhausted`` is ``gave_up``, or ``gone`` for a 404 (pass ``max_attempts=1`` for a 410, gone
     at once). ``attempt=False`` when the fetch was already counted (a bad body of a stored
-    page). Returns the state the URL is left in.
+    page). ``not_before``: the site asked not to be asked again before then (a 429 or 503's
+    Retry-After, longer than a crawl waits): no run fetches the URL earlier, and its one late try
+    is no earlier either. Returns the state the URL is left in.
     """
     if exhausted not in ("gave_up", "gone", "blocked"):
         raise ValueError(f"exhausted must be gave_up, gone or blocked, not {exhausted!r}")
@@ -288,11 +293,15 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
             text = f"{reason} at the last of {attempts} attempts (the one before: {row[3]})"
         elif final and exhausted == "gone" and attempts > 1:
             text = f"{reason} on {attempts} attempts"
+        elif not final and not_before is not None:
+            text = (f"{reason} (attempt {attempts} of {max_attempts}; tried again at the first run after "
+                    f"{not_before[:16].replace('T', ' ')} UTC, as the site asked)")
         elif not final:
             text = f"{reason} (attempt {attempts} of {max_attempts}; tried again next run)"
-        retry_at = None
+        retry_at = not_before if not final else None
         if final and exhausted in ("gave_up", "gone") and max_attempts > 1 and (row is None or row[1] != exhausted):
-            retry_at = (datetime.fromisoformat(now) + LAST_TRY_AFTER).isoformat(timespec="seconds")
+            retry_at = max((datetime.fromisoformat(now) + LAST_TRY_AFTER).isoformat(timespec="seconds"),
+                           not_before or "")
             text += f"; tried once more after {retry_at[:16].replace('T', ' ')} UTC"
         _upsert(db, url, outlet=outlet, kind=kind, code=code, reason=text, http_status=http_status, run_id=run_id,
                 now=now, attempt=attempt, error=reason, redirected_to=redirected_to, retry_at=retry_at)

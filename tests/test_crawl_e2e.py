@@ -1779,6 +1779,33 @@ def test_retry_after_is_honoured_and_oversized_pages_are_dropped(env, site):
     assert last_run(env)["articles_new"] == len(PAGES) - 1
 
 
+def test_a_page_whose_site_asked_for_an_hour_is_not_asked_again_before_it(env, site):
+    # A 429 whose Retry-After asked for an hour (longer than a crawl waits) was asked again at
+    # the next run, 15 minutes later on the default schedule, and given up after the third: 45
+    # minutes of asking a site that had said an hour, and its article lost.
+    throttled = site.articles[0].path
+    site.fail(throttled, 429, retry_after=3600)
+    assert crawl(env).returncode == 0
+    [row] = rows(env, "select kind, attempts, retry_at, reason from urls where url = ?", site.url(throttled))
+    assert (row["kind"], row["attempts"]) == ("error", 1)
+    assert "it asked for a wait of 3,600 s (Retry-After)" in row["reason"] and "as the site asked)" in row["reason"]
+    asked = datetime.fromisoformat(row["retry_at"]) - datetime.now(timezone.utc)
+    assert timedelta(minutes=50) < asked <= timedelta(hours=1)
+    site.remove_fault(throttled)
+    site.clear_log()
+    for _ in range(2):
+        assert crawl(env).returncode == 0
+    assert [r for r in site.requests() if r.path == throttled] == []
+    assert rows(env, "select kind, attempts from urls where url = ?", site.url(throttled)) == [
+        {"kind": "error", "attempts": 1}]
+    # The hour over, the next run fetches it.
+    with sqlite3.connect(env["db"]) as db:
+        db.execute("UPDATE urls SET retry_at = '2020-01-01T00:00:00+00:00' WHERE url = ?", [site.url(throttled)])
+    db.close()
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind from urls where url = ?", site.url(throttled)) == [{"kind": "article"}]
+
+
 def test_scrapy_crawl_news_as_the_readme_allows_stores_everything(env, site):
     # `scrapy crawl news` builds the crawl without `newsmon crawl`: the pipeline then starts its
     # own extraction workers (newsmon crawl starts them before Scrapy and hands them over).

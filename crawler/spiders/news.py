@@ -39,7 +39,7 @@ from ..config import ConfigError, load_config, parse_duration
 from ..discovery import (HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds, advertised_note,
                          link_words, page_data_links, parse_feed, parse_sitemap, sitemap_maxsize)
 from ..encoding import charset_of
-from ..middlewares import AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators
+from ..middlewares import AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators, retry_after_seconds
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
 from ..outlets import Outlet
 from ..store import crawler_db, database_unwritable, known_hosts, now_iso, settings_options
@@ -94,6 +94,8 @@ class FetchedPage:
     revisit: int | None = None
     #: The revisit's conditional request was answered 304 Not Modified.
     not_modified: bool = False
+    #: The site asked not to be asked again before then (a 429 or 503's Retry-After), ISO 8601 UTC.
+    not_before: str | None = None
     #: The response's validators, kept for conditional revisits.
     etag: str | None = None
     last_modified: str | None = None
@@ -929,6 +931,8 @@ class NewsSpider(scrapy.Spider):
             else:
                 page.problem = _status_problem(response, hops)
                 page.refused = page.problem.code == "redirect_off_scope"
+                if response.status in (429, 503):
+                    page.not_before, page.problem = _asked_wait(response, page.problem)
         elif failure.check(IgnoreRequest):
             message = str(failure.value)
             if "max redirections" in message:
@@ -1029,6 +1033,26 @@ def _archived(found: Discovered, links: list[str]) -> frozenset[str]:
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+#: The longest wait a site's Retry-After puts between a URL's tries across runs: a clock or a
+#: header gone wrong ("Retry-After: 31536000") must not shelve an article for a year.
+MAX_ASKED_WAIT = timedelta(days=1)
+
+
+def _asked_wait(response: Response, problem: Problem) -> tuple[str | None, Problem]:
+    """When to ask for a page again after a 429 or 503 whose Retry-After asked for longer than a
+    crawl waits (``RetryAfterMiddleware``), and the problem saying so. Asked again at the next run
+    (15 minutes later on the default schedule), a page whose site asked for an hour was given up
+    after three runs, 45 minutes."""
+    wait = retry_after_seconds(response.headers.get("Retry-After"))
+    if not wait:
+        return None, problem
+    asked = timedelta(seconds=wait)
+    until = datetime.now(timezone.utc) + min(asked, MAX_ASKED_WAIT)
+    said = f"{wait:,.0f} s" if asked < MAX_ASKED_WAIT else f"{wait:,.0f} s, of which newsmon waits a day"
+    return until.isoformat(timespec="seconds"), Problem(problem.code, f"{problem.reason}; it asked for a wait of "
+                                                                      f"{said} (Retry-After)")
 
 
 def _status_problem(response: Response, hops: list[str]) -> Problem:
