@@ -653,6 +653,28 @@ def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None
     return None
 
 
+#: A text read generically that is this short may be a teaser whose prompt trafilatura ran into
+#: its lead: under its own minimum (250 characters) it reads the page whole, one line.
+_TEASER_MAX_CHARS = 1500
+
+
+def _cut_at_prompt(paragraphs: list[str], tree: etree._Element | None) -> tuple[list[str], bool]:
+    """``paragraphs`` up to a paywall prompt the page shows as an element of its own ("この記事は
+    有料会員限定です。残り2451文字。…") that generic extraction ran into a paragraph of the text, and
+    whether there was one. A teaser's page is short, and trafilatura reads a short page whole, in
+    one line: the prompt, "有料会員になる" and "ログイン" were stored as the article's last words,
+    not paywalled, and its outlet's health stayed ok while every article was a teaser."""
+    if tree is None:
+        return paragraphs, False
+    prompts = [" ".join(text.split()) for text in own_text(tree) if _PAYWALL.fullmatch(text)]
+    for at, para in enumerate(paragraphs):
+        for prompt in prompts:
+            if prompt and (where := para.find(prompt)) >= 0:
+                kept = para[:where].strip()
+                return paragraphs[:at] + ([kept] if kept else []), True
+    return paragraphs, False
+
+
 def _members_only(tree: etree._Element | None) -> bool:
     """Whether the page says in its own text (not its menus) that its article is for members: a
     paywall prompt of its own ("この記事は有料記事です。"), or a login it asks for (``asked_wall``)."""
@@ -1030,6 +1052,8 @@ def extract_article(
 
     paragraphs, cut_at_paywall = _finish_text(paragraphs, rules, linked)
     paywalled = paywalled or cut_at_paywall
+    if method == GENERIC_METHOD and not paywalled and paragraphs and _chars(paragraphs) < _TEASER_MAX_CHARS:
+        paragraphs, paywalled = _cut_at_prompt(paragraphs, parsed())
 
     if paragraphs and (paywalled or not has_sentence(paragraphs)):
         # What a teaser's page shows besides its lead is the site's template, and what reads as

@@ -165,3 +165,20 @@ def test_a_list_of_other_articles_in_a_teasers_body_is_not_its_text(box):
     article = extract_article(page, MAINICHI)
     assert article.paywalled and article.method.startswith("rules:mainichi@")
     assert article.paragraphs == LEAD
+
+
+def test_a_short_teaser_read_generically_ends_at_its_prompt_and_is_paywalled():
+    # A teaser's page is short, and trafilatura reads a page under its minimum whole, in one line:
+    # the lead, the prompt and its buttons were one paragraph, stored as the whole article, not
+    # paywalled, and the outlet's health stayed ok while every article was a teaser.
+    lead = "防衛省は5日、新たな防衛力整備計画の概要を発表した。関係者によると、計画には南西諸島の防衛強化が盛り込まれる。"
+    prompt = "この記事は有料会員限定です。残り2451文字。続きを読むには会員登録（初月無料）またはログインしてください。"
+    page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>防衛省が新計画 | 地方新報</title>'
+            '<meta property="og:type" content="article"></head><body><header><a href="/">地方新報</a></header>'
+            '<article><h1>防衛省が新計画</h1><time datetime="2026-12-05T10:00:00+09:00">2026-12-05</time>'
+            f'<p>{lead}</p><div class="paywall"><p>{prompt}</p>'
+            '<a href="/subscribe">有料会員になる</a> <a href="/login">ログイン</a></div></article>'
+            '<footer>© 地方新報</footer></body></html>').encode()
+    article = extract_article(page, NO_RULES)
+    assert article is not None and article.paywalled and article.method == "generic:trafilatura"
+    assert article.text.endswith(lead) and "会員" not in article.text and "ログイン" not in article.text
