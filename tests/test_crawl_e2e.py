@@ -1779,6 +1779,31 @@ def test_retry_after_is_honoured_and_oversized_pages_are_dropped(env, site):
     assert last_run(env)["articles_new"] == len(PAGES) - 1
 
 
+def test_every_article_sent_on_to_one_page_is_a_wall_not_each_taken_down(env, site):
+    # A site that redirected every article the feed had just listed to its section page (turning
+    # newsmon away) had each "taken down, or moved; widen article_url_pattern", gone after three
+    # runs and tried once more six hours on: the articles written off, the outlet "failing".
+    for article in site.articles:
+        site.redirect(article.path, "/news/", 302)
+    assert crawl(env).returncode == 0
+    states = rows(env, "select kind, reason_code, reason from urls where url like '%/site/%'")
+    assert len(states) == len(PAGES) and {(r["kind"], r["reason_code"]) for r in states} == {("blocked", "wall_redirect")}
+    assert all("other article URLs of site were this run" in r["reason"] for r in states)
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "blocked", health
+    # One article sent on alone is one taken down, as before.
+    site.clear_log()
+    for article in site.articles[1:]:
+        site.remove_fault(article.path)
+    with sqlite3.connect(env["db"]) as db:
+        db.execute("UPDATE urls SET retry_at = '2020-01-01T00:00:00+00:00'")
+    db.close()
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind, reason_code from urls where url = ?", site.url(site.articles[0].path)) == [
+        {"kind": "error", "reason_code": "redirected_away"}]
+    assert rows(env, "select count(*) as n from urls where kind = 'article'")[0]["n"] == len(PAGES) - 1
+
+
 def test_a_page_whose_site_asked_for_an_hour_is_not_asked_again_before_it(env, site):
     # A 429 whose Retry-After asked for an hour (longer than a crawl waits) was asked again at
     # the next run, 15 minutes later on the default schedule, and given up after the third: 45
