@@ -215,7 +215,8 @@ def failure_problem(kinds: list[str], message: str) -> Problem:
         return Problem("truncated", "the connection closed before the whole body arrived (data loss)")
     if names & {"DownloadConnectionRefusedError", "ConnectionRefusedError"}:
         return Problem("connection_refused", "connection refused: is the site down?")
-    if names & {"DNSLookupError", "DownloadDNSLookupError"}:
+    # Scrapy 2.19 raises its own CannotResolveHostError (no subclass of Twisted's): "fetch_failed".
+    if names & {"DNSLookupError", "DownloadDNSLookupError", "CannotResolveHostError"}:
         return Problem("dns", "the host name does not resolve" + (f": {text}" if text else ""))
     if names & {"ConnectionLost", "ConnectionDone", "ResponseFailed", "ResponseNeverReceived",
                 "DownloadFailedError", "ConnectionResetError"}:

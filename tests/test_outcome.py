@@ -174,6 +174,13 @@ def test_failure_reasons():
     assert failure_problem(["ResponseDataLossError"], "").code == "truncated"
     assert failure_problem(["DownloadCancelledError"], "").code == "too_large"
     assert failure_problem(["DownloadConnectionRefusedError"], "").code == "connection_refused"
+    # What the spider passes: the names of the raised class's MRO (Scrapy 2.19's own DNS error
+    # subclasses nothing of Twisted's, and was "fetch_failed").
+    import scrapy.exceptions
+
+    scrapy_dns = getattr(scrapy.exceptions, "CannotResolveHostError", None)
+    if scrapy_dns is not None:
+        assert failure_problem([c.__name__ for c in scrapy_dns.__mro__], "DNS lookup failed").code == "dns"
     assert failure_problem(["WeirdError"], "boom").reason == "WeirdError: boom"
     # An exception no site causes is a bug, not a network failure (the run fails for it).
     bug = failure_problem(["NameError", "Exception", "BaseException", "object"], "name 'key' is not defined")
