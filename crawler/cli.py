@@ -111,7 +111,8 @@ def _extract_path(path: str, url: str | None, outlets: dict | None = None) -> tu
         click.echo(f"newsmon: {path}: {exc}", err=True)
         return None, False
     # Imported here: trafilatura costs every other command 0.2 s.
-    from .extract import BODY_METHOD_PREFIX, extract_article, paragraph_hint
+    from .extract import BODY_METHOD_PREFIX, GENERIC_METHOD, extract_article, paragraph_hint
+    from .outlets import outlet_for_url
 
     try:
         article = extract_article(data, url, outlets=outlets)
@@ -126,6 +127,13 @@ def _extract_path(path: str, url: str | None, outlets: dict | None = None) -> tu
         hint = paragraph_hint(data, article.url)
         click.echo(f"newsmon: {path}: its outlet's rules no longer name its paragraphs ({article.method}: read "
                    f"from their body a line a block)" + (f"; the text is in {hint}" if hint else ""), err=True)
+    elif article.method == GENERIC_METHOD and (outlet := outlet_for_url(article.url, outlets)) is not None \
+            and outlet.rules:
+        # No rules' layout of the outlet matched the page at all (a redesign of its body too): as
+        # much for whoever mends them to know as a body read a line a block.
+        click.echo(f"newsmon: {path}: no layout of {outlet.key}'s rules matches it ({len(outlet.rules)} tried): "
+                   f"read by generic extraction ({article.method}); if {outlet.key} was redesigned, its rules in "
+                   f"crawler/outlets/{outlet.key}.py need a layout for it", err=True)
     return article, True
 
 
