@@ -35,6 +35,17 @@ class _Commands(click.Group):
             if said is None:
                 raise
             raise click.ClickException(str(said)) from None
+        except BrokenPipeError:
+            # The reader of the output went away (`newsmon status | head -1`): click exits 1, which
+            # is status's "an outlet is failing", a false alarm under cron with pipefail. Quietly, as
+            # a Unix tool a SIGPIPE ends: 141 (128 + 13), its flush at exit sent nowhere.
+            with suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(BROKEN_PIPE)
+
+
+#: The exit status of a command whose output pipe closed before it had written all (``_Commands``).
+BROKEN_PIPE = 128 + 13
 
 
 def _db_argument() -> str | None:

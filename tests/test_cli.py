@@ -346,3 +346,20 @@ def test_a_crawl_stopped_by_ctrl_c_says_so_rather_than_send_the_user_to_the_log(
         "the crawl was stopped (SIGTERM or Ctrl-C) and closed cleanly, recorded as 'shutdown': the next run fetches "
         "what it had not")
     assert CrawlResult("closespider_timeout", 1, {}).trouble == "crawl ended with 'closespider_timeout'; see the log above"
+
+
+def test_output_whose_reader_went_away_ends_quietly_not_as_a_failure(tmp_path):
+    # `newsmon status | head -1`: click exits 1 when its output pipe closes, which is status's
+    # "an outlet is failing", a false alarm in a cron job with pipefail. It ends as a Unix tool a
+    # SIGPIPE ends, 141, saying nothing.
+    listed = tmp_path / "urls.txt"
+    listed.write_text("https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html\n" * 50, encoding="utf-8")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line
+    try:
+        result = subprocess.run([sys.executable, "-m", "crawler.cli", "urls", str(listed)], stdout=write,
+                                stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (141, b"")
+    assert run("urls", str(listed)).returncode == 0
