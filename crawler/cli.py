@@ -392,7 +392,7 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
               help="Sample articles fetched and extracted per outlet.")
 @click.option("--stale-after", default=7.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               metavar="DAYS", help="A feed or sitemap whose newest entry is older than this is stale.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per outlet) instead of the report.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (an object keyed by outlet) instead of the report.")
 def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], articles: int, stale_after: float,
           as_json: bool) -> None:
     """Check each outlet's feeds, sitemaps, start URLs and a few articles, live.
@@ -615,7 +615,8 @@ def rescore(db: str | None, config: str | None) -> None:
 @click.option("--min-decisions", default=30, show_default=True, metavar="N",
               help="Decisions needed of each class (relevant/follow-up, dismissed) before a topic gets a model.")
 def learn(db: str | None, config: str | None, min_decisions: int) -> None:
-    """Train each topic's classifier on the reviewers' decisions and rate every article with it.
+    """Train each topic's classifier on the reviewers' decisions and rate with it every article the
+    rules matched something of its topic in.
 
     relevant and follow-up are positive examples, dismissed negative. A topic with fewer than
     --min-decisions of either stays on the rules alone. The model, its training size and its
@@ -969,7 +970,7 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
 
 @cli.command()
 @click.option("--db", "db", default="demo.db", show_default=True, metavar="FILE", help="SQLite file to write.")
-@click.option("--port", default=8642, show_default=True, help="Port of the snapshot site on 127.0.0.1.")
+@click.option("--port", default=8642, show_default=True, metavar="N", help="Port of the snapshot site on 127.0.0.1.")
 @click.option("--keep-serving", is_flag=True, help="Keep the snapshot site up after the crawl (Ctrl-C stops).")
 def demo(db: str, port: int, keep_serving: bool) -> None:
     """Crawl a bundled snapshot of real saved pages, served on 127.0.0.1, into demo.db.
@@ -1142,7 +1143,7 @@ def _when(value: str | None, now) -> str:
 @click.argument("outlets", nargs=-1, metavar="[OUTLET]...")
 @db_option
 @config_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per outlet) instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (a list of one object per outlet, its name under \"outlet\") instead of a table.")
 @click.option("--overdue", metavar="DURATION", help="An outlet no crawl of which has finished for this long is "
               "failing (\"6h\"). Default: 3 runs of the config's [schedule] missed, for the outlets `newsmon "
               "schedule` crawls.")

@@ -100,6 +100,10 @@ def _report(db_path: str, config_path: Path, stats: dict) -> bool:
     click.echo(f"  newsmon serve --db {db_path}          (Datasette, in your browser)")
     click.echo(f"  sqlite3 {db_path} 'select * from review_queue'")
     click.echo(f"  or DB Browser for SQLite: File > Open Database > {db_path}, Browse Data > review_queue")
+    # `newsmon status` reports crawls by the outlet crawled: one, the snapshot site, where the
+    # lines above count the articles by the outlet each page is of.
+    click.echo(f"  newsmon status --db {db_path}          (the crawl's health: one outlet, {DEMO_OUTLET}, "
+               "the snapshot site)")
     health = db.execute("SELECT status, problems FROM health WHERE outlet = ?", [DEMO_OUTLET]).fetchone()
     if health is not None and health[0] in ALARM:
         # The site is on this machine and unchanged: a failing demo is a broken installation or

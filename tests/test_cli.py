@@ -193,6 +193,10 @@ def test_the_demo_goes_around_a_proxy_in_the_environment_and_says_when_its_outle
                              str(_free_port())], capture_output=True, text=True, timeout=180, env=proxied)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "This run: 86 requests, 79 new articles (1 relevant)" in result.stdout
+    # Its articles are counted by their outlets, its crawl's health by the one outlet crawled: said,
+    # where `newsmon status` next showed one outlet, "demo", and the article's outlets never crawled.
+    assert f"newsmon status --db {tmp_path / 'demo.db'}          (the crawl's health: one outlet, demo, the " \
+        "snapshot site)" in result.stdout
     # Whatever makes its crawl fail (here the proxy, let in again), the demo says so and fails.
     let_in = ("import sys; import crawler.crawl as c; c.LOOPBACK_SETTINGS['HTTPPROXY_ENABLED'] = True; "
               "from crawler.cli import cli; sys.argv[0] = 'newsmon'; cli()")
