@@ -582,7 +582,11 @@ def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]]) 
     more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
     total = last["discovery_ok"] + last["discovery_failed"]
     if bad >= total and not last["discovered"]:
-        return "failing", Reason("discovery", f"none of its {total} feeds, sitemaps and sections could be read"
+        # Read whole but listing nothing the outlet takes is not "could not be read": the redesign
+        # it usually is was said as both ("were read but listed no article URL; none … could be read").
+        failed = "could be read" if not last.get("discovery_broken") else \
+            "gave an article URL" if not last["discovery_failed"] else "could be read or gave an article URL"
+        return "failing", Reason("discovery", f"none of its {total} feeds, sitemaps and sections {failed}"
                                               + (f": {named}{more}" if named else ""))
     return "degraded", Reason("discovery", f"{bad} of its {total} feeds, sitemaps and sections failed or "
                                            "were broken" + (f": {named}{more}" if named else ""))

@@ -1787,8 +1787,11 @@ def test_every_article_sent_on_to_one_page_is_a_wall_not_each_taken_down(env, si
         site.redirect(article.path, "/news/", 302)
     assert crawl(env).returncode == 0
     states = rows(env, "select kind, reason_code, reason from urls where url like '%/site/%'")
-    assert len(states) == len(PAGES) and {(r["kind"], r["reason_code"]) for r in states} == {("blocked", "wall_redirect")}
-    assert all("other article URLs of site were this run" in r["reason"] for r in states)
+    # Those not asked once three walls came in a row wait for the next run (postponed).
+    walled = [r for r in states if (r["kind"], r["reason_code"]) == ("blocked", "wall_redirect")]
+    assert len(states) == len(PAGES) and len(walled) >= 3
+    assert {(r["kind"], r["reason_code"]) for r in states if r not in walled} <= {("pending", "postponed")}
+    assert all("other article URLs of site were this run" in r["reason"] for r in walled)
     [health] = rows(env, "select status, problems from health where outlet = 'site'")
     assert health["status"] == "blocked", health
     # One article sent on alone is one taken down, as before.

@@ -385,7 +385,10 @@ def test_broken_discovery_is_named_and_degrades_or_fails_the_outlet():
     assert "https://example.jp/rss.xml: an HTML page, not XML" in partly.reasons[0].message
     wholly = health.check([run(0, discovery_ok=1, discovery_changed=1, discovery_broken=1)], now=NOW, broken=broken)
     assert (wholly.status, wholly.codes()) == ("failing", ["discovery"])
-    assert wholly.reasons[0].message.startswith("none of its 1 feeds, sitemaps and sections could be read")
+    assert wholly.reasons[0].message.startswith("none of its 1 feeds, sitemaps and sections gave an article URL: ")
+    failed = health.check([run(0, discovery_failed=2)], now=NOW, broken=broken)
+    assert next(r for r in failed.reasons if r.code == "discovery").message.startswith(
+        "none of its 2 feeds, sitemaps and sections could be read: ")
 
 
 def test_an_unreadable_robots_txt_fails_the_outlet():
