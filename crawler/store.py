@@ -1272,6 +1272,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
     for article_id in articles_to_reextract(db, outlets=outlets) if articles is None else articles:
         outlet = db.execute("SELECT outlet FROM articles WHERE id = ?", [article_id]).fetchone()[0]
         chain: list[dict[str, Any]] = []
+        read_as: dict[str, str] = {}  # each version's text as stored, by what it reads as now
         for entry in versions.versions(db, article_id):
             stored = queries.page_body(db, entry["page_id"]) if entry.get("page_id") else None
             record = following = indexed = None
@@ -1292,6 +1293,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             kept = record is None
             if kept:
                 record = {k: entry.get(k) for k in versions.VERSION_FIELDS}
+            read_as[entry["content_hash"]] = record["content_hash"]
             if chain and chain[-1]["record"]["content_hash"] == record["content_hash"]:
                 continue
             chain.append({"record": record, "page_id": entry["page_id"] if stored is not None else None,
@@ -1312,6 +1314,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                 apart = _taken_apart(db, article_id, whole, apart, outlet)
             chain = _without(whole, apart)
             _write_own(db, article_id, chain)
+            versions.rehash_sightings(db, article_id, read_as)
             # After the article's own row is written back: it held the newest of their texts.
             for others in apart:
                 _store_apart(db, others, article_id, outlet)

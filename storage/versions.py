@@ -100,6 +100,21 @@ def record_sighting(db: Database, article_id: int, captured_at: str, content_has
                [article_id, captured_at, content_hash])
 
 
+def rehash_sightings(db: Database, article_id: int, read_as: dict[str, str]) -> None:
+    """The sightings of an article's texts under the content hashes they read as now (``newsmon
+    reextract``: ``read_as`` maps each version's hash as stored to its hash read again); left as
+    they were, ``chain`` would leave them out, as texts no version holds."""
+    changed = {old: new for old, new in read_as.items() if old != new}
+    if not changed:
+        return
+    with transaction(db):
+        rows = db.execute("SELECT captured_at, content_hash FROM article_sightings WHERE article_id = ?",
+                          [article_id]).fetchall()
+        db.execute("DELETE FROM article_sightings WHERE article_id = ?", [article_id])
+        for at, content_hash in rows:
+            record_sighting(db, article_id, at, changed.get(content_hash, content_hash))
+
+
 def newest_sighting(db: Database, article_id: int) -> str | None:
     """When the newest capture of an article was made: its newest version's, or a later capture of
     that version's text."""

@@ -492,3 +492,35 @@ def test_an_archives_captures_give_the_same_versions_in_every_order_they_are_rea
         outcomes.add((tuple(got), version, which(text)))
         db.conn.close()
     assert outcomes == {(tuple(expected), 4, "C")}
+
+
+def test_a_reextract_keeps_the_sightings_of_the_texts_it_reads_anew(tmp_path):
+    # A reextract that reads the versions' texts anew (other hashes) left the sightings under the
+    # old ones, texts no version holds: a capture read after it between two of them lost the text
+    # taken back, and the article's row (its newest text) disagreed with its newest version.
+    import copy
+
+    from tests import warcs
+
+    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
+    added = {"A": "", "B": "気象庁は同日夜、余震への警戒を呼びかけた。"}
+    records = {name: store.analyse(asahi.body.replace(spot, line.encode() + spot), asahi.url)
+               for name, line in added.items()}
+    db = open_db(tmp_path / "n.db")
+    store.save(db, url=asahi.url, body=asahi.body, record=copy.deepcopy(records["A"]), outlet="asahi",
+               captured="2025-01-13T03:00:00+00:00")
+    article_id = db.execute("SELECT id FROM articles").fetchone()[0]
+    assert store.save_capture(db, url=asahi.url, article_id=article_id, record=copy.deepcopy(records["A"]),
+                              captured="2025-01-16T03:00:00+00:00", body=asahi.body, outlet="asahi").kind is None
+    # As an older extraction stored it: every hash other than what this one reads.
+    for table, column in (("articles", "content_hash"), ("article_sightings", "content_hash")):
+        db.execute(f"UPDATE {table} SET {column} = 'old-' || {column}")
+    store.reextract(db, None, store.Options())
+    made = store.save_capture(db, url=asahi.url, article_id=article_id, record=copy.deepcopy(records["B"]),
+                              captured="2025-01-15T03:00:00+00:00", body=asahi.body, outlet="asahi")
+    assert made.kind == "older"
+    history = [(at[8:10], added["B"] in text) for at, text in db.execute(
+        "SELECT fetched_at, text FROM article_versions ORDER BY version")]
+    assert history == [("13", False), ("15", True), ("16", False)]
+    assert db.execute("SELECT version FROM articles").fetchone()[0] == 3
