@@ -1811,19 +1811,26 @@ def test_a_page_whose_site_asked_for_an_hour_is_not_asked_again_before_it(env, s
     # A 429 whose Retry-After asked for an hour (longer than a crawl waits) was asked again at
     # the next run, 15 minutes later on the default schedule, and given up after the third: 45
     # minutes of asking a site that had said an hour, and its article lost.
-    throttled = site.articles[0].path
+    throttled, absurd = site.articles[0].path, site.articles[1].path
     site.fail(throttled, 429, retry_after=3600)
-    assert crawl(env).returncode == 0
+    # A number no timedelta holds: every crawl ended in a traceback, the URL never given up.
+    site.answer(absurd, 503, b"<h1>busy</h1>", {"Retry-After": "9" * 20})
+    result = crawl(env)
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")[-2000:]
+    [far] = rows(env, "select kind, retry_at, reason from urls where url = ?", site.url(absurd))
+    assert far["kind"] == "error" and "of which newsmon waits a day (Retry-After)" in far["reason"]
+    assert datetime.fromisoformat(far["retry_at"]) - datetime.now(timezone.utc) <= timedelta(days=1)
     [row] = rows(env, "select kind, attempts, retry_at, reason from urls where url = ?", site.url(throttled))
     assert (row["kind"], row["attempts"]) == ("error", 1)
     assert "it asked for a wait of 3,600 s (Retry-After)" in row["reason"] and "as the site asked)" in row["reason"]
     asked = datetime.fromisoformat(row["retry_at"]) - datetime.now(timezone.utc)
     assert timedelta(minutes=50) < asked <= timedelta(hours=1)
     site.remove_fault(throttled)
+    site.remove_fault(absurd)
     site.clear_log()
     for _ in range(2):
         assert crawl(env).returncode == 0
-    assert [r for r in site.requests() if r.path == throttled] == []
+    assert [r for r in site.requests() if r.path in (throttled, absurd)] == []
     assert rows(env, "select kind, attempts from urls where url = ?", site.url(throttled)) == [
         {"kind": "error", "attempts": 1}]
     # The hour over, the next run fetches it.

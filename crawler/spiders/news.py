@@ -1048,9 +1048,11 @@ def _asked_wait(response: Response, problem: Problem) -> tuple[str | None, Probl
     wait = retry_after_seconds(response.headers.get("Retry-After"))
     if not wait:
         return None, problem
-    asked = timedelta(seconds=wait)
-    until = datetime.now(timezone.utc) + min(asked, MAX_ASKED_WAIT)
-    said = f"{wait:,.0f} s" if asked < MAX_ASKED_WAIT else f"{wait:,.0f} s, of which newsmon waits a day"
+    # Capped before it is a timedelta: "Retry-After: 99999999999999999999" overflows one, and
+    # every crawl ended in a traceback, the URL never given up.
+    longest = MAX_ASKED_WAIT.total_seconds()
+    until = datetime.now(timezone.utc) + timedelta(seconds=min(wait, longest))
+    said = f"{wait:,.0f} s" if wait < longest else f"{wait:,.0f} s, of which newsmon waits a day"
     return until.isoformat(timespec="seconds"), Problem(problem.code, f"{problem.reason}; it asked for a wait of "
                                                                       f"{said} (Retry-After)")
 
