@@ -656,22 +656,45 @@ def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None
 #: A text read generically that is this short may be a teaser whose prompt trafilatura ran into
 #: its lead: under its own minimum (250 characters) it reads the page whole, one line.
 _TEASER_MAX_CHARS = 1500
+#: What a prompt asks that a story's sentence does not: a count of characters left (残り100文字の
+#: 制限) or a members' label alone is a story's words as often.
+_PROMPT_ASKS = re.compile(r"この記事は(?:有料|会員|読者|プレミアム)|続きを読むには|有料会員(?:限定|登録)?(?:になると|の方は)続き"
+                          r"|会員登録で続きを|記事の続きは")
+#: Elements a prompt stands in, whole: not an inline phrase of a sentence (<strong>, <a>).
+_PROMPT_BLOCKS = frozenset({"p", "div", "section", "aside", "footer", "dl", "dd", "li", "ul"})
+#: What may stand before what a prompt asks, in its block: marks and a bracketed label.
+_PROMPT_MARK = re.compile(r"[\W_]*(?:【[^】]{0,10}】)?[\W_]*")
+#: What may follow a prompt to the end of the text: its buttons (有料会員になる ログイン).
+_AFTER_PROMPT_CHARS = 60
 
 
 def _cut_at_prompt(paragraphs: list[str], tree: etree._Element | None) -> tuple[list[str], bool]:
-    """``paragraphs`` up to a paywall prompt the page shows as an element of its own ("この記事は
-    有料会員限定です。残り2451文字。…") that generic extraction ran into a paragraph of the text, and
+    """``paragraphs`` up to a paywall prompt that generic extraction ran into the text's end, and
     whether there was one. A teaser's page is short, and trafilatura reads a short page whole, in
-    one line: the prompt, "有料会員になる" and "ログイン" were stored as the article's last words,
-    not paywalled, and its outlet's health stayed ok while every article was a teaser."""
+    one line: the prompt (この記事は有料会員限定です。残り2451文字。…), "有料会員になる" and "ログイン"
+    were stored as the article's last words, not paywalled, and its outlet's health stayed ok
+    while every article was a teaser. A prompt is a block of the page whose whole text reads as
+    one and opens with what it asks (a subscription, a login), unquoted, with a sentence before it
+    in the text and nothing after it but its buttons: a short story that quotes one, or mentions
+    one in a sentence of its own, keeps its text."""
     if tree is None:
         return paragraphs, False
-    prompts = [" ".join(text.split()) for text in own_text(tree) if _PAYWALL.fullmatch(text)]
-    for at, para in enumerate(paragraphs):
-        for prompt in prompts:
-            if prompt and (where := para.find(prompt)) >= 0:
-                kept = para[:where].strip()
-                return paragraphs[:at] + ([kept] if kept else []), True
+    text = "\n".join(paragraphs)
+    body = tree.find("body")
+    for element in body.iter(*_PROMPT_BLOCKS) if body is not None else ():
+        prompt = " ".join(element.text_content().split())
+        asks = _PROMPT_ASKS.search(prompt)
+        # It opens with what it asks (a mark before it at most: ※, 【有料記事】), where a sentence
+        # of the story that mentions one (読者からは続きを読むには登録が必要との声) does not.
+        if not asks or not _PROMPT_MARK.fullmatch(prompt[:asks.start()]) or len(prompt) > 200 \
+                or "「" in prompt or "“" in prompt or not _PAYWALL.fullmatch(prompt):
+            continue
+        if (where := text.rfind(prompt)) < 0:  # its buttons run in differently: its own <p> is read next
+            continue
+        kept = text[:where].rstrip()
+        if len(text) - where - len(prompt) > _AFTER_PROMPT_CHARS or not has_sentence([kept]):
+            continue
+        return [line for line in kept.split("\n") if line.strip()], True
     return paragraphs, False
 
 

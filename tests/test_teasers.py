@@ -173,12 +173,22 @@ def test_a_short_teaser_read_generically_ends_at_its_prompt_and_is_paywalled():
     # paywalled, and the outlet's health stayed ok while every article was a teaser.
     lead = "防衛省は5日、新たな防衛力整備計画の概要を発表した。関係者によると、計画には南西諸島の防衛強化が盛り込まれる。"
     prompt = "この記事は有料会員限定です。残り2451文字。続きを読むには会員登録（初月無料）またはログインしてください。"
-    page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>防衛省が新計画 | 地方新報</title>'
-            '<meta property="og:type" content="article"></head><body><header><a href="/">地方新報</a></header>'
-            '<article><h1>防衛省が新計画</h1><time datetime="2026-12-05T10:00:00+09:00">2026-12-05</time>'
-            f'<p>{lead}</p><div class="paywall"><p>{prompt}</p>'
-            '<a href="/subscribe">有料会員になる</a> <a href="/login">ログイン</a></div></article>'
-            '<footer>© 地方新報</footer></body></html>').encode()
-    article = extract_article(page, NO_RULES)
+
+    def page_of(body: str) -> bytes:
+        return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>防衛省が新計画 | 地方新報</title>'
+                '<meta property="og:type" content="article"></head><body><header><a href="/">地方新報</a></header>'
+                '<article><h1>防衛省が新計画</h1><time datetime="2026-12-05T10:00:00+09:00">2026-12-05</time>'
+                f'{body}</article><footer>© 地方新報</footer></body></html>').encode()
+
+    article = extract_article(page_of(f'<p>{lead}</p><div class="paywall"><p>{prompt}</p><a href="/subscribe">有料会員'
+                                      'になる</a> <a href="/login">ログイン</a></div>'), NO_RULES)
     assert article is not None and article.paywalled and article.method == "generic:trafilatura"
     assert article.text.endswith(lead) and "会員" not in article.text and "ログイン" not in article.text
+    # A short story that quotes a prompt or mentions one in a sentence of its own keeps its text
+    # (each was cut, and flagged, by the first form of this).
+    for inner, kept in ((f"<p>同社のサイトでは「{prompt[:13]}」と表示される。</p><p>読者からは不満の声も出ている。</p>",
+                         "不満の声も出ている。"),
+                        ("<p>読者からは<strong>続きを読むには登録が必要</strong>との声があった。同社は対応を検討する。</p>",
+                         "同社は対応を検討する。")):
+        read = extract_article(page_of(f"<p>{lead}</p>{inner}"), NO_RULES)
+        assert read is not None and not read.paywalled and read.text.endswith(kept), read.text
