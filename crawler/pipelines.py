@@ -66,6 +66,8 @@ class StorePipeline:
         self.crosschecks: dict[str, int] = {}
         # The article URLs of this run each outlet sent on to one page outside its pattern, by page.
         self.sent_to: dict[tuple[str, str], dict[str, FetchedPage]] = {}
+        # Article pages of this run each outlet served (kept for extraction), by outlet.
+        self.served: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -242,13 +244,15 @@ class StorePipeline:
 
     def _sent_all_to(self, item: FetchedPage, page: str) -> Wall | None:
         """A wall, when ``item`` is the ``SENT_TO_ONE_PAGE``-th article URL of its outlet this run that
-        was sent on to ``page`` (outside its article URL pattern). One article redirected to the
-        front page was taken down; every article the feed has just listed, redirected to one page,
-        is a site that turns newsmon away (or moved its articles): each was ``gone`` after three
-        runs, its one late try six hours on, the outlet "failing" with advice to widen its pattern."""
+        was sent on to ``page`` (outside its article URL pattern), and the outlet has served no
+        article page this run. One article redirected to the front page was taken down; every
+        article the feed has just listed, redirected to one page, is a site that turns newsmon
+        away (or moved its articles): each was ``gone`` after three runs, its one late try six
+        hours on, the outlet "failing" with advice to widen its pattern."""
         sent = self.sent_to.setdefault((item.outlet, page), {})
         sent[item.url] = dataclasses.replace(item, body=None)
-        if len(sent) < SENT_TO_ONE_PAGE:
+        if len(sent) < SENT_TO_ONE_PAGE or self.served.get(item.outlet):
+            # Beside pages it served, a few taken down and sent to its front page are just that.
             return None
         wall = Wall("redirect", "", f"redirected to {page[:200]}, as {len(sent) - 1} other article URLs of "
                                     f"{item.outlet} were this run: a site that sends every article to one page is "
@@ -491,6 +495,7 @@ class StorePipeline:
                 logger.warning("newsmon: %s: %s", item.url, problem.reason)
                 self._failed(item, problem)
                 return item
+            self.served[item.outlet] = self.served.get(item.outlet, 0) + 1
             item.page_id = store.keep_page(self.db, item.url, item.body, outlet=item.outlet, http_status=item.status,
                                            content_type=item.content_type, final_url=item.final_url,
                                            run_id=self.run_id)

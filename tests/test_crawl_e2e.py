@@ -1807,6 +1807,18 @@ def test_every_article_sent_on_to_one_page_is_a_wall_not_each_taken_down(env, si
     assert rows(env, "select count(*) as n from urls where kind = 'article'")[0]["n"] == len(PAGES) - 1
 
 
+def test_a_few_articles_sent_on_to_one_page_beside_articles_served_are_taken_down(env, site):
+    # Three articles taken down and sent to the front page in one run, answered after the outlet's
+    # other articles: they were walls, and three walls in a row left the outlet's next articles
+    # for the run after (found by a re-check of the wall).
+    for article in site.articles[:3]:
+        site.redirect(article.path, "/news/", 302, delay=1.0)
+    assert crawl(env).returncode == 0
+    states = {r["url"]: (r["kind"], r["reason_code"]) for r in rows(env, "select url, kind, reason_code from urls")}
+    assert [states[site.url(a.path)] for a in site.articles[:3]] == [("error", "redirected_away")] * 3
+    assert {states[site.url(a.path)] for a in site.articles[3:]} == {("article", "stored")}
+
+
 def test_a_page_whose_site_asked_for_an_hour_is_not_asked_again_before_it(env, site):
     # A 429 whose Retry-After asked for an hour (longer than a crawl waits) was asked again at
     # the next run, 15 minutes later on the default schedule, and given up after the third: 45
