@@ -979,6 +979,10 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
         if older:
             # Placed by time among the versions and the other captures of their texts: whatever
             # order the archives are read in, the same versions (a text taken back included).
+            # Each version's own capture is a sighting too: dated earlier by this one, a version a
+            # crawl read today still says it was seen today (or a 2025 capture read next would be
+            # taken as newer than it, and the article its text).
+            versions.keep_starts(db, article_id)
             before = versions.chain(db, article_id)
             after = versions.chain(db, article_id, (captured, fresh))  # type: ignore[arg-type]
             if [r.content_hash for r in after] == [r.content_hash for r in before]:

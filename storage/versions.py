@@ -115,20 +115,23 @@ def rehash_sightings(db: Database, article_id: int, read_as: dict[str, str]) -> 
             record_sighting(db, article_id, at, changed.get(content_hash, content_hash))
 
 
+def keep_starts(db: Database, article_id: int) -> None:
+    """Note each version's own capture as a sighting of its text, before a capture read later
+    dates the version earlier (``chain``): the time it was read stays one it was seen at."""
+    for at, kind, _, content_hash, _, _ in _events(db, article_id):
+        if kind == 0 and at and content_hash:
+            record_sighting(db, article_id, at, content_hash)
+
+
 def newest_sighting(db: Database, article_id: int) -> str | None:
     """When the newest capture of an article was made: its newest version's, or a later capture of
-    that version's text."""
-    seen = db.execute("SELECT max(captured_at) FROM article_sightings WHERE article_id = ?", [article_id]).fetchone()[0]
-    started = newest_capture(db, article_id)
-    return max(filter(None, (seen, started)), default=None)
+    a text it holds (``chain``'s events: a sighting of a text no version holds is none)."""
+    return max((event[0] for event in _events(db, article_id) if event[0]), default=None)
 
 
-def chain(db: Database, article_id: int, extra: tuple[str, str] | None = None) -> list[Run]:
-    """The versions of an article as its captures give them, oldest first: its stored versions'
-    own captures and the sightings of their texts (``record_sighting``), plus ``extra``
-    (``(captured_at, content_hash)``, a capture not yet recorded), in time order, each run of one
-    text one version. A sighting of a text no version holds (read before ``newsmon reextract``
-    read the versions again) is left out."""
+def _events(db: Database, article_id: int) -> list[tuple[str, int, int, str, int | None, int | None]]:
+    """``(at, kind, order, content_hash, page_id, version)`` of an article's versions' own captures
+    (kind 0) and the sightings of their texts (kind 1), unsorted."""
     rows = db.execute("SELECT version, fetched_at, content_hash, page_id FROM article_versions WHERE article_id = ? "
                       "ORDER BY version", [article_id]).fetchall()
     if not rows:
@@ -136,13 +139,23 @@ def chain(db: Database, article_id: int, extra: tuple[str, str] | None = None) -
         first = db.execute("SELECT id FROM pages WHERE article_id = ? ORDER BY id LIMIT 1", [article_id]).fetchone()
         rows = [(1, newest_capture(db, article_id) or "", current[0] if current else None, first and first[0])]
     known = {r[2] for r in rows}
-    # At one time, a version's own capture first, then the sightings, then the new capture: the
-    # order they were read in, which is all there is to go by.
     events = [(at or "", 0, n, content_hash, page_id, version) for n, (version, at, content_hash, page_id)
               in enumerate(rows)]
     events += [(at, 1, 0, content_hash, None, None) for at, content_hash in db.execute(
         "SELECT captured_at, content_hash FROM article_sightings WHERE article_id = ?", [article_id])
         if content_hash in known]
+    return events
+
+
+def chain(db: Database, article_id: int, extra: tuple[str, str] | None = None) -> list[Run]:
+    """The versions of an article as its captures give them, oldest first: its stored versions'
+    own captures and the sightings of their texts (``record_sighting``), plus ``extra``
+    (``(captured_at, content_hash)``, a capture not yet recorded), in time order, each run of one
+    text one version. A sighting of a text no version holds (taken apart by ``newsmon
+    reextract`` as another article's) is left out."""
+    # At one time, a version's own capture first, then the sightings, then the new capture: the
+    # order they were read in, which is all there is to go by.
+    events = _events(db, article_id)
     if extra is not None:
         events.append((extra[0], 2, 0, extra[1], None, None))
     runs: list[Run] = []
@@ -162,10 +175,15 @@ def rewrite(db: Database, article_id: int, runs: Sequence[Run], fields: dict[str
     ``articles`` row keeps its content (the newest run's) and counts the versions."""
     with transaction(db):
         pages: dict[str, int] = {}
-        for content_hash, page_id in db.execute(
-                "SELECT content_hash, page_id FROM article_versions WHERE article_id = ? AND page_id IS NOT NULL "
-                "ORDER BY version DESC", [article_id]):
-            pages[content_hash] = page_id
+        # A page of each text its versions hold, the newest first (and the first page of an article
+        # that had no version rows: a run a sighting starts before it had none, and reextract left
+        # its text as it was).
+        for _, kind, _, content_hash, page_id, _ in sorted(_events(db, article_id), key=lambda e: e[:3],
+                                                           reverse=True):
+            if kind == 0 and page_id is not None:
+                pages.setdefault(content_hash, page_id)
+        if new[2] is not None:
+            pages.setdefault(new[1], new[2])
         db.execute("DELETE FROM article_versions WHERE article_id = ?", [article_id])
         number = 0
         for n, run in enumerate(runs, 1):

@@ -486,6 +486,8 @@ def test_an_archives_captures_give_the_same_versions_in_every_order_they_are_rea
             else:
                 store.save_capture(db, url=asahi.url, article_id=held[0], record=record, captured=at,
                                    body=asahi.body, outlet="asahi")
+        # Each version read from a page of its text (reextract reads it again from there).
+        assert db.execute("SELECT count(*) FROM article_versions WHERE page_id IS NULL").fetchone()[0] == 0, order
         got = [(which(text), int(at[8:10])) for at, text in db.execute(
             "SELECT fetched_at, text FROM article_versions ORDER BY version")]
         version, text = db.execute("SELECT version, text FROM articles").fetchone()
@@ -524,3 +526,31 @@ def test_a_reextract_keeps_the_sightings_of_the_texts_it_reads_anew(tmp_path):
         "SELECT fetched_at, text FROM article_versions ORDER BY version")]
     assert history == [("13", False), ("15", True), ("16", False)]
     assert db.execute("SELECT version FROM articles").fetchone()[0] == 3
+
+
+def test_older_captures_read_after_a_crawls_versions_leave_the_crawls_newest_text(tmp_path):
+    # A crawl read A, then B on a revisit (today); an ingest then read captures of A, B and C of
+    # 2025: B's version was dated 2025 by its capture and nothing kept that the crawl read it
+    # today, so C of 2025 was taken as newer than every version, and the article's text.
+    import copy
+
+    from tests import warcs
+
+    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
+    added = {"A": "", "B": "気象庁は同日夜、余震への警戒を呼びかけた。", "C": "宮崎市では一時、約2千世帯が停電した。"}
+    bodies = {name: asahi.body.replace(spot, line.encode() + spot) for name, line in added.items()}
+    records = {name: store.analyse(body, asahi.url) for name, body in bodies.items()}
+    db = open_db(tmp_path / "n.db")
+    article_id = store.save(db, url=asahi.url, body=bodies["A"], record=copy.deepcopy(records["A"]),
+                            outlet="asahi").article_id
+    revisit = store.split(copy.deepcopy(records["B"]))[0]
+    queries.store_article(db, revisit, article_id=article_id,
+                          page_id=queries.save_page(db, asahi.url, bodies["B"], article_id=article_id, outlet="asahi"))
+    for name, day in (("A", 13), ("B", 14), ("C", 15)):
+        store.save_capture(db, url=asahi.url, article_id=article_id, record=copy.deepcopy(records[name]),
+                           captured=f"2025-01-{day}T03:00:00+00:00", body=bodies[name], outlet="asahi")
+    text = db.execute("SELECT text FROM articles").fetchone()[0]
+    assert added["B"] in text and added["C"] not in text
+    newest = db.execute("SELECT fetched_at, text FROM article_versions ORDER BY version DESC LIMIT 1").fetchone()
+    assert not newest[0].startswith("2025") and added["B"] in newest[1]
