@@ -1819,6 +1819,20 @@ def test_a_few_articles_sent_on_to_one_page_beside_articles_served_are_taken_dow
     assert {states[site.url(a.path)] for a in site.articles[3:]} == {("article", "stored")}
 
 
+def test_a_sitemap_that_lists_what_another_document_found_first_in_the_run_listed_something_new(env, site):
+    # A sitemap's dates are read at an outlet's first run only, and what a feed or a section read
+    # before it in the run listed was theirs (new_urls 0): nothing said a working sitemap listed
+    # anything new, and two days on it was "stale", its address to be replaced.
+    assert crawl(env).returncode == 0
+    added = site.add_article(LATER)
+    assert crawl(env).returncode == 0
+    run = last_run(env)["id"]
+    [sitemap] = rows(env, "select article_urls, known, new_urls from discovery where run_id = ? and kind = 'sitemap' "
+                          "and url like '%/sitemap-1.xml'", run)
+    assert sitemap["article_urls"] == sitemap["known"] + 1, sitemap
+    assert rows(env, "select kind from urls where url = ?", site.url(added.path)) == [{"kind": "article"}]
+
+
 def test_a_page_whose_site_asked_for_an_hour_is_not_asked_again_before_it(env, site):
     # A 429 whose Retry-After asked for an hour (longer than a crawl waits) was asked again at
     # the next run, 15 minutes later on the default schedule, and given up after the third: 45

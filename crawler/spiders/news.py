@@ -645,8 +645,9 @@ class NewsSpider(scrapy.Spider):
                   archived: Set[str] = frozenset(),
                   words: dict[str, str] | None = None) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
-        known): ``known``, for a feed or a section, how many of its article URLs were seen before
-        this run (none, of one read before: it turned over since, and may have dropped some unseen).
+        known): ``known``, for a feed, a section or a sitemap of up to ``KNOWN_MAX_SITEMAP`` article
+        URLs, how many of them were seen before this run (none, of one read before: it turned over
+        since, and may have dropped some unseen).
 
         ``strict``: every entry is meant to be an article (a feed, a sitemap), so one that lies
         outside the outlet's scope is recorded as refused; a section page links anywhere, and
@@ -716,8 +717,12 @@ class NewsSpider(scrapy.Spider):
                 self.deferred.add(url)
             elif need == "new":
                 unseen.append(url)
+        # A sitemap's too, up to a size a run reads in milliseconds: its dates are read at an
+        # outlet's first run only, and a section read before it in the same run claims the URLs it
+        # lists first, so nothing said a working sitemap listed anything new: "stale", and its
+        # address to be replaced.
         known = frontier.seen_before(self.db, listed, self.run_id, self.run_started) \
-            if via in ("feed", "section") else None
+            if via in ("feed", "section") or (via == "sitemap" and len(listed) <= KNOWN_MAX_SITEMAP) else None
         # Remembered before any is fetched, so a killed or limited run loses none of them.
         frontier.add_pending(self.db, fresh, outlet=outlet_key, run_id=self.run_id,
                              reason=f"discovered via {via} in run {self.run_id}; not fetched yet",
@@ -1034,6 +1039,9 @@ def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
 
+
+#: The largest sitemap (article URLs) whose URLs seen before a run are counted (``known``).
+KNOWN_MAX_SITEMAP = 10_000
 
 #: The longest wait a site's Retry-After puts between a URL's tries across runs: a clock or a
 #: header gone wrong ("Retry-After: 31536000") must not shelve an article for a year.
