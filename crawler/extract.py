@@ -60,7 +60,10 @@ _BOX_WORDS = (
     r"|おすすめ(?:情報|記事)?|こちらもおすすめ|オススメ(?:情報|記事)?|あわせて読みたい|合わせて読みたい|関連リンク"
     r"|(?:人気|最新|新着)(?:記事|ニュース)|この記事を読んだ人(?:は|が)?(?:こんな記事も読んでいます)?"
     # NHK's link to an earlier report under its own ("【詳しくはこちら】<its headline>").
-    r"|この記事をシェア|シェアする|注目ワード|関連キーワード|【関連(?:記事|ニュース)】.*|【(?:詳しく|くわしく)はこちら】.*")
+    r"|この記事をシェア|シェアする|注目ワード|関連キーワード|【関連(?:記事|ニュース)】.*|【(?:詳しく|くわしく)はこちら】.*"
+    # Boxes of other stories a redesign may put inside a body (a probe's 「注目ニュース」 box of
+    # headlines in Sankei's body was stored amid the article's text).
+    r"|注目(?:の)?(?:記事|ニュース|トピックス)|ピックアップ|PICK ?UP|Pick ?[Uu]p")
 _STOP = re.compile(
     # The Japan Times' list of its section's newest stories, inside its body, each headline with a
     # teaser cut mid-word ("…criticism of Ja..."): never looked past as a box, whose teasers read

@@ -453,3 +453,21 @@ def test_saved_page_url_is_an_article_url_of_its_outlet(key, fixture):
     expected = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))
     assert outlet_for_url(expected["url"]).key == key
     assert OUTLETS[key].is_article_url(expected["url"]), expected["url"]
+
+
+@pytest.mark.parametrize("heading", ["注目ニュース", "PICK UP", "ピックアップ", "関連記事"])
+def test_a_box_of_other_stories_a_redesign_puts_in_the_rules_body_is_no_text_of_it(heading):
+    # Sankei's rules read headings too (h2, h3): a box of other stories' headlines inside its body
+    # under 「注目ニュース」 or 「PICK UP」 was stored amid the article's text, while health said ok
+    # (a probe of redesigns); under 「関連記事」 it was dropped.
+    url = "https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/"
+    page = saved_bytes(_SANKEI).decode("utf-8")
+    before = extract_article(page.encode(), url)
+    third = page.index('<p class="article-text ">')
+    for _ in range(2):
+        third = page.index('<p class="article-text ">', third + 1)
+    box = (f'<div class="box"><h3>{heading}</h3><ul>' + "".join(
+        f'<li><a href="/article/2025012{n}-X/"><h3>{headline}</h3></a></li>' for n, headline in
+        enumerate(["円相場、一時150円台に", "台風12号、沖縄に接近", "大谷翔平、今季40号"])) + "</ul></div>")
+    after = extract_article((page[:third] + box + page[third:]).encode(), url)
+    assert after.method == before.method and after.paragraphs == before.paragraphs
