@@ -207,6 +207,10 @@ FUTURE_AFTER = timedelta(minutes=15)
 STALE_EXPECTED = SILENT_EXPECTED
 STALE_MIN_AGE = timedelta(days=1)
 STALE_OTHERS = 5
+#: An outlet's only feed, sitemap or section is named stale with nothing to corroborate it once
+#: it has listed nothing new for this long (longer than a ministry's New Year), as well as for
+#: ``STALE_EXPECTED`` of its own intervals.
+STALE_ALONE = timedelta(days=7)
 # A feed that dates no entry is paced by its reads that listed something new: the newest this many.
 STALE_READS = 6
 # Lags kept per run and outlet: a first run of a big sitemap says no more with thousands.
@@ -863,8 +867,9 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
     (how many of the outlet's articles were published since, up to ``STALE_OTHERS``)."""
     now = _now(now)
     out = []
-    for kind, url in db.execute("SELECT DISTINCT kind, url FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 1 "
-                                "AND kind IN ('feed', 'sitemap', 'section')", [run_id, outlet]).fetchall():
+    documents = db.execute("SELECT DISTINCT kind, url FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 1 "
+                           "AND kind IN ('feed', 'sitemap', 'section')", [run_id, outlet]).fetchall()
+    for kind, url in documents:
         # A 304 is a read of the entries the last 200 gave: their dates stand.
         paced = db.execute("SELECT newest_entry, entry_interval FROM discovery WHERE url = ? AND outlet = ? "
                            "AND newest_entry IS NOT NULL ORDER BY id DESC LIMIT 1", [url, outlet]).fetchone()
@@ -899,12 +904,27 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
         if published >= STALE_OTHERS:
             out.append({"kind": kind, "url": url, "since": _iso(since), "interval": interval, "by": by,
                         "published": published})
+        elif len(documents) == 1 and not published \
+                and quiet >= max(STALE_ALONE.total_seconds(), STALE_EXPECTED * interval):
+            # The outlet's only document: nothing else can say it publishes meanwhile, and a feed
+            # frozen for good read "ok" for ever. Named once quiet for longer than a holiday.
+            out.append({"kind": kind, "url": url, "since": _iso(since), "interval": interval, "by": by,
+                        "published": published, "alone": True})
     return out
 
 
 def _stale_reason(feeds: list[Mapping[str, Any]] | None, now: datetime) -> Reason | None:
     if not feeds:
         return None
+    if feeds[0].get("alone"):
+        f = feeds[0]
+        quiet = duration_text((now - _time(f["since"])).total_seconds())
+        pace = "one" if f["by"] == "entries" else "something new"
+        return Reason("stale", f"its {f['kind']} {f['url']}, the only one it reads, has listed nothing new since "
+                               f"{f['since'][:16].replace('T', ' ')} UTC ({quiet}; it used to list {pace} every "
+                               f"{duration_text(f['interval'])}): frozen, or moved with the old address still "
+                               "answering? `newsmon check` shows where it went; or the outlet has published nothing "
+                               "for that long")
     named = "; ".join(f"{f['kind']} {f['url']} (nothing new since {f['since'][:16].replace('T', ' ')} UTC, "
                       f"{duration_text((now - _time(f['since'])).total_seconds())}; it used to list "
                       f"{'one' if f['by'] == 'entries' else 'something new'} every "
@@ -1243,8 +1263,8 @@ def new_other_links(db: Database, outlet: str, runs: list[dict[str, Any]]) -> li
         # Made of an id or a date, as an article's address is: a keyword bar's new tag links are
         # not (a quiet night's section lists no new article, and new trending words every run).
         links = [r[0] for r in db.execute(
-            f"SELECT url FROM discovery_links WHERE document = ? AND first_run IN ({marks}) ORDER BY first_run DESC, url",
-            [url, *ran]) if _ID_OR_DATE.search(urlsplit(r[0]).path)]
+            f"SELECT url FROM discovery_links WHERE document = ? AND first_run IN ({marks}) "
+            "ORDER BY first_run DESC, url", [url, *ran]) if _ID_OR_DATE.search(urlsplit(r[0]).path)]
         if len(links) >= PATTERN_MIN:
             out.append({"kind": kind, "url": url, "n": len(links), "examples": links[:2]})
     return out
