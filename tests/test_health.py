@@ -565,15 +565,22 @@ def published(db, n: int, at: datetime) -> None:
                               "published_at": at.astimezone(jst).isoformat()}, now=at.isoformat())
 
 
-def test_a_feed_that_lists_nothing_new_while_its_outlet_publishes_degrades_the_outlet(db):
-    # Its press releases came every 15 hours; its feed was last new 10 days ago (the 304s since
-    # are reads of the same entries), and the outlet's other channels found 5 articles since.
+def _quiet_feed(db) -> int:
+    """The Ministry of Defense's feed, new every 15 hours, last new 10 days ago and read every day
+    since (304s: reads of the same entries); the last run's id."""
     first = add_run(db, "mod", NOW - timedelta(days=10))
     read_feed(db, first, NOW - timedelta(days=10), newest=NOW - timedelta(days=10, hours=2), interval=54_000, new=20)
     for day in range(9, 0, -1):
         read_feed(db, add_run(db, "mod", NOW - timedelta(days=day)), NOW - timedelta(days=day), status=304)
     last = add_run(db, "mod", NOW)
     read_feed(db, last, NOW, status=304)
+    return last
+
+
+def test_a_feed_that_lists_nothing_new_while_its_outlet_publishes_degrades_the_outlet(db):
+    # Its press releases came every 15 hours; its feed was last new 10 days ago (the 304s since
+    # are reads of the same entries), and the outlet's other channels found 5 articles since.
+    last = _quiet_feed(db)
     for n in range(4):
         published(db, n, NOW - timedelta(days=n + 1, hours=5))
     # Four: as quiet elsewhere as in its feed (a ministry over New Year): nothing said.
@@ -600,12 +607,7 @@ def test_a_feed_that_lists_nothing_new_while_its_outlet_publishes_degrades_the_o
 def test_the_only_feed_of_an_outlet_frozen_for_longer_than_a_holiday_is_named_without_other_channels(db):
     # An outlet read from one feed: nothing else could say it published meanwhile, and a feed
     # frozen for good read "ok" for ever (a probe of outlet health: 10 days, status ok, exit 0).
-    first = add_run(db, "mod", NOW - timedelta(days=10))
-    read_feed(db, first, NOW - timedelta(days=10), newest=NOW - timedelta(days=10, hours=2), interval=54_000, new=20)
-    for day in range(9, 0, -1):
-        read_feed(db, add_run(db, "mod", NOW - timedelta(days=day)), NOW - timedelta(days=day), status=304)
-    last = add_run(db, "mod", NOW)
-    read_feed(db, last, NOW, status=304)
+    last = _quiet_feed(db)
     # Six days quiet: a ministry's New Year, nothing said.
     assert health.stale(db, "mod", last, now=NOW - timedelta(days=4)) == []
     assert health.stale(db, "mod", last, now=NOW) == [
