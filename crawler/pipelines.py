@@ -12,7 +12,6 @@ failure, a wall or an empty body is noted in the URL's reason while the article 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from concurrent.futures import BrokenExecutor
 
@@ -34,11 +33,6 @@ logger = logging.getLogger(__name__)
 
 #: A revisit answered so: the outlet took the article down (the article stays, marked removed).
 GONE = (404, 410)
-
-
-#: Article URLs of one outlet sent on to one page outside its pattern in a run, from which each
-#: more is a wall (``wall_redirect``), not an article taken down.
-SENT_TO_ONE_PAGE = 3
 
 
 class StorePipeline:
@@ -64,10 +58,6 @@ class StorePipeline:
         # Pages per outlet whose rules text is also compared with generic extraction (health).
         self.crosscheck = settings.getint("NEWSMON_HEALTH_CROSSCHECK")
         self.crosschecks: dict[str, int] = {}
-        # The article URLs of this run each outlet sent on to one page outside its pattern, by page.
-        self.sent_to: dict[tuple[str, str], dict[str, FetchedPage]] = {}
-        # Article pages of this run each outlet served (kept for extraction), by outlet.
-        self.served: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -241,27 +231,6 @@ class StorePipeline:
         outlet = self.outlets.get(item.outlet)
         return bool(item.final_url and outlet is not None and outlet.article_url_pattern
                     and not outlet.matches_pattern(item.final_url))
-
-    def _sent_all_to(self, item: FetchedPage, page: str) -> Wall | None:
-        """A wall, when ``item`` is the ``SENT_TO_ONE_PAGE``-th article URL of its outlet this run that
-        was sent on to ``page`` (outside its article URL pattern), and the outlet has served no
-        article page this run. One article redirected to the front page was taken down; every
-        article the feed has just listed, redirected to one page, is a site that turns newsmon
-        away (or moved its articles): each was ``gone`` after three runs, its one late try six
-        hours on, the outlet "failing" with advice to widen its pattern."""
-        sent = self.sent_to.setdefault((item.outlet, page), {})
-        sent[item.url] = dataclasses.replace(item, body=None)
-        if len(sent) < SENT_TO_ONE_PAGE or self.served.get(item.outlet):
-            # Beside pages it served, a few taken down and sent to its front page are just that.
-            return None
-        wall = Wall("redirect", "", f"redirected to {page[:200]}, as {len(sent) - 1} other article URLs of "
-                                    f"{item.outlet} were this run: a site that sends every article to one page is "
-                                    "turning newsmon away (or moved its articles: see its feed's URLs), not taking "
-                                    "each down")
-        if len(sent) == SENT_TO_ONE_PAGE:  # the ones before it, taken down by their reason: walled too
-            for earlier in list(sent.values())[:-1]:
-                self._blocked(earlier, wall, attempt=False)
-        return wall
 
     @staticmethod
     def _walled_in_words(item: FetchedPage) -> bool:
@@ -485,17 +454,13 @@ class StorePipeline:
                                         reason=f"served from {url[:200]}, off the outlet's domains", run_id=self.run_id)
                 return item
             if self._sent_away(item) and not self._walled_in_words(item):
-                if (wall := self._sent_all_to(item, url)) is not None:
-                    self._blocked(item, wall)
-                else:
-                    self._failed(item, redirected_away(item.redirects or [item.url], url, item.redirect_reasons))
+                self._failed(item, redirected_away(item.redirects or [item.url], url, item.redirect_reasons))
                 return item
             problem = check_body(item.body or b"", item.content_type)
             if problem is not None:
                 logger.warning("newsmon: %s: %s", item.url, problem.reason)
                 self._failed(item, problem)
                 return item
-            self.served[item.outlet] = self.served.get(item.outlet, 0) + 1
             item.page_id = store.keep_page(self.db, item.url, item.body, outlet=item.outlet, http_status=item.status,
                                            content_type=item.content_type, final_url=item.final_url,
                                            run_id=self.run_id)

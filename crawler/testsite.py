@@ -518,17 +518,16 @@ class LoopbackSite:
             self._faults[_path_of(path)] = _Fault(status=status, retry_after=retry_after, times=times, delay=delay)
 
     def answer(self, path: str, status: int, body: bytes = b"", headers: Mapping[str, str] | None = None, *,
-               times: int | None = None, delay: float = 0.0) -> None:
-        """Answer ``path`` with this status, body and headers (a wall, a moved feed, an empty one),
-        after ``delay`` seconds."""
+               times: int | None = None) -> None:
+        """Answer ``path`` with this status, body and headers (a wall, a moved feed, an empty one)."""
         with self._lock:
-            self._faults[_path_of(path)] = _Fault(status=status, times=times, body=body, delay=delay,
+            self._faults[_path_of(path)] = _Fault(status=status, times=times, body=body,
                                                   headers={"Content-Type": "text/html; charset=utf-8",
                                                            **dict(headers or {})})
 
-    def redirect(self, path: str, to: str, status: int = 301, *, delay: float = 0.0) -> None:
+    def redirect(self, path: str, to: str, status: int = 301) -> None:
         """Redirect ``path`` to ``to`` (a path or URL), as a site does when it moves a page."""
-        self.answer(path, status, b"", {"Location": to}, delay=delay)
+        self.answer(path, status, b"", {"Location": to})
 
     def serve_as(self, path: str, document: str) -> None:
         """Serve the generated ``document`` (a feed's path) at ``path`` too, its validators with

@@ -1779,46 +1779,6 @@ def test_retry_after_is_honoured_and_oversized_pages_are_dropped(env, site):
     assert last_run(env)["articles_new"] == len(PAGES) - 1
 
 
-def test_every_article_sent_on_to_one_page_is_a_wall_not_each_taken_down(env, site):
-    # A site that redirected every article the feed had just listed to its section page (turning
-    # newsmon away) had each "taken down, or moved; widen article_url_pattern", gone after three
-    # runs and tried once more six hours on: the articles written off, the outlet "failing".
-    for article in site.articles:
-        site.redirect(article.path, "/news/", 302)
-    assert crawl(env).returncode == 0
-    states = rows(env, "select kind, reason_code, reason from urls where url like '%/site/%'")
-    # Those not asked once three walls came in a row wait for the next run (postponed).
-    walled = [r for r in states if (r["kind"], r["reason_code"]) == ("blocked", "wall_redirect")]
-    assert len(states) == len(PAGES) and len(walled) >= 3
-    assert {(r["kind"], r["reason_code"]) for r in states if r not in walled} <= {("pending", "postponed")}
-    assert all("other article URLs of site were this run" in r["reason"] for r in walled)
-    [health] = rows(env, "select status, problems from health where outlet = 'site'")
-    assert health["status"] == "blocked", health
-    # One article sent on alone is one taken down, as before.
-    site.clear_log()
-    for article in site.articles[1:]:
-        site.remove_fault(article.path)
-    with sqlite3.connect(env["db"]) as db:
-        db.execute("UPDATE urls SET retry_at = '2020-01-01T00:00:00+00:00'")
-    db.close()
-    assert crawl(env).returncode == 0
-    assert rows(env, "select kind, reason_code from urls where url = ?", site.url(site.articles[0].path)) == [
-        {"kind": "error", "reason_code": "redirected_away"}]
-    assert rows(env, "select count(*) as n from urls where kind = 'article'")[0]["n"] == len(PAGES) - 1
-
-
-def test_a_few_articles_sent_on_to_one_page_beside_articles_served_are_taken_down(env, site):
-    # Three articles taken down and sent to the front page in one run, answered after the outlet's
-    # other articles: they were walls, and three walls in a row left the outlet's next articles
-    # for the run after (found by a re-check of the wall).
-    for article in site.articles[:3]:
-        site.redirect(article.path, "/news/", 302, delay=1.0)
-    assert crawl(env).returncode == 0
-    states = {r["url"]: (r["kind"], r["reason_code"]) for r in rows(env, "select url, kind, reason_code from urls")}
-    assert [states[site.url(a.path)] for a in site.articles[:3]] == [("error", "redirected_away")] * 3
-    assert {states[site.url(a.path)] for a in site.articles[3:]} == {("article", "stored")}
-
-
 def test_a_sitemap_that_lists_what_another_document_found_first_in_the_run_listed_something_new(env, site):
     # A sitemap's dates are read at an outlet's first run only, and what a feed or a section read
     # before it in the run listed was theirs (new_urls 0): nothing said a working sitemap listed
