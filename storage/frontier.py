@@ -513,21 +513,6 @@ def last_listing(db: Database, outlet: str, url: str) -> tuple[str, int] | None:
     return (found[0], found[1]) if found else None
 
 
-#: The most links of a section or sitemap read that ``note_other_links`` keeps.
-OTHER_LINKS_MAX = 2000
-
-
-def note_other_links(db: Database, outlet: str, document: str, urls: Iterable[str], run_id: int | None) -> None:
-    """Note the links of the outlet's domains ``document`` (a section page, a sitemap) listed
-    that its article URL pattern does not take, with the run that first listed each
-    (``discovery_links``; ``storage.health.new_other_links`` reads them)."""
-    rows = [(document, url, outlet, run_id) for url in list(dict.fromkeys(urls))[:OTHER_LINKS_MAX]]
-    if rows:
-        with transaction(db):
-            db.conn.executemany("INSERT OR IGNORE INTO discovery_links (document, url, outlet, first_run) "
-                           "VALUES (?, ?, ?, ?)", rows)
-
-
 def seen_before(db: Database, urls: list[str], run_id: int | None, since: str) -> int:
     """How many of ``urls`` were seen before run ``run_id``, which started at ``since``: first
     seen before it, or in its first second by another run (times are whole seconds, and a quick

@@ -47,10 +47,7 @@ degraded (articles arrive but extraction is going wrong):
                       least 3), are entries of its feeds or Google News sitemaps on its domains
                       that its article URL pattern does not take (``refused``,
                       ``not_article_url``): a new URL scheme for its articles? None is fetched
-                      until the pattern takes them (then they are, ``frontier.readmit``); or a
-                      section page or a plain sitemap listed, first in its last 3 runs, at least
-                      3 links of its domains made of an id or a date that the pattern does not
-                      take, and no new article URL (``new_other_links``)
+                      until the pattern takes them (then they are, ``frontier.readmit``)
     ``off_domains``   a third or more of the URLs its channels listed over the last week (at
                       least 3) are entries of its feeds or Google News sitemaps on hosts not
                       among its domains: its articles moved to a new host?
@@ -89,7 +86,6 @@ No Scrapy here: the counts come in as plain numbers.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -956,8 +952,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           failed_before: list[Mapping[str, Any]] | None = None,
           hung: tuple[tuple[list[str], int] | None, Mapping[str, tuple[list[str], int]]] | None = None,
           notices: int = 0,
-          failures: Sequence[tuple[str, int, str]] = (),
-          other_links: list[Mapping[str, Any]] | None = None) -> Health:
+          failures: Sequence[tuple[str, int, str]] = ()) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -973,9 +968,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     ``hung``: of a run killed at its timeout, the outlet's documents that had not answered, and
     those of the other outlets crawled with it (``unanswered``); ``notices``: how many of the last
     run's pages said the article is not there (``soft_404``, ``withdrawn``); ``failures``: what the
-    last run's article URLs failed with, ``(reason_code, n, an URL)``, the most first (``failed_with``);
-    ``other_links``: its sections and sitemaps that list new links its pattern does not take, and
-    no new article (``new_other_links``).
+    last run's article URLs failed with, ``(reason_code, n, an URL)``, the most first (``failed_with``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -1063,8 +1056,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     degraded += _lag_reasons(runs, late_after)
     refetching = _refetched_reason(refetch, last["pages"])
     # URLs that change with every visit make a feed look turned over: the cause is said, not that.
-    degraded += [r for r in (_pattern_reason(pattern) or _other_links_reason(other_links), _off_domains_reason(moved),
-                             refetching,
+    degraded += [r for r in (_pattern_reason(pattern), _off_domains_reason(moved), refetching,
                              None if refetching else _overflow_reason(overflow), _stale_reason(stale, now),
                              _unlinked_reason(unlinked)) if r]
     blocked = [r for r in (_walls_reason(last, wall), _robots_reason(robots)) if r]
@@ -1150,8 +1142,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    moved=off_domains(db, outlet, now=now),
                    unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
                    failed_before=flapping, hung=hung,
-                   failures=failed[:2], notices=sum(n for code, n, _ in failed if code in NOTICE_CODES),
-                   other_links=new_other_links(db, outlet, runs))
+                   failures=failed[:2], notices=sum(n for code, n, _ in failed if code in NOTICE_CODES))
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)
@@ -1229,55 +1220,6 @@ def _flap_start(db: Database, outlet: str) -> tuple[str, str] | None:
         "WHERE outlet = :outlet AND reasons NOT LIKE '%\"code\": \"flapping\"%'), 0) ORDER BY id LIMIT 1",
         {"outlet": outlet}).fetchone()
     return (row[0], row[1]) if row else None
-
-
-#: What an article's address is made of and a tag's or a menu's is not: an id or a date.
-_ID_OR_DATE = re.compile(r"\d{4,}")
-
-
-def new_other_links(db: Database, outlet: str, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The outlet's section pages and sitemaps that, in its last ``PATTERN_RUNS`` runs (``runs``:
-    ``history``, newest first), listed at least ``PATTERN_MIN`` links of its domains its article
-    URL pattern does not take that no earlier read of theirs listed, and no new article URL:
-    ``kind``, ``url``, ``n`` and two ``examples``, the newest. A section's menus are listed at its
-    first read; links that come after, run after run, while no article does, are its articles
-    under a URL scheme the pattern does not know. Only a feed's and a Google News sitemap's were
-    counted (``unmatched``), and an outlet that only a section or a sitemap lists stayed ok while
-    it lost every article."""
-    ran = [r["run_id"] for r in runs if not (r["finish_reason"] or "").startswith("skipped")][:PATTERN_RUNS]
-    if len(ran) < PATTERN_RUNS:
-        return []
-    marks = ", ".join("?" * len(ran))
-    out = []
-    for kind, url, first in db.execute(
-            f"SELECT kind, url, min(run_id) FROM discovery WHERE outlet = ? AND kind IN ('section', 'sitemap') "
-            f"AND ok = 1 GROUP BY kind, url HAVING max(run_id IN ({marks})) = 1", [outlet, *ran]).fetchall():
-        if first in ran:
-            continue  # read first in these runs: what it lists is its menus, new to newsmon only
-        # Its article URLs not seen before a run, in these runs (a sitemap too large to count
-        # them says nothing: left out).
-        new = db.execute(f"SELECT sum(article_urls - known), count(known) FROM discovery WHERE outlet = ? "
-                         f"AND url = ? AND run_id IN ({marks}) AND ok = 1", [outlet, url, *ran]).fetchone()
-        if new[1] == 0 or (new[0] or 0) > 0:
-            continue
-        # Made of an id or a date, as an article's address is: a keyword bar's new tag links are
-        # not (a quiet night's section lists no new article, and new trending words every run).
-        links = [r[0] for r in db.execute(
-            f"SELECT url FROM discovery_links WHERE document = ? AND first_run IN ({marks}) "
-            "ORDER BY first_run DESC, url", [url, *ran]) if _ID_OR_DATE.search(urlsplit(r[0]).path)]
-        if len(links) >= PATTERN_MIN:
-            out.append({"kind": kind, "url": url, "n": len(links), "examples": links[:2]})
-    return out
-
-
-def _other_links_reason(found: list[Mapping[str, Any]] | None) -> Reason | None:
-    if not found:
-        return None
-    named = "; ".join(f"its {f['kind']} {f['url']} lists {f['n']} (e.g. {', '.join(f['examples'])})"
-                      for f in found[:3])
-    return Reason("pattern", f"links its article URL pattern does not take, listed first in its last {PATTERN_RUNS} "
-                             f"runs, while no new article URL was: {named}: a new URL scheme for its articles? None "
-                             "of them is fetched; if they are articles, widen article_url_pattern")
 
 
 def _recent(runs: list[dict[str, Any]]) -> str | None:

@@ -1238,17 +1238,3 @@ def m038_article_sightings(db: Database) -> None:
     _run(db, ["CREATE TABLE article_sightings (article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
               "captured_at TEXT NOT NULL, content_hash TEXT NOT NULL, "
               "PRIMARY KEY (article_id, captured_at, content_hash)) WITHOUT ROWID"])
-
-
-@MIGRATIONS()
-def m039_other_links(db: Database) -> None:
-    """The links of an outlet's domains each section page and sitemap listed that its article URL
-    pattern does not take, by document, with the run that first listed each (at most
-    ``frontier.OTHER_LINKS_MAX`` a read). A section's menus are listed at its first read; a link
-    it lists first later, run after run, with no new article URL beside them, is an article under
-    a URL scheme the pattern does not know (``storage.health.new_other_links``). A feed's such
-    entries are refused URLs already; a section's and a sitemap's were dropped unrecorded, and an
-    outlet they alone list stayed ok while it lost every article."""
-    _run(db, ["CREATE TABLE discovery_links (document TEXT NOT NULL, url TEXT NOT NULL, outlet TEXT, "
-              "first_run INTEGER, PRIMARY KEY (document, url)) WITHOUT ROWID",
-              "CREATE INDEX idx_discovery_links_run ON discovery_links(outlet, first_run)"])

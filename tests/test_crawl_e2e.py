@@ -1793,36 +1793,6 @@ def test_a_sitemap_that_lists_what_another_document_found_first_in_the_run_liste
     assert rows(env, "select kind from urls where url = ?", site.url(added.path)) == [{"kind": "article"}]
 
 
-def test_an_outlet_only_a_section_lists_says_when_its_articles_move_to_urls_its_pattern_does_not_take(env, site):
-    # An outlet read from its section page alone (five built-in ones are): articles published under
-    # a new URL scheme, beside the old links still listed, were dropped unrecorded, and its status
-    # stayed ok run after run while it lost every new article (a probe of outlet health).
-    config = [line for line in site.toml_snippet("site").splitlines()
-              if not line.startswith(("feeds", "sitemaps"))]
-    config = [line if not line.startswith("article_url_pattern") else
-              f"article_url_pattern = '^{re.escape(site.url('/site/'))}(?!news/)'" for line in config]
-    Path(env["config"]).write_text("\n".join(config) + "\n", encoding="utf-8")
-    published = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
-    for _ in range(3):
-        assert crawl(env).returncode == 0
-    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
-    number = 0
-    for run in range(3):
-        for _ in range(2):
-            number += 1
-            site.publish_html(f"/site/news/2026/{number}0001.html", news_page(number, published),
-                              title=f"第{number}報", published=published, channels=["section"])
-        assert crawl(env).returncode == 0
-        [health] = rows(env, "select status, problems from health where outlet = 'site'")
-        # Two such links are a few odd pages; from the third on, said.
-        assert health["status"] == ("ok" if run == 0 else "degraded"), health
-    assert "listed first in its last 3 runs, while no new article URL was: its section " in health["problems"]
-    assert f"lists 6 (e.g. {site.url('/site/news/2026/50001.html')}, {site.url('/site/news/2026/60001.html')})" \
-        in health["problems"]
-    # Its menus, listed at its first read, are not counted; nor is anything once the pattern takes them.
-    assert rows(env, "select count(*) as n from urls where url like '%/site/news/%'")[0]["n"] == 0
-
-
 def test_a_page_whose_site_asked_for_an_hour_is_not_asked_again_before_it(env, site):
     # A 429 whose Retry-After asked for an hour (longer than a crawl waits) was asked again at
     # the next run, 15 minutes later on the default schedule, and given up after the third: 45

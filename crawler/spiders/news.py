@@ -333,7 +333,7 @@ class NewsSpider(scrapy.Spider):
             url = response_or_url
         else:
             hops = response_or_url.meta.get("redirect_urls") or []
-            url = _document_url(response_or_url)
+            url = hops[0] if hops else response_or_url.url
             if hops:
                 moved = f"redirected to {response_or_url.url}"
                 reason = f"{reason}; {moved}" if reason else moved
@@ -436,8 +436,7 @@ class NewsSpider(scrapy.Spider):
         archived = _archived(found, links) if kind == "sitemap" and outlet in self.first_runs else frozenset()
         words = {parsable(link, response.url) or link: text for link, text in found.listed.items()}
         requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared,
-                                          archived=archived, words=words,
-                                          document=_document_url(response) if kind == "sitemap" else None)
+                                          archived=archived, words=words)
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
@@ -586,8 +585,7 @@ class NewsSpider(scrapy.Spider):
             return
         links = list(dict.fromkeys([*(link.url for link in extracted), *(url for url, _ in data)]))
         requests, counts = self._articles(links, outlet, via="section", strict=False,
-                                          words=link_words([*((link.url, link.text) for link in extracted), *data]),
-                                          document=_document_url(response))
+                                          words=link_words([*((link.url, link.text) for link in extracted), *data]))
         if not counts[0] and self._refused_region(response, outlet, kind):
             return
         emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0]) if page == 1 else None
@@ -644,8 +642,8 @@ class NewsSpider(scrapy.Spider):
 
     def _articles(self, urls: Iterable[str], outlet_key: str, via: str, strict: bool,
                   dated: dict[str, str] | None = None, declared: Set[str] = frozenset(),
-                  archived: Set[str] = frozenset(), words: dict[str, str] | None = None,
-                  document: str | None = None) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
+                  archived: Set[str] = frozenset(),
+                  words: dict[str, str] | None = None) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
         known): ``known``, for a feed, a section or a sitemap of up to ``KNOWN_MAX_SITEMAP`` article
         URLs, how many of them were seen before this run (none, of one read before: it turned over
@@ -661,8 +659,7 @@ class NewsSpider(scrapy.Spider):
         ``archived``: the URLs of a sitemap's entries dated ``ARCHIVE_AFTER`` ago or more, asked
         for, if new, when the spider is idle, with the backlog (``when_idle``). ``words``: what
         the document said of each entry, by the URL as listed (``Discovered.listed``), kept with
-        the URL. ``document``: the section page's or sitemap's URL, under which the links of the
-        outlet's domains it lists that the pattern does not take are noted (``note_other_links``).
+        the URL.
         """
         outlet: Outlet = self.outlets[outlet_key]
         words = words or {}
@@ -672,7 +669,6 @@ class NewsSpider(scrapy.Spider):
         updated: dict[str, str] = {}
         said_of: dict[str, str] = {}
         articles = refused = 0
-        others: list[str] = []
         for raw in urls:
             said = "news sitemap" if raw in declared else via  # what listed it, in reasons
             try:
@@ -691,8 +687,6 @@ class NewsSpider(scrapy.Spider):
                 if said in ("feed", "news sitemap"):  # listed as an article: told, not dropped
                     refused += 1
                     self._refuse_unmatched(url, outlet, said, words.get(raw))
-                elif document is not None:
-                    others.append(url)
                 continue
             articles += 1
             listed.append(url)
@@ -729,8 +723,6 @@ class NewsSpider(scrapy.Spider):
         # address to be replaced.
         known = frontier.seen_before(self.db, listed, self.run_id, self.run_started) \
             if via in ("feed", "section") or (via == "sitemap" and len(listed) <= KNOWN_MAX_SITEMAP) else None
-        if others:
-            frontier.note_other_links(self.db, outlet_key, document, others, self.run_id)  # type: ignore[arg-type]
         # Remembered before any is fetched, so a killed or limited run loses none of them.
         frontier.add_pending(self.db, fresh, outlet=outlet_key, run_id=self.run_id,
                              reason=f"discovered via {via} in run {self.run_id}; not fetched yet",
@@ -1041,13 +1033,6 @@ def _archived(found: Discovered, links: list[str]) -> frozenset[str]:
     cutoff = (datetime.now(timezone.utc) - ARCHIVE_AFTER).isoformat(timespec="seconds")
     return frozenset(link for written, link in zip(found.links, links)
                      if written not in found.declared and (found.dated.get(written) or cutoff) < cutoff)
-
-
-def _document_url(response: Response) -> str:
-    """The URL a feed, sitemap or section is recorded under: the one the outlet names, before
-    any redirect."""
-    hops = response.meta.get("redirect_urls") or []
-    return hops[0] if hops else response.url
 
 
 def _header(response: Response, name: str) -> str | None:
