@@ -204,9 +204,10 @@ STALE_EXPECTED = SILENT_EXPECTED
 STALE_MIN_AGE = timedelta(days=1)
 STALE_OTHERS = 5
 #: An outlet's only feed, sitemap or section is named stale with nothing to corroborate it once
-#: it has listed nothing new for this long (longer than a ministry's New Year), as well as for
-#: ``STALE_EXPECTED`` of its own intervals.
-STALE_ALONE = timedelta(days=7)
+#: it has listed nothing new for this long, as well as for ``STALE_EXPECTED`` of its own
+#: intervals: longer than a ministry's New Year (its last release on the Friday before 29
+#: December, its next on the Monday after 3 January: 10 days) or Golden Week.
+STALE_ALONE = timedelta(days=14)
 # A feed that dates no entry is paced by its reads that listed something new: the newest this many.
 STALE_READS = 6
 # Lags kept per run and outlet: a first run of a big sitemap says no more with thousands.

@@ -608,20 +608,22 @@ def test_the_only_feed_of_an_outlet_frozen_for_longer_than_a_holiday_is_named_wi
     # An outlet read from one feed: nothing else could say it published meanwhile, and a feed
     # frozen for good read "ok" for ever (a probe of outlet health: 10 days, status ok, exit 0).
     last = _quiet_feed(db)
-    # Six days quiet: a ministry's New Year, nothing said.
-    assert health.stale(db, "mod", last, now=NOW - timedelta(days=4)) == []
-    assert health.stale(db, "mod", last, now=NOW) == [
+    # Ten days quiet: a ministry's New Year (its last release the Friday before, its next the
+    # Monday after), nothing said.
+    assert health.stale(db, "mod", last, now=NOW) == []
+    later = NOW + timedelta(days=5)
+    assert health.stale(db, "mod", last, now=later) == [
         {"kind": "feed", "url": FEED, "since": (NOW - timedelta(days=10)).isoformat(), "interval": 54_000,
          "by": "entries", "published": 0, "alone": True}]
-    health.update_health(db, "mod", last, now=NOW)
+    health.update_health(db, "mod", last, now=later)
     [(status, problems)] = db.execute("SELECT status, problems FROM health WHERE outlet = 'mod'").fetchall()
     assert status == "degraded" and problems == (
-        f"its feed {FEED}, the only one it reads, has listed nothing new since 2026-02-23 12:00 UTC (10.0 days; it "
+        f"its feed {FEED}, the only one it reads, has listed nothing new since 2026-02-23 12:00 UTC (15.0 days; it "
         "used to list one every 15.0 h): frozen, or moved with the old address still answering? `newsmon check` "
         "shows where it went; or the outlet has published nothing for that long")
     # Beside another channel, the feed is judged by what that one found (nothing here): not named.
     read_feed(db, last, NOW, url="https://www.mod.go.jp/j/rss/other.xml", status=304)
-    assert health.stale(db, "mod", last, now=NOW) == []
+    assert health.stale(db, "mod", last, now=later) == []
 
 
 def test_a_feed_read_for_the_first_time_is_judged_from_then_and_one_without_dates_from_its_reads(db):
