@@ -662,7 +662,10 @@ _TEASER_MAX_CHARS = 1500
 #: What a prompt asks that a story's sentence does not: a count of characters left (残り100文字の
 #: 制限) or a members' label alone is a story's words as often.
 _PROMPT_ASKS = re.compile(r"この記事は(?:有料|会員|読者|プレミアム)|続きを読むには|有料会員(?:限定|登録)?(?:になると|の方は)続き"
-                          r"|会員登録で続きを|記事の続きは")
+                          r"|会員登録で続きを|記事の続きは|日経電子版(?:に)?(?:会員|登録)"
+                          r"|This article is for (?:paid )?subscribers|Subscribe to (?:read|continue)"
+                          r"|(?i:subscribe|log ?in|sign (?:in|up)|register|become a (?:member|subscriber))\b.{0,30}?"
+                          r"to read the full (?:article|story)")
 #: Elements a prompt stands in, whole: not an inline phrase of a sentence (<strong>, <a>).
 _PROMPT_BLOCKS = frozenset({"p", "div", "section", "aside", "footer", "dl", "dd", "li", "ul"})
 #: What may stand before what a prompt asks, in its block: marks and a bracketed label.

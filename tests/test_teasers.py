@@ -184,6 +184,15 @@ def test_a_short_teaser_read_generically_ends_at_its_prompt_and_is_paywalled():
                                       'になる</a> <a href="/login">ログイン</a></div>'), NO_RULES)
     assert article is not None and article.paywalled and article.method == "generic:trafilatura"
     assert article.text.endswith(lead) and "会員" not in article.text and "ログイン" not in article.text
+    # Nikkei's prompt, and an English site's (the form before this cut them; the first form of the
+    # block's test did not).
+    for prompt, buttons in (("日経電子版に会員登録すると続きをお読みいただけます。", "会員登録 ログイン"),
+                            ("This article is for subscribers only. Subscribe to read the full article.",
+                             "Subscribe Log in"),
+                            ("Subscribe to continue reading this story.", "Subscribe Sign in")):
+        links = "".join(f'<a href="/{n}">{word}</a> ' for n, word in enumerate(buttons.split(" ")))
+        read = extract_article(page_of(f'<p>{lead}</p><div class="paywall"><p>{prompt}</p>{links}</div>'), NO_RULES)
+        assert read is not None and read.paywalled and read.text.endswith(lead), (prompt, read.text)
     # A short story that quotes a prompt or mentions one in a sentence of its own keeps its text
     # (each was cut, and flagged, by the first form of this).
     for inner, kept in ((f"<p>同社のサイトでは「{prompt[:13]}」と表示される。</p><p>読者からは不満の声も出ている。</p>",
