@@ -159,9 +159,13 @@ def chain(db: Database, article_id: int, extra: tuple[str, str] | None = None) -
     if extra is not None:
         events.append((extra[0], 2, 0, extra[1], None, None))
     runs: list[Run] = []
+    seen: set[tuple[str, str]] = set()
     for at, _, _, content_hash, page_id, version in sorted(events, key=lambda e: e[:3]):
-        if runs and runs[-1].content_hash == content_hash:
+        # A text seen again at a time it was seen at already (a version's own capture and its
+        # sighting; two texts in one second) is no new run: B, A, B at one second was a version.
+        if (at, content_hash) in seen or (runs and runs[-1].content_hash == content_hash):
             continue
+        seen.add((at, content_hash))
         runs.append(Run(at, content_hash, page_id, version))
     return runs
 

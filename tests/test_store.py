@@ -554,3 +554,28 @@ def test_older_captures_read_after_a_crawls_versions_leave_the_crawls_newest_tex
     assert added["B"] in text and added["C"] not in text
     newest = db.execute("SELECT fetched_at, text FROM article_versions ORDER BY version DESC LIMIT 1").fetchone()
     assert not newest[0].startswith("2025") and added["B"] in newest[1]
+
+
+def test_two_texts_captured_in_one_second_make_no_third_version(tmp_path):
+    # B and A captured in one second, then an older C: a version's own capture and the sightings of
+    # both at that second were ordered B, A, B, and the versions read C, B, A, B, their newest not
+    # the article's text (found by a re-check).
+    import copy
+
+    from tests import warcs
+
+    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
+    added = {"A": "", "B": "気象庁は同日夜、余震への警戒を呼びかけた。", "C": "宮崎市では一時、約2千世帯が停電した。"}
+    bodies = {name: asahi.body.replace(spot, line.encode() + spot) for name, line in added.items()}
+    records = {name: store.analyse(body, asahi.url) for name, body in bodies.items()}
+    db = open_db(tmp_path / "n.db")
+    at = "2025-01-13T03:00:00+00:00"
+    article_id = store.save(db, url=asahi.url, body=bodies["B"], record=copy.deepcopy(records["B"]), outlet="asahi",
+                            captured=at).article_id
+    for name, when in (("A", at), ("C", "2025-01-10T03:00:00+00:00")):
+        store.save_capture(db, url=asahi.url, article_id=article_id, record=copy.deepcopy(records[name]),
+                           captured=when, body=bodies[name], outlet="asahi")
+    texts = [text for (text,) in db.execute("SELECT text FROM article_versions ORDER BY version")]
+    newest, version = db.execute("SELECT text, version FROM articles").fetchone()
+    assert len(texts) == version == 3 and texts[-1] == newest and added["C"] in texts[0]
