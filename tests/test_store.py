@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from crawler import store
 from crawler.article import EXTRACTION_VERSION
 from crawler.urls import canonical_url
@@ -453,21 +455,27 @@ def test_reextract_of_one_outlet_reads_only_its_articles_and_pages(tmp_path):
     assert wrong.returncode != 0 and "unknown outlet(s) nhkk; known: " in wrong.stderr
 
 
-def test_an_archives_captures_give_the_same_versions_in_every_order_they_are_read_in(tmp_path):
-    # A text taken back (versions A, B, then A again) lost its second A when that capture was
-    # read before B's: the A of then, no version (3 of 8 reading orders in a probe), and the
-    # article's history showed the update as standing. Every order of five captures of one
-    # article, two of them of the first text in a row, gives the runs of its texts in time order.
-    import copy
-    import itertools
-
+def _asahi_versions():
+    """Asahi's saved article (a warcs Fetch under its real URL) in three texts, A (as saved) and B and
+    C with a sentence more: ``(fetch, added sentence by text, page bodies, analysed records)``. Each
+    record is analysed once; take a ``copy.deepcopy`` of it for each store (it is changed there)."""
     from tests import warcs
 
     asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
     spot = "震源の深さは約30キロ、地震の規模（<a".encode()
     added = {"A": "", "B": "気象庁は同日夜、余震への警戒を呼びかけた。", "C": "宮崎市では一時、約2千世帯が停電した。"}
-    records = {name: store.analyse(asahi.body.replace(spot, line.encode() + spot), asahi.url)
-               for name, line in added.items()}
+    bodies = {name: asahi.body.replace(spot, line.encode() + spot) for name, line in added.items()}
+    return asahi, added, bodies, {name: store.analyse(body, asahi.url) for name, body in bodies.items()}
+
+
+def test_an_archives_captures_give_the_same_versions_in_every_order_they_are_read_in(tmp_path):
+    # A text taken back (versions A, B, then A again) lost its second A when that capture was
+    # read before B's: the A of then, no version (3 of 8 reading orders in a probe), and the
+    # article's history showed the update as standing. Every order of five captures of one
+    # article, two of them of the first text in a row, gives the runs of its texts in time order.
+    import itertools
+
+    asahi, added, bodies, records = _asahi_versions()
     captures = [("A", 13), ("A", 14), ("B", 15), ("A", 16), ("C", 17)]
     expected = [("A", 13), ("B", 15), ("A", 16), ("C", 17)]
 
@@ -500,15 +508,7 @@ def test_a_reextract_keeps_the_sightings_of_the_texts_it_reads_anew(tmp_path):
     # A reextract that reads the versions' texts anew (other hashes) left the sightings under the
     # old ones, texts no version holds: a capture read after it between two of them lost the text
     # taken back, and the article's row (its newest text) disagreed with its newest version.
-    import copy
-
-    from tests import warcs
-
-    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
-    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
-    added = {"A": "", "B": "気象庁は同日夜、余震への警戒を呼びかけた。"}
-    records = {name: store.analyse(asahi.body.replace(spot, line.encode() + spot), asahi.url)
-               for name, line in added.items()}
+    asahi, added, bodies, records = _asahi_versions()
     db = open_db(tmp_path / "n.db")
     store.save(db, url=asahi.url, body=asahi.body, record=copy.deepcopy(records["A"]), outlet="asahi",
                captured="2025-01-13T03:00:00+00:00")
@@ -532,15 +532,7 @@ def test_older_captures_read_after_a_crawls_versions_leave_the_crawls_newest_tex
     # A crawl read A, then B on a revisit (today); an ingest then read captures of A, B and C of
     # 2025: B's version was dated 2025 by its capture and nothing kept that the crawl read it
     # today, so C of 2025 was taken as newer than every version, and the article's text.
-    import copy
-
-    from tests import warcs
-
-    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
-    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
-    added = {"A": "", "B": "気象庁は同日夜、余震への警戒を呼びかけた。", "C": "宮崎市では一時、約2千世帯が停電した。"}
-    bodies = {name: asahi.body.replace(spot, line.encode() + spot) for name, line in added.items()}
-    records = {name: store.analyse(body, asahi.url) for name, body in bodies.items()}
+    asahi, added, bodies, records = _asahi_versions()
     db = open_db(tmp_path / "n.db")
     article_id = store.save(db, url=asahi.url, body=bodies["A"], record=copy.deepcopy(records["A"]),
                             outlet="asahi").article_id
@@ -560,15 +552,7 @@ def test_two_texts_captured_in_one_second_make_no_third_version(tmp_path):
     # B and A captured in one second, then an older C: a version's own capture and the sightings of
     # both at that second were ordered B, A, B, and the versions read C, B, A, B, their newest not
     # the article's text (found by a re-check).
-    import copy
-
-    from tests import warcs
-
-    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
-    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
-    added = {"A": "", "B": "気象庁は同日夜、余震への警戒を呼びかけた。", "C": "宮崎市では一時、約2千世帯が停電した。"}
-    bodies = {name: asahi.body.replace(spot, line.encode() + spot) for name, line in added.items()}
-    records = {name: store.analyse(body, asahi.url) for name, body in bodies.items()}
+    asahi, added, bodies, records = _asahi_versions()
     db = open_db(tmp_path / "n.db")
     at = "2025-01-13T03:00:00+00:00"
     article_id = store.save(db, url=asahi.url, body=bodies["B"], record=copy.deepcopy(records["B"]), outlet="asahi",
