@@ -955,7 +955,8 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
         row = db.execute("SELECT text, paywalled, content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
         if row is None or not queries.shares_text(row[0], record.get("text")):
             return Captured(None)
-        newest = versions.newest_sighting(db, article_id)
+        seen = versions.events(db, article_id)
+        newest = versions.newest_of(seen)
         older = captured is not None and newest is not None and captured < newest
 
         def address(said: str, sighted: bool = True) -> Captured:
@@ -982,9 +983,9 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
             # Each version's own capture is a sighting too: dated earlier by this one, a version a
             # crawl read today still says it was seen today (or a 2025 capture read next would be
             # taken as newer than it, and the article its text).
-            versions.keep_starts(db, article_id)
-            before = versions.chain(db, article_id)
-            after = versions.chain(db, article_id, (captured, fresh))  # type: ignore[arg-type]
+            versions.keep_starts(db, article_id, seen)
+            before = versions.chain(seen)
+            after = versions.chain(seen, (captured, fresh))  # type: ignore[arg-type]
             if [r.content_hash for r in after] == [r.content_hash for r in before]:
                 moved = [was.version for r, was in zip(after, before) if r.at < was.at and was.version is not None]
                 if moved and db.execute("SELECT 1 FROM article_versions WHERE article_id = ?",
@@ -1003,7 +1004,8 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
         if older:
             versions.record_sighting(db, article_id, captured, fresh)  # type: ignore[arg-type]
             fields = {**versions.fields_by_text(db, article_id), fresh: record}
-            number = versions.rewrite(db, article_id, after, fields, (captured, fresh, page_id))  # type: ignore[arg-type]
+            new = (captured, fresh, page_id)
+            number = versions.rewrite(db, article_id, after, fields, new, seen)  # type: ignore[arg-type]
             made = Captured("older")
         else:
             _annotate(db, record)

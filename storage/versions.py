@@ -115,23 +115,30 @@ def rehash_sightings(db: Database, article_id: int, read_as: dict[str, str]) -> 
             record_sighting(db, article_id, at, changed.get(content_hash, content_hash))
 
 
-def keep_starts(db: Database, article_id: int) -> None:
-    """Note each version's own capture as a sighting of its text, before a capture read later
-    dates the version earlier (``chain``): the time it was read stays one it was seen at."""
-    for at, kind, _, content_hash, _, _ in _events(db, article_id):
+#: ``(at, kind, order, content_hash, page_id, version)``: a version's own capture (kind 0) or a
+#: sighting of its text (kind 1), as ``events`` reads them.
+Event = tuple[str, int, int, str, int | None, int | None]
+
+
+def keep_starts(db: Database, article_id: int, seen: Sequence[Event]) -> None:
+    """Note each version's own capture (of ``seen``, its ``events``) as a sighting of its text,
+    before a capture read later dates the version earlier (``chain``): the time it was read stays
+    one it was seen at."""
+    for at, kind, _, content_hash, _, _ in seen:
         if kind == 0 and at and content_hash:
             record_sighting(db, article_id, at, content_hash)
 
 
-def newest_sighting(db: Database, article_id: int) -> str | None:
-    """When the newest capture of an article was made: its newest version's, or a later capture of
-    a text it holds (``chain``'s events: a sighting of a text no version holds is none)."""
-    return max((event[0] for event in _events(db, article_id) if event[0]), default=None)
+def newest_of(seen: Sequence[Event]) -> str | None:
+    """When the newest capture of an article was made (``seen``: its ``events``): its newest
+    version's, or a later capture of a text it holds (a sighting of a text no version holds is
+    none)."""
+    return max((event[0] for event in seen if event[0]), default=None)
 
 
-def _events(db: Database, article_id: int) -> list[tuple[str, int, int, str, int | None, int | None]]:
-    """``(at, kind, order, content_hash, page_id, version)`` of an article's versions' own captures
-    (kind 0) and the sightings of their texts (kind 1), unsorted."""
+def events(db: Database, article_id: int) -> list[Event]:
+    """The article's versions' own captures (kind 0) and the sightings of their texts (kind 1),
+    unsorted: what ``chain``, ``newest_of``, ``keep_starts`` and ``rewrite`` go by, read once."""
     rows = db.execute("SELECT version, fetched_at, content_hash, page_id FROM article_versions WHERE article_id = ? "
                       "ORDER BY version", [article_id]).fetchall()
     if not rows:
@@ -147,43 +154,42 @@ def _events(db: Database, article_id: int) -> list[tuple[str, int, int, str, int
     return events
 
 
-def chain(db: Database, article_id: int, extra: tuple[str, str] | None = None) -> list[Run]:
+def chain(seen: Sequence[Event], extra: tuple[str, str] | None = None) -> list[Run]:
     """The versions of an article as its captures give them, oldest first: its stored versions'
-    own captures and the sightings of their texts (``record_sighting``), plus ``extra``
+    own captures and the sightings of their texts (``seen``: its ``events``), plus ``extra``
     (``(captured_at, content_hash)``, a capture not yet recorded), in time order, each run of one
     text one version. A sighting of a text no version holds (taken apart by ``newsmon
-    reextract`` as another article's) is left out."""
+    reextract`` as another article's) is left out (``events``)."""
     # At one time, a version's own capture first, then the sightings, then the new capture: the
     # order they were read in, which is all there is to go by.
-    events = _events(db, article_id)
-    if extra is not None:
-        events.append((extra[0], 2, 0, extra[1], None, None))
+    ordered = sorted([*seen, *([(extra[0], 2, 0, extra[1], None, None)] if extra is not None else [])],
+                     key=lambda e: e[:3])
     runs: list[Run] = []
-    seen: set[tuple[str, str]] = set()
-    for at, _, _, content_hash, page_id, version in sorted(events, key=lambda e: e[:3]):
+    met: set[tuple[str, str]] = set()
+    for at, _, _, content_hash, page_id, version in ordered:
         # A text seen again at a time it was seen at already (a version's own capture and its
         # sighting; two texts in one second) is no new run: B, A, B at one second was a version.
-        if (at, content_hash) in seen or (runs and runs[-1].content_hash == content_hash):
+        if (at, content_hash) in met or (runs and runs[-1].content_hash == content_hash):
             continue
-        seen.add((at, content_hash))
+        met.add((at, content_hash))
         runs.append(Run(at, content_hash, page_id, version))
     return runs
 
 
 def rewrite(db: Database, article_id: int, runs: Sequence[Run], fields: dict[str, dict[str, Any]],
-            new: tuple[str, str, int | None]) -> int:
+            new: tuple[str, str, int | None], seen: Sequence[Event]) -> int:
     """Write ``runs`` (``chain``'s, with a capture read between two others: ``new``, its
     ``(captured_at, content_hash, page_id)``) as the versions of ``article_id``; return the number
     of the version that capture starts. ``fields`` holds the article fields of each text by its
-    content hash. A run a sighting starts is read from a page of a version with its text. The
-    ``articles`` row keeps its content (the newest run's) and counts the versions."""
+    content hash. A run a sighting starts is read from a page of a version with its text (of
+    ``seen``, the ``events`` the runs were made of). The ``articles`` row keeps its content (the
+    newest run's) and counts the versions."""
     with transaction(db):
         pages: dict[str, int] = {}
         # A page of each text its versions hold, the newest first (and the first page of an article
         # that had no version rows: a run a sighting starts before it had none, and reextract left
         # its text as it was).
-        for _, kind, _, content_hash, page_id, _ in sorted(_events(db, article_id), key=lambda e: e[:3],
-                                                           reverse=True):
+        for _, kind, _, content_hash, page_id, _ in sorted(seen, key=lambda e: e[:3], reverse=True):
             if kind == 0 and page_id is not None:
                 pages.setdefault(content_hash, page_id)
         if new[2] is not None:
