@@ -1001,8 +1001,9 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
         page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
                                     content_type=content_type, now=now, outlet=outlet, compressed=compressed,
                                     captured_at=captured)
+        if captured is not None:
+            versions.record_sighting(db, article_id, captured, fresh)
         if older:
-            versions.record_sighting(db, article_id, captured, fresh)  # type: ignore[arg-type]
             fields = {**versions.fields_by_text(db, article_id), fresh: record}
             new = (captured, fresh, page_id)
             number = versions.rewrite(db, article_id, after, fields, new, seen)  # type: ignore[arg-type]

@@ -323,8 +323,7 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
             few ms with a model, in the one process that writes.
         indexed: ``index_form`` of the article's title and text, made elsewhere (a worker).
         captured: when an archive's crawler fetched the page, if an ingest read it: a new
-            version's time (``now`` is when newsmon stored it), and a sighting of its text then
-            (``versions.record_sighting``).
+            version's time (``now`` is when newsmon stored it).
 
     Raises:
         ValueError: an unknown field, or no ``url``.
@@ -355,8 +354,6 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
             new_id = db.execute(f"INSERT INTO articles ({columns}) VALUES ({', '.join('?' * len(row))})",
                                 list(row.values())).lastrowid
             _index(db, new_id, row.get("title"), row["text"], indexed)
-            if captured:
-                versions.record_sighting(db, new_id, captured, row["content_hash"])
             return StoredArticle(new_id, True, became_relevant=bool(row.get("relevant")), named=claimed,
                                  named_claimed=claimant)
         changes: dict[str, Any] = {"last_seen_at": now}
@@ -384,8 +381,6 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
             changes["extraction"] = row["extraction"]
         if "relevant" in changes and changes["relevant"] and not was_relevant:
             changes["relevant_since"] = now
-        if captured and not replace:
-            versions.record_sighting(db, found["id"], captured, row["content_hash"])
         _update_article(db, found["id"], changes)
         if "content_hash" in changes:
             _index(db, found["id"], row.get("title"), row["text"], indexed)
