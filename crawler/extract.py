@@ -92,13 +92,15 @@ _SHARE_BAR = re.compile(r"Share this(?: article)?|SHARE|この記事をシェア
 # is flagged, because what precedes it is a teaser, not the article. "to read the full article"
 # is a prompt after what it asks of the reader ("Log in to read…"): alone it was also a
 # minister's "he had yet to read the full article", and the article a teaser cut there.
+# What a prompt asks of the reader, but for the forms that open with この記事は.
+_ASKS = (r"有料会員(?:限定|登録)?(?:になると|の方は)続き|会員登録で続きを|続きを読むには"
+         r"|記事の続きは|日経電子版(?:に)?(?:会員|登録)|This article is for (?:paid )?subscribers"
+         r"|Subscribe to (?:read|continue)"
+         r"|(?i:subscribe|log ?in|sign (?:in|up)|register|become a (?:member|subscriber))\b.{0,30}?"
+         r"to read the full (?:article|story)")
 _PAYWALL = re.compile(
     r".{0,40}(?:この記事は(?:有料(?:会員)?記事|(?:有料|読者|プレミアム)?会員(?:限定|専用)|会員記事)(?:です)?"
-    r"|残り\d+文字|有料会員(?:限定|登録)?(?:になると|の方は)続き|会員登録で続きを|続きを読むには"
-    r"|記事の続きは|日経電子版(?:に)?(?:会員|登録)|This article is for (?:paid )?subscribers"
-    r"|Subscribe to (?:read|continue)"
-    r"|(?i:subscribe|log ?in|sign (?:in|up)|register|become a (?:member|subscriber))\b.{0,30}?"
-    r"to read the full (?:article|story)).{0,80}",
+    rf"|残り\d+文字|{_ASKS}).{{0,80}}",
 )
 # ... and a label alone on its line (Yomiuri's 読者会員限定です; in a sentence it is a story's words):
 # above the text, a member-only article's mark over its teaser, which goes on.
@@ -661,11 +663,7 @@ def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None
 _TEASER_MAX_CHARS = 1500
 #: What a prompt asks that a story's sentence does not: a count of characters left (残り100文字の
 #: 制限) or a members' label alone is a story's words as often.
-_PROMPT_ASKS = re.compile(r"この記事は(?:有料|会員|読者|プレミアム)|続きを読むには|有料会員(?:限定|登録)?(?:になると|の方は)続き"
-                          r"|会員登録で続きを|記事の続きは|日経電子版(?:に)?(?:会員|登録)"
-                          r"|This article is for (?:paid )?subscribers|Subscribe to (?:read|continue)"
-                          r"|(?i:subscribe|log ?in|sign (?:in|up)|register|become a (?:member|subscriber))\b.{0,30}?"
-                          r"to read the full (?:article|story)")
+_PROMPT_ASKS = re.compile(rf"この記事は(?:有料|会員|読者|プレミアム)|{_ASKS}")
 #: Elements a prompt stands in, whole: not an inline phrase of a sentence (<strong>, <a>).
 _PROMPT_BLOCKS = frozenset({"p", "div", "section", "aside", "footer", "dl", "dd", "li", "ul"})
 #: What may stand before what a prompt asks, in its block: marks and a bracketed label.
@@ -688,6 +686,10 @@ def _cut_at_prompt(paragraphs: list[str], tree: etree._Element | None) -> tuple[
     text = "\n".join(paragraphs)
     body = tree.find("body")
     for element in body.iter(*_PROMPT_BLOCKS) if body is not None else ():
+        # A block that opens with a prompt says so in its first text: the others' whole text (a
+        # page of nested blocks) is not gathered.
+        if not _PROMPT_ASKS.search(element.text or ""):
+            continue
         prompt = " ".join(element.text_content().split())
         asks = _PROMPT_ASKS.search(prompt)
         # It opens with what it asks (a mark before it at most: ※, 【有料記事】), where a sentence
