@@ -953,7 +953,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           failed_before: list[Mapping[str, Any]] | None = None,
           hung: tuple[tuple[list[str], int] | None, Mapping[str, tuple[list[str], int]]] | None = None,
           notices: int = 0,
-          failures: Sequence[tuple[str, int, str]] = ()) -> Health:
+          failures: Sequence[tuple[str, int, str]] = (),
+          sent_to: tuple[str, int] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -969,7 +970,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     ``hung``: of a run killed at its timeout, the outlet's documents that had not answered, and
     those of the other outlets crawled with it (``unanswered``); ``notices``: how many of the last
     run's pages said the article is not there (``soft_404``, ``withdrawn``); ``failures``: what the
-    last run's article URLs failed with, ``(reason_code, n, an URL)``, the most first (``failed_with``).
+    last run's article URLs failed with, ``(reason_code, n, an URL)``, the most first (``failed_with``);
+    ``sent_to``: the one page most of them were redirected to, and how many were (``sent_to_one``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -1004,6 +1006,12 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     # What its article pages failed with, most first: "see the URLs' reasons" alone sent the
     # reader to a table to learn that every article was sent on to the front page.
     most = "; ".join(f"{n} {code}, e.g. {url}" for code, n, url in failures or ())
+    if sent_to and most:
+        # Each URL's own reason reads as a take-down ("widen article_url_pattern" if the articles
+        # moved there): told of one run's articles all sent to one page, it is the wrong advice.
+        most += (f"; {sent_to[1]} of them were all sent on to one page, {sent_to[0]}: a login, consent or bot "
+                 "page (newsmon kept out) or the front page (the articles' addresses changed)? Open it in a browser; "
+                 "an article_url_pattern that took it would store that one page as each article")
     if failed >= 2 and failed / attempts >= ERRORS_FLAG:
         failing.append(Reason("errors", f"errors dominate: {failed} of {attempts} requests of the "
                                         "last run failed" + (f" (article pages: {most})" if most else "")))
@@ -1077,6 +1085,31 @@ def failed_with(db: Database, outlet: str, run_id: int) -> list[tuple[str, int, 
         [outlet, run_id])]
 
 
+#: How many of a run's article URLs sent on to one page make that page worth naming: one or two
+#: taken-down articles sent to the front page are what a day brings.
+SENT_TO_ONE_MIN = 3
+
+
+def sent_to_one(db: Database, outlet: str, run_id: int) -> tuple[str, int] | None:
+    """The one page (its address without query or fragment) that at least ``SENT_TO_ONE_MIN`` of
+    the outlet's article URLs first fetched in run ``run_id``, and at least half of those
+    redirected away, were redirected to, and how many were; None if there is none. A login or
+    consent page that carries each article's address in its query (``/login?next=/a/1``) is one
+    page. Articles taken down and tried again (sent to the front page each time) are not counted:
+    they were new once, and their run named them then."""
+    targets: Counter[str] = Counter()
+    for (target,) in db.execute("SELECT redirected_to FROM urls WHERE outlet = ? AND run_id = ? AND kind IN "
+                                "('error', 'gave_up', 'gone') AND reason_code = 'redirected_away' AND attempts = 1",
+                                [outlet, run_id]):
+        if target:
+            parts = urlsplit(target)
+            targets[f"{parts.scheme}://{parts.netloc}{parts.path}"] += 1
+    if not targets:
+        return None
+    (page, n), = targets.most_common(1)
+    return (page, n) if n >= SENT_TO_ONE_MIN and n * 2 >= sum(targets.values()) else None
+
+
 def _some(urls: list[str]) -> str:
     return ", ".join(urls[:3]) + (f" and {len(urls) - 3} more" if len(urls) > 3 else "")
 
@@ -1143,7 +1176,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    moved=off_domains(db, outlet, now=now),
                    unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
                    failed_before=flapping, hung=hung,
-                   failures=failed[:2], notices=sum(n for code, n, _ in failed if code in NOTICE_CODES))
+                   failures=failed[:2], notices=sum(n for code, n, _ in failed if code in NOTICE_CODES),
+                   sent_to=sent_to_one(db, outlet, runs[0]["run_id"]) if failed else None)
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)

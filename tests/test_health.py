@@ -376,6 +376,45 @@ def test_what_a_runs_article_pages_failed_with_is_counted_by_reason_most_first(d
                                                      ("http_500", 1, "https://www3.nhk.or.jp/news/html/1.html")]
 
 
+def test_article_urls_of_a_run_all_sent_on_to_one_page_are_told_as_one_page_not_as_take_downs(db):
+    # Each URL's reason reads "taken down, or moved; widen article_url_pattern": every new article
+    # of a run sent to one login page is neither.
+    run_id = add_run(db, "nhk", NOW, errors=5)
+    for n in range(4):
+        frontier.record_failure(db, f"https://www3.nhk.or.jp/news/html/{n}.html", outlet="nhk", code="redirected_away",
+                                reason="…", max_attempts=3, run_id=run_id,
+                                redirected_to=f"https://id.nhk.or.jp/login?next=%2Fnews%2F{n}")
+    frontier.record_failure(db, "https://www3.nhk.or.jp/news/html/9.html", outlet="nhk", code="redirected_away",
+                            reason="…", max_attempts=3, run_id=run_id, redirected_to="https://www3.nhk.or.jp/")
+    assert health.sent_to_one(db, "nhk", run_id) == ("https://id.nhk.or.jp/login", 4)
+    result = health.check([run(0, pages=0, errors=5, discovery_ok=5)], now=NOW,
+                          failures=health.failed_with(db, "nhk", run_id), sent_to=health.sent_to_one(db, "nhk", run_id))
+    assert (result.status, result.codes()) == ("failing", ["errors"])
+    assert ("5 redirected_away, e.g. https://www3.nhk.or.jp/news/html/0.html; 4 of them were all sent on to one page, "
+            "https://id.nhk.or.jp/login: a login, consent or bot page (newsmon kept out) or the front page") in (
+        result.reasons[0].message)
+    # Taken-down articles tried again, each sent to the front page: their first run named them.
+    again = add_run(db, "nhk", NOW + timedelta(hours=6), errors=4)
+    for n in range(4):
+        frontier.record_failure(db, f"https://www3.nhk.or.jp/news/html/{n}.html", outlet="nhk", code="redirected_away",
+                                reason="…", max_attempts=3, run_id=again, redirected_to="https://www3.nhk.or.jp/")
+    assert health.sent_to_one(db, "nhk", again) is None
+    # Two new articles sent to the front page are what a day of take-downs brings; and three of
+    # seven sent to one page, the rest each elsewhere, are no one page of the run.
+    few = add_run(db, "nhk", NOW + timedelta(hours=7), errors=2)
+    for n in range(2):
+        frontier.record_failure(db, f"https://www3.nhk.or.jp/news/html/f{n}.html", outlet="nhk",
+                                code="redirected_away", reason="…", max_attempts=3, run_id=few,
+                                redirected_to="https://www3.nhk.or.jp/")
+    assert health.sent_to_one(db, "nhk", few) is None
+    mixed = add_run(db, "nhk", NOW + timedelta(hours=8), errors=7)
+    for n in range(7):
+        frontier.record_failure(db, f"https://www3.nhk.or.jp/news/html/m{n}.html", outlet="nhk",
+                                code="redirected_away", reason="…", max_attempts=3, run_id=mixed,
+                                redirected_to="https://www3.nhk.or.jp/" if n < 3 else f"https://www3.nhk.or.jp/{n}/")
+    assert health.sent_to_one(db, "nhk", mixed) is None
+
+
 def test_broken_discovery_is_named_and_degrades_or_fails_the_outlet():
     broken = [{"url": "https://example.jp/rss.xml", "kind": "feed", "http_status": 200,
                "reason": "an HTML page, not XML (an error or login page where the feed should be?)"}]

@@ -315,6 +315,23 @@ def test_articles_behind_a_login_in_a_row_hold_back_none_of_the_outlets_others(t
     assert len(rows) == 8 and {(r["kind"], r["reason_code"]) for r in rows} == {("blocked", "wall_login")}, rows
 
 
+def test_new_articles_all_sent_on_to_one_page_are_named_so_in_health_not_only_as_take_downs(tmp_path):
+    # Each URL's reason says "taken down, or moved; widen article_url_pattern"; told of a run
+    # whose every article went to one page (a front page that reads as no wall), health names it.
+    menu = ("<html><head><meta charset='utf-8'><title>毎朝新聞</title></head><body><nav><a href='/'>ホーム</a>"
+            "<a href='/news/'>ニュース</a></nav><ul>" + "".join(f"<li><a href='/x/{n}'>見出し{n}</a></li>"
+                                                          for n in range(30)) + "</ul></body></html>").encode()
+    _, db = crawl_walls_only(tmp_path, 905, lambda walls: {
+        **{f"/a/moved{n}": redirect(lambda s, n=n: f"/top/?from=moved{n}", 302) for n in range(4)},
+        "/top/": lambda h, s: _send(h, 200, menu)})
+    rows = query(db, "SELECT kind, reason_code, redirected_to FROM urls WHERE url LIKE '%/a/moved%'")
+    assert len(rows) == 4 and {(r["kind"], r["reason_code"]) for r in rows} == {("error", "redirected_away")}, rows
+    [row] = query(db, "SELECT status, problems FROM health WHERE outlet = 'walls'")
+    assert row["status"] == "failing", row
+    assert "4 of them were all sent on to one page, http://127.0.0.1:" in row["problems"], row
+    assert "/top/: a login, consent or bot page" in row["problems"], row
+
+
 def test_an_article_sent_on_to_a_members_page_that_asks_a_login_in_words_is_behind_a_wall_not_taken_down(tmp_path):
     # The page is at no login path (url_wall), and no article URL of the outlet: it ended
     # redirected_away, then gone, where it is a members' article behind a login.
