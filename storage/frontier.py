@@ -491,18 +491,29 @@ def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str,
                      http_status: int | None = None, entries: int | None = None, article_urls: int | None = None,
                      new_urls: int | None = None, refused: int | None = None, reason: str | None = None,
                      known: int | None = None, newest_entry: str | None = None, entry_interval: int | None = None,
-                     unlinked: int | None = None, now: str | None = None) -> None:
+                     unlinked: int | None = None, retry_at: str | None = None, now: str | None = None) -> None:
     """What one feed, sitemap or section page gave this run, or why it gave nothing; ``known``:
     how many of a feed's or a section's article URLs were seen before this run; ``newest_entry``
     and ``entry_interval``: the date of a feed's newest entry, and the seconds between two of its
     entries; ``unlinked``: how many of a feed's or sitemap's entries gave no URL
-    (``discovery.Discovered``)."""
+    (``discovery.Discovered``); ``retry_at``: its site asked (a 429 or 503's Retry-After) not to
+    be asked for it before then (``asked_wait``)."""
     with transaction(db):
         db.table("discovery").insert({
             "run_id": run_id, "outlet": outlet, "url": url, "kind": kind, "fetched_at": now or now_utc(),
             "http_status": http_status, "ok": int(ok), "entries": entries, "article_urls": article_urls,
             "new_urls": new_urls, "refused": refused, "reason": reason, "known": known,
-            "newest_entry": newest_entry, "entry_interval": entry_interval, "unlinked": unlinked})
+            "newest_entry": newest_entry, "entry_interval": entry_interval, "unlinked": unlinked,
+            "retry_at": retry_at})
+
+
+def asked_wait(db: Database, outlet: str, url: str, *, now: str | None = None) -> tuple[str, int | None] | None:
+    """``(retry_at, http_status)`` of feed, sitemap or section ``url`` of ``outlet`` when its
+    newest read (or run that did not ask for it) says its site asked not to be asked before a time
+    that has not come yet; else None."""
+    row = db.execute("SELECT retry_at, http_status FROM discovery WHERE url = ? AND outlet = ? ORDER BY id DESC "
+                     "LIMIT 1", [url, outlet]).fetchone()
+    return (row[0], row[1]) if row and row[0] and row[0] > (now or now_utc()) else None
 
 
 def last_listing(db: Database, outlet: str, url: str) -> tuple[str, int] | None:

@@ -1238,3 +1238,12 @@ def m038_article_sightings(db: Database) -> None:
     _run(db, ["CREATE TABLE article_sightings (article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
               "captured_at TEXT NOT NULL, content_hash TEXT NOT NULL, "
               "PRIMARY KEY (article_id, captured_at, content_hash)) WITHOUT ROWID"])
+
+
+@MIGRATIONS()
+def m039_discovery_retry_at(db: Database) -> None:
+    """When a feed, sitemap or section may be asked for again, where its site answered 429 or 503
+    with a Retry-After longer than a crawl waits. Only article URLs kept it (``urls.retry_at``):
+    a feed whose site asked for two hours was asked again at the next run, 15 minutes on, and at
+    every run after. Each run that does not ask for it records so, carrying the time forward."""
+    _run(db, ["ALTER TABLE discovery ADD COLUMN retry_at TEXT"])

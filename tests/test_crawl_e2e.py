@@ -1827,6 +1827,36 @@ def test_a_page_whose_site_asked_for_an_hour_is_not_asked_again_before_it(env, s
     assert rows(env, "select kind from urls where url = ?", site.url(throttled)) == [{"kind": "article"}]
 
 
+def test_a_feed_whose_site_asked_for_an_hour_is_not_asked_again_before_it(env, site):
+    # Only article URLs kept what a long Retry-After asked: a feed whose site asked for an hour was
+    # asked again at every run, a quarter of an hour apart.
+    site.fail(RSS_PATH, 429, retry_after=3600)
+    assert crawl(env).returncode == 0
+    [read] = rows(env, "select ok, http_status, retry_at, reason from discovery where url = ?", site.url(RSS_PATH))
+    assert (read["ok"], read["http_status"]) == (0, 429)
+    assert "it asked for a wait of 3,600 s (Retry-After)" in read["reason"]
+    asked = datetime.fromisoformat(read["retry_at"]) - datetime.now(timezone.utc)
+    assert timedelta(minutes=50) < asked <= timedelta(hours=1)
+    site.remove_fault(RSS_PATH)
+    site.clear_log()
+    for _ in range(2):
+        assert crawl(env).returncode == 0
+    assert [r for r in site.requests() if r.path == RSS_PATH] == []
+    # Each run says it did not ask, and until when; the outlet's status names the feed.
+    waited = rows(env, "select ok, retry_at, reason from discovery where url = ? order by id", site.url(RSS_PATH))[1:]
+    assert [(w["ok"], w["retry_at"]) for w in waited] == [(0, read["retry_at"])] * 2
+    assert waited[0]["reason"].startswith("not asked this run: HTTP 429 asked not to be asked again before ")
+    assert site.url(RSS_PATH) in rows(env, "select problems from health")[0]["problems"]
+    # The hour over, the next run reads it.
+    with sqlite3.connect(env["db"]) as db:
+        db.execute("UPDATE discovery SET retry_at = '2020-01-01T00:00:00+00:00' WHERE url = ?", [site.url(RSS_PATH)])
+    db.close()
+    assert crawl(env).returncode == 0
+    assert [r.status for r in site.requests() if r.path == RSS_PATH] == [200]
+    assert rows(env, "select ok, retry_at from discovery where url = ? order by id desc limit 1",
+                site.url(RSS_PATH)) == [{"ok": 1, "retry_at": None}]
+
+
 def test_scrapy_crawl_news_as_the_readme_allows_stores_everything(env, site):
     # `scrapy crawl news` builds the crawl without `newsmon crawl`: the pipeline then starts its
     # own extraction workers (newsmon crawl starts them before Scrapy and hands them over).

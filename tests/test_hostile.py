@@ -444,6 +444,44 @@ def crawl_walls_only(tmp_path, seed: int, answers: Callable[[dict[str, Case]], d
     return site, db
 
 
+def test_a_child_sitemap_whose_site_asked_for_hours_is_not_asked_again_before_them_and_its_index_is_read(tmp_path):
+    # A child sitemap's long Retry-After held at the next run as a feed's does: its index read
+    # again (it was not read whole), its other child and its article as ever, the run finished.
+    site = Site(tmp_path, full=False, seed=952)
+    site.feeds = set()
+    xml = {"Content-Type": "application/xml"}
+    site.cases["/sitemap-index.xml"] = Case("/sitemap-index.xml", lambda h, s: _send(h, 200, (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>/sitemap-busy.xml</loc></sitemap><sitemap><loc>/sitemap-1.xml</loc></sitemap>"
+        "</sitemapindex>").encode(), xml))
+    site.cases["/sitemap-busy.xml"] = Case("/sitemap-busy.xml", lambda h, s: _send(
+        h, 503, b"busy", {"Retry-After": "7200"}))
+    site.cases["/sitemap-1.xml"] = Case("/sitemap-1.xml", lambda h, s: _send(h, 200, (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{s.url('/a/ok')}</loc></url></urlset>").encode(), xml))
+    site.start()
+    config = tmp_path / "c.toml"
+    config.write_text(f'[outlets.maps]\nname = "Maps"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\n'
+                      f'sitemaps = ["{site.url("/sitemap-index.xml")}"]\narticle_url_pattern = "^/a/"\n',
+                      encoding="utf-8")
+    db = tmp_path / "news.db"
+    try:
+        crawl(db, config, ["maps"])
+        asked = len(site.requests("/sitemap-busy.xml"))
+        crawl(db, config, ["maps"])
+        assert len(site.requests("/sitemap-busy.xml")) == asked >= 1
+        assert [r.status for r in site.requests("/sitemap-index.xml")] == [200, 200]
+    finally:
+        site.stop()
+    busy = query(db, "SELECT ok, http_status, retry_at, reason FROM discovery WHERE url LIKE '%/sitemap-busy.xml' "
+                     "ORDER BY id")
+    assert [(b["ok"], b["http_status"]) for b in busy] == [(0, 503), (0, 503)]
+    assert busy[0]["retry_at"] == busy[1]["retry_at"] and "not asked this run: HTTP 503" in busy[1]["reason"]
+    assert query(db, "SELECT url, kind FROM urls") == [{"url": site.url("/a/ok"), "kind": "article"}]
+    assert [r["finish_reason"] for r in query(db, "SELECT finish_reason FROM crawl_runs ORDER BY id")] == [
+        "finished", "finished"]
+
+
 def crawl_sitemap_index(tmp_path, seed: int, first: Callable[[Site], str]):
     """Crawl an outlet whose one sitemap is an index of ``first(site)`` and of a sitemap listing
     one article; return the site, the database and the finished crawl."""

@@ -218,11 +218,14 @@ class NewsSpider(scrapy.Spider):
                 yield FetchedPage(url=url, outlet=key, status=200, page_id=page_id)
         for key, outlet in self.outlets.items():
             for url in outlet.feeds:
-                yield self._discovery(url, key, "feed", self.parse_feed)
+                for request in self._ask(url, key, "feed", self.parse_feed):
+                    yield request
             for url in self._unasked(outlet.sitemaps, key, None):
-                yield self._discovery(url, key, "sitemap", self.parse_sitemap)
+                for request in self._ask(url, key, "sitemap", self.parse_sitemap):
+                    yield request
             for url in outlet.start_urls:
-                yield self._discovery(url, key, "section", self.parse_section, conditional=False)
+                for request in self._ask(url, key, "section", self.parse_section, conditional=False):
+                    yield request
         # What earlier runs discovered but did not get (their feeds may never list it again) is
         # asked for once the run has fetched what it found new: ``when_idle``.
 
@@ -255,6 +258,26 @@ class NewsSpider(scrapy.Spider):
             meta["download_maxsize"] = self.sitemap_maxsize
         return scrapy.Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
                               priority=10, cb_kwargs={"outlet": outlet}, meta=meta)
+
+    def _ask(self, url: str, outlet: str, kind: str, callback, **kwargs) -> Iterable[scrapy.Request]:
+        """The request for a feed, sitemap or section (``_discovery``), unless its site asked not to
+        be asked for it before a time still to come (a 429 or 503 whose Retry-After was longer than
+        a crawl waits): then nothing, and the document is recorded as not read, with that time."""
+        waiting = frontier.asked_wait(self.db, outlet, url)
+        if waiting is None:
+            yield self._discovery(url, outlet, kind, callback, **kwargs)
+            return
+        until, status = waiting
+        said = f"HTTP {status}" if status else "its site"
+        reason = (f"not asked this run: {said} asked not to be asked again before {until[:16].replace('T', ' ')} "
+                  "UTC (Retry-After)")
+        self.crawler.stats.inc_value("newsmon/discovery/failed")
+        self.crawler.stats.inc_value("newsmon/discovery/waiting")
+        self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_failed")
+        self.logger.info("newsmon: %s %s of %s %s", kind, url, outlet, reason)
+        frontier.record_discovery(self.db, run_id=self.run_id, outlet=outlet, url=url, kind=kind, ok=False,
+                                  http_status=status, reason=reason, retry_at=until)
+        self._document_done({"newsmon_index": kwargs.get("index")}, False)
 
     def _children(self, index: str, children: dict[str, str | None], outlet: str) -> tuple[list[_Child], str | None]:
         """The child sitemaps of sitemap ``index`` to ask for this run (those not asked yet), and
@@ -326,7 +349,7 @@ class NewsSpider(scrapy.Spider):
     def _record_discovery(self, response_or_url, outlet: str, kind: str, *, ok: bool, status: int | None = None,
                           found: tuple[int, int, int, int] | None = None, reason: str | None = None,
                           known: int | None = None, pace: tuple[str | None, int | None] = (None, None),
-                          unlinked: int | None = None) -> None:
+                          unlinked: int | None = None, retry_at: str | None = None) -> None:
         # Recorded under the URL the outlet names; a redirect is said in the reason, so that a
         # moved feed shows up (and its new address can go into the outlet definition).
         if isinstance(response_or_url, str):
@@ -341,7 +364,7 @@ class NewsSpider(scrapy.Spider):
         frontier.record_discovery(self.db, run_id=self.run_id, outlet=outlet, url=url, kind=kind, ok=ok,
                                   http_status=status, entries=entries, article_urls=articles, new_urls=new,
                                   refused=refused, reason=reason, known=known, newest_entry=pace[0],
-                                  entry_interval=pace[1], unlinked=unlinked)
+                                  entry_interval=pace[1], unlinked=unlinked, retry_at=retry_at)
 
     def _unasked_304(self, response: Response, outlet: str, kind: str) -> bool:
         """Whether ``response`` is a 304 to a request that named no copy (no If-None-Match, no
@@ -421,7 +444,7 @@ class NewsSpider(scrapy.Spider):
                 return
             index = _Index(left=len(asked), ok=not found.problem, meta=response.meta)
             for child in asked:
-                yield self._discovery(child.url, outlet, "sitemap", self.parse_sitemap, index=index, child=child)
+                yield from self._ask(child.url, outlet, "sitemap", self.parse_sitemap, index=index, child=child)
             return
         # Feeds should give absolute URLs; some give paths, which mean the feed's own host. An
         # entry no URL parser takes stays as it is, to be refused with its reason (_articles).
@@ -500,7 +523,7 @@ class NewsSpider(scrapy.Spider):
             self._not_modified(response, outlet, kind, note=resting)
             self._document_done(response.meta, True)
             for child in asked:
-                yield self._discovery(child.url, outlet, "sitemap", self.parse_sitemap, child=child)
+                yield from self._ask(child.url, outlet, "sitemap", self.parse_sitemap, child=child)
             return
         if self._not_modified(response, outlet, kind):
             self._document_done(response.meta, True)
@@ -971,7 +994,7 @@ class NewsSpider(scrapy.Spider):
         outlet = request.meta.get("newsmon_outlet", "")
         kind = request.meta.get("newsmon_discovery", "feed")
         hops = request.meta.get("redirect_urls") or []
-        status = None
+        status = retry_at = None
         if failure.check(Walled):
             self.note_wall(outlet, failure.value.wall)
             problem = Problem(failure.value.wall.code, f"{failure.value.wall.reason}, where the {kind} should be")
@@ -987,6 +1010,8 @@ class NewsSpider(scrapy.Spider):
                 problem = Problem(wall.code, f"{wall.reason} where the {kind} should be")
             else:
                 problem = _status_problem(response, hops)
+                if status in (429, 503):
+                    retry_at, problem = _asked_wait(response, problem)
         elif failure.check(IgnoreRequest):
             problem = Problem("ignored", str(failure.value))
         else:
@@ -998,7 +1023,7 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("newsmon: %s %s of %s failed: %s", kind, request.url, outlet, problem.reason)
         try:
             self._record_discovery(hops[0] if hops else request.url, outlet, kind, ok=False, status=status,
-                                   reason=problem.reason)
+                                   reason=problem.reason, retry_at=retry_at)
         except DatabaseUnwritable as exc:
             # A failure without a response (a timeout, a refused connection) reaches this errback
             # past the spider middlewares, so UnwritableDatabaseMiddleware never sees what it raises:
