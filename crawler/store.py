@@ -40,7 +40,7 @@ from .extract import extract_article
 from .outcome import Problem, exhausted_state, redirect_chain
 from .outlets import Outlet, outlet_for_url
 from .scoring import TermMatch, Topic, best, load_topics, score_article
-from .urls import canonical_url
+from .urls import KnownHosts, canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -288,9 +288,13 @@ def known_hosts(outlets: dict[str, Outlet]) -> frozenset[str]:
     """The outlets' domains, and the hosts on them their feeds, sitemaps and start URLs are
     served from: a mobile host (``m.example.jp``) is made the one of these that serves the site
     (``urls.canonical_url``), "www.example.jp", not the bare domain that only names the site."""
-    served = (urlsplit(url).hostname for o in outlets.values() for url in (*o.feeds, *o.sitemaps, *o.start_urls)
-              if o.in_scope(url))
-    return frozenset([*(d for o in outlets.values() for d in o.domains), *(h.rstrip(".") for h in served if h)])
+    served = [urlsplit(url) for o in outlets.values() for url in (*o.feeds, *o.sitemaps, *o.start_urls)
+              if o.in_scope(url)]
+    hosts = {(p.hostname or "").rstrip(".") for p in served} - {""}
+    # A host of which some document is named http:// (or at another port) may serve http only:
+    # kept as it is written. The default port only: 127.0.0.1:8443's twin at :8080 is no copy.
+    plain = {(p.hostname or "").rstrip(".") for p in served if p.scheme != "https" or p.port not in (None, 443)}
+    return KnownHosts([*(d for o in outlets.values() for d in o.domains), *hosts], hosts - plain)
 
 
 _HOSTS: dict[str | None, frozenset[str]] = {}

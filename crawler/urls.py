@@ -138,6 +138,27 @@ _SITE_MOVED: dict[str, tuple[tuple[re.Pattern[str], str, str], ...]] = {
         (re.compile(r"^/(?:lnews/[a-z]+|[a-z]+-news)/\d{8}/(\d{10})\.html$"), "news.web.nhk", r"/newsweb/na/nb-\1"),
     ),
 }
+
+
+class KnownHosts(frozenset):
+    """The hosts of our outlets (``canonical_url``'s ``known_hosts``), knowing which of them serve
+    https: those of an outlet of the user's config whose feeds, sitemaps and sections on that host
+    are all https (``store.known_hosts``), where ``HTTPS_HOSTS`` names the built-in outlets' own.
+    A configured outlet's feed that printed http:// links beside its https sitemap's had each
+    article fetched and stored twice, once under each scheme."""
+
+    https: frozenset[str]
+
+    def __new__(cls, hosts: Iterable[str] = (), https: Iterable[str] = ()) -> KnownHosts:
+        self = super().__new__(cls, hosts)
+        self.https = frozenset(https)
+        return self
+
+    def __reduce__(self):
+        # frozenset pickles its items alone: the https hosts go along (to ingest's workers).
+        return (KnownHosts, (list(self), list(self.https)))
+
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # How a query's escapes are decoded and encoded again (canonical_url): the same both ways, so that
 # bytes that are no UTF-8 survive.
@@ -171,7 +192,7 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     ``known_hosts`` are the hosts of our outlets: a mobile or AMP host (``m.example.jp``) is
     mapped to its desktop host only when that host is one of them (or in ``HTTPS_HOSTS``), so
     that an unknown site's ``m.`` host is never guessed at. ``http`` becomes ``https`` only on
-    the hosts of ``HTTPS_HOSTS``. A URL written with other than ASCII characters (an IRI:
+    the hosts of ``HTTPS_HOSTS`` and, when ``known_hosts`` is a ``KnownHosts``, its ``https``. A URL written with other than ASCII characters (an IRI:
     ``/articles/防衛.html``, as feeds and WARC headers may give it) is percent-encoded in UTF-8
     first, as Scrapy requests it: one article, one URL, whichever way it was listed. An escape
     that is no UTF-8 (Shift_JIS, as older Japanese CGI sites take it: ``?kw=%96%68%89%71``) stands
@@ -196,7 +217,7 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     port = parts.port
     if port == _DEFAULT_PORTS.get(scheme):
         port = None
-    if scheme == "http" and host in HTTPS_HOSTS and port is None:
+    if scheme == "http" and port is None and (host in HTTPS_HOSTS or host in getattr(known_hosts, "https", ())):
         scheme = "https"
     netloc = f"{host}:{port}" if port else host
     if host in _LOWER_CASE_PATH_HOSTS:

@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import os
+import pickle
 import random
 import re
 import shutil
@@ -1913,6 +1914,34 @@ def test_a_cut_page_of_an_outlet_without_rules_keeps_an_article_of_200_character
     assert f"in the first {len(page.body) // 5:,} bytes of the page: the archive truncated the page there" \
         in states[page.url]
     assert states[half].startswith("stored as article")
+
+
+def test_an_outlet_of_the_config_read_over_https_has_its_http_links_read_as_the_same_articles(tmp_path):
+    # Only the built-in outlets' hosts were known to serve https: an outlet of the user's config
+    # whose sections are https had each article that a feed, a sitemap or an archive gave as
+    # http:// stored twice, one key for each scheme. One named http:// anywhere is left as it is.
+    page = _page(warcs.other_pages(), "morebikes.co.uk")
+    assert page.url.startswith("https://www.morebikes.co.uk/")
+    plain = "http://" + page.url.removeprefix("https://")
+    outlet = ('[outlets.morebikes]\nname = "More Bikes"\nlanguage = "en"\ndomains = ["www.morebikes.co.uk"]\n'
+              'start_urls = ["{}://www.morebikes.co.uk/"]\narticle_url_pattern = "/[0-9]+/"\n')
+    archive = tmp_path / "both.warc.gz"
+    warcs.write(archive, [warcs.Fetch(plain, page.body), warcs.Fetch(page.url, page.body)])
+    stored, https = {}, {}
+    for scheme in ("https", "http"):
+        config = tmp_path / f"{scheme}.toml"
+        config.write_text(outlet.format(scheme), encoding="utf-8")
+        db = tmp_path / f"{scheme}.db"
+        result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0", "--config", str(config))
+        assert result.returncode == 0, result.stderr
+        stored[scheme] = (rows(db, "SELECT url, kind FROM urls ORDER BY url"), rows(db, "SELECT url FROM articles"))
+        # The https hosts go to ingest's workers with the rest.
+        hosts = pickle.loads(pickle.dumps(store.known_hosts(store.outlets_of(str(config)))))
+        assert "www.morebikes.co.uk" in hosts
+        https[scheme] = ("www.morebikes.co.uk" in hosts.https, canonical_url(plain, hosts))
+    assert stored["https"] == ([(page.url, "article")], [(page.url,)])
+    assert stored["http"] == ([(plain, "article"), (page.url, "article")], [(plain,)])  # one article, two keys
+    assert https == {"https": (True, page.url), "http": (False, plain)}
 
 
 def _revisits(path: Path, original: warcs.Fetch, revisits: list[tuple[str, str]], *, first: bool = True) -> None:

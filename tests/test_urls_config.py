@@ -109,8 +109,9 @@ def test_a_mobile_host_is_made_the_host_a_configured_outlet_is_served_on(tmp_pat
                     'feeds = ["https://bare-news.jp/rss.xml"]\narticle_url_pattern = "/articles/"\n',
                     encoding="utf-8")
     hosts = known_hosts(load_config(path).outlets)
-    assert canonical_url("http://m.example-news.jp/articles/12/", hosts) == "http://www.example-news.jp/articles/12/"
-    assert canonical_url("http://sp.bare-news.jp/articles/12/", hosts) == "http://bare-news.jp/articles/12/"
+    # (https: the host its feeds are read from serves https, as they are.)
+    assert canonical_url("http://m.example-news.jp/articles/12/", hosts) == "https://www.example-news.jp/articles/12/"
+    assert canonical_url("http://sp.bare-news.jp/articles/12/", hosts) == "https://bare-news.jp/articles/12/"
     # Its feeds' host, not any host on its domain: another site's is never guessed at.
     assert canonical_url("https://m.other-news.jp/a", hosts) == "https://m.other-news.jp/a"
 
