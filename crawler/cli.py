@@ -132,7 +132,12 @@ def _extract_path(path: str, url: str | None, outlets: dict | None = None) -> tu
                    "(please report this with the page)", err=True)
         return None, False
     if article is None:
-        click.echo(f"newsmon: no article found in {path} (a listing, error or empty page?)", err=True)
+        # What a crawl would record of it: "a listing, error or empty page?" left the one who
+        # extracts a redesigned outlet's page to guess that its scripts draw the article.
+        from .outcome import check_body, no_article_problem
+
+        problem = check_body(data) or no_article_problem(data)
+        click.echo(f"newsmon: no article found in {path}: {problem.reason} ({problem.code})", err=True)
     elif article.method.startswith(BODY_METHOD_PREFIX):
         # Whoever extracts a saved page of a redesigned outlet is mending its rules: say where.
         hint = paragraph_hint(data, article.url)

@@ -729,16 +729,30 @@ _MARKUP = re.compile(r"<[^>]*>")
 #: Characters of prose a state script must hold, that the page does not show, for the page to be
 #: one drawn by JavaScript: an article's worth, not a headline or a description.
 SCRIPT_ARTICLE_CHARS = 200
+#: ... or, a paragraph a string, this many in strings of at least ``_SCRIPT_SENTENCE_CHARS`` that
+#: hold a sentence: a related article's summary or two is no article's worth.
+SCRIPT_PARAGRAPHS_CHARS = 400
+_SCRIPT_SENTENCE_CHARS = 20
+_SENTENCE = re.compile(r"[。！？]|[.!?](?:\s|$)")
+
+
+def _reads_as_prose(prose: str, value: str) -> bool:
+    """Whether a script's string is a sentence of text, not an id list, a regex or base64 (which
+    any JSON of a page may hold at length): it ends one, and is mostly letters."""
+    return _SENTENCE.search(value) is not None and sum(c.isalpha() for c in prose) * 10 >= len(prose) * 7
 
 
 def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Sequence[str] = (),
-                    ) -> tuple[str, int] | None:
+                    title: str | None = None) -> tuple[str, int] | None:
     """``(script, characters)`` when the page's article is only in a state script its JavaScript
-    draws it from (``__NEXT_DATA__``, ``window.__INITIAL_STATE__``): a string of prose there of
-    ``SCRIPT_ARTICLE_CHARS`` or more that the page's HTML does not show. ``None`` for a page that
+    draws it from (``__NEXT_DATA__``, ``window.__INITIAL_STATE__``, a ``<script
+    type="application/json">``): a string of prose there of ``SCRIPT_ARTICLE_CHARS`` or more, or
+    sentences of ``SCRIPT_PARAGRAPHS_CHARS`` in all (a paragraph a string), that the page's HTML
+    does not show. ``None`` for a page that
     shows what its scripts hold (a server-rendered Next.js article carries its text twice), and
     for one a paragraph of whose text ``read`` (what extraction took) its scripts hold too: a short flash so
-    rendered, whose script preloads a longer article it does not show."""
+    rendered, whose script preloads a longer article it does not show. A paragraph that is the
+    page's ``title`` says nothing: every state script holds its headline."""
     tree = _parse(html, http_charset)
     if tree is None:
         return None
@@ -748,8 +762,15 @@ def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Se
     for script in tree.iter("script"):
         code = script.text or ""
         found = _STATE_SCRIPT.search(script.get("id") or "") or _STATE_SCRIPT.search(code[:300])
-        if found is None:
+        if found is not None:
+            name = found.group(0)
+        elif (script.get("type") or "").strip().lower() == "application/json":
+            # A framework's state under a name of its own: JSON, as JavaScript reads it (ld+json is
+            # metadata for search engines, whose articleBody a paywalled page gives them whole).
+            name = f'application/json "{script.get("id")}"' if script.get("id") else "application/json"
+        else:
             continue
+        sentences = 0  # an article kept a paragraph a string: none of them 200 characters long
         for literal in _JSON_STRING.finditer(code):
             try:
                 value = json.loads(f'"{literal.group(1)}"')
@@ -757,15 +778,22 @@ def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Se
                 continue
             prose = "".join(_MARKUP.sub("", value).split())
             held.append(prose)
-            if len(prose) < SCRIPT_ARTICLE_CHARS or (best and len(prose) <= best[1]):
+            if len(prose) < _SCRIPT_SENTENCE_CHARS or ((found is None or len(prose) < SCRIPT_ARTICLE_CHARS)
+                                                       and not _reads_as_prose(prose, value)):
                 continue
             if shown is None:
                 shown = "".join("".join(tree.xpath(
                     "//body//text()[not(ancestor::script or ancestor::style or ancestor::template)]")).split())
-            if prose[:40] not in shown:
-                best = (found.group(0), len(prose))
+            if prose[:40] in shown:
+                continue
+            if len(prose) >= SCRIPT_ARTICLE_CHARS and not (best and len(prose) <= best[1]):
+                best = (name, len(prose))
+            sentences += len(prose)
+        if sentences >= SCRIPT_PARAGRAPHS_CHARS and not (best and sentences <= best[1]):
+            best = (name, sentences)
     # A paragraph of its text in the script too: rendered by the server (menus may come first).
-    openings = [line[:20] for line in ("".join(p.split()) for p in read) if len(line) >= 10]
+    headline = "".join((title or "").split())
+    openings = [line[:20] for line in ("".join(p.split()) for p in read) if len(line) >= 10 and line != headline]
     if best is not None and any(opening in prose for opening in openings for prose in held):
         return None
     return best
@@ -1129,7 +1157,7 @@ def extract_article(
         # one is a flash about such a block.
         return None
     if method == GENERIC_METHOD and _chars(paragraphs) < SCRIPT_ARTICLE_CHARS and \
-            drawn_by_script(html, http_charset, paragraphs):
+            drawn_by_script(html, http_charset, paragraphs, title):
         # The page's menus, read for want of its article, which its scripts draw (outcome says so).
         return None
     return Article(

@@ -302,6 +302,15 @@ DRAWN = {
                  + _state({"title": "市営バス再編案", "body": "".join(f"<p>{p}</p>" for p in BUS * 2)}) + "</script>"),
     "redux": page("市営バス再編案 | 毎朝新聞", '<div id="root"></div><script>window.__INITIAL_STATE__ = '
                   + _state({"title": "市営バス再編案", "body": "\\n".join(BUS * 2)}) + ";</script>"),
+    # A paragraph a string, none of them 200 characters: stored, the menu and "読み込み中" were
+    # the article, under a headline the script holds too (which made the page look rendered).
+    "paragraphs": page("市営バス再編案 | 毎朝新聞", '<div id="__next"><h1>市営バス再編案</h1><p>読み込み中…</p></div>'
+                       '<script id="__NEXT_DATA__" type="application/json">' + _state(
+                           {"title": "市営バス再編案", "body": [{"type": "p", "text": p} for p in BUS * 3]}) + "</script>"),
+    # ... under a name of the site's own: a framework's state, in JSON all the same.
+    "own-json": page("市営バス再編案 | 毎朝新聞", '<main id="app"><h1>市営バス再編案</h1></main>'
+                     '<script type="application/json" id="app-state">' + _state(
+                         {"headline": "市営バス再編案", "paragraphs": BUS * 3}) + "</script>"),
 }
 
 
@@ -314,6 +323,30 @@ def test_an_article_only_its_scripts_hold_is_said_to_be_drawn_by_javascript(env,
     row = url_row(env, site, "/site/a/1.html")
     assert row["kind"] == "error" and row["reason_code"] == "drawn_by_script"
     assert row["reason"].startswith("the article is drawn by JavaScript")
+
+
+def test_a_short_story_whose_json_holds_other_stories_summaries_is_an_article():
+    # Sentences in a page's JSON that it does not show are an article's worth only in
+    # SCRIPT_PARAGRAPHS_CHARS: three related stories' summaries are not; nor ids, patterns and
+    # base64, however long, in a JSON of the site's own.
+    from crawler.extract import SCRIPT_PARAGRAPHS_CHARS, drawn_by_script, extract_article
+    from crawler.outcome import no_article_problem
+
+    flash = "市は16日、市営バスの運行を一部見合わせると発表した。"
+    related = {"related": [{"title": f"関連{n}", "summary": s} for n, s in enumerate(BUS[:3])],
+               "ads": "abn/abn-wysiwyg-ads,abn/bootstrap-scripts,abn/bootstrap-styles,abn/global-colors" * 4,
+               "ids": "MjE1MjU5NDI4Nw==,MjE1NDYyNzI3Nw==,MjE1NDg2ODczOA==" * 6}
+    assert sum(len(s) for s in BUS[:3]) < SCRIPT_PARAGRAPHS_CHARS
+    html = story("市営バス一部運休", [flash], NOW).replace(
+        "</main>", '</main><script type="application/json" id="data">' + json.dumps(related, ensure_ascii=False)
+        + "</script>")
+    assert drawn_by_script(html.encode()) is None
+    article = extract_article(html.encode(), "https://example.jp/site/a/1.html")
+    assert article is not None and flash in article.paragraphs
+    # A page that shows nothing of them, they are all its JSON holds: no article, nor one drawn.
+    bare = page("毎朝新聞", '<div id="app"></div><script type="application/json">'
+                + json.dumps(related, ensure_ascii=False) + "</script>")
+    assert no_article_problem(bare.encode()).code != "drawn_by_script"
 
 
 def test_a_short_flash_rendered_with_its_state_script_is_an_article():

@@ -271,6 +271,25 @@ def test_a_page_its_rules_missed_says_where_its_text_is(tmp_path):
         "(generic:trafilatura); if asahi was redesigned, its rules in crawler/outlets/asahi.py need a layout for it\n")
 
 
+def test_a_page_without_an_article_says_what_a_crawl_would_record_of_it(tmp_path):
+    # "(a listing, error or empty page?)" was all it said, of a redesigned outlet's page whose
+    # scripts draw the article too: the crawl's reason says which script holds it.
+    paragraphs = [f"政府は国家安全保障戦略の改定に向けた有識者会議の第{n}回会合を開き、反撃能力の運用を議論した。"
+                  for n in range(1, 11)]
+    page = tmp_path / "drawn.html"
+    page.write_text('<html><head><meta charset="utf-8"><title>有識者会議が初会合</title></head><body><nav>'
+                    '<a href="/">トップ</a></nav><div id="app"><h1>有識者会議が初会合</h1></div>'
+                    '<script type="application/json" id="app-state">'
+                    + json.dumps({"title": "有識者会議が初会合", "body": paragraphs}, ensure_ascii=False)
+                    + "</script></body></html>", encoding="utf-8")
+    result = run("extract", str(page))
+    assert result.returncode == 0 and result.stdout.strip() == b"null"
+    assert result.stderr.decode("utf-8").startswith(
+        f"newsmon: no article found in {page}: the article is drawn by JavaScript: its text (461 characters) "
+        "is in the page's application/json \"app-state\" script")
+    assert result.stderr.decode("utf-8").endswith("(drawn_by_script)\n")
+
+
 def _url_rows() -> list[tuple[str, str, str]]:
     import csv
 
