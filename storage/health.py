@@ -1009,9 +1009,10 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     if sent_to and most:
         # Each URL's own reason reads as a take-down ("widen article_url_pattern" if the articles
         # moved there): told of one run's articles all sent to one page, it is the wrong advice.
-        most += (f"; {sent_to[1]} of them were all sent on to one page, {sent_to[0]}: a login, consent or bot "
-                 "page (newsmon kept out) or the front page (the articles' addresses changed)? Open it in a browser; "
-                 "an article_url_pattern that took it would store that one page as each article")
+        most += (f"; {sent_to[1]} article URLs first fetched in the run were redirected to one page, {sent_to[0]}: "
+                 "a login, consent or bot page (newsmon kept out), or the front page (the articles' addresses "
+                 "changed)? Open it in a browser; an article_url_pattern that took it would store that one page as "
+                 "each article")
     if failed >= 2 and failed / attempts >= ERRORS_FLAG:
         failing.append(Reason("errors", f"errors dominate: {failed} of {attempts} requests of the "
                                         "last run failed" + (f" (article pages: {most})" if most else "")))

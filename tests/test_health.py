@@ -390,8 +390,9 @@ def test_article_urls_of_a_run_all_sent_on_to_one_page_are_told_as_one_page_not_
     result = health.check([run(0, pages=0, errors=5, discovery_ok=5)], now=NOW,
                           failures=health.failed_with(db, "nhk", run_id), sent_to=health.sent_to_one(db, "nhk", run_id))
     assert (result.status, result.codes()) == ("failing", ["errors"])
-    assert ("5 redirected_away, e.g. https://www3.nhk.or.jp/news/html/0.html; 4 of them were all sent on to one page, "
-            "https://id.nhk.or.jp/login: a login, consent or bot page (newsmon kept out) or the front page") in (
+    assert ("5 redirected_away, e.g. https://www3.nhk.or.jp/news/html/0.html; 4 article URLs first fetched in the "
+            "run were redirected to one page, https://id.nhk.or.jp/login: a login, consent or bot page (newsmon kept "
+            "out), or the front page") in (
         result.reasons[0].message)
     # Taken-down articles tried again, each sent to the front page: their first run named them.
     again = add_run(db, "nhk", NOW + timedelta(hours=6), errors=4)
