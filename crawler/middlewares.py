@@ -701,7 +701,10 @@ class RetryAfterMiddleware(RetryMiddleware):
                 if wait > self.max_wait:
                     self.crawler.stats.inc_value("newsmon/retry_after/too_long")
                     return response
-                self.crawler.stats.inc_value("newsmon/retry_after/waited")
-                # Only this response waits; the reactor keeps serving other requests.
-                await asyncio.sleep(wait)
+                # The last try spent waits for nothing: it is given up (the run's end waited for it,
+                # up to NEWSMON_MAX_RETRY_AFTER a document or page).
+                if request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", self.max_retry_times):
+                    self.crawler.stats.inc_value("newsmon/retry_after/waited")
+                    # Only this response waits; the reactor keeps serving other requests.
+                    await asyncio.sleep(wait)
         return super().process_response(request, response)

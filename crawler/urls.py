@@ -192,7 +192,8 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     ``known_hosts`` are the hosts of our outlets: a mobile or AMP host (``m.example.jp``) is
     mapped to its desktop host only when that host is one of them (or in ``HTTPS_HOSTS``), so
     that an unknown site's ``m.`` host is never guessed at. ``http`` becomes ``https`` only on
-    the hosts of ``HTTPS_HOSTS`` and, when ``known_hosts`` is a ``KnownHosts``, its ``https``. A URL written with other than ASCII characters (an IRI:
+    the hosts of ``HTTPS_HOSTS`` and, when ``known_hosts`` is a ``KnownHosts``, its
+    ``https``. A URL written with other than ASCII characters (an IRI:
     ``/articles/防衛.html``, as feeds and WARC headers may give it) is percent-encoded in UTF-8
     first, as Scrapy requests it: one article, one URL, whichever way it was listed. An escape
     that is no UTF-8 (Shift_JIS, as older Japanese CGI sites take it: ``?kw=%96%68%89%71``) stands

@@ -507,12 +507,13 @@ def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str,
             "retry_at": retry_at})
 
 
-def asked_wait(db: Database, outlet: str, url: str, *, now: str | None = None) -> tuple[str, int | None] | None:
-    """``(retry_at, http_status)`` of feed, sitemap or section ``url`` of ``outlet`` when its
-    newest read (or run that did not ask for it) says its site asked not to be asked before a time
-    that has not come yet; else None."""
-    row = db.execute("SELECT retry_at, http_status FROM discovery WHERE url = ? AND outlet = ? ORDER BY id DESC "
-                     "LIMIT 1", [url, outlet]).fetchone()
+def asked_wait(db: Database, url: str, *, now: str | None = None) -> tuple[str, int | None] | None:
+    """``(retry_at, http_status)`` of feed, sitemap or section ``url`` when its newest read (or
+    run that did not ask for it), for whichever outlet, says its site asked not to be asked before
+    a time that has not come yet; else None. The site asked newsmon, not one outlet: a feed two
+    outlets list was asked again by the second's run two seconds after it asked for an hour."""
+    row = db.execute("SELECT retry_at, http_status FROM discovery WHERE url = ? ORDER BY id DESC LIMIT 1",
+                     [url]).fetchone()
     return (row[0], row[1]) if row and row[0] and row[0] > (now or now_utc()) else None
 
 

@@ -23,7 +23,7 @@ import pytest
 
 from crawler import discovery
 
-from .hostile import BAD_ENTRIES, Case, Site, _send, article_html, redirect
+from .hostile import BAD_ENTRIES, Case, Site, _send, article_html, good, redirect
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
             "DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=1", "NEWSMON_EXTRACT_WORKERS=1", "NEWSMON_MAX_ATTEMPTS=2",
@@ -328,7 +328,8 @@ def test_new_articles_all_sent_on_to_one_page_are_named_so_in_health_not_only_as
     assert len(rows) == 4 and {(r["kind"], r["reason_code"]) for r in rows} == {("error", "redirected_away")}, rows
     [row] = query(db, "SELECT status, problems FROM health WHERE outlet = 'walls'")
     assert row["status"] == "failing", row
-    assert "4 of them were all sent on to one page, http://127.0.0.1:" in row["problems"], row
+    assert "4 article URLs first fetched in the run were redirected to one page, http://127.0.0.1:" in (
+        row["problems"]), row
     assert "/top/: a login, consent or bot page" in row["problems"], row
 
 
@@ -480,6 +481,51 @@ def test_a_child_sitemap_whose_site_asked_for_hours_is_not_asked_again_before_th
     assert query(db, "SELECT url, kind FROM urls") == [{"url": site.url("/a/ok"), "kind": "article"}]
     assert [r["finish_reason"] for r in query(db, "SELECT finish_reason FROM crawl_runs ORDER BY id")] == [
         "finished", "finished"]
+
+
+def test_a_long_retry_after_holds_a_sections_next_page_and_a_feed_two_outlets_list_and_a_short_one_holds_nothing(
+        tmp_path):
+    # Each held by what the site asked (found by a re-check): a section's next page, asked when the
+    # section turned over, was asked at every such run; a feed two outlets list was asked by the
+    # second's run two seconds after it asked the first's for an hour; and a feed whose 503 asked
+    # for a second, within what a crawl waits, was held past the run when its tries were spent.
+    site = Site(tmp_path, full=False, seed=953)
+    site.feeds = set()
+    listed = iter(range(10))
+    xml = {"Content-Type": "application/xml"}
+    site.cases["/news/"] = Case("/news/", lambda h, s: _send(h, 200, (
+        f"<html><head><meta charset='utf-8'><title>ニュース</title></head><body><ul><li><a href='/a/s{next(listed)}'>"
+        "市の新方針</a></li></ul><a href='/news/2/'>次へ</a></body></html>").encode()))
+    site.cases["/news/2/"] = Case("/news/2/", lambda h, s: _send(h, 429, b"slow down", {"Retry-After": "3600"}))
+    site.cases["/shared.xml"] = Case("/shared.xml", lambda h, s: _send(h, 429, b"", {"Retry-After": "3600"}))
+    site.cases["/busy.xml"] = Case("/busy.xml", lambda h, s: _send(h, 503, b"", {"Retry-After": "1"}))
+    for n in range(10):
+        site.cases[f"/a/s{n}"] = Case(f"/a/s{n}", good(40 + n))
+    site.start()
+    config = tmp_path / "c.toml"
+    config.write_text("".join(
+        f'[outlets.{key}]\nname = "{key}"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\n{docs}\narticle_url_pattern = "^/a/"\n'
+        for key, docs in (("sect", f'start_urls = ["{site.url("/news/")}"]'),
+                          ("one", f'feeds = ["{site.url("/shared.xml")}", "{site.url("/busy.xml")}"]'),
+                          ("two", f'feeds = ["{site.url("/shared.xml")}"]'))), encoding="utf-8")
+    db = tmp_path / "news.db"
+    try:
+        for _ in range(3):
+            crawl(db, config, ["sect"])
+        crawl(db, config, ["one"])
+        crawl(db, config, ["two"])
+        asked = {path: len(site.requests(path)) for path in ("/news/", "/news/2/", "/shared.xml", "/busy.xml")}
+    finally:
+        site.stop()
+    # The section read at every run, its next page at the second (the first run had no listing
+    # to turn over from), then held; the shared feed asked once; the busy feed tried twice
+    # (RETRY_TIMES=1 here).
+    assert asked == {"/news/": 3, "/news/2/": 1, "/shared.xml": 1, "/busy.xml": 2}
+    held = query(db, "SELECT outlet, url, reason FROM discovery WHERE reason LIKE 'not asked this run%' ORDER BY id")
+    assert [(h["outlet"], h["url"]) for h in held] == [("sect", site.url("/news/2/")),
+                                                       ("two", site.url("/shared.xml"))]
+    [busy] = query(db, "SELECT http_status, retry_at FROM discovery WHERE url = ?", site.url("/busy.xml"))
+    assert busy == {"http_status": 503, "retry_at": None}
 
 
 def crawl_sitemap_index(tmp_path, seed: int, first: Callable[[Site], str]):

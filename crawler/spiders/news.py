@@ -134,6 +134,7 @@ class NewsSpider(scrapy.Spider):
                 f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(config.outlets))}")
         spider.outlets = {k: config.outlets[k] for k in (wanted or config.outlets)}
         spider.hosts = known_hosts(config.outlets)
+        spider.max_retry_after = settings.getfloat("NEWSMON_MAX_RETRY_AFTER", 120.0)
         live = [h for o in spider.outlets.values() for h in o.domains if h not in _LOOPBACK]
         if live and not settings.get("NEWSMON_CONTACT"):
             spider.logger.warning("newsmon: NEWSMON_CONTACT is not set: site operators cannot reach you "
@@ -263,7 +264,7 @@ class NewsSpider(scrapy.Spider):
         """The request for a feed, sitemap or section (``_discovery``), unless its site asked not to
         be asked for it before a time still to come (a 429 or 503 whose Retry-After was longer than
         a crawl waits): then nothing, and the document is recorded as not read, with that time."""
-        waiting = frontier.asked_wait(self.db, outlet, url)
+        waiting = frontier.asked_wait(self.db, url)
         if waiting is None:
             yield self._discovery(url, outlet, kind, callback, **kwargs)
             return
@@ -624,9 +625,9 @@ class NewsSpider(scrapy.Spider):
             nxt = self._next_section_page(response, outlet)
             if nxt is not None:
                 self.crawler.stats.inc_value("newsmon/discovery/section_pages")
-                request = self._discovery(nxt, outlet, "section_page", self.parse_section, conditional=False)
-                request.cb_kwargs["page"] = page + 1
-                yield request
+                for request in self._ask(nxt, outlet, "section_page", self.parse_section, conditional=False):
+                    request.cb_kwargs["page"] = page + 1
+                    yield request
 
     @staticmethod
     def _first_url(response: Response) -> str:
@@ -960,7 +961,7 @@ class NewsSpider(scrapy.Spider):
                 page.problem = _status_problem(response, hops)
                 page.refused = page.problem.code == "redirect_off_scope"
                 if response.status in (429, 503):
-                    page.not_before, page.problem = _asked_wait(response, page.problem)
+                    page.not_before, page.problem = _asked_wait(response, page.problem, self.max_retry_after)
         elif failure.check(IgnoreRequest):
             message = str(failure.value)
             if "max redirections" in message:
@@ -1011,7 +1012,7 @@ class NewsSpider(scrapy.Spider):
             else:
                 problem = _status_problem(response, hops)
                 if status in (429, 503):
-                    retry_at, problem = _asked_wait(response, problem)
+                    retry_at, problem = _asked_wait(response, problem, self.max_retry_after)
         elif failure.check(IgnoreRequest):
             problem = Problem("ignored", str(failure.value))
         else:
@@ -1073,13 +1074,14 @@ KNOWN_MAX_SITEMAP = 10_000
 MAX_ASKED_WAIT = timedelta(days=1)
 
 
-def _asked_wait(response: Response, problem: Problem) -> tuple[str | None, Problem]:
+def _asked_wait(response: Response, problem: Problem, waited: float) -> tuple[str | None, Problem]:
     """When to ask for a page again after a 429 or 503 whose Retry-After asked for longer than a
-    crawl waits (``RetryAfterMiddleware``), and the problem saying so. Asked again at the next run
-    (15 minutes later on the default schedule), a page whose site asked for an hour was given up
-    after three runs, 45 minutes."""
+    crawl waits (``waited``, ``NEWSMON_MAX_RETRY_AFTER``: ``RetryAfterMiddleware`` waited for a
+    shorter one, and the run's tries are spent), and the problem saying so. Asked again at the next
+    run (15 minutes later on the default schedule), a page whose site asked for an hour was given
+    up after three runs, 45 minutes."""
     wait = retry_after_seconds(response.headers.get("Retry-After"))
-    if not wait:
+    if not wait or wait <= waited:
         return None, problem
     # Capped before it is a timedelta: "Retry-After: 99999999999999999999" overflows one, and
     # every crawl ended in a traceback, the URL never given up.
