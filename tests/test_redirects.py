@@ -25,8 +25,11 @@ def _settings() -> dict:
 
 
 @pytest.fixture(scope="module")
-def middleware():
-    crawler = get_crawler(settings_dict=_settings())  # its extensions open the database: closed after
+def middleware(tmp_path_factory):
+    # Its extensions open the database (closed after): a file of its own, not newsmon.db where
+    # the tests run, which a checkout's own crawls (or an older newsmon) may have migrated.
+    db = tmp_path_factory.mktemp("redirects") / "news.db"
+    crawler = get_crawler(settings_dict={**_settings(), "NEWSMON_DB": str(db)})
     yield BrowserRedirectMiddleware.from_crawler(crawler)
     close_crawler_db(crawler)
 
