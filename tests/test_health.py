@@ -661,8 +661,17 @@ def test_the_only_feed_of_an_outlet_frozen_for_longer_than_a_holiday_is_named_wi
         f"its feed {FEED}, the only one it reads, has listed nothing new since 2026-02-23 12:00 UTC (15.0 days; it "
         "used to list one every 15.0 h): frozen, or moved with the old address still answering? `newsmon check` "
         "shows where it went; or the outlet has published nothing for that long")
-    # Beside another channel, the feed is judged by what that one found (nothing here): not named.
-    read_feed(db, last, NOW, url="https://www.mod.go.jp/j/rss/other.xml", status=304)
+    # Read through a sitemap index, which lists sitemaps only: the feed is still the only document
+    # that lists articles (an index and its one child were two, and the rule never spoke).
+    frontier.record_discovery(db, run_id=last, outlet="mod", url="https://www.mod.go.jp/sitemap-index.xml",
+                              kind="sitemap", ok=True, http_status=200, entries=1, article_urls=0, new_urls=0,
+                              now=NOW.isoformat())
+    assert [f.get("alone") for f in health.stale(db, "mod", last, now=later)] == [True]
+    # Beside another channel that lists articles, the feed is judged by what that one found
+    # (nothing here): not named.
+    other = "https://www.mod.go.jp/j/rss/other.xml"
+    read_feed(db, add_run(db, "mod", NOW - timedelta(days=20)), NOW - timedelta(days=20), url=other, new=20)
+    read_feed(db, last, NOW, url=other, status=304)
     assert health.stale(db, "mod", last, now=later) == []
 
 
