@@ -12,10 +12,11 @@ as a paragraph of its own, whichever path produced it.
 from __future__ import annotations
 
 import codecs
+import html as html_module
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -734,6 +735,12 @@ SCRIPT_ARTICLE_CHARS = 200
 SCRIPT_PARAGRAPHS_CHARS = 400
 _SCRIPT_SENTENCE_CHARS = 20
 _SENTENCE = re.compile(r"[。！？]|[.!?](?:\s|$)")
+_SENTENCE_SPLIT = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+")
+#: A card of a list, which links somewhere or heads a teaser (a related story, a ranking's entry):
+#: no paragraph.
+_LINK_VALUE = re.compile(r"(?:https?:)?//|/[\w.-]+/")
+_CARD_KEYS = frozenset({"url", "href", "link", "path", "slug", "permalink", "uri", "title", "headline", "heading",
+                        "summary", "excerpt", "description", "lead", "teaser"})
 
 
 def _reads_as_prose(prose: str, value: str) -> bool:
@@ -742,23 +749,84 @@ def _reads_as_prose(prose: str, value: str) -> bool:
     return _SENTENCE.search(value) is not None and sum(c.isalpha() for c in prose) * 10 >= len(prose) * 7
 
 
+def _prose_of(value: str) -> str:
+    """A script's string as the page would show it: markup and entities undone, no whitespace."""
+    return "".join(html_module.unescape(_MARKUP.sub("", value)).split())
+
+
+def _paragraph_lists(code: str) -> Iterable[list[str]]:
+    """The lists of a JSON script whose items are paragraphs: strings, or blocks (``{"type": "p",
+    "text": …}``) that neither link nor head anything, each read as its longest string. A list of
+    cards, each linking or heading a story (related stories, a ranking), is none, nor is a
+    dictionary of messages."""
+    try:
+        data = json.loads(code)
+    except ValueError:
+        return
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            texts = []
+            for item in node:
+                if isinstance(item, str):
+                    texts.append(item)
+                elif isinstance(item, dict):
+                    strings, keys = _strings_in(item)
+                    if strings and not any(_LINK_VALUE.match(v) for v in strings) and not _CARD_KEYS & keys:
+                        texts.append(max(strings, key=len))
+                    stack.append(item)
+                else:
+                    stack.append(item)
+            if texts:
+                yield texts
+
+
+def _strings_in(block: dict) -> tuple[list[str], set[str]]:
+    """The strings and the keys (lower-case) of a block and of what it nests (a rich-text block's
+    spans, ``{"children": [{"text": …}]}``; a card's ``{"link": {"href": …}}``)."""
+    strings: list[str] = []
+    keys: set[str] = set()
+    stack: list[Any] = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            keys.update(k.lower() for k in node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            strings.append(node)
+    return strings, keys
+
+
 def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Sequence[str] = (),
                     title: str | None = None) -> tuple[str, int] | None:
     """``(script, characters)`` when the page's article is only in a state script its JavaScript
     draws it from (``__NEXT_DATA__``, ``window.__INITIAL_STATE__``, a ``<script
-    type="application/json">``): a string of prose there of ``SCRIPT_ARTICLE_CHARS`` or more, or
-    sentences of ``SCRIPT_PARAGRAPHS_CHARS`` in all (a paragraph a string), that the page's HTML
-    does not show. ``None`` for a page that
-    shows what its scripts hold (a server-rendered Next.js article carries its text twice), and
-    for one a paragraph of whose text ``read`` (what extraction took) its scripts hold too: a short flash so
-    rendered, whose script preloads a longer article it does not show. A paragraph that is the
-    page's ``title`` says nothing: every state script holds its headline."""
+    type="application/json">``): a string of prose there of ``SCRIPT_ARTICLE_CHARS`` or more, or,
+    in a JSON script, one list of paragraphs (a string or a block each) whose distinct sentences
+    come to ``SCRIPT_PARAGRAPHS_CHARS``, that the page's HTML does not show. ``None`` for a page
+    that shows what its scripts hold (a server-rendered Next.js article carries its text twice),
+    and for one a sentence of whose text ``read`` (what extraction took) its scripts hold too: a
+    short flash so rendered, whose script preloads a longer article it does not show. The page's
+    ``title`` says nothing: every state script holds its headline."""
     tree = _parse(html, http_charset)
     if tree is None:
         return None
     best: tuple[str, int] | None = None
     shown: str | None = None
     held: list[str] = []
+
+    def unshown(prose: str) -> bool:
+        nonlocal shown
+        if shown is None:
+            shown = "".join("".join(tree.xpath(
+                "//body//text()[not(ancestor::script or ancestor::style or ancestor::template)]")).split())
+        return prose[:40] not in shown
+
     for script in tree.iter("script"):
         code = script.text or ""
         found = _STATE_SCRIPT.search(script.get("id") or "") or _STATE_SCRIPT.search(code[:300])
@@ -770,31 +838,45 @@ def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Se
             name = f'application/json "{script.get("id")}"' if script.get("id") else "application/json"
         else:
             continue
-        sentences = 0  # an article kept a paragraph a string: none of them 200 characters long
         for literal in _JSON_STRING.finditer(code):
             try:
                 value = json.loads(f'"{literal.group(1)}"')
             except ValueError:
                 continue
-            prose = "".join(_MARKUP.sub("", value).split())
+            prose = _prose_of(value)
             held.append(prose)
-            if len(prose) < _SCRIPT_SENTENCE_CHARS or ((found is None or len(prose) < SCRIPT_ARTICLE_CHARS)
-                                                       and not _reads_as_prose(prose, value)):
+            if len(prose) < SCRIPT_ARTICLE_CHARS or (best and len(prose) <= best[1]) \
+                    or not _reads_as_prose(prose, value):
                 continue
-            if shown is None:
-                shown = "".join("".join(tree.xpath(
-                    "//body//text()[not(ancestor::script or ancestor::style or ancestor::template)]")).split())
-            if prose[:40] in shown:
-                continue
-            if len(prose) >= SCRIPT_ARTICLE_CHARS and not (best and len(prose) <= best[1]):
+            if unshown(prose):
                 best = (name, len(prose))
-            sentences += len(prose)
-        if sentences >= SCRIPT_PARAGRAPHS_CHARS and not (best and sentences <= best[1]):
-            best = (name, sentences)
-    # A paragraph of its text in the script too: rendered by the server (menus may come first).
+        if (script.get("type") or "").strip().lower() != "application/json":
+            continue  # a script's code (window.__INITIAL_STATE__ = …) is no JSON to walk
+        for texts in _paragraph_lists(code):
+            sentences = 0
+            for value in dict.fromkeys(texts):
+                prose = _prose_of(value)
+                if len(prose) >= _SCRIPT_SENTENCE_CHARS and _reads_as_prose(prose, value) and unshown(prose):
+                    sentences += len(prose)
+            if sentences >= SCRIPT_PARAGRAPHS_CHARS and not (best and sentences <= best[1]):
+                best = (name, sentences)
+    if best is None:
+        return None
+    # A page showing prose of its own is no empty shell, whatever its scripts preload (a listing's
+    # summaries, a related article): only one that shows less than an article's worth outside its
+    # links, and under half what its scripts hold, is drawn by them. Judged here, for extraction
+    # and outcome alike: extraction dropped a page outcome then called a listing, for good.
+    unshown("")
+    unlinked = len(shown or "") - sum(len("".join(a.text_content().split())) for a in tree.xpath("//body//a"))
+    if unlinked >= SCRIPT_ARTICLE_CHARS or unlinked * 2 >= best[1]:
+        return None
+    # A sentence of its text in the script too: rendered by the server (menus, or a headline and
+    # a date line read into its first paragraph, may come first).
     headline = "".join((title or "").split())
-    openings = [line[:20] for line in ("".join(p.split()) for p in read) if len(line) >= 10 and line != headline]
-    if best is not None and any(opening in prose for opening in openings for prose in held):
+    openings = [sentence[:20] for line in read for sentence in ("".join(part.split()) for part in
+                                                                _SENTENCE_SPLIT.split(line))
+                if len(sentence) >= 10 and sentence != headline]
+    if any(opening in prose for opening in openings for prose in held):
         return None
     return best
 

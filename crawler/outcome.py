@@ -320,12 +320,11 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
     wall = stated_wall(tree)
     if wall is not None:
         return Problem(wall.code, wall.reason)
-    # A page showing prose of its own is no empty shell, whatever its scripts preload (a listing's
-    # summaries, a related article): only one that shows less than an article's worth outside its
-    # links, and under half what its scripts hold, is drawn by them.
+    # Only a page showing less than an article's worth outside its links is drawn by its scripts
+    # (``drawn_by_script`` says so, as it does to extraction): parsed again only for such a page.
     unlinked = len(visible) - sum(len("".join(a.text_content().split())) for a in tree.xpath("//a"))
     drawn = drawn_by_script(body, http_charset) if unlinked < SCRIPT_ARTICLE_CHARS else None
-    if drawn is not None and unlinked * 2 < drawn[1]:
+    if drawn is not None:
         # No wall and no listing: the article is there, where only a browser reads it.
         script, chars = drawn
         return Problem("drawn_by_script", f"the article is drawn by JavaScript: its text ({chars:,} characters) is "

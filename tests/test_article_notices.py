@@ -296,6 +296,8 @@ def _state(article: dict) -> str:
     return json.dumps({"props": {"pageProps": {"article": article}}}, ensure_ascii=False)
 
 
+# Twelve distinct paragraphs (each one counts once), none of them 200 characters long.
+PARAGRAPHS = [p.replace("市", f"第{n}区の市", 1) for n, p in enumerate(BUS * 3)]
 DRAWN = {
     "next": page("市営バス再編案 | 毎朝新聞", '<div id="__next"><div class="loading">読み込み中…</div></div>'
                  '<script id="__NEXT_DATA__" type="application/json">'
@@ -306,11 +308,11 @@ DRAWN = {
     # the article, under a headline the script holds too (which made the page look rendered).
     "paragraphs": page("市営バス再編案 | 毎朝新聞", '<div id="__next"><h1>市営バス再編案</h1><p>読み込み中…</p></div>'
                        '<script id="__NEXT_DATA__" type="application/json">' + _state(
-                           {"title": "市営バス再編案", "body": [{"type": "p", "text": p} for p in BUS * 3]}) + "</script>"),
+                           {"title": "市営バス再編案", "body": [{"type": "p", "text": p} for p in PARAGRAPHS]}) + "</script>"),
     # ... under a name of the site's own: a framework's state, in JSON all the same.
     "own-json": page("市営バス再編案 | 毎朝新聞", '<main id="app"><h1>市営バス再編案</h1></main>'
                      '<script type="application/json" id="app-state">' + _state(
-                         {"headline": "市営バス再編案", "paragraphs": BUS * 3}) + "</script>"),
+                         {"headline": "市営バス再編案", "paragraphs": PARAGRAPHS}) + "</script>"),
 }
 
 
@@ -325,28 +327,53 @@ def test_an_article_only_its_scripts_hold_is_said_to_be_drawn_by_javascript(env,
     assert row["reason"].startswith("the article is drawn by JavaScript")
 
 
-def test_a_short_story_whose_json_holds_other_stories_summaries_is_an_article():
-    # Sentences in a page's JSON that it does not show are an article's worth only in
-    # SCRIPT_PARAGRAPHS_CHARS: three related stories' summaries are not; nor ids, patterns and
-    # base64, however long, in a JSON of the site's own.
-    from crawler.extract import SCRIPT_PARAGRAPHS_CHARS, drawn_by_script, extract_article
+@pytest.mark.parametrize("data", [
+    # Related stories' cards, a headline and a summary each (a link or not), twice over (the same
+    # cards under a ranking): sentences of other stories, 470 characters in all.
+    {"related": [{"title": f"関連{n}", "summary": p + p} for n, p in enumerate(PARAGRAPHS[:6])],
+     "ranking": [{"title": f"関連{n}", "summary": p + p} for n, p in enumerate(PARAGRAPHS[:6])]},
+    {"related": [{"headline": f"関連{n}", "link": {"href": f"/site/a/{n}.html"}, "text": p}
+                 for n, p in enumerate(PARAGRAPHS)]},
+    # The site's messages: a dictionary of sentences, no list of paragraphs.
+    {"messages": {f"error{n}": f"通信エラーが発生しました。時間をおいて再度お試しください（コード{n}）。" for n in range(14)}},
+    # Ids, patterns and base64, however long.
+    {"ads": "abn/abn-wysiwyg-ads,abn/bootstrap-scripts,abn/bootstrap-styles,abn/global-colors" * 4,
+     "ids": "MjE1MjU5NDI4Nw==,MjE1NDYyNzI3Nw==,MjE1NDg2ODczOA==" * 6},
+], ids=["cards", "linked-cards", "messages", "ids"])
+def test_a_short_story_whose_json_holds_other_sentences_is_an_article(data):
+    # A list of paragraphs is an article's worth of text at SCRIPT_PARAGRAPHS_CHARS, each counted
+    # once; a flash whose page's JSON held as many sentences of anything else was lost as "drawn
+    # by JavaScript" (a re-check of the rule's first form).
+    from crawler.extract import drawn_by_script, extract_article
     from crawler.outcome import no_article_problem
 
     flash = "市は16日、市営バスの運行を一部見合わせると発表した。"
-    related = {"related": [{"title": f"関連{n}", "summary": s} for n, s in enumerate(BUS[:3])],
-               "ads": "abn/abn-wysiwyg-ads,abn/bootstrap-scripts,abn/bootstrap-styles,abn/global-colors" * 4,
-               "ids": "MjE1MjU5NDI4Nw==,MjE1NDYyNzI3Nw==,MjE1NDg2ODczOA==" * 6}
-    assert sum(len(s) for s in BUS[:3]) < SCRIPT_PARAGRAPHS_CHARS
-    html = story("市営バス一部運休", [flash], NOW).replace(
-        "</main>", '</main><script type="application/json" id="data">' + json.dumps(related, ensure_ascii=False)
-        + "</script>")
+    script = ('<script type="application/json" id="__NEXT_DATA__">'
+              + json.dumps({"props": {"pageProps": data}}, ensure_ascii=False) + "</script>")
+    html = story("市営バス一部運休", [flash], NOW).replace("</main>", "</main>" + script)
     assert drawn_by_script(html.encode()) is None
     article = extract_article(html.encode(), "https://example.jp/site/a/1.html")
     assert article is not None and flash in article.paragraphs
     # A page that shows nothing of them, they are all its JSON holds: no article, nor one drawn.
-    bare = page("毎朝新聞", '<div id="app"></div><script type="application/json">'
-                + json.dumps(related, ensure_ascii=False) + "</script>")
+    bare = page("毎朝新聞", '<div id="app"></div>' + script)
     assert no_article_problem(bare.encode()).code != "drawn_by_script"
+
+
+def test_a_flash_read_with_its_headline_and_date_line_whose_text_its_json_holds_is_an_article():
+    # Generic extraction may read the headline and the date line into the first paragraph: its
+    # first 20 characters were looked for in the script, and the flash, whose text is there
+    # (server-rendered), was taken for a page drawn by JavaScript.
+    from crawler.extract import drawn_by_script, extract_article
+
+    flash = "市は16日、市営バスの運行を一部見合わせると発表した。詳しい内容は分かり次第お伝えします。"
+    script = ('<script type="application/json" id="__NEXT_DATA__">' + json.dumps(
+        {"props": {"pageProps": {"article": {"body": [flash]}, "next": {"body": PARAGRAPHS}}}}, ensure_ascii=False)
+        + "</script>")
+    html = page("市営バス一部運休 | 毎朝新聞", f"<div>市営バス一部運休 2026年12月16日 10時05分 {flash}</div>" + script)
+    read = ["市営バス一部運休 2026年12月16日 10時05分 " + flash]
+    assert drawn_by_script(html.encode(), None, read, "市営バス一部運休") is None
+    article = extract_article(html.encode(), "https://example.jp/site/a/1.html")
+    assert article is not None and flash in " ".join(article.paragraphs)
 
 
 def test_a_short_flash_rendered_with_its_state_script_is_an_article():
