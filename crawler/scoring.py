@@ -359,8 +359,9 @@ def _needed(topic: Topic, found: dict[int, list[tuple[int, int]]], part: "_Text"
 
 
 # Words with 防衛 in them that are no defense: an economic package's 生活防衛 (households' defense against prices), a
-# company's takeover defense. A 43兆円 package "to defend livelihoods" was the documents' 43兆円.
-_NOT_DEFENSE = re.compile("生活防衛|買収防衛")
+# company's takeover defense, a household's 家計防衛 against prices. A 43兆円 package "to defend livelihoods" was the
+# documents' 43兆円, and so was "家計負担、5年で43兆円増 家計防衛が急務" (audit7).
+_NOT_DEFENSE = re.compile("生活防衛|買収防衛|家計防衛")
 
 
 def _says_any(words: tuple[str, ...], sentence: str) -> bool:
@@ -407,6 +408,7 @@ _JA_PAST_AFTER = ("した", "され", "して以来")
 _JA_SINCE_END = re.compile(r"(?:た|ている|ています|てきた|ました)$")
 _JA_YEAR_JUST_BEFORE = re.compile(r"年(?:[0-9]{1,2}月)?$")
 _EN_FUTURE_BEFORE = re.compile(r"\b(?:be|being)\s+$", re.IGNORECASE)
+_EN_SINCE_BEFORE = re.compile(r"\bsince\s+$", re.IGNORECASE)
 _MONTH = (r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+)?")
 _EN_YEAR_AFTER = re.compile(rf"(?:\s+[\w'’.,-]+){{0,6}}?\s+in\s+{_MONTH}(?:19|20)[0-9]{{2}}(?![0-9])")
@@ -427,7 +429,10 @@ def _dated(text: str, verb: re.Match[str]) -> bool:
             return bool(_JA_SINCE_END.search(text[end:stop if stop >= 0 else len(text)].rstrip()))
         # 2022年改定の国家防衛戦略: the year right before the verb.
         return near and text.startswith("の", end) and bool(_JA_YEAR_JUST_BEFORE.search(text, max(0, start - 4), start))
-    if not (word.lower().endswith("ed") or word.lower() in ("drew up", "drawn up", "rewrote")):
+    # "since adopting its ... in December 2022" is as past as "which adopted" (audit7); "after revising ... in 2026"
+    # may be a plan, and stays undated.
+    since = word.lower().endswith("ing") and _EN_SINCE_BEFORE.search(text, max(0, start - 8), start)
+    if not (word.lower().endswith("ed") or word.lower() in ("drew up", "drawn up", "rewrote") or since):
         return False
     if _EN_FUTURE_BEFORE.search(text, max(0, start - 8), start):  # "is to be revised in 2026"
         return False
@@ -535,7 +540,7 @@ _EN_PASSING_BEFORE = re.compile(r"\b(?:(?:notes|noted|mentions|mentioned)\s+that
 
 # Japan's document or policy as the yardstick of the other government's own ("韓国、国防中期計画を発表": …日本の
 # 防衛力整備計画に相当するもので; "a plan similar to Japan's Defense Buildup Program"): named to explain theirs.
-_JA_COMPARED_AFTER = re.compile(r"(?:に相当|にあた|に当た|と同様|と同じ|に似|に倣|をモデル)")
+_JA_COMPARED_AFTER = re.compile(r"(?:に相当|にあた|に当た|と同様|と同じ|に似|に倣|をモデル|を参考|も参考)")
 # Whoever heads the story, Japan's spending as the measure of something else's: "中国の国防費は日本の防衛費の約4倍"
 # (a headline "中国国防費、7.2%増" names no government for _lead).
 _JA_MEASURE_AFTER = re.compile(r"の(?:約|およそ)?[0-9]+(?:\.[0-9]+)?倍")
@@ -971,9 +976,12 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
         # A word of another subject (a coach, a title defence, 売上高) vetoes the structure, the weakest evidence: its
         # phrasings (defense strategy, security plan) are those subjects' own words too, and a flat subtraction once
         # could not outweigh a phrase scored in the headline and the text (15).
+        # Japan's document touched on in passing or as the yardstick of another government's, in a story that government
+        # heads (改定にあたっては日本の国家安全保障戦略も参考にした, audit7), is context as its name is.
         weighed = [(o, w) for o, w in _structure(topic, title_t, body_t, attributed, lead)
                    if not vetoed and not (others and _backdrop(title_t if o.where == "title" else body_t, o.where,
-                                                              o.start, o.end, others, home))]
+                                                              o.start, o.end, others, home))
+                   and not _in_passing(title_t if o.where == "title" else body_t, o.start, o.end, foreign)]
         if weighed:
             found = [o for o, _ in weighed]
             occurrences[topic.structure.label] = found
