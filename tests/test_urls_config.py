@@ -116,6 +116,26 @@ def test_a_mobile_host_is_made_the_host_a_configured_outlet_is_served_on(tmp_pat
     assert canonical_url("https://m.other-news.jp/a", hosts) == "https://m.other-news.jp/a"
 
 
+def test_an_outlet_read_over_https_has_its_http_links_made_https_unless_its_pattern_names_http(tmp_path):
+    # One key for an article listed http:// by a feed and https:// by a sitemap; but a pattern
+    # copied from the feed's http:// links (^http://…) took none of the articles made https.
+    path = tmp_path / "newsmon.toml"
+    outlet = ('[outlets.{key}]\nname = "M"\nlanguage = "ja"\ndomains = ["{host}"]\n'
+              'feeds = ["https://www.{host}/rss.xml"]\narticle_url_pattern = "{pattern}"\n')
+    path.write_text(outlet.format(key="any", host="minato-news.jp", pattern="/articles/[0-9]+")
+                    + outlet.format(key="both", host="kita-news.jp", pattern="^https?://www\\\\.kita-news\\\\.jp/a/")
+                    + outlet.format(key="plain", host="minami-news.jp", pattern="^http://www\\\\.minami-news\\\\.jp/a/"),
+                    encoding="utf-8")
+    outlets = load_config(path).outlets
+    hosts = known_hosts(outlets)
+    assert canonical_url("http://www.minato-news.jp/articles/12", hosts) == "https://www.minato-news.jp/articles/12"
+    assert canonical_url("http://www.kita-news.jp/a/12", hosts) == "https://www.kita-news.jp/a/12"
+    assert outlets["both"].is_article_url(canonical_url("http://www.kita-news.jp/a/12", hosts))
+    # Its own pattern's scheme: kept, and taken.
+    assert canonical_url("http://www.minami-news.jp/a/12", hosts) == "http://www.minami-news.jp/a/12"
+    assert outlets["plain"].is_article_url(canonical_url("http://www.minami-news.jp/a/12", hosts))
+
+
 def test_a_query_in_shift_jis_is_fetched_as_it_was_given_and_is_its_own_key():
     # Older Japanese CGI sites take their query in Shift_JIS. Decoded as UTF-8 with errors
     # replaced, ?kw=防衛 was fetched as ?kw=%EF%BF%BDh%EF%BF%BDq (a 404: the URL "gone" though the
