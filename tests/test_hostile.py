@@ -448,23 +448,8 @@ def crawl_walls_only(tmp_path, seed: int, answers: Callable[[dict[str, Case]], d
 def test_a_child_sitemap_whose_site_asked_for_hours_is_not_asked_again_before_them_and_its_index_is_read(tmp_path):
     # A child sitemap's long Retry-After held at the next run as a feed's does: its index read
     # again (it was not read whole), its other child and its article as ever, the run finished.
-    site = Site(tmp_path, full=False, seed=952)
-    site.feeds = set()
-    xml = {"Content-Type": "application/xml"}
-    site.cases["/sitemap-index.xml"] = Case("/sitemap-index.xml", lambda h, s: _send(h, 200, (
-        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        "<sitemap><loc>/sitemap-busy.xml</loc></sitemap><sitemap><loc>/sitemap-1.xml</loc></sitemap>"
-        "</sitemapindex>").encode(), xml))
-    site.cases["/sitemap-busy.xml"] = Case("/sitemap-busy.xml", lambda h, s: _send(
-        h, 503, b"busy", {"Retry-After": "7200"}))
-    site.cases["/sitemap-1.xml"] = Case("/sitemap-1.xml", lambda h, s: _send(h, 200, (
-        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<url><loc>{s.url('/a/ok')}</loc></url></urlset>").encode(), xml))
-    site.start()
-    config = tmp_path / "c.toml"
-    config.write_text(f'[outlets.maps]\nname = "Maps"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\n'
-                      f'sitemaps = ["{site.url("/sitemap-index.xml")}"]\narticle_url_pattern = "^/a/"\n',
-                      encoding="utf-8")
+    throttled = Case("/sitemap-busy.xml", lambda h, s: _send(h, 503, b"busy", {"Retry-After": "7200"}))
+    site, config = sitemap_index_site(tmp_path, 952, lambda s: "/sitemap-busy.xml", throttled)
     db = tmp_path / "news.db"
     try:
         crawl(db, config, ["maps"])
@@ -528,9 +513,9 @@ def test_a_long_retry_after_holds_a_sections_next_page_and_a_feed_two_outlets_li
     assert busy == {"http_status": 503, "retry_at": None}
 
 
-def crawl_sitemap_index(tmp_path, seed: int, first: Callable[[Site], str]):
-    """Crawl an outlet whose one sitemap is an index of ``first(site)`` and of a sitemap listing
-    one article; return the site, the database and the finished crawl."""
+def sitemap_index_site(tmp_path, seed: int, first: Callable[[Site], str], *cases: Case) -> tuple[Site, Path]:
+    """A started site whose outlet's one sitemap is an index of ``first(site)`` and of a sitemap
+    listing one article, answering ``cases`` too; the site and the outlet's config."""
     site = Site(tmp_path, full=False, seed=seed)
     site.feeds = set()
     xml = {"Content-Type": "application/xml"}
@@ -541,11 +526,19 @@ def crawl_sitemap_index(tmp_path, seed: int, first: Callable[[Site], str]):
     site.cases["/sitemap-1.xml"] = Case("/sitemap-1.xml", lambda h, s: _send(h, 200, (
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         f"<url><loc>{s.url('/a/ok')}</loc></url></urlset>").encode(), xml))
+    site.cases.update({case.path: case for case in cases})
     site.start()
     config = tmp_path / "c.toml"
     config.write_text(f'[outlets.maps]\nname = "Maps"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\n'
                       f'sitemaps = ["{site.url("/sitemap-index.xml")}"]\narticle_url_pattern = "^/a/"\n',
                       encoding="utf-8")
+    return site, config
+
+
+def crawl_sitemap_index(tmp_path, seed: int, first: Callable[[Site], str]):
+    """Crawl an outlet whose one sitemap is an index of ``first(site)`` and of a sitemap listing
+    one article; return the site, the database and the finished crawl."""
+    site, config = sitemap_index_site(tmp_path, seed, first)
     db = tmp_path / "news.db"
     try:
         result = crawl(db, config, ["maps"])

@@ -971,11 +971,6 @@ def _audit(name: str, gaps: dict[str, str]) -> list:
         strict=True, reason=gaps[c["id"]])] if c["id"] in gaps else []) for c in cases]
 
 
-@pytest.mark.parametrize("title,text,relevant", _audit("audit4", AUDIT4_GAPS))
-def test_the_fourth_audits_cases(topics, title, text, relevant):
-    assert top(title, text, topics).relevant is relevant
-
-
 # The fifth audit (2026-12-05): 104 English cases written for it in the wire services' and English editions'
 # phrasings: other governments' strategies (the US, the UK, Australia, Indonesia …), Japan's documents in
 # paraphrase ("lift military spending to 2% of economic output", "defense-related spending", "long-range cruise
@@ -1000,11 +995,6 @@ AUDIT5_GAPS = {
 }
 
 
-@pytest.mark.parametrize("title,text,relevant", _audit("audit5", AUDIT5_GAPS))
-def test_the_fifth_audits_cases(topics, title, text, relevant):
-    assert top(title, text, topics).relevant is relevant
-
-
 # The sixth audit (2026-12-05): 114 Japanese cases written for it in the wire services' and papers' phrasings of
 # 2025-26 (高市政権, 前倒し改定, 有識者会議, 原潜, 3文書に明記へ), other governments' documents and spending in Japanese,
 # other senses (a J1 side's 反撃能力, 生活防衛's 43兆円, 企業の防衛費) and background mentions dated as 22年末に改定した
@@ -1025,11 +1015,6 @@ AUDIT6_GAPS = {
     "a6-o-45": "a scandal story naming 43兆円 and 防衛費 beside 懲戒処分: the against word takes 2 of 7",
     "a6-o-50": "a personnel story: 22年の安保3文書策定に関わった, a year before a noun",
 }
-
-
-@pytest.mark.parametrize("title,text,relevant", _audit("audit6", AUDIT6_GAPS))
-def test_the_sixth_audits_cases(topics, title, text, relevant):
-    assert top(title, text, topics).relevant is relevant
 
 
 # The seventh audit (2026-12-05): 105 cases written for it (60 Japanese, 45 English, 47 relevant) in areas the
@@ -1057,8 +1042,9 @@ AUDIT7_GAPS = {
 }
 
 
-@pytest.mark.parametrize("title,text,relevant", _audit("audit7", AUDIT7_GAPS))
-def test_the_seventh_audits_cases(topics, title, text, relevant):
+@pytest.mark.parametrize("title,text,relevant", [*_audit("audit4", AUDIT4_GAPS), *_audit("audit5", AUDIT5_GAPS),
+                                                 *_audit("audit6", AUDIT6_GAPS), *_audit("audit7", AUDIT7_GAPS)])
+def test_the_audits_cases(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant
 
 
