@@ -724,7 +724,7 @@ def _age_gate(tree: etree._Element | None) -> bool:
 #: Scripts that hold a page's state for JavaScript to draw it from (Next.js, Nuxt, Redux and
 #: kin): where a page built in the browser keeps its article, its HTML showing none of it.
 _STATE_SCRIPT = re.compile(r"__NEXT_DATA__|__NUXT(?:_DATA)?__|__INITIAL_STATE__|__PRELOADED_STATE__|__APOLLO_STATE__"
-                           r"|__INITIAL_DATA__|__remixContext|__NEXT_F")
+                           r"|__INITIAL_DATA__|__remixContext|__NEXT_F|__next_f")
 _JSON_STRING = re.compile(r'"((?:[^"\\\n]|\\.){10,})"')
 _MARKUP = re.compile(r"<[^>]*>")
 #: Characters of prose a state script must hold, that the page does not show, for the page to be
@@ -736,11 +736,12 @@ SCRIPT_PARAGRAPHS_CHARS = 400
 _SCRIPT_SENTENCE_CHARS = 20
 _SENTENCE = re.compile(r"[。！？]|[.!?](?:\s|$)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+")
-#: A card of a list, which links somewhere or heads a teaser (a related story, a ranking's entry):
-#: no paragraph.
+#: The keys under which a page's own article object (the one holding its headline) keeps its text.
+_BODY_KEYS = frozenset({"body", "bodytext", "content", "contents", "paragraphs", "blocks", "text", "articlebody",
+                        "richtext", "main", "html"})
 _LINK_VALUE = re.compile(r"(?:https?:)?//|/[\w.-]+/")
-_CARD_KEYS = frozenset({"url", "href", "link", "path", "slug", "permalink", "uri", "title", "headline", "heading",
-                        "summary", "excerpt", "description", "lead", "teaser"})
+#: A block's string that is words, not its type or style ("block", "span", "normal", "h2").
+_WORDS = re.compile(r"\s|[^\x00-\x7f]|^.{20}")
 
 
 def _reads_as_prose(prose: str, value: str) -> bool:
@@ -754,11 +755,13 @@ def _prose_of(value: str) -> str:
     return "".join(html_module.unescape(_MARKUP.sub("", value)).split())
 
 
-def _paragraph_lists(code: str) -> Iterable[list[str]]:
-    """The lists of a JSON script whose items are paragraphs: strings, or blocks (``{"type": "p",
-    "text": …}``) that neither link nor head anything, each read as its longest string. A list of
-    cards, each linking or heading a story (related stories, a ranking), is none, nor is a
-    dictionary of messages."""
+def _paragraph_lists(code: str, headlines: Sequence[str]) -> Iterable[list[str]]:
+    """The paragraphs a JSON script keeps as the page's own article: under a body's key
+    (``_BODY_KEYS``) of an object that also holds one of the page's ``headlines`` (whitespace
+    removed), a list of strings or of blocks (a block's text is all its strings but links: a
+    rich-text block's spans and marks). Nothing else counts, however many sentences it holds: a
+    gallery's captions, comments, a recipe's steps, the next article's body preloaded under its
+    own headline, related stories' cards, a dictionary of messages."""
     try:
         data = json.loads(code)
     except ValueError:
@@ -766,40 +769,54 @@ def _paragraph_lists(code: str) -> Iterable[list[str]]:
     stack = [data]
     while stack:
         node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        stack.extend(node.values())
+        if not any(_is_headline(value, headlines) for value in node.values()):
+            continue
+        for key, value in node.items():
+            if key.lower().replace("_", "").replace("-", "") in _BODY_KEYS:
+                yield from _lists_in(value)
+
+
+def _is_headline(value: Any, headlines: Sequence[str]) -> bool:
+    if isinstance(value, dict) and isinstance(value.get("rendered"), str):  # WordPress: {"title": {"rendered": …}}
+        value = value["rendered"]
+    if not isinstance(value, str):
+        return False
+    text = "".join(html_module.unescape(_MARKUP.sub("", value)).split())
+    return len(text) >= 5 and any(text in headline or headline in text for headline in headlines if len(headline) >= 5)
+
+
+def _lists_in(value: Any) -> Iterable[list[str]]:
+    """The lists of paragraphs in a body's value: itself, or nested ({"json": {"content": […]}})."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
         if isinstance(node, dict):
             stack.extend(node.values())
         elif isinstance(node, list):
-            texts = []
-            for item in node:
-                if isinstance(item, str):
-                    texts.append(item)
-                elif isinstance(item, dict):
-                    strings, keys = _strings_in(item)
-                    if strings and not any(_LINK_VALUE.match(v) for v in strings) and not _CARD_KEYS & keys:
-                        texts.append(max(strings, key=len))
-                    stack.append(item)
-                else:
-                    stack.append(item)
-            if texts:
-                yield texts
+            texts = ["".join(v for v in _strings_in(item) if _WORDS.search(v) and not _LINK_VALUE.match(v))
+                     if isinstance(item, (dict, list)) else item for item in node if isinstance(item, (str, dict, list))]
+            yield [t for t in texts if t]
 
 
-def _strings_in(block: dict) -> tuple[list[str], set[str]]:
-    """The strings and the keys (lower-case) of a block and of what it nests (a rich-text block's
-    spans, ``{"children": [{"text": …}]}``; a card's ``{"link": {"href": …}}``)."""
+def _strings_in(block: Any) -> list[str]:
+    """The strings of a block and of what it nests, in order (a rich-text block's spans)."""
     strings: list[str] = []
-    keys: set[str] = set()
     stack: list[Any] = [block]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            keys.update(k.lower() for k in node)
-            stack.extend(node.values())
+            stack.extend(reversed(list(node.values())))
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend(reversed(node))
         elif isinstance(node, str):
             strings.append(node)
-    return strings, keys
+    return strings
 
 
 def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Sequence[str] = (),
@@ -807,18 +824,20 @@ def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Se
     """``(script, characters)`` when the page's article is only in a state script its JavaScript
     draws it from (``__NEXT_DATA__``, ``window.__INITIAL_STATE__``, a ``<script
     type="application/json">``): a string of prose there of ``SCRIPT_ARTICLE_CHARS`` or more, or,
-    in a JSON script, one list of paragraphs (a string or a block each) whose distinct sentences
-    come to ``SCRIPT_PARAGRAPHS_CHARS``, that the page's HTML does not show. ``None`` for a page
-    that shows what its scripts hold (a server-rendered Next.js article carries its text twice),
-    and for one a sentence of whose text ``read`` (what extraction took) its scripts hold too: a
-    short flash so rendered, whose script preloads a longer article it does not show. The page's
-    ``title`` says nothing: every state script holds its headline."""
+    in a JSON script, the paragraphs of the page's own article object (``_paragraph_lists``) whose
+    distinct sentences come to ``SCRIPT_PARAGRAPHS_CHARS``, that the page's HTML does not show; the
+    page showing less than an article's worth outside its links. ``None`` for a page that shows
+    what its scripts hold (a server-rendered Next.js article carries its text twice), and for one
+    a sentence of whose text ``read`` (what extraction took) its scripts hold too: a short flash so
+    rendered, whose script preloads a longer article it does not show. The page's ``title`` says
+    nothing: every state script holds its headline."""
     tree = _parse(html, http_charset)
     if tree is None:
         return None
     best: tuple[str, int] | None = None
     shown: str | None = None
     held: list[str] = []
+    headlines: list[str] | None = None
 
     def unshown(prose: str) -> bool:
         nonlocal shown
@@ -852,7 +871,11 @@ def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Se
                 best = (name, len(prose))
         if (script.get("type") or "").strip().lower() != "application/json":
             continue  # a script's code (window.__INITIAL_STATE__ = …) is no JSON to walk
-        for texts in _paragraph_lists(code):
+        if headlines is None:
+            headlines = ["".join(h.split()) for h in (
+                title or "", *tree.xpath("//head/title/text()|//meta[@property='og:title']/@content")[:2],
+                *(h1.text_content() for h1 in tree.xpath("//h1")[:2]))]
+        for texts in _paragraph_lists(code, headlines):
             sentences = 0
             for value in dict.fromkeys(texts):
                 prose = _prose_of(value)
@@ -871,11 +894,15 @@ def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Se
     if unlinked >= SCRIPT_ARTICLE_CHARS or unlinked * 2 >= best[1]:
         return None
     # A sentence of its text in the script too: rendered by the server (menus, or a headline and
-    # a date line read into its first paragraph, may come first).
+    # a date line read into its first paragraph, may come first). Its headline says nothing: every
+    # state script holds it, and generic extraction may read it into the first paragraph.
     headline = "".join((title or "").split())
-    openings = [sentence[:20] for line in read for sentence in ("".join(part.split()) for part in
-                                                                _SENTENCE_SPLIT.split(line))
-                if len(sentence) >= 10 and sentence != headline]
+    openings = []
+    for line in read:
+        line = "".join(line.split())
+        line = line[len(headline):] if headline and line.startswith(headline) else line
+        openings += [sentence[:20] for sentence in _SENTENCE_SPLIT.split(line)
+                     if len(sentence) >= 10 and sentence[:20] not in headline]
     if any(opening in prose for opening in openings for prose in held):
         return None
     return best

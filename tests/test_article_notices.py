@@ -309,6 +309,15 @@ DRAWN = {
     "paragraphs": page("市営バス再編案 | 毎朝新聞", '<div id="__next"><h1>市営バス再編案</h1><p>読み込み中…</p></div>'
                        '<script id="__NEXT_DATA__" type="application/json">' + _state(
                            {"title": "市営バス再編案", "body": [{"type": "p", "text": p} for p in PARAGRAPHS]}) + "</script>"),
+    # Rich text (Sanity's Portable Text): a block's spans, a bold one among them, and its links' marks.
+    "rich-text": page("市営バス再編案 | 毎朝新聞", '<div id="__next"><h1>市営バス再編案</h1></div>'
+                      '<script id="__NEXT_DATA__" type="application/json">' + _state(
+                          {"title": "市営バス再編案", "body": [
+                              {"_type": "block", "style": "normal", "markDefs": [
+                                  {"_type": "link", "href": "https://example.jp/site/a/2.html"}],
+                               "children": [{"_type": "span", "text": p[:10]},
+                                            {"_type": "span", "marks": ["strong"], "text": p[10:]}]}
+                              for p in PARAGRAPHS]}) + "</script>"),
     # ... under a name of the site's own: a framework's state, in JSON all the same.
     "own-json": page("市営バス再編案 | 毎朝新聞", '<main id="app"><h1>市営バス再編案</h1></main>'
                      '<script type="application/json" id="app-state">' + _state(
@@ -334,12 +343,18 @@ def test_an_article_only_its_scripts_hold_is_said_to_be_drawn_by_javascript(env,
      "ranking": [{"title": f"関連{n}", "summary": p + p} for n, p in enumerate(PARAGRAPHS[:6])]},
     {"related": [{"headline": f"関連{n}", "link": {"href": f"/site/a/{n}.html"}, "text": p}
                  for n, p in enumerate(PARAGRAPHS)]},
+    # A gallery's captions, comments, a recipe's steps: lists of sentences that are no article's
+    # body, and the next article's body preloaded under its own headline (a re-check's pages).
+    {"photo": {"captions": PARAGRAPHS}},
+    {"comments": [{"user": f"読者{n}", "likes": n, "text": p} for n, p in enumerate(PARAGRAPHS)]},
+    {"recipe": {"steps": PARAGRAPHS}},
+    {"nextArticle": {"title": "市営バス再編案、市議会で審議入り", "body": PARAGRAPHS}},
     # The site's messages: a dictionary of sentences, no list of paragraphs.
     {"messages": {f"error{n}": f"通信エラーが発生しました。時間をおいて再度お試しください（コード{n}）。" for n in range(14)}},
     # Ids, patterns and base64, however long.
     {"ads": "abn/abn-wysiwyg-ads,abn/bootstrap-scripts,abn/bootstrap-styles,abn/global-colors" * 4,
      "ids": "MjE1MjU5NDI4Nw==,MjE1NDYyNzI3Nw==,MjE1NDg2ODczOA==" * 6},
-], ids=["cards", "linked-cards", "messages", "ids"])
+], ids=["cards", "linked-cards", "captions", "comments", "steps", "next-article", "messages", "ids"])
 def test_a_short_story_whose_json_holds_other_sentences_is_an_article(data):
     # A list of paragraphs is an article's worth of text at SCRIPT_PARAGRAPHS_CHARS, each counted
     # once; a flash whose page's JSON held as many sentences of anything else was lost as "drawn
