@@ -294,11 +294,6 @@ def known_hosts(outlets: dict[str, Outlet]) -> frozenset[str]:
     # A host of which some document is named http:// (or at another port) may serve http only:
     # kept as it is written. The default port only: 127.0.0.1:8443's twin at :8080 is no copy.
     plain = {(p.hostname or "").rstrip(".") for p in served if p.scheme != "https" or p.port not in (None, 443)}
-    # An article URL pattern that names the scheme, and not https (^http://www\.example\.jp/…, copied
-    # from the http:// links a feed prints), would take none of its articles made https.
-    plain |= {(urlsplit(url).hostname or "").rstrip(".") for o in outlets.values()
-              if "://" in o.article_url_pattern and "https" not in o.article_url_pattern
-              for url in (*o.feeds, *o.sitemaps, *o.start_urls)}
     return KnownHosts([*(d for o in outlets.values() for d in o.domains), *hosts], hosts - plain)
 
 

@@ -116,9 +116,9 @@ def test_a_mobile_host_is_made_the_host_a_configured_outlet_is_served_on(tmp_pat
     assert canonical_url("https://m.other-news.jp/a", hosts) == "https://m.other-news.jp/a"
 
 
-def test_an_outlet_read_over_https_has_its_http_links_made_https_unless_its_pattern_names_http(tmp_path):
-    # One key for an article listed http:// by a feed and https:// by a sitemap; but a pattern
-    # copied from the feed's http:// links (^http://…) took none of the articles made https.
+def test_an_outlet_read_over_https_has_its_http_links_made_https_and_a_pattern_naming_http_takes_them(tmp_path):
+    # One key for an article listed http:// by a feed and https:// by a sitemap; a pattern copied
+    # from the feed's http:// links (^http://…) took none of the articles made https.
     path = tmp_path / "newsmon.toml"
     outlet = ('[outlets.{key}]\nname = "M"\nlanguage = "ja"\ndomains = ["{host}"]\n'
               'feeds = ["https://www.{host}/rss.xml"]\narticle_url_pattern = "{pattern}"\n')
@@ -131,9 +131,10 @@ def test_an_outlet_read_over_https_has_its_http_links_made_https_unless_its_patt
     assert canonical_url("http://www.minato-news.jp/articles/12", hosts) == "https://www.minato-news.jp/articles/12"
     assert canonical_url("http://www.kita-news.jp/a/12", hosts) == "https://www.kita-news.jp/a/12"
     assert outlets["both"].is_article_url(canonical_url("http://www.kita-news.jp/a/12", hosts))
-    # Its own pattern's scheme: kept, and taken.
-    assert canonical_url("http://www.minami-news.jp/a/12", hosts) == "http://www.minami-news.jp/a/12"
+    # One key still, and its pattern takes it.
+    assert canonical_url("http://www.minami-news.jp/a/12", hosts) == "https://www.minami-news.jp/a/12"
     assert outlets["plain"].is_article_url(canonical_url("http://www.minami-news.jp/a/12", hosts))
+    assert not outlets["plain"].is_article_url("https://www.minami-news.jp/b/12")
 
 
 def test_a_query_in_shift_jis_is_fetched_as_it_was_given_and_is_its_own_key():
