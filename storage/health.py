@@ -866,13 +866,14 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
     out = []
     documents = db.execute("SELECT DISTINCT kind, url FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 1 "
                            "AND kind IN ('feed', 'sitemap', 'section')", [run_id, outlet]).fetchall()
-    # Those that listed an article URL over the month before: a sitemap index lists sitemaps only,
-    # so an outlet read from one news sitemap through its index had two documents, and its frozen
-    # sitemap was never "the only one"; nor was a feed beside another that stopped listing long ago.
+    # The others that listed an article URL over the month before: a sitemap index lists sitemaps
+    # only, so an outlet read from one news sitemap through its index had two documents, and its
+    # frozen sitemap was never "the only one"; nor was a feed beside another long silent.
+    # A 304 lists nothing: the document judged is its own, however long it has stood.
     month = _iso(now - timedelta(days=BASELINE_DAYS))
-    listing = sum(1 for _, url in documents if db.execute(
+    listing = {url for _, url in documents if db.execute(
         "SELECT 1 FROM discovery WHERE url = ? AND outlet = ? AND article_urls > 0 AND fetched_at >= ? LIMIT 1",
-        [url, outlet, month]).fetchone())
+        [url, outlet, month]).fetchone()}
     for kind, url in documents:
         # A 304 is a read of the entries the last 200 gave: their dates stand.
         paced = db.execute("SELECT newest_entry, entry_interval FROM discovery WHERE url = ? AND outlet = ? "
@@ -908,7 +909,7 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
         if published >= STALE_OTHERS:
             out.append({"kind": kind, "url": url, "since": _iso(since), "interval": interval, "by": by,
                         "published": published})
-        elif listing == 1 and not published \
+        elif not listing - {url} and not published \
                 and quiet >= max(STALE_ALONE.total_seconds(), STALE_EXPECTED * interval):
             # The outlet's only document: nothing else can say it publishes meanwhile, and a feed
             # frozen for good read "ok" for ever. Named once quiet for longer than a holiday.

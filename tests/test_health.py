@@ -667,6 +667,8 @@ def test_the_only_feed_of_an_outlet_frozen_for_longer_than_a_holiday_is_named_wi
                               kind="sitemap", ok=True, http_status=200, entries=1, article_urls=0, new_urls=0,
                               now=NOW.isoformat())
     assert [f.get("alone") for f in health.stale(db, "mod", last, now=later)] == [True]
+    # Frozen for two months, answering 304 since: named still.
+    assert [f.get("alone") for f in health.stale(db, "mod", last, now=NOW + timedelta(days=60))] == [True]
     # Beside a channel that last listed articles months ago, still the only one.
     other = "https://www.mod.go.jp/j/rss/other.xml"
     read_feed(db, add_run(db, "mod", NOW - timedelta(days=200)), NOW - timedelta(days=200), url=other, new=20)
