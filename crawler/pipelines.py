@@ -437,7 +437,7 @@ class StorePipeline:
                 self._blocked(item, Wall(item.problem.code.removeprefix("wall_"), "", item.problem.reason))
             elif item.refused:
                 frontier.record_refused(self.db, item.url, outlet=item.outlet, code=item.problem.code,
-                                        reason=item.problem.reason, run_id=self.run_id)
+                                        reason=item.problem.reason, run_id=self.run_id, redirected_to=item.sent_off)
                 self.stats.inc_value("newsmon/url_state/refused")
                 if item.problem.code == "robots_unavailable":
                     self._count(item.outlet, "robots_unavailable")

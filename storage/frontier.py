@@ -389,12 +389,14 @@ def postpone(db: Database, url: str, *, outlet: str | None, reason: str, run_id:
 
 
 def record_refused(db: Database, url: str, *, outlet: str | None, code: str, reason: str,
-                   run_id: int | None = None, now: str | None = None, listed: str | None = None) -> None:
+                   run_id: int | None = None, now: str | None = None, listed: str | None = None,
+                   redirected_to: str | None = None) -> None:
     """Not fetched, by our rules (scope) or the site's (robots.txt): no attempt is counted.
-    ``listed``: what the document that listed it said of it (``add_pending``'s), if it has none."""
+    ``listed``: what the document that listed it said of it (``add_pending``'s), if it has none;
+    ``redirected_to``: where a redirect off the outlet's domains led (``redirect_off_scope``)."""
     with transaction(db):
         _upsert(db, url, outlet=outlet, kind="refused", code=code, reason=reason, http_status=None,
-                run_id=run_id, now=now or now_utc(), attempt=False)
+                run_id=run_id, now=now or now_utc(), attempt=False, redirected_to=redirected_to)
         if listed:
             db.execute("UPDATE urls SET listed = ? WHERE url = ? AND listed IS NULL", [listed, url])
 
@@ -450,6 +452,24 @@ def readmit_in_scope(db: Database, outlet: str, takes: Callable[[str], bool], *,
         for url, by in back:
             _claim(db, url, outlet, by=by or "another outlet",
                    how=", before its domains took the host" if by == outlet else "", run_id=run_id,
+                   now=now or now_utc())
+    return len(back)
+
+
+def readmit_redirected_off(db: Database, outlet: str, in_scope: Callable[[str], bool], *, run_id: int | None = None,
+                           now: str | None = None) -> int:
+    """``pending`` again: the URLs of ``outlet`` refused because they redirected off its domains
+    (``redirect_off_scope``) to a page that ``in_scope`` (its domains as they are now) takes.
+    Returns how many. Its articles moved to a new host and the host added to its domains, as health
+    advised (``redirected_off``), those refused stayed refused for good. Read from m040's index."""
+    rows = db.execute("SELECT url, redirected_to FROM urls WHERE outlet = ? AND kind = 'refused' "
+                      "AND reason_code = 'redirect_off_scope'", [outlet]).fetchall()
+    back = [url for url, target in rows if target and in_scope(target)]
+    if not back:
+        return 0
+    with transaction(db):
+        for url in back:
+            _claim(db, url, outlet, by=outlet, how=", redirected to a host before its domains took it", run_id=run_id,
                    now=now or now_utc())
     return len(back)
 

@@ -20,6 +20,9 @@ failing (the outlet is not being crawled properly):
     ``robots``     its robots.txt answered 5xx or could not be fetched: RFC 9309 says fetch
                    nothing, so nothing was (the next run asks again)
     ``discovery``  every feed, sitemap and section it read was broken or failed
+    ``redirected_off``  at least half its article URLs of the last run (at least 2) redirected off
+                   its domains, never followed (``refused``): its articles moved to another host,
+                   or a login or consent page there; read "ok", as refusals are no errors
 
 blocked (the outlet answers, but with walls: bot challenges, consent pages, logins, empty
 documents where articles should be; or its robots.txt shuts newsmon out):
@@ -962,7 +965,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           hung: tuple[tuple[list[str], int] | None, Mapping[str, tuple[list[str], int]]] | None = None,
           notices: int = 0,
           failures: Sequence[tuple[str, int, str]] = (),
-          sent_to: tuple[str, int] | None = None) -> Health:
+          sent_to: tuple[str, int] | None = None,
+          sent_off: tuple[int, str, int, str] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -979,7 +983,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     those of the other outlets crawled with it (``unanswered``); ``notices``: how many of the last
     run's pages said the article is not there (``soft_404``, ``withdrawn``); ``failures``: what the
     last run's article URLs failed with, ``(reason_code, n, an URL)``, the most first (``failed_with``);
-    ``sent_to``: the one page most of them were redirected to, and how many were (``sent_to_one``).
+    ``sent_to``: the one page most of them were redirected to, and how many were (``sent_to_one``);
+    ``sent_off``: its article URLs the last run refused as redirected off its domains (``redirected_off``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -1049,6 +1054,15 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
             failing.append(Reason("no_links", f"its feeds, sitemaps and sections were read {empty} times since "
                                               f"{read[empty]['started_at'][:16]} and listed no article URL, where "
                                               "they listed some before (did the article URL pattern change?)"))
+    if sent_off and sent_off[0] >= SENT_OFF_MIN and sent_off[0] * 2 >= last["pages"] + last["errors"] + sent_off[0]:
+        # Refused by the outlet's scope, so never an error: every article of a run sent to a login
+        # host, or to the host the outlet moved to, read "ok".
+        n, host, on_host, example = sent_off
+        failing.append(Reason("redirected_off", f"{n} of its article URLs of the last run were redirected off its "
+                                                f"domains, {on_host} of them to {host} (e.g. {example}), and not "
+                                                "followed: its articles moved to that host (add it to the outlet's "
+                                                "domains, and they are fetched), or a login, consent or bot page "
+                                                "stands there"))
     silent = _silent(runs, now)
     if silent:
         failing.append(Reason("silent", silent))
@@ -1092,6 +1106,27 @@ def failed_with(db: Database, outlet: str, run_id: int) -> list[tuple[str, int, 
         "SELECT reason_code, count(*), min(url) FROM urls WHERE outlet = ? AND run_id = ? "
         "AND kind IN ('error', 'gave_up', 'gone') GROUP BY reason_code ORDER BY count(*) DESC, reason_code",
         [outlet, run_id])]
+
+
+#: How many article URLs redirected off the outlet's domains, half its article fetches or more, fail
+#: a run: one is an article syndicated elsewhere.
+SENT_OFF_MIN = 2
+
+
+def redirected_off(db: Database, outlet: str, run_id: int) -> tuple[int, str, int, str] | None:
+    """Of the outlet's article URLs run ``run_id`` refused as redirected off its domains
+    (``redirect_off_scope``): how many, the host most of them went to and how many did, and one
+    ``url → target``; None if none were."""
+    rows = db.execute("SELECT url, redirected_to FROM urls WHERE outlet = ? AND run_id = ? AND kind = 'refused' "
+                      "AND reason_code = 'redirect_off_scope' ORDER BY url", [outlet, run_id]).fetchall()
+    if not rows:
+        return None
+    hosts = Counter(urlsplit(target).hostname or "?" for _, target in rows if target)
+    if not hosts:  # refused before their targets were kept (m040)
+        return len(rows), "another host", len(rows), rows[0][0]
+    host, on_host = hosts.most_common(1)[0]
+    url, target = next((u, t) for u, t in rows if t and (urlsplit(t).hostname or "?") == host)
+    return len(rows), host, on_host, f"{url} → {target}"
 
 
 #: How many of a run's article URLs sent on to one page make that page worth naming: one or two
@@ -1186,7 +1221,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
                    failed_before=flapping, hung=hung,
                    failures=failed[:2], notices=sum(n for code, n, _ in failed if code in NOTICE_CODES),
-                   sent_to=sent_to_one(db, outlet, runs[0]["run_id"]) if failed else None)
+                   sent_to=sent_to_one(db, outlet, runs[0]["run_id"]) if failed else None,
+                   sent_off=redirected_off(db, outlet, runs[0]["run_id"]) if runs else None)
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)

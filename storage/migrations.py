@@ -1247,3 +1247,13 @@ def m039_discovery_retry_at(db: Database) -> None:
     a feed whose site asked for two hours was asked again at the next run, 15 minutes on, and at
     every run after. Each run that does not ask for it records so, carrying the time forward."""
     _run(db, ["ALTER TABLE discovery ADD COLUMN retry_at TEXT"])
+
+
+@MIGRATIONS()
+def m040_redirected_off_scope(db: Database) -> None:
+    """The URLs refused because they redirected off their outlet's domains, which each crawl reads
+    (``frontier.readmit_redirected_off``): an outlet whose articles moved to a new host, added to
+    its domains since, fetches them. Their redirect's target is kept in ``redirected_to`` from now
+    on; those refused before have none, and stay refused."""
+    _run(db, ["CREATE INDEX idx_urls_redirected_off ON urls(outlet) "
+              "WHERE kind = 'refused' AND reason_code = 'redirect_off_scope'"])

@@ -333,6 +333,42 @@ def test_new_articles_all_sent_on_to_one_page_are_named_so_in_health_not_only_as
     assert "/top/: a login, consent or bot page" in row["problems"], row
 
 
+def test_articles_redirected_off_the_outlets_domains_fail_it_and_are_fetched_once_their_host_is_added(tmp_path):
+    # Refused by the outlet's scope, never an error: every article of a run sent to another host
+    # (the host its articles moved to, a login's) read "ok", and stayed refused for good after the
+    # host was added to its domains.
+    site = Site(tmp_path, full=False, seed=906)
+    del site.expect["/a/ok"], site.cases["/a/ok"]
+    for n in range(4):
+        site.cases[f"/a/m{n}"] = Case(f"/a/m{n}", redirect(lambda s, n=n: f"http://localhost:{s.port}/a/new/m{n}", 302))
+        site.expect[f"/a/m{n}"] = {}  # listed by its feed
+        site.cases[f"/a/new/m{n}"] = Case(f"/a/new/m{n}", good(60 + n))
+    site.start()
+    config = tmp_path / "c.toml"
+    db = tmp_path / "news.db"
+    try:
+        config.write_text(site.toml("moved"), encoding="utf-8")
+        crawl(db, config, ["moved"])
+        rows = query(db, "SELECT kind, reason_code, redirected_to FROM urls WHERE url LIKE '%/a/m%' ORDER BY url")
+        assert [(r["kind"], r["reason_code"]) for r in rows] == [("refused", "redirect_off_scope")] * 4
+        assert rows[0]["redirected_to"] == f"http://localhost:{site.port}/a/new/m0"
+        [health] = query(db, "SELECT status, problems FROM health WHERE outlet = 'moved'")
+        assert health["status"] == "failing" and health["problems"].startswith(
+            "4 of its article URLs of the last run were redirected off its domains, 4 of them to localhost (e.g. "
+            f"{site.url('/a/m0')} → http://localhost:{site.port}/a/new/m0)"), health
+        assert not site.requests("/a/new/m0")
+        # The host added, as health advised: each is fetched, and stored.
+        config.write_text(site.toml("moved").replace('domains = ["127.0.0.1"]', 'domains = ["127.0.0.1", "localhost"]'),
+                          encoding="utf-8")
+        crawl(db, config, ["moved"])
+    finally:
+        site.stop()
+    rows = query(db, "SELECT kind FROM urls WHERE url LIKE '%/a/m%'")
+    assert [r["kind"] for r in rows] == ["article"] * 4, rows
+    assert query(db, "SELECT count(*) AS n FROM articles") == [{"n": 4}]
+    assert query(db, "SELECT status FROM health WHERE outlet = 'moved'") == [{"status": "ok"}]
+
+
 def test_an_article_sent_on_to_a_members_page_that_asks_a_login_in_words_is_behind_a_wall_not_taken_down(tmp_path):
     # The page is at no login path (url_wall), and no article URL of the outlet: it ended
     # redirected_away, then gone, where it is a members' article behind a login.

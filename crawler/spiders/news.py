@@ -96,6 +96,8 @@ class FetchedPage:
     not_modified: bool = False
     #: The site asked not to be asked again before then (a 429 or 503's Retry-After), ISO 8601 UTC.
     not_before: str | None = None
+    #: Where a redirect off the outlet's domains led (``redirect_off_scope``), never requested.
+    sent_off: str | None = None
     #: The response's validators, kept for conditional revisits.
     etag: str | None = None
     last_modified: str | None = None
@@ -232,8 +234,8 @@ class NewsSpider(scrapy.Spider):
 
     def _readmit(self) -> None:
         """Each outlet's URLs its article URL pattern refused, or that were on a host not among its
-        domains, that it takes now (widened since): pending again, fetched this run
-        (``frontier.readmit``, ``frontier.readmit_in_scope``)."""
+        domains or redirected off them, that it takes now (widened since): pending again, fetched
+        this run (``frontier.readmit``, ``readmit_in_scope``, ``readmit_redirected_off``)."""
         for key, outlet in self.outlets.items():
             if outlet.article_url_pattern and (back := frontier.readmit(self.db, key, outlet.matches_pattern,
                                                                         run_id=self.run_id)):
@@ -244,6 +246,10 @@ class NewsSpider(scrapy.Spider):
                                                  and o.is_article_url(url), run_id=self.run_id):
                 self.logger.info("newsmon: %s: %d URL(s) refused as on a host not among its domains are on them "
                                  "now: fetched this run", key, back)
+                self.crawler.stats.inc_value("newsmon/readmitted", back)
+            if back := frontier.readmit_redirected_off(self.db, key, outlet.in_scope, run_id=self.run_id):
+                self.logger.info("newsmon: %s: %d URL(s) refused as redirected off its domains lead to them now: "
+                                 "fetched this run", key, back)
                 self.crawler.stats.inc_value("newsmon/readmitted", back)
 
     # -- discovery ------------------------------------------------------------------------
@@ -948,6 +954,8 @@ class NewsSpider(scrapy.Spider):
             page.blocked, page.problem = True, Problem(failure.value.wall.code, failure.value.wall.reason)
         elif failure.check(Refused):
             page.refused, page.problem = True, Problem(failure.value.code, failure.value.reason)
+            if failure.value.code == "redirect_off_scope":
+                page.sent_off = request.url
         elif failure.check(Unusable):
             page.problem = Problem(failure.value.code, failure.value.reason)
         elif failure.check(HttpError):
