@@ -740,8 +740,13 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+")
 _BODY_KEYS = frozenset({"body", "bodytext", "content", "contents", "paragraphs", "blocks", "text", "articlebody",
                         "richtext", "main", "html"})
 _LINK_VALUE = re.compile(r"(?:https?:)?//|/[\w.-]+/")
-#: A block's string that is words, not its type or style ("block", "span", "normal", "h2").
-_WORDS = re.compile(r"\s|[^\x00-\x7f]|^.{20}")
+#: A block's string that is words, not its type or style ("block", "span", "normal", "h2"), an id or a time.
+_WORDS = re.compile(r"\s|[^\x00-\x7f]")
+_TITLE_KEYS = frozenset({"title", "headline", "heading", "name", "seotitle", "articletitle"})
+#: Where rich text keeps its blocks and their text, under an article's body.
+_RICH_KEYS = _BODY_KEYS | {"json", "children", "elements", "contentelements", "document", "nodes", "items", "value"}
+#: A block that is a photo, a video or a link, not a paragraph.
+_MEDIA_KEYS = frozenset({"src", "image", "images", "url", "href", "photo", "video", "thumbnail", "caption"})
 
 
 def _reads_as_prose(prose: str, value: str) -> bool:
@@ -775,32 +780,43 @@ def _paragraph_lists(code: str, headlines: Sequence[str]) -> Iterable[list[str]]
         if not isinstance(node, dict):
             continue
         stack.extend(node.values())
-        if not any(_is_headline(value, headlines) for value in node.values()):
+        if not any(_key(key) in _TITLE_KEYS and _is_headline(value, headlines) for key, value in node.items()):
             continue
         for key, value in node.items():
-            if key.lower().replace("_", "").replace("-", "") in _BODY_KEYS:
+            if _key(key) in _BODY_KEYS:
                 yield from _lists_in(value)
 
 
+def _key(key: str) -> str:
+    return key.lower().replace("_", "").replace("-", "")
+
+
 def _is_headline(value: Any, headlines: Sequence[str]) -> bool:
+    """Whether a title's value is the page's headline: one of ``headlines`` in the other, and most
+    of it (a site's name beside it in <title>): not a series' name within it, nor the next
+    episode's title that opens with it."""
     if isinstance(value, dict) and isinstance(value.get("rendered"), str):  # WordPress: {"title": {"rendered": …}}
         value = value["rendered"]
     if not isinstance(value, str):
         return False
     text = "".join(html_module.unescape(_MARKUP.sub("", value)).split())
-    return len(text) >= 5 and any(text in headline or headline in text for headline in headlines if len(headline) >= 5)
+    return len(text) >= 5 and any((text in headline or headline in text)
+                                  and min(len(text), len(headline)) * 10 >= max(len(text), len(headline)) * 6
+                                  for headline in headlines if len(headline) >= 5)
 
 
 def _lists_in(value: Any) -> Iterable[list[str]]:
-    """The lists of paragraphs in a body's value: itself, or nested ({"json": {"content": […]}})."""
+    """The lists of paragraphs in a body's value: itself, or nested under rich text's own keys
+    ({"json": {"content": […]}}); a block of a photo or a link (its src, its url) is none."""
     stack = [value]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            stack.extend(node.values())
+            stack.extend(v for k, v in node.items() if _key(k) in _RICH_KEYS)
         elif isinstance(node, list):
             texts = ["".join(v for v in _strings_in(item) if _WORDS.search(v) and not _LINK_VALUE.match(v))
-                     if isinstance(item, (dict, list)) else item for item in node if isinstance(item, (str, dict, list))]
+                     if isinstance(item, (dict, list)) else item for item in node
+                     if isinstance(item, (str, list)) or (isinstance(item, dict) and not _MEDIA_KEYS & set(map(_key, item)))]
             yield [t for t in texts if t]
 
 
@@ -896,14 +912,18 @@ def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Se
     # A sentence of its text in the script too: rendered by the server (menus, or a headline and
     # a date line read into its first paragraph, may come first). Its headline says nothing: every
     # state script holds it, and generic extraction may read it into the first paragraph.
+    # Its start and its end are looked for (a date line read into its first sentence), in each
+    # string and in the script's strings joined (a sentence that opens in one span, ends in the next).
     headline = "".join((title or "").split())
-    openings = []
+    pieces = []
     for line in read:
         line = "".join(line.split())
         line = line[len(headline):] if headline and line.startswith(headline) else line
-        openings += [sentence[:20] for sentence in _SENTENCE_SPLIT.split(line)
-                     if len(sentence) >= 10 and sentence[:20] not in headline]
-    if any(opening in prose for opening in openings for prose in held):
+        for sentence in _SENTENCE_SPLIT.split(line):
+            if len(sentence) >= 10:
+                pieces += [piece for piece in (sentence[:20], sentence[-20:]) if piece not in headline]
+    held.append("".join(held))
+    if any(piece in prose for piece in pieces for prose in held):
         return None
     return best
 

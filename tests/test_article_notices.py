@@ -349,12 +349,19 @@ def test_an_article_only_its_scripts_hold_is_said_to_be_drawn_by_javascript(env,
     {"comments": [{"user": f"読者{n}", "likes": n, "text": p} for n, p in enumerate(PARAGRAPHS)]},
     {"recipe": {"steps": PARAGRAPHS}},
     {"nextArticle": {"title": "市営バス再編案、市議会で審議入り", "body": PARAGRAPHS}},
+    # ... under a title that opens with this one's (the next episode), or a series' name or a
+    # category within this one's headline; and photos under the body's key.
+    {"next": {"title": "市営バス一部運休（続報）乗り合いタクシーを導入へ", "body": PARAGRAPHS}},
+    {"next": {"name": "市営バス", "series": "市営バス一部運休", "category": "市営バス一部運休", "body": PARAGRAPHS}},
+    {"article": {"title": "市営バス一部運休", "content": {"photos": [{"src": f"/p/{n}.jpg", "caption": p}
+                                                                    for n, p in enumerate(PARAGRAPHS)]}}},
     # The site's messages: a dictionary of sentences, no list of paragraphs.
     {"messages": {f"error{n}": f"通信エラーが発生しました。時間をおいて再度お試しください（コード{n}）。" for n in range(14)}},
     # Ids, patterns and base64, however long.
     {"ads": "abn/abn-wysiwyg-ads,abn/bootstrap-scripts,abn/bootstrap-styles,abn/global-colors" * 4,
      "ids": "MjE1MjU5NDI4Nw==,MjE1NDYyNzI3Nw==,MjE1NDg2ODczOA==" * 6},
-], ids=["cards", "linked-cards", "captions", "comments", "steps", "next-article", "messages", "ids"])
+], ids=["cards", "linked-cards", "captions", "comments", "steps", "next-article", "next-episode", "series",
+        "photos-in-body", "messages", "ids"])
 def test_a_short_story_whose_json_holds_other_sentences_is_an_article(data):
     # A list of paragraphs is an article's worth of text at SCRIPT_PARAGRAPHS_CHARS, each counted
     # once; a flash whose page's JSON held as many sentences of anything else was lost as "drawn
@@ -374,16 +381,18 @@ def test_a_short_story_whose_json_holds_other_sentences_is_an_article(data):
     assert no_article_problem(bare.encode()).code != "drawn_by_script"
 
 
-def test_a_flash_read_with_its_headline_and_date_line_whose_text_its_json_holds_is_an_article():
+@pytest.mark.parametrize("flash", ["市は16日、市営バスの運行を一部見合わせると発表した。詳しい内容は分かり次第お伝えします。",
+                                   "市は16日、市営バスの運行を一部見合わせると発表した。"])
+def test_a_flash_read_with_its_headline_and_date_line_whose_text_its_json_holds_is_an_article(flash):
     # Generic extraction may read the headline and the date line into the first paragraph: its
     # first 20 characters were looked for in the script, and the flash, whose text is there
-    # (server-rendered), was taken for a page drawn by JavaScript.
+    # (server-rendered) with the rest of the article its page does not show yet, was taken for a
+    # page drawn by JavaScript; a story of one sentence had no other sentence to be found by.
     from crawler.extract import drawn_by_script, extract_article
 
-    flash = "市は16日、市営バスの運行を一部見合わせると発表した。詳しい内容は分かり次第お伝えします。"
     script = ('<script type="application/json" id="__NEXT_DATA__">' + json.dumps(
-        {"props": {"pageProps": {"article": {"body": [flash]}, "next": {"body": PARAGRAPHS}}}}, ensure_ascii=False)
-        + "</script>")
+        {"props": {"pageProps": {"article": {"title": "市営バス一部運休", "body": [flash, *PARAGRAPHS]}}}},
+        ensure_ascii=False) + "</script>")
     html = page("市営バス一部運休 | 毎朝新聞", f"<div>市営バス一部運休 2026年12月16日 10時05分 {flash}</div>" + script)
     read = ["市営バス一部運休 2026年12月16日 10時05分 " + flash]
     assert drawn_by_script(html.encode(), None, read, "市営バス一部運休") is None
