@@ -409,10 +409,13 @@ _JA_SINCE_END = re.compile(r"(?:た|ている|ています|てきた|ました)$
 _JA_YEAR_JUST_BEFORE = re.compile(r"年(?:[0-9]{1,2}月)?$")
 _EN_FUTURE_BEFORE = re.compile(r"\b(?:be|being)\s+$", re.IGNORECASE)
 _EN_SINCE_BEFORE = re.compile(r"\bsince\s+$", re.IGNORECASE)
-_EN_CLAUSE_END = re.compile(r"\s*(?:[,.;:)]|$)")
+# "Since updating it in 2026 will require …": the phrase is a subject, its since a "because".
+_EN_CAUSE_VERB = re.compile(r"\s+(?:will|would|is|was|are|were|has|have|had|requires?|required|means?|meant|costs?|"
+                            r"could|can|may|might|must|should|needs?|calls?|makes?|demands?)\b", re.IGNORECASE)
 _MONTH = (r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s+)?")
-_EN_YEAR_AFTER = re.compile(rf"(?:\s+[\w'’.,-]+){{0,6}}?\s+in\s+{_MONTH}(?:19|20)[0-9]{{2}}(?![0-9])")
+_EN_YEAR_AFTER = re.compile(rf"(?:\s+[\w'’.,-]+){{0,6}}?\s+in\s+(?:(?:late|early|mid|fiscal)[- ])?{_MONTH}"
+                            r"(?:19|20)[0-9]{2}(?![0-9])")
 _EN_YEAR_BEFORE = re.compile(rf"\b[Ii]n\s+{_MONTH}(?:19|20)[0-9]{{2}},?\s+(?:[\w'’-]+\s+){{0,3}}$")
 
 
@@ -430,12 +433,12 @@ def _dated(text: str, verb: re.Match[str]) -> bool:
             return bool(_JA_SINCE_END.search(text[end:stop if stop >= 0 else len(text)].rstrip()))
         # 2022年改定の国家防衛戦略: the year right before the verb.
         return near and text.startswith("の", end) and bool(_JA_YEAR_JUST_BEFORE.search(text, max(0, start - 4), start))
-    # "since adopting its ... in December 2022" is as past as "which adopted" (audit7), where the phrase ends its
-    # clause (a comma, the sentence's end); "Since updating the strategy in 2026 will require new funds" is "because",
-    # its year the revision's to come; "after revising ... in 2026" may be a plan, and stays undated.
+    # "since adopting its ... in December 2022" is as past as "which adopted" (audit7), unless the phrase is a verb's
+    # subject: "Since updating the strategy in 2026 will require new funds" is "because", its year the revision's to
+    # come; "after revising ... in 2026" may be a plan, and stays undated.
     if word.lower().endswith("ing") and _EN_SINCE_BEFORE.search(text, max(0, start - 8), start):
         year = _EN_YEAR_AFTER.match(text, end, end + 90)
-        return bool(year) and _EN_CLAUSE_END.match(text, year.end()) is not None
+        return bool(year) and _EN_CAUSE_VERB.match(text, year.end()) is None
     if not (word.lower().endswith("ed") or word.lower() in ("drew up", "drawn up", "rewrote")):
         return False
     if _EN_FUTURE_BEFORE.search(text, max(0, start - 8), start):  # "is to be revised in 2026"

@@ -869,14 +869,15 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
     out = []
     documents = db.execute("SELECT DISTINCT kind, url FROM discovery WHERE run_id = ? AND outlet = ? AND ok = 1 "
                            "AND kind IN ('feed', 'sitemap', 'section')", [run_id, outlet]).fetchall()
-    # The others that listed an article URL over the month before: a sitemap index lists sitemaps
+    # The others that listed something new over the month before: a sitemap index lists sitemaps
     # only, so an outlet read from one news sitemap through its index had two documents, and its
-    # frozen sitemap was never "the only one"; nor was a feed beside another long silent.
-    # A 304 lists nothing: the document judged is its own, however long it has stood.
+    # frozen sitemap was never "the only one"; nor was a feed beside another long silent, or beside
+    # a section relisting the same links every day. The document judged is its own, however long
+    # it has stood.
     month = _iso(now - timedelta(days=BASELINE_DAYS))
     listing = {url for _, url in documents if db.execute(
-        "SELECT 1 FROM discovery WHERE url = ? AND outlet = ? AND article_urls > 0 AND fetched_at >= ? LIMIT 1",
-        [url, outlet, month]).fetchone()}
+        "SELECT 1 FROM discovery WHERE url = ? AND outlet = ? AND (new_urls > 0 OR article_urls > known) "
+        "AND fetched_at >= ? LIMIT 1", [url, outlet, month]).fetchone()}
     for kind, url in documents:
         # A 304 is a read of the entries the last 200 gave: their dates stand.
         paced = db.execute("SELECT newest_entry, entry_interval FROM discovery WHERE url = ? AND outlet = ? "

@@ -674,7 +674,11 @@ def test_the_only_feed_of_an_outlet_frozen_for_longer_than_a_holiday_is_named_wi
     read_feed(db, add_run(db, "mod", NOW - timedelta(days=200)), NOW - timedelta(days=200), url=other, new=20)
     read_feed(db, last, NOW, url=other, status=304)
     assert [f.get("alone") for f in health.stale(db, "mod", last, now=later)] == [True]
-    # Beside another channel that lists articles, the feed is judged by what that one found
+    # Beside a channel that relists the same links every day, still the only one.
+    section = "https://www.mod.go.jp/j/press/"
+    read_feed(db, last, NOW, url=section, articles=20, known=20)
+    assert [f.get("alone") for f in health.stale(db, "mod", last, now=later)] == [True]
+    # Beside another channel that lists new articles, the feed is judged by what that one found
     # (nothing here): not named.
     read_feed(db, add_run(db, "mod", NOW - timedelta(days=20)), NOW - timedelta(days=20), url=other, new=20)
     assert health.stale(db, "mod", last, now=later) == []

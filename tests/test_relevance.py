@@ -1022,7 +1022,9 @@ AUDIT6_GAPS = {
 # other senses (the 1960 treaty's diplomatic records, a household's 家計防衛, a national team's 防衛戦略), the English
 # editions' and NHK World's phrasings, and digests. 18 were wrong before, 13 are (below, left open). Then 41 cases
 # (a7-r-…) a re-check wrote against the audit's own rules: "Since updating the strategy in 2026 will require …" (a
-# cause, not a date) and a plastic model of the Type-12 launcher were wrong, and are mended; one is left open.
+# cause, not a date) and a plastic model of the Type-12 launcher were wrong, and are mended; one is left open. A
+# second re-check's 25 (a7-r2-…): since-lines without a comma, "in late 2022" and Type-12 kits in an "orange box"
+# ("range" was a needs word) were wrong, and are mended; three budget and aside cases are left open.
 # tests/fixtures/relevance/audit7.jsonl: each case's label and why.
 AUDIT7_GAPS = {
     "a7-e-11": "active cyber defense's own policy, the NSS cited: the held-out listings' convention labels it 0 "
@@ -1043,6 +1045,11 @@ AUDIT7_GAPS = {
                "paragraph's",
     "a7-r-s2": "Japan's revision under a headline whose subject takes NATO's 戦略概念 as its model (政府、NATOの…を参考に): "
                "NATO, named last, owns the headline's document noun",
+    "a7-r2-s3": "a background 'since adopting … in 2022 — its first update in nine years —': the aside's noun "
+                "'update' reads as a revision undated",
+    "a7-r2-s9": "a budget story whose since-line names the NSS: the budget convention labels it 0, and 'defense "
+                "spending' in the headline scores (a5-m-03's kind)",
+    "a7-r2-s9c": "a7-r2-s9 with a comma after the year: the since-line is dated either way; the budget's terms score",
 }
 
 
