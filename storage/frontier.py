@@ -397,6 +397,10 @@ def record_refused(db: Database, url: str, *, outlet: str | None, code: str, rea
     with transaction(db):
         _upsert(db, url, outlet=outlet, kind="refused", code=code, reason=reason, http_status=None,
                 run_id=run_id, now=now or now_utc(), attempt=False, redirected_to=redirected_to)
+        if code == "redirect_off_scope":
+            # Where this redirect led, not an earlier state's (a redirect to the front page): that
+            # one, in scope, readmitted the URL at every run.
+            db.execute("UPDATE urls SET redirected_to = ? WHERE url = ?", [redirected_to, url])
         if listed:
             db.execute("UPDATE urls SET listed = ? WHERE url = ? AND listed IS NULL", [listed, url])
 
@@ -461,16 +465,18 @@ def readmit_redirected_off(db: Database, outlet: str, in_scope: Callable[[str], 
     """``pending`` again: the URLs of ``outlet`` refused because they redirected off its domains
     (``redirect_off_scope``) to a page that ``in_scope`` (its domains as they are now) takes.
     Returns how many. Its articles moved to a new host and the host added to its domains, as health
-    advised (``redirected_off``), those refused stayed refused for good. Read from m040's index."""
+    advised (``redirected_off``), those refused stayed refused for good."""
     rows = db.execute("SELECT url, redirected_to FROM urls WHERE outlet = ? AND kind = 'refused' "
                       "AND reason_code = 'redirect_off_scope'", [outlet]).fetchall()
-    back = [url for url, target in rows if target and in_scope(target)]
+    back = [(url, target) for url, target in rows if target and in_scope(target)]
     if not back:
         return 0
     with transaction(db):
-        for url in back:
-            _claim(db, url, outlet, by=outlet, how=", redirected to a host before its domains took it", run_id=run_id,
-                   now=now or now_utc())
+        for url, target in back:
+            db.execute("UPDATE urls SET kind = 'pending', reason_code = 'readmitted', reason = ?, retry_at = NULL, "
+                       "attempts = 0, run_id = coalesce(?, run_id), last_seen_at = ? WHERE url = ?",
+                       [f"it redirects to {target[:200]}, on the domains of {outlet} now (it was refused as "
+                        "redirected off them); not fetched yet", run_id, now or now_utc(), url])
     return len(back)
 
 

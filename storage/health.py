@@ -20,9 +20,10 @@ failing (the outlet is not being crawled properly):
     ``robots``     its robots.txt answered 5xx or could not be fetched: RFC 9309 says fetch
                    nothing, so nothing was (the next run asks again)
     ``discovery``  every feed, sitemap and section it read was broken or failed
-    ``redirected_off``  at least half its article URLs of the last run (at least 2) redirected off
-                   its domains, never followed (``refused``): its articles moved to another host,
-                   or a login or consent page there; read "ok", as refusals are no errors
+    ``redirected_off``  over its last 8 runs, at least 3 of its article URLs redirected off its
+                   domains to an http(s) page, never followed (``refused``), as many as it fetched
+                   or more: its articles moved to another host, or a login or consent page there;
+                   read "ok", as refusals are no errors
 
 blocked (the outlet answers, but with walls: bot challenges, consent pages, logins, empty
 documents where articles should be; or its robots.txt shuts newsmon out):
@@ -1055,15 +1056,18 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
             failing.append(Reason("no_links", f"its feeds, sitemaps and sections were read {empty} times since "
                                               f"{read[empty]['started_at'][:16]} and listed no article URL, where "
                                               "they listed some before (did the article URL pattern change?)"))
-    if sent_off and sent_off[0] >= SENT_OFF_MIN and sent_off[0] * 2 >= last["pages"] + last["errors"] + sent_off[0]:
+    window = runs[:SENT_OFF_RUNS]
+    fetched = sum(r["pages"] + r["errors"] for r in window)
+    if sent_off and sent_off[0] >= SENT_OFF_MIN and sent_off[0] * 2 >= fetched + sent_off[0]:
         # Refused by the outlet's scope, so never an error: every article of a run sent to a login
         # host, or to the host the outlet moved to, read "ok".
         n, host, on_host, example = sent_off
-        failing.append(Reason("redirected_off", f"{n} of its article URLs of the last run were redirected off its "
-                                                f"domains, {on_host} of them to {host} (e.g. {example}), and not "
-                                                "followed: its articles moved to that host (add it to the outlet's "
-                                                "domains, and they are fetched), or a login, consent or bot page "
-                                                "stands there"))
+        runs_said = "run" if len(window) == 1 else f"{len(window)} runs"
+        failing.append(Reason("redirected_off", f"{n} of its article URLs over its last {runs_said} were redirected "
+                                                f"off its domains ({fetched} fetched), {on_host} of them to "
+                                                f"{host} (e.g. {example}), and not followed: its articles moved to "
+                                                "that host (add it to the outlet's domains, and they are fetched), or "
+                                                "a login, consent or bot page stands there"))
     silent = _silent(runs, now)
     if silent:
         failing.append(Reason("silent", silent))
@@ -1109,24 +1113,29 @@ def failed_with(db: Database, outlet: str, run_id: int) -> list[tuple[str, int, 
         [outlet, run_id])]
 
 
-#: How many article URLs redirected off the outlet's domains, half its article fetches or more, fail
-#: a run: one is an article syndicated elsewhere.
-SENT_OFF_MIN = 2
+#: Over its last this many runs, an outlet's article URLs redirected off its domains (at least
+#: ``SENT_OFF_MIN``, half its article fetches or more) fail it: judged over one run, two wire
+#: stories syndicated elsewhere in a quiet quarter hour failed it, and an outlet that moved read
+#: "ok" again at its next run (the URLs refused stay refused, and are counted in the run that
+#: refused them).
+SENT_OFF_RUNS = 8
+SENT_OFF_MIN = 3
 
 
-def redirected_off(db: Database, outlet: str, run_id: int) -> tuple[int, str, int, str] | None:
-    """Of the outlet's article URLs run ``run_id`` refused as redirected off its domains
-    (``redirect_off_scope``): how many, the host most of them went to and how many did, and one
-    ``url → target``; None if none were."""
-    rows = db.execute("SELECT url, redirected_to FROM urls WHERE outlet = ? AND run_id = ? AND kind = 'refused' "
-                      "AND reason_code = 'redirect_off_scope' ORDER BY url", [outlet, run_id]).fetchall()
+def redirected_off(db: Database, outlet: str, run_ids: Sequence[int]) -> tuple[int, str, int, str] | None:
+    """Of the outlet's article URLs runs ``run_ids`` refused as redirected off its domains to an
+    http(s) page (``redirect_off_scope``; a redirect to ftp: or mailto: is no host to add): how
+    many, the host most of them went to and how many did, and one ``url → target``; None if none."""
+    if not run_ids:
+        return None
+    rows = db.execute(f"SELECT url, redirected_to FROM urls WHERE outlet = ? AND run_id IN "
+                      f"({', '.join('?' * len(run_ids))}) AND kind = 'refused' AND reason_code = 'redirect_off_scope' "
+                      "AND (redirected_to LIKE 'http://%' OR redirected_to LIKE 'https://%') ORDER BY url",
+                      [outlet, *run_ids]).fetchall()
     if not rows:
         return None
-    hosts = Counter(urlsplit(target).hostname or "?" for _, target in rows if target)
-    if not hosts:  # refused before their targets were kept (m040)
-        return len(rows), "another host", len(rows), rows[0][0]
-    host, on_host = hosts.most_common(1)[0]
-    url, target = next((u, t) for u, t in rows if t and (urlsplit(t).hostname or "?") == host)
+    host, on_host = Counter(urlsplit(target).hostname or "?" for _, target in rows).most_common(1)[0]
+    url, target = next((u, t) for u, t in rows if (urlsplit(t).hostname or "?") == host)
     return len(rows), host, on_host, f"{url} → {target}"
 
 
@@ -1223,7 +1232,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    failed_before=flapping, hung=hung,
                    failures=failed[:2], notices=sum(n for code, n, _ in failed if code in NOTICE_CODES),
                    sent_to=sent_to_one(db, outlet, runs[0]["run_id"]) if failed else None,
-                   sent_off=redirected_off(db, outlet, runs[0]["run_id"]) if runs else None)
+                   sent_off=redirected_off(db, outlet, [r["run_id"] for r in runs if not (
+                       r["finish_reason"] or "").startswith("skipped")][:SENT_OFF_RUNS]))
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)

@@ -1250,10 +1250,15 @@ def m039_discovery_retry_at(db: Database) -> None:
 
 
 @MIGRATIONS()
-def m040_redirected_off_scope(db: Database) -> None:
-    """The URLs refused because they redirected off their outlet's domains, which each crawl reads
-    (``frontier.readmit_redirected_off``): an outlet whose articles moved to a new host, added to
-    its domains since, fetches them. Their redirect's target is kept in ``redirected_to`` from now
-    on; those refused before have none, and stay refused."""
-    _run(db, ["CREATE INDEX idx_urls_redirected_off ON urls(outlet) "
-              "WHERE kind = 'refused' AND reason_code = 'redirect_off_scope'"])
+def m040_redirect_off_scope_targets(db: Database) -> None:
+    """Where each URL refused as redirected off its outlet's domains (``redirect_off_scope``) was
+    sent, read off its reason's redirect chain (``… → target``) into ``redirected_to``, as a crawl
+    now keeps it: each crawl readmits those whose target its outlet's domains have come to take
+    (``frontier.readmit_redirected_off``), and an outlet whose articles moved to a host since
+    added fetches them."""
+    rows = db.execute("SELECT url, reason FROM urls WHERE kind = 'refused' AND reason_code = 'redirect_off_scope' "
+                      "AND redirected_to IS NULL").fetchall()
+    for url, reason in rows:
+        target = (reason or "").rsplit(" → ", 1)[-1].strip() if " → " in (reason or "") else ""
+        if target.startswith(("http://", "https://")):
+            db.execute("UPDATE urls SET redirected_to = ? WHERE url = ?", [target, url])

@@ -343,6 +343,12 @@ def test_articles_redirected_off_the_outlets_domains_fail_it_and_are_fetched_onc
         site.cases[f"/a/m{n}"] = Case(f"/a/m{n}", redirect(lambda s, n=n: f"http://localhost:{s.port}/a/new/m{n}", 302))
         site.expect[f"/a/m{n}"] = {}  # listed by its feed
         site.cases[f"/a/new/m{n}"] = Case(f"/a/new/m{n}", good(60 + n))
+    # Sent to the front page (taken down), then to an ftp: address: the first redirect's target,
+    # in scope, was kept as where it led, and the URL readmitted and fetched at every run.
+    answers = iter([redirect(lambda s: "/top/", 302), *[redirect(lambda s: "ftp://files.example.jp/y", 301)] * 5])
+    site.cases["/a/y"] = Case("/a/y", lambda h, s: next(answers)(h, s))
+    site.expect["/a/y"] = {}
+    site.cases["/top/"] = Case("/top/", good(70))
     site.start()
     config = tmp_path / "c.toml"
     db = tmp_path / "news.db"
@@ -354,12 +360,18 @@ def test_articles_redirected_off_the_outlets_domains_fail_it_and_are_fetched_onc
         assert rows[0]["redirected_to"] == f"http://localhost:{site.port}/a/new/m0"
         [health] = query(db, "SELECT status, problems FROM health WHERE outlet = 'moved'")
         assert health["status"] == "failing" and health["problems"].startswith(
-            "4 of its article URLs of the last run were redirected off its domains, 4 of them to localhost (e.g. "
-            f"{site.url('/a/m0')} → http://localhost:{site.port}/a/new/m0)"), health
+            "4 of its article URLs over its last run were redirected off its domains (1 fetched), 4 of them to "
+            f"localhost (e.g. {site.url('/a/m0')} → http://localhost:{site.port}/a/new/m0)"), health
         assert not site.requests("/a/new/m0")
+        # A run that brings nothing new reads "ok" no more: nothing came in since.
+        crawl(db, config, ["moved"])
+        assert query(db, "SELECT status FROM health WHERE outlet = 'moved'") == [{"status": "failing"}]
+        assert query(db, "SELECT kind, redirected_to FROM urls WHERE url LIKE '%/a/y'") == [
+            {"kind": "refused", "redirected_to": "ftp://files.example.jp/y"}]
         # The host added, as health advised: each is fetched, and stored.
         config.write_text(site.toml("moved").replace('domains = ["127.0.0.1"]', 'domains = ["127.0.0.1", "localhost"]'),
                           encoding="utf-8")
+        crawl(db, config, ["moved"])
         crawl(db, config, ["moved"])
     finally:
         site.stop()
@@ -367,6 +379,7 @@ def test_articles_redirected_off_the_outlets_domains_fail_it_and_are_fetched_onc
     assert [r["kind"] for r in rows] == ["article"] * 4, rows
     assert query(db, "SELECT count(*) AS n FROM articles") == [{"n": 4}]
     assert query(db, "SELECT status FROM health WHERE outlet = 'moved'") == [{"status": "ok"}]
+    assert len(site.requests("/a/y")) == 2  # the front page's, then ftp's; never readmitted
 
 
 def test_an_article_sent_on_to_a_members_page_that_asks_a_login_in_words_is_behind_a_wall_not_taken_down(tmp_path):

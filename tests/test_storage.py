@@ -80,7 +80,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m030_listed_reads", "m031_not_read_kinds", "m032_archive_head", "m033_runs_by_start",
                    "m034_health_lookups", "m035_stand_in_links", "m036_page_captures",
                    "m037_off_scope_urls", "m038_article_sightings", "m039_discovery_retry_at",
-                   "m040_redirected_off_scope"]
+                   "m040_redirect_off_scope_targets"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -851,7 +851,7 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
     assert migrate(db) == ["m028_not_article_second_look", "m029_listed_words", "m030_listed_reads", "m031_not_read_kinds",
                            "m032_archive_head", "m033_runs_by_start", "m034_health_lookups", "m035_stand_in_links",
                            "m036_page_captures", "m037_off_scope_urls", "m038_article_sightings",
-                           "m039_discovery_retry_at", "m040_redirected_off_scope"]
+                           "m039_discovery_retry_at", "m040_redirect_off_scope_targets"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
@@ -942,3 +942,23 @@ def test_a_url_gone_at_its_last_attempt_says_what_the_ones_before_were(tmp_path)
     frontier.record_failure(db, same, outlet="asahi", code="soft_404", reason="a 'page not found' page",
                             max_attempts=2, exhausted="gone")
     assert frontier.state(db, same)["reason"].startswith("a 'page not found' page on 2 attempts")
+
+
+def test_m040_reads_where_a_refused_redirect_led_off_its_reason(tmp_path):
+    # Refused before their redirect's target was kept: without it, an outlet whose articles
+    # moved to a host added to its domains since never fetched them.
+    from storage.migrations import m040_redirect_off_scope_targets
+
+    db = open_db(tmp_path / "n.db")
+    chain = "redirected off the outlet's domains (a.jp): https://a.jp/a/1 → https://b.jp/a/1"
+    for url, reason in (("https://a.jp/a/1", chain), ("https://a.jp/a/2", "redirected off …: https://a.jp/a/2 → "
+                                                                            "ftp://files.a.jp/2")):
+        frontier.record_refused(db, url, outlet="a", code="redirect_off_scope", reason=reason)
+    db.execute("UPDATE urls SET redirected_to = NULL")
+    m040_redirect_off_scope_targets(db)
+    assert dict(db.execute("SELECT url, redirected_to FROM urls ORDER BY url").fetchall()) == {
+        "https://a.jp/a/1": "https://b.jp/a/1", "https://a.jp/a/2": None}
+    assert frontier.readmit_redirected_off(db, "a", lambda url: url.startswith("https://b.jp/")) == 1
+    [(kind, reason)] = db.execute("SELECT kind, reason FROM urls WHERE url = 'https://a.jp/a/1'").fetchall()
+    assert kind == "pending" and reason.startswith("it redirects to https://b.jp/a/1, on the domains of a now")
+    db.close()

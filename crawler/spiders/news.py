@@ -968,6 +968,8 @@ class NewsSpider(scrapy.Spider):
             else:
                 page.problem = _status_problem(response, hops)
                 page.refused = page.problem.code == "redirect_off_scope"
+                if page.refused:  # a Location of another scheme (ftp:, mailto:): kept, never readmitted
+                    page.sent_off = response.urljoin(response.headers.get("Location", b"").decode("latin-1"))[:500]
                 if response.status in (429, 503):
                     page.not_before, page.problem = _asked_wait(response, page.problem, self.max_retry_after)
         elif failure.check(IgnoreRequest):
