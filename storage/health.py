@@ -986,7 +986,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     run's pages said the article is not there (``soft_404``, ``withdrawn``); ``failures``: what the
     last run's article URLs failed with, ``(reason_code, n, an URL)``, the most first (``failed_with``);
     ``sent_to``: the one page most of them were redirected to, and how many were (``sent_to_one``);
-    ``sent_off``: its article URLs the last run refused as redirected off its domains (``redirected_off``).
+    ``sent_off``: its article URLs its last ``SENT_OFF_RUNS`` runs refused as redirected off its domains
+    (``redirected_off``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -1134,9 +1135,16 @@ def redirected_off(db: Database, outlet: str, run_ids: Sequence[int]) -> tuple[i
                       [outlet, *run_ids]).fetchall()
     if not rows:
         return None
-    host, on_host = Counter(urlsplit(target).hostname or "?" for _, target in rows).most_common(1)[0]
-    url, target = next((u, t) for u, t in rows if (urlsplit(t).hostname or "?") == host)
+    host, on_host = Counter(_host(target) for _, target in rows).most_common(1)[0]
+    url, target = next((u, t) for u, t in rows if _host(t) == host)
     return len(rows), host, on_host, f"{url} → {target}"
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or "?"
+    except ValueError:  # a Location no URL parser takes ("http://[…"), kept as the site sent it
+        return "?"
 
 
 #: How many of a run's article URLs sent on to one page make that page worth naming: one or two

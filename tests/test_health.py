@@ -1478,3 +1478,26 @@ def test_storage_knows_the_notice_codes_the_crawl_gives():
     from crawler.outcome import NOTICE_CODES
 
     assert health.NOTICE_CODES == NOTICE_CODES
+
+
+def test_article_urls_redirected_off_the_domains_are_counted_over_the_last_runs(db):
+    # Over one run, two wire stories syndicated elsewhere failed an outlet, and a moved outlet read
+    # "ok" at its next run; a Location no URL parser takes is counted, not a crash.
+    first = add_run(db, "nhk", NOW - timedelta(hours=1), pages=0)
+    for n, target in enumerate(("https://news.example/a/0", "https://news.example/a/1", "http://[broken/a")):
+        frontier.record_refused(db, f"https://www3.nhk.or.jp/news/html/{n}.html", outlet="nhk",
+                                code="redirect_off_scope", reason="…", run_id=first, redirected_to=target)
+    quiet = add_run(db, "nhk", NOW, pages=0)
+    runs = [run(0, pages=0, discovery_ok=3), run(1, pages=0, discovery_ok=3)]
+    for r, run_id in zip(runs, (quiet, first)):
+        r["run_id"] = run_id
+    sent = health.redirected_off(db, "nhk", [quiet, first])
+    assert sent == (3, "news.example", 2, "https://www3.nhk.or.jp/news/html/0.html → https://news.example/a/0")
+    result = health.check(runs, now=NOW, sent_off=sent)
+    assert (result.status, result.codes()) == ("failing", ["redirected_off"])
+    assert result.reasons[0].message.startswith("3 of its article URLs over its last 2 runs were redirected off its "
+                                                "domains (0 fetched), 2 of them to news.example")
+    # Beside articles fetched over the same runs, two or three are stories syndicated elsewhere.
+    assert health.check([run(0, pages=6, discovery_ok=3), run(1, pages=4, discovery_ok=3)], now=NOW,
+                        sent_off=sent).status == "ok"
+    assert health.redirected_off(db, "nhk", [quiet]) is None
