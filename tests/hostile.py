@@ -325,6 +325,10 @@ class Site:
              first={"state": "refused", "code": "redirect_off_scope", "attempts": 0}, second={"state": "refused"})
         case("to-file", redirect(lambda s: "file:///etc/passwd", 302),
              first={"state": "refused", "code": "redirect_off_scope", "attempts": 0}, second={"state": "refused"})
+        # A 300 (which Scrapy does not follow) to an address no URL parser takes: the errback
+        # raised, and the URL was left without a state.
+        case("to-broken", redirect(lambda s: "http://[broken/a", 300),
+             first={"state": "refused", "code": "redirect_off_scope", "attempts": 0}, second={"state": "refused"})
         # Two article URLs sent on to a section page (an outlet taking articles down), whose lead
         # story reads as an article: it was stored under the first, and the second was its
         # duplicate, never read. Neither is an article of the outlet by its URL: gone, as by a 404.

@@ -969,7 +969,8 @@ class NewsSpider(scrapy.Spider):
                 page.problem = _status_problem(response, hops)
                 page.refused = page.problem.code == "redirect_off_scope"
                 if page.refused:  # a Location of another scheme (ftp:, mailto:): kept, never readmitted
-                    page.sent_off = response.urljoin(response.headers.get("Location", b"").decode("latin-1"))[:500]
+                    location = response.headers.get("Location", b"").decode("latin-1")
+                    page.sent_off = (response.urljoin(location) if _scheme(response, location) else location)[:500]
                 if response.status in (429, 503):
                     page.not_before, page.problem = _asked_wait(response, page.problem, self.max_retry_after)
         elif failure.check(IgnoreRequest):
@@ -1102,11 +1103,20 @@ def _asked_wait(response: Response, problem: Problem, waited: float) -> tuple[st
                                                                       f"{said} (Retry-After)")
 
 
+def _scheme(response: Response, location: str) -> str:
+    """The scheme of a redirect's ``Location`` as a browser reads it; "" for one no URL parser
+    takes ("http://[…": the errback raised, and the URL was left without a state)."""
+    try:
+        return urlsplit(response.urljoin(location)).scheme
+    except ValueError:
+        return ""
+
+
 def _status_problem(response: Response, hops: list[str]) -> Problem:
     location = response.headers.get("Location")
     if 300 <= response.status < 400 and location:
         target = location.decode("latin-1")[:200]
-        if urlsplit(response.urljoin(target)).scheme in ("http", "https"):
+        if _scheme(response, target) in ("http", "https"):
             # A 300 (Multiple Choices) or another 3xx Scrapy does not follow, to a fine URL: it
             # was refused for good as "not an http(s) URL".
             return Problem(f"http_{response.status}", f"HTTP {response.status} to {target}: a redirect status "
