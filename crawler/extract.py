@@ -799,7 +799,7 @@ def _is_headline(value: Any, headlines: Sequence[str]) -> bool:
         value = value["rendered"]
     if not isinstance(value, str):
         return False
-    text = "".join(html_module.unescape(_MARKUP.sub("", value)).split())
+    text = _prose_of(value)
     return len(text) >= 5 and any((text in headline or headline in text)
                                   and min(len(text), len(headline)) * 10 >= max(len(text), len(headline)) * 6
                                   for headline in headlines if len(headline) >= 5)
@@ -855,19 +855,23 @@ def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Se
     held: list[str] = []
     headlines: list[str] | None = None
 
-    def unshown(prose: str) -> bool:
+    def shown_text() -> str:  # read once, and only for a page whose scripts hold prose
         nonlocal shown
         if shown is None:
             shown = "".join("".join(tree.xpath(
                 "//body//text()[not(ancestor::script or ancestor::style or ancestor::template)]")).split())
-        return prose[:40] not in shown
+        return shown
+
+    def unshown(prose: str) -> bool:
+        return prose[:40] not in shown_text()
 
     for script in tree.iter("script"):
         code = script.text or ""
         found = _STATE_SCRIPT.search(script.get("id") or "") or _STATE_SCRIPT.search(code[:300])
+        is_json = (script.get("type") or "").strip().lower() == "application/json"
         if found is not None:
             name = found.group(0)
-        elif (script.get("type") or "").strip().lower() == "application/json":
+        elif is_json:
             # A framework's state under a name of its own: JSON, as JavaScript reads it (ld+json is
             # metadata for search engines, whose articleBody a paywalled page gives them whole).
             name = f'application/json "{script.get("id")}"' if script.get("id") else "application/json"
@@ -885,7 +889,7 @@ def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Se
                 continue
             if unshown(prose):
                 best = (name, len(prose))
-        if (script.get("type") or "").strip().lower() != "application/json":
+        if not is_json:
             continue  # a script's code (window.__INITIAL_STATE__ = …) is no JSON to walk
         if headlines is None:
             headlines = ["".join(h.split()) for h in (
@@ -905,15 +909,13 @@ def drawn_by_script(html: bytes | str, http_charset: str | None = None, read: Se
     # summaries, a related article): only one that shows less than an article's worth outside its
     # links, and under half what its scripts hold, is drawn by them. Judged here, for extraction
     # and outcome alike: extraction dropped a page outcome then called a listing, for good.
-    unshown("")
-    unlinked = len(shown or "") - sum(len("".join(a.text_content().split())) for a in tree.xpath("//body//a"))
+    unlinked = len(shown_text()) - sum(len("".join(a.text_content().split())) for a in tree.xpath("//body//a"))
     if unlinked >= SCRIPT_ARTICLE_CHARS or unlinked * 2 >= best[1]:
         return None
-    # A sentence of its text in the script too: rendered by the server (menus, or a headline and
-    # a date line read into its first paragraph, may come first). Its headline says nothing: every
-    # state script holds it, and generic extraction may read it into the first paragraph.
-    # Its start and its end are looked for (a date line read into its first sentence), in each
-    # string and in the script's strings joined (a sentence that opens in one span, ends in the next).
+    # A sentence of its text in the script too: rendered by the server. Its headline says nothing
+    # (every state script holds it; generic extraction may read it into the first paragraph), and
+    # a sentence is looked for by its start and its end (a date line read into the first), in each
+    # string and in the strings joined (a sentence that opens in one span and ends in the next).
     headline = "".join((title or "").split())
     pieces = []
     for line in read:

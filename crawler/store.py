@@ -288,12 +288,13 @@ def known_hosts(outlets: dict[str, Outlet]) -> frozenset[str]:
     """The outlets' domains, and the hosts on them their feeds, sitemaps and start URLs are
     served from: a mobile host (``m.example.jp``) is made the one of these that serves the site
     (``urls.canonical_url``), "www.example.jp", not the bare domain that only names the site."""
-    served = [urlsplit(url) for o in outlets.values() for url in (*o.feeds, *o.sitemaps, *o.start_urls)
-              if o.in_scope(url)]
-    hosts = {(p.hostname or "").rstrip(".") for p in served} - {""}
+    served = [((p.hostname or "").rstrip("."), p.scheme == "https" and p.port in (None, 443))
+              for p in (urlsplit(url) for o in outlets.values() for url in (*o.feeds, *o.sitemaps, *o.start_urls)
+                        if o.in_scope(url)) if p.hostname]
+    hosts = {host for host, _ in served}
     # A host of which some document is named http:// (or at another port) may serve http only:
     # kept as it is written. The default port only: 127.0.0.1:8443's twin at :8080 is no copy.
-    plain = {(p.hostname or "").rstrip(".") for p in served if p.scheme != "https" or p.port not in (None, 443)}
+    plain = {host for host, https in served if not https}
     return KnownHosts([*(d for o in outlets.values() for d in o.domains), *hosts], hosts - plain)
 
 

@@ -218,6 +218,9 @@ def _upsert(db: Database, url: str, *, outlet: str | None, kind: str, code: str 
             -- A stand-in's link to the capture it waited for (STAND_INS) is no redirect.
             redirected_to = CASE WHEN urls.kind = 'error' AND urls.reason_code IN ('revisit', 'redirect')
                                  THEN excluded.redirected_to
+                                 -- Where this redirect off the domains led, not an earlier state's (a
+                                 -- redirect to the front page, in scope: readmitted at every run).
+                                 WHEN excluded.reason_code = 'redirect_off_scope' THEN excluded.redirected_to
                                  ELSE coalesce(excluded.redirected_to, urls.redirected_to) END,
             page_id = coalesce(excluded.page_id, urls.page_id),
             run_id = coalesce(excluded.run_id, urls.run_id),
@@ -397,10 +400,6 @@ def record_refused(db: Database, url: str, *, outlet: str | None, code: str, rea
     with transaction(db):
         _upsert(db, url, outlet=outlet, kind="refused", code=code, reason=reason, http_status=None,
                 run_id=run_id, now=now or now_utc(), attempt=False, redirected_to=redirected_to)
-        if code == "redirect_off_scope":
-            # Where this redirect led, not an earlier state's (a redirect to the front page): that
-            # one, in scope, readmitted the URL at every run.
-            db.execute("UPDATE urls SET redirected_to = ? WHERE url = ?", [redirected_to, url])
         if listed:
             db.execute("UPDATE urls SET listed = ? WHERE url = ? AND listed IS NULL", [listed, url])
 
@@ -473,17 +472,19 @@ def readmit_redirected_off(db: Database, outlet: str, in_scope: Callable[[str], 
         return 0
     with transaction(db):
         for url, target in back:
-            db.execute("UPDATE urls SET kind = 'pending', reason_code = 'readmitted', reason = ?, retry_at = NULL, "
-                       "attempts = 0, run_id = coalesce(?, run_id), last_seen_at = ? WHERE url = ?",
-                       [f"it redirects to {target[:200]}, on the domains of {outlet} now (it was refused as "
-                        "redirected off them); not fetched yet", run_id, now or now_utc(), url])
+            _readmitted(db, url, outlet, f"it redirects to {target[:200]}, on the domains of {outlet} now (it was "
+                                         "refused as redirected off them); not fetched yet", run_id, now or now_utc())
     return len(back)
 
 
 def _claim(db: Database, url: str, outlet: str, *, by: str, how: str, run_id: int | None, now: str) -> None:
+    _readmitted(db, url, outlet, _CLAIMED.format(outlet=outlet, by=by, how=how), run_id, now)
+
+
+def _readmitted(db: Database, url: str, outlet: str, reason: str, run_id: int | None, now: str) -> None:
     db.execute("UPDATE urls SET kind = 'pending', outlet = ?, reason_code = 'readmitted', reason = ?, retry_at = NULL, "
                "attempts = 0, run_id = coalesce(?, run_id), last_seen_at = ? WHERE url = ?",
-               [outlet, _CLAIMED.format(outlet=outlet, by=by, how=how), run_id, now, url])
+               [outlet, reason, run_id, now, url])
 
 
 def robots_seen(db: Database, netloc: str, *, http_status: int | None, sha256: str | None,
