@@ -219,16 +219,20 @@ class NewsSpider(scrapy.Spider):
                 self.scheduled.add(url)
                 self.crawler.stats.inc_value("newsmon/resumed")
                 yield FetchedPage(url=url, outlet=key, status=200, page_id=page_id)
-        for key, outlet in self.outlets.items():
-            for url in outlet.feeds:
-                for request in self._ask(url, key, "feed", self.parse_feed):
-                    yield request
-            for url in self._unasked(outlet.sitemaps, key, None):
-                for request in self._ask(url, key, "sitemap", self.parse_sitemap):
-                    yield request
-            for url in outlet.start_urls:
-                for request in self._ask(url, key, "section", self.parse_section, conditional=False):
-                    yield request
+        try:
+            for key, outlet in self.outlets.items():
+                for url in outlet.feeds:
+                    for request in self._ask(url, key, "feed", self.parse_feed):
+                        yield request
+                for url in self._unasked(outlet.sitemaps, key, None):
+                    for request in self._ask(url, key, "sitemap", self.parse_sitemap):
+                        yield request
+                for url in outlet.start_urls:
+                    for request in self._ask(url, key, "section", self.parse_section, conditional=False):
+                        yield request
+        except DatabaseUnwritable as exc:  # recording a document its site asked not to be asked for yet
+            database_unwritable(self.crawler, exc)
+            return
         # What earlier runs discovered but did not get (their feeds may never list it again) is
         # asked for once the run has fetched what it found new: ``when_idle``.
 
