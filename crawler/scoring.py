@@ -417,6 +417,10 @@ _MONTH = (r"(?:(?:January|February|March|April|May|June|July|August|September|Oc
 _EN_YEAR_AFTER = re.compile(rf"(?:\s+[\w'’.,-]+){{0,6}}?\s+in\s+(?:(?:late|early|mid|fiscal)[- ])?{_MONTH}"
                             r"(?:19|20)[0-9]{2}(?![0-9])")
 _EN_YEAR_BEFORE = re.compile(rf"\b[Ii]n\s+{_MONTH}(?:19|20)[0-9]{{2}},?\s+(?:[\w'’-]+\s+){{0,3}}$")
+# A verb's base form after a past helper is as past as its -ed form: "who helped draw up Japan's first National
+# Security Strategy in 2013" (an obituary, audit8), "went on to draft".
+_EN_PAST_HELPER = re.compile(r"\b(?:helped|helped\s+to|went\s+on\s+to|sought\s+to|tried\s+to|worked\s+to)\s+$",
+                             re.IGNORECASE)
 
 
 def _dated(text: str, verb: re.Match[str]) -> bool:
@@ -439,7 +443,8 @@ def _dated(text: str, verb: re.Match[str]) -> bool:
     if word.lower().endswith("ing") and _EN_SINCE_BEFORE.search(text, max(0, start - 8), start):
         year = _EN_YEAR_AFTER.match(text, end, end + 90)
         return bool(year) and _EN_CAUSE_VERB.match(text, year.end()) is None
-    if not (word.lower().endswith("ed") or word.lower() in ("drew up", "drawn up", "rewrote")):
+    if not (word.lower().endswith("ed") or word.lower() in ("drew up", "drawn up", "rewrote")
+            or _EN_PAST_HELPER.search(text, max(0, start - 16), start)):
         return False
     if _EN_FUTURE_BEFORE.search(text, max(0, start - 8), start):  # "is to be revised in 2026"
         return False
