@@ -1060,7 +1060,9 @@ AUDIT7_GAPS = {
 # and a party's "security" plans, economic security, other senses (trade defense, curling). 13 were wrong before, 6
 # are (below, left open). Mended: "three national defense documents" was no name of the set; 香港政府 lent Japan its
 # 政府; trade defense, research security and a curling side's defense strategy read as the documents; "who helped
-# draw up … in 2013" was undated; startups' venture funding counting on the buildup's total.
+# draw up … in 2013" was undated; startups' venture funding counting on the buildup's total. Re-reading the audit's
+# right answers, "Amid tensions in the Taiwan Strait, the government will revise its National Security Strategy"
+# was Taiwan's and scored 0: the Taiwan Strait, 台湾有事 and "the Taiwan issue" are places now (a8-tw-…).
 # tests/fixtures/relevance/audit8.jsonl: each case's label and why.
 AUDIT8_GAPS = {
     "a8-n-13": "the next buildup program as 現行の5カ年計画の後継: 5カ年計画 is no term, and its sentence names no 防衛 "
@@ -1075,6 +1077,8 @@ AUDIT8_GAPS = {
                "revising': an aside cannot be told from news (a7-d-08)",
     "a8-o-04": "textbook screening of 反撃能力's description in the headline: the document is dated background, the "
                "policy term it set is not",
+    "a8-tw-02": "China's reaction: Japan's counterstrike is Japan's now ('the Taiwan issue' names no government), but "
+                "'the security documents it is revising' goes to the story's owner, China",
 }
 
 
