@@ -132,6 +132,11 @@ _EN_CLAUSE_START = re.compile(r"(?:^|[,;:.!?][\"”’)]?)\s*$")
 # "Washington urged Tokyo to revise its ..." is Tokyo's.
 _EN_AUDIENCE_BEFORE = re.compile(r"\b(?:brief|briefs|briefed|briefing|inform|informs|informed|informing|"
                                  r"notif(?:y|ies|ied|ying)|(?:re)?assur(?:e|es|ed|ing))\s+(?:the\s+)?$", re.IGNORECASE)
+# One told that "it would" is the audience too: "Japan told the Philippines it would revise its National Security
+# Strategy" was the Philippines' (its "it" taken for the Philippines). Told "to revise" stays the one who acts.
+_EN_TOLD_BEFORE = re.compile(r"\b(?:told|tells|tell|telling)\s+(?:the\s+)?$", re.IGNORECASE)
+_EN_TELLER_AFTER = re.compile(r"(?:['’]s(?:\s+[\w-]+){1,2})?,?\s+(?:that\s+)?(?:it|they)\s+(?:would|will|is|was|plans|"
+                              r"planned|intends|intended|has|had)\b", re.IGNORECASE)
 
 # A sentence that responds to a document (歓迎, 精査, 分析, "welcomed", "would study") is about a document
 # already named: its subject is the one responding, not the owner ("防衛省は国家防衛戦略の内容を分析している"
@@ -154,6 +159,15 @@ _EN_SAID = re.compile(r"\b(?:said|says|stated|states|added|noted|told\s+\w+)(?:\
 # main clause after it is not the one doing what it says. A verb's form before 中 (進む中, 進めている中), not a
 # noun's (期間中, 日中).
 _JA_AMID = re.compile(r"(?<=[うくすつぬむるぐぶたいだ])(?:中|なか|さなか)で?、")
+# An English sentence's opening phrase of circumstance, up to its comma ("Following Russia's invasion of Ukraine,",
+# "As the U.S. presses allies to spend more,", "Concerned about Pyongyang's missiles,"): a government named there
+# sets the scene, and the main clause's subject, "the government" however weak, makes the document (each of these
+# was Russia's, the US's or North Korea's, and Japan's revision scored 0).
+_EN_OPENING = re.compile(
+    r"[\s\"“‘'(]*(?:Following|After|As|Amid|Amidst|With|Given|Despite|Facing|Faced\s+with|Concerned\s+(?:about|over|by)|"
+    r"Worried\s+(?:about|over|by)|Wary\s+of|Alarmed\s+(?:by|at)|Citing|Because\s+of|Due\s+to|In\s+response\s+to|"
+    r"In\s+light\s+of|In\s+the\s+wake\s+of|Under\s+pressure\s+from|Spurred\s+by|Prompted\s+by|While|Although|"
+    r"Though)\s[^,;:。、\n]{1,120},\s*")
 # The main clause's topic, before the clause (米国防総省は、日本政府が…を進める中、…): not the clause's.
 _JA_TOPIC = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国防相|長官|大統領|報道官|氏|政権|政府)?は")
 # The government the main clause presses (日本に…求めた, 日本政府に対し…要求, 日本側に…迫っている): the revision
@@ -490,10 +504,14 @@ class Attributor:
         return found if found is not None and "、" not in text[end:found.start()] else None
 
     def follows(self, text: str, lo: int, start: int) -> re.Match[str] | None:
-        """The last 中、 in ``text[lo:start]``: the term is in the main clause after a 中 clause."""
+        """The last 中、 in ``text[lo:start]``: the term is in the main clause after a 中 clause; or, in English, the
+        phrase opening the sentence before its first comma ("Following Russia's invasion of Ukraine, the
+        government ..."), when the term is after it."""
         last = None
         for last in _JA_AMID.finditer(text, lo, start):
             pass
+        if last is None and (opening := _EN_OPENING.match(text, lo)) is not None and opening.end() <= start:
+            return opening
         return last
 
     def addressee(self, text: str, markers: list[Marker], lo: int, hi: int) -> Attribution | None:
@@ -564,7 +582,9 @@ def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
     end = _role_end(marker)
     after = text[end:end + 3]
     if marker.text[:1].isascii():
-        if _EN_AUDIENCE_BEFORE.search(text, max(0, marker.start - 20), marker.start):
+        if _EN_AUDIENCE_BEFORE.search(text, max(0, marker.start - 20), marker.start) or (
+                _EN_TOLD_BEFORE.search(text, max(0, marker.start - 16), marker.start)
+                and _EN_TELLER_AFTER.match(text, marker.end)):
             return "object"
         if after.startswith(("'s", "’s")) or marker.text.endswith(("'s", "’s")):
             # Opening its clause, the possessive is its subject's: "At talks in Canberra, Japan's defense minister

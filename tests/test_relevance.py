@@ -1062,7 +1062,9 @@ AUDIT7_GAPS = {
 # 政府; trade defense, research security and a curling side's defense strategy read as the documents; "who helped
 # draw up … in 2013" was undated; startups' venture funding counting on the buildup's total. Re-reading the audit's
 # right answers, "Amid tensions in the Taiwan Strait, the government will revise its National Security Strategy"
-# was Taiwan's and scored 0: the Taiwan Strait, 台湾有事 and "the Taiwan issue" are places now (a8-tw-…).
+# was Taiwan's and scored 0: the Taiwan Strait, 台湾有事 and "the Taiwan issue" are places now (a8-tw-…). So were
+# sentences opening with a phrase of circumstance naming another government ("Following Russia's invasion of
+# Ukraine, the government decided to revise …") and "Japan told the Philippines it would revise its …" (a8-cl-…).
 # tests/fixtures/relevance/audit8.jsonl: each case's label and why.
 AUDIT8_GAPS = {
     "a8-n-13": "the next buildup program as 現行の5カ年計画の後継: 5カ年計画 is no term, and its sentence names no 防衛 "
