@@ -60,6 +60,18 @@ def _pending(db: Database, run_id: int, now: datetime | None, *,
     first = db.execute("SELECT min(sent_at) FROM notifications").fetchone()[0]
     if first is not None:
         lower = min(lower, max(_iso(now - CATCH_UP), first))
+    elif not dropped:
+        # No digest went out yet (a new database, or runs that had nothing to tell): a run that ended before it
+        # could send its own (killed, hung, forced to stop, still unrecorded) left its articles to this one all the
+        # same, up to CATCH_UP back. From this run's start only, the first relevant articles a database ever found
+        # were told by no digest when their run was killed. A run that finished told its own, or had no [notify]
+        # then: its articles are the history turning notifications on does not send.
+        cut = db.execute("SELECT min(started_at) FROM crawl_runs WHERE id < ? AND started_at >= ? AND "
+                         "(finish_reason IS NULL OR finish_reason IN ('killed', 'timeout', 'shutdown: forced', "
+                         "'shutdown: killed') OR finish_reason LIKE 'failed%')",
+                         [run_id, _iso(now - CATCH_UP)]).fetchone()[0]
+        if cut is not None:
+            lower = min(lower, cut)
     if dropped and first is None:
         return None
     since, bounds = ("< ? AND coalesce(a.relevant_since, a.first_seen_at) >= ?", [lower, first]) if dropped \

@@ -35,8 +35,9 @@ def db(tmp_path):
     database.close()
 
 
-def crawl(db, outlet: str, at: datetime, articles: list[tuple[str, bool]]) -> int:
-    """A finished run of ``outlet`` at ``at`` that stored ``articles`` (title, relevant)."""
+def crawl(db, outlet: str, at: datetime, articles: list[tuple[str, bool]], finish_reason: str | None = "finished") -> int:
+    """A run of ``outlet`` at ``at`` that stored ``articles`` (title, relevant), finished with ``finish_reason``
+    (``None``: never recorded as ended, a crawl killed before anything could say so)."""
     stamp = at.isoformat()
     run_id = queries.start_run(db, [outlet], "schedule", pid=None, now=stamp)
     for title, relevant in articles:
@@ -46,9 +47,10 @@ def crawl(db, outlet: str, at: datetime, articles: list[tuple[str, bool]]) -> in
                                                   "topic": "defense-strategy",
                                                   "matched_terms": [{"term": "反撃能力", "count": 2}]}, now=stamp)
         queries.record_url(db, url, outlet=outlet, kind="article", article_id=article_id, now=stamp)
-    queries.finish_run(db, run_id, requests=1, responses_by_status={"200": 1}, articles_new=len(articles),
-                       articles_relevant=sum(r for _, r in articles), errors=0, finish_reason="finished",
-                       exit_status=0, now=stamp)
+    if finish_reason is not None:
+        queries.finish_run(db, run_id, requests=1, responses_by_status={"200": 1}, articles_new=len(articles),
+                           articles_relevant=sum(r for _, r in articles), errors=0, finish_reason=finish_reason,
+                           exit_status=0, now=stamp)
     return run_id
 
 
@@ -159,6 +161,17 @@ def test_turning_notifications_on_does_not_send_the_whole_history(db):
     crawl(db, "nhk", NOW - timedelta(days=30), [("昔の記事", True)])
     run_id = crawl(db, "nhk", NOW, [("今日の記事", True)])
     assert titles(notify.build_digest(db, run_id, [], now=NOW)) == ["今日の記事"]
+
+
+def test_a_killed_runs_articles_reach_the_first_digest_ever(db):
+    # No digest has gone out yet (the runs before had nothing to tell): the runs killed before they could send
+    # theirs, in the last day, leave their articles to this one; a finished run's and a day-old one's are history.
+    crawl(db, "nhk", NOW - timedelta(days=2), [("おととい", True)], finish_reason="killed")
+    crawl(db, "nhk", NOW - timedelta(hours=3), [("終えた回", True)])
+    crawl(db, "nhk", NOW - timedelta(hours=2), [("止められた回", True)], finish_reason="shutdown: forced")
+    crawl(db, "nhk", NOW - timedelta(hours=1), [("記録のない回", True)], finish_reason=None)
+    run_id = crawl(db, "nhk", NOW, [("今日の記事", True)])
+    assert titles(notify.build_digest(db, run_id, [], now=NOW)) == ["止められた回", "記録のない回", "今日の記事"]
 
 
 def test_a_backfills_old_articles_are_counted_not_listed_as_news(db):
