@@ -114,6 +114,9 @@ _JA_POSSESSIVE = ("の",)
 # strategy announced at a summit abroad went to the host.
 _JA_TITLED_SUBJECT = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国防相|長官|大統領|首席|氏|政権|政府)(?:は|が|も)")
 _JA_OBJECT = ("を", "に", "と", "へ", "や", "から", "より", "など")
+# A government's leader addressed (オーストラリアのアルバニージー首相に対し、…改定する方針を説明した): the object's
+# possessive is the object's, not the one explaining (the sentence was Australia's, and scored 0).
+_JA_ADDRESSED = re.compile(r"の[ァ-ヴー・]{1,12}(?:首相|大統領|国防相|外相|国防長官|国務長官)(?:に対して|に対し|に|と|へ|との)")
 # The topic right before a term, with its official, its date or a comma between: "ケニアのルト大統領は2日、<term>".
 _JA_TOPIC_BEFORE = re.compile(r"(?:の[ァ-ヴー・]{0,12}(?=大統領|首相|国防相|外相))?"
                               r"(?:大統領|首相|国防相|外相|政府|政権|国防省|外務省)?は(?:[0-9]+日)?、?$")
@@ -158,7 +161,8 @@ _EN_SAID = re.compile(r"\b(?:said|says|stated|states|added|noted|told\s+\w+)(?:\
 # A clause ending in 中、 is one of its own ("安保3文書の改定が進む中、米国防総省は日本に…求めた"): the subject of the
 # main clause after it is not the one doing what it says. A verb's form before 中 (進む中, 進めている中), not a
 # noun's (期間中, 日中).
-_JA_AMID = re.compile(r"(?<=[うくすつぬむるぐぶたいだ])(?:中|なか|さなか)で?、")
+# So is one giving a cause (中国が軍事費を増やし続けていることから、政府は…を見直す: China's, scored 0, audit8's probes).
+_JA_AMID = re.compile(r"(?<=[うくすつぬむるぐぶたいだ])(?:中|なか|さなか|ため|ので)で?、|ことから、")
 # An English sentence's opening phrase of circumstance, up to its comma ("Following Russia's invasion of Ukraine,",
 # "As the U.S. presses allies to spend more,", "Concerned about Pyongyang's missiles,"): a government named there
 # sets the scene, and the main clause's subject, "the government" however weak, makes the document (each of these
@@ -596,7 +600,8 @@ def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
         if term is not None and marker.start > term[1]:
             return "after"
         return "plain"
-    if after.startswith(_JA_OBJECT) or after.startswith("との") or _JA_BASIS.match(text, end):
+    if after.startswith(_JA_OBJECT) or after.startswith("との") or _JA_BASIS.match(text, end) \
+            or _JA_ADDRESSED.match(text, end):
         return "object"
     if after.startswith(_JA_SUBJECT) or re.match(r"は|が|[0-9]+日[、,]?", after) \
             or _JA_TITLED_SUBJECT.match(text, end):
