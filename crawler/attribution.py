@@ -171,7 +171,11 @@ _EN_OPENING = re.compile(
     r"[\s\"“‘'(]*(?:Following|After|As|Amid|Amidst|With|Given|Despite|Facing|Faced\s+with|Concerned\s+(?:about|over|by)|"
     r"Worried\s+(?:about|over|by)|Wary\s+of|Alarmed\s+(?:by|at)|Citing|Because\s+of|Due\s+to|In\s+response\s+to|"
     r"In\s+light\s+of|In\s+the\s+wake\s+of|Under\s+pressure\s+from|Spurred\s+by|Prompted\s+by|While|Although|"
-    r"Though)\s[^,;:。、\n]{1,120},\s*")
+    r"Though|Before|Ahead\s+of|During|Upon|Returning\s+from|Speaking|Visiting)\s[^,;:。、\n]{1,120},\s*")
+# A relative clause set off by commas ("Tokyo, which has watched China's naval expansion with alarm, will revise
+# the ..."): the governments it names are its scene, as an object's are, not the sentence's subject.
+_EN_ASIDE_BEFORE = re.compile(r",\s+(?:which|who|whose)\b[^,;:.!?]*$")
+_EN_ASIDE_AFTER = re.compile(r"[^,;:.!?]*,")
 # The main clause's topic, before the clause (米国防総省は、日本政府が…を進める中、…): not the clause's.
 _JA_TOPIC = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国防相|長官|大統領|報道官|氏|政権|政府)?は")
 # The government the main clause presses (日本に…求めた, 日本政府に対し…要求, 日本側に…迫っている): the revision
@@ -588,7 +592,9 @@ def _role(text: str, marker: Marker, term: tuple[int, int] | None) -> str:
     if marker.text[:1].isascii():
         if _EN_AUDIENCE_BEFORE.search(text, max(0, marker.start - 20), marker.start) or (
                 _EN_TOLD_BEFORE.search(text, max(0, marker.start - 16), marker.start)
-                and _EN_TELLER_AFTER.match(text, marker.end)):
+                and _EN_TELLER_AFTER.match(text, marker.end)) or (
+                _EN_ASIDE_BEFORE.search(text, max(0, marker.start - 150), marker.start)
+                and _EN_ASIDE_AFTER.match(text, marker.end, marker.end + 150)):
             return "object"
         if after.startswith(("'s", "’s")) or marker.text.endswith(("'s", "’s")):
             # Opening its clause, the possessive is its subject's: "At talks in Canberra, Japan's defense minister
