@@ -64,7 +64,9 @@ SIGNATURES: tuple[_Signature, ...] = (
     _Signature(
         "challenge", "Akamai",
         headers=(("server", "akamaighost"),),
-        markers=(b"errors.edgesuite.net", b"sec-if-cpt-container", b"bm-verify"),
+        # Its denial page writes the reference URL entity-escaped ("https&#58;&#47;&#47;errors&#46;edgesuite&#46;net
+        # &#47;18&#46;…"), as it writes the denied URL: the plain name alone never matched that page.
+        markers=(b"errors.edgesuite.net", b"errors&#46;edgesuite&#46;net", b"sec-if-cpt-container", b"bm-verify"),
         note="Akamai edge denials ('Access Denied … Reference #', errors.edgesuite.net, Server: AkamaiGHost) "
              "and Bot Manager's sec-if-cpt / bm-verify interstitials.",
     ),

@@ -582,20 +582,26 @@ def _young_usual(found: list[tuple[datetime, int]], last_new: datetime, quiet: t
             f"{busy} runs")
 
 
-def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]]) -> tuple[str, Reason] | None:
-    """('failing' or 'degraded', reason) when discovery pages of the last run failed or were broken."""
+def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]],
+                      indexes: int = 0) -> tuple[str, Reason] | None:
+    """('failing' or 'degraded', reason) when discovery pages of the last run failed or were broken.
+    ``indexes``: the sitemap indexes the run read well, which list sitemaps, not articles: an
+    index read while its one child sitemap failed is no document that listed articles."""
     bad = last.get("discovery_broken", 0) + last["discovery_failed"]
     if not bad:
         return None
     named = "; ".join(f"{b['url']}: {b['reason'] or 'HTTP ' + str(b['http_status'])}" for b in broken[:3])
     more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
     total = last["discovery_ok"] + last["discovery_failed"]
-    if bad >= total and not last["discovered"]:
+    if bad >= total - indexes and not last["discovered"]:
         # Read whole but listing nothing the outlet takes is not "could not be read": the redesign
         # it usually is was said as both ("were read but listed no article URL; none … could be read").
         failed = "could be read" if not last.get("discovery_broken") else \
             "gave an article URL" if not last["discovery_failed"] else "could be read or gave an article URL"
-        return "failing", Reason("discovery", f"none of its {total} feeds, sitemaps and sections {failed}"
+        index = (f" (only the sitemap index{'es' if indexes > 1 else ''} listing them answered, and an index lists "
+                 "no article)") if indexes else ""
+        return "failing", Reason("discovery", f"none of its {total - indexes} feeds, sitemaps and sections {failed}"
+                                              + index
                                               + (f": {named}{more}" if named else ""))
     return "degraded", Reason("discovery", f"{bad} of its {total} feeds, sitemaps and sections failed or "
                                            "were broken" + (f": {named}{more}" if named else ""))
@@ -610,7 +616,21 @@ def _failed_before_reason(broken: list[Mapping[str, Any]]) -> Reason:
                                "together? `newsmon check` says what it answers)")
 
 
-def _walls_reason(last: Mapping[str, Any], wall: str | None) -> Reason | None:
+def _asked(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The newest of ``runs`` that asked for a page (an article, a wall, an error), or None.
+
+    A run that asked for none (no new article listed, its walled URLs waiting out their
+    ``NEWSMON_WALL_BACKOFF``) says nothing of a wall: judged on it alone, an outlet walled off in
+    one run read "ok" at the next quiet one, and "blocked -> ok" was told while every URL waited."""
+    return next((r for r in runs if r["pages"] + r["errors"] + (r.get("walls") or 0)), None)
+
+
+def _which(later: int, last: str = "its last run") -> str:
+    return last if not later else \
+        f"its last run that asked for a page ({later} run{'s' if later > 1 else ''} since asked for none)"
+
+
+def _walls_reason(last: Mapping[str, Any], wall: str | None, later: int = 0) -> Reason | None:
     walls = last.get("walls", 0)
     if not walls:
         return None
@@ -618,7 +638,7 @@ def _walls_reason(last: Mapping[str, Any], wall: str | None) -> Reason | None:
     if walls * 2 < tried and (last["articles_new"] or last["pages"]):
         return None
     named = f" (last: {wall})" if wall else ""
-    return Reason("blocked", f"{walls} of the {tried} pages of its last run were walls, not pages{named}: "
+    return Reason("blocked", f"{walls} of the {tried} pages of {_which(later)} were walls, not pages{named}: "
                              "newsmon does not get past them (see README, 'When an outlet is blocked')")
 
 
@@ -966,7 +986,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           failed_before: list[Mapping[str, Any]] | None = None,
           hung: tuple[tuple[list[str], int] | None, Mapping[str, tuple[list[str], int]]] | None = None,
           notices: int = 0,
-          failures: Sequence[tuple[str, int, str]] = (),
+          failures: Sequence[tuple[str, int, str]] = (), indexes: int = 0,
           sent_to: tuple[str, int] | None = None,
           sent_off: tuple[int, str, int, str] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
@@ -1017,6 +1037,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
             failing.append(Reason("timeout", "the last run hung and was killed at its timeout"))
     elif reason.startswith("failed") or reason == "killed":
         failing.append(Reason("failed", f"the last run ended without closing ({reason})"))
+    asked = _asked(runs) or last
+    later = runs.index(asked)
     attempts = last["pages"] + last["errors"] + last["discovery_ok"] + last["discovery_failed"]
     failed = last["errors"] + last["discovery_failed"]
     # What its article pages failed with, most first: "see the URLs' reasons" alone sent the
@@ -1032,10 +1054,12 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     if failed >= 2 and failed / attempts >= ERRORS_FLAG:
         failing.append(Reason("errors", f"errors dominate: {failed} of {attempts} requests of the "
                                         "last run failed" + (f" (article pages: {most})" if most else "")))
-    elif last["errors"] >= 2 and not _articles(last) and not last.get("walls"):
+    elif asked["errors"] >= 2 and not _articles(asked) and not asked.get("walls"):
         # Not "no page": a page that says "not found" at 200 where each article should be is a
-        # page, and an outlet whose every article was one read "ok" while a 404 failed it.
-        failing.append(Reason("errors", f"none of the {last['errors']} article pages of the last run came back "
+        # page, and an outlet whose every article was one read "ok" while a 404 failed it. Judged
+        # on the last run that asked for one: its URLs given up, a quiet run asked for none.
+        failing.append(Reason("errors", f"none of the {asked['errors']} article pages of "
+                                        f"{_which(later, 'the last run')} came back "
                                         f"(its feeds and sections did): {most + '; ' if most else ''}see the URLs' "
                                         "reasons (url_problems)"))
     if reason == "finished" and last["discovery_changed"] and not last["discovered"]:
@@ -1075,7 +1099,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     if last.get("robots_unavailable"):
         failing.append(Reason("robots", "its robots.txt answered a server error or could not be fetched: "
                                         "RFC 9309 says fetch nothing, so nothing was (asked again next run)"))
-    found = _discovery_reason(last, broken or [])
+    found = _discovery_reason(last, broken or [], indexes)
     if found:
         (failing if found[0] == "failing" else degraded).append(found[1])
     elif failed_before:
@@ -1097,7 +1121,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     degraded += [r for r in (_pattern_reason(pattern), _off_domains_reason(moved), refetching,
                              None if refetching else _overflow_reason(overflow), _stale_reason(stale, now),
                              _unlinked_reason(unlinked)) if r]
-    blocked = [r for r in (_walls_reason(last, wall), _robots_reason(robots)) if r]
+    blocked = [r for r in (_walls_reason(asked, wall, later), _robots_reason(robots)) if r]
     if failing:
         return Health("failing", failing + blocked + degraded)
     if blocked:
@@ -1218,17 +1242,18 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     broken = list(db.query("SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? "
                            "AND ok = 0 ORDER BY url", [runs[0]["run_id"], outlet])) if runs else []
     flapping = failed_before(db, outlet, runs)
-    failed = failed_with(db, outlet, runs[0]["run_id"]) if runs else []
+    asked = _asked([r for r in runs if not (r["finish_reason"] or "").startswith("skipped")])
+    failed = failed_with(db, outlet, (asked or runs[0])["run_id"]) if runs else []
     hung = None
     if runs and runs[0]["finish_reason"] == "timeout":
         waiting = unanswered(db, runs[0]["run_id"])
         hung = (waiting.pop(outlet, None), {o: w for o, w in waiting.items() if w[0]})
     wall = None
-    if runs and runs[0].get("walls"):
+    if asked and asked.get("walls"):
         found = db.execute(
             "SELECT reason FROM urls WHERE outlet = ? AND run_id = ? AND kind = 'blocked' "
             "UNION ALL SELECT reason FROM discovery WHERE outlet = ? AND run_id = ? AND reason LIKE '% should be' "
-            "LIMIT 1", [outlet, runs[0]["run_id"], outlet, runs[0]["run_id"]]).fetchone()
+            "LIMIT 1", [outlet, asked["run_id"], outlet, asked["run_id"]]).fetchone()
         wall = found[0] if found else None
     health = check(runs, now=now, broken=broken, wall=wall, late_after=late_after,
                    robots=disallowed(db, outlet, now=now), pattern=unmatched(db, outlet, now=now, recent=_recent(runs)),
@@ -1239,9 +1264,12 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    unlinked=unlinked_documents(db, outlet, runs[0]["run_id"]) if runs else None,
                    failed_before=flapping, hung=hung,
                    failures=failed[:2], notices=sum(n for code, n, _ in failed if code in NOTICE_CODES),
-                   sent_to=sent_to_one(db, outlet, runs[0]["run_id"]) if failed else None,
+                   sent_to=sent_to_one(db, outlet, (asked or runs[0])["run_id"]) if failed else None,
                    sent_off=redirected_off(db, outlet, [r["run_id"] for r in runs if not (
-                       r["finish_reason"] or "").startswith("skipped")][:SENT_OFF_RUNS]))
+                       r["finish_reason"] or "").startswith("skipped")][:SENT_OFF_RUNS]),
+                   indexes=db.execute("SELECT count(*) FROM discovery d JOIN feed_state f ON f.url = d.url "
+                                      "WHERE d.run_id = ? AND d.outlet = ? AND d.ok = 1 AND f.children IS NOT NULL",
+                                      [runs[0]["run_id"], outlet]).fetchone()[0] if runs else 0)
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)

@@ -431,6 +431,37 @@ def test_broken_discovery_is_named_and_degrades_or_fails_the_outlet():
         "none of its 2 feeds, sitemaps and sections could be read: ")
 
 
+def test_a_walled_or_failing_outlet_is_judged_on_its_last_run_that_asked_for_a_page():
+    # Walled in one run, its URLs wait out the wall's backoff, and a quiet run after asked for no page: it read "ok",
+    # and "blocked -> ok" was told as a recovery while the site still walled every article.
+    walled = run(15, pages=0, walls=5, discovery_ok=1, discovery_changed=1, discovered=5)
+    quiet = run(0, discovery_ok=1)
+    result = health.check([quiet, walled], now=NOW)
+    assert (result.status, result.codes()) == ("blocked", ["blocked"])
+    assert result.reasons[0].message.startswith(
+        "5 of the 5 pages of its last run that asked for a page (1 run since asked for none) were walls")
+    # Its URLs given up after errors, the same.
+    failed = run(15, pages=0, errors=3, discovery_ok=1, discovery_changed=1, discovered=3)
+    result = health.check([quiet, failed], now=NOW)
+    assert (result.status, result.codes()) == ("failing", ["errors"])
+    assert "of its last run that asked for a page (1 run since asked for none) came back" in result.reasons[0].message
+    # A page that came back since is a recovery.
+    assert codes([run(0, pages=2, articles_new=2, discovery_ok=1), walled]) == ("ok", [])
+
+
+def test_a_sitemap_index_whose_sitemaps_all_fail_is_no_document_that_could_be_read():
+    # A sitemap-only outlet whose one child sitemap answers 404: its index read well, and "1 of 2 failed" kept it
+    # degraded while no article came in.
+    broken = [{"url": "https://example.jp/sitemap-news.xml", "kind": "sitemap", "http_status": 404,
+               "reason": "HTTP 404"}]
+    history = [run(0, discovery_ok=1, discovery_failed=1)]
+    assert health.check(history, now=NOW, broken=broken).status == "degraded"
+    result = health.check(history, now=NOW, broken=broken, indexes=1)
+    assert (result.status, result.codes()) == ("failing", ["discovery"])
+    assert "none of its 1 feeds, sitemaps and sections could be read (only the sitemap index listing them " \
+           "answered, and an index lists no article)" in result.reasons[0].message
+
+
 def test_an_unreadable_robots_txt_fails_the_outlet():
     assert codes([run(0, discovery_ok=2, robots_unavailable=3)]) == ("failing", ["robots"])
 

@@ -21,6 +21,12 @@ CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</
     (200, {"cf-mitigated": "challenge"}, b"", None, "challenge", "Cloudflare"),
     (403, {"Server": "AkamaiGHost"}, b"<html><body><h1>Access Denied</h1>Reference #18.1</body></html>", None,
      "challenge", "Akamai"),
+    # Its denial page served at 200 without its Server header (a CDN in front), the reference URL entity-escaped as
+    # Akamai writes it: it was "no article", a listing given up on.
+    (200, {}, b"<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>You don't have permission "
+              b"to access this page.<P>Reference&#32;&#35;18&#46;5e1f2d17&#46;1733400000&#46;1a2b3c<P>https&#58;&#47;"
+              b"&#47;errors&#46;edgesuite&#46;net&#47;18&#46;5e1f2d17&#46;1733400000&#46;1a2b3c</P></BODY></HTML>",
+     None, "challenge", "Akamai"),
     (403, {}, b'<html><body><div id="px-captcha"></div></body></html>', None, "challenge", "HUMAN (PerimeterX)"),
     (403, {"x-datadome": "protected"}, b"<html><body></body></html>", None, "challenge", "DataDome"),
     (200, {}, b"<html><body><iframe src='https://geo.captcha-delivery.com/captcha/'></iframe></body></html>", None,
