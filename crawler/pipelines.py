@@ -486,6 +486,12 @@ class StorePipeline:
             self.stats.inc_value("newsmon/extract/empty")
         elif record.get("outlet") is None:
             store.assign_outlet(record, item.outlet, self.outlets)
+        if record is None and problem is not None and (problem.code == "empty_document" or problem.code in STATED_CODES):
+            # A wall found by reading the page is counted as one (``_blocked``: walls), not as a page
+            # too, nor as a page without an article: counted twice, 4 empty shells of 6 article pages
+            # were "4 of the 10 pages", under half, where 4 challenges of 6 blocked the outlet.
+            self.stats.inc_value(health.stat_key(item.outlet, "pages"), -1)
+            self.stats.inc_value(health.stat_key(item.outlet, "no_article"), -1)
         if record is None and problem is not None and problem.code == "empty_document":
             # An empty document where the outlet's article should be: a wall until shown otherwise.
             self._blocked(item, empty_document_wall(problem.reason), attempt=False)

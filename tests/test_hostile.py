@@ -333,6 +333,23 @@ def test_new_articles_all_sent_on_to_one_page_are_named_so_in_health_not_only_as
     assert "/top/: a login, consent or bot page" in row["problems"], row
 
 
+def test_walls_found_by_reading_the_page_count_once_against_the_runs_pages(tmp_path):
+    # Blank shells a bot wall serves (an empty document, found by reading the page) were counted as pages and as
+    # walls: 4 of 6 article pages were "4 of the 10 pages", under half, and the outlet read "degraded: no
+    # article", where 4 challenges known by their headers blocked it.
+    shell = ("<!DOCTYPE html><html lang='ja'><head><meta charset='utf-8'><title>ニュース</title></head><body>"
+             "<noscript>JavaScriptを有効にしてください。</noscript><div id='root'></div></body></html>").encode()
+    _, db = crawl_walls_only(tmp_path, 907, lambda walls: {
+        **{f"/a/shell{n}": (lambda h, s: _send(h, 200, shell)) for n in range(4)},
+        "/a/fine1": good(1), "/a/fine2": good(2)})
+    kinds = query(db, "SELECT kind, count(*) AS n FROM urls WHERE url LIKE '%/a/%' AND reason_code IS NOT 'bad_url' "
+                  "GROUP BY kind ORDER BY kind")
+    assert [(k["kind"], k["n"]) for k in kinds] == [("article", 2), ("blocked", 4)], kinds
+    [row] = query(db, "SELECT status, problems FROM health WHERE outlet = 'walls'")
+    assert row["status"] == "blocked", row
+    assert "4 of the 6 pages of its last run were walls" in row["problems"], row
+
+
 def test_articles_redirected_off_the_outlets_domains_fail_it_and_are_fetched_once_their_host_is_added(tmp_path):
     # Refused by the outlet's scope, never an error: every article of a run sent to another host
     # (the host its articles moved to, a login's) read "ok", and stayed refused for good after the
