@@ -543,7 +543,6 @@ def test_a_long_retry_after_holds_a_sections_next_page_and_a_feed_two_outlets_li
     site = Site(tmp_path, full=False, seed=953)
     site.feeds = set()
     listed = iter(range(10))
-    xml = {"Content-Type": "application/xml"}
     site.cases["/news/"] = Case("/news/", lambda h, s: _send(h, 200, (
         f"<html><head><meta charset='utf-8'><title>ニュース</title></head><body><ul><li><a href='/a/s{next(listed)}'>"
         "市の新方針</a></li></ul><a href='/news/2/'>次へ</a></body></html>").encode()))
