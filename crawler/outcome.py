@@ -260,6 +260,25 @@ _BLOCKS = ("address", "article", "aside", "blockquote", "br", "dd", "div", "dl",
            "pre", "section", "table", "td", "th", "tr", "ul")
 
 
+#: A <noscript> that asks the reader to turn JavaScript on (``_app_shell``).
+_NEEDS_SCRIPT = re.compile(r"javascript\s*(?:を|が)?\s*(?:有効|オン|許可|ON)|(?:enable|turn\s+on|requires?|needs?)\s+"
+                           r"javascript|javascript\s+(?:is\s+)?(?:required|disabled|must\s+be\s+enabled)", re.I)
+#: The empty element a script framework draws the page into (React's #root, Vue's #app, Next's and Nuxt's own).
+_APP_ROOTS = ("//*[(@id='root' or @id='app' or @id='__next' or @id='__nuxt' or @id='___gatsby' or @id='svelte') "
+              "and not(normalize-space()) and not(*)] | //app-root[not(normalize-space())]")
+
+
+def _app_shell(tree) -> str | None:
+    """What a page's <noscript> says when the page is a script framework's shell: an empty root element to draw
+    into and a <noscript> asking for JavaScript; ``None`` otherwise. Its menus and footer are text enough for "a
+    listing?", a verdict final at the second look: every article of an outlet that became such an app was given up
+    as no article, and the outlet read "degraded". A server-rendered listing fills its root, or has none."""
+    if not tree.xpath(_APP_ROOTS):
+        return None
+    return next((" ".join(n.text_content().split())[:120] for n in tree.xpath("//noscript")
+                 if _NEEDS_SCRIPT.search(n.text_content())), None)
+
+
 def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
     """Why extraction found no article in a page that passed ``check_body``.
 
@@ -289,6 +308,7 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
                                              parser=lxml_html.HTMLParser(encoding="utf-8"))
     except (etree.ParserError, ValueError) as exc:
         return Problem("unparseable", f"the HTML parser could not read the page: {exc}")
+    shell = _app_shell(tree)
     for bad in tree.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
     for block in tree.iter(*_BLOCKS):
@@ -335,6 +355,12 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
     if len(visible) < EMPTY_DOCUMENT_CHARS:
         return Problem("empty_document", f"an HTML page with almost no text ({len(visible)} characters{named}): "
                                          f"an empty shell or a script-only page where an article should be{sent}")
+    if shell is not None and unlinked < SCRIPT_ARTICLE_CHARS:
+        # Above an empty document (a bare shell is a bot's wall until shown otherwise): menus around nothing.
+        return Problem("drawn_by_script", f"the page is drawn by JavaScript: its HTML shows {len(visible):,} "
+                                          f"characters{named} around an empty element its scripts fill, and asks for "
+                                          f"them (<noscript>: 「{shell}」); newsmon runs no scripts: the outlet needs "
+                                          "rules that read its data, or another source (please report the outlet)")
     links = len(tree.xpath("//a[@href]"))
     return Problem("not_article", f"no article in the page ({len(visible):,} characters, {links} links{named}): "
                                   f"a listing, tag or section page?{sent}")

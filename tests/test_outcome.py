@@ -162,6 +162,34 @@ def test_what_extraction_found_nothing_in():
     assert no_article_problem(nested).code == "markup_too_deep"
 
 
+def test_a_script_frameworks_shell_asking_for_javascript_is_drawn_by_script_not_a_listing():
+    # An outlet remade as a JavaScript app: its menus and footer around an empty root, and a <noscript> asking for
+    # scripts. Read as "a listing?", each article was given up for good at the second look, the outlet "degraded".
+    nav = "".join(f"<li><a href='/c/{i}'>{w}</a></li>" for i, w in enumerate(
+        ["政治", "経済", "国際", "社会", "スポーツ", "文化", "科学", "地域", "オピニオン", "特集", "ランキング", "動画",
+         "写真", "天気", "おくやみ", "お問い合わせ", "会社案内", "購読のお申し込み"]))
+    footer = "<footer><p>Copyright 毎朝新聞社 All rights reserved. 当サイトに掲載の記事・写真の無断転載を禁じます。</p></footer>"
+    ask = "<noscript><p>このページを表示するにはJavaScriptを有効にしてください。</p></noscript>"
+
+    def shell(root: str, noscript: str = ask) -> bytes:
+        return (f"<html><head><meta charset='utf-8'><title>記事 | 毎朝新聞</title></head><body><header><nav><ul>{nav}"
+                f"</ul></nav></header>{noscript}{root}{footer}<script src='/static/app.js'></script></body></html>"
+                ).encode()
+
+    problem = no_article_problem(shell("<div id='app'></div>"))
+    assert problem.code == "drawn_by_script", problem
+    assert "JavaScriptを有効にしてください" in problem.reason and "newsmon runs no scripts" in problem.reason
+    assert no_article_problem(shell("<div id='__next'></div>", "<noscript>Please enable JavaScript.</noscript>")
+                              ).code == "drawn_by_script"
+    # Without the ask, or with its root filled (a server-rendered listing under a site-wide <noscript>), a listing.
+    assert no_article_problem(shell("<div id='app'></div>", "")).code == "not_article"
+    listing = "<div id='app'><ul>" + "".join(f"<li><a href='/a/{i}'>見出し{i}の記事</a></li>" for i in range(20)) + "</ul></div>"
+    assert no_article_problem(shell(listing)).code == "not_article"
+    # A bare shell that asks for scripts is a bot's wall until shown otherwise, as before.
+    bare = b"<html><body><noscript>Enable JavaScript and cookies to continue</noscript><div id='root'></div></body></html>"
+    assert no_article_problem(bare).code == "empty_document"
+
+
 def test_deep_wrappers_are_read_not_lost():
     from crawler.extract import extract_article
 
