@@ -183,7 +183,8 @@ def test_a_script_frameworks_shell_asking_for_javascript_is_drawn_by_script_not_
                               ).code == "drawn_by_script"
     # Without the ask, or with its root filled (a server-rendered listing under a site-wide <noscript>), a listing.
     assert no_article_problem(shell("<div id='app'></div>", "")).code == "not_article"
-    listing = "<div id='app'><ul>" + "".join(f"<li><a href='/a/{i}'>見出し{i}の記事</a></li>" for i in range(20)) + "</ul></div>"
+    listing = ("<div id='app'><ul>" + "".join(f"<li><a href='/a/{i}'>見出し{i}の記事</a></li>" for i in range(20))
+               + "</ul></div>")
     assert no_article_problem(shell(listing)).code == "not_article"
     # A bare shell that asks for scripts is a bot's wall until shown otherwise, as before.
     bare = b"<html><body><noscript>Enable JavaScript and cookies to continue</noscript><div id='root'></div></body></html>"
