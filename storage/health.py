@@ -1062,7 +1062,10 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
                                         f"{_which(later, 'the last run')} came back "
                                         f"(its feeds and sections did): {most + '; ' if most else ''}see the URLs' "
                                         "reasons (url_problems)"))
-    if reason == "finished" and last["discovery_changed"] and not last["discovered"]:
+    # Only where a document was read well: a feed that is a bot's challenge, a consent page, an HTML page listed no
+    # article URL either, and "did the article URL pattern change?" came first, before the wall that was the cause.
+    if reason == "finished" and last["discovery_changed"] and not last["discovered"] \
+            and last.get("discovery_broken", 0) < last["discovery_ok"]:
         earlier = [r for r in runs[1:11] if r["discovery_changed"]]
         read = [r for r in runs if r["discovery_changed"]]
         empty = next((n for n, r in enumerate(read) if r["discovered"]), len(read))

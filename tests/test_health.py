@@ -449,6 +449,21 @@ def test_a_walled_or_failing_outlet_is_judged_on_its_last_run_that_asked_for_a_p
     assert codes([run(0, pages=2, articles_new=2, discovery_ok=1), walled]) == ("ok", [])
 
 
+def test_a_feed_that_is_a_wall_is_not_first_called_a_pattern_that_changed():
+    # The feed a bot challenge at 200: read, and listing nothing, it was "did the article URL pattern change?" first,
+    # before the wall that was the cause.
+    broken = [{"url": "https://example.jp/rss.xml", "kind": "feed", "http_status": 200,
+               "reason": "a Cloudflare bot challenge (HTTP 200) where the feed should be"}]
+    before = [run(15 * n, pages=5, articles_new=5, discovery_ok=1, discovery_changed=1, discovered=5)
+              for n in range(1, 4)]
+    walled = health.check([run(0, discovery_ok=1, discovery_changed=1, discovery_broken=1, walls=1), *before],
+                          now=NOW, broken=broken)
+    assert (walled.status, walled.codes()) == ("failing", ["discovery", "blocked"])
+    # A feed read well that lists nothing the pattern takes is that question still.
+    emptied = health.check([run(0, discovery_ok=1, discovery_changed=1), *before], now=NOW)
+    assert emptied.codes() == ["no_links"]
+
+
 def test_a_sitemap_index_whose_sitemaps_all_fail_is_no_document_that_could_be_read():
     # A sitemap-only outlet whose one child sitemap answers 404: its index read well, and "1 of 2 failed" kept it
     # degraded while no article came in.
