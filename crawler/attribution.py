@@ -27,7 +27,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 #: The owner of a place named with a government's marker in it (``places``, actors.toml): no one.
@@ -138,8 +138,11 @@ _EN_AUDIENCE_BEFORE = re.compile(r"\b(?:brief|briefs|briefed|briefing|inform|inf
 # One told that "it would" is the audience too: "Japan told the Philippines it would revise its National Security
 # Strategy" was the Philippines' (its "it" taken for the Philippines). Told "to revise" stays the one who acts.
 _EN_TOLD_BEFORE = re.compile(r"\b(?:told|tells|tell|telling)\s+(?:the\s+)?$", re.IGNORECASE)
-_EN_TELLER_AFTER = re.compile(r"(?:['’]s(?:\s+[\w-]+){1,2})?,?\s+(?:that\s+)?(?:it|they)\s+(?:would|will|is|was|plans|"
-                              r"planned|intends|intended|has|had)\b", re.IGNORECASE)
+# Its possessive's noun, a title and a name between ("the Philippines' defense secretary that it would"); not one
+# told that "it would need to" (the one told is the one who must: "Hegseth told Japan it would need to revise").
+_EN_TELLER_AFTER = re.compile(r"(?:['’]s?)?(?:\s+(?!(?:that|it|they)\b)[\w.-]+){0,4}?,?\s+(?:that\s+)?(?:it|they)\s+"
+                              r"(?:would(?!\s+(?:need|have)\s+to)|will(?!\s+(?:need|have)\s+to)|is|was|plans|planned|"
+                              r"intends|intended|has(?!\s+to)|had(?!\s+to))\b", re.IGNORECASE)
 
 # A sentence that responds to a document (歓迎, 精査, 分析, "welcomed", "would study") is about a document
 # already named: its subject is the one responding, not the owner ("防衛省は国家防衛戦略の内容を分析している"
@@ -162,7 +165,10 @@ _EN_SAID = re.compile(r"\b(?:said|says|stated|states|added|noted|told\s+\w+)(?:\
 # main clause after it is not the one doing what it says. A verb's form before 中 (進む中, 進めている中), not a
 # noun's (期間中, 日中).
 # So is one giving a cause (中国が軍事費を増やし続けていることから、政府は…を見直す: China's, scored 0, audit8's probes).
-_JA_AMID = re.compile(r"(?<=[うくすつぬむるぐぶたいだ])(?:中|なか|さなか|ため|ので)で?、|ことから、")
+# Not the purpose ため of a verb's plain form (国家安全保障戦略を改定するため、政府は…: in order to, the main clause's
+# subject's own): only the cause's, after a past, a negative or a state (増やしたため、 ないため、 続いているため、).
+_JA_AMID = re.compile(r"(?<=[うくすつぬむるぐぶたいだ])(?:中|なか|さなか|ので)で?、|(?:(?<=[たいだ])|(?<=いる)|(?<=ある))ため、|"
+                      r"ことから、")
 # An English sentence's opening phrase of circumstance, up to its comma ("Following Russia's invasion of Ukraine,",
 # "As the U.S. presses allies to spend more,", "Concerned about Pyongyang's missiles,"): a government named there
 # sets the scene, and the main clause's subject, "the government" however weak, makes the document (each of these
@@ -174,7 +180,9 @@ _EN_OPENING = re.compile(
     r"Though|Before|Ahead\s+of|During|Upon|Returning\s+from|Speaking|Visiting)\s[^,;:。、\n]{1,120},\s*")
 # A relative clause set off by commas ("Tokyo, which has watched China's naval expansion with alarm, will revise
 # the ..."): the governments it names are its scene, as an object's are, not the sentence's subject.
-_EN_ASIDE_BEFORE = re.compile(r",\s+(?:which|who|whose)\b[^,;:.!?]*$")
+# "which" only: a who-clause describes a person, and the country it names is usually theirs ("The defence minister,
+# who is also Australia's deputy prime minister, said the government would revise ...").
+_EN_ASIDE_BEFORE = re.compile(r",\s+which\b[^,;:.!?]*$")
 _EN_ASIDE_AFTER = re.compile(r"[^,;:.!?]*,")
 # The main clause's topic, before the clause (米国防総省は、日本政府が…を進める中、…): not the clause's.
 _JA_TOPIC = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国防相|長官|大統領|報道官|氏|政権|政府)?は")
@@ -431,7 +439,8 @@ class Attributor:
     def attribute(self, text: str, start: int, end: int, markers: list[Marker], sentences: list[int],
                   previous: Attribution | None = None,
                   article: Attribution | None = None, claimed: frozenset[int] = frozenset(),
-                  same: Attribution | None = None, subjects: frozenset[int] = frozenset()) -> Attribution:
+                  same: Attribution | None = None, subjects: frozenset[int] = frozenset(),
+                  lead: Attribution | None = None) -> Attribution:
         """Whose is the term at ``text[start:end]``.
 
         Args:
@@ -443,6 +452,8 @@ class Attributor:
             article: the article-wide attribution (:meth:`article_owner`).
             claimed: start offsets of markers that are other terms' prefixes; subjects: those of
                 them that are their clause's subject (see :meth:`weigh`).
+            lead: the headline's subject (:meth:`lead`): an English sentence's opening that names it is the story's
+                own, not a scene (:meth:`follows`).
         """
         found = self.prefix(text, start, end, markers)
         if found is not None:
@@ -458,7 +469,7 @@ class Attributor:
         demander = self.relative(text, start, markers, lo, _JA_DEMANDED)
         markers = [m for m in markers if m is not demander]
         amid = self.amid(text, end, hi)
-        follows = None if amid is not None else self.follows(text, lo, start)
+        follows = None if amid is not None else self.follows(text, lo, start, markers, lead)
         if amid is None and follows is None:
             chosen = _choose(self.weigh(text, markers, lo, hi, (start, end), claimed=claimed, subjects=subjects))
         else:
@@ -511,14 +522,20 @@ class Attributor:
         found = _JA_AMID.search(text, end, hi)
         return found if found is not None and "、" not in text[end:found.start()] else None
 
-    def follows(self, text: str, lo: int, start: int) -> re.Match[str] | None:
+    def follows(self, text: str, lo: int, start: int, markers: Sequence[Marker] = (),
+                lead: Attribution | None = None) -> re.Match[str] | None:
         """The last 中、 in ``text[lo:start]``: the term is in the main clause after a 中 clause; or, in English, the
         phrase opening the sentence before its first comma ("Following Russia's invasion of Ukraine, the
-        government ..."), when the term is after it."""
+        government ..."), when the term is after it and it does not name the headline's subject (``lead``): "South
+        Korea begins rewrite of …": "After President Lee Jae-myung took office, the government began revising its
+        …" is Korea's own story, its opening no scene."""
         last = None
         for last in _JA_AMID.finditer(text, lo, start):
             pass
         if last is None and (opening := _EN_OPENING.match(text, lo)) is not None and opening.end() <= start:
+            if lead is not None and lead.owner is not None and any(
+                    m.owner == lead.owner and opening.start() <= m.start < opening.end() for m in markers):
+                return None
             return opening
         return last
 

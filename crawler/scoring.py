@@ -419,8 +419,9 @@ _EN_YEAR_AFTER = re.compile(rf"(?:\s+[\w'’.,-]+){{0,6}}?\s+in\s+(?:(?:late|ear
 _EN_YEAR_BEFORE = re.compile(rf"\b[Ii]n\s+{_MONTH}(?:19|20)[0-9]{{2}},?\s+(?:[\w'’-]+\s+){{0,3}}$")
 # A verb's base form after a past helper is as past as its -ed form: "who helped draw up Japan's first National
 # Security Strategy in 2013" (an obituary, audit8), "went on to draft".
-_EN_PAST_HELPER = re.compile(r"\b(?:helped|helped\s+to|went\s+on\s+to|sought\s+to|tried\s+to|worked\s+to)\s+$",
-                             re.IGNORECASE)
+# Not after "has"/"have": "Takaichi has sought to revise the three security documents in 2026" is this revision.
+_EN_PAST_HELPER = re.compile(r"(?<!\bhas\s)(?<!\bhave\s)\b(?:helped|helped\s+to|went\s+on\s+to|sought\s+to|tried\s+to|"
+                             r"worked\s+to)\s+$", re.IGNORECASE)
 
 
 def _dated(text: str, verb: re.Match[str]) -> bool:
@@ -646,7 +647,8 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
             before = same.get(index) or [x for x in [lead if where == "title" else noun] if x is not None]
             found = attrib.attribute(part.text, start, end, part.markers, part.sentences,
                                      previous if where == "text" else None, article, part.claimed,
-                                     before[-1] if len({a.owner for a in before}) == 1 else None, part.subjects)
+                                     before[-1] if len({a.owner for a in before}) == 1 else None, part.subjects,
+                                     lead=lead)
         if found.owner is not None and topic.terms[index].document and found.how != "article":
             same.setdefault(index, []).append(found)
         if where == "text" and found.owner is not None:
@@ -838,7 +840,7 @@ def _structure(topic: Topic, title: _Text, body: _Text,
                 owner, how, cue = term.owner, term.how, term.cue
             else:
                 found_by = attrib.attribute(text, match.start(), match.end(), part.markers, part.sentences,
-                                            None, article, part.claimed, subjects=part.subjects)
+                                            None, article, part.claimed, subjects=part.subjects, lead=lead)
                 if found_by.owner is None and where == "title" and lead is not None and not lead.cue.isascii():
                     # The headline's own words say nothing, its subject does (政府、…; …改定へ 政府). Not in
                     # English, whose opening "Japanese" is as often an adjective ("Japanese automaker revises
