@@ -622,7 +622,10 @@ def _asked(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
     A run that asked for none (no new article listed, its walled URLs waiting out their
     ``NEWSMON_WALL_BACKOFF``) says nothing of a wall: judged on it alone, an outlet walled off in
     one run read "ok" at the next quiet one, and "blocked -> ok" was told while every URL waited."""
-    return next((r for r in runs if r["pages"] + r["errors"] + (r.get("walls") or 0)), None)
+    # A wall where a feed, sitemap or section should be is asked for again every run, no backoff: a
+    # later run that read the document says the wall is gone, and the older run's walls are not kept.
+    return next((r for n, r in enumerate(runs) if r["pages"] + r["errors"] + (r.get("walls") or 0) - (
+        0 if n == 0 else r.get("discovery_walls") or 0)), None)
 
 
 def _which(later: int, last: str = "its last run") -> str:
@@ -1053,7 +1056,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
                  "each article")
     if failed >= 2 and failed / attempts >= ERRORS_FLAG:
         failing.append(Reason("errors", f"errors dominate: {failed} of {attempts} requests of the "
-                                        "last run failed" + (f" (article pages: {most})" if most else "")))
+                                        "last run failed"
+                                        + (f" (article pages: {most})" if most and not later else "")))
     elif asked["errors"] >= 2 and not _articles(asked) and not asked.get("walls"):
         # Not "no page": a page that says "not found" at 200 where each article should be is a
         # page, and an outlet whose every article was one read "ok" while a 404 failed it. Judged
@@ -1241,6 +1245,10 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     """
     now = _now(now)
     runs = history(db, outlet, now=now)
+    walled = dict(db.execute("SELECT run_id, count(*) FROM discovery WHERE outlet = ? AND ok = 0 AND reason LIKE "
+                             "'% should be' GROUP BY run_id", [outlet]).fetchall())
+    for r in runs:
+        r["discovery_walls"] = walled.get(r["run_id"], 0)
     # By URL, not as they were answered: the reason names the first three, the same ones every run.
     broken = list(db.query("SELECT url, kind, http_status, reason FROM discovery WHERE run_id = ? AND outlet = ? "
                            "AND ok = 0 ORDER BY url", [runs[0]["run_id"], outlet])) if runs else []

@@ -57,7 +57,10 @@ def _pending(db: Database, run_id: int, now: datetime | None, *,
         return None
     now = now or datetime.now(timezone.utc)
     lower = info["started_at"]
-    first = db.execute("SELECT min(sent_at) FROM notifications").fetchone()[0]
+    # From the start of the run whose digest was the first tried (or recorded unsent), not from when it was
+    # tried: its own articles were stored before it, and a failed first digest left them to none.
+    first = db.execute("SELECT min(coalesce(r.started_at, n.sent_at)) FROM notifications n "
+                       "LEFT JOIN crawl_runs r ON r.id = n.run_id").fetchone()[0]
     if first is not None:
         lower = min(lower, max(_iso(now - CATCH_UP), first))
     elif not dropped:
@@ -68,8 +71,9 @@ def _pending(db: Database, run_id: int, now: datetime | None, *,
         # then: its articles are the history turning notifications on does not send.
         cut = db.execute("SELECT min(started_at) FROM crawl_runs WHERE id < ? AND started_at >= ? AND "
                          "(finish_reason IS NULL OR finish_reason IN ('killed', 'timeout', 'shutdown: forced', "
-                         "'shutdown: killed') OR finish_reason LIKE 'failed%')",
-                         [run_id, _iso(now - CATCH_UP)]).fetchone()[0]
+                         "'shutdown: killed') OR finish_reason LIKE 'failed%') AND EXISTS (SELECT 1 FROM "
+                         f"json_each(crawl_runs.outlets) WHERE value IN ({', '.join('?' for _ in info['outlets'])}))",
+                         [run_id, _iso(now - CATCH_UP), *info["outlets"]]).fetchone()[0]
         if cut is not None:
             lower = min(lower, cut)
     if dropped and first is None:

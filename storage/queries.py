@@ -690,6 +690,15 @@ def set_feed_state(db: Database, url: str, *, etag: str | None, last_modified: s
         db.execute("UPDATE feed_state SET listed_new_at = ? WHERE url = ? AND listed_new_at IS NULL", [now, url])
 
 
+def note_children(db: Database, url: str, children: dict[str, str | None]) -> None:
+    """Say that ``url`` is a sitemap index listing ``children``, as soon as it is read: its validators wait
+    until its children are read (``set_feed_state``), but outlet health counts it as an index, which lists
+    no article, from the run it was first read in (a child that failed from the start, no conditional GET)."""
+    with transaction(db):
+        db.execute("INSERT INTO feed_state (url, children) VALUES (?, ?) "
+                   "ON CONFLICT(url) DO UPDATE SET children = excluded.children", [url, _json(children)])
+
+
 def settled_sitemaps(db: Database, lastmods: dict[str, str], *, quiet_since: str) -> dict[str, str]:
     """Of the child sitemaps in ``lastmods`` (URL → the lastmod their index gives now), the
     archives: last fetched well (200 or 304) under that same lastmod, neither a Google News

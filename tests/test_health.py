@@ -464,6 +464,26 @@ def test_a_feed_that_is_a_wall_is_not_first_called_a_pattern_that_changed():
     assert emptied.codes() == ["no_links"]
 
 
+def test_a_wall_where_a_feed_was_is_judged_on_the_run_that_read_the_feed_again():
+    # A feed is asked for every run, no backoff: read well since, nothing new listed, the outlet stayed "blocked"
+    # by the walled run's feed, judged as the last run that asked for a page, until an article came.
+    walled = run(30, walls=1, discovery_walls=1, discovery_ok=1, discovery_changed=1, discovery_broken=1)
+    read = [run(15, discovery_ok=1), run(0, discovery_ok=1)]
+    assert codes([*read, walled])[0] == "ok"
+    # The run the feed is a wall in is blocked by it.
+    assert codes([walled])[0] != "ok"
+
+
+def test_errors_that_dominate_the_last_run_name_its_failures_not_an_older_runs():
+    # The last run's feed and sitemap answered 500 and it asked for no article page: "(article pages: 5 http_403)"
+    # were the run before's.
+    older = run(15, errors=5, discovery_ok=2)
+    last = run(0, discovery_failed=2)
+    result = health.check([last, older], now=NOW, failures=[("http_403", 5, "https://a.jp/articles/1")])
+    message = next(r.message for r in result.reasons if r.code == "errors")
+    assert message == "errors dominate: 2 of 2 requests of the last run failed", message
+
+
 def test_a_sitemap_index_whose_sitemaps_all_fail_is_no_document_that_could_be_read():
     # A sitemap-only outlet whose one child sitemap answers 404: its index read well, and "1 of 2 failed" kept it
     # degraded while no article came in.

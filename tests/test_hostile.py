@@ -600,6 +600,32 @@ def sitemap_index_site(tmp_path, seed: int, first: Callable[[Site], str], *cases
     return site, config
 
 
+def test_a_sitemap_only_outlet_whose_one_sitemap_fails_from_its_first_run_fails(tmp_path):
+    # Its index read well, the one news sitemap it lists answering 404 from the start: the index was known as one
+    # only once its children had all been read well, never here, and "1 of its 2 … failed" kept it degraded.
+    site = Site(tmp_path, full=False, seed=908)
+    site.feeds = set()
+    site.cases["/sitemap-index.xml"] = Case("/sitemap-index.xml", lambda h, s: _send(h, 200, (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>/sitemap-news.xml</loc></sitemap></sitemapindex>").encode(),
+        {"Content-Type": "application/xml"}))
+    site.cases["/sitemap-news.xml"] = Case("/sitemap-news.xml", lambda h, s: _send(h, 404, b"not found"))
+    site.start()
+    config = tmp_path / "c.toml"
+    config.write_text(f'[outlets.maps]\nname = "Maps"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\n'
+                      f'sitemaps = ["{site.url("/sitemap-index.xml")}"]\narticle_url_pattern = "^/a/"\n',
+                      encoding="utf-8")
+    db = tmp_path / "news.db"
+    try:
+        crawl(db, config, ["maps"], "NEWSMON_CONDITIONAL_GET=False")
+    finally:
+        site.stop()
+    [row] = query(db, "SELECT status, problems FROM health WHERE outlet = 'maps'")
+    assert row["status"] == "failing", row
+    assert "none of its 1 feeds, sitemaps and sections could be read (only the sitemap index listing them " \
+           "answered" in row["problems"], row
+
+
 def crawl_sitemap_index(tmp_path, seed: int, first: Callable[[Site], str]):
     """Crawl an outlet whose one sitemap is an index of ``first(site)`` and of a sitemap listing
     one article; return the site, the database and the finished crawl."""

@@ -174,6 +174,33 @@ def test_a_killed_runs_articles_reach_the_first_digest_ever(db):
     assert titles(notify.build_digest(db, run_id, [], now=NOW)) == ["止められた回", "記録のない回", "今日の記事"]
 
 
+def test_the_first_digest_catches_up_on_its_own_outlets_killed_runs_and_on_a_failed_first_try(tmp_path):
+    from storage import notifications
+
+    # Another outlet's run left unclosed is no reason to send this outlet's history (finished runs while [notify]
+    # was off): the look-back swept every outlet's.
+    db = open_db(tmp_path / "a.db")
+    crawl(db, "asahi", NOW - timedelta(hours=20), [], finish_reason="timeout")
+    crawl(db, "nhk", NOW - timedelta(hours=10), [("十時間前の記事", True)])
+    run_id = crawl(db, "nhk", NOW, [("今日の記事", True)])
+    assert titles(notify.build_digest(db, run_id, [], now=NOW)) == ["今日の記事"]
+    # A killed run's health change recorded unsent (the schedule stopping) is no digest: its articles were lost.
+    db = open_db(tmp_path / "b.db")
+    killed = crawl(db, "nhk", NOW - timedelta(hours=2), [("止められた回", True)],
+                   finish_reason="failed: killed by signal 15")
+    notifications.record_unsent(db, killed, "the schedule was stopping", health_changes=1,
+                                now=NOW - timedelta(hours=2) + timedelta(minutes=1))
+    run_id = crawl(db, "nhk", NOW, [("今日の記事", True)])
+    assert titles(notify.build_digest(db, run_id, [], now=NOW)) == ["止められた回", "今日の記事"]
+    # The first digest ever tried failed, 40 s after its article was stored: the next window began at the try.
+    db = open_db(tmp_path / "c.db")
+    first = crawl(db, "nhk", NOW, [("防衛費", True)])
+    notifications.record(db, first, "webhook", ok=False, error="Connection refused", articles=1, health_changes=0,
+                         now=NOW + timedelta(seconds=40))
+    later = crawl(db, "nhk", NOW + timedelta(minutes=15), [("反撃能力", True)])
+    assert titles(notify.build_digest(db, later, [], now=NOW + timedelta(minutes=15))) == ["防衛費", "反撃能力"]
+
+
 def test_a_backfills_old_articles_are_counted_not_listed_as_news(db):
     # `newsmon ingest` of last year's archives stores relevant articles first seen now: the
     # digests after it listed them as "new relevant articles", 50 an hour for a day.

@@ -442,6 +442,7 @@ class NewsSpider(scrapy.Spider):
             # document that listed no article URL (outlet health's ``no_links``).
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_changed", -1)
             children = {url: lastmod for url, lastmod in wanted}
+            queries.note_children(self.db, response.url, children)
             if "newsmon_validators" in response.meta:  # what its 304s will stand for
                 response.meta["newsmon_validators"]["children"] = children
             asked, resting = self._children(response.url, children, outlet)
