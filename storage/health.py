@@ -1245,8 +1245,11 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     """
     now = _now(now)
     runs = history(db, outlet, now=now)
-    walled = dict(db.execute("SELECT run_id, count(*) FROM discovery WHERE outlet = ? AND ok = 0 AND reason LIKE "
-                             "'% should be' GROUP BY run_id", [outlet]).fetchall())
+    # The runs' walls where a feed, sitemap or section should be (``_asked``), by idx_discovery_run: the history's
+    # runs only, not every run the outlet had.
+    walled = dict(db.execute("SELECT run_id, count(*) FROM discovery WHERE run_id >= ? AND outlet = ? AND ok = 0 "
+                             "AND reason LIKE '% should be' GROUP BY run_id",
+                             [min((r["run_id"] for r in runs), default=0), outlet]).fetchall())
     for r in runs:
         r["discovery_walls"] = walled.get(r["run_id"], 0)
     # By URL, not as they were answered: the reason names the first three, the same ones every run.
