@@ -177,7 +177,10 @@ _EN_OPENING = re.compile(
     r"[\s\"“‘'(]*(?:Following|After|As|Amid|Amidst|With|Given|Despite|Facing|Faced\s+with|Concerned\s+(?:about|over|by)|"
     r"Worried\s+(?:about|over|by)|Wary\s+of|Alarmed\s+(?:by|at)|Citing|Because\s+of|Due\s+to|In\s+response\s+to|"
     r"In\s+light\s+of|In\s+the\s+wake\s+of|Under\s+pressure\s+from|Spurred\s+by|Prompted\s+by|While|Although|"
-    r"Though|Before|Ahead\s+of|During|Upon|Returning\s+from|Speaking|Visiting)\s[^,;:。、\n]{1,120},\s*")
+    r"Though|Before|Ahead\s+of|During|Upon|Returning\s+from|Speaking|Visiting|Since|Responding\s+to|"
+    r"To\s+(?:counter|deter|deal\s+with|cope\s+with|address)|(?:When\s+)?[Aa]sked\s+(?:about|whether|if)|"
+    r"In\s+(?:a|his|her|their)\s+(?:meeting|talks|speech|call|phone\s+call|interview|press\s+conference)\s+with|"
+    r"At\s+(?:a|the|their)\s+(?:meeting|summit|talks|press\s+conference))\s[^,;:。、\n]{1,120},\s*")
 # A relative clause set off by commas ("Tokyo, which has watched China's naval expansion with alarm, will revise
 # the ..."): the governments it names are its scene, as an object's are, not the sentence's subject.
 # "which" only: a who-clause describes a person, and the country it names is usually theirs ("The defence minister,
