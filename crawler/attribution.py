@@ -116,7 +116,8 @@ _JA_TITLED_SUBJECT = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国�
 _JA_OBJECT = ("を", "に", "と", "へ", "や", "から", "より", "など")
 # A government's leader addressed (オーストラリアのアルバニージー首相に対し、…改定する方針を説明した): the object's
 # possessive is the object's, not the one explaining (the sentence was Australia's, and scored 0).
-_JA_ADDRESSED = re.compile(r"の[ァ-ヴー・]{1,12}(?:首相|大統領|国防相|外相|国防長官|国務長官)(?:に対して|に対し|に|と|へ|との)")
+# Kanji names too (中国の王毅外相との会談で, 韓国の趙顕外相との).
+_JA_ADDRESSED = re.compile(r"の[ァ-ヴー・一-龥]{1,12}(?:首相|大統領|国防相|外相|国防長官|国務長官)(?:に対して|に対し|に|と|へ|との)")
 # The topic right before a term, with its official, its date or a comma between: "ケニアのルト大統領は2日、<term>".
 _JA_TOPIC_BEFORE = re.compile(r"(?:の[ァ-ヴー・]{0,12}(?=大統領|首相|国防相|外相))?"
                               r"(?:大統領|首相|国防相|外相|政府|政権|国防省|外務省)?は(?:[0-9]+日)?、?$")
@@ -167,8 +168,11 @@ _EN_SAID = re.compile(r"\b(?:said|says|stated|states|added|noted|told\s+\w+)(?:\
 # So is one giving a cause (中国が軍事費を増やし続けていることから、政府は…を見直す: China's, scored 0, audit8's probes).
 # Not the purpose ため of a verb's plain form (国家安全保障戦略を改定するため、政府は…: in order to, the main clause's
 # subject's own): only the cause's, after a past, a negative or a state (増やしたため、 ないため、 続いているため、).
+# And so is the scene a connective sets before the comma (中国の急速な軍備増強を背景に、政府は…: China's possessive tied
+# with a plain 政府は, and Japan's revision scored 0; 北朝鮮のミサイル開発を念頭に、 ヘグセス米国防長官の来日に先立ち、).
 _JA_AMID = re.compile(r"(?<=[うくすつぬむるぐぶたいだ])(?:中|なか|さなか|ので)で?、|(?:(?<=[たいだ])|(?<=いる)|(?<=ある))ため、|"
-                      r"ことから、")
+                      r"ことから、|(?:を背景に|を念頭に|をにらみ|をにらんで|に備え|に備えて|に対抗し|に対抗して|を直視し|を前に|"
+                      r"に先立ち|に先立って|に伴い|に伴って|を理由に|とあって)、")
 # An English sentence's opening phrase of circumstance, up to its comma ("Following Russia's invasion of Ukraine,",
 # "As the U.S. presses allies to spend more,", "Concerned about Pyongyang's missiles,"): a government named there
 # sets the scene, and the main clause's subject, "the government" however weak, makes the document (each of these
