@@ -470,6 +470,18 @@ def _main_body(found: list[etree._Element], rules: Rules) -> etree._Element:
     return found[sizes.index(max(sizes))]
 
 
+def _app_shell_only(tree) -> bool:
+    """Whether a page is a script framework's shell (``outcome._app_shell``) showing less than an article's worth
+    outside its links and its <noscript>: nothing of it is an article."""
+    from .outcome import _app_shell
+
+    if tree is None or _app_shell(tree) is None:
+        return False
+    texts = tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or "
+                       "ancestor::template or ancestor::a)]")
+    return _chars([str(t) for t in texts]) < SCRIPT_ARTICLE_CHARS
+
+
 def _chars(texts: list[str]) -> int:
     return sum(len("".join(t.split())) for t in texts)
 
@@ -1290,6 +1302,10 @@ def extract_article(
     if method == GENERIC_METHOD and _chars(paragraphs) < SCRIPT_ARTICLE_CHARS and \
             drawn_by_script(html, http_charset, paragraphs, title):
         # The page's menus, read for want of its article, which its scripts draw (outcome says so).
+        return None
+    if method == GENERIC_METHOD and _app_shell_only(parsed()):
+        # A script app's shell: its menus, footer and <noscript> ask ("We're sorry but … doesn't work properly
+        # without JavaScript enabled") read as an article, and every later article URL its duplicate.
         return None
     return Article(
         url=url or "",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -260,23 +261,39 @@ _BLOCKS = ("address", "article", "aside", "blockquote", "br", "dd", "div", "dl",
            "pre", "section", "table", "td", "th", "tr", "ul")
 
 
-#: A <noscript> that asks the reader to turn JavaScript on (``_app_shell``).
-_NEEDS_SCRIPT = re.compile(r"javascript\s*(?:を|が)?\s*(?:有効|オン|許可|ON)|(?:enable|turn\s+on|requires?|needs?)\s+"
-                           r"javascript|javascript\s+(?:is\s+)?(?:required|disabled|must\s+be\s+enabled)", re.I)
-#: The empty element a script framework draws the page into (React's #root, Vue's #app, Next's and Nuxt's own).
-_APP_ROOTS = ("//*[(@id='root' or @id='app' or @id='__next' or @id='__nuxt' or @id='___gatsby' or @id='svelte') "
-              "and not(normalize-space()) and not(*)] | //app-root[not(normalize-space())]")
+#: A <noscript> that asks the reader to turn JavaScript on (``_app_shell``), read NFKC (ＪａｖａＳｃｒｉｐｔ).
+_NEEDS_SCRIPT = re.compile(r"javascript\s*(?:の設定)?\s*(?:を|が|は)?\s*(?:有効|オン|許可|ON|無効|オフ|OFF)|(?:enable|turn\s+on|"
+                           r"requires?|needs?|without)\s+javascript|javascript\s+(?:is\s+)?(?:not\s+)?(?:required|"
+                           r"disabled|enabled|turned\s+off|must\s+be\s+enabled)", re.I)
+#: The element a script framework draws the page into (React's #root, Vue's #app, Next's and Nuxt's own, Nuxt 2's
+#: #__layout), empty or holding only its loading indicator.
+_APP_ROOTS = ("//*[@id='root' or @id='app' or @id='__next' or @id='__nuxt' or @id='__layout' or @id='___gatsby' or "
+              "@id='svelte' or @id='main-app' or @id='app-root'] | //app-root")
+_LOADING = re.compile(r"^(?:loading|読み込み中|ロード中|しばらくお待ちください)[.…・\s]*$", re.I)
+#: Links of a headline's length beside an empty root: a server-rendered listing with a widget's root, not a shell.
+HEADLINE_CHARS = 15
+LISTING_HEADLINES = 5
 
 
 def _app_shell(tree) -> str | None:
     """What a page's <noscript> says when the page is a script framework's shell: an empty root element to draw
     into and a <noscript> asking for JavaScript; ``None`` otherwise. Its menus and footer are text enough for "a
     listing?", a verdict final at the second look: every article of an outlet that became such an app was given up
-    as no article, and the outlet read "degraded". A server-rendered listing fills its root, or has none."""
-    if not tree.xpath(_APP_ROOTS):
+    as no article, and the outlet read "degraded". A server-rendered listing fills its root, or has none; one with
+    a widget's empty root elsewhere (a modal, a recommendation box) shows its headlines, and stays a listing."""
+    def empty(root) -> bool:
+        if root.xpath(".//a|.//img|.//video|.//iframe"):
+            return False
+        words = " ".join(" ".join(root.xpath(".//text()[not(ancestor::script or ancestor::style)]")).split())
+        return not words or bool(_LOADING.match(words))
+
+    if not any(empty(root) for root in tree.xpath(_APP_ROOTS)):
+        return None
+    headlines = sum(len("".join(a.text_content().split())) >= HEADLINE_CHARS for a in tree.xpath("//a[@href]"))
+    if headlines >= LISTING_HEADLINES:
         return None
     return next((" ".join(n.text_content().split())[:120] for n in tree.xpath("//noscript")
-                 if _NEEDS_SCRIPT.search(n.text_content())), None)
+                 if _NEEDS_SCRIPT.search(unicodedata.normalize("NFKC", n.text_content()))), None)
 
 
 def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:

@@ -1058,7 +1058,9 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         failing.append(Reason("errors", f"errors dominate: {failed} of {attempts} requests of the "
                                         "last run failed"
                                         + (f" (article pages: {most})" if most and not later else "")))
-    elif asked["errors"] >= 2 and not _articles(asked) and not asked.get("walls"):
+    elif asked["errors"] >= 2 and not _articles(asked) and _walls_reason(asked, None) is None:
+        # Any wall at all hid it: an outlet remade as a script app (every article page drawn_by_script, a page and an
+        # error both) read "degraded" for one members-only login in its run, and for challenges among its shells.
         # Not "no page": a page that says "not found" at 200 where each article should be is a
         # page, and an outlet whose every article was one read "ok" while a 404 failed it. Judged
         # on the last run that asked for one: its URLs given up, a quiet run asked for none.

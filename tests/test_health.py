@@ -464,6 +464,17 @@ def test_a_feed_that_is_a_wall_is_not_first_called_a_pattern_that_changed():
     assert emptied.codes() == ["no_links"]
 
 
+def test_article_pages_none_of_which_came_back_fail_the_outlet_beside_a_wall_too_few_to_block_it():
+    # Every article page drawn by script (a page and an error each) and one members-only login in the run: any wall
+    # hid "none came back", and the outlet remade as an app read "degraded".
+    run_ = run(0, pages=5, errors=5, no_article=5, walls=1, discovery_ok=1, discovery_changed=1, discovered=6)
+    result = health.check([run_], now=NOW, failures=[("drawn_by_script", 5, "https://a.jp/articles/1")])
+    assert result.status == "failing" and "errors" in result.codes(), result
+    # Walls enough to block it say so.
+    walled = health.check([run(0, pages=1, errors=1, walls=5, discovery_ok=1)], now=NOW)
+    assert walled.status == "blocked", walled
+
+
 def test_a_wall_where_a_feed_was_is_judged_on_the_run_that_read_the_feed_again():
     # A feed is asked for every run, no backoff: read well since, nothing new listed, the outlet stayed "blocked"
     # by the walled run's feed, judged as the last run that asked for a page, until an article came.

@@ -187,8 +187,40 @@ def test_a_script_frameworks_shell_asking_for_javascript_is_drawn_by_script_not_
                + "</ul></div>")
     assert no_article_problem(shell(listing)).code == "not_article"
     # A bare shell that asks for scripts is a bot's wall until shown otherwise, as before.
-    bare = b"<html><body><noscript>Enable JavaScript and cookies to continue</noscript><div id='root'></div></body></html>"
+    bare = (b"<html><body><noscript>Enable JavaScript and cookies to continue</noscript><div id='root'></div>"
+            b"</body></html>")
     assert no_article_problem(bare).code == "empty_document"
+    # A re-check's shells it called listings: other roots, a root holding its loading line or spinner, the ask said
+    # as "disabled" or in full-width letters.
+    for root, noscript in [("<div id='__layout'></div>", ask),
+                           ("<div id='main-app'><div class='spinner'></div></div>", ask),
+                           ("<div id='__nuxt'><div id='nuxt-loading'>Loading...</div></div>", ask),
+                           ("<div id='root'>読み込み中...</div>", ask),
+                           ("<div id='app'></div>", "<noscript>JavaScriptが無効になっているため、表示できません。</noscript>"),
+                           ("<div id='app'></div>", "<noscript>ＪａｖａＳｃｒｉｐｔを有効にしてください。</noscript>")]:
+        assert no_article_problem(shell(root, noscript)).code == "drawn_by_script", (root, noscript)
+    # A server-rendered tag page under a site-wide <noscript> with a widget's empty root (a modal) shows its
+    # headlines: a listing still. Called drawn by script, three such pages among thirty articles failed the outlet.
+    headlines = "<main><ul>" + "".join(f"<li><a href='/a/{i}'>防衛省、来年度予算の概算要求を発表 第{i}報</a></li>"
+                                      for i in range(20)) + "</ul></main>"
+    assert no_article_problem(shell(headlines + "<div id='app'></div>")).code == "not_article"
+
+
+def test_a_vue_apps_shell_is_no_article_however_generic_extraction_reads_it():
+    # Vue CLI's own <noscript> between menus and a copyright: generic extraction read them as the article, and every
+    # later article URL was its duplicate, none read nor retried.
+    from crawler.extract import extract_article
+
+    nav = "".join(f"<li><a href='/c/{i}'>{w}</a></li>" for i, w in enumerate(
+        ["政治", "経済", "国際", "社会", "スポーツ", "文化", "科学", "地域", "オピニオン", "特集", "ランキング", "動画",
+         "写真", "天気", "おくやみ", "お問い合わせ", "会社案内", "購読のお申し込み", "よくある質問", "サイトマップ"]))
+    page = ("<html><head><meta charset='utf-8'><title>毎朝新聞</title></head><body><noscript><strong>We're sorry but "
+            "maiasa-web doesn't work properly without JavaScript enabled. Please enable it to continue.</strong>"
+            "</noscript><header><nav><ul>" + nav + "</ul></nav></header><main><div id='app'></div></main><p>当サイトに"
+            "掲載の記事・写真の無断転載を禁じます。すべての内容は日本の著作権法並びに国際条約により保護されています。</p>"
+            "<footer><p>Copyright 毎朝新聞社 All rights reserved.</p></footer></body></html>").encode()
+    assert extract_article(page, "https://example.jp/articles/1") is None
+    assert no_article_problem(page).code == "drawn_by_script"
 
 
 def test_deep_wrappers_are_read_not_lost():
