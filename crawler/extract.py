@@ -470,16 +470,26 @@ def _main_body(found: list[etree._Element], rules: Rules) -> etree._Element:
     return found[sizes.index(max(sizes))]
 
 
-def _app_shell_only(tree) -> bool:
-    """Whether a page is a script framework's shell (``outcome._app_shell``) showing less than an article's worth
-    outside its links and its <noscript>: nothing of it is an article."""
+#: Text in <article> or <main> that says the server drew the page's content (``_app_shell_only``).
+SHOWN_CONTENT_CHARS = 40
+
+
+def _app_shell_only(tree, paragraphs: list[str]) -> bool:
+    """Whether what generic extraction read of a page is a script framework's shell (``outcome._app_shell``): its
+    <noscript> ask among the ``paragraphs``, and less than an article's worth outside its links and its <noscript>.
+    Not a flash in a server-rendered page that also holds an empty root and a site-wide ask: its paragraphs are the
+    flash's (two sentences were dropped when the shell's test alone decided)."""
     from .outcome import _app_shell
 
-    if tree is None or _app_shell(tree) is None:
+    ask = _app_shell(tree) if tree is not None else None
+    if ask is None or not any("".join(ask.split())[:40] in "".join(p.split()) for p in paragraphs):
         return False
-    texts = tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or "
-                       "ancestor::template or ancestor::a)]")
-    return _chars([str(t) for t in texts]) < SCRIPT_ARTICLE_CHARS
+    # What the server drew of an article, a shell has none of: a headline in <h1>, text in <article> or <main>.
+    shown = "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template or ancestor::a)]"
+    if _chars([str(t) for t in tree.xpath(f"//h1//text(){shown}")]) or \
+            _chars([str(t) for t in tree.xpath(f"(//article|//main)//text(){shown}")]) >= SHOWN_CONTENT_CHARS:
+        return False
+    return _chars([str(t) for t in tree.xpath(f"//body//text(){shown}")]) < SCRIPT_ARTICLE_CHARS
 
 
 def _chars(texts: list[str]) -> int:
@@ -1303,7 +1313,7 @@ def extract_article(
             drawn_by_script(html, http_charset, paragraphs, title):
         # The page's menus, read for want of its article, which its scripts draw (outcome says so).
         return None
-    if method == GENERIC_METHOD and _app_shell_only(parsed()):
+    if method == GENERIC_METHOD and _app_shell_only(parsed(), paragraphs):
         # A script app's shell: its menus, footer and <noscript> ask ("We're sorry but … doesn't work properly
         # without JavaScript enabled") read as an article, and every later article URL its duplicate.
         return None

@@ -221,6 +221,19 @@ def test_a_vue_apps_shell_is_no_article_however_generic_extraction_reads_it():
             "<footer><p>Copyright 毎朝新聞社 All rights reserved.</p></footer></body></html>").encode()
     assert extract_article(page, "https://example.jp/articles/1") is None
     assert no_article_problem(page).code == "drawn_by_script"
+    # A flash the server drew, in a page that also holds an empty root and a site-wide ask (read with them by
+    # generic extraction), is the article: two sentences were dropped as a shell.
+    flash = ("政府は15日、国家安全保障戦略の改定に向けた有識者会議の初会合を首相官邸で開いた。年内の改定を目指し、反撃能力の運用"
+             "や防衛装備品の輸出ルールの見直しなどを議論する。")
+    page = ("<html><head><meta charset='utf-8'><title>有識者会議が初会合 | 毎朝新聞</title><meta property='og:type' "
+            "content='article'><meta property='article:published_time' content='2026-12-05T10:00:00+09:00'></head>"
+            "<body><noscript>この"
+            "サイトを快適にご利用いただくためにはJavaScriptを有効にしてください。</noscript><header><nav><ul>"
+            "<li><a href='/p/'>政治</a></li><li><a href='/e/'>経済</a></li></ul></nav></header><article><h1>有識者会議が"
+            f"初会合</h1><p>{flash}</p></article><div id='app'></div><footer><p>Copyright 毎朝新聞社</p></footer>"
+            "</body></html>").encode()
+    article = extract_article(page, "https://example.jp/articles/2")
+    assert article is not None and flash in article.text
 
 
 def test_deep_wrappers_are_read_not_lost():
