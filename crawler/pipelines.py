@@ -29,6 +29,18 @@ from .spiders.news import FetchedPage
 from .walls import ASKED_CODES, STATED_CODES, Wall, detect_wall, empty_document_wall, wall_headers
 from .workers import Workers, crawl_workers
 
+
+def read_wall(problem: Problem | None) -> Wall | None:
+    """The wall a page's reading found where the article should be (an empty document, a login or an age asked in
+    words, a region refused), ``None`` for any other problem: tried again, never a verdict on the article."""
+    if problem is None:
+        return None
+    if problem.code == "empty_document":
+        return empty_document_wall(problem.reason)
+    if problem.code in STATED_CODES:
+        return Wall(problem.code.removeprefix("wall_"), "", problem.reason)
+    return None
+
 logger = logging.getLogger(__name__)
 
 #: A revisit answered so: the outlet took the article down (the article stays, marked removed).
@@ -240,11 +252,11 @@ class StorePipeline:
         if check_body(item.body or b"", item.content_type) is not None:
             return False
         try:
-            code = no_article_problem(item.body or b"", item.charset).code
+            problem = no_article_problem(item.body or b"", item.charset)
         except Exception:  # noqa: BLE001  (no verdict on it: the URL ends redirected_away, with its reason)
             logger.exception("newsmon: the page %s was sent on to could not be read for a wall", item.url)
             return False
-        return code in STATED_CODES or code == "empty_document"
+        return read_wall(problem) is not None
 
     def _count(self, outlet: str, name: str) -> None:
         self.stats.inc_value(health.stat_key(outlet, name))
@@ -335,9 +347,7 @@ class StorePipeline:
                 self._removed(item, f"its URL now leads to {item.final_url}, where there is no article: "
                                     f"{problem.reason}" if moved else problem.reason)
                 return
-            if problem.code == "empty_document" or problem.code in STATED_CODES:
-                wall = empty_document_wall(problem.reason) if problem.code == "empty_document" else \
-                    Wall(problem.code.removeprefix("wall_"), "", problem.reason)
+            if (wall := read_wall(problem)) is not None:
                 self._note_wall(item.outlet, wall)
                 reason = wall.reason
             else:
@@ -486,20 +496,14 @@ class StorePipeline:
             self.stats.inc_value("newsmon/extract/empty")
         elif record.get("outlet") is None:
             store.assign_outlet(record, item.outlet, self.outlets)
-        if record is None and problem is not None and (problem.code == "empty_document" or problem.code in STATED_CODES):
-            # A wall found by reading the page is counted as one (``_blocked``: walls), not as a page
-            # too, nor as a page without an article: counted twice, 4 empty shells of 6 article pages
-            # were "4 of the 10 pages", under half, where 4 challenges of 6 blocked the outlet.
+        if record is None and (wall := read_wall(problem)) is not None:
+            # An empty document where the outlet's article should be (a wall until shown otherwise), a login or
+            # an age asked, the region refused: tried again, not a verdict on it. Counted as a wall (``_blocked``),
+            # not as a page too, nor as a page without an article: counted twice, 4 empty shells of 6 article
+            # pages were "4 of the 10 pages", under half, where 4 challenges of 6 blocked the outlet.
             self.stats.inc_value(health.stat_key(item.outlet, "pages"), -1)
             self.stats.inc_value(health.stat_key(item.outlet, "no_article"), -1)
-        if record is None and problem is not None and problem.code == "empty_document":
-            # An empty document where the outlet's article should be: a wall until shown otherwise.
-            self._blocked(item, empty_document_wall(problem.reason), attempt=False)
-            return item
-        if record is None and problem is not None and problem.code in STATED_CODES:
-            # A login or an age asked where the article should be, or the region refused: tried
-            # again, not a verdict on it.
-            self._blocked(item, Wall(problem.code.removeprefix("wall_"), "", problem.reason), attempt=False)
+            self._blocked(item, wall, attempt=False)
             return item
         if record is not None:
             self._spider_note("note_page", item.outlet)
