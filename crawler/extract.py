@@ -129,6 +129,10 @@ _WITHDRAWN = (r"(?:この|当該|お探しの)?(?:記事|ニュース|ページ|
 _BUSY = (r"(?:ただいま|現在)?(?:大変)?アクセスが(?:集中|殺到)(?:して(?:い(?:ます|る)|おり)|しております|のため)"
          r"|(?:ただいま|現在)?(?:大変)?(?:混み合って|混雑して)(?:います|おります)"
          r"|(?:ただいま|現在)(?:システム)?メンテナンス(?:中|を行って)"
+         # A rate limit's notice at 200 in the site's chrome (a CDN's or the CMS's): the article is
+         # there once the crawl slows down. Read as a page, it was stored as an article of menus.
+         r"|(?:リクエスト|アクセス)(?:数|回数)?が(?:多すぎます|多すぎるため|上限に達しました)"
+         r"|(?i:rate limit (?:exceeded|reached)|too many requests)"
          r"|(?i:(?:the )?(?:site|server|service) is (?:currently |temporarily )*(?:busy|overloaded|down for maintenance)"
          r"|(?:we are|we're) (?:currently )?experiencing (?:unusually )?(?:high|heavy) (?:traffic|demand|load))"
          # A server error shown at 200 in the site's chrome: a sentence of its own, after nothing
@@ -143,7 +147,7 @@ _NOTICE = re.compile(f"(?P<not_found>{_NOT_FOUND})|(?P<withdrawn>{_WITHDRAWN})|(
 # once the site's name is cut off at a separator: an article about a site outage quoting one is
 # headed otherwise ("「ページが見つかりません」 自治体サイトで障害").
 _NOTICE_HEADING = re.compile(
-    rf"(?:(?:404|410|503|error|エラー)\W*)*(?:{_NOT_FOUND}|{_WITHDRAWN}|{_BUSY})[^。\n]{{0,12}}?[。.!！]?", re.IGNORECASE)
+    rf"(?:(?:404|410|429|503|error|エラー)\W*)*(?:{_NOT_FOUND}|{_WITHDRAWN}|{_BUSY})[^。\n]{{0,12}}?[。.!！]?", re.IGNORECASE)
 #: A text this short (visible characters) that says a notice is the notice, not an article about
 #: one: a notice's guidance runs to 150 characters (トップページからお探しください…), a story on a
 #: site outage that quotes one runs longer.
@@ -1292,6 +1296,13 @@ def extract_article(
         return None
     if page_notice([title, page.get("og:title")], " ".join(paragraphs)) is not None:
         return None  # outcome.no_article_problem says which notice
+    if _NOTICE.search(" ".join(paragraphs)) and (page_tree := parsed()) is not None \
+            and page_notice([title, page.get("og:title")], " ".join(own_text(page_tree))) is not None:
+        # A notice in a real site's template: trafilatura reads its menus' and rankings' lines
+        # around it (2023年4月7日（金） 特集 連載 … お探しのページは見つかりませんでした。 第81期名人戦は…),
+        # over the length a notice is told by, and the page was stored as an article, every later
+        # notice page of the site its duplicate. Outside its furniture the page says the notice alone.
+        return None
     if _chars(paragraphs) < NOTICE_MAX_CHARS and says_moved(" ".join([title or "", *paragraphs])) \
             and sends_on(html, http_charset):
         # A moved article's page whose script goes on, where the crawl did not follow it (a

@@ -314,7 +314,7 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
 
     from .encoding import decode_html
     from .extract import SCRIPT_ARTICLE_CHARS, drawn_by_script, markup_too_deep, page_notice
-    from .walls import stated_wall
+    from .walls import own_text, stated_wall
 
     if markup_too_deep(body, http_charset):
         return Problem("markup_too_deep", "the HTML is nested deeper than the parser can read, even without "
@@ -338,9 +338,14 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
     title = " ".join((tree.findtext(".//title") or "").split())[:80]
     named = f", title {title!r}" if title else ""
     # Before the empty document: a bare "この記事は削除されました" is a notice, not a bot's wall.
-    notice = page_notice([title, *tree.xpath("//meta[@property='og:title']/@content")[:1],
-                          *(h.text_content() for h in tree.xpath("//h1|//h2")[:4])],
-                         " ".join(words))
+    headings = [title, *tree.xpath("//meta[@property='og:title']/@content")[:1],
+                *(h.text_content() for h in tree.xpath("//h1|//h2")[:4])]
+    notice = page_notice(headings, " ".join(words))
+    if notice is None:
+        # In a real site's template the menus, rankings and footer are thousands of characters
+        # (a Mainichi page's: 2,200), over what a notice page is told by: what the page shows
+        # outside them (``own_text``) is the notice alone.
+        notice = page_notice(headings, " ".join(own_text(tree)))
     if notice is not None:
         kind, words = notice
         if kind == "busy":

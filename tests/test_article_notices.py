@@ -271,6 +271,46 @@ def test_a_page_that_says_it_holds_no_article_is_named_so(html, code):
     assert problem.code == code and "「" in problem.reason
 
 
+def in_real_template(title: str, heading: str, line: str) -> bytes:
+    """A saved Mainichi page (tests/fixtures) as its site's notice template: its head without the
+    article's metadata, its menus, rankings and footer (2,200 characters, 268 links), and in its
+    <article> only ``heading`` and ``line``."""
+    import re
+
+    from .conftest import saved_bytes
+
+    text = saved_bytes("scrapping-webs/mainichi-test_article_1.html").decode()
+    text = re.sub(r"(<article[^>]*>).*?(</article>)", lambda m: f"{m.group(1)}<h1>{heading}</h1><p>{line}</p>"
+                  f"{m.group(2)}", text, count=1, flags=re.S)
+    text = re.sub(r"<title>.*?</title>", f"<title>{title}</title>", text, count=1, flags=re.S)
+    text = re.sub(r'<script type="application/ld\+json">.*?</script>', "", text, flags=re.S)
+    text = re.sub(r'<link rel="canonical"[^>]*>', "", text)
+    return re.sub(r'<meta (?!charset|name="viewport"|property="og:(?:type|site_name)")[^>]*>', "", text).encode()
+
+
+@pytest.mark.parametrize("title, heading, line, code", [
+    # Titled so: the page's whole text (its menus, rankings) is over what a notice page is told
+    # by: it was `not_article`, "a listing, tag or section page?".
+    ("ページが見つかりません - 毎日新聞", "ページが見つかりません", "お探しのページは見つかりませんでした。", "soft_404"),
+    # Titled with the site's name, the notice a line of the article: trafilatura reads the menus'
+    # and rankings' lines around it (486 characters): stored as an article, and every later
+    # notice page of the site (an article its feed listed before it was up) its duplicate.
+    ("毎日新聞", "毎日新聞", "お探しのページは見つかりませんでした。", "soft_404"),
+    ("お知らせ - 毎日新聞", "お知らせ", "この記事は削除されました。", "withdrawn"),
+    ("Mainichi", "Mainichi", "This article is no longer available.", "withdrawn"),
+    # A rate limit's notice at 200: the article is there once the crawl slows down.
+    ("毎日新聞", "毎日新聞", "リクエストが多すぎます。しばらく時間をおいてから再度アクセスしてください。", "site_busy"),
+    ("Too Many Requests", "Too Many Requests", "Rate limit exceeded. Please try again later.", "site_busy"),
+])
+def test_a_notice_in_a_real_sites_template_is_named_so(title, heading, line, code):
+    from crawler.extract import extract_article
+    from crawler.outcome import no_article_problem
+
+    body = in_real_template(title, heading, line)
+    assert extract_article(body, "https://example.jp/site/a/1.html") is None
+    assert no_article_problem(body).code == code
+
+
 @pytest.mark.parametrize("title, paragraphs", [
     # A flash on a site outage quotes what the site shows: its story, not a notice.
     ("市のサイトで障害", ["市のホームページで27日朝から「お探しのページは見つかりませんでした」と表示される障害が起きた。"]),
