@@ -224,3 +224,25 @@ def test_a_redirect_to_a_stored_article_stops_a_first_fetch_but_not_a_revisit_or
             "newsmon_outlet": "asahi", "newsmon_url": old, "redirect_urls": [old]})) is None
     finally:
         close_crawler_db(crawler)
+
+
+@pytest.mark.parametrize("content", [
+    "0; url = /articles/moved",          # blanks around "=": a browser follows it, w3lib's pattern did not
+    " 0 ;  url = '/articles/moved' ",
+    "0, url=/articles/moved",            # a comma for the semicolon
+    "0; /articles/moved",                # the URL without "url="
+])
+def test_a_meta_refresh_a_browser_follows_however_it_is_spaced_is_followed(middleware, content):
+    # Read by w3lib alone, such a moved article's stub was an empty document: a bot wall, retried
+    # for a week and given up, and the article it leads to never fetched.
+    quote = '"' if "'" in content else "'"
+    stub = (f"<html><head><meta http-equiv=\"refresh\" content={quote}{content}{quote}><title>移動</title></head>"
+            "<body></body></html>")
+    assert answer(middleware, stub.encode()) == "https://www.example.jp/articles/moved"
+    # Not one in <noscript> on a page with text, nor one a minute off, nor a reload.
+    text = "<p>" + "防衛省は2日、反撃能力の運用方針を公表した。" * 10 + "</p>"
+    hidden = (stub.replace("<meta", "<noscript><meta").replace("<title>", "</noscript><title>")
+              .replace("<body>", "<body>" + text))
+    assert answer(middleware, hidden.encode()) is None
+    assert answer(middleware, stub.replace(content, content.replace("0", "600", 1)).encode()) is None
+    assert answer(middleware, stub.replace("/articles/moved", PAGE).encode()) is None
