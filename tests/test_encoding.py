@@ -162,3 +162,50 @@ def test_a_utf16_page_without_a_bom_keeps_its_declared_codec():
     page = _utf8_page_text().replace('charset="utf-8"', 'charset="utf-16le"')
     text, encoding = decode_html(page.encode("utf-16-le"), http_charset="utf-16le")
     assert encoding == "utf-16-le" and UTF8_TEXT in text
+
+
+@pytest.mark.parametrize("codec", ["cp932", "euc_jp"])
+@pytest.mark.parametrize("http_charset", ["utf-8", None])
+def test_a_utf8_page_carrying_a_box_in_another_codec_stays_utf8(codec, http_charset):
+    # An ad or PR include in Shift_JIS or EUC-JP inside a UTF-8 page: over 1 % of the page's
+    # non-ASCII bytes undecodable, the page went to the last resort, CP932, and its whole article
+    # was stored as mojibake (score 0, out of the queue), where a browser shows it readable.
+    box = ("<aside><ul>" + "".join(f"<li><a href='/pr/{i}'>【PR】関連リンク：ご当地グルメ特集、週末のおでかけ情報、"
+                                   "天気予報はこちらをご覧ください。</a></li>" for i in range(12))
+           + "</ul></aside>").encode(codec)
+    data = saved_bytes(UTF8_PAGE).replace(b"</body>", box + b"</body>", 1)
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    text, encoding = decode_html(data, http_charset)
+    assert encoding == "utf-8" and UTF8_TEXT in text
+    article = extract_article(data, "https://www.nikkei.com/article/DGXZQOUA0420E0U3A400C2000000/",
+                              http_charset=http_charset)
+    assert article is not None and UTF8_TEXT in article.text and "反撃能力" in article.title
+
+
+@pytest.mark.parametrize("where", ["nowhere", "past the prescan"])
+def test_iso2022jp_without_a_declaration_is_read_by_its_escapes(where):
+    # ISO-2022-JP is 7-bit, hence valid UTF-8: undeclared, the article was stored as its escape
+    # sequences ("\x1b$B!V6b..."), a text no topic finds.
+    page = re.sub(r"<meta[^>]+charset[^>]*>", "", _utf8_page_text(), flags=re.I)
+    if where == "past the prescan":
+        page = "<!--" + "x" * 20_000 + "-->" + page.replace("<head>", '<head><meta charset="iso-2022-jp">', 1)
+    data = page.encode("iso2022_jp", errors="xmlcharrefreplace")
+    assert data.isascii()
+    text, encoding = decode_html(data)
+    assert encoding == "iso2022_jp" and UTF8_TEXT in text
+    article = extract_article(data, "https://www.nikkei.com/article/DGXZQOUA0420E0U3A400C2000000/")
+    assert article is not None and UTF8_TEXT in article.text
+
+
+@pytest.mark.parametrize("bom,codec,label", [(b"\xef\xbb\xbf", "cp932", "Shift_JIS"),
+                                             (b"\xef\xbb\xbf", "euc_jp", "EUC-JP"), (b"\xff\xfe", "utf-8", "utf-8")])
+def test_a_byte_order_mark_its_bytes_belie_is_not_trusted(bom, codec, label):
+    # A UTF-8 mark an include file leaves before a Shift_JIS page: read as UTF-8, the article was
+    # stored as a page of U+FFFD; a UTF-16 mark before UTF-8 bytes, as CJK-looking garbage.
+    page = re.sub(r'charset="?utf-8"?', f'charset="{label}"', _utf8_page_text(), flags=re.I)
+    data = bom + page.encode(codec, errors="xmlcharrefreplace")
+    text, encoding = decode_html(data, label)
+    assert encoding == codec and UTF8_TEXT in text and "\ufffd" not in text
+    article = extract_article(data, "https://www.nikkei.com/article/DGXZQOUA0420E0U3A400C2000000/", http_charset=label)
+    assert article is not None and UTF8_TEXT in article.text and "反撃能力" in article.title
