@@ -150,6 +150,15 @@ def _extract_path(path: str, url: str | None, outlets: dict | None = None) -> tu
         click.echo(f"newsmon: {path}: no layout of {outlet.key}'s rules matches it ({len(outlet.rules)} tried): "
                    f"read by generic extraction ({article.method}); if {outlet.key} was redesigned, its rules in "
                    f"crawler/outlets/{outlet.key}.py need a layout for it", err=True)
+    from .encoding import declared_encodings, decode_html, garbled
+
+    if article is not None and garbled(f"{article.title or ''}\n{article.text}", article.language):
+        # What outlet health's ``garbled`` sends the user here to learn: which codec read the page.
+        used = decode_html(data)[1]
+        claims = ", ".join(declared_encodings(data)) or "none"
+        click.echo(f"newsmon: {path}: its text reads as bytes decoded with the wrong codec: read as {used} "
+                   f"(the page declares: {claims}); the Content-Type of its HTTP response may name another "
+                   "(newsmon extract cannot know it)", err=True)
     return article, True
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from storage.health import COUNTS
 
 from . import store
+from .encoding import garbled
 from .extract import BODY_METHOD_PREFIX, GENERIC_METHOD, extract_article
 from .outcome import Problem, no_article_problem
 from .outlets import Outlet
@@ -82,6 +83,8 @@ def signals(record: Mapping[str, Any] | None, body: bytes, url: str, http_charse
     if not record.get("published_at"):
         out["no_date"] = 1
     text = record.get("text") or ""
+    if garbled(f"{record.get('title') or ''}\n{text}", record.get("language")):
+        out["garbled"] = 1
     if record.get("paywalled"):
         out["paywalled"] = 1
     elif len("".join(text.split())) < SHORT_TEXT:

@@ -74,6 +74,8 @@ degraded (articles arrive but extraction is going wrong):
     ``paywalled``     half or more of its latest articles (at least 10) are a paywall's teaser
                       only, 30 points more than over the month before: a new paywall, or its
                       pages served cut short to newsmon; their text past the lead is not scored
+    ``garbled``       half or more of its latest articles (at least 3) read as bytes decoded with
+                      the wrong codec (``crawler.encoding.garbled``): they score 0, out of the queue
     ``flapping``      in and out of failing or blocked 3 times in its last 8 runs: told once, its
                       changes damped until 3 runs in a row agree (``_flap``)
     ``paywall_lost``  far fewer of its latest articles (at least 30) are teasers than over the
@@ -104,7 +106,7 @@ from .db import pid_alive, transaction
 COUNTS = ("discovery_ok", "discovery_changed", "discovery_failed", "discovered", "pages", "errors",
           "articles_new", "articles_relevant", "no_article", "no_title", "no_date", "short_text",
           "rules_expected", "rules_missed", "crosschecked", "disagreed", "discovery_broken",
-          "robots_unavailable", "walls", "paywalled")
+          "robots_unavailable", "walls", "paywalled", "garbled")
 """The per-outlet counts of one run: the columns of ``outlet_runs``."""
 
 STATUSES = ("ok", "degraded", "blocked", "failing")
@@ -434,6 +436,11 @@ _RATIOS: tuple[tuple[str, str, Any, int, str, bool, bool], ...] = (
      "rules and generic extraction disagree on {n} of {d} articles", False, True),
     # Half of an outlet's articles may be for subscribers by nature (Asahi's saved pages: 4 of
     # 8): only a jump from its own month before says its pages now come cut short.
+    # No outlet's usual: a page read in the wrong codec is ours to mend, however long it has been so.
+    ("garbled", "garbled", _articles, RULES_MIN_PAGES,
+     "{n} of {d} articles read as bytes decoded with the wrong codec (U+FFFD, ISO-2022-JP escapes, mojibake): "
+     "they score 0 and never reach the queue; `newsmon extract` on one of its pages says which codec it used, "
+     "and the page's Content-Type and <meta charset> what it declares", False, False),
     ("paywalled", "paywalled", _articles, SOFT_MIN_PAGES,
      "{n} of {d} of its latest articles came as a paywall's teaser only, far more than over the month before: "
      "their text past the lead is neither stored nor scored, so an article on the topics may score too low to "

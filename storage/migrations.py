@@ -1262,3 +1262,11 @@ def m040_redirect_off_scope_targets(db: Database) -> None:
         target = (reason or "").rsplit(" → ", 1)[-1].strip() if " → " in (reason or "") else ""
         if target.startswith(("http://", "https://")):
             db.execute("UPDATE urls SET redirected_to = ? WHERE url = ?", [target, url])
+
+
+@MIGRATIONS()
+def m041_outlet_runs_garbled(db: Database) -> None:
+    """How many of a run's new articles of an outlet read as bytes decoded with the wrong codec
+    (outlet health's ``garbled``): stored so, each scored 0 and left the queue while the outlet
+    read "ok". NULL for the runs before it, which did not count them."""
+    _run(db, ["ALTER TABLE outlet_runs ADD COLUMN garbled INTEGER"])

@@ -85,6 +85,24 @@ def test_no_article_is_not_an_error(tmp_path):
     assert result.returncode == 0
 
 
+def test_extract_says_which_codec_read_a_page_whose_text_comes_garbled(tmp_path):
+    # Outlet health's ``garbled`` sends the user here: a page whose Japanese is half UTF-8, half
+    # Shift_JIS (a site serving mixed bytes) reads in no codec.
+    text = saved_bytes(PAGE).decode("utf-8")
+    mixed = "。".encode().join(part.encode("cp932" if i % 2 else "utf-8", "xmlcharrefreplace")
+                                for i, part in enumerate(text.split("。")))
+    page = tmp_path / "mixed.html"
+    page.write_bytes(mixed)
+    result = run("extract", str(page))
+    assert result.returncode == 0
+    stderr = result.stderr.decode("utf-8")
+    assert "its text reads as bytes decoded with the wrong codec: read as" in stderr
+    assert "the page declares: utf-8" in stderr
+    # A page read well says nothing of it.
+    page.write_bytes(saved_bytes(PAGE))
+    assert "wrong codec" not in run("extract", str(page)).stderr.decode("utf-8")
+
+
 def test_url_option_overrides_the_page(tmp_path):
     page = tmp_path / "p.html"
     page.write_bytes(gzip.decompress((SAVED / (PAGE + ".gz")).read_bytes()))

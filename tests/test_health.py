@@ -41,9 +41,9 @@ def codes(runs: list[dict]) -> tuple[str, list[str]]:
 
 def test_blank_database_has_the_health_tables_and_view(tmp_path):
     db = open_db(tmp_path / "news.db")
-    # Counts added later come after the columns added before them (m026: paywalled).
-    assert [c.name for c in db["outlet_runs"].columns] == ["run_id", "outlet", *health.COUNTS[:-1], "url_states",
-                                                            "lags", "paywalled"]
+    # Counts added later come after the columns added before them (m026: paywalled, m041: garbled).
+    assert [c.name for c in db["outlet_runs"].columns] == ["run_id", "outlet", *health.COUNTS[:-2], "url_states",
+                                                            "lags", "paywalled", "garbled"]
     assert [c.name for c in db["outlet_health"].columns] == ["outlet", "status", "reasons", "since",
                                                               "checked_at", "run_id"]
     assert [c.name for c in db["health_log"].columns] == ["id", "outlet", "at", "run_id", "previous", "status",
@@ -136,6 +136,37 @@ def test_missing_parts_are_counted():
     assert signals_of.signals(record, b"", "https://example.org/") == {"paywalled": 1}
 
 
+def test_an_article_read_in_the_wrong_codec_is_counted_garbled():
+    # Stored so, an article scores 0 and never reaches the queue: outlet health must see it.
+    text = "政府は2日、国家安全保障戦略など安保3文書の改定に向けた有識者会議の初会合を首相官邸で開いた。" * 3
+    record = {"title": "安保3文書の改定へ初会合", "published_at": "2026-03-05T09:00:00+09:00", "text": text,
+              "paywalled": False, "outlet": None, "method": "generic:trafilatura"}
+    assert signals_of.signals(record, b"", "https://example.org/") == {}
+    for wrong in (text.encode("utf-8").decode("cp932", "replace"),  # UTF-8 read as Shift_JIS
+                  text.encode("cp932").decode("utf-8", "replace"),  # Shift_JIS read as UTF-8
+                  text.encode("euc_jp").decode("cp932", "replace"),
+                  text.encode("iso2022_jp").decode("ascii"),  # ISO-2022-JP read as ASCII
+                  text.encode("utf-8").decode("kz1048", "replace"),  # a guess's single-byte codec: "гҖҖгҖҗгӮҪгӮҰ"
+                  text.encode("utf-8").decode("latin-1")):  # "æ”¿åºœã¯"
+        assert signals_of.signals({**record, "text": wrong}, b"", "https://example.org/") == {"garbled": 1}
+    # A cut character or two in a long text is no wrong codec; nor English.
+    assert signals_of.signals({**record, "text": text + "\ufffd"}, b"", "https://example.org/") == {}
+    english = "The government will revise the National Security Strategy by year-end. " * 5
+    assert signals_of.signals({**record, "text": english}, b"", "https://example.org/") == {}
+    russian = "Правительство Японии пересмотрит стратегию национальной безопасности до конца года. " * 3
+    assert signals_of.signals({**record, "text": russian, "language": "ru"}, b"", "https://example.org/") == {}
+
+
+def test_no_saved_article_reads_as_garbled():
+    from crawler.encoding import garbled
+
+    from .warcs import _manifest
+
+    read = [a for path, url in _manifest() if (a := analyse(saved_bytes(path), url)) is not None]
+    assert len(read) > 200
+    assert [a["url"] for a in read if garbled(f"{a['title'] or ''}\n{a['text']}", a["language"])] == []
+
+
 # --- the checks -------------------------------------------------------------------------------
 
 def test_an_outlet_without_history_or_trouble_is_ok():
@@ -194,6 +225,19 @@ def test_an_outlet_whose_pages_now_come_as_paywall_teasers_is_flagged_against_it
     # Runs from before newsmon counted teasers (NULL) are no past of none.
     uncounted = [run(60 * 24 + i * 15, pages=2, paywalled=None) for i in range(20)]
     assert codes(teasers + uncounted) == ("ok", [])
+
+
+def test_an_outlet_whose_articles_read_garbled_is_flagged_whatever_its_past():
+    # A charset newsmon reads wrong is newsmon's to mend, not the outlet's usual: three articles say it.
+    garbled = [run(i * 15, pages=1, garbled=1) for i in range(3)]
+    assert codes(garbled) == ("degraded", ["garbled"])
+    assert health.check(garbled, now=NOW).reasons[0].message.startswith(
+        "3 of 3 articles read as bytes decoded with the wrong codec")
+    assert codes([run(i * 15, pages=1, garbled=1) for i in range(30)]) == ("degraded", ["garbled"])
+    assert codes(garbled[:2]) == ("ok", [])  # two say too little
+    assert codes(garbled[:1] + [run(15, pages=8)]) == ("ok", [])  # one of nine
+    # Runs from before newsmon counted them (NULL) are none of them.
+    assert codes([run(i * 15, pages=1, garbled=None) for i in range(5)]) == ("ok", [])
 
 
 def test_an_outlet_whose_teasers_no_longer_come_as_teasers_is_flagged_against_its_own_past():
