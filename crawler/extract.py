@@ -131,8 +131,12 @@ _BUSY = (r"(?:ただいま|現在)?(?:大変)?アクセスが(?:集中|殺到)(?
          r"|(?:ただいま|現在)(?:システム)?メンテナンス(?:中|を行って)"
          # A rate limit's notice at 200 in the site's chrome (a CDN's or the CMS's): the article is
          # there once the crawl slows down. Read as a page, it was stored as an article of menus.
-         r"|(?:リクエスト|アクセス)(?:数|回数)?が(?:多すぎます|多すぎるため|上限に達しました)"
-         r"|(?i:rate limit (?:exceeded|reached)|too many requests)"
+         # Each the notice's own words, opening its line and (in English) ending its sentence: a
+         # brief's "…after too many requests flooded its servers" or "APIへのリクエストが多すぎる
+         # ため、…" is a story's.
+         r"|(?:^|(?<=\s))(?:リクエスト|アクセス)(?:数|回数)?が(?:多すぎます|多すぎるため|上限に達しました)"
+         r"|(?-i:(?:^|(?<=\s))(?:(?:API )?[Rr]ate limit (?:exceeded|reached)|Too [Mm]any [Rr]equests|TOO MANY REQUESTS)"
+         r"(?=\s*(?:[.!:]|$)|\s+[-–—(]|\s+[Pp]lease\b))"
          r"|(?i:(?:the )?(?:site|server|service) is (?:currently |temporarily )*(?:busy|overloaded|down for maintenance)"
          r"|(?:we are|we're) (?:currently )?experiencing (?:unusually )?(?:high|heavy) (?:traffic|demand|load))"
          # A server error shown at 200 in the site's chrome: a sentence of its own, after nothing
@@ -152,6 +156,12 @@ _NOTICE_HEADING = re.compile(
 #: one: a notice's guidance runs to 150 characters (トップページからお探しください…), a story on a
 #: site outage that quotes one runs longer.
 NOTICE_MAX_CHARS = 300
+# A line of a page's own text that opens with a notice (after marks, a bracketed label, a status
+# and an apology at most): a notice page's, where a story mentions one amid its sentence.
+_NOTICE_OPENING = re.compile(
+    rf"[\W_]*(?:【[^】]{{0,10}}】[\W_]*)?(?:(?:404|410|429|503|error|エラー)\W*)*"
+    r"(?:(?:大変)?申し訳(?:ございません|ありません)(?:が|[。、!！])*\s*|(?i:(?:we're |we are )?sorry[,.!]?\s*))?"
+    rf"(?:{_NOT_FOUND}|{_WITHDRAWN}|{_BUSY})", re.IGNORECASE)
 #: A heading that is a notice marks a page with this much text at most (a notice page's
 #: rankings and links, read as its text), not an article headed so.
 NOTICE_HEADED_MAX_CHARS = 1500
@@ -660,12 +670,15 @@ def _past_box(paragraphs: list[str], at: int, stop: list[re.Pattern[str]]) -> in
     return None
 
 
-def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None:
+def page_notice(headings: list[str | None], text: str, lines: list[str] | None = None) -> tuple[str, str] | None:
     """What a page says in place of an article: ``("not_found", words)`` for a "page not found"
     page, ``("withdrawn", words)`` for a deletion or end-of-publication notice, ``("busy", words)``
     for a site too busy or down for maintenance, ``None`` for anything else. ``headings``: the page's or article's title and headings, each a notice
     when it is one and nothing more once a site name is cut off at a separator; ``text``: its
     text (an article's, or a whole page's), a notice when short and saying one (``NOTICE_MAX_CHARS``).
+    ``lines``: ``text``'s lines (a page's own text, ``walls.own_text``), where the notice must open
+    its line: read so, a short brief in a template that puts its headline and date before it
+    ("防衛省のホームページにアクセスが集中しています。") is the story it was.
     """
     chars = len(_WS.sub("", text))
     if chars <= NOTICE_HEADED_MAX_CHARS:
@@ -682,6 +695,10 @@ def page_notice(headings: list[str | None], text: str) -> tuple[str, str] | None
             break  # a notice says so first; a story's later sentence ("配信期間が終了した作品は…") is its own
         if before.count("「") > before.count("」") or before.count("“") > before.count("”"):
             continue  # quoted: a flash on a site outage (「ページが見つかりません」と表示され…), no notice
+        if lines is not None:
+            line = next((line for line in lines if _NOTICE.search(_WS.sub(" ", line))), "")
+            if not _NOTICE_OPENING.match(_WS.sub(" ", line).strip()):
+                break  # a story's sentence mentions it, after its headline and date
         return found.lastgroup, flat.split("。")[0].strip()[:80]  # type: ignore[return-value]
     return None
 
@@ -1298,7 +1315,7 @@ def extract_article(
     if page_notice([title, page.get("og:title")], " ".join(paragraphs)) is not None:
         return None  # outcome.no_article_problem says which notice
     if _NOTICE.search(" ".join(paragraphs)) and (page_tree := parsed()) is not None \
-            and page_notice([title, page.get("og:title")], " ".join(own_text(page_tree))) is not None:
+            and page_notice([title, page.get("og:title")], " ".join(lines := own_text(page_tree)), lines) is not None:
         # A notice in a real site's template: trafilatura reads its menus' and rankings' lines
         # around it (2023年4月7日（金） 特集 連載 … お探しのページは見つかりませんでした。 第81期名人戦は…),
         # over the length a notice is told by, and the page was stored as an article, every later

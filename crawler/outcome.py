@@ -345,7 +345,7 @@ def no_article_problem(body: bytes, http_charset: str | None = None) -> Problem:
         # In a real site's template the menus, rankings and footer are thousands of characters
         # (a Mainichi page's: 2,200), over what a notice page is told by: what the page shows
         # outside them (``own_text``) is the notice alone.
-        notice = page_notice(headings, " ".join(own_text(tree)))
+        notice = page_notice(headings, " ".join(lines := own_text(tree)), lines)
     if notice is not None:
         kind, words = notice
         if kind == "busy":
