@@ -474,7 +474,10 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
             # Scrapy caches what it reads per response: its own process_response reads it again free.
             _, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
             if url:
-                return response if _same_page(url, response.url) else super().process_response(request, response)
+                # Not to javascript:, mailto: or tel: (no page: a browser does not go there, and
+                # as a request it raised, and the article was a fetch_failed, then given up).
+                return response if _same_page(url, response.url) or not _web_url(url) \
+                    else super().process_response(request, response)
         if not 200 <= response.status < 300:
             return response
         how, url = "meta refresh", self._late_refresh(response) if mentioned else None
@@ -484,7 +487,7 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
             how, url = "Refresh header", _refresh_header(response, self._maxdelay)
         if url is None and isinstance(response, HtmlResponse):
             how, url = _way_on(response, self._maxdelay, mentioned)
-        if url is None or _same_page(url, response.url):
+        if url is None or _same_page(url, response.url) or not _web_url(url):
             return response
         redirected = self._redirect_request_using_get(request, response, url)
         if urlparse_cached(redirected).scheme not in ("http", "https"):
@@ -518,8 +521,10 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
             content = _CONTENT_ATTR.search(tag)
             parsed = _declarative_refresh(html.unescape(next(g for g in content.groups() if g is not None))) \
                 if content else None
-            if parsed is None or not parsed[1] or parsed[0] >= self._maxdelay:
+            if parsed is None:
                 continue
+            if not parsed[1] or parsed[0] >= self._maxdelay:
+                return None  # a browser heeds the first refresh it can read (a reload, a long wait), no later one
             try:
                 return urljoin(get_base_url(response), parsed[1])
             except ValueError:
@@ -529,9 +534,11 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
 
 # What a browser does not read a refresh in: <noscript> (with scripts on), comments (IE's
 # conditional ones: CNN's pages send IE 9 and older to "unsupported browser" so), scripts.
-_NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>|<!--.*?-->|<script\b.*?</script\s*>", re.I | re.S)
-_META_REFRESH = re.compile(r"""<meta\b[^>]*?http-equiv\s*=\s*["']?refresh\b[^>]*>""", re.I)
-_CONTENT_ATTR = re.compile(r"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+# Nor in <template>, <textarea>, <title>, <style>, <svg> or <math> (no HTML <meta> there).
+_NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>|<!--.*?-->|<script\b.*?</script\s*>"
+                       r"|<(template|textarea|title|style|svg|math|xmp|iframe)\b.*?</\1\s*>", re.I | re.S)
+_META_REFRESH = re.compile(r"""<meta\b[^>]*?(?<![\w-])http-equiv\s*=\s*["']?refresh(?![\w-])[^>]*>""", re.I)
+_CONTENT_ATTR = re.compile(r"""(?<![\w-])content\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 _HTML_SPACE = " \t\n\f\r"
 
 
@@ -539,7 +546,7 @@ def _declarative_refresh(content: str) -> tuple[float, str] | None:
     """(delay, URL as written) of a refresh's ``content``, read as HTML's shared declarative
     refresh steps read it; ``None`` where a browser would not refresh."""
     rest = content.lstrip(_HTML_SPACE)
-    time = re.match(r"(\d*)[\d.]*", rest)
+    time = re.match(r"([0-9]*)[0-9.]*", rest)  # ASCII digits: not ０ (\d takes any script's)
     if not time.group(0):
         return None
     delay, rest = float(time.group(1) or 0), rest[time.end():]
@@ -553,6 +560,13 @@ def _declarative_refresh(content: str) -> tuple[float, str] | None:
     if rest[:1] in ("'", '"'):
         rest = rest[1:].split(rest[0], 1)[0]
     return delay, rest.strip(_HTML_SPACE)
+
+
+def _web_url(url: str) -> bool:
+    """Whether a way on leads to a web page (http, https, or relative): not ``javascript:``,
+    ``mailto:``, ``tel:``, ``data:``."""
+    scheme = url.strip().split(":", 1)[0].lower() if ":" in url else ""
+    return not scheme or scheme in ("http", "https") or not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme)
 
 
 def _same_page(url: str, page: str) -> bool:

@@ -246,3 +246,19 @@ def test_a_meta_refresh_a_browser_follows_however_it_is_spaced_is_followed(middl
     assert answer(middleware, hidden.encode()) is None
     assert answer(middleware, stub.replace(content, content.replace("0", "600", 1)).encode()) is None
     assert answer(middleware, stub.replace("/articles/moved", PAGE).encode()) is None
+
+
+@pytest.mark.parametrize("meta", [
+    '<meta http-equiv="refresh" content="0;url=javascript:void(0)">',        # no page: a request of it raised
+    '<meta http-equiv="refresh" content="0; url = mailto:desk@example.jp">',
+    '<meta http-equiv="refresh" content="600"><meta http-equiv="refresh" content="0, url=/articles/moved">',
+    '<template><meta http-equiv="refresh" content="0, url=/articles/moved"></template>',
+    '<meta http-equiv="refresh" data-content="0, url=/articles/moved" content="900">',
+    '<meta http-equiv="refresh" content="０, url=/articles/moved">',          # no ASCII digit
+])
+def test_a_refresh_a_browser_does_not_follow_leaves_the_article_be(middleware, meta):
+    # Followed (or, to javascript:, a ValueError: fetch_failed, then given up), the article
+    # this page is was never stored.
+    text = "<p>" + "防衛省は2日、反撃能力の運用方針を公表した。" * 10 + "</p>"
+    body = f"<html><head><title>記事</title>{meta}</head><body>{text}</body></html>"
+    assert answer(middleware, body.encode()) is None
