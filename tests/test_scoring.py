@@ -377,3 +377,29 @@ def test_explain_names_the_topic_score_article_stores_when_only_foreign_document
     stored = best(score_article(None, text, topics))
     assert stored is not None and stored.score == 0 and stored.matches
     assert explain(None, text, topics)["best"] == stored.topic
+
+
+def test_explain_finds_the_sentences_of_a_long_article_once_not_once_per_occurrence(topics, monkeypatch):
+    # The review page of an article shows its trace (explain): the sentence starts of the whole
+    # text were found again for every occurrence of a term (scoring finds them once for the title
+    # and once for the text, explain again), so an article of 400 paragraphs
+    # naming the documents took 4 s to open, and one of 400 KB twenty minutes.
+    from crawler import attribution
+    from crawler.scoring import explain
+
+    calls = []
+    original = attribution.Attributor.sentences
+
+    def counted(self, text):
+        calls.append(len(text))
+        return original(self, text)
+
+    monkeypatch.setattr(attribution.Attributor, "sentences", counted)
+    text = "\n".join(f"第{i}段落。政府は安保3文書の改定に向けた議論を続けている。反撃能力の運用も論点{i}だ。"
+                     for i in range(1, 201))
+    trace = explain("安保3文書の改定", text, topics)
+    occurrences = sum(len(m["occurrences"]) for t in trace["topics"] for m in t["matches"])
+    assert occurrences > 400
+    assert len(calls) <= 4, f"sentences() ran {len(calls)} times for {occurrences} occurrences"
+    first = trace["topics"][0]["matches"][0]["occurrences"]
+    assert all(o["sentence"] for o in first)
