@@ -504,6 +504,18 @@ def test_atom_feed_of_an_empty_queue_is_a_valid_empty_feed(review_db):
     assert ET.fromstring(response.content).findall(f"{ATOM}entry") == []
 
 
+def test_atom_of_a_table_without_a_feed_says_where_the_feed_is(review_db):
+    # Datasette renders .atom for any table (can_render only hides the link): the articles
+    # table's was "Error 500 'atom_id'", a KeyError with its traceback in the server's log.
+    path, _ = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    for url in ("/newsmon/articles.atom", "/newsmon/review_queue.atom", "/newsmon/story_queue.atom"):
+        response = call(ds, "get", url)
+        assert response.status_code == 404, url
+        assert "/newsmon/queue_feed.atom" in response.text
+    assert call(ds, "get", "/newsmon/queue_feed.atom").status_code == 200
+
+
 # --- without Datasette ------------------------------------------------------------------------
 
 def test_the_file_reads_without_custom_functions(review_db):

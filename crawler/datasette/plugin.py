@@ -374,7 +374,18 @@ def render_cell(row, value, column, table, database, datasette):
 
 # --- Atom ------------------------------------------------------------------------------------
 
+#: The columns an Atom entry is made of (named as datasette-atom names them).
+ATOM_COLUMNS = frozenset({"atom_id", "atom_updated", "atom_title"})
+
+
 def _render_atom(datasette, request, rows, columns, database, table, query_name):
+    if not ATOM_COLUMNS <= set(columns):
+        # Datasette calls a renderer for any table's .atom (can_render only hides the link): a
+        # KeyError, an "Error 500 'atom_id'" page and a traceback in the log, for the articles
+        # table a reviewer may well try.
+        feed = datasette.urls.path(f"/{DATABASE}/queue_feed.atom")
+        return Response.text(f"{table or query_name or database} has no Atom feed: the review queue's is {feed}",
+                             status=404)
     entries = []
     for row in rows:
         values = dict(zip(columns, row, strict=True))
@@ -408,5 +419,5 @@ def register_output_renderer(datasette):
         "extension": "atom",
         "render": lambda datasette, request, rows, columns, database, table, query_name: _render_atom(
             datasette, request, rows, columns, database, table, query_name),
-        "can_render": lambda columns: {"atom_id", "atom_updated", "atom_title"} <= set(columns),
+        "can_render": lambda columns: ATOM_COLUMNS <= set(columns),
     }
