@@ -312,9 +312,10 @@ class Attributor:
         for filler in (_JA_FILLER, _EN_FILLER):
             # The longest run of fillers ending at the term; a marker must end inside it.
             edge = next(e for e in range(lo, start + 1) if filler.fullmatch(text, e, start))
-            hits = [m for m in markers if edge <= m.end <= start]
-            if hits:
-                hit = max(hits, key=lambda m: m.end)
+            # The last marker ending by the term (markers do not overlap: their ends are in order too).
+            i = bisect.bisect_right(markers, start, key=_end)
+            if i and markers[i - 1].end >= edge:
+                hit = markers[i - 1]
                 return Attribution(hit.owner, "prefix", hit.text, hit.start, text.startswith(("が", "は"), hit.end))
             # "Ukraine's new National Security Strategy": a prefix may end in the possessive the fillers begin with.
             stop = edge + 2 if filler is _EN_FILLER and text.startswith(("'s", "’s"), edge) else edge
@@ -335,8 +336,9 @@ class Attributor:
                 return Attribution(self._prefix_owner[short.group()], "prefix", short.group())
         after = _OF_AFTER.match(text, end, min(len(text), end + 12))
         if after is not None:
-            hit = next((m for m in markers if m.start == after.end()), None)
-            if hit is not None:
+            i = bisect.bisect_left(markers, after.end(), key=_start)
+            if i < len(markers) and markers[i].start == after.end():
+                hit = markers[i]
                 return Attribution(hit.owner, "prefix", hit.text, hit.start)
         return None
 
@@ -344,7 +346,7 @@ class Attributor:
         """In English, whose clause the term is in when the sentence says so: "X's decision to <verb> ...
         term" (X the agent), or "its"/"their" right before the term (the nearest government before it
         that is not an object). The subject of the sentence ("Rutte welcomed ...") is someone else."""
-        before = [m for m in markers if lo <= m.start and m.end <= start]
+        before = [m for m in within(markers, lo, start) if m.end <= start]
         for i in range(len(before) - 1, -1, -1):
             marker = before[i]
             if not marker.text[:1].isascii():
@@ -370,7 +372,7 @@ class Attributor:
     def maker(self, text: str, end: int, markers: list[Marker], hi: int) -> Attribution | None:
         """In English, the maker named right after the term: "... released by Tokyo", "... that Japan adopted"
         (the first government after the term, nothing but the clause's words between)."""
-        i = bisect.bisect_left([m.start for m in markers], end)
+        i = bisect.bisect_left(markers, end, key=_start)
         if i == len(markers):
             return None
         marker = markers[i]
@@ -387,7 +389,7 @@ class Attributor:
         clause = _JA_MADE_BEFORE.match(text, end)
         if clause is None:
             return None
-        i = bisect.bisect_left([m.start for m in markers], clause.end())
+        i = bisect.bisect_left(markers, clause.end(), key=_start)
         if i == len(markers) or markers[i].start != clause.end() or markers[i].text[:1].isascii():
             return None
         return Attribution(markers[i].owner, "agent", markers[i].text)
@@ -408,7 +410,7 @@ class Attributor:
                  clause: re.Pattern[str] = _JA_RELATIVE) -> Marker | None:
         """In Japanese, the subject of a relative clause right before the term (Xが…公表した<term>) whose words
         match ``clause`` (of making, or with _JA_DEMANDED of demanding)."""
-        subject = next((m for m in reversed(markers) if lo <= m.start and m.end <= start
+        subject = next((m for m in reversed(within(markers, lo, start)) if m.end <= start
                         and text.startswith("が", _role_end(m))), None)
         if subject is None or subject.text[:1].isascii() or not clause.fullmatch(text, _role_end(subject) + 1, start):
             return None
@@ -422,7 +424,7 @@ class Attributor:
         踏まえ、国家安全保障戦略を改定": the 米国 is the first one's). A claimed subject (``subjects``,
         日本が反撃能力を…) still counts for a later term of its clause, no other marker between."""
         evidence: dict[str, tuple[float, str]] = {}
-        first = bisect.bisect_left([m.start for m in markers], lo)
+        first = bisect.bisect_left(markers, lo, key=_start)
         for i in range(first, len(markers)):
             marker = markers[i]
             if marker.start >= hi:
@@ -474,7 +476,8 @@ class Attributor:
         if maker is not None:
             return Attribution(maker.owner, "agent", maker.text)
         demander = self.relative(text, start, markers, lo, _JA_DEMANDED)
-        markers = [m for m in markers if m is not demander]
+        if demander is not None:
+            markers = [m for m in markers if m is not demander]
         amid = self.amid(text, end, hi)
         follows = None if amid is not None else self.follows(text, lo, start, markers, lead)
         if amid is None and follows is None:
@@ -483,7 +486,7 @@ class Attributor:
             # The term's clause alone, with the main clause's topic before a 中 clause when the term is in the
             # main clause (米国防総省は、日本政府が…を進める中、国家防衛戦略を…) and without it when in the 中 clause.
             clause_lo, clause_hi = (follows.end(), hi) if follows is not None else (lo, amid.start())
-            own = [m for m in markers if (clause_lo <= m.start < clause_hi and not (
+            own = [m for m in within(markers, lo, clause_hi) if (clause_lo <= m.start < clause_hi and not (
                 amid is not None and m.end <= start and _JA_TOPIC.match(text, _role_end(m)))) or (
                 follows is not None and lo <= m.start < clause_lo and _JA_TOPIC.match(text, _role_end(m)))]
             chosen = _choose(self.weigh(text, own, lo, hi, (start, end), claimed=claimed, subjects=subjects))
@@ -541,15 +544,15 @@ class Attributor:
             pass
         if last is None and (opening := _EN_OPENING.match(text, lo)) is not None and opening.end() <= start:
             if lead is not None and lead.owner is not None and any(
-                    m.owner == lead.owner and opening.start() <= m.start < opening.end() for m in markers):
+                    m.owner == lead.owner for m in within(markers, opening.start(), opening.end())):
                 return None
             return opening
         return last
 
     def addressee(self, text: str, markers: list[Marker], lo: int, hi: int) -> Attribution | None:
         """The government a demand in ``text[lo:hi]`` is addressed to (日本に…求めた)."""
-        for marker in markers:
-            if lo <= marker.start < hi and not marker.text[:1].isascii() \
+        for marker in within(markers, lo, hi):
+            if not marker.text[:1].isascii() \
                     and _JA_ADDRESSEE.match(text, _role_end(marker)) and _JA_DEMAND.search(text, marker.end, hi):
                 return Attribution(marker.owner, "addressee", marker.text)
         return None
@@ -561,8 +564,9 @@ class Attributor:
         if not (RESPONSE.search(text, lo, hi) or _EN_SAID.search(text, max(lo, edge - 40), edge)):
             return False
         # "Japan's government said ...": in English the possessive is the subject's.
-        subject = any(m.owner == owner and lo <= m.start and m.end <= term[0] and _role(text, m, term) in (
-            ("subject", "plain", "possessive") if m.text[:1].isascii() else ("subject", "plain")) for m in markers)
+        subject = any(m.owner == owner and m.end <= term[0] and _role(text, m, term) in (
+            ("subject", "plain", "possessive") if m.text[:1].isascii() else ("subject", "plain"))
+            for m in within(markers, lo, term[0]))
         # 改定を歓迎: the revision is what is responded to, not the subject's own act; nor is "the revised" of
         # the document's name.
         acts = (a for a in _OWN_ACT.finditer(text, lo, hi)
@@ -604,6 +608,21 @@ class Attributor:
         """Whose story the article is, from all its markers; ``owner`` None when unclear."""
         chosen = _choose(self.weigh(text, markers, 0, len(text), None), minimum=1.5, margin=1.5)
         return Attribution(chosen[0], "article", chosen[1]) if chosen else Attribution(None, "none")
+
+
+def _start(marker: Marker) -> int:
+    return marker.start
+
+
+def _end(marker: Marker) -> int:
+    return marker.end
+
+
+def within(markers: Sequence[Marker], lo: int, hi: int) -> Sequence[Marker]:
+    """The markers that start in ``[lo, hi)``, by bisection: ``markers`` as :meth:`Attributor.markers` gives them
+    (or any part of them, in order). Each term's attribution looks at its sentence's few; a scan of all of them for
+    each made a long article's scoring grow with the square of its length."""
+    return markers[bisect.bisect_left(markers, lo, key=_start):bisect.bisect_left(markers, hi, key=_start)]
 
 
 def _role_end(marker: Marker) -> int:

@@ -403,3 +403,26 @@ def test_explain_finds_the_sentences_of_a_long_article_once_not_once_per_occurre
     assert len(calls) <= 4, f"sentences() ran {len(calls)} times for {occurrences} occurrences"
     first = trace["topics"][0]["matches"][0]["occurrences"]
     assert all(o["sentence"] for o in first)
+
+
+def test_scoring_a_long_article_does_not_scan_all_its_markers_for_each_term(topics, monkeypatch):
+    # Each occurrence's attribution looked at every marker of the text (who owns it, does a phrase begin
+    # inside one): a long article's scoring grew with the square of its length (131 KB 4.3 s; a crawl's
+    # worker held up for minutes by a white paper's page). The markers of a sentence are found by bisection.
+    from crawler import attribution
+
+    scans = []
+
+    class Counted(list):
+        def __iter__(self):
+            scans.append(len(self))
+            return super().__iter__()
+
+    original = attribution.Attributor.markers
+    monkeypatch.setattr(attribution.Attributor, "markers", lambda self, text: Counted(original(self, text)))
+    text = "\n".join(f"第{i}段落。政府は安保3文書の改定に向けた議論を続けている。米国の国家防衛戦略も参考にする。"
+                     for i in range(1, 301))
+    score = best(score_article("安保3文書の改定", text, topics))
+    assert score is not None and score.relevant
+    whole = [n for n in scans if n >= 300]
+    assert len(whole) <= 5, f"all {max(whole)} markers scanned {len(whole)} times for one article"
