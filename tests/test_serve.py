@@ -201,6 +201,14 @@ def test_queue_search_finds_only_queued_articles(review_db):
     assert [r["id"] for r in found["rows"]] == [ids["nikkei"]]
 
 
+def test_an_offset_past_sqlites_integers_is_a_page_past_the_last(review_db):
+    # "Python int too large to convert to SQLite INTEGER": an error 500 page for a hand-made URL.
+    path, _ = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    for url in ("/search?q=防衛&offset=99999999999999999999", "/?offset=99999999999999999999"):
+        assert call(ds, "get", url).status_code == 200, url
+
+
 def test_search_for_nothing_finds_nothing_rather_than_failing(review_db):
     ds = build_datasette(review_db[0], reviewer=REVIEWER)
     response = call(ds, "get", "/newsmon/articles.json", params={"_search": "「」", "_shape": "objects"})
@@ -309,6 +317,8 @@ def test_a_stale_view_and_a_wrong_id_are_refused_with_a_reason(review_db):
     ({"ids": [True], "status": "dismissed"}, "ids: true is not an article id"),
     ({"ids": [1.9], "status": "dismissed"}, "ids: 1.9 is not an article id"),
     ({"ids": ["1a"], "status": "dismissed"}, 'ids: "1a" is not an article id'),
+    # Past SQLite's 64-bit integers: the query raised, an error 500.
+    ({"ids": [2**63], "status": "dismissed"}, "ids: 9223372036854775808 is not an article id"),
     ({"ids": "{nikkei}", "status": "dismissed", "expected": {"x": "new"}}, 'expected: "x" is not an article id'),
     ({"ids": ["{nikkei}"], "status": "dismissed", "expected": {"{nikkei}": 1}},
      "expected: the status expected of an article is a string, not 1"),

@@ -291,7 +291,7 @@ async def list_page(request, datasette, key: str) -> Response:
     elif who:
         since = (await _read(datasette, lambda conn: reviews.last_visit(Database(conn), who)))[1]
     try:
-        offset = max(0, int(request.args.get("offset", "0")))
+        offset = _offset(request.args.get("offset", "0"))
     except ValueError:
         offset = 0
     thresholds = settings.get("thresholds", {})
@@ -347,7 +347,7 @@ async def search_page(request, datasette) -> Response:
                            language=args.get("language", ""), date_from=args.get("from", ""),
                            date_to=args.get("to", ""), order=args.get("order", "best"))
     try:
-        offset = max(0, int(args.get("offset", "0")))
+        offset = _offset(args.get("offset", "0"))
     except ValueError:
         offset = 0
 
@@ -463,15 +463,24 @@ class _Input:
     back: str | None  # a form post: where to go back to
 
 
+#: SQLite's integers are 64-bit: a larger one in a query raised, and the page was an error 500.
+_SQLITE_MAX = 2**63 - 1
+
+
+def _offset(value: str) -> int:
+    """A list's or search's ``offset`` from the URL, within what SQLite takes."""
+    return min(max(0, int(value)), _SQLITE_MAX)
+
+
 def _id(value: Any, field: str, kind: str = "an article id") -> int:
     """An id as JSON or a form sends it: a whole number, or its digits as a string.
 
     Raises:
         ValueError: anything else; ``int()`` would take JSON ``true`` and ``1.9`` as article 1.
     """
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _SQLITE_MAX:
         return value
-    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\s*", value) and int(value) <= _SQLITE_MAX:
         return int(value)
     raise ValueError(f"{field}: {json.dumps(value, ensure_ascii=False)[:40]} is not {kind}")
 
