@@ -50,7 +50,7 @@ class ReviewConflict(StorageError):
     """A decision on a stale view: the article changed since the reviewer loaded it."""
 
     def __init__(self, message: str, *, article_id: int, title: str | None, status: str, by: str | None,
-                 at: str | None, outside: str | None = None) -> None:
+                 at: str | None, outside: str | None = None, noted: bool = False) -> None:
         super().__init__(message)
         self.article_id = article_id
         self.title = title
@@ -59,6 +59,8 @@ class ReviewConflict(StorageError):
         self.at = at
         #: Why the status was set outside newsmon (DB Browser, the sqlite3 shell), if it was.
         self.outside = outside
+        #: Whether ``by`` only added a note (the status as it was) at ``at``.
+        self.noted = noted
 
 
 class NothingToUndo(StorageError):

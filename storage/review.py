@@ -99,6 +99,14 @@ def _conflict(db: Database, article_id: int, title: str | None, status: str, see
     by, at = (None, None) if outside else (last["reviewer"], last["at"])
     who = f" outside newsmon ({outside})" if outside else f" by {by or 'someone'}"
     when = f" at {at}" if at else ""
+    # A note added since, the status as it was: "is relevant now, not relevant" named its writer as
+    # the one who set it.
+    noted = not outside and status == seen and last is not None and last["from_status"] == last["to_status"]
+    if noted:
+        return ReviewConflict(
+            f"article {article_id} was noted{who}{when}, after the decision {basis}; look at it as it is now (on "
+            "the desk: reload the page) and decide again",
+            article_id=article_id, title=title, status=status, by=by, at=at, noted=True)
     return ReviewConflict(
         f"article {article_id} is {status} now, not {seen} {basis}: changed{who}{when}; look at it as it is "
         "now (on the desk: reload the page) and decide again",

@@ -93,6 +93,19 @@ def test_undo_of_a_given_decision_is_refused_once_another_followed(db):
         reviews.undo(db, entry_id=latest["id"], by="sato")
 
 
+def test_undo_refused_for_a_note_added_since_says_a_note_was_added(db):
+    # ito marks it relevant, sato only adds a note: ito's undo is refused (sato wrote in its light),
+    # and it said "relevant now, not relevant …: changed by sato", as if sato had set it.
+    a = stored(db)
+    mine = reviews.review(db, a, "relevant", by="ito", now=T0)
+    reviews.review(db, a, None, note="ask the desk", by="sato", now=T1)
+    with pytest.raises(ReviewConflict) as caught:
+        reviews.undo(db, entry_id=mine.id, by="ito")
+    assert (caught.value.status, caught.value.by, caught.value.at, caught.value.noted) == ("relevant", "sato", T1, True)
+    assert f"was noted by sato at {T1}" in str(caught.value) and "not relevant" not in str(caught.value)
+    assert columns(db, a)[0] == "relevant"
+
+
 def test_a_stale_view_is_refused_with_who_and_when(db):
     a = stored(db)
     reviews.review(db, a, "dismissed", by="sato", expected="new", now=T1)

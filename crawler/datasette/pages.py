@@ -567,10 +567,12 @@ def _summary(decisions: list[reviews.Decision], undo: bool = False) -> str:
 def _conflict(exc: ReviewConflict) -> dict[str, Any]:
     return {"article_id": exc.article_id, "title": exc.title, "status": exc.status, "by": exc.by, "at": exc.at,
             "at_jst": desk.jst(exc.at),
-            "message": (f"«{exc.title or exc.article_id}» was not changed: it is {exc.status} now, "
-                        + ("set outside newsmon (in DB Browser or the sqlite3 shell, say) "
-                           if exc.outside else
-                           f"set by {exc.by or 'someone'}{' at ' + desk.jst(exc.at) if exc.at else ''} ")
+            "message": (f"«{exc.title or exc.article_id}» was not changed: "
+                        + (f"{exc.by or 'someone'} added a note to it{' at ' + desk.jst(exc.at) if exc.at else ''} "
+                           if exc.noted else f"it is {exc.status} now, "
+                           + ("set outside newsmon (in DB Browser or the sqlite3 shell, say) "
+                              if exc.outside else
+                              f"set by {exc.by or 'someone'}{' at ' + desk.jst(exc.at) if exc.at else ''} "))
                         + "after this page was loaded. Reload to see it.")}
 
 
