@@ -693,7 +693,8 @@ def page_notice(headings: list[str | None], text: str, lines: list[str] | None =
         before = flat[:found.start()]
         if any(mark in before for mark in "。!！?？"):
             break  # a notice says so first; a story's later sentence ("配信期間が終了した作品は…") is its own
-        if before.count("「") > before.count("」") or before.count("“") > before.count("”"):
+        if before.count("「") > before.count("」") or before.count("『") > before.count("』") \
+                or before.count("“") > before.count("”") or before.count('"') % 2:
             continue  # quoted: a flash on a site outage (「ページが見つかりません」と表示され…), no notice
         if lines is not None:
             line = next((line for line in lines if _NOTICE.search(_WS.sub(" ", line))), "")

@@ -314,6 +314,8 @@ def test_a_notice_in_a_real_sites_template_is_named_so(title, heading, line, cod
 @pytest.mark.parametrize("title, paragraphs", [
     # A flash on a site outage quotes what the site shows: its story, not a notice.
     ("市のサイトで障害", ["市のホームページで27日朝から「お探しのページは見つかりませんでした」と表示される障害が起きた。"]),
+    ("市のサイトで障害", ["市のホームページで27日朝から『お探しのページは見つかりませんでした』と表示される障害が起きた。"]),
+    ("City site down", ['The city\'s website showed "The page you requested could not be found" all morning on Monday.']),
     ("「ページが見つかりません」 自治体サイトで障害相次ぐ", ["自治体のサイトで障害が相次いでいる。", *BUS[:2]]),
     ("動画配信、期限切れで視聴できず", [f"同社は{BUS[0]}", "配信期間が終了した作品について、利用者から問い合わせが相次いだ。" + BUS[1] * 3]),
     # A flash on an outage says where the error was: a story, not the site's own error page.
