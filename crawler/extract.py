@@ -1313,7 +1313,7 @@ def extract_article(
         # A login page in an article's template ("会員限定記事", the site's name): outcome says
         # which wall.
         return None
-    if page_notice([title, page.get("og:title")], " ".join(paragraphs)) is not None:
+    if page_notice([title, page.get("og:title")], " ".join(paragraphs), paragraphs) is not None:
         return None  # outcome.no_article_problem says which notice
     if _NOTICE.search(" ".join(paragraphs)) and (page_tree := parsed()) is not None \
             and page_notice([title, page.get("og:title")], " ".join(lines := own_text(page_tree)), lines) is not None:

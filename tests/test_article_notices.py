@@ -323,6 +323,9 @@ def test_a_notice_in_a_real_sites_template_is_named_so(title, heading, line, cod
     ("東証で取引停止", ["システムエラーが発生し、東京証券取引所は5日、全銘柄の売買を停止した。"]),
     ("Exchange halts trading", ["A system error occurred at the Tokyo exchange on Monday, halting trading."]),
     ("Exchange halts trading", ["An error occurred in the exchange's order system on Monday, halting trading."]),
+    # A brief whose first sentence names the notice after its subject: the notice opens no paragraph.
+    ("防衛省サイトに接続しにくく", ["防衛省のホームページにアクセスが集中しています。反撃能力の運用方針を公表した直後だった。"]),
+    ("防衛省サイトの記事に誤り", ["防衛省によると、ホームページに掲載していた記事が削除されました。誤りがあったためだという。"]),
 ])
 def test_an_article_about_a_notice_is_an_article(title, paragraphs):
     from crawler.extract import extract_article
