@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
-from storage import frontier, pages, transaction
+from storage import frontier, pages, queries, transaction, versions
 
 from storage import stories as story_db
 
@@ -111,6 +111,8 @@ class Page:
     http_status: int = 200
     #: When the archive's crawler fetched it (``WARC-Date``, ISO 8601 UTC), if the archive says.
     captured: str | None = None
+    #: A revisit record's: when the capture it repeats was made (``WARC-Refers-To-Date``, as ``captured``).
+    refers_at: str | None = None
 
 
 class _Kept(NamedTuple):
@@ -268,7 +270,12 @@ _FUTURE_SLACK = timedelta(days=1)
 def _capture_time(headers) -> str | None:
     """A record's ``WARC-Date`` (an ARC file's ``archive-date``, 14 digits) as stored times are:
     ISO 8601, UTC, seconds; ``None`` when it has none that reads as a time."""
-    said = (headers.get_header("WARC-Date") or headers.get_header("archive-date") or "").strip()
+    return _iso_time(headers.get_header("WARC-Date") or headers.get_header("archive-date"))
+
+
+def _iso_time(said: str | None) -> str | None:
+    """A WARC header's time (or an ARC file's 14 digits) as ``_capture_time`` gives it."""
+    said = (said or "").strip()
     try:
         at = datetime.strptime(said, "%Y%m%d%H%M%S") if said.isdigit() else datetime.fromisoformat(said)
     except ValueError:
@@ -342,7 +349,11 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
                 counts["not_ok"] += 1
                 not_ok(url, status, http)
                 return None
-            if ctype and "html" not in ctype.lower() and not unknown:
+            if ctype and "html" not in ctype.lower() and not unknown and not outlet_article(url):
+                # (An outlet's article URL served as another type is judged by its bytes, as the
+                # crawl judges them: a page labelled text/plain is read, JSON or an image is an
+                # error naming it. Skipped here, the article was lost without a trace, its URL in
+                # no state, while the same bytes untyped were an error a crawl fetched again.)
                 counts["not_html"] += 1
                 return None
         if parsable(url) is None:
@@ -373,6 +384,14 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
                            f"{segment})" if segment else None)
         return _Kept(url, ctype, body.data, known, headers, cut, body.corrupt, _capture_time(record.rec_headers))
 
+    def outlet_article(url: str) -> bool:
+        # Whether ``url`` is a watched outlet's article URL (by its ``article_url_pattern``).
+        if parsable(url) is None or not known_host(urlsplit(url).hostname or "", hosts):
+            return False
+        key = canonical_url(url, hosts)
+        outlet = store.outlet_key(key, outlets)
+        return outlet is not None and outlets[outlet].is_article_url(key)
+
     def revisit(record, url: str) -> None:
         # A revisit record stands for a capture whose page the archive holds elsewhere (Heritrix,
         # wget --warc-dedup and pywb write one where the payload was the same as an earlier
@@ -393,6 +412,10 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             refers_to = canonical_url(target, hosts) if parsable(target) else None
             refuse(url, "", Problem("revisit", f"the archive holds no page here, only a revisit record ({profile}: "
                                                f"the capture of {target} at {date}){_NOT_INGESTED}"), refers_to)
+            # A capture of the page the capture it repeats held, when it was made: a sighting of
+            # that text (``_revisit_sighting``).
+            result.pages[-1].captured = _capture_time(headers)
+            result.pages[-1].refers_at = _iso_time(headers.get_header("WARC-Refers-To-Date"))
 
     def empty(url: str) -> None:
         if parsable(url) is None:
@@ -686,6 +709,10 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                         relevant += int(made.became_relevant)
                         continue
                 is_revisit = page.problem is not None and page.problem.code in frontier.STAND_INS
+                if is_revisit and (made := _revisit_sighting(db, page, report)) is not None:
+                    counts[{"newer": "versions", "older": "earlier_versions"}.get(made.kind or "", "seen")] += 1
+                    relevant += int(made.became_relevant)
+                    continue
                 capture = _capture(db, page) if is_revisit else None
                 if _settled(db, page) or (is_revisit and _revisited(db, page, capture)):
                     counts["seen"] += 1
@@ -859,6 +886,57 @@ def _settled(db, page: Page) -> bool:
 def _capture(db, page: Page) -> dict[str, Any] | None:
     """What is stored for the capture a revisit record repeats under another URL, if anything."""
     return frontier.state(db, page.refers_to) if page.refers_to and page.refers_to != page.url else None
+
+
+def _revisit_sighting(db, page: Page, report: Report) -> store.Captured | None:
+    """A revisit record of a stored article's capture, dated: a capture of the text that capture
+    held, at the revisit's time (``store.save_capture``), as a response with the same payload
+    would be. It was counted "seen" and dropped, so that a text the outlet took back (A, B, then a
+    revisit of A's capture: warcprox, pywb and ``wget --warc-dedup`` dedupe against any earlier
+    capture) left the article at B. ``None``: not such a record, or the capture's text is not
+    known (not stored yet, or undated): the URL is settled as before."""
+    if page.problem is None or page.problem.code != "revisit" or not page.captured or not page.refers_at:
+        return None
+    target = page.refers_to or page.url
+    row = db.execute("SELECT kind, article_id FROM urls WHERE url = ?", [target]).fetchone()
+    if row is None or row[0] != "article" or row[1] is None:
+        return None
+    article_id = row[1]
+    held = db.execute("SELECT content_hash FROM article_sightings WHERE article_id = ? AND captured_at = ?",
+                      [article_id, page.refers_at]).fetchall()
+    if len(held) != 1:
+        return None
+    text = held[0][0]
+    here = frontier.state(db, page.url)
+    if here is not None and here["kind"] not in ("article",) and not _no_more_than_a_revisit(here):
+        return None  # something else is stored at the revisit's URL
+    seen = versions.events(db, article_id)
+    if [r.content_hash for r in versions.chain(seen, (page.captured, text))] == \
+            [r.content_hash for r in versions.chain(seen)] and _holds_article(db, page.url):
+        versions.record_sighting(db, article_id, page.captured, text)  # the text in effect then
+        return store.Captured(None)
+    # Another text than the one in effect then (or another URL to record): read the page of a
+    # capture of that text again, and store it as this capture (its payload was the same).
+    found = db.execute("SELECT p.id FROM pages p WHERE p.article_id = ? AND p.captured_at = ? UNION ALL "
+                       "SELECT v.page_id FROM article_versions v WHERE v.article_id = ? AND v.content_hash = ? "
+                       "AND v.page_id IS NOT NULL", [article_id, page.refers_at, article_id, text]).fetchall()
+    for (page_id,) in found:
+        stored = pages.page_body(db, page_id)
+        if stored is None:
+            continue
+        url, body, content_type, _ = stored
+        try:
+            record = store.analyse(body, url, store.charset_of(content_type), report.config_path)
+        except Exception:  # noqa: BLE001 (as a worker's extraction: the URL is settled as before)
+            return None
+        if record is None or queries.content_hash(record.get("title"), record.get("text")) != text:
+            continue  # read otherwise now (rules changed since): not that text
+        if record.get("outlet") is None:
+            store.assign_outlet(record, page.outlet, store.outlets_of(report.config_path))
+        return store.save_capture(db, url=page.url, article_id=article_id, record=record, captured=page.captured,
+                                  body=body, content_type=content_type, outlet=page.outlet,
+                                  opts=report.store_options)
+    return None
 
 
 def _revisit_problem(page: Page, capture: dict[str, Any] | None) -> Problem | None:

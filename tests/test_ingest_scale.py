@@ -1609,6 +1609,27 @@ def test_an_outlet_url_that_answered_json_or_text_is_no_article(tmp_path, served
     assert reason.startswith(f"not an HTML page in the archive: {said}")
 
 
+def test_an_outlet_article_url_served_as_another_type_is_judged_by_its_bytes(tmp_path):
+    # A 200 of an outlet's article URL typed text/plain, application/json or image/png was counted
+    # "not html" and skipped, its URL in no state: the article dropped without a trace, though the
+    # same bytes untyped were an error a crawl fetched again, and the crawl reads a page served
+    # as text/plain. The outlet's other URLs (its images, feeds) are counted only, as before.
+    page, api, picture, logo = warcs.outlet_pages()[:4]
+    image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    counted, states, _ = _ingested(tmp_path, [
+        warcs.Fetch(page.url, page.body, content_type="text/plain; charset=utf-8"),
+        warcs.Fetch(api.url, _API, content_type="application/json"),
+        warcs.Fetch(picture.url, image, content_type="image/png"),
+        warcs.Fetch("https://www.asahi.com/images/logo.png", image, content_type="image/png")])
+    assert counted["new"] == 1 and counted["not text"] == 2 and counted["not html"] == 1
+    assert states[canonical_url(page.url, HOSTS)][0] == "article"
+    assert states[canonical_url(api.url, HOSTS)][:2] == ("error", "not_html")
+    assert "JSON served as application/json" in states[canonical_url(api.url, HOSTS)][2]
+    kind, code, reason = states[canonical_url(picture.url, HOSTS)]
+    assert (kind, code) == ("error", "not_html") and "PNG image (served as image/png" in reason
+    assert "https://www.asahi.com/images/logo.png" not in states and logo.url not in states
+
+
 def _bomb(compressor, process: str, finish: str, size: int) -> bytes:
     """``size`` bytes of one repeated letter, compressed a MB at a time (a few KB in the end)."""
     step, block = getattr(compressor, process), b"a" * (1 << 20)
@@ -2013,6 +2034,47 @@ def test_a_revisit_record_of_an_outlet_page_is_counted_and_its_url_says_what_the
     assert result.returncode == 0, result.stderr
     assert rows(db, f"SELECT kind FROM urls WHERE url = '{canonical_url(third.url, HOSTS)}'") == [("article",)]
     assert rows(db, f"SELECT kind FROM urls WHERE url = '{canonical_url(first.url, HOSTS)}'") == [("article",)]
+
+
+def test_a_revisit_of_a_text_the_outlet_took_back_is_a_capture_of_that_text_at_its_date(tmp_path):
+    # A, B, then a revisit of A's capture (warcprox, pywb and wget --warc-dedup dedupe against any
+    # earlier capture): the revisit was counted "seen", no sighting noted, and the article stayed
+    # at B, the edit the outlet took back. A revisit of the text in effect is a sighting only; one
+    # under another URL makes it the article's address, as before.
+    page, other = warcs.outlet_pages()[:2]
+    edited = page.body.replace("震度5弱".encode(), "震度6弱".encode())
+    archive = tmp_path / "dedup.warc.gz"
+    with open(archive, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+
+        def capture(kind: str, body: bytes | None, day: int, url: str = page.url, of=None):
+            head = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            if kind == "response":
+                record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
+                                                   http_headers=head)
+            else:
+                record = writer.create_revisit_record(url, of.rec_headers.get_header("WARC-Payload-Digest"),
+                                                      of.rec_headers.get_header("WARC-Target-URI"),
+                                                      of.rec_headers.get_header("WARC-Date"), http_headers=head)
+            record.rec_headers.replace_header("WARC-Date", f"2024-01-0{day}T00:00:00Z")
+            writer.write_record(record)
+            return record
+
+        first = capture("response", page.body, 1)
+        second = capture("response", edited, 2)
+        capture("revisit", None, 3, of=second)  # B still: a sighting
+        capture("revisit", None, 4, of=first)  # A again: taken back
+        capture("revisit", None, 5, other.url, of=first)  # another URL of the same bytes
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["new"] == 1 and counts(result)["versions"] == 2
+    assert rows(db, "SELECT version, fetched_at, title LIKE '%5弱%' FROM article_versions ORDER BY version") == [
+        (1, "2024-01-01T00:00:00+00:00", 1), (2, "2024-01-02T00:00:00+00:00", 0), (3, "2024-01-04T00:00:00+00:00", 1)]
+    assert rows(db, "SELECT title LIKE '%5弱%', version FROM articles") == [(1, 3)]
+    assert ("2024-01-03T00:00:00+00:00",) in rows(db, "SELECT captured_at FROM article_sightings")
+    assert rows(db, f"SELECT kind, reason_code, article_id FROM urls WHERE url = '{canonical_url(other.url, HOSTS)}'"
+                ) == [("article", "duplicate", 1)]
 
 
 def test_a_revisit_record_before_the_capture_it_repeats_becomes_that_articles_address(tmp_path):
