@@ -157,6 +157,16 @@ class ScopeMiddleware:
             raise AlreadyStored(state["article_id"], target,
                                 f"already stored as article {state['article_id']}: redirected to its URL "
                                 f"({redirect_chain(hops, request.url, whys)}), not fetched again")
+        # Its target is a new article URL this run asked for itself (a feed lists /a/1/, a section
+        # /a/1): that request fetches it, and following the redirect fetched it a second time,
+        # each new article of such an outlet twice. Asked again next run, when the redirect
+        # names the stored article (above). Not a target known to hold no article (a page that
+        # several URLs lead to, due for its second look): read as before, each URL its verdict.
+        if target != request.meta.get("newsmon_url") and target in getattr(spider, "scheduled", ()) \
+                and (state is None or state["kind"] in ("pending", "fetched", "error", "blocked")):
+            raise Postponed(f"redirects to {target} ({redirect_chain(hops, request.url, whys)}), which this "
+                            "run fetches under its own URL: not fetched twice; asked again next run, when "
+                            "its redirect leads to the stored article")
 
 
 def _looped(request, hops: list[str]) -> bool:

@@ -226,6 +226,45 @@ def test_a_redirect_to_a_stored_article_stops_a_first_fetch_but_not_a_revisit_or
         close_crawler_db(crawler)
 
 
+def test_a_redirect_to_an_article_url_this_run_fetches_itself_is_not_followed(tmp_path):
+    # A feed lists /a/1/ and a section /a/1 (the site sends the one to the other): both are asked
+    # for, and following the redirect downloaded the article a second time, each new article of
+    # such an outlet twice. The URL waits for the next run, when its redirect names the stored
+    # article (the test above); the redirect to a URL no request of the run holds is followed.
+    from types import SimpleNamespace
+
+    from crawler import store
+    from crawler.middlewares import Postponed, ScopeMiddleware
+    from crawler.outlets import registry
+
+    url = "https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html"
+    old = url + "/"
+    crawler = get_crawler(settings_dict={**_settings(), "NEWSMON_DB": str(tmp_path / "n.db")})
+    try:
+        store.crawler_db(crawler)
+        outlets = {"asahi": registry()["asahi"]}
+        crawler.spider = SimpleNamespace(outlets=outlets, hosts=store.known_hosts(outlets), scheduled={url, old})
+        middleware = ScopeMiddleware.from_crawler(crawler)
+
+        def sent_on(target, **meta):
+            return Request(target, meta={"newsmon_outlet": "asahi", "newsmon_url": old, "redirect_urls": [old],
+                                         "redirect_reasons": [301], **meta})
+
+        with pytest.raises(Postponed) as waits:
+            middleware.process_request(sent_on(url))
+        assert url in waits.value.reason and "not fetched twice" in waits.value.reason
+        # A revisit, a next page, and a redirect to a URL the run did not ask for go on.
+        assert middleware.process_request(sent_on(url, newsmon_revisit=1)) is None
+        assert middleware.process_request(sent_on(url, newsmon_part=True)) is None
+        assert middleware.process_request(sent_on(url.replace("02SM", "03SM"))) is None
+        # Nor is a URL that comes back to itself (http to https of its own key) held back.
+        assert middleware.process_request(Request(url, meta={
+            "newsmon_outlet": "asahi", "newsmon_url": url, "redirect_urls": [url.replace("https", "http", 1)],
+            "redirect_reasons": [301]})) is None
+    finally:
+        close_crawler_db(crawler)
+
+
 @pytest.mark.parametrize("content", [
     "0; url = /articles/moved",          # blanks around "=": a browser follows it, w3lib's pattern did not
     " 0 ;  url = '/articles/moved' ",
