@@ -889,6 +889,16 @@ def _refetched_reason(found: tuple[int, list[tuple[str, str]]] | None, pages: in
                                "(crawler/urls.py)")
 
 
+def standing(db: Database, outlet: str, run_id: int) -> int:
+    """How many of the outlet's documents answered ``run_id`` with 304 (not modified) where their
+    last whole read listed article URLs: they list those still (``no_links`` is not said)."""
+    return db.execute(
+        "SELECT count(*) FROM discovery d WHERE d.run_id = ? AND d.outlet = ? AND d.ok = 1 AND d.http_status = 304 "
+        "AND coalesce((SELECT p.article_urls FROM discovery p WHERE p.url = d.url AND p.outlet = d.outlet "
+        "AND p.http_status = 200 AND p.ok = 1 AND p.id < d.id ORDER BY p.id DESC LIMIT 1), 0) > 0",
+        [run_id, outlet]).fetchone()[0]
+
+
 def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """The outlet's feeds, Google News sitemaps and sections read in run ``run_id`` that list
     nothing new (``STALE_EXPECTED``): per feed its ``kind``, ``url``, ``since`` (its newest entry,
@@ -996,7 +1006,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           failed_before: list[Mapping[str, Any]] | None = None,
           hung: tuple[tuple[list[str], int] | None, Mapping[str, tuple[list[str], int]]] | None = None,
           notices: int = 0,
-          failures: Sequence[tuple[str, int, str]] = (), indexes: int = 0,
+          failures: Sequence[tuple[str, int, str]] = (), indexes: int = 0, standing: int = 0,
           sent_to: tuple[str, int] | None = None,
           sent_off: tuple[int, str, int, str] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
@@ -1077,7 +1087,11 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
                                         "reasons (url_problems)"))
     # Only where a document was read well: a feed that is a bot's challenge, a consent page, an HTML page listed no
     # article URL either, and "did the article URL pattern change?" came first, before the wall that was the cause.
-    if reason == "finished" and last["discovery_changed"] and not last["discovered"] \
+    # Nor where a document answered 304 whose last whole read listed article URLs (``standing``):
+    # unchanged, it lists them still. A feed at 304 in a quiet hour beside a section whose links a
+    # redesign moved into a script read "failing: … listed no article URL (did the article URL
+    # pattern change?)", and "degraded" again whenever the feed changed.
+    if reason == "finished" and last["discovery_changed"] and not last["discovered"] and not standing \
             and last.get("discovery_broken", 0) < last["discovery_ok"]:
         earlier = [r for r in runs[1:11] if r["discovery_changed"]]
         read = [r for r in runs if r["discovery_changed"]]
@@ -1292,7 +1306,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                        r["finish_reason"] or "").startswith("skipped")][:SENT_OFF_RUNS]),
                    indexes=db.execute("SELECT count(*) FROM discovery d JOIN feed_state f ON f.url = d.url "
                                       "WHERE d.run_id = ? AND d.outlet = ? AND d.ok = 1 AND f.children IS NOT NULL",
-                                      [runs[0]["run_id"], outlet]).fetchone()[0] if runs else 0)
+                                      [runs[0]["run_id"], outlet]).fetchone()[0] if runs else 0,
+                   standing=standing(db, outlet, runs[0]["run_id"]) if runs else 0)
     stamp = _iso(now)
     with transaction(db):
         before = current(db, outlet)

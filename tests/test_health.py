@@ -586,6 +586,31 @@ def test_feeds_that_list_no_article_url_any_more_fail_the_outlet():
     assert codes([run(0, discovery_ok=1, discovery_changed=1), run(15, discovery_ok=1)]) == ("ok", [])  # once read
 
 
+def test_a_section_that_lists_nothing_beside_a_feed_at_304_is_no_outlet_that_lists_nothing(tmp_path):
+    # A section whose links a redesign moved into a script (javascript: hrefs, data-href) beside a
+    # feed unchanged in a quiet hour (304): the section is named (degraded, discovery), but "its
+    # feeds, sitemaps and sections were read but listed no article URL (did the article URL
+    # pattern change?)" was said of the outlet, failing, whenever the feed answered 304, and
+    # degraded again whenever it changed.
+    usual = [run(15 * i, discovery_ok=2, discovery_changed=2, discovered=20) for i in range(1, 5)]
+    quiet = run(0, discovery_ok=2, discovery_changed=1, discovery_broken=1, discovered=0)
+    assert codes([quiet] + usual) == ("failing", ["no_links", "discovery"])  # what the 304 says, unknown
+    told = health.check([quiet] + usual, now=NOW, standing=1)
+    assert (told.status, told.codes()) == ("degraded", ["discovery"])
+    # What ``standing`` counts: a 304 whose last whole read listed article URLs; not one that listed none.
+    db = open_db(tmp_path / "news.db")
+    rows = [(1, "https://a.jp/rss.xml", "feed", 200, 1, 10), (1, "https://a.jp/empty.xml", "feed", 200, 1, 0),
+            (1, "https://a.jp/news/", "section", 200, 1, 10),
+            (2, "https://a.jp/rss.xml", "feed", 304, 1, None), (2, "https://a.jp/empty.xml", "feed", 304, 1, None),
+            (2, "https://a.jp/news/", "section", 200, 0, 0)]
+    for run_id, url, kind, status, ok, listed in rows:
+        db["discovery"].insert({"run_id": run_id, "outlet": "a", "url": url, "kind": kind,
+                                "fetched_at": NOW.isoformat(), "http_status": status, "ok": ok, "article_urls": listed})
+    assert health.standing(db, "a", 2) == 1
+    assert health.standing(db, "a", 1) == 0
+    db.close()
+
+
 def test_silence_longer_than_the_same_hours_of_the_days_before_allow_fails_it():
     # Eight days of runs every 15 minutes, one new article each, then three quiet hours.
     busy = [run(180 + 15 * i, articles_new=1, pages=1) for i in range(96 * 8)]
