@@ -645,7 +645,11 @@ def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, 
         force = True
     resume = row is not None and not force and row["finished_at"] is None and (
         row["size"] is None or source.size is None or source.size >= row["size"])
-    grown = (row is not None and not force and row["finished_at"] is not None and row["stopped"]
+    # Grown since it was read, whole or in part, its first bytes the same: written on in place (wget
+    # writes NAME.warc.gz a record at a time, with no .open name, so a file may be read whole at a
+    # record's end and grow). Read from its start again, every record was extracted twice and the
+    # ledger counted only the articles after the first read.
+    grown = (row is not None and not force and row["finished_at"] is not None
              and source.size is not None and row["size"] is not None and source.size > row["size"])
     if row is not None and not force and row["finished_at"] is not None and not grown and \
             (row["size"] == source.size or source.size is None):

@@ -212,6 +212,26 @@ def test_a_truncated_archive_that_grows_is_read_on_from_where_it_stopped(tmp_pat
     assert counts(first)["new"] > 0
 
 
+def test_an_archive_read_whole_that_grows_since_is_read_on_from_its_end(tmp_path):
+    # wget writes NAME.warc.gz in place, a record at a time, with no .open name: read whole at a
+    # record's end, it grew. It was read from its start again, every record extracted twice, and
+    # the ledger counted only the articles after the first read (3 of 6).
+    pages = warcs.outlet_pages()
+    before, after = io.BytesIO(), io.BytesIO()
+    warcs.write(before, pages[:3])
+    warcs.write(after, pages[3:6])
+    path, db = tmp_path / "news.warc.gz", tmp_path / "n.db"
+    path.write_bytes(before.getvalue())
+    first = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+    assert first.returncode == 0, first.stderr
+    path.write_bytes(before.getvalue() + after.getvalue())
+    second = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+    assert second.returncode == 0, second.stderr
+    assert "1 archive(s) resumed" in second.stdout
+    assert counts(second)["responses"] == 3 and counts(second)["seen"] == 0
+    assert rows(db, "SELECT articles FROM ingested_archives") == rows(db, "SELECT count(*) FROM articles") == [(6,)]
+
+
 def test_a_file_that_only_starts_like_gzip_is_reported_and_the_other_archives_are_read(tmp_path, files):
     # Telling a WARC gzipped whole from one gzipped per record decompresses its first member:
     # garbage after the magic number raised zlib.error there, a traceback that ended the run.
