@@ -159,8 +159,13 @@ NOTICE_MAX_CHARS = 300
 # A line of a page's own text that opens with a notice (after marks, a bracketed label, a status
 # and an apology at most): a notice page's, where a story mentions one amid its sentence.
 _NOTICE_OPENING = re.compile(
-    rf"[\W_]*(?:【[^】]{{0,10}}】[\W_]*)?(?:(?:404|410|429|503|error|エラー)\W*)*"
-    r"(?:(?:大変)?申し訳(?:ございません|ありません)(?:が|[。、!！])*\s*|(?i:(?:we're |we are )?sorry[,.!]?\s*))?"
+    # A label of its own before it (a site's name, a date, お知らせ, an icon's alt text), set off by
+    # a space or a colon: a story's subject runs into the notice ("防衛省のホームページにアクセスが…").
+    rf"[\W_]*(?:【[^】]{{0,10}}】[\W_]*)?(?:[^\s。、.!！?？]{{1,12}}(?:\s+|\s*[：:｜|]\s*))?"
+    rf"(?:(?:404|410|429|503|error|エラー)\W*)*"
+    r"(?:(?:大変)?申し訳(?:ございません|ありません)(?:が|[。、!！])*\s*|(?i:(?:oops[,.!]*\s*)?(?:(?:we're |we are )?sorry[,.!]?\s*)?))?"
+    # The page's own subject before its term's end (この記事は掲載期間が終了しました。, 本記事の配信期間は…).
+    r"(?:(?:この|当該|お探しの|ご指定の|本)?(?:記事|ニュース|ページ|コンテンツ)(?:は|の|が)?)?"
     rf"(?:{_NOT_FOUND}|{_WITHDRAWN}|{_BUSY})", re.IGNORECASE)
 #: A heading that is a notice marks a page with this much text at most (a notice page's
 #: rankings and links, read as its text), not an article headed so.
@@ -691,8 +696,11 @@ def page_notice(headings: list[str | None], text: str, lines: list[str] | None =
     flat = _WS.sub(" ", text)
     for found in _NOTICE.finditer(flat) if chars <= NOTICE_MAX_CHARS else ():
         before = flat[:found.start()]
-        if any(mark in before for mark in "。!！?？"):
-            break  # a notice says so first; a story's later sentence ("配信期間が終了した作品は…") is its own
+        if any(mark in before for mark in "。!！?？") and not _NOTICE_OPENING.fullmatch(
+                (before + found.group()).strip()):
+            # A notice says so first (after an apology at most: 申し訳ございません。お探しの…, "Oops! The
+            # page …"); a story's later sentence ("配信期間が終了した作品は…") is its own.
+            break
         if before.count("「") > before.count("」") or before.count("『") > before.count("』") \
                 or before.count("“") > before.count("”") or before.count('"') % 2:
             continue  # quoted: a flash on a site outage (「ページが見つかりません」と表示され…), no notice

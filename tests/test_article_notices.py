@@ -260,6 +260,9 @@ def test_a_moved_article_whose_script_goes_on_is_followed_within_the_outlet_and_
     (page("Maiasa", "<h1>Internal Server Error</h1><p>The server encountered an internal error and was unable to "
           "complete your request.</p>"), "site_busy"),
     (page("Maiasa", "<p>An error occurred while processing your request. Please try again later.</p>"), "site_busy"),
+    # An apology's sentence before it: stored as an article without a heading that says it.
+    (page("毎朝新聞", "<p>申し訳ございません。お探しのページは見つかりませんでした。</p>"), "soft_404"),
+    (page("Maiasa", "<p>Oops! The page you requested could not be found.</p>"), "soft_404"),
 ])
 def test_a_page_that_says_it_holds_no_article_is_named_so(html, code):
     from crawler.extract import extract_article
@@ -301,6 +304,16 @@ def in_real_template(title: str, heading: str, line: str) -> bytes:
     # A rate limit's notice at 200: the article is there once the crawl slows down.
     ("毎日新聞", "毎日新聞", "リクエストが多すぎます。しばらく時間をおいてから再度アクセスしてください。", "site_busy"),
     ("Too Many Requests", "Too Many Requests", "Rate limit exceeded. Please try again later.", "site_busy"),
+    # The notice opening its line after the page's own subject (この記事は…), or after a label of its
+    # own set off by a space or a colon (a site's name, a date, お知らせ, お詫び): stored as an
+    # article of the template's menus since the notice had to open its line (0ee16c7), and on a
+    # revisit a new version of the article the outlet took down.
+    ("毎日新聞", "毎日新聞", "この記事は掲載期間が終了しました。", "withdrawn"),
+    ("毎日新聞", "毎日新聞", "本記事の配信期間は終了しました。", "withdrawn"),
+    ("毎日新聞", "毎日新聞", '<span class="badge">お知らせ</span>この記事は掲載期間が終了しました。', "withdrawn"),
+    ("毎日新聞", "毎日新聞", "お詫び：お探しのページは見つかりませんでした。", "soft_404"),
+    ("毎日新聞", "毎日新聞", "毎日新聞 お探しのページは見つかりませんでした。", "soft_404"),
+    ("毎日新聞", "毎日新聞", "2024年1月5日 ただいまアクセスが集中しています。", "site_busy"),
 ])
 def test_a_notice_in_a_real_sites_template_is_named_so(title, heading, line, code):
     from crawler.extract import extract_article
