@@ -198,12 +198,15 @@ def _guess_japanese(data: bytes) -> tuple[str, str] | None:
     return (text, name) if _japanese_score(text) > 0 else None
 
 
-#: In a text read with the wrong codec: U+FFFD for bytes it could not decode, an escape of
-#: ISO-2022-JP read as ASCII, UTF-8 read as CP932 ("蜿肴茶閭ｽ蜉幄｡御ｽｿ"), whose half-width katakana
-#: outnumber the hiragana of any Japanese prose (none of the saved articles has 20 of them), or
-#: read with a single-byte codec (below).
-_REPLACED_SHARE = 0.01
-_HALFWIDTH_MIN = 20
+#: In a text read with the wrong codec: U+FFFD for bytes it could not decode (2 % of its
+#: characters, 5 at least: a source's stray few are no wrong codec), an escape of ISO-2022-JP read
+#: as ASCII, UTF-8 read as CP932 ("蜿肴茶閭ｽ蜉幄｡御ｽｿ": every kana's first two bytes, E3 81-83, read
+#: as 縺, 繧 or 繝, which Japanese prose all but never writes), or read with a single-byte codec
+#: (below).
+_REPLACED_SHARE = 0.02
+_REPLACED_MIN = 5
+_KANA_LEADS = frozenset("縺繧繝")
+_ODD_MIN = 20
 
 
 def garbled(text: str, language: str | None = None) -> bool:
@@ -216,16 +219,18 @@ def garbled(text: str, language: str | None = None) -> bool:
         return True
     chars = len("".join(text.split()))
     replaced = text.count("\ufffd")
-    if chars and replaced >= 3 and replaced >= _REPLACED_SHARE * chars:
+    if chars and replaced >= _REPLACED_MIN and replaced >= _REPLACED_SHARE * chars:
         return True
-    halfwidth = sum(1 for ch in text if "\uff61" <= ch <= "\uff9f")
-    if halfwidth >= _HALFWIDTH_MIN and halfwidth > sum(1 for ch in text if "\u3041" <= ch <= "\u309f"):
+    hiragana = sum(1 for ch in text if "\u3041" <= ch <= "\u309f")
+    if sum(1 for ch in text if ch in _KANA_LEADS) >= _ODD_MIN > hiragana:
         return True
-    # Read with a single-byte codec (a guess's Latin-1, KZ-1048 or KOI8: "гҖҖгҖҗгӮҪгӮҰ", "æ—¥æœ¬"), Japanese
-    # comes out as accented Latin, Greek or Cyrillic letters, more of them than of kana and ASCII
-    # letters together, which no Japanese or English story has, and no European one of its quotes.
     if language and language[:2].lower() not in ("ja", "en", "zh", "ko"):
         return False
+    # Read with a single-byte codec (a guess's Latin-1, KZ-1048 or KOI8: "гҖҖгҖҗгӮҪгӮҰ", "æ—¥æœ¬"), Japanese
+    # comes out as accented Latin, Greek or Cyrillic letters and no kana or kanji at all (a title
+    # read from the page's metadata aside): ten times as many of them as of kana and kanji, and more
+    # than of ASCII letters, which no Japanese or English story has, whatever it quotes (a Russian
+    # ministry's name under a list of kanji), nor a European one's quotes.
     odd = sum(1 for ch in text if "\u00c0" <= ch <= "\u024f" or "\u0370" <= ch <= "\u04ff")
-    return odd >= _HALFWIDTH_MIN and odd > sum(1 for ch in text if "\u3041" <= ch <= "\u30ff" or ch.isascii()
-                                               and ch.isalpha())
+    japanese = sum(1 for ch in text if "\u3041" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
+    return odd >= _ODD_MIN and odd > 10 * japanese and odd > sum(1 for ch in text if ch.isascii() and ch.isalpha())

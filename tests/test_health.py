@@ -149,8 +149,15 @@ def test_an_article_read_in_the_wrong_codec_is_counted_garbled():
                   text.encode("utf-8").decode("kz1048", "replace"),  # a guess's single-byte codec: "гҖҖгҖҗгӮҪгӮҰ"
                   text.encode("utf-8").decode("latin-1")):  # "æ”¿åºœã¯"
         assert signals_of.signals({**record, "text": wrong}, b"", "https://example.org/") == {"garbled": 1}
-    # A cut character or two in a long text is no wrong codec; nor English.
+    # A cut character or two in a long text is no wrong codec; nor a source's stray few in a brief; nor
+    # stock names in half-width katakana; nor a Russian name under a list of kanji; nor English.
     assert signals_of.signals({**record, "text": text + "\ufffd"}, b"", "https://example.org/") == {}
+    brief = "防衛省は１０日、\ufffd\ufffd型護衛艦の配備を発表した。\ufffd田防衛相が会見。" + "説明した。" * 30
+    market = "東証大引け　値上がり率上位\n" + "\n".join(f"{n}　{i * 10 + 3}円高" for i, n in enumerate(
+        ["ｿﾌﾄﾊﾞﾝｸG", "ﾄﾖﾀ", "ﾌｧｰｽﾄﾘﾃ", "ｱﾄﾞﾊﾞﾝﾃｽﾄ", "ﾚｰｻﾞｰﾃｯｸ", "ｷｰｴﾝｽ", "ﾘｸﾙｰﾄHD", "ﾀﾞｲｷﾝ"]))
+    listed = "人事異動\n" + "防衛省\n" * 5 + "Министерство обороны Российской Федерации"
+    for readable in (brief, market, listed):
+        assert "garbled" not in signals_of.signals({**record, "text": readable}, b"", "https://example.org/"), readable
     english = "The government will revise the National Security Strategy by year-end. " * 5
     assert signals_of.signals({**record, "text": english}, b"", "https://example.org/") == {}
     russian = "Правительство Японии пересмотрит стратегию национальной безопасности до конца года. " * 3
