@@ -161,9 +161,11 @@ class ScopeMiddleware:
         # /a/1): that request fetches it, and following the redirect fetched it a second time,
         # each new article of such an outlet twice. Asked again next run, when the redirect
         # names the stored article (above). Not a target known to hold no article (a page that
-        # several URLs lead to, due for its second look): read as before, each URL its verdict.
+        # several URLs lead to, due for its second look): read as before, each URL its verdict;
+        # nor one held back so itself (A and B sending each other on: the loop is found and said).
         if target != request.meta.get("newsmon_url") and target in getattr(spider, "scheduled", ()) \
-                and (state is None or state["kind"] in ("pending", "fetched", "error", "blocked")):
+                and (state is None or state["kind"] in ("pending", "fetched", "error", "blocked")) \
+                and not (state is not None and state["reason_code"] == "postponed"):
             raise Postponed(f"redirects to {target} ({redirect_chain(hops, request.url, whys)}), which this "
                             "run fetches under its own URL: not fetched twice; asked again next run, when "
                             "its redirect leads to the stored article")

@@ -261,6 +261,11 @@ def test_a_redirect_to_an_article_url_this_run_fetches_itself_is_not_followed(tm
         assert middleware.process_request(Request(url, meta={
             "newsmon_outlet": "asahi", "newsmon_url": url, "redirect_urls": [url.replace("https", "http", 1)],
             "redirect_reasons": [301]})) is None
+        # Nor one to a URL held back so itself (A and B sending each other on): the loop is found and said.
+        from storage import frontier
+
+        frontier.postpone(store.crawler_db(crawler), url, outlet="asahi", reason="redirects to … (held back)")
+        assert middleware.process_request(sent_on(url)) is None
     finally:
         close_crawler_db(crawler)
 
