@@ -144,7 +144,7 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
             data = data[len(bom):]
             break
     utf8 = _decodes(data, "utf-8")
-    if utf8 is not None and _ISO2022_JP.search(data) and data.isascii():
+    if utf8 is not None and b"\x1b" in data and data.isascii() and _ISO2022_JP.search(data):
         # ISO-2022-JP is 7-bit: any page in it is valid UTF-8 (ASCII), and one that does not say
         # so (or says so past the prescan) was stored as its escape sequences ("\x1b$B!V6b$K..."),
         # an article no topic can find. Browsers detect it by those escapes; so does this.
@@ -205,8 +205,12 @@ def _guess_japanese(data: bytes) -> tuple[str, str] | None:
 #: (below).
 _REPLACED_SHARE = 0.02
 _REPLACED_MIN = 5
-_KANA_LEADS = frozenset("縺繧繝")
+_KANA_LEADS = "縺繧繝"
 _ODD_MIN = 20
+_HIRAGANA = re.compile("[\u3041-\u309f]")
+_ODD = re.compile("[\u00c0-\u024f\u0370-\u04ff]")
+_JAPANESE = re.compile("[\u3041-\u30ff\u4e00-\u9fff]")
+_ASCII_LETTER = re.compile("[A-Za-z]")
 
 
 def garbled(text: str, language: str | None = None) -> bool:
@@ -221,8 +225,7 @@ def garbled(text: str, language: str | None = None) -> bool:
     replaced = text.count("\ufffd")
     if chars and replaced >= _REPLACED_MIN and replaced >= _REPLACED_SHARE * chars:
         return True
-    hiragana = sum(1 for ch in text if "\u3041" <= ch <= "\u309f")
-    if sum(1 for ch in text if ch in _KANA_LEADS) >= _ODD_MIN > hiragana:
+    if sum(text.count(ch) for ch in _KANA_LEADS) >= _ODD_MIN > len(_HIRAGANA.findall(text)):
         return True
     if language and language[:2].lower() not in ("ja", "en", "zh", "ko"):
         return False
@@ -231,6 +234,5 @@ def garbled(text: str, language: str | None = None) -> bool:
     # read from the page's metadata aside): ten times as many of them as of kana and kanji, and more
     # than of ASCII letters, which no Japanese or English story has, whatever it quotes (a Russian
     # ministry's name under a list of kanji), nor a European one's quotes.
-    odd = sum(1 for ch in text if "\u00c0" <= ch <= "\u024f" or "\u0370" <= ch <= "\u04ff")
-    japanese = sum(1 for ch in text if "\u3041" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
-    return odd >= _ODD_MIN and odd > 10 * japanese and odd > sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    odd = len(_ODD.findall(text))
+    return odd >= _ODD_MIN and odd > 10 * len(_JAPANESE.findall(text)) and odd > len(_ASCII_LETTER.findall(text))
