@@ -158,11 +158,15 @@ _NOTICE_WORDS = ("見つかりません", "存在し", "表示できません", 
 def _may_notice(text: str) -> bool:
     lowered = text.lower()
     return any(word in lowered for word in _NOTICE_WORDS)
+
+
+# A status or an error's word a notice may open with ("404 ページが見つかりません", "エラー：…").
+_STATUS_FIRST = r"(?:(?:404|410|429|503|error|エラー)\W*)*"
 # A heading that is a notice and nothing more ("404 ページが見つかりません", "エラー：記事は削除されました")
 # once the site's name is cut off at a separator: an article about a site outage quoting one is
 # headed otherwise ("「ページが見つかりません」 自治体サイトで障害").
 _NOTICE_HEADING = re.compile(
-    rf"(?:(?:404|410|429|503|error|エラー)\W*)*(?:{_NOT_FOUND}|{_WITHDRAWN}|{_BUSY})[^。\n]{{0,12}}?[。.!！]?", re.IGNORECASE)
+    rf"{_STATUS_FIRST}(?:{_NOT_FOUND}|{_WITHDRAWN}|{_BUSY})[^。\n]{{0,12}}?[。.!！]?", re.IGNORECASE)
 #: A text this short (visible characters) that says a notice is the notice, not an article about
 #: one: a notice's guidance runs to 150 characters (トップページからお探しください…), a story on a
 #: site outage that quotes one runs longer.
@@ -173,7 +177,7 @@ _NOTICE_OPENING = re.compile(
     # A label of its own before it (a site's name, a date, お知らせ, an icon's alt text), set off by
     # a space or a colon: a story's subject runs into the notice ("防衛省のホームページにアクセスが…").
     rf"[\W_]*(?:【[^】]{{0,10}}】[\W_]*)?(?:[^\s。、.!！?？]{{1,12}}(?:\s+|\s*[：:｜|]\s*))?"
-    rf"(?:(?:404|410|429|503|error|エラー)\W*)*"
+    rf"{_STATUS_FIRST}"
     r"(?:(?:大変)?申し訳(?:ございません|ありません)(?:が|[。、!！])*\s*|(?i:(?:oops[,.!]*\s*)?(?:(?:we're |we are )?sorry[,.!]?\s*)?))?"
     # The page's own subject before its term's end (この記事は掲載期間が終了しました。, 本記事の配信期間は…).
     r"(?:(?:この|当該|お探しの|ご指定の|本)?(?:記事|ニュース|ページ|コンテンツ)(?:は|の|が)?)?"

@@ -418,11 +418,7 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             result.pages[-1].refers_at = _iso_time(headers.get_header("WARC-Refers-To-Date"))
 
     def empty(url: str) -> None:
-        if parsable(url) is None:
-            return
-        key = canonical_url(url, hosts)
-        outlet = store.outlet_key(key, outlets)
-        if outlet is not None and outlets[outlet].is_article_url(key):
+        if outlet_article(url):
             refuse(url, "", Problem("empty_body", "the archive's record of this URL holds no response at all (an "
                                                   "empty block): no page (a crawl of the outlet fetches it)"))
 
