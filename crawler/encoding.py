@@ -74,9 +74,42 @@ def declared_encodings(data: bytes, http_charset: str | None = None) -> list[str
     return out
 
 
+def _windows_euc(error: UnicodeDecodeError, replace: bool) -> tuple[str, int]:
+    """Decode the pair of bytes Python's ``euc_jp`` could not: NEC's row 13 (①, ㈱, ㍉) and the
+    IBM kanji NEC placed in rows 89-92 (髙, 﨑), which EUC-JP pages written on Windows carry and
+    browsers read (the WHATWG index is JIS X 0208 with Windows' additions). Python stopped at such
+    a pair, and with replacement it replaced one byte and read the next with the byte after it:
+    "①反撃能力" came out "�“新眷塾�", the characters after such a pair misread. Read as Shift_JIS's
+    bytes for the same row and cell, decoded with CP932, which holds both."""
+    data, at = error.object, error.start
+    pair = data[at:at + 2]
+    if len(pair) == 2 and all(0xA1 <= b <= 0xFE for b in pair):
+        row, cell = pair[0] - 0xA0, pair[1] - 0xA0
+        lead = ((row - 1) >> 1) + (0x81 if row <= 62 else 0xC1)
+        trail = cell + (0x3F + (cell >= 64) if row % 2 else 0x9E)
+        try:
+            return bytes((lead, trail)).decode("cp932"), at + 2
+        except UnicodeDecodeError:
+            if replace:  # a pair no table has: one character replaced, the next read as written
+                return "\ufffd", at + 2
+    if replace:
+        return "\ufffd", error.end
+    raise error
+
+
+codecs.register_error("newsmon-euc-jp-strict", lambda error: _windows_euc(error, False))
+codecs.register_error("newsmon-euc-jp-replace", lambda error: _windows_euc(error, True))
+
+
+def _decode(data: bytes, encoding: str, errors: str = "strict") -> str:
+    if encoding == "euc_jp" and errors in ("strict", "replace"):
+        errors = f"newsmon-euc-jp-{errors}"
+    return data.decode(encoding, errors)
+
+
 def _decodes(data: bytes, encoding: str) -> str | None:
     try:
-        return data.decode(encoding)
+        return _decode(data, encoding)
     except (UnicodeDecodeError, LookupError):
         return None
 
@@ -100,10 +133,10 @@ _HIGH = bytes(range(128, 256))
 def _nearly(data: bytes, encoding: str, few: int = 0) -> str | None:
     """``data`` decoded with U+FFFD for its few undecodable bytes, or ``None`` if not few."""
     try:
-        text = data.decode(encoding, errors="replace")
+        text = _decode(data, encoding, "replace")
     except LookupError:
         return None
-    errors = len(text) - len(data.decode(encoding, errors="ignore"))
+    errors = text.count("\ufffd") - data.decode(encoding, errors="ignore").count("\ufffd")
     high = len(data) - len(data.translate(None, _HIGH))
     damage = _UTF8_DAMAGE if encoding == "utf-8" else _DAMAGE
     return text if errors <= max(few, damage * high) else None

@@ -44,6 +44,43 @@ def test_real_page_reencoded_declared_and_undeclared(codec, label):
         assert UTF8_TEXT in text
 
 
+def _windows_euc_jp(text: str) -> bytes:
+    """``text`` in EUC-JP as Windows writes it (CP51932): JIS X 0208 with NEC's row 13 and the IBM
+    kanji NEC put in rows 89-92, at the row and cell CP932 gives them; Python's euc_jp lacks both."""
+    out = bytearray()
+    for ch in text:
+        sjis = ch.encode("cp932", errors="xmlcharrefreplace")
+        if len(sjis) != 2:
+            out += sjis
+            continue
+        lead, trail = sjis
+        row = (lead - (0x81 if lead < 0xA0 else 0xC1)) * 2 + 1 + (trail >= 0x9F)
+        cell = trail - 0x9E if trail >= 0x9F else trail - 0x3F - (trail > 0x7F)
+        out += bytes((row + 0xA0, cell + 0xA0))
+    return bytes(out)
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_euc_jp_written_on_windows_reads_as_browsers_read_it(declared):
+    # ① or ㈱ (row 13) and 髙 or 﨑 (rows 89-92) are in every browser's EUC-JP and not in Python's:
+    # declared, the page decoded with replacement, which read the byte after each such pair with
+    # the next one: "①反撃能力" came out "�“新眷塾�", the topic's words lost from the article.
+    page = _utf8_page_text()
+    if declared:
+        page = re.sub(r'charset="?utf-8"?', 'charset="EUC-JP"', page, flags=re.I)
+    else:
+        page = re.sub(r"<meta[^>]+charset[^>]*>", "", page, flags=re.I)
+    page = page.replace(UTF8_TEXT, f"①{UTF8_TEXT}（㈱髙橋﨑）")
+    text, encoding = decode_html(_windows_euc_jp(page))
+    assert encoding == "euc_jp"
+    assert f"①{UTF8_TEXT}（㈱髙橋﨑）" in text and "\ufffd" not in text
+    if not declared:
+        return
+    # A pair no table has is one U+FFFD, and the text after it is read as written.
+    text, _ = decode_html(_windows_euc_jp(page).replace(b"\xad\xa1", b"\xa9\xa1"))
+    assert f"\ufffd{UTF8_TEXT}（㈱髙橋﨑）" in text
+
+
 def test_wrong_declared_charset_is_not_trusted():
     # A UTF-8 page that claims Shift_JIS: decoding as declared would fail; the bytes win.
     page = re.sub(r'charset="?utf-8"?', 'charset="Shift_JIS"', _utf8_page_text(), flags=re.I)
