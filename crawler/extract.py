@@ -369,13 +369,106 @@ def _br_lines(el: etree._Element) -> list[str]:
     return lines
 
 
+#: The most characters a link line's block holds outside its link (a rank "1", a time "1月21日 12:00").
+_LINK_LINE_REST_CHARS = 20
+#: A box's heading: a line this short, with no end of sentence, right before the box.
+_BOX_HEADING_CHARS = 30
+
+
+def _seen_text(el: etree._Element) -> str:
+    # In C where nothing unseen is inside (a link, a list item: nearly always), else by XPath.
+    if next(el.iter("script", "style", "noscript"), None) is None:
+        return el.text_content()
+    return "".join(el.xpath(".//" + _VISIBLE_TEXT))
+
+
+def _seen_chars(el: etree._Element) -> int:
+    return len("".join(_seen_text(el).split())) if isinstance(el.tag, str) else 0
+
+
+def _link_line(a: etree._Element) -> bool:
+    """Whether link ``a`` is a line of its own (another article's headline in a list or a card), not
+    a word linked in a sentence: it holds a block (a card's ``<h3>``), or its block holds little
+    more than it and no end of sentence (a rank, a time). A sentence linked whole is the
+    article's: a headline ends none."""
+    linked = "".join(_seen_text(a).split())
+    if not linked:
+        return False
+    if next(a.iter(*_BLOCK_TAGS), None) is not None:
+        return True
+    if has_sentence([_clean(_seen_text(a))]):
+        return False
+    block = next(a.iterancestors(*_BLOCK_TAGS), None)
+    if block is None:
+        return False
+    rest = "".join(_seen_text(block).split()).replace(linked, "", 1)
+    return len(rest) <= _LINK_LINE_REST_CHARS and not has_sentence([rest])
+
+
+def link_boxes(body: etree._Element) -> set[etree._Element]:
+    """The elements of ``body`` that are boxes of links to other pages (a ranking, related
+    articles, a list of a section's stories, each item another article's headline, with its rank,
+    time or teaser), with the short heading right before each; and every element inside a link.
+    None of their text is the article's: read as its lines, a box of headlines moved into an
+    outlet's body (a redesign's CSS-module classes its ``prune`` no longer names) gave an
+    unrelated article a ranking's security headlines, and the article was scored relevant; and
+    a ranking of ten items amid the text, each with a time line, ended it at the box. A container
+    is a box when two or more of its children have text, each holding a link line (``_link_line``),
+    and its own text between them is none: an article's wrapper, whose paragraphs hold sentences
+    with a linked word or none, is not."""
+    boxes: set[etree._Element] = set()
+    lines = {a for a in body.iter("a") if _link_line(a)}
+    if not lines:
+        return boxes
+    holders: dict[etree._Element, int] = {}
+    for a in lines:
+        for anc in a.iterancestors():
+            if anc is body:
+                break
+            holders[anc] = holders.get(anc, 0) + 1
+    for container, n in holders.items():
+        if n < 2 or any(anc in boxes for anc in container.iterancestors()):
+            continue
+        items = [c for c in container if isinstance(c.tag, str) and c.tag not in _UNSEEN_TAGS and _seen_chars(c)]
+        own = (container.text or "") + "".join(c.tail or "" for c in container)
+        if len(items) < 2 or own.strip() or not all(any(a in lines for a in c.iter("a")) for c in items):
+            continue
+        boxes.add(container)
+        heading = container.getprevious()
+        while heading is not None and not (isinstance(heading.tag, str) and _seen_chars(heading)):
+            heading = heading.getprevious()
+        parent = container.getparent()
+        if heading is not None and parent is not None and not (parent.text or "").strip():
+            text = _clean(heading.text_content())
+            if len(text) <= _BOX_HEADING_CHARS and not has_sentence([text]):
+                boxes.add(heading)
+    # Keep the outermost only.
+    boxes = {b for b in boxes if not any(anc in boxes for anc in b.iterancestors())}
+    boxes |= {a for a in lines if not any(anc in boxes for anc in a.iterancestors())}
+    return boxes
+
+
+def _linked_only(el: etree._Element, boxes: set[etree._Element]) -> bool:
+    """Whether all of ``el``'s text is in the link lines of ``boxes``."""
+    linked = [a for a in el.iter("a") if a in boxes]
+    return bool(linked) and _seen_chars(el) == sum(_seen_chars(a) for a in linked)
+
+
+def _in_box(el: etree._Element, boxes: set[etree._Element]) -> bool:
+    return el in boxes or any(anc in boxes for anc in el.iterancestors())
+
+
 def _paragraphs(body: etree._Element, selector: str, split_br: bool = False, pre_wrap: bool = False) -> list[str]:
     matched = compile_selector(selector)(body)
     chosen = set(matched)
+    boxes = link_boxes(body) if matched else set()
     out: list[str] = []
     for el in matched:
         # A selected element inside another selected one would repeat its text.
         if any(anc in chosen for anc in el.iterancestors()):
+            continue
+        # Another article's headline (a line of a box of them, or a link on its own): no line of this one.
+        if boxes and (_in_box(el, boxes) or _linked_only(el, boxes)):
             continue
         if split_br or pre_wrap:
             texts = _br_lines(el)
@@ -411,10 +504,11 @@ def _blocks(body: etree._Element, split_br: bool = False, pre_wrap: bool = False
     ``<div>``). ``split_br``: a ``<br>`` ends a line too (the rules say so), else it is a space;
     ``pre_wrap``: so does a line break of the text (``Rules.pre_wrap``)."""
     lines = [""]
+    boxes = {b for b in link_boxes(body) if b.tag != "a"}
 
     def walk(node: etree._Element) -> None:
         tag = node.tag
-        if not isinstance(tag, str) or tag in _UNSEEN_TAGS:
+        if not isinstance(tag, str) or tag in _UNSEEN_TAGS or node in boxes:
             return  # a comment, a processing instruction; their tails are read by the parent
         block = tag in _BLOCK_TAGS
         if block:

@@ -86,6 +86,37 @@ def box_amid(page: bytes, outlet, heading: str, headlines: list[str], *, first: 
     return html.tostring(tree, encoding="unicode")
 
 
+def link_box_amid(page: bytes, outlet, heading: str | None, headlines: list[str], *, teaser: str | None = None,
+                  times: bool = False, first: bool = False) -> str:
+    """A page with a box of other articles after the middle paragraph of the body its ``outlet``'s
+    rules read (``first``: before its first paragraph), marked up as a redesign's component would
+    be (a CSS-module class no rule names): a ``<section>`` with ``heading`` in an ``<h2>`` (none
+    when ``None``), then a list of ``headlines``, each a link holding an ``<h3>``, with its rank,
+    and, under it, ``teaser`` and a time (``times``) in paragraphs made like the body's."""
+    from lxml import html
+
+    from crawler.outlets import compile_selector
+
+    tree, rules, body = _rules_body(page, outlet)
+    paragraphs = compile_selector(rules.paragraphs)(body)
+    middle = paragraphs[len(paragraphs) // 2]
+    made = f'{middle.tag} class="{middle.get("class", "")}"'
+    items = "".join(
+        f'<li><span class="styles_rank__u2Lk0">{n + 1}</span><a href="/other/{n}"><h3>{words}</h3></a>'
+        + (f"<{made}>{teaser}</{middle.tag}>" if teaser else "")
+        + (f"<{made}>1月21日 {10 + n}:00</{middle.tag}>" if times else "") + "</li>"
+        for n, words in enumerate(headlines))
+    box = html.fragment_fromstring(
+        '<section class="styles_ranking__x9Fq2">' + (f"<h2>{heading}</h2>" if heading is not None else "")
+        + f"<ol>{items}</ol></section>")
+    if first:
+        paragraphs[0].addprevious(box)
+    else:
+        middle.addnext(box)
+        box.tail, middle.tail = middle.tail, None
+    return html.tostring(tree, encoding="unicode")
+
+
 def later_paragraphs_as_divs(page: bytes, outlet, share: float = 0.5) -> str:
     """A page after a redesign of part of its template: the last ``share`` of the paragraphs the
     body of its ``outlet``'s rules holds are classless <div>s (the text after an ad slot moved into

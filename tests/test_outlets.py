@@ -14,7 +14,8 @@ from crawler.outlets import compile_selector, outlet_for_url, registry
 
 from .conftest import EXPECTED, SAVED, saved_bytes
 from .saved import (
-    box_amid, box_like_the_body_above, divs_for_ps, later_paragraphs_as_divs, line_amid, share_bar_above,
+    box_amid, box_like_the_body_above, divs_for_ps, later_paragraphs_as_divs, line_amid, link_box_amid,
+    share_bar_above,
 )
 
 OUTLETS = registry()
@@ -293,6 +294,61 @@ def test_a_box_of_linked_headlines_amid_the_text_is_dropped_and_the_text_goes_on
         assert after is not None and after.paragraphs == before.paragraphs
 
 
+# Headlines written for the test: what a ranking or a related box of a paper's site lists.
+_SECURITY_HEADLINES = ["政府、安保3文書を年内に改定へ", "国家安全保障戦略の改定、与党協議が本格化",
+                       "反撃能力の保有を明記 国家安全保障戦略改定案", "防衛力整備計画、総額43兆円を維持"]
+
+
+@pytest.mark.parametrize("key,fixture", [("sankei", _SANKEI), ("japannews", _JAPAN_NEWS),
+                                         ("mainichi", "fundus-jp/MainichiShimbun_2025_01_14.html"),
+                                         ("yomiuri", "fundus-jp/YomiuriShimbun_2024_10_13.html")])
+@pytest.mark.parametrize("heading,teaser,times,count", [
+    ("Most read", None, False, 4), ("Related", None, False, 4), ("いま読まれている記事", None, False, 4),
+    (None, None, False, 4), ("関連記事", "政府は安保3文書を年内に改定する方針を固めた。", False, 4),
+    ("アクセスランキング", None, True, 10),
+], ids=["most-read", "related", "imayomareteiru", "no-heading", "related-with-teasers", "ranking-of-ten-with-times"])
+def test_a_box_of_other_articles_in_the_rules_body_is_no_part_of_the_text(key, fixture, heading, teaser, times, count):
+    # A redesign's ranking or related box (a CSS-module class its prune does not name) moved into
+    # the body: under a heading not among the box words, or none, its headlines (and each one's
+    # teaser) were read as the article's lines, and a weather report listing security headlines
+    # was scored relevant; a ranking of ten with a time line each ended the text at the box.
+    headlines = (_SECURITY_HEADLINES * 3)[:count]
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    page = saved_bytes(fixture)
+    for first in (False, True):
+        boxed = link_box_amid(page, OUTLETS[key], heading, headlines, teaser=teaser, times=times, first=first)
+        # As it is, and after the redesign that made every <p> a <div> (read a line a block).
+        for before, after in ((page, boxed.encode()), (divs_for_ps(page), divs_for_ps(boxed.encode()))):
+            before, after = extract_article(before, url), extract_article(after, url)
+            assert after is not None and after.paragraphs == before.paragraphs and after.method == before.method
+
+
+@pytest.mark.parametrize("key,fixture", [("sankei", _SANKEI), ("japannews", _JAPAN_NEWS)])
+def test_a_paragraph_linked_whole_is_still_the_articles(key, fixture):
+    # A box's headline is a link standing alone on its line; a paragraph whose sentences a CMS
+    # linked whole (to a document, to the story before) stands so too, and is the article's.
+    from lxml import html
+
+    from crawler.outlets import compile_selector
+
+    from .saved import _rules_body
+
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    tree, rules, body = _rules_body(saved_bytes(fixture), OUTLETS[key])
+    paragraphs = [p for p in compile_selector(rules.paragraphs)(body) if p.text_content().strip().endswith("。")
+                  or p.text_content().strip().endswith(".")]
+    for p in (paragraphs[1], paragraphs[len(paragraphs) // 2]):
+        words = p.text_content()
+        for child in list(p):
+            p.remove(child)
+        p.text = None
+        link = html.fragment_fromstring(f'<a href="/document/{len(words)}">{words}</a>')
+        p.append(link)
+    before = extract_article(saved_bytes(fixture), url)
+    after = extract_article(html.tostring(tree, encoding="unicode"), url)
+    assert after is not None and after.paragraphs == before.paragraphs
+
+
 def test_news_web_nhks_text_block_wrapped_in_one_more_div_is_read():
     # The rule took the first <div> after the <h1> with <p>s of its own: one wrapper more (a
     # template's change) and no body matched, the page "no article".
@@ -428,9 +484,10 @@ def test_a_review_on_nippon_com_holds_no_photo_caption_nor_credit():
 #: (4 reads the saved pages as 3 did: a box amid the text no longer ends it, which no saved page has;
 #: 5 too: sentences of the rules' body that their paragraphs leave unread have it read whole; of the
 #: elements its selector names, the one holding most text is the body; more box headings and a members'
-#: label on a line of its own.)
+#: label on a line of its own; 8 too: a box of other articles' linked headlines in the body, which no
+#: saved page's body holds, is no line of the text.)
 READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "eb44bff822492b7c", 4: "eb44bff822492b7c",
-             5: "eb44bff822492b7c", 6: "a69c733b9d952b2e", 7: "261dea95e629da70"}
+             5: "eb44bff822492b7c", 6: "a69c733b9d952b2e", 7: "261dea95e629da70", 8: "261dea95e629da70"}
 
 
 def test_a_change_in_what_pages_read_as_raises_the_extraction_version():
