@@ -286,6 +286,11 @@ def check_settings(overrides: Mapping[str, Any], environment: Mapping[str, str] 
         if name in ENVIRONMENT_ONLY:
             raise SettingError(f"{where}: {name} is an environment variable; give {ENVIRONMENT_ONLY[name]} "
                                f"with {origin} instead")
+        upper = name.upper()
+        if upper != name and (upper.startswith("NEWSMON_") or upper in SETTINGS):
+            # Scrapy's names are case-sensitive: -s newsmon_max_articles=1 or -s download_delay=5 was
+            # passed on as a setting nothing reads, the crawl run as if it had not been given.
+            raise SettingError(f"{where}: setting names are upper case: {upper}={value}")
         if name.startswith("NEWSMON_") and name not in names:
             raise SettingError(f"{where}: {_unknown('setting', name, names)}")
         try:

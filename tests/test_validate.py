@@ -344,6 +344,9 @@ def test_settings_are_parsed_as_scrapy_will_read_them():
     ("LOG_LEVEL", "LOUD", "must be one of"),
     ("USER_AGENT", "newsmon\r\nX-Evil: 1", "must be a non-empty text on one line"),
     ("NEWSMON_LOG_LEVEL", "DEBUG", "NEWSMON_LOG_LEVEL is an environment variable; give LOG_LEVEL"),
+    # Scrapy's names are case-sensitive: in lower case they were passed on, read by nothing.
+    ("newsmon_max_articles", "1", "setting names are upper case: NEWSMON_MAX_ARTICLES=1"),
+    ("download_delay", "5", "setting names are upper case: DOWNLOAD_DELAY=5"),
 ])
 def test_setting_rules(name, value, message):
     with pytest.raises(SettingError) as exc:
@@ -353,18 +356,18 @@ def test_setting_rules(name, value, message):
 
 def test_a_good_config_passes_and_overrides_keep_their_meaning(tmp_path):
     config = tmp_path / "c.toml"
-    config.write_text(GOOD_OUTLET + 'domains = ["Example.ORG."]\n[schedule]\njitter = 0\n'
+    config.write_text(GOOD_OUTLET + 'domains = ["Example.ORG.", "127.0.0.1"]\n[schedule]\njitter = 0\n'
                       '[notify]\nwebhook = "https://hooks.example.org/x"\nwebhook_headers = { X-Token = "a" }\n',
                       encoding="utf-8")
     checked = check_config(str(config), outlets=["x"])
-    assert checked.config.outlets["x"].domains == ("example.org",)
+    assert checked.config.outlets["x"].domains == ("example.org", "127.0.0.1")
     # The story and revisit tables the README documents are read, not refused.
     config.write_text(GOOD_OUTLET + '[stories]\nwindow = "48h"\n[revisit]\nafter = ["2h", "1d"]\narticles = "all"\n',
                       encoding="utf-8")
     check_config(str(config))
     opts = store.options(str(config))
     assert (opts.window, opts.revisit_after, opts.revisit_all) == (48 * 3600, (7200.0, 86400.0), True)
-    config.write_text(GOOD_OUTLET + 'domains = ["Example.ORG."]\n[schedule]\njitter = 0\n'
+    config.write_text(GOOD_OUTLET + 'domains = ["Example.ORG.", "127.0.0.1"]\n[schedule]\njitter = 0\n'
                       '[notify]\nwebhook = "https://hooks.example.org/x"\nwebhook_headers = { X-Token = "a" }\n',
                       encoding="utf-8")
     checked = check_config(str(config), outlets=["x"])
@@ -391,6 +394,16 @@ def test_a_good_config_passes_and_overrides_keep_their_meaning(tmp_path):
     ("[schedule.outlets]\nbbc = '5m'\n", "[schedule.outlets] names unknown outlet(s) ['bbc']"),
     ('[outlets."../etc"]\nfeeds = ["http://a.example/"]\narticle_url_pattern = "/a/"\n', "[outlets] '../etc'"),
     (GOOD_OUTLET + 'language = "Japanese"\n', "[outlets.x] language: 'Japanese'"),
+    # Stored under "jp" or "ja-JP", its articles were hidden by the desk's Japanese filter.
+    (GOOD_OUTLET + 'language = "jp"\n', "[outlets.x] language: 'jp' is a country code, not a language: write \"ja\""),
+    (GOOD_OUTLET + 'language = "ja-JP"\n', "[outlets.x] language: write the language alone, \"ja\""),
+    # A document the outlet's domains do not take is never fetched: the crawl read "failing".
+    (GOOD_OUTLET + 'domains = ["example.org"]\n',
+     "[outlets.x] feeds: http://127.0.0.1:9/rss.xml is not on the outlet's domains (example.org)"),
+    ('[outlets.ryukyu_shimpo]\nfeeds = ["https://www.ryuyo-shimpo.example/rss.xml"]\n',
+     "is not on the domains of the built-in outlet 琉球新報 (ryukyushimpo.jp), which this table overrides"),
+    ("[outlets.x]\nfeeds = ['http://127.0.0.1:9/rss.xml']\narticle_url_pattern = \"\"\"\n/articles/\n\"\"\"\n",
+     "[outlets.x] article_url_pattern: '/articles/\\n' begins or ends with a space or line break"),
     ('[outlets.x]\nfeeds = ["http://a.example:99999/"]\narticle_url_pattern = "/a/"\n', "is not a valid URL"),
     ("[[outlets]]\nname = 'x'\n", "outlets must be a table"),
     ("[notify]\nwebhook = 'https://h.example/'\nwebhook_headers = { 'X-A' = \"a\\nb\" }\n", "is not an HTTP header"),
