@@ -119,16 +119,25 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
             values[name] = spec[name]
     if "cookies" in spec:
         values["cookies"] = _cookies(spec["cookies"], f"{table} cookies")
-    if "language" in values and not _LANGUAGE.match(values["language"]):
-        raise ConfigError(f"{table} language: {values['language']!r} is not a language code such as \"ja\" or \"en\"")
+    if "language" in values:
+        _check_language(values["language"], table)
     if "article_url_pattern" in values:
+        pattern = values["article_url_pattern"]
+        if pattern != pattern.strip():
+            # A TOML multi-line string or a pasted space: no URL holds it, and every article of the
+            # outlet was refused while the pattern "compiled".
+            raise ConfigError(f"{table} article_url_pattern: {pattern!r} begins or ends with a space or line break, "
+                              "which no URL has: remove it")
         try:
             re.compile(values["article_url_pattern"])
         except re.error as exc:
             raise ConfigError(f"{table} article_url_pattern: invalid regex "
                               f"{values['article_url_pattern']!r}: {exc}") from None
     if base is not None:
-        return dataclasses.replace(base, **values)
+        outlet = dataclasses.replace(base, **values)
+        _check_scope(outlet, table, None if "domains" in values else base,
+                     kept={n: base.name for n in _URL_FIELDS if n not in values})
+        return outlet
     if "article_url_pattern" not in values:
         raise ConfigError(f"{table} needs article_url_pattern (a regex that "
                           "matches the outlet's article URLs, e.g. \"/articles/\")")
@@ -138,7 +147,53 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
         # The hosts the outlet is reached at: where its feeds, sitemaps and sections live.
         hosts = {urlsplit(u).hostname for n in _URL_FIELDS for u in values.get(n, ())}
         values["domains"] = tuple(sorted(h for h in hosts if h))
-    return Outlet(key=key, name=values.pop("name", key), language=values.pop("language", "ja"), **values)
+    outlet = Outlet(key=key, name=values.pop("name", key), language=values.pop("language", "ja"), **values)
+    _check_scope(outlet, table, None)
+    return outlet
+
+
+def _check_scope(outlet: Outlet, table: str, builtin: Outlet | None, kept: dict[str, str] | None = None) -> None:
+    """Every feed, sitemap and start URL of ``outlet`` is on its domains: a crawl fetches no other
+    (it read "failing", each document "not http(s) on the outlet's domains", the config accepted).
+    ``builtin``: the built-in outlet whose domains the table kept; ``kept``: the fields the table did
+    not set, by the name of the built-in outlet they are still of."""
+    for name in _URL_FIELDS:
+        for url in getattr(outlet, name):
+            if outlet.in_scope(url):
+                continue
+            if kept and name in kept:
+                raise ConfigError(f"{table} {name}: {url}, the built-in outlet {kept[name]}'s, is not on the domains "
+                                  f"this table gives it ({', '.join(outlet.domains)}), so a crawl would not fetch it: "
+                                  f"write {name} = [] or your own {name}")
+            if builtin is not None:
+                raise ConfigError(f"{table} {name}: {url} is not on the domains of the built-in outlet "
+                                  f"{builtin.name} ({', '.join(builtin.domains)}), which this table overrides, so a "
+                                  f"crawl would not fetch it: for another site, give the outlet a key of its own, e.g. "
+                                  f"[outlets.my_{outlet.key}]; for this one, add the host to domains")
+            raise ConfigError(f"{table} {name}: {url} is not on the outlet's domains ({', '.join(outlet.domains)}), "
+                              "so a crawl would not fetch it: add its host to domains")
+
+
+#: Country codes written where a language is meant: "jp" is Japan, its language "ja".
+_COUNTRIES = {"jp": "ja", "cn": "zh", "kr": "ko", "tw": "zh", "us": "en", "gb": "en"}
+
+
+def _check_language(language: str, table: str) -> None:
+    """``language`` of an outlet: the language alone, as its articles are stored and filtered.
+
+    "jp" (Japan's country code) and "ja-JP" (a page's ``lang``) were taken as they were: the
+    articles were stored under them, the desk's "Japanese" filter (``language = 'ja'``) never showed
+    them, and the garbled-text check, which knows ja, en, zh and ko, passed their mojibake.
+    """
+    if not _LANGUAGE.match(language):
+        raise ConfigError(f"{table} language: {language!r} is not a language code such as \"ja\" or \"en\"")
+    primary = language.split("-")[0]
+    if primary in _COUNTRIES:
+        raise ConfigError(f"{table} language: {language!r} is a country code, not a language: write "
+                          f"\"{_COUNTRIES[primary]}\" ({'Japanese' if primary == 'jp' else 'its language'})")
+    if primary != language:
+        raise ConfigError(f"{table} language: write the language alone, \"{primary}\", not {language!r}: its "
+                          "articles are stored, filtered on the desk and checked by it")
 
 
 def _cookies(table: object, where: str) -> tuple[tuple[str, str], ...]:

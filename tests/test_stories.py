@@ -360,7 +360,8 @@ def test_an_archive_is_grouped_through_the_same_path(tmp_path):
     config = tmp_path / "newsmon.toml"
     config.write_text("".join(
         f'[outlets.{key}]\nfeeds = ["http://{HOSTS[key]}:8000/rss.xml"]\ndomains = ["{HOSTS[key]}"]\n'
-        f'article_url_pattern = "/site/"\n' for key in ("kyodo", "regional", "toto")), encoding="utf-8")
+        f'start_urls = []\nsitemaps = []\narticle_url_pattern = "/site/"\n' for key in ("kyodo", "regional", "toto")),
+        encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "crawler.cli", "ingest", str(warc), "--db", str(db_path),
                              "--config", str(config), "--workers", "0"], capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr.decode(errors="replace")

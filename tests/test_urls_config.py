@@ -267,7 +267,7 @@ start_urls = ["http://127.0.0.1:8000/news/"]
 article_url_pattern = "/articles/"
 
 [outlets.asahi]
-feeds = ["http://127.0.0.1:8000/asahi.rdf"]
+feeds = ["https://www.asahi.com/rss/own.rdf"]
 """
 
 
@@ -280,7 +280,7 @@ def test_config_adds_an_outlet_and_overrides_a_builtin(tmp_path):
     assert example.is_article_url("http://127.0.0.1:8000/articles/1.html")
     assert not example.rules  # generic extraction
     asahi = config.outlets["asahi"]
-    assert asahi.feeds == ("http://127.0.0.1:8000/asahi.rdf",)
+    assert asahi.feeds == ("https://www.asahi.com/rss/own.rdf",)
     assert asahi.rules == load_config(None).outlets["asahi"].rules  # only what was set changed
 
 
@@ -294,6 +294,13 @@ def test_config_adds_an_outlet_and_overrides_a_builtin(tmp_path):
         ("[outlets.nhk]\ncookies = 'z_at=abc'\n", "must be a table of cookie names and values"),
         ("[outlets.nhk]\ncookies = { 'z at' = 'abc' }\n", "is not a cookie name"),
         ("[outlets.nhk]\ncookies = { z_at = 'a b; c' }\n", "is not a cookie value"),
+        # A document not on the (built-in's) domains: the crawl refused it, the outlet "failing".
+        ("[outlets.asahi]\nfeeds = ['http://127.0.0.1:8000/asahi.rdf']\n", "not on the domains of the built-in outlet"),
+        ("[outlets.kyodo]\ndomains = ['kyodo.example']\nfeeds = ['http://kyodo.example/rss']\n",
+         "start_urls: https://english.kyodonews.net/, the built-in outlet Kyodo News's, is not on the domains this "
+         "table gives it"),
+        ("[outlets.x]\ndomains = ['a.example']\nfeeds = ['http://b.example/']\narticle_url_pattern = '/a/'\n",
+         "is not on the outlet's domains"),
     ],
 )
 def test_bad_config_says_what_to_fix(tmp_path, text, needle):
