@@ -32,6 +32,7 @@ import math
 import os
 import re
 import tomllib
+import unicodedata
 
 import ahocorasick
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -1173,6 +1174,15 @@ def load_topics(path: str | os.PathLike[str] | None = None,
     return topics
 
 
+def _invisible(form: str) -> str | None:
+    """The first invisible character of ``form`` that NFKC keeps (format characters: zero-width
+    space and joiners, BOM, soft hyphen, word joiner; variation selectors), named; ``None``."""
+    for ch in nfkc(form):
+        if unicodedata.category(ch) == "Cf" or "\ufe00" <= ch <= "\ufe0f":
+            return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()
+    return None
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -1333,6 +1343,12 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
         if not isinstance(form, str) or not normalise(form).strip(_SEPARATORS + "・"):
             raise fail(f"{name}.{label}", f"must be a non-empty string, got {form!r}",
                        f"e.g. {_TERM_EXAMPLE}")
+        hidden = _invisible(form)
+        if hidden:
+            # Pasted from a web page or a spreadsheet (a zero-width space, a BOM, a soft hyphen): the
+            # form looks right in the file and matched no article, the topic scoring nothing.
+            raise fail(f"{name}.{label}", f"{form!r} holds an invisible character, {hidden}, which no article's "
+                       "words have between their letters", "delete it (retype the term)")
     weight = entry.get("weight")
     if not _number(weight) or weight <= 0:
         raise fail(f"{name}.weight", f"of {text!r} must be a number above 0, got {weight!r}",

@@ -330,6 +330,11 @@ BROKEN = [
      ["[topics.t]", "'counterstrike'", "under both", "one term only"]),
     ('[topics.t]\nthreshold = 6\nterms = [ { term = "43兆円", weight = 4, needs = "防衛" } ]',
      ["[topics.t]", "terms[0].needs", "list of words", 'needs = ["防衛"']),
+    # Pasted with an invisible character, a term looked right and matched nothing.
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "辺野古\u200b", weight = 4 } ]',
+     ["[topics.t]", "terms[0].term", "U+200B ZERO WIDTH SPACE", "delete it"]),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "辺野古", weight = 4, variants = ["\ufeffへのこ"] } ]',
+     ["[topics.t]", "terms[0].variants[0]", "U+FEFF"]),
 ]
 
 
