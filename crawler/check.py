@@ -104,9 +104,21 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
     if not read:
         return {"verdict": "broken", "reasons": ["no feed, sitemap or start URL could be read"] + _notes(discovery)}
     if not article_urls:
+        off = [u for d in read for u in d.get("off_domains") or []]
+        unmatched = [u for d in read for u in d.get("unmatched") or []]
+        if off and not unmatched:
+            # Every entry its feeds and sitemaps list is on another host: the pattern is not what
+            # refused them, and widening it (as "none the pattern accepts" advised) changes nothing.
+            hosts = ", ".join(dict.fromkeys(urlsplit(u).hostname or u for u in off))
+            return {"verdict": "broken", "reasons": [
+                f"discovery gave {entries} links, none on the outlet's domains ({', '.join(outlet.domains)}) that "
+                f"the article URL pattern accepts: {len(off)} of its feeds' and sitemaps' entries are on {hosts} "
+                f"(e.g. {off[0]}), which a crawl does not fetch; if they are its articles, add the host to the "
+                "outlet's domains"] + _notes(discovery)}
         what = f"{entries} links, none of which" if entries else "no links at all; nothing"
+        example = f"; it refuses e.g. {', '.join(unmatched[:2])}" if unmatched else ""
         return {"verdict": "broken", "reasons": [f"discovery gave {what} the article URL pattern accepts "
-                                                 "(did the site's URLs change?)"] + _notes(discovery)}
+                                                 f"(did the site's URLs change?){example}"] + _notes(discovery)}
     reasons += _notes(discovery)
     for d in read:
         if d["newest"] and now - datetime.fromisoformat(d["newest"]) > stale_after:

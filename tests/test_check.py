@@ -214,6 +214,17 @@ def test_verdicts_from_results():
         "domains (digital.asahi.example): did its articles move? add the host to domains"]
     assert verdict(outlet, {"discovery": [feed(articles=28, off_domains=elsewhere[:2])], "articles": [sample]},
                    now=now)["verdict"] == "ok"
+    # Every entry on another host: the pattern is not what refused them (it blamed the pattern).
+    everywhere = [f"https://asahi.example/articles/{n}.html" for n in range(30)]
+    off = verdict(outlet, {"discovery": [feed(articles=0, off_domains=everywhere)], "articles": []}, now=now)
+    assert off["verdict"] == "broken" and off["reasons"][0].startswith(
+        "discovery gave 30 links, none on the outlet's domains (asahi.com) that the article URL pattern accepts: 30 "
+        "of its feeds' and sitemaps' entries are on asahi.example (e.g. https://asahi.example/articles/0.html)") \
+        and off["reasons"][0].endswith("add the host to the outlet's domains")
+    # Refused by the pattern: which URLs, for whoever writes it.
+    refused = verdict(outlet, {"discovery": [feed(articles=0, unmatched=scheme)], "articles": []}, now=now)
+    assert refused["reasons"][0].endswith("it refuses e.g. https://www.asahi.com/premium/0.html, "
+                                          "https://www.asahi.com/premium/1.html")
     # A robots.txt Crawl-delay longer than the time between the feed's entries: each hour the
     # crawl can fetch fewer articles than the outlet publishes.
     slow = {"discovery": [feed(interval=120)], "articles": [sample], "crawl_delays": {"www.asahi.com": 240.0}}
