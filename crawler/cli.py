@@ -561,6 +561,7 @@ def rescore(db: str | None, config: str | None) -> None:
     database, checked = _open(db, config)
     config_path = checked.config.path
     _, topics = store.context(config_path)
+    lost = _topics_lost(database, topics)
     models = relevance.load_models(database)
     changed = total = entered = left = 0
     counts = {"classified": 0, "maybe-missed": 0, "likely-false-positive": 0}
@@ -621,6 +622,31 @@ def rescore(db: str | None, config: str | None) -> None:
     if models:
         click.echo(f"newsmon: classifier: {counts['classified']} articles rated, {counts['maybe-missed']} maybe missed, "
                    f"{counts['likely-false-positive']} likely false positives")
+    _say_topics_lost(database, lost, config_path)
+
+
+def _topics_lost(database, topics) -> dict[str, int]:
+    """Relevant articles by their topic, of the topics ``topics`` does not define: scored again
+    under ``topics`` (``rescore``, ``reextract``), they are on none of them."""
+    rows = database.execute("SELECT topic, count(*) FROM articles WHERE relevant = 1 AND topic IS NOT NULL "
+                            "GROUP BY topic").fetchall()
+    return {topic: n for topic, n in rows if topic not in topics}
+
+
+def _say_topics_lost(database, before: dict[str, int], config_path: str | None) -> None:
+    """Warn of the articles a rescore under other topics took off a topic the run did not know
+    (``before``: ``_topics_lost`` before it): a `rescore` or `reextract` without the --config that
+    defines the user's own topics emptied them, reextract without a word."""
+    after = _topics_lost(database, {})
+    lost = {t: n - after.get(t, 0) for t, n in before.items() if n > after.get(t, 0)}
+    if not lost:
+        return
+    where = config_path or "the shipped topics (no --config or NEWSMON_CONFIG was given)"
+    names = ", ".join(sorted(lost))
+    n = sum(lost.values())
+    click.echo(f"newsmon: warning: {n} article{'s' if n != 1 else ''} relevant to topic(s) {names} were scored again "
+               f"under {where}, which does not define {'them' if len(lost) > 1 else 'it'}: they are on no topic now. "
+               "If your config file defines it, run `newsmon rescore --config FILE` to score them again", err=True)
 
 
 @cli.command()
@@ -769,6 +795,8 @@ def reextract(outlets: tuple[str, ...], db: str | None, config: str | None, outd
     if unknown:
         raise BadConfig(f"unknown outlet(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     opts = _store_options(checked.config.path)
+    _, topics = store.context(checked.config.path)
+    lost = _topics_lost(database, topics)
     articles = store.articles_to_reextract(database, outdated=outdated, outlets=outlets)
     with Progress("reextract", total=len(articles), unit="articles") as progress, \
             _resumable("reextract", progress, "newsmon reextract" + (" --outdated" if outdated else "")):
@@ -784,6 +812,7 @@ def reextract(outlets: tuple[str, ...], db: str | None, config: str | None, outd
              "articles of their own now, in the review queue if relevant" if counts.get("split") else "")
     click.echo(f"newsmon: re-extracted {counts['articles']} articles ({counts['versions']} versions of changed "
                f"ones){kept}; {counts['empty']} stored pages hold no article{partial}{apart}")
+    _say_topics_lost(database, lost, checked.config.path)
 
 
 @cli.command()

@@ -126,6 +126,29 @@ def test_rescore_after_the_topics_change(tmp_path, warc):
                      "and relevant_since = ?", nikkei_since) == 1  # relevant before: its time stays
 
 
+def test_scored_again_without_the_config_that_defines_a_topic_says_so(tmp_path, warc):
+    # A user's topic, then a reextract (status's advice after an upgrade) or rescore without its
+    # --config: its articles were scored under the shipped topics only and left the queue,
+    # reextract without a word.
+    db = str(tmp_path / "n.db")
+    newsmon("ingest", str(warc), "--db", db)
+    config = tmp_path / "topics.toml"
+    config.write_text('[topics.police-radio]\nname = "Police radio"\nthreshold = 2\n'
+                      '[[topics.police-radio.terms]]\nterm = "警察無線"\nweight = 3\n', encoding="utf-8")
+    assert newsmon("rescore", "--db", db, "--config", str(config)).returncode == 0
+    assert count(db, "select count(*) from articles where topic = 'police-radio' and relevant = 1") == 1
+    for command in ("reextract", "rescore"):
+        result = newsmon(command, "--db", db)
+        assert result.returncode == 0, result.stderr.decode()
+        assert count(db, "select count(*) from articles where topic = 'police-radio' and relevant = 1") == 0
+        assert ("newsmon: warning: 1 article relevant to topic(s) police-radio were scored again under the shipped "
+                "topics (no --config or NEWSMON_CONFIG was given)") in result.stderr.decode(), result.stderr.decode()
+        assert "newsmon rescore --config FILE" in result.stderr.decode()
+        assert newsmon("rescore", "--db", db, "--config", str(config)).returncode == 0
+    # With it, nothing to say.
+    assert b"warning" not in newsmon("reextract", "--db", db, "--config", str(config)).stderr
+
+
 def test_a_rescore_leaves_the_score_a_crawl_gave_the_version_it_stored_meanwhile(tmp_path, warc, monkeypatch):
     # A crawl's revisit stored an article's new text, off the topics, and scored it while a rescore
     # scored the text it had read before: the rescore wrote its score over the crawl's, and the
