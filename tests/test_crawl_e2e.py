@@ -219,6 +219,29 @@ def test_a_first_runs_archive_sitemap_leaves_the_room_to_the_articles_its_feeds_
     assert rows(env, "select count(*) as n from urls where kind = 'pending'") == [{"n": len(PAGES) - 1}]
 
 
+@pytest.mark.parametrize("lastmod", [None, "2099-12-31"], ids=["undated", "dated_far_ahead"])
+def test_a_first_runs_archive_sitemap_without_a_date_leaves_the_room_to_the_articles_its_feeds_list(tmp_path, lastmod):
+    # An archive sitemap whose entries give no lastmod (or a placeholder years ahead) says nothing
+    # of being the day's news: read before the slow feed, it took the whole NEWSMON_MAX_ARTICLES,
+    # and the day's article the feed listed waited behind it (oldest first, then by URL) for as
+    # many runs as the archive took, while no health signal counts an article the first run found.
+    with LoopbackSite(PAGES, placement={page: ["sitemap"] for page in PAGES}, news_sitemap_size=0) as archive:
+        today = archive.add_article(LATER, channels=["feed"])
+        date = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        archive.answer(ARCHIVE_SITEMAP_PATH, 200, urlset("".join(
+            f"<url><loc>{archive.url(a.path)}</loc>{date}</url>" for a in archive.articles if a.path != today.path)),
+            {"Content-Type": "application/xml"})
+        for feed in (RSS_PATH, ATOM_PATH):
+            archive.hang(feed, 1.0)
+        config = tmp_path / "newsmon.toml"
+        config.write_text(archive.toml_snippet("site"), encoding="utf-8")
+        env = {"db": str(tmp_path / "news.db"), "config": str(config)}
+        assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+        fetched = [r.path for r in archive.article_requests()]
+    assert len(fetched) == 2 and fetched[0] == today.path, fetched
+    assert rows(env, "select count(*) as n from urls where kind = 'pending'") == [{"n": len(PAGES) - 1}]
+
+
 def test_errors_are_counted_and_do_not_stop_the_run(env, site):
     articles = site.articles
     site.fail(articles[0].path, 404)
@@ -1083,8 +1106,11 @@ def test_articles_of_a_sitemap_under_nested_indexes_are_fetched_in_the_run_that_
     site.answer(SITEMAP_PATH, 200, _index(site, {"/sitemap-2026.xml": "2026-11-30"}), xml)
     site.answer("/sitemap-2026.xml", 200, _index(site, {"/sitemap-2026-11.xml": "2026-11-30"}), xml)
     site.answer("/sitemap-2026-11.xml", 200, _index(site, {ARCHIVE_SITEMAP_PATH: "2026-11-30"}), xml)
-    only = site.articles[1]  # listed by the sitemap alone
-    site.answer(ARCHIVE_SITEMAP_PATH, 200, urlset(f"<url><loc>{site.url(only.path)}</loc></url>"), xml)
+    only = site.articles[1]  # listed by the sitemap alone, as today's (an undated entry of a first run's
+    # sitemap is an archive's, asked for with the backlog at depth 0, and no depth drops it)
+    today = datetime.now(UTC).isoformat(timespec="seconds")
+    site.answer(ARCHIVE_SITEMAP_PATH, 200,
+                urlset(f"<url><loc>{site.url(only.path)}</loc><lastmod>{today}</lastmod></url>"), xml)
     # With the old limit, the deepest index says why its articles wait.
     assert crawl(env, "DEPTH_LIMIT=3").returncode == 0
     assert rows(env, "select kind from urls where url = ?", site.url(only.path)) == [{"kind": "pending"}]

@@ -1071,10 +1071,16 @@ class _Child:
 
 def _archived(found: Discovered, links: list[str]) -> frozenset[str]:
     """The URLs (``links``, as the crawl reads them) of a sitemap's entries that are not news
-    (Google News entries never are) and dated ``ARCHIVE_AFTER`` ago or more."""
-    cutoff = (datetime.now(timezone.utc) - ARCHIVE_AFTER).isoformat(timespec="seconds")
-    return frozenset(link for written, link in zip(found.links, links)
-                     if written not in found.declared and (found.dated.get(written) or cutoff) < cutoff)
+    (Google News entries never are) and dated ``ARCHIVE_AFTER`` ago or more, or not dated at all:
+    an entry without a lastmod says nothing of being the day's news, nor does one dated more than a
+    day ahead (a CMS's placeholder, ``discovery._FUTURE_SLACK``); read before the outlet's feed or
+    sections, such an archive took the whole quota, and the day's articles they listed waited
+    behind it (ordered by URL, an archive's older numbers first) for as many runs as it took."""
+    now = datetime.now(timezone.utc)
+    cutoff = (now - ARCHIVE_AFTER).isoformat(timespec="seconds")
+    ahead = (now + timedelta(days=1)).isoformat(timespec="seconds")
+    return frozenset(link for written, link in zip(found.links, links) if written not in found.declared
+                     and not (cutoff <= (found.dated.get(written) or "") <= ahead))
 
 
 def _header(response: Response, name: str) -> str | None:
