@@ -510,7 +510,17 @@ def _xml_root(body: bytes, declared: set[str] | None = None) -> tuple[etree._Ele
 
 
 #: The encoding an XML declaration names.
-_XML_ENCODING = re.compile(rb"""^<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})["']""")
+_XML_ENCODING = re.compile(rb"""<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})["']""")
+
+
+def _declared_encoding(body: bytes) -> re.Match[bytes] | None:
+    """The encoding the document's XML declaration names (group 1), where the document begins: at
+    its first byte, or past the blank lines or the PHP notice its server printed first
+    (``_past_junk``). Looked for at the first byte only, a Shift_JIS feed after a blank line (a
+    template's newline before ``<?xml``) with few Japanese characters was read as UTF-8 with those
+    characters replaced: its Japanese URLs requested as ``%EF%BF%BD…`` (404), its headlines lost."""
+    start = _XML_DECLARATION.search(body, 0, _JUNK_MAX)
+    return _XML_ENCODING.match(body, start.start()) if start else None
 
 
 #: The charsets a server names that say nothing against UTF-8 (``_in_utf8``), and the bad bytes a
@@ -528,7 +538,7 @@ def _in_utf8(body: bytes, http_charset: str | None = None) -> bytes:
     first, every entry after it lost. A Shift_JIS feed without a declaration, its charset in the
     HTTP header only, was read as Windows-1252 by feedparser: its Japanese URLs fetched as
     mojibake (404), its headlines lost."""
-    declaration = _XML_ENCODING.match(body)
+    declaration = _declared_encoding(body)
     if declaration is None or declaration.group(1).lower() in (b"utf-8", b"utf8"):
         try:
             body.decode("utf-8")
@@ -550,7 +560,11 @@ def _in_utf8(body: bytes, http_charset: str | None = None) -> bytes:
         return body
     if declaration is None:
         return text.encode("utf-8")
-    # The declaration is ASCII: its offsets in the text are those in the bytes.
+    # The declaration is ASCII, and so is what stands before it but for a server's notice: where
+    # that holds other characters the text's offsets are not the bytes', and it is named again.
+    if text[declaration.start(1):declaration.end(1)].encode("ascii", "replace") != declaration.group(1):
+        name = re.escape(declaration.group(1).decode("ascii"))
+        return re.sub(r"(<\?xml\s[^>]*?\bencoding\s*=\s*[\"'])" + name, r"\g<1>UTF-8", text, count=1).encode("utf-8")
     return (text[:declaration.start(1)] + "UTF-8" + text[declaration.end(1):]).encode("utf-8")
 
 

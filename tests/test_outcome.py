@@ -938,6 +938,26 @@ def test_a_sitemap_declared_in_a_japanese_encoding_is_read_as_browsers_read_it(d
     assert found.newest == "2026-12-01T06:00:00+00:00"
 
 
+@pytest.mark.parametrize("before", [b"\n", b"\r\n  ", b"\xef\xbb\xbf\n",
+                                    b"<br />\n<b>Deprecated</b>:  f() is deprecated in <b>/feed.php</b><br />\n"])
+@pytest.mark.parametrize(("declared", "codec"), [("Shift_JIS", "cp932"), ("EUC-JP", "euc_jp")])
+def test_a_japanese_encoding_declared_after_a_blank_line_or_a_notice_is_read(before, declared, codec):
+    # Its declaration was looked for at the first byte only: a document with a few Japanese
+    # characters (an English feed, a sitemap of ASCII URLs and a Japanese slug) after a template's
+    # blank line was read as UTF-8 with those replaced, "ok": the slug's article requested as
+    # /%EF%BF%BDh%EF%BF%BDq/… (404), its headline "�h�q".
+    declaration = f'<?xml version="1.0" encoding="{declared}"?>'
+    feed = parse_feed(before + (f"{declaration}<rss version='2.0'><channel><title>News</title><item><title>防衛 cuts"
+                                "</title><link>https://a.jp/防衛/1</link></item><item><title>Cabinet</title>"
+                                "<link>https://a.jp/2</link></item></channel></rss>").encode(codec))
+    assert (feed.links, feed.problem) == (["https://a.jp/防衛/1", "https://a.jp/2"], None)
+    assert feed.listed["https://a.jp/防衛/1"] == "防衛 cuts"
+    sitemap = parse_sitemap(before + (f"{declaration}<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                                      "<url><loc>https://a.jp/防衛/1</loc></url><url><loc>https://a.jp/2</loc></url>"
+                                      "</urlset>").encode(codec))
+    assert (sitemap.links, sitemap.problem) == (["https://a.jp/防衛/1", "https://a.jp/2"], None)
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-16-le", "utf-32"])
 def test_a_feed_or_sitemap_in_utf_16_with_a_bare_ampersand_keeps_its_urls_as_written(codec):
     # What mends a document (a bare & escaped, an undeclared prefix declared, a PHP notice skipped)
@@ -1281,6 +1301,21 @@ def test_robots_change_requeues_what_it_disallowed(tmp_path):
     assert frontier.state(db, url)["kind"] == "refused"
     assert frontier.robots_seen(db, "127.0.0.1:8000", http_status=200, sha256="b")
     assert frontier.state(db, url)["kind"] == "pending"
+
+
+def test_what_was_refused_while_robots_txt_was_down_is_pending_once_it_is_read_again(tmp_path):
+    # Left refused "robots.txt answered HTTP 503" through a run that read it (its quota taken by
+    # newer articles), a URL's state said robots.txt was down when it was not.
+    db = open_db(tmp_path / "news.db")
+    url, elsewhere = "http://127.0.0.1:8000/a/1", "http://127.0.0.1:8001/a/1"
+    assert not frontier.robots_seen(db, "127.0.0.1:8000", http_status=200, sha256="a")
+    for u in (url, elsewhere):
+        frontier.record_refused(db, u, outlet="x", code="robots_unavailable", reason="robots.txt answered HTTP 503")
+    assert not frontier.robots_seen(db, "127.0.0.1:8000", http_status=503, sha256=None)
+    assert frontier.state(db, url)["kind"] == "refused"
+    assert not frontier.robots_seen(db, "127.0.0.1:8000", http_status=200, sha256="a")
+    assert (frontier.state(db, url)["kind"], frontier.state(db, url)["reason_code"]) == ("pending", "robots_changed")
+    assert frontier.state(db, elsewhere)["kind"] == "refused"  # another host's robots.txt says nothing of it
 
 
 def test_m004_mends_what_the_first_crawler_lost(tmp_path):
