@@ -496,8 +496,10 @@ def robots_seen(db: Database, netloc: str, *, http_status: int | None, sha256: s
     """
     now = now or now_utc()
     with transaction(db):
-        row = db.execute("SELECT sha256 FROM robots WHERE netloc = ?", [netloc]).fetchone()
+        row = db.execute("SELECT sha256, http_status FROM robots WHERE netloc = ?", [netloc]).fetchone()
         changed = row is not None and sha256 is not None and row[0] != sha256
+        # Down when last asked: a 5xx, or no answer at all (``http_status`` NULL).
+        was_down = row is not None and (row[1] is None or row[1] >= 500)
         db.execute(
             """
             INSERT INTO robots (netloc, http_status, sha256, fetched_at, changed_at) VALUES (?, ?, ?, ?, ?)
@@ -510,6 +512,16 @@ def robots_seen(db: Database, netloc: str, *, http_status: int | None, sha256: s
                 "UPDATE urls SET kind = 'pending', reason_code = 'robots_changed', "
                 "reason = 'robots.txt changed since it disallowed this URL; fetched again' "
                 "WHERE kind = 'refused' AND reason_code = 'robots_disallow' "
+                "AND (url LIKE 'http://' || ? || '/%' OR url LIKE 'https://' || ? || '/%')", [netloc, netloc])
+        if sha256 is not None and was_down:
+            # Read again (a 2xx, or a 4xx: no rules): what was refused while it could not be read
+            # waits for room as any URL does. Left so, a run whose quota went to newer articles
+            # ended with them saying robots.txt was down while it had just been read. (Only after
+            # a read that failed: the statement scans the frontier, not to be paid at every read.)
+            db.execute(
+                "UPDATE urls SET kind = 'pending', reason_code = 'robots_changed', "
+                "reason = 'robots.txt could not be read when this URL was refused, and can be now; fetched again' "
+                "WHERE kind = 'refused' AND reason_code = 'robots_unavailable' "
                 "AND (url LIKE 'http://' || ? || '/%' OR url LIKE 'https://' || ? || '/%')", [netloc, netloc])
     return changed
 
