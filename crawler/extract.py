@@ -373,6 +373,13 @@ def _br_lines(el: etree._Element) -> list[str]:
 _LINK_LINE_REST_CHARS = 20
 #: A box's heading: a line this short, with no end of sentence, right before the box.
 _BOX_HEADING_CHARS = 30
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+#: A link to a document, not to another article: a story's list of the documents it reports on.
+_DOCUMENT_LINK = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|csv|zip)(?:[?#]|$)", re.I)
+#: The most characters an item of a box holds outside its link lines (a rank, a time, a teaser): an
+#: item holding more is text of its own, as the article's text section beside NHK's 【詳しくはこちら】
+#: cross-link is, with one link on its own line in it.
+_BOX_ITEM_REST_CHARS = 200
 
 
 def _seen_text(el: etree._Element) -> str:
@@ -392,30 +399,51 @@ def _link_line(a: etree._Element) -> bool:
     more than it and no end of sentence (a rank, a time). A sentence linked whole is the
     article's: a headline ends none."""
     linked = "".join(_seen_text(a).split())
-    if not linked:
+    if not linked or _DOCUMENT_LINK.search(a.get("href") or ""):
         return False
     if next(a.iter(*_BLOCK_TAGS), None) is not None:
         return True
-    if has_sentence([_clean(_seen_text(a))]):
+    if _ends_sentence(_clean(_seen_text(a))):
         return False
     block = next(a.iterancestors(*_BLOCK_TAGS), None)
     if block is None:
         return False
     rest = "".join(_seen_text(block).split()).replace(linked, "", 1)
-    return len(rest) <= _LINK_LINE_REST_CHARS and not has_sentence([rest])
+    # Less beside it than it holds: a chronology's linked date before its event is the article's.
+    return len(rest) <= _LINK_LINE_REST_CHARS and len(rest) < len(linked) and not _ends_sentence(rest)
+
+
+def _ends_sentence(text: str) -> bool:
+    # A sentence whose end a closing quote or bracket follows ('said, “… capabilities.”', 「…。」) is
+    # one too: ``has_sentence`` sees an end only before a space or the end of the text.
+    return has_sentence([text]) or _SENTENCE_END.search(text) is not None
+
+
+def _box_item(item: etree._Element, lines: set[etree._Element]) -> bool:
+    """Whether ``item`` can be an item of a box: it opens with a link line (after a rank at most),
+    and holds little besides (a time, a teaser): not a section of text that happens to hold one (a
+    short article's text, a 【関連記事】 line at its end, was dropped with the tags beside it)."""
+    linked = [a for a in item.iter("a") if a in lines]
+    if not linked:
+        return False
+    whole = "".join(_seen_text(item).split())
+    if whole.find("".join(_seen_text(linked[0]).split())) > _LINK_LINE_REST_CHARS:
+        return False
+    return len(whole) - sum(_seen_chars(a) for a in linked) <= _BOX_ITEM_REST_CHARS
 
 
 def link_boxes(body: etree._Element) -> set[etree._Element]:
     """The elements of ``body`` that are boxes of links to other pages (a ranking, related
     articles, a list of a section's stories, each item another article's headline, with its rank,
-    time or teaser), with the short heading right before each; and every element inside a link.
-    None of their text is the article's: read as its lines, a box of headlines moved into an
+    time or teaser), with the short heading right before each. None of their text is the
+    article's: read as its lines, a box of headlines moved into an
     outlet's body (a redesign's CSS-module classes its ``prune`` no longer names) gave an
     unrelated article a ranking's security headlines, and the article was scored relevant; and
     a ranking of ten items amid the text, each with a time line, ended it at the box. A container
     is a box when two or more of its children have text, each holding a link line (``_link_line``),
     and its own text between them is none: an article's wrapper, whose paragraphs hold sentences
-    with a linked word or none, is not."""
+    with a linked word or none, is not. Nor is a link alone on its line (a linked sub-heading, a
+    sentence linked whole), nor a list of documents (国家安全保障戦略（PDF）): they are the article's."""
     boxes: set[etree._Element] = set()
     lines = {a for a in body.iter("a") if _link_line(a)}
     if not lines:
@@ -431,27 +459,24 @@ def link_boxes(body: etree._Element) -> set[etree._Element]:
             continue
         items = [c for c in container if isinstance(c.tag, str) and c.tag not in _UNSEEN_TAGS and _seen_chars(c)]
         own = (container.text or "") + "".join(c.tail or "" for c in container)
-        if len(items) < 2 or own.strip() or not all(any(a in lines for a in c.iter("a")) for c in items):
+        if len(items) < 2 or own.strip() or not all(_box_item(c, lines) for c in items):
             continue
         boxes.add(container)
         heading = container.getprevious()
         while heading is not None and not (isinstance(heading.tag, str) and _seen_chars(heading)):
             heading = heading.getprevious()
         parent = container.getparent()
-        if heading is not None and parent is not None and not (parent.text or "").strip():
+        # A heading element, or the one line beside the box in its wrapper: a paragraph of the
+        # article's flow right before a box (a quote 「…」 with no 。, a line of a list) is its own.
+        if heading is not None and parent is not None and not (parent.text or "").strip() and (
+                heading.tag in _HEADING_TAGS
+                or sum(1 for c in parent if isinstance(c.tag, str) and _seen_chars(c)) == 2):
             text = _clean(heading.text_content())
             if len(text) <= _BOX_HEADING_CHARS and not has_sentence([text]):
                 boxes.add(heading)
     # Keep the outermost only.
     boxes = {b for b in boxes if not any(anc in boxes for anc in b.iterancestors())}
-    boxes |= {a for a in lines if not any(anc in boxes for anc in a.iterancestors())}
     return boxes
-
-
-def _linked_only(el: etree._Element, boxes: set[etree._Element]) -> bool:
-    """Whether all of ``el``'s text is in the link lines of ``boxes``."""
-    linked = [a for a in el.iter("a") if a in boxes]
-    return bool(linked) and _seen_chars(el) == sum(_seen_chars(a) for a in linked)
 
 
 def _in_box(el: etree._Element, boxes: set[etree._Element]) -> bool:
@@ -467,8 +492,8 @@ def _paragraphs(body: etree._Element, selector: str, split_br: bool = False, pre
         # A selected element inside another selected one would repeat its text.
         if any(anc in chosen for anc in el.iterancestors()):
             continue
-        # Another article's headline (a line of a box of them, or a link on its own): no line of this one.
-        if boxes and (_in_box(el, boxes) or _linked_only(el, boxes)):
+        # A line of a box of other articles' headlines: no line of this one.
+        if boxes and _in_box(el, boxes):
             continue
         if split_br or pre_wrap:
             texts = _br_lines(el)
@@ -636,7 +661,15 @@ def _rules_missed(body: etree._Element, paragraphs: list[str], paywalled: bool) 
     # pages with rules; 31 µs a page in all against 54 for the visible text alone.
     if got >= _RULES_MISSED_SHARE * _chars([body.text_content()]):
         return False
-    return got < _RULES_MISSED_SHARE * _chars(body.xpath(".//" + _VISIBLE_TEXT))
+    visible = _chars(body.xpath(".//" + _VISIBLE_TEXT))
+    if got >= _RULES_MISSED_SHARE * visible:
+        return False
+    # Nor a box of other articles' headlines the paragraphs leave out (``link_boxes``): a ranking of
+    # ten with teasers beside a short article made its text under a fifth, and the page was read
+    # by trafilatura, box and all.
+    boxes = link_boxes(body)
+    boxed = sum(_seen_chars(b) for b in boxes if not any(anc in boxes for anc in b.iterancestors()))
+    return got < _RULES_MISSED_SHARE * (visible - boxed)
 
 
 def _unread_sentences(body: etree._Element, rules: Rules) -> int:

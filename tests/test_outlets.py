@@ -349,6 +349,122 @@ def test_a_paragraph_linked_whole_is_still_the_articles(key, fixture):
     assert after is not None and after.paragraphs == before.paragraphs
 
 
+@pytest.mark.parametrize("line,kept", [
+    ('<div class="body-text"><p><a href="/doc/nss.pdf">国家安全保障戦略（PDF）</a></p></div>', ["国家安全保障戦略（PDF）"]),
+    ('<div class="body-text"><ul><li><a href="/doc/nss.pdf">国家安全保障戦略（PDF）</a></li>'
+     '<li><a href="/doc/nds.pdf">国家防衛戦略（PDF）</a></li></ul></div>', ["国家安全保障戦略（PDF）国家防衛戦略（PDF）"]),
+    ('<section class="styles_ranking__x9Fq2"><h2>よく読まれている記事</h2><ol><li><a href="/n/1"><h3>大雪 交通に影響</h3></a></li>'
+     '<li><a href="/n/2"><h3>帰省の予約始まる</h3></a></li></ol></section>', []),
+], ids=["linked-document", "list-of-documents", "ranking"])
+def test_a_link_on_its_own_line_in_nhks_text_section_leaves_the_text_whole(line, kept):
+    # NHK's div.content--detail-more holds the text section and NHK's own 【詳しくはこちら】
+    # cross-link: one link on a line of its own in the text made the two "a box of other
+    # articles", and every paragraph after the lead was dropped (the text stored as its lead).
+    # A link alone on its line, or a list of the documents a story reports on, is the article's.
+    from lxml import html
+
+    from .saved import _rules_body
+
+    fixture = "nhk-easy-news-crawler/k10014659321000.html"
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    tree, _, body = _rules_body(saved_bytes(fixture), OUTLETS["nhk"])
+    section = [s for s in body.cssselect("section.content--body") if s.text_content().strip()][0]
+    section.append(html.fragment_fromstring(line))
+    before = extract_article(saved_bytes(fixture), url)
+    after = extract_article(html.tostring(tree, encoding="unicode"), url)
+    assert after is not None and after.paragraphs == before.paragraphs + kept and after.method == before.method
+
+
+@pytest.mark.parametrize("fixture,key", [("fundus-jp/YomiuriShimbun_2024_12_03.html", "yomiuri"),
+                                         ("fundus-jp/MainichiShimbun_2025_01_14.html", "mainichi")])
+def test_links_that_are_the_articles_own_lines_are_no_box(fixture, key):
+    # Under the first form of the box check, a chronology whose dates are links (its events the
+    # story's), and a redesign's inner wrapper holding the text, a 【関連記事】 line at its end and
+    # the tags after it (read as two "items" of a box), were dropped: the second cut the text to
+    # what came before the wrapper, or to nothing.
+    from lxml import etree, html
+
+    from crawler.outlets import compile_selector
+
+    from .saved import _rules_body
+
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    before = extract_article(saved_bytes(fixture), url).paragraphs
+    events = [("2022年12月", "安保3文書を閣議決定"), ("2023年4月", "防衛費を大幅に増額")]
+    tree, rules, body = _rules_body(saved_bytes(fixture), OUTLETS[key])
+    middle = [p for p in compile_selector(rules.paragraphs)(body) if p.tag == "p"][1]
+    middle.addnext(html.fragment_fromstring("<div class='chronology_x7'>" + "".join(
+        f"<p><a href='/t/{n}'>{date}</a>　{event}</p>" for n, (date, event) in enumerate(events)) + "</div>"))
+    after = extract_article(html.tostring(tree, encoding="unicode"), url).paragraphs
+    assert [line for line in after if line not in before] == [f"{d} {e}" for d, e in events]
+    tree, rules, body = _rules_body(saved_bytes(fixture), OUTLETS[key])
+    inner = etree.SubElement(body, "div", {"class": "ArticleInner_x1"})
+    text = etree.SubElement(inner, "div", {"class": "ArticleText_x2"})
+    for child in [c for c in body if c is not inner]:
+        text.append(child)
+    text.append(html.fragment_fromstring("<p>【関連記事】<a href='/other/1'>防衛費、過去最大の8兆円台に</a></p>"))
+    inner.append(html.fragment_fromstring(
+        "<div class='Tags_x3'><a href='/tag/1'>防衛</a> <a href='/tag/2'>安全保障</a></div>"))
+    after = extract_article(html.tostring(tree, encoding="unicode"), url).paragraphs
+    assert all(line in after for line in before)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Kishida told reporters, \u201cWe will acquire counterstrike capabilities under the new strategy.\u201d",
+    'Kishida told reporters, "We will acquire counterstrike capabilities under the new strategy."',
+    "Asked why, he said: \u201cIs there any other way?\u201d",
+], ids=["curly-quote", "straight-quote", "question"])
+def test_a_sentence_linked_whole_that_ends_in_a_quote_mark_is_still_the_articles(sentence):
+    # A headline ends no sentence; a quote does, before its closing mark, where has_sentence saw
+    # none: the paragraph was dropped as a link on its own line.
+    from lxml import html
+
+    from .saved import _rules_body
+
+    url = json.loads((EXPECTED / (_JAPAN_NEWS + ".json")).read_text(encoding="utf-8"))["url"]
+    tree, rules, body = _rules_body(saved_bytes(_JAPAN_NEWS), OUTLETS["japannews"])
+    second = [p for p in compile_selector(rules.paragraphs)(body) if p.tag == "p"][1]
+    second.addnext(html.fragment_fromstring(f'<p><a href="/politics/defense-security/1/">{sentence}</a></p>'))
+    after = extract_article(html.tostring(tree, encoding="unicode"), url)
+    assert after is not None and sentence in after.paragraphs
+
+
+@pytest.mark.parametrize("line", ["「反撃能力の保有は避けて通れない」", "福岡県：久留米市"], ids=["quote", "list-line"])
+def test_the_articles_short_line_right_before_a_box_is_still_the_articles(line):
+    # A box's heading is a heading, or the line beside it in its wrapper: the article's own short
+    # paragraph (a quote with no 。, a line of a list) right before a card list amid the text was
+    # dropped as the box's heading.
+    from lxml import html
+
+    from .saved import _rules_body
+
+    fixture = "fundus-jp/MainichiShimbun_2025_01_14.html"
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    tree, rules, body = _rules_body(saved_bytes(fixture), OUTLETS["mainichi"])
+    third = [p for p in compile_selector(rules.paragraphs)(body) if p.tag == "p"][2]
+    own = html.fragment_fromstring(f"<p>{line}</p>")
+    third.addnext(own)
+    own.addnext(html.fragment_fromstring(
+        '<div class="styles_cards__a1B2c">' + "".join(
+            f'<div class="styles_card__d3E4f"><a href="/articles/{n}"><h3>{h}</h3></a></div>'
+            for n, h in enumerate(["年末の帰省ラッシュ始まる", "大雪で北陸道が通行止め"])) + "</div>"))
+    after = extract_article(html.tostring(tree, encoding="unicode"), url)
+    assert after is not None and line in after.paragraphs and "年末の帰省ラッシュ始まる" not in after.paragraphs
+
+
+def test_a_short_article_beside_a_ranking_in_its_body_is_still_read_by_its_rules():
+    # The ranking's text left out of the paragraphs, it still counted in the body they were
+    # measured against: a short article was under a fifth of it, the rules taken to have missed,
+    # and trafilatura stored every headline and teaser of the ranking as the article's text.
+    fixture = "scrapping-webs/tbs-test_article_1.html"
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    headlines = [f"ランキング{n}位の記事の見出しです" for n in range(1, 11)]
+    boxed = link_box_amid(saved_bytes(fixture), OUTLETS["tbs"], "アクセスランキング", headlines,
+                          teaser="詳しい内容は、この記事のページで写真や動画とあわせてお伝えしています。")
+    before, after = extract_article(saved_bytes(fixture), url), extract_article(boxed, url)
+    assert after is not None and after.method == before.method and after.paragraphs == before.paragraphs
+
+
 def test_news_web_nhks_text_block_wrapped_in_one_more_div_is_read():
     # The rule took the first <div> after the <h1> with <p>s of its own: one wrapper more (a
     # template's change) and no body matched, the page "no article".
