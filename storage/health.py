@@ -318,8 +318,9 @@ def _published(value: str | None) -> datetime | None:
 def run_lags(db: Database, run_id: int, outlet: str) -> list[list[int]]:
     """How late run ``run_id`` found the outlet's articles it stored first: per article
     ``[seconds from publication to discovery, seconds from discovery to storage, missed]``,
-    ``missed`` 1 when a finished run of the outlet started more than ``MISSED_AFTER`` after the
-    publication and before the discovery, and did not list it.
+    ``missed`` 1 when a finished run of the outlet that read its feeds, sitemaps or sections
+    started more than ``MISSED_AFTER`` after the publication and before the discovery, and did not
+    list it.
 
     Only articles with a publication time (``_published``) after the outlet's first run
     started: what was published before it is the backlog that run found, not lateness. At most
@@ -350,10 +351,14 @@ def run_lags(db: Database, run_id: int, outlet: str) -> list[list[int]]:
     # year of runs every 15 minutes is 35,000 rows).
     earliest = min(published for published, _, _ in articles)
     runs = [(_time(started), False)]
-    for at, reason in db.execute(
-            "SELECT r.started_at, r.finish_reason FROM outlet_runs o JOIN crawl_runs r ON r.id = o.run_id "
-            "WHERE o.outlet = ? AND o.run_id < ? ORDER BY o.run_id DESC", [outlet, run_id]):
-        runs.append((_time(at), reason == "finished"))
+    for at, reason, read in db.execute(
+            "SELECT r.started_at, r.finish_reason, o.discovery_ok FROM outlet_runs o JOIN crawl_runs r "
+            "ON r.id = o.run_id WHERE o.outlet = ? AND o.run_id < ? ORDER BY o.run_id DESC", [outlet, run_id]):
+        # A run that read none of the outlet's feeds, sitemaps and sections (the site down, its
+        # robots.txt erring) had no chance to list it: after a two-hour outage the articles published
+        # meanwhile, all found at its end, made the recovery "degraded: its feeds list articles
+        # late (a stale cache?)".
+        runs.append((_time(at), reason == "finished" and bool(read)))
         if runs[-1][0] < earliest:
             break
     runs.sort()
@@ -1264,7 +1269,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
     """Check ``outlet`` again and store the result; return the change worth telling, if any.
 
     A change is a new status, or the same bad status for other reasons; an outlet's first
-    check counts only when it is not ``ok``.
+    check counts only when it is not ``ok``. Each is logged (``health_log``); one whose reasons
+    were all said since the status began is not told (``_said_since``).
     """
     now = _now(now)
     runs = history(db, outlet, now=now)
@@ -1314,6 +1320,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
         health, damped, ended = _flap(db, outlet, runs, health, before)
         reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
         changed = before is None or before.status != health.status or before.codes() != health.codes()
+        said = (changed and not damped and ended is None and before is not None and before.status == health.status
+                and set(health.codes()) <= _said_since(db, outlet, before.since))
         if before is None or before.status != health.status:
             db.execute("INSERT OR REPLACE INTO outlet_health (outlet, status, reasons, since, checked_at, run_id) "
                        "VALUES (?, ?, ?, ?, ?, ?)", [outlet, health.status, reasons, stamp, stamp, run_id])
@@ -1324,7 +1332,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
             db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id,
                                            "previous": before.status if before else None,
                                            "status": health.status, "reasons": reasons})
-    if not changed or damped or (before is None and health.status == "ok"):
+    if not changed or damped or said or (before is None and health.status == "ok"):
         return None
     if ended is not None:
         # Told from the notice that it flaps: what was told then, and since when, not the last
@@ -1335,6 +1343,19 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                             previous_since=since if told != "ok" else None, at=stamp)
     return HealthChange(outlet, before.status if before else None, health.status, health.reasons,
                         previous_since=before.since if before and before.status != "ok" else None, at=stamp)
+
+
+def _said_since(db: Database, outlet: str, since: str) -> set[str]:
+    """The reason codes ``outlet``'s health has had since its status began (at ``since``).
+
+    An outage whose face changes run to run (robots.txt erring one run and answering the next,
+    every feed 503 throughout) was "failing" throughout, and told with every run: its reasons went
+    from three to two and back, each a change. A reason not had since the status began is still
+    told (a feed's 503s, then the crawl hanging till its timeout)."""
+    said: set[str] = set()
+    for (reasons,) in db.execute("SELECT reasons FROM health_log WHERE outlet = ? AND at >= ?", [outlet, since]):
+        said.update(r["code"] for r in json.loads(reasons or "[]"))
+    return said
 
 
 def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,

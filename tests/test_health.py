@@ -666,11 +666,11 @@ def found(db, run_id: int, n: int, *, published: str | None, discovered: datetim
 
 
 def test_a_run_keeps_how_late_it_found_each_new_article_published_since_the_outlet_was_first_crawled(db):
-    first = add_run(db, "nhk", NOW - timedelta(hours=3))
+    first = add_run(db, "nhk", NOW - timedelta(hours=3), discovery_ok=1)
     found(db, first, 1, published=(NOW - timedelta(days=2)).isoformat(), discovered=NOW - timedelta(hours=3),
           stored=NOW - timedelta(hours=3))
     assert health.run_lags(db, first, "nhk") == []  # the first run's articles are the backlog
-    add_run(db, "nhk", NOW - timedelta(hours=2))
+    add_run(db, "nhk", NOW - timedelta(hours=2), discovery_ok=1)
     add_run(db, "nhk", NOW - timedelta(minutes=90), reason="timeout")  # no chance to list anything
     last = queries.start_run(db, ["nhk"], "schedule", now=NOW.isoformat())
     at = NOW + timedelta(seconds=10)
@@ -1654,3 +1654,52 @@ def test_article_urls_redirected_off_the_domains_are_counted_over_the_last_runs(
     assert health.check([run(0, pages=6, discovery_ok=3), run(1, pages=4, discovery_ok=3)], now=NOW,
                         sent_off=sent).status == "ok"
     assert health.redirected_off(db, "nhk", [quiet]) is None
+
+
+def test_an_outage_whose_reasons_change_run_to_run_is_told_once_and_its_end_once(db):
+    # Every feed 503 for hours, robots.txt erring one run and answering the next: "failing"
+    # throughout, told with every run (its reasons three, two, three, ...): a digest per run.
+    at = NOW - timedelta(hours=20)
+    told = []
+
+    def one_run(down: bool, robots: bool = False, **more) -> None:
+        nonlocal at
+        at += timedelta(minutes=15)
+        counts = dict(discovery_ok=0, discovery_failed=2, errors=5, pages=0) if down else dict(discovery_ok=2, pages=4)
+        run_id = add_run(db, "nhk", at, **counts, **({"robots_unavailable": 1} if robots else {}), **more)
+        change = health.update_health(db, "nhk", run_id, now=at)
+        if change:
+            told.append((change.previous, change.status, [r.code for r in change.reasons]))
+
+    one_run(False)
+    for n in range(8):
+        one_run(True, robots=n % 2 == 0)
+    assert told == [("ok", "failing", ["errors", "robots", "discovery"])], told
+    # Every change is still logged.
+    logged = [json.loads(r) for (r,) in db.execute("SELECT reasons FROM health_log WHERE outlet = 'nhk'")]
+    assert len(logged) == 9
+    for _ in range(3):
+        one_run(False)
+    assert told[1:] == [("failing", "ok", [])], told
+
+
+def test_articles_published_during_an_outage_are_not_late_when_it_ends(db):
+    # Down two hours (every feed 503, runs every 15 minutes that finished reading nothing): the
+    # articles published meanwhile, found when it came back, made the recovery "degraded: its
+    # feeds list articles late (a stale cache?)", those runs taken for chances to list them.
+    at = NOW - timedelta(hours=4)
+    health.update_health(db, "nhk", add_run(db, "nhk", at, discovery_ok=2, pages=4), now=at)
+    for minutes in range(135, 0, -15):
+        run_id = add_run(db, "nhk", NOW - timedelta(minutes=minutes), discovery_failed=2, errors=2)
+        health.update_health(db, "nhk", run_id, now=NOW - timedelta(minutes=minutes))
+    assert health.current(db, "nhk").status == "failing"
+    back = queries.start_run(db, ["nhk"], "schedule", now=NOW.isoformat())
+    for n in range(8):
+        found(db, back, 100 + n, published=(NOW - timedelta(minutes=120 - 7 * n)).isoformat(),
+              discovered=NOW + timedelta(seconds=5), stored=NOW + timedelta(seconds=10))
+    assert [m for _, _, m in health.run_lags(db, back, "nhk")] == [0] * 8
+    queries.finish_run(db, back, requests=12, responses_by_status={}, articles_new=8, articles_relevant=0, errors=0,
+                       finish_reason="finished", exit_status=0, now=(NOW + timedelta(seconds=20)).isoformat())
+    health.record_outlet_run(db, back, "nhk", {"discovery_ok": 2, "pages": 8, "articles_new": 8})
+    change = health.update_health(db, "nhk", back, now=NOW + timedelta(seconds=20))
+    assert (change.previous, change.status, change.reasons) == ("failing", "ok", []), change
