@@ -25,6 +25,7 @@ started by hand or by cron off the outlets the daemon is crawling, and the other
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -33,6 +34,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -45,7 +47,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from storage import health as health_db
 from storage import notifications, open_db
-from storage.db import stop_waiting
+from storage.db import beside, stop_waiting
 from storage.exceptions import DatabaseUnwritable
 
 from . import notify
@@ -282,6 +284,13 @@ CONFIG_WATCH_SECONDS = 5
 CONFIG_WATCH_JOB = "newsmon:config"
 #: Threads the daemon's scheduler may run at once, at least: one per job running a crawl.
 MAX_JOBS = 64
+
+
+#: A step of the system clock this large (NTP correcting a clock that was off, a VM restored, a
+#: hand's `date -s`) sets every job's next run from now: APScheduler reads the wall clock, and a
+#: clock set back an hour kept every job waiting that hour, silently (and `newsmon status` read
+#: "ok": the last runs seemed to lie in the future, none missed).
+CLOCK_JUMP_SECONDS = 60
 
 
 class Daemon:
@@ -598,6 +607,80 @@ class Daemon:
             except SchedulerNotRunningError:
                 time.sleep(0.05)  # the signal came before start(): wait for it
 
+    def _unrecorded_file(self):
+        return beside(self.db_path) / "schedule-unrecorded.json"
+
+    def _leave_unrecorded(self) -> None:
+        """At the stop: the ends of runs the database could not take yet, and since when it could
+        not, left beside it for the next daemon (``_take_unrecorded``). They were dropped: the
+        daemon had said each "is recorded once the database can be written", and the restarted
+        one, knowing nothing, never sent "database_writable" after the "database_unwritable" of
+        its predecessor: the last alert said crawls stopped, for good."""
+        with self.lock:
+            ends, since = list(self.unrecorded), self.unwritable_since
+        if not ends and since is None:
+            return
+        data = {"unwritable_since": since.isoformat() if since else None,
+                "ends": [{"job": job.id, "outlets": job.outlets, "pid": pid, "spawned": spawned.isoformat(),
+                          "code": code, "reason": reason, "ended": ended.isoformat()}
+                         for job, pid, spawned, code, reason, ended in ends]}
+        try:
+            self._unrecorded_file().write_text(json.dumps(data), encoding="utf-8")
+        except OSError as exc:  # the disk that took the database's space takes this one's too
+            logger.error("newsmon: the ends of %d run(s) (pid %s) could not be recorded, nor left in %s (%s)",
+                         len(ends), ", ".join(str(e[1]) for e in ends), self._unrecorded_file(), exc.strerror or exc)
+            return
+        logger.warning("newsmon: the database could not be written since %s: %d run end(s) not recorded yet, left "
+                       "in %s for the next newsmon schedule", since.isoformat() if since else "?", len(ends),
+                       self._unrecorded_file())
+
+    def _take_unrecorded(self) -> None:
+        """What the last daemon left (``_leave_unrecorded``): recorded with the first run's end,
+        and the first run that writes says the database can be written again."""
+        path = self._unrecorded_file()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            since = datetime.fromisoformat(data["unwritable_since"]) if data.get("unwritable_since") else None
+            ends = [(Job(id=e["job"], outlets=list(e["outlets"])), int(e["pid"]), datetime.fromisoformat(e["spawned"]),
+                     int(e["code"]), e["reason"], datetime.fromisoformat(e["ended"])) for e in data.get("ends", [])]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            logger.warning("newsmon: %s, left by the last newsmon schedule, cannot be read (%s): its runs' ends are "
+                           "not recorded", path, exc)
+            ends, since = [], None
+        with self.lock:
+            self.unrecorded, self.unwritable_since = ends + self.unrecorded, since
+        with suppress(OSError):
+            path.unlink()
+        if ends or since:
+            logger.info("newsmon: the last newsmon schedule could not write to the database since %s: %d run end(s) "
+                        "are recorded once it can", since.isoformat() if since else "?", len(ends))
+
+    def _watch_clock(self) -> None:
+        """Every few seconds (of the monotonic clock): has the wall clock jumped? Then say so and
+        set every job's next run from now, as when the daemon started (but none at once)."""
+        skew = time.time() - time.monotonic()
+        while not self.stopping.wait(CONFIG_WATCH_SECONDS):
+            jump, skew = time.time() - time.monotonic() - skew, time.time() - time.monotonic()
+            if abs(jump) < CLOCK_JUMP_SECONDS:
+                continue
+            logger.warning("newsmon: the system clock was set %s by %s: each job's next run is set from now",
+                           "back" if jump < 0 else "forward", _human(round(abs(jump))))
+            with self._rereading:  # not while an edited config changes the jobs
+                for job in self.schedule.jobs:
+                    try:
+                        self.scheduler.reschedule_job(job.id, trigger=job.trigger(self.schedule.jitter,
+                                                                                  self.schedule.timezone))
+                    except Exception:  # noqa: BLE001  (a job removed meanwhile; the others go on)
+                        logger.exception("newsmon: %s: could not set its next run after the clock jumped", job.id)
+                if self.config_path:
+                    try:
+                        self.scheduler.reschedule_job(CONFIG_WATCH_JOB,
+                                                      trigger=IntervalTrigger(seconds=CONFIG_WATCH_SECONDS))
+                    except Exception:  # noqa: BLE001
+                        pass
+
     def add_jobs(self, *, run_now: bool = True) -> None:
         for job in self.schedule.jobs:
             self._add_job(job, run_now=run_now)
@@ -643,6 +726,7 @@ class Daemon:
 
     def run(self, *, run_now: bool = True) -> int:
         """Schedule until stopped; return the exit status (0: stopped by a signal, cleanly)."""
+        self._take_unrecorded()
         self.add_jobs(run_now=run_now)
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
@@ -651,6 +735,7 @@ class Daemon:
         for job in self.schedule.jobs:
             for line in self._too_sparse(job):
                 logger.warning("newsmon: %s: %s", job.describe(), line)
+        threading.Thread(target=self._watch_clock, name="newsmon-clock", daemon=True).start()
         self.scheduler.start()  # blocks until stop()
         # Running crawls got SIGTERM; they have stop_timeout to close, then they are killed.
         deadline = time.monotonic() + self.schedule.stop_timeout
@@ -668,6 +753,7 @@ class Daemon:
         # The job threads close the ledger rows of what was killed; that takes moments.
         with self.lock:
             self.idle.wait_for(lambda: self.active == 0, timeout=30)
+        self._leave_unrecorded()
         logger.info("newsmon: schedule stopped")
         return 0
 

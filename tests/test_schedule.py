@@ -654,3 +654,72 @@ def test_an_outlet_whose_rules_stop_matching_is_flagged(tmp_path, receiver):
     line = next(line for line in status.stdout.splitlines() if line.startswith("site "))
     assert "degraded" in line and "finished" in line
     assert "! rules no longer match: 3 of 3 articles" in status.stdout
+
+
+def test_a_clock_set_back_sets_each_jobs_next_run_from_now(tmp_path, monkeypatch, caplog):
+    # APScheduler reads the wall clock: set back an hour (NTP correcting a clock that ran ahead, a
+    # VM restored), every job waited that hour, nothing said, and `status` read "ok" (its last
+    # runs seemed to lie in the future, none missed).
+    from datetime import timedelta, timezone
+
+    from crawler import scheduler as sched
+
+    monkeypatch.setattr(sched, "CONFIG_WATCH_SECONDS", 0.05)
+    plan = build_schedule({"interval": "15m"}, ["site"])
+    daemon_ = sched.Daemon(plan, db_path=str(tmp_path / "news.db"), config_path=None)
+    daemon_.add_jobs(run_now=False)
+    started = threading.Thread(target=daemon_.scheduler.start, daemon=True)
+    started.start()
+    try:
+        wait_for(lambda: daemon_.scheduler.running, "the scheduler")
+        # As the job looks once the clock is an hour behind: due in an hour and a quarter.
+        ahead = datetime.now(timezone.utc) + timedelta(minutes=75)
+        daemon_.scheduler.modify_job("crawl:default", next_run_time=ahead)
+        watch = threading.Thread(target=daemon_._watch_clock, daemon=True)
+        watch.start()
+        time.sleep(0.2)
+        real = time.time
+        monkeypatch.setattr(sched.time, "time", lambda: real() - 3600)
+        wait_for(lambda: daemon_.scheduler.get_job("crawl:default").next_run_time < ahead - timedelta(minutes=30),
+                 "the job's next run set from now", timeout=10)
+        due = daemon_.scheduler.get_job("crawl:default").next_run_time
+        assert abs((due - datetime.now(timezone.utc)).total_seconds() - 900) < 30, due
+        assert "the system clock was set back by 1h: each job's next run is set from now" in caplog.text
+    finally:
+        monkeypatch.undo()
+        daemon_.stopping.set()
+        daemon_.scheduler.shutdown(wait=False)
+        started.join(timeout=10)
+
+
+def test_a_daemon_stopped_while_the_database_is_locked_leaves_its_runs_and_the_alert_to_the_next(tmp_path, site,
+                                                                                                   receiver):
+    # Restarted while a reviewer's edit held the database (what one does after the alert): the runs
+    # the daemon had said "are recorded once the database can be written" were dropped, and the next
+    # daemon never said it could be written again: the last alert said crawls stopped, for good.
+    from storage import open_db
+
+    db = str(tmp_path / "news.db")
+    config = write_config(tmp_path / "c.toml", site, schedule='interval = "1s"\ntimeout = "60s"',
+                          webhook=receiver.url)
+    open_db(db).conn.close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with daemon(tmp_path, db, config, "NEWSMON_DB_BUSY_TIMEOUT=0.5") as proc:
+            wait_for(lambda: proc.log.read_text(errors="replace").count("ended with exit status 74") >= 2,
+                     "two runs that found the database locked", log=proc.log)
+            assert stop(proc) == 0
+        assert re.search(r"\d+ run end\(s\) not recorded yet, left in ", proc.log.read_text(errors="replace"))
+    finally:
+        holder.rollback()
+        holder.close()
+    with daemon(tmp_path, db, config) as proc:
+        wait_for(lambda: finished_schedule_runs(db), "a run that could write", log=proc.log)
+        wait_for(lambda: len([p for p in receiver.posts if p["type"] == "newsmon.alert"]) == 2,
+                 "the alert that the database can be written", log=proc.log)
+        assert stop(proc) == 0
+    assert [p["alert"] for p in receiver.posts if p["type"] == "newsmon.alert"] == [
+        "database_unwritable", "database_writable"]
+    skipped = rows(db, "select * from crawl_runs where finish_reason = 'skipped: database unwritable'")
+    assert len(skipped) >= 2 and {r["exit_status"] for r in skipped} == {74}
