@@ -933,6 +933,18 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
         listed = [_time(at) for (at,) in db.execute(
             "SELECT fetched_at FROM discovery WHERE url = ? AND outlet = ? AND (article_urls > known OR new_urls > 0) "
             "ORDER BY id DESC LIMIT ?", [url, outlet, STALE_READS])]
+        if paced is None and not listed and kind in ("feed", "section") and listing - {url}:
+            # Never listed an article, beside documents that do: a wrong address, a category feed
+            # emptied before the outlet was set up. ``_emptied`` names one that listed before and
+            # stopped, the outlet's only one fails; such a feed read "ok" for ever.
+            first, reads = db.execute(
+                "SELECT min(fetched_at), count(*) FROM discovery WHERE url = ? AND outlet = ? AND ok = 1",
+                [url, outlet]).fetchone()
+            if first and reads >= STALE_READS and now - _time(first) >= STALE_ALONE and not db.execute(
+                    "SELECT 1 FROM discovery WHERE url = ? AND outlet = ? AND article_urls > 0 LIMIT 1",
+                    [url, outlet]).fetchone():
+                out.append({"kind": kind, "url": url, "since": first, "reads": reads, "never": True})
+            continue
         if paced is not None and paced[1]:
             since, interval, by = max([_time(paced[0])] + listed[:1]), paced[1], "entries"
         elif kind in ("feed", "section") and len(listed) >= STALE_READS:
@@ -969,6 +981,15 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
 
 
 def _stale_reason(feeds: list[Mapping[str, Any]] | None, now: datetime) -> Reason | None:
+    never = [f for f in feeds or () if f.get("never")]
+    feeds = [f for f in feeds or () if not f.get("never")]
+    if never and not feeds:
+        named = "; ".join(f"{f['kind']} {f['url']} (read {f['reads']} times since "
+                          f"{f['since'][:16].replace('T', ' ')} UTC)" for f in never[:3])
+        return Reason("stale", f"its {named} has never listed an article URL, while its other feeds, sitemaps and "
+                               "sections list them: a wrong address, a feed emptied or moved before newsmon read "
+                               "it, or links the article URL pattern does not take? `newsmon check` shows what it "
+                               "lists; its address in the outlet's definition needs mending, or removing")
     if not feeds:
         return None
     if feeds[0].get("alone"):

@@ -837,6 +837,32 @@ def test_the_only_feed_of_an_outlet_frozen_for_longer_than_a_holiday_is_named_wi
     assert health.stale(db, "mod", last, now=later) == []
 
 
+def test_a_feed_that_never_listed_an_article_beside_one_that_lists_them_is_named_after_two_weeks(db):
+    # A feed empty from its first read (a wrong address, a category feed emptied before the outlet
+    # was set up) beside a working one: the emptied rule needs a listing before, the outlet-wide
+    # one an outlet that finds nothing, and it read "ok" for ever (a crawl's probe, 6 runs).
+    empty = "https://www.mod.go.jp/j/rss/empty.xml"
+    last = None
+    for day in range(16, -1, -1):
+        last = add_run(db, "mod", NOW - timedelta(days=day))
+        read_feed(db, last, NOW - timedelta(days=day), new=3, articles=20)
+        read_feed(db, last, NOW - timedelta(days=day), url=empty, articles=0, status=200 if day % 2 else 304)
+        if day == 3:
+            named = health.stale(db, "mod", last, now=NOW - timedelta(days=day))
+    # Thirteen days in: a feed quiet over a holiday is no wrong address yet.
+    assert named == []
+    assert health.stale(db, "mod", last, now=NOW) == [
+        {"kind": "feed", "url": empty, "since": (NOW - timedelta(days=16)).isoformat(), "reads": 17, "never": True}]
+    health.update_health(db, "mod", last, now=NOW)
+    [(status, problems)] = db.execute("SELECT status, problems FROM health WHERE outlet = 'mod'").fetchall()
+    assert status == "degraded" and problems.startswith(
+        f"its feed {empty} (read 17 times since 2026-02-17 12:00 UTC) has never listed an article URL, while its "
+        "other feeds, sitemaps and sections list them")
+    # One that listed an article once is the emptied rule's (named by the crawl), not this one's.
+    read_feed(db, add_run(db, "mod", NOW - timedelta(days=30)), NOW - timedelta(days=30), url=empty, articles=1)
+    assert health.stale(db, "mod", last, now=NOW) == []
+
+
 def test_a_feed_read_for_the_first_time_is_judged_from_then_and_one_without_dates_from_its_reads(db):
     # The outlet's backlog: a feed whose newest entry is months old, and articles from before.
     first = add_run(db, "mod", NOW - timedelta(hours=2))
