@@ -1171,15 +1171,21 @@ def _when(value: str | None, now) -> str:
 
     moment = datetime.fromisoformat(value)
     ago = (now - moment).total_seconds()
+    if ago < -90:
+        # A time ahead of this machine's clock: the clock was set back since it was written (or
+        # the database comes from a machine whose clock ran ahead). "(-1768s ago)" said neither.
+        return f"{_local(moment)} ({_when_span(-ago)} ahead of this machine's clock: was the clock set back?)"
+    return f"{_local(moment)} ({_when_span(max(ago, 0))} ago)"
+
+
+def _when_span(ago: float) -> str:
     if ago < 90:
-        span = f"{ago:.0f}s"
-    elif ago < 5400:
-        span = f"{ago / 60:.0f}m"
-    elif ago < 172800:
-        span = f"{ago / 3600:.0f}h"
-    else:
-        span = f"{ago / 86400:.0f}d"
-    return f"{_local(moment)} ({span} ago)"
+        return f"{ago:.0f}s"
+    if ago < 5400:
+        return f"{ago / 60:.0f}m"
+    if ago < 172800:
+        return f"{ago / 3600:.0f}h"
+    return f"{ago / 86400:.0f}d"
 
 
 @cli.command()

@@ -404,3 +404,16 @@ def test_output_whose_reader_went_away_ends_quietly_not_as_a_failure(tmp_path):
         os.close(write)
     assert (result.returncode, result.stderr) == (141, b"")
     assert run("urls", str(listed)).returncode == 0
+
+
+def test_a_time_ahead_of_the_clock_is_said_so_in_status():
+    # After the system clock was set back, status read a run "(-1768s ago)".
+    from datetime import UTC, datetime, timedelta
+
+    from crawler.cli import _when
+
+    now = datetime(2026, 12, 6, 5, 0, tzinfo=UTC)
+    assert _when((now - timedelta(minutes=30)).isoformat(), now).endswith("(30m ago)")
+    assert _when((now + timedelta(seconds=1768)).isoformat(), now).endswith(
+        "(29m ahead of this machine's clock: was the clock set back?)")
+    assert _when((now + timedelta(seconds=5)).isoformat(), now).endswith("(0s ago)")  # seconds apart: no alarm
