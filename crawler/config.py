@@ -20,13 +20,14 @@ import dataclasses
 import math
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .outlets import Outlet, registry
+from .outlets import Outlet, ascii_host, registry
 
 _URL_FIELDS = ("feeds", "sitemaps", "start_urls")
 _LIST_FIELDS = ("domains", *_URL_FIELDS)
@@ -82,6 +83,22 @@ class Config:
     stories: dict[str, Any] = field(default_factory=dict)
     #: ``[revisit]``: when stored articles are fetched again (``after``, ``articles``).
     revisit: dict[str, Any] = field(default_factory=dict)
+    #: Built-in outlets a table of the same key put another site in the place of (domains none of
+    #: whose hosts are the built-in's), by key: the built-in is crawled no more.
+    replaced: dict[str, Outlet] = field(default_factory=dict)
+
+    def replaced_notes(self, outlets: Sequence[str] = ()) -> list[str]:
+        """What to tell of ``replaced`` (of ``outlets``, all when empty): the built-in outlet the
+        user's table took the place of.
+
+        Meant (tests/stories_site.py gives the key ``kyodo`` to a wire service of its own) or not
+        (a table [outlets.kyodo] for the Kyoto Shimbun), the built-in was dropped from every crawl
+        without a word: not an error, but said.
+        """
+        return [f"{self.path}: [outlets.{key}] is another site ({', '.join(self.outlets[key].domains)}) than the "
+                f"built-in outlet {base.name} ({', '.join(base.domains)}), and takes its place: {base.name} is "
+                f"not crawled. To crawl both, give yours a key of its own, e.g. [outlets.my_{key}]"
+                for key, base in sorted(self.replaced.items()) if not outlets or key in outlets]
 
 
 def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> Outlet:
@@ -106,7 +123,7 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
                 problem = _host_problem(item) if name == "domains" else url_problem(item)
                 if problem:
                     raise ConfigError(f"{table} {name}: {problem}")
-            values[name] = tuple(v.lower().rstrip(".") for v in value) if name == "domains" else tuple(value)
+            values[name] = tuple(ascii_host(v) for v in value) if name == "domains" else tuple(value)
     for name in _TEXT_FIELDS:
         if name in spec:
             if not isinstance(spec[name], str) or not spec[name].strip():
@@ -123,16 +140,17 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
         _check_language(values["language"], table)
     if "article_url_pattern" in values:
         pattern = values["article_url_pattern"]
-        if pattern != pattern.strip():
-            # A TOML multi-line string or a pasted space: no URL holds it, and every article of the
-            # outlet was refused while the pattern "compiled".
-            raise ConfigError(f"{table} article_url_pattern: {pattern!r} begins or ends with a space or line break, "
-                              "which no URL has: remove it")
         try:
-            re.compile(values["article_url_pattern"])
+            compiled = re.compile(pattern)
         except re.error as exc:
             raise ConfigError(f"{table} article_url_pattern: invalid regex "
                               f"{values['article_url_pattern']!r}: {exc}") from None
+        if pattern != pattern.strip() and not compiled.flags & re.VERBOSE:
+            # A TOML multi-line string or a pasted space: no URL holds it, and every article of the
+            # outlet was refused while the pattern "compiled". In a (?x) pattern, written on lines of
+            # its own with comments, white space is no part of what it matches.
+            raise ConfigError(f"{table} article_url_pattern: {pattern!r} begins or ends with a space or line break, "
+                              "which no URL has: remove it")
     if base is not None:
         outlet = dataclasses.replace(base, **values)
         _check_scope(outlet, table, None if "domains" in values else base,
@@ -146,7 +164,7 @@ def _outlet(key: str, spec: dict[str, Any], base: Outlet | None, where: str) -> 
     if "domains" not in values:
         # The hosts the outlet is reached at: where its feeds, sitemaps and sections live.
         hosts = {urlsplit(u).hostname for n in _URL_FIELDS for u in values.get(n, ())}
-        values["domains"] = tuple(sorted(h for h in hosts if h))
+        values["domains"] = tuple(sorted({ascii_host(h) for h in hosts if h}))
     outlet = Outlet(key=key, name=values.pop("name", key), language=values.pop("language", "ja"), **values)
     _check_scope(outlet, table, None)
     return outlet
@@ -211,7 +229,7 @@ def _cookies(table: object, where: str) -> tuple[tuple[str, str], ...]:
 
 
 def _host_problem(host: str) -> str | None:
-    if _HOST.match(host.lower().rstrip(".")):
+    if _HOST.match(ascii_host(host)):
         return None
     return f"{host!r} is not a host name: write it as www.example.org, without scheme, port or path"
 
@@ -238,10 +256,18 @@ def load_config(path: str | Path | None) -> Config:
         if name in data and not isinstance(data[name], dict):
             example = f"[{name}.KEY]" if name in ("outlets", "topics") else f"[{name}]"
             raise ConfigError(f"{where}: {name} = {data[name]!r}: {name} must be a table, written {example}")
+    replaced: dict[str, Outlet] = {}
     for key, spec in data.get("outlets", {}).items():
         if not isinstance(spec, dict):
             raise ConfigError(f"{where}: outlets.{key} = {spec!r}: an outlet must be a table, written [outlets.{key}]")
         outlets[key] = _outlet(key, spec, outlets.get(key), where)
+        base = registry().get(key)
+        if base is not None and "domains" in spec and not _same_site(outlets[key], base):
+            replaced[key] = base
+            # The built-in's part of a shared host (asahi.com/ajw/) is no part of the other site: kept,
+            # its articles outside that path were "off_scope" (newsmon urls) and of no outlet (ingest).
+            outlets[key] = dataclasses.replace(outlets[key], extra={
+                k: v for k, v in outlets[key].extra.items() if k != "path_prefix"})
     return Config(
         outlets=outlets,
         topics=data.get("topics", {}),
@@ -251,7 +277,13 @@ def load_config(path: str | Path | None) -> Config:
         path=where,
         stories=data.get("stories", {}),
         revisit=data.get("revisit", {}),
+        replaced=replaced,
     )
+
+
+def _same_site(outlet: Outlet, base: Outlet) -> bool:
+    """Whether one of ``outlet``'s domains is, holds or is held by one of ``base``'s."""
+    return any(a == b or a.endswith("." + b) or b.endswith("." + a) for a in outlet.domains for b in base.domains)
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")

@@ -239,6 +239,8 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
     # Apprise URLs are not tried here: importing apprise costs 0.2 s per crawl, `newsmon schedule`
     # checks them once at its start, and a failed delivery is logged and retried next run.
     config = check_config(overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG), outlets=outlets).config
+    for note in config.replaced_notes(outlets):
+        logging.getLogger(__name__).warning("newsmon: %s", note)
     db_path = overrides.get("NEWSMON_DB", project.NEWSMON_DB)
     # Migrates it too; the spider, pipeline and ledger share another connection.
     db = open_db(db_path, busy_timeout=float(overrides.get("NEWSMON_DB_BUSY_TIMEOUT", project.NEWSMON_DB_BUSY_TIMEOUT)))

@@ -38,7 +38,7 @@ from .config import Config, ConfigError, load_config, parse_duration
 from .encoding import charset_of
 from .extract import extract_article
 from .outcome import Problem, exhausted_state, redirect_chain
-from .outlets import Outlet, outlet_for_url
+from .outlets import Outlet, ascii_host, outlet_for_url
 from .scoring import TermMatch, Topic, best, load_topics, score_article
 from .urls import KnownHosts, canonical_url
 
@@ -288,7 +288,7 @@ def known_hosts(outlets: dict[str, Outlet]) -> frozenset[str]:
     """The outlets' domains, and the hosts on them their feeds, sitemaps and start URLs are
     served from: a mobile host (``m.example.jp``) is made the one of these that serves the site
     (``urls.canonical_url``), "www.example.jp", not the bare domain that only names the site."""
-    served = [((p.hostname or "").rstrip("."), p.scheme == "https" and p.port in (None, 443))
+    served = [(ascii_host(p.hostname or ""), p.scheme == "https" and p.port in (None, 443))
               for p in (urlsplit(url) for o in outlets.values() for url in (*o.feeds, *o.sitemaps, *o.start_urls)
                         if o.in_scope(url)) if p.hostname]
     hosts = {host for host, _ in served}

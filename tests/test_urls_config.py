@@ -7,7 +7,7 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes, urlsplit
 import pytest
 
 from crawler.config import ConfigError, load_config
-from crawler.outlets import registry
+from crawler.outlets import outlet_for_url, registry
 from crawler.store import known_hosts
 from crawler.urls import canonical_url, parsable
 
@@ -318,6 +318,56 @@ def test_an_outlets_cookies_are_read_and_override_nothing_else(tmp_path):
     nhk = load_config(path).outlets["nhk"]
     assert nhk.cookies == (("z_at", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln=="), ("cmp", '"1"'))
     assert nhk.feeds == load_config(None).outlets["nhk"].feeds and load_config(None).outlets["nhk"].cookies == ()
+
+
+@pytest.mark.parametrize("written", [
+    "feeds = ['http://日本語.jp/rss.xml']\n",
+    "feeds = ['http://日本語.jp/rss.xml']\ndomains = ['xn--wgv71a119e.jp']\n",
+    "feeds = ['http://xn--wgv71a119e.jp/rss.xml']\ndomains = ['日本語.jp']\n",
+])
+def test_an_outlet_on_a_japanese_domain_is_on_it_however_the_name_is_written(tmp_path, written):
+    # The crawl requests 日本語.jp as xn--wgv71a119e.jp (Scrapy's safe_url_string): domains derived
+    # as 日本語.jp refused its own feed ("failing"), punycode domains refused the feed written in
+    # Japanese at load ("add its host to domains"), and 日本語.jp was "not a host name".
+    path = tmp_path / "c.toml"
+    path.write_text(f"[outlets.idn]\n{written}article_url_pattern = '/articles/'\n", encoding="utf-8")
+    outlet = load_config(path).outlets["idn"]
+    assert outlet.domains == ("xn--wgv71a119e.jp",)
+    for url in ("http://日本語.jp/rss.xml", "http://xn--wgv71a119e.jp/rss.xml", "http://www.日本語.jp/a"):
+        assert outlet.in_scope(url)
+    assert outlet.is_article_url(canonical_url("http://日本語.jp/articles/1"))
+def test_a_built_in_key_given_to_another_site_says_the_built_in_is_crawled_no_more(tmp_path):
+    # [outlets.kyodo] for the Kyoto Shimbun: Kyodo News left every crawl without a word (meant, as in
+    # tests/stories_site.py, or not); a path-scoped built-in's path took the other site's articles
+    # off its scope.
+    path = tmp_path / "c.toml"
+    path.write_text("[outlets.kyodo]\nname = 'Kyoto'\ndomains = ['www.kyoto-np.example']\n"
+                    "feeds = ['https://www.kyoto-np.example/rss']\nsitemaps = []\nstart_urls = []\n"
+                    "article_url_pattern = '/articles/'\n"
+                    "[outlets.mainichi_en]\ndomains = ['news.example']\nfeeds = ['https://news.example/rss']\n"
+                    "sitemaps = []\nstart_urls = []\narticle_url_pattern = '/news/'\n"
+                    "[outlets.nhk]\ndomains = ['nhk.or.jp', 'news.web.nhk', 'nhk-cdn.example']\n"
+                    "[outlets.asahi]\nfeeds = ['https://www.asahi.com/rss/own.rdf']\n", encoding="utf-8")
+    config = load_config(path)
+    assert sorted(config.replaced) == ["kyodo", "mainichi_en"]  # nhk and asahi are their own sites still
+    note, = config.replaced_notes(["kyodo", "asahi"])
+    assert "[outlets.kyodo] is another site (www.kyoto-np.example) than the built-in outlet Kyodo News" in note
+    assert "Kyodo News is not crawled" in note and "[outlets.my_kyodo]" in note
+    assert len(config.replaced_notes()) == 2 and config.replaced_notes(["asahi"]) == []
+    assert outlet_for_url("https://news.example/news/1", config.outlets).key == "mainichi_en"
+def test_a_verbose_pattern_written_on_lines_of_its_own_is_taken(tmp_path):
+    # (?x): white space and comments are no part of what it matches; refused for its line breaks,
+    # as a pasted space is, a pattern that worked stopped the config.
+    path = tmp_path / "c.toml"
+    path.write_text("[outlets.ex]\nfeeds = ['http://news.example.jp/rss.xml']\narticle_url_pattern = \'\'\'(?x)\n"
+                    "    ^/news/\n    \\d{8}/   # the day\n    [a-z0-9]+\\.html\n\'\'\'\n", encoding="utf-8")
+    outlet = load_config(path).outlets["ex"]
+    assert outlet.is_article_url("http://news.example.jp/news/20261206/abc.html")
+    assert not outlet.is_article_url("http://news.example.jp/news/")
+    path.write_text("[outlets.ex]\nfeeds = ['http://news.example.jp/rss.xml']\narticle_url_pattern = '/news/ '\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="begins or ends with a space"):
+        load_config(path)
 
 
 def test_missing_config_names_the_flag(tmp_path):

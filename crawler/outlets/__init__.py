@@ -156,7 +156,7 @@ class Outlet:
         return bool(self.fixtures)
 
     def matches_host(self, host: str) -> bool:
-        host = host.lower().rstrip(".")
+        host = ascii_host(host)
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def in_scope(self, url: str) -> bool:
@@ -196,6 +196,22 @@ class Outlet:
             and pattern.search("http://" + url.removeprefix("https://")) is not None
 
 
+def ascii_host(host: str) -> str:
+    """``host`` as a crawl requests it: lower case, without the root's dot, a name in another script
+    in its IDNA form (日本語.jp → xn--wgv71a119e.jp, as Scrapy's ``safe_url_string`` writes it).
+
+    An outlet's domains are kept so: a feed written https://日本語.jp/rss.xml was requested as
+    xn--wgv71a119e.jp and refused as off the outlet's domains (日本語.jp), the outlet failing.
+    """
+    host = host.lower().rstrip(".")
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:  # no IDNA name (an empty label, a label too long): compared as written
+        return host
+
+
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
@@ -228,7 +244,7 @@ def outlet_for_url(url: str | None, outlets: dict[str, Outlet] | None = None) ->
     if not url:
         return None
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    host = ascii_host(parts.hostname or "")
     best: tuple[int, Outlet] | None = None
     for outlet in (outlets or registry()).values():
         if not outlet.matches_host(host):
