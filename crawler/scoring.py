@@ -1176,11 +1176,24 @@ def load_topics(path: str | os.PathLike[str] | None = None,
 
 def _invisible(form: str) -> str | None:
     """The first invisible character of ``form`` that NFKC keeps (format characters: zero-width
-    space and joiners, BOM, soft hyphen, word joiner; variation selectors), named; ``None``."""
+    space and joiners, BOM, soft hyphen, word joiner; variation selectors, the ideographic ones too:
+    葛󠄀 pasted from a page that asks for its glyph is 葛 and U+E0100, and matched no article's 葛), named;
+    ``None``."""
     for ch in nfkc(form):
-        if unicodedata.category(ch) == "Cf" or "\ufe00" <= ch <= "\ufe0f":
+        if unicodedata.category(ch) == "Cf" or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef":
             return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()
     return None
+
+
+def _no_invisible(form: str, where: str, fail: Callable[[str, str, str], TopicError]) -> None:
+    """Refuse a form of a topic (a term, a variant, a word a term needs, a word of the structure) that
+    holds an invisible character: pasted from a web page or a spreadsheet (a zero-width space, a BOM,
+    a soft hyphen), it looks right in the file and matched no article, the topic scoring nothing (a
+    term that ``needs`` it never counted)."""
+    hidden = _invisible(form)
+    if hidden:
+        raise fail(where, f"{form!r} holds an invisible character, {hidden}, which no article's words have between "
+                   "their letters", "delete it (retype the word)")
 
 
 def _number(value: Any) -> bool:
@@ -1264,6 +1277,8 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value) or (
                 not value and not optional):
             raise fail(f"structure.{name}", "must be a non-empty list of strings", example)
+        for i, v in enumerate(value):
+            _no_invisible(v, f"structure.{name}[{i}]", fail)
         lists[name] = [normalise(v) for v in value]
     weight, gap = spec.get("weight"), spec.get("gap", 10)
     if not _number(weight) or weight <= 0:
@@ -1343,12 +1358,7 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
         if not isinstance(form, str) or not normalise(form).strip(_SEPARATORS + "・"):
             raise fail(f"{name}.{label}", f"must be a non-empty string, got {form!r}",
                        f"e.g. {_TERM_EXAMPLE}")
-        hidden = _invisible(form)
-        if hidden:
-            # Pasted from a web page or a spreadsheet (a zero-width space, a BOM, a soft hyphen): the
-            # form looks right in the file and matched no article, the topic scoring nothing.
-            raise fail(f"{name}.{label}", f"{form!r} holds an invisible character, {hidden}, which no article's "
-                       "words have between their letters", "delete it (retype the term)")
+        _no_invisible(form, f"{name}.{label}", fail)
     weight = entry.get("weight")
     if not _number(weight) or weight <= 0:
         raise fail(f"{name}.weight", f"of {text!r} must be a number above 0, got {weight!r}",
@@ -1363,6 +1373,8 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
     if not isinstance(needs, list) or not all(isinstance(w, str) and normalise(w).strip() for w in needs):
         raise fail(f"{name}.needs", f"must be a list of words, got {needs!r}",
                    'e.g. { term = "43兆円", weight = 4, needs = ["防衛", "defense"] }')
+    for i, word in enumerate(needs):
+        _no_invisible(word, f"{name}.needs[{i}]", fail)
     veto = entry.get("veto", False)
     if not isinstance(veto, bool) or (veto and not against):
         raise fail(f"{name}.veto", f"must be true or false, and only on an against term, got {veto!r}",

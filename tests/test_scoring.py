@@ -335,6 +335,16 @@ BROKEN = [
      ["[topics.t]", "terms[0].term", "U+200B ZERO WIDTH SPACE", "delete it"]),
     ('[topics.t]\nthreshold = 6\nterms = [ { term = "辺野古", weight = 4, variants = ["\ufeffへのこ"] } ]',
      ["[topics.t]", "terms[0].variants[0]", "U+FEFF"]),
+    # ... and so did a word a term needs (the term never counted) or a word of the structure.
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "43兆円", weight = 4, needs = ["防衛\u200b"] } ]',
+     ["[topics.t]", "terms[0].needs[0]", "U+200B ZERO WIDTH SPACE"]),
+    ('[topics.t]\nthreshold = 6\nhome = "JP"\nterms = [ { term = "辺野古", weight = 4 } ]\n'
+     '[topics.t.structure]\nweight = 4\nqualifiers = ["安保\u00ad"]\nnouns = ["文書"]\nverbs = ["改定"]',
+     ["[topics.t]", "structure.qualifiers[0]", "U+00AD SOFT HYPHEN"]),
+    # An ideographic variation selector (葛󠄀, 辻󠄀 of a name, copied from a page that asks for the glyph):
+    # the term matched no article's 葛飾, 辻元.
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "葛\U000E0100飾", weight = 4 } ]',
+     ["[topics.t]", "terms[0].term", "U+E0100 VARIATION SELECTOR-17"]),
 ]
 
 
