@@ -249,6 +249,14 @@ def _unknown(kind: str, name: str, known: list[str]) -> str:
     return f"no such newsmon {kind}{guess}; known: {', '.join(known)}"
 
 
+def _scrapy_setting(name: str) -> bool:
+    """Whether ``name`` is one of Scrapy's own settings (LOG_FILE, JOBDIR, HTTPCACHE_ENABLED): asked of
+    a name not in upper case only, so Scrapy is imported on that mistake's path alone."""
+    from scrapy.settings import default_settings
+
+    return name.isupper() and hasattr(default_settings, name)
+
+
 def check_settings(overrides: Mapping[str, Any], environment: Mapping[str, str] | None = None,
                    *, origin: str = "-s") -> dict[str, Any]:
     """Check settings given for a run and the ``NEWSMON_*`` environment variables.
@@ -287,7 +295,7 @@ def check_settings(overrides: Mapping[str, Any], environment: Mapping[str, str] 
             raise SettingError(f"{where}: {name} is an environment variable; give {ENVIRONMENT_ONLY[name]} "
                                f"with {origin} instead")
         upper = name.upper()
-        if upper != name and (upper.startswith("NEWSMON_") or upper in SETTINGS):
+        if upper != name and (upper.startswith("NEWSMON_") or upper in SETTINGS or _scrapy_setting(upper)):
             # Scrapy's names are case-sensitive: -s newsmon_max_articles=1 or -s download_delay=5 was
             # passed on as a setting nothing reads, the crawl run as if it had not been given.
             raise SettingError(f"{where}: setting names are upper case: {upper}={value}")

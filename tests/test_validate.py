@@ -347,6 +347,9 @@ def test_settings_are_parsed_as_scrapy_will_read_them():
     # Scrapy's names are case-sensitive: in lower case they were passed on, read by nothing.
     ("newsmon_max_articles", "1", "setting names are upper case: NEWSMON_MAX_ARTICLES=1"),
     ("download_delay", "5", "setting names are upper case: DOWNLOAD_DELAY=5"),
+    # Scrapy's own settings newsmon does not check: `-s log_file=crawl.log` wrote no log, exit 0.
+    ("log_file", "crawl.log", "setting names are upper case: LOG_FILE=crawl.log"),
+    ("Httpcache_Enabled", "1", "setting names are upper case: HTTPCACHE_ENABLED=1"),
 ])
 def test_setting_rules(name, value, message):
     with pytest.raises(SettingError) as exc:
