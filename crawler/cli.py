@@ -5,9 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shlex
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -255,6 +256,13 @@ def _resumable(command: str, progress, again: str) -> Iterator[None]:
         sys.exit(EXIT_INTERRUPTED)
 
 
+def _again(words: Sequence[str], db: str | None, config: str | None) -> str:
+    """The command that finishes a stopped one, as it was given: with its --db and --config. Said as
+    `newsmon rescore`, it rescored another database (news.db), or this one under the shipped topics
+    only, taking the articles of the user's own topics off them."""
+    return shlex.join(["newsmon", *words, *(["--db", db] if db else []), *(["--config", config] if config else [])])
+
+
 def require_database(path: str) -> None:
     """That ``path`` is a file with something in it, for a command that does not start a database.
 
@@ -427,7 +435,9 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
 
     with _checked():
         overrides = check_settings(_settings(None, config, _setting_pairs(pairs)))
-        check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets)
+        checked = check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets)
+    for note in checked.config.replaced_notes(outlets):
+        click.echo(f"newsmon: note: {note}", err=True)
     try:
         reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))
     except Unfinished as exc:
@@ -599,7 +609,7 @@ def rescore(db: str | None, config: str | None) -> None:
                 counts[flagged] += 1
 
     with Progress("rescore", total=articles, unit="articles") as progress, \
-            _resumable("rescore", progress, "newsmon rescore"):
+            _resumable("rescore", progress, _again(["rescore"], db, config)):
         for rows, scored in store.rescore_batches(database, config_path):
             before = changed
             write(rows, scored)
@@ -644,9 +654,12 @@ def _say_topics_lost(database, before: dict[str, int], config_path: str | None) 
     where = config_path or "the shipped topics (no --config or NEWSMON_CONFIG was given)"
     names = ", ".join(sorted(lost))
     n = sum(lost.values())
-    click.echo(f"newsmon: warning: {n} article{'s' if n != 1 else ''} relevant to topic(s) {names} were scored again "
-               f"under {where}, which does not define {'them' if len(lost) > 1 else 'it'}: they are on no topic now. "
-               "If your config file defines it, run `newsmon rescore --config FILE` to score them again", err=True)
+    them = "them" if len(lost) > 1 else "it"
+    click.echo(f"newsmon: warning: {n} article{'s' if n != 1 else ''} relevant to topic(s) {names} "
+               f"{'were' if n != 1 else 'was'} scored again under {where}, which does not define {them}: "
+               f"{'they are' if n != 1 else 'it is'} off {them} now (on a shipped topic, or on none). If your config "
+               f"file defines {them}, run `newsmon rescore --config FILE` to score {'them' if n != 1 else 'it'} "
+               "again", err=True)
 
 
 @cli.command()
@@ -799,7 +812,8 @@ def reextract(outlets: tuple[str, ...], db: str | None, config: str | None, outd
     lost = _topics_lost(database, topics)
     articles = store.articles_to_reextract(database, outdated=outdated, outlets=outlets)
     with Progress("reextract", total=len(articles), unit="articles") as progress, \
-            _resumable("reextract", progress, "newsmon reextract" + (" --outdated" if outdated else "")):
+            _resumable("reextract", progress, _again(["reextract", *outlets, *(["--outdated"] if outdated else [])], db,
+                                                     config)):
         counts = store.reextract(database, checked.config.path, opts, progress=progress, articles=articles,
                                  outlets=outlets)
     kept = (f"; {counts['kept']} articles kept as they are (no raw page left to read: pruned?)"

@@ -141,8 +141,9 @@ def test_scored_again_without_the_config_that_defines_a_topic_says_so(tmp_path, 
         result = newsmon(command, "--db", db)
         assert result.returncode == 0, result.stderr.decode()
         assert count(db, "select count(*) from articles where topic = 'police-radio' and relevant = 1") == 0
-        assert ("newsmon: warning: 1 article relevant to topic(s) police-radio were scored again under the shipped "
-                "topics (no --config or NEWSMON_CONFIG was given)") in result.stderr.decode(), result.stderr.decode()
+        assert ("newsmon: warning: 1 article relevant to topic(s) police-radio was scored again under the shipped "
+                "topics (no --config or NEWSMON_CONFIG was given), which does not define it: it is off it now") \
+            in result.stderr.decode(), result.stderr.decode()
         assert "newsmon rescore --config FILE" in result.stderr.decode()
         assert newsmon("rescore", "--db", db, "--config", str(config)).returncode == 0
     # With it, nothing to say.
@@ -294,7 +295,8 @@ def test_rescore_stopped_with_ctrl_c_says_how_far_it_got_and_the_next_one_finish
     assert process.returncode == 130, stderr.decode()[-3000:]
     line = stderr.decode().strip().splitlines()[-1]
     assert line.startswith("newsmon: rescore stopped (Ctrl-C) after ") and line.endswith(
-        " of 6,003 articles, each batch done stored: run `newsmon rescore` again to finish"), line
+        f" of 6,003 articles, each batch done stored: run `newsmon rescore --db {db} --config {config}` again to "
+        "finish"), line  # the command given: `newsmon rescore` alone took police-radio's articles off it
     again = subprocess.run(command, capture_output=True, timeout=300)
     assert again.returncode == 0, again.stderr.decode()[-3000:]
     assert count(db, "select count(*) from articles where topic = 'police-radio'") == 2001
