@@ -1342,7 +1342,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
         reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
         changed = before is None or before.status != health.status or before.codes() != health.codes()
         said = (changed and not damped and ended is None and before is not None and before.status == health.status
-                and set(health.codes()) <= _said_since(db, outlet, before.since))
+                and set(health.codes()) <= _said_since(db, outlet, before.since, runs, run_id))
         if before is None or before.status != health.status:
             db.execute("INSERT OR REPLACE INTO outlet_health (outlet, status, reasons, since, checked_at, run_id) "
                        "VALUES (?, ?, ?, ?, ?, ?)", [outlet, health.status, reasons, stamp, stamp, run_id])
@@ -1366,17 +1366,31 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                         previous_since=before.since if before and before.status != "ok" else None, at=stamp)
 
 
-def _said_since(db: Database, outlet: str, since: str) -> set[str]:
-    """The reason codes ``outlet``'s health has had since its status began (at ``since``).
+def _said_since(db: Database, outlet: str, since: str, runs: list[dict[str, Any]] | None = None,
+                run_id: int | None = None) -> set[str]:
+    """The reason codes ``outlet``'s health has had since its status began (at ``since``), in its
+    last ``SETTLE_RUNS`` runs before ``run_id`` (of ``runs``, newest first).
 
     An outage whose face changes run to run (robots.txt erring one run and answering the next,
     every feed 503 throughout) was "failing" throughout, and told with every run: its reasons went
     from three to two and back, each a change. A reason not had since the status began is still
-    told (a feed's 503s, then the crawl hanging till its timeout)."""
+    told (a feed's 503s, then the crawl hanging till its timeout), and so is one that comes back
+    after ``SETTLE_RUNS`` runs in a row without it (as a flap ends so): an outlet "degraded" for
+    weeks on a standing reason (a feed listing video pages its pattern does not take) told a feed's
+    404 once, and its return days after it had been mended never."""
+    window = [r["run_id"] for r in runs or [] if r["run_id"] != run_id
+              and not (r["finish_reason"] or "").startswith("skipped")][:SETTLE_RUNS]
+    oldest = min(window) if window else None
     said: set[str] = set()
-    for (reasons,) in db.execute("SELECT reasons FROM health_log WHERE outlet = ? AND at >= ?", [outlet, since]):
-        said.update(r["code"] for r in json.loads(reasons or "[]"))
-    return said
+    in_force = None  # the health of the window's oldest run (logged by it, or by a run before it)
+    for logged, reasons in db.execute("SELECT run_id, reasons FROM health_log WHERE outlet = ? AND at >= ? "
+                                      "ORDER BY id", [outlet, since]):
+        codes = {r["code"] for r in json.loads(reasons or "[]")}
+        if oldest is not None and logged is not None and logged <= oldest:
+            in_force = codes
+        else:
+            said |= codes
+    return said | (in_force or set())
 
 
 def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,

@@ -1729,3 +1729,34 @@ def test_articles_published_during_an_outage_are_not_late_when_it_ends(db):
     health.record_outlet_run(db, back, "nhk", {"discovery_ok": 2, "pages": 8, "articles_new": 8})
     change = health.update_health(db, "nhk", back, now=NOW + timedelta(seconds=20))
     assert (change.previous, change.status, change.reasons) == ("failing", "ok", []), change
+
+
+def test_a_reason_that_comes_back_after_it_ended_is_told_again_within_one_long_status(db):
+    # "Degraded" for days on a standing reason (rules no longer match), a feed 404 one day: told;
+    # mended the next (three runs agree), and 404 again days later: told again. Judged against every
+    # reason had since the status began, the second outage of the feed was never told.
+    at = NOW - timedelta(days=6)
+    told = []
+
+    def one_run(feed_down: bool, hours: int = 1) -> None:
+        nonlocal at
+        at += timedelta(hours=hours)
+        counts = dict(discovery_ok=1, discovery_failed=1, discovered=4) if feed_down else \
+            dict(discovery_ok=2, discovered=6)
+        run_id = add_run(db, "nhk", at, pages=10, rules_expected=10, rules_missed=10, **counts)
+        change = health.update_health(db, "nhk", run_id, now=at)
+        if change:
+            told.append((change.previous, change.status, [r.code for r in change.reasons]))
+
+    for _ in range(2):
+        one_run(False)
+    for _ in range(2):
+        one_run(True, 24)
+    for _ in range(3):
+        one_run(False, 24)
+    for _ in range(2):
+        one_run(True, 48)
+    assert health.current(db, "nhk").status == "degraded"
+    assert told == [(None, "degraded", ["rules_missed"]),
+                    ("degraded", "degraded", ["discovery", "rules_missed"]),
+                    ("degraded", "degraded", ["discovery", "rules_missed"])], told
