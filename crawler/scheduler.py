@@ -34,7 +34,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -116,6 +115,18 @@ class Job:
     def describe(self) -> str:
         what = f"every {_human(self.interval)}" if self.interval else f"at '{self.cron}'"
         return f"{self.id} ({', '.join(self.outlets)}) {what}"
+
+
+def _asleep() -> float:
+    """Seconds this machine has been suspended since it booted (0 where no clock says): how far
+    the boot clock, which counts a suspend, is ahead of the monotonic clock, which does not."""
+    boot = getattr(time, "CLOCK_BOOTTIME", None)
+    if boot is None:
+        return 0.0
+    try:
+        return time.clock_gettime(boot) - time.monotonic()
+    except OSError:
+        return 0.0
 
 
 def _human(seconds: float | None) -> str:
@@ -651,18 +662,42 @@ class Daemon:
             ends, since = [], None
         with self.lock:
             self.unrecorded, self.unwritable_since = ends + self.unrecorded, since
-        with suppress(OSError):
+        try:
             path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            # Its directory not writable by this user (made by another, a read-only mount): left
+            # there, every later daemon took its ends again and sent database_writable again, for
+            # an outage long over, at each start. The file itself may be writable: emptied.
+            try:
+                path.write_text("{}", encoding="utf-8")
+            except OSError:
+                logger.error("newsmon: %s cannot be removed (%s): each newsmon schedule started after this one takes "
+                             "its run ends again and says again that the database can be written; remove it",
+                             path, exc.strerror or exc)
         if ends or since:
             logger.info("newsmon: the last newsmon schedule could not write to the database since %s: %d run end(s) "
                         "are recorded once it can", since.isoformat() if since else "?", len(ends))
 
     def _watch_clock(self) -> None:
         """Every few seconds (of the monotonic clock): has the wall clock jumped? Then say so and
-        set every job's next run from now, as when the daemon started (but none at once)."""
-        skew = time.time() - time.monotonic()
+        set every job's next run from now, as when the daemon started (but none at once).
+
+        A sleep is no step: Linux's monotonic clock stands still while the machine is suspended,
+        and the wall clock, right all along, seemed set forward by the sleep's length ("the system
+        clock was set forward by 8h" each morning), every job's run pushed a period past the wake.
+        The boot clock counts a suspend: what the wall clock moved with it was a sleep."""
+        skew, asleep = time.time() - time.monotonic(), _asleep()
         while not self.stopping.wait(CONFIG_WATCH_SECONDS):
             jump, skew = time.time() - time.monotonic() - skew, time.time() - time.monotonic()
+            slept, asleep = _asleep() - asleep, _asleep()
+            if slept >= CLOCK_JUMP_SECONDS:
+                logger.info("newsmon: the machine was asleep (suspended) for %s: no run could start meanwhile; each "
+                            "job keeps its times", _human(round(slept)))
+                jump -= slept
+                # Its wait, counted on the monotonic clock, ran the sleep's length past the job's time.
+                self.scheduler.wakeup()
             if abs(jump) < CLOCK_JUMP_SECONDS:
                 continue
             logger.warning("newsmon: the system clock was set %s by %s: each job's next run is set from now",

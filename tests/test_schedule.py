@@ -723,3 +723,69 @@ def test_a_daemon_stopped_while_the_database_is_locked_leaves_its_runs_and_the_a
         "database_unwritable", "database_writable"]
     skipped = rows(db, "select * from crawl_runs where finish_reason = 'skipped: database unwritable'")
     assert len(skipped) >= 2 and {r["exit_status"] for r in skipped} == {74}
+
+
+def test_run_ends_left_by_a_daemon_are_taken_once_where_their_file_cannot_be_removed(tmp_path, monkeypatch):
+    # news.db.locks not writable by the daemon's user (made by another, a read-only mount): the file
+    # stayed, and every daemon started after took its run ends again and sent database_writable
+    # again, for an outage long over.
+    import pathlib
+
+    from crawler import scheduler as sched
+    from storage.db import beside
+
+    db = tmp_path / "news.db"
+    beside(db).mkdir()
+    left = beside(db) / "schedule-unrecorded.json"
+    left.write_text(json.dumps({"unwritable_since": "2026-03-01T00:00:00+00:00", "ends": [
+        {"job": "crawl:default", "outlets": ["site"], "pid": 4242, "spawned": "2026-03-01T00:00:00+00:00",
+         "code": 74, "reason": None, "ended": "2026-03-01T00:00:02+00:00"}]}), encoding="utf-8")
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(pathlib.Path, "unlink", refused)
+    plan = build_schedule({"interval": "15m"}, ["site"])
+    first = sched.Daemon(plan, db_path=str(db), config_path=None)
+    first._take_unrecorded()
+    assert len(first.unrecorded) == 1 and first.unwritable_since is not None
+    again = sched.Daemon(plan, db_path=str(db), config_path=None)
+    again._take_unrecorded()
+    assert again.unrecorded == [] and again.unwritable_since is None
+
+
+def test_a_sleep_is_no_clock_step_and_each_job_keeps_its_times(tmp_path, monkeypatch, caplog):
+    # Linux's monotonic clock stands still while the machine is suspended: a laptop's night asleep
+    # read as "the system clock was set forward by 8h", and every job's next run was pushed a
+    # period past the wake, though the wall clock was right all along.
+    from datetime import timedelta, timezone
+
+    from crawler import scheduler as sched
+
+    caplog.set_level("INFO", logger="newsmon.schedule")
+    monkeypatch.setattr(sched, "CONFIG_WATCH_SECONDS", 0.05)
+    plan = build_schedule({"interval": "15m"}, ["site"])
+    daemon_ = sched.Daemon(plan, db_path=str(tmp_path / "news.db"), config_path=None)
+    daemon_.add_jobs(run_now=False)
+    started = threading.Thread(target=daemon_.scheduler.start, daemon=True)
+    started.start()
+    try:
+        wait_for(lambda: daemon_.scheduler.running, "the scheduler")
+        due = datetime.now(timezone.utc) + timedelta(hours=9)  # as the job looks after 8 h asleep
+        daemon_.scheduler.modify_job("crawl:default", next_run_time=due)
+        watch = threading.Thread(target=daemon_._watch_clock, daemon=True)
+        watch.start()
+        time.sleep(0.2)
+        real, slept = time.time, getattr(sched, "_asleep", lambda: 0.0)
+        monkeypatch.setattr(sched, "_asleep", lambda: slept() + 8 * 3600, raising=False)
+        monkeypatch.setattr(sched.time, "time", lambda: real() + 8 * 3600)
+        wait_for(lambda: "asleep" in caplog.text, "the sleep said", timeout=10)
+        time.sleep(0.3)
+        assert "the machine was asleep (suspended) for 8h" in caplog.text
+        assert "system clock was set" not in caplog.text
+        assert daemon_.scheduler.get_job("crawl:default").next_run_time == due
+    finally:
+        monkeypatch.undo()
+        daemon_.stopping.set()
+        daemon_.scheduler.shutdown(wait=False)
+        started.join(timeout=10)
