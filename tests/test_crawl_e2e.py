@@ -227,6 +227,22 @@ def test_a_first_runs_archive_sitemap_leaves_the_room_to_the_articles_its_feeds_
     assert rows(env, "select count(*) as n from urls where kind = 'pending'") == [{"n": len(PAGES) - 1}]
 
 
+def test_a_first_runs_undated_archive_is_asked_for_in_the_order_it_lists(tmp_path):
+    # An undated sitemap beside sections (tokyo_np's, tbs's): the day's articles it alone listed,
+    # first in it, waited with the archive, asked for by URL (its oldest numbers first) for as many
+    # runs as the archive took; asked for in its own order, they come first.
+    with LoopbackSite(PAGES, placement={page: ["sitemap"] for page in PAGES}, news_sitemap_size=0) as archive:
+        listed = sorted((a for a in archive.articles), key=lambda a: a.path, reverse=True)
+        archive.answer(ARCHIVE_SITEMAP_PATH, 200, urlset("".join(
+            f"<url><loc>{archive.url(a.path)}</loc></url>" for a in listed)), {"Content-Type": "application/xml"})
+        config = tmp_path / "newsmon.toml"
+        config.write_text(archive.toml_snippet("site"), encoding="utf-8")
+        env = {"db": str(tmp_path / "news.db"), "config": str(config)}
+        assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+        fetched = [r.path for r in archive.article_requests()]
+    assert sorted(fetched) == sorted(a.path for a in listed[:2]), fetched
+
+
 def test_errors_are_counted_and_do_not_stop_the_run(env, site):
     articles = site.articles
     site.fail(articles[0].path, 404)

@@ -150,7 +150,8 @@ class NewsSpider(scrapy.Spider):
         # articles stored before it are those with an id up to the newest now.
         spider.stored_before = spider.db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
         spider.backlog_queued = spider.revisits_queued = False
-        spider.deferred = set()  # new URLs of archive sitemaps, left for when_idle
+        # New URLs of archive sitemaps, left for when_idle: by URL, its outlet, in the order listed.
+        spider.deferred = {}
         crawled = {row[0] for row in spider.db.execute("SELECT DISTINCT outlet FROM outlet_runs")}
         spider.first_runs = set(spider.outlets) - crawled
         crawler.signals.connect(spider.when_idle, signal=signals.spider_idle)
@@ -734,7 +735,7 @@ class NewsSpider(scrapy.Spider):
             if url in self.deferred and url not in archived:
                 # An archive sitemap's entry that this feed, news sitemap or section lists too:
                 # not old news after all, and asked for now.
-                self.deferred.discard(url)
+                self.deferred.pop(url, None)
                 unseen.append(url)
                 continue
             # Refused where another outlet listed it: this outlet's, never fetched.
@@ -749,7 +750,7 @@ class NewsSpider(scrapy.Spider):
             if need == "new" and url in archived:
                 # A first run's archive, listed before its feed was read, used up the outlet's
                 # NEWSMON_MAX_ARTICLES, and the articles of the day waited behind it for runs.
-                self.deferred.add(url)
+                self.deferred.setdefault(url, outlet_key)
             elif need == "new":
                 unseen.append(url)
         # A sitemap's too, up to a size a run reads in milliseconds: its dates are read at an
@@ -854,9 +855,18 @@ class NewsSpider(scrapy.Spider):
             room = max(0, self.max_articles - self.queued.get(key, 0))
             if not room:
                 continue
+            # A first run's archive, in the order its sitemap listed it, after the rest (what the
+            # day's feeds and sections listed over the quota): ordered by URL with the rest, an
+            # undated archive listing the newest first had its oldest numbers asked for first, and
+            # the day's articles it alone listed waited for as many runs as it took.
+            archive = [url for url, outlet in self.deferred.items() if outlet == key and url not in self.scheduled]
             # Less what this run asked for already: a URL that failed in it is tried next run.
-            due = frontier.due_urls(self.db, key, max_attempts=self.max_attempts, limit=room + len(self.scheduled))
-            yield from self._requests([url for url in due if url not in self.scheduled][:room], key, via="frontier")
+            due = frontier.due_urls(self.db, key, max_attempts=self.max_attempts,
+                                    limit=room + len(self.scheduled) + len(archive))
+            waiting = set(due)
+            due = [url for url in due if url not in self.scheduled and url not in self.deferred]
+            due += [url for url in archive if url in waiting]
+            yield from self._requests(due[:room], key, via="frontier")
 
     def revisit_when_idle(self) -> None:
         """Once the run has done its new articles, request the revisits that are due, once."""
