@@ -435,11 +435,11 @@ def _box_item(item: etree._Element, lines: set[etree._Element]) -> bool:
 def link_boxes(body: etree._Element) -> set[etree._Element]:
     """The elements of ``body`` that are boxes of links to other pages (a ranking, related
     articles, a list of a section's stories, each item another article's headline, with its rank,
-    time or teaser), with the short heading right before each. None of their text is the
-    article's: read as its lines, a box of headlines moved into an
-    outlet's body (a redesign's CSS-module classes its ``prune`` no longer names) gave an
-    unrelated article a ranking's security headlines, and the article was scored relevant; and
-    a ranking of ten items amid the text, each with a time line, ended it at the box. A container
+    time or teaser), with the short heading right before each, the outermost only. None of their
+    text is the article's: read as its lines, a box of headlines moved into an outlet's body (a
+    redesign's CSS-module classes its ``prune`` no longer names) gave an unrelated article a
+    ranking's security headlines, and the article was scored relevant; and a ranking of ten items
+    amid the text, each with a time line, ended it at the box. A container
     is a box when two or more of its children have text, each holding a link line (``_link_line``),
     and its own text between them is none: an article's wrapper, whose paragraphs hold sentences
     with a linked word or none, is not. Nor is a link alone on its line (a linked sub-heading, a
@@ -529,7 +529,7 @@ def _blocks(body: etree._Element, split_br: bool = False, pre_wrap: bool = False
     ``<div>``). ``split_br``: a ``<br>`` ends a line too (the rules say so), else it is a space;
     ``pre_wrap``: so does a line break of the text (``Rules.pre_wrap``)."""
     lines = [""]
-    boxes = {b for b in link_boxes(body) if b.tag != "a"}
+    boxes = link_boxes(body)
 
     def walk(node: etree._Element) -> None:
         tag = node.tag
@@ -667,8 +667,7 @@ def _rules_missed(body: etree._Element, paragraphs: list[str], paywalled: bool) 
     # Nor a box of other articles' headlines the paragraphs leave out (``link_boxes``): a ranking of
     # ten with teasers beside a short article made its text under a fifth, and the page was read
     # by trafilatura, box and all.
-    boxes = link_boxes(body)
-    boxed = sum(_seen_chars(b) for b in boxes if not any(anc in boxes for anc in b.iterancestors()))
+    boxed = sum(_seen_chars(b) for b in link_boxes(body))
     return got < _RULES_MISSED_SHARE * (visible - boxed)
 
 
