@@ -656,12 +656,10 @@ def test_an_outlet_whose_rules_stop_matching_is_flagged(tmp_path, receiver):
     assert "! rules no longer match: 3 of 3 articles" in status.stdout
 
 
-def test_a_clock_set_back_sets_each_jobs_next_run_from_now(tmp_path, monkeypatch, caplog):
-    # APScheduler reads the wall clock: set back an hour (NTP correcting a clock that ran ahead, a
-    # VM restored), every job waited that hour, nothing said, and `status` read "ok" (its last
-    # runs seemed to lie in the future, none missed).
-    from datetime import timedelta, timezone
-
+@contextmanager
+def _watched(tmp_path, monkeypatch, next_run):
+    """A daemon's scheduler running a 15-minute job due at ``next_run`` (as the job looks once the
+    clock moved), with its clock watcher looking every 0.05 s; stopped at the end."""
     from crawler import scheduler as sched
 
     monkeypatch.setattr(sched, "CONFIG_WATCH_SECONDS", 0.05)
@@ -672,12 +670,28 @@ def test_a_clock_set_back_sets_each_jobs_next_run_from_now(tmp_path, monkeypatch
     started.start()
     try:
         wait_for(lambda: daemon_.scheduler.running, "the scheduler")
-        # As the job looks once the clock is an hour behind: due in an hour and a quarter.
-        ahead = datetime.now(timezone.utc) + timedelta(minutes=75)
-        daemon_.scheduler.modify_job("crawl:default", next_run_time=ahead)
-        watch = threading.Thread(target=daemon_._watch_clock, daemon=True)
-        watch.start()
+        daemon_.scheduler.modify_job("crawl:default", next_run_time=next_run)
+        threading.Thread(target=daemon_._watch_clock, daemon=True).start()
         time.sleep(0.2)
+        yield daemon_
+    finally:
+        monkeypatch.undo()
+        daemon_.stopping.set()
+        daemon_.scheduler.shutdown(wait=False)
+        started.join(timeout=10)
+
+
+def test_a_clock_set_back_sets_each_jobs_next_run_from_now(tmp_path, monkeypatch, caplog):
+    # APScheduler reads the wall clock: set back an hour (NTP correcting a clock that ran ahead, a
+    # VM restored), every job waited that hour, nothing said, and `status` read "ok" (its last
+    # runs seemed to lie in the future, none missed).
+    from datetime import timedelta, timezone
+
+    from crawler import scheduler as sched
+
+    # As the job looks once the clock is an hour behind: due in an hour and a quarter.
+    ahead = datetime.now(timezone.utc) + timedelta(minutes=75)
+    with _watched(tmp_path, monkeypatch, ahead) as daemon_:
         real = time.time
         monkeypatch.setattr(sched.time, "time", lambda: real() - 3600)
         wait_for(lambda: daemon_.scheduler.get_job("crawl:default").next_run_time < ahead - timedelta(minutes=30),
@@ -685,11 +699,6 @@ def test_a_clock_set_back_sets_each_jobs_next_run_from_now(tmp_path, monkeypatch
         due = daemon_.scheduler.get_job("crawl:default").next_run_time
         assert abs((due - datetime.now(timezone.utc)).total_seconds() - 900) < 30, due
         assert "the system clock was set back by 1h: each job's next run is set from now" in caplog.text
-    finally:
-        monkeypatch.undo()
-        daemon_.stopping.set()
-        daemon_.scheduler.shutdown(wait=False)
-        started.join(timeout=10)
 
 
 def test_a_daemon_stopped_while_the_database_is_locked_leaves_its_runs_and_the_alert_to_the_next(tmp_path, site,
@@ -763,19 +772,8 @@ def test_a_sleep_is_no_clock_step_and_each_job_keeps_its_times(tmp_path, monkeyp
     from crawler import scheduler as sched
 
     caplog.set_level("INFO", logger="newsmon.schedule")
-    monkeypatch.setattr(sched, "CONFIG_WATCH_SECONDS", 0.05)
-    plan = build_schedule({"interval": "15m"}, ["site"])
-    daemon_ = sched.Daemon(plan, db_path=str(tmp_path / "news.db"), config_path=None)
-    daemon_.add_jobs(run_now=False)
-    started = threading.Thread(target=daemon_.scheduler.start, daemon=True)
-    started.start()
-    try:
-        wait_for(lambda: daemon_.scheduler.running, "the scheduler")
-        due = datetime.now(timezone.utc) + timedelta(hours=9)  # as the job looks after 8 h asleep
-        daemon_.scheduler.modify_job("crawl:default", next_run_time=due)
-        watch = threading.Thread(target=daemon_._watch_clock, daemon=True)
-        watch.start()
-        time.sleep(0.2)
+    due = datetime.now(timezone.utc) + timedelta(hours=9)  # as the job looks after 8 h asleep
+    with _watched(tmp_path, monkeypatch, due) as daemon_:
         real, slept = time.time, getattr(sched, "_asleep", lambda: 0.0)
         monkeypatch.setattr(sched, "_asleep", lambda: slept() + 8 * 3600, raising=False)
         monkeypatch.setattr(sched.time, "time", lambda: real() + 8 * 3600)
@@ -784,8 +782,3 @@ def test_a_sleep_is_no_clock_step_and_each_job_keeps_its_times(tmp_path, monkeyp
         assert "the machine was asleep (suspended) for 8h" in caplog.text
         assert "system clock was set" not in caplog.text
         assert daemon_.scheduler.get_job("crawl:default").next_run_time == due
-    finally:
-        monkeypatch.undo()
-        daemon_.stopping.set()
-        daemon_.scheduler.shutdown(wait=False)
-        started.join(timeout=10)
