@@ -355,7 +355,7 @@ def _based(element: etree._Element, url: str) -> str:
 
 #: How far ahead of now an entry may be dated and still count (``_pace``): a day, for a site that
 #: writes Japan's time as UTC (9 hours ahead) or dates an item by its print edition's day.
-_FUTURE_SLACK = timedelta(days=1)
+FUTURE_SLACK = timedelta(days=1)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -371,10 +371,10 @@ def _dates(entries: Iterable[tuple[str | None, str | None]]) -> tuple[str | None
 def _pace(dates: list[str]) -> tuple[str | None, int | None]:
     """(the newest entry's date, the seconds between two entries over the newest ``_PACE_SHARE``
     of them) of ``dates`` (newest first); the pace is ``None`` when they do not show one (one
-    entry, or all of one time). A date more than ``_FUTURE_SLACK`` ahead is no entry's time (a
+    entry, or all of one time). A date more than ``FUTURE_SLACK`` ahead is no entry's time (a
     CMS's placeholder, a year typed wrong): one item dated 2031 made the feed's newest entry
     2031 and its pace 82 days, so that it could never be found frozen (``health.stale``)."""
-    latest = datetime.now(timezone.utc) + _FUTURE_SLACK
+    latest = datetime.now(timezone.utc) + FUTURE_SLACK
     dates = [date for date in dates if _aware(datetime.fromisoformat(date)) <= latest]
     if len(dates) < 2:
         return (dates or [None])[0], None
@@ -511,6 +511,8 @@ def _xml_root(body: bytes, declared: set[str] | None = None) -> tuple[etree._Ele
 
 #: The encoding an XML declaration names.
 _XML_ENCODING = re.compile(rb"""<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})["']""")
+#: The same in the decoded text, the name after group 1 (to be named UTF-8 there).
+_XML_ENCODING_TEXT = re.compile(r"""(<\?xml\s[^>]*?\bencoding\s*=\s*["'])[A-Za-z0-9_.:-]{1,40}(?=["'])""")
 
 
 def _declared_encoding(body: bytes) -> re.Match[bytes] | None:
@@ -560,12 +562,9 @@ def _in_utf8(body: bytes, http_charset: str | None = None) -> bytes:
         return body
     if declaration is None:
         return text.encode("utf-8")
-    # The declaration is ASCII, and so is what stands before it but for a server's notice: where
-    # that holds other characters the text's offsets are not the bytes', and it is named again.
-    if text[declaration.start(1):declaration.end(1)].encode("ascii", "replace") != declaration.group(1):
-        name = re.escape(declaration.group(1).decode("ascii"))
-        return re.sub(r"(<\?xml\s[^>]*?\bencoding\s*=\s*[\"'])" + name, r"\g<1>UTF-8", text, count=1).encode("utf-8")
-    return (text[:declaration.start(1)] + "UTF-8" + text[declaration.end(1):]).encode("utf-8")
+    # Found again in the text: a server's notice before it may hold characters that make the
+    # text's offsets other than the bytes'.
+    return _XML_ENCODING_TEXT.sub(r"\g<1>UTF-8", text, count=1).encode("utf-8")
 
 
 #: The namespaces of the prefixes feeds and sitemaps use, for one that uses a prefix without

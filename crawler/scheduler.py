@@ -690,8 +690,9 @@ class Daemon:
         The boot clock counts a suspend: what the wall clock moved with it was a sleep."""
         skew, asleep = time.time() - time.monotonic(), _asleep()
         while not self.stopping.wait(CONFIG_WATCH_SECONDS):
-            jump, skew = time.time() - time.monotonic() - skew, time.time() - time.monotonic()
-            slept, asleep = _asleep() - asleep, _asleep()
+            now_skew, now_asleep = time.time() - time.monotonic(), _asleep()
+            jump, skew = now_skew - skew, now_skew
+            slept, asleep = now_asleep - asleep, now_asleep
             if slept >= CLOCK_JUMP_SECONDS:
                 logger.info("newsmon: the machine was asleep (suspended) for %s: no run could start meanwhile; each "
                             "job keeps its times", _human(round(slept)))

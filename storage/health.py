@@ -1366,8 +1366,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                         previous_since=before.since if before and before.status != "ok" else None, at=stamp)
 
 
-def _said_since(db: Database, outlet: str, since: str, runs: list[dict[str, Any]] | None = None,
-                run_id: int | None = None) -> set[str]:
+def _said_since(db: Database, outlet: str, since: str, runs: list[dict[str, Any]], run_id: int | None) -> set[str]:
     """The reason codes ``outlet``'s health has had since its status began (at ``since``), in its
     last ``SETTLE_RUNS`` runs before ``run_id`` (of ``runs``, newest first).
 
@@ -1378,7 +1377,7 @@ def _said_since(db: Database, outlet: str, since: str, runs: list[dict[str, Any]
     after ``SETTLE_RUNS`` runs in a row without it (as a flap ends so): an outlet "degraded" for
     weeks on a standing reason (a feed listing video pages its pattern does not take) told a feed's
     404 once, and its return days after it had been mended never."""
-    window = [r["run_id"] for r in runs or [] if r["run_id"] != run_id
+    window = [r["run_id"] for r in runs if r["run_id"] != run_id
               and not (r["finish_reason"] or "").startswith("skipped")][:SETTLE_RUNS]
     oldest = min(window) if window else None
     said: set[str] = set()

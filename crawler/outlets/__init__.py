@@ -156,7 +156,10 @@ class Outlet:
         return bool(self.fixtures)
 
     def matches_host(self, host: str) -> bool:
-        host = ascii_host(host)
+        return self._on_domains(ascii_host(host))
+
+    def _on_domains(self, host: str) -> bool:
+        # ``host`` as ``ascii_host`` gives it: made so once by a caller that asks every outlet.
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def in_scope(self, url: str) -> bool:
@@ -247,7 +250,7 @@ def outlet_for_url(url: str | None, outlets: dict[str, Outlet] | None = None) ->
     host = ascii_host(parts.hostname or "")
     best: tuple[int, Outlet] | None = None
     for outlet in (outlets or registry()).values():
-        if not outlet.matches_host(host):
+        if not outlet._on_domains(host):
             continue
         # A path-scoped outlet ("asahi.com/ajw/") beats the host-wide one.
         prefix = outlet.extra.get("path_prefix")

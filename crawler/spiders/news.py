@@ -36,8 +36,8 @@ from storage.exceptions import DatabaseUnwritable
 from storage.health import duration_text
 
 from ..config import ConfigError, load_config, parse_duration
-from ..discovery import (HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds, advertised_note,
-                         link_words, page_data_links, parse_feed, parse_sitemap, sitemap_maxsize)
+from ..discovery import (FUTURE_SLACK, HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds,
+                         advertised_note, link_words, page_data_links, parse_feed, parse_sitemap, sitemap_maxsize)
 from ..encoding import charset_of
 from ..middlewares import AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators, retry_after_seconds
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
@@ -1083,12 +1083,12 @@ def _archived(found: Discovered, links: list[str]) -> frozenset[str]:
     """The URLs (``links``, as the crawl reads them) of a sitemap's entries that are not news
     (Google News entries never are) and dated ``ARCHIVE_AFTER`` ago or more, or not dated at all:
     an entry without a lastmod says nothing of being the day's news, nor does one dated more than a
-    day ahead (a CMS's placeholder, ``discovery._FUTURE_SLACK``); read before the outlet's feed or
+    day ahead (a CMS's placeholder, ``discovery.FUTURE_SLACK``); read before the outlet's feed or
     sections, such an archive took the whole quota, and the day's articles they listed waited
     behind it (ordered by URL, an archive's older numbers first) for as many runs as it took."""
     now = datetime.now(timezone.utc)
     cutoff = (now - ARCHIVE_AFTER).isoformat(timespec="seconds")
-    ahead = (now + timedelta(days=1)).isoformat(timespec="seconds")
+    ahead = (now + FUTURE_SLACK).isoformat(timespec="seconds")
     return frozenset(link for written, link in zip(found.links, links) if written not in found.declared
                      and not (cutoff <= (found.dated.get(written) or "") <= ahead))
 
