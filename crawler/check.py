@@ -140,6 +140,15 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
             hosts = ", ".join(dict.fromkeys(urlsplit(u).hostname or u for u in off))
             reasons.append(f"{d['kind']} {d['url']}: {len(off)} of its {d['entries']} entries are on hosts that are "
                            f"not among the outlet's domains ({hosts}): did its articles move? add the host to domains")
+        elif d["articles"] == 0 and d["kind"] in ("feed", "section") and not d["problem"] \
+                and not notable(len(unmatched), d["entries"]) and not notable(unlinked, d["entries"] + unlinked):
+            # Beside documents that list articles, one that lists none read "ok" here, while the
+            # crawl's health names it after two weeks and sends the user here to see what it lists.
+            listed = f"lists {d['entries']} links, none an article URL the pattern takes" if d["entries"] \
+                else "lists nothing"
+            reasons.append(f"{d['kind']} {d['url']}: {listed}, while the outlet's other feeds, sitemaps and "
+                           "sections list articles: a wrong address, or a feed emptied or moved? mend or remove it "
+                           "in the outlet's definition")
     for host, delay in result.get("crawl_delays", {}).items():
         # Its robots.txt's Crawl-delay bounds what a crawl can fetch there: an outlet that lists
         # articles faster falls further behind every hour, its backlog left for runs to come.

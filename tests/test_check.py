@@ -221,6 +221,26 @@ def test_verdicts_from_results():
         "discovery gave 30 links, none on the outlet's domains (asahi.com) that the article URL pattern accepts: 30 "
         "of its feeds' and sitemaps' entries are on asahi.example (e.g. https://asahi.example/articles/0.html)") \
         and off["reasons"][0].endswith("add the host to the outlet's domains")
+    # A feed or section that lists no article beside documents that do: the crawl's health names
+    # it after two weeks and sends the user here, where it read "ok".
+    sitemap = feed(kind="sitemap", url="https://www.asahi.com/sitemap.xml")
+    empty = verdict(outlet, {"discovery": [sitemap, feed(entries=0, articles=0, newest=None)], "articles": [sample]},
+                    now=now)
+    assert empty == {"verdict": "degraded", "reasons": [
+        "feed https://www.asahi.com/rss/x.rdf: lists nothing, while the outlet's other feeds, sitemaps and sections "
+        "list articles: a wrong address, or a feed emptied or moved? mend or remove it in the outlet's definition"]}
+    section = feed(kind="section", url="https://www.asahi.com/politics/", entries=40, articles=0, newest=None)
+    assert verdict(outlet, {"discovery": [sitemap, section], "articles": [sample]}, now=now)["reasons"] == [
+        "section https://www.asahi.com/politics/: lists 40 links, none an article URL the pattern takes, while the "
+        "outlet's other feeds, sitemaps and sections list articles: a wrong address, or a feed emptied or moved? "
+        "mend or remove it in the outlet's definition"]
+    # Said once: one whose entries the pattern refuses, or that are on another host, is named so.
+    refusing = verdict(outlet, {"discovery": [sitemap, feed(articles=0, unmatched=scheme)], "articles": [sample]},
+                       now=now)["reasons"]
+    assert len(refusing) == 1 and "does not take 12 of its 30 entries" in refusing[0]
+    # An empty sitemap is no such thing: this month's lists nothing on the 1st until the first article.
+    assert verdict(outlet, {"discovery": [feed(), {**sitemap, "entries": 0, "articles": 0}], "articles": [sample]},
+                   now=now)["verdict"] == "ok"
     # Refused by the pattern: which URLs, for whoever writes it.
     refused = verdict(outlet, {"discovery": [feed(articles=0, unmatched=scheme)], "articles": []}, now=now)
     assert refused["reasons"][0].endswith("it refuses e.g. https://www.asahi.com/premium/0.html, "
