@@ -17,9 +17,14 @@ from w3lib.url import safe_url_string
 # Parameters that identify a campaign or a click, never an article.
 _TRACKING = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|yclid|msclkid|mc_cid|mc_eid|igshid|_ga|ito|n_cid|cid_\w+"
-    r"|ref|ref_src|rss|from|fm|via|share|s_cid|cmpid|icid|outputType|amp|ncid|trk)$",
+    r"|ref|ref_src|rss|from|fm|via|share|s_cid|cmpid|icid|outputType|amp|ncid|trk"
+    # A server's session (Java, PHP, ASP and the plain name): a new one with each visit, so each
+    # crawl read the article under a URL it had not seen, and fetched and stored it again.
+    r"|jsessionid|phpsessid|aspsessionid|sessionid|sessid)$",
     re.IGNORECASE,
 )
+# The servlet's form of the same: /article/1.html;jsessionid=0A1B…?page=2 (RFC 3986 path parameter).
+_SESSION_PATH = re.compile(r";jsessionid=[^/;]*", re.IGNORECASE)
 # Parameters an outlet adds to its own links to say where on its site a link was clicked, by the
 # domain they are used on (its subdomains too): (the paths they are dropped on, None for all; the
 # names). Dropped only there: on another site the same name may well choose what the page shows.
@@ -205,7 +210,7 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = _desktop_host((parts.hostname or "").lower().rstrip("."), known_hosts)
-    path = _AMP_PATH.sub("", parts.path) or "/"
+    path = _AMP_PATH.sub("", _SESSION_PATH.sub("", parts.path) if ";" in parts.path else parts.path) or "/"
     if host in _SITE_COPY_HOST and _SITE_COPY_HOST[host][0].match(path):
         host = _SITE_COPY_HOST[host][1]
     if host in _SITE_COPY_PATH:
