@@ -88,7 +88,8 @@ class CrawlRunLedger:
             return
         for change in changes:
             logger.warning("newsmon: outlet %s is now %s: %s", change.outlet, change.status,
-                           "; ".join(r.message for r in change.reasons)
+                           "; ".join([*(r.message for r in change.reasons),
+                                      *(f"resolved: {r.message}" for r in change.resolved)])
                            or (f"recovered, {change.lasted()}" if change.lasted() else "recovered"))
         if not self.crawler.settings.getbool("NEWSMON_NOTIFY_ENABLED"):
             return

@@ -243,7 +243,9 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     if unread:
         parts.append(f"{len(unread)} article{'s' if len(unread) != 1 else ''} on the topics unread")
     for change in changes:
-        parts.append(f"{change['outlet']} {change['status']}")
+        resolved = len(change.get("resolved") or ())
+        parts.append(f"{change['outlet']} {change['status']}"
+                     + (f" ({resolved} reason{'s' if resolved != 1 else ''} resolved)" if resolved else ""))
     missed = digest.get("health_changes_missed") or []
     if missed:
         parts.append(f"{len(missed)} earlier health change{'s' if len(missed) != 1 else ''} not delivered")
@@ -301,6 +303,8 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
                 (f", {health_db.duration_text(took.total_seconds())})" if took is not None else ")")
         lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}{lasted}")
         lines += [f"  {r['message']}" for r in change["reasons"]]
+        lines += [f"  resolved ({health_db.SETTLE_RUNS} runs in a row without it): {r['message']}"
+                  for r in change.get("resolved") or ()]
     run = digest["run"]
     lines.append(f"(run {run['id']}, {run['trigger']}, {', '.join(run['outlets'])}: {run['finish_reason']})")
     return title, "\n".join(lines)

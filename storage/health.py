@@ -250,12 +250,16 @@ class HealthChange:
     previous_since: str | None = None
     #: The time of the change.
     at: str | None = None
+    #: Reasons of the status that ended within it, as last logged (``_resolved``).
+    resolved: list[Reason] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"outlet": self.outlet, "previous": self.previous, "status": self.status,
                "reasons": [asdict(r) for r in self.reasons]}
         if self.lasted():
             out["previous_since"] = self.previous_since
+        if self.resolved:
+            out["resolved"] = [asdict(r) for r in self.resolved]
         return out
 
     def lasted(self) -> str | None:
@@ -1291,7 +1295,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
 
     A change is a new status, or the same bad status for other reasons; an outlet's first
     check counts only when it is not ``ok``. Each is logged (``health_log``); one whose reasons
-    were all said since the status began is not told (``_said_since``).
+    were all said since the status began is not told (``_said_since``). A reason of the status
+    that ended ``SETTLE_RUNS`` runs ago and has not come back is told once (``_resolved``).
     """
     now = _now(now)
     runs = history(db, outlet, now=now)
@@ -1343,6 +1348,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
         changed = before is None or before.status != health.status or before.codes() != health.codes()
         said = (changed and not damped and ended is None and before is not None and before.status == health.status
                 and set(health.codes()) <= _said_since(db, outlet, before.since, runs, run_id))
+        resolved = _resolved(db, outlet, before, health, runs, run_id) if (
+            not damped and ended is None and before is not None and before.status == health.status != "ok") else []
         if before is None or before.status != health.status:
             db.execute("INSERT OR REPLACE INTO outlet_health (outlet, status, reasons, since, checked_at, run_id) "
                        "VALUES (?, ?, ?, ?, ?, ?)", [outlet, health.status, reasons, stamp, stamp, run_id])
@@ -1353,6 +1360,9 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
             db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id,
                                            "previous": before.status if before else None,
                                            "status": health.status, "reasons": reasons})
+    if resolved and (not changed or said):
+        return HealthChange(outlet, before.status, health.status, health.reasons, previous_since=before.since,
+                            at=stamp, resolved=resolved)
     if not changed or damped or said or (before is None and health.status == "ok"):
         return None
     if ended is not None:
@@ -1363,7 +1373,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
         return HealthChange(outlet, told, health.status, [*health.reasons, over],
                             previous_since=since if told != "ok" else None, at=stamp)
     return HealthChange(outlet, before.status if before else None, health.status, health.reasons,
-                        previous_since=before.since if before and before.status != "ok" else None, at=stamp)
+                        previous_since=before.since if before and before.status != "ok" else None, at=stamp,
+                        resolved=resolved)
 
 
 def _said_since(db: Database, outlet: str, since: str, runs: list[dict[str, Any]], run_id: int | None) -> set[str]:
@@ -1390,6 +1401,40 @@ def _said_since(db: Database, outlet: str, since: str, runs: list[dict[str, Any]
         else:
             said |= codes
     return said | (in_force or set())
+
+
+def _resolved(db: Database, outlet: str, before: Health, health: Health, runs: list[dict[str, Any]],
+              run_id: int | None) -> list[Reason]:
+    """The reasons of ``outlet``'s status (``before``'s, ``health``'s too) that ended ``SETTLE_RUNS``
+    runs in a row ago: in force after the ``SETTLE_RUNS``-th run before ``run_id`` (of ``runs``,
+    newest first), in none of the health logged since nor in ``health``; as last logged.
+
+    A same-status change is told when a reason is new (``_said_since``), not when one ends: an
+    outlet degraded on a standing reason told its feed's 404, and never that the feed read again
+    for days after; the analyst's last word was the 404. Told once, when ``SETTLE_RUNS`` runs
+    agree (as a reason back is told again, and a flap ends), so that a reason erring one run and
+    answering the next (robots.txt through an outage) sends nothing; a status that began since,
+    or a flap (its end told with ``flapping_over``), tells its reasons itself."""
+    ran = [r["run_id"] for r in runs if r["run_id"] != run_id
+           and not (r["finish_reason"] or "").startswith("skipped")]
+    if len(ran) < SETTLE_RUNS or "flapping" in health.codes():
+        return []
+    # Health is logged when it changes: what was in force after a run is the last row logged by it or before.
+    anchor, first = ran[SETTLE_RUNS - 1], ran[SETTLE_RUNS - 2]
+    had: list[Reason] = []
+    ended = False  # a row logged after the anchor, by the first run without the reason at the latest
+    since = set(health.codes())
+    for logged, reasons in db.execute("SELECT run_id, reasons FROM health_log WHERE outlet = ? AND at >= ? "
+                                      "ORDER BY id", [outlet, before.since]):
+        logged_reasons = [Reason(**r) for r in json.loads(reasons or "[]")]
+        if logged is not None and logged <= anchor:
+            had = logged_reasons
+        else:
+            ended = ended or (logged is not None and logged <= first)
+            since.update(r.code for r in logged_reasons)
+    if not ended or "flapping" in since or any(r.code == "flapping" for r in had):
+        return []
+    return [r for r in had if r.code not in since]
 
 
 def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,

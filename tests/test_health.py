@@ -1731,32 +1731,44 @@ def test_articles_published_during_an_outage_are_not_late_when_it_ends(db):
     assert (change.previous, change.status, change.reasons) == ("failing", "ok", []), change
 
 
-def test_a_reason_that_comes_back_after_it_ended_is_told_again_within_one_long_status(db):
-    # "Degraded" for days on a standing reason (rules no longer match), a feed 404 one day: told;
-    # mended the next (three runs agree), and 404 again days later: told again. Judged against every
-    # reason had since the status began, the second outage of the feed was never told.
-    at = NOW - timedelta(days=6)
+def feed_down_runs(db, runs: list[tuple[bool, int]]) -> list[health.HealthChange]:
+    """Runs of nhk "degraded" on a standing reason (rules no longer match), one of its two feeds
+    down or not, each ``hours`` after the last (``runs``: ``(down, hours)``), checked; the changes told."""
+    at = NOW - timedelta(days=20)
     told = []
-
-    def one_run(feed_down: bool, hours: int = 1) -> None:
-        nonlocal at
+    for feed_down, hours in runs:
         at += timedelta(hours=hours)
         counts = dict(discovery_ok=1, discovery_failed=1, discovered=4) if feed_down else \
             dict(discovery_ok=2, discovered=6)
         run_id = add_run(db, "nhk", at, pages=10, rules_expected=10, rules_missed=10, **counts)
-        change = health.update_health(db, "nhk", run_id, now=at)
-        if change:
-            told.append((change.previous, change.status, [r.code for r in change.reasons]))
+        told.append(health.update_health(db, "nhk", run_id, now=at))
+    return [change for change in told if change]
 
-    for _ in range(2):
-        one_run(False)
-    for _ in range(2):
-        one_run(True, 24)
-    for _ in range(3):
-        one_run(False, 24)
-    for _ in range(2):
-        one_run(True, 48)
+
+def told_codes(changes: list[health.HealthChange]) -> list[tuple[str | None, str, list[str], list[str]]]:
+    return [(c.previous, c.status, [r.code for r in c.reasons], [r.code for r in c.resolved]) for c in changes]
+
+
+def test_a_reason_that_comes_back_after_it_ended_is_told_again_within_one_long_status(db):
+    # "Degraded" for days on a standing reason (rules no longer match), a feed 404 one day: told;
+    # mended the next (three runs agree: told), and 404 again days later: told again. Judged against
+    # every reason had since the status began, the second outage of the feed was never told.
+    told = told_codes(feed_down_runs(db, [(False, 1)] * 2 + [(True, 24)] * 2 + [(False, 24)] * 3 + [(True, 48)] * 2))
     assert health.current(db, "nhk").status == "degraded"
-    assert told == [(None, "degraded", ["rules_missed"]),
-                    ("degraded", "degraded", ["discovery", "rules_missed"]),
-                    ("degraded", "degraded", ["discovery", "rules_missed"])], told
+    assert told == [(None, "degraded", ["rules_missed"], []),
+                    ("degraded", "degraded", ["discovery", "rules_missed"], []),
+                    ("degraded", "degraded", ["rules_missed"], ["discovery"]),
+                    ("degraded", "degraded", ["discovery", "rules_missed"], [])], told
+
+
+def test_the_end_of_a_reason_within_one_status_is_told_once_when_3_runs_agree(db):
+    # A feed's 404 told within a long "degraded" (rules no longer match), its end was never told:
+    # the analyst's last word of the feed was its 404 while it read for days. Told once 3 runs in a
+    # row read it; not while it 404s every other run (that is no end, and no digest a run).
+    changes = feed_down_runs(db, [(False, 1)] * 2 + [(True, 1)] + [(False, 1), (True, 1)] * 3 + [(False, 1)] * 8)
+    assert told_codes(changes) == [(None, "degraded", ["rules_missed"], []),
+                                   ("degraded", "degraded", ["discovery", "rules_missed"], []),
+                                   ("degraded", "degraded", ["rules_missed"], ["discovery"])], told_codes(changes)
+    # As it was last told, and as a change from the status, since it began.
+    assert changes[2].resolved == [r for r in changes[1].reasons if r.code == "discovery"]
+    assert changes[2].previous_since == changes[0].at

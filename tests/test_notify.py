@@ -301,6 +301,21 @@ def test_a_health_change_alone_makes_a_digest(db):
     assert "Health of nikkei: ok -> degraded\n  rules no longer match" in digest["text"]
 
 
+def test_a_reason_ended_within_a_status_is_told_as_resolved(db):
+    run_id = crawl(db, "nikkei", NOW, [])
+    feed = health.Reason("discovery", "1 of its 2 feeds, sitemaps and sections failed or were broken: "
+                                      "https://www.nikkei.com/rss.xml: HTTP 404")
+    rules = health.Reason("rules_missed", "rules no longer match")
+    change = health.HealthChange("nikkei", "degraded", "degraded", [rules],
+                                 previous_since=(NOW - timedelta(days=3)).isoformat(), at=NOW.isoformat(),
+                                 resolved=[feed])
+    digest = notify.build_digest(db, run_id, [change], now=NOW)
+    assert digest["title"] == "newsmon: nikkei degraded (1 reason resolved)"
+    assert digest["health_changes"][0]["resolved"] == [{"code": "discovery", "message": feed.message}]
+    assert ("  rules no longer match\n  resolved (3 runs in a row without it): 1 of its 2 feeds, sitemaps and sections "
+            "failed or were broken: https://www.nikkei.com/rss.xml: HTTP 404") in digest["text"], digest["text"]
+
+
 # --- delivery ---------------------------------------------------------------------------------
 
 def test_webhook_and_command_get_the_digest(db, receiver, tmp_path):
