@@ -304,6 +304,26 @@ MAX_JOBS = 64
 CLOCK_JUMP_SECONDS = 60
 
 
+class _Scheduler(BlockingScheduler):
+    """APScheduler's blocking scheduler, that has the clock looked at (``look``) each time before
+    it looks for the jobs due.
+
+    A step of the clock forward made the jobs' times past on the wall clock alone: the scheduler's
+    next look (the config's watch every 5 s, another job's time) ran a job at once, or, its last
+    time past by more than its grace, logged "a run of crawl:default was skipped", before the
+    watcher, looking every 5 s too, set each job's next run from now; no run had been missed.
+    ``_process_jobs`` is where APScheduler 3 (3.10 and 3.11 read) finds the jobs due and submits
+    them; their executor judges the misfire (``executors.base.run_job``)."""
+
+    def __init__(self, look: Callable[[], None], **options: Any) -> None:
+        super().__init__(**options)
+        self._look = look
+
+    def _process_jobs(self):
+        self._look()
+        return super()._process_jobs()
+
+
 class Daemon:
     """Runs the schedule until SIGTERM/SIGINT; each run is a child ``newsmon crawl`` process."""
 
@@ -334,8 +354,12 @@ class Daemon:
         # of runs that could not be recorded meanwhile: the alert goes once, the rows later.
         self.unwritable_since: datetime | None = None
         self.unrecorded: list[tuple[Job, int, datetime, int, str | None, datetime]] = []
+        # The wall clock against the monotonic one, and the time asleep, when last looked at (``_look_at_clock``).
+        self._clock = (time.time() - time.monotonic(), _asleep())
+        self._clock_lock = threading.Lock()
         # Threads, not processes: each job only waits on its child process.
-        self.scheduler = BlockingScheduler(
+        self.scheduler = _Scheduler(
+            self._look_at_clock,
             # Threads are made as runs need them; the bound leaves room for the jobs a config
             # edited since adds (a thread per job that runs, and the config's watch).
             executors={"default": {"type": "threadpool", "max_workers": max(len(schedule.jobs) + 2, MAX_JOBS)}},
@@ -681,26 +705,36 @@ class Daemon:
                         "are recorded once it can", since.isoformat() if since else "?", len(ends))
 
     def _watch_clock(self) -> None:
-        """Every few seconds (of the monotonic clock): has the wall clock jumped? Then say so and
-        set every job's next run from now, as when the daemon started (but none at once).
+        """Every few seconds (of the monotonic clock), look at the clock (``_look_at_clock``): a
+        clock set back leaves the scheduler waiting, that nothing else wakes."""
+        while not self.stopping.wait(CONFIG_WATCH_SECONDS):
+            self._look_at_clock()
+
+    def _look_at_clock(self) -> None:
+        """Has the wall clock jumped since the last look? Then say so and set every job's next run
+        from now, as when the daemon started (but none at once). By the watcher every few seconds,
+        and by the scheduler before it looks for the jobs due (``_Scheduler``).
 
         A sleep is no step: Linux's monotonic clock stands still while the machine is suspended,
         and the wall clock, right all along, seemed set forward by the sleep's length ("the system
         clock was set forward by 8h" each morning), every job's run pushed a period past the wake.
         The boot clock counts a suspend: what the wall clock moved with it was a sleep."""
-        skew, asleep = time.time() - time.monotonic(), _asleep()
-        while not self.stopping.wait(CONFIG_WATCH_SECONDS):
+        # One look at a time, to its end: the scheduler's look waits while the watcher sets the jobs after a
+        # step it found, rather than judge them as they were (its own look, the step taken, finds none).
+        with self._clock_lock:
             now_skew, now_asleep = time.time() - time.monotonic(), _asleep()
-            jump, skew = now_skew - skew, now_skew
-            slept, asleep = now_asleep - asleep, now_asleep
+            (skew, asleep), self._clock = self._clock, (now_skew, now_asleep)
+            jump, slept = now_skew - skew, now_asleep - asleep
+            if self.stopping.is_set():
+                return  # the scheduler's last look, as it stops: no job to set
             if slept >= CLOCK_JUMP_SECONDS:
-                logger.info("newsmon: the machine was asleep (suspended) for %s: no run could start meanwhile; each "
-                            "job keeps its times", _human(round(slept)))
+                logger.info("newsmon: the machine was asleep (suspended) for %s: no run could start meanwhile; "
+                            "each job keeps its times", _human(round(slept)))
                 jump -= slept
                 # Its wait, counted on the monotonic clock, ran the sleep's length past the job's time.
                 self.scheduler.wakeup()
             if abs(jump) < CLOCK_JUMP_SECONDS:
-                continue
+                return
             logger.warning("newsmon: the system clock was set %s by %s: each job's next run is set from now",
                            "back" if jump < 0 else "forward", _human(round(abs(jump))))
             with self._rereading:  # not while an edited config changes the jobs

@@ -657,12 +657,12 @@ def test_an_outlet_whose_rules_stop_matching_is_flagged(tmp_path, receiver):
 
 
 @contextmanager
-def _watched(tmp_path, monkeypatch, next_run):
+def _watched(tmp_path, monkeypatch, next_run, watch: float = 0.05):
     """A daemon's scheduler running a 15-minute job due at ``next_run`` (as the job looks once the
-    clock moved), with its clock watcher looking every 0.05 s; stopped at the end."""
+    clock moved), with its clock watcher looking every ``watch`` seconds; stopped at the end."""
     from crawler import scheduler as sched
 
-    monkeypatch.setattr(sched, "CONFIG_WATCH_SECONDS", 0.05)
+    monkeypatch.setattr(sched, "CONFIG_WATCH_SECONDS", watch)
     plan = build_schedule({"interval": "15m"}, ["site"])
     daemon_ = sched.Daemon(plan, db_path=str(tmp_path / "news.db"), config_path=None)
     daemon_.add_jobs(run_now=False)
@@ -699,6 +699,54 @@ def test_a_clock_set_back_sets_each_jobs_next_run_from_now(tmp_path, monkeypatch
         due = daemon_.scheduler.get_job("crawl:default").next_run_time
         assert abs((due - datetime.now(timezone.utc)).total_seconds() - 900) < 30, due
         assert "the system clock was set back by 1h: each job's next run is set from now" in caplog.text
+
+
+def _step_clock(monkeypatch, seconds: float) -> None:
+    """Step the wall clock ``seconds`` as the watcher reads it (``time.time``) and as APScheduler
+    does (``datetime.now``), which the other tests leave as it is."""
+    from datetime import timedelta
+
+    import apscheduler.executors.base
+    import apscheduler.schedulers.base
+    import apscheduler.triggers.interval
+
+    class Stepped(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(seconds=seconds)
+
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + seconds)
+    for module in (apscheduler.schedulers.base, apscheduler.executors.base, apscheduler.triggers.interval):
+        monkeypatch.setattr(module, "datetime", Stepped)
+
+
+@pytest.mark.parametrize("minutes", [60, 64])
+def test_a_clock_set_forward_neither_skips_nor_runs_the_job_it_made_seem_due(tmp_path, monkeypatch, caplog, minutes):
+    # The job due in 10 minutes, the clock set forward an hour: its times 10 to 55 minutes on seemed
+    # past. APScheduler's next look (the config's watch every 5 s, another job's time), before the
+    # watcher's, ran the last at once (5 minutes past) or, 9 minutes past, beyond its grace of 7.5,
+    # logged "a run of crawl:default was skipped": no run was missed, 10 minutes had not passed.
+    from datetime import timedelta, timezone
+
+    from crawler import scheduler as sched
+
+    ran = threading.Event()
+    monkeypatch.setattr(sched.Daemon, "run_job", lambda self, job: ran.set())
+    caplog.set_level("INFO", logger="apscheduler")
+    # The watcher looks no more: the scheduler's own look finds the step.
+    ahead = datetime.now(timezone.utc) + timedelta(minutes=10)
+    with _watched(tmp_path, monkeypatch, ahead, watch=3600) as daemon_:
+        _step_clock(monkeypatch, minutes * 60)
+        daemon_.scheduler.wakeup()
+        wait_for(lambda: daemon_.scheduler.get_job("crawl:default").next_run_time != ahead, "the job looked at",
+                 timeout=10)
+        time.sleep(0.3)
+        logged = caplog.text
+        due = daemon_.scheduler.get_job("crawl:default").next_run_time
+    assert "skipped" not in logged and "was missed" not in logged and not ran.is_set(), logged
+    assert f"the system clock was set forward by {sched._human(minutes * 60)}: each job's next run" in logged
+    assert abs((due - datetime.now(timezone.utc)).total_seconds() - minutes * 60 - 900) < 30, due
 
 
 def test_a_daemon_stopped_while_the_database_is_locked_leaves_its_runs_and_the_alert_to_the_next(tmp_path, site,
