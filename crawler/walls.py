@@ -124,6 +124,13 @@ _CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プラ�
 _LOGIN_TITLE = re.compile(r"ログイン|ログオン|会員登録|sign[ -]?in|log[ -]?in", re.I)
 _LOGIN_PATH = re.compile(r"/(?:login|log-in|signin|sign-in|sso|auth|oauth2?|account/login|member/login)(?:/|\.|\?|$)",
                          re.I)
+#: Akamai's edge denial as its template writes it: title and heading "Access Denied", then "You don't
+#: have permission to access "URL" on this server." A copy without the "Reference #18.…" line after
+#: it (and so without the errors.edgesuite.net URL, a marker above), served with a 200, was stored
+#: as "no article in the page: a listing, tag or section page?", by the crawl and the ingest alike.
+#: Apache's 403 says the same words under the title "403 Forbidden": an error, not a wall.
+_DENIED_TITLE = "access denied"
+_DENIED = re.compile(rb"you don(?:'|&#39;|&#x27;|&rsquo;|\xe2\x80\x99)t have permission to access")
 _CONSENT_HOST = re.compile(r"^(?:consent|guce|cmp)\.", re.I)
 _CONSENT_PATH = re.compile(r"/(?:consent|cookie-consent|collectconsent)(?:/|\.|\?|$)", re.I)
 _TAGS = re.compile(rb"<script.*?</script>|<style.*?</style>|<[^>]+>", re.I | re.S)
@@ -198,6 +205,8 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     found = url_wall(url) if url else None
     if found is not None:
         return found
+    if title.lower() == _DENIED_TITLE and _DENIED.search(head) and small():
+        return Wall("challenge", "Akamai", f"an Akamai bot challenge (HTTP {status}: its \"Access Denied\" page)")
     # The title first: it is a few words, the head is 64 KB to search (a page's hot path).
     if _CHECK_TITLE.search(title) and any(m in head for m in _CAPTCHA) and b"<form" in head and small():
         return Wall("challenge", "captcha", f"a CAPTCHA page (HTTP {status}, title {title!r})")

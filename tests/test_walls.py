@@ -11,6 +11,10 @@ from crawler.walls import detect_wall, url_wall
 from .hostile import article_html
 from .saved import SAVED, saved_bytes
 
+#: Akamai's denial page without its "Reference #18.…" line (nor the errors.edgesuite.net URL after it).
+AKAMAI_DENIED = (b'<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \n'
+                 b'You don\'t have permission to access "http&#58;&#47;&#47;www&#46;asahi&#46;com&#47;articles&#47;'
+                 b'AST1F4445T1FUTIL02SM&#46;html" on this server.<P>\n</BODY>\n</HTML>\n')
 CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>'
              b'<noscript><span id="challenge-error-text">Enable JavaScript and cookies to continue</span></noscript>'
              b'<script>window._cf_chl_opt={cType: "managed"};</script></body></html>')
@@ -27,6 +31,9 @@ CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</
               b"to access this page.<P>Reference&#32;&#35;18&#46;5e1f2d17&#46;1733400000&#46;1a2b3c<P>https&#58;&#47;"
               b"&#47;errors&#46;edgesuite&#46;net&#47;18&#46;5e1f2d17&#46;1733400000&#46;1a2b3c</P></BODY></HTML>",
      None, "challenge", "Akamai"),
+    # The same without its Reference line: it was "no article in the page … a listing, tag or section page?".
+    (200, {}, AKAMAI_DENIED, None, "challenge", "Akamai"),
+    (403, {}, AKAMAI_DENIED, None, "challenge", "Akamai"),
     (403, {}, b'<html><body><div id="px-captcha"></div></body></html>', None, "challenge", "HUMAN (PerimeterX)"),
     (403, {"x-datadome": "protected"}, b"<html><body></body></html>", None, "challenge", "DataDome"),
     (200, {}, b"<html><body><iframe src='https://geo.captcha-delivery.com/captcha/'></iframe></body></html>", None,
@@ -81,6 +88,12 @@ def test_vendor_sensors_on_an_ordinary_page_are_not_a_wall():
     assert detect_wall(404, {"Server": "AkamaiGHost"}, b"<h1>Not Found</h1>") is None
     assert detect_wall(403, {"Server": "Apache"}, b"<h1>Forbidden</h1><p>You don't have permission to access "
                                                   b"this resource.</p>") is None
+    # Apache's 403 of the old wording, and a short story headlined "Access Denied" that quotes the words.
+    assert detect_wall(403, {}, b"<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1><p>You "
+                                b"don't have permission to access /x.html on this server.</p></body></html>") is None
+    story = ("<html><head><title>Access Denied｜毎朝新聞</title></head><body><h1>Access Denied</h1><p>省庁のサイトが"
+             "「You don't have permission to access」とだけ表示し、閲覧できない状態が続いている。</p></body></html>")
+    assert detect_wall(200, {}, story.encode()) is None
     assert url_wall("https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html") is None
     # A comment form's CAPTCHA on a short blog post is not a check page.
     assert detect_wall(200, {}, b"<html><head><title>My day | Blog</title></head><body><p>short post</p>"
