@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, redirect_stderr, suppress
 from dataclasses import dataclass, field
 from http.client import HTTPException, HTTPResponse, IncompleteRead
+from itertools import takewhile
 from pathlib import Path
 from typing import IO, NamedTuple, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
@@ -1165,18 +1166,37 @@ class _Chunked(ChunkedDataReader):
             self.broke_off = True  # all read, but not by the last (zero-size) chunk: it ran out in one
 
 
-def _content_stream(record: ArcWarcRecord):
-    """``record.content_stream()``, with ``_Chunked`` for a chunked body, and whole for a response
-    record that holds no HTTP response (``NoHttp``)."""
+def content_codings(http: StatusAndHeaders | None) -> list[str]:
+    """A response's Content-Encodings in the order the server applied them, from every
+    Content-Encoding header (RFC 9110 8.4: one list, however many headers carry it), lower-case,
+    without "identity", which changes nothing."""
+    if http is None or isinstance(http, NoHttp):
+        return []
+    return [coding for name, value in http.headers if name.lower() == "content-encoding"
+            for coding in (part.strip().lower() for part in value.split(",")) if coding and coding != "identity"]
+
+
+def _readers(record: ArcWarcRecord) -> list:
+    """The readers a response's body goes through, the one that gives the page last: the record's
+    (``_Chunked`` for a chunked body; whole for a response record that holds no HTTP response,
+    ``NoHttp``), then one decoder a Content-Encoding, the last applied first, as the crawl's
+    (Scrapy's HttpCompressionMiddleware) undoes them. warcio's own (``content_stream``) undoes the
+    first header's value when that is one coding it knows: a page sent "gzip, br" (or in a header
+    each) came out still compressed, "not an HTML page". Undoing stops at a coding warcio has no
+    decoder for: what is left is not text, and says so."""
     headers = record.http_headers
     if isinstance(headers, NoHttp):
-        return io.BufferedReader(_Prefixed(headers.first_line, record.raw_stream))
-    if headers is None or (headers.get_header("Transfer-Encoding") or "").lower() != "chunked":
-        return record.content_stream()
-    encoding = (headers.get_header("Content-Encoding") or "").lower() or None
-    if encoding not in BufferedReader.get_supported_decompressors():
-        encoding = None
-    return _Chunked(record.raw_stream, decomp_type=encoding)
+        return [io.BufferedReader(_Prefixed(headers.first_line, record.raw_stream))]
+    known = BufferedReader.get_supported_decompressors()
+    codings = list(takewhile(lambda coding: coding in known, reversed(content_codings(headers))))
+    last = codings[0] if codings else None
+    if headers is not None and (headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
+        readers = [_Chunked(record.raw_stream, decomp_type=last)]
+    else:
+        readers = [BufferedReader(record.raw_stream, decomp_type=last) if last else record.raw_stream]
+    for coding in codings[1:]:
+        readers.append(BufferedReader(readers[-1], decomp_type=coding))
+    return readers
 
 
 def read_body(record: ArcWarcRecord) -> Body:
@@ -1190,20 +1210,21 @@ def read_body(record: ArcWarcRecord) -> Body:
     the only copy of a page, so its reader decides what a cut one is worth. A body warcio could
     not decode at all comes back as it was sent (compressed bytes, which are not text).
     """
-    stream = _content_stream(record)
+    readers = _readers(record)
     complaint = io.StringIO()
     with redirect_stderr(complaint):
-        data = stream.read(MAX_BODY + 1)
+        data = readers[-1].read(MAX_BODY + 1)
     if len(data) > MAX_BODY:
         return Body(data)
-    decoder = getattr(stream, "decompressor", None)
-    if decoder is None or getattr(decoder, "eof", True):
-        if getattr(stream, "broke_off", False):
+    # A decoder warcio dropped at its first bytes (not in that coding after all) passed them on as they were.
+    decoders = [decoder for reader in readers if (decoder := getattr(reader, "decompressor", None)) is not None]
+    if all(getattr(decoder, "eof", True) for decoder in decoders):
+        if getattr(readers[0], "broke_off", False):
             return Body(data, cut="its chunked Transfer-Encoding breaks off there (the last chunk never came)")
-        if decoder is None and (short := _short_of_length(record, len(data))):
+        if not decoders and (short := _short_of_length(record, len(data))):
             return Body(data, cut=short)
         return Body(data)
-    encoding = record.http_headers.get_header("Content-Encoding") if record.http_headers else None
+    encoding = ", ".join(content_codings(record.http_headers))
     said = _complaint(complaint)
     if said:
         return Body(data, corrupt=f"its {encoding} Content-Encoding is corrupt "

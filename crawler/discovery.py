@@ -354,7 +354,8 @@ def _based(element: etree._Element, url: str) -> str:
 
 
 #: How far ahead of now an entry may be dated and still count (``_pace``): a day, for a site that
-#: writes Japan's time as UTC (9 hours ahead) or dates an item by its print edition's day.
+#: writes Japan's time as UTC (9 hours ahead) or dates an item by its print edition's day. An
+#: archive's capture dated further ahead is taken as undated (``ingest._iso_time``).
 FUTURE_SLACK = timedelta(days=1)
 
 

@@ -32,7 +32,7 @@ import urllib.error
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from http.client import HTTPException
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -45,6 +45,7 @@ from storage import stories as story_db
 from . import archives, locks, pagination, settings, store
 from .archives import Part, PartRead, Source, Stop
 from .bodies import sniff_binary
+from .discovery import FUTURE_SLACK
 from .fingerprint import WorkersDiffer, differences
 from .outcome import Problem, check_body, extraction_crash, redirected_away
 from .progress import Progress
@@ -263,10 +264,6 @@ def _same_code(writer: tuple[tuple[str, str], ...]) -> None:
                               "every worker")
 
 
-#: A capture dated further ahead than this is taken as undated (``_capture_time``).
-_FUTURE_SLACK = timedelta(days=1)
-
-
 def _capture_time(headers) -> str | None:
     """A record's ``WARC-Date`` (an ARC file's ``archive-date``, 14 digits) as stored times are:
     ISO 8601, UTC, seconds; ``None`` when it has none that reads as a time."""
@@ -281,9 +278,10 @@ def _iso_time(said: str | None) -> str | None:
     except ValueError:
         return None
     at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
-    if at > datetime.now(timezone.utc) + _FUTURE_SLACK:
-        # A clock set wrong where the archive was written: dated so, the capture stood after every
-        # version a crawl records later, and every true capture read after it was "earlier".
+    if at > datetime.now(timezone.utc) + FUTURE_SLACK:
+        # A clock set wrong where the archive was written (a day ahead is no real date, as for a
+        # feed's entry): dated so, the capture stood after every version a crawl records later,
+        # and every true capture read after it was "earlier".
         return None
     return at.isoformat(timespec="seconds")
 
@@ -372,8 +370,10 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
                 counts["other_language"] += 1
                 return None
         # Only the headers present: detect_wall reads a header's presence as a sign.
-        headers = {name: value for name in (*WALL_HEADERS, "Content-Encoding")
+        headers = {name: value for name in WALL_HEADERS
                    if http is not None and (value := http.get_header(name)) is not None}
+        if codings := archives.content_codings(http):
+            headers["Content-Encoding"] = ", ".join(codings)  # every one, as a reason names them
         body = archives.read_body(record)
         # Common Crawl keeps the first MiB of a page and says so here ("length").
         truncated = record.rec_headers.get_header("WARC-Truncated")
@@ -635,7 +635,12 @@ def _ledger_row(db, location: str) -> dict[str, Any] | None:
 def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, part_bytes: int,
                    report: Report) -> tuple[Archive, list[Part]] | None:
     """The parts still to read of an archive, after what the ledger says; ``None``: skip it."""
-    if row is not None and not force and row.get("head") and source.head and row["head"] != source.head:
+    other = row is not None and bool(row.get("head")) and bool(source.head) and row["head"] != source.head
+    # The same archive read again from its start (--force): the articles it stored are "seen" now,
+    # not new, and a ledger that counted from 0 said the archive gave none. Its row goes on from
+    # what the earlier reads stored; another archive at its place starts from none.
+    carried = (row["articles"] or 0, row["relevant"] or 0) if force and row is not None and not other else (0, 0)
+    if other and not force:
         # Another archive at the same place (a file replaced, a URL's content changed): read from its start.
         report.replaced.append(source.shown)
         force = True
@@ -671,9 +676,9 @@ def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, 
     with transaction(db):
         db.execute("DELETE FROM ingested_archives WHERE source = ?", [source.location])
         db.table("ingested_archives").insert({
-            "source": source.location, "size": source.size, "records": 0, "articles": 0, "relevant": 0,
-            "started_at": store.now_iso(), "resume_offset": 0, "head": source.head})
-    return Archive(source, len(parts), False), parts
+            "source": source.location, "size": source.size, "records": 0, "articles": carried[0],
+            "relevant": carried[1], "started_at": store.now_iso(), "resume_offset": 0, "head": source.head})
+    return Archive(source, len(parts), False, new=carried[0], relevant=carried[1]), parts
 
 
 def _store(db, archive: Archive, result: PartResult, report: Report, progress: Progress) -> None:

@@ -76,6 +76,32 @@ def test_ingest_warc_twice_adds_nothing_the_second_time(tmp_path, warc):
     assert count(db, "select count(*) from articles") == 3
 
 
+def test_a_forced_read_again_keeps_the_ledgers_count_of_the_articles_the_archive_stored(tmp_path, warc):
+    # Read again with --force, its articles are "seen", not new: the ledger said the archive gave
+    # 0 articles, 0 relevant, though every one of them was stored from it.
+    db = str(tmp_path / "n.db")
+    ledger = "select records, articles, relevant, finished_at is not null from ingested_archives"
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    with closing(sqlite3.connect(db)) as conn:
+        first = conn.execute(ledger).fetchall()
+    assert first == [(5, 3, 1, 1)]
+    forced = newsmon("ingest", str(warc), "--db", db, "--force")
+    assert forced.returncode == 0 and "0 new" in forced.stdout.decode()
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute(ledger).fetchall() == first
+    # Another archive at its place, forced: its row counts its own articles, not the one before's.
+    with open(warc, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        body = saved_bytes("fundus-jp/MainichiShimbun_2025_01_14.html")
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("https://mainichi.jp/articles/20250114/k00/00m/030/335000c",
+                                                      "response", payload=io.BytesIO(body), length=len(body),
+                                                      http_headers=headers))
+    assert newsmon("ingest", str(warc), "--db", db, "--force").returncode == 0
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute(ledger).fetchall() == [(1, 1, 0, 1)]
+
+
 def test_ingest_wacz(tmp_path, warc):
     wacz = tmp_path / "crawl.wacz"
     with zipfile.ZipFile(wacz, "w") as z:

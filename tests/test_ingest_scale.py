@@ -1590,6 +1590,39 @@ def test_pages_in_every_content_encoding_a_browser_accepts_are_read(tmp_path):
     assert "bzip2 data" in reason and "Content-Encoding x-bzip2" in reason
 
 
+def test_a_page_in_stacked_content_encodings_is_decoded_as_the_crawl_decodes_it(tmp_path):
+    # "gzip, br" (or a Content-Encoding header each, as servers send them): warcio undid none or
+    # the first header's only, and the page, still compressed, was "not an HTML page", its reason
+    # naming one coding of two. The crawl (Scrapy) undoes each, the last applied first.
+    pages = warcs.outlet_pages()[:6]
+    twice = [lambda b: brotli.compress(gzip.compress(b))] * 3 + [lambda b: _chunked(brotli.compress(gzip.compress(b)))]
+    headers = [(("Content-Encoding", "gzip, br"),), (("Content-Encoding", "gzip"), ("Content-Encoding", "br")),
+               (("Content-Encoding", "identity, gzip, br"),),
+               (("Content-Encoding", "gzip, br"), ("Transfer-Encoding", "chunked"))]
+    fetches = [warcs.Fetch(p.url, p.body, headers=h, payload=encode(p.body))
+               for p, h, encode in zip(pages, headers, twice)]
+    damaged, undecodable = pages[4:]
+    inner = bytearray(gzip.compress(damaged.body))
+    inner[len(inner) // 2] ^= 0xFF
+    fetches.append(warcs.Fetch(damaged.url, damaged.body, headers=(("Content-Encoding", "gzip, br"),),
+                               payload=brotli.compress(bytes(inner))))
+    fetches.append(warcs.Fetch(undecodable.url, undecodable.body, headers=(("Content-Encoding", "gzip, x-bzip2"),),
+                               payload=bz2.compress(gzip.compress(undecodable.body))))
+    counted, states, db = _ingested(tmp_path, fetches)
+    assert counted["new"] == 4 and counted["bad compression"] == 1 and counted["not text"] == 1
+    texts = dict(rows(db, "SELECT url, text FROM articles"))
+    for page in pages[:4]:
+        url = canonical_url(page.url, HOSTS)
+        assert texts[url] == store.analyse(page.body, url)["text"], page.url
+    # Damaged inside: refused as a damaged single coding is, naming the codings.
+    kind, code, reason = states[canonical_url(damaged.url, HOSTS)]
+    assert (kind, code) == ("error", "bad_compression")
+    assert reason.startswith("the page in the archive cannot be read: its gzip, br Content-Encoding is corrupt (")
+    # What no decoder undoes is left as it is (not text), the reason naming every coding.
+    kind, code, reason = states[canonical_url(undecodable.url, HOSTS)]
+    assert (kind, code) == ("error", "not_html")
+    assert "bzip2 data" in reason and "Content-Encoding gzip, x-bzip2" in reason
+
 @pytest.mark.parametrize("served", ["", "application/octet-stream"])
 def test_an_outlet_page_served_without_a_content_type_is_read_by_its_bytes(tmp_path, served):
     # It was counted "not html" and skipped; the crawl, as a browser, sniffs such a body. So too
@@ -2318,18 +2351,21 @@ def test_a_target_uri_with_its_scheme_in_capitals_is_read(tmp_path):
 
 def test_a_wall_the_archive_captured_instead_of_an_outlet_page_says_so(tmp_path):
     # The archive's crawler met a consent page or a bot check where the article was: its URL
-    # said "an empty shell" (or, with enough text on it, "not an article", for good).
-    from .test_walls import CHALLENGE
+    # said "an empty shell" (or, with enough text on it, "not an article", for good). Akamai's
+    # denial without its Reference line was "not an article … a listing, tag or section page?".
+    from .test_walls import AKAMAI_DENIED, CHALLENGE
 
     consent = (b"<html><head><title>Before you continue</title></head><body><form><button>Accept all</button>"
                b"</form></body></html>")
-    page, walled, checked = warcs.outlet_pages()[:3]
+    page, walled, checked, denied = warcs.outlet_pages()[:4]
     counted, states, _ = _ingested(tmp_path, [warcs.Fetch(walled.url, consent), warcs.Fetch(checked.url, CHALLENGE),
-                                              page])
-    assert counted["walled"] == 2 and counted["new"] == 1
+                                              warcs.Fetch(denied.url, AKAMAI_DENIED), page])
+    assert counted["walled"] == 3 and counted["new"] == 1
     assert states[canonical_url(walled.url, HOSTS)][:2] == ("error", "wall_consent")
     kind, code, reason = states[canonical_url(checked.url, HOSTS)]
     assert (kind, code) == ("error", "wall_challenge") and "Cloudflare" in reason and "in the archive" in reason
+    kind, code, reason = states[canonical_url(denied.url, HOSTS)]
+    assert (kind, code) == ("error", "wall_challenge") and "Akamai" in reason and "in the archive" in reason
 
 
 def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp_path, monkeypatch):
