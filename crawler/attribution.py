@@ -10,8 +10,8 @@ markers of its sentence weighted by their grammatical role, the earlier mentions
 document (when they are all one owner's; before them the headline's: the owner of the document
 noun it names, or its subject), the neighbouring sentences, the nearest attributed term before
 it, and the article as a whole. A sentence that only responds to the document (歓迎, 精査,
-"would study", "said the revised ... would") leaves it to the earlier mentions: its subject is the one
-responding. A clause
+"would study", "said the revised ... would") leaves it to the earlier mentions, or with none to the next mention
+that names its maker (:meth:`Attributor.ahead`): its subject is the one responding. A clause
 ending in 中、 and the main clause after it are weighed apart (ロシアが…を続ける中、政府は…); a term in the
 中 clause that names no one goes, after the earlier mentions, to the government the main clause presses
 (…が進む中、米国防総省は日本に…求めた).
@@ -44,9 +44,11 @@ MARGIN = 1.25
 _JA_FILLER = re.compile(r"(?:[のが]|による|連邦|政府の?|政権の?|新たな|新た|新|最新の|初の|初めての|独自の|"
                         r"今回の|現行の|進める|進めている|目指す|掲げる|検討する|検討している|予定する|予定している|打ち出した|"
                         r"策定する|策定した|まとめた|[0-9]+年版?の?|版の|[「『(\s])*")
-_EN_FILLER = re.compile(r"(?:['’]s|[\s,]|the|its|their|new|newly|updated|revised|latest|first|first-ever|"
-                        r"inaugural|own|[0-9]{4}|unclassified|long-awaited|much-anticipated|revamped|national|key)*",
-                        re.IGNORECASE)
+# A bare possessive too ("the United States' new ..."), and what a headline's short name says of the document ("US
+# defense strategy", "Japan's security plan"): "Takaichi welcomes US defense strategy" was Japan's.
+_EN_FILLER = re.compile(r"(?:['’]s?|[\s,]|the|its|their|new|newly|updated|revised|latest|first|first-ever|"
+                        r"inaugural|own|[0-9]{4}|unclassified|long-awaited|much-anticipated|revamped|national|key|"
+                        r"defen[cs]e|security|military)*", re.IGNORECASE)
 _OF_AFTER = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
 # "Japan's decision to revise its National Security Strategy and raise defense spending": the possessive
 # before decision/plan/move ... to is the agent of the infinitive, whoever welcomed it ("NATO's Rutte
@@ -77,7 +79,13 @@ _EN_MADE = (r"(?:adopted|approved|revised|released|unveiled|updated|issued|publi
             r"overhauled|endorsed|announced|rewritten|drawn\s+up)")
 _EN_MADE_BY = re.compile(r",?\s+(?:(?:which|that)\s+(?:was|were|has\s+been|had\s+been)\s+)?(?:newly\s+|just\s+)?"
                          + _EN_MADE + r"(?:\s+[\w.,]+){0,3}?\s+by\s+(?:the\s+)?", re.IGNORECASE)
-_EN_MADE_THAT = re.compile(r",?\s+(?:which|that)\s+(?:the\s+)?", re.IGNORECASE)
+# ... and right after the document, a participle of its making ("the ... Strategy released on Friday"), whoever by.
+_EN_MADE_AFTER = re.compile(r",?\s+(?:(?:which|that)\s+(?:was|were|has\s+been|had\s+been)\s+)?(?:newly\s+|just\s+)?"
+                            + _EN_MADE, re.IGNORECASE)
+# A Japanese verb of making in the passive (改定された, 公表される, 改められた): not its subject's act.
+_JA_PASSIVE = re.compile(r"(?:さ|ら)?れ(?:た|る|て)")
+# "that" may be left out where no comma stands before the maker ("the National Defense Strategy the Pentagon released").
+_EN_MADE_THAT = re.compile(r"(?:,?\s+(?:which|that))?\s+(?:the\s+)?", re.IGNORECASE)
 _EN_MADE_VERB = re.compile(r"(?:['’]s)?(?:\s+(?:government|[Cc]abinet|administration))?\s+(?:has\s+|had\s+|just\s+)*"
                            r"(?:adopted|approved|revised|released|unveiled|updated|issued|published|compiled|"
                            r"finali[sz]ed|overhauled|endorsed|announced|rewrote|drew\s+up)\b")
@@ -162,6 +170,9 @@ _RESPONDED = re.compile(r"(?:作業)?(?:を|に|への|について|に対し)?(
 # A document in someone's reported words ("The foreign ministry in Taipei said the revised National Security
 # Strategy would strengthen deterrence") is commented on, as one welcomed is: the speaker is not its owner.
 _EN_SAID = re.compile(r"\b(?:said|says|stated|states|added|noted|told\s+\w+)(?:\s+that)?\s*$")
+# ... and in Japanese, the words quoted on it ("木原官房長官は、国家防衛戦略について「同盟の抑止力強化につながる」と述べた"
+# after the Pentagon's was Japan's); a quote that makes it (「年内に改定する」) is the speaker's own act still.
+_JA_SAID = re.compile(r"(?:について|に関して|に関し|をめぐり|を巡り)、?「[^」]{0,120}」と(?:述べ|語っ|語り|話し|話す|強調|指摘|説明)")
 # A clause ending in 中、 is one of its own ("安保3文書の改定が進む中、米国防総省は日本に…求めた"): the subject of the
 # main clause after it is not the one doing what it says. A verb's form before 中 (進む中, 進めている中), not a
 # noun's (期間中, 日中).
@@ -206,6 +217,8 @@ _HEAD_CLOSE = " \t\n】]」』)"
 WEAK_WEIGHT = 0.7
 #: A marker after the term counts this much of the same marker before it.
 AFTER_FACTOR = 0.5
+#: How many next mentions a first mention that only responds to its document reads for whose it is.
+AHEAD = 3
 
 ROLE_WEIGHTS = {"subject": 3.0, "possessive": 2.0, "plain": 1.5, "after": 1.0, "object": 0.4}
 
@@ -250,6 +263,9 @@ class Attributor:
     _name_follow: dict[str, re.Pattern[str]] = field(default_factory=dict, repr=False)
     #: The longest prefix: how far before a term one is looked for.
     _prefix_reach: int = 6
+    #: The actors that are governments (all but those with ``government = false``, actors.toml): whose "the
+    #: government" a story's may be.
+    _governments: frozenset[str] = frozenset()
 
     def label(self, owner: str | None) -> str:
         return self.labels.get(owner or "", "unattributed")
@@ -294,6 +310,31 @@ class Attributor:
                 continue
             found.append(Marker(match.start(), match.end(), owner, word, weight))
         return found
+
+    def story(self, markers: Sequence[Marker]) -> str | None:
+        """The one government a headline's ``markers`` name (weak ones aside), or None: "Pentagon unveils new defense
+        strategy" is the US's story, "US urges Japan to ..." and "Takaichi welcomes US strategy" no one's (nor is a
+        headline that responds: the caller's to say, see scoring._lead)."""
+        owners = {m.owner for m in markers if m.weight >= 1.0}
+        return next(iter(owners)) if len(owners) == 1 and owners <= self._governments else None
+
+    def retold(self, markers: Sequence[Marker], story: str) -> list[Marker]:
+        """A body's ``markers`` with the English weak ones ("the government", "Prime Minister") the ``story``'s
+        government's once the body has named it, until their own owner is named: in a wire story under "Britain
+        publishes defence review", "Britain on Monday published … The government said it would raise defence spending"
+        is Britain's, where read as Japan's the UK's and the Pentagon's strategies scored as Japan's. Before the body
+        names it, "the government" is Japan's ("Beijing warns of remilitarization": "The government adopted the
+        revised ... China's Foreign Ministry called it ..."), and so it is again once Japan is named, as in a
+        Japanese outlet's English edition; in Japanese, 政府 is Japan's in any story (米政府 is the US's)."""
+        named: set[str] = set()
+        out = []
+        for marker in markers:
+            if marker.weight >= 1.0:
+                named.add(marker.owner)
+            elif story in named and marker.owner not in named and marker.text[:1].isascii():
+                marker = replace(marker, owner=story)
+            out.append(marker)
+        return out
 
     def sentences(self, text: str) -> list[int]:
         """Start offsets of the sentences of ``text`` (the first is 0)."""
@@ -449,7 +490,7 @@ class Attributor:
                   previous: Attribution | None = None,
                   article: Attribution | None = None, claimed: frozenset[int] = frozenset(),
                   same: Attribution | None = None, subjects: frozenset[int] = frozenset(),
-                  lead: Attribution | None = None) -> Attribution:
+                  lead: Attribution | None = None, later: Sequence[tuple[int, int]] = ()) -> Attribution:
         """Whose is the term at ``text[start:end]``.
 
         Args:
@@ -463,6 +504,8 @@ class Attributor:
                 them that are their clause's subject (see :meth:`weigh`).
             lead: the headline's subject (:meth:`lead`): an English sentence's opening that names it is the story's
                 own, not a scene (:meth:`follows`).
+            later: the spans of the next mentions of the same document in ``text``, for a first mention in a sentence
+                that only responds to it (:meth:`ahead`).
         """
         found = self.prefix(text, start, end, markers)
         if found is not None:
@@ -499,6 +542,13 @@ class Attributor:
         if found is not None and (chosen is None or chosen[0] != found.owner) and not (
                 found.how == "antecedent" and chosen is not None and self._owner.get(found.cue, ("", 1.0))[1] < 1.0):
             return found
+        if chosen is not None and (same is None or same.owner is None) and later \
+                and self.responds(text, markers, lo, hi, (start, end), chosen[0]):
+            # The first mention responds ("防衛省は国家防衛戦略を精査している", "Japan welcomed the ..."): the next that
+            # says whose it is decides, its responder being no owner ("国家防衛戦略は米国防総省が23日に公表した").
+            ahead = self.ahead(text, markers, sentences, later, claimed, subjects)
+            if ahead is not None:
+                return Attribution(ahead.owner, "same", ahead.cue)
         if chosen is not None and not (same is not None and same.owner not in (None, chosen[0])
                                        and self.responds(text, markers, lo, hi, (start, end), chosen[0])):
             return Attribution(chosen[0], "sentence", chosen[1])
@@ -526,6 +576,21 @@ class Attributor:
         if article is not None and article.owner is not None:
             return article
         return Attribution(None, "none")
+
+    def ahead(self, text: str, markers: list[Marker], sentences: list[int], later: Sequence[tuple[int, int]],
+              claimed: frozenset[int] = frozenset(), subjects: frozenset[int] = frozenset()) -> Attribution | None:
+        """The owner the first of the next mentions ``later`` (at most :data:`AHEAD`) that says whose it is names: by
+        its own words or its sentence's, a sentence that only responds to it saying nothing."""
+        for start, end in later[:AHEAD]:
+            found = self.attribute(text, start, end, markers, sentences, claimed=claimed, subjects=subjects)
+            if found.how not in ("prefix", "agent", "antecedent", "sentence") or found.owner is None:
+                continue
+            i = bisect.bisect_right(sentences, start) - 1
+            hi = sentences[i + 1] if i + 1 < len(sentences) else len(text)
+            if found.how == "sentence" and self.responds(text, markers, sentences[i], hi, (start, end), found.owner):
+                continue
+            return found
+        return None
 
     def amid(self, text: str, end: int, hi: int) -> re.Match[str] | None:
         """The 中、 that ends the clause of a term ending at ``end``, in the same stretch between commas."""
@@ -561,7 +626,8 @@ class Attributor:
         """Whether the sentence ``text[lo:hi]`` responds to the term's document rather than makes it: a
         response verb, and ``owner`` (the sentence's choice) is not the subject of a verb of making one."""
         edge = next(e for e in range(max(lo, term[0] - 30), term[0] + 1) if _EN_FILLER.fullmatch(text, e, term[0]))
-        if not (RESPONSE.search(text, lo, hi) or _EN_SAID.search(text, max(lo, edge - 40), edge)):
+        if not (RESPONSE.search(text, lo, hi) or _EN_SAID.search(text, max(lo, edge - 40), edge)
+                or _JA_SAID.match(text, term[1], hi)):
             return False
         # "Japan's government said ...": in English the possessive is the subject's.
         subject = any(m.owner == owner and m.end <= term[0] and _role(text, m, term) in (
@@ -569,8 +635,13 @@ class Attributor:
             for m in within(markers, lo, term[0]))
         # 改定を歓迎: the revision is what is responded to, not the subject's own act; nor is "the revised" of
         # the document's name.
+        # Nor is the document's own making, in a participle after it ("the ... Strategy released on Friday") or a
+        # passive (改定された国家安全保障戦略): Tokyo welcoming the Pentagon's was Japan's.
+        made = _EN_MADE_AFTER.match(text, term[1])
         acts = (a for a in _OWN_ACT.finditer(text, lo, hi)
-                if not RESPONSE.match(text, _RESPONDED.match(text, a.end()).end()) and not edge <= a.start() < term[0])
+                if not RESPONSE.match(text, _RESPONDED.match(text, a.end()).end()) and not edge <= a.start() < term[0]
+                and not (made is not None and term[1] <= a.start() < made.end())
+                and not _JA_PASSIVE.match(text, a.end()))
         return not (subject and next(acts, None) is not None)
 
     @functools.cached_property
@@ -704,6 +775,7 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
     #: How a name is followed by its word of government: en ("Iran's defense minister"), demonym, ja (ケニア政府).
     kinds: dict[str, str] = {}
     labels: dict[str, str] = {}
+    governments = frozenset(key for key, spec in data["actors"].items() if spec.get("government", True))
     for key, spec in data["actors"].items():
         labels[key] = spec.get("label", key)
         for form in spec.get("markers", []):
@@ -748,4 +820,4 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
     names = re.compile(_trie(name_owner)) if name_owner else None
     return Attributor(labels=labels, _pattern=pattern, _prefix=prefix, _owner=owner, _prefix_owner=prefix_owner,
                       _prefix_reach=max(map(len, prefix_owner), default=6), _names=names, _name_owner=name_owner,
-                      _name_follow=name_follow)
+                      _name_follow=name_follow, _governments=governments)

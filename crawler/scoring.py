@@ -44,7 +44,7 @@ from typing import Any
 from storage.queries import nfkc
 from storage.search import join_cjk
 
-from .attribution import RESPONSE, Attribution
+from .attribution import AHEAD, RESPONSE, Attribution
 
 #: Characters of normalised text kept on each side of a term in a snippet.
 SNIPPET_WIDTH = 30
@@ -531,6 +531,10 @@ class _Text:
             self._sentences = self._attrib.sentences(self.text)
         return self._sentences
 
+    def retell(self, story: str) -> None:
+        """Read its English weak markers as the ``story``'s government's (Attributor.retold)."""
+        self._markers = self._attrib.retold(self.markers, story)
+
     def sentence(self, at: int) -> tuple[int, int]:
         sentences = self.sentences
         i = bisect.bisect_right(sentences, at) - 1
@@ -634,6 +638,11 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
     # full name ("Taiwan welcomed Japan's new security strategy. The foreign ministry in Taipei said the revised
     # National Security Strategy would ..."): an earlier mention of the documents its noun names.
     named = _body_names(topic, body, [(s, e) for w, s, e, _ in spans if w == "text"])
+    # Each document's mentions in each part, in order: a first mention that only responds reads the next ones.
+    mentions: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for where, start, end, index in spans:
+        if topic.terms[index].document:
+            mentions.setdefault((where, index), []).append((start, end))
     for (where, start, end, index), found in zip(spans, prefixes):
         part = title if where == "title" else body
         while where == "text" and named and named[0][0] < start:
@@ -646,10 +655,13 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
             found = Attribution(topic.home, "own", "")
         if found is None:
             before = same.get(index) or [x for x in [lead if where == "title" else noun] if x is not None]
+            own = mentions.get((where, index), [])
+            at = bisect.bisect_right(own, (start, end))
+            later = own[at:at + AHEAD]
             found = attrib.attribute(part.text, start, end, part.markers, part.sentences,
                                      previous if where == "text" else None, article, part.claimed,
                                      before[-1] if len({a.owner for a in before}) == 1 else None, part.subjects,
-                                     lead=lead)
+                                     lead=lead, later=later)
         if found.owner is not None and topic.terms[index].document and found.how != "article":
             same.setdefault(index, []).append(found)
         if where == "text" and found.owner is not None:
@@ -957,6 +969,10 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
         spans = sorted(((w, s, e, i) for i in indices if not topic.terms[i].context
                         for w, found in (("title", in_title), ("text", in_text)) for s, e in found.get(i, [])),
                        key=lambda x: (x[0] != "title", x[1]))
+        # "The government" of a story headed by one government only is that one's (Attributor.retold), unless the
+        # headline responds ("China criticizes new security strategy": the strategy and the government are Japan's).
+        if not RESPONSE.search(title_t.text) and (story := attrib.story(title_t.markers)) is not None:
+            body_t.retell(story)
         lead = _lead(title_t)
         attributed, article_owner = _attribute_all(topic, title_t, body_t, spans, lead)
         named = _headline_names(topic, title_t, [span for i in indices if not topic.terms[i].context

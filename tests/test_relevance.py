@@ -297,6 +297,120 @@ def test_the_owner_named_in_the_headline_owns_the_bodys_bare_mentions(topics, ti
     assert top(title, text, topics).relevant is relevant
 
 
+# "The government" in English is the story's: under a headline naming one foreign government only ("Pentagon unveils
+# ...", "Britain publishes ..."), a wire story's "the government" is that government's once the body has named it,
+# where it was read as Japan's (weak) and the Pentagon's, Russia's or the US strategy scored 9.5 to 10 as Japan's,
+# relevant. Once Japan is named it is Japan's again, as it is under a headline naming none (a Japanese outlet's
+# English edition) or naming Japan too.
+FOREIGN_GOVERNMENT = [
+    ("Pentagon unveils new defense strategy",
+     ("The Pentagon released the National Defense Strategy on Friday. The document puts homeland defense first. The "
+      "government will revise the National Defense Strategy again in four years."), "National Defense Strategy", "US",
+     False),
+    ("Russia updates national security strategy",
+     ("Russia on Tuesday updated its National Security Strategy. The government revised the National Security "
+      "Strategy to name NATO as the main threat."), "National Security Strategy", "RU", False),
+    ("U.S. defense strategy puts homeland first",
+     ("The U.S. Department of War on Friday published its new National Defense Strategy. The government adopted the "
+      "National Defense Strategy after months of review, officials said."), "National Defense Strategy", "US", False),
+    ("Britain publishes defence review",
+     ("Britain on Monday published its Strategic Defence Review. The government said it would raise defence spending "
+      "to 2.5% of GDP by 2027."), "defense spending", "UK", False),
+    ("Government to revise security strategy by year-end",
+     "The government will revise the National Security Strategy by the end of the year, officials said.",
+     "National Security Strategy", "JP", True),
+    ("US urges Japan to raise defense spending",
+     ("The government will revise the National Security Strategy and raise defense spending to 2% of GDP, officials "
+      "said."), "National Security Strategy", "JP", True),
+    ("US defense strategy urges allies to spend more",
+     ("The Pentagon's strategy calls on allies to spend more. Japan's government will revise the National Security "
+      "Strategy by December. The government will also revise the National Defense Strategy."),
+     "National Defense Strategy", "JP", True),
+    # Before the body names the headline's government, "the government" is Japan's; a headline that responds heads
+    # no story of the responder's own.
+    ("Beijing warns of remilitarization",
+     ("The government adopted the revised National Security Strategy on Friday. China's Foreign Ministry called it a "
+      "threat to regional peace."), "National Security Strategy", "JP", True),
+    ("China criticizes new security strategy",
+     ("China's Foreign Ministry on Friday criticized the National Security Strategy the government adopted, calling "
+      "it a threat."), "National Security Strategy", "JP", True),
+]
+
+
+@pytest.mark.parametrize("title,text,term,owner,relevant", FOREIGN_GOVERNMENT)
+def test_the_government_of_a_foreign_story_is_that_governments(topics, title, text, term, owner, relevant):
+    assert {o for o, _ in owners(text, term, topics, title)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
+# A first mention in a sentence that only responds to the document (注視, 精査, 歓迎, "would study") is not the
+# responder's: with no earlier mention, the next mention that names its maker says whose it is (the Pentagon's
+# strategy scored 5 to 8.5 as Japan's, and later mentions deferring to the first took Japan's too). A participle after
+# the document ("the ... Strategy released on Friday") is the document's making, not the responder's own act. A
+# response with no maker named after it stays the responder's (自民党は…改定を歓迎).
+RESPONDED_FIRST = [
+    (None, ("Japan welcomed the National Defense Strategy. The National Defense Strategy, released by the Pentagon on "
+            "Friday, calls on allies to spend more."), "National Defense Strategy", "US", False),
+    (None, "防衛省は国家防衛戦略の内容を精査している。国家防衛戦略は米国防総省が23日に公表した。", "国家防衛戦略", "US", False),
+    (None, ("木原官房長官は24日の記者会見で、国家防衛戦略を注視していると述べた。米国防総省が23日に公表した国家防衛戦略は、"
+            "同盟国に国防費を国内総生産(GDP)比3.5%に引き上げるよう求めている。"), "国家防衛戦略", "US", False),
+    (None, ("Chief Cabinet Secretary Minoru Kihara said Japan would study the National Defense Strategy closely. The "
+            "National Defense Strategy, unveiled by the Pentagon on Friday, urges allies to spend 3.5% of GDP on "
+            "defense. Kihara said the National Defense Strategy's call for allies to do more was consistent with "
+            "Japan's own efforts."), "National Defense Strategy", "US", False),
+    ("Japan welcomes Pentagon strategy", ("Tokyo welcomed the National Defense Strategy released on Friday. The "
+                                          "National Defense Strategy puts homeland defense first."),
+     "National Defense Strategy", "US", False),
+    ("自民党、安保戦略の改定を歓迎", "自民党は国家安全保障戦略の改定を歓迎した。米国は日本に防衛費の増額を求めてきた。",
+     "国家安全保障戦略", "JP", True),
+    # A later mention in someone's quoted words on it (…について「…」と述べた) is the earlier one's, as "said the ...
+    # would" is (it was the speaker's, Japan's: 6.0).
+    (None, ("政府は23日、米国防総省が公表した新たな国家防衛戦略を歓迎した。木原官房長官は記者会見で、国家防衛戦略について"
+            "「同盟の抑止力強化につながる」と述べた。"), "国家防衛戦略", "US", False),
+]
+
+
+@pytest.mark.parametrize("title,text,term,owner,relevant", RESPONDED_FIRST)
+def test_a_first_mention_that_only_responds_is_not_the_responders(topics, title, text, term, owner, relevant):
+    assert {o for o, _ in owners(text, term, topics, title)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
+def test_words_quoted_on_a_document_that_make_it_are_the_speakers(topics):
+    text = "米国防総省は1月に国家防衛戦略を公表した。高市首相は記者会見で、国家防衛戦略について「年内に改定する」と述べた。"
+    assert owners(text, "国家防衛戦略", topics) == [("US", "sentence"), ("JP", "sentence")]
+
+
+# Japan's prime minister welcoming a US document keeps it the US's, in English too: "the United States' new ..." (a
+# bare possessive), "US defense strategy" in a headline, "the ... Strategy the Pentagon released" (no "that") were
+# Japan's (4 to 4.5). A US official welcoming Japan's revised strategy leaves it Japan's, also when only the headline
+# says whose (改定された…を歓迎 was the US's: its passive taken for the official's own revision).
+WELCOMED_ACROSS = [
+    (None, "高市首相は、米国が公表した国家防衛戦略を歓迎した。", "国家防衛戦略", "US", False),
+    (None, "高市首相は、米国の国家安全保障戦略改定を歓迎した。", "国家安全保障戦略", "US", False),
+    (None, "Prime Minister Sanae Takaichi welcomed the United States' new National Defense Strategy on Saturday.",
+     "National Defense Strategy", "US", False),
+    ("Takaichi welcomes US defense strategy",
+     ("Prime Minister Sanae Takaichi on Saturday welcomed the National Defense Strategy, saying it reaffirmed the "
+      "alliance."),
+     "National Defense Strategy", "US", False),
+    (None, "Prime Minister Sanae Takaichi welcomed the National Defense Strategy the Pentagon released on Friday.",
+     "National Defense Strategy", "US", False),
+    (None, "ルビオ米国務長官は、高市政権が改定した国家安全保障戦略を歓迎した。", "国家安全保障戦略", "JP", True),
+    ("政府、安保3文書を改定", "ヘグセス米国防長官は、改定された国家安全保障戦略を歓迎した。", "国家安全保障戦略", "JP", True),
+    (None, "U.S. Defense Secretary Pete Hegseth welcomed Japan's revised National Security Strategy.",
+     "National Security Strategy", "JP", True),
+    (None, "The State Department welcomed the revised National Security Strategy that Tokyo approved on Friday.",
+     "National Security Strategy", "JP", True),
+]
+
+
+@pytest.mark.parametrize("title,text,term,owner,relevant", WELCOMED_ACROSS)
+def test_a_leader_welcoming_anothers_document_is_not_its_owner(topics, title, text, term, owner, relevant):
+    assert {o for o, _ in owners(text, term, topics, title)} == {owner}
+    assert top(title, text, topics).relevant is relevant
+
+
 def test_a_document_cited_as_the_basis_of_something_else_counts_as_context(topics):
     text = "政府は国家安全保障戦略を踏まえ、防衛装備移転三原則の運用指針を改正した。"
     score = top("装備品輸出ルールを改正", text, topics)
@@ -976,12 +1090,11 @@ def _audit(name: str, gaps: dict[str, str]) -> list:
 # paraphrase ("lift military spending to 2% of economic output", "defense-related spending", "long-range cruise
 # missiles", "fundamentally reinforce its defense capabilities") and other senses (a futsal side's counterattack
 # capability, a hockey team's or a church's legal team's defense strategy, Japanese firms' defense spending). 18
-# were wrong before, 9 are (below, left open). tests/fixtures/relevance/audit5.jsonl: each case's label and why.
+# were wrong before, 9 were (below, left open), 8 are: a5-f-29's "the Defense Ministry" is Indonesia's under its
+# headline (Attributor.retold). tests/fixtures/relevance/audit5.jsonl: each case's label and why.
 AUDIT5_GAPS = {
     "a5-f-02": "the US strategy's story names Tokyo's defense buildup and a Japanese minister's defense spending: "
                "each term is Japan's by its own sentence, and the article's owner is taken as Japan",
-    "a5-f-29": "'the Defense Ministry will draft a new defense strategy' after Indonesia's president: the weak marker "
-               "Defense Ministry is read as Japan's",
     "a5-p-08": "the documents as 'three pillars of Japan's security policy' and the capability as 'strike back at "
                "missile launchers': no term",
     "a5-p-11": "'fund the defense boost with corporate, tobacco taxes': no tax phrasing of the list",
@@ -1093,27 +1206,27 @@ AUDIT8_GAPS = {
 # after a past, a negative or a state; "need to"/"have to" after "it"; not after has/have; which-clauses only; an
 # opening naming the headline's subject is the story's own, no scene. 15 more that were wrong before are right, and 5
 # more with the openings the re-check named ('To counter …', 'Responding to …', 'Since …', 'When asked about …', 'In a
-# meeting with …'). 18 stay wrong (below), 17 of them wrong before the audit's rules too.
+# meeting with …'). 18 stayed wrong, 17 of them wrong before the audit's rules too; 12 still are (below): under a
+# headline naming one government only, "the government" is that one's once the body has named it (Attributor.retold),
+# which mended four foreign stories with a weak subject and the which- and whose-clauses whose next clause had one.
 # tests/fixtures/relevance/audit9.jsonl.
 _WEAK_SUBJECT = ("a foreign story whose sentence names its government only by a weak subject ('the government', "
                  "'the Defense Ministry', 'the cabinet') beside a marker elsewhere: the weak marker is Japan's")
 AUDIT9_GAPS = {
-    **{case: _WEAK_SUBJECT for case in ("a9-o-f4", "a9-o-f5", "a9-o-f10", "a9-o2-f2", "a9-o2-f4", "a9-o2-f6",
-                                        "a9-o2-f8")},
+    # Their headlines name Japan or the US too (Attributor.story).
+    **{case: _WEAK_SUBJECT for case in ("a9-o-f5", "a9-o-f10", "a9-o2-f8")},
     "a9-o2-j3": "an opening whose list runs past its first comma ('Citing threats from China, North Korea and Russia,'): "
                 "North Korea, read in the main clause, outweighs 'the government'",
     "a9-o-f9": "the agent rule ('Wary of Japan's plan to acquire …,') reaches across the opening's comma",
     "a9-a-j3": "an aside with a comma inside it (', which, like Washington, sees China as …,')",
-    "a9-as-f1": "the owner inside a which-clause ('The National Security Strategy, which President Lee's office "
-                "released')",
-    "a9-as-f2": "the owner inside a whose-clause, the next clause's subject a weak 'the government'",
     "a9-j2-f2": "a が-subject before a cause clause is lost (台湾国防部が、…ことから、): only a は topic is kept",
     "a9-j2-f4": "Japan in the cause clause, the Korean ministry named only in the next sentence: 政府 is Japan's",
     "a9-j2-j2": "a main clause without a subject after a cause clause naming China: the article's owner, China, decides",
     "a9-ta-j3": "a main clause without a subject after a purpose clause, the US named in the next sentence",
-    "a9-r-f5": "Taiwan's story naming its government only as 'the government', its speaker trailing (', Taiwan's "
-               "Executive Yuan said', halved after the term): the Taiwan Strait, a place now, named Taiwan before",
     "a9-pu-j5": "'told Australian Defence Minister Richard Marles that Japan would': Japan and Australia tie",
+    "a9-r-f5": "Taiwan's story naming its government only as 'the government', its speaker trailing (', Taiwan's "
+               "Executive Yuan said'): 'the government' is the headline's Taiwan's only after the body names Taiwan "
+               "(Attributor.retold), and the Taiwan Strait is a place",
 }
 
 
