@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html as lxml_html
 
@@ -380,6 +380,21 @@ _DOCUMENT_LINK = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|csv|zip)(?:[?#]|$)", re
 #: item holding more is text of its own, as the article's text section beside NHK's 【詳しくはこちら】
 #: cross-link is, with one link on its own line in it.
 _BOX_ITEM_REST_CHARS = 200
+#: The fewest characters of a headline with text beside it in its block (a teaser after it, or
+#: other headlines joined by ／): what the article links in its own lines is mostly shorter (a
+#: ministry, a term), and a line of short links is a tag list, left as it was.
+_HEADLINE_CHARS = 10
+#: A link's text that is a date or a time: a chronology's, its event after it the article's.
+_DATE_TEXT = re.compile(
+    r"(?:\d+|[０-９]+|[年月日時分秒頃午前後曜火水木金土元]|令和|平成|昭和|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+    r"|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?|[\s（）()～〜\-－–/／.．,，:：])+", re.I)
+#: A link's text that is a quote whole (「…」, “…”): a speaker's words, the article's.
+_QUOTE_TEXT = re.compile(r"[「『“\"].*[」』”\"]", re.S)
+#: What stands between headlines joined in one line of links: ／, ｜, ・ and spaces.
+_JOINERS = re.compile(r"[\s/／|｜・]*")
+#: What follows a link set apart by a space that is the rest of a sentence the link is words of,
+#: no teaser ("<a>The Defense Ministry</a> plans to …").
+_GOES_ON = re.compile(r"[a-z]")
 
 
 def _seen_text(el: etree._Element) -> str:
@@ -413,6 +428,54 @@ def _link_line(a: etree._Element) -> bool:
     return len(rest) <= _LINK_LINE_REST_CHARS and len(rest) < len(linked) and not _ends_sentence(rest)
 
 
+def _headline(a: etree._Element, is_article: Callable[[str], bool]) -> bool:
+    """Whether link ``a`` can be another article's headline beside text in its block: it links to
+    one (``is_article`` of its ``href``: a term linked to a topic page, a document, is none), holds
+    ``_HEADLINE_CHARS`` at least, and no sentence, date or quote."""
+    text = _clean(_seen_text(a))
+    return (len("".join(text.split())) >= _HEADLINE_CHARS and not _ends_sentence(text)
+            and not _DATE_TEXT.fullmatch(text) and not _QUOTE_TEXT.fullmatch(text) and is_article(a.get("href") or ""))
+
+
+def _opens_teaser(a: etree._Element, is_article: Callable[[str], bool]) -> bool:
+    """Whether link ``a`` is another article's headline (``_headline``) that its teaser follows in
+    one block (``<p><a>見出し</a> 説明文…</p>``): it opens the block, and what follows it is set apart
+    (a space, a ``<br>``, an element of its own) and reads as a start, not as the rest of a sentence
+    that the link is a word of (防衛省は…, "… said"). A box of them read as the article's lines,
+    headline and teaser each."""
+    if not _headline(a, is_article):
+        return False
+    block = next(a.iterancestors(*_BLOCK_TAGS), None)
+    if block is None:
+        return False
+    linked = "".join(_seen_text(a).split())
+    whole = "".join(_seen_text(block).split())
+    rest = whole.replace(linked, "", 1)
+    if not whole.startswith(linked) or not rest or _GOES_ON.match(rest):
+        return False
+    node = a
+    while not node.tail and node.getnext() is None:
+        node = node.getparent()
+        if node is None or node is block:
+            return False
+    # Text right after the link with no space between (nor a line break of the source between two
+    # kanji, which ``_clean`` reads as none): a word of its sentence.
+    return not (node.tail or "").strip() or _clean(linked[-1] + node.tail)[1:2] == " "
+
+
+def _joined_headlines(block: etree._Element, is_article: Callable[[str], bool]) -> bool:
+    """Whether ``block`` is a line of other articles' headlines (``_headline``) joined by ／, ｜ or ・
+    and nothing else (``<p><a>見出しA</a>／<a>見出しB</a></p>``, ``_JOINERS``): read as one line of
+    the article. Linked documents so joined (国家安全保障戦略（PDF）／…) are the article's."""
+    links = [a for a in block.iter("a") if _seen_chars(a)]
+    if len(links) < 2 or next(block.iterdescendants(*_BLOCK_TAGS), None) is not None:
+        return False
+    between = _seen_text(block)
+    for a in links:
+        between = between.replace(_seen_text(a), "", 1)
+    return _JOINERS.fullmatch(between) is not None and all(_headline(a, is_article) for a in links)
+
+
 def _ends_sentence(text: str) -> bool:
     # A sentence whose end a closing quote or bracket follows ('said, “… capabilities.”', 「…。」) is
     # one too: ``has_sentence`` sees an end only before a space or the end of the text.
@@ -432,7 +495,7 @@ def _box_item(item: etree._Element, lines: set[etree._Element]) -> bool:
     return len(whole) - sum(_seen_chars(a) for a in linked) <= _BOX_ITEM_REST_CHARS
 
 
-def link_boxes(body: etree._Element) -> set[etree._Element]:
+def link_boxes(body: etree._Element, is_article: Callable[[str], bool] | None = None) -> set[etree._Element]:
     """The elements of ``body`` that are boxes of links to other pages (a ranking, related
     articles, a list of a section's stories, each item another article's headline, with its rank,
     time or teaser), with the short heading right before each, the outermost only. None of their
@@ -440,12 +503,25 @@ def link_boxes(body: etree._Element) -> set[etree._Element]:
     redesign's CSS-module classes its ``prune`` no longer names) gave an unrelated article a
     ranking's security headlines, and the article was scored relevant; and a ranking of ten items
     amid the text, each with a time line, ended it at the box. A container
-    is a box when two or more of its children have text, each holding a link line (``_link_line``),
-    and its own text between them is none: an article's wrapper, whose paragraphs hold sentences
-    with a linked word or none, is not. Nor is a link alone on its line (a linked sub-heading, a
-    sentence linked whole), nor a list of documents (国家安全保障戦略（PDF）): they are the article's."""
+    is a box when two or more of its children have text, each holding a link line (``_link_line``)
+    or a headline its teaser follows in one block (``_opens_teaser``), and its own text between
+    them is none: an article's wrapper, whose paragraphs hold sentences with a linked word or
+    none, is not. So is a line of headlines joined by ／ (``_joined_headlines``). Nor is a link
+    alone on its line (a linked sub-heading, a sentence linked whole), nor a list of documents
+    (国家安全保障戦略（PDF）), nor a linked word and the rest of its sentence, nor a linked date and
+    its event: they are the article's. A headline with text beside it in its block (a teaser, other
+    headlines) is one only where it links to another article (``is_article``, of its ``href``; none
+    without it): a list of terms linked to topic pages each with its explanation, or of documents
+    with their notes, is the article's."""
     boxes: set[etree._Element] = set()
-    lines = {a for a in body.iter("a") if _link_line(a)}
+    links = list(body.iter("a"))
+    lines = {a for a in links if _link_line(a) or is_article is not None and _opens_teaser(a, is_article)}
+    # The block each link is in, inside the body: not the body, nor one above it.
+    blocks = {b for a in links for b in [next(a.iterancestors(*_BLOCK_TAGS), None)] if b is not None}
+    for block in blocks if is_article is not None else ():
+        if block is not body and body in block.iterancestors() and _joined_headlines(block, is_article):
+            boxes.add(block)
+            _add_heading(block, boxes)
     if not lines:
         return boxes
     holders: dict[etree._Element, int] = {}
@@ -462,31 +538,37 @@ def link_boxes(body: etree._Element) -> set[etree._Element]:
         if len(items) < 2 or own.strip() or not all(_box_item(c, lines) for c in items):
             continue
         boxes.add(container)
-        heading = container.getprevious()
-        while heading is not None and not (isinstance(heading.tag, str) and _seen_chars(heading)):
-            heading = heading.getprevious()
-        parent = container.getparent()
-        # A heading element, or the one line beside the box in its wrapper: a paragraph of the
-        # article's flow right before a box (a quote 「…」 with no 。, a line of a list) is its own.
-        if heading is not None and parent is not None and not (parent.text or "").strip() and (
-                heading.tag in _HEADING_TAGS
-                or sum(1 for c in parent if isinstance(c.tag, str) and _seen_chars(c)) == 2):
-            text = _clean(heading.text_content())
-            if len(text) <= _BOX_HEADING_CHARS and not has_sentence([text]):
-                boxes.add(heading)
+        _add_heading(container, boxes)
     # Keep the outermost only.
     boxes = {b for b in boxes if not any(anc in boxes for anc in b.iterancestors())}
     return boxes
+
+
+def _add_heading(box: etree._Element, boxes: set[etree._Element]) -> None:
+    """Add to ``boxes`` the short heading right before ``box``, if it has one."""
+    heading = box.getprevious()
+    while heading is not None and not (isinstance(heading.tag, str) and _seen_chars(heading)):
+        heading = heading.getprevious()
+    parent = box.getparent()
+    # A heading element, or the one line beside the box in its wrapper: a paragraph of the
+    # article's flow right before a box (a quote 「…」 with no 。, a line of a list) is its own.
+    if heading is not None and parent is not None and not (parent.text or "").strip() and (
+            heading.tag in _HEADING_TAGS
+            or sum(1 for c in parent if isinstance(c.tag, str) and _seen_chars(c)) == 2):
+        text = _clean(heading.text_content())
+        if len(text) <= _BOX_HEADING_CHARS and not has_sentence([text]):
+            boxes.add(heading)
 
 
 def _in_box(el: etree._Element, boxes: set[etree._Element]) -> bool:
     return el in boxes or any(anc in boxes for anc in el.iterancestors())
 
 
-def _paragraphs(body: etree._Element, selector: str, split_br: bool = False, pre_wrap: bool = False) -> list[str]:
+def _paragraphs(body: etree._Element, selector: str, split_br: bool = False, pre_wrap: bool = False,
+                is_article: Callable[[str], bool] | None = None) -> list[str]:
     matched = compile_selector(selector)(body)
     chosen = set(matched)
-    boxes = link_boxes(body) if matched else set()
+    boxes = link_boxes(body, is_article) if matched else set()
     out: list[str] = []
     for el in matched:
         # A selected element inside another selected one would repeat its text.
@@ -523,13 +605,14 @@ _UNSEEN_TAGS = frozenset(("script", "style", "noscript", "template", "iframe", "
                           "textarea", "object"))
 
 
-def _blocks(body: etree._Element, split_br: bool = False, pre_wrap: bool = False) -> list[str]:
+def _blocks(body: etree._Element, split_br: bool = False, pre_wrap: bool = False,
+            is_article: Callable[[str], bool] | None = None) -> list[str]:
     """The text of ``body`` a line a block, as a browser lays it out: what the rules' body holds
     when their paragraph selector no longer names its paragraphs (a redesign made its ``<p>``
     ``<div>``). ``split_br``: a ``<br>`` ends a line too (the rules say so), else it is a space;
     ``pre_wrap``: so does a line break of the text (``Rules.pre_wrap``)."""
     lines = [""]
-    boxes = link_boxes(body)
+    boxes = link_boxes(body, is_article)
 
     def walk(node: etree._Element) -> None:
         tag = node.tag
@@ -614,13 +697,14 @@ def paragraph_hint(html: bytes | str, url: str | None = None, *, http_charset: s
     return f"{len(holders[key])} × {key}, {held[key] / total:.0%} of the body's text"
 
 
-def _main_body(found: list[etree._Element], rules: Rules) -> etree._Element:
+def _main_body(found: list[etree._Element], rules: Rules,
+               is_article: Callable[[str], bool] | None = None) -> etree._Element:
     """Of the elements the rules' body selector names, the one whose paragraphs hold the most
     text (the first of those): a related article's box or a next article's start in the same
     template, above the article, was taken for it, and the article stored as that box's lines."""
     if len(found) == 1:
         return found[0]
-    sizes = [_chars(_paragraphs(el, rules.paragraphs, rules.split_br, rules.pre_wrap)) for el in found]
+    sizes = [_chars(_paragraphs(el, rules.paragraphs, rules.split_br, rules.pre_wrap, is_article)) for el in found]
     return found[sizes.index(max(sizes))]
 
 
@@ -650,7 +734,8 @@ def _chars(texts: list[str]) -> int:
     return sum(len("".join(t.split())) for t in texts)
 
 
-def _rules_missed(body: etree._Element, paragraphs: list[str], paywalled: bool) -> bool:
+def _rules_missed(body: etree._Element, paragraphs: list[str], paywalled: bool,
+                  is_article: Callable[[str], bool] | None = None) -> bool:
     """The rules' paragraphs read none of their body's text, or too little of it to be the
     article (``_RULES_MISSED_SHARE``). A member-only page may show nothing at all: its rules
     have missed something only where its body has text."""
@@ -667,7 +752,7 @@ def _rules_missed(body: etree._Element, paragraphs: list[str], paywalled: bool) 
     # Nor a box of other articles' headlines the paragraphs leave out (``link_boxes``): a ranking of
     # ten with teasers beside a short article made its text under a fifth, and the page was read
     # by trafilatura, box and all.
-    boxed = sum(_seen_chars(b) for b in link_boxes(body))
+    boxed = sum(_seen_chars(b) for b in link_boxes(body, is_article))
     return got < _RULES_MISSED_SHARE * (visible - boxed)
 
 
@@ -1351,12 +1436,21 @@ def extract_article(
     language = _language(outlet, page)
     local_tz = JST if outlet or (language or "").startswith("ja") else None
 
+    base = canonical or url or ""
+
+    def is_article(href: str) -> bool:
+        # Another of the outlet's articles, by its link: a box's headline (``link_boxes``).
+        try:
+            return outlet is not None and outlet.matches_pattern(urljoin(base, href.strip()))
+        except ValueError:  # no URL (an invalid port or IPv6 literal)
+            return False
+
     rules: Rules | None = None
     body = None
     for candidate in outlet.rules if outlet else ():
         found = _select(tree, candidate.body)
         if found:
-            rules, body = candidate, _main_body(found, candidate)
+            rules, body = candidate, _main_body(found, candidate, is_article)
             break
 
     if following is None and rules is not None and rules.whole_at:
@@ -1378,9 +1472,9 @@ def extract_article(
     generic = None
     if rules is not None and body is not None:
         _prune(tree, rules.prune)
-        paragraphs = _paragraphs(body, rules.paragraphs, rules.split_br, rules.pre_wrap)
+        paragraphs = _paragraphs(body, rules.paragraphs, rules.split_br, rules.pre_wrap, is_article)
         method = f"rules:{outlet.key}@{rules.version}"  # type: ignore[union-attr]
-        missed = _rules_missed(body, paragraphs, paywalled)
+        missed = _rules_missed(body, paragraphs, paywalled, is_article)
         if missed or _rules_skipped(body, paragraphs, rules):
             # A redesign inside a body that still matches: stored as an empty page or a line of
             # it (or, where part of the template changed, cut where the changed part began), the
@@ -1393,7 +1487,7 @@ def extract_article(
             # are read whenever they hold more (generic extraction, which keeps the page's
             # furniture with it, would be taken for holding more still). Either way outlet
             # health counts it as a page its rules missed (`rules_missed`).
-            blocks = _blocks(body, rules.split_br or rules.pre_wrap, rules.pre_wrap)
+            blocks = _blocks(body, rules.split_br or rules.pre_wrap, rules.pre_wrap, is_article)
             in_body = _chars(_finish_text(blocks, rules)[0])
             if not missed:
                 if in_body > _chars(paragraphs):

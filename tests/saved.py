@@ -117,6 +117,37 @@ def link_box_amid(page: bytes, outlet, heading: str | None, headlines: list[str]
     return html.tostring(tree, encoding="unicode")
 
 
+def fragment_amid(page: bytes, outlet, fragment: str, *, unlinked: bool = False) -> str:
+    """A page with the markup ``fragment`` after the second paragraph of the text of the body its
+    ``outlet``'s rules read, its ``<p>`` made like that paragraph (Sankei's rules read
+    ``p.article-text`` only); ``unlinked``: its links made plain text (``<span>``), the page a
+    fragment of the article's own must read as."""
+    from lxml import html
+
+    from crawler.outlets import compile_selector
+
+    tree, rules, body = _rules_body(page, outlet)
+    # Not a byline's or a date's <p>.
+    second = [p for p in compile_selector(rules.paragraphs)(body) if p.tag == "p" and len(p.text_content()) > 40][1]
+    for el in reversed(html.fragments_fromstring(fragment)):
+        for p in el.iter("p"):
+            if second.get("class") and not p.get("class"):
+                p.set("class", second.get("class"))
+        for a in list(el.iter("a")) if unlinked else ():
+            a.tag = "span"
+            a.attrib.pop("href", None)
+        second.addnext(el)
+    return html.tostring(tree, encoding="unicode")
+
+
+def article_paths(key: str) -> list[str]:
+    """The paths of articles of outlet ``key`` (tests/fixtures/urls), as its pages link to its other articles."""
+    from urllib.parse import urlsplit
+
+    rows = (FIXTURES / "urls" / f"{key}.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return [urlsplit(row.split("\t")[0]).path for row in rows if row.split("\t")[1] == "article"]
+
+
 def later_paragraphs_as_divs(page: bytes, outlet, share: float = 0.5) -> str:
     """A page after a redesign of part of its template: the last ``share`` of the paragraphs the
     body of its ``outlet``'s rules holds are classless <div>s (the text after an ad slot moved into

@@ -14,8 +14,8 @@ from crawler.outlets import compile_selector, outlet_for_url, registry
 
 from .conftest import EXPECTED, SAVED, saved_bytes
 from .saved import (
-    box_amid, box_like_the_body_above, divs_for_ps, later_paragraphs_as_divs, line_amid, link_box_amid,
-    share_bar_above,
+    article_paths, box_amid, box_like_the_body_above, divs_for_ps, fragment_amid, later_paragraphs_as_divs,
+    line_amid, link_box_amid, share_bar_above,
 )
 
 OUTLETS = registry()
@@ -465,6 +465,109 @@ def test_a_short_article_beside_a_ranking_in_its_body_is_still_read_by_its_rules
     assert after is not None and after.method == before.method and after.paragraphs == before.paragraphs
 
 
+# Teasers written for the test, one under each of _SECURITY_HEADLINES.
+_TEASERS = ["政府は安保3文書を年内に改定する方針を固めた。", "自民、公明両党の協議が始まった…", "反撃能力の保有を初めて明記する。",
+            "2027年度までの5年間の総額を維持する。"]
+_EN_BOX = [("Japan to revise 3 security documents within the year",
+            "The government has decided to revise the documents by the end of the year."),
+           ("Ruling parties begin talks on national security strategy",
+            "Talks between the LDP and Komeito began on...")]
+# "{0}", "{1}"...: links to other articles of the page's outlet.
+_BOXES = {
+    "li-p-teaser": "<ul class='styles_list__q1'>" + "".join(
+        f"<li><p><a href='{{{n}}}'>{h}</a> {t}</p></li>" for n, (h, t) in enumerate(zip(_SECURITY_HEADLINES, _TEASERS)))
+    + "</ul>",
+    "div-item-p-teaser-headed": "<section class='styles_rel__q2'><h2>この記事に関連して</h2><div>" + "".join(
+        f"<div class='item'><p><a href='{{{n}}}'>{h}</a>\u3000{t}</p></div>"
+        for n, (h, t) in enumerate(zip(_SECURITY_HEADLINES, _TEASERS))) + "</div></section>",
+    "li-br-teaser": "<ul>" + "".join(f"<li><a href='{{{n}}}'>{h}</a><br>{t}</li>"
+                                     for n, (h, t) in enumerate(zip(_SECURITY_HEADLINES, _TEASERS))) + "</ul>",
+    "english-teasers": "<ul>" + "".join(f"<li><p><a href='{{{n}}}'>{h}</a> {t}</p></li>"
+                                        for n, (h, t) in enumerate(_EN_BOX)) + "</ul>",
+    **{f"joined-by-{sep}": "<p>" + sep.join(f"<a href='{{{n}}}'>{h}</a>" for n, h in enumerate(_SECURITY_HEADLINES))
+       + "</p>" for sep in ("／", "｜", "・", " ／ ")},
+    "joined-headed": "<h3>関連</h3><p>" + "／".join(
+        f"<a href='{{{n}}}'>{h}</a>" for n, h in enumerate(_SECURITY_HEADLINES[:3])) + "</p>",
+}
+_BOX_PAGES = [("sankei", _SANKEI), ("japannews", _JAPAN_NEWS),
+              ("mainichi", "fundus-jp/MainichiShimbun_2025_01_14.html"),
+              ("yomiuri", "fundus-jp/YomiuriShimbun_2024_10_13.html")]
+
+
+@pytest.mark.parametrize("key,fixture", _BOX_PAGES)
+@pytest.mark.parametrize("box", list(_BOXES))
+def test_a_box_of_headlines_each_with_its_teaser_or_joined_in_one_line_is_no_part_of_the_text(key, fixture, box):
+    # Boxes link_boxes did not see: each headline with its teaser in one block (<p><a>見出し</a>
+    # 説明文…</p>: the link no line of its own), or the headlines in one paragraph joined by ／ (no
+    # container of items). A related box so made in the rules' body was read as the article's lines.
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    page = saved_bytes(fixture)
+    boxed = fragment_amid(page, OUTLETS[key], _BOXES[box].format(*article_paths(key))).encode()
+    # As it is, and after the redesign that made every <p> a <div> (read a line a block).
+    for before, after in ((page, boxed), (divs_for_ps(page), divs_for_ps(boxed))):
+        before, after = extract_article(before, url), extract_article(after, url)
+        assert after is not None and after.paragraphs == before.paragraphs and after.method == before.method
+
+
+# The article's own lines beside links, "{0}", "{1}" links to other articles of the page's outlet:
+# each must read as it does with its links made plain text.
+_OWN_LINES = {
+    "linked-words-then-their-sentence": "<div class='sec_x1'><p><a href='{0}'>国家安全保障戦略と国家防衛戦略</a>は"
+    "反撃能力の保有を明記した。</p><p><a href='{1}'>防衛力整備計画の総額</a>は43兆円となった。</p></div>",
+    # A line break of the source between two kanji/kana is no space to a reader (``_clean``).
+    "linked-words-then-their-sentence-on-the-next-source-line": "<div class='sec_x1'><p><a href='{0}'>国家安全保障戦略と"
+    "国家防衛戦略</a>\nは反撃能力の保有を明記した。</p><p><a href='{1}'>防衛力整備計画の総額</a>\nは43兆円となった。</p></div>",
+    "linked-words-amid-their-sentence": "<div class='sec_x1'><p>Tokyo said in <a href='{0}'>Japan to revise security "
+    "documents</a> Friday that it would act.</p><p>Officials cited <a href='{1}'>Ruling parties begin talks on "
+    "strategy</a> Monday as the start.</p></div>",
+    "sentences-linked-whole-then-more": "<div class='sec_x1'><p><a href='{0}'>政府は16日、安保3文書を閣議決定した。</a> "
+    "反撃能力の保有を明記した。</p><p><a href='{1}'>防衛費は5年間で43兆円となる。</a> 財源の確保が課題だ。</p></div>",
+    "linked-phrases-joined-by-words": "<p><a href='{0}'>国家安全保障戦略の改定</a>と<a href='{1}'>防衛力整備計画の策定</a></p>",
+    "english-linked-words-then-their-sentence": "<div class='sec_x1'><p><a href='{0}'>Prime Minister Fumio Kishida</a> "
+    "said on Friday that the strategy would be revised.</p><p><a href='{1}'>The Defense Ministry</a> plans to publish "
+    "it.</p></div>",
+    "chronology-with-linked-dates": "<div class='chronology_x7'><p><a href='{0}'>2022年12月16日</a>\u3000国家安全保障戦略など"
+    "安保3文書を閣議決定し、反撃能力の保有を明記</p><p><a href='{1}'>2023年12月22日</a>\u3000防衛装備移転三原則の運用指針を改正</p></div>",
+    "english-chronology-with-linked-dates": "<div class='chronology_x7'><p><a href='{0}'>Dec. 16, 2022</a> The Cabinet "
+    "approves three security documents</p><p><a href='{1}'>April 1, 2023</a> Defense spending rises sharply under "
+    "the buildup plan</p></div>",
+    "linked-quotes-then-text": "<div class='sec_x1'><p><a href='{0}'>「反撃能力の保有は避けて通れない」</a> 首相は16日の記者会見で"
+    "こう述べた。</p><p><a href='{1}'>「防衛費の財源は丁寧に説明する」</a> 首相は財源についても語った。</p></div>",
+    "linked-sentences-ending-in-quotes": "<div class='sec_x1'><p><a href='{0}'>Kishida told reporters, \u201cWe will "
+    "acquire counterstrike capabilities.\u201d</a></p><p><a href='{1}'>首相は「反撃能力の保有は避けて通れない。」</a></p></div>",
+    "documents-with-notes": "<ul><li><p><a href='/policy/nss/index.html'>国家安全保障戦略について</a> （2022年12月16日"
+    "国家安全保障会議決定・閣議決定）</p></li><li><p><a href='/doc/nds.pdf'>国家防衛戦略（PDF）</a> 2022年12月16日閣議決定</p>"
+    "</li></ul>",
+    "documents-joined-by-slash": "<p><a href='/doc/nss.pdf'>国家安全保障戦略（PDF）</a>／<a href='/doc/nds.pdf'>"
+    "国家防衛戦略（PDF）</a>／<a href='/policy/dbp/index.html'>防衛力整備計画について</a></p>",
+    "terms-each-with-its-explanation": "<ul><li><p><a href='{0}'>反撃能力</a>\u3000敵のミサイル発射拠点などをたたく能力</p></li>"
+    "<li><p><a href='{1}'>防衛装備移転</a>\u3000防衛装備品を外国に輸出すること</p></li></ul>",
+    "long-terms-linked-to-topics-each-with-its-explanation": "<ul><li><p><a href='/topics/iamd/'>統合防空ミサイル防衛能力</a>"
+    "\u3000敵のミサイルを探知し迎撃する能力</p></li><li><p><a href='/topics/standoff/'>スタンド・オフ防衛能力</a>\u3000"
+    "敵の射程圏外から攻撃する能力</p></li></ul>",
+    "english-terms-each-with-a-sentence": "<ul><li><p><a href='/topics/counterstrike/'>Counterstrike capabilities</a> "
+    "Japan will be able to strike missile bases.</p></li><li><p><a href='/topics/buildup/'>Defense buildup "
+    "program</a> Spending will total 43 trillion yen over five years.</p></li></ul>",
+}
+
+
+@pytest.mark.parametrize("key,fixture", [("mainichi", "fundus-jp/MainichiShimbun_2025_01_14.html"),
+                                         ("japannews", _JAPAN_NEWS)])
+@pytest.mark.parametrize("own", list(_OWN_LINES))
+def test_the_articles_own_lines_beside_links_are_no_box_of_headlines(key, fixture, own):
+    # What the two box forms above are not: a linked word and the rest of its sentence, a linked
+    # date and its event, a linked quote and what follows it, documents with their notes or joined
+    # by ／, terms linked to topic pages each with its explanation. A headline beside text is one
+    # only where it links to another of the outlet's articles, opens its block, is set apart from
+    # what follows and is no date, quote or short word.
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    fragment = _OWN_LINES[own].format(*article_paths(key))
+    linked = extract_article(fragment_amid(saved_bytes(fixture), OUTLETS[key], fragment), url)
+    plain = extract_article(fragment_amid(saved_bytes(fixture), OUTLETS[key], fragment, unlinked=True), url)
+    assert len(plain.paragraphs) > len(extract_article(saved_bytes(fixture), url).paragraphs)  # the rules read them
+    assert linked.paragraphs == plain.paragraphs and linked.method == plain.method
+
+
 def test_news_web_nhks_text_block_wrapped_in_one_more_div_is_read():
     # The rule took the first <div> after the <h1> with <p>s of its own: one wrapper more (a
     # template's change) and no body matched, the page "no article".
@@ -601,9 +704,11 @@ def test_a_review_on_nippon_com_holds_no_photo_caption_nor_credit():
 #: 5 too: sentences of the rules' body that their paragraphs leave unread have it read whole; of the
 #: elements its selector names, the one holding most text is the body; more box headings and a members'
 #: label on a line of its own; 8 too: a box of other articles' linked headlines in the body, which no
-#: saved page's body holds, is no line of the text.)
+#: saved page's body holds, is no line of the text; 9 too: so are headlines each with its teaser in one
+#: block, or joined by ／ in one line, which no saved page's body holds either.)
 READINGS = {1: "dd1fdc7becb1d0e0", 2: "8d247b745ecc6c7c", 3: "eb44bff822492b7c", 4: "eb44bff822492b7c",
-             5: "eb44bff822492b7c", 6: "a69c733b9d952b2e", 7: "261dea95e629da70", 8: "261dea95e629da70"}
+             5: "eb44bff822492b7c", 6: "a69c733b9d952b2e", 7: "261dea95e629da70", 8: "261dea95e629da70",
+             9: "261dea95e629da70"}
 
 
 def test_a_change_in_what_pages_read_as_raises_the_extraction_version():
