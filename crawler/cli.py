@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -36,6 +37,11 @@ class _Commands(click.Group):
             if said is None:
                 raise
             raise click.ClickException(str(said)) from None
+        except KeyboardInterrupt:
+            # Ctrl-C where the command's own handler (``_resumable``, ingest's) does not reach: as it
+            # opened or migrated the database, before its first batch. Click said "Aborted!", exit
+            # 1, which a script reads as the command's failure, and not what was done.
+            _say_stopped(ctx.meta.get(_STOPPED) or f"{ctx.invoked_subcommand} stopped (Ctrl-C)")
         except BrokenPipeError:
             # The reader of the output went away (`newsmon status | head -1`): click exits 1, which
             # is status's "an outlet is failing", a false alarm under cron with pipefail. Quietly, as
@@ -241,9 +247,23 @@ def _checked() -> Iterator[None]:
 #: Exit status of a command stopped with Ctrl-C (SIGINT), as a shell gives one.
 EXIT_INTERRUPTED = 130
 
+#: Where a command keeps what it says if Ctrl-C stops it before its own handler can (``_if_stopped``).
+_STOPPED = "newsmon.stopped"
+
+
+def _if_stopped(said: str) -> None:
+    """What this command says, after "newsmon: ", if Ctrl-C stops it from here on where its own
+    handler does not reach (``_Commands``): what it had done, and the command that does the rest."""
+    click.get_current_context().meta[_STOPPED] = said
+
+
+def _say_stopped(said: str) -> NoReturn:
+    click.echo(f"newsmon: {said}", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
 
 @contextmanager
-def _resumable(command: str, progress, again: str) -> Iterator[None]:
+def _resumable(command: str, progress, again: str, finish: str = "again to finish") -> Iterator[None]:
     """Ctrl-C in a command that stores its work a batch at a time: one line saying how far it got
     and what finishes it, exit status 130. Click's "Aborted!" said neither, under its workers'
     tracebacks, while part of the articles held new scores and the rest old ones."""
@@ -251,9 +271,9 @@ def _resumable(command: str, progress, again: str) -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         progress.close()
-        click.echo(f"newsmon: {command} stopped (Ctrl-C) after {progress.done:,.0f} of {progress.total:,.0f} "
-                   f"articles, each batch done stored: run `{again}` again to finish", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        _say_stopped(f"{command} stopped (Ctrl-C) after {progress.done:,.0f} of {progress.total:,.0f} {progress.unit}, "
+                     f"each batch done stored: run `{again}` {finish}")
+    _if_stopped(f"{command} stopped (Ctrl-C) as it ended: its work is stored")
 
 
 def _again(words: Sequence[str], db: str | None, config: str | None) -> str:
@@ -379,6 +399,11 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
 
         newsmon crawl asahi nikkei --db news.db
     """
+    # Once Scrapy runs, Ctrl-C is its own: the run closes cleanly and says so (``CrawlResult.trouble``).
+    again = _again(["crawl", *outlets, *(w for pair in pairs for w in ("-s", pair)),
+                    *(["--wait", str(wait)] if wait else [])], db, config)
+    _if_stopped(f"crawl stopped (Ctrl-C) before it fetched anything: run `{again}` again")
+
     from storage.exceptions import DatabaseUnwritable, StorageError
 
     from .crawl import EXIT_BUSY, EXIT_UNWRITABLE, run_crawl
@@ -395,6 +420,7 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
     except OutletBusy as exc:
         click.echo(f"newsmon: {exc}", err=True)
         sys.exit(EXIT_BUSY)
+    _if_stopped("crawl stopped (Ctrl-C) as it ended: its run is recorded (`newsmon status` shows it)")
     _print_run(result.stats)
     trouble = result.trouble
     if trouble is None:
@@ -562,6 +588,9 @@ def rescore(db: str | None, config: str | None) -> None:
 
         newsmon rescore --config my-topics.toml
     """
+    again = _again(["rescore"], db, config)
+    _if_stopped(f"rescore stopped (Ctrl-C) before it scored an article; no score was changed: run `{again}` again")
+
     from storage import queries, transaction
     from storage import stories as story_db
 
@@ -609,7 +638,7 @@ def rescore(db: str | None, config: str | None) -> None:
                 counts[flagged] += 1
 
     with Progress("rescore", total=articles, unit="articles") as progress, \
-            _resumable("rescore", progress, _again(["rescore"], db, config)):
+            _resumable("rescore", progress, again):
         for rows, scored in store.rescore_batches(database, config_path):
             before = changed
             write(rows, scored)
@@ -798,6 +827,10 @@ def reextract(outlets: tuple[str, ...], db: str | None, config: str | None, outd
         newsmon reextract --outdated
         newsmon reextract nikkei
     """
+    again = _again(["reextract", *outlets, *(["--outdated"] if outdated else [])], db, config)
+    _if_stopped(f"reextract stopped (Ctrl-C) before it read an article again; no article was changed: run "
+                f"`{again}` again")
+
     from . import store
     from .progress import Progress
 
@@ -812,8 +845,7 @@ def reextract(outlets: tuple[str, ...], db: str | None, config: str | None, outd
     lost = _topics_lost(database, topics)
     articles = store.articles_to_reextract(database, outdated=outdated, outlets=outlets)
     with Progress("reextract", total=len(articles), unit="articles") as progress, \
-            _resumable("reextract", progress, _again(["reextract", *outlets, *(["--outdated"] if outdated else [])], db,
-                                                     config)):
+            _resumable("reextract", progress, again):
         counts = store.reextract(database, checked.config.path, opts, progress=progress, articles=articles,
                                  outlets=outlets)
     kept = (f"; {counts['kept']} articles kept as they are (no raw page left to read: pruned?)"
@@ -849,15 +881,32 @@ def regroup(db: str | None, config: str | None, window: str | None, storyless: b
 
         newsmon regroup --window 48h
     """
+    words = ["regroup", *(["--window", window] if window else [])]
+    _if_stopped(f"regroup stopped (Ctrl-C) before it placed an article; no story was changed: run "
+                f"`{_again([*words, *(['--storyless'] if storyless else [])], db, config)}` again")
+
     from . import store
     from .config import parse_duration
+    from .progress import Progress
 
     if window is not None:
         with _checked():  # here, or the error names NEWSMON_STORY_WINDOW, which the user did not set
             parse_duration(window, "--window")
     database, checked = _open(db, config)
     opts = _store_options(checked.config.path, window=window)
-    counts = store.regroup_shown(database, opts, storyless=storyless)
+    # Stopped once it has begun (every story forgotten first, unless --storyless), the articles it
+    # had not reached are in no story: --storyless places them as this run would have.
+    with Progress("regroup", total=store.to_regroup(database, storyless=storyless), unit="articles") as progress, \
+            _resumable("regroup", progress, _again([*words, "--storyless"], db, config), "to place the others"):
+        try:
+            counts = store.regroup(database, opts, progress=progress, storyless=storyless)
+        except KeyboardInterrupt:
+            # Stopped as it forgot the stories (one transaction, seconds on a large database),
+            # they are all there still: nothing was changed, as said before it began.
+            if storyless or progress.done or not database.execute("SELECT 1 FROM stories LIMIT 1").fetchone():
+                raise
+            progress.close()
+            _say_stopped(click.get_current_context().meta[_STOPPED])
     if storyless:
         click.echo(f"newsmon: {counts['articles']} articles without a story placed ({counts['stories']} new stories)")
         return
@@ -885,6 +934,9 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
 
         newsmon prune --keep 365d --vacuum
     """
+    again = _again(["prune", *(["--keep", keep] if keep else []), *(["--vacuum"] if vacuum else [])], db, config)
+    _if_stopped(f"prune stopped (Ctrl-C) before it deleted a page: run `{again}` again")
+
     import os
     from datetime import datetime, timezone
 
@@ -908,10 +960,17 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
     size = on_disk()
     pruned = 0
     with Progress("prune", unit="pages") as progress:
-        for n in pages.prune(database, before):
-            pruned += n
-            progress.update(n)
+        try:
+            for n in pages.prune(database, before):
+                pruned += n
+                progress.update(n)
+        except KeyboardInterrupt:
+            progress.close()
+            _say_stopped(f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages, each batch done stored: run "
+                         f"`{again}` again to finish")
     click.echo(f"newsmon: pruned {pruned} raw pages fetched before {before[:10]}; articles kept")
+    _if_stopped(f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages"
+                + (f", as it vacuumed: run `{again}` to give the space back" if vacuum else ""))
     if vacuum:
         import sqlite3
 
@@ -981,6 +1040,10 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
         newsmon ingest CC-NEWS-20240305.warc.gz
         newsmon ingest --base-url https://data.commoncrawl.org/ warc.paths.gz
     """
+    stopped = ("ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left unfinished: run "
+               "the same ingest again, it resumes where this one stopped")
+    _if_stopped(stopped)  # as it opens the database too, before the handler below
+
     import sqlite3
 
     from storage.exceptions import DatabaseUnwritable, DictionaryMissing
@@ -1014,9 +1077,7 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
         raise click.ClickException(f"cannot store in the database ({exc}); the archive being read is left "
                                    "unfinished: run the same ingest again, it resumes where this one stopped") from None
     except KeyboardInterrupt:
-        click.echo("newsmon: ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left "
-                   "unfinished: run the same ingest again, it resumes where this one stopped", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        _say_stopped(stopped)
     errors, line = report_lines(report)
     for error in errors:
         click.echo(error, err=True)

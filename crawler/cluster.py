@@ -1,8 +1,8 @@
 """The Dask cluster ``newsmon ingest`` runs its parts on: a ``LocalCluster`` or a scheduler's.
 
 Kept apart from ``crawler/ingest.py`` on purpose: this module imports nothing of newsmon's but
-``crawler.fingerprint`` (which imports nothing), so a worker can load it (and run
-:class:`ImportFix`) before anything imports the ``storage`` package.
+``crawler.fingerprint`` and ``crawler.workers`` (which import nothing of it), so a worker can load
+it (and run :class:`ImportFix`) before anything imports the ``storage`` package.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from distributed.client import AllExit
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from .fingerprint import WorkersDiffer, differences, fingerprint
+from .workers import sigint_held
 
 
 class ImportFix(WorkerPlugin):
@@ -114,25 +115,42 @@ def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
         except WorkersDiffer:
             client.close()
             raise
-    else:
-        # dashboard ":0": the scheduler's HTTP server on a free port, not 8787, which another
-        # cluster on the machine may hold (Dask then warns on standard error).
-        try:
-            local = _LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=":0", silence_logs=logging.ERROR)
-        except (OSError, RuntimeError) as exc:
-            # RuntimeError: "Cluster failed to start", its cause a worker's (a temporary directory
-            # it cannot write, DASK_TEMPORARY_DIRECTORY, no room for its spill directory).
-            cause = exc.__cause__ or exc.__context__ or exc
-            raise OSError(f"the local Dask cluster of {workers} workers did not start ({type(cause).__name__}: "
-                          f"{' '.join(str(cause).split())[:300]}); --workers 0 reads in this process alone") from None
-        client = Client(local)
-        # This process runs the scheduler of a LocalCluster: its complaint when a killed worker
-        # took the only copy of the page dictionaries with it is answered (``ingest``: they
-        # are sent again, with the parts that needed them, counted as "parts sent again").
-        logging.getLogger("distributed.scheduler").addFilter(_answered)
-        logging.getLogger("distributed.core").addFilter(_scatter_retried)
-        client.register_plugin(LeaveCtrlCToTheIngest())
+        client.register_plugin(ImportFix())
+        return client
+    # SIGINT held until the cluster has started, then closed with it: a Ctrl-C as its workers
+    # imported killed each with a traceback, broke the start ("Nanny failed to start"), or came out
+    # of Dask with the cluster half made, which Dask closed at exit with tracebacks of its own.
+    client = None
+    try:
+        with sigint_held():  # the cluster's thread and processes are started here and inherit it
+            client = _local(workers)
+    except KeyboardInterrupt:
+        if client is not None:
+            stop(client)
+        raise
+    return client
+
+
+def _local(workers: int) -> Client:
+    """A client of a new ``LocalCluster`` of ``workers`` processes (``start``)."""
+    # dashboard ":0": the scheduler's HTTP server on a free port, not 8787, which another
+    # cluster on the machine may hold (Dask then warns on standard error).
+    try:
+        local = _LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                              dashboard_address=":0", silence_logs=logging.ERROR)
+    except (OSError, RuntimeError) as exc:
+        # RuntimeError: "Cluster failed to start", its cause a worker's (a temporary directory
+        # it cannot write, DASK_TEMPORARY_DIRECTORY, no room for its spill directory).
+        cause = exc.__cause__ or exc.__context__ or exc
+        raise OSError(f"the local Dask cluster of {workers} workers did not start ({type(cause).__name__}: "
+                      f"{' '.join(str(cause).split())[:300]}); --workers 0 reads in this process alone") from None
+    client = Client(local)
+    # This process runs the scheduler of a LocalCluster: its complaint when a killed worker
+    # took the only copy of the page dictionaries with it is answered (``ingest``: they
+    # are sent again, with the parts that needed them, counted as "parts sent again").
+    logging.getLogger("distributed.scheduler").addFilter(_answered)
+    logging.getLogger("distributed.core").addFilter(_scatter_retried)
+    client.register_plugin(LeaveCtrlCToTheIngest())
     client.register_plugin(ImportFix())
     return client
 

@@ -12,7 +12,6 @@ one transaction, so a process killed at any moment leaves either both or neither
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import os
@@ -41,6 +40,7 @@ from .outcome import Problem, exhausted_state, redirect_chain
 from .outlets import Outlet, ascii_host, outlet_for_url
 from .scoring import TermMatch, Topic, best, load_topics, score_article
 from .urls import KnownHosts, canonical_url
+from .workers import sigint_held
 
 logger = logging.getLogger(__name__)
 
@@ -92,21 +92,6 @@ def watch_parent(pid: int) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="newsmon-parent-watch", daemon=True).start()
-
-
-@contextlib.contextmanager
-def sigint_held() -> Iterator[None]:
-    """SIGINT blocked in this thread meanwhile: worker processes started here inherit the mask,
-    so a Ctrl-C during their start-up (Python's own, before ``watch_parent`` ignores it) does not
-    kill one in its imports; this process gets it once it is unblocked."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def crawler_db(crawler):
@@ -1080,9 +1065,13 @@ def regroup_shown(db, opts: Options, *, stream=None, storyless: bool = False) ->
     """``regroup`` with its progress shown (``crawler.progress``) on ``stream`` (standard error)."""
     from .progress import Progress
 
-    total = db.execute("SELECT count(*) FROM articles" + (" WHERE story_id IS NULL" if storyless else "")).fetchone()[0]
-    with Progress("regroup", total=total, unit="articles", stream=stream) as progress:
+    with Progress("regroup", total=to_regroup(db, storyless=storyless), unit="articles", stream=stream) as progress:
         return regroup(db, opts, progress=progress, storyless=storyless)
+
+
+def to_regroup(db, *, storyless: bool = False) -> int:
+    """How many articles ``regroup`` places: every one, or with ``storyless`` those in no story."""
+    return db.execute("SELECT count(*) FROM articles" + (" WHERE story_id IS NULL" if storyless else "")).fetchone()[0]
 
 
 def _assign_row(db, row: dict[str, Any], opts: Options, now: str) -> story_db.Placement:

@@ -23,12 +23,14 @@ pool of n starts another process whenever a task finds the others busy.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from functools import partial
 from typing import Any
@@ -84,7 +86,11 @@ class Workers:
         if self.warm is not None:
             # Started now, while robots.txt and the feeds are fetched (or while the others work):
             # importing the extractors and compiling the topics takes a worker about a second.
-            pool.submit(self.warm)
+            # SIGINT held: the first start begins the forkserver, whose mask every worker forked
+            # from it inherits (it restores Python's handler in them): a Ctrl-C before Scrapy had
+            # started killed each in its imports, with a traceback apiece.
+            with sigint_held():
+                pool.submit(self.warm)
 
     def launch(self) -> None:
         """Start the first ``start`` processes (at once: they warm up while the crawl begins)."""
@@ -224,3 +230,23 @@ def crawl_workers(start: int, most: int, config_path: str | None, *, generic: bo
                    initargs=(os.getpid(),))
     pool.launch()
     return pool
+
+
+@contextlib.contextmanager
+def sigint_held() -> Iterator[None]:
+    """SIGINT blocked in this thread meanwhile: worker processes started here inherit the mask,
+    so a Ctrl-C during their start-up (Python's own, before ``store.watch_parent`` ignores it)
+    does not kill one in its imports; this process gets it once it is unblocked."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    # Started first: the thread that starts it has SIGINT unblocked after (CPython's resource_tracker
+    # before 3.14), and so every process started from that thread after, the first a worker.
+    resource_tracker.ensure_running()
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)

@@ -326,3 +326,108 @@ def test_rescore_stopped_with_ctrl_c_says_how_far_it_got_and_the_next_one_finish
     again = subprocess.run(command, capture_output=True, timeout=300)
     assert again.returncode == 0, again.stderr.decode()[-3000:]
     assert count(db, "select count(*) from articles where topic = 'police-radio'") == 2001
+
+
+def _copies(db: str, n: int) -> None:
+    """``n`` copies of each stored article, under URLs of their own, in no story."""
+    conn = sqlite3.connect(db)
+    with conn:
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(articles)") if r[1] not in ("id", "story_id")]
+        shown = ", ".join(columns)
+        copied = ", ".join(f"[{c}] || '?copy=' || n" if c in ("url", "canonical_url") else f"[{c}]" for c in columns)
+        conn.execute(f"WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < {n}) "
+                     f"INSERT INTO articles ({shown}) SELECT {copied} FROM articles, k")
+    conn.close()
+
+
+def _ctrl_c_when(command: list[str], ready) -> tuple[int, str]:
+    """Run ``command`` in a process group of its own and send it SIGINT, as a terminal's Ctrl-C,
+    once ``ready(process)``; (exit status, standard error)."""
+    import os
+    import signal
+    import time
+
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while process.poll() is None and not ready(process) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert process.poll() is None, "it ended before it could be stopped"
+        os.killpg(process.pid, signal.SIGINT)
+        stderr = process.communicate(timeout=120)[1].decode(errors="replace")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert "Traceback" not in stderr, stderr[-3000:]
+    return process.returncode, stderr
+
+
+@pytest.mark.parametrize("command, said", [
+    (["rescore"], "rescore stopped (Ctrl-C) before it scored an article; no score was changed: run "
+                  "`newsmon rescore --db {db}` again"),
+    (["reextract", "--outdated"], "reextract stopped (Ctrl-C) before it read an article again; no article was "
+                                  "changed: run `newsmon reextract --outdated --db {db}` again"),
+    (["regroup", "--window", "48h"], "regroup stopped (Ctrl-C) before it placed an article; no story was changed: "
+                                     "run `newsmon regroup --window 48h --db {db}` again"),
+    (["prune", "--keep", "1d"], "prune stopped (Ctrl-C) before it deleted a page: run `newsmon prune --keep 1d --db "
+                                "{db}` again"),
+    (["ingest", "{warc}"], "ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left "
+                           "unfinished: run the same ingest again, it resumes where this one stopped"),
+    (["crawl", "nhk"], "crawl stopped (Ctrl-C) before it fetched anything: run `newsmon crawl nhk --db {db}` again"),
+    (["status"], "status stopped (Ctrl-C)"),
+], ids=["rescore", "reextract", "regroup", "prune", "ingest", "crawl", "status"])
+def test_ctrl_c_while_a_command_waits_to_migrate_the_database_says_so_and_the_next_run_does_it(
+        tmp_path, warc, command, said):
+    # Ctrl-C before a long command's own handler: as it migrated a database another process held
+    # the write lock of (a crawl, a reviewer's DB Browser), before its first batch. Click said
+    # "Aborted!", exit 1, and neither what was done nor what to do.
+    import psutil
+
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    lock = sqlite3.connect(db, isolation_level=None)
+    # A migration to do (this one only fills a column from the rows, again the same), while the
+    # write lock is held: the command cannot pass it.
+    lock.execute("DELETE FROM _migrations WHERE name = 'm040_redirect_off_scope_targets'")
+    lock.execute("BEGIN IMMEDIATE")
+    args = [arg.format(warc=warc) for arg in command]
+    code, stderr = _ctrl_c_when([sys.executable, "-m", "crawler.cli", *args, "--db", db],
+                                lambda p: any(f.path == db for f in psutil.Process(p.pid).open_files()))
+    assert code == 130, stderr[-3000:]
+    assert stderr.strip().splitlines()[-1] == "newsmon: " + said.format(db=db), stderr[-3000:]
+    lock.rollback()
+    lock.close()
+    assert count(db, "select count(*) from crawl_runs") == 0
+    if command[0] in ("crawl", "status"):
+        return  # a crawl would fetch nhk's site
+    again = newsmon(*args, "--db", db)
+    assert again.returncode == 0, again.stderr.decode()[-3000:]
+    assert count(db, "select count(*) from _migrations where name = 'm040_redirect_off_scope_targets'") == 1
+
+
+def test_regroup_stopped_with_ctrl_c_says_how_far_it_got_and_storyless_places_the_rest(tmp_path, warc):
+    # Stopped, a regroup leaves the articles it had not reached in no story: Click said "Aborted!",
+    # exit 1, and not that `newsmon regroup --storyless` places them.
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    _copies(db, 1000)
+    assert count(db, "select count(*) from articles where story_id is null") == 3000
+
+    def placed(_) -> bool:  # the first batch of 200 (3 articles were in a story before)
+        try:
+            return count(db, "select count(*) from articles where story_id is not null") >= 200
+        except sqlite3.OperationalError:  # locked a moment
+            return False
+
+    code, stderr = _ctrl_c_when([sys.executable, "-m", "crawler.cli", "regroup", "--window", "48h", "--db", db],
+                                placed)
+    assert code == 130, stderr[-3000:]
+    line = stderr.strip().splitlines()[-1]
+    assert line.startswith("newsmon: regroup stopped (Ctrl-C) after ") and line.endswith(
+        f" of 3,003 articles, each batch done stored: run `newsmon regroup --window 48h --storyless --db {db}` to "
+        "place the others"), line
+    assert count(db, "select count(*) from articles where story_id is null") > 0
+    again = newsmon("regroup", "--window", "48h", "--storyless", "--db", db)
+    assert again.returncode == 0, again.stderr.decode()[-3000:]
+    assert count(db, "select count(*) from articles where story_id is null") == 0

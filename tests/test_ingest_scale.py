@@ -503,6 +503,47 @@ def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_on
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
 
 
+def test_ctrl_c_as_the_local_cluster_starts_stops_the_ingest_in_one_line_and_the_next_one_reads_it(tmp_path):
+    # Pressed while the cluster's workers were importing, Ctrl-C killed each with a traceback of its
+    # own ("Nanny failed to start"), and Dask closed the cluster it had half made at exit with more.
+    import psutil
+
+    path = tmp_path / "outlets.warc.gz"
+    warcs.write(path, warcs.cc_news_like(160, 1.0, seed=5))
+    db = tmp_path / "n.db"
+    command = [sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db), "--workers", "2",
+               "--part-size", PART]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+    def workers_importing() -> bool:
+        # Both workers started, and past Python's own start (its SIGINT handler in place): they load
+        # this module's imports, SQLite's among them, long before they take a part.
+        importing = 0
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                importing += "spawn_main" in " ".join(child.cmdline()) and any(
+                    "_sqlite3" in m.path for m in child.memory_maps())
+        return importing >= 2
+
+    try:
+        while proc.poll() is None and not workers_importing():
+            time.sleep(0.02)
+        assert proc.poll() is None, "the ingest ended before its cluster started"
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
+        err = proc.communicate(timeout=120)[1].decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err[-3000:]
+    assert "Traceback" not in err, err[-3000:]
+    assert err.strip().splitlines()[-1] == (
+        "newsmon: ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left unfinished: run "
+        "the same ingest again, it resumes where this one stopped")
+    again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
+
+
 def test_an_ingest_killed_inside_a_part_of_many_pages_keeps_the_ledgers_counts(tmp_path):
     # The ledger counted a part's articles once the whole part was stored; a part holds thousands
     # of pages (a plain WARC is one), stored 100 a transaction: killed between two, its stored

@@ -159,3 +159,54 @@ def test_a_prune_writes_little_of_what_it_deletes_so_it_runs_on_a_nearly_full_di
     assert db.execute("PRAGMA secure_delete").fetchone()[0] == secure  # the connection's setting is back
     assert db.execute("SELECT count(*) FROM pages").fetchone() == (0,)
     db.close()
+
+
+def test_prune_stopped_with_ctrl_c_says_how_far_it_got_and_the_next_one_finishes(tmp_path):
+    # Click said "Aborted!", exit 1: not that the pages pruned stay pruned, nor what prunes the rest.
+    import signal
+    import time
+
+    path = tmp_path / "n.db"
+    db = open_db(path)
+    for url, relpath in PAGES.items():
+        body = saved_bytes(relpath)
+        store.save(db, url=url, body=body, record=store.analyse(body, url),
+                   outlet=store.outlet_key(url, store.outlets_of(None)))
+    with db.conn:  # 3,000 old pages: 6 batches
+        columns = ", ".join(r[1] for r in db.execute("PRAGMA table_info(pages)") if r[1] != "id")
+        db.execute(f"WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 1500) "
+                   f"INSERT INTO pages ({columns}) SELECT {columns} FROM pages, k")
+        db.execute("UPDATE pages SET fetched_at = '2020-01-01T00:00:00+00:00'")
+    db.close()
+
+    def pages() -> int:
+        conn = sqlite3.connect(path)
+        try:
+            return conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+        finally:
+            conn.close()
+
+    total = pages()
+    command = [sys.executable, "-m", "crawler.cli", "prune", "--db", str(path), "--keep", "365d"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and pages() == total and time.monotonic() < deadline:
+            time.sleep(0.01)  # until its first batch is stored
+        assert proc.poll() is None, "the prune ended before it could be stopped"
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
+        err = proc.communicate(timeout=60)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err[-3000:]
+    assert "Traceback" not in err, err[-3000:]
+    line = err.strip().splitlines()[-1]
+    left = pages()
+    assert 0 < left < total
+    assert line == (f"newsmon: prune stopped (Ctrl-C) after it pruned {total - left:,} raw pages, each batch done "
+                    f"stored: run `newsmon prune --keep 365d --db {path}` again to finish"), line
+    again = newsmon("prune", "--keep", "365d", "--db", str(path))
+    assert again.returncode == 0, again.stderr
+    assert pages() == 0

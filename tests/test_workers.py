@@ -179,3 +179,56 @@ def test_a_dead_worker_is_replaced_and_the_others_pages_are_untouched():
 def test_at_least_one_process():
     with pytest.raises(ValueError, match="at least one process"):
         Workers(0, 2)
+
+
+_STARTS_WORKERS = """
+import asyncio, os, signal, sys
+from crawler.workers import crawl_workers
+
+pool = crawl_workers(1, 1, None)
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl's own Ctrl-C is not this test's
+print("started", flush=True)
+sys.stdin.readline()  # Ctrl-C was pressed
+try:
+    print("answered", asyncio.run(pool.run(os.getpid)), flush=True)
+finally:
+    pool.shutdown()
+"""
+
+
+def test_ctrl_c_as_a_worker_starts_leaves_it_to_the_crawl():
+    # Ctrl-C reaches the whole process group. A crawl's worker is forked from the forkserver with
+    # Python's handler, and one pressed while it imported the extractors (in its initializer,
+    # before ``store.watch_parent`` ignores it) killed it with "Exception in initializer" and a
+    # traceback, its pool broken; before Scrapy ran, the crawl itself stopped.
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    proc = subprocess.Popen([sys.executable, "-c", _STARTS_WORKERS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert proc.stdout.readline() == "started\n", proc.stderr.read()
+
+        def importing() -> bool:  # the extractors (lxml): ``store``, imported by the worker's initializer
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                try:
+                    if any(m.path.endswith(".so") and "/lxml/" in m.path for m in child.memory_maps()):
+                        return True
+                except psutil.Error:
+                    pass
+            return False
+
+        deadline = time.monotonic() + 60
+        while not importing() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate("\n", timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "Traceback" not in err, err[-3000:]
+    assert proc.returncode == 0 and out.startswith("answered "), err[-3000:]
