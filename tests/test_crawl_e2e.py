@@ -816,8 +816,12 @@ def test_a_crawl_delay_in_robots_txt_spaces_the_requests_to_its_host(env, site):
     assert result.returncode == 0 and b"asks for 0.4 s between requests (Crawl-delay): honoured" in result.stderr
     started = sorted(r.time for r in site.requests() if r.path != "/robots.txt")
     assert len(started) >= 10 and len(rows(env, "select id from articles")) == len(PAGES)
-    # A lower bound: a slow machine only spaces them further.
-    assert min(b - a for a, b in zip(started, started[1:])) >= 0.35
+    # The server's times are of arrival, not of sending: on a loaded machine one request held up
+    # on its way arrives closer to the next (0.32 s apart, once), so no single gap bounds it. Each
+    # is sent 0.4 s after the last at least, so their span does, and so do most gaps (8 at a time,
+    # as without the delay, both are near 0).
+    gaps = sorted(b - a for a, b in zip(started, started[1:]))
+    assert started[-1] - started[0] >= 0.4 * len(gaps) - 0.2 and gaps[len(gaps) // 2] >= 0.35, gaps
 
 
 @pytest.mark.parametrize("channel", ["feed", "sitemap"])
