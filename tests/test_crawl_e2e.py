@@ -1608,7 +1608,11 @@ def test_article_urls_sent_on_to_one_page_without_an_article_each_get_their_seco
         assert "looked at once more after" in state["reason"], state["reason"]
     conn = sqlite3.connect(env["db"])
     with conn:
-        conn.execute("UPDATE urls SET retry_at = '2000-01-01T00:00:00+00:00' WHERE kind = 'not_article'")
+        # Theirs only: the listing they lead to, due as well, was fetched under its own URL in the
+        # same run, and whichever came first decided (on a loaded machine, the listing: the two
+        # were left pending, "not fetched twice; asked again next run", as they should).
+        conn.execute("UPDATE urls SET retry_at = '2000-01-01T00:00:00+00:00' WHERE kind = 'not_article' "
+                     "AND url LIKE '%/moved-%'")
     conn.close()
     assert crawl(env).returncode == 0
     for n in (1, 2):  # and the second look is the last
