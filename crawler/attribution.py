@@ -82,6 +82,8 @@ _EN_MADE_BY = re.compile(r",?\s+(?:(?:which|that)\s+(?:was|were|has\s+been|had\s
 # ... and right after the document, a participle of its making ("the ... Strategy released on Friday"), whoever by.
 _EN_MADE_AFTER = re.compile(r",?\s+(?:(?:which|that)\s+(?:was|were|has\s+been|had\s+been)\s+)?(?:newly\s+|just\s+)?"
                             + _EN_MADE, re.IGNORECASE)
+# Of those, the verbs of releasing one: what Japan, responding, says of another's (Attributor.responds).
+_RELEASED = re.compile(r"公表|発表|releas|unveil|publish|issu", re.IGNORECASE)
 # A Japanese verb of making in the passive (改定された, 公表される, 改められた): not its subject's act.
 _JA_PASSIVE = re.compile(r"(?:さ|ら)?れ(?:た|る|て)")
 # "that" may be left out where no comma stands before the maker ("the National Defense Strategy the Pentagon released").
@@ -173,6 +175,27 @@ _EN_SAID = re.compile(r"\b(?:said|says|stated|states|added|noted|told\s+\w+)(?:\
 # ... and in Japanese, the words quoted on it ("木原官房長官は、国家防衛戦略について「同盟の抑止力強化につながる」と述べた"
 # after the Pentagon's was Japan's); a quote that makes it (「年内に改定する」) is the speaker's own act still.
 _JA_SAID = re.compile(r"(?:について|に関して|に関し|をめぐり|を巡り)、?「[^」]{0,120}」と(?:述べ|語っ|語り|話し|話す|強調|指摘|説明)")
+# Japan responding to the revision of a document it names as no one's (自民党は国家安全保障戦略の改定を歓迎した) responds to
+# its own government's: another's is named (米国の…改定), and the next mention, "トランプ政権が…公表した国家安全保障戦略",
+# made Japan's revision the US's (it scored 0).
+_JA_REVISED = re.compile(r"の?(?:前倒し|再)?(?:改定|改訂|見直)")
+# A sentence comparing one document with another ("Unlike the ... Strategy the Pentagon released last year, ...",
+# 米国の国家安全保障戦略とは異なり): its mention names another's, and says nothing of whose the first one is.
+_CONTRAST = re.compile(r"(?<![A-Za-z])(?:[Uu]nlike|[Ll]ike|[Cc]ompared\s+(?:with|to)|[Ii]n\s+contrast|than|"
+                       r"[Ss]imilar\s+to)(?![A-Za-z])|と(?:は)?(?:異な|違)|に比べ|と比べ|と比較|と同様|とは対照的")
+# A headline telling of its government's own document, right after its name: as the subject of a verb of making one
+# ("Pentagon unveils new defense strategy", "Taiwan to revise ...", "Indonesia's Prabowo orders review of defense
+# posture") or as the owner before one's name ("U.S. defense strategy puts homeland first"). A headline naming a
+# government otherwise ("Trump urges allies to spend more", "Seoul wary as security documents revised", "North Korea
+# fires missile") heads a Japanese outlet's story of Japan's revision too, whose "the government" is Japan's.
+_EN_HEAD_NOUN = r"(?i:strateg(?:y|ies)|review|plans?|doctrine|polic(?:y|ies)|posture|white\s+paper)\b"
+_EN_HEAD_MAKES = re.compile(
+    r"(?:['’]s\s+[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?)?"
+    r"(?:\s+(?i:to|will|plans\s+to|set\s+to|moves\s+to|orders|formally))*\s+"
+    r"(?i:revis|updat|review|overhaul|adopt|draft|rewrit|approv|releas|unveil|publish|issu|announc)\w*"
+    r"(?:\s+[\w-]+){0,3}?\s+" + _EN_HEAD_NOUN
+    + r"|(?:['’]s?)?(?:\s+(?i:new|updated|revised|latest|first|national|defen[cs]e|security|military))*\s+"
+    + _EN_HEAD_NOUN)
 # A clause ending in 中、 is one of its own ("安保3文書の改定が進む中、米国防総省は日本に…求めた"): the subject of the
 # main clause after it is not the one doing what it says. A verb's form before 中 (進む中, 進めている中), not a
 # noun's (期間中, 日中).
@@ -311,27 +334,37 @@ class Attributor:
             found.append(Marker(match.start(), match.end(), owner, word, weight))
         return found
 
-    def story(self, markers: Sequence[Marker]) -> str | None:
-        """The one government a headline's ``markers`` name (weak ones aside), or None: "Pentagon unveils new defense
-        strategy" is the US's story, "US urges Japan to ..." and "Takaichi welcomes US strategy" no one's (nor is a
-        headline that responds: the caller's to say, see scoring._lead)."""
+    def story(self, title: str, markers: Sequence[Marker]) -> str | None:
+        """The one government a headline ``title``'s ``markers`` name (weak ones aside), where it tells of its own
+        document (:data:`_EN_HEAD_MAKES`), or None: "Pentagon unveils new defense strategy" is the US's story, "US
+        urges Japan to ...", "Takaichi welcomes US strategy" and "Trump urges allies to spend more" no one's (nor is
+        a headline that responds: the caller's to say, see scoring._lead)."""
         owners = {m.owner for m in markers if m.weight >= 1.0}
-        return next(iter(owners)) if len(owners) == 1 and owners <= self._governments else None
+        if len(owners) != 1 or not owners <= self._governments:
+            return None
+        return next(iter(owners)) if any(m.weight >= 1.0 and _EN_HEAD_MAKES.match(
+            title, m.end - 2 if m.text.endswith(("'s", "’s")) else m.end) for m in markers) else None
 
-    def retold(self, markers: Sequence[Marker], story: str) -> list[Marker]:
-        """A body's ``markers`` with the English weak ones ("the government", "Prime Minister") the ``story``'s
+    def retold(self, text: str, markers: Sequence[Marker], story: str) -> list[Marker]:
+        """A body ``text``'s ``markers`` with the English weak ones ("the government", "Prime Minister") the ``story``'s
         government's once the body has named it, until their own owner is named: in a wire story under "Britain
         publishes defence review", "Britain on Monday published … The government said it would raise defence spending"
         is Britain's, where read as Japan's the UK's and the Pentagon's strategies scored as Japan's. Before the body
         names it, "the government" is Japan's ("Beijing warns of remilitarization": "The government adopted the
         revised ... China's Foreign Ministry called it ..."), and so it is again once Japan is named, as in a
         Japanese outlet's English edition; in Japanese, 政府 is Japan's in any story (米政府 is the US's)."""
+        # Nor in a sentence naming its own owner after it, as a Japanese outlet's wire copy adds its speaker ("The
+        # government will revise ... , Chief Cabinet Secretary Minoru Kihara said" under "Pentagon releases new defense
+        # strategy" was the US's, and Japan's revision scored 0).
+        sentences = self.sentences(text)
+        own = {(m.owner, bisect.bisect_right(sentences, m.start)) for m in markers if m.weight >= 1.0}
         named: set[str] = set()
         out = []
         for marker in markers:
             if marker.weight >= 1.0:
                 named.add(marker.owner)
-            elif story in named and marker.owner not in named and marker.text[:1].isascii():
+            elif story in named and marker.owner not in named and marker.text[:1].isascii() \
+                    and (marker.owner, bisect.bisect_right(sentences, marker.start)) not in own:
                 marker = replace(marker, owner=story)
             out.append(marker)
         return out
@@ -543,6 +576,7 @@ class Attributor:
                 found.how == "antecedent" and chosen is not None and self._owner.get(found.cue, ("", 1.0))[1] < 1.0):
             return found
         if chosen is not None and (same is None or same.owner is None) and later \
+                and not (chosen[0] == "JP" and _JA_REVISED.match(text, end)) \
                 and self.responds(text, markers, lo, hi, (start, end), chosen[0]):
             # The first mention responds ("防衛省は国家防衛戦略を精査している", "Japan welcomed the ..."): the next that
             # says whose it is decides, its responder being no owner ("国家防衛戦略は米国防総省が23日に公表した").
@@ -580,13 +614,18 @@ class Attributor:
     def ahead(self, text: str, markers: list[Marker], sentences: list[int], later: Sequence[tuple[int, int]],
               claimed: frozenset[int] = frozenset(), subjects: frozenset[int] = frozenset()) -> Attribution | None:
         """The owner the first of the next mentions ``later`` (at most :data:`AHEAD`) that says whose it is names: by
-        its own words or its sentence's, a sentence that only responds to it saying nothing."""
+        its own words or its sentence's, a sentence that only responds to it saying nothing. Not one whose owner is
+        only its prefix, nor one in a comparison (:data:`_CONTRAST`): "LDP lawmakers welcomed the revised National
+        Security Strategy. The U.S. National Security Strategy has pressed allies ..." names the US's beside Japan's,
+        and Japan's revision scored 0."""
         for start, end in later[:AHEAD]:
-            found = self.attribute(text, start, end, markers, sentences, claimed=claimed, subjects=subjects)
-            if found.how not in ("prefix", "agent", "antecedent", "sentence") or found.owner is None:
-                continue
             i = bisect.bisect_right(sentences, start) - 1
             hi = sentences[i + 1] if i + 1 < len(sentences) else len(text)
+            if _CONTRAST.search(text, sentences[i], hi):
+                continue
+            found = self.attribute(text, start, end, markers, sentences, claimed=claimed, subjects=subjects)
+            if found.how not in ("agent", "antecedent", "sentence") or found.owner is None:
+                continue
             if found.how == "sentence" and self.responds(text, markers, sentences[i], hi, (start, end), found.owner):
                 continue
             return found
@@ -637,11 +676,14 @@ class Attributor:
         # the document's name.
         # Nor is the document's own making, in a participle after it ("the ... Strategy released on Friday") or a
         # passive (改定された国家安全保障戦略): Tokyo welcoming the Pentagon's was Japan's.
+        # Japan's own, though, where Japan responds and the verb is one of adopting or revising (Takaichi praising "the
+        # ... Strategy approved by her Cabinet on Friday", 高市首相は、閣議決定された国家防衛戦略を評価した, after the
+        # Pentagon's was named, scored 0): only one released (公表された, "released on Friday") is another's.
         made = _EN_MADE_AFTER.match(text, term[1])
         acts = (a for a in _OWN_ACT.finditer(text, lo, hi)
                 if not RESPONSE.match(text, _RESPONDED.match(text, a.end()).end()) and not edge <= a.start() < term[0]
-                and not (made is not None and term[1] <= a.start() < made.end())
-                and not _JA_PASSIVE.match(text, a.end()))
+                and not ((made is not None and term[1] <= a.start() < made.end() or _JA_PASSIVE.match(text, a.end()))
+                         and (owner != "JP" or _RELEASED.match(a.group()))))
         return not (subject and next(acts, None) is not None)
 
     @functools.cached_property

@@ -533,7 +533,7 @@ class _Text:
 
     def retell(self, story: str) -> None:
         """Read its English weak markers as the ``story``'s government's (Attributor.retold)."""
-        self._markers = self._attrib.retold(self.markers, story)
+        self._markers = self._attrib.retold(self.text, self.markers, story)
 
     def sentence(self, at: int) -> tuple[int, int]:
         sentences = self.sentences
@@ -971,7 +971,7 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
                        key=lambda x: (x[0] != "title", x[1]))
         # "The government" of a story headed by one government only is that one's (Attributor.retold), unless the
         # headline responds ("China criticizes new security strategy": the strategy and the government are Japan's).
-        if not RESPONSE.search(title_t.text) and (story := attrib.story(title_t.markers)) is not None:
+        if not RESPONSE.search(title_t.text) and (story := attrib.story(title_t.text, title_t.markers)) is not None:
             body_t.retell(story)
         lead = _lead(title_t)
         attributed, article_owner = _attribute_all(topic, title_t, body_t, spans, lead)

@@ -334,6 +334,24 @@ FOREIGN_GOVERNMENT = [
     ("China criticizes new security strategy",
      ("China's Foreign Ministry on Friday criticized the National Security Strategy the government adopted, calling "
       "it a threat."), "National Security Strategy", "JP", True),
+    # Only a headline telling of the government's own document heads its story: one naming it otherwise heads a
+    # Japanese outlet's story of Japan's revision too (each scored 0 as the other government's), and a sentence naming
+    # Japan's speaker after "the government" is Japan's under any headline.
+    ("North Korea fires ballistic missile",
+     ("North Korea fired a ballistic missile on Monday. The government is revising the National Security Strategy to "
+      "strengthen counterstrike capabilities, the Defense Ministry said."), "National Security Strategy", "JP", True),
+    ("Trump urges allies to spend more",
+     ("U.S. President Donald Trump has repeatedly urged allies to spend more on their own defense. The government on "
+      "Tuesday approved revisions to the National Security Strategy, the National Defense Strategy and the Defense "
+      "Buildup Program."), "National Security Strategy", "JP", True),
+    ("China lodges protest over security documents",
+     ("China on Saturday lodged a protest through diplomatic channels. The Cabinet on Friday adopted the revised "
+      "National Security Strategy, which calls China's military buildup the greatest strategic challenge."),
+     "National Security Strategy", "JP", True),
+    ("US unveils defense strategy urging allies to do more",
+     ("The Pentagon on Friday unveiled its National Defense Strategy. The government will revise the National "
+      "Security Strategy and the Defense Buildup Program by year-end, Prime Minister Sanae Takaichi told reporters."),
+     "National Security Strategy", "JP", True),
 ]
 
 
@@ -374,6 +392,46 @@ RESPONDED_FIRST = [
 def test_a_first_mention_that_only_responds_is_not_the_responders(topics, title, text, term, owner, relevant):
     assert {o for o, _ in owners(text, term, topics, title)} == {owner}
     assert top(title, text, topics).relevant is relevant
+
+
+# ... but not a next mention that names another government's document beside it: by a prefix ("The U.S. National
+# Security Strategy ..."), in a comparison ("Unlike the ... Strategy the Pentagon released"), or after Japan's response
+# to a revision (改定を歓迎), which is Japan's own. Each made Japan's revision the US's, and it scored 0.
+RESPONDED_BESIDE = [
+    ("LDP lawmakers welcomed the revised National Security Strategy. The U.S. National Security Strategy has pressed "
+     "allies to spend more.", "National Security Strategy"),
+    ("LDP lawmakers welcomed the revised National Security Strategy on Friday. Unlike the National Security Strategy "
+     "the Pentagon released last year, the document names China as the greatest strategic challenge.",
+     "National Security Strategy"),
+    ("自民党は国家安全保障戦略の改定を歓迎した。トランプ政権が昨年12月に公表した国家安全保障戦略は、同盟国に負担増を求めている。",
+     "国家安全保障戦略"),
+]
+
+
+@pytest.mark.parametrize("text,term", RESPONDED_BESIDE)
+def test_a_next_mention_of_another_governments_document_does_not_decide_the_first(topics, text, term):
+    assert [o for o, _ in owners(text, term, topics)] == ["JP", "US"]
+    assert top(None, text, topics).relevant
+
+
+# Japan praising a document adopted or revised (no one named as its maker) after the Pentagon's was named praises its
+# own: read as the US's, as a document released is, Japan's revision scored 0.
+PRAISED_OWN = [
+    (None, ("The Pentagon released its National Defense Strategy in January. Prime Minister Sanae Takaichi praised the "
+            "National Defense Strategy approved by her Cabinet on Friday, saying it would fundamentally reinforce "
+            "defense capabilities."), "National Defense Strategy"),
+    ("Takaichi hails new defense strategy",
+     ("Washington released its National Defense Strategy in January. Takaichi welcomed the National Defense Strategy "
+      "updated on Friday, which for the first time names counterstrike capabilities."), "National Defense Strategy"),
+    (None, "米国防総省は1月に国家防衛戦略を公表した。高市首相は、閣議決定された国家防衛戦略を評価した。", "国家防衛戦略"),
+    (None, "米国防総省は1月に国家防衛戦略を公表した。高市首相は、16日に改定された国家防衛戦略を高く評価した。", "国家防衛戦略"),
+]
+
+
+@pytest.mark.parametrize("title,text,term", PRAISED_OWN)
+def test_japan_praising_a_document_adopted_is_praising_its_own(topics, title, text, term):
+    assert [o for o, _ in owners(text, term, topics, title)] == ["US", "JP"]
+    assert top(title, text, topics).relevant
 
 
 def test_words_quoted_on_a_document_that_make_it_are_the_speakers(topics):
