@@ -30,7 +30,7 @@ from .generic import clean_title, cut_trailing_blocks, site_names, trafilatura_m
 from .metadata import PageMeta, ld_names, ld_text, read_meta
 from .outlets import Outlet, Rules, compile_selector, outlet_for_url
 from .pagination import next_page, whole_at
-from .urls import parsable
+from .urls import canonical_url, parsable
 from .stubs import says_moved, sends_on
 from .walls import asked_wall, asks_age, geo_wall, own_text, states_region, wall_heading
 
@@ -388,13 +388,28 @@ _HEADLINE_CHARS = 10
 _DATE_TEXT = re.compile(
     r"(?:\d+|[０-９]+|[年月日時分秒頃午前後曜火水木金土元]|令和|平成|昭和|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
     r"|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?|[\s（）()～〜\-－–/／.．,，:：])+", re.I)
+#: A link's text that opens with a date and says more after it (2022年12月16日 安保3文書を閣議決定,
+#: "December 2022: …"): a chronology's entry, the note after it the article's. A headline puts no
+#: date first.
+_DATE_LEAD = re.compile(
+    r"(?:(?:\d{4}|[０-９]{4}|(?:令和|平成|昭和)[\d０-９元]{1,2})年\s*)?(?:\d{1,2}|[０-９]{1,2})月"
+    r"(?:\s*(?:\d{1,2}|[０-９]{1,2})日)?(?:[（(][月火水木金土日][）)])?[\s:：]"
+    r"|(?:\d{4}|[０-９]{4}|(?:令和|平成|昭和)[\d０-９元]{1,2})年[\s:：]|\d{4}[/.]\d{1,2}(?:[/.]\d{1,2})?[\s:：]"
+    r"|(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr"
+    r"|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d{1,4}(?:,\s*\d{4})?[\s:：]")
+#: A link's text that is a question of a Q&A (Q 反撃能力とは何か, Q1., 問2): its answer after it the article's.
+_QUESTION_LEAD = re.compile(r"[QＱ問][\d０-９]*[\s.．:：)）]")
 #: A link's text that is a quote whole (「…」, “…”): a speaker's words, the article's.
 _QUOTE_TEXT = re.compile(r"[「『“\"].*[」』”\"]", re.S)
 #: What stands between headlines joined in one line of links: ／, ｜, ・ and spaces.
 _JOINERS = re.compile(r"[\s/／|｜・]*")
-#: What follows a link set apart by a space that is the rest of a sentence the link is words of,
-#: no teaser ("<a>The Defense Ministry</a> plans to …").
-_GOES_ON = re.compile(r"[a-z]")
+#: What follows a link set apart (by a space, a line break) that is the rest of a sentence the link
+#: is words of, no teaser: a lower-case word ("<a>The Defense Ministry</a> plans to …"), a weekday
+#: ("<a>Japan's Cabinet</a> Friday approved …"), an acronym in brackets ("<a>… Strategy</a> (NSS),
+#: adopted …"), a dash or a comma, or a particle (「<a>防衛費増額をめぐる議論</a> は昨年から…」), which
+#: no teaser opens with (や, と, も, で: unless a word goes on in kana, やはり, とうとう, もう, でも).
+_GOES_ON = re.compile(r"[a-z,;:—–、，]|\([A-Z]{2,}s?\)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day[a-z]"
+                      r"|[はがをにへの]|[やともで](?![ぁ-ゖ])|から|まで|より")
 
 
 def _seen_text(el: etree._Element) -> str:
@@ -408,11 +423,12 @@ def _seen_chars(el: etree._Element) -> int:
     return len("".join(_seen_text(el).split())) if isinstance(el.tag, str) else 0
 
 
-def _link_line(a: etree._Element) -> bool:
+def _link_line(a: etree._Element, texts: dict[etree._Element, str] | None = None) -> bool:
     """Whether link ``a`` is a line of its own (another article's headline in a list or a card), not
     a word linked in a sentence: it holds a block (a card's ``<h3>``), or its block holds little
     more than it and no end of sentence (a rank, a time). A sentence linked whole is the
-    article's: a headline ends none."""
+    article's: a headline ends none. ``texts``: each block's text, kept from one link of it to the
+    next (a まとめ's block of hundreds of links was read whole for each)."""
     linked = "".join(_seen_text(a).split())
     if not linked or _DOCUMENT_LINK.search(a.get("href") or ""):
         return False
@@ -423,7 +439,14 @@ def _link_line(a: etree._Element) -> bool:
     block = next(a.iterancestors(*_BLOCK_TAGS), None)
     if block is None:
         return False
-    rest = "".join(_seen_text(block).split()).replace(linked, "", 1)
+    whole = texts.get(block) if texts is not None else None
+    if whole is None:
+        whole = "".join(_seen_text(block).split())
+        if texts is not None:
+            texts[block] = whole
+    if len(whole) - len(linked) > _LINK_LINE_REST_CHARS:
+        return False
+    rest = whole.replace(linked, "", 1)
     # Less beside it than it holds: a chronology's linked date before its event is the article's.
     return len(rest) <= _LINK_LINE_REST_CHARS and len(rest) < len(linked) and not _ends_sentence(rest)
 
@@ -431,10 +454,26 @@ def _link_line(a: etree._Element) -> bool:
 def _headline(a: etree._Element, is_article: Callable[[str], bool]) -> bool:
     """Whether link ``a`` can be another article's headline beside text in its block: it links to
     one (``is_article`` of its ``href``: a term linked to a topic page, a document, is none), holds
-    ``_HEADLINE_CHARS`` at least, and no sentence, date or quote."""
+    ``_HEADLINE_CHARS`` at least, and no sentence, date or quote, nor a chronology's entry or a
+    question that opens with its date or its Q."""
     text = _clean(_seen_text(a))
     return (len("".join(text.split())) >= _HEADLINE_CHARS and not _ends_sentence(text)
-            and not _DATE_TEXT.fullmatch(text) and not _QUOTE_TEXT.fullmatch(text) and is_article(a.get("href") or ""))
+            and not _DATE_TEXT.fullmatch(text) and not _QUOTE_TEXT.fullmatch(text)
+            and not _DATE_LEAD.match(text) and not _QUESTION_LEAD.match(text) and is_article(a.get("href") or ""))
+
+
+def _opens(a: etree._Element, block: etree._Element) -> bool:
+    """Whether nothing seen comes before link ``a`` in ``block``. Looked at from ``a`` back, not
+    in the block's text: a まとめ's line of hundreds of links was read whole for each link."""
+    node = a
+    while node is not block:
+        parent = node.getparent()
+        if parent is None or (parent.text or "").strip():
+            return False
+        if any((prev.tail or "").strip() or _seen_chars(prev) for prev in node.itersiblings(preceding=True)):
+            return False
+        node = parent
+    return True
 
 
 def _opens_teaser(a: etree._Element, is_article: Callable[[str], bool]) -> bool:
@@ -446,7 +485,7 @@ def _opens_teaser(a: etree._Element, is_article: Callable[[str], bool]) -> bool:
     if not _headline(a, is_article):
         return False
     block = next(a.iterancestors(*_BLOCK_TAGS), None)
-    if block is None:
+    if block is None or not _opens(a, block):
         return False
     linked = "".join(_seen_text(a).split())
     whole = "".join(_seen_text(block).split())
@@ -467,13 +506,23 @@ def _joined_headlines(block: etree._Element, is_article: Callable[[str], bool]) 
     """Whether ``block`` is a line of other articles' headlines (``_headline``) joined by ／, ｜ or ・
     and nothing else (``<p><a>見出しA</a>／<a>見出しB</a></p>``, ``_JOINERS``): read as one line of
     the article. Linked documents so joined (国家安全保障戦略（PDF）／…) are the article's."""
-    links = [a for a in block.iter("a") if _seen_chars(a)]
-    if len(links) < 2 or next(block.iterdescendants(*_BLOCK_TAGS), None) is not None:
+    if next(block.iterdescendants(*_BLOCK_TAGS), None) is not None:
         return False
-    between = _seen_text(block)
+    links = [a for a in block.iter("a") if _seen_chars(a)]
+    if len(links) < 2:
+        return False
+    # What is left of the block's text without its links, each taken out after the one before:
+    # once through the text, not once for each link (a まとめ's line of hundreds).
+    text, at, between = _seen_text(block), 0, []
     for a in links:
-        between = between.replace(_seen_text(a), "", 1)
-    return _JOINERS.fullmatch(between) is not None and all(_headline(a, is_article) for a in links)
+        linked = _seen_text(a)
+        found = text.find(linked, at)
+        if found < 0:
+            return False
+        between.append(text[at:found])
+        at = found + len(linked)
+    between.append(text[at:])
+    return _JOINERS.fullmatch("".join(between)) is not None and all(_headline(a, is_article) for a in links)
 
 
 def _ends_sentence(text: str) -> bool:
@@ -515,7 +564,8 @@ def link_boxes(body: etree._Element, is_article: Callable[[str], bool] | None = 
     with their notes, is the article's."""
     boxes: set[etree._Element] = set()
     links = list(body.iter("a"))
-    lines = {a for a in links if _link_line(a) or is_article is not None and _opens_teaser(a, is_article)}
+    texts: dict[etree._Element, str] = {}
+    lines = {a for a in links if _link_line(a, texts) or is_article is not None and _opens_teaser(a, is_article)}
     # The block each link is in, inside the body: not the body, nor one above it.
     blocks = {b for a in links for b in [next(a.iterancestors(*_BLOCK_TAGS), None)] if b is not None}
     for block in blocks if is_article is not None else ():
@@ -1437,13 +1487,23 @@ def extract_article(
     local_tz = JST if outlet or (language or "").startswith("ja") else None
 
     base = canonical or url or ""
+    seen: dict[str, bool] = {}
 
     def is_article(href: str) -> bool:
-        # Another of the outlet's articles, by its link: a box's headline (``link_boxes``).
-        try:
-            return outlet is not None and outlet.matches_pattern(urljoin(base, href.strip()))
-        except ValueError:  # no URL (an invalid port or IPv6 literal)
-            return False
+        # Another of the outlet's articles, by its link: a box's headline (``link_boxes``). An <a>
+        # with no href, or one to a place in this page (#q1), links none: each was taken for this
+        # very article, and an anchor around a question or a section's lead dropped with its text
+        # (a ranking's link to this article is one of its headlines). A link is read as the crawl
+        # keys it: an AMP or mobile copy (/amp/, /sp/) is the article. Memoised: link_boxes asks
+        # of each link more than once.
+        href = href.strip()
+        if href not in seen:
+            try:
+                seen[href] = bool(href) and not href.startswith("#") and outlet is not None \
+                    and outlet.matches_pattern(canonical_url(urljoin(base, href)))
+            except ValueError:  # no URL (an invalid port or IPv6 literal)
+                seen[href] = False
+        return seen[href]
 
     rules: Rules | None = None
     body = None

@@ -548,6 +548,31 @@ _OWN_LINES = {
     "english-terms-each-with-a-sentence": "<ul><li><p><a href='/topics/counterstrike/'>Counterstrike capabilities</a> "
     "Japan will be able to strike missile bases.</p></li><li><p><a href='/topics/buildup/'>Defense buildup "
     "program</a> Spending will total 43 trillion yen over five years.</p></li></ul>",
+    # A re-check found each of these dropped: a particle, an acronym, a dash or a weekday after the
+    # link goes on with its sentence; a linked question its answer follows, a chronology's linked
+    # entry (its date first) its note; an <a> with no href, or to a place in the page, links no article.
+    "linked-words-then-a-particle-after-a-space": "<div class='sec_x1'><p><a href='{0}'>防衛費増額をめぐる議論</a> "
+    "は昨年から続いている。</p><p><a href='{1}'>防衛費をGDP比2%</a>\nに増やす協議が与党内で本格化した。</p></div>",
+    "english-linked-words-then-an-acronym-a-dash-or-a-weekday": "<div class='sec_x1'><p><a href='{0}'>Japan's new "
+    "National Security Strategy</a> (NSS), adopted in December, calls for counterstrike capabilities.</p><p><a "
+    "href='{1}'>The defense buildup program</a> \u2014 worth 43 trillion yen \u2014 runs five years.</p><p><a "
+    "href='{2}'>Japan's Cabinet and ruling coalition</a> Friday approved the three documents.</p></div>",
+    "linked-words-then-their-sentence-in-an-element": "<div class='sec_x1'><p><a href='{0}'>国家安全保障戦略と国家防衛戦略"
+    "</a><strong>は反撃能力の保有を明記した。</strong></p><p><a href='{1}'>防衛力整備計画の総額</a><b>は43兆円となった。</b></p>"
+    "</div>",
+    "questions-linked-each-with-its-answer": "<div class='qa_x1'><p><a href='{0}'>Q 反撃能力とはどんな能力か</a><br>A 相手の"
+    "ミサイル発射拠点などをたたく能力だ。</p><p><a href='{1}'>Q 防衛費はどこまで増えるのか</a><br>A 2027年度に国内総生産（GDP）"
+    "比2%に達する。</p></div>",
+    "chronology-with-linked-entries-and-notes": "<div class='chronology_x7'><p><a href='{0}'>2022年12月16日 安保3文書を"
+    "閣議決定</a> 岸田政権は反撃能力の保有を初めて明記した。</p><p><a href='{1}'>2023年12月22日 防衛装備移転三原則を改正</a> "
+    "ライセンス生産品の輸出を認めた。</p></div>",
+    "english-chronology-with-linked-entries-and-notes": "<div class='chronology_x7'><p><a href='{0}'>December 2022: "
+    "Cabinet approves three security documents</a> The Kishida government specified counterstrike capabilities.</p>"
+    "<p><a href='{1}'>Dec 22, 2023: Government eases arms export rules</a> Licensed products may now be exported.</p>"
+    "</div>",
+    "anchors-to-no-other-article-then-text": "<div class='sec_x1'><p><a name='q1'>反撃能力の保有をめぐる論点</a>\u3000政府は"
+    "16日、反撃能力の保有を明記した。</p><p><a href='#q2'>防衛費増額の財源をめぐる論点</a>\u3000財源の確保が課題となる。</p>"
+    "</div>",
 }
 
 
@@ -566,6 +591,21 @@ def test_the_articles_own_lines_beside_links_are_no_box_of_headlines(key, fixtur
     plain = extract_article(fragment_amid(saved_bytes(fixture), OUTLETS[key], fragment, unlinked=True), url)
     assert len(plain.paragraphs) > len(extract_article(saved_bytes(fixture), url).paragraphs)  # the rules read them
     assert linked.paragraphs == plain.paragraphs and linked.method == plain.method
+
+
+# The AMP copy of each article, as an outlet's pages may link it (tests/fixtures/urls lists both).
+_AMP_COPY = {"mainichi": lambda path: path + ".amp", "yomiuri": lambda path: path + "amp/"}
+
+
+@pytest.mark.parametrize("key,fixture", [(key, fixture) for key, fixture in _BOX_PAGES if key in _AMP_COPY])
+def test_a_box_of_headlines_linking_the_amp_copies_of_articles_is_no_part_of_the_text(key, fixture):
+    # Its links were matched as written against the article URL pattern, which names no AMP copy:
+    # as the crawl keys them (crawler.urls.canonical_url), they are the outlet's articles.
+    url = json.loads((EXPECTED / (fixture + ".json")).read_text(encoding="utf-8"))["url"]
+    page = saved_bytes(fixture)
+    paths = [_AMP_COPY[key](path) for path in article_paths(key)]
+    boxed = fragment_amid(page, OUTLETS[key], _BOXES["li-p-teaser"].format(*paths))
+    assert extract_article(boxed, url).paragraphs == extract_article(page, url).paragraphs
 
 
 def test_news_web_nhks_text_block_wrapped_in_one_more_div_is_read():
