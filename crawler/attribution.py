@@ -180,8 +180,10 @@ _JA_SAID = re.compile(r"(?:について|に関して|に関し|をめぐり|を�
 # made Japan's revision the US's (it scored 0).
 _JA_REVISED = re.compile(r"の?(?:前倒し|再)?(?:改定|改訂|見直)")
 # A sentence comparing one document with another ("Unlike the ... Strategy the Pentagon released last year, ...",
-# 米国の国家安全保障戦略とは異なり): its mention names another's, and says nothing of whose the first one is.
+# 米国の国家安全保障戦略とは異なり), or setting one beside it ("The Pentagon unveiled its own ... in January" after Takaichi
+# praised Japan's: it scored 0): its mention names another's, and says nothing of whose the first one is.
 _CONTRAST = re.compile(r"(?<![A-Za-z])(?:[Uu]nlike|[Ll]ike|[Cc]ompared\s+(?:with|to)|[Ii]n\s+contrast|than|"
+                       r"(?:its|their)\s+own|"
                        r"[Ss]imilar\s+to)(?![A-Za-z])|と(?:は)?(?:異な|違)|に比べ|と比べ|と比較|と同様|とは対照的")
 # A headline telling of its government's own document, right after its name: as the subject of a verb of making one
 # ("Pentagon unveils new defense strategy", "Taiwan to revise ...", "Indonesia's Prabowo orders review of defense
@@ -345,19 +347,23 @@ class Attributor:
         return next(iter(owners)) if any(m.weight >= 1.0 and _EN_HEAD_MAKES.match(
             title, m.end - 2 if m.text.endswith(("'s", "’s")) else m.end) for m in markers) else None
 
-    def retold(self, text: str, markers: Sequence[Marker], story: str) -> list[Marker]:
+    def retold(self, text: str, markers: Sequence[Marker], story: str,
+               documents: Sequence[tuple[str, int]] = ()) -> list[Marker]:
         """A body ``text``'s ``markers`` with the English weak ones ("the government", "Prime Minister") the ``story``'s
         government's once the body has named it, until their own owner is named: in a wire story under "Britain
         publishes defence review", "Britain on Monday published … The government said it would raise defence spending"
         is Britain's, where read as Japan's the UK's and the Pentagon's strategies scored as Japan's. Before the body
         names it, "the government" is Japan's ("Beijing warns of remilitarization": "The government adopted the
         revised ... China's Foreign Ministry called it ..."), and so it is again once Japan is named, as in a
-        Japanese outlet's English edition; in Japanese, 政府 is Japan's in any story (米政府 is the US's)."""
+        Japanese outlet's English edition; in Japanese, 政府 is Japan's in any story (米政府 is the US's).
+        ``documents`` are (owner, offset) of the body's names of documents only that owner bears (the caller's to
+        say): a sentence naming one names its owner."""
         # Nor in a sentence naming its own owner after it, as a Japanese outlet's wire copy adds its speaker ("The
         # government will revise ... , Chief Cabinet Secretary Minoru Kihara said" under "Pentagon releases new defense
         # strategy" was the US's, and Japan's revision scored 0).
         sentences = self.sentences(text)
         own = {(m.owner, bisect.bisect_right(sentences, m.start)) for m in markers if m.weight >= 1.0}
+        own |= {(owner, bisect.bisect_right(sentences, at)) for owner, at in documents}
         named: set[str] = set()
         out = []
         for marker in markers:
@@ -576,10 +582,12 @@ class Attributor:
                 found.how == "antecedent" and chosen is not None and self._owner.get(found.cue, ("", 1.0))[1] < 1.0):
             return found
         if chosen is not None and (same is None or same.owner is None) and later \
-                and not (chosen[0] == "JP" and _JA_REVISED.match(text, end)) \
+                and not (chosen[0] == "JP" and _JA_REVISED.match(text, end)) and RESPONSE.search(text, lo, hi) \
                 and self.responds(text, markers, lo, hi, (start, end), chosen[0]):
             # The first mention responds ("防衛省は国家防衛戦略を精査している", "Japan welcomed the ..."): the next that
-            # says whose it is decides, its responder being no owner ("国家防衛戦略は米国防総省が23日に公表した").
+            # says whose it is decides, its responder being no owner ("国家防衛戦略は米国防総省が23日に公表した"). Not one
+            # only spoken of ("Takaichi said the ... would", 小泉防衛相は、…について「…」と述べた): a Japanese official on
+            # Japan's own, followed by the Pentagon's, made both the US's and Japan's revision scored 0.
             ahead = self.ahead(text, markers, sentences, later, claimed, subjects)
             if ahead is not None:
                 return Attribution(ahead.owner, "same", ahead.cue)

@@ -352,6 +352,17 @@ FOREIGN_GOVERNMENT = [
      ("The Pentagon on Friday unveiled its National Defense Strategy. The government will revise the National "
       "Security Strategy and the Defense Buildup Program by year-end, Prime Minister Sanae Takaichi told reporters."),
      "National Security Strategy", "JP", True),
+    # ... and so is a sentence naming a document only Japan's bears (a name enough on its own: the Defense Buildup
+    # Program, the three security documents), speaker or not: Japanese outlets' round-ups under another government's
+    # headline scored 0 (16 of 78 texts of Japan's revision in the second re-check of these rules).
+    ("Britain publishes Strategic Defence Review",
+     ("Britain on Monday published its Strategic Defence Review. The government plans to revise the National Security "
+      "Strategy, the National Defense Strategy and the Defense Buildup Program by the end of the year."),
+     "Defense Buildup Program", "JP", True),
+    ("US revises nuclear posture",
+     ("The United States revised its Nuclear Posture Review on Tuesday. The government, meanwhile, is working on the "
+      "revision of the three security documents, which it plans to adopt by year-end."), "three security documents",
+     "JP", True),
 ]
 
 
@@ -398,6 +409,11 @@ def test_a_first_mention_that_only_responds_is_not_the_responders(topics, title,
 # Security Strategy ..."), in a comparison ("Unlike the ... Strategy the Pentagon released"), or after Japan's response
 # to a revision (改定を歓迎), which is Japan's own. Each made Japan's revision the US's, and it scored 0.
 RESPONDED_BESIDE = [
+    # "its own" sets another's beside it (Japan's scored 0).
+    ("Prime Minister Sanae Takaichi praised the National Defense Strategy released on Friday, saying it would "
+     "fundamentally reinforce defense capabilities. The Pentagon unveiled its own National Defense Strategy in "
+     "January.",
+     "National Defense Strategy"),
     ("LDP lawmakers welcomed the revised National Security Strategy. The U.S. National Security Strategy has pressed "
      "allies to spend more.", "National Security Strategy"),
     ("LDP lawmakers welcomed the revised National Security Strategy on Friday. Unlike the National Security Strategy "
@@ -410,6 +426,24 @@ RESPONDED_BESIDE = [
 
 @pytest.mark.parametrize("text,term", RESPONDED_BESIDE)
 def test_a_next_mention_of_another_governments_document_does_not_decide_the_first(topics, text, term):
+    assert [o for o, _ in owners(text, term, topics)] == ["JP", "US"]
+    assert top(None, text, topics).relevant
+
+
+# A first mention that someone only speaks of, with no word of response (said the ... would, …について「…」と述べた),
+# is the speaker's, as before the next mention decided: a Japanese official on Japan's strategy, followed by the US
+# one, made both the US's, and Japan's revision scored 0. One responded to ("would study", 注視) is the next one's.
+SPOKEN_FIRST = [
+    ("Prime Minister Sanae Takaichi said the National Security Strategy would fundamentally reinforce defense "
+     "capabilities. The National Security Strategy the Trump administration released in December urges allies to "
+     "spend more.", "National Security Strategy"),
+    ("小泉防衛相は記者会見で、国家防衛戦略について「反撃能力を抑止の柱とする」と述べた。米国防総省が1月に公表した国家防衛戦略は、"
+     "同盟国に負担増を求めている。", "国家防衛戦略"),
+]
+
+
+@pytest.mark.parametrize("text,term", SPOKEN_FIRST)
+def test_a_first_mention_only_spoken_of_is_the_speakers(topics, text, term):
     assert [o for o, _ in owners(text, term, topics)] == ["JP", "US"]
     assert top(None, text, topics).relevant
 
