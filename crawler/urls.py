@@ -18,9 +18,9 @@ from w3lib.url import safe_url_string
 _TRACKING = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|yclid|msclkid|mc_cid|mc_eid|igshid|_ga|ito|n_cid|cid_\w+"
     r"|ref|ref_src|rss|from|fm|via|share|s_cid|cmpid|icid|outputType|amp|ncid|trk"
-    # A server's session (Java, PHP, ASP and the plain name): a new one with each visit, so each
+    # A server's session (Java, PHP, ASP's ASPSESSIONIDQQSRCTBS, the plain name): a new one with each visit, so each
     # crawl read the article under a URL it had not seen, and fetched and stored it again.
-    r"|jsessionid|phpsessid|aspsessionid|sessionid|sessid)$",
+    r"|jsessionid|phpsessid|aspsessionid\w*|sessionid|sessid)$",
     re.IGNORECASE,
 )
 # The servlet's form of the same: /article/1.html;jsessionid=0A1B…?page=2 (RFC 3986 path parameter).

@@ -29,6 +29,7 @@ HOSTS = {"www.asahi.com", "www.sankei.com", "mainichi.jp"}
         "https://www.asahi.com/articles/ASV5C451NV5CUEFT01YM.html?sessionid=8f3a2c",
         "https://www.asahi.com/articles/ASV5C451NV5CUEFT01YM.html?PHPSESSID=b1946ac92492d2347c6235b4d2611184",
         "https://www.asahi.com/articles/ASV5C451NV5CUEFT01YM.html;jsessionid=0A1B2C3D4E5F",
+        "https://www.asahi.com/articles/ASV5C451NV5CUEFT01YM.html?ASPSESSIONIDQQSRCTBS=KJHGFDSAPOIU",
     ],
 )
 def test_variants_of_one_article_share_one_key(variant):
