@@ -128,9 +128,12 @@ _LOGIN_PATH = re.compile(r"/(?:login|log-in|signin|sign-in|sso|auth|oauth2?|acco
 #: have permission to access "URL" on this server." A copy without the "Reference #18.…" line after
 #: it (and so without the errors.edgesuite.net URL, a marker above), served with a 200, was stored
 #: as "no article in the page: a listing, tag or section page?", by the crawl and the ingest alike.
-#: Apache's 403 says the same words under the title "403 Forbidden": an error, not a wall.
+#: Apache's 403 says the same words under the title "403 Forbidden": an error, not a wall. The
+#: quoted URL and "on this server" too: a short story titled so (a film's review, an outage's
+#: brief) that quotes the words a reader saw was a bot wall, its article never stored.
 _DENIED_TITLE = "access denied"
-_DENIED = re.compile(rb"you don(?:'|&#39;|&#x27;|&rsquo;|\xe2\x80\x99)t have permission to access")
+_DENIED = re.compile(rb"you don(?:'|&#39;|&#x27;|&rsquo;|\xe2\x80\x99)t have permission to access\s*(?:\"|&quot;)"
+                     rb"[^\"<>]{1,2048}?(?:\"|&quot;)\s*on this server")
 _CONSENT_HOST = re.compile(r"^(?:consent|guce|cmp)\.", re.I)
 _CONSENT_PATH = re.compile(r"/(?:consent|cookie-consent|collectconsent)(?:/|\.|\?|$)", re.I)
 _TAGS = re.compile(rb"<script.*?</script>|<style.*?</style>|<[^>]+>", re.I | re.S)

@@ -94,6 +94,12 @@ def test_vendor_sensors_on_an_ordinary_page_are_not_a_wall():
     story = ("<html><head><title>Access Denied｜毎朝新聞</title></head><body><h1>Access Denied</h1><p>省庁のサイトが"
              "「You don't have permission to access」とだけ表示し、閲覧できない状態が続いている。</p></body></html>")
     assert detect_wall(200, {}, story.encode()) is None
+    # Titled by its headline alone, as many sites title a page: Akamai's quoted URL "on this server" is not in it.
+    for title, quoted in (("Access Denied", "You don't have permission to access this server."),
+                          ("Access Denied", "you don&#39;t have permission to access")):
+        brief = (f"<html><head><title>{title}</title></head><body><h1>{title}</h1><p>Ticket buyers met a page "
+                 f"that said \"{quoted}\" for two hours on Monday; its CDN was to blame.</p></body></html>")
+        assert detect_wall(200, {}, brief.encode()) is None, quoted
     assert url_wall("https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html") is None
     # A comment form's CAPTCHA on a short blog post is not a check page.
     assert detect_wall(200, {}, b"<html><head><title>My day | Blog</title></head><body><p>short post</p>"
