@@ -1147,6 +1147,9 @@ class Body(NamedTuple):
     #: The Content-Encoding is corrupt: a deflate stream damaged before it was archived decodes
     #: to garbage long before zlib notices, so none of ``data`` can be trusted; why, in words.
     corrupt: str | None = None
+    #: A coding under another (stacked codings) decodes past ``MAX_BODY``: why, in words. The page
+    #: is larger, as the crawl refuses it (each coding's output is bounded there), and not read.
+    too_large: str | None = None
 
 
 class _Chunked(ChunkedDataReader):
@@ -1164,6 +1167,26 @@ class _Chunked(ChunkedDataReader):
         super()._try_decode(length_header)
         if self.all_chunks_read and not self.not_chunked and length_header[:-2].split(b";")[0].strip(b" 0"):
             self.broke_off = True  # all read, but not by the last (zero-size) chunk: it ran out in one
+
+
+class _Layer:
+    """A coding's decoded bytes where the decoder of the coding under it reads them (stacked
+    codings): ``MAX_BODY + 1`` of them at most, as the crawl bounds each coding's output. A
+    decoder that reads on and gives nothing (a gzip header whose file name never ends, a stream
+    corrupt after its start) had the gzip over it decode all it held, 2 s and a gigabyte for a
+    record of a megabyte, and the page was then "cut", not a compression bomb."""
+
+    def __init__(self, reader, coding: str) -> None:
+        self.reader, self.coding, self.left = reader, coding, MAX_BODY + 1
+
+    @property
+    def over(self) -> bool:
+        return self.left <= 0
+
+    def read(self, size: int) -> bytes:  # as the decoder's reader asks: a block at a time
+        data = self.reader.read(min(size, self.left))
+        self.left -= len(data)
+        return data
 
 
 def content_codings(http: StatusAndHeaders | None) -> list[str]:
@@ -1194,7 +1217,8 @@ def _readers(record: ArcWarcRecord) -> list:
         readers = [_Chunked(record.raw_stream, decomp_type=last)]
     else:
         readers = [BufferedReader(record.raw_stream, decomp_type=last) if last else record.raw_stream]
-    for coding in codings[1:]:
+    for undone, coding in zip(codings, codings[1:]):
+        readers.append(_Layer(readers[-1], undone))
         readers.append(BufferedReader(readers[-1], decomp_type=coding))
     return readers
 
@@ -1216,6 +1240,9 @@ def read_body(record: ArcWarcRecord) -> Body:
         data = readers[-1].read(MAX_BODY + 1)
     if len(data) > MAX_BODY:
         return Body(data)
+    if over := [reader.coding for reader in readers if isinstance(reader, _Layer) and reader.over]:
+        return Body(data, too_large=f"undoing the {over[0]} of its {', '.join(content_codings(record.http_headers))} "
+                                    "Content-Encoding gives more than that already: a compression bomb?")
     # A decoder warcio dropped at its first bytes (not in that coding after all) passed them on as they were.
     decoders = [decoder for reader in readers if (decoder := getattr(reader, "decompressor", None)) is not None]
     if all(getattr(decoder, "eof", True) for decoder in decoders):

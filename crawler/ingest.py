@@ -129,6 +129,9 @@ class _Kept(NamedTuple):
     cut: str | None
     #: Why the body cannot be trusted at all: its Content-Encoding is corrupt.
     corrupt: str | None
+    #: Why the body is larger than ``archives.MAX_BODY`` where it is shorter: a coding under
+    #: another decodes past it (``archives.Body.too_large``).
+    too_large: str | None
     captured: str | None  # Page.captured
 
 
@@ -382,7 +385,8 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
         cut = body.cut or (f"the archive truncated the page there (WARC-Truncated: {truncated})" if truncated else
                            f"the archive split the record, and this is its first segment (WARC-Segment-Number: "
                            f"{segment})" if segment else None)
-        return _Kept(url, ctype, body.data, known, headers, cut, body.corrupt, _capture_time(record.rec_headers))
+        return _Kept(url, ctype, body.data, known, headers, cut, body.corrupt, body.too_large,
+                     _capture_time(record.rec_headers))
 
     def outlet_article(url: str) -> bool:
         # Whether ``url`` is a watched outlet's article URL (by its ``article_url_pattern``).
@@ -464,14 +468,16 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
         result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem,
                                  refers_to=refers_to))
 
-    for url, ctype, body, known, headers, cut, corrupt, captured in archives.read_part(part, keep, result.read):
+    for url, ctype, body, known, headers, cut, corrupt, too_large, captured in archives.read_part(part, keep,
+                                                                                                 result.read):
         encoding = headers.get("Content-Encoding")
-        if len(body) > archives.MAX_BODY:
+        if len(body) > archives.MAX_BODY or too_large:
             # Read no further (the rest of the record is skipped, not decoded): as the crawl's.
             counts["too_large"] += 1
             if known:
                 refuse(url, ctype, Problem("too_large", f"larger than {archives.MAX_BODY:,} bytes in the archive "
-                                                        "(DOWNLOAD_MAXSIZE): not read"))
+                                                        f"(DOWNLOAD_MAXSIZE{'; ' + too_large if too_large else ''}): "
+                                                        "not read"))
             continue
         if corrupt:
             counts["bad_compression"] += 1

@@ -411,6 +411,15 @@ class StrictDecompressionMiddleware(HttpCompressionMiddleware):
     next run), and so is a body over DOWNLOAD_MAXSIZE once decompressed, with its sizes.
     """
 
+    @staticmethod
+    def _split_encodings(content_encoding: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+        # "identity" changes nothing and an empty member names nothing (RFC 9110 8.4: "gzip," or an
+        # empty header beside "gzip"): Scrapy stopped undoing at either and left the page in gzip,
+        # "not an HTML page", where the ingest reads the same response (archives.content_codings).
+        named = [coding for value in content_encoding for part in value.split(b",")
+                 if (coding := part.strip().lower()) and coding != b"identity"]
+        return HttpCompressionMiddleware._split_encodings(named)
+
     def _decode(self, body: bytes, encoding: bytes, max_size: int) -> bytes:  # type: ignore[override]
         name = encoding.decode("latin-1")
         try:

@@ -247,6 +247,12 @@ class Site:
             case(f"{name}-truncated", lambda h, s, name=name, packed=packed: _send(
                 h, 200, packed[: len(packed) * 2 // 3], {"Content-Encoding": name}),
                  heals=True, first=err("bad_compression", 1), second=article)
+        # "identity" or an empty member beside gzip (a proxy's "gzip," or "gzip, identity"): Scrapy
+        # stopped undoing there, and the page, still in gzip, was "not an HTML page", given up.
+        for name, said, n in (("gzip-identity", "gzip, identity", 32), ("gzip-comma", "gzip,", 33)):
+            case(name, lambda h, s, said=said, n=n: _send(h, 200, gzip.compress(article_html(n).encode()),
+                                                          {"Content-Encoding": said}),
+                 first=article, second=article)
         case("br-invalid", lambda h, s: _send(h, 200, b"this is not brotli at all" * 10, {"Content-Encoding": "br"}),
              first=err("bad_compression", 1), second=err("bad_compression", 2, "gave_up"))
         case("gzip-bomb", lambda h, s: _send(h, 200, s.bomb, {"Content-Encoding": "gzip"}),

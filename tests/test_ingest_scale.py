@@ -1765,6 +1765,23 @@ def test_a_body_larger_than_the_crawl_takes_is_refused_however_it_is_encoded(tmp
     assert states[canonical_url(pages[4].url, HOSTS)][0] == "article"
 
 
+def test_a_coding_under_another_that_decodes_past_the_limit_is_refused_as_too_large(tmp_path):
+    # "gzip, gzip" whose inner gzip names a file that never ends: its decoder reads on and gives
+    # nothing, and the outer gzip was decoded whole under it (a gigabyte and 2 s for a record of a
+    # megabyte), the page then called cut. The crawl bounds each coding's output: too large.
+    page, after = warcs.outlet_pages()[:2]
+    outer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    named = outer.compress(b"\x1f\x8b\x08\x08\x00\x00\x00\x00\x00\x03")  # FNAME: a name up to a NUL follows
+    payload = named + _bomb(outer, "compress", "flush", 64 << 20)
+    counted, states, _ = _ingested(tmp_path, [warcs.Fetch(page.url, b"", headers=(("Content-Encoding", "gzip, gzip"),),
+                                                          payload=payload), after])
+    assert counted["too large"] == 1 and counted["new"] == 1
+    assert states[canonical_url(page.url, HOSTS)] == ("error", "too_large", (
+        "larger than 10,485,760 bytes in the archive (DOWNLOAD_MAXSIZE; undoing the gzip of its gzip, gzip "
+        "Content-Encoding gives more than that already: a compression bomb?): not read (attempt 1 of 3; tried again "
+        "next run)"))
+
+
 def test_a_page_the_archive_truncated_is_stored_with_a_note_or_left_for_the_crawl(tmp_path):
     # Common Crawl keeps a page's first MiB and says so (WARC-Truncated: length). Cut before its
     # article, a page was written off as "not an article" for good; cut after it, stored with
