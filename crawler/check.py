@@ -145,7 +145,7 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
             # Beside documents that list articles, one that lists none read "ok" here, while the
             # crawl's health names it after two weeks and sends the user here to see what it lists.
             listed = f"lists {d['entries']} links, none an article URL the pattern takes" if d["entries"] \
-                else "lists nothing"
+                else f"lists {unlinked} entries, none with a URL" if unlinked else "lists nothing"
             reasons.append(f"{d['kind']} {d['url']}: {listed}, while the outlet's other feeds, sitemaps and "
                            "sections list articles: a wrong address, or a feed emptied or moved? mend or remove it "
                            "in the outlet's definition")

@@ -229,6 +229,9 @@ def test_verdicts_from_results():
     assert empty == {"verdict": "degraded", "reasons": [
         "feed https://www.asahi.com/rss/x.rdf: lists nothing, while the outlet's other feeds, sitemaps and sections "
         "list articles: a wrong address, or a feed emptied or moved? mend or remove it in the outlet's definition"]}
+    unlinked = verdict(outlet, {"discovery": [sitemap, feed(entries=0, articles=0, unlinked=2)], "articles": [sample]},
+                       now=now)["reasons"]
+    assert unlinked[0].startswith("feed https://www.asahi.com/rss/x.rdf: lists 2 entries, none with a URL, while")
     section = feed(kind="section", url="https://www.asahi.com/politics/", entries=40, articles=0, newest=None)
     assert verdict(outlet, {"discovery": [sitemap, section], "articles": [sample]}, now=now)["reasons"] == [
         "section https://www.asahi.com/politics/: lists 40 links, none an article URL the pattern takes, while the "
