@@ -1368,8 +1368,8 @@ AUDIT11_GAPS = {
     "a11-f05": "South Korea's strategy, whose 'The government will revise the National Security Strategy' is read as "
                "Japan's (the body names Japan before it): wrong at ec9d895 too",
     "a11-g02": "木原官房長官's quoted words on the Pentagon's 国家防衛戦略, named as the US's only in the next sentence: "
-               "the first mention only spoken of is Japan's (a Japanese official on Japan's own is the commoner story): "
-               "wrong at ec9d895 too",
+               "the first mention only spoken of is Japan's (a Japanese official on Japan's own is the commoner "
+               "story): wrong at ec9d895 too",
     "a11-g07": "Taiwan's strategy, with Japan's Defense Buildup Program cited as its model: the Japan-only document "
                "names Japan, and the article's owner is taken as Japan: wrong at ec9d895 too",
 }
