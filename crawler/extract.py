@@ -384,32 +384,67 @@ _BOX_ITEM_REST_CHARS = 200
 #: other headlines joined by ／): what the article links in its own lines is mostly shorter (a
 #: ministry, a term), and a line of short links is a tag list, left as it was.
 _HEADLINE_CHARS = 10
+#: Words a particle joins (能力の保有, 間で4, ルを緩): what a note after a link holds, and no label.
+_NOTE = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ\u30a1-\u30fa\u30fc\u4e00-\u9fff々][ぁ-ゖ]{1,3}"
+                   r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ\u30a1-\u30fa\u4e00-\u9fff々]")
+#: The fewest characters of such a note: a call beside a headline is shorter (記事を読む, 動画を見る).
+_NOTE_CHARS = 6
+_CALL = re.compile(r"[をも](?:見る|読む|みる|よむ)$|こちら$|一覧$")
 #: A link's text that is a date or a time: a chronology's, its event after it the article's.
 _DATE_TEXT = re.compile(
     r"(?:\d+|[０-９]+|[年月日時分秒頃午前後曜火水木金土元]|令和|平成|昭和|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
     r"|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?|[\s（）()～〜\-－–/／.．,，:：])+", re.I)
 #: A link's text that opens with a date and says more after it (2022年12月16日 安保3文書を閣議決定,
-#: "December 2022: …"): a chronology's entry, the note after it the article's. A headline puts no
-#: date first.
+#: 2022年12月16日、…, 【2022年12月】…, 12月16日＝…, 12/16 …, 2022-12-16 …, "December 2022: …", "16 December
+#: 2022: …"): a chronology's entry, the note after it the article's. A headline puts no date first
+#: (2024年の出生数…: a date that a word of its sentence follows is none).
+_MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr"
+           r"|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
 _DATE_LEAD = re.compile(
-    r"(?:(?:\d{4}|[０-９]{4}|(?:令和|平成|昭和)[\d０-９元]{1,2})年\s*)?(?:\d{1,2}|[０-９]{1,2})月"
-    r"(?:\s*(?:\d{1,2}|[０-９]{1,2})日)?(?:[（(][月火水木金土日][）)])?[\s:：]"
-    r"|(?:\d{4}|[０-９]{4}|(?:令和|平成|昭和)[\d０-９元]{1,2})年[\s:：]|\d{4}[/.]\d{1,2}(?:[/.]\d{1,2})?[\s:：]"
-    r"|(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr"
-    r"|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d{1,4}(?:,\s*\d{4})?[\s:：]")
-#: A link's text that is a question of a Q&A (Q 反撃能力とは何か, Q1., 問2): its answer after it the article's.
-_QUESTION_LEAD = re.compile(r"[QＱ問][\d０-９]*[\s.．:：)）]")
+    r"[【\[［(（]?(?:(?:(?:\d{4}|[０-９]{4}|(?:令和|平成|昭和)[\d０-９元]{1,2})年\s*)?(?:\d{1,2}|[０-９]{1,2})月"
+    r"(?:\s*(?:\d{1,2}|[０-９]{1,2})日)?|(?:\d{4}|[０-９]{4}|(?:令和|平成|昭和)[\d０-９元]{1,2})年"
+    r"|\d{4}[/.\-]\d{1,2}(?:[/.\-]\d{1,2})?|\d{1,2}/\d{1,2}"
+    r"|\d{1,2}\s+(?:" + _MONTHS + r")\.?(?:\s+\d{4})?|(?:" + _MONTHS + r")\.?\s+\d{1,4}(?:,\s*\d{4})?)"
+    r"(?:\s*[（(][月火水木金土日][）)])?(?:[】\]］)）]|\s*[\s:：、，,＝=])")
+#: A link's text that is a question of a Q&A (Q 反撃能力とは何か, Q1., 【Q】, 問い, "Question: …"), an
+#: item of a numbered list or a footnote (1．, ①, (1), ※1, 注1): what follows it the article's.
+_QUESTION_LEAD = re.compile(
+    r"[【\[［(（](?:[QＱ問]|問い|質問)[\d０-９]*[】\]］)）]|(?:[QＱ問][\d０-９]*|問い|質問|Question\s*\d*)[\s.．:：)）]"
+    r"|[\d０-９]{1,2}[.．)）、](?![\d０-９])|[①-⑳]|[(（][\d０-９]{1,2}[)）]|(?:[※＊*†]|注)[\d０-９]*[\s)）]")
+#: A link's text that asks (…のか, どんな…か, …?, "What is …"): a Q&A's question, its answer after it the
+#: article's. A headline's か of hearsay (…を検討か) asks nothing: it needs a question word before it.
+#: Under a box's heading an explainer's headline asks as well ("How Japan will …"): there, it is one.
+_QUESTION_TEXT = re.compile(r".*[？?]$|.*(?:何|なぜ|どう|どんな|どの|どこ|いつ|誰|だれ|いくら|どれ|いかに).*か$"
+                            r"|(?:What|Why|How|Who|When|Where|Which|Is|Are|Can|Could|Will|Would|Should|Does|Do|Did)\s",
+                            re.S)
 #: A link's text that is a quote whole (「…」, “…”): a speaker's words, the article's.
 _QUOTE_TEXT = re.compile(r"[「『“\"].*[」』”\"]", re.S)
 #: What stands between headlines joined in one line of links: ／, ｜, ・ and spaces.
 _JOINERS = re.compile(r"[\s/／|｜・]*")
 #: What follows a link set apart (by a space, a line break) that is the rest of a sentence the link
 #: is words of, no teaser: a lower-case word ("<a>The Defense Ministry</a> plans to …"), a weekday
-#: ("<a>Japan's Cabinet</a> Friday approved …"), an acronym in brackets ("<a>… Strategy</a> (NSS),
-#: adopted …"), a dash or a comma, or a particle (「<a>防衛費増額をめぐる議論</a> は昨年から…」), which
-#: no teaser opens with (や, と, も, で: unless a word goes on in kana, やはり, とうとう, もう, でも).
-_GOES_ON = re.compile(r"[a-z,;:—–、，]|\([A-Z]{2,}s?\)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day[a-z]"
-                      r"|[はがをにへの]|[やともで](?![ぁ-ゖ])|から|まで|より")
+#: ("<a>Japan's Cabinet</a> Friday approved …"), a dash or a comma, a bracket ("<a>… Strategy</a>
+#: (NSS), adopted …", （2022年）は…), a quote the link's speaker says ("<a>Fumio Kishida</a> “We will
+#: act,” he said", <a>岸田首相</a>　「…」と述べた), a title (<a>…山田太郎</a> 氏は…), or kana: a particle or an ending
+#: (「<a>防衛費増額をめぐる議論</a> は…」, という…, として…, では…, など…, だった), which a teaser, a lead
+#: of its own, hardly opens with (やはり, もう: such a box is left as it was, a lesser loss).
+_GOES_ON = re.compile(r"[a-z,;:—–、，(（「『“\"‘\[［〈《]|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day[a-z]|[ぁ-ゖ]|氏")
+#: How a teaser ends: a sentence, or one cut short (…, ‥, ...). A line after a linked term that ends
+#: in neither is a note of the article's (a key point's 「<a>国家安全保障戦略の改定</a>　反撃能力の保有を明記」).
+_TEASER_END = re.compile(r"(?:…|‥|\.\.\.?)[」』）)\"”’]*$")
+#: A box's heading that says what follows is other articles (the saved pages' boxes: 関連記事,
+#: 【関連記事】, 関連ニュース, あわせて読みたい, おすすめ記事, アクセスランキング, 連載, Related News, Read more,
+#: Most Popular), searched for, not matched whole as ``_BOX`` is: it ends no text, it only tells a
+#: box of headlines each with its teaser, or joined in one line, from the article's own list under
+#: a heading that says anything else (ポイント, これまでの経緯, Key points, What we know, 関連年表:
+#: ``_OWN_HEADING_WORDS`` win), which no shape tells apart.
+_BOX_HEADING_WORDS = re.compile(
+    r"^【?関連】?$|関連(?:記事|ニュース|リンク)|この記事に関連|あわせて読|合わせて読|併せて読|読まれて|おすすめ|オススメ|お薦め"
+    r"|ランキング|(?:人気|注目|最新|新着)(?:記事|ニュース)|連載|バックナンバー|Read\s*(?:more|next|also)|See\s+also|Also\s+read"
+    r"|^(?:Related|Recommended|(?:Most\s+)?(?:Popular|Read|Viewed)|Latest|Trending|Top|More)"
+    r"(?:\s+(?:news|stories|articles?|posts|links|coverage|reading|for\s+you|now|from\s.*|on\s.*))?:?$"
+    r"|You\s+may\s+also", re.I)
+_OWN_HEADING_WORDS = re.compile(r"用語|年表|経緯|ポイント|要点|要旨|骨子|Key\s*points?|Timeline|Glossary|What\s+we\s+know", re.I)
 
 
 def _seen_text(el: etree._Element) -> str:
@@ -446,9 +481,20 @@ def _link_line(a: etree._Element, texts: dict[etree._Element, str] | None = None
             texts[block] = whole
     if len(whole) - len(linked) > _LINK_LINE_REST_CHARS:
         return False
+    at = whole.find(linked)
+    if at >= 0 and _is_note(whole[at + len(linked):]):
+        return False
     rest = whole.replace(linked, "", 1)
     # Less beside it than it holds: a chronology's linked date before its event is the article's.
     return len(rest) <= _LINK_LINE_REST_CHARS and len(rest) < len(linked) and not _ends_sentence(rest)
+
+
+def _is_note(after: str) -> bool:
+    """Whether ``after``, what follows a link in its block, tells something of it: words a particle
+    joins (a key point's note, 「<a>国家安全保障戦略の改定</a>　反撃能力の保有を明記」, 5年間で43兆円; a speaker's
+    「反撃能力は必要だ」), not a box's rank, time or label (写真, 会員限定記事, 4時間前, （4月18日 01:20）,
+    第1回 2021年10月09日: what stands beside the saved pages' link lines) nor a call (続きを読む)."""
+    return len(after) >= _NOTE_CHARS and _NOTE.search(after) is not None and _CALL.search(after) is None
 
 
 def _headline(a: etree._Element, is_article: Callable[[str], bool]) -> bool:
@@ -476,12 +522,15 @@ def _opens(a: etree._Element, block: etree._Element) -> bool:
     return True
 
 
-def _opens_teaser(a: etree._Element, is_article: Callable[[str], bool]) -> bool:
+def _opens_teaser(a: etree._Element, is_article: Callable[[str], bool], headed: bool = False) -> bool:
     """Whether link ``a`` is another article's headline (``_headline``) that its teaser follows in
     one block (``<p><a>見出し</a> 説明文…</p>``): it opens the block, and what follows it is set apart
-    (a space, a ``<br>``, an element of its own) and reads as a start, not as the rest of a sentence
-    that the link is a word of (防衛省は…, "… said"). A box of them read as the article's lines,
-    headline and teaser each."""
+    (a space, a ``<br>``, an element of its own). A box of them read as the article's lines,
+    headline and teaser each. Unless a box's heading is over it (``headed``), what follows must
+    read as a teaser: a start, not the rest of a sentence that the link is words of (防衛省は…,
+    "… said", ``_GOES_ON``), and a sentence or one cut short (``_TEASER_END``), not a key point's
+    note (「<a>…の改定</a>　反撃能力の保有を明記」): the saved pages' teasers all end so; nor may the link
+    ask (``_QUESTION_TEXT``): a Q&A's question and its answer are the article's."""
     if not _headline(a, is_article):
         return False
     block = next(a.iterancestors(*_BLOCK_TAGS), None)
@@ -490,7 +539,10 @@ def _opens_teaser(a: etree._Element, is_article: Callable[[str], bool]) -> bool:
     linked = "".join(_seen_text(a).split())
     whole = "".join(_seen_text(block).split())
     rest = whole.replace(linked, "", 1)
-    if not whole.startswith(linked) or not rest or _GOES_ON.match(rest):
+    if not whole.startswith(linked) or not rest:
+        return False
+    if not headed and (_GOES_ON.match(rest) or not (_ends_sentence(rest) or _TEASER_END.search(rest))
+                       or _QUESTION_TEXT.match(_clean(_seen_text(a)))):
         return False
     node = a
     while not node.tail and node.getnext() is None:
@@ -565,17 +617,23 @@ def link_boxes(body: etree._Element, is_article: Callable[[str], bool] | None = 
     boxes: set[etree._Element] = set()
     links = list(body.iter("a"))
     texts: dict[etree._Element, str] = {}
-    lines = {a for a in links if _link_line(a, texts) or is_article is not None and _opens_teaser(a, is_article)}
+    lines = {a for a in links if _link_line(a, texts)}
+    # Headlines with their teasers, under a box's heading (``_box_heading``); and of those, the
+    # ones that read so with no heading over them (``_opens_teaser``). Under a heading of the
+    # article's own list, none.
+    teasers = {a for a in links if a not in lines and is_article is not None and _opens_teaser(a, is_article, True)}
+    shaped = {a for a in teasers if _opens_teaser(a, is_article)}
     # The block each link is in, inside the body: not the body, nor one above it.
     blocks = {b for a in links for b in [next(a.iterancestors(*_BLOCK_TAGS), None)] if b is not None}
     for block in blocks if is_article is not None else ():
-        if block is not body and body in block.iterancestors() and _joined_headlines(block, is_article):
+        if block is not body and body in block.iterancestors() and _joined_headlines(block, is_article) \
+                and _box_heading(block, body) is not False:
             boxes.add(block)
             _add_heading(block, boxes)
-    if not lines:
+    if not lines and not teasers:
         return boxes
     holders: dict[etree._Element, int] = {}
-    for a in lines:
+    for a in lines | teasers:
         for anc in a.iterancestors():
             if anc is body:
                 break
@@ -585,13 +643,49 @@ def link_boxes(body: etree._Element, is_article: Callable[[str], bool] | None = 
             continue
         items = [c for c in container if isinstance(c.tag, str) and c.tag not in _UNSEEN_TAGS and _seen_chars(c)]
         own = (container.text or "") + "".join(c.tail or "" for c in container)
-        if len(items) < 2 or own.strip() or not all(_box_item(c, lines) for c in items):
+        if len(items) < 2 or own.strip():
+            continue
+        held = lines
+        if teasers and any(a in teasers for a in container.iter("a")):
+            heading = _box_heading(container, body)
+            held = lines | (teasers if heading else shaped if heading is None else set())
+        if not all(_box_item(c, held) for c in items):
             continue
         boxes.add(container)
         _add_heading(container, boxes)
     # Keep the outermost only.
     boxes = {b for b in boxes if not any(anc in boxes for anc in b.iterancestors())}
     return boxes
+
+
+def _box_heading(box: etree._Element, body: etree._Element) -> bool | None:
+    """Whether the short line right before ``box`` in ``body`` (its heading) says it is a box of
+    other articles (``_BOX_HEADING_WORDS``); ``None`` where it has none. A list of headlines each
+    with its teaser, or joined in one line, under ポイント, これまでの経緯, "Key points" or a section's
+    heading is the article's own (a summary, a chronology, a glossary whose entries link to its
+    earlier stories), and no shape tells the two apart; the saved pages' boxes in a body all have
+    a heading that says so (あわせて読みたい, 【関連記事】)."""
+    node = box
+    while node is not body:
+        parent = node.getparent()
+        if parent is None:
+            return None
+        prev = node.getprevious()
+        while prev is not None and not (isinstance(prev.tag, str) and prev.tag not in _UNSEEN_TAGS
+                                        and _seen_chars(prev)) and not (prev.tail or "").strip():
+            prev = prev.getprevious()
+        if prev is not None:
+            words = prev.tail if (prev.tail or "").strip() else _seen_text(prev)
+        elif (parent.text or "").strip():
+            words = parent.text
+        else:
+            node = parent  # the first thing in its wrapper: the wrapper's heading is its own
+            continue
+        words = _clean(words)
+        if len(words) > _BOX_HEADING_CHARS or has_sentence([words]):
+            return None  # the article's paragraph, no heading
+        return _BOX_HEADING_WORDS.search(words) is not None and not _OWN_HEADING_WORDS.search(words)
+    return None
 
 
 def _add_heading(box: etree._Element, boxes: set[etree._Element]) -> None:

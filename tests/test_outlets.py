@@ -231,6 +231,8 @@ def test_a_share_bar_above_the_text_ends_nothing(key, fixture, line):
 
 
 _SANKEI, _JAPAN_NEWS = "fundus-jp/SankeiShimbun_2025_01_21.html", "fundus-jp/TheJapanNews_2024_10_13.html"
+# nippon.com reads <li> as paragraphs.
+_NIPPON = "scrapping-webs/nippon-test_article_2.html"
 
 
 # Sentences written for the test: each begins with a word of the furniture that ends an article
@@ -488,6 +490,11 @@ _BOXES = {
        + "</p>" for sep in ("／", "｜", "・", " ／ ")},
     "joined-headed": "<h3>関連</h3><p>" + "／".join(
         f"<a href='{{{n}}}'>{h}</a>" for n, h in enumerate(_SECURITY_HEADLINES[:3])) + "</p>",
+    # Under a box's heading a teaser need not be a sentence nor cut short, as it must with none
+    # (a key point's note is neither).
+    "li-uncut-teasers-headed": "<h3>関連記事</h3><ul class='styles_list__q1'>" + "".join(
+        f"<li><p><a href='{{{n}}}'>{h}</a> {t.rstrip('。…')}</p></li>"
+        for n, (h, t) in enumerate(zip(_SECURITY_HEADLINES, _TEASERS))) + "</ul>",
 }
 _BOX_PAGES = [("sankei", _SANKEI), ("japannews", _JAPAN_NEWS),
               ("mainichi", "fundus-jp/MainichiShimbun_2025_01_14.html"),
@@ -507,6 +514,20 @@ def test_a_box_of_headlines_each_with_its_teaser_or_joined_in_one_line_is_no_par
     for before, after in ((page, boxed), (divs_for_ps(page), divs_for_ps(boxed))):
         before, after = extract_article(before, url), extract_article(after, url)
         assert after is not None and after.paragraphs == before.paragraphs and after.method == before.method
+
+
+def _two(cls: str, first: tuple[str, str], second: tuple[str, str], sep: str = "") -> str:
+    """Two paragraphs in a ``div`` of class ``cls``, each a link to another article of the page's
+    outlet ("{0}", "{1}") holding ``first[0]`` (``second[0]``), then ``sep`` and the rest."""
+    return (f"<div class='{cls}'><p><a href='{{0}}'>{first[0]}</a>{sep}{first[1]}</p>"
+            f"<p><a href='{{1}}'>{second[0]}</a>{sep}{second[1]}</p></div>")
+
+
+_JA_ENTRIES = ("<li><p><a href='{0}'>岸田政権が安保3文書を改定</a> 反撃能力の保有を明記し、防衛費を増やすことを決めた。</p></li>"
+               "<li><p><a href='{1}'>与党が装備移転の見直しを協議</a> 殺傷能力のある武器の輸出を一部認めた。</p></li>")
+_EN_ENTRIES = ("<li><p><a href='{0}'>Japan revises its security strategy</a> The document calls for "
+               "counterstrike capabilities.</p></li><li><p><a href='{1}'>Defense spending to double by 2027</a> "
+               "Outlays will reach 2% of GDP.</p></li>")
 
 
 # The article's own lines beside links, "{0}", "{1}" links to other articles of the page's outlet:
@@ -573,11 +594,61 @@ _OWN_LINES = {
     "anchors-to-no-other-article-then-text": "<div class='sec_x1'><p><a name='q1'>反撃能力の保有をめぐる論点</a>\u3000政府は"
     "16日、反撃能力の保有を明記した。</p><p><a href='#q2'>防衛費増額の財源をめぐる論点</a>\u3000財源の確保が課題となる。</p>"
     "</div>",
+    # A second re-check found each of these dropped. A key point's short note (反撃能力の保有を明記) or
+    # a speaker's words after the linked term passed for a box item's rank or time; a summary, a
+    # chronology, key points under their own heading (ポイント, これまでの経緯, Key points), which no
+    # shape tells from a related box; a sentence going on after a space with という, として, とは, では,
+    # など, だった, 氏, a bracket or the words of the one the link names; and a chronology's, a Q&A's or
+    # a numbered list's entries whose date, Q or number is written otherwise (、, ＝, 【】, /, -, 問い).
+    "key-points-each-with-a-short-note": "<ul><li><p><a href='{0}'>国家安全保障戦略の改定</a>\u3000反撃能力の保有を明記</p>"
+    "</li><li><p><a href='{1}'>防衛力整備計画の策定</a>\u30005年間で43兆円</p></li></ul>",
+    "speakers-each-with-their-words": "<ul><li><p><a href='{0}'>岸田文雄首相（自民党総裁）</a>「反撃能力は必要だ」</p></li>"
+    "<li><p><a href='{1}'>山口那津男公明党代表</a>「慎重な議論を」</p></li></ul>",
+    **{f"entries-each-with-a-sentence-under-{name}": f"<h3>{heading}</h3><ul>{entries}</ul>"
+       for name, heading, entries in (("pointo", "ポイント", _JA_ENTRIES), ("koremade-no-keii", "これまでの経緯", _JA_ENTRIES),
+                                      ("kanren-nenpyo", "関連年表", _JA_ENTRIES), ("key-points", "Key points", _EN_ENTRIES),
+                                      ("what-we-know", "What we know", _EN_ENTRIES))},
+    "linked-phrases-joined-under-their-heading": "<p>【ポイント】</p><p><a href='{0}'>安保3文書を年内に改定へ</a>／"
+    "<a href='{1}'>防衛費を大幅に増額へ</a></p>",
+    **{f"linked-words-then-{name}": _two("sec_x1", first, second) for name, first, second in (
+        ("to-iu", ("国家安全保障戦略の改定", " という言葉が注目を集めた。"), ("防衛力整備計画の策定作業", " という作業が続いた。")),
+        ("to-shite", ("国家安全保障戦略の改定", " として政府は説明した。"), ("防衛力整備計画の策定作業", " として位置づけられた。")),
+        ("to-wa", ("国家安全保障戦略の改定", " とは何を意味するのか。"), ("防衛力整備計画の策定作業", " とは何か。")),
+        ("de-wa", ("国家安全保障戦略の改定", " では反撃能力が明記された。"), ("防衛力整備計画の策定作業", " でも議論になった。")),
+        ("nado", ("国家安全保障戦略の改定", " などが議論された。"), ("防衛力整備計画の策定作業", " などを進めた。")),
+        ("datta", ("国家安全保障戦略の改定作業", " だった。"), ("防衛力整備計画の策定作業", " だった。")),
+        ("shi", ("ジャーナリストの山田太郎", " 氏は語った。"), ("防衛大学校の佐藤一郎教授", " 氏も指摘した。")),
+        ("a-bracket", ("国家安全保障戦略の改定", " （2022年）は反撃能力を明記した。"), ("防衛力整備計画の策定作業", " （2023年）も進んだ。")),
+        ("english-bracket", ("Japan's National Security Strategy", " (2022) calls for counterstrike capabilities."),
+         ("The Defense Buildup Program", " (2023-2027) sets spending.")),
+        ("their-words", ("岸田文雄首相（自民党総裁）", "\u3000「反撃能力は必要だ」と述べた。"),
+         ("山口那津男公明党代表", "\u3000「慎重な議論を」と求めた。")),
+        ("english-their-words", ("Prime Minister Fumio Kishida", " \u201cWe will act,\u201d he said."),
+         ("Komeito leader Natsuo Yamaguchi", " \u201cWe need care,\u201d he said.")))},
+    **{f"chronology-with-linked-entries-dated-{name}": _two("chronology_x7", (first, "岸田政権は反撃能力の保有を明記した。"),
+                                                            (second, "輸出を認めた。"), "\u3000") for name, first, second in (
+        ("with-a-comma", "2022年12月16日、安保3文書を閣議決定", "2023年12月22日、防衛装備移転三原則を改正"),
+        ("with-an-equals-sign", "12月16日＝安保3文書を閣議決定", "12月22日＝防衛装備移転三原則を改正"),
+        ("in-brackets", "【2022年12月】安保3文書を閣議決定", "【2023年12月】防衛装備移転三原則を改正"),
+        ("by-slashes", "12/16 安保3文書を閣議決定", "12/22 防衛装備移転三原則を改正"),
+        ("by-hyphens", "2022-12-16 安保3文書を閣議決定", "2023-12-22 防衛装備移転三原則を改正"),
+        ("day-first", "16 December 2022: Cabinet approves documents", "22 December 2023: Arms export rules eased"))},
+    **{f"questions-{name}-each-with-its-answer": _two("qa_x1", first, second, "<br>") for name, first, second in (
+        ("in-brackets", ("【Q】反撃能力とはどんな能力か", "【A】相手のミサイル発射拠点などをたたく能力だ。"),
+         ("【Q】防衛費はどこまで増えるのか", "【A】GDP比2%に達する。")),
+        ("as-toi", ("問い\u3000反撃能力とはどんな能力か", "答え\u3000相手の発射拠点などをたたく能力だ。"),
+         ("問い\u3000防衛費はどこまで増えるのか", "答え\u3000GDP比2%に達する。")),
+        ("as-question", ("Question: What is counterstrike capability", "Answer: It is the ability to strike bases."),
+         ("Question: How far will spending rise", "Answer: To 2% of GDP.")),
+        ("with-no-q", ("反撃能力とはどんな能力か", "相手のミサイル発射拠点などをたたく能力だ。"),
+         ("防衛費はどこまで増えるのか", "2027年度にGDP比2%に達する。")))},
+    "numbered-items-each-with-its-note": _two("sec_x1", ("1．国家安全保障戦略の改定", "政府は16日、反撃能力の保有を明記した。"),
+                                              ("2．防衛力整備計画の策定", "総額は43兆円となった。"), "\u3000"),
 }
 
 
 @pytest.mark.parametrize("key,fixture", [("mainichi", "fundus-jp/MainichiShimbun_2025_01_14.html"),
-                                         ("japannews", _JAPAN_NEWS)])
+                                         ("japannews", _JAPAN_NEWS), ("nippon_com", _NIPPON)])
 @pytest.mark.parametrize("own", list(_OWN_LINES))
 def test_the_articles_own_lines_beside_links_are_no_box_of_headlines(key, fixture, own):
     # What the two box forms above are not: a linked word and the rest of its sentence, a linked
@@ -591,6 +662,19 @@ def test_the_articles_own_lines_beside_links_are_no_box_of_headlines(key, fixtur
     plain = extract_article(fragment_amid(saved_bytes(fixture), OUTLETS[key], fragment, unlinked=True), url)
     assert len(plain.paragraphs) > len(extract_article(saved_bytes(fixture), url).paragraphs)  # the rules read them
     assert linked.paragraphs == plain.paragraphs and linked.method == plain.method
+
+
+def test_a_key_points_list_of_linked_terms_each_with_a_short_note_is_the_articles():
+    # The form nippon.com's rules read line by line (<li>): each term links an earlier article of
+    # the outlet and its note follows a full-width space. The note, shorter than the term, passed
+    # for a box item's rank or time, and the list was dropped as a box of headlines.
+    url = json.loads((EXPECTED / (_NIPPON + ".json")).read_text(encoding="utf-8"))["url"]
+    fragment = ("<ul><li><a href='{0}'>国家安全保障戦略の改定</a>\u3000反撃能力の保有を明記</li><li><a href='{1}'>防衛力整備計画"
+                "の策定</a>\u30005年間で43兆円</li><li><a href='{2}'>防衛装備移転三原則の見直し</a>\u3000輸出ルールを緩和</li></ul>"
+                ).format(*article_paths("nippon_com"))
+    linked = extract_article(fragment_amid(saved_bytes(_NIPPON), OUTLETS["nippon_com"], fragment), url)
+    assert "国家安全保障戦略の改定 反撃能力の保有を明記" in linked.paragraphs
+    assert "防衛装備移転三原則の見直し 輸出ルールを緩和" in linked.paragraphs
 
 
 # The AMP copy of each article, as an outlet's pages may link it (tests/fixtures/urls lists both).
