@@ -295,6 +295,8 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
         lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']} "
                      f"at {when} (run {change['run_id']})")
         lines += [f"  {r['message']}" for r in change["reasons"]]
+        lines += [f"  resolved ({health_db.SETTLE_RUNS} runs in a row without it): {r['message']}"
+                  for r in change.get("resolved") or ()]
     for change in changes:
         lasted, began, ended = "", change.get("previous_since"), digest["run"]["finished_at"]
         if began:

@@ -738,6 +738,10 @@ class Daemon:
             logger.warning("newsmon: the system clock was set %s by %s: each job's next run is set from now",
                            "back" if jump < 0 else "forward", _human(round(abs(jump))))
             with self._rereading:  # not while an edited config changes the jobs
+                if self.stopping.is_set():
+                    # Stopped while a re-read held the jobs: the scheduler shut down holds none to set, and each
+                    # was logged as an error with its traceback ("could not set its next run").
+                    return
                 for job in self.schedule.jobs:
                     try:
                         self.scheduler.reschedule_job(job.id, trigger=job.trigger(self.schedule.jitter,

@@ -1270,3 +1270,11 @@ def m041_outlet_runs_garbled(db: Database) -> None:
     (outlet health's ``garbled``): stored so, each scored 0 and left the queue while the outlet
     read "ok". NULL for the runs before it, which did not count them."""
     _run(db, ["ALTER TABLE outlet_runs ADD COLUMN garbled INTEGER"])
+
+
+@MIGRATIONS()
+def m042_health_log_resolved(db: Database) -> None:
+    """The reasons a health change told as ended within the status (``health.update_health``,
+    JSON ``[{code, message}]``; NULL: none), so that the next digest delivered tells them when
+    none of the run's was (``notifications.missed_health_changes``)."""
+    _run(db, ["ALTER TABLE health_log ADD COLUMN resolved TEXT"])

@@ -178,7 +178,7 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
     outlets = info["outlets"]
     # Delivered since: a digest of a later run of the same outlet (another job's does not tell it).
     rows = db.query(
-        f"""SELECT h.outlet, h.previous, h.status, h.reasons, h.at, h.run_id FROM health_log h
+        f"""SELECT h.outlet, h.previous, h.status, h.reasons, h.resolved, h.at, h.run_id FROM health_log h
             WHERE h.run_id < ? AND h.at >= ? AND h.outlet IN ({', '.join('?' * len(outlets))})
             AND NOT (h.previous IS NULL AND h.status = 'ok')
             AND EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id AND n.health_changes > 0)
@@ -190,7 +190,12 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
                             WHERE n.ok = 1 AND n.run_id >= h.run_id AND n.run_id < ?
                             AND EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet))
             ORDER BY h.id""", [run_id, since, *outlets, run_id])
-    return [{**row, "reasons": json.loads(row["reasons"] or "[]")} for row in rows]
+    out = []
+    for row in rows:
+        resolved = row.pop("resolved")  # a reason's end told within the status (``health._resolved``)
+        out.append({**row, "reasons": json.loads(row["reasons"] or "[]"),
+                    **({"resolved": json.loads(resolved)} if resolved else {})})
+    return out
 
 
 def failing_channels(db: Database, channels: Iterable[str]) -> list[dict[str, Any]]:

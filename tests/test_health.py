@@ -47,7 +47,7 @@ def test_blank_database_has_the_health_tables_and_view(tmp_path):
     assert [c.name for c in db["outlet_health"].columns] == ["outlet", "status", "reasons", "since",
                                                               "checked_at", "run_id"]
     assert [c.name for c in db["health_log"].columns] == ["id", "outlet", "at", "run_id", "previous", "status",
-                                                           "reasons"]
+                                                           "reasons", "resolved"]
     assert [c.name for c in db["notifications"].columns] == ["id", "run_id", "sent_at", "channel", "ok", "error",
                                                               "articles", "health_changes"]
     assert [c.name for c in db["notified_articles"].columns] == ["article_id", "run_id", "notified_at"]
@@ -1731,16 +1731,21 @@ def test_articles_published_during_an_outage_are_not_late_when_it_ends(db):
     assert (change.previous, change.status, change.reasons) == ("failing", "ok", []), change
 
 
-def feed_down_runs(db, runs: list[tuple[bool, int]]) -> list[health.HealthChange]:
+def feed_down_runs(db, runs: list[tuple[bool | None, int]]) -> list[health.HealthChange]:
     """Runs of nhk "degraded" on a standing reason (rules no longer match), one of its two feeds
-    down or not, each ``hours`` after the last (``runs``: ``(down, hours)``), checked; the changes told."""
+    down or not, each ``hours`` after the last (``runs``: ``(down, hours)``; ``down`` None: a crawl
+    that could not write the database, recorded as the schedule does), checked; the changes told."""
     at = NOW - timedelta(days=20)
     told = []
     for feed_down, hours in runs:
         at += timedelta(hours=hours)
         counts = dict(discovery_ok=1, discovery_failed=1, discovered=4) if feed_down else \
             dict(discovery_ok=2, discovered=6)
-        run_id = add_run(db, "nhk", at, pages=10, rules_expected=10, rules_missed=10, **counts)
+        if feed_down is None:
+            [run_id] = health.record_lost_run(db, pid=os.getpid(), since=at, outlets=["nhk"], trigger="schedule",
+                                              reason="skipped: database unwritable", exit_status=73, now=at)
+        else:
+            run_id = add_run(db, "nhk", at, pages=10, rules_expected=10, rules_missed=10, **counts)
         told.append(health.update_health(db, "nhk", run_id, now=at))
     return [change for change in told if change]
 
@@ -1772,3 +1777,13 @@ def test_the_end_of_a_reason_within_one_status_is_told_once_when_3_runs_agree(db
     # As it was last told, and as a change from the status, since it began.
     assert changes[2].resolved == [r for r in changes[1].reasons if r.code == "discovery"]
     assert changes[2].previous_since == changes[0].at
+
+
+def test_a_run_the_schedule_recorded_as_skipped_is_no_run_without_the_reason(db):
+    # A crawl that found the database unwritable, recorded and checked by the schedule after two
+    # runs that read the feed: its end was told there, and again at the next run.
+    changes = feed_down_runs(db, [(False, 1)] * 2 + [(True, 1)] + [(False, 1)] * 2 + [(None, 1)] + [(False, 1)] * 3)
+    assert told_codes(changes) == [(None, "degraded", ["rules_missed"], []),
+                                   ("degraded", "degraded", ["discovery", "rules_missed"], []),
+                                   ("degraded", "degraded", ["rules_missed"], ["discovery"])], told_codes(changes)
+    assert changes[2].at == (NOW - timedelta(days=20, hours=-7)).isoformat()  # the third run that read it

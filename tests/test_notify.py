@@ -457,6 +457,31 @@ def test_a_health_change_no_channel_delivered_is_told_by_the_next_digest_deliver
     assert notified_run(db, NOW + timedelta(minutes=45), live, down=True) is None
 
 
+def test_the_end_of_a_reason_no_channel_delivered_is_told_by_the_next_digest_delivered(db, receiver):
+    # Told in one digest only, which the webhook missed: no later digest said the feed read again,
+    # the analyst's last word of it its 404.
+    live = notify.NotifySettings(webhook=receiver.url)
+    sent = []
+    for n, feed_down in enumerate([False, False, True, False, False, False, False]):
+        at = NOW + timedelta(hours=n)
+        run_id = crawl(db, "nhk", at, [])
+        health.record_outlet_run(db, run_id, "nhk", {"pages": 10, "rules_expected": 10, "rules_missed": 10,
+                                                     "discovery_ok": 1 if feed_down else 2,
+                                                     "discovery_failed": int(feed_down), "discovered": 4})
+        change = health.update_health(db, "nhk", run_id, now=at)
+        sent.append(notify.notify_run(db, run_id, [change] if change else [], dead_webhook() if n == 5 else live,
+                                      now=at))
+    assert [r["code"] for r in sent[5]["health_changes"][0]["resolved"]] == ["discovery"]  # built, never delivered
+    [missed] = sent[6]["health_changes_missed"]
+    assert (missed["previous"], missed["status"], missed["run_id"]) == ("degraded", "degraded", 6)
+    assert missed["resolved"] == sent[5]["health_changes"][0]["resolved"]
+    assert ("Health of nhk: degraded -> degraded at 2026-03-06 02:00 JST (run 6)\n  rules no longer match: 10 of 10 "
+            "articles") in sent[6]["text"], sent[6]["text"]
+    assert ("  resolved (3 runs in a row without it): 1 of its 2 feeds, sitemaps and sections failed or were broken"
+            in sent[6]["text"]), sent[6]["text"]
+    assert receiver.posts[-1]["health_changes_missed"] == sent[6]["health_changes_missed"]
+
+
 def test_a_digest_of_another_outlets_run_does_not_count_as_telling_a_missed_change(db, receiver):
     live = notify.NotifySettings(webhook=receiver.url)
     notified_run(db, NOW, live, down=False)

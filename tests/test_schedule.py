@@ -680,7 +680,8 @@ def _watched(tmp_path, monkeypatch, next_run, watch: float = 0.05):
     finally:
         monkeypatch.undo()
         daemon_.stopping.set()
-        daemon_.scheduler.shutdown(wait=False)
+        if daemon_.scheduler.running:  # not shut down by the test
+            daemon_.scheduler.shutdown(wait=False)
         started.join(timeout=10)
 
 
@@ -750,6 +751,28 @@ def test_a_clock_set_forward_neither_skips_nor_runs_the_job_it_made_seem_due(tmp
     assert "skipped" not in logged and "was missed" not in logged and not ran.is_set(), logged
     assert f"the system clock was set forward by {sched._human(minutes * 60)}: each job's next run" in logged
     assert abs((due - datetime.now(timezone.utc)).total_seconds() - minutes * 60 - 900) < 30, due
+
+
+def test_a_stop_while_a_look_waits_for_a_config_reread_sets_no_job(tmp_path, monkeypatch, caplog):
+    # The clock stepped while an edited config was being read; the daemon stopped before the read
+    # ended: the look, let through then, set the jobs of a scheduler shut down, and logged each
+    # as an error with its traceback.
+    from datetime import timedelta, timezone
+
+    from crawler import scheduler as sched
+
+    ahead = datetime.now(timezone.utc) + timedelta(minutes=10)
+    with _watched(tmp_path, monkeypatch, ahead, watch=3600) as daemon_:
+        with daemon_._rereading:  # a config re-read under way
+            _step_clock(monkeypatch, 3600)
+            look = threading.Thread(target=daemon_._look_at_clock)
+            look.start()
+            wait_for(lambda: "the system clock was set forward by 1h" in caplog.text, "the step looked at", timeout=10)
+            daemon_.stopping.set()
+            daemon_.scheduler.shutdown(wait=False)
+        look.join(timeout=10)
+    assert not look.is_alive()
+    assert "could not set its next run" not in caplog.text, caplog.text
 
 
 def test_a_daemon_stopped_while_the_database_is_locked_leaves_its_runs_and_the_alert_to_the_next(tmp_path, site,
