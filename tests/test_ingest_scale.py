@@ -477,9 +477,10 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
         rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
 
 
-def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_one_resumes(tmp_path):
-    # Ctrl-C reaches the whole process group: each Dask worker died of it with a traceback of its
-    # own, and the ingest said "Aborted!" (exit 1), not what was kept nor what to do.
+def _ctrl_c_an_ingest(tmp_path, when) -> tuple[Path, Path]:
+    """Ctrl-C, as a terminal sends it to the process group, to an ingest of 160 outlet articles on a
+    local cluster of 2 workers once ``when(proc)`` has waited for its moment; that it stopped in one
+    line, exit 130, and no traceback. Its archive and database, for the next ingest."""
     path = tmp_path / "outlets.warc.gz"
     warcs.write(path, warcs.cc_news_like(160, 1.0, seed=5))
     db = tmp_path / "n.db"
@@ -487,8 +488,9 @@ def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_on
                "--part-size", PART]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        _when_a_part_is_stored(proc, db)
-        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
+        when(proc, db)
+        assert proc.poll() is None, "the ingest ended before its moment"
+        os.killpg(proc.pid, signal.SIGINT)
         err = proc.communicate(timeout=120)[1].decode(errors="replace")
     finally:
         if proc.poll() is None:
@@ -498,6 +500,13 @@ def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_on
     assert err.strip().splitlines()[-1] == (
         "newsmon: ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left unfinished: run "
         "the same ingest again, it resumes where this one stopped")
+    return path, db
+
+
+def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_one_resumes(tmp_path):
+    # Ctrl-C reaches the whole process group: each Dask worker died of it with a traceback of its
+    # own, and the ingest said "Aborted!" (exit 1), not what was kept nor what to do.
+    path, db = _ctrl_c_an_ingest(tmp_path, _when_a_part_is_stored)
     again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
     assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
@@ -508,14 +517,7 @@ def test_ctrl_c_as_the_local_cluster_starts_stops_the_ingest_in_one_line_and_the
     # own ("Nanny failed to start"), and Dask closed the cluster it had half made at exit with more.
     import psutil
 
-    path = tmp_path / "outlets.warc.gz"
-    warcs.write(path, warcs.cc_news_like(160, 1.0, seed=5))
-    db = tmp_path / "n.db"
-    command = [sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db), "--workers", "2",
-               "--part-size", PART]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-
-    def workers_importing() -> bool:
+    def workers_importing(proc: subprocess.Popen) -> bool:
         # Both workers started, and past Python's own start (its SIGINT handler in place): they load
         # this module's imports, SQLite's among them, long before they take a part.
         importing = 0
@@ -525,20 +527,11 @@ def test_ctrl_c_as_the_local_cluster_starts_stops_the_ingest_in_one_line_and_the
                     "_sqlite3" in m.path for m in child.memory_maps())
         return importing >= 2
 
-    try:
-        while proc.poll() is None and not workers_importing():
+    def when(proc: subprocess.Popen, db: Path) -> None:
+        while proc.poll() is None and not workers_importing(proc):
             time.sleep(0.02)
-        assert proc.poll() is None, "the ingest ended before its cluster started"
-        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
-        err = proc.communicate(timeout=120)[1].decode(errors="replace")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, err[-3000:]
-    assert "Traceback" not in err, err[-3000:]
-    assert err.strip().splitlines()[-1] == (
-        "newsmon: ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left unfinished: run "
-        "the same ingest again, it resumes where this one stopped")
+
+    path, db = _ctrl_c_an_ingest(tmp_path, when)
     again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
     assert again.returncode == 0, again.stderr
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
