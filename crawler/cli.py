@@ -588,8 +588,8 @@ def rescore(db: str | None, config: str | None) -> None:
 
         newsmon rescore --config my-topics.toml
     """
-    again = _again(["rescore"], db, config)
-    _if_stopped(f"rescore stopped (Ctrl-C) before it scored an article; no score was changed: run `{again}` again")
+    rerun = _again(["rescore"], db, config)
+    _if_stopped(f"rescore stopped (Ctrl-C) before it scored an article; no score was changed: run `{rerun}` again")
 
     from storage import queries, transaction
     from storage import stories as story_db
@@ -638,7 +638,7 @@ def rescore(db: str | None, config: str | None) -> None:
                 counts[flagged] += 1
 
     with Progress("rescore", total=articles, unit="articles") as progress, \
-            _resumable("rescore", progress, again):
+            _resumable("rescore", progress, rerun):
         for rows, scored in store.rescore_batches(database, config_path):
             before = changed
             write(rows, scored)
