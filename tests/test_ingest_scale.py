@@ -51,6 +51,7 @@ from storage import open_db
 
 from . import warcs
 from .conftest import CRASH_MARKER, crashing_env, saved_bytes
+from .test_ingest_rescore import _ctrl_c_when
 
 PART = "64k"  # small parts, so that small archives make several
 ROOT = Path(__file__).resolve().parent.parent
@@ -438,16 +439,19 @@ def test_a_damaged_gzip_member_costs_its_record_only_and_the_ledger_names_the_by
     assert "1 archive(s) skipped" in again.stdout and counts(again)["records"] == 0
 
 
+def _a_part_stored(db: Path) -> bool:
+    """Whether the ingest into ``db`` has stored a part of its archive and not finished it."""
+    try:
+        # Not before the ingest makes the file: connecting would make an empty one.
+        return db.exists() and bool(rows(db, "SELECT 1 FROM ingested_archives WHERE resume_offset > 0 "
+                                             "AND finished_at IS NULL"))
+    except sqlite3.OperationalError:
+        return False  # not migrated yet
+
+
 def _when_a_part_is_stored(proc: subprocess.Popen, db: Path) -> None:
     """Wait until the ingest ``proc`` has stored a part of its archive and not finished it."""
-    while proc.poll() is None:
-        try:
-            # Not before the ingest makes the file: connecting would make an empty one.
-            if db.exists() and rows(db, "SELECT 1 FROM ingested_archives WHERE resume_offset > 0 "
-                                        "AND finished_at IS NULL"):
-                return
-        except sqlite3.OperationalError:
-            pass  # not migrated yet
+    while proc.poll() is None and not _a_part_stored(db):
         time.sleep(0.02)
 
 
@@ -477,26 +481,17 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
         rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
 
 
-def _ctrl_c_an_ingest(tmp_path, when) -> tuple[Path, Path]:
+def _ctrl_c_an_ingest(tmp_path, ready) -> tuple[Path, Path]:
     """Ctrl-C, as a terminal sends it to the process group, to an ingest of 160 outlet articles on a
-    local cluster of 2 workers once ``when(proc)`` has waited for its moment; that it stopped in one
-    line, exit 130, and no traceback. Its archive and database, for the next ingest."""
+    local cluster of 2 workers once ``ready(process, db)``; that it stopped in one line, exit 130,
+    and no traceback (``_ctrl_c_when``). Its archive and database, for the next ingest."""
     path = tmp_path / "outlets.warc.gz"
     warcs.write(path, warcs.cc_news_like(160, 1.0, seed=5))
     db = tmp_path / "n.db"
     command = [sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db), "--workers", "2",
                "--part-size", PART]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        when(proc, db)
-        assert proc.poll() is None, "the ingest ended before its moment"
-        os.killpg(proc.pid, signal.SIGINT)
-        err = proc.communicate(timeout=120)[1].decode(errors="replace")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, err[-3000:]
-    assert "Traceback" not in err, err[-3000:]
+    code, err = _ctrl_c_when(command, lambda process: ready(process, db))
+    assert code == 130, err[-3000:]
     assert err.strip().splitlines()[-1] == (
         "newsmon: ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left unfinished: run "
         "the same ingest again, it resumes where this one stopped")
@@ -506,7 +501,7 @@ def _ctrl_c_an_ingest(tmp_path, when) -> tuple[Path, Path]:
 def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_one_resumes(tmp_path):
     # Ctrl-C reaches the whole process group: each Dask worker died of it with a traceback of its
     # own, and the ingest said "Aborted!" (exit 1), not what was kept nor what to do.
-    path, db = _ctrl_c_an_ingest(tmp_path, _when_a_part_is_stored)
+    path, db = _ctrl_c_an_ingest(tmp_path, lambda process, db: _a_part_stored(db))
     again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
     assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
@@ -527,11 +522,7 @@ def test_ctrl_c_as_the_local_cluster_starts_stops_the_ingest_in_one_line_and_the
                     "_sqlite3" in m.path for m in child.memory_maps())
         return importing >= 2
 
-    def when(proc: subprocess.Popen, db: Path) -> None:
-        while proc.poll() is None and not workers_importing(proc):
-            time.sleep(0.02)
-
-    path, db = _ctrl_c_an_ingest(tmp_path, when)
+    path, db = _ctrl_c_an_ingest(tmp_path, lambda process, db: workers_importing(process))
     again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
     assert again.returncode == 0, again.stderr
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
