@@ -39,6 +39,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -306,22 +307,51 @@ CLOCK_JUMP_SECONDS = 60
 
 class _Scheduler(BlockingScheduler):
     """APScheduler's blocking scheduler, that has the clock looked at (``look``) each time before
-    it looks for the jobs due.
+    it looks for the jobs due, and finds them due only at the clock that look judged.
 
     A step of the clock forward made the jobs' times past on the wall clock alone: the scheduler's
     next look (the config's watch every 5 s, another job's time) ran a job at once, or, its last
     time past by more than its grace, logged "a run of crawl:default was skipped", before the
     watcher, looking every 5 s too, set each job's next run from now; no run had been missed.
     ``_process_jobs`` is where APScheduler 3 (3.10 and 3.11 read) finds the jobs due and submits
-    them; their executor judges the misfire (``executors.base.run_job``)."""
+    them; their executor judges the misfire (``executors.base.run_job``).
 
-    def __init__(self, look: Callable[[], None], **options: Any) -> None:
-        super().__init__(**options)
+    The look reads the clock, and ``_process_jobs`` reads it again (``datetime.now``) a moment
+    later: a step in between still ran a job. That second reading reaches us only as the ``now`` of
+    the job store's ``get_due_jobs`` (``_LookedJobStore``), the one APScheduler then judges every
+    job's times by; one that is not the clock the look judged finds no job due, and the scheduler,
+    whose earliest job then seems past, comes straight back and looks again."""
+
+    def __init__(self, look: Callable[[], float], **options: Any) -> None:
+        super().__init__(jobstores={"default": _LookedJobStore(self._as_looked)}, **options)
         self._look = look
+        self._looked: float | None = None  # the look's wall clock less the monotonic one
 
     def _process_jobs(self):
-        self._look()
+        self._looked = self._look()
         return super()._process_jobs()
+
+    def _as_looked(self, now: datetime) -> bool:
+        """Is ``now``, APScheduler's reading of the clock, the clock the last look judged? A step
+        the look would have called one, between its reading and ``now``, makes it not."""
+        # The monotonic clock read a moment after ``now``: that moment (microseconds, the job store's
+        # lock) is no step, and a wait long enough to seem one is only one look more.
+        return self._looked is None or abs(now.timestamp() - time.monotonic() - self._looked) < CLOCK_JUMP_SECONDS
+
+
+class _LookedJobStore(MemoryJobStore):
+    """APScheduler's job store in memory, whose jobs are due only at a clock the scheduler's look
+    judged (``_Scheduler``)."""
+
+    def __init__(self, as_looked: Callable[[datetime], bool]) -> None:
+        super().__init__()
+        self._as_looked = as_looked
+
+    def get_due_jobs(self, now):
+        if not self._as_looked(now):
+            logger.debug("newsmon: the clock moved since it was looked at: looking again before any job runs")
+            return []
+        return super().get_due_jobs(now)
 
 
 class Daemon:
@@ -710,10 +740,11 @@ class Daemon:
         while not self.stopping.wait(CONFIG_WATCH_SECONDS):
             self._look_at_clock()
 
-    def _look_at_clock(self) -> None:
+    def _look_at_clock(self) -> float:
         """Has the wall clock jumped since the last look? Then say so and set every job's next run
         from now, as when the daemon started (but none at once). By the watcher every few seconds,
-        and by the scheduler before it looks for the jobs due (``_Scheduler``).
+        and by the scheduler before it looks for the jobs due (``_Scheduler``, which finds them due
+        only at the clock this look judged: the wall clock less the monotonic one, returned).
 
         A sleep is no step: Linux's monotonic clock stands still while the machine is suspended,
         and the wall clock, right all along, seemed set forward by the sleep's length ("the system
@@ -726,7 +757,7 @@ class Daemon:
             (skew, asleep), self._clock = self._clock, (now_skew, now_asleep)
             jump, slept = now_skew - skew, now_asleep - asleep
             if self.stopping.is_set():
-                return  # the scheduler's last look, as it stops: no job to set
+                return now_skew  # the scheduler's last look, as it stops: no job to set
             if slept >= CLOCK_JUMP_SECONDS:
                 logger.info("newsmon: the machine was asleep (suspended) for %s: no run could start meanwhile; "
                             "each job keeps its times", _human(round(slept)))
@@ -734,14 +765,14 @@ class Daemon:
                 # Its wait, counted on the monotonic clock, ran the sleep's length past the job's time.
                 self.scheduler.wakeup()
             if abs(jump) < CLOCK_JUMP_SECONDS:
-                return
+                return now_skew
             logger.warning("newsmon: the system clock was set %s by %s: each job's next run is set from now",
                            "back" if jump < 0 else "forward", _human(round(abs(jump))))
             with self._rereading:  # not while an edited config changes the jobs
                 if self.stopping.is_set():
                     # Stopped while a re-read held the jobs: the scheduler shut down holds none to set, and each
                     # was logged as an error with its traceback ("could not set its next run").
-                    return
+                    return now_skew
                 for job in self.schedule.jobs:
                     try:
                         self.scheduler.reschedule_job(job.id, trigger=job.trigger(self.schedule.jitter,
@@ -754,6 +785,7 @@ class Daemon:
                                                       trigger=IntervalTrigger(seconds=CONFIG_WATCH_SECONDS))
                     except Exception:  # noqa: BLE001
                         pass
+        return now_skew
 
     def add_jobs(self, *, run_now: bool = True) -> None:
         for job in self.schedule.jobs:
