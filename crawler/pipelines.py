@@ -26,7 +26,7 @@ from .encoding import charset_of
 from .outcome import (NOTICE_CODES, Problem, check_body, exhausted_state, extraction_crash, failure_problem,
                       http_status_problem, no_article_problem, redirected_away)
 from .spiders.news import FetchedPage
-from .walls import ASKED_CODES, STATED_CODES, Wall, detect_wall, empty_document_wall, wall_headers
+from .walls import ASKED_CODES, STATED_CODES, Wall, detect_wall, empty_document_wall, login_page, wall_headers
 from .workers import Workers, crawl_workers
 
 
@@ -463,9 +463,15 @@ class StorePipeline:
                 frontier.record_refused(self.db, item.url, outlet=item.outlet, code="off_scope",
                                         reason=f"served from {url[:200]}, off the outlet's domains", run_id=self.run_id)
                 return item
-            if self._sent_away(item) and not self._walled_in_words(item):
-                self._failed(item, redirected_away(item.redirects or [item.url], url, item.redirect_reasons))
-                return item
+            if self._sent_away(item):
+                # A login page in the site's template, at an address no login's (``walls.url_wall``): a members'
+                # article's gate, never an article taken down.
+                if (wall := login_page(item.status or 200, item.body or b"", item.content_type or "")) is not None:
+                    self._blocked(item, wall)
+                    return item
+                if not self._walled_in_words(item):
+                    self._failed(item, redirected_away(item.redirects or [item.url], url, item.redirect_reasons))
+                    return item
             problem = check_body(item.body or b"", item.content_type)
             if problem is not None:
                 logger.warning("newsmon: %s: %s", item.url, problem.reason)

@@ -101,6 +101,15 @@ SIGNATURES: tuple[_Signature, ...] = (
         markers=(b"sucuri website firewall",),
     ),
     _Signature(
+        "challenge", "F5 BIG-IP",
+        markers=(b"the requested url was rejected. please consult with your administrator", b"your support id is"),
+        note="F5 BIG-IP ASM / Advanced WAF's default blocking page: title 'Request Rejected', 'The requested URL was "
+             "rejected. Please consult with your administrator. Your support ID is: <%TS.request.ID()%>' (F5 docs, "
+             "'Configuring what happens if a request is blocked'), served with HTTP 200 by its default response "
+             "headers: every article read 'no article in the page', final at the second look, and the outlet "
+             "'degraded'. Its other default pages carry the support ID line too.",
+    ),
+    _Signature(
         "consent", "NHK ONE",
         markers=(b"jwt token",),
         note="news.web.nhk answers a fetch without NHK ONE's consent cookie with a 401 JSON error naming "
@@ -122,8 +131,12 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TITLE_TEXT = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プライバシー|ご利用にあたって", re.I)
 _LOGIN_TITLE = re.compile(r"ログイン|ログオン|会員登録|sign[ -]?in|log[ -]?in", re.I)
-_LOGIN_PATH = re.compile(r"/(?:login|log-in|signin|sign-in|sso|auth|oauth2?|account/login|member/login)(?:/|\.|\?|$)",
-                         re.I)
+# Rails' Devise signs in at /users/sign_in, PHP member systems at /member/login_form.php: each was an empty shell
+# (a bot wall, holding back the outlet's other articles) or a page the article was "taken down" to.
+_LOGIN_PATH = re.compile(r"/(?:login(?:_[a-z]+)?|log-in|log_in|signin|sign-in|sign_in|sso|auth|oauth2?|account/login"
+                         r"|member/login)(?:/|\.|\?|$)", re.I)
+#: A password field, its type quoted or not (minified pages drop the quotes); read in a lower-cased head.
+_PASSWORD = re.compile(rb"""<input[^>]*\stype\s*=\s*["']?password\b""")
 #: Akamai's edge denial as its template writes it: title and heading "Access Denied", then "You don't
 #: have permission to access "URL" on this server." A copy without the "Reference #18.…" line after
 #: it (and so without the errors.edgesuite.net URL, a marker above), served with a 200, was stored
@@ -203,7 +216,7 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
         by_header = status in SUSPECT_STATUSES and has(sig.headers)
         if has(sig.proof) or by_header or (any(m in head for m in sig.markers)
                                            and (status in SUSPECT_STATUSES or small())):
-            return Wall(sig.kind, sig.vendor, f"a {sig.vendor} {_KIND_TEXT[sig.kind]} (HTTP {status})")
+            return Wall(sig.kind, sig.vendor, f"{_a(sig.vendor)} {sig.vendor} {_KIND_TEXT[sig.kind]} (HTTP {status})")
     title = _title(body, lower.get("content-type", ""))
     found = url_wall(url) if url else None
     if found is not None:
@@ -213,13 +226,34 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     # The title first: it is a few words, the head is 64 KB to search (a page's hot path).
     if _CHECK_TITLE.search(title) and any(m in head for m in _CAPTCHA) and b"<form" in head and small():
         return Wall("challenge", "captcha", f"a CAPTCHA page (HTTP {status}, title {title!r})")
-    if _LOGIN_TITLE.search(title) and b'type="password"' in head.replace(b"'", b'"') and small():
-        return Wall("login", "login form", f"a login page (HTTP {status}, title {title!r}){LOGIN_HINT}")
+    if _LOGIN_TITLE.search(title) and _PASSWORD.search(head) and small():
+        return _login_form(status, title)
     if _CONSENT_TITLE.search(title) and (b"<form" in head or b"<button" in head) and small():
         return Wall("consent", "consent page", f"a consent page (HTTP {status}, title {title!r})")
     if status == 403 and small():
         return _refusal(status, body, lower.get("content-type", ""))
     return None
+
+
+def _a(vendor: str) -> str:
+    """The article a vendor's name is read with: "an AWS WAF", "an F5 BIG-IP", "a HUMAN", "a Cloudflare"."""
+    return "an" if vendor.startswith(("Akamai", "AWS", "F5", "Imperva", "NHK")) else "a"
+
+
+def _login_form(status: int, title: str) -> Wall:
+    return Wall("login", "login form", f"a login page (HTTP {status}, title {title!r}){LOGIN_HINT}")
+
+
+def login_page(status: int, body: bytes, content_type: str = "") -> Wall | None:
+    """A login page of any size: titled as one, with a password field. Asked only of the page a redirect sent an
+    article's URL on to, at no article's address (``pipelines``): there a login page in the site's full template
+    (menus, rankings, footer) is a members' article's gate. ``detect_wall`` takes small pages only, as it must tell
+    a login page from an article about a login with a login box in its header; such a page passed it, and the URL
+    ended ``redirected_away``, "taken down", then ``gone``."""
+    if not _PASSWORD.search(body[:SCAN_BYTES].lower()):
+        return None
+    title = _title(body, content_type)
+    return _login_form(status, title) if _LOGIN_TITLE.search(title) else None
 
 
 def url_wall(url: str) -> Wall | None:

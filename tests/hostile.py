@@ -139,6 +139,11 @@ def _bomb(size: int) -> bytes:
 
 BIG = 11 * 1024 * 1024  # over Scrapy's (and newsmon's) 10 MB DOWNLOAD_MAXSIZE
 
+#: F5 BIG-IP ASM's default blocking page, which it serves with HTTP 200.
+F5_REJECTED = (b"<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. Please "
+               b"consult with your administrator.<br><br>Your support ID is: 14816549817698155436<br><br>"
+               b"<a href='javascript:history.back();'>[Go Back]</a></body></html>")
+
 
 @dataclass
 class Logged:
@@ -444,6 +449,8 @@ class Site:
             "/a/wall-login": (redirect(lambda s: "/login?next=%2Fa%2Fwall-login", 302), "wall_login"),
             "/a/wall-jwt": (lambda h, s: _send(h, 401, b'{"error": "invalid JWT token", "status": 401}',
                                                {"Content-Type": "application/json"}), "wall_consent"),
+            # A WAF's block at 200: it was "no article in the page", final at the second look.
+            "/a/wall-f5": (lambda h, s: _send(h, 200, F5_REJECTED), "wall_challenge"),
         }
         for path, (answer, _) in routes.items():
             self.cases[path] = Case(path, answer)

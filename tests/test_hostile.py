@@ -441,6 +441,32 @@ def test_a_login_page_in_shift_jis_or_euc_jp_is_a_login_wall(tmp_path):
     assert all("会員ログイン" in rows[k]["reason"] for k in ("sjis", "euc")) and "'同意'" in rows["agree"]["reason"]
 
 
+def test_articles_sent_on_to_a_login_page_no_address_rule_knew_are_behind_a_login_not_taken_down(tmp_path):
+    # Rails' /users/sign_in, titled by the site's name, was an empty shell (a bot wall, three in a row holding back
+    # the outlet's others); a login page in the site's template at /member/, no small page, an article "taken down,
+    # or moved", then gone. Neither said that a login stood in the way, nor what opens it.
+    sign_in = ("<html><head><meta charset='utf-8'><title>毎朝新聞</title></head><body><form action='/users/sign_in' "
+               "method='post'><input type='email' name='user[email]'><input type='password' name='user[password]'>"
+               "<button>送信</button></form></body></html>").encode()
+    menu = "".join(f"<li><a href='/sec/{n}'>セクション{n}の最新ニュース一覧</a></li>" for n in range(40))
+    member = ("<!DOCTYPE html><html lang='ja'><head><meta charset='utf-8'><title>ログイン | 毎朝新聞</title></head><body>"
+              f"<header><nav><ul>{menu}</ul></nav></header><main><h1>ログイン</h1><form method=post action=/member/>"
+              "<input type=email name=id><input type=password name=pw><button>ログインする</button></form></main>"
+              "<footer><p>記事・写真・図表などの無断転載を禁じます。</p></footer></body></html>").encode()
+    _, db = crawl_walls_only(tmp_path, 909, lambda walls: {
+        "/a/devise": redirect(lambda s: "/users/sign_in?return_to=%2Fa%2Fdevise", 302),
+        "/users/sign_in": lambda h, s: _send(h, 200, sign_in),
+        "/a/members": redirect(lambda s: "/member/?return=%2Fa%2Fmembers", 302),
+        "/member/": lambda h, s: _send(h, 200, member)})
+    rows = {r["url"].rsplit("/", 1)[1]: r for r in query(
+        db, "SELECT url, kind, reason_code, reason, redirected_to FROM urls WHERE url LIKE '%/a/%' "
+            "AND reason_code IS NOT 'bad_url'")}
+    assert {k: (r["kind"], r["reason_code"]) for k, r in rows.items()} == {
+        "devise": ("blocked", "wall_login"), "members": ("blocked", "wall_login")}, rows
+    assert all("`cookies`" in r["reason"] for r in rows.values())
+    assert f"(at {rows['members']['redirected_to']}, where the article's URL was sent on)" in rows["members"]["reason"]
+
+
 def test_an_outlet_that_refuses_the_crawls_region_is_walled_off_and_says_where_the_wall_is(tmp_path):
     # A region's block stands before every article of the outlet, as a bot challenge does: after 3
     # in a row the rest wait for the next run. Before, each page was an "empty shell" (the 200s) or

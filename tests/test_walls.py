@@ -6,9 +6,9 @@ import csv
 
 import pytest
 
-from crawler.walls import detect_wall, url_wall
+from crawler.walls import detect_wall, login_page, url_wall
 
-from .hostile import article_html
+from .hostile import F5_REJECTED, article_html
 from .saved import SAVED, saved_bytes
 
 #: Akamai's denial page without its "Reference #18.…" line (nor the errors.edgesuite.net URL after it).
@@ -39,6 +39,9 @@ CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</
     (200, {}, b"<html><body><iframe src='https://geo.captcha-delivery.com/captcha/'></iframe></body></html>", None,
      "challenge", "DataDome"),
     (405, {"x-amzn-waf-action": "captcha"}, b"", None, "challenge", "AWS WAF"),
+    # F5 BIG-IP's block page, at 200 as F5 serves it by default (it was "no article in the page", final) or at 403.
+    (200, {}, F5_REJECTED, None, "challenge", "F5 BIG-IP"),
+    (403, {}, F5_REJECTED, None, "challenge", "F5 BIG-IP"),
     (401, {"Content-Type": "application/json"}, b'{"error":"invalid JWT token","status":401}', None, "consent",
      "NHK ONE"),
     (200, {}, b"<html><head><title>Before you continue</title></head><body><form><button>Accept all</button>"
@@ -48,6 +51,14 @@ CHALLENGE = (b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</
     (200, {}, "<html><head><title>ログイン</title></head><body><form><input type='password'></form></body></html>"
      .encode(), None, "login", "login form"),
     (200, {}, b"<html><body>x</body></html>", "https://id.example.jp/login?next=/articles/1", "login", "id.example.jp"),
+    # Rails' (Devise) and PHP member systems' login addresses: the page, titled by the site's name, was an empty shell.
+    (200, {}, b"<html><body>x</body></html>", "https://www.example.jp/users/sign_in?return_to=%2Farticles%2F1", "login",
+     "www.example.jp"),
+    (200, {}, b"<html><body>x</body></html>", "https://www.example.jp/member/login_form.php?ref=1", "login",
+     "www.example.jp"),
+    # A password field whose type a minifier left unquoted.
+    (200, {}, "<html><head><title>ログイン</title></head><body><form><input type=password name=pw></form></body></html>"
+     .encode(), None, "login", "login form"),
     (200, {}, b"<html><head><title>Security check</title></head><body><form><div class='g-recaptcha'></div></form>"
               b"</body></html>", None, "challenge", "captcha"),
 ])
@@ -78,6 +89,22 @@ def test_walls_in_a_legacy_japanese_codec_are_recognised(codec, declared, title,
     assert wall is not None and wall.kind == kind
     # Its reason quotes the title as the page shows it.
     assert title[7:-8].split("｜")[0] in wall.reason
+
+
+def test_a_login_page_in_the_sites_template_is_one_where_a_redirect_sent_the_article():
+    # Its menus and rankings make it no small page, which detect_wall must let pass (an article about a login has the
+    # site's login box in its header too): sent on to it, a members' article was "taken down", then gone.
+    ranking = "<ol>" + "".join(f"<li><a href='/articles/{n}'>市営バスの路線再編をめぐり住民説明会で意見相次ぐ 第{n}報</a></li>"
+                               for n in range(60)) + "</ol>"
+    page = outlet_page("ログイン | 毎朝新聞", "<h1>ログイン</h1><form method=post><input type=email name=id>"
+                       f"<input type=password name=pw><button>ログインする</button></form>{ranking}")
+    assert detect_wall(200, {}, page) is None
+    wall = login_page(200, page)
+    assert wall is not None and wall.code == "wall_login"
+    assert "ログイン | 毎朝新聞" in wall.reason and "`cookies`" in wall.reason
+    # A page with a login box whose title says no login (an article, a section) is none.
+    header_box = outlet_page("市営バス路線再編 | 毎朝新聞", "<form><input type='password' name='pw'></form>" + ranking)
+    assert login_page(200, header_box) is None and login_page(200, article_html(1).encode()) is None
 
 
 def test_vendor_sensors_on_an_ordinary_page_are_not_a_wall():
