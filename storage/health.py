@@ -94,7 +94,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -224,6 +224,29 @@ LAGS_PER_RUN = 200
 class Reason:
     code: str
     message: str
+    #: What it is about, where it names all of it: the feeds, sitemaps or sections that failed, the
+    #: hosts its articles moved to. With its code, its identity (``_keys``): one feed's 404 mended in
+    #: the run another's began was the same "discovery" as before, and neither was told. ``None``: its
+    #: code alone, for a reason that names nothing, names the first three of more (which three may
+    #: change every run), or was stored before reasons said what they are about.
+    about: tuple[str, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As stored (``outlet_health``, ``health_log``) and sent (a digest); ``about`` only where it is known."""
+        return {"code": self.code, "message": self.message,
+                **({"about": list(self.about)} if self.about is not None else {})}
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any]) -> Reason:
+        """A reason as ``to_dict`` stored it."""
+        about = stored.get("about")
+        return cls(stored["code"], stored["message"], tuple(about) if about is not None else None)
+
+
+def _named(subjects: Sequence[str]) -> tuple[str, ...] | None:
+    """The ``about`` of a reason that names the first three of ``subjects`` (``_some``): all of them, or
+    ``None`` when there are more; a failing set of many, which three come first may change every run."""
+    return tuple(subjects) if len(subjects) <= 3 else None
 
 
 @dataclass
@@ -255,11 +278,11 @@ class HealthChange:
 
     def to_dict(self) -> dict[str, Any]:
         out = {"outlet": self.outlet, "previous": self.previous, "status": self.status,
-               "reasons": [asdict(r) for r in self.reasons]}
+               "reasons": [r.to_dict() for r in self.reasons]}
         if self.lasted():
             out["previous_since"] = self.previous_since
         if self.resolved:
-            out["resolved"] = [asdict(r) for r in self.resolved]
+            out["resolved"] = [r.to_dict() for r in self.resolved]
         return out
 
     def lasted(self) -> str | None:
@@ -609,6 +632,7 @@ def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]],
     named = "; ".join(f"{b['url']}: {b['reason'] or 'HTTP ' + str(b['http_status'])}" for b in broken[:3])
     more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
     total = last["discovery_ok"] + last["discovery_failed"]
+    about = _named([b["url"] for b in broken]) if broken else None
     if bad >= total - indexes and not last["discovered"]:
         # Read whole but listing nothing the outlet takes is not "could not be read": the redesign
         # it usually is was said as both ("were read but listed no article URL; none … could be read").
@@ -618,9 +642,9 @@ def _discovery_reason(last: Mapping[str, Any], broken: list[Mapping[str, Any]],
                  "no article)") if indexes else ""
         return "failing", Reason("discovery", f"none of its {total - indexes} feeds, sitemaps and sections {failed}"
                                               + index
-                                              + (f": {named}{more}" if named else ""))
+                                              + (f": {named}{more}" if named else ""), about)
     return "degraded", Reason("discovery", f"{bad} of its {total} feeds, sitemaps and sections failed or "
-                                           "were broken" + (f": {named}{more}" if named else ""))
+                                           "were broken" + (f": {named}{more}" if named else ""), about)
 
 
 def _failed_before_reason(broken: list[Mapping[str, Any]]) -> Reason:
@@ -629,7 +653,7 @@ def _failed_before_reason(broken: list[Mapping[str, Any]]) -> Reason:
     return Reason("discovery", f"{len(broken)} of its feeds, sitemaps and sections failed or were broken in the "
                                f"run before, and earlier too, and read in the last: {named}{more}; named while they "
                                "fail every other run or so (its host limiting requests, or outages close "
-                               "together? `newsmon check` says what it answers)")
+                               "together? `newsmon check` says what it answers)", _named([b["url"] for b in broken]))
 
 
 def _asked(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -830,7 +854,7 @@ def _off_domains_reason(found: tuple[int, int, list[str]] | None) -> Reason | No
     return Reason("off_domains", f"{n} of the {listed} URLs its feeds, sitemaps and sections listed over the "
                                  f"last week are on hosts that are not among its domains ({named}): did its "
                                  "articles move? None of them is fetched; if they are its articles, add the host "
-                                 "to the outlet's domains (and to its article URL pattern)")
+                                 "to the outlet's domains (and to its article URL pattern)", _named(hosts))
 
 
 def unlinked_documents(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
@@ -858,7 +882,8 @@ def _unlinked_reason(documents: list[Mapping[str, Any]] | None) -> Reason | None
     named = "; ".join(f"{d['kind']} {d['url']} ({d['unlinked']} of its {d['entries']} entries)" for d in documents[:3])
     return Reason("unlinked", f"entries of its feeds or sitemaps give no URL: {named}; their articles are not "
                               "crawled. Where do they put their links now? (newsmon reads an item's <link>, Atom "
-                              "link, rdf:about and permalink <guid>, a sitemap entry's <loc>)")
+                              "link, rdf:about and permalink <guid>, a sitemap entry's <loc>)",
+                  _named([d["url"] for d in documents]))
 
 
 def overflowed(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
@@ -993,7 +1018,8 @@ def _stale_reason(feeds: list[Mapping[str, Any]] | None, now: datetime) -> Reaso
         return Reason("stale", f"its {named} has never listed an article URL, while its other feeds, sitemaps and "
                                "sections list them: a wrong address, a feed emptied or moved before newsmon read "
                                "it, or links the article URL pattern does not take? `newsmon check` shows what it "
-                               "lists; its address in the outlet's definition needs mending, or removing")
+                               "lists; its address in the outlet's definition needs mending, or removing",
+                      _named([f["url"] for f in never]))
     if not feeds:
         return None
     if feeds[0].get("alone"):
@@ -1004,7 +1030,7 @@ def _stale_reason(feeds: list[Mapping[str, Any]] | None, now: datetime) -> Reaso
                                f"{f['since'][:16].replace('T', ' ')} UTC ({quiet}; it used to list {pace} every "
                                f"{duration_text(f['interval'])}): frozen, or moved with the old address still "
                                "answering? `newsmon check` shows where it went; or the outlet has published nothing "
-                               "for that long")
+                               "for that long", (f["url"],) if len(feeds) == 1 else None)
     named = "; ".join(f"{f['kind']} {f['url']} (nothing new since {f['since'][:16].replace('T', ' ')} UTC, "
                       f"{duration_text((now - _time(f['since'])).total_seconds())}; it used to list "
                       f"{'one' if f['by'] == 'entries' else 'something new'} every "
@@ -1012,7 +1038,7 @@ def _stale_reason(feeds: list[Mapping[str, Any]] | None, now: datetime) -> Reaso
     return Reason("stale", f"its {named} lists nothing new while its other feeds, sitemaps and sections found "
                            "articles published since: frozen, or moved with the old address still answering? "
                            "What only it lists is missed; `newsmon check` shows where it went, and its address "
-                           "in the outlet's definition needs the new one")
+                           "in the outlet's definition needs the new one", _named([f["url"] for f in feeds]))
 
 
 def _overflow_reason(feeds: list[Mapping[str, Any]] | None) -> Reason | None:
@@ -1021,7 +1047,7 @@ def _overflow_reason(feeds: list[Mapping[str, Any]] | None) -> Reason | None:
     named = "; ".join(f"{f['kind']} {f['url']} ({f['article_urls']} articles)" for f in feeds[:3])
     return Reason("overflow", f"its {named} listed only articles never seen before: more were published since the "
                               "run before than it holds, and some may have dropped off it unseen; crawl it more "
-                              "often (the [schedule] interval), or add its sitemap")
+                              "often (the [schedule] interval), or add its sitemap", _named([f["url"] for f in feeds]))
 
 
 def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
@@ -1072,17 +1098,21 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
         own, read = mine or ([], 0)
         if own and len(own) >= read:
             failing.append(Reason("timeout", f"the last run hung and was killed at its timeout: none of its feeds, "
-                                             f"sitemaps and sections had an answer by then ({_some(own)})"))
+                                             f"sitemaps and sections had an answer by then ({_some(own)})",
+                                  _named(own)))
         elif own:
             failing.append(Reason("timeout", f"the last run hung and was killed at its timeout: {_some(own)} had no "
-                                             "answer by then (the rest of its feeds, sitemaps and sections had)"))
+                                             "answer by then (the rest of its feeds, sitemaps and sections had)",
+                                  _named(own)))
         elif mine is not None and others:  # its own all answered, as far as its runs before tell
             held = "; ".join(f"{o}'s {_some(urls)}" for o, (urls, _) in sorted(others.items()))
             # Its own documents all answered: the run was cut short for it, not by it.
             degraded.append(Reason("timeout", f"the last run, shared with other outlets, hung and was killed at its "
                                               f"timeout, held by {held}, which had no answer by then (its own feeds, "
                                               "sitemaps and sections had): an outlet in a job of its own "
-                                              "([schedule.outlets]) hangs no other's runs"))
+                                              "([schedule.outlets]) hangs no other's runs",
+                                  None if any(len(urls) > 3 for urls, _ in others.values())
+                                  else tuple(u for _, (urls, _) in sorted(others.items()) for u in urls)))
         else:
             failing.append(Reason("timeout", "the last run hung and was killed at its timeout"))
     elif reason.startswith("failed") or reason == "killed":
@@ -1286,18 +1316,18 @@ def current(db: Database, outlet: str) -> Health | None:
     row = db.execute("SELECT status, reasons, since FROM outlet_health WHERE outlet = ?", [outlet]).fetchone()
     if row is None:
         return None
-    return Health(row[0], [Reason(**r) for r in json.loads(row[1])], row[2])
+    return Health(row[0], [Reason.of(r) for r in json.loads(row[1])], row[2])
 
 
 def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetime | None = None,
                   late_after: timedelta = LATE_AFTER) -> HealthChange | None:
     """Check ``outlet`` again and store the result; return the change worth telling, if any.
 
-    A change is a new status, or the same bad status for other reasons; an outlet's first
-    check counts only when it is not ``ok``. Each is logged (``health_log``); one whose reasons
-    were all said since the status began is not told (``_said_since``). A reason of the status
-    that ended ``SETTLE_RUNS`` runs ago and has not come back is told once, and logged
-    (``_resolved``).
+    A change is a new status, or the same bad status for other reasons (a reason: its code and what
+    it is about, ``_keys``); an outlet's first check counts only when it is not ``ok``. Each is
+    logged (``health_log``); one whose reasons were all said since the status began is not told
+    (``_said_since``). A reason of the status that ended ``SETTLE_RUNS`` of the outlet's runs ago
+    and has not come back is told once, and logged (``_resolved``).
     """
     now = _now(now)
     runs = history(db, outlet, now=now)
@@ -1342,15 +1372,30 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                                       [runs[0]["run_id"], outlet]).fetchone()[0] if runs else 0,
                    standing=standing(db, outlet, runs[0]["run_id"]) if runs else 0)
     stamp = _iso(now)
+    ran = _ran_before(db, outlet, run_id, FLAP_WINDOW)
     with transaction(db):
         before = current(db, outlet)
         health, damped, ended = _flap(db, outlet, runs, health, before)
-        reasons = json.dumps([asdict(r) for r in health.reasons], ensure_ascii=False)
-        changed = before is None or before.status != health.status or before.codes() != health.codes()
-        said = (changed and not damped and ended is None and before is not None and before.status == health.status
-                and set(health.codes()) <= _said_since(db, outlet, before.since, runs, run_id))
-        resolved = _resolved(db, outlet, before, health, runs, run_id) if (
-            not damped and ended is None and before is not None and before.status == health.status != "ok") else []
+        reasons = json.dumps([r.to_dict() for r in health.reasons], ensure_ascii=False)
+        # By what each reason is about, not by code alone: a feed's 404 mended in the run another's
+        # began left the status and its codes as they were, and neither was told. Nor by message: a
+        # count or "for N days" in it is no change.
+        keys = _keys(health.reasons)
+        changed = before is None or before.status != health.status or _keys(before.reasons) != keys
+        same = before is not None and before.status == health.status
+        said = changed and not damped and ended is None and same
+        settling = not damped and ended is None and same and health.status != "ok"
+        # What they are about changing run to run (a host limiting requests fails other feeds each run,
+        # two of twenty): by code alone then, or a digest a run.
+        coarse = (said or settling) and _churn(db, outlet, before.since, ran) + (
+            changed and set(before.codes()) == set(health.codes())) >= FLAP_CHANGES
+        if said:
+            told, new = _said_since(db, outlet, before.since, ran[:SETTLE_RUNS]), keys
+            if coarse:
+                told, new = _coarse(told), _coarse(new)
+            said = all(_told_in(key, told) for key in new)
+        resolved = _resolved(db, outlet, before, health, runs, ran[:SETTLE_RUNS], run_id, coarse=coarse) \
+            if settling else []
         if before is None or before.status != health.status:
             db.execute("INSERT OR REPLACE INTO outlet_health (outlet, status, reasons, since, checked_at, run_id) "
                        "VALUES (?, ?, ?, ?, ?, ?)", [outlet, health.status, reasons, stamp, stamp, run_id])
@@ -1363,7 +1408,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
             db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id,
                                            "previous": before.status if before else None,
                                            "status": health.status, "reasons": reasons,
-                                           "resolved": json.dumps([asdict(r) for r in resolved], ensure_ascii=False)
+                                           "resolved": json.dumps([r.to_dict() for r in resolved], ensure_ascii=False)
                                            if resolved else None})
     if resolved and (not changed or said):
         return HealthChange(outlet, before.status, health.status, health.reasons, previous_since=before.since,
@@ -1382,9 +1427,69 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                         resolved=resolved)
 
 
-def _said_since(db: Database, outlet: str, since: str, runs: list[dict[str, Any]], run_id: int | None) -> set[str]:
-    """The reason codes ``outlet``'s health has had since its status began (at ``since``), in its
-    last ``SETTLE_RUNS`` runs before ``run_id`` (of ``runs``, newest first).
+Key = tuple[str, str | None]
+
+
+def _keys(reasons: Iterable[Reason]) -> set[Key]:
+    """What ``reasons`` are about, each ``(code, subject)``: a reason about three feeds is three, one
+    whose ``about`` is ``None`` is ``(code, None)``, which stands for any subject of its code (``_told_in``)."""
+    return {(r.code, subject) for r in reasons for subject in (r.about or (None,))}
+
+
+def _told_in(key: Key, keys: set[Key]) -> bool:
+    """Whether ``key`` of a reason was told among ``keys``: itself, or its code without a subject, which
+    stands for all of them (a reason that named the first three of many; one stored before reasons said
+    what they are about: else the first check after the upgrade told every broken feed as new). Its
+    code without a subject, after named ones, is new: more feeds broken than a reason names."""
+    return key in keys or (key[0], None) in keys
+
+
+def _lasts_in(key: Key, keys: set[Key]) -> bool:
+    """Whether ``key`` of a reason goes on among ``keys``: as ``_told_in``, and its code without a subject
+    goes on in any of its code (of many broken feeds, three read again are no end)."""
+    return _told_in(key, keys) or (key[1] is None and any(code == key[0] for code, _ in keys))
+
+
+def _coarse(keys: set[Key]) -> set[Key]:
+    """``keys`` by code alone."""
+    return {(code, None) for code, _ in keys}
+
+
+def _ran_before(db: Database, outlet: str, run_id: int | None, n: int) -> list[int]:
+    """The outlet's last ``n`` runs but ``run_id`` that ran (a run the schedule recorded as skipped did
+    not), newest first, however far apart: ``history``'s month held too few of an outlet crawled every
+    fortnight, and the end of its reasons was never told. A few rows of idx_outlet_runs_outlet,
+    whatever the outlet's history."""
+    return [row[0] for row in db.execute(
+        "SELECT o.run_id FROM outlet_runs o JOIN crawl_runs r ON r.id = o.run_id WHERE o.outlet = ? "
+        "AND o.run_id != ? AND r.finished_at IS NOT NULL AND coalesce(r.finish_reason, '') NOT LIKE 'skipped%' "
+        "ORDER BY o.run_id DESC LIMIT ?", [outlet, -1 if run_id is None else run_id, n])]
+
+
+def _churn(db: Database, outlet: str, since: str, ran: list[int]) -> int:
+    """How many times what ``outlet``'s reasons are about changed, their codes as they were, in its runs
+    ``ran`` (``_ran_before``), since its status began (at ``since``).
+
+    Two of twenty sections failing at random each run (a host limiting requests) was a new feed told
+    at almost every run, and the end of another 3 runs after. At ``FLAP_CHANGES`` in ``FLAP_WINDOW``
+    runs, the changes are told by code, as before reasons said what they are about, until they leave
+    the window (as ``_flap`` damps a status). Newest first, down to the row in force before the window."""
+    if not ran:
+        return 0
+    oldest, changes, newer = min(ran), 0, None
+    for logged, reasons in db.execute("SELECT run_id, reasons FROM health_log WHERE outlet = ? AND at >= ? "
+                                      "ORDER BY id DESC", [outlet, since]):
+        keys = _keys(Reason.of(r) for r in json.loads(reasons or "[]"))
+        changes += newer is not None and keys != newer and _coarse(keys) == _coarse(newer)
+        if logged is not None and logged < oldest:
+            break
+        newer = keys
+    return changes
+
+
+def _said_since(db: Database, outlet: str, since: str, ran: list[int]) -> set[Key]:
+    """What ``outlet``'s health has been about (``_keys``) since its status began (at ``since``), in its
+    last ``SETTLE_RUNS`` runs (``ran``: ``_ran_before``).
 
     An outage whose face changes run to run (robots.txt erring one run and answering the next,
     every feed 503 throughout) was "failing" throughout, and told with every run: its reasons went
@@ -1392,27 +1497,28 @@ def _said_since(db: Database, outlet: str, since: str, runs: list[dict[str, Any]
     told (a feed's 503s, then the crawl hanging till its timeout), and so is one that comes back
     after ``SETTLE_RUNS`` runs in a row without it (as a flap ends so): an outlet "degraded" for
     weeks on a standing reason (a feed listing video pages its pattern does not take) told a feed's
-    404 once, and its return days after it had been mended never."""
-    window = [r["run_id"] for r in runs if r["run_id"] != run_id
-              and not (r["finish_reason"] or "").startswith("skipped")][:SETTLE_RUNS]
-    oldest = min(window) if window else None
-    said: set[str] = set()
-    in_force = None  # the health of the window's oldest run (logged by it, or by a run before it)
+    404 once, and its return days after it had been mended never. The same of a reason's subject: a
+    second feed's 404 is told, the first's again when it comes back."""
+    oldest = min(ran) if ran else None
+    said: set[Key] = set()
+    # Newest first, down to the health of the window's oldest run (logged by it, or by a run before
+    # it): every row since the status began, read at each change, was a year of rows at each run of
+    # an outlet whose feeds fail by turns (``_churn``).
     for logged, reasons in db.execute("SELECT run_id, reasons FROM health_log WHERE outlet = ? AND at >= ? "
-                                      "ORDER BY id", [outlet, since]):
-        codes = {r["code"] for r in json.loads(reasons or "[]")}
+                                      "ORDER BY id DESC", [outlet, since]):
+        said |= _keys(Reason.of(r) for r in json.loads(reasons or "[]"))
         if oldest is not None and logged is not None and logged <= oldest:
-            in_force = codes
-        else:
-            said |= codes
-    return said | (in_force or set())
+            break
+    return said
 
 
 def _resolved(db: Database, outlet: str, before: Health, health: Health, runs: list[dict[str, Any]],
-              run_id: int | None) -> list[Reason]:
+              ran: list[int], run_id: int | None, *, coarse: bool = False) -> list[Reason]:
     """The reasons of ``outlet``'s status (``before``'s, ``health``'s too) that ended ``SETTLE_RUNS``
-    runs in a row ago: in force after the ``SETTLE_RUNS``-th run before ``run_id`` (of ``runs``,
-    newest first), in none of the health logged since nor in ``health``; as last logged.
+    runs in a row ago: in force after the ``SETTLE_RUNS``-th of its runs before ``run_id`` (``ran``:
+    ``_ran_before``), in none of the health logged since nor in ``health``; as last logged. A reason
+    about several feeds, some of which ended, is told for those (``_keys``); by code alone when
+    ``coarse`` (``_churn``).
 
     A same-status change is told when a reason is new (``_said_since``), not when one ends: an
     outlet degraded on a standing reason told its feed's 404, and never that the feed read again
@@ -1420,8 +1526,6 @@ def _resolved(db: Database, outlet: str, before: Health, health: Health, runs: l
     agree (as a reason back is told again, and a flap ends), so that a reason erring one run and
     answering the next (robots.txt through an outage) sends nothing; a status that began since,
     or a flap (its end told with ``flapping_over``), tells its reasons itself."""
-    ran = [r["run_id"] for r in runs if r["run_id"] != run_id
-           and not (r["finish_reason"] or "").startswith("skipped")]
     # A run the schedule recorded as skipped (the database unwritable) is checked too, but is no
     # run without the reason: the end was told there after 2 runs, and again at the next run.
     skipped = any(r["run_id"] == run_id and (r["finish_reason"] or "").startswith("skipped") for r in runs)
@@ -1431,21 +1535,31 @@ def _resolved(db: Database, outlet: str, before: Health, health: Health, runs: l
     anchor, first = ran[SETTLE_RUNS - 1], ran[SETTLE_RUNS - 2]
     had: list[Reason] = []
     ended = False  # a row logged after the anchor, by the first run without the reason at the latest
-    since = set(health.codes())
+    since = _keys(health.reasons)
     # Newest first, down to the anchor's row. Every row since the status began, read at each run of
     # an outlet in a long status, took 10-16 ms an outlet a run at a year of a reason on and off
     # every 2 hours (0.5 s a run of 30 outlets); so, 0.1 ms.
     for logged, reasons in db.execute("SELECT run_id, reasons FROM health_log WHERE outlet = ? AND at >= ? "
                                       "ORDER BY id DESC", [outlet, before.since]):
-        logged_reasons = [Reason(**r) for r in json.loads(reasons or "[]")]
+        logged_reasons = [Reason.of(r) for r in json.loads(reasons or "[]")]
         if logged is not None and logged <= anchor:
             had = logged_reasons
             break
         ended = ended or (logged is not None and logged <= first)
-        since.update(r.code for r in logged_reasons)
-    if not ended or "flapping" in since or any(r.code == "flapping" for r in had):
+        since |= _keys(logged_reasons)
+    if not ended or any(code == "flapping" for code, _ in since) or any(r.code == "flapping" for r in had):
         return []
-    return [r for r in had if r.code not in since]
+    since = _coarse(since) if coarse else since
+    out = []
+    for reason in had:
+        subjects = (None,) if coarse else reason.about or (None,)
+        gone = [s for s in subjects if not _lasts_in((reason.code, s), since)]
+        if len(gone) == len(subjects):
+            out.append(reason)
+        elif gone:
+            # Of a reason about several feeds, some read again: those, in the words it was told in.
+            out.append(Reason(reason.code, f"for {_some(gone)}, not the rest it names: {reason.message}", tuple(gone)))
+    return out
 
 
 def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,
@@ -1679,7 +1793,7 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
             "health": health.status if health else "unknown",
             # Since when it has had that status (the desk's outlets page says so too).
             "health_since": health.since if health else None,
-            "reasons": [asdict(r) for r in health.reasons] if health else [],
+            "reasons": [r.to_dict() for r in health.reasons] if health else [],
         })
     return out
 

@@ -1787,3 +1787,96 @@ def test_a_run_the_schedule_recorded_as_skipped_is_no_run_without_the_reason(db)
                                    ("degraded", "degraded", ["discovery", "rules_missed"], []),
                                    ("degraded", "degraded", ["rules_missed"], ["discovery"])], told_codes(changes)
     assert changes[2].at == (NOW - timedelta(days=20, hours=-7)).isoformat()  # the third run that read it
+
+
+NHK_FEEDS = [f"https://www3.nhk.or.jp/rss/{name}.xml" for name in ("cat0", "cat1", "cat4", "cat5", "cat6", "cat7")]
+
+
+def feeds_404_runs(db, plan: list[tuple[str, ...]], *, every: timedelta = timedelta(hours=1),
+                   reads: list[int] | None = None, after: datetime | None = None) -> list[health.HealthChange]:
+    """Runs of nhk "degraded" on a standing reason (rules no longer match), ``every`` apart (the last at NOW,
+    or the first ``every`` after ``after``), each reading its first 3 feeds (``reads``: as many as it says for
+    each run) and any of ``plan``'s beyond them, those of ``plan`` answering 404, as the crawl records them;
+    each checked; the changes told."""
+    at = after or NOW - every * len(plan)
+    told = []
+    for down, read in zip(plan, reads or [3] * len(plan)):
+        at += every
+        feeds = list(dict.fromkeys(NHK_FEEDS[:read] + list(down)))
+        run_id = add_run(db, "nhk", at, pages=10, rules_expected=10, rules_missed=10, discovered=6,
+                         discovery_ok=len(feeds) - len(down), discovery_failed=len(down))
+        for url in feeds:
+            frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=url, kind="feed", ok=url not in down,
+                                      http_status=404 if url in down else 200, now=at.isoformat())
+        told.append(health.update_health(db, "nhk", run_id, now=at))
+    return [change for change in told if change]
+
+
+def told_feeds(changes: list[health.HealthChange]) -> list[tuple[list[str], list[str]]]:
+    """Per change told: the feeds its reasons name as broken, and those its reasons told as ended name."""
+    def named(reasons):
+        return [url for url in NHK_FEEDS if any(f"{url}: HTTP 404" in r.message for r in reasons)]
+    return [(named(c.reasons), named(c.resolved)) for c in changes]
+
+
+def test_a_second_feeds_404_begun_as_the_first_was_mended_is_told_and_the_firsts_end_after_3_runs(db):
+    # Feed A's 404 mended in the run B's began: the same status, the same code ("discovery"), and
+    # neither was told; the analyst's last word stayed "A 404" while B was broken. Nor does a count
+    # in the reason ("1 of its 3 feeds", "1 of its 4") make a change, nor the first three of many
+    # broken feeds, which change as the feeds do, make one a run.
+    a, b, c, *more = NHK_FEEDS
+    plan = [(), (a,), (b,), (b,), (b,), (b,), (b, c)] + [(b, c)] * 5 + [(b, c, *more[:2]), (b, *more)] * 2 + [()] * 3
+    changes = feeds_404_runs(db, plan, reads=[3] * 3 + [4, 3, 4] + [3] * 13)  # B "1 of its 4 feeds", 3, 4
+    # Told: A; B, new; A's end, 3 runs in a row after it; C, new; more than three, whose first three
+    # change from run to run (told once); their end.
+    many = [b, c, more[0]]  # the first three named of the first run of more
+    assert told_feeds(changes) == [([], []), ([a], []), ([b], []), ([b], [a]), ([b, c], []), (many, []), ([], many)], \
+        told_feeds(changes)
+    assert (changes[3].previous, changes[3].status) == ("degraded", "degraded")
+    assert changes[3].resolved == [r for r in changes[1].reasons if r.code == "discovery"]
+    assert changes[3].at == (NOW - timedelta(hours=len(plan) - 5)).isoformat()  # the third run without A's 404
+
+
+def test_feeds_failing_by_turns_are_told_by_code_once_they_change_run_to_run(db):
+    # Two of its feeds at a time failing by turns (a host limiting requests): a new feed told at
+    # almost every run, and another's end 3 runs later. Told as new until they change a third time
+    # in 8 runs, then by code alone while they do (nor an end told); 8 runs after, a feed is again.
+    feeds = NHK_FEEDS
+    turns = [(feeds[n % 6], feeds[(n + 2) % 6]) for n in range(12)]
+    steady = [(feeds[0],)] * 8
+    changes = feeds_404_runs(db, [()] + turns + steady + [(feeds[0], feeds[1])], reads=[6] * 22)
+    assert told_feeds(changes) == [([], []), (sorted(turns[0]), []), (sorted(turns[1]), []), (sorted(turns[2]), []),
+                                   ([feeds[0], feeds[1]], [])], told_feeds(changes)
+
+
+def test_the_end_of_one_of_several_feeds_404_is_told_for_it_alone(db):
+    a, b, c, *_ = NHK_FEEDS
+    changes = feeds_404_runs(db, [(), (a, b), (b,), (b,), (b,), (b,)])
+    assert [named for named, _ in told_feeds(changes)] == [[], [a, b], [b]], told_feeds(changes)
+    # Told when B's 404 is A's no longer 3 runs in a row: of A, in the words it was told in.
+    [ended] = changes[2].resolved
+    assert changes[2].at == (NOW - timedelta(hours=1)).isoformat() and ended.about == (a,)
+    assert ended.message == (f"for {a}, not the rest it names: 2 of its 3 feeds, sitemaps and sections failed or were "
+                             f"broken: {a}: HTTP 404; {b}: HTTP 404")
+
+
+def test_the_end_of_a_reason_at_an_outlet_crawled_every_fortnight_is_told_after_3_of_its_runs(db):
+    # Its month of history (``health.history``) held 2 runs: 3 that read the feed again never came.
+    a = NHK_FEEDS[0]
+    changes = feeds_404_runs(db, [(), (a,), (a,), (), (), (), ()], every=timedelta(days=14))
+    assert told_feeds(changes) == [([], []), ([a], []), ([], [a])], told_feeds(changes)
+    assert changes[2].at == (NOW - timedelta(days=14)).isoformat()  # the third run without the 404
+
+
+def test_reasons_stored_before_they_named_their_feeds_tell_nothing_new_and_a_feeds_404_after_is_told(db):
+    # A database of the version before: its reasons say what they are about nowhere. Taken as about
+    # none of its feeds, each broken feed was new to the first check after the upgrade (a notice for
+    # every outlet with one); taken as about all of them, none is.
+    a, b, *_ = NHK_FEEDS
+    feeds_404_runs(db, [(), (a,)], after=NOW - timedelta(hours=20))
+    for table, key in (("outlet_health", "outlet"), ("health_log", "id")):
+        for row_key, reasons in db.execute(f"SELECT {key}, reasons FROM {table}").fetchall():
+            old = [{"code": r["code"], "message": r["message"]} for r in json.loads(reasons)]
+            db.execute(f"UPDATE {table} SET reasons = ? WHERE {key} = ?", [json.dumps(old), row_key])
+    changes = feeds_404_runs(db, [(a,)] * 3 + [(a, b)], after=NOW - timedelta(hours=10))
+    assert told_feeds(changes) == [([a, b], [])], told_feeds(changes)
