@@ -47,6 +47,8 @@ from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders
 
 from . import __version__, settings
+from .bodies import Corrupt, decompress
+from .outcome import check_body, cut_short
 from .settings import DOWNLOAD_MAXSIZE
 
 #: The byte ranges a WARC.gz is split into, for the workers. Small enough that a part's kept
@@ -1243,12 +1245,14 @@ def read_body(record: ArcWarcRecord) -> Body:
     if over := [reader.coding for reader in readers if isinstance(reader, _Layer) and reader.over]:
         return Body(data, too_large=f"undoing the {over[0]} of its {', '.join(content_codings(record.http_headers))} "
                                     "Content-Encoding gives more than that already: a compression bomb?")
-    # A decoder warcio dropped at its first bytes (not in that coding after all) passed them on as they were.
+    if unread := _undecoded(readers, data):
+        return Body(data, corrupt=f"its {', '.join(content_codings(record.http_headers))} Content-Encoding {unread}")
+    # A decoder warcio dropped at its first bytes passed them on as they were: a page stored decoded.
     decoders = [decoder for reader in readers if (decoder := getattr(reader, "decompressor", None)) is not None]
     if all(getattr(decoder, "eof", True) for decoder in decoders):
         if getattr(readers[0], "broke_off", False):
             return Body(data, cut="its chunked Transfer-Encoding breaks off there (the last chunk never came)")
-        if not decoders and (short := _short_of_length(record, len(data))):
+        if not decoders and (short := _short_of_length(record, data)):
             return Body(data, cut=short)
         return Body(data)
     encoding = ", ".join(content_codings(record.http_headers))
@@ -1259,16 +1263,59 @@ def read_body(record: ArcWarcRecord) -> Body:
     return Body(data, cut=f"its {encoding} Content-Encoding breaks off there (the compressed stream ends)")
 
 
-def _short_of_length(record: ArcWarcRecord, read: int) -> str | None:
-    """Why a body sent as it is (no Content-Encoding) of ``read`` bytes is only the start of the
-    page: its HTTP Content-Length says more, and no chunks (which that length does not measure)
-    were sent. The archive's crawler lost the connection, and wrote what came without saying so
-    (no ``WARC-Truncated``)."""
-    http = record.http_headers
-    declared = (http.get_header("Content-Length") or "").strip() if http is not None else ""
-    if not declared.isdigit() or int(declared) <= read or "chunked" in (http.get_header("Transfer-Encoding") or ""):
+def _undecoded(readers: list, data: bytes) -> str | None:
+    """Why a body one of whose Content-Encodings cannot be undone from its first bytes is no page,
+    or ``None`` when it is one all the same, or every coding was undone.
+
+    warcio drops a decoder that fails at its first block and passes the bytes on as they are (for
+    archives that stored a response decoded, its Content-Encoding header kept): a gzip body
+    corrupt from its start came out as gzip bytes, "not an HTML page", where the crawl says
+    ``bad_compression`` for the same bytes; and "not gzip at all" as text, stored as an article.
+    Bytes that are a page as they are (``check_body`` without the type the server claimed) were
+    stored decoded, and are read."""
+    dropped = [reader for reader in readers if isinstance(reader, BufferedReader)
+               and reader.decomp_type and reader.decompressor is None]
+    if not dropped or (unfit := check_body(data)) is None:
         return None
-    return f"it ends after {read:,} of the {int(declared):,} bytes its Content-Length says"
+    coding = dropped[0].decomp_type.removesuffix("_alt")  # warcio's raw deflate, tried after zlib's
+    said = f"no {coding} data"
+    if all(reader in dropped for reader in readers[readers.index(dropped[0]):]
+           if isinstance(reader, BufferedReader) and reader.decomp_type):
+        # Every decoder after it passed the bytes on too: they are its input, whose fault the
+        # crawl's own decoder names.
+        try:
+            decompress(data, coding, MAX_BODY)
+        except Corrupt as exc:
+            said = f"not valid {coding} data: {exc}"
+        except (ValueError, LookupError):
+            pass
+    what = unfit.reason.removeprefix("not an HTML page: ").replace(" served without a Content-Type", "")
+    return f"is corrupt from its first bytes ({said}), nor are the bytes a page stored decoded ({what})"
+
+
+def _short_of_length(record: ArcWarcRecord, data: bytes) -> str | None:
+    """Why a body sent as it is (no Content-Encoding) is only the start of the page: its HTTP
+    Content-Length says more, and no chunks (which that length does not measure) were sent. The
+    archive's crawler lost the connection, and wrote what came without saying so (no
+    ``WARC-Truncated``). Or, sent without a Content-Length nor chunks over HTTP/1 (the server's
+    closing the connection ends such a body, early or not), it stops before its end tag, as the
+    crawl tells such a cut (``outcome.cut_short``): it was stored as the whole article."""
+    http = record.http_headers
+    if http is None or isinstance(http, NoHttp) or "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
+        return None
+    declared = (http.get_header("Content-Length") or "").strip()
+    if declared.isdigit():
+        return None if int(declared) <= len(data) else \
+            f"it ends after {len(data):,} of the {int(declared):,} bytes its Content-Length says"
+    # HTTP/2 and 3 frame a body's end without a length; a record the archive says is cut says
+    # why itself (``ingest``), better than this guess.
+    if declared or not (http.protocol or "").upper().startswith("HTTP/1.") or \
+            any(record.rec_headers.get_header(name) for name in ("WARC-Truncated", "WARC-Segment-Number")):
+        return None
+    if cut_short(data) is None:
+        return None
+    return (f"it came without a Content-Length (nor chunks), ended by the connection's close, and stops after "
+            f"{len(data):,} bytes, before its end tag")
 
 
 def target_uri(value: str | None) -> str:

@@ -50,7 +50,7 @@ from .fingerprint import WorkersDiffer, differences
 from .outcome import Problem, check_body, extraction_crash, redirected_away
 from .progress import Progress
 from .urls import canonical_url, parsable
-from .walls import WALL_HEADERS, detect_wall
+from .walls import SUSPECT_STATUSES, WALL_HEADERS, detect_wall, url_wall
 
 #: The languages the topics are written in: a page declaring another cannot score (``all_sites``).
 LANGUAGES = ("ja", "en")
@@ -66,13 +66,16 @@ RESUBMITS = 3
 #: Said in the reason of an article stored from the first part of its page (``keep``): a whole
 #: capture met later is stored over it (``_settled``).
 CUT_NOTE = " bytes only: "
+#: The statuses whose Location leads on (Scrapy follows all but 300; a 304 has none to follow).
+_REDIRECTS = (300, 301, 302, 303, 307, 308)
 #: A Content-Type that says only "bytes": the bytes decide (RFC 9110 8.3).
 _OCTET = re.compile(r"\s*application/octet-stream\s*(?:;|$)", re.I)
 _LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _COUNTS = ("records", "responses", "without_http", "resources", "revisits", "not_ok", "other_sites", "not_html",
            "bad_url", "other_language", "not_text", "too_large", "bad_compression", "walled", "empty_records",
-           "extracted", "truncated", "next_pages", "later_pages", "next_pages_read", "pages_waiting", "new", "relevant",
-           "versions", "earlier_versions", "seen", "no_article", "not_relevant", "extract_failed", "parts_sent_again")
+           "empty_bodies", "extracted", "truncated", "next_pages", "later_pages", "next_pages_read", "pages_waiting",
+           "new", "relevant", "versions", "earlier_versions", "seen", "no_article", "not_relevant", "extract_failed",
+           "parts_sent_again")
 
 
 # --- in the workers ------------------------------------------------------------------------------
@@ -348,7 +351,7 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             unknown = bool(_OCTET.match(ctype))
             if (status := http.get_statuscode()) != "200":
                 counts["not_ok"] += 1
-                not_ok(url, status, http)
+                not_ok(record, url, status, http)
                 return None
             if ctype and "html" not in ctype.lower() and not unknown and not outlet_article(url):
                 # (An outlet's article URL served as another type is judged by its bytes, as the
@@ -426,7 +429,7 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             refuse(url, "", Problem("empty_body", "the archive's record of this URL holds no response at all (an "
                                                   "empty block): no page (a crawl of the outlet fetches it)"))
 
-    def not_ok(url: str, status: str, http) -> None:
+    def not_ok(record, url: str, status: str, http) -> None:
         # An outlet's article URL the archive's crawler met as a redirect or an error: it was
         # counted "not html" and left in no state, so that an article whose only capture sent
         # to its new address (an old URL scheme), or was a 503, was lost without a trace. Its
@@ -440,14 +443,38 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
         if outlet is None or not outlets[outlet].is_article_url(key):
             return
         code = int(status)
-        location = (http.get_header("Location") or "").strip() if 300 <= code < 400 else ""
-        target = urljoin(url, location) if location else ""
-        if not target or parsable(target) is None or canonical_url(target, hosts) == key:
-            said = (f"an HTTP {status} without a usable Location" if 300 <= code < 400 and not target else
-                    f"an HTTP {status} redirect to {target}, the same article URL," if target else
+        if code in SUSPECT_STATUSES:
+            # A bot check or a login at a 403, 401 or 503 (Cloudflare's challenge comes so) is the
+            # wall the crawl names, not "an HTTP 403": its body says which, as in the crawl.
+            headers = {name: value for name in WALL_HEADERS if (value := http.get_header(name)) is not None}
+            if (wall := detect_wall(code, headers, archives.read_body(record).data, url)) is not None:
+                counts["walled"] += 1
+                problem = Problem(wall.code, f"{wall.reason} in the archive, not the article")
+                result.pages.append(Page(key, outlet, None, None, None, problem, http_status=code))
+                return
+        location = (http.get_header("Location") or "").strip() if code in _REDIRECTS else ""
+        try:
+            target = urljoin(url, location) if location else ""
+        except ValueError:
+            # "http://[broken/a": raised here, it ended the record as damage ("could not be
+            # read", its bytes skipped and the ingest failed), and the URL was left in no state.
+            target = ""
+        usable = bool(target) and parsable(target) is not None
+        if not usable or canonical_url(target, hosts) == key:
+            said = (f"an HTTP {status} redirect to {location[:160]!r}, which no URL parser takes,"
+                    if location and not usable else
+                    f"an HTTP {status} without a usable Location" if code in _REDIRECTS and not location else
+                    f"an HTTP {status} redirect to {target}, the same article URL," if usable else
                     f"an HTTP {http.statusline.strip() or status}")
             problem = Problem(f"http_{code}", f"the archive's capture of this URL is {said} and no page (a crawl of "
                                               "the outlet fetches it)")
+            result.pages.append(Page(key, outlet, None, None, None, problem, http_status=code))
+            return
+        if (wall := url_wall(target)) is not None:
+            # Sent to a consent or login page (the crawl checks every hop so): the article is
+            # behind it, not taken down, as "redirected away" would say, and in time "gone".
+            counts["walled"] += 1
+            problem = Problem(wall.code, f"in the archive, {wall.reason}")
             result.pages.append(Page(key, outlet, None, None, None, problem, http_status=code))
             return
         sent = canonical_url(target, hosts)
@@ -482,7 +509,8 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
         if corrupt:
             counts["bad_compression"] += 1
             if known:
-                refuse(url, ctype, Problem("bad_compression", f"the page in the archive cannot be read: {corrupt}"))
+                refuse(url, ctype, Problem("bad_compression", f"the page in the archive cannot be read: {corrupt}; "
+                                                              f"{_DAMAGED}"))
             continue
         binary = sniff_binary(body)
         if binary:
@@ -500,7 +528,17 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             counts["walled"] += 1
             refuse(url, ctype, Problem(wall.code, f"{wall.reason} in the archive, not the article"))
             continue
-        if (unfit := check_body(body, ctype, sniffed=True)) and unfit.code == "not_html":
+        unfit = check_body(body, ctype, sniffed=True)
+        if unfit is not None and unfit.code == "empty_body" and not cut:  # (cut: "not a byte of the page is left")
+            # A 200 with nothing (or only whitespace) where the page should be: as the crawl says
+            # it; parsed, it was "the HTML parser could not read the page: Document is empty".
+            counts["empty_bodies"] += 1
+            if known:
+                said = unfit.reason.replace("the server sent", "the archive holds", 1)
+                refuse(url, ctype, Problem("empty_body", f"{said} where the page should be, in an HTTP 200 (a crawl "
+                                                         "of the outlet fetches it)"))
+            continue
+        if unfit is not None and unfit.code == "not_html":
             # Bytes without a type (or "bytes" only, octet-stream) are a page when they open as
             # one, and JSON never is, as in the crawl (check_body): they were extracted, and an
             # API's answer stored as the outlet's article, its URL never fetched again.
@@ -829,6 +867,9 @@ def _with_next_pages(db, page: Page, record: dict[str, Any] | None, report: Repo
 
 #: What a revisit record's reason says while the capture it repeats is not stored.
 _NOT_INGESTED = ", and that capture was not ingested"
+#: What to do about a page the archive holds damaged (``bad_compression``).
+_DAMAGED = ("the archive's copy is damaged (or the server sent it so): a crawl of the outlet fetches the page again, "
+            "and another archive's capture of it may be whole")
 
 
 def _no_article_there(reason: str, capture: str, state: dict[str, Any]) -> str:

@@ -42,6 +42,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler import archives, store
+from crawler.bodies import Corrupt, decompress
 from crawler.extract import extract_article
 from crawler.ingest import known_host
 from crawler.outlets import outlet_for_url
@@ -2007,6 +2008,71 @@ def test_a_page_whose_content_encoding_breaks_off_or_is_corrupt_is_not_taken_for
     assert reason.startswith("the page in the archive cannot be read: its gzip Content-Encoding is corrupt (")
 
 
+def _corrupt_from_the_start(page: bytes) -> bytes:
+    """``page`` in gzip, its deflate stream's first block header (its first two bytes) flipped."""
+    data = bytearray(gzip.compress(page))
+    data[10] ^= 0xFF
+    data[11] ^= 0xFF
+    return bytes(data)
+
+
+def test_a_content_encoding_corrupt_from_its_first_bytes_is_bad_compression_as_in_the_crawl(tmp_path):
+    # warcio drops a decoder that fails at its first block and passes the bytes on as they are: a
+    # gzip page corrupt from its start (alone or under br) was "not an HTML page: gzip data", and
+    # text that is no gzip or br at all (the hostile site's gzip-invalid, br-invalid) was stored
+    # as the outlet's article. The crawl says bad_compression for the same bytes. A page an archive
+    # stored decoded, its Content-Encoding header kept, is read as before.
+    first, stacked, no_gzip, no_br, decoded = warcs.outlet_pages()[:5]
+    gzipped = _corrupt_from_the_start(first.body)
+    inner = _corrupt_from_the_start(stacked.body)
+    fetches = [warcs.Fetch(first.url, first.body, headers=(("Content-Encoding", "gzip"),), payload=gzipped),
+               warcs.Fetch(stacked.url, stacked.body, headers=(("Content-Encoding", "gzip, br"),),
+                           payload=brotli.compress(inner)),
+               warcs.Fetch(no_gzip.url, b"", headers=(("Content-Encoding", "gzip"),), payload=b"this is not gzip" * 10),
+               warcs.Fetch(no_br.url, b"", headers=(("Content-Encoding", "br"),), payload=b"this is not brotli" * 10),
+               warcs.Fetch(decoded.url, decoded.body, headers=(("Content-Encoding", "gzip"),))]
+    counted, states, db = _ingested(tmp_path, fetches)
+    assert counted["bad compression"] == 4 and counted["new"] == 1 and "not text" not in counted
+    for fetch, coding, sent in zip(fetches, ("gzip", "gzip", "gzip", "br"), (gzipped, inner, b"", b"")):
+        kind, code, reason = states[canonical_url(fetch.url, HOSTS)]
+        assert (kind, code) == ("error", "bad_compression"), reason
+        assert reason.startswith("the page in the archive cannot be read: its ") and \
+            "Content-Encoding is corrupt from its first bytes (not valid " in reason, reason
+        assert "a crawl of the outlet fetches the page again" in reason
+        if sent:
+            # The fault the crawl's decoder names for the same bytes.
+            with pytest.raises(Corrupt) as crawls:
+                decompress(sent, coding, archives.MAX_BODY)
+            assert f"(not valid {coding} data: {crawls.value}), nor are the bytes a page stored decoded (gzip data " \
+                   in reason
+        else:
+            assert f"not valid {coding} data: " in reason and \
+                "nor are the bytes a page stored decoded (text with no HTML markup (" in reason
+    assert rows(db, "SELECT url, text FROM articles") == [
+        (canonical_url(decoded.url, HOSTS), store.analyse(decoded.body, decoded.url)["text"])]
+
+
+def test_a_page_cut_where_no_length_says_where_it_ends_is_truncated_as_in_the_crawl(tmp_path):
+    # A response sent without a Content-Length nor chunks ends where the server closed the
+    # connection, early or not: one that stops before its end tag (the hostile site's
+    # cut-nolength) was stored as the whole article, where the crawl says "truncated". Whole, or
+    # cut where the archive says so itself (WARC-Truncated), it is read as before.
+    sankei = next(p for p in warcs.outlet_pages() if "sankei.com" in p.url)
+    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    part = len(sankei.body) * 2 // 5
+    counted, states, _ = _ingested(tmp_path, [
+        warcs.Fetch(sankei.url, sankei.body[:part], headers=(("Connection", "close"),)),
+        warcs.Fetch(asahi.url, asahi.body, headers=(("Connection", "close"),))])
+    assert counted["truncated"] == 1 and counted["new"] == 1
+    kind, code, reason = states[canonical_url(sankei.url, HOSTS)]
+    assert (kind, code) == ("error", "truncated")
+    assert reason.startswith(f"no article in the first {part:,} bytes of the page: it came without a Content-Length "
+                             f"(nor chunks), ended by the connection's close, and stops after {part:,} bytes, before "
+                             "its end tag"), reason
+    kind, code, reason = states[canonical_url(asahi.url, HOSTS)]
+    assert (kind, code) == ("article", "stored") and "bytes only" not in reason, reason
+
+
 def test_a_cut_page_of_an_outlet_without_rules_keeps_an_article_of_200_characters_or_more(tmp_path):
     # Without rules to say where the article is, a cut page that calls itself an article gave
     # one however little of it was left (15 characters here, its byline).
@@ -2375,6 +2441,72 @@ def test_pages_archived_as_response_records_without_the_http_exchange_are_read(t
     texts = dict(rows(db, "SELECT url, text FROM articles"))
     for page in (first, second, third):  # the page whole, its first line too
         assert texts[canonical_url(page.url, HOSTS)] == extract_article(page.body, page.url).text
+
+
+def test_an_outlet_page_archived_as_an_empty_200_is_an_empty_body_as_in_the_crawl(tmp_path):
+    # A 200 with no body, or whitespace only (the hostile site's empty and whitespace routes), was
+    # parsed: "the HTML parser could not read the page: Document is empty" (unparseable). The
+    # crawl says empty_body. Another site's is counted as another site's, not read.
+    empty, blank = warcs.outlet_pages()[:2]
+    other = warcs.other_pages()[0]
+    counted, states, _ = _ingested(tmp_path, [warcs.Fetch(empty.url, b""), warcs.Fetch(blank.url, b"  \n\t\r\n   "),
+                                              warcs.Fetch(other.url, b"")])
+    assert counted["empty bodies"] == 2 and counted["other sites"] == 1 and "extracted" not in counted
+    assert states[canonical_url(empty.url, HOSTS)] == (
+        "error", "empty_body", "the archive holds an empty body (0 bytes) where the page should be, in an HTTP 200 (a "
+                               "crawl of the outlet fetches it) (attempt 1 of 3; tried again next run)")
+    kind, code, reason = states[canonical_url(blank.url, HOSTS)]
+    assert (kind, code) == ("error", "empty_body") and reason.startswith("the archive holds only whitespace (9 bytes)")
+    assert set(states) == {canonical_url(empty.url, HOSTS), canonical_url(blank.url, HOSTS)}
+
+
+def test_an_outlet_article_url_archived_as_a_redirect_no_parser_takes_or_a_304_says_what_it_was(tmp_path):
+    # A Location no URL parser takes (the hostile site's to-broken: "http://[broken/a") raised
+    # while the record was judged: the record was reported damaged, its bytes "skipped", the
+    # ingest failed (exit status 1), and the article URL was left in no state. A 304 was called
+    # "an HTTP 304 without a usable Location", a redirect it is not.
+    asahi = warcs.outlet_pages()[0]
+    broken, unmodified = asahi.url.replace("02SM", "07SM"), asahi.url.replace("02SM", "08SM")
+    counted, states, _ = _ingested(tmp_path, [
+        warcs.Fetch(broken, b"", status="300 Multiple Choices", headers=(("Location", "http://[broken/a"),)),
+        warcs.Fetch(unmodified, b"", status="304 Not Modified", content_type=""),
+        asahi])
+    assert counted["not ok"] == 2 and counted["new"] == 1
+    assert states[canonical_url(broken, HOSTS)] == (
+        "error", "http_300", "the archive's capture of this URL is an HTTP 300 redirect to 'http://[broken/a', which "
+                             "no URL parser takes, and no page (a crawl of the outlet fetches it) (attempt 1 of 3; "
+                             "tried again next run)")
+    assert states[canonical_url(unmodified, HOSTS)] == (
+        "error", "http_304", "the archive's capture of this URL is an HTTP 304 Not Modified and no page (a crawl of "
+                             "the outlet fetches it) (attempt 1 of 3; tried again next run)")
+
+
+def test_a_wall_the_archive_met_at_an_error_status_or_behind_a_redirect_is_named_as_the_crawl_names_it(tmp_path):
+    # Cloudflare's challenge comes at a 403; a consent or login page behind a redirect. The crawl
+    # names each wall; the ingest said "an HTTP 403", and for the redirects "redirected away" (the
+    # article taken down, and in time "gone"). A 403 that is no wall stays an http_403.
+    from .test_walls import CHALLENGE
+
+    asahi = warcs.outlet_pages()[0]
+    challenged, consent, login, forbidden = (asahi.url.replace("02SM", f"{n}SM") for n in (11, 12, 13, 14))
+    counted, states, _ = _ingested(tmp_path, [
+        warcs.Fetch(challenged, CHALLENGE, status="403 Forbidden", headers=(("Server", "cloudflare"),)),
+        warcs.Fetch(consent, b"", status="302 Found", headers=(
+            ("Location", "https://consent.yahoo.com/v2/collectConsent?sessionId=3"),)),
+        warcs.Fetch(login, b"", status="302 Found", headers=(("Location", "/login?next=%2Farticles%2F13"),)),
+        warcs.Fetch(forbidden, b"<html><body><h1>Forbidden</h1></body></html>", status="403 Forbidden")])
+    assert counted["not ok"] == 4 and counted["walled"] == 3
+    kind, code, reason = states[canonical_url(challenged, HOSTS)]
+    assert (kind, code, reason) == ("error", "wall_challenge", "a Cloudflare bot challenge (HTTP 403) in the archive, "
+                                                               "not the article (attempt 1 of 3; tried again next run)")
+    kind, code, reason = states[canonical_url(consent, HOSTS)]
+    assert (kind, code) == ("error", "wall_consent")
+    assert reason.startswith("in the archive, redirected to a consent page: https://consent.yahoo.com/")
+    kind, code, reason = states[canonical_url(login, HOSTS)]
+    assert (kind, code) == ("error", "wall_login")
+    assert reason.startswith("in the archive, redirected to a login page: https://www.asahi.com/login?next=") and \
+        "newsmon does not log in" in reason
+    assert states[canonical_url(forbidden, HOSTS)][:2] == ("error", "http_403")
 
 
 def test_a_target_uri_written_in_japanese_is_stored_under_the_url_the_crawl_uses(tmp_path):
