@@ -47,6 +47,10 @@ class _Signature:
     #: Body markers (lower-case bytes), some of which also appear on ordinary pages (sensor
     #: scripts): they count only with an error status or on a page with little text.
     markers: tuple[bytes, ...] = ()
+    #: The wall's own markup where its template prints what no story does (a request's ID): with it, the markers
+    #: count on a small page at a 200; without it, only with an error status. A short story quoting the words a
+    #: reader met (an attack's brief, a support desk's) is an article.
+    shape: re.Pattern[bytes] | None = None
     note: str = ""
 
 
@@ -103,6 +107,9 @@ SIGNATURES: tuple[_Signature, ...] = (
     _Signature(
         "challenge", "F5 BIG-IP",
         markers=(b"the requested url was rejected. please consult with your administrator", b"your support id is"),
+        # The ID its template prints (<%TS.request.ID()%>), a 64-bit number: a brief quoting the page (県のサイトに
+        # 「The requested URL was rejected…」と表示) or a desk's "Your support ID is" was a bot challenge, not stored.
+        shape=re.compile(rb"your support id is\s*:?\s*(?:<[^>]*>\s*)*\d{10,20}\b"),
         note="F5 BIG-IP ASM / Advanced WAF's default blocking page: title 'Request Rejected', 'The requested URL was "
              "rejected. Please consult with your administrator. Your support ID is: <%TS.request.ID()%>' (F5 docs, "
              "'Configuring what happens if a request is blocked'), served with HTTP 200 by its default response "
@@ -130,13 +137,25 @@ _CHECK_TITLE = re.compile(r"captcha|robot|verif|human|security check|access deni
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TITLE_TEXT = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プライバシー|ご利用にあたって", re.I)
-_LOGIN_TITLE = re.compile(r"ログイン|ログオン|会員登録|sign[ -]?in|log[ -]?in", re.I)
+# Whole words in English ("Design Insights", "Signing ceremony", "Blog index" name no login), next to Japanese too.
+_LOGIN_TITLE = re.compile(r"ログイン|ログオン|会員登録|(?<![a-z])(?:sign|log)[ -]?ins?(?![a-z])", re.I)
 # Rails' Devise signs in at /users/sign_in, PHP member systems at /member/login_form.php: each was an empty shell
-# (a bot wall, holding back the outlet's other articles) or a page the article was "taken down" to.
-_LOGIN_PATH = re.compile(r"/(?:login(?:_[a-z]+)?|log-in|log_in|signin|sign-in|sign_in|sso|auth|oauth2?|account/login"
-                         r"|member/login)(?:/|\.|\?|$)", re.I)
-#: A password field, its type quoted or not (minified pages drop the quotes); read in a lower-cased head.
-_PASSWORD = re.compile(rb"""<input[^>]*\stype\s*=\s*["']?password\b""")
+# (a bot wall, holding back the outlet's other articles) or a page the article was "taken down" to. After "login_",
+# only the words a login page's address uses: an article at /games/login_bonus.html was a login wall by its URL.
+_LOGIN_PATH = re.compile(r"/(?:login(?:_(?:form|page|input|check|entry|top|index))?|log-in|log_in|signin|sign-in"
+                         r"|sign_in|sso|auth|oauth2?|account/login|member/login)(?:/|\.|\?|$)", re.I)
+#: A password field, its type quoted or not (minified pages drop the quotes), and no "password-hint"; read in a
+#: lower-cased head, and only a first look: ``_password_shown`` says whether the page shows it.
+_PASSWORD = re.compile(rb"""<input[^>]*\stype\s*=\s*["']?password(?=["'\s/>])""")
+#: Where a password field is none the page shows as its own: the site's header, menus, footer and asides (the login
+#: drop-down every page of a site carries, an article's too), markup a script draws from (<template>, <noscript>;
+#: a script's strings are no elements), a closed <dialog>.
+_UNSHOWN = frozenset({"header", "nav", "footer", "aside", "template", "noscript", "script", "dialog"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+#: Classes a page's hidden-until-clicked boxes carry (Bootstrap's and their like): the saved real pages' password
+#: fields are in a "modal fade", a "popup … hidden" drawer.
+_UNSHOWN_CLASSES = frozenset({"modal", "popup", "dropdown", "dropdown-menu", "drawer", "offcanvas", "hidden", "d-none",
+                              "is-hidden"})
 #: Akamai's edge denial as its template writes it: title and heading "Access Denied", then "You don't
 #: have permission to access "URL" on this server." A copy without the "Reference #18.…" line after
 #: it (and so without the errors.edgesuite.net URL, a marker above), served with a 200, was stored
@@ -214,8 +233,8 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
 
     for sig in SIGNATURES:
         by_header = status in SUSPECT_STATUSES and has(sig.headers)
-        if has(sig.proof) or by_header or (any(m in head for m in sig.markers)
-                                           and (status in SUSPECT_STATUSES or small())):
+        if has(sig.proof) or by_header or (any(m in head for m in sig.markers) and (
+                status in SUSPECT_STATUSES or (small() and (sig.shape is None or sig.shape.search(head))))):
             return Wall(sig.kind, sig.vendor, f"{_a(sig.vendor)} {sig.vendor} {_KIND_TEXT[sig.kind]} (HTTP {status})")
     title = _title(body, lower.get("content-type", ""))
     found = url_wall(url) if url else None
@@ -226,7 +245,8 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     # The title first: it is a few words, the head is 64 KB to search (a page's hot path).
     if _CHECK_TITLE.search(title) and any(m in head for m in _CAPTCHA) and b"<form" in head and small():
         return Wall("challenge", "captcha", f"a CAPTCHA page (HTTP {status}, title {title!r})")
-    if _LOGIN_TITLE.search(title) and _PASSWORD.search(head) and small():
+    if (_LOGIN_TITLE.search(title) and _PASSWORD.search(head) and small()
+            and _password_shown(body, lower.get("content-type", ""))):
         return _login_form(status, title)
     if _CONSENT_TITLE.search(title) and (b"<form" in head or b"<button" in head) and small():
         return Wall("consent", "consent page", f"a consent page (HTTP {status}, title {title!r})")
@@ -245,15 +265,44 @@ def _login_form(status: int, title: str) -> Wall:
 
 
 def login_page(status: int, body: bytes, content_type: str = "") -> Wall | None:
-    """A login page of any size: titled as one, with a password field. Asked only of the page a redirect sent an
-    article's URL on to, at no article's address (``pipelines``): there a login page in the site's full template
-    (menus, rankings, footer) is a members' article's gate. ``detect_wall`` takes small pages only, as it must tell
-    a login page from an article about a login with a login box in its header; such a page passed it, and the URL
-    ended ``redirected_away``, "taken down", then ``gone``."""
+    """A login page of any size: titled as one, with a password field it shows (``_password_shown``). Asked only of
+    the page a redirect sent an article's URL on to, at no article's address (``pipelines``): there a login page in
+    the site's full template (menus, rankings, footer) is a members' article's gate. ``detect_wall`` takes small
+    pages only, as it must tell a login page from an article about a login with a login box in its header; such a
+    page passed it, and the URL ended ``redirected_away``, "taken down", then ``gone``. The top page an article
+    taken down is sent to, with the site's login drop-down in its header, is none."""
     if not _PASSWORD.search(body[:SCAN_BYTES].lower()):
         return None
     title = _title(body, content_type)
-    return _login_form(status, title) if _LOGIN_TITLE.search(title) else None
+    if not _LOGIN_TITLE.search(title) or not _password_shown(body, content_type):
+        return None
+    return _login_form(status, title)
+
+
+def _password_shown(body: bytes, content_type: str = "") -> bool:
+    """Whether the page shows a password field as its own, outside ``_UNSHOWN`` and hidden elements. A login page's
+    form is its content; a page whose only password field is the site's header drop-down, or a modal a script
+    draws, is a top page, a section or an article (``_PASSWORD`` found each, and each was a login wall)."""
+    from .encoding import charset_of
+    from .extract import parse_page
+
+    tree = parse_page(body[:SCAN_BYTES], charset_of(content_type))
+    if tree is None:
+        return False
+    for field in tree.iter("input"):
+        if (field.get("type") or "").strip().lower() != "password":
+            continue
+        if not any(_unshown(el) for el in (field, *field.iterancestors())):
+            return True
+    return False
+
+
+def _unshown(el) -> bool:
+    if el.tag in _UNSHOWN and not (el.tag == "dialog" and el.get("open") is not None):
+        return True
+    return (el.get("hidden") is not None or (el.get("aria-hidden") or "").strip().lower() == "true"
+            or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+            or not _UNSHOWN_CLASSES.isdisjoint((el.get("class") or "").lower().split()))
 
 
 def url_wall(url: str) -> Wall | None:

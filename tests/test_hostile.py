@@ -467,6 +467,60 @@ def test_articles_sent_on_to_a_login_page_no_address_rule_knew_are_behind_a_logi
     assert f"(at {rows['members']['redirected_to']}, where the article's URL was sent on)" in rows["members"]["reason"]
 
 
+def test_articles_sent_on_to_a_page_with_the_sites_login_drop_down_are_taken_down_or_stored_not_walled(tmp_path):
+    # The login drop-down every page of the site carries in its header (minified, hidden until clicked) made a
+    # login page of any page titled with a login word: an article taken down and sent to the top page, or moved
+    # to an address the URL pattern does not take, was a members' article behind a login ("put your session cookie
+    # in `cookies`"), tried again for ever; moved to one it takes, a short article about a login bonus was never
+    # stored. A login page in the same template, its form its content, is still one.
+    from .test_walls import HEADER_LOGIN, RANKING, _site_page
+
+    def page(body: bytes) -> Callable:
+        return lambda h, s: _send(h, 200, body)
+
+    def story(n: int, title: str) -> bytes:
+        return article_html(n, title).replace('<header><nav><a href="/">トップ</a></nav></header>', HEADER_LOGIN).encode()
+
+    login = _site_page("ログイン | 毎朝新聞", "<h1>ログイン</h1><form method=post><input type=email name=id>"
+                       "<input type=password name=pw><button>ログインする</button></form>" + RANKING)
+    _, db = crawl_walls_only(tmp_path, 911, lambda walls: {
+        "/a/taken-down": redirect(lambda s: "/", 301),
+        "/a/bonus": redirect(lambda s: "/games/2026/bonus.html", 301),
+        "/a/old": redirect(lambda s: "/a/new/bonus", 301),
+        "/a/members": redirect(lambda s: "/member/?return=%2Fa%2Fmembers", 302)}, unlisted={
+        "/": page(_site_page("毎朝新聞デジタル｜ニュース速報・会員ログイン", RANKING)),
+        "/games/2026/bonus.html": page(story(3, "人気ゲーム、ログインボーナスを拡充 利用者つなぎ止め")),
+        "/a/new/bonus": page(story(4, "ゲーム各社、ログインボーナス競争が過熱")),
+        "/member/": page(login)})
+    rows = {r["url"].split("/", 3)[3]: r for r in query(
+        db, "SELECT url, kind, reason_code, reason FROM urls WHERE reason_code IS NOT 'bad_url'")}
+    assert {k: (r["kind"], r["reason_code"]) for k, r in rows.items()} == {
+        "a/taken-down": ("error", "redirected_away"), "a/bonus": ("error", "redirected_away"),
+        "a/old": ("article", "stored"), "a/new/bonus": ("article", "stored"),
+        "a/members": ("blocked", "wall_login")}, rows
+    assert "`cookies`" not in rows["a/taken-down"]["reason"] + rows["a/bonus"]["reason"]
+
+
+def test_short_stories_quoting_f5s_block_page_or_at_a_login_bonus_address_are_stored(tmp_path):
+    # F5's markers counted on any small page at 200: a brief on an attack quoting the page a reader met, a desk's
+    # "Your support ID is" were bot challenges, never stored (three in a row held the outlet's others back); and an
+    # article at /a/games/login_bonus.html was a login wall by its address alone. F5's own page is a challenge still.
+    def story(n: int, title: str, line: str) -> Callable:
+        body = article_html(n, title).replace("</h1>", f"</h1><p>{line}</p>").encode()
+        return lambda h, s: _send(h, 200, body)
+
+    _, db = crawl_walls_only(tmp_path, 912, lambda walls: {
+        "/a/attack": story(1, "県のサイト閲覧できず サイバー攻撃か",
+                           "県のサイトにアクセスすると「The requested URL was rejected. Please consult with your "
+                           "administrator.」と表示される。"),
+        "/a/desk": story(2, "市役所にIT相談窓口", "英語の画面では「Your support ID is」に続く番号が示される。"),
+        "/a/games/login_bonus.html": good(3), "/a/f5": walls["/a/wall-f5"].answer})
+    rows = {r["url"].split("/", 3)[3]: (r["kind"], r["reason_code"]) for r in query(
+        db, "SELECT url, kind, reason_code FROM urls WHERE reason_code IS NOT 'bad_url'")}
+    assert rows == {"a/attack": ("article", "stored"), "a/desk": ("article", "stored"),
+                    "a/games/login_bonus.html": ("article", "stored"), "a/f5": ("blocked", "wall_challenge")}, rows
+
+
 def test_an_outlet_that_refuses_the_crawls_region_is_walled_off_and_says_where_the_wall_is(tmp_path):
     # A region's block stands before every article of the outlet, as a bot challenge does: after 3
     # in a row the rest wait for the next run. Before, each page was an "empty shell" (the 200s) or
@@ -516,9 +570,11 @@ def test_a_feed_and_a_section_that_refuse_the_crawls_region_say_so(tmp_path):
         and "region block" in health["problems"], health
 
 
-def crawl_walls_only(tmp_path, seed: int, answers: Callable[[dict[str, Case]], dict[str, Callable]], *settings: str):
+def crawl_walls_only(tmp_path, seed: int, answers: Callable[[dict[str, Case]], dict[str, Callable]], *settings: str,
+                     unlisted: dict[str, Callable] | None = None):
     """Crawl, one request at a time per domain, an outlet whose only articles are ``answers(walls)``
-    (path: how it answers), given the site's wall cases by path; return the site and the database."""
+    (path: how it answers), given the site's wall cases by path, and which serves ``unlisted`` too (pages its
+    redirects lead to, in no feed); return the site and the database."""
     site = Site(tmp_path, full=False, seed=seed)
     del site.expect["/a/ok"], site.cases["/a/ok"]
     walls = {path: site.cases.pop(path) for path in site.add_walls()}
@@ -526,6 +582,8 @@ def crawl_walls_only(tmp_path, seed: int, answers: Callable[[dict[str, Case]], d
         del site.expect[path]
     for path, answer in answers(walls).items():
         site.cases[path], site.expect[path] = Case(path, answer), {}
+    for path, answer in (unlisted or {}).items():
+        site.cases[path] = Case(path, answer)
     site.start()
     config = tmp_path / "c.toml"
     config.write_text(site.toml("walls"), encoding="utf-8")

@@ -2542,6 +2542,22 @@ def test_a_wall_the_archive_captured_instead_of_an_outlet_page_says_so(tmp_path)
     assert (kind, code) == ("error", "wall_challenge") and "Akamai" in reason and "in the archive" in reason
 
 
+def test_an_archived_redirect_of_an_article_to_a_login_page_is_a_login_wall_as_the_crawl_says(tmp_path):
+    # An article URL's capture is a 302 to its outlet's login (a members' article): it was "redirected to a page the
+    # outlet's article URL pattern does not take … taken down", redirected_away, which ends gone, where the crawl
+    # meets the same redirect as wall_login and says what opens it.
+    asahi = warcs.outlet_pages()[0]
+    members, devise = asahi.url.replace("02SM", "07SM"), asahi.url.replace("02SM", "08SM")
+    login = "https://digital.asahi.com/login/?jumpUrl=" + members.replace(":", "%3A").replace("/", "%2F")
+    _, states, _ = _ingested(tmp_path, [
+        warcs.Fetch(members, b"", status="302 Found", headers=(("Location", login),)),
+        warcs.Fetch(devise, b"", status="302 Found", headers=(("Location", "/users/sign_in"),))])
+    for url, target in ((members, login), (devise, "https://www.asahi.com/users/sign_in")):
+        kind, code, reason = states[canonical_url(url, HOSTS)]
+        assert (kind, code) == ("error", "wall_login"), reason
+        assert reason.startswith(f"in the archive, redirected to a login page: {target}") and "`cookies`" in reason
+
+
 def test_a_database_error_while_storing_is_one_line_and_the_next_run_resumes(tmp_path, monkeypatch):
     # A full disk, or a lock held past the busy timeout: what was committed stays, the archive
     # stays unfinished in the ledger, and the user is told to run the ingest again.

@@ -107,6 +107,78 @@ def test_a_login_page_in_the_sites_template_is_one_where_a_redirect_sent_the_art
     assert login_page(200, header_box) is None and login_page(200, article_html(1).encode()) is None
 
 
+#: The header every page of a site carries: a login drop-down, minified (its type unquoted), hidden until clicked.
+HEADER_LOGIN = ("<header><a href=/>毎朝新聞</a><nav><a href=/politics/>政治</a></nav><div class=login-menu hidden>"
+                "<form action=/member/ method=post><input type=email name=id><input type=password name=pw>"
+                "<button>ログイン</button></form></div></header>")
+RANKING = "<ol>" + "".join(f"<li><a href='/articles/{n}'>市営バスの路線再編をめぐり住民説明会で意見相次ぐ 第{n}報</a></li>"
+                           for n in range(60)) + "</ol>"
+
+
+def _site_page(title: str, main: str, extra: str = "", header: str = HEADER_LOGIN) -> bytes:
+    return (f"<!DOCTYPE html><html lang=ja><head><meta charset=utf-8><title>{title}</title></head><body>{header}"
+            f"<main>{main}</main>{extra}<footer>毎朝新聞</footer></body></html>").encode()
+
+
+@pytest.mark.parametrize("page", [
+    # The top page an article taken down is sent to, its title naming the members' login, its header the box.
+    _site_page("毎朝新聞デジタル｜ニュース速報・会員ログイン", RANKING),
+    # The same box shown in the header, not hidden; and in a closed dialog.
+    _site_page("毎朝新聞デジタル｜ニュース速報・会員ログイン", RANKING, header=HEADER_LOGIN.replace(" hidden", "")),
+    _site_page("毎朝新聞デジタル｜会員ログイン", RANKING, "<dialog id=login><form><input type=password></form></dialog>",
+               header=""),
+    # A login modal a script draws, or a <template> holds, and a field whose type only begins with "password".
+    _site_page("毎朝新聞デジタル｜会員ログイン", RANKING, "<script>var m = '<form><input name=\"pw\" type = \"password\">"
+               "</form>';</script>", header=""),
+    _site_page("毎朝新聞デジタル｜会員ログイン", RANKING, "<template><form><input type=password></form></template>",
+               header=""),
+    _site_page("ログイン履歴の確認方法 | 毎朝新聞", RANKING + "<input type=password-hint readonly value='8文字以上'>", header=""),
+    # English titles name a login in words of their own: "Design", "Signing", "Blog index" do not.
+    _site_page("Design Insights | Maiasa", RANKING + "<div class=side><form><input type=password></form></div>",
+               header=""),
+    _site_page("Signing ceremony for trade pact | Maiasa", RANKING + "<div class=side><input type=password></div>",
+               header=""),
+], ids=["top-page", "shown-header", "dialog", "script", "template", "password-hint", "design", "signing"])
+def test_a_page_whose_only_password_field_it_does_not_show_as_its_own_is_no_login_page(page):
+    # Each was a login page where a redirect sent an article (login_page): a members' article behind a login,
+    # "put your session cookie in `cookies`", tried again for ever, where it was taken down or moved.
+    assert login_page(200, page) is None
+
+
+def test_an_article_with_the_sites_login_drop_down_is_an_article_wherever_it_is():
+    # A short article about a game's login bonus, in the site's template whose header holds the login drop-down
+    # (minified, its type unquoted): a login page by its title and that field, never stored.
+    story = article_html(4, "ゲーム各社、ログインボーナス競争が過熱").replace(
+        '<header><nav><a href="/">トップ</a></nav></header>', HEADER_LOGIN).encode()
+    assert detect_wall(200, {}, story) is None and login_page(200, story) is None
+    # Its login page, in the same template: one, the field its content.
+    page = _site_page("ログイン | 毎朝新聞", "<h1>ログイン</h1><form method=post><input type=email name=id>"
+                      "<input type=password name=pw><button>ログインする</button></form>" + RANKING)
+    assert login_page(200, page) is not None
+    assert detect_wall(200, {}, _site_page("ログイン | 毎朝新聞", "<form><input type=password></form>")).kind == "login"
+    # An article whose own address names a login bonus; login pages' addresses still are walls.
+    assert url_wall("https://www.maiasa.example/games/login_bonus.html") is None
+    assert url_wall("https://www.maiasa.example/tag/login_campaign/") is None
+    assert url_wall("https://www.maiasa.example/member/login_check.php?ref=1") is not None
+
+
+@pytest.mark.parametrize("page", [
+    "<p>県の公式サイトが4日夜から閲覧しにくい。アクセスすると「The requested URL was rejected. Please consult with your "
+    "administrator.」と表示される。</p><p>県は外部からの大量の通信を防御装置が遮断しているとみている。</p>",
+    "<p>市はIT相談窓口を開いた。英語表示の画面では「Your support ID is」に続く番号が示され、それを伝えれば記録を確認できる。"
+    "</p><p>窓口は平日の午前9時から午後5時まで。</p>",
+    "<p>Residents trying to reach the city's site on Monday met a page reading \"The requested URL was rejected. "
+    "Please consult with your administrator. Your support ID is\" followed by a long number.</p>",
+], ids=["attack", "desk", "english"])
+def test_a_short_story_quoting_f5s_block_page_is_an_article_not_a_wall(page):
+    # F5's markers counted on any small page at 200: each brief was a bot challenge, never stored, and three in a
+    # row held back the outlet's other articles for the run. Its own page prints the request's ID.
+    story = f"<html><head><title>県のサイト閲覧できず｜毎朝新聞</title></head><body><h1>県のサイト閲覧できず</h1>{page}</body></html>"
+    assert detect_wall(200, {}, story.encode()) is None
+    wall = detect_wall(200, {}, F5_REJECTED.replace(b"Request Rejected", b"Error"))
+    assert wall is not None and wall.vendor == "F5 BIG-IP"
+
+
 def test_vendor_sensors_on_an_ordinary_page_are_not_a_wall():
     page = article_html(1).replace("</body>", "<script>window._pxAppId='PX1';</script>"
                                    "<script src='/cdn-cgi/challenge-platform/scripts/jsd/main.js'></script></body>")
@@ -140,6 +212,21 @@ def test_no_saved_real_page_is_taken_for_a_wall():
     walls = {r["local_file"]: detect_wall(200, {}, saved_bytes(r["local_file"]), r["original_url_if_known"] or None)
              for r in rows}
     assert {k: v for k, v in walls.items() if v} == {}
+
+
+def test_no_saved_real_page_with_a_password_field_is_a_login_page_whatever_its_title():
+    # The real pages with a password field carry it in their header, a modal ("modal fade") or a hidden drawer: sent
+    # on to such a page titled with a login word (a top page's "…｜会員ログイン"), an article was behind a login.
+    import re
+
+    with open(SAVED / "MANIFEST.tsv", encoding="utf-8", newline="") as f:
+        pages = [saved_bytes(r["local_file"]) for r in csv.DictReader(f, delimiter="\t")]
+    fields = [p for p in pages if re.search(rb"<input[^>]*\stype\s*=\s*[\"']?password[\"'\s>]", p[:65536], re.I)]
+    assert len(fields) >= 4
+    for page in fields:
+        retitled = re.sub(rb"<title[^>]*>.*?</title>", "<title>ログイン | 毎朝新聞</title>".encode(), page, count=1,
+                          flags=re.S | re.I)
+        assert login_page(200, retitled) is None and detect_wall(200, {}, retitled) is None
 
 
 # -- walls a page states in words: a login it asks for, an age it asks ----------------------------
