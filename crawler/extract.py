@@ -126,8 +126,26 @@ _WITHDRAWN = (r"(?:この|当該|お探しの)?(?:記事|ニュース|ページ|
 # little later. Read as a page, such a notice in the site's chrome was stored as an "article" of
 # menu headlines, and every other article URL sent to it since a duplicate of that, never fetched
 # again.
-_BUSY = (r"(?:ただいま|現在)?(?:大変)?アクセスが(?:集中|殺到)(?:して(?:い(?:ます|る)|おり)|しております|のため)"
+_BUSY = (r"(?:(?:ただいま|現在)[、,]?\s?)?(?:大変)?"
+         # The site's own address as the subject (サイトへのアクセスが…), no one's name before it: a
+         # brief's "防衛省のホームページにアクセスが…" opens its line with the ministry, no notice.
+         r"(?:(?:当|本|この)?(?:ウェブ|Web|WEB)?(?:サイト|ホームページ|ページ)(?:へ|に)の?)?"
+         r"アクセスが(?:大変)?(?:(?:集中|殺到)(?:して(?:い(?:ます|る)|おり)|しております|のため)"
+         r"|(?:混み合って|混雑して)(?:い(?:ます|る)|おり))"
          r"|(?:ただいま|現在)?(?:大変)?(?:混み合って|混雑して)(?:います|おります)"
+         # A queue's page (a waiting room: Cloudflare's, Queue-it's, a CMS's), at 200 where each
+         # article should be, in the site's voice to the reader waiting: stored, it was an article
+         # titled "Waiting Room", the outlet's health ok. A story about a queue tells of others'
+         # ("fans were placed in a virtual queue"), and a line it opens goes on.
+         r"|(?:ただいま|現在)?(?:順番に|順次)ご案内(?:して|いたして)(?:います|おります)"
+         r"|(?:ただいま|現在)?(?:仮想|バーチャル|オンライン)?待合室(?:に|へ)(?:ご案内|入室|移動)(?:して(?:います|おります)|しました)"
+         # The wait it shows, as a label ("予想待ち時間：約5分"): a loading page's "しばらくお待ちください"
+         # alone is a script's shell as often (drawn_by_script), not read as a queue.
+         r"|(?:予想|推定|想定|目安の)?待ち時間(?:の目安)?\s*[:：]\s*(?:約|およそ)?\s*\d"
+         r"|(?i:(?:you are|you're) (?:now )?in (?:the |a )?(?:virtual )?(?:line|queue|waiting room)(?=\s*(?:[.!,;:]|$))"
+         r"|you(?: have|'ve) been (?:placed|put|added) (?:in|into|to) (?:the |a )?(?:virtual )?"
+         r"(?:line|queue|waiting room)(?=\s*(?:[.!,;:]|$))"
+         r"|your estimated wait(?:ing)? time is\b|estimated wait(?:ing)? time\s*:\s*\d)"
          r"|(?:ただいま|現在)(?:システム)?メンテナンス(?:中|を行って)"
          # A rate limit's notice at 200 in the site's chrome (a CDN's or the CMS's): the article is
          # there once the crawl slows down. Read as a page, it was stored as an article of menus.
@@ -138,7 +156,13 @@ _BUSY = (r"(?:ただいま|現在)?(?:大変)?アクセスが(?:集中|殺到)(?
          r"|(?-i:(?:^|(?<=\s))(?:(?:API )?[Rr]ate limit (?:exceeded|reached)|Too [Mm]any [Rr]equests|TOO MANY REQUESTS)"
          r"(?=\s*(?:[.!:]|$)|\s+[-–—(]|\s+[Pp]lease\b))"
          r"|(?i:(?:the )?(?:site|server|service) is (?:currently |temporarily )*(?:busy|overloaded|down for maintenance)"
-         r"|(?:we are|we're) (?:currently )?experiencing (?:unusually )?(?:high|heavy) (?:traffic|demand|load))"
+         r"|(?:we are|we're) (?:currently )?experiencing (?:an? )?(?:unusually |exceptionally |very |extremely )?"
+         r"(?:high|heavy|large) (?:(?:volume|number|amount|levels?) of )?(?:traffic|demand|load|visitors|requests)"
+         # ... ending its clause, or on the site: "We are experiencing heavy traffic on the
+         # expressway, a police spokesman said" is a story's.
+         r"(?=\s*(?:[.!;:]|$)|\s*,\s*(?:please|so|and|which)\b"
+         r"|\s+(?:right now|at (?:the|this) (?:moment|time)|currently|and\b|on (?:our|this|the) (?:site|website"
+         r"|web site|server)s?\b)))"
          # A server error shown at 200 in the site's chrome: a sentence of its own, after nothing
          # or the menus' words (a space), where a flash on a bank's outage says where it was
          # ("ATMで5日朝、システムエラーが発生しました").
@@ -152,7 +176,8 @@ _NOTICE = re.compile(f"(?P<not_found>{_NOT_FOUND})|(?P<withdrawn>{_WITHDRAWN})|(
 _NOTICE_WORDS = ("見つかりません", "存在し", "表示できません", "該当する", "削除", "終了", "覧いただけ", "期間", "アクセス",
                  "混み合", "混雑", "メンテナンス", "リクエスト", "エラーが発生", "not found", "be found", "find", "exist",
                  "removed", "deleted", "withdrawn", "no longer available", "many requests", "rate limit", "busy",
-                 "overloaded", "maintenance", "experiencing", "error")
+                 "overloaded", "maintenance", "experiencing", "error", "にご案内", "順次ご案内", "待合室", "待ち時間",
+                 "you are", "you're", "you have been", "you've been", "wait time", "waiting time")
 
 
 def _may_notice(text: str) -> bool:
@@ -179,6 +204,8 @@ _NOTICE_OPENING = re.compile(
     rf"[\W_]*(?:【[^】]{{0,10}}】[\W_]*)?(?:[^\s。、.!！?？]{{1,12}}(?:\s+|\s*[：:｜|]\s*))?"
     rf"{_STATUS_FIRST}"
     r"(?:(?:大変)?申し訳(?:ございません|ありません)(?:が|[。、!！])*\s*|(?i:(?:oops[,.!]*\s*)?(?:(?:we're |we are )?sorry[,.!]?\s*)?))?"
+    # A queue's ask to wait before the wait it shows (しばらくお待ちください。予想待ち時間：約5分).
+    r"(?:(?:この(?:まま|ページのまま)|そのまま)?(?:今)?しばらく(?:の間)?お待ちください[。、!！]*\s*)?"
     # The page's own subject before its term's end (この記事は掲載期間が終了しました。, 本記事の配信期間は…).
     r"(?:(?:この|当該|お探しの|ご指定の|本)?(?:記事|ニュース|ページ|コンテンツ)(?:は|の|が)?)?"
     rf"(?:{_NOT_FOUND}|{_WITHDRAWN}|{_BUSY})", re.IGNORECASE)

@@ -498,6 +498,7 @@ class StorePipeline:
         self._count(item.outlet, "pages")
         record, problem = await self._extract(item, url, item.page_id)
         record, parts, note = await self._series(item, url, record)
+        note = "; ".join(n for n in (item.note, note) if n) or None
         if record is None:
             self.stats.inc_value("newsmon/extract/empty")
         elif record.get("outlet") is None:

@@ -174,6 +174,23 @@ _MOBILE_PREFIXES = ("m.", "sp.", "amp.", "mobile.")
 _AMP_PATH = re.compile(r"(?:^/amp(?=/)|/amp(?=/?$)|\.amp(?=\.html?$|/?$))")
 
 
+def amp_copy(url: str) -> bool:
+    """Whether ``url`` is an AMP copy's address whose canonical form drops its marker (``_AMP_PATH``,
+    an ``amp.`` host, NHK's ``/amp/k…``, ``?amp``, ``?outputType=amp``): one a feed may list alone,
+    where the article's own address is not served (a 404). The crawl asks for the canonical
+    address first, and for this one where that answers 404 or 410 (``spiders.news``)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    site = _SITE_COPY_PATH.get(host)
+    return bool(_AMP_PATH.search(parts.path) or host.startswith("amp.")
+                or site is not None and "amp" in site[0].pattern and site[0].search(parts.path)
+                or any(k.lower() == "amp" or k.lower() == "outputtype" and v.lower() == "amp"
+                       for k, v in parse_qsl(parts.query, keep_blank_values=True)))
+
+
 def parsable(url: str | None, base: str | None = None) -> str | None:
     """``url`` (joined to ``base``) if the URL parser takes it, else None.
 

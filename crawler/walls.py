@@ -250,6 +250,9 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
         return _login_form(status, title)
     if _CONSENT_TITLE.search(title) and (b"<form" in head or b"<button" in head) and small():
         return Wall("consent", "consent page", f"a consent page (HTTP {status}, title {title!r})")
+    if _CONSENT_TITLE.search(title) and (vendor := consent_screen(body, lower.get("content-type", ""))) is not None:
+        return Wall("consent", vendor, f"{_a(vendor)} {vendor} consent page (HTTP {status}, title {title!r}): its "
+                                       "consent form is the page's content, in the site's template")
     if status == 403 and small():
         return _refusal(status, body, lower.get("content-type", ""))
     return None
@@ -258,6 +261,67 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
 def _a(vendor: str) -> str:
     """The article a vendor's name is read with: "an AWS WAF", "an F5 BIG-IP", "a HUMAN", "a Cloudflare"."""
     return "an" if vendor.startswith(("Akamai", "AWS", "F5", "Imperva", "NHK")) else "a"
+
+
+# -- a consent screen in the site's full template ----------------------------------------------------
+# What EU visitors get from some outlets: the site's header, menus, rankings and footer around a
+# consent management platform's form and its cookies text (a thousand characters and more), over
+# the small page a consent page is told by above; a privacy article is as long, hence the limit.
+# Stored, it was the outlet's "article", and every other article URL its duplicate. Told by the
+# CMP's own form as most of what the page shows, with no article's metadata.
+
+#: The CMPs' consent UI, as an element's id or class (their CSS, inline on many ordinary pages,
+#: names them too, and their scripts are on every page of a site that uses them: neither counts).
+_CMP_UI = re.compile(
+    r"\b(onetrust-(?:consent-sdk|banner-sdk|pc-sdk|accept-btn-handler|policy-text)"
+    r"|truste(?:-consent-(?:track|content|button)|_box_overlay)|didomi-(?:notice|popup|host)"
+    r"|qc-cmp2-(?:container|ui|summary-info)|fc-(?:consent-root|dialog-container|cta-consent)|sp_message_container"
+    r"|cybotcookiebotdialog)\b", re.I)
+_CMP_ATTR = re.compile(rb"""\b(?:id|class)\s*=\s*["']?[^"'>]*?(?:onetrust-|truste|didomi-|qc-cmp2-|fc-consent"""
+                       rb"""|fc-dialog|sp_message_container|cybotcookiebotdialog)""", re.I)
+_CMP_VENDORS = (("onetrust", "OneTrust"), ("truste", "TrustArc"), ("didomi", "Didomi"), ("qc-cmp2", "Quantcast"),
+                ("fc-", "Google Funding Choices"), ("sp_message", "Sourcepoint"), ("cybotcookiebot", "Cookiebot"))
+#: An article's own metadata: a page that carries it is the article, whatever banner it also shows.
+_ARTICLE_META = re.compile(rb"""["']@type["']\s*:\s*["'](?:News|Reportage|Analysis|Opinion|Report|Blog)?"""
+                           rb"""(?:Article|Posting)["']|["']articleBody["']"""
+                           rb"""|property\s*=\s*["']article:published_time""", re.I)
+
+
+#: The text a consent screen's form shows at least (its purposes, its partners): a banner beside an
+#: article says a few lines (300 characters), the screen in place of one a legal text.
+CONSENT_TEXT_CHARS = 500
+
+
+def consent_screen(body: bytes, content_type: str = "") -> str | None:
+    """The CMP (OneTrust, TrustArc, Didomi, Quantcast, Google Funding Choices, Sourcepoint, Cookiebot)
+    whose consent form is a page's content, whatever its size: the form's text is a consent
+    screen's (``CONSENT_TEXT_CHARS``) and two thirds of the page's own (``own_text``: outside its
+    menus, header, footer, links and buttons), and the page carries no article's metadata (JSON-LD
+    Article, articleBody, article:published_time). ``None`` for an article with a consent banner
+    beside it, or a page without one. Asked of a page titled as a consent (``detect_wall``): parsed
+    only when a CMP's element is in it."""
+    if _CMP_ATTR.search(body) is None or _ARTICLE_META.search(body) is not None:
+        return None
+    from .encoding import charset_of
+    from .extract import parse_page
+
+    tree = parse_page(body, charset_of(content_type))
+    if tree is None:
+        return None
+    forms = [e for e in tree.iter() if isinstance(e.tag, str)
+             and _CMP_UI.search(f"{e.get('id') or ''} {e.get('class') or ''}")]
+    outer = [e for e in forms if not any(a in forms for a in e.iterancestors())]
+    if not outer:
+        return None
+
+    def chars(lines: list[str]) -> int:
+        return sum(len("".join(line.split())) for line in lines)
+
+    inside = sum(chars(own_text_of(e)) for e in outer)
+    if inside < CONSENT_TEXT_CHARS or inside < 2 * (chars(own_text(tree)) - inside):
+        return None
+    name = f"{outer[0].get('id') or ''} {outer[0].get('class') or ''}".lower()
+    return next((vendor for mark, vendor in _CMP_VENDORS if mark in name), "consent management platform")
 
 
 def _login_form(status: int, title: str) -> Wall:
@@ -502,21 +566,24 @@ def wall_heading(heading: str | None) -> bool:
 def own_text(tree) -> list[str]:
     """The page's own text, a string a text node: what it shows outside its menus, header,
     footer, asides, links, buttons and scripts."""
-    out: list[str] = []
+    body = tree.find("body")
+    return own_text_of(body) if body is not None else []
+
+
+def own_text_of(element) -> list[str]:
+    """``own_text`` of one element's subtree (its text, without its tail)."""
+    out: list[str] = [element.text or ""]
 
     # A walk that skips those subtrees: an XPath that asks each text node for its ancestors took
     # 1.6 ms an outlet's page, this 0.3 ms.
-    def walk(element) -> None:
-        for child in element:
+    def walk(parent) -> None:
+        for child in parent:
             if isinstance(child.tag, str) and child.tag not in _CHROME:
                 out.append(child.text or "")
                 walk(child)
             out.append(child.tail or "")
 
-    body = tree.find("body")
-    if body is not None:
-        out.append(body.text or "")
-        walk(body)
+    walk(element)
     return [text for text in (" ".join(t.split()) for t in out) if text]
 
 

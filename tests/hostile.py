@@ -145,6 +145,41 @@ F5_REJECTED = (b"<html><head><title>Request Rejected</title></head><body>The req
                b"<a href='javascript:history.back();'>[Go Back]</a></body></html>")
 
 
+#: Consent management platforms' markup, as their consent form is written into a page: its
+#: container and its accept button (each vendor's documented ids and classes).
+CMP_MARKUP = {
+    "OneTrust": ('<div id="onetrust-consent-sdk"><div id="onetrust-banner-sdk" role="dialog">',
+                 '<button id="onetrust-accept-btn-handler">同意する</button></div></div>'),
+    "TrustArc": ('<div id="truste-consent-track" class="truste-consent-track"><div id="truste-consent-content">',
+                 '<button id="truste-consent-button" class="truste-button1">同意する</button></div></div>'),
+    "Didomi": ('<div id="didomi-host"><div id="didomi-popup" class="didomi-popup-container">',
+               '<button id="didomi-notice-agree-button" class="didomi-button">同意する</button></div></div>'),
+    "Quantcast": ('<div id="qc-cmp2-container"><div id="qc-cmp2-ui" class="qc-cmp2-summary-info" role="dialog">',
+                  '<button mode="primary">同意する</button></div></div>'),
+    "Google Funding Choices": ('<div class="fc-consent-root"><div class="fc-dialog-container" role="dialog">',
+                               '<button class="fc-button fc-cta-consent">同意する</button></div></div>'),
+}
+#: What such a form says: the purposes it asks consent for, over a thousand characters.
+COOKIE_PURPOSES = "".join(
+    f"<p>当社および当社のパートナーは、{purpose}のために、Cookie（クッキー）や類似の技術を使用して、お使いの端末に情報を"
+    "保存し、端末上の情報にアクセスします。これにはIPアドレスや閲覧履歴などの個人データの処理が含まれる場合があります。"
+    "「同意する」を選ぶと、これらの目的での利用に同意したことになります。設定はいつでも変更できます。</p>"
+    for purpose in ("閲覧状況の分析", "広告の配信と効果測定", "コンテンツの最適化", "不正アクセスの防止", "外部事業者へのデータ提供"))
+
+
+def consent_screen_html(cmp: str = "OneTrust") -> bytes:
+    """A CMP's consent form (``CMP_MARKUP``) as a page's content in the site's full template: its
+    menus, rankings and footer around it, over the small page a consent page is told by
+    (walls.SMALL_PAGE_CHARS), as outlets serve EU visitors in place of each article."""
+    start, end = CMP_MARKUP[cmp]
+    menus = "".join(f'<li><a href="/news/{i}">{_TOPICS[i % len(_TOPICS)]}をめぐる動き 第{i}報 政府と与党の協議続く</a></li>'
+                    for i in range(40))
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>Cookieの利用に関する同意 | 毎朝新聞'
+            f'</title><meta property="og:type" content="article"></head><body><header><nav><ul>{menus}</ul></nav>'
+            f'</header><main>{start}<h2>Cookieの利用について</h2>{COOKIE_PURPOSES}{end}</main>'
+            f'<footer><p>毎朝新聞社 記事・写真の無断転載を禁じます。</p></footer></body></html>').encode()
+
+
 @dataclass
 class Logged:
     path: str
@@ -451,6 +486,9 @@ class Site:
                                                {"Content-Type": "application/json"}), "wall_consent"),
             # A WAF's block at 200: it was "no article in the page", final at the second look.
             "/a/wall-f5": (lambda h, s: _send(h, 200, F5_REJECTED), "wall_challenge"),
+            # A CMP's consent form in the site's full template (EU visitors'): stored as the article,
+            # every other article URL its duplicate.
+            "/a/wall-consent-screen": (lambda h, s: _send(h, 200, consent_screen_html()), "wall_consent"),
         }
         for path, (answer, _) in routes.items():
             self.cases[path] = Case(path, answer)

@@ -125,6 +125,44 @@ def test_an_article_its_cms_serves_a_not_found_page_for_before_it_is_up_is_store
     assert [r["title"] for r in rows(env, "select title from articles")] == ["市営バス再編案"]
 
 
+# A queue's page in place of each article, at 200: Cloudflare Waiting Room's default page (200 is
+# its default queueing status) and Queue-it's, served on the outlet's own host.
+WAITING_ROOM = ('<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8"><title>Waiting Room powered by '
+                'Cloudflare</title><meta http-equiv="refresh" content="20"></head><body><div class="main">'
+                "<h1>You are now in line.</h1><h2>Thank you for your patience.</h2><p>We are experiencing a high "
+                "volume of traffic. You are now in a virtual waiting room; we will let you in soon.</p><p>Your "
+                "estimated wait time is 5 minutes.</p><p>This page will refresh automatically.</p></div></body></html>")
+QUEUE_IT = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Queue-it</title></head><body>'
+            "<h1>You are now in line</h1><p>Thank you for waiting. When it is your turn, you will have 10 minutes to "
+            "enter the website.</p><p>Your estimated wait time is: 12 minutes</p><p>Number of users in line ahead "
+            "of you: 1532</p></body></html>")
+# The same in Japanese, in the outlet's template (its menus around it).
+WAITING_ROOM_JA = page("待合室 | 毎朝新聞", "<h1>待合室</h1><p>現在、サイトへのアクセスが大変混み合っているため、順番にご案内"
+                                         "しています。</p><p>お客様の順番になりましたら自動的に移動します。このままお待ちください。</p>")
+
+
+def test_a_waiting_room_in_place_of_each_article_is_the_site_busy_and_the_outlet_says_so(env, site):
+    # Before: the English pages stored as the outlet's articles ("Waiting Room powered by Cloudflare",
+    # "Queue-it"), each URL final, the outlet ok; the Japanese one not_article, final on its second look.
+    rooms = {"/site/a/1.html": WAITING_ROOM, "/site/a/2.html": QUEUE_IT, "/site/a/3.html": WAITING_ROOM_JA}
+    for path, room in rooms.items():
+        site.publish_html(path, room, title="記事", published=NOW, channels=["feed"])
+    assert crawl(env).returncode == 0
+    assert rows(env, "select title from articles") == []
+    for path in rooms:
+        row = url_row(env, site, path)
+        assert (row["kind"], row["reason_code"]) == ("error", "site_busy"), row
+        assert row["reason"].startswith("the site says it is busy or down for maintenance: 「")
+    [health] = rows(env, "select status, reasons from outlet_health")
+    assert health["status"] == "failing" and "3 site_busy" in health["reasons"], health
+    # Let in: each article is stored at the next run.
+    for n, path in enumerate(rooms, start=1):
+        site.update_html(path, story(f"市営バス再編案 第{n}報", [f"第{n}報。{BUS[0]}", *BUS[1:]], NOW))
+    assert crawl(env).returncode == 0
+    assert sorted(r["title"] for r in rows(env, "select title from articles")) == [
+        "市営バス再編案 第1報", "市営バス再編案 第2報", "市営バス再編案 第3報"]
+
+
 def _revisit_now(env) -> None:
     conn = sqlite3.connect(env["db"])
     with conn:  # an hour on (the ledger's clock): its revisit is due
@@ -263,6 +301,15 @@ def test_a_moved_article_whose_script_goes_on_is_followed_within_the_outlet_and_
     # An apology's sentence before it: stored as an article without a heading that says it.
     (page("毎朝新聞", "<p>申し訳ございません。お探しのページは見つかりませんでした。</p>"), "soft_404"),
     (page("Maiasa", "<p>Oops! The page you requested could not be found.</p>"), "soft_404"),
+    # A waiting room (a queue's page) at 200: stored as the outlet's article, or not_article.
+    (WAITING_ROOM, "site_busy"), (QUEUE_IT, "site_busy"), (WAITING_ROOM_JA, "site_busy"),
+    (page("Maiasa", "<p>We are experiencing a high volume of traffic. You are now in a virtual waiting room.</p>"
+          "<p>Your estimated wait time is 5 minutes.</p>"), "site_busy"),
+    (page("Maiasa", "<h1>Please wait</h1><p>You have been placed in a virtual queue.</p>"), "site_busy"),
+    (page("毎朝新聞", "<p>順番にご案内しています。しばらくお待ちください。</p>"), "site_busy"),
+    (page("毎朝新聞", "<p>ただいま当サイトへのアクセスが集中しております。</p>"), "site_busy"),
+    (page("毎朝新聞", "<h1>待合室</h1><p>ただいま待合室にご案内しています。このままお待ちください。</p>"), "site_busy"),
+    (page("待合室 | 毎朝新聞", "<h1>待合室</h1><p>しばらくお待ちください。予想待ち時間：約5分</p>"), "site_busy"),
 ])
 def test_a_page_that_says_it_holds_no_article_is_named_so(html, code):
     from crawler.extract import extract_article
@@ -314,6 +361,12 @@ def in_real_template(title: str, heading: str, line: str) -> bytes:
     ("毎日新聞", "毎日新聞", "お詫び：お探しのページは見つかりませんでした。", "soft_404"),
     ("毎日新聞", "毎日新聞", "毎日新聞 お探しのページは見つかりませんでした。", "soft_404"),
     ("毎日新聞", "毎日新聞", "2024年1月5日 ただいまアクセスが集中しています。", "site_busy"),
+    # A waiting room in the site's template: stored as an article of its menus and the queue's lines.
+    ("Mainichi", "Mainichi", "We are experiencing a high volume of traffic. You are now in a virtual waiting room.",
+     "site_busy"),
+    ("Mainichi", "Mainichi", "You are now in line. Your estimated wait time is 3 minutes.", "site_busy"),
+    ("毎日新聞", "毎日新聞", "現在、サイトへのアクセスが大変混み合っているため、順番にご案内しています。", "site_busy"),
+    ("毎日新聞", "毎日新聞", "順番にご案内しております。しばらくお待ちください。", "site_busy"),
 ])
 def test_a_notice_in_a_real_sites_template_is_named_so(title, heading, line, code):
     from crawler.extract import extract_article
@@ -339,6 +392,14 @@ def test_a_notice_in_a_real_sites_template_is_named_so(title, heading, line, cod
     # A brief whose first sentence names the notice after its subject: the notice opens no paragraph.
     ("防衛省サイトに接続しにくく", ["防衛省のホームページにアクセスが集中しています。反撃能力の運用方針を公表した直後だった。"]),
     ("防衛省サイトの記事に誤り", ["防衛省によると、ホームページに掲載していた記事が削除されました。誤りがあったためだという。"]),
+    # Stories of queues, waiting rooms and traffic: others' waits, told, not the site's own.
+    ("テーマパーク、待ち時間に新方式", ["県内のテーマパークは、人気アトラクションで順番にご案内しています、と来園者に呼びかけた。",
+                                 *BUS[:2]]),
+    ("防衛省サイトに接続しにくく", ["防衛省のホームページへのアクセスが混み合っています。反撃能力の運用方針を公表した直後だった。"]),
+    ("防衛省サイトに接続しにくく", ["防衛省のサイトへのアクセスが大変混み合っており、閲覧しにくい状態が続いた。"]),
+    ("Ticket site crashes", ["Fans trying to buy tickets on Monday were placed in a virtual queue for hours."]),
+    ("Sale draws crowds", ["Shoppers queued from dawn. You are now in line for a bargain, a sign at the door read."]),
+    ("Expressway jams", ["We are experiencing heavy traffic on the expressway, a police spokesman said on Monday."]),
 ])
 def test_an_article_about_a_notice_is_an_article(title, paragraphs):
     from crawler.extract import extract_article

@@ -595,6 +595,33 @@ def crawl_walls_only(tmp_path, seed: int, answers: Callable[[dict[str, Case]], d
     return site, db
 
 
+def test_an_article_listed_only_as_its_amp_copy_is_read_from_there_under_its_canonical_url(tmp_path):
+    # The crawl asks for an AMP copy under its key (urls.canonical_url drops /amp, .amp), which a
+    # site serving the copy alone answers 404: the URL ended gone, its reason "HTTP 404" naming
+    # no address the feed gave, and the article was lost.
+    site, db = crawl_walls_only(tmp_path, 915, lambda walls: {
+        "/a/amp1/amp": good(1), "/a/amp2.amp.html": good(2),
+        "/a/gone/amp": lambda h, s: _send(h, 404, b"<h1>Not Found</h1>"),
+        "/a/both/amp": good(3), "/a/both": good(4)})
+    urls = {r["url"]: r for r in query(db, "SELECT url, kind, reason_code, reason, article_id FROM urls "
+                                           "WHERE url LIKE '%/a/%' AND reason_code IS NOT 'bad_url'")}
+    assert sorted(urls) == sorted(site.url(p) for p in ("/a/amp1", "/a/amp2.html", "/a/gone", "/a/both")), urls
+    for key, listed in (("/a/amp1", "/a/amp1/amp"), ("/a/amp2.html", "/a/amp2.amp.html")):
+        row = urls[site.url(key)]
+        assert row["kind"] == "article", row
+        assert f"read from the AMP copy it was listed as, {site.url(listed)} ({site.url(key)} answered HTTP 404)" \
+            in row["reason"], row
+    stored = query(db, "SELECT url FROM articles ORDER BY url")
+    assert [r["url"] for r in stored] == sorted(site.url(p) for p in ("/a/amp1", "/a/amp2.html", "/a/both"))
+    # Both gone: said of both addresses, tried again as a 404 is.
+    gone = urls[site.url("/a/gone")]
+    assert (gone["kind"], gone["reason_code"]) == ("error", "http_404"), gone
+    assert f"{site.url('/a/gone')} answered HTTP 404, and the AMP copy it was listed as, " \
+           f"{site.url('/a/gone/amp')}, failed too: HTTP 404" in gone["reason"], gone
+    # Its own address answers: the copy is never asked for.
+    assert site.requests("/a/both/amp") == [] and len(site.requests("/a/both")) == 1
+
+
 def test_a_child_sitemap_whose_site_asked_for_hours_is_not_asked_again_before_them_and_its_index_is_read(tmp_path):
     # A child sitemap's long Retry-After held at the next run as a feed's does: its index read
     # again (it was not read whole), its other child and its article as ever, the run finished.

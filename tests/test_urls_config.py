@@ -9,7 +9,7 @@ import pytest
 from crawler.config import ConfigError, load_config
 from crawler.outlets import outlet_for_url, registry
 from crawler.store import known_hosts
-from crawler.urls import canonical_url, parsable
+from crawler.urls import amp_copy, canonical_url, parsable
 
 HOSTS = {"www.asahi.com", "www.sankei.com", "mainichi.jp"}
 
@@ -260,6 +260,30 @@ def test_meaningful_query_and_unknown_mobile_hosts_are_kept():
     assert canonical_url("https://m.example.jp/a") == "https://m.example.jp/a"
     assert canonical_url("https://mainichi.jp/articles/20250114/k00/00m/030/335000c/amp", HOSTS) == \
         "https://mainichi.jp/articles/20250114/k00/00m/030/335000c"
+
+
+@pytest.mark.parametrize("url, copy", [
+    # Each form whose marker the key drops: the address a feed may list alone (spiders.news asks
+    # for it where the key's answers 404).
+    ("https://www.asahi.com/amp/articles/ASV5C451NV5CUEFT01YM.html", True),
+    ("https://mainichi.jp/articles/20250114/k00/00m/030/335000c/amp", True),
+    ("https://mainichi.jp/articles/20211013/k00/00m/040/098000c.amp", True),
+    ("https://www.yomiuri.co.jp/economy/20211013-OYT1T50086/amp/", True),
+    ("https://example.jp/news/123.amp.html", True),
+    ("https://www3.nhk.or.jp/news/html/20230403/amp/k10014027131000.html", True),
+    ("https://amp.example.jp/news/123.html", True),
+    ("https://example.jp/news/123.html?amp=1", True),
+    ("https://example.jp/news/123.html?outputType=amp", True),
+    # The article's own address, and one that only names AMP in a word of its path.
+    ("https://mainichi.jp/articles/20250114/k00/00m/030/335000c", False),
+    ("https://example.jp/news/amplifier-123.html", False),
+    ("https://example.jp/amp-news/123.html", False),
+    ("https://example.jp/news/123.html?outputType=json", False),
+])
+def test_an_amp_copy_is_told_by_the_marker_its_key_drops(url, copy):
+    assert amp_copy(url) is copy
+    if copy:
+        assert canonical_url(url, HOSTS | {"example.jp"}) != url
 
 
 CONFIG = """

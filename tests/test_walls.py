@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 
-from crawler.walls import detect_wall, login_page, url_wall
+from crawler.walls import SMALL_PAGE_CHARS, detect_wall, login_page, url_wall, visible_chars
 
-from .hostile import F5_REJECTED, article_html
+from .hostile import CMP_MARKUP, COOKIE_PURPOSES, F5_REJECTED, article_html, consent_screen_html
 from .saved import SAVED, saved_bytes
 
 #: Akamai's denial page without its "Reference #18.…" line (nor the errors.edgesuite.net URL after it).
@@ -203,6 +204,59 @@ def test_vendor_sensors_on_an_ordinary_page_are_not_a_wall():
     # A comment form's CAPTCHA on a short blog post is not a check page.
     assert detect_wall(200, {}, b"<html><head><title>My day | Blog</title></head><body><p>short post</p>"
                                 b"<form><div class='g-recaptcha'></div></form></body></html>") is None
+
+
+# -- a CMP's consent form in the site's full template (EU visitors') ---------------------------------
+
+def in_mainichi_template(title: str, main: str, metadata: bool = False) -> bytes:
+    """A saved Mainichi page with ``main`` in place of its article: its menus, rankings and footer
+    around it; without its article's metadata (JSON-LD, article:published_time) unless ``metadata``."""
+    import re
+
+    text = saved_bytes("scrapping-webs/mainichi-test_article_1.html").decode()
+    text = re.sub(r"(<article[^>]*>).*?(</article>)", lambda m: m.group(1) + main + m.group(2), text, count=1,
+                  flags=re.S)
+    text = re.sub(r"<title>.*?</title>", f"<title>{title}</title>", text, count=1, flags=re.S)
+    if not metadata:
+        text = re.sub(r'<script type="application/ld\+json">.*?</script>', "", text, flags=re.S)
+        text = re.sub(r'<meta (?!charset|name="viewport"|property="og:(?:type|site_name)")[^>]*>', "", text)
+    return text.encode()
+
+
+def cmp_form(cmp: str, text: str = COOKIE_PURPOSES) -> str:
+    start, end = CMP_MARKUP[cmp]
+    return f"{start}<h2>Cookieの利用について</h2>{text}{end}"
+
+
+@pytest.mark.parametrize("cmp", sorted(CMP_MARKUP))
+def test_a_consent_form_in_the_sites_full_template_is_a_consent_wall(cmp):
+    # Over the small page a consent page was told by: stored as the outlet's article, its cookies
+    # text for text, and every other article URL its duplicate.
+    for body in (consent_screen_html(cmp), in_mainichi_template("Cookieの利用に関する同意 - 毎日新聞", cmp_form(cmp))):
+        assert visible_chars(body, SMALL_PAGE_CHARS) >= SMALL_PAGE_CHARS
+        wall = detect_wall(200, {}, body)
+        assert wall is not None and (wall.kind, wall.vendor) == ("consent", cmp), wall
+        assert "consent page" in wall.reason and "Cookieの利用に関する同意" in wall.reason
+
+
+ARTICLE_MAIN = re.search(r"<article[^>]*>(.*?)</article>", saved_bytes(
+    "scrapping-webs/mainichi-test_article_1.html").decode(), re.S).group(1)
+
+
+@pytest.mark.parametrize("title, main, metadata", [
+    # An article (its headline says 同意) with a CMP's banner beside it, its own metadata kept.
+    ("不同意性交罪で起訴 - 毎日新聞", ARTICLE_MAIN + cmp_form("OneTrust"), True),
+    # ... without metadata (a site that carries none): its text outweighs the banner's.
+    ("不同意性交罪で起訴 - 毎日新聞", ARTICLE_MAIN + cmp_form("Didomi"), False),
+    # A brief on the cookie rules beside a banner of a few lines.
+    ("Cookie規制、同意の取り方に指針 - 毎日新聞", "<h1>Cookie規制、同意の取り方に指針</h1><p>個人情報保護委員会は、Cookieの"
+     "利用に利用者の同意を求める際の指針案をまとめた。</p>" + cmp_form(
+         "OneTrust", "<p>当サイトではCookieを使用します。詳しくはプライバシーポリシーをご覧ください。</p>"), False),
+    # A privacy policy article about consent (its own long text, no CMP's form): as before.
+    ("プライバシーポリシーへの同意について - 毎日新聞", "<h1>プライバシーポリシー</h1>" + COOKIE_PURPOSES * 2, False),
+])
+def test_an_article_beside_a_consent_banner_or_about_consent_is_no_wall(title, main, metadata):
+    assert detect_wall(200, {}, in_mainichi_template(title, main, metadata)) is None
 
 
 def test_no_saved_real_page_is_taken_for_a_wall():

@@ -43,7 +43,7 @@ from ..middlewares import AlreadyStored, Postponed, Refused, Unusable, Walled, k
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
 from ..outlets import Outlet
 from ..store import crawler_db, database_unwritable, known_hosts, now_iso, settings_options
-from ..urls import canonical_url, parsable
+from ..urls import amp_copy, canonical_url, parsable
 from ..walls import SUSPECT_STATUSES, Wall, detect_wall, stated_region, wall_headers
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -103,6 +103,9 @@ class FetchedPage:
     last_modified: str | None = None
     #: A redirect to the URL of an article stored before (``AlreadyStored``): (its id, that URL).
     stored_as: tuple[int, str] | None = None
+    #: Said after the URL's reason: where the page was read from, when not from ``url`` (an AMP
+    #: copy a feed listed, where ``url`` answered 404: ``NewsSpider._amp_fallback``).
+    note: str | None = None
 
 
 #: What a section page's link to its next page says (``NewsSpider._next_section_page``), arrows aside.
@@ -162,6 +165,9 @@ class NewsSpider(scrapy.Spider):
         spider.depth_limit = settings.getint("DEPTH_LIMIT")
         spider.queued: dict[str, int] = {}
         spider.scheduled: set[str] = set()
+        # Canonical URL → the AMP copy's address a feed, sitemap or section listed for it (``urls.amp_copy``),
+        # asked for where the canonical one answers 404 or 410 (``_amp_fallback``).
+        spider.listed_as: dict[str, str] = {}
         spider.walls_in_a_row: dict[str, int] = {}
         # outlet → why its remaining article requests wait for the next run (ScopeMiddleware).
         spider.walled: dict[str, str] = {}
@@ -726,6 +732,10 @@ class NewsSpider(scrapy.Spider):
                 continue
             articles += 1
             listed.append(url)
+            if raw.strip() != url and amp_copy(raw) and outlet.in_scope(raw.strip()):
+                # An AMP copy, asked for under the canonical address, which a site that serves the
+                # AMP copy alone answers 404: the article was lost, its reason "HTTP 404".
+                self.listed_as.setdefault(url, raw.strip())
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet_key}/discovered")
             if len(words.get(raw, "")) > len(said_of.get(url, "")):
                 # The most said of it: one article linked as listed twice (tracking parameters).
@@ -820,9 +830,11 @@ class NewsSpider(scrapy.Spider):
             # Error statuses reach the errback (HttpError), redirects are followed (scope is
             # checked on each hop), and dont_filter: a redirect back to a URL already requested
             # must end as a "redirect loop" error, not vanish in Scrapy's duplicate filter.
+            meta = {"newsmon_outlet": outlet_key, "newsmon_url": url}
+            if url in self.listed_as:
+                meta["newsmon_listed_as"] = self.listed_as[url]
             yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
-                                 dont_filter=True, cb_kwargs={"outlet": outlet_key},
-                                 meta={"newsmon_outlet": outlet_key, "newsmon_url": url})
+                                 dont_filter=True, cb_kwargs={"outlet": outlet_key}, meta=meta)
 
     # -- revisits ---------------------------------------------------------------------------
 
@@ -914,10 +926,13 @@ class NewsSpider(scrapy.Spider):
                     headers["If-None-Match"] = row["etag"]
                 if row["last_modified"] and not row["incomplete"]:
                     headers["If-Modified-Since"] = row["last_modified"]
+                meta = {"newsmon_outlet": key, "newsmon_url": row["url"], "newsmon_revisit": row["article_id"],
+                        "handle_httpstatus_list": [304]}
+                if row["url"] in self.listed_as:
+                    # Read from the AMP copy a feed lists: its canonical address's 404 is no take-down.
+                    meta["newsmon_listed_as"] = self.listed_as[row["url"]]
                 yield scrapy.Request(row["url"], callback=self.parse_article, errback=self.article_failed,
-                                     dont_filter=True, headers=headers, cb_kwargs={"outlet": key},
-                                     meta={"newsmon_outlet": key, "newsmon_url": row["url"],
-                                           "newsmon_revisit": row["article_id"], "handle_httpstatus_list": [304]})
+                                     dont_filter=True, headers=headers, cb_kwargs={"outlet": key}, meta=meta)
 
     # -- articles ---------------------------------------------------------------------------
 
@@ -932,6 +947,9 @@ class NewsSpider(scrapy.Spider):
                            redirect_reasons=response.meta.get("redirect_reasons") or [],
                            revisit=response.meta.get("newsmon_revisit"), etag=_header(response, "ETag"),
                            last_modified=_header(response, "Last-Modified"))
+        if "newsmon_amp_from" in response.meta:
+            status, listed = response.meta["newsmon_amp_from"]
+            page.note = f"read from the AMP copy it was listed as, {listed} ({url} answered HTTP {status})"
         if response.status == 304:
             page.body, page.not_modified = None, True
             yield page
@@ -973,6 +991,9 @@ class NewsSpider(scrapy.Spider):
                 page.sent_off = request.url
         elif failure.check(Unusable):
             page.problem = Problem(failure.value.code, failure.value.reason)
+        elif failure.check(HttpError) and (again := self._amp_fallback(request, failure.value.response)) is not None:
+            yield again
+            return
         elif failure.check(HttpError):
             response = failure.value.response
             page.status = response.status
@@ -1001,10 +1022,35 @@ class NewsSpider(scrapy.Spider):
                                                                      "redirect_off_scope"):
             page.problem = Problem(page.problem.code,
                                    f"{page.problem.reason} (after redirects {redirect_chain(hops, request.url, whys)})")
+        if "newsmon_amp_from" in request.meta:
+            status, listed = request.meta["newsmon_amp_from"]
+            said = f"{url} answered HTTP {status}, and the AMP copy it was listed as, {listed}, "
+            if page.refused:
+                # Not the URL's verdict: the canonical address's 404 is, tried as a 404 is.
+                page.refused, page.sent_off = False, None
+                page.problem = Problem(f"http_{status}", f"{said}was not fetched: {page.problem.reason}")
+            else:
+                page.problem = Problem(page.problem.code, f"{said}failed too: {page.problem.reason}")
         verdict = "refused" if page.refused else "walled off" if page.blocked else "could not fetch"
         self.crawler.stats.inc_value(f"newsmon/article/{verdict.replace(' ', '_')}")
         self.logger.warning("newsmon: %s %s: %s", verdict, url, page.problem.reason)
         yield page
+
+    def _amp_fallback(self, request: scrapy.Request, response: Response) -> scrapy.Request | None:
+        """The request for the AMP copy a URL was listed as (``listed_as``) where its canonical address
+        answered 404 or 410: read from there, the article is stored under the canonical URL, its
+        reason naming the copy. Once: a copy that fails too ends the URL with both addresses said."""
+        listed = request.meta.get("newsmon_listed_as")
+        if response.status not in (404, 410) or not listed or "newsmon_amp_from" in request.meta:
+            return None
+        self.crawler.stats.inc_value("newsmon/article/amp_fallback")
+        self.logger.info("newsmon: %s answered HTTP %d: asking for the AMP copy it was listed as, %s",
+                         request.meta.get("newsmon_url"), response.status, listed)
+        meta = {key: request.meta[key] for key in ("newsmon_outlet", "newsmon_url", "newsmon_revisit")
+                if key in request.meta}
+        meta["newsmon_amp_from"] = (response.status, listed)
+        return scrapy.Request(listed, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
+                              cb_kwargs={"outlet": meta.get("newsmon_outlet", "")}, meta=meta)
 
     def _fetch_failure(self, failure) -> Problem:
         """The problem of a request that raised; one that met a bug (``crawl_bug``: a NameError in
