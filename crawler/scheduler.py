@@ -39,6 +39,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -314,7 +315,7 @@ class _Scheduler(BlockingScheduler):
     time past by more than its grace, logged "a run of crawl:default was skipped", before the
     watcher, looking every 5 s too, set each job's next run from now; no run had been missed.
     ``_process_jobs`` is where APScheduler 3 (3.10 and 3.11 read) finds the jobs due and submits
-    them; their executor judges the misfire (``executors.base.run_job``).
+    them; their executor judges the misfire (``executors.base.run_job``, ``_LookedExecutor``).
 
     The look reads the clock, and ``_process_jobs`` reads it again (``datetime.now``) a moment
     later: a step in between still ran a job. That second reading reaches us only as the ``now`` of
@@ -322,10 +323,11 @@ class _Scheduler(BlockingScheduler):
     job's times by; one that is not the clock the look judged finds no job due, and the scheduler,
     whose earliest job then seems past, comes straight back and looks again."""
 
-    def __init__(self, look: Callable[[], float], **options: Any) -> None:
+    def __init__(self, look: Callable[[], tuple[float, float]], **options: Any) -> None:
         super().__init__(jobstores={"default": _LookedJobStore(self._as_looked)}, **options)
         self._look = look
-        self._looked: float | None = None  # the look's wall clock less the monotonic one
+        # The look's wall clock less the monotonic one, and its time asleep (``Daemon._clock``).
+        self._looked: tuple[float, float] | None = None
 
     def _process_jobs(self):
         self._looked = self._look()
@@ -336,7 +338,7 @@ class _Scheduler(BlockingScheduler):
         the look would have called one, between its reading and ``now``, makes it not."""
         # The monotonic clock read a moment after ``now``: that moment (microseconds, the job store's
         # lock) is no step, and a wait long enough to seem one is only one look more.
-        return self._looked is None or abs(now.timestamp() - time.monotonic() - self._looked) < CLOCK_JUMP_SECONDS
+        return self._looked is None or abs(now.timestamp() - time.monotonic() - self._looked[0]) < CLOCK_JUMP_SECONDS
 
 
 class _LookedJobStore(MemoryJobStore):
@@ -352,6 +354,45 @@ class _LookedJobStore(MemoryJobStore):
             logger.debug("newsmon: the clock moved since it was looked at: looking again before any job runs")
             return []
         return super().get_due_jobs(now)
+
+
+class _LookedExecutor(ThreadPoolExecutor):
+    """APScheduler's pool of threads, that judges whether a run missed its time at the clock the
+    scheduler's look judged (``_Scheduler``), the one its job was found due at.
+
+    The run's thread reads the clock once more, to judge the misfire (``executors.base.run_job``):
+    a step forward after the job was found due, before that reading, had a run really due not run,
+    and logged "skipped (missed its time by more than its grace)". Its times reach that reading
+    moved as far as the step moved the clock; a sleep meanwhile moves none (``_look_at_clock``)."""
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers)
+        self._pool = _LookedPool(self._pool, lambda: getattr(self._scheduler, "_looked", None))
+
+
+class _LookedPool:
+    """The thread pool ``_LookedExecutor`` submits each run to, as ``run_job(job, jobstore_alias,
+    run_times, logger_name)`` (``executors.pool.BasePoolExecutor._do_submit_job``, 3.10 and 3.11 read)."""
+
+    def __init__(self, pool, looked: Callable[[], tuple[float, float] | None]) -> None:
+        self._pool, self._looked = pool, looked
+
+    def submit(self, run_job, job, jobstore_alias, run_times, logger_name):
+        looked = self._looked()  # by the scheduler's thread, in the round whose look found the job due
+        if looked is None:
+            return self._pool.submit(run_job, job, jobstore_alias, run_times, logger_name)
+
+        def run():
+            skew, asleep = looked
+            step = time.time() - time.monotonic() - skew - (_asleep() - asleep)
+            # A new list: the scheduler's thread reads its own (the job's next run) meanwhile.
+            times = [at + timedelta(seconds=step) for at in run_times] if abs(step) >= CLOCK_JUMP_SECONDS else run_times
+            return run_job(job, jobstore_alias, times, logger_name)
+
+        return self._pool.submit(run)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._pool.shutdown(wait)
 
 
 class Daemon:
@@ -392,7 +433,7 @@ class Daemon:
             self._look_at_clock,
             # Threads are made as runs need them; the bound leaves room for the jobs a config
             # edited since adds (a thread per job that runs, and the config's watch).
-            executors={"default": {"type": "threadpool", "max_workers": max(len(schedule.jobs) + 2, MAX_JOBS)}},
+            executors={"default": _LookedExecutor(max_workers=max(len(schedule.jobs) + 2, MAX_JOBS))},
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone=schedule.timezone,
         )
@@ -740,11 +781,12 @@ class Daemon:
         while not self.stopping.wait(CONFIG_WATCH_SECONDS):
             self._look_at_clock()
 
-    def _look_at_clock(self) -> float:
+    def _look_at_clock(self) -> tuple[float, float]:
         """Has the wall clock jumped since the last look? Then say so and set every job's next run
         from now, as when the daemon started (but none at once). By the watcher every few seconds,
         and by the scheduler before it looks for the jobs due (``_Scheduler``, which finds them due
-        only at the clock this look judged: the wall clock less the monotonic one, returned).
+        only at the clock this look judged, and judges their misfires by it: the wall clock less the
+        monotonic one, and the time asleep, returned).
 
         A sleep is no step: Linux's monotonic clock stands still while the machine is suspended,
         and the wall clock, right all along, seemed set forward by the sleep's length ("the system
@@ -753,11 +795,11 @@ class Daemon:
         # One look at a time, to its end: the scheduler's look waits while the watcher sets the jobs after a
         # step it found, rather than judge them as they were (its own look, the step taken, finds none).
         with self._clock_lock:
-            now_skew, now_asleep = time.time() - time.monotonic(), _asleep()
-            (skew, asleep), self._clock = self._clock, (now_skew, now_asleep)
+            now_skew, now_asleep = looked = time.time() - time.monotonic(), _asleep()
+            (skew, asleep), self._clock = self._clock, looked
             jump, slept = now_skew - skew, now_asleep - asleep
             if self.stopping.is_set():
-                return now_skew  # the scheduler's last look, as it stops: no job to set
+                return looked  # the scheduler's last look, as it stops: no job to set
             if slept >= CLOCK_JUMP_SECONDS:
                 logger.info("newsmon: the machine was asleep (suspended) for %s: no run could start meanwhile; "
                             "each job keeps its times", _human(round(slept)))
@@ -765,14 +807,14 @@ class Daemon:
                 # Its wait, counted on the monotonic clock, ran the sleep's length past the job's time.
                 self.scheduler.wakeup()
             if abs(jump) < CLOCK_JUMP_SECONDS:
-                return now_skew
+                return looked
             logger.warning("newsmon: the system clock was set %s by %s: each job's next run is set from now",
                            "back" if jump < 0 else "forward", _human(round(abs(jump))))
             with self._rereading:  # not while an edited config changes the jobs
                 if self.stopping.is_set():
                     # Stopped while a re-read held the jobs: the scheduler shut down holds none to set, and each
                     # was logged as an error with its traceback ("could not set its next run").
-                    return now_skew
+                    return looked
                 for job in self.schedule.jobs:
                     try:
                         self.scheduler.reschedule_job(job.id, trigger=job.trigger(self.schedule.jitter,
@@ -785,7 +827,7 @@ class Daemon:
                                                       trigger=IntervalTrigger(seconds=CONFIG_WATCH_SECONDS))
                     except Exception:  # noqa: BLE001
                         pass
-        return now_skew
+        return looked
 
     def add_jobs(self, *, run_now: bool = True) -> None:
         for job in self.schedule.jobs:

@@ -793,6 +793,40 @@ def test_a_clock_step_right_after_the_schedulers_look_neither_runs_nor_skips_a_j
     assert abs((due - datetime.now(timezone.utc)).total_seconds() - minutes * 60 - 900) < 30, due
 
 
+def test_a_clock_step_after_a_job_is_found_due_neither_loses_its_run_nor_says_it_skipped(tmp_path, monkeypatch,
+                                                                                       caplog):
+    # The job found due at the clock the scheduler's look judged, the run's thread reads the clock
+    # once more, to judge whether the run missed its time: a step forward in between had the run,
+    # really due, not run, and logged "skipped (missed its time by more than its grace)".
+    from datetime import timedelta, timezone
+
+    from crawler import scheduler as sched
+
+    ran = threading.Event()
+    monkeypatch.setattr(sched.Daemon, "run_job", lambda self, job: ran.set())
+    ahead = datetime.now(timezone.utc) + timedelta(minutes=10)
+    # The watcher finds the step: APScheduler 3.10 waits for the job's next run by the clock before it.
+    with _watched(tmp_path, monkeypatch, ahead) as daemon_:
+        executor, stepped = daemon_.scheduler._lookup_executor("default"), []
+        submit = executor.submit_job
+
+        def step_then_submit(job, run_times):
+            if not stepped:
+                stepped.append(job.id)
+                _step_clock(monkeypatch, 3600)  # the job found due; the run's thread reads the clock next
+            return submit(job, run_times)
+
+        monkeypatch.setattr(executor, "submit_job", step_then_submit)
+        daemon_.scheduler.modify_job("crawl:default", next_run_time=datetime.now(timezone.utc))
+        wait_for(lambda: ran.is_set() or "skipped" in caplog.text, "the due run judged", timeout=10)
+        wait_for(lambda: "set forward" in caplog.text, "the step looked at", timeout=10)
+        due = daemon_.scheduler.get_job("crawl:default").next_run_time
+    assert stepped == ["crawl:default"] and ran.is_set(), caplog.text
+    assert "skipped" not in caplog.text and "was missed" not in caplog.text, caplog.text
+    assert "the system clock was set forward by 1h: each job's next run is set from now" in caplog.text
+    assert abs((due - datetime.now(timezone.utc)).total_seconds() - 3600 - 900) < 30, due
+
+
 def test_a_stop_while_a_look_waits_for_a_config_reread_sets_no_job(tmp_path, monkeypatch, caplog):
     # The clock stepped while an edited config was being read; the daemon stopped before the read
     # ended: the look, let through then, set the jobs of a scheduler shut down, and logged each
