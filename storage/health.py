@@ -91,9 +91,10 @@ No Scrapy here: the counts come in as plain numbers.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -172,7 +173,6 @@ SETTLE_RUNS = 3
 _DOWN_STATES = ("failing", "blocked")
 # The reason codes of a page that says its article is not there (``crawler.outcome.NOTICE_CODES``).
 NOTICE_CODES = ('soft_404', 'withdrawn')
-_DOWN = "('failing', 'blocked')"
 
 # Robots: the article URLs an outlet listed over this long are weighed against those its
 # robots.txt disallows (refused URLs are not asked again, so a run's counts say it only once).
@@ -1387,8 +1387,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
         settling = not damped and ended is None and same and health.status != "ok"
         # What they are about changing run to run (a host limiting requests fails other feeds each run,
         # two of twenty): by code alone then, or a digest a run.
-        coarse = (said or settling) and _churn(db, outlet, before.since, ran) + (
-            changed and set(before.codes()) == set(health.codes())) >= FLAP_CHANGES
+        coarse = (said or settling) and _churn(db, outlet, before.since, ran, keys) >= FLAP_CHANGES
         if said:
             told, new = _said_since(db, outlet, before.since, ran[:SETTLE_RUNS]), keys
             if coarse:
@@ -1402,19 +1401,23 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
         else:
             db.execute("UPDATE outlet_health SET reasons = ?, checked_at = ?, run_id = ? WHERE outlet = ?",
                        [reasons, stamp, run_id, outlet])
+        # What the digest of the run is given (the returns below), and only that, is sent again by the next
+        # digest delivered when none of this one was (``notifications.missed_health_changes``).
+        telling = bool(resolved) and (not changed or said) or (
+            changed and not damped and not said and not (before is None and health.status == "ok"))
         if changed or resolved:
             # A reason's end logged too, though the status' reasons are as they were: a digest no
-            # channel delivered left it to none (``notifications.missed_health_changes``).
+            # channel delivered left it to none.
             db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id,
                                            "previous": before.status if before else None,
                                            "status": health.status, "reasons": reasons,
                                            "resolved": json.dumps([r.to_dict() for r in resolved], ensure_ascii=False)
-                                           if resolved else None})
+                                           if resolved else None, "told": int(telling)})
+    if not telling:
+        return None
     if resolved and (not changed or said):
         return HealthChange(outlet, before.status, health.status, health.reasons, previous_since=before.since,
                             at=stamp, resolved=resolved)
-    if not changed or damped or said or (before is None and health.status == "ok"):
-        return None
     if ended is not None:
         # Told from the notice that it flaps: what was told then, and since when, not the last
         # of the changes it made meanwhile (a minute's "degraded -> ok" after five of flapping).
@@ -1428,6 +1431,20 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
 
 
 Key = tuple[str, str | None]
+
+
+def _logged_since(db: Database, outlet: str, since: str) -> Iterator[tuple[int | None, list[Reason]]]:
+    """``outlet``'s health rows logged since ``since`` (when its status began), newest first: the run that
+    logged each, and its reasons. Read by idx_health_log_outlet down to the row that began the status (its
+    previous status another) and no further: ``at >= ?`` in the query read on through every row the outlet
+    ever logged whenever its status was younger than the runs its reader looks back over (its first 8
+    runs), 25 ms a reader at a year of feeds failing by turns (a row a run)."""
+    for logged, at, previous, status, reasons in db.execute(
+            "SELECT run_id, at, previous, status, reasons FROM health_log WHERE outlet = ? ORDER BY id DESC", [outlet]):
+        if at >= since:
+            yield logged, [Reason.of(r) for r in json.loads(reasons or "[]")]
+        if previous != status:
+            return
 
 
 def _keys(reasons: Iterable[Reason]) -> set[Key]:
@@ -1466,24 +1483,30 @@ def _ran_before(db: Database, outlet: str, run_id: int | None, n: int) -> list[i
         "ORDER BY o.run_id DESC LIMIT ?", [outlet, -1 if run_id is None else run_id, n])]
 
 
-def _churn(db: Database, outlet: str, since: str, ran: list[int]) -> int:
-    """How many times what ``outlet``'s reasons are about changed, their codes as they were, in its runs
-    ``ran`` (``_ran_before``), since its status began (at ``since``).
+def _churn(db: Database, outlet: str, since: str, ran: list[int], keys: set[Key]) -> int:
+    """How many times what one of ``outlet``'s reasons is about changed, its code going on, in its runs
+    ``ran`` (``_ran_before``) since its status began (at ``since``), and in the health checked now (``keys``).
 
     Two of twenty sections failing at random each run (a host limiting requests) was a new feed told
     at almost every run, and the end of another 3 runs after. At ``FLAP_CHANGES`` in ``FLAP_WINDOW``
     runs, the changes are told by code, as before reasons said what they are about, until they leave
-    the window (as ``_flap`` damps a status). Newest first, down to the row in force before the window."""
+    the window (as ``_flap`` damps a status). A reason is weighed against its own last subjects, not
+    the row before: one feed failing by turns with a run between that read them all (its code gone,
+    then back about another feed) was no change of the same codes, and told each feed and its end,
+    a digest a run. Newest first, down to the row in force before the window."""
     if not ran:
         return 0
-    oldest, changes, newer = min(ran), 0, None
-    for logged, reasons in db.execute("SELECT run_id, reasons FROM health_log WHERE outlet = ? AND at >= ? "
-                                      "ORDER BY id DESC", [outlet, since]):
-        keys = _keys(Reason.of(r) for r in json.loads(reasons or "[]"))
-        changes += newer is not None and keys != newer and _coarse(keys) == _coarse(newer)
+    oldest, changes = min(ran), 0
+    newer: dict[str, set[str | None]] = {}  # each code's subjects in the newest row after that had it
+    logged_keys = ((logged, _keys(reasons)) for logged, reasons in _logged_since(db, outlet, since))
+    for logged, row in itertools.chain([(None, keys)], logged_keys):
+        subjects: dict[str, set[str | None]] = {}
+        for code, subject in row:
+            subjects.setdefault(code, set()).add(subject)
+        changes += any(code in newer and newer[code] != about for code, about in subjects.items())
+        newer.update(subjects)
         if logged is not None and logged < oldest:
             break
-        newer = keys
     return changes
 
 
@@ -1504,9 +1527,8 @@ def _said_since(db: Database, outlet: str, since: str, ran: list[int]) -> set[Ke
     # Newest first, down to the health of the window's oldest run (logged by it, or by a run before
     # it): every row since the status began, read at each change, was a year of rows at each run of
     # an outlet whose feeds fail by turns (``_churn``).
-    for logged, reasons in db.execute("SELECT run_id, reasons FROM health_log WHERE outlet = ? AND at >= ? "
-                                      "ORDER BY id DESC", [outlet, since]):
-        said |= _keys(Reason.of(r) for r in json.loads(reasons or "[]"))
+    for logged, reasons in _logged_since(db, outlet, since):
+        said |= _keys(reasons)
         if oldest is not None and logged is not None and logged <= oldest:
             break
     return said
@@ -1539,9 +1561,7 @@ def _resolved(db: Database, outlet: str, before: Health, health: Health, runs: l
     # Newest first, down to the anchor's row. Every row since the status began, read at each run of
     # an outlet in a long status, took 10-16 ms an outlet a run at a year of a reason on and off
     # every 2 hours (0.5 s a run of 30 outlets); so, 0.1 ms.
-    for logged, reasons in db.execute("SELECT run_id, reasons FROM health_log WHERE outlet = ? AND at >= ? "
-                                      "ORDER BY id DESC", [outlet, before.since]):
-        logged_reasons = [Reason.of(r) for r in json.loads(reasons or "[]")]
+    for logged, logged_reasons in _logged_since(db, outlet, before.since):
         if logged is not None and logged <= anchor:
             had = logged_reasons
             break
@@ -1579,9 +1599,16 @@ def _flap(db: Database, outlet: str, runs: list[dict[str, Any]], health: Health,
         return health, False, None
     # Into or out of failing or blocked: a feed of several flapping (ok, degraded, ok) is named
     # while it flaps instead (``failed_before``), the outlet degraded throughout.
-    log = db.execute(f"SELECT run_id, status FROM health_log WHERE outlet = ? AND previous IS NOT NULL "
-                     f"AND previous != status AND (previous IN {_DOWN} OR status IN {_DOWN}) "
-                     f"AND run_id IN ({', '.join('?' * len(ran[1:]))}) ORDER BY id", [outlet, *ran[1:]]).fetchall()
+    # Newest first, down to the window's oldest run: ``run_id IN`` the window read every row the
+    # outlet ever logged, each run (19 ms an outlet at a year of feeds failing by turns, a row a run).
+    log = []
+    for logged, previous, status in db.execute("SELECT run_id, previous, status FROM health_log WHERE outlet = ? "
+                                               "ORDER BY id DESC", [outlet]):
+        if logged is not None and logged < ran[-1]:
+            break
+        if logged in ran[1:] and previous not in (None, status) and {previous, status} & set(_DOWN_STATES):
+            log.append((logged, status))
+    log.reverse()
     was = "flapping" in before.codes()
     shown = "degraded" if health.status == "ok" and was else health.status
     # This run, the one before and the one before that agree: none of the last two changed.

@@ -1278,3 +1278,14 @@ def m042_health_log_resolved(db: Database) -> None:
     JSON ``[{code, message}]``; NULL: none), so that the next digest delivered tells them when
     none of the run's was (``notifications.missed_health_changes``)."""
     _run(db, ["ALTER TABLE health_log ADD COLUMN resolved TEXT"])
+
+
+@MIGRATIONS()
+def m043_health_log_told(db: Database) -> None:
+    """Whether a health change was told (``health.update_health`` returned it for the run's digest: 1)
+    or logged only (0: said since its status began, damped while the outlet flaps, or what its reasons
+    are about changing run to run); NULL for the rows before, which did not say. A digest no channel
+    delivered is told again by the next (``notifications.missed_health_changes``), and re-sent every
+    row its run logged: a feed of twenty failing by turns, logged each run and told by code alone,
+    came back as "degraded -> degraded" changes nobody had been told."""
+    _run(db, ["ALTER TABLE health_log ADD COLUMN told INTEGER"])

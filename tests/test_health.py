@@ -47,7 +47,7 @@ def test_blank_database_has_the_health_tables_and_view(tmp_path):
     assert [c.name for c in db["outlet_health"].columns] == ["outlet", "status", "reasons", "since",
                                                               "checked_at", "run_id"]
     assert [c.name for c in db["health_log"].columns] == ["id", "outlet", "at", "run_id", "previous", "status",
-                                                           "reasons", "resolved"]
+                                                           "reasons", "resolved", "told"]
     assert [c.name for c in db["notifications"].columns] == ["id", "run_id", "sent_at", "channel", "ok", "error",
                                                               "articles", "health_changes"]
     assert [c.name for c in db["notified_articles"].columns] == ["article_id", "run_id", "notified_at"]
@@ -1880,3 +1880,64 @@ def test_reasons_stored_before_they_named_their_feeds_tell_nothing_new_and_a_fee
             db.execute(f"UPDATE {table} SET reasons = ? WHERE {key} = ?", [json.dumps(old), row_key])
     changes = feeds_404_runs(db, [(a,)] * 3 + [(a, b)], after=NOW - timedelta(hours=10))
     assert told_feeds(changes) == [([a, b], [])], told_feeds(changes)
+
+
+def test_feeds_failing_one_at_a_time_with_a_run_between_that_reads_them_all_are_told_by_code_once_they_change(db):
+    # One feed at a time failing by turns, a run reading them all between (a host limiting requests): the
+    # code gone and back with another feed was no change of the same codes, and each run told a new feed
+    # or the end of the one before, a digest a run. Told as feeds change till they do a third time in 8 runs.
+    feeds = NHK_FEEDS
+    plan = [()] + [turn for n in range(6) for turn in ((feeds[n],), ())] * 2
+    changes = feeds_404_runs(db, plan, reads=[6] * len(plan))
+    assert told_feeds(changes) == [([], []), ([feeds[0]], []), ([feeds[1]], []), ([], [feeds[0]]), ([feeds[2]], []),
+                                   ([], [feeds[1]])], told_feeds(changes)
+
+
+def feeds_by_turns_for_days(path, runs: int, log_every: int) -> tuple[int, int]:
+    """nhk degraded for ``runs`` hourly runs, two of its six feeds failing by turns, a change logged every
+    ``log_every`` runs (every run of the last two days), failing since the last (every feed down); then a run
+    checked, and its digest's missed changes looked up: the SQLite VM steps (hundreds) of each."""
+    from storage import notifications
+
+    db = open_db(path)
+    start = NOW - timedelta(hours=runs)
+    with db.conn:
+        for hour in range(runs):
+            at = (start + timedelta(hours=hour)).isoformat()
+            run_id = db.conn.execute("INSERT INTO crawl_runs (started_at, finished_at, outlets, trigger, "
+                                     "finish_reason, exit_status) VALUES (?, ?, '[\"nhk\"]', 'schedule', 'finished', 0)",
+                                     [at, at]).lastrowid
+            db.conn.execute("INSERT INTO outlet_runs (run_id, outlet, pages, rules_expected, rules_missed, discovered, "
+                            "discovery_ok, discovery_failed) VALUES (?, 'nhk', 10, 10, 10, 6, 4, 2)", [run_id])
+            if hour % log_every == 0 or hour >= runs - 48:
+                reasons = [{"code": "discovery", "message": "2 of its 6 feeds …",
+                            "about": [NHK_FEEDS[hour % 6], NHK_FEEDS[(hour + 2) % 6]]},
+                           {"code": "rules_missed", "message": "rules no longer match"}]
+                db.conn.execute("INSERT INTO health_log (outlet, at, run_id, previous, status, reasons) VALUES "
+                                "('nhk', ?, ?, 'degraded', 'degraded', ?)", [at, run_id, json.dumps(reasons)])
+        failing = json.dumps([{"code": "discovery", "message": "none of its 6 feeds …"}])
+        db.conn.execute("INSERT INTO health_log (outlet, at, run_id, previous, status, reasons) VALUES "
+                        "('nhk', ?, ?, 'degraded', 'failing', ?)", [at, run_id, failing])
+        db.conn.execute("INSERT INTO outlet_health (outlet, status, reasons, since, checked_at, run_id) VALUES "
+                        "('nhk', 'failing', ?, ?, ?, ?)", [failing, at, at, run_id])
+    run_id = add_run(db, "nhk", NOW, pages=10, rules_expected=10, rules_missed=10, discovery_failed=6)
+    for url in NHK_FEEDS:
+        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=url, kind="feed", ok=False, http_status=503,
+                                  now=NOW.isoformat())
+    steps = []
+    db.conn.set_progress_handler(lambda: steps.append(1) and 0, 100)
+    health.update_health(db, "nhk", run_id, now=NOW)
+    checked = len(steps)
+    notifications.missed_health_changes(db, run_id, now=NOW)
+    db.close()
+    return checked, len(steps) - checked
+
+
+def test_a_check_and_a_digest_read_an_outlets_last_runs_of_health_not_every_row_it_ever_logged(tmp_path):
+    # Feeds failing by turns log a row a run. Each check read them all (``_flap``'s ``run_id IN`` its
+    # last runs; ``at >= since`` in ``_churn``, ``_said_since`` and ``_resolved`` while the status is younger
+    # than the runs they look back over), 0.1 s an outlet at a year; and so did each digest
+    # (``missed_health_changes``' ``at >=`` its last day). At 8 times the rows, the same work.
+    few = feeds_by_turns_for_days(tmp_path / "few.db", 1200, 8)
+    many = feeds_by_turns_for_days(tmp_path / "many.db", 1200, 1)
+    assert many[0] <= few[0] * 1.1 and many[1] <= few[1] * 1.1, (few, many)

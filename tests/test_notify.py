@@ -518,6 +518,39 @@ def test_a_change_damped_while_an_outlet_flaps_is_not_sent_later_as_missed(db, r
     assert titles(sent[5]) == ["反撃能力"] and sent[5]["health_changes_missed"] == []
 
 
+def test_a_change_logged_but_not_told_is_not_sent_later_as_missed(db, receiver):
+    # One job of two outlets: nhk degraded, two of its six feeds failing by turns (each run logged, told by
+    # code alone once they change run to run); asahi failing in the run whose digest no channel delivered.
+    # The next digest re-sent every row that run logged: nhk's "degraded -> degraded", never told.
+    from storage import frontier
+
+    feeds = [f"https://www3.nhk.or.jp/rss/cat{n}.xml" for n in range(6)]
+    live, dead = notify.NotifySettings(webhook=receiver.url), dead_webhook()
+    sent = []
+    for n in range(7):
+        at = (NOW + timedelta(hours=n)).isoformat()
+        run_id = queries.start_run(db, ["asahi", "nhk"], "schedule", pid=None, now=at)
+        queries.finish_run(db, run_id, requests=1, responses_by_status={}, articles_new=0, articles_relevant=0,
+                           errors=0, finish_reason="finished", exit_status=0, now=at)
+        down = {feeds[n % 6], feeds[(n + 2) % 6]} if n else set()
+        health.record_outlet_run(db, run_id, "nhk", {"pages": 10, "rules_expected": 10, "rules_missed": 10,
+                                                     "discovered": 6, "discovery_ok": 6 - len(down),
+                                                     "discovery_failed": len(down)})
+        for url in feeds:
+            frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=url, kind="feed", ok=url not in down,
+                                      http_status=404 if url in down else 200, now=at)
+        health.record_outlet_run(db, run_id, "asahi", {"errors": 6 if n >= 5 else 0, "pages": 0 if n >= 5 else 3,
+                                                       "discovery_ok": 2})
+        changes = health.update_run_health(db, run_id, now=NOW + timedelta(hours=n))
+        sent.append(notify.notify_run(db, run_id, changes, dead if n == 5 else live, now=NOW + timedelta(hours=n)))
+    logged = db.execute("SELECT outlet, previous, status FROM health_log WHERE run_id = 6 ORDER BY outlet").fetchall()
+    assert logged == [("asahi", "ok", "failing"), ("nhk", "degraded", "degraded")]
+    told = [(c["outlet"], c["previous"], c["status"]) for c in sent[5]["health_changes"]]
+    assert told == [("asahi", "ok", "failing")]
+    assert [(c["outlet"], c["previous"], c["status"]) for c in sent[6]["health_changes_missed"]] == [
+        ("asahi", "ok", "failing")]
+
+
 def test_a_health_change_not_sent_at_all_is_told_by_the_next_digest(db, receiver):
     # A hung run recorded while the schedule stopped, or a config that could not be read: the
     # change was never sent, and no failed delivery said so; it was lost for good.

@@ -81,7 +81,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m034_health_lookups", "m035_stand_in_links", "m036_page_captures",
                    "m037_off_scope_urls", "m038_article_sightings", "m039_discovery_retry_at",
                    "m040_redirect_off_scope_targets",
-                   "m041_outlet_runs_garbled", "m042_health_log_resolved"]
+                   "m041_outlet_runs_garbled", "m042_health_log_resolved", "m043_health_log_told"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -853,7 +853,7 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
                            "m032_archive_head", "m033_runs_by_start", "m034_health_lookups", "m035_stand_in_links",
                            "m036_page_captures", "m037_off_scope_urls", "m038_article_sightings",
                            "m039_discovery_retry_at", "m040_redirect_off_scope_targets", "m041_outlet_runs_garbled",
-                           "m042_health_log_resolved"]
+                           "m042_health_log_resolved", "m043_health_log_told"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
