@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 
 from distributed import Client, LocalCluster
 from distributed.client import AllExit
 from distributed.diagnostics.plugin import WorkerPlugin
+from distributed.utils import LoopRunner
 
 from .fingerprint import WorkersDiffer, differences, fingerprint
 from .workers import sigint_held
@@ -72,10 +75,23 @@ class _LocalCluster(LocalCluster):
     worker's nanny starts it again, as for any other death.
     """
 
+    def __init__(self, *args, runner: LoopRunner, abandoned: threading.Event, **kwargs) -> None:
+        #: The thread of the cluster's loop, newsmon's (``_start_local``): stopped with the cluster.
+        self.runner = runner
+        self.abandoned = abandoned
+        super().__init__(*args, loop=runner.loop, **kwargs)
+
     def _update_worker_status(self, op, msg):
         if op == "remove" and msg not in self.scheduler_info["workers"]:
             return
         super()._update_worker_status(op, msg)
+
+    def close(self, timeout=None):
+        # Left as Ctrl-C found it as it started (``_abandon``): its loop is held for good, and Dask's
+        # close at exit (distributed.deploy.spec.close_clusters) waited 10 s on it for nothing.
+        if self.abandoned.is_set():
+            return None
+        return super().close(timeout)
 
 
 class NoWorkers(OSError):
@@ -117,34 +133,128 @@ def start(workers: int, address: str | None, wait: float = 120.0) -> Client:
             raise
         client.register_plugin(ImportFix())
         return client
-    # SIGINT held until the cluster has started, then closed with it: a Ctrl-C as its workers
-    # imported killed each with a traceback, broke the start ("Nanny failed to start"), or came out
-    # of Dask with the cluster half made, which Dask closed at exit with tracebacks of its own.
-    client = None
+    return _start_local(workers)
+
+
+def _start_local(workers: int) -> Client:
+    """``_local`` in a thread of its own, this one waiting for it, so that Ctrl-C stops it at once.
+
+    SIGINT is held in the thread of the cluster's loop, whose threads start the worker processes
+    (they inherit it: a Ctrl-C as they imported killed each with a traceback of its own and broke
+    the start, "Nanny failed to start"). Held in this thread too, as it was, the Ctrl-C of a start
+    that hung or was slow (a worker's slow import) went to a thread that did not hold it (numpy's
+    OpenBLAS, Dask's), and this one saw it only when Dask's wait for the start came round, every
+    10 s (``distributed.utils.sync``), with the cluster half made, which Dask closed at exit with a
+    traceback of its own. Here it comes at once, and the cluster is left (``_abandon``).
+    """
+    runner = LoopRunner()
+    abandoned = threading.Event()
+    made: dict[str, object] = {}
+    # Not Thread.join: interrupted, it takes the thread for ended (CPython 3.11, bpo-45274).
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            made["client"] = _local(workers, runner, abandoned)
+        except BaseException as exc:  # noqa: BLE001  (raised in the caller's thread, below)
+            made["error"] = exc
+        finally:
+            done.set()
+
+    with sigint_held():  # the threads started here inherit it, and so do those they start, and their processes
+        runner.start()
+        before = _descendants()
+        threading.Thread(target=run, name="newsmon-cluster-start", daemon=True).start()
     try:
-        with sigint_held():  # the cluster's thread and processes are started here and inherit it
-            client = _local(workers)
+        while not done.wait(0.1):  # in steps: the signal may reach another thread, which only marks it for this one
+            pass
     except KeyboardInterrupt:
-        if client is not None:
-            stop(client)
+        if not done.is_set():
+            _abandon(runner, abandoned, before)
+        elif "client" in made:
+            stop(made["client"])  # started meanwhile: closed as any other
+        else:
+            runner.stop()
         raise
-    return client
+    if "error" in made:
+        runner.stop()
+        raise made["error"]  # type: ignore[misc]
+    return made["client"]  # type: ignore[return-value]
 
 
-def _local(workers: int) -> Client:
-    """A client of a new ``LocalCluster`` of ``workers`` processes (``start``)."""
+def _descendants() -> set[int]:
+    import psutil  # a dependency of distributed's
+
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def _abandon(runner: LoopRunner, abandoned: threading.Event, before: set[int]) -> None:
+    """Leave a local cluster that has not finished starting, its worker processes killed: this
+    process is about to exit (Ctrl-C).
+
+    Not Dask's close: a nanny waits for its worker to have started before it asks it to stop, as
+    long as the start hangs; and a nanny whose worker dies while it starts starts another (at exit,
+    after multiprocessing had released the semaphores its queues use: "leaked semaphore" warnings
+    and the new workers' tracebacks). So the cluster's loop is held for good, which stops all that
+    Dask does in this process, before its processes are killed.
+    """
+    import psutil
+
+    abandoned.set()
+    held = threading.Event()
+
+    def hold() -> None:
+        held.set()
+        threading.Event().wait()
+
+    # A second Ctrl-C (a key pressed twice) would leave the processes to multiprocessing's exit.
+    before_sigint = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        runner.loop.add_callback(hold)
+        held.wait(5)  # at once, unless the loop is busy; the processes are killed all the same
+        # Processes, not multiprocessing's children: one forked as the loop was held is not one yet.
+        left = []
+        for process in psutil.Process().children(recursive=True):
+            if process.pid not in before:
+                try:
+                    process.send_signal(signal.SIGKILL)
+                    left.append(process)
+                except psutil.NoSuchProcess:
+                    pass
+        # Gone before this process exits. Waited for, not reaped: Dask's own threads reap them.
+        deadline = time.monotonic() + 5
+        while left and time.monotonic() < deadline:
+            left = [p for p in left if _running(p)]
+            time.sleep(0.02)
+    finally:
+        signal.signal(signal.SIGINT, before_sigint)
+
+
+def _running(process) -> bool:
+    import psutil
+
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _local(workers: int, runner: LoopRunner, abandoned: threading.Event) -> Client:
+    """A client of a new ``LocalCluster`` of ``workers`` processes on ``runner``'s loop (``start``)."""
     # dashboard ":0": the scheduler's HTTP server on a free port, not 8787, which another
     # cluster on the machine may hold (Dask then warns on standard error).
     try:
         local = _LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                              dashboard_address=":0", silence_logs=logging.ERROR)
+                              dashboard_address=":0", silence_logs=logging.ERROR, runner=runner,
+                              abandoned=abandoned)
     except (OSError, RuntimeError) as exc:
         # RuntimeError: "Cluster failed to start", its cause a worker's (a temporary directory
         # it cannot write, DASK_TEMPORARY_DIRECTORY, no room for its spill directory).
         cause = exc.__cause__ or exc.__context__ or exc
         raise OSError(f"the local Dask cluster of {workers} workers did not start ({type(cause).__name__}: "
                       f"{' '.join(str(cause).split())[:300]}); --workers 0 reads in this process alone") from None
-    client = Client(local)
+    # Not the default client: Dask's close of that at exit waited 3 s on an abandoned cluster's loop.
+    client = Client(local, set_as_default=False)
     # This process runs the scheduler of a LocalCluster: its complaint when a killed worker
     # took the only copy of the page dictionaries with it is answered (``ingest``: they
     # are sent again, with the parts that needed them, counted as "parts sent again").
@@ -251,3 +361,6 @@ def stop(client: Client) -> None:
     client.close()
     if cluster is not None:
         cluster.close()
+        runner = getattr(cluster, "runner", None)
+        if runner is not None:
+            runner.stop()

@@ -340,14 +340,15 @@ def _copies(db: str, n: int) -> None:
     conn.close()
 
 
-def _ctrl_c_when(command: list[str], ready) -> tuple[int, str]:
-    """Run ``command`` in a process group of its own and send it SIGINT, as a terminal's Ctrl-C,
-    once ``ready(process)``; (exit status, standard error)."""
+def _ctrl_c_when(command: list[str], ready, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run ``command`` (in ``env``) in a process group of its own and send it SIGINT, as a terminal's
+    Ctrl-C, once ``ready(process)``; (exit status, standard error)."""
     import os
     import signal
     import time
 
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                               env=env)
     try:
         deadline = time.monotonic() + 60
         while process.poll() is None and not ready(process) and time.monotonic() < deadline:
