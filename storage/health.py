@@ -1372,7 +1372,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                                       [runs[0]["run_id"], outlet]).fetchone()[0] if runs else 0,
                    standing=standing(db, outlet, runs[0]["run_id"]) if runs else 0)
     stamp = _iso(now)
-    ran = _ran_before(db, outlet, run_id, FLAP_WINDOW)
+    # As far back as FLAP_CHANGES turns each FLAP_WINDOW runs apart may reach (``_churn``).
+    ran = _ran_before(db, outlet, run_id, FLAP_CHANGES * FLAP_WINDOW)
     with transaction(db):
         before = current(db, outlet)
         health, damped, ended = _flap(db, outlet, runs, health, before)
@@ -1484,30 +1485,53 @@ def _ran_before(db: Database, outlet: str, run_id: int | None, n: int) -> list[i
 
 
 def _churn(db: Database, outlet: str, since: str, ran: list[int], keys: set[Key]) -> int:
-    """How many times what one of ``outlet``'s reasons is about changed, its code going on, in its runs
-    ``ran`` (``_ran_before``) since its status began (at ``since``), and in the health checked now (``keys``).
+    """How many times what one of ``outlet``'s reasons is about changed, its code going on, since its status
+    began (at ``since``): within its last ``FLAP_WINDOW`` runs (``ran``: ``_ran_before``, newest first) and
+    the health checked now (``keys``); or, where more, how many turns in a row (one of its subjects ended as
+    others began) it took, each within ``FLAP_WINDOW`` runs of the next and the newest of now. A run's
+    changes count once.
 
     Two of twenty sections failing at random each run (a host limiting requests) was a new feed told
-    at almost every run, and the end of another 3 runs after. At ``FLAP_CHANGES`` in ``FLAP_WINDOW``
-    runs, the changes are told by code, as before reasons said what they are about, until they leave
-    the window (as ``_flap`` damps a status). A reason is weighed against its own last subjects, not
-    the row before: one feed failing by turns with a run between that read them all (its code gone,
-    then back about another feed) was no change of the same codes, and told each feed and its end,
-    a digest a run. Newest first, down to the row in force before the window."""
+    at almost every run, and the end of another 3 runs after. At ``FLAP_CHANGES``, the changes are told
+    by code, as before reasons said what they are about, until they leave the window, turns until
+    ``FLAP_WINDOW`` runs pass without one (as ``_flap`` damps a status). A reason is weighed against its
+    own last subjects, not the row before: one feed failing by turns with a run between that read them all
+    (its code gone, then back about another feed) was no change of the same codes, and told each feed and
+    its end, a digest a run. Turns are followed further back: one feed failing for 3 runs, a run reading
+    them all, then the next (a CDN erring on one path at a time) changed twice in any 8 runs, and each feed
+    and each end was told, 40 digests in 80 runs, a channel an analyst mutes (every outlet's alerts with
+    it). More feeds failing as an outage spreads are no turns. Newest first, down to the row in force before
+    ``ran``."""
     if not ran:
         return 0
-    oldest, changes = min(ran), 0
-    newer: dict[str, set[str | None]] = {}  # each code's subjects in the newest row after that had it
-    logged_keys = ((logged, _keys(reasons)) for logged, reasons in _logged_since(db, outlet, since))
-    for logged, row in itertools.chain([(None, keys)], logged_keys):
-        subjects: dict[str, set[str | None]] = {}
-        for code, subject in row:
-            subjects.setdefault(code, set()).add(subject)
-        changes += any(code in newer and newer[code] != about for code, about in subjects.items())
-        newer.update(subjects)
+    oldest = min(ran)
+
+    def ago(logged: int | None) -> int:
+        # How many of ``ran`` back the row's run is: a skipped run's row as the next run's, one before ``ran`` past it.
+        return sum(run >= logged for run in ran) if logged is not None and logged >= oldest else len(ran) + 1
+
+    changed: set[int] = set()  # the runs (how many ago) at which what a code is about changed
+    turned: set[int] = set()  # ... and one of its subjects ended (``_lasts_in``)
+    newer: dict[str, tuple[set[Key], int]] = {}  # each code's keys in the row after that had it, and its run
+    logged_keys = ((logged, ago(logged), _keys(reasons)) for logged, reasons in _logged_since(db, outlet, since))
+    for logged, runs_ago, row in itertools.chain([(None, 0, keys)], logged_keys):
+        by_code: dict[str, set[Key]] = {}
+        for key in row:
+            by_code.setdefault(key[0], set()).add(key)
+        for code, old in by_code.items():
+            if code in newer and newer[code][0] != old:
+                changed.add(newer[code][1])
+                if not all(_lasts_in(key, newer[code][0]) for key in old):
+                    turned.add(newer[code][1])
+        newer.update((code, (old, runs_ago)) for code, old in by_code.items())
         if logged is not None and logged < oldest:
             break
-    return changes
+    turns, last = 0, 0
+    for runs_ago in sorted(turned):
+        if runs_ago - last >= FLAP_WINDOW:
+            break
+        turns, last = turns + 1, runs_ago
+    return max(turns, sum(runs_ago <= FLAP_WINDOW for runs_ago in changed))
 
 
 def _said_since(db: Database, outlet: str, since: str, ran: list[int]) -> set[Key]:

@@ -1893,6 +1893,21 @@ def test_feeds_failing_one_at_a_time_with_a_run_between_that_reads_them_all_are_
                                    ([], [feeds[1]])], told_feeds(changes)
 
 
+def test_feeds_failing_for_hours_one_after_another_are_told_by_code_once_they_took_turns_three_times(db):
+    # One feed failing for 3 runs, a run reading them all, then the next (a CDN erring on one path at a
+    # time): two changes in any 8 runs, so each feed and each end was told, a digest every 2 runs for as
+    # long as it lasts (the channel an analyst mutes, every outlet's alerts with it). Told till one
+    # feed's failure ended as another's began a third time, each within 8 runs of the next; the end of
+    # them all once, when 3 runs read every feed.
+    feeds = NHK_FEEDS
+    plan = [()] + [turn for n in range(8) for turn in [(feeds[n % 6],)] * 3 + [()]] + [()] * 2
+    changes = feeds_404_runs(db, plan, reads=[6] * len(plan))
+    told = [([], []), ([feeds[0]], []), ([feeds[1]], []), ([feeds[1]], [feeds[0]]), ([feeds[2]], []),
+            ([feeds[2]], [feeds[1]]), ([], [feeds[7 % 6]])]  # the last: the 8th feed's end, 3 runs after
+    assert told_feeds(changes) == told, told_feeds(changes)
+    assert changes[-1].at == NOW.isoformat()
+
+
 def feeds_by_turns_for_days(path, runs: int, log_every: int) -> tuple[int, int]:
     """nhk degraded for ``runs`` hourly runs, two of its six feeds failing by turns, a change logged every
     ``log_every`` runs (every run of the last two days), failing since the last (every feed down); then a run
