@@ -1271,11 +1271,11 @@ def _undecoded(readers: list, data: bytes) -> str | None:
     archives that stored a response decoded, its Content-Encoding header kept): a gzip body
     corrupt from its start came out as gzip bytes, "not an HTML page", where the crawl says
     ``bad_compression`` for the same bytes; and "not gzip at all" as text, stored as an article.
-    Bytes that are a page as they are (``check_body`` without the type the server claimed) were
-    stored decoded, and are read."""
+    Bytes that are a page as they are (``check_body`` without the type the server claimed, or a
+    page's text after other bytes: ``_opens_late``) were stored decoded, and are read."""
     dropped = [reader for reader in readers if isinstance(reader, BufferedReader)
                and reader.decomp_type and reader.decompressor is None]
-    if not dropped or (unfit := check_body(data)) is None:
+    if not dropped or (unfit := check_body(data)) is None or _opens_late(data):
         return None
     coding = dropped[0].decomp_type.removesuffix("_alt")  # warcio's raw deflate, tried after zlib's
     said = f"no {coding} data"
@@ -1291,6 +1291,30 @@ def _undecoded(readers: list, data: bytes) -> str | None:
             pass
     what = unfit.reason.removeprefix("not an HTML page: ").replace(" served without a Content-Type", "")
     return f"is corrupt from its first bytes ({said}), nor are the bytes a page stored decoded ({what})"
+
+
+#: An HTML document's own tags (``_opens_late``).
+_DOCUMENT_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body)[\s>]", re.I)
+
+
+def _opens_late(data: bytes) -> bool:
+    """Whether ``data``, which does not open as markup, is a page all the same: text the crawl
+    reads as a page (``check_body`` of an HTML type), with a document's own tag in its first 4 KB
+    after whatever came before it: a second byte-order mark (PHP includes), a PHP notice, a NUL,
+    whitespace before the mark. Stored decoded under the Content-Encoding header kept, such a page
+    was "bad_compression", its article lost; text with no such tag ("not gzip at all") is none."""
+    return _DOCUMENT_TAG.search(data, 0, 4096) is not None and check_body(data, "text/html") is None
+
+
+#: Where a WARC writer rewrote the HTTP headers, what says the body's end was framed all the same:
+#: Common Crawl's masks of the Transfer-Encoding and Content-Length it undid (CC-NEWS, CC-MAIN:
+#: "X-Crawler-"; the body stored dechunked and decoded, without a Content-Length when none came, a
+#: body read short marked WARC-Truncated), and an HTTP/2 or 3 exchange written as HTTP/1.1, its
+#: protocol named in the WARC header (WARC-Protocol: "h2,tls/1.3"; WARC-Original-Protocol, the
+#: HTTP/2 extension's).
+_FRAMING_MASKS = ("X-Crawler-Transfer-Encoding", "X-Crawler-Content-Length")
+_PROTOCOL_FIELDS = ("WARC-Protocol", "WARC-Original-Protocol")
+_FRAMED_PROTOCOL = re.compile(r"(?:^|[\s,;])(?:h2c?|h3|http/[23](?:\.0)?)(?=$|[\s,;])", re.I)
 
 
 def _short_of_length(record: ArcWarcRecord, data: bytes) -> str | None:
@@ -1311,6 +1335,12 @@ def _short_of_length(record: ArcWarcRecord, data: bytes) -> str | None:
     # why itself (``ingest``), better than this guess.
     if declared or not (http.protocol or "").upper().startswith("HTTP/1.") or \
             any(record.rec_headers.get_header(name) for name in ("WARC-Truncated", "WARC-Segment-Number")):
+        return None
+    # Framed all the same, where the archive rewrote the headers: Common Crawl's records of chunked
+    # and HTTP/2 responses (most of CC-NEWS) come so, and a whole page without its end tags (a
+    # minifier drops them) was stored "from its first bytes only", its later captures "seen".
+    if any(http.get_header(name) is not None for name in _FRAMING_MASKS) or \
+            any(_FRAMED_PROTOCOL.search(record.rec_headers.get_header(name) or "") for name in _PROTOCOL_FIELDS):
         return None
     if cut_short(data) is None:
         return None

@@ -2083,6 +2083,29 @@ def test_a_content_encoding_corrupt_from_its_first_bytes_is_bad_compression_as_i
         (canonical_url(decoded.url, HOSTS), store.analyse(decoded.body, decoded.url)["text"])]
 
 
+def test_a_page_stored_decoded_that_opens_with_other_bytes_than_a_tag_is_read(tmp_path):
+    # Archives that store a response decoded keep its Content-Encoding header (CC-NEWS before May
+    # 2019): warcio passes the bytes on. A page opening with a second byte-order mark (PHP
+    # includes), a PHP notice, a NUL or whitespace before its BOM was "bad_compression", its article
+    # lost, where the crawl reads the same bytes sent without the coding. Text with no page's tag
+    # under a false gzip is no page still.
+    pages = warcs.outlet_pages()
+    prefixes = (b"\xef\xbb\xbf\xef\xbb\xbf", b"\nNotice: Undefined index: ref in /var/www/html/a.php on line 12\n",
+                b"\x00", b"\r\n \xef\xbb\xbf")
+    fetches = [warcs.Fetch(page.url, prefix + page.body, headers=(("Content-Encoding", coding),))
+               for page, prefix, coding in zip(pages, prefixes, ("gzip", "br", "gzip", "x-gzip"))]
+    liar = pages[len(prefixes)]
+    lie = b"Notice: this is not gzip\n" * 9
+    counted, states, db = _ingested(tmp_path, [
+        *fetches, warcs.Fetch(liar.url, b"", headers=(("Content-Encoding", "gzip"),), payload=lie)])
+    assert counted["bad compression"] == 1 and counted["new"] == len(prefixes)
+    texts = dict(rows(db, "SELECT url, text FROM articles"))
+    for fetch in fetches:
+        assert states[canonical_url(fetch.url, HOSTS)][:2] == ("article", "stored")
+        assert texts[canonical_url(fetch.url, HOSTS)] == store.analyse(fetch.body, fetch.url)["text"]
+    assert states[canonical_url(liar.url, HOSTS)][:2] == ("error", "bad_compression")
+
+
 def test_a_page_cut_where_no_length_says_where_it_ends_is_truncated_as_in_the_crawl(tmp_path):
     # A response sent without a Content-Length nor chunks ends where the server closed the
     # connection, early or not: one that stops before its end tag (the hostile site's
@@ -2102,6 +2125,36 @@ def test_a_page_cut_where_no_length_says_where_it_ends_is_truncated_as_in_the_cr
                              "its end tag"), reason
     kind, code, reason = states[canonical_url(asahi.url, HOSTS)]
     assert (kind, code) == ("article", "stored") and "bytes only" not in reason, reason
+
+
+def test_a_page_without_end_tags_whose_end_the_archive_says_was_framed_is_whole(tmp_path):
+    # Common Crawl writes a chunked response dechunked, without a Content-Length, its
+    # Transfer-Encoding masked (X-Crawler-Transfer-Encoding), a gzip one decoded, its length masked
+    # (X-Crawler-Content-Length), and an HTTP/2 one as HTTP/1.1 (WARC-Protocol: h2); a body it
+    # could not read whole it marks WARC-Truncated. A whole page without </body></html> (a
+    # minifier drops them) was taken for one the connection's close cut: stored "from its first N
+    # bytes only", and its later captures "seen", the article's edits never recorded.
+    sankei = next(p for p in warcs.outlet_pages() if "sankei.com" in p.url)
+    framed = {0: ((("X-Crawler-Transfer-Encoding", "chunked"),), ()),
+              1: ((("X-Crawler-Content-Encoding", "gzip"), ("X-Crawler-Content-Length", "23456")), ()),
+              2: ((), (("WARC-Protocol", "h2,tls/1.3"),)),
+              3: ((), (("WARC-Original-Protocol", "HTTP/2"),))}
+    fetches, edits = [], []
+    for n, (http, warc) in framed.items():
+        url = f"{sankei.url}?v={n}"
+        page = re.sub(rb"</(?:body|html)\s*>", b"", sankei.body.replace(sankei.url.encode(), url.encode())
+                      .replace(b"</p>", f" {n}</p>".encode()))  # an article of its own
+        edited = re.sub("。(?=[^<]*</p>)".encode(), "。追記。".encode(), page, count=3)
+        first, later = (*warc, ("WARC-Date", "2025-01-01T09:00:00Z")), (*warc, ("WARC-Date", "2025-02-01T09:00:00Z"))
+        fetches.append(warcs.Fetch(url, page, headers=http, warc_headers=first))
+        edits.append(warcs.Fetch(url, edited, headers=http, warc_headers=later))
+    counted, states, db = _ingested(tmp_path, [*fetches, *edits])
+    assert "truncated" not in counted and counted["new"] == len(framed) and counted["versions"] == len(framed)
+    for fetch, edit in zip(fetches, edits):
+        kind, code, reason = states[canonical_url(fetch.url, HOSTS)]
+        assert (kind, code) == ("article", "stored") and "bytes only" not in reason, reason
+        assert rows(db, f"SELECT a.text FROM articles a JOIN urls u ON u.article_id = a.id WHERE u.url = "
+                        f"'{canonical_url(fetch.url, HOSTS)}'") == [(store.analyse(edit.body, edit.url)["text"],)]
 
 
 def test_a_cut_page_of_an_outlet_without_rules_keeps_an_article_of_200_characters_or_more(tmp_path):
