@@ -166,11 +166,14 @@ def updated_articles(db: Database, run_id: int) -> list[dict[str, Any]]:
 
 def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """The health changes of the run's outlets that earlier runs logged (``health_log``) and no
-    digest delivered: every channel failed for their run, and no digest was delivered since. At
-    most ``CATCH_UP`` back, oldest first, each with when (``at``) and by which run.
+    digest delivered: every channel failed for their run (or it was not sent at all), or the run
+    ended between its check and its digest (killed), and no digest was delivered since. At most
+    ``CATCH_UP`` back, but the change that began an outlet's current status however old; oldest
+    first, each with when (``at``) and by which run.
 
     A webhook down when an outlet began failing: later digests re-sent the articles that alert
-    had listed but never said the outlet was failing."""
+    had listed but never said the outlet was failing. Down for more than ``CATCH_UP`` (the daemon
+    stopped for a weekend), no later digest said so either while it was still failing."""
     info = run(db, run_id)
     if info is None or not info["outlets"]:
         return []
@@ -185,17 +188,33 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
         if at < floor:
             break
         first = row_id
-    if first is None:
+    # The row that began each outlet's status, when older: an outage whose alert no channel delivered
+    # and that outlasted the window was never told while it went on. Its row is the outlet's newest
+    # logged when the status began (``outlet_health.since``); looked up only for a status older than the window.
+    began = [row[0] for outlet, status, at in db.execute(
+        f"SELECT outlet, status, since FROM outlet_health WHERE outlet IN ({', '.join('?' * len(outlets))}) "
+        "AND since < ?", [*outlets, since]).fetchall() for row in db.execute(
+        "SELECT id FROM health_log WHERE outlet = ? AND at = ? AND status = ? AND previous IS NOT status "
+        "ORDER BY id DESC LIMIT 1", [outlet, at, status])]
+    if first is None and not began:
         return []
+    # A run whose check logged a change it told but that left no digest at all: killed before it could send
+    # one. From the first digest newsmon ever tried on: before it, such runs had no [notify] (the history
+    # turning notifications on does not send).
+    tried = db.execute("SELECT sent_at FROM notifications ORDER BY id LIMIT 1").fetchone()
+    # Without the rows that began a status when there are none: an OR reads every row of the outlets.
+    began_or = f"h.id IN ({', '.join('?' * len(began))}) OR " if began else ""
     # Delivered since: a digest of a later run of the same outlet (another job's does not tell it).
     rows = db.query(
         f"""SELECT h.outlet, h.previous, h.status, h.reasons, h.resolved, h.at, h.run_id FROM health_log h
-            WHERE h.run_id < ? AND h.at >= ? AND h.outlet IN ({', '.join('?' * len(outlets))}) AND h.id >= ?
+            WHERE h.run_id < ? AND h.outlet IN ({', '.join('?' * len(outlets))})
+            AND ({began_or}h.at >= ? AND h.id >= ?)
             AND NOT (h.previous IS NULL AND h.status = 'ok')
             -- Logged only (said before, damped, its subjects changing run to run): no digest had it to lose.
             -- NULL: a row from before m043, judged as then.
             AND coalesce(h.told, 1) = 1
-            AND EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id AND n.health_changes > 0)
+            AND (EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id AND n.health_changes > 0)
+                 OR h.told = 1 AND h.at >= ? AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id))
             -- A change of an outlet that flaps, logged but not told (storage.health._flap), is no alert.
             AND NOT (h.reasons LIKE '%"code": "flapping"%' AND (
                 SELECT p.reasons FROM health_log p WHERE p.outlet = h.outlet AND p.id < h.id ORDER BY p.id DESC
@@ -203,7 +222,9 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
             AND NOT EXISTS (SELECT 1 FROM notifications n JOIN crawl_runs r ON r.id = n.run_id
                             WHERE n.ok = 1 AND n.run_id >= h.run_id AND n.run_id < ?
                             AND EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet))
-            ORDER BY h.id""", [run_id, since, *outlets, first, run_id])
+            ORDER BY h.id""",
+        [run_id, *outlets, *began, since, first if first is not None else 1 << 62,
+         tried[0] if tried else "9999", run_id])
     out = []
     for row in rows:
         resolved = row.pop("resolved")  # a reason's end told within the status (``health._resolved``)

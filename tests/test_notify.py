@@ -430,10 +430,10 @@ def checked_run(db, at: datetime, *, down: bool, outlet: str = "nhk",
     return run_id, health.update_health(db, outlet, run_id, now=at)
 
 
-def notified_run(db, at: datetime, settings, *, down: bool,
+def notified_run(db, at: datetime, settings, *, down: bool, outlet: str = "nhk",
                  articles: list[tuple[str, bool]] | None = None) -> dict | None:
     """``checked_run``, then its digest sent through ``settings``."""
-    run_id, change = checked_run(db, at, down=down, articles=articles)
+    run_id, change = checked_run(db, at, down=down, outlet=outlet, articles=articles)
     return notify.notify_run(db, run_id, [change] if change else [], settings, now=at)
 
 
@@ -565,6 +565,55 @@ def test_a_health_change_not_sent_at_all_is_told_by_the_next_digest(db, receiver
     later = crawl(db, "nhk", NOW + timedelta(minutes=30), [])
     sent = notify.notify_run(db, later, [], live, now=NOW + timedelta(minutes=30))
     assert [(c["previous"], c["status"]) for c in sent["health_changes_missed"]] == [("ok", "failing")]
+
+
+def test_a_failed_alert_of_a_status_that_outlasts_the_window_is_told_by_the_next_digest(db, receiver):
+    # The webhook down when nhk began failing, then the daemon down 2 days: the next digest, nhk still
+    # failing, looked back 24 h only and was None; the analyst never learnt nhk was failing.
+    live, dead = notify.NotifySettings(webhook=receiver.url), dead_webhook()
+    notified_run(db, NOW, live, down=False)
+    assert notified_run(db, NOW + timedelta(minutes=15), dead, down=True)["health_changes"][0]["status"] == "failing"
+    later = notified_run(db, NOW + timedelta(days=2, minutes=15), live, down=True)
+    assert later is not None and later["health_changes"] == []
+    assert [(c["previous"], c["status"], c["run_id"]) for c in later["health_changes_missed"]] == [("ok", "failing", 2)]
+    assert "Health of nhk: ok -> failing at 2026-03-05 21:15 JST (run 2)" in later["text"]
+    assert receiver.posts[-1]["health_changes_missed"] == later["health_changes_missed"]
+    # Delivered: not told again, however long the outage lasts.
+    assert notified_run(db, NOW + timedelta(days=2, minutes=30), live, down=True) is None
+
+
+def test_of_failed_alerts_past_the_window_only_the_one_that_began_the_current_status_is_told(db, receiver):
+    # Failing, then back to ok, both digests lost, then 2 days without a digest: the recovery is what is
+    # current; the outage that ended is no longer news past the window.
+    live, dead = notify.NotifySettings(webhook=receiver.url), dead_webhook()
+    notified_run(db, NOW, live, down=False)
+    notified_run(db, NOW + timedelta(minutes=15), dead, down=True)
+    assert notified_run(db, NOW + timedelta(minutes=30), dead, down=False)["health_changes"][0]["status"] == "ok"
+    later = crawl(db, "nhk", NOW + timedelta(days=2), [("反撃能力", True)])
+    sent = notify.notify_run(db, later, [], live, now=NOW + timedelta(days=2))
+    assert [(c["previous"], c["status"], c["run_id"]) for c in sent["health_changes_missed"]] == [("failing", "ok", 3)]
+
+
+def test_a_change_of_a_run_killed_before_its_digest_is_told_by_the_next_digest(db, receiver):
+    # The run logged its change as told, then was killed before its digest: no notifications row, so
+    # nothing said it was missed, and the next digest, the outlet still failing, was None.
+    live = notify.NotifySettings(webhook=receiver.url)
+    # Before any digest was ever tried: no [notify] then, the history turning notifications on does not send.
+    assert checked_run(db, NOW - timedelta(hours=2), down=True, outlet="asahi")[1].status == "failing"
+    checked_run(db, NOW - timedelta(hours=2), down=False)
+    notified_run(db, NOW - timedelta(minutes=30), live, down=False, articles=[("反撃能力", True)])
+    assert [p["health_changes"] for p in receiver.posts] == [[]]
+    killed, change = checked_run(db, NOW, down=True)  # its digest never built: the process died here
+    assert change.status == "failing" and db.execute("SELECT told FROM health_log WHERE run_id = ?",
+                                                     [killed]).fetchone() == (1,)
+    later = notified_run(db, NOW + timedelta(minutes=15), live, down=True)
+    assert later is not None and later["health_changes"] == []
+    assert [(c["previous"], c["status"], c["run_id"]) for c in later["health_changes_missed"]] == [
+        ("ok", "failing", killed)]
+    assert receiver.posts[-1]["health_changes_missed"] == later["health_changes_missed"]
+    # Delivered: not told again.
+    assert notified_run(db, NOW + timedelta(minutes=30), live, down=True) is None
+    assert notified_run(db, NOW + timedelta(minutes=45), live, down=True, outlet="asahi") is None
 
 
 def test_a_webhook_that_redirects_is_a_failed_delivery_naming_where_it_points(db):
