@@ -833,8 +833,6 @@ def test_a_stop_while_a_look_waits_for_a_config_reread_sets_no_job(tmp_path, mon
     # as an error with its traceback.
     from datetime import timedelta, timezone
 
-    from crawler import scheduler as sched
-
     ahead = datetime.now(timezone.utc) + timedelta(minutes=10)
     with _watched(tmp_path, monkeypatch, ahead, watch=3600) as daemon_:
         with daemon_._rereading:  # a config re-read under way
