@@ -126,27 +126,37 @@ _WITHDRAWN = (r"(?:この|当該|お探しの)?(?:記事|ニュース|ページ|
 # little later. Read as a page, such a notice in the site's chrome was stored as an "article" of
 # menu headlines, and every other article URL sent to it since a duplicate of that, never fetched
 # again.
-_BUSY = (r"(?:(?:ただいま|現在)[、,]?\s?)?(?:大変)?"
-         # The site's own address as the subject (サイトへのアクセスが…), no one's name before it: a
-         # brief's "防衛省のホームページにアクセスが…" opens its line with the ministry, no notice.
-         r"(?:(?:当|本|この)?(?:ウェブ|Web|WEB)?(?:サイト|ホームページ|ページ)(?:へ|に)の?)?"
-         r"アクセスが(?:大変)?(?:(?:集中|殺到)(?:して(?:い(?:ます|る)|おり)|しております|のため)"
-         r"|(?:混み合って|混雑して)(?:い(?:ます|る)|おり))"
-         r"|(?:ただいま|現在)?(?:大変)?(?:混み合って|混雑して)(?:います|おります)"
-         # A queue's page (a waiting room: Cloudflare's, Queue-it's, a CMS's), at 200 where each
-         # article should be, in the site's voice to the reader waiting: stored, it was an article
-         # titled "Waiting Room", the outlet's health ok. A story about a queue tells of others'
-         # ("fans were placed in a virtual queue"), and a line it opens goes on.
-         r"|(?:ただいま|現在)?(?:順番に|順次)ご案内(?:して|いたして)(?:います|おります)"
-         r"|(?:ただいま|現在)?(?:仮想|バーチャル|オンライン)?待合室(?:に|へ)(?:ご案内|入室|移動)(?:して(?:います|おります)|しました)"
-         # The wait it shows, as a label ("予想待ち時間：約5分"): a loading page's "しばらくお待ちください"
-         # alone is a script's shell as often (drawn_by_script), not read as a queue.
-         r"|(?:予想|推定|想定|目安の)?待ち時間(?:の目安)?\s*[:：]\s*(?:約|およそ)?\s*\d"
-         r"|(?i:(?:you are|you're) (?:now )?in (?:the |a )?(?:virtual )?(?:line|queue|waiting room)(?=\s*(?:[.!,;:]|$))"
-         r"|you(?: have|'ve) been (?:placed|put|added) (?:in|into|to) (?:the |a )?(?:virtual )?"
-         r"(?:line|queue|waiting room)(?=\s*(?:[.!,;:]|$))"
-         r"|your estimated wait(?:ing)? time is\b|estimated wait(?:ing)? time\s*:\s*\d)"
-         r"|(?:ただいま|現在)(?:システム)?メンテナンス(?:中|を行って)"
+_CROWDED = (r"(?:(?:ただいま|現在)[、,]?\s?)?(?:大変)?"
+            # The site's own address as the subject (サイトへのアクセスが…), no one's name before it: a
+            # brief's "防衛省のホームページにアクセスが…" opens its line with the ministry, no notice.
+            r"(?:(?:当|本|この)?(?:ウェブ|Web|WEB)?(?:サイト|ホームページ|ページ)(?:へ|に)の?)?"
+            r"アクセスが(?:大変)?(?:(?:集中|殺到)(?:して(?:い(?:ます|る)|おり)|しております|のため)"
+            r"|(?:混み合って|混雑して)(?:い(?:ます|る)|おり))"
+            r"|(?:ただいま|現在)?(?:大変)?(?:混み合って|混雑して)(?:います|おります)"
+            r"|(?i:(?:the )?(?:site|server|service) is (?:currently |temporarily )*"
+            r"(?:busy|overloaded|down for maintenance)"
+            r"|(?:we are|we're) (?:currently )?experiencing (?:an? )?(?:unusually |exceptionally |very |extremely )?"
+            r"(?:high|heavy|large) (?:(?:volume|number|amount|levels?) of )?(?:traffic|demand|load|visitors|requests)"
+            # ... ending its clause, or on the site: "We are experiencing heavy traffic on the
+            # expressway, a police spokesman said" is a story's.
+            r"(?=\s*(?:[.!;:]|$)|\s*,\s*(?:please|so|and|which)\b"
+            r"|\s+(?:right now|at (?:the|this) (?:moment|time)|currently|and\b|on (?:our|this|the) (?:site|website"
+            r"|web site|server)s?\b)))")
+# A queue's page (a waiting room: Cloudflare's, Queue-it's, a CMS's), at 200 where each article should be, in the
+# site's voice to the reader waiting: stored, it was an article titled "Waiting Room", the outlet's health ok. A story
+# about a queue tells of others' ("fans were placed in a virtual queue"), and a line it opens goes on.
+_QUEUE = (r"(?:ただいま|現在)?(?:順番に|順次)ご案内(?:して|いたして)(?:います|おります)"
+          r"|(?:ただいま|現在)?(?:仮想|バーチャル|オンライン)?待合室(?:に|へ)(?:ご案内|入室|移動)(?:して(?:います|おります)|しました)"
+          # The wait it shows, as a label ("予想待ち時間：約5分"): a loading page's "しばらくお待ちください"
+          # alone is a script's shell as often (drawn_by_script), not read as a queue.
+          r"|(?:予想|推定|想定|目安の)?待ち時間(?:の目安)?\s*[:：]\s*(?:約|およそ)?\s*\d"
+          r"|(?i:(?:you are|you're) (?:now )?in (?:the |a )?(?:virtual )?(?:line|queue|waiting room)"
+          r"(?=\s*(?:[.!,;:]|$))"
+          r"|you(?: have|'ve) been (?:placed|put|added) (?:in|into|to) (?:the |a )?(?:virtual )?"
+          r"(?:line|queue|waiting room)(?=\s*(?:[.!,;:]|$))"
+          r"|your estimated wait(?:ing)? time is\b|estimated wait(?:ing)? time\s*:\s*\d)")
+# The site down: for maintenance, a rate limit, a server error.
+_DOWN = (r"(?:ただいま|現在)(?:システム)?メンテナンス(?:中|を行って)"
          # A rate limit's notice at 200 in the site's chrome (a CDN's or the CMS's): the article is
          # there once the crawl slows down. Read as a page, it was stored as an article of menus.
          # Each the notice's own words, opening its line and (in English) ending its sentence: a
@@ -155,14 +165,6 @@ _BUSY = (r"(?:(?:ただいま|現在)[、,]?\s?)?(?:大変)?"
          r"|(?:^|(?<=\s))(?:リクエスト|アクセス)(?:数|回数)?が(?:多すぎます|多すぎるため|上限に達しました)"
          r"|(?-i:(?:^|(?<=\s))(?:(?:API )?[Rr]ate limit (?:exceeded|reached)|Too [Mm]any [Rr]equests|TOO MANY REQUESTS)"
          r"(?=\s*(?:[.!:]|$)|\s+[-–—(]|\s+[Pp]lease\b))"
-         r"|(?i:(?:the )?(?:site|server|service) is (?:currently |temporarily )*(?:busy|overloaded|down for maintenance)"
-         r"|(?:we are|we're) (?:currently )?experiencing (?:an? )?(?:unusually |exceptionally |very |extremely )?"
-         r"(?:high|heavy|large) (?:(?:volume|number|amount|levels?) of )?(?:traffic|demand|load|visitors|requests)"
-         # ... ending its clause, or on the site: "We are experiencing heavy traffic on the
-         # expressway, a police spokesman said" is a story's.
-         r"(?=\s*(?:[.!;:]|$)|\s*,\s*(?:please|so|and|which)\b"
-         r"|\s+(?:right now|at (?:the|this) (?:moment|time)|currently|and\b|on (?:our|this|the) (?:site|website"
-         r"|web site|server)s?\b)))"
          # A server error shown at 200 in the site's chrome: a sentence of its own, after nothing
          # or the menus' words (a space), where a flash on a bank's outage says where it was
          # ("ATMで5日朝、システムエラーが発生しました").
@@ -170,6 +172,13 @@ _BUSY = (r"(?:(?:ただいま|現在)[、,]?\s?)?(?:大変)?"
          r"(?:システム|サーバー?|通信)?エラーが発生(?:しました|しております|しています|いたしました)"
          r"|(?i:(?:^|(?<=\s))(?:sorry,? )?an? (?:unexpected |internal )?(?:server )?error (?:has )?occurred"
          r"(?=[.!]|$| while processing| please)|(?:^|(?<=\s))internal server error)")
+_BUSY = (rf"(?:{_CROWDED}|{_QUEUE}|{_DOWN})"
+         # ... not told as someone's words: "アクセスが混み合っています、と表示され", "順番にご案内しています、と係員は
+         # 繰り返した", "You're in the queue, the screen said" open a story's line, without quotation marks. After a
+         # sentence's end (…ます, …した) a と quotes it; after おり, のため only a verb of saying does (おり、とても…).
+         r"(?!(?<=ます|した)[、,]?\s?と"
+         r"|[、,]?\s?(?:と(?:の|いう|いっ|言|話|語|述べ|説明|表示|書|記|呼びかけ|アナウンス|繰り返|告げ|伝え|強調|訴え|明か"
+         r"|答え|発表|叫)|って)|\s*,\s*(?i:the|an?|his|her|their|its|said|says|reads?|wrote|according)\b)")
 _NOTICE = re.compile(f"(?P<not_found>{_NOT_FOUND})|(?P<withdrawn>{_WITHDRAWN})|(?P<busy>{_BUSY})")
 # A word each notice of ``_NOTICE`` holds, literally: looked for first (a substring search of each),
 # as _NOTICE itself takes a millisecond on 2 KB of text, a tenth of extracting an article.
@@ -1109,6 +1118,23 @@ def page_notice(headings: list[str | None], text: str, lines: list[str] | None =
     return None
 
 
+_QUEUE_NOTICE = re.compile(_QUEUE)
+
+
+def _in_place(notice: tuple[str, str] | None, page: PageMeta) -> bool:
+    """Whether ``notice`` (``page_notice``) stands in place of the article. A queue's page (``_QUEUE``) is a waiting
+    room's, served in place of the article's page, never with the article's own publication time (JSON-LD
+    datePublished, article:published_time): a page that carries it is the article, a short story whose first line
+    is a queue's words ("順番にご案内しています。", "待ち時間：約90分――。", "You are now in line." on launch night),
+    each lost as site_busy, retried and never stored. Any other notice may be the site's own, in the article's
+    template (a busy site's, a deletion notice): it stands whatever the head carries."""
+    if notice is None:
+        return False
+    kind, words = notice
+    return kind != "busy" or _QUEUE_NOTICE.search(words) is None or not (
+        ld_text(page.jsonld.get("datePublished")) or page.get("article:published_time", "og:article:published_time"))
+
+
 #: A text read generically that is this short may be a teaser whose prompt trafilatura ran into
 #: its lead: under its own minimum (250 characters) it reads the page whole, one line.
 _TEASER_MAX_CHARS = 1500
@@ -1737,11 +1763,12 @@ def extract_article(
         # A login page in an article's template ("会員限定記事", the site's name): outcome says
         # which wall.
         return None
-    if page_notice([title, page.get("og:title")], " ".join(paragraphs), paragraphs) is not None:
+    if _in_place(page_notice([title, page.get("og:title")], " ".join(paragraphs), paragraphs), page):
         return None  # outcome.no_article_problem says which notice
     if _may_notice(joined := " ".join(paragraphs)) and _NOTICE.search(joined) \
             and (page_tree := parsed()) is not None \
-            and page_notice([title, page.get("og:title")], " ".join(lines := own_text(page_tree)), lines) is not None:
+            and _in_place(page_notice([title, page.get("og:title")], " ".join(lines := own_text(page_tree)), lines),
+                          page):
         # A notice in a real site's template: trafilatura reads its menus' and rankings' lines
         # around it (2023年4月7日（金） 特集 連載 … お探しのページは見つかりませんでした。 第81期名人戦は…),
         # over the length a notice is told by, and the page was stored as an article, every later

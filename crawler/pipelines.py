@@ -368,7 +368,7 @@ class StorePipeline:
         done = store.save_revisit(self.db, url=item.url, article_id=item.revisit, body=item.body, record=record,
                                   opts=self.opts, http_status=item.status or 200, content_type=item.content_type,
                                   etag=item.etag, last_modified=item.last_modified, parts=parts, run_id=self.run_id,
-                                  read_before=read_before)
+                                  read_before=read_before, note=item.note)
         if done.failed:
             self.stats.inc_value("newsmon/revisit/failed")
         elif done.removed or done.paywalled:

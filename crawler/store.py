@@ -844,7 +844,7 @@ def revisit_not_modified(db, url: str, *, article_id: int, opts: Options, etag: 
 def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str, Any], opts: Options,
                  http_status: int = 200, content_type: str | None = None, etag: str | None = None,
                  last_modified: str | None = None, parts: Sequence[PagePart] = (), run_id: int | None = None,
-                 read_before: str | None = None) -> Revisited:
+                 read_before: str | None = None, note: str | None = None) -> Revisited:
     """A revisit's page, extracted: a new version when the title or text changed, else nothing.
 
     Only a changed article costs a row: its raw page (kept for ``reextract``), its versions, its
@@ -855,9 +855,11 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
     article's next pages as the revisit read them (``record`` is of all of them), kept with a
     new version. ``read_before``: the method the article was stored by, when its stored pages,
     read as this revisit was, give this revisit's title and text (``pipelines``): how the page is
-    read changed, not the article, which stays as stored.
+    read changed, not the article, which stays as stored. ``note``: where the page was read from, when not
+    from ``url`` (``FetchedPage.note``: the AMP copy it was listed as), said after the URL's revisit result.
     """
     now = now_iso()
+    said = f" ({note})" if note else ""
     record, extra = split(record)
     story = extra.get("_story")
     fresh = queries.content_hash(record.get("title"), record.get("text"))
@@ -877,7 +879,7 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
                 queries.mark_removed(db, article_id, why, run_id=run_id, now=now)
             result = f"{kind}: {why}"
             versions.record_revisit(db, url, result=result, after=opts.revisit_after, now=now, status=http_status)
-            frontier.note_revisit(db, url, failed=False, result=result, now=now)
+            frontier.note_revisit(db, url, failed=False, result=result + said, now=now)
             return Revisited(result, paywalled=kind == "paywalled", removed=kind == "removed")
         queries.clear_removed(db, article_id)  # whole again, or updated
         # Read whole this time: a page it lacked that is no longer one of its pages (the site
@@ -889,7 +891,7 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
                 "stored then reads the same now: how the page is read changed, not the article")
             versions.record_revisit(db, url, result=result, after=opts.revisit_after, now=now,
                                     status=http_status, etag=etag, last_modified=last_modified)
-            frontier.note_revisit(db, url, failed=False, result=result, now=now)
+            frontier.note_revisit(db, url, failed=False, result=result + said, now=now)
             return Revisited("unchanged")
         page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
                                     content_type=content_type, now=now)
@@ -905,7 +907,7 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
         result = f"version {stored.version}"
         versions.record_revisit(db, url, result=result, after=opts.revisit_after, now=now, status=http_status,
                                 etag=etag, last_modified=last_modified)
-        frontier.note_revisit(db, url, failed=False, result=f"changed: now version {stored.version}", now=now)
+        frontier.note_revisit(db, url, failed=False, result=f"changed: now version {stored.version}{said}", now=now)
     return Revisited(result, stored.changed, stored.version, stored.became_relevant)
 
 

@@ -66,13 +66,15 @@ _STAND_IN = "kind = 'error' AND reason_code IN ('revisit', 'redirect')"
 
 
 def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str | None = None,
-                run_id: int | None = None, now: str | None = None, listed: Mapping[str, str] | None = None) -> int:
+                run_id: int | None = None, now: str | None = None, listed: Mapping[str, str] | None = None,
+                copies: Mapping[str, str] | None = None) -> int:
     """Remember newly discovered URLs (already known ones are left as they are); return how many were new.
 
     ``listed``: what the feed, news sitemap or section page said of these and other URLs it
     listed (``crawler.discovery.Discovered.listed``, ``link_words``), kept for each known URL that
     has no such words yet, or has a headline alone where these add a summary (a section page's
-    link listed it before a feed's entry did)."""
+    link listed it before a feed's entry did). ``copies``: the AMP copy's address it listed these
+    and other URLs as (``listed_as``, m044), kept for each known URL, the latest over an earlier."""
     now = now or now_utc()
     listed = listed or {}
     with transaction(db):
@@ -87,7 +89,16 @@ def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str |
         db.conn.executemany(f"UPDATE urls SET listed = :words WHERE url = :url AND (listed IS NULL OR "
                             f"(instr(:words, '{WORDS_PARTS}') > 0 AND instr(listed, '{WORDS_PARTS}') = 0))",
                             [{"words": words, "url": url} for url, words in listed.items()])
+        db.conn.executemany("UPDATE urls SET listed_as = ? WHERE url = ? AND listed_as IS NOT ?",
+                            [(copy, url, copy) for url, copy in (copies or {}).items()])
         return new
+
+
+def listed_as(db: Database, url: str) -> str | None:
+    """The AMP copy's address a listing gave for ``url`` (``add_pending``'s ``copies``), or ``None``: asked for
+    where ``url`` answers 404 or 410, at a revisit or a retry after the listing rolled past it too."""
+    row = db.execute("SELECT listed_as FROM urls WHERE url = ?", [url]).fetchone()
+    return row[0] if row else None
 
 
 def unread_listed(db: Database, *, since: str) -> list[dict[str, Any]]:

@@ -1289,3 +1289,22 @@ def m043_health_log_told(db: Database) -> None:
     row its run logged: a feed of twenty failing by turns, logged each run and told by code alone,
     came back as "degraded -> degraded" changes nobody had been told."""
     _run(db, ["ALTER TABLE health_log ADD COLUMN told INTEGER"])
+
+
+@MIGRATIONS()
+def m044_urls_listed_as(db: Database) -> None:
+    """The AMP copy's address a feed, sitemap or section listed an article URL as (``listed_as``), which
+    the crawl asks for where the URL's own address answers 404 or 410. Known only to the run that read
+    the listing, it was lost once the feed rolled past the article: one read from its copy was marked
+    removed by its first revisit (the copy still served it), and one whose copy failed once (a 503, a
+    wall) was asked for again at its own address alone, then ``gone``. Read off the reasons of the
+    URLs that named their copy before."""
+    _run(db, ["ALTER TABLE urls ADD COLUMN listed_as TEXT"])
+    # "read from the AMP copy it was listed as, COPY (URL answered …)", or "URL answered HTTP 404, and
+    # the AMP copy it was listed as, COPY, failed too: …" (spiders.news).
+    mark = "the AMP copy it was listed as, "
+    rows = db.execute("SELECT url, reason FROM urls WHERE reason LIKE ?", [f"%{mark}%"]).fetchall()
+    for url, reason in rows:
+        copy = reason.split(mark, 1)[1].split(" ", 1)[0].removesuffix(",")
+        if copy.startswith(("http://", "https://")):
+            db.execute("UPDATE urls SET listed_as = ? WHERE url = ?", [copy, url])

@@ -409,6 +409,36 @@ def test_an_article_about_a_notice_is_an_article(title, paragraphs):
     assert article is not None and article.title == title
 
 
+@pytest.mark.parametrize("title, paragraphs", [
+    # A short story that opens with a queue's words, dated as the article it is
+    # (article:published_time): each was site_busy, retried at every run and never stored.
+    ("駅で混乱", ["順番にご案内しています。新駅の開業初日、係員は拡声器で繰り返した。改札の前には長い列ができた。"]),
+    ("入国審査に長い列", ["待ち時間：約2時間――。成田空港では連休初日、出国する人で混雑した。"]),
+    ("新エリア開業", ["ソアリン 待ち時間：90分", "センター・オブ・ジ・アース 待ち時間：60分", "新エリアは開業初日から混雑した。"]),
+    ("Diablo IV launch", ["You are now in line. That was the message thousands of players saw on launch night."]),
+])
+def test_a_dated_story_that_opens_with_a_queues_words_is_an_article(title, paragraphs):
+    from crawler.extract import extract_article
+
+    article = extract_article(story(title, paragraphs, NOW).encode(), "https://example.jp/site/a/1.html")
+    # (So short a page is read whole, its menus and the site's name with it: trafilatura's, as before.)
+    assert article is not None and article.title.split(" | ")[0] == title and paragraphs[0] in article.paragraphs
+
+
+@pytest.mark.parametrize("title, line", [
+    # Undated (the article's metadata stripped), the notice's words told as someone's: each was site_busy.
+    ("マイナ保険証", "アクセスが混み合っています、と表示され、マイナポータルに接続しにくい状態が続いた。"),
+    ("駅の混雑", "順番にご案内しています、と係員は拡声器で繰り返した。改札の前には長い列ができた。"),
+    ("Game launch", "You're in the queue, the screen said, for hours on launch night as servers buckled."),
+])
+def test_a_notice_told_as_someones_words_is_a_story(title, line):
+    from crawler.extract import extract_article
+
+    article = extract_article(in_real_template(f"{title} - 毎日新聞", title, line),
+                              "https://mainichi.jp/articles/20250114/k00/00m/030/335000c")
+    assert article is not None and article.title == title
+
+
 # -- an article drawn by JavaScript from a state script -----------------------------------------
 
 def _state(article: dict) -> str:

@@ -622,6 +622,52 @@ def test_an_article_listed_only_as_its_amp_copy_is_read_from_there_under_its_can
     assert site.requests("/a/both/amp") == [] and len(site.requests("/a/both")) == 1
 
 
+def test_the_amp_copy_an_article_was_listed_as_is_asked_for_after_the_feed_rolled_past_it(tmp_path):
+    # The copy was known only to the run that read the feed: once the feed no longer listed it, an
+    # article read from it was marked removed by its first revisit (its own address still 404, the
+    # copy still served), and one whose copy failed through a run was asked for at its own address
+    # alone, then gone.
+    from datetime import UTC, datetime
+
+    from crawler.testsite import LoopbackSite
+
+    from .test_article_notices import BUS, _revisit_now, story
+    from .test_crawl_e2e import crawl as crawl_site
+    from .test_crawl_e2e import rows, site_env
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with LoopbackSite([]) as site:
+        env = site_env(site, tmp_path)
+        for n in (7, 8, 9):
+            site.publish_html(f"/site/a/{n}/amp", story(f"市営バス再編案 第{n}報", BUS, now), title=f"第{n}報",
+                              published=now, channels=["feed"])
+        site.fail("/site/a/8/amp", 503)  # through the run's own retries
+        assert crawl_site(env).returncode == 0
+        assert [r["url"] for r in rows(env, "SELECT url FROM articles ORDER BY url")] == [
+            site.url("/site/a/7"), site.url("/site/a/9")]
+        for n in (7, 8, 9):
+            site.unlist(f"/site/a/{n}/amp")
+        site.remove_fault("/site/a/8/amp")
+        site.answer("/site/a/9/amp", 404, b"<h1>Not Found</h1>")  # taken down: both addresses answer 404
+        _revisit_now(env)
+        site.clear_log()
+        assert crawl_site(env).returncode == 0
+        asked = [r.path for r in site.article_requests()]
+        assert all(asked.count(f"/site/a/{n}/amp") == 1 for n in (7, 8, 9)), asked
+        articles = {r["url"]: r for r in rows(env, "SELECT a.url, a.removed, u.kind, u.reason FROM articles a "
+                                                   "JOIN urls u ON u.url = a.url")}
+        assert sorted(articles) == [site.url(f"/site/a/{n}") for n in (7, 8, 9)]
+        read = articles[site.url("/site/a/7")]
+        assert read["removed"] is None, read
+        assert read["reason"].endswith(f": unchanged (read from the AMP copy it was listed as, "
+                                       f"{site.url('/site/a/7/amp')} ({site.url('/site/a/7')} answered HTTP 404))")
+        retried = articles[site.url("/site/a/8")]
+        assert retried["kind"] == "article" and "read from the AMP copy" in retried["reason"], retried
+        gone = articles[site.url("/site/a/9")]
+        assert gone["removed"] and f"the AMP copy it was listed as, {site.url('/site/a/9/amp')}, failed too: " \
+            "HTTP 404" in gone["removed"], gone
+
+
 def test_a_child_sitemap_whose_site_asked_for_hours_is_not_asked_again_before_them_and_its_index_is_read(tmp_path):
     # A child sitemap's long Retry-After held at the next run as a feed's does: its index read
     # again (it was not read whole), its other child and its article as ever, the run finished.

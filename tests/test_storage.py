@@ -36,7 +36,7 @@ EXPECTED_COLUMNS = {
               "outlet", "dict_id", "part_of", "captured_at"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
              "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at",
-             "blocked_since", "listed"],
+             "blocked_since", "listed", "listed_as"],
     "discovery": ["id", "run_id", "outlet", "url", "kind", "fetched_at", "http_status", "ok", "entries",
                   "article_urls", "new_urls", "refused", "reason", "known",
                   "newest_entry", "entry_interval", "unlinked", "retry_at"],
@@ -81,7 +81,8 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m034_health_lookups", "m035_stand_in_links", "m036_page_captures",
                    "m037_off_scope_urls", "m038_article_sightings", "m039_discovery_retry_at",
                    "m040_redirect_off_scope_targets",
-                   "m041_outlet_runs_garbled", "m042_health_log_resolved", "m043_health_log_told"]
+                   "m041_outlet_runs_garbled", "m042_health_log_resolved", "m043_health_log_told",
+                   "m044_urls_listed_as"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -853,7 +854,7 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
                            "m032_archive_head", "m033_runs_by_start", "m034_health_lookups", "m035_stand_in_links",
                            "m036_page_captures", "m037_off_scope_urls", "m038_article_sightings",
                            "m039_discovery_retry_at", "m040_redirect_off_scope_targets", "m041_outlet_runs_garbled",
-                           "m042_health_log_resolved", "m043_health_log_told"]
+                           "m042_health_log_resolved", "m043_health_log_told", "m044_urls_listed_as"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
@@ -944,6 +945,33 @@ def test_a_url_gone_at_its_last_attempt_says_what_the_ones_before_were(tmp_path)
     frontier.record_failure(db, same, outlet="asahi", code="soft_404", reason="a 'page not found' page",
                             max_attempts=2, exhausted="gone")
     assert frontier.state(db, same)["reason"].startswith("a 'page not found' page on 2 attempts")
+
+
+def test_m044_reads_the_amp_copy_a_url_was_listed_as_off_its_reason(tmp_path):
+    # Kept by the run that read the feed only: a revisit after the feed rolled past the article asked
+    # its own address alone, whose 404 marked it removed while its copy still served it.
+    db = open_db(tmp_path / "old.db", migrate=False)
+    MIGRATIONS.apply(db, stop_before="m044_urls_listed_as")
+    read = ("stored as article 1 (generic:trafilatura); read from the AMP copy it was listed as, https://a.jp/a/1/amp "
+            "(https://a.jp/a/1 answered HTTP 404); last revisit 2026-12-06T11:00:00+00:00: unchanged")
+    failed = ("https://a.jp/a/2 answered HTTP 404, and the AMP copy it was listed as, https://a.jp/a/2.amp.html, "
+              "failed too: HTTP 503: server error (attempt 1 of 3; tried again next run)")
+    for url, kind, reason in (("https://a.jp/a/1", "article", read), ("https://a.jp/a/2", "error", failed),
+                              ("https://a.jp/a/3", "article", "stored as article 2 (generic:trafilatura)")):
+        db["urls"].insert({"url": url, "outlet": "a", "kind": kind, "reason": reason, "attempts": 1,
+                           "first_seen_at": "2026-12-06T10:00:00+00:00", "last_seen_at": "2026-12-06T10:00:00+00:00"})
+    assert migrate(db) == ["m044_urls_listed_as"]
+    assert {url: frontier.listed_as(db, url) for url in ("https://a.jp/a/1", "https://a.jp/a/2", "https://a.jp/a/3",
+                                                         "https://a.jp/a/4")} == {
+        "https://a.jp/a/1": "https://a.jp/a/1/amp", "https://a.jp/a/2": "https://a.jp/a/2.amp.html",
+        "https://a.jp/a/3": None, "https://a.jp/a/4": None}
+    # A listing's copy is kept for a URL known before too, the latest over an earlier.
+    frontier.add_pending(db, ["https://a.jp/a/5"], outlet="a", copies={"https://a.jp/a/3": "https://amp.a.jp/a/3",
+                                                                       "https://a.jp/a/5": "https://a.jp/a/5/amp"})
+    frontier.add_pending(db, [], outlet="a", copies={"https://a.jp/a/1": "https://a.jp/amp/a/1"})
+    assert [frontier.listed_as(db, f"https://a.jp/a/{n}") for n in (1, 3, 5)] == [
+        "https://a.jp/amp/a/1", "https://amp.a.jp/a/3", "https://a.jp/a/5/amp"]
+    db.close()
 
 
 def test_m040_reads_where_a_refused_redirect_led_off_its_reason(tmp_path):

@@ -710,6 +710,7 @@ class NewsSpider(scrapy.Spider):
         listed: list[str] = []
         updated: dict[str, str] = {}
         said_of: dict[str, str] = {}
+        copies: dict[str, str] = {}
         articles = refused = 0
         for raw in urls:
             said = "news sitemap" if raw in declared else via  # what listed it, in reasons
@@ -736,6 +737,7 @@ class NewsSpider(scrapy.Spider):
                 # An AMP copy, asked for under the canonical address, which a site that serves the
                 # AMP copy alone answers 404: the article was lost, its reason "HTTP 404".
                 self.listed_as.setdefault(url, raw.strip())
+                copies.setdefault(url, raw.strip())
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet_key}/discovered")
             if len(words.get(raw, "")) > len(said_of.get(url, "")):
                 # The most said of it: one article linked as listed twice (tracking parameters).
@@ -774,7 +776,9 @@ class NewsSpider(scrapy.Spider):
                              reason=f"discovered via {via} in run {self.run_id}; not fetched yet",
                              # Every listed URL's, not only the new ones': one a section page listed
                              # first in this run (no words) is asked for once, here or there.
-                             listed=said_of)
+                             listed=said_of,
+                             # Kept: its revisits and retries come after the listing has rolled past it.
+                             copies=copies)
         if updated and self.store_options.revisit_after:
             prompted = versions.prompt_revisits(self.db, updated, outlet=outlet_key, via=via, now=now_iso(),
                                                 limit=PROMPTS_PER_DOCUMENT)
@@ -831,8 +835,8 @@ class NewsSpider(scrapy.Spider):
             # checked on each hop), and dont_filter: a redirect back to a URL already requested
             # must end as a "redirect loop" error, not vanish in Scrapy's duplicate filter.
             meta = {"newsmon_outlet": outlet_key, "newsmon_url": url}
-            if url in self.listed_as:
-                meta["newsmon_listed_as"] = self.listed_as[url]
+            if copy := self._listed_as(url, stored=via == "frontier"):
+                meta["newsmon_listed_as"] = copy
             yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                                  dont_filter=True, cb_kwargs={"outlet": outlet_key}, meta=meta)
 
@@ -928,9 +932,9 @@ class NewsSpider(scrapy.Spider):
                     headers["If-Modified-Since"] = row["last_modified"]
                 meta = {"newsmon_outlet": key, "newsmon_url": row["url"], "newsmon_revisit": row["article_id"],
                         "handle_httpstatus_list": [304]}
-                if row["url"] in self.listed_as:
-                    # Read from the AMP copy a feed lists: its canonical address's 404 is no take-down.
-                    meta["newsmon_listed_as"] = self.listed_as[row["url"]]
+                if copy := self._listed_as(row["url"], stored=True):
+                    # Read from the AMP copy a feed lists, or listed: its canonical address's 404 is no take-down.
+                    meta["newsmon_listed_as"] = copy
                 yield scrapy.Request(row["url"], callback=self.parse_article, errback=self.article_failed,
                                      dont_filter=True, headers=headers, cb_kwargs={"outlet": key}, meta=meta)
 
@@ -1035,6 +1039,11 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsmon/article/{verdict.replace(' ', '_')}")
         self.logger.warning("newsmon: %s %s: %s", verdict, url, page.problem.reason)
         yield page
+
+    def _listed_as(self, url: str, *, stored: bool) -> str | None:
+        """The AMP copy's address ``url`` was listed as: by this run's listings, or (``stored``: a retry, a
+        revisit) by an earlier run's (``frontier.listed_as``), which the feed may have rolled past since."""
+        return self.listed_as.get(url) or (frontier.listed_as(self.db, url) if stored else None)
 
     def _amp_fallback(self, request: scrapy.Request, response: Response) -> scrapy.Request | None:
         """The request for the AMP copy a URL was listed as (``listed_as``) where its canonical address
