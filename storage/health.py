@@ -1394,6 +1394,9 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
             if coarse:
                 told, new = _coarse(told), _coarse(new)
             said = all(_told_in(key, told) for key in new)
+        # A subject begun in a run of code-only telling and failing on, FLAP_WINDOW runs in a row, is no turn: told
+        # then, once (one feed's 404 begun as another's ended, while feeds took turns, was never named).
+        unnamed = _standing(db, outlet, ran, keys) if settling and (said or not changed) else set()
         resolved = _resolved(db, outlet, before, health, runs, ran[:SETTLE_RUNS], run_id, coarse=coarse) \
             if settling else []
         if before is None or before.status != health.status:
@@ -1404,9 +1407,9 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                        [reasons, stamp, run_id, outlet])
         # What the digest of the run is given (the returns below), and only that, is sent again by the next
         # digest delivered when none of this one was (``notifications.missed_health_changes``).
-        telling = bool(resolved) and (not changed or said) or (
+        telling = bool(resolved) and (not changed or said) or bool(unnamed) or (
             changed and not damped and not said and not (before is None and health.status == "ok"))
-        if changed or resolved:
+        if changed or resolved or unnamed:
             # A reason's end logged too, though the status' reasons are as they were: a digest no
             # channel delivered left it to none.
             db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id,
@@ -1416,7 +1419,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                                            if resolved else None, "told": int(telling)})
     if not telling:
         return None
-    if resolved and (not changed or said):
+    if (resolved or unnamed) and (not changed or said):
         return HealthChange(outlet, before.status, health.status, health.reasons, previous_since=before.since,
                             at=stamp, resolved=resolved)
     if ended is not None:
@@ -1532,6 +1535,44 @@ def _churn(db: Database, outlet: str, since: str, ran: list[int], keys: set[Key]
             break
         turns, last = turns + 1, runs_ago
     return max(turns, sum(runs_ago <= FLAP_WINDOW for runs_ago in changed))
+
+
+def _standing(db: Database, outlet: str, ran: list[int], keys: set[Key]) -> set[Key]:
+    """The subjects of ``outlet``'s reasons now (``keys``) in force for the ``FLAP_WINDOW``-th run in a row, this
+    one the last, that no change told since they began (``told``), though one would have but for code-only telling
+    (``_churn``): not said in the ``SETTLE_RUNS`` runs before they began (``_said_since``), and no flap. ``ran``:
+    ``_ran_before``, newest first; the rows of the status read newest first down to those runs.
+
+    Feeds failing for hours one after another are told by code alone while they take turns; a feed whose 404 began
+    in the run another's did, and that went on failing, was taken for the next turn and never named, not after the
+    turns stopped either: no change came to tell it."""
+    if len(ran) < FLAP_WINDOW or any(code == "flapping" for code, _ in keys):
+        return set()
+    # Its first run, the run before it, and the oldest of the SETTLE_RUNS runs that said what was said before it.
+    first, anchor = ran[FLAP_WINDOW - 2], ran[FLAP_WINDOW - 1]
+    oldest = ran[min(FLAP_WINDOW + SETTLE_RUNS - 2, len(ran) - 1)]
+    left = {key for key in keys if key[1] is not None}
+    since = None  # the run of the oldest row logged in its runs: it began there, a change logged
+    for logged, previous, status, reasons, told in db.execute(
+            "SELECT run_id, previous, status, reasons, told FROM health_log WHERE outlet = ? ORDER BY id DESC",
+            [outlet]):
+        if not left:
+            break
+        row = _keys(Reason.of(r) for r in json.loads(reasons or "[]"))
+        if any(code == "flapping" for code, _ in row):
+            return set()
+        if logged is None or logged > anchor:  # logged in its runs: it is in each, and told by none
+            left = {key for key in left if _told_in(key, row) and told == 0}
+            since = logged if logged is not None else since
+        else:  # in force before its first run, or said in the runs before: it was neither
+            if since is None or since > first:
+                return set()
+            left = {key for key in left if not _told_in(key, row)}
+            if logged <= oldest:
+                break
+        if previous != status:  # the row that began the status: those before are of another
+            break
+    return left if since is not None and since <= first else set()
 
 
 def _said_since(db: Database, outlet: str, since: str, ran: list[int]) -> set[Key]:

@@ -1308,3 +1308,12 @@ def m044_urls_listed_as(db: Database) -> None:
         copy = reason.split(mark, 1)[1].split(" ", 1)[0].removesuffix(",")
         if copy.startswith(("http://", "https://")):
             db.execute("UPDATE urls SET listed_as = ? WHERE url = ?", [copy, url])
+
+
+@MIGRATIONS()
+def m045_health_log_began(db: Database) -> None:
+    """The rows that began a status (``previous IS NOT status``), by outlet and time: a digest looks up the one
+    that began each outlet's current status (``outlet_health.since``) when it is older than its day of catch-up
+    (``notifications.missed_health_changes``). By ``idx_health_log_outlet`` it read every row the outlet logged
+    since, newest first: ~300 ms a digest at a year of 30 outlets degraded all year, feeds failing by turns."""
+    _run(db, ["CREATE INDEX idx_health_log_began ON health_log(outlet, at) WHERE previous IS NOT status"])

@@ -1908,14 +1908,32 @@ def test_feeds_failing_for_hours_one_after_another_are_told_by_code_once_they_to
     assert changes[-1].at == NOW.isoformat()
 
 
-def feeds_by_turns_for_days(path, runs: int, log_every: int) -> tuple[int, int]:
+def test_a_feed_failing_on_from_a_turn_of_feeds_failing_one_after_another_is_told_in_its_8th_run(db):
+    # Feeds failing one after another (3 runs each, a run reading them all), told by code alone after the third
+    # turn; at the last, a sixth feed's 404 began with the next's and went on after the turns stopped. Taken for
+    # a turn, it was never told: no change came after, and the outlet's reasons named it for 20 runs unsaid.
+    feeds = NHK_FEEDS
+    turns = [turn for n in range(6) for turn in [(feeds[n % 4],)] * 3 + [()]]
+    plan = [()] + [tuple(sorted({*turn, *([feeds[5]] if n >= 20 else [])})) for n, turn in enumerate(turns)]
+    plan += [(feeds[5],)] * 20
+    changes = feeds_404_runs(db, plan, reads=[6] * len(plan))
+    assert told_feeds(changes) == [([], []), ([feeds[0]], []), ([feeds[1]], []), ([feeds[1]], [feeds[0]]),
+                                   ([feeds[2]], []), ([feeds[2]], [feeds[1]]), ([feeds[5]], [])], told_feeds(changes)
+    # In its 8th run in a row (plan's 21st to 28th, from 0), once; logged as told, for a digest that is not delivered.
+    assert changes[-1].at == (NOW - timedelta(hours=len(plan) - 1 - 28)).isoformat()
+    assert (changes[-1].previous, changes[-1].status) == ("degraded", "degraded")
+    assert db.execute("SELECT told FROM health_log ORDER BY id DESC LIMIT 1").fetchone() == (1,)
+
+
+def feeds_by_turns_for_days(path, runs: int, log_every: int, *, failing: bool = True) -> tuple[int, int]:
     """nhk degraded for ``runs`` hourly runs, two of its six feeds failing by turns, a change logged every
-    ``log_every`` runs (every run of the last two days), failing since the last (every feed down); then a run
-    checked, and its digest's missed changes looked up: the SQLite VM steps (hundreds) of each."""
+    ``log_every`` runs (every run of the last two days), failing since the last (every feed down; not
+    ``failing``: degraded since the first, whose digest was delivered); then a run checked, and its digest's
+    missed changes looked up: the SQLite VM steps (hundreds) of each."""
     from storage import notifications
 
     db = open_db(path)
-    start = NOW - timedelta(hours=runs)
+    start, began = NOW - timedelta(hours=runs), None
     with db.conn:
         for hour in range(runs):
             at = (start + timedelta(hours=hour)).isoformat()
@@ -1929,16 +1947,24 @@ def feeds_by_turns_for_days(path, runs: int, log_every: int) -> tuple[int, int]:
                             "about": [NHK_FEEDS[hour % 6], NHK_FEEDS[(hour + 2) % 6]]},
                            {"code": "rules_missed", "message": "rules no longer match"}]
                 db.conn.execute("INSERT INTO health_log (outlet, at, run_id, previous, status, reasons) VALUES "
-                                "('nhk', ?, ?, 'degraded', 'degraded', ?)", [at, run_id, json.dumps(reasons)])
-        failing = json.dumps([{"code": "discovery", "message": "none of its 6 feeds …"}])
-        db.conn.execute("INSERT INTO health_log (outlet, at, run_id, previous, status, reasons) VALUES "
-                        "('nhk', ?, ?, 'degraded', 'failing', ?)", [at, run_id, failing])
+                                "('nhk', ?, ?, ?, 'degraded', ?)",
+                                [at, run_id, "ok" if hour == 0 and not failing else "degraded", json.dumps(reasons)])
+            if hour == 0 and not failing:
+                began = at
+                db.conn.execute("INSERT INTO notifications (run_id, sent_at, channel, ok, articles, health_changes) "
+                                "VALUES (?, ?, 'webhook', 1, 0, 1)", [run_id, at])
+        status = json.dumps([{"code": "discovery", "message": "none of its 6 feeds …"}] if failing else reasons)
+        if failing:
+            db.conn.execute("INSERT INTO health_log (outlet, at, run_id, previous, status, reasons) VALUES "
+                            "('nhk', ?, ?, 'degraded', 'failing', ?)", [at, run_id, status])
         db.conn.execute("INSERT INTO outlet_health (outlet, status, reasons, since, checked_at, run_id) VALUES "
-                        "('nhk', 'failing', ?, ?, ?, ?)", [failing, at, at, run_id])
-    run_id = add_run(db, "nhk", NOW, pages=10, rules_expected=10, rules_missed=10, discovery_failed=6)
-    for url in NHK_FEEDS:
-        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=url, kind="feed", ok=False, http_status=503,
-                                  now=NOW.isoformat())
+                        "('nhk', ?, ?, ?, ?, ?)", ["failing" if failing else "degraded", status,
+                                                   at if failing else began, at, run_id])
+    run_id = add_run(db, "nhk", NOW, pages=10, rules_expected=10, rules_missed=10,
+                     discovery_failed=6 if failing else 2, discovery_ok=0 if failing else 4)
+    for n, url in enumerate(NHK_FEEDS):
+        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=url, kind="feed", ok=not failing and n > 1,
+                                  http_status=503 if failing or n <= 1 else 200, now=NOW.isoformat())
     steps = []
     db.conn.set_progress_handler(lambda: steps.append(1) and 0, 100)
     health.update_health(db, "nhk", run_id, now=NOW)
@@ -1955,4 +1981,13 @@ def test_a_check_and_a_digest_read_an_outlets_last_runs_of_health_not_every_row_
     # (``missed_health_changes``' ``at >=`` its last day). At 8 times the rows, the same work.
     few = feeds_by_turns_for_days(tmp_path / "few.db", 1200, 8)
     many = feeds_by_turns_for_days(tmp_path / "many.db", 1200, 1)
+    assert many[0] <= few[0] * 1.1 and many[1] <= few[1] * 1.1, (few, many)
+
+
+def test_a_digest_finds_the_row_that_began_an_old_status_by_index_not_by_every_row_since(tmp_path):
+    # The change that began a status older than a digest's day of catch-up is looked up (its alert may never have
+    # been delivered): by every row the outlet logged since, newest first, 0.3 s a digest at a year of 30 outlets
+    # degraded all year, feeds failing by turns. At 8 times the rows, the same work.
+    few = feeds_by_turns_for_days(tmp_path / "few.db", 1200, 8, failing=False)
+    many = feeds_by_turns_for_days(tmp_path / "many.db", 1200, 1, failing=False)
     assert many[0] <= few[0] * 1.1 and many[1] <= few[1] * 1.1, (few, many)
