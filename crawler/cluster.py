@@ -163,14 +163,13 @@ def _start_local(workers: int) -> Client:
 
     with sigint_held():  # the threads started here inherit it, and so do those they start, and their processes
         runner.start()
-        before = _descendants()
         threading.Thread(target=run, name="newsmon-cluster-start", daemon=True).start()
     try:
         while not done.wait(0.1):  # in steps: the signal may reach another thread, which only marks it for this one
             pass
     except KeyboardInterrupt:
         if not done.is_set():
-            _abandon(runner, abandoned, before)
+            _abandon(runner, abandoned)
         elif "client" in made:
             stop(made["client"])  # started meanwhile: closed as any other
         else:
@@ -182,13 +181,7 @@ def _start_local(workers: int) -> Client:
     return made["client"]  # type: ignore[return-value]
 
 
-def _descendants() -> set[int]:
-    import psutil  # a dependency of distributed's
-
-    return {p.pid for p in psutil.Process().children(recursive=True)}
-
-
-def _abandon(runner: LoopRunner, abandoned: threading.Event, before: set[int]) -> None:
+def _abandon(runner: LoopRunner, abandoned: threading.Event) -> None:
     """Leave a local cluster that has not finished starting, its worker processes killed: this
     process is about to exit (Ctrl-C).
 
@@ -212,22 +205,49 @@ def _abandon(runner: LoopRunner, abandoned: threading.Event, before: set[int]) -
     try:
         runner.loop.add_callback(hold)
         held.wait(5)  # at once, unless the loop is busy; the processes are killed all the same
-        # Processes, not multiprocessing's children: one forked as the loop was held is not one yet.
-        left = []
-        for process in psutil.Process().children(recursive=True):
-            if process.pid not in before:
-                try:
-                    process.send_signal(signal.SIGKILL)
-                    left.append(process)
-                except psutil.NoSuchProcess:
-                    pass
-        # Gone before this process exits. Waited for, not reaped: Dask's own threads reap them.
+        left: dict[int, psutil.Process] = {}
         deadline = time.monotonic() + 5
-        while left and time.monotonic() < deadline:
-            left = [p for p in left if _running(p)]
+        while True:
+            # The cluster's own, not every process started since: others of this process (a test's
+            # subprocess, the crawl's extraction workers) were killed with them.
+            pids, starting = _workers_started(runner.loop)
+            # Descendants, not children: a worker is a forkserver's child with that start method.
+            for process in psutil.Process().children(recursive=True):
+                if process.pid in pids and process.pid not in left:
+                    try:
+                        for each in [*process.children(recursive=True), process]:
+                            each.send_signal(signal.SIGKILL)
+                            left[each.pid] = each
+                    except psutil.NoSuchProcess:
+                        pass
+            # One being started as the loop was held has its pid once the start returns (a thread
+            # of its own, not the loop's).
+            if not starting or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+        # Gone before this process exits. Waited for, not reaped: Dask's own threads reap them.
+        running = list(left.values())
+        while running and time.monotonic() < deadline:
+            running = [p for p in running if _running(p)]
             time.sleep(0.02)
     finally:
         signal.signal(signal.SIGINT, before_sigint)
+
+
+def _workers_started(loop) -> tuple[set[int], int]:
+    """The pids of the worker processes the nannies on ``loop`` have started, and how many more
+    they are starting (a process whose pid is not known yet)."""
+    from distributed.nanny import Nanny
+
+    pids, starting = set(), 0
+    for nanny in list(Nanny._instances):
+        process = getattr(nanny.process, "process", None) if nanny.loop is loop else None  # an AsyncProcess
+        if process is not None:
+            if process.pid is None:
+                starting += 1
+            else:
+                pids.add(process.pid)
+    return pids, starting
 
 
 def _running(process) -> bool:

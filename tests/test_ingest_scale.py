@@ -560,6 +560,75 @@ def test_ctrl_c_while_the_local_clusters_workers_hang_starting_stops_the_ingest_
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
 
 
+#: Starts a local cluster whose workers hang in their preload (``HUNG``, a folder they each leave their
+#: pid in); meanwhile another thread starts a process of its own and one of a forkserver started
+#: before, then Ctrl-C. Prints which of those processes were running after ``cluster.start`` gave up.
+_CTRL_C_AMONG_OTHERS = """
+import json, multiprocessing, os, signal, subprocess, sys, threading, time
+from pathlib import Path
+
+import psutil
+
+
+def alive(pid):
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def main():
+    from crawler import cluster
+
+    hung = Path(os.environ["HUNG"])
+    forkserver = multiprocessing.get_context("forkserver")
+    forkserver.Process(target=time.sleep, args=(0,)).start()
+    others = {}
+
+    def meanwhile():
+        while len(list(hung.iterdir())) < 2:
+            time.sleep(0.05)
+        others["subprocess"] = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+        others["forkserver"] = forkserver.Process(target=time.sleep, args=(120,))
+        others["forkserver"].start()
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=meanwhile, daemon=True).start()
+    try:
+        cluster.start(2, None)
+    except KeyboardInterrupt:
+        pass
+    running = {name: alive(other.pid) for name, other in others.items()}
+    for other in others.values():
+        other.kill()
+    print(json.dumps({"workers": {p.name: alive(int(p.name)) for p in hung.iterdir()}, "others": running}))
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_ctrl_c_as_the_local_cluster_starts_kills_its_workers_and_no_other_process(tmp_path):
+    # The cluster's processes were taken for all those this process had started since its start
+    # began, and SIGKILLed: a process another thread started meanwhile (a test harness's `newsmon`,
+    # the extraction workers of a crawl in the same process) went with them, mid-write.
+    hung = tmp_path / "hung"
+    hung.mkdir()
+    preload = tmp_path / "slow_preload.py"
+    preload.write_text(f"import os, pathlib, time\npathlib.Path({str(hung)!r}, str(os.getpid())).touch()\n"
+                       "time.sleep(600)\n", encoding="utf-8")
+    script = tmp_path / "ctrl_c_among_others.py"
+    script.write_text(_CTRL_C_AMONG_OTHERS, encoding="utf-8")
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__PRELOAD": repr([str(preload)]), "HUNG": str(hung)}
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert len(seen["workers"]) == 2 and not any(seen["workers"].values()), seen  # Dask's: killed
+    assert seen["others"] == {"subprocess": True, "forkserver": True}, seen  # the others: left running
+
+
 def test_an_ingest_killed_inside_a_part_of_many_pages_keeps_the_ledgers_counts(tmp_path):
     # The ledger counted a part's articles once the whole part was stored; a part holds thousands
     # of pages (a plain WARC is one), stored 100 a transaction: killed between two, its stored
