@@ -1119,20 +1119,41 @@ def page_notice(headings: list[str | None], text: str, lines: list[str] | None =
 
 
 _QUEUE_NOTICE = re.compile(_QUEUE)
+_BUSY_NOTICE = re.compile(_BUSY)
+#: What a waiting room's line holds besides its notice's words (``_BUSY``): marks, the wait's figure and unit
+#: (予想待ち時間：約5分, "Estimated wait time: 5 minutes"), a clause's joint (…集中しているため、順番に…).
+_NOTICE_ALONE = re.compile(r"\ue000[\d\s,.]*(?:分|時間|秒|(?i:minutes?|mins?|hours?|seconds?)\b)?|ため|ので|です"
+                           r"|[\W\d_]+")
 
 
-def _in_place(notice: tuple[str, str] | None, page: PageMeta) -> bool:
+def _queue_alone(lines: list[str]) -> bool:
+    """Whether a line of ``lines`` is a queue's notice and nothing more ("You are now in line.", "ただいま順番にご
+    案内しております。", "予想待ち時間：約5分"): a waiting room's, whatever its head says. A story opening with a
+    queue's words goes on in their line (順番にご案内しています。新駅の開業初日…), or names what is waited for
+    (ソアリン 待ち時間：90分)."""
+    for line in lines:
+        flat = _WS.sub(" ", line)
+        if _QUEUE_NOTICE.search(flat) is not None and not _NOTICE_ALONE.sub("", _BUSY_NOTICE.sub("\ue000", flat)):
+            return True
+    return False
+
+
+def _in_place(notice: tuple[str, str] | None, page: PageMeta, lines: list[str]) -> bool:
     """Whether ``notice`` (``page_notice``) stands in place of the article. A queue's page (``_QUEUE``) is a waiting
     room's, served in place of the article's page, never with the article's own publication time (JSON-LD
     datePublished, article:published_time): a page that carries it is the article, a short story whose first line
     is a queue's words ("順番にご案内しています。", "待ち時間：約90分――。", "You are now in line." on launch night),
-    each lost as site_busy, retried and never stored. Any other notice may be the site's own, in the article's
-    template (a busy site's, a deletion notice): it stands whatever the head carries."""
+    each lost as site_busy, retried and never stored. Yet a CMS may put a publication time in every page's head
+    (the page's own generation time, a template's article:published_time): a page with a line of ``lines`` that
+    is the queue's notice alone (``_queue_alone``) is a waiting room whatever its head carries; stored, it was
+    the article. Any other notice may be the site's own, in the article's template (a busy site's, a deletion
+    notice): it stands whatever the head carries."""
     if notice is None:
         return False
     kind, words = notice
     return kind != "busy" or _QUEUE_NOTICE.search(words) is None or not (
-        ld_text(page.jsonld.get("datePublished")) or page.get("article:published_time", "og:article:published_time"))
+        ld_text(page.jsonld.get("datePublished")) or page.get("article:published_time", "og:article:published_time")
+    ) or _queue_alone(lines)
 
 
 #: A text read generically that is this short may be a teaser whose prompt trafilatura ran into
@@ -1763,12 +1784,12 @@ def extract_article(
         # A login page in an article's template ("会員限定記事", the site's name): outcome says
         # which wall.
         return None
-    if _in_place(page_notice([title, page.get("og:title")], " ".join(paragraphs), paragraphs), page):
+    if _in_place(page_notice([title, page.get("og:title")], " ".join(paragraphs), paragraphs), page, paragraphs):
         return None  # outcome.no_article_problem says which notice
     if _may_notice(joined := " ".join(paragraphs)) and _NOTICE.search(joined) \
             and (page_tree := parsed()) is not None \
             and _in_place(page_notice([title, page.get("og:title")], " ".join(lines := own_text(page_tree)), lines),
-                          page):
+                          page, lines):
         # A notice in a real site's template: trafilatura reads its menus' and rankings' lines
         # around it (2023年4月7日（金） 特集 連載 … お探しのページは見つかりませんでした。 第81期名人戦は…),
         # over the length a notice is told by, and the page was stored as an article, every later

@@ -369,6 +369,8 @@ class StorePipeline:
                                   opts=self.opts, http_status=item.status or 200, content_type=item.content_type,
                                   etag=item.etag, last_modified=item.last_modified, parts=parts, run_id=self.run_id,
                                   read_before=read_before, note=item.note)
+        if not item.note and not (done.failed or done.removed):
+            frontier.forget_copy(self.db, item.url)  # its own address serves it again
         if done.failed:
             self.stats.inc_value("newsmon/revisit/failed")
         elif done.removed or done.paywalled:
@@ -519,6 +521,8 @@ class StorePipeline:
                                    redirect_reasons=item.redirect_reasons, max_attempts=self.max_attempts,
                                    http_status=item.status, run_id=self.run_id, opts=self.opts, revisit=True,
                                    etag=item.etag, last_modified=item.last_modified, note=note, parts=parts)
+        if saved.state == "article" and not item.note:  # read from its own address, not its AMP copy
+            frontier.forget_copy(self.db, item.url)
         self.stats.inc_value(f"newsmon/url_state/{saved.state}")
         if saved.state not in ("article", "not_article"):
             self.stats.inc_value("newsmon/errors")

@@ -89,9 +89,20 @@ def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str |
         db.conn.executemany(f"UPDATE urls SET listed = :words WHERE url = :url AND (listed IS NULL OR "
                             f"(instr(:words, '{WORDS_PARTS}') > 0 AND instr(listed, '{WORDS_PARTS}') = 0))",
                             [{"words": words, "url": url} for url, words in listed.items()])
-        db.conn.executemany("UPDATE urls SET listed_as = ? WHERE url = ? AND listed_as IS NOT ?",
+        # Not an article read from its own address (``forget_copy``): its copy, asked for where that address
+        # answers 404 or 410 after the feed rolled past it, read a stale copy a cache still served as the
+        # article unchanged, never marked removed.
+        db.conn.executemany("UPDATE urls SET listed_as = ? WHERE url = ? AND listed_as IS NOT ? "
+                            "AND (kind <> 'article' OR listed_as IS NOT NULL)",
                             [(copy, url, copy) for url, copy in (copies or {}).items()])
         return new
+
+
+def forget_copy(db: Database, url: str) -> None:
+    """``url``'s own address served its article (stored, or a revisit read it): its AMP copy is no longer
+    asked for in its place, so that the address's 404 or 410 at a later revisit is the article taken down."""
+    with transaction(db):
+        db.execute("UPDATE urls SET listed_as = NULL WHERE url = ? AND listed_as IS NOT NULL", [url])
 
 
 def listed_as(db: Database, url: str) -> str | None:

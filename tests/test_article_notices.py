@@ -425,6 +425,25 @@ def test_a_dated_story_that_opens_with_a_queues_words_is_an_article(title, parag
     assert article is not None and article.title.split(" | ")[0] == title and paragraphs[0] in article.paragraphs
 
 
+@pytest.mark.parametrize("title, paragraphs", [
+    # A waiting room in a CMS's template that dates every page in its head (the page's generation time as
+    # article:published_time): each was taken for a dated story opening with a queue's words, and stored.
+    ("お待ちください", ["ただいま順番にご案内しております。", "予想待ち時間：約5分",
+                   "このページは自動的に更新されます。そのままお待ちください。"]),
+    ("毎朝新聞", ["現在、アクセスが集中しているため、順番にご案内しております。", "待ち時間の目安：約15分"]),
+    ("Waiting Room", ["You are now in line.", "Thank you for your patience.",
+                      "Your estimated wait time is 4 minutes."]),
+    ("Maiasa", ["You have been placed in a virtual queue.", "Estimated wait time: 5 minutes"]),
+])
+def test_a_waiting_room_dated_by_its_template_is_no_article(title, paragraphs):
+    from crawler.extract import extract_article
+    from crawler.outcome import no_article_problem
+
+    body = story(title, paragraphs, NOW).encode()
+    assert extract_article(body, "https://example.jp/site/a/1.html") is None
+    assert no_article_problem(body).code == "site_busy"
+
+
 @pytest.mark.parametrize("title, line", [
     # Undated (the article's metadata stripped), the notice's words told as someone's: each was site_busy.
     ("マイナ保険証", "アクセスが混み合っています、と表示され、マイナポータルに接続しにくい状態が続いた。"),

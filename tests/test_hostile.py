@@ -668,6 +668,42 @@ def test_the_amp_copy_an_article_was_listed_as_is_asked_for_after_the_feed_rolle
             "HTTP 404" in gone["removed"], gone
 
 
+def test_an_article_read_from_its_own_address_is_removed_when_it_answers_404_or_410_not_read_from_its_copy(tmp_path):
+    # Listed as its AMP copy but served at its own address: the copy was kept (m044) and asked for at the
+    # revisit after the outlet took the article down, where a cache still served it: the article was
+    # "unchanged", never marked removed.
+    from datetime import UTC, datetime
+
+    from crawler.testsite import LoopbackSite
+
+    from .test_article_notices import BUS, _revisit_now, story
+    from .test_crawl_e2e import crawl as crawl_site
+    from .test_crawl_e2e import rows, site_env
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with LoopbackSite([]) as site:
+        env = site_env(site, tmp_path)
+        for n in (1, 2):
+            page = story(f"市営バス再編案 第{n}報", BUS, now)
+            site.publish_html(f"/site/a/{n}", page, title=f"第{n}報", published=now, channels=[])
+            site.publish_html(f"/site/a/{n}/amp", page, title=f"第{n}報", published=now, channels=["feed"])
+        assert crawl_site(env).returncode == 0
+        assert [r["url"] for r in rows(env, "SELECT url FROM articles ORDER BY url")] == [
+            site.url("/site/a/1"), site.url("/site/a/2")]
+        assert crawl_site(env).returncode == 0  # listed again: not kept for an article its own address served
+        for n in (1, 2):
+            site.unlist(f"/site/a/{n}/amp")
+        site.answer("/site/a/1", 404, b"<h1>Not Found</h1>")
+        site.answer("/site/a/2", 410, b"<h1>Gone</h1>")
+        _revisit_now(env)
+        site.clear_log()
+        assert crawl_site(env).returncode == 0
+        assert [r.path for r in site.article_requests() if r.path.endswith("/amp")] == []
+        removed = {r["url"]: r["removed"] for r in rows(env, "SELECT url, removed FROM articles")}
+        assert removed == {site.url("/site/a/1"): "its page answers HTTP 404 Not Found",
+                           site.url("/site/a/2"): "its page answers HTTP 410 Gone: the site removed the page for good"}
+
+
 def test_a_child_sitemap_whose_site_asked_for_hours_is_not_asked_again_before_them_and_its_index_is_read(tmp_path):
     # A child sitemap's long Retry-After held at the next run as a feed's does: its index read
     # again (it was not read whole), its other child and its article as ever, the run finished.
