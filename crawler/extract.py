@@ -1126,16 +1126,24 @@ _NOTICE_ALONE = re.compile(r"\ue000[\d\s,.]*(?:分|時間|秒|(?i:minutes?|mins?
                            r"|[\W\d_]+")
 
 
+#: A waiting room's own sentences beside its notice: asking to wait, the page refreshing itself, thanks for patience.
+_WAITING_WORDS = re.compile(r"お待ち(?:ください|いただ)|自動的に|再読み込み|リロード|更新(?:されます|しないで)|閉じないで"
+                            r"|(?i:patience|please wait|automatically|(?:do not|don't) (?:refresh|close|leave))")
+
+
 def _queue_alone(lines: list[str]) -> bool:
     """Whether a line of ``lines`` is a queue's notice and nothing more ("You are now in line.", "ただいま順番にご
-    案内しております。", "予想待ち時間：約5分"): a waiting room's, whatever its head says. A story opening with a
-    queue's words goes on in their line (順番にご案内しています。新駅の開業初日…), or names what is waited for
-    (ソアリン 待ち時間：90分)."""
-    for line in lines:
-        flat = _WS.sub(" ", line)
-        if _QUEUE_NOTICE.search(flat) is not None and not _NOTICE_ALONE.sub("", _BUSY_NOTICE.sub("\ue000", flat)):
-            return True
-    return False
+    案内しております。", "予想待ち時間：約5分"), and no sentence of them is other than a waiting room's (its notice,
+    ``_WAITING_WORDS``): a waiting room's, whatever its head says. A story opening with a queue's words goes on in
+    their line (順番にご案内しています。新駅の開業初日…), names what is waited for (ソアリン 待ち時間：90分), or goes
+    on in the next (its lede alone, "待ち時間：約2時間――。" then 成田空港では…混雑した。): stored dated, it was
+    site_busy, retried and never stored, as before cd67d25."""
+    alone = [not _NOTICE_ALONE.sub("", _BUSY_NOTICE.sub("\ue000", flat)) for flat in (_WS.sub(" ", line)
+                                                                                       for line in lines)]
+    return any(is_alone and _QUEUE_NOTICE.search(_WS.sub(" ", line)) is not None
+               for line, is_alone in zip(lines, alone)) and not any(
+        has_sentence([line]) and not is_alone and _WAITING_WORDS.search(line) is None
+        for line, is_alone in zip(lines, alone))
 
 
 def _in_place(notice: tuple[str, str] | None, page: PageMeta, lines: list[str]) -> bool:

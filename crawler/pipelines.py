@@ -315,6 +315,10 @@ class StorePipeline:
         if item.not_modified:
             store.revisit_not_modified(self.db, item.url, article_id=item.revisit, opts=self.opts, etag=item.etag,
                                        last_modified=item.last_modified)
+            if not item.note:
+                # Its own address answered the copy's validators, the same page: it serves it again. Kept, the
+                # copy a cache still served read its takedown as 'unchanged' once the feed rolled past it.
+                frontier.forget_copy(self.db, item.url)
             self.stats.inc_value("newsmon/revisit/not_modified")
             return
         problem = check_body(item.body or b"", item.content_type)

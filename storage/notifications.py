@@ -191,7 +191,7 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
     # The row that began each outlet's status, when older: an outage whose alert no channel delivered
     # and that outlasted the window was never told while it went on. Its row is the outlet's newest
     # logged when the status began (``outlet_health.since``); looked up only for a status older than the window,
-    # by m044's index: by idx_health_log_outlet it read every row the outlet logged since (300 ms a digest at a
+    # by m045's index: by idx_health_log_outlet it read every row the outlet logged since (300 ms a digest at a
     # year of 30 outlets whose feeds fail by turns, a row a run).
     began = [row[0] for outlet, status, at in db.execute(
         f"SELECT outlet, status, since FROM outlet_health WHERE outlet IN ({', '.join('?' * len(outlets))}) "

@@ -426,6 +426,20 @@ def test_a_dated_story_that_opens_with_a_queues_words_is_an_article(title, parag
 
 
 @pytest.mark.parametrize("title, paragraphs", [
+    # A dated story whose lede is the queue's words alone, its story in the next paragraph: each was taken for a
+    # waiting room dated by its template (a line of the notice alone), site_busy, retried and never stored.
+    ("駅で混乱", ["順番にご案内しています。", "新駅の開業初日、係員は拡声器で繰り返した。改札の前には長い列ができた。"]),
+    ("入国審査に長い列", ["待ち時間：約2時間――。", "成田空港では連休初日、出国する人で混雑した。"]),
+    ("Diablo IV launch", ["You are now in line.", "That was the message thousands of players saw on launch night."]),
+])
+def test_a_dated_story_whose_lede_is_a_queues_words_alone_is_an_article(title, paragraphs):
+    from crawler.extract import extract_article
+
+    article = extract_article(story(title, paragraphs, NOW).encode(), "https://example.jp/site/a/1.html")
+    assert article is not None and article.title.split(" | ")[0] == title and paragraphs[1] in article.paragraphs
+
+
+@pytest.mark.parametrize("title, paragraphs", [
     # A waiting room in a CMS's template that dates every page in its head (the page's generation time as
     # article:published_time): each was taken for a dated story opening with a queue's words, and stored.
     ("お待ちください", ["ただいま順番にご案内しております。", "予想待ち時間：約5分",

@@ -704,6 +704,42 @@ def test_an_article_read_from_its_own_address_is_removed_when_it_answers_404_or_
                            site.url("/site/a/2"): "its page answers HTTP 410 Gone: the site removed the page for good"}
 
 
+def test_an_article_read_from_its_copy_whose_own_address_answers_304_again_is_removed_at_its_404(tmp_path):
+    # Read from its AMP copy while its own address answered 404; the address back, its revisit sent the copy's
+    # validators there and was answered 304 (the same page): the copy was kept, and once the feed rolled past it
+    # and the article was taken down, its revisit read the copy a cache still served, 'unchanged', never removed.
+    from datetime import UTC, datetime
+
+    from crawler.testsite import LoopbackSite
+
+    from .test_article_notices import BUS, _revisit_now, story
+    from .test_crawl_e2e import crawl as crawl_site
+    from .test_crawl_e2e import rows, site_env
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    with LoopbackSite([]) as site:
+        env = site_env(site, tmp_path)
+        page = story("市営バス再編案", BUS, now)
+        site.publish_html("/site/a/1", page, title="再編案", published=now, channels=[])
+        site.publish_html("/site/a/1/amp", page, title="再編案", published=now, channels=["feed"])
+        site.answer("/site/a/1", 404, b"<h1>Not Found</h1>")
+        assert crawl_site(env).returncode == 0
+        assert [r["url"] for r in rows(env, "SELECT url FROM articles")] == [site.url("/site/a/1")]
+        site.remove_fault("/site/a/1")
+        _revisit_now(env)
+        site.clear_log()
+        assert crawl_site(env).returncode == 0
+        assert [(r.path, r.status) for r in site.article_requests()] == [("/site/a/1", 304)]
+        site.unlist("/site/a/1/amp")
+        site.answer("/site/a/1", 404, b"<h1>Not Found</h1>")
+        _revisit_now(env)
+        site.clear_log()
+        assert crawl_site(env).returncode == 0
+        assert [r.path for r in site.article_requests()] == ["/site/a/1"]
+        removed = [r["removed"] for r in rows(env, "SELECT removed FROM articles")]
+        assert removed == ["its page answers HTTP 404 Not Found"], removed
+
+
 def test_a_child_sitemap_whose_site_asked_for_hours_is_not_asked_again_before_them_and_its_index_is_read(tmp_path):
     # A child sitemap's long Retry-After held at the next run as a feed's does: its index read
     # again (it was not read whole), its other child and its article as ever, the run finished.
