@@ -531,6 +531,17 @@ def test_ctrl_c_as_the_local_cluster_starts_stops_the_ingest_in_one_line_and_the
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
 
 
+def _hung_workers(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A folder each local cluster worker leaves its pid in as it starts, and the environment whose
+    Dask preload then hangs it for 10 minutes (longer than any test waits)."""
+    hung = tmp_path / "hung"
+    hung.mkdir()
+    preload = tmp_path / "slow_preload.py"
+    preload.write_text(f"import os, pathlib, time\npathlib.Path({str(hung)!r}, str(os.getpid())).touch()\n"
+                       "time.sleep(600)\n", encoding="utf-8")
+    return hung, {**os.environ, "DASK_DISTRIBUTED__WORKER__PRELOAD": repr([str(preload)])}
+
+
 def test_ctrl_c_while_the_local_clusters_workers_hang_starting_stops_the_ingest_and_its_workers(tmp_path):
     # A start that hung or was slow (here each worker's preload sleeps for 10 minutes, longer than
     # the test waits for the exit): SIGINT was held in the ingest's main thread until the cluster had
@@ -539,12 +550,7 @@ def test_ctrl_c_while_the_local_clusters_workers_hang_starting_stops_the_ingest_
     # versions its nannies started new workers as it exited (their tracebacks, "leaked semaphore").
     import psutil
 
-    hung = tmp_path / "hung"
-    hung.mkdir()
-    preload = tmp_path / "slow_preload.py"
-    preload.write_text(f"import os, pathlib, time\npathlib.Path({str(hung)!r}, str(os.getpid())).touch()\n"
-                       "time.sleep(600)\n", encoding="utf-8")
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__PRELOAD": repr([str(preload)])}
+    hung, env = _hung_workers(tmp_path)
     path, db = _ctrl_c_an_ingest(tmp_path, lambda process, db: len(list(hung.iterdir())) == 2, env=env)
     # (the one line last, exit 130 and no traceback: _ctrl_c_an_ingest)
     workers = [int(p.name) for p in hung.iterdir()]
@@ -613,14 +619,10 @@ def test_ctrl_c_as_the_local_cluster_starts_kills_its_workers_and_no_other_proce
     # The cluster's processes were taken for all those this process had started since its start
     # began, and SIGKILLed: a process another thread started meanwhile (a test harness's `newsmon`,
     # the extraction workers of a crawl in the same process) went with them, mid-write.
-    hung = tmp_path / "hung"
-    hung.mkdir()
-    preload = tmp_path / "slow_preload.py"
-    preload.write_text(f"import os, pathlib, time\npathlib.Path({str(hung)!r}, str(os.getpid())).touch()\n"
-                       "time.sleep(600)\n", encoding="utf-8")
+    hung, env = _hung_workers(tmp_path)
     script = tmp_path / "ctrl_c_among_others.py"
     script.write_text(_CTRL_C_AMONG_OTHERS, encoding="utf-8")
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__PRELOAD": repr([str(preload)]), "HUNG": str(hung)}
+    env["HUNG"] = str(hung)
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=env,
                             cwd=ROOT)
     assert result.returncode == 0, result.stderr
