@@ -302,10 +302,7 @@ def consent_screen(body: bytes, content_type: str = "") -> str | None:
     only when a CMP's element is in it."""
     if _CMP_ATTR.search(body) is None or _ARTICLE_META.search(body) is not None:
         return None
-    from .encoding import charset_of
-    from .extract import parse_page
-
-    tree = parse_page(body, charset_of(content_type))
+    tree = _tree(body, content_type, limit=None)
     if tree is None:
         return None
     forms = [e for e in tree.iter() if isinstance(e.tag, str)
@@ -347,10 +344,7 @@ def _password_shown(body: bytes, content_type: str = "") -> bool:
     """Whether the page shows a password field as its own, outside ``_UNSHOWN`` and hidden elements. A login page's
     form is its content; a page whose only password field is the site's header drop-down, or a modal a script
     draws, is a top page, a section or an article (``_PASSWORD`` found each, and each was a login wall)."""
-    from .encoding import charset_of
-    from .extract import parse_page
-
-    tree = parse_page(body[:SCAN_BYTES], charset_of(content_type))
+    tree = _tree(body, content_type)
     if tree is None:
         return False
     for field in tree.iter("input"):
@@ -534,11 +528,16 @@ def stated_region(status: int, body: bytes, content_type: str = "") -> Wall | No
 
 
 def _region(status: int, body: bytes, content_type: str) -> Wall | None:
+    tree = _tree(body, content_type)
+    return geo_wall(tree, status) if tree is not None else None
+
+
+def _tree(body: bytes, content_type: str = "", *, limit: int | None = SCAN_BYTES):
+    """The page parsed (its first ``limit`` bytes; ``None``: all of it), or ``None`` where it cannot be."""
     from .encoding import charset_of
     from .extract import parse_page
 
-    tree = parse_page(body[:SCAN_BYTES], charset_of(content_type))
-    return geo_wall(tree, status) if tree is not None else None
+    return parse_page(body if limit is None else body[:limit], charset_of(content_type))
 
 
 def _refusal(status: int, body: bytes, content_type: str) -> Wall | None:
