@@ -166,6 +166,12 @@ _UNSHOWN_CLASSES = frozenset({"modal", "popup", "dropdown", "dropdown-menu", "dr
 _DENIED_TITLE = "access denied"
 _DENIED = re.compile(rb"you don(?:'|&#39;|&#x27;|&rsquo;|\xe2\x80\x99)t have permission to access\s*(?:\"|&quot;)"
                      rb"[^\"<>]{1,2048}?(?:\"|&quot;)\s*on this server")
+#: The titles of CDNs' pages for their origin's failure (Akamai's "Service Unavailable", "Gateway Timeout"; Cloudflare's
+#: "host | 522: Connection timed out" and the rest of its 5xx): the site is down, not walled.
+_ORIGIN_FAILED = re.compile(r"\b(?:service (?:temporarily )?unavailable|bad gateway|gateway time-?out|internal server "
+                            r"error|origin is unreachable|web server is (?:down|returning an unknown error)|connection "
+                            r"timed out|a timeout occurred|ssl handshake failed|invalid ssl certificate|railgun error)\b",
+                            re.I)
 _CONSENT_HOST = re.compile(r"^(?:consent|guce|cmp)\.", re.I)
 _CONSENT_PATH = re.compile(r"/(?:consent|cookie-consent|collectconsent)(?:/|\.|\?|$)", re.I)
 _TAGS = re.compile(rb"<script.*?</script>|<style.*?</style>|<[^>]+>", re.I | re.S)
@@ -231,12 +237,18 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     def has(pairs: tuple[tuple[str, str], ...]) -> bool:
         return any(name in lower and value in lower[name] for name, value in pairs)
 
+    title = _title(body, lower.get("content-type", ""))
+    # A CDN's own page for its origin's failure carries the vendor's header and error-page markup as its denials do:
+    # an Akamai "Service Unavailable - Zero size object", a Cloudflare "522: Connection timed out" was a bot challenge,
+    # the outlet "blocked" with a hint to change the User-Agent, while its server was down.
+    failed = status >= 500 and _ORIGIN_FAILED.search(title)
     for sig in SIGNATURES:
+        if failed and not has(sig.proof):
+            continue
         by_header = status in SUSPECT_STATUSES and has(sig.headers)
         if has(sig.proof) or by_header or (any(m in head for m in sig.markers) and (
                 status in SUSPECT_STATUSES or (small() and (sig.shape is None or sig.shape.search(head))))):
             return Wall(sig.kind, sig.vendor, f"{_a(sig.vendor)} {sig.vendor} {_KIND_TEXT[sig.kind]} (HTTP {status})")
-    title = _title(body, lower.get("content-type", ""))
     found = url_wall(url) if url else None
     if found is not None:
         return found

@@ -206,6 +206,38 @@ def test_vendor_sensors_on_an_ordinary_page_are_not_a_wall():
                                 b"<form><div class='g-recaptcha'></div></form></body></html>") is None
 
 
+
+#: Akamai's page when the origin answered nothing (its "Reference #" line and errors.edgesuite.net URL, entity-escaped).
+AKAMAI_ZERO_SIZE = (b"<HTML><HEAD><TITLE>Service Unavailable</TITLE></HEAD><BODY><H1>Service Unavailable - Zero size "
+                    b"object</H1>The server is temporarily unable to service your request.  Please try again later."
+                    b"<P>Reference&#32;&#35;15&#46;5e1f2d17&#46;1733400000&#46;1a2b3c</P><P>https&#58;&#47;&#47;errors"
+                    b"&#46;edgesuite&#46;net&#47;15&#46;5e1f2d17&#46;1733400000&#46;1a2b3c</P></BODY></HTML>")
+#: Cloudflare's page when the origin did not answer in time (its error details block, as its 1020 denial has).
+CLOUDFLARE_522 = (b'<!DOCTYPE html><html class="no-js" lang="en-US"><head><title>www.example.jp | 522: Connection timed '
+                  b'out</title></head><body><div id="cf-wrapper"><div id="cf-error-details" class="p-0"><header><h1>'
+                  b'<span class="inline-block">Connection timed out</span> <span class="code-label">Error code 522'
+                  b'</span></h1></header><p>The initial connection between Cloudflare\'s network and the origin web '
+                  b"server timed out.</p></div></div></body></html>")
+
+
+def test_a_cdns_page_for_its_origins_failure_is_an_outage_not_a_wall():
+    # The outlet's server down behind its CDN: "an Akamai bot challenge (HTTP 503)", "a Cloudflare bot challenge
+    # (HTTP 522)", the outlet "blocked" with a hint to change the User-Agent or cookies.
+    assert detect_wall(503, {"Server": "AkamaiGHost"}, AKAMAI_ZERO_SIZE) is None
+    assert detect_wall(504, {"Server": "AkamaiGHost"}, b"<HTML><HEAD><TITLE>Gateway Timeout</TITLE></HEAD><BODY><H1>"
+                                                       b"Gateway Timeout</H1>Reference&#32;&#35;97</BODY></HTML>") is None
+    assert detect_wall(522, {"Server": "cloudflare"}, CLOUDFLARE_522) is None
+    assert detect_wall(502, {"Server": "cloudflare"},
+                       CLOUDFLARE_522.replace(b"522: Connection timed out", b"502: Bad gateway")) is None
+    # Their challenges and denials, at 503 too, are walls still.
+    assert detect_wall(503, {"Server": "cloudflare"}, CHALLENGE).vendor == "Cloudflare"
+    assert detect_wall(503, {"cf-mitigated": "challenge"},
+                       CLOUDFLARE_522.replace(b"522: Connection timed out", b"503: Service temporarily unavailable")
+                       ).vendor == "Cloudflare"
+    assert detect_wall(503, {"Server": "AkamaiGHost"}, b"<html><body><div id='sec-if-cpt-container'></div></body>"
+                                                       b"</html>").vendor == "Akamai"
+    assert detect_wall(403, {"Server": "AkamaiGHost"}, AKAMAI_DENIED).vendor == "Akamai"
+
 # -- a CMP's consent form in the site's full template (EU visitors') ---------------------------------
 
 def in_mainichi_template(title: str, main: str, metadata: bool = False) -> bytes:
