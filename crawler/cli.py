@@ -28,7 +28,8 @@ class _Commands(click.Group):
         from storage.exceptions import DatabaseUnwritable
 
         try:
-            return super().invoke(ctx)
+            with _ctrl_c_kept():
+                return super().invoke(ctx)
         except DatabaseUnwritable as exc:  # any command's write (locked, disk full), long after the open
             raise click.ClickException(str(exc)) from None
         except sqlite3.DatabaseError as exc:
@@ -49,6 +50,50 @@ class _Commands(click.Group):
             with suppress(OSError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(BROKEN_PIPE)
+
+
+@contextmanager
+def _ctrl_c_kept() -> Iterator[None]:
+    """A Ctrl-C that Python swallowed is sent to the main thread again.
+
+    Python raises KeyboardInterrupt in whatever Python code runs as SIGINT arrives; in a finalizer or
+    a weakref callback (Python 3.13's importlib runs one as each module imported lazily is done) it
+    cannot get out: "Exception ignored", a traceback, and the command went on as if no key was
+    pressed (a command waiting to migrate a locked database waited its 30 s, then said the database
+    was locked). Sent again a moment later, from a thread, it is raised where the command is by then.
+    The hook before is put back after the command, for commands run inside another program (tests)."""
+    import signal
+    import threading
+
+    before = sys.unraisablehook
+    main = threading.main_thread()
+    # Held while a Ctrl-C is sent again, and once the command has ended: none is sent after it (one
+    # arriving as the interpreter exits, Python's handler gone, would kill the process after its message).
+    sending = threading.Lock()
+    ended = False
+
+    def again() -> None:
+        with sending:
+            if not ended:
+                signal.pthread_kill(main.ident, signal.SIGINT)
+
+    def kept(unraisable) -> None:
+        if not (isinstance(unraisable.exc_value, KeyboardInterrupt) and threading.current_thread() is main):
+            before(unraisable)
+            return
+        # Not from here: raised before this hook returns, it would be swallowed again ("Exception
+        # ignored in sys.unraisablehook").
+        timer = threading.Timer(0.05, again)
+        timer.daemon = True
+        timer.start()
+
+    sys.unraisablehook = kept
+    try:
+        yield
+    finally:
+        with sending:
+            ended = True
+        sys.unraisablehook = before
 
 
 #: The exit status of a command whose output pipe closed before it had written all (``_Commands``).
@@ -259,6 +304,11 @@ def _if_stopped(said: str) -> None:
 
 def _say_stopped(said: str) -> NoReturn:
     click.echo(f"newsmon: {said}", err=True)
+    # CPython marks a KeyboardInterrupt that ended code run from a string (exec, eval: each dataclass's
+    # __init__, as a module being imported makes one) as never caught, and a `python -m` run ends by
+    # killing itself with SIGINT then, whatever it exits with: the scheduler's crawls, run so, exited
+    # -2 (killed) after saying they were stopped. A string run after clears the mark.
+    exec("pass", {})
     sys.exit(EXIT_INTERRUPTED)
 
 
