@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,13 @@ from .saved import EXPECTED, FIXTURES, SAVED, saved_bytes, saved_json  # noqa: F
 # http_proxy) cannot reach: run there, every crawl test failed. Their processes inherit this.
 for _proxy in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
     os.environ.pop(_proxy, None)
+
+# A suite started in the background by a shell without job control (`pytest &` in a script, a CI step
+# so written) ignores SIGINT and SIGQUIT, and so did every command the Ctrl-C tests start (an ignored
+# signal stays ignored through exec): each waited out its 30 s or its work and 16 failed. Python's own
+# handler set here is reset to the default in the processes started after, as in a terminal's.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_configure(config):
