@@ -170,8 +170,8 @@ _DENIED = re.compile(rb"you don(?:'|&#39;|&#x27;|&rsquo;|\xe2\x80\x99)t have per
 #: "host | 522: Connection timed out" and the rest of its 5xx): the site is down, not walled.
 _ORIGIN_FAILED = re.compile(r"\b(?:service (?:temporarily )?unavailable|bad gateway|gateway time-?out|internal server "
                             r"error|origin is unreachable|web server is (?:down|returning an unknown error)|connection "
-                            r"timed out|a timeout occurred|ssl handshake failed|invalid ssl certificate|railgun error)\b",
-                            re.I)
+                            r"timed out|a timeout occurred|ssl handshake failed|invalid ssl certificate"
+                            r"|railgun error)\b", re.I)
 _CONSENT_HOST = re.compile(r"^(?:consent|guce|cmp)\.", re.I)
 _CONSENT_PATH = re.compile(r"/(?:consent|cookie-consent|collectconsent)(?:/|\.|\?|$)", re.I)
 _TAGS = re.compile(rb"<script.*?</script>|<style.*?</style>|<[^>]+>", re.I | re.S)

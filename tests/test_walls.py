@@ -213,19 +213,19 @@ AKAMAI_ZERO_SIZE = (b"<HTML><HEAD><TITLE>Service Unavailable</TITLE></HEAD><BODY
                     b"<P>Reference&#32;&#35;15&#46;5e1f2d17&#46;1733400000&#46;1a2b3c</P><P>https&#58;&#47;&#47;errors"
                     b"&#46;edgesuite&#46;net&#47;15&#46;5e1f2d17&#46;1733400000&#46;1a2b3c</P></BODY></HTML>")
 #: Cloudflare's page when the origin did not answer in time (its error details block, as its 1020 denial has).
-CLOUDFLARE_522 = (b'<!DOCTYPE html><html class="no-js" lang="en-US"><head><title>www.example.jp | 522: Connection timed '
-                  b'out</title></head><body><div id="cf-wrapper"><div id="cf-error-details" class="p-0"><header><h1>'
-                  b'<span class="inline-block">Connection timed out</span> <span class="code-label">Error code 522'
-                  b'</span></h1></header><p>The initial connection between Cloudflare\'s network and the origin web '
-                  b"server timed out.</p></div></div></body></html>")
+CLOUDFLARE_522 = (b'<!DOCTYPE html><html class="no-js" lang="en-US"><head><title>www.example.jp | 522: Connection '
+                  b'timed out</title></head><body><div id="cf-wrapper"><div id="cf-error-details" class="p-0">'
+                  b'<header><h1><span class="inline-block">Connection timed out</span> <span class="code-label">'
+                  b'Error code 522</span></h1></header><p>The initial connection between Cloudflare\'s network and '
+                  b"the origin web server timed out.</p></div></div></body></html>")
 
 
 def test_a_cdns_page_for_its_origins_failure_is_an_outage_not_a_wall():
     # The outlet's server down behind its CDN: "an Akamai bot challenge (HTTP 503)", "a Cloudflare bot challenge
     # (HTTP 522)", the outlet "blocked" with a hint to change the User-Agent or cookies.
     assert detect_wall(503, {"Server": "AkamaiGHost"}, AKAMAI_ZERO_SIZE) is None
-    assert detect_wall(504, {"Server": "AkamaiGHost"}, b"<HTML><HEAD><TITLE>Gateway Timeout</TITLE></HEAD><BODY><H1>"
-                                                       b"Gateway Timeout</H1>Reference&#32;&#35;97</BODY></HTML>") is None
+    timeout = b"<HTML><HEAD><TITLE>Gateway Timeout</TITLE></HEAD><BODY><H1>Gateway Timeout</H1>Reference&#32;&#35;97"
+    assert detect_wall(504, {"Server": "AkamaiGHost"}, timeout + b"</BODY></HTML>") is None
     assert detect_wall(522, {"Server": "cloudflare"}, CLOUDFLARE_522) is None
     assert detect_wall(502, {"Server": "cloudflare"},
                        CLOUDFLARE_522.replace(b"522: Connection timed out", b"502: Bad gateway")) is None
