@@ -40,9 +40,11 @@ class ImportFix(WorkerPlugin):
 
 
 class LeaveCtrlCToTheIngest(WorkerPlugin):
-    """A local cluster's worker ignores SIGINT: Ctrl-C reaches the whole process group, and each
-    worker died of it with a traceback of its own while the ingest itself, which closes them,
-    stopped. Not for a cluster's own workers (``--cluster``): their Ctrl-C is their owner's."""
+    """A local cluster's worker ignores SIGINT and SIGTERM: Ctrl-C reaches the whole process group,
+    and so does systemd's stop (SIGTERM to each process of the service), and each worker died of it
+    (with a traceback of its own; with the scheduler's "broadcast … failed" errors as it closed them)
+    while the ingest itself, which closes them, stopped. Not for a cluster's own workers
+    (``--cluster``): their signals are their owner's."""
 
     name = "newsmon-leave-ctrl-c"
 
@@ -52,6 +54,7 @@ class LeaveCtrlCToTheIngest(WorkerPlugin):
 
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def fix_imports() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -340,11 +341,12 @@ def _copies(db: str, n: int) -> None:
     conn.close()
 
 
-def _ctrl_c_when(command: list[str], ready, env: dict[str, str] | None = None) -> tuple[int, str]:
+def _ctrl_c_when(command: list[str], ready, env: dict[str, str] | None = None, signum: int = signal.SIGINT,
+                 group: bool = True) -> tuple[int, str]:
     """Run ``command`` (in ``env``) in a process group of its own and send it SIGINT, as a terminal's
-    Ctrl-C, once ``ready(process)``; (exit status, standard error)."""
+    Ctrl-C, once ``ready(process)``; (exit status, standard error). ``signum``: another signal;
+    ``group``: to the whole group (as a terminal and systemd send it), or to the process alone."""
     import os
-    import signal
     import time
 
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
@@ -354,7 +356,10 @@ def _ctrl_c_when(command: list[str], ready, env: dict[str, str] | None = None) -
         while process.poll() is None and not ready(process) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert process.poll() is None, "it ended before it could be stopped"
-        os.killpg(process.pid, signal.SIGINT)
+        if group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
         stderr = process.communicate(timeout=120)[1].decode(errors="replace")
     finally:
         if process.poll() is None:
@@ -405,6 +410,29 @@ def test_ctrl_c_while_a_command_waits_to_migrate_the_database_says_so_and_the_ne
     again = newsmon(*args, "--db", db)
     assert again.returncode == 0, again.stderr.decode()[-3000:]
     assert count(db, "select count(*) from _migrations where name = 'm040_redirect_off_scope_targets'") == 1
+
+
+def test_sigterm_while_a_command_waits_to_migrate_the_database_says_so_and_exits_143(tmp_path, warc):
+    # `kill`, systemd's stop: Python's default let the process die at once, exit -15, without a word.
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    lock = sqlite3.connect(db, isolation_level=None)
+    lock.execute("DELETE FROM _migrations WHERE name = 'm040_redirect_off_scope_targets'")
+    lock.execute("BEGIN IMMEDIATE")
+    import psutil
+
+    try:
+        code, stderr = _ctrl_c_when([sys.executable, "-m", "crawler.cli", "rescore", "--db", db],
+                                    lambda p: any(f.path == db for f in psutil.Process(p.pid).open_files()),
+                                    signum=signal.SIGTERM, group=False)
+    finally:
+        lock.rollback()
+        lock.close()
+    assert code == 143, stderr[-3000:]
+    assert stderr.strip().splitlines()[-1] == (
+        f"newsmon: rescore stopped (SIGTERM) before it scored an article; no score was changed: run `newsmon rescore "
+        f"--db {db}` again"), stderr[-3000:]
+    assert newsmon("rescore", "--db", db).returncode == 0
 
 
 _SWALLOWED = """

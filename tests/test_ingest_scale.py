@@ -510,6 +510,38 @@ def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_on
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
 
 
+@pytest.mark.parametrize("group", [False, True], ids=["kill", "systemd-stop"])
+def test_sigterm_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_one_resumes(tmp_path, group):
+    # `kill PID`, or systemd's stop (SIGTERM to each process of the service): the ingest died at once,
+    # exit -15, with multiprocessing's "12 leaked semaphore objects" and no word of the archive it left
+    # unfinished; sent to its workers too, the scheduler logged "broadcast … failed" as it closed them.
+    import psutil
+
+    path = tmp_path / "outlets.warc.gz"
+    warcs.write(path, warcs.cc_news_like(160, 1.0, seed=5))
+    db = tmp_path / "n.db"
+    workers: list[psutil.Process] = []
+
+    def ready(process: subprocess.Popen) -> bool:
+        if not _a_part_stored(db):
+            return False
+        workers.extend(psutil.Process(process.pid).children(recursive=True))
+        return True
+
+    command = [sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db), "--workers", "2",
+               "--part-size", PART]
+    code, err = _ctrl_c_when(command, ready, signum=signal.SIGTERM, group=group)
+    assert code == 143, err[-3000:]
+    assert err.strip().splitlines()[-1] == (
+        "newsmon: ingest stopped (SIGTERM); what it stored is kept and the archive being read is left unfinished: run "
+        "the same ingest again, it resumes where this one stopped"), err[-3000:]
+    assert "resource_tracker" not in err and " ERROR " not in err, err[-3000:]
+    assert workers and not psutil.wait_procs(workers, timeout=30)[1]  # none left running
+    again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
+    assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout
+    assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
+
+
 def test_ctrl_c_as_the_local_cluster_starts_stops_the_ingest_in_one_line_and_the_next_one_reads_it(tmp_path):
     # Pressed while the cluster's workers were importing, Ctrl-C killed each with a traceback of its
     # own ("Nanny failed to start"), and Dask closed the cluster it had half made at exit with more.
