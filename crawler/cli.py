@@ -28,7 +28,8 @@ class _Commands(click.Group):
         from storage.exceptions import DatabaseUnwritable
 
         try:
-            with _ctrl_c_kept(), _stopped_by_sigterm():
+            # SIGTERM's handler outlives the hook: a SIGTERM sent again (``_ctrl_c_kept``) never meets Python's default.
+            with _stopped_by_sigterm(), _ctrl_c_kept():
                 return super().invoke(ctx)
         except DatabaseUnwritable as exc:  # any command's write (locked, disk full), long after the open
             raise click.ClickException(str(exc)) from None
@@ -75,7 +76,9 @@ def _ctrl_c_kept() -> Iterator[None]:
     def again() -> None:
         with sending:
             if not ended:
-                signal.pthread_kill(main.ident, signal.SIGINT)
+                # SIGTERM's KeyboardInterrupt (``_stopped_by_sigterm``) is sent again as SIGTERM: as SIGINT, a process
+                # that ignores SIGINT (started with `&` by a script) ignored it, and ran on as if never stopped.
+                signal.pthread_kill(main.ident, signal.SIGTERM if _TERMINATED else signal.SIGINT)
 
     def kept(unraisable) -> None:
         if not (isinstance(unraisable.exc_value, KeyboardInterrupt) and threading.current_thread() is main):

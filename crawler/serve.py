@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import copy
 import errno
+import signal
 import socket
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -217,6 +219,11 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
         click.echo(f"newsmon: decisions are recorded as {reviewer or default_reviewer()!r}", err=True)
     server = uvicorn.Server(uvicorn.Config(datasette.app(), host=host, port=port, log_level="warning",
                                            lifespan="on"))
+    # SIGTERM is a server's stop (systemd's): uvicorn closes the server, then sends it again, and Python's default
+    # ends the process as a service stopped well. The commands' own handler (a stopped line, exit 143) took it, and
+    # systemd read 143 as a failed service.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     server.run(sockets=[sock])
 
 

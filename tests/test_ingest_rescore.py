@@ -479,6 +479,27 @@ def test_ctrl_c_that_python_swallowed_in_a_finalizer_still_stops_the_command(tmp
     assert stderr.strip().splitlines()[-1] == "newsmon: status stopped (Ctrl-C)", stderr[-3000:]
 
 
+def test_sigterm_that_python_swallowed_in_a_finalizer_stops_a_command_that_ignores_ctrl_c(tmp_path, warc):
+    # Sent again as SIGINT, a SIGTERM swallowed in a finalizer was lost in a process that ignores SIGINT (one a
+    # script started with `&`): the command waited out its lock and ran on, where SIGTERM once killed it.
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    lock = sqlite3.connect(db, isolation_level=None)
+    lock.execute("DELETE FROM _migrations WHERE name = 'm040_redirect_off_scope_targets'")
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        done = subprocess.run([sys.executable, "-c", _SWALLOWED.replace("SIGINT", "SIGTERM"), "status", "--db", db],
+                              capture_output=True, timeout=120, start_new_session=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    finally:
+        lock.rollback()
+        lock.close()
+    stderr = done.stderr.decode(errors="replace")
+    assert "Exception ignored" not in stderr and "locked" not in stderr, stderr[-3000:]
+    assert done.returncode == 143, stderr[-3000:]
+    assert stderr.strip().splitlines()[-1] == "newsmon: status stopped (SIGTERM)", stderr[-3000:]
+
+
 _IN_A_STRING = """
 import sys
 from crawler.cli import cli

@@ -669,6 +669,18 @@ def running_server(db: Path, *, reviewer: str = REVIEWER, host: str = "127.0.0.1
             process.wait()
 
 
+def test_serve_stopped_by_sigterm_ends_as_a_service_stopped_well(review_db):
+    # systemd's stop sends SIGTERM: a process it kills is a service stopped well, and exit status 143 a failed one.
+    # uvicorn closes the server and sends SIGTERM again, which the commands' handler (a stopped line, 143) took.
+    import signal
+
+    path, _ = review_db
+    with running_server(path) as server:
+        server.process.terminate()
+        assert server.process.wait(timeout=60) == -signal.SIGTERM, server.log.read_text()
+    assert "Traceback" not in server.log.read_text()
+
+
 def test_the_queue_page_answers_while_another_process_holds_the_write_lock(review_db):
     # The page records the reviewer's visit (the unread marks) on the desk's one writer: with DB
     # Browser holding the write lock (an edit not written yet) the queue itself waited the whole
