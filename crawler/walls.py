@@ -51,6 +51,9 @@ class _Signature:
     #: count on a small page at a 200; without it, only with an error status. A short story quoting the words a
     #: reader met (an attack's brief, a support desk's) is an article.
     shape: re.Pattern[bytes] | None = None
+    #: Markers of the vendor's error-page template, which its pages for the origin's failure carry as its denials do:
+    #: on a 5xx titled as such a failure (``_ORIGIN_FAILED``) they count no more than its headers.
+    errors: tuple[bytes, ...] = ()
     note: str = ""
 
 
@@ -60,6 +63,7 @@ SIGNATURES: tuple[_Signature, ...] = (
         proof=(("cf-mitigated", "challenge"),),
         markers=(b"<title>just a moment...</title>", b"cf_chl_opt", b"cf-browser-verification",
                  b"attention required! | cloudflare", b'id="cf-error-details"', b"challenge-error-text"),
+        errors=(b'id="cf-error-details"',),
         note="Cloudflare's managed challenge: title 'Just a moment...', window._cf_chl_opt, 'Enable JavaScript and "
              "cookies to continue' (#challenge-error-text); block pages carry #cf-error-details; the "
              "cf-mitigated: challenge header (Cloudflare docs, 'Detect a Challenge Page response'). Not "
@@ -71,6 +75,7 @@ SIGNATURES: tuple[_Signature, ...] = (
         # Its denial page writes the reference URL entity-escaped ("https&#58;&#47;&#47;errors&#46;edgesuite&#46;net
         # &#47;18&#46;…"), as it writes the denied URL: the plain name alone never matched that page.
         markers=(b"errors.edgesuite.net", b"errors&#46;edgesuite&#46;net", b"sec-if-cpt-container", b"bm-verify"),
+        errors=(b"errors.edgesuite.net", b"errors&#46;edgesuite&#46;net"),
         note="Akamai edge denials ('Access Denied … Reference #', errors.edgesuite.net, Server: AkamaiGHost) "
              "and Bot Manager's sec-if-cpt / bm-verify interstitials.",
     ),
@@ -91,6 +96,7 @@ SIGNATURES: tuple[_Signature, ...] = (
         "challenge", "Imperva (Incapsula)",
         headers=(("x-iinfo", ""), ("x-cdn", "incapsula")),
         markers=(b"_incapsula_resource", b"incapsula incident id"),
+        errors=(b"incapsula incident id",),
         note="Imperva/Incapsula: 'Incapsula incident ID', _Incapsula_Resource; x-iinfo on every response.",
     ),
     _Signature(
@@ -240,13 +246,13 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     title = _title(body, lower.get("content-type", ""))
     # A CDN's own page for its origin's failure carries the vendor's header and error-page markup as its denials do:
     # an Akamai "Service Unavailable - Zero size object", a Cloudflare "522: Connection timed out" was a bot challenge,
-    # the outlet "blocked" with a hint to change the User-Agent, while its server was down.
+    # the outlet "blocked" with a hint to change the User-Agent, while its server was down. There, only a challenge's
+    # own markers count (a Bot Manager interstitial, a captcha served at a 503 so titled).
     failed = status >= 500 and _ORIGIN_FAILED.search(title)
     for sig in SIGNATURES:
-        if failed and not has(sig.proof):
-            continue
-        by_header = status in SUSPECT_STATUSES and has(sig.headers)
-        if has(sig.proof) or by_header or (any(m in head for m in sig.markers) and (
+        markers = [m for m in sig.markers if m not in sig.errors] if failed else sig.markers
+        by_header = status in SUSPECT_STATUSES and not failed and has(sig.headers)
+        if has(sig.proof) or by_header or (any(m in head for m in markers) and (
                 status in SUSPECT_STATUSES or (small() and (sig.shape is None or sig.shape.search(head))))):
             return Wall(sig.kind, sig.vendor, f"{_a(sig.vendor)} {sig.vendor} {_KIND_TEXT[sig.kind]} (HTTP {status})")
     found = url_wall(url) if url else None

@@ -237,6 +237,13 @@ def test_a_cdns_page_for_its_origins_failure_is_an_outage_not_a_wall():
     assert detect_wall(503, {"Server": "AkamaiGHost"}, b"<html><body><div id='sec-if-cpt-container'></div></body>"
                                                        b"</html>").vendor == "Akamai"
     assert detect_wall(403, {"Server": "AkamaiGHost"}, AKAMAI_DENIED).vendor == "Akamai"
+    # A challenge's own markers count under such a title; the vendor's error-page markup and headers do not.
+    unavailable = b"<html><head><title>503 Service Unavailable</title></head><body>%s</body></html>"
+    assert detect_wall(503, {"x-datadome": "protected"}, unavailable % b"<script src='https://ct.captcha-delivery.com/"
+                                                                     b"c.js'></script>").vendor == "DataDome"
+    assert detect_wall(503, {"Server": "AkamaiGHost"}, unavailable % b"<div id='sec-if-cpt-container'></div><p>"
+                                                                      b"errors.edgesuite.net</p>").vendor == "Akamai"
+    assert detect_wall(503, {"x-iinfo": "1-2-3"}, unavailable % b"Incapsula incident ID: 123000-456") is None
 
 # -- a CMP's consent form in the site's full template (EU visitors') ---------------------------------
 
