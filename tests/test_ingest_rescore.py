@@ -8,7 +8,8 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -369,6 +370,30 @@ def _ctrl_c_when(command: list[str], ready, env: dict[str, str] | None = None, s
     return process.returncode, stderr
 
 
+@contextmanager
+def _migration_held(tmp_path, warc) -> Iterator[str]:
+    """A database ingested from ``warc`` with a migration to do (this one only fills a column from the
+    rows, again the same), its write lock held meanwhile by another connection: a command opening it
+    waits to migrate it."""
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    lock = sqlite3.connect(db, isolation_level=None)
+    lock.execute("DELETE FROM _migrations WHERE name = 'm040_redirect_off_scope_targets'")
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    finally:
+        lock.rollback()
+        lock.close()
+
+
+def _opened(db: str):
+    """Whether a process has ``db`` open (``_ctrl_c_when``'s ``ready``)."""
+    import psutil
+
+    return lambda process: any(f.path == db for f in psutil.Process(process.pid).open_files())
+
+
 @pytest.mark.parametrize("command, said", [
     (["rescore"], "rescore stopped (Ctrl-C) before it scored an article; no score was changed: run "
                   "`newsmon rescore --db {db}` again"),
@@ -388,22 +413,11 @@ def test_ctrl_c_while_a_command_waits_to_migrate_the_database_says_so_and_the_ne
     # Ctrl-C before a long command's own handler: as it migrated a database another process held
     # the write lock of (a crawl, a reviewer's DB Browser), before its first batch. Click said
     # "Aborted!", exit 1, and neither what was done nor what to do.
-    import psutil
-
-    db = str(tmp_path / "n.db")
-    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
-    lock = sqlite3.connect(db, isolation_level=None)
-    # A migration to do (this one only fills a column from the rows, again the same), while the
-    # write lock is held: the command cannot pass it.
-    lock.execute("DELETE FROM _migrations WHERE name = 'm040_redirect_off_scope_targets'")
-    lock.execute("BEGIN IMMEDIATE")
     args = [arg.format(warc=warc) for arg in command]
-    code, stderr = _ctrl_c_when([sys.executable, "-m", "crawler.cli", *args, "--db", db],
-                                lambda p: any(f.path == db for f in psutil.Process(p.pid).open_files()))
+    with _migration_held(tmp_path, warc) as db:
+        code, stderr = _ctrl_c_when([sys.executable, "-m", "crawler.cli", *args, "--db", db], _opened(db))
     assert code == 130, stderr[-3000:]
     assert stderr.strip().splitlines()[-1] == "newsmon: " + said.format(db=db), stderr[-3000:]
-    lock.rollback()
-    lock.close()
     assert count(db, "select count(*) from crawl_runs") == 0
     if command[0] in ("crawl", "status"):
         return  # a crawl would fetch nhk's site
@@ -414,20 +428,9 @@ def test_ctrl_c_while_a_command_waits_to_migrate_the_database_says_so_and_the_ne
 
 def test_sigterm_while_a_command_waits_to_migrate_the_database_says_so_and_exits_143(tmp_path, warc):
     # `kill`, systemd's stop: Python's default let the process die at once, exit -15, without a word.
-    db = str(tmp_path / "n.db")
-    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
-    lock = sqlite3.connect(db, isolation_level=None)
-    lock.execute("DELETE FROM _migrations WHERE name = 'm040_redirect_off_scope_targets'")
-    lock.execute("BEGIN IMMEDIATE")
-    import psutil
-
-    try:
-        code, stderr = _ctrl_c_when([sys.executable, "-m", "crawler.cli", "rescore", "--db", db],
-                                    lambda p: any(f.path == db for f in psutil.Process(p.pid).open_files()),
+    with _migration_held(tmp_path, warc) as db:
+        code, stderr = _ctrl_c_when([sys.executable, "-m", "crawler.cli", "rescore", "--db", db], _opened(db),
                                     signum=signal.SIGTERM, group=False)
-    finally:
-        lock.rollback()
-        lock.close()
     assert code == 143, stderr[-3000:]
     assert stderr.strip().splitlines()[-1] == (
         f"newsmon: rescore stopped (SIGTERM) before it scored an article; no score was changed: run `newsmon rescore "
@@ -462,17 +465,9 @@ def test_ctrl_c_that_python_swallowed_in_a_finalizer_still_stops_the_command(tmp
     # Python 3.13's importlib drops each lazily imported module's lock in a weakref callback: a
     # Ctrl-C arriving there was printed as "Exception ignored" with a traceback, and the command,
     # waiting to migrate a locked database, went on waiting its 30 s, then said it was locked.
-    db = str(tmp_path / "n.db")
-    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
-    lock = sqlite3.connect(db, isolation_level=None)
-    lock.execute("DELETE FROM _migrations WHERE name = 'm040_redirect_off_scope_targets'")
-    lock.execute("BEGIN IMMEDIATE")
-    try:
+    with _migration_held(tmp_path, warc) as db:
         done = subprocess.run([sys.executable, "-c", _SWALLOWED, "status", "--db", db], capture_output=True,
                               timeout=120, start_new_session=True)
-    finally:
-        lock.rollback()
-        lock.close()
     stderr = done.stderr.decode(errors="replace")
     assert "Exception ignored" not in stderr and "locked" not in stderr, stderr[-3000:]
     assert done.returncode == 130, stderr[-3000:]
@@ -482,18 +477,10 @@ def test_ctrl_c_that_python_swallowed_in_a_finalizer_still_stops_the_command(tmp
 def test_sigterm_that_python_swallowed_in_a_finalizer_stops_a_command_that_ignores_ctrl_c(tmp_path, warc):
     # Sent again as SIGINT, a SIGTERM swallowed in a finalizer was lost in a process that ignores SIGINT (one a
     # script started with `&`): the command waited out its lock and ran on, where SIGTERM once killed it.
-    db = str(tmp_path / "n.db")
-    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
-    lock = sqlite3.connect(db, isolation_level=None)
-    lock.execute("DELETE FROM _migrations WHERE name = 'm040_redirect_off_scope_targets'")
-    lock.execute("BEGIN IMMEDIATE")
-    try:
+    with _migration_held(tmp_path, warc) as db:
         done = subprocess.run([sys.executable, "-c", _SWALLOWED.replace("SIGINT", "SIGTERM"), "status", "--db", db],
                               capture_output=True, timeout=120, start_new_session=True,
                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
-    finally:
-        lock.rollback()
-        lock.close()
     stderr = done.stderr.decode(errors="replace")
     assert "Exception ignored" not in stderr and "locked" not in stderr, stderr[-3000:]
     assert done.returncode == 143, stderr[-3000:]
@@ -521,18 +508,10 @@ def test_ctrl_c_in_code_run_from_a_string_exits_130_under_python_m(tmp_path, war
     # CPython marks a KeyboardInterrupt that ended a string's code as never caught; a `python -m` run
     # (the scheduler's crawls, these tests) then killed itself with SIGINT after saying it was
     # stopped: exit -2, seen once in 50 runs of the Ctrl-C tests under load.
-    db = str(tmp_path / "n.db")
-    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
     (tmp_path / "stopped_in_a_string.py").write_text(_IN_A_STRING, encoding="utf-8")
-    lock = sqlite3.connect(db, isolation_level=None)
-    lock.execute("DELETE FROM _migrations WHERE name = 'm040_redirect_off_scope_targets'")
-    lock.execute("BEGIN IMMEDIATE")
-    try:
+    with _migration_held(tmp_path, warc) as db:
         done = subprocess.run([sys.executable, "-m", "stopped_in_a_string", "rescore", "--db", db], capture_output=True,
                               timeout=120, start_new_session=True, cwd=tmp_path)
-    finally:
-        lock.rollback()
-        lock.close()
     stderr = done.stderr.decode(errors="replace")
     assert done.returncode == 130, stderr[-3000:]
     assert stderr.strip().splitlines()[-1].startswith("newsmon: rescore stopped (Ctrl-C) before it scored"), stderr
