@@ -482,29 +482,32 @@ def test_an_ingest_killed_half_way_resumes_at_the_part_it_had_not_stored(tmp_pat
         rows(db, "SELECT count(*), coalesce(sum(relevant), 0) FROM articles")
 
 
-def _ctrl_c_an_ingest(tmp_path, ready, env: dict[str, str] | None = None) -> tuple[Path, Path]:
+def _ctrl_c_an_ingest(tmp_path, ready, env: dict[str, str] | None = None, signum: int = signal.SIGINT,
+                      group: bool = True) -> tuple[Path, Path, str]:
     """Ctrl-C, as a terminal sends it to the process group, to an ingest of 160 outlet articles on a
     local cluster of 2 workers once ``ready(process, db)``; that it stopped in one line, exit 130,
     and no traceback (``_ctrl_c_when``) nor warning of multiprocessing's resource tracker after it
-    (workers started as it exited). Its archive and database, for the next ingest."""
+    (workers started as it exited). ``signum``, ``group``: SIGTERM (exit 143), to the ingest alone.
+    Its archive and database, for the next ingest, and its standard error."""
     path = tmp_path / "outlets.warc.gz"
     warcs.write(path, warcs.cc_news_like(160, 1.0, seed=5))
     db = tmp_path / "n.db"
     command = [sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db), "--workers", "2",
                "--part-size", PART]
-    code, err = _ctrl_c_when(command, lambda process: ready(process, db), env=env)
-    assert code == 130, err[-3000:]
+    code, err = _ctrl_c_when(command, lambda process: ready(process, db), env=env, signum=signum, group=group)
+    assert code == 128 + signum, err[-3000:]
+    said = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
     assert err.strip().splitlines()[-1] == (
-        "newsmon: ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left unfinished: run "
+        f"newsmon: ingest stopped ({said}); what it stored is kept and the archive being read is left unfinished: run "
         "the same ingest again, it resumes where this one stopped"), err[-3000:]
     assert "resource_tracker" not in err, err[-3000:]  # "There appear to be 6 leaked semaphore objects"
-    return path, db
+    return path, db, err
 
 
 def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_one_resumes(tmp_path):
     # Ctrl-C reaches the whole process group: each Dask worker died of it with a traceback of its
     # own, and the ingest said "Aborted!" (exit 1), not what was kept nor what to do.
-    path, db = _ctrl_c_an_ingest(tmp_path, lambda process, db: _a_part_stored(db))
+    path, db, _ = _ctrl_c_an_ingest(tmp_path, lambda process, db: _a_part_stored(db))
     again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
     assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
@@ -517,25 +520,16 @@ def test_sigterm_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_o
     # unfinished; sent to its workers too, the scheduler logged "broadcast … failed" as it closed them.
     import psutil
 
-    path = tmp_path / "outlets.warc.gz"
-    warcs.write(path, warcs.cc_news_like(160, 1.0, seed=5))
-    db = tmp_path / "n.db"
     workers: list[psutil.Process] = []
 
-    def ready(process: subprocess.Popen) -> bool:
+    def ready(process: subprocess.Popen, db: Path) -> bool:
         if not _a_part_stored(db):
             return False
         workers.extend(psutil.Process(process.pid).children(recursive=True))
         return True
 
-    command = [sys.executable, "-m", "crawler.cli", "ingest", str(path), "--db", str(db), "--workers", "2",
-               "--part-size", PART]
-    code, err = _ctrl_c_when(command, ready, signum=signal.SIGTERM, group=group)
-    assert code == 143, err[-3000:]
-    assert err.strip().splitlines()[-1] == (
-        "newsmon: ingest stopped (SIGTERM); what it stored is kept and the archive being read is left unfinished: run "
-        "the same ingest again, it resumes where this one stopped"), err[-3000:]
-    assert "resource_tracker" not in err and " ERROR " not in err, err[-3000:]
+    path, db, err = _ctrl_c_an_ingest(tmp_path, ready, signum=signal.SIGTERM, group=group)
+    assert " ERROR " not in err, err[-3000:]
     assert workers and not psutil.wait_procs(workers, timeout=30)[1]  # none left running
     again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
     assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout
@@ -557,7 +551,7 @@ def test_ctrl_c_as_the_local_cluster_starts_stops_the_ingest_in_one_line_and_the
                     "_sqlite3" in m.path for m in child.memory_maps())
         return importing >= 2
 
-    path, db = _ctrl_c_an_ingest(tmp_path, lambda process, db: workers_importing(process))
+    path, db, _ = _ctrl_c_an_ingest(tmp_path, lambda process, db: workers_importing(process))
     again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
     assert again.returncode == 0, again.stderr
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
@@ -583,7 +577,7 @@ def test_ctrl_c_while_the_local_clusters_workers_hang_starting_stops_the_ingest_
     import psutil
 
     hung, env = _hung_workers(tmp_path)
-    path, db = _ctrl_c_an_ingest(tmp_path, lambda process, db: len(list(hung.iterdir())) == 2, env=env)
+    path, db, _ = _ctrl_c_an_ingest(tmp_path, lambda process, db: len(list(hung.iterdir())) == 2, env=env)
     # (the one line last, exit 130 and no traceback: _ctrl_c_an_ingest)
     workers = [int(p.name) for p in hung.iterdir()]
     left = []
