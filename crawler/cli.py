@@ -1050,13 +1050,15 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
 
     size = on_disk()
     pruned = 0
+    pruning = pages.prune(database, before)
     with Progress("prune", unit="pages") as progress:
         try:
-            for n in pages.prune(database, before):
+            for n in pruning:
                 pruned += n
                 progress.update(n)
         except KeyboardInterrupt:
             progress.close()
+            pruned = pruning.deleted()  # the batches' sum misses one whose COMMIT came just before the Ctrl-C
             _say_stopped(f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages, each batch done stored: run "
                          f"`{again}` again to finish")
     click.echo(f"newsmon: pruned {pruned} raw pages fetched before {before[:10]}; articles kept")

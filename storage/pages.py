@@ -271,8 +271,8 @@ def iter_pages(db: Database,
         last = rows[-1][0]
 
 
-def prune(db: Database, before: str, *, batch: int = _BATCH) -> Iterator[int]:
-    """Delete the raw pages fetched before ``before`` (ISO 8601 UTC); yield how many per batch.
+def prune(db: Database, before: str, *, batch: int = _BATCH) -> Pruning:
+    """Delete the raw pages fetched before ``before`` (ISO 8601 UTC); iterating yields how many per batch.
 
     Articles stay (and whatever else was built from the pages); a page whose URL still waits
     for extraction (``urls.kind = 'fetched'``) is kept, or the next crawl could not extract it,
@@ -284,33 +284,60 @@ def prune(db: Database, before: str, *, batch: int = _BATCH) -> Iterator[int]:
     Freed pages are not overwritten with zeros (``secure_delete``, on in Debian's SQLite): that
     wrote every deleted byte again, through the WAL, so that a prune run to make room on a
     nearly full disk failed for want of the room it was to make.
+
+    A prune stopped by Ctrl-C says :meth:`deleted`: the sum of the counts yielded can miss the
+    last batch, whose COMMIT may have happened just before the KeyboardInterrupt was raised.
     """
-    secure = db.execute("PRAGMA secure_delete").fetchone()[0]
-    db.execute("PRAGMA secure_delete = OFF")
-    try:
-        yield from _prune(db, before, batch)
-    finally:
-        db.execute(f"PRAGMA secure_delete = {int(secure)}")
+    return Pruning(db, before, batch)
 
 
-def _prune(db: Database, before: str, batch: int) -> Iterator[int]:
-    while True:
+class Pruning:
+    """One run of :func:`prune`: its batches, and how many pages it deleted."""
+
+    def __init__(self, db: Database, before: str, batch: int) -> None:
+        self._db, self._before, self._batch = db, before, batch
+        # (pages of the batches committed before the current one, the current batch's ids): one
+        # attribute, set in one store, so no Ctrl-C can fall between the two and count a batch twice.
+        self._done: tuple[int, tuple[int, ...]] = (0, ())
+
+    def __iter__(self) -> Iterator[int]:
+        db = self._db
+        secure = db.execute("PRAGMA secure_delete").fetchone()[0]
+        db.execute("PRAGMA secure_delete = OFF")
+        try:
+            yield from self._batches()
+        finally:
+            db.execute(f"PRAGMA secure_delete = {int(secure)}")
+
+    def deleted(self) -> int:
+        """How many pages this prune deleted, whatever point a Ctrl-C stopped it at."""
+        settled, current = self._done
+        if not current:
+            return settled
+        marks = ",".join("?" * len(current))
+        left = self._db.execute(f"SELECT count(*) FROM pages WHERE id IN ({marks})", current).fetchone()[0]
+        return settled + len(current) - left
+
+    def _batches(self) -> Iterator[int]:
+        db = self._db
+        while True:
+            with transaction(db):
+                ids = tuple(r[0] for r in db.execute(
+                    """
+                    SELECT id FROM pages WHERE fetched_at < ?
+                      AND id NOT IN (SELECT page_id FROM urls WHERE (kind = 'fetched' OR reason_code = 'page_waiting')
+                                       AND page_id IS NOT NULL)
+                    ORDER BY fetched_at LIMIT ?
+                    """, [self._before, self._batch]).fetchall())
+                if not ids:
+                    break
+                self._done = (self._done[0] + len(self._done[1]), ids)
+                marks = ",".join("?" * len(ids))
+                db.execute(f"UPDATE urls SET page_id = NULL WHERE page_id IN ({marks})", ids)
+                db.execute(f"DELETE FROM pages WHERE id IN ({marks})", ids)
+            yield len(ids)
         with transaction(db):
-            ids = [r[0] for r in db.execute(
-                """
-                SELECT id FROM pages WHERE fetched_at < ?
-                  AND id NOT IN (SELECT page_id FROM urls WHERE (kind = 'fetched' OR reason_code = 'page_waiting')
-                                   AND page_id IS NOT NULL)
-                ORDER BY fetched_at LIMIT ?
-                """, [before, batch]).fetchall()]
-            if not ids:
-                break
-            marks = ",".join("?" * len(ids))
-            db.execute(f"UPDATE urls SET page_id = NULL WHERE page_id IN ({marks})", ids)
-            db.execute(f"DELETE FROM pages WHERE id IN ({marks})", ids)
-        yield len(ids)
-    with transaction(db):
-        db.execute("""
-            DELETE FROM page_dicts WHERE id NOT IN (SELECT max(id) FROM page_dicts GROUP BY key)
-              AND NOT EXISTS (SELECT 1 FROM pages WHERE dict_id = page_dicts.id)
-        """)
+            db.execute("""
+                DELETE FROM page_dicts WHERE id NOT IN (SELECT max(id) FROM page_dicts GROUP BY key)
+                  AND NOT EXISTS (SELECT 1 FROM pages WHERE dict_id = page_dicts.id)
+            """)

@@ -7,6 +7,8 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from crawler import store
 from storage import frontier, open_db
 
@@ -161,12 +163,7 @@ def test_a_prune_writes_little_of_what_it_deletes_so_it_runs_on_a_nearly_full_di
     db.close()
 
 
-def test_prune_stopped_with_ctrl_c_says_how_far_it_got_and_the_next_one_finishes(tmp_path):
-    # Click said "Aborted!", exit 1: not that the pages pruned stay pruned, nor what prunes the rest.
-    import signal
-    import time
-
-    path = tmp_path / "n.db"
+def _three_thousand_old_pages(path) -> None:
     db = open_db(path)
     for url, relpath in PAGES.items():
         body = saved_bytes(relpath)
@@ -179,19 +176,40 @@ def test_prune_stopped_with_ctrl_c_says_how_far_it_got_and_the_next_one_finishes
         db.execute("UPDATE pages SET fetched_at = '2020-01-01T00:00:00+00:00'")
     db.close()
 
-    def pages() -> int:
-        conn = sqlite3.connect(path)
-        try:
-            return conn.execute("SELECT count(*) FROM pages").fetchone()[0]
-        finally:
-            conn.close()
 
-    total = pages()
+def _pages(path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _stopped_line(path, total: int, err: str) -> None:
+    assert "Traceback" not in err, err[-3000:]
+    line = err.strip().splitlines()[-1]
+    left = _pages(path)
+    assert 0 < left < total
+    assert line == (f"newsmon: prune stopped (Ctrl-C) after it pruned {total - left:,} raw pages, each batch done "
+                    f"stored: run `newsmon prune --keep 365d --db {path}` again to finish"), line
+    again = newsmon("prune", "--keep", "365d", "--db", str(path))
+    assert again.returncode == 0, again.stderr
+    assert _pages(path) == 0
+
+
+def test_prune_stopped_with_ctrl_c_says_how_far_it_got_and_the_next_one_finishes(tmp_path):
+    # Click said "Aborted!", exit 1: not that the pages pruned stay pruned, nor what prunes the rest.
+    import signal
+    import time
+
+    path = tmp_path / "n.db"
+    _three_thousand_old_pages(path)
+    total = _pages(path)
     command = [sys.executable, "-m", "crawler.cli", "prune", "--db", str(path), "--keep", "365d"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while proc.poll() is None and pages() == total and time.monotonic() < deadline:
+        while proc.poll() is None and _pages(path) == total and time.monotonic() < deadline:
             time.sleep(0.01)  # until its first batch is stored
         assert proc.poll() is None, "the prune ended before it could be stopped"
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
@@ -201,12 +219,46 @@ def test_prune_stopped_with_ctrl_c_says_how_far_it_got_and_the_next_one_finishes
             proc.kill()
             proc.communicate()
     assert proc.returncode == 130, err[-3000:]
-    assert "Traceback" not in err, err[-3000:]
-    line = err.strip().splitlines()[-1]
-    left = pages()
-    assert 0 < left < total
-    assert line == (f"newsmon: prune stopped (Ctrl-C) after it pruned {total - left:,} raw pages, each batch done "
-                    f"stored: run `newsmon prune --keep 365d --db {path}` again to finish"), line
-    again = newsmon("prune", "--keep", "365d", "--db", str(path))
-    assert again.returncode == 0, again.stderr
-    assert pages() == 0
+    _stopped_line(path, total, err)
+
+
+_AT_THE_SECOND_COMMIT = """
+import os
+import sys
+from crawler.cli import cli
+
+commits = 0
+
+
+def at_commit(frame, event, arg):
+    global commits
+    # c_call: as the COMMIT starts (it rolls back); c_return: once it is done
+    if event != "{event}" or frame.f_code.co_name != "transaction":
+        return
+    caller = frame
+    while caller is not None and not caller.f_code.co_filename.endswith(os.path.join("storage", "pages.py")):
+        caller = caller.f_back
+    if caller is not None:  # a batch of pages.prune
+        commits += 1
+        if commits == 2:
+            sys.setprofile(None)
+            raise KeyboardInterrupt
+
+
+sys.setprofile(at_commit)
+cli(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("event, pruned", [("c_return", 1000), ("c_call", 500)], ids=["after", "before"])
+def test_prune_stopped_at_a_batch_commit_counts_what_is_stored(tmp_path, event, pruned):
+    # The line summed the counts the batches had yielded: a Ctrl-C between a batch's COMMIT and its
+    # yield (where the test above, waiting for the first batch to show, often sends it) said 500 of 1,000.
+    path = tmp_path / "n.db"
+    _three_thousand_old_pages(path)
+    total = _pages(path)
+    done = subprocess.run([sys.executable, "-c", _AT_THE_SECOND_COMMIT.format(event=event), "prune", "--db", str(path),
+                           "--keep", "365d"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr[-3000:]
+    assert _pages(path) == total - pruned
+    _stopped_line(path, total, done.stderr)
