@@ -143,6 +143,13 @@ _CHECK_TITLE = re.compile(r"captcha|robot|verif|human|security check|access deni
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TITLE_TEXT = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プライバシー|ご利用にあたって", re.I)
+# 同意 is a headline's word as often as a consent page's: after a particle, a mark or a noun (…で協力に同意, 知事が同意へ,
+# 地元同意, 不同意性交罪) or made a verb (同意せず, 同意した), it is what a story reports. A headline of a brief small enough
+# (or beside a CMP's banner) was a consent wall, the article lost. Such a title still names a consent page when it also
+# says what is consented to (Cookieの利用に同意, 利用規約に同意).
+_HEADLINE_AGREES = re.compile(r"[にでがとはもへ、,，・\u4e00-\u9fff]同意|同意(?:せ|し[なたて]|す[るべ]|得|な[くしい]|へ|を|が|案|見送|拒)")
+_CONSENTED_TO = re.compile(r"consent|cookie|クッキー|before you continue|プライバシー|ご利用にあたって|規約|ポリシー|個人情報",
+                           re.I)
 # Whole words in English ("Design Insights", "Signing ceremony", "Blog index" name no login), next to Japanese too.
 _LOGIN_TITLE = re.compile(r"ログイン|ログオン|会員登録|(?<![a-z])(?:sign|log)[ -]?ins?(?![a-z])", re.I)
 # Rails' Devise signs in at /users/sign_in, PHP member systems at /member/login_form.php: each was an empty shell
@@ -266,14 +273,23 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     if (_LOGIN_TITLE.search(title) and _PASSWORD.search(head) and small()
             and _password_shown(body, lower.get("content-type", ""))):
         return _login_form(status, title)
-    if _CONSENT_TITLE.search(title) and (b"<form" in head or b"<button" in head) and small():
+    consent = _consent_title(title)
+    if consent and (b"<form" in head or b"<button" in head) and _ARTICLE_META.search(head) is None and small():
         return Wall("consent", "consent page", f"a consent page (HTTP {status}, title {title!r})")
-    if _CONSENT_TITLE.search(title) and (vendor := consent_screen(body, lower.get("content-type", ""))) is not None:
+    if consent and (vendor := consent_screen(body, lower.get("content-type", ""))) is not None:
         return Wall("consent", vendor, f"{_a(vendor)} {vendor} consent page (HTTP {status}, title {title!r}): its "
                                        "consent form is the page's content, in the site's template")
     if status == 403 and small():
         return _refusal(status, body, lower.get("content-type", ""))
     return None
+
+
+def _consent_title(title: str) -> bool:
+    """Whether a page's title names a consent page: 同意 in a headline's sense (``_HEADLINE_AGREES``) does not, unless
+    the title also says what is consented to."""
+    if _CONSENT_TITLE.search(title) is None:
+        return False
+    return _CONSENTED_TO.search(title) is not None or _HEADLINE_AGREES.search(title) is None
 
 
 def _a(vendor: str) -> str:

@@ -298,6 +298,45 @@ def test_an_article_beside_a_consent_banner_or_about_consent_is_no_wall(title, m
     assert detect_wall(200, {}, in_mainichi_template(title, main, metadata)) is None
 
 
+AGREES_BRIEF = ("<p>防衛相は10日、来日した国防長官と会談し、反撃能力の運用をめぐり情報共有の枠組みを具体化することで"
+                "同意した。安保3文書の改定後、初の会談となった。</p>")
+
+
+def small_page(title: str, main: str, extra: str = "") -> bytes:
+    return (f"<html><head><meta charset=utf-8><title>{title}</title>{extra}</head><body><header><form action=/search>"
+            f"<input name=q><button>検索</button></form></header>{main}<footer>毎朝新聞社</footer></body></html>").encode()
+
+
+@pytest.mark.parametrize("headline", [
+    "日米防衛相、反撃能力の運用で協力に同意", "知事が再稼働に同意へ", "地元同意ないまま着工", "与党、防衛費の財源案に同意せず",
+    "日英首脳、円滑化協定の早期締結で同意した", "不同意性交罪で起訴"])
+def test_a_brief_whose_headline_says_doui_is_no_consent_wall(headline):
+    # 同意 is a story's word as often as a consent page's: a brief small enough, with the site's search form, was a
+    # consent wall, the article lost; so was the same brief beside a CMP's banner, in a template without metadata.
+    title = f"{headline} | 毎朝新聞"
+    main = f"<h1>{headline}</h1>{AGREES_BRIEF}"
+    assert visible_chars(small_page(title, main), SMALL_PAGE_CHARS) < SMALL_PAGE_CHARS
+    assert detect_wall(200, {}, small_page(title, main)) is None
+    for cmp in ("OneTrust", "Didomi"):
+        assert detect_wall(200, {}, small_page(title, main + cmp_form(cmp))) is None
+        assert detect_wall(200, {}, in_mainichi_template(title, main + cmp_form(cmp), False)) is None
+
+
+@pytest.mark.parametrize("title", ["同意", "同意確認 | 毎朝新聞", "ご同意のお願い", "Cookieの利用に同意 | 毎朝新聞",
+                                   "利用規約への同意", "個人情報の取り扱いに関する同意", "ご利用にあたって（同意のお願い）"])
+def test_a_small_page_titled_as_a_consent_is_a_consent_wall(title):
+    wall = detect_wall(200, {}, small_page(title, "<p>続けるには同意してください。</p><button>同意する</button>"))
+    assert wall is not None and wall.kind == "consent", title
+
+
+def test_a_small_page_with_an_articles_metadata_is_no_consent_page_whatever_its_title():
+    # A headline no rule reads as one (同意書 is a consent form's name too): its page's metadata says it is the story.
+    meta = '<meta property="article:published_time" content="2026-12-06T09:00:00+09:00">'
+    title, main = "同意書偽造、職員を処分 | 毎朝新聞", f"<h1>同意書偽造、職員を処分</h1>{AGREES_BRIEF}"
+    assert detect_wall(200, {}, small_page(title, main, meta)) is None
+    assert detect_wall(200, {}, small_page(title, main)) is not None
+
+
 def test_no_saved_real_page_is_taken_for_a_wall():
     with open(SAVED / "MANIFEST.tsv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
