@@ -144,10 +144,11 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TITLE_TEXT = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プライバシー|ご利用にあたって", re.I)
 # 同意 is a headline's word as often as a consent page's: after a particle, a mark or a noun (…で協力に同意, 知事が同意へ,
-# 地元同意, 不同意性交罪) or made a verb (同意せず, 同意した), it is what a story reports. A headline of a brief small enough
-# (or beside a CMP's banner) was a consent wall, the article lost. Such a title still names a consent page when it also
-# says what is consented to (Cookieの利用に同意, 利用規約に同意).
-_HEADLINE_AGREES = re.compile(r"[にでがとはもへ、,，・\u4e00-\u9fff]同意|同意(?:せ|し[なたて]|す[るべ]|得|な[くしい]|へ|を|が|案|見送|拒)")
+# 地元同意, 不同意性交罪), quoted (“同意画面スルー”に要注意) or made a verb (同意せず, 同意取り付け), it is what a story
+# reports. A brief so titled, small or beside a CMP's banner, was a consent wall, the article lost. Such a title still
+# names a consent page when it also says what is consented to (Cookieの利用に同意, 利用規約に同意).
+_HEADLINE_AGREES = re.compile(r"[にでがとはもへ、,，・「『“\u4e00-\u9fff]同意"
+                             r"|同意(?:せ|し[なたて]|す[るべ]|得|な[くしい]|へ|を|が|案|見送|拒|取|求|撤)")
 _CONSENTED_TO = re.compile(r"consent|cookie|クッキー|before you continue|プライバシー|ご利用にあたって|規約|ポリシー|個人情報",
                            re.I)
 # Whole words in English ("Design Insights", "Signing ceremony", "Blog index" name no login), next to Japanese too.

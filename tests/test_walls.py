@@ -309,7 +309,8 @@ def small_page(title: str, main: str, extra: str = "") -> bytes:
 
 @pytest.mark.parametrize("headline", [
     "日米防衛相、反撃能力の運用で協力に同意", "知事が再稼働に同意へ", "地元同意ないまま着工", "与党、防衛費の財源案に同意せず",
-    "日英首脳、円滑化協定の早期締結で同意した", "不同意性交罪で起訴"])
+    "日英首脳、円滑化協定の早期締結で同意した", "不同意性交罪で起訴", "11月以降LINEが使えなくなる？“同意画面スルー”に要注意",
+    "首相、野党の同意取り付けへ"])
 def test_a_brief_whose_headline_says_doui_is_no_consent_wall(headline):
     # 同意 is a story's word as often as a consent page's: a brief small enough, with the site's search form, was a
     # consent wall, the article lost; so was the same brief beside a CMP's banner, in a template without metadata.
