@@ -330,6 +330,26 @@ def test_a_small_page_titled_as_a_consent_is_a_consent_wall(title):
     assert wall is not None and wall.kind == "consent", title
 
 
+SMALL_REAL_ARTICLES = ["scrapping-webs/sankei-test_article_1.html", "java-extractarticle/000011-yomiuri.html",
+                       "scrapping-webs/nhk-test_article_5.html", "fundus-jp/SankeiShimbun_2025_01_21.html"]
+
+
+@pytest.mark.parametrize("relpath", SMALL_REAL_ARTICLES)
+@pytest.mark.parametrize("headline", ["北朝鮮の弾道ミサイル発射を確認", "反撃能力の運用、日米が手順を確認", "日米防衛相、協力に同意",
+                                      "Japan verifies the missile launch", "同意書偽造で職員処分"])
+def test_a_real_small_article_titled_with_a_walls_word_is_no_wall(relpath, headline):
+    # These outlets' article pages show little text of their own (a script draws it): small as a wall's page is. With
+    # a comment form's reCAPTCHA or a consent button, one titled with a check's or a consent's word was that wall.
+    page = saved_bytes(relpath)
+    assert visible_chars(page, SMALL_PAGE_CHARS) < SMALL_PAGE_CHARS
+    page = re.sub(rb"<title[^>]*>.*?</title>", f"<title>{headline} | 毎朝新聞</title>".encode(), page, count=1, flags=re.S)
+    widgets = ('<form action="/comments" method="post"><div class="g-recaptcha" data-sitekey="k"></div>'
+               '<button>同意して投稿する</button></form>').encode()
+    page = re.sub(rb"(<body[^>]*>)", lambda m: m.group(1) + widgets, page, count=1, flags=re.I)
+    assert b"g-recaptcha" in page[:65536]
+    assert detect_wall(200, {}, page) is None
+
+
 def test_a_small_page_with_an_articles_metadata_is_no_consent_page_whatever_its_title():
     # A headline no rule reads as one (同意書 is a consent form's name too): its page's metadata says it is the story.
     meta = '<meta property="article:published_time" content="2026-12-06T09:00:00+09:00">'
