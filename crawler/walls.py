@@ -248,6 +248,19 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
             is_small = visible_chars(body, SMALL_PAGE_CHARS) < SMALL_PAGE_CHARS
         return is_small
 
+    told: bool | None = None
+
+    def no_story() -> bool:
+        # An article's own metadata says the page is the story, however little text it shows: real outlets' article
+        # pages are often small (Sankei's, Yomiuri's, NHK's show 200-900 characters of their own; a script draws the
+        # rest), and beside a vendor's sensor on every page of a site (Incapsula's resource script, HUMAN's
+        # _pxAppId, AWS WAF's SDK), or titled with a check's word beside a comment form's reCAPTCHA, each was a
+        # bot challenge: the article lost and its outlet blocked.
+        nonlocal told
+        if told is None:
+            told = _ARTICLE_META.search(head) is not None
+        return not told
+
     def has(pairs: tuple[tuple[str, str], ...]) -> bool:
         return any(name in lower and value in lower[name] for name, value in pairs)
 
@@ -260,26 +273,22 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     for sig in SIGNATURES:
         markers = [m for m in sig.markers if m not in sig.errors] if failed else sig.markers
         by_header = status in SUSPECT_STATUSES and not failed and has(sig.headers)
-        if has(sig.proof) or by_header or (any(m in head for m in markers) and (
-                status in SUSPECT_STATUSES or (small() and (sig.shape is None or sig.shape.search(head))))):
+        if has(sig.proof) or by_header or (any(m in head for m in markers) and (status in SUSPECT_STATUSES or (
+                no_story() and small() and (sig.shape is None or sig.shape.search(head))))):
             return Wall(sig.kind, sig.vendor, f"{_a(sig.vendor)} {sig.vendor} {_KIND_TEXT[sig.kind]} (HTTP {status})")
     found = url_wall(url) if url else None
     if found is not None:
         return found
-    if title.lower() == _DENIED_TITLE and _DENIED.search(head) and small():
+    if title.lower() == _DENIED_TITLE and _DENIED.search(head) and no_story() and small():
         return Wall("challenge", "Akamai", f"an Akamai bot challenge (HTTP {status}: its \"Access Denied\" page)")
     # The title first: it is a few words, the head is 64 KB to search (a page's hot path).
-    # An article's own metadata says the page is the story: real outlets' article pages are often this small (Sankei's,
-    # Yomiuri's, NHK's: their text is drawn by a script), and one titled …の発射を確認 with a comment form's reCAPTCHA
-    # was a CAPTCHA page, the article lost and its outlet blocked.
-    if _CHECK_TITLE.search(title) and any(m in head for m in _CAPTCHA) and b"<form" in head \
-            and _ARTICLE_META.search(head) is None and small():
+    if _CHECK_TITLE.search(title) and any(m in head for m in _CAPTCHA) and b"<form" in head and no_story() and small():
         return Wall("challenge", "captcha", f"a CAPTCHA page (HTTP {status}, title {title!r})")
     if (_LOGIN_TITLE.search(title) and _PASSWORD.search(head) and small()
             and _password_shown(body, lower.get("content-type", ""))):
         return _login_form(status, title)
     consent = _consent_title(title)
-    if consent and (b"<form" in head or b"<button" in head) and _ARTICLE_META.search(head) is None and small():
+    if consent and (b"<form" in head or b"<button" in head) and no_story() and small():
         return Wall("consent", "consent page", f"a consent page (HTTP {status}, title {title!r})")
     if consent and (vendor := consent_screen(body, lower.get("content-type", ""))) is not None:
         return Wall("consent", vendor, f"{_a(vendor)} {vendor} consent page (HTTP {status}, title {title!r}): its "

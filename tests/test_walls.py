@@ -350,6 +350,26 @@ def test_a_real_small_article_titled_with_a_walls_word_is_no_wall(relpath, headl
     assert detect_wall(200, {}, page) is None
 
 
+# What a vendor puts in every page of a site it guards, an article's too (its sensor, its SDK).
+SENSORS = {
+    "Imperva (Incapsula)": '<script src="/_Incapsula_Resource?SWJIYLWA=719d34d31c8e3a6e6fffd425f7e032f3"></script>',
+    "HUMAN (PerimeterX)": '<script>window._pxAppId = "PXa1b2c3d4";</script>',
+    "AWS WAF": '<script src="https://a1b2.token.awswaf.com/a1b2/c3d4/challenge.js"></script>',
+}
+
+
+@pytest.mark.parametrize("relpath", SMALL_REAL_ARTICLES)
+@pytest.mark.parametrize("vendor", sorted(SENSORS))
+def test_a_real_small_article_with_a_vendors_sensor_is_no_wall_unless_refused(relpath, vendor):
+    # Each was "a … bot challenge (HTTP 200)": every article of an outlet whose pages carry the sensor lost, and the
+    # outlet blocked. Served with a refusal's status, the same page is the vendor's wall still.
+    page = re.sub(rb"(<head[^>]*>)", lambda m: m.group(1) + SENSORS[vendor].encode(), saved_bytes(relpath), count=1,
+                  flags=re.I)
+    assert detect_wall(200, {}, page) is None
+    wall = detect_wall(403, {}, page)
+    assert wall is not None and wall.vendor == vendor
+
+
 def test_a_small_page_with_an_articles_metadata_is_no_consent_page_whatever_its_title():
     # A headline no rule reads as one (同意書 is a consent form's name too): its page's metadata says it is the story.
     meta = '<meta property="article:published_time" content="2026-12-06T09:00:00+09:00">'
