@@ -1056,11 +1056,23 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
             for n in pruning:
                 pruned += n
                 progress.update(n)
+            # A Ctrl-C from here on falls to _Commands' catch-all: its line said "before it deleted a page".
+            _if_stopped(f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages, all those fetched before "
+                        f"{before[:10]}")
         except KeyboardInterrupt:
+            # The batches' sum misses one whose COMMIT came just before the Ctrl-C. A second Ctrl-C as deleted() runs
+            # (a query of one batch's ids) asks it again: it ended in the catch-all's "before it deleted a page".
+            while True:
+                try:
+                    pruned = pruning.deleted()
+                    break
+                except KeyboardInterrupt:
+                    continue
+            said = (f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages, each batch done stored: run "
+                    f"`{again}` again to finish")
+            _if_stopped(said)
             progress.close()
-            pruned = pruning.deleted()  # the batches' sum misses one whose COMMIT came just before the Ctrl-C
-            _say_stopped(f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages, each batch done stored: run "
-                         f"`{again}` again to finish")
+            _say_stopped(said)
     click.echo(f"newsmon: pruned {pruned} raw pages fetched before {before[:10]}; articles kept")
     _if_stopped(f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages"
                 + (f", as it vacuumed: run `{again}` to give the space back" if vacuum else ""))

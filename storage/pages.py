@@ -296,9 +296,9 @@ class Pruning:
 
     def __init__(self, db: Database, before: str, batch: int) -> None:
         self._db, self._before, self._batch = db, before, batch
-        # (pages of the batches committed before the current one, the current batch's ids): one
+        # (pages of the batches committed before the current one, the current batch's (id, url, fetched_at)): one
         # attribute, set in one store, so no Ctrl-C can fall between the two and count a batch twice.
-        self._done: tuple[int, tuple[int, ...]] = (0, ())
+        self._done: tuple[int, tuple[tuple[int, str, str], ...]] = (0, ())
 
     def __iter__(self) -> Iterator[int]:
         db = self._db
@@ -314,27 +314,42 @@ class Pruning:
         settled, current = self._done
         if not current:
             return settled
+        # By id, url and fetched_at, not id alone: pages.id is no AUTOINCREMENT, and a page another process inserts once
+        # the batch is committed (an ingest waiting for the write lock, a Ctrl-C while the next batch waits for it)
+        # takes a freed id again when the batch held the highest ones, and the batch was counted short.
         marks = ",".join("?" * len(current))
-        left = self._db.execute(f"SELECT count(*) FROM pages WHERE id IN ({marks})", current).fetchone()[0]
-        return settled + len(current) - left
+        rows = self._db.execute(f"SELECT id, url, fetched_at FROM pages WHERE id IN ({marks})",
+                                [page[0] for page in current]).fetchall()
+        return settled + len(set(current) - set(rows))
 
     def _batches(self) -> Iterator[int]:
         db = self._db
         while True:
-            with transaction(db):
-                ids = tuple(r[0] for r in db.execute(
-                    """
-                    SELECT id FROM pages WHERE fetched_at < ?
-                      AND id NOT IN (SELECT page_id FROM urls WHERE (kind = 'fetched' OR reason_code = 'page_waiting')
-                                       AND page_id IS NOT NULL)
-                    ORDER BY fetched_at LIMIT ?
-                    """, [self._before, self._batch]).fetchall())
-                if not ids:
-                    break
-                self._done = (self._done[0] + len(self._done[1]), ids)
-                marks = ",".join("?" * len(ids))
-                db.execute(f"UPDATE urls SET page_id = NULL WHERE page_id IN ({marks})", ids)
-                db.execute(f"DELETE FROM pages WHERE id IN ({marks})", ids)
+            batch = transaction(db)
+            try:
+                with batch:
+                    pruned = tuple(db.execute(
+                        """
+                        SELECT id, url, fetched_at FROM pages WHERE fetched_at < ?
+                          AND id NOT IN (SELECT page_id FROM urls
+                                         WHERE (kind = 'fetched' OR reason_code = 'page_waiting')
+                                           AND page_id IS NOT NULL)
+                        ORDER BY fetched_at LIMIT ?
+                        """, [self._before, self._batch]).fetchall())
+                    if not pruned:
+                        break
+                    self._done = (self._done[0] + len(self._done[1]), pruned)
+                    ids = tuple(page[0] for page in pruned)
+                    marks = ",".join("?" * len(ids))
+                    db.execute(f"UPDATE urls SET page_id = NULL WHERE page_id IN ({marks})", ids)
+                    db.execute(f"DELETE FROM pages WHERE id IN ({marks})", ids)
+            except BaseException:
+                # A Ctrl-C as the block ends, in contextlib's __exit__ before it resumes transaction() to COMMIT, left
+                # the DELETE neither committed nor rolled back (the traceback keeps transaction() suspended, its
+                # transaction open until the process exits): deleted() counted the batch the exit then rolled back.
+                # Closing transaction() rolls it back now; once transaction() has ended, it does nothing.
+                batch.gen.close()
+                raise
             yield len(ids)
         with transaction(db):
             db.execute("""

@@ -262,3 +262,142 @@ def test_prune_stopped_at_a_batch_commit_counts_what_is_stored(tmp_path, event, 
     assert done.returncode == 130, done.stderr[-3000:]
     assert _pages(path) == total - pruned
     _stopped_line(path, total, done.stderr)
+
+
+_AS_THE_SECOND_BATCH_ENDS = """
+import sys
+from crawler.cli import cli
+
+ends = 0
+
+
+def at_exit(frame, event, arg):
+    global ends
+    # contextlib's __exit__ of a batch's `with transaction(db)`, entered without an error: the DELETE done, before
+    # it resumes transaction() to COMMIT (where a SIGINT arriving just after the DELETE is raised)
+    if event != "call" or frame.f_code.co_name != "__exit__" or not frame.f_code.co_filename.endswith("contextlib.py"):
+        return
+    if frame.f_back is None or frame.f_back.f_code.co_name != "_batches" or frame.f_locals.get("typ") is not None:
+        return
+    ends += 1
+    if ends == 2:
+        sys.setprofile(None)
+        raise KeyboardInterrupt
+
+
+sys.setprofile(at_exit)
+cli(sys.argv[1:])
+"""
+
+
+def test_prune_stopped_as_a_batch_ends_before_its_commit_counts_only_what_is_stored(tmp_path):
+    # The batch's transaction stayed open under the KeyboardInterrupt's traceback: deleted() saw its own uncommitted
+    # DELETE and said 1,000, the exit rolled it back (500 gone), with "Exception ignored in: <generator object
+    # transaction>" and its traceback after the line.
+    path = tmp_path / "n.db"
+    _three_thousand_old_pages(path)
+    total = _pages(path)
+    done = subprocess.run([sys.executable, "-c", _AS_THE_SECOND_BATCH_ENDS, "prune", "--db", str(path), "--keep",
+                           "365d"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr[-3000:]
+    assert _pages(path) == total - 500
+    _stopped_line(path, total, done.stderr)
+
+
+_INGESTED_AFTER_THE_FIRST_COMMIT = """
+import sqlite3
+import sys
+from crawler.cli import cli
+
+DB = sys.argv[sys.argv.index("--db") + 1]
+
+
+def at_commit(frame, event, arg):
+    if event == "c_return" and frame.f_code.co_name == "transaction" and frame.f_back is not None \\
+            and frame.f_back.f_code.co_name == "__exit__":
+        sys.setprofile(None)
+        other = sqlite3.connect(DB, timeout=30)  # an ingest, its write done as the batch's lock is let go
+        columns = ", ".join(r[1] for r in other.execute("PRAGMA table_info(pages)") if r[1] != "id")
+        with other:
+            other.execute(f"INSERT INTO pages ({columns}) SELECT {columns} FROM pages ORDER BY id LIMIT 3")
+        other.close()
+        raise KeyboardInterrupt
+
+
+sys.setprofile(at_commit)
+cli(sys.argv[1:])
+"""
+
+
+def test_pages_another_process_adds_as_a_prune_stops_do_not_make_its_count_short(tmp_path):
+    # The first batch held the highest ids (an archive's old pages, inserted last): rows inserted after its COMMIT took
+    # three of them again, and deleted(), by id alone, said 497 of 500.
+    path = tmp_path / "n.db"
+    _three_thousand_old_pages(path)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE pages SET fetched_at = '2019-01-01T00:00:00+00:00' "
+                     "WHERE id > (SELECT max(id) - 500 FROM pages)")
+    conn.close()
+    done = subprocess.run([sys.executable, "-c", _INGESTED_AFTER_THE_FIRST_COMMIT, "prune", "--db", str(path),
+                           "--keep", "365d"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        "newsmon: prune stopped (Ctrl-C) after it pruned 500 raw pages, each batch done stored"), done.stderr[-3000:]
+
+
+_STOPPED_AGAIN = """
+import sys
+from crawler.cli import cli
+from storage import pages
+
+MODE = sys.argv.pop(1)
+commits = 0
+real = pages.Pruning.deleted
+
+
+def deleted(self):  # a second Ctrl-C, as its query starts
+    pages.Pruning.deleted = real
+    raise KeyboardInterrupt
+
+
+def at(frame, event, arg):
+    global commits
+    if MODE == "second" and event == "c_return" and frame.f_code.co_name == "transaction" \\
+            and frame.f_back is not None and frame.f_back.f_code.co_name == "__exit__":
+        commits += 1
+        if commits == 2:  # just after the second batch's COMMIT
+            sys.setprofile(None)
+            raise KeyboardInterrupt
+    if MODE == "after" and event == "call" and frame.f_code.co_name == "__exit__" \\
+            and frame.f_code.co_filename.endswith("progress.py"):  # every batch done
+        sys.setprofile(None)
+        raise KeyboardInterrupt
+
+
+if MODE == "second":
+    pages.Pruning.deleted = deleted
+sys.setprofile(at)
+cli(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("mode", ["second", "after"])
+def test_a_ctrl_c_past_the_batches_says_what_was_pruned(tmp_path, mode):
+    # Past the prune's handler (a second Ctrl-C as it counts, or one as the progress bar closes, every page pruned),
+    # the catch-all said the line set at the start: "prune stopped (Ctrl-C) before it deleted a page".
+    path = tmp_path / "n.db"
+    _three_thousand_old_pages(path)
+    total = _pages(path)
+    done = subprocess.run([sys.executable, "-c", _STOPPED_AGAIN, mode, "prune", "--db", str(path), "--keep", "365d"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr[-3000:]
+    if mode == "second":
+        assert _pages(path) == total - 1000
+        _stopped_line(path, total, done.stderr)
+    else:
+        assert "Traceback" not in done.stderr, done.stderr[-3000:]
+        assert _pages(path) == 0
+        assert done.stderr.strip().splitlines()[-1].startswith(
+            f"newsmon: prune stopped (Ctrl-C) after it pruned {total:,} raw pages, all those fetched before ")
