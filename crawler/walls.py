@@ -144,11 +144,18 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TITLE_TEXT = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プライバシー|ご利用にあたって", re.I)
 # 同意 is a headline's word as often as a consent page's: after a particle, a mark or a noun (…で協力に同意, 知事が同意へ,
-# 地元同意, 不同意性交罪), quoted (“同意画面スルー”に要注意) or made a verb (同意せず, 同意取り付け), it is what a story
-# reports. A brief so titled, small or beside a CMP's banner, was a consent wall, the article lost. Such a title still
-# names a consent page when it also says what is consented to (Cookieの利用に同意, 利用規約に同意).
-_HEADLINE_AGREES = re.compile(r"[にでがとはもへ、,，・「『“\u4e00-\u9fff]同意"
-                             r"|同意(?:せ|し[なたて]|す[るべ]|得|な[くしい]|へ|を|が|案|見送|拒|取|求|撤)")
+# 地元同意, 不同意性交罪), quoted (“同意画面スルー”に要注意) or as a story uses it (同意せず, 同意なき, 同意取り付け,
+# 同意の有無), it is what a story reports. A brief so titled, small or beside a CMP's banner, was a consent wall, the
+# article lost. Such a title still names a consent page when it also says what is consented to (Cookieの利用に同意,
+# 利用規約に同意), unless a story's verb says what happened to it (個人情報の提供に同意せず); a small page that a
+# headline's reading leaves (利用同意, 同意が必要です) is one where it has a control that consents (``_AGREE_CONTROL``).
+_HEADLINE_AGREES = re.compile(r"[にでがとはもへ、,，・「『“\u4e00-\u9fff]同意|同意(?:せ|し[なた]|すべ|得|な[くしいき]|へ|を|が|案"
+                             r"|見送|拒|でき|求|取|撤|年齢|の(?:有無|上で))")
+_HEADLINE_VERB = re.compile(r"同意(?:せ|し[なた]|へ|求|見送|拒|なき|でき)")
+#: A button or a submit that consents (同意する, 同意して続ける, Accept, I agree), read in the lower-cased head.
+_AGREE_CONTROL = re.compile(rb"<button\b[^>]*>(?:\s|<[^>]*>)*[^<]{0,20}(?:\xe5\x90\x8c\xe6\x84\x8f|agree|accept)"
+                            rb"|<input\b[^>]*\btype\s*=\s*[\"']?submit[^>]*\bvalue\s*=\s*[\"']?[^\"'>]{0,20}"
+                            rb"(?:\xe5\x90\x8c\xe6\x84\x8f|agree|accept)")
 _CONSENTED_TO = re.compile(r"consent|cookie|クッキー|before you continue|プライバシー|ご利用にあたって|規約|ポリシー|個人情報",
                            re.I)
 # Whole words in English ("Design Insights", "Signing ceremony", "Blog index" name no login), next to Japanese too.
@@ -288,7 +295,8 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
             and _password_shown(body, lower.get("content-type", ""))):
         return _login_form(status, title)
     consent = _consent_title(title)
-    if consent and (b"<form" in head or b"<button" in head) and no_story() and small():
+    if (consent or (consent is None and _AGREE_CONTROL.search(head))) and (b"<form" in head or b"<button" in head) \
+            and no_story() and small():
         return Wall("consent", "consent page", f"a consent page (HTTP {status}, title {title!r})")
     if consent and (vendor := consent_screen(body, lower.get("content-type", ""))) is not None:
         return Wall("consent", vendor, f"{_a(vendor)} {vendor} consent page (HTTP {status}, title {title!r}): its "
@@ -298,12 +306,15 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     return None
 
 
-def _consent_title(title: str) -> bool:
+def _consent_title(title: str) -> bool | None:
     """Whether a page's title names a consent page: 同意 in a headline's sense (``_HEADLINE_AGREES``) does not, unless
-    the title also says what is consented to."""
-    if _CONSENT_TITLE.search(title) is None:
+    the title also says what is consented to, and never with a story's verb (``_HEADLINE_VERB``). ``None``: only
+    the headline's reading of its 同意 says no, which a consent control on the page overrules."""
+    if _CONSENT_TITLE.search(title) is None or _HEADLINE_VERB.search(title):
         return False
-    return _CONSENTED_TO.search(title) is not None or _HEADLINE_AGREES.search(title) is None
+    if _CONSENTED_TO.search(title) is not None or _HEADLINE_AGREES.search(title) is None:
+        return True
+    return None
 
 
 def _a(vendor: str) -> str:

@@ -378,6 +378,22 @@ def test_a_small_page_with_an_articles_metadata_is_no_consent_page_whatever_its_
     assert detect_wall(200, {}, small_page(title, main)) is not None
 
 
+@pytest.mark.parametrize("title", ["同意して続ける | 毎朝新聞", "同意する | 毎朝新聞", "利用同意 | 毎朝新聞", "外部送信同意",
+                                   "ご利用には同意が必要です", "データ利用への同意をお願いします", "位置情報の利用に同意する"])
+def test_a_consent_page_whose_title_reads_as_a_headline_is_told_by_its_consent_button(title):
+    # Read as a headline's 同意 (同意して, 利用同意, 同意が, 同意を, に同意), each consent page was stored as the article.
+    wall = detect_wall(200, {}, small_page(title, "<p>続けるには同意してください。</p><button>同意する</button>"))
+    assert wall is not None and wall.kind == "consent", title
+
+
+@pytest.mark.parametrize("headline", ["同意なき性交、処罰対象に", "同意の有無が争点", "「同意」なく撮影、男を逮捕", "同意できず 協議は決裂",
+                                      "同意年齢引き上げ", "同意取り付け急ぐ", "同意求める声", "LINEヤフー、個人情報の提供に同意せず",
+                                      "利用規約に同意した覚えない"])
+def test_more_headlines_saying_doui_are_no_consent_wall(headline):
+    title = f"{headline} | 毎朝新聞"
+    assert detect_wall(200, {}, small_page(title, f"<h1>{headline}</h1>{AGREES_BRIEF}")) is None, title
+
+
 def test_no_saved_real_page_is_taken_for_a_wall():
     with open(SAVED / "MANIFEST.tsv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
