@@ -247,8 +247,15 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         yield db
         conn.execute("COMMIT")
     except BaseException as exc:
-        # The error may itself have ended the transaction (a RAISE(ROLLBACK) trigger).
-        if conn.in_transaction:
+        # The error may itself have ended the transaction (a RAISE(ROLLBACK) trigger). So may the
+        # connection's close: a Ctrl-C as the block ended, before this resumed to COMMIT, left this
+        # suspended until the interpreter's exit, after the command closed the database (which rolled
+        # back): "Exception ignored … Cannot operate on a closed database", under the stopped line.
+        try:
+            left_open = conn.in_transaction
+        except sqlite3.ProgrammingError:
+            left_open = False
+        if left_open:
             conn.execute("ROLLBACK")
         said = unwritable(db, exc)
         if said is None:

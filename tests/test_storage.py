@@ -656,6 +656,20 @@ def test_transaction_rolls_back_the_whole_block(db):
     assert (db["articles"].count, db["pages"].count, db["articles_search"].count) == (0, 0, 0)
 
 
+def test_a_block_a_ctrl_c_left_open_ends_quietly_once_its_database_is_closed(tmp_path):
+    # A Ctrl-C as a block ended, before transaction() resumed to COMMIT, left it suspended until the interpreter's
+    # exit closed it, after the command had closed the database: "Exception ignored … Cannot operate on a closed
+    # database", with its traceback, under the command's stopped line.
+    path = tmp_path / "news.db"
+    db = open_db(path)
+    block = transaction(db)
+    block.__enter__()
+    queries.save_article(db, article(1))
+    db.close()  # SQLite rolls the open transaction back
+    block.gen.close()  # as the interpreter's exit does
+    assert open_db(path)["articles"].count == 0
+
+
 def test_a_write_another_process_holds_past_the_busy_timeout_is_database_locked_naming_the_file(tmp_path):
     path = tmp_path / "news.db"
     db = open_db(path, busy_timeout=0.2)
