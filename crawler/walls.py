@@ -148,12 +148,12 @@ _CONSENT_TITLE = re.compile(r"同意|consent|cookie|before you continue|プラ�
 # 同意の有無), it is what a story reports. A brief so titled, small or beside a CMP's banner, was a consent wall, the
 # article lost. Such a title still names a consent page when it also says what is consented to (Cookieの利用に同意,
 # 利用規約に同意), unless a story's verb says what happened to it (個人情報の提供に同意せず); a small page that a
-# headline's reading leaves (利用同意, 同意が必要です) is one where it has a control that consents (``_AGREE_CONTROL``).
+# headline's reading leaves (利用同意, 同意が必要です) is one where a control that consents is its own (``_agree_shown``).
 _HEADLINE_AGREES = re.compile(r"[にでがとはもへ、,，・「『“\u4e00-\u9fff]同意|同意(?:せ|し[なた]|すべ|得|な[くしいき]|へ|を|が|案"
-                             r"|見送|拒|でき|求|取|撤|年齢|の(?:有無|上で))")
+                             r"|見送|拒|でき|求|取|撤|年齢|の(?:有無|上で)|[、,，])")
 _HEADLINE_VERB = re.compile(r"同意(?:せ|し[なた]|へ|求|見送|拒|なき|でき)")
 #: A button or a submit that consents (同意する, 同意して続ける, Accept, I agree), read in the lower-cased head.
-_AGREE_CONTROL = re.compile(rb"<button\b[^>]*>(?:\s|<[^>]*>)*[^<]{0,20}(?:\xe5\x90\x8c\xe6\x84\x8f|agree|accept)"
+_AGREE_CONTROL = re.compile(rb"<button\b[^>]*>(?:\s|<(?!/button)[^>]*>)*[^<]{0,20}(?:\xe5\x90\x8c\xe6\x84\x8f|agree|accept)"
                             rb"|<input\b[^>]*\btype\s*=\s*[\"']?submit[^>]*\bvalue\s*=\s*[\"']?[^\"'>]{0,20}"
                             rb"(?:\xe5\x90\x8c\xe6\x84\x8f|agree|accept)")
 _CONSENTED_TO = re.compile(r"consent|cookie|クッキー|before you continue|プライバシー|ご利用にあたって|規約|ポリシー|個人情報",
@@ -296,7 +296,7 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
         return _login_form(status, title)
     consent = _consent_title(title)
     if (consent or (consent is None and _AGREE_CONTROL.search(head))) and (b"<form" in head or b"<button" in head) \
-            and no_story() and small():
+            and no_story() and small() and (consent or _agree_shown(body, lower.get("content-type", ""))):
         return Wall("consent", "consent page", f"a consent page (HTTP {status}, title {title!r})")
     if consent and (vendor := consent_screen(body, lower.get("content-type", ""))) is not None:
         return Wall("consent", vendor, f"{_a(vendor)} {vendor} consent page (HTTP {status}, title {title!r}): its "
@@ -411,6 +411,42 @@ def _password_shown(body: bytes, content_type: str = "") -> bool:
             continue
         if not any(_unshown(el) for el in (field, *field.iterancestors())):
             return True
+    return False
+
+
+#: Where a consenting button is no consent page's own: a banner's or a CMP's beside the story (its cookie notice), a
+#: form to write in (a comment's "同意して投稿する"), or what ``_unshown`` says the page does not show.
+_BESIDE = re.compile(r"cookie|banner", re.I)
+_AGREE_WORD = re.compile(r"同意|agree|accept", re.I)
+
+
+def _agree_shown(body: bytes, content_type: str = "") -> bool:
+    """Whether a button or a submit that consents (``_AGREE_CONTROL``) is the page's own: asked only where the title
+    reads its 同意 as a headline's. A brief so titled, small, beside a CMP's or the site's cookie banner (同意する) or
+    over a comment form (同意して投稿する), was a consent page, the article lost."""
+    tree = _tree(body, content_type)
+    if tree is None:
+        return False
+    for control in tree.iter("button", "input"):
+        if control.tag == "input":
+            if (control.get("type") or "").strip().lower() != "submit":
+                continue
+            text = control.get("value") or ""
+        else:
+            text = " ".join(control.itertext())
+        text = " ".join(text.split())
+        if len(text) > 40 or not _AGREE_WORD.search(text):
+            continue
+        chain = (control, *control.iterancestors())
+        if any(_unshown(el) for el in chain):
+            continue
+        if any(_CMP_UI.search(f"{el.get('id') or ''} {el.get('class') or ''}")
+               or _BESIDE.search(f"{el.get('id') or ''} {el.get('class') or ''}") for el in chain):
+            continue
+        form = next((el for el in chain if el.tag == "form"), None)
+        if form is not None and next(form.iter("textarea"), None) is not None:
+            continue
+        return True
     return False
 
 

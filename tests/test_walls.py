@@ -386,9 +386,24 @@ def test_a_consent_page_whose_title_reads_as_a_headline_is_told_by_its_consent_b
     assert wall is not None and wall.kind == "consent", title
 
 
+@pytest.mark.parametrize("headline", ["日米防衛相、反撃能力の運用で協力に同意", "不同意性交罪で起訴", "地元同意ないまま着工"])
+@pytest.mark.parametrize("beside", [
+    cmp_form("OneTrust", "<p>当サイトではCookieを使用します。詳しくはプライバシーポリシーをご覧ください。</p>"),
+    cmp_form("Didomi", "<p>当サイトではCookieを使用します。</p>"),
+    '<div class="cookie-banner"><p>当サイトではCookieを使用します。</p><button>同意する</button></div>',
+    '<form action="/comments" method="post"><textarea name="c"></textarea><button>規約に同意して投稿する</button></form>'])
+def test_a_brief_whose_headline_says_doui_beside_a_short_banners_consent_button_is_no_consent_wall(headline, beside):
+    # A CMP's banner of a few lines (not its >1,000 characters of purposes, which made the page no small one), the
+    # site's own cookie notice, a comment form: each has a button that consents, and the brief was a consent page.
+    title = f"{headline} | 毎朝新聞"
+    page = small_page(title, f"<h1>{headline}</h1>{AGREES_BRIEF}{beside}")
+    assert visible_chars(page, SMALL_PAGE_CHARS) < SMALL_PAGE_CHARS
+    assert detect_wall(200, {}, page) is None, title
+
+
 @pytest.mark.parametrize("headline", ["同意なき性交、処罰対象に", "同意の有無が争点", "「同意」なく撮影、男を逮捕", "同意できず 協議は決裂",
                                       "同意年齢引き上げ", "同意取り付け急ぐ", "同意求める声", "LINEヤフー、個人情報の提供に同意せず",
-                                      "利用規約に同意した覚えない"])
+                                      "利用規約に同意した覚えない", "外部送信の同意、義務化へ検討"])
 def test_more_headlines_saying_doui_are_no_consent_wall(headline):
     title = f"{headline} | 毎朝新聞"
     assert detect_wall(200, {}, small_page(title, f"<h1>{headline}</h1>{AGREES_BRIEF}")) is None, title
