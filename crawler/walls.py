@@ -440,8 +440,11 @@ def _agree_shown(body: bytes, content_type: str = "") -> bool:
         chain = (control, *control.iterancestors())
         if any(_unshown(el) for el in chain):
             continue
+        # Not <html>'s or <body>'s names: they are the page's, not a box's beside it (Modernizr's "cookies",
+        # WordPress cookie plugins' "cookies-not-set", a theme's "has-banner").
         if any(_CMP_UI.search(f"{el.get('id') or ''} {el.get('class') or ''}")
-               or _BESIDE.search(f"{el.get('id') or ''} {el.get('class') or ''}") for el in chain):
+               or _BESIDE.search(f"{el.get('id') or ''} {el.get('class') or ''}")
+               for el in chain if el.tag not in ("html", "body")):
             continue
         form = next((el for el in chain if el.tag == "form"), None)
         if form is not None and next(form.iter("textarea"), None) is not None:

@@ -596,3 +596,14 @@ def test_a_dated_flash_about_a_region_block_is_an_article():
         b"</head>", b"<meta property='article:published_time' content='2022-02-01T18:00:00+09:00'></head>")
     article = extract_article(flash, "https://www.maiasa.example/articles/2")
     assert article is not None and "欧州経済領域" in " ".join(article.paragraphs)
+
+
+@pytest.mark.parametrize("html, body", [(' class="js flexbox cookies"', ""), ("", ' class="home cookies-not-set"'),
+                                        ("", ' id="top" class="has-banner"')])
+def test_a_consent_page_whose_html_or_body_is_named_for_cookies_or_a_banner_is_still_one(html, body):
+    # Modernizr's "cookies" on <html>, a WordPress cookie plugin's "cookies-not-set" on <body>: every button was in
+    # a "cookie" element, and a consent page whose title reads as a headline (利用同意) was stored as the article.
+    page = (f"<html{html}><head><meta charset=utf-8><title>利用同意</title></head><body{body}><main><p>ご利用を続けるには"
+            f"同意してください。</p><form method=post><button>同意する</button></form></main></body></html>").encode()
+    wall = detect_wall(200, {}, page)
+    assert wall is not None and wall.kind == "consent"
