@@ -8,7 +8,7 @@ import os
 import shlex
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import NoReturn
@@ -43,7 +43,7 @@ class _Commands(click.Group):
             # Ctrl-C where the command's own handler (``_resumable``, ingest's) does not reach: as it
             # opened or migrated the database, before its first batch. Click said "Aborted!", exit
             # 1, which a script reads as the command's failure, and not what was done.
-            _say_stopped(ctx.meta.get(_STOPPED) or f"{ctx.invoked_subcommand} stopped (Ctrl-C)")
+            _say_stopped(_stopped_line(ctx.meta.get(_STOPPED), ctx.invoked_subcommand))
         except BrokenPipeError:
             # The reader of the output went away (`newsmon status | head -1`): click exits 1, which
             # is status's "an outlet is failing", a false alarm under cron with pipefail. Quietly, as
@@ -338,6 +338,18 @@ def _if_stopped(said: str) -> None:
     """What this command says, after "newsmon: ", if Ctrl-C stops it from here on where its own
     handler does not reach (``_Commands``): what it had done, and the command that does the rest."""
     click.get_current_context().meta[_STOPPED] = said
+
+
+def _stopped_line(said: str | Callable[[], str] | None, command: str | None) -> str:
+    """The line a stopped command says: ``said``, or what ``said()`` reads from the database then."""
+    if said is None:
+        return f"{command} stopped (Ctrl-C)"
+    while callable(said):
+        try:
+            return said()
+        except KeyboardInterrupt:  # a second Ctrl-C as it reads: asked again (one query, no lock to wait for)
+            continue
+    return said
 
 
 def _say_stopped(said: str) -> NoReturn:
@@ -997,7 +1009,7 @@ def regroup(db: str | None, config: str | None, window: str | None, storyless: b
             if storyless or progress.done or not database.execute("SELECT 1 FROM stories LIMIT 1").fetchone():
                 raise
             progress.close()
-            _say_stopped(click.get_current_context().meta[_STOPPED])
+            _say_stopped(_stopped_line(click.get_current_context().meta[_STOPPED], "regroup"))
     if storyless:
         click.echo(f"newsmon: {counts['articles']} articles without a story placed ({counts['stories']} new stories)")
         return
@@ -1051,31 +1063,28 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
     size = on_disk()
     pruned = 0
     pruning = pages.prune(database, before)
-    with Progress("prune", unit="pages") as progress:
-        try:
+    batches_done = False
+
+    def stopped() -> str:
+        # Counted in the database: the batches' sum misses one whose COMMIT came just before the Ctrl-C.
+        said = f"prune stopped (Ctrl-C) after it pruned {pruning.deleted():,} raw pages"
+        if not batches_done:
+            return f"{said}, each batch done stored: run `{again}` again to finish"
+        return f"{said}, all those fetched before {before[:10]}" + (
+            f", before it vacuumed: run `{again}` to give the space back" if vacuum else "")
+
+    try:
+        with Progress("prune", unit="pages") as progress:
             for n in pruning:
                 pruned += n
                 progress.update(n)
-            # A Ctrl-C from here on falls to _Commands' catch-all: its line said "before it deleted a page".
-            _if_stopped(f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages, all those fetched before "
-                        f"{before[:10]}")
-        except KeyboardInterrupt:
-            # The batches' sum misses one whose COMMIT came just before the Ctrl-C. A second Ctrl-C as deleted() runs
-            # (a query of one batch's ids) asks it again: it ended in the catch-all's "before it deleted a page".
-            while True:
-                try:
-                    pruned = pruning.deleted()
-                    break
-                except KeyboardInterrupt:
-                    continue
-            said = (f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages, each batch done stored: run "
-                    f"`{again}` again to finish")
-            _if_stopped(said)
-            progress.close()
-            _say_stopped(said)
-    click.echo(f"newsmon: pruned {pruned} raw pages fetched before {before[:10]}; articles kept")
-    _if_stopped(f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages"
-                + (f", as it vacuumed: run `{again}` to give the space back" if vacuum else ""))
+            batches_done = True
+        click.echo(f"newsmon: pruned {pruned} raw pages fetched before {before[:10]}; articles kept")
+        _if_stopped(f"prune stopped (Ctrl-C) after it pruned {pruned:,} raw pages"
+                    + (f", as it vacuumed: run `{again}` to give the space back" if vacuum else ""))
+    except KeyboardInterrupt:
+        # Said here, while the database is open: it is closed before _Commands' catch-all would say it.
+        _say_stopped(_stopped_line(stopped, "prune"))
     if vacuum:
         import sqlite3
 

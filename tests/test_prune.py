@@ -401,3 +401,61 @@ def test_a_ctrl_c_past_the_batches_says_what_was_pruned(tmp_path, mode):
         assert _pages(path) == 0
         assert done.stderr.strip().splitlines()[-1].startswith(
             f"newsmon: prune stopped (Ctrl-C) after it pruned {total:,} raw pages, all those fetched before ")
+
+
+def test_a_ctrl_c_after_the_batches_of_a_prune_with_vacuum_says_the_space_is_not_given_back(tmp_path):
+    # Its line said all the pages were pruned, and nothing of the vacuum it never ran.
+    path = tmp_path / "n.db"
+    _three_thousand_old_pages(path)
+    total = _pages(path)
+    done = subprocess.run([sys.executable, "-c", _STOPPED_AGAIN, "after", "prune", "--db", str(path), "--keep", "365d",
+                           "--vacuum"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert _pages(path) == 0
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"newsmon: prune stopped (Ctrl-C) after it pruned {total:,} raw pages, all those fetched before "
+        f"{done.stderr.split('fetched before ')[1][:10]}, before it vacuumed: run `newsmon prune --keep 365d --vacuum "
+        f"--db {path}` to give the space back")
+
+
+_STOPPED_AS_IT_HAS_COUNTED = """
+import sys
+from crawler.cli import cli
+
+commits = 0
+
+
+def at_commit(frame, event, arg):
+    global commits
+    if event == "c_return" and frame.f_code.co_name == "transaction" and frame.f_back is not None \\
+            and frame.f_back.f_code.co_name == "__exit__":
+        commits += 1
+        if commits == 2:  # just after the second batch's COMMIT (a profile function that raises is unset)
+            raise KeyboardInterrupt
+
+
+def as_it_says(frame, event, arg):  # a second Ctrl-C, as the line read from the database is returned
+    if event == "call" and frame.f_code.co_name == "stopped":
+        return as_it_says
+    if event == "return" and frame.f_code.co_name == "stopped":
+        sys.settrace(None)
+        raise KeyboardInterrupt
+
+
+sys.settrace(as_it_says)
+sys.setprofile(at_commit)
+cli(sys.argv[1:])
+"""
+
+
+def test_a_second_ctrl_c_as_the_prune_has_counted_says_what_was_pruned(tmp_path):
+    # It fell to the catch-all, whose line was still "prune stopped (Ctrl-C) before it deleted a page".
+    path = tmp_path / "n.db"
+    _three_thousand_old_pages(path)
+    total = _pages(path)
+    done = subprocess.run([sys.executable, "-c", _STOPPED_AS_IT_HAS_COUNTED, "prune", "--db", str(path), "--keep",
+                           "365d"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr[-3000:]
+    assert _pages(path) == total - 1000
+    _stopped_line(path, total, done.stderr)
