@@ -54,6 +54,9 @@ class _Signature:
     #: Markers of the vendor's error-page template, which its pages for the origin's failure carry as its denials do:
     #: on a 5xx titled as such a failure (``_ORIGIN_FAILED``) they count no more than its headers.
     errors: tuple[bytes, ...] = ()
+    #: Markers of what the vendor puts in every page of a site it guards (its sensor, its SDK): on a page with an
+    #: article's metadata, at a 200, they are the story's page; a challenge's own markers count there still.
+    sensors: tuple[bytes, ...] = ()
     note: str = ""
 
 
@@ -82,6 +85,7 @@ SIGNATURES: tuple[_Signature, ...] = (
     _Signature(
         "challenge", "HUMAN (PerimeterX)",
         markers=(b"px-captcha", b"captcha.px-cdn.net", b"_pxappid"),
+        sensors=(b"_pxappid",),
         note="HUMAN/PerimeterX 'Press & Hold' captcha (#px-captcha, px-cdn.net); its _pxAppId sensor is on "
              "ordinary pages too, hence suspect responses only.",
     ),
@@ -89,6 +93,7 @@ SIGNATURES: tuple[_Signature, ...] = (
         "challenge", "DataDome",
         headers=(("x-datadome", ""), ("x-dd-b", "")),
         markers=(b"captcha-delivery.com",),
+        sensors=(b"captcha-delivery.com",),
         note="DataDome: captcha served from (geo.)captcha-delivery.com; the x-datadome header is on every "
              "response of a protected site.",
     ),
@@ -96,6 +101,7 @@ SIGNATURES: tuple[_Signature, ...] = (
         "challenge", "Imperva (Incapsula)",
         headers=(("x-iinfo", ""), ("x-cdn", "incapsula")),
         markers=(b"_incapsula_resource", b"incapsula incident id"),
+        sensors=(b"_incapsula_resource",),
         errors=(b"incapsula incident id",),
         note="Imperva/Incapsula: 'Incapsula incident ID', _Incapsula_Resource; x-iinfo on every response.",
     ),
@@ -103,6 +109,7 @@ SIGNATURES: tuple[_Signature, ...] = (
         "challenge", "AWS WAF",
         proof=(("x-amzn-waf-action", ""),),
         markers=(b"awswafintegration", b"token.awswaf.com"),
+        sensors=(b"awswafintegration", b"token.awswaf.com"),
         note="AWS WAF challenge/captcha actions set x-amzn-waf-action (AWS WAF docs).",
     ),
     _Signature(
@@ -260,9 +267,9 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     def no_story() -> bool:
         # An article's own metadata says the page is the story, however little text it shows: real outlets' article
         # pages are often small (Sankei's, Yomiuri's, NHK's show 200-900 characters of their own; a script draws the
-        # rest), and beside a vendor's sensor on every page of a site (Incapsula's resource script, HUMAN's
-        # _pxAppId, AWS WAF's SDK), or titled with a check's word beside a comment form's reCAPTCHA, each was a
-        # bot challenge: the article lost and its outlet blocked.
+        # rest), and beside a vendor's sensor on every page of a site (``_Signature.sensors``: Incapsula's resource
+        # script, HUMAN's _pxAppId, AWS WAF's SDK), or titled with a check's word beside a comment form's
+        # reCAPTCHA, each was a bot challenge: the article lost and its outlet blocked.
         nonlocal told
         if told is None:
             told = _ARTICLE_META.search(head) is not None
@@ -280,8 +287,10 @@ def detect_wall(status: int, headers: Mapping[str, str], body: bytes, url: str |
     for sig in SIGNATURES:
         markers = [m for m in sig.markers if m not in sig.errors] if failed else sig.markers
         by_header = status in SUSPECT_STATUSES and not failed and has(sig.headers)
-        if has(sig.proof) or by_header or (any(m in head for m in markers) and (status in SUSPECT_STATUSES or (
-                no_story() and small() and (sig.shape is None or sig.shape.search(head))))):
+        seen = [m for m in markers if m in head]
+        if has(sig.proof) or by_header or (seen and (status in SUSPECT_STATUSES or (
+                (no_story() or not set(seen) <= set(sig.sensors)) and small()
+                and (sig.shape is None or sig.shape.search(head))))):
             return Wall(sig.kind, sig.vendor, f"{_a(sig.vendor)} {sig.vendor} {_KIND_TEXT[sig.kind]} (HTTP {status})")
     found = url_wall(url) if url else None
     if found is not None:

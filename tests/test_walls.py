@@ -370,6 +370,18 @@ def test_a_real_small_article_with_a_vendors_sensor_is_no_wall_unless_refused(re
     assert wall is not None and wall.vendor == vendor
 
 
+@pytest.mark.parametrize("relpath", SMALL_REAL_ARTICLES)
+@pytest.mark.parametrize("vendor, marker", [
+    ("Cloudflare", "<script>window._cf_chl_opt = {cvId: '3', cType: 'managed'};</script>"),
+    ("HUMAN (PerimeterX)", '<div id="px-captcha"></div><script>window._pxAppId = "PXa1b2c3d4";</script>'),
+    ("Imperva (Incapsula)", "<iframe>Request unsuccessful. Incapsula incident ID: 1234-5678</iframe>")])
+def test_a_challenges_own_marker_is_a_wall_whatever_metadata_the_page_keeps(relpath, vendor, marker):
+    # Only a vendor's sensor, on every page it guards, is an article's too: its challenge's own markup is none.
+    page = re.sub(rb"(<head[^>]*>)", lambda m: m.group(1) + marker.encode(), saved_bytes(relpath), count=1, flags=re.I)
+    wall = detect_wall(200, {}, page)
+    assert wall is not None and wall.vendor == vendor
+
+
 def test_a_small_page_with_an_articles_metadata_is_no_consent_page_whatever_its_title():
     # A headline no rule reads as one (同意書 is a consent form's name too): its page's metadata says it is the story.
     meta = '<meta property="article:published_time" content="2026-12-06T09:00:00+09:00">'
