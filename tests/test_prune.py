@@ -197,6 +197,18 @@ def _stopped_line(path, total: int, err: str) -> None:
     assert _pages(path) == 0
 
 
+def _prune_stopped(tmp_path, script: str, *, given: tuple[str, ...] = (), options: tuple[str, ...] = ()):
+    """A prune of 3,000 old pages run under ``script``, a `python -c` wrapper that stops it (``given``: its own
+    arguments): (the database, its pages before, the prune's CompletedProcess), which exited 130."""
+    path = tmp_path / "n.db"
+    _three_thousand_old_pages(path)
+    total = _pages(path)
+    done = subprocess.run([sys.executable, "-c", script, *given, "prune", "--db", str(path), "--keep", "365d",
+                           *options], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr[-3000:]
+    return path, total, done
+
+
 def test_prune_stopped_with_ctrl_c_says_how_far_it_got_and_the_next_one_finishes(tmp_path):
     # Click said "Aborted!", exit 1: not that the pages pruned stay pruned, nor what prunes the rest.
     import signal
@@ -254,12 +266,7 @@ cli(sys.argv[1:])
 def test_prune_stopped_at_a_batch_commit_counts_what_is_stored(tmp_path, event, pruned):
     # The line summed the counts the batches had yielded: a Ctrl-C between a batch's COMMIT and its
     # yield (where the test above, waiting for the first batch to show, often sends it) said 500 of 1,000.
-    path = tmp_path / "n.db"
-    _three_thousand_old_pages(path)
-    total = _pages(path)
-    done = subprocess.run([sys.executable, "-c", _AT_THE_SECOND_COMMIT.format(event=event), "prune", "--db", str(path),
-                           "--keep", "365d"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 130, done.stderr[-3000:]
+    path, total, done = _prune_stopped(tmp_path, _AT_THE_SECOND_COMMIT.format(event=event))
     assert _pages(path) == total - pruned
     _stopped_line(path, total, done.stderr)
 
@@ -294,12 +301,7 @@ def test_prune_stopped_as_a_batch_ends_before_its_commit_counts_only_what_is_sto
     # The batch's transaction stayed open under the KeyboardInterrupt's traceback: deleted() saw its own uncommitted
     # DELETE and said 1,000, the exit rolled it back (500 gone), with "Exception ignored in: <generator object
     # transaction>" and its traceback after the line.
-    path = tmp_path / "n.db"
-    _three_thousand_old_pages(path)
-    total = _pages(path)
-    done = subprocess.run([sys.executable, "-c", _AS_THE_SECOND_BATCH_ENDS, "prune", "--db", str(path), "--keep",
-                           "365d"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 130, done.stderr[-3000:]
+    path, total, done = _prune_stopped(tmp_path, _AS_THE_SECOND_BATCH_ENDS)
     assert _pages(path) == total - 500
     _stopped_line(path, total, done.stderr)
 
@@ -387,12 +389,7 @@ cli(sys.argv[1:])
 def test_a_ctrl_c_past_the_batches_says_what_was_pruned(tmp_path, mode):
     # Past the prune's handler (a second Ctrl-C as it counts, or one as the progress bar closes, every page pruned),
     # the catch-all said the line set at the start: "prune stopped (Ctrl-C) before it deleted a page".
-    path = tmp_path / "n.db"
-    _three_thousand_old_pages(path)
-    total = _pages(path)
-    done = subprocess.run([sys.executable, "-c", _STOPPED_AGAIN, mode, "prune", "--db", str(path), "--keep", "365d"],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 130, done.stderr[-3000:]
+    path, total, done = _prune_stopped(tmp_path, _STOPPED_AGAIN, given=(mode,))
     if mode == "second":
         assert _pages(path) == total - 1000
         _stopped_line(path, total, done.stderr)
@@ -405,12 +402,7 @@ def test_a_ctrl_c_past_the_batches_says_what_was_pruned(tmp_path, mode):
 
 def test_a_ctrl_c_after_the_batches_of_a_prune_with_vacuum_says_the_space_is_not_given_back(tmp_path):
     # Its line said all the pages were pruned, and nothing of the vacuum it never ran.
-    path = tmp_path / "n.db"
-    _three_thousand_old_pages(path)
-    total = _pages(path)
-    done = subprocess.run([sys.executable, "-c", _STOPPED_AGAIN, "after", "prune", "--db", str(path), "--keep", "365d",
-                           "--vacuum"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 130, done.stderr[-3000:]
+    path, total, done = _prune_stopped(tmp_path, _STOPPED_AGAIN, given=("after",), options=("--vacuum",))
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     assert _pages(path) == 0
     assert done.stderr.strip().splitlines()[-1] == (
@@ -451,11 +443,6 @@ cli(sys.argv[1:])
 
 def test_a_second_ctrl_c_as_the_prune_has_counted_says_what_was_pruned(tmp_path):
     # It fell to the catch-all, whose line was still "prune stopped (Ctrl-C) before it deleted a page".
-    path = tmp_path / "n.db"
-    _three_thousand_old_pages(path)
-    total = _pages(path)
-    done = subprocess.run([sys.executable, "-c", _STOPPED_AS_IT_HAS_COUNTED, "prune", "--db", str(path), "--keep",
-                           "365d"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 130, done.stderr[-3000:]
+    path, total, done = _prune_stopped(tmp_path, _STOPPED_AS_IT_HAS_COUNTED)
     assert _pages(path) == total - 1000
     _stopped_line(path, total, done.stderr)
