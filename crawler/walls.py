@@ -160,7 +160,8 @@ _HEADLINE_AGREES = re.compile(r"[にでがとはもへ、,，・「『“\u4e00-
                              r"|見送|拒|でき|求|取|撤|年齢|の(?:有無|上で)|[、,，])")
 _HEADLINE_VERB = re.compile(r"同意(?:せ|し[なた]|へ|求|見送|拒|なき|でき)")
 #: A button or a submit that consents (同意する, 同意して続ける, Accept, I agree), read in the lower-cased head.
-_AGREE_CONTROL = re.compile(rb"<button\b[^>]*>(?:\s|<(?!/button)[^>]*>)*[^<]{0,20}(?:\xe5\x90\x8c\xe6\x84\x8f|agree|accept)"
+_AGREE_CONTROL = re.compile(rb"<button\b[^>]*>(?:\s|<(?!/button)[^>]*>)*[^<]{0,20}"
+                            rb"(?:\xe5\x90\x8c\xe6\x84\x8f|agree|accept)"
                             rb"|<input\b[^>]*\btype\s*=\s*[\"']?submit[^>]*\bvalue\s*=\s*[\"']?[^\"'>]{0,20}"
                             rb"(?:\xe5\x90\x8c\xe6\x84\x8f|agree|accept)")
 _CONSENTED_TO = re.compile(r"consent|cookie|クッキー|before you continue|プライバシー|ご利用にあたって|規約|ポリシー|個人情報",
