@@ -1001,12 +1001,20 @@ def regroup(db: str | None, config: str | None, window: str | None, storyless: b
     # had not reached are in no story: --storyless places them as this run would have.
     with Progress("regroup", total=store.to_regroup(database, storyless=storyless), unit="articles") as progress, \
             _resumable("regroup", progress, _again([*words, "--storyless"], db, config), "to place the others"):
+        forgotten: list[bool] = []
         try:
-            counts = store.regroup(database, opts, progress=progress, storyless=storyless)
+            counts = store.regroup(database, opts, progress=progress, storyless=storyless,
+                                   forgotten=lambda: forgotten.append(True))
         except KeyboardInterrupt:
             # Stopped as it forgot the stories (one transaction, seconds on a large database),
-            # they are all there still: nothing was changed, as said before it began.
-            if storyless or progress.done or not database.execute("SELECT 1 FROM stories LIMIT 1").fetchone():
+            # they are all there still: nothing was changed, as said before it began. Not told by
+            # the progress: a Ctrl-C after the first batch's COMMIT, before it was counted, said
+            # "no story was changed" of a database whose stories were all forgotten. Nor by the
+            # stories it sees in a transaction a Ctrl-C left open as the forgetting's block ended
+            # (none): rolled back as the database closes, so now.
+            if database.conn.in_transaction:
+                database.conn.execute("ROLLBACK")
+            if storyless or forgotten or not database.execute("SELECT 1 FROM stories LIMIT 1").fetchone():
                 raise
             progress.close()
             _say_stopped(_stopped_line(click.get_current_context().meta[_STOPPED], "regroup"))

@@ -18,7 +18,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -1022,7 +1022,8 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
 
 # --- rebuilding ------------------------------------------------------------------------------------
 
-def regroup(db, opts: Options, *, progress=None, storyless: bool = False, batch_size: int = 200) -> dict[str, int]:
+def regroup(db, opts: Options, *, progress=None, storyless: bool = False, batch_size: int = 200,
+            forgotten: Callable[[], None] | None = None) -> dict[str, int]:
     """Rebuild every story from the stored articles, in time order (``newsmon regroup``).
 
     The same database gives the same stories every time. Reviewers' decisions are on the
@@ -1031,10 +1032,13 @@ def regroup(db, opts: Options, *, progress=None, storyless: bool = False, batch_
     a quarter of an hour). ``storyless``: place only the articles in no story, in time order,
     into the stories as they are: those stored with stories off, and those a stopped regroup had
     not reached (each batch is placed and its terms counted in one transaction, so whenever a
-    regroup stops, ``storyless`` finishes it as it would have finished itself).
+    regroup stops, ``storyless`` finishes it as it would have finished itself). ``forgotten``: called once every
+    story is forgotten (committed), before the first article is placed.
     """
     if not storyless:
         story_db.clear(db)
+        if forgotten is not None:
+            forgotten()
     now = now_iso()
     counts = {"articles": 0, "stories": 0, "copies": 0}
     batch: list[dict[str, Any]] = []

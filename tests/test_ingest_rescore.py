@@ -517,6 +517,60 @@ def test_ctrl_c_in_code_run_from_a_string_exits_130_under_python_m(tmp_path, war
     assert stderr.strip().splitlines()[-1].startswith("newsmon: rescore stopped (Ctrl-C) before it scored"), stderr
 
 
+_REGROUP_STOPPED_AT = """
+import sys
+from crawler.cli import cli
+
+WHERE = sys.argv.pop(1)
+
+
+def at(frame, event, arg):
+    if WHERE == "first batch stored":  # its COMMIT done, before the progress counted it
+        if event != "c_return" or frame.f_code.co_name != "transaction" or frame.f_locals["conn"].in_transaction:
+            return
+        caller = frame
+        while caller is not None and caller.f_code.co_name != "flush":
+            caller = caller.f_back
+    else:  # "forgetting ends": contextlib's __exit__ of the forgetting's block, before its COMMIT
+        if event != "call" or frame.f_code.co_name != "__exit__" or frame.f_locals.get("typ") is not None:
+            return
+        caller = frame.f_back if frame.f_back is not None and frame.f_back.f_code.co_name == "clear" else None
+    if caller is not None:
+        sys.setprofile(None)
+        raise KeyboardInterrupt
+
+
+sys.setprofile(at)
+cli(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("where", ["first batch stored", "forgetting ends"])
+def test_regroup_stopped_at_its_first_commits_says_what_it_changed(tmp_path, warc, where):
+    # After the first batch's COMMIT, before the progress counted it, every story forgotten and 200 articles placed
+    # anew: it said "no story was changed". As the forgetting's block ended, its transaction left open (and rolled
+    # back as the database closed): it saw no story, and said to place the articles with --storyless.
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    _copies(db, 1000)
+    assert newsmon("regroup", "--window", "48h", "--db", db).returncode == 0
+    stories = count(db, "select count(*) from stories")
+    done = subprocess.run([sys.executable, "-c", _REGROUP_STOPPED_AT, where, "regroup", "--window", "48h", "--db", db],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr[-3000:]
+    line = done.stderr.strip().splitlines()[-1]
+    if where == "first batch stored":
+        assert count(db, "select count(*) from articles where story_id is not null") == 200
+        assert line.startswith("newsmon: regroup stopped (Ctrl-C) after ") and line.endswith(
+            f"each batch done stored: run `newsmon regroup --window 48h --storyless --db {db}` to place the "
+            "others"), line
+    else:
+        assert count(db, "select count(*) from stories") == stories
+        assert count(db, "select count(*) from articles where story_id is null") == 0
+        assert line == (f"newsmon: regroup stopped (Ctrl-C) before it placed an article; no story was changed: run "
+                        f"`newsmon regroup --window 48h --db {db}` again"), line
+
+
 def test_regroup_stopped_with_ctrl_c_says_how_far_it_got_and_storyless_places_the_rest(tmp_path, warc):
     # Stopped, a regroup leaves the articles it had not reached in no story: Click said "Aborted!",
     # exit 1, and not that `newsmon regroup --storyless` places them.
