@@ -92,8 +92,9 @@ SIGNATURES: tuple[_Signature, ...] = (
     _Signature(
         "challenge", "DataDome",
         headers=(("x-datadome", ""), ("x-dd-b", "")),
+        # Not a sensor: its tag on every page is js.datadome.co's tags.js; (geo.|ct.)captcha-delivery.com is its
+        # challenge's (the captcha's iframe, its c.js), on a page with an article's metadata a wall still.
         markers=(b"captcha-delivery.com",),
-        sensors=(b"captcha-delivery.com",),
         note="DataDome: captcha served from (geo.)captcha-delivery.com; the x-datadome header is on every "
              "response of a protected site.",
     ),

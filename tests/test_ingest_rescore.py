@@ -561,7 +561,7 @@ def test_regroup_stopped_at_its_first_commits_says_what_it_changed(tmp_path, war
     line = done.stderr.strip().splitlines()[-1]
     if where == "first batch stored":
         assert count(db, "select count(*) from articles where story_id is not null") == 200
-        assert line.startswith("newsmon: regroup stopped (Ctrl-C) after ") and line.endswith(
+        assert line.startswith("newsmon: regroup stopped (Ctrl-C) after 200 of 3,003 articles") and line.endswith(
             f"each batch done stored: run `newsmon regroup --window 48h --storyless --db {db}` to place the "
             "others"), line
     else:

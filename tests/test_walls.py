@@ -374,7 +374,10 @@ def test_a_real_small_article_with_a_vendors_sensor_is_no_wall_unless_refused(re
 @pytest.mark.parametrize("vendor, marker", [
     ("Cloudflare", "<script>window._cf_chl_opt = {cvId: '3', cType: 'managed'};</script>"),
     ("HUMAN (PerimeterX)", '<div id="px-captcha"></div><script>window._pxAppId = "PXa1b2c3d4";</script>'),
-    ("Imperva (Incapsula)", "<iframe>Request unsuccessful. Incapsula incident ID: 1234-5678</iframe>")])
+    ("Imperva (Incapsula)", "<iframe>Request unsuccessful. Incapsula incident ID: 1234-5678</iframe>"),
+    # DataDome's sensor is js.datadome.co's tags.js (no signature reads it); captcha-delivery.com is its captcha's.
+    ("DataDome", '<script src="https://ct.captcha-delivery.com/c.js"></script>'
+                 '<iframe src="https://geo.captcha-delivery.com/captcha/?initialCid=AHrlqAAAAAMA"></iframe>')])
 def test_a_challenges_own_marker_is_a_wall_whatever_metadata_the_page_keeps(relpath, vendor, marker):
     # Only a vendor's sensor, on every page it guards, is an article's too: its challenge's own markup is none.
     page = re.sub(rb"(<head[^>]*>)", lambda m: m.group(1) + marker.encode(), saved_bytes(relpath), count=1, flags=re.I)
