@@ -43,7 +43,7 @@ class _Commands(click.Group):
             # Ctrl-C where the command's own handler (``_resumable``, ingest's) does not reach: as it
             # opened or migrated the database, before its first batch. Click said "Aborted!", exit
             # 1, which a script reads as the command's failure, and not what was done.
-            _say_stopped(_stopped_line(ctx.meta.get(_STOPPED), ctx.invoked_subcommand))
+            _say_stopped(ctx.meta.get(_STOPPED) or f"{ctx.invoked_subcommand} stopped (Ctrl-C)")
         except BrokenPipeError:
             # The reader of the output went away (`newsmon status | head -1`): click exits 1, which
             # is status's "an outlet is failing", a false alarm under cron with pipefail. Quietly, as
@@ -340,16 +340,14 @@ def _if_stopped(said: str) -> None:
     click.get_current_context().meta[_STOPPED] = said
 
 
-def _stopped_line(said: str | Callable[[], str] | None, command: str | None) -> str:
-    """The line a stopped command says: ``said``, or what ``said()`` reads from the database then."""
-    if said is None:
-        return f"{command} stopped (Ctrl-C)"
-    while callable(said):
+def _read_stopped(said: Callable[[], str]) -> str:
+    """The line a stopped command reads from the database as it stops: asked again at a second Ctrl-C (one
+    query, no lock to wait for), which fell to the catch-all's line set before the command began."""
+    while True:
         try:
             return said()
-        except KeyboardInterrupt:  # a second Ctrl-C as it reads: asked again (one query, no lock to wait for)
+        except KeyboardInterrupt:
             continue
-    return said
 
 
 def _say_stopped(said: str) -> NoReturn:
@@ -988,6 +986,8 @@ def regroup(db: str | None, config: str | None, window: str | None, storyless: b
     _if_stopped(f"regroup stopped (Ctrl-C) before it placed an article; no story was changed: run "
                 f"`{_again([*words, *(['--storyless'] if storyless else [])], db, config)}` again")
 
+    from storage.db import settle
+
     from . import store
     from .config import parse_duration
     from .progress import Progress
@@ -1011,13 +1011,12 @@ def regroup(db: str | None, config: str | None, window: str | None, storyless: b
             # the progress: a Ctrl-C after the first batch's COMMIT, before it was counted, said
             # "no story was changed" of a database whose stories were all forgotten. Nor by the
             # stories it sees in a transaction a Ctrl-C left open as the forgetting's block ended
-            # (none): rolled back as the database closes, so now.
-            if database.conn.in_transaction:
-                database.conn.execute("ROLLBACK")
+            # (none): rolled back as the database closes, so now (``settle``).
+            settle(database)
             if storyless or forgotten or not database.execute("SELECT 1 FROM stories LIMIT 1").fetchone():
                 raise
             progress.close()
-            _say_stopped(_stopped_line(click.get_current_context().meta[_STOPPED], "regroup"))
+            _say_stopped(click.get_current_context().meta[_STOPPED])
     if storyless:
         click.echo(f"newsmon: {counts['articles']} articles without a story placed ({counts['stories']} new stories)")
         return
@@ -1092,7 +1091,7 @@ def prune(db: str | None, config: str | None, keep: str | None, vacuum: bool) ->
                     + (f", as it vacuumed: run `{again}` to give the space back" if vacuum else ""))
     except KeyboardInterrupt:
         # Said here, while the database is open: it is closed before _Commands' catch-all would say it.
-        _say_stopped(_stopped_line(stopped, "prune"))
+        _say_stopped(_read_stopped(stopped))
     if vacuum:
         import sqlite3
 

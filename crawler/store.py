@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storage import frontier, open_db, queries, transaction
-from storage.db import BUSY_TIMEOUT_SECONDS, set_busy_timeout
+from storage.db import BUSY_TIMEOUT_SECONDS, set_busy_timeout, settle
 from storage.exceptions import ArticleNotFound, DatabaseUnwritable
 from storage import stories as story_db
 from storage import versions
@@ -1060,9 +1060,9 @@ def regroup(db, opts: Options, *, progress=None, storyless: bool = False, batch_
         except KeyboardInterrupt:
             # A Ctrl-C just after the batch's COMMIT, before the progress counted it: the stopped line said "after 0
             # of 3,003 articles" of a database holding 200 placed. Told by the batch's last article, in a story once
-            # its COMMIT is done; not one the Ctrl-C left open before its COMMIT (the command rolls it back).
+            # its COMMIT is done; not one the Ctrl-C left open before its COMMIT, rolled back here.
+            settle(db)
             if (progress is not None and batch and getattr(progress, "done", None) == done
-                    and not db.conn.in_transaction
                     and db.execute("SELECT story_id IS NOT NULL FROM articles WHERE id = ?",
                                    [batch[-1]["id"]]).fetchone()[0]):
                 progress.update(len(batch), stories=stories)

@@ -263,6 +263,15 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise said from None
 
 
+def settle(db: sqlite_utils.Database) -> None:
+    """Roll back the transaction a Ctrl-C left open: raised as a ``with transaction(db)`` block ended,
+    before ``transaction()`` resumed to COMMIT, a KeyboardInterrupt leaves it suspended and its
+    transaction open until the database closes, and what a stopped command then reads is the
+    uncommitted work. Called outside every block, where any open transaction is such a one."""
+    if db.conn.in_transaction:
+        db.conn.execute("ROLLBACK")
+
+
 TRY_SECONDS = 0.25
 """How long one try for the write lock lets SQLite wait before Python has control again.
 

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import zstandard
 from sqlite_utils import Database
 
-from .db import transaction
+from .db import settle, transaction
 from .exceptions import DictionaryMissing
 
 #: zstd level for every page: 0.7 ms for a 136 KB page with a dictionary (gzip-9: ~10 ms);
@@ -325,9 +325,8 @@ class Pruning:
     def _batches(self) -> Iterator[int]:
         db = self._db
         while True:
-            batch = transaction(db)
             try:
-                with batch:
+                with transaction(db):
                     pruned = tuple(db.execute(
                         """
                         SELECT id, url, fetched_at FROM pages WHERE fetched_at < ?
@@ -344,11 +343,9 @@ class Pruning:
                     db.execute(f"UPDATE urls SET page_id = NULL WHERE page_id IN ({marks})", ids)
                     db.execute(f"DELETE FROM pages WHERE id IN ({marks})", ids)
             except BaseException:
-                # A Ctrl-C as the block ends, in contextlib's __exit__ before it resumes transaction() to COMMIT, left
-                # the DELETE neither committed nor rolled back (the traceback keeps transaction() suspended, its
-                # transaction open until the process exits): deleted() counted the batch the exit then rolled back.
-                # Closing transaction() rolls it back now; once transaction() has ended, it does nothing.
-                batch.gen.close()
+                # A Ctrl-C as the block ended, before its COMMIT, left the DELETE open: deleted() counted the batch
+                # the database's close then rolled back.
+                settle(db)
                 raise
             yield len(ids)
         with transaction(db):
