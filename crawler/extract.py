@@ -1126,9 +1126,18 @@ _NOTICE_ALONE = re.compile(r"\ue000[\d\s,.]*(?:分|時間|秒|(?i:minutes?|mins?
                            r"|[\W\d_]+")
 
 
-#: A waiting room's own sentences beside its notice: asking to wait, the page refreshing itself, thanks for patience.
+#: A waiting room's own sentences beside its notice: asking to wait, the page refreshing itself, thanks for patience,
+#: what happens at one's turn, an apology for the wait (Queue-it's and Cloudflare's default pages say each).
 _WAITING_WORDS = re.compile(r"お待ち(?:ください|いただ)|自動的に|再読み込み|リロード|更新(?:されます|しないで)|閉じないで"
-                            r"|(?i:patience|please wait|automatically|(?:do not|don't) (?:refresh|close|leave))")
+                            r"|お待たせ|順番待ち|順番が(?:来|き)|順番になり|ご(?:迷惑|不便)を?おかけ|申し訳(?:ございません|ありません)"
+                            r"|ご(?:理解|了承)(?:ください|いただ|のほど)"
+                            r"|(?i:patience|please wait|automatically|(?:do not|don't) (?:refresh|close|leave)"
+                            r"|your turn|thank you for (?:waiting|your understanding)|we apologi[sz]e|sorry for"
+                            r"|inconvenience)")
+#: A line telling a waiting room's words as someone's: a story's (…申し訳ありません、と駅員は頭を下げた; "We
+#: apologize," the company said), never the waiting room's own.
+_TOLD = re.compile(r"[「」『』“”]|(?<=ます|せん|した|です|さい)(?:[、,]\s?と|と(?:言|話|語|述べ|説明|繰り返|謝罪|頭を下げ))"
+                   r"|(?i:\b(?:said|says|told|wrote|according to)\b)")
 
 
 def _queue_alone(lines: list[str]) -> bool:
@@ -1142,7 +1151,7 @@ def _queue_alone(lines: list[str]) -> bool:
                                                                                        for line in lines)]
     return any(is_alone and _QUEUE_NOTICE.search(_WS.sub(" ", line)) is not None
                for line, is_alone in zip(lines, alone)) and not any(
-        has_sentence([line]) and not is_alone and _WAITING_WORDS.search(line) is None
+        has_sentence([line]) and not is_alone and (_WAITING_WORDS.search(line) is None or _TOLD.search(line))
         for line, is_alone in zip(lines, alone))
 
 

@@ -431,6 +431,11 @@ def test_a_dated_story_that_opens_with_a_queues_words_is_an_article(title, parag
     ("駅で混乱", ["順番にご案内しています。", "新駅の開業初日、係員は拡声器で繰り返した。改札の前には長い列ができた。"]),
     ("入国審査に長い列", ["待ち時間：約2時間――。", "成田空港では連休初日、出国する人で混雑した。"]),
     ("Diablo IV launch", ["You are now in line.", "That was the message thousands of players saw on launch night."]),
+    # ... then a waiting room's own words, told as someone's: a waiting room's sentence read so, it was site_busy.
+    ("駅で混乱", ["順番にご案内しています。", "ご迷惑をおかけして申し訳ありません、と駅員は頭を下げた。"]),
+    ("Diablo IV launch", ["You are now in line.", "“Thank you for your patience,” the screen read for hours."]),
+    ("Diablo IV launch", ["You are now in line.",
+                          "We apologize for the inconvenience, Blizzard said on launch night."]),
 ])
 def test_a_dated_story_whose_lede_is_a_queues_words_alone_is_an_article(title, paragraphs):
     from crawler.extract import extract_article
@@ -448,6 +453,20 @@ def test_a_dated_story_whose_lede_is_a_queues_words_alone_is_an_article(title, p
     ("Waiting Room", ["You are now in line.", "Thank you for your patience.",
                       "Your estimated wait time is 4 minutes."]),
     ("Maiasa", ["You have been placed in a virtual queue.", "Estimated wait time: 5 minutes"]),
+    # ... whose other sentences apologise for the wait or say what happens at one's turn (Queue-it's and Cloudflare's
+    # default pages): each was a sentence of a story's, and the waiting room stored as the article.
+    ("お待ちください", ["ただいま順番にご案内しております。", "ご迷惑をおかけして申し訳ございません。"]),
+    ("お待ちください", ["ただいま順番にご案内しております。", "予想待ち時間：約5分",
+                   "順番が来ましたら、10分以内にウェブサイトにアクセスしてください。"]),
+    ("お待ちください", ["ただいま順番にご案内しております。", "予想待ち時間：約5分",
+                   "大変ご不便をおかけしますが、ご理解のほどよろしくお願いいたします。"]),
+    ("Waiting Room", ["You are now in line.", "We apologize for the inconvenience.",
+                      "Your estimated wait time is 4 minutes."]),
+    ("Waiting Room", ["You are now in line.", "When it is your turn, you will have 10 minutes to enter the website.",
+                      "Your estimated wait time is 4 minutes."]),
+    ("Queue-it", ["You are now in line.",
+                  "Thank you for waiting. Due to high demand, we are sending visitors in order.",
+                  "Estimated wait time: 5 minutes"]),
 ])
 def test_a_waiting_room_dated_by_its_template_is_no_article(title, paragraphs):
     from crawler.extract import extract_article
