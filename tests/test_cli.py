@@ -389,6 +389,45 @@ def test_a_crawl_stopped_by_ctrl_c_says_so_rather_than_send_the_user_to_the_log(
     assert CrawlResult("closespider_timeout", 1, {}).trouble == "crawl ended with 'closespider_timeout'; see the log above"
 
 
+_STOPPED_TWICE = """
+import os, signal, sys
+import click
+from crawler.cli import cli
+
+second = getattr(signal, sys.argv[1])
+write = click.echo
+
+
+def echo(message=None, *args, **kwargs):
+    if str(message).startswith("newsmon: "):
+        os.kill(os.getpid(), second)  # the second stop, as the stopped line is written
+        for _ in range(10 ** 6):
+            pass
+    return write(message, *args, **kwargs)
+
+
+def hook(frame, event, arg):
+    if event == "call" and frame.f_code.co_name == "require_database":
+        raise KeyboardInterrupt  # the first Ctrl-C, as the command starts (a raise unsets the hook)
+
+
+click.echo = echo
+sys.setprofile(hook)
+cli(sys.argv[2:])
+"""
+
+
+@pytest.mark.parametrize("second", ["SIGINT", "SIGTERM"])
+def test_a_second_stop_as_the_stopped_line_is_written_ends_the_command_with_that_line(tmp_path, second):
+    # The second Ctrl-C was raised in the line's write: Click said "Aborted!" instead, exit 1; a SIGTERM there (systemd
+    # stopping a unit a Ctrl-C had stopped, a script's `kill` after its own SIGINT) killed the process, no line.
+    path = tmp_path / "n.db"
+    path.write_bytes(b"x")
+    done = subprocess.run([sys.executable, "-c", _STOPPED_TWICE, second, "status", "--db", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (130, "newsmon: status stopped (Ctrl-C)\n")
+
+
 def test_output_whose_reader_went_away_ends_quietly_not_as_a_failure(tmp_path):
     # `newsmon status | head -1`: click exits 1 when its output pipe closes, which is status's
     # "an outlet is failing", a false alarm in a cron job with pipefail. It ends as a Unix tool a
