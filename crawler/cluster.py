@@ -376,14 +376,21 @@ def _quiet() -> None:
 def stop(client: Client) -> None:
     """Close the client, and the local cluster if it started one (a scheduler's is left running)."""
     cluster = getattr(client, "cluster", None)
-    if cluster is not None:
-        try:
-            client.run(_quiet)
-        except Exception:  # noqa: BLE001  (a worker already gone has nothing left to say)
-            pass
-    client.close()
-    if cluster is not None:
-        cluster.close()
-        runner = getattr(cluster, "runner", None)
-        if runner is not None:
-            runner.stop()
+    try:
+        if cluster is not None:
+            try:
+                client.run(_quiet)
+            except Exception:  # noqa: BLE001  (a worker already gone has nothing left to say)
+                pass
+        client.close()
+        if cluster is not None:
+            cluster.close()
+            runner = getattr(cluster, "runner", None)
+            if runner is not None:
+                runner.stop()
+    except KeyboardInterrupt:
+        # A second Ctrl-C (a key pressed twice) as the cluster closed cut its close short, and Dask's own at exit
+        # waited 10 s on what was left half closed: the cluster is left as one Ctrl-C found starting is.
+        if isinstance(cluster, _LocalCluster):
+            _abandon(cluster.runner, cluster.abandoned)
+        raise

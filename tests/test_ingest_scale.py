@@ -513,6 +513,53 @@ def test_ctrl_c_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_on
     assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
 
 
+_PRESSED_TWICE = """
+import atexit, os, signal, sys, threading
+from distributed.deploy.spec import SpecCluster
+import crawler.cluster as dask_cluster
+from crawler.cli import cli
+
+close = dask_cluster._LocalCluster.close
+
+
+def close_pressed_again(self, timeout=None):
+    if not getattr(close_pressed_again, "pressed", False):
+        close_pressed_again.pressed = True
+        # Ctrl-C again, to the whole group as a terminal sends it, while the cluster closes
+        threading.Timer(0.02, os.killpg, (os.getpgrp(), signal.SIGINT)).start()
+    return close(self, timeout)
+
+
+def left_half_closed():
+    # Before Dask's own close at exit (atexit runs the last registered first), which waits up to 10 s on each
+    for cluster in list(SpecCluster._instances):
+        if cluster.status.name != "closed" and not cluster.abandoned.is_set():
+            print(f"left half closed: {cluster.status.name}", file=sys.stderr)
+
+
+dask_cluster._LocalCluster.close = close_pressed_again
+atexit.register(left_half_closed)
+cli(sys.argv[1:])
+"""
+
+
+def test_ctrl_c_pressed_again_as_the_local_cluster_closes_leaves_no_cluster_for_dasks_exit_to_wait_on(tmp_path):
+    # The second Ctrl-C cut the cluster's close short: Dask's close at exit then waited 10 s on what it had left half
+    # closed, and a key pressed twice to stop at once stopped the ingest 10 s later than pressed once.
+    path = tmp_path / "outlets.warc.gz"
+    warcs.write(path, warcs.cc_news_like(160, 1.0, seed=5))
+    db = tmp_path / "n.db"
+    command = [sys.executable, "-c", _PRESSED_TWICE, "ingest", str(path), "--db", str(db), "--workers", "2",
+               "--part-size", PART]
+    code, err = _ctrl_c_when(command, lambda process: _a_part_stored(db))
+    assert code in (130, -signal.SIGINT), err[-3000:]  # -2: the second Ctrl-C reached Python's exit
+    assert "left half closed" not in err, err[-3000:]
+    assert err.strip().splitlines()[-1].startswith("newsmon: ingest stopped (Ctrl-C); "), err[-3000:]
+    again = newsmon("ingest", str(path), "--db", str(db), "--workers", "0", "--part-size", PART)
+    assert again.returncode == 0 and "1 archive(s) resumed" in again.stdout
+    assert rows(db, "SELECT count(*) FROM urls WHERE reason_code != 'page_missing'") == [(160,)]
+
+
 @pytest.mark.parametrize("group", [False, True], ids=["kill", "systemd-stop"])
 def test_sigterm_stops_an_ingest_on_its_local_cluster_in_one_line_and_the_next_one_resumes(tmp_path, group):
     # `kill PID`, or systemd's stop (SIGTERM to each process of the service): the ingest died at once,
