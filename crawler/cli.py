@@ -709,6 +709,7 @@ def rescore(db: str | None, config: str | None) -> None:
 
     from storage import queries, transaction
     from storage import stories as story_db
+    from storage.db import settle
 
     from . import relevance, store
     from .progress import Progress
@@ -753,12 +754,29 @@ def rescore(db: str | None, config: str | None) -> None:
             if flagged and article_id in unreviewed:  # as status counts them: a reviewed one is in no lane
                 counts[flagged] += 1
 
+    def stored(rows: list[dict], scored: list[dict]) -> bool:
+        """Whether the database holds a batch's scores: told by the last article whose score it moves, written
+        with the others in the batch's one transaction (a batch that moves none holds them either way)."""
+        moved = [(row["id"], fields["score"], int(bool(fields["relevant"]))) for row, fields in zip(rows, scored)
+                 if fields["score"] != row["score"] or fields["relevant"] != row["relevant"]]
+        return not moved or database.execute("SELECT 1 FROM articles WHERE id = ? AND score = ? AND relevant = ?",
+                                             moved[-1]).fetchone() is not None
+
     with Progress("rescore", total=articles, unit="articles") as progress, \
             _resumable("rescore", progress, rerun):
         for rows, scored in store.rescore_batches(database, config_path):
-            before = changed
-            write(rows, scored)
-            progress.update(len(rows), changed=changed - before)
+            before, done = changed, progress.done
+            try:
+                write(rows, scored)
+                progress.update(len(rows), changed=changed - before)
+            except KeyboardInterrupt:
+                # A Ctrl-C just after the batch's COMMIT, before the progress counted it: the stopped line said
+                # "after 0 of 1,002 articles" of a database holding 500 rescored. Told by the scores the database
+                # holds; not those of a transaction the Ctrl-C left open as its block ended, rolled back here.
+                settle(database)
+                if progress.done == done and stored(rows, scored):
+                    progress.update(len(rows))
+                raise
         again_read = 0
         for _ in range(RESCORE_AGAIN):
             again, stale[:] = list(queries.iter_articles(database, stale)), []

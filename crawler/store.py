@@ -1116,6 +1116,21 @@ def articles_to_reextract(db, *, outdated: bool = False, outlets: Sequence[str] 
     return [r[0] for r in db.execute(sql, params).fetchall()]
 
 
+def _count_stored(db, progress, done: float | None, article_id: int, **written: Any) -> None:
+    """``reextract`` stopped by a Ctrl-C at one article: it is counted (``progress``, whose count was ``done`` before
+    it) if the database holds what was ``written`` to its row.
+
+    A Ctrl-C just after the article's COMMIT, before the progress counted it, said "after 0 of 3 articles" of a
+    database holding 1 read again. Told by its row, this extraction's once its COMMIT is done (one that read as it
+    was stored holds it either way); not one the Ctrl-C left open before its COMMIT, rolled back here."""
+    settle(db)
+    if progress is None or progress.done != done:
+        return
+    where = " AND ".join(f"{column} IS ?" for column in written)
+    if db.execute(f"SELECT 1 FROM articles WHERE id = ? AND {where}", [article_id, *written.values()]).fetchone():
+        progress.update(1)
+
+
 def _others_versions(chain: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """The versions of an article (``reextract``'s chain, oldest first) that are other articles',
     a list a page URL (``_without`` gives the article's own).
@@ -1318,34 +1333,48 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             chain.append({"record": record, "page_id": entry["page_id"] if stored is not None else None,
                           "fetched_at": entry["fetched_at"], "kept": kept, "url": stored[0] if stored else None,
                           "following": following, "indexed": indexed})
+        done = getattr(progress, "done", None)  # a Progress's; told again only where this article's update did not run
         if all(c["kept"] for c in chain):
             # No readable page (pruned, or none kept): the article stays as it is, gone over by
             # this extraction all the same (``newsmon status`` asks for no reextract of it).
             counts["kept"] += 1
-            with transaction(db):
-                db.execute("UPDATE articles SET extraction = ? WHERE id = ?", [EXTRACTION_VERSION, article_id])
+            try:
+                with transaction(db):
+                    db.execute("UPDATE articles SET extraction = ? WHERE id = ?", [EXTRACTION_VERSION, article_id])
+                # Counted as the others are: uncounted, a reextract stopped past them said fewer articles done
+                # than the database held (`--outdated` goes on after them).
+                if progress is not None:
+                    progress.update(1)
+            except KeyboardInterrupt:
+                _count_stored(db, progress, done, article_id, extraction=EXTRACTION_VERSION)
+                raise
             continue
         whole = chain
         apart = _others_versions(whole)
         apart += _other_outlets(db, article_id, outlet, whole, apart, config_path, known)
-        with transaction(db):
-            if apart:
-                apart = _taken_apart(db, article_id, whole, apart, outlet)
-            chain = _without(whole, apart)
-            _write_own(db, article_id, chain)
-            versions.rehash_sightings(db, article_id, read_as)
-            # After the article's own row is written back: it held the newest of their texts.
-            for others in apart:
-                _store_apart(db, others, article_id, outlet)
-        counts["split"] += len(apart)
-        counts["articles"] += 1
-        counts["versions"] += len(chain) if len(chain) > 1 else 0
-        newest = chain[-1]
-        if newest["following"] and opts.revisit_after and frontier.state(db, newest["following"]) is None:
-            _plan_next_pages(db, article_id, newest["url"], newest["following"])
-            counts["first_page_only"] = counts.get("first_page_only", 0) + 1
-        if progress is not None:
-            progress.update(1, articles=1)
+        try:
+            with transaction(db):
+                if apart:
+                    apart = _taken_apart(db, article_id, whole, apart, outlet)
+                chain = _without(whole, apart)
+                _write_own(db, article_id, chain)
+                versions.rehash_sightings(db, article_id, read_as)
+                # After the article's own row is written back: it held the newest of their texts.
+                for others in apart:
+                    _store_apart(db, others, article_id, outlet)
+            counts["split"] += len(apart)
+            counts["articles"] += 1
+            counts["versions"] += len(chain) if len(chain) > 1 else 0
+            newest = chain[-1]
+            if newest["following"] and opts.revisit_after and frontier.state(db, newest["following"]) is None:
+                _plan_next_pages(db, article_id, newest["url"], newest["following"])
+                counts["first_page_only"] = counts.get("first_page_only", 0) + 1
+            if progress is not None:
+                progress.update(1, articles=1)
+        except KeyboardInterrupt:
+            _count_stored(db, progress, done, article_id, extraction=EXTRACTION_VERSION, version=len(chain),
+                          content_hash=chain[-1]["record"]["content_hash"])
+            raise
     # Streamed in batches (raw pages are most of the database); writing article_id as we go
     # does not disturb iter_pages, which pages by id.
     for _page_id, url, article_id, body, content_type in queries.iter_pages(db, outlets):

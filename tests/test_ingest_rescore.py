@@ -596,3 +596,78 @@ def test_regroup_stopped_with_ctrl_c_says_how_far_it_got_and_storyless_places_th
     again = newsmon("regroup", "--window", "48h", "--storyless", "--db", db)
     assert again.returncode == 0, again.stderr.decode()[-3000:]
     assert count(db, "select count(*) from articles where story_id is null") == 0
+
+
+_STOPPED_AT_A_BATCH = """
+import sys
+from crawler.cli import cli
+
+WHERE, N, BATCH = sys.argv.pop(1), int(sys.argv.pop(1)), sys.argv.pop(1)
+seen = 0
+
+
+def at(frame, event, arg):
+    global seen
+    if WHERE == "stored":  # the Nth COMMIT of a batch's `with transaction` (in function BATCH), before it is counted
+        if event != "c_return" or frame.f_code.co_name != "transaction" or frame.f_locals["conn"].in_transaction:
+            return
+        block = frame.f_back.f_back if frame.f_back is not None else None
+    else:  # "ends": contextlib's __exit__ of the Nth such block, entered without an error, before its COMMIT
+        if event != "call" or frame.f_code.co_name != "__exit__" or not frame.f_code.co_filename.endswith(
+                "contextlib.py") or frame.f_locals.get("typ") is not None:
+            return
+        block = frame.f_back
+    if block is not None and block.f_code.co_name == BATCH:
+        seen += 1
+        if seen == N:
+            sys.setprofile(None)
+            raise KeyboardInterrupt
+
+
+sys.setprofile(at)
+cli(sys.argv[1:])
+"""
+
+
+def _stopped_at_a_batch(db: str, where: str, n: int, batch: str, *command: str) -> str:
+    """``command`` run on ``db`` under ``_STOPPED_AT_A_BATCH``: the line it said as it stopped, exit 130."""
+    done = subprocess.run([sys.executable, "-c", _STOPPED_AT_A_BATCH, where, str(n), batch, *command, "--db", db],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    return done.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("where, n", [("stored", 1), ("ends", 2)])
+def test_rescore_stopped_at_a_batch_commit_says_what_the_database_holds(tmp_path, warc, where, n):
+    # Just after the first batch's COMMIT, before the progress counted it: "after 0 of 1,002 articles" of a database
+    # holding 500 rescored. As the second batch's block ends, before its COMMIT: its transaction left open, rolled back
+    # as the database closes, is not counted.
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    _copies(db, 333)  # 1,002 articles: batches of 500, scored in this process
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE articles SET score = -1")  # every score is moved: the database tells those rescored
+    line = _stopped_at_a_batch(db, where, n, "write", "rescore")
+    assert count(db, "select count(*) from articles where score != -1") == 500
+    assert line == (f"newsmon: rescore stopped (Ctrl-C) after 500 of 1,002 articles, each batch done stored: run "
+                    f"`newsmon rescore --db {db}` again to finish"), line
+
+
+@pytest.mark.parametrize("where, n, copies, done, total", [("stored", 1, 0, 1, 3), ("ends", 2, 0, 1, 3),
+                                                           ("stored", 5, 2, 5, 9)], ids=["stored", "ends", "kept"])
+def test_reextract_stopped_at_an_article_commit_says_what_the_database_holds(tmp_path, warc, where, n, copies, done,
+                                                                             total):
+    # Just after an article's COMMIT, before the progress counted it: "after 0 of 3 articles" of a database holding 1
+    # read again. As the second one's block ends, before its COMMIT: its transaction left open is not counted. Articles
+    # with no page left to read (copies), marked read again as they are, were never counted: "after 3 of 9" of 5.
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    if copies:
+        _copies(db, copies)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE articles SET extraction = NULL")  # every one outdated: the database tells those read again
+    line = _stopped_at_a_batch(db, where, n, "reextract", "reextract", "--outdated")
+    assert count(db, "select count(*) from articles where extraction is not null") == done
+    assert line == (f"newsmon: reextract stopped (Ctrl-C) after {done} of {total} articles, each batch done stored: "
+                    f"run `newsmon reextract --outdated --db {db}` again to finish"), line
