@@ -638,6 +638,7 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
     # full name ("Taiwan welcomed Japan's new security strategy. The foreign ministry in Taipei said the revised
     # National Security Strategy would ..."): an earlier mention of the documents its noun names.
     named = _body_names(topic, body, [(s, e) for w, s, e, _ in spans if w == "text"])
+    home_named = any(m.owner == topic.home for m in body.markers)
     # Each document's mentions in each part, in order: a first mention that only responds reads the next ones.
     mentions: dict[tuple[str, int], list[tuple[int, int]]] = {}
     for where, start, end, index in spans:
@@ -654,7 +655,15 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
         if found is None and topic.terms[index].own:
             found = Attribution(topic.home, "own", "")
         if found is None:
-            before = same.get(index) or [x for x in [lead if where == "title" else noun] if x is not None]
+            # The headline's noun names the body's document only where another government could have it: "U.S. defense
+            # strategy calls on allies to shoulder more" says nothing of "the Defense Buildup Program" or "the three
+            # security documents" below it, which no government but Japan has (weight enough on its own), in a text
+            # that names Japan (Tokyo, 日本), and Japan's revision, told under the Pentagon's news, scored 0. A text
+            # that never names Japan takes the name for the headline's government's own.
+            sole = where == "text" and home_named and topic.terms[index].document \
+                and topic.terms[index].weight >= topic.threshold
+            before = same.get(index) or [x for x in [lead if where == "title" else noun] if x is not None and not (
+                sole and x.owner != topic.home)]
             own = mentions.get((where, index), [])
             at = bisect.bisect_right(own, (start, end))
             later = own[at:at + AHEAD]
@@ -662,6 +671,12 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
                                      previous if where == "text" else None, article, part.claimed,
                                      before[-1] if len({a.owner for a in before}) == 1 else None, part.subjects,
                                      lead=lead, later=later)
+            if sole and found.how == "carried" and found.owner not in (topic.home, None) \
+                    and article.owner in (topic.home, None):
+                # ... nor does another document's owner carried over from before it, in a story no government
+                # heads: "The Pentagon released its National Defense Strategy. The government, which is revising
+                # the National Security Strategy and the Defense Buildup Program, will study the U.S. document."
+                found = Attribution(None, "none")
         if found.owner is not None and topic.terms[index].document and found.how != "article":
             same.setdefault(index, []).append(found)
         if where == "text" and found.owner is not None:
