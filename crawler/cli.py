@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -359,10 +359,34 @@ def _say_stopped(said: str) -> NoReturn:
     code = EXIT_TERMINATED if _TERMINATED else EXIT_INTERRUPTED
     # A second Ctrl-C or SIGTERM as the line is written asks for what is being done: raised in the write, it reached
     # the command-wide handler, which said a second line ("… stopped (SIGTERM)" under "… after 1,000 of 3,000 …").
-    held = {}
-    if threading.current_thread() is threading.main_thread():
-        held = {signum: signal.signal(signum, lambda *_: None) for signum in (signal.SIGINT, signal.SIGTERM)}
+    # One is held, no more: a line that cannot get out (standard error a pipe its reader stopped reading: `2>&1 |
+    # less`, a stalled log driver) left the command deaf to every SIGTERM and Ctrl-C after, until SIGKILL; the next
+    # one ends it, as before. A handler not set from Python (None: an embedding program's own) is left alone, as it
+    # could not be put back: replaced, the program's SIGTERM handler never ran again.
+    held: dict[int, Any] = {}
+
+    def put_back() -> None:
+        while held:
+            signum, handler = held.popitem()
+            signal.signal(signum, handler)
+
+    def hold(signum, frame) -> None:
+        put_back()
+
+    def hold_all() -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            if signum not in held and (handler := signal.getsignal(signum)) is not None:
+                held[signum] = handler
+                signal.signal(signum, hold)
+
     try:
+        if threading.current_thread() is threading.main_thread():
+            try:
+                hold_all()
+            except KeyboardInterrupt:
+                # The second stop, as they were swapped (SIGINT's held, SIGTERM's not yet): raised here, before the
+                # line, it left SIGINT held for good and said the command-wide handler's line or Click's "Aborted!".
+                hold_all()
         click.echo(f"newsmon: {said}", err=True)
         # CPython marks a KeyboardInterrupt that ended code run from a string (exec, eval: each dataclass's
         # __init__, as a module being imported makes one) as never caught, and a `python -m` run (the
@@ -372,9 +396,7 @@ def _say_stopped(said: str) -> NoReturn:
         exec("pass", {})
     finally:
         # Back as they were for the exit's own work (a local cluster's close), which a Ctrl-C may still cut short.
-        for signum, handler in held.items():
-            if handler is not None:  # None: not set from Python, nothing to put back
-                signal.signal(signum, handler)
+        put_back()
     sys.exit(code)
 
 

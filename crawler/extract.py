@@ -1127,17 +1127,34 @@ _NOTICE_ALONE = re.compile(r"\ue000[\d\s,.]*(?:分|時間|秒|(?i:minutes?|mins?
 
 
 #: A waiting room's own sentences beside its notice: asking to wait, the page refreshing itself, thanks for patience,
-#: what happens at one's turn, an apology for the wait (Queue-it's and Cloudflare's default pages say each).
+#: what happens at one's turn, an apology for the wait (Queue-it's and Cloudflare's default pages say each). Each in the
+#: form said to the reader waiting, now (お待たせしております, ご迷惑をおかけしますが, 順番が来ましたら, "We apologize", "Sorry
+#: for"): a story tells them of others, done (順番待ちの列ができた, ご迷惑をおかけしたとして陳謝した, ご理解いただきたいとして
+#: いる, 順番が来たのは…, "Ticketmaster apologized for the inconvenience", "it was sorry for the queues").
 _WAITING_WORDS = re.compile(r"お待ち(?:ください|いただ)|自動的に|再読み込み|リロード|更新(?:されます|しないで)|閉じないで"
-                            r"|お待たせ|順番待ち|順番が(?:来|き)|順番になり|ご(?:迷惑|不便)を?おかけ|申し訳(?:ございません|ありません)"
-                            r"|ご(?:理解|了承)(?:ください|いただ|のほど)"
+                            r"|お待たせ(?:いた)?し(?:て|ま)|順番待ちに(?:追加|登録)され|順番が(?:来|き)(?:ましたら|たら|次第)"
+                            r"|順番になり(?:ましたら|次第)|ご(?:迷惑|不便)を?おかけ(?:いた)?し(?:て|ま)"
+                            r"|申し訳(?:ございません|ありません)"
+                            r"|ご(?:理解|了承)(?:ください|いただ(?:き(?:ます|たく)|け(?:ます|れば))|のほど)"
                             r"|(?i:patience|please wait|automatically|(?:do not|don't) (?:refresh|close|leave)"
-                            r"|your turn|thank you for (?:waiting|your understanding)|we apologi[sz]e|sorry for"
-                            r"|inconvenience)")
+                            r"|your turn|thank you for (?:waiting|your understanding)|we apologi[sz]e"
+                            r"|(?:^|(?<=[.!?]\s)|(?<=\bwe[’']re\s)|(?<=\bwe are\s))sorry for|regret any inconvenience"
+                            r"|estimated wait(?:ing)? time is (?:unavailable|unknown|more than|greater than)"
+                            r"|(?:we are|we[’']re) (?:currently )?experiencing)")
+#: A quotation: a waiting room's words in it are someone's (“Thank you for your patience,” the screen read), words
+#: outside it are the line's own (「戻る」ボタンを押さずにお待ちください, a waiting room naming its buttons).
+_QUOTATION = re.compile(r"「[^「」]*」|『[^『』]*』|“[^“”]*”" r'|"[^"]*"')
 #: A line telling a waiting room's words as someone's: a story's (…申し訳ありません、と駅員は頭を下げた; "We
 #: apologize," the company said), never the waiting room's own.
-_TOLD = re.compile(r"[「」『』“”]|(?<=ます|せん|した|です|さい)(?:[、,]\s?と|と(?:言|話|語|述べ|説明|繰り返|謝罪|頭を下げ))"
-                   r"|(?i:\b(?:said|says|told|wrote|according to)\b)")
+_TOLD = re.compile(r"(?<=ます|せん|した|です|さい)(?:[、,]\s?と|と(?:言|話|語|述べ|説明|繰り返|謝罪|頭を下げ))"
+                   r"|(?i:\b(?:said|says|told|wrote)\b|\baccording to\b(?! (?:your|their) (?:place|position|turn)))")
+
+
+def _waiting_rooms(line: str) -> bool:
+    """Whether ``line``, a sentence beside a queue's notice, is a waiting room's own: its words
+    (``_WAITING_WORDS``) outside any quotation, not told as someone's (``_TOLD``)."""
+    own = _QUOTATION.sub("", line)
+    return _WAITING_WORDS.search(own) is not None and _TOLD.search(own) is None
 
 
 def _queue_alone(lines: list[str]) -> bool:
@@ -1151,7 +1168,7 @@ def _queue_alone(lines: list[str]) -> bool:
                                                                                        for line in lines)]
     return any(is_alone and _QUEUE_NOTICE.search(_WS.sub(" ", line)) is not None
                for line, is_alone in zip(lines, alone)) and not any(
-        has_sentence([line]) and not is_alone and (_WAITING_WORDS.search(line) is None or _TOLD.search(line))
+        has_sentence([line]) and not is_alone and not _waiting_rooms(line)
         for line, is_alone in zip(lines, alone))
 
 

@@ -436,6 +436,18 @@ def test_a_dated_story_that_opens_with_a_queues_words_is_an_article(title, parag
     ("Diablo IV launch", ["You are now in line.", "“Thank you for your patience,” the screen read for hours."]),
     ("Diablo IV launch", ["You are now in line.",
                           "We apologize for the inconvenience, Blizzard said on launch night."]),
+    ("Diablo IV launch", ["You are now in line.", '"Thank you for your patience," the screen read for hours.']),
+    # ... then a story's sentence that tells of a queue, an apology or the wait in the waiting room's words, of others
+    # and done, not to the reader waiting: each was site_busy, retried and never stored.
+    ("入国審査に長い列", ["待ち時間：約2時間――。", "成田空港の出国審査場では連休初日、順番待ちの列が通路まで延びた。"]),
+    ("出国ラッシュ", ["待ち時間：約2時間――。", "成田空港では、出国審査の順番待ちの列ができています。"]),
+    ("新駅開業で混乱", ["順番にご案内しています。", "JR東日本は、開業初日に多くの利用者にご迷惑をおかけしたとして陳謝した。"]),
+    ("転入手続きに長い列", ["予想待ち時間：約3時間", "市役所の窓口は転入手続きの順番待ちで混雑し、市は市民にご理解いただきたいとしている。"]),
+    ("新作ゲーム発売", ["予想待ち時間：約30分", "運営会社は、購入を待つ利用者をお待たせしたことを謝罪した。"]),
+    ("Eras Tour presale", ["You are now in line.", "Fans saw that message for hours on Tuesday, and Ticketmaster later "
+                                                   "apologized for the inconvenience."]),
+    ("Diablo IV launch", ["You are now in line.",
+                          "Players waited hours for their turn; Blizzard posted that it was sorry for the queues."]),
 ])
 def test_a_dated_story_whose_lede_is_a_queues_words_alone_is_an_article(title, paragraphs):
     from crawler.extract import extract_article
@@ -467,6 +479,23 @@ def test_a_dated_story_whose_lede_is_a_queues_words_alone_is_an_article(title, p
     ("Queue-it", ["You are now in line.",
                   "Thank you for waiting. Due to high demand, we are sending visitors in order.",
                   "Estimated wait time: 5 minutes"]),
+    # ... whose sentences name its buttons in quotation marks, the waiting room's words outside them: each was read as
+    # a story quoting someone, and the waiting room stored as the article.
+    ("お待ちください", ["ただいま順番にご案内しております。", "予想待ち時間：約5分",
+                   "ブラウザの「戻る」「更新」ボタンは押さずに、このままお待ちください。"]),
+    ("Waiting Room", ["You are now in line.",
+                      "Please wait. Do not press “Back” or “Refresh”, or you will lose your place.",
+                      "Your estimated wait time is 4 minutes."]),
+    # ... Cloudflare's default page when it knows no wait time, or a long one.
+    ("Waiting Room", ["You are now in line.", "Thank you for your patience.",
+                      "Your estimated wait time is unavailable.",
+                      "This page will automatically refresh, please do not close your browser."]),
+    ("Waiting Room", ["You are now in line.", "Thank you for your patience.",
+                      "Your estimated wait time is more than 4 hours."]),
+    ("Waiting Room", ["You are now in line.", "Thank you for your patience.",
+                      "We are experiencing a high volume of traffic and using a virtual queue to limit the amount of "
+                      "users on the website at the same time. This will ensure you have the best possible online "
+                      "experience.", "Your estimated wait time is 5 minutes."]),
 ])
 def test_a_waiting_room_dated_by_its_template_is_no_article(title, paragraphs):
     from crawler.extract import extract_article

@@ -427,6 +427,102 @@ def test_a_second_stop_as_the_stopped_line_is_written_ends_the_command_with_that
                           capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (130, "newsmon: status stopped (Ctrl-C)\n")
 
+    # ... and after a first SIGTERM, the line and the exit status say SIGTERM.
+    hooked = _STOPPED_TWICE.replace("raise KeyboardInterrupt  #",
+                                    "os.kill(os.getpid(), signal.SIGTERM); [0 for _ in range(10 ** 6)]  #")
+    done = subprocess.run([sys.executable, "-c", hooked, second, "status", "--db", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (143, "newsmon: status stopped (SIGTERM)\n")
+
+
+_STOPPED_BLOCKED = """
+import os, sys
+import click
+from crawler.cli import cli
+
+os.set_blocking(2, False)
+try:
+    while True:
+        os.write(2, b"x" * 4096)  # standard error's pipe full: its reader (less, a log driver) reads no more for now
+except BlockingIOError:
+    pass
+os.set_blocking(2, True)
+write = click.echo
+
+
+def echo(message=None, *args, **kwargs):
+    if str(message).startswith("newsmon: "):
+        print("writing", flush=True)
+    return write(message, *args, **kwargs)
+
+
+def hook(frame, event, arg):
+    if event == "call" and frame.f_code.co_name == "require_database":
+        raise KeyboardInterrupt  # the first Ctrl-C
+
+
+click.echo = echo
+sys.setprofile(hook)
+cli(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("again", ["SIGINT", "SIGTERM"])
+def test_a_stopped_command_whose_line_cannot_get_out_is_still_ended_by_the_next_stops(tmp_path, again):
+    # One stop is held as the line is written, no more: all were, and a command whose standard error no one read
+    # (`newsmon crawl 2>&1 | less`, a stalled log driver) ran on deaf to every Ctrl-C and SIGTERM, until SIGKILL.
+    path = tmp_path / "n.db"
+    path.write_bytes(b"x")
+    read, write = os.pipe()
+    process = subprocess.Popen([sys.executable, "-c", _STOPPED_BLOCKED, "status", "--db", str(path)],
+                               stdout=subprocess.PIPE, stderr=write, text=True)
+    os.close(write)
+    try:
+        assert process.stdout.readline() == "writing\n"
+        time.sleep(0.2)
+        for _ in range(4):
+            process.send_signal(getattr(signal, again))
+            try:
+                process.wait(2)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+        assert process.poll() is not None
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+        os.close(read)
+
+
+_STOPPED_EMBEDDED = """
+import ctypes, os, signal, sys, time
+
+# An embedding program's own SIGTERM handler, set in C (here libc's _exit: the process ends with status 15):
+# Python's signal module, made afresh, has it as None, a handler it did not set.
+libc = ctypes.CDLL(None)
+libc.signal.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.signal(signal.SIGTERM, ctypes.cast(libc._exit, ctypes.c_void_p))
+del sys.modules["signal"], sys.modules["_signal"]
+import signal
+signal.signal(signal.SIGINT, signal.default_int_handler)
+assert signal.getsignal(signal.SIGTERM) is None
+from crawler.cli import _say_stopped
+
+try:
+    _say_stopped("status stopped (Ctrl-C)")
+except SystemExit:
+    pass
+os.kill(os.getpid(), signal.SIGTERM)
+time.sleep(1)
+"""
+
+
+def test_a_stop_handler_not_set_from_python_is_left_to_run(tmp_path):
+    # Replaced by the held no-op and never put back (it could not be), the program's SIGTERM handler never ran again.
+    done = subprocess.run([sys.executable, "-c", _STOPPED_EMBEDDED], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (15, "newsmon: status stopped (Ctrl-C)\n")
+
 
 def test_output_whose_reader_went_away_ends_quietly_not_as_a_failure(tmp_path):
     # `newsmon status | head -1`: click exits 1 when its output pipe closes, which is status's
