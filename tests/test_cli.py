@@ -495,35 +495,6 @@ def test_a_stopped_command_whose_line_cannot_get_out_is_still_ended_by_the_next_
         os.close(read)
 
 
-_STOPPED_EMBEDDED = """
-import ctypes, os, signal, sys, time
-
-# An embedding program's own SIGTERM handler, set in C (here libc's _exit: the process ends with status 15):
-# Python's signal module, made afresh, has it as None, a handler it did not set.
-libc = ctypes.CDLL(None)
-libc.signal.argtypes = [ctypes.c_int, ctypes.c_void_p]
-libc.signal(signal.SIGTERM, ctypes.cast(libc._exit, ctypes.c_void_p))
-del sys.modules["signal"], sys.modules["_signal"]
-import signal
-signal.signal(signal.SIGINT, signal.default_int_handler)
-assert signal.getsignal(signal.SIGTERM) is None
-from crawler.cli import _say_stopped
-
-try:
-    _say_stopped("status stopped (Ctrl-C)")
-except SystemExit:
-    pass
-os.kill(os.getpid(), signal.SIGTERM)
-time.sleep(1)
-"""
-
-
-def test_a_stop_handler_not_set_from_python_is_left_to_run(tmp_path):
-    # Replaced by the held no-op and never put back (it could not be), the program's SIGTERM handler never ran again.
-    done = subprocess.run([sys.executable, "-c", _STOPPED_EMBEDDED], capture_output=True, text=True, timeout=120)
-    assert (done.returncode, done.stderr) == (15, "newsmon: status stopped (Ctrl-C)\n")
-
-
 def test_output_whose_reader_went_away_ends_quietly_not_as_a_failure(tmp_path):
     # `newsmon status | head -1`: click exits 1 when its output pipe closes, which is status's
     # "an outlet is failing", a false alarm in a cron job with pipefail. It ends as a Unix tool a
