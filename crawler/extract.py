@@ -149,7 +149,10 @@ _QUEUE = (r"(?:ただいま|現在)?(?:順番に|順次)ご案内(?:して|い�
           r"|(?:ただいま|現在)?(?:仮想|バーチャル|オンライン)?待合室(?:に|へ)(?:ご案内|入室|移動)(?:して(?:います|おります)|しました)"
           # The wait it shows, as a label ("予想待ち時間：約5分"): a loading page's "しばらくお待ちください"
           # alone is a script's shell as often (drawn_by_script), not read as a queue.
-          r"|(?:予想|推定|想定|目安の)?待ち時間(?:の目安)?\s*[:：]\s*(?:約|およそ)?\s*\d"
+          r"|(?:予想|推定|想定|目安の)?待(?:ち|機)時間(?:の目安)?\s*[:：]\s*(?:約|およそ)?\s*\d"
+          # Cloudflare's Japanese waiting room (順番待ちに追加されました。…予想待機時間は 5 分です。), NetFUNNEL's (接続待機中).
+          r"|(?:ただいま|現在)?順番待ち(?:の列)?に(?:追加|登録)され(?:ました|ています|ております)"
+          r"|予想待機時間は\s*(?:約|およそ)?\s*\d+\s*(?:分|時間)です|(?:^|(?<=\s))接続待機中(?=\s|$)"
           r"|(?i:(?:you are|you're) (?:now )?in (?:the |a )?(?:virtual )?(?:line|queue|waiting room)"
           r"(?=\s*(?:[.!,;:]|$))"
           r"|you(?: have|'ve) been (?:placed|put|added) (?:in|into|to) (?:the |a )?(?:virtual )?"
@@ -186,6 +189,7 @@ _NOTICE_WORDS = ("見つかりません", "存在し", "表示できません", 
                  "混み合", "混雑", "メンテナンス", "リクエスト", "エラーが発生", "not found", "be found", "find", "exist",
                  "removed", "deleted", "withdrawn", "no longer available", "many requests", "rate limit", "busy",
                  "overloaded", "maintenance", "experiencing", "error", "にご案内", "順次ご案内", "待合室", "待ち時間",
+                 "待機時間", "順番待ち", "接続待機",
                  "you are", "you're", "you have been", "you've been", "wait time", "waiting time")
 
 

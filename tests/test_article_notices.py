@@ -310,6 +310,10 @@ def test_a_moved_article_whose_script_goes_on_is_followed_within_the_outlet_and_
     (page("毎朝新聞", "<p>ただいま当サイトへのアクセスが集中しております。</p>"), "site_busy"),
     (page("毎朝新聞", "<h1>待合室</h1><p>ただいま待合室にご案内しています。このままお待ちください。</p>"), "site_busy"),
     (page("待合室 | 毎朝新聞", "<h1>待合室</h1><p>しばらくお待ちください。予想待ち時間：約5分</p>"), "site_busy"),
+    # Cloudflare's waiting room in Japanese (its default page's words) and NetFUNNEL's: stored as the outlet's article.
+    (page("Waiting Room powered by Cloudflare", "<h1>順番待ちに追加されました。</h1><p>ご不便をおかけいたしますが、よろしく"
+          "お願いいたします。</p><p>予想待機時間は 5 分です。</p><p>このページは自動的に更新されます。</p>"), "site_busy"),
+    (page("毎朝新聞", "<p class=tit>接続待機中</p><p class=time>予想待機時間 00:00:12</p>"), "site_busy"),
 ])
 def test_a_page_that_says_it_holds_no_article_is_named_so(html, code):
     from crawler.extract import extract_article
@@ -367,6 +371,7 @@ def in_real_template(title: str, heading: str, line: str) -> bytes:
     ("Mainichi", "Mainichi", "You are now in line. Your estimated wait time is 3 minutes.", "site_busy"),
     ("毎日新聞", "毎日新聞", "現在、サイトへのアクセスが大変混み合っているため、順番にご案内しています。", "site_busy"),
     ("毎日新聞", "毎日新聞", "順番にご案内しております。しばらくお待ちください。", "site_busy"),
+    ("毎日新聞", "毎日新聞", "順番待ちに追加されました。予想待機時間は 5 分です。", "site_busy"),
 ])
 def test_a_notice_in_a_real_sites_template_is_named_so(title, heading, line, code):
     from crawler.extract import extract_article
@@ -400,6 +405,8 @@ def test_a_notice_in_a_real_sites_template_is_named_so(title, heading, line, cod
     ("Ticket site crashes", ["Fans trying to buy tickets on Monday were placed in a virtual queue for hours."]),
     ("Sale draws crowds", ["Shoppers queued from dawn. You are now in line for a bargain, a sign at the door read."]),
     ("Expressway jams", ["We are experiencing heavy traffic on the expressway, a police spokesman said on Monday."]),
+    ("人気ラーメン店に行列", ["順番待ちの列に登録された客は300人を超えた。", "開店前から並ぶ客もおり、店主は整理券の配布を検討している。"]),
+    ("救急外来の混雑続く", ["待機時間は平均4時間。", "市立病院の救急外来では、診察までの待機時間が4時間を超える日もある。"]),
 ])
 def test_an_article_about_a_notice_is_an_article(title, paragraphs):
     from crawler.extract import extract_article
@@ -479,6 +486,8 @@ def test_a_dated_story_whose_lede_is_a_queues_words_alone_is_an_article(title, p
     ("Queue-it", ["You are now in line.",
                   "Thank you for waiting. Due to high demand, we are sending visitors in order.",
                   "Estimated wait time: 5 minutes"]),
+    ("Waiting Room powered by Cloudflare", ["順番待ちに追加されました。", "ご不便をおかけいたしますが、よろしくお願いいたします。",
+                                            "予想待機時間は 5 分です。", "このページは自動的に更新されます。ブラウザを閉じないでください。"]),
     # ... whose sentences name its buttons in quotation marks, the waiting room's words outside them: each was read as
     # a story quoting someone, and the waiting room stored as the article.
     ("お待ちください", ["ただいま順番にご案内しております。", "予想待ち時間：約5分",
