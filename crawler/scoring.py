@@ -44,7 +44,7 @@ from typing import Any
 from storage.queries import nfkc
 from storage.search import join_cjk
 
-from .attribution import AHEAD, RESPONSE, Attribution
+from .attribution import AHEAD, RESPONSE, Attribution, within
 
 #: Characters of normalised text kept on each side of a term in a snippet.
 SNIPPET_WIDTH = 30
@@ -609,6 +609,26 @@ class _Trace:
     article_owner: Any = None
 
 
+# A sentence whose subject points back at the government the sentence before it named (同省は, 同国も, "The ministry
+# will also ...", "It will ..."): a name of its own, if not a marker.
+_JA_ANAPHOR = re.compile(r"同(?:省|国|政府|政権|部|庁|院|軍)(?:は|が|も|では|として)")
+_EN_ANAPHOR = re.compile(r"[\s\"“‘'(]*(?:It(?!\s+(?:is|was)\b|'s|’s)|The\s+(?:ministry|department|country|agency))\b")
+
+
+def _points_back(body: _Text, start: int, home: str | None) -> bool:
+    """Whether the sentence of the term at ``start`` has for its subject an anaphor (:data:`_JA_ANAPHOR`,
+    :data:`_EN_ANAPHOR`) of a government other than ``home``: the first full marker of the last sentence before it that
+    names one. "韓国国防省は国家防衛戦略を発表した。同省は防衛力整備計画も来年まとめる" is Seoul's plan."""
+    lo, _ = body.sentence(start)
+    if not (_JA_ANAPHOR.search(body.text, lo, start) or _EN_ANAPHOR.match(body.text, lo)):
+        return False
+    before = [m for m in body.markers if m.end <= lo and m.weight >= 1.0]
+    if not before:
+        return False
+    plo, _ = body.sentence(before[-1].start)
+    return next(m for m in before if m.start >= plo).owner != home
+
+
 def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[str, int, int, int]],
                    lead: Any) -> tuple[list[Occurrence], Any]:
     """Attribute each (where, start, end), in reading order, title first. Prefixes first: a
@@ -660,8 +680,11 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
             # security documents" below it, which no government but Japan has (weight enough on its own), in a text
             # that names Japan (Tokyo, 日本), and Japan's revision, told under the Pentagon's news, scored 0. A text
             # that never names Japan takes the name for the headline's government's own.
+            # Not where the sentence's subject points back at another government ("South Korea's Defense Ministry
+            # released its ... The ministry will also compile a new Defense Buildup Program", 同省は…): its own plan,
+            # named loosely, in a story that names Japan only for its protest.
             sole = where == "text" and home_named and topic.terms[index].document \
-                and topic.terms[index].weight >= topic.threshold
+                and topic.terms[index].weight >= topic.threshold and not _points_back(body, start, topic.home)
             before = same.get(index) or [x for x in [lead if where == "title" else noun] if x is not None and not (
                 sole and x.owner != topic.home)]
             own = mentions.get((where, index), [])
@@ -672,10 +695,16 @@ def _attribute_all(topic: Topic, title: _Text, body: _Text, spans: list[tuple[st
                                      before[-1] if len({a.owner for a in before}) == 1 else None, part.subjects,
                                      lead=lead, later=later)
             if sole and found.how == "carried" and found.owner not in (topic.home, None) \
-                    and article.owner in (topic.home, None):
+                    and article.owner in (topic.home, None) \
+                    and (any(o.owner == topic.home for o in out)
+                         or any(m.owner == topic.home for m in within(body.markers, *body.sentence(start)))):
                 # ... nor does another document's owner carried over from before it, in a story no government
                 # heads: "The Pentagon released its National Defense Strategy. The government, which is revising
                 # the National Security Strategy and the Defense Buildup Program, will study the U.S. document."
+                # Only where its sentence names Japan or reads as Japan's ("the government", Tokyo), or a document of
+                # Japan's came before it: "The Philippines updated its National Defense Strategy. The three defense
+                # documents will guide ... Japan and the Philippines signed ..." is Manila's documents, Japan named
+                # for another story.
                 found = Attribution(None, "none")
         if found.owner is not None and topic.terms[index].document and found.how != "article":
             same.setdefault(index, []).append(found)

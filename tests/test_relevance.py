@@ -1398,6 +1398,63 @@ def test_a_document_only_japan_has_in_a_text_that_never_names_japan_is_the_headl
     assert not top(title, text, topics).relevant
 
 
+# ... nor in a text that names Japan only for another story, where the name is another government's plan named loosely:
+# a sentence whose subject points back at that government (The ministry / It / 同省は, after its strategy), or a
+# document carried over from its strategy in a sentence that names neither Japan nor its government, with no document
+# of Japan's before it (Japan named only for its protest or a pact). The change's own reading made each of these
+# Japan's (7-8.5).
+@pytest.mark.parametrize("title,text", [
+    ("韓国国防省、中期計画",
+     "韓国国防省は国家防衛戦略を公表した。同国は防衛力整備計画で無人機部隊を拡充する。日韓の防衛相会談は来月開かれる。"),
+    pytest.param("台湾、国家防衛戦略を更新", "台湾国防部は国家防衛戦略を更新した。3文書の改定は4年ぶり。日本の与那国島に近い海域での演習も増やす。",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "no anaphor and no marker in the bare sentence: the neighbours decide, and 台湾国防部 (国防部 is no "
+                     "marker) weighs less than 日本の of a place after it; 台湾国防部 as a marker mends it and a9-j2-f2"))),
+    ("South Korea releases defense strategy",
+     "South Korea's Defense Ministry released its National Defense Strategy on Tuesday. The ministry will "
+     "also compile a new Defense Buildup Program by March. Japan's Foreign Ministry protested the "
+     "strategy's description of the Takeshima islands."),
+    ("Philippines updates defense strategy",
+     "The Philippines updated its National Defense Strategy on Thursday. The three defense documents, "
+     "including the strategy, will guide the armed forces' shift to external defense, the Department of "
+     "National Defense said. Japan and the Philippines signed a reciprocal access agreement last year."),
+    ("韓国、国家防衛戦略を発表",
+     "韓国国防省は国家防衛戦略を発表した。同省は防衛力整備計画も来年3月までにまとめる。日本政府は竹島に関する記述に抗議した。"),
+    (None,
+     "The Philippines updated its National Defense Strategy on Thursday. The three defense documents will "
+     "guide the military's shift to external defense. Japan and the Philippines signed a reciprocal "
+     "access agreement last year."),
+])
+def test_a_document_only_japan_has_in_a_sentence_pointing_back_at_another_government_is_that_governments(topics,
+                                                                                                        title, text):
+    assert not top(title, text, topics).relevant
+
+
+# ... while Japan's revision told after the Pentagon's news stays Japan's: Japan named in its sentence or the next
+# (Tokyo, 小泉防衛相), or the anaphor pointing back at Japan's ministry (防衛省は…。同省は…).
+@pytest.mark.parametrize("title,text", [
+    ("Pentagon releases defense strategy",
+     "The Pentagon released its National Defense Strategy on Friday, while Tokyo is revising the Defense "
+     "Buildup Program to fund counterstrike missiles."),
+    ("Pentagon releases strategy",
+     "The Pentagon released its National Defense Strategy on Friday. The Defense Buildup Program will be "
+     "revised in December to add funds for missiles. Defense Minister Koizumi said Tokyo would decide "
+     "spending on its own."),
+    ("米国防総省、国家防衛戦略を公表",
+     "米国防総省は国家防衛戦略を公表した。防衛力整備計画は12月に改定される。小泉防衛相は「日本が主体的に判断する」と述べた。"),
+    ("米国防総省、新戦略を公表",
+     "米国防総省は国家防衛戦略を公表した。防衛省は内容を分析している。同省は年末に防衛力整備計画を改定する。"),
+])
+def test_a_document_only_japan_has_after_the_pentagons_news_in_a_text_naming_japan_is_japans(topics, title, text):
+    assert top(title, text, topics).relevant
+
+
+def test_the_ministry_pointed_back_at_keeps_its_plan(topics):
+    title = "韓国、国家防衛戦略を発表"
+    text = "韓国国防省は国家防衛戦略を発表した。同省は防衛力整備計画も来年3月までにまとめる。日本政府は竹島に関する記述に抗議した。"
+    assert owners(text, "防衛力整備計画", topics, title=title) == [("KR", "headline")]
+
+
 # Known gaps the audit found, left open.
 @pytest.mark.parametrize("title,text", [
     pytest.param("LDP begins talks on NSS revision",
