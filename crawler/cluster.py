@@ -194,18 +194,19 @@ def _abandon(runner: LoopRunner, abandoned: threading.Event) -> None:
     and the new workers' tracebacks). So the cluster's loop is held for good, which stops all that
     Dask does in this process, before its processes are killed.
     """
-    import psutil
-
-    abandoned.set()
-    held = threading.Event()
-
-    def hold() -> None:
-        held.set()
-        threading.Event().wait()
-
-    # A second Ctrl-C (a key pressed twice) would leave the processes to multiprocessing's exit.
-    before_sigint = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A second Ctrl-C (a key pressed twice) would leave the processes to multiprocessing's exit, and so would a SIGTERM
+    # (systemd's stop after a Ctrl-C, `kill`): its exit then waited for ever on workers that ignore both, the loop held.
+    before = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
+        import psutil
+
+        abandoned.set()
+        held = threading.Event()
+
+        def hold() -> None:
+            held.set()
+            threading.Event().wait()
+
         runner.loop.add_callback(hold)
         held.wait(5)  # at once, unless the loop is busy; the processes are killed all the same
         left: dict[int, psutil.Process] = {}
@@ -234,7 +235,9 @@ def _abandon(runner: LoopRunner, abandoned: threading.Event) -> None:
             running = [p for p in running if _running(p)]
             time.sleep(0.02)
     finally:
-        signal.signal(signal.SIGINT, before_sigint)
+        for signum, handler in before.items():
+            if handler is not None:  # None: not set from Python, nothing to put back
+                signal.signal(signum, handler)
 
 
 def _workers_started(loop) -> tuple[set[int], int]:
@@ -376,6 +379,7 @@ def _quiet() -> None:
 def stop(client: Client) -> None:
     """Close the client, and the local cluster if it started one (a scheduler's is left running)."""
     cluster = getattr(client, "cluster", None)
+    closed = False
     try:
         if cluster is not None:
             try:
@@ -385,12 +389,16 @@ def stop(client: Client) -> None:
         client.close()
         if cluster is not None:
             cluster.close()
+            closed = True
             runner = getattr(cluster, "runner", None)
             if runner is not None:
                 runner.stop()
     except KeyboardInterrupt:
         # A second Ctrl-C (a key pressed twice) as the cluster closed cut its close short, and Dask's own at exit
         # waited 10 s on what was left half closed: the cluster is left as one Ctrl-C found starting is.
-        if isinstance(cluster, _LocalCluster):
+        # Not once it is closed: Dask's close at exit has nothing left to wait on, and as its loop stops (the Ctrl-C
+        # came as ``runner.stop`` waited for it) there is none to hold: "Accessing the loop property while the loop
+        # is not running" came out of ``_abandon``, a traceback and exit 1 in place of the stopped line.
+        if isinstance(cluster, _LocalCluster) and not closed:
             _abandon(cluster.runner, cluster.abandoned)
         raise

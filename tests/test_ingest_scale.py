@@ -905,6 +905,86 @@ def test_a_local_cluster_outlives_dasks_lost_worker_race(errors_logged):
                 and p.pid not in others and "resource_tracker" not in " ".join(p.cmdline())]
 
 
+def test_ctrl_c_pressed_again_as_the_local_clusters_loop_stops_says_the_stopped_line(monkeypatch):
+    # A second Ctrl-C that came as stop() waited for the loop's thread to end, the cluster already closed: its
+    # KeyboardInterrupt became "RuntimeError: Accessing the loop property while the loop is not running" out of
+    # _abandon, a traceback and exit 1 in place of the ingest's stopped line. Nothing is left to abandon then.
+    import psutil
+
+    from crawler import cluster
+
+    others = {p.pid for p in psutil.Process().children(recursive=True)}
+    client = cluster.start(1, None)
+    runner = client.cluster.runner
+    stop_runner = runner.stop
+
+    def pressed_again(*args, **kwargs):
+        stop_runner(*args, **kwargs)  # the loop's thread has ended: the Ctrl-C lands as the join returns
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "stop", pressed_again)
+    children = psutil.Process().children(recursive=True)
+    with pytest.raises(KeyboardInterrupt):
+        cluster.stop(client)
+    assert not client.cluster.abandoned.is_set()
+    assert not [(p.pid, p.cmdline()) for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+                and p.pid not in others and "resource_tracker" not in " ".join(p.cmdline())]
+
+
+_TERM_AS_ABANDONED = """
+import json, os, signal, sys
+import psutil
+from crawler import cluster
+
+
+def stopped_by_sigterm(signum, frame):  # as a newsmon command stops on it (cli._stopped_by_sigterm)
+    raise KeyboardInterrupt
+
+
+def close_pressed_again(timeout=None):  # Ctrl-C again as the cluster closes: it is abandoned
+    raise KeyboardInterrupt
+
+
+def main():
+    signal.signal(signal.SIGTERM, stopped_by_sigterm)
+    client = cluster.start(1, None)
+    workers = list(client.run(os.getpid).values())
+    workers_started, sent = cluster._workers_started, []
+
+    def sigterm_meanwhile(loop):  # systemd's stop, say, as it is abandoned: its loop held, its workers not killed yet
+        if not sent:
+            sent.append(os.kill(os.getpid(), signal.SIGTERM))
+        return workers_started(loop)
+
+    client.cluster.close = close_pressed_again
+    cluster._workers_started = sigterm_meanwhile
+    try:
+        cluster.stop(client)
+    except KeyboardInterrupt:
+        pass
+    print(json.dumps([pid for pid in workers if psutil.pid_exists(pid) and
+                      psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]), flush=True)
+    os._exit(0)  # (without it, multiprocessing's exit waited for ever on workers left running)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_sigterm_as_a_local_cluster_is_abandoned_leaves_no_worker_for_the_exit_to_wait_on(tmp_path):
+    # A SIGTERM (systemd's stop, `kill`) as stop() abandoned the cluster after a second Ctrl-C cut its close short
+    # ended _abandon with the loop held and the workers not killed yet: they ignore SIGTERM and SIGINT, and the exit
+    # (multiprocessing's, joining them) waited for ever, past systemd's SIGKILL.
+    script = tmp_path / "term_as_abandoned.py"
+    script.write_text(_TERM_AS_ABANDONED, encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    left = json.loads(result.stdout.strip().splitlines()[-1])
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], result.stderr[-3000:]
+
+
 def cluster_workers(client) -> set[str]:
     return set(client.scheduler_info(n_workers=-1)["workers"])
 
