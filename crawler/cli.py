@@ -764,6 +764,8 @@ def rescore(db: str | None, config: str | None) -> None:
             # Their stories' relevant count and best score with them: left as they were, the
             # stories table said 0 relevant of a story of 19.
             story_db.refresh_of(database, moved, now=queries.now_utc())
+            in_flight["written"] = True  # the block's last statement: a Ctrl-C before it rolled the batch back
+        in_flight["committed"] = True
         for row, fields in pairs:
             total += 1
             changed += fields["score"] != row["score"] or fields["relevant"] != row["relevant"]
@@ -784,20 +786,34 @@ def rescore(db: str | None, config: str | None) -> None:
         return not moved or database.execute("SELECT 1 FROM articles WHERE id = ? AND score = ? AND relevant = ?",
                                              moved[-1]).fetchone() is not None
 
+    def count_in_flight(rows: list[dict], scored: list[dict], done: float) -> None:
+        # A Ctrl-C just after the batch's COMMIT, before the progress counted it: the stopped line said "after 0 of
+        # 1,002 articles" of a database holding 500 rescored. Not a batch the Ctrl-C stopped before its block's end
+        # (rolled back), nor one whose transaction it left open as the block ended (rolled back here): told by the
+        # scores alone, a batch that moves none (a threshold changed, the classifier retrained) was counted either
+        # way. Told by the scores only where the block's end and its COMMIT cannot be told apart otherwise.
+        left_open = database.conn.in_transaction
+        while True:
+            try:  # a Ctrl-C pressed again meanwhile asks for what is being done: the count
+                settle(database)
+                if progress.done == done and (in_flight.get("committed") or (
+                        in_flight.get("written") and not left_open and stored(rows, scored))):
+                    progress.update(len(rows))
+                return
+            except KeyboardInterrupt:
+                continue
+
+    in_flight: dict[str, bool] = {}
     with Progress("rescore", total=articles, unit="articles") as progress, \
             _resumable("rescore", progress, rerun):
         for rows, scored in store.rescore_batches(database, config_path):
             before, done = changed, progress.done
+            in_flight.clear()
             try:
                 write(rows, scored)
                 progress.update(len(rows), changed=changed - before)
             except KeyboardInterrupt:
-                # A Ctrl-C just after the batch's COMMIT, before the progress counted it: the stopped line said
-                # "after 0 of 1,002 articles" of a database holding 500 rescored. Told by the scores the database
-                # holds; not those of a transaction the Ctrl-C left open as its block ended, rolled back here.
-                settle(database)
-                if progress.done == done and stored(rows, scored):
-                    progress.update(len(rows))
+                count_in_flight(rows, scored, done)
                 raise
         again_read = 0
         for _ in range(RESCORE_AGAIN):

@@ -1116,19 +1116,33 @@ def articles_to_reextract(db, *, outdated: bool = False, outlets: Sequence[str] 
     return [r[0] for r in db.execute(sql, params).fetchall()]
 
 
-def _count_stored(db, progress, done: float | None, article_id: int, **written: Any) -> None:
+def _count_stored(db, progress, done: float | None, article_id: int, state: dict[str, bool], **written: Any) -> None:
     """``reextract`` stopped by a Ctrl-C at one article: it is counted (``progress``, whose count was ``done`` before
     it) if the database holds what was ``written`` to its row.
 
     A Ctrl-C just after the article's COMMIT, before the progress counted it, said "after 0 of 3 articles" of a
-    database holding 1 read again. Told by its row, this extraction's once its COMMIT is done (one that read as it
-    was stored holds it either way); not one the Ctrl-C left open before its COMMIT, rolled back here."""
-    settle(db)
-    if progress is None or progress.done != done:
-        return
-    where = " AND ".join(f"{column} IS ?" for column in written)
-    if db.execute(f"SELECT 1 FROM articles WHERE id = ? AND {where}", [article_id, *written.values()]).fetchone():
-        progress.update(1)
+    database holding 1 read again. Not one the Ctrl-C stopped before its block's end (rolled back), nor one whose
+    transaction it left open as the block ended (rolled back here): ``state`` says how far it got ("written", the
+    block's last statement; "committed", the block done). Told by its row only where the block's end and its COMMIT
+    cannot be told apart otherwise: an article that reads as it was stored but for its date (`reextract OUTLET` after
+    its rules are mended) holds the row's extraction, version and hash either way, and was counted rolled back."""
+    left_open = db.conn.in_transaction
+    while True:
+        try:  # a Ctrl-C pressed again meanwhile asks for what is being done: the count
+            settle(db)
+            if progress is None or progress.done != done:
+                return
+            if not state.get("committed"):
+                if not state.get("written") or left_open:
+                    return
+                where = " AND ".join(f"{column} IS ?" for column in written)
+                if not db.execute(f"SELECT 1 FROM articles WHERE id = ? AND {where}",
+                                  [article_id, *written.values()]).fetchone():
+                    return
+            progress.update(1)
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def _others_versions(chain: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -1334,6 +1348,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                           "fetched_at": entry["fetched_at"], "kept": kept, "url": stored[0] if stored else None,
                           "following": following, "indexed": indexed})
         done = getattr(progress, "done", None)  # a Progress's; told again only where this article's update did not run
+        state: dict[str, bool] = {}  # how far its write got (``_count_stored``)
         if all(c["kept"] for c in chain):
             # No readable page (pruned, or none kept): the article stays as it is, gone over by
             # this extraction all the same (``newsmon status`` asks for no reextract of it).
@@ -1341,12 +1356,14 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             try:
                 with transaction(db):
                     db.execute("UPDATE articles SET extraction = ? WHERE id = ?", [EXTRACTION_VERSION, article_id])
+                    state["written"] = True
+                state["committed"] = True
                 # Counted as the others are: uncounted, a reextract stopped past them said fewer articles done
                 # than the database held (`--outdated` goes on after them).
                 if progress is not None:
                     progress.update(1)
             except KeyboardInterrupt:
-                _count_stored(db, progress, done, article_id, extraction=EXTRACTION_VERSION)
+                _count_stored(db, progress, done, article_id, state, extraction=EXTRACTION_VERSION)
                 raise
             continue
         whole = chain
@@ -1362,6 +1379,8 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                 # After the article's own row is written back: it held the newest of their texts.
                 for others in apart:
                     _store_apart(db, others, article_id, outlet)
+                state["written"] = True
+            state["committed"] = True
             counts["split"] += len(apart)
             counts["articles"] += 1
             counts["versions"] += len(chain) if len(chain) > 1 else 0
@@ -1372,7 +1391,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             if progress is not None:
                 progress.update(1, articles=1)
         except KeyboardInterrupt:
-            _count_stored(db, progress, done, article_id, extraction=EXTRACTION_VERSION, version=len(chain),
+            _count_stored(db, progress, done, article_id, state, extraction=EXTRACTION_VERSION, version=len(chain),
                           content_hash=chain[-1]["record"]["content_hash"])
             raise
     # Streamed in batches (raw pages are most of the database); writing article_id as we go

@@ -671,3 +671,102 @@ def test_reextract_stopped_at_an_article_commit_says_what_the_database_holds(tmp
     assert count(db, "select count(*) from articles where extraction is not null") == done
     assert line == (f"newsmon: reextract stopped (Ctrl-C) after {done} of {total} articles, each batch done stored: "
                     f"run `newsmon reextract --outdated --db {db}` again to finish"), line
+
+
+_STOPPED_IN = """
+import sys
+import storage.db
+from crawler import store
+from crawler.cli import cli
+
+FUNCTION, N, AGAIN = sys.argv.pop(1), int(sys.argv.pop(1)), sys.argv.pop(1) == "again"
+seen = 0
+
+
+def at(frame, event, arg):
+    global seen
+    if FUNCTION.startswith("COMMIT of "):  # just after the Nth COMMIT of a `with transaction` block in that function
+        if event != "c_return" or frame.f_code.co_name != "transaction" or frame.f_locals["conn"].in_transaction:
+            return
+        block = frame.f_back.f_back if frame.f_back is not None else None
+        if block is None or block.f_code.co_name != FUNCTION[len("COMMIT of "):]:
+            return
+    elif event != "call" or frame.f_code.co_name != FUNCTION:  # as the function is called the Nth time
+        return
+    seen += 1
+    if seen == N:
+        sys.setprofile(None)
+        raise KeyboardInterrupt
+
+
+settle = storage.db.settle
+
+
+def pressed_again(db):  # a second Ctrl-C as the first's handler rolls back what it left open
+    settle(db)
+    if not pressed_again.done:
+        pressed_again.done = True
+        raise KeyboardInterrupt
+
+
+pressed_again.done = False
+
+
+if AGAIN:
+    storage.db.settle = store.settle = pressed_again
+sys.setprofile(at)
+cli(sys.argv[1:])
+"""
+
+
+def _stopped_in(db: str, function: str, n: int, again: bool, *command: str) -> str:
+    """``command`` run on ``db`` under ``_STOPPED_IN``: the line it said as it stopped, exit 130."""
+    done = subprocess.run([sys.executable, "-c", _STOPPED_IN, function, str(n), "again" if again else "once",
+                           *command, "--db", db], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 130, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    return done.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("function, n, again, held", [("refresh_of", 1, False, 0), ("update_relevance", 2, False, 500),
+                                                      ("COMMIT of write", 1, True, 500)],
+                         ids=["in-the-block", "in-the-second-block", "pressed-again"])
+def test_rescore_stopped_in_a_batch_that_moves_no_score_says_what_the_database_holds(tmp_path, warc, function, n,
+                                                                                     again, held):
+    # A batch whose scores do not move (a topic's threshold changed, and no article crosses it; the classifier
+    # retrained) was counted whatever the database held: stopped inside its block, rolled back, "after 500 of 1,002
+    # articles" of a database holding none rescored. A Ctrl-C pressed again as the first one's handler counted the
+    # batch just committed said "after 0".
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    _copies(db, 333)  # 1,002 articles: batches of 500, scored in this process
+    with closing(sqlite3.connect(db)) as conn, conn:
+        if again:
+            conn.execute("UPDATE articles SET score = -1")
+        else:  # the config's threshold (6.0) is written back to each article rescored; no score moves
+            conn.execute("UPDATE articles SET threshold = 5.0 WHERE threshold = 6.0")
+    line = _stopped_in(db, function, n, again, "rescore")
+    rescored = "score != -1" if again else "threshold = 6.0"
+    last = count(db, f"select coalesce(max(id), 0) from articles where {rescored}")
+    assert (last + 499) // 500 * 500 == held  # batches of 500 by id
+    assert line == (f"newsmon: rescore stopped (Ctrl-C) after {held} of 1,002 articles, each batch done stored: run "
+                    f"`newsmon rescore --db {db}` again to finish"), line
+
+
+@pytest.mark.parametrize("function, n, again", [("_write_own", 2, False), ("rehash_sightings", 2, False),
+                                                ("COMMIT of reextract", 1, True)],
+                         ids=["in-the-block", "at-its-end", "pressed-again"])
+def test_reextract_stopped_at_an_article_whose_text_holds_says_what_the_database_holds(tmp_path, warc, function, n,
+                                                                                        again):
+    # `newsmon reextract OUTLET` after its rules were mended to read dates: an article whose title and text read as
+    # stored has the extraction, version and hash it had, and the one stopped inside its block (rolled back) was
+    # counted: "after 2 of 3 articles" of a database holding 1 read again. A Ctrl-C pressed again as the first one's
+    # handler counted the article just committed said "after 0".
+    db = str(tmp_path / "n.db")
+    assert newsmon("ingest", str(warc), "--db", db).returncode == 0
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE articles SET published_at = '2000-01-01'")  # each article read again has its date back
+    line = _stopped_in(db, function, n, again, "reextract")
+    assert count(db, "select count(*) from articles where published_at != '2000-01-01'") == 1
+    assert line == (f"newsmon: reextract stopped (Ctrl-C) after 1 of 3 articles, each batch done stored: run "
+                    f"`newsmon reextract --db {db}` again to finish"), line
