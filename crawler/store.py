@@ -1379,14 +1379,19 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                 # After the article's own row is written back: it held the newest of their texts.
                 for others in apart:
                     _store_apart(db, others, article_id, outlet)
+                # In the article's own transaction: planned after its COMMIT, a Ctrl-C between the two left it current
+                # (`reextract --outdated` passes it by) with its next pages never planned, never fetched.
+                newest = chain[-1]
+                planned = bool(newest["following"] and opts.revisit_after
+                               and frontier.state(db, newest["following"]) is None)
+                if planned:
+                    _plan_next_pages(db, article_id, newest["url"], newest["following"])
                 state["written"] = True
             state["committed"] = True
             counts["split"] += len(apart)
             counts["articles"] += 1
             counts["versions"] += len(chain) if len(chain) > 1 else 0
-            newest = chain[-1]
-            if newest["following"] and opts.revisit_after and frontier.state(db, newest["following"]) is None:
-                _plan_next_pages(db, article_id, newest["url"], newest["following"])
+            if planned:
                 counts["first_page_only"] = counts.get("first_page_only", 0) + 1
             if progress is not None:
                 progress.update(1, articles=1)

@@ -134,6 +134,28 @@ def test_reextract_finds_an_article_read_from_its_first_page_only_and_plans_its_
     assert "first_page_only" not in store.reextract(db, None, store.Options())
 
 
+def test_a_reextract_stopped_as_it_plans_the_next_pages_leaves_the_article_to_the_next_outdated_one(tmp_path,
+                                                                                                    monkeypatch):
+    # Planned after the article's COMMIT, a Ctrl-C between the two left the article current: `reextract --outdated`
+    # passed it by, and its next pages were never planned, never fetched.
+    db = open_db(tmp_path / "n.db")
+    url = "https://www.sankei.com/article/20211013-TBR56U2GRVNKTH6F7ZYGAUXMTE/"
+    body = saved_bytes("java-extractarticle/000015-sankei.html")
+    store.save(db, url=url, body=body, record=store.split(store.analyse(body, url))[0], outlet="sankei")
+    db.execute("UPDATE articles SET extraction = 0")  # outdated: stored by an older newsmon
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "_plan_next_pages", pressed)
+        with pytest.raises(KeyboardInterrupt):
+            store.reextract(db, None, store.Options(), articles=store.articles_to_reextract(db, outdated=True))
+    counts = store.reextract(db, None, store.Options(), articles=store.articles_to_reextract(db, outdated=True))
+    assert counts["first_page_only"] == 1
+    assert db.execute("SELECT reason_code FROM urls WHERE url = ?", [f"{url}2/"]).fetchall() == [("page_missing",)]
+
+
 def test_a_missing_page_that_is_no_longer_a_page_of_its_article_is_missing_no_more(tmp_path):
     # The site joined the article's pages (or its pager now ends sooner): a revisit reads it whole
     # without page 3, which must not stay "missing" (the article flagged incomplete, and asked for
