@@ -152,7 +152,10 @@ _QUEUE = (r"(?:ただいま|現在)?(?:順番に|順次)ご案内(?:して|い�
           r"|(?:予想|推定|想定|目安の)?待(?:ち|機)時間(?:の目安)?\s*[:：]\s*(?:約|およそ)?\s*\d"
           # Cloudflare's Japanese waiting room (順番待ちに追加されました。…予想待機時間は 5 分です。), NetFUNNEL's (接続待機中).
           r"|(?:ただいま|現在)?順番待ち(?:の列)?に(?:追加|登録)され(?:ました|ています|ております)"
-          r"|予想待機時間は\s*(?:約|およそ)?\s*\d+\s*(?:分|時間)です|(?:^|(?<=\s))接続待機中(?=\s|$)"
+          # Queue-it's Japanese page (現在、順番待ちをしています).
+          r"|(?:ただいま|現在)[、,]?\s?順番待ち(?:を)?して(?:います|おります)"
+          # ... its wait in hours too (予想待機時間は 1 時間 30 分です。).
+          r"|予想待機時間は\s*(?:約|およそ)?\s*\d+\s*(?:分|時間(?:\s*\d+\s*分)?)(?:以上)?です|(?:^|(?<=\s))接続待機中(?=\s|$)"
           r"|(?i:(?:you are|you're) (?:now )?in (?:the |a )?(?:virtual )?(?:line|queue|waiting room)"
           r"(?=\s*(?:[.!,;:]|$))"
           r"|you(?: have|'ve) been (?:placed|put|added) (?:in|into|to) (?:the |a )?(?:virtual )?"
@@ -178,8 +181,9 @@ _DOWN = (r"(?:ただいま|現在)(?:システム)?メンテナンス(?:中|を�
 _BUSY = (rf"(?:{_CROWDED}|{_QUEUE}|{_DOWN})"
          # ... not told as someone's words: "アクセスが混み合っています、と表示され", "順番にご案内しています、と係員は
          # 繰り返した", "You're in the queue, the screen said" open a story's line, without quotation marks. After a
-         # sentence's end (…ます, …した) a と quotes it; after おり, のため only a verb of saying does (おり、とても…).
-         r"(?!(?<=ます|した)[、,]?\s?と"
+         # sentence's end (…ます, …した, …です: 予想待機時間は3時間です、と店員は…) a と quotes it; after おり, のため only a verb of
+         # saying does (おり、とても…).
+         r"(?!(?<=ます|した|です)[、,]?\s?と"
          r"|[、,]?\s?(?:と(?:の|いう|いっ|言|話|語|述べ|説明|表示|書|記|呼びかけ|アナウンス|繰り返|告げ|伝え|強調|訴え|明か"
          r"|答え|発表|叫)|って)|\s*,\s*(?i:the|an?|his|her|their|its|said|says|reads?|wrote|according)\b)")
 _NOTICE = re.compile(f"(?P<not_found>{_NOT_FOUND})|(?P<withdrawn>{_WITHDRAWN})|(?P<busy>{_BUSY})")
@@ -1135,8 +1139,14 @@ _NOTICE_ALONE = re.compile(r"\ue000[\d\s,.]*(?:分|時間|秒|(?i:minutes?|mins?
 #: form said to the reader waiting, now (お待たせしております, ご迷惑をおかけしますが, 順番が来ましたら, "We apologize", "Sorry
 #: for"): a story tells them of others, done (順番待ちの列ができた, ご迷惑をおかけしたとして陳謝した, ご理解いただきたいとして
 #: いる, 順番が来たのは…, "Ticketmaster apologized for the inconvenience", "it was sorry for the queues").
-_WAITING_WORDS = re.compile(r"お待ち(?:ください|いただ)|自動的に|再読み込み|リロード|更新(?:されます|しないで)|閉じないで"
-                            r"|お待たせ(?:いた)?し(?:て|ま)|順番待ちに(?:追加|登録)され|順番が(?:来|き)(?:ましたら|たら|次第)"
+_WAITING_WORDS = re.compile(r"お待ち(?:ください|下さい|いただ)|自動的に[^。、]{0,12}?(?:ます|ません)|再読み込み|リロード"
+                            r"|更新(?:されます|しないで)|閉じないで"
+                            r"|お待たせ(?:いた)?し(?:て|ま)|順番待ちに(?:追加|登録)され(?:ます|ました|ています|ております)"
+                            r"|順番が(?:来|き)(?:ましたら|たら|次第)"
+                            # Cloudflare's Japanese page, its wait unknown or long, its queue's reason (大量のトラフィックが
+                            # 発生しています。仮想キューを使用しています。); NetFUNNEL's count of those ahead (お客様の前に 12人、…).
+                            r"|予想待機時間は(?:不明|[^。]{0,16}?(?:以上|を超えて))|トラフィックが(?:発生|集中)して(?:います|おります)"
+                            r"|仮想(?:キュー|待合室)を(?:使用|利用)して(?:います|おります)|お客様の前に[\s\d,]*人"
                             r"|順番になり(?:ましたら|次第)|ご(?:迷惑|不便)を?おかけ(?:いた)?し(?:て|ま)"
                             r"|申し訳(?:ございません|ありません)"
                             r"|ご(?:理解|了承)(?:ください|いただ(?:き(?:ます|たく)|け(?:ます|れば))|のほど)"

@@ -455,6 +455,11 @@ def test_a_dated_story_that_opens_with_a_queues_words_is_an_article(title, parag
                                                    "apologized for the inconvenience."]),
     ("Diablo IV launch", ["You are now in line.",
                           "Players waited hours for their turn; Blizzard posted that it was sorry for the queues."]),
+    # ... (Cloudflare's and NetFUNNEL's words) then a story's sentence telling of those who queued, done (順番待ちに登録
+    # された人), or of a page's workings (自動的に更新される仕組み): each was read as the waiting room's own, site_busy.
+    ("チケット販売で混乱", ["予想待機時間は120分です。", "公演チケットの一般販売で、順番待ちに登録された人は一時50万人を超えた。"]),
+    ("チケット販売で混乱", ["順番待ちに追加されました。", "公演チケットの一般販売で、順番待ちに追加されたファンは50万人を超えた。"]),
+    ("マイナポータル混雑", ["接続待機中", "マイナポータルは画面が自動的に更新される仕組みだが、30分以上待たされた人もいた。"]),
 ])
 def test_a_dated_story_whose_lede_is_a_queues_words_alone_is_an_article(title, paragraphs):
     from crawler.extract import extract_article
@@ -488,6 +493,17 @@ def test_a_dated_story_whose_lede_is_a_queues_words_alone_is_an_article(title, p
                   "Estimated wait time: 5 minutes"]),
     ("Waiting Room powered by Cloudflare", ["順番待ちに追加されました。", "ご不便をおかけいたしますが、よろしくお願いいたします。",
                                             "予想待機時間は 5 分です。", "このページは自動的に更新されます。ブラウザを閉じないでください。"]),
+    # ... its wait in hours, unknown, or its queue's reason given; NetFUNNEL's count of those ahead; Queue-it's page.
+    ("Waiting Room powered by Cloudflare", ["順番待ちに追加されました。", "予想待機時間は 1 時間 30 分です。",
+                                            "このページは自動的に更新されます。"]),
+    ("Waiting Room powered by Cloudflare", ["順番待ちに追加されました。", "予想待機時間は不明です。"]),
+    ("Waiting Room powered by Cloudflare", ["順番待ちに追加されました。",
+                                            "大量のトラフィックが発生しています。仮想キューを使用しています。",
+                                            "予想待機時間は 5 分です。"]),
+    ("毎朝新聞", ["接続待機中", "予想待機時間 00:00:12", "お客様の前に 1,234人、後ろに 56人の待機ユーザーがいます。",
+              "接続されるまで画面を閉じずに、しばらくお待ち下さい。"]),
+    ("毎朝新聞", ["現在、順番待ちをしています", "お客様の順番が来ましたら、自動的にサイトに移動します。",
+              "お客様の前にいる人数：1234", "予想待ち時間：約10分"]),
     # ... whose sentences name its buttons in quotation marks, the waiting room's words outside them: each was read as
     # a story quoting someone, and the waiting room stored as the article.
     ("お待ちください", ["ただいま順番にご案内しております。", "予想待ち時間：約5分",
@@ -520,6 +536,8 @@ def test_a_waiting_room_dated_by_its_template_is_no_article(title, paragraphs):
     ("マイナ保険証", "アクセスが混み合っています、と表示され、マイナポータルに接続しにくい状態が続いた。"),
     ("駅の混雑", "順番にご案内しています、と係員は拡声器で繰り返した。改札の前には長い列ができた。"),
     ("Game launch", "You're in the queue, the screen said, for hours on launch night as servers buckled."),
+    # ... a wait told so, its sentence ending in です: site_busy since Cloudflare's 予想待機時間は 5 分です。 was a notice.
+    ("新型スマホ発売", "予想待機時間は約3時間です、と係員は拡声器で繰り返した。店の前には長い列ができた。"),
 ])
 def test_a_notice_told_as_someones_words_is_a_story(title, line):
     from crawler.extract import extract_article
