@@ -731,7 +731,7 @@ def rescore(db: str | None, config: str | None) -> None:
 
     from storage import queries, transaction
     from storage import stories as story_db
-    from storage.db import settle
+    from storage.db import landed
 
     from . import relevance, store
     from .progress import Progress
@@ -786,23 +786,6 @@ def rescore(db: str | None, config: str | None) -> None:
         return not moved or database.execute("SELECT 1 FROM articles WHERE id = ? AND score = ? AND relevant = ?",
                                              moved[-1]).fetchone() is not None
 
-    def count_in_flight(rows: list[dict], scored: list[dict], done: float) -> None:
-        # A Ctrl-C just after the batch's COMMIT, before the progress counted it: the stopped line said "after 0 of
-        # 1,002 articles" of a database holding 500 rescored. Not a batch the Ctrl-C stopped before its block's end
-        # (rolled back), nor one whose transaction it left open as the block ended (rolled back here): told by the
-        # scores alone, a batch that moves none (a threshold changed, the classifier retrained) was counted either
-        # way. Told by the scores only where the block's end and its COMMIT cannot be told apart otherwise.
-        left_open = database.conn.in_transaction
-        while True:
-            try:  # a Ctrl-C pressed again meanwhile asks for what is being done: the count
-                settle(database)
-                if progress.done == done and (in_flight.get("committed") or (
-                        in_flight.get("written") and not left_open and stored(rows, scored))):
-                    progress.update(len(rows))
-                return
-            except KeyboardInterrupt:
-                continue
-
     in_flight: dict[str, bool] = {}
     with Progress("rescore", total=articles, unit="articles") as progress, \
             _resumable("rescore", progress, rerun):
@@ -813,7 +796,11 @@ def rescore(db: str | None, config: str | None) -> None:
                 write(rows, scored)
                 progress.update(len(rows), changed=changed - before)
             except KeyboardInterrupt:
-                count_in_flight(rows, scored, done)
+                # A Ctrl-C just after the batch's COMMIT, before the progress counted it: the stopped line said "after
+                # 0 of 1,002 articles" of a database holding 500 rescored. Told by the scores alone, a batch that moves
+                # none (a threshold changed, the classifier retrained) was counted though rolled back (``landed``).
+                if landed(database, in_flight, lambda: stored(rows, scored)) and progress.done == done:
+                    progress.update(len(rows))
                 raise
         again_read = 0
         for _ in range(RESCORE_AGAIN):

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storage import frontier, open_db, queries, transaction
-from storage.db import BUSY_TIMEOUT_SECONDS, set_busy_timeout, settle
+from storage.db import BUSY_TIMEOUT_SECONDS, landed, set_busy_timeout
 from storage.exceptions import ArticleNotFound, DatabaseUnwritable
 from storage import stories as story_db
 from storage import versions
@@ -1046,6 +1046,7 @@ def regroup(db, opts: Options, *, progress=None, storyless: bool = False, batch_
     def flush() -> None:
         stories = 0
         done = getattr(progress, "done", None)  # a Progress's; told again only where this batch's update did not run
+        state: dict[str, bool] = {}  # how far its write got (``landed``)
         try:
             with transaction(db):
                 for row in batch:
@@ -1054,17 +1055,18 @@ def regroup(db, opts: Options, *, progress=None, storyless: bool = False, batch_
                     counts["copies"] += int(placed.duplicate_of is not None)
                 # With the placements: the term statistics the next batch is placed by.
                 story_db.flush_terms(db)
+                state["written"] = True
+            state["committed"] = True
             counts["stories"] += stories
             if progress is not None:
                 progress.update(len(batch), stories=stories)
         except KeyboardInterrupt:
             # A Ctrl-C just after the batch's COMMIT, before the progress counted it: the stopped line said "after 0
             # of 3,003 articles" of a database holding 200 placed. Told by the batch's last article, in a story once
-            # its COMMIT is done; not one the Ctrl-C left open before its COMMIT, rolled back here.
-            settle(db)
-            if (progress is not None and batch and getattr(progress, "done", None) == done
-                    and db.execute("SELECT story_id IS NOT NULL FROM articles WHERE id = ?",
-                                   [batch[-1]["id"]]).fetchone()[0]):
+            # its COMMIT is done.
+            if landed(db, state, lambda: db.execute("SELECT story_id IS NOT NULL FROM articles WHERE id = ?",
+                                                    [batch[-1]["id"]]).fetchone()[0]) \
+                    and progress is not None and batch and progress.done == done:
                 progress.update(len(batch), stories=stories)
             raise
         batch.clear()
@@ -1118,31 +1120,17 @@ def articles_to_reextract(db, *, outdated: bool = False, outlets: Sequence[str] 
 
 def _count_stored(db, progress, done: float | None, article_id: int, state: dict[str, bool], **written: Any) -> None:
     """``reextract`` stopped by a Ctrl-C at one article: it is counted (``progress``, whose count was ``done`` before
-    it) if the database holds what was ``written`` to its row.
+    it) if it landed (``landed``: ``state``, else its row holds what was ``written`` to it).
 
     A Ctrl-C just after the article's COMMIT, before the progress counted it, said "after 0 of 3 articles" of a
-    database holding 1 read again. Not one the Ctrl-C stopped before its block's end (rolled back), nor one whose
-    transaction it left open as the block ended (rolled back here): ``state`` says how far it got ("written", the
-    block's last statement; "committed", the block done). Told by its row only where the block's end and its COMMIT
-    cannot be told apart otherwise: an article that reads as it was stored but for its date (`reextract OUTLET` after
-    its rules are mended) holds the row's extraction, version and hash either way, and was counted rolled back."""
-    left_open = db.conn.in_transaction
-    while True:
-        try:  # a Ctrl-C pressed again meanwhile asks for what is being done: the count
-            settle(db)
-            if progress is None or progress.done != done:
-                return
-            if not state.get("committed"):
-                if not state.get("written") or left_open:
-                    return
-                where = " AND ".join(f"{column} IS ?" for column in written)
-                if not db.execute(f"SELECT 1 FROM articles WHERE id = ? AND {where}",
-                                  [article_id, *written.values()]).fetchone():
-                    return
-            progress.update(1)
-            return
-        except KeyboardInterrupt:
-            continue
+    database holding 1 read again. Told by its row alone, an article that reads as it was stored but for its date
+    (`reextract OUTLET` after its rules are mended) holds the row's extraction, version and hash either way, and was
+    counted rolled back."""
+    where = " AND ".join(f"{column} IS ?" for column in written)
+    if landed(db, state, lambda: db.execute(f"SELECT 1 FROM articles WHERE id = ? AND {where}",
+                                            [article_id, *written.values()]).fetchone() is not None) \
+            and progress is not None and progress.done == done:
+        progress.update(1)
 
 
 def _others_versions(chain: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -7,7 +7,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.request import pathname2url
@@ -270,6 +270,24 @@ def settle(db: sqlite_utils.Database) -> None:
     uncommitted work. Called outside every block, where any open transaction is such a one."""
     if db.conn.in_transaction:
         db.conn.execute("ROLLBACK")
+
+
+def landed(db: sqlite_utils.Database, state: Mapping[str, bool], check: Callable[[], bool]) -> bool:
+    """Whether the write a Ctrl-C stopped is in the database, the transaction it left open rolled back first
+    (``settle``): a stopped command counts it in the line it says ("after N of M"), or not.
+
+    ``state``: how far the write got, "written" set as its ``with transaction(db)`` block's last statement and
+    "committed" once the block is done. ``check()`` asks the database only where the two cannot be told apart (written,
+    its transaction not left open: the Ctrl-C came after the COMMIT or before it, in contextlib's exit); asked by the
+    database alone, a write that changed nothing it could see was counted though rolled back. Asked again at a second
+    Ctrl-C, which asks for what is being done."""
+    left_open = db.conn.in_transaction
+    while True:
+        try:
+            settle(db)
+            return bool(state.get("committed") or (state.get("written") and not left_open and check()))
+        except KeyboardInterrupt:
+            continue
 
 
 TRY_SECONDS = 0.25
