@@ -1326,6 +1326,11 @@ def _alternation(forms: list[str]) -> str:
     return "|".join(re.escape(f).replace(r"\ ", r"[\s\-]+") for f in sorted(forms, key=len, reverse=True))
 
 
+# What follows "renewed" when it is a verb: a determiner, a preposition, the documents' own words.
+_RENEWED_OBJECT = (r"(?:its|the|their|his|her|a|an|this|these|those|three|key|core|japan|national|security|defen[cs]e"
+                   r"|in|on|at|by|for|to|with|under|after|before|and|as|last|next|every|early|ahead)\b")
+
+
 def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> Structure:
     example = 'e.g. [topics.KEY.structure] weight = 5, qualifiers = ["安全保障"], nouns = ["戦略"], verbs = ["改定"]'
     if not isinstance(spec, Mapping):
@@ -1392,8 +1397,12 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         sets = "|".join("".join(_chars(f)) for f in sorted(lists["sets"], key=len, reverse=True))
         set_phrase = rf"(?P<set>(?<![0-9A-Za-z])(?:{sets})(?![A-Za-z]))"
         phrases.append(set_phrase)
+    # An English verb is a stem with any ending (revis: revise, revised, revision), but not an adjective of what can be
+    # done ("renewable energy", "reviewable"), nor "renewed" before a noun of its own ("drew renewed attention",
+    # "renewed calls"), which renews nothing; "renewed its", "renewed the three documents" do.
     verbs = ([_alternation(v_ja)] if v_ja else []) + (
-        [f"(?<![A-Za-z])(?:{_alternation(v_en)})[a-z]*"] if v_en else [])
+        [f"(?<![A-Za-z])(?!renewed\\s+(?!{_RENEWED_OBJECT})[a-z])(?:{_alternation(v_en)})(?![a-z]*ables?(?![a-z]))"
+         "[a-z]*"] if v_en else [])
     exclude = re.compile(_alternation(lists["exclude"]), re.IGNORECASE) if lists["exclude"] else None
     label = spec.get("label", "document revision")
     if not isinstance(label, str) or not label.strip():
