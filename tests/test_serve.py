@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -501,6 +502,35 @@ def test_atom_feed_of_the_queue(review_db):
     nikkei = row(path, ids["nikkei"])
     assert links[nikkei["url"]] == {"alternate": f"http://localhost/newsmon/articles/{ids['nikkei']}",
                                     "related": nikkei["url"]}
+
+
+def test_the_atom_feed_holds_the_articles_that_entered_the_queue_last(review_db):
+    # The feed holds 200 entries: it took them in the queue's order (probability, then publication),
+    # so with a longer queue an article published before the 200th (a slow outlet, an archive, an
+    # update that made it relevant), or rated low, entered the queue and never reached a feed reader.
+    path, _ = review_db
+    _, topics = store.context(None)
+    db = open_db(path)
+    scored = store.score_fields(COUNTERSTRIKE["title"], COUNTERSTRIKE["text"], topics)
+    start = datetime.now(timezone.utc) - timedelta(hours=4)
+    for n in range(205):  # a queue of 209, published and stored a minute apart
+        at = (start + timedelta(minutes=n)).isoformat(timespec="seconds")
+        queries.save_article(db, {**COUNTERSTRIKE, **scored, "url": f"{COUNTERSTRIKE['url']}/{n}",
+                                  "title": f"{COUNTERSTRIKE['title']} ({n})", "text": f"{COUNTERSTRIKE['text']} {n}",
+                                  "published_at": at}, now=at)
+    late = f"{COUNTERSTRIKE['url']}/late"  # stored last, published a fortnight ago
+    queries.save_article(db, {**COUNTERSTRIKE, **scored, "url": late, "text": f"{COUNTERSTRIKE['text']} late",
+                              "published_at": (start - timedelta(days=14)).isoformat(timespec="seconds")})
+    db.close()
+    ds = build_datasette(path, reviewer=REVIEWER)
+    entries = ET.fromstring(call(ds, "get", "/newsmon/queue_feed.atom").content).findall(f"{ATOM}entry")
+    fed = [e.findtext(f"{ATOM}id") for e in entries]
+    assert len(fed) == 200 and fed[0] == late
+    # Those left out entered the queue before every article the feed holds.
+    with closing(sqlite3.connect(path)) as conn:
+        entered = dict(conn.execute("SELECT url, relevant_since FROM articles WHERE relevant = 1 AND status = 'new'"))
+    assert len(entered) == 210
+    assert max(at for url, at in entered.items() if url not in fed) <= min(entered[url] for url in fed)
 
 
 def test_atom_feed_of_an_empty_queue_is_a_valid_empty_feed(review_db):
