@@ -329,9 +329,11 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
         ValueError: an unknown field, or no ``url``.
         ArticleNotFound: ``article_id`` names no article.
     """
-    now = now or now_utc()
     row = _article_row(article)
     with transaction(db):
+        # Read once the write lock is held: the article is dated when a reader can see it, not when
+        # the write began waiting for another (``crawler.store.stored_now``).
+        now = now or now_utc()
         if article_id is not None:
             hit = db.execute("SELECT id, canonical_url, content_hash, url FROM articles WHERE id = ?",
                              [article_id]).fetchone()
@@ -429,8 +431,8 @@ def update_score(db: Database, article_id: int, *, topic: str | None, score: flo
 def update_scores(db: Database, rows: list[dict[str, Any]], *, now: str | None = None, strict: bool = False) -> None:
     """``update_score`` for many articles (dicts with ``id`` and the score fields), one statement.
     ``strict``: an id that names no article is an error (``ArticleNotFound``)."""
-    now = now or now_utc()
     with transaction(db):
+        now = now or now_utc()  # once the lock is held, as store_article's
         before = db.conn.total_changes
         db.conn.executemany(
             _RESCORED,

@@ -316,6 +316,54 @@ def test_an_article_stored_in_the_second_the_last_visit_ended_is_unread(desk_db)
     assert re.findall(r'<li class="nm-item nm-unread" id="nm-(\d+)"', html) == [str(same_second)]
 
 
+def test_an_article_whose_write_waited_for_another_is_unread_at_the_next_visit(desk_db):
+    # The crawl dated an article when its write began waiting for another writer's (an ingest's
+    # batch, a rescore's), not when it was written: a queue page loaded in between lacked it, and
+    # at the next visit it was older than that load, neither marked unread nor counted.
+    import threading
+    import time
+
+    from crawler import store
+    from storage import review, transaction
+
+    from .stories_site import ARTICLES, HOSTS, page
+
+    path, _ = desk_db
+    story = ARTICLES["b"]
+    url, body = f"http://{HOSTS[story.outlet]}:8000{story.path}", page(ARTICLES["b"]).encode()
+    record = {**store.analyse(body, url), "outlet": story.outlet}
+    other = open_db(path)
+    page_id = store.keep_page(other, url, body, outlet=story.outlet)  # fetched; extracted by a worker
+    review.visit(other, REVIEWER)
+    opened, held, stored = threading.Event(), threading.Event(), {}
+
+    def crawl() -> None:  # the crawl's pipeline writes the verdict, on a connection of its own
+        crawl_db = open_db(path)
+        opened.set()
+        held.wait()
+        stored["id"] = store.save_verdict(crawl_db, url=url, page_id=page_id, record=record, outlet=story.outlet,
+                                          attempt=True).article_id
+        crawl_db.close()
+
+    thread = threading.Thread(target=crawl)
+    thread.start()
+    opened.wait()
+    with transaction(other):  # the other writer: the crawl's write waits
+        held.set()
+        time.sleep(1.5)
+        # A queue page loads meanwhile (in this transaction: before the crawl's write, surely).
+        seen = review.visit(other, REVIEWER)
+        items, _ = desk.list_page(other.conn, "queue", thresholds={}, since=seen)
+    thread.join()
+    assert stored["id"] not in {i for item in items for i in item.ids}
+    later = (datetime.now(timezone.utc) + timedelta(minutes=31)).isoformat(timespec="seconds")
+    since = review.visit(other, REVIEWER, now=later)  # back after a break
+    items, _ = desk.list_page(other.conn, "queue", thresholds={}, since=since)
+    assert [item.ids for item in items if item.unread] == [[stored["id"]]]
+    assert desk.counts(other.conn, since=since, feats=desk.features(other.conn))["unread"] == 1
+    other.close()
+
+
 def test_only_the_reviewer_opening_the_queue_is_a_visit(desk_db):
     # Any web page can make the browser load http://127.0.0.1:PORT/ (as an image): that load
     # must not record a visit, which would wipe the unread marks.
