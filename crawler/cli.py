@@ -741,13 +741,13 @@ def rescore(db: str | None, config: str | None) -> None:
     _, topics = store.context(config_path)
     lost = _topics_lost(database, topics)
     models = relevance.load_models(database)
-    changed = total = entered = left = 0
+    changed = total = entered = left = revived = 0
     counts = {"classified": 0, "maybe-missed": 0, "likely-false-positive": 0}
     articles = database.execute("SELECT count(*) FROM articles").fetchone()[0]
     stale: list[int] = []
 
     def write(rows: list[dict], scored: list[dict]) -> None:
-        nonlocal changed, total, entered, left
+        nonlocal changed, total, entered, left, revived
         # One transaction per batch: a reviewer's decision never waits for the whole run.
         with transaction(database):
             # A crawl that revisited an article meanwhile stored a new version and scored it: the
@@ -772,6 +772,8 @@ def rescore(db: str | None, config: str | None) -> None:
             if row["status"] == "new" and bool(fields["relevant"]) != bool(row["relevant"]):
                 entered += bool(fields["relevant"])
                 left += not fields["relevant"]
+            # Dismissed when it was not relevant: the desk lists it as changed since its review.
+            revived += row["status"] == "dismissed" and bool(fields["relevant"]) and not row["relevant"]
         unreviewed = {row["id"] for row, _ in pairs if row["status"] == "new"}
         for article_id, p, _, flagged in updates:
             counts["classified"] += p is not None
@@ -817,6 +819,10 @@ def rescore(db: str | None, config: str | None) -> None:
         # Unreviewed articles come and go from the queue with their relevance: said, not silent.
         click.echo(f"newsmon: {entered} entered the review queue (unread on the desk, in the next digest), "
                    f"{left} left it unreviewed (relevant no more under these topics; kept in the articles table)")
+    if revived:
+        # Out of the queue for their status: said, and on the desk's "Updated" list (m046).
+        click.echo(f"newsmon: {revived} dismissed article{'s are' if revived != 1 else ' is'} relevant under these "
+                   "topics: the desk lists them under Updated, to decide again")
     if models:
         click.echo(f"newsmon: classifier: {counts['classified']} articles rated, {counts['maybe-missed']} maybe missed, "
                    f"{counts['likely-false-positive']} likely false positives")

@@ -28,7 +28,7 @@ from typing import Any
 
 from storage.health import severity
 from storage.queries import SEARCH_CANDIDATES, search_sql
-from storage.review import UPDATED_AFTER_REVIEW, UPDATED_INDEX
+from storage.review import CHANGED_AFTER_REVIEW, CHANGED_AT, CHANGED_INDEX
 from storage.search import parse_query
 from storage.versions import INCOMPLETE
 
@@ -109,7 +109,8 @@ class Features:
     stories: bool = False
     #: The queue view has first_seen_at (m003's does): unread is counted from the view alone.
     first_seen: bool = True
-    #: m021's index of the reviewed articles changed since their review: the "Updated" list.
+    #: m046's index of the reviewed articles changed since their review (a new version of one
+    #: marked relevant or follow-up; a dismissed one relevant now): the "Updated" list.
     updated: bool = False
     #: m017's index of the queued articles by when they entered the queue: unread counts them.
     queued_since: bool = False
@@ -130,7 +131,7 @@ def features(conn: sqlite3.Connection) -> Features:
     return Features(threshold="threshold" in queue, probability="probability" in queue,
                     maybe_missed="maybe_missed" in views,
                     stories="story_queue" in views and "story_id" in queue,
-                    first_seen="first_seen_at" in queue, updated=UPDATED_INDEX in names,
+                    first_seen="first_seen_at" in queue, updated=CHANGED_INDEX in names,
                     queued_since=QUEUED_INDEX in names, listed=LISTED_INDEX in names and "listed_reads" in names)
 
 
@@ -187,15 +188,16 @@ LISTS = {
     "maybe-missed": ListSpec("maybe-missed", "Maybe missed", "SELECT * FROM maybe_missed",
                              "SELECT count(*) FROM (SELECT id FROM maybe_missed LIMIT -1)",
                              "No article below the threshold to check."),
-    # Decided on, then changed by the outlet (a new version): out of the queue, the update would
-    # go unread. "Seen" (a note) takes one off the list. The WHERE is m021's partial index's.
-    # Named, as the planner takes the index of `relevant` over the partial one unless told.
+    # Decided on, then changed by the outlet (a new version), or dismissed, then made relevant
+    # (an update, a reextract, a rescore): out of the queue, the change would go unread. "Seen"
+    # (a note) takes one off the list. The WHERE is m046's partial index's. Named, as the planner
+    # takes the index of `relevant` over the partial one unless told.
     "updated": ListSpec(
         "updated", "Updated after review",
-        f"SELECT id FROM articles INDEXED BY {UPDATED_INDEX} WHERE {UPDATED_AFTER_REVIEW} "
-        "ORDER BY updated_at DESC, id DESC",
-        f"SELECT count(*) FROM articles INDEXED BY {UPDATED_INDEX} WHERE {UPDATED_AFTER_REVIEW}",
-        "No article marked relevant or follow-up has changed since."),
+        f"SELECT id FROM articles INDEXED BY {CHANGED_INDEX} WHERE {CHANGED_AFTER_REVIEW} "
+        f"ORDER BY {CHANGED_AT} DESC, id DESC",
+        f"SELECT count(*) FROM articles INDEXED BY {CHANGED_INDEX} WHERE {CHANGED_AFTER_REVIEW}",
+        "No article marked relevant or follow-up has changed since, and none dismissed has become relevant."),
 }
 
 

@@ -1317,3 +1317,20 @@ def m045_health_log_began(db: Database) -> None:
     (``notifications.missed_health_changes``). By ``idx_health_log_outlet`` it read every row the outlet logged
     since, newest first: ~300 ms a digest at a year of 30 outlets degraded all year, feeds failing by turns."""
     _run(db, ["CREATE INDEX idx_health_log_began ON health_log(outlet, at) WHERE previous IS NOT status"])
+
+
+@MIGRATIONS()
+def m046_relevant_after_dismissal(db: Database) -> None:
+    """The desk's "Updated" list by one partial index: the articles marked relevant or follow-up
+    that their outlet changed after the decision (m021's), and those a reviewer dismissed that
+    became relevant after it (``relevant_since``: a new version of their text, a reextract, a
+    rescore under other topics). A flash dismissed as about nothing, then written by its outlet
+    into an article on the documents, was in no list of the desk, though the digest told it as a
+    new relevant article. Keyed by when each changed (its new version; its relevance), the order
+    of the list. m021's index stays: the digest's updated articles are read from it."""
+    _run(db, [
+        "CREATE INDEX idx_articles_changed_after_review ON articles("
+        "(CASE WHEN status = 'dismissed' THEN relevant_since ELSE updated_at END)) "
+        "WHERE ((status IN ('relevant', 'follow-up') AND updated_at > reviewed_at) "
+        "OR (status = 'dismissed' AND relevant = 1 AND relevant_since >= reviewed_at))",
+    ])

@@ -30,15 +30,33 @@ from .queries import STATUSES, now_utc
 
 #: Articles marked relevant or follow-up with a version newer than the decision (m021's partial
 #: index, named for ``INDEXED BY``): what the reviewer chose to care about changed. A dismissed
-#: one's updates are not news.
+#: one's updates are not news, unless they made it relevant (``RELEVANT_AFTER_DISMISSAL``).
 UPDATED_AFTER_REVIEW = "status IN ('relevant', 'follow-up') AND updated_at > reviewed_at"
 UPDATED_INDEX = "idx_articles_updated_after_review"
+#: Articles dismissed that newsmon counts relevant since the decision (``relevant_since``: a new
+#: version of their text, a reextract, a rescore under other topics): the reviewer said no to a
+#: text or a topic newsmon did not count relevant then. Out of the queue for their status, no
+#: list showed them again (a flash dismissed, then written into an article on the documents).
+#: The same second counts: times are whole seconds, and a revisit may store in the second of the
+#: dismissal; a reviewer cannot dismiss an article in the second it was stored, before seeing it.
+RELEVANT_AFTER_DISMISSAL = "status = 'dismissed' AND relevant = 1 AND relevant_since >= reviewed_at"
+#: The desk's "Updated" list: both of the above, by m046's partial index (its WHERE and key written
+#: as here, or SQLite does not take it), newest change first (``CHANGED_AT``).
+CHANGED_AFTER_REVIEW = f"(({UPDATED_AFTER_REVIEW}) OR ({RELEVANT_AFTER_DISMISSAL}))"
+CHANGED_INDEX = "idx_articles_changed_after_review"
+CHANGED_AT = "(CASE WHEN status = 'dismissed' THEN relevant_since ELSE updated_at END)"
 
 
 def updated_after_review(article: Mapping[str, Any]) -> bool:
     """``UPDATED_AFTER_REVIEW`` of one article's row."""
     return (article.get("status") in ("relevant", "follow-up") and bool(article.get("reviewed_at"))
             and (article.get("updated_at") or "") > article["reviewed_at"])
+
+
+def relevant_after_dismissal(article: Mapping[str, Any]) -> bool:
+    """``RELEVANT_AFTER_DISMISSAL`` of one article's row."""
+    return (article.get("status") == "dismissed" and bool(article.get("relevant")) and bool(article.get("reviewed_at"))
+            and (article.get("relevant_since") or "") >= article["reviewed_at"])
 
 
 #: Page loads further apart than this start a new visit ("new since my last visit").

@@ -533,7 +533,8 @@ def test_an_article_changed_after_its_review_is_listed_until_seen(desk):
     item = page.locator(f"#nm-{article}")
     expect(item.locator(".nm-after-review")).to_contain_text("after the review of")
     item.locator(".nm-b-seen").click()
-    expect(page.locator(".nm-empty")).to_contain_text("No article marked relevant or follow-up has changed since.")
+    expect(page.locator(".nm-empty")).to_contain_text(
+        "No article marked relevant or follow-up has changed since, and none dismissed has become relevant.")
     assert desk.status(article)[:2] == ("relevant", "read version " + str(
         sqlite3.connect(desk.path).execute("SELECT version FROM articles WHERE id = ?", [article]).fetchone()[0]))
     page.close()

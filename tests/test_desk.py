@@ -587,9 +587,11 @@ def test_an_article_its_outlet_changed_after_the_review_is_listed_until_seen(des
     decide(ds, ids["written-2"], "relevant")
     decide(ds, ids["written-3"], "dismissed")
     now = datetime.now(timezone.utc)
-    reviewed, later = ((now - timedelta(minutes=m)).isoformat(timespec="seconds") for m in (60, 30))
+    stored, reviewed, later = ((now - timedelta(minutes=m)).isoformat(timespec="seconds") for m in (90, 60, 30))
     sql(path, "UPDATE review_log SET at = ?", "UPDATE articles SET reviewed_at = ? WHERE reviewed_at IS NOT NULL",
         params=(reviewed,))
+    # Relevant when it was stored, before the reviews (the dismissed one was dismissed as relevant).
+    sql(path, "UPDATE articles SET relevant_since = ? WHERE relevant_since IS NOT NULL", params=(stored,))
     db = open_db(path)
     for key in ("written-2", "written-3", "written-4"):  # marked relevant, dismissed, in the queue
         row = db.execute("SELECT url, title, text FROM articles WHERE id = ?", [ids[key]]).fetchone()
@@ -613,9 +615,62 @@ def test_an_article_its_outlet_changed_after_the_review_is_listed_until_seen(des
     with closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT status, review_note FROM articles WHERE id = ?", [ids["written-2"]]).fetchone() \
             == ("relevant", "read version 2")
-        # m021's partial index answers the list.
+        # m046's partial index answers the list, in its order.
         plan = " ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {desk.LISTS['updated'].sql}"))
-        assert "idx_articles_updated_after_review" in plan
+        assert "idx_articles_changed_after_review" in plan and "TEMP B-TREE" not in plan
+
+
+def test_a_dismissed_article_an_update_made_relevant_is_listed_until_seen(desk_db):
+    # A flash dismissed as about nothing (it named nothing of the documents), then written by its
+    # outlet into an article on them: relevant now, but dismissed it was in no list of the desk
+    # (the queue is the undecided, "Updated" those marked relevant or follow-up), while the digest
+    # told it as a new relevant article. Stored as the crawl stores it (crawler.store.save).
+    from crawler import store
+
+    from .stories_site import ARTICLES, HOSTS, UPDATED, page
+
+    def save(db, story):
+        url = f"http://{HOSTS[story.outlet]}:8000{story.path}"
+        body = page(story).encode()
+        return store.save(db, url=url, body=body, record={**store.analyse(body, url), "outlet": story.outlet},
+                          outlet=story.outlet)
+
+    path, ids = desk_db
+    db = open_db(path)
+    flash = save(db, ARTICLES["c"])
+    db.close()
+    assert not flash.relevant
+    ds = build_datasette(path, reviewer=REVIEWER)
+    decide(ds, flash.article_id, "dismissed", "nothing on the documents")
+    decide(ds, ids["written-3"], "dismissed")  # dismissed as relevant: its updates are no news
+    reviewed = (datetime.now(timezone.utc) - timedelta(minutes=30)).isoformat(timespec="seconds")
+    sql(path, "UPDATE review_log SET at = ?", "UPDATE articles SET reviewed_at = ? WHERE reviewed_at IS NOT NULL",
+        params=(reviewed,))
+    sql(path, "UPDATE articles SET relevant_since = ? WHERE id = ?", params=("2026-01-01T00:00:00+00:00",
+                                                                               ids["written-3"]))
+    assert call(ds, "get", "/updated").status_code == 200 and rows_of(call(ds, "get", "/updated").text) == []
+    db = open_db(path)
+    updated = save(db, UPDATED["c"])
+    db.close()
+    assert updated.became_relevant and updated.version == 2
+    # Made relevant 20 minutes ago, the reviewer's "Seen" now: in whole seconds apart, as people are.
+    since = (datetime.now(timezone.utc) - timedelta(minutes=20)).isoformat(timespec="seconds")
+    sql(path, "UPDATE articles SET relevant_since = ?, updated_at = ? WHERE id = ?",
+        params=(since, since, flash.article_id))
+    page_text = call(ds, "get", "/updated").text
+    assert rows_of(page_text) == [str(flash.article_id)]
+    assert f"relevant since {jst(since)}, after its dismissal of {jst(reviewed)}" in text(page_text)
+    assert "Updated 1" in text(call(ds, "get", "/").text)
+    # "Seen" keeps the dismissal, a note says the reviewer read it, and it leaves the list.
+    form = page_text.split(f'<form id="nm-seen-{flash.article_id}"', 1)[1].split("</form>", 1)[0]
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert fields["note"] == "read version 2" and fields["expected"] == "dismissed"
+    del fields["csrftoken"]
+    assert call(ds, "post", "/-/review", headers=SAME_ORIGIN, data=fields).status_code == 302
+    assert rows_of(call(ds, "get", "/updated").text) == []
+    with closing(sqlite3.connect(path)) as conn, conn:
+        assert conn.execute("SELECT status, relevant, review_note FROM articles WHERE id = ?", [flash.article_id]) \
+            .fetchone() == ("dismissed", 1, "nothing on the documents\nread version 2")
 
 
 def test_the_queue_opens_when_the_visit_cannot_be_recorded_and_a_failed_write_is_said(desk_db):

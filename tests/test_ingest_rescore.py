@@ -154,6 +154,30 @@ def test_rescore_after_the_topics_change(tmp_path, warc):
                      "and relevant_since = ?", nikkei_since) == 1  # relevant before: its time stays
 
 
+def test_a_dismissed_article_a_rescore_makes_relevant_is_said_and_listed_on_the_desk(tmp_path, warc):
+    # Dismissed when no topic held it (the reviewer read it, as about nothing of theirs), then
+    # relevant under a topic added since: out of the queue for its status, it was in no list of
+    # the desk, though the digest tells it as a new relevant article.
+    from crawler.desk import LISTS
+
+    db = str(tmp_path / "n.db")
+    newsmon("ingest", str(warc), "--db", db)
+    sankei = count(db, "select id from articles where outlet = 'sankei'")
+    assert count(db, "select relevant from articles where id = ?", sankei) == 0
+    assert newsmon("review", str(sankei), "--status", "dismissed", "--db", db).returncode == 0
+    config = tmp_path / "topics.toml"
+    config.write_text('[topics.police-radio]\nname = "Police radio"\nthreshold = 2\n'
+                      '[[topics.police-radio.terms]]\nterm = "警察無線"\nweight = 3\n', encoding="utf-8")
+    result = newsmon("rescore", "--db", db, "--config", str(config))
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"newsmon: 1 dismissed article is relevant under these topics: the desk lists them under Updated" \
+        in result.stdout
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("select status, relevant from articles where id = ?", [sankei]).fetchone() == \
+            ("dismissed", 1)
+        assert [r[0] for r in conn.execute(LISTS["updated"].sql)] == [sankei]
+
+
 def test_scored_again_without_the_config_that_defines_a_topic_says_so(tmp_path, warc):
     # A user's topic, then a reextract (status's advice after an upgrade) or rescore without its
     # --config: its articles were scored under the shipped topics only and left the queue,

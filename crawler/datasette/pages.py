@@ -202,6 +202,8 @@ def row_view(item: desk.Item, datasette) -> dict[str, Any]:
         "version": int(a.get("version") or 1),
         # Changed after its review ("Updated after review"): when, and when it was reviewed.
         "updated_after": desk.jst(a["updated_at"]) if reviews.updated_after_review(a) else None,
+        # Dismissed, then relevant (its text updated, read again, or scored under other topics): since when.
+        "relevant_after": desk.jst(a["relevant_since"]) if reviews.relevant_after_dismissal(a) else None,
         "reviewed": desk.jst(a.get("reviewed_at")),
         # The Ministry of Defense's or the Prime Minister's Office's own page, not a news report.
         "primary": bool(a.get("primary_source")),
