@@ -280,7 +280,7 @@ def known_hosts(outlets: dict[str, Outlet]) -> frozenset[str]:
     # A host of which some document is named http:// (or at another port) may serve http only:
     # kept as it is written. The default port only: 127.0.0.1:8443's twin at :8080 is no copy.
     plain = {host for host, https in served if not https}
-    return KnownHosts([*(d for o in outlets.values() for d in o.domains), *hosts], hosts - plain)
+    return KnownHosts([*(d for o in outlets.values() for d in o.domains), *hosts], hosts - plain, served=hosts)
 
 
 _HOSTS: dict[str | None, frozenset[str]] = {}

@@ -150,18 +150,21 @@ class KnownHosts(frozenset):
     https: those of an outlet of the user's config whose feeds, sitemaps and sections on that host
     are all https (``store.known_hosts``), where ``HTTPS_HOSTS`` names the built-in outlets' own.
     A configured outlet's feed that printed http:// links beside its https sitemap's had each
-    article fetched and stored twice, once under each scheme."""
+    article fetched and stored twice, once under each scheme. ``served``: the hosts the outlets'
+    own feeds, sitemaps and sections are read from, which are the sites and no mobile copies."""
 
     https: frozenset[str]
+    served: frozenset[str]
 
-    def __new__(cls, hosts: Iterable[str] = (), https: Iterable[str] = ()) -> KnownHosts:
+    def __new__(cls, hosts: Iterable[str] = (), https: Iterable[str] = (), served: Iterable[str] = ()) -> KnownHosts:
         self = super().__new__(cls, hosts)
         self.https = frozenset(https)
+        self.served = frozenset(served)
         return self
 
     def __reduce__(self):
-        # frozenset pickles its items alone: the https hosts go along (to ingest's workers).
-        return (KnownHosts, (list(self), list(self.https)))
+        # frozenset pickles its items alone: the https and served hosts go along (to ingest's workers).
+        return (KnownHosts, (list(self), list(self.https), list(self.served)))
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -267,6 +270,11 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
 def _desktop_host(host: str, known_hosts: Iterable[str]) -> str:
     for prefix in _MOBILE_PREFIXES:
         if host.startswith(prefix):
+            if host in getattr(known_hosts, "served", ()):
+                # The host an outlet's own feeds, sitemaps or sections are read from is its site,
+                # not a copy of it (a site served on m. or sp. alone): made the bare domain, each of
+                # its articles was refused as a URL its pattern (^https://m\.…) does not take.
+                return host
             # Made a set only here: most hosts are no mobile host, and a crawl canonicalises
             # every link of every feed.
             hosts = known_hosts if isinstance(known_hosts, (set, frozenset)) else set(known_hosts)

@@ -121,6 +121,27 @@ def test_a_mobile_host_is_made_the_host_a_configured_outlet_is_served_on(tmp_pat
     assert canonical_url("https://m.other-news.jp/a", hosts) == "https://m.other-news.jp/a"
 
 
+def test_the_mobile_host_an_outlet_is_served_on_is_its_site_not_a_copy(tmp_path):
+    # A site served on its m. host alone, its domains the bare domain: its article URLs were made the
+    # bare domain's, which its pattern refused, each of its articles "a new URL scheme?"; with a
+    # pattern without a host they were fetched at a host that does not serve them.
+    path = tmp_path / "newsmon.toml"
+    path.write_text('[outlets.mobi]\nname = "Mobi"\nlanguage = "ja"\ndomains = ["mobi-news.jp"]\n'
+                    'feeds = ["https://m.mobi-news.jp/rss.xml"]\n'
+                    'article_url_pattern = "^https://m\\\\.mobi-news\\\\.jp/article/"\n'
+                    '[outlets.ex]\nname = "Ex"\nlanguage = "ja"\ndomains = ["example-news.jp"]\n'
+                    'sitemaps = ["https://sp.example-news.jp/sitemap.xml"]\n'
+                    'start_urls = ["https://www.example-news.jp/news/"]\narticle_url_pattern = "/articles/"\n',
+                    encoding="utf-8")
+    outlets = load_config(path).outlets
+    hosts = known_hosts(outlets)
+    assert canonical_url("http://m.mobi-news.jp/article/12", hosts) == "https://m.mobi-news.jp/article/12"
+    assert outlets["mobi"].is_article_url(canonical_url("https://m.mobi-news.jp/article/12", hosts))
+    # Where it reads its sitemap from is its site too; a mobile host it reads nothing from is a copy.
+    assert canonical_url("https://sp.example-news.jp/articles/3", hosts) == "https://sp.example-news.jp/articles/3"
+    assert canonical_url("https://m.example-news.jp/articles/3", hosts) == "https://www.example-news.jp/articles/3"
+
+
 def test_an_outlet_read_over_https_has_its_http_links_made_https_and_a_pattern_naming_http_takes_them(tmp_path):
     # One key for an article listed http:// by a feed and https:// by a sitemap; a pattern copied
     # from the feed's http:// links (^http://…) took none of the articles made https.
