@@ -35,7 +35,7 @@ changes (``robots_changed``); one refused because robots.txt answered 5xx, next 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -163,14 +163,17 @@ def fetch_need(db: Database, url: str, *, max_attempts: int, now: str | None = N
                claim_for: str | None = None, run_id: int | None = None) -> str | None:
     """Why ``url`` is to be fetched: ``"new"`` (never seen), ``"again"`` (pending, or failed with
     attempts left: what an earlier run left, ``due_urls``); ``None`` when it is not. ``claim_for``:
-    the outlet whose domains it is on: refused where another outlet listed it (``off_scope``), it is
-    that outlet's, never fetched: ``"new"``."""
+    the outlet whose article URL it is (on its domains, taken by its pattern): refused where
+    another outlet listed it (``off_scope``, or ``not_article_url`` by an outlet on the same
+    domains), it is that outlet's, never fetched: ``"new"``."""
     row = db.execute("SELECT kind, attempts, reason_code, retry_at, outlet FROM urls WHERE url = ?", [url]).fetchone()
     if row is None:
         return "new"
-    if claim_for is not None and row[0] == "refused" and row[2] == "off_scope":
+    if claim_for is not None and row[0] == "refused" and (
+            row[2] == "off_scope" or row[2] == "not_article_url" and row[4] != claim_for):
         with transaction(db):
-            _claim(db, url, claim_for, by=row[4] or "another outlet", how="", run_id=run_id, now=now or now_utc())
+            _claim(db, url, claim_for, by=row[4] or "another outlet", how="", code=row[2], run_id=run_id,
+                   now=now or now_utc())
         return "new"
     return "again" if _due(*row[:4], max_attempts=max_attempts, now=now) else None
 
@@ -459,6 +462,10 @@ def readmit(db: Database, outlet: str, takes: Callable[[str], bool], *, run_id: 
 
 #: A URL refused as out of scope where it was listed, that an outlet takes: pending again, and why.
 _CLAIMED = ("on the domains of {outlet} (it was refused as out of scope where {by} listed it{how}); not fetched yet")
+#: A URL another outlet on the same domains listed and refused as no article URL of its own, that an
+#: outlet's article URL pattern takes: pending again, and why.
+_TAKEN = ("an article URL of {outlet}, which takes it (it was refused as no article URL of {by}, which listed "
+          "it{how}); not fetched yet")
 
 
 def readmit_in_scope(db: Database, outlet: str, takes: Callable[[str], bool], *, run_id: int | None = None,
@@ -481,6 +488,30 @@ def readmit_in_scope(db: Database, outlet: str, takes: Callable[[str], bool], *,
     return len(back)
 
 
+def readmit_refused_by(db: Database, outlet: str, others: Sequence[str], takes: Callable[[str], bool], *,
+                       run_id: int | None = None, now: str | None = None) -> int:
+    """``pending`` URLs of ``outlet``: those that ``others`` (outlets whose domains share a host with
+    its) listed and refused as their article URL pattern did not take them (``not_article_url``),
+    that ``takes`` (its domains and pattern) takes. Returns how many. Outlets share a host (a
+    ministry's Japanese and English pages, mod and mod_en; nippon_com and nippon_com_en; an outlet
+    of the user's beside a built-in one): an article of one that the other's feed listed first was
+    refused there, and the outlet it belongs to, finding the URL known, never fetched it, while the
+    other's health counted it as a URL scheme its own pattern lacked."""
+    if not others:
+        return 0
+    # m034's partial index holds these rows: the query names its condition as written there.
+    rows = db.execute(f"SELECT url, outlet FROM urls WHERE outlet IN ({', '.join('?' * len(others))}) "
+                      "AND reason_code IN ('not_article_url', 'redirected_away') "
+                      "AND kind = 'refused' AND reason_code = 'not_article_url'", list(others)).fetchall()
+    back = [(url, by) for url, by in rows if takes(url)]
+    if not back:
+        return 0
+    with transaction(db):
+        for url, by in back:
+            _claim(db, url, outlet, by=by, how="", code="not_article_url", run_id=run_id, now=now or now_utc())
+    return len(back)
+
+
 def readmit_redirected_off(db: Database, outlet: str, in_scope: Callable[[str], bool], *, run_id: int | None = None,
                            now: str | None = None) -> int:
     """``pending`` again: the URLs of ``outlet`` refused because they redirected off its domains
@@ -499,8 +530,10 @@ def readmit_redirected_off(db: Database, outlet: str, in_scope: Callable[[str], 
     return len(back)
 
 
-def _claim(db: Database, url: str, outlet: str, *, by: str, how: str, run_id: int | None, now: str) -> None:
-    _readmitted(db, url, outlet, _CLAIMED.format(outlet=outlet, by=by, how=how), run_id, now)
+def _claim(db: Database, url: str, outlet: str, *, by: str, how: str, run_id: int | None, now: str,
+           code: str = "off_scope") -> None:
+    said = _TAKEN if code == "not_article_url" else _CLAIMED
+    _readmitted(db, url, outlet, said.format(outlet=outlet, by=by, how=how), run_id, now)
 
 
 def _readmitted(db: Database, url: str, outlet: str, reason: str, run_id: int | None, now: str) -> None:

@@ -201,13 +201,17 @@ def test_an_article_published_since_the_last_run_is_fetched_before_the_backlog_o
     assert rows(env, "select count(*) as n from articles") == [{"n": len(PAGES) + 1}]
 
 
-@pytest.mark.parametrize("lastmod", ["as served", None, "2099-12-31"], ids=["dated", "undated", "dated_far_ahead"])
+@pytest.mark.parametrize("lastmod", ["as served", None, "2099-12-31", "built now"],
+                         ids=["dated", "undated", "dated_far_ahead", "stamped_with_its_build_time"])
 def test_a_first_runs_archive_sitemap_leaves_the_room_to_the_articles_its_feeds_list(tmp_path, lastmod):
     # A new outlet's archive sitemap (its entries dated years ago), read before its slow feed,
     # used up NEWSMON_MAX_ARTICLES: the day's article the feed listed waited behind the archive
     # for as many runs as the archive took. So did one whose entries give no lastmod (or a
     # placeholder years ahead), which says nothing of being the day's news: ordered by URL behind
-    # its older numbers, while no health signal counts an article the first run found.
+    # its older numbers, while no health signal counts an article the first run found. And one
+    # that stamps every entry with one date, the time it was built (today): read as the day's news.
+    if lastmod == "built now":
+        lastmod = datetime.now(UTC).isoformat(timespec="seconds")
     with LoopbackSite(PAGES, placement={page: ["sitemap"] for page in PAGES}, news_sitemap_size=0) as archive:
         today = archive.add_article(LATER, channels=["feed"])
         if lastmod != "as served":
@@ -900,6 +904,47 @@ def test_an_article_another_outlet_lists_is_fetched_by_the_outlet_it_belongs_to(
         assert len(rows(env, "select url from urls where outlet = 'beta' and kind = 'article'")) == 2
         assert [r.path for r in beta.article_requests()].count(beta.articles[0].path) == 1
         assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
+@pytest.mark.parametrize("listed_by_its_own", [True, False], ids=["its_section_lists_it", "no_channel_of_its_own"])
+def test_an_article_an_outlet_on_the_same_host_refused_is_fetched_by_the_outlet_whose_pattern_takes_it(
+        tmp_path, site, listed_by_its_own):
+    # Two outlets on one host (mod and mod_en on www.mod.go.jp, nippon_com and nippon_com_en, a news
+    # sitemap of asahi.com listing AJW's English articles): the Japanese outlet's feed lists an English
+    # article, which its pattern refuses. The English outlet, finding the URL known, never fetched
+    # it, whether its own section listed it too or it had no channel that did (mod_en's list page
+    # stands behind a wall), and its health was ok.
+    published = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    for n, path in enumerate(("/site/ja/1.html", "/site/en/1.html"), 1):
+        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+    english = site.url("/site/en/1.html")
+    site.answer("/ja.xml", 200, ("<?xml version='1.0'?><rss version='2.0'><channel>" + "".join(
+        f"<item><title>x</title><link>{site.url(path)}</link></item>"
+        for path in ("/site/ja/1.html", "/site/en/1.html")) + "</channel></rss>").encode(),
+                {"Content-Type": "application/rss+xml"})
+    site.answer("/en/", 200, section_html(site, ["/site/en/1.html"] if listed_by_its_own else []))
+    config = tmp_path / "newsmon.toml"
+    config.write_text("".join(f"[outlets.{key}]\nname = '{key}'\nlanguage = '{key}'\n{channel} = ['{site.url(path)}']\n"
+                              f"article_url_pattern = '^{re.escape(site.url(f'/site/{key}/'))}'\n\n"
+                              for key, channel, path in (("ja", "feeds", "/ja.xml"), ("en", "start_urls", "/en/"))),
+                      encoding="utf-8")
+    env = {"db": str(tmp_path / "news.db"), "config": str(config)}
+
+    def crawl_one(outlet: str) -> None:
+        result = subprocess.run([*crawl_cmd(env)[:4], outlet, *crawl_cmd(env)[5:]], capture_output=True, timeout=180)
+        assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+
+    crawl_one("ja")
+    assert rows(env, "select outlet, kind, reason_code from urls where url = ?", english) == [
+        {"outlet": "ja", "kind": "refused", "reason_code": "not_article_url"}]
+    crawl_one("en")
+    [row] = rows(env, "select outlet, kind, reason from urls where url = ?", english)
+    assert (row["outlet"], row["kind"]) == ("en", "article"), row
+    assert [r.path for r in site.article_requests()].count("/site/en/1.html") == 1
+    # The Japanese outlet's feed lists it again: it stays the English outlet's article.
+    crawl_one("ja")
+    assert rows(env, "select outlet, kind from urls where url = ?", english) == [{"outlet": "en", "kind": "article"}]
+    assert_every_url_has_a_state_and_a_reason(env["db"])
 
 
 def test_a_section_page_a_script_builds_is_read_from_its_data(env, site):

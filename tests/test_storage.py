@@ -936,6 +936,41 @@ def test_urls_refused_as_off_an_outlets_domains_are_pending_again_once_it_takes_
     assert frontier.state(db, "https://cdn.a.jp/news/5")["outlet"] == "a"
 
 
+def test_urls_an_outlet_on_the_same_host_refused_as_no_article_of_its_own_are_the_outlet_whose_pattern_takes_them(
+        tmp_path):
+    # mod's feed lists an English page of mod_en, which mod's pattern refuses: mod_en found the URL
+    # known and never fetched it, and mod's health counted it as a URL scheme its pattern lacked.
+    db = open_db(tmp_path / "news.db")
+    for url, outlet in (("https://www.mod.go.jp/en/article/1.html", "mod"), ("https://www.mod.go.jp/j/video/2", "mod"),
+                        ("https://www.mod.go.jp/en/list/3", "mod"),
+                        ("https://www.mod.go.jp/en/article/4.html", "mod_en"),
+                        ("https://www.mod.go.jp/en/article/5.html", "other")):
+        frontier.record_refused(db, url, outlet=outlet, code="not_article_url", reason="listed by a feed…")
+
+    def takes(url: str) -> bool:  # mod_en's pattern
+        return url.startswith("https://www.mod.go.jp/en/article/")
+
+    assert frontier.readmit_refused_by(db, "mod_en", ["mod"], takes, run_id=3) == 1
+    kinds = {r["url"]: (r["outlet"], r["kind"], r["reason_code"]) for r in db.query("SELECT * FROM urls")}
+    assert kinds == {"https://www.mod.go.jp/en/article/1.html": ("mod_en", "pending", "readmitted"),
+                     "https://www.mod.go.jp/j/video/2": ("mod", "refused", "not_article_url"),
+                     "https://www.mod.go.jp/en/list/3": ("mod", "refused", "not_article_url"),
+                     # its own refusal is ``readmit``'s, once its pattern takes it; an outlet sharing no host, none
+                     "https://www.mod.go.jp/en/article/4.html": ("mod_en", "refused", "not_article_url"),
+                     "https://www.mod.go.jp/en/article/5.html": ("other", "refused", "not_article_url")}
+    assert frontier.state(db, "https://www.mod.go.jp/en/article/1.html")["reason"] == (
+        "an article URL of mod_en, which takes it (it was refused as no article URL of mod, which listed it); "
+        "not fetched yet")
+    assert frontier.readmit_refused_by(db, "mod_en", [], takes) == 0
+    # One the outlet lists is claimed at once, in the run that lists it; its own refusal is not.
+    frontier.record_refused(db, "https://www.mod.go.jp/en/article/6.html", outlet="mod", code="not_article_url",
+                            reason="listed by a feed…")
+    six, four = "https://www.mod.go.jp/en/article/6.html", "https://www.mod.go.jp/en/article/4.html"
+    assert frontier.fetch_need(db, six, max_attempts=3, claim_for="mod_en") == "new"
+    assert frontier.state(db, six)["outlet"] == "mod_en"
+    assert frontier.fetch_need(db, four, max_attempts=3, claim_for="mod_en") is None
+
+
 def test_a_url_gone_at_its_last_attempt_says_what_the_ones_before_were(tmp_path):
     # Two empty bodies, then a 404: it read "HTTP 404 Not Found on 3 attempts".
     db = open_db(tmp_path / "news.db")

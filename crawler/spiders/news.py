@@ -258,6 +258,11 @@ class NewsSpider(scrapy.Spider):
                 self.logger.info("newsmon: %s: %d URL(s) refused as on a host not among its domains are on them "
                                  "now: fetched this run", key, back)
                 self.crawler.stats.inc_value("newsmon/readmitted", back)
+            if back := frontier.readmit_refused_by(self.db, key, _sharing_a_host(outlet, self.all_outlets),
+                                                   outlet.is_article_url, run_id=self.run_id):
+                self.logger.info("newsmon: %s: %d URL(s) an outlet on the same domains refused as no article of its "
+                                 "own are %s's articles: fetched this run", key, back, key)
+                self.crawler.stats.inc_value("newsmon/readmitted", back)
             if back := frontier.readmit_redirected_off(self.db, key, outlet.in_scope, run_id=self.run_id):
                 self.logger.info("newsmon: %s: %d URL(s) refused as redirected off its domains lead to them now: "
                                  "fetched this run", key, back)
@@ -1140,12 +1145,28 @@ def _archived(found: Discovered, links: list[str]) -> frozenset[str]:
     an entry without a lastmod says nothing of being the day's news, nor does one dated more than a
     day ahead (a CMS's placeholder, ``discovery.FUTURE_SLACK``); read before the outlet's feed or
     sections, such an archive took the whole quota, and the day's articles they listed waited
-    behind it (ordered by URL, an archive's older numbers first) for as many runs as it took."""
+    behind it (ordered by URL, an archive's older numbers first) for as many runs as it took. Nor does
+    a date that its entries all carry alike (two or more, without a pace: the time the sitemap was
+    built, stamped on every entry), as for the revisits entry dates prompt (``NewsSpider._read``):
+    read as the day's news, such a sitemap of 50,000 old articles took 100 runs' quota before the
+    feed's."""
     now = datetime.now(timezone.utc)
     cutoff = (now - ARCHIVE_AFTER).isoformat(timespec="seconds")
     ahead = (now + FUTURE_SLACK).isoformat(timespec="seconds")
+    dated = {} if len(found.dated) > 1 and not found.interval else found.dated
     return frozenset(link for written, link in zip(found.links, links) if written not in found.declared
-                     and not (cutoff <= (found.dated.get(written) or "") <= ahead))
+                     and not (cutoff <= (dated.get(written) or "") <= ahead))
+
+
+def _sharing_a_host(outlet: Outlet, outlets: dict[str, Outlet]) -> list[str]:
+    """The keys of ``outlets`` other than ``outlet`` whose domains share a host with its (one is the
+    other or under it: mod and mod_en on www.mod.go.jp, nikkei's nikkei.com above asia.nikkei.com):
+    what one of them refused as no article of its own may be ``outlet``'s."""
+    def under(host: str, domain: str) -> bool:
+        return host == domain or host.endswith("." + domain)
+
+    return [key for key, other in outlets.items() if key != outlet.key and any(
+        under(mine, theirs) or under(theirs, mine) for mine in outlet.domains for theirs in other.domains)]
 
 
 def _header(response: Response, name: str) -> str | None:
