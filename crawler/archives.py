@@ -834,7 +834,14 @@ def _open_raw(source: Source, stack: ExitStack, start: int = 0) -> IO[bytes]:
         stream.seek(start)
         return stream
     if source.kind == "wacz":
-        return stack.enter_context(io.BufferedReader(_RangeFile(source.location, source.size or 0), 1 << 20))
+        if not source.ranges or source.size is None:
+            # A zip is read from its end (its central directory) and at each member: each such read asked for a
+            # range this server answered from the file's start, and the archive was "not a readable WACZ
+            # (Truncated central directory)", a good file said to be damaged.
+            raise InputError("a WACZ is read in place with HTTP Range requests, which its server does not answer "
+                             f"(nor say its size): download it first (curl -O {source.location}), then ingest the "
+                             "file")
+        return stack.enter_context(io.BufferedReader(_RangeFile(source.location, source.size), 1 << 20))
     response = stack.enter_context(_request(source.location, start))
     body = _Body(response)
     if start and response.status != 206:  # the server ignored Range: skip to the start ourselves

@@ -680,10 +680,11 @@ def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, 
                    report: Report) -> tuple[Archive, list[Part]] | None:
     """The parts still to read of an archive, after what the ledger says; ``None``: skip it."""
     other = row is not None and bool(row.get("head")) and bool(source.head) and row["head"] != source.head
-    # The same archive read again from its start (--force): the articles it stored are "seen" now,
-    # not new, and a ledger that counted from 0 said the archive gave none. Its row goes on from
+    # The same archive read again from its start (--force, or shorter than when it was read: its download
+    # started again): the articles it stored are "seen" now, not new, and a ledger that counted from 0 said the
+    # archive gave none, and went on saying so once the file was whole again and read on. Its row goes on from
     # what the earlier reads stored; another archive at its place starts from none.
-    carried = (row["articles"] or 0, row["relevant"] or 0) if force and row is not None and not other else (0, 0)
+    carried = (row["articles"] or 0, row["relevant"] or 0) if row is not None and not other else (0, 0)
     if other and not force:
         # Another archive at the same place (a file replaced, a URL's content changed): read from its start.
         report.replaced.append(source.shown)

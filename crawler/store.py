@@ -999,6 +999,12 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
                                else "holds its text as it was then")
         elif fresh == row[2]:
             return address("holds its text as it was then")
+        elif captured is not None and any(at == captured and text == fresh for at, _, _, text, _, _ in seen):
+            # Its text is known at this very time already: this capture read again (--force, a part read again
+            # after an ingest stopped between its batches) or another of the same second. No new run, as
+            # ``versions.chain`` says of it: appended as the newest, each read of the same archive added its
+            # texts of one second as versions again (A, B, then A, B, A, B), and the article took one back.
+            return address("holds its text as it was then")
         elif lost := revisit_loss(row[0], bool(row[1]), record):
             return address(f"is {lost[0]}: {lost[1]}", sighted=False)
         page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,

@@ -234,6 +234,21 @@ def test_an_archive_read_whole_that_grows_since_is_read_on_from_its_end(tmp_path
     assert rows(db, "SELECT articles FROM ingested_archives") == rows(db, "SELECT count(*) FROM articles") == [(6,)]
 
 
+def test_an_archive_shorter_than_when_it_was_read_keeps_the_ledgers_count_of_its_articles(tmp_path):
+    # Its download started again (its first bytes the same): read from its start again, its articles are "seen", and
+    # the ledger counted them from 0, as if the archive had given none, and went on so once the file was whole again.
+    whole = io.BytesIO()
+    warcs.write(whole, warcs.outlet_pages()[:6])
+    data = whole.getvalue()
+    path, db = tmp_path / "news.warc.gz", tmp_path / "n.db"
+    for size in (len(data), _members(data)[4][0], len(data)):  # whole, then its first 3 responses, then whole
+        path.write_bytes(data[:size])
+        result = newsmon("ingest", str(path), "--db", str(db), "--workers", "0")
+        assert result.returncode == 0, result.stderr
+        assert rows(db, "SELECT articles, finished_at IS NOT NULL FROM ingested_archives") == [(6, 1)]
+    assert rows(db, "SELECT count(*) FROM articles") == [(6,)]
+
+
 def test_a_file_that_only_starts_like_gzip_is_reported_and_the_other_archives_are_read(tmp_path, files):
     # Telling a WARC gzipped whole from one gzipped per record decompresses its first member:
     # garbage after the magic number raised zlib.error there, a traceback that ended the run.
@@ -1645,6 +1660,27 @@ def test_a_wacz_is_read_over_http_without_downloading_it(files, tmp_path):
         server.close()
 
 
+def test_a_wacz_from_a_server_without_range_requests_says_to_download_it(files, tmp_path):
+    # Read in place, a zip is read from its end: each read asked for a range the server answered from the file's
+    # start, and a good WACZ was "not a readable WACZ (Truncated central directory)", with nothing to do about it.
+    import zipfile
+
+    with zipfile.ZipFile(files / "unranged.wacz", "w") as wacz:
+        wacz.write(files / "dir" / "small.warc.gz", "archive/a.warc.gz")
+    server = _Server(files, False)
+    try:
+        url = server.base + "unranged.wacz"
+        result = newsmon("ingest", url, str(files / "dir" / "small.warc.gz"), "--db", str(tmp_path / "n.db"),
+                         "--workers", "0")
+    finally:
+        server.close()
+    assert result.returncode == 1 and result.stderr.strip() == (
+        f"newsmon: {url}: a WACZ is read in place with HTTP Range requests, which its server does not answer (nor "
+        f"say its size): download it first (curl -O {url}), then ingest the file")
+    assert counts(result)["new"] > 0  # the other archive is read
+    assert rows(tmp_path / "n.db", "SELECT count(*) FROM ingested_archives") == [(1,)]
+
+
 def test_a_wacz_whose_first_warc_fails_resumes_at_that_warc_not_after_the_next(files, tmp_path):
     import zipfile
 
@@ -2125,6 +2161,27 @@ def test_captures_of_an_article_with_other_texts_are_its_versions_in_the_order_t
     version, text = rows(db, "SELECT version, text FROM articles")[0]
     assert version == 4 and texts[3] in text
     assert [ok for *_, ok in history()] == [True] * 4 and rows(db, "SELECT count(*) FROM articles")[0][0] == 1
+
+
+def test_captures_of_one_second_read_again_add_no_version(tmp_path):
+    # Two texts of an article captured in one second (a crawler's retry; the article at another of its URLs):
+    # read again (--force, or a part read again after an ingest stopped between its batches), each read appended
+    # both as the newest versions once more, A, B, A, B, A, B, and the article's history grew with every read.
+    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
+    later = "気象庁は同日夜、余震への警戒を呼びかけた。"
+    second = (("WARC-Date", "2025-01-14T03:00:00Z"),)
+    warcs.write(tmp_path / "a.warc.gz", [warcs.Fetch(asahi.url, asahi.body, warc_headers=second),
+                                         warcs.Fetch(asahi.url + "?ref=top", asahi.body.replace(
+                                             spot, later.encode() + spot), warc_headers=second)])
+    db = tmp_path / "n.db"
+    for force in ((), ("--force",), ("--force",)):
+        result = newsmon("ingest", str(tmp_path / "a.warc.gz"), "--db", str(db), "--workers", "0", *force)
+        assert result.returncode == 0, result.stderr
+        assert rows(db, "SELECT count(*), max(version) FROM articles") == [(1, 2)], force
+        assert [later in text for text, in rows(db, "SELECT text FROM article_versions ORDER BY version")] == [
+            False, True]
+        assert later in rows(db, "SELECT text FROM articles")[0][0]
 
 
 @pytest.mark.parametrize("order", ["as made", "reversed"])
