@@ -50,7 +50,8 @@ class ReviewConflict(StorageError):
     """A decision on a stale view: the article changed since the reviewer loaded it."""
 
     def __init__(self, message: str, *, article_id: int, title: str | None, status: str, by: str | None,
-                 at: str | None, outside: str | None = None, noted: bool = False) -> None:
+                 at: str | None, outside: str | None = None, noted: bool = False, version: int | None = None,
+                 seen_version: int | None = None) -> None:
         super().__init__(message)
         self.article_id = article_id
         self.title = title
@@ -61,6 +62,10 @@ class ReviewConflict(StorageError):
         self.outside = outside
         #: Whether ``by`` only added a note (the status as it was) at ``at``.
         self.noted = noted
+        #: The article's version now, when its text changed since the page showed ``seen_version``
+        #: (``at``: when that version was stored); ``None`` when the conflict is its status.
+        self.version = version
+        self.seen_version = seen_version
 
 
 class NothingToUndo(StorageError):

@@ -11,7 +11,9 @@ set from the log in the same transaction, so the two never disagree:
 
 The browser (``newsmon serve``) and ``newsmon review`` both call these functions. A decision
 taken on a stale view (the reviewer saw the article as ``new``, someone has dismissed it since)
-is refused with ``ReviewConflict``, which names who changed it and when.
+is refused with ``ReviewConflict``, which names who changed it and when; so is one taken on a
+version of the text that is not the stored one (a revisit stored version 2 while the page showed
+version 1): taken, it was later than the new version, which no list then showed (see ``review``).
 """
 
 from __future__ import annotations
@@ -131,6 +133,20 @@ def _conflict(db: Database, article_id: int, title: str | None, status: str, see
         article_id=article_id, title=title, status=status, by=by, at=at, outside=outside)
 
 
+def _version_conflict(db: Database, article_id: int, title: str | None, status: str,
+                      seen: int) -> ReviewConflict | None:
+    """The refusal of a decision on version ``seen`` of the article's text when another is stored, or None."""
+    version, at = db.execute("SELECT version, updated_at FROM articles WHERE id = ?", [article_id]).fetchone()
+    if version == seen:
+        return None
+    when = f" at {at}" if at else ""
+    return ReviewConflict(
+        f"article {article_id} is at version {version} now, not version {seen} as the page showed: its text "
+        f"changed{when}; look at it as it is now (on the desk: reload the page, its page shows the difference) and "
+        "decide again", article_id=article_id, title=title, status=status, by=None, at=at,
+        version=version, seen_version=seen)
+
+
 def _sync(db: Database, article_id: int, status: str) -> None:
     """Set the article's review columns from its log (see the module doc).
 
@@ -160,7 +176,8 @@ def _decision(row: dict[str, Any], title: str | None) -> Decision:
 
 
 def review(db: Database, article_id: int, status: str | None, *, note: str | None = None, by: str | None = None,
-           expected: str | None = None, now: str | None = None) -> Decision | None:
+           expected: str | None = None, expected_version: int | None = None,
+           now: str | None = None) -> Decision | None:
     """Set an article's review status (and/or add a note), logged in ``review_log``.
 
     Args:
@@ -170,6 +187,11 @@ def review(db: Database, article_id: int, status: str | None, *, note: str | Non
         by: The reviewer.
         expected: The status the reviewer saw. When the article's status is another one now
             (someone decided meanwhile), nothing changes and ``ReviewConflict`` says who and when.
+        expected_version: The version of the text the reviewer saw (``articles.version``). When
+            another is stored now (a revisit's, while the page was open), nothing changes and
+            ``ReviewConflict`` says which and when: taken, the decision was later than the new
+            version, so neither the queue nor "Updated" listed it, and nobody read it. A note
+            alone too ("Seen" on the Updated list took off it a version nobody had read).
         now: The time of the decision (UTC ISO 8601); default the clock.
 
     Returns:
@@ -186,6 +208,9 @@ def review(db: Database, article_id: int, status: str | None, *, note: str | Non
         status = status or current
         if expected is not None and current != expected:
             raise _conflict(db, article_id, title, current, expected)
+        stale = expected_version is not None and _version_conflict(db, article_id, title, current, expected_version)
+        if stale:
+            raise stale
         if current == status and note is None:
             return None
         entry_id = db.table("review_log").insert({

@@ -211,6 +211,35 @@ def test_a_stale_page_cannot_overwrite_a_decision(desk):
     fresh.close()
 
 
+def test_a_decision_on_a_text_changed_since_the_page_loaded_is_refused_until_reloaded(desk):
+    # A revisit stored version 2 of the row the reviewer was reading; the key acted on version 1,
+    # and the dismissal, later than version 2, left it in no list, read by nobody.
+    from playwright.sync_api import expect
+
+    from storage import open_db, queries
+
+    page = desk.page("/")
+    article_id, title = current(page)
+    db = open_db(desk.path)
+    url, text = db.execute("SELECT url, text FROM articles WHERE id = ?", [article_id]).fetchone()
+    assert queries.store_article(db, {"url": url, "title": title, "text": text + "\n（訂正）数字を改めた。"},
+                                 article_id=article_id).version == 2
+    db.conn.close()
+    page.keyboard.press("d")
+    error = page.locator("#nm-toast.nm-error")
+    expect(error).to_contain_text(f"«{title}» was not changed: its text changed after this page was loaded "
+                                  "(version 2, stored ")
+    expect(error).to_contain_text("this page shows version 1). Reload to read it, then decide.")
+    expect(page.locator(f"#nm-{article_id}")).to_be_visible()
+    assert current(page)[0] == article_id and desk.status(article_id)[0] == "new"
+    page.reload()
+    assert current(page)[0] == article_id
+    page.keyboard.press("d")
+    expect(page.locator("#nm-toast")).to_contain_text(f"Dismissed: «{title}»")
+    assert desk.status(article_id)[0] == "dismissed"
+    page.close()
+
+
 def _logged(desk: Desk, article_id: int) -> int:
     with closing(sqlite3.connect(desk.path)) as conn, conn:
         return conn.execute("SELECT count(*) FROM review_log WHERE article_id = ?", [article_id]).fetchone()[0]

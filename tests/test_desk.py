@@ -620,6 +620,40 @@ def test_an_article_its_outlet_changed_after_the_review_is_listed_until_seen(des
         assert "idx_articles_changed_after_review" in plan and "TEMP B-TREE" not in plan
 
 
+def test_seen_on_a_page_older_than_the_articles_newest_version_leaves_it_listed(desk_db):
+    # The Updated list showed version 2; a revisit stored version 3 while it was open. "Seen"
+    # ("read version 2") was a note later than version 3, which took it off the list unread.
+    path, ids = desk_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    article = ids["written-2"]
+    decide(ds, article, "relevant")
+    reviewed = (datetime.now(timezone.utc) - timedelta(minutes=60)).isoformat(timespec="seconds")
+    sql(path, "UPDATE review_log SET at = ?", "UPDATE articles SET reviewed_at = ? WHERE reviewed_at IS NOT NULL",
+        params=(reviewed,))
+
+    def revisit(added: str) -> None:
+        db = open_db(path)
+        url, title, body = db.execute("SELECT url, title, text FROM articles WHERE id = ?", [article]).fetchone()
+        assert queries.store_article(db, {"url": url, "title": title, "text": body + added}, article_id=article).changed
+        db.close()
+
+    revisit("\n（追記）政府は同日、詳細を発表した。")
+    page = call(ds, "get", "/updated").text
+    form = page.split(f'<form id="nm-seen-{article}"', 1)[1].split("</form>", 1)[0]
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert (fields["note"], fields["versions"]) == ("read version 2", "2")
+    del fields["csrftoken"]
+    revisit("\n（訂正）数字を改めた。")
+    response = call(ds, "post", "/-/review", headers=SAME_ORIGIN, data=fields)
+    assert response.status_code == 302
+    page = call(ds, "get", "/updated", cookies={"ds_messages": response.cookies["ds_messages"]}).text
+    assert "was not changed: its text changed after this page was loaded (version 3, stored " in page
+    assert rows_of(page) == [str(article)]
+    with closing(sqlite3.connect(path)) as conn, conn:
+        assert conn.execute("SELECT status, review_note FROM articles WHERE id = ?", [article]).fetchone() \
+            == ("relevant", None)
+
+
 def test_a_dismissed_article_an_update_made_relevant_is_listed_until_seen(desk_db):
     # A flash dismissed as about nothing (it named nothing of the documents), then written by its
     # outlet into an article on them: relevant now, but dismissed it was in no list of the desk

@@ -116,6 +116,28 @@ def test_a_stale_view_is_refused_with_who_and_when(db):
     assert columns(db, a)[:3] == ("dismissed", None, "sato")
 
 
+def test_a_decision_on_a_version_older_than_the_stored_one_is_refused_with_which_and_when(db):
+    # The page showed version 1; a revisit stored version 2 (relevant as before), then the
+    # reviewer dismissed from the page. Taken, the dismissal was later than version 2: no list
+    # showed it (the queue is the undecided, "Updated" a version newer than the decision).
+    a = stored(db)
+    queries.store_article(db, {"url": "https://example.jp/a/1", "title": "防衛1", "text": "本文1\n（訂正）数字を改めた。"},
+                          article_id=a, now=T1)
+    for status, note in (("dismissed", None), (None, "read version 1")):  # a note alone ("Seen") too
+        with pytest.raises(ReviewConflict) as caught:
+            reviews.review(db, a, status, note=note, by="ito", expected="new", expected_version=1, now=T2)
+        assert str(caught.value) == (
+            f"article {a} is at version 2 now, not version 1 as the page showed: its text changed at {T1}; look at it "
+            "as it is now (on the desk: reload the page, its page shows the difference) and decide again")
+        assert (caught.value.version, caught.value.seen_version, caught.value.at, caught.value.status) == (
+            2, 1, T1, "new")
+    assert columns(db, a) == ("new", None, None, None) and reviews.history(db, a) == []
+    # On the page of version 2, and from a client that sends no version (`newsmon review`), it is taken.
+    taken = reviews.review(db, a, "relevant", by="ito", expected="new", expected_version=2, now=T2)
+    assert taken.to_status == "relevant"
+    assert reviews.review(db, a, "dismissed", by="ito", now=T3).to_status == "dismissed"
+
+
 def test_a_status_changed_outside_newsmon_blocks_undo(db):
     a = stored(db)
     reviews.review(db, a, "relevant", by="ito", now=T0)

@@ -313,6 +313,57 @@ def test_a_stale_view_and_a_wrong_id_are_refused_with_a_reason(review_db):
     assert decide(ds, nikkei, "dismised").status_code == 400
 
 
+def test_a_decision_on_a_page_older_than_the_articles_text_is_refused_and_says_so(review_db):
+    # The page showed version 1; a revisit stored version 2 (its relevance as before); the reviewer
+    # dismissed from the page. Only the status was checked: the dismissal was taken, later than
+    # version 2, which then was in no list of the desk and read by nobody.
+    path, ids = review_db
+    ds = build_datasette(path, reviewer=REVIEWER)
+    nikkei, japannews = ids["nikkei"], ids["japannews"]
+    queue = call(ds, "get", "/").text
+    article_page = call(ds, "get", f"/newsmon/articles/{japannews}").text
+    db = open_db(path)
+    for article_id in (nikkei, japannews):
+        url, title, text = db.execute("SELECT url, title, text FROM articles WHERE id = ?", [article_id]).fetchone()
+        assert queries.store_article(db, {"url": url, "title": title, "text": text + "\n（訂正）数字を改めた。"},
+                                     article_id=article_id).version == 2
+    db.close()
+
+    def fields(page: str, start: str) -> dict[str, str]:
+        form = page.split(start, 1)[1].split("</form>", 1)[0]
+        found = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+        del found["csrftoken"]
+        return found
+
+    # The queue's row and the article's page, posted as a browser without script posts them.
+    for form, article_id in ((fields(queue, f'id="nm-{nikkei}"'), nikkei),
+                             (fields(article_page, '<form class="nm-decide"'), japannews)):
+        assert form["versions"] == "1"
+        response = call(ds, "post", "/-/review", headers=SAME_ORIGIN, data={**form, "status": "dismissed"})
+        assert response.status_code == 302
+        shown = call(ds, "get", form["return"], cookies={"ds_messages": response.cookies["ds_messages"]}).text
+        assert f"«{row(path, article_id)['title'][:8]}" in shown
+        assert "» was not changed: its text changed after this page was loaded (version 2, stored " in shown
+        assert "; this page shows version 1). Reload to read it, then decide." in shown
+        assert row(path, article_id)["status"] == "new"
+    # As the page's script posts it: refused with which version and when, then taken on version 2.
+    stale = call(ds, "post", "/-/review", headers=SAME_ORIGIN,
+                 json={"ids": [nikkei], "status": "dismissed", "expected": {nikkei: "new"}, "versions": {nikkei: 1}})
+    assert stale.status_code == 409
+    conflict = stale.json()["conflicts"][0]
+    assert (conflict["version"], conflict["seen_version"], conflict["at"]) == (2, 1, row(path, nikkei)["updated_at"])
+    assert call(ds, "post", "/-/review", headers=SAME_ORIGIN, json={"ids": [nikkei], "status": "dismissed",
+                                                                    "versions": {str(nikkei): "2"}}).status_code == 200
+    # A client that sends no version (a script of before) decides as it did.
+    assert decide(ds, japannews, "dismissed").status_code == 200
+    assert (row(path, nikkei)["status"], row(path, japannews)["status"]) == ("dismissed", "dismissed")
+    # A form's versions are its ids', one each.
+    mismatched = call(ds, "post", "/-/review", headers=SAME_ORIGIN,
+                      data={"ids": f"{nikkei},{japannews}", "status": "new", "versions": "2", "return": "/"})
+    assert mismatched.status_code == 400
+    assert mismatched.json()["error"] == "Bad request: versions: 1 for 2 ids; give one per id, in their order"
+
+
 @pytest.mark.parametrize(("body", "error"), [
     # int() takes both as article 1: neither is an article id.
     ({"ids": [True], "status": "dismissed"}, "ids: true is not an article id"),
@@ -324,6 +375,12 @@ def test_a_stale_view_and_a_wrong_id_are_refused_with_a_reason(review_db):
     ({"ids": ["{nikkei}"], "status": "dismissed", "expected": {"{nikkei}": 1}},
      "expected: the status expected of an article is a string, not 1"),
     ({"ids": ["{nikkei}"], "status": "dismissed", "note": 5}, "note: a string or null, not 5"),
+    ({"ids": ["{nikkei}"], "status": "dismissed", "versions": [1]},
+     "versions: an object of article ids and the versions of their text the page showed"),
+    ({"ids": ["{nikkei}"], "status": "dismissed", "versions": {"{nikkei}": 0}},
+     "versions: versions are numbered from 1, not 0"),
+    ({"ids": ["{nikkei}"], "status": "dismissed", "versions": {"{nikkei}": True}},
+     "versions: true is not a version number"),
     ({"ids": ["{nikkei}"], "status": "dismissed", "note": ["call"]}, 'note: a string or null, not ["call"]'),
     ({"ids": ["{nikkei}"], "status": False}, "status: a string or null, not false"),
     ({"ids": ["{nikkei}"], "status": {"to": "dismissed"}}, 'status: a string or null, not {"to": "dismissed"}'),

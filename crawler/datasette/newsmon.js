@@ -4,7 +4,9 @@
  * form posting to /-/review, which works without this script; with it the post is a fetch, the
  * row leaves the list, the next one is focused, and a confirmation names the article with an
  * Undo. Every decision carries the status the page showed, so a decision on a stale page is
- * refused by the server with who changed it and when.
+ * refused by the server with who changed it and when, and the version of the text it showed, so
+ * one on a text changed since (a revisit's new version) is refused too: taken, it hid the new
+ * version, which nobody had read, from every list.
  */
 (function () {
   "use strict";
@@ -199,12 +201,15 @@
     items = items.filter((item) => item && !busy.has(item));
     if (!items.length) return queue;
     for (const item of items) busy.add(item);
-    const body = { ids: [], status: status || null, note: note || null, expected: {} };
+    const body = { ids: [], status: status || null, note: note || null, expected: {}, versions: {} };
     for (const item of items) {
-      for (const id of ids(item)) {
+      // In the order of the ids; none when the database has no versions.
+      const versions = (item.dataset.versions || "").split(",");
+      ids(item).forEach((id, n) => {
         body.ids.push(id);
         body.expected[id] = item.dataset.status;
-      }
+        if (versions[n]) body.versions[id] = Number(versions[n]);
+      });
     }
     const leaving = !single && !!status;
     let after = null;

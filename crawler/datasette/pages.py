@@ -15,7 +15,9 @@ Pages (HTML, Datasette templates under ``templates/``):
 
 Endpoints (POST; JSON for the page's script, a form post without script redirects back):
 
-- ``/-/review``  ``{ids, status, note, expected}``: ``storage.review.review`` per article
+- ``/-/review``  ``{ids, status, note, expected, versions}``: ``storage.review.review`` per article;
+                 ``expected`` and ``versions``, each article's status and version of its text as the
+                 page showed them (both optional: a script without them decides as before)
 - ``/-/undo``    ``{entries}``: ``storage.review.undo`` of those decisions, newest first
 - ``/-/listed``  ``{url, read}``: ``storage.review.read_listed``, an article newsmon did not
                  read that the reviewer read at its outlet (the list above the queue)
@@ -200,6 +202,11 @@ def row_view(item: desk.Item, datasette) -> dict[str, Any]:
         # "更新 n 回": the article changed n times after it was first stored (issue 11 versions).
         "updates": max(0, int(a.get("version") or 1) - 1),
         "version": int(a.get("version") or 1),
+        # The version of each article's text the row shows, in the order of ``ids``: a decision
+        # sends them, and one on a text changed since is refused (storage.review.review). Empty when
+        # the database has no versions (the decision then checks the status alone).
+        "versions": ",".join(str(m["version"]) for m in (a, *item.members))
+        if all(m.get("version") is not None for m in (a, *item.members)) else "",
         # Changed after its review ("Updated after review"): when, and when it was reviewed.
         "updated_after": desk.jst(a["updated_at"]) if reviews.updated_after_review(a) else None,
         # Dismissed, then relevant (its text updated, read again, or scored under other topics): since when.
@@ -463,6 +470,8 @@ class _Input:
     expected: dict[int, str]
     entries: list[int]
     back: str | None  # a form post: where to go back to
+    #: The version of each article's text the page showed (``articles.version``), if it sent them.
+    versions: dict[int, int]
 
 
 #: SQLite's integers are 64-bit: a larger one in a query raised, and the page was an error 500.
@@ -485,6 +494,14 @@ def _id(value: Any, field: str, kind: str = "an article id") -> int:
     if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\s*", value) and int(value) <= _SQLITE_MAX:
         return int(value)
     raise ValueError(f"{field}: {json.dumps(value, ensure_ascii=False)[:40]} is not {kind}")
+
+
+def _version(value: Any, field: str) -> int:
+    """A version number as JSON or a form sends it (``_id``'s forms), 1 or more."""
+    version = _id(value, field, "a version number")
+    if version < 1:
+        raise ValueError(f"{field}: versions are numbered from 1, not {version}")
+    return version
 
 
 def _text(value: Any, field: str) -> str | None:
@@ -519,12 +536,17 @@ async def _input(request) -> _Input:
     Raises:
         ValueError: the body cannot be read, or a field has the wrong type (the message says which).
     """
-    data, back = await _posted(request, ("ids", "status", "note", "expected", "entries"))
+    data, back = await _posted(request, ("ids", "status", "note", "expected", "entries", "versions"))
     if back is not None:
         data["ids"] = [i for i in (data.get("ids") or "").split(",") if i.strip()]
         data["entries"] = [i for i in (data.get("entries") or "").split(",") if i.strip()]
         expected = data.get("expected")
         data["expected"] = {i: expected for i in data["ids"]} if expected else {}
+        # A form's versions are those of its ids, in their order ("3,1": a story's row).
+        versions = [v for v in (data.get("versions") or "").split(",") if v.strip()]
+        if versions and len(versions) != len(data["ids"]):
+            raise ValueError(f"versions: {len(versions)} for {len(data['ids'])} ids; give one per id, in their order")
+        data["versions"] = dict(zip(data["ids"], versions, strict=False))
     ids = data.get("ids") if isinstance(data.get("ids"), list) else [data.get("id")] if data.get("id") else []
     expected = data.get("expected") or {}
     if isinstance(expected, str):
@@ -534,13 +556,17 @@ async def _input(request) -> _Input:
     for value in expected.values():
         if not isinstance(value, str):
             raise ValueError(f"expected: the status expected of an article is a string, not {json.dumps(value)[:40]}")
+    versions = data.get("versions") or {}
+    if not isinstance(versions, dict):
+        raise ValueError("versions: an object of article ids and the versions of their text the page showed")
     entries = data.get("entries") or []
     if not isinstance(entries, list):
         raise ValueError("entries: a list of decision ids")
     return _Input(ids=[_id(i, "ids") for i in ids], status=_text(data.get("status"), "status") or None,
                   note=_text(data.get("note"), "note"),
                   expected={_id(k, "expected"): v for k, v in expected.items()},
-                  entries=[_id(i, "entries", "a decision id") for i in entries], back=back)
+                  entries=[_id(i, "entries", "a decision id") for i in entries], back=back,
+                  versions={_id(k, "versions"): _version(v, "versions") for k, v in versions.items()})
 
 
 def _reply(datasette, request, inp: _Input, payload: dict[str, Any], status: int) -> Response:
@@ -567,8 +593,16 @@ def _summary(decisions: list[reviews.Decision], undo: bool = False) -> str:
 
 
 def _conflict(exc: ReviewConflict) -> dict[str, Any]:
-    return {"article_id": exc.article_id, "title": exc.title, "status": exc.status, "by": exc.by, "at": exc.at,
-            "at_jst": desk.jst(exc.at),
+    said = {"article_id": exc.article_id, "title": exc.title, "status": exc.status, "by": exc.by, "at": exc.at,
+            "at_jst": desk.jst(exc.at), "version": exc.version, "seen_version": exc.seen_version}
+    if exc.version is not None:
+        # Its text changed while the page showed an older one: a decision on the text the
+        # reviewer read would have hidden the one nobody read.
+        stored = f", stored {desk.jst(exc.at)}" if exc.at else ""
+        return {**said, "message": (f"«{exc.title or exc.article_id}» was not changed: its text changed after this "
+                                    f"page was loaded (version {exc.version}{stored}; this page shows version "
+                                    f"{exc.seen_version}). Reload to read it, then decide.")}
+    return {**said,
             "message": (f"«{exc.title or exc.article_id}» was not changed: "
                         + (f"{exc.by or 'someone'} added a note to it{' at ' + desk.jst(exc.at) if exc.at else ''} "
                            if exc.noted else f"it is {exc.status} now, "
@@ -604,7 +638,8 @@ async def review_endpoint(request, datasette) -> Response:
         for article_id in inp.ids:
             try:
                 decision = reviews.review(db, article_id, inp.status, note=inp.note, by=who,
-                                          expected=inp.expected.get(article_id))
+                                          expected=inp.expected.get(article_id),
+                                          expected_version=inp.versions.get(article_id))
             except ReviewConflict as exc:
                 conflicts.append(_conflict(exc))
             except ArticleNotFound:
@@ -646,7 +681,7 @@ async def listed_endpoint(request, datasette) -> Response:
             raise ValueError("read: true or false")
     except ValueError as exc:
         return Response.json({"ok": False, "error": f"Bad request: {exc}"}, status=400)
-    inp = _Input(ids=[], status=None, note=None, expected={}, entries=[], back=back)
+    inp = _Input(ids=[], status=None, note=None, expected={}, entries=[], back=back, versions={})
     if who is None:
         return _reply(datasette, request, inp, {"ok": False, "error": "Log in to review."}, 403)
     result = await _write(datasette, lambda db: reviews.read_listed(db, url, by=who, read=read))
