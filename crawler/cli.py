@@ -27,6 +27,7 @@ class _Commands(click.Group):
         from storage.db import damaged
         from storage.exceptions import DatabaseUnwritable
 
+        _SAID.clear()
         try:
             # SIGTERM's handler outlives the hook: a SIGTERM sent again (``_ctrl_c_kept``) never meets Python's default.
             with _stopped_by_sigterm(), _ctrl_c_kept():
@@ -40,6 +41,10 @@ class _Commands(click.Group):
                 raise
             raise click.ClickException(str(said)) from None
         except KeyboardInterrupt:
+            if _SAID:
+                # A further Ctrl-C (a key pressed twice) after the stopped line, as the command unwound to its exit
+                # (its database closed, its cluster's threads ended): it said the line again under the first.
+                _exit_said()
             # Ctrl-C where the command's own handler (``_resumable``, ingest's) does not reach: as it
             # opened or migrated the database, before its first batch. Click said "Aborted!", exit
             # 1, which a script reads as the command's failure, and not what was done.
@@ -96,11 +101,49 @@ def _ctrl_c_kept() -> Iterator[None]:
     finally:
         with sending:
             ended = True
-        sys.unraisablehook = before
+        sys.unraisablehook = _quiet_after_stop(before) if _SAID else before  # (``_say_stopped``)
 
 
 #: "SIGTERM" once one has stopped this command (``_stopped_by_sigterm``); ``_say_stopped`` says so.
 _TERMINATED: list[str] = []
+#: The exit status once the command has said how it stopped (``_say_stopped``): a further Ctrl-C or SIGTERM
+#: only hastens that end, without a word (``_exit_said``, ``_quiet_after_stop``).
+_SAID: list[int] = []
+
+
+def _exit_said() -> NoReturn:
+    """End the command with the exit status its stopped line said (``_say_stopped``), whatever Ctrl-C or SIGTERM
+    comes meanwhile: one more there (a key pressed twice) was raised out of the command's handler, and said the line
+    again under the first, or Click's "Aborted!", exit 1."""
+    while True:
+        try:
+            # CPython marks a KeyboardInterrupt that ended code run from a string (exec, eval: each dataclass's
+            # __init__, as a module being imported makes one) as never caught, and a `python -m` run (the
+            # scheduler's crawls, the tests' commands) ends by killing itself with SIGINT then, whatever it
+            # exits with: exit -2 after saying it was stopped, in 2 of ~100 runs of a Ctrl-C test. A string run
+            # after clears the mark.
+            exec("pass", {})
+            break
+        except KeyboardInterrupt:
+            continue
+    sys.exit(_SAID[0])
+
+
+def _quiet_after_stop(before: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``before``, the unraisable hook, but silent on the KeyboardInterrupt of a Ctrl-C (or SIGTERM) that comes after
+    the stopped line: what Python's exit runs then (its join of the threads left, atexit's work: Dask's close of its
+    clusters) met it with "Exception ignored in: <module 'threading'>" and a traceback under the line, the exit status
+    130 all the same. It cuts that wait short as before; it is only not told. Kept for the process's exit, past the
+    command; in a program that runs commands itself, until its next one (``_SAID`` cleared)."""
+    if getattr(before, "newsmon_quiet_after_stop", False):
+        return before
+
+    def hook(unraisable) -> None:
+        if not (_SAID and isinstance(unraisable.exc_value, KeyboardInterrupt)):
+            before(unraisable)
+
+    hook.newsmon_quiet_after_stop = True  # type: ignore[attr-defined]
+    return hook
 
 
 @contextmanager
@@ -366,9 +409,13 @@ def _say_stopped(said: str) -> NoReturn:
     held: dict[int, Any] = {}
 
     def put_back() -> None:
+        # Each set before it leaves ``held``: a stop raised between the two (SIGTERM's, its handler back first) finds
+        # it still there for the next try. Taken out first, SIGINT's was lost, and Ctrl-C held for good: the exit's
+        # wait (a thread's join, a cluster's close) could no longer be cut short. Setting one twice is harmless.
         while held:
-            signum, handler = held.popitem()
-            signal.signal(signum, handler)
+            for signum, handler in list(held.items()):
+                signal.signal(signum, handler)
+                held.pop(signum, None)
 
     def hold(signum, frame) -> None:
         put_back()
@@ -388,16 +435,19 @@ def _say_stopped(said: str) -> NoReturn:
                 # line, it left SIGINT held for good and said the command-wide handler's line or Click's "Aborted!".
                 hold_all()
         click.echo(f"newsmon: {said}", err=True)
-        # CPython marks a KeyboardInterrupt that ended code run from a string (exec, eval: each dataclass's
-        # __init__, as a module being imported makes one) as never caught, and a `python -m` run (the
-        # scheduler's crawls, the tests' commands) ends by killing itself with SIGINT then, whatever it
-        # exits with: exit -2 after saying it was stopped, in 2 of ~100 runs of a Ctrl-C test. A string run
-        # after clears the mark.
-        exec("pass", {})
+        _SAID[:] = [code]
+        sys.unraisablehook = _quiet_after_stop(sys.unraisablehook)
     finally:
         # Back as they were for the exit's own work (a local cluster's close), which a Ctrl-C may still cut short.
-        put_back()
-    sys.exit(code)
+        # The line out, a Ctrl-C as they are put back only hastens the end it said (``_exit_said``).
+        while True:
+            try:
+                put_back()
+                break
+            except KeyboardInterrupt:
+                if not _SAID:
+                    raise
+    _exit_said()
 
 
 @contextmanager

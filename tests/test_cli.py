@@ -435,6 +435,87 @@ def test_a_second_stop_as_the_stopped_line_is_written_ends_the_command_with_that
     assert (done.returncode, done.stderr) == (143, "newsmon: status stopped (SIGTERM)\n")
 
 
+_STOPPED_THEN_AGAIN = """
+import os, signal, sys, threading
+import click
+from crawler.cli import cli
+
+where, command = sys.argv[1], sys.argv[2:]
+said = []
+write, call_on_close = click.echo, click.Context.call_on_close
+
+
+def echo(message=None, *args, **kwargs):
+    write(message, *args, **kwargs)
+    if str(message).startswith("newsmon: "):
+        said.append(message)
+        if where == "put back":
+            sys.setprofile(putting_back)
+
+
+def putting_back(frame, event, arg):
+    # A stop (SIGTERM's, its handler put back first) raised as Ctrl-C's handler is put back, the line out.
+    if event == "call" and frame.f_code is signal.signal.__code__ and frame.f_back.f_code.co_name == "put_back" \
+            and frame.f_locals["signalnum"] == signal.SIGINT:
+        raise KeyboardInterrupt  # (a raise unsets the hook)
+
+
+def closed_pressed_again(self, close):
+    def closing():
+        close()
+        if said:
+            raise KeyboardInterrupt  # Ctrl-C again as the command's database is closed, the line out
+
+    return call_on_close(self, closing if where == "closing" else close)
+
+
+def exiting():
+    # A thread Python's exit waits for (as for a cluster's): Ctrl-C again once it does, the line out.
+    while threading.main_thread().is_alive():
+        threading.Event().wait(0.01)
+    if said:
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+    threading.Event().wait()  # for ever: the Ctrl-C cuts the exit's wait short, or the test's timeout ends it
+
+
+def hook(frame, event, arg):
+    if event == "call" and frame.f_code.co_name in ("require_database", "ingest_part"):
+        raise KeyboardInterrupt  # the first Ctrl-C (a raise unsets the hook)
+
+
+click.echo, click.Context.call_on_close = echo, closed_pressed_again
+if where in ("exiting", "put back"):
+    threading.Thread(target=exiting).start()
+sys.setprofile(hook)
+cli(command)
+"""
+
+
+@pytest.mark.parametrize("command, where", [("ingest", "closing"), ("ingest", "exiting"), ("status", "exiting"),
+                                            ("status", "put back")])
+def test_ctrl_c_pressed_again_after_the_stopped_line_ends_the_command_with_that_line_alone(tmp_path, command, where):
+    # A key pressed twice: the second Ctrl-C, after the stopped line, met the command on its way out. As its database
+    # closed, it said the line again under the first, or Click's "Aborted!", exit 1; in Python's exit (its wait for
+    # the threads left, a closed Dask cluster's), "Exception ignored in: <module 'threading'>" and a traceback. And a
+    # stop that landed as the handlers held during the line were put back left Ctrl-C held for good: that exit's wait
+    # never ended ("put back").
+    from . import warcs
+
+    path = tmp_path / "n.db"
+    if command == "status":
+        path.write_bytes(b"x")
+        args, line = ["status", "--db", str(path)], "newsmon: status stopped (Ctrl-C)"
+    else:
+        warcs.write(tmp_path / "a.warc.gz", warcs.outlet_pages()[:2])
+        args = ["ingest", str(tmp_path / "a.warc.gz"), "--db", str(path), "--workers", "0"]
+        line = ("newsmon: ingest stopped (Ctrl-C); what it stored is kept and the archive being read is left "
+                "unfinished: run the same ingest again, it resumes where this one stopped")
+    # The exit's wait for the thread is cut short by the second Ctrl-C, as before: a hang is the timeout's failure.
+    done = subprocess.run([sys.executable, "-c", _STOPPED_THEN_AGAIN, where, *args], capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stderr) == (130, line + "\n")
+
+
 _STOPPED_BLOCKED = """
 import os, sys
 import click
