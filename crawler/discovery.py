@@ -14,7 +14,7 @@ import io
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -130,6 +130,88 @@ def link_words(links: Iterable[tuple[str, str]]) -> dict[str, str]:
         if len(text) > len(words.get(url, "")):
             words[url] = text
     return words
+
+
+#: Where a page's furniture is (``crawler.furniture``'s): a listing in one is never the page's own
+#: while it has another (a ranking in ``<aside>``, latest news in ``<header>``).
+_FURNITURE_BLOCKS = frozenset(("aside", "nav", "footer", "header"))
+
+
+def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
+                 data: Iterable[str] = ()) -> set[str] | None:
+    """The article URLs of a section page's own listing, among those of its sidebars (アクセスランキング,
+    関連記事, おすすめ, "POPULAR ARTICLE", a pinned top story): of the links of ``root`` (a parsed
+    page) to articles (``article_url``: an ``href``'s canonical article URL, ``None`` for any other
+    link), the largest group whose containers share one markup path, outside the page's furniture
+    while there is such a group. A link's container is its nearest ancestor that holds two article
+    URLs or more, its path the tags, ids and classes from the root down to it: the items of a list
+    split by day (``ul.List`` under each date) are one group, a ranking (``dl#AccessTop_list``) or a
+    related list another. The saved listing pages' main lists are so told apart from their sidebars
+    (asahi.com's 69 of 120 article URLs, from its rankings of 5; The Japan Times' 35 of 70, from its
+    editors' picks of 5). ``data``: the article URLs of the page's data (``page_data_links``): those
+    no link of the page leads to are one group more, the whole listing of a page a script builds.
+    ``None`` where nothing leads to an article."""
+    found: list[tuple[etree._Element, str]] = []
+    for link in root.iter("a", "area"):
+        href = link.get("href")
+        url = article_url(href) if href else None
+        if url is not None:
+            found.append((link, url))
+    scripted = set(data) - {url for _, url in found}
+    if not found:
+        return scripted or None
+    # Of each element, the one article URL it holds, or that it holds two or more (``multi``). A
+    # walk up from a link stops where the element knows its URL already or holds two: a page
+    # 2,000 elements deep with 2,000 links took 0.74 s walked whole from each link, this 0.01.
+    first: dict[etree._Element, str] = {}
+    multi: set[etree._Element] = set()
+    for link, url in found:
+        for ancestor in link.iterancestors():
+            held = first.get(ancestor)
+            if ancestor in multi or held == url:
+                break  # so is every element above it
+            if held is None:
+                first[ancestor] = url
+            else:
+                multi.add(ancestor)
+    nearest: dict[etree._Element, etree._Element | None] = {}
+
+    def container(link: etree._Element) -> etree._Element | None:
+        # Its nearest ancestor holding two article URLs or more, each element's kept on the way up.
+        chain, node = [], link.getparent()
+        while node is not None and node not in multi and node not in nearest:
+            chain.append(node)
+            node = node.getparent()
+        held = node if node is None or node in multi else nearest[node]
+        for element in chain:
+            nearest[element] = held
+        return held
+
+    paths: dict[etree._Element | None, tuple[str, bool]] = {None: ("", False)}
+
+    def path(element: etree._Element | None) -> tuple[str, bool]:
+        # Up to the nearest ancestor already known, then down: no recursion, however deep the page.
+        chain = []
+        while element not in paths:
+            chain.append(element)
+            element = element.getparent()
+        for below in reversed(chain):
+            above, furniture = paths[below.getparent()]
+            classes = ".".join(sorted((below.get("class") or "").split()))
+            paths[below] = (f"{above}/{below.tag}#{below.get('id') or ''}.{classes}",
+                            furniture or below.tag in _FURNITURE_BLOCKS)
+        return paths[chain[0]] if chain else paths[element]
+
+    groups: dict[str, tuple[set[str], int, bool]] = {}
+    for at, (link, url) in enumerate(found):
+        key, furniture = path(container(link))
+        group = groups.setdefault(key, (set(), at, furniture))
+        group[0].add(url)
+    if scripted:
+        groups["data"] = (scripted, len(found), False)
+    # The largest outside the furniture; of two alike, the first on the page (sidebars come after).
+    urls, _, _ = max(groups.values(), key=lambda g: (not g[2], len(g[0]), -g[1]))
+    return urls
 
 
 #: The scripts of a page that hold data, not code: a Next.js or Nuxt page's state, JSON-LD.

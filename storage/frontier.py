@@ -585,9 +585,12 @@ def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str,
                      http_status: int | None = None, entries: int | None = None, article_urls: int | None = None,
                      new_urls: int | None = None, refused: int | None = None, reason: str | None = None,
                      known: int | None = None, newest_entry: str | None = None, entry_interval: int | None = None,
-                     unlinked: int | None = None, retry_at: str | None = None, now: str | None = None) -> None:
+                     unlinked: int | None = None, retry_at: str | None = None, now: str | None = None,
+                     listing: tuple[int, int] | None = None) -> None:
     """What one feed, sitemap or section page gave this run, or why it gave nothing; ``known``:
-    how many of a feed's or a section's article URLs were seen before this run; ``newest_entry``
+    how many of a feed's or a section's article URLs were seen before this run; ``listing``: of a
+    section page, its own listing's article URLs and how many were seen before, its sidebars left
+    out (``crawler.discovery.main_listing``); ``newest_entry``
     and ``entry_interval``: the date of a feed's newest entry, and the seconds between two of its
     entries; ``unlinked``: how many of a feed's or sitemap's entries gave no URL
     (``discovery.Discovered``); ``retry_at``: its site asked (a 429 or 503's Retry-After) not to
@@ -598,7 +601,8 @@ def record_discovery(db: Database, *, run_id: int | None, outlet: str, url: str,
             "http_status": http_status, "ok": int(ok), "entries": entries, "article_urls": article_urls,
             "new_urls": new_urls, "refused": refused, "reason": reason, "known": known,
             "newest_entry": newest_entry, "entry_interval": entry_interval, "unlinked": unlinked,
-            "retry_at": retry_at})
+            "retry_at": retry_at, "listing_urls": listing[0] if listing else None,
+            "listing_known": listing[1] if listing else None})
 
 
 def asked_wait(db: Database, url: str, *, now: str | None = None) -> tuple[str, int | None] | None:

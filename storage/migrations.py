@@ -1334,3 +1334,14 @@ def m046_relevant_after_dismissal(db: Database) -> None:
         "WHERE ((status IN ('relevant', 'follow-up') AND updated_at > reviewed_at) "
         "OR (status = 'dismissed' AND relevant = 1 AND relevant_since >= reviewed_at))",
     ])
+
+
+@MIGRATIONS()
+def m047_discovery_listing(db: Database) -> None:
+    """A section page's own listing, apart from its sidebars (``crawler.discovery.main_listing``):
+    how many article URLs it held, and how many of them were seen before the run. A page whose
+    list turned over beside a ranking of articles seen yesterday had ``known`` 5, so its next page
+    was not read and health never said ``overflow``. ``known`` stays the whole page's count, which
+    ``stale`` reads. Rows before it, and a feed's or sitemap's, have none."""
+    _run(db, ["ALTER TABLE discovery ADD COLUMN listing_urls INTEGER",
+              "ALTER TABLE discovery ADD COLUMN listing_known INTEGER"])

@@ -1130,6 +1130,56 @@ def test_a_section_that_turned_over_is_read_on_its_next_pages_until_one_lists_a_
     assert "/news/page/2/" not in [r.path for r in site.requests()]
 
 
+def ranked_section_html(site, listed: list[str], ranked: list[str], next_page: str | None = None) -> bytes:
+    """A section page as Japanese outlets make theirs: a pinned story and a ranking (アクセスランキング)
+    of the days before beside its list, neither in an ``<aside>``: asahi.com's 2020 page held
+    its ranking in ``div#Sub``."""
+    items = "".join(f'<li class="item"><a href="{site.url(p)}">記事 {n}</a><time>12:00</time></li>'
+                    for n, p in enumerate(listed))
+    ranks = "".join(f'<dd><span>{n + 1}</span><a href="{site.url(p)}">人気の記事 {n}</a></dd>'
+                    for n, p in enumerate(ranked))
+    more = f'<a href="{next_page}">次へ</a>' if next_page else ""
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>政治</title></head><body>'
+            f'<div id="Main"><div class="pickup"><a href="{site.url(ranked[0])}">注目の記事</a></div>'
+            f'<h1>政治</h1><ul class="List">{items}</ul><p>{more}</p></div><div id="Sub"><h2>アクセスランキング</h2>'
+            f'<dl class="Ranking">{ranks}</dl></div></body></html>').encode()
+
+
+def test_a_section_that_turned_over_beside_a_ranking_of_articles_seen_before_is_read_on_its_next_page(env, site):
+    # Every Japanese outlet's section page carries a ranking, a pinned story, related articles,
+    # seen the day before: a list that turned over whole still held articles seen before, its
+    # next page was never read (the articles pushed there lost if no feed listed them) and
+    # health never said overflow. Its own listing is what turned over, or not.
+    assert crawl(env).returncode == 0
+    old = [a.path for a in site.articles]
+    published = datetime.now(timezone.utc) - timedelta(minutes=5)
+    fresh = [f"/site/ranked/{n}.html" for n in range(10)]
+    for n, path in enumerate(fresh):
+        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+    site.answer(SECTION_PATH, 200, ranked_section_html(site, fresh[:6], old[:5], "/news/page/2/"))
+    site.answer("/news/page/2/", 200, ranked_section_html(site, fresh[6:8] + old[2:], old[:5], "/news/page/3/"))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    asked = [r.path for r in site.requests()]
+    assert "/news/page/2/" in asked and "/news/page/3/" not in asked
+    assert sorted(r.path for r in site.article_requests()) == sorted(fresh[:8])
+    assert rows(env, "select kind, known, listing_urls, listing_known from discovery where kind like 'section%' "
+                     "and run_id = ? order by id", last_run(env)["id"]) == [
+        {"kind": "section", "known": 5, "listing_urls": 6, "listing_known": 0},
+        {"kind": "section_page", "known": 7, "listing_urls": 7, "listing_known": 5}]
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded" and health["problems"].startswith(
+        f"its section {site.url(SECTION_PATH)} (6 articles) listed only articles never seen before"), health
+    # A list that holds articles seen before, beside the same ranking, did not turn over: its next
+    # page is not read, every run.
+    site.answer(SECTION_PATH, 200, ranked_section_html(site, fresh[8:] + fresh[:4], old[:5], "/news/page/2/"))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert "/news/page/2/" not in [r.path for r in site.requests()]
+    assert sorted(r.path for r in site.article_requests()) == sorted(fresh[8:])
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+
+
 def test_a_feed_that_moved_is_asked_for_with_the_validators_of_where_it_is_now(env, site):
     # A feed answering 301 to its new address: the request sent on carried the old address's
     # ETag (which a 301 never updates), never the new one's, and an unchanged feed came back

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin
 
 import pytest
 
@@ -360,6 +361,60 @@ def test_a_section_pages_links_say_their_articles_headlines():
     assert discovery.link_words([("https://a.jp/1", ""), ("https://a.jp/1", " 見出し\n 12:00 "),
                                  ("https://a.jp/1", "続き"), ("https://a.jp/2", "  ")]) == {"https://a.jp/1": "見出し 12:00"}
     assert len(discovery.link_words([("https://a.jp/3", "長" * 400)])["https://a.jp/3"]) == discovery.WORDS_MAX
+
+
+@pytest.mark.parametrize("saved, url, outlet, sidebar, listed, linked", [
+    ("script-crawler/asahi-top-2020-09-19.html", "https://www.asahi.com/", "asahi",
+     '//*[@id="AccessRanking"]', 69, 120),
+    ("feedreader/japantimes-home.html", "https://www.japantimes.co.jp/", "japantimes",
+     '//*[contains(@class, "bl_sideDiv")]', 35, 70)])
+def test_a_section_pages_own_listing_is_told_from_its_rankings_and_picks(saved, url, outlet, sidebar, listed, linked):
+    # A section page's listing turned over whole beside a ranking of articles seen the day before
+    # had articles seen before, and its next page was not read. The saved listing pages, read as
+    # the spider reads a section page: their own listing is their largest group of article links
+    # under one markup path, their rankings (asahi's #AccessRanking) and picks (The Japan Times'
+    # sidebar tabs) left out but for an article the listing lists too.
+    from scrapy.http import HtmlResponse
+
+    from crawler.outlets import registry
+    from crawler.store import known_hosts
+    from crawler.urls import canonical_url
+
+    page, definition, hosts = HtmlResponse(url, body=saved_bytes(saved)), registry()[outlet], known_hosts(registry())
+
+    def article_url(href: str) -> str | None:
+        found = canonical_url(urljoin(url, href.strip()), hosts)
+        return found if definition.in_scope(found) and definition.is_article_url(found) else None
+
+    own = discovery.main_listing(page.selector.root, article_url)
+    every = {article_url(href) for href in page.xpath("//a/@href").getall()} - {None}
+    ranked = {article_url(href) for href in page.xpath(f"{sidebar}//a/@href").getall()} - {None}
+    assert (len(own), len(every)) == (listed, linked)
+    assert len(ranked) >= 8 and len(ranked & own) <= 1
+
+
+def test_a_section_page_without_sidebars_is_its_own_listing_and_one_a_script_builds_its_datas():
+    from lxml import html
+
+    def article_url(href: str) -> str | None:
+        return href if href.startswith("/a/") else None
+
+    def listing(body: str, data: list[str] = ()) -> set[str] | None:
+        return discovery.main_listing(html.fromstring(f"<html><body>{body}</body></html>"), article_url, data)
+
+    # One list, or links strewn over the page: every article link.
+    assert listing('<ul><li><a href="/a/1">1</a></li><li><a href="/a/2">2</a> <a href="/tag/x">x</a></li></ul>'
+                   '<nav><a href="/">top</a></nav>') == {"/a/1", "/a/2"}
+    assert listing('<p><a href="/a/1">1</a></p><div><p><a href="/a/2">2</a></p></div>') == {"/a/1", "/a/2"}
+    # A list split by day is one; a ranking in an <aside>, larger, and a pinned story are not its.
+    days = "".join(f'<h2>{d}日</h2><ul class="List"><li><a href="/a/{d}1">-</a></li>'
+                   f'<li><a href="/a/{d}2">-</a></li></ul>' for d in (1, 2))
+    ranking = "".join(f'<li><a href="/a/r{n}">-</a></li>' for n in range(8))
+    pinned = '<div class="top"><a href="/a/pin">-</a></div>'
+    assert listing(f"{pinned}<main>{days}</main><aside><ol>{ranking}</ol></aside>") == {"/a/11", "/a/12", "/a/21", "/a/22"}
+    # A page whose links are its menus lists its articles in its data only.
+    assert listing('<a href="/">top</a>', ["/a/1", "/a/2"]) == {"/a/1", "/a/2"}
+    assert listing('<a href="/">top</a>') is None
 
 
 def test_a_listed_urls_words_are_kept_once_and_given_to_one_listed_without(tmp_path):

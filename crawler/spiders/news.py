@@ -30,6 +30,7 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
 
 from storage import frontier, queries, versions
 from storage.exceptions import DatabaseUnwritable
@@ -37,7 +38,8 @@ from storage.health import duration_text
 
 from ..config import ConfigError, load_config, parse_duration
 from ..discovery import (FUTURE_SLACK, HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds,
-                         advertised_note, link_words, page_data_links, parse_feed, parse_sitemap, sitemap_maxsize)
+                         advertised_note, link_words, main_listing, page_data_links, parse_feed, parse_sitemap,
+                         sitemap_maxsize)
 from ..encoding import charset_of
 from ..middlewares import AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators, retry_after_seconds
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
@@ -372,7 +374,8 @@ class NewsSpider(scrapy.Spider):
     def _record_discovery(self, response_or_url, outlet: str, kind: str, *, ok: bool, status: int | None = None,
                           found: tuple[int, int, int, int] | None = None, reason: str | None = None,
                           known: int | None = None, pace: tuple[str | None, int | None] = (None, None),
-                          unlinked: int | None = None, retry_at: str | None = None) -> None:
+                          unlinked: int | None = None, retry_at: str | None = None,
+                          listing: tuple[int, int] | None = None) -> None:
         # Recorded under the URL the outlet names; a redirect is said in the reason, so that a
         # moved feed shows up (and its new address can go into the outlet definition).
         if isinstance(response_or_url, str):
@@ -387,7 +390,7 @@ class NewsSpider(scrapy.Spider):
         frontier.record_discovery(self.db, run_id=self.run_id, outlet=outlet, url=url, kind=kind, ok=ok,
                                   http_status=status, entries=entries, article_urls=articles, new_urls=new,
                                   refused=refused, reason=reason, known=known, newest_entry=pace[0],
-                                  entry_interval=pace[1], unlinked=unlinked, retry_at=retry_at)
+                                  entry_interval=pace[1], unlinked=unlinked, retry_at=retry_at, listing=listing)
 
     def _unasked_304(self, response: Response, outlet: str, kind: str) -> bool:
         """Whether ``response`` is a 304 to a request that named no copy (no If-None-Match, no
@@ -627,6 +630,7 @@ class NewsSpider(scrapy.Spider):
             # And the links of its data (a Next.js page's state, JSON-LD's ItemList): a page a
             # script builds lists its articles there only.
             data = page_data_links(response, response.url)
+            own = self._own_listing(response, outlet, [url for url, _ in data])
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
             self._parser_bug(response, outlet, kind, exc)
             return
@@ -636,21 +640,42 @@ class NewsSpider(scrapy.Spider):
         if not counts[0] and self._refused_region(response, outlet, kind):
             return
         emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0]) if page == 1 else None
-        turned_over = bool(counts[0]) and counts[3] == 0 and (
+        # Of its own listing, its sidebars left out: every Japanese outlet's section page carries a
+        # ranking, related or recommended articles, a pinned story, seen before; counted with them,
+        # a list that turned over whole still held articles seen before, and its next page was
+        # never read. Where it finds none (no link or data of it is an article's), the page's counts.
+        listing = (len(own), frontier.seen_before(self.db, sorted(own), self.run_id, self.run_started)) if own \
+            else (counts[0], counts[3] or 0)
+        turned_over = bool(listing[0]) and listing[1] == 0 and (
             page > 1 or frontier.last_listing(self.db, outlet, self._first_url(response)) is not None)
         self._record_discovery(response, outlet, kind, ok=not emptied, status=response.status,
-                               found=(len(links), *counts[:3]), reason=emptied, known=counts[3])
+                               found=(len(links), *counts[:3]), reason=emptied, known=counts[3], listing=listing)
         yield from requests
         if turned_over and page < self.section_pages:
-            # None of its article URLs was seen before, where an earlier run read it: it turned
-            # over since, and the articles it dropped unseen may be on its next page. Only the
-            # first page was read, and they were lost while health said the outlet was fine.
+            # None of its listing's article URLs was seen before, where an earlier run read it: it
+            # turned over since, and the articles it dropped unseen may be on its next page. Only
+            # the first page was read, and they were lost while health said the outlet was fine.
             nxt = self._next_section_page(response, outlet)
             if nxt is not None:
                 self.crawler.stats.inc_value("newsmon/discovery/section_pages")
                 for request in self._ask(nxt, outlet, "section_page", self.parse_section, conditional=False):
                     request.cb_kwargs["page"] = page + 1
                     yield request
+
+    def _own_listing(self, response: Response, outlet: str, data: list[str]) -> set[str] | None:
+        """The article URLs of a section page's own listing (``main_listing``), as ``_articles``
+        takes them (canonical, in the outlet's scope and pattern); ``data``: the URLs of its data."""
+        definition, base = self.outlets[outlet], get_base_url(response)
+
+        def article_url(href: str) -> str | None:
+            url = parsable(href.strip(), base)
+            try:
+                url = canonical_url(url, self.hosts) if url else None
+            except ValueError:  # "https://[broken/a", as _articles refuses it
+                return None
+            return url if url and definition.in_scope(url) and definition.is_article_url(url) else None
+
+        return main_listing(response.selector.root, article_url, filter(None, map(article_url, data)))
 
     @staticmethod
     def _first_url(response: Response) -> str:
