@@ -796,12 +796,20 @@ def plan(source: Source, *, part_bytes: int = PART_BYTES, resume_member: str | N
             for i, start in enumerate(starts)]
 
 
+class RangesIgnored(OSError):
+    """A server that answered a Range request of a WACZ read in place (``_RangeFile``) with other bytes
+    than those asked for: a transport's failure, not a damaged archive (the ledger keeps it unfinished)."""
+
+
 class _RangeFile(io.RawIOBase):
     """A seekable file over HTTP Range requests: what ``zipfile`` needs to read a remote WACZ
     without downloading it (wrapped in a large read buffer, one request per buffer)."""
 
     def __init__(self, url: str, size: int) -> None:
         self.url, self.size, self.pos = url, size, 0
+        #: The server's answer to a Range request that was not the range (``RangesIgnored``), which ``zipfile``
+        #: says as "File is not a zip file" where it meets it reading the central directory (``_zip``).
+        self.ignored: RangesIgnored | None = None
 
     def readable(self) -> bool:
         return True
@@ -821,6 +829,18 @@ class _RangeFile(io.RawIOBase):
             return 0
         end = min(self.size, self.pos + len(buffer))
         with _request(self.url, self.pos, end) as response:
+            given = (response.headers.get("Content-Range") or "").removeprefix("bytes ").partition("-")[0].strip()
+            if response.status != 206 or (given.isdigit() and int(given) != self.pos):
+                # A server that answers Range for some requests only (a CDN's for what it has not cached, the
+                # probe's six bytes alone): the whole file's bytes were taken for the range, and a good WACZ was
+                # "not a readable WACZ", or its rest "cannot be parsed", a stop that marked it read.
+                self.ignored = RangesIgnored(
+                    f"its server answered a Range request (bytes {self.pos}-{end - 1}) with "
+                    + ("the whole file (HTTP 200)" if response.status == 200 else
+                       f"HTTP {response.status} from byte {given or '?'}")
+                    + ": a WACZ is read in place with Range requests, which this server answers only at times; "
+                    f"download it first (curl -O {self.url}), then ingest the file")
+                raise self.ignored
             data = response.read()
         buffer[:len(data)] = data
         self.pos += len(data)
@@ -902,9 +922,22 @@ def _skip(stream: IO[bytes], count: int) -> None:
         count -= len(chunk)
 
 
+def _zip(source: Source, stack: ExitStack) -> zipfile.ZipFile:
+    """A WACZ opened as the zip it is; a server's answer that was not the range asked for raised as
+    itself (``RangesIgnored``), where ``zipfile`` says any failed read of its end is no zip file."""
+    stream = _open_raw(source, stack)
+    try:
+        return stack.enter_context(zipfile.ZipFile(stream))
+    except zipfile.BadZipFile:
+        ignored = getattr(getattr(stream, "raw", None), "ignored", None)
+        if ignored is not None:
+            raise ignored from None
+        raise
+
+
 def _wacz_members(source: Source, stack: ExitStack) -> list[tuple[str, int]]:
     try:
-        archive = stack.enter_context(zipfile.ZipFile(_open_raw(source, stack)))
+        archive = _zip(source, stack)
     except zipfile.BadZipFile as exc:
         raise InputError(f"not a readable WACZ ({exc})") from None
     names = [n for n in archive.namelist() if n.startswith("archive/") and ".warc" in n]
@@ -924,7 +957,7 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
     """
     source = part.source
     if part.member is not None:
-        archive = stack.enter_context(zipfile.ZipFile(_open_raw(source, stack)))
+        archive = _zip(source, stack)
         size = archive.getinfo(part.member).file_size
         stream = stack.enter_context(archive.open(part.member))
         if part.start:

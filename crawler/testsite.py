@@ -518,10 +518,11 @@ class LoopbackSite:
             self._faults[_path_of(path)] = _Fault(status=status, retry_after=retry_after, times=times, delay=delay)
 
     def answer(self, path: str, status: int, body: bytes = b"", headers: Mapping[str, str] | None = None, *,
-               times: int | None = None) -> None:
-        """Answer ``path`` with this status, body and headers (a wall, a moved feed, an empty one)."""
+               times: int | None = None, delay: float = 0.0) -> None:
+        """Answer ``path`` with this status, body and headers (a wall, a moved feed, an empty one),
+        after ``delay`` seconds (a slow document, read after the others)."""
         with self._lock:
-            self._faults[_path_of(path)] = _Fault(status=status, times=times, body=body,
+            self._faults[_path_of(path)] = _Fault(status=status, times=times, body=body, delay=delay,
                                                   headers={"Content-Type": "text/html; charset=utf-8",
                                                            **dict(headers or {})})
 

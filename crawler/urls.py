@@ -270,11 +270,6 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
 def _desktop_host(host: str, known_hosts: Iterable[str]) -> str:
     for prefix in _MOBILE_PREFIXES:
         if host.startswith(prefix):
-            if host in getattr(known_hosts, "served", ()):
-                # The host an outlet's own feeds, sitemaps or sections are read from is its site,
-                # not a copy of it (a site served on m. or sp. alone): made the bare domain, each of
-                # its articles was refused as a URL its pattern (^https://m\.…) does not take.
-                return host
             # Made a set only here: most hosts are no mobile host, and a crawl canonicalises
             # every link of every feed.
             hosts = known_hosts if isinstance(known_hosts, (set, frozenset)) else set(known_hosts)
@@ -286,6 +281,14 @@ def _desktop_host(host: str, known_hosts: Iterable[str]) -> str:
             for candidate in (bare, "www." + bare):
                 if candidate in HTTPS_HOSTS:
                     return candidate
+            served = getattr(known_hosts, "served", frozenset())
+            if host in served and not any(candidate in served for candidate in ("www." + bare, bare)):
+                # The host an outlet's own feeds, sitemaps or sections are read from is its site,
+                # not a copy of it (a site served on m. or sp. alone): made the bare domain, each of
+                # its articles was refused as a URL its pattern (^https://m\.…) does not take.
+                # Where the site's desktop host is read from too (a sitemap on sp., sections on
+                # www), the mobile host is its copy still: kept, each article was fetched twice.
+                return host
             for candidate in ("www." + bare, bare):
                 if candidate in hosts:
                     return candidate

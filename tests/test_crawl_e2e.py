@@ -231,6 +231,37 @@ def test_a_first_runs_archive_sitemap_leaves_the_room_to_the_articles_its_feeds_
     assert rows(env, "select count(*) as n from urls where kind = 'pending'") == [{"n": len(PAGES) - 1}]
 
 
+@pytest.mark.parametrize("stamp", ["day", "minute"])
+def test_a_first_runs_sitemap_of_the_days_few_articles_dated_alike_is_read_before_the_archive(tmp_path, stamp):
+    # A sitemap of the day's articles (no feed, no section), each dated with the day alone (2026-12-06) or all
+    # published in one minute, read after the outlet's archive sitemap: taken for a sitemap stamped with its build
+    # time, its three articles waited behind the archive's eight, 4 runs at 3 a run (50,000 at 500: 100 runs).
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    old = datetime(2020, 5, 1, 3, tzinfo=UTC)
+    with LoopbackSite([]) as site:
+        for n in range(1, 9):
+            site.publish_html(f"/site/old/{n}.html", news_page(n, old), title=f"第{n}報", published=old, channels=[])
+        for n in range(1, 4):
+            site.publish_html(f"/site/today/{n}.html", news_page(20 + n, now), title=f"第{20 + n}報", published=now,
+                              channels=[])
+        site.answer("/archive.xml", 200, urlset("".join(
+            f"<url><loc>{site.url(f'/site/old/{n}.html')}</loc><lastmod>2020-05-0{n}</lastmod></url>"
+            for n in range(1, 9))), {"Content-Type": "application/xml"})
+        date = now.date().isoformat() if stamp == "day" else now.isoformat(timespec="minutes")
+        site.answer("/latest.xml", 200, urlset("".join(
+            f"<url><loc>{site.url(f'/site/today/{n}.html')}</loc><lastmod>{date}</lastmod></url>"
+            for n in range(1, 4))), {"Content-Type": "application/xml"}, delay=1.0)
+        config = tmp_path / "newsmon.toml"
+        config.write_text(f"[outlets.site]\nname = 'Site'\nlanguage = 'ja'\n"
+                          f"sitemaps = ['{site.url('/archive.xml')}', '{site.url('/latest.xml')}']\n"
+                          f"article_url_pattern = '^{re.escape(site.url('/site/'))}'\n", encoding="utf-8")
+        env = {"db": str(tmp_path / "news.db"), "config": str(config)}
+        assert crawl(env, "NEWSMON_MAX_ARTICLES=3").returncode == 0
+        fetched = [r.path for r in site.article_requests()]
+    assert sorted(fetched) == [f"/site/today/{n}.html" for n in range(1, 4)], fetched
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
 def test_a_first_runs_undated_archive_is_asked_for_in_the_order_it_lists(tmp_path):
     # An undated sitemap beside sections (tokyo_np's, tbs's): the day's articles it alone listed,
     # first in it, waited with the archive, asked for by URL (its oldest numbers first) for as many

@@ -1313,6 +1313,9 @@ class _Server:
         self.busy = 0
         #: How many responses are cut at ``cut`` (None: all of them).
         self.cuts: int | None = None
+        #: How many more Range requests are answered, the later ones with the whole file (None: all of
+        #: them): a CDN that answers ranges of what it has cached only.
+        self.ranged: int | None = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -1337,7 +1340,9 @@ class _Server:
                     self.wfile.write(body)
                     return
                 match = re.fullmatch(r"bytes=(\d+)-(\d*)", asked or "")
-                if ranges and match:
+                if ranges and match and server.ranged != 0:
+                    if server.ranged is not None:
+                        server.ranged -= 1
                     start = int(match.group(1))
                     end = int(match.group(2)) + 1 if match.group(2) else len(data)
                     self.send_response(206)
@@ -1679,6 +1684,36 @@ def test_a_wacz_from_a_server_without_range_requests_says_to_download_it(files, 
         f"say its size): download it first (curl -O {url}), then ingest the file")
     assert counts(result)["new"] > 0  # the other archive is read
     assert rows(tmp_path / "n.db", "SELECT count(*) FROM ingested_archives") == [(1,)]
+
+
+@pytest.mark.parametrize("answered", [1, 9], ids=["its_probe_alone", "its_first_megabytes"])
+def test_a_wacz_whose_server_stops_answering_range_requests_says_to_download_it_and_resumes(tmp_path, answered):
+    # The probe's range answered, the next ones with the whole file (a CDN answering ranges of what it has cached):
+    # the whole file's bytes were taken for the range asked. At its end, a good WACZ was "not a readable WACZ"; in
+    # its middle, its next record "cannot be parsed", a stop that marked the archive read: the next ingest skipped
+    # it, and the articles after the stop were never read.
+    import zipfile
+
+    warc = io.BytesIO()
+    warcs.write(warc, warcs.cc_news_like(120, 0.5, seed=3))  # 4 MB: read in 1 MB ranges
+    with zipfile.ZipFile(tmp_path / "crawl.wacz", "w") as wacz:
+        wacz.writestr("archive/a.warc.gz", warc.getvalue())
+    reference = tmp_path / "ref.db"
+    assert newsmon("ingest", str(tmp_path / "crawl.wacz"), "--db", str(reference), "--workers", "0").returncode == 0
+    server = _Server(tmp_path, True)
+    server.ranged = answered
+    try:
+        url, db = server.base + "crawl.wacz", tmp_path / "n.db"
+        result = newsmon("ingest", url, "--db", str(db), "--workers", "0")
+        assert result.returncode == 1 and "not a readable WACZ" not in result.stderr and "cannot be parsed" not in \
+            result.stderr and f"download it first (curl -O {url}), then ingest the file" in result.stderr, result.stderr
+        assert rows(db, "SELECT finished_at, stopped FROM ingested_archives") in ([], [(None, None)])
+        server.ranged = None
+        assert newsmon("ingest", url, "--db", str(db), "--workers", "0").returncode == 0
+    finally:
+        server.close()
+    sql = "SELECT url, content_hash FROM articles ORDER BY url"
+    assert rows(db, sql) == rows(reference, sql) and rows(db, sql)
 
 
 def test_a_wacz_whose_first_warc_fails_resumes_at_that_warc_not_after_the_next(files, tmp_path):

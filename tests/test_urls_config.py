@@ -137,9 +137,31 @@ def test_the_mobile_host_an_outlet_is_served_on_is_its_site_not_a_copy(tmp_path)
     hosts = known_hosts(outlets)
     assert canonical_url("http://m.mobi-news.jp/article/12", hosts) == "https://m.mobi-news.jp/article/12"
     assert outlets["mobi"].is_article_url(canonical_url("https://m.mobi-news.jp/article/12", hosts))
-    # Where it reads its sitemap from is its site too; a mobile host it reads nothing from is a copy.
-    assert canonical_url("https://sp.example-news.jp/articles/3", hosts) == "https://sp.example-news.jp/articles/3"
+    # A mobile host it reads nothing from is a copy; so is one it reads its sitemap from where it reads its
+    # sections from the desktop host too (kept, each article the sitemap listed was fetched a second time).
+    assert canonical_url("https://sp.example-news.jp/articles/3", hosts) == "https://www.example-news.jp/articles/3"
     assert canonical_url("https://m.example-news.jp/articles/3", hosts) == "https://www.example-news.jp/articles/3"
+
+
+def test_a_mobile_host_read_beside_the_sites_desktop_host_is_a_copy_of_it(tmp_path):
+    # A sitemap read from sp., sections from www (one outlet, or two on one site): sp. kept as a site of its own,
+    # each article was fetched under both hosts, and stored twice where the two pages read apart.
+    path = tmp_path / "newsmon.toml"
+    path.write_text('[outlets.ex]\nname = "Ex"\nlanguage = "ja"\ndomains = ["example-news.jp"]\n'
+                    'sitemaps = ["https://sp.example-news.jp/sitemap.xml"]\n'
+                    'start_urls = ["https://www.example-news.jp/news/"]\narticle_url_pattern = "/articles/"\n'
+                    '[outlets.mob]\nname = "Mob"\nlanguage = "ja"\ndomains = ["two-news.jp"]\n'
+                    'feeds = ["https://m.two-news.jp/rss.xml"]\narticle_url_pattern = "/a/"\n'
+                    '[outlets.desk]\nname = "Desk"\nlanguage = "ja"\ndomains = ["www.two-news.jp"]\n'
+                    'start_urls = ["https://www.two-news.jp/"]\narticle_url_pattern = "/a/"\n'
+                    '[outlets.sp]\nname = "Sp"\nlanguage = "ja"\ndomains = ["sp-news.jp"]\n'
+                    'sitemaps = ["https://sp.sp-news.jp/sitemap.xml"]\narticle_url_pattern = "/a/"\n',
+                    encoding="utf-8")
+    hosts = known_hosts(load_config(path).outlets)
+    assert canonical_url("https://sp.example-news.jp/articles/3", hosts) == "https://www.example-news.jp/articles/3"
+    assert canonical_url("https://m.two-news.jp/a/1", hosts) == "https://www.two-news.jp/a/1"
+    # A site served on its mobile host alone stays there.
+    assert canonical_url("https://sp.sp-news.jp/a/1", hosts) == "https://sp.sp-news.jp/a/1"
 
 
 def test_an_outlet_read_over_https_has_its_http_links_made_https_and_a_pattern_naming_http_takes_them(tmp_path):

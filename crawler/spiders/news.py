@@ -483,7 +483,8 @@ class NewsSpider(scrapy.Spider):
         # A Google News sitemap's entries say they are articles, as a feed's do (an archive
         # sitemap lists tag and section pages beside them).
         declared = {link for written, link in zip(found.links, links) if written in found.declared}
-        archived = _archived(found, links) if kind == "sitemap" and outlet in self.first_runs else frozenset()
+        archived = _archived(found, links, self.max_articles) if kind == "sitemap" and outlet in self.first_runs \
+            else frozenset()
         words = {parsable(link, response.url) or link: text for link, text in found.listed.items()}
         requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared,
                                           archived=archived, words=words)
@@ -1164,7 +1165,7 @@ class _Child:
     stood: str | None = None
 
 
-def _archived(found: Discovered, links: list[str]) -> frozenset[str]:
+def _archived(found: Discovered, links: list[str], room: int) -> frozenset[str]:
     """The URLs (``links``, as the crawl reads them) of a sitemap's entries that are not news
     (Google News entries never are) and dated ``ARCHIVE_AFTER`` ago or more, or not dated at all:
     an entry without a lastmod says nothing of being the day's news, nor does one dated more than a
@@ -1174,11 +1175,15 @@ def _archived(found: Discovered, links: list[str]) -> frozenset[str]:
     a date that its entries all carry alike (two or more, without a pace: the time the sitemap was
     built, stamped on every entry), as for the revisits entry dates prompt (``NewsSpider._read``):
     read as the day's news, such a sitemap of 50,000 old articles took 100 runs' quota before the
-    feed's."""
+    feed's. Only where they are more than a run asks for (``room``: NEWSMON_MAX_ARTICLES): a day's
+    few articles dated alike (a lastmod of the day alone, 2026-12-06; two published in one minute)
+    are what they say, and taken for a stamp they waited behind the whole archive (4 runs for 3
+    articles behind 8 at 3 a run; 100 runs behind 50,000 at 500), where as the day's news they take
+    one run's room at most."""
     now = datetime.now(timezone.utc)
     cutoff = (now - ARCHIVE_AFTER).isoformat(timespec="seconds")
     ahead = (now + FUTURE_SLACK).isoformat(timespec="seconds")
-    dated = {} if len(found.dated) > 1 and not found.interval else found.dated
+    dated = {} if len(found.dated) > max(1, room) and not found.interval else found.dated
     return frozenset(link for written, link in zip(found.links, links) if written not in found.declared
                      and not (cutoff <= (dated.get(written) or "") <= ahead))
 
