@@ -146,9 +146,11 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
     while there is such a group. A link's container is its nearest ancestor that holds two article
     URLs or more, its path the tags, ids and classes from the root down to it: the items of a list
     split by day (``ul.List`` under each date) are one group, a ranking (``dl#AccessTop_list``) or a
-    related list another. The saved listing pages' main lists are so told apart from their sidebars
-    (asahi.com's 69 of 120 article URLs, from its rankings of 5; The Japan Times' 35 of 70, from its
-    editors' picks of 5). ``data``: the article URLs of the page's data (``page_data_links``): those
+    related list another; groups whose containers sit side by side in one element are one (a list
+    of photo items beside the text items after them, a top story's card beside its list). The saved
+    listing pages' main lists are so told apart from their sidebars (asahi.com's 69 of 120 article
+    URLs, from its rankings of 5; The Japan Times' 37 of 70, its lists and the top story card beside
+    each, from its editors' picks of 5). ``data``: the article URLs of the page's data (``page_data_links``): those
     no link of the page leads to are one group more, the whole listing of a page a script builds.
     ``None`` where nothing leads to an article."""
     found: list[tuple[etree._Element, str]] = []
@@ -203,14 +205,44 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
         return paths[chain[0]] if chain else paths[element]
 
     groups: dict[str, tuple[set[str], int, bool]] = {}
+    boxes: dict[str, set[etree._Element]] = {}  # of each group, the elements its containers sit in
     for at, (link, url) in enumerate(found):
-        key, furniture = path(container(link))
+        held = container(link)
+        key, furniture = path(held)
         group = groups.setdefault(key, (set(), at, furniture))
         group[0].add(url)
+        if held is not None and held.getparent() is not None:
+            boxes.setdefault(key, set()).add(held.getparent())
+    # Groups whose containers sit side by side in one box are one listing in markups of its own:
+    # the newest with photos (asahi.com's ul.List.ListSideImage) before the rest as text (ul.List),
+    # a grid of cards before a list, a top story's card (The Japan Times' div.featured), items of
+    # two articles each under an id of their own (li#post-…). Apart, the newest block was taken for
+    # the listing: it turned over whenever more were published than it shows, and health said
+    # overflow of a listing that still listed articles seen before. A ranking or a pinned story in
+    # a box of its own stays apart; so does the furniture.
+    merged: dict[str, str] = {key: key for key in groups}
+
+    def root_of(key: str) -> str:
+        while merged[key] != key:
+            merged[key] = key = merged[merged[key]]
+        return key
+
+    in_box: dict[etree._Element, str] = {}
+    for key, elements in boxes.items():
+        if groups[key][2]:
+            continue
+        for box in elements:
+            other = in_box.setdefault(box, key)
+            merged[root_of(key)] = root_of(other)
+    listings: dict[str, tuple[set[str], int, bool]] = {}
+    for key, (listed, first, furniture) in groups.items():
+        urls, at, _ = listings.setdefault(root_of(key), (set(), first, furniture))
+        urls |= listed
+        listings[root_of(key)] = (urls, min(at, first), furniture)
     if scripted:
-        groups["data"] = (scripted, len(found), False)
+        listings["data"] = (scripted, len(found), False)
     # The largest outside the furniture; of two alike, the first on the page (sidebars come after).
-    urls, _, _ = max(groups.values(), key=lambda g: (not g[2], len(g[0]), -g[1]))
+    urls, _, _ = max(listings.values(), key=lambda g: (not g[2], len(g[0]), -g[1]))
     return urls
 
 

@@ -41,9 +41,9 @@ degraded (articles arrive but extraction is going wrong):
     ``discovery``     some of its feeds, sitemaps or sections failed, were not parseable, or list no
                       article URL where they listed some (named)
     ``overflow``      a feed or section read before listed only articles never seen before (a section
-                      in its own listing, its sidebars left out): it turned over completely since
-                      the run before, so more were published in between than it holds, and some
-                      may have dropped off it unseen (crawl it more often)
+                      in its own listing, its sidebars left out, or on its whole page): it turned over
+                      completely since the run before, so more were published in between than it
+                      holds, and some may have dropped off it unseen (crawl it more often)
     ``refetched``     half or more of its last run's article pages (at least 5) were articles
                       already stored under another of its URLs: a parameter that changes with
                       every visit defeats the URL canonicalisation, and each run fetches them again
@@ -890,17 +890,23 @@ def _unlinked_reason(documents: list[Mapping[str, Any]] | None) -> Reason | None
 def overflowed(db: Database, outlet: str, run_id: int) -> list[dict[str, Any]]:
     """The outlet's feeds and sections that run ``run_id`` read whole and found turned over: at least
     ``OVERFLOW_MIN`` article URLs, none seen before, where an earlier run had read them too. A
-    section's are those of its own listing (``listing_urls``, m047), its sidebars' left out: a
-    ranking of articles seen yesterday beside a list that turned over whole hid it."""
+    section's own listing (``listing_urls``, m047) counts too, its sidebars' left out: a ranking of
+    articles seen yesterday beside a list that turned over whole hid it. And the whole page still
+    does: a page none of whose article URLs was seen before turned over, however few its listing
+    holds (a top page's genre boxes of four, each its own group); judged on the listing alone, it
+    read "ok"."""
     return [dict(r) for r in db.query(
         """
-        SELECT d.kind, d.url, coalesce(d.listing_urls, d.article_urls) AS article_urls FROM discovery d
+        SELECT d.kind, d.url,
+               CASE WHEN d.known = 0 AND d.article_urls >= ? THEN d.article_urls ELSE d.listing_urls END
+                 AS article_urls
+        FROM discovery d
         WHERE d.run_id = ? AND d.outlet = ? AND d.kind IN ('feed', 'section') AND d.ok = 1
-          AND coalesce(d.listing_known, d.known) = 0 AND coalesce(d.listing_urls, d.article_urls) >= ?
+          AND ((d.known = 0 AND d.article_urls >= ?) OR (d.listing_known = 0 AND d.listing_urls >= ?))
           AND EXISTS (SELECT 1 FROM discovery e WHERE e.outlet = d.outlet AND e.url = d.url AND e.run_id < d.run_id
                       AND e.ok = 1 AND e.entries IS NOT NULL)
         ORDER BY d.id
-        """, [run_id, outlet, OVERFLOW_MIN])]
+        """, [OVERFLOW_MIN, run_id, outlet, OVERFLOW_MIN, OVERFLOW_MIN])]
 
 
 def refetched(db: Database, outlet: str, run_id: int) -> tuple[int, list[tuple[str, str]]]:

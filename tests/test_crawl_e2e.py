@@ -1211,6 +1211,70 @@ def test_a_section_that_turned_over_beside_a_ranking_of_articles_seen_before_is_
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
+def test_a_section_listing_its_newest_with_photos_then_as_text_turned_over_only_when_both_blocks_did(env, site):
+    # asahi.com's markup (its saved top page's): in one div.Section the newest articles with photos
+    # (ul.List.ListSideImage), then the rest as text (ul.List); its ranking in div#Sub. The photo
+    # block alone was taken for its listing: after more new articles than it shows, its next page
+    # was read and health said overflow ("crawl it more often"), though the text block still listed
+    # articles seen in the run before.
+    def page(photo: list[str], text: list[str], ranked: list[str]) -> bytes:
+        pics = "".join(f'<li><a href="{site.url(p)}"><img src="/i{n}.jpg"></a><a href="{site.url(p)}">写真 {n}</a>'
+                       "</li>" for n, p in enumerate(photo))
+        rest = "".join(f'<li><a href="{site.url(p)}">記事 {n}</a></li>' for n, p in enumerate(text))
+        rank = "".join(f'<dd><a href="{site.url(p)}">人気 {n}</a></dd>' for n, p in enumerate(ranked))
+        return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>政治</title></head><body>'
+                f'<div id="Main"><div class="Section"><ul class="List ListSideImage">{pics}</ul><ul class="List">'
+                f'{rest}</ul></div><p><a href="/news/page/2/">次へ</a></p></div><div id="Sub"><dl class="Ranking">'
+                f"{rank}</dl></div></body></html>").encode()
+
+    published = datetime.now(timezone.utc) - timedelta(minutes=5)
+    paths = [f"/site/seiji/{n}.html" for n in range(40)]
+    for n, path in enumerate(paths):
+        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+    site.answer(SECTION_PATH, 200, page(paths[:6], paths[6:10], paths[:3]))
+    site.answer("/news/page/2/", 200, page([], paths[10:20], paths[:3]))
+    assert crawl(env).returncode == 0 and crawl(env).returncode == 0
+    # Eight published since: the photo block lists six of them, the text block two and two seen.
+    listing = paths[20:28][::-1] + paths[:10]
+    site.answer(SECTION_PATH, 200, page(listing[:6], listing[6:10], paths[:3]))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert "/news/page/2/" not in [r.path for r in site.requests()]
+    assert sorted(r.path for r in site.article_requests()) == sorted(paths[20:28])
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+    # Both blocks turned over: the next page is read, and health says so.
+    site.answer(SECTION_PATH, 200, page(paths[28:34], paths[34:38], paths[:3]))
+    site.answer("/news/page/2/", 200, page([], paths[38:40] + paths[20:28], paths[:3]))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert "/news/page/2/" in [r.path for r in site.requests()]
+    assert sorted(r.path for r in site.article_requests()) == sorted(paths[28:40])
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "degraded"}]
+
+
+def test_a_section_page_naming_a_base_has_its_next_page_read_where_the_base_puts_it(env, site):
+    # A page with <base href> whose links, its next page's among them, are written from that base:
+    # its articles were read from there, its next page joined to the page's own URL (/news/news/
+    # page/2/, a 404), and the articles only that page listed were lost.
+    assert crawl(env).returncode == 0
+    published = datetime.now(timezone.utc) - timedelta(minutes=5)
+    fresh = [f"/site/based/{n}.html" for n in range(6)]
+    for n, path in enumerate(fresh):
+        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+
+    def based(paths: list[str], more: str) -> bytes:
+        items = "".join(f'<li><a href="{p.lstrip("/")}">記事 {n}</a></li>' for n, p in enumerate(paths))
+        return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><base href="{site.url("/")}">'
+                f'<title>ニュース</title></head><body><ul>{items}</ul>{more}</body></html>').encode()
+
+    site.answer(SECTION_PATH, 200, based(fresh[:3], '<a href="news/page/2/">次へ</a>'))
+    site.answer("/news/page/2/", 200, based(fresh[3:], ""))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert [r.path for r in site.requests() if "/page/" in r.path] == ["/news/page/2/"]
+    assert sorted(r.path for r in site.article_requests()) == sorted(fresh)
+
+
 def test_a_feed_that_moved_is_asked_for_with_the_validators_of_where_it_is_now(env, site):
     # A feed answering 301 to its new address: the request sent on carried the old address's
     # ETag (which a 301 never updates), never the new one's, and an unchanged feed came back

@@ -385,6 +385,28 @@ def test_a_feed_or_sitemap_whose_entries_give_no_url_degrades_the_outlet(db):
     assert health.check([run(0, pages=6)], now=NOW, unlinked=[]).status == "ok"
 
 
+def test_a_section_that_turned_over_whole_overflows_however_small_its_own_listing(db):
+    # A section's own listing (its largest group of article links under one markup) counts beside
+    # the whole page, never in its place: a top page of genre boxes of four, each box its own group,
+    # all 20 of whose article URLs were new, read "ok", where the page's count said it overflowed.
+    sections = {"https://a.jp/top": (20, 4), "https://a.jp/ranked": (11, 6), "https://a.jp/kept": (20, 10)}
+    first = queries.start_run(db, ["a"], "test", now=NOW.isoformat())
+    for url, (links, listed) in sections.items():
+        frontier.record_discovery(db, run_id=first, outlet="a", url=url, kind="section", ok=True, entries=links,
+                                  article_urls=links, known=links, listing=(listed, listed))
+    run_id = queries.start_run(db, ["a"], "test", now=NOW.isoformat())
+    # The top page turned over whole; the ranked one in its listing only (its ranking of 5 seen
+    # before); the kept one in neither (its listing still lists 3 articles seen before).
+    for url, known, listing in (("https://a.jp/top", 0, (4, 0)), ("https://a.jp/ranked", 5, (6, 0)),
+                                ("https://a.jp/kept", 3, (10, 3))):
+        links = sections[url][0]
+        frontier.record_discovery(db, run_id=run_id, outlet="a", url=url, kind="section", ok=True, entries=links,
+                                  article_urls=links, known=known, listing=listing)
+    assert health.overflowed(db, "a", run_id) == [
+        {"kind": "section", "url": "https://a.jp/top", "article_urls": 20},
+        {"kind": "section", "url": "https://a.jp/ranked", "article_urls": 6}]
+
+
 def test_errors_dominating_a_run_fail_the_outlet():
     history = [run(0, pages=1, errors=4, discovery_ok=1, discovery_failed=1)]
     result = health.check(history, now=NOW)

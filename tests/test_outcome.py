@@ -367,7 +367,7 @@ def test_a_section_pages_links_say_their_articles_headlines():
     ("script-crawler/asahi-top-2020-09-19.html", "https://www.asahi.com/", "asahi",
      '//*[@id="AccessRanking"]', 69, 120),
     ("feedreader/japantimes-home.html", "https://www.japantimes.co.jp/", "japantimes",
-     '//*[contains(@class, "bl_sideDiv")]', 35, 70)])
+     '//*[contains(@class, "bl_sideDiv")]', 37, 70)])
 def test_a_section_pages_own_listing_is_told_from_its_rankings_and_picks(saved, url, outlet, sidebar, listed, linked):
     # A section page's listing turned over whole beside a ranking of articles seen the day before
     # had articles seen before, and its next page was not read. The saved listing pages, read as
@@ -415,6 +415,41 @@ def test_a_section_page_without_sidebars_is_its_own_listing_and_one_a_script_bui
     # A page whose links are its menus lists its articles in its data only.
     assert listing('<a href="/">top</a>', ["/a/1", "/a/2"]) == {"/a/1", "/a/2"}
     assert listing('<a href="/">top</a>') is None
+
+
+def test_a_section_pages_listing_in_blocks_side_by_side_is_one_listing_its_ranking_apart():
+    from lxml import html
+
+    def article_url(href: str) -> str | None:
+        return href if href.startswith("/a/") else None
+
+    def listing(body: str) -> set[str] | None:
+        return discovery.main_listing(html.fromstring(f"<html><body>{body}</body></html>"), article_url)
+
+    def items(names, tail=""):
+        return "".join(f'<li><a href="/a/{n}">-</a>{tail}</li>' for n in names)
+
+    # asahi.com's markup: the newest with photos, then the rest as text, in one div.Section; its
+    # ranking in div#Sub. The photo block alone was taken for the listing: it turned over whenever
+    # more were published than it shows, though the text block still listed articles seen before.
+    ranking = '<div id="Sub"><div id="AccessRanking"><dl class="Ranking">' + "".join(
+        f'<dd><a href="/a/r{n}">-</a></dd>' for n in range(5)) + "</dl></div></div>"
+    page = (f'<div id="Main"><div class="pickup"><a href="/a/pin">-</a></div><div class="Section">'
+            f'<ul class="List ListSideImage">{items(range(12), "<img>")}</ul><ul class="List">{items(range(12, 20))}'
+            f"</ul></div></div>{ranking}")
+    assert listing(page) == {f"/a/{n}" for n in range(20)}
+    # A grid of cards before a list; items of two articles each (a story and its follow-up) under
+    # ids of their own, beside a ranking larger than any one of them.
+    cards = "".join(f'<div class="card"><a href="/a/{n}"><img></a><h3><a href="/a/{n}">-</a></h3></div>'
+                    for n in range(6))
+    assert listing(f'<main><div class="grid">{cards}</div><ul class="list">{items(range(6, 10))}</ul></main>'
+                   f"{ranking}") == {f"/a/{n}" for n in range(10)}
+    pairs = "".join(f'<li id="post-{n}"><a href="/a/{n}">-</a> <a href="/a/{n}f">続報</a></li>' for n in range(4))
+    assert listing(f'<main><ul class="list">{pairs}</ul></main>{ranking}') == (
+        {f"/a/{n}" for n in range(4)} | {f"/a/{n}f" for n in range(4)})
+    # A ranking in a box of its own, a pinned story, a list in the furniture stay apart.
+    assert listing(f'<div id="Main"><ul class="List">{items(range(8))}</ul></div>{ranking}') == {
+        f"/a/{n}" for n in range(8)}
 
 
 def test_a_listed_urls_words_are_kept_once_and_given_to_one_listed_without(tmp_path):

@@ -685,13 +685,16 @@ class NewsSpider(scrapy.Spider):
 
     def _next_section_page(self, response: Response, outlet: str) -> str | None:
         """The URL of a section page's next page, when the page names one (``rel="next"``, a
-        link saying 次へ or "Next") on the outlet's domains; ``None`` otherwise."""
+        link saying 次へ or "Next") on the outlet's domains; ``None`` otherwise. Joined to the page's
+        ``<base href>``, as its article links are: joined to its own URL, the next page of a page
+        that names a base was another address (a 404), and the articles it listed were lost."""
+        base = get_base_url(response)
         found = response.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " next ")]/@href'
                                ' | //a[contains(concat(" ", normalize-space(@rel), " "), " next ")]/@href').getall()
         found += [a.attrib.get("href", "") for a in response.xpath("//a[@href]")
                   if _NEXT_WORDS.fullmatch(" ".join(a.xpath("string(.)").get("").split()))]
         for href in found:
-            url = parsable(href.strip(), response.url)
+            url = parsable(href.strip(), base)
             if url and url != response.url and self.outlets[outlet].in_scope(url) \
                     and not self.outlets[outlet].is_article_url(canonical_url(url, self.hosts)):
                 return url
