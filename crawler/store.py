@@ -563,17 +563,6 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def stored_now() -> str:
-    """``now_iso``, read inside the write's transaction, once it holds the write lock.
-
-    What an article's write says of it (first seen, relevant since) is when the desk may show
-    it: read before, while the write waited for another (an ingest's batch, a rescore's: up to the
-    busy timeout), a reviewer's page loaded in between lacked the article, and their next visit
-    took it for one seen before that load (not unread, not counted). Read after the lock, it is
-    later than every page load the write did not precede (``storage.review.visit``)."""
-    return queries.now_utc()
-
-
 #: A crawl's page without an article is fetched once more this much later (``save_verdict``).
 NOT_ARTICLE_RECHECK = timedelta(hours=6)
 
@@ -640,7 +629,10 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
     via = f" (redirected: {redirect_chain(redirects or [url], final_url, redirect_reasons)})" \
         if final_url and final_url != url else ""
     with transaction(db):
-        now = stored_now()
+        # Read once the write lock is held (``queries.store_article``'s reason): read before, while the write
+        # waited for another (an ingest's batch, a rescore's), a queue page loaded meanwhile lacked the article,
+        # and the reviewer's next visit took it for one seen before that load (not unread, not counted).
+        now = queries.now_utc()
         if record is not None:
             record, extra = split(record)
             story = extra.get("_story")
@@ -874,7 +866,7 @@ def save_revisit(db, *, url: str, article_id: int, body: bytes, record: dict[str
     story = extra.get("_story")
     fresh = queries.content_hash(record.get("title"), record.get("text"))
     with transaction(db):
-        now = stored_now()
+        now = queries.now_utc()  # once the write lock is held, as save_verdict's
         row = db.execute("SELECT content_hash, text, paywalled FROM articles WHERE id = ?", [article_id]).fetchone()
         if row is None:  # deleted by hand since it was scheduled
             versions.record_revisit(db, url, result="failed: the article is no longer stored",

@@ -332,7 +332,7 @@ def store_article(db: Database, article: dict[str, Any], *, now: str | None = No
     row = _article_row(article)
     with transaction(db):
         # Read once the write lock is held: the article is dated when a reader can see it, not when
-        # the write began waiting for another (``crawler.store.stored_now``).
+        # the write began waiting for another (a queue page loaded meanwhile would miss it as unread).
         now = now or now_utc()
         if article_id is not None:
             hit = db.execute("SELECT id, canonical_url, content_hash, url FROM articles WHERE id = ?",

@@ -86,17 +86,23 @@ def assert_every_url_has_a_state_and_a_reason(db: str) -> None:
     assert silent == [], f"URLs without a state or a reason: {silent[:5]}"
 
 
-def crawl_cmd(env, *extra: str) -> list[str]:
-    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "site", "--db", env["db"], "--config", env["config"]]
+def crawl_cmd(env, *extra: str, outlet: str = "site") -> list[str]:
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", outlet, "--db", env["db"], "--config", env["config"]]
     for pair in LOOPBACK + list(extra):
         cmd += ["-s", pair]
     return cmd
 
 
-def crawl(env, *extra: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(crawl_cmd(env, *extra), capture_output=True, timeout=180)
+def crawl(env, *extra: str, outlet: str = "site") -> subprocess.CompletedProcess:
+    result = subprocess.run(crawl_cmd(env, *extra, outlet=outlet), capture_output=True, timeout=180)
     assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")[-3000:]
     return result
+
+
+def crawl_ok(env, outlet: str) -> None:
+    """``crawl`` of one outlet of the config, which must end with exit status 0."""
+    result = crawl(env, outlet=outlet)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
 
 
 def rows(env, sql: str, *params) -> list[dict]:
@@ -921,15 +927,10 @@ def test_an_article_another_outlet_lists_is_fetched_by_the_outlet_it_belongs_to(
                           encoding="utf-8")
         env = {"db": str(tmp_path / "news.db"), "config": str(config)}
 
-        def crawl_one(outlet: str) -> None:
-            result = subprocess.run([*crawl_cmd(env)[:4], outlet, *crawl_cmd(env)[5:]], capture_output=True,
-                                    timeout=180)
-            assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
-
-        crawl_one("alpha")
+        crawl_ok(env, "alpha")
         assert rows(env, "select outlet, kind, reason_code from urls where url = ?", shared) == [
             {"outlet": "alpha", "kind": "refused", "reason_code": "off_scope"}]
-        crawl_one("beta")
+        crawl_ok(env, "beta")
         [row] = rows(env, "select outlet, kind, article_id from urls where url = ?", shared)
         assert (row["outlet"], row["kind"]) == ("beta", "article") and row["article_id"] is not None
         assert len(rows(env, "select url from urls where outlet = 'beta' and kind = 'article'")) == 2
@@ -961,19 +962,15 @@ def test_an_article_an_outlet_on_the_same_host_refused_is_fetched_by_the_outlet_
                       encoding="utf-8")
     env = {"db": str(tmp_path / "news.db"), "config": str(config)}
 
-    def crawl_one(outlet: str) -> None:
-        result = subprocess.run([*crawl_cmd(env)[:4], outlet, *crawl_cmd(env)[5:]], capture_output=True, timeout=180)
-        assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
-
-    crawl_one("ja")
+    crawl_ok(env, "ja")
     assert rows(env, "select outlet, kind, reason_code from urls where url = ?", english) == [
         {"outlet": "ja", "kind": "refused", "reason_code": "not_article_url"}]
-    crawl_one("en")
+    crawl_ok(env, "en")
     [row] = rows(env, "select outlet, kind, reason from urls where url = ?", english)
     assert (row["outlet"], row["kind"]) == ("en", "article"), row
     assert [r.path for r in site.article_requests()].count("/site/en/1.html") == 1
     # The Japanese outlet's feed lists it again: it stays the English outlet's article.
-    crawl_one("ja")
+    crawl_ok(env, "ja")
     assert rows(env, "select outlet, kind from urls where url = ?", english) == [{"outlet": "en", "kind": "article"}]
     assert_every_url_has_a_state_and_a_reason(env["db"])
 
