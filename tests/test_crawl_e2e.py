@@ -268,6 +268,46 @@ def test_a_first_runs_sitemap_of_the_days_few_articles_dated_alike_is_read_befor
     assert_every_url_has_a_state_and_a_reason(env["db"])
 
 
+def test_an_archive_sitemap_added_after_the_first_run_leaves_the_room_to_the_days_news(tmp_path):
+    # An archive sitemap added to an outlet after its first run (a newer outlet definition, the user's config, an
+    # index's new child) was read as the day's news: its old articles took NEWSMON_MAX_ARTICLES ahead of the article
+    # the outlet's news sitemap listed since, for as many runs as the archive took (50,000 at 500: 100 runs).
+    now = datetime.now(UTC).replace(microsecond=0)
+    old = datetime(2020, 5, 1, 3, tzinfo=UTC)
+    with LoopbackSite([]) as site:
+        def latest(count):
+            site.answer("/latest.xml", 200, urlset("".join(
+                f"<url><loc>{site.url(f'/site/today/{n}.html')}</loc><lastmod>{now.isoformat()}</lastmod></url>"
+                for n in range(1, count + 1))), {"Content-Type": "application/xml"}, delay=1.0)
+
+        def config(*sitemaps):
+            path = tmp_path / "newsmon.toml"
+            path.write_text(f"[outlets.site]\nname = 'Site'\nlanguage = 'ja'\n"
+                            f"sitemaps = [{', '.join(repr(site.url(s)) for s in sitemaps)}]\n"
+                            f"article_url_pattern = '^{re.escape(site.url('/site/'))}'\n", encoding="utf-8")
+            return {"db": str(tmp_path / "news.db"), "config": str(path)}
+
+        for n in range(1, 3):
+            site.publish_html(f"/site/today/{n}.html", news_page(20 + n, now), title=f"第{20 + n}報", published=now,
+                              channels=[])
+        latest(1)
+        assert crawl(config("/latest.xml"), "NEWSMON_MAX_ARTICLES=2").returncode == 0
+        for n in range(1, 9):
+            site.publish_html(f"/site/old/{n}.html", news_page(n, old), title=f"第{n}報", published=old, channels=[])
+        site.answer("/archive.xml", 200, urlset("".join(
+            f"<url><loc>{site.url(f'/site/old/{n}.html')}</loc><lastmod>2020-05-0{n}</lastmod></url>"
+            for n in range(1, 9))), {"Content-Type": "application/xml"})
+        latest(2)
+        site.clear_log()
+        env = config("/archive.xml", "/latest.xml")
+        assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+        fetched = [r.path for r in site.article_requests()]
+    # The news sitemap's new article, then the room left for the archive; the rest waits, pending.
+    assert len(fetched) == 2 and fetched[0] == "/site/today/2.html", fetched
+    assert rows(env, "select count(*) as n from urls where kind = 'pending'") == [{"n": 7}]
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
 def test_a_first_runs_undated_archive_is_asked_for_in_the_order_it_lists(tmp_path):
     # An undated sitemap beside sections (tokyo_np's, tbs's): the day's articles it alone listed,
     # first in it, waited with the archive, asked for by URL (its oldest numbers first) for as many

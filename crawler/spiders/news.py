@@ -483,8 +483,8 @@ class NewsSpider(scrapy.Spider):
         # A Google News sitemap's entries say they are articles, as a feed's do (an archive
         # sitemap lists tag and section pages beside them).
         declared = {link for written, link in zip(found.links, links) if written in found.declared}
-        archived = _archived(found, links, self.max_articles) if kind == "sitemap" and outlet in self.first_runs \
-            else frozenset()
+        archived = _archived(found, links, self.max_articles) if kind == "sitemap" and self._first_read(
+            response, outlet) else frozenset()
         words = {parsable(link, response.url) or link: text for link, text in found.listed.items()}
         requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared,
                                           archived=archived, words=words)
@@ -534,10 +534,20 @@ class NewsSpider(scrapy.Spider):
         yield from self._parse_document(response, outlet, "feed", parse_feed)
 
     def parse_sitemap(self, response: Response, outlet: str):
-        # An outlet's first run reads its sitemaps' dates (most of a big sitemap's parse, once):
-        # the archive they list waits for the day's news (``_archived``).
-        parse = partial(parse_sitemap, newest=True) if outlet in self.first_runs else parse_sitemap
+        # A sitemap's first read (an outlet's first run; one added to an outlet, or a new child of
+        # its index, since) reads its dates (most of a big sitemap's parse, once): the archive it
+        # lists waits for the day's news (``_archived``).
+        parse = partial(parse_sitemap, newest=True) if self._first_read(response, outlet) else parse_sitemap
         yield from self._parse_document(response, outlet, "sitemap", parse)
+
+    def _first_read(self, response: Response, outlet: str) -> bool:
+        """Whether the sitemap ``response`` answers for was never read whole for ``outlet`` before:
+        in its first run, or since (an archive sitemap a newer outlet definition or the user's config
+        added, an index's new child). Read as the day's news, a sitemap added after the first run
+        took the quota ahead of the feed, its 50,000 old articles for 100 runs."""
+        url = (response.meta.get("redirect_urls") or [response.url])[0]  # as _record_discovery keys it
+        return outlet in self.first_runs or self.db.execute(
+            "SELECT 1 FROM discovery WHERE url = ? AND outlet = ? AND ok = 1 LIMIT 1", [url, outlet]).fetchone() is None
 
     def _parse_document(self, response: Response, outlet: str, kind: str, parse):
         if self._unasked_304(response, outlet, kind):
