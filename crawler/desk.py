@@ -217,7 +217,9 @@ def _articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, A
     # removed (m016): its outlet took it down; relevant_since (m007): when it entered the queue;
     # threshold and relevance_p (m006): what each article was scored against, read here too, or
     # a list not built on the queue view (follow-up) would show the config's threshold instead.
-    optional = {"version": "version", "updated_at": "updated_at", "primary_source": "primary_source",
+    # content_hash: the text a decision is taken on (``storage.review.review``'s ``expected_text``).
+    optional = {"version": "version", "updated_at": "updated_at", "content_hash": "content_hash",
+                "primary_source": "primary_source",
                 "threshold": "threshold",
                 "relevance_p": "relevance_p AS probability", "removed": "removed", "relevant_since": "relevant_since"}
     columns = _ROW_COLUMNS + tuple(expr for name, expr in optional.items() if name in present)

@@ -1345,3 +1345,23 @@ def m047_discovery_listing(db: Database) -> None:
     ``stale`` reads. Rows before it, and a feed's or sitemap's, have none."""
     _run(db, ["ALTER TABLE discovery ADD COLUMN listing_urls INTEGER",
               "ALTER TABLE discovery ADD COLUMN listing_known INTEGER"])
+
+
+@MIGRATIONS()
+def m048_updated_in_the_second_of_the_review(db: Database) -> None:
+    """The articles marked relevant or follow-up changed after their review count a version
+    stored in the second of the decision, as those dismissed that became relevant did
+    (``storage.review.UPDATED_AFTER_REVIEW``): times are whole seconds, and a revisit storing a
+    version just after a reviewer's click, in its second, was later than the decision and in no
+    list (``updated_at > reviewed_at``). The digest's index (m021's) and the desk's (m046's) are
+    made again with the rule; their WHERE is the one the queries write."""
+    _run(db, [
+        "DROP INDEX idx_articles_updated_after_review",
+        "CREATE INDEX idx_articles_updated_after_review ON articles(updated_at) "
+        "WHERE status IN ('relevant', 'follow-up') AND updated_at >= reviewed_at",
+        "DROP INDEX idx_articles_changed_after_review",
+        "CREATE INDEX idx_articles_changed_after_review ON articles("
+        "(CASE WHEN status = 'dismissed' THEN relevant_since ELSE updated_at END)) "
+        "WHERE ((status IN ('relevant', 'follow-up') AND updated_at >= reviewed_at) "
+        "OR (status = 'dismissed' AND relevant = 1 AND relevant_since >= reviewed_at))",
+    ])

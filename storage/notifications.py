@@ -153,7 +153,7 @@ def removed_articles(db: Database, run_id: int) -> list[dict[str, Any]]:
 def updated_articles(db: Database, run_id: int) -> list[dict[str, Any]]:
     """The articles a reviewer marked relevant or follow-up that run ``run_id`` found changed
     since (a new version stored during the run, after the decision): out of the queue, the
-    change would reach nobody. Read from m021's partial index."""
+    change would reach nobody. Read from m021's partial index (as m048 made it again)."""
     info = run(db, run_id)
     if info is None or UPDATED_INDEX not in {index.name for index in db["articles"].indexes}:
         return []

@@ -14,6 +14,9 @@ taken on a stale view (the reviewer saw the article as ``new``, someone has dism
 is refused with ``ReviewConflict``, which names who changed it and when; so is one taken on a
 version of the text that is not the stored one (a revisit stored version 2 while the page showed
 version 1): taken, it was later than the new version, which no list then showed (see ``review``).
+A decision that names no version (``newsmon review``, a script) is taken on the stored one, and
+says which (``Decision.version``) and whether it took a change nobody read off the Updated list
+(``Decision.unread_change``).
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ from .db import transaction
 from .exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict
 from .queries import STATUSES, now_utc
 
-#: Articles marked relevant or follow-up with a version newer than the decision (m021's partial
+#: Articles marked relevant or follow-up with a version newer than the decision (m048's partial
 #: index, named for ``INDEXED BY``): what the reviewer chose to care about changed. A dismissed
 #: one's updates are not news, unless they made it relevant (``RELEVANT_AFTER_DISMISSAL``).
-UPDATED_AFTER_REVIEW = "status IN ('relevant', 'follow-up') AND updated_at > reviewed_at"
+#: The same second counts, as there: a revisit storing a version just after a decision, in its
+#: second, was later than it and in no list (m021's index said ``>``).
+UPDATED_AFTER_REVIEW = "status IN ('relevant', 'follow-up') AND updated_at >= reviewed_at"
 UPDATED_INDEX = "idx_articles_updated_after_review"
 #: Articles dismissed that newsmon counts relevant since the decision (``relevant_since``: a new
 #: version of their text, a reextract, a rescore under other topics): the reviewer said no to a
@@ -42,7 +47,7 @@ UPDATED_INDEX = "idx_articles_updated_after_review"
 #: The same second counts: times are whole seconds, and a revisit may store in the second of the
 #: dismissal; a reviewer cannot dismiss an article in the second it was stored, before seeing it.
 RELEVANT_AFTER_DISMISSAL = "status = 'dismissed' AND relevant = 1 AND relevant_since >= reviewed_at"
-#: The desk's "Updated" list: both of the above, by m046's partial index (its WHERE and key written
+#: The desk's "Updated" list: both of the above, by m048's partial index (its WHERE and key written
 #: as here, or SQLite does not take it), newest change first (``CHANGED_AT``).
 CHANGED_AFTER_REVIEW = f"(({UPDATED_AFTER_REVIEW}) OR ({RELEVANT_AFTER_DISMISSAL}))"
 CHANGED_INDEX = "idx_articles_changed_after_review"
@@ -52,7 +57,7 @@ CHANGED_AT = "(CASE WHEN status = 'dismissed' THEN relevant_since ELSE updated_a
 def updated_after_review(article: Mapping[str, Any]) -> bool:
     """``UPDATED_AFTER_REVIEW`` of one article's row."""
     return (article.get("status") in ("relevant", "follow-up") and bool(article.get("reviewed_at"))
-            and (article.get("updated_at") or "") > article["reviewed_at"])
+            and (article.get("updated_at") or "") >= article["reviewed_at"])
 
 
 def relevant_after_dismissal(article: Mapping[str, Any]) -> bool:
@@ -78,6 +83,13 @@ class Decision:
     reviewer: str | None
     at: str
     undoes: int | None = None
+    #: The version of the article's text the decision was taken on: the stored one.
+    version: int | None = None
+    #: When the article changed after its last review (a version of one marked relevant or
+    #: follow-up, relevance of one dismissed: the Updated list), where the decision named no
+    #: version it was read at: a change nobody read through newsmon, which the decision takes
+    #: off that list. ``None`` otherwise.
+    unread_change: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,26 +145,44 @@ def _conflict(db: Database, article_id: int, title: str | None, status: str, see
         article_id=article_id, title=title, status=status, by=by, at=at, outside=outside)
 
 
-def _version_conflict(db: Database, article_id: int, title: str | None, status: str,
-                      seen: int) -> ReviewConflict | None:
-    """The refusal of a decision on version ``seen`` of the article's text when another is stored, or None."""
-    version, at = db.execute("SELECT version, updated_at FROM articles WHERE id = ?", [article_id]).fetchone()
-    if version == seen:
+def _version_conflict(db: Database, article_id: int, title: str | None, status: str, seen: int | None,
+                      text: str | None = None) -> ReviewConflict | None:
+    """The refusal of a decision on a text of the article that is not the stored one, or None.
+
+    ``text``, the content hash of the text the page showed, when given; else ``seen``, its
+    version number. By number alone, an older capture an ingest placed among the versions
+    (an archive's of last year) made the stored text version 3 of the page's version 2, and
+    the decision was refused as taken on an older text, which it was not.
+    """
+    version, at, stored = db.execute("SELECT version, updated_at, content_hash FROM articles WHERE id = ?",
+                                     [article_id]).fetchone()
+    if (stored == text) if text is not None else (version == seen):
         return None
     when = f" at {at}" if at else ""
+    if seen is None or seen == version:
+        # The same number, another text: read again since (`newsmon reextract`).
+        said = (f"article {article_id}'s text is not the one the page showed: version {version} (stored{when}) was "
+                "read again or changed since")
+    else:
+        said = (f"article {article_id} is at version {version} now, not version {seen} as the page showed: its "
+                f"text changed{when}")
     return ReviewConflict(
-        f"article {article_id} is at version {version} now, not version {seen} as the page showed: its text "
-        f"changed{when}; look at it as it is now (on the desk: reload the page, its page shows the difference) and "
-        "decide again", article_id=article_id, title=title, status=status, by=None, at=at,
-        version=version, seen_version=seen)
+        f"{said}; look at it as it is now (on the desk: reload the page, its page shows the difference) and decide "
+        "again", article_id=article_id, title=title, status=status, by=None, at=at, version=version,
+        seen_version=seen)
 
 
-def _sync(db: Database, article_id: int, status: str) -> None:
+def _sync(db: Database, article_id: int, status: str, *, undone_at: str | None = None) -> None:
     """Set the article's review columns from its log (see the module doc).
 
     Lines of ``review_note`` no decision ever wrote (typed in DB Browser or the sqlite3 shell,
     which the README allows) are kept after the log's notes: rebuilt from the log alone, the
     next decision erased them.
+
+    ``undone_at``: the time of the decision an undo takes back. Where no decision stays in force
+    and the status it gives back is not ``new`` (set outside newsmon before it), it is the last
+    review newsmon knows of: ``reviewed_at`` left empty, an article marked relevant had none of
+    its later versions on the Updated list (``updated_at >= NULL`` is never true).
     """
     logged = db.execute("SELECT note, undoes IS NULL AND undone_by IS NULL FROM review_log "
                         "WHERE article_id = ? AND note IS NOT NULL ORDER BY id", [article_id]).fetchall()
@@ -161,22 +191,34 @@ def _sync(db: Database, article_id: int, status: str) -> None:
     before = db.execute("SELECT review_note FROM articles WHERE id = ?", [article_id]).fetchone()[0] or ""
     notes += [line for line in before.splitlines() if line.strip() and line not in written]
     last = _in_force(db, article_id)
+    at = last["at"] if last else undone_at if status != "new" else None
     db.execute("UPDATE articles SET status = ?, review_note = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?",
-               [status, "\n".join(notes) or None, last and last["reviewer"], last and last["at"], article_id])
+               [status, "\n".join(notes) or None, last and last["reviewer"], at, article_id])
     # The story's status and counts are its articles': a decision changes them.
     story = db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
     if story and story[0] is not None:
         stories.refresh(db, story[0], now=now_utc())
 
 
-def _decision(row: dict[str, Any], title: str | None) -> Decision:
+def _decision(row: dict[str, Any], title: str | None, version: int | None = None,
+              unread_change: str | None = None) -> Decision:
     return Decision(id=row["id"], article_id=row["article_id"], title=title, from_status=row["from_status"],
                     to_status=row["to_status"], note=row["note"], reviewer=row["reviewer"], at=row["at"],
-                    undoes=row["undoes"])
+                    undoes=row["undoes"], version=version, unread_change=unread_change)
+
+
+def _changed_after_review(db: Database, article_id: int) -> tuple[int | None, str | None]:
+    """The article's version, and when it changed after its last review (``CHANGED_AT`` of an
+    article on the Updated list), or ``None``."""
+    row = next(iter(db.query("SELECT version, status, relevant, relevant_since, updated_at, reviewed_at FROM articles "
+                             "WHERE id = ?", [article_id])))
+    changed = row["updated_at"] if updated_after_review(row) else \
+        row["relevant_since"] if relevant_after_dismissal(row) else None
+    return row["version"], changed
 
 
 def review(db: Database, article_id: int, status: str | None, *, note: str | None = None, by: str | None = None,
-           expected: str | None = None, expected_version: int | None = None,
+           expected: str | None = None, expected_version: int | None = None, expected_text: str | None = None,
            now: str | None = None) -> Decision | None:
     """Set an article's review status (and/or add a note), logged in ``review_log``.
 
@@ -192,10 +234,16 @@ def review(db: Database, article_id: int, status: str | None, *, note: str | Non
             ``ReviewConflict`` says which and when: taken, the decision was later than the new
             version, so neither the queue nor "Updated" listed it, and nobody read it. A note
             alone too ("Seen" on the Updated list took off it a version nobody had read).
+        expected_text: The content hash of the text the reviewer saw (``articles.content_hash``):
+            when given, the text is compared, not its number (``_version_conflict``: an older
+            version placed before it by an ingest renumbers it, and changes nothing the reviewer
+            read).
         now: The time of the decision (UTC ISO 8601); default the clock.
 
     Returns:
-        The logged decision; ``None`` when there was nothing to do (same status, no note).
+        The logged decision, with the version it was taken on and, where it named none, when the
+        article changed after its last review unread (``Decision.unread_change``); ``None`` when
+        there was nothing to do (same status, no note).
 
     Raises:
         InvalidStatus, ArticleNotFound, ReviewConflict.
@@ -208,16 +256,20 @@ def review(db: Database, article_id: int, status: str | None, *, note: str | Non
         status = status or current
         if expected is not None and current != expected:
             raise _conflict(db, article_id, title, current, expected)
-        stale = expected_version is not None and _version_conflict(db, article_id, title, current, expected_version)
+        named = expected_version is not None or expected_text is not None
+        stale = named and _version_conflict(db, article_id, title, current, expected_version, expected_text)
         if stale:
             raise stale
         if current == status and note is None:
             return None
+        version, changed = _changed_after_review(db, article_id)
         entry_id = db.table("review_log").insert({
             "article_id": article_id, "from_status": current, "to_status": status, "note": note,
             "reviewer": by, "at": now or now_utc()}).last_rowid
         _sync(db, article_id, status)
-        return _decision(db.table("review_log").get(entry_id), title)
+        # Back in the queue, it is read there; any other decision is later than the change.
+        unread = changed if not named and status != "new" else None
+        return _decision(db.table("review_log").get(entry_id), title, version, unread)
 
 
 def undo(db: Database, article_id: int | None = None, *, entry_id: int | None = None, by: str | None = None,
@@ -259,7 +311,7 @@ def undo(db: Database, article_id: int | None = None, *, entry_id: int | None = 
             "article_id": article_id, "from_status": current, "to_status": last["from_status"], "note": None,
             "reviewer": by, "at": now or now_utc(), "undoes": last["id"]}).last_rowid
         db.execute("UPDATE review_log SET undone_by = ? WHERE id = ?", [undo_id, last["id"]])
-        _sync(db, article_id, last["from_status"])
+        _sync(db, article_id, last["from_status"], undone_at=last["at"])
         return _decision(db.table("review_log").get(undo_id), title)
 
 

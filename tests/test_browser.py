@@ -240,6 +240,22 @@ def test_a_decision_on_a_text_changed_since_the_page_loaded_is_refused_until_rel
     page.close()
 
 
+def test_a_decision_on_a_text_an_older_version_renumbered_is_taken(desk):
+    # An ingest placed an archive's older capture before the row's text: the text is the same, its
+    # number one more (as storage.versions.rewrite leaves it). The key sent the number alone, and
+    # the decision was refused as taken on an older text; it sends the text's hash, compared.
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    article_id, title = current(page)
+    with closing(sqlite3.connect(desk.path)) as conn, conn:
+        conn.execute("UPDATE articles SET version = version + 1 WHERE id = ?", [article_id])
+    page.keyboard.press("d")
+    expect(page.locator("#nm-toast")).to_contain_text(f"Dismissed: «{title}»")
+    assert desk.status(article_id)[0] == "dismissed"
+    page.close()
+
+
 def _logged(desk: Desk, article_id: int) -> int:
     with closing(sqlite3.connect(desk.path)) as conn, conn:
         return conn.execute("SELECT count(*) FROM review_log WHERE article_id = ?", [article_id]).fetchone()[0]

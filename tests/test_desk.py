@@ -654,6 +654,31 @@ def test_seen_on_a_page_older_than_the_articles_newest_version_leaves_it_listed(
             == ("relevant", None)
 
 
+def test_a_version_stored_in_the_second_of_the_decision_is_listed_as_updated(desk_db):
+    # A revisit's write just after the reviewer's click, in its second (times are whole seconds):
+    # "updated_at > reviewed_at" left the version in no list, read by nobody (a follow-up kept its
+    # row on Follow-up, without the change said). The dismissed ones' rule counts the same second.
+    from storage import review as reviews
+
+    path, ids = desk_db
+    at = (datetime.now(timezone.utc) - timedelta(minutes=10)).isoformat(timespec="seconds")
+    db = open_db(path)
+    for key, status in (("written-2", "relevant"), ("written-3", "follow-up")):
+        version = db.execute("SELECT version FROM articles WHERE id = ?", [ids[key]]).fetchone()[0]
+        reviews.review(db, ids[key], status, by=REVIEWER, expected_version=version, now=at)
+        url, title, body = db.execute("SELECT url, title, text FROM articles WHERE id = ?", [ids[key]]).fetchone()
+        assert queries.store_article(db, {"url": url, "title": title, "text": body + "\n（訂正）数字を改めた。"},
+                                     article_id=ids[key], now=at).changed
+    db.close()
+    ds = build_datasette(path, reviewer=REVIEWER)
+    page = call(ds, "get", "/updated").text
+    assert sorted(rows_of(page)) == sorted(str(ids[k]) for k in ("written-2", "written-3"))
+    assert f"changed {jst(at)}, after the review of {jst(at)}" in text(page)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        plan = " ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {desk.LISTS['updated'].sql}"))
+        assert "idx_articles_changed_after_review" in plan and "TEMP B-TREE" not in plan
+
+
 def test_a_dismissed_article_an_update_made_relevant_is_listed_until_seen(desk_db):
     # A flash dismissed as about nothing (it named nothing of the documents), then written by its
     # outlet into an article on them: relevant now, but dismissed it was in no list of the desk

@@ -9,6 +9,7 @@ from contextlib import closing
 
 import pytest
 
+from crawler.desk import jst
 from storage import open_db, queries
 from storage import review as reviews
 from storage.exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict
@@ -138,6 +139,64 @@ def test_a_decision_on_a_version_older_than_the_stored_one_is_refused_with_which
     assert reviews.review(db, a, "dismissed", by="ito", now=T3).to_status == "dismissed"
 
 
+def test_a_decision_on_the_text_shown_compares_the_text_not_its_number(db):
+    # An ingest placed an archive's older capture before the versions: the text the page showed as
+    # version 1 is version 2 now, unchanged. Compared by number, the decision was refused as taken
+    # on an older text ("its text changed at …"), which it was not.
+    a = stored(db)
+    shown = db.execute("SELECT content_hash FROM articles WHERE id = ?", [a]).fetchone()[0]
+    db.execute("UPDATE articles SET version = 2 WHERE id = ?", [a])  # as versions.rewrite leaves it
+    taken = reviews.review(db, a, "relevant", by="ito", expected="new", expected_version=1, expected_text=shown,
+                           now=T1)
+    assert (taken.to_status, taken.version, taken.unread_change) == ("relevant", 2, None)
+    # Another text is refused, whatever its number: a revisit's, or the same version read again.
+    queries.store_article(db, {"url": "https://example.jp/a/1", "title": "防衛1", "text": "本文1\n（訂正）数字を改めた。"},
+                          article_id=a, now=T2)
+    with pytest.raises(ReviewConflict) as caught:
+        reviews.review(db, a, "dismissed", by="ito", expected_version=3, expected_text=shown, now=T3)
+    assert str(caught.value) == (
+        f"article {a}'s text is not the one the page showed: version 3 (stored at {T2}) was read again or changed "
+        "since; look at it as it is now (on the desk: reload the page, its page shows the difference) and decide again")
+    assert (caught.value.version, caught.value.seen_version) == (3, 3)
+    assert columns(db, a)[0] == "relevant"
+
+
+def test_a_decision_that_names_no_version_says_which_and_what_change_it_took_unread(db):
+    # `newsmon review` shows no text and sends no version: its decision on an article changed after
+    # its review took the change off the Updated list, read by nobody, and said nothing of it.
+    a, b = stored(db), stored(db, 2)
+    for article_id in (a, b):
+        reviews.review(db, article_id, "relevant", by="ito", now=T0)
+        queries.store_article(db, {"url": f"https://example.jp/a/{article_id}", "title": f"防衛{article_id}",
+                                   "text": f"本文{article_id}\n（追記）"}, article_id=article_id, now=T1)
+    decision = reviews.review(db, a, "dismissed", by="cli", now=T2)
+    assert (decision.version, decision.unread_change) == (2, T1)
+    # Read (the version named), or back to the queue (read there): nothing taken unread.
+    assert reviews.review(db, b, "dismissed", by="ito", expected_version=2, now=T2).unread_change is None
+    assert reviews.review(db, a, "new", by="cli", now=T3).unread_change is None
+    assert reviews.review(db, a, "relevant", by="cli", now=T3).unread_change is None  # reviewed after T1
+
+
+def test_undo_back_to_a_status_set_outside_newsmon_keeps_a_review_time(db):
+    # Marked relevant by hand (DB Browser), dismissed in newsmon, the dismissal undone: relevant
+    # again with no review time, and no later version of it was ever on the Updated list
+    # (updated_at >= NULL is never true).
+    a = stored(db)
+    db.execute("UPDATE articles SET status = 'relevant', reviewed_at = ? WHERE id = ?", [T0, a])
+    reviews.review(db, a, "dismissed", by="ito", now=T1)
+    reviews.undo(db, a, by="ito", now=T2)
+    assert columns(db, a) == ("relevant", None, None, T1)
+    queries.store_article(db, {"url": "https://example.jp/a/1", "title": "防衛1", "text": "本文1\n（追記）"},
+                          article_id=a, now=T3)
+    listed = db.execute(f"SELECT id FROM articles WHERE {reviews.UPDATED_AFTER_REVIEW}").fetchall()
+    assert listed == [(a,)]
+    # Back to new, it was never reviewed: no time.
+    b = stored(db, 2)
+    reviews.review(db, b, "relevant", by="ito", now=T1)
+    reviews.undo(db, b, by="ito", now=T2)
+    assert columns(db, b) == ("new", None, None, None)
+
+
 def test_a_status_changed_outside_newsmon_blocks_undo(db):
     a = stored(db)
     reviews.review(db, a, "relevant", by="ito", now=T0)
@@ -246,6 +305,36 @@ def test_review_and_undo_as_processes(review_db):
     again = newsmon("review", str(nikkei), "--undo", "--db", str(path))
     assert again.returncode == 1
     assert again.stderr.strip() == f"Error: article {nikkei} has no decision to undo (it is new)"
+
+
+def test_review_says_the_version_it_decided_on_and_warns_of_a_change_nobody_read(review_db):
+    # It shows no text and sent no version: a decision on an article changed after its review took
+    # the change off the desk's Updated list, read by nobody, and said "relevant → dismissed" alone.
+    path, ids = review_db
+    nikkei, japannews = ids["nikkei"], ids["japannews"]
+    db = open_db(path)
+    for article_id in (nikkei, japannews):
+        reviews.review(db, article_id, "relevant", by="ito", now=T0)
+        url, title, text = db.execute("SELECT url, title, text FROM articles WHERE id = ?", [article_id]).fetchone()
+        queries.store_article(db, {"url": url, "title": title, "text": text + "\n（訂正）数字を改めた。"},
+                              article_id=article_id, now=T1)
+    db.close()
+    done = newsmon("review", str(nikkei), "--status", "dismissed", "--as", "cli", "--db", str(path))
+    assert done.returncode == 0, done.stderr
+    said = done.stderr.splitlines()
+    assert said[0].endswith(": relevant → dismissed (by cli, on version 2 of its text)")
+    assert said[1] == (
+        f"newsmon: warning: version 2 of article {nikkei} was stored at {jst(T1)} JST, after its last review, and "
+        "nobody read it through newsmon: this decision took it off the desk's Updated list. Read it on its page "
+        f"(newsmon serve: /newsmon/articles/{nikkei}); `newsmon review {nikkei} --undo` takes the decision back, and "
+        "--version N decides only on the version you read")
+    # --version: refused on another version, as the pages' decisions are; taken on the one read, unwarned.
+    stale = newsmon("review", str(japannews), "--status", "dismissed", "--version", "1", "--db", str(path))
+    assert stale.returncode == 1 and "is at version 2 now, not version 1" in stale.stderr
+    assert row(path, japannews)["status"] == "relevant"
+    read = newsmon("review", str(japannews), "--status", "dismissed", "--version", "2", "--db", str(path))
+    assert read.returncode == 0 and len(read.stderr.splitlines()) == 1, read.stderr
+    assert row(path, japannews)["status"] == "dismissed"
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [

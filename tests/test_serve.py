@@ -362,6 +362,58 @@ def test_a_decision_on_a_page_older_than_the_articles_text_is_refused_and_says_s
                       data={"ids": f"{nikkei},{japannews}", "status": "new", "versions": "2", "return": "/"})
     assert mismatched.status_code == 400
     assert mismatched.json()["error"] == "Bad request: versions: 1 for 2 ids; give one per id, in their order"
+    mismatched = call(ds, "post", "/-/review", headers=SAME_ORIGIN,
+                      data={"ids": f"{nikkei},{japannews}", "status": "new", "texts": "abc", "return": "/"})
+    assert mismatched.json()["error"] == "Bad request: texts: 1 for 2 ids; give one per id, in their order"
+
+
+def test_an_older_version_an_ingest_adds_leaves_the_open_pages_decision_taken(tmp_path):
+    # An archive's capture from before the article's versions, read by an ingest while its page was
+    # open: placed first among the versions, it made the text shown (version 2) version 3, unchanged.
+    # Compared by number, the page's decision was refused: "its text changed after this page was
+    # loaded (version 3 …)", which it had not. A newer capture is refused still.
+    import copy
+
+    from .test_store import _asahi_versions
+
+    asahi, added, bodies, records = _asahi_versions()
+    path = tmp_path / "archive.db"
+    db = open_db(path)
+    article_id = store.save(db, url=asahi.url, body=bodies["A"], record=copy.deepcopy(records["A"]), outlet="asahi",
+                            captured="2025-01-14T03:00:00+00:00").article_id
+    assert store.save_capture(db, url=asahi.url, article_id=article_id, record=copy.deepcopy(records["B"]),
+                              captured="2025-01-16T03:00:00+00:00", body=bodies["B"], outlet="asahi").kind == "newer"
+    db.close()
+    ds = build_datasette(path, reviewer=REVIEWER)
+    page = call(ds, "get", f"/newsmon/articles/{article_id}").text
+    form = dict(re.findall(r'name="([^"]+)" value="([^"]*)"',
+                           page.split('<form class="nm-decide"', 1)[1].split("</form>", 1)[0]))
+    del form["csrftoken"]
+    assert form["versions"] == "2" and form["texts"] == row(path, article_id)["content_hash"]
+    assert f'data-texts="{form["texts"]}"' in page  # what the page's script sends
+    db = open_db(path)
+    assert store.save_capture(db, url=asahi.url, article_id=article_id, record=copy.deepcopy(records["C"]),
+                              captured="2025-01-10T03:00:00+00:00", body=bodies["C"], outlet="asahi").kind == "older"
+    db.close()
+    # The text is the newest by date still, numbered 3.
+    assert (row(path, article_id)["version"], added["B"] in row(path, article_id)["text"]) == (3, True)
+    response = call(ds, "post", "/-/review", headers=SAME_ORIGIN, data={**form, "status": "follow-up"})
+    assert response.status_code == 302
+    shown = call(ds, "get", form["return"], cookies={"ds_messages": response.cookies["ds_messages"]}).text
+    assert "was not changed" not in shown and row(path, article_id)["status"] == "follow-up"
+    # As the script posts it: the texts compared; a newer capture since, refused.
+    body = {"ids": [article_id], "status": "relevant", "expected": {str(article_id): "follow-up"},
+            "versions": {str(article_id): 2}, "texts": {str(article_id): form["texts"]}}
+    assert call(ds, "post", "/-/review", headers=SAME_ORIGIN, json=body).status_code == 200
+    db = open_db(path)
+    assert store.save_capture(db, url=asahi.url, article_id=article_id, record=copy.deepcopy(records["C"]),
+                              captured="2025-01-20T03:00:00+00:00", body=bodies["C"], outlet="asahi").kind == "newer"
+    db.close()
+    stale = call(ds, "post", "/-/review", headers=SAME_ORIGIN,
+                 json={**body, "status": "dismissed", "expected": {str(article_id): "relevant"}})
+    assert stale.status_code == 409 and row(path, article_id)["status"] == "relevant"
+    assert "its text changed after this page was loaded (version 4, stored " in stale.json()["error"]
+    assert "; this page shows version 2)" in stale.json()["error"]
 
 
 @pytest.mark.parametrize(("body", "error"), [
@@ -381,6 +433,8 @@ def test_a_decision_on_a_page_older_than_the_articles_text_is_refused_and_says_s
      "versions: versions are numbered from 1, not 0"),
     ({"ids": ["{nikkei}"], "status": "dismissed", "versions": {"{nikkei}": True}},
      "versions: true is not a version number"),
+    ({"ids": ["{nikkei}"], "status": "dismissed", "texts": {"{nikkei}": 1}},
+     "texts: an object of article ids and the content hashes of their text the page showed"),
     ({"ids": ["{nikkei}"], "status": "dismissed", "note": ["call"]}, 'note: a string or null, not ["call"]'),
     ({"ids": ["{nikkei}"], "status": False}, "status: a string or null, not false"),
     ({"ids": ["{nikkei}"], "status": {"to": "dismissed"}}, 'status: a string or null, not {"to": "dismissed"}'),

@@ -201,14 +201,17 @@
     items = items.filter((item) => item && !busy.has(item));
     if (!items.length) return queue;
     for (const item of items) busy.add(item);
-    const body = { ids: [], status: status || null, note: note || null, expected: {}, versions: {} };
+    const body = { ids: [], status: status || null, note: note || null, expected: {}, versions: {}, texts: {} };
     for (const item of items) {
-      // In the order of the ids; none when the database has no versions.
+      // In the order of the ids; none when the database has no versions. The texts (their hashes)
+      // are what the server compares: an older version an ingest adds renumbers the text shown.
       const versions = (item.dataset.versions || "").split(",");
+      const texts = (item.dataset.texts || "").split(",");
       ids(item).forEach((id, n) => {
         body.ids.push(id);
         body.expected[id] = item.dataset.status;
         if (versions[n]) body.versions[id] = Number(versions[n]);
+        if (texts[n]) body.texts[id] = texts[n];
       });
     }
     const leaving = !single && !!status;

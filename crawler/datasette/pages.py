@@ -15,9 +15,10 @@ Pages (HTML, Datasette templates under ``templates/``):
 
 Endpoints (POST; JSON for the page's script, a form post without script redirects back):
 
-- ``/-/review``  ``{ids, status, note, expected, versions}``: ``storage.review.review`` per article;
-                 ``expected`` and ``versions``, each article's status and version of its text as the
-                 page showed them (both optional: a script without them decides as before)
+- ``/-/review``  ``{ids, status, note, expected, versions, texts}``: ``storage.review.review`` per
+                 article; ``expected``, ``versions`` and ``texts``, each article's status, version of
+                 its text and the text's content hash as the page showed them (all optional: a script
+                 without them decides as before; the pages send all three)
 - ``/-/undo``    ``{entries}``: ``storage.review.undo`` of those decisions, newest first
 - ``/-/listed``  ``{url, read}``: ``storage.review.read_listed``, an article newsmon did not
                  read that the reviewer read at its outlet (the list above the queue)
@@ -207,6 +208,11 @@ def row_view(item: desk.Item, datasette) -> dict[str, Any]:
         # the database has no versions (the decision then checks the status alone).
         "versions": ",".join(str(m["version"]) for m in (a, *item.members))
         if all(m.get("version") is not None for m in (a, *item.members)) else "",
+        # And the texts themselves (their content hashes), in the same order: what the decision
+        # compares. An older capture an ingest places among the versions renumbers the text shown
+        # (version 2 is 3 now), and a decision compared by number was refused as if it had changed.
+        "texts": ",".join(m["content_hash"] for m in (a, *item.members))
+        if all(m.get("content_hash") for m in (a, *item.members)) else "",
         # Changed after its review ("Updated after review"): when, and when it was reviewed.
         "updated_after": desk.jst(a["updated_at"]) if reviews.updated_after_review(a) else None,
         # Dismissed, then relevant (its text updated, read again, or scored under other topics): since when.
@@ -472,6 +478,8 @@ class _Input:
     back: str | None  # a form post: where to go back to
     #: The version of each article's text the page showed (``articles.version``), if it sent them.
     versions: dict[int, int]
+    #: The content hash of each article's text the page showed (``articles.content_hash``), if it sent them.
+    texts: dict[int, str]
 
 
 #: SQLite's integers are 64-bit: a larger one in a query raised, and the page was an error 500.
@@ -536,7 +544,7 @@ async def _input(request) -> _Input:
     Raises:
         ValueError: the body cannot be read, or a field has the wrong type (the message says which).
     """
-    data, back = await _posted(request, ("ids", "status", "note", "expected", "entries", "versions"))
+    data, back = await _posted(request, ("ids", "status", "note", "expected", "entries", "versions", "texts"))
     if back is not None:
         data["ids"] = [i for i in (data.get("ids") or "").split(",") if i.strip()]
         data["entries"] = [i for i in (data.get("entries") or "").split(",") if i.strip()]
@@ -547,6 +555,10 @@ async def _input(request) -> _Input:
         if versions and len(versions) != len(data["ids"]):
             raise ValueError(f"versions: {len(versions)} for {len(data['ids'])} ids; give one per id, in their order")
         data["versions"] = dict(zip(data["ids"], versions, strict=False))
+        texts = [t for t in (data.get("texts") or "").split(",") if t.strip()]
+        if texts and len(texts) != len(data["ids"]):
+            raise ValueError(f"texts: {len(texts)} for {len(data['ids'])} ids; give one per id, in their order")
+        data["texts"] = dict(zip(data["ids"], (t.strip() for t in texts), strict=False))
     ids = data.get("ids") if isinstance(data.get("ids"), list) else [data.get("id")] if data.get("id") else []
     expected = data.get("expected") or {}
     if isinstance(expected, str):
@@ -559,6 +571,9 @@ async def _input(request) -> _Input:
     versions = data.get("versions") or {}
     if not isinstance(versions, dict):
         raise ValueError("versions: an object of article ids and the versions of their text the page showed")
+    texts = data.get("texts") or {}
+    if not isinstance(texts, dict) or not all(isinstance(t, str) and t for t in texts.values()):
+        raise ValueError("texts: an object of article ids and the content hashes of their text the page showed")
     entries = data.get("entries") or []
     if not isinstance(entries, list):
         raise ValueError("entries: a list of decision ids")
@@ -566,7 +581,8 @@ async def _input(request) -> _Input:
                   note=_text(data.get("note"), "note"),
                   expected={_id(k, "expected"): v for k, v in expected.items()},
                   entries=[_id(i, "entries", "a decision id") for i in entries], back=back,
-                  versions={_id(k, "versions"): _version(v, "versions") for k, v in versions.items()})
+                  versions={_id(k, "versions"): _version(v, "versions") for k, v in versions.items()},
+                  texts={_id(k, "texts"): v for k, v in texts.items()})
 
 
 def _reply(datasette, request, inp: _Input, payload: dict[str, Any], status: int) -> Response:
@@ -599,9 +615,12 @@ def _conflict(exc: ReviewConflict) -> dict[str, Any]:
         # Its text changed while the page showed an older one: a decision on the text the
         # reviewer read would have hidden the one nobody read.
         stored = f", stored {desk.jst(exc.at)}" if exc.at else ""
+        # The same number, another text: read again since (`newsmon reextract`); a script may send the text alone.
+        shows = ("" if exc.seen_version is None else ", read again since" if exc.seen_version == exc.version
+                 else f"; this page shows version {exc.seen_version}")
         return {**said, "message": (f"«{exc.title or exc.article_id}» was not changed: its text changed after this "
-                                    f"page was loaded (version {exc.version}{stored}; this page shows version "
-                                    f"{exc.seen_version}). Reload to read it, then decide.")}
+                                    f"page was loaded (version {exc.version}{stored}{shows}). Reload to read it, "
+                                    "then decide.")}
     return {**said,
             "message": (f"«{exc.title or exc.article_id}» was not changed: "
                         + (f"{exc.by or 'someone'} added a note to it{' at ' + desk.jst(exc.at) if exc.at else ''} "
@@ -639,7 +658,8 @@ async def review_endpoint(request, datasette) -> Response:
             try:
                 decision = reviews.review(db, article_id, inp.status, note=inp.note, by=who,
                                           expected=inp.expected.get(article_id),
-                                          expected_version=inp.versions.get(article_id))
+                                          expected_version=inp.versions.get(article_id),
+                                          expected_text=inp.texts.get(article_id))
             except ReviewConflict as exc:
                 conflicts.append(_conflict(exc))
             except ArticleNotFound:
@@ -681,7 +701,7 @@ async def listed_endpoint(request, datasette) -> Response:
             raise ValueError("read: true or false")
     except ValueError as exc:
         return Response.json({"ok": False, "error": f"Bad request: {exc}"}, status=400)
-    inp = _Input(ids=[], status=None, note=None, expected={}, entries=[], back=back, versions={})
+    inp = _Input(ids=[], status=None, note=None, expected={}, entries=[], back=back, versions={}, texts={})
     if who is None:
         return _reply(datasette, request, inp, {"ok": False, "error": "Log in to review."}, 403)
     result = await _write(datasette, lambda db: reviews.read_listed(db, url, by=who, read=read))
