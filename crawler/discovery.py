@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -135,33 +136,79 @@ def link_words(links: Iterable[tuple[str, str]]) -> dict[str, str]:
 #: Where a page's furniture is (``crawler.furniture``'s): a listing in one is never the page's own
 #: while it has another (a ranking in ``<aside>``, latest news in ``<header>``).
 _FURNITURE_BLOCKS = frozenset(("aside", "nav", "footer", "header"))
+#: And what a page holds without showing it: a ``<template>`` is markup a script copies in (a ranking
+#: filled in after the page loads, a tab's list); its links are the page's, never its own listing.
+_UNSHOWN_BLOCKS = _FURNITURE_BLOCKS | {"template"}
+#: A class, id or data key naming a box of other articles than the page's own listing, wherever the
+#: page puts it: a ranking (asahi.com's div#AccessRanking, Sankei's section.ranking, TBS's m-ranking,
+#: Nikkan Gendai's div.access-ranking.lanking-box and ol.accesslank, its "lank" as written), the most read
+#: or popular (asahi.com's PopularNews, The Japan News' popularlist, The Japan Times' trending), recommended
+#: or picked articles (Recommend, osusume, pickup). Not "blank".
+_SIDE_NAMES = re.compile(r"rank|(?<!b)lank|popular|most[-_]?(?:read|view|popular)|trending|ninki|recommend|osusume"
+                         r"|pick[-_]?up", re.I)
+#: A heading naming such a box, just before its links (Yahoo!ニュース's div#accr says so in its h2 only):
+#: アクセスランキング, 人気記事, よく読まれている記事, "POPULAR ARTICLE", "JN ACCESS RANKING", "Most read".
+_SIDE_WORDS = re.compile(r"ランキング|人気(?:の)?(?:記事|ニュース)|よく読まれ|読まれている|最も読まれ|おすすめ|オススメ|ピックアップ"
+                         r"|popular (?:articles?|stories|news|posts|now)|most[ -](?:read|viewed|popular|shared)|ranking"
+                         r"|trending|recommended|pick[ -]?up", re.I)
+#: A heading is an h1-h6, or an element whose class or id says it is a title (Chunichi's h2.ttl > span.txt).
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_TITLE_NAMES = re.compile(r"title|ttl|heading|hdg|midashi", re.I)
+#: How many elements of a box before its first article link, and of its preceding siblings, may hold its heading.
+_HEADING_REACH = 30
 
 
 def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
-                 data: Iterable[str] = ()) -> set[str] | None:
+                 data: Iterable[str | tuple[str, str]] = ()) -> set[str] | None:
     """The article URLs of a section page's own listing, among those of its sidebars (アクセスランキング,
     関連記事, おすすめ, "POPULAR ARTICLE", a pinned top story): of the links of ``root`` (a parsed
     page) to articles (``article_url``: an ``href``'s canonical article URL, ``None`` for any other
     link), the largest group whose containers share one markup path, outside the page's furniture
-    while there is such a group. A link's container is its nearest ancestor that holds two article
-    URLs or more, its path the tags, ids and classes from the root down to it: the items of a list
-    split by day (``ul.List`` under each date) are one group, a ranking (``dl#AccessTop_list``) or a
-    related list another; groups whose containers sit side by side in one element are one (a list
-    of photo items beside the text items after them, a top story's card beside its list). The saved
-    listing pages' main lists are so told apart from their sidebars (asahi.com's 69 of 120 article
-    URLs, from its rankings of 5; The Japan Times' 37 of 70, its lists and the top story card beside
-    each, from its editors' picks of 5). ``data``: the article URLs of the page's data (``page_data_links``): those
-    no link of the page leads to are one group more, the whole listing of a page a script builds.
-    ``None`` where nothing leads to an article."""
+    and its boxes of other articles while there is such a group. A link's container is its nearest
+    ancestor that holds two article URLs or more, its path the tags, ids and classes from the root
+    down to it: the items of a list split by day (``ul.List`` under each date) are one group, a
+    ranking (``dl#AccessTop_list``) or a related list another; groups whose containers sit side by
+    side in one element are one (a list of photo items beside the text items after them, a top
+    story's card beside its list). A box of other articles (``_side_box``: a ranking, the most read,
+    recommended or picked ones) is no listing however large, as the furniture is not: Nikkan Gendai's
+    ranking of 15 beside a section's list of 12 was taken for it. The saved listing pages' main lists
+    are so told apart from their sidebars (asahi.com's 69 of 120 article URLs, from its rankings of 5;
+    The Japan Times' 37 of 70, its lists and the top story card beside each, from its editors' picks
+    of 5). ``data``: the article URLs of the page's data (``page_data_links``), each alone or with
+    where the data holds it (``DataLink.where``): those no link of the page leads to are groups
+    more, one of each place (the whole listing of a page a script builds; a ranking it draws after
+    loading, under a key naming one, is a box of other articles). ``None`` where nothing leads to an
+    article."""
     found: list[tuple[etree._Element, str]] = []
     for link in root.iter("a", "area"):
         href = link.get("href")
         url = article_url(href) if href else None
         if url is not None:
             found.append((link, url))
-    scripted = set(data) - {url for _, url in found}
-    if not found:
-        return scripted or None
+    linked = {url for _, url in found}
+    scripted: dict[str, set[str]] = {}
+    for item in data:
+        url, where = (item, "") if isinstance(item, str) else item
+        if url not in linked:
+            scripted.setdefault(where, set()).add(url)
+    # Of each group: its URLs, where it starts on the page, whether it is no listing of the page's own.
+    listings: dict[str, tuple[set[str], int, bool]] = {
+        f"data:{where}": (urls, len(found), bool(_SIDE_NAMES.search(where))) for where, urls in scripted.items()}
+    if found:
+        listings.update(_link_groups(root, found))
+    if not listings:
+        return None
+    # The largest outside the furniture and the boxes of other articles; of two alike, the first on the
+    # page (sidebars come after).
+    urls, _, _ = max(listings.values(), key=lambda g: (not g[2], len(g[0]), -g[1]))
+    return urls
+
+
+def _link_groups(root: etree._Element,
+                 found: list[tuple[etree._Element, str]]) -> dict[str, tuple[set[str], int, bool]]:
+    """``main_listing``'s groups of the page's article links ``found`` (each link and its URL): by
+    markup path, those side by side in one box merged, each with its URLs, the index in ``found``
+    of its first link, and whether it is furniture or a box of other articles (``_side_box``)."""
     # Of each element, the one article URL it holds, or that it holds two or more (``multi``). A
     # walk up from a link stops where the element knows its URL already or holds two: a page
     # 2,000 elements deep with 2,000 links took 0.74 s walked whole from each link, this 0.01.
@@ -201,25 +248,45 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
             above, furniture = paths[below.getparent()]
             classes = ".".join(sorted((below.get("class") or "").split()))
             paths[below] = (f"{above}/{below.tag}#{below.get('id') or ''}.{classes}",
-                            furniture or below.tag in _FURNITURE_BLOCKS)
+                            furniture or below.tag in _UNSHOWN_BLOCKS)
         return paths[chain[0]] if chain else paths[element]
+
+    # How many article links each element holds (its descendants come before it in reverse document
+    # order): a box of other articles is told by the element around its container that holds no other.
+    links = {link for link, _ in found}
+    counts: dict[etree._Element, int] = {}
+    for element in reversed(list(root.iter())):
+        n = sum(counts.get(child, 0) for child in element) + (element in links)
+        if n:
+            counts[element] = n
 
     groups: dict[str, tuple[set[str], int, bool]] = {}
     boxes: dict[str, set[etree._Element]] = {}  # of each group, the elements its containers sit in
+    sides: dict[etree._Element | None, bool] = {None: False}
+    votes: dict[str, list[int]] = {}  # of each group: its containers that are boxes of other articles, and all
     for at, (link, url) in enumerate(found):
         held = container(link)
         key, furniture = path(held)
         group = groups.setdefault(key, (set(), at, furniture))
         group[0].add(url)
+        if held not in sides:
+            sides[held] = _side_box(held, counts, links)
+            vote = votes.setdefault(key, [0, 0])
+            vote[0] += sides[held]
+            vote[1] += 1
         if held is not None and held.getparent() is not None:
             boxes.setdefault(key, set()).add(held.getparent())
+    # A group is a box of other articles where half its containers or more are (a ranking's tabs, the
+    # first under its heading).
+    groups = {key: (urls, at, furniture or (key in votes and 2 * votes[key][0] >= votes[key][1]))
+              for key, (urls, at, furniture) in groups.items()}
     # Groups whose containers sit side by side in one box are one listing in markups of its own:
     # the newest with photos (asahi.com's ul.List.ListSideImage) before the rest as text (ul.List),
     # a grid of cards before a list, a top story's card (The Japan Times' div.featured), items of
     # two articles each under an id of their own (li#post-…). Apart, the newest block was taken for
     # the listing: it turned over whenever more were published than it shows, and health said
     # overflow of a listing that still listed articles seen before. A ranking or a pinned story in
-    # a box of its own stays apart; so does the furniture.
+    # a box of its own stays apart; so do the furniture and the boxes of other articles.
     merged: dict[str, str] = {key: key for key in groups}
 
     def root_of(key: str) -> str:
@@ -235,15 +302,66 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
             other = in_box.setdefault(box, key)
             merged[root_of(key)] = root_of(other)
     listings: dict[str, tuple[set[str], int, bool]] = {}
-    for key, (listed, first, furniture) in groups.items():
-        urls, at, _ = listings.setdefault(root_of(key), (set(), first, furniture))
+    for key, (listed, first_at, side) in groups.items():
+        urls, at, _ = listings.setdefault(root_of(key), (set(), first_at, side))
         urls |= listed
-        listings[root_of(key)] = (urls, min(at, first), furniture)
-    if scripted:
-        listings["data"] = (scripted, len(found), False)
-    # The largest outside the furniture; of two alike, the first on the page (sidebars come after).
-    urls, _, _ = max(listings.values(), key=lambda g: (not g[2], len(g[0]), -g[1]))
-    return urls
+        listings[root_of(key)] = (urls, min(at, first_at), side)
+    return listings
+
+
+def _side_box(held: etree._Element | None, counts: dict[etree._Element, int], links: set[etree._Element]) -> bool:
+    """Whether container ``held`` is a box of other articles than the page's own listing: a ranking,
+    the most read, recommended or picked ones. Its box is the largest element around it that holds
+    no other article link (below ``<body>``): a class or id from the container up to it naming such a
+    box (``_SIDE_NAMES``) says so, or its heading naming one (``_SIDE_WORDS``): the first heading in the
+    box before its first article link, or failing one, the first of the nearest sibling before the box
+    that has one. Outside the box, a page's class (``body.ranking-enabled``) says nothing of the
+    listing beside it; nor does a tab "ランキング" after a listing's own heading (政治, 新着)."""
+    if held is None:
+        return False
+    box = held
+    while (parent := box.getparent()) is not None and parent.tag not in ("body", "html") \
+            and counts.get(parent) == counts.get(held):
+        box = parent
+    element = held
+    while True:
+        if _SIDE_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+            return True
+        if element is box:
+            break
+        element = element.getparent()
+    looked = 0
+    for element in box.iter():
+        if element in links or looked >= _HEADING_REACH:
+            break
+        looked += 1
+        if _heading(element):
+            return _naming_side(element)
+    for sibling in box.itersiblings(preceding=True):
+        if looked >= _HEADING_REACH or counts.get(sibling) or not isinstance(sibling.tag, str) \
+                or sibling.tag in _FURNITURE_BLOCKS:
+            break
+        for element in sibling.iter():
+            looked += 1
+            if _heading(element):
+                return _naming_side(element)
+            if looked >= _HEADING_REACH:
+                break
+    return False
+
+
+def _heading(element: etree._Element) -> bool:
+    """Whether ``element`` is a heading: an h1-h6, or an element whose class or id says it is a title;
+    not one of two links or more (a tab bar "新着 | ランキング" is a menu)."""
+    return isinstance(element.tag, str) and (
+        element.tag in _HEADINGS or bool(_TITLE_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}"))
+    ) and sum(1 for _ in element.iter("a")) < 2
+
+
+def _naming_side(heading: etree._Element) -> bool:
+    """Whether ``heading`` names a box of other articles (``_side_box``): in a few words, not a headline's."""
+    words = " ".join("".join(heading.itertext()).split())
+    return len(words) <= 60 and bool(_SIDE_WORDS.search(words))
 
 
 #: The scripts of a page that hold data, not code: a Next.js or Nuxt page's state, JSON-LD.
@@ -267,24 +385,34 @@ _DATA_SCRIPTS_XPATH = ("//script[contains(translate(@type, 'JSON', 'json'), 'jso
                        "or @id = '__NUXT_DATA__']")
 
 
-def page_data_links(page, base: str) -> list[tuple[str, str]]:
+class DataLink(NamedTuple):
+    """A link of a page's data (``data_links``): the URL, the headline beside it in its object, and
+    where the data holds it (the script, then the keys down to its object: ``__NEXT_DATA__/pageProps/
+    ranking``, ``script 3/mainEntity/itemListElement``), which tells the data's lists apart as markup
+    paths tell a page's (``main_listing``)."""
+    url: str
+    words: str
+    where: str
+
+
+def page_data_links(page, base: str) -> list[DataLink]:
     """``data_links`` of a page as parsel reads it (a Scrapy response, a ``parsel.Selector``)."""
     return data_links(((script.attrib.get("type", ""), script.attrib.get("id", ""), script.xpath("string(.)").get())
                        for script in page.xpath(_DATA_SCRIPTS_XPATH)), base)
 
 
-def data_links(scripts: Iterable[tuple[str, str, str]], base: str) -> list[tuple[str, str]]:
-    """The links of a page's data, as ``(url, headline)`` (``link_words``' pairs): of each script
-    ``(type, id, text)`` that holds JSON (``application/json``, ``application/ld+json``, or a
-    Next.js or Nuxt page's state), the strings that are links to pages, joined to ``base``, each
+def data_links(scripts: Iterable[tuple[str, str, str]], base: str) -> list[DataLink]:
+    """The links of a page's data (``DataLink``; ``url`` and ``words`` are ``link_words``' pairs): of
+    each script ``(type, id, text)`` that holds JSON (``application/json``, ``application/ld+json``,
+    or a Next.js or Nuxt page's state), the strings that are links to pages, joined to ``base``, each
     with the headline beside it in its object, if any. A section page built by a script lists its
     articles there only: its HTML links were the site's menus, its articles never read, and the
     section said nothing of it beside a feed that lists others."""
     import json
 
-    found: list[tuple[str, str]] = []
+    found: list[DataLink] = []
 
-    def walk(value, typed: bool, depth: int = 0) -> None:
+    def walk(value, typed: bool, where: str, depth: int = 0) -> None:
         # ``typed``: JSON-LD, whose objects say what they are: only listed pages' links are read.
         if depth > 40:
             return
@@ -296,25 +424,25 @@ def data_links(scripts: Iterable[tuple[str, str, str]], base: str) -> list[tuple
             for key, item in value.items():
                 if isinstance(item, str):
                     if listed and (not typed or key in ("url", "@id", "item", "mainEntityOfPage")):
-                        link(item, words)
+                        link(item, words, where)
                 else:
-                    walk(item, typed, depth + 1)
+                    walk(item, typed, f"{where}/{key}", depth + 1)
         elif isinstance(value, list):
             for item in value:
                 if isinstance(item, str):
                     if not typed:
-                        link(item, "")
+                        link(item, "", where)
                 else:
-                    walk(item, typed, depth + 1)
+                    walk(item, typed, where, depth + 1)
 
-    def link(text: str, words: str) -> None:
+    def link(text: str, words: str, where: str) -> None:
         text = text.strip()
         if len(text) < 500 and _DATA_LINK.fullmatch(text) and not _ASSET.search(text) and not _TEMPLATE.search(text):
             url = parsable(text, base)
             if url:
-                found.append((url, words))
+                found.append(DataLink(url, words, where))
 
-    for kind, name, text in scripts:
+    for n, (kind, name, text) in enumerate(scripts):
         kind = kind.split(";")[0].strip().lower()
         if not (kind in ("application/json", "application/ld+json") or name in _DATA_SCRIPTS) or not text.strip():
             continue
@@ -325,7 +453,7 @@ def data_links(scripts: Iterable[tuple[str, str, str]], base: str) -> list[tuple
         if name == "__NEXT_DATA__" and isinstance(data, dict):
             # The page's props only: beside them, its route, build and asset prefix ("/news/_next").
             data = data.get("props")
-        walk(data, kind == "application/ld+json")
+        walk(data, kind == "application/ld+json", name or f"script {n + 1}")
     return found
 
 

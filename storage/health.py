@@ -942,6 +942,15 @@ def standing(db: Database, outlet: str, run_id: int) -> int:
         [run_id, outlet]).fetchone()[0]
 
 
+#: A read of a feed, sitemap or section that listed something not seen before: of a section whose own
+#: listing is known (``listing_urls``, m047), in that listing, its sidebars left out. Judged on the whole
+#: page, a section whose list froze (a retired section left answering, a CDN's stale copy) beside a
+#: ranking that gains an article every day listed "something new" at every read, and was never named.
+#: Reads from before m047 are judged on the whole page still.
+_LISTED_NEW = ("(CASE WHEN listing_urls IS NOT NULL THEN listing_urls > listing_known "
+               "ELSE new_urls > 0 OR article_urls > known END)")
+
+
 def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """The outlet's feeds, Google News sitemaps and sections read in run ``run_id`` that list
     nothing new (``STALE_EXPECTED``): per feed its ``kind``, ``url``, ``since`` (its newest entry,
@@ -960,7 +969,7 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
     # it has stood.
     month = _iso(now - timedelta(days=BASELINE_DAYS))
     listing = {url for _, url in documents if db.execute(
-        "SELECT 1 FROM discovery WHERE url = ? AND outlet = ? AND (new_urls > 0 OR article_urls > known) "
+        f"SELECT 1 FROM discovery WHERE url = ? AND outlet = ? AND {_LISTED_NEW} "
         "AND fetched_at >= ? LIMIT 1", [url, outlet, month]).fetchone()}
     for kind, url in documents:
         # A 304 is a read of the entries the last 200 gave: their dates stand.
@@ -969,7 +978,7 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
         # A feed whose dates stand still while its links change (a CMS stamping every entry
         # with one date) is not frozen: the last read that listed something unseen counts too.
         listed = [_time(at) for (at,) in db.execute(
-            "SELECT fetched_at FROM discovery WHERE url = ? AND outlet = ? AND (article_urls > known OR new_urls > 0) "
+            f"SELECT fetched_at FROM discovery WHERE url = ? AND outlet = ? AND {_LISTED_NEW} "
             "ORDER BY id DESC LIMIT ?", [url, outlet, STALE_READS])]
         if paced is None and not listed and kind in ("feed", "section") and listing - {url}:
             # Never listed an article, beside documents that do: a wrong address, a category feed

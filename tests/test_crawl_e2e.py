@@ -1289,6 +1289,47 @@ def test_a_section_listing_its_newest_with_photos_then_as_text_turned_over_only_
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "degraded"}]
 
 
+def test_a_section_that_turned_over_beside_a_ranking_larger_than_its_listing_is_read_on_its_next_page(env, site):
+    # Nikkan Gendai's markup (its saved page's): the section's list (ul.article-container-a) in main,
+    # its アクセスランキング of 15 beside it in div.right-menu, in no <aside>, larger than the list of 12.
+    # The ranking was taken for the listing: a list that turned over whole was judged by the ranking
+    # of articles seen before, its next page never read (the articles pushed there lost where no
+    # feed listed them) and health said ok.
+    def page(listed: list[str], ranked: list[str]) -> bytes:
+        items = "".join(f'<li class="article-box"><figure><a href="{site.url(p)}"><img src="/i{n}.jpg"></a></figure>'
+                        f'<p><a href="{site.url(p)}">記事 {n}</a></p></li>' for n, p in enumerate(listed))
+        ranks = "".join(f'<li class="lank-{n + 1}"><div class="t-cell"><span class="rank-no">{n + 1}</span></div>'
+                        f'<a class="clearfix" href="{site.url(p)}"><p class="news-title">人気 {n}</p></a></li>'
+                        for n, p in enumerate(ranked))
+        return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>政治</title></head><body>'
+                f'<div class="clearfix contents-wrapper"><main id="main" class="main-contents">'
+                f'<div class="article-wrap"><div class="topics-menu"><h2>最新の政治記事</h2></div>'
+                f'<ul class="article-container-a clearfix">{items}'
+                f'</ul><p><a href="/news/page/2/">次へ</a></p></div></main><div class="right-menu">'
+                f'<div class="access-ranking lanking-box"><ul class="time-select"><li class="selected yesterday">'
+                f'<h2>アクセスランキング</h2></li><li class="week"><h2>週間</h2></li></ul><ol class="lank-list accesslank">'
+                f"{ranks}</ol></div></div></div></body></html>").encode()
+
+    published = datetime.now(timezone.utc) - timedelta(minutes=5)
+    paths = [f"/site/gendai/{n}.html" for n in range(43)]
+    for n, path in enumerate(paths):
+        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+    site.answer(SECTION_PATH, 200, page(paths[:12], paths[12:27]))
+    assert crawl(env).returncode == 0
+    # Twelve published since: the list turned over whole, its ranking of articles seen before.
+    site.answer(SECTION_PATH, 200, page(paths[27:39], paths[12:27]))
+    site.answer("/news/page/2/", 200, page(paths[39:43] + paths[:8], paths[12:27]))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert "/news/page/2/" in [r.path for r in site.requests()]
+    assert sorted(r.path for r in site.article_requests()) == sorted(paths[27:43])
+    assert rows(env, "select listing_urls, listing_known from discovery where kind = 'section' and run_id = ?",
+                last_run(env)["id"]) == [{"listing_urls": 12, "listing_known": 0}]
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded" and health["problems"].startswith(
+        f"its section {site.url(SECTION_PATH)} (12 articles) listed only articles never seen before"), health
+
+
 def test_a_section_page_naming_a_base_has_its_next_page_read_where_the_base_puts_it(env, site):
     # A page with <base href> whose links, its next page's among them, are written from that base:
     # its articles were read from there, its next page joined to the page's own URL (/news/news/

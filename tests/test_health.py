@@ -949,6 +949,38 @@ def test_a_feed_without_dates_is_paced_by_its_reads_that_listed_something_new(db
     assert health.stale(db, "mod", last, now=NOW) == []
 
 
+def test_a_section_whose_own_listing_froze_beside_a_changing_ranking_is_stale(db):
+    # A section page lists new articles every 4 hours; then its list freezes (a retired section
+    # left answering, a CDN's stale copy) while its ranking still brings an article not seen before
+    # at each read: judged on the whole page, it listed something new every time, and was never
+    # named while the outlet's other channels found six articles.
+    section = "https://www.nikkan-gendai.com/articles/index/news"
+    start = NOW - timedelta(days=4)
+    last = add_run(db, "mod", NOW)
+
+    def read(hours: float, *, listing: tuple[int, int] | None, known: int, new: int) -> None:
+        frontier.record_discovery(db, run_id=last, outlet="mod", url=section, kind="section", ok=True,
+                                  http_status=200, entries=60, article_urls=35, new_urls=new, known=known,
+                                  listing=listing, now=(start + timedelta(hours=hours)).isoformat())
+
+    for n in range(7):
+        read(4 * n, listing=(20, 17), known=32, new=3)
+    for n in range(8, 24):
+        read(4 * n, listing=(20, 20), known=34, new=1)
+    for n in range(6):
+        published(db, n, NOW - timedelta(days=2, hours=n))
+    assert health.stale(db, "mod", last, now=NOW) == [
+        {"kind": "section", "url": section, "since": (start + timedelta(hours=24)).isoformat(), "interval": 4 * 3600,
+         "by": "reads", "published": 5}]
+    # Its list moving again: not stale, however still its ranking.
+    read(4 * 24, listing=(20, 18), known=35, new=0)
+    assert health.stale(db, "mod", last, now=NOW) == []
+    # Reads from before its own listing was counted (m047) are judged on the whole page, as they were.
+    db.execute("UPDATE discovery SET listing_urls = NULL, listing_known = NULL")
+    db.execute("DELETE FROM discovery WHERE fetched_at = ?", [(start + timedelta(hours=96)).isoformat()])
+    assert health.stale(db, "mod", last, now=NOW) == []
+
+
 def test_health_changes_are_stored_logged_and_reported_once(db):
     first = add_run(db, "nikkei", NOW - timedelta(minutes=30), pages=4, rules_expected=4)
     assert health.update_run_health(db, first, now=NOW - timedelta(minutes=30)) == []  # ok at first: no news

@@ -452,6 +452,101 @@ def test_a_section_pages_listing_in_blocks_side_by_side_is_one_listing_its_ranki
         f"/a/{n}" for n in range(8)}
 
 
+@pytest.mark.parametrize("saved, url, outlet, box", [
+    # Nikkan Gendai's アクセスランキング of 15: div.access-ranking.lanking-box > ol.accesslank ("lank" as written).
+    ("fundus-jp/NikkanGeadai_2025_01_22.html", "https://www.nikkan-gendai.com/articles/view/present/366660",
+     "nikkan_gendai", '//div[@class="access-ranking lanking-box"]'),
+    # Yahoo!ニュース's: div#accr, whose h2 alone says アクセスランキング（野球）.
+    ("java-extractarticle/000002-yahoo.html",
+     "https://news.yahoo.co.jp/articles/6d19a1e3c576789da6cd60c567eeb1da34c63ef1", "yahoo", '//*[@id="accr"]/..'),
+    # Sankei's section.ranking; Nikkei's div.cmn-sub_access_ranking; The Japan News' div.ranking.
+    ("scrapping-webs/sankei-test_article_1.html", "https://www.sankei.com/article/20230331-D5BZ37LIINLKLC7WJCEH3Y5X4M/",
+     "sankei", '//section[@class="ranking"]'),
+    ("newspaper4k/japanese_article.html", "https://www.nikkei.com/article/DGXMZO31897660Y8A610C1000000/", "nikkei",
+     '//div[@class="cmn-sub_access_ranking"]'),
+    ("fundus-jp/TheJapanNews_2024_10_13.html",
+     "https://japannews.yomiuri.co.jp/politics/politics-government/20241013-216478/", "japannews",
+     '//div[@class="ranking_1 ranking"]')])
+def test_a_ranking_larger_than_a_section_pages_listing_is_no_listing(saved, url, outlet, box):
+    # Nikkan Gendai's section pages carry a ranking of 15 in no <aside>, larger than a list of 12:
+    # taken for the listing, a list that turned over whole was judged by the ranking of articles
+    # seen before, its next page never read and health said ok. The outlets' real rankings, each
+    # beside a list of one article fewer than it holds.
+    from lxml import etree, html
+    from scrapy.http import HtmlResponse
+
+    from crawler.outlets import registry
+    from crawler.store import known_hosts
+    from crawler.urls import canonical_url
+
+    definition, hosts = registry()[outlet], known_hosts(registry())
+
+    def article_url(href: str) -> str | None:
+        found = canonical_url(urljoin(url, href.strip()), hosts)
+        return found if definition.in_scope(found) and definition.is_article_url(found) else None
+
+    ranking = HtmlResponse(url, body=saved_bytes(saved)).selector.root.xpath(box)[0]
+    ranked = {article_url(a.get("href")) for a in ranking.iter("a") if a.get("href")} - {None}
+    listed = [urljoin(url, f"/listed/{n}") for n in range(len(ranked) - 1)]
+    items = "".join(f'<li class="item"><a href="{u}">見出し</a></li>' for u in listed)
+    page = html.fromstring(f'<html><body class="gen-news"><div class="contents-wrapper"><main><h1>政治</h1>'
+                           f'<ul class="list">{items}</ul></main>'
+                           f'<div class="side">{etree.tostring(ranking, encoding="unicode")}</div>'
+                           "</div></body></html>")
+    own = discovery.main_listing(page, lambda href: href if href in listed else article_url(href))
+    assert len(ranked) >= 5 and own == set(listed)
+
+
+def test_a_box_of_other_articles_is_told_by_its_name_or_heading_in_it_not_by_the_page_around_it():
+    from lxml import html
+
+    def article_url(href: str) -> str | None:
+        return href if href.startswith("/a/") else None
+
+    def listing(body: str, data=(), page_class: str = "") -> set[str] | None:
+        return discovery.main_listing(html.fromstring(f'<html><body class="{page_class}">{body}</body></html>'),
+                                      article_url, data)
+
+    def items(names, tag="li"):
+        return "".join(f'<{tag}><a href="/a/{n}">-</a></{tag}>' for n in names)
+
+    main = f'<main><h1>政治</h1><ul class="list">{items(range(6))}</ul></main>'
+    listed = {f"/a/{n}" for n in range(6)}
+    # Larger than the list: named by a class or id, by its heading in it or just before it, in a
+    # <template> a script fills it from; recommended or picked articles too.
+    for side in (f'<div class="ranking-box"><ol>{items(range(10, 20))}</ol></div>',
+                 f'<div id="popularNews"><ol>{items(range(10, 20))}</ol></div>',
+                 f'<div><h2>よく読まれている記事</h2><ol>{items(range(10, 20))}</ol></div>',
+                 f'<div><div class="box-ttl"><span>Most read</span></div><ol>{items(range(10, 20))}</ol></div>',
+                 f'<h3>人気記事</h3><ol class="x">{items(range(10, 20))}</ol>',
+                 f'<template id="later"><ol>{items(range(10, 20))}</ol></template>',
+                 f'<div class="osusume"><ul>{items(range(10, 20))}</ul></div>',
+                 f'<section><h2>ピックアップ</h2><ul>{items(range(10, 20))}</ul></section>'):
+        assert listing(main + side) == listed, side
+    # Smaller than the list, in the same element as it: merged into the listing as a block of it was
+    # (the newest with photos, then as text), the listing always held articles seen before.
+    for side in (f'<ol class="ranking">{items(range(10, 13))}</ol>',
+                 f'<h2>アクセスランキング</h2><ol>{items(range(10, 13))}</ol>'):
+        assert listing(f'<div id="main"><h1>政治</h1><ul class="list">{items(range(6))}</ul>{side}</div>') == listed
+    # The list's own heading first, then a tab bar naming a ranking (a menu, not a heading), a page
+    # class naming one: the list is still the page's listing, the larger block beside it another.
+    tabs = '<div class="tab-title"><a href="/new">新着</a><a href="/rank">アクセスランキング</a></div>'
+    other = f'<div class="more"><ul>{items(range(30, 33))}</ul></div>'
+    assert listing(f'<main>{tabs}<ul class="list">{items(range(6))}</ul></main>{other}') == listed
+    assert listing(f'<main><h1>ニュース</h1><ul class="list">{items(range(6))}</ul></main>{other}',
+                   page_class="ranking-enabled popular") == listed
+    # A page of rankings only: the largest of them, as before.
+    assert listing(f'<div class="ranking"><ol>{items(range(3))}</ol></div>'
+                   f'<div class="ranking2"><ol>{items(range(5, 9))}</ol></div>') == {f"/a/{n}" for n in range(5, 9)}
+    # A page's data: each of its places a group of its own, and one under a key naming a ranking no
+    # listing; what the page shows stays its listing. A page a script builds lists its largest.
+    ranked = [(f"/a/r{n}", "__NEXT_DATA__/pageProps/accessRanking") for n in range(12)]
+    shown = [(f"/a/{n}", "__NEXT_DATA__/pageProps/articles") for n in range(6)]
+    assert listing(main, [*shown, *ranked]) == listed
+    more = [(f"/a/m{n}", "__NEXT_DATA__/pageProps/more") for n in range(4)]
+    assert listing('<a href="/">top</a>', [*ranked, *shown, *more]) == {f"/a/{n}" for n in range(6)}
+
+
 def test_a_listed_urls_words_are_kept_once_and_given_to_one_listed_without(tmp_path):
     db = open_db(tmp_path / "n.db")
     assert frontier.add_pending(db, ["https://a.jp/1", "https://a.jp/2"], outlet="a",
@@ -727,8 +822,10 @@ def test_a_section_pages_data_gives_the_pages_it_lists_not_its_routes_logos_or_a
                          {"@type": "ListItem", "item": {"@type": "NewsArticle", "url": "/articles/y", "headline": "Y"}}]}})
     found = data_links([("application/json", "__NEXT_DATA__", state), ("application/ld+json", "", ld)],
                        "https://a.jp/section/")
-    assert len(found) == 40002 and found[0] == ("https://a.jp/articles/0", "第0報")
-    assert found[-2:] == [("https://a.jp/articles/x", "見出し"), ("https://a.jp/articles/y", "Y")]
+    assert len(found) == 40002 and found[0] == ("https://a.jp/articles/0", "第0報", "__NEXT_DATA__/pageProps/items")
+    # Each with where the data holds it, as a link's markup path says where the page shows it.
+    assert found[-2:] == [("https://a.jp/articles/x", "見出し", "script 2/mainEntity/itemListElement"),
+                          ("https://a.jp/articles/y", "Y", "script 2/mainEntity/itemListElement/item")]
 
 
 def test_a_utf8_feed_with_a_character_cut_in_two_is_read_as_utf8():

@@ -116,7 +116,7 @@ class CheckSpider(scrapy.Spider):
                 return
             # As the crawl reads a section: its links, and those of its data (a page a script builds).
             links = [link.url for link in LinkExtractor().extract_links(response)]
-            links += [url for url, _ in page_data_links(response, response.url)]
+            links += [link.url for link in page_data_links(response, response.url)]
         else:
             charset = charset_of(response.headers.get("Content-Type", b"").decode("latin-1"))
             found = parse_feed(response.body, charset) if kind == "feed" else \

@@ -37,7 +37,7 @@ from storage.exceptions import DatabaseUnwritable
 from storage.health import duration_text
 
 from ..config import ConfigError, load_config, parse_duration
-from ..discovery import (FUTURE_SLACK, HTML_PAGE, MAX_ADVERTISED, NO_URL, Discovered, advertised_feeds,
+from ..discovery import (FUTURE_SLACK, HTML_PAGE, MAX_ADVERTISED, NO_URL, DataLink, Discovered, advertised_feeds,
                          advertised_note, link_words, main_listing, page_data_links, parse_feed, parse_sitemap,
                          sitemap_maxsize)
 from ..encoding import charset_of
@@ -641,13 +641,13 @@ class NewsSpider(scrapy.Spider):
             # And the links of its data (a Next.js page's state, JSON-LD's ItemList): a page a
             # script builds lists its articles there only.
             data = page_data_links(response, response.url)
-            own = self._own_listing(response, outlet, [url for url, _ in data])
+            own = self._own_listing(response, outlet, data)
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
             self._parser_bug(response, outlet, kind, exc)
             return
-        links = list(dict.fromkeys([*(link.url for link in extracted), *(url for url, _ in data)]))
-        requests, counts = self._articles(links, outlet, via="section", strict=False,
-                                          words=link_words([*((link.url, link.text) for link in extracted), *data]))
+        links = list(dict.fromkeys([*(link.url for link in extracted), *(link.url for link in data)]))
+        requests, counts = self._articles(links, outlet, via="section", strict=False, words=link_words(
+            [*((link.url, link.text) for link in extracted), *((link.url, link.words) for link in data)]))
         if not counts[0] and self._refused_region(response, outlet, kind):
             return
         emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0]) if page == 1 else None
@@ -673,9 +673,9 @@ class NewsSpider(scrapy.Spider):
                     request.cb_kwargs["page"] = page + 1
                     yield request
 
-    def _own_listing(self, response: Response, outlet: str, data: list[str]) -> set[str] | None:
+    def _own_listing(self, response: Response, outlet: str, data: list[DataLink]) -> set[str] | None:
         """The article URLs of a section page's own listing (``main_listing``), as ``_articles``
-        takes them (canonical, in the outlet's scope and pattern); ``data``: the URLs of its data."""
+        takes them (canonical, in the outlet's scope and pattern); ``data``: the links of its data."""
         definition, base = self.outlets[outlet], get_base_url(response)
 
         def article_url(href: str) -> str | None:
@@ -686,7 +686,8 @@ class NewsSpider(scrapy.Spider):
                 return None
             return url if url and definition.in_scope(url) and definition.is_article_url(url) else None
 
-        return main_listing(response.selector.root, article_url, filter(None, map(article_url, data)))
+        return main_listing(response.selector.root, article_url,
+                            [(url, link.where) for link in data if (url := article_url(link.url))])
 
     @staticmethod
     def _first_url(response: Response) -> str:
