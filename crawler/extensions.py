@@ -49,10 +49,26 @@ class CrawlRunLedger:
             store.database_unwritable(self.crawler, exc)
 
     def _start(self, spider) -> None:
-        queries.close_stale_runs(self.db)
+        stale = queries.close_stale_runs(self.db)
         self.run_id = queries.start_run(self.db, sorted(getattr(spider, "outlets", {}) or []), self.trigger,
                                         pid=os.getpid())
         self.crawler.stats.set_value("newsmon/run_id", self.run_id)
+        self._check_killed(stale)
+
+    def _check_killed(self, stale: list[int]) -> None:
+        """Check the outlets of the runs found killed (``health.record_killed_runs``): each such run
+        failed, logged as told, and this run's digest, or the next of those outlets', tells it
+        (``notifications.missed_health_changes``), before its own check tells the recovery."""
+        if not stale:
+            return
+        try:
+            late = late_after(self.crawler.settings.get("NEWSMON_LATE_AFTER"))
+            for run_id in health_db.record_killed_runs(self.db, stale):
+                _log_changes(health_db.update_run_health(self.db, run_id, late_after=late))
+        except DatabaseUnwritable:
+            raise
+        except Exception:  # the run goes on: its own check and digest matter more
+            logger.exception("newsmon: could not check the outlet health of the killed run(s) %s", stale)
 
     def item_error(self, item, response, spider, failure) -> None:
         # A bug of ours while storing a page (Scrapy logs it and goes on): the run must not end
@@ -86,11 +102,7 @@ class CrawlRunLedger:
         except Exception:
             logger.exception("newsmon: could not record the outlet health of run %s", self.run_id)
             return
-        for change in changes:
-            logger.warning("newsmon: outlet %s is now %s: %s", change.outlet, change.status,
-                           "; ".join([*(r.message for r in change.reasons),
-                                      *(f"resolved: {r.message}" for r in change.resolved)])
-                           or (f"recovered, {change.lasted()}" if change.lasted() else "recovered"))
+        _log_changes(changes)
         if not self.crawler.settings.getbool("NEWSMON_NOTIFY_ENABLED"):
             return
         config_path = self.crawler.settings.get("NEWSMON_CONFIG")
@@ -150,6 +162,14 @@ class CrawlRunLedger:
                       "failed": stats.get("newsmon/revisit/failed", 0),
                       "versions_new": stats.get("newsmon/revisit/changed", 0)},
         )
+
+
+def _log_changes(changes: list[health_db.HealthChange]) -> None:
+    for change in changes:
+        logger.warning("newsmon: outlet %s is now %s: %s", change.outlet, change.status,
+                       "; ".join([*(r.message for r in change.reasons),
+                                  *(f"resolved: {r.message}" for r in change.resolved)])
+                       or (f"recovered, {change.lasted()}" if change.lasted() else "recovered"))
 
 
 def run_errors(stats: dict) -> int:

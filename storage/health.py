@@ -94,6 +94,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -433,6 +434,32 @@ def record_lost_run(db: Database, *, pid: int, since: datetime, outlets: list[st
             for outlet in run_outlets:
                 db.execute("INSERT OR IGNORE INTO outlet_runs (run_id, outlet) VALUES (?, ?)", [run_id, outlet])
     return ids
+
+
+def record_killed_runs(db: Database, run_ids: Iterable[int]) -> list[int]:
+    """Give the runs ``queries.close_stale_runs`` closed as ``killed`` (their process gone without a
+    word: SIGKILL, the OOM killer, a power loss; no daemon saw it die) an ``outlet_runs`` row for each
+    of their outlets that has run no later, as ``record_lost_run`` gives a run ``newsmon schedule``
+    saw die; return those to check (``update_run_health``).
+
+    Without the rows no check saw such a run: under cron (or a daemon killed with its crawl) a crawl
+    the OOM killer took every other run left its outlets "ok" for good, the next run's digest (a
+    heartbeat's "nothing new") said all was well, and no digest ever said a run had failed.
+    """
+    out = []
+    with transaction(db):
+        for run_id in run_ids:
+            row = db.execute("SELECT outlets, finish_reason FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+            if row is None or row[1] != "killed":
+                continue  # its end left beside the database (database_locked, shutdown: forced): no failure
+            # An outlet run since (the dead process' pid alive again as another's for a while) is judged on that.
+            outlets = [o for o in json.loads(row[0] or "[]") if not db.execute(
+                "SELECT 1 FROM outlet_runs WHERE outlet = ? AND run_id > ? LIMIT 1", [o, run_id]).fetchone()]
+            for outlet in outlets:
+                db.execute("INSERT OR IGNORE INTO outlet_runs (run_id, outlet) VALUES (?, ?)", [run_id, outlet])
+            if outlets:
+                out.append(run_id)
+    return out
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -1028,35 +1055,48 @@ def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None
 
 
 def _stale_reason(feeds: list[Mapping[str, Any]] | None, now: datetime) -> Reason | None:
+    """One reason naming each of ``feeds`` (``stale``), whichever way each is stale: one said alone, a feed that
+    never listed an article beside one frozen went unnamed while the other was, and of an outlet's every document
+    frozen (each "the only one"), the first was named, the rest not."""
     never = [f for f in feeds or () if f.get("never")]
-    feeds = [f for f in feeds or () if not f.get("never")]
-    if never and not feeds:
+    alone = [f for f in feeds or () if not f.get("never") and f.get("alone")]
+    frozen = [f for f in feeds or () if not f.get("never") and not f.get("alone")]
+    said = []
+    if never:
         named = "; ".join(f"{f['kind']} {f['url']} (read {f['reads']} times since "
                           f"{f['since'][:16].replace('T', ' ')} UTC)" for f in never[:3])
-        return Reason("stale", f"its {named} has never listed an article URL, while its other feeds, sitemaps and "
-                               "sections list them: a wrong address, a feed emptied or moved before newsmon read "
-                               "it, or links the article URL pattern does not take? `newsmon check` shows what it "
-                               "lists; its address in the outlet's definition needs mending, or removing",
-                      _named([f["url"] for f in never]))
-    if not feeds:
-        return None
-    if feeds[0].get("alone"):
-        f = feeds[0]
+        said.append(f"its {named} has never listed an article URL, while its other feeds, sitemaps and sections "
+                    "list them: a wrong address, a feed emptied or moved before newsmon read it, or links the article "
+                    "URL pattern does not take? `newsmon check` shows what it lists; its address in the outlet's "
+                    "definition needs mending, or removing")
+    if len(alone) == 1:
+        f = alone[0]
         quiet = duration_text((now - _time(f["since"])).total_seconds())
         pace = "one" if f["by"] == "entries" else "something new"
-        return Reason("stale", f"its {f['kind']} {f['url']}, the only one it reads, has listed nothing new since "
-                               f"{f['since'][:16].replace('T', ' ')} UTC ({quiet}; it used to list {pace} every "
-                               f"{duration_text(f['interval'])}): frozen, or moved with the old address still "
-                               "answering? `newsmon check` shows where it went; or the outlet has published nothing "
-                               "for that long", (f["url"],) if len(feeds) == 1 else None)
-    named = "; ".join(f"{f['kind']} {f['url']} (nothing new since {f['since'][:16].replace('T', ' ')} UTC, "
-                      f"{duration_text((now - _time(f['since'])).total_seconds())}; it used to list "
-                      f"{'one' if f['by'] == 'entries' else 'something new'} every "
-                      f"{duration_text(f['interval'])})" for f in feeds[:3])
-    return Reason("stale", f"its {named} lists nothing new while its other feeds, sitemaps and sections found "
-                           "articles published since: frozen, or moved with the old address still answering? "
-                           "What only it lists is missed; `newsmon check` shows where it went, and its address "
-                           "in the outlet's definition needs the new one", _named([f["url"] for f in feeds]))
+        said.append(f"its {f['kind']} {f['url']}, the only one it reads, has listed nothing new since "
+                    f"{f['since'][:16].replace('T', ' ')} UTC ({quiet}; it used to list {pace} every "
+                    f"{duration_text(f['interval'])}): frozen, or moved with the old address still answering? "
+                    "`newsmon check` shows where it went; or the outlet has published nothing for that long")
+    elif alone:
+        said.append(f"its {_quiet_since(alone, now)}, all it reads, list nothing new: frozen, or moved with the old "
+                    "addresses still answering? `newsmon check` shows where they went; or the outlet has published "
+                    "nothing for that long")
+    if frozen:
+        said.append(f"its {_quiet_since(frozen, now)} lists nothing new while its other feeds, sitemaps and sections "
+                    "found articles published since: frozen, or moved with the old address still answering? What "
+                    "only it lists is missed; `newsmon check` shows where it went, and its address in the outlet's "
+                    "definition needs the new one")
+    if not said:
+        return None
+    return Reason("stale", "; and ".join(said), _named([f["url"] for f in [*never, *alone, *frozen]]))
+
+
+def _quiet_since(feeds: list[Mapping[str, Any]], now: datetime) -> str:
+    """The first three of ``feeds`` (``stale``), each with since when it listed nothing new, and its pace before."""
+    return "; ".join(f"{f['kind']} {f['url']} (nothing new since {f['since'][:16].replace('T', ' ')} UTC, "
+                     f"{duration_text((now - _time(f['since'])).total_seconds())}; it used to list "
+                     f"{'one' if f['by'] == 'entries' else 'something new'} every "
+                     f"{duration_text(f['interval'])})" for f in feeds[:3])
 
 
 def _overflow_reason(feeds: list[Mapping[str, Any]] | None) -> Reason | None:
@@ -1461,12 +1501,36 @@ def _logged_since(db: Database, outlet: str, since: str) -> Iterator[tuple[int |
     previous status another) and no further: ``at >= ?`` in the query read on through every row the outlet
     ever logged whenever its status was younger than the runs its reader looks back over (its first 8
     runs), 25 ms a reader at a year of feeds failing by turns (a row a run)."""
-    for logged, at, previous, status, reasons in db.execute(
-            "SELECT run_id, at, previous, status, reasons FROM health_log WHERE outlet = ? ORDER BY id DESC", [outlet]):
+    for logged, at, previous, status, reasons, told in db.execute(
+            "SELECT run_id, at, previous, status, reasons, told FROM health_log WHERE outlet = ? ORDER BY id DESC",
+            [outlet]):
         if at >= since:
-            yield logged, [Reason.of(r) for r in json.loads(reasons or "[]")]
+            yield logged, _logged_reasons(reasons, told)
         if previous != status:
             return
+
+
+#: The codes whose reasons name what they are about by its URLs (``about``).
+_ABOUT_URLS = ("discovery", "stale", "overflow", "unlinked", "timeout")
+_URL = re.compile(r"https?://[^\s;,()]+")
+_MORE = re.compile(r"\band \d+ more\b")
+
+
+def _logged_reasons(reasons: str | None, told: int | None) -> list[Reason]:
+    """A ``health_log`` row's reasons (its ``reasons`` and ``told``). One of a row logged before reasons said what
+    they are about (870cc20; no ``told`` either, m043) is about the URLs its message names, where it names all it is
+    about (no "and N more"; fewer than the three a reason names of more): taken as about any of them, a feed that
+    began failing as newsmon was upgraded (one its new definition of the outlet adds, failing from its first run) was
+    said already, by the row of the version before, and never told."""
+    out = []
+    for stored in json.loads(reasons or "[]"):
+        reason = Reason.of(stored)
+        if told is None and "about" not in stored and reason.code in _ABOUT_URLS and not _MORE.search(reason.message):
+            named = tuple(dict.fromkeys(url.rstrip(".:") for url in _URL.findall(reason.message)))
+            if 0 < len(named) < 3 or reason.code in ("discovery", "timeout") and named:
+                reason = Reason(reason.code, reason.message, named)
+        out.append(reason)
+    return out
 
 
 def _keys(reasons: Iterable[Reason]) -> set[Key]:
@@ -1563,7 +1627,9 @@ def _standing(db: Database, outlet: str, ran: list[int], keys: set[Key]) -> set[
 
     Feeds failing for hours one after another are told by code alone while they take turns; a feed whose 404 began
     in the run another's did, and that went on failing, was taken for the next turn and never named, not after the
-    turns stopped either: no change came to tell it."""
+    turns stopped either: no change came to tell it. Said in the runs before is told there, or in force since a row
+    that told it: a feed failing as they took turns, logged only, then failing on after a run or two without it, was
+    taken for one said before (``_said_since`` finds it in those rows), and never named either."""
     if len(ran) < FLAP_WINDOW or any(code == "flapping" for code, _ in keys):
         return set()
     # Its first run, the run before it, and the oldest of the SETTLE_RUNS runs that said what was said before it.
@@ -1571,23 +1637,31 @@ def _standing(db: Database, outlet: str, ran: list[int], keys: set[Key]) -> set[
     oldest = ran[min(FLAP_WINDOW + SETTLE_RUNS - 2, len(ran) - 1)]
     left = {key for key in keys if key[1] is not None}
     since = None  # the run of the oldest row logged in its runs: it began there, a change logged
+    anchored = past = False  # read the row in force after the run before its first; read past those runs
+    tracing: set[Key] = set()  # of ``left``, in force in the rows last read, logged only: read on to where told
     for logged, previous, status, reasons, told in db.execute(
             "SELECT run_id, previous, status, reasons, told FROM health_log WHERE outlet = ? ORDER BY id DESC",
             [outlet]):
         if not left:
             break
-        row = _keys(Reason.of(r) for r in json.loads(reasons or "[]"))
+        row = _keys(_logged_reasons(reasons, told))
         if any(code == "flapping" for code, _ in row):
             return set()
         if logged is None or logged > anchor:  # logged in its runs: it is in each, and told by none
             left = {key for key in left if _told_in(key, row) and told == 0}
             since = logged if logged is not None else since
-        else:  # in force before its first run, or said in the runs before: it was neither
+        elif not anchored:  # in force after the run before its first: it was not
             if since is None or since > first:
                 return set()
-            left = {key for key in left if not _told_in(key, row)}
-            if logged <= oldest:
-                break
+            anchored, left = True, {key for key in left if not _told_in(key, row)}
+        else:  # said in the runs before: in a row that told it (NULL: from before m043, judged as then) ...
+            found = {key for key in (tracing if past else left) if _told_in(key, row)}
+            left -= {key for key in found if told != 0}
+            # ... or in one logged only, in force since an older row that did; one in force since none is new
+            tracing = {key for key in found if told == 0}
+        past = past or (anchored and logged is not None and logged <= oldest)
+        if past and not tracing:
+            break
         if previous != status:  # the row that began the status: those before are of another
             break
     return left if since is not None and since <= first else set()

@@ -198,6 +198,7 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
         "AND since < ?", [*outlets, since]).fetchall() for row in db.execute(
         "SELECT id FROM health_log INDEXED BY idx_health_log_began WHERE outlet = ? AND at = ? AND status = ? "
         "AND previous IS NOT status ORDER BY id DESC LIMIT 1", [outlet, at, status])]
+    began += _flap_notices(db, outlets, since)
     if first is None and not began:
         return []
     # A run whose check logged a change it told but that left no digest at all: killed before it could send
@@ -233,6 +234,26 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
         resolved = row.pop("resolved")  # a reason's end told within the status (``health._resolved``)
         out.append({**row, "reasons": json.loads(row["reasons"] or "[]"),
                     **({"resolved": json.loads(resolved)} if resolved else {})})
+    return out
+
+
+def _flap_notices(db: Database, outlets: list[str], since: str) -> list[int]:
+    """The row that told each of ``outlets`` still flapping that it flaps (``health._flap``: its first row of the
+    flap), when logged before ``since``. A flap is told once, its changes after damped, each a status of its own:
+    the row that began the current status is one of those, never told, and a flap's notice no channel delivered
+    for a day (the webhook down over a weekend) was dropped while the outlet went on failing every other run.
+    Read newest first, by idx_health_log_outlet, down to the notice."""
+    out = []
+    for (outlet,) in db.execute(f"SELECT outlet FROM outlet_health WHERE outlet IN ({', '.join('?' * len(outlets))}) "
+                                "AND reasons LIKE '%\"code\": \"flapping\"%'", outlets).fetchall():
+        notice = None
+        for row_id, at, reasons in db.execute("SELECT id, at, reasons FROM health_log WHERE outlet = ? "
+                                              "ORDER BY id DESC", [outlet]):
+            if '"code": "flapping"' not in (reasons or ""):
+                break
+            notice = (row_id, at)
+        if notice is not None and notice[1] < since:
+            out.append(notice[0])
     return out
 
 

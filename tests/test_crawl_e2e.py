@@ -397,6 +397,13 @@ def test_sigkill_mid_run_leaves_a_consistent_database_and_the_next_run_finishes(
         rows(env, "select url, kind, attempts, reason from urls")
     runs = rows(env, "select finish_reason from crawl_runs order by id")
     assert [r["finish_reason"] for r in runs] == ["killed", "finished"]
+    # The kill is a failure of the outlet's, told (logged as told: the next digest delivered says it) before the
+    # recovery the next run found. Closed by the next run with no outlet_runs row, no check ever saw it: under
+    # cron, a crawl the OOM killer took every other run left its outlet "ok", and no digest said a run had failed.
+    said = rows(env, "select run_id, previous, status, reasons, told from health_log order by id")
+    assert [(h["run_id"], h["previous"], h["status"], h["told"]) for h in said] == [
+        (1, None, "failing", 1), (2, "failing", "ok", 1)], said
+    assert json.loads(said[0]["reasons"])[0]["message"] == "the last run ended without closing (killed)"
     # The killed run's articles' term counts (kept in memory until it closed) are lost: story grouping
     # weighs by skewed counts, which status says until a regroup counts them again.
     status = [sys.executable, "-m", "crawler.cli", "status", "--db", env["db"], "--config", env["config"]]

@@ -885,6 +885,32 @@ def test_a_feed_that_never_listed_an_article_beside_one_that_lists_them_is_named
     assert health.stale(db, "mod", last, now=NOW) == []
 
 
+def test_each_stale_feed_is_named_whichever_way_it_is_stale(db):
+    # A feed that never listed an article beside a frozen one was not named while the frozen one was (its reason
+    # alone said); nor, of an outlet's two documents both frozen, the second (the first said "the only one").
+    empty, working, second = (f"https://www.mod.go.jp/j/rss/{name}.xml" for name in ("empty", "working", "second"))
+    for day in range(16, -1, -1):
+        last, at = add_run(db, "mod", NOW - timedelta(days=day)), NOW - timedelta(days=day)
+        read_feed(db, last, at, url=working, new=3)
+        read_feed(db, last, at, url=empty, articles=0, status=200 if day % 2 else 304)
+        read_feed(db, last, at, **dict(newest=at - timedelta(hours=2), interval=54_000, new=20) if day == 16 else
+                  dict(status=304))
+    for n in range(6):
+        published(db, n, NOW - timedelta(days=n + 1, hours=5))
+    assert [f["url"] for f in health.stale(db, "mod", last, now=NOW)] == [empty, FEED]
+    [stale] = health.check([run()], stale=health.stale(db, "mod", last, now=NOW), now=NOW).reasons
+    assert stale.about == (empty, FEED) and stale.message.startswith(f"its feed {empty} (read 17 times since")
+    assert f"; and its feed {FEED} (nothing new since 2026-02-17 12:00 UTC, 16.0 days" in stale.message
+    # Both documents of an outlet frozen for longer than a holiday and the month: each named, neither "the only one".
+    alone = [{"kind": "feed", "url": url, "since": (NOW - timedelta(days=30)).isoformat(), "interval": 54_000,
+              "by": "entries", "published": 0, "alone": True} for url in (FEED, second)]
+    [stale] = health.check([run()], stale=alone, now=NOW).reasons
+    assert stale.about == (FEED, second) and stale.message.startswith(
+        f"its feed {FEED} (nothing new since 2026-02-03 12:00 UTC, 30.0 days; it used to list one every 15.0 h); "
+        f"feed {second} (nothing new since 2026-02-03 12:00 UTC, 30.0 days; it used to list one every 15.0 h), all it "
+        "reads, list nothing new")
+
+
 def test_a_feed_read_for_the_first_time_is_judged_from_then_and_one_without_dates_from_its_reads(db):
     # The outlet's backlog: a feed whose newest entry is months old, and articles from before.
     first = add_run(db, "mod", NOW - timedelta(hours=2))
@@ -1894,13 +1920,16 @@ def test_a_second_feeds_404_begun_as_the_first_was_mended_is_told_and_the_firsts
 def test_feeds_failing_by_turns_are_told_by_code_once_they_change_run_to_run(db):
     # Two of its feeds at a time failing by turns (a host limiting requests): a new feed told at
     # almost every run, and another's end 3 runs later. Told as new until they change a third time
-    # in 8 runs, then by code alone while they do (nor an end told); 8 runs after, a feed is again.
+    # in 8 runs, then by code alone while they do (nor an end told); 8 runs after, a feed is again. The first
+    # feed, failing on for 8 runs from a run after the last turn (its 404 of that turn logged only), is told in
+    # its 8th run as any feed failing on from a turn is.
     feeds = NHK_FEEDS
     turns = [(feeds[n % 6], feeds[(n + 2) % 6]) for n in range(12)]
     steady = [(feeds[0],)] * 8
     changes = feeds_404_runs(db, [()] + turns + steady + [(feeds[0], feeds[1])], reads=[6] * 22)
     assert told_feeds(changes) == [([], []), (sorted(turns[0]), []), (sorted(turns[1]), []), (sorted(turns[2]), []),
-                                   ([feeds[0], feeds[1]], [])], told_feeds(changes)
+                                   ([feeds[0]], []), ([feeds[0], feeds[1]], [])], told_feeds(changes)
+    assert changes[4].at == (NOW - timedelta(hours=1)).isoformat()  # the last of the 8
 
 
 def test_the_end_of_one_of_several_feeds_404_is_told_for_it_alone(db):
@@ -1934,6 +1963,27 @@ def test_reasons_stored_before_they_named_their_feeds_tell_nothing_new_and_a_fee
             db.execute(f"UPDATE {table} SET reasons = ? WHERE {key} = ?", [json.dumps(old), row_key])
     changes = feeds_404_runs(db, [(a,)] * 3 + [(a, b)], after=NOW - timedelta(hours=10))
     assert told_feeds(changes) == [([a, b], [])], told_feeds(changes)
+
+
+@pytest.mark.parametrize("late", [0, 2])
+def test_a_feed_failing_from_the_first_runs_after_an_upgrade_from_reasons_without_subjects_is_told(db, late):
+    # The version before said no reason's subjects nor whether a row was told (m043). Its "discovery" row, taken as
+    # about any feed, said every feed failing in the 3 runs after the upgrade: a feed the new version's definition
+    # adds, failing from its first run, was never told. Such a row is about the feeds its message names.
+    a, b, c, new = NHK_FEEDS[:4]
+    feeds_404_runs(db, [(), (a,), (a,)], after=NOW - timedelta(hours=40))
+    for table, key in (("outlet_health", "outlet"), ("health_log", "id")):
+        for row_key, reasons in db.execute(f"SELECT {key}, reasons FROM {table}").fetchall():
+            old = [{"code": r["code"], "message": r["message"]} for r in json.loads(reasons)]
+            db.execute(f"UPDATE {table} SET reasons = ? WHERE {key} = ?", [json.dumps(old), row_key])
+    db.execute("UPDATE health_log SET told = NULL")
+    changes = feeds_404_runs(db, [(a,)] * late + [(a, new)] * 10, reads=[3] * late + [4] * 10,
+                             after=NOW - timedelta(hours=20))
+    assert told_feeds(changes) == [([a, new], [])], told_feeds(changes)
+    assert changes[0].at == (NOW - timedelta(hours=19 - late)).isoformat()
+    # A row of the version before that names three of more is about any of them, as before.
+    many = f"5 of its 6 feeds, sitemaps and sections failed: {a}: HTTP 404; {b}: HTTP 404; {c}: HTTP 404 (and 2 more)"
+    assert health._logged_reasons(json.dumps([{"code": "discovery", "message": many}]), None)[0].about is None
 
 
 def test_feeds_failing_one_at_a_time_with_a_run_between_that_reads_them_all_are_told_by_code_once_they_change(db):
@@ -1977,6 +2027,21 @@ def test_a_feed_failing_on_from_a_turn_of_feeds_failing_one_after_another_is_tol
     assert changes[-1].at == (NOW - timedelta(hours=len(plan) - 1 - 28)).isoformat()
     assert (changes[-1].previous, changes[-1].status) == ("degraded", "degraded")
     assert db.execute("SELECT told FROM health_log ORDER BY id DESC LIMIT 1").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("gap", [1, 2])
+def test_a_feed_failing_on_after_a_run_or_two_without_it_from_a_turn_of_feeds_is_told_in_its_8th_run(db, gap):
+    # A sixth feed fails with a turn of feeds failing one after another (told by code alone), reads for a run or
+    # two, then fails for good. Found in the rows of the runs before its 8th-run spell began, logged only, it was
+    # taken for a feed said before: never named, while the outlet's reasons named it run after run.
+    feeds = NHK_FEEDS
+    turns = [turn for n in range(6) for turn in [(feeds[n % 4],)] * 3 + [()]]
+    plan = [()] + [tuple(sorted({*turn, feeds[5]})) if 18 <= n < 21 or n >= 21 + gap else turn
+                   for n, turn in enumerate(turns, 1)] + [(feeds[5],)] * 20
+    changes = feeds_404_runs(db, plan, reads=[6] * len(plan))
+    assert told_feeds(changes)[-1] == ([feeds[5]], []), told_feeds(changes)
+    # In the 8th run in a row of its last spell, once.
+    assert changes[-1].at == (NOW - timedelta(hours=len(plan) - 1 - (21 + gap + 7))).isoformat()
 
 
 def feeds_by_turns_for_days(path, runs: int, log_every: int, *, failing: bool = True) -> tuple[int, int]:

@@ -582,6 +582,25 @@ def test_a_failed_alert_of_a_status_that_outlasts_the_window_is_told_by_the_next
     assert notified_run(db, NOW + timedelta(days=2, minutes=30), live, down=True) is None
 
 
+def test_a_failed_notice_that_an_outlet_flaps_is_told_after_the_window_while_it_flaps(db, receiver):
+    # nhk fails every other run; the one digest that told it flaps (its changes after are damped) was not
+    # delivered, nor any for a day and a half. Each damped change began a status of its own, never told, so the
+    # row that began the current one said nothing, and the notice was dropped after 24 h: the flap went on untold.
+    live, dead = notify.NotifySettings(webhook=receiver.url), dead_webhook()
+    sent = [notified_run(db, NOW + timedelta(minutes=15 * n), live if n < 3 else dead, down=n % 2 == 1)
+            for n in range(4)]
+    assert [r["code"] for r in sent[3]["health_changes"][0]["reasons"]] == ["errors", "flapping"]
+    for n in range(4, 4 * 36):  # a day and a half, every digest (the missed notice's) failing
+        notified_run(db, NOW + timedelta(minutes=15 * n), dead, down=n % 2 == 1)
+    later = NOW + timedelta(minutes=15 * 4 * 36)
+    told = notified_run(db, later, live, down=False)
+    assert "flapping" in health.current(db, "nhk").codes()
+    assert [(c["previous"], c["status"], c["run_id"]) for c in told["health_changes_missed"]] == [("ok", "failing", 4)]
+    assert receiver.posts[-1]["health_changes_missed"] == told["health_changes_missed"]
+    # Delivered: not told again.
+    assert notified_run(db, later + timedelta(minutes=15), live, down=True) is None
+
+
 def test_of_failed_alerts_past_the_window_only_the_one_that_began_the_current_status_is_told(db, receiver):
     # Failing, then back to ok, both digests lost, then 2 days without a digest: the recovery is what is
     # current; the outage that ended is no longer news past the window.
