@@ -419,9 +419,9 @@ class Source:
     #: or a .warc.zst streamed from a server that does not answer Range requests); the last
     #: two are read as one part, and their offsets count uncompressed bytes.
     kind: str
-    #: What tells this archive from another at the same place: a hash of a file's first 4 KB (a
-    #: WARC's first record names the file and its date), a server's ETag or Last-Modified; None
-    #: when the server gives neither.
+    #: What tells this archive from another at the same place: a server's ETag or Last-Modified, else a hash
+    #: of its first 4 KB (a WARC's first record names the file and its date); None when a server that gives
+    #: neither sent fewer bytes than that of a larger archive.
     head: str | None = None
 
     @property
@@ -704,8 +704,17 @@ def _zstd_framed(stream: IO[bytes]) -> bool:
     return False
 
 
+#: The first bytes of an archive that tell it from another at the same place (``Source.head``): a WARC's first
+#: record names its file and when it was written.
+_HEAD_HASHED = 4096
+
+
+def _head_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 def probe(location: str, shown: str | None = None) -> Source:
-    """Size, kind and range support of an archive (a HEAD and a 4-byte read for a URL, and
+    """Size, kind and range support of an archive (a read of its first 4 KB for a URL, and
     the first record of a gzipped one, the first two frames of a zstd one).
 
     Raises:
@@ -713,7 +722,7 @@ def probe(location: str, shown: str | None = None) -> Source:
     """
     if not is_url(location):
         with open(location, "rb") as f:
-            head = hashlib.sha256(f.read(4096)).hexdigest()[:16]
+            head = _head_digest(f.read(_HEAD_HASHED))
             f.seek(0)
             kind = _kind(f.read(6), location)
             if kind == "warc.gz":
@@ -724,8 +733,8 @@ def probe(location: str, shown: str | None = None) -> Source:
                 kind = kind if _zstd_framed(f) else "whole.zst"
             return Source(location, shown or location, os.fstat(f.fileno()).st_size, True, kind, head)
     try:
-        with _request(location, 0, 6) as response:
-            head = response.read(6)
+        with _request(location, 0, _HEAD_HASHED) as response:
+            head = response.read(_HEAD_HASHED)
             ranged = response.status == 206
             validator = response.headers.get("ETag") or response.headers.get("Last-Modified")
             total = response.headers.get("Content-Range", "").rpartition("/")[2]
@@ -733,6 +742,13 @@ def probe(location: str, shown: str | None = None) -> Source:
             if not ranged:
                 length = response.headers.get("Content-Length")
                 size = int(length) if length and length.isdigit() else None
+        if not validator and (len(head) == _HEAD_HASHED or (size is not None and len(head) >= size)):
+            # Without an ETag or Last-Modified, its first bytes tell it from another archive at the URL, as a
+            # file's do: a smaller one was read as the same archive started again, the earlier one's articles
+            # counted as its own, and a larger one as the same grown, read on from the other's end (garbage there,
+            # "cannot be parsed", and the archive marked read). (Fewer bytes than asked, of more: a probe cut short,
+            # which tells nothing.)
+            validator = _head_digest(head)
         kind = _kind(head, location)
         if kind == "warc.gz" and ranged:
             # Without ranges the archive is one part streamed once; open_part tells it then.
@@ -847,8 +863,29 @@ class _RangeFile(io.RawIOBase):
         return len(data)
 
 
+class _Reading(ExitStack):
+    """What a part's reading holds open, and whether an HTTP response among it came with no length."""
+
+    #: A response sent with no Content-Length and not chunked (HTTP/1.0's way): its end is the connection's
+    #: close, and so is a dropped connection's, between two records or inside one.
+    unframed = False
+
+
+#: How the ledger's ``stopped`` and the ingest say an archive whose end no length or chunk confirmed.
+UNVERIFIED = "its end could not be verified: "
+
+
+def _unframed(url: str) -> str:
+    """Why an archive sent with no length may have been read only in part, and what to do about it."""
+    return ("its server sent it without a length (no Content-Length, not chunked: its end is where the "
+            "connection closed), and a connection that drops closes so too: to be sure no record is missing, "
+            f"download it (curl -O {url}) and ingest the file, or run the ingest again with --force (from its "
+            "start)")
+
+
 def _open_raw(source: Source, stack: ExitStack, start: int = 0) -> IO[bytes]:
-    """The archive's bytes from ``start`` on: a file seeked there, or an HTTP stream."""
+    """The archive's bytes from ``start`` on: a file seeked there, or an HTTP stream (one with no
+    length noted on a ``_Reading`` stack)."""
     if not is_url(source.location):
         stream = stack.enter_context(open(source.location, "rb"))
         stream.seek(start)
@@ -863,7 +900,13 @@ def _open_raw(source: Source, stack: ExitStack, start: int = 0) -> IO[bytes]:
                              "file")
         return stack.enter_context(io.BufferedReader(_RangeFile(source.location, source.size), 1 << 20))
     response = stack.enter_context(_request(source.location, start))
-    body = _Body(response)
+    unframed = response.length is None and not response.chunked
+    if unframed and isinstance(stack, _Reading):
+        stack.unframed = True
+    # Sent with no length, the answer runs to the archive's end where its size is known (from where it starts:
+    # the range asked, or the file's start where the server ignored Range).
+    left = source.size - (start if response.status == 206 else 0) if unframed and source.size is not None else None
+    body = _Body(response, left)
     if start and response.status != 206:  # the server ignored Range: skip to the start ourselves
         _skip(body, start)
     return body
@@ -894,14 +937,18 @@ class _Replayed(io.RawIOBase):
 
 
 class _Body(io.RawIOBase):
-    """An HTTP response's body that raises when the connection closes before its Content-Length.
+    """An HTTP response's body that raises when the connection closes before its Content-Length,
+    or, sent with none, before ``left`` bytes (to the archive's end, where its size is known).
 
     ``http.client`` ends such a body quietly, as if it were whole, and a WARC ending early reads
-    as a truncated file: its archive would be marked read, never to be resumed.
+    as a truncated file: its archive would be marked read, never to be resumed. Sent with no length,
+    a part's stream that a dropped connection ended between two records made the next part's first
+    record look like none ("no part read bytes …", a bug to report), and one that ended inside a
+    record made it look damaged: skipped for good, the rest read on ("bytes skipped").
     """
 
-    def __init__(self, response: HTTPResponse) -> None:
-        self.response = response
+    def __init__(self, response: HTTPResponse, left: int | None = None) -> None:
+        self.response, self.left = response, left
 
     def readable(self) -> bool:
         return True
@@ -911,6 +958,11 @@ class _Body(io.RawIOBase):
         if not count and len(buffer) and self.response.length:
             raise ConnectionError(f"the server closed the connection {self.response.length} bytes "
                                   "before the end of its response")
+        if self.left is not None:
+            if not count and len(buffer) and self.left > 0:
+                raise ConnectionError(f"the server closed the connection {self.left} bytes before the end of the "
+                                      "archive (its response said no length)")
+            self.left -= count
         return count
 
 
@@ -1157,6 +1209,9 @@ class PartRead:
     #: Where its first record starts (its end when it found none): where the part before it
     #: ended, or records between the two were read by neither.
     start: int = 0
+    #: Why the end the part's reading met may not be the archive's (``UNVERIFIED``): its server sent it with
+    #: no length, its end the connection's close, which a dropped connection's is too.
+    unverified: str | None = None
 
 
 def _complaint(captured: io.StringIO) -> str:
@@ -1467,18 +1522,22 @@ def _next_member(part: Part, damaged: int, size: int | None) -> int | None:
     return _first_member(source, damaged + 1, limit)
 
 
-def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: PartRead) -> Iterator[T]:
+def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: PartRead,
+              mark: Callable[[], Callable[[], None]] | None = None) -> Iterator[T]:
     """What ``keep`` makes of each complete record of the part that names an http(s) URL.
 
     ``keep(record, url)`` sees the record's WARC and HTTP headers first and reads the body only
     if it wants the record (returning ``None`` skips it). A candidate is yielded once its record
     is known to be whole; reading stops at the first record that cannot be read (``read.stop``).
+    ``mark()``, called as each record starts, returns what undoes what ``keep`` did of it, called
+    where the record turns out not whole (cut by a dropped connection and read again from its
+    start, damaged, or where reading stops): it was counted each time it was read.
 
     warcio ends silently at a truncated gzip member and only prints a complaint for a corrupt
     one, so the checks are ours: every record must be complete (its Content-Length read in
     full), and reading the last part must reach the end of the WARC.
     """
-    with ExitStack() as stack:
+    with _Reading() as stack:
         stream, first, size = open_part(part, stack)
         captured = io.StringIO()
         records = _iterator(stream)
@@ -1491,6 +1550,7 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
         while part.end is None or end < part.end:  # a record starting later is the next part's
             number += 1
             found = None
+            undo = mark() if mark is not None else None
             try:
                 with redirect_stderr(captured):
                     record = next(records, None)
@@ -1518,6 +1578,8 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
             # warcio raises what its parsers raise on bad input (ArchiveLoadFailed, ValueError,
             # EOFError, zlib.error, ...): any of them means this record cannot be read.
             except Exception as exc:  # noqa: BLE001
+                if undo is not None:
+                    undo()
                 if isinstance(exc, (OSError, HTTPException)) and not isinstance(exc, gzip.BadGzipFile):
                     # Not a damaged record but a transport that failed (a connection reset or timed
                     # out, a disk that stopped answering): the part fails, and the ledger keeps the
@@ -1546,7 +1608,10 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                     first, origin = after, records.offset
                     end = read.end = after
                     continue
-                read.stop = Stop(part.member, end, number, _printable(problem), (size or end) - end)
+                # Sent with no length, the stream may have ended here because its connection dropped, not
+                # because the file is damaged or truncated: it says so, and what to do.
+                said = _printable(problem) + (f"; {_unframed(part.source.location)}" if stack.unframed else "")
+                read.stop = Stop(part.member, end, number, said, (size or end) - end)
                 return
             if frames is None:
                 # Never backwards: inside a gzip member of several records (which warcio refuses
@@ -1565,3 +1630,8 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
             complaint = _complaint(captured)
             read.stop = Stop(part.member, end, number, "no complete record in the rest of the file "
                              + (f"({complaint})" if complaint else "(it is truncated)"), size - end)
+        elif part.end is None and size is None and stack.unframed:
+            # Its end is where the connection closed, between two records: no length said where the archive
+            # ends, and a connection that dropped there read as its end, the rest never read and the archive
+            # marked read. Said so (``UNVERIFIED``), not called whole.
+            read.unverified = _unframed(part.source.location)

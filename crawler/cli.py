@@ -1255,7 +1255,8 @@ def _size(value: str) -> int:
 @click.option("--part-size", "part_size", default="4M", show_default=True, metavar="SIZE",
               help="The byte ranges a .warc.gz is split into for the workers.")
 @click.option("--partial-ok", is_flag=True, help="Exit 0 when an archive could be read only in part "
-              "(truncated, or a record that cannot be parsed); the warning is printed all the same.")
+              "(truncated, or a record that cannot be parsed) or to an end that could not be verified (a server "
+              "that sent no length); the warning is printed all the same.")
 def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url: str | None, workers: int | None,
            cluster: str | None, all_sites: bool, force: bool, part_size: str, partial_ok: bool) -> None:
     """Store the articles of web archives (WARC, WARC.gz, WARC.zst, WACZ, ARC), e.g. Common Crawl's CC-NEWS.
@@ -1317,7 +1318,7 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     for error in errors:
         click.echo(error, err=True)
     click.echo(line)
-    if report.failed or (report.partial and not partial_ok):
+    if report.failed or ((report.partial or report.unverified) and not partial_ok):
         sys.exit(1)
 
 
@@ -1687,6 +1688,7 @@ def _loose_ends(database) -> list[str]:
     cron job may have sent nowhere."""
     from storage import queries
 
+    from .archives import UNVERIFIED
     from .article import EXTRACTION_VERSION
 
     ends = queries.loose_ends(database, extraction=EXTRACTION_VERSION)
@@ -1696,6 +1698,8 @@ def _loose_ends(database) -> list[str]:
             of = f" of {row['size']:,}" if row["size"] else ""
             lines.append(f"ingest: {row['source']}: unfinished, read to byte {row['resume_offset']:,}{of}: run the "
                          "same newsmon ingest again to resume it")
+        elif row["stopped"].startswith(UNVERIFIED):  # read to where a stream of no length ended
+            lines.append(f"ingest: {row['source']}: {row['stopped']}")
         else:
             lines.append(f"ingest: {row['source']}: read only in part: {row['stopped']}")
     if len(ends["archives"]) > _ARCHIVES_SHOWN:

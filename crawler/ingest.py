@@ -248,7 +248,7 @@ def _joined(done: PartResult | None, more: PartResult) -> PartResult:
     read.records += after.records
     read.http_records += after.http_records
     read.holes += after.holes
-    read.end, read.stop = after.end, after.stop
+    read.end, read.stop, read.unverified = after.end, after.stop, after.unverified
     done.counts["records"] = read.records
     return done
 
@@ -495,8 +495,20 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
         result.pages.append(Page(key, store.outlet_key(key, outlets), ctype, None, None, problem,
                                  refers_to=refers_to))
 
+    def mark():
+        # What a record's ``keep`` counted and kept, undone where the record is not whole after all: one cut by
+        # a dropped connection was counted again when read again (a response counted twice), or where reading
+        # stopped or skipped it (its revisit or redirect stored for a record that could not be read).
+        kept, said = len(result.pages), counts.copy()
+
+        def undo() -> None:
+            del result.pages[kept:]
+            counts.clear()
+            counts.update(said)
+        return undo
+
     for url, ctype, body, known, headers, cut, corrupt, too_large, captured in archives.read_part(part, keep,
-                                                                                                 result.read):
+                                                                                                 result.read, mark):
         encoding = headers.get("Content-Encoding")
         if len(body) > archives.MAX_BODY or too_large:
             # Read no further (the rest of the record is skipped, not decoded): as the crawl's.
@@ -639,6 +651,9 @@ class Archive:
     read_to: dict[str | None, int] = field(default_factory=dict)
     error: str | None = None
     progress: Progress | None = None
+    #: Why its end could not be verified (``archives.UNVERIFIED``): read to where its server's stream ended,
+    #: which gave no length, so that a connection that dropped there looked the same.
+    unverified: str | None = None
 
 
 @dataclass
@@ -654,6 +669,9 @@ class Report:
     config_path: str | None = None
     #: (archive, stop): archives read only in part.
     partial: list[tuple[str, str]] = field(default_factory=list)
+    #: (archive, why): archives read to where their server's stream ended, which may not be their end
+    #: (``archives.UNVERIFIED``); as the partial ones, reported on every run.
+    unverified: list[tuple[str, str]] = field(default_factory=list)
     #: (input, error): inputs that could not be read at all.
     failed: list[tuple[str, str]] = field(default_factory=list)
     #: Archives finished by an earlier run and skipped.
@@ -701,7 +719,7 @@ def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, 
             (row["size"] == source.size or source.size is None):
         report.skipped.append(source.shown)
         if row["stopped"]:
-            report.partial.append((source.shown, row["stopped"]))
+            _read_in_part(report, source.shown, row["stopped"])
         return None
     if resume or grown:
         # A download that went on since: the records before the stop are stored; read on from there.
@@ -714,8 +732,9 @@ def _start_archive(db, source: Source, row: dict[str, Any] | None, force: bool, 
         if row["resume_member"] is None:
             archive.member_records[None] = row["records"]
         with transaction(db):
-            db.execute("UPDATE ingested_archives SET size = ?, finished_at = NULL, stopped = NULL WHERE source = ?",
-                       [source.size, source.location])
+            # (Its head kept where a ledger of before heads of URLs without validators had none.)
+            db.execute("UPDATE ingested_archives SET size = ?, finished_at = NULL, stopped = NULL, "
+                       "head = coalesce(head, ?) WHERE source = ?", [source.size, source.head, source.location])
         return archive, parts
     parts = archives.plan(source, part_bytes=part_bytes)
     with transaction(db):
@@ -1068,8 +1087,13 @@ def _advance(db, archive: Archive, result: PartResult, new: int, relevant: int) 
         stop = read.stop.renumbered(before)
         archive.stops.append(stop)
         archive.stopped.add(part.member)
-    if read.stop is not None or read.holes:
-        changes["stopped"] = "; ".join(s.describe() for s in archive.stops)
+    if read.unverified is not None and read.stop is None:
+        end = max(read.end, archive.read_to.get(part.member, 0))
+        archive.unverified = (f"{archive.member_records[part.member]:,} complete records, read to byte {end:,}, "
+                              f"where its stream ended; {read.unverified}")
+    if read.stop is not None or read.holes or archive.unverified:
+        changes["stopped"] = "; ".join([*(s.describe() for s in archive.stops),
+                                        *([archives.UNVERIFIED + archive.unverified] if archive.unverified else [])])
     # Reading resumes after this part: where the parts so far read to (a part inside a record
     # that an earlier one read whole ends at its own end, inside that record, where a resumed
     # ingest read garbage and said the WARC was damaged). A WARC that stopped resumes at the
@@ -1120,6 +1144,8 @@ def _finished(db, archive: Archive, report: Report) -> None:
         return
     for stop in archive.stops:
         report.partial.append((archive.source.shown, stop.describe()))
+    if archive.unverified:
+        report.unverified.append((archive.source.shown, archive.unverified))
     with transaction(db):
         db.execute("UPDATE ingested_archives SET finished_at = ? WHERE source = ?",
                    [store.now_iso(), archive.source.location])
@@ -1160,6 +1186,15 @@ def _parts(db, locations: Iterable[tuple[str, str]], report: Report, force: bool
             _finish(db, archive, report)
         for part in parts:
             yield archive, part
+
+
+def _read_in_part(report: Report, shown: str, stopped: str) -> None:
+    """An archive the ledger says was read only in part (``stopped``), or to an end that could not be
+    verified, reported again as its run reported it."""
+    if stopped.startswith(archives.UNVERIFIED):
+        report.unverified.append((shown, stopped.removeprefix(archives.UNVERIFIED)))
+    else:
+        report.partial.append((shown, stopped))
 
 
 def _unread(archive: Archive, part: Part, ended: int, start: int, report: Report) -> None:
@@ -1423,6 +1458,8 @@ def report_lines(report: Report) -> tuple[list[str], str]:
     errors = [f"newsmon: {where}: {reason}" for where, reason in report.failed]
     errors += [f"newsmon: {where}: read only in part: {stop}; the records before it are stored"
                for where, stop in report.partial]
+    errors += [f"newsmon: {where}: {archives.UNVERIFIED}{why}; the records read are stored"
+               for where, why in report.unverified]
     errors += [f"newsmon: {where}: not read: named as a file still being written or downloaded; it is read once "
                "renamed (run the ingest again then)" for where in report.unfinished]
     errors += [f"newsmon: {where}: not read: another newsmon ingest is reading it into this database ({holder}); "

@@ -29,7 +29,7 @@ from storage.db import BUSY_TIMEOUT_SECONDS, landed, set_busy_timeout
 from storage.exceptions import ArticleNotFound, DatabaseUnwritable
 from storage import stories as story_db
 from storage import versions
-from storage.pages import Compressed
+from storage.pages import Compressed, decompress as page_bytes
 
 from . import pagination, stories
 from .article import EXTRACTION_VERSION, Article
@@ -718,6 +718,18 @@ def _holds(db, url: str, article_id: int) -> bool:
     return row is not None and tuple(row) == ("article", article_id)
 
 
+def _read_before(db, url: str, article_id: int, body: bytes | None, compressed: Compressed | None) -> bool:
+    """Whether the article holds, at ``url``, an undated page of these very bytes: an undated capture
+    (``save_capture``) read before, which nothing but its bytes tells from a later capture."""
+    size = len(body) if body is not None else compressed.size if compressed is not None else None
+    found = db.execute("SELECT id FROM pages WHERE article_id = ? AND url = ? AND captured_at IS NULL AND size = ?",
+                       [article_id, url, size]).fetchall()
+    if not found:
+        return False
+    raw = body if body is not None else page_bytes(db, compressed.blob, compressed.dict_id)  # type: ignore[union-attr]
+    return any((stored := queries.page_body(db, page_id)) is not None and stored[1] == raw for (page_id,) in found)
+
+
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,
          http_status: int = 200, content_type: str | None = None, keep_page: bool = True,
          error: str | None = None, opts: Options | None = None, problem: Problem | None = None,
@@ -997,6 +1009,13 @@ def save_capture(db, *, url: str, article_id: int, record: dict[str, Any], captu
             # ``versions.chain`` says of it: appended as the newest, each read of the same archive added its
             # texts of one second as versions again (A, B, then A, B, A, B), and the article took one back.
             return address("holds its text as it was then")
+        elif captured is None and _read_before(db, url, article_id, body, compressed):
+            # Undated (no WARC-Date, or one a day ahead), and its page is stored already, byte for byte: this
+            # capture read again (--force, a part read again after a stop), which no date tells from a later one.
+            # Taken for the newest each time, each read appended the texts of its undated captures as versions
+            # again (A, B, then A, B, A, B). (A later capture the same to the byte, an outlet's text taken back in
+            # a page otherwise unchanged, is taken for it too: it has no date to tell them apart.)
+            return address("is a capture of it read before (undated, its page the same to the byte)")
         elif lost := revisit_loss(row[0], bool(row[1]), record):
             return address(f"is {lost[0]}: {lost[1]}", sighted=False)
         page_id = queries.save_page(db, url, body, article_id=article_id, http_status=http_status,
