@@ -93,8 +93,9 @@ class Term:
     #: An ``against`` word whose subject owns the topic's phrasings outright (a coach, a boxing title, a courtroom):
     #: beside it the structure and the terms no government claims do not count.
     veto: bool = False
-    #: An ``against`` word that names a report on the topic (the defense white paper): it subtracts from the policies
-    #: and documents it reports on, not from a revision of the home's documents it tells of (the structure matched).
+    #: An ``against`` word that names a report on the topic (the defense white paper, a poll): it subtracts from the
+    #: policies and documents it reports on, not from a revision of the home's documents it tells of (the structure
+    #: matched).
     reports: bool = False
 
     @property
@@ -354,17 +355,30 @@ def _needed(topic: Topic, found: dict[int, list[tuple[int, int]]], part: "_Text"
     """``found`` without the occurrences of a term with ``needs`` whose sentence has none of them;
     a ``headline`` is one sentence, whatever its full stops ("earmark ¥43 tril. for defense"). A body's sentence
     may leave to its ``title`` what the story is about: "政府は今年度中にGDP比2%の目標を達成すると説明してきた"
-    under "防衛費、NATO基準でGDP比1.8%" is the defense goal (audit13), under "基礎的財政収支、GDP比2%の赤字" a deficit."""
+    under "防衛費、NATO基準でGDP比1.8%" is the defense goal (audit13), under "基礎的財政収支、GDP比2%の赤字" a deficit.
+    Not a sentence that names a subject of its own, a word of ``against``: "国債費は30兆円を超え、GDP比で5%に達する"
+    under "来年度予算案、過去最大122兆円 防衛費は9兆円台" is the debt service's share (it passed at 8: a re-check). A
+    report on the topic (``reports``: the white paper, a poll) is no other subject: its sentence on the goal is the
+    goal's."""
     kept: dict[int, list[tuple[int, int]]] = {}
+    others = [] if headline else [s for i, spans in found.items() if topic.terms[i].against
+                                  and not topic.terms[i].reports for s, _ in spans]
     for index, spans in found.items():
         needs = topic.terms[index].needs
         if needs:
             titled = not headline and _says_any(needs, title)
             spans = [(s, e) for s, e in spans
-                     if titled or _says_any(needs, part.text if headline else _sentence_of(part, s, e))]
+                     if _says_any(needs, part.text if headline else _sentence_of(part, s, e))
+                     or titled and not _another_subject(part, s, e, others)]
         if spans:
             kept[index] = spans
     return kept
+
+
+def _another_subject(part: "_Text", start: int, end: int, against: list[int]) -> bool:
+    """Whether the sentence of ``start:end`` holds one of the ``against`` words (their starts)."""
+    lo, hi = part.sentence(start)[0], part.sentence(end - 1)[1]
+    return any(lo <= at < hi for at in against)
 
 
 # Words with 防衛 in them that are no defense: an economic package's 生活防衛 (households' defense against prices), a
@@ -410,10 +424,14 @@ _JA_YEAR = r"(?:19|20)?[0-9]{2}年(?:末|代|度)?(?:[0-9]{1,2}月)?(?:[0-9]{1,2
 _JA_YEAR_BEFORE = re.compile(_JA_YEAR + r"(?:に|、)?(?:初めて|初の|初)?$")
 # The year before the document the verb takes as its object: "日本は22年12月に国家安全保障戦略を策定した".
 _JA_YEAR_OBJECT_BEFORE = re.compile(_JA_YEAR + r"(?:に|、)[^。、「」]{1,40}を$")
-# し、 and に…の are left out: "26年に改定し、27年度から運用", "26年に改定の方向" are plans.
-_JA_PAST_AFTER = ("した", "され", "して以来")
-# But a し、 whose sentence ends in the past or in what has been going on since: "22年12月に…を策定し、同志国と
-# の防衛協力を進めている" (a plan's sentence ends in a plan: "…運用する").
+# し、 and に…の are left out: "26年に改定し、27年度から運用", "26年に改定の方向" are plans. して以降 is して以来's
+# other word: "白書は、政府が22年に安保戦略を改定して以降の歩みを紹介した" (the white paper, which subtracts nothing beside
+# the structure, passed on it at 6.5: a re-check of audit13).
+_JA_PAST_AFTER = ("した", "され", "して以来", "して以降")
+# But a し、 (or a してから) whose sentence ends in the past or in what has been going on since: "22年12月に…を策定し、
+# 同志国との防衛協力を進めている", "22年に…を改定してからの3年間の取り組みをまとめた" (a plan's sentence ends in a plan:
+# "…運用する", "26年末に…を改定してから、新たな計画に基づく予算を組む").
+_JA_SINCE = ("し、", "してから")
 _JA_SINCE_END = re.compile(r"(?:た|ている|ています|てきた|ました)$")
 _JA_YEAR_JUST_BEFORE = re.compile(r"年(?:[0-9]{1,2}月)?$")
 _EN_FUTURE_BEFORE = re.compile(r"\b(?:be|being)\s+$", re.IGNORECASE)
@@ -442,7 +460,7 @@ def _dated(text: str, verb: re.Match[str]) -> bool:
             return False
         if text.startswith(_JA_PAST_AFTER, end):
             return True
-        if text.startswith("し、", end):
+        if text.startswith(_JA_SINCE, end):
             stop = text.find("。", end)
             return bool(_JA_SINCE_END.search(text[end:stop if stop >= 0 else len(text)].rstrip()))
         # 2022年改定の国家防衛戦略: the year right before the verb.

@@ -374,6 +374,20 @@ def test_a_body_sentence_may_leave_a_needed_word_to_its_headline(tmp_path):
     assert not score_article("国債の発行計画", "政府は発表した。来年度に5兆円を発行する。", topics)[0].relevant
 
 
+def test_a_body_sentence_naming_another_subject_keeps_its_term_from_the_headlines_word(tmp_path):
+    # "国債費は30兆円を超え、GDP比で5%に達する" under "来年度予算案、過去最大122兆円 防衛費は9兆円台" is the debt service's
+    # share, not the defense goal (it passed at 8: a re-check of audit13): a word of another subject (against) in the
+    # sentence says whose it is. A report on the topic (reports = true: the white paper, a poll) is no other subject.
+    path = tmp_path / "topics.toml"
+    path.write_text('[topics.budget]\nthreshold = 3\nterms = [ { term = "5兆円", weight = 4, needs = ["GX"] } ]\n'
+                    'against = [ { term = "国債費", weight = 1 }, { term = "白書", weight = 1, reports = true } ]\n',
+                    encoding="utf-8")
+    topics = load_topics(path)
+    assert not score_article("GX債の発行計画", "政府は発表した。国債費は来年度に5兆円増える。", topics)[0].relevant
+    assert score_article("GX債の発行計画", "政府は発表した。国債費も増える。来年度に5兆円を発行する。", topics)[0].relevant
+    assert score_article("GX債の発行計画", "白書は、来年度に5兆円を発行すると記した。", topics)[0].relevant
+
+
 @pytest.mark.parametrize("text,relevant", [
     ("Spending will reach 2% of GDP.", True),
     # The decimals of another share: 1.2% of GDP is not 2% of it, nor is NATO's 1.5% for broader security 5%.
