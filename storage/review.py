@@ -152,14 +152,24 @@ def _version_conflict(db: Database, article_id: int, title: str | None, status: 
     ``text``, the content hash of the text the page showed, when given; else ``seen``, its
     version number. By number alone, an older capture an ingest placed among the versions
     (an archive's of last year) made the stored text version 3 of the page's version 2, and
-    the decision was refused as taken on an older text, which it was not.
+    the decision was refused as taken on an older text, which it was not. Nor is the text alone
+    enough: changed and changed back (versions 2 and 3 of version 1's text), the stored text is
+    the one the page showed, and a decision taken was later than version 2, which nobody read.
     """
     version, at, stored = db.execute("SELECT version, updated_at, content_hash FROM articles WHERE id = ?",
                                      [article_id]).fetchone()
-    if (stored == text) if text is not None else (version == seen):
+    # A version numbered from the page's on that holds its text, but for the stored one: the page
+    # showed that one, and another text came after it. Renumbered alone, the text is in no other.
+    back = text is not None and stored == text and seen is not None and seen != version and db.execute(
+        "SELECT 1 FROM article_versions WHERE article_id = ? AND content_hash = ? AND version >= ? AND version != ? "
+        "LIMIT 1", [article_id, text, seen, version]).fetchone() is not None
+    if (stored == text and not back) if text is not None else (version == seen):
         return None
     when = f" at {at}" if at else ""
-    if seen is None or seen == version:
+    if back:
+        said = (f"article {article_id} is at version {version} now, not version {seen} as the page showed: its text "
+                f"changed and changed back{when}, and the versions between were read by nobody")
+    elif seen is None or seen == version:
         # The same number, another text: read again since (`newsmon reextract`).
         said = (f"article {article_id}'s text is not the one the page showed: version {version} (stored{when}) was "
                 "read again or changed since")
@@ -267,8 +277,11 @@ def review(db: Database, article_id: int, status: str | None, *, note: str | Non
             "article_id": article_id, "from_status": current, "to_status": status, "note": note,
             "reviewer": by, "at": now or now_utc()}).last_rowid
         _sync(db, article_id, status)
-        # Back in the queue, it is read there; any other decision is later than the change.
-        unread = changed if not named and status != "new" else None
+        # Back in the queue, it is read there; any other decision is later than the change, but for
+        # one in the change's own second, which leaves it on the list (the same second counts): taken
+        # off nothing, it warned "took it off the desk's Updated list" of a change still there.
+        unread = changed if changed and not named and status != "new" and \
+            _changed_after_review(db, article_id)[1] != changed else None
         return _decision(db.table("review_log").get(entry_id), title, version, unread)
 
 

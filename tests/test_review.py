@@ -161,6 +161,31 @@ def test_a_decision_on_the_text_shown_compares_the_text_not_its_number(db):
     assert columns(db, a)[0] == "relevant"
 
 
+def test_a_decision_on_a_text_changed_and_changed_back_since_the_page_showed_it_is_refused(db):
+    # The page showed version 1; its outlet then added a paragraph (version 2) and took it out again (version 3,
+    # version 1's text). Compared by the text alone, the decision was taken: later than version 2, which no list
+    # then showed and nobody read (compared by number, as before, it was refused).
+    a = stored(db)
+    shown = db.execute("SELECT content_hash FROM articles WHERE id = ?", [a]).fetchone()[0]
+    for text, at in (("本文1\n（追記）首相が改定を表明した。", T1), ("本文1", T2)):
+        queries.store_article(db, {"url": "https://example.jp/a/1", "title": "防衛1", "text": text}, article_id=a,
+                              now=at)
+    with pytest.raises(ReviewConflict) as caught:
+        reviews.review(db, a, "relevant", by="ito", expected="new", expected_version=1, expected_text=shown, now=T3)
+    assert str(caught.value).startswith(
+        f"article {a} is at version 3 now, not version 1 as the page showed: its text changed and changed back at "
+        f"{T2}, and the versions between were read by nobody; look at it as it is now")
+    assert (caught.value.version, caught.value.seen_version) == (3, 1)
+    assert columns(db, a)[0] == "new"
+    # Read as it is now (version 3), taken; renumbered alone (an older capture placed before it), taken too.
+    assert reviews.review(db, a, "relevant", by="ito", expected_version=3, expected_text=shown, now=T3)
+    for shift in ("-version", "1 - version"):  # 1, 2, 3 → 2, 3, 4, as versions.rewrite numbers them
+        db.execute(f"UPDATE article_versions SET version = {shift} WHERE article_id = ?", [a])
+    db.execute("UPDATE articles SET version = 4 WHERE id = ?", [a])
+    assert reviews.review(db, a, None, note="read version 3", by="ito", expected_version=3, expected_text=shown,
+                          now=T3).version == 4
+
+
 def test_a_decision_that_names_no_version_says_which_and_what_change_it_took_unread(db):
     # `newsmon review` shows no text and sends no version: its decision on an article changed after
     # its review took the change off the Updated list, read by nobody, and said nothing of it.
@@ -175,6 +200,14 @@ def test_a_decision_that_names_no_version_says_which_and_what_change_it_took_unr
     assert reviews.review(db, b, "dismissed", by="ito", expected_version=2, now=T2).unread_change is None
     assert reviews.review(db, a, "new", by="cli", now=T3).unread_change is None
     assert reviews.review(db, a, "relevant", by="cli", now=T3).unread_change is None  # reviewed after T1
+    # A decision in the second its version was stored leaves it on the list (the same second counts): it took
+    # nothing off, and said it had.
+    reviews.review(db, b, "relevant", by="ito", now=T2)
+    queries.store_article(db, {"url": f"https://example.jp/a/{b}", "title": f"防衛{b}", "text": f"本文{b}\n（訂正）"},
+                          article_id=b, now=T3)
+    decision = reviews.review(db, b, "follow-up", by="cli", now=T3)
+    assert (decision.version, decision.unread_change) == (3, None)
+    assert db.execute(f"SELECT id FROM articles WHERE {reviews.UPDATED_AFTER_REVIEW}").fetchall() == [(b,)]
 
 
 def test_undo_back_to_a_status_set_outside_newsmon_keeps_a_review_time(db):

@@ -419,8 +419,9 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_changed")
         return False
 
-    def _read(self, response: Response, outlet: str, kind: str, found: Discovered):
-        """Follow what a feed or sitemap listed, and record what it gave (or why nothing)."""
+    def _read(self, response: Response, outlet: str, kind: str, found: Discovered, first: bool = False):
+        """Follow what a feed or sitemap listed, and record what it gave (or why nothing); ``first``: a
+        sitemap's first read (``_first_read``), whose archive waits for the day's news."""
         if found.problem:
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
             self.logger.warning("newsmon: %s %s of %s is broken: %s", kind, response.url, outlet, found.problem)
@@ -483,8 +484,7 @@ class NewsSpider(scrapy.Spider):
         # A Google News sitemap's entries say they are articles, as a feed's do (an archive
         # sitemap lists tag and section pages beside them).
         declared = {link for written, link in zip(found.links, links) if written in found.declared}
-        archived = _archived(found, links, self.max_articles) if kind == "sitemap" and self._first_read(
-            response, outlet) else frozenset()
+        archived = _archived(found, links, self.max_articles) if first else frozenset()
         words = {parsable(link, response.url) or link: text for link, text in found.listed.items()}
         requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared,
                                           archived=archived, words=words)
@@ -534,11 +534,7 @@ class NewsSpider(scrapy.Spider):
         yield from self._parse_document(response, outlet, "feed", parse_feed)
 
     def parse_sitemap(self, response: Response, outlet: str):
-        # A sitemap's first read (an outlet's first run; one added to an outlet, or a new child of
-        # its index, since) reads its dates (most of a big sitemap's parse, once): the archive it
-        # lists waits for the day's news (``_archived``).
-        parse = partial(parse_sitemap, newest=True) if self._first_read(response, outlet) else parse_sitemap
-        yield from self._parse_document(response, outlet, "sitemap", parse)
+        yield from self._parse_document(response, outlet, "sitemap", parse_sitemap)
 
     def _first_read(self, response: Response, outlet: str) -> bool:
         """Whether the sitemap ``response`` answers for was never read whole for ``outlet`` before:
@@ -569,9 +565,13 @@ class NewsSpider(scrapy.Spider):
         if self._walled(response, outlet, kind):
             self._document_done(response.meta, False)
             return
+        # A sitemap's first read (an outlet's first run; one added to an outlet, or a new child of
+        # its index, since) reads its dates (most of a big sitemap's parse, once): the archive it
+        # lists waits for the day's news (``_archived``). Asked once, of a sitemap read anew: not of a 304.
+        first = kind == "sitemap" and self._first_read(response, outlet)
         try:
             charset = charset_of(response.headers.get("Content-Type", b"").decode("latin-1"))
-            found = parse(response.body, charset=charset)
+            found = (partial(parse, newest=True) if first else parse)(response.body, charset=charset)
         except Exception as exc:  # noqa: BLE001  (a parser's bug costs this document, said, not the run's others)
             self._parser_bug(response, outlet, kind, exc)
             return
@@ -579,7 +579,7 @@ class NewsSpider(scrapy.Spider):
             self._document_done(response.meta, False)
             return
         instead = self._advertised(response, outlet, kind, found)
-        yield from self._read(response, outlet, kind, found)
+        yield from self._read(response, outlet, kind, found, first)
         if found.kind != "sitemapindex":  # an index is done when its children are
             self._document_done(response.meta, not found.problem)
         for url in instead:
@@ -744,7 +744,8 @@ class NewsSpider(scrapy.Spider):
         a sitemap's entries that say they are news articles (``Discovered.declared``): refused
         with a reason, as a feed's entries are, when the article URL pattern does not take them.
         ``archived``: the URLs of a sitemap's entries dated ``ARCHIVE_AFTER`` ago or more, asked
-        for, if new, when the spider is idle, with the backlog (``when_idle``). ``words``: what
+        for, if new, when the spider is idle, with the backlog (``when_idle``); after the outlet's
+        first run, only where more are new than a run asks for. ``words``: what
         the document said of each entry, by the URL as listed (``Discovered.listed``), kept with
         the URL.
         """
@@ -752,6 +753,7 @@ class NewsSpider(scrapy.Spider):
         words = words or {}
         fresh: list[str] = []
         unseen: list[str] = []
+        held: list[str] = []  # new URLs of ``archived``
         listed: list[str] = []
         updated: dict[str, str] = {}
         said_of: dict[str, str] = {}
@@ -805,11 +807,21 @@ class NewsSpider(scrapy.Spider):
                 continue
             fresh.append(url)
             if need == "new" and url in archived:
-                # A first run's archive, listed before its feed was read, used up the outlet's
-                # NEWSMON_MAX_ARTICLES, and the articles of the day waited behind it for runs.
-                self.deferred.setdefault(url, outlet_key)
+                held.append(url)
             elif need == "new":
                 unseen.append(url)
+        if held and outlet_key not in self.first_runs and len(held) <= self.max_articles:
+            # A sitemap read for the first time after the outlet's first run whose new entries one
+            # run's room holds (an index's new child, a new month's, undated; one never read whole,
+            # cut short at every read): the day's news, as read before, taking one run's room at
+            # most. Held back, they waited behind every URL earlier runs left (an archive's
+            # 50,000 at 500 a run: 100 runs), a backlog a first run has not.
+            unseen += held
+        else:
+            # A first run's archive, listed before its feed was read, used up the outlet's
+            # NEWSMON_MAX_ARTICLES, and the articles of the day waited behind it for runs.
+            for url in held:
+                self.deferred.setdefault(url, outlet_key)
         # A sitemap's too, up to a size a run reads in milliseconds: its dates are read at an
         # outlet's first run only, and a section read before it in the same run claims the URLs it
         # lists first, so nothing said a working sitemap listed anything new: "stale", and its
