@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -143,9 +143,10 @@ _UNSHOWN_BLOCKS = _FURNITURE_BLOCKS | {"template"}
 #: page puts it: a ranking (asahi.com's div#AccessRanking, Sankei's section.ranking, TBS's m-ranking,
 #: Nikkan Gendai's div.access-ranking.lanking-box and ol.accesslank, its "lank" as written), the most read
 #: or popular (asahi.com's PopularNews, The Japan News' popularlist, The Japan Times' trending), recommended
-#: or picked articles (Recommend, osusume, pickup). Not "blank".
-_SIDE_NAMES = re.compile(r"rank|(?<!b)lank|popular|most[-_]?(?:read|view|popular)|trending|ninki|recommend|osusume"
-                         r"|pick[-_]?up", re.I)
+#: or picked articles (Recommend, osusume, pickup). Not the words "rank" and "lank" are in: blank, frank,
+#: crank, prank, plank, flank, clank, Sri Lanka (a list in div.tag-sri-lanka was taken for a box of others).
+_SIDE_NAMES = re.compile(r"(?<![cdfp])rank|(?<![bcfp])lank(?!a)|popular|most[-_]?(?:read|view|popular)|trending|ninki"
+                         r"|recommend|osusume|pick[-_]?up", re.I)
 #: A heading naming such a box, just before its links (Yahoo!ニュース's div#accr says so in its h2 only):
 #: アクセスランキング, 人気記事, よく読まれている記事, "POPULAR ARTICLE", "JN ACCESS RANKING", "Most read".
 _SIDE_WORDS = re.compile(r"ランキング|人気(?:の)?(?:記事|ニュース)|よく読まれ|読まれている|最も読まれ|おすすめ|オススメ|ピックアップ"
@@ -154,12 +155,13 @@ _SIDE_WORDS = re.compile(r"ランキング|人気(?:の)?(?:記事|ニュース)
 #: A heading is an h1-h6, or an element whose class or id says it is a title (Chunichi's h2.ttl > span.txt).
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _TITLE_NAMES = re.compile(r"title|ttl|heading|hdg|midashi", re.I)
-#: How many elements of a box before its first article link, and of its preceding siblings, may hold its heading.
+#: How many elements of a container before its first article link, and of the siblings before it and its
+#: box, may hold its heading.
 _HEADING_REACH = 30
 
 
 def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
-                 data: Iterable[str | tuple[str, str]] = ()) -> set[str] | None:
+                 data: Iterable[str | tuple[str, str]] = (), url: str = "") -> set[str] | None:
     """The article URLs of a section page's own listing, among those of its sidebars (アクセスランキング,
     関連記事, おすすめ, "POPULAR ARTICLE", a pinned top story): of the links of ``root`` (a parsed
     page) to articles (``article_url``: an ``href``'s canonical article URL, ``None`` for any other
@@ -177,25 +179,30 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
     of 5). ``data``: the article URLs of the page's data (``page_data_links``), each alone or with
     where the data holds it (``DataLink.where``): those no link of the page leads to are groups
     more, one of each place (the whole listing of a page a script builds; a ranking it draws after
-    loading, under a key naming one, is a box of other articles). ``None`` where nothing leads to an
-    article."""
+    loading, under a key naming one, is a box of other articles). ``url``: the page's address; one
+    naming a ranking, the most read or picks (Yahoo!ニュース's section /ranking/access/news/domestic)
+    lists them as its own, and its largest group is its listing, as on a page of such boxes only: its
+    ranking was taken for a box of others, and a box of three beside it for its listing. ``None``
+    where nothing leads to an article."""
+    own_boxes = bool(_SIDE_NAMES.search(urlsplit(url).path)) if url else False
     found: list[tuple[etree._Element, str]] = []
     for link in root.iter("a", "area"):
         href = link.get("href")
-        url = article_url(href) if href else None
-        if url is not None:
-            found.append((link, url))
-    linked = {url for _, url in found}
+        listed = article_url(href) if href else None
+        if listed is not None:
+            found.append((link, listed))
+    linked = {listed for _, listed in found}
     scripted: dict[str, set[str]] = {}
     for item in data:
-        url, where = (item, "") if isinstance(item, str) else item
-        if url not in linked:
-            scripted.setdefault(where, set()).add(url)
+        listed, where = (item, "") if isinstance(item, str) else item
+        if listed not in linked:
+            scripted.setdefault(where, set()).add(listed)
     # Of each group: its URLs, where it starts on the page, whether it is no listing of the page's own.
     listings: dict[str, tuple[set[str], int, bool]] = {
-        f"data:{where}": (urls, len(found), bool(_SIDE_NAMES.search(where))) for where, urls in scripted.items()}
+        f"data:{where}": (urls, len(found), not own_boxes and bool(_SIDE_NAMES.search(where)))
+        for where, urls in scripted.items()}
     if found:
-        listings.update(_link_groups(root, found))
+        listings.update(_link_groups(root, found, judged=not own_boxes))
     if not listings:
         return None
     # The largest outside the furniture and the boxes of other articles; of two alike, the first on the
@@ -204,11 +211,12 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
     return urls
 
 
-def _link_groups(root: etree._Element,
-                 found: list[tuple[etree._Element, str]]) -> dict[str, tuple[set[str], int, bool]]:
+def _link_groups(root: etree._Element, found: list[tuple[etree._Element, str]],
+                 judged: bool = True) -> dict[str, tuple[set[str], int, bool]]:
     """``main_listing``'s groups of the page's article links ``found`` (each link and its URL): by
     markup path, those side by side in one box merged, each with its URLs, the index in ``found``
-    of its first link, and whether it is furniture or a box of other articles (``_side_box``)."""
+    of its first link, and whether it is furniture or (where ``judged``) a box of other articles
+    (``_side_box``)."""
     # Of each element, the one article URL it holds, or that it holds two or more (``multi``). A
     # walk up from a link stops where the element knows its URL already or holds two: a page
     # 2,000 elements deep with 2,000 links took 0.74 s walked whole from each link, this 0.01.
@@ -251,14 +259,22 @@ def _link_groups(root: etree._Element,
                             furniture or below.tag in _UNSHOWN_BLOCKS)
         return paths[chain[0]] if chain else paths[element]
 
-    # How many article links each element holds (its descendants come before it in reverse document
-    # order): a box of other articles is told by the element around its container that holds no other.
+    # Of each element that is or holds an article link, how many of its children hold one, and one
+    # more if it is one: a box of other articles is told by the element around its container that holds
+    # no other. Walked up from each link to the first element known, not over the whole page: every
+    # element of a page of 8,700 (goo's) read into Python cost the page's parse time again, and more.
     links = {link for link, _ in found}
-    counts: dict[etree._Element, int] = {}
-    for element in reversed(list(root.iter())):
-        n = sum(counts.get(child, 0) for child in element) + (element in links)
-        if n:
-            counts[element] = n
+    holders: dict[etree._Element, int] = {}
+    for link in links:
+        if link in holders:  # it holds one (an <area> of its map): its ancestors know it
+            holders[link] += 1
+            continue
+        holders[link] = 1
+        for element in link.iterancestors():
+            known = element in holders
+            holders[element] = holders.get(element, 0) + 1
+            if known:
+                break
 
     groups: dict[str, tuple[set[str], int, bool]] = {}
     boxes: dict[str, set[etree._Element]] = {}  # of each group, the elements its containers sit in
@@ -270,7 +286,7 @@ def _link_groups(root: etree._Element,
         group = groups.setdefault(key, (set(), at, furniture))
         group[0].add(url)
         if held not in sides:
-            sides[held] = _side_box(held, counts, links)
+            sides[held] = judged and _side_box(held, holders, links)
             vote = votes.setdefault(key, [0, 0])
             vote[0] += sides[held]
             vote[1] += 1
@@ -309,19 +325,17 @@ def _link_groups(root: etree._Element,
     return listings
 
 
-def _side_box(held: etree._Element | None, counts: dict[etree._Element, int], links: set[etree._Element]) -> bool:
+def _side_box(held: etree._Element | None, holders: dict[etree._Element, int], links: set[etree._Element]) -> bool:
     """Whether container ``held`` is a box of other articles than the page's own listing: a ranking,
     the most read, recommended or picked ones. Its box is the largest element around it that holds
     no other article link (below ``<body>``): a class or id from the container up to it naming such a
-    box (``_SIDE_NAMES``) says so, or its heading naming one (``_SIDE_WORDS``): the first heading in the
-    box before its first article link, or failing one, the first of the nearest sibling before the box
-    that has one. Outside the box, a page's class (``body.ranking-enabled``) says nothing of the
-    listing beside it; nor does a tab "ランキング" after a listing's own heading (政治, 新着)."""
+    box (``_SIDE_NAMES``) says so, or its heading naming one (``_box_heading``, ``_naming_side``).
+    Outside the box, a page's class (``body.ranking-enabled``) says nothing of the listing beside it;
+    nor does a tab "ランキング" after a listing's own heading (政治, 新着)."""
     if held is None:
         return False
     box = held
-    while (parent := box.getparent()) is not None and parent.tag not in ("body", "html") \
-            and counts.get(parent) == counts.get(held):
+    while (parent := box.getparent()) is not None and parent.tag not in ("body", "html") and holders.get(parent) == 1:
         box = parent
     element = held
     while True:
@@ -330,24 +344,48 @@ def _side_box(held: etree._Element | None, counts: dict[etree._Element, int], li
         if element is box:
             break
         element = element.getparent()
+    heading = _box_heading(held, box, holders, links)
+    return heading is not None and _naming_side(heading)
+
+
+def _box_heading(held: etree._Element, box: etree._Element, holders: dict[etree._Element, int],
+                 links: set[etree._Element]) -> etree._Element | None:
+    """The heading of container ``held`` (``_side_box``): the first in it before its first article
+    link; failing one, the nearest before it, from the container up to its ``box`` and then beside
+    the box: of the siblings before each, nearest first, the first that is a heading or holds one
+    (its first), past those that hold two or more (a tab bar 新着 | ランキング, another box's title
+    over its own headlines) and comments, up to one holding an article link or furniture. The first
+    heading of the box was another's where the list had its own nearer: a box of videos "おすすめ動画"
+    or a ranking a script fills in, above the list's "政治" in one column, made the list a ranking."""
     looked = 0
-    for element in box.iter():
+    for element in held.iter():
         if element in links or looked >= _HEADING_REACH:
             break
         looked += 1
         if _heading(element):
-            return _naming_side(element)
-    for sibling in box.itersiblings(preceding=True):
-        if looked >= _HEADING_REACH or counts.get(sibling) or not isinstance(sibling.tag, str) \
-                or sibling.tag in _FURNITURE_BLOCKS:
-            break
-        for element in sibling.iter():
-            looked += 1
-            if _heading(element):
-                return _naming_side(element)
-            if looked >= _HEADING_REACH:
-                break
-    return False
+            return element
+    element = held
+    while True:
+        for sibling in element.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str):
+                continue  # a comment ("<!-- ranking -->" between a box and its heading)
+            if looked >= _HEADING_REACH or sibling in holders or sibling.tag in _FURNITURE_BLOCKS:
+                return None
+            found: list[etree._Element] = []
+            for inner in sibling.iter():
+                looked += 1
+                # A heading's own parts (h2.title > span.title-text) are not a second heading.
+                if _heading(inner) and not (found and found[-1] in inner.iterancestors()):
+                    found.append(inner)
+                    if inner is sibling or len(found) > 1:
+                        break
+                if looked >= _HEADING_REACH:
+                    break
+            if len(found) == 1:
+                return found[0]
+        if element is box:
+            return None
+        element = element.getparent()
 
 
 def _heading(element: etree._Element) -> bool:
@@ -359,9 +397,11 @@ def _heading(element: etree._Element) -> bool:
 
 
 def _naming_side(heading: etree._Element) -> bool:
-    """Whether ``heading`` names a box of other articles (``_side_box``): in a few words, not a headline's."""
+    """Whether ``heading`` names a box of other articles (``_side_box``): in a few words, not a headline's;
+    not an ``<h1>``, the page's own title, which names what the page lists (a page of picks' ピックアップ,
+    a ranking page's アクセスランキング): its list was taken for a box of others beside the page's own."""
     words = " ".join("".join(heading.itertext()).split())
-    return len(words) <= 60 and bool(_SIDE_WORDS.search(words))
+    return heading.tag != "h1" and len(words) <= 60 and bool(_SIDE_WORDS.search(words))
 
 
 #: The scripts of a page that hold data, not code: a Next.js or Nuxt page's state, JSON-LD.

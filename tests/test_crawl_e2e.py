@@ -1413,6 +1413,67 @@ def test_a_section_that_turned_over_beside_a_ranking_larger_than_its_listing_is_
         f"its section {site.url(SECTION_PATH)} (12 articles) listed only articles never seen before"), health
 
 
+def test_a_section_whose_column_opens_with_a_box_of_videos_is_judged_by_its_own_list_and_a_ranking_page_by_its_ranking(
+        env, site):
+    # The section's column opens with a box of videos under "おすすめ動画" (links to no article), then
+    # its list under its own heading; a ranking of 15 beside it. The column's first heading was taken
+    # for the list's: the list was judged a box of recommended articles and the ranking, larger, its
+    # listing again. A list that turned over whole had its next page never read (health ok).
+    def page(listed: list[str], ranked: list[str]) -> bytes:
+        items = "".join(f'<li><a href="{site.url(p)}">記事 {n}</a></li>' for n, p in enumerate(listed))
+        ranks = "".join(f'<li><a href="{site.url(p)}">人気 {n}</a></li>' for n, p in enumerate(ranked))
+        videos = "".join(f'<li><a href="/movie/{n}/"><h3>動画 {n}</h3></a></li>' for n in range(4))
+        return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>政治</title></head><body>'
+                f'<div class="wrapper"><div class="main"><section class="movie"><h2>おすすめ動画</h2><ul>{videos}'
+                f'</ul></section><section class="news"><h2>政治</h2><ul class="list">{items}</ul>'
+                f'<p><a href="/news/page/2/">次へ</a></p></section></div><div class="side"><div class="access-ranking">'
+                f"<h2>アクセスランキング</h2><ol>{ranks}</ol></div></div></div></body></html>").encode()
+
+    published = datetime.now(timezone.utc) - timedelta(minutes=5)
+    paths = [f"/site/movie/{n}.html" for n in range(43)]
+    for n, path in enumerate(paths):
+        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+    site.answer(SECTION_PATH, 200, page(paths[:12], paths[12:27]))
+    assert crawl(env).returncode == 0
+    site.answer(SECTION_PATH, 200, page(paths[27:39], paths[12:27]))
+    site.answer("/news/page/2/", 200, page(paths[39:43] + paths[:8], paths[12:27]))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert "/news/page/2/" in [r.path for r in site.requests()]
+    assert sorted(r.path for r in site.article_requests()) == sorted(paths[27:43])
+    assert rows(env, "select listing_urls, listing_known from discovery where kind = 'section' and run_id = ?",
+                last_run(env)["id"]) == [{"listing_urls": 12, "listing_known": 0}]
+    # A ranking page among the sections (Yahoo!ニュース's /ranking/access/news/domestic): its ranking is its
+    # listing, not the box of three beside it; the ranking turned over whole, its next page is read.
+    ranking = "/ranking/access/news/"
+
+    def ranked(listed: list[str], noted: list[str]) -> bytes:
+        items = "".join(f'<li><a href="{site.url(p)}">人気 {n}</a></li>' for n, p in enumerate(listed))
+        notes = "".join(f'<li><a href="{site.url(p)}">注目 {n}</a></li>' for n, p in enumerate(noted))
+        return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ランキング</title></head><body>'
+                f'<div class="main"><h2>アクセスランキング（国内）</h2><ol class="newsFeed_list">{items}</ol>'
+                f'<p><a href="/ranking/access/news/2/">次へ</a></p></div><div class="sub"><h2>注目</h2>'
+                f"<ul>{notes}</ul></div></body></html>").encode()
+
+    config = Path(env["config"])
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f'start_urls = ["{site.url(SECTION_PATH)}"]', f'start_urls = ["{site.url(ranking)}"]'), encoding="utf-8")
+    assert site.url(ranking) in config.read_text(encoding="utf-8")
+    fresh = [f"/site/ranked/{n}.html" for n in range(12)]
+    for n, path in enumerate(fresh):
+        site.publish_html(path, news_page(100 + n, published), title=f"第{100 + n}報", published=published, channels=[])
+    site.answer(ranking, 200, ranked(paths[:8], paths[8:11]))
+    assert crawl(env).returncode == 0
+    site.answer(ranking, 200, ranked(fresh[:8], paths[8:11]))
+    site.answer("/ranking/access/news/2/", 200, ranked(fresh[8:] + paths[:2], paths[8:11]))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert "/ranking/access/news/2/" in [r.path for r in site.requests()]
+    assert sorted(r.path for r in site.article_requests()) == sorted(fresh)
+    assert rows(env, "select listing_urls, listing_known from discovery where kind = 'section' and run_id = ?",
+                last_run(env)["id"]) == [{"listing_urls": 8, "listing_known": 0}]
+
+
 def test_a_section_page_naming_a_base_has_its_next_page_read_where_the_base_puts_it(env, site):
     # A page with <base href> whose links, its next page's among them, are written from that base:
     # its articles were read from there, its next page joined to the page's own URL (/news/news/

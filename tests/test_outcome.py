@@ -547,6 +547,51 @@ def test_a_box_of_other_articles_is_told_by_its_name_or_heading_in_it_not_by_the
     assert listing('<a href="/">top</a>', [*ranked, *shown, *more]) == {f"/a/{n}" for n in range(6)}
 
 
+def test_a_list_is_told_by_its_own_heading_and_a_ranking_page_by_its_ranking():
+    from lxml import html
+
+    def article_url(href: str) -> str | None:
+        return href if href.startswith("/a/") else None
+
+    def listing(body: str, url: str = "") -> set[str] | None:
+        return discovery.main_listing(html.fromstring(f"<html><body>{body}</body></html>"), article_url, url=url)
+
+    def items(names):
+        return "".join(f'<li><a href="/a/{n}">-</a></li>' for n in names)
+
+    listed = {f"/a/{n}" for n in range(12)}
+    ul = f'<ul class="list">{items(range(12))}</ul>'
+    ranking = (f'<div class="side"><div class="access-ranking"><h2>アクセスランキング</h2><ol>{items(range(100, 115))}</ol>'
+               "</div></div>")
+    # The first heading of the list's column was another box's, the list's own nearer: a box of videos
+    # (links to no article), a ranking a script fills in. The list was judged a ranking, and Nikkan
+    # Gendai's ranking of 15 beside it taken for the listing again.
+    videos = ('<section class="movie"><h2>おすすめ動画</h2><ul><li><a href="/movie/1"><h3>動画</h3></a></li>'
+              '<li><a href="/movie/2"><h3>動画</h3></a></li></ul></section>')
+    assert listing(f"<main>{videos}<section><h2>政治</h2>{ul}</section></main>{ranking}") == listed
+    assert listing(f"<main>{videos}<h2>政治</h2>{ul}</main>{ranking}") == listed
+    filled = '<div class="box"><h2>アクセスランキング</h2><div id="js-rank"></div></div>'
+    assert listing(f"<main>{filled}<h2>新着</h2>{ul}</main>{ranking}") == listed
+    # A page's <h1> titles the page: a page of picks lists them as its own.
+    assert listing(f"<main><h1>ピックアップ</h1>{ul}</main>{ranking}") == listed
+    # A ranking's heading still names it past the tabs under it and a comment between them.
+    tabs = '<ul class="tab"><li><h3 class="tab-ttl">24時間</h3></li><li><h3 class="tab-ttl">週間</h3></li></ul>'
+    main = f"<main><h2>政治</h2>{ul}</main>"
+    for side in (f"<div><h2>よく読まれている記事</h2>{tabs}<ol>{items(range(100, 115))}</ol></div>",
+                 f'<div id="wrap"><h2>アクセスランキング</h2><!-- ranking --><div class="box"><ol>'
+                 f'{items(range(100, 115))}</ol></div><ul class="x">{items(range(200, 202))}</ul></div>'):
+        assert listing(main + side) == listed, side
+    # Words "rank" and "lank" are in say nothing of a box.
+    for name in ("frank-list", "planks", "tag-sri-lanka", "l-flank"):
+        assert listing(f'<main><h2>政治</h2><div class="{name}">{ul}</div></main>{ranking}') == listed, name
+    # A ranking page (Yahoo!ニュース's /ranking/access/news/domestic, one of its sections): its ranking is its
+    # listing, not a box of three beside it; elsewhere the box of three is.
+    page = (f'<main><h2>アクセスランキング（国内）</h2><ol class="newsFeed_list">{items(range(50))}</ol></main>'
+            f'<div class="sub"><h2>注目</h2><ul>{items(range(200, 203))}</ul></div>')
+    assert listing(page, "https://news.yahoo.co.jp/ranking/access/news/domestic") == {f"/a/{n}" for n in range(50)}
+    assert listing(page, "https://news.yahoo.co.jp/categories/domestic") == {f"/a/{n}" for n in range(200, 203)}
+
+
 def test_a_listed_urls_words_are_kept_once_and_given_to_one_listed_without(tmp_path):
     db = open_db(tmp_path / "n.db")
     assert frontier.add_pending(db, ["https://a.jp/1", "https://a.jp/2"], outlet="a",

@@ -687,7 +687,7 @@ class NewsSpider(scrapy.Spider):
             return url if url and definition.in_scope(url) and definition.is_article_url(url) else None
 
         return main_listing(response.selector.root, article_url,
-                            [(url, link.where) for link in data if (url := article_url(link.url))])
+                            [(url, link.where) for link in data if (url := article_url(link.url))], url=response.url)
 
     @staticmethod
     def _first_url(response: Response) -> str:
