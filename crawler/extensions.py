@@ -49,26 +49,29 @@ class CrawlRunLedger:
             store.database_unwritable(self.crawler, exc)
 
     def _start(self, spider) -> None:
-        stale = queries.close_stale_runs(self.db)
         self.run_id = queries.start_run(self.db, sorted(getattr(spider, "outlets", {}) or []), self.trigger,
                                         pid=os.getpid())
         self.crawler.stats.set_value("newsmon/run_id", self.run_id)
-        self._check_killed(stale)
-
-    def _check_killed(self, stale: list[int]) -> None:
-        """Check the outlets of the runs found killed (``health.record_killed_runs``): each such run
-        failed, logged as told, and this run's digest, or the next of those outlets', tells it
-        (``notifications.missed_health_changes``), before its own check tells the recovery."""
-        if not stale:
-            return
+        killed: list[health_db.HealthChange] = []
         try:
-            late = late_after(self.crawler.settings.get("NEWSMON_LATE_AFTER"))
-            for run_id in health_db.record_killed_runs(self.db, stale):
-                _log_changes(health_db.update_run_health(self.db, run_id, late_after=late))
+            queries.close_stale_runs(self.db, killed=lambda stale: killed.extend(self._check_killed(stale)))
         except DatabaseUnwritable:
             raise
-        except Exception:  # the run goes on: its own check and digest matter more
-            logger.exception("newsmon: could not check the outlet health of the killed run(s) %s", stale)
+        except Exception:  # a bug of ours: the run goes on, and the runs found killed stay open for the next run
+            self.crawler.stats.inc_value("newsmon/bugs")
+            logger.exception("newsmon: could not check the outlet health of the runs found killed; the next run "
+                             "checks them again")
+        _log_changes(killed)
+
+    def _check_killed(self, stale: list[int]) -> list[health_db.HealthChange]:
+        """Check the outlets of the runs found killed (``health.record_killed_runs``): each such run
+        failed, logged as told, and this run's digest, or the next of those outlets', tells it
+        (``notifications.missed_health_changes``), before its own check tells the recovery. In the
+        transaction that closes them (``queries.close_stale_runs``): a write lock held past the busy
+        timeout, or a bug, leaves them open for the next run, which checks them then."""
+        late = late_after(self.crawler.settings.get("NEWSMON_LATE_AFTER"))
+        return [change for run_id in health_db.record_killed_runs(self.db, stale)
+                for change in health_db.update_run_health(self.db, run_id, late_after=late)]
 
     def item_error(self, item, response, spider, failure) -> None:
         # A bug of ours while storing a page (Scrapy logs it and goes on): the run must not end

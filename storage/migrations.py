@@ -1365,3 +1365,12 @@ def m048_updated_in_the_second_of_the_review(db: Database) -> None:
         "WHERE ((status IN ('relevant', 'follow-up') AND updated_at >= reviewed_at) "
         "OR (status = 'dismissed' AND relevant = 1 AND relevant_since >= reviewed_at))",
     ])
+
+
+@MIGRATIONS()
+def m049_health_log_notices(db: Database) -> None:
+    """The rows that told a change (``told = 1``), by outlet: a digest looks up the notice that an outlet still
+    flapping flaps (its last told row: the flap's changes after it are logged only) when it is older than its day of
+    catch-up (``notifications._flap_notices``). By ``idx_health_log_outlet`` it read every row of the flap, newest
+    first, each digest: a row a run, 8,760 at a year of hourly runs."""
+    _run(db, ["CREATE INDEX idx_health_log_notices ON health_log(outlet, id) WHERE told = 1"])

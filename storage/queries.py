@@ -767,42 +767,57 @@ def finish_run(db: Database, run_id: int, *, requests: int, responses_by_status:
 
 
 def close_stale_runs(db: Database, *, is_alive: Callable[[int], bool] = pid_alive,
-                     now: str | None = None) -> list[int]:
-    """Mark ``killed`` the unfinished runs whose process is gone; return their ids.
+                     now: str | None = None, killed: Callable[[list[int]], Any] | None = None) -> list[int]:
+    """Mark ``killed`` the unfinished runs whose process is gone; return the ids of those it closed.
 
     A crawl killed (SIGKILL, power loss) never writes ``finished_at``; without this its row
     would say it is still going. ``finished_at`` becomes the time the loss was noticed.
-    Runs of live processes, on this machine, are left alone.
+    Runs of live processes, on this machine, are left alone; so is a run another process closed
+    since it was read (``newsmon schedule`` recording its crawl's ``timeout``, another crawl starting
+    at the same moment): its end was overwritten with ``killed``, and both crawls checked the run's
+    outlets for it (``health.record_killed_runs``), the daemon's "timeout" told again as "killed".
+
+    ``killed``: called with the ids of the runs marked ``killed``, in the same transaction: what it
+    writes (their outlets' health) is committed with their close, or neither is, and the next call
+    finds them open again. Closed first, a check that failed (a bug, the write lock another process
+    held) left them closed and never checked: their failure told by no one.
     """
     stale = [run_id for run_id, pid in db.execute(
         "SELECT id, pid FROM crawl_runs WHERE finished_at IS NULL").fetchall()
         if pid is None or not is_alive(pid)]
     path = db.execute("PRAGMA database_list").fetchone()[2]
     ended = {run_id: _run_end(path, run_id) for run_id in stale} if path else {}
+    closed = []
     with transaction(db):
         for run_id in stale:
             end = ended.get(run_id)
             if end is not None:  # it ended as its process said, when its database could not take it
-                end_run(db, run_id, end, now=now)
+                done = end_run(db, run_id, end, now=now)
             else:
-                db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = 'killed' WHERE id = ?",
-                           [now or now_utc(), run_id])
+                done = db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = 'killed' WHERE id = ? "
+                                  "AND finished_at IS NULL", [now or now_utc(), run_id]).rowcount > 0
+            if done:
+                closed.append(run_id)
+        marked = [run_id for run_id in closed if ended.get(run_id) is None]
+        if killed is not None and marked:
+            killed(marked)
     for run_id, end in ended.items():
         if end is not None:
             with suppress(OSError):
                 run_end_file(path, run_id).unlink()
-    return stale
+    return closed
 
 
-def end_run(db: Database, run_id: int, end: dict[str, Any], *, now: str | None = None) -> None:
+def end_run(db: Database, run_id: int, end: dict[str, Any], *, now: str | None = None) -> bool:
     """Close run ``run_id``, left open, as ``end`` says it ended (``finished_at``,
     ``finish_reason``, ``exit_status``, ``requests``, ``articles_new``, ``errors``): what its
-    process knew where its own close could not write it (``run_end_file``) or did not run."""
-    db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = ?, exit_status = ?, requests = ?, "
-               "articles_new = ?, errors = ? WHERE id = ? AND finished_at IS NULL",
-               [end.get("finished_at") or now or now_utc(), end.get("finish_reason") or "killed",
-                end.get("exit_status"), end.get("requests", 0), end.get("articles_new", 0), end.get("errors", 0),
-                run_id])
+    process knew where its own close could not write it (``run_end_file``) or did not run.
+    ``False`` when it was closed already."""
+    return db.execute("UPDATE crawl_runs SET finished_at = ?, finish_reason = ?, exit_status = ?, requests = ?, "
+                      "articles_new = ?, errors = ? WHERE id = ? AND finished_at IS NULL",
+                      [end.get("finished_at") or now or now_utc(), end.get("finish_reason") or "killed",
+                       end.get("exit_status"), end.get("requests", 0), end.get("articles_new", 0),
+                       end.get("errors", 0), run_id]).rowcount > 0
 
 
 def run_end_file(db_path: str, run_id: int) -> Path:

@@ -1089,6 +1089,74 @@ def test_a_run_the_daemon_killed_is_closed_in_the_ledger(db):
     assert db["crawl_runs"].get(new)["finish_reason"] == "failed: exit status 2"
 
 
+def test_a_run_another_process_closes_as_it_is_found_dead_is_closed_and_checked_once(db, tmp_path):
+    # The daemon records its crawl killed at its timeout (its health checked: "failing: timeout") as a crawl of
+    # another job, starting, has read the run open and its process gone: that crawl's close wrote "killed" over
+    # "timeout", and its check told the run's failure again. Two crawls starting together both checked a run.
+    for n in range(3):
+        health.update_run_health(db, add_run(db, "nhk", NOW - timedelta(hours=3 - n), pages=3, discovery_ok=2),
+                                 now=NOW - timedelta(hours=3 - n))
+    other = open_db(tmp_path / "news.db")
+    dead = queries.start_run(db, ["nhk"], "schedule", pid=4242, now=(NOW - timedelta(minutes=10)).isoformat())
+
+    def daemon_records(pid):  # between the crawl's read of the open runs and its close of them
+        for run_id in health.record_lost_run(other, pid=pid, since=NOW - timedelta(minutes=11), outlets=["nhk"],
+                                             trigger="schedule", reason="timeout", exit_status=-9, now=NOW):
+            health.update_run_health(other, run_id, now=NOW)
+        return False
+
+    assert queries.close_stale_runs(db, is_alive=daemon_records) == []
+    assert db["crawl_runs"].get(dead)["finish_reason"] == "timeout"
+    assert db.execute("SELECT previous, status, told FROM health_log WHERE run_id = ?", [dead]).fetchall() == [
+        ("ok", "failing", 1)]
+    # Two crawls at once: the run is the one's that closed it.
+    dead = queries.start_run(db, ["asahi"], "schedule", pid=4343, now=NOW.isoformat())
+    closed = []
+    assert queries.close_stale_runs(db, is_alive=lambda pid: closed.extend(queries.close_stale_runs(other))) == []
+    assert closed == [dead] and db["crawl_runs"].get(dead)["finish_reason"] == "killed"
+    other.close()
+
+
+def test_a_run_found_killed_is_closed_with_its_check_or_left_open_for_the_next(db, tmp_path):
+    # Closed as killed, then checked: another process's write lock held past the busy timeout as the check began, or
+    # a bug in it, left the run closed and never checked, its failure told by no one (under cron, no daemon saw it).
+    import sqlite3
+
+    from storage.db import set_busy_timeout
+    from storage.exceptions import DatabaseLocked
+
+    for n in range(3):
+        health.update_run_health(db, add_run(db, "nhk", NOW - timedelta(hours=3 - n), pages=3, discovery_ok=2),
+                                 now=NOW - timedelta(hours=3 - n))
+    dead = queries.start_run(db, ["nhk"], "schedule", pid=4242, now=(NOW - timedelta(minutes=10)).isoformat())
+
+    def check(stale):
+        return [c for run_id in health.record_killed_runs(db, stale)
+                for c in health.update_run_health(db, run_id, now=NOW)]
+
+    def bug(stale):
+        check(stale)
+        raise RuntimeError("a bug")
+
+    locker = sqlite3.connect(tmp_path / "news.db", isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    set_busy_timeout(db, 0.2)
+    with pytest.raises(DatabaseLocked):
+        queries.close_stale_runs(db, is_alive=lambda pid: False, killed=check)
+    locker.execute("ROLLBACK")
+    locker.close()
+    with pytest.raises(RuntimeError):
+        queries.close_stale_runs(db, is_alive=lambda pid: False, killed=bug)
+    assert db["crawl_runs"].get(dead)["finished_at"] is None  # left for the next run, with nothing of its check
+    assert db.execute("SELECT count(*) FROM outlet_runs WHERE run_id = ?", [dead]).fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM health_log WHERE run_id = ?", [dead]).fetchone() == (0,)
+    changes = []
+    assert queries.close_stale_runs(db, is_alive=lambda pid: False, killed=lambda ids: changes.extend(check(ids))) \
+        == [dead]
+    assert [(c.previous, c.status, c.reasons[0].message) for c in changes] == [
+        ("ok", "failing", "the last run ended without closing (killed)")]
+
+
 def test_status_per_outlet(db):
     old = add_run(db, "nhk", NOW - timedelta(hours=30), errors=1)
     ok = add_run(db, "nhk", NOW - timedelta(hours=2), discovery_failed=2)

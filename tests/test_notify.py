@@ -601,6 +601,46 @@ def test_a_failed_notice_that_an_outlet_flaps_is_told_after_the_window_while_it_
     assert notified_run(db, later + timedelta(minutes=15), live, down=True) is None
 
 
+def flapped_for(path, runs: int, *, delivered: bool) -> tuple[int, list[tuple]]:
+    """nhk flapping for ``runs`` hourly runs (down every other run, a damped row a run: real checks for the first 12,
+    their digests ``delivered`` or not, the rest their copies); then a run's missed changes looked up: the SQLite
+    VM steps (hundreds) and what they are."""
+    from storage import notifications
+
+    db = open_db(path)
+    start, settings = NOW - timedelta(hours=runs + 1), notify.NotifySettings(command=["true" if delivered else "false"])
+    for n in range(12):
+        run_id, change = checked_run(db, start + timedelta(hours=n), down=n % 2 == 1)
+        notify.notify_run(db, run_id, [change] if change else [], settings, now=start + timedelta(hours=n))
+    assert "flapping" in health.current(db, "nhk").codes()
+    damped = db.execute("SELECT previous, status, reasons FROM health_log ORDER BY id DESC LIMIT 2").fetchall()
+    with db.conn:
+        for n in range(12, runs):
+            at = (start + timedelta(hours=n)).isoformat()
+            run_id = db.conn.execute("INSERT INTO crawl_runs (started_at, finished_at, outlets, trigger, "
+                                     "finish_reason, exit_status) VALUES (?, ?, '[\"nhk\"]', 'schedule', "
+                                     "'finished', 0)", [at, at]).lastrowid
+            db.conn.execute("INSERT INTO health_log (outlet, at, run_id, previous, status, reasons, told) VALUES "
+                            "('nhk', ?, ?, ?, ?, ?, 0)", [at, run_id, *damped[n % 2]])
+        db.conn.execute("UPDATE outlet_health SET since = ?, status = ?, reasons = ?",
+                        [at, *damped[(runs - 1) % 2][1:]])
+    run_id = crawl(db, "nhk", NOW, [])
+    steps = []
+    db.conn.set_progress_handler(lambda: steps.append(1) and 0, 100)
+    missed = notifications.missed_health_changes(db, run_id, now=NOW)
+    db.close()
+    return len(steps), [(m["previous"], m["status"], m["run_id"]) for m in missed]
+
+
+@pytest.mark.parametrize("delivered", [True, False])
+def test_a_digest_finds_the_notice_that_an_outlet_flaps_by_index_not_by_every_row_of_the_flap(tmp_path, delivered):
+    # Each of a flap's damped changes is a row: read newest first down to the notice, every digest read every row
+    # of the flap, 8 ms a digest at a year of hourly runs. At 8 times the rows, the same work, and the same told.
+    few = flapped_for(tmp_path / "few.db", 1200, delivered=delivered)
+    many = flapped_for(tmp_path / "many.db", 9600, delivered=delivered)
+    assert many[0] <= few[0] * 1.1 and few[1] == many[1] == ([] if delivered else [("ok", "failing", 4)]), (few, many)
+
+
 def test_of_failed_alerts_past_the_window_only_the_one_that_began_the_current_status_is_told(db, receiver):
     # Failing, then back to ok, both digests lost, then 2 days without a digest: the recovery is what is
     # current; the outage that ended is no longer news past the window.
