@@ -1064,7 +1064,7 @@ def _stale_reason(feeds: list[Mapping[str, Any]] | None, now: datetime) -> Reaso
     said = []
     if never:
         named = "; ".join(f"{f['kind']} {f['url']} (read {f['reads']} times since "
-                          f"{f['since'][:16].replace('T', ' ')} UTC)" for f in never[:3])
+                          f"{f['since'][:16].replace('T', ' ')} UTC)" for f in never[:3]) + _more(never)
         said.append(f"its {named} has never listed an article URL, while its other feeds, sitemaps and sections "
                     "list them: a wrong address, a feed emptied or moved before newsmon read it, or links the article "
                     "URL pattern does not take? `newsmon check` shows what it lists; its address in the outlet's "
@@ -1096,13 +1096,19 @@ def _quiet_since(feeds: list[Mapping[str, Any]], now: datetime) -> str:
     return "; ".join(f"{f['kind']} {f['url']} (nothing new since {f['since'][:16].replace('T', ' ')} UTC, "
                      f"{duration_text((now - _time(f['since'])).total_seconds())}; it used to list "
                      f"{'one' if f['by'] == 'entries' else 'something new'} every "
-                     f"{duration_text(f['interval'])})" for f in feeds[:3])
+                     f"{duration_text(f['interval'])})" for f in feeds[:3]) + _more(feeds)
+
+
+def _more(listed: Sequence[Any]) -> str:
+    """How many of ``listed`` a message naming the first three leaves out: an outlet's fourth stale
+    or overflowing document went unsaid, the message read as the whole (its ``about`` is None then)."""
+    return f" (and {len(listed) - 3} more)" if len(listed) > 3 else ""
 
 
 def _overflow_reason(feeds: list[Mapping[str, Any]] | None) -> Reason | None:
     if not feeds:
         return None
-    named = "; ".join(f"{f['kind']} {f['url']} ({f['article_urls']} articles)" for f in feeds[:3])
+    named = "; ".join(f"{f['kind']} {f['url']} ({f['article_urls']} articles)" for f in feeds[:3]) + _more(feeds)
     return Reason("overflow", f"its {named} listed only articles never seen before: more were published since the "
                               "run before than it holds, and some may have dropped off it unseen; crawl it more "
                               "often (the [schedule] interval), or add its sitemap", _named([f["url"] for f in feeds]))

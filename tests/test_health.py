@@ -909,6 +909,15 @@ def test_each_stale_feed_is_named_whichever_way_it_is_stale(db):
         f"its feed {FEED} (nothing new since 2026-02-03 12:00 UTC, 30.0 days; it used to list one every 15.0 h); "
         f"feed {second} (nothing new since 2026-02-03 12:00 UTC, 30.0 days; it used to list one every 15.0 h), all it "
         "reads, list nothing new")
+    # More than three: the message names the first three and says how many more (it read as the whole).
+    frozen = [{**alone[0], "url": f"https://www.mod.go.jp/j/rss/{n}.xml", "alone": False} for n in range(5)]
+    [stale] = health.check([run()], stale=frozen, now=NOW).reasons
+    assert stale.about is None and "rss/2.xml (nothing new since" in stale.message and "rss/3.xml" not in stale.message
+    assert "it used to list one every 15.0 h) (and 2 more) lists nothing new" in stale.message, stale.message
+    # So of sections that overflowed.
+    over = [{"kind": "section", "url": f"https://www.mod.go.jp/j/{n}/", "article_urls": 20} for n in range(4)]
+    [overflow] = health.check([run()], overflow=over, now=NOW).reasons
+    assert overflow.about is None and "j/2/ (20 articles) (and 1 more) listed only" in overflow.message
 
 
 def test_a_feed_read_for_the_first_time_is_judged_from_then_and_one_without_dates_from_its_reads(db):
