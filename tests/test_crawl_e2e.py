@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -1372,6 +1373,29 @@ def test_a_section_listing_its_newest_with_photos_then_as_text_turned_over_only_
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "degraded"}]
 
 
+def _turned_over_beside_a_ranking(env, site, page: Callable[[list[str], list[str]], bytes],
+                                  under: str) -> tuple[list[str], datetime]:
+    """A section page (``page``: its list's and its ranking's article paths) listing 12 articles beside a ranking
+    of 15, crawled; then its list turned over whole, its ranking of articles seen before, its next page listing
+    the rest: the next page is read, and the section's own listing counted 12 articles, none seen before. Returns
+    the 43 articles' paths and when they were published."""
+    published = datetime.now(timezone.utc) - timedelta(minutes=5)
+    paths = [f"/site/{under}/{n}.html" for n in range(43)]
+    for n, path in enumerate(paths):
+        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+    site.answer(SECTION_PATH, 200, page(paths[:12], paths[12:27]))
+    assert crawl(env).returncode == 0
+    site.answer(SECTION_PATH, 200, page(paths[27:39], paths[12:27]))
+    site.answer("/news/page/2/", 200, page(paths[39:43] + paths[:8], paths[12:27]))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert "/news/page/2/" in [r.path for r in site.requests()]
+    assert sorted(r.path for r in site.article_requests()) == sorted(paths[27:43])
+    assert rows(env, "select listing_urls, listing_known from discovery where kind = 'section' and run_id = ?",
+                last_run(env)["id"]) == [{"listing_urls": 12, "listing_known": 0}]
+    return paths, published
+
+
 def test_a_section_that_turned_over_beside_a_ranking_larger_than_its_listing_is_read_on_its_next_page(env, site):
     # Nikkan Gendai's markup (its saved page's): the section's list (ul.article-container-a) in main,
     # its アクセスランキング of 15 beside it in div.right-menu, in no <aside>, larger than the list of 12.
@@ -1393,21 +1417,7 @@ def test_a_section_that_turned_over_beside_a_ranking_larger_than_its_listing_is_
                 f'<h2>アクセスランキング</h2></li><li class="week"><h2>週間</h2></li></ul><ol class="lank-list accesslank">'
                 f"{ranks}</ol></div></div></div></body></html>").encode()
 
-    published = datetime.now(timezone.utc) - timedelta(minutes=5)
-    paths = [f"/site/gendai/{n}.html" for n in range(43)]
-    for n, path in enumerate(paths):
-        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
-    site.answer(SECTION_PATH, 200, page(paths[:12], paths[12:27]))
-    assert crawl(env).returncode == 0
-    # Twelve published since: the list turned over whole, its ranking of articles seen before.
-    site.answer(SECTION_PATH, 200, page(paths[27:39], paths[12:27]))
-    site.answer("/news/page/2/", 200, page(paths[39:43] + paths[:8], paths[12:27]))
-    site.clear_log()
-    assert crawl(env).returncode == 0
-    assert "/news/page/2/" in [r.path for r in site.requests()]
-    assert sorted(r.path for r in site.article_requests()) == sorted(paths[27:43])
-    assert rows(env, "select listing_urls, listing_known from discovery where kind = 'section' and run_id = ?",
-                last_run(env)["id"]) == [{"listing_urls": 12, "listing_known": 0}]
+    _turned_over_beside_a_ranking(env, site, page, "gendai")
     [health] = rows(env, "select status, problems from health where outlet = 'site'")
     assert health["status"] == "degraded" and health["problems"].startswith(
         f"its section {site.url(SECTION_PATH)} (12 articles) listed only articles never seen before"), health
@@ -1429,20 +1439,7 @@ def test_a_section_whose_column_opens_with_a_box_of_videos_is_judged_by_its_own_
                 f'<p><a href="/news/page/2/">次へ</a></p></section></div><div class="side"><div class="access-ranking">'
                 f"<h2>アクセスランキング</h2><ol>{ranks}</ol></div></div></div></body></html>").encode()
 
-    published = datetime.now(timezone.utc) - timedelta(minutes=5)
-    paths = [f"/site/movie/{n}.html" for n in range(43)]
-    for n, path in enumerate(paths):
-        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
-    site.answer(SECTION_PATH, 200, page(paths[:12], paths[12:27]))
-    assert crawl(env).returncode == 0
-    site.answer(SECTION_PATH, 200, page(paths[27:39], paths[12:27]))
-    site.answer("/news/page/2/", 200, page(paths[39:43] + paths[:8], paths[12:27]))
-    site.clear_log()
-    assert crawl(env).returncode == 0
-    assert "/news/page/2/" in [r.path for r in site.requests()]
-    assert sorted(r.path for r in site.article_requests()) == sorted(paths[27:43])
-    assert rows(env, "select listing_urls, listing_known from discovery where kind = 'section' and run_id = ?",
-                last_run(env)["id"]) == [{"listing_urls": 12, "listing_known": 0}]
+    paths, published = _turned_over_beside_a_ranking(env, site, page, "movie")
     # A ranking page among the sections (Yahoo!ニュース's /ranking/access/news/domestic): its ranking is its
     # listing, not the box of three beside it; the ranking turned over whole, its next page is read.
     ranking = "/ranking/access/news/"
