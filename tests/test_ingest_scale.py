@@ -2345,9 +2345,15 @@ def test_captures_of_one_second_read_again_add_no_version(tmp_path):
     warcs.write(tmp_path / "a.warc.gz", [warcs.Fetch(asahi.url, asahi.body, warc_headers=second),
                                          warcs.Fetch(asahi.url + "?ref=top", asahi.body.replace(
                                              spot, later.encode() + spot), warc_headers=second)])
-    db = tmp_path / "n.db"
+    _read_thrice_two_versions(tmp_path / "a.warc.gz", later)
+
+
+def _read_thrice_two_versions(archive: Path, later: str) -> None:
+    """``archive``, read, then read again twice with --force, holds one article of two versions each time, the
+    second and current one with ``later`` in its text."""
+    db = archive.parent / "n.db"
     for force in ((), ("--force",), ("--force",)):
-        result = newsmon("ingest", str(tmp_path / "a.warc.gz"), "--db", str(db), "--workers", "0", *force)
+        result = newsmon("ingest", str(archive), "--db", str(db), "--workers", "0", *force)
         assert result.returncode == 0, result.stderr
         assert rows(db, "SELECT count(*), max(version) FROM articles") == [(1, 2)], force
         assert [later in text for text, in rows(db, "SELECT text FROM article_versions ORDER BY version")] == [
@@ -2374,14 +2380,7 @@ def test_undated_captures_read_again_add_no_version(tmp_path, date):
         data = data[:at] + re.sub(rb"WARC-Date: [^\r]*\r\n", b"", data[at:])
         assert data.count(b"WARC-Date") == 1
     (tmp_path / "a.warc").write_bytes(data)
-    db = tmp_path / "n.db"
-    for force in ((), ("--force",), ("--force",)):
-        result = newsmon("ingest", str(tmp_path / "a.warc"), "--db", str(db), "--workers", "0", *force)
-        assert result.returncode == 0, result.stderr
-        assert rows(db, "SELECT count(*), max(version) FROM articles") == [(1, 2)], force
-        assert [later in text for text, in rows(db, "SELECT text FROM article_versions ORDER BY version")] == [
-            False, True]
-        assert later in rows(db, "SELECT text FROM articles")[0][0]
+    _read_thrice_two_versions(tmp_path / "a.warc", later)
 
 
 @pytest.mark.parametrize("order", ["as made", "reversed"])
