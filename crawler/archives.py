@@ -869,6 +869,9 @@ class _Reading(ExitStack):
     #: A response sent with no Content-Length and not chunked (HTTP/1.0's way): its end is the connection's
     #: close, and so is a dropped connection's, between two records or inside one.
     unframed = False
+    #: Its body (its last bytes kept), and the archive's offset where it starts.
+    body: _Body | None = None
+    base = 0
 
 
 #: How the ledger's ``stopped`` and the ingest say an archive whose end no length or chunk confirmed.
@@ -881,6 +884,17 @@ def _unframed(url: str) -> str:
             "connection closed), and a connection that drops closes so too: to be sure no record is missing, "
             f"download it (curl -O {url}) and ingest the file, or run the ingest again with --force (from its "
             "start)")
+
+
+def went_on(url: str, times: int) -> str:
+    """Why an archive sent with no length, read again from where its stream ended ``times`` times (``ingest_part``),
+    going on each time, may still not have been read whole."""
+    return ("its server sent it without a length (no Content-Length, not chunked: its end is where the connection "
+            f"closed), and read again from where its stream ended, it went on each of {times} time(s): a connection "
+            "that keeps dropping, or an archive still being written; run the ingest again with --force (from its "
+            "start) once it is whole: its end is verified where two reads end at the same byte "
+            f"(NEWSMON_INGEST_RETRIES says how many reads are made), or download it (curl -O {url}) and ingest "
+            "the file")
 
 
 def _open_raw(source: Source, stack: ExitStack, start: int = 0) -> IO[bytes]:
@@ -899,16 +913,25 @@ def _open_raw(source: Source, stack: ExitStack, start: int = 0) -> IO[bytes]:
                              f"(nor say its size): download it first (curl -O {source.location}), then ingest the "
                              "file")
         return stack.enter_context(io.BufferedReader(_RangeFile(source.location, source.size), 1 << 20))
-    response = stack.enter_context(_request(source.location, start))
+    try:
+        response = stack.enter_context(_request(source.location, start))
+    except urllib.error.HTTPError as exc:
+        if exc.code != 416 or not start or (source.size is not None and start < source.size):
+            raise
+        # Range Not Satisfiable: nothing from ``start`` on, says a server that answers Range requests (of an archive
+        # whose size it did not say, where a stream with no length ended): its end, read again (``ingest_part``).
+        exc.close()
+        return io.BytesIO(b"")
     unframed = response.length is None and not response.chunked
-    if unframed and isinstance(stack, _Reading):
-        stack.unframed = True
     # Sent with no length, the answer runs to the archive's end where its size is known (from where it starts:
     # the range asked, or the file's start where the server ignored Range).
-    left = source.size - (start if response.status == 206 else 0) if unframed and source.size is not None else None
-    body = _Body(response, left)
+    base = start if response.status == 206 else 0
+    left = source.size - base if unframed and source.size is not None else None
+    body = _Body(response, left, tail=unframed)
+    if unframed and isinstance(stack, _Reading):
+        stack.unframed, stack.body, stack.base = True, body, base
     if start and response.status != 206:  # the server ignored Range: skip to the start ourselves
-        _skip(body, start)
+        _skip(body, start, stack)
     return body
 
 
@@ -947,8 +970,11 @@ class _Body(io.RawIOBase):
     record made it look damaged: skipped for good, the rest read on ("bytes skipped").
     """
 
-    def __init__(self, response: HTTPResponse, left: int | None = None) -> None:
+    def __init__(self, response: HTTPResponse, left: int | None = None, tail: bool = False) -> None:
         self.response, self.left = response, left
+        #: Bytes read so far, and (``tail``) the last ``_NOTHING_MAX`` of them: where a stream with no length
+        #: ended, and whether what it ended with after its last whole record is a record cut short.
+        self.delivered, self.tail = 0, bytearray() if tail else None
 
     def readable(self) -> bool:
         return True
@@ -963,15 +989,27 @@ class _Body(io.RawIOBase):
                 raise ConnectionError(f"the server closed the connection {self.left} bytes before the end of the "
                                       "archive (its response said no length)")
             self.left -= count
+        self.delivered += count
+        if self.tail is not None and count:
+            self.tail += buffer[:count]
+            del self.tail[:-_NOTHING_MAX]
         return count
 
 
-def _skip(stream: IO[bytes], count: int) -> None:
-    while count > 0:
-        chunk = stream.read(min(count, 1 << 20))
+def _skip(stream: IO[bytes], count: int, stack: ExitStack | None = None) -> None:
+    """Read past ``count`` bytes of ``stream``. One sent with no length (noted on a ``_Reading`` ``stack``) that ends
+    before them ended where its connection dropped: raised as such, as ``_Body`` raises where a length says so. (Quiet,
+    a read resumed where the one before ended, to see whether it went on, took such a stream for the same end met
+    again, the end of the archive.)"""
+    left = count
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
         if not chunk:
+            if getattr(stack, "unframed", False):
+                raise ConnectionError(f"the server closed the connection {left:,} bytes before byte {count:,}, where "
+                                      "reading resumes (its response said no length)")
             return
-        count -= len(chunk)
+        left -= len(chunk)
 
 
 def _zip(source: Source, stack: ExitStack) -> zipfile.ZipFile:
@@ -1027,11 +1065,11 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
         whole = _gzipped_whole(raw)
         raw.replay()
         if not whole:
-            _skip(raw, part.start)
+            _skip(raw, part.start, stack)
             return raw, part.start, size
     if source.kind == "whole.zst":
         stream = stack.enter_context(_ZstdFrames(_open_raw(source, stack), frames=False))
-        _skip(stream, part.start)
+        _skip(stream, part.start, stack)
         return stream, part.start, None  # as a WARC gzipped whole: offsets count uncompressed bytes
     if source.kind == "warc.zst":
         if part.start == 0:
@@ -1052,7 +1090,7 @@ def open_part(part: Part, stack: ExitStack) -> tuple[IO[bytes], int, int | None]
     if source.kind == "whole.gz" or raw is not None:
         stream = stack.enter_context(gzip.GzipFile(fileobj=raw if raw is not None else _open_raw(source, stack),
                                                    mode="rb"))
-        _skip(stream, part.start)
+        _skip(stream, part.start, stack)
         return stream, part.start, None  # its uncompressed size is known only at its end
     if part.index == 0 or source.kind != "warc.gz":
         return _open_raw(source, stack, part.start), part.start, size
@@ -1079,8 +1117,14 @@ def holds_no_record(part: Part, start: int, end: int) -> bool:
             data = _open_raw(part.source, stack, start).read(end - start)
     except (OSError, HTTPException):
         return False  # unread, then: said so, and read again next run
-    if len(data) != end - start:
-        return False
+    return len(data) == end - start and _nothing(data)
+
+
+def _nothing(data: bytes, kind: str = "warc.gz") -> bool:
+    """Whether ``data``, after a record, holds no record: empty gzip members or line ends (an uncompressed WARC's
+    between records), which warcio reads past."""
+    if kind == "warc":
+        return not data.strip(b"\r\n")
     out = b""
     while data:
         decompressor = zlib.decompressobj(wbits=31)
@@ -1212,6 +1256,9 @@ class PartRead:
     #: Why the end the part's reading met may not be the archive's (``UNVERIFIED``): its server sent it with
     #: no length, its end the connection's close, which a dropped connection's is too.
     unverified: str | None = None
+    #: Its stream came with no length (and no size said where the archive ends): where it ended, or stopped inside a
+    #: record, may be where its connection dropped (``ingest_part`` reads it again from there).
+    unframed: bool = False
 
 
 def _complaint(captured: io.StringIO) -> str:
@@ -1612,6 +1659,7 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                 # because the file is damaged or truncated: it says so, and what to do.
                 said = _printable(problem) + (f"; {_unframed(part.source.location)}" if stack.unframed else "")
                 read.stop = Stop(part.member, end, number, said, (size or end) - end)
+                read.unframed = stack.unframed and size is None
                 return
             if frames is None:
                 # Never backwards: inside a gzip member of several records (which warcio refuses
@@ -1631,7 +1679,18 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
             read.stop = Stop(part.member, end, number, "no complete record in the rest of the file "
                              + (f"({complaint})" if complaint else "(it is truncated)"), size - end)
         elif part.end is None and size is None and stack.unframed:
-            # Its end is where the connection closed, between two records: no length said where the archive
-            # ends, and a connection that dropped there read as its end, the rest never read and the archive
-            # marked read. Said so (``UNVERIFIED``), not called whole.
-            read.unverified = _unframed(part.source.location)
+            body = stack.body
+            rest = stack.base + body.delivered - end if body is not None and part.source.kind in ("warc.gz", "warc") \
+                else 0
+            read.unframed = True
+            if rest > 0 and (rest > len(body.tail) or not _nothing(bytes(body.tail[-rest:]), part.source.kind)):
+                # It ended inside a record too short to read anything of (a gzip member cut in its first bytes,
+                # which warcio ends at quietly): read as an end between two records, and met again there by a
+                # read again (``ingest_part``), the archive was called whole, the rest never read.
+                read.stop = Stop(part.member, end, number, f"its stream ended {rest:,} bytes into this record, "
+                                 f"before any of it could be read; {_unframed(part.source.location)}")
+            else:
+                # Its end is where the connection closed, between two records: no length said where the archive
+                # ends, and a connection that dropped there read as its end, the rest never read and the archive
+                # marked read. Said so (``UNVERIFIED``), not called whole (``ingest_part`` reads it again there).
+                read.unverified = _unframed(part.source.location)

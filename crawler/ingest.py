@@ -195,7 +195,9 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
     of the part started again from its start, and threw away what the one before had read: a
     server without Range requests whose connection broke at the same place every time gave
     nothing, run after run. When the tries run out, what was read is kept (``PartRead.broken``:
-    stored, and the next run resumes after it).
+    stored, and the next run resumes after it). A stream sent with no length, whose end a dropped
+    connection's looks like, is read again from where it ended as many times: an end met again at
+    the same byte is the archive's.
     """
     if options.fingerprint:
         _same_code(options.fingerprint)
@@ -210,10 +212,13 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
     retries, attempt = int(settings.NEWSMON_INGEST_RETRIES), 0
     done: PartResult | None = None
     piece = part
+    # Where a stream sent with no length last ended (between two records, or inside one), and how many times it was
+    # read again from there.
+    ended, again = None, 0
     while True:
         result = PartResult(piece, PartRead())
         try:
-            return _joined(done, _ingest_part(piece, options, dicts, result))
+            more = _ingest_part(piece, options, dicts, result)
         except (OSError, HTTPException) as exc:
             read_to = result.read.end if result.read.records else None
             if read_to is not None and read_to > piece.start:
@@ -228,11 +233,40 @@ def ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, str
                 if done is None:
                     raise
                 done.read.broken = _reading_failed(done.read.end, exc)
+                done.read.unverified = None  # left unfinished: the next run reads on from its end
                 return done
             if isinstance(exc, urllib.error.HTTPError):
                 exc.close()
             time.sleep(wait)
             attempt += 1
+            continue
+        read = more.read
+        # A stream sent with no length ends where its connection closed: at the archive's end, or where the connection
+        # dropped, between two records or inside one (a stop). Read again from there (``ended``), it tells which.
+        open_end = read.unverified is not None or (read.unframed and read.stop is not None)
+        if open_end and piece.start == ended and not read.records:
+            # Nothing more where the read before ended.
+            if (read.stop is None) == (done.read.stop is None):  # type: ignore[union-attr]
+                # The same end met again, which a connection that dropped would not meet twice at the same byte: the
+                # archive's (said unverified, a whole archive from a server that sends no length was an alarm on every
+                # run, exit status 1, that neither --force nor anything else settled); a stop met again stands.
+                read.unverified = None
+                return _joined(done, more)
+            if read.stop is not None:
+                # No record where the read before ended between two (it ended inside a gzip member's last bytes,
+                # after its record): nothing tells more of that end than that read did.
+                read.stop, read.unverified = None, done.read.unverified  # type: ignore[union-attr]
+                return _joined(done, more)
+            # (Ended there between two records, where the read before met part of a record: read again.)
+        if open_end and again < retries:
+            # Its end may be where the connection dropped: read again from there (from its start over a server without
+            # Range requests, skipped to there), the records read kept; a stop's record read again from its start.
+            ended, again, attempt = read.end, again + 1, 0
+            done, piece = _joined(done, more), replace(part, start=read.end)
+            continue
+        if read.unverified is not None and again:
+            read.unverified = archives.went_on(part.source.location, again)
+        return _joined(done, more)
 
 
 def _joined(done: PartResult | None, more: PartResult) -> PartResult:
@@ -245,10 +279,14 @@ def _joined(done: PartResult | None, more: PartResult) -> PartResult:
     done.counts.update(more.counts)
     done.seconds += more.seconds
     read, after = done.read, more.read
+    # Its stop and holes number their records from where it started: "0 complete records, then stopped at byte …
+    # (record 1)" of a stop after a read that went on past a reset, its record the 10th.
+    before = read.records
     read.records += after.records
     read.http_records += after.http_records
-    read.holes += after.holes
-    read.end, read.stop, read.unverified = after.end, after.stop, after.unverified
+    read.holes += [hole.renumbered(before) for hole in after.holes]
+    read.end, read.unverified = after.end, after.unverified
+    read.stop = after.stop.renumbered(before) if after.stop is not None else None
     done.counts["records"] = read.records
     return done
 
