@@ -168,6 +168,11 @@ class KnownHosts(frozenset):
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# An ampersand of the query still escaped as XML and HTML write it, "&amp;": a feed that escapes its links twice
+# (&amp;amp;, which its XML parser reads once), or inside CDATA (read as written), a page's href escaped twice.
+# Kept, "?id=1&amp;p=2" was the parameter "amp;p", another key than the "?id=1&p=2" the site's other links give:
+# the article fetched twice, and asked for under a query its server does not read as meant.
+_ESCAPED_AMPERSAND = re.compile(r"&amp;", re.IGNORECASE)
 # How a query's escapes are decoded and encoded again (canonical_url): the same both ways, so that
 # bytes that are no UTF-8 survive.
 _QUERY_ERRORS = "surrogateescape"
@@ -222,7 +227,9 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     ``/articles/防衛.html``, as feeds and WARC headers may give it) is percent-encoded in UTF-8
     first, as Scrapy requests it: one article, one URL, whichever way it was listed. An escape
     that is no UTF-8 (Shift_JIS, as older Japanese CGI sites take it: ``?kw=%96%68%89%71``) stands
-    for the same byte in the canonical form, in the query as in the path.
+    for the same byte in the canonical form, in the query as in the path. An ampersand of the query
+    left escaped (``&amp;``: a feed's link escaped twice, or inside CDATA) separates its parameters,
+    as the site's other links write it (``_ESCAPED_AMPERSAND``).
     """
     url = url.strip()
     if not url.isascii():
@@ -253,6 +260,9 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
         # one path (RFC 3986, 6.2.2.1): each was fetched, one article twice.
         path = _ANY_ESCAPE.sub(lambda m: m.group().upper(), path)
     site_tracking = _site_tracking(host, path)
+    query = parts.query
+    while "&" in query and _ESCAPED_AMPERSAND.search(query):  # &amp;amp; is &amp; after one pass
+        query = _ESCAPED_AMPERSAND.sub("&", query)
     # The query is decoded to drop and sort its parameters, and encoded again: both ways with
     # surrogateescape, so that a byte that is no UTF-8 comes back as itself. Replaced (parse_qsl's
     # default), ?kw=%96%68%89%71 (防衛 in Shift_JIS) was fetched as ?kw=%EF%BF%BDh%EF%BF%BDq, a 404,
@@ -260,7 +270,7 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     # (stored keys stay as they are); the path is never decoded.
     query = [
         (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True, errors=_QUERY_ERRORS)
+        for k, v in parse_qsl(query, keep_blank_values=True, errors=_QUERY_ERRORS)
         if not _TRACKING.match(k) and not (site_tracking and site_tracking.match(k))
     ]
     query.sort()

@@ -67,23 +67,32 @@ _STAND_IN = "kind = 'error' AND reason_code IN ('revisit', 'redirect')"
 
 def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str | None = None,
                 run_id: int | None = None, now: str | None = None, listed: Mapping[str, str] | None = None,
-                copies: Mapping[str, str] | None = None) -> int:
+                copies: Mapping[str, str] | None = None, archive: Mapping[str, int] | None = None,
+                news: Iterable[str] = ()) -> int:
     """Remember newly discovered URLs (already known ones are left as they are); return how many were new.
 
     ``listed``: what the feed, news sitemap or section page said of these and other URLs it
     listed (``crawler.discovery.Discovered.listed``, ``link_words``), kept for each known URL that
     has no such words yet, or has a headline alone where these add a summary (a section page's
     link listed it before a feed's entry did). ``copies``: the AMP copy's address it listed these
-    and other URLs as (``listed_as``, m044), kept for each known URL, the latest over an earlier."""
+    and other URLs as (``listed_as``, m044), kept for each known URL, the latest over an earlier.
+    ``archive``: of these URLs, those only an archive sitemap listed, each with its place in it
+    (``archive_place``, m050: ``due_urls`` takes them after the day's news, in that order).
+    ``news``: known URLs the day's news lists (a feed, a news sitemap, a section, a recent entry):
+    no archive's any more, they are the day's news of the backlog."""
     now = now or now_utc()
     listed = listed or {}
+    archive = archive or {}
     with transaction(db):
         before = db.conn.total_changes
         db.conn.executemany(
             "INSERT OR IGNORE INTO urls (url, outlet, kind, first_seen_at, last_seen_at, attempts, reason, "
-            "reason_code, run_id, listed) VALUES (?, ?, 'pending', ?, ?, 0, ?, 'discovered', ?, ?)",
-            [(url, outlet, now, now, reason or "discovered; not fetched yet", run_id, listed.get(url)) for url in urls])
+            "reason_code, run_id, listed, archive_place) VALUES (?, ?, 'pending', ?, ?, 0, ?, 'discovered', ?, ?, ?)",
+            [(url, outlet, now, now, reason or "discovered; not fetched yet", run_id, listed.get(url), archive.get(url))
+             for url in urls])
         new = db.conn.total_changes - before
+        db.conn.executemany("UPDATE urls SET archive_place = NULL WHERE url = ? AND archive_place IS NOT NULL",
+                            [(url,) for url in news])
         # Named, not numbered (?1): Python 3.12 before 3.12.4 (Ubuntu 24.04 has 3.12.3) takes ?1 for a
         # name and warns that a sequence will not do from 3.14 (CPython gh-117995).
         db.conn.executemany(f"UPDATE urls SET listed = :words WHERE url = :url AND (listed IS NULL OR "
@@ -196,7 +205,12 @@ def _due(kind: str, attempts: int, code: str | None, retry_at: str | None, *, ma
 
 
 def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: str | None = None) -> list[str]:
-    """URLs of ``outlet`` still to fetch (``needs_fetch``), oldest first."""
+    """URLs of ``outlet`` still to fetch (``needs_fetch``): the day's news first, oldest first, then
+    what only an archive sitemap listed (``archive_place``), in the order it listed them. Oldest
+    first alone, the day's articles a first run's feed listed over ``NEWSMON_MAX_ARTICLES``, or a
+    burst's, waited behind the archive read before them (50,000 at 500 a run: 100 runs). The archive
+    gets what room the day's news leaves; it waits only while an outlet's news alone fills every
+    run, which its health tells (``backlog``)."""
     placeholders = ", ".join("?" for _ in RETRY_REFUSALS)
     return [row[0] for row in db.execute(
         f"""
@@ -206,7 +220,7 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
             OR (kind = 'refused' AND reason_code IN ({placeholders}))
             OR (kind = 'blocked' AND (retry_at IS NULL OR retry_at <= ?))
             OR (kind IN ('not_article', 'gave_up', 'gone') AND retry_at <= ?))
-        ORDER BY first_seen_at, url LIMIT ?
+        ORDER BY archive_place IS NOT NULL, first_seen_at, archive_place, url LIMIT ?
         """, [outlet, max_attempts, now or now_utc(), *RETRY_REFUSALS, now or now_utc(), now or now_utc(),
               limit]).fetchall()]
 

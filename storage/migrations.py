@@ -1374,3 +1374,14 @@ def m049_health_log_notices(db: Database) -> None:
     catch-up (``notifications._flap_notices``). By ``idx_health_log_outlet`` it read every row of the flap, newest
     first, each digest: a row a run, 8,760 at a year of hourly runs."""
     _run(db, ["CREATE INDEX idx_health_log_notices ON health_log(outlet, id) WHERE told = 1"])
+
+
+@MIGRATIONS()
+def m050_urls_archive_place(db: Database) -> None:
+    """Of a URL only an archive sitemap listed (its old or undated entries at a first read: ``spiders.news._archived``),
+    its place in that sitemap; none once a feed, a news sitemap, a section or a recent entry lists it. The backlog
+    (``frontier.due_urls``) takes the day's news an earlier run left before the archive, the archive in the order its
+    sitemap listed it: ordered by when they were first seen, the day's articles a first run's feed listed over
+    ``NEWSMON_MAX_ARTICLES``, or a burst's, waited behind the archive read before them (50,000 at 500 a run: 100
+    runs). URLs discovered before it have none, and wait as they did."""
+    _run(db, ["ALTER TABLE urls ADD COLUMN archive_place INTEGER"])

@@ -401,6 +401,88 @@ def test_a_first_runs_undated_archive_is_asked_for_in_the_order_it_lists(tmp_pat
     assert sorted(fetched) == sorted(a.path for a in listed[:2]), fetched
 
 
+def _feed_and_sitemaps_config(tmp_path: Path, site: LoopbackSite, *sitemaps: str) -> dict[str, str]:
+    path = tmp_path / "newsmon.toml"
+    path.write_text(f"[outlets.site]\nname = 'Site'\nlanguage = 'ja'\nfeeds = [{site.url(RSS_PATH)!r}]\n"
+                    f"sitemaps = [{', '.join(repr(site.url(s)) for s in sitemaps)}]\n"
+                    f"article_url_pattern = '^{re.escape(site.url('/site/'))}'\n", encoding="utf-8")
+    return {"db": str(tmp_path / "news.db"), "config": str(path)}
+
+
+def _old_archive(site: LoopbackSite, numbers, suffix: str = "") -> None:
+    """Articles of 2020 at /site/old/<n>.html, listed by /archive.xml alone, dated, in the order of ``numbers``."""
+    old = datetime(2020, 5, 1, 3, tzinfo=UTC)
+    for n in numbers:
+        site.publish_html(f"/site/old/{n}.html", news_page(n, old), title=f"第{n}報", published=old, channels=[])
+    site.answer("/archive.xml", 200, urlset("".join(
+        f"<url><loc>{site.url(f'/site/old/{n}.html')}{suffix}</loc><lastmod>2020-05-0{n}</lastmod></url>"
+        for n in numbers)), {"Content-Type": "application/xml"})
+
+
+def _today(site: LoopbackSite, numbers) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    for n in numbers:
+        site.publish_html(f"/site/today/{n}.html", news_page(20 + n, now), title=f"第{20 + n}報", published=now,
+                          channels=["feed"])
+
+
+def test_the_days_articles_a_first_run_left_come_before_its_archive_which_follows_in_the_order_listed(tmp_path):
+    # A first run's feed listed more of the day's articles than NEWSMON_MAX_ARTICLES; its archive sitemap, read
+    # before the slow feed, was left pending too. The next runs took the backlog oldest first: the day's articles
+    # waited behind the archive (50,000 at 500 a run: 100 runs), and the archive came by URL, not in its order.
+    with LoopbackSite([]) as site:
+        _old_archive(site, range(8, 0, -1))  # listed newest first
+        _today(site, range(1, 5))
+        site.hang(RSS_PATH, 1.0, times=1)
+        env = _feed_and_sitemaps_config(tmp_path, site, "/archive.xml")
+        runs = []
+        for _ in range(3):
+            site.clear_log()
+            assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+            runs.append(sorted(r.path for r in site.article_requests()))
+    assert runs == [["/site/today/3.html", "/site/today/4.html"], ["/site/today/1.html", "/site/today/2.html"],
+                    ["/site/old/7.html", "/site/old/8.html"]], runs
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
+def test_a_bursts_leftover_articles_come_before_the_archive_an_earlier_run_left(tmp_path):
+    # A later run's quota went to a burst of the day's articles; the rest, pending, waited behind the archive the
+    # outlet's first run left, older than they are. An old article the feed lists again is the day's news too.
+    with LoopbackSite([]) as site:
+        _old_archive(site, range(1, 9))
+        _today(site, [0])
+        env = _feed_and_sitemaps_config(tmp_path, site, "/archive.xml")
+        assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0  # today/0, and old/1 in the room left
+        _today(site, range(1, 5))
+        site.answer(RSS_PATH, 200, (
+            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Site</title>' + "".join(
+                f"<item><title>{path}</title><link>{site.url(path)}</link></item>"
+                for path in [*(f"/site/today/{n}.html" for n in (4, 3, 2, 1)), "/site/old/6.html"])
+            + "</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
+        runs = []
+        for room in (2, 3):
+            site.clear_log()
+            assert crawl(env, f"NEWSMON_MAX_ARTICLES={room}").returncode == 0
+            runs.append(sorted(r.path for r in site.article_requests()))
+    assert runs == [["/site/today/3.html", "/site/today/4.html"],
+                    ["/site/old/6.html", "/site/today/1.html", "/site/today/2.html"]], runs
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
+def test_a_first_runs_archive_listed_under_a_tracking_parameter_leaves_the_room_to_the_feed(tmp_path):
+    # The archive's entries were told by their canonical URL: listed with a tracking parameter (or http:// on an
+    # https host, a path in Japanese), none was the archive's, and the archive took the quota ahead of the feed.
+    with LoopbackSite([]) as site:
+        _old_archive(site, range(1, 9), suffix="?utm_source=sitemap")
+        _today(site, [1])
+        site.hang(RSS_PATH, 1.0, times=1)
+        env = _feed_and_sitemaps_config(tmp_path, site, "/archive.xml")
+        assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+        fetched = [r.path for r in site.article_requests()]
+    assert "/site/today/1.html" in fetched and len(fetched) == 2, fetched
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
 def test_errors_are_counted_and_do_not_stop_the_run(env, site):
     articles = site.articles
     site.fail(articles[0].path, 404)

@@ -36,7 +36,7 @@ EXPECTED_COLUMNS = {
               "outlet", "dict_id", "part_of", "captured_at"],
     "urls": ["url", "outlet", "kind", "http_status", "article_id", "first_seen_at", "last_seen_at",
              "attempts", "last_error", "reason", "reason_code", "redirected_to", "page_id", "run_id", "retry_at",
-             "blocked_since", "listed", "listed_as"],
+             "blocked_since", "listed", "listed_as", "archive_place"],
     "discovery": ["id", "run_id", "outlet", "url", "kind", "fetched_at", "http_status", "ok", "entries",
                   "article_urls", "new_urls", "refused", "reason", "known",
                   "newest_entry", "entry_interval", "unlinked", "retry_at", "listing_urls", "listing_known"],
@@ -84,7 +84,8 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m041_outlet_runs_garbled", "m042_health_log_resolved", "m043_health_log_told",
                    "m044_urls_listed_as", "m045_health_log_began", "m046_relevant_after_dismissal",
                    "m047_discovery_listing", "m048_updated_in_the_second_of_the_review",
-                   "m049_health_log_notices"]
+                   "m049_health_log_notices",
+                   "m050_urls_archive_place"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -519,6 +520,30 @@ def test_a_pending_url_is_seen_but_not_done(db):
     assert queries.url_done(db, url) and db["urls"].get(url)["attempts"] == 1
 
 
+def test_the_backlog_gives_the_days_news_before_the_archive_and_the_archive_in_the_order_listed(db):
+    # An outlet's first run read its archive sitemap (listed newest first), then its feed, whose articles over
+    # NEWSMON_MAX_ARTICLES stayed pending too; a later run left a burst's. Oldest first, the day's articles waited
+    # behind the whole archive (50,000 at 500 a run: 100 runs), and the archive came by URL, its oldest numbers first.
+    first, later = "2026-12-01T00:00:00+00:00", "2026-12-02T00:00:00+00:00"
+    archive = [f"https://x.jp/a/{n}" for n in (9, 8, 7, 6)]
+    frontier.add_pending(db, archive, outlet="x", now=first,
+                         archive={url: place for place, url in enumerate(archive, 1)})
+    frontier.add_pending(db, ["https://x.jp/a/11", "https://x.jp/a/10"], outlet="x", now=first)
+    frontier.add_pending(db, ["https://x.jp/a/13", "https://x.jp/a/12"], outlet="x", now=later)
+    assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == [
+        "https://x.jp/a/10", "https://x.jp/a/11", "https://x.jp/a/12", "https://x.jp/a/13", *archive]
+    # An archive's article the day's news lists (a feed, a section) is the day's news, as old as it is; one that
+    # failed stays the archive's; an archive sitemap read again (no news= of it) says nothing of it.
+    frontier.record_failure(db, archive[0], outlet="x", code="http_503", reason="HTTP 503", max_attempts=3)
+    frontier.add_pending(db, [archive[3]], outlet="x", now=later, news=[archive[3]])
+    frontier.add_pending(db, archive, outlet="x", now=later)
+    assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == [
+        "https://x.jp/a/10", "https://x.jp/a/11", "https://x.jp/a/6", "https://x.jp/a/12", "https://x.jp/a/13",
+        *archive[:3]]
+    assert frontier.due_urls(db, "x", max_attempts=3, limit=3) == ["https://x.jp/a/10", "https://x.jp/a/11",
+                                                                   "https://x.jp/a/6"]
+
+
 def test_feed_state_round_trips(db):
     url = "https://www.example.jp/rss.xml"
     assert queries.get_feed_state(db, url) is None
@@ -865,14 +890,16 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
                            "attempts": 1})
         for _ in range(pages):
             queries.save_page(db, url, b"<html><body>busy</body></html>", now=at)
-    assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == []
+    # (due_urls reads a column of a later migration: asked of each URL, as discovery asks.)
+    assert not any(frontier.needs_fetch(db, url, max_attempts=3) for url in rows)
     assert migrate(db) == ["m028_not_article_second_look", "m029_listed_words", "m030_listed_reads", "m031_not_read_kinds",
                            "m032_archive_head", "m033_runs_by_start", "m034_health_lookups", "m035_stand_in_links",
                            "m036_page_captures", "m037_off_scope_urls", "m038_article_sightings",
                            "m039_discovery_retry_at", "m040_redirect_off_scope_targets", "m041_outlet_runs_garbled",
                            "m042_health_log_resolved", "m043_health_log_told", "m044_urls_listed_as",
                            "m045_health_log_began", "m046_relevant_after_dismissal", "m047_discovery_listing",
-                           "m048_updated_in_the_second_of_the_review", "m049_health_log_notices"]
+                           "m048_updated_in_the_second_of_the_review", "m049_health_log_notices",
+                           "m050_urls_archive_place"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
@@ -1015,7 +1042,8 @@ def test_m044_reads_the_amp_copy_a_url_was_listed_as_off_its_reason(tmp_path):
                            "first_seen_at": "2026-12-06T10:00:00+00:00", "last_seen_at": "2026-12-06T10:00:00+00:00"})
     assert migrate(db) == ["m044_urls_listed_as", "m045_health_log_began", "m046_relevant_after_dismissal",
                            "m047_discovery_listing", "m048_updated_in_the_second_of_the_review",
-                           "m049_health_log_notices"]
+                           "m049_health_log_notices",
+                           "m050_urls_archive_place"]
     assert {url: frontier.listed_as(db, url) for url in ("https://a.jp/a/1", "https://a.jp/a/2", "https://a.jp/a/3",
                                                          "https://a.jp/a/4")} == {
         "https://a.jp/a/1": "https://a.jp/a/1/amp", "https://a.jp/a/2": "https://a.jp/a/2.amp.html",

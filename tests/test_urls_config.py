@@ -231,6 +231,28 @@ def test_parameters_are_sorted_so_patterns_must_not_depend_on_their_order():
     assert canonical_url("https://example.jp/a?k=2026041200244&g=eco") == "https://example.jp/a?g=eco&k=2026041200244"
 
 
+def test_an_ampersand_left_escaped_in_a_feeds_link_separates_its_parameters():
+    # A feed escaping its links twice (&amp;amp;, which XML reads once) or inside CDATA (read as written) gave
+    # "?id=1&amp;p=2": the parameter "amp;p", another key than the site's other links' "?id=1&p=2", and each was
+    # fetched, one article twice (the feed's under a query its server does not read as meant).
+    from crawler.discovery import parse_feed
+
+    one, two = "https://example.jp/news/view.php?id=1&p=2", "https://example.jp/news/view.php?id=2&p=2"
+    feed = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>a</title><link>{one.replace('&', '&amp;amp;')}</link></item>"
+            f"<item><title>b</title><link><![CDATA[{two.replace('&', '&amp;')}]]></link></item>"
+            "</channel></rss>").encode()
+    listed = parse_feed(feed).links
+    assert [canonical_url(url) for url in listed] == [one, two], listed
+    # However many times, and in a Jiji link, whose genre is no part of its key.
+    assert canonical_url("https://example.jp/a?id=1&amp;amp;amp;p=2&AMP;q=3") == "https://example.jp/a?id=1&p=2&q=3"
+    assert canonical_url("https://www.jiji.com/jc/article?k=2025070500264&amp;g=int", HOSTS) == \
+        "https://www.jiji.com/jc/article?k=2025070500264"
+    # An ampersand percent-encoded in a value is the value's, as is one in the path.
+    assert canonical_url("https://example.jp/a?q=AT%26amp%3BT") == "https://example.jp/a?q=AT%26amp%3BT"
+    assert canonical_url("https://example.jp/a&amp;b/c?x=1") == "https://example.jp/a&amp;b/c?x=1"
+
+
 def test_a_jiji_article_is_its_k_whatever_else_its_links_carry():
     # Its feed's &m=rss, a genre, a photo and a referrer, in any order, and its smartphone copy:
     # one URL to fetch. Each was fetched again under its own key.

@@ -18,7 +18,7 @@ The spider stays thin: pages (and failures) go to ``crawler.pipelines.StorePipel
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Set
+from collections.abc import AsyncIterator, Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from functools import partial
 from datetime import datetime, timedelta, timezone
@@ -484,7 +484,8 @@ class NewsSpider(scrapy.Spider):
         # A Google News sitemap's entries say they are articles, as a feed's do (an archive
         # sitemap lists tag and section pages beside them).
         declared = {link for written, link in zip(found.links, links) if written in found.declared}
-        archived = _archived(found, links, self.max_articles) if first else frozenset()
+        # A feed lists the day's news; a sitemap read again, its dates unread, does not say which (None).
+        archived = _archived(found, links, self.max_articles) if first else frozenset() if kind == "feed" else None
         words = {parsable(link, response.url) or link: text for link, text in found.listed.items()}
         requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared,
                                           archived=archived, words=words)
@@ -641,13 +642,19 @@ class NewsSpider(scrapy.Spider):
             # And the links of its data (a Next.js page's state, JSON-LD's ItemList): a page a
             # script builds lists its articles there only.
             data = page_data_links(response, response.url)
-            own = self._own_listing(response, outlet, data)
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
             self._parser_bug(response, outlet, kind, exc)
             return
         links = list(dict.fromkeys([*(link.url for link in extracted), *(link.url for link in data)]))
-        requests, counts = self._articles(links, outlet, via="section", strict=False, words=link_words(
+        taken: dict[str, str | None] = {}
+        requests, counts = self._articles(links, outlet, via="section", strict=False, taken=taken, words=link_words(
             [*((link.url, link.text) for link in extracted), *((link.url, link.words) for link in data)]))
+        try:
+            own = self._own_listing(response, outlet, data, taken)
+        except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
+            self._parser_bug(response, outlet, kind, exc)
+            yield from requests  # remembered as pending already: asked for now, as the page's links were read
+            return
         if not counts[0] and self._refused_region(response, outlet, kind):
             return
         emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0]) if page == 1 else None
@@ -673,13 +680,22 @@ class NewsSpider(scrapy.Spider):
                     request.cb_kwargs["page"] = page + 1
                     yield request
 
-    def _own_listing(self, response: Response, outlet: str, data: list[DataLink]) -> set[str] | None:
+    def _own_listing(self, response: Response, outlet: str, data: list[DataLink],
+                     taken: Mapping[str, str | None] | None = None) -> set[str] | None:
         """The article URLs of a section page's own listing (``main_listing``), as ``_articles``
-        takes them (canonical, in the outlet's scope and pattern); ``data``: the links of its data."""
+        takes them (canonical, in the outlet's scope and pattern); ``data``: the links of its data;
+        ``taken``: what ``_articles`` took each of the page's link URLs for (``_articles``' own)."""
         definition, base = self.outlets[outlet], get_base_url(response)
+        taken = taken or {}
 
         def article_url(href: str) -> str | None:
+            # An href written as the link extractor gave it (absolute) was read by ``_articles``: canonicalised
+            # again, each link of a page cost a section page 14 ms more (asahi.com's front page, 736 links).
+            if href in taken:
+                return taken[href]
             url = parsable(href.strip(), base)
+            if url in taken:
+                return taken[url]
             try:
                 url = canonical_url(url, self.hosts) if url else None
             except ValueError:  # "https://[broken/a", as _articles refuses it
@@ -729,8 +745,9 @@ class NewsSpider(scrapy.Spider):
 
     def _articles(self, urls: Iterable[str], outlet_key: str, via: str, strict: bool,
                   dated: dict[str, str] | None = None, declared: Set[str] = frozenset(),
-                  archived: Set[str] = frozenset(),
-                  words: dict[str, str] | None = None) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
+                  archived: Set[str] | None = frozenset(), words: dict[str, str] | None = None,
+                  taken: dict[str, str | None] | None = None,
+                  ) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
         known): ``known``, for a feed, a section or a sitemap of up to ``KNOWN_MAX_SITEMAP`` article
         URLs, how many of them were seen before this run (none, of one read before: it turned over
@@ -743,23 +760,32 @@ class NewsSpider(scrapy.Spider):
         it is revisited now (``versions.prompt_revisits``). ``declared``: the URLs, as listed, of
         a sitemap's entries that say they are news articles (``Discovered.declared``): refused
         with a reason, as a feed's entries are, when the article URL pattern does not take them.
-        ``archived``: the URLs of a sitemap's entries dated ``ARCHIVE_AFTER`` ago or more, asked
-        for, if new, when the spider is idle, with the backlog (``when_idle``); after the outlet's
-        first run, only where more are new than a run asks for. ``words``: what
-        the document said of each entry, by the URL as listed (``Discovered.listed``), kept with
-        the URL.
+        ``archived``: the URLs, as listed, of a sitemap's entries dated ``ARCHIVE_AFTER`` ago or more,
+        asked for, if new, when the spider is idle, with the backlog (``when_idle``), and kept as the
+        archive's (``archive_place``: after the day's news in later runs' backlog too); after the
+        outlet's first run, only where more are new than a run asks for. The others are the day's
+        news; ``None``: the document's entries were not told apart (a sitemap read again, its dates
+        unread: an archive's relisted entries are no news), but those that say they are news
+        (``declared``). ``words``: what the document said of each entry, by the URL as listed
+        (``Discovered.listed``), kept with the URL. ``taken``: filled with the article URL each of
+        ``urls`` is (canonical, in the outlet's scope and pattern), ``None`` for any other link: a
+        section page's own listing reads its links so (``_own_listing``).
         """
         outlet: Outlet = self.outlets[outlet_key]
         words = words or {}
+        told, archived = archived is not None, archived or frozenset()
         fresh: list[str] = []
         unseen: list[str] = []
         held: list[str] = []  # new URLs of ``archived``
+        relisted: list[str] = []  # URLs left by earlier documents or runs that the day's news lists now
         listed: list[str] = []
         updated: dict[str, str] = {}
         said_of: dict[str, str] = {}
         copies: dict[str, str] = {}
         articles = refused = 0
+        taken = {} if taken is None else taken
         for raw in urls:
+            taken[raw] = None
             said = "news sitemap" if raw in declared else via  # what listed it, in reasons
             try:
                 url = canonical_url(raw, self.hosts)
@@ -779,6 +805,7 @@ class NewsSpider(scrapy.Spider):
                     self._refuse_unmatched(url, outlet, said, words.get(raw))
                 continue
             articles += 1
+            taken[raw] = url
             listed.append(url)
             if raw.strip() != url and amp_copy(raw) and outlet.in_scope(raw.strip()):
                 # An AMP copy, asked for under the canonical address, which a site that serves the
@@ -791,10 +818,15 @@ class NewsSpider(scrapy.Spider):
                 said_of[url] = words[raw]
             if url in self.scheduled or url in fresh:
                 continue
-            if url in self.deferred and url not in archived:
+            # ``archived`` and ``declared`` hold URLs as listed: told by the canonical URL, an archive whose
+            # entries carry a tracking parameter (or http:// on an https host, a Japanese path) was read as
+            # the day's news, and took the quota ahead of the feed.
+            news = raw in declared or (told and raw not in archived)
+            if url in self.deferred and news:
                 # An archive sitemap's entry that this feed, news sitemap or section lists too:
                 # not old news after all, and asked for now.
                 self.deferred.pop(url, None)
+                relisted.append(url)
                 unseen.append(url)
                 continue
             # Refused where another outlet listed it: this outlet's, never fetched.
@@ -806,10 +838,13 @@ class NewsSpider(scrapy.Spider):
                     updated[url] = dated[raw]
                 continue
             fresh.append(url)
-            if need == "new" and url in archived:
+            if need == "new" and raw in archived:
                 held.append(url)
             elif need == "new":
                 unseen.append(url)
+            elif news:
+                relisted.append(url)
+        archive: dict[str, int] = {}
         if held and outlet_key not in self.first_runs and len(held) <= self.max_articles:
             # A sitemap read for the first time after the outlet's first run whose new entries one
             # run's room holds (an index's new child, a new month's, undated; one never read whole,
@@ -819,9 +854,12 @@ class NewsSpider(scrapy.Spider):
             unseen += held
         else:
             # A first run's archive, listed before its feed was read, used up the outlet's
-            # NEWSMON_MAX_ARTICLES, and the articles of the day waited behind it for runs.
-            for url in held:
+            # NEWSMON_MAX_ARTICLES, and the articles of the day waited behind it for runs. Kept
+            # as the archive's, in the order listed: what the run leaves of it waits behind the
+            # day's news that later runs leave too (``frontier.due_urls``).
+            for place, url in enumerate(held, 1):
                 self.deferred.setdefault(url, outlet_key)
+                archive[url] = place
         # A sitemap's too, up to a size a run reads in milliseconds: its dates are read at an
         # outlet's first run only, and a section read before it in the same run claims the URLs it
         # lists first, so nothing said a working sitemap listed anything new: "stale", and its
@@ -835,7 +873,7 @@ class NewsSpider(scrapy.Spider):
                              # first in this run (no words) is asked for once, here or there.
                              listed=said_of,
                              # Kept: its revisits and retries come after the listing has rolled past it.
-                             copies=copies)
+                             copies=copies, archive=archive, news=relisted)
         if updated and self.store_options.revisit_after:
             prompted = versions.prompt_revisits(self.db, updated, outlet=outlet_key, via=via, now=now_iso(),
                                                 limit=PROMPTS_PER_DOCUMENT)
@@ -901,8 +939,8 @@ class NewsSpider(scrapy.Spider):
 
     def when_idle(self) -> None:
         """Once the run has fetched the articles it found new, request what earlier runs left
-        (``frontier.due_urls``, oldest first), then the revisits that are due: each once, with
-        the room left of each outlet's ``NEWSMON_MAX_ARTICLES``."""
+        (``frontier.due_urls``: the day's news oldest first, then the archive), then the revisits
+        that are due: each once, with the room left of each outlet's ``NEWSMON_MAX_ARTICLES``."""
         if not self.backlog_queued:
             self.backlog_queued = True
             try:
