@@ -57,8 +57,11 @@ def as_permissions_bind() -> list[str]:
 
 def crashing_env() -> dict[str, str]:
     """This environment, and tests/crash on PYTHONPATH: its newsmon processes (and their Dask
-    workers) crash extracting a page that carries ``CRASH_MARKER``."""
-    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent / "crash")}
+    workers) crash extracting a page that carries ``CRASH_MARKER``. A PYTHONPATH already set is kept after it:
+    sitecustomize imports ``crawler`` before the working directory is on the path, and without it a checkout
+    tested with another's virtualenv crashed that one's code."""
+    crash = str(Path(__file__).resolve().parent / "crash")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [crash, os.environ.get("PYTHONPATH")]))}
 
 
 @pytest.fixture(autouse=True)

@@ -2597,6 +2597,28 @@ def test_a_feed_whose_reading_raises_is_named_broken_and_read_whole_next_run(env
     assert rows(env, "select kind from urls where url = ?", only_in_feed) == [{"kind": "article"}]
 
 
+
+def test_a_section_page_whose_own_listing_raises_is_broken_with_what_was_read_of_it(env, site):
+    # Its links were read and its new articles asked for before its own listing raised: recorded with no counts
+    # and said as a page that could not be read, the row hid the articles it listed, and what the bug cost.
+    import urllib.request
+
+    from .conftest import CRASH_MARKER, crashing_env
+
+    page = urllib.request.urlopen(site.url(SECTION_PATH), timeout=10).read()
+    site.answer(SECTION_PATH, 200, page.replace(b"<body>", b"<body>" + CRASH_MARKER, 1),
+                {"Content-Type": "text/html; charset=utf-8"})
+    result = subprocess.run(crawl_cmd(env), capture_output=True, timeout=180, env=crashing_env())
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    assert b"TypeError: a bug of the listing reader (tests/crash)" in result.stderr
+    [read] = rows(env, "select ok, article_urls, new_urls, reason from discovery where url = ?", site.url(SECTION_PATH))
+    listed = [a for a in site.articles if "section" in a.channels]
+    assert read["ok"] == 0 and read["article_urls"] == len(listed) and len(listed) >= 2, read
+    assert read["reason"].startswith("a bug of newsmon while reading it: TypeError: a bug of the listing reader")
+    assert f"its {len(listed)} article links were read" in read["reason"] and "nor its next page" in read["reason"]
+    stored = {r["url"] for r in rows(env, "select url from urls where kind = 'article'")}
+    assert {site.url(a.path) for a in listed} <= stored
+
 def test_scrapys_tls_aliases_are_named_without_walking_the_stack():
     # In a fresh process, as a crawl starts: Scrapy's deprecated TLS aliases named their module
     # through inspect.stack(), a walk over sys.modules for each of ~40 frames (127 module

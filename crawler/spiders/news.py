@@ -610,17 +610,21 @@ class NewsSpider(scrapy.Spider):
                                 response.url, outlet, ", ".join(instead))
         return instead
 
-    def _parser_bug(self, response: Response, outlet: str, kind: str, exc: Exception) -> None:
+    def _parser_bug(self, response: Response, outlet: str, kind: str, exc: Exception,
+                    found: tuple[int, int, int, int] | None = None, known: int | None = None,
+                    read: str | None = None) -> None:
         """A feed, sitemap or section whose reading raised: a bug of newsmon's, on input no test had.
         Raised on, it had no row in the run (health could not name it) and every article it listed
         was lost without a word but a traceback; recorded broken, it is named in outlet health, and
         the next run reads it whole again (its validators are not kept). As a page whose extraction
-        raises, it does not fail the run: one odd feed would fail every run until it changes."""
+        raises, it does not fail the run: one odd feed would fail every run until it changes.
+        ``found``, ``known``, ``read``: what was read of it before the bug (a section page's links,
+        its articles asked for), recorded and said with it."""
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
         self.logger.error("newsmon: a bug while reading %s %s of %s", kind, response.url, outlet, exc_info=exc)
-        self._record_discovery(response, outlet, kind, ok=False, status=response.status,
-                               reason=f"{reading_crash(exc)} (please report it with the document and the traceback "
-                                      "in the log; read again next run)")
+        self._record_discovery(response, outlet, kind, ok=False, status=response.status, found=found, known=known,
+                               reason=f"{reading_crash(exc)}{f'; {read}' if read else ''} (please report it with "
+                                      "the document and the traceback in the log; read again next run)")
         self._document_done(response.meta, False)
 
     def parse_section(self, response: Response, outlet: str, page: int = 1):
@@ -652,7 +656,12 @@ class NewsSpider(scrapy.Spider):
         try:
             own = self._own_listing(response, outlet, data, taken)
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
-            self._parser_bug(response, outlet, kind, exc)
+            # Its links were read and its new articles are asked for: recorded with no counts, and said as
+            # a page that could not be read, the row hid the articles it did list, and what the bug cost
+            # (a next page of a listing that turned over, never looked for).
+            self._parser_bug(response, outlet, kind, exc, found=(len(links), *counts[:3]), known=counts[3],
+                             read=f"its {counts[0]} article links were read ({counts[1]} new, to fetch), but its "
+                                  "own listing was not told from its sidebars, nor its next page looked for")
             yield from requests  # remembered as pending already: asked for now, as the page's links were read
             return
         if not counts[0] and self._refused_region(response, outlet, kind):

@@ -1,6 +1,7 @@
 """A bug of newsmon's extraction, on demand: put this folder on PYTHONPATH of a newsmon process
 (and of the Dask workers it starts) and a page carrying ``MARKER`` makes ``extract_article``
-raise, as a bug in it would; a feed or sitemap carrying it makes its parser raise. The tests of what a crash costs (one page's ``extract_failed``, not
+raise, as a bug in it would; a feed or sitemap carrying it makes its parser raise, a section page its own
+listing's reader (``main_listing``). The tests of what a crash costs (one page's ``extract_failed``, not
 the run) need a page that crashes, and a real page no longer does once its bug is fixed.
 """
 
@@ -32,3 +33,18 @@ def _crashing_parser(parse):
 # Before crawler.spiders.news imports them by name.
 crawler.discovery.parse_feed = _crashing_parser(crawler.discovery.parse_feed)
 crawler.discovery.parse_sitemap = _crashing_parser(crawler.discovery.parse_sitemap)
+
+
+_main_listing = crawler.discovery.main_listing
+
+
+def _crashing_listing(root, *args, **kwargs):
+    # A section page carrying it: its links are read, then telling its own listing raises.
+    from lxml import etree
+
+    if any(MARKER.decode()[4:-3] in (c.text or "") for c in root.iter(etree.Comment)):
+        raise TypeError("a bug of the listing reader (tests/crash)")
+    return _main_listing(root, *args, **kwargs)
+
+
+crawler.discovery.main_listing = _crashing_listing
