@@ -210,7 +210,7 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
     first alone, the day's articles a first run's feed listed over ``NEWSMON_MAX_ARTICLES``, or a
     burst's, waited behind the archive read before them (50,000 at 500 a run: 100 runs). The archive
     gets what room the day's news leaves; it waits only while an outlet's news alone fills every
-    run, which its health tells (``backlog``)."""
+    run (health's ``backlog`` tells it where the news left grows, not where it fills each run exactly)."""
     placeholders = ", ".join("?" for _ in RETRY_REFUSALS)
     return [row[0] for row in db.execute(
         f"""
