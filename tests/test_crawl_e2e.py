@@ -281,18 +281,11 @@ def test_an_archive_sitemap_added_after_the_first_run_leaves_the_room_to_the_day
                 f"<url><loc>{site.url(f'/site/today/{n}.html')}</loc><lastmod>{now.isoformat()}</lastmod></url>"
                 for n in range(1, count + 1))), {"Content-Type": "application/xml"}, delay=1.0)
 
-        def config(*sitemaps):
-            path = tmp_path / "newsmon.toml"
-            path.write_text(f"[outlets.site]\nname = 'Site'\nlanguage = 'ja'\n"
-                            f"sitemaps = [{', '.join(repr(site.url(s)) for s in sitemaps)}]\n"
-                            f"article_url_pattern = '^{re.escape(site.url('/site/'))}'\n", encoding="utf-8")
-            return {"db": str(tmp_path / "news.db"), "config": str(path)}
-
         for n in range(1, 3):
             site.publish_html(f"/site/today/{n}.html", news_page(20 + n, now), title=f"第{20 + n}報", published=now,
                               channels=[])
         latest(1)
-        assert crawl(config("/latest.xml"), "NEWSMON_MAX_ARTICLES=2").returncode == 0
+        assert crawl(_site_config(tmp_path, site, "/latest.xml"), "NEWSMON_MAX_ARTICLES=2").returncode == 0
         for n in range(1, 9):
             site.publish_html(f"/site/old/{n}.html", news_page(n, old), title=f"第{n}報", published=old, channels=[])
         site.answer("/archive.xml", 200, urlset("".join(
@@ -300,7 +293,7 @@ def test_an_archive_sitemap_added_after_the_first_run_leaves_the_room_to_the_day
             for n in range(1, 9))), {"Content-Type": "application/xml"})
         latest(2)
         site.clear_log()
-        env = config("/archive.xml", "/latest.xml")
+        env = _site_config(tmp_path, site, "/archive.xml", "/latest.xml")
         assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
         fetched = [r.path for r in site.article_requests()]
     # The news sitemap's new article, then the room left for the archive; the rest waits, pending.
@@ -313,9 +306,11 @@ def _undated(site: LoopbackSite, paths) -> bytes:
     return urlset("".join(f"<url><loc>{site.url(p)}</loc></url>" for p in paths))
 
 
-def _site_config(tmp_path: Path, site: LoopbackSite, *sitemaps: str) -> dict[str, str]:
+def _site_config(tmp_path: Path, site: LoopbackSite, *sitemaps: str, feed: bool = False) -> dict[str, str]:
+    """The env of a config of outlet ``site`` reading ``sitemaps`` (paths of ``site``), and its RSS feed if ``feed``."""
     path = tmp_path / "newsmon.toml"
-    path.write_text(f"[outlets.site]\nname = 'Site'\nlanguage = 'ja'\n"
+    feeds = f"feeds = [{site.url(RSS_PATH)!r}]\n" if feed else ""
+    path.write_text(f"[outlets.site]\nname = 'Site'\nlanguage = 'ja'\n{feeds}"
                     f"sitemaps = [{', '.join(repr(site.url(s)) for s in sitemaps)}]\n"
                     f"article_url_pattern = '^{re.escape(site.url('/site/'))}'\n", encoding="utf-8")
     return {"db": str(tmp_path / "news.db"), "config": str(path)}
@@ -401,14 +396,6 @@ def test_a_first_runs_undated_archive_is_asked_for_in_the_order_it_lists(tmp_pat
     assert sorted(fetched) == sorted(a.path for a in listed[:2]), fetched
 
 
-def _feed_and_sitemaps_config(tmp_path: Path, site: LoopbackSite, *sitemaps: str) -> dict[str, str]:
-    path = tmp_path / "newsmon.toml"
-    path.write_text(f"[outlets.site]\nname = 'Site'\nlanguage = 'ja'\nfeeds = [{site.url(RSS_PATH)!r}]\n"
-                    f"sitemaps = [{', '.join(repr(site.url(s)) for s in sitemaps)}]\n"
-                    f"article_url_pattern = '^{re.escape(site.url('/site/'))}'\n", encoding="utf-8")
-    return {"db": str(tmp_path / "news.db"), "config": str(path)}
-
-
 def _old_archive(site: LoopbackSite, numbers, suffix: str = "") -> None:
     """Articles of 2020 at /site/old/<n>.html, listed by /archive.xml alone, dated, in the order of ``numbers``."""
     old = datetime(2020, 5, 1, 3, tzinfo=UTC)
@@ -434,7 +421,7 @@ def test_the_days_articles_a_first_run_left_come_before_its_archive_which_follow
         _old_archive(site, range(8, 0, -1))  # listed newest first
         _today(site, range(1, 5))
         site.hang(RSS_PATH, 1.0, times=1)
-        env = _feed_and_sitemaps_config(tmp_path, site, "/archive.xml")
+        env = _site_config(tmp_path, site, "/archive.xml", feed=True)
         runs = []
         for _ in range(3):
             site.clear_log()
@@ -451,7 +438,7 @@ def test_a_bursts_leftover_articles_come_before_the_archive_an_earlier_run_left(
     with LoopbackSite([]) as site:
         _old_archive(site, range(1, 9))
         _today(site, [0])
-        env = _feed_and_sitemaps_config(tmp_path, site, "/archive.xml")
+        env = _site_config(tmp_path, site, "/archive.xml", feed=True)
         assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0  # today/0, and old/1 in the room left
         _today(site, range(1, 5))
         site.answer(RSS_PATH, 200, (
@@ -476,7 +463,7 @@ def test_a_first_runs_archive_listed_under_a_tracking_parameter_leaves_the_room_
         _old_archive(site, range(1, 9), suffix="?utm_source=sitemap")
         _today(site, [1])
         site.hang(RSS_PATH, 1.0, times=1)
-        env = _feed_and_sitemaps_config(tmp_path, site, "/archive.xml")
+        env = _site_config(tmp_path, site, "/archive.xml", feed=True)
         assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
         fetched = [r.path for r in site.article_requests()]
     assert "/site/today/1.html" in fetched and len(fetched) == 2, fetched
