@@ -55,7 +55,7 @@ _SEP = r"[\s\-\u2010-\u2015]"
 _SEP_RUN = re.compile(rf"{_SEP}+")
 _TOPIC_FIELDS = {"name", "description", "threshold", "title_boost", "terms", "context", "against", "home",
                  "structure"}
-_TERM_FIELDS = {"term", "weight", "variants", "document", "own", "needs", "veto", "reports"}
+_TERM_FIELDS = {"term", "weight", "variants", "document", "own", "needs", "unless", "veto", "reports"}
 _STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight",
                      "clause_words", "clause_verbs", "clause_gap", "own_qualifiers"}
 _TERM_EXAMPLE = '{ term = "反撃能力", weight = 4, variants = ["敵基地攻撃能力"] }'
@@ -90,6 +90,10 @@ class Term:
     #: one sentence): a sum is the documents' only beside a word of defense (43兆円 of household
     #: assets, of a market's value, is no one's five-year plan).
     needs: tuple[str, ...] = ()
+    #: Words none of which may be in the sentence of an occurrence for it to count (a headline is one sentence): "to
+    #: spend 3.5% of GDP on defense" is Japan's goal in "Japan to spend …", NATO's and the Pentagon's call in "urges
+    #: allies to spend …", whoever a neighbouring sentence names.
+    unless: tuple[str, ...] = ()
     #: An ``against`` word whose subject owns the topic's phrasings outright (a coach, a boxing title, a courtroom):
     #: beside it the structure and the terms no government claims do not count.
     veto: bool = False
@@ -153,12 +157,12 @@ class Topic:
     #: article in which no core form can match, nor the structure, scores 0 whatever else it
     #: says, so most articles are done after one pass in C (see _may_match).
     _gate: Any = field(init=False, repr=False, compare=False, default=None)
-    #: Whether a term has ``needs`` (then every article's sentences are looked at).
+    #: Whether a term has ``needs`` or ``unless`` (then every article's sentences are looked at).
     _needs: bool = field(init=False, repr=False, compare=False, default=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "terms", tuple(self.terms))
-        object.__setattr__(self, "_needs", any(t.needs for t in self.terms))
+        object.__setattr__(self, "_needs", any(t.needs or t.unless for t in self.terms))
         pattern, keys = _compile(self.terms)
         object.__setattr__(self, "_pattern", pattern)
         object.__setattr__(self, "_keys", keys)
@@ -359,7 +363,8 @@ def _needed(topic: Topic, found: dict[int, list[tuple[int, int]]], part: "_Text"
     Not a sentence that names a subject of its own, a word of ``against``: "国債費は30兆円を超え、GDP比で5%に達する"
     under "来年度予算案、過去最大122兆円 防衛費は9兆円台" is the debt service's share (it passed at 8: a re-check). A
     report on the topic (``reports``: the white paper, a poll) is no other subject: its sentence on the goal is the
-    goal's."""
+    goal's. An occurrence whose sentence has a word of the term's ``unless`` never counts, whatever its headline
+    says."""
     kept: dict[int, list[tuple[int, int]]] = {}
     others = [] if headline else [s for i, spans in found.items() if topic.terms[i].against
                                   and not topic.terms[i].reports for s, _ in spans]
@@ -370,6 +375,10 @@ def _needed(topic: Topic, found: dict[int, list[tuple[int, int]]], part: "_Text"
             spans = [(s, e) for s, e in spans
                      if _says_any(needs, part.text if headline else _sentence_of(part, s, e))
                      or titled and not _another_subject(part, s, e, others)]
+        unless = topic.terms[index].unless
+        if unless:
+            spans = [(s, e) for s, e in spans
+                     if not _says_any(unless, part.text if headline else _sentence_of(part, s, e))]
         if spans:
             kept[index] = spans
     return kept
@@ -383,8 +392,10 @@ def _another_subject(part: "_Text", start: int, end: int, against: list[int]) ->
 
 # Words with 防衛 in them that are no defense: an economic package's 生活防衛 (households' defense against prices), a
 # company's takeover defense, a household's 家計防衛 against prices. A 43兆円 package "to defend livelihoods" was the
-# documents' 43兆円, and so was "家計負担、5年で43兆円増 家計防衛が急務" (audit7).
-_NOT_DEFENSE = re.compile("生活防衛|買収防衛|家計防衛")
+# documents' 43兆円, and so was "家計負担、5年で43兆円増 家計防衛が急務" (audit7). Nor is a government's growth or a
+# company's business strategy a word of the documents: "Takaichi's growth strategy targets investment" over investment
+# raised "to 2% of GDP" made the share the defense goal (a re-check of audit13).
+_NOT_DEFENSE = re.compile("生活防衛|買収防衛|家計防衛|(?:growth|business|investment) strateg(?:y|ies)")
 
 
 def _says_any(words: tuple[str, ...], sentence: str) -> bool:
@@ -1486,6 +1497,12 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
                    'e.g. { term = "43兆円", weight = 4, needs = ["防衛", "defense"] }')
     for i, word in enumerate(needs):
         _no_invisible(word, f"{name}.needs[{i}]", fail)
+    unless = entry.get("unless", [])
+    if not isinstance(unless, list) or not all(isinstance(w, str) and normalise(w).strip() for w in unless):
+        raise fail(f"{name}.unless", f"must be a list of words, got {unless!r}",
+                   'e.g. { term = "3.5% of GDP on defense", weight = 6, unless = ["allies", "urge"] }')
+    for i, word in enumerate(unless):
+        _no_invisible(word, f"{name}.unless[{i}]", fail)
     veto = entry.get("veto", False)
     if not isinstance(veto, bool) or (veto and not against):
         raise fail(f"{name}.veto", f"must be true or false, and only on an against term, got {veto!r}",
@@ -1495,5 +1512,5 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
         raise fail(f"{name}.reports", f"must be true or false, and only on an against term, got {reports!r}",
                    '{ term = "防衛白書", weight = 2, reports = true }')
     return Term(term=text, weight=float(weight), variants=tuple(variants), context=context, document=document,
-                against=against, own=own, needs=tuple(normalise(w).lower() for w in needs), veto=veto,
-                reports=reports)
+                against=against, own=own, needs=tuple(normalise(w).lower() for w in needs),
+                unless=tuple(normalise(w).lower() for w in unless), veto=veto, reports=reports)

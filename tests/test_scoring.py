@@ -333,6 +333,10 @@ BROKEN = [
      ["[topics.t]", "'counterstrike'", "under both", "one term only"]),
     ('[topics.t]\nthreshold = 6\nterms = [ { term = "43兆円", weight = 4, needs = "防衛" } ]',
      ["[topics.t]", "terms[0].needs", "list of words", 'needs = ["防衛"']),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "3.5% of GDP on defense", weight = 6, unless = "allies" } ]',
+     ["[topics.t]", "terms[0].unless", "list of words", 'unless = ["allies"']),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "3.5% of GDP", weight = 6, unless = ["allies\u200b"] } ]',
+     ["[topics.t]", "terms[0].unless[0]", "U+200B ZERO WIDTH SPACE"]),
     # Pasted with an invisible character, a term looked right and matched nothing.
     ('[topics.t]\nthreshold = 6\nterms = [ { term = "辺野古\u200b", weight = 4 } ]',
      ["[topics.t]", "terms[0].term", "U+200B ZERO WIDTH SPACE", "delete it"]),
@@ -386,6 +390,24 @@ def test_a_body_sentence_naming_another_subject_keeps_its_term_from_the_headline
     assert not score_article("GX債の発行計画", "政府は発表した。国債費は来年度に5兆円増える。", topics)[0].relevant
     assert score_article("GX債の発行計画", "政府は発表した。国債費も増える。来年度に5兆円を発行する。", topics)[0].relevant
     assert score_article("GX債の発行計画", "白書は、来年度に5兆円を発行すると記した。", topics)[0].relevant
+
+
+def test_a_term_with_unless_never_counts_in_a_sentence_with_one_of_them(tmp_path):
+    # "spend 3.5% of GDP on defense" is Japan's goal in "Japan to spend …" and what NATO and the Pentagon ask of
+    # allies in "urges allies to spend …" (a13-pe-14): a word of the call in its sentence (a headline: all of it) keeps
+    # it out, whatever the headline or the next sentence says; full-width and upper-case words are normalised.
+    path = tmp_path / "topics.toml"
+    path.write_text('[topics.goal]\nthreshold = 4\nterms = [ { term = "3.5% of GDP on defense", weight = 4, '
+                    'unless = ["ａｌｌｉｅｓ", "URGE"] } ]\n', encoding="utf-8")
+    topics = load_topics(path)
+    assert score_article("Japan to spend 3.5% of GDP on defense", "", topics)[0].relevant
+    assert not score_article("Japan urged to spend 3.5% of GDP on defense", "", topics)[0].relevant
+    # The headline's counts, the body's call does not (a second occurrence would make it 8).
+    assert score_article("Japan to spend 3.5% of GDP on defense",
+                         "The strategy asks allies to spend 3.5% of GDP on defense.", topics)[0].score == 4
+    assert score_article("", "Allies were asked. Japan will spend 3.5% of GDP on defense.", topics)[0].relevant
+    assert not score_article("", "The plan asks allies to spend 3.5% of GDP on defense. Japan agreed.",
+                             topics)[0].relevant
 
 
 @pytest.mark.parametrize("text,relevant", [
