@@ -363,8 +363,8 @@ def _needed(topic: Topic, found: dict[int, list[tuple[int, int]]], part: "_Text"
     Not a sentence that names a subject of its own, a word of ``against``: "国債費は30兆円を超え、GDP比で5%に達する"
     under "来年度予算案、過去最大122兆円 防衛費は9兆円台" is the debt service's share (it passed at 8: a re-check). A
     report on the topic (``reports``: the white paper, a poll) is no other subject: its sentence on the goal is the
-    goal's. An occurrence whose sentence has a word of the term's ``unless`` never counts, whatever its headline
-    says."""
+    goal's. An occurrence after a word of the term's ``unless`` in its sentence never counts, whatever its headline
+    says (see _calls)."""
     kept: dict[int, list[tuple[int, int]]] = {}
     others = [] if headline else [s for i, spans in found.items() if topic.terms[i].against
                                   and not topic.terms[i].reports for s, _ in spans]
@@ -378,7 +378,8 @@ def _needed(topic: Topic, found: dict[int, list[tuple[int, int]]], part: "_Text"
         unless = topic.terms[index].unless
         if unless:
             spans = [(s, e) for s, e in spans
-                     if not _says_any(unless, part.text if headline else _sentence_of(part, s, e))]
+                     if not _calls(unless, part.text[0 if headline else part.sentence(s)[0]:s],
+                                   part.text[e:len(part.text) if headline else part.sentence(e - 1)[1]])]
         if spans:
             kept[index] = spans
     return kept
@@ -396,6 +397,40 @@ def _another_subject(part: "_Text", start: int, end: int, against: list[int]) ->
 # company's business strategy a word of the documents: "Takaichi's growth strategy targets investment" over investment
 # raised "to 2% of GDP" made the share the defense goal (a re-check of audit13).
 _NOT_DEFENSE = re.compile("生活防衛|買収防衛|家計防衛|(?:growth|business|investment) strateg(?:y|ies)")
+
+
+# A phrase set off by a comma from the clause after it, opening with a preposition, a participle or a relative pronoun:
+# "Under U.S. pressure, Japan to spend 3.5% of GDP on defense", "Japan, urged by Trump, to spend …" tell of Japan's
+# goal. Not a clause that opens with its subject ("Pentagon presses Japan, Australia to spend …", "urges allies,
+# including Japan, to spend …"): the call on others.
+_SET_OFF = re.compile(r"\s*(?:under|amid|despite|facing|after|following|with|as|while|in|urged|pressed|pressured|asked|"
+                      r"called|which|who)(?![a-z])")
+_COMMA = re.compile(r"[,;:()]")
+
+
+def _calls(words: tuple[str, ...], before: str, after: str) -> bool:
+    """Whether a sentence has one of ``words`` (see Term.unless), as a whole word, ``before`` an occurrence outside a
+    phrase set off by a comma (_SET_OFF), or ``after`` it as the verb of the clause ending the sentence that names the
+    caller ("Japan should spend 3.5% of GDP on defense, US urges"). Not elsewhere after it: "as allies watch", "amid US
+    demands", "an official who asked not to be named" are no call on others, nor are "tasks" or "masked"."""
+    lowered, rest = before.lower(), after.lower()
+    for word in words:
+        for found in re.finditer(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered):
+            if not _COMMA.search(lowered, found.end()):
+                return True
+            opens = [m.end() for m in _COMMA.finditer(lowered, 0, found.start())]
+            if not _SET_OFF.match(lowered, opens[-1] if opens else 0):
+                return True
+        if re.search(rf",\s*(?:{_CALLER}[^\s,;:]+\s+){{1,4}}{re.escape(word)}(?![a-z])[^,;:]*$", rest):
+            return True
+    return False
+
+
+# The words of a clause ending a sentence that names the caller before its verb ("a senior U.S. official urged"), not
+# a participle's phrase whose noun the word is ("meeting allies' demands", "responding to the demands of its ally") or
+# a reporting verb's ("Takaichi told reporters asked about it").
+_CALLER = (r"(?![a-z]*ing(?![a-z]))(?!(?:to|the|its|their|his|her|who|which|that|according|as|amid|says|said|tells|"
+           r"told)(?![a-z]))")
 
 
 def _says_any(words: tuple[str, ...], sentence: str) -> bool:
@@ -1482,9 +1517,11 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
                        f"e.g. {_TERM_EXAMPLE}")
         _no_invisible(form, f"{name}.{label}", fail)
     weight = entry.get("weight")
-    if not _number(weight) or weight <= 0:
-        raise fail(f"{name}.weight", f"of {text!r} must be a number above 0, got {weight!r}",
-                   f"e.g. {_TERM_EXAMPLE}")
+    # An against word of weight 0 only names another subject for a sentence's ``needs`` (an economic package's sum):
+    # it subtracts nothing from an article that tells of the topic beside it.
+    if not _number(weight) or weight < 0 or weight == 0 and not against:
+        raise fail(f"{name}.weight", f"of {text!r} must be a number above 0{' (or 0)' if against else ''}, "
+                   f"got {weight!r}", f"e.g. {_TERM_EXAMPLE}")
     document = entry.get("document", False)
     if not isinstance(document, bool):
         raise fail(f"{name}.document", f"must be true or false, got {document!r}", f"e.g. {_TERM_EXAMPLE}")

@@ -1233,6 +1233,9 @@ def test_a_headline_abbreviating_the_five_year_total_is_relevant(topics, title, 
     ("Extra budget adds to defense spending", "The Cabinet approved the extra budget on Friday. The economic package "
                                               "totals 43 trillion yen.", False),
     ("", "政府は経済対策とは別に、防衛力整備計画の43兆円を上回る水準を検討する。", True),
+    # The package names its own subject and takes nothing from the goal it carries (5.5 at 1: a second re-check).
+    ("", "The economic package includes 1.1 trillion yen for defense, enabling Japan to reach its goal of spending 2% "
+         "of GDP on defense this fiscal year.", True),
 ])
 def test_a_sum_counts_only_in_a_sentence_that_says_what_it_is(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant
@@ -1268,6 +1271,20 @@ def test_a_sum_counts_only_in_a_sentence_that_says_what_it_is(topics, title, tex
     ("", "The strategy presses allies such as Japan to spend 5% of GDP on defense. Chief Cabinet Secretary Kihara "
          "said Japan would decide on its own.", False),
     ("Japan urged to spend 3.5% of GDP on defense", "", False),
+    # A word of the call counts whole, before the goal and not set off by a comma, or as the verb of a last clause
+    # naming the caller: anywhere in the sentence, "tasks", "amid US demands", "Under U.S. pressure, Japan …" kept
+    # Japan's goal out (0: a second re-check of audit13).
+    ("Under U.S. pressure, Japan to spend 3.5% of GDP on defense", "", True),
+    ("Japan, urged by Trump, to spend 3.5% of GDP on defense", "", True),
+    ("Japan eyes spending 3.5% of GDP on defense amid US demands", "", True),
+    ("", "Japan will spend 3.5% of its GDP on defense by 2035 to meet new tasks, officials said.", True),
+    ("", "Japan plans to spend 3.5% of GDP on defense, according to an official who asked not to be named.", True),
+    ("Pentagon presses Japan, Australia to spend 3.5% of GDP on defense", "", False),
+    ("NATO urges allies, including Japan, to spend 5% of GDP on defense", "", False),
+    ("Japan should spend 3.5% of GDP on defense, a senior U.S. official urged", "", False),
+    # Taiwan's president and the Pentagon's policy chief by their surnames (9 as Japan's: a second re-check).
+    ("Lai pledges to spend 5% of GDP on defense", "", False),
+    ("Colby wants Japan to spend 3.5% of GDP on defense", "", False),
     # "Spend 3.5% of GDP on defense" is NATO's and the Pentagon's call on allies; read as Japan's goal, the US
     # strategy's call passed where a neighbouring sentence named a Japanese official (RESPONDED_FIRST): it needs a word
     # of spending.

@@ -394,20 +394,58 @@ def test_a_body_sentence_naming_another_subject_keeps_its_term_from_the_headline
 
 def test_a_term_with_unless_never_counts_in_a_sentence_with_one_of_them(tmp_path):
     # "spend 3.5% of GDP on defense" is Japan's goal in "Japan to spend …" and what NATO and the Pentagon ask of
-    # allies in "urges allies to spend …" (a13-pe-14): a word of the call in its sentence (a headline: all of it) keeps
-    # it out, whatever the headline or the next sentence says; full-width and upper-case words are normalised.
+    # allies in "urges allies to spend …" (a13-pe-14): a word of the call before it in its sentence (a headline: all of
+    # it) keeps it out, whatever the headline or the next sentence says; full-width and upper-case words are normalised.
     path = tmp_path / "topics.toml"
     path.write_text('[topics.goal]\nthreshold = 4\nterms = [ { term = "3.5% of GDP on defense", weight = 4, '
-                    'unless = ["ａｌｌｉｅｓ", "URGE"] } ]\n', encoding="utf-8")
+                    'unless = ["ａｌｌｉｅｓ", "URGED", "asked", "pressure"] } ]\n', encoding="utf-8")
     topics = load_topics(path)
     assert score_article("Japan to spend 3.5% of GDP on defense", "", topics)[0].relevant
     assert not score_article("Japan urged to spend 3.5% of GDP on defense", "", topics)[0].relevant
     # The headline's counts, the body's call does not (a second occurrence would make it 8).
     assert score_article("Japan to spend 3.5% of GDP on defense",
-                         "The strategy asks allies to spend 3.5% of GDP on defense.", topics)[0].score == 4
+                         "The strategy asked allies to spend 3.5% of GDP on defense.", topics)[0].score == 4
     assert score_article("", "Allies were asked. Japan will spend 3.5% of GDP on defense.", topics)[0].relevant
-    assert not score_article("", "The plan asks allies to spend 3.5% of GDP on defense. Japan agreed.",
+    assert not score_article("", "The plan asked allies to spend 3.5% of GDP on defense. Japan agreed.",
                              topics)[0].relevant
+
+
+@pytest.mark.parametrize("title,relevant", [
+    # Whole words: "tasks" and "masked" hold no "asked" (a second re-check: each scored 0).
+    ("Japan to spend 3.5% of GDP on defense for new tasks, unmasked", True),
+    # After the goal, a word is the call only as the verb of a clause naming the caller.
+    ("Japan to spend 3.5% of GDP on defense as allies watch", True),
+    ("Japan to spend 3.5% of GDP on defense, an official who asked not to be named said", True),
+    ("Japan should spend 3.5% of GDP on defense, a senior U.S. official urged", False),
+    # In a phrase set off by a comma before the goal's own clause, pressure is the goal's setting.
+    ("Under U.S. pressure, Japan to spend 3.5% of GDP on defense", True),
+    ("Japan, urged by Trump, to spend 3.5% of GDP on defense", True),
+    ("Japan (urged by Trump) to spend 3.5% of GDP on defense", True),
+    ("Hegseth pressure on Japan, Australia to spend 3.5% of GDP on defense", False),
+    ("Rutte urged allies, including Japan, to spend 3.5% of GDP on defense", False),
+])
+def test_a_word_of_unless_is_a_whole_word_of_the_call_on_others(tmp_path, title, relevant):
+    path = tmp_path / "topics.toml"
+    path.write_text('[topics.goal]\nthreshold = 4\nterms = [ { term = "3.5% of GDP on defense", weight = 4, '
+                    'unless = ["allies", "urged", "asked", "pressure"] } ]\n', encoding="utf-8")
+    assert score_article(title, "", load_topics(path))[0].relevant is relevant
+
+
+def test_an_against_word_of_weight_0_only_names_another_subject(tmp_path):
+    # An economic package's 43兆円 is not the buildup's under a headline naming 防衛費, but a package that carries the
+    # goal takes nothing from it: at 1, "The economic package … enabling Japan to reach its goal of spending 2% of GDP
+    # on defense" fell to 5.5 (a second re-check of audit13). A core term is worth something still.
+    path = tmp_path / "topics.toml"
+    path.write_text('[topics.t]\nthreshold = 4\nterms = [ { term = "43兆円", weight = 4, needs = ["防衛"] }, '
+                    '{ term = "GDP比2%", weight = 4 } ]\n'
+                    'against = [ { term = "経済対策", weight = 0 } ]\n', encoding="utf-8")
+    topics = load_topics(path)
+    assert not score_article("防衛費を積み増し", "経済対策の規模は43兆円となった。", topics)[0].relevant
+    assert score_article("防衛費を積み増し", "防衛費は43兆円となった。", topics)[0].relevant
+    assert score_article("", "経済対策で防衛費をGDP比2%とする。", topics)[0].score == 4
+    path.write_text('[topics.t]\nthreshold = 4\nterms = [ { term = "GDP比2%", weight = 0 } ]\n', encoding="utf-8")
+    with pytest.raises(TopicError, match="above 0"):
+        load_topics(path)
 
 
 @pytest.mark.parametrize("text,relevant", [
