@@ -30,6 +30,7 @@ from storage.exceptions import ArticleNotFound, DatabaseUnwritable
 from storage import stories as story_db
 from storage import versions
 from storage.pages import Compressed, decompress as page_bytes
+from storage.review import renumber_notes
 
 from . import pagination, stories
 from .article import EXTRACTION_VERSION, Article
@@ -1225,6 +1226,18 @@ def _version_rows(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "fetched_at": c["fetched_at"]} for c in chain]
 
 
+def _numbers(read: list[tuple[int, str, str]], chain: list[dict[str, Any]]) -> dict[int, int]:
+    """The number in ``chain`` (as written back) of each version ``reextract`` read (``read``: its number, when it was
+    captured and its content hash as it reads now): the last of its text captured no later. A version taken apart
+    (another article's text) has none."""
+    numbers: dict[int, int] = {}
+    for number, at, text in read:
+        held = [n for n, c in enumerate(chain, 1) if c["record"]["content_hash"] == text and c["fetched_at"] <= at]
+        if held:
+            numbers[number] = held[-1]
+    return numbers
+
+
 def _write_own(db, article_id: int, chain: list[dict[str, Any]]) -> None:
     """Write article ``article_id`` back from its versions as read again (``chain``, oldest first)."""
     if not chain[-1]["kept"]:
@@ -1337,6 +1350,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
         outlet = db.execute("SELECT outlet FROM articles WHERE id = ?", [article_id]).fetchone()[0]
         chain: list[dict[str, Any]] = []
         read_as: dict[str, str] = {}  # each version's text as stored, by what it reads as now
+        read: list[tuple[int, str, str]] = []  # each version's number, capture and text as it reads now
         for entry in versions.versions(db, article_id):
             stored = queries.page_body(db, entry["page_id"]) if entry.get("page_id") else None
             record = following = indexed = None
@@ -1358,6 +1372,7 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
             if kept:
                 record = {k: entry.get(k) for k in versions.VERSION_FIELDS}
             read_as[entry["content_hash"]] = record["content_hash"]
+            read.append((entry["version"], entry["fetched_at"], record["content_hash"]))
             if chain and chain[-1]["record"]["content_hash"] == record["content_hash"]:
                 continue
             chain.append({"record": record, "page_id": entry["page_id"] if stored is not None else None,
@@ -1392,6 +1407,9 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                 chain = _without(whole, apart)
                 _write_own(db, article_id, chain)
                 versions.rehash_sightings(db, article_id, read_as)
+                # Versions that read alike now are one, and those after it are numbered down (so are those after a
+                # version taken apart): a note naming a version read ("Seen") named another text, or none.
+                renumber_notes(db, article_id, _numbers(read, chain))
                 # After the article's own row is written back: it held the newest of their texts.
                 for others in apart:
                     _store_apart(db, others, article_id, outlet)

@@ -1385,3 +1385,35 @@ def m050_urls_archive_place(db: Database) -> None:
     ``NEWSMON_MAX_ARTICLES``, or a burst's, waited behind the archive read before them (50,000 at 500 a run: 100
     runs). URLs discovered before it have none, and wait as they did."""
     _run(db, ["ALTER TABLE urls ADD COLUMN archive_place INTEGER"])
+
+
+@MIGRATIONS()
+def m051_review_time_of_a_status_set_by_hand(db: Database) -> None:
+    """A review status set outside newsmon (by hand in DB Browser or the sqlite3 shell, as the README allows) is a
+    decision taken when it is written: ``reviewed_at`` is stamped then. It was left empty (or the time of the last
+    decision newsmon logged), and the desk's Updated list, which counts from ``reviewed_at``
+    (``storage.review.CHANGED_AFTER_REVIEW``), never listed a new version of an article marked relevant so, nor one
+    dismissed so that became relevant (``updated_at >= NULL`` is never true).
+
+    A status newsmon writes is the one its log's last row for the article sets (``storage.review``: the row first,
+    then the columns): that is left alone, the time an undo gives back included. So is a ``reviewed_at`` written in
+    the same statement (a shell's UPDATE that says when). ``reviewed_by`` naming the author of the last decision
+    logged is cleared (the article page said the hand's status was set by them); a name typed there is kept.
+    Articles reviewed by hand before this migration, with no time, take the migration's: when it noticed them."""
+    now = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')"  # as storage.queries.now_utc writes times
+    _run(db, [
+        f"""
+        CREATE TRIGGER articles_status_by_hand AFTER UPDATE OF status ON articles
+        WHEN new.status IS NOT old.status AND new.reviewed_at IS old.reviewed_at
+            AND new.status IS NOT coalesce((SELECT to_status FROM review_log WHERE article_id = new.id
+                                            ORDER BY id DESC LIMIT 1), 'new')
+        BEGIN
+            UPDATE articles SET reviewed_at = {now},
+                reviewed_by = CASE WHEN reviewed_by IS (
+                    SELECT reviewer FROM review_log WHERE article_id = new.id AND undoes IS NULL
+                    AND undone_by IS NULL ORDER BY id DESC LIMIT 1) THEN NULL ELSE reviewed_by END
+            WHERE id = new.id;
+        END
+        """,
+        f"UPDATE articles SET reviewed_at = {now} WHERE reviewed_at IS NULL AND status != 'new'",
+    ])

@@ -9,6 +9,9 @@ set from the log in the same transaction, so the two never disagree:
   (a note is added, never replaces another);
 - ``reviewed_by`` / ``reviewed_at``: who made the last decision still in force, and when.
 
+A status set outside newsmon (DB Browser, the sqlite3 shell: one the log's last row does not set) is stamped with
+the time it was written by m051's trigger, which leaves the statuses written here alone.
+
 The browser (``newsmon serve``) and ``newsmon review`` both call these functions. A decision
 taken on a stale view (the reviewer saw the article as ``new``, someone has dismissed it since)
 is refused with ``ReviewConflict``, which names who changed it and when; so is one taken on a
@@ -21,6 +24,7 @@ says which (``Decision.version``) and whether it took a change nobody read off t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
@@ -64,6 +68,35 @@ def relevant_after_dismissal(article: Mapping[str, Any]) -> bool:
     """``RELEVANT_AFTER_DISMISSAL`` of one article's row."""
     return (article.get("status") == "dismissed" and bool(article.get("relevant")) and bool(article.get("reviewed_at"))
             and (article.get("relevant_since") or "") >= article["reviewed_at"])
+
+
+#: The note "Seen" on the Updated list adds (``newsmon_desk.html``): the version of the text read, by number. An
+#: ingest that places an older capture among the versions renumbers them (``versions.rewrite``); ``renumber_notes``
+#: then renumbers the note, which named another text after it.
+SEEN_NOTE = re.compile(r"read version (\d+)")
+
+
+def renumber_notes(db: Database, article_id: int, numbers: Mapping[int, int]) -> None:
+    """Renumber the versions the article's notes name as read (``SEEN_NOTE``, a line of its own), in its log and in
+    ``review_note`` alike (``_sync`` keeps a line of the column that no note of the log holds: a typed one):
+    ``numbers`` maps each old number to the new one."""
+
+    def renumbered(note: str) -> str:
+        def line(text: str) -> str:
+            seen = SEEN_NOTE.fullmatch(text)
+            return f"read version {numbers[int(seen[1])]}" if seen and int(seen[1]) in numbers else text
+        return "\n".join(line(text) for text in note.split("\n"))
+
+    if all(old == new for old, new in numbers.items()):
+        return
+    with transaction(db):
+        for entry_id, note in db.execute("SELECT id, note FROM review_log WHERE article_id = ? AND note IS NOT NULL",
+                                         [article_id]).fetchall():
+            if renumbered(note) != note:
+                db.execute("UPDATE review_log SET note = ? WHERE id = ?", [renumbered(note), entry_id])
+        note = db.execute("SELECT review_note FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+        if note and renumbered(note) != note:
+            db.execute("UPDATE articles SET review_note = ? WHERE id = ?", [renumbered(note), article_id])
 
 
 #: Page loads further apart than this start a new visit ("new since my last visit").

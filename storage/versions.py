@@ -203,7 +203,22 @@ def rewrite(db: Database, article_id: int, runs: Sequence[Run], fields: dict[str
                 page_id = run.page_id if run.version is not None else pages.get(run.content_hash)
             _insert(db, article_id, n, run.at, fields[run.content_hash], page_id)
         db.execute("UPDATE articles SET version = ? WHERE id = ?", [len(runs), article_id])
+        # A note naming a version read ("Seen") named another text once the versions before it were renumbered.
+        from .review import renumber_notes  # review imports queries, which imports this module
+        renumber_notes(db, article_id, renumbered(runs, seen))
         return number
+
+
+def renumbered(runs: Sequence[Run], seen: Sequence[Event]) -> dict[int, int]:
+    """The number in ``runs`` (``rewrite``'s) of each version numbered in ``seen`` (the ``events`` they were made of):
+    the last run of its text that starts no later than its own capture (the run it is part of)."""
+    numbers: dict[int, int] = {}
+    for at, kind, _, content_hash, _, version in seen:
+        if kind == 0 and version is not None:
+            held = [n for n, run in enumerate(runs, 1) if run.content_hash == content_hash and run.at <= at]
+            if held:
+                numbers[version] = held[-1]
+    return numbers
 
 
 def fields_by_text(db: Database, article_id: int) -> dict[str, dict[str, Any]]:

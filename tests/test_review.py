@@ -9,10 +9,12 @@ from contextlib import closing
 
 import pytest
 
+from crawler import desk
 from crawler.desk import jst
 from storage import open_db, queries
 from storage import review as reviews
 from storage.exceptions import ArticleNotFound, InvalidStatus, NothingToUndo, ReviewConflict
+from storage.migrations import MIGRATIONS, migrate
 
 from .test_serve import row
 
@@ -26,10 +28,10 @@ def db(tmp_path):
     database.close()
 
 
-def stored(db, n: int = 1) -> int:
+def stored(db, n: int = 1, now: str | None = None) -> int:
     article_id, _ = queries.save_article(db, {"url": f"https://example.jp/a/{n}", "title": f"防衛{n}",
                                               "text": f"本文{n}", "relevant": True, "score": 9.0,
-                                              "topic": "security-documents", "matched_terms": []})
+                                              "topic": "security-documents", "matched_terms": []}, now=now)
     return article_id
 
 
@@ -255,6 +257,113 @@ def test_a_status_changed_outside_newsmon_blocks_undo(db):
     assert reviews.undo(db, a, by="ito").to_status == "dismissed"
 
 
+def updated_list(db) -> list[int]:
+    return [r[0] for r in db.execute(desk.LISTS["updated"].sql).fetchall()]
+
+
+def test_a_status_set_by_hand_counts_from_when_it_was_written(db, tmp_path):
+    # Marked relevant in DB Browser (a status newsmon's log does not set), the article had no review time, or the
+    # time of the decision newsmon logged before: none of its later versions was on the Updated list
+    # (updated_at >= NULL is never true), and the article page said the hand's status was set by the logged author.
+    a, b, c = (stored(db, n, now=T0) for n in (1, 2, 3))
+    reviews.review(db, b, "relevant", by="ito", now=T0)
+    queries.store_article(db, {"url": "https://example.jp/a/2", "title": "防衛2", "text": "本文2\n（追記）"},
+                          article_id=b, now=T1)
+    assert updated_list(db) == [b]
+    before = queries.now_utc()
+    with closing(sqlite3.connect(tmp_path / "news.db")) as browser, browser:  # DB Browser: an UPDATE a cell
+        browser.execute("UPDATE articles SET status = 'relevant' WHERE id = ?", [a])
+        browser.execute("UPDATE articles SET status = 'follow-up' WHERE id = ?", [b])
+        browser.execute("UPDATE articles SET reviewed_by = 'yamada' WHERE id = ?", [c])
+        browser.execute("UPDATE articles SET status = 'dismissed' WHERE id = ?", [c])
+    after = queries.now_utc()
+    for article_id, by in ((a, None), (b, None), (c, "yamada")):  # ito did not set follow-up; a name typed stays
+        status, _, reviewed_by, reviewed_at = columns(db, article_id)
+        assert before <= reviewed_at <= after and reviewed_by == by, (article_id, reviewed_at)
+    # b's version of T1 came before the hand's decision, which read it: off the list; one stored since is on it.
+    assert updated_list(db) == []
+    for article_id in (a, b):
+        queries.store_article(db, {"url": f"https://example.jp/a/{article_id}", "title": f"防衛{article_id}",
+                                   "text": f"本文{article_id}\n（訂正）"}, article_id=article_id, now=queries.now_utc())
+    assert sorted(updated_list(db)) == [a, b]
+    # A time written with the status is the hand's own.
+    with closing(sqlite3.connect(tmp_path / "news.db")) as browser, browser:
+        browser.execute("UPDATE articles SET status = 'dismissed', reviewed_at = ? WHERE id = ?", [T2, a])
+    assert columns(db, a)[::3] == ("dismissed", T2)
+
+
+def test_newsmons_own_writes_keep_their_times_beside_a_status_set_by_hand(db, tmp_path):
+    # Decisions, an undo to a status set by hand and a note alone are the log's: no clock's time over theirs.
+    a = stored(db)
+    with closing(sqlite3.connect(tmp_path / "news.db")) as browser, browser:
+        browser.execute("UPDATE articles SET status = 'relevant' WHERE id = ?", [a])
+    reviews.review(db, a, "dismissed", by="ito", now=T1)
+    assert columns(db, a) == ("dismissed", None, "ito", T1)
+    reviews.undo(db, a, by="ito", now=T2)
+    assert columns(db, a) == ("relevant", None, None, T1)  # the undone decision's time, as before
+    reviews.review(db, a, "follow-up", by="sato", now=T2)
+    reviews.review(db, a, "dismissed", note="not the documents", by="sato", now=T2)  # the same second
+    assert columns(db, a) == ("dismissed", "not the documents", "sato", T2)
+    reviews.undo(db, a, by="sato", now=T3)
+    assert columns(db, a) == ("follow-up", None, "sato", T2)
+
+
+def test_an_ingest_that_renumbers_the_versions_renumbers_the_seen_note(db):
+    # "Seen" on the Updated list notes "read version 2"; an archive's older capture, placed first among the
+    # versions, made that text version 3: the note named version 2, another text, in the log and the article's
+    # notes, on the desk and on its page.
+    import copy
+
+    from crawler import store
+
+    from .test_store import _asahi_versions
+
+    asahi, added, bodies, records = _asahi_versions()
+    a = store.save(db, url=asahi.url, body=bodies["A"], record=copy.deepcopy(records["A"]), outlet="asahi",
+                   captured="2025-01-14T03:00:00+00:00").article_id
+    reviews.review(db, a, "relevant", note="version 1 is the first report", by="ito", now=T0)
+    assert store.save_capture(db, url=asahi.url, article_id=a, record=copy.deepcopy(records["B"]),
+                              captured="2025-01-16T03:00:00+00:00", body=bodies["B"], outlet="asahi").kind == "newer"
+    read = db.execute("SELECT content_hash FROM articles WHERE id = ?", [a]).fetchone()[0]
+    reviews.review(db, a, None, note="read version 2", by="ito", expected="relevant", expected_version=2,
+                   expected_text=read, now=T1)
+    assert store.save_capture(db, url=asahi.url, article_id=a, record=copy.deepcopy(records["C"]),
+                              captured="2025-01-10T03:00:00+00:00", body=bodies["C"], outlet="asahi").kind == "older"
+    assert db.execute("SELECT version FROM article_versions WHERE article_id = ? AND content_hash = ?",
+                      [a, read]).fetchall() == [(3,)]
+    # A note of the reviewer's own is theirs, number and all.
+    assert columns(db, a)[1] == "version 1 is the first report\nread version 3"
+    assert [r["note"] for r in reviews.history(db, a)] == ["version 1 is the first report", "read version 3"]
+    # Its undo takes back the note as it reads now.
+    reviews.undo(db, a, by="ito", now=T2)
+    assert columns(db, a)[1] == "version 1 is the first report"
+
+
+def test_a_reextract_that_makes_two_versions_one_renumbers_the_seen_note(db):
+    # Version 2 as an older extraction read it (a line its page holds no more as this one reads it): read again, it
+    # is version 1's text, the two are one, and version 3 is version 2. The note "read version 3" named none.
+    import copy
+
+    from crawler import store
+
+    from .test_store import _asahi_versions
+
+    asahi, added, bodies, records = _asahi_versions()
+    a = store.save(db, url=asahi.url, body=bodies["A"], record=copy.deepcopy(records["A"]), outlet="asahi",
+                   captured="2025-01-14T03:00:00+00:00").article_id
+    for name, body, day in (("B", bodies["A"], 16), ("C", bodies["C"], 18)):
+        store.save_capture(db, url=asahi.url, article_id=a, record=copy.deepcopy(records[name]),
+                           captured=f"2025-01-{day}T03:00:00+00:00", body=body, outlet="asahi")
+    reviews.review(db, a, "relevant", by="ito", now=T0)
+    reviews.review(db, a, None, note="read version 3", by="ito", expected_version=3, now=T1)
+    store.reextract(db, None, store.Options())
+    assert [(v, added["C"] in text) for v, text in db.execute(
+        "SELECT version, text FROM article_versions WHERE article_id = ? ORDER BY version", [a])] == [
+        (1, False), (2, True)]
+    assert columns(db, a)[1] == "read version 2"
+    assert [r["note"] for r in reviews.history(db, a)] == [None, "read version 2"]
+
+
 def test_wrong_id_and_status_are_errors(db):
     with pytest.raises(ArticleNotFound, match="no article has id 999"):
         reviews.review(db, 999, "dismissed", by="ito")
@@ -295,6 +404,9 @@ def test_decisions_made_before_the_log_are_migrated_into_it(tmp_path):
     db.execute("DROP TABLE review_log")
     db.execute("DROP TABLE reviewer_visits")
     db.execute("DROP INDEX IF EXISTS idx_articles_queue")  # m005's (m008 replaces it)
+    # Nor m051's trigger (it reads the log), made after it.
+    db.execute("DELETE FROM _migrations WHERE name = 'm051_review_time_of_a_status_set_by_hand'")
+    db.execute("DROP TRIGGER articles_status_by_hand")
     db.execute("UPDATE articles SET status = 'dismissed', review_note = 'old note', reviewed_by = 'ito', "
                "reviewed_at = ? WHERE id = ?", [T0, a])
     db.conn.commit()
@@ -305,6 +417,18 @@ def test_decisions_made_before_the_log_are_migrated_into_it(tmp_path):
     assert reviews.history(db, b) == []
     reviews.undo(db, a, by="ito")
     assert columns(db, a) == ("new", None, None, None)
+    db.close()
+
+
+def test_articles_reviewed_by_hand_before_m051_take_its_time(tmp_path):
+    db = open_db(tmp_path / "old.db", migrate=False)
+    MIGRATIONS.apply(db, stop_before="m051_review_time_of_a_status_set_by_hand")
+    a, b = stored(db), stored(db, 2)
+    db.execute("UPDATE articles SET status = 'relevant' WHERE id = ?", [a])
+    before = queries.now_utc()
+    migrate(db)
+    assert before <= columns(db, a)[3] <= queries.now_utc()
+    assert columns(db, b) == ("new", None, None, None)  # never reviewed: no time
     db.close()
 
 
