@@ -171,8 +171,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # An ampersand of the query still escaped as XML and HTML write it, "&amp;": a feed that escapes its links twice
 # (&amp;amp;, which its XML parser reads once), or inside CDATA (read as written), a page's href escaped twice.
 # Kept, "?id=1&amp;p=2" was the parameter "amp;p", another key than the "?id=1&p=2" the site's other links give:
-# the article fetched twice, and asked for under a query its server does not read as meant.
-_ESCAPED_AMPERSAND = re.compile(r"&amp;", re.IGNORECASE)
+# the article fetched twice, and asked for under a query its server does not read as meant. Its numeric
+# references too (&#38;, &#038;, &#x26;: &amp;#38; read once, or in CDATA), whose '#' the URL parser took for a
+# fragment's: "?id=1&#38;p=2" was "?id=1", another article's address or none, and the article lost.
+_ESCAPED_AMPERSAND = re.compile(r"&(?:amp|#0*38|#x0*26);", re.IGNORECASE)
 # How a query's escapes are decoded and encoded again (canonical_url): the same both ways, so that
 # bytes that are no UTF-8 survive.
 _QUERY_ERRORS = "surrogateescape"
@@ -234,6 +236,8 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     url = url.strip()
     if not url.isascii():
         url = safe_url_string(url)
+    if "&" in url:
+        url = _query_ampersands(url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = _desktop_host((parts.hostname or "").lower().rstrip("."), known_hosts)
@@ -261,8 +265,6 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
         path = _ANY_ESCAPE.sub(lambda m: m.group().upper(), path)
     site_tracking = _site_tracking(host, path)
     query = parts.query
-    while "&" in query and _ESCAPED_AMPERSAND.search(query):  # &amp;amp; is &amp; after one pass
-        query = _ESCAPED_AMPERSAND.sub("&", query)
     # The query is decoded to drop and sort its parameters, and encoded again: both ways with
     # surrogateescape, so that a byte that is no UTF-8 comes back as itself. Replaced (parse_qsl's
     # default), ?kw=%96%68%89%71 (防衛 in Shift_JIS) was fetched as ?kw=%EF%BF%BDh%EF%BF%BDq, a 404,
@@ -275,6 +277,19 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     ]
     query.sort()
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, errors=_QUERY_ERRORS), ""))
+
+
+def _query_ampersands(url: str) -> str:
+    """``url`` with the ampersands of its query written as escaped (``_ESCAPED_AMPERSAND``) read as "&". Read
+    before the URL is split: split first, the '#' of "&#38;" had ended the query. A '?' after a '#' is a
+    fragment's, left as it is, and so is an escape in the path (where "&amp;" is the path's own)."""
+    start = url.find("?")
+    if start < 0 or "#" in url[:start]:
+        return url
+    rest = url[start:]
+    while _ESCAPED_AMPERSAND.search(rest):  # &amp;amp; is &amp; after one pass, &amp;#38; is &#38;
+        rest = _ESCAPED_AMPERSAND.sub("&", rest)
+    return url[:start] + rest
 
 
 def _desktop_host(host: str, known_hosts: Iterable[str]) -> str:

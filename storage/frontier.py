@@ -64,6 +64,13 @@ RETRY_REFUSALS = ("robots_unavailable",)
 STAND_INS = ("revisit", "redirect")
 _STAND_IN = "kind = 'error' AND reason_code IN ('revisit', 'redirect')"
 
+#: How many places (``archive_place``) an archive sitemap's block holds: each sitemap read has a block of its own
+#: (each child of an index, in the index's order: ``archive_block``), its entries numbered in it in the order listed.
+#: Numbered from 1 in each, two children of an index read in the same second interleaved their entries in the
+#: backlog, and children read in turn came in the order their answers came, not the index's. More than a sitemap
+#: of the 50 MB a crawl reads holds (an entry is 30 bytes at least).
+ARCHIVE_BLOCK = 10_000_000
+
 
 def add_pending(db: Database, urls: Iterable[str], *, outlet: str, reason: str | None = None,
                 run_id: int | None = None, now: str | None = None, listed: Mapping[str, str] | None = None,
@@ -204,9 +211,17 @@ def _due(kind: str, attempts: int, code: str | None, retry_at: str | None, *, ma
     return False  # fetched (extracted from its stored page), or final
 
 
+def archive_block(db: Database, outlet: str) -> int:
+    """The first block of ``archive_place`` (``ARCHIVE_BLOCK``) that no archive of ``outlet`` was given: a run's
+    archives take theirs from it on, after those of earlier reads. (Places given before blocks are block 0.)"""
+    return db.execute("SELECT coalesce(max(archive_place), 0) FROM urls WHERE outlet = ?",
+                      [outlet]).fetchone()[0] // ARCHIVE_BLOCK + 1
+
+
 def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: str | None = None) -> list[str]:
     """URLs of ``outlet`` still to fetch (``needs_fetch``): the day's news first, oldest first, then
-    what only an archive sitemap listed (``archive_place``), in the order it listed them. Oldest
+    what only an archive sitemap listed (``archive_place``), in the order it listed them (an index's children in
+    its order, a later read's after an earlier's: ``ARCHIVE_BLOCK``). Oldest
     first alone, the day's articles a first run's feed listed over ``NEWSMON_MAX_ARTICLES``, or a
     burst's, waited behind the archive read before them (50,000 at 500 a run: 100 runs). The archive
     gets what room the day's news leaves; it waits only while an outlet's news alone fills every
@@ -220,7 +235,7 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
             OR (kind = 'refused' AND reason_code IN ({placeholders}))
             OR (kind = 'blocked' AND (retry_at IS NULL OR retry_at <= ?))
             OR (kind IN ('not_article', 'gave_up', 'gone') AND retry_at <= ?))
-        ORDER BY archive_place IS NOT NULL, first_seen_at, archive_place, url LIMIT ?
+        ORDER BY archive_place IS NOT NULL, archive_place / {ARCHIVE_BLOCK}, first_seen_at, archive_place, url LIMIT ?
         """, [outlet, max_attempts, now or now_utc(), *RETRY_REFUSALS, now or now_utc(), now or now_utc(),
               limit]).fetchall()]
 

@@ -441,11 +441,7 @@ def test_a_bursts_leftover_articles_come_before_the_archive_an_earlier_run_left(
         env = _site_config(tmp_path, site, "/archive.xml", feed=True)
         assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0  # today/0, and old/1 in the room left
         _today(site, range(1, 5))
-        site.answer(RSS_PATH, 200, (
-            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Site</title>' + "".join(
-                f"<item><title>{path}</title><link>{site.url(path)}</link></item>"
-                for path in [*(f"/site/today/{n}.html" for n in (4, 3, 2, 1)), "/site/old/6.html"])
-            + "</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
+        _feed_of(site, [*(f"/site/today/{n}.html" for n in (4, 3, 2, 1)), "/site/old/6.html"])
         runs = []
         for room in (2, 3):
             site.clear_log()
@@ -467,6 +463,64 @@ def test_a_first_runs_archive_listed_under_a_tracking_parameter_leaves_the_room_
         assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
         fetched = [r.path for r in site.article_requests()]
     assert "/site/today/1.html" in fetched and len(fetched) == 2, fetched
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
+def _feed_of(site: LoopbackSite, paths) -> None:
+    site.answer(RSS_PATH, 200, (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Site</title>' + "".join(
+            f"<item><title>{path}</title><link>{site.url(path)}</link></item>" for path in paths)
+        + "</channel></rss>").encode(), {"Content-Type": "application/rss+xml"})
+
+
+def test_an_archives_article_the_feed_lists_while_it_is_not_due_is_the_days_news_once_due(tmp_path):
+    # The feed listed an archive's article while its site had asked (429, Retry-After) for an hour: not to be
+    # fetched, it stayed the archive's, and once due waited behind the day's news later runs left.
+    with LoopbackSite([]) as site:
+        _old_archive(site, range(1, 9))
+        site.fail("/site/old/1.html", 429, retry_after=3600)
+        env = _site_config(tmp_path, site, "/archive.xml", feed=True)
+        assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0  # old/1 (asked to wait an hour), old/2
+        _today(site, range(1, 5))
+        _feed_of(site, [*(f"/site/today/{n}.html" for n in (4, 3, 2, 1)), "/site/old/1.html"])
+        assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0  # today/4 and /3; old/1 not due
+        _feed_of(site, [f"/site/today/{n}.html" for n in (4, 3, 2, 1)])  # rolled past old/1
+        site.remove_fault("/site/old/1.html")
+        with sqlite3.connect(env["db"]) as db:  # the hour over
+            db.execute("UPDATE urls SET retry_at = '2020-01-01T00:00:00+00:00' WHERE url = ?",
+                       [site.url("/site/old/1.html")])
+        db.close()
+        site.clear_log()
+        assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+        fetched = sorted(r.path for r in site.article_requests())
+    # Seen in the first run, it is the oldest of the day's news left.
+    assert fetched == ["/site/old/1.html", "/site/today/1.html"], fetched
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
+def test_an_indexs_childrens_archives_come_in_the_indexs_order(tmp_path):
+    # Each child's entries were numbered from 1: two children read in the same second interleaved in the backlog,
+    # and its second child, answering first (a second before the first), came first.
+    old = datetime(2020, 5, 1, 3, tzinfo=UTC)
+    with LoopbackSite([]) as site:
+        for month in ("nov", "oct"):
+            for n in (1, 2, 3):
+                site.publish_html(f"/site/{month}/{n}.html", news_page(n, old), title=f"{month}{n}", published=old,
+                                  channels=[])
+            site.answer(f"/{month}.xml", 200, _undated(site, [f"/site/{month}/{n}.html" for n in (1, 2, 3)]),
+                        {"Content-Type": "application/xml"}, delay=1.2 if month == "nov" else 0.0)
+        site.answer("/index.xml", 200, (
+            '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<sitemap><loc>{site.url(c)}</loc></sitemap>" for c in ("/nov.xml", "/oct.xml"))
+            + "</sitemapindex>").encode(), {"Content-Type": "application/xml"})
+        env = _site_config(tmp_path, site, "/index.xml")
+        runs = []
+        for _ in range(3):
+            site.clear_log()
+            assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+            runs.append(sorted(r.path for r in site.article_requests()))
+    assert runs == [["/site/nov/1.html", "/site/nov/2.html"], ["/site/nov/3.html", "/site/oct/1.html"],
+                    ["/site/oct/2.html", "/site/oct/3.html"]], runs
     assert_every_url_has_a_state_and_a_reason(env["db"])
 
 

@@ -544,6 +544,28 @@ def test_the_backlog_gives_the_days_news_before_the_archive_and_the_archive_in_t
                                                                    "https://x.jp/a/6"]
 
 
+def test_the_archives_of_an_indexs_children_keep_the_indexs_order_and_a_later_reads_come_after(db):
+    # Numbered from 1 in each child, two children of an index read in the same second interleaved their entries, and
+    # children read a second apart came in the order their answers came. Each read has a block of places: the
+    # index's order within a read, a later read's after an earlier's, and places of before blocks (0) first.
+    first, later = "2026-12-01T00:00:00+00:00", "2026-12-01T00:00:01+00:00"
+    frontier.add_pending(db, ["https://x.jp/old/1", "https://x.jp/old/2"], outlet="x", now=first,
+                         archive={"https://x.jp/old/1": 2, "https://x.jp/old/2": 1})
+    assert frontier.archive_block(db, "x") == 1 and frontier.archive_block(db, "y") == 1
+    block = frontier.ARCHIVE_BLOCK
+    second = [f"https://x.jp/oct/{n}" for n in (1, 2, 3)]  # the index's second child, read first
+    frontier.add_pending(db, second, outlet="x", now=first,
+                         archive={url: 2 * block + place for place, url in enumerate(second, 1)})
+    one = [f"https://x.jp/nov/{n}" for n in (1, 2, 3)]
+    frontier.add_pending(db, one, outlet="x", now=later,
+                         archive={url: block + place for place, url in enumerate(one, 1)})
+    assert frontier.archive_block(db, "x") == 3
+    news = "https://x.jp/today/1"
+    frontier.add_pending(db, [news], outlet="x", now=later)
+    assert frontier.due_urls(db, "x", max_attempts=3, limit=20) == [
+        news, "https://x.jp/old/2", "https://x.jp/old/1", *one, *second]
+
+
 def test_feed_state_round_trips(db):
     url = "https://www.example.jp/rss.xml"
     assert queries.get_feed_state(db, url) is None

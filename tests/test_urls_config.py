@@ -253,6 +253,35 @@ def test_an_ampersand_left_escaped_in_a_feeds_link_separates_its_parameters():
     assert canonical_url("https://example.jp/a&amp;b/c?x=1") == "https://example.jp/a&amp;b/c?x=1"
 
 
+def test_a_numeric_reference_of_an_ampersand_in_a_links_query_separates_its_parameters():
+    # "&amp;#38;" in a feed or sitemap (read once: "&#38;"), "&#x26;" inside CDATA, an href escaped twice: the URL
+    # parser took the '#' for a fragment's, and "?id=1&#38;p=2" was "?id=1", another article's address or none.
+    from scrapy.http import HtmlResponse
+    from scrapy.linkextractors import LinkExtractor
+
+    from crawler.discovery import parse_feed, parse_sitemap
+
+    one = "https://example.jp/news/view.php?id=1&p=2"
+    feed = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+            "<item><title>a</title><link>https://example.jp/news/view.php?id=1&amp;#38;p=2</link></item>"
+            "<item><title>b</title><link><![CDATA[https://example.jp/news/view.php?id=1&#x26;p=2]]></link></item>"
+            "</channel></rss>").encode()
+    sitemap = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               "<url><loc>https://example.jp/news/view.php?id=1&amp;#038;p=2</loc></url></urlset>").encode()
+    page = HtmlResponse("https://example.jp/news/", body=b'<a href="view.php?id=1&amp;#38;p=2">a</a>'
+                        b'<a href="view.php?id=1&amp;#X26;p=2">b</a>', encoding="utf-8")
+    listed = [*parse_feed(feed).links, *parse_sitemap(sitemap).links,
+              *(link.url for link in LinkExtractor(unique=False).extract_links(page))]
+    assert [canonical_url(url) for url in listed] == [one] * 5, listed
+    # Escaped twice over, and a named reference escaped once more.
+    assert canonical_url("https://example.jp/a?id=1&amp;#38;p=2&#38;amp;q=3") == "https://example.jp/a?id=1&p=2&q=3"
+    # A fragment is the fragment's, whatever it holds; a '?' in it is no query's; '#' percent-encoded is a value's.
+    assert canonical_url("https://example.jp/a?id=1#top") == "https://example.jp/a?id=1"
+    assert canonical_url("https://example.jp/a?id=1#p&#38;q=2") == "https://example.jp/a?id=1"
+    assert canonical_url("https://example.jp/a#x?id=1&#38;p=2") == "https://example.jp/a"
+    assert canonical_url("https://example.jp/a?q=AT%26%2338%3BT") == "https://example.jp/a?q=AT%26%2338%3BT"
+
+
 def test_a_jiji_article_is_its_k_whatever_else_its_links_carry():
     # Its feed's &m=rss, a genre, a photo and a referrer, in any order, and its smartphone copy:
     # one URL to fetch. Each was fetched again under its own key.

@@ -155,8 +155,13 @@ class NewsSpider(scrapy.Spider):
         # articles stored before it are those with an id up to the newest now.
         spider.stored_before = spider.db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
         spider.backlog_queued = spider.revisits_queued = False
-        # New URLs of archive sitemaps, left for when_idle: by URL, its outlet, in the order listed.
+        # New URLs of archive sitemaps, left for when_idle (by URL, its outlet): one the day's news lists after is
+        # asked for at once.
         spider.deferred = {}
+        # Of each outlet, the blocks of archive places (``frontier.ARCHIVE_BLOCK``) this run gave out, and the first
+        # no earlier run gave (``frontier.archive_block``, read when an archive is first placed).
+        spider.archive_blocks: dict[str, int] = {}
+        spider.archive_first_block: dict[str, int] = {}
         crawled = {row[0] for row in spider.db.execute("SELECT DISTINCT outlet FROM outlet_runs")}
         spider.first_runs = set(spider.outlets) - crawled
         crawler.signals.connect(spider.when_idle, signal=signals.spider_idle)
@@ -316,7 +321,11 @@ class NewsSpider(scrapy.Spider):
         stood = queries.settled_sitemaps(self.db, dated, quiet_since=(now - QUIET_FOR).isoformat(timespec="seconds"))
         since = (now - self.sitemap_recheck).isoformat(timespec="seconds")
         resting = {url: at for url, at in stood.items() if at >= since}
-        out = [_Child(url, children[url], index if url in stood else None) for url in asked if url not in resting]
+        out = [url for url in asked if url not in resting]
+        # A block of archive places each, in the index's order: read in the order their answers come, one child's
+        # archive came before another's as it happened, and two read in one second interleaved.
+        first = self._archive_blocks(outlet, len(out))
+        out = [_Child(url, children[url], index if url in stood else None, first + n) for n, url in enumerate(out)]
         if not resting:
             return out, None
         self.crawler.stats.inc_value("newsmon/discovery/sitemaps_resting", len(resting))
@@ -325,6 +334,22 @@ class NewsSpider(scrapy.Spider):
                      f"nothing new for {duration_text(QUIET_FOR.total_seconds())}, their lastmods here unchanged "
                      f"since they were fetched (the oldest {oldest} UTC); each is asked again "
                      f"{duration_text(self.sitemap_recheck.total_seconds())} after it was, or when its lastmod moves")
+
+    def _archive_blocks(self, outlet: str, n: int) -> int:
+        """The first of ``n`` blocks of archive places of ``outlet`` (``frontier.ARCHIVE_BLOCK``), after the run's
+        others, numbered from this run's first (``_archive_place``)."""
+        first = self.archive_blocks.get(outlet, 0)
+        self.archive_blocks[outlet] = first + n
+        return first
+
+    def _archive_place(self, outlet: str, block: int | None) -> int:
+        """The place before the first of a sitemap's archive block ``block`` (an index's child's; ``None``: one
+        of its own, a sitemap the outlet names), after every place earlier runs gave (``frontier.archive_block``)."""
+        if block is None:
+            block = self._archive_blocks(outlet, 1)
+        if outlet not in self.archive_first_block:
+            self.archive_first_block[outlet] = frontier.archive_block(self.db, outlet)
+        return (self.archive_first_block[outlet] + block) * frontier.ARCHIVE_BLOCK
 
     def _lastmod_stood(self, response: Response, new: int) -> None:
         """A child sitemap asked for although its lastmod had not moved (a recheck) listed
@@ -487,8 +512,9 @@ class NewsSpider(scrapy.Spider):
         # A feed lists the day's news; a sitemap read again, its dates unread, does not say which (None).
         archived = _archived(found, links, self.max_articles) if first else frozenset() if kind == "feed" else None
         words = {parsable(link, response.url) or link: text for link, text in found.listed.items()}
+        child = response.meta.get("newsmon_child")
         requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared,
-                                          archived=archived, words=words)
+                                          archived=archived, words=words, block=child.block if child else None)
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
@@ -755,7 +781,7 @@ class NewsSpider(scrapy.Spider):
     def _articles(self, urls: Iterable[str], outlet_key: str, via: str, strict: bool,
                   dated: dict[str, str] | None = None, declared: Set[str] = frozenset(),
                   archived: Set[str] | None = frozenset(), words: dict[str, str] | None = None,
-                  taken: dict[str, str | None] | None = None,
+                  taken: dict[str, str | None] | None = None, block: int | None = None,
                   ) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
         known): ``known``, for a feed, a section or a sitemap of up to ``KNOWN_MAX_SITEMAP`` article
@@ -778,7 +804,8 @@ class NewsSpider(scrapy.Spider):
         (``declared``). ``words``: what the document said of each entry, by the URL as listed
         (``Discovered.listed``), kept with the URL. ``taken``: filled with the article URL each of
         ``urls`` is (canonical, in the outlet's scope and pattern), ``None`` for any other link: a
-        section page's own listing reads its links so (``_own_listing``).
+        section page's own listing reads its links so (``_own_listing``). ``block``: the block of archive
+        places of a child of an index (``_Child``), ``None`` of a sitemap the outlet names.
         """
         outlet: Outlet = self.outlets[outlet_key]
         words = words or {}
@@ -786,7 +813,7 @@ class NewsSpider(scrapy.Spider):
         fresh: list[str] = []
         unseen: list[str] = []
         held: list[str] = []  # new URLs of ``archived``
-        relisted: list[str] = []  # URLs left by earlier documents or runs that the day's news lists now
+        relisted: dict[str, None] = {}  # URLs the day's news lists, no archive's whatever an archive said of them
         listed: list[str] = []
         updated: dict[str, str] = {}
         said_of: dict[str, str] = {}
@@ -825,17 +852,20 @@ class NewsSpider(scrapy.Spider):
             if len(words.get(raw, "")) > len(said_of.get(url, "")):
                 # The most said of it: one article linked as listed twice (tracking parameters).
                 said_of[url] = words[raw]
-            if url in self.scheduled or url in fresh:
-                continue
             # ``archived`` and ``declared`` hold URLs as listed: told by the canonical URL, an archive whose
             # entries carry a tracking parameter (or http:// on an https host, a Japanese path) was read as
             # the day's news, and took the quota ahead of the feed.
             news = raw in declared or (told and raw not in archived)
+            if news:
+                # Whether it is to be fetched now or not: one not due yet (a Retry-After, a wall's wait, a late
+                # try) kept its archive place, and once due waited behind the day's news later runs left.
+                relisted[url] = None
+            if url in self.scheduled or url in fresh:
+                continue
             if url in self.deferred and news:
                 # An archive sitemap's entry that this feed, news sitemap or section lists too:
                 # not old news after all, and asked for now.
                 self.deferred.pop(url, None)
-                relisted.append(url)
                 unseen.append(url)
                 continue
             # Refused where another outlet listed it: this outlet's, never fetched.
@@ -851,8 +881,9 @@ class NewsSpider(scrapy.Spider):
                 held.append(url)
             elif need == "new":
                 unseen.append(url)
-            elif news:
-                relisted.append(url)
+        # Listed twice, as the archive's and as news (another spelling, dated twice): the day's news.
+        unseen += [url for url in held if url in relisted]
+        held = [url for url in held if url not in relisted]
         archive: dict[str, int] = {}
         if held and outlet_key not in self.first_runs and len(held) <= self.max_articles:
             # A sitemap read for the first time after the outlet's first run whose new entries one
@@ -866,9 +897,10 @@ class NewsSpider(scrapy.Spider):
             # NEWSMON_MAX_ARTICLES, and the articles of the day waited behind it for runs. Kept
             # as the archive's, in the order listed: what the run leaves of it waits behind the
             # day's news that later runs leave too (``frontier.due_urls``).
+            start = self._archive_place(outlet_key, block) if held else 0
             for place, url in enumerate(held, 1):
                 self.deferred.setdefault(url, outlet_key)
-                archive[url] = place
+                archive[url] = start + place
         # A sitemap's too, up to a size a run reads in milliseconds: its dates are read at an
         # outlet's first run only, and a section read before it in the same run claims the URLs it
         # lists first, so nothing said a working sitemap listed anything new: "stale", and its
@@ -978,14 +1010,12 @@ class NewsSpider(scrapy.Spider):
             # A first run's archive, in the order its sitemap listed it, after the rest (what the
             # day's feeds and sections listed over the quota): ordered by URL with the rest, an
             # undated archive listing the newest first had its oldest numbers asked for first, and
-            # the day's articles it alone listed waited for as many runs as it took.
-            archive = [url for url, outlet in self.deferred.items() if outlet == key and url not in self.scheduled]
+            # the day's articles it alone listed waited for as many runs as it took. In the order the
+            # next runs take it (``due_urls``): taken in the order its documents were read, an index's
+            # children came in the order their answers came, not the index's.
             # Less what this run asked for already: a URL that failed in it is tried next run.
-            due = frontier.due_urls(self.db, key, max_attempts=self.max_attempts,
-                                    limit=room + len(self.scheduled) + len(archive))
-            waiting = set(due)
-            due = [url for url in due if url not in self.scheduled and url not in self.deferred]
-            due += [url for url in archive if url in waiting]
+            due = frontier.due_urls(self.db, key, max_attempts=self.max_attempts, limit=room + len(self.scheduled))
+            due = [url for url in due if url not in self.scheduled]
             yield from self._requests(due[:room], key, via="frontier")
 
     def revisit_when_idle(self) -> None:
@@ -1236,6 +1266,7 @@ class _Child:
     url: str
     lastmod: str | None
     stood: str | None = None
+    block: int | None = None  # of its archive's places, in the index's order (``NewsSpider._archive_place``)
 
 
 def _archived(found: Discovered, links: list[str], room: int) -> frozenset[str]:
