@@ -183,7 +183,18 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
     naming a ranking, the most read or picks (Yahoo!ニュース's section /ranking/access/news/domestic)
     lists them as its own, and its largest group is its listing, as on a page of such boxes only: its
     ranking was taken for a box of others, and a box of three beside it for its listing. ``None``
-    where nothing leads to an article."""
+    where nothing leads to an article. Where the page has no listing of its own left, the largest of
+    its boxes (``page_listing`` says so)."""
+    found = page_listing(root, article_url, data, url)
+    return found[0] if found else None
+
+
+def page_listing(root: etree._Element, article_url: Callable[[str], str | None],
+                 data: Iterable[str | tuple[str, str]] = (), url: str = "") -> tuple[set[str], bool] | None:
+    """``main_listing``'s listing of a page, and whether it is the page's own: ``False`` where every
+    article link of the page is in its furniture or a box of other articles (a ranking, the most read,
+    picks), or a lone link beside them (a pinned story): its own list is gone, drawn by a script now
+    or moved, and its ranking was taken for it, the section read "ok" and listing its ranking."""
     own_boxes = bool(_SIDE_NAMES.search(urlsplit(url).path)) if url else False
     found: list[tuple[etree._Element, str]] = []
     for link in root.iter("a", "area"):
@@ -207,8 +218,9 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
         return None
     # The largest outside the furniture and the boxes of other articles; of two alike, the first on the
     # page (sidebars come after).
-    urls, _, _ = max(listings.values(), key=lambda g: (not g[2], len(g[0]), -g[1]))
-    return urls
+    urls, _, boxed = max(listings.values(), key=lambda g: (not g[2], len(g[0]), -g[1]))
+    # One link is no list where boxes stand beside it: the pinned story left above a list a script draws now.
+    return urls, not boxed and (len(urls) > 1 or not any(g[2] for g in listings.values()))
 
 
 def _link_groups(root: etree._Element, found: list[tuple[etree._Element, str]],

@@ -246,8 +246,10 @@ def overdue(db, config, now: datetime, limit: float | None = None) -> dict[str, 
     except ConfigError:  # the daemon refuses it too, and says why
         plan = None
     out = {}
+    # No run has named them for weeks (storage.health.retire): overdue by --overdue for ever.
+    retired = {row[0] for row in db.execute("SELECT outlet FROM outlet_health WHERE status = 'retired'")}
     for outlet, times in crawl_times(db, now).items():
-        if times["success"] is None:
+        if times["success"] is None or outlet in retired:
             continue  # never finished: its runs' health says why
         if limit is not None:
             last = times["success"]

@@ -644,11 +644,13 @@ def asked_wait(db: Database, url: str, *, now: str | None = None) -> tuple[str, 
     return (row[0], row[1]) if row and row[0] and row[0] > (now or now_utc()) else None
 
 
-def last_listing(db: Database, outlet: str, url: str) -> tuple[str, int] | None:
+def last_listing(db: Database, outlet: str, url: str, *, own: bool = False) -> tuple[str, int] | None:
     """``(fetched_at, article_urls)`` of the newest read of feed or section ``url`` that listed
-    an article URL; ``None`` if none did."""
-    found = db.execute("SELECT fetched_at, article_urls FROM discovery WHERE url = ? AND outlet = ? "
-                       "AND article_urls > 0 ORDER BY id DESC LIMIT 1", [url, outlet]).fetchone()
+    an article URL; ``None`` if none did. ``own``: of a section page, the newest read whose own
+    listing did (``listing_urls``: its boxes of other articles left out), and how many it listed."""
+    column = "listing_urls" if own else "article_urls"
+    found = db.execute(f"SELECT fetched_at, {column} FROM discovery WHERE url = ? AND outlet = ? "
+                       f"AND {column} > 0 ORDER BY id DESC LIMIT 1", [url, outlet]).fetchone()
     return (found[0], found[1]) if found else None
 
 

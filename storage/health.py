@@ -87,6 +87,9 @@ degraded (articles arrive but extraction is going wrong):
 How late each run found its new articles is kept per outlet (``outlet_runs.lags``, see
 ``run_lags``), for the ``late`` and ``dates`` checks and for ``newsmon status``.
 
+An outlet the runs of ``RETIRE_DAYS`` days left out is ``retired`` (``retire``): no alarm, its last
+health and since when it was not crawled said in its reason, told once when that health was not ok.
+
 No Scrapy here: the counts come in as plain numbers.
 """
 
@@ -114,8 +117,9 @@ COUNTS = ("discovery_ok", "discovery_changed", "discovery_failed", "discovered",
 
 STATUSES = ("ok", "degraded", "blocked", "failing")
 
-SEVERITY = ("failing", "blocked", "degraded", "unknown", "ok")
-"""Health statuses, worst first: ``blocked`` is a bot wall, ``unknown`` an outlet never checked."""
+SEVERITY = ("failing", "blocked", "degraded", "unknown", "ok", "retired")
+"""Health statuses, worst first: ``blocked`` is a bot wall, ``unknown`` an outlet never checked,
+``retired`` one the runs of ``RETIRE_DAYS`` days left out (``retire``)."""
 ALARM = ("failing", "blocked")
 """The statuses that make ``newsmon status`` exit 1 (someone must act)."""
 
@@ -1471,8 +1475,10 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                        [reasons, stamp, run_id, outlet])
         # What the digest of the run is given (the returns below), and only that, is sent again by the next
         # digest delivered when none of this one was (``notifications.missed_health_changes``).
+        # Back from retirement "ok" is no news, as a first check "ok" is none.
+        fresh = before is None or before.status == "retired"
         telling = bool(resolved) and (not changed or said) or bool(unnamed) or (
-            changed and not damped and not said and not (before is None and health.status == "ok"))
+            changed and not damped and not said and not (fresh and health.status == "ok"))
         if changed or resolved or unnamed:
             # A reason's end logged too, though the status' reasons are as they were: a digest no
             # channel delivered left it to none.
@@ -1843,11 +1849,60 @@ def failed_before(db: Database, outlet: str, runs: list[dict[str, Any]]) -> list
 
 def update_run_health(db: Database, run_id: int, *, now: datetime | None = None,
                       late_after: timedelta = LATE_AFTER) -> list[HealthChange]:
-    """Check every outlet of run ``run_id`` (those with an ``outlet_runs`` row); return the changes."""
+    """Check every outlet of run ``run_id`` (those with an ``outlet_runs`` row), then retire those every
+    run has left out on ``RETIRE_DAYS`` days (``retire``); return the changes."""
     outlets = [r[0] for r in db.execute("SELECT outlet FROM outlet_runs WHERE run_id = ? ORDER BY outlet",
                                         [run_id]).fetchall()]
     changes = [update_health(db, outlet, run_id, now=now, late_after=late_after) for outlet in outlets]
-    return [c for c in changes if c is not None]
+    return [c for c in changes if c is not None] + retire(db, run_id, now=now)
+
+
+#: An outlet the runs of this many days (UTC dates with a run) have all left out since its last is
+#: ``retired``: taken out of the config, or out of every config crawling into the database. Its last
+#: health stood for good: a run killed as it was taken out left it "failing", and `newsmon status`
+#: exit 1, for ever. Days with runs, not days: a schedule stopped for three weeks retired every outlet
+#: at its first run back (before their own); and two weeks, so an outlet crawled once a week is none.
+RETIRE_DAYS = 14
+
+
+def retire(db: Database, run_id: int | None, *, now: datetime | None = None) -> list[HealthChange]:
+    """Mark ``retired`` the outlets that the runs of ``RETIRE_DAYS`` days have left out, saying since
+    when each was not crawled and what its health was then; return those that were not ``ok``, to tell.
+
+    An outlet's own failure its runs' digests never told (a run killed as it was taken out of the
+    config is checked by the next run, which does not crawl it; ``notifications.missed_health_changes``
+    tells an outlet's changes in its own runs' digests) is told so, once. A crawl of it checks it again
+    (``update_health``): back "ok", that is no news."""
+    stamp = _iso(_now(now))
+    changes = []
+    for outlet, status, reasons, last in db.execute(
+            "SELECT outlet, status, reasons, run_id FROM outlet_health "
+            "WHERE status != 'retired' AND run_id IS NOT NULL ORDER BY outlet").fetchall():
+        # By id from its last run on: a few rows, but for an outlet about to retire (a fortnight of runs).
+        days = db.execute("SELECT count(DISTINCT substr(started_at, 1, 10)) FROM crawl_runs WHERE id > ?",
+                          [last]).fetchone()[0]
+        if days < RETIRE_DAYS:
+            continue
+        began = db.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [last]).fetchone()
+        said = [Reason.of(r).message for r in json.loads(reasons)]
+        health = Health("retired", [Reason("retired", (
+            f"not crawled since {began[0][:16].replace('T', ' ') + ' UTC' if began else 'long ago'}: the runs of "
+            f"{days} days since left it out (taken out of the config, or of every config crawling into this "
+            f"database?); it was {status} then{': ' + '; '.join(said) if said else ''}. A crawl of it checks it "
+            "again"))])
+        told = status != "ok"
+        with transaction(db):
+            db.execute("UPDATE outlet_health SET status = 'retired', reasons = ?, since = ?, checked_at = ? "
+                       "WHERE outlet = ? AND status = ?",
+                       [json.dumps([r.to_dict() for r in health.reasons], ensure_ascii=False), stamp, stamp, outlet,
+                        status])
+            db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id, "previous": status,
+                                           "status": "retired", "resolved": None, "told": int(told),
+                                           "reasons": json.dumps([r.to_dict() for r in health.reasons],
+                                                                 ensure_ascii=False)})
+        if told:
+            changes.append(HealthChange(outlet, status, "retired", health.reasons, at=stamp))
+    return changes
 
 
 # --- status -----------------------------------------------------------------------------------

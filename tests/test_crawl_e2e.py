@@ -1455,6 +1455,41 @@ def test_a_section_that_turned_over_beside_a_ranking_of_articles_seen_before_is_
     assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
 
 
+def test_a_section_whose_list_a_script_draws_now_beside_its_ranking_says_its_own_list_is_gone(env, site):
+    # The section's list is drawn by JavaScript now; its ranking and pinned story are still in its HTML. The
+    # ranking was taken for its listing: the page read "ok", listing articles of days before, and nothing said
+    # when the section stopped listing its news.
+    assert crawl(env).returncode == 0
+    old = [a.path for a in site.articles]
+    published = datetime.now(timezone.utc) - timedelta(minutes=5)
+    fresh = [f"/site/scripted/{n}.html" for n in range(8)]
+    for n, path in enumerate(fresh):
+        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+    site.answer(SECTION_PATH, 200, ranked_section_html(site, fresh[:6], old[:5]))
+    assert crawl(env).returncode == 0
+    listed = last_run(env)["started_at"][:16].replace("T", " ")
+    scripted = ranked_section_html(site, [], old[:5]).replace(
+        b'<ul class="List"></ul>', b'<div id="app"></div><script src="/assets/list.js"></script>')
+    site.answer(SECTION_PATH, 200, scripted)
+    for _ in range(2):  # named until it lists again, measured against its last list of its own
+        assert crawl(env).returncode == 0
+        [read] = rows(env, "select ok, article_urls, listing_urls, reason from discovery where url = ? and run_id = ?",
+                      site.url(SECTION_PATH), last_run(env)["id"])
+        assert (read["ok"], read["article_urls"], read["listing_urls"]) == (0, 5, 0), read
+        said = ("its own list is gone: only boxes of other articles are left (a ranking, the most read, picks, "
+                f"a pinned story: 5 article URLs), where its read of {listed}")
+        assert read["reason"].startswith(said) and read["reason"].endswith(
+            " UTC listed 6 in its own: drawn by JavaScript now, or moved?"), read["reason"]
+        [health] = rows(env, "select status, problems from health where outlet = 'site'")
+        assert health["status"] == "degraded" and f"{site.url(SECTION_PATH)}: {said}" in health["problems"], health
+    # Its list back: read again, and the outlet "ok".
+    site.answer(SECTION_PATH, 200, ranked_section_html(site, fresh[2:], old[:5]))
+    assert crawl(env).returncode == 0
+    assert rows(env, "select ok, listing_urls from discovery where url = ? and run_id = ?", site.url(SECTION_PATH),
+                last_run(env)["id"]) == [{"ok": 1, "listing_urls": 6}]
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+
+
 def test_a_section_listing_its_newest_with_photos_then_as_text_turned_over_only_when_both_blocks_did(env, site):
     # asahi.com's markup (its saved top page's): in one div.Section the newest articles with photos
     # (ul.List.ListSideImage), then the rest as text (ul.List); its ranking in div#Sub. The photo

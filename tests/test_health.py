@@ -1166,6 +1166,79 @@ def test_a_run_found_killed_is_closed_with_its_check_or_left_open_for_the_next(d
         ("ok", "failing", "the last run ended without closing (killed)")]
 
 
+def crawl_of(db, outlets: list[str], at: datetime) -> tuple[list, list]:
+    """A run of ``outlets`` at ``at`` as the ledger records one: it closes the runs found killed and
+    checks their outlets (those changes only logged), then is checked itself (what its digest tells)."""
+    run_id = queries.start_run(db, outlets, "schedule", pid=os.getpid(), now=at.isoformat())
+    killed = []
+    queries.close_stale_runs(db, is_alive=lambda pid: pid == os.getpid(), now=at.isoformat(),
+                             killed=lambda ids: killed.extend(c for dead in health.record_killed_runs(db, ids)
+                                                              for c in health.update_run_health(db, dead, now=at)))
+    queries.finish_run(db, run_id, requests=1, responses_by_status={}, articles_new=0, articles_relevant=0,
+                       errors=0, finish_reason="finished", exit_status=0, now=at.isoformat())
+    for outlet in outlets:
+        health.record_outlet_run(db, run_id, outlet, {"pages": 3, "discovery_ok": 2})
+    return killed, health.update_run_health(db, run_id, now=at)
+
+
+def test_an_outlet_no_run_crawls_any_more_is_retired_and_its_last_failure_told_once(tmp_path):
+    # A run of asahi and nhk is killed; the config then names nhk alone. nhk's next run checks the killed
+    # run (asahi "failing") but does not crawl asahi, so no digest told it (an outlet's changes are told
+    # in its own runs' digests), and asahi read "failing", `newsmon status` exit 1, for good.
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    path = tmp_path / "news.db"
+    db = open_db(path)
+    start = datetime.now(timezone.utc) - timedelta(days=19, hours=4, minutes=10)  # its last run 10 min ago
+    for n in range(3):
+        crawl_of(db, ["asahi", "nhk"], start + timedelta(hours=n))
+    queries.start_run(db, ["asahi", "nhk"], "schedule", pid=None, now=(start + timedelta(hours=3)).isoformat())
+    told = []
+    for day in range(20):
+        killed, changes = crawl_of(db, ["nhk"], start + timedelta(days=day, hours=4))
+        if day == 0:
+            assert [(c.outlet, c.status) for c in killed] == [("asahi", "failing"), ("nhk", "failing")]
+        told += [(day, c) for c in changes if c.outlet == "asahi"]
+        if day == 12:  # the runs of 13 days without it: not yet
+            assert health.current(db, "asahi").status == "failing"
+    [(day, change)] = told
+    assert day == 13 and (change.previous, change.status) == ("failing", "retired")
+    said = change.reasons[0].message
+    assert said.startswith(f"not crawled since {(start + timedelta(hours=3)).isoformat()[:16].replace('T', ' ')} UTC: "
+                           "the runs of 14 days since left it out") and said.endswith(
+        "it was failing then: the last run ended without closing (killed). A crawl of it checks it again")
+    db.close()
+    result = CliRunner().invoke(cli, ["status", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    table = result.output.split("\n\n")[0].splitlines()
+    assert [line.split()[:2] for line in table[2:] if not line.startswith(" ")] == [["nhk", "ok"], ["asahi", "retired"]]
+    assert f"    ! {said}" in table
+    # Nor overdue for ever where --overdue is given: no crawl of it has finished for 20 days.
+    assert CliRunner().invoke(cli, ["status", "--db", str(path), "--overdue", "1d"]).exit_code == 0
+    # Crawled again (the config names it again): checked, and its "ok" is no news.
+    db = open_db(path)
+    killed, changes = crawl_of(db, ["asahi"], datetime.now(timezone.utc))
+    assert health.current(db, "asahi").status == "ok" and not killed and not changes
+    db.close()
+
+
+def test_an_outlet_another_config_crawls_now_and_then_is_never_retired(db):
+    # Two configs share the database: asahi is crawled every ten days, nhk every six hours; and a schedule
+    # stopped for three weeks retires no outlet at its first run back.
+    for day in range(0, 40, 10):
+        crawl_of(db, ["asahi"], NOW - timedelta(days=60 - day))
+        for hour in range(0, 24 * 10, 6):
+            crawl_of(db, ["nhk"], NOW - timedelta(days=60 - day, hours=-hour - 1))
+    assert health.current(db, "asahi").status == "ok"
+    assert crawl_of(db, ["nhk"], NOW) == ([], []) and health.current(db, "asahi").status == "ok"
+    # Retired once the runs of 14 days left it out, quietly: it was "ok".
+    for day in range(1, 5):
+        assert crawl_of(db, ["nhk"], NOW + timedelta(days=day)) == ([], [])
+    assert health.current(db, "asahi").status == "retired"
+
+
 def test_status_per_outlet(db):
     old = add_run(db, "nhk", NOW - timedelta(hours=30), errors=1)
     ok = add_run(db, "nhk", NOW - timedelta(hours=2), discovery_failed=2)

@@ -391,6 +391,8 @@ def test_a_section_pages_own_listing_is_told_from_its_rankings_and_picks(saved, 
     ranked = {article_url(href) for href in page.xpath(f"{sidebar}//a/@href").getall()} - {None}
     assert (len(own), len(every)) == (listed, linked)
     assert len(ranked) >= 8 and len(ranked & own) <= 1
+    # And said to be its own: a page whose own list is gone is named broken (``page_listing``).
+    assert discovery.page_listing(page.selector.root, article_url) == (own, True)
 
 
 def test_a_section_pages_own_listing_reads_its_links_as_the_spider_took_them_not_canonicalised_again(
@@ -418,7 +420,8 @@ def test_a_section_pages_own_listing_reads_its_links_as_the_spider_took_them_not
         alone = spider._own_listing(page, "asahi", [])
         calls = []
         monkeypatch.setattr(news, "canonical_url", lambda *args: calls.append(args) or canonical_url(*args))
-        assert spider._own_listing(page, "asahi", [], taken) == alone and len(alone) == 69
+        # Its own (``page_listing``), the 69 of its main list.
+        assert spider._own_listing(page, "asahi", [], taken) == alone and len(alone[0]) == 69 and alone[1]
         assert len(calls) < 20, f"{len(calls)} links of {len(links)} canonicalised again"
     finally:
         close_crawler_db(crawler)

@@ -38,7 +38,7 @@ from storage.health import duration_text
 
 from ..config import ConfigError, load_config, parse_duration
 from ..discovery import (FUTURE_SLACK, HTML_PAGE, MAX_ADVERTISED, NO_URL, DataLink, Discovered, advertised_feeds,
-                         advertised_note, link_words, main_listing, page_data_links, parse_feed, parse_sitemap,
+                         advertised_note, link_words, page_data_links, page_listing, parse_feed, parse_sitemap,
                          sitemap_maxsize)
 from ..encoding import charset_of
 from ..middlewares import AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators, retry_after_seconds
@@ -680,7 +680,7 @@ class NewsSpider(scrapy.Spider):
         requests, counts = self._articles(links, outlet, via="section", strict=False, taken=taken, words=link_words(
             [*((link.url, link.text) for link in extracted), *((link.url, link.words) for link in data)]))
         try:
-            own = self._own_listing(response, outlet, data, taken)
+            own, mine = self._own_listing(response, outlet, data, taken) or (None, False)
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
             # Its links were read and its new articles are asked for: recorded with no counts, and said as
             # a page that could not be read, the row hid the articles it did list, and what the bug cost
@@ -692,13 +692,15 @@ class NewsSpider(scrapy.Spider):
             return
         if not counts[0] and self._refused_region(response, outlet, kind):
             return
-        emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0]) if page == 1 else None
+        boxed = counts[0] if own and not mine else None
+        emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0], boxed) if page == 1 else None
         # Of its own listing, its sidebars left out: every Japanese outlet's section page carries a
         # ranking, related or recommended articles, a pinned story, seen before; counted with them,
         # a list that turned over whole still held articles seen before, and its next page was
-        # never read. Where it finds none (no link or data of it is an article's), the page's counts.
-        listing = (len(own), frontier.seen_before(self.db, sorted(own), self.run_id, self.run_started)) if own \
-            else (counts[0], counts[3] or 0)
+        # never read. Where it finds none (no link or data of it is an article's), the page's counts;
+        # where its own list is gone (``page_listing``), none: its ranking is no list of its own.
+        listing = (0, 0) if boxed is not None else (len(own), frontier.seen_before(
+            self.db, sorted(own), self.run_id, self.run_started)) if own else (counts[0], counts[3] or 0)
         turned_over = bool(listing[0]) and listing[1] == 0 and (
             page > 1 or frontier.last_listing(self.db, outlet, self._first_url(response)) is not None)
         self._record_discovery(response, outlet, kind, ok=not emptied, status=response.status,
@@ -716,9 +718,9 @@ class NewsSpider(scrapy.Spider):
                     yield request
 
     def _own_listing(self, response: Response, outlet: str, data: list[DataLink],
-                     taken: Mapping[str, str | None] | None = None) -> set[str] | None:
-        """The article URLs of a section page's own listing (``main_listing``), as ``_articles``
-        takes them (canonical, in the outlet's scope and pattern); ``data``: the links of its data;
+                     taken: Mapping[str, str | None] | None = None) -> tuple[set[str], bool] | None:
+        """The article URLs of a section page's own listing, and whether it is its own (``page_listing``), as
+        ``_articles`` takes them (canonical, in the outlet's scope and pattern); ``data``: the links of its data;
         ``taken``: what ``_articles`` took each of the page's link URLs for (``_articles``' own)."""
         definition, base = self.outlets[outlet], get_base_url(response)
         taken = taken or {}
@@ -737,7 +739,7 @@ class NewsSpider(scrapy.Spider):
                 return None
             return url if url and definition.in_scope(url) and definition.is_article_url(url) else None
 
-        return main_listing(response.selector.root, article_url,
+        return page_listing(response.selector.root, article_url,
                             [(url, link.where) for link in data if (url := article_url(link.url))], url=response.url)
 
     @staticmethod
@@ -762,10 +764,24 @@ class NewsSpider(scrapy.Spider):
                 return url
         return None
 
-    def _emptied(self, response: Response, outlet: str, listed: str, articles: int) -> str | None:
+    def _emptied(self, response: Response, outlet: str, listed: str, articles: int,
+                 boxed: int | None = None) -> str | None:
         """Why a feed, sitemap or section that listed articles before and lists none now is broken;
         ``None`` when it lists some, or never listed enough (``EMPTIED_MIN``) for their absence to
-        say anything. Every count of the run looks normal otherwise: its other channels still work."""
+        say anything. Every count of the run looks normal otherwise: its other channels still work.
+        ``boxed``: of a section page whose own list is gone (``page_listing``), how many article URLs
+        its boxes of other articles list: its ranking still listed some, and the page read "ok"."""
+        if boxed is not None:
+            before = frontier.last_listing(self.db, outlet, self._first_url(response), own=True)
+            if before is None or before[1] < EMPTIED_MIN:
+                return None
+            self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
+            self.logger.warning("newsmon: %s of %s has no list of its own any more, only boxes of other articles "
+                                "(%d before)", response.url, outlet, before[1])
+            return (f"its own list is gone: only boxes of other articles are left (a ranking, the most read, picks, a "
+                    f"pinned story: {boxed} article URL{'s' if boxed != 1 else ''}), where its read of "
+                    f"{before[0][:16].replace('T', ' ')} UTC listed {before[1]} in its own: drawn by JavaScript now, "
+                    "or moved?")
         if articles:
             return None
         before = frontier.last_listing(self.db, outlet, self._first_url(response))

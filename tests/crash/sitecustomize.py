@@ -1,7 +1,7 @@
 """A bug of newsmon's extraction, on demand: put this folder on PYTHONPATH of a newsmon process
 (and of the Dask workers it starts) and a page carrying ``MARKER`` makes ``extract_article``
 raise, as a bug in it would; a feed or sitemap carrying it makes its parser raise, a section page its own
-listing's reader (``main_listing``). The tests of what a crash costs (one page's ``extract_failed``, not
+listing's reader (``page_listing``). The tests of what a crash costs (one page's ``extract_failed``, not
 the run) need a page that crashes, and a real page no longer does once its bug is fixed.
 """
 
@@ -35,7 +35,7 @@ crawler.discovery.parse_feed = _crashing_parser(crawler.discovery.parse_feed)
 crawler.discovery.parse_sitemap = _crashing_parser(crawler.discovery.parse_sitemap)
 
 
-_main_listing = crawler.discovery.main_listing
+_page_listing = crawler.discovery.page_listing
 
 
 def _crashing_listing(root, *args, **kwargs):
@@ -44,7 +44,7 @@ def _crashing_listing(root, *args, **kwargs):
 
     if any(MARKER.decode()[4:-3] in (c.text or "") for c in root.iter(etree.Comment)):
         raise TypeError("a bug of the listing reader (tests/crash)")
-    return _main_listing(root, *args, **kwargs)
+    return _page_listing(root, *args, **kwargs)
 
 
-crawler.discovery.main_listing = _crashing_listing
+crawler.discovery.page_listing = _crashing_listing
