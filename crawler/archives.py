@@ -320,8 +320,31 @@ def _read_listing(location: str) -> list[str]:
         data = gzip.decompress(data)
     # utf-8-sig: a listing saved by a Windows editor starts with a byte-order mark, which made
     # its first path a URL of no archive.
-    return [line.strip() for line in data.decode("utf-8-sig", "replace").splitlines()
-            if line.strip() and not line.startswith("#")]
+    # A comment indented (or after a tab) is one too: taken for a path, it failed the listing, "No such file".
+    return [line for line in map(str.strip, data.decode("utf-8-sig", "replace").splitlines())
+            if line and not line.startswith("#")]
+
+
+#: What to do about an archive a directory holds under a name of no archive (``expand``).
+MISNAMED = ("a directory's archives are read by their names (.warc, .warc.gz, .warc.zst, .wacz, .arc, .arc.gz): "
+            "rename the file so, or give the file itself as an input")
+
+
+def _holds_records(path: Path) -> bool:
+    """Whether a file starts with a WARC or ARC record, as it is or gzipped (a record a member or
+    whole) or in zstd frames: an archive, whatever its name says."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(_HEAD_BYTES)
+        if head[:3] == _GZIP:
+            head = zlib.decompressobj(wbits=31).decompress(head, _HEAD_BYTES)
+        elif head[:4] == _ZSTD_DICT:
+            return True  # a WARC-zstd file's dictionary, which no other file starts with
+        elif head[:4] == _ZSTD:
+            head = zstandard.ZstdDecompressor().decompressobj().decompress(head)[:_HEAD_BYTES]
+    except (OSError, zlib.error, zstandard.ZstdError):
+        return False
+    return _record_start(head)
 
 
 def _file_name(location: str) -> str:
@@ -336,12 +359,13 @@ def _is_listing(location: str) -> bool:
     return name.endswith(_LISTING_SUFFIXES) and not name.endswith(_ARCHIVE_SUFFIXES)
 
 
-def expand(inputs: Iterable[str], base_url: str | None = None,
-           unfinished: list[str] | None = None) -> Iterator[tuple[str, str]]:
+def expand(inputs: Iterable[str], base_url: str | None = None, unfinished: list[str] | None = None,
+           misnamed: list[str] | None = None) -> Iterator[tuple[str, str]]:
     """Every archive the inputs name, in order: ``(location, shown)``, the absolute path or URL
     (the ledger's key) and the name to show the user (as given, or found in a directory).
     ``unfinished``: gets the files of a directory named as archives still being written or
-    downloaded (``_UNFINISHED_SUFFIXES``), which are not read.
+    downloaded (``_UNFINISHED_SUFFIXES``), which are not read. ``misnamed``: gets those that hold
+    WARC or ARC records under a name of no archive (``_holds_records``), not read either.
 
     Raises:
         InputError: a path that does not exist, a directory without archives, a listing of
@@ -387,14 +411,24 @@ def expand(inputs: Iterable[str], base_url: str | None = None,
             found = [p for p in files if p.name.lower().endswith(_ARCHIVE_SUFFIXES)]
             writing = [str(p) for p in files if p.name.lower().endswith(_UNFINISHED_SUFFIXES)
                        and p.name.lower().rsplit(".", 1)[0].endswith(_ARCHIVE_SUFFIXES)]
+            # A WARC under another name (wget's second download of x.warc.gz is x.warc.gz.1; one saved with no
+            # extension) was passed over without a word, its pages in no count.
+            named = {str(p) for p in found} | set(writing)
+            unnamed = [str(p) for p in files if str(p) not in named and not p.name.lower().endswith(
+                _UNFINISHED_SUFFIXES) and _holds_records(p)]
             if not found and writing:
                 raise InputError(f"{given}: its only archives are named as files still being written or "
                                  f"downloaded ({', '.join(writing[:3])}{', …' if len(writing) > 3 else ''}): "
                                  "nothing to read until they are renamed")
+            if not found and unnamed:
+                raise InputError(f"{given}: its only archives are not named as archives ({', '.join(unnamed[:3])}"
+                                 f"{', …' if len(unnamed) > 3 else ''}): {MISNAMED}")
             if not found:
                 raise InputError(f"{given}: a directory without .warc, .warc.gz, .warc.zst, .wacz or .arc(.gz) files")
             if unfinished is not None:
                 unfinished += writing
+            if misnamed is not None:
+                misnamed += unnamed
             for path in found:
                 yield os.path.abspath(path), str(path)
         elif Path(given).exists():
@@ -1535,10 +1569,11 @@ class _AnyCaseLoader(ArcWarcRecordLoader):
     """warcio's record loader, for which ``HTTPS://`` is an http(s) URL too: it read the HTTP
     headers of ``http:``/``https:`` targets alone, so a response to HTTPS://… had none, and its
     page was in no count at all. A response whose payload does not start with an HTTP status
-    line gets ``NoHttp``."""
+    line gets ``NoHttp``. A record without a ``WARC-Target-URI`` (a writer's bug) has none: warcio
+    raised at it, and the rest of the archive went unread ("not a readable WARC file")."""
 
     def load_http_headers(self, rec_type, uri, stream, length):
-        uri = uri[:8].lower() + uri[8:] if uri else uri
+        uri = uri[:8].lower() + uri[8:] if uri else ""
         if rec_type != "response" or length == 0 or not (uri or "").startswith(self.HTTP_SCHEMES):
             return super().load_http_headers(rec_type, uri, stream, length)
         line = read = stream.readline()
@@ -1548,6 +1583,10 @@ class _AnyCaseLoader(ArcWarcRecordLoader):
         if not line.strip() or line.lstrip()[:5].upper() == b"HTTP/":
             return self.http_parser.parse(stream, full_statusline=line or read)
         return NoHttp(read)
+
+
+#: The records that hold a page, or stand for one (``read_part``).
+_PAGE_RECORDS = ("response", "resource", "revisit")
 
 
 def _iterator(stream: IO[bytes]) -> ArchiveIterator:
@@ -1615,7 +1654,8 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                     # is what garbage looks like through it.
                     url = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("uri") or ""
                     http = url[:8].lower().startswith(("http://", "https://"))  # HTTPS:// too: a scheme has no case
-                    if http:
+                    if http or (not url.strip() and record.rec_type in _PAGE_RECORDS):
+                        # (One naming no URL at all is ``keep``'s to count: a page it held was in no count.)
                         found = keep(record, url)
                     records.read_to_end()
                     if isinstance(record.raw_stream, LimitReader) and record.raw_stream.limit > 0:

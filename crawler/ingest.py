@@ -344,6 +344,10 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
     counts = result.counts
 
     def keep(record, url: str) -> _Kept | None:
+        if not url.strip():
+            # A record that names no URL (no WARC-Target-URI): nothing its page could be stored as.
+            counts["bad_url"] += 1
+            return None
         if record.rec_type == "revisit":
             revisit(record, url)
             return None
@@ -716,6 +720,8 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     #: Files of a directory named as archives still being written or downloaded, not read.
     unfinished: list[str] = field(default_factory=list)
+    #: Files of a directory that hold WARC or ARC records under a name of no archive, not read.
+    misnamed: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
     #: Archives another one had been read at the place of (their first bytes differ): read anew.
     replaced: list[str] = field(default_factory=list)
@@ -1445,7 +1451,7 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
     """
     report = Report(store_options=store_options or store.options(config_path), config_path=config_path,
                     db_path=db.execute("PRAGMA database_list").fetchone()[2] or None)
-    locations = list(archives.expand(inputs, base_url, report.unfinished))
+    locations = list(archives.expand(inputs, base_url, report.unfinished, report.misnamed))
     config_text = Path(config_path).read_text(encoding="utf-8") if config_path else None
     options = Options(config_text=config_text, all_sites=all_sites)
     # A missing file is its own error (``_parts``), counted as nothing here.
@@ -1500,6 +1506,8 @@ def report_lines(report: Report) -> tuple[list[str], str]:
                for where, why in report.unverified]
     errors += [f"newsmon: {where}: not read: named as a file still being written or downloaded; it is read once "
                "renamed (run the ingest again then)" for where in report.unfinished]
+    errors += [f"newsmon: {where}: not read: it holds WARC records, but {archives.MISNAMED}"
+               for where in report.misnamed]
     errors += [f"newsmon: {where}: not read: another newsmon ingest is reading it into this database ({holder}); "
                "if that one stops before the end, the next ingest resumes it" for where, holder in report.busy]
     line = f"newsmon: {summary(report.counts)}"

@@ -29,7 +29,7 @@ from storage.db import BUSY_TIMEOUT_SECONDS, landed, set_busy_timeout
 from storage.exceptions import ArticleNotFound, DatabaseUnwritable
 from storage import stories as story_db
 from storage import versions
-from storage.pages import Compressed, decompress as page_bytes
+from storage.pages import Compressed, decompress as page_bytes, read_before
 from storage.review import renumber_notes
 
 from . import pagination, stories
@@ -721,14 +721,10 @@ def _holds(db, url: str, article_id: int) -> bool:
 
 def _read_before(db, url: str, article_id: int, body: bytes | None, compressed: Compressed | None) -> bool:
     """Whether the article holds, at ``url``, an undated page of these very bytes: an undated capture
-    (``save_capture``) read before, which nothing but its bytes tells from a later capture."""
-    size = len(body) if body is not None else compressed.size if compressed is not None else None
-    found = db.execute("SELECT id FROM pages WHERE article_id = ? AND url = ? AND captured_at IS NULL AND size = ?",
-                       [article_id, url, size]).fetchall()
-    if not found:
-        return False
+    (``save_capture``) read before, which nothing but its bytes tells from a later capture; pruned
+    since, its bytes are known by their hash (``storage.pages.read_before``)."""
     raw = body if body is not None else page_bytes(db, compressed.blob, compressed.dict_id)  # type: ignore[union-attr]
-    return any((stored := queries.page_body(db, page_id)) is not None and stored[1] == raw for (page_id,) in found)
+    return read_before(db, article_id, url, raw)
 
 
 def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, outlet: str | None,

@@ -1417,3 +1417,14 @@ def m051_review_time_of_a_status_set_by_hand(db: Database) -> None:
         """,
         f"UPDATE articles SET reviewed_at = {now} WHERE reviewed_at IS NULL AND status != 'new'",
     ])
+
+
+@MIGRATIONS()
+def m052_pruned_pages(db: Database) -> None:
+    """What ``newsmon prune`` deleted of an article's undated pages (no ``captured_at``: a crawl's, or an archive's
+    capture without a usable ``WARC-Date``): their URL, size and sha256. An undated capture read again (``--force``,
+    another archive holding it) is known by its bytes alone (``store.save_capture``); once its page was pruned, it was
+    taken for a later capture, and each read appended its texts as versions again (A, B, then A, B, A, B)."""
+    _run(db, ["CREATE TABLE pruned_pages (article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+              "url TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, "
+              "PRIMARY KEY (article_id, url, size, sha256)) WITHOUT ROWID"])

@@ -271,6 +271,33 @@ def iter_pages(db: Database,
         last = rows[-1][0]
 
 
+def _remember(db: Database, ids: tuple[int, ...]) -> None:
+    """Keep what tells an article's undated pages among ``ids`` (``read_before``) once they are deleted (page 2, 3 …
+    of an article is never a capture of its own)."""
+    marks = ",".join("?" * len(ids))
+    kept = []
+    for article_id, url, size, blob, dict_id in db.execute(
+            f"SELECT article_id, url, size, body_gz, dict_id FROM pages WHERE id IN ({marks}) "
+            "AND captured_at IS NULL AND article_id IS NOT NULL AND part_of IS NULL", ids):
+        try:
+            body = decompress(db, blob, dict_id)
+        except (LookupError, OSError, EOFError, zlib.error, zstandard.ZstdError):
+            continue  # unreadable, it told no capture from another before the prune either
+        kept.append((article_id, url, size, hashlib.sha256(body).hexdigest()))
+    db.conn.executemany("INSERT OR IGNORE INTO pruned_pages (article_id, url, size, sha256) VALUES (?, ?, ?, ?)", kept)
+
+
+def read_before(db: Database, article_id: int, url: str, body: bytes) -> bool:
+    """Whether ``article_id`` held, at ``url``, an undated page of these very bytes (no ``captured_at``: a crawl's,
+    or an archive's capture without a usable date), stored still or pruned since (``prune``)."""
+    found = db.execute("SELECT id, body_gz, dict_id FROM pages WHERE article_id = ? AND url = ? "
+                       "AND captured_at IS NULL AND size = ?", [article_id, url, len(body)]).fetchall()
+    if any(decompress(db, blob, dict_id) == body for _, blob, dict_id in found):
+        return True
+    return db.execute("SELECT 1 FROM pruned_pages WHERE article_id = ? AND url = ? AND size = ? AND sha256 = ?",
+                      [article_id, url, len(body), hashlib.sha256(body).hexdigest()]).fetchone() is not None
+
+
 def prune(db: Database, before: str, *, batch: int = _BATCH) -> Pruning:
     """Delete the raw pages fetched before ``before`` (ISO 8601 UTC); iterating yields how many per batch.
 
@@ -279,7 +306,9 @@ def prune(db: Database, before: str, *, batch: int = _BATCH) -> Pruning:
     and so is page 2, 3 … of an article that an archive held without its first page
     (``page_waiting``): it is read with that page when an ingest meets it, however late.
     Each batch is its own short transaction, so a crawl or a reviewer is never held up for long.
-    Dictionaries no page uses any more, other than each outlet's current one, go too.
+    Dictionaries no page uses any more, other than each outlet's current one, go too. Of an
+    article's undated pages, their URL, size and sha256 stay (``pruned_pages``): an archive's
+    capture without a date, read again, is known by its bytes alone (``read_before``).
 
     Freed pages are not overwritten with zeros (``secure_delete``, on in Debian's SQLite): that
     wrote every deleted byte again, through the WAL, so that a prune run to make room on a
@@ -341,6 +370,7 @@ class Pruning:
                     ids = tuple(page[0] for page in pruned)
                     marks = ",".join("?" * len(ids))
                     db.execute(f"UPDATE urls SET page_id = NULL WHERE page_id IN ({marks})", ids)
+                    _remember(db, ids)
                     db.execute(f"DELETE FROM pages WHERE id IN ({marks})", ids)
             except BaseException:
                 # A Ctrl-C as the block ended, before its COMMIT, left the DELETE open: deleted() counted the batch

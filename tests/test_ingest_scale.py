@@ -2471,6 +2471,45 @@ def test_undated_captures_read_again_add_no_version(tmp_path, date):
     _read_thrice_two_versions(tmp_path / "a.warc", later)
 
 
+def test_undated_captures_read_again_after_a_prune_add_no_version(tmp_path):
+    # An undated capture is known by its page's bytes alone: once `newsmon prune` had deleted them, the archive read
+    # again (--force, or another archive holding the same captures) appended both texts as versions again.
+    asahi = next(p for p in warcs.outlet_pages() if "asahi.com/articles" in p.url)
+    spot = "震源の深さは約30キロ、地震の規模（<a".encode()
+    later, third = "気象庁は同日夜、余震への警戒を呼びかけた。", "県は14日朝、災害対策本部を設置した。"
+
+    def undated(name: str, texts: list[str]) -> Path:
+        plain = io.BytesIO()
+        warcs.write(plain, [warcs.Fetch(asahi.url, asahi.body.replace(spot, text.encode() + spot)) for text in texts],
+                    gzip=False)
+        data = plain.getvalue()
+        at = data.index(b"WARC-Date:") + 1  # the warcinfo's kept
+        (tmp_path / name).write_bytes(data[:at] + re.sub(rb"WARC-Date: [^\r]*\r\n", b"", data[at:]))
+        return tmp_path / name
+
+    db = tmp_path / "n.db"
+    archive = undated("a.warc", ["", later])
+    assert newsmon("ingest", str(archive), "--db", str(db), "--workers", "0").returncode == 0
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE pages SET fetched_at = '2020-01-01T00:00:00+00:00'")
+    conn.close()
+    result = newsmon("prune", "--db", str(db), "--keep", "30d")
+    assert result.returncode == 0, result.stderr
+    assert rows(db, "SELECT count(*) FROM pages") == [(0,)]
+    shutil.copy(archive, tmp_path / "copy.warc")
+    for again in ((str(archive), "--force"), (str(tmp_path / "copy.warc"),)):
+        result = newsmon("ingest", *again, "--db", str(db), "--workers", "0")
+        assert result.returncode == 0, result.stderr
+        assert rows(db, "SELECT count(*), max(version) FROM articles") == [(1, 2)], again
+        assert [later in text for text, in rows(db, "SELECT text FROM article_versions ORDER BY version")] == [
+            False, True]
+    # A capture of another text, undated too, is a version still.
+    assert newsmon("ingest", str(undated("b.warc", [third])), "--db", str(db), "--workers", "0").returncode == 0
+    assert rows(db, "SELECT count(*), max(version) FROM articles") == [(1, 3)]
+    assert third in rows(db, "SELECT text FROM articles")[0][0]
+
+
 @pytest.mark.parametrize("order", ["as made", "reversed"])
 def test_an_articles_captures_give_the_same_versions_whatever_order_and_url_they_come_in(tmp_path, order):
     # A capture at another URL whose canonical link names the article went the way of a new page:
@@ -3313,7 +3352,8 @@ def test_a_listing_whose_server_answers_no_http_is_one_line_not_a_traceback(tmp_
     assert f"{base}warc.paths.gz: cannot read the listing (BadStatusLine: NOT HTTP AT ALL)" in result.stderr
 
 
-@pytest.mark.parametrize("content", [b"", b"# CC-NEWS 2024-03\n\n"], ids=["empty", "comments"])
+@pytest.mark.parametrize("content", [b"", b"# CC-NEWS 2024-03\n\n", b"# CC-NEWS 2024-03\n  # to read\n\t# again\n"],
+                         ids=["empty", "comments", "indented comments"])
 def test_a_listing_of_no_archive_is_one_line_as_an_empty_directory_is(tmp_path, content):
     listing = tmp_path / "warc.paths.gz"
     listing.write_bytes(gzip.compress(content))
@@ -3854,6 +3894,54 @@ def test_archives_still_being_written_in_a_directory_are_named_not_read(tmp_path
     (folder / "b.warc.gz.open").rename(folder / "b.warc.gz")
     renamed = newsmon("ingest", str(folder), "--db", str(db), "--workers", "0")
     assert renamed.returncode == 0 and counts(renamed)["responses"] == 1 and not renamed.stderr.strip()
+
+
+def test_archives_under_names_of_no_archive_in_a_directory_are_named_not_read(tmp_path):
+    # wget saves a second download of x.warc.gz as x.warc.gz.1; a WARC saved with no extension: a directory's files
+    # are read by their names, and such a file was passed over without a word, its pages in no count.
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    first, second, third = warcs.outlet_pages()[:3]
+    warcs.write(folder / "a.warc.gz", [first])
+    warcs.write(folder / "a.warc.gz.1", [second])
+    warcs.write(folder / "capture", [third], gzip=False)
+    (folder / "a.warc.gz.md5").write_text("0123456789abcdef  a.warc.gz\n")
+    (folder / "README").write_text("WARC files of 2025-01-14\n")
+    db = tmp_path / "n.db"
+    result = newsmon("ingest", str(folder), "--db", str(db), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    said = ("not read: it holds WARC records, but a directory's archives are read by their names (.warc, .warc.gz, "
+            ".warc.zst, .wacz, .arc, .arc.gz): rename the file so, or give the file itself as an input")
+    assert result.stderr.strip().splitlines() == [f"newsmon: {folder / 'a.warc.gz.1'}: {said}",
+                                                  f"newsmon: {folder / 'capture'}: {said}"]
+    assert counts(result)["responses"] == 1
+    given = newsmon("ingest", str(folder / "a.warc.gz.1"), str(folder / "capture"), "--db", str(db), "--workers", "0")
+    assert given.returncode == 0 and counts(given)["new"] == 2, given.stderr
+    (folder / "a.warc.gz").unlink()
+    only = newsmon("ingest", str(folder), "--db", str(db), "--workers", "0")
+    assert only.returncode == 1 and "its only archives are not named as archives" in only.stderr
+
+
+def test_a_record_without_a_target_uri_is_counted_and_the_rest_is_read(tmp_path):
+    # A response record without WARC-Target-URI (a writer's bug): warcio raised at it, and the archive was "not a
+    # readable WARC file" from there, the records after it never read.
+    from warcio.warcwriter import WARCWriter
+
+    first, second = warcs.outlet_pages()[:2]
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    for fetch in (first, second):
+        head = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(fetch.url, "response", payload=io.BytesIO(fetch.body),
+                                           length=len(fetch.body), http_headers=head)
+        if fetch is first:
+            record.rec_headers.remove_header("WARC-Target-URI")
+        writer.write_record(record)
+    (tmp_path / "a.warc.gz").write_bytes(out.getvalue())
+    result = newsmon("ingest", str(tmp_path / "a.warc.gz"), "--db", str(tmp_path / "n.db"), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert counts(result)["bad url"] == 1 and counts(result)["new"] == 1
+    assert rows(tmp_path / "n.db", "SELECT url FROM articles") == [(canonical_url(second.url, HOSTS),)]
 
 
 def test_a_warc_gz_of_members_of_several_records_after_a_single_one_says_what_to_do(tmp_path):

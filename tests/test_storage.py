@@ -85,7 +85,8 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m044_urls_listed_as", "m045_health_log_began", "m046_relevant_after_dismissal",
                    "m047_discovery_listing", "m048_updated_in_the_second_of_the_review",
                    "m049_health_log_notices",
-                   "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand"]
+                   "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand",
+                   "m052_pruned_pages"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -921,7 +922,8 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
                            "m042_health_log_resolved", "m043_health_log_told", "m044_urls_listed_as",
                            "m045_health_log_began", "m046_relevant_after_dismissal", "m047_discovery_listing",
                            "m048_updated_in_the_second_of_the_review", "m049_health_log_notices",
-                           "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand"]
+                           "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand",
+                           "m052_pruned_pages"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
@@ -1065,7 +1067,8 @@ def test_m044_reads_the_amp_copy_a_url_was_listed_as_off_its_reason(tmp_path):
     assert migrate(db) == ["m044_urls_listed_as", "m045_health_log_began", "m046_relevant_after_dismissal",
                            "m047_discovery_listing", "m048_updated_in_the_second_of_the_review",
                            "m049_health_log_notices",
-                           "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand"]
+                           "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand",
+                           "m052_pruned_pages"]
     assert {url: frontier.listed_as(db, url) for url in ("https://a.jp/a/1", "https://a.jp/a/2", "https://a.jp/a/3",
                                                          "https://a.jp/a/4")} == {
         "https://a.jp/a/1": "https://a.jp/a/1/amp", "https://a.jp/a/2": "https://a.jp/a/2.amp.html",
