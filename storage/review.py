@@ -76,27 +76,29 @@ def relevant_after_dismissal(article: Mapping[str, Any]) -> bool:
 SEEN_NOTE = re.compile(r"read version (\d+)")
 
 
+def _renumbered(note: str, numbers: Mapping[int, int]) -> str:
+    """``note`` with the version named by each of its lines that is a ``SEEN_NOTE`` renumbered by ``numbers`` (old
+    number: new one)."""
+    def line(text: str) -> str:
+        seen = SEEN_NOTE.fullmatch(text)
+        return f"read version {numbers[int(seen[1])]}" if seen and int(seen[1]) in numbers else text
+    return "\n".join(line(text) for text in note.split("\n"))
+
+
 def renumber_notes(db: Database, article_id: int, numbers: Mapping[int, int]) -> None:
     """Renumber the versions the article's notes name as read (``SEEN_NOTE``, a line of its own), in its log and in
     ``review_note`` alike (``_sync`` keeps a line of the column that no note of the log holds: a typed one):
     ``numbers`` maps each old number to the new one."""
-
-    def renumbered(note: str) -> str:
-        def line(text: str) -> str:
-            seen = SEEN_NOTE.fullmatch(text)
-            return f"read version {numbers[int(seen[1])]}" if seen and int(seen[1]) in numbers else text
-        return "\n".join(line(text) for text in note.split("\n"))
-
     if all(old == new for old, new in numbers.items()):
         return
     with transaction(db):
         for entry_id, note in db.execute("SELECT id, note FROM review_log WHERE article_id = ? AND note IS NOT NULL",
                                          [article_id]).fetchall():
-            if renumbered(note) != note:
-                db.execute("UPDATE review_log SET note = ? WHERE id = ?", [renumbered(note), entry_id])
+            if _renumbered(note, numbers) != note:
+                db.execute("UPDATE review_log SET note = ? WHERE id = ?", [_renumbered(note, numbers), entry_id])
         note = db.execute("SELECT review_note FROM articles WHERE id = ?", [article_id]).fetchone()[0]
-        if note and renumbered(note) != note:
-            db.execute("UPDATE articles SET review_note = ? WHERE id = ?", [renumbered(note), article_id])
+        if note and _renumbered(note, numbers) != note:
+            db.execute("UPDATE articles SET review_note = ? WHERE id = ?", [_renumbered(note, numbers), article_id])
 
 
 #: Page loads further apart than this start a new visit ("new since my last visit").
@@ -280,7 +282,7 @@ def review(db: Database, article_id: int, status: str | None, *, note: str | Non
         expected_text: The content hash of the text the reviewer saw (``articles.content_hash``):
             when given, the text is compared, not its number (``_version_conflict``: an older
             version placed before it by an ingest renumbers it, and changes nothing the reviewer
-            read).
+            read); a ``SEEN_NOTE`` of ``expected_version`` then names the text by its number now.
         now: The time of the decision (UTC ISO 8601); default the clock.
 
     Returns:
@@ -306,6 +308,10 @@ def review(db: Database, article_id: int, status: str | None, *, note: str | Non
         if current == status and note is None:
             return None
         version, changed = _changed_after_review(db, article_id)
+        if note is not None and expected_text is not None and expected_version is not None:
+            # The page showed the stored text (else refused above) under its number then: an ingest that placed an
+            # older capture among the versions since (the page still open) renumbered it, after the notes it renumbered.
+            note = _renumbered(note, {expected_version: version})
         entry_id = db.table("review_log").insert({
             "article_id": article_id, "from_status": current, "to_status": status, "note": note,
             "reviewer": by, "at": now or now_utc()}).last_rowid

@@ -286,10 +286,16 @@ def test_a_status_set_by_hand_counts_from_when_it_was_written(db, tmp_path):
         queries.store_article(db, {"url": f"https://example.jp/a/{article_id}", "title": f"防衛{article_id}",
                                    "text": f"本文{article_id}\n（訂正）"}, article_id=article_id, now=queries.now_utc())
     assert sorted(updated_list(db)) == [a, b]
-    # A time written with the status is the hand's own.
+    # A time written with the status is the hand's own; so is one typed in the next cell (DB Browser writes each
+    # on its own), and a name.
     with closing(sqlite3.connect(tmp_path / "news.db")) as browser, browser:
         browser.execute("UPDATE articles SET status = 'dismissed', reviewed_at = ? WHERE id = ?", [T2, a])
+        browser.execute("UPDATE articles SET status = 'dismissed' WHERE id = ?", [b])  # not ito's: stamped
+        browser.execute("UPDATE articles SET reviewed_at = ? WHERE id = ?", [T2, b])
+        browser.execute("UPDATE articles SET reviewed_by = 'ito' WHERE id = ?", [b])
     assert columns(db, a)[::3] == ("dismissed", T2)
+    status, _, reviewed_by, reviewed_at = columns(db, b)
+    assert (status, reviewed_by, reviewed_at) == ("dismissed", "ito", T2)
 
 
 def test_newsmons_own_writes_keep_their_times_beside_a_status_set_by_hand(db, tmp_path):
@@ -337,6 +343,32 @@ def test_an_ingest_that_renumbers_the_versions_renumbers_the_seen_note(db):
     # Its undo takes back the note as it reads now.
     reviews.undo(db, a, by="ito", now=T2)
     assert columns(db, a)[1] == "version 1 is the first report"
+
+
+def test_a_seen_note_posted_after_an_ingest_renumbered_the_versions_names_the_text_as_numbered_now(db):
+    # The Updated page showed version 2; an ingest placed an older capture first while it was open, and its text
+    # became version 3. "Seen" then posts the page's note, "read version 2": the ingest had renumbered the notes
+    # before this one was written, and it named the version before the text read.
+    import copy
+
+    from crawler import store
+
+    from .test_store import _asahi_versions
+
+    asahi, added, bodies, records = _asahi_versions()
+    a = store.save(db, url=asahi.url, body=bodies["A"], record=copy.deepcopy(records["A"]), outlet="asahi",
+                   captured="2025-01-14T03:00:00+00:00").article_id
+    reviews.review(db, a, "relevant", by="ito", now=T0)
+    store.save_capture(db, url=asahi.url, article_id=a, record=copy.deepcopy(records["B"]),
+                       captured="2025-01-16T03:00:00+00:00", body=bodies["B"], outlet="asahi")
+    shown, read = db.execute("SELECT version, content_hash FROM articles WHERE id = ?", [a]).fetchone()
+    assert store.save_capture(db, url=asahi.url, article_id=a, record=copy.deepcopy(records["C"]),
+                              captured="2025-01-10T03:00:00+00:00", body=bodies["C"], outlet="asahi").kind == "older"
+    reviews.review(db, a, None, note=f"read version {shown}", by="ito", expected="relevant", expected_version=shown,
+                   expected_text=read, now=T1)
+    assert (shown, db.execute("SELECT version FROM articles WHERE id = ?", [a]).fetchone()[0]) == (2, 3)
+    assert columns(db, a)[1] == "read version 3"
+    assert [r["note"] for r in reviews.history(db, a)] == [None, "read version 3"]
 
 
 def test_a_reextract_that_makes_two_versions_one_renumbers_the_seen_note(db):
