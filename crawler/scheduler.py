@@ -246,10 +246,11 @@ def overdue(db, config, now: datetime, limit: float | None = None) -> dict[str, 
     except ConfigError:  # the daemon refuses it too, and says why
         plan = None
     out = {}
-    # No run has named them for weeks (storage.health.retire): overdue by --overdue for ever.
+    # No run has named them for weeks (storage.health.retire): overdue by --overdue for ever. But for one a
+    # crawl runs again: crawled again, its first crawl hung, every run of it skipped, it read "retired" for good.
     retired = {row[0] for row in db.execute("SELECT outlet FROM outlet_health WHERE status = 'retired'")}
     for outlet, times in crawl_times(db, now).items():
-        if times["success"] is None or outlet in retired:
+        if times["success"] is None or outlet in retired and not times["running"]:
             continue  # never finished: its runs' health says why
         if limit is not None:
             last = times["success"]

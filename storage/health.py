@@ -1867,20 +1867,29 @@ RETIRE_DAYS = 14
 
 def retire(db: Database, run_id: int | None, *, now: datetime | None = None) -> list[HealthChange]:
     """Mark ``retired`` the outlets that the runs of ``RETIRE_DAYS`` days have left out, saying since
-    when each was not crawled and what its health was then; return those that were not ``ok``, to tell.
+    when each was not crawled and what its health was then; return them all, to tell once.
+
+    The days are counted from the last run that named it, if later than its check: a crawl of it that
+    hangs has every run of it skipped as "outlet busy" (``crawl_runs`` rows, no ``outlet_runs``), and,
+    retired after 14 days of them, it was no alarm and not overdue, the crawl hung for good.
 
     An outlet's own failure its runs' digests never told (a run killed as it was taken out of the
     config is checked by the next run, which does not crawl it; ``notifications.missed_health_changes``
-    tells an outlet's changes in its own runs' digests) is told so, once. A crawl of it checks it again
+    tells an outlet's changes in its own runs' digests) is told so, once. So is an outlet that was "ok":
+    retired quietly, an outlet whose cron line or daemon job was lost (not taken out on purpose) stopped
+    being crawled with nothing said, and no longer overdue either. A crawl of it checks it again
     (``update_health``): back "ok", that is no news."""
     stamp = _iso(_now(now))
     changes = []
     for outlet, status, reasons, last in db.execute(
             "SELECT outlet, status, reasons, run_id FROM outlet_health "
             "WHERE status != 'retired' AND run_id IS NOT NULL ORDER BY outlet").fetchall():
-        # By id from its last run on: a few rows, but for an outlet about to retire (a fortnight of runs).
+        # By id from its last run on: a few rows, but for an outlet about to retire (a fortnight of runs). From
+        # the last run that named it, if later (skipped, hung, killed before its check): the days since.
+        named = db.execute("SELECT max(r.id) FROM crawl_runs r, json_each(CASE WHEN json_valid(r.outlets) "
+                           "THEN r.outlets ELSE '[]' END) WHERE r.id > ? AND value = ?", [last, outlet]).fetchone()[0]
         days = db.execute("SELECT count(DISTINCT substr(started_at, 1, 10)) FROM crawl_runs WHERE id > ?",
-                          [last]).fetchone()[0]
+                          [named or last]).fetchone()[0]
         if days < RETIRE_DAYS:
             continue
         began = db.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [last]).fetchone()
@@ -1890,18 +1899,16 @@ def retire(db: Database, run_id: int | None, *, now: datetime | None = None) -> 
             f"{days} days since left it out (taken out of the config, or of every config crawling into this "
             f"database?); it was {status} then{': ' + '; '.join(said) if said else ''}. A crawl of it checks it "
             "again"))])
-        told = status != "ok"
         with transaction(db):
             db.execute("UPDATE outlet_health SET status = 'retired', reasons = ?, since = ?, checked_at = ? "
                        "WHERE outlet = ? AND status = ?",
                        [json.dumps([r.to_dict() for r in health.reasons], ensure_ascii=False), stamp, stamp, outlet,
                         status])
             db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id, "previous": status,
-                                           "status": "retired", "resolved": None, "told": int(told),
+                                           "status": "retired", "resolved": None, "told": 1,
                                            "reasons": json.dumps([r.to_dict() for r in health.reasons],
                                                                  ensure_ascii=False)})
-        if told:
-            changes.append(HealthChange(outlet, status, "retired", health.reasons, at=stamp))
+        changes.append(HealthChange(outlet, status, "retired", health.reasons, at=stamp))
     return changes
 
 

@@ -850,6 +850,19 @@ def test_outlets_page_lists_every_outlet_worst_first(desk_db):
     assert re.search(r'data-outlet="asahi">.*?<td data-label="Found after">25 min \(3\)</td>', html, re.S)
 
 
+def test_outlets_no_run_crawls_any_more_are_retired_no_alarm_in_the_header(desk_db):
+    # Retired (storage.health.retire): taken out of the schedule, no alarm. Every crawled outlet of the desk's
+    # database retired, the header's Outlets read "2 retired" as it reads "2 failing".
+    path, _ = desk_db
+    sql(path, "UPDATE outlet_health SET status = 'retired'")
+    html = call(build_datasette(path, reviewer=REVIEWER), "get", "/outlets").text
+    nav = html.split('<ul class="nm-nav">', 1)[1].split("</ul>", 1)[0]
+    assert "nm-badge" not in nav, nav
+    listed = re.findall(r'<tr class="nm-outlet nm-row-(\w+)" data-outlet="(\w+)">', html)
+    assert [outlet for health, outlet in listed if health == "retired"] == ["asahi", "nhk"]
+    assert "<b>retired</b> (no run has crawled it" in html
+
+
 def test_outlets_of_the_config_are_listed_too(desk_db, tmp_path):
     path, _ = desk_db
     config = tmp_path / "c.toml"

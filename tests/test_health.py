@@ -1166,16 +1166,19 @@ def test_a_run_found_killed_is_closed_with_its_check_or_left_open_for_the_next(d
         ("ok", "failing", "the last run ended without closing (killed)")]
 
 
-def crawl_of(db, outlets: list[str], at: datetime) -> tuple[list, list]:
+def crawl_of(db, outlets: list[str], at: datetime, reason: str = "finished") -> tuple[list, list]:
     """A run of ``outlets`` at ``at`` as the ledger records one: it closes the runs found killed and
-    checks their outlets (those changes only logged), then is checked itself (what its digest tells)."""
+    checks their outlets (those changes only logged), then is checked itself (what its digest tells).
+    ``reason`` "skipped: …": a run that crawled nothing (``crawl._record_skipped``), not checked."""
     run_id = queries.start_run(db, outlets, "schedule", pid=os.getpid(), now=at.isoformat())
     killed = []
     queries.close_stale_runs(db, is_alive=lambda pid: pid == os.getpid(), now=at.isoformat(),
                              killed=lambda ids: killed.extend(c for dead in health.record_killed_runs(db, ids)
                                                               for c in health.update_run_health(db, dead, now=at)))
     queries.finish_run(db, run_id, requests=1, responses_by_status={}, articles_new=0, articles_relevant=0,
-                       errors=0, finish_reason="finished", exit_status=0, now=at.isoformat())
+                       errors=0, finish_reason=reason, exit_status=0, now=at.isoformat())
+    if reason.startswith("skipped"):
+        return killed, []
     for outlet in outlets:
         health.record_outlet_run(db, run_id, outlet, {"pages": 3, "discovery_ok": 2})
     return killed, health.update_run_health(db, run_id, now=at)
@@ -1233,10 +1236,52 @@ def test_an_outlet_another_config_crawls_now_and_then_is_never_retired(db):
             crawl_of(db, ["nhk"], NOW - timedelta(days=60 - day, hours=-hour - 1))
     assert health.current(db, "asahi").status == "ok"
     assert crawl_of(db, ["nhk"], NOW) == ([], []) and health.current(db, "asahi").status == "ok"
-    # Retired once the runs of 14 days left it out, quietly: it was "ok".
-    for day in range(1, 5):
-        assert crawl_of(db, ["nhk"], NOW + timedelta(days=day)) == ([], [])
+    # Retired once the runs of 14 days left it out, and told so though it was "ok": a lost cron line is no
+    # decision of anyone's, and no longer overdue, nothing else said it.
+    told = [crawl_of(db, ["nhk"], NOW + timedelta(days=day)) for day in range(1, 5)]
+    assert all(not killed for killed, _ in told)
+    assert [(c.outlet, c.previous, c.status) for _, changes in told for c in changes] == [("asahi", "ok", "retired")]
     assert health.current(db, "asahi").status == "retired"
+
+
+def test_an_outlet_whose_crawl_hangs_is_never_retired_nor_a_retired_one_crawled_again_quiet(tmp_path):
+    # asahi and nhk each have a job of their own. A crawl of asahi hangs (stopped with Ctrl-Z) and holds its lock:
+    # every run of asahi's job is skipped as "outlet busy" (a run with no outlet_runs row), nhk's runs go on.
+    # Retired after 14 days of them, asahi was no alarm and not overdue (`newsmon status --overdue 1d` exit 0).
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    path = tmp_path / "news.db"
+    db = open_db(path)
+    start = datetime.now(timezone.utc) - timedelta(days=40)
+    crawl_of(db, ["asahi"], start)
+    crawl_of(db, ["nhk"], start)
+    hung = queries.start_run(db, ["asahi"], "schedule", pid=os.getpid(), now=(start + timedelta(hours=1)).isoformat())
+    for day in range(20):
+        crawl_of(db, ["asahi"], start + timedelta(days=day, hours=2), "skipped: outlet busy")
+        crawl_of(db, ["nhk"], start + timedelta(days=day, hours=3))
+    assert health.current(db, "asahi").status == "ok"
+    db.close()
+    result = CliRunner().invoke(cli, ["status", "--db", str(path), "--overdue", "1d"])
+    assert result.exit_code == 1 and "still holds it, every run of the schedule skipped meanwhile" in result.output, \
+        result.output
+
+    # Its crawl ended, it is taken out of the schedule: retired once the runs of 14 days since the last that
+    # named it left it out. Crawled again, the crawl hangs at once: overdue, not "retired" for good.
+    db = open_db(path)
+    queries.finish_run(db, hung, requests=0, responses_by_status={}, articles_new=0, articles_relevant=0, errors=0,
+                       finish_reason="shutdown", exit_status=0, now=(start + timedelta(days=20)).isoformat())
+    for day in range(20, 35):
+        crawl_of(db, ["nhk"], start + timedelta(days=day, hours=3))
+    assert health.current(db, "asahi").status == "retired"
+    queries.start_run(db, ["asahi"], "schedule", pid=os.getpid(), now=(start + timedelta(days=36)).isoformat())
+    for day in range(36, 40):
+        crawl_of(db, ["asahi"], start + timedelta(days=day, hours=2), "skipped: outlet busy")
+        crawl_of(db, ["nhk"], start + timedelta(days=day, hours=3))
+    db.close()
+    result = CliRunner().invoke(cli, ["status", "--db", str(path), "--overdue", "1d"])
+    assert result.exit_code == 1 and "still holds it" in result.output, result.output
 
 
 def test_status_per_outlet(db):
