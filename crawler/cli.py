@@ -1534,7 +1534,7 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
     known = list(checked.config.outlets)
     # Outlets the database has crawled are shown even when today's config does not name them
     # (a status without --config must not hide the outlets the daemon crawls).
-    crawled = [r[0] for r in database.execute("SELECT DISTINCT outlet FROM outlet_runs ORDER BY outlet").fetchall()]
+    crawled = health_db.crawled_outlets(database)
     # Crawled outlets first: the built-in ones never crawled here are the least interesting rows.
     known = crawled + [o for o in known if o not in crawled]
     unknown = [o for o in outlets if o not in known]

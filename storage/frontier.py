@@ -218,6 +218,11 @@ def archive_block(db: Database, outlet: str) -> int:
                       [outlet]).fetchone()[0] // ARCHIVE_BLOCK + 1
 
 
+#: What may be due at some time (``due_urls`` tells what is now): m053's partial index holds these rows.
+_MAY_BE_DUE = ("kind IN ('pending', 'error', 'blocked') OR (kind = 'refused' AND reason_code = 'robots_unavailable') "
+               "OR (kind IN ('not_article', 'gave_up', 'gone') AND retry_at IS NOT NULL)")
+
+
 def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: str | None = None) -> list[str]:
     """URLs of ``outlet`` still to fetch (``needs_fetch``): the day's news first, oldest first, then
     what only an archive sitemap listed (``archive_place``), in the order it listed them (an index's children in
@@ -227,9 +232,10 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
     gets what room the day's news leaves; it waits only while an outlet's news alone fills every
     run (health's ``backlog`` tells it where the news left grows, not where it fills each run exactly)."""
     placeholders = ", ".join("?" for _ in RETRY_REFUSALS)
+    # Read in its order from m053's partial index (the condition as written there), the first ``limit`` only.
     return [row[0] for row in db.execute(
         f"""
-        SELECT url FROM urls WHERE outlet = ? AND (
+        SELECT url FROM urls WHERE outlet = ? AND ({_MAY_BE_DUE}) AND (
             kind = 'pending'
             OR (kind = 'error' AND attempts < ? AND (retry_at IS NULL OR retry_at <= ?))
             OR (kind = 'refused' AND reason_code IN ({placeholders}))

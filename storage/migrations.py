@@ -1428,3 +1428,38 @@ def m052_pruned_pages(db: Database) -> None:
     _run(db, ["CREATE TABLE pruned_pages (article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
               "url TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, "
               "PRIMARY KEY (article_id, url, size, sha256)) WITHOUT ROWID"])
+
+
+@MIGRATIONS()
+def m053_urls_due(db: Database) -> None:
+    """The URLs an outlet's backlog may take (``frontier.due_urls``), in the order it takes them: the day's news
+    first, oldest first, then the archive in its sitemap's order. By ``idx_urls_outlet_kind`` it read every URL the
+    outlet ever had, articles stored long ago among them, and sorted those due in a temporary B-tree at each run;
+    from this, the first ``limit`` in order, as it stops: a run's 500 over 1,000 times faster at 50,000 and 500,000
+    of one outlet waiting, a first run's whole backlog twice as fast (``bench/ledger``). Its WHERE is the one the
+    query writes (``frontier._MAY_BE_DUE``): what may be due at some time; the query tells, of those, what is due
+    now. Its ``archive_place / 10000000`` is the archive's block (``frontier.ARCHIVE_BLOCK``), written out: a
+    migration is as it was run, whatever the constant becomes (another block size wants another index)."""
+    _run(db, ["CREATE INDEX idx_urls_due ON urls(outlet, archive_place IS NOT NULL, archive_place / 10000000, "
+              "first_seen_at, archive_place, url) "
+              "WHERE kind IN ('pending', 'error', 'blocked') "
+              "OR (kind = 'refused' AND reason_code = 'robots_unavailable') "
+              "OR (kind IN ('not_article', 'gave_up', 'gone') AND retry_at IS NOT NULL)"])
+
+
+@MIGRATIONS()
+def m054_history_lookups(db: Database) -> None:
+    """Lookups of the run history that read all of it, bounded (``bench/ledger``: a year of hourly runs of 14
+    outlets). The runs still open (``queries.close_stale_runs`` at every crawl's start; ``newsmon status`` and the
+    desk, whether a crawl of an outlet runs): every run ever read for the one or none. Per feed, sitemap or
+    section (``health.stale``, ``health.unlinked_documents``, at every outlet's check after every run): its newest
+    read that dated its entries (a section never does), its reads that listed something new (those of the last
+    month; its last few), its newest whole read (not a 304): each read by ``idx_discovery_url``, all of its reads
+    since it was first read, 8,760 a year of hourly runs. Their WHERE is the one the queries write."""
+    listed_new = ("(CASE WHEN listing_urls IS NOT NULL THEN listing_urls > listing_known "
+                  "ELSE new_urls > 0 OR article_urls > known END)")
+    _run(db, ["CREATE INDEX idx_crawl_runs_open ON crawl_runs(id) WHERE finished_at IS NULL",
+              "CREATE INDEX idx_discovery_dated ON discovery(url, id) WHERE newest_entry IS NOT NULL",
+              "CREATE INDEX idx_discovery_whole ON discovery(url, id) WHERE entries IS NOT NULL",
+              f"CREATE INDEX idx_discovery_listed_new ON discovery(url, id) WHERE {listed_new}",
+              f"CREATE INDEX idx_discovery_listed_since ON discovery(url, fetched_at) WHERE {listed_new}"])

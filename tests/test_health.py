@@ -1284,6 +1284,65 @@ def test_an_outlet_whose_crawl_hangs_is_never_retired_nor_a_retired_one_crawled_
     assert result.exit_code == 1 and "still holds it" in result.output, result.output
 
 
+#: What a run's history lookups read, by what they ask (m054): each by an index bounded by what it wants, not
+#: all of an outlet's or a document's history. In a year of hourly runs of 14 outlets (bench/ledger) those did.
+HISTORY_LOOKUPS = {"newest_entry IS NOT NULL": "idx_discovery_dated",
+                   "listing_urls > listing_known ELSE new_urls > 0 OR article_urls > known END) AND fetched_at":
+                       "idx_discovery_listed_since",
+                   "listing_urls > listing_known ELSE new_urls > 0 OR article_urls > known END) ORDER BY id DESC":
+                       "idx_discovery_listed_new",
+                   "e.entries IS NOT NULL": "idx_discovery_whole",
+                   "FROM crawl_runs WHERE finished_at IS NULL": "idx_crawl_runs_open",
+                   "r.finished_at IS NULL": "idx_crawl_runs_open",
+                   # The outlet's runs since a time (history, the day's in outlet_status): from the first run since,
+                   # found in idx_crawl_runs_started (min(id) walked the runs from the oldest to it).
+                   "o.run_id >= (SELECT min(+id) FROM crawl_runs WHERE started_at >=":
+                       ("idx_outlet_runs_outlet (outlet=? AND run_id>?)", "COVERING INDEX idx_crawl_runs_started"),
+                   "coalesce(min(+id), 1 << 62) FROM crawl_runs": "COVERING INDEX idx_crawl_runs_started"}
+
+
+def test_closing_checking_and_showing_runs_read_no_table_whole_nor_a_documents_every_read(db):
+    outlets = ["a", "b"]
+    for hour in range(4):
+        at = NOW - timedelta(hours=4 - hour)
+        run_id = queries.start_run(db, outlets, "schedule", pid=None, now=at.isoformat())
+        for outlet in outlets:
+            for kind, url in (("feed", f"https://{outlet}.jp/rss.xml"), ("section", f"https://{outlet}.jp/news/")):
+                frontier.record_discovery(db, run_id=run_id, outlet=outlet, url=url, kind=kind, ok=True,
+                                          http_status=200, entries=20, article_urls=20, new_urls=hour % 2, known=19,
+                                          now=at.isoformat(),
+                                          newest_entry=at.isoformat() if kind == "feed" else None,
+                                          entry_interval=600 if kind == "feed" else None)
+            health.record_outlet_run(db, run_id, outlet, {"discovery_ok": 2, "pages": 1}, url_states={"article": 1})
+        queries.finish_run(db, run_id, requests=4, responses_by_status={"200": 4}, articles_new=0, articles_relevant=0,
+                           errors=0, finish_reason="finished", exit_status=0, now=at.isoformat())
+    queries.start_run(db, outlets, "schedule", pid=None, now=NOW.isoformat())
+    seen = []
+    db.conn.set_trace_callback(seen.append)
+    assert len(queries.close_stale_runs(db, now=NOW.isoformat())) == 1
+    health.update_run_health(db, run_id, now=NOW)
+    queries.start_run(db, outlets, "schedule", pid=os.getpid(), now=NOW.isoformat())
+    rows = health.outlet_status(db, outlets, now=NOW)
+    assert health.crawled_outlets(db) == outlets
+    db.conn.set_trace_callback(None)
+    assert [r["running"] is not None for r in rows] == [True, True] and rows[0]["errors_24h"] == 0
+    asked = set()
+    for sql in dict.fromkeys(s for s in seen if s.lstrip().startswith(("SELECT", "WITH"))):
+        steps = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+        # A history table read whole (by name or as the queries call it), but for the runs still open, or read
+        # newest first down to a LIMIT (in its order, no TEMP B-TREE: it stops there).
+        whole = [s for s in steps if re.match(r"SCAN (crawl_runs|outlet_runs|discovery|health_log|[rode])\b", s)
+                 and "idx_crawl_runs_open" not in s
+                 and not (" DESC LIMIT " in sql and not any("TEMP B-TREE" in t for t in steps))]
+        assert not whole, (sql, steps)
+        for what, indexes in HISTORY_LOOKUPS.items():
+            if what in " ".join(sql.split()):
+                for index in [indexes] if isinstance(indexes, str) else indexes:
+                    assert any(index in s for s in steps), (sql, steps)
+                asked.add(what)
+    assert asked == set(HISTORY_LOOKUPS)
+
+
 def test_status_per_outlet(db):
     old = add_run(db, "nhk", NOW - timedelta(hours=30), errors=1)
     ok = add_run(db, "nhk", NOW - timedelta(hours=2), discovery_failed=2)

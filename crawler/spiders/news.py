@@ -34,7 +34,7 @@ from scrapy.utils.response import get_base_url
 
 from storage import frontier, queries, versions
 from storage.exceptions import DatabaseUnwritable
-from storage.health import duration_text
+from storage.health import crawled_outlets, duration_text
 
 from ..config import ConfigError, load_config, parse_duration
 from ..discovery import (FUTURE_SLACK, HTML_PAGE, MAX_ADVERTISED, NO_URL, DataLink, Discovered, advertised_feeds,
@@ -162,7 +162,7 @@ class NewsSpider(scrapy.Spider):
         # no earlier run gave (``frontier.archive_block``, read when an archive is first placed).
         spider.archive_blocks: dict[str, int] = {}
         spider.archive_first_block: dict[str, int] = {}
-        crawled = {row[0] for row in spider.db.execute("SELECT DISTINCT outlet FROM outlet_runs")}
+        crawled = set(crawled_outlets(spider.db))
         spider.first_runs = set(spider.outlets) - crawled
         crawler.signals.connect(spider.when_idle, signal=signals.spider_idle)
         spider.max_articles = settings.getint("NEWSMON_MAX_ARTICLES")
