@@ -237,7 +237,7 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     if not url.isascii():
         url = safe_url_string(url)
     if "&" in url:
-        url = _query_ampersands(url)
+        url = query_ampersands(url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = _desktop_host((parts.hostname or "").lower().rstrip("."), known_hosts)
@@ -279,10 +279,11 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True, errors=_QUERY_ERRORS), ""))
 
 
-def _query_ampersands(url: str) -> str:
+def query_ampersands(url: str) -> str:
     """``url`` with the ampersands of its query written as escaped (``_ESCAPED_AMPERSAND``) read as "&". Read
     before the URL is split: split first, the '#' of "&#38;" had ended the query. A '?' after a '#' is a
-    fragment's, left as it is, and so is an escape in the path (where "&amp;" is the path's own)."""
+    fragment's, left as it is, and so is an escape in the path (where "&amp;" is the path's own). Of an article's
+    URL (``canonical_url``), and of a child sitemap's an index lists, which is no article's and keeps its form."""
     start = url.find("?")
     if start < 0 or "#" in url[:start]:
         return url

@@ -68,7 +68,8 @@ _STAND_IN = "kind = 'error' AND reason_code IN ('revisit', 'redirect')"
 #: (each child of an index, in the index's order: ``archive_block``), its entries numbered in it in the order listed.
 #: Numbered from 1 in each, two children of an index read in the same second interleaved their entries in the
 #: backlog, and children read in turn came in the order their answers came, not the index's. More than a sitemap
-#: of the 50 MB a crawl reads holds (an entry is 30 bytes at least).
+#: of the 50 MB a crawl reads holds (an entry is 30 bytes at least). An index that is an index's child shares its
+#: block out among its children, in its order: within a block, places alone give the order, not the time read.
 ARCHIVE_BLOCK = 10_000_000
 
 
@@ -241,7 +242,8 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
             OR (kind = 'refused' AND reason_code IN ({placeholders}))
             OR (kind = 'blocked' AND (retry_at IS NULL OR retry_at <= ?))
             OR (kind IN ('not_article', 'gave_up', 'gone') AND retry_at <= ?))
-        ORDER BY archive_place IS NOT NULL, archive_place / {ARCHIVE_BLOCK}, first_seen_at, archive_place, url LIMIT ?
+        ORDER BY archive_place IS NOT NULL, archive_place / {ARCHIVE_BLOCK},
+            CASE WHEN archive_place >= {ARCHIVE_BLOCK} THEN NULL ELSE first_seen_at END, archive_place, url LIMIT ?
         """, [outlet, max_attempts, now or now_utc(), *RETRY_REFUSALS, now or now_utc(), now or now_utc(),
               limit]).fetchall()]
 

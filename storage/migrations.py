@@ -1438,10 +1438,10 @@ def m053_urls_due(db: Database) -> None:
     from this, the first ``limit`` in order, as it stops: a run's 500 over 1,000 times faster at 50,000 and 500,000
     of one outlet waiting, a first run's whole backlog twice as fast (``bench/ledger``). Its WHERE is the one the
     query writes (``frontier._MAY_BE_DUE``): what may be due at some time; the query tells, of those, what is due
-    now. Its ``archive_place / 10000000`` is the archive's block (``frontier.ARCHIVE_BLOCK``), written out: a
+    now. Its 10000000 is the archive's block (``frontier.ARCHIVE_BLOCK``), written out: a
     migration is as it was run, whatever the constant becomes (another block size wants another index)."""
     _run(db, ["CREATE INDEX idx_urls_due ON urls(outlet, archive_place IS NOT NULL, archive_place / 10000000, "
-              "first_seen_at, archive_place, url) "
+              "CASE WHEN archive_place >= 10000000 THEN NULL ELSE first_seen_at END, archive_place, url) "
               "WHERE kind IN ('pending', 'error', 'blocked') "
               "OR (kind = 'refused' AND reason_code = 'robots_unavailable') "
               "OR (kind IN ('not_article', 'gave_up', 'gone') AND retry_at IS NOT NULL)"])

@@ -524,6 +524,60 @@ def test_an_indexs_childrens_archives_come_in_the_indexs_order(tmp_path):
     assert_every_url_has_a_state_and_a_reason(env["db"])
 
 
+def _index_of(site: LoopbackSite, children) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<sitemap><loc>{site.url(c)}</loc></sitemap>" for c in children) + "</sitemapindex>").encode()
+
+
+def test_a_nested_indexs_childrens_archives_come_in_its_order(tmp_path):
+    # An index of a year's index each: given blocks when its answer came, a nested index's children came in the
+    # order the nested indexes answered, 2025's archive before 2026's (which answered a second later).
+    old = datetime(2020, 5, 1, 3, tzinfo=UTC)
+    with LoopbackSite([]) as site:
+        for month in ("nov", "oct"):
+            for n in (1, 2, 3):
+                site.publish_html(f"/site/{month}/{n}.html", news_page(n, old), title=f"{month}{n}", published=old,
+                                  channels=[])
+            site.answer(f"/{month}.xml", 200, _undated(site, [f"/site/{month}/{n}.html" for n in (1, 2, 3)]),
+                        {"Content-Type": "application/xml"})
+        site.answer("/y2026.xml", 200, _index_of(site, ["/nov.xml"]), {"Content-Type": "application/xml"}, delay=1.2)
+        site.answer("/y2025.xml", 200, _index_of(site, ["/oct.xml"]), {"Content-Type": "application/xml"})
+        site.answer("/index.xml", 200, _index_of(site, ["/y2026.xml", "/y2025.xml"]),
+                    {"Content-Type": "application/xml"})
+        env = _site_config(tmp_path, site, "/index.xml")
+        runs = []
+        for _ in range(3):
+            site.clear_log()
+            assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
+            runs.append(sorted(r.path for r in site.article_requests()))
+    assert runs == [["/site/nov/1.html", "/site/nov/2.html"], ["/site/nov/3.html", "/site/oct/1.html"],
+                    ["/site/oct/2.html", "/site/oct/3.html"]], runs
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
+def test_an_indexs_child_sitemap_whose_query_ampersand_is_escaped_is_asked_for_under_its_whole_query(tmp_path):
+    # An index escaping its locs twice: "&#38;" asked for "?y=2025&" (the '#' a fragment's), "&amp;" the parameter
+    # "amp;m"; a site that serves each month under its query gave another month, or none.
+    old = datetime(2020, 5, 1, 3, tzinfo=UTC)
+    with LoopbackSite([]) as site:
+        for month in ("jan", "feb"):
+            site.publish_html(f"/site/{month}/1.html", news_page(1, old), title=month, published=old, channels=[])
+            site.answer(f"/{month}.php", 200, _undated(site, [f"/site/{month}/1.html"]),
+                        {"Content-Type": "application/xml"})
+        site.answer("/index.xml", 200, (
+            '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{site.url('/jan.php')}?y=2025&amp;#38;m=1</loc></sitemap>"
+            f"<sitemap><loc>{site.url('/feb.php')}?y=2025&amp;amp;m=2</loc></sitemap>"
+            "</sitemapindex>").encode(), {"Content-Type": "application/xml"})
+        env = _site_config(tmp_path, site, "/index.xml")
+        assert crawl(env).returncode == 0
+        asked = sorted((r.path, r.query) for r in site.requests() if r.path.endswith(".php"))
+        fetched = sorted(r.path for r in site.article_requests())
+    assert asked == [("/feb.php", "y=2025&m=2"), ("/jan.php", "y=2025&m=1")], asked
+    assert fetched == ["/site/feb/1.html", "/site/jan/1.html"], fetched
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
 def test_errors_are_counted_and_do_not_stop_the_run(env, site):
     articles = site.articles
     site.fail(articles[0].path, 404)

@@ -603,6 +603,24 @@ def test_the_backlog_is_read_in_its_order_from_an_index_of_what_may_be_due(db):
     assert "idx_urls_due" in plan and "TEMP B-TREE" not in plan, plan
 
 
+def test_the_archives_of_a_nested_indexs_children_keep_its_order_whichever_was_read_first(db):
+    # An index that is an index's child shares its block among its children, each a part in its order: ordered by
+    # when each was read within the block, its second child's archive, read a second before its first's, came first.
+    # The day's news still comes oldest first, before either.
+    block, part = frontier.ARCHIVE_BLOCK, frontier.ARCHIVE_BLOCK // 2
+    early, later = "2026-12-01T00:00:00+00:00", "2026-12-01T00:00:01+00:00"
+    second = [f"https://x.jp/2025/oct/{n}" for n in (1, 2)]
+    frontier.add_pending(db, second, outlet="x", now=early,
+                         archive={url: block + part + place for place, url in enumerate(second, 1)})
+    first = [f"https://x.jp/2026/nov/{n}" for n in (1, 2)]
+    frontier.add_pending(db, first, outlet="x", now=later,
+                         archive={url: block + place for place, url in enumerate(first, 1)})
+    frontier.add_pending(db, ["https://x.jp/today/b"], outlet="x", now=early)
+    frontier.add_pending(db, ["https://x.jp/today/a"], outlet="x", now=later)
+    assert frontier.due_urls(db, "x", max_attempts=3, limit=20) == [
+        "https://x.jp/today/b", "https://x.jp/today/a", *first, *second]
+
+
 def test_feed_state_round_trips(db):
     url = "https://www.example.jp/rss.xml"
     assert queries.get_feed_state(db, url) is None

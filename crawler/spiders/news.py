@@ -45,7 +45,7 @@ from ..middlewares import AlreadyStored, Postponed, Refused, Unusable, Walled, k
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
 from ..outlets import Outlet
 from ..store import crawler_db, database_unwritable, known_hosts, now_iso, settings_options
-from ..urls import amp_copy, canonical_url, parsable
+from ..urls import amp_copy, canonical_url, parsable, query_ampersands
 from ..walls import SUSPECT_STATUSES, Wall, detect_wall, stated_region, wall_headers
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -309,12 +309,14 @@ class NewsSpider(scrapy.Spider):
                                   http_status=status, reason=reason, retry_at=until)
         self._document_done({"newsmon_index": kwargs.get("index")}, False)
 
-    def _children(self, index: str, children: dict[str, str | None], outlet: str) -> tuple[list[_Child], str | None]:
+    def _children(self, index: str, children: dict[str, str | None], outlet: str,
+                  parent: _Child | None = None) -> tuple[list[_Child], str | None]:
         """The child sitemaps of sitemap ``index`` to ask for this run (those not asked yet), and
         a note of those that are not: archives (``queries.settled_sitemaps``: nothing new for
         ``QUIET_FOR``, their lastmod in the index unchanged since they were fetched, less than
         ``NEWSMON_SITEMAP_RECHECK`` ago). An index whose lastmods stood still while a child
-        changed is not believed again (``_lastmod_stood``)."""
+        changed is not believed again (``_lastmod_stood``). ``parent``: ``index`` as a child of
+        another index, whose archive places its children share (``_child_places``)."""
         asked = self._unasked(children, outlet, index)
         now = datetime.now(timezone.utc)
         dated = {} if queries.lastmods_lie(self.db, index) else {url: children[url] for url in asked if children[url]}
@@ -324,8 +326,8 @@ class NewsSpider(scrapy.Spider):
         out = [url for url in asked if url not in resting]
         # A block of archive places each, in the index's order: read in the order their answers come, one child's
         # archive came before another's as it happened, and two read in one second interleaved.
-        first = self._archive_blocks(outlet, len(out))
-        out = [_Child(url, children[url], index if url in stood else None, first + n) for n, url in enumerate(out)]
+        places = self._child_places(outlet, len(out), parent)
+        out = [_Child(url, children[url], index if url in stood else None, places[n]) for n, url in enumerate(out)]
         if not resting:
             return out, None
         self.crawler.stats.inc_value("newsmon/discovery/sitemaps_resting", len(resting))
@@ -342,14 +344,26 @@ class NewsSpider(scrapy.Spider):
         self.archive_blocks[outlet] = first + n
         return first
 
-    def _archive_place(self, outlet: str, block: int | None) -> int:
-        """The place before the first of a sitemap's archive block ``block`` (an index's child's; ``None``: one
-        of its own, a sitemap the outlet names), after every place earlier runs gave (``frontier.archive_block``)."""
-        if block is None:
-            block = self._archive_blocks(outlet, 1)
+    def _child_places(self, outlet: str, n: int, parent: _Child | None) -> list[tuple[int, int]]:
+        """The archive places of an index's ``n`` children (``_Child.places``), in the index's order: a block
+        each; an index that is itself a child (``parent``) shares out its own places among its children. Given
+        blocks of the run's when its answer came, a nested index's children came after its later siblings', and
+        children of two nested indexes in the order the indexes answered (2025's archive before 2026's)."""
+        if parent is None or parent.places is None:
+            first = self._archive_blocks(outlet, n)
+            return [((first + k) * frontier.ARCHIVE_BLOCK, frontier.ARCHIVE_BLOCK) for k in range(n)]
+        start, room = parent.places
+        each = max(1, room // max(1, n))
+        return [(start + k * each, each) for k in range(n)]
+
+    def _archive_place(self, outlet: str, places: tuple[int, int] | None) -> int:
+        """The place before the first of a sitemap's archive places ``places`` (an index's child's; ``None``: a
+        block of its own, a sitemap the outlet names), after every place earlier runs gave
+        (``frontier.archive_block``)."""
+        start = self._archive_blocks(outlet, 1) * frontier.ARCHIVE_BLOCK if places is None else places[0]
         if outlet not in self.archive_first_block:
             self.archive_first_block[outlet] = frontier.archive_block(self.db, outlet)
-        return (self.archive_first_block[outlet] + block) * frontier.ARCHIVE_BLOCK
+        return self.archive_first_block[outlet] * frontier.ARCHIVE_BLOCK + start
 
     def _lastmod_stood(self, response: Response, new: int) -> None:
         """A child sitemap asked for although its lastmod had not moved (a recheck) listed
@@ -454,7 +468,9 @@ class NewsSpider(scrapy.Spider):
         if kind == "sitemap" and found.kind == "sitemapindex":
             wanted, unread = [], []
             for loc in found.links:
-                child = parsable(loc, response.url)
+                # Its query's ampersands written escaped, as an article's are read (``canonical_url``): "&#38;"
+                # asked for the index's "?y=2025&" (the '#' a fragment's), "&amp;" for the parameter "amp;m".
+                child = parsable(query_ampersands(loc), response.url)
                 if child is None:
                     # One junk entry costs only itself (the index counts as read): logged.
                     self.logger.warning("newsmon: sitemap index %s lists %r, which is no URL: not read",
@@ -486,7 +502,7 @@ class NewsSpider(scrapy.Spider):
             queries.note_children(self.db, response.url, children)
             if "newsmon_validators" in response.meta:  # what its 304s will stand for
                 response.meta["newsmon_validators"]["children"] = children
-            asked, resting = self._children(response.url, children, outlet)
+            asked, resting = self._children(response.url, children, outlet, response.meta.get("newsmon_child"))
             if found.note:
                 self.logger.info("newsmon: sitemap %s of %s %s", response.url, outlet, found.note)
             self._record_discovery(response, outlet, kind, ok=not problem, status=response.status,
@@ -514,7 +530,7 @@ class NewsSpider(scrapy.Spider):
         words = {parsable(link, response.url) or link: text for link, text in found.listed.items()}
         child = response.meta.get("newsmon_child")
         requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared,
-                                          archived=archived, words=words, block=child.block if child else None)
+                                          archived=archived, words=words, places=child.places if child else None)
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
@@ -797,7 +813,7 @@ class NewsSpider(scrapy.Spider):
     def _articles(self, urls: Iterable[str], outlet_key: str, via: str, strict: bool,
                   dated: dict[str, str] | None = None, declared: Set[str] = frozenset(),
                   archived: Set[str] | None = frozenset(), words: dict[str, str] | None = None,
-                  taken: dict[str, str | None] | None = None, block: int | None = None,
+                  taken: dict[str, str | None] | None = None, places: tuple[int, int] | None = None,
                   ) -> tuple[list[scrapy.Request], tuple[int, int, int, int | None]]:
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
         known): ``known``, for a feed, a section or a sitemap of up to ``KNOWN_MAX_SITEMAP`` article
@@ -820,8 +836,8 @@ class NewsSpider(scrapy.Spider):
         (``declared``). ``words``: what the document said of each entry, by the URL as listed
         (``Discovered.listed``), kept with the URL. ``taken``: filled with the article URL each of
         ``urls`` is (canonical, in the outlet's scope and pattern), ``None`` for any other link: a
-        section page's own listing reads its links so (``_own_listing``). ``block``: the block of archive
-        places of a child of an index (``_Child``), ``None`` of a sitemap the outlet names.
+        section page's own listing reads its links so (``_own_listing``). ``places``: the archive places
+        of a child of an index (``_Child``), ``None`` of a sitemap the outlet names.
         """
         outlet: Outlet = self.outlets[outlet_key]
         words = words or {}
@@ -913,7 +929,7 @@ class NewsSpider(scrapy.Spider):
             # NEWSMON_MAX_ARTICLES, and the articles of the day waited behind it for runs. Kept
             # as the archive's, in the order listed: what the run leaves of it waits behind the
             # day's news that later runs leave too (``frontier.due_urls``).
-            start = self._archive_place(outlet_key, block) if held else 0
+            start = self._archive_place(outlet_key, places) if held else 0
             for place, url in enumerate(held, 1):
                 self.deferred.setdefault(url, outlet_key)
                 archive[url] = start + place
@@ -1282,7 +1298,8 @@ class _Child:
     url: str
     lastmod: str | None
     stood: str | None = None
-    block: int | None = None  # of its archive's places, in the index's order (``NewsSpider._archive_place``)
+    # Its archive's places in the run's (first, how many), in the index's order (``NewsSpider._child_places``).
+    places: tuple[int, int] | None = None
 
 
 def _archived(found: Discovered, links: list[str], room: int) -> frozenset[str]:
