@@ -2005,10 +2005,12 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
     last 24 hours, and health (``unknown`` before its first check). For ``newsmon status``."""
     now = _now(now)
     day_ago = _iso(now - timedelta(hours=24))
+    # The day's articles first (m055's idx_articles_first_seen), then their URLs (idx_urls_article): grouped as
+    # the outlets' index holds the URLs, every URL the ledger ever had was read for a day's articles.
     articles = {row[0]: (row[1], row[2] or 0) for row in db.execute(
         """
         SELECT u.outlet, count(DISTINCT a.id), count(DISTINCT CASE WHEN a.relevant THEN a.id END)
-        FROM articles a JOIN urls u ON u.article_id = a.id
+        FROM articles a CROSS JOIN urls u ON u.article_id = a.id
         WHERE a.first_seen_at >= ? GROUP BY u.outlet
         """, [day_ago]).fetchall()}
     # The day's runs first (idx_crawl_runs_started), then their rows: grouped as the outlets' index holds them,

@@ -1437,7 +1437,7 @@ def m053_urls_due(db: Database) -> None:
     outlet ever had, articles stored long ago among them, and sorted those due in a temporary B-tree at each run;
     from this, the first ``limit`` in order, as it stops: a run's 500 over 1,000 times faster at 50,000 and 500,000
     of one outlet waiting, a first run's whole backlog twice as fast (``bench/ledger``). Its WHERE is the one the
-    query writes (``frontier._MAY_BE_DUE``): what may be due at some time; the query tells, of those, what is due
+    query writes (``frontier._may_be_due``): what may be due at some time; the query tells, of those, what is due
     now. Its 10000000 is the archive's block (``frontier.ARCHIVE_BLOCK``), written out: a
     migration is as it was run, whatever the constant becomes (another block size wants another index)."""
     _run(db, ["CREATE INDEX idx_urls_due ON urls(outlet, archive_place IS NOT NULL, archive_place / 10000000, "
@@ -1463,3 +1463,13 @@ def m054_history_lookups(db: Database) -> None:
               "CREATE INDEX idx_discovery_whole ON discovery(url, id) WHERE entries IS NOT NULL",
               f"CREATE INDEX idx_discovery_listed_new ON discovery(url, id) WHERE {listed_new}",
               f"CREATE INDEX idx_discovery_listed_since ON discovery(url, fetched_at) WHERE {listed_new}"])
+
+
+@MIGRATIONS()
+def m055_articles_of_the_day(db: Database) -> None:
+    """The articles first seen in the last 24 hours, per outlet (``health.outlet_status``: ``newsmon status``, the
+    desk's outlets page): with no index of either, every URL the ledger ever had was read, each looked up in
+    articles for its time: 30 ms at 135,000 URLs, 300 ms at 1,350,000 (630,000 of them articles). From the day's
+    articles on, each one's URLs: 0.2 ms and 7 ms, for 21 MB and 7 MB of index at the larger."""
+    _run(db, ["CREATE INDEX idx_articles_first_seen ON articles(first_seen_at)",
+              "CREATE INDEX idx_urls_article ON urls(article_id) WHERE article_id IS NOT NULL"])

@@ -872,6 +872,37 @@ def test_outlets_of_the_config_are_listed_too(desk_db, tmp_path):
     assert 'data-outlet="example"' in html and "Example Shimbun" in html
 
 
+def test_the_outlets_page_does_not_read_every_run_of_every_outlet(desk_db):
+    # SELECT DISTINCT outlet FROM outlet_runs read a row for every run of every outlet (122,000 at a year of hourly
+    # runs of 14: bench/ledger) at each look at the page. An outlet only checked is listed still.
+    from datasette import hookimpl
+    from datasette.plugins import pm
+
+    path, _ = desk_db
+    sql(path, "INSERT INTO outlet_health (outlet, status, reasons, since, checked_at) "
+              "VALUES ('checkedonly', 'ok', '[]', '2026-12-01T00:00:00+00:00', '2026-12-01T00:00:00+00:00')")
+    seen: list[str] = []
+
+    class Traced:
+        @staticmethod
+        @hookimpl
+        def prepare_connection(conn):
+            conn.set_trace_callback(seen.append)
+
+    pm.register(Traced, name="traced")
+    try:
+        html = call(build_datasette(path, reviewer=REVIEWER), "get", "/outlets").text
+    finally:
+        pm.unregister(name="traced")
+    assert 'data-outlet="checkedonly"' in html and 'data-outlet="asahi"' in html
+    statements = dict.fromkeys(s for s in seen if "outlet_runs" in s and s.lstrip().startswith(("SELECT", "WITH")))
+    assert statements
+    with closing(sqlite3.connect(path)) as conn:
+        for statement in statements:
+            steps = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {statement}")]
+            assert not [s for s in steps if re.match(r"SCAN (outlet_runs|o)\b", s)], (statement, steps)
+
+
 def test_the_csv_download_has_a_bom(desk_db):
     path, _ = desk_db
     response = call(build_datasette(path, reviewer=REVIEWER), "get", "/export.csv")

@@ -45,7 +45,7 @@ from sqlite_utils import Database
 from storage import review as reviews
 from storage.exceptions import (ArticleNotFound, DatabaseUnwritable, InvalidStatus, NothingToUndo, ReviewConflict,
                                 StorageError)
-from storage.health import found_after_text, outlet_status, run_result, severity
+from storage.health import crawled_outlets, found_after_text, outlet_status, run_result, severity
 from storage.notifications import failing_channels
 from storage.queries import STATUSES
 
@@ -408,7 +408,9 @@ async def outlets_page(request, datasette) -> Response:
     def read(conn):
         db = Database(conn)
         known = list(names)
-        for (outlet,) in conn.execute("SELECT DISTINCT outlet FROM outlet_runs UNION SELECT outlet FROM outlet_health"):
+        # crawled_outlets: SELECT DISTINCT read every run's row of outlet_runs at each look at the page.
+        checked = [row[0] for row in conn.execute("SELECT outlet FROM outlet_health")]
+        for outlet in sorted({*crawled_outlets(conn), *checked}):
             if outlet not in known:
                 known.append(outlet)
         # Per outlet, the articles on the topics it did not give newsmon (the list above the queue).
