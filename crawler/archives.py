@@ -1654,8 +1654,12 @@ def read_part(part: Part, keep: Callable[[ArcWarcRecord, str], T | None], read: 
                     # is what garbage looks like through it.
                     url = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("uri") or ""
                     http = url[:8].lower().startswith(("http://", "https://"))  # HTTPS:// too: a scheme has no case
-                    if http or (not url.strip() and record.rec_type in _PAGE_RECORDS):
-                        # (One naming no URL at all is ``keep``'s to count: a page it held was in no count.)
+                    if not url.strip() and record.rec_type in _PAGE_RECORDS and record.format == "warc":
+                        # A WARC record naming no URL at all is ``keep``'s to count (a page it held was in no count),
+                        # and a WARC's record still: a file of them only was "no WARC record found". (Not an ARC
+                        # one: text read as an ARC file has a blank first field as easily as any.)
+                        http = True
+                    if http:
                         found = keep(record, url)
                     records.read_to_end()
                     if isinstance(record.raw_stream, LimitReader) and record.raw_stream.limit > 0:

@@ -345,7 +345,9 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
 
     def keep(record, url: str) -> _Kept | None:
         if not url.strip():
-            # A record that names no URL (no WARC-Target-URI): nothing its page could be stored as.
+            # A record that names no URL (no WARC-Target-URI): nothing its page could be stored as. A response
+            # all the same, as one whose URL no parser takes.
+            counts["responses"] += record.rec_type == "response"
             counts["bad_url"] += 1
             return None
         if record.rec_type == "revisit":
@@ -1452,6 +1454,11 @@ def ingest(db, inputs: Iterable[str], *, config_path: str | None = None, base_ur
     report = Report(store_options=store_options or store.options(config_path), config_path=config_path,
                     db_path=db.execute("PRAGMA database_list").fetchone()[2] or None)
     locations = list(archives.expand(inputs, base_url, report.unfinished, report.misnamed))
+    # A file of a directory given itself too (as the note on it advises) is read: it was said "not read" all the
+    # same. A directory given twice named each of its files twice.
+    reading = {location for location, _ in locations}
+    report.unfinished[:] = [p for p in dict.fromkeys(report.unfinished) if os.path.abspath(p) not in reading]
+    report.misnamed[:] = [p for p in dict.fromkeys(report.misnamed) if os.path.abspath(p) not in reading]
     config_text = Path(config_path).read_text(encoding="utf-8") if config_path else None
     options = Options(config_text=config_text, all_sites=all_sites)
     # A missing file is its own error (``_parts``), counted as nothing here.

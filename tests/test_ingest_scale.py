@@ -3915,6 +3915,12 @@ def test_archives_under_names_of_no_archive_in_a_directory_are_named_not_read(tm
     assert result.stderr.strip().splitlines() == [f"newsmon: {folder / 'a.warc.gz.1'}: {said}",
                                                   f"newsmon: {folder / 'capture'}: {said}"]
     assert counts(result)["responses"] == 1
+    # The file given itself beside its directory (as the note advises; the directory twice): read, and not said "not
+    # read"; the other named once.
+    both = newsmon("ingest", str(folder), str(folder / "a.warc.gz.1"), str(folder), "--db", str(tmp_path / "m.db"),
+                   "--workers", "0")
+    assert both.returncode == 0 and counts(both)["new"] == 2, both.stderr
+    assert both.stderr.strip().splitlines() == [f"newsmon: {folder / 'capture'}: {said}"]
     given = newsmon("ingest", str(folder / "a.warc.gz.1"), str(folder / "capture"), "--db", str(db), "--workers", "0")
     assert given.returncode == 0 and counts(given)["new"] == 2, given.stderr
     (folder / "a.warc.gz").unlink()
@@ -3941,7 +3947,24 @@ def test_a_record_without_a_target_uri_is_counted_and_the_rest_is_read(tmp_path)
     result = newsmon("ingest", str(tmp_path / "a.warc.gz"), "--db", str(tmp_path / "n.db"), "--workers", "0")
     assert result.returncode == 0, result.stderr
     assert counts(result)["bad url"] == 1 and counts(result)["new"] == 1
+    assert counts(result)["responses"] == 2  # one, as if the record were none
     assert rows(tmp_path / "n.db", "SELECT url FROM articles") == [(canonical_url(second.url, HOSTS),)]
+
+
+def test_a_warc_whose_records_name_no_url_is_read_and_text_read_as_an_arc_file_counts_none(tmp_path):
+    # A WARC whose every record lacks WARC-Target-URI was "no WARC record found: is it a WARC … file?" under its own
+    # count of "1 bad url", and stayed out of the ledger; text that warcio reads as an ARC record with a blank first
+    # field (its URL) was counted a bad url.
+    (tmp_path / "a.warc").write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+                                      b"Content-Length: 5\r\n\r\nhello\r\n\r\n")
+    result = newsmon("ingest", str(tmp_path / "a.warc"), "--db", str(tmp_path / "n.db"), "--workers", "0")
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+    assert counts(result)["bad url"] == 1
+    assert rows(tmp_path / "n.db", "SELECT records, finished_at IS NOT NULL FROM ingested_archives") == [(1, 1)]
+    (tmp_path / "notes.arc").write_bytes(b" a b c 5\nhello\n")
+    text = newsmon("ingest", str(tmp_path / "notes.arc"), "--db", str(tmp_path / "m.db"), "--workers", "0")
+    assert text.returncode == 1 and "no WARC record found" in text.stderr
+    assert "bad url" not in text.stdout
 
 
 def test_a_warc_gz_of_members_of_several_records_after_a_single_one_says_what_to_do(tmp_path):
