@@ -1528,18 +1528,9 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
     own = entry.get("own", False)
     if not isinstance(own, bool):
         raise fail(f"{name}.own", f"must be true or false, got {own!r}", f"e.g. {_TERM_EXAMPLE}")
-    needs = entry.get("needs", [])
-    if not isinstance(needs, list) or not all(isinstance(w, str) and normalise(w).strip() for w in needs):
-        raise fail(f"{name}.needs", f"must be a list of words, got {needs!r}",
-                   'e.g. { term = "43兆円", weight = 4, needs = ["防衛", "defense"] }')
-    for i, word in enumerate(needs):
-        _no_invisible(word, f"{name}.needs[{i}]", fail)
-    unless = entry.get("unless", [])
-    if not isinstance(unless, list) or not all(isinstance(w, str) and normalise(w).strip() for w in unless):
-        raise fail(f"{name}.unless", f"must be a list of words, got {unless!r}",
-                   'e.g. { term = "3.5% of GDP on defense", weight = 6, unless = ["allies", "urge"] }')
-    for i, word in enumerate(unless):
-        _no_invisible(word, f"{name}.unless[{i}]", fail)
+    needs = _words(entry, f"{name}.needs", 'e.g. { term = "43兆円", weight = 4, needs = ["防衛", "defense"] }', fail)
+    unless = _words(entry, f"{name}.unless",
+                    'e.g. { term = "3.5% of GDP on defense", weight = 6, unless = ["allies", "urge"] }', fail)
     veto = entry.get("veto", False)
     if not isinstance(veto, bool) or (veto and not against):
         raise fail(f"{name}.veto", f"must be true or false, and only on an against term, got {veto!r}",
@@ -1549,5 +1540,14 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
         raise fail(f"{name}.reports", f"must be true or false, and only on an against term, got {reports!r}",
                    '{ term = "防衛白書", weight = 2, reports = true }')
     return Term(term=text, weight=float(weight), variants=tuple(variants), context=context, document=document,
-                against=against, own=own, needs=tuple(normalise(w).lower() for w in needs),
-                unless=tuple(normalise(w).lower() for w in unless), veto=veto, reports=reports)
+                against=against, own=own, needs=needs, unless=unless, veto=veto, reports=reports)
+
+
+def _words(entry: dict, field: str, example: str, fail: Callable[[str, str, str], Exception]) -> tuple[str, ...]:
+    """A term's list of words (``needs``, ``unless``) at ``field``, normalised and lower-cased as sentences are."""
+    words = entry.get(field.rsplit(".", 1)[1], [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and normalise(w).strip() for w in words):
+        raise fail(field, f"must be a list of words, got {words!r}", example)
+    for i, word in enumerate(words):
+        _no_invisible(word, f"{field}[{i}]", fail)
+    return tuple(normalise(w).lower() for w in words)
