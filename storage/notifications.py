@@ -173,7 +173,9 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
 
     A webhook down when an outlet began failing: later digests re-sent the articles that alert
     had listed but never said the outlet was failing. Down for more than ``CATCH_UP`` (the daemon
-    stopped for a weekend), no later digest said so either while it was still failing."""
+    stopped for a weekend), no later digest said so either while it was still failing.
+
+    An outlet's retirement is told by the next digest delivered whatever its run's outlets (``_retirements``)."""
     info = run(db, run_id)
     if info is None or not info["outlets"]:
         return []
@@ -199,7 +201,8 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
         "SELECT id FROM health_log INDEXED BY idx_health_log_began WHERE outlet = ? AND at = ? AND status = ? "
         "AND previous IS NOT status ORDER BY id DESC LIMIT 1", [outlet, at, status])]
     began += _flap_notices(db, outlets, since)
-    if first is None and not began:
+    retired = _retirements(db)
+    if first is None and not began and not retired:
         return []
     # A run whose check logged a change it told but that left no digest at all: killed before it could send
     # one. From the first digest newsmon ever tried on: before it, such runs had no [notify] (the history
@@ -211,7 +214,7 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
     rows = db.query(
         f"""SELECT h.outlet, h.previous, h.status, h.reasons, h.resolved, h.at, h.run_id FROM health_log h
             WHERE h.id IN (SELECT id FROM health_log WHERE outlet IN ({', '.join('?' * len(outlets))}) AND id >= ?
-                           AND at >= ? UNION SELECT value FROM json_each(?))
+                           AND at >= ? UNION SELECT value FROM json_each(?) UNION SELECT value FROM json_each(?))
             AND h.run_id < ?
             AND NOT (h.previous IS NULL AND h.status = 'ok')
             -- Logged only (said before, damped, its subjects changing run to run): no digest had it to lose.
@@ -225,16 +228,32 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
                 LIMIT 1) LIKE '%"code": "flapping"%')
             AND NOT EXISTS (SELECT 1 FROM notifications n JOIN crawl_runs r ON r.id = n.run_id
                             WHERE n.ok = 1 AND n.run_id >= h.run_id AND n.run_id < ?
-                            AND EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet))
+                            AND (EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet)
+                                 -- A retirement: by its run's digest, or by any later run's sent after it was
+                                 -- logged (a killed run's, checked later, is older than digests sent before).
+                                 OR h.id IN (SELECT value FROM json_each(?))
+                                 AND (n.run_id = h.run_id OR n.sent_at > h.at)))
             ORDER BY h.id""",
-        [*outlets, first if first is not None else 1 << 62, since, json.dumps(began), run_id,
-         tried[0] if tried else "9999", run_id])
+        [*outlets, first if first is not None else 1 << 62, since, json.dumps(began), json.dumps(retired), run_id,
+         tried[0] if tried else "9999", run_id, json.dumps(retired)])
     out = []
     for row in rows:
         resolved = row.pop("resolved")  # a reason's end told within the status (``health._resolved``)
         out.append({**row, "reasons": json.loads(row["reasons"] or "[]"),
                     **({"resolved": json.loads(resolved)} if resolved else {})})
     return out
+
+
+def _retirements(db: Database) -> list[int]:
+    """The row that retired each outlet still ``retired`` (``health.retire``), whatever the run's outlets: a retired
+    outlet is in no later run, so its retirement, told by the digest of the run that found it (any config's) and
+    by no other, was lost with that digest; and one found by a killed run's check (``health.record_killed_runs``),
+    whose changes are logged only, was told by none. Each is told by the next digest delivered, of whatever run,
+    and then by no other. A few outlets, each one lookup of m045's index."""
+    return [row[0] for outlet, at in db.execute(
+        "SELECT outlet, since FROM outlet_health WHERE status = 'retired'").fetchall() for row in db.execute(
+        "SELECT id FROM health_log INDEXED BY idx_health_log_began WHERE outlet = ? AND at = ? AND status = 'retired' "
+        "AND previous IS NOT status ORDER BY id DESC LIMIT 1", [outlet, at])]
 
 
 def _flap_notices(db: Database, outlets: list[str], since: str) -> list[int]:

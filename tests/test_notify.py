@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import sys
@@ -673,6 +674,54 @@ def test_a_change_of_a_run_killed_before_its_digest_is_told_by_the_next_digest(d
     # Delivered: not told again.
     assert notified_run(db, NOW + timedelta(minutes=30), live, down=True) is None
     assert notified_run(db, NOW + timedelta(minutes=45), live, down=True, outlet="asahi") is None
+
+
+def digested_run(db, outlets: list[str], at: datetime, settings) -> dict | None:
+    """A run of ``outlets`` as the ledger records one (``test_health.crawl_of``: the runs found killed checked at its
+    start, their changes logged only), its digest sent through ``settings`` a minute later, after its crawl."""
+    from .test_health import crawl_of
+
+    _, changes = crawl_of(db, outlets, at)
+    return notify.notify_run(db, max(r[0] for r in db.execute("SELECT id FROM crawl_runs")), changes, settings,
+                             now=at + timedelta(minutes=1))
+
+
+@pytest.mark.parametrize("killed", [False, True])
+def test_a_retirement_is_told_by_the_next_digest_delivered_once_whatever_the_config(db, receiver, killed):
+    # asahi, taken out of the config, retires at the run of the 14th day without it, told in that run's digest only:
+    # its outlet is in no later run, so a digest no channel delivered lost it. Retired by the check of a run found
+    # killed (at a run's start, its changes logged only), no digest told it at all.
+    live = notify.NotifySettings(webhook=receiver.url, always=True)  # a heartbeat: digests went out before
+    digested_run(db, ["mainichi"], NOW - timedelta(minutes=5), live)  # another config's outlet, same database
+    digested_run(db, ["asahi", "nhk"], NOW, live)
+    for day in range(1, 14):
+        digested_run(db, ["nhk"], NOW + timedelta(days=day), live)
+        digested_run(db, ["mainichi"], NOW + timedelta(days=day, minutes=5), live)
+    day = NOW + timedelta(days=14)
+    if killed:
+        # nhk's run of the 13th day killed as it ran (a mainichi digest delivered meanwhile: not yet 14 days);
+        # mainichi's next run checks it, and retires asahi under the killed run's id, older than that digest's.
+        dead = queries.start_run(db, ["nhk"], "schedule", pid=os.getpid(), now=(day - timedelta(hours=13)).isoformat())
+        assert "asahi" not in json.dumps(digested_run(db, ["mainichi"], day - timedelta(hours=12, minutes=30), live))
+        with db.conn:
+            db.conn.execute("UPDATE crawl_runs SET pid = NULL WHERE id = ?", [dead])  # its process gone
+        digests = [digested_run(db, ["mainichi"], day, live)]
+        assert db.execute("SELECT run_id FROM health_log WHERE status = 'retired'").fetchone() == (dead,)
+    else:
+        digests = [digested_run(db, ["nhk"], day, dead_webhook())]
+        assert [(c["outlet"], c["status"]) for c in digests[0]["health_changes"]] == [("asahi", "retired")]
+    assert health.current(db, "asahi").status == "retired"
+    digests += [digested_run(db, outlets, day + timedelta(minutes=10 * n), live)
+                for n, outlets in enumerate([["mainichi"], ["nhk"], ["mainichi"]], 1)]
+    # Told by the next digest delivered (the killed run's checker's; else mainichi's, of another config), and by
+    # no other: not by nhk's, whose config asahi was of.
+    missed = [[(c["outlet"], c["previous"], c["status"]) for c in d["health_changes_missed"] if c["outlet"] == "asahi"]
+              for d in digests]
+    assert missed == [[("asahi", "ok", "retired")] if n == (0 if killed else 1) else [] for n in range(4)]
+    told = [p for p in receiver.posts if any(c["outlet"] == "asahi" and c["status"] == "retired"
+                                             for c in p["health_changes"] + p["health_changes_missed"])]
+    assert len(told) == 1 and "Health of asahi: ok -> retired at 2026-03-19 21:00 JST" in told[0]["text"], \
+        told[0]["text"]
 
 
 def test_a_webhook_that_redirects_is_a_failed_delivery_naming_where_it_points(db):
