@@ -55,7 +55,7 @@ _SEP = r"[\s\-\u2010-\u2015]"
 _SEP_RUN = re.compile(rf"{_SEP}+")
 _TOPIC_FIELDS = {"name", "description", "threshold", "title_boost", "terms", "context", "against", "home",
                  "structure"}
-_TERM_FIELDS = {"term", "weight", "variants", "document", "own", "needs", "unless", "veto", "reports"}
+_TERM_FIELDS = {"term", "weight", "variants", "document", "own", "needs", "unless", "veto", "reports", "law"}
 _STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight",
                      "clause_words", "clause_verbs", "clause_gap", "own_qualifiers"}
 _TERM_EXAMPLE = '{ term = "反撃能力", weight = 4, variants = ["敵基地攻撃能力"] }'
@@ -101,6 +101,10 @@ class Term:
     #: policies and documents it reports on, not from a revision of the home's documents it tells of (the structure
     #: matched).
     reports: bool = False
+    #: A capability with a law of its own (能動的サイバー防御法, 防衛生産基盤強化法): named as that law's name it is the
+    #: law's story and counts as a document cited does; the policies' bills (反撃能力法案, "defense spending bill")
+    #: are the documents' own steps.
+    law: bool = False
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -701,7 +705,8 @@ def _demanded(part: _Text, start: int, end: int, home: str | None) -> Attributio
 
 # A capability the documents created named as its own law's name (防衛生産基盤強化法, 能動的サイバー防御法, "active cyber
 # defense law"): a story of that law and its basic policy, which the held-out convention labels 0 (ho-en-001), passed
-# at 9-11 with the name in the headline and the text (audit12). Counts as a document cited does.
+# at 9-11 with the name in the headline and the text (audit12). Counts as a document cited does, for a term marked
+# ``law`` only: 防衛財源確保法案, 反撃能力法案 and "defense spending bill" are the documents' policies enacted.
 _LAW_AFTER = re.compile(r"(?:強化|関連|整備)?法(?:案)?(?![人廷的])|\s+(?:law|laws|bill|bills|legislation)(?![A-Za-z])",
                         re.IGNORECASE)
 
@@ -1166,7 +1171,7 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
                     speaker := _demanded(part, occ.start, occ.end, home)) is not None:
                 occ.owner, occ.how, occ.cue = speaker.owner, speaker.how, speaker.cue
             if topic.terms[index].document and (_cited(source, occ.start, occ.end) or _background(
-                    topic, part, occ.start)) or not topic.terms[index].document and _LAW_AFTER.match(
+                    topic, part, occ.start)) or topic.terms[index].law and _LAW_AFTER.match(
                     source, occ.end) or _in_passing(part, occ.start, occ.end, foreign) or (
                     others and _backdrop(part, occ.where, occ.start, occ.end, others, home)):
                 occ.cited = True
@@ -1589,8 +1594,12 @@ def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], 
     if not isinstance(reports, bool) or (reports and not against):
         raise fail(f"{name}.reports", f"must be true or false, and only on an against term, got {reports!r}",
                    '{ term = "防衛白書", weight = 2, reports = true }')
+    law = entry.get("law", False)
+    if not isinstance(law, bool) or (law and (context or against or document)):
+        raise fail(f"{name}.law", f"must be true or false, and only on a core term that names no document, "
+                   f"got {law!r}", '{ term = "能動的サイバー防御", weight = 3, law = true }')
     return Term(term=text, weight=float(weight), variants=tuple(variants), context=context, document=document,
-                against=against, own=own, needs=needs, unless=unless, veto=veto, reports=reports)
+                against=against, own=own, needs=needs, unless=unless, veto=veto, reports=reports, law=law)
 
 
 def _words(entry: dict, field: str, example: str, fail: Callable[[str, str, str], Exception]) -> tuple[str, ...]:

@@ -706,6 +706,14 @@ def test_a_fields_own_plan_with_defense_or_security_before_it_is_not_the_documen
     ("防衛生産基盤強化法に基づき支援 防衛省", "防衛省は防衛生産基盤強化法に基づき、部品メーカー2社への支援を決めた。", False),
     ("防衛生産基盤の強化へ 部品メーカーの撤退相次ぐ", "防衛省は防衛生産基盤を強化するため、部品メーカーへの支援を拡充する。", True),
     ("能動的サイバー防御法が成立 安保3文書の改定に反映へ", "", True),
+    # Only a capability with a law of its own (law = true): a bill of the documents' policies is their step (4.0, 3.0
+    # as any term before 法案 or "bill" counted as cited: a re-check).
+    ("反撃能力法案を提出へ 政府", "政府は反撃能力の行使に関する法案を国会に提出する方針を固めた。", True),
+    ("防衛力強化法案が審議入り", "防衛力強化に向けた法案が衆院で審議入りした。", True),
+    ("Counterstrike capability bill submitted to Diet", "The government submitted a bill on the use of counterstrike "
+                                                         "capability.", True),
+    ("Diet passes defense spending bill", "Japan's parliament passed a bill to secure funding for a defense buildup "
+                                          "over five years.", True),
 ])
 def test_a_capability_named_as_its_own_laws_name_is_the_laws_story(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant

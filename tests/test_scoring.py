@@ -294,6 +294,21 @@ def test_topics_file_by_path(tmp_path):
     assert score_article(None, "能動的サイバー防御の法案", loaded)[0].relevant
 
 
+def test_a_law_is_cited_only_for_a_term_marked_law(tmp_path):
+    # A topic of its own on active cyber defense: the law's story is its subject (0 as the shipped topic's cited
+    # capability, which a re-check saw reach every term of every topic).
+    path = tmp_path / "topics.toml"
+    path.write_text('[topics.cyber]\nthreshold = 6\nhome = "JP"\nterms = [ { term = "能動的サイバー防御", weight = 3 }, '
+                    '{ term = "active cyber defense", weight = 3 } ]\n', encoding="utf-8")
+    loaded = load_topics(path)
+    assert score_article("能動的サイバー防御法が成立", "能動的サイバー防御法が参院本会議で可決、成立した。", loaded)[0].relevant
+    assert score_article("Japan's active cyber defense law takes effect",
+                         "The active cyber defense law took effect on Friday.", loaded)[0].relevant
+    shipped = load_topics()
+    assert not score_article("能動的サイバー防御法が成立", "能動的サイバー防御法が参院本会議で可決、成立した。",
+                             shipped)[0].relevant
+
+
 BROKEN = [
     ("[topics.t\nthreshold = 1", ["not valid TOML"]),
     # A veto is another subject's: on a term of the topic it would veto the topic itself.
@@ -302,6 +317,12 @@ BROKEN = [
     # So is a report: on a term of the topic it would read as someone's report, not the topic.
     ('[topics.t]\nthreshold = 6\nterms = [ { term = "防衛白書", weight = 4, reports = true } ]',
      ["[topics.t]", "terms[0].reports", "only on an against term", "reports = true"]),
+    # A law of its own is a capability's: a document's name cited is cited already, and a context or against word
+    # counts in no law's name.
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "国家防衛戦略", weight = 5, document = true, law = true } ]',
+     ["[topics.t]", "terms[0].law", "names no document", "law = true"]),
+    ('[topics.t]\nthreshold = 6\nterms = [ { term = "反撃能力", weight = 4 } ]\n'
+     'against = [ { term = "災害派遣", weight = 2, law = true } ]', ["[topics.t]", "against[0].law", "core term"]),
     ("[other]\nx = 1", ["defines no topic", "[topics.KEY]"]),
     ('[topics.t]\nthreshold = 6\nterms = [ { term = "反撃能力" } ]',
      ["[topics.t]", "terms[0].weight", "'反撃能力'", "e.g."]),
