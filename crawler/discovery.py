@@ -27,7 +27,7 @@ from storage.frontier import WORDS_PARTS
 
 from .bodies import TooLarge, Truncated, gunzip
 from .dates import JST, parse_datetime
-from .urls import parsable
+from .urls import parsable, query_ampersands
 
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _FEED_ROOTS = {"rss", "feed", "RDF"}
@@ -751,7 +751,9 @@ def advertised_feeds(body: bytes, base: str) -> list[str]:
     for link in tree.iter("link"):
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
-        if "alternate" in rel and kind in _FEED_TYPES and (url := parsable((link.get("href") or "").strip(), base)):
+        # Its query's ampersands written escaped (an href escaped twice), read as "&" (``query_ampersands``).
+        href = query_ampersands((link.get("href") or "").strip())
+        if "alternate" in rel and kind in _FEED_TYPES and (url := parsable(href, base)):
             found.append(url)
     return list(dict.fromkeys(found))
 

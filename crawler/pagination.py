@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 from lxml import etree
 
 from .article import Article
+from .urls import query_ampersands
 
 if TYPE_CHECKING:
     from .outlets import Outlet
@@ -112,7 +113,8 @@ def next_page(tree: etree._Element, url: str | None) -> str | None:
     first, query, number = page_of(url)
     for href in _hrefs_to(tree, number + 1):
         try:
-            target = urljoin(url, href.strip())
+            # Escaped twice ("&amp;#38;page=2", "&amp;amp;page=2"), as the article's URL is read (``query_ampersands``).
+            target = urljoin(url, query_ampersands(href.strip()))
             where, their_query, their_number = page_of(target)
         except ValueError:
             continue
@@ -131,7 +133,7 @@ def whole_at(url: str | None, links: Sequence[etree._Element]) -> str | None:
     for link in links:
         href = (link.get("href") or "").strip()
         try:
-            target = urlsplit(urljoin(url, href).split("#", 1)[0]) if href else None
+            target = urlsplit(urljoin(url, query_ampersands(href)).split("#", 1)[0]) if href else None
         except ValueError:
             continue
         if (target is not None and (target.scheme, target.netloc.lower(), target.path.rstrip("/"))

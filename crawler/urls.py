@@ -175,6 +175,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # references too (&#38;, &#038;, &#x26;: &amp;#38; read once, or in CDATA), whose '#' the URL parser took for a
 # fragment's: "?id=1&#38;p=2" was "?id=1", another article's address or none, and the article lost.
 _ESCAPED_AMPERSAND = re.compile(r"&(?:amp|#0*38|#x0*26);", re.IGNORECASE)
+# The same references of a '&' or a '?' in the path (an href escaped twice: "/view.php&amp;#63;id=1", read once):
+# no server is sent them, for a URL's first '#' ends its path, and "/a&#38;b" was asked for as "/a&", a page
+# of nothing, its fragment "38;b" no anchor of any page. A named "&amp;" in the path is left (a path may hold it).
+_PATH_REFERENCE = re.compile(r"&#(?:0*(38)|0*63|x0*(26)|x0*3f);", re.IGNORECASE)
 # How a query's escapes are decoded and encoded again (canonical_url): the same both ways, so that
 # bytes that are no UTF-8 survive.
 _QUERY_ERRORS = "surrogateescape"
@@ -231,7 +235,8 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
     that is no UTF-8 (Shift_JIS, as older Japanese CGI sites take it: ``?kw=%96%68%89%71``) stands
     for the same byte in the canonical form, in the query as in the path. An ampersand of the query
     left escaped (``&amp;``: a feed's link escaped twice, or inside CDATA) separates its parameters,
-    as the site's other links write it (``_ESCAPED_AMPERSAND``).
+    as the site's other links write it (``_ESCAPED_AMPERSAND``), and "&#38;" or "&#63;" in the path is
+    the '&' or '?' it stands for (``_PATH_REFERENCE``).
     """
     url = url.strip()
     if not url.isascii():
@@ -280,10 +285,16 @@ def canonical_url(url: str, known_hosts: Iterable[str] = ()) -> str:
 
 
 def query_ampersands(url: str) -> str:
-    """``url`` with the ampersands of its query written as escaped (``_ESCAPED_AMPERSAND``) read as "&". Read
-    before the URL is split: split first, the '#' of "&#38;" had ended the query. A '?' after a '#' is a
-    fragment's, left as it is, and so is an escape in the path (where "&amp;" is the path's own). Of an article's
-    URL (``canonical_url``), and of a child sitemap's an index lists, which is no article's and keeps its form."""
+    """``url`` with the ampersands of its query written as escaped (``_ESCAPED_AMPERSAND``) read as "&", and a '&'
+    or '?' of its path written as a numeric reference (``_PATH_REFERENCE``) as itself. Read before the URL is
+    split: split first, the '#' of "&#38;" had ended the query. A '?' after a '#' is a fragment's, left as it is,
+    and so is "&amp;" in the path (the path's own). Of an article's URL (``canonical_url``), and of the URLs a
+    page or document names that are no article's and keep their form: a child sitemap an index lists, a section's
+    or an article's next page, a feed a page advertises."""
+    at = url.find("#")
+    while at > 0 and "?" not in url[:at] and (reference := _PATH_REFERENCE.match(url, at - 1)):
+        url = url[:at - 1] + ("&" if reference.group(1) or reference.group(2) else "?") + url[reference.end():]
+        at = url.find("#")
     start = url.find("?")
     if start < 0 or "#" in url[:start]:
         return url

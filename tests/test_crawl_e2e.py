@@ -1706,6 +1706,24 @@ def test_a_section_page_naming_a_base_has_its_next_page_read_where_the_base_puts
     assert sorted(r.path for r in site.article_requests()) == sorted(fresh)
 
 
+@pytest.mark.parametrize("written", ["&amp;amp;", "&amp;#38;"])
+def test_a_section_pages_next_page_whose_query_ampersand_is_escaped_is_asked_for_under_its_whole_query(env, site,
+                                                                                                     written):
+    # A pager whose href is escaped twice: "&#38;" asked for "?cat=pol&" (the '#' a fragment's), "&amp;" the
+    # parameter "amp;page": the first page again, or none, and the articles only the next page listed were lost.
+    assert crawl(env).returncode == 0
+    fresh = [site.add_article(f"scrapping-webs/nhk-test_article_{n}.html", channels=[]) for n in (2, 3, 4)]
+    site.answer(SECTION_PATH, 200, section_html(site, [fresh[0].path, fresh[1].path],
+                                                f"/news/list.php?cat=pol{written}page=2"))
+    site.answer("/news/list.php", 200, section_html(site, [fresh[2].path], None))
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    asked = [(r.path, r.query) for r in site.requests() if r.path == "/news/list.php"]
+    assert asked == [("/news/list.php", "cat=pol&page=2")], asked
+    assert sorted(r.path for r in site.article_requests()) == sorted(a.path for a in fresh)
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+
+
 def test_a_feed_that_moved_is_asked_for_with_the_validators_of_where_it_is_now(env, site):
     # A feed answering 301 to its new address: the request sent on carried the old address's
     # ETag (which a 301 never updates), never the new one's, and an unchanged feed came back

@@ -251,3 +251,17 @@ def test_the_whole_article_link_is_another_view_of_the_same_article(href, expect
 
     tree = lxml_html.fromstring(f'<html><body><a class="more" href="{href}">続きを読む</a></body></html>')
     assert whole_at("https://newsdig.tbs.co.jp/articles/-/417606", tree.xpath("//a")) == expected
+
+
+@pytest.mark.parametrize("written", ["&amp;amp;", "&amp;#38;", "&amp;#x26;"])
+def test_a_next_page_or_whole_article_link_whose_query_ampersand_is_escaped_is_read_whole(written):
+    # An href escaped twice, read once by the HTML parser: "&#38;page=2" was "?k=7&" (the '#' a fragment's), no next
+    # page, and the pages after the first lost; "&amp;page=2" the parameter "amp;page", no next page either. The
+    # whole article's link was asked for as "?k=7&", the page itself again.
+    tree = lxml_html.fromstring(f'<html><body><p>x</p><a href="/view.php?k=7{written}page=2">次へ</a>'
+                                f'<a class="more" href="/view.php?k=7{written}display=1">続きを読む</a></body></html>')
+    assert next_page(tree, "https://e.jp/view.php?k=7") == "https://e.jp/view.php?k=7&page=2"
+    from crawler.pagination import whole_at
+
+    whole = whole_at("https://e.jp/view.php?k=7", tree.xpath("//a[@class='more']"))
+    assert whole == "https://e.jp/view.php?k=7&display=1"

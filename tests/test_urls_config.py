@@ -282,6 +282,29 @@ def test_a_numeric_reference_of_an_ampersand_in_a_links_query_separates_its_para
     assert canonical_url("https://example.jp/a?q=AT%26%2338%3BT") == "https://example.jp/a?q=AT%26%2338%3BT"
 
 
+def test_a_numeric_reference_of_an_ampersand_or_a_question_mark_in_a_links_path_is_read_as_it():
+    # An href escaped twice ("/view.php&amp;#63;id=1", read once): the '#' ended the path, and "/a&#38;b" was
+    # asked for and stored as "/a&", a page of nothing; its fragment "38;b" is no anchor of any page.
+    assert canonical_url("https://example.jp/a&#38;b/c.html") == "https://example.jp/a&b/c.html"
+    assert canonical_url("https://example.jp/view.php&#63;id=1&#38;p=2") == "https://example.jp/view.php?id=1&p=2"
+    assert canonical_url("https://example.jp/view.php&#x3F;id=1&amp;p=2") == "https://example.jp/view.php?id=1&p=2"
+    # A fragment's are the fragment's, and "&amp;" in the path is the path's own; other references are not read.
+    assert canonical_url("https://example.jp/a#x&#38;b") == "https://example.jp/a"
+    assert canonical_url("https://example.jp/a&amp;b&#38;c") == "https://example.jp/a&amp;b&c"
+    assert canonical_url("https://example.jp/a&#61;b") == "https://example.jp/a&"
+
+
+def test_a_feed_a_page_advertises_under_an_escaped_ampersand_is_read_under_its_whole_query():
+    # A front page where a feed should be, its <link rel=alternate> escaped twice: "&#38;" named "?c=pol&" (the '#' a
+    # fragment's), "&amp;" the parameter "amp;t": the feed read in the retired one's place was another, or none.
+    from crawler.discovery import advertised_feeds
+
+    body = ('<html><head><link rel="alternate" type="application/rss+xml" href="/feed.php?c=pol&amp;#38;t=rss">'
+            '<link rel="alternate" type="application/atom+xml" href="/feed.php?c=eco&amp;amp;t=atom"></head></html>')
+    assert advertised_feeds(body.encode(), "https://example.jp/") == [
+        "https://example.jp/feed.php?c=pol&t=rss", "https://example.jp/feed.php?c=eco&t=atom"]
+
+
 def test_a_jiji_article_is_its_k_whatever_else_its_links_carry():
     # Its feed's &m=rss, a genre, a photo and a referrer, in any order, and its smartphone copy:
     # one URL to fetch. Each was fetched again under its own key.

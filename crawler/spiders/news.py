@@ -774,7 +774,9 @@ class NewsSpider(scrapy.Spider):
         found += [a.attrib.get("href", "") for a in response.xpath("//a[@href]")
                   if _NEXT_WORDS.fullmatch(" ".join(a.xpath("string(.)").get("").split()))]
         for href in found:
-            url = parsable(href.strip(), base)
+            # Its query's ampersands written escaped, as an index's children's are read (``query_ampersands``):
+            # "&#38;" asked for "?cat=pol&" (the '#' a fragment's), "&amp;" for the parameter "amp;page".
+            url = parsable(query_ampersands(href.strip()), base)
             if url and url != response.url and self.outlets[outlet].in_scope(url) \
                     and not self.outlets[outlet].is_article_url(canonical_url(url, self.hosts)):
                 return url
