@@ -406,6 +406,16 @@ def _old_archive(site: LoopbackSite, numbers, suffix: str = "") -> None:
         for n in numbers)), {"Content-Type": "application/xml"})
 
 
+def _quota_runs(site: LoopbackSite, env: dict[str, str], rooms) -> list[list[str]]:
+    """The article paths each run asked for, sorted, one run per NEWSMON_MAX_ARTICLES of ``rooms``."""
+    runs = []
+    for room in rooms:
+        site.clear_log()
+        assert crawl(env, f"NEWSMON_MAX_ARTICLES={room}").returncode == 0
+        runs.append(sorted(r.path for r in site.article_requests()))
+    return runs
+
+
 def _today(site: LoopbackSite, numbers) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     for n in numbers:
@@ -422,11 +432,7 @@ def test_the_days_articles_a_first_run_left_come_before_its_archive_which_follow
         _today(site, range(1, 5))
         site.hang(RSS_PATH, 1.0, times=1)
         env = _site_config(tmp_path, site, "/archive.xml", feed=True)
-        runs = []
-        for _ in range(3):
-            site.clear_log()
-            assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
-            runs.append(sorted(r.path for r in site.article_requests()))
+        runs = _quota_runs(site, env, (2, 2, 2))
     assert runs == [["/site/today/3.html", "/site/today/4.html"], ["/site/today/1.html", "/site/today/2.html"],
                     ["/site/old/7.html", "/site/old/8.html"]], runs
     assert_every_url_has_a_state_and_a_reason(env["db"])
@@ -442,11 +448,7 @@ def test_a_bursts_leftover_articles_come_before_the_archive_an_earlier_run_left(
         assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0  # today/0, and old/1 in the room left
         _today(site, range(1, 5))
         _feed_of(site, [*(f"/site/today/{n}.html" for n in (4, 3, 2, 1)), "/site/old/6.html"])
-        runs = []
-        for room in (2, 3):
-            site.clear_log()
-            assert crawl(env, f"NEWSMON_MAX_ARTICLES={room}").returncode == 0
-            runs.append(sorted(r.path for r in site.article_requests()))
+        runs = _quota_runs(site, env, (2, 3))
     assert runs == [["/site/today/3.html", "/site/today/4.html"],
                     ["/site/old/6.html", "/site/today/1.html", "/site/today/2.html"]], runs
     assert_every_url_has_a_state_and_a_reason(env["db"])
@@ -514,11 +516,7 @@ def test_an_indexs_childrens_archives_come_in_the_indexs_order(tmp_path):
             + "".join(f"<sitemap><loc>{site.url(c)}</loc></sitemap>" for c in ("/nov.xml", "/oct.xml"))
             + "</sitemapindex>").encode(), {"Content-Type": "application/xml"})
         env = _site_config(tmp_path, site, "/index.xml")
-        runs = []
-        for _ in range(3):
-            site.clear_log()
-            assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
-            runs.append(sorted(r.path for r in site.article_requests()))
+        runs = _quota_runs(site, env, (2, 2, 2))
     assert runs == [["/site/nov/1.html", "/site/nov/2.html"], ["/site/nov/3.html", "/site/oct/1.html"],
                     ["/site/oct/2.html", "/site/oct/3.html"]], runs
     assert_every_url_has_a_state_and_a_reason(env["db"])
@@ -545,11 +543,7 @@ def test_a_nested_indexs_childrens_archives_come_in_its_order(tmp_path):
         site.answer("/index.xml", 200, _index_of(site, ["/y2026.xml", "/y2025.xml"]),
                     {"Content-Type": "application/xml"})
         env = _site_config(tmp_path, site, "/index.xml")
-        runs = []
-        for _ in range(3):
-            site.clear_log()
-            assert crawl(env, "NEWSMON_MAX_ARTICLES=2").returncode == 0
-            runs.append(sorted(r.path for r in site.article_requests()))
+        runs = _quota_runs(site, env, (2, 2, 2))
     assert runs == [["/site/nov/1.html", "/site/nov/2.html"], ["/site/nov/3.html", "/site/oct/1.html"],
                     ["/site/oct/2.html", "/site/oct/3.html"]], runs
     assert_every_url_has_a_state_and_a_reason(env["db"])
