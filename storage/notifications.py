@@ -229,13 +229,13 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
             AND NOT EXISTS (SELECT 1 FROM notifications n JOIN crawl_runs r ON r.id = n.run_id
                             WHERE n.ok = 1 AND n.run_id >= h.run_id AND n.run_id < ?
                             AND (EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet)
-                                 -- A retirement: by its run's digest, or by any later run's sent after it was
-                                 -- logged (a killed run's, checked later, is older than digests sent before).
-                                 OR h.id IN (SELECT value FROM json_each(?))
-                                 AND (n.run_id = h.run_id OR n.sent_at > h.at)))
+                                 -- A retirement (any: one of an outlet crawled again is in its runs' window): by
+                                 -- its run's digest, or by any later run's sent after it was logged (a killed
+                                 -- run's, checked later, is older than digests sent before).
+                                 OR h.status = 'retired' AND (n.run_id = h.run_id OR n.sent_at > h.at)))
             ORDER BY h.id""",
         [*outlets, first if first is not None else 1 << 62, since, json.dumps(began), json.dumps(retired), run_id,
-         tried[0] if tried else "9999", run_id, json.dumps(retired)])
+         tried[0] if tried else "9999", run_id])
     out = []
     for row in rows:
         resolved = row.pop("resolved")  # a reason's end told within the status (``health._resolved``)

@@ -724,6 +724,21 @@ def test_a_retirement_is_told_by_the_next_digest_delivered_once_whatever_the_con
         told[0]["text"]
 
 
+def test_an_outlet_put_back_the_day_it_retired_is_not_told_retired_again(db, receiver):
+    # Its retirement told (its digest delivered, by a run of another config's outlets), the desk puts asahi back:
+    # the first run crawling it again read its retirement, in asahi's window, as a change no digest of asahi's
+    # runs delivered, and told "ok -> retired" as missed, of an outlet crawled again.
+    live = notify.NotifySettings(webhook=receiver.url, always=True)
+    digested_run(db, ["asahi", "nhk"], NOW, live)
+    for day in range(1, 15):
+        digest = digested_run(db, ["nhk"], NOW + timedelta(days=day), live)
+    assert [(c["outlet"], c["status"]) for c in digest["health_changes"]] == [("asahi", "retired")]
+    back = digested_run(db, ["asahi", "nhk"], NOW + timedelta(days=14, hours=2), live)
+    assert health.current(db, "asahi").status == "ok"
+    assert back["health_changes_missed"] == []
+    assert [p for p in receiver.posts if any(c["status"] == "retired" for c in p["health_changes_missed"])] == []
+
+
 def test_a_webhook_that_redirects_is_a_failed_delivery_naming_where_it_points(db):
     # urllib follows a 301 to a POST with a GET without the body: the digest never arrived, and its
     # delivery was recorded as made (an http:// address the receiver moved to https://).
