@@ -174,11 +174,14 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # the article fetched twice, and asked for under a query its server does not read as meant. Its numeric
 # references too (&#38;, &#038;, &#x26;: &amp;#38; read once, or in CDATA), whose '#' the URL parser took for a
 # fragment's: "?id=1&#38;p=2" was "?id=1", another article's address or none, and the article lost.
-_ESCAPED_AMPERSAND = re.compile(r"&(?:amp|#0*38|#x0*26);", re.IGNORECASE)
+# Escaped as often as it was (&amp;amp;, &amp;#38;), read in one pass: read once a pass until none was left, a
+# URL of an untrusted page's href repeating "amp;" was read in time that grew with the square of its length.
+_ESCAPED_AMPERSAND = re.compile(r"&(?:(?:amp|#0*38|#x0*26);)+", re.IGNORECASE)
 # The same references of a '&' or a '?' in the path (an href escaped twice: "/view.php&amp;#63;id=1", read once):
 # no server is sent them, for a URL's first '#' ends its path, and "/a&#38;b" was asked for as "/a&", a page
 # of nothing, its fragment "38;b" no anchor of any page. A named "&amp;" in the path is left (a path may hold it).
-_PATH_REFERENCE = re.compile(r"&#(?:0*(38)|0*63|x0*(26)|x0*3f);", re.IGNORECASE)
+# Escaped as often as it was ("&#38;#38;", "&#38;#63;"), read at once; a '?' ends the path, and the run.
+_PATH_REFERENCE = re.compile(r"&(?:#0*38;|#x0*26;)*(#0*63;|#x0*3f;)?", re.IGNORECASE)
 # How a query's escapes are decoded and encoded again (canonical_url): the same both ways, so that
 # bytes that are no UTF-8 survive.
 _QUERY_ERRORS = "surrogateescape"
@@ -291,17 +294,21 @@ def query_ampersands(url: str) -> str:
     and so is "&amp;" in the path (the path's own). Of an article's URL (``canonical_url``), and of the URLs a
     page or document names that are no article's and keep their form: a child sitemap an index lists, a section's
     or an article's next page, a feed a page advertises."""
-    at = url.find("#")
-    while at > 0 and "?" not in url[:at] and (reference := _PATH_REFERENCE.match(url, at - 1)):
-        url = url[:at - 1] + ("&" if reference.group(1) or reference.group(2) else "?") + url[reference.end():]
-        at = url.find("#")
+    # Read from the start, each piece once: the URL rebuilt at each reference, a page's href of "&#38;" repeated was
+    # read in time that grew with the square of its length.
+    read, pos = [], 0
+    while ((at := url.find("#", pos)) > pos and "?" not in url[pos:at]
+           and (reference := _PATH_REFERENCE.match(url, at - 1)) and reference.end() > at):
+        read += [url[pos:at - 1], "?" if reference.group(1) else "&"]
+        pos = reference.end()
+        if reference.group(1):
+            break
+    if read:
+        url = "".join(read) + url[pos:]
     start = url.find("?")
     if start < 0 or "#" in url[:start]:
         return url
-    rest = url[start:]
-    while _ESCAPED_AMPERSAND.search(rest):  # &amp;amp; is &amp; after one pass, &amp;#38; is &#38;
-        rest = _ESCAPED_AMPERSAND.sub("&", rest)
-    return url[:start] + rest
+    return url[:start] + _ESCAPED_AMPERSAND.sub("&", url[start:])
 
 
 def _desktop_host(host: str, known_hosts: Iterable[str]) -> str:

@@ -294,6 +294,29 @@ def test_a_numeric_reference_of_an_ampersand_or_a_question_mark_in_a_links_path_
     assert canonical_url("https://example.jp/a&#61;b") == "https://example.jp/a&"
 
 
+def test_an_ampersand_escaped_over_and_over_is_read_in_one_pass(monkeypatch):
+    # An untrusted page's href of "&amp;amp;amp;…" or "/a&#38;#38;#38;…" was read one escape a pass, the URL
+    # rebuilt each time: reading grew with the square of its length (1 MB of it, 15-30 s of the crawl held up).
+    from crawler import urls
+
+    class Counted:
+        def __init__(self, pattern):
+            self.pattern, self.calls = pattern, 0
+
+        def __getattr__(self, name):
+            self.calls += 1
+            return getattr(self.pattern, name)
+
+    query, path = Counted(urls._ESCAPED_AMPERSAND), Counted(urls._PATH_REFERENCE)
+    monkeypatch.setattr(urls, "_ESCAPED_AMPERSAND", query)
+    monkeypatch.setattr(urls, "_PATH_REFERENCE", path)
+    assert canonical_url("https://example.jp/a?id=1&" + "amp;" * 500 + "#38;" * 500 + "p=2") == \
+        "https://example.jp/a?id=1&p=2"
+    assert canonical_url("https://example.jp/a&" + "#38;" * 500 + "#x3f;p=2&#38;q=3") == "https://example.jp/a?p=2&q=3"
+    assert canonical_url("https://example.jp/a" + "&#38;" * 100 + "b") == "https://example.jp/a" + "&" * 100 + "b"
+    assert query.calls <= 2 and path.calls <= 101, (query.calls, path.calls)
+
+
 def test_a_feed_a_page_advertises_under_an_escaped_ampersand_is_read_under_its_whole_query():
     # A front page where a feed should be, its <link rel=alternate> escaped twice: "&#38;" named "?c=pol&" (the '#' a
     # fragment's), "&amp;" the parameter "amp;t": the feed read in the retired one's place was another, or none.
