@@ -886,7 +886,7 @@ def test_a_damaged_database_is_said_to_be_damaged_with_what_to_do_not_a_bug(env,
     err = result.stderr.decode(errors="replace")
     assert result.returncode == 1, err[-3000:]
     assert f"Error: the database {path} is damaged" in err and ".recover" in err and "a bug" not in err
-    path = damaged("idx_urls_outlet_seen")  # what status counts by (m034)
+    path = damaged("idx_articles_first_seen")  # what status counts the day's articles by (m055)
     status = subprocess.run([sys.executable, "-m", "crawler.cli", "status", "--db", path], capture_output=True,
                             text=True, timeout=120)
     assert status.returncode == 1 and "Traceback" not in status.stderr, status.stderr[-3000:]
