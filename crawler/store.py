@@ -1222,18 +1222,6 @@ def _version_rows(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "fetched_at": c["fetched_at"]} for c in chain]
 
 
-def _numbers(read: list[tuple[int, str, str]], chain: list[dict[str, Any]]) -> dict[int, int]:
-    """The number in ``chain`` (as written back) of each version ``reextract`` read (``read``: its number, when it was
-    captured and its content hash as it reads now): the last of its text captured no later. A version taken apart
-    (another article's text) has none."""
-    numbers: dict[int, int] = {}
-    for number, at, text in read:
-        held = [n for n, c in enumerate(chain, 1) if c["record"]["content_hash"] == text and c["fetched_at"] <= at]
-        if held:
-            numbers[number] = held[-1]
-    return numbers
-
-
 def _write_own(db, article_id: int, chain: list[dict[str, Any]]) -> None:
     """Write article ``article_id`` back from its versions as read again (``chain``, oldest first)."""
     if not chain[-1]["kept"]:
@@ -1405,7 +1393,8 @@ def reextract(db, config_path: str | None, opts: Options, progress=None,
                 versions.rehash_sightings(db, article_id, read_as)
                 # Versions that read alike now are one, and those after it are numbered down (so are those after a
                 # version taken apart): a note naming a version read ("Seen") named another text, or none.
-                renumber_notes(db, article_id, _numbers(read, chain))
+                renumber_notes(db, article_id, versions.renumbered(
+                    read, [(c["record"]["content_hash"], c["fetched_at"]) for c in chain]))
                 # After the article's own row is written back: it held the newest of their texts.
                 for others in apart:
                     _store_apart(db, others, article_id, outlet)

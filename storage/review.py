@@ -94,11 +94,11 @@ def renumber_notes(db: Database, article_id: int, numbers: Mapping[int, int]) ->
     with transaction(db):
         for entry_id, note in db.execute("SELECT id, note FROM review_log WHERE article_id = ? AND note IS NOT NULL",
                                          [article_id]).fetchall():
-            if _renumbered(note, numbers) != note:
-                db.execute("UPDATE review_log SET note = ? WHERE id = ?", [_renumbered(note, numbers), entry_id])
+            if (now := _renumbered(note, numbers)) != note:
+                db.execute("UPDATE review_log SET note = ? WHERE id = ?", [now, entry_id])
         note = db.execute("SELECT review_note FROM articles WHERE id = ?", [article_id]).fetchone()[0]
-        if note and _renumbered(note, numbers) != note:
-            db.execute("UPDATE articles SET review_note = ? WHERE id = ?", [_renumbered(note, numbers), article_id])
+        if note and (now := _renumbered(note, numbers)) != note:
+            db.execute("UPDATE articles SET review_note = ? WHERE id = ?", [now, article_id])
 
 
 #: Page loads further apart than this start a new visit ("new since my last visit").

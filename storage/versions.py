@@ -17,7 +17,7 @@ changes, however it arrived (a revisit, another URL of it, an archive).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -205,19 +205,23 @@ def rewrite(db: Database, article_id: int, runs: Sequence[Run], fields: dict[str
         db.execute("UPDATE articles SET version = ? WHERE id = ?", [len(runs), article_id])
         # A note naming a version read ("Seen") named another text once the versions before it were renumbered.
         from .review import renumber_notes  # review imports queries, which imports this module
-        renumber_notes(db, article_id, renumbered(runs, seen))
+        renumber_notes(db, article_id, renumbered(
+            [(version, at, content_hash) for at, kind, _, content_hash, _, version in seen
+             if kind == 0 and version is not None], [(run.content_hash, run.at) for run in runs]))
         return number
 
 
-def renumbered(runs: Sequence[Run], seen: Sequence[Event]) -> dict[int, int]:
-    """The number in ``runs`` (``rewrite``'s) of each version numbered in ``seen`` (the ``events`` they were made of):
-    the last run of its text that starts no later than its own capture (the run it is part of)."""
+def renumbered(read: Iterable[tuple[int, str, str]], chain: Sequence[tuple[str, str]]) -> dict[int, int]:
+    """The number in ``chain`` (each version as numbered now: its content hash and when it was captured) of each
+    version of ``read`` (as numbered before: its number, capture and content hash): the last of its text captured
+    no later (the run it is part of). A version whose text ``chain`` no longer holds (taken apart, another
+    article's) has none. Of ``rewrite`` (an ingest's older capture placed among them) and ``reextract`` (two read
+    alike now made one)."""
     numbers: dict[int, int] = {}
-    for at, kind, _, content_hash, _, version in seen:
-        if kind == 0 and version is not None:
-            held = [n for n, run in enumerate(runs, 1) if run.content_hash == content_hash and run.at <= at]
-            if held:
-                numbers[version] = held[-1]
+    for number, at, content_hash in read:
+        held = [n for n, (text, start) in enumerate(chain, 1) if text == content_hash and start <= at]
+        if held:
+            numbers[number] = held[-1]
     return numbers
 
 
