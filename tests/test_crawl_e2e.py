@@ -1436,6 +1436,14 @@ def test_a_section_that_turned_over_is_read_on_its_next_pages_until_one_lists_a_
     assert "/news/page/2/" not in [r.path for r in site.requests()]
 
 
+def _published_now(site: LoopbackSite, paths: list[str], channels: list[str] | None = None) -> list[str]:
+    """``paths`` published five minutes ago, article n the n-th of them (listed by ``channels``: none by default)."""
+    published = datetime.now(timezone.utc) - timedelta(minutes=5)
+    for n, path in enumerate(paths):
+        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=channels or [])
+    return paths
+
+
 def ranked_section_html(site, listed: list[str], ranked: list[str], next_page: str | None = None) -> bytes:
     """A section page as Japanese outlets make theirs: a pinned story and a ranking (アクセスランキング)
     of the days before beside its list, neither in an ``<aside>``: asahi.com's 2020 page held
@@ -1458,10 +1466,7 @@ def test_a_section_that_turned_over_beside_a_ranking_of_articles_seen_before_is_
     # health never said overflow. Its own listing is what turned over, or not.
     assert crawl(env).returncode == 0
     old = [a.path for a in site.articles]
-    published = datetime.now(timezone.utc) - timedelta(minutes=5)
-    fresh = [f"/site/ranked/{n}.html" for n in range(10)]
-    for n, path in enumerate(fresh):
-        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+    fresh = _published_now(site, [f"/site/ranked/{n}.html" for n in range(10)])
     site.answer(SECTION_PATH, 200, ranked_section_html(site, fresh[:6], old[:5], "/news/page/2/"))
     site.answer("/news/page/2/", 200, ranked_section_html(site, fresh[6:8] + old[2:], old[:5], "/news/page/3/"))
     site.clear_log()
@@ -1492,10 +1497,7 @@ def test_a_section_whose_list_a_script_draws_now_beside_its_ranking_says_its_own
     # when the section stopped listing its news.
     assert crawl(env).returncode == 0
     old = [a.path for a in site.articles]
-    published = datetime.now(timezone.utc) - timedelta(minutes=5)
-    fresh = [f"/site/scripted/{n}.html" for n in range(8)]
-    for n, path in enumerate(fresh):
-        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+    fresh = _published_now(site, [f"/site/scripted/{n}.html" for n in range(8)])
     site.answer(SECTION_PATH, 200, ranked_section_html(site, fresh[:6], old[:5]))
     assert crawl(env).returncode == 0
     listed = last_run(env)["started_at"][:16].replace("T", " ")
@@ -1665,10 +1667,7 @@ def test_a_section_page_naming_a_base_has_its_next_page_read_where_the_base_puts
     # its articles were read from there, its next page joined to the page's own URL (/news/news/
     # page/2/, a 404), and the articles only that page listed were lost.
     assert crawl(env).returncode == 0
-    published = datetime.now(timezone.utc) - timedelta(minutes=5)
-    fresh = [f"/site/based/{n}.html" for n in range(6)]
-    for n, path in enumerate(fresh):
-        site.publish_html(path, news_page(n, published), title=f"第{n}報", published=published, channels=[])
+    fresh = _published_now(site, [f"/site/based/{n}.html" for n in range(6)])
 
     def based(paths: list[str], more: str) -> bytes:
         items = "".join(f'<li><a href="{p.lstrip("/")}">記事 {n}</a></li>' for n, p in enumerate(paths))
