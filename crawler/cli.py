@@ -1318,7 +1318,9 @@ def ingest(inputs: tuple[str, ...], db: str | None, config: str | None, base_url
     for error in errors:
         click.echo(error, err=True)
     click.echo(line)
-    if report.failed or ((report.partial or report.unverified) and not partial_ok):
+    # An archive a directory holds under a name of no archive is read by no later run either (an unfinished one is,
+    # once renamed by its writer): exit 0, a cron job's ingest left its pages out unseen.
+    if report.failed or report.misnamed or ((report.partial or report.unverified) and not partial_ok):
         sys.exit(1)
 
 
