@@ -438,13 +438,19 @@ def members(db: Database, story_id: int) -> list[dict[str, Any]]:
 def set_story_status(db: Database, story_id: int, status: str, *, note: str | None = None, by: str | None = None,
                      now: str | None = None, only_new: bool = False) -> int:
     """A reviewer's decision for a whole story: every article of it (or, with ``only_new``,
-    those still ``new``) takes ``status``; returns how many articles changed.
+    those still ``new``) takes ``status``, each decision logged as the reviewer's on the article
+    (``storage.review.review``); returns how many articles changed.
+
+    Written to the articles' columns alone, the decision was in no log: ``newsmon review --undo``
+    could not take it back, the article's history did not show it, ``note`` replaced the notes the
+    article had, and a status its log did not give was taken for one set by hand (m051).
 
     Raises:
         InvalidStatus: ``status`` is not a review status.
         StoryNotFound: no story has ``story_id``.
     """
     from .queries import STATUSES, now_utc
+    from .review import review
 
     now = now or now_utc()
     if status not in STATUSES:
@@ -452,10 +458,8 @@ def set_story_status(db: Database, story_id: int, status: str, *, note: str | No
     with transaction(db):
         if db.execute("SELECT 1 FROM stories WHERE id = ?", [story_id]).fetchone() is None:
             raise StoryNotFound(f"no story has id {story_id}")
-        where = "story_id = ?" + (" AND status = 'new'" if only_new else "")
-        cursor = db.execute(
-            f"UPDATE articles SET status = ?, review_note = coalesce(?, review_note), "
-            f"reviewed_by = coalesce(?, reviewed_by), reviewed_at = ? WHERE {where}",
-            [status, note, by, now, story_id])
-        refresh(db, story_id, now=now)
-        return cursor.rowcount
+        where = "story_id = ? AND status != ?" + (" AND status = 'new'" if only_new else "")
+        ids = [row[0] for row in db.execute(f"SELECT id FROM articles WHERE {where} ORDER BY id", [story_id, status])]
+        for article_id in ids:
+            review(db, article_id, status, note=note, by=by, now=now)
+        return len(ids)

@@ -196,6 +196,29 @@ def test_a_decision_for_a_whole_story_reaches_its_articles_and_its_status(db):
         story_db.set_story_status(db, 999, "relevant", now="2026-11-21T00:00:00+00:00")
 
 
+def test_a_decision_for_a_whole_story_is_each_articles_logged_decision(db):
+    # Written to the articles' columns alone, it was in no log: no undo took it back, the article's history did
+    # not show it, and its note replaced the notes the articles had.
+    from storage import review
+
+    ids = [save(db, ARTICLES[k]).article_id for k in ("a", "b", "c")]
+    story_id = story_of(db, ids[0])
+    review.review(db, ids[0], None, note="earlier note", by="rev", now="2026-11-20T00:00:00+00:00")
+    assert story_db.set_story_status(db, story_id, "dismissed", note="story note", by="lead",
+                                     now="2026-11-21T00:00:00+00:00") == 3
+    for article_id in ids:
+        last = review.history(db, article_id)[-1]
+        assert (last["from_status"], last["to_status"], last["reviewer"], last["note"]) == \
+            ("new", "dismissed", "lead", "story note")
+    assert db.execute("select review_note from articles where id = ?", [ids[0]]).fetchone()[0] == \
+        "earlier note\nstory note"
+    review.undo(db, ids[1], by="lead", now="2026-11-21T00:01:00+00:00")
+    assert [r[0] for r in db.execute("select status from articles order by id")] == ["dismissed", "new", "dismissed"]
+    assert story_db.story(db, story_id)["status"] == "new"
+    # Those already so are left as they are, and not counted.
+    assert story_db.set_story_status(db, story_id, "dismissed", now="2026-11-21T00:02:00+00:00") == 1
+
+
 def test_a_reviewers_decision_on_an_article_updates_its_storys_status(db):
     # The desk and `newsmon review` decide per article (storage.review): the story's status
     # and counts are its articles', and must follow.
