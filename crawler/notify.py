@@ -193,8 +193,8 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         # or section said what makes them relevant: not in any queue, and no other word of them.
         "articles_unread": unread,
         "health_changes": [c.to_dict() for c in changes],
-        # Health changes of earlier runs whose digests no channel delivered (each with ``at``
-        # and ``run_id``), oldest first: an outlet's alert is not lost with its digest.
+        # Health changes of earlier runs whose digests no channel delivered (each with ``at``,
+        # ``run_id`` and its health_log ``id``), oldest first: an outlet's alert is not lost with its digest.
         "health_changes_missed": missed,
     }
     digest["title"], digest["text"] = digest_text(digest)
@@ -426,6 +426,6 @@ def notify_run(db: Database, run_id: int, changes: list[health_db.HealthChange],
                              articles=len(digest["articles"]), health_changes=len(changes), now=now)
     if any(error is None for error in results.values()):
         notifications.mark_notified(db, [a["id"] for a in digest["articles"]] + digest["articles_older"]
-                                    + digest["articles_undelivered"], run_id,
-                                    now=now)
+                                    + digest["articles_undelivered"], run_id, now=now,
+                                    health_changes=[c["id"] for c in digest["health_changes_missed"]])
     return digest

@@ -1887,7 +1887,14 @@ def retire(db: Database, run_id: int | None, *, now: datetime | None = None) -> 
     being crawled with nothing said, and no longer overdue either. A crawl of it checks it again
     (``update_health``): back "ok", that is no news."""
     stamp = _iso(_now(now))
-    changes = []
+    return [change for found in _retiring(db) if (change := _retire(db, found, run_id, stamp)) is not None]
+
+
+def _retiring(db: Database) -> list[tuple[str, str, str, int, list[Reason]]]:
+    """The outlets ``retire`` retires, each as read (its status, reasons and last checked run) with the reason it is
+    retired for. Read apart from ``_retire``'s write, as another process may write in between: that retires only an
+    outlet still as read."""
+    found = []
     for outlet, status, reasons, last in db.execute(
             "SELECT outlet, status, reasons, run_id FROM outlet_health "
             "WHERE status != 'retired' AND run_id IS NOT NULL ORDER BY outlet").fetchall():
@@ -1901,22 +1908,32 @@ def retire(db: Database, run_id: int | None, *, now: datetime | None = None) -> 
             continue
         began = db.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [last]).fetchone()
         said = [Reason.of(r).message for r in json.loads(reasons)]
-        health = Health("retired", [Reason("retired", (
+        found.append((outlet, status, reasons, last, [Reason("retired", (
             f"not crawled since {began[0][:16].replace('T', ' ') + ' UTC' if began else 'long ago'}: the runs of "
             f"{days} days since left it out (taken out of the config, or of every config crawling into this "
             f"database?); it was {status} then{': ' + '; '.join(said) if said else ''}. A crawl of it checks it "
-            "again"))])
-        with transaction(db):
-            db.execute("UPDATE outlet_health SET status = 'retired', reasons = ?, since = ?, checked_at = ? "
-                       "WHERE outlet = ? AND status = ?",
-                       [json.dumps([r.to_dict() for r in health.reasons], ensure_ascii=False), stamp, stamp, outlet,
-                        status])
-            db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id, "previous": status,
-                                           "status": "retired", "resolved": None, "told": 1,
-                                           "reasons": json.dumps([r.to_dict() for r in health.reasons],
-                                                                 ensure_ascii=False)})
-        changes.append(HealthChange(outlet, status, "retired", health.reasons, at=stamp))
-    return changes
+            "again"))]))
+    return found
+
+
+def _retire(db: Database, found: tuple[str, str, str, int, list[Reason]], run_id: int | None,
+            stamp: str) -> HealthChange | None:
+    """Retire one outlet ``_retiring`` found, logging the row that tells it, if its health is still as read then;
+    the change to tell, or ``None``."""
+    outlet, status, reasons, last, retired = found
+    stored = json.dumps([r.to_dict() for r in retired], ensure_ascii=False)
+    with transaction(db):
+        # The log row only where this UPDATE retired it. Another process that read it too (two configs' runs
+        # ending together) retired it meanwhile: its row, logged again, was a second notice of one retirement. Or
+        # a crawl of it (put back in a config) checked it meanwhile: by status alone ("ok" again) an outlet just
+        # crawled was retired, and told so.
+        if db.execute("UPDATE outlet_health SET status = 'retired', reasons = ?, since = ?, checked_at = ? "
+                      "WHERE outlet = ? AND status = ? AND reasons = ? AND run_id = ?",
+                      [stored, stamp, stamp, outlet, status, reasons, last]).rowcount != 1:
+            return None
+        db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id, "previous": status,
+                                       "status": "retired", "resolved": None, "told": 1, "reasons": stored})
+    return HealthChange(outlet, status, "retired", retired, at=stamp)
 
 
 # --- status -----------------------------------------------------------------------------------

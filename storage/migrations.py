@@ -1473,3 +1473,19 @@ def m055_articles_of_the_day(db: Database) -> None:
     articles on, each one's URLs: 0.2 ms and 7 ms, for 21 MB and 7 MB of index at the larger."""
     _run(db, ["CREATE INDEX idx_articles_first_seen ON articles(first_seen_at)",
               "CREATE INDEX idx_urls_article ON urls(article_id) WHERE article_id IS NOT NULL"])
+
+
+@MIGRATIONS()
+def m057_notified_health_changes(db: Database) -> None:
+    """The health changes a delivered digest told as missed (``health_changes_missed``), as ``notified_articles`` its
+    articles: no later digest tells them again (``notifications.missed_health_changes``). A retirement is told by the
+    next digest delivered, of any run: one of a later run sent after it was logged was taken as having told it, by
+    times of whole seconds taken as the digest began (``sent_at``). One sent in the second of the retirement, or built
+    for longer than a second before it read the retirement, had told it, and the next digest told it again. The
+    retirements that rule took as told are taken so still."""
+    _run(db, ["CREATE TABLE notified_health_changes (health_log_id INTEGER PRIMARY KEY REFERENCES health_log(id) "
+              "ON DELETE CASCADE, run_id INTEGER, notified_at TEXT NOT NULL)",
+              "INSERT INTO notified_health_changes (health_log_id, run_id, notified_at) "
+              "SELECT h.id, n.run_id, n.sent_at FROM health_log h JOIN notifications n ON n.id = ("
+              "SELECT m.id FROM notifications m WHERE m.ok = 1 AND m.run_id > h.run_id AND m.sent_at > h.at "
+              "ORDER BY m.sent_at, m.id LIMIT 1) WHERE h.status = 'retired'"])

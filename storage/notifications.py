@@ -169,7 +169,8 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
     digest delivered: every channel failed for their run (or it was not sent at all), or the run
     ended between its check and its digest (killed), and no digest was delivered since. At most
     ``CATCH_UP`` back, but the change that began an outlet's current status however old; oldest
-    first, each with when (``at``) and by which run.
+    first, each with when (``at``), by which run, and its ``health_log`` row (``id``: a digest
+    delivered marks it told, ``mark_notified``).
 
     A webhook down when an outlet began failing: later digests re-sent the articles that alert
     had listed but never said the outlet was failing. Down for more than ``CATCH_UP`` (the daemon
@@ -212,7 +213,7 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
     # The rows of the window and those that began a status as one list of ids: ``h.id IN (those) OR h.at >= ?``
     # read every row the outlets ever logged (5 times a day's rows' work at 1,200 runs of an outlet, a row a run).
     rows = db.query(
-        f"""SELECT h.outlet, h.previous, h.status, h.reasons, h.resolved, h.at, h.run_id FROM health_log h
+        f"""SELECT h.id, h.outlet, h.previous, h.status, h.reasons, h.resolved, h.at, h.run_id FROM health_log h
             WHERE h.id IN (SELECT id FROM health_log WHERE outlet IN ({', '.join('?' * len(outlets))}) AND id >= ?
                            AND at >= ? UNION SELECT value FROM json_each(?) UNION SELECT value FROM json_each(?))
             AND h.run_id < ?
@@ -230,9 +231,12 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
                             WHERE n.ok = 1 AND n.run_id >= h.run_id AND n.run_id < ?
                             AND (EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet)
                                  -- A retirement (any: one of an outlet crawled again is in its runs' window): by
-                                 -- its run's digest, or by any later run's sent after it was logged (a killed
-                                 -- run's, checked later, is older than digests sent before).
-                                 OR h.status = 'retired' AND (n.run_id = h.run_id OR n.sent_at > h.at)))
+                                 -- its run's digest, or by the one of any later run that told it (below).
+                                 OR h.status = 'retired' AND n.run_id = h.run_id))
+            -- Told as missed by a delivered digest (m057). Not by times: "a later run's digest sent after it was
+            -- logged" compared whole seconds, taken as the digest began; one sent in the second of a retirement, or
+            -- built for longer than a second before it read one, had told it, and the next digest told it again.
+            AND NOT EXISTS (SELECT 1 FROM notified_health_changes t WHERE t.health_log_id = h.id)
             ORDER BY h.id""",
         [*outlets, first if first is not None else 1 << 62, since, json.dumps(began), json.dumps(retired), run_id,
          tried[0] if tried else "9999", run_id])
@@ -311,10 +315,14 @@ def record_unsent(db: Database, run_id: int, why: str, *, health_changes: int,
 
 
 def mark_notified(db: Database, article_ids: Iterable[int], run_id: int | None, *,
-                  now: datetime | None = None) -> None:
-    """Remember that a delivered digest listed these articles, so no later one repeats them."""
+                  now: datetime | None = None, health_changes: Iterable[int] = ()) -> None:
+    """Remember that a delivered digest listed these articles, and told these health changes as missed (their
+    ``health_log`` ids), so no later one repeats them."""
     stamp = _iso(now or datetime.now(timezone.utc))
     with transaction(db):
         for article_id in article_ids:
             db.execute("INSERT OR IGNORE INTO notified_articles (article_id, run_id, notified_at) "
                        "VALUES (?, ?, ?)", [article_id, run_id, stamp])
+        for log_id in health_changes:
+            db.execute("INSERT OR IGNORE INTO notified_health_changes (health_log_id, run_id, notified_at) "
+                       "VALUES (?, ?, ?)", [log_id, run_id, stamp])

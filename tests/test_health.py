@@ -1286,6 +1286,38 @@ def test_an_outlet_whose_crawl_hangs_is_never_retired_nor_a_retired_one_crawled_
     assert result.exit_code == 1 and "still holds it" in result.output, result.output
 
 
+def test_an_outlet_two_processes_retire_at_once_is_retired_and_told_once(tmp_path):
+    # Two configs' runs end together, each in a process of its own: both read asahi due to retire, then each
+    # wrote; the second's UPDATE found it retired already, and it logged a second row all the same, told as a
+    # second notice. A third process crawled asahi again meanwhile (put back in its config): by status alone, "ok"
+    # as read, the outlet just crawled was retired, and told so.
+    path = tmp_path / "news.db"
+    db = open_db(path)
+    crawl_of(db, ["asahi", "mainichi", "nhk"], NOW)
+    for day in range(1, 14):
+        crawl_of(db, ["nhk"], NOW + timedelta(days=day))
+    day = NOW + timedelta(days=14)
+    runs = [queries.start_run(db, [outlet], "schedule", pid=None, now=day.isoformat()) for outlet in ("nhk", "yomiuri")]
+    first, second, crawler = open_db(path), open_db(path), open_db(path)
+    found = [health._retiring(first), health._retiring(second)]
+    assert [[f[0] for f in read] for read in found] == [["asahi", "mainichi"]] * 2
+    crawled = queries.start_run(crawler, ["mainichi"], "schedule", pid=None, now=day.isoformat())
+    queries.finish_run(crawler, crawled, requests=1, responses_by_status={}, articles_new=0, articles_relevant=0,
+                       errors=0, finish_reason="finished", exit_status=0, now=day.isoformat())
+    health.record_outlet_run(crawler, crawled, "mainichi", {"pages": 3, "discovery_ok": 2})
+    assert health.update_health(crawler, "mainichi", crawled, now=day) is None  # "ok" again: no news
+    stamp = day.isoformat(timespec="seconds")
+    told = [health._retire(conn, one, run_id, stamp) for conn, read, run_id in ((first, found[0], runs[0]),
+                                                                              (second, found[1], runs[1]))
+            for one in read]
+    assert [(c.outlet, c.previous, c.status) for c in told if c is not None] == [("asahi", "ok", "retired")]
+    assert db.execute("SELECT outlet, run_id FROM health_log WHERE status = 'retired'").fetchall() == [("asahi",
+                                                                                                    runs[0])]
+    assert health.current(db, "asahi").status == "retired" and health.current(db, "mainichi").status == "ok"
+    for conn in (first, second, crawler):
+        conn.close()
+
+
 #: What a run's history lookups read, by what they ask (m054): each by an index bounded by what it wants, not
 #: all of an outlet's or a document's history. In a year of hourly runs of 14 outlets (bench/ledger) those did.
 HISTORY_LOOKUPS = {"newest_entry IS NOT NULL": "idx_discovery_dated",

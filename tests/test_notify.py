@@ -739,6 +739,39 @@ def test_an_outlet_put_back_the_day_it_retired_is_not_told_retired_again(db, rec
     assert [p for p in receiver.posts if any(c["status"] == "retired" for c in p["health_changes_missed"])] == []
 
 
+@pytest.mark.parametrize("sent", ["in_its_second", "begun_before_it", "in_its_second_before_it"])
+def test_a_retirement_a_digest_told_in_its_second_is_told_by_no_other(db, receiver, sent):
+    # Retired by the check of a run found killed (under that run's id), told as missed by the next digest delivered.
+    # A digest took it as told by a later run's digest sent after it was logged: by times of whole seconds, taken as
+    # the digest began. One sent in the second of the retirement (in_its_second), or whose build, begun before,
+    # read the retirement logged meanwhile (begun_before_it: the unread articles' extractors loading), had told
+    # it, and the next digest told it again. One built in that second before it was logged did not tell it, and
+    # is not taken as having told it (in_its_second_before_it).
+    from .test_health import crawl_of
+
+    live = notify.NotifySettings(webhook=receiver.url, always=True)
+    digested_run(db, ["asahi", "nhk"], NOW, live)
+    for day in range(1, 14):
+        digested_run(db, ["nhk"], NOW + timedelta(days=day), live)
+    day = NOW + timedelta(days=14)
+    dead = queries.start_run(db, ["nhk"], "schedule", pid=None, now=(day - timedelta(hours=13)).isoformat())
+    digests = []
+    if sent == "in_its_second_before_it":
+        other = queries.start_run(db, ["mainichi"], "schedule", pid=None, now=day.isoformat())
+        digests.append(notify.notify_run(db, other, [], live, now=day))
+    _, changes = crawl_of(db, ["mainichi"], day)
+    assert db.execute("SELECT run_id, at FROM health_log WHERE status = 'retired'").fetchall() == [
+        (dead, day.isoformat())]
+    checker = max(r[0] for r in db.execute("SELECT id FROM crawl_runs"))
+    digests.append(notify.notify_run(db, checker, changes, live, now={
+        "in_its_second": day, "begun_before_it": day - timedelta(seconds=3)}.get(sent, day + timedelta(minutes=1))))
+    digests += [digested_run(db, outlets, day + timedelta(minutes=10 * n), live)
+                for n, outlets in enumerate([["nhk"], ["mainichi"]], 1)]
+    told = [[c["status"] for c in d["health_changes_missed"] if c["outlet"] == "asahi"] for d in digests]
+    assert told == ([[]] if sent == "in_its_second_before_it" else []) + [["retired"], [], []]
+    assert len([p for p in receiver.posts if "asahi: ok -> retired" in p["text"]]) == 1
+
+
 def test_a_webhook_that_redirects_is_a_failed_delivery_naming_where_it_points(db):
     # urllib follows a 301 to a POST with a GET without the body: the digest never arrived, and its
     # delivery was recorded as made (an http:// address the receiver moved to https://).
