@@ -152,6 +152,16 @@ _SIDE_NAMES = re.compile(r"(?<![cdfp])rank|(?<![bcfp])lank(?!a)|popular|most[-_]
 _SIDE_WORDS = re.compile(r"ランキング|人気(?:の)?(?:記事|ニュース)|よく読まれ|読まれている|最も読まれ|おすすめ|オススメ|ピックアップ"
                          r"|popular (?:articles?|stories|news|posts|now)|most[ -](?:read|viewed|popular|shared)|ranking"
                          r"|trending|recommended|pick[ -]?up", re.I)
+#: Of those names and headings, the ones a section's own list may bear too: an editor's picks (ピックアップ,
+#: おすすめ, ``pickup-list``, ``recommend``) are what a page of picks, or a section's newest as its editors
+#: show them, lists. A box so named is another's only where the page has a list of its own, or where
+#: nothing says it is the page's list (``page_listing``: a next page); a ranking or the most read never
+#: is the page's own.
+_PICK_NAMES = re.compile(r"recommend|osusume|pick[-_]?up", re.I)
+_PICK_WORDS = re.compile(r"おすすめ|オススメ|ピックアップ|recommended|pick[ -]?up", re.I)
+#: How strongly a name or heading says its box holds other articles than the page's own: not at all,
+#: as picks (``_PICK_NAMES``), as a ranking or the most read.
+NOT_A_BOX, PICKS, OTHERS = 0, 1, 2
 #: A heading is an h1-h6, or an element whose class or id says it is a title (Chunichi's h2.ttl > span.txt).
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _TITLE_NAMES = re.compile(r"title|ttl|heading|hdg|midashi", re.I)
@@ -172,7 +182,8 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
     ranking (``dl#AccessTop_list``) or a related list another; groups whose containers sit side by
     side in one element are one (a list of photo items beside the text items after them, a top
     story's card beside its list). A box of other articles (``_side_box``: a ranking, the most read,
-    recommended or picked ones) is no listing however large, as the furniture is not: Nikkan Gendai's
+    recommended or picked ones) is no listing however large (but picks, where nothing else is and the
+    page has a next page: ``page_listing``), as the furniture is not: Nikkan Gendai's
     ranking of 15 beside a section's list of 12 was taken for it. The saved listing pages' main lists
     are so told apart from their sidebars (asahi.com's 69 of 120 article URLs, from its rankings of 5;
     The Japan Times' 37 of 70, its lists and the top story card beside each, from its editors' picks
@@ -190,11 +201,14 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
 
 
 def page_listing(root: etree._Element, article_url: Callable[[str], str | None],
-                 data: Iterable[str | tuple[str, str]] = (), url: str = "") -> tuple[set[str], bool] | None:
+                 data: Iterable[str | tuple[str, str]] = (), url: str = "",
+                 paginated: Callable[[], bool] | None = None) -> tuple[set[str], bool] | None:
     """``main_listing``'s listing of a page, and whether it is the page's own: ``False`` where every
     article link of the page is in its furniture or a box of other articles (a ranking, the most read,
     picks), or a lone link beside them (a pinned story): its own list is gone, drawn by a script now
-    or moved, and its ranking was taken for it, the section read "ok" and listing its ranking."""
+    or moved, and its ranking was taken for it, the section read "ok" and listing its ranking.
+    ``paginated``: whether the page has a next page, asked only where every group is a box: then the
+    largest named as picks only (``_PICK_NAMES``, ``_PICK_WORDS``) is its own list, not a ranking."""
     own_boxes = bool(_SIDE_NAMES.search(urlsplit(url).path)) if url else False
     found: list[tuple[etree._Element, str]] = []
     for link in root.iter("a", "area"):
@@ -209,8 +223,8 @@ def page_listing(root: etree._Element, article_url: Callable[[str], str | None],
         if listed not in linked:
             scripted.setdefault(where, set()).add(listed)
     # Of each group: its URLs, where it starts on the page, whether it is no listing of the page's own.
-    listings: dict[str, tuple[set[str], int, bool]] = {
-        f"data:{where}": (urls, len(found), not own_boxes and bool(_SIDE_NAMES.search(where)))
+    listings: dict[str, tuple[set[str], int, int]] = {
+        f"data:{where}": (urls, len(found), NOT_A_BOX if own_boxes else _naming(where, _SIDE_NAMES, _PICK_NAMES))
         for where, urls in scripted.items()}
     if found:
         listings.update(_link_groups(root, found, judged=not own_boxes))
@@ -220,15 +234,25 @@ def page_listing(root: etree._Element, article_url: Callable[[str], str | None],
     # page (sidebars come after).
     urls, _, boxed = max(listings.values(), key=lambda g: (not g[2], len(g[0]), -g[1]))
     # One link is no list where boxes stand beside it: the pinned story left above a list a script draws now.
-    return urls, not boxed and (len(urls) > 1 or not any(g[2] for g in listings.values()))
+    own = not boxed and (len(urls) > 1 or not any(g[2] for g in listings.values()))
+    if not own and paginated is not None:
+        # No list of its own but picks, on a page that has a next page: its list is named as its picks
+        # (div.pickup-list, ul.recommend, under ピックアップ). Taken for a box of others, its turnover was
+        # never told, its next page never read, and a redesign naming it so read as its list gone. A
+        # ranking is no page's list, nor a box beside a list of the page's own; nor are picks on a page
+        # of no next page, where its list may be gone (drawn by a script now), its picks left.
+        picks = [g for g in listings.values() if g[2] == PICKS and len(g[0]) > 1]
+        if picks and paginated():
+            return max(picks, key=lambda g: (len(g[0]), -g[1]))[0], True
+    return urls, own
 
 
 def _link_groups(root: etree._Element, found: list[tuple[etree._Element, str]],
-                 judged: bool = True) -> dict[str, tuple[set[str], int, bool]]:
+                 judged: bool = True) -> dict[str, tuple[set[str], int, int]]:
     """``main_listing``'s groups of the page's article links ``found`` (each link and its URL): by
     markup path, those side by side in one box merged, each with its URLs, the index in ``found``
     of its first link, and whether it is furniture or (where ``judged``) a box of other articles
-    (``_side_box``)."""
+    (``_side_box``): ``NOT_A_BOX``, ``PICKS`` (a box named as picks only), ``OTHERS``."""
     # Of each element, the one article URL it holds, or that it holds two or more (``multi``). A
     # walk up from a link stops where the element knows its URL already or holds two: a page
     # 2,000 elements deep with 2,000 links took 0.74 s walked whole from each link, this 0.01.
@@ -290,24 +314,32 @@ def _link_groups(root: etree._Element, found: list[tuple[etree._Element, str]],
 
     groups: dict[str, tuple[set[str], int, bool]] = {}
     boxes: dict[str, set[etree._Element]] = {}  # of each group, the elements its containers sit in
-    sides: dict[etree._Element | None, bool] = {None: False}
-    votes: dict[str, list[int]] = {}  # of each group: its containers that are boxes of other articles, and all
+    sides: dict[etree._Element | None, int] = {None: NOT_A_BOX}
+    # Of each group: its containers that are boxes of other articles, those named a ranking or the most read, all.
+    votes: dict[str, list[int]] = {}
     for at, (link, url) in enumerate(found):
         held = container(link)
         key, furniture = path(held)
         group = groups.setdefault(key, (set(), at, furniture))
         group[0].add(url)
         if held not in sides:
-            sides[held] = judged and _side_box(held, holders, links)
-            vote = votes.setdefault(key, [0, 0])
-            vote[0] += sides[held]
-            vote[1] += 1
+            sides[held] = _side_box(held, holders, links) if judged else NOT_A_BOX
+            vote = votes.setdefault(key, [0, 0, 0])
+            vote[0] += sides[held] != NOT_A_BOX
+            vote[1] += sides[held] == OTHERS
+            vote[2] += 1
         if held is not None and held.getparent() is not None:
             boxes.setdefault(key, set()).add(held.getparent())
-    # A group is a box of other articles where half its containers or more are (a ranking's tabs, the
-    # first under its heading).
-    groups = {key: (urls, at, furniture or (key in votes and 2 * votes[key][0] >= votes[key][1]))
-              for key, (urls, at, furniture) in groups.items()}
+
+    def side(key: str, furniture: bool) -> int:
+        # A group is a box of other articles where half its containers or more are (a ranking's tabs, the
+        # first under its heading); of picks only where none of them is named a ranking or the most read.
+        if furniture:
+            return OTHERS
+        boxed, others, every = votes.get(key, (0, 0, 1))
+        return NOT_A_BOX if 2 * boxed < every else OTHERS if others else PICKS
+
+    sided = {key: (urls, at, side(key, furniture)) for key, (urls, at, furniture) in groups.items()}
     # Groups whose containers sit side by side in one box are one listing in markups of its own:
     # the newest with photos (asahi.com's ul.List.ListSideImage) before the rest as text (ul.List),
     # a grid of cards before a list, a top story's card (The Japan Times' div.featured), items of
@@ -315,7 +347,7 @@ def _link_groups(root: etree._Element, found: list[tuple[etree._Element, str]],
     # the listing: it turned over whenever more were published than it shows, and health said
     # overflow of a listing that still listed articles seen before. A ranking or a pinned story in
     # a box of its own stays apart; so do the furniture and the boxes of other articles.
-    merged: dict[str, str] = {key: key for key in groups}
+    merged: dict[str, str] = {key: key for key in sided}
 
     def root_of(key: str) -> str:
         while merged[key] != key:
@@ -324,40 +356,52 @@ def _link_groups(root: etree._Element, found: list[tuple[etree._Element, str]],
 
     in_box: dict[etree._Element, str] = {}
     for key, elements in boxes.items():
-        if groups[key][2]:
+        if sided[key][2]:
             continue
         for box in elements:
             other = in_box.setdefault(box, key)
             merged[root_of(key)] = root_of(other)
-    listings: dict[str, tuple[set[str], int, bool]] = {}
-    for key, (listed, first_at, side) in groups.items():
-        urls, at, _ = listings.setdefault(root_of(key), (set(), first_at, side))
+    listings: dict[str, tuple[set[str], int, int]] = {}
+    for key, (listed, first_at, boxed) in sided.items():
+        urls, at, _ = listings.setdefault(root_of(key), (set(), first_at, boxed))
         urls |= listed
-        listings[root_of(key)] = (urls, min(at, first_at), side)
+        listings[root_of(key)] = (urls, min(at, first_at), boxed)
     return listings
 
 
-def _side_box(held: etree._Element | None, holders: dict[etree._Element, int], links: set[etree._Element]) -> bool:
+def _side_box(held: etree._Element | None, holders: dict[etree._Element, int], links: set[etree._Element]) -> int:
     """Whether container ``held`` is a box of other articles than the page's own listing: a ranking,
-    the most read, recommended or picked ones. Its box is the largest element around it that holds
-    no other article link (below ``<body>``): a class or id from the container up to it naming such a
-    box (``_SIDE_NAMES``) says so, or its heading naming one (``_box_heading``, ``_naming_side``).
-    Outside the box, a page's class (``body.ranking-enabled``) says nothing of the listing beside it;
-    nor does a tab "ランキング" after a listing's own heading (政治, 新着)."""
+    the most read (``OTHERS``), recommended or picked ones (``PICKS``); ``NOT_A_BOX``. Its box is the
+    largest element around it that holds no other article link (below ``<body>``): a class or id from
+    the container up to it naming such a box (``_SIDE_NAMES``) says so, or its heading naming one
+    (``_box_heading``, ``_naming_side``), the stronger of them. Outside the box, a page's class
+    (``body.ranking-enabled``) says nothing of the listing beside it; nor does a tab "ランキング" after
+    a listing's own heading (政治, 新着)."""
     if held is None:
-        return False
+        return NOT_A_BOX
     box = held
     while (parent := box.getparent()) is not None and parent.tag not in ("body", "html") and holders.get(parent) == 1:
         box = parent
-    element = held
-    while True:
-        if _SIDE_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
-            return True
+    named, element = NOT_A_BOX, held
+    while named != OTHERS:
+        named = max(named, _naming(f"{element.get('class') or ''} {element.get('id') or ''}", _SIDE_NAMES, _PICK_NAMES))
         if element is box:
             break
         element = element.getparent()
+    if named == OTHERS:
+        return named
     heading = _box_heading(held, box, holders, links)
-    return heading is not None and _naming_side(heading)
+    return max(named, _naming_side(heading) if heading is not None else NOT_A_BOX)
+
+
+def _naming(words: str, side: re.Pattern[str], picks: re.Pattern[str]) -> int:
+    """How strongly ``words`` (a class and id, a key of a page's data, a heading) name a box of other
+    articles: ``OTHERS`` where one of its names of ``side`` is no pick's (``picks``: Nikkan Gendai's
+    ``osusume-ranking`` is a ranking), ``PICKS`` where each is, ``NOT_A_BOX`` where none."""
+    found = [match.group() for match in side.finditer(words)]
+    if not found:
+        return NOT_A_BOX
+    return PICKS if all(picks.fullmatch(name) for name in found) else OTHERS
 
 
 def _box_heading(held: etree._Element, box: etree._Element, holders: dict[etree._Element, int],
@@ -408,12 +452,12 @@ def _heading(element: etree._Element) -> bool:
     ) and sum(1 for _ in element.iter("a")) < 2
 
 
-def _naming_side(heading: etree._Element) -> bool:
-    """Whether ``heading`` names a box of other articles (``_side_box``): in a few words, not a headline's;
-    not an ``<h1>``, the page's own title, which names what the page lists (a page of picks' ピックアップ,
-    a ranking page's アクセスランキング): its list was taken for a box of others beside the page's own."""
+def _naming_side(heading: etree._Element) -> int:
+    """Whether ``heading`` names a box of other articles (``_side_box``, ``_naming``): in a few words, not a
+    headline's; not an ``<h1>``, the page's own title, which names what the page lists (a page of picks'
+    ピックアップ, a ranking page's アクセスランキング): its list was taken for a box of others beside the page's own."""
     words = " ".join("".join(heading.itertext()).split())
-    return heading.tag != "h1" and len(words) <= 60 and bool(_SIDE_WORDS.search(words))
+    return _naming(words, _SIDE_WORDS, _PICK_WORDS) if heading.tag != "h1" and len(words) <= 60 else NOT_A_BOX
 
 
 #: The scripts of a page that hold data, not code: a Next.js or Nuxt page's state, JSON-LD.

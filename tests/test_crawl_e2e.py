@@ -1662,6 +1662,43 @@ def test_a_section_whose_column_opens_with_a_box_of_videos_is_judged_by_its_own_
                 last_run(env)["id"]) == [{"listing_urls": 8, "listing_known": 0}]
 
 
+def test_a_section_whose_list_is_named_as_picks_is_its_own_listing_where_it_has_a_next_page(env, site):
+    # The section's own list sits in div.pickup-list under ピックアップ (its editors' picks of the newest), a
+    # ranking of 15 beside it. Both were taken for boxes of other articles: no own listing, counted (0, 0), so a
+    # list that turned over whole never had its next page read (the articles pushed there lost where no feed
+    # listed them) while the section read "ok". A page with a next page has a list of its own: its picks.
+    def page(listed: list[str], ranked: list[str]) -> bytes:
+        items = "".join(f'<li><a href="{site.url(p)}">記事 {n}</a><time>12:{n:02d}</time></li>'
+                        for n, p in enumerate(listed))
+        ranks = "".join(f'<li><a href="{site.url(p)}">人気 {n}</a></li>' for n, p in enumerate(ranked))
+        return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>政治</title></head><body>'
+                f'<div class="main"><section><h2>ピックアップ</h2><div class="pickup-list"><ul>{items}</ul></div>'
+                f'</section><p><a href="/news/page/2/">次へ</a></p></div><div class="side">'
+                f'<div class="access-ranking"><h2>アクセスランキング</h2><ol>{ranks}</ol></div></div></body></html>').encode()
+
+    paths, _ = _turned_over_beside_a_ranking(env, site, page, "picks")
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded" and health["problems"].startswith(
+        f"its section {site.url(SECTION_PATH)} (12 articles) listed only articles never seen before"), health
+    # A page of a ranking only, of no next page, from its first read: its turnover cannot be told, and it says
+    # so on its row (read "ok", its links all asked for), where it said nothing.
+    ranking = "/topics/"
+    config = Path(env["config"])
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f'start_urls = ["{site.url(SECTION_PATH)}"]', f'start_urls = ["{site.url(ranking)}"]'), encoding="utf-8")
+    assert site.url(ranking) in config.read_text(encoding="utf-8")
+    ranks = "".join(f'<li><a href="{site.url(p)}">人気 {n}</a></li>' for n, p in enumerate(paths[:6]))
+    site.answer(ranking, 200, ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>話題</title>'
+                               f'</head><body><div class="access-ranking"><h2>アクセスランキング</h2><ol>{ranks}</ol>'
+                               "</div></body></html>").encode())
+    assert crawl(env).returncode == 0
+    [read] = rows(env, "select ok, article_urls, listing_urls, reason from discovery where url = ? and run_id = ?",
+                  site.url(ranking), last_run(env)["id"])
+    assert (read["ok"], read["article_urls"], read["listing_urls"]) == (1, 6, 0), read
+    assert read["reason"].startswith("no list of its own told apart: its 6 article URLs are all in boxes of other "
+                                     "articles"), read["reason"]
+
+
 def test_a_section_page_naming_a_base_has_its_next_page_read_where_the_base_puts_it(env, site):
     # A page with <base href> whose links, its next page's among them, are written from that base:
     # its articles were read from there, its next page joined to the page's own URL (/news/news/

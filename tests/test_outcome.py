@@ -626,6 +626,53 @@ def test_a_list_is_told_by_its_own_heading_and_a_ranking_page_by_its_ranking():
     assert listing(page, "https://news.yahoo.co.jp/categories/domestic") == {f"/a/{n}" for n in range(200, 203)}
 
 
+def test_a_list_named_as_picks_is_the_pages_own_where_it_has_a_next_page_and_no_other_list():
+    from lxml import html
+
+    def article_url(href: str) -> str | None:
+        return href if href.startswith("/a/") else None
+
+    def listing(body: str, paginated: bool | None, data=()) -> tuple[set[str], bool] | None:
+        asked = []
+        found = discovery.page_listing(html.fromstring(f"<html><body>{body}</body></html>"), article_url, data,
+                                       paginated=None if paginated is None else lambda: asked.append(1) or paginated)
+        return found, len(asked)
+
+    def items(names):
+        return "".join(f'<li><a href="/a/{n}">-</a></li>' for n in names)
+
+    listed = {f"/a/{n}" for n in range(12)}
+    ranking = (f'<div class="side"><div class="access-ranking"><h2>アクセスランキング</h2><ol>{items(range(100, 115))}'
+               "</ol></div></div>")
+    pinned = '<div class="top"><a href="/a/pin">-</a></div>'
+    # A section's list in div.pickup-list, ul.recommend, under ピックアップ or おすすめ, beside a ranking larger
+    # than it, or alone: taken for a box of other articles, its turnover was never told nor its next page read.
+    for main in (f'<div class="pickup-list"><ul>{items(range(12))}</ul></div>',
+                 f'<ul class="recommend">{items(range(12))}</ul>',
+                 f'<section><h2>ピックアップ</h2><ul>{items(range(12))}</ul></section>',
+                 f'<div class="box"><div class="box-ttl">編集部おすすめ</div><ul>{items(range(12))}</ul></div>'):
+        for side in (ranking, "", pinned):
+            assert listing(f"<main>{main}</main>{side}", True) == ((listed, True), 1), (main, side)
+            # Of no next page, its list may be gone (drawn by a script now), its picks left: no list of its own.
+            assert listing(f"<main>{main}</main>{side}", False)[0][1] is False, (main, side)
+    # A ranking or the most read is no page's own list, a next page or not; nor is a box named a ranking and picks
+    # (Nikkan Gendai's div.osusume-ranking.lanking-box); nor a lone pick beside a ranking.
+    for main in (f'<div class="ranking-list"><ul>{items(range(12))}</ul></div>',
+                 f'<div class="osusume-ranking"><ul>{items(range(12))}</ul></div>',
+                 f'<section><h2>おすすめランキング</h2><ul>{items(range(12))}</ul></section>',
+                 '<div class="pickup"><a href="/a/0">-</a></div>'):
+        assert listing(f"<main>{main}</main>{ranking}", True)[0][1] is False, main
+    # Beside a list of the page's own, picks larger than it stay a box, its next page unasked for.
+    page = (f'<main><h2>政治</h2><ul class="list">{items(range(6))}</ul></main>'
+            f'<div class="osusume"><ul>{items(range(10, 20))}</ul></div>')
+    assert listing(page, True) == (({f"/a/{n}" for n in range(6)}, True), 0)
+    # A page a script builds: its list under a key naming picks, as its links' are.
+    picked = [(f"/a/{n}", "__NEXT_DATA__/pageProps/pickupArticles") for n in range(12)]
+    ranked = [(f"/a/r{n}", "__NEXT_DATA__/pageProps/accessRanking") for n in range(15)]
+    assert listing('<a href="/">top</a>', True, [*picked, *ranked]) == ((listed, True), 1)
+    assert listing('<a href="/">top</a>', False, [*picked, *ranked])[0][1] is False
+
+
 def test_a_listed_urls_words_are_kept_once_and_given_to_one_listed_without(tmp_path):
     db = open_db(tmp_path / "n.db")
     assert frontier.add_pending(db, ["https://a.jp/1", "https://a.jp/2"], outlet="a",

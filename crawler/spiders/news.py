@@ -710,6 +710,7 @@ class NewsSpider(scrapy.Spider):
             return
         boxed = counts[0] if own and not mine else None
         emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0], boxed) if page == 1 else None
+        unjudged = self._unjudged(response, outlet, boxed) if page == 1 and boxed is not None and not emptied else None
         # Of its own listing, its sidebars left out: every Japanese outlet's section page carries a
         # ranking, related or recommended articles, a pinned story, seen before; counted with them,
         # a list that turned over whole still held articles seen before, and its next page was
@@ -720,7 +721,8 @@ class NewsSpider(scrapy.Spider):
         turned_over = bool(listing[0]) and listing[1] == 0 and (
             page > 1 or frontier.last_listing(self.db, outlet, self._first_url(response)) is not None)
         self._record_discovery(response, outlet, kind, ok=not emptied, status=response.status,
-                               found=(len(links), *counts[:3]), reason=emptied, known=counts[3], listing=listing)
+                               found=(len(links), *counts[:3]), reason=emptied or unjudged, known=counts[3],
+                               listing=listing)
         yield from requests
         if turned_over and page < self.section_pages:
             # None of its listing's article URLs was seen before, where an earlier run read it: it
@@ -755,8 +757,11 @@ class NewsSpider(scrapy.Spider):
                 return None
             return url if url and definition.in_scope(url) and definition.is_article_url(url) else None
 
+        # Its next page, looked for only where every group of its links is a box: a list named as picks is its own
+        # on a page that has one (``page_listing``).
         return page_listing(response.selector.root, article_url,
-                            [(url, link.where) for link in data if (url := article_url(link.url))], url=response.url)
+                            [(url, link.where) for link in data if (url := article_url(link.url))], url=response.url,
+                            paginated=lambda: self._next_section_page(response, outlet) is not None)
 
     @staticmethod
     def _first_url(response: Response) -> str:
@@ -781,6 +786,21 @@ class NewsSpider(scrapy.Spider):
                     and not self.outlets[outlet].is_article_url(canonical_url(url, self.hosts)):
                 return url
         return None
+
+    def _unjudged(self, response: Response, outlet: str, boxed: int) -> str:
+        """What a section page cannot tell whose every article link is in a box of other articles
+        (``page_listing``) and whose own list no read before held (``_emptied`` names one whose did): whether
+        it turned over, so when to read its next page or say it overflowed. Said on its row and in the log:
+        silent, such a page lost what dropped off it unseen. Not named broken: nothing of it stopped working
+        (its ``boxed`` article URLs are all read), and an outlet degraded every run by a page's design no
+        setting changes is an alarm soon unread."""
+        self.logger.warning("newsmon: %s of %s has no list of its own, only boxes of other articles: its turnover "
+                            "cannot be told", response.url, outlet)
+        urls = f"{boxed} article URL{'s are' if boxed != 1 else ' is'}"
+        return (f"no list of its own told apart: its {urls} all in boxes of other articles (a ranking, the most "
+                "read, picks on a page of no next page, a pinned story), all read, but whether it turned over since "
+                "its last read cannot be told, nor its next page read then: articles that drop off it unseen are "
+                "lost unless a feed or sitemap of the outlet lists them")
 
     def _emptied(self, response: Response, outlet: str, listed: str, articles: int,
                  boxed: int | None = None) -> str | None:
