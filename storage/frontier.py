@@ -215,8 +215,35 @@ def _due(kind: str, attempts: int, code: str | None, retry_at: str | None, *, ma
 def archive_block(db: Database, outlet: str) -> int:
     """The first block of ``archive_place`` (``ARCHIVE_BLOCK``) that no archive of ``outlet`` was given: a run's
     archives take theirs from it on, after those of earlier reads. (Places given before blocks are block 0.)"""
-    return db.execute("SELECT coalesce(max(archive_place), 0) FROM urls WHERE outlet = ?",
+    # From m056's partial index, its WHERE repeated (without it, the planner read every URL of the outlet).
+    return db.execute("SELECT coalesce(max(archive_place), 0) FROM urls WHERE outlet = ? AND archive_place IS NOT NULL",
                       [outlet]).fetchone()[0] // ARCHIVE_BLOCK + 1
+
+
+#: How many of an archive's waiting URLs ``archive_waiting`` counts: "over 10,000" says as much as 400,000 read.
+WAITING_COUNTED = 10_000
+
+
+def archive_waiting(db: Database, outlet: str, *, before: str) -> int:
+    """How many URLs of ``outlet`` only an archive sitemap listed (``archive_place``) wait ``pending`` since
+    ``before`` or earlier (first seen then), ``WAITING_COUNTED`` and one at most (``health.archive_waiting``). From
+    m053's index, the archive's end of the outlet's range (its second column, written as there), what may be due as
+    written there."""
+    # +first_seen_at: by idx_urls_outlet_seen the planner read every URL the outlet had first seen before then.
+    return len(db.execute(f"SELECT 1 FROM urls WHERE outlet = ? AND ({_may_be_due()}) AND (archive_place IS NOT NULL) "
+                          "= 1 AND kind = 'pending' AND +first_seen_at <= ? LIMIT ?",
+                          [outlet, before, WAITING_COUNTED + 1]).fetchall())
+
+
+def archive_taken(db: Database, outlet: str, run_ids: Sequence[int]) -> bool:
+    """Whether runs ``run_ids`` asked for a URL of ``outlet`` that only an archive sitemap listed: one they left in
+    a state other than ``pending`` (stored, failed, refused ...). By m056's idx_urls_archive_run, the runs' archive
+    URLs alone (``+outlet``: by the outlet's, every URL it ever had)."""
+    if not run_ids:
+        return False
+    return db.execute(f"SELECT 1 FROM urls WHERE run_id IN ({', '.join('?' * len(run_ids))}) AND +outlet = ? "
+                      "AND archive_place IS NOT NULL AND kind <> 'pending' LIMIT 1",
+                      [*run_ids, outlet]).fetchone() is not None
 
 
 def _may_be_due() -> str:
@@ -237,7 +264,8 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
     first alone, the day's articles a first run's feed listed over ``NEWSMON_MAX_ARTICLES``, or a
     burst's, waited behind the archive read before them (50,000 at 500 a run: 100 runs). The archive
     gets what room the day's news leaves; it waits only while an outlet's news alone fills every
-    run (health's ``backlog`` tells it where the news left grows, not where it fills each run exactly)."""
+    run (health's ``backlog`` tells it where the news left grows, ``archive_waiting`` where it fills each run
+    exactly)."""
     placeholders = ", ".join("?" for _ in RETRY_REFUSALS)
     # Read in its order from m053's partial index (the condition as written there), the first ``limit`` only.
     return [row[0] for row in db.execute(

@@ -69,6 +69,9 @@ degraded (articles arrive but extraction is going wrong):
                       sitemap written once a day), so "within the hour" is not kept
     ``backlog``       its new articles are stored more than ``late_after`` after newsmon found
                       them: its crawls do not keep up
+    ``archive_waiting``  what only its archive sitemaps listed waits, and none of it was asked for
+                      over its last day of runs (``ARCHIVE_WAIT``, ``ARCHIVE_WAIT_RUNS`` read to their
+                      end): the day's news takes each run's whole NEWSMON_MAX_ARTICLES (``archive_waiting``)
     ``dates``         its articles' publication times lie after newsmon stored them: their
                       dates are read wrong (a time zone?), and so are the queue's order and the
                       "last 24 hours" counts
@@ -107,6 +110,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+from . import frontier
 from .db import pid_alive, transaction
 
 COUNTS = ("discovery_ok", "discovery_changed", "discovery_failed", "discovered", "pages", "errors",
@@ -224,6 +228,12 @@ STALE_ALONE = timedelta(days=14)
 STALE_READS = 6
 # Lags kept per run and outlet: a first run of a big sitemap says no more with thousands.
 LAGS_PER_RUN = 200
+#: "Archive waiting": what only an archive sitemap listed gets the room of ``NEWSMON_MAX_ARTICLES`` the day's news
+#: leaves (``frontier.due_urls``). Where a run read to its end and asked for none of it, the news took all that room.
+#: Said once it has been so for ``ARCHIVE_WAIT_RUNS`` such runs and ``ARCHIVE_WAIT``, every run between asking for
+#: none: a burst of news (an earthquake's hours) fills a few runs, not a day's; a daily crawl says it on its third.
+ARCHIVE_WAIT = timedelta(days=1)
+ARCHIVE_WAIT_RUNS = 3
 
 
 @dataclass(frozen=True)
@@ -797,6 +807,53 @@ def _lag_reasons(runs: list[dict[str, Any]], late_after: timedelta) -> list[Reas
     return out
 
 
+def _read_through(run: Mapping[str, Any]) -> bool:
+    """Whether ``run`` came to the backlog with its article pages: it ran to its end, asked for some, and met no
+    wall nor a robots.txt it could not read (an outlet walling newsmon off postpones its URLs, told as ``blocked``)."""
+    return (run["finish_reason"] == "finished" and run["pages"] + run["errors"] > 0 and not run.get("walls")
+            and not run.get("robots_unavailable"))
+
+
+def archive_waiting(db: Database, outlet: str, runs: list[dict[str, Any]], *,
+                    now: datetime | None = None) -> dict[str, Any] | None:
+    """What only the outlet's archive sitemaps listed, waiting while its news takes each run's whole quota: its
+    runs (``history``, newest first) back to ``ARCHIVE_WAIT_RUNS`` that read through (``_read_through``) and
+    ``ARCHIVE_WAIT`` ago asked for none of it, though some was waiting before the first of them began. ``None``
+    otherwise: its history is shorter (a first run's archive is not said), or the archive advanced. How many URLs
+    wait (``waiting``, ``frontier.WAITING_COUNTED`` and one at most), the runs (``runs``, ``read``), from when."""
+    now = _now(now)
+    window: list[dict[str, Any]] = []
+    read = 0
+    for run in (r for r in runs if not (r["finish_reason"] or "").startswith("skipped")):
+        window.append(run)
+        read += _read_through(run)
+        if read >= ARCHIVE_WAIT_RUNS and now - _time(run["started_at"]) >= ARCHIVE_WAIT:
+            break
+    else:
+        return None
+    # What waits since before the first of these runs began (a first run's archive waits from its end), then whether
+    # they asked for any: most outlets have no archive waiting, and the first says so at once.
+    waiting = frontier.archive_waiting(db, outlet, before=window[-1]["started_at"])
+    if not waiting or frontier.archive_taken(db, outlet, [r["run_id"] for r in window]):
+        return None
+    return {"waiting": waiting, "runs": len(window), "read": read, "from": window[-1]["started_at"]}
+
+
+def _archive_waiting_reason(found: Mapping[str, Any] | None, now: datetime) -> Reason | None:
+    if not found:
+        return None
+    waiting = f"over {frontier.WAITING_COUNTED:,}" if found["waiting"] > frontier.WAITING_COUNTED else found["waiting"]
+    read = f"; {found['read']} of them read to their end" if found["read"] < found["runs"] else ""
+    return Reason("archive_waiting", f"{waiting} URLs only its archive sitemaps listed wait, and its last "
+                                     f"{found['runs']} runs, over "
+                                     f"{duration_text((now - _time(found['from'])).total_seconds())} (since "
+                                     f"{found['from'][:16].replace('T', ' ')} UTC{read}), asked for none of them: "
+                                     "the day's news takes each run's whole NEWSMON_MAX_ARTICLES, and the archive "
+                                     "gets only the room it leaves. Raise NEWSMON_MAX_ARTICLES for its crawls (once, "
+                                     "a crawl of it alone with -s NEWSMON_MAX_ARTICLES=5000 takes some of it), or "
+                                     "crawl it more often ([schedule.outlets]): fewer of the day's articles a run")
+
+
 def disallowed(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, str] | None:
     """``(refused, listed, since)`` when robots.txt disallows article URLs the outlet listed in
     the last ``ROBOTS_WINDOW``: how many it refused of how many it listed since the first."""
@@ -1139,7 +1196,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
           notices: int = 0,
           failures: Sequence[tuple[str, int, str]] = (), indexes: int = 0, standing: int = 0,
           sent_to: tuple[str, int] | None = None,
-          sent_off: tuple[int, str, int, str] | None = None) -> Health:
+          sent_off: tuple[int, str, int, str] | None = None,
+          archive: Mapping[str, Any] | None = None) -> Health:
     """The health of an outlet from its closed runs, newest first (see the module doc).
 
     ``broken``: the last run's failed or unparseable discovery pages, to name them; ``wall``:
@@ -1158,7 +1216,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     last run's article URLs failed with, ``(reason_code, n, an URL)``, the most first (``failed_with``);
     ``sent_to``: the one page most of them were redirected to, and how many were (``sent_to_one``);
     ``sent_off``: its article URLs its last ``SENT_OFF_RUNS`` runs refused as redirected off its domains
-    (``redirected_off``).
+    (``redirected_off``); ``archive``: what only its archive sitemaps listed, waiting behind its news
+    (``archive_waiting``).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]
@@ -1287,6 +1346,8 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
                              None if refetching else _overflow_reason(overflow), _stale_reason(stale, now),
                              _unlinked_reason(unlinked)) if r]
     blocked = [r for r in (_walls_reason(asked, wall, later), _robots_reason(robots)) if r]
+    # An outlet failing or walled is told so: what its runs did not reach then is no sign of its news' room.
+    degraded += [r for r in [_archive_waiting_reason(archive, now)] if r and not failing and not blocked]
     if failing:
         return Health("failing", failing + blocked + degraded)
     if blocked:
@@ -1445,7 +1506,8 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    indexes=db.execute("SELECT count(*) FROM discovery d JOIN feed_state f ON f.url = d.url "
                                       "WHERE d.run_id = ? AND d.outlet = ? AND d.ok = 1 AND f.children IS NOT NULL",
                                       [runs[0]["run_id"], outlet]).fetchone()[0] if runs else 0,
-                   standing=standing(db, outlet, runs[0]["run_id"]) if runs else 0)
+                   standing=standing(db, outlet, runs[0]["run_id"]) if runs else 0,
+                   archive=archive_waiting(db, outlet, runs, now=now))
     stamp = _iso(now)
     # As far back as FLAP_CHANGES turns each FLAP_WINDOW runs apart may reach (``_churn``).
     ran = _ran_before(db, outlet, run_id, FLAP_CHANGES * FLAP_WINDOW)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -762,6 +763,83 @@ def test_publication_times_after_the_articles_were_stored_are_dates_read_wrong()
 
 FEED = "https://www.mod.go.jp/j/rss/news.xml"
 
+
+ARCHIVE = [f"https://www3.nhk.or.jp/news/html/old/{n}.html" for n in range(40)]
+
+
+def archive_runs(db, hours: list[float], *, walls: bool = False) -> Iterator[tuple[int, datetime]]:
+    """Runs of nhk ``hours`` before NOW, one after another, the first reading an archive sitemap of 40 entries:
+    each run stores 5 of the day's articles (its whole quota) and asks for none of the archive (``walls``: behind
+    walls)."""
+    for n, ago in enumerate(hours):
+        at = NOW - timedelta(hours=ago)
+        run_id = add_run(db, "nhk", at, discovery_ok=1, discovered=5, pages=5, articles_new=5,
+                         **({"walls": 3} if walls and n else {}))
+        if not n:
+            frontier.add_pending(db, ARCHIVE, outlet="nhk", run_id=run_id, now=(at + timedelta(minutes=1)).isoformat(),
+                                 archive={url: place for place, url in enumerate(ARCHIVE, 1)})
+        yield run_id, at
+
+
+def test_an_archive_that_no_run_advanced_for_a_day_while_the_news_took_every_run_is_told_once(db):
+    # The archive gets the room the day's news leaves: where the news took each run's NEWSMON_MAX_ARTICLES,
+    # it waited for good, and no reason, status line or digest said so.
+    said = []
+    for run_id, at in archive_runs(db, [30, 24, 18, 12, 6, 0, -6]):
+        said.append(health.update_health(db, "nhk", run_id, now=at + timedelta(minutes=5)))
+    # Not on its first day: its first run's archive, and the runs since it, say nothing yet.
+    assert said[:5] == [None] * 5
+    change = said[5]
+    assert (change.previous, change.status, [r.code for r in change.reasons]) == ("ok", "degraded", ["archive_waiting"])
+    assert change.reasons[0].message.startswith(
+        "40 URLs only its archive sitemaps listed wait, and its last 5 runs, over 24.1 h (since 2026-03-04 12:00 UTC), "
+        "asked for none of them: the day's news takes each run's whole NEWSMON_MAX_ARTICLES")
+    assert "Raise NEWSMON_MAX_ARTICLES" in change.reasons[0].message
+    assert said[6] is None and health.current(db, "nhk").codes() == ["archive_waiting"]  # told once
+    # A run that takes some of it: the archive advances, and the outlet is ok again.
+    later = NOW + timedelta(hours=12)
+    run_id = add_run(db, "nhk", later, discovery_ok=1, pages=5)
+    for url in ARCHIVE[:2]:
+        frontier.record_result(db, url, outlet="nhk", kind="article", reason="stored", code="stored", run_id=run_id,
+                               now=later.isoformat())
+    change = health.update_health(db, "nhk", run_id, now=later + timedelta(minutes=5))
+    assert (change.previous, change.status) == ("degraded", "ok")
+
+
+def test_an_archive_is_not_said_to_wait_while_it_advances_nor_behind_walls_or_a_failing_run(db, tmp_path):
+    runs = list(archive_runs(db, [30, 24, 18, 12, 6, 0]))
+    # One run of the day asked for an archive entry, which failed: the archive advances, slowly.
+    frontier.record_failure(db, ARCHIVE[0], outlet="nhk", code="http_503", reason="HTTP 503", max_attempts=3,
+                            run_id=runs[3][0], now=runs[3][1].isoformat())
+    assert health.update_health(db, "nhk", runs[-1][0], now=NOW) is None
+    assert health.archive_waiting(db, "nhk", health.history(db, "nhk", now=NOW), now=NOW) is None
+    # Behind walls its URLs are postponed, told as blocked: such runs are not the news taking the room.
+    walled = open_db(tmp_path / "walled.db")
+    list(archive_runs(walled, [30, 24, 18, 12, 6, 0], walls=True))
+    assert health.archive_waiting(walled, "nhk", health.history(walled, "nhk", now=NOW), now=NOW) is None
+    walled.close()
+    # A failing outlet is told failing, not its archive's wait as well.
+    waiting = {"waiting": 40_000, "runs": 5, "read": 4, "from": (NOW - timedelta(days=1)).isoformat()}
+    assert health.check([run(0, reason="timeout"), run(60, pages=5)], now=NOW, archive=waiting).codes() == ["timeout"]
+    result = health.check([run(0, pages=5)], now=NOW, archive=waiting)
+    assert result.codes() == ["archive_waiting"]
+    assert result.reasons[0].message.startswith("over 10,000 URLs only its archive sitemaps listed wait, and its last "
+                                                "5 runs, over 24.0 h (since 2026-03-04 12:00 UTC; 4 of them read to "
+                                                "their end), asked for none of them")
+
+
+def test_whether_an_archive_waits_is_read_from_indexes_not_every_url_of_the_outlet(db):
+    # At every outlet's check after every run: what of its archive waits (the archive's end of m053's index), and
+    # whether its last day of runs asked for any (m056's, by run: not every outlet's URLs of 25 hourly runs).
+    seen = []
+    list(archive_runs(db, [30, 24, 18, 12, 6, 0]))
+    db.conn.set_trace_callback(seen.append)
+    assert health.archive_waiting(db, "nhk", health.history(db, "nhk", now=NOW), now=NOW)
+    db.conn.set_trace_callback(None)
+    for sql in [s for s in seen if "archive_place" in s]:
+        steps = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+        assert any("idx_urls_archive_run" in s or "idx_urls_due (outlet=? AND <expr>=?)" in s for s in steps), steps
+        assert not any(s.startswith("SCAN") for s in steps), steps
 
 def read_feed(db, run_id: int, at: datetime, *, url: str = FEED, status: int = 200, newest: datetime | None = None,
               interval: int | None = None, articles: int = 20, new: int = 0, known: int | None = None) -> None:

@@ -88,6 +88,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m049_health_log_notices",
                    "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand",
                    "m052_pruned_pages", "m053_urls_due", "m054_history_lookups", "m055_articles_of_the_day",
+                   "m056_archive_places_by_outlet",
                    "m057_notified_health_changes"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
@@ -569,6 +570,28 @@ def test_the_archives_of_an_indexs_children_keep_the_indexs_order_and_a_later_re
         news, "https://x.jp/old/2", "https://x.jp/old/1", *one, *second]
 
 
+def test_an_archives_block_is_read_from_an_index_of_the_places_after_those_its_stored_entries_keep(db):
+    # max(archive_place) read every URL the outlet ever had, each looked up in the table (0.66 s at 500,000), at
+    # each archive's first placement in a run. m053's index of what may be due would not do: an archive's stored
+    # or refused entries keep their places (a refusal readmitted is due in its block's order again).
+    now = "2026-12-01T00:00:00+00:00"
+    block = frontier.ARCHIVE_BLOCK
+    urls = [f"https://x.jp/old/{n}" for n in range(4)]
+    frontier.add_pending(db, urls, outlet="x", now=now, archive={url: block + n for n, url in enumerate(urls, 1)})
+    frontier.add_pending(db, ["https://x.jp/late/1"], outlet="x", now=now, archive={"https://x.jp/late/1": 2 * block})
+    frontier.record_result(db, "https://x.jp/late/1", outlet="x", kind="article", reason="stored", code="stored",
+                           now=now)
+    frontier.record_refused(db, urls[0], outlet="x", code="robots_disallow", reason="disallowed", now=now)
+    frontier.add_pending(db, ["https://y.jp/a/1"], outlet="y", now=now, archive={"https://y.jp/a/1": 5 * block})
+    assert frontier.archive_block(db, "x") == 3 and frontier.archive_block(db, "z") == 1
+    seen = []
+    db.conn.set_trace_callback(seen.append)
+    frontier.archive_block(db, "x")
+    db.conn.set_trace_callback(None)
+    plan = " | ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + seen[-1]))
+    assert "idx_urls_archive_place" in plan and "SCAN" not in plan, plan
+
+
 def test_the_backlog_is_read_in_its_order_from_an_index_of_what_may_be_due(db):
     # Sorted in a temporary B-tree, every URL the outlet ever had read to find those due, a run's 500 of 50,000
     # waiting took over 1,000 times as long as read in order from m053's index, the first 500 alone (bench/ledger).
@@ -1010,7 +1033,8 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
                            "m048_updated_in_the_second_of_the_review", "m049_health_log_notices",
                            "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand",
                            "m052_pruned_pages", "m053_urls_due", "m054_history_lookups",
-                           "m055_articles_of_the_day", "m057_notified_health_changes"]
+                           "m055_articles_of_the_day", "m056_archive_places_by_outlet",
+                           "m057_notified_health_changes"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
@@ -1175,7 +1199,8 @@ def test_m044_reads_the_amp_copy_a_url_was_listed_as_off_its_reason(tmp_path):
                            "m049_health_log_notices",
                            "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand",
                            "m052_pruned_pages", "m053_urls_due", "m054_history_lookups",
-                           "m055_articles_of_the_day", "m057_notified_health_changes"]
+                           "m055_articles_of_the_day", "m056_archive_places_by_outlet",
+                           "m057_notified_health_changes"]
     assert {url: frontier.listed_as(db, url) for url in ("https://a.jp/a/1", "https://a.jp/a/2", "https://a.jp/a/3",
                                                          "https://a.jp/a/4")} == {
         "https://a.jp/a/1": "https://a.jp/a/1/amp", "https://a.jp/a/2": "https://a.jp/a/2.amp.html",
