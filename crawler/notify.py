@@ -427,5 +427,6 @@ def notify_run(db: Database, run_id: int, changes: list[health_db.HealthChange],
     if any(error is None for error in results.values()):
         notifications.mark_notified(db, [a["id"] for a in digest["articles"]] + digest["articles_older"]
                                     + digest["articles_undelivered"], run_id, now=now,
-                                    health_changes=[c["id"] for c in digest["health_changes_missed"]])
+                                    health_changes=[c["id"] for c in digest["health_changes_missed"]]
+                                    + [c.log_id for c in changes if c.log_id is not None])
     return digest

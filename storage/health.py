@@ -291,6 +291,10 @@ class HealthChange:
     at: str | None = None
     #: Reasons of the status that ended within it, as last logged (``_resolved``).
     resolved: list[Reason] = field(default_factory=list)
+    #: Its ``health_log`` row, for a retirement: a delivered digest telling it keeps it (``notified_health_changes``).
+    #: Any digest of the run it was logged under was taken as having told it; a second one (the daemon recording
+    #: the end of a run another crawl checked as killed first) did not hold it, and it was told by none.
+    log_id: int | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"outlet": self.outlet, "previous": self.previous, "status": self.status,
@@ -1993,9 +1997,10 @@ def _retire(db: Database, found: tuple[str, str, str, int, list[Reason]], run_id
                       "WHERE outlet = ? AND status = ? AND reasons = ? AND run_id = ?",
                       [stored, stamp, stamp, outlet, status, reasons, last]).rowcount != 1:
             return None
-        db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id, "previous": status,
-                                       "status": "retired", "resolved": None, "told": 1, "reasons": stored})
-    return HealthChange(outlet, status, "retired", retired, at=stamp)
+        logged = db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id, "previous": status,
+                                                "status": "retired", "resolved": None, "told": 1,
+                                                "reasons": stored}).last_rowid
+    return HealthChange(outlet, status, "retired", retired, at=stamp, log_id=logged)
 
 
 # --- status -----------------------------------------------------------------------------------

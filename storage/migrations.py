@@ -1504,3 +1504,16 @@ def m057_notified_health_changes(db: Database) -> None:
               "SELECT h.id, n.run_id, n.sent_at FROM health_log h JOIN notifications n ON n.id = ("
               "SELECT m.id FROM notifications m WHERE m.ok = 1 AND m.run_id > h.run_id AND m.sent_at > h.at "
               "ORDER BY m.sent_at, m.id LIMIT 1) WHERE h.status = 'retired'"])
+
+
+@MIGRATIONS()
+def m058_retirements_told_by_their_runs(db: Database) -> None:
+    """The retirements a delivered digest of the run they were logged under was taken as having told, kept as told
+    (``notified_health_changes``, as its digest now keeps them): any digest of that run was taken so, and the second
+    one the daemon sends of a run another crawl checked as killed first (``health.record_lost_run``) did not hold
+    it, which left it told by none. Those are told so still, as that rule took them; one of them not kept so would
+    be told again by the next digest, as a retirement no digest delivered."""
+    _run(db, ["INSERT OR IGNORE INTO notified_health_changes (health_log_id, run_id, notified_at) "
+              "SELECT h.id, n.run_id, n.sent_at FROM health_log h JOIN notifications n ON n.id = ("
+              "SELECT m.id FROM notifications m WHERE m.ok = 1 AND m.run_id = h.run_id ORDER BY m.id LIMIT 1) "
+              "WHERE h.status = 'retired'"])

@@ -222,24 +222,26 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
             -- NULL: a row from before m043, judged as then.
             AND coalesce(h.told, 1) = 1
             AND (EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id AND n.health_changes > 0)
-                 OR h.told = 1 AND h.at >= ? AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id))
+                 OR h.told = 1 AND h.at >= ? AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id)
+                 -- A retirement is told where a digest delivered kept it told (below), whatever its run's digests.
+                 OR h.status = 'retired' AND h.at >= ?)
             -- A change of an outlet that flaps, logged but not told (storage.health._flap), is no alert.
             AND NOT (h.reasons LIKE '%"code": "flapping"%' AND (
                 SELECT p.reasons FROM health_log p WHERE p.outlet = h.outlet AND p.id < h.id ORDER BY p.id DESC
                 LIMIT 1) LIKE '%"code": "flapping"%')
             AND NOT EXISTS (SELECT 1 FROM notifications n JOIN crawl_runs r ON r.id = n.run_id
                             WHERE n.ok = 1 AND n.run_id >= h.run_id AND n.run_id < ?
-                            AND (EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet)
-                                 -- A retirement (any: one of an outlet crawled again is in its runs' window): by
-                                 -- its run's digest, or by the one of any later run that told it (below).
-                                 OR h.status = 'retired' AND n.run_id = h.run_id))
-            -- Told as missed by a delivered digest (m057). Not by times: "a later run's digest sent after it was
-            -- logged" compared whole seconds, taken as the digest began; one sent in the second of a retirement, or
-            -- built for longer than a second before it read one, had told it, and the next digest told it again.
+                            AND EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet))
+            -- Told by a delivered digest, as missed (m057), or a retirement in its run's changes (m058). Not by times:
+            -- "a later run's digest sent after it was logged" compared whole seconds, taken as the digest began; one
+            -- sent in the second of a retirement, or built for longer than a second before it read one, had told it,
+            -- and the next digest told it again. Nor by run: any digest of the run a retirement was logged under was
+            -- taken as having told it, and the daemon's of a run it records the end of after another crawl checked
+            -- it as killed (``health.record_lost_run``), which did not hold it, left it told by none.
             AND NOT EXISTS (SELECT 1 FROM notified_health_changes t WHERE t.health_log_id = h.id)
             ORDER BY h.id""",
         [*outlets, first if first is not None else 1 << 62, since, json.dumps(began), json.dumps(retired), run_id,
-         tried[0] if tried else "9999", run_id])
+         tried[0] if tried else "9999", tried[0] if tried else "9999", run_id])
     out = []
     for row in rows:
         resolved = row.pop("resolved")  # a reason's end told within the status (``health._resolved``)
@@ -316,8 +318,8 @@ def record_unsent(db: Database, run_id: int, why: str, *, health_changes: int,
 
 def mark_notified(db: Database, article_ids: Iterable[int], run_id: int | None, *,
                   now: datetime | None = None, health_changes: Iterable[int] = ()) -> None:
-    """Remember that a delivered digest listed these articles, and told these health changes as missed (their
-    ``health_log`` ids), so no later one repeats them."""
+    """Remember that a delivered digest listed these articles, and told these health changes (their ``health_log``
+    ids: those it told as missed, and the retirements of its run), so no later one repeats them."""
     stamp = _iso(now or datetime.now(timezone.utc))
     with transaction(db):
         for article_id in article_ids:

@@ -52,6 +52,7 @@ def test_blank_database_has_the_health_tables_and_view(tmp_path):
     assert [c.name for c in db["notifications"].columns] == ["id", "run_id", "sent_at", "channel", "ok", "error",
                                                               "articles", "health_changes"]
     assert [c.name for c in db["notified_articles"].columns] == ["article_id", "run_id", "notified_at"]
+    assert [c.name for c in db["notified_health_changes"].columns] == ["health_log_id", "run_id", "notified_at"]
     assert [c.name for c in db["health"].columns] == ["outlet", "status", "problems", "since", "checked_at",
                                                        "run_id", "last_run_urls", "urls_gave_up", "urls_failing",
                                                        "urls_refused"]

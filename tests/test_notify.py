@@ -772,6 +772,36 @@ def test_a_retirement_a_digest_told_in_its_second_is_told_by_no_other(db, receiv
     assert len([p for p in receiver.posts if "asahi: ok -> retired" in p["text"]]) == 1
 
 
+def test_a_retirement_logged_under_a_run_the_daemon_digests_again_is_told(db, receiver):
+    # The daemon kills its hung crawl of nhk; a crawl of mainichi starting that moment finds it dead first, checks
+    # it, and retires asahi under its id (logged only). The daemon then records that run's end (record_lost_run
+    # takes a run already "killed"), checks it again and sends its digest, without asahi: retired already. Any
+    # digest of the run a retirement was logged under was taken as having told it; it was told by none.
+    live = notify.NotifySettings(webhook=receiver.url, always=True)
+    digested_run(db, ["asahi", "nhk"], NOW, live)
+    for day in range(1, 14):
+        digested_run(db, ["nhk"], NOW + timedelta(days=day), live)
+    day = NOW + timedelta(days=14)
+    hung = 2 ** 22 + 1  # the daemon's crawl: never alive to crawl_of's close_stale_runs
+    dead = queries.start_run(db, ["nhk"], "schedule", pid=hung, now=(day - timedelta(hours=1)).isoformat())
+    from .test_health import crawl_of
+
+    _, changes = crawl_of(db, ["mainichi"], day)
+    checker = max(r[0] for r in db.execute("SELECT id FROM crawl_runs"))
+    assert db.execute("SELECT run_id FROM health_log WHERE status = 'retired'").fetchall() == [(dead,)]
+    ended = day + timedelta(seconds=20)
+    assert health.record_lost_run(db, pid=hung, since=day - timedelta(hours=1), outlets=["nhk"], trigger="schedule",
+                                  reason="timeout", exit_status=-9, now=ended) == [dead]
+    again = notify.notify_run(db, dead, health.update_run_health(db, dead, now=ended), live, now=ended)
+    assert "asahi" not in again["text"]
+    digests = [notify.notify_run(db, checker, changes, live, now=day + timedelta(minutes=1))]
+    digests += [digested_run(db, outlets, day + timedelta(minutes=10 * n), live)
+                for n, outlets in enumerate([["nhk"], ["mainichi"]], 1)]
+    assert [[c["status"] for c in d["health_changes_missed"] if c["outlet"] == "asahi"] for d in digests] == [
+        ["retired"], [], []]
+    assert len([p for p in receiver.posts if "asahi: ok -> retired" in p["text"]]) == 1
+
+
 def test_a_webhook_that_redirects_is_a_failed_delivery_naming_where_it_points(db):
     # urllib follows a 301 to a POST with a GET without the body: the digest never arrived, and its
     # delivery was recorded as made (an http:// address the receiver moved to https://).
