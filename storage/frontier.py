@@ -224,26 +224,27 @@ def archive_block(db: Database, outlet: str) -> int:
 WAITING_COUNTED = 10_000
 
 
-def archive_waiting(db: Database, outlet: str, *, before: str) -> int:
+def archive_waiting(db: Database, outlet: str, *, before: str, counted: int = WAITING_COUNTED) -> int:
     """How many URLs of ``outlet`` only an archive sitemap listed (``archive_place``) wait ``pending`` since
-    ``before`` or earlier (first seen then), ``WAITING_COUNTED`` and one at most (``health.archive_waiting``). From
+    ``before`` or earlier (first seen then), ``counted`` and one at most (``health.archive_waiting``). From
     m053's index, the archive's end of the outlet's range (its second column, written as there), what may be due as
     written there."""
     # +first_seen_at: by idx_urls_outlet_seen the planner read every URL the outlet had first seen before then.
     return len(db.execute(f"SELECT 1 FROM urls WHERE outlet = ? AND ({_may_be_due()}) AND (archive_place IS NOT NULL) "
                           "= 1 AND kind = 'pending' AND +first_seen_at <= ? LIMIT ?",
-                          [outlet, before, WAITING_COUNTED + 1]).fetchall())
+                          [outlet, before, counted + 1]).fetchall())
 
 
-def archive_taken(db: Database, outlet: str, run_ids: Sequence[int]) -> bool:
-    """Whether runs ``run_ids`` asked for a URL of ``outlet`` that only an archive sitemap listed: one they left in
-    a state other than ``pending`` (stored, failed, refused ...). By m056's idx_urls_archive_run, the runs' archive
-    URLs alone (``+outlet``: by the outlet's, every URL it ever had)."""
+def archive_taken(db: Database, outlet: str, run_ids: Sequence[int], *, counted: int = WAITING_COUNTED) -> int:
+    """How many URLs of ``outlet`` that only an archive sitemap listed runs ``run_ids`` asked for, ``counted`` at
+    most: those they left in a state other than ``pending`` (stored, failed, refused ...), or postponed (the outlet
+    walled newsmon off after the run had asked for them: the news had left them room). By m056's
+    idx_urls_archive_run, the runs' archive URLs alone (``+outlet``: by the outlet's, every URL it ever had)."""
     if not run_ids:
-        return False
-    return db.execute(f"SELECT 1 FROM urls WHERE run_id IN ({', '.join('?' * len(run_ids))}) AND +outlet = ? "
-                      "AND archive_place IS NOT NULL AND kind <> 'pending' LIMIT 1",
-                      [*run_ids, outlet]).fetchone() is not None
+        return 0
+    return len(db.execute(f"SELECT 1 FROM urls WHERE run_id IN ({', '.join('?' * len(run_ids))}) AND +outlet = ? "
+                          "AND archive_place IS NOT NULL AND (kind <> 'pending' OR reason_code = 'postponed') LIMIT ?",
+                          [*run_ids, outlet, counted]).fetchall())
 
 
 def _may_be_due() -> str:
@@ -265,7 +266,7 @@ def due_urls(db: Database, outlet: str, *, max_attempts: int, limit: int, now: s
     burst's, waited behind the archive read before them (50,000 at 500 a run: 100 runs). The archive
     gets what room the day's news leaves; it waits only while an outlet's news alone fills every
     run (health's ``backlog`` tells it where the news left grows, ``archive_waiting`` where it fills each run
-    exactly)."""
+    exactly, or nearly)."""
     placeholders = ", ".join("?" for _ in RETRY_REFUSALS)
     # Read in its order from m053's partial index (the condition as written there), the first ``limit`` only.
     return [row[0] for row in db.execute(

@@ -71,7 +71,8 @@ degraded (articles arrive but extraction is going wrong):
                       them: its crawls do not keep up
     ``archive_waiting``  what only its archive sitemaps listed waits, and none of it was asked for
                       over its last day of runs (``ARCHIVE_WAIT``, ``ARCHIVE_WAIT_RUNS`` read to their
-                      end): the day's news takes each run's whole NEWSMON_MAX_ARTICLES (``archive_waiting``)
+                      end), or too little to take it within ``ARCHIVE_PACE``: the day's news takes
+                      (nearly) each run's whole NEWSMON_MAX_ARTICLES (``archive_waiting``)
     ``dates``         its articles' publication times lie after newsmon stored them: their
                       dates are read wrong (a time zone?), and so are the queue's order and the
                       "last 24 hours" counts
@@ -105,6 +106,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from math import ceil
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -234,6 +236,10 @@ LAGS_PER_RUN = 200
 #: none: a burst of news (an earthquake's hours) fills a few runs, not a day's; a daily crawl says it on its third.
 ARCHIVE_WAIT = timedelta(days=1)
 ARCHIVE_WAIT_RUNS = 3
+#: Said too where those runs asked for so little of it that, at their pace, what waits takes longer than this.
+ARCHIVE_PACE = timedelta(days=30)
+#: How far the pace is told: an archive whose runs take over 50,000 a ``ARCHIVE_PACE`` (1,700 a day) advances.
+ARCHIVE_PACE_COUNTED = 50_000
 
 
 @dataclass(frozen=True)
@@ -812,19 +818,21 @@ def _lag_reasons(runs: list[dict[str, Any]], late_after: timedelta) -> list[Reas
 
 
 def _read_through(run: Mapping[str, Any]) -> bool:
-    """Whether ``run`` came to the backlog with its article pages: it ran to its end, asked for some, and met no
-    wall nor a robots.txt it could not read (an outlet walling newsmon off postpones its URLs, told as ``blocked``)."""
-    return (run["finish_reason"] == "finished" and run["pages"] + run["errors"] > 0 and not run.get("walls")
-            and not run.get("robots_unavailable"))
+    """Whether ``run`` came to the backlog with its article pages: it ran to its end, asked for some, and read
+    robots.txt. Walls are no matter: a run asks for the backlog as for the news, before any answer (the room is
+    counted in requests), and what an outlet walling newsmon off holds back is postponed, asked for
+    (``frontier.archive_taken``); a members' article's login met every run left the archive unsaid for good."""
+    return run["finish_reason"] == "finished" and run["pages"] + run["errors"] > 0 and not run.get("robots_unavailable")
 
 
 def archive_waiting(db: Database, outlet: str, runs: list[dict[str, Any]], *,
                     now: datetime | None = None) -> dict[str, Any] | None:
-    """What only the outlet's archive sitemaps listed, waiting while its news takes each run's whole quota: its
-    runs (``history``, newest first) back to ``ARCHIVE_WAIT_RUNS`` that read through (``_read_through``) and
-    ``ARCHIVE_WAIT`` ago asked for none of it, though some was waiting before the first of them began. ``None``
-    otherwise: its history is shorter (a first run's archive is not said), or the archive advanced. How many URLs
-    wait (``waiting``, ``frontier.WAITING_COUNTED`` and one at most), the runs (``runs``, ``read``), from when."""
+    """What only the outlet's archive sitemaps listed, waiting while its news takes (nearly) each run's whole quota:
+    its runs (``history``, newest first) back to ``ARCHIVE_WAIT_RUNS`` that read through (``_read_through``) and
+    ``ARCHIVE_WAIT`` ago asked for none of it, or so little that at that pace what was waiting before the first of
+    them began takes more than ``ARCHIVE_PACE``. ``None`` otherwise: its history is shorter (a first run's archive is
+    not said), or the archive advances. How many URLs wait (``waiting``, ``counted`` and one at most) and how many
+    the runs asked for (``taken``), the runs (``runs``, ``read``), from when."""
     now = _now(now)
     window: list[dict[str, Any]] = []
     read = 0
@@ -835,27 +843,50 @@ def archive_waiting(db: Database, outlet: str, runs: list[dict[str, Any]], *,
             break
     else:
         return None
-    # What waits since before the first of these runs began (a first run's archive waits from its end), then whether
-    # they asked for any: most outlets have no archive waiting, and the first says so at once.
-    waiting = frontier.archive_waiting(db, outlet, before=window[-1]["started_at"])
-    if not waiting or frontier.archive_taken(db, outlet, [r["run_id"] for r in window]):
+    # What waits since before the first of these runs began (a first run's archive waits from its end), then how
+    # much of it they asked for: most outlets have no archive waiting, and the first says so at once.
+    since = window[-1]["started_at"]
+    counted = frontier.WAITING_COUNTED
+    waiting = frontier.archive_waiting(db, outlet, before=since, counted=counted)
+    if not waiting:
         return None
-    return {"waiting": waiting, "runs": len(window), "read": read, "from": window[-1]["started_at"]}
+    # One URL a day is no advance for 50,000: what the runs' pace leaves for after ARCHIVE_PACE. Counted as far as
+    # that pace needs, ARCHIVE_PACE_COUNTED at most (each entry looked up for its state: 31 to 64 ms at 50,000).
+    scale = ARCHIVE_PACE / (now - _time(since))  # the window is ARCHIVE_WAIT at least
+    taken = frontier.archive_taken(db, outlet, [r["run_id"] for r in window],
+                                   counted=ceil(ARCHIVE_PACE_COUNTED / scale) + 1)
+    pace = ceil(taken * scale)
+    if pace > ARCHIVE_PACE_COUNTED:
+        return None
+    if waiting > counted and pace > counted:
+        counted = pace
+        waiting = frontier.archive_waiting(db, outlet, before=since, counted=counted)
+    if waiting <= pace:
+        return None
+    return {"waiting": waiting, "counted": counted, "taken": taken, "runs": len(window), "read": read, "from": since}
 
 
 def _archive_waiting_reason(found: Mapping[str, Any] | None, now: datetime) -> Reason | None:
     if not found:
         return None
-    waiting = f"over {frontier.WAITING_COUNTED:,}" if found["waiting"] > frontier.WAITING_COUNTED else found["waiting"]
+    counted = found.get("counted", frontier.WAITING_COUNTED)
+    waiting = f"over {counted:,}" if found["waiting"] > counted else f"{found['waiting']:,}"
     read = f"; {found['read']} of them read to their end" if found["read"] < found["runs"] else ""
-    return Reason("archive_waiting", f"{waiting} URLs only its archive sitemaps listed wait, and its last "
-                                     f"{found['runs']} runs, over "
-                                     f"{duration_text((now - _time(found['from'])).total_seconds())} (since "
-                                     f"{found['from'][:16].replace('T', ' ')} UTC{read}), asked for none of them: "
-                                     "the day's news takes each run's whole NEWSMON_MAX_ARTICLES, and the archive "
-                                     "gets only the room it leaves. Raise NEWSMON_MAX_ARTICLES for its crawls (once, "
-                                     "a crawl of it alone with -s NEWSMON_MAX_ARTICLES=5000 takes some of it), or "
-                                     "crawl it more often ([schedule.outlets]): fewer of the day's articles a run")
+    runs = (f"its last {found['runs']} runs, over {duration_text((now - _time(found['from'])).total_seconds())} "
+            f"(since {found['from'][:16].replace('T', ' ')} UTC{read}),")
+    taken = found.get("taken", 0)
+    if taken:
+        days = min(found["waiting"], counted) * (now - _time(found["from"])) / taken / timedelta(days=1)
+        said = (f"{waiting} URLs only its archive sitemaps listed wait, and {runs} asked for {taken:,} of them: at "
+                f"that pace the rest take {'over ' if found['waiting'] > counted else ''}{days:,.0f} days. The day's "
+                "news takes nearly each run's whole NEWSMON_MAX_ARTICLES")
+    else:
+        said = (f"{waiting} URLs only its archive sitemaps listed wait, and {runs} asked for none of them: the day's "
+                "news takes each run's whole NEWSMON_MAX_ARTICLES")
+    return Reason("archive_waiting", said + ", and the archive gets only the room it leaves. Raise "
+                                     "NEWSMON_MAX_ARTICLES for its crawls (once, a crawl of it alone with -s "
+                                     "NEWSMON_MAX_ARTICLES=5000 takes some of it), or crawl it more often "
+                                     "([schedule.outlets]): fewer of the day's articles a run")
 
 
 def disallowed(db: Database, outlet: str, *, now: datetime | None = None) -> tuple[int, int, str] | None:
@@ -1221,7 +1252,7 @@ def check(runs: list[dict[str, Any]], *, now: datetime | None = None,
     ``sent_to``: the one page most of them were redirected to, and how many were (``sent_to_one``);
     ``sent_off``: its article URLs its last ``SENT_OFF_RUNS`` runs refused as redirected off its domains
     (``redirected_off``); ``archive``: what only its archive sitemaps listed, waiting behind its news
-    (``archive_waiting``).
+    (``archive_waiting``; without ``taken``, none of it asked for).
     """
     now = _now(now)
     runs = [r for r in runs if not (r["finish_reason"] or "").startswith("skipped")]

@@ -768,17 +768,21 @@ FEED = "https://www.mod.go.jp/j/rss/news.xml"
 ARCHIVE = [f"https://www3.nhk.or.jp/news/html/old/{n}.html" for n in range(40)]
 
 
-def archive_runs(db, hours: list[float], *, walls: bool = False) -> Iterator[tuple[int, datetime]]:
+def archive_runs(db, hours: list[float], *, walls: int = 0,
+                 postponed: bool = False) -> Iterator[tuple[int, datetime]]:
     """Runs of nhk ``hours`` before NOW, one after another, the first reading an archive sitemap of 40 entries:
-    each run stores 5 of the day's articles (its whole quota) and asks for none of the archive (``walls``: behind
-    walls)."""
+    each run stores 5 of the day's articles (its whole quota) and asks for none of the archive (``walls``: as many
+    walls met by each run after the first; ``postponed``: walled off, each postpones an archive entry it asked for)."""
     for n, ago in enumerate(hours):
         at = NOW - timedelta(hours=ago)
         run_id = add_run(db, "nhk", at, discovery_ok=1, discovered=5, pages=5, articles_new=5,
-                         **({"walls": 3} if walls and n else {}))
+                         **({"walls": walls} if walls and n else {}))
         if not n:
             frontier.add_pending(db, ARCHIVE, outlet="nhk", run_id=run_id, now=(at + timedelta(minutes=1)).isoformat(),
                                  archive={url: place for place, url in enumerate(ARCHIVE, 1)})
+        elif postponed:
+            frontier.postpone(db, ARCHIVE[n], outlet="nhk", reason="not fetched this run: 3 walls in a row",
+                              run_id=run_id, now=at.isoformat())
         yield run_id, at
 
 
@@ -809,14 +813,17 @@ def test_an_archive_that_no_run_advanced_for_a_day_while_the_news_took_every_run
 
 def test_an_archive_is_not_said_to_wait_while_it_advances_nor_behind_walls_or_a_failing_run(db, tmp_path):
     runs = list(archive_runs(db, [30, 24, 18, 12, 6, 0]))
-    # One run of the day asked for an archive entry, which failed: the archive advances, slowly.
+    # Two runs of the day asked for an archive entry, one stored, one failed: the 38 left take 19 days at that pace.
     frontier.record_failure(db, ARCHIVE[0], outlet="nhk", code="http_503", reason="HTTP 503", max_attempts=3,
                             run_id=runs[3][0], now=runs[3][1].isoformat())
+    frontier.record_result(db, ARCHIVE[1], outlet="nhk", kind="article", reason="stored", code="stored",
+                           run_id=runs[4][0], now=runs[4][1].isoformat())
     assert health.update_health(db, "nhk", runs[-1][0], now=NOW) is None
     assert health.archive_waiting(db, "nhk", health.history(db, "nhk", now=NOW), now=NOW) is None
-    # Behind walls its URLs are postponed, told as blocked: such runs are not the news taking the room.
+    # Walled off, a run's URLs are postponed after it asked for them (told as blocked where the walls are many):
+    # those runs had room for the archive.
     walled = open_db(tmp_path / "walled.db")
-    list(archive_runs(walled, [30, 24, 18, 12, 6, 0], walls=True))
+    list(archive_runs(walled, [30, 24, 18, 12, 6, 0], walls=3, postponed=True))
     assert health.archive_waiting(walled, "nhk", health.history(walled, "nhk", now=NOW), now=NOW) is None
     walled.close()
     # A failing outlet is told failing, not its archive's wait as well.
@@ -827,6 +834,42 @@ def test_an_archive_is_not_said_to_wait_while_it_advances_nor_behind_walls_or_a_
     assert result.reasons[0].message.startswith("over 10,000 URLs only its archive sitemaps listed wait, and its last "
                                                 "5 runs, over 24.0 h (since 2026-03-04 12:00 UTC; 4 of them read to "
                                                 "their end), asked for none of them")
+
+
+def test_an_archive_is_said_to_wait_behind_a_members_articles_login_and_at_a_pace_of_months(db, tmp_path):
+    # A members' article's login met in every run is a wall of its health (1 of 5 pages: ok), not the outlet walling
+    # newsmon off: its runs asked for what the news left room for. Taken for walled runs, they said nothing, ever.
+    gated = open_db(tmp_path / "gated.db")
+    list(archive_runs(gated, [30, 24, 18, 12, 6, 0], walls=1))
+    runs = health.history(gated, "nhk", now=NOW)
+    assert health.check(runs, now=NOW).status == "ok"
+    assert health.archive_waiting(gated, "nhk", runs, now=NOW)["taken"] == 0
+    gated.close()
+    # One entry a day is no advance for 40 (nor one a day for 50,000): at the day's pace, 39 days.
+    runs = list(archive_runs(db, [30, 24, 18, 12, 6, 0]))
+    frontier.record_result(db, ARCHIVE[0], outlet="nhk", kind="article", reason="stored", code="stored",
+                           run_id=runs[3][0], now=runs[3][1].isoformat())
+    change = health.update_health(db, "nhk", runs[-1][0], now=NOW)
+    assert (change.status, change.reasons[0].code) == ("degraded", "archive_waiting")
+    assert change.reasons[0].message.startswith(
+        "39 URLs only its archive sitemaps listed wait, and its last 5 runs, over 24.0 h (since 2026-03-04 12:00 UTC), "
+        "asked for 1 of them: at that pace the rest take 39 days. The day's news takes nearly each run's whole "
+        "NEWSMON_MAX_ARTICLES")
+    # Counted past WAITING_COUNTED as far as the pace needs (1,200 a day: 36,000 a month), no further.
+    many = [f"https://www3.nhk.or.jp/news/html/old/b{n}.html" for n in range(72_000)]
+    frontier.add_pending(db, many, outlet="nhk", now=(NOW - timedelta(days=2)).isoformat(),
+                         archive={url: 2 * frontier.ARCHIVE_BLOCK + n for n, url in enumerate(many)})
+    db.execute("UPDATE urls SET kind = 'article', run_id = ? WHERE url IN (SELECT url FROM urls WHERE url LIKE "
+               "'%/old/b%' ORDER BY url LIMIT 1199)", [runs[4][0]])
+    found = health.archive_waiting(db, "nhk", health.history(db, "nhk", now=NOW), now=NOW)
+    assert (found["waiting"], found["counted"], found["taken"]) == (36_001, 36_000, 1_200)
+    assert health.check(health.history(db, "nhk", now=NOW), now=NOW, archive=found).reasons[0].message.startswith(
+        "over 36,000 URLs only its archive sitemaps listed wait, and its last 5 runs, over 24.0 h (since 2026-03-04 "
+        "12:00 UTC), asked for 1,200 of them: at that pace the rest take over 30 days")
+    # 30,000 waiting at that pace: 25 days.
+    db.execute("UPDATE urls SET kind = 'article' WHERE url IN (SELECT url FROM urls WHERE url LIKE '%/old/b%' "
+               "AND kind = 'pending' ORDER BY url LIMIT 40801)")
+    assert health.archive_waiting(db, "nhk", health.history(db, "nhk", now=NOW), now=NOW) is None
 
 
 def test_whether_an_archive_waits_is_read_from_indexes_not_every_url_of_the_outlet(db):
