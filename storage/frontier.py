@@ -697,6 +697,16 @@ def last_listing(db: Database, outlet: str, url: str, *, own: bool = False) -> t
     return (found[0], found[1]) if found else None
 
 
+def own_listing_noted(db: Database, outlet: str, url: str, note: str) -> bool:
+    """Whether the newest read of section page ``url`` whose own listing listed an article URL took that
+    listing as its reason ``note`` (the start of it) says: its box named as picks
+    (``crawler.discovery.page_listing``)."""
+    found = db.execute("SELECT substr(coalesce(reason, ''), 1, length(?)) = ? FROM discovery WHERE url = ? "
+                       "AND outlet = ? AND listing_urls > 0 ORDER BY id DESC LIMIT 1",
+                       [note, note, url, outlet]).fetchone()
+    return bool(found and found[0])
+
+
 def seen_before(db: Database, urls: list[str], run_id: int | None, since: str) -> int:
     """How many of ``urls`` were seen before run ``run_id``, which started at ``since``: first
     seen before it, or in its first second by another run (times are whole seconds, and a quick

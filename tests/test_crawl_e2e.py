@@ -1699,6 +1699,72 @@ def test_a_section_whose_list_is_named_as_picks_is_its_own_listing_where_it_has_
                                      "articles"), read["reason"]
 
 
+def _picks_section_html(site, listed: list[str], picked: list[str], ranked: list[str], next_page: bool = True) -> bytes:
+    """A section page: ``listed`` in a list of its own (none: drawn by a script now), ``picked`` in div.pickup-list
+    under ピックアップ, ``ranked`` in a ranking; a next page or not."""
+    items = "".join(f'<li><a href="{site.url(p)}">記事 {n}</a></li>' for n, p in enumerate(listed))
+    picks = "".join(f'<li><a href="{site.url(p)}">注目 {n}</a></li>' for n, p in enumerate(picked))
+    ranks = "".join(f'<li><a href="{site.url(p)}">人気 {n}</a></li>' for n, p in enumerate(ranked))
+    own = f'<ul class="news-list">{items}</ul>' if listed else '<div id="app"></div><script src="/list.js"></script>'
+    more = '<p><a href="/news/page/2/">次へ</a></p>' if next_page else ""
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>政治</title></head><body>'
+            f'<div class="main"><section><h2>ピックアップ</h2><div class="pickup-list"><ul>{picks}</ul></div></section>'
+            f'<h2>政治</h2>{own}{more}</div><div class="side"><div class="access-ranking"><h2>アクセスランキング</h2>'
+            f"<ol>{ranks}</ol></div></div></body></html>").encode()
+
+
+def _section_read(env, site) -> dict:
+    [read] = rows(env, "select ok, article_urls, listing_urls, reason from discovery where url = ? and run_id = ?",
+                  site.url(SECTION_PATH), last_run(env)["id"])
+    return read
+
+
+def test_a_section_whose_list_went_leaving_its_picks_and_next_page_says_its_list_is_gone_once(env, site):
+    # Its list (ul.news-list) drawn by a script now, its ピックアップ box, ranking and next page left: the picks
+    # were taken for its list (a page with a next page), the row read "ok", and nothing said the list had gone,
+    # where it said "its own list is gone" before picks could be a page's list.
+    assert crawl(env).returncode == 0
+    paths = _published_now(site, [f"/site/picked/{n}.html" for n in range(24)])
+    site.answer(SECTION_PATH, 200, _picks_section_html(site, paths[:8], paths[8:14], paths[14:24]))
+    assert crawl(env).returncode == 0
+    assert _section_read(env, site)["listing_urls"] == 8
+    listed = last_run(env)["started_at"][:16].replace("T", " ")
+    site.answer(SECTION_PATH, 200, _picks_section_html(site, [], paths[8:14], paths[14:24]))
+    assert crawl(env).returncode == 0
+    read = _section_read(env, site)
+    assert (read["ok"], read["listing_urls"]) == (0, 6), read
+    assert read["reason"].startswith("its own list is its box named as picks now (6 article URLs") and (
+        f"its own list is gone, where its read of {listed} UTC listed 8 in it" in read["reason"]), read["reason"]
+    [health] = rows(env, "select status, problems from health where outlet = 'site'")
+    assert health["status"] == "degraded" and "its own list is gone" in health["problems"], health
+    # Said once: renamed as picks or gone, its picks are its list from then on.
+    assert crawl(env).returncode == 0
+    read = _section_read(env, site)
+    assert (read["ok"], read["listing_urls"]) == (1, 6) and read["reason"].startswith(
+        "its own list is its box named as picks: 6 article URLs"), read
+
+
+def test_a_section_whose_list_is_its_picks_stays_so_when_its_next_page_link_goes(env, site):
+    # Its list in div.pickup-list, read as its own for its next page; the next page's link gone (a "more" button a
+    # script runs), the same list read as "its own list is gone" (broken), every run.
+    assert crawl(env).returncode == 0
+    paths = _published_now(site, [f"/site/picked/{n}.html" for n in range(22)])
+    site.answer(SECTION_PATH, 200, _picks_section_html(site, [], paths[:12], paths[12:22]))
+    assert crawl(env).returncode == 0
+    assert _section_read(env, site)["listing_urls"] == 12
+    site.answer(SECTION_PATH, 200, _picks_section_html(site, [], paths[:12], paths[12:22], next_page=False))
+    for _ in range(2):
+        assert crawl(env).returncode == 0
+        read = _section_read(env, site)
+        assert (read["ok"], read["listing_urls"]) == (1, 12), read
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+    # Its picks gone too, a ranking left: its own list is gone.
+    site.answer(SECTION_PATH, 200, _picks_section_html(site, [], [], paths[12:22], next_page=False))
+    assert crawl(env).returncode == 0
+    read = _section_read(env, site)
+    assert read["ok"] == 0 and read["reason"].startswith("its own list is gone: only boxes of other articles"), read
+
+
 def test_a_section_page_naming_a_base_has_its_next_page_read_where_the_base_puts_it(env, site):
     # A page with <base href> whose links, its next page's among them, are written from that base:
     # its articles were read from there, its next page joined to the page's own URL (/news/news/

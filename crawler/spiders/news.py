@@ -116,6 +116,9 @@ _NEXT_WORDS = re.compile(r"(?:次へ|次のページ|次ページ|next|next page
 #: by listing none (a breaking-news feed between two alerts); one that held more is broken when
 #: it lists none.
 EMPTIED_MIN = 5
+#: How the row of a section page begins whose own listing is its box named as picks (``page_listing``): its
+#: later reads know by it that the list they see there is the one it had, not picks left where a list went.
+PICKS_LISTED = "its own list is its box named as picks"
 
 
 class NewsSpider(scrapy.Spider):
@@ -695,8 +698,9 @@ class NewsSpider(scrapy.Spider):
         taken: dict[str, str | None] = {}
         requests, counts = self._articles(links, outlet, via="section", strict=False, taken=taken, words=link_words(
             [*((link.url, link.text) for link in extracted), *((link.url, link.words) for link in data)]))
+        asked: list[tuple[str | None, bool]] = []  # its next page and whether its picks are its list, if asked
         try:
-            own, mine = self._own_listing(response, outlet, data, taken) or (None, False)
+            own, mine = self._own_listing(response, outlet, data, taken, asked) or (None, False)
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
             # Its links were read and its new articles are asked for: recorded with no counts, and said as
             # a page that could not be read, the row hid the articles it did list, and what the bug cost
@@ -711,6 +715,12 @@ class NewsSpider(scrapy.Spider):
         boxed = counts[0] if own and not mine else None
         emptied = self._emptied(response, outlet, f"{len(links)} links", counts[0], boxed) if page == 1 else None
         unjudged = self._unjudged(response, outlet, boxed) if page == 1 and boxed is not None and not emptied else None
+        # Its picks taken for its list (``page_listing`` asked, and was told yes): said on its row, and where its last
+        # list of its own was another, that this one went.
+        picked = bool(own) and mine and bool(asked) and asked[0][1]
+        if picked:
+            unjudged, gone = self._picks_left(response, outlet, len(own), page)
+            emptied = unjudged if gone else None
         # Of its own listing, its sidebars left out: every Japanese outlet's section page carries a
         # ranking, related or recommended articles, a pinned story, seen before; counted with them,
         # a list that turned over whole still held articles seen before, and its next page was
@@ -728,7 +738,7 @@ class NewsSpider(scrapy.Spider):
             # None of its listing's article URLs was seen before, where an earlier run read it: it
             # turned over since, and the articles it dropped unseen may be on its next page. Only
             # the first page was read, and they were lost while health said the outlet was fine.
-            nxt = self._next_section_page(response, outlet)
+            nxt = asked[0][0] if asked else self._next_section_page(response, outlet)  # looked for once a page
             if nxt is not None:
                 self.crawler.stats.inc_value("newsmon/discovery/section_pages")
                 for request in self._ask(nxt, outlet, "section_page", self.parse_section, conditional=False):
@@ -736,10 +746,12 @@ class NewsSpider(scrapy.Spider):
                     yield request
 
     def _own_listing(self, response: Response, outlet: str, data: list[DataLink],
-                     taken: Mapping[str, str | None] | None = None) -> tuple[set[str], bool] | None:
+                     taken: Mapping[str, str | None] | None = None,
+                     asked: list[tuple[str | None, bool]] | None = None) -> tuple[set[str], bool] | None:
         """The article URLs of a section page's own listing, and whether it is its own (``page_listing``), as
         ``_articles`` takes them (canonical, in the outlet's scope and pattern); ``data``: the links of its data;
-        ``taken``: what ``_articles`` took each of the page's link URLs for (``_articles``' own)."""
+        ``taken``: what ``_articles`` took each of the page's link URLs for (``_articles``' own); ``asked``: given
+        its next page and whether its picks are its list, where ``page_listing`` asked."""
         definition, base = self.outlets[outlet], get_base_url(response)
         taken = taken or {}
 
@@ -757,11 +769,20 @@ class NewsSpider(scrapy.Spider):
                 return None
             return url if url and definition.in_scope(url) and definition.is_article_url(url) else None
 
-        # Its next page, looked for only where every group of its links is a box: a list named as picks is its own
-        # on a page that has one (``page_listing``).
+        def paginated() -> bool:
+            # Asked only where every group of its links is a box: a list named as picks is its own on a page that has
+            # a next page (``page_listing``), or whose last list of its own was its picks: a next page's link gone (a
+            # "more" button a script runs), its list still there read as gone, every run.
+            nxt = self._next_section_page(response, outlet)
+            picks = nxt is not None or frontier.own_listing_noted(self.db, outlet, self._first_url(response),
+                                                                  PICKS_LISTED)
+            if asked is not None:
+                asked.append((nxt, picks))
+            return picks
+
         return page_listing(response.selector.root, article_url,
                             [(url, link.where) for link in data if (url := article_url(link.url))], url=response.url,
-                            paginated=lambda: self._next_section_page(response, outlet) is not None)
+                            paginated=paginated)
 
     @staticmethod
     def _first_url(response: Response) -> str:
@@ -787,6 +808,27 @@ class NewsSpider(scrapy.Spider):
                 return url
         return None
 
+    def _picks_left(self, response: Response, outlet: str, listed: int, page: int) -> tuple[str, bool]:
+        """What the row of a section page says whose ``listed`` article URLs of its own listing are its box named as
+        picks (``page_listing``), and whether that is broken: where the first page's last list of its own was
+        another (of ``EMPTIED_MIN`` or more), it went; said once, the next read's last list its picks. Without, a list
+        a script draws now beside the page's picks and next page read "ok", its picks taken for it, where it read
+        "its own list is gone"; said every run, a list renamed as picks (``div.pickup-list``) read as gone for ever."""
+        first = self._first_url(response)
+        before = frontier.last_listing(self.db, outlet, first, own=True) if page == 1 else None
+        if before is None or before[1] < EMPTIED_MIN or frontier.own_listing_noted(self.db, outlet, first,
+                                                                                   PICKS_LISTED):
+            return (f"{PICKS_LISTED}: {listed} article URLs under ピックアップ, pickup or recommend, the page's only list "
+                    "but its boxes of other articles, read as its own as the page has a next page or its reads before "
+                    "took them so"), False
+        self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
+        self.logger.warning("newsmon: %s of %s has no list of its own any more but its picks (%d before)",
+                            response.url, outlet, before[1])
+        return (f"{PICKS_LISTED} now ({listed} article URLs under ピックアップ, pickup or recommend, read as its own as "
+                f"the page has a next page): its own list is gone, where its read of "
+                f"{before[0][:16].replace('T', ' ')} UTC listed {before[1]} in it: drawn by JavaScript now, or moved? "
+                "Said once: renamed as picks, it is read so from now on"), True
+
     def _unjudged(self, response: Response, outlet: str, boxed: int) -> str:
         """What a section page cannot tell whose every article link is in a box of other articles
         (``page_listing``) and whose own list no read before held (``_emptied`` names one whose did): whether
@@ -798,9 +840,9 @@ class NewsSpider(scrapy.Spider):
                             "cannot be told", response.url, outlet)
         urls = f"{boxed} article URL{'s are' if boxed != 1 else ' is'}"
         return (f"no list of its own told apart: its {urls} all in boxes of other articles (a ranking, the most "
-                "read, picks on a page of no next page, a pinned story), all read, but whether it turned over since "
-                "its last read cannot be told, nor its next page read then: articles that drop off it unseen are "
-                "lost unless a feed or sitemap of the outlet lists them")
+                "read, picks on a page of no next page never read as its list, a pinned story), all read, but whether "
+                "it turned over since its last read cannot be told, nor its next page read then: articles that drop "
+                "off it unseen are lost unless a feed or sitemap of the outlet lists them")
 
     def _emptied(self, response: Response, outlet: str, listed: str, articles: int,
                  boxed: int | None = None) -> str | None:
