@@ -1328,6 +1328,9 @@ class Body(NamedTuple):
     #: A coding under another (stacked codings) decodes past ``MAX_BODY``: why, in words. The page
     #: is larger, as the crawl refuses it (each coding's output is bounded there), and not read.
     too_large: str | None = None
+    #: A Transfer-Encoding no reader here undoes (``transfer_refusal``): why, in words. Nothing of
+    #: the body is read: it is still encoded, and was counted "not text" with nothing said why.
+    undecodable: str | None = None
 
 
 class _Chunked(ChunkedDataReader):
@@ -1377,6 +1380,52 @@ def content_codings(http: StatusAndHeaders | None) -> list[str]:
             for coding in (part.strip().lower() for part in value.split(",")) if coding and coding != "identity"]
 
 
+def transfer_codings(http: StatusAndHeaders | None) -> list[str]:
+    """A response's Transfer-Encodings in the order the server applied them (chunked last, where it
+    framed the body), from every Transfer-Encoding header (RFC 9112 6.1: one list, however many
+    headers carry it), lower-case, without a coding's parameters, nor "identity" (RFC 2616's, which
+    changes nothing). WARC writers that keep the response as it came keep "gzip, chunked" so."""
+    if http is None or isinstance(http, NoHttp):
+        return []
+    return [coding for name, value in http.headers if name.lower() == "transfer-encoding"
+            for coding in (part.split(";")[0].strip().lower() for part in value.split(","))
+            if coding and coding != "identity"]
+
+
+def _framing(http: StatusAndHeaders | None) -> tuple[bool, list[str]]:
+    """Whether the body is chunked, and the transfer codings applied before the chunking, in order.
+    A "chunked" said again at the end is one chunking (RFC 9112 forbids chunking twice: a header a
+    proxy repeated)."""
+    codings = transfer_codings(http)
+    chunked = codings[-1:] == ["chunked"]
+    while codings[-1:] == ["chunked"]:
+        codings.pop()
+    return chunked, codings
+
+
+def transfer_refusal(http: StatusAndHeaders | None) -> str | None:
+    """Why a body's Transfer-Encoding cannot be undone, or ``None`` when it can. The crawl's client
+    (Twisted's) reads only a first header of exactly "chunked", and fails the fetch otherwise."""
+    chunked, codings = _framing(http)
+    said = ", ".join(transfer_codings(http))
+    if "chunked" in codings:
+        return (f"its Transfer-Encoding ({said}) applies another coding after chunked, which newsmon does not undo "
+                "(chunked comes last, RFC 9112 6.1)")
+    known = BufferedReader.get_supported_decompressors()
+    if unknown := [coding for coding in codings if coding not in known]:
+        return (f"its Transfer-Encoding ({said}) applies {', '.join(unknown)}, a transfer coding newsmon cannot undo "
+                "(it undoes chunked, gzip, deflate, br, zstd): the bytes are still encoded")
+    return None
+
+
+def _codings_named(http: StatusAndHeaders | None) -> str:
+    """The codings a body was sent in, as its reasons name them: "gzip, br Content-Encoding", "gzip
+    Transfer-Encoding" (chunked, which says where the body ends, apart)."""
+    named = [f"{', '.join(codings)} {header}" for codings, header in
+             ((content_codings(http), "Content-Encoding"), (_framing(http)[1], "Transfer-Encoding")) if codings]
+    return " and ".join(named)
+
+
 def _readers(record: ArcWarcRecord) -> list:
     """The readers a response's body goes through, the one that gives the page last: the record's
     (``_Chunked`` for a chunked body; whole for a response record that holds no HTTP response,
@@ -1384,14 +1433,20 @@ def _readers(record: ArcWarcRecord) -> list:
     (Scrapy's HttpCompressionMiddleware) undoes them. warcio's own (``content_stream``) undoes the
     first header's value when that is one coding it knows: a page sent "gzip, br" (or in a header
     each) came out still compressed, "not an HTML page". Undoing stops at a coding warcio has no
-    decoder for: what is left is not text, and says so."""
+    decoder for: what is left is not text, and says so.
+
+    Transfer codings other than chunked ("gzip, chunked", or a header each) were applied after the
+    Content-Encodings, and are undone first (``transfer_refusal`` first: one no decoder undoes);
+    before, only a Transfer-Encoding of exactly "chunked" was read, and such a body, still
+    chunked or compressed, was "not an HTML page", or stored with its chunk sizes in its text."""
     headers = record.http_headers
     if isinstance(headers, NoHttp):
         return [io.BufferedReader(_Prefixed(headers.first_line, record.raw_stream))]
     known = BufferedReader.get_supported_decompressors()
-    codings = list(takewhile(lambda coding: coding in known, reversed(content_codings(headers))))
+    chunked, transfer = _framing(headers)
+    codings = list(takewhile(lambda coding: coding in known, reversed(content_codings(headers) + transfer)))
     last = codings[0] if codings else None
-    if headers is not None and (headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
+    if chunked:
         readers = [_Chunked(record.raw_stream, decomp_type=last)]
     else:
         readers = [BufferedReader(record.raw_stream, decomp_type=last) if last else record.raw_stream]
@@ -1412,6 +1467,8 @@ def read_body(record: ArcWarcRecord) -> Body:
     the only copy of a page, so its reader decides what a cut one is worth. A body warcio could
     not decode at all comes back as it was sent (compressed bytes, which are not text).
     """
+    if refused := transfer_refusal(record.http_headers):
+        return Body(b"", undecodable=refused)
     readers = _readers(record)
     complaint = io.StringIO()
     with redirect_stderr(complaint):
@@ -1419,10 +1476,10 @@ def read_body(record: ArcWarcRecord) -> Body:
     if len(data) > MAX_BODY:
         return Body(data)
     if over := [reader.coding for reader in readers if isinstance(reader, _Layer) and reader.over]:
-        return Body(data, too_large=f"undoing the {over[0]} of its {', '.join(content_codings(record.http_headers))} "
-                                    "Content-Encoding gives more than that already: a compression bomb?")
+        return Body(data, too_large=f"undoing the {over[0]} of its {_codings_named(record.http_headers)} "
+                                    "gives more than that already: a compression bomb?")
     if unread := _undecoded(readers, data):
-        return Body(data, corrupt=f"its {', '.join(content_codings(record.http_headers))} Content-Encoding {unread}")
+        return Body(data, corrupt=f"its {_codings_named(record.http_headers)} {unread}")
     # A decoder warcio dropped at its first bytes passed them on as they were: a page stored decoded.
     decoders = [decoder for reader in readers if (decoder := getattr(reader, "decompressor", None)) is not None]
     if all(getattr(decoder, "eof", True) for decoder in decoders):
@@ -1431,12 +1488,11 @@ def read_body(record: ArcWarcRecord) -> Body:
         if not decoders and (short := _short_of_length(record, data)):
             return Body(data, cut=short)
         return Body(data)
-    encoding = ", ".join(content_codings(record.http_headers))
+    encoding = _codings_named(record.http_headers)
     said = _complaint(complaint)
     if said:
-        return Body(data, corrupt=f"its {encoding} Content-Encoding is corrupt "
-                                  f"({_printable(said)} after {len(data):,} bytes decoded)")
-    return Body(data, cut=f"its {encoding} Content-Encoding breaks off there (the compressed stream ends)")
+        return Body(data, corrupt=f"its {encoding} is corrupt ({_printable(said)} after {len(data):,} bytes decoded)")
+    return Body(data, cut=f"its {encoding} breaks off there (the compressed stream ends)")
 
 
 def _undecoded(readers: list, data: bytes) -> str | None:
@@ -1501,7 +1557,7 @@ def _short_of_length(record: ArcWarcRecord, data: bytes) -> str | None:
     closing the connection ends such a body, early or not), it stops before its end tag, as the
     crawl tells such a cut (``outcome.cut_short``): it was stored as the whole article."""
     http = record.http_headers
-    if http is None or isinstance(http, NoHttp) or "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
+    if http is None or isinstance(http, NoHttp) or _framing(http)[0]:
         return None
     declared = (http.get_header("Content-Length") or "").strip()
     if declared.isdigit():

@@ -135,6 +135,8 @@ class _Kept(NamedTuple):
     #: Why the body is larger than ``archives.MAX_BODY`` where it is shorter: a coding under
     #: another decodes past it (``archives.Body.too_large``).
     too_large: str | None
+    #: Why the body was not read at all: a Transfer-Encoding no reader here undoes (``archives.Body.undecodable``).
+    undecodable: str | None
     captured: str | None  # Page.captured
 
 
@@ -432,7 +434,7 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
         cut = body.cut or (f"the archive truncated the page there (WARC-Truncated: {truncated})" if truncated else
                            f"the archive split the record, and this is its first segment (WARC-Segment-Number: "
                            f"{segment})" if segment else None)
-        return _Kept(url, ctype, body.data, known, headers, cut, body.corrupt, body.too_large,
+        return _Kept(url, ctype, body.data, known, headers, cut, body.corrupt, body.too_large, body.undecodable,
                      _capture_time(record.rec_headers))
 
     def outlet_article(url: str) -> bool:
@@ -551,9 +553,18 @@ def _ingest_part(part: Part, options: Options, dicts: Mapping[str, tuple[int, st
             counts.update(said)
         return undo
 
-    for url, ctype, body, known, headers, cut, corrupt, too_large, captured in archives.read_part(part, keep,
-                                                                                                 result.read, mark):
+    for url, ctype, body, known, headers, cut, corrupt, too_large, undecodable, captured in archives.read_part(
+            part, keep, result.read, mark):
         encoding = headers.get("Content-Encoding")
+        if undecodable:
+            # Still encoded, its bytes say nothing of the page (it was "not an HTML page: binary data", the
+            # coding unnamed): a compression newsmon cannot undo, where the crawl's client fails the fetch.
+            counts["bad_compression"] += 1
+            if known:
+                refuse(url, ctype, Problem("bad_compression", f"the page in the archive cannot be read: {undecodable}; "
+                                                              "a crawl of the outlet fetches the page again, and "
+                                                              "another archive's capture of it may be readable"))
+            continue
         if len(body) > archives.MAX_BODY or too_large:
             # Read no further (the rest of the record is skipped, not decoded): as the crawl's.
             counts["too_large"] += 1

@@ -2166,6 +2166,45 @@ def test_pages_in_every_content_encoding_a_browser_accepts_are_read(tmp_path):
     assert "bzip2 data" in reason and "Content-Encoding x-bzip2" in reason
 
 
+def test_a_page_in_transfer_codings_besides_chunked_is_read_or_refused_naming_the_coding(tmp_path):
+    # Only a Transfer-Encoding of exactly "chunked" was read: a response kept with its raw transfer
+    # coding ("gzip, chunked", or "gzip" and "chunked" in a header each) was "not an HTML page:
+    # binary data", and "Chunked;ext=1" stored with its chunk sizes in the text. They are undone
+    # after the chunks, before the Content-Encodings; a coding no decoder undoes is said so.
+    pages = warcs.outlet_pages()[:9]
+    sent = [((("Transfer-Encoding", "gzip, chunked"),), lambda b: _chunked(gzip.compress(b))),
+            ((("Transfer-Encoding", "gzip"), ("Transfer-Encoding", "chunked")), lambda b: _chunked(gzip.compress(b))),
+            ((("Transfer-Encoding", " Chunked ; ext=1"),), _chunked),
+            ((("Content-Encoding", "deflate"), ("Transfer-Encoding", "x-gzip,Chunked")),
+             lambda b: _chunked(gzip.compress(zlib.compress(b)))),
+            ((("Transfer-Encoding", "gzip"),), gzip.compress),  # no chunks: the connection's close ends it
+            ((("Transfer-Encoding", "chunked"), ("Transfer-Encoding", "chunked")), _chunked)]  # a repeated header
+    readable = pages[:len(sent)]
+    unknown, misplaced, damaged = pages[len(sent):]
+    fetches = [warcs.Fetch(p.url, p.body, headers=h, payload=encode(p.body)) for p, (h, encode) in zip(readable, sent)]
+    inner = bytearray(gzip.compress(damaged.body))
+    inner[len(inner) // 2] ^= 0xFF
+    fetches += [warcs.Fetch(unknown.url, unknown.body, headers=(("Transfer-Encoding", "compress, chunked"),),
+                            payload=_chunked(b"\x1f\x9d\x90" + zlib.compress(unknown.body))),
+                warcs.Fetch(misplaced.url, misplaced.body, headers=(("Transfer-Encoding", "chunked, gzip"),),
+                            payload=gzip.compress(_chunked(misplaced.body))),
+                warcs.Fetch(damaged.url, damaged.body, headers=(("Transfer-Encoding", "gzip, chunked"),),
+                            payload=_chunked(bytes(inner)))]
+    counted, states, db = _ingested(tmp_path, fetches)
+    assert counted["new"] == len(sent) and counted["bad compression"] == 3 and "not text" not in counted
+    texts = dict(rows(db, "SELECT url, text FROM articles"))
+    for page in readable:
+        url = canonical_url(page.url, HOSTS)
+        assert texts[url] == store.analyse(page.body, url)["text"], page.url
+    kind, code, reason = states[canonical_url(unknown.url, HOSTS)]
+    assert (kind, code) == ("error", "bad_compression")
+    assert "its Transfer-Encoding (compress, chunked) applies compress, a transfer coding newsmon cannot undo" in reason
+    kind, code, reason = states[canonical_url(misplaced.url, HOSTS)]
+    assert (kind, code) == ("error", "bad_compression") and "(chunked, gzip) applies another coding after" in reason
+    kind, code, reason = states[canonical_url(damaged.url, HOSTS)]
+    assert (kind, code) == ("error", "bad_compression") and "its gzip Transfer-Encoding is corrupt (" in reason
+
+
 def test_a_page_in_stacked_content_encodings_is_decoded_as_the_crawl_decodes_it(tmp_path):
     # "gzip, br" (or a Content-Encoding header each, as servers send them): warcio undid none or
     # the first header's only, and the page, still compressed, was "not an HTML page", its reason

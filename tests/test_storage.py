@@ -90,7 +90,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m052_pruned_pages", "m053_urls_due", "m054_history_lookups", "m055_articles_of_the_day",
                    "m056_archive_places_by_outlet",
                    "m057_notified_health_changes",
-                   "m058_retirements_told_by_their_runs"]
+                   "m058_retirements_told_by_their_runs", "m059_page_references"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -1036,7 +1036,7 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
                            "m052_pruned_pages", "m053_urls_due", "m054_history_lookups",
                            "m055_articles_of_the_day", "m056_archive_places_by_outlet",
                            "m057_notified_health_changes",
-                           "m058_retirements_told_by_their_runs"]
+                           "m058_retirements_told_by_their_runs", "m059_page_references"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
@@ -1177,7 +1177,8 @@ def test_m057_takes_the_retirements_a_later_digest_told_as_told_still(tmp_path):
     for run_id, sent_at, ok in ((6, "2026-12-06T10:00:01+00:00", 1), (8, at, 1), (10, "2026-12-06T10:05:00+00:00", 0)):
         db["notifications"].insert({"run_id": run_id, "sent_at": sent_at, "channel": "webhook", "ok": ok,
                                     "articles": 0, "health_changes": 0})
-    assert migrate(db) == ["m057_notified_health_changes", "m058_retirements_told_by_their_runs"]
+    assert migrate(db) == ["m057_notified_health_changes", "m058_retirements_told_by_their_runs",
+                           "m059_page_references"]
     told = db.execute("SELECT h.outlet, t.run_id, t.notified_at FROM notified_health_changes t "
                       "JOIN health_log h ON h.id = t.health_log_id ORDER BY h.id").fetchall()
     assert told == [("asahi", 6, "2026-12-06T10:00:01+00:00")]
@@ -1196,7 +1197,7 @@ def test_m058_takes_the_retirements_their_runs_digest_told_as_told_still(tmp_pat
     for run_id, channel, ok in ((5, "webhook", 0), (5, "apprise", 1), (7, "webhook", 0), (8, "webhook", 1)):
         db["notifications"].insert({"run_id": run_id, "sent_at": at, "channel": channel, "ok": ok,
                                     "articles": 0, "health_changes": 1})
-    assert migrate(db) == ["m058_retirements_told_by_their_runs"]
+    assert migrate(db) == ["m058_retirements_told_by_their_runs", "m059_page_references"]
     told = db.execute("SELECT h.outlet, t.run_id FROM notified_health_changes t "
                       "JOIN health_log h ON h.id = t.health_log_id ORDER BY h.id").fetchall()
     assert told == [("asahi", 5)]
@@ -1222,7 +1223,7 @@ def test_m044_reads_the_amp_copy_a_url_was_listed_as_off_its_reason(tmp_path):
                            "m052_pruned_pages", "m053_urls_due", "m054_history_lookups",
                            "m055_articles_of_the_day", "m056_archive_places_by_outlet",
                            "m057_notified_health_changes",
-                           "m058_retirements_told_by_their_runs"]
+                           "m058_retirements_told_by_their_runs", "m059_page_references"]
     assert {url: frontier.listed_as(db, url) for url in ("https://a.jp/a/1", "https://a.jp/a/2", "https://a.jp/a/3",
                                                          "https://a.jp/a/4")} == {
         "https://a.jp/a/1": "https://a.jp/a/1/amp", "https://a.jp/a/2": "https://a.jp/a/2.amp.html",
