@@ -291,6 +291,8 @@ class Attributor:
     #: The actors that are governments (all but those with ``government = false``, actors.toml): whose "the
     #: government" a story's may be.
     _governments: frozenset[str] = frozenset()
+    #: The actors' ``envoys`` (actors.toml): markers the scorer leaves out of a sentence that responds.
+    envoys: frozenset[str] = frozenset()
 
     def label(self, owner: str | None) -> str:
         return self.labels.get(owner or "", "unattributed")
@@ -825,11 +827,15 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
     #: How a name is followed by its word of government: en ("Iran's defense minister"), demonym, ja (ケニア政府).
     kinds: dict[str, str] = {}
     labels: dict[str, str] = {}
+    envoys: set[str] = set()
     governments = frozenset(key for key, spec in data["actors"].items() if spec.get("government", True))
     for key, spec in data["actors"].items():
         labels[key] = spec.get("label", key)
         for form in spec.get("markers", []):
             owner.setdefault(form, (key, 1.0))
+        for form in spec.get("envoys", []):
+            owner.setdefault(form, (key, 1.0))
+            envoys.add(form)
         # 比政府, 印首相, 露大統領: an abbreviation is a marker only glued to a word of government (see actors.toml).
         for short in spec.get("abbreviations", []):
             for word in data.get("institutions", []):
@@ -870,4 +876,4 @@ def load_attributor(data: dict[str, Any] | None = None) -> Attributor:
     names = re.compile(_trie(name_owner)) if name_owner else None
     return Attributor(labels=labels, _pattern=pattern, _prefix=prefix, _owner=owner, _prefix_owner=prefix_owner,
                       _prefix_reach=max(map(len, prefix_owner), default=6), _names=names, _name_owner=name_owner,
-                      _name_follow=name_follow, _governments=governments)
+                      _name_follow=name_follow, _governments=governments, envoys=frozenset(envoys))

@@ -583,6 +583,11 @@ class Occurrence:
     cited: bool = False
 
 
+# What an envoy says of a document when responding to it: RESPONSE, and a headline's bare 評価 (RESPONSE wants 評価し/評価す,
+# as 評価額 is a price) and 期待, an envoy's hope for what the host will decide.
+_ENVOY_RESPONDS = re.compile(RESPONSE.pattern + r"|評価(?!額|損|益|替)|期待|(?<![A-Za-z])(?:expect|hope)", re.IGNORECASE)
+
+
 class _Text:
     """A title or body with its markers and sentences, computed on first use."""
 
@@ -598,7 +603,13 @@ class _Text:
     @property
     def markers(self) -> list:
         if self._markers is None:
-            self._markers = self._attrib.markers(self.text)
+            markers = self._attrib.markers(self.text)
+            if self._attrib.envoys:
+                # A foreign envoy in Tokyo responding (米大使、国家安全保障戦略の改定を歓迎; 防衛費GDP比3.5%案を評価) speaks
+                # of Japan's documents: as the responder, the envoy's marker made them the envoy's government's.
+                markers = [m for m in markers if m.text not in self._attrib.envoys
+                           or not _ENVOY_RESPONDS.search(self.text, *self.sentence(m.start))]
+            self._markers = markers
         return self._markers
 
     @property
@@ -1067,8 +1078,11 @@ def _structure(topic: Topic, title: _Text, body: _Text,
                 owner, how, cue = found_by.owner, found_by.how, found_by.cue
             if owner is None and where == "title" and structure.own_qualifiers \
                     and match.group().lower().startswith(structure.own_qualifiers) \
-                    and not title.markers and not body.markers and not _other_subject(text, match.start()):
-                # Nobody named anywhere: a Japanese headline's subject left out is its own country's.
+                    and all(m.owner == topic.home for m in (*title.markers, *body.markers)) \
+                    and not _other_subject(topic, text, match.start()):
+                # Nobody else named anywhere: a Japanese headline's subject left out is its own country's. A word of
+                # the home's that decides nothing leaves it so (安保文書改定へ有識者会議 関係者: the panel as an object
+                # weighs under a decision, and the headline scored 0: audit14).
                 owner, how, cue = topic.home, "unnamed", ""
             if owner == topic.home:
                 weight = structure.set_weight if match.groupdict().get("set") else structure.weight
@@ -1080,11 +1094,15 @@ def _structure(topic: Topic, title: _Text, body: _Text,
 _HEAD_SUBJECT = re.compile(r"\s*([^、,。\s]{1,15}?)(?:、|が|は)")
 
 
-def _other_subject(title: str, start: int) -> bool:
+def _other_subject(topic: Topic, title: str, start: int) -> bool:
     """Whether the headline opens with a subject before ``start`` that no marker names (a
-    company's "トヨタ、安全保障戦略を見直し"): its document is that subject's, not the home's."""
+    company's "トヨタ、安全保障戦略を見直し"): its document is that subject's, not the home's. Not an opening that holds
+    one of the topic's own terms (防衛費の新目標、安保戦略に明記へ: its topic, no one's name; audit14)."""
     opened = _HEAD_SUBJECT.match(title)
-    return opened is not None and opened.end(1) <= start
+    if opened is None or opened.end(1) > start:
+        return False
+    return not any(start_ < opened.end(1) for k, spans in _scan(topic, title).items()
+                   if not (topic.terms[k].context or topic.terms[k].against) for start_, _ in spans)
 
 
 def _prefixed(part: _Text, match: re.Match[str], home: str | None) -> bool:
