@@ -586,6 +586,11 @@ class Occurrence:
 # What an envoy says of a document when responding to it: RESPONSE, and a headline's bare 評価 (RESPONSE wants 評価し/評価す,
 # as 評価額 is a price) and 期待, an envoy's hope for what the host will decide.
 _ENVOY_RESPONDS = re.compile(RESPONSE.pattern + r"|評価(?!額|損|益|替)|期待|(?<![A-Za-z])(?:expect|hope)", re.IGNORECASE)
+# ... unless another's: a marker joined to the response word by の is the one responding (米大使、国家防衛戦略で講演
+# 日本の反発も: Japan's backlash at the US envoy's own strategy, which dropping the envoy made Japan's; a re-check of
+# audit14). Not one joined by は or が: the subject responding is the attribution's to weigh (中国は反発 leaves the envoy
+# out, as before).
+_OTHERS_RESPONSE = re.compile(r"(?:側)?の")
 
 
 class _Text:
@@ -607,10 +612,15 @@ class _Text:
             if self._attrib.envoys:
                 # A foreign envoy in Tokyo responding (米大使、国家安全保障戦略の改定を歓迎; 防衛費GDP比3.5%案を評価) speaks
                 # of Japan's documents: as the responder, the envoy's marker made them the envoy's government's.
-                markers = [m for m in markers if m.text not in self._attrib.envoys
-                           or not _ENVOY_RESPONDS.search(self.text, *self.sentence(m.start))]
+                markers = [m for m in markers if m.text not in self._attrib.envoys or not self._responds(m, markers)]
             self._markers = markers
         return self._markers
+
+    def _responds(self, envoy: Any, markers: list) -> bool:
+        """Whether the ``envoy``'s sentence responds, by a word no other marker right before it owns."""
+        return any(not any(other is not envoy and _OTHERS_RESPONSE.fullmatch(self.text, other.end, said.start())
+                           for other in markers)
+                   for said in _ENVOY_RESPONDS.finditer(self.text, *self.sentence(envoy.start)))
 
     @property
     def sentences(self) -> list[int]:
@@ -1092,17 +1102,23 @@ def _structure(topic: Topic, title: _Text, body: _Text,
 
 # A headline's opening subject, whoever it is: words before its first 、, が or は ("トヨタ、…").
 _HEAD_SUBJECT = re.compile(r"\s*([^、,。\s]{1,15}?)(?:、|が|は)")
+# What may follow a topic's term in an opening that is the topic (防衛費の新目標, 反撃能力の運用, 防衛費増額): a short noun of
+# it. A longer tail ends in a subject of its own (防衛費の膨張批判のNPO、安全保障戦略を策定: an NGO's strategy).
+_TOPIC_OPENING_TAIL = re.compile(r"の?[一-龥々ぁ-んァ-ヶー]{0,3}")
 
 
 def _other_subject(topic: Topic, title: str, start: int) -> bool:
     """Whether the headline opens with a subject before ``start`` that no marker names (a
-    company's "トヨタ、安全保障戦略を見直し"): its document is that subject's, not the home's. Not an opening that holds
-    one of the topic's own terms (防衛費の新目標、安保戦略に明記へ: its topic, no one's name; audit14)."""
+    company's "トヨタ、安全保障戦略を見直し"): its document is that subject's, not the home's. Not an opening that is
+    one of the topic's own terms or a short noun of it (防衛費の新目標、安保戦略に明記へ: its topic, no one's name;
+    audit14)."""
     opened = _HEAD_SUBJECT.match(title)
     if opened is None or opened.end(1) > start:
         return False
-    return not any(start_ < opened.end(1) for k, spans in _scan(topic, title).items()
-                   if not (topic.terms[k].context or topic.terms[k].against) for start_, _ in spans)
+    close = opened.end(1)
+    return not any(start_ < close and (end >= close or _TOPIC_OPENING_TAIL.fullmatch(title, end, close))
+                   for k, spans in _scan(topic, title).items()
+                   if not (topic.terms[k].context or topic.terms[k].against) for start_, end in spans)
 
 
 def _prefixed(part: _Text, match: re.Match[str], home: str | None) -> bool:

@@ -1675,6 +1675,17 @@ AUDIT14_GAPS = {
                  "infinitive's agent",
     "a14-fe-07": "'Glass: National Defense Strategy …': the envoy by his bare surname, left out as a marker (a common "
                  "noun opening a headline), so the strategy is no one's and counts as Japan's",
+    # The re-check (a14-r-*, 45 texts at the three rules' edges): 10 were wrong before audit14's change, 9 after it,
+    # 4 now. 駐米国大使 held the US envoy's 米国大使 and 駐英国大使 the UK's 英国 (Japan's envoys), an NGO opening with
+    # 防衛費 was taken for the topic, and Japan's backlash (日本の反発) dropped the US envoy as the one responding.
+    "a14-r-05": "米大使「国家防衛戦略は同盟国の貢献を高く評価」: the praise is the quoted strategy's, of allies, but a "
+                "response word in the envoy's headline drops the envoy as its speaker, and the strategy is no one's",
+    "a14-r-09": "グラス大使、国家防衛戦略を説明 日本の防衛費増額に期待: the envoy's hope of Japan drops him as the "
+                "strategy's speaker too, and Japan's 防衛費 makes it Japan's; a headline's two clauses are one sentence",
+    "a14-r-18": "'U.S. envoy hopes Japan's new security strategy deepens alliance': 'new security strategy' with no "
+                "revision verb is the structure's noun alone, and no term (a14-we-13's kind)",
+    "a14-r-26": "安保戦略改定へ 中国の軍拡に対応: 中国 named as the threat is a marker, so the headline's unnamed subject "
+                "is not taken as Japan's (only a headline whose markers are all Japan's is)",
 }
 
 
