@@ -195,6 +195,11 @@ BUG_TYPES = frozenset({"NameError", "AttributeError", "TypeError", "KeyError", "
                        "ZeroDivisionError", "RecursionError", "ImportError", "NotImplementedError"})
 
 
+#: How Twisted's HTTP client says it has no decoder for a response's Transfer-Encoding: the KeyError of its
+#: lookup, a bytes repr of the header's value, inside the ResponseFailed Scrapy wraps.
+_UNREAD_FRAMING = re.compile(r"Failure builtins\.KeyError: b'([A-Za-z0-9 ,;=._-]{1,80})'")
+
+
 def failure_problem(kinds: list[str], message: str) -> Problem:
     """The problem of a fetch that raised instead of answering.
 
@@ -219,6 +224,13 @@ def failure_problem(kinds: list[str], message: str) -> Problem:
     # Scrapy 2.19 raises its own CannotResolveHostError (no subclass of Twisted's): "fetch_failed".
     if names & {"DNSLookupError", "DownloadDNSLookupError", "CannotResolveHostError"}:
         return Problem("dns", "the host name does not resolve" + (f": {text}" if text else ""))
+    if names & {"ResponseFailed", "DownloadFailedError"} and (framed := _UNREAD_FRAMING.search(text)):
+        # Twisted looks the first Transfer-Encoding header up among its decoders (chunked alone) and fails on any
+        # other ("gzip, chunked", "compress"): said as a lost connection and a Failure's repr, where no fetch of the
+        # page will ever read the server's framing. As ingest says of such a coding: tried again, then given up.
+        return Problem("bad_compression", f"the server sent it with a Transfer-Encoding of {framed.group(1)!r}, which "
+                                          "the crawl's HTTP client cannot read (it reads chunked alone); a capture "
+                                          "of the page in a web archive may be read by newsmon ingest")
     if names & {"ConnectionLost", "ConnectionDone", "ResponseFailed", "ResponseNeverReceived",
                 "DownloadFailedError", "ConnectionResetError"}:
         return Problem("connection_lost", "the connection was lost before a complete response"
