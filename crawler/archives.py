@@ -1328,8 +1328,9 @@ class Body(NamedTuple):
     #: A coding under another (stacked codings) decodes past ``MAX_BODY``: why, in words. The page
     #: is larger, as the crawl refuses it (each coding's output is bounded there), and not read.
     too_large: str | None = None
-    #: A Transfer-Encoding no reader here undoes (``transfer_refusal``): why, in words. Nothing of
-    #: the body is read: it is still encoded, and was counted "not text" with nothing said why.
+    #: A Transfer-Encoding no reader here undoes (``transfer_refusal``), and the bytes as stored are
+    #: no page (a writer that undid it, its header kept, stored one): why, in words. Nothing of the
+    #: body is read: it is still encoded, and was counted "not text" with nothing said why.
     undecodable: str | None = None
 
 
@@ -1418,15 +1419,18 @@ def transfer_refusal(http: StatusAndHeaders | None) -> str | None:
     return None
 
 
-def _codings_named(http: StatusAndHeaders | None) -> str:
-    """The codings a body was sent in, as its reasons name them: "gzip, br Content-Encoding", "gzip
-    Transfer-Encoding" (chunked, which says where the body ends, apart)."""
+def _codings_named(http: StatusAndHeaders | None, transfer: bool = True) -> str:
+    """The codings a body was sent in, as its reasons name them, one subject of "is corrupt" and "breaks
+    off": "gzip, br Content-Encoding", "gzip Transfer-Encoding", "deflate Content-Encoding under a gzip
+    Transfer-Encoding" (chunked, which says where the body ends, apart; ``transfer``: the transfer
+    codings are undone; not where the body was read as stored, ``transfer_refusal``)."""
     named = [f"{', '.join(codings)} {header}" for codings, header in
-             ((content_codings(http), "Content-Encoding"), (_framing(http)[1], "Transfer-Encoding")) if codings]
-    return " and ".join(named)
+             ((content_codings(http), "Content-Encoding"), (_framing(http)[1] if transfer else [], "Transfer-Encoding"))
+             if codings]
+    return " under a ".join(named)
 
 
-def _readers(record: ArcWarcRecord) -> list:
+def _readers(record: ArcWarcRecord, transfer_undone: bool = True) -> list:
     """The readers a response's body goes through, the one that gives the page last: the record's
     (``_Chunked`` for a chunked body; whole for a response record that holds no HTTP response,
     ``NoHttp``), then one decoder a Content-Encoding, the last applied first, as the crawl's
@@ -1438,12 +1442,16 @@ def _readers(record: ArcWarcRecord) -> list:
     Transfer codings other than chunked ("gzip, chunked", or a header each) were applied after the
     Content-Encodings, and are undone first (``transfer_refusal`` first: one no decoder undoes);
     before, only a Transfer-Encoding of exactly "chunked" was read, and such a body, still
-    chunked or compressed, was "not an HTML page", or stored with its chunk sizes in its text."""
+    chunked or compressed, was "not an HTML page", or stored with its chunk sizes in its text.
+    Without ``transfer_undone`` they are taken as undone by the archive's writer (``read_body``), the
+    chunks too where there may be any (warcio's de-chunking passes on a body that is none)."""
     headers = record.http_headers
     if isinstance(headers, NoHttp):
         return [io.BufferedReader(_Prefixed(headers.first_line, record.raw_stream))]
     known = BufferedReader.get_supported_decompressors()
     chunked, transfer = _framing(headers)
+    if not transfer_undone:
+        chunked, transfer = "chunked" in transfer_codings(headers), []
     codings = list(takewhile(lambda coding: coding in known, reversed(content_codings(headers) + transfer)))
     last = codings[0] if codings else None
     if chunked:
@@ -1467,19 +1475,23 @@ def read_body(record: ArcWarcRecord) -> Body:
     the only copy of a page, so its reader decides what a cut one is worth. A body warcio could
     not decode at all comes back as it was sent (compressed bytes, which are not text).
     """
-    if refused := transfer_refusal(record.http_headers):
-        return Body(b"", undecodable=refused)
-    readers = _readers(record)
+    refused = transfer_refusal(record.http_headers)
+    readers = _readers(record, transfer_undone=not refused)
     complaint = io.StringIO()
     with redirect_stderr(complaint):
         data = readers[-1].read(MAX_BODY + 1)
+    # A page the archive's writer stored decoded, the Transfer-Encoding header kept (as warcio allows for
+    # chunks that are none): it was read before such codings were undone, and refused only for its header.
+    if refused and check_body(data) is not None and not _opens_late(data):
+        return Body(b"", undecodable=refused)
     if len(data) > MAX_BODY:
         return Body(data)
+    named = _codings_named(record.http_headers, transfer=not refused)
     if over := [reader.coding for reader in readers if isinstance(reader, _Layer) and reader.over]:
-        return Body(data, too_large=f"undoing the {over[0]} of its {_codings_named(record.http_headers)} "
-                                    "gives more than that already: a compression bomb?")
+        return Body(data, too_large=f"undoing the {over[0]} of its {named} gives more than that already: "
+                                    "a compression bomb?")
     if unread := _undecoded(readers, data):
-        return Body(data, corrupt=f"its {_codings_named(record.http_headers)} {unread}")
+        return Body(data, corrupt=f"its {named} {unread}")
     # A decoder warcio dropped at its first bytes passed them on as they were: a page stored decoded.
     decoders = [decoder for reader in readers if (decoder := getattr(reader, "decompressor", None)) is not None]
     if all(getattr(decoder, "eof", True) for decoder in decoders):
@@ -1488,11 +1500,10 @@ def read_body(record: ArcWarcRecord) -> Body:
         if not decoders and (short := _short_of_length(record, data)):
             return Body(data, cut=short)
         return Body(data)
-    encoding = _codings_named(record.http_headers)
     said = _complaint(complaint)
     if said:
-        return Body(data, corrupt=f"its {encoding} is corrupt ({_printable(said)} after {len(data):,} bytes decoded)")
-    return Body(data, cut=f"its {encoding} breaks off there (the compressed stream ends)")
+        return Body(data, corrupt=f"its {named} is corrupt ({_printable(said)} after {len(data):,} bytes decoded)")
+    return Body(data, cut=f"its {named} breaks off there (the compressed stream ends)")
 
 
 def _undecoded(readers: list, data: bytes) -> str | None:

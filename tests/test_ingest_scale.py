@@ -2205,6 +2205,36 @@ def test_a_page_in_transfer_codings_besides_chunked_is_read_or_refused_naming_th
     assert (kind, code) == ("error", "bad_compression") and "its gzip Transfer-Encoding is corrupt (" in reason
 
 
+def test_a_page_stored_decoded_under_a_transfer_coding_newsmon_cannot_undo_is_read(tmp_path):
+    # A WARC writer that undid the transfer coding and kept its header ("compress, chunked", "chunked,
+    # gzip"): the page, read before such headers were looked at, was refused for its header alone,
+    # "bad_compression", where warcio reads chunks that are none as they are. Bytes still encoded stay
+    # refused; a damaged page names its codings as one thing, not "deflate Content-Encoding and gzip
+    # Transfer-Encoding is corrupt".
+    pages = warcs.outlet_pages()[:5]
+    said = [(("Transfer-Encoding", "compress, chunked"),), (("Transfer-Encoding", "chunked, gzip"),),
+            (("Transfer-Encoding", "x-compress"),)]
+    decoded, encoded, damaged = pages[:len(said)], pages[len(said)], pages[len(said) + 1]
+    inner = bytearray(zlib.compress(damaged.body))
+    inner[len(inner) // 2] ^= 0xFF
+    fetches = [warcs.Fetch(p.url, p.body, headers=h) for p, h in zip(decoded, said)]
+    fetches += [warcs.Fetch(encoded.url, encoded.body, headers=(("Transfer-Encoding", "chunked, gzip"),),
+                            payload=gzip.compress(_chunked(encoded.body))),
+                warcs.Fetch(damaged.url, damaged.body, payload=_chunked(gzip.compress(bytes(inner))),
+                            headers=(("Content-Encoding", "deflate"), ("Transfer-Encoding", "gzip, chunked")))]
+    counted, states, db = _ingested(tmp_path, fetches)
+    assert counted["new"] == len(decoded) and counted["bad compression"] == 2
+    texts = dict(rows(db, "SELECT url, text FROM articles"))
+    for page in decoded:
+        url = canonical_url(page.url, HOSTS)
+        assert texts[url] == store.analyse(page.body, url)["text"], page.url
+    kind, code, reason = states[canonical_url(encoded.url, HOSTS)]
+    assert (kind, code) == ("error", "bad_compression") and "(chunked, gzip) applies another coding after" in reason
+    kind, code, reason = states[canonical_url(damaged.url, HOSTS)]
+    assert (kind, code) == ("error", "bad_compression")
+    assert "its deflate Content-Encoding under a gzip Transfer-Encoding is corrupt (" in reason
+
+
 def test_a_page_in_stacked_content_encodings_is_decoded_as_the_crawl_decodes_it(tmp_path):
     # "gzip, br" (or a Content-Encoding header each, as servers send them): warcio undid none or
     # the first header's only, and the page, still compressed, was "not an HTML page", its reason
