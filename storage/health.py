@@ -297,9 +297,9 @@ class HealthChange:
     at: str | None = None
     #: Reasons of the status that ended within it, as last logged (``_resolved``).
     resolved: list[Reason] = field(default_factory=list)
-    #: Its ``health_log`` row, for a retirement: a delivered digest telling it keeps it (``notified_health_changes``).
-    #: Any digest of the run it was logged under was taken as having told it; a second one (the daemon recording
-    #: the end of a run another crawl checked as killed first) did not hold it, and it was told by none.
+    #: Its ``health_log`` row: a delivered digest telling it keeps it told (``notified_health_changes``). A delivered
+    #: digest of a run of its outlet was taken as having told it; a second one of the run it was logged under (the
+    #: daemon recording the end of a run another crawl checked as killed first) did not hold it, and none told it.
     log_id: int | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1578,34 +1578,35 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
             db.execute("UPDATE outlet_health SET reasons = ?, checked_at = ?, run_id = ? WHERE outlet = ?",
                        [reasons, stamp, run_id, outlet])
         # What the digest of the run is given (the returns below), and only that, is sent again by the next
-        # digest delivered when none of this one was (``notifications.missed_health_changes``).
+        # digest delivered until a delivered one held it (``notifications.missed_health_changes``).
         # Back from retirement "ok" is no news, as a first check "ok" is none.
         fresh = before is None or before.status == "retired"
         telling = bool(resolved) and (not changed or said) or bool(unnamed) or (
             changed and not damped and not said and not (fresh and health.status == "ok"))
+        logged = None
         if changed or resolved or unnamed:
             # A reason's end logged too, though the status' reasons are as they were: a digest no
             # channel delivered left it to none.
-            db.table("health_log").insert({"outlet": outlet, "at": stamp, "run_id": run_id,
-                                           "previous": before.status if before else None,
-                                           "status": health.status, "reasons": reasons,
-                                           "resolved": json.dumps([r.to_dict() for r in resolved], ensure_ascii=False)
-                                           if resolved else None, "told": int(telling)})
+            logged = db.table("health_log").insert({
+                "outlet": outlet, "at": stamp, "run_id": run_id, "previous": before.status if before else None,
+                "status": health.status, "reasons": reasons,
+                "resolved": json.dumps([r.to_dict() for r in resolved], ensure_ascii=False) if resolved else None,
+                "told": int(telling)}).last_rowid
     if not telling:
         return None
     if (resolved or unnamed) and (not changed or said):
         return HealthChange(outlet, before.status, health.status, health.reasons, previous_since=before.since,
-                            at=stamp, resolved=resolved)
+                            at=stamp, resolved=resolved, log_id=logged)
     if ended is not None:
         # Told from the notice that it flaps: what was told then, and since when, not the last
         # of the changes it made meanwhile (a minute's "degraded -> ok" after five of flapping).
         told, since = ended
         over = Reason("flapping_over", f"no longer flapping: {SETTLE_RUNS} runs in a row agree")
         return HealthChange(outlet, told, health.status, [*health.reasons, over],
-                            previous_since=since if told != "ok" else None, at=stamp)
+                            previous_since=since if told != "ok" else None, at=stamp, log_id=logged)
     return HealthChange(outlet, before.status if before else None, health.status, health.reasons,
                         previous_since=before.since if before and before.status != "ok" else None, at=stamp,
-                        resolved=resolved)
+                        resolved=resolved, log_id=logged)
 
 
 Key = tuple[str, str | None]

@@ -166,11 +166,12 @@ def updated_articles(db: Database, run_id: int) -> list[dict[str, Any]]:
 
 def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """The health changes of the run's outlets that earlier runs logged (``health_log``) and no
-    digest delivered: every channel failed for their run (or it was not sent at all), or the run
-    ended between its check and its digest (killed), and no digest was delivered since. At most
-    ``CATCH_UP`` back, but the change that began an outlet's current status however old; oldest
-    first, each with when (``at``), by which run, and its ``health_log`` row (``id``: a digest
-    delivered marks it told, ``mark_notified``).
+    delivered digest held (``notified_health_changes``): every channel failed for their run (or it
+    was not sent at all), the run ended between its check and its digest (killed), or another crawl
+    checked it as killed and its own digest, if any, came without the change. At most ``CATCH_UP``
+    back, but the change that began an outlet's current status however old; oldest first, each with
+    when (``at``), by which run, and its ``health_log`` row (``id``: a digest delivered holding it
+    keeps it told, ``mark_notified``, as one holding a change of its own run does).
 
     A webhook down when an outlet began failing: later digests re-sent the articles that alert
     had listed but never said the outlet was failing. Down for more than ``CATCH_UP`` (the daemon
@@ -205,11 +206,9 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
     retired = _retirements(db)
     if first is None and not began and not retired:
         return []
-    # A run whose check logged a change it told but that left no digest at all: killed before it could send
-    # one. From the first digest newsmon ever tried on: before it, such runs had no [notify] (the history
-    # turning notifications on does not send).
+    # Rows logged before the first digest newsmon ever tried are the history turning notifications on does not send
+    # (runs without [notify]); but for those of a run a digest was tried of (the first's own, logged before it).
     tried = db.execute("SELECT sent_at FROM notifications ORDER BY id LIMIT 1").fetchone()
-    # Delivered since: a digest of a later run of the same outlet (another job's does not tell it).
     # The rows of the window and those that began a status as one list of ids: ``h.id IN (those) OR h.at >= ?``
     # read every row the outlets ever logged (5 times a day's rows' work at 1,200 runs of an outlet, a row a run).
     rows = db.query(
@@ -218,30 +217,25 @@ def missed_health_changes(db: Database, run_id: int, *, now: datetime | None = N
                            AND at >= ? UNION SELECT value FROM json_each(?) UNION SELECT value FROM json_each(?))
             AND h.run_id < ?
             AND NOT (h.previous IS NULL AND h.status = 'ok')
-            -- Logged only (said before, damped, its subjects changing run to run): no digest had it to lose.
-            -- NULL: a row from before m043, judged as then.
-            AND coalesce(h.told, 1) = 1
-            AND (EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id AND n.health_changes > 0)
-                 OR h.told = 1 AND h.at >= ? AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id)
-                 -- A retirement is told where a digest delivered kept it told (below), whatever its run's digests.
-                 OR h.status = 'retired' AND h.at >= ?)
+            -- Told (given to its run's digest, ``update_health``), not logged only (said before, damped, its subjects
+            -- changing run to run): no digest had those to lose. NULL, a row from before m043, judged as then: told
+            -- where its run's digest held changes.
+            AND (h.told = 1 OR h.told IS NULL AND EXISTS (
+                SELECT 1 FROM notifications n WHERE n.run_id = h.run_id AND n.health_changes > 0))
+            AND (h.at >= ? OR EXISTS (SELECT 1 FROM notifications n WHERE n.run_id = h.run_id))
             -- A change of an outlet that flaps, logged but not told (storage.health._flap), is no alert.
             AND NOT (h.reasons LIKE '%"code": "flapping"%' AND (
                 SELECT p.reasons FROM health_log p WHERE p.outlet = h.outlet AND p.id < h.id ORDER BY p.id DESC
                 LIMIT 1) LIKE '%"code": "flapping"%')
-            AND NOT EXISTS (SELECT 1 FROM notifications n JOIN crawl_runs r ON r.id = n.run_id
-                            WHERE n.ok = 1 AND n.run_id >= h.run_id AND n.run_id < ?
-                            AND EXISTS (SELECT 1 FROM json_each(r.outlets) WHERE value = h.outlet))
-            -- Told by a delivered digest, as missed (m057), or a retirement in its run's changes (m058). Not by times:
-            -- "a later run's digest sent after it was logged" compared whole seconds, taken as the digest began; one
-            -- sent in the second of a retirement, or built for longer than a second before it read one, had told it,
-            -- and the next digest told it again. Nor by run: any digest of the run a retirement was logged under was
-            -- taken as having told it, and the daemon's of a run it records the end of after another crawl checked
-            -- it as killed (``health.record_lost_run``), which did not hold it, left it told by none.
+            -- Told where a delivered digest held it, as its run's change or as missed (m057, m060), and only there.
+            -- Not by times: "a later run's digest sent after it was logged" compared whole seconds, taken as the digest
+            -- began. Nor by run: "a delivered digest of a later run of a config crawling the outlet" took as told what
+            -- the daemon's digest of a run another crawl had checked as killed first (``health.record_lost_run``),
+            -- which did not hold the change that check logged under its id, and no digest said the outlet failed.
             AND NOT EXISTS (SELECT 1 FROM notified_health_changes t WHERE t.health_log_id = h.id)
             ORDER BY h.id""",
         [*outlets, first if first is not None else 1 << 62, since, json.dumps(began), json.dumps(retired), run_id,
-         tried[0] if tried else "9999", tried[0] if tried else "9999", run_id])
+         tried[0] if tried else "9999"])
     out = []
     for row in rows:
         resolved = row.pop("resolved")  # a reason's end told within the status (``health._resolved``)
@@ -319,7 +313,8 @@ def record_unsent(db: Database, run_id: int, why: str, *, health_changes: int,
 def mark_notified(db: Database, article_ids: Iterable[int], run_id: int | None, *,
                   now: datetime | None = None, health_changes: Iterable[int] = ()) -> None:
     """Remember that a delivered digest listed these articles, and told these health changes (their ``health_log``
-    ids: those it told as missed, and the retirements of its run), so no later one repeats them."""
+    ids: its run's own, and those it told as missed), so no later one repeats them and none is taken as told by
+    another digest (``missed_health_changes``)."""
     stamp = _iso(now or datetime.now(timezone.utc))
     with transaction(db):
         for article_id in article_ids:

@@ -802,6 +802,37 @@ def test_a_retirement_logged_under_a_run_the_daemon_digests_again_is_told(db, re
     assert len([p for p in receiver.posts if "asahi: ok -> retired" in p["text"]]) == 1
 
 
+@pytest.mark.parametrize("ended_as", ["failed: killed by signal 9", "timeout"])
+def test_a_change_logged_under_a_run_the_daemon_digests_again_is_told(db, receiver, ended_as):
+    # The daemon's crawl of nhk dies (or is killed at its timeout); a crawl of mainichi starting that moment finds it
+    # dead first and checks it: "nhk ok -> failing" logged under the dead run's id, in no digest (logged only). The
+    # daemon then records that run's end (record_lost_run takes a run already "killed"), checks it again (nothing
+    # new; at a timeout, "failing -> failing" for its hang) and sends its digest, which does not hold the change. A
+    # delivered digest of a run of nhk since was taken as having told it: no digest ever said nhk began failing.
+    live = notify.NotifySettings(webhook=receiver.url, always=True)
+    for hour in range(3):
+        digested_run(db, ["nhk"], NOW + timedelta(hours=hour), live)
+    at = NOW + timedelta(hours=4)
+    pid = 2 ** 22 + 1  # the daemon's crawl: never alive to crawl_of's close_stale_runs
+    dead = queries.start_run(db, ["nhk"], "schedule", pid=pid, now=(at - timedelta(minutes=30)).isoformat())
+    from .test_health import crawl_of
+
+    killed, _ = crawl_of(db, ["mainichi"], at)
+    assert [(c.outlet, c.previous, c.status) for c in killed] == [("nhk", "ok", "failing")]
+    ended = at + timedelta(seconds=20)
+    assert health.record_lost_run(db, pid=pid, since=at - timedelta(minutes=30), outlets=["nhk"], trigger="schedule",
+                                  reason=ended_as, exit_status=-9, now=ended) == [dead]
+    again = notify.notify_run(db, dead, health.update_run_health(db, dead, now=ended), live, now=ended)
+    assert [(c["previous"], c["status"]) for c in again["health_changes"]] == (
+        [("failing", "failing")] if ended_as == "timeout" else [])
+    assert again["health_changes_missed"] == []
+    digests = [digested_run(db, ["nhk"], at + timedelta(minutes=10 * n), live) for n in (1, 2)]
+    missed = [[(c["outlet"], c["previous"], c["status"], c["run_id"]) for c in d["health_changes_missed"]]
+              for d in digests]
+    assert missed == [[("nhk", "ok", "failing", dead)], []]
+    assert len([p for p in receiver.posts if "Health of nhk: ok -> failing" in p["text"]]) == 1
+
+
 def test_a_webhook_that_redirects_is_a_failed_delivery_naming_where_it_points(db):
     # urllib follows a 301 to a POST with a GET without the body: the digest never arrived, and its
     # delivery was recorded as made (an http:// address the receiver moved to https://).

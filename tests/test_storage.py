@@ -90,7 +90,8 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m052_pruned_pages", "m053_urls_due", "m054_history_lookups", "m055_articles_of_the_day",
                    "m056_archive_places_by_outlet",
                    "m057_notified_health_changes",
-                   "m058_retirements_told_by_their_runs", "m059_page_references"]
+                   "m058_retirements_told_by_their_runs", "m059_page_references",
+                   "m060_health_changes_told_by_their_digests"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -1036,7 +1037,8 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
                            "m052_pruned_pages", "m053_urls_due", "m054_history_lookups",
                            "m055_articles_of_the_day", "m056_archive_places_by_outlet",
                            "m057_notified_health_changes",
-                           "m058_retirements_told_by_their_runs", "m059_page_references"]
+                           "m058_retirements_told_by_their_runs", "m059_page_references",
+                           "m060_health_changes_told_by_their_digests"]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
@@ -1178,7 +1180,7 @@ def test_m057_takes_the_retirements_a_later_digest_told_as_told_still(tmp_path):
         db["notifications"].insert({"run_id": run_id, "sent_at": sent_at, "channel": "webhook", "ok": ok,
                                     "articles": 0, "health_changes": 0})
     assert migrate(db) == ["m057_notified_health_changes", "m058_retirements_told_by_their_runs",
-                           "m059_page_references"]
+                           "m059_page_references", "m060_health_changes_told_by_their_digests"]
     told = db.execute("SELECT h.outlet, t.run_id, t.notified_at FROM notified_health_changes t "
                       "JOIN health_log h ON h.id = t.health_log_id ORDER BY h.id").fetchall()
     assert told == [("asahi", 6, "2026-12-06T10:00:01+00:00")]
@@ -1197,10 +1199,53 @@ def test_m058_takes_the_retirements_their_runs_digest_told_as_told_still(tmp_pat
     for run_id, channel, ok in ((5, "webhook", 0), (5, "apprise", 1), (7, "webhook", 0), (8, "webhook", 1)):
         db["notifications"].insert({"run_id": run_id, "sent_at": at, "channel": channel, "ok": ok,
                                     "articles": 0, "health_changes": 1})
-    assert migrate(db) == ["m058_retirements_told_by_their_runs", "m059_page_references"]
+    assert migrate(db) == ["m058_retirements_told_by_their_runs", "m059_page_references",
+                           "m060_health_changes_told_by_their_digests"]
     told = db.execute("SELECT h.outlet, t.run_id FROM notified_health_changes t "
                       "JOIN health_log h ON h.id = t.health_log_id ORDER BY h.id").fetchall()
     assert told == [("asahi", 5)]
+
+
+def test_m060_takes_the_changes_a_later_digest_of_their_outlet_told_as_told_still(tmp_path):
+    # Before m060 a change was told by any delivered digest of a run of its outlet since its own, whether it held the
+    # change or not: those stay told, or the next digest of each outlet would tell its changes of the last day again.
+    # One that no delivered digest of its outlet followed (its run's failed, another outlet's delivered) was untold
+    # then, and is so still: the next digest of its outlet tells it.
+    from datetime import datetime, timedelta, timezone
+
+    from storage import notifications
+
+    db = open_db(tmp_path / "old.db", migrate=False)
+    MIGRATIONS.apply(db, stop_before="m060_health_changes_told_by_their_digests")
+    start = datetime(2026, 12, 6, 10, tzinfo=timezone.utc)
+    runs = {}
+    for n, (name, outlet, channels) in enumerate([
+            ("nhk", "nhk", [("webhook", 1)]),  # its change told by its own digest
+            ("nhk, checked", "nhk", [("webhook", 1)]),  # its change logged by another crawl's check, not held
+            ("asahi", "asahi", [("webhook", 0)]),  # its digest failed ...
+            ("nhk, later", "nhk", [("webhook", 1)]),  # ... and only another outlet's was delivered since
+            ("mainichi", "mainichi", [("webhook", 0), ("apprise", 0)]),  # its digest failed ...
+            ("mainichi, later", "mainichi", [("webhook", 0), ("apprise", 1)])]):  # ... the next one's delivered
+        at = (start + timedelta(minutes=10 * n)).isoformat()
+        runs[name] = queries.start_run(db, [outlet], "schedule", pid=None, now=at)
+        if name in ("nhk", "nhk, checked", "asahi", "mainichi"):
+            db["health_log"].insert({"outlet": outlet, "at": at, "run_id": runs[name], "previous": "ok",
+                                     "status": "failing", "reasons": "[]", "told": 1})
+        for channel, ok in channels:
+            db["notifications"].insert({"run_id": runs[name], "sent_at": at, "channel": channel, "ok": ok,
+                                        "articles": 0, "health_changes": int(name in ("nhk", "asahi", "mainichi"))})
+    db["health_log"].insert({"outlet": "nhk", "at": start.isoformat(), "run_id": runs["nhk, later"], "told": 0,
+                             "previous": "failing", "status": "failing", "reasons": "[]"})  # logged only
+    assert migrate(db) == ["m060_health_changes_told_by_their_digests"]
+    told = db.execute("SELECT h.outlet, h.run_id, t.run_id FROM notified_health_changes t "
+                      "JOIN health_log h ON h.id = t.health_log_id ORDER BY h.id").fetchall()
+    assert told == [("nhk", runs["nhk"], runs["nhk"]), ("nhk", runs["nhk, checked"], runs["nhk, checked"]),
+                    ("mainichi", runs["mainichi"], runs["mainichi, later"])]
+    later = start + timedelta(hours=1)
+    missed = {outlet: [(c["outlet"], c["run_id"]) for c in notifications.missed_health_changes(
+        db, queries.start_run(db, [outlet], "schedule", pid=None, now=later.isoformat()), now=later)]
+        for outlet in ("nhk", "asahi", "mainichi")}
+    assert missed == {"nhk": [], "asahi": [("asahi", runs["asahi"])], "mainichi": []}
 
 
 def test_m044_reads_the_amp_copy_a_url_was_listed_as_off_its_reason(tmp_path):
@@ -1223,7 +1268,8 @@ def test_m044_reads_the_amp_copy_a_url_was_listed_as_off_its_reason(tmp_path):
                            "m052_pruned_pages", "m053_urls_due", "m054_history_lookups",
                            "m055_articles_of_the_day", "m056_archive_places_by_outlet",
                            "m057_notified_health_changes",
-                           "m058_retirements_told_by_their_runs", "m059_page_references"]
+                           "m058_retirements_told_by_their_runs", "m059_page_references",
+                           "m060_health_changes_told_by_their_digests"]
     assert {url: frontier.listed_as(db, url) for url in ("https://a.jp/a/1", "https://a.jp/a/2", "https://a.jp/a/3",
                                                          "https://a.jp/a/4")} == {
         "https://a.jp/a/1": "https://a.jp/a/1/amp", "https://a.jp/a/2": "https://a.jp/a/2.amp.html",
