@@ -308,6 +308,7 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str, config: str | Non
 
     Example:
 
+    \b
         newsmon extract tests/fixtures/saved/fundus-jp/TheJapanNews_2024_10_13.html.gz --format text
     """
     if url and len(paths) > 1:
@@ -1039,6 +1040,7 @@ def reextract(outlets: tuple[str, ...], db: str | None, config: str | None, outd
 
     Example:
 
+    \b
         newsmon reextract --outdated
         newsmon reextract nikkei
     """

@@ -123,8 +123,10 @@ def outlet_locks(db_path: str, outlets: list[str], *, wait: float = 0.0) -> Iter
             path = directory / f"{outlet}.lock"
             while (fd := _take(path)) is None:
                 if time.monotonic() >= deadline:
-                    raise OutletBusy(f"outlet {outlet!r} is being crawled right now by {_holder(path)}; "
-                                     "try again later, or pass --wait SECONDS to wait for it")
+                    # After a --wait, "pass --wait SECONDS" read as if the one given had been ignored.
+                    advice = (f"waited {wait:g} s for it; try again later, or give a longer --wait" if wait else
+                              "try again later, or pass --wait SECONDS to wait for it")
+                    raise OutletBusy(f"outlet {outlet!r} is being crawled right now by {_holder(path)}; {advice}")
                 time.sleep(0.2)
             held.append(fd)
         yield

@@ -282,6 +282,11 @@ def check_settings(overrides: Mapping[str, Any], environment: Mapping[str, str] 
         if value == "":  # NAME= in a shell: unset, as crawler/settings.py reads it
             continue
         where = f"environment variable {name}={value}"
+        if name in names and name not in variables:
+            # A setting only -s gives (NEWSMON_CONDITIONAL_GET): "no such variable (did you mean
+            # NEWSMON_CONTACT?)" sent the user to another setting.
+            raise SettingError(f"{where}: {name} is not read from the environment; give it with -s {name}={value} "
+                               "(newsmon crawl, check or schedule)")
         if name not in variables:
             raise SettingError(f"{where}: {_unknown('variable', name, variables)}")
         try:

@@ -208,6 +208,10 @@ def _version_conflict(db: Database, article_id: int, title: str | None, status: 
         # The same number, another text: read again since (`newsmon reextract`).
         said = (f"article {article_id}'s text is not the one the page showed: version {version} (stored{when}) was "
                 "read again or changed since")
+    elif seen > version:
+        # A number past the last (`newsmon review --version 3` of an article at version 1, or a
+        # page's version a reextract merged away): "its text changed" said a change there was not.
+        said = f"article {article_id} has no version {seen}: its text is at version {version} (stored{when})"
     else:
         said = (f"article {article_id} is at version {version} now, not version {seen} as the page showed: its "
                 f"text changed{when}")

@@ -37,6 +37,14 @@ def test_setting_is_documented(name):
     assert re.search(rf"`{name}`", README), f"{name} is not in the README's settings table"
 
 
+def test_every_setting_the_readme_names_is_one_newsmon_knows():
+    # The other way round: a setting renamed or misspelt in the README is refused when a user sets it.
+    known = ({n for n in vars(settings) if n.startswith("NEWSMON_")} | {n for n in validate.SETTINGS}
+             | set(validate.ENVIRONMENT_ONLY))
+    named = set(re.findall(r"\bNEWSMON_[A-Z_]*[A-Z]\b", README)) - {"NEWSMON_X"}  # "NEWSMON_X=": any of them
+    assert len(named) > 20 and named - known == set()
+
+
 def test_readme_commands_are_the_ci_commands():
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert ".venv/bin/pip install -e '.[test]'" in README and ".venv/bin/pip install -q -e '.[test]'" in ci
@@ -138,3 +146,51 @@ def test_command_table_options_exist(command, usage):
 def test_the_command_table_has_a_row_for_every_command():
     # Also what keeps the test above from passing on an empty table.
     assert {command for command, _ in _command_table()} == set(cli.commands)
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_each_example_of_a_commands_help_is_one_line_as_written(command):
+    # Click rewraps a paragraph without \b: `reextract --help` ran its two examples into one line,
+    # and `extract --help` cut its example's path in two at the terminal's width.
+    from click.testing import CliRunner
+
+    doc = cli.commands[command].help or ""
+    examples = [line.strip() for line in doc.split("Example:", 1)[-1].splitlines()
+                if line.strip().startswith("newsmon ")]
+    assert examples, f"`newsmon {command} --help` shows no example"
+    shown = {line.strip() for line in CliRunner().invoke(cli, [command, "--help"], terminal_width=80).output
+             .splitlines()}
+    for example in examples:
+        assert example in shown, f"`newsmon {command} --help` does not show `{example}` on a line of its own"
+
+
+def _readme_commands() -> list[tuple[str, str]]:
+    """``(command, the rest of its line)`` of every ``newsmon COMMAND …`` the README writes: in inline code
+    (which may run over a line break) and on the lines of its code blocks."""
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", README, re.S)
+    prose = re.sub(r"```.*?```", "", README, flags=re.S)
+    code = [span.replace("\n", " ") for span in re.findall(r"`([^`]+)`", prose)]
+    code += [line for block in blocks for line in block.splitlines()]
+    return [(m.group(1), m.group(2)) for text in code
+            for m in re.finditer(r"(?:^|[\s/])newsmon ([a-z]+)\b([^|;&>`]*)", text) if m.group(1) in cli.commands]
+
+
+def test_every_option_the_readme_gives_a_command_is_one_it_takes():
+    """Not the Commands table only: the examples in the prose and the code blocks (a cron line, a
+    fix `newsmon crawl OUTLET -s …`) are copied as they are."""
+    import click
+
+    usages = _readme_commands()
+    assert len(usages) > 100, "the README's commands were not found"
+    wrong = []
+    for command, rest in usages:
+        params = {opt: p for p in cli.commands[command].params for opt in [*p.opts, *p.secondary_opts]}
+        for opt, value in re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)(?:[ =]([a-z][\w-]*(?:\\?\|[a-z][\w-]*)*))?", rest):
+            if opt in ("-h", "--help"):
+                continue
+            if opt not in params:
+                wrong.append(f"newsmon {command} {opt}: no such option")
+            elif value and isinstance(params[opt].type, click.Choice):
+                wrong += [f"newsmon {command} {opt} {v}: not one of {params[opt].type.choices}"
+                          for v in re.split(r"\\?\|", value) if v not in params[opt].type.choices]
+    assert not wrong, wrong

@@ -135,6 +135,13 @@ def test_a_decision_on_a_version_older_than_the_stored_one_is_refused_with_which
         assert (caught.value.version, caught.value.seen_version, caught.value.at, caught.value.status) == (
             2, 1, T1, "new")
     assert columns(db, a) == ("new", None, None, None) and reviews.history(db, a) == []
+    # A version past the stored one (`newsmon review --version 3`) was said to be a change of its text.
+    with pytest.raises(ReviewConflict) as caught:
+        reviews.review(db, a, "dismissed", by="ito", expected_version=3, now=T2)
+    assert str(caught.value) == (
+        f"article {a} has no version 3: its text is at version 2 (stored at {T1}); look at it as it is now (on the "
+        "desk: reload the page, its page shows the difference) and decide again")
+    assert columns(db, a) == ("new", None, None, None)
     # On the page of version 2, and from a client that sends no version (`newsmon review`), it is taken.
     taken = reviews.review(db, a, "relevant", by="ito", expected="new", expected_version=2, now=T2)
     assert taken.to_status == "relevant"

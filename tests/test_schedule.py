@@ -264,6 +264,25 @@ def site() -> Iterator[LoopbackSite]:
         yield s
 
 
+def test_a_crawl_that_waited_for_a_busy_outlet_says_how_long_it_waited(tmp_path):
+    # It said "pass --wait SECONDS to wait for it" to a crawl given --wait 60, as if ignored.
+    from crawler.locks import OutletBusy, outlet_locks
+
+    db = str(tmp_path / "news.db")
+    with outlet_locks(db, ["site"]):
+        with pytest.raises(OutletBusy) as busy:
+            with outlet_locks(db, ["site"]):
+                pass
+        assert str(busy.value).endswith("try again later, or pass --wait SECONDS to wait for it"), busy.value
+        with pytest.raises(OutletBusy) as waited:
+            with outlet_locks(db, ["site"], wait=0.5):
+                pass
+        assert str(waited.value).endswith("waited 0.5 s for it; try again later, or give a longer --wait"), \
+            waited.value
+    with outlet_locks(db, ["site"], wait=0.5):
+        pass  # free again
+
+
 def test_runs_on_schedule_never_overlap_a_manual_crawl_and_stop_cleanly(tmp_path, site, receiver):
     db = str(tmp_path / "news.db")
     config = write_config(tmp_path / "c.toml", site, schedule='interval = "2s"\ntimeout = "60s"',

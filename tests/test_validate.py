@@ -332,6 +332,16 @@ def test_settings_are_parsed_as_scrapy_will_read_them():
     assert check_settings({}, {"NEWSMON_MAX_ATTEMPTS": ""}) == {}  # NAME= is unset
 
 
+def test_a_setting_only_s_gives_set_in_the_environment_says_to_give_it_with_s():
+    # It was "no such newsmon variable (did you mean NEWSMON_CONTACT?)": another setting, and no word of -s.
+    with pytest.raises(SettingError) as exc:
+        check_settings({}, {"NEWSMON_CONDITIONAL_GET": "0"})
+    assert str(exc.value) == ("environment variable NEWSMON_CONDITIONAL_GET=0: NEWSMON_CONDITIONAL_GET is not read "
+                              "from the environment; give it with -s NEWSMON_CONDITIONAL_GET=0 (newsmon crawl, check "
+                              "or schedule)")
+    assert check_settings({"NEWSMON_CONDITIONAL_GET": "0"}, {}) == {"NEWSMON_CONDITIONAL_GET": False}
+
+
 @pytest.mark.parametrize("name, value, message", [
     ("NEWSMON_MAX_RETRY_AFTER", "nan", "must be a number >= 0"),
     ("NEWSMON_NOTIFY_ENABLED", "maybe", "must be one of 1, 0, true, false, yes, no, on, off"),
