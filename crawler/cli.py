@@ -725,7 +725,8 @@ def urls(files: tuple, config: str | None, only: str | None) -> None:
             missed[key] += 1
         if only in (None, verdict):
             click.echo(f"{verdict}\t{key}\t{url}\t{given}")
-    click.echo(f"newsmon: {sum(verdicts.values())} URLs: " + ", ".join(
+    total = sum(verdicts.values())
+    click.echo(f"newsmon: {total} URL{'' if total == 1 else 's'}: " + ", ".join(
         f"{verdicts[v]} {v}" for v in _URL_VERDICTS if verdicts[v]), err=True)
     if missed:
         click.echo("newsmon: on an outlet's domains, not taken by its article URL pattern: "
@@ -911,7 +912,8 @@ def _say_topics_lost(database, before: dict[str, int], config_path: str | None) 
 @db_option
 @config_option
 @click.option("--min-decisions", default=30, show_default=True, metavar="N",
-              help="Decisions needed of each class (relevant/follow-up, dismissed) before a topic gets a model.")
+              help="Decisions needed of each class (relevant/follow-up, dismissed) before a topic gets a model "
+                   "(2 at least).")
 def learn(db: str | None, config: str | None, min_decisions: int) -> None:
     """Train each topic's classifier on the reviewers' decisions and rate with it every article the
     rules matched something of its topic in.

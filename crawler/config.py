@@ -319,7 +319,7 @@ def parse_duration(value: str | int | float, what: str, *, allow_zero: bool = Fa
         # `window = 72` split every story: the unit the writer meant is theirs to say.
         shown = f"{number:g}"
         raise ConfigError(f"{what} = {value!r}: a number needs its unit, s, m, h or d: \"{shown}m\" for "
-                          f"{shown} minutes, \"{shown}s\" for seconds")
+                          f"{shown} minute{'' if number == 1 else 's'}, \"{shown}s\" for seconds")
     seconds = number * _UNITS[unit]
     # nan and inf are TOML floats.
     if not math.isfinite(seconds) or seconds > MAX_DURATION:

@@ -214,7 +214,14 @@ def build_schedule(table: dict[str, Any], outlets: list[str], interval_override:
                               f"expression, which has five fields (minute hour day month weekday: \"*/30 6-23 * * *\"), "
                               f"not {len(when.split())}")
         else:
-            jobs.append(Job(id=f"crawl:{key}", outlets=[key], interval=parse_duration(when, f"outlets.{key}")))
+            try:
+                every = parse_duration(when, f"outlets.{key}")
+            except ConfigError as exc:
+                # An outlet's value may be a crontab too, which the duration's message ("5x": "write a number with
+                # unit s, m, h or d") did not say.
+                raise ConfigError(f"{exc}; or a crontab expression of five fields (minute hour day month weekday: "
+                                  "\"*/30 6-23 * * *\")") from None
+            jobs.append(Job(id=f"crawl:{key}", outlets=[key], interval=every))
     rest = [o for o in outlets if o not in per_outlet]
     if rest:
         jobs.append(Job(id="crawl:default", outlets=rest, interval=interval))

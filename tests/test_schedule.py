@@ -218,6 +218,9 @@ def test_a_crontabs_grace_is_half_its_shortest_gap_whenever_the_scheduler_starts
     # A crontab of too few fields was read as a duration: "write a number with unit s, m, h or d".
     ({"outlets": {"nhk": "* * *"}}, "nhk = '* * *': neither a duration (\"15m\") nor a crontab expression, which "
                                     "has five fields (minute hour day month weekday"),
+    # One field that is no duration: the message named durations only, where a crontab would do too.
+    ({"outlets": {"nhk": "5x"}}, "outlets.nhk = '5x': write a number with unit s, m, h or d, e.g. \"15m\"; or a "
+                                 "crontab expression of five fields"),
     ({"timezone": "Mars/Olympus"}, "timezone = 'Mars/Olympus'"),
 ])
 def test_bad_schedule_config_says_what_to_fix(table, message):
