@@ -81,7 +81,9 @@ def _report(db_path: str, config_path: Path, stats: dict) -> bool:
                f"({stats.get('newsmon/articles/relevant', 0)} relevant), "
                f"{stats.get('newsmon/discovery/already_seen', 0)} article URLs already stored and not fetched again.")
     click.echo("")
-    click.echo("Articles stored, by outlet:")
+    # Crawled as one outlet (the snapshot site, DEMO_OUTLET), each page is stored as the outlet it was saved from:
+    # a new user read 18 outlets here and "one outlet, demo" below, with nothing to tie the two.
+    click.echo(f"Articles stored, by the outlet each saved page is of (crawled as one outlet, {DEMO_OUTLET}):")
     for row in db.query("select coalesce(outlet, '?') as outlet, count(*) as n, sum(relevant) as relevant "
                         "from articles group by 1 order by 2 desc"):
         click.echo(f"  {row['outlet']:<14} {row['n']:>4}   relevant: {row['relevant'] or 0}")
