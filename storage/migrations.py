@@ -1539,19 +1539,18 @@ def m060_health_changes_told_by_their_digests(db: Database) -> None:
     as killed first (``health.record_lost_run``) did not hold the change that check logged under its id: no digest
     ever said the outlet began failing. Those are told so still, as that rule took them, each by the first such
     digest; one not kept so would be told again by the next digest of its outlet. A change no delivered digest of its
-    outlet's runs followed is left to the next one, as that rule left it. Per outlet, the last run of a delivered
-    digest first (one pass over the digests): a change with none after it looks for no first; 0.5 s at 64,000 changes
-    and 79,000 digests (repro/m060_bench.py)."""
+    outlet's runs followed is left to the next one, as that rule left it. Each outlet's delivered digests first, a row
+    each, in a temporary table with an index (one pass over the digests), each change's first one lookup of it: sought
+    among all digests, each read for its run's outlets, a change read every digest from its run to its outlet's next,
+    30 s at a year of hourly runs of an outlet a config without [notify] crawled and the one with it crawled only the
+    day before; 0.5 s so, and 1.4 s at 8,800 changes and 105,600 digests (0.7 s sought)."""
     outlets = "json_each(CASE WHEN json_valid(r.outlets) THEN r.outlets ELSE '[]' END)"
-    _run(db, [f"""WITH delivered (outlet, last) AS (
-                      SELECT j.value, max(n.run_id) FROM notifications n JOIN crawl_runs r ON r.id = n.run_id,
-                      {outlets} j WHERE n.ok = 1 GROUP BY j.value)
-                  INSERT OR IGNORE INTO notified_health_changes (health_log_id, run_id, notified_at)
-                  SELECT h.id, n.run_id, n.sent_at FROM health_log h
-                  JOIN delivered d ON d.outlet = h.outlet AND h.run_id <= d.last
-                  JOIN notifications n ON n.id = (
-                      SELECT m.id FROM notifications m JOIN crawl_runs r ON r.id = m.run_id
-                      WHERE m.run_id >= h.run_id AND m.ok = 1
-                      AND EXISTS (SELECT 1 FROM {outlets} WHERE value = h.outlet)
-                      ORDER BY m.run_id, m.id LIMIT 1)
-                  WHERE coalesce(h.told, 1) = 1 AND NOT (h.previous IS NULL AND h.status = 'ok')"""])
+    _run(db, [f"""CREATE TEMP TABLE m060_digests AS SELECT j.value AS outlet, n.run_id, n.id, n.sent_at
+                  FROM notifications n JOIN crawl_runs r ON r.id = n.run_id, {outlets} j WHERE n.ok = 1""",
+              "CREATE INDEX temp.m060_digests_of_outlet ON m060_digests(outlet, run_id, id)",
+              """INSERT OR IGNORE INTO notified_health_changes (health_log_id, run_id, notified_at)
+                 SELECT h.id, d.run_id, d.sent_at FROM health_log h JOIN m060_digests d ON d.rowid = (
+                     SELECT rowid FROM m060_digests WHERE outlet = h.outlet AND run_id >= h.run_id
+                     ORDER BY run_id, id LIMIT 1)
+                 WHERE coalesce(h.told, 1) = 1 AND NOT (h.previous IS NULL AND h.status = 'ok')""",
+              "DROP TABLE temp.m060_digests"])

@@ -1248,6 +1248,50 @@ def test_m060_takes_the_changes_a_later_digest_of_their_outlet_told_as_told_stil
     assert missed == {"nhk": [], "asahi": [("asahi", runs["asahi"])], "mainichi": []}
 
 
+def m060_on_old_history(path, days: int) -> tuple[int, list[tuple]]:
+    """A database before m060 with ``days`` of hourly runs of two configs: one without [notify] crawling nhk (a health
+    change every 6 hours), one with it crawling 30 other outlets, each run's digest delivered on two channels, and nhk
+    in its last run only (nhk added to it the day before). m060 applied: the SQLite VM steps (hundreds), and what it
+    kept told."""
+    from datetime import datetime, timedelta, timezone
+
+    db = open_db(path, migrate=False)
+    MIGRATIONS.apply(db, stop_before="m060_health_changes_told_by_their_digests")
+    others = [f"outlet{n:02d}" for n in range(30)]
+    with db.conn:
+        for hour in range(days * 24):
+            at = (datetime(2025, 12, 1, tzinfo=timezone.utc) + timedelta(hours=hour)).isoformat()
+            alone = db.conn.execute("INSERT INTO crawl_runs (started_at, finished_at, outlets, trigger) "
+                                    "VALUES (?, ?, '[\"nhk\"]', 'schedule')", [at, at]).lastrowid
+            if hour % 6 == 0:
+                db.conn.execute("INSERT INTO health_log (outlet, at, run_id, previous, status, reasons, told) "
+                                "VALUES ('nhk', ?, ?, 'ok', 'failing', '[]', 1)", [at, alone])
+            notified = db.conn.execute(
+                "INSERT INTO crawl_runs (started_at, finished_at, outlets, trigger) VALUES (?, ?, ?, 'schedule')",
+                [at, at, json.dumps(sorted([*others, "nhk"] if hour == days * 24 - 1 else others))]).lastrowid
+            for channel in ("webhook", "apprise"):
+                db.conn.execute("INSERT INTO notifications (run_id, sent_at, channel, ok, articles, health_changes) "
+                                "VALUES (?, ?, ?, 1, 0, 0)", [notified, at, channel])
+    steps = []
+    db.conn.set_progress_handler(lambda: steps.append(1) and 0, 100)
+    assert migrate(db) == ["m060_health_changes_told_by_their_digests"]
+    db.conn.set_progress_handler(None, 0)
+    told = db.execute("SELECT h.run_id, t.run_id FROM notified_health_changes t JOIN health_log h "
+                      "ON h.id = t.health_log_id ORDER BY h.id").fetchall()
+    db.close()
+    return len(steps), told
+
+
+def test_m060_reads_each_digest_once_not_once_a_change(tmp_path):
+    # Each change's first delivered digest of its outlet was sought among all digests since its run, each read for
+    # its run's outlets: a year of changes each reading the year's digests after it, 30 s at upgrade, the database
+    # held all along. At 4 times the history, 4 times the work, not 16; each change told by the one digest of nhk.
+    few, many = m060_on_old_history(tmp_path / "few.db", 8), m060_on_old_history(tmp_path / "many.db", 32)
+    assert many[0] <= few[0] * 5, (few[0], many[0])
+    assert {digest for _, digest in few[1]} == {384} and {digest for _, digest in many[1]} == {1536}
+    assert (len(few[1]), len(many[1])) == (32, 128)
+
+
 def test_m044_reads_the_amp_copy_a_url_was_listed_as_off_its_reason(tmp_path):
     # Kept by the run that read the feed only: a revisit after the feed rolled past the article asked
     # its own address alone, whose 404 marked it removed while its copy still served it.
