@@ -1026,19 +1026,7 @@ def test_m028_gives_a_crawls_final_first_look_its_second(tmp_path):
             queries.save_page(db, url, b"<html><body>busy</body></html>", now=at)
     # (due_urls reads a column of a later migration: asked of each URL, as discovery asks.)
     assert not any(frontier.needs_fetch(db, url, max_attempts=3) for url in rows)
-    assert migrate(db) == ["m028_not_article_second_look", "m029_listed_words", "m030_listed_reads", "m031_not_read_kinds",
-                           "m032_archive_head", "m033_runs_by_start", "m034_health_lookups", "m035_stand_in_links",
-                           "m036_page_captures", "m037_off_scope_urls", "m038_article_sightings",
-                           "m039_discovery_retry_at", "m040_redirect_off_scope_targets", "m041_outlet_runs_garbled",
-                           "m042_health_log_resolved", "m043_health_log_told", "m044_urls_listed_as",
-                           "m045_health_log_began", "m046_relevant_after_dismissal", "m047_discovery_listing",
-                           "m048_updated_in_the_second_of_the_review", "m049_health_log_notices",
-                           "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand",
-                           "m052_pruned_pages", "m053_urls_due", "m054_history_lookups",
-                           "m055_articles_of_the_day", "m056_archive_places_by_outlet",
-                           "m057_notified_health_changes",
-                           "m058_retirements_told_by_their_runs", "m059_page_references",
-                           "m060_health_changes_told_by_their_digests"]
+    assert migrate(db) == MIGRATION_NAMES[MIGRATION_NAMES.index("m028_not_article_second_look"):]
     # The crawl's one look is looked at again; the archive's and a second look stay final.
     assert frontier.due_urls(db, "x", max_attempts=3, limit=10) == ["https://x.jp/a/1"]
     reason = db.execute("SELECT reason FROM urls WHERE url = 'https://x.jp/a/1'").fetchone()[0]
@@ -1166,21 +1154,26 @@ def test_a_url_gone_at_its_last_attempt_says_what_the_ones_before_were(tmp_path)
     assert frontier.state(db, same)["reason"].startswith("a 'page not found' page on 2 attempts")
 
 
-def test_m057_takes_the_retirements_a_later_digest_told_as_told_still(tmp_path):
-    # Before m057 a retirement was told by a later run's digest sent after it was logged (whole seconds): those
-    # stay told, or every retired outlet's retirement would be told again after the upgrade. One whose only later
-    # digest was sent in its second, or failed, was untold then, and is so still.
+def _retired_before(tmp_path, migration: str) -> tuple:
+    """A database before ``migration`` where three outlets retired at one time (runs 5, 7, 9); and that time."""
     db = open_db(tmp_path / "old.db", migrate=False)
-    MIGRATIONS.apply(db, stop_before="m057_notified_health_changes")
+    MIGRATIONS.apply(db, stop_before=migration)
     at = "2026-12-06T10:00:00+00:00"
     for outlet, run_id in (("asahi", 5), ("nhk", 7), ("mainichi", 9)):
         db["health_log"].insert({"outlet": outlet, "at": at, "run_id": run_id, "previous": "ok", "status": "retired",
                                  "reasons": "[]", "told": 1})
+    return db, at
+
+
+def test_m057_takes_the_retirements_a_later_digest_told_as_told_still(tmp_path):
+    # Before m057 a retirement was told by a later run's digest sent after it was logged (whole seconds): those
+    # stay told, or every retired outlet's retirement would be told again after the upgrade. One whose only later
+    # digest was sent in its second, or failed, was untold then, and is so still.
+    db, at = _retired_before(tmp_path, "m057_notified_health_changes")
     for run_id, sent_at, ok in ((6, "2026-12-06T10:00:01+00:00", 1), (8, at, 1), (10, "2026-12-06T10:05:00+00:00", 0)):
         db["notifications"].insert({"run_id": run_id, "sent_at": sent_at, "channel": "webhook", "ok": ok,
                                     "articles": 0, "health_changes": 0})
-    assert migrate(db) == ["m057_notified_health_changes", "m058_retirements_told_by_their_runs",
-                           "m059_page_references", "m060_health_changes_told_by_their_digests"]
+    assert migrate(db) == MIGRATION_NAMES[MIGRATION_NAMES.index("m057_notified_health_changes"):]
     told = db.execute("SELECT h.outlet, t.run_id, t.notified_at FROM notified_health_changes t "
                       "JOIN health_log h ON h.id = t.health_log_id ORDER BY h.id").fetchall()
     assert told == [("asahi", 6, "2026-12-06T10:00:01+00:00")]
@@ -1190,17 +1183,11 @@ def test_m058_takes_the_retirements_their_runs_digest_told_as_told_still(tmp_pat
     # Before m058 a retirement was told by any digest delivered of the run it was logged under: those stay told, or
     # every retired outlet's retirement would be told again after the upgrade. One whose run's digest failed, or
     # whose only digest delivered is another run's, was untold then (m057 takes that one), and is so still.
-    db = open_db(tmp_path / "old.db", migrate=False)
-    MIGRATIONS.apply(db, stop_before="m058_retirements_told_by_their_runs")
-    at = "2026-12-06T10:00:00+00:00"
-    for outlet, run_id in (("asahi", 5), ("nhk", 7), ("mainichi", 9)):
-        db["health_log"].insert({"outlet": outlet, "at": at, "run_id": run_id, "previous": "ok", "status": "retired",
-                                 "reasons": "[]", "told": 1})
+    db, at = _retired_before(tmp_path, "m058_retirements_told_by_their_runs")
     for run_id, channel, ok in ((5, "webhook", 0), (5, "apprise", 1), (7, "webhook", 0), (8, "webhook", 1)):
         db["notifications"].insert({"run_id": run_id, "sent_at": at, "channel": channel, "ok": ok,
                                     "articles": 0, "health_changes": 1})
-    assert migrate(db) == ["m058_retirements_told_by_their_runs", "m059_page_references",
-                           "m060_health_changes_told_by_their_digests"]
+    assert migrate(db) == MIGRATION_NAMES[MIGRATION_NAMES.index("m058_retirements_told_by_their_runs"):]
     told = db.execute("SELECT h.outlet, t.run_id FROM notified_health_changes t "
                       "JOIN health_log h ON h.id = t.health_log_id ORDER BY h.id").fetchall()
     assert told == [("asahi", 5)]
@@ -1236,7 +1223,7 @@ def test_m060_takes_the_changes_a_later_digest_of_their_outlet_told_as_told_stil
                                         "articles": 0, "health_changes": int(name in ("nhk", "asahi", "mainichi"))})
     db["health_log"].insert({"outlet": "nhk", "at": start.isoformat(), "run_id": runs["nhk, later"], "told": 0,
                              "previous": "failing", "status": "failing", "reasons": "[]"})  # logged only
-    assert migrate(db) == ["m060_health_changes_told_by_their_digests"]
+    assert migrate(db) == MIGRATION_NAMES[MIGRATION_NAMES.index("m060_health_changes_told_by_their_digests"):]
     told = db.execute("SELECT h.outlet, h.run_id, t.run_id FROM notified_health_changes t "
                       "JOIN health_log h ON h.id = t.health_log_id ORDER BY h.id").fetchall()
     assert told == [("nhk", runs["nhk"], runs["nhk"]), ("nhk", runs["nhk, checked"], runs["nhk, checked"]),
@@ -1274,7 +1261,7 @@ def m060_on_old_history(path, days: int) -> tuple[int, list[tuple]]:
                                 "VALUES (?, ?, ?, 1, 0, 0)", [notified, at, channel])
     steps = []
     db.conn.set_progress_handler(lambda: steps.append(1) and 0, 100)
-    assert migrate(db) == ["m060_health_changes_told_by_their_digests"]
+    assert migrate(db) == MIGRATION_NAMES[MIGRATION_NAMES.index("m060_health_changes_told_by_their_digests"):]
     db.conn.set_progress_handler(None, 0)
     told = db.execute("SELECT h.run_id, t.run_id FROM notified_health_changes t JOIN health_log h "
                       "ON h.id = t.health_log_id ORDER BY h.id").fetchall()
@@ -1305,15 +1292,7 @@ def test_m044_reads_the_amp_copy_a_url_was_listed_as_off_its_reason(tmp_path):
                               ("https://a.jp/a/3", "article", "stored as article 2 (generic:trafilatura)")):
         db["urls"].insert({"url": url, "outlet": "a", "kind": kind, "reason": reason, "attempts": 1,
                            "first_seen_at": "2026-12-06T10:00:00+00:00", "last_seen_at": "2026-12-06T10:00:00+00:00"})
-    assert migrate(db) == ["m044_urls_listed_as", "m045_health_log_began", "m046_relevant_after_dismissal",
-                           "m047_discovery_listing", "m048_updated_in_the_second_of_the_review",
-                           "m049_health_log_notices",
-                           "m050_urls_archive_place", "m051_review_time_of_a_status_set_by_hand",
-                           "m052_pruned_pages", "m053_urls_due", "m054_history_lookups",
-                           "m055_articles_of_the_day", "m056_archive_places_by_outlet",
-                           "m057_notified_health_changes",
-                           "m058_retirements_told_by_their_runs", "m059_page_references",
-                           "m060_health_changes_told_by_their_digests"]
+    assert migrate(db) == MIGRATION_NAMES[MIGRATION_NAMES.index("m044_urls_listed_as"):]
     assert {url: frontier.listed_as(db, url) for url in ("https://a.jp/a/1", "https://a.jp/a/2", "https://a.jp/a/3",
                                                          "https://a.jp/a/4")} == {
         "https://a.jp/a/1": "https://a.jp/a/1/amp", "https://a.jp/a/2": "https://a.jp/a/2.amp.html",
