@@ -193,8 +193,8 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
         # or section said what makes them relevant: not in any queue, and no other word of them.
         "articles_unread": unread,
         "health_changes": [c.to_dict() for c in changes],
-        # Health changes of earlier runs whose digests no channel delivered (each with ``at``,
-        # ``run_id`` and its health_log ``id``), oldest first: an outlet's alert is not lost with its digest.
+        # Health changes of earlier runs that no delivered digest held (each with ``at``, ``run_id`` and its
+        # health_log ``id``), oldest first: an outlet's alert is not lost with its digest.
         "health_changes_missed": missed,
     }
     digest["title"], digest["text"] = digest_text(digest)

@@ -1483,9 +1483,10 @@ def m056_archive_places_by_outlet(db: Database) -> None:
     not serve it: it holds only what may be due, and an archive's entries stored, refused or given up keep their
     places (a refusal read again, ``frontier.readmit``, is due in its block's order), so a block given from it alone
     could be one they hold. From this, the one entry at the end of the outlet's range; only URLs an archive placed
-    are in it. And by the run that last set them (``frontier.archive_taken``, at each outlet's health check: whether its last
-    day of runs asked for any of its archive): by ``idx_urls_run_id`` every URL of those runs, every outlet's, was
-    read (25 hourly runs of 14 outlets at 500 each: up to 175,000); from this, those of an archive alone."""
+    are in it. And by the run that last set them (``frontier.archive_taken``, at each outlet's health check:
+    whether its last day of runs asked for any of its archive): by ``idx_urls_run_id`` every URL of those runs,
+    every outlet's, was read (25 hourly runs of 14 outlets at 500 each: up to 175,000); from this, those of an
+    archive alone."""
     _run(db, ["CREATE INDEX idx_urls_archive_place ON urls(outlet, archive_place) WHERE archive_place IS NOT NULL",
               "CREATE INDEX idx_urls_archive_run ON urls(run_id) WHERE archive_place IS NOT NULL"])
 

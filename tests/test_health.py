@@ -880,7 +880,9 @@ def test_whether_an_archive_waits_is_read_from_indexes_not_every_url_of_the_outl
     db.conn.set_trace_callback(seen.append)
     assert health.archive_waiting(db, "nhk", health.history(db, "nhk", now=NOW), now=NOW)
     db.conn.set_trace_callback(None)
-    for sql in [s for s in seen if "archive_place" in s]:
+    traced = [s for s in seen if "archive_place" in s]
+    assert len(traced) == 2, seen  # what waits, then what the runs asked for: without them, nothing was checked
+    for sql in traced:
         steps = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}")]
         assert any("idx_urls_archive_run" in s or "idx_urls_due (outlet=? AND <expr>=?)" in s for s in steps), steps
         assert not any(s.startswith("SCAN") for s in steps), steps

@@ -166,8 +166,8 @@ def test_a_prune_writes_little_of_what_it_deletes_so_it_runs_on_a_nearly_full_di
 def test_a_prune_finds_the_versions_of_each_page_it_deletes_by_an_index(tmp_path):
     # article_versions.page_id names a page (ON DELETE SET NULL): for each page deleted, SQLite read every version
     # there is to find its own, and a prune of 100,000 pages of as many articles, a tenth with two versions, spent
-    # most of its minutes there, and each batch read every URL of the ledger (221 s, 20 s after it: the profile in
-    # repro/prune_profile.py). m059 indexes both; the versions stay, their page unnamed.
+    # most of its minutes there, and each batch read every URL of the ledger (221 s, 20 s after it). m059 indexes
+    # both; the versions stay, their page unnamed.
     from storage import pages
 
     path = tmp_path / "n.db"
