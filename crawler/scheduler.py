@@ -218,7 +218,9 @@ def build_schedule(table: dict[str, Any], outlets: list[str], interval_override:
                 every = parse_duration(when, f"outlets.{key}")
             except ConfigError as exc:
                 # An outlet's value may be a crontab too, which the duration's message ("5x": "write a number with
-                # unit s, m, h or d") did not say.
+                # unit s, m, h or d") did not say; a duration out of range ("0s", "400d") is a duration still.
+                if "write a number with unit" not in str(exc):
+                    raise
                 raise ConfigError(f"{exc}; or a crontab expression of five fields (minute hour day month weekday: "
                                   "\"*/30 6-23 * * *\")") from None
             jobs.append(Job(id=f"crawl:{key}", outlets=[key], interval=every))

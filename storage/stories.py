@@ -458,8 +458,10 @@ def set_story_status(db: Database, story_id: int, status: str, *, note: str | No
     with transaction(db):
         if db.execute("SELECT 1 FROM stories WHERE id = ?", [story_id]).fetchone() is None:
             raise StoryNotFound(f"no story has id {story_id}")
-        where = "story_id = ? AND status != ?" + (" AND status = 'new'" if only_new else "")
-        ids = [row[0] for row in db.execute(f"SELECT id FROM articles WHERE {where} ORDER BY id", [story_id, status])]
-        for article_id in ids:
-            review(db, article_id, status, note=note, by=by, now=now)
-        return len(ids)
+        where = "story_id = ?" + (" AND status = 'new'" if only_new else "")
+        changed = 0
+        for (article_id,) in db.execute(f"SELECT id FROM articles WHERE {where} ORDER BY id", [story_id]).fetchall():
+            # One already so takes the note alone (``review``: nothing at all without one), as each article did.
+            decision = review(db, article_id, status, note=note, by=by, now=now)
+            changed += decision is not None and decision.from_status != decision.to_status
+        return changed

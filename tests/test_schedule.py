@@ -229,6 +229,13 @@ def test_bad_schedule_config_says_what_to_fix(table, message):
     assert message in str(exc.value)
 
 
+def test_an_outlets_duration_out_of_range_is_not_told_of_crontabs():
+    # "0s" is a duration, too short: "or a crontab expression" sent its writer to another syntax.
+    with pytest.raises(ConfigError) as exc:
+        build_schedule({"outlets": {"nhk": "0s"}}, ["nhk"])
+    assert "must be more than 0 seconds" in str(exc.value) and "crontab" not in str(exc.value)
+
+
 def test_an_outlet_keyed_default_cannot_have_a_job_of_its_own():
     # Its job was crawl:default, the shared job's id: one of the two was never run.
     with pytest.raises(ConfigError) as exc:

@@ -215,8 +215,9 @@ def test_a_decision_for_a_whole_story_is_each_articles_logged_decision(db):
     review.undo(db, ids[1], by="lead", now="2026-11-21T00:01:00+00:00")
     assert [r[0] for r in db.execute("select status from articles order by id")] == ["dismissed", "new", "dismissed"]
     assert story_db.story(db, story_id)["status"] == "new"
-    # Those already so are left as they are, and not counted.
-    assert story_db.set_story_status(db, story_id, "dismissed", now="2026-11-21T00:02:00+00:00") == 1
+    # Those already so are not counted; a note reaches them too.
+    assert story_db.set_story_status(db, story_id, "dismissed", note="all of it", now="2026-11-21T00:02:00+00:00") == 1
+    assert all(note.endswith("all of it") for (note,) in db.execute("select review_note from articles"))
 
 
 def test_a_reviewers_decision_on_an_article_updates_its_storys_status(db):

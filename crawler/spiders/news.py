@@ -836,8 +836,9 @@ class NewsSpider(scrapy.Spider):
         silent, such a page lost what dropped off it unseen. Not named broken: nothing of it stopped working
         (its ``boxed`` article URLs are all read), and an outlet degraded every run by a page's design no
         setting changes is an alarm soon unread."""
-        self.logger.warning("newsmon: %s of %s has no list of its own, only boxes of other articles: its turnover "
-                            "cannot be told", response.url, outlet)
+        # Info, not a warning: said every run of a page so designed, a warning no one can act on (its row says it).
+        self.logger.info("newsmon: %s of %s has no list of its own, only boxes of other articles: its turnover "
+                         "cannot be told", response.url, outlet)
         urls = f"{boxed} article URL{'s are' if boxed != 1 else ' is'}"
         return (f"no list of its own told apart: its {urls} all in boxes of other articles (a ranking, the most "
                 "read, picks on a page of no next page never read as its list, a pinned story), all read, but whether "
