@@ -814,10 +814,8 @@ class NewsSpider(scrapy.Spider):
         another (of ``EMPTIED_MIN`` or more), it went; said once, the next read's last list its picks. Without, a list
         a script draws now beside the page's picks and next page read "ok", its picks taken for it, where it read
         "its own list is gone"; said every run, a list renamed as picks (``div.pickup-list``) read as gone for ever."""
-        first = self._first_url(response)
-        before = frontier.last_listing(self.db, outlet, first, own=True) if page == 1 else None
-        if before is None or before[1] < EMPTIED_MIN or frontier.own_listing_noted(self.db, outlet, first,
-                                                                                   PICKS_LISTED):
+        before = self._own_listing_before(response, outlet) if page == 1 else None
+        if before is None or frontier.own_listing_noted(self.db, outlet, self._first_url(response), PICKS_LISTED):
             return (f"{PICKS_LISTED}: {listed} article URLs under ピックアップ, pickup or recommend, the page's only list "
                     "but its boxes of other articles, read as its own as the page has a next page or its reads before "
                     "took them so"), False
@@ -828,6 +826,12 @@ class NewsSpider(scrapy.Spider):
                 f"the page has a next page): its own list is gone, where its read of "
                 f"{before[0][:16].replace('T', ' ')} UTC listed {before[1]} in it: drawn by JavaScript now, or moved? "
                 "Said once: renamed as picks, it is read so from now on"), True
+
+    def _own_listing_before(self, response: Response, outlet: str) -> tuple[str, int] | None:
+        """When the section page's last read with a list of its own read it, and how many that list held, where it
+        held ``EMPTIED_MIN`` or more (enough for its loss to say something); ``None`` otherwise."""
+        before = frontier.last_listing(self.db, outlet, self._first_url(response), own=True)
+        return before if before is not None and before[1] >= EMPTIED_MIN else None
 
     def _unjudged(self, response: Response, outlet: str, boxed: int) -> str:
         """What a section page cannot tell whose every article link is in a box of other articles
@@ -853,8 +857,8 @@ class NewsSpider(scrapy.Spider):
         ``boxed``: of a section page whose own list is gone (``page_listing``), how many article URLs
         its boxes of other articles list: its ranking still listed some, and the page read "ok"."""
         if boxed is not None:
-            before = frontier.last_listing(self.db, outlet, self._first_url(response), own=True)
-            if before is None or before[1] < EMPTIED_MIN:
+            before = self._own_listing_before(response, outlet)
+            if before is None:
                 return None
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
             self.logger.warning("newsmon: %s of %s has no list of its own any more, only boxes of other articles "
