@@ -16,7 +16,8 @@ A run that found no new relevant article and changed no outlet's health sends no
 the next run's digest (``storage.notifications``).
 
 The JSON webhook is a plain POST (urllib); apprise is used, when installed, for the 100-odd
-services it knows (mail, Slack, Matrix, ntfy, Telegram...), which get the digest as text.
+services it knows (mail, Slack, Matrix, ntfy, Telegram...), which get the digest as text, health changes first,
+in several messages where it is longer than the service takes.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ import os
 import re
 import shlex
 import signal
+import sqlite3
 import subprocess
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 from contextlib import contextmanager, suppress
@@ -147,6 +150,20 @@ def check_apprise(settings: NotifySettings) -> None:
         if not understood:
             raise ConfigError(f"[notify] apprise URL {url!r} is not one apprise understands "
                               "(see https://github.com/caronc/apprise/wiki)")
+        if _overflow(url) == "truncate":
+            raise ConfigError(f"[notify] apprise URL {url!r}: {_TRUNCATE}")
+
+
+_TRUNCATE = ("overflow=truncate cuts a digest longer than the service takes, and what it cuts (articles, an outlet's "
+             "health) no other digest tells: remove it (newsmon has apprise split such a digest into several "
+             "messages) or write overflow=upstream (the service gets it whole, or refuses it: a failed delivery)")
+
+
+def _overflow(url: str) -> str | None:
+    """What an apprise URL's ``overflow=`` says (lower case), ``None`` where it says nothing."""
+    said = [value for key, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True)
+            if key.lower() == "overflow"]
+    return said[-1].strip().lower() if said else None
 
 
 # --- the digest -------------------------------------------------------------------------------
@@ -154,9 +171,11 @@ def check_apprise(settings: NotifySettings) -> None:
 def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange], *,
                  always: bool = False, now: datetime | None = None,
                  news_age: timedelta | None = notifications.NEWS_AGE,
-                 config_path: str | None = None) -> dict[str, Any] | None:
+                 config_path: str | None = None,
+                 unrecorded: frozenset[int] | set[int] = frozenset()) -> dict[str, Any] | None:
     """The digest of a run; ``None`` when there is nothing to tell (and not ``always``).
-    ``config_path``: the config whose topics judge what unread articles' listings said of them."""
+    ``config_path``: the config whose topics judge what unread articles' listings said of them. ``unrecorded``:
+    the ``health_log`` ids a delivered digest told whose delivery the database could not take yet."""
     info = notifications.run(db, run_id)
     if info is None:
         return None
@@ -165,7 +184,12 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
     updated = notifications.updated_articles(db, run_id)
     unread = _unread(db, run_id, info["started_at"], config_path)
     missed = notifications.missed_health_changes(db, run_id, now=now)
-    if not articles and not changes and not removed and not updated and not unread and not missed and not always:
+    for change in missed:
+        if change["id"] in unrecorded:
+            change["told"] = True
+    # Told by a delivered digest whose record the database could not take: told again along with news, as such.
+    untold = [change for change in missed if not change.get("told")]
+    if not articles and not changes and not removed and not updated and not unread and not untold and not always:
         return None  # older articles alone make no digest: the next one counts them
     older = notifications.older_articles(db, run_id, now=now, news_age=news_age)
     undelivered = notifications.undelivered_articles(db, run_id, now=now)
@@ -247,10 +271,39 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
         parts.append(f"{change['outlet']} {change['status']}"
                      + (f" ({resolved} reason{'s' if resolved != 1 else ''} resolved)" if resolved else ""))
     missed = digest.get("health_changes_missed") or []
-    if missed:
-        parts.append(f"{len(missed)} earlier health change{'s' if len(missed) != 1 else ''} not delivered")
+    untold = [change for change in missed if not change.get("told")]
+    if untold:
+        parts.append(f"{len(untold)} earlier health change{'s' if len(untold) != 1 else ''} not recorded as told")
+    if len(untold) < len(missed):
+        told = len(missed) - len(untold)
+        parts.append(f"{told} health change{'s' if told != 1 else ''} told again")
     title = "newsmon: " + ("; ".join(parts) if parts else "nothing new")
     lines = []
+    # The outlets' health first: a service that cuts a long body (apprise's overflow=truncate, a chat that
+    # keeps its first 4,096 characters) cut the digest's end, where a busy hour's 50 articles had put the
+    # news that an outlet stopped working.
+    for change in changes:
+        lasted, began, ended = "", change.get("previous_since"), digest["run"]["finished_at"]
+        if began:
+            took = datetime.fromisoformat(ended) - datetime.fromisoformat(began) if ended else None
+            lasted = f" ({change['previous']} since {_jst(began)}" + \
+                (f", {health_db.duration_text(took.total_seconds())})" if took is not None else ")")
+        lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}{lasted}")
+        lines += [f"  {r['message']}" for r in change["reasons"]]
+        lines += [f"  resolved ({health_db.SETTLE_RUNS} runs in a row without it): {r['message']}"
+                  for r in change.get("resolved") or ()]
+    told_again = [change for change in missed if change.get("told")]
+    for heading, group in (("Health changes of earlier runs no digest is recorded as having told (no channel "
+                            "delivered them, or a delivery could not be recorded):", untold),
+                           ("Told again: the last digest's delivery could not be recorded:", told_again)):
+        if group:
+            lines.append(heading)
+        for change in group:
+            lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']} "
+                         f"at {_jst(change['at'])} (run {change['run_id']})")
+            lines += [f"  {r['message']}" for r in change["reasons"]]
+            lines += [f"  resolved ({health_db.SETTLE_RUNS} runs in a row without it): {r['message']}"
+                      for r in change.get("resolved") or ()]
     for article in digest["articles"]:
         when = (article["published_at"] or "")[:16].replace("T", " ")
         updated = f", updated: version {article['version']}" if (article.get("version") or 1) > 1 else ""
@@ -259,7 +312,8 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
         if article["matched_terms"]:
             lines.append("  matched: " + ", ".join(article["matched_terms"][:8]))
     if total > len(digest["articles"]):
-        lines.append(f"... and {total - len(digest['articles'])} more (newsmon serve, or the review_queue view)")
+        lines.append(f"... and {total - len(digest['articles'])} more, for the next digest (now in newsmon serve, or "
+                     "the review_queue view)")
     older = len(digest.get("articles_older") or ())
     if older:
         them = "them" if older != 1 else "it"
@@ -288,25 +342,6 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     for article in unread:
         lines.append(f"- {article['headline']} ({article['outlet'] or '?'}, {article['kind'].replace('_', ' ')})\n"
                      f"  {article['url']}\n  {jst_in(article['reason'] or '')[:200]}")
-    if missed:
-        lines.append("Health changes of earlier runs that no channel delivered then:")
-    for change in missed:
-        when = _jst(change["at"])
-        lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']} "
-                     f"at {when} (run {change['run_id']})")
-        lines += [f"  {r['message']}" for r in change["reasons"]]
-        lines += [f"  resolved ({health_db.SETTLE_RUNS} runs in a row without it): {r['message']}"
-                  for r in change.get("resolved") or ()]
-    for change in changes:
-        lasted, began, ended = "", change.get("previous_since"), digest["run"]["finished_at"]
-        if began:
-            took = datetime.fromisoformat(ended) - datetime.fromisoformat(began) if ended else None
-            lasted = f" ({change['previous']} since {_jst(began)}" + \
-                (f", {health_db.duration_text(took.total_seconds())})" if took is not None else ")")
-        lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}{lasted}")
-        lines += [f"  {r['message']}" for r in change["reasons"]]
-        lines += [f"  resolved ({health_db.SETTLE_RUNS} runs in a row without it): {r['message']}"
-                  for r in change.get("resolved") or ()]
     run = digest["run"]
     lines.append(f"(run {run['id']}, {run['trigger']}, {', '.join(run['outlets'])}: {run['finish_reason']})")
     return title, "\n".join(lines)
@@ -382,8 +417,18 @@ def _apprise(settings: NotifySettings, digest: dict[str, Any]) -> None:
     with _apprise_warnings():
         sender = apprise.Apprise()
         for url in settings.apprise:
-            if not sender.add(url):
+            overflow = _overflow(url)
+            if overflow == "truncate":
+                raise RuntimeError(f"apprise URL {url!r}: {_TRUNCATE}")
+            service = apprise.Apprise.instantiate(url)
+            if service is None:
                 raise RuntimeError(f"apprise does not understand {url!r}")
+            if overflow is None:
+                # apprise's default (upstream) hands the service a body over its limit whole: Telegram and Discord
+                # refused it (every digest after failed too, longer), others kept its start. Split, every part is
+                # sent, and apprise says delivered only when each one was.
+                service.overflow_mode = apprise.OverflowMode.SPLIT
+            sender.add(service)
         delivered = sender.notify(title=digest["title"], body=digest["text"],
                                   body_format=apprise.NotifyFormat.TEXT)
     if not delivered:
@@ -416,17 +461,45 @@ def notify_run(db: Database, run_id: int, changes: list[health_db.HealthChange],
     if settings is None:
         return None
     now = now or datetime.now(timezone.utc)
+    db_path = db.execute("PRAGMA database_list").fetchone()[2]
+    unrecorded = notifications.record_unrecorded(db, db_path) if db_path else set()
     digest = build_digest(db, run_id, changes, always=settings.always, now=now, news_age=settings.news_age,
-                          config_path=config_path)
+                          config_path=config_path, unrecorded=unrecorded)
     if digest is None:
         return None
     results = send(settings, digest)
-    for channel, error in results.items():
-        notifications.record(db, run_id, channel, ok=error is None, error=error,
-                             articles=len(digest["articles"]), health_changes=len(changes), now=now)
-    if any(error is None for error in results.values()):
-        notifications.mark_notified(db, [a["id"] for a in digest["articles"]] + digest["articles_older"]
-                                    + digest["articles_undelivered"], run_id, now=now,
-                                    health_changes=[c["id"] for c in digest["health_changes_missed"]]
-                                    + [c.log_id for c in changes if c.log_id is not None])
+    delivery = {"run_id": run_id, "at": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                "results": results, "articles": len(digest["articles"]), "health_changes": len(changes),
+                "article_ids": [a["id"] for a in digest["articles"]] + digest["articles_older"]
+                + digest["articles_undelivered"],
+                "health_log_ids": [c["id"] for c in digest["health_changes_missed"]]
+                + [c.log_id for c in changes if c.log_id is not None]}
+    try:
+        notifications.record_delivery(db, delivery)
+    except sqlite3.Error as exc:  # locked past the busy timeout, the disk full
+        _unrecorded(db_path, delivery, exc)
     return digest
+
+
+def _unrecorded(db_path: str | None, delivery: dict[str, Any], error: sqlite3.Error) -> None:
+    """Say where it happens that a digest's delivery could not be recorded, and leave a delivered one's record
+    beside the database for the next digest: unsaid, the next digest told it all again, its health changes as
+    "not delivered", and the crawl's log blamed the notification."""
+    run_id, told = delivery["run_id"], [c for c, e in delivery["results"].items() if e is None]
+    if not told:
+        logger.error("newsmon: no channel delivered the digest of run %s, and the database could not record the "
+                     "tries either (%s): the next digest tells its articles and health changes", run_id, error)
+        return
+    said = (f"newsmon: the digest of run {run_id} WAS delivered (through {', '.join(told)}), but the database "
+            f"could not record it ({error})")
+    try:
+        if not db_path:
+            raise OSError("an in-memory database has no directory beside it")
+        left = notifications.leave_unrecorded(db_path, delivery)
+    except OSError as exc:
+        logger.error("%s, nor could it be left beside the database (%s): the next digest tells its %d articles and "
+                     "%d health changes again", said, exc, len(delivery["article_ids"]),
+                     len(delivery["health_log_ids"]))
+    else:
+        logger.error("%s: left in %s, which the next digest records (while the database still cannot take it, "
+                     "that digest tells its health changes again, as such)", said, left)

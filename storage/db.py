@@ -459,7 +459,8 @@ def locked(db: sqlite_utils.Database, *, stopping: bool = False) -> DatabaseLock
 
 def beside(path: str | os.PathLike) -> Path:
     """The directory newsmon keeps beside the database file at ``path`` (``news.db.locks``): the
-    outlets' and archives' lock files, and the end of a run its database could not take."""
+    outlets' and archives' lock files, and the end of a run or the delivery of a digest its database could not
+    take."""
     return Path(str(Path(path).resolve()) + ".locks")
 
 

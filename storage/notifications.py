@@ -8,14 +8,20 @@ one: the next run's digest picks them up, for up to 24 hours.
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from collections.abc import Iterable
+from contextlib import suppress
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from .db import transaction
+from .db import beside, transaction
 from .review import UPDATED_AFTER_REVIEW, UPDATED_INDEX
+
+logger = logging.getLogger("newsmon.notify")
 
 #: How far back a digest looks for relevant articles that no digest has delivered yet.
 CATCH_UP = timedelta(hours=24)
@@ -323,3 +329,55 @@ def mark_notified(db: Database, article_ids: Iterable[int], run_id: int | None, 
         for log_id in health_changes:
             db.execute("INSERT OR IGNORE INTO notified_health_changes (health_log_id, run_id, notified_at) "
                        "VALUES (?, ?, ?)", [log_id, run_id, stamp])
+
+
+def record_delivery(db: Database, delivery: dict[str, Any]) -> None:
+    """Log a digest's tries (``delivery``: ``run_id``, ``at``, ``results`` {channel: error or ``None``}, ``articles``,
+    ``health_changes``: the counts; ``article_ids``, ``health_log_ids``: what it told) and, where a channel delivered
+    it, mark what it told (``mark_notified``), in one transaction: both or neither."""
+    now = datetime.fromisoformat(delivery["at"])
+    with transaction(db):
+        for channel, error in delivery["results"].items():
+            record(db, delivery["run_id"], channel, ok=error is None, error=error, articles=delivery["articles"],
+                   health_changes=delivery["health_changes"], now=now)
+        if any(error is None for error in delivery["results"].values()):
+            mark_notified(db, delivery["article_ids"], delivery["run_id"], now=now,
+                          health_changes=delivery["health_log_ids"])
+
+
+def unrecorded_file(db_path: str, run_id: int) -> Path:
+    """Where a delivered digest whose database could not take its record (locked, full) leaves it
+    (``record_delivery``'s), for the next digest (``record_unrecorded``): the next one told it all again,
+    its health changes as "not delivered"."""
+    return beside(db_path) / f"run-{run_id}.notified.json"
+
+
+def leave_unrecorded(db_path: str, delivery: dict[str, Any]) -> Path:
+    """Leave ``delivery`` in ``unrecorded_file``. Raises ``OSError`` (the disk that is full)."""
+    path = unrecorded_file(db_path, delivery["run_id"])
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(delivery), encoding="utf-8")
+    return path
+
+
+def record_unrecorded(db: Database, db_path: str) -> set[int]:
+    """Record the deliveries earlier digests left (``leave_unrecorded``); return the ``health_log`` ids of those the
+    database still cannot take: delivered, the next digest tells them again (not as undelivered)."""
+    still: set[int] = set()
+    for path in sorted(beside(db_path).glob("run-*.notified.json")):
+        try:
+            delivery = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            logger.error("newsmon: %s, a delivered digest's record, cannot be read (%s): its articles and health "
+                         "changes may be told again", path, exc)
+            continue
+        try:
+            record_delivery(db, delivery)
+        except sqlite3.Error as exc:
+            logger.error("newsmon: the delivered digest of run %s left in %s still cannot be recorded (%s): the "
+                         "next digest tells its health changes again", delivery["run_id"], path, exc)
+            still.update(delivery["health_log_ids"])
+            continue
+        with suppress(OSError):
+            path.unlink()
+    return still

@@ -451,7 +451,7 @@ def test_a_health_change_no_channel_delivered_is_told_by_the_next_digest_deliver
     [missed] = later["health_changes_missed"]
     assert (missed["outlet"], missed["previous"], missed["status"], missed["run_id"]) == ("nhk", "ok", "failing", 2)
     assert missed["reasons"][0]["code"] == "errors"
-    assert "1 earlier health change not delivered" in later["title"]
+    assert "1 earlier health change not recorded as told" in later["title"]
     assert "Health of nhk: ok -> failing at 2026-03-05 21:15 JST (run 2)" in later["text"]
     assert receiver.posts[-1]["health_changes_missed"] == later["health_changes_missed"]
     # Delivered now: not told again.
@@ -890,3 +890,140 @@ def test_a_command_past_its_timeout_is_killed_with_what_it_started(db, tmp_path)
             and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE
+
+
+# --- a service with a length limit ------------------------------------------------------------
+
+class ChatService:
+    """A chat's incoming webhook on 127.0.0.1 (apprise's json:// payload) that takes messages of ``limit``
+    characters at most: over it, it ``refuses`` the message (Telegram's and Discord's 400 "message is too
+    long") or keeps its start (a service that cuts)."""
+
+    def __init__(self, limit: int, *, refuses: bool) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        messages: list[str] = []
+        self.messages = messages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                text = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["message"]
+                too_long = len(text) > limit
+                if not (too_long and refuses):
+                    messages.append(text[:limit])
+                self.send_response(400 if too_long and refuses else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.url = f"newsmonchat://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def chat_plugin():
+    """apprise's json:// as a service whose messages hold 1,500 characters, its title in the body (as
+    Telegram's), under the scheme newsmonchat://: apprise's own sizing, as for its Telegram or Discord."""
+    needs_apprise()
+    with notify._apprise_warnings():
+        from apprise.apprise import N_MGR
+        from apprise.plugins.custom_json import NotifyJSON
+
+    class NotifyChat(NotifyJSON):
+        service_name = "a chat with a limit"
+        protocol, secure_protocol = "newsmonchat", "newsmonchats"
+        body_maxlen, title_maxlen = 1500, 0
+
+    N_MGR.add(NotifyChat)
+    yield NotifyChat
+    N_MGR.remove("newsmonchat", "newsmonchats")
+
+
+@pytest.mark.parametrize("refuses", [True, False], ids=["service-refuses", "service-cuts"])
+def test_a_digest_longer_than_an_apprise_service_takes_reaches_it_whole(db, chat_plugin, refuses):
+    # A busy hour's digest over the service's limit: Telegram refused it (and every longer one after), a
+    # service that cuts lost its end, where the news that an outlet stopped working was.
+    service = ChatService(chat_plugin.body_maxlen, refuses=refuses)
+    titles_sent = [f"防衛費{i:02d}" + "の" * 60 for i in range(15)]
+    try:
+        run_id, change = checked_run(db, NOW, down=True, articles=[(title, True) for title in titles_sent])
+        digest = notify.notify_run(db, run_id, [change], notify.NotifySettings(apprise=[service.url]), now=NOW)
+    finally:
+        service.stop()
+    assert len(digest["text"]) > chat_plugin.body_maxlen
+    assert db.execute("SELECT channel, ok FROM notifications").fetchall() == [("apprise", 1)]
+    assert len(service.messages) > 1 and all(len(m) <= chat_plugin.body_maxlen for m in service.messages)
+    assert "Health of nhk: new -> failing" in service.messages[0]  # first, whatever a reader's client shows
+    told = "".join(service.messages)
+    assert all(f"https://nhk.example/{title}" in told for title in titles_sent)
+    # All of it delivered: marked told, the next run's digest repeats none of it.
+    later, _ = checked_run(db, NOW + timedelta(minutes=15), down=True)
+    assert notify.build_digest(db, later, [], now=NOW + timedelta(minutes=15)) is None
+
+
+def test_an_apprise_url_that_truncates_is_refused_and_one_upstream_is_left_to_the_service(db, chat_plugin):
+    service = ChatService(chat_plugin.body_maxlen, refuses=True)
+    try:
+        with pytest.raises(ConfigError, match="overflow=truncate cuts a digest longer than the service takes"):
+            notify.check_apprise(notify.NotifySettings(apprise=[service.url + "?overflow=truncate"]))
+        run_id = crawl(db, "nhk", NOW, [(f"防衛費{i:02d}" + "の" * 60, True) for i in range(15)])
+        # The config edited under a running schedule: not sent cut, a failed delivery that leaves its articles.
+        notify.notify_run(db, run_id, [], notify.NotifySettings(apprise=[service.url + "?overflow=Truncate"]), now=NOW)
+        # overflow=upstream, as the user wrote: the service gets it whole, and refuses it.
+        notify.notify_run(db, run_id, [], notify.NotifySettings(apprise=[service.url + "?overflow=upstream"]), now=NOW)
+    finally:
+        service.stop()
+    assert service.messages == []
+    [(truncate, _), (_, upstream)] = db.execute("SELECT error, ok FROM notifications ORDER BY id").fetchall()
+    assert "overflow=truncate cuts a digest" in truncate and upstream == 0
+    later = crawl(db, "nhk", NOW + timedelta(minutes=15), [])
+    assert notify.build_digest(db, later, [], now=NOW + timedelta(minutes=15))["articles_total"] == 15
+
+
+# --- a delivery the database cannot record ----------------------------------------------------
+
+def test_a_delivered_digest_the_database_cannot_record_is_said_so_and_not_told_as_undelivered(tmp_path, receiver,
+                                                                                              caplog):
+    # The database locked (a reviewer's DB Browser) as apprise said yes: the crawl's log blamed the notification,
+    # and the next digest told the same outage again as "not delivered".
+    import sqlite3
+
+    path = tmp_path / "news.db"
+    db = open_db(path, busy_timeout=0.2)
+    live = notify.NotifySettings(webhook=receiver.url)
+    notified_run(db, NOW - timedelta(minutes=15), live, down=False, articles=[("前の記事", True)])
+    first, change = checked_run(db, NOW, down=True, articles=[("防衛費", True)])
+    second, _ = checked_run(db, NOW + timedelta(minutes=15), down=True)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        sent = notify.notify_run(db, first, [change], live, now=NOW)
+        assert titles(sent) == ["防衛費"] and len(receiver.posts) == 2
+        [said] = [r.getMessage() for r in caplog.records if "WAS delivered" in r.getMessage()]
+        left = tmp_path / "news.db.locks" / f"run-{first}.notified.json"
+        assert said.startswith(f"newsmon: the digest of run {first} WAS delivered (through webhook), but the "
+                               "database could not record it (") and f"left in {left}" in said, said
+        # Still locked at the next digest: it tells the change again, as told before, not as undelivered.
+        again = notify.notify_run(db, second, [], live, now=NOW + timedelta(minutes=15))
+        assert again["health_changes_missed"][0]["told"] is True
+        assert "told again" in again["title"] and "not recorded as told" not in again["title"], again["title"]
+        assert "Told again: the last digest's delivery could not be recorded:\nHealth of nhk: ok -> failing" \
+            in again["text"]
+    finally:
+        holder.rollback()
+        holder.close()
+    # Writable again: the next digest records what both delivered, and repeats none of it.
+    third, _ = checked_run(db, NOW + timedelta(minutes=30), down=True)
+    assert notify.notify_run(db, third, [], live, now=NOW + timedelta(minutes=30)) is None
+    assert db.execute("SELECT run_id, channel, ok FROM notifications ORDER BY id").fetchall() == [
+        (first - 1, "webhook", 1), (first, "webhook", 1), (second, "webhook", 1)]
+    assert db.execute("SELECT health_log_id FROM notified_health_changes").fetchall() == [(change.log_id,)]
+    assert not list((tmp_path / "news.db.locks").glob("*.notified.json"))
+    db.close()
