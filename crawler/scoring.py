@@ -57,7 +57,7 @@ _TOPIC_FIELDS = {"name", "description", "threshold", "title_boost", "terms", "co
                  "structure"}
 _TERM_FIELDS = {"term", "weight", "variants", "document", "own", "needs", "unless", "veto", "reports", "law"}
 _STRUCTURE_FIELDS = {"label", "weight", "qualifiers", "nouns", "verbs", "exclude", "gap", "sets", "set_weight",
-                     "clause_words", "clause_verbs", "clause_gap", "own_qualifiers"}
+                     "clause_words", "clause_verbs", "clause_gap", "own_qualifiers", "policy_nouns"}
 _TERM_EXAMPLE = '{ term = "反撃能力", weight = 4, variants = ["敵基地攻撃能力"] }'
 
 
@@ -139,6 +139,9 @@ class Structure:
     #: Qualifiers whose phrase in a headline that names no one, in a text that names no one, is the
     #: home's (a Japanese outlet's "安保戦略、年内改定へ" leaves out its 政府).
     own_qualifiers: tuple[str, ...] = ()
+    #: Nouns that name the documents only as a qualifier's policy's own (安保政策の指針, 外交・安全保障政策の基本方針):
+    #: anywhere else they are other rules' (防衛装備移転三原則の運用指針).
+    policy_nouns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -955,6 +958,8 @@ def _gate(topic: Topic) -> _Gate | None:
     structure = topic.structure if topic.home is not None else None
     groups = [frozenset(p for f in (getattr(structure, name) if structure else ()) for p in _pieces(f))
               for name in ("verbs", "qualifiers", "nouns")]
+    if structure is not None:  # the policy's guide is a noun of the structure too (Structure.policy_nouns)
+        groups[2] |= {p for f in structure.policy_nouns for p in _pieces(f)}
     sets = tuple(frozenset(_pieces(f)) for f in (structure.sets if structure else ()))
     words = set().union(*forms, *groups, *sets)
     if not words:
@@ -1268,7 +1273,11 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
         if weighed:
             found = [o for o, _ in weighed]
             occurrences[topic.structure.label] = found
-            in_head = any(o.where == "title" for o in found)
+            # A phrase the headline names in short as the home's, as for a term ("Japan's new security strategy" over
+            # "Japan's revised security strategy will …": 5.8, audit15): the body's phrase is the headline's document.
+            nouns = _noun_pattern(topic.structure.nouns)
+            in_head = any(o.where == "title" for o in found) or any(
+                n.group().lower() in named for o in found for n in nouns.finditer(text, o.start, o.end))
             first = next((o for o in found if o.where == "text"), found[0])
             source = text if first.where == "text" else title
             boost = topic.title_boost if in_head else 1.0
@@ -1515,8 +1524,9 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         raise fail("structure", f"has unknown field(s) {', '.join(unknown)}",
                    f"use only {', '.join(sorted(_STRUCTURE_FIELDS))}")
     lists: dict[str, list[str]] = {}
-    for name in ("qualifiers", "nouns", "verbs", "exclude", "sets", "clause_words", "clause_verbs", "own_qualifiers"):
-        optional = name in ("exclude", "sets", "clause_words", "clause_verbs", "own_qualifiers")
+    for name in ("qualifiers", "nouns", "verbs", "exclude", "sets", "clause_words", "clause_verbs", "own_qualifiers",
+                 "policy_nouns"):
+        optional = name in ("exclude", "sets", "clause_words", "clause_verbs", "own_qualifiers", "policy_nouns")
         value = spec.get(name, [] if optional else None)
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value) or (
                 not value and not optional):
@@ -1561,6 +1571,11 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
         stop, noun = "[^。、,.!?!?「」\nは]", f"(?:{_alternation(lists['clause_verbs'])})(?:{_alternation(n_ja)})"
         phrases.append(rf"(?:{_alternation(q_ja)})(?={stop}{{0,{clause_gap}}}?{noun}){stop}{{0,3}}?の{stop}{{0,6}}?"
                        rf"(?:{_alternation(lists['clause_words'])}){stop}*?{noun}")
+    if q_ja and lists["policy_nouns"]:
+        # The documents as the papers describe them, the policy's guide right after it (安保政策の指針, 外交・安全保障
+        # 政策の長期指針, 安全保障政策の基本方針): the nouns apart from it are the export rules' 運用指針 and the economic
+        # security act's 基本方針 (audit4, audit15).
+        phrases.append(rf"(?:{_alternation(q_ja)})政策の(?:{_alternation(lists['policy_nouns'])})")
     if q_en and n_en:
         # English: qualifier, at most two more words, noun ("security-related documents",
         # "core security policy papers").
@@ -1585,7 +1600,7 @@ def _structure_spec(spec: Any, fail: Callable[[str, str, str], TopicError]) -> S
                      verbs=tuple(lists["verbs"]), qualifiers=tuple(lists["qualifiers"]),
                      nouns=tuple(lists["nouns"]), sets=tuple(lists["sets"]), set_weight=float(set_weight),
                      set_phrase=re.compile(set_phrase, re.IGNORECASE) if set_phrase else None,
-                     own_qualifiers=tuple(lists["own_qualifiers"]))
+                     own_qualifiers=tuple(lists["own_qualifiers"]), policy_nouns=tuple(lists["policy_nouns"]))
 
 
 def _term(entry: Any, name: str, context: bool, fail: Callable[[str, str, str], TopicError],
