@@ -1566,6 +1566,14 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
         f"notifications: {f['channel']}: {f['failed']} deliveries failed since {_when(f['since'], now)}, the last "
         f"with {f['error']}: fix the channel ([notify]); the digests after list what it missed, a day back, and "
         "count the rest" for f in failing]
+    path = database.execute("PRAGMA database_list").fetchone()[2]
+    waiting, aside = notifications.left_records(path) if path else ([], [])
+    # Said only in the log of the process that sent it: a digest delivered that the database could not record.
+    channel_lines += [f"notifications: {len(waiting)} delivered digest{'s' if len(waiting) != 1 else ''} the database "
+                      f"could not record wait{'s' if len(waiting) == 1 else ''} in {waiting[0].parent} (locked, full): "
+                      "the next digest records them"] if waiting else []
+    channel_lines += [f"notifications: {left} holds a delivered digest's record no digest could record: what it "
+                      "told may be told again; delete it once read" for left in aside]
     shown = {r["outlet"] for r in rows}
     from .store import unread_on_topic
 

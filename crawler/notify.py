@@ -32,7 +32,6 @@ import signal
 import sqlite3
 import subprocess
 import urllib.error
-import urllib.parse
 import urllib.request
 import warnings
 from contextlib import contextmanager, suppress
@@ -145,13 +144,10 @@ def check_apprise(settings: NotifySettings) -> None:
         raise ConfigError("[notify] apprise is set but the apprise package is not installed: "
                           "pip install apprise") from None
     for url in settings.apprise:
-        with _apprise_warnings():
-            understood = apprise.Apprise().add(url)
-        if not understood:
-            raise ConfigError(f"[notify] apprise URL {url!r} is not one apprise understands "
-                              "(see https://github.com/caronc/apprise/wiki)")
-        if _overflow(url) == "truncate":
-            raise ConfigError(f"[notify] apprise URL {url!r}: {_TRUNCATE}")
+        try:
+            _apprise_services(apprise, url)
+        except ValueError as exc:
+            raise ConfigError(f"[notify] {exc}") from None
 
 
 _TRUNCATE = ("overflow=truncate cuts a digest longer than the service takes, and what it cuts (articles, an outlet's "
@@ -159,11 +155,41 @@ _TRUNCATE = ("overflow=truncate cuts a digest longer than the service takes, and
              "messages) or write overflow=upstream (the service gets it whole, or refuses it: a failed delivery)")
 
 
-def _overflow(url: str) -> str | None:
-    """What an apprise URL's ``overflow=`` says (lower case), ``None`` where it says nothing."""
-    said = [value for key, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True)
-            if key.lower() == "overflow"]
-    return said[-1].strip().lower() if said else None
+def _apprise_services(apprise, url: str) -> list:
+    """The services of one ``[notify] apprise`` entry, split where its URL names no ``overflow``.
+
+    An entry may name several URLs ("mailto://…, ntfy://…"), as ``Apprise.add`` reads it: one service each.
+    Whether a URL names ``overflow``, and what, is read by apprise's own parser: urllib's missed it after a
+    ``#channel`` (Slack, Discord) or in a query written with ``;``, and apprise truncated what newsmon took for
+    a URL saying nothing, or for one saying ``upstream``.
+
+    Raises:
+        ValueError: apprise does not understand a URL, or one says ``overflow=truncate``.
+    """
+    with _apprise_warnings():
+        from apprise.plugins import url_to_dict
+        try:
+            from apprise.utils.parse import parse_urls
+        except ImportError:  # apprise before 1.9.2 (pyproject asks 1.6 on), whose utils were one module
+            from apprise.utils import parse_urls
+
+        services = []
+        for part in parse_urls(url) or [url]:
+            parsed = url_to_dict(part)
+            service = apprise.Apprise.instantiate(parsed) if parsed else None
+            if service is None:
+                raise ValueError(f"apprise URL {url!r} is not one apprise understands"
+                                 + (f" ({part!r} of it)" if part != url.strip() else "")
+                                 + " (see https://github.com/caronc/apprise/wiki)")
+            if not parsed.get("overflow"):  # none, or an empty one, which apprise takes as its default
+                # apprise's default (upstream) hands the service a body over its limit whole: Telegram and Discord
+                # refused it (every digest after failed too, longer), others kept its start. Split, every part is
+                # sent, and apprise says delivered only when each one was.
+                service.overflow_mode = apprise.OverflowMode.SPLIT
+            if service.overflow_mode == apprise.OverflowMode.TRUNCATE:
+                raise ValueError(f"apprise URL {url!r}: {_TRUNCATE}")
+            services.append(service)
+    return services
 
 
 # --- the digest -------------------------------------------------------------------------------
@@ -417,18 +443,10 @@ def _apprise(settings: NotifySettings, digest: dict[str, Any]) -> None:
     with _apprise_warnings():
         sender = apprise.Apprise()
         for url in settings.apprise:
-            overflow = _overflow(url)
-            if overflow == "truncate":
-                raise RuntimeError(f"apprise URL {url!r}: {_TRUNCATE}")
-            service = apprise.Apprise.instantiate(url)
-            if service is None:
-                raise RuntimeError(f"apprise does not understand {url!r}")
-            if overflow is None:
-                # apprise's default (upstream) hands the service a body over its limit whole: Telegram and Discord
-                # refused it (every digest after failed too, longer), others kept its start. Split, every part is
-                # sent, and apprise says delivered only when each one was.
-                service.overflow_mode = apprise.OverflowMode.SPLIT
-            sender.add(service)
+            try:
+                sender.add(_apprise_services(apprise, url))
+            except ValueError as exc:  # the config edited under a running schedule
+                raise RuntimeError(str(exc)) from None
         delivered = sender.notify(title=digest["title"], body=digest["text"],
                                   body_format=apprise.NotifyFormat.TEXT)
     if not delivered:

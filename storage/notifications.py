@@ -331,12 +331,18 @@ def mark_notified(db: Database, article_ids: Iterable[int], run_id: int | None, 
                        "VALUES (?, ?, ?)", [log_id, run_id, stamp])
 
 
-def record_delivery(db: Database, delivery: dict[str, Any]) -> None:
+def record_delivery(db: Database, delivery: dict[str, Any], *, left: bool = False) -> None:
     """Log a digest's tries (``delivery``: ``run_id``, ``at``, ``results`` {channel: error or ``None``}, ``articles``,
     ``health_changes``: the counts; ``article_ids``, ``health_log_ids``: what it told) and, where a channel delivered
-    it, mark what it told (``mark_notified``), in one transaction: both or neither."""
+    it, mark what it told (``mark_notified``), in one transaction: both or neither. ``left``: a record read from
+    ``unrecorded_file``, recorded nothing where its tries are in the table already."""
     now = datetime.fromisoformat(delivery["at"])
     with transaction(db):
+        # Another process's digest may have read the same file and recorded it first (the daemon's, a crawl's), or
+        # this one's unlink failed after the record: the table got each channel's row twice, one try a failure.
+        if left and db.execute("SELECT 1 FROM notifications WHERE run_id = ? AND sent_at = ? AND channel = ?",
+                               [delivery["run_id"], _iso(now), next(iter(delivery["results"]), "")]).fetchone():
+            return
         for channel, error in delivery["results"].items():
             record(db, delivery["run_id"], channel, ok=error is None, error=error, articles=delivery["articles"],
                    health_changes=delivery["health_changes"], now=now)
@@ -356,28 +362,95 @@ def leave_unrecorded(db_path: str, delivery: dict[str, Any]) -> Path:
     """Leave ``delivery`` in ``unrecorded_file``. Raises ``OSError`` (the disk that is full)."""
     path = unrecorded_file(db_path, delivery["run_id"])
     path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(delivery), encoding="utf-8")
+    # Written whole under another name, then renamed: a disk that filled as it was written left half a record
+    # under its name, which every digest after logged as unreadable, for ever.
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(json.dumps(delivery), encoding="utf-8")
+        partial.replace(path)
+    except OSError:
+        with suppress(OSError):
+            partial.unlink()
+        raise
     return path
+
+
+def _read_left(path: Path) -> dict[str, Any]:
+    """The delivery left in ``path``. Raises ``OSError``, or ``ValueError`` where it is not one."""
+    delivery = json.loads(path.read_text(encoding="utf-8"))
+    ids = ("article_ids", "health_log_ids")
+    if not (isinstance(delivery, dict) and isinstance(delivery.get("run_id"), int)
+            and isinstance(delivery.get("results"), dict) and delivery["results"]
+            and all(isinstance(delivery.get(k), int) for k in ("articles", "health_changes"))
+            and all(isinstance(delivery.get(k), list) and all(isinstance(i, int) for i in delivery[k]) for k in ids)):
+        raise ValueError("not the record of a digest's delivery")
+    datetime.fromisoformat(delivery.get("at"))  # TypeError where it is not a string
+    return delivery
 
 
 def record_unrecorded(db: Database, db_path: str) -> set[int]:
     """Record the deliveries earlier digests left (``leave_unrecorded``); return the ``health_log`` ids of those the
-    database still cannot take: delivered, the next digest tells them again (not as undelivered)."""
+    database still cannot take: delivered, the next digest tells them again (not as undelivered). One no digest can
+    record (not such a record, or one the database refuses) is set aside, said once (``_set_aside``)."""
     still: set[int] = set()
-    for path in sorted(beside(db_path).glob("run-*.notified.json")):
+    waiting: list[tuple[Path, int]] = []
+    unwritable: sqlite3.Error | None = None
+    for path in sorted(beside(db_path).glob("run-*.notified.json"), key=_run_order):
         try:
-            delivery = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            delivery = _read_left(path)
+        except OSError as exc:  # the directory unreadable, as the file was: tried again by the next digest
             logger.error("newsmon: %s, a delivered digest's record, cannot be read (%s): its articles and health "
                          "changes may be told again", path, exc)
             continue
-        try:
-            record_delivery(db, delivery)
-        except sqlite3.Error as exc:
-            logger.error("newsmon: the delivered digest of run %s left in %s still cannot be recorded (%s): the "
-                         "next digest tells its health changes again", delivery["run_id"], path, exc)
-            still.update(delivery["health_log_ids"])
+        except (ValueError, TypeError) as exc:
+            _set_aside(path, f"is not a delivered digest's record newsmon can read ({exc})")
             continue
-        with suppress(OSError):
-            path.unlink()
+        if unwritable is None:
+            try:
+                record_delivery(db, delivery, left=True)
+            except sqlite3.IntegrityError as exc:  # the file's, not the database's (an article deleted since)
+                # Kept, no retry mended it: logged by every digest, its health changes "told again" for ever.
+                _set_aside(path, f"cannot be recorded ({exc})")
+                continue
+            except sqlite3.Error as exc:  # locked past the busy timeout, full
+                unwritable = exc
+            else:
+                with suppress(OSError):
+                    path.unlink()
+                continue
+        # One wait for the database's lock, not one a file: each file waited the busy timeout before the digest.
+        still.update(delivery["health_log_ids"])
+        waiting.append((path, delivery["run_id"]))
+    if waiting:
+        logger.error("newsmon: the delivered digest%s of run%s %s left in %s still cannot be recorded (%s): the next "
+                     "digest tells %s health changes again", "s" if len(waiting) > 1 else "",
+                     "s" if len(waiting) > 1 else "", ", ".join(str(run) for _, run in waiting), waiting[0][0].parent,
+                     unwritable, "their" if len(waiting) > 1 else "its")
     return still
+
+
+def _run_order(path: Path) -> tuple[int, str]:
+    """Oldest run first: by name, run 10's record came before run 9's."""
+    number = path.name.removeprefix("run-").split(".", 1)[0]
+    return (int(number) if number.isdigit() else 0, path.name)
+
+
+def _set_aside(path: Path, why: str) -> None:
+    """Move a left record no digest can record out of their way, said once: kept, each digest logged it again."""
+    aside = path.with_name(path.name.removesuffix(".json") + ".unrecordable.json")
+    try:
+        path.replace(aside)
+    except OSError as exc:
+        logger.error("newsmon: %s %s, nor could it be set aside (%s): its articles and health changes may be told "
+                     "again", path, why, exc)
+    else:
+        logger.error("newsmon: %s %s: set aside as %s; its articles and health changes may be told again (see it "
+                     "for what that digest told)", path, why, aside.name)
+
+
+def left_records(db_path: str) -> tuple[list[Path], list[Path]]:
+    """The delivered digests' records left beside the database (``newsmon status``): waiting for a digest to
+    record them (``leave_unrecorded``), and set aside as none could (``record_unrecorded``)."""
+    where = beside(db_path)
+    return (sorted(where.glob("run-*.notified.json"), key=_run_order),
+            sorted(where.glob("run-*.notified.unrecordable.json"), key=_run_order))

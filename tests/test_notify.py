@@ -941,7 +941,8 @@ def chat_plugin():
         protocol, secure_protocol = "newsmonchat", "newsmonchats"
         body_maxlen, title_maxlen = 1500, 0
 
-    N_MGR.add(NotifyChat)
+    with notify._apprise_warnings():  # its first add loads every plugin, some importing the deprecated imghdr
+        N_MGR.add(NotifyChat)
     yield NotifyChat
     N_MGR.remove("newsmonchat", "newsmonchats")
 
@@ -1026,4 +1027,133 @@ def test_a_delivered_digest_the_database_cannot_record_is_said_so_and_not_told_a
         (first - 1, "webhook", 1), (first, "webhook", 1), (second, "webhook", 1)]
     assert db.execute("SELECT health_log_id FROM notified_health_changes").fetchall() == [(change.log_id,)]
     assert not list((tmp_path / "news.db.locks").glob("*.notified.json"))
+    db.close()
+
+
+def test_an_apprise_entry_of_several_urls_reaches_each_and_overflow_is_read_as_apprise_reads_it(db, chat_plugin):
+    # apprise's own form "url1, url2", which the check at start accepted: the first service got the digest at a path
+    # made of both URLs, the second nothing, and the delivery was recorded as made.
+    needs_apprise()
+    one, two = Receiver(), Receiver()
+    try:
+        entry = f"{one.url.replace('http://', 'json://')}, {two.url.replace('http://', 'json://')}"
+        settings = notify.NotifySettings(apprise=[entry])
+        notify.check_apprise(settings)
+        notify.notify_run(db, crawl(db, "nhk", NOW, [("防衛費", True)]), [], settings, now=NOW)
+    finally:
+        one.stop()
+        two.stop()
+    assert [len(one.posts), len(two.posts)] == [1, 1] and "防衛費" in two.posts[0]["message"]
+    # Where urllib reads no overflow (after a #channel, a query of ';') apprise reads one: refused as it truncates.
+    service = ChatService(chat_plugin.body_maxlen, refuses=True)
+    try:
+        for url in (f"{service.url}#x?overflow=truncate", f"{service.url}?overflow=upstream;overflow=truncate"):
+            with pytest.raises(ConfigError, match="overflow=truncate cuts a digest longer than the service takes"):
+                notify.check_apprise(notify.NotifySettings(apprise=[url]))
+        # An empty overflow= is apprise's default, upstream: split, as where the URL names none.
+        busy = [(f"防衛費{i:02d}" + "の" * 60, True) for i in range(15)]
+        run_id = crawl(db, "nhk", NOW + timedelta(minutes=15), busy)
+        digest = notify.notify_run(db, run_id, [], notify.NotifySettings(apprise=[service.url + "?overflow="]),
+                                   now=NOW + timedelta(minutes=15))
+    finally:
+        service.stop()
+    assert len(digest["text"]) > chat_plugin.body_maxlen and len(service.messages) > 1
+    assert db.execute("SELECT ok FROM notifications WHERE run_id = ?", [run_id]).fetchall() == [(1,)]
+
+
+def left_delivery(tmp_path, receiver) -> tuple:
+    """A database whose first digest was delivered while another process held a write: its record left beside it."""
+    import sqlite3
+
+    path = tmp_path / "news.db"
+    db = open_db(path, busy_timeout=0.2)
+    notified_run(db, NOW - timedelta(minutes=15), notify.NotifySettings(webhook=receiver.url), down=False,
+                 articles=[("前の記事", True)])
+    run_id, change = checked_run(db, NOW, down=True, articles=[("防衛費", True)])
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        notify.notify_run(db, run_id, [change], notify.NotifySettings(webhook=receiver.url), now=NOW)
+    finally:
+        holder.rollback()
+        holder.close()
+    left = tmp_path / "news.db.locks" / f"run-{run_id}.notified.json"
+    assert left.exists()
+    return db, run_id, change, left
+
+
+def test_a_left_record_two_digests_read_at_once_is_recorded_once(tmp_path, receiver):
+    # The daemon's digest and a crawl's each read the file before the other removed it (or its unlink failed): the
+    # notifications table got the delivery twice.
+    from storage import notifications
+
+    db, run_id, _, left = left_delivery(tmp_path, receiver)
+    kept = left.read_text(encoding="utf-8")
+    assert notifications.record_unrecorded(db, str(tmp_path / "news.db")) == set()
+    left.write_text(kept, encoding="utf-8")  # as the other process had read it
+    assert notifications.record_unrecorded(db, str(tmp_path / "news.db")) == set()
+    assert db.execute("SELECT run_id, channel, ok FROM notifications WHERE run_id = ?", [run_id]).fetchall() == [
+        (run_id, "webhook", 1)]
+    assert not left.exists()
+    db.close()
+
+
+@pytest.mark.parametrize("spoilt", ["cut", "shape", "refused"])
+def test_a_left_record_no_digest_can_record_is_set_aside_once_and_status_names_it(tmp_path, receiver, caplog, spoilt):
+    # Cut short (the disk filled as it was written), of another shape, or one the database refuses (an article
+    # deleted since): logged by every digest for ever, its changes "told again" for ever; {} stopped every digest.
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    db, run_id, _, left = left_delivery(tmp_path, receiver)
+    delivery = json.loads(left.read_text(encoding="utf-8"))
+    left.write_text({"cut": json.dumps(delivery)[:40], "shape": "{}",
+                     "refused": json.dumps({**delivery, "article_ids": [999999]})}[spoilt], encoding="utf-8")
+    live = notify.NotifySettings(webhook=receiver.url)
+    digests = []
+    for minutes in (15, 30):
+        later, _ = checked_run(db, NOW + timedelta(minutes=minutes), down=True, articles=[(f"記事{minutes}", True)])
+        digests.append(notify.notify_run(db, later, [], live, now=NOW + timedelta(minutes=minutes)))
+    # Not recorded: its articles and health change told again by the next digest, as not recorded as told.
+    assert titles(digests[0]) == ["防衛費", "記事15"] and titles(digests[1]) == ["記事30"]
+    assert "1 earlier health change not recorded as told" in digests[0]["title"] and "told again" not in \
+        digests[0]["title"] + digests[1]["title"]
+    [said] = [r.getMessage() for r in caplog.records if "notified" in r.getMessage()
+              and "WAS delivered" not in r.getMessage()]
+    aside = left.with_name(f"run-{run_id}.notified.unrecordable.json")
+    assert f"set aside as {aside.name}" in said and aside.exists() and not left.exists(), said
+    db.conn.commit()
+    status = CliRunner().invoke(cli, ["status", "--db", str(tmp_path / "news.db")])
+    assert f"notifications: {aside} holds a delivered digest's record no digest could record" in status.output, \
+        status.output
+    db.close()
+
+
+def test_left_records_wait_for_a_locked_database_once_and_status_counts_them(tmp_path, receiver, caplog):
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+    from storage import notifications
+
+    db, run_id, change, left = left_delivery(tmp_path, receiver)
+    delivery = json.loads(left.read_text(encoding="utf-8"))
+    for other in (run_id + 100, run_id + 200):
+        (left.parent / f"run-{other}.notified.json").write_text(json.dumps({**delivery, "run_id": other}))
+    holder = sqlite3.connect(tmp_path / "news.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    caplog.clear()
+    try:
+        assert notifications.record_unrecorded(db, str(tmp_path / "news.db")) == set(delivery["health_log_ids"]) \
+            == {change.log_id}
+        status = CliRunner().invoke(cli, ["status", "--db", str(tmp_path / "news.db")])
+    finally:
+        holder.rollback()
+        holder.close()
+    # One wait for the lock, not one a file (each waited the busy timeout before the digest went out): one message.
+    [said] = [r.getMessage() for r in caplog.records if "still cannot be recorded" in r.getMessage()]
+    assert f"the delivered digests of runs {run_id}, {run_id + 100}, {run_id + 200} left in {left.parent}" in said
+    assert f"notifications: 3 delivered digests the database could not record wait in {left.parent}" in status.output
     db.close()
