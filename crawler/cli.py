@@ -1624,6 +1624,9 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
                 click.echo(f"    {row['health']} since {_when(row['health_since'], now)}")
             for reason in row["reasons"]:
                 click.echo(f"    ! {reason['message']}")
+            # What a section page's row says where it reads well: no alarm, but what newsmon cannot watch there.
+            for note in row["notes"]:
+                click.echo(f"    note: section {note['url']}: {note['note']}")
     from .relevance import status_lines
 
     # The relevance classifier's state (crawler/relevance.py), then what long commands left.

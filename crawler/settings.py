@@ -159,6 +159,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.CutShortMiddleware": 585,
     # Between the cookies (700) and the redirects (600): a cookie gate is no redirect loop.
     "crawler.middlewares.CookieGateMiddleware": 650,
+    # Before the redirects (600): a Location whose query's "&" is written "&amp;" followed as its site means it.
+    "crawler.middlewares.LocationAmpersandsMiddleware": 640,
     # Before the cookies (700): an outlet's configured cookies (a consent given in a browser).
     "crawler.middlewares.OutletCookiesMiddleware": 660,
 }

@@ -2173,8 +2173,22 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
             # Since when it has had that status (the desk's outlets page says so too).
             "health_since": health.since if health else None,
             "reasons": [r.to_dict() for r in health.reasons] if health else [],
+            "notes": section_notes(db, outlet, last["id"]) if last else [],
         })
     return out
+
+
+def section_notes(db: Database, outlet: str, run_id: int) -> list[dict[str, str]]:
+    """What the rows of the outlet's section pages read in run ``run_id`` say where the page reads well (``ok``;
+    a section is read whole every run): ``url``, ``note``: that its links are all in boxes of other articles, so its
+    turnover cannot be told, or that its own list is its box named as picks. Neither is a health reason (nothing
+    stopped working, and no setting changes a page's design), and on its row alone no command showed it: a page
+    whose turnover cannot be told lost what dropped off it unseen while everything read "ok"."""
+    return [dict(r) for r in db.query(
+        """
+        SELECT url, reason AS note FROM discovery
+        WHERE run_id = ? AND outlet = ? AND kind = 'section' AND ok = 1 AND reason IS NOT NULL ORDER BY url
+        """, [run_id, outlet])]
 
 
 #: What a run whose end is not recorded and whose process is gone is shown as (`newsmon status`,

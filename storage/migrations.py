@@ -1555,3 +1555,13 @@ def m060_health_changes_told_by_their_digests(db: Database) -> None:
                      ORDER BY run_id, id LIMIT 1)
                  WHERE coalesce(h.told, 1) = 1 AND NOT (h.previous IS NULL AND h.status = 'ok')""",
               "DROP TABLE temp.m060_digests"])
+
+
+@MIGRATIONS()
+def m061_own_listing_lookups(db: Database) -> None:
+    """A section page's newest read whose own listing listed an article URL (``frontier.last_listing``'s ``own``,
+    ``frontier.own_listing_noted``), asked at each read of a page whose links are all in boxes of other articles:
+    by ``idx_discovery_url`` every read of the page was walked back to that one, and a page so designed from its
+    first read has none, so all of them were, every run (5,000 reads of one section: 35,000 SQLite VM steps and
+    2 ms a lookup; from this, about 20 and 0.02 ms, as at 50 reads)."""
+    _run(db, ["CREATE INDEX idx_discovery_own_listing ON discovery(url, id) WHERE listing_urls > 0"])

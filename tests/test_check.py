@@ -423,6 +423,22 @@ def test_a_robots_txt_crawl_delay_is_reported(tmp_path):
     assert f"  robots   {host}  Crawl-delay 0.3 s: at most 12,000 requests an hour" in result.stdout.splitlines()
 
 
+def test_a_robots_txt_written_from_an_html_template_names_its_sitemaps_with_their_ampersands_read(tmp_path):
+    # robots.txt is no XML: its "&amp;" is a template's, and "?type=news&amp;page=1" named the parameter "amp;page",
+    # an address that, copied into the outlet's sitemaps, had the crawl ask for the site's answer to it.
+    with LoopbackSite(PAGES) as site:
+        site.answer(SITEMAP_PATH, 404, b"<h1>Not Found</h1>")
+        site.answer("/robots.txt", 200, f"User-agent: *\nSitemap: {site.url(NEWS_SITEMAP_PATH)}?type=news&amp;page=1\n"
+                    f"Sitemap: {site.url('/map.xml')}?a=1&amp;amp;b=2\n".encode(), {"Content-Type": "text/plain"})
+        result = _check(site, tmp_path, "--json", "--articles", "1")
+        named = [f"{site.url(NEWS_SITEMAP_PATH)}?type=news&page=1", f"{site.url('/map.xml')}?a=1&b=2"]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    report = json.loads(result.stdout)["site"]
+    assert report["robots_sitemaps"] == named, report["robots_sitemaps"]
+    assert f"its robots.txt names sitemaps the outlet does not read: {', '.join(named)}: did a sitemap that failed " \
+           "move there? update the outlet's sitemaps" in report["reasons"], report["reasons"]
+
+
 def test_a_sitemap_that_lists_its_child_sitemaps_as_pages_is_read_as_an_index(tmp_path):
     with LoopbackSite(PAGES) as site:
         paths = (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH)

@@ -1697,6 +1697,13 @@ def test_a_section_whose_list_is_named_as_picks_is_its_own_listing_where_it_has_
     assert (read["ok"], read["article_urls"], read["listing_urls"]) == (1, 6, 0), read
     assert read["reason"].startswith("no list of its own told apart: its 6 article URLs are all in boxes of other "
                                      "articles"), read["reason"]
+    # Shown where the outlet's health is: on its row alone, no command said it.
+    status = [sys.executable, "-m", "crawler.cli", "status", "--db", env["db"], "--config", env["config"]]
+    shown = subprocess.run([*status, "site"], capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and (f"    note: section {site.url(ranking)}: {read['reason']}"
+                                      in shown.stdout.splitlines()), shown.stdout
+    [row] = json.loads(subprocess.run([*status, "--json", "site"], capture_output=True, text=True, timeout=60).stdout)
+    assert row["health"] == "ok" and row["notes"] == [{"url": site.url(ranking), "note": read["reason"]}], row
 
 
 def _picks_section_html(site, listed: list[str], picked: list[str], ranked: list[str], next_page: bool = True) -> bytes:
@@ -1765,6 +1772,49 @@ def test_a_section_whose_list_is_its_picks_stays_so_when_its_next_page_link_goes
     assert read["ok"] == 0 and read["reason"].startswith("its own list is gone: only boxes of other articles"), read
 
 
+def test_a_section_of_no_next_page_whose_list_is_renamed_as_picks_says_so_once_then_reads_them_as_its_list(env, site):
+    # Its list's class changed from news-list to pickup-list, no next page: no list of its own but picks, its picks
+    # never its list on a page of no next page, it read "its own list is gone" (broken) at every run, its turnover
+    # never judged. Picks as many as its list held are that list renamed; a sidebar's few left where a list went
+    # are not.
+    assert crawl(env).returncode == 0
+    paths = _published_now(site, [f"/site/renamed/{n}.html" for n in range(32)])
+    site.answer(SECTION_PATH, 200, _picks_section_html(site, paths[:12], [], paths[12:20], next_page=False))
+    assert crawl(env).returncode == 0
+    listed = last_run(env)["started_at"][:16].replace("T", " ")
+    site.answer(SECTION_PATH, 200, _picks_section_html(site, [], paths[:12], paths[12:20], next_page=False))
+    assert crawl(env).returncode == 0
+    read = _section_read(env, site)
+    assert (read["ok"], read["listing_urls"]) == (0, 12), read
+    assert read["reason"].startswith("its own list is its box named as picks now (12 article URLs") and (
+        f"as many as its list held, on a page of no next page): its own list is gone, where its read of {listed} "
+        "UTC listed 12 in it: renamed as picks" in read["reason"]), read["reason"]
+    for _ in range(2):  # said once; its picks its list, their turnover judged
+        assert crawl(env).returncode == 0
+        read = _section_read(env, site)
+        assert (read["ok"], read["listing_urls"]) == (1, 12) and read["reason"].startswith(
+            "its own list is its box named as picks: 12 article URLs"), read
+    assert rows(env, "select status from health where outlet = 'site'") == [{"status": "ok"}]
+    # Turned over whole: told, as a list's turnover is.
+    site.answer(SECTION_PATH, 200, _picks_section_html(site, [], paths[20:32], paths[12:20], next_page=False))
+    assert crawl(env).returncode == 0
+    assert rows(env, "select listing_urls, listing_known from discovery where url = ? and run_id = ?",
+                site.url(SECTION_PATH), last_run(env)["id"]) == [{"listing_urls": 12, "listing_known": 0}]
+
+
+def test_a_section_of_no_next_page_whose_list_went_leaving_a_few_picks_says_its_list_is_gone_every_run(env, site):
+    assert crawl(env).returncode == 0
+    paths = _published_now(site, [f"/site/left/{n}.html" for n in range(24)])
+    site.answer(SECTION_PATH, 200, _picks_section_html(site, paths[:12], paths[12:16], paths[16:24], next_page=False))
+    assert crawl(env).returncode == 0
+    site.answer(SECTION_PATH, 200, _picks_section_html(site, [], paths[12:16], paths[16:24], next_page=False))
+    for _ in range(2):
+        assert crawl(env).returncode == 0
+        read = _section_read(env, site)
+        assert (read["ok"], read["listing_urls"]) == (0, 0) and read["reason"].startswith(
+            "its own list is gone: only boxes of other articles are left"), read
+
+
 def test_a_section_page_naming_a_base_has_its_next_page_read_where_the_base_puts_it(env, site):
     # A page with <base href> whose links, its next page's among them, are written from that base:
     # its articles were read from there, its next page joined to the page's own URL (/news/news/
@@ -1783,6 +1833,23 @@ def test_a_section_page_naming_a_base_has_its_next_page_read_where_the_base_puts
     assert crawl(env).returncode == 0
     assert [r.path for r in site.requests() if "/page/" in r.path] == ["/news/page/2/"]
     assert sorted(r.path for r in site.article_requests()) == sorted(fresh)
+
+
+def test_a_sitemaps_redirect_whose_location_escapes_its_ampersands_is_followed_as_its_site_means_it(env, site):
+    # A CMS writing its headers from an HTML template: "Location: …?type=news&amp;page=2", followed as written, asked
+    # for the parameter "amp;page": a site that leaves out what it does not know answered its page 1, at 200, and
+    # page 2's articles were never read, nothing said. The query's "&amp;" is read as "&", as an index's child's is.
+    assert crawl(env).returncode == 0
+    config = Path(env["config"])
+    config.write_text(config.read_text(encoding="utf-8").replace(site.url(SITEMAP_PATH), site.url("/old-sitemap.xml")),
+                      encoding="utf-8")
+    site.redirect("/old-sitemap.xml", f"{site.url(NEWS_SITEMAP_PATH)}?type=news&amp;page=2&amp;amp;x=1")
+    site.clear_log()
+    assert crawl(env).returncode == 0
+    assert [r.query for r in site.requests() if r.path == NEWS_SITEMAP_PATH] == ["type=news&page=2&x=1"]
+    [read] = rows(env, "select ok from discovery where url = ? and run_id = ?", site.url("/old-sitemap.xml"),
+                  last_run(env)["id"])
+    assert read["ok"] == 1
 
 
 @pytest.mark.parametrize("written", ["&amp;amp;", "&amp;#38;"])

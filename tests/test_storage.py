@@ -91,7 +91,7 @@ MIGRATION_NAMES = ["m001_initial", "m002_outlet_health", "m003_review_queue_lang
                    "m056_archive_places_by_outlet",
                    "m057_notified_health_changes",
                    "m058_retirements_told_by_their_runs", "m059_page_references",
-                   "m060_health_changes_told_by_their_digests"]
+                   "m060_health_changes_told_by_their_digests", "m061_own_listing_lookups"]
 STORY_QUEUE_COLUMNS = ["story_id", "title", "outlets", "articles", "new_relevant", "updated", "first_published_at",
                        "last_published_at", "best_score", "best_article_id", "best_title", "evidence", "best_url"]
 REVIEW_QUEUE_COLUMNS = ["id", "published_at", "published_day", "outlet", "language", "title", "score", "threshold", "probability",
@@ -592,6 +592,41 @@ def test_an_archives_block_is_read_from_an_index_of_the_places_after_those_its_s
     db.conn.set_trace_callback(None)
     plan = " | ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + seen[-1]))
     assert "idx_urls_archive_place" in plan and "SCAN" not in plan, plan
+
+
+def test_a_sections_last_own_listing_is_found_by_an_index_of_the_reads_that_had_one(db):
+    # Asked at every read of a page whose links are all in boxes of other articles (``paginated``, ``_emptied``): by
+    # idx_discovery_url every read of the page was walked back to its last own listing, and a page so designed from
+    # its first read has none: all of them, every run (35,000 VM steps a lookup at 5,000 reads).
+    url = "https://x.jp/news/"
+
+    def reads(n: int, first_listed: int) -> None:
+        db["discovery"].insert_all(
+            {"run_id": run, "outlet": "x", "url": url, "kind": "section", "fetched_at": f"2026-01-01T{run:06}",
+             "ok": 1, "article_urls": 12, "listing_urls": first_listed if run == 0 else 0,
+             "reason": "its own list is its box named as picks: 12" if run == 0 else None} for run in range(n))
+
+    def steps() -> int:
+        counted = []
+        db.conn.set_progress_handler(lambda: counted.append(1) and 0, 10)
+        assert frontier.own_listing_noted(db, "x", url, "its own list is its box named as picks")
+        assert frontier.last_listing(db, "x", url, own=True)[1] == 12
+        db.conn.set_progress_handler(None, 0)
+        return len(counted)
+
+    reads(20, 12)
+    few = steps()
+    db["discovery"].delete_where()
+    reads(2000, 12)
+    assert steps() <= few + 1
+    seen = []
+    db.conn.set_trace_callback(seen.append)
+    frontier.own_listing_noted(db, "x", url, "its own list is its box named as picks")
+    frontier.last_listing(db, "x", url, own=True)
+    db.conn.set_trace_callback(None)
+    for sql in seen[-2:]:
+        plan = " | ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql))
+        assert "idx_discovery_own_listing" in plan, plan
 
 
 def test_the_backlog_is_read_in_its_order_from_an_index_of_what_may_be_due(db):

@@ -27,7 +27,7 @@ from ..extract import BODY_METHOD_PREFIX, paragraph_hint
 from ..middlewares import Refused, Unusable, Walled
 from ..outcome import check_body, extraction_crash, failure_problem, http_status_problem, reading_crash
 from ..store import analyse, known_hosts, outlets_of
-from ..urls import canonical_url, parsable
+from ..urls import canonical_url, parsable, query_ampersands
 from ..walls import STATED_CODES, SUSPECT_STATUSES, detect_wall, stated_region, wall_headers
 
 
@@ -81,7 +81,11 @@ class CheckSpider(scrapy.Spider):
             return
         named = ProtegoRobotParser(response.body, self).rp.sitemaps  # Scrapy's reading, as the crawl's
         found = self.results[outlet]["robots_sitemaps"]
-        found += [u for u in (parsable(s, response.url) for s in named) if u and u not in found]
+        # A robots.txt written from an HTML template escapes its ampersands ("?type=news&amp;page=1"): read as an
+        # index's children are (``query_ampersands``). As written, the sitemap the outlet reads was named as one it
+        # does not, and the address to copy into its sitemaps asked for the parameter "amp;page".
+        read = (parsable(query_ampersands(s.strip()), response.url) for s in named)
+        found += [u for u in read if u and u not in found]
 
     def robots_failed(self, failure):
         pass  # its own request (the middleware's) says what a robots.txt that fails means

@@ -119,6 +119,10 @@ EMPTIED_MIN = 5
 #: How the row of a section page begins whose own listing is its box named as picks (``page_listing``): its
 #: later reads know by it that the list they see there is the one it had, not picks left where a list went.
 PICKS_LISTED = "its own list is its box named as picks"
+#: A section page's box named as picks holding this share of what its last list of its own held, or more, where no
+#: list of its own is left, is that list renamed (``NewsSpider._renamed_as_picks``): not all of it, as a list's
+#: length may vary a little from read to read.
+RENAMED_SHARE = 0.8
 
 
 class NewsSpider(scrapy.Spider):
@@ -700,7 +704,7 @@ class NewsSpider(scrapy.Spider):
             [*((link.url, link.text) for link in extracted), *((link.url, link.words) for link in data)]))
         asked: list[tuple[str | None, bool]] = []  # its next page and whether its picks are its list, if asked
         try:
-            own, mine = self._own_listing(response, outlet, data, taken, asked) or (None, False)
+            own, mine = self._own_listing(response, outlet, data, taken, asked, first=page == 1) or (None, False)
         except Exception as exc:  # noqa: BLE001  (as a feed's parser's: _parser_bug)
             # Its links were read and its new articles are asked for: recorded with no counts, and said as
             # a page that could not be read, the row hid the articles it did list, and what the bug cost
@@ -719,7 +723,7 @@ class NewsSpider(scrapy.Spider):
         # list of its own was another, that this one went.
         picked = bool(own) and mine and bool(asked) and asked[0][1]
         if picked:
-            unjudged, gone = self._picks_left(response, outlet, len(own), page)
+            unjudged, gone = self._picks_left(response, outlet, len(own), page, paged=asked[0][0] is not None)
             emptied = unjudged if gone else None
         # Of its own listing, its sidebars left out: every Japanese outlet's section page carries a
         # ranking, related or recommended articles, a pinned story, seen before; counted with them,
@@ -747,11 +751,13 @@ class NewsSpider(scrapy.Spider):
 
     def _own_listing(self, response: Response, outlet: str, data: list[DataLink],
                      taken: Mapping[str, str | None] | None = None,
-                     asked: list[tuple[str | None, bool]] | None = None) -> tuple[set[str], bool] | None:
+                     asked: list[tuple[str | None, bool]] | None = None,
+                     first: bool = True) -> tuple[set[str], bool] | None:
         """The article URLs of a section page's own listing, and whether it is its own (``page_listing``), as
         ``_articles`` takes them (canonical, in the outlet's scope and pattern); ``data``: the links of its data;
         ``taken``: what ``_articles`` took each of the page's link URLs for (``_articles``' own); ``asked``: given
-        its next page and whether its picks are its list, where ``page_listing`` asked."""
+        its next page and whether its picks are its list, where ``page_listing`` asked; ``first``: the section's
+        first page (not a next page)."""
         definition, base = self.outlets[outlet], get_base_url(response)
         taken = taken or {}
 
@@ -769,13 +775,15 @@ class NewsSpider(scrapy.Spider):
                 return None
             return url if url and definition.in_scope(url) and definition.is_article_url(url) else None
 
-        def paginated() -> bool:
+        def paginated(picked: int) -> bool:
             # Asked only where every group of its links is a box: a list named as picks is its own on a page that has
             # a next page (``page_listing``), or whose last list of its own was its picks: a next page's link gone (a
-            # "more" button a script runs), its list still there read as gone, every run.
+            # "more" button a script runs), its list still there read as gone, every run. Or, of a page of no next
+            # page, where its ``picked`` are as many as its last list of its own held (``_renamed_as_picks``).
             nxt = self._next_section_page(response, outlet)
             picks = nxt is not None or frontier.own_listing_noted(self.db, outlet, self._first_url(response),
-                                                                  PICKS_LISTED)
+                                                                  PICKS_LISTED) \
+                or (first and self._renamed_as_picks(response, outlet, picked))
             if asked is not None:
                 asked.append((nxt, picks))
             return picks
@@ -808,12 +816,15 @@ class NewsSpider(scrapy.Spider):
                 return url
         return None
 
-    def _picks_left(self, response: Response, outlet: str, listed: int, page: int) -> tuple[str, bool]:
+    def _picks_left(self, response: Response, outlet: str, listed: int, page: int,
+                    paged: bool = True) -> tuple[str, bool]:
         """What the row of a section page says whose ``listed`` article URLs of its own listing are its box named as
         picks (``page_listing``), and whether that is broken: where the first page's last list of its own was
         another (of ``EMPTIED_MIN`` or more), it went; said once, the next read's last list its picks. Without, a list
         a script draws now beside the page's picks and next page read "ok", its picks taken for it, where it read
-        "its own list is gone"; said every run, a list renamed as picks (``div.pickup-list``) read as gone for ever."""
+        "its own list is gone"; said every run, a list renamed as picks (``div.pickup-list``) read as gone for ever.
+        ``paged``: the page has a next page; without, its picks were taken for its list as they are as many as that
+        list held (``_renamed_as_picks``)."""
         before = self._own_listing_before(response, outlet) if page == 1 else None
         if before is None or frontier.own_listing_noted(self.db, outlet, self._first_url(response), PICKS_LISTED):
             return (f"{PICKS_LISTED}: {listed} article URLs under ピックアップ, pickup or recommend, the page's only list "
@@ -822,10 +833,24 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
         self.logger.warning("newsmon: %s of %s has no list of its own any more but its picks (%d before)",
                             response.url, outlet, before[1])
+        why = "the page has a next page" if paged else "they are as many as its list held, on a page of no next page"
         return (f"{PICKS_LISTED} now ({listed} article URLs under ピックアップ, pickup or recommend, read as its own as "
-                f"the page has a next page): its own list is gone, where its read of "
-                f"{before[0][:16].replace('T', ' ')} UTC listed {before[1]} in it: drawn by JavaScript now, or moved? "
-                "Said once: renamed as picks, it is read so from now on"), True
+                f"{why}): its own list is gone, where its read of "
+                f"{before[0][:16].replace('T', ' ')} UTC listed {before[1]} in it: renamed as picks, or drawn by "
+                "JavaScript now, or moved? Said once: its picks are read as its list from now on, its turnover "
+                "judged on them"), True
+
+    def _renamed_as_picks(self, response: Response, outlet: str, picked: int) -> bool:
+        """Whether a section page of no next page whose article links are all in boxes, the largest named as picks
+        holding ``picked`` article URLs, had its list renamed as picks (``div.article-list`` now ``div.pickup-list``):
+        where its last list of its own held ``EMPTIED_MIN`` or more, and its picks hold as many, or nearly
+        (``RENAMED_SHARE``). Read as its list gone at every read, its turnover was never judged, and an outlet
+        degraded every run by a class name no setting changes is an alarm soon unread. Picks fewer than that are
+        taken for a sidebar's box left where a list went (Yomiuri's ピックアップ box of 11 or 12): its list gone
+        still, said every run. Picks as many as a list that went are taken for it, said once (``_picks_left``), as on
+        a page with a next page."""
+        before = self._own_listing_before(response, outlet)
+        return before is not None and picked >= before[1] * RENAMED_SHARE
 
     def _own_listing_before(self, response: Response, outlet: str) -> tuple[str, int] | None:
         """When the section page's last read with a list of its own read it, and how many that list held, where it
