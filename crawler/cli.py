@@ -472,18 +472,22 @@ def _again(words: Sequence[str], db: str | None, config: str | None) -> str:
     return shlex.join(["newsmon", *words, *(["--db", db] if db else []), *(["--config", config] if config else [])])
 
 
-def require_database(path: str) -> None:
+def require_database(path: str, made_by: str = "`newsmon crawl` or `newsmon demo`", start: str | None = None) -> None:
     """That ``path`` is a file with something in it, for a command that does not start a database.
 
     Opened, a mistyped path became an empty database, and so did an empty file (`touch`, a copy
     that failed): `status` said every outlet was fine, `export` exported nothing, exit 0.
+    ``made_by``: the commands that write one; ``start``: how to start one there, for the message.
     """
+    # A relative path is said with the directory it was looked for in: the default ./newsmon.db,
+    # or a --db given in another directory than the crawls' (cron's is the home directory).
+    where = path if os.path.isabs(path) else f"{path} (in {os.getcwd()})"
     if not Path(path).is_file():
-        raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
-                                   "`newsmon demo` wrote")
+        start = start or f"run `newsmon crawl --db {shlex.quote(path)}` first to start one there"
+        raise click.ClickException(f"no database at {where}: give --db the file {made_by} wrote, or {start}")
     if Path(path).stat().st_size == 0:
-        raise click.ClickException(f"{path} is an empty file, not a newsmon database: give --db the file "
-                                   "`newsmon crawl` or `newsmon demo` wrote")
+        raise click.ClickException(f"{where} is an empty file, not a newsmon database: give --db the file "
+                                   f"{made_by} wrote")
 
 
 def open_database(path: str, *, reading: bool = False):
@@ -595,7 +599,7 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
 
     from storage.exceptions import DatabaseUnwritable, StorageError
 
-    from .crawl import EXIT_BUSY, EXIT_UNWRITABLE, run_crawl
+    from .crawl import EXIT_BUSY, EXIT_UNWRITABLE, STOPPED_BY, run_crawl
     from .locks import OutletBusy
 
     try:
@@ -617,6 +621,11 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
     if result.stats.get("newsmon/database_unwritable"):
         click.echo(f"Error: {trouble}", err=True)
         sys.exit(EXIT_UNWRITABLE)
+    if (stopped := result.stopped(again)) and not result.stats.get("newsmon/database_damaged"):
+        # Stopped as asked, not failed: 130 or 143, as every command stopped so (it was "Error: …", exit 1, which cron
+        # and systemd count as the crawl's failure). Scrapy's handlers heard the signal, not ``_stopped_by_sigterm``.
+        _TERMINATED[:] = ["SIGTERM"] if result.stats.get(STOPPED_BY) == "SIGTERM" else []
+        _say_stopped(stopped)
     raise click.ClickException(trouble)
 
 
@@ -1424,8 +1433,9 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
         checked = check_config(settings["NEWSMON_CONFIG"], outlets=outlets, schedule=True, interval=interval,
                                interval_from=interval_from, apprise=True)
     plan, notify_settings = checked.schedule, checked.notify
-    # Opened to migrate and to fail early on a bad file; the crawls open their own.
-    open_database(settings["NEWSMON_DB"]).conn.close()
+    if not check:
+        # Opened to migrate and to fail early on a bad file; the crawls open their own.
+        open_database(settings["NEWSMON_DB"]).conn.close()
     crawl_args = [arg for pair in pairs for arg in ("-s", pair)]
     daemon = Daemon(plan, db_path=settings.get("NEWSMON_DB"), config_path=settings.get("NEWSMON_CONFIG"),
                     crawl_args=crawl_args, notify_settings=notify_settings,
@@ -1436,6 +1446,11 @@ def schedule(outlets: tuple[str, ...], db: str | None, config: str | None, pairs
     if check:
         for line in daemon.plan_lines():
             click.echo(line)
+        # --check only reads: opened, a mistyped --db became an empty database, exit 0, and the daemon started with
+        # the right path found none of it. Said after the plan, which is worth reading before the first crawl too.
+        require_database(settings["NEWSMON_DB"], made_by="`newsmon crawl` or an earlier `newsmon schedule`",
+                         start="start `newsmon schedule` without --check to start one there")
+        open_database(settings["NEWSMON_DB"], reading=True).conn.close()
         return
     from .crawl import EXIT_BUSY
     from .locks import schedule_lock

@@ -134,6 +134,25 @@ class CrawlResult:
     def ok(self) -> bool:
         return self.finish_reason == "finished" and not self.bugs
 
+    def stopped(self, again: str) -> str | None:
+        """What ``newsmon crawl`` says of a crawl a signal stopped, after "newsmon: ": what it kept, what is left
+        and that the next run (``again``) takes it up; ``None`` when no signal stopped it."""
+        signame = self.stats.get(STOPPED_BY)
+        if signame is None:
+            return None
+        how = "Ctrl-C" if signame == "SIGINT" else signame
+        new = self.stats.get("newsmon/articles/new", 0)
+        stored = f"{new} new article{'s' if new != 1 else ''}"
+        if self.finish_reason is None:
+            return (f"crawl stopped ({how}) before it could close (a second SIGTERM or Ctrl-C forces that), recorded "
+                    f"as {FORCED_STOP!r}: what it stored is kept ({stored}), and the next run takes up its last pages "
+                    f"and the URLs it had not fetched: run `{again}` again")
+        waiting = self.stats.get("newsmon/urls_waiting")
+        left = (f"{waiting:,} URL{'s' if waiting != 1 else ''} of its outlets wait as pending" if waiting
+                else "what it had not fetched waits")
+        return (f"crawl stopped ({how}) and closed cleanly, recorded as run {self.run_id} 'shutdown': what it had "
+                f"downloaded is stored ({stored}); {left}, and the next run fetches them: run `{again}` again")
+
     @property
     def trouble(self) -> str | None:
         """Why the crawl did not end well, for a person (``newsmon crawl``'s and the demo's last
@@ -160,21 +179,120 @@ class CrawlResult:
         return None
 
 
-def _hear_stop_requests() -> None:
-    """Once Scrapy has installed its SIGTERM and SIGINT handlers, put ``storage.db.stop_waiting``
-    before them: a crawl asked to stop while it waits for another process's write (a reviewer's
-    DB Browser) waits a moment more, not the whole busy timeout, and records its run without
-    waiting as long again (what it has not stored is fetched by the next run)."""
+def _hear_stop_requests(crawler) -> None:
+    """Once Scrapy has installed its SIGTERM and SIGINT handlers, put ours before them: which signal
+    stopped the crawl (``STOPPED_BY``, its exit status), ``stop_fetching``, and
+    ``storage.db.stop_waiting``: a crawl asked to stop while it waits for another process's write
+    (a reviewer's DB Browser) waits a moment more, not the whole busy timeout, and records its run
+    without waiting as long again (what it has not stored is fetched by the next run). Scrapy's own
+    handler takes the second signal (a forced stop) alone."""
     from twisted.internet import reactor
+
+    def heard(signum: int) -> None:
+        if crawler.stats.get_value(STOPPED_BY) is None:
+            crawler.stats.set_value(STOPPED_BY, signal.Signals(signum).name)
+        stop_waiting()
+        # In the reactor's thread, after Scrapy's graceful stop (queued by its handler before): the
+        # engine asks for no new request by then, so none is handed to the downloader after.
+        reactor.callFromThread(reactor.callLater, 0, stop_fetching, crawler)
 
     def chain() -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             before = signal.getsignal(signum)
             if callable(before):
-                signal.signal(signum, lambda num, frame, before=before: (stop_waiting(), before(num, frame)))
+                signal.signal(signum, lambda num, frame, before=before: (heard(num), before(num, frame)))
 
     # Scrapy installs its handlers "after startup"; a call queued then runs after them.
     reactor.callWhenRunning(reactor.callLater, 0, chain)
+
+
+#: Stats key: the signal ("SIGTERM", "SIGINT") that stopped the crawl, if one did.
+STOPPED_BY = "newsmon/stopped_by"
+#: Seconds the downloads in flight as a crawl is stopped get to end, before they are cut short:
+#: a page that arrives meanwhile is stored, one that does not is fetched by the next run. Well
+#: within `newsmon schedule`'s stop_timeout (30 s), after which it kills the crawl.
+STOP_GRACE = 5.0
+
+
+def stopped_status(stats: dict[str, Any]) -> int | None:
+    """The exit status of a crawl a signal stopped, as a shell gives one (130 Ctrl-C, 143
+    SIGTERM); ``None`` when none did."""
+    signame = stats.get(STOPPED_BY)
+    return 128 + signal.Signals[signame].value if signame else None
+
+
+def stop_fetching(crawler) -> None:
+    """Send nothing more once the crawl is asked to stop, and give the downloads in flight
+    ``STOP_GRACE`` seconds.
+
+    Scrapy's graceful stop sends every request already handed to its downloader (up to
+    CONCURRENT_REQUESTS, 16, queued per outlet), each after its outlet's DOWNLOAD_DELAY and
+    AutoThrottle's wait, and waits for each up to DOWNLOAD_TIMEOUT (30 s): a crawl sent SIGTERM
+    fetched 14 more articles and ended 19-24 s later; one whose outlet answered slowly took the
+    whole DOWNLOAD_TIMEOUT. Those not sent yet are dropped here: their URLs keep their state
+    (``pending``, or the error they were retried for), which the next run takes up. What has
+    been downloaded is still read and stored. Requests that are not newsmon's (robots.txt) are
+    left to Scrapy.
+    """
+    from twisted.python.failure import Failure
+
+    from .middlewares import STOPPED, Stopped
+
+    engine = crawler.engine
+    if engine is None or engine.downloader is None:
+        return
+    signame = crawler.stats.get_value(STOPPED_BY) or "SIGTERM"
+    dropped = 0
+    for slot in list(engine.downloader.slots.values()):
+        kept = []
+        while slot.queue:
+            request, queued = slot.queue.popleft()
+            if request.errback is None or "newsmon_outlet" not in request.meta:
+                kept.append((request, queued))
+                continue
+            request.meta[STOPPED] = True
+            queued.errback(Failure(Stopped(signame)))
+            dropped += 1
+        slot.queue.extend(kept)
+    in_flight = sum(len(slot.transferring) for slot in engine.downloader.slots.values())
+    crawler.stats.inc_value("newsmon/stopped/not_sent", dropped)
+    # Counted by Scrapy as they entered the downloader: the run's requests are those sent.
+    crawler.stats.inc_value("downloader/request_count", -dropped)
+    crawler.stats.inc_value("downloader/request_method_count/GET", -dropped)
+    logger.info("newsmon: stopping (%s): %d request(s) not sent yet are dropped, their URLs left for the next run; "
+                "%d download(s) in flight get %ss to end", signame, dropped, in_flight, f"{STOP_GRACE:g}")
+    if in_flight:
+        from twisted.internet import reactor
+
+        reactor.callLater(STOP_GRACE, _cut_downloads, crawler)
+
+
+def _cut_downloads(crawler) -> None:
+    """The downloads still in flight ``STOP_GRACE`` after the stop: their DOWNLOAD_TIMEOUT is
+    made to come now (Scrapy's own way to end a download, which closes its connection), and
+    their URLs keep their state, as those never sent (``stop_fetching``)."""
+    from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
+
+    from .middlewares import STOPPED
+
+    engine = crawler.engine
+    if engine is None or engine.downloader is None:
+        return
+    cut = [request for slot in engine.downloader.slots.values() for request in slot.transferring]
+    for request in cut:
+        request.meta[STOPPED] = True
+        request.meta["dont_retry"] = True  # RetryMiddleware would send it again
+    for call in reactor.getDelayedCalls():
+        # The download timeout Scrapy's HTTP handler sets: callLater(DOWNLOAD_TIMEOUT, the download's Deferred.cancel).
+        deferred = getattr(call.func, "__self__", None)
+        if call.active() and getattr(call.func, "__name__", "") == "cancel" and isinstance(deferred, Deferred) \
+                and any(getattr(callbacks[0][0], "__name__", "") == "_cb_timeout" for callbacks in deferred.callbacks):
+            call.reset(0)
+    crawler.stats.inc_value("newsmon/stopped/cut_short", len(cut))
+    if cut:
+        logger.info("newsmon: stopping: %d download(s) still in flight after %ss cut short, their URLs left for the "
+                    "next run", len(cut), f"{STOP_GRACE:g}")
 
 
 FORCED_STOP = "shutdown: forced"
@@ -188,7 +306,7 @@ def _record_forced_stop(db_path: str, stats: dict[str, Any]) -> None:
     they were (fetched, waiting for extraction, …): the next run goes on from them."""
     from .extensions import run_end
 
-    end = run_end(stats, FORCED_STOP, 1)
+    end = run_end(stats, FORCED_STOP, stopped_status(stats) or 1)
     try:
         db = open_db(db_path, busy_timeout=5)
         try:
@@ -273,7 +391,7 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
                 crawler = process.create_crawler("news")
                 crawler._newsmon_workers = pool  # the pipeline's (crawler/pipelines.py)
                 process.crawl(crawler, outlet=",".join(outlets) or None)
-                _hear_stop_requests()  # after crawl(), which installs Scrapy's reactor
+                _hear_stop_requests(crawler)  # after crawl(), which installs Scrapy's reactor
                 process.start()
             finally:
                 if pool is not None:  # shut down by the pipeline unless the crawl never opened

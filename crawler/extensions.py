@@ -15,7 +15,7 @@ from storage.exceptions import DatabaseUnwritable
 
 from . import health, notify, store
 from .config import ConfigError, load_config
-from .crawl import EXIT_UNWRITABLE, bugs
+from .crawl import EXIT_UNWRITABLE, bugs, stopped_status
 from .scheduler import late_after
 
 logger = logging.getLogger(__name__)
@@ -97,9 +97,13 @@ class CrawlRunLedger:
         # must never cost the run its row.
         try:
             counts = health.outlet_counts(stats, getattr(spider, "outlets", {}) or [])
+            waiting = 0
             for outlet, outlet_counts in counts.items():
-                health_db.record_outlet_run(self.db, self.run_id, outlet, outlet_counts,
-                                            url_states=frontier.run_states(self.db, self.run_id, outlet))
+                states = frontier.run_states(self.db, self.run_id, outlet)
+                waiting += states.get("pending", 0)
+                health_db.record_outlet_run(self.db, self.run_id, outlet, outlet_counts, url_states=states)
+            # What a stopped crawl says it left for the next run (``newsmon crawl``).
+            self.crawler.stats.set_value("newsmon/urls_waiting", waiting)
             late = late_after(self.crawler.settings.get("NEWSMON_LATE_AFTER"))
             changes = health_db.update_run_health(self.db, self.run_id, late_after=late)
         except Exception:
@@ -143,6 +147,8 @@ class CrawlRunLedger:
     def _status(reason: str, unwritable: bool, stats: dict) -> int:
         if unwritable:
             return EXIT_UNWRITABLE
+        if reason == "shutdown" and (stopped := stopped_status(stats)):
+            return stopped  # the process's own: 143 SIGTERM, 130 Ctrl-C
         return 0 if reason == "finished" and not bugs(stats) else 1
 
     def _finish(self, reason: str, unwritable: bool) -> None:

@@ -77,6 +77,19 @@ class Postponed(IgnoreRequest):
         self.reason = reason
 
 
+#: Request meta of a request the crawl's stop dropped before it was sent, or cut short as it was downloaded
+#: (``crawl.stop_fetching``): its errback records nothing, and its URL stays as it was for the next run.
+STOPPED = "newsmon_stopped"
+
+
+class Stopped(IgnoreRequest):
+    """Not sent: the crawl was stopped (SIGTERM, Ctrl-C) before its turn (``crawl.stop_fetching``). Its URL keeps
+    its state (pending, or the error it is retried for), and the next run fetches it."""
+
+    def __init__(self, signame: str) -> None:
+        super().__init__(f"not fetched: the crawl was stopped ({signame}) before its turn; the next run fetches it")
+
+
 class AlreadyStored(IgnoreRequest):
     """A new article URL redirected to the URL of an article stored before: that is the article,
     and it is not fetched again (``ScopeMiddleware``)."""

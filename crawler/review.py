@@ -88,7 +88,7 @@ def review(article_id: int, status: str | None, note: str | None, reviewer: str 
     from storage.exceptions import StorageError
 
     from . import settings
-    from .cli import open_database
+    from .cli import open_database, require_database
 
     if undo and (status or note or read_version):
         raise click.UsageError("--undo takes back the last decision: give it without --status, --note and --version")
@@ -99,9 +99,8 @@ def review(article_id: int, status: str | None, note: str | None, reviewer: str 
         # status were meant.
         raise click.UsageError("the note is blank: give --note some text, or a --status")
     path = db_path or settings.NEWSMON_DB
-    if not Path(path).is_file():
-        raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
-                                   "`newsmon demo` wrote")
+    if not Path(path).is_file():  # an empty file is migrated, as a database made by `sqlite3` is
+        require_database(path)
     who = reviewer or default_reviewer()
     db = open_database(path)
     try:

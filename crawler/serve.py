@@ -184,12 +184,11 @@ def serve(db_path: str | None, config_path: str | None, host: str, port: int, ac
 
     from . import settings
     # Imported here, as review.py and export.py do: crawler.cli imports this module for its command.
-    from .cli import open_database, unwritable_why
+    from .cli import open_database, require_database, unwritable_why
 
     path = db_path or settings.NEWSMON_DB
-    if not Path(path).is_file():
-        raise click.ClickException(f"no database at {path}: give --db the file `newsmon crawl` or "
-                                   "`newsmon demo` wrote")
+    if not Path(path).is_file():  # an empty file is migrated, as a database made by `sqlite3` is
+        require_database(path)
     account_hashes = parse_accounts(accounts)
     if not is_loopback(host) and not account_hashes:
         raise click.UsageError(

@@ -606,3 +606,41 @@ def test_a_time_ahead_of_the_clock_is_said_so_in_status():
     assert _when((now + timedelta(seconds=1768)).isoformat(), now).endswith(
         "(29m ahead of this machine's clock: was the clock set back?)")
     assert _when((now + timedelta(seconds=5)).isoformat(), now).endswith("(0s ago)")  # seconds apart: no alarm
+
+
+#: Every command that only reads its database, with its options: given a --db that does not exist, each says so. Opened,
+#: a mistyped path became an empty database: `schedule --check` printed its plan, exit 0, and left `typo.db` behind,
+#: which the daemon, started with the right path, never read.
+READS_ONLY = [("status",), ("status", "--json", "nhk"), ("export", "--format", "csv"),
+              ("export", "--format", "atom", "-o", "feed.xml"), ("explain", "1", "--json"),
+              ("review", "1", "--status", "dismissed"), ("review", "1", "--undo"), ("learn",), ("rescore",),
+              ("reextract", "--outdated"), ("regroup", "--storyless"), ("prune", "--keep", "1y", "--vacuum"),
+              ("serve", "--port", "9"), ("schedule", "--check"), ("schedule", "--check", "nhk", "--interval", "5m")]
+#: The commands that store what they fetch or read, and start a database where there was none.
+STARTS_ONE = {"crawl", "ingest", "demo", "schedule"}
+
+
+def test_every_command_of_a_database_is_one_that_reads_it_only_or_one_that_starts_it():
+    from crawler.cli import cli
+
+    with_db = {name for name, command in cli.commands.items()
+               if any("--db" in param.opts for param in command.params)}
+    assert with_db == {args[0] for args in READS_ONLY} | STARTS_ONE, "add the command to READS_ONLY or STARTS_ONE"
+
+
+# The path comes to every command the same way: --db for all, the environment and the default for two.
+@pytest.mark.parametrize("args, given", [(args, "--db") for args in READS_ONLY] + [
+    (args, given) for args in READS_ONLY if args[0] in ("status", "schedule") for given in ("NEWSMON_DB", "default")],
+    ids=lambda value: " ".join(value) if isinstance(value, tuple) else value)
+def test_a_command_that_only_reads_makes_no_database_where_there_was_none(tmp_path, args, given):
+    name = "newsmon.db" if given == "default" else "typo.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    if given == "NEWSMON_DB":
+        env["NEWSMON_DB"] = name
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", *args, *(["--db", name] if given == "--db" else [])],
+                            capture_output=True, text=True, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
+                            timeout=120)
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert f"no database at {name} (in {tmp_path}): give --db the file" in result.stderr
+    assert "to start one there" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no database, -wal or -shm, nor an empty output file

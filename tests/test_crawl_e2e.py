@@ -667,16 +667,59 @@ def test_a_crawl_stopped_by_a_second_ctrl_c_is_recorded_as_forced_not_killed(env
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 1, err[-3000:]
-    assert "recorded as 'shutdown: forced'" in err and "Traceback" not in err, err[-3000:]
+    assert proc.returncode == 130, err[-3000:]  # stopped, as asked: not a failure
+    assert "crawl stopped (Ctrl-C) before it could close" in err, err[-3000:]
+    assert "recorded as 'shutdown: forced'" in err, err[-3000:]
+    assert "Traceback" not in err, err[-3000:]
     forced = last_run(env)
-    assert (forced["finish_reason"], forced["exit_status"]) == ("shutdown: forced", 1)
+    assert (forced["finish_reason"], forced["exit_status"]) == ("shutdown: forced", 130)
     assert forced["finished_at"] is not None and forced["requests"] >= 2
     for a in site.articles:
         site.remove_fault(a.path)
     assert crawl(env).returncode == 0
     assert [r["finish_reason"] for r in rows(env, "select finish_reason from crawl_runs order by id")] == [
         "shutdown: forced", "finished"]
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
+@pytest.mark.parametrize("signum, status, said", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
+def test_a_crawl_stopped_once_keeps_what_it_stored_leaves_the_rest_pending_and_says_it_was_stopped(env, site, signum,
+                                                                                                   status, said):
+    # Scrapy's graceful stop sent every request already in its downloader, each after its delay, and waited for each
+    # up to DOWNLOAD_TIMEOUT: 19-24 s, then "Error: …", exit 1, which cron and systemd count as a failed crawl.
+    for a in site.articles[1:]:
+        site.hang(a.path, 30)  # in flight at the signal, and longer than the stop gives them
+    # One request a second to the outlet: those not sent yet wait in the downloader as the signal comes.
+    proc = subprocess.Popen(crawl_cmd(env, "DOWNLOAD_DELAY=1", "DOWNLOAD_TIMEOUT=60"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):
+            if stored_one(env) or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, "the crawl ended before it could be stopped"
+        proc.send_signal(signum)
+        out, err = (stream.decode(errors="replace") for stream in proc.communicate(timeout=120))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == status, err[-3000:]
+    assert "Traceback" not in err and "Aborted!" not in err and "Error:" not in err, err[-3000:]
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"newsmon: crawl stopped ({said}) and closed cleanly, recorded as run 1 'shutdown': what it "
+                           "had downloaded is stored (1 new article);"), last
+    assert "URLs of its outlets wait as pending, and the next run fetches them: run `newsmon crawl site" in last, last
+    stopped = last_run(env)
+    assert (stopped["finish_reason"], stopped["exit_status"]) == ("shutdown", status)
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == 1
+    # Neither dropped nor cut short is a failure of the page or of the outlet: each waits, with its reason.
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+    left = rows(env, "select kind, reason, attempts from urls where kind != 'article'")
+    assert left and {r["kind"] for r in left} == {"pending"} and all(r["attempts"] == 0 for r in left), left
+    assert str(len(left)) + " URLs of its outlets wait" in last
+    for a in site.articles:
+        site.remove_fault(a.path)
+    assert crawl(env).returncode == 0
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 

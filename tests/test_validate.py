@@ -181,16 +181,17 @@ for command in (("status",), ("ingest", "{d}/whole.warc.gz"), ("crawl",), ("demo
 # A --db that does not exist: only the commands that store what they fetch or read start one.
 # Opened, a mistyped path was an empty database that `status` found healthy (exit 0, for cron).
 for command in (("status",), ("rescore",), ("reextract",), ("regroup",), ("learn",), ("explain", "1"),
-                ("prune", "--keep", "1y"), ("export", "--format", "csv"), ("serve",), ("review", "1", "--undo")):
+                ("prune", "--keep", "1y"), ("export", "--format", "csv"), ("serve",), ("review", "1", "--undo"),
+                ("schedule", "--check")):
     CASES[f"{command[0]} --db missing.db"] = Case(
         (*command, "--db", "{d}/missing.db"), 1, ("no database at {d}/missing.db: give --db the file",),
         then=no_database("missing.db"))
 # ... nor an empty file (`touch`, a copy that failed): `status` made it a database and found every outlet fine.
-for command in (("status",), ("rescore",), ("export", "--format", "csv"), ("explain", "1")):
+for command in (("status",), ("rescore",), ("export", "--format", "csv"), ("explain", "1"), ("schedule", "--check")):
     CASES[f"{command[0]} --db empty.db"] = Case(
         (*command, "--db", "{d}/empty.db"), 1, ("{d}/empty.db is an empty file, not a newsmon database",))
 # A --db whose directory cannot be made (it was a FileNotFoundError traceback).
-for command in (("ingest", "{d}/whole.warc.gz"), ("crawl",), ("schedule", "--check"), ("demo",)):
+for command in (("ingest", "{d}/whole.warc.gz"), ("crawl",), ("demo",)):
     CASES[f"{command[0]} --db in a directory that cannot be made"] = Case(
         (*command, "--db", "/proc/newsmon-nope/x.db"), 1,
         ("cannot open '/proc/newsmon-nope/x.db'", "/proc/newsmon-nope", "give --db a writable file path"))

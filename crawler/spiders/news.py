@@ -41,7 +41,8 @@ from ..discovery import (FUTURE_SLACK, HTML_PAGE, MAX_ADVERTISED, NO_URL, DataLi
                          advertised_note, link_words, page_data_links, page_listing, parse_feed, parse_sitemap,
                          sitemap_maxsize)
 from ..encoding import charset_of
-from ..middlewares import AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators, retry_after_seconds
+from ..middlewares import (STOPPED, AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators,
+                           retry_after_seconds)
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
 from ..outlets import Outlet
 from ..store import crawler_db, database_unwritable, known_hosts, now_iso, settings_options
@@ -1232,6 +1233,8 @@ class NewsSpider(scrapy.Spider):
 
     def article_failed(self, failure):
         request = failure.request
+        if request.meta.get(STOPPED):
+            return  # dropped or cut short as the crawl stopped: its URL keeps its state, for the next run
         url = request.meta.get("newsmon_url") or request.url
         outlet = request.meta.get("newsmon_outlet", "")
         hops, whys = request.meta.get("redirect_urls") or [], request.meta.get("redirect_reasons") or []
@@ -1333,6 +1336,8 @@ class NewsSpider(scrapy.Spider):
 
     def discovery_failed(self, failure):
         request = failure.request
+        if request.meta.get(STOPPED):
+            return  # as the crawl stopped: no failure of the outlet's, and the next run reads it
         outlet = request.meta.get("newsmon_outlet", "")
         kind = request.meta.get("newsmon_discovery", "feed")
         hops = request.meta.get("redirect_urls") or []
