@@ -30,7 +30,6 @@ from .discovery import NO_URL
 from .extract import BODY_METHOD_PREFIX
 from .outlets import Outlet
 from .store import close_crawler_db
-from .urls import query_ampersands
 
 #: A feed or sitemap whose newest entry is older than this is stale (a moved feed often keeps
 #: answering with its last items).
@@ -159,8 +158,9 @@ def verdict(outlet: Outlet, result: dict[str, Any], *, now: datetime,
             reasons.append(f"robots.txt of {host} asks for {delay:g} s between requests (Crawl-delay): at most "
                            f"{3600 / delay:,.0f} pages an hour, where {d['kind']} {d['url']} lists an article every "
                            f"{d['interval']:,} s: the crawl will fall behind (can a feed on another host list them?)")
-    configured = {query_ampersands(u) for u in outlet.sitemaps}
-    unread = [u for u in result.get("robots_sitemaps", []) if u not in configured]
+    # Its sitemaps as written: a crawl asks for them so, and one configured "?type=news&amp;page=2" (the parameter
+    # "amp;page", failing) taken for the robots.txt's "?type=news&page=2" hid the address it should read.
+    unread = [u for u in result.get("robots_sitemaps", []) if u not in outlet.sitemaps]
     if unread and any(d["kind"] == "sitemap" and d["problem"] and not d["wall"] for d in discovery):
         named = ", ".join(unread[:3]) + (" …" if len(unread) > 3 else "")
         reasons.append(f"its robots.txt names sitemaps the outlet does not read: {named}: did a sitemap that "

@@ -546,6 +546,13 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
             return response
         return self._redirect(redirected, request, how)
 
+    def _redirect_request_using_get(self, request, response, redirect_url):
+        # Every way on of a page (Scrapy's meta refresh too), its query's ampersands written escaped read as "&", as a
+        # redirect's Location is (``LocationAmpersandsMiddleware``): a refresh escaped twice ("&amp;amp;p=2"), a
+        # Refresh header or a script written from an HTML template ("&amp;p=2") asked for the parameter "amp;p",
+        # a site's page 1 for its page 2 at 200.
+        return super()._redirect_request_using_get(request, response, query_ampersands(redirect_url))
+
     def _late_refresh(self, response) -> str | None:
         """A ``<meta http-equiv="refresh">`` past the 4,096 characters Scrapy reads for one (a CMS's
         long head: its moved-article stub keeps the site's template), in the page's first

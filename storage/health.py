@@ -2173,22 +2173,41 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
             # Since when it has had that status (the desk's outlets page says so too).
             "health_since": health.since if health else None,
             "reasons": [r.to_dict() for r in health.reasons] if health else [],
-            "notes": section_notes(db, outlet, last["id"]) if last else [],
+            "notes": section_notes(db, outlet),
         })
     return out
 
 
-def section_notes(db: Database, outlet: str, run_id: int) -> list[dict[str, str]]:
-    """What the rows of the outlet's section pages read in run ``run_id`` say where the page reads well (``ok``;
-    a section is read whole every run): ``url``, ``note``: that its links are all in boxes of other articles, so its
-    turnover cannot be told, or that its own list is its box named as picks. Neither is a health reason (nothing
-    stopped working, and no setting changes a page's design), and on its row alone no command showed it: a page
-    whose turnover cannot be told lost what dropped off it unseen while everything read "ok"."""
+#: How the reasons begin that a section page's row gives where it reads well and newsmon cannot watch it all
+#: (``crawler.spiders.news``: ``_unjudged``, ``PICKS_LISTED``): ``section_notes``.
+SECTION_NOTES = ("no list of its own told apart", "its own list is its box named as picks")
+#: Of how many of an outlet's last runs ``section_notes`` looks for the last that read its sections: an outlet
+#: of no sections (feeds, sitemaps) is not walked back over its every run at each ``newsmon status``.
+NOTES_RUNS = 24
+
+
+def section_notes(db: Database, outlet: str) -> list[dict[str, str]]:
+    """What the rows of the outlet's section pages say where the page reads well (``ok``) in its last run that
+    read them, of its last ``NOTES_RUNS`` that recorded their end (``outlet_runs``; a section is read whole every
+    run, and a run killed or lost before it read them has none): ``url``, ``note``: that its links are all in boxes
+    of other articles, so its turnover cannot be told, or that its own list is its box named as picks
+    (``SECTION_NOTES``). Neither is a health reason (nothing stopped working, and no setting changes a page's
+    design), and on its row alone no command showed it: a page whose turnover cannot be told lost what dropped off
+    it unseen while everything read "ok". Read from the outlet's last run, a crawl running now, a run the schedule
+    skipped or one lost before it read anything showed none; and any reason of an ok row, a section's every
+    "redirected to", was shown as one."""
     return [dict(r) for r in db.query(
         """
         SELECT url, reason AS note FROM discovery
-        WHERE run_id = ? AND outlet = ? AND kind = 'section' AND ok = 1 AND reason IS NOT NULL ORDER BY url
-        """, [run_id, outlet])]
+        WHERE run_id = (
+            SELECT o.run_id FROM outlet_runs o
+            WHERE o.outlet = :outlet AND o.run_id >= coalesce((SELECT run_id FROM outlet_runs WHERE outlet = :outlet
+                                                               ORDER BY run_id DESC LIMIT 1 OFFSET :runs - 1), 0)
+              AND EXISTS (SELECT 1 FROM discovery d WHERE d.run_id = o.run_id AND d.outlet = :outlet
+                          AND d.kind = 'section')
+            ORDER BY o.run_id DESC LIMIT 1)
+          AND outlet = :outlet AND kind = 'section' AND ok = 1 AND reason IS NOT NULL ORDER BY url
+        """, {"outlet": outlet, "runs": NOTES_RUNS}) if r["note"].startswith(SECTION_NOTES)]
 
 
 #: What a run whose end is not recorded and whose process is gone is shown as (`newsmon status`,

@@ -439,6 +439,29 @@ def test_a_robots_txt_written_from_an_html_template_names_its_sitemaps_with_thei
            "move there? update the outlet's sitemaps" in report["reasons"], report["reasons"]
 
 
+def test_a_sitemap_configured_with_its_ampersands_escaped_is_not_taken_for_the_one_robots_txt_names(tmp_path):
+    # Asked for as written, "?type=news&amp;page=2" is the parameter "amp;page" (a 404 here); compared with its
+    # ampersands read, it was taken for the robots.txt's "?type=news&page=2", and the address to read never named.
+    with LoopbackSite(PAGES) as site:
+        site.answer(SITEMAP_PATH, 404, b"<h1>Not Found</h1>")
+        moved = f"{site.url(SITEMAP_PATH)}?type=news&page=2"
+        site.answer("/robots.txt", 200, f"User-agent: *\nSitemap: {moved}\n".encode(), {"Content-Type": "text/plain"})
+        table = {k: v for k, v in site.outlet_config(name="site").items() if v != []}
+        table["sitemaps"] = [f"{site.url(SITEMAP_PATH)}?type=news&amp;page=2"]
+        config = tmp_path / "newsmon.toml"
+        config.write_text(_toml("site", table), encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "check", "--config", str(config), "--stale-after", "36500",
+             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "--json", "--articles", "1", "site"],
+            capture_output=True, text=True, timeout=180)
+        asked = [r.query for r in site.requests() if r.path == SITEMAP_PATH]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert asked == ["type=news&amp;page=2"], asked
+    report = json.loads(result.stdout)["site"]
+    assert f"its robots.txt names sitemaps the outlet does not read: {moved}: did a sitemap that failed move there? " \
+           "update the outlet's sitemaps" in report["reasons"], report["reasons"]
+
+
 def test_a_sitemap_that_lists_its_child_sitemaps_as_pages_is_read_as_an_index(tmp_path):
     with LoopbackSite(PAGES) as site:
         paths = (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH)

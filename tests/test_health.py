@@ -1529,6 +1529,38 @@ def test_status_per_outlet(db):
     assert nhk["found_after_24h"] == {"articles": 3, "median_seconds": 1530, "longest_seconds": 3000}
 
 
+def test_status_notes_a_sections_unwatchable_list_from_its_last_run_that_ran_and_nothing_else_of_its_row(db):
+    # Read from the outlet's last run, the notes were gone while a crawl ran, after a run the schedule skipped and
+    # after one that died before reading anything;
+    # and a section that redirects (http to https, a slash) had its "redirected to" shown as a note every run.
+    unjudged = "no list of its own told apart: its 6 article URLs are all in boxes of other articles"
+    picks = "its own list is its box named as picks: 12 article URLs under ピックアップ; redirected to https://x.jp/p/"
+    at = (NOW - timedelta(hours=2)).isoformat()
+    run_id = queries.start_run(db, ["nhk"], "schedule", pid=None, now=at)
+    for url, reason in (("https://x.jp/rank/", unjudged), ("http://x.jp/news", "redirected to https://x.jp/news/"),
+                        ("http://x.jp/p", picks), ("https://x.jp/gone/", None)):
+        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=url, kind="section", ok=True, http_status=200,
+                                  article_urls=6, reason=reason, now=at)
+    frontier.record_discovery(db, run_id=run_id, outlet="nhk", url="https://x.jp/rss", kind="feed", ok=True,
+                              http_status=200, article_urls=6, reason="redirected to https://x.jp/rss.xml", now=at)
+    queries.finish_run(db, run_id, requests=5, responses_by_status={}, articles_new=0, articles_relevant=0, errors=0,
+                       finish_reason="finished", exit_status=0, now=at)
+    health.record_outlet_run(db, run_id, "nhk", {"discovery_ok": 5})
+    noted = [{"url": "http://x.jp/p", "note": picks}, {"url": "https://x.jp/rank/", "note": unjudged}]
+    assert health.outlet_status(db, ["nhk"], now=NOW)[0]["notes"] == noted
+    skipped = queries.start_run(db, ["nhk"], "schedule", pid=None, now=(NOW - timedelta(hours=1)).isoformat())
+    queries.finish_run(db, skipped, requests=0, responses_by_status={}, articles_new=0, articles_relevant=0, errors=0,
+                       finish_reason="skipped: outlet busy", exit_status=0, now=(NOW - timedelta(hours=1)).isoformat())
+    assert health.outlet_status(db, ["nhk"], now=NOW)[0]["notes"] == noted
+    # A crawl that died before it opened a run (its outlet's run recorded failed by the schedule): nothing read.
+    health.record_lost_run(db, pid=1 << 22, since=NOW - timedelta(minutes=30), outlets=["nhk"], trigger="schedule",
+                           reason="failed: killed by signal 9", exit_status=-9, now=NOW - timedelta(minutes=29))
+    assert health.outlet_status(db, ["nhk"], now=NOW)[0]["notes"] == noted
+    queries.start_run(db, ["nhk"], "schedule", pid=os.getpid(), now=NOW.isoformat())
+    [nhk] = health.outlet_status(db, ["nhk"], now=NOW)
+    assert nhk["running"] is not None and nhk["notes"] == noted
+
+
 # --- newsmon status: worst first, coloured on a terminal, exit 1 for cron ----------------------
 
 def status_db(tmp_path, *, failing: bool) -> str:

@@ -69,6 +69,17 @@ def test_a_page_with_no_text_whose_script_goes_on_is_a_redirect(middleware, scri
     assert answer(middleware, script_page(script)) == "https://www.example.jp/articles/moved"
 
 
+@pytest.mark.parametrize(("headers", "body"), [
+    ({}, b'<html><head><meta http-equiv="refresh" content="0; url=/articles/moved?id=1&amp;amp;p=2"></head></html>'),
+    ({"Refresh": "0; url=/articles/moved?id=1&amp;amp;p=2"}, b""),
+    ({}, script_page('location.replace("/articles/moved?id=1&amp;p=2");')),
+])
+def test_a_way_on_whose_query_ampersands_a_template_escaped_is_followed_as_its_site_means_it(middleware, headers, body):
+    # A refresh escaped twice, or a script written from an HTML template: followed as written, the parameter "amp;p",
+    # a site's answer to what it does not know (its page 1 for page 2, at 200), as a 3xx's Location was.
+    assert answer(middleware, body, headers) == "https://www.example.jp/articles/moved?id=1&p=2"
+
+
 def test_a_noscript_refresh_on_a_page_with_no_text_is_followed(middleware):
     # Scrapy skips <noscript> (METAREFRESH_IGNORE_TAGS): a page that is only a way on is not
     # left as an empty document for that.
