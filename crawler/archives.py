@@ -1482,7 +1482,9 @@ def read_body(record: ArcWarcRecord) -> Body:
         data = readers[-1].read(MAX_BODY + 1)
     # A page the archive's writer stored decoded, the Transfer-Encoding header kept (as warcio allows for
     # chunks that are none): it was read before such codings were undone, and refused only for its header.
-    if refused and check_body(data) is not None and not _opens_late(data):
+    # Nothing at all (or whitespace) is no coding's output: an empty page, said so (``empty_body``); refused, it
+    # was "the bytes are still encoded", where there were none.
+    if refused and (unfit := check_body(data)) is not None and unfit.code != "empty_body" and not _opens_late(data):
         return Body(b"", undecodable=refused)
     if len(data) > MAX_BODY:
         return Body(data)

@@ -843,6 +843,9 @@ def _store(db, archive: Archive, result: PartResult, report: Report, progress: P
                 if _settled(db, page) or (is_revisit and _revisited(db, page, capture)):
                     counts["seen"] += 1
                     continue
+                if not is_revisit and _crawl_verdict_stands(db, page):
+                    counts["no_article"] += 1
+                    continue
                 if is_revisit:
                     page.problem = _revisit_problem(page, capture)
                 record, parts, note = _with_next_pages(db, page, _with_outlet(page, report), report)
@@ -944,6 +947,8 @@ def _with_next_pages(db, page: Page, record: dict[str, Any] | None, report: Repo
 
 #: What a revisit record's reason says while the capture it repeats is not stored.
 _NOT_INGESTED = ", and that capture was not ingested"
+#: How an archive's capture that gave no page says that the live page is still to be had (``_crawl_verdict_stands``).
+_CRAWL_FETCHES = "a crawl of the outlet fetches"
 #: What to do about a page the archive holds damaged (``bad_compression``).
 _DAMAGED = ("the archive's copy is damaged (or the server sent it so): a crawl of the outlet fetches the page again, "
             "and another archive's capture of it may be whole")
@@ -1010,6 +1015,32 @@ def _settled(db, page: Page) -> bool:
     if page.record is None:
         return True
     return row[0] == "article" and (page.note is not None or CUT_NOTE not in (row[1] or ""))
+
+
+#: A reason's note of an archive's capture that gave nothing where the crawl gave up (``_crawl_verdict_stands``).
+_ARCHIVE_NOTE = "; an archive's capture of it"
+
+
+def _crawl_verdict_stands(db, page: Page) -> bool:
+    """Whether ``page``, a capture that gave no article (``problem``), leaves its URL's verdict as it is: the URL
+    is ``gave_up`` or ``gone``, its tries spent, or its one late try to come (``frontier.LAST_TRY_AFTER``). Stored
+    as a failure, an unreadable capture was one more attempt: it cleared a late try not yet made, turned a 404's
+    ``gone`` into ``gave_up``, and left, final, a reason that said "a crawl of the outlet fetches the page again",
+    which no crawl did. The archive's copy says nothing of the live page; the reason tells of it. A page that
+    crashed extraction is stored as before, for a later read."""
+    if page.record is not None or page.problem is None or page.problem.code == "extract_failed":
+        return False
+    row = frontier.state(db, page.url)
+    if row is None or row["kind"] not in ("gave_up", "gone"):
+        return False
+    when = f" ({page.captured[:10]})" if page.captured else ""
+    said = " ".join(page.problem.reason.split(_CRAWL_FETCHES)[0].split()).rstrip(" ;:,(")
+    said = said if len(said) <= 300 else said[:299] + "…"
+    last = ("its one more try is still to come" if row["retry_at"] else
+            "no crawl fetches it again (its tries are spent); another archive's capture may be read")
+    frontier.restate(db, page.url, f"{(row['reason'] or '').split(_ARCHIVE_NOTE)[0]}{_ARCHIVE_NOTE}{when} gave no "
+                                   f"page either ({page.problem.code}: {said}): {last}")
+    return True
 
 
 def _capture(db, page: Page) -> dict[str, Any] | None:

@@ -546,7 +546,7 @@ def _keep_parts(db, parts: Sequence[PagePart], *, first_url: str, article_id: in
             frontier.record_result(db, part.url, outlet=outlet, kind="article", code="page_missing",
                                    reason=f"page {number} of article {article_id} ({first_url}) could not be read: "
                                           f"{part.problem}; the article holds its first {number - 1} page(s) only "
-                                          "until a revisit reads this one", article_id=article_id,
+                                          f"{versions.UNTIL_REVISIT}", article_id=article_id,
                                    http_status=part.status, run_id=run_id, attempt=True, now=now)
 
 
@@ -647,6 +647,11 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                 db.execute("UPDATE pages SET article_id = ? WHERE id = ?", [article_id, page_id])
             _keep_parts(db, parts, first_url=urls[-1], article_id=article_id, page_id=page_id, outlet=outlet,
                         run_id=run_id, now=now)
+            if not opts.revisit_after and any(part.problem is not None for part in parts):
+                # No crawl revisits an article then (``due_revisits`` is not asked): no revisit reads the page.
+                db.execute("UPDATE urls SET reason = replace(reason, ?, ?) WHERE reason_code = 'page_missing' "
+                           "AND article_id = ?", [versions.UNTIL_REVISIT, "for good: revisits are off ([revisit] "
+                                                  "after, NEWSMON_REVISIT_AFTER), and none reads it", article_id])
             if opts.stories and (new or stored.changed):
                 _place(db, article_id, record, story, opts, now=now, new=new)
             if new and revisit and opts.revisit_after:

@@ -402,6 +402,10 @@ def expire_revisits(db: Database, outlet: str, *, now: str, span: float) -> int:
             [outlet, cutoff]).rowcount
 
 
+#: What a ``page_missing`` URL's reason says of its page while the article's revisits are planned (``record_revisit``).
+UNTIL_REVISIT = "until a revisit reads this one"
+
+
 def record_revisit(db: Database, url: str, *, result: str, after: Sequence[float], now: str,
                    status: int | None = None, etag: str | None = None, last_modified: str | None = None,
                    counted: bool = True) -> None:
@@ -425,6 +429,13 @@ def record_revisit(db: Database, url: str, *, result: str, after: Sequence[float
             "revisits = revisits + ?, last_revisit_at = ?, last_status = ?, last_result = ?, prompted = ? "
             "WHERE url = ?",
             [step, due, etag, last_modified, int(counted), now, status, result[:500], prompted, url])
+        if due is None and result.startswith("failed"):
+            # The last planned revisit could not read the article's missing page either: none comes after it,
+            # and its reason said one would read it (the article flagged incomplete for good, no one told).
+            db.execute("UPDATE urls SET reason = replace(reason, ?, ?) WHERE reason_code = 'page_missing' "
+                       "AND article_id = (SELECT article_id FROM revisits WHERE url = ?)",
+                       [UNTIL_REVISIT, f"for good: the last of its planned revisits ({now[:16].replace('T', ' ')} UTC) "
+                                       "could not read it either, and no other is planned", url])
 
 
 def revisit_state(db: Database, url: str) -> dict[str, Any] | None:

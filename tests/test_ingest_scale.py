@@ -1220,6 +1220,66 @@ def test_an_archive_fills_in_the_articles_the_crawl_could_not_get(tmp_path):
     assert [kinds[p.url] for p in pages] == ["article"] * 5
 
 
+def test_an_archives_unreadable_capture_leaves_a_given_up_url_as_the_crawl_left_it_and_says_so(tmp_path):
+    # Stored as one more failure, a damaged capture of a URL the crawl had given up on cleared the one late try
+    # still to come, turned a 404's gone into gave_up, and, its tries spent, said "a crawl of the outlet fetches
+    # the page again", which no crawl did.
+    from datetime import UTC, datetime, timedelta
+
+    from storage import frontier
+
+    pages = warcs.outlet_pages()[:3]
+    spent, waiting, gone = (canonical_url(p.url, HOSTS) for p in pages)
+    db_path = tmp_path / "n.db"
+    db = open_db(db_path)
+    for day in range(1, 5):  # three tries, then the late one
+        frontier.record_failure(db, spent, outlet=None, code="http_500", reason="an HTTP 500", max_attempts=3,
+                                now=f"2026-01-0{day}T00:00:00+00:00")
+        frontier.record_failure(db, gone, outlet=None, code="http_404", reason="an HTTP 404", max_attempts=3,
+                                exhausted="gone", now=f"2026-01-0{day}T00:00:00+00:00")
+    hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+    for _ in range(3):
+        frontier.record_failure(db, waiting, outlet=None, code="timeout", reason="timed out", max_attempts=3,
+                                now=hour_ago)
+    late = frontier.state(db, waiting)["retry_at"]
+    db.close()
+    damaged = []
+    for page in pages:
+        inner = bytearray(gzip.compress(page.body))
+        inner[len(inner) // 2] ^= 0xFF
+        damaged.append(warcs.Fetch(page.url, page.body, headers=(("Content-Encoding", "gzip"),), payload=bytes(inner)))
+    warcs.write(tmp_path / "damaged.warc.gz", damaged)
+    result = newsmon("ingest", str(tmp_path / "damaged.warc.gz"), "--db", str(db_path), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    states = {url: (kind, code, retry_at, reason) for url, kind, code, retry_at, reason in
+              rows(db_path, "SELECT url, kind, reason_code, retry_at, reason FROM urls")}
+    assert states[spent][:3] == ("gave_up", "http_500", None)
+    assert states[waiting][:3] == ("gave_up", "timeout", late)
+    assert states[gone][:3] == ("gone", "http_404", None)
+    for url in (spent, waiting, gone):
+        assert "a crawl of the outlet fetches" not in states[url][3]
+        assert "an archive's capture of it gave no page either (bad_compression: " in states[url][3]
+    assert states[spent][3].startswith("gave up after 4 attempts: an HTTP 500; ")
+    assert states[spent][3].endswith("no crawl fetches it again (its tries are spent); another archive's capture "
+                                     "may be read")
+    assert states[waiting][3].endswith("its one more try is still to come")
+    # Read again (--force): said once, not once per ingest.
+    assert newsmon("ingest", str(tmp_path / "damaged.warc.gz"), "--db", str(db_path), "--workers", "0",
+                   "--force").returncode == 0
+    again = dict(rows(db_path, "SELECT url, reason FROM urls"))
+    assert again[spent] == states[spent][3]
+
+
+def test_an_empty_body_under_a_transfer_coding_newsmon_cannot_undo_is_an_empty_body(tmp_path):
+    # Nothing at all is no coding's output: it was "the bytes are still encoded".
+    page = warcs.outlet_pages()[0]
+    fetches = [warcs.Fetch(page.url, b"", headers=(("Transfer-Encoding", "compress"),), payload=b"")]
+    counted, states, _ = _ingested(tmp_path, fetches)
+    kind, code, reason = states[canonical_url(page.url, HOSTS)]
+    assert (kind, code) == ("error", "empty_body") and counted["empty bodies"] == 1
+    assert reason.startswith("the archive holds an empty body (0 bytes) where the page should be")
+
+
 def test_the_workers_compress_pages_with_their_outlets_dictionaries_and_they_read_back(tmp_path):
     # The writer is one process for every worker: compressing there cost a third of its time.
     # Pages of outlets with a dictionary are compressed in the workers; read back, they are the

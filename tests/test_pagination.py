@@ -177,6 +177,36 @@ def test_a_missing_page_that_is_no_longer_a_page_of_its_article_is_missing_no_mo
     assert "no longer a page of article" in db.execute("SELECT reason FROM urls WHERE url = ?", [f"{base}/3"]).fetchone()[0]
 
 
+def test_a_missing_pages_reason_says_it_stays_missing_once_no_revisit_is_to_read_it(tmp_path):
+    # "the article holds its first 2 page(s) only until a revisit reads this one", where the last of the planned
+    # revisits had failed too, or revisits were off: no revisit ever came, and the reason went on saying one would.
+    db = open_db(tmp_path / "n.db")
+    base = "https://e.jp/a/long"
+    pages = {n: series_html("/a/long", n, 3, "long") for n in (1, 2)}
+    record = store.analyse(pages[1], base, more=[(pages[2], f"{base}/2", None)])
+    parts = [store.PagePart(f"{base}/2", pages[2], "text/html", 200), store.PagePart(f"{base}/3", problem="HTTP 503")]
+    opts = store.Options()
+    saved = store.save_verdict(db, url=base, page_id=store.keep_page(db, base, pages[1], outlet=None), record=record,
+                               outlet=None, parts=parts, revisit=True, opts=opts)
+    reason = "SELECT reason FROM urls WHERE url = ?"
+    assert db.execute(reason, [f"{base}/3"]).fetchone()[0].endswith("until a revisit reads this one")
+    store.revisit_failed(db, base, "HTTP 503", opts=opts)  # the first, an hour in: others follow
+    assert db.execute(reason, [f"{base}/3"]).fetchone()[0].endswith("until a revisit reads this one")
+    db.execute("UPDATE revisits SET first_seen_at = '2026-01-01T00:00:00+00:00' WHERE article_id = ?",
+               [saved.article_id])
+    store.revisit_failed(db, base, "HTTP 503", opts=opts)  # past the last (72 h)
+    said = db.execute(reason, [f"{base}/3"]).fetchone()[0]
+    assert "until a revisit" not in said and "could not read it either, and no other is planned" in said
+    other = "https://e.jp/a/other"
+    off = store.save_verdict(db, url=other, page_id=None, record=store.analyse(pages[1], other), outlet=None,
+                             parts=[store.PagePart(f"{other}/2", problem="HTTP 503")], revisit=True,
+                             opts=store.Options(revisit_after=()))
+    assert off.article_id is not None
+    said = db.execute(reason, [f"{other}/2"]).fetchone()[0]
+    assert said.endswith("page(s) only for good: revisits are off ([revisit] after, NEWSMON_REVISIT_AFTER), and "
+                         "none reads it")
+
+
 @pytest.mark.parametrize("relpath, url, paragraph", [
     ("java-extractarticle/000001-yahoo.html", "https://news.yahoo.co.jp/articles/a6d17c414d357ac2a5d8d7aabe7d720c22e053e6",
      rb'(<p class="[^"]*highLightSearchTarget[^"]*">)[^<]*(</p>)'),
