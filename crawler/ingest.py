@@ -948,7 +948,7 @@ def _with_next_pages(db, page: Page, record: dict[str, Any] | None, report: Repo
 #: What a revisit record's reason says while the capture it repeats is not stored.
 _NOT_INGESTED = ", and that capture was not ingested"
 #: How an archive's capture that gave no page says that the live page is still to be had (``_crawl_verdict_stands``).
-_CRAWL_FETCHES = "a crawl of the outlet fetches"
+_CRAWL_FETCHES = frontier.CRAWL_FETCHES
 #: What to do about a page the archive holds damaged (``bad_compression``).
 _DAMAGED = ("the archive's copy is damaged (or the server sent it so): a crawl of the outlet fetches the page again, "
             "and another archive's capture of it may be whole")

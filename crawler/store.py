@@ -608,7 +608,7 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
                  redirect_reasons: Sequence[int | str] = (), max_attempts: int = 3, http_status: int | None = 200,
                  run_id: int | None = None, attempt: bool = False, opts: Options | None = None, revisit: bool = False,
                  etag: str | None = None, last_modified: str | None = None, note: str | None = None,
-                 parts: Sequence[PagePart] = (), captured: str | None = None) -> Saved:
+                 parts: Sequence[PagePart] = (), captured: str | None = None, copy: bool = False) -> Saved:
     """What extraction made of a stored page, in one transaction: the article and the URL's state.
 
     ``record`` None: ``problem`` says why (``outcome.no_article_problem``): ``not_article`` is
@@ -623,7 +623,8 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
     URL's reason (how the page was had, when the reviewer should know). ``parts``: the article's
     next pages (``record`` is then the article of all of them), kept with it. ``captured``: when
     an archive's crawler fetched the page (an ingest's), noted as a sighting of the article's text
-    (``versions.record_sighting``) when the page holds it.
+    (``versions.record_sighting``) when the page holds it. ``copy``: the page is an archive's copy (an ingest's):
+    its failure is no attempt of the crawl's (``frontier.record_failure``).
     """
     opts = opts or Options()
     urls = [url] + ([final_url] if final_url and final_url != url else [])
@@ -650,8 +651,9 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
             if not opts.revisit_after and any(part.problem is not None for part in parts):
                 # No crawl revisits an article then (``due_revisits`` is not asked): no revisit reads the page.
                 db.execute("UPDATE urls SET reason = replace(reason, ?, ?) WHERE reason_code = 'page_missing' "
-                           "AND article_id = ?", [versions.UNTIL_REVISIT, "for good: revisits are off ([revisit] "
-                                                  "after, NEWSMON_REVISIT_AFTER), and none reads it", article_id])
+                           "AND article_id = ?", [versions.UNTIL_REVISIT, f"{versions.FOR_GOOD}revisits are off "
+                                                  "([revisit] after, NEWSMON_REVISIT_AFTER), and none reads it",
+                                                  article_id])
             if opts.stories and (new or stored.changed):
                 _place(db, article_id, record, story, opts, now=now, new=new)
             if new and revisit and opts.revisit_after:
@@ -714,7 +716,8 @@ def save_verdict(db, *, url: str, page_id: int | None, record: dict[str, Any] | 
         exhausted = exhausted_state(problem.code)[0]
         state = frontier.record_failure(db, url, outlet=outlet, code=problem.code, reason=problem.reason + via,
                                         max_attempts=max_attempts, http_status=http_status, run_id=run_id,
-                                        attempt=attempt, redirected_to=final_url, now=now, exhausted=exhausted)
+                                        attempt=attempt, redirected_to=final_url, now=now, exhausted=exhausted,
+                                        copy=copy)
         return Saved(None, False, False, state)
 
 
@@ -759,7 +762,7 @@ def save(db, *, url: str, body: bytes | None, record: dict[str, Any] | None, out
         problem = Problem("extract_failed", error) if error else problem
         return save_verdict(db, url=url, page_id=page_id, record=record, outlet=outlet, problem=problem,
                             http_status=http_status, attempt=True, opts=opts, note=note, parts=parts,
-                            revisit=any(part.problem is not None for part in parts), captured=captured)
+                            revisit=any(part.problem is not None for part in parts), captured=captured, copy=True)
 
 
 # --- revisits -----------------------------------------------------------------------------------

@@ -367,20 +367,26 @@ LAST_TRY_AFTER = timedelta(hours=6)
 def record_failure(db: Database, url: str, *, outlet: str | None, code: str, reason: str, max_attempts: int,
                    exhausted: str = "gave_up", http_status: int | None = None, run_id: int | None = None,
                    attempt: bool = True, redirected_to: str | None = None, now: str | None = None,
-                   not_before: str | None = None) -> str:
+                   not_before: str | None = None, copy: bool = False) -> str:
     """A failed fetch or an unusable body: ``error`` while attempts are left, then ``exhausted``.
 
     ``exhausted`` is ``gave_up``, or ``gone`` for a 404 (pass ``max_attempts=1`` for a 410, gone
     at once). ``attempt=False`` when the fetch was already counted (a bad body of a stored
     page). ``not_before``: the site asked not to be asked again before then (a 429 or 503's
     Retry-After, longer than a crawl waits): no run fetches the URL earlier, and its one late try
-    is no earlier either. Returns the state the URL is left in.
+    is no earlier either. ``copy``: an archive's copy of the page failed (``newsmon ingest``), not a fetch of it:
+    the URL is an ``error`` with the crawl's attempts as they were (see ``_copy_failed``). Returns the state the URL
+    is left in.
     """
     if exhausted not in ("gave_up", "gone", "blocked"):
         raise ValueError(f"exhausted must be gave_up, gone or blocked, not {exhausted!r}")
     now = now or now_utc()
     with transaction(db):
-        row = db.execute("SELECT attempts, kind, reason_code, last_error FROM urls WHERE url = ?", [url]).fetchone()
+        row = db.execute("SELECT attempts, kind, reason_code, last_error, retry_at FROM urls WHERE url = ?",
+                         [url]).fetchone()
+        if copy and (row is None or row[1] not in ("gave_up", "gone")):
+            return _copy_failed(db, url, row, outlet=outlet, code=code, reason=reason, http_status=http_status,
+                                run_id=run_id, redirected_to=redirected_to, now=now)
         attempts = (row[0] if row else 0) + (1 if attempt else 0)
         final = attempts >= max_attempts
         kind = exhausted if final else "error"
@@ -406,6 +412,27 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
         _upsert(db, url, outlet=outlet, kind=kind, code=code, reason=text, http_status=http_status, run_id=run_id,
                 now=now, attempt=attempt, error=reason, redirected_to=redirected_to, retry_at=retry_at)
     return kind
+
+
+#: How a reason says that a crawl of the URL's outlet fetches its page (an archive's copy of it gave none).
+CRAWL_FETCHES = "a crawl of the outlet fetches"
+
+
+def _copy_failed(db: Database, url: str, row: Sequence[Any] | None, *, outlet: str | None, code: str, reason: str,
+                 http_status: int | None, run_id: int | None, redirected_to: str | None, now: str) -> str:
+    """An archive's copy of ``url`` gave no page (``record_failure``'s ``copy``): ``error``, no attempt counted, a
+    wait the crawl was asked for (``retry_at``) kept. Counted as one of the crawl's attempts (``newsmon ingest``'s
+    own 3, whatever ``NEWSMON_MAX_ATTEMPTS``), it took a try of the live page the crawl had left, and with
+    ``NEWSMON_MAX_ATTEMPTS=1`` left an error no crawl fetched, its reason saying "attempt 1 of 3; tried again next
+    run". The crawl's last error (``last_error``), where it has one, stays its own."""
+    waits = row[4] if row is not None and row[1] in ("error", "blocked") else None
+    said = "" if CRAWL_FETCHES in reason or outlet is None else f": {CRAWL_FETCHES} the page"
+    tries = row[0] if row is not None else 0
+    text = f"{reason} (an archive's copy, not counted as an attempt{said}; the crawl's attempts so far: {tries})"
+    _upsert(db, url, outlet=outlet, kind="error", code=code, reason=text, http_status=http_status, run_id=run_id,
+            now=now, attempt=False, redirected_to=redirected_to, retry_at=waits,
+            error=None if row is not None and row[3] else reason)
+    return "error"
 
 
 #: The longest wait between two tries of a blocked URL.

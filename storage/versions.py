@@ -300,6 +300,11 @@ def revisit_now(db: Database, url: str, *, article_id: int, outlet: str | None, 
         db.execute("INSERT OR IGNORE INTO revisits (url, article_id, outlet, first_seen_at, step, due_at) "
                    "VALUES (?, ?, ?, ?, 0, ?)", [url, article_id, outlet, now, now])
         db.execute("UPDATE revisits SET due_at = ? WHERE url = ?", [now, url])
+        # A missing page said to be missing for good once the planned revisits had ended (``record_revisit``): this
+        # revisit reads it again, and the reason went on saying none would.
+        db.execute("UPDATE urls SET reason = substr(reason, 1, instr(reason, ?)) || ? "
+                   "WHERE reason_code = 'page_missing' AND article_id = ? AND instr(reason, ?) > 0",
+                   [f" {FOR_GOOD}", UNTIL_REVISIT, article_id, f" {FOR_GOOD}"])
 
 
 #: An entry date this far past now is a clock or time-zone error, not an update (``prompt_revisits``).
@@ -404,6 +409,9 @@ def expire_revisits(db: Database, outlet: str, *, now: str, span: float) -> int:
 
 #: What a ``page_missing`` URL's reason says of its page while the article's revisits are planned (``record_revisit``).
 UNTIL_REVISIT = "until a revisit reads this one"
+#: What it says instead once none is planned (``record_revisit``; ``store.save_verdict`` with revisits off): the
+#: reason's last words, taken back when a revisit is planned again (``revisit_now``).
+FOR_GOOD = "for good: "
 
 
 def record_revisit(db: Database, url: str, *, result: str, after: Sequence[float], now: str,
@@ -429,13 +437,19 @@ def record_revisit(db: Database, url: str, *, result: str, after: Sequence[float
             "revisits = revisits + ?, last_revisit_at = ?, last_status = ?, last_result = ?, prompted = ? "
             "WHERE url = ?",
             [step, due, etag, last_modified, int(counted), now, status, result[:500], prompted, url])
-        if due is None and result.startswith("failed"):
-            # The last planned revisit could not read the article's missing page either: none comes after it,
-            # and its reason said one would read it (the article flagged incomplete for good, no one told).
+        if due is None:
+            # The last planned revisit did not read the article's missing page (a page read is a ``continuation``
+            # by now): none comes after it, and its reason said one would read it (the article flagged incomplete
+            # for good, no one told). Whatever that revisit met: one that found the article taken down or behind
+            # its paywall reads none of its pages either.
+            kind = result.split(":", 1)[0]
+            how = ("could not read it either" if kind == "failed" else
+                   f"found the article {kind} and did not read it" if kind in ("removed", "paywalled") else
+                   f"did not read it ({result[:100]})")
             db.execute("UPDATE urls SET reason = replace(reason, ?, ?) WHERE reason_code = 'page_missing' "
                        "AND article_id = (SELECT article_id FROM revisits WHERE url = ?)",
-                       [UNTIL_REVISIT, f"for good: the last of its planned revisits ({now[:16].replace('T', ' ')} UTC) "
-                                       "could not read it either, and no other is planned", url])
+                       [UNTIL_REVISIT, f"{FOR_GOOD}the last of its planned revisits ({now[:16].replace('T', ' ')} UTC) "
+                                       f"{how}, and no other is planned", url])
 
 
 def revisit_state(db: Database, url: str) -> dict[str, Any] | None:

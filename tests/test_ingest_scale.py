@@ -1270,6 +1270,41 @@ def test_an_archives_unreadable_capture_leaves_a_given_up_url_as_the_crawl_left_
     assert again[spent] == states[spent][3]
 
 
+def test_an_archives_unreadable_capture_is_no_attempt_of_the_crawls(tmp_path):
+    # Counted as one of the crawl's attempts (the ingest's own 3), a damaged capture gave up a URL the crawl had a
+    # try left for, its own last error lost; and under NEWSMON_MAX_ATTEMPTS=1 it left an error no crawl fetched,
+    # whose reason said "attempt 1 of 3; tried again next run".
+    from storage import frontier
+
+    pages = warcs.outlet_pages()[:2]
+    tried, unseen = (canonical_url(p.url, HOSTS) for p in pages)
+    db_path = tmp_path / "n.db"
+    db = open_db(db_path)
+    for day in (1, 2):
+        frontier.record_failure(db, tried, outlet=None, code="timeout", reason="timed out", max_attempts=3,
+                                now=f"2026-01-0{day}T00:00:00+00:00")
+    db.close()
+    damaged = []
+    for page in pages:
+        inner = bytearray(gzip.compress(page.body))
+        inner[len(inner) // 2] ^= 0xFF
+        damaged.append(warcs.Fetch(page.url, page.body, headers=(("Content-Encoding", "gzip"),), payload=bytes(inner)))
+    warcs.write(tmp_path / "damaged.warc.gz", damaged)
+    result = newsmon("ingest", str(tmp_path / "damaged.warc.gz"), "--db", str(db_path), "--workers", "0",
+                     env={**os.environ, "NEWSMON_MAX_ATTEMPTS": "1"})
+    assert result.returncode == 0, result.stderr
+    db = open_db(db_path)
+    row = frontier.state(db, tried)
+    assert (row["kind"], row["reason_code"], row["attempts"], row["last_error"]) == (
+        "error", "bad_compression", 2, "timed out")
+    assert frontier.fetch_need(db, tried, max_attempts=3) == "again"
+    assert row["reason"].endswith("(an archive's copy, not counted as an attempt; the crawl's attempts so far: 2)")
+    row = frontier.state(db, unseen)
+    assert (row["kind"], row["attempts"]) == ("error", 0) and " of 3" not in row["reason"]
+    assert frontier.fetch_need(db, unseen, max_attempts=1) == "again"
+    db.close()
+
+
 def test_an_empty_body_under_a_transfer_coding_newsmon_cannot_undo_is_an_empty_body(tmp_path):
     # Nothing at all is no coding's output: it was "the bytes are still encoded".
     page = warcs.outlet_pages()[0]
@@ -2442,8 +2477,8 @@ def test_a_coding_under_another_that_decodes_past_the_limit_is_refused_as_too_la
     assert counted["too large"] == 1 and counted["new"] == 1
     assert states[canonical_url(page.url, HOSTS)] == ("error", "too_large", (
         "larger than 10,485,760 bytes in the archive (DOWNLOAD_MAXSIZE; undoing the gzip of its gzip, gzip "
-        "Content-Encoding gives more than that already: a compression bomb?): not read (attempt 1 of 3; tried again "
-        "next run)"))
+        "Content-Encoding gives more than that already: a compression bomb?): not read (an archive's copy, not "
+        "counted as an attempt: a crawl of the outlet fetches the page; the crawl's attempts so far: 0)"))
 
 
 def test_a_page_the_archive_truncated_is_stored_with_a_note_or_left_for_the_crawl(tmp_path):
@@ -3274,7 +3309,8 @@ def test_an_outlet_page_archived_as_an_empty_200_is_an_empty_body_as_in_the_craw
     assert counted["empty bodies"] == 2 and counted["other sites"] == 1 and "extracted" not in counted
     assert states[canonical_url(empty.url, HOSTS)] == (
         "error", "empty_body", "the archive holds an empty body (0 bytes) where the page should be, in an HTTP 200 (a "
-                               "crawl of the outlet fetches it) (attempt 1 of 3; tried again next run)")
+                               "crawl of the outlet fetches it) (an archive's copy, not counted as an attempt; the "
+                               "crawl's attempts so far: 0)")
     kind, code, reason = states[canonical_url(blank.url, HOSTS)]
     assert (kind, code) == ("error", "empty_body") and reason.startswith("the archive holds only whitespace (9 bytes)")
     assert set(states) == {canonical_url(empty.url, HOSTS), canonical_url(blank.url, HOSTS)}
@@ -3294,11 +3330,12 @@ def test_an_outlet_article_url_archived_as_a_redirect_no_parser_takes_or_a_304_s
     assert counted["not ok"] == 2 and counted["new"] == 1
     assert states[canonical_url(broken, HOSTS)] == (
         "error", "http_300", "the archive's capture of this URL is an HTTP 300 redirect to 'http://[broken/a', which "
-                             "no URL parser takes, and no page (a crawl of the outlet fetches it) (attempt 1 of 3; "
-                             "tried again next run)")
+                             "no URL parser takes, and no page (a crawl of the outlet fetches it) (an archive's copy, "
+                             "not counted as an attempt; the crawl's attempts so far: 0)")
     assert states[canonical_url(unmodified, HOSTS)] == (
         "error", "http_304", "the archive's capture of this URL is an HTTP 304 Not Modified and no page (a crawl of "
-                             "the outlet fetches it) (attempt 1 of 3; tried again next run)")
+                             "the outlet fetches it) (an archive's copy, not counted as an attempt; the crawl's "
+                             "attempts so far: 0)")
 
 
 def test_a_wall_the_archive_met_at_an_error_status_or_behind_a_redirect_is_named_as_the_crawl_names_it(tmp_path):
@@ -3318,7 +3355,9 @@ def test_a_wall_the_archive_met_at_an_error_status_or_behind_a_redirect_is_named
     assert counted["not ok"] == 4 and counted["walled"] == 3
     kind, code, reason = states[canonical_url(challenged, HOSTS)]
     assert (kind, code, reason) == ("error", "wall_challenge", "a Cloudflare bot challenge (HTTP 403) in the archive, "
-                                                               "not the article (attempt 1 of 3; tried again next run)")
+                                                               "not the article (an archive's copy, not counted as an "
+                                                               "attempt: a crawl of the outlet fetches the page; the "
+                                                               "crawl's attempts so far: 0)")
     kind, code, reason = states[canonical_url(consent, HOSTS)]
     assert (kind, code) == ("error", "wall_consent")
     assert reason.startswith("in the archive, redirected to a consent page: https://consent.yahoo.com/")

@@ -207,6 +207,36 @@ def test_a_missing_pages_reason_says_it_stays_missing_once_no_revisit_is_to_read
                          "none reads it")
 
 
+def test_a_missing_pages_reason_follows_the_revisits_whatever_the_last_one_met(tmp_path):
+    # The last planned revisit found the article taken down (a 404): it read none of its pages, and the missing
+    # page's reason went on saying a revisit would read it. A revisit planned again (the outlet dated an update)
+    # took nothing back: "for good", with a revisit on its way.
+    from storage import versions
+
+    db = open_db(tmp_path / "n.db")
+    base = "https://e.jp/a/long"
+    pages = {n: series_html("/a/long", n, 3, "long") for n in (1, 2)}
+    record = store.analyse(pages[1], base, more=[(pages[2], f"{base}/2", None)])
+    parts = [store.PagePart(f"{base}/2", pages[2], "text/html", 200), store.PagePart(f"{base}/3", problem="HTTP 503")]
+    opts = store.Options()
+    saved = store.save_verdict(db, url=base, page_id=store.keep_page(db, base, pages[1], outlet=None), record=record,
+                               outlet=None, parts=parts, revisit=True, opts=opts)
+    reason = "SELECT reason FROM urls WHERE url = ?"
+    db.execute("UPDATE revisits SET first_seen_at = '2026-01-01T00:00:00+00:00' WHERE article_id = ?",
+               [saved.article_id])
+    store.revisit_removed(db, base, "its page answers an HTTP 404", article_id=saved.article_id, opts=opts, status=404)
+    said = db.execute(reason, [f"{base}/3"]).fetchone()[0]
+    assert said.startswith("page 3 of article 1 (https://e.jp/a/long) could not be read: HTTP 503; the article holds "
+                           "its first 2 page(s) only for good: the last of its planned revisits (")
+    assert said.endswith("UTC) found the article removed and did not read it, and no other is planned")
+    versions.revisit_now(db, base, article_id=saved.article_id, outlet=None, now="2026-02-01T00:00:00+00:00")
+    assert db.execute(reason, [f"{base}/3"]).fetchone()[0] == (
+        "page 3 of article 1 (https://e.jp/a/long) could not be read: HTTP 503; the article holds its first 2 page(s) "
+        "only until a revisit reads this one")
+    store.revisit_failed(db, base, "HTTP 503", opts=opts)  # that one, the last again
+    assert "could not read it either, and no other is planned" in db.execute(reason, [f"{base}/3"]).fetchone()[0]
+
+
 @pytest.mark.parametrize("relpath, url, paragraph", [
     ("java-extractarticle/000001-yahoo.html", "https://news.yahoo.co.jp/articles/a6d17c414d357ac2a5d8d7aabe7d720c22e053e6",
      rb'(<p class="[^"]*highLightSearchTarget[^"]*">)[^<]*(</p>)'),
