@@ -482,6 +482,10 @@ def require_database(path: str, made_by: str = "`newsmon crawl` or `newsmon demo
     # A relative path is said with the directory it was looked for in: the default ./newsmon.db,
     # or a --db given in another directory than the crawls' (cron's is the home directory).
     where = path if os.path.isabs(path) else f"{path} (in {os.getcwd()})"
+    if Path(path).is_dir():
+        # "no database at news/ …, or run `newsmon crawl --db news/` to start one there": that crawl cannot open it.
+        raise click.ClickException(f"{where} is a directory, not a newsmon database: give --db the database file "
+                                   f"{made_by} wrote in it (e.g. {os.path.join(path, 'newsmon.db')})")
     if not Path(path).is_file():
         start = start or f"run `newsmon crawl --db {shlex.quote(path)}` first to start one there"
         raise click.ClickException(f"no database at {where}: give --db the file {made_by} wrote, or {start}")

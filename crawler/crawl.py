@@ -12,6 +12,8 @@ import os
 import signal
 import sqlite3
 import sys
+from collections import deque
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -194,7 +196,7 @@ def _hear_stop_requests(crawler) -> None:
         stop_waiting()
         # In the reactor's thread, after Scrapy's graceful stop (queued by its handler before): the
         # engine asks for no new request by then, so none is handed to the downloader after.
-        reactor.callFromThread(reactor.callLater, 0, stop_fetching, crawler)
+        reactor.callFromThread(reactor.callLater, 0, _safely, stop_fetching, crawler)
 
     def chain() -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -231,68 +233,160 @@ def stop_fetching(crawler) -> None:
     fetched 14 more articles and ended 19-24 s later; one whose outlet answered slowly took the
     whole DOWNLOAD_TIMEOUT. Those not sent yet are dropped here: their URLs keep their state
     (``pending``, or the error they were retried for), which the next run takes up. What has
-    been downloaded is still read and stored. Requests that are not newsmon's (robots.txt) are
-    left to Scrapy.
+    been downloaded is still read and stored. Those that reach the downloader later (they waited
+    for robots.txt) are stopped by ``middlewares.StopGateMiddleware``.
+
+    The downloader's queues are Scrapy's internals: read as they are in Scrapy 2.18-2.19, and
+    left to Scrapy's own stop, said so, when they are not (an error here lost a queued request,
+    and the crawl waited for it for ever).
     """
     from twisted.python.failure import Failure
 
     from .middlewares import STOPPED, Stopped
 
-    engine = crawler.engine
-    if engine is None or engine.downloader is None:
-        return
     signame = crawler.stats.get_value(STOPPED_BY) or "SIGTERM"
-    dropped = 0
-    for slot in list(engine.downloader.slots.values()):
-        kept = []
-        while slot.queue:
-            request, queued = slot.queue.popleft()
-            if request.errback is None or "newsmon_outlet" not in request.meta:
-                kept.append((request, queued))
-                continue
-            request.meta[STOPPED] = True
-            queued.errback(Failure(Stopped(signame)))
-            dropped += 1
-        slot.queue.extend(kept)
-    in_flight = sum(len(slot.transferring) for slot in engine.downloader.slots.values())
-    crawler.stats.inc_value("newsmon/stopped/not_sent", dropped)
+    try:
+        slots = _downloader_slots(crawler)
+        queues = [_queue_of(slot) for slot in slots]
+    except _Unshaped as exc:
+        logger.warning("newsmon: stopping (%s): the downloader of Scrapy %s is not as newsmon knows it (%s): the "
+                       "requests in its queue are sent and awaited as Scrapy's own stop does, up to DOWNLOAD_TIMEOUT "
+                       "each; none is sent after them, and what is not fetched stays pending", signame,
+                       _scrapy_version(), exc)
+        queues = None
+        try:
+            slots = _downloader_slots(crawler, queue=False)
+        except _Unshaped:
+            return
+    dropped = []
+    for slot, queue in zip(slots, queues or []):
+        leaving = [(request, queued) for request, queued in queue if _ours(request)]
+        if leaving:
+            # Taken out whole before any errback runs: an errback's own work never meets a half-emptied queue.
+            slot.queue.clear()
+            slot.queue.extend(item for item in queue if not _ours(item[0]))
+            dropped += leaving
+    for request, queued in dropped:
+        request.meta[STOPPED] = True
+        queued.errback(Failure(Stopped(signame)))
+    in_flight = sum(len(slot.transferring) for slot in slots)
+    crawler.stats.inc_value("newsmon/stopped/not_sent", len(dropped))
     # Counted by Scrapy as they entered the downloader: the run's requests are those sent.
-    crawler.stats.inc_value("downloader/request_count", -dropped)
-    crawler.stats.inc_value("downloader/request_method_count/GET", -dropped)
-    logger.info("newsmon: stopping (%s): %d request(s) not sent yet are dropped, their URLs left for the next run; "
-                "%d download(s) in flight get %ss to end", signame, dropped, in_flight, f"{STOP_GRACE:g}")
+    crawler.stats.inc_value("downloader/request_count", -len(dropped))
+    crawler.stats.inc_value("downloader/request_method_count/GET", -len(dropped))
+    if queues is not None:
+        logger.info("newsmon: stopping (%s): %d request(s) not sent yet are dropped, their URLs left for the next "
+                    "run; %d download(s) in flight get %ss to end", signame, len(dropped), in_flight, f"{STOP_GRACE:g}")
+    elif in_flight:
+        logger.info("newsmon: stopping (%s): %d download(s) in flight get %ss to end", signame, in_flight,
+                    f"{STOP_GRACE:g}")
     if in_flight:
         from twisted.internet import reactor
 
-        reactor.callLater(STOP_GRACE, _cut_downloads, crawler)
+        reactor.callLater(STOP_GRACE, _safely, _cut_downloads, crawler)
+
+
+def _safely(step: Callable[[Any], None], crawler) -> None:
+    """A step of the stop that reaches into Scrapy: a failure of its own is said in a line, and Scrapy's stop goes on
+    (in a delayed call, it was an "Unhandled Error" traceback)."""
+    try:
+        step(crawler)
+    except Exception as exc:  # noqa: BLE001  (Scrapy's own stop is the fallback)
+        logger.warning("newsmon: stopping: %s failed (%s: %s) with Scrapy %s: Scrapy's own stop goes on, which sends "
+                       "and awaits what its downloader holds; what is not fetched stays pending", step.__name__,
+                       type(exc).__name__, exc, _scrapy_version())
+
+
+class _Unshaped(Exception):
+    """Scrapy's downloader is not as ``stop_fetching`` knows it (a Scrapy newer than newsmon, another DOWNLOADER)."""
+
+
+def _scrapy_version() -> str:
+    import scrapy
+
+    return scrapy.__version__
+
+
+def _downloader_slots(crawler, *, queue: bool = True) -> list:
+    """The downloader's slots, each with its ``transferring`` requests (and its ``queue``), or ``_Unshaped``."""
+    engine = getattr(crawler, "engine", None)
+    slots = getattr(getattr(engine, "downloader", None), "slots", None)
+    if not isinstance(slots, dict):
+        raise _Unshaped("no slots newsmon can read")
+    slots = list(slots.values())
+    for slot in slots:
+        if not isinstance(getattr(slot, "transferring", None), (set, frozenset)) or (
+                queue and not isinstance(getattr(slot, "queue", None), deque)):
+            raise _Unshaped("slots without a transferring set and a queue")
+    return slots
+
+
+def _queue_of(slot) -> list:
+    """A slot's queue as (request, Deferred) pairs, read only, or ``_Unshaped``."""
+    from scrapy import Request
+    from twisted.internet.defer import Deferred
+
+    items = list(slot.queue)
+    if not all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], Request)
+               and isinstance(item[1], Deferred) and not item[1].called for item in items):
+        raise _Unshaped("a queue not of (request, Deferred) pairs")
+    return items
+
+
+def _ours(request) -> bool:
+    """A request the stop may drop: a page of an outlet's (the spider's, or a next page the pipeline asks for),
+    or a robots.txt newsmon asked for; each is told so (its errback, or the code that awaits it)."""
+    from .middlewares import ROBOTS
+
+    return "newsmon_outlet" in request.meta or bool(request.meta.get(ROBOTS))
 
 
 def _cut_downloads(crawler) -> None:
     """The downloads still in flight ``STOP_GRACE`` after the stop: their DOWNLOAD_TIMEOUT is
     made to come now (Scrapy's own way to end a download, which closes its connection), and
-    their URLs keep their state, as those never sent (``stop_fetching``)."""
+    their URLs keep their state, as those never sent (``stop_fetching``). Found by the delayed
+    call Scrapy's HTTP/1.1 handler sets: a download another handler makes, or a Scrapy that sets
+    it otherwise, ends by itself or at DOWNLOAD_TIMEOUT, said so."""
     from twisted.internet import reactor
     from twisted.internet.defer import Deferred
 
     from .middlewares import STOPPED
 
-    engine = crawler.engine
-    if engine is None or engine.downloader is None:
+    try:
+        slots = _downloader_slots(crawler, queue=False)
+    except _Unshaped as exc:
+        logger.warning("newsmon: stopping: the downloader of Scrapy %s is not as newsmon knows it (%s): the downloads "
+                       "in flight end by themselves or at DOWNLOAD_TIMEOUT", _scrapy_version(), exc)
         return
-    cut = [request for slot in engine.downloader.slots.values() for request in slot.transferring]
+    cut = [request for slot in slots for request in slot.transferring]
     for request in cut:
         request.meta[STOPPED] = True
         request.meta["dont_retry"] = True  # RetryMiddleware would send it again
+    reset = 0
     for call in reactor.getDelayedCalls():
         # The download timeout Scrapy's HTTP handler sets: callLater(DOWNLOAD_TIMEOUT, the download's Deferred.cancel).
-        deferred = getattr(call.func, "__self__", None)
-        if call.active() and getattr(call.func, "__name__", "") == "cancel" and isinstance(deferred, Deferred) \
-                and any(getattr(callbacks[0][0], "__name__", "") == "_cb_timeout" for callbacks in deferred.callbacks):
+        deferred = getattr(getattr(call, "func", None), "__self__", None)
+        if isinstance(deferred, Deferred) and call.active() and getattr(call.func, "__name__", "") == "cancel" \
+                and any(_named(callbacks, "_cb_timeout") for callbacks in getattr(deferred, "callbacks", ())):
             call.reset(0)
-    crawler.stats.inc_value("newsmon/stopped/cut_short", len(cut))
-    if cut:
+            reset += 1
+    crawler.stats.inc_value("newsmon/stopped/cut_short", min(reset, len(cut)))
+    if reset:
         logger.info("newsmon: stopping: %d download(s) still in flight after %ss cut short, their URLs left for the "
-                    "next run", len(cut), f"{STOP_GRACE:g}")
+                    "next run", reset, f"{STOP_GRACE:g}")
+    if reset < len(cut):
+        logger.warning("newsmon: stopping: %d download(s) still in flight after %ss could not be cut short (not "
+                       "made by Scrapy %s's HTTP/1.1 handler as newsmon knows it): they end by themselves or at "
+                       "DOWNLOAD_TIMEOUT, and what is not fetched stays pending", len(cut) - reset, f"{STOP_GRACE:g}",
+                       _scrapy_version())
+
+
+def _named(callbacks: Any, name: str) -> bool:
+    """Whether a Deferred's callbacks entry, ((callback, args, kwargs), (errback, …)), calls a method ``name``."""
+    try:
+        return getattr(callbacks[0][0], "__name__", "") == name
+    except (TypeError, IndexError, KeyError):
+        return False
 
 
 FORCED_STOP = "shutdown: forced"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ import click
 from storage import open_db
 from storage.health import ALARM
 
-from .crawl import LOOPBACK_SETTINGS, run_crawl
+from .crawl import LOOPBACK_SETTINGS, run_crawl, stopped_status
 from .testsite import LoopbackSite
 
 DEMO_OUTLET = "demo"
@@ -41,7 +42,7 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
             "LOG_LEVEL": "WARNING", **LOOPBACK_SETTINGS,
         })
         # Before serving on: what was stored is what the user runs `check` or `serve` against.
-        healthy = _report(db_path, config_path, result.stats) and _ended_well(result)
+        healthy = _report(db_path, config_path, result.stats) and _ended_well(result, db_path)
         if keep_serving:
             try:
                 # Scrapy's shutdown handlers outlive its crawl: Ctrl-C and SIGTERM went on asking
@@ -56,14 +57,21 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
                 pass
     finally:
         site.stop()
+    if not result.ok and result.stopped("") and not (result.stats.get("newsmon/database_damaged")
+                                                     or result.stats.get("newsmon/database_unwritable")):
+        return stopped_status(result.stats)  # 130 or 143, as `newsmon crawl` stopped so (and its run's row)
     return 0 if result.ok and healthy else 1
 
 
-def _ended_well(result) -> bool:
+def _ended_well(result, db_path: str) -> bool:
     """Whether the crawl ended as a demo's should; if not, why, on standard error (a full disk
-    stopped it with its report read as a success, "no article is fetched twice" and exit 1)."""
+    stopped it with its report read as a success, "no article is fetched twice" and exit 1).
+    Stopped (Ctrl-C), it says so as `newsmon crawl` does: it was "Error: …", exit 1."""
     if result.trouble is None:
         return True
+    if stopped := result.stopped(f"newsmon demo --db {shlex.quote(db_path)}"):
+        click.echo(f"\nnewsmon: {stopped}", err=True)
+        return False
     click.echo(f"\nError: {result.trouble}", err=True)
     return False
 

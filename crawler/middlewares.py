@@ -90,6 +90,41 @@ class Stopped(IgnoreRequest):
         super().__init__(f"not fetched: the crawl was stopped ({signame}) before its turn; the next run fetches it")
 
 
+#: Request meta of the robots.txt requests newsmon's robots.txt middleware makes: a stop drops them as it drops pages.
+ROBOTS = "newsmon_robots"
+
+
+def stopped_by(crawler) -> str | None:
+    """The signal that stopped the crawl ("SIGTERM", "SIGINT"), once one did (``crawl.STOPPED_BY``)."""
+    from .crawl import STOPPED_BY
+
+    return crawler.stats.get_value(STOPPED_BY)
+
+
+def stop(request: Request, signame: str) -> Stopped:
+    request.meta[STOPPED] = True
+    return Stopped(signame)
+
+
+class StopGateMiddleware:
+    """Once the crawl is asked to stop, no request leaves: one that reaches the downloader after the signal is
+    ``Stopped``, as those the stop drops from the downloader's queue (``crawl.stop_fetching``). Pages that waited for
+    their host's robots.txt went out after the stop, one per DOWNLOAD_DELAY, after the 5 s the stop gives downloads
+    in flight (and were not cut short: the crawl waited up to DOWNLOAD_TIMEOUT for each); a robots.txt too. Scrapy's
+    public way in: every request passes here, whatever its downloader keeps in its queues."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        if signame := stopped_by(self.crawler):
+            raise stop(request, signame)
+
+
 class AlreadyStored(IgnoreRequest):
     """A new article URL redirected to the URL of an article stored before: that is the article,
     and it is not fetched again (``ScopeMiddleware``)."""
@@ -312,11 +347,19 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         if netloc not in self._parsers:
             self._parsers[netloc] = Deferred()
             robots = Request(f"{url.scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
-                             meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+                             meta={"dont_obey_robotstxt": True, ROBOTS: True}, callback=NO_CALLBACK)
             try:
                 response = await self.crawler.engine.download_async(robots)
                 await self._parse_robots(response, netloc, request)
             except Exception as exc:  # any failure to fetch robots.txt is "unreachable" (RFC 9309)
+                if stopped_by(self.crawler):
+                    # Dropped or cut short by the crawl's stop (a redirect's hop carries the mark, not ``robots``):
+                    # not the host's answer. Recorded as one, the outlet was "failing: robots.txt could not be
+                    # fetched" and its feeds, sitemaps and sections refused.
+                    self._settle(netloc, _Disallow(f"robots.txt of {netloc} was not read: the crawl was stopped"))
+                    logger.info("newsmon: robots.txt of %s not read: the crawl was stopped; asked again next run",
+                                netloc)
+                    return self._parsers[netloc]
                 self._robots_error(exc, netloc)
             self.crawler.stats.inc_value("robotstxt/request_count")
         parser = self._parsers[netloc]
@@ -377,6 +420,9 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             logger.exception("newsmon: could not record robots.txt of %s", netloc)
 
     def process_request_2(self, rp, request) -> None:
+        if signame := stopped_by(self.crawler):
+            # It waited for robots.txt while the crawl was asked to stop: not refused, not sent (StopGateMiddleware).
+            raise stop(request, signame)
         if rp is None:  # never settled so (robot_parser): fetched unread, the host's rules unknown
             rp = _Disallow(f"robots.txt of {urlparse_cached(request).netloc} was not read; asked again next time")
         if isinstance(rp, _Disallow):

@@ -23,6 +23,7 @@ from storage.exceptions import DatabaseUnwritable
 
 from . import health, pagination, store
 from .encoding import charset_of
+from .middlewares import stopped_by
 from .outcome import (NOTICE_CODES, Problem, check_body, exhausted_state, extraction_crash, failure_problem,
                       http_status_problem, no_article_problem, redirected_away)
 from .spiders.news import FetchedPage
@@ -152,7 +153,7 @@ class StorePipeline:
         failed = next(((n, p) for n, p in enumerate(parts, start=2) if p.problem is not None), None)
         if failed is not None:
             self.stats.inc_value("newsmon/pages/next_missing")
-            if not revisit:
+            if not revisit and not failed[1].stopped:
                 self._count(item.outlet, "errors")
             number, part = failed
             note = (f"read from its first {read} page(s) only: page {number} ({part.url}) could not be read "
@@ -171,6 +172,10 @@ class StorePipeline:
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # noqa: BLE001  (refused, walled, timed out: the reason is kept)
+            if stopped_by(self.crawler):
+                # Dropped or cut short by the stop (a redirect's hop carries the mark, not ``request``): no failure
+                # of the outlet's, and the next page is not said to be missing.
+                return store.PagePart(url, problem="not fetched: the crawl was stopped before it", stopped=True)
             reason = getattr(exc, "reason", None) or getattr(getattr(exc, "wall", None), "reason", None)
             if reason:
                 return store.PagePart(url, problem=reason)

@@ -142,6 +142,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that reads a 5xx or unreachable robots.txt as RFC 9309 says.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsPolicyMiddleware": 100,
+    # After robots.txt, which requests wait for: none leaves once the crawl is asked to stop.
+    "crawler.middlewares.StopGateMiddleware": 110,
     # Before the default headers (400): each outlet asked for its pages in its language.
     "crawler.middlewares.OutletLanguageMiddleware": 390,
     # Replaced by a subclass that honours Retry-After on 429/503.

@@ -512,6 +512,8 @@ class PagePart:
     #: Its raw page, kept already: an archive's record of it that waited for its first page
     #: (``page_waiting``, ``crawler.ingest``).
     page_id: int | None = None
+    #: Not fetched because the crawl was stopped (SIGTERM, Ctrl-C): no failure of the outlet's.
+    stopped: bool = False
 
     @property
     def charset(self) -> str | None:

@@ -226,6 +226,38 @@ def test_the_demo_goes_around_a_proxy_in_the_environment_and_says_when_its_outle
     assert "Traceback" not in failed.stderr
 
 
+def test_a_demo_stopped_by_ctrl_c_says_so_and_exits_130_as_a_crawl_does(tmp_path):
+    # It said "Error: the crawl was stopped … recorded as 'shutdown'" and exited 1, a failure, while its run's row
+    # said 130 and `newsmon crawl` stopped so exits 130.
+    slow = ("import sys; import crawler.demo as d; start = d.LoopbackSite.start\n"
+            "def slowed(self):\n    start(self)\n"
+            "    [self.hang(a.path, 0.5) for a in self.articles[1:]]\n    return self\n"
+            "d.LoopbackSite.start = slowed; from crawler.cli import cli; sys.argv[0] = 'newsmon'; cli()")
+    db = tmp_path / "demo.db"
+    proc = subprocess.Popen([sys.executable, "-c", slow, "demo", "--db", str(db), "--port", str(_free_port())],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):
+            try:
+                if db.exists() and sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]:
+                    break
+            except sqlite3.OperationalError:
+                pass
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert sqlite3.connect(db).execute("SELECT finish_reason, exit_status FROM crawl_runs").fetchall() == [
+        ("shutdown", 130)]
+    assert proc.returncode == 130, err[-2000:]
+    assert "Error:" not in err and "Traceback" not in err, err[-2000:]
+    assert "newsmon: crawl stopped (Ctrl-C) and closed cleanly, recorded as run 1 'shutdown'" in err, err[-2000:]
+    assert f"run `newsmon demo --db {db}` again" in err, err[-2000:]
+
+
 def test_a_demo_whose_database_stops_its_crawl_says_why_and_not_that_all_is_well(tmp_path):
     # A full disk or a locked file stopped the demo's crawl: it printed its report, "Run the demo
     # again: … no article is fetched twice", and exited 1 with no reason said.
@@ -644,3 +676,16 @@ def test_a_command_that_only_reads_makes_no_database_where_there_was_none(tmp_pa
     assert f"no database at {name} (in {tmp_path}): give --db the file" in result.stderr
     assert "to start one there" in result.stderr
     assert list(tmp_path.iterdir()) == []  # no database, -wal or -shm, nor an empty output file
+
+
+@pytest.mark.parametrize("args", [("status",), ("schedule", "--check"), ("export", "--format", "csv")], ids=" ".join)
+def test_a_command_that_only_reads_given_a_directory_says_it_is_one(tmp_path, args):
+    # It said "no database at news, … or run `newsmon crawl --db news` first to start one there", which cannot.
+    (tmp_path / "news").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", *args, "--db", "news"], capture_output=True,
+                            text=True, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, timeout=120)
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert f"news (in {tmp_path}) is a directory, not a newsmon database: give --db the database file" in result.stderr
+    assert "(e.g. news/newsmon.db)" in result.stderr and "start one there" not in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["news"] and not any((tmp_path / "news").iterdir())

@@ -723,6 +723,72 @@ def test_a_crawl_stopped_once_keeps_what_it_stored_leaves_the_rest_pending_and_s
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
+def stop_crawl_when(env, ready, *extra: str, signum: int = signal.SIGTERM) -> tuple[int, str, float]:
+    """Start a crawl and send it ``signum`` once ``ready()``: its exit status, its standard error and when the
+    signal was sent (``time.time()``, the clock of the site's request log)."""
+    proc = subprocess.Popen(crawl_cmd(env, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):
+            if ready() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, "the crawl ended before it could be stopped"
+        sent = time.time()
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, err.decode(errors="replace"), sent
+
+
+# robots.txt answers within the stop's 5 s, or is cut short with the downloads in flight.
+@pytest.mark.parametrize("robots_delay", [3, 30])
+def test_a_crawl_stopped_while_robots_txt_is_read_sends_nothing_after_and_blames_no_robots_txt(env, site, robots_delay):
+    # The feeds, sitemaps and sections waited for robots.txt as the signal came. Answered, they went out after the
+    # stop, one per DOWNLOAD_DELAY, and those after the 5 s were not cut short: the crawl waited up to DOWNLOAD_TIMEOUT
+    # for each (42 s; the daemon kills a crawl 30 s after its SIGTERM). Cut short, robots.txt was recorded as
+    # unreachable: the outlet "failing: its robots.txt … could not be fetched" after a run that was only stopped.
+    site.hang("/robots.txt", robots_delay, times=1)
+    for path in (RSS_PATH, ATOM_PATH, SITEMAP_PATH, NEWS_SITEMAP_PATH, SECTION_PATH, "/"):
+        site.hang(path, 30)
+    status, err, sent = stop_crawl_when(env, lambda: any(r.path == "/robots.txt" for r in site.requests()),
+                                        "DOWNLOAD_DELAY=2", "DOWNLOAD_TIMEOUT=60")
+    assert status == 143, err[-3000:]
+    assert "Traceback" not in err and "could not be fetched" not in err, err[-3000:]
+    assert [r.path for r in site.requests() if r.time > sent] == []
+    assert rows(env, "select outlet, robots_unavailable, errors from outlet_runs") == [
+        {"outlet": "site", "robots_unavailable": 0, "errors": 0}]
+    assert rows(env, "select url from urls where kind != 'pending'") == []
+    for path in (RSS_PATH, ATOM_PATH, SITEMAP_PATH, NEWS_SITEMAP_PATH, SECTION_PATH, "/"):
+        site.remove_fault(path)
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
+def test_a_crawl_stopped_with_a_downloader_unlike_scrapys_ends_as_scrapys_own_stop_and_says_so(env, site, monkeypatch):
+    # The stop reads Scrapy's downloader queues, which a later Scrapy (or another DOWNLOADER) may keep otherwise: it
+    # unpacked a queued (request, Deferred, when), lost it to a ValueError (a traceback), and the crawl waited for
+    # it for ever.
+    for a in site.articles[1:]:
+        site.hang(a.path, 8)
+    # The crawl runs in the test's directory: tests.reshaped is found from the checkout's root.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
+                                                                   os.environ.get("PYTHONPATH")])))
+    status, err, _ = stop_crawl_when(env, lambda: stored_one(env), "DOWNLOAD_DELAY=1", "DOWNLOAD_TIMEOUT=60",
+                                     "DOWNLOADER=tests.reshaped.ReshapedDownloader")
+    assert status == 143, err[-3000:]
+    assert "Traceback" not in err and "Unhandled" not in err, err[-3000:]
+    assert "newsmon: stopping (SIGTERM): the downloader of Scrapy" in err, err[-3000:]
+    assert "is not as newsmon knows it (a queue not of (request, Deferred) pairs)" in err, err[-3000:]
+    assert "sent and awaited as Scrapy's own stop does" in err, err[-3000:]
+    assert last_run(env)["finish_reason"] == "shutdown"
+    for a in site.articles:
+        site.remove_fault(a.path)
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
 def test_dead_extraction_workers_are_replaced_and_no_page_is_lost(env, site, tmp_path):
     # A worker killed under the crawl (the kernel's OOM killer, a crash in a C parser) breaks its
     # pool: without a new worker every later page sent there would end as an error.
