@@ -25,7 +25,7 @@ from scrapy.crawler import CrawlerProcess
 
 from storage.health import notable
 
-from .crawl import crawler_settings, preload_downloader
+from .crawl import STOPPED_BY, _hear_stop_requests, crawler_settings, preload_downloader
 from .discovery import NO_URL
 from .extract import BODY_METHOD_PREFIX
 from .outlets import Outlet
@@ -47,7 +47,13 @@ CHECK_SETTINGS: dict[str, Any] = {
 
 
 class Unfinished(RuntimeError):
-    """The check's crawl ended before it had fetched everything (Ctrl-C, CLOSESPIDER_TIMEOUT)."""
+    """The check's crawl ended before it had fetched everything (Ctrl-C, CLOSESPIDER_TIMEOUT).
+
+    ``stopped_by``: the signal ("SIGINT", "SIGTERM") that stopped it, if one did."""
+
+    def __init__(self, message: str, stopped_by: str | None = None) -> None:
+        super().__init__(message)
+        self.stopped_by = stopped_by
 
 
 def run_check(outlets: list[str], overrides: dict[str, Any] | None = None, *, articles: int = 2,
@@ -62,11 +68,17 @@ def run_check(outlets: list[str], overrides: dict[str, Any] | None = None, *, ar
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("check")
     process.crawl(crawler, outlet=",".join(outlets) or None, articles=articles)
+    # As a crawl's: stopped, it sends nothing more and gives the downloads in flight STOP_GRACE. Scrapy's own stop
+    # sent every queued request after its outlet's delay and waited DOWNLOAD_TIMEOUT for each: a Ctrl-C took a
+    # minute to end a check of a slow outlet, to say "Error: the check ended with 'shutdown'", exit 1.
+    _hear_stop_requests(crawler)  # after crawl(), which installs Scrapy's reactor
     try:
         process.start()
     finally:
         close_crawler_db(crawler)
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    if crawler.stats and (signame := crawler.stats.get_value(STOPPED_BY)):
+        raise Unfinished(f"the check was stopped ({signame}) before every outlet was checked", stopped_by=signame)
     if reason != "finished":
         # Verdicts from part of the results would call an outlet broken, or ok, for what was
         # never fetched.

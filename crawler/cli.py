@@ -666,9 +666,18 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
         checked = check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets)
     for note in checked.config.replaced_notes(outlets):
         click.echo(f"newsmon: note: {note}", err=True)
+    again = _again(["check", *outlets, *(w for pair in pairs for w in ("-s", pair)),
+                    *(["--articles", str(articles)] if articles != 2 else []),
+                    *(["--stale-after", f"{stale_after:g}"] if stale_after != 7 else []),
+                    *(["--json"] if as_json else [])], None, config)
     try:
         reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))
     except Unfinished as exc:
+        if exc.stopped_by:
+            # Stopped as asked, not failed (as a crawl: Scrapy's handlers heard the signal, not _stopped_by_sigterm).
+            _TERMINATED[:] = ["SIGTERM"] if exc.stopped_by == "SIGTERM" else []
+            _say_stopped(f"check stopped (Ctrl-C) before every outlet was checked, so it gives no verdicts (it stores "
+                         f"nothing): run `{again}` again")
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
@@ -941,6 +950,11 @@ def learn(db: str | None, config: str | None, min_decisions: int) -> None:
 
         newsmon learn --db news.db
     """
+    again = _again(["learn", *(["--min-decisions", str(min_decisions)] if min_decisions != 30 else [])], db, config)
+    _if_stopped(f"learn stopped (Ctrl-C) before it stored a model; nothing was changed: run `{again}` again")
+
+    from storage.db import settle
+
     from . import relevance, store
 
     if min_decisions < 2:
@@ -948,7 +962,37 @@ def learn(db: str | None, config: str | None, min_decisions: int) -> None:
                                  param_hint="--min-decisions")
     database, checked = _open(db, config)
     _, topics = store.context(checked.config.path)
-    for done in relevance.learn(database, topics, min_per_class=min_decisions):
+    newest = database.execute("SELECT coalesce(max(id), 0) FROM relevance_models").fetchone()[0]
+
+    def stopped() -> str:
+        # Read from the database: a model stored, or a batch of ratings, just before the Ctrl-C is there, and one whose
+        # transaction it left open is not (``settle``).
+        settle(database)
+        stored = database.execute("SELECT id, topic FROM relevance_models WHERE id > ? ORDER BY id",
+                                  [newest]).fetchall()
+        if not stored:
+            return f"learn stopped (Ctrl-C) before it stored a model; nothing was changed: run `{again}` again"
+        ids = [row[0] for row in stored]
+        marks = ", ".join("?" * len(ids))
+        rated = database.execute(f"SELECT count(*) FROM articles WHERE relevance_model_id IN ({marks})",
+                                 ids).fetchone()[0]
+        to_rate = database.execute(f"SELECT count(*) FROM articles WHERE topic IN ({marks}) AND topic IS NOT NULL",
+                                   [row[1] for row in stored]).fetchone()[0]
+        said = (f"learn stopped (Ctrl-C) after it stored {'models' if len(ids) > 1 else 'model'} "
+                + ", ".join(f"{i} ({topic})" for i, topic in stored))
+        if rated >= to_rate:
+            return f"{said} and rated every article it reads with {'them' if len(ids) > 1 else 'it'}: nothing is left"
+        return (f"{said} and rated {rated:,} of the {to_rate:,} articles it reads, each batch done stored; the others "
+                f"keep their earlier rating: run `{again}` again to rate them all (it trains anew on the decisions)")
+
+    try:
+        trained = relevance.learn(database, topics, min_per_class=min_decisions)
+        models = relevance.load_models(database)
+        counts = relevance.apply(database, models) if models else None
+    except KeyboardInterrupt:
+        # Said here, while the database is open: it is closed before _Commands' catch-all would say it.
+        _say_stopped(_read_stopped(stopped))
+    for done in trained:
         if done.model_id is None:
             click.echo(f"newsmon: {done.topic}: rules only (cold start): {done.positives} relevant/follow-up and "
                        f"{done.negatives} dismissed decisions, {min_decisions} of each needed")
@@ -957,9 +1001,7 @@ def learn(db: str | None, config: str | None, min_decisions: int) -> None:
                        f"decisions ({done.positives} relevant, {done.negatives} dismissed) in {done.seconds:.1f}s; "
                        f"cross-validated ({done.cv_folds} folds) precision {done.cv_precision:.2f}, "
                        f"recall {done.cv_recall:.2f}")
-    models = relevance.load_models(database)
-    if models:
-        counts = relevance.apply(database, models)
+    if counts is not None:
         click.echo(f"newsmon: {counts['classified']} articles rated, {counts['maybe-missed']} maybe missed, "
                    f"{counts['likely-false-positive']} likely false positives")
 
@@ -1356,7 +1398,7 @@ def demo(db: str, port: int, keep_serving: bool) -> None:
     """
     from storage.exceptions import StorageError
 
-    from .demo import run_demo
+    from .demo import DemoStopped, run_demo
     from .validate import check_settings
 
     # Before the site starts: the NEWSMON_* variables apply to the demo's crawl too.
@@ -1364,9 +1406,16 @@ def demo(db: str, port: int, keep_serving: bool) -> None:
         check_settings({})
     made = not os.path.exists(db)
     open_database(db).conn.close()
+    again = shlex.join(["newsmon", "demo", *(["--db", db] if db != "demo.db" else []),
+                        *(["--port", str(port)] if port != 8642 else []),
+                        *(["--keep-serving"] if keep_serving else [])])
+    _if_stopped(f"demo stopped (Ctrl-C) before its crawl began: run `{again}` again")
     try:
         with _checked():
-            code = run_demo(db, port, keep_serving)
+            code = run_demo(db, port, keep_serving, again)
+    except DemoStopped as exc:
+        _TERMINATED[:] = ["SIGTERM"] if exc.signame == "SIGTERM" else []  # Scrapy's handlers heard it (as a crawl's)
+        _say_stopped(exc.said)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     except click.ClickException:

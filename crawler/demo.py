@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 import signal
 import time
 from pathlib import Path
@@ -13,14 +12,26 @@ import click
 from storage import open_db
 from storage.health import ALARM
 
-from .crawl import LOOPBACK_SETTINGS, run_crawl, stopped_status
+from .crawl import LOOPBACK_SETTINGS, STOPPED_BY, run_crawl
 from .testsite import LoopbackSite
 
 DEMO_OUTLET = "demo"
 
 
-def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
-    """Serve the snapshot, crawl it into ``db_path``, print what was stored; return the run's exit code."""
+class DemoStopped(Exception):
+    """The demo's crawl was stopped by ``signame`` ("SIGINT", "SIGTERM"); ``said``: what it kept and what goes on."""
+
+    def __init__(self, said: str, signame: str) -> None:
+        super().__init__(said)
+        self.said, self.signame = said, signame
+
+
+def run_demo(db_path: str, port: int, keep_serving: bool = False, again: str = "newsmon demo") -> int:
+    """Serve the snapshot, crawl it into ``db_path``, print what was stored; return the run's exit code.
+
+    Raises:
+        DemoStopped: SIGTERM or Ctrl-C stopped the crawl (``again``: the command that goes on).
+    """
     try:
         site = LoopbackSite(port=port)
     except FileNotFoundError as exc:
@@ -41,8 +52,12 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
             "NEWSMON_DB": db_path, "NEWSMON_CONFIG": str(config_path), "NEWSMON_TRIGGER": "demo",
             "LOG_LEVEL": "WARNING", **LOOPBACK_SETTINGS,
         })
+        if (stopped := result.stopped(again)) and not result.stats.get("newsmon/database_damaged"):
+            # As a crawl stopped so: its line and 130 or 143. The report of a finished demo came first, then "Error:
+            # the crawl was stopped …", exit 1, a failed installation to a script.
+            raise DemoStopped("demo" + stopped.removeprefix("crawl"), result.stats[STOPPED_BY])
         # Before serving on: what was stored is what the user runs `check` or `serve` against.
-        healthy = _report(db_path, config_path, result.stats) and _ended_well(result, db_path)
+        healthy = _report(db_path, config_path, result.stats) and _ended_well(result)
         if keep_serving:
             try:
                 # Scrapy's shutdown handlers outlive its crawl: Ctrl-C and SIGTERM went on asking
@@ -57,21 +72,14 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False) -> int:
                 pass
     finally:
         site.stop()
-    if not result.ok and result.stopped("") and not (result.stats.get("newsmon/database_damaged")
-                                                     or result.stats.get("newsmon/database_unwritable")):
-        return stopped_status(result.stats)  # 130 or 143, as `newsmon crawl` stopped so (and its run's row)
     return 0 if result.ok and healthy else 1
 
 
-def _ended_well(result, db_path: str) -> bool:
+def _ended_well(result) -> bool:
     """Whether the crawl ended as a demo's should; if not, why, on standard error (a full disk
-    stopped it with its report read as a success, "no article is fetched twice" and exit 1).
-    Stopped (Ctrl-C), it says so as `newsmon crawl` does: it was "Error: …", exit 1."""
+    stopped it with its report read as a success, "no article is fetched twice" and exit 1)."""
     if result.trouble is None:
         return True
-    if stopped := result.stopped(f"newsmon demo --db {shlex.quote(db_path)}"):
-        click.echo(f"\nnewsmon: {stopped}", err=True)
-        return False
     click.echo(f"\nError: {result.trouble}", err=True)
     return False
 

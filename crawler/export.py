@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Any
@@ -260,13 +262,13 @@ def _since(value: str | None) -> str | None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "atom"]), required=True,
               help="csv: a header line and one line per article; jsonl: one JSON object per "
               "line; atom: an Atom feed for a feed reader.")
-@click.option("-o", "--output", metavar="FILE", type=click.File("w", encoding="utf-8"), default="-",
-              help="File to write. Default: standard output.")
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="File to write (whole, or left as it was if the export stops). Default: standard output.")
 @click.option("--bom/--no-bom", default=True, show_default=True, help="Start the CSV with a UTF-8 "
               "byte-order mark, without which Excel shows Japanese as mojibake.")
 @click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, metavar="URL",
               help="Where `newsmon serve` runs: Atom entries link to each article's review page there.")
-def export(db_path: str | None, status: str, since: str | None, fmt: str, output: IO[str], bom: bool,
+def export(db_path: str | None, status: str, since: str | None, fmt: str, output: str, bom: bool,
            base_url: str) -> None:
     """Export the review queue (or reviewed articles) as CSV, JSON lines or Atom.
 
@@ -281,8 +283,10 @@ def export(db_path: str | None, status: str, since: str | None, fmt: str, output
     from pathlib import Path
 
     from . import settings
-    from .cli import open_database, require_database
+    from .cli import _if_stopped, open_database, require_database
 
+    _if_stopped("export stopped (Ctrl-C): " + ("what it wrote is incomplete" if output == "-" else
+                f"{output} is left as it was, no part of this export in it") + ": run the same export again")
     since = _since(since)
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -296,17 +300,64 @@ def export(db_path: str | None, status: str, since: str | None, fmt: str, output
         rows = queue_rows(db, status, since)
     finally:
         db.conn.close()
-    if fmt == "csv":
-        if bom:
-            output.write("\ufeff")
-        write_csv(rows, output)
-    elif fmt == "jsonl":
-        write_jsonl(rows, output)
-    else:
-        label = "review queue" if status == "new" else f"articles: {status}"
-        output.write(atom_feed(queue_entries(rows, base_url), title=f"newsmon {label}",
-                               feed_id=f"{Path(path).resolve().as_uri()}#{status}"))
+    with _written(output) as out:
+        if fmt == "csv":
+            if bom:
+                out.write("\ufeff")
+            write_csv(rows, out)
+        elif fmt == "jsonl":
+            write_jsonl(rows, out)
+        else:
+            label = "review queue" if status == "new" else f"articles: {status}"
+            out.write(atom_feed(queue_entries(rows, base_url), title=f"newsmon {label}",
+                                feed_id=f"{Path(path).resolve().as_uri()}#{status}"))
     click.echo(f"newsmon: exported {len(rows)} article{'' if len(rows) == 1 else 's'}", err=True)
+
+
+@contextmanager
+def _written(output: str) -> Iterator[IO[str]]:
+    """The file ``-o`` names, written whole or not at all: into a file beside it, put in its place once complete.
+
+    Written in place, an export stopped (Ctrl-C, SIGTERM, a full disk) left the first rows under the file's name,
+    a complete-looking CSV a feed reader or a spreadsheet took as the queue, and the last whole export lost.
+    Standard output, a device or a named pipe is written as it is (replaced, /dev/null would become a file)."""
+    if output == "-":
+        with click.open_file("-", "w", encoding="utf-8") as stdout:  # as click.File gave it, left open
+            yield stdout
+        return
+    import stat
+    import tempfile
+
+    real = os.path.realpath(output)  # a symlink's target is written, the link kept
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror) from None
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(real, "w", encoding="utf-8") as f:
+            yield f
+        return
+    try:
+        fd, part = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".part", dir=os.path.dirname(real))
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror) from None
+    try:
+        if mode is None:  # as open() would have made it, not mkstemp's owner-only 0600
+            umask = os.umask(0o022)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.fchmod(fd, stat.S_IMODE(mode))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                yield f
+            os.replace(part, real)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output} ({exc.strerror or exc}); it is left as it was") from None
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(part)
 
 
 if __name__ == "__main__":  # python -m crawler.export, as `newsmon export`

@@ -7,6 +7,7 @@ exit status are what a new user would read.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 
@@ -291,6 +292,30 @@ def test_a_check_cut_short_gives_no_verdict_and_fails(tmp_path):
     assert result.stderr.strip().splitlines()[-1] == (
         "Error: the check ended with 'closespider_timeout' before every outlet was checked, so it gives no "
         "verdicts; run it again to the end (a larger CLOSESPIDER_TIMEOUT, or fewer outlets)")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_check_stopped_sends_no_more_requests_says_so_and_exits_as_stopped(tmp_path, signum):
+    # Scrapy's own stop sent every queued sample after the outlet's delay and waited for each (a minute on a slow
+    # outlet), then "Error: the check ended with 'shutdown' …", exit 1: a failed check to a script.
+    from .test_ingest_rescore import _ctrl_c_when
+
+    with LoopbackSite(PAGES) as site:
+        for article in site.articles:
+            site.hang(article.path, 20)  # a slow outlet: its samples are in flight, or waiting their turn
+        config = tmp_path / "newsmon.toml"
+        config.write_text(_toml("site", {k: v for k, v in site.outlet_config(name="site").items() if v != []}),
+                          encoding="utf-8")
+        code, stderr = _ctrl_c_when([sys.executable, "-m", "crawler.cli", "check", "--config", str(config),
+                                     "--articles", "3", "site"], lambda process: site.article_requests(),
+                                    signum=signum, group=signum == signal.SIGINT)
+        asked = len(site.article_requests())
+    how = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    assert code == 128 + signum, stderr[-3000:]
+    assert stderr.strip().splitlines()[-1] == (
+        f"newsmon: check stopped ({how}) before every outlet was checked, so it gives no verdicts (it stores nothing): "
+        f"run `newsmon check site --articles 3 --config {config}` again")
+    assert asked < 3  # the samples waiting their turn were never asked for
 
 
 @pytest.mark.parametrize("crashing,verdict,status", [(1, "degraded", 0), (3, "broken", 1)])

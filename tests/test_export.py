@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import signal
 import io
 import json
 import sqlite3
@@ -275,3 +276,47 @@ def test_runs_as_a_process(review_db):
                             capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode("utf-8").startswith("\ufeffid,published_at,outlet,language,title,url")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_export_stopped_as_it_writes_leaves_the_file_as_it_was(review_db, tmp_path, signum):
+    # Written in place, an export stopped by Ctrl-C or SIGTERM left its first rows under the file's name, a
+    # complete-looking CSV, and the last whole export was lost.
+    from .test_ingest_rescore import _copies, _ctrl_c_when
+
+    db = str(review_db[0])
+    _copies(db, 8000)  # some 30,000 rows in the queue: seconds to write
+    target = tmp_path / "queue.csv"
+    target.write_text("the export of yesterday\n", encoding="utf-8")
+
+    def writing(process) -> bool:
+        return any(p.stat().st_size > 100_000 for p in tmp_path.iterdir() if p.name.startswith((".queue.csv",
+                                                                                                  "queue.csv")))
+
+    code, stderr = _ctrl_c_when([sys.executable, "-m", "crawler.cli", "export", "--db", db, "--format", "csv", "-o",
+                                 str(target)], writing, signum=signum, group=signum == signal.SIGINT)
+    how = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    assert code == 128 + signum, stderr[-3000:]
+    assert stderr.strip().splitlines()[-1] == (f"newsmon: export stopped ({how}): {target} is left as it was, no part "
+                                               "of this export in it: run the same export again")
+    assert target.read_text(encoding="utf-8") == "the export of yesterday\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if "queue" in p.name) == ["queue.csv"]  # nothing left beside it
+    again = subprocess.run([sys.executable, "-m", "crawler.cli", "export", "--db", db, "--format", "csv", "-o",
+                            str(target)], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8").removeprefix("\ufeff"))))
+    assert len(rows) == count_queue(db)
+    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())  # as open() makes a file, not 0600
+
+
+def count_queue(db: str) -> int:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute("SELECT count(*) FROM articles WHERE relevant = 1 AND status = 'new'").fetchone()[0]
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import random
 import re
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 
@@ -2653,3 +2655,34 @@ def test_explain_reads_the_stored_model_once_per_connection(tmp_path, topics, mo
     assert relevance.explain_article(db, article_id, topics)["topics"][0]["model"]["id"] == newer
     assert len(loads) == 2
     db.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_learn_stopped_as_it_rates_says_which_model_it_stored_and_how_far_it_rated(reviewed, tmp_path, signum):
+    # "newsmon: learn stopped (Ctrl-C)" alone, where a model was stored and a part of the articles rated with it.
+    from .test_ingest_rescore import _copies, _ctrl_c_when, count
+
+    db = str(tmp_path / "news.db")
+    shutil.copy(reviewed[0], db)
+    decided = count(db, "select max(id) from articles")
+    _copies(db, 150)  # undecided copies: seconds to rate
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE articles SET status = 'new' WHERE id > ?", [decided])
+        # As before any `newsmon learn` (the module's `learned` may have run one on ``reviewed``)
+        conn.execute("UPDATE articles SET relevance_p = NULL, relevance_model_id = NULL, relevance_flag = NULL")
+        before = conn.execute("SELECT coalesce(max(id), 0) FROM relevance_models").fetchone()[0]
+    code, stderr = _ctrl_c_when([sys.executable, "-m", "crawler.cli", "learn", "--db", db],
+                                lambda process: count(db, "select coalesce(max(id), 0) from relevance_models") > before,
+                                signum=signum, group=signum == signal.SIGINT)
+    how = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    model = count(db, "select max(id) from relevance_models")
+    rated = count(db, "select count(*) from articles where relevance_model_id = ?", model)
+    to_rate = count(db, "select count(*) from articles where topic = ?", "defense-strategy")
+    assert code == 128 + signum, stderr[-3000:]
+    assert rated < to_rate
+    assert stderr.strip().splitlines()[-1] == (
+        f"newsmon: learn stopped ({how}) after it stored model {model} (defense-strategy) and rated {rated:,} of the "
+        f"{to_rate:,} articles it reads, each batch done stored; the others keep their earlier rating: run "
+        f"`newsmon learn --db {db}` again to rate them all (it trains anew on the decisions)")
+    assert newsmon("learn", "--db", db).returncode == 0
+    assert count(db, "select count(*) from articles where relevance_model_id = ?", model + 1) == to_rate
