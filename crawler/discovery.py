@@ -202,14 +202,14 @@ def main_listing(root: etree._Element, article_url: Callable[[str], str | None],
 
 def page_listing(root: etree._Element, article_url: Callable[[str], str | None],
                  data: Iterable[str | tuple[str, str]] = (), url: str = "",
-                 paginated: Callable[[int], bool] | None = None) -> tuple[set[str], bool] | None:
+                 picks_are_list: Callable[[int], bool] | None = None) -> tuple[set[str], bool] | None:
     """``main_listing``'s listing of a page, and whether it is the page's own: ``False`` where every
     article link of the page is in its furniture or a box of other articles (a ranking, the most read,
     picks), or a lone link beside them (a pinned story): its own list is gone, drawn by a script now
     or moved, and its ranking was taken for it, the section read "ok" and listing its ranking.
-    ``paginated``: given how many article URLs the largest box named as picks only (``_PICK_NAMES``,
-    ``_PICK_WORDS``) holds, whether it is the page's own list (the page has a next page), asked only where every
-    group is a box: then that box is its own list, not a ranking."""
+    ``picks_are_list``: given how many article URLs the largest box named as picks only (``_PICK_NAMES``,
+    ``_PICK_WORDS``) holds, whether it is the page's own list (the page has a next page, or it is as many as the
+    list the page had), asked only where every group is a box: then that box is its own list, not a ranking."""
     own_boxes = bool(_SIDE_NAMES.search(urlsplit(url).path)) if url else False
     found: list[tuple[etree._Element, str]] = []
     for link in root.iter("a", "area"):
@@ -236,16 +236,16 @@ def page_listing(root: etree._Element, article_url: Callable[[str], str | None],
     urls, _, boxed = max(listings.values(), key=lambda g: (not g[2], len(g[0]), -g[1]))
     # One link is no list where boxes stand beside it: the pinned story left above a list a script draws now.
     own = not boxed and (len(urls) > 1 or not any(g[2] for g in listings.values()))
-    if not own and paginated is not None:
+    if not own and picks_are_list is not None:
         # No list of its own but picks, on a page that has a next page: its list is named as its picks
         # (div.pickup-list, ul.recommend, under ピックアップ). Taken for a box of others, its turnover was
         # never told, its next page never read, and a redesign naming it so read as its list gone. A
         # ranking is no page's list, nor a box beside a list of the page's own; nor are picks on a page
         # of no next page, where its list may be gone (drawn by a script now), its picks left, but where they
-        # are as many as that list held (its list renamed: ``paginated`` is given their count).
+        # are as many as that list held (its list renamed: ``picks_are_list`` is given their count).
         picks = [g for g in listings.values() if g[2] == PICKS and len(g[0]) > 1]
         largest = max(picks, key=lambda g: (len(g[0]), -g[1]))[0] if picks else set()
-        if largest and paginated(len(largest)):
+        if largest and picks_are_list(len(largest)):
             return largest, True
     return urls, own
 

@@ -947,8 +947,6 @@ def _with_next_pages(db, page: Page, record: dict[str, Any] | None, report: Repo
 
 #: What a revisit record's reason says while the capture it repeats is not stored.
 _NOT_INGESTED = ", and that capture was not ingested"
-#: How an archive's capture that gave no page says that the live page is still to be had (``_crawl_verdict_stands``).
-_CRAWL_FETCHES = frontier.CRAWL_FETCHES
 #: What to do about a page the archive holds damaged (``bad_compression``).
 _DAMAGED = ("the archive's copy is damaged (or the server sent it so): a crawl of the outlet fetches the page again, "
             "and another archive's capture of it may be whole")
@@ -1034,7 +1032,7 @@ def _crawl_verdict_stands(db, page: Page) -> bool:
     if row is None or row["kind"] not in ("gave_up", "gone"):
         return False
     when = f" ({page.captured[:10]})" if page.captured else ""
-    said = " ".join(page.problem.reason.split(_CRAWL_FETCHES)[0].split()).rstrip(" ;:,(")
+    said = " ".join(page.problem.reason.split(frontier.CRAWL_FETCHES)[0].split()).rstrip(" ;:,(")
     said = said if len(said) <= 300 else said[:299] + "…"
     last = ("its one more try is still to come" if row["retry_at"] else
             "no crawl fetches it again (its tries are spent); another archive's capture may be read")

@@ -690,20 +690,9 @@ def test_a_crawl_stopped_once_keeps_what_it_stored_leaves_the_rest_pending_and_s
     for a in site.articles[1:]:
         site.hang(a.path, 30)  # in flight at the signal, and longer than the stop gives them
     # One request a second to the outlet: those not sent yet wait in the downloader as the signal comes.
-    proc = subprocess.Popen(crawl_cmd(env, "DOWNLOAD_DELAY=1", "DOWNLOAD_TIMEOUT=60"), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    try:
-        for _ in range(600):
-            if stored_one(env) or proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        assert proc.poll() is None, "the crawl ended before it could be stopped"
-        proc.send_signal(signum)
-        out, err = (stream.decode(errors="replace") for stream in proc.communicate(timeout=120))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == status, err[-3000:]
+    code, err, _ = stop_crawl_when(env, lambda: stored_one(env), "DOWNLOAD_DELAY=1", "DOWNLOAD_TIMEOUT=60",
+                                   signum=signum)
+    assert code == status, err[-3000:]
     assert "Traceback" not in err and "Aborted!" not in err and "Error:" not in err, err[-3000:]
     last = err.strip().splitlines()[-1]
     assert last.startswith(f"newsmon: crawl stopped ({said}) and closed cleanly, recorded as run 1 'shutdown': what it "

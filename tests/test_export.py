@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import signal
 import io
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -161,6 +161,22 @@ def test_bom_for_excel_unless_asked_not_to(review_db, tmp_path):
     assert target.read_bytes().startswith(b"id,")
 
 
+def test_an_export_to_a_file_gets_the_mode_open_gives_a_new_one_and_keeps_an_existing_ones(review_db, tmp_path):
+    # Written beside FILE and renamed (a stopped export leaves FILE whole): a new FILE as open() makes it, readable
+    # by the group and others under the usual umask, not mkstemp's owner-only 0600; an existing one as it was.
+    new, kept = tmp_path / "new.csv", tmp_path / "kept.csv"
+    kept.write_text("the export of yesterday\n", encoding="utf-8")
+    kept.chmod(0o640)
+    for target in (new, kept):
+        code, _, err = run_export("--db", str(review_db[0]), "--format", "csv", "-o", str(target))
+        assert code == 0, err
+        assert target.read_bytes().startswith(b"\xef\xbb\xbfid,")
+    assert oct(new.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+    assert oct(kept.stat().st_mode & 0o777) == oct(0o640)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".csv" or ".part" in p.name) == [
+        "kept.csv", "new.csv"]  # no part left beside them
+
+
 def test_atom_links_to_the_given_server(review_db, tmp_path):
     path, ids = review_db
     code, out, _ = run_export("--db", str(path), "--format", "atom", "--base-url", "https://desk.example.org/")
@@ -306,7 +322,7 @@ def test_an_export_stopped_as_it_writes_leaves_the_file_as_it_was(review_db, tmp
     assert again.returncode == 0, again.stderr
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8").removeprefix("\ufeff"))))
     assert len(rows) == count_queue(db)
-    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())  # as open() makes a file, not 0600
+    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())  # as the file was, not mkstemp's 0600
 
 
 def count_queue(db: str) -> int:

@@ -1220,6 +1220,16 @@ def test_an_archive_fills_in_the_articles_the_crawl_could_not_get(tmp_path):
     assert [kinds[p.url] for p in pages] == ["article"] * 5
 
 
+def _write_damaged(path: Path, pages) -> None:
+    """An archive at ``path`` of ``pages``, each a 200 whose gzip Content-Encoding is corrupt (``bad_compression``)."""
+    damaged = []
+    for page in pages:
+        inner = bytearray(gzip.compress(page.body))
+        inner[len(inner) // 2] ^= 0xFF
+        damaged.append(warcs.Fetch(page.url, page.body, headers=(("Content-Encoding", "gzip"),), payload=bytes(inner)))
+    warcs.write(path, damaged)
+
+
 def test_an_archives_unreadable_capture_leaves_a_given_up_url_as_the_crawl_left_it_and_says_so(tmp_path):
     # Stored as one more failure, a damaged capture of a URL the crawl had given up on cleared the one late try
     # still to come, turned a 404's gone into gave_up, and, its tries spent, said "a crawl of the outlet fetches
@@ -1243,12 +1253,7 @@ def test_an_archives_unreadable_capture_leaves_a_given_up_url_as_the_crawl_left_
                                 now=hour_ago)
     late = frontier.state(db, waiting)["retry_at"]
     db.close()
-    damaged = []
-    for page in pages:
-        inner = bytearray(gzip.compress(page.body))
-        inner[len(inner) // 2] ^= 0xFF
-        damaged.append(warcs.Fetch(page.url, page.body, headers=(("Content-Encoding", "gzip"),), payload=bytes(inner)))
-    warcs.write(tmp_path / "damaged.warc.gz", damaged)
+    _write_damaged(tmp_path / "damaged.warc.gz", pages)
     result = newsmon("ingest", str(tmp_path / "damaged.warc.gz"), "--db", str(db_path), "--workers", "0")
     assert result.returncode == 0, result.stderr
     states = {url: (kind, code, retry_at, reason) for url, kind, code, retry_at, reason in
@@ -1284,12 +1289,7 @@ def test_an_archives_unreadable_capture_is_no_attempt_of_the_crawls(tmp_path):
         frontier.record_failure(db, tried, outlet=None, code="timeout", reason="timed out", max_attempts=3,
                                 now=f"2026-01-0{day}T00:00:00+00:00")
     db.close()
-    damaged = []
-    for page in pages:
-        inner = bytearray(gzip.compress(page.body))
-        inner[len(inner) // 2] ^= 0xFF
-        damaged.append(warcs.Fetch(page.url, page.body, headers=(("Content-Encoding", "gzip"),), payload=bytes(inner)))
-    warcs.write(tmp_path / "damaged.warc.gz", damaged)
+    _write_damaged(tmp_path / "damaged.warc.gz", pages)
     result = newsmon("ingest", str(tmp_path / "damaged.warc.gz"), "--db", str(db_path), "--workers", "0",
                      env={**os.environ, "NEWSMON_MAX_ATTEMPTS": "1"})
     assert result.returncode == 0, result.stderr

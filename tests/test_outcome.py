@@ -634,8 +634,9 @@ def test_a_list_named_as_picks_is_the_pages_own_where_it_has_a_next_page_and_no_
 
     def listing(body: str, paginated: bool | None, data=()) -> tuple[set[str], bool] | None:
         asked = []
+        picks_are_list = None if paginated is None else lambda n: asked.append(n) or paginated
         found = discovery.page_listing(html.fromstring(f"<html><body>{body}</body></html>"), article_url, data,
-                                       paginated=None if paginated is None else lambda n: asked.append(n) or paginated)
+                                       picks_are_list=picks_are_list)
         return found, len(asked)
 
     def items(names):
@@ -658,7 +659,7 @@ def test_a_list_named_as_picks_is_the_pages_own_where_it_has_a_next_page_and_no_
     # Asked with the picks' count: as many as a list that went are that list renamed (``NewsSpider._renamed_as_picks``).
     counted = []
     discovery.page_listing(html.fromstring(f"<html><body><main>{main}</main>{ranking}</body></html>"), article_url,
-                           paginated=lambda n: counted.append(n) or False)
+                           picks_are_list=lambda n: counted.append(n) or False)
     assert counted == [12]
     # A ranking or the most read is no page's own list, a next page or not; nor is a box named a ranking and picks
     # (Nikkan Gendai's div.osusume-ranking.lanking-box); nor a lone pick beside a ranking.

@@ -177,9 +177,9 @@ def test_a_missing_page_that_is_no_longer_a_page_of_its_article_is_missing_no_mo
     assert "no longer a page of article" in db.execute("SELECT reason FROM urls WHERE url = ?", [f"{base}/3"]).fetchone()[0]
 
 
-def test_a_missing_pages_reason_says_it_stays_missing_once_no_revisit_is_to_read_it(tmp_path):
-    # "the article holds its first 2 page(s) only until a revisit reads this one", where the last of the planned
-    # revisits had failed too, or revisits were off: no revisit ever came, and the reason went on saying one would.
+def _page_3_missing(tmp_path):
+    """A database holding an article of 3 pages stored from its first 2, its page 3 an HTTP 503 (``page_missing``),
+    its revisits on: (db, first page's URL, the article's id, options, its first 2 pages)."""
     db = open_db(tmp_path / "n.db")
     base = "https://e.jp/a/long"
     pages = {n: series_html("/a/long", n, 3, "long") for n in (1, 2)}
@@ -188,12 +188,18 @@ def test_a_missing_pages_reason_says_it_stays_missing_once_no_revisit_is_to_read
     opts = store.Options()
     saved = store.save_verdict(db, url=base, page_id=store.keep_page(db, base, pages[1], outlet=None), record=record,
                                outlet=None, parts=parts, revisit=True, opts=opts)
+    return db, base, saved.article_id, opts, pages
+
+
+def test_a_missing_pages_reason_says_it_stays_missing_once_no_revisit_is_to_read_it(tmp_path):
+    # "the article holds its first 2 page(s) only until a revisit reads this one", where the last of the planned
+    # revisits had failed too, or revisits were off: no revisit ever came, and the reason went on saying one would.
+    db, base, article_id, opts, pages = _page_3_missing(tmp_path)
     reason = "SELECT reason FROM urls WHERE url = ?"
     assert db.execute(reason, [f"{base}/3"]).fetchone()[0].endswith("until a revisit reads this one")
     store.revisit_failed(db, base, "HTTP 503", opts=opts)  # the first, an hour in: others follow
     assert db.execute(reason, [f"{base}/3"]).fetchone()[0].endswith("until a revisit reads this one")
-    db.execute("UPDATE revisits SET first_seen_at = '2026-01-01T00:00:00+00:00' WHERE article_id = ?",
-               [saved.article_id])
+    db.execute("UPDATE revisits SET first_seen_at = '2026-01-01T00:00:00+00:00' WHERE article_id = ?", [article_id])
     store.revisit_failed(db, base, "HTTP 503", opts=opts)  # past the last (72 h)
     said = db.execute(reason, [f"{base}/3"]).fetchone()[0]
     assert "until a revisit" not in said and "could not read it either, and no other is planned" in said
@@ -213,23 +219,15 @@ def test_a_missing_pages_reason_follows_the_revisits_whatever_the_last_one_met(t
     # took nothing back: "for good", with a revisit on its way.
     from storage import versions
 
-    db = open_db(tmp_path / "n.db")
-    base = "https://e.jp/a/long"
-    pages = {n: series_html("/a/long", n, 3, "long") for n in (1, 2)}
-    record = store.analyse(pages[1], base, more=[(pages[2], f"{base}/2", None)])
-    parts = [store.PagePart(f"{base}/2", pages[2], "text/html", 200), store.PagePart(f"{base}/3", problem="HTTP 503")]
-    opts = store.Options()
-    saved = store.save_verdict(db, url=base, page_id=store.keep_page(db, base, pages[1], outlet=None), record=record,
-                               outlet=None, parts=parts, revisit=True, opts=opts)
+    db, base, article_id, opts, _ = _page_3_missing(tmp_path)
     reason = "SELECT reason FROM urls WHERE url = ?"
-    db.execute("UPDATE revisits SET first_seen_at = '2026-01-01T00:00:00+00:00' WHERE article_id = ?",
-               [saved.article_id])
-    store.revisit_removed(db, base, "its page answers an HTTP 404", article_id=saved.article_id, opts=opts, status=404)
+    db.execute("UPDATE revisits SET first_seen_at = '2026-01-01T00:00:00+00:00' WHERE article_id = ?", [article_id])
+    store.revisit_removed(db, base, "its page answers an HTTP 404", article_id=article_id, opts=opts, status=404)
     said = db.execute(reason, [f"{base}/3"]).fetchone()[0]
     assert said.startswith("page 3 of article 1 (https://e.jp/a/long) could not be read: HTTP 503; the article holds "
                            "its first 2 page(s) only for good: the last of its planned revisits (")
     assert said.endswith("UTC) found the article removed and did not read it, and no other is planned")
-    versions.revisit_now(db, base, article_id=saved.article_id, outlet=None, now="2026-02-01T00:00:00+00:00")
+    versions.revisit_now(db, base, article_id=article_id, outlet=None, now="2026-02-01T00:00:00+00:00")
     assert db.execute(reason, [f"{base}/3"]).fetchone()[0] == (
         "page 3 of article 1 (https://e.jp/a/long) could not be read: HTTP 503; the article holds its first 2 page(s) "
         "only until a revisit reads this one")

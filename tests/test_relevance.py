@@ -9,10 +9,10 @@ set (tests/fixtures/relevance, sources there).
 from __future__ import annotations
 
 import json
-import shutil
-import signal
 import random
 import re
+import shutil
+import signal
 import sqlite3
 import subprocess
 import sys

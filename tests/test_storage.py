@@ -595,9 +595,9 @@ def test_an_archives_block_is_read_from_an_index_of_the_places_after_those_its_s
 
 
 def test_a_sections_last_own_listing_is_found_by_an_index_of_the_reads_that_had_one(db):
-    # Asked at every read of a page whose links are all in boxes of other articles (``paginated``, ``_emptied``): by
-    # idx_discovery_url every read of the page was walked back to its last own listing, and a page so designed from
-    # its first read has none: all of them, every run (35,000 VM steps a lookup at 5,000 reads).
+    # Asked at every read of a page whose links are all in boxes of other articles (``picks_are_list``,
+    # ``_emptied``): by idx_discovery_url every read of the page was walked back to its last own listing, and a page
+    # so designed from its first read has none: all of them, every run (35,000 VM steps a lookup at 5,000 reads).
     url = "https://x.jp/news/"
 
     def reads(n: int, first_listed: int) -> None:

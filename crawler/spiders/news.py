@@ -776,7 +776,7 @@ class NewsSpider(scrapy.Spider):
                 return None
             return url if url and definition.in_scope(url) and definition.is_article_url(url) else None
 
-        def paginated(picked: int) -> bool:
+        def picks_are_list(picked: int) -> bool:
             # Asked only where every group of its links is a box: a list named as picks is its own on a page that has
             # a next page (``page_listing``), or whose last list of its own was its picks: a next page's link gone (a
             # "more" button a script runs), its list still there read as gone, every run. Or, of a page of no next
@@ -791,7 +791,7 @@ class NewsSpider(scrapy.Spider):
 
         return page_listing(response.selector.root, article_url,
                             [(url, link.where) for link in data if (url := article_url(link.url))], url=response.url,
-                            paginated=paginated)
+                            picks_are_list=picks_are_list)
 
     @staticmethod
     def _first_url(response: Response) -> str:
