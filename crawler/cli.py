@@ -661,15 +661,18 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
     from .check import Unfinished, report_lines, run_check
     from .validate import check_config, check_settings
 
+    again = _again(["check", *outlets, *(w for pair in pairs for w in ("-s", pair)),
+                    *(["--articles", str(articles)] if articles != 2 else []),
+                    *(["--stale-after", f"{stale_after:g}"] if stale_after != 7 else []),
+                    *(["--json"] if as_json else [])], None, config)
+    # Until its crawl hears the signal itself: "check stopped (Ctrl-C)" alone said neither what it did nor the command.
+    _if_stopped(f"check stopped (Ctrl-C) before it sent a request, so it gives no verdicts (it stores nothing): run "
+                f"`{again}` again")
     with _checked():
         overrides = check_settings(_settings(None, config, _setting_pairs(pairs)))
         checked = check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets)
     for note in checked.config.replaced_notes(outlets):
         click.echo(f"newsmon: note: {note}", err=True)
-    again = _again(["check", *outlets, *(w for pair in pairs for w in ("-s", pair)),
-                    *(["--articles", str(articles)] if articles != 2 else []),
-                    *(["--stale-after", f"{stale_after:g}"] if stale_after != 7 else []),
-                    *(["--json"] if as_json else [])], None, config)
     try:
         reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))
     except Unfinished as exc:
@@ -992,6 +995,9 @@ def learn(db: str | None, config: str | None, min_decisions: int) -> None:
     except KeyboardInterrupt:
         # Said here, while the database is open: it is closed before _Commands' catch-all would say it.
         _say_stopped(_read_stopped(stopped))
+    # Its models and ratings stored, it may yet be stopped as it prints them (a terminal paused with Ctrl-S, a pipe
+    # not read): it said "before it stored a model; nothing was changed".
+    _if_stopped(_read_stopped(stopped))
     for done in trained:
         if done.model_id is None:
             click.echo(f"newsmon: {done.topic}: rules only (cold start): {done.positives} relevant/follow-up and "

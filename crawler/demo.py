@@ -52,9 +52,11 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False, again: str = "
             "NEWSMON_DB": db_path, "NEWSMON_CONFIG": str(config_path), "NEWSMON_TRIGGER": "demo",
             "LOG_LEVEL": "WARNING", **LOOPBACK_SETTINGS,
         })
-        if (stopped := result.stopped(again)) and not result.stats.get("newsmon/database_damaged"):
+        if (stopped := result.stopped(again)) and not (result.stats.get("newsmon/database_damaged")
+                                                       or result.stats.get("newsmon/database_unwritable")):
             # As a crawl stopped so: its line and 130 or 143. The report of a finished demo came first, then "Error:
-            # the crawl was stopped …", exit 1, a failed installation to a script.
+            # the crawl was stopped …", exit 1, a failed installation to a script. A database that could not be
+            # written is said as a crawl says it (stopped as well, it said what it had downloaded "is stored").
             raise DemoStopped("demo" + stopped.removeprefix("crawl"), result.stats[STOPPED_BY])
         # Before serving on: what was stored is what the user runs `check` or `serve` against.
         healthy = _report(db_path, config_path, result.stats) and _ended_well(result)

@@ -320,7 +320,8 @@ def _written(output: str) -> Iterator[IO[str]]:
 
     Written in place, an export stopped (Ctrl-C, SIGTERM, a full disk) left the first rows under the file's name,
     a complete-looking CSV a feed reader or a spreadsheet took as the queue, and the last whole export lost.
-    Standard output, a device or a named pipe is written as it is (replaced, /dev/null would become a file)."""
+    Standard output, a device or a named pipe is written as it is (replaced, /dev/null would become a file), and so
+    is a file one may write in a directory one may not (a shared folder's export, which a file beside it refused)."""
     if output == "-":
         with click.open_file("-", "w", encoding="utf-8") as stdout:  # as click.File gave it, left open
             yield stdout
@@ -328,29 +329,45 @@ def _written(output: str) -> Iterator[IO[str]]:
     import stat
     import tempfile
 
+    from .cli import _if_stopped
+
     real = os.path.realpath(output)  # a symlink's target is written, the link kept
     try:
-        mode = os.stat(real).st_mode
+        st = os.stat(real)
     except FileNotFoundError:
-        mode = None
+        st = None
     except OSError as exc:
         raise click.FileError(output, hint=exc.strerror) from None
-    if mode is not None and not stat.S_ISREG(mode):
+    if st is not None and stat.S_ISREG(st.st_mode):
+        try:
+            # Refused as open() refused it: replaced, a file made read-only to keep it was written over all the same.
+            os.close(os.open(real, os.O_WRONLY | os.O_CLOEXEC))
+        except OSError as exc:
+            raise click.FileError(output, hint=exc.strerror) from None
+    part = None
+    if st is None or stat.S_ISREG(st.st_mode):
+        try:
+            fd, part = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".part",
+                                        dir=os.path.dirname(real))
+        except OSError as exc:
+            if st is None:
+                raise click.FileError(output, hint=exc.strerror) from None
+    if part is None:
+        _if_stopped(f"export stopped (Ctrl-C): what it wrote to {output} is incomplete: run the same export again")
         with open(real, "w", encoding="utf-8") as f:
             yield f
         return
     try:
-        fd, part = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".part", dir=os.path.dirname(real))
-    except OSError as exc:
-        raise click.FileError(output, hint=exc.strerror) from None
-    try:
-        if mode is None:  # as open() would have made it, not mkstemp's owner-only 0600
-            umask = os.umask(0o022)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.fchmod(fd, stat.S_IMODE(mode))
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
+                if st is None:  # as open() would have made it, not mkstemp's owner-only 0600
+                    umask = os.umask(0o022)
+                    os.umask(umask)
+                    os.fchmod(fd, 0o666 & ~umask)
+                else:
+                    with suppress(OSError):  # its owner kept, as open() kept it, where one may (root's cron job)
+                        os.fchown(fd, st.st_uid, st.st_gid)
+                    os.fchmod(fd, stat.S_IMODE(st.st_mode))
                 yield f
             os.replace(part, real)
         except OSError as exc:

@@ -537,3 +537,27 @@ def test_a_site_that_refuses_the_checks_region_is_blocked_and_says_so(tmp_path):
     assert all(d["wall"] == "geo" and "日本国内でのみご利用いただけます" in d["problem"] and d["entries"] is None
                for d in refused)
     assert report["articles"] and all(a["wall"] == "geo" for a in report["articles"])
+
+
+def test_a_check_stopped_before_its_crawl_began_says_the_command_that_goes_on(tmp_path):
+    # Ctrl-C as it read its config (here a named pipe not written yet), before its crawl heard signals itself:
+    # "newsmon: check stopped (Ctrl-C)" alone, without what it did or the command, which every other command says.
+    import os
+
+    config = tmp_path / "newsmon.toml"
+    os.mkfifo(config)
+    process = subprocess.Popen([sys.executable, "-m", "crawler.cli", "check", "--config", str(config), "asahi"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        writer = os.open(config, os.O_WRONLY)  # returns once the check has opened it to read
+        os.killpg(process.pid, signal.SIGINT)
+        stderr = process.communicate(timeout=120)[1]
+        os.close(writer)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, stderr[-3000:]
+    assert stderr.strip().splitlines()[-1] == (
+        "newsmon: check stopped (Ctrl-C) before it sent a request, so it gives no verdicts (it stores nothing): run "
+        f"`newsmon check asahi --config {config}` again")

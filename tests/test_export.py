@@ -336,3 +336,74 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("case", ["file one may write, in a directory one may not", "read-only file"])
+def test_export_o_writes_where_open_did_and_nowhere_it_refused(review_db, tmp_path, case):
+    # Written beside FILE and renamed, an export to a file one may write in a shared folder one may not failed
+    # ("Permission denied"), and a file made read-only to keep it was replaced all the same.
+    from .conftest import as_permissions_bind
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "queue.csv"
+    target.write_text("the export of yesterday\n", encoding="utf-8")
+    writable = case.startswith("file one may write")
+    (folder if writable else target).chmod(0o555 if writable else 0o444)
+    try:
+        result = subprocess.run([*as_permissions_bind(), sys.executable, "-m", "crawler.cli", "export", "--db",
+                                 str(review_db[0]), "--format", "csv", "-o", str(target)],
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        folder.chmod(0o755)
+    text = target.read_text(encoding="utf-8")
+    if writable:
+        assert result.returncode == 0, result.stderr
+        assert text.startswith("\ufeffid,published_at,")
+    else:
+        assert result.returncode == 1
+        assert result.stderr.strip().endswith(f"Could not open file '{target}': Permission denied")
+        assert text == "the export of yesterday\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["queue.csv"]
+
+
+def test_export_o_keeps_the_owner_of_the_file_it_writes_over(review_db, tmp_path):
+    # Run by root (a cron job) onto a user's file: written in place it stayed the user's; renamed over it, root's,
+    # which its user could then no longer write.
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("only root writes over another user's file")
+    target = tmp_path / "queue.csv"
+    target.write_text("the export of yesterday\n", encoding="utf-8")
+    os.chown(target, 65534, 65534)
+    target.chmod(0o640)
+    code, _, err = run_export("--db", str(review_db[0]), "--format", "csv", "-o", str(target))
+    assert code == 0, err
+    assert target.read_text(encoding="utf-8").startswith("\ufeffid,")
+    st = target.stat()
+    assert (st.st_uid, st.st_gid, oct(st.st_mode & 0o777)) == (65534, 65534, oct(0o640))
+
+
+def test_an_export_stopped_as_it_writes_in_place_says_the_file_is_incomplete(review_db, tmp_path):
+    # Where nothing can be written beside FILE (a folder one may not write), it is written in place, as before:
+    # stopped, it said FILE "is left as it was, no part of this export in it" over the first rows of this one.
+    from .conftest import as_permissions_bind
+    from .test_ingest_rescore import _copies, _ctrl_c_when
+
+    db = str(review_db[0])
+    _copies(db, 8000)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "queue.csv"
+    target.write_text("the export of yesterday\n", encoding="utf-8")
+    folder.chmod(0o555)
+    try:
+        code, stderr = _ctrl_c_when([*as_permissions_bind(), sys.executable, "-m", "crawler.cli", "export", "--db", db,
+                                     "--format", "csv", "-o", str(target)],
+                                    lambda process: target.stat().st_size > 100_000)
+    finally:
+        folder.chmod(0o755)
+    assert code == 130, stderr[-3000:]
+    assert stderr.strip().splitlines()[-1] == (f"newsmon: export stopped (Ctrl-C): what it wrote to {target} is "
+                                               "incomplete: run the same export again")

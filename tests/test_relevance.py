@@ -2686,3 +2686,54 @@ def test_learn_stopped_as_it_rates_says_which_model_it_stored_and_how_far_it_rat
         f"`newsmon learn --db {db}` again to rate them all (it trains anew on the decisions)")
     assert newsmon("learn", "--db", db).returncode == 0
     assert count(db, "select count(*) from articles where relevance_model_id = ?", model + 1) == to_rate
+
+
+def test_learn_stopped_as_it_prints_says_what_it_stored(reviewed, tmp_path):
+    # Its model stored and every article rated, stopped as it printed (its standard output a pipe not read, a
+    # terminal paused with Ctrl-S): "learn stopped (Ctrl-C) before it stored a model; nothing was changed".
+    import os
+    import time
+
+    from .test_ingest_rescore import count
+
+    db = str(tmp_path / "news.db")
+    shutil.copy(reviewed[0], db)
+    before = count(db, "select coalesce(max(id), 0) from relevance_models")
+    out = str(tmp_path / "out")
+    os.mkfifo(out)
+    reader = os.open(out, os.O_RDONLY | os.O_NONBLOCK)
+    writer = os.open(out, os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        with pytest.raises(BlockingIOError):
+            while True:
+                os.write(writer, b"x" * 4096)  # the pipe full: learn's first line waits for a reader
+        os.set_blocking(writer, True)
+        process = subprocess.Popen([sys.executable, "-m", "crawler.cli", "learn", "--db", db], stdout=writer,
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+        def rated() -> bool:
+            try:
+                model = count(db, "select coalesce(max(id), 0) from relevance_models")
+                return model > before and count(db, "select count(*) from articles where relevance_model_id = ?",
+                                                model) == count(db, "select count(*) from articles where topic = ?",
+                                                                "defense-strategy")
+            except sqlite3.OperationalError:  # locked as it writes
+                return False
+
+        try:
+            while process.poll() is None and not rated():
+                time.sleep(0.02)
+            assert process.poll() is None, process.communicate()[1]
+            os.killpg(process.pid, signal.SIGINT)
+            stderr = process.communicate(timeout=120)[1]
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    finally:
+        os.close(writer)
+        os.close(reader)
+    assert process.returncode == 130, stderr[-3000:]
+    assert stderr.strip().splitlines()[-1] == (
+        f"newsmon: learn stopped (Ctrl-C) after it stored model {before + 1} (defense-strategy) and rated every "
+        "article it reads with it: nothing is left")
