@@ -167,21 +167,30 @@ def _apprise_services(apprise, url: str) -> list:
         ValueError: apprise does not understand a URL, or one says ``overflow=truncate``.
     """
     with _apprise_warnings():
-        from apprise.plugins import url_to_dict
+        # Helpers apprise keeps outside its documented API (1.6 to 2.3 at least). Where a later one moved them, the
+        # entry is read as one URL and a mode left at apprise's default is taken for none named: split all the same.
+        try:
+            from apprise.plugins import url_to_dict
+        except ImportError:
+            url_to_dict = None
         try:
             from apprise.utils.parse import parse_urls
         except ImportError:  # apprise before 1.9.2 (pyproject asks 1.6 on), whose utils were one module
-            from apprise.utils import parse_urls
+            try:
+                from apprise.utils import parse_urls
+            except ImportError:
+                parse_urls = None
 
         services = []
-        for part in parse_urls(url) or [url]:
-            parsed = url_to_dict(part)
+        for part in (parse_urls(url) if parse_urls else None) or [url]:
+            parsed = url_to_dict(part) if url_to_dict else part
             service = apprise.Apprise.instantiate(parsed) if parsed else None
             if service is None:
                 raise ValueError(f"apprise URL {url!r} is not one apprise understands"
                                  + (f" ({part!r} of it)" if part != url.strip() else "")
                                  + " (see https://github.com/caronc/apprise/wiki)")
-            if not parsed.get("overflow"):  # none, or an empty one, which apprise takes as its default
+            named = parsed.get("overflow") if url_to_dict else service.overflow_mode != apprise.OverflowMode.UPSTREAM
+            if not named:  # none, or an empty one, which apprise takes as its default
                 # apprise's default (upstream) hands the service a body over its limit whole: Telegram and Discord
                 # refused it (every digest after failed too, longer), others kept its start. Split, every part is
                 # sent, and apprise says delivered only when each one was.

@@ -969,6 +969,26 @@ def test_a_digest_longer_than_an_apprise_service_takes_reaches_it_whole(db, chat
     assert notify.build_digest(db, later, [], now=NOW + timedelta(minutes=15)) is None
 
 
+def test_an_apprise_that_moved_the_helpers_newsmon_reads_urls_with_still_splits_and_refuses_truncate(monkeypatch):
+    # url_to_dict and parse_urls are outside apprise's documented API: moved by a later apprise, the config check
+    # and every digest raised ImportError (a traceback as `newsmon schedule` started). apprise's own imports of them
+    # are untouched here; only a new import by name fails, as it would after such a move.
+    import types
+
+    apprise = pytest.importorskip("apprise")
+    import apprise.plugins
+    import apprise.utils.parse
+
+    for name, helper in (("apprise.plugins", "url_to_dict"), ("apprise.utils.parse", "parse_urls")):
+        moved = types.ModuleType(name)
+        moved.__dict__.update({k: v for k, v in vars(sys.modules[name]).items() if k != helper})
+        monkeypatch.setitem(sys.modules, name, moved)
+    modes = [s.overflow_mode for s in notify._apprise_services(apprise, "json://127.0.0.1:9/hook")]
+    assert modes == [apprise.OverflowMode.SPLIT]
+    with pytest.raises(ValueError, match="overflow=truncate"):
+        notify._apprise_services(apprise, "json://127.0.0.1:9/hook?overflow=truncate")
+
+
 def test_an_apprise_url_that_truncates_is_refused_and_one_upstream_is_left_to_the_service(db, chat_plugin):
     service = ChatService(chat_plugin.body_maxlen, refuses=True)
     try:
