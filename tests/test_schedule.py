@@ -248,6 +248,10 @@ def test_check_prints_the_plan_and_the_environment_overrides_the_interval(tmp_pa
     config = tmp_path / "c.toml"
     config.write_text('[schedule]\ninterval = "1h"\n[schedule.outlets]\nnhk = "*/30 6-23 * * *"\n', encoding="utf-8")
     env = dict(os.environ, NEWSMON_SCHEDULE_INTERVAL="90s")
+    # --check reads the database a schedule writes (it refuses one that is not there: a mistyped --db).
+    from storage import open_db
+
+    open_db(str(tmp_path / "n.db")).conn.close()
     result = subprocess.run([sys.executable, "-m", "crawler.cli", "schedule", "nhk", "asahi", "--check",
                              "--db", str(tmp_path / "n.db"), "--config", str(config)],
                             capture_output=True, text=True, env=env, timeout=60)
