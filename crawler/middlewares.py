@@ -877,6 +877,13 @@ class RetryAfterMiddleware(RetryMiddleware):
                 # up to NEWSMON_MAX_RETRY_AFTER a document or page).
                 if request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", self.max_retry_times):
                     self.crawler.stats.inc_value("newsmon/retry_after/waited")
-                    # Only this response waits; the reactor keeps serving other requests.
-                    await asyncio.sleep(wait)
+                    # Only this response waits; the reactor keeps serving other requests. A stop ends the wait:
+                    # in neither the downloader's queue nor its transfers, the request held a stopped crawl up to
+                    # NEWSMON_MAX_RETRY_AFTER (120 s; the schedule kills a crawl 30 s after its SIGTERM).
+                    loop = asyncio.get_running_loop()
+                    until = loop.time() + wait
+                    while (left := until - loop.time()) > 0:
+                        if signame := stopped_by(self.crawler):
+                            raise stop(request, signame)
+                        await asyncio.sleep(min(left, 0.25))
         return super().process_response(request, response)

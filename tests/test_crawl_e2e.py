@@ -755,6 +755,26 @@ def test_a_crawl_stopped_while_robots_txt_is_read_sends_nothing_after_and_blames
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
+def test_a_crawl_stopped_while_a_page_waits_out_its_retry_after_ends_without_waiting_and_leaves_it_pending(env, site):
+    # A 503's Retry-After is waited inside the retry middleware: the request is in neither the downloader's queue
+    # nor its transfers, so the stop neither dropped nor cut it, and the crawl waited the whole Retry-After (here
+    # 600 s: the communicate below times out) after its SIGTERM; the schedule kills a crawl 30 s after its own.
+    for a in site.articles[1:]:
+        site.fail(a.path, 503, retry_after=600)
+    asked = {a.path for a in site.articles[1:]}
+    status, err, _ = stop_crawl_when(env, lambda: stored_one(env) and any(r.path in asked for r in site.requests()),
+                                     "NEWSMON_MAX_RETRY_AFTER=900")
+    assert status == 143, err[-3000:]
+    assert "Traceback" not in err and "Error:" not in err, err[-3000:]
+    assert_every_url_has_a_state_and_a_reason(env["db"])
+    left = rows(env, "select kind, attempts from urls where kind != 'article'")
+    assert left and {r["kind"] for r in left} == {"pending"} and all(r["attempts"] == 0 for r in left), left
+    for a in site.articles:
+        site.remove_fault(a.path)
+    assert crawl(env).returncode == 0
+    assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
+
+
 def test_a_crawl_stopped_with_a_downloader_unlike_scrapys_ends_as_scrapys_own_stop_and_says_so(env, site, monkeypatch):
     # The stop reads Scrapy's downloader queues, which a later Scrapy (or another DOWNLOADER) may keep otherwise: it
     # unpacked a queued (request, Deferred, when), lost it to a ValueError (a traceback), and the crawl waited for
