@@ -394,10 +394,13 @@ def _read_stopped(said: Callable[[], str]) -> str:
             continue
 
 
-def _say_stopped(said: str) -> NoReturn:
+def _say_stopped(said: str, heard: str | None = None) -> NoReturn:
+    """``heard``: the signal a Scrapy crawl's own handlers heard ("SIGTERM", "SIGINT"), not ``_stopped_by_sigterm``."""
     import signal
     import threading
 
+    if heard is not None:
+        _TERMINATED[:] = ["SIGTERM"] if heard == "SIGTERM" else []
     if _TERMINATED:
         said = said.replace("(Ctrl-C)", f"({_TERMINATED[0]})")
     code = EXIT_TERMINATED if _TERMINATED else EXIT_INTERRUPTED
@@ -628,8 +631,7 @@ def crawl(outlets: tuple[str, ...], db: str | None, config: str | None, pairs: t
     if (stopped := result.stopped(again)) and not result.stats.get("newsmon/database_damaged"):
         # Stopped as asked, not failed: 130 or 143, as every command stopped so (it was "Error: …", exit 1, which cron
         # and systemd count as the crawl's failure). Scrapy's handlers heard the signal, not ``_stopped_by_sigterm``.
-        _TERMINATED[:] = ["SIGTERM"] if result.stats.get(STOPPED_BY) == "SIGTERM" else []
-        _say_stopped(stopped)
+        _say_stopped(stopped, result.stats[STOPPED_BY])
     raise click.ClickException(trouble)
 
 
@@ -678,9 +680,8 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
     except Unfinished as exc:
         if exc.stopped_by:
             # Stopped as asked, not failed (as a crawl: Scrapy's handlers heard the signal, not _stopped_by_sigterm).
-            _TERMINATED[:] = ["SIGTERM"] if exc.stopped_by == "SIGTERM" else []
             _say_stopped(f"check stopped (Ctrl-C) before every outlet was checked, so it gives no verdicts (it stores "
-                         f"nothing): run `{again}` again")
+                         f"nothing): run `{again}` again", exc.stopped_by)
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
@@ -1420,8 +1421,7 @@ def demo(db: str, port: int, keep_serving: bool) -> None:
         with _checked():
             code = run_demo(db, port, keep_serving, again)
     except DemoStopped as exc:
-        _TERMINATED[:] = ["SIGTERM"] if exc.signame == "SIGTERM" else []  # Scrapy's handlers heard it (as a crawl's)
-        _say_stopped(exc.said)
+        _say_stopped(exc.said, exc.signame)  # Scrapy's handlers heard it (as a crawl's)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     except click.ClickException:

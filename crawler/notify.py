@@ -284,6 +284,14 @@ def _age(news_age: timedelta | None) -> str | None:
     return f"{days} days" if not seconds else f"{news_age.total_seconds() / 3600:g} hours"
 
 
+def _change_lines(change: dict[str, Any], when: str) -> list[str]:
+    """A health change's lines in a digest's text: its head (``when`` after it), its reasons, those resolved."""
+    return ([f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}{when}"]
+            + [f"  {r['message']}" for r in change["reasons"]]
+            + [f"  resolved ({health_db.SETTLE_RUNS} runs in a row without it): {r['message']}"
+               for r in change.get("resolved") or ()])
+
+
 def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     """A title and a plain-text body for people (mail, chat, the command's log)."""
     total = digest["articles_total"]
@@ -323,10 +331,7 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
             took = datetime.fromisoformat(ended) - datetime.fromisoformat(began) if ended else None
             lasted = f" ({change['previous']} since {_jst(began)}" + \
                 (f", {health_db.duration_text(took.total_seconds())})" if took is not None else ")")
-        lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']}{lasted}")
-        lines += [f"  {r['message']}" for r in change["reasons"]]
-        lines += [f"  resolved ({health_db.SETTLE_RUNS} runs in a row without it): {r['message']}"
-                  for r in change.get("resolved") or ()]
+        lines += _change_lines(change, lasted)
     told_again = [change for change in missed if change.get("told")]
     for heading, group in (("Health changes of earlier runs no digest is recorded as having told (no channel "
                             "delivered them, or a delivery could not be recorded):", untold),
@@ -334,11 +339,7 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
         if group:
             lines.append(heading)
         for change in group:
-            lines.append(f"Health of {change['outlet']}: {change['previous'] or 'new'} -> {change['status']} "
-                         f"at {_jst(change['at'])} (run {change['run_id']})")
-            lines += [f"  {r['message']}" for r in change["reasons"]]
-            lines += [f"  resolved ({health_db.SETTLE_RUNS} runs in a row without it): {r['message']}"
-                      for r in change.get("resolved") or ()]
+            lines += _change_lines(change, f" at {_jst(change['at'])} (run {change['run_id']})")
     for article in digest["articles"]:
         when = (article["published_at"] or "")[:16].replace("T", " ")
         updated = f", updated: version {article['version']}" if (article.get("version") or 1) > 1 else ""
