@@ -264,28 +264,47 @@ def _logged(desk: Desk, article_id: int) -> int:
 def test_a_double_click_decides_once_and_the_next_key_acts_on_the_row_after(desk):
     # The second click of a double-click on Dismiss was a second decision on the same row: refused
     # as a stale page, it made that row, gone from the list, the current one, and the next key
-    # dismissed the top row of the list, which the reviewer had not read.
+    # dismissed the top row of the list, which the reviewer had not read. Where the first
+    # decision's answer came back between the two clicks, the second dismissed the next row.
     from playwright.sync_api import expect
 
     page = desk.page("/")
     rows = page.locator(ITEMS)
     ids = [int(rows.nth(n).get_attribute("data-ids").split(",")[0]) for n in range(6)]
     toast = page.locator("#nm-toast")
-    page.locator(f"#nm-{ids[4]} .nm-b-dismissed").dblclick()
+    # The double-click of a reviewer's hand: the first decision's answer is back, and its row
+    # hidden, before the second click, which lands on the row that moved up under the pointer.
+    box = page.locator(f"#nm-{ids[4]} .nm-b-dismissed").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down(click_count=1)
+    page.mouse.up(click_count=1)
     expect(page.locator(f"#nm-{ids[4]}")).to_be_hidden()
+    expect(page.locator(f"#nm-{ids[5]} .nm-b-dismissed")).to_be_visible()
+    assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('.nm-item').id",
+                         [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]) == f"nm-{ids[5]}"
+    page.mouse.down(click_count=2)
+    page.mouse.up(click_count=2)
     expect(toast).to_contain_text("Dismissed: «")
     assert "nm-error" not in (toast.get_attribute("class") or "")
     assert current(page)[0] == ids[5]
+    assert desk.status(ids[5])[0] == "new"
     page.keyboard.press("d")
     expect(page.locator(f"#nm-{ids[5]}")).to_be_hidden()
     assert [desk.status(i)[0] for i in ids] == ["new"] * 4 + ["dismissed"] * 2
     assert _logged(desk, ids[4]) == 1
+    # The toast's Undo, double-clicked: the last decision taken back, not the one before it too.
+    page.locator("#nm-toast .nm-undo").dblclick()
+    expect(page.locator(f"#nm-{ids[5]}")).to_be_visible()
+    expect(toast).to_contain_text("Undone")
+    assert [desk.status(i)[0] for i in ids] == ["new"] * 4 + ["dismissed", "new"]
+    page.keyboard.press("d")
+    expect(page.locator(f"#nm-{ids[5]}")).to_be_hidden()
     # The decisions page's Undo, double-clicked: one undo, and no "already undone".
     decisions = desk.page("/decisions")
     decisions.locator(f'.nm-decision:has(a[href$="/{ids[5]}"]) button:has-text("Undo")').dblclick()
     expect(decisions.locator("#nm-toast")).to_contain_text("Undone")
     assert "nm-error" not in (decisions.locator("#nm-toast").get_attribute("class") or "")
-    assert desk.status(ids[5])[0] == "new" and _logged(desk, ids[5]) == 2
+    assert desk.status(ids[5])[0] == "new" and _logged(desk, ids[5]) == 4
     decisions.close()
     page.close()
 

@@ -454,6 +454,17 @@
     if (e.target.classList && e.target.classList.contains("nm-select")) updateBulk();
   });
 
+  // The second click of a double-click (its detail 2) on a decision or Undo button does nothing.
+  // Once the first decision's answer had hidden its row, the row below had moved under the
+  // pointer, and that click dismissed an article the reviewer had not read; on Undo, it took back
+  // the decision before the last one too. A key press's click has detail 0.
+  document.addEventListener("click", (e) => {
+    if (e.detail > 1 && e.target.closest && e.target.closest(".nm-decide button, [data-nm-bulk], .nm-undo")) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+
   document.addEventListener("click", (e) => {
     const t = e.target;
     if (t.closest("[data-nm-help]") && help) toggleHelp();
