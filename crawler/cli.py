@@ -1692,15 +1692,14 @@ def status(outlets: tuple[str, ...], db: str | None, config: str | None, as_json
         if i:
             row = rows[i - 1]
             if row["url_states"]:
-                counts = ", ".join(f"{n} {state}" for state, n in row["url_states"].items())
-                click.echo(f"    urls of run {row['url_states_run']}: {counts}")
+                click.echo(f"    {health_db.url_states_text(row)}")
             if row["health"] not in ("ok", "unknown") and row.get("health_since"):
                 click.echo(f"    {row['health']} since {_when(row['health_since'], now)}")
             for reason in row["reasons"]:
                 click.echo(f"    ! {reason['message']}")
             # What a section page's row says where it reads well: no alarm, but what newsmon cannot watch there.
             for note in row["notes"]:
-                click.echo(f"    note: section {note['url']}: {note['note']}")
+                click.echo(f"    {health_db.SECTION_NOTE_LINE.format(**note)}")
     from .relevance import status_lines
 
     # The relevance classifier's state (crawler/relevance.py), then what long commands left.

@@ -790,6 +790,15 @@ def found_after_text(found: Mapping[str, Any] | None) -> str:
     return f"{'-' if median < 0 else ''}{duration_text(median)} ({found['articles']})"
 
 
+def url_states_text(row: Mapping[str, Any]) -> str:
+    """An ``outlet_status`` row's ``url_states`` as ``newsmon status`` and the desk's outlets page say them: the URL
+    states the outlet's last run that counted them left (``urls of run 12: 40 article, 2 not_article``); "" without."""
+    if not row["url_states"]:
+        return ""
+    counts = ", ".join(f"{n} {state}" for state, n in row["url_states"].items())
+    return f"urls of run {row['url_states_run']}: {counts}"
+
+
 def _lag_reasons(runs: list[dict[str, Any]], late_after: timedelta) -> list[Reason]:
     found = lags(runs)
     if len(found) < LAG_MIN_ARTICLES:
@@ -2141,6 +2150,8 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
     # The first run of the last 24 hours: the outlets' rows from it on are read by their index.
     day_runs = db.execute("SELECT coalesce(min(+id), 1 << 62) FROM crawl_runs WHERE started_at >= ?",  # as history
                           [day_ago]).fetchone()[0]
+    outlets = list(outlets)
+    notes = section_notes(db, outlets)
     for outlet in outlets:
         last = _run_of(db, outlet)
         running = [r for r in db.query(
@@ -2173,7 +2184,7 @@ def outlet_status(db: Database, outlets: Iterable[str], *, now: datetime | None 
             # Since when it has had that status (the desk's outlets page says so too).
             "health_since": health.since if health else None,
             "reasons": [r.to_dict() for r in health.reasons] if health else [],
-            "notes": section_notes(db, outlet),
+            "notes": notes.get(outlet, []),
         })
     return out
 
@@ -2186,28 +2197,44 @@ SECTION_NOTES = ("no list of its own told apart", "its own list is its box named
 NOTES_RUNS = 24
 
 
-def section_notes(db: Database, outlet: str) -> list[dict[str, str]]:
-    """What the rows of the outlet's section pages say where the page reads well (``ok``) in its last run that
-    read them, of its last ``NOTES_RUNS`` that recorded their end (``outlet_runs``; a section is read whole every
-    run, and a run killed or lost before it read them has none): ``url``, ``note``: that its links are all in boxes
-    of other articles, so its turnover cannot be told, or that its own list is its box named as picks
-    (``SECTION_NOTES``). Neither is a health reason (nothing stopped working, and no setting changes a page's
-    design), and on its row alone no command showed it: a page whose turnover cannot be told lost what dropped off
-    it unseen while everything read "ok". Read from the outlet's last run, a crawl running now, a run the schedule
-    skipped or one lost before it read anything showed none; and any reason of an ok row, a section's every
-    "redirected to", was shown as one."""
-    return [dict(r) for r in db.query(
-        """
-        SELECT url, reason AS note FROM discovery
-        WHERE run_id = (
-            SELECT o.run_id FROM outlet_runs o
-            WHERE o.outlet = :outlet AND o.run_id >= coalesce((SELECT run_id FROM outlet_runs WHERE outlet = :outlet
-                                                               ORDER BY run_id DESC LIMIT 1 OFFSET :runs - 1), 0)
-              AND EXISTS (SELECT 1 FROM discovery d WHERE d.run_id = o.run_id AND d.outlet = :outlet
-                          AND d.kind = 'section')
-            ORDER BY o.run_id DESC LIMIT 1)
-          AND outlet = :outlet AND kind = 'section' AND ok = 1 AND reason IS NOT NULL ORDER BY url
-        """, {"outlet": outlet, "runs": NOTES_RUNS}) if r["note"].startswith(SECTION_NOTES)]
+def section_notes(db: Database, outlets: Iterable[str]) -> dict[str, list[dict[str, str]]]:
+    """Per outlet of ``outlets`` that has any, what the rows of its section pages say where the page reads well
+    (``ok``) in its last run that read them, of its last ``NOTES_RUNS`` that recorded their end (``outlet_runs``; a
+    section is read whole every run, and a run killed or lost before it read them has none): ``url``, ``note``: that
+    its links are all in boxes of other articles, so its turnover cannot be told, or that its own list is its box
+    named as picks (``SECTION_NOTES``). Neither is a health reason (nothing stopped working, and no setting changes a
+    page's design), and on its row alone no command showed it: a page whose turnover cannot be told lost what dropped
+    off it unseen while everything read "ok". Read from the outlet's last run, a crawl running now, a run the
+    schedule skipped or one lost before it read anything showed none; and any reason of an ok row, a section's every
+    "redirected to", was shown as one. One query for all the outlets, each run looked up by ``idx_outlet_runs_outlet``
+    and its rows by ``idx_discovery_run``: the desk's outlets page asks for every outlet at each look."""
+    found: dict[str, list[dict[str, str]]] = {}
+    for row in db.query(
+            """
+            WITH asked(outlet) AS (SELECT DISTINCT value FROM json_each(:outlets)),
+            read(outlet, run_id) AS (
+                SELECT asked.outlet, (
+                    SELECT o.run_id FROM outlet_runs o
+                    WHERE o.outlet = asked.outlet
+                      AND o.run_id >= coalesce((SELECT run_id FROM outlet_runs WHERE outlet = asked.outlet
+                                                ORDER BY run_id DESC LIMIT 1 OFFSET :runs - 1), 0)
+                      AND EXISTS (SELECT 1 FROM discovery d WHERE d.run_id = o.run_id AND d.outlet = asked.outlet
+                                  AND d.kind = 'section')
+                    ORDER BY o.run_id DESC LIMIT 1)
+                FROM asked)
+            SELECT d.outlet, d.url, d.reason AS note FROM read CROSS JOIN discovery d
+            WHERE d.run_id = read.run_id AND d.outlet = read.outlet AND d.kind = 'section' AND d.ok = 1
+              AND d.reason IS NOT NULL
+            ORDER BY d.outlet, d.url
+            """, {"outlets": json.dumps(list(outlets)), "runs": NOTES_RUNS}):
+        if row["note"].startswith(SECTION_NOTES):
+            found.setdefault(row["outlet"], []).append({"url": row["url"], "note": row["note"]})
+    return found
+
+
+#: How ``newsmon status`` and the desk's outlets page say a ``section_notes`` note: one wording for both (the page
+#: makes ``url`` a link).
+SECTION_NOTE_LINE = "note: section {url}: {note}"
 
 
 #: What a run whose end is not recorded and whose process is gone is shown as (`newsmon status`,

@@ -467,13 +467,29 @@ def test_health_banner_search_csv_and_feed(desk):
 def test_phone_sized_pages_do_not_scroll_sideways(desk):
     from playwright.sync_api import expect
 
+    from storage import frontier, health, open_db, queries
+
     ids = desk.ids
     article = f"/newsmon/articles/{ids['nikkei']}"
+    # A section's note on the outlets page (storage.health.section_notes), its URL longer than a phone is wide.
+    db = open_db(desk.path)
+    run_id = queries.start_run(db, ["nhk"], "schedule")
+    long = "https://news.web.nhk/newsweb/ranking/?utm_campaign=rankingdailypoliticsandeconomyaccessrankingbygenre"
+    frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=long, kind="section", ok=True, http_status=200,
+                              article_urls=6, reason="no list of its own told apart: its 6 article URLs are all in "
+                              "boxes of other articles")
+    queries.finish_run(db, run_id, requests=1, responses_by_status={}, articles_new=0, articles_relevant=0, errors=0,
+                       finish_reason="finished", exit_status=0)
+    health.record_outlet_run(db, run_id, "nhk", {"discovery_ok": 1})
+    db.conn.close()
     page = desk.page("/", PHONE)
     for path in ("/", article, "/search?q=安全保障", "/outlets", "/decisions", "/follow-up", "/newsmon/review_queue"):
         page.goto(desk.server.base_url + path)
         width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert width[0] <= width[1], (path, width)
+        if path == "/outlets":
+            note = page.locator("tr[data-outlet=nhk] .nm-outlet-note")
+            expect(note).to_contain_text(f"note: section {long}: no list of its own told apart")
         if path == "/":
             # The first article and its buttons are on the first screen.
             first = page.locator(f"{ITEMS} .nm-b-dismissed").first

@@ -850,6 +850,60 @@ def test_outlets_page_lists_every_outlet_worst_first(desk_db):
     assert re.search(r'data-outlet="asahi">.*?<td data-label="Found after">25 min \(3\)</td>', html, re.S)
 
 
+def test_outlets_page_notes_a_sections_unwatchable_list_and_the_urls_left_as_newsmon_status_does(desk_db):
+    # `newsmon status` said under an outlet that a section page reads well but its turnover cannot be told (what
+    # drops off it goes unseen), or that its own list is its box of picks, and the URL states its last run left; the
+    # desk's outlets page said neither.
+    from storage import frontier, health
+
+    path, _ = desk_db
+    unjudged = "no list of its own told apart: its 6 article URLs are all in boxes of other articles"
+    picks = "its own list is its box named as picks: 12 article URLs under ピックアップ, pickup or recommend"
+    at = (datetime.now(timezone.utc) - timedelta(minutes=30)).isoformat(timespec="seconds")
+    db = open_db(path)
+    run_id = queries.start_run(db, ["nhk"], "schedule", now=at)
+    for url, reason in (("https://news.web.nhk/rank/?a=1&b=<2>", unjudged), ("http://news.web.nhk/p", picks),
+                        ("http://news.web.nhk/news", "redirected to https://news.web.nhk/news/")):
+        frontier.record_discovery(db, run_id=run_id, outlet="nhk", url=url, kind="section", ok=True, http_status=200,
+                                  article_urls=6, reason=reason, now=at)
+    queries.finish_run(db, run_id, requests=3, responses_by_status={}, articles_new=0, articles_relevant=0, errors=0,
+                       finish_reason="finished", exit_status=0, now=at)
+    health.record_outlet_run(db, run_id, "nhk", {"discovery_ok": 3})
+    db.execute("UPDATE outlet_runs SET url_states = ? WHERE run_id = ?", ['{"article": 40, "not_article": 2}', run_id])
+    db.conn.close()
+    html = call(build_datasette(path, reviewer=REVIEWER), "get", "/outlets").text
+    row = lambda outlet: html.split(f'data-outlet="{outlet}"', 1)[1].split("</tr>", 1)[0]  # noqa: E731
+    notes = re.findall(r'<div class="nm-outlet-note">(.*?)</div>', row("nhk"), re.S)
+    # Each section a link to it, its URL escaped.
+    assert notes == ['note: section <a href="http://news.web.nhk/p">http://news.web.nhk/p</a>: ' + picks,
+                     'note: section <a href="https://news.web.nhk/rank/?a=1&amp;b=&lt;2&gt;">'
+                     'https://news.web.nhk/rank/?a=1&amp;b=&lt;2&gt;</a>: ' + unjudged], notes
+    # Worded as `newsmon status` words them, and a redirect is no note.
+    status = CliRunner().invoke(cli, ["status", "--db", str(path)]).output
+    said = [line.strip() for line in status.splitlines() if line.startswith("    note: ")]
+    assert [html_lib.unescape(re.sub(r"<[^>]+>", "", note)) for note in notes] == said, status
+    # An outlet without notes shows nothing more.
+    assert "nm-outlet-note" not in row("asahi") and "nm-outlet-note" not in row("mainichi")
+    # The URL states its last run left, as status counts them (the page did not say them).
+    assert f"    urls of run {run_id}: 40 article, 2 not_article" in status.splitlines()
+    assert f"urls of run {run_id}: 40 article, 2 not_article" in text(row("nhk")), row("nhk")
+
+
+def test_an_outlet_no_crawl_of_which_finished_is_failing_since_its_last_finished_crawl_as_status_says(desk_db):
+    # The page said since when its stored health was "ok" (an outlet ok for weeks read "failing since" weeks ago),
+    # `newsmon status` since its last crawl finished (scheduler.flag_overdue).
+    path, _ = desk_db
+    sql(path, "UPDATE outlet_health SET since = '2026-01-05T00:00:00+00:00' WHERE outlet = 'asahi'")
+    with closing(sqlite3.connect(path)) as conn:
+        [finished] = conn.execute("SELECT max(finished_at) FROM crawl_runs r, json_each(r.outlets) j "
+                                  "WHERE j.value = 'asahi'").fetchone()
+    html = call(build_datasette(path, reviewer=REVIEWER), "get", "/outlets").text
+    health = html.split('data-outlet="asahi"', 1)[1].split('<td data-label="Why">', 1)[0]
+    assert "failing" in health and f"since {jst(finished)}" in health, health
+    status = CliRunner().invoke(cli, ["status", "--db", str(path)]).output
+    assert re.search(r"^    failing since .+ ago\)$", status, re.M), status  # the same moment, said as status says it
+
+
 def test_outlets_no_run_crawls_any_more_are_retired_no_alarm_in_the_header(desk_db):
     # Retired (storage.health.retire): taken out of the schedule, no alarm. Every crawled outlet of the desk's
     # database retired, the header's Outlets read "2 retired" as it reads "2 failing".

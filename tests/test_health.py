@@ -1459,7 +1459,11 @@ HISTORY_LOOKUPS = {"newest_entry IS NOT NULL": "idx_discovery_dated",
                    "coalesce(min(+id), 1 << 62) FROM crawl_runs": "COVERING INDEX idx_crawl_runs_started",
                    # The day's articles (outlet_status), then their URLs (m055): not every URL the ledger had.
                    "FROM articles a CROSS JOIN urls u ON u.article_id = a.id WHERE a.first_seen_at >=":
-                       ("idx_articles_first_seen (first_seen_at>?)", "idx_urls_article (article_id=?)")}
+                       ("idx_articles_first_seen (first_seen_at>?)", "idx_urls_article (article_id=?)"),
+                   # Every outlet's section notes in one query (the desk's outlets page lists them all): its last run
+                   # that read its sections, then their rows, each by its index.
+                   "FROM read CROSS JOIN discovery d":
+                       ("idx_outlet_runs_outlet (outlet=? AND run_id>?)", "idx_discovery_run (run_id=? AND outlet=?)")}
 
 
 def test_closing_checking_and_showing_runs_read_no_table_whole_nor_a_documents_every_read(db):

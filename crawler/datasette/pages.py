@@ -45,7 +45,8 @@ from sqlite_utils import Database
 from storage import review as reviews
 from storage.exceptions import (ArticleNotFound, DatabaseUnwritable, InvalidStatus, NothingToUndo, ReviewConflict,
                                 StorageError)
-from storage.health import crawled_outlets, found_after_text, outlet_status, run_result, severity
+from storage.health import (SECTION_NOTE_LINE, crawled_outlets, found_after_text, outlet_status, run_result,
+                            severity, url_states_text)
 from storage.notifications import failing_channels
 from storage.queries import STATUSES
 
@@ -420,19 +421,26 @@ async def outlets_page(request, datasette) -> Response:
 
         rows = outlet_status(db, known)
         flag_overdue(rows, late_outlets(conn, settings))
-        return (rows, {r[0]: r[1] for r in conn.execute("SELECT outlet, since FROM outlet_health")}, missing)
+        return rows, missing
 
-    rows, since, missing = await _read(datasette, read)
+    rows, missing = await _read(datasette, read)
     now = datetime.now(timezone.utc)
     for r in rows:
         r["name"] = names.get(r["outlet"], r["outlet"])
-        r["since_jst"] = desk.jst(since.get(r["outlet"]), now=now)
+        # As `newsmon status` says it: an outlet failing as no crawl of it finished for too long (flag_overdue) is
+        # failing since its last crawl finished; its stored health's since was when it last turned "ok".
+        r["since_jst"] = desk.jst(r["health_since"], now=now)
         last = r["last_run"]
         r["last_run_jst"] = desk.jst(last["started_at"]) if last else ""
         r["result"] = run_result(last, r["running"], never="never ran")
         r["last_success_jst"] = desk.jst(r["last_success"])
         r["found_after"] = found_after_text(r["found_after_24h"])
+        r["urls_left"] = url_states_text(r)
         r["not_read"] = missing.get(r["outlet"], 0)
+        # Worded as `newsmon status` says them, the section a link (its URL is the outlet's page, http(s)).
+        r["note_lines"] = [Markup(SECTION_NOTE_LINE).format(
+            url=Markup('<a href="{0}">{0}</a>').format(n["url"]) if n["url"].startswith(("https://", "http://"))
+            else n["url"], note=n["note"]) for n in r["notes"]]
     rows.sort(key=lambda r: (severity(r["health"]), r["outlet"]))
     return Response.html(await datasette.render_template("newsmon_outlets.html", {"rows": rows}, request=request))
 
