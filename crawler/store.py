@@ -70,19 +70,23 @@ def context(config_path: str | None) -> tuple[dict[str, Outlet], dict[str, Topic
     return outlets_of(config_path), _TOPICS[config_path]
 
 
-def watch_parent(pid: int) -> None:
+def watch_parent(pid: int, ignored: tuple[signal.Signals, ...] = (signal.SIGINT,)) -> None:
     """Extraction-worker initializer: exit once the crawl process that started us is gone.
 
     A crawl killed with SIGKILL cannot shut its pool down, and a worker blocked on its queue
-    would otherwise live on (holding memory, and the forkserver with it).
+    would otherwise live on (holding memory, and the forkserver with it). ``ignored``: the
+    signals sent to the whole process group that are the parent's to act on (``workers.STOP_SIGNALS`` for a crawl's).
     """
 
     # Ctrl-C reaches the whole process group: the parent stops its workers (its pool's shutdown),
     # and a worker that took it for itself died with a traceback apiece, mid-batch. One pressed
     # while the worker started waits blocked (``sigint_held``) and goes with the unblocking.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM is left to kill a rescore's workers (their batches are the parent's to store, and it stops
+    # without waiting for them), not a crawl's (``workers.crawl_workers``).
+    for signum in ignored:
+        signal.signal(signum, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, set(ignored))
 
     def watch() -> None:
         while True:

@@ -86,10 +86,12 @@ class Workers:
         if self.warm is not None:
             # Started now, while robots.txt and the feeds are fetched (or while the others work):
             # importing the extractors and compiling the topics takes a worker about a second.
-            # SIGINT held: the first start begins the forkserver, whose mask every worker forked
-            # from it inherits (it restores Python's handler in them): a Ctrl-C before Scrapy had
-            # started killed each in its imports, with a traceback apiece.
-            with sigint_held():
+            # SIGINT and SIGTERM held: the first start begins the forkserver, whose mask every worker
+            # forked from it inherits (it restores Python's handler in them): a Ctrl-C before Scrapy had
+            # started killed each in its imports, with a traceback apiece. The forkserver keeps SIGTERM
+            # blocked for its life (it ignores SIGINT itself): a stop sent to the whole group (systemd's)
+            # killed it, and with it the sentinel of every worker, each pool broken though its worker lived.
+            with stops_held():
                 pool.submit(self.warm)
 
     def launch(self) -> None:
@@ -217,7 +219,13 @@ def _warm(config_path: str | None, generic: bool) -> None:
 def _watch_parent(pid: int) -> None:
     from . import store
 
-    store.watch_parent(pid)
+    # SIGTERM ignored too: systemd's stop (KillMode=control-group) and `kill -- -PGID` send it to every process of
+    # the crawl. A worker killed by it took the pages it held with it ("worker died" errors in the run's count), and
+    # with two workers a page retried on the other's broken pool failed for good: `extract_failed`, "died on this
+    # page twice", and a page without an article in the outlet's health, where nothing was wrong with it. Ignored,
+    # the pages in hand are read and stored as the stop rule says; the worker still ends with the pool's shutdown,
+    # or within a second of the crawl's death (SIGKILL; the schedule's stop_timeout).
+    store.watch_parent(pid, STOP_SIGNALS)
 
 
 def crawl_workers(start: int, most: int, config_path: str | None, *, generic: bool = True) -> Workers:
@@ -232,20 +240,34 @@ def crawl_workers(start: int, most: int, config_path: str | None, *, generic: bo
     return pool
 
 
-@contextlib.contextmanager
-def sigint_held() -> Iterator[None]:
+#: The signals that stop a command: a terminal sends Ctrl-C's SIGINT to its whole foreground process group, and
+#: systemd's stop (KillMode=control-group) and `kill -- -PGID` send SIGTERM to every process, workers included.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def sigint_held() -> contextlib.AbstractContextManager[None]:
     """SIGINT blocked in this thread meanwhile: worker processes started here inherit the mask,
     so a Ctrl-C during their start-up (Python's own, before ``store.watch_parent`` ignores it)
     does not kill one in its imports; this process gets it once it is unblocked."""
+    return _held((signal.SIGINT,))
+
+
+def stops_held() -> contextlib.AbstractContextManager[None]:
+    """``sigint_held``, SIGTERM held too: for workers that ignore both (``store.watch_parent``)."""
+    return _held(STOP_SIGNALS)
+
+
+@contextlib.contextmanager
+def _held(signums: tuple[signal.Signals, ...]) -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
     from multiprocessing import resource_tracker
 
-    # Started first: the thread that starts it has SIGINT unblocked after (CPython's resource_tracker
+    # Started first: the thread that starts it has SIGINT and SIGTERM unblocked after (CPython's resource_tracker
     # before 3.14), and so every process started from that thread after, the first a worker.
     resource_tracker.ensure_running()
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, set(signums))
     try:
         yield
     finally:

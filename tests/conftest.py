@@ -43,6 +43,9 @@ def pytest_configure(config):
 #: A page carrying this crashes the extractor of a process run with ``crashing_env()``
 #: (tests/crash/sitecustomize.py, which holds the same marker).
 CRASH_MARKER = b"<!-- newsmon-test: extraction crashes here -->"
+#: A page carrying this is read by a process run with ``crashing_env()`` and ``TESTS_CRASH_HOLD`` (a folder) once a
+#: file ``go`` is in that folder, after a file ``reading-<pid>`` there says it is being read (tests/crash too).
+HOLD_MARKER = b"<!-- newsmon-test: extraction waits here -->"
 
 
 def as_permissions_bind() -> list[str]:

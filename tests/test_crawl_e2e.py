@@ -29,7 +29,7 @@ from crawler.testsite import (ARCHIVE_SITEMAP_PATH, ATOM_PATH, NEWS_SITEMAP_PATH
                               LoopbackSite, urlset)
 from storage import frontier
 
-from .conftest import as_permissions_bind, saved_bytes
+from .conftest import HOLD_MARKER, as_permissions_bind, saved_bytes
 from .hostile import listing_html
 from .saved import divs_for_ps
 from .test_schedule import strip_rule_anchors
@@ -712,10 +712,15 @@ def test_a_crawl_stopped_once_keeps_what_it_stored_leaves_the_rest_pending_and_s
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
 
 
-def stop_crawl_when(env, ready, *extra: str, signum: int = signal.SIGTERM) -> tuple[int, str, float]:
-    """Start a crawl and send it ``signum`` once ``ready()``: its exit status, its standard error and when the
-    signal was sent (``time.time()``, the clock of the site's request log)."""
-    proc = subprocess.Popen(crawl_cmd(env, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def stop_crawl_when(env, ready, *extra: str, signum: int = signal.SIGTERM, group: bool = False,
+                    environ: dict[str, str] | None = None, then: Callable[[], None] | None = None,
+                    ) -> tuple[int, str, float]:
+    """Start a crawl (in ``environ``) and send it ``signum`` once ``ready()``, then call ``then()``: its exit
+    status, its standard error and when the signal was sent (``time.time()``, the clock of the site's request
+    log). ``group``: to each process of the crawl (its extraction workers too), as a terminal's Ctrl-C, systemd's
+    stop and `kill -- -PGID` send it; the crawl runs in a process group of its own."""
+    proc = subprocess.Popen(crawl_cmd(env, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=group, env=environ)
     try:
         for _ in range(600):
             if ready() or proc.poll() is not None:
@@ -723,12 +728,49 @@ def stop_crawl_when(env, ready, *extra: str, signum: int = signal.SIGTERM) -> tu
             time.sleep(0.1)
         assert proc.poll() is None, "the crawl ended before it could be stopped"
         sent = time.time()
-        proc.send_signal(signum)
+        if group:
+            os.killpg(proc.pid, signum)
+        else:
+            proc.send_signal(signum)
+        if then is not None:
+            then()
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
     return proc.returncode, err.decode(errors="replace"), sent
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stop_sent_to_the_crawls_process_group_as_a_page_is_read_stores_the_page_and_blames_nothing(
+        env, site, tmp_path, signum, status):
+    # systemd's stop (KillMode=control-group) sends SIGTERM to every process of the crawl, its extraction workers and
+    # their forkserver too: the worker reading a page died, and so did the forkserver, which broke each worker's pool.
+    # Every page in the workers was a "worker died" error in the run's count, and with two workers a page retried on
+    # the other's broken pool was failed for good: `extract_failed`, "died on this page twice", and a page without an
+    # article in the outlet's health. The stop rule: what was downloaded is stored.
+    import urllib.request
+
+    from .conftest import crashing_env
+
+    held = site.article(PAGES[1])
+    body = urllib.request.urlopen(site.url(held.path), timeout=10).read()
+    # tests/crash/sitecustomize.py: a worker reading this page says so in `hold`, and reads it once told to go.
+    site.answer(held.path, 200, body.replace(b"<body", HOLD_MARKER + b"<body", 1),
+                {"Content-Type": "text/html; charset=utf-8"})
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    code, err, _ = stop_crawl_when(env, lambda: any(hold.glob("reading-*")), "NEWSMON_EXTRACT_WORKERS=2",
+                                   "NEWSMON_EXTRACT_WORKERS_MAX=2", signum=signum, group=True,
+                                   environ={**crashing_env(), "TESTS_CRASH_HOLD": str(hold)},
+                                   then=(hold / "go").touch)
+    assert code == status, err[-3000:]
+    assert "Traceback" not in err and "worker died" not in err, err[-3000:]
+    assert rows(env, "select kind, reason_code from urls where url = ?", site.url(held.path)) == [
+        {"kind": "article", "reason_code": "stored"}]
+    assert rows(env, "select url, reason from urls where reason_code = 'extract_failed'") == []
+    assert rows(env, "select no_article, errors from outlet_runs") == [{"no_article": 0, "errors": 0}]
+    assert (last_run(env)["finish_reason"], last_run(env)["errors"]) == ("shutdown", 0)
 
 
 # robots.txt answers within the stop's 5 s, or is cut short with the downloads in flight.

@@ -186,9 +186,10 @@ import asyncio, os, signal, sys
 from crawler.workers import crawl_workers
 
 pool = crawl_workers(1, 1, None)
-signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl's own Ctrl-C is not this test's
+for signum in (signal.SIGINT, signal.SIGTERM):  # the crawl's own stop is not this test's
+    signal.signal(signum, signal.SIG_IGN)
 print("started", flush=True)
-sys.stdin.readline()  # Ctrl-C was pressed
+sys.stdin.readline()  # the stop was sent
 try:
     print("answered", asyncio.run(pool.run(os.getpid)), flush=True)
 finally:
@@ -196,11 +197,13 @@ finally:
 """
 
 
-def test_ctrl_c_as_a_worker_starts_leaves_it_to_the_crawl():
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_as_a_worker_starts_leaves_it_to_the_crawl(signum):
     # Ctrl-C reaches the whole process group. A crawl's worker is forked from the forkserver with
     # Python's handler, and one pressed while it imported the extractors (in its initializer,
     # before ``store.watch_parent`` ignores it) killed it with "Exception in initializer" and a
-    # traceback, its pool broken; before Scrapy ran, the crawl itself stopped.
+    # traceback, its pool broken; before Scrapy ran, the crawl itself stopped. systemd's stop sends
+    # SIGTERM to the whole group as well: it killed the worker, and the forkserver.
     import signal
     import subprocess
     import sys
@@ -224,7 +227,7 @@ def test_ctrl_c_as_a_worker_starts_leaves_it_to_the_crawl():
         deadline = time.monotonic() + 60
         while not importing() and time.monotonic() < deadline:
             time.sleep(0.01)
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, signal.Signals[signum])
         out, err = proc.communicate("\n", timeout=60)
     finally:
         if proc.poll() is None:
