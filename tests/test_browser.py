@@ -309,6 +309,29 @@ def test_a_double_click_decides_once_and_the_next_key_acts_on_the_row_after(desk
     page.close()
 
 
+def test_a_decision_key_held_down_decides_once_and_moving_keys_go_on(desk):
+    # A key held down repeats: d held a moment too long dismissed the rows after the one read, which the reviewer
+    # had not read, thirty a second; u undid decision after decision.
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    rows = page.locator(ITEMS)
+    ids = [int(rows.nth(n).get_attribute("data-ids").split(",")[0]) for n in range(4)]
+    held = ("(key) => document.activeElement.dispatchEvent("
+            "new KeyboardEvent('keydown', {key, repeat: true, bubbles: true}))")
+    page.keyboard.press("d")
+    expect(page.locator(f"#nm-{ids[0]}")).to_be_hidden()
+    for _ in range(3):
+        page.evaluate(held, "d")
+    expect(page.locator("#nm-toast")).to_contain_text("Dismissed: «")
+    assert current(page)[0] == ids[1]
+    assert [desk.status(i)[0] for i in ids] == ["dismissed", "new", "new", "new"]
+    page.evaluate(held, "j")
+    page.evaluate(held, "j")
+    assert current(page)[0] == ids[3]
+    page.close()
+
+
 def test_enter_that_confirms_an_input_methods_conversion_saves_no_note(desk):
     # Typing Japanese, Enter first confirms the conversion (はんげき → 反撃); the note box took it
     # for its own Enter and saved the kana as the note.

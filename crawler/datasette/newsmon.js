@@ -372,6 +372,12 @@
       return;
     }
     if (!help.hidden && e.key !== "?" && e.key !== "Escape") return;
+    // A key held down repeats (after half a second, some thirty a second): d held a moment too long dismissed the
+    // rows after the one read, unread, and u undid decision after decision. Moving (j, k) goes on repeating.
+    if (e.repeat && ["r", "f", "d", "D", "u", "x"].includes(e.key)) {
+      e.preventDefault();
+      return;
+    }
     const onControl = t.closest && t.closest("a, button, summary");
     switch (e.key) {
       case "j":
