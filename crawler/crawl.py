@@ -152,7 +152,11 @@ class CrawlResult:
         waiting = self.stats.get("newsmon/urls_waiting")
         left = (f"{waiting:,} URL{'s' if waiting != 1 else ''} of its outlets wait as pending" if waiting
                 else "what it had not fetched waits")
-        return (f"crawl stopped ({how}) and closed cleanly, recorded as run {self.run_id} 'shutdown': what it had "
+        # A stop that came as the crawl was already closing for a reason of its own (CLOSESPIDER_TIMEOUT's
+        # 'closespider_timeout') leaves that reason in the ledger: said 'shutdown', the line and the runs disagreed.
+        closed = ("and closed cleanly" if self.finish_reason == "shutdown"
+                  else f"as it was closing for {self.finish_reason!r}, and closed cleanly")
+        return (f"crawl stopped ({how}) {closed}, recorded as run {self.run_id} {self.finish_reason!r}: what it had "
                 f"downloaded is stored ({stored}); {left}, and the next run fetches them: run `{again}` again")
 
     @property

@@ -424,6 +424,20 @@ def test_a_crawl_stopped_by_ctrl_c_says_so_rather_than_send_the_user_to_the_log(
     assert CrawlResult("closespider_timeout", 1, {}).trouble == "crawl ended with 'closespider_timeout'; see the log above"
 
 
+def test_a_stop_as_the_crawl_closes_for_its_own_reason_says_the_reason_the_runs_record():
+    # SIGTERM as CLOSESPIDER_TIMEOUT was closing the crawl: the line said "recorded as run 3 'shutdown'", the runs
+    # (and status) 'closespider_timeout'.
+    from crawler.crawl import STOPPED_BY, CrawlResult
+
+    stats = {STOPPED_BY: "SIGTERM", "newsmon/articles/new": 2, "newsmon/urls_waiting": 5}
+    assert CrawlResult("closespider_timeout", 3, stats).stopped("newsmon crawl") == (
+        "crawl stopped (SIGTERM) as it was closing for 'closespider_timeout', and closed cleanly, recorded as run 3 "
+        "'closespider_timeout': what it had downloaded is stored (2 new articles); 5 URLs of its outlets wait as "
+        "pending, and the next run fetches them: run `newsmon crawl` again")
+    assert CrawlResult("shutdown", 3, stats).stopped("newsmon crawl").startswith(
+        "crawl stopped (SIGTERM) and closed cleanly, recorded as run 3 'shutdown': ")
+
+
 _STOPPED_TWICE = """
 import os, signal, sys
 import click
