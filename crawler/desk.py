@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from storage.health import severity
+from storage.health import ALARM, severity
 from storage.queries import SEARCH_CANDIDATES, search_sql
 from storage.review import CHANGED_AFTER_REVIEW, CHANGED_AT, CHANGED_INDEX
 from storage.search import parse_query
@@ -373,6 +373,10 @@ def alerts(conn: sqlite3.Connection, names: Mapping[str, str] | None = None, *,
             row = {"outlet": outlet, "status": "failing", "reasons": [], "since": found["since"],
                    "name": (names or {}).get(outlet, outlet)}
             rows.append(row)
+        elif row["status"] not in ALARM:
+            # Failing since its last crawl finished, as `newsmon status` and the outlets page say
+            # (scheduler.flag_overdue): a degraded outlet's read "failing since" it turned degraded.
+            row["since"] = found["since"]
         row["status"] = min(row["status"], "failing", key=severity)
         row["reasons"].append(found["message"])
     for channel in channels:

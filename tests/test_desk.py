@@ -904,6 +904,24 @@ def test_an_outlet_no_crawl_of_which_finished_is_failing_since_its_last_finished
     assert re.search(r"^    failing since .+ ago\)$", status, re.M), status  # the same moment, said as status says it
 
 
+def test_a_degraded_outlet_no_crawl_of_which_finished_is_failing_since_its_last_crawl_in_the_banner_too(desk_db):
+    # The banner kept a degraded outlet's stored since once no crawl of it finished for too long: "failing since" the
+    # day it turned degraded (weeks back) above the queue, since its last finished crawl on the outlets page and in
+    # `newsmon status`.
+    path, _ = desk_db
+    sql(path, "UPDATE outlet_health SET status = 'degraded', since = '2020-01-05T00:00:00+00:00', reasons = ? "
+              "WHERE outlet = 'asahi'", params=('[{"code": "lag", "message": "articles found late"}]',))
+    [row] = [r for r in json.loads(CliRunner().invoke(cli, ["status", "--db", str(path), "--json"]).output)
+             if r["outlet"] == "asahi"]
+    assert row["health"] == "failing" and not row["health_since"].startswith("2020-01-05"), row
+    ds = build_datasette(path, reviewer=REVIEWER)
+    banner = text(call(ds, "get", "/").text.split('<div class="nm-banner" role="alert">', 1)[1].split("</div>", 1)[0])
+    assert f"(asahi) since {jst(row['health_since'])}: articles found late; no crawl of it has finished" in banner, \
+        banner
+    health = call(ds, "get", "/outlets").text.split('data-outlet="asahi"', 1)[1].split('<td data-label="Why">', 1)[0]
+    assert f"since {jst(row['health_since'])}" in health, health
+
+
 def test_outlets_no_run_crawls_any_more_are_retired_no_alarm_in_the_header(desk_db):
     # Retired (storage.health.retire): taken out of the schedule, no alarm. Every crawled outlet of the desk's
     # database retired, the header's Outlets read "2 retired" as it reads "2 failing".
