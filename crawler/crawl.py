@@ -492,8 +492,11 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
                 _hear_stop_requests(crawler)  # after crawl(), which installs Scrapy's reactor
                 process.start()
             finally:
-                if pool is not None:  # shut down by the pipeline unless the crawl never opened
-                    pool.shutdown(wait=True)
+                # Shut down by the pipeline as the crawl closed. Not closed (a second SIGTERM or Ctrl-C, the crawl
+                # never opened), nothing waits for what the workers hold: waiting for it, a forced stop waited as
+                # long as a page took to read (they ignore the stop signals), and the next run reads those pages.
+                if pool is not None and not pool.closed:
+                    pool.kill()
                 from .store import close_crawler_db
 
                 close_crawler_db(crawler)

@@ -714,11 +714,12 @@ def test_a_crawl_stopped_once_keeps_what_it_stored_leaves_the_rest_pending_and_s
 
 def stop_crawl_when(env, ready, *extra: str, signum: int = signal.SIGTERM, group: bool = False,
                     environ: dict[str, str] | None = None, then: Callable[[], None] | None = None,
-                    ) -> tuple[int, str, float]:
+                    twice: bool = False, within: float = 120) -> tuple[int, str, float]:
     """Start a crawl (in ``environ``) and send it ``signum`` once ``ready()``, then call ``then()``: its exit
     status, its standard error and when the signal was sent (``time.time()``, the clock of the site's request
     log). ``group``: to each process of the crawl (its extraction workers too), as a terminal's Ctrl-C, systemd's
-    stop and `kill -- -PGID` send it; the crawl runs in a process group of its own."""
+    stop and `kill -- -PGID` send it; the crawl runs in a process group of its own. ``twice``: sent again half a
+    second later (a forced stop). The crawl must end ``within`` seconds after."""
     proc = subprocess.Popen(crawl_cmd(env, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=group, env=environ)
     try:
@@ -728,13 +729,16 @@ def stop_crawl_when(env, ready, *extra: str, signum: int = signal.SIGTERM, group
             time.sleep(0.1)
         assert proc.poll() is None, "the crawl ended before it could be stopped"
         sent = time.time()
-        if group:
-            os.killpg(proc.pid, signum)
-        else:
-            proc.send_signal(signum)
+        for n in range(2 if twice else 1):
+            if n:
+                time.sleep(0.5)
+            if group:
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
         if then is not None:
             then()
-        _, err = proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=within)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -771,6 +775,33 @@ def test_a_stop_sent_to_the_crawls_process_group_as_a_page_is_read_stores_the_pa
     assert rows(env, "select url, reason from urls where reason_code = 'extract_failed'") == []
     assert rows(env, "select no_article, errors from outlet_runs") == [{"no_article": 0, "errors": 0}]
     assert (last_run(env)["finish_reason"], last_run(env)["errors"]) == ("shutdown", 0)
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_second_stop_sent_to_the_crawls_process_group_does_not_wait_for_the_page_a_worker_reads(
+        env, site, tmp_path, signum, status):
+    # The workers leave a stop sent to the whole group to the crawl, the second too, and the crawl's exit waited for
+    # the page each had begun: a huge page in a C parser held `kill -- -PGID` or Ctrl-C pressed twice for as long as
+    # it took to read (here: the 120 s tests/crash holds it). A forced stop's pages are the next run's to read.
+    import urllib.request
+
+    from .conftest import crashing_env
+
+    held = site.article(PAGES[1])
+    body = urllib.request.urlopen(site.url(held.path), timeout=10).read()
+    site.answer(held.path, 200, body.replace(b"<body", HOLD_MARKER + b"<body", 1),
+                {"Content-Type": "text/html; charset=utf-8"})
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    code, err, _ = stop_crawl_when(env, lambda: any(hold.glob("reading-*")), signum=signum, group=True, twice=True,
+                                   environ={**crashing_env(), "TESTS_CRASH_HOLD": str(hold)}, within=60)
+    assert code == status, err[-3000:]
+    assert "recorded as 'shutdown: forced'" in err and "Traceback" not in err, err[-3000:]
+    assert last_run(env)["finish_reason"] == "shutdown: forced"
+    assert rows(env, "select kind from urls where url = ?", site.url(held.path)) != [{"kind": "article"}]
+    site.answer(held.path, 200, body, {"Content-Type": "text/html; charset=utf-8"})
+    assert crawl(env).returncode == 0
+    assert rows(env, "select kind from urls where url = ?", site.url(held.path)) == [{"kind": "article"}]
 
 
 # robots.txt answers within the stop's 5 s, or is cut short with the downloads in flight.
