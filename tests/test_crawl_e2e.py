@@ -745,6 +745,23 @@ def stop_crawl_when(env, ready, *extra: str, signum: int = signal.SIGTERM, group
     return proc.returncode, err.decode(errors="replace"), sent
 
 
+def _held_in_extraction(site, tmp_path):
+    """An article page an extraction worker holds once it begins reading it (tests/crash/sitecustomize.py: it writes
+    ``reading-PID`` in the ``hold`` directory, and reads on once ``go`` is there): the page, its own body, ``hold``
+    and the crawl's environment."""
+    import urllib.request
+
+    from .conftest import crashing_env
+
+    held = site.article(PAGES[1])
+    body = urllib.request.urlopen(site.url(held.path), timeout=10).read()
+    site.answer(held.path, 200, body.replace(b"<body", HOLD_MARKER + b"<body", 1),
+                {"Content-Type": "text/html; charset=utf-8"})
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    return held, body, hold, {**crashing_env(), "TESTS_CRASH_HOLD": str(hold)}
+
+
 @pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_stop_sent_to_the_crawls_process_group_as_a_page_is_read_stores_the_page_and_blames_nothing(
         env, site, tmp_path, signum, status):
@@ -753,20 +770,9 @@ def test_a_stop_sent_to_the_crawls_process_group_as_a_page_is_read_stores_the_pa
     # Every page in the workers was a "worker died" error in the run's count, and with two workers a page retried on
     # the other's broken pool was failed for good: `extract_failed`, "died on this page twice", and a page without an
     # article in the outlet's health. The stop rule: what was downloaded is stored.
-    import urllib.request
-
-    from .conftest import crashing_env
-
-    held = site.article(PAGES[1])
-    body = urllib.request.urlopen(site.url(held.path), timeout=10).read()
-    # tests/crash/sitecustomize.py: a worker reading this page says so in `hold`, and reads it once told to go.
-    site.answer(held.path, 200, body.replace(b"<body", HOLD_MARKER + b"<body", 1),
-                {"Content-Type": "text/html; charset=utf-8"})
-    hold = tmp_path / "hold"
-    hold.mkdir()
+    held, _, hold, environ = _held_in_extraction(site, tmp_path)
     code, err, _ = stop_crawl_when(env, lambda: any(hold.glob("reading-*")), "NEWSMON_EXTRACT_WORKERS=2",
-                                   "NEWSMON_EXTRACT_WORKERS_MAX=2", signum=signum, group=True,
-                                   environ={**crashing_env(), "TESTS_CRASH_HOLD": str(hold)},
+                                   "NEWSMON_EXTRACT_WORKERS_MAX=2", signum=signum, group=True, environ=environ,
                                    then=(hold / "go").touch)
     assert code == status, err[-3000:]
     assert "Traceback" not in err and "worker died" not in err, err[-3000:]
@@ -783,18 +789,9 @@ def test_a_second_stop_sent_to_the_crawls_process_group_does_not_wait_for_the_pa
     # The workers leave a stop sent to the whole group to the crawl, the second too, and the crawl's exit waited for
     # the page each had begun: a huge page in a C parser held `kill -- -PGID` or Ctrl-C pressed twice for as long as
     # it took to read (here: the 120 s tests/crash holds it). A forced stop's pages are the next run's to read.
-    import urllib.request
-
-    from .conftest import crashing_env
-
-    held = site.article(PAGES[1])
-    body = urllib.request.urlopen(site.url(held.path), timeout=10).read()
-    site.answer(held.path, 200, body.replace(b"<body", HOLD_MARKER + b"<body", 1),
-                {"Content-Type": "text/html; charset=utf-8"})
-    hold = tmp_path / "hold"
-    hold.mkdir()
+    held, body, hold, environ = _held_in_extraction(site, tmp_path)
     code, err, _ = stop_crawl_when(env, lambda: any(hold.glob("reading-*")), signum=signum, group=True, twice=True,
-                                   environ={**crashing_env(), "TESTS_CRASH_HOLD": str(hold)}, within=60)
+                                   environ=environ, within=60)
     assert code == status, err[-3000:]
     assert "recorded as 'shutdown: forced'" in err and "Traceback" not in err, err[-3000:]
     assert last_run(env)["finish_reason"] == "shutdown: forced"
