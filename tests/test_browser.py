@@ -309,6 +309,57 @@ def test_a_double_click_decides_once_and_the_next_key_acts_on_the_row_after(desk
     page.close()
 
 
+def test_a_decision_refused_after_the_next_one_is_keyed_keeps_its_message_and_the_keys_on_the_row_read(desk):
+    # A slow answer (a proxy's 502) to r on one row came back after d on the next: the confirmation of the d
+    # replaced the refusal at once, and the refused row, made current again, took the d meant for the row read
+    # next: an article judged relevant dismissed, and the one read left undecided.
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    rows = page.locator(ITEMS)
+    a, b, c = [int(rows.nth(n).get_attribute("data-ids").split(",")[0]) for n in range(3)]
+    title = page.locator(f"#nm-{a}").get_attribute("data-title")
+    # The first answer waits for the test, then is a proxy's page; the decisions after it reach the server.
+    page.evaluate("""() => { const real = window.fetch; let first = true;
+      const held = new Promise((go) => { window.nmAnswer = go; });
+      window.fetch = (url, options) => {
+        if (!first) return real(url, options);
+        first = false;
+        return held.then(() => new Response("<html>502 Bad Gateway</html>", { status: 502 }));
+      }; }""")
+    page.keyboard.press("r")
+    page.keyboard.press("d")
+    assert current(page)[0] == c
+    page.evaluate("window.nmAnswer()")
+    toast = page.locator("#nm-toast.nm-error")
+    expect(toast).to_contain_text(f"Dismissed: «{page.locator(f'#nm-{b}').get_attribute('data-title')}»")
+    expect(toast).to_contain_text(f"«{title}» was not changed: The server answered 502")
+    expect(page.locator(f"#nm-{a}")).to_be_visible()
+    expect(page.locator(f"#nm-{a}")).to_have_class(re.compile("nm-refused"))
+    assert current(page)[0] == c
+    page.keyboard.press("d")
+    expect(page.locator(f"#nm-{c}")).to_be_hidden()
+    assert [desk.status(i)[0] for i in (a, b, c)] == ["new", "dismissed", "dismissed"]
+    page.close()
+
+
+def test_on_a_phone_the_toast_leaves_the_last_rows_buttons_in_reach(desk):
+    # The toast stays once shown, fixed over the foot of the page: on a phone the last row's buttons
+    # scrolled no further than under it, its Undo over them, and that row could not be decided by hand.
+    from playwright.sync_api import expect
+
+    page = desk.page("/", viewport=PHONE)
+    page.locator(ITEMS).first.locator(".nm-b-dismissed").click()
+    expect(page.locator("#nm-toast")).to_contain_text("Dismissed")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    last = page.locator("#" + page.locator(ITEMS).last.get_attribute("id"))
+    button = last.locator(".nm-b-dismissed").bounding_box()
+    assert button["y"] + button["height"] <= page.locator("#nm-toast").bounding_box()["y"]
+    last.locator(".nm-b-dismissed").click()
+    expect(last).to_be_hidden()
+    page.close()
+
+
 def test_a_decision_key_held_down_decides_once_and_moving_keys_go_on(desk):
     # A key held down repeats: d held a moment too long dismissed the rows after the one read, which the reviewer
     # had not read, thirty a second; u undid decision after decision.

@@ -30,6 +30,12 @@
   // double-click) was a second decision on the same row: refused as a stale page, it made that
   // row, gone from the list, the current one, and the next key acted on the top row instead.
   const busy = new Set();
+  // Decisions sent, in the order of the keys; and the refusal a later decision's confirmation
+  // would hide. A slow answer that refused one (a 502, a stale page) came back after the reviewer
+  // had decided the next row: the confirmation of that one replaced its message at once, and the
+  // refused row, current again, took the key meant for the row read next (d on one judged relevant).
+  let sent = 0;
+  let unseen = null;
 
   const ids = (item) => item.dataset.ids.split(",").map(Number);
   // A row whose decision is on its way is left already: the next key acts on the row after it.
@@ -73,6 +79,12 @@
     toast.classList.toggle("nm-error", !!opts.error);
     toast.setAttribute("role", opts.error ? "alert" : "status");
     toast.hidden = false;
+    // The toast stays, fixed over the foot of the page: on a phone it covered the last row's buttons
+    // with no way to scroll them clear (its Undo over them). The page gets room below to scroll
+    // into, and the current row is scrolled clear of it.
+    const room = toast.offsetHeight + 2 * (window.innerHeight - toast.getBoundingClientRect().bottom) + "px";
+    document.body.style.paddingBottom = room;
+    document.documentElement.style.scrollPaddingBottom = room;
   }
 
   async function post(url, body) {
@@ -223,10 +235,11 @@
       for (const item of items) item.classList.add("nm-pending");
       if (items.includes(current)) setCurrent(after || visible()[visible().length - 1]);
     }
-    return inTurn(() => send(items, body, leaving, after));
+    const turn = ++sent;
+    return inTurn(() => send(items, body, leaving, after, turn));
   }
 
-  async function send(items, body, leaving, after) {
+  async function send(items, body, leaving, after, turn) {
     const data = await post(reviewUrl, body);
     for (const item of items) {
       item.classList.remove("nm-pending");
@@ -236,8 +249,11 @@
     const byArticle = new Map(done.map((d) => [d.article_id, d]));
     const changed = items.filter((item) => ids(item).some((id) => byArticle.has(id)));
     // A row the server did not change is back in the list, and current again: its message says why.
+    // Unless the reviewer has gone on (decided or moved since): the keys stay on the row they read.
     const kept = items.find((item) => !changed.includes(item) && !item.hidden);
-    if (leaving && kept) setCurrent(kept);
+    const goneOn = turn !== sent || (after !== null && current !== after);
+    if (leaving && kept && !goneOn) setCurrent(kept);
+    for (const item of items) item.classList.toggle("nm-refused", item === kept && goneOn);
     if (changed.length) {
       const record = { entries: done.map((d) => d.id), items: [] };
       let left = 0;
@@ -273,15 +289,15 @@
     // Undo only for what this decision did: with nothing done, the button would take back the
     // stack's last entry, an earlier decision on another article.
     const undoable = changed.length > 0;
-    if (data.ok && undoable) {
-      say(data.message, { undo: true });
-    } else if (data.ok) {
-      say("Nothing changed.");
-    } else if (undoable) {
-      say(data.message + ". " + data.error, { undo: true, error: true });
-    } else {
-      say(data.error || "Nothing changed.", { error: !!data.error });
-    }
+    const refused = kept ? "«" + kept.dataset.title + "» was not changed: " : "";
+    // The server's own refusals name the article; a proxy's 502 or a lost connection do not.
+    const error = data.ok ? null : data.error && !data.error.startsWith("«") ? refused + data.error : data.error;
+    let text = data.ok && undoable ? data.message : data.ok ? "Nothing changed." :
+      undoable ? data.message + ". " + error : error || "Nothing changed.";
+    if (unseen) text = text.replace(/\.?$/, ". ") + unseen;
+    say(text, { undo: undoable, error: !!(error || unseen) });
+    // Until the last answer the reviewer waits for, the next confirmation replaces this one: it says the refusals too.
+    unseen = turn !== sent ? [unseen, error].filter(Boolean).join(" ") || null : null;
   }
 
   function undoLast() {
