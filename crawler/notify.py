@@ -207,14 +207,19 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
                  always: bool = False, now: datetime | None = None,
                  news_age: timedelta | None = notifications.NEWS_AGE,
                  config_path: str | None = None,
-                 unrecorded: frozenset[int] | set[int] = frozenset()) -> dict[str, Any] | None:
+                 unrecorded: frozenset[int] | set[int] = frozenset(),
+                 told_articles: frozenset[int] | set[int] = frozenset()) -> dict[str, Any] | None:
     """The digest of a run; ``None`` when there is nothing to tell (and not ``always``).
-    ``config_path``: the config whose topics judge what unread articles' listings said of them. ``unrecorded``:
-    the ``health_log`` ids a delivered digest told whose delivery the database could not take yet."""
+    ``config_path``: the config whose topics judge what unread articles' listings said of them. ``unrecorded``,
+    ``told_articles``: the ``health_log`` ids and the article ids a delivered digest told whose delivery the database
+    could not take yet."""
     info = notifications.run(db, run_id)
     if info is None:
         return None
-    articles, total = notifications.pending_articles(db, run_id, now=now, limit=MAX_ARTICLES, news_age=news_age)
+    articles, total = notifications.pending_articles(db, run_id, now=now, limit=MAX_ARTICLES, news_age=news_age,
+                                                     told=told_articles)
+    # Pending again only as their record waits: told again, as such, not counted as new (the analysts read them).
+    again = notifications.pending_told(db, run_id, told_articles, now=now, news_age=news_age)
     removed = notifications.removed_articles(db, run_id)
     updated = notifications.updated_articles(db, run_id)
     unread = _unread(db, run_id, info["started_at"], config_path)
@@ -224,7 +229,9 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
             change["told"] = True
     # Told by a delivered digest whose record the database could not take: told again along with news, as such.
     untold = [change for change in missed if not change.get("told")]
-    if not articles and not changes and not removed and not updated and not unread and not untold and not always:
+    # Told again alone they make no digest: the analysts have them, and while the database stays locked each run's
+    # digest of them alone, unrecordable too, told them once more.
+    if total == len(again) and not changes and not removed and not updated and not unread and not untold and not always:
         return None  # older articles alone make no digest: the next one counts them
     older = notifications.older_articles(db, run_id, now=now, news_age=news_age)
     undelivered = notifications.undelivered_articles(db, run_id, now=now)
@@ -235,6 +242,9 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
                                      "finish_reason", "exit_status", "articles_new")},
         "articles": articles,
         "articles_total": total,
+        # Of those listed or counted (here, in articles_older, in articles_undelivered), the ids a delivered digest
+        # told whose record the database could not take yet: told again, not news (those listed say ``told``).
+        "articles_told_again": sorted(set(again) | (set(older) | set(undelivered)) & set(told_articles)),
         # Relevant articles stored since, published long before newsmon first saw them (a
         # backfill, an outlet's archive): their ids, not listed as news.
         "articles_older": older,
@@ -296,9 +306,15 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
     """A title and a plain-text body for people (mail, chat, the command's log)."""
     total = digest["articles_total"]
     changes = digest["health_changes"]
+    # Of articles_total, those a delivered digest listed whose record waits (articles_told_again holds the counted
+    # ones too, which are no part of it).
+    again = len(set(digest.get("articles_told_again") or ()) - set(digest.get("articles_older") or ())
+                - set(digest.get("articles_undelivered") or ()))
     parts = []
-    if total:
-        parts.append(f"{total} new relevant article{'s' if total != 1 else ''}")
+    if total - again:
+        parts.append(f"{total - again} new relevant article{'s' if total - again != 1 else ''}")
+    if again:
+        parts.append(f"{again} article{'s' if again != 1 else ''} told again")
     removed = digest.get("articles_removed") or []
     if removed:
         parts.append(f"{len(removed)} relevant article{'s' if len(removed) != 1 else ''} removed by "
@@ -340,28 +356,42 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
             lines.append(heading)
         for change in group:
             lines += _change_lines(change, f" at {_jst(change['at'])} (run {change['run_id']})")
-    for article in digest["articles"]:
-        when = (article["published_at"] or "")[:16].replace("T", " ")
-        updated = f", updated: version {article['version']}" if (article.get("version") or 1) > 1 else ""
-        lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'}"
-                     f"{', ' + when if when else ''}{updated})\n  {article['url']}")
-        if article["matched_terms"]:
-            lines.append("  matched: " + ", ".join(article["matched_terms"][:8]))
+    # Those told again after the news, under a heading of their own: the analysts read them in the last digest.
+    for heading, told in ((None, False), ("Articles told again: the last digest's delivery could not be recorded:",
+                                          True)):
+        group = [article for article in digest["articles"] if bool(article.get("told")) is told]
+        if heading and group:
+            lines.append(heading)
+        for article in group:
+            when = (article["published_at"] or "")[:16].replace("T", " ")
+            updated = f", updated: version {article['version']}" if (article.get("version") or 1) > 1 else ""
+            lines.append(f"- {article['title'] or '(no title)'} ({article['outlet'] or '?'}"
+                         f"{', ' + when if when else ''}{updated})\n  {article['url']}")
+            if article["matched_terms"]:
+                lines.append("  matched: " + ", ".join(article["matched_terms"][:8]))
     if total > len(digest["articles"]):
         lines.append(f"... and {total - len(digest['articles'])} more, for the next digest (now in newsmon serve, or "
                      "the review_queue view)")
+    articles_again = set(digest.get("articles_told_again") or ())
+
+    def counted_again(ids: list[int]) -> str:
+        again = len(articles_again.intersection(ids))
+        return (f" ({again} of them told again: the last digest counted {'them' if again != 1 else 'it'}, but its "
+                "delivery could not be recorded)") if again else ""
+
     older = len(digest.get("articles_older") or ())
     if older:
         them = "them" if older != 1 else "it"
         lines.append(f"{older} older relevant article{'s' if older != 1 else ''} also stored, published more than "
                      f"{digest['news_age']} before newsmon first saw {them} or found {them} relevant (a backfill "
                      "from web archives, an outlet's archive, a rescore under new topics): in the review queue, "
-                     "not listed here")
+                     "not listed here" + counted_again(digest["articles_older"]))
     undelivered = len(digest.get("articles_undelivered") or ())
     if undelivered:
         lines.append(f"{undelivered} relevant article{'s' if undelivered != 1 else ''} stored more than a day ago "
                      "no digest delivered (the channels failing, see the notifications table, or more than a "
-                     "digest lists): in the review queue, not listed here")
+                     "digest lists): in the review queue, not listed here"
+                     + counted_again(digest["articles_undelivered"]))
     if removed:
         lines.append("Removed by their outlets since newsmon stored them (the text stored is kept):")
     for article in removed:
@@ -490,9 +520,10 @@ def notify_run(db: Database, run_id: int, changes: list[health_db.HealthChange],
         return None
     now = now or datetime.now(timezone.utc)
     db_path = db.execute("PRAGMA database_list").fetchone()[2]
-    unrecorded = notifications.record_unrecorded(db, db_path) if db_path else set()
+    waiting = notifications.record_unrecorded(db, db_path) if db_path else notifications.Waiting(set(), set())
     digest = build_digest(db, run_id, changes, always=settings.always, now=now, news_age=settings.news_age,
-                          config_path=config_path, unrecorded=unrecorded)
+                          config_path=config_path, unrecorded=waiting.health_log_ids,
+                          told_articles=waiting.article_ids)
     if digest is None:
         return None
     results = send(settings, digest)
@@ -530,4 +561,4 @@ def _unrecorded(db_path: str | None, delivery: dict[str, Any], error: sqlite3.Er
                      len(delivery["health_log_ids"]))
     else:
         logger.error("%s: left in %s, which the next digest records (while the database still cannot take it, "
-                     "that digest tells its health changes again, as such)", said, left)
+                     "that digest tells its articles and health changes again, as such)", said, left)

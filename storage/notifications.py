@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -97,7 +97,8 @@ def _pending(db: Database, run_id: int, now: datetime | None, *,
 
 
 def pending_articles(db: Database, run_id: int, *, now: datetime | None = None, limit: int = 50,
-                     news_age: timedelta | None = NEWS_AGE) -> tuple[list[dict[str, Any]], int]:
+                     news_age: timedelta | None = NEWS_AGE,
+                     told: Iterable[int] = ()) -> tuple[list[dict[str, Any]], int]:
     """The relevant articles of the run's outlets that no digest delivered yet: (first ``limit``, total).
 
     They are those that became relevant since the run started (first seen relevant, or made
@@ -105,7 +106,9 @@ def pending_articles(db: Database, run_id: int, *, now: datetime | None = None, 
     the ones missed since then (a failed delivery, a killed run), up to ``CATCH_UP`` back. So
     turning notifications on for an old database does not send its whole history. ``version``
     above 1 says the article was updated since first seen. Articles published more than
-    ``news_age`` before first seen are not news (``older_articles``); ``None``: all are.
+    ``news_age`` before first seen are not news (``older_articles``); ``None``: all are. ``told``: ids a delivered
+    digest listed whose record the database could not take yet (``record_unrecorded``): listed after the others,
+    ``told`` true, so that news they would push past ``limit`` is not left for the next digest behind them.
     """
     pending = _pending(db, run_id, now)
     if pending is None:
@@ -114,13 +117,31 @@ def pending_articles(db: Database, run_id: int, *, now: datetime | None = None, 
     if news_age is not None:
         where += f" AND NOT {_older(news_age)}"
     total = db.execute("SELECT count(*) " + where, params).fetchone()[0]
+    told = sorted(set(told))
     rows = list(db.query(
         "SELECT a.id, a.title, a.url, a.outlet, a.published_at, a.first_seen_at, a.topic, a.score, "
-        "a.matched_terms, a.version, a.story_id " + where + " ORDER BY a.first_seen_at, a.id LIMIT ?",
-        [*params, limit]))
+        "a.matched_terms, a.version, a.story_id, a.id IN (SELECT value FROM json_each(?)) AS told " + where
+        + " ORDER BY told, a.first_seen_at, a.id LIMIT ?", [json.dumps(told), *params, limit]))
     for row in rows:
         row["matched_terms"] = [m.get("term") for m in json.loads(row["matched_terms"] or "[]")]
+        if row.pop("told"):
+            row["told"] = True
     return rows, total
+
+
+def pending_told(db: Database, run_id: int, told: Iterable[int], *, now: datetime | None = None,
+                 news_age: timedelta | None = NEWS_AGE) -> list[int]:
+    """The ids of ``pending_articles`` (all of them, not the first ``limit``) of ``told``: listed by a delivered
+    digest whose record the database could not take yet, no news."""
+    told = sorted(set(told))
+    pending = _pending(db, run_id, now) if told else None
+    if pending is None:
+        return []
+    where, params = pending
+    if news_age is not None:
+        where += f" AND NOT {_older(news_age)}"
+    return [r[0] for r in db.execute(f"SELECT a.id {where} AND a.id IN (SELECT value FROM json_each(?)) ORDER BY a.id",
+                                     [*params, json.dumps(told)])]
 
 
 def older_articles(db: Database, run_id: int, *, now: datetime | None = None,
@@ -388,11 +409,19 @@ def _read_left(path: Path) -> dict[str, Any]:
     return delivery
 
 
-def record_unrecorded(db: Database, db_path: str) -> set[int]:
-    """Record the deliveries earlier digests left (``leave_unrecorded``); return the ``health_log`` ids of those the
-    database still cannot take: delivered, the next digest tells them again (not as undelivered). One no digest can
-    record (not such a record, or one the database refuses) is set aside, said once (``_set_aside``)."""
-    still: set[int] = set()
+class Waiting(NamedTuple):
+    """What the delivered digests whose records the database still cannot take told: their ``health_log`` ids and
+    their articles' ids (listed or counted)."""
+
+    health_log_ids: set[int]
+    article_ids: set[int]
+
+
+def record_unrecorded(db: Database, db_path: str) -> Waiting:
+    """Record the deliveries earlier digests left (``leave_unrecorded``); return what those the database still cannot
+    take told: delivered, the next digest tells it again as such (not as undelivered, nor its articles as new). One no
+    digest can record (not such a record, or one the database refuses) is set aside, said once (``_set_aside``)."""
+    still = Waiting(set(), set())
     waiting: list[tuple[Path, int]] = []
     unwritable: sqlite3.Error | None = None
     for path in sorted(beside(db_path).glob("run-*.notified.json"), key=_run_order):
@@ -419,11 +448,12 @@ def record_unrecorded(db: Database, db_path: str) -> set[int]:
                     path.unlink()
                 continue
         # One wait for the database's lock, not one a file: each file waited the busy timeout before the digest.
-        still.update(delivery["health_log_ids"])
+        still.health_log_ids.update(delivery["health_log_ids"])
+        still.article_ids.update(delivery["article_ids"])
         waiting.append((path, delivery["run_id"]))
     if waiting:
         logger.error("newsmon: the delivered digest%s of run%s %s left in %s still cannot be recorded (%s): the next "
-                     "digest tells %s health changes again", "s" if len(waiting) > 1 else "",
+                     "digest tells %s articles and health changes again, as such", "s" if len(waiting) > 1 else "",
                      "s" if len(waiting) > 1 else "", ", ".join(str(run) for _, run in waiting), waiting[0][0].parent,
                      unwritable, "their" if len(waiting) > 1 else "its")
     return still

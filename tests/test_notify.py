@@ -9,6 +9,7 @@ import socket
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -1010,42 +1011,76 @@ def test_an_apprise_url_that_truncates_is_refused_and_one_upstream_is_left_to_th
 
 # --- a delivery the database cannot record ----------------------------------------------------
 
+@contextmanager
+def write_held(path):
+    """Another process holding a write on the database (a reviewer's DB Browser with changes not written yet)."""
+    import sqlite3
+
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
 def test_a_delivered_digest_the_database_cannot_record_is_said_so_and_not_told_as_undelivered(tmp_path, receiver,
                                                                                               caplog):
     # The database locked (a reviewer's DB Browser) as apprise said yes: the crawl's log blamed the notification,
-    # and the next digest told the same outage again as "not delivered".
-    import sqlite3
-
+    # and the next digest told the same outage again as "not delivered", and its articles again as new ones.
     path = tmp_path / "news.db"
     db = open_db(path, busy_timeout=0.2)
     live = notify.NotifySettings(webhook=receiver.url)
     notified_run(db, NOW - timedelta(minutes=15), live, down=False, articles=[("前の記事", True)])
     first, change = checked_run(db, NOW, down=True, articles=[("防衛費", True)])
-    second, _ = checked_run(db, NOW + timedelta(minutes=15), down=True)
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    archive = "https://nhk.example/古い記事"  # an archive's article the digest counts, not lists
+    older, _ = queries.save_article(db, {"url": archive, "title": "古い記事", "text": "古い記事" * 3, "outlet": "nhk",
+                                         "relevant": True, "score": 9.0, "published_at": "2025-01-01T00:00:00+00:00",
+                                         "matched_terms": []}, now=NOW.isoformat())
+    queries.record_url(db, archive, outlet="nhk", kind="article", article_id=older, now=NOW.isoformat())
+    with write_held(path):
         sent = notify.notify_run(db, first, [change], live, now=NOW)
-        assert titles(sent) == ["防衛費"] and len(receiver.posts) == 2
-        [said] = [r.getMessage() for r in caplog.records if "WAS delivered" in r.getMessage()]
-        left = tmp_path / "news.db.locks" / f"run-{first}.notified.json"
-        assert said.startswith(f"newsmon: the digest of run {first} WAS delivered (through webhook), but the "
-                               "database could not record it (") and f"left in {left}" in said, said
-        # Still locked at the next digest: it tells the change again, as told before, not as undelivered.
+    assert titles(sent) == ["防衛費"] and sent["articles_older"] == [older] and len(receiver.posts) == 2
+    [said] = [r.getMessage() for r in caplog.records if "WAS delivered" in r.getMessage()]
+    left = tmp_path / "news.db.locks" / f"run-{first}.notified.json"
+    assert said.startswith(f"newsmon: the digest of run {first} WAS delivered (through webhook), but the "
+                           "database could not record it (") and f"left in {left}" in said, said
+    # The lock let go a while: the next crawl stored an article and a new version of the one told.
+    second, _ = checked_run(db, NOW + timedelta(minutes=15), down=True, articles=[("新しい記事", True)])
+    stamp = (NOW + timedelta(minutes=15)).isoformat()
+    told, _ = queries.save_article(db, {"url": "https://nhk.example/防衛費", "title": "防衛費", "text": "防衛費 改訂" * 3,
+                                        "outlet": "nhk", "relevant": True, "score": 9.0, "topic": "defense-strategy",
+                                        "matched_terms": [{"term": "反撃能力", "count": 2}]}, now=stamp)
+    third, _ = checked_run(db, NOW + timedelta(minutes=30), down=True)
+    with write_held(path):
+        # Still locked at the next digest: it tells the change and the article again, as told before, not as
+        # undelivered nor as new; the new article first, as news.
         again = notify.notify_run(db, second, [], live, now=NOW + timedelta(minutes=15))
         assert again["health_changes_missed"][0]["told"] is True
-        assert "told again" in again["title"] and "not recorded as told" not in again["title"], again["title"]
+        assert again["title"] == "newsmon: 1 new relevant article; 1 article told again; 1 health change told again"
+        assert [(a["title"], a["version"], a.get("told")) for a in again["articles"]] == [
+            ("新しい記事", 1, None), ("防衛費", 2, True)]
+        assert again["articles_told_again"] == [told, older] and again["articles_total"] == 2
+        assert receiver.posts[-1]["articles_told_again"] == [told, older] and receiver.posts[-1]["articles"][1]["told"]
+        assert "not listed here (1 of them told again: the last digest counted it, but its delivery could not be " \
+            "recorded)" in again["text"]
         assert "Told again: the last digest's delivery could not be recorded:\nHealth of nhk: ok -> failing" \
             in again["text"]
-    finally:
-        holder.rollback()
-        holder.close()
+        assert "- 新しい記事 (nhk)\n  https://nhk.example/新しい記事\n  matched: 反撃能力\nArticles told again: the last " \
+            "digest's delivery could not be recorded:\n- 防衛費 (nhk, updated: version 2)" in again["text"], again["text"]
+        # Nothing but what delivered digests told: no digest (of them alone, each run's, unrecordable too).
+        assert notify.notify_run(db, third, [], live, now=NOW + timedelta(minutes=30)) is None
+        assert len(receiver.posts) == 3
     # Writable again: the next digest records what both delivered, and repeats none of it.
-    third, _ = checked_run(db, NOW + timedelta(minutes=30), down=True)
-    assert notify.notify_run(db, third, [], live, now=NOW + timedelta(minutes=30)) is None
+    fourth, _ = checked_run(db, NOW + timedelta(minutes=45), down=True)
+    assert notify.notify_run(db, fourth, [], live, now=NOW + timedelta(minutes=45)) is None
     assert db.execute("SELECT run_id, channel, ok FROM notifications ORDER BY id").fetchall() == [
         (first - 1, "webhook", 1), (first, "webhook", 1), (second, "webhook", 1)]
     assert db.execute("SELECT health_log_id FROM notified_health_changes").fetchall() == [(change.log_id,)]
+    assert db.execute("SELECT a.title, n.run_id FROM notified_articles n JOIN articles a ON a.id = n.article_id "
+                      "ORDER BY n.article_id").fetchall() == [("前の記事", first - 1), ("防衛費", first),
+                                                              ("古い記事", first), ("新しい記事", second)]
     assert not list((tmp_path / "news.db.locks").glob("*.notified.json"))
     db.close()
 
@@ -1109,9 +1144,9 @@ def test_a_left_record_two_digests_read_at_once_is_recorded_once(tmp_path, recei
 
     db, run_id, _, left = left_delivery(tmp_path, receiver)
     kept = left.read_text(encoding="utf-8")
-    assert notifications.record_unrecorded(db, str(tmp_path / "news.db")) == set()
+    assert notifications.record_unrecorded(db, str(tmp_path / "news.db")) == (set(), set())
     left.write_text(kept, encoding="utf-8")  # as the other process had read it
-    assert notifications.record_unrecorded(db, str(tmp_path / "news.db")) == set()
+    assert notifications.record_unrecorded(db, str(tmp_path / "news.db")) == (set(), set())
     assert db.execute("SELECT run_id, channel, ok FROM notifications WHERE run_id = ?", [run_id]).fetchall() == [
         (run_id, "webhook", 1)]
     assert not left.exists()
@@ -1166,8 +1201,9 @@ def test_left_records_wait_for_a_locked_database_once_and_status_counts_them(tmp
     holder.execute("BEGIN IMMEDIATE")
     caplog.clear()
     try:
-        assert notifications.record_unrecorded(db, str(tmp_path / "news.db")) == set(delivery["health_log_ids"]) \
-            == {change.log_id}
+        waiting = notifications.record_unrecorded(db, str(tmp_path / "news.db"))
+        assert waiting.health_log_ids == set(delivery["health_log_ids"]) == {change.log_id}
+        assert waiting.article_ids == set(delivery["article_ids"]) and delivery["article_ids"]
         status = CliRunner().invoke(cli, ["status", "--db", str(tmp_path / "news.db")])
     finally:
         holder.rollback()
