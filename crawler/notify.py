@@ -369,9 +369,14 @@ def digest_text(digest: dict[str, Any]) -> tuple[str, str]:
                          f"{', ' + when if when else ''}{updated})\n  {article['url']}")
             if article["matched_terms"]:
                 lines.append("  matched: " + ", ".join(article["matched_terms"][:8]))
-    if total > len(digest["articles"]):
-        lines.append(f"... and {total - len(digest['articles'])} more, for the next digest (now in newsmon serve, or "
-                     "the review_queue view)")
+    # Told again ones past the limit are not left for the next digest: it records their delivery, and lists none.
+    listed_again = sum(1 for article in digest["articles"] if article.get("told"))
+    more, more_again = total - again - (len(digest["articles"]) - listed_again), again - listed_again
+    if more > 0:
+        lines.append(f"... and {more} more, for the next digest (now in newsmon serve, or the review_queue view)")
+    if more_again > 0:
+        lines.append(f"... and {more_again} more told again, not listed here (a digest delivered listed "
+                     f"{'them' if more_again != 1 else 'it'}, whose delivery could not be recorded)")
     articles_again = set(digest.get("articles_told_again") or ())
 
     def counted_again(ids: list[int]) -> str:

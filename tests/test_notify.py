@@ -1085,6 +1085,30 @@ def test_a_delivered_digest_the_database_cannot_record_is_said_so_and_not_told_a
     db.close()
 
 
+def test_articles_told_again_past_the_limit_are_not_said_to_be_left_for_the_next_digest(tmp_path, receiver):
+    # More than a digest lists while the last one's record waited: the told-again ones past the limit were counted
+    # among those "for the next digest", which records their delivery and lists none of them.
+    path = tmp_path / "news.db"
+    db = open_db(path, busy_timeout=0.2)
+    live = notify.NotifySettings(webhook=receiver.url)
+    notified_run(db, NOW - timedelta(minutes=15), live, down=False, articles=[("前の記事", True)])
+    first = crawl(db, "nhk", NOW, [(f"記事{i:02d}", True) for i in range(notify.MAX_ARTICLES + 5)])
+    with write_held(path):
+        assert "... and 5 more, for the next digest" in notify.notify_run(db, first, [], live, now=NOW)["text"]
+    second = crawl(db, "nhk", NOW + timedelta(minutes=15), [("新しい記事", True)])
+    with write_held(path):
+        again = notify.notify_run(db, second, [], live, now=NOW + timedelta(minutes=15))
+    assert again["title"] == "newsmon: 6 new relevant articles; 50 articles told again"
+    assert sum(1 for a in again["articles"] if a.get("told")) == notify.MAX_ARTICLES - 6
+    assert "for the next digest" not in again["text"], again["text"]
+    assert "... and 6 more told again, not listed here (a digest delivered listed them, whose delivery could not be " \
+        "recorded)" in again["text"], again["text"]
+    # Writable again: none of them is listed again, nor the 6 new ones.
+    third, _ = checked_run(db, NOW + timedelta(minutes=30), down=False, articles=[("三本目", True)])
+    assert titles(notify.notify_run(db, third, [], live, now=NOW + timedelta(minutes=30))) == ["三本目"]
+    db.close()
+
+
 def test_an_apprise_entry_of_several_urls_reaches_each_and_overflow_is_read_as_apprise_reads_it(db, chat_plugin):
     # apprise's own form "url1, url2", which the check at start accepted: the first service got the digest at a path
     # made of both URLs, the second nothing, and the delivery was recorded as made.
