@@ -343,6 +343,116 @@ def test_a_decision_refused_after_the_next_one_is_keyed_keeps_its_message_and_th
     page.close()
 
 
+# The first answer the page waits for is held until the test calls window.nmAnswer(), then is a proxy's page.
+HELD_502 = """() => { const real = window.fetch; let first = true;
+  const held = new Promise((go) => { window.nmAnswer = go; });
+  window.fetch = (url, options) => {
+    if (!first) return real(url, options);
+    first = false;
+    return held.then(() => new Response("<html>502 Bad Gateway</html>", { status: 502 }));
+  }; }"""
+
+
+def test_undo_keyed_while_a_refused_decision_is_on_its_way_takes_back_no_other(desk):
+    # u pressed right after d, its answer on the way, took back what the undo stack held once the answer was back:
+    # the d refused (a proxy's 502) had put nothing there, and u undid the decision before it, on another article,
+    # the reviewer had not meant to touch; "Undone" replaced the refusal at once.
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    rows = page.locator(ITEMS)
+    a, b = [int(rows.nth(n).get_attribute("data-ids").split(",")[0]) for n in range(2)]
+    title = page.locator(f"#nm-{b}").get_attribute("data-title")
+    page.keyboard.press("d")
+    expect(page.locator(f"#nm-{a}")).to_be_hidden()
+    page.evaluate(HELD_502)
+    page.keyboard.press("d")
+    page.keyboard.press("u")
+    page.evaluate("window.nmAnswer()")
+    toast = page.locator("#nm-toast.nm-error")
+    expect(toast).to_contain_text(f"Nothing undone: «{title}» was not changed: The server answered 502")
+    expect(page.locator(f"#nm-{b}")).to_be_visible()
+    assert [desk.status(i)[0] for i in (a, b)] == ["dismissed", "new"]
+    page.keyboard.press("u")  # the decision before it, now
+    expect(page.locator(f"#nm-{a}")).to_be_visible()
+    expect(page.locator("#nm-toast")).to_contain_text("Undone")
+    assert [desk.status(i)[0] for i in (a, b)] == ["new", "new"]
+    page.close()
+
+
+def test_a_refused_decision_on_the_last_row_leaves_the_keys_where_the_reviewer_moved(desk):
+    # The page's last row has no row after it: k from where the keys went on did not count as going on, the
+    # refusal made the last row current again, and the next d dismissed it instead of the row read.
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    rows = page.locator(ITEMS)
+    last = int(rows.last.get_attribute("data-ids").split(",")[0])
+    for _ in range(rows.count() - 1):
+        page.keyboard.press("j")
+    assert current(page)[0] == last
+    page.evaluate(HELD_502)
+    page.keyboard.press("d")
+    page.keyboard.press("k")
+    read = current(page)[0]
+    page.evaluate("window.nmAnswer()")
+    expect(page.locator(f"#nm-{last}")).to_have_class(re.compile("nm-refused"))
+    assert current(page)[0] == read
+    page.keyboard.press("d")
+    expect(page.locator(f"#nm-{read}")).to_be_hidden()
+    assert [desk.status(i)[0] for i in (read, last)] == ["dismissed", "new"]
+    page.close()
+
+
+def test_the_toasts_undo_takes_back_the_decision_it_names_not_one_on_its_way(desk):
+    # The line said "Dismissed: «B»" with Undo while d on the next row was on its way: the click took back that
+    # next row's decision (the undo stack's last once its answer was back) and left B dismissed.
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    rows = page.locator(ITEMS)
+    b, c = [int(rows.nth(n).get_attribute("data-ids").split(",")[0]) for n in range(2)]
+    page.keyboard.press("d")
+    expect(page.locator(f"#nm-{b}")).to_be_hidden()
+    page.evaluate("""() => { const real = window.fetch; let first = true;
+      const held = new Promise((go) => { window.nmAnswer = go; });
+      window.fetch = (url, options) => {
+        if (!first) return real(url, options);
+        first = false;
+        return held.then(() => real(url, options));
+      }; }""")
+    page.keyboard.press("d")
+    page.locator("#nm-toast .nm-undo").click()
+    page.evaluate("window.nmAnswer()")
+    expect(page.locator(f"#nm-{b}")).to_be_visible()
+    expect(page.locator("#nm-toast")).to_contain_text("Undone")
+    assert [desk.status(i)[0] for i in (b, c)] == ["new", "dismissed"]
+    page.close()
+
+
+def test_a_bulk_decision_refused_after_the_next_key_names_and_marks_each_row_it_left(desk):
+    # A proxy's 502 to Shift+D on three rows named the first alone ("«A» was not changed") and marked it alone.
+    from playwright.sync_api import expect
+
+    page = desk.page("/")
+    chosen = []
+    for _ in range(3):
+        chosen.append(current(page)[0])
+        page.keyboard.press("x")
+        page.keyboard.press("j")
+    page.evaluate(HELD_502)
+    page.keyboard.press("Shift+D")
+    page.keyboard.press("d")
+    page.evaluate("window.nmAnswer()")
+    title = page.locator(f"#nm-{chosen[0]}").get_attribute("data-title")
+    expect(page.locator("#nm-toast")).to_contain_text(
+        f"«{title}» and 2 more were not changed: The server answered 502")
+    for article_id in chosen:
+        expect(page.locator(f"#nm-{article_id}")).to_have_class(re.compile("nm-refused"))
+    assert [desk.status(i)[0] for i in chosen] == ["new"] * 3
+    page.close()
+
+
 def test_on_a_phone_the_toast_leaves_the_last_rows_buttons_in_reach(desk):
     # The toast stays once shown, fixed over the foot of the page: on a phone the last row's buttons
     # scrolled no further than under it, its Undo over them, and that row could not be decided by hand.

@@ -36,6 +36,12 @@
   // refused row, current again, took the key meant for the row read next (d on one judged relevant).
   let sent = 0;
   let unseen = null;
+  // The turns of the decisions keyed and not yet taken back, the last one the one u means; and why each of those
+  // that changed nothing did not. u pressed while a decision was on its way popped the undo stack once the answer
+  // was back: a refused decision had left nothing there, and u took back the decision before it, on another
+  // article, its confirmation replacing the refusal.
+  const keyed = [];
+  const unchanged = new Map();
 
   const ids = (item) => item.dataset.ids.split(",").map(Number);
   // A row whose decision is on its way is left already: the next key acts on the row after it.
@@ -76,6 +82,8 @@
     if (!toast) return;
     toast.querySelector(".nm-toast-text").textContent = text;
     toast.querySelector(".nm-undo").hidden = !opts.undo;
+    // Its Undo takes back the decision this line names, not one keyed since.
+    toast.dataset.turn = opts.undo && opts.turn ? String(opts.turn) : "";
     toast.classList.toggle("nm-error", !!opts.error);
     toast.setAttribute("role", opts.error ? "alert" : "status");
     toast.hidden = false;
@@ -235,11 +243,14 @@
       for (const item of items) item.classList.add("nm-pending");
       if (items.includes(current)) setCurrent(after || visible()[visible().length - 1]);
     }
+    // Where the keys went on to: moving from there is going on, on the page's last row too (no row after it).
+    const landed = current;
     const turn = ++sent;
-    return inTurn(() => send(items, body, leaving, after, turn));
+    keyed.push(turn);
+    return inTurn(() => send(items, body, leaving, after, turn, landed));
   }
 
-  async function send(items, body, leaving, after, turn) {
+  async function send(items, body, leaving, after, turn, landed) {
     const data = await post(reviewUrl, body);
     for (const item of items) {
       item.classList.remove("nm-pending");
@@ -250,12 +261,14 @@
     const changed = items.filter((item) => ids(item).some((id) => byArticle.has(id)));
     // A row the server did not change is back in the list, and current again: its message says why.
     // Unless the reviewer has gone on (decided or moved since): the keys stay on the row they read.
-    const kept = items.find((item) => !changed.includes(item) && !item.hidden);
-    const goneOn = turn !== sent || (after !== null && current !== after);
+    const back = items.filter((item) => !changed.includes(item) && !item.hidden);
+    const kept = back[0];
+    const goneOn = turn !== sent || current !== landed;
     if (leaving && kept && !goneOn) setCurrent(kept);
-    for (const item of items) item.classList.toggle("nm-refused", item === kept && goneOn);
+    // Each of a bulk decision's rows that came back, not only the first.
+    for (const item of items) item.classList.toggle("nm-refused", back.includes(item) && goneOn);
     if (changed.length) {
-      const record = { entries: done.map((d) => d.id), items: [] };
+      const record = { turn, entries: done.map((d) => d.id), items: [] };
       let left = 0;
       let leftArticles = 0;
       for (const item of changed) {
@@ -289,23 +302,36 @@
     // Undo only for what this decision did: with nothing done, the button would take back the
     // stack's last entry, an earlier decision on another article.
     const undoable = changed.length > 0;
-    const refused = kept ? "«" + kept.dataset.title + "» was not changed: " : "";
+    const refused = !kept ? "" : "«" + kept.dataset.title + "»" +
+      (back.length > 1 ? " and " + (back.length - 1) + " more were" : " was") + " not changed: ";
     // The server's own refusals name the article; a proxy's 502 or a lost connection do not.
     const error = data.ok ? null : data.error && !data.error.startsWith("«") ? refused + data.error : data.error;
     let text = data.ok && undoable ? data.message : data.ok ? "Nothing changed." :
       undoable ? data.message + ". " + error : error || "Nothing changed.";
     if (unseen) text = text.replace(/\.?$/, ". ") + unseen;
-    say(text, { undo: undoable, error: !!(error || unseen) });
+    if (!undoable) unchanged.set(turn, { text: error || "the decision changed nothing.", error: !!error });
+    say(text, { undo: undoable, error: !!(error || unseen), turn });
     // Until the last answer the reviewer waits for, the next confirmation replaces this one: it says the refusals too.
     unseen = turn !== sent ? [unseen, error].filter(Boolean).join(" ") || null : null;
   }
 
-  function undoLast() {
-    return inTurn(undoNow);
+  // u takes back the decision keyed last (its answer may be on its way); the toast's Undo, the one it names.
+  function undoLast(turn) {
+    const at = turn ? keyed.lastIndexOf(turn) : keyed.length - 1;
+    if (turn && at < 0) return queue;  // taken back already (u, then the button): its answer says so
+    const meant = at >= 0 ? keyed.splice(at, 1)[0] : null;
+    return inTurn(() => undoNow(meant));
   }
 
-  async function undoNow() {
-    const last = undoStack.pop();
+  async function undoNow(turn) {
+    const why = unchanged.get(turn);
+    if (why) {
+      unchanged.delete(turn);
+      say("Nothing undone: " + why.text, { error: why.error });
+      return;
+    }
+    const at = undoStack.findIndex((record) => record.turn === turn);
+    const last = at >= 0 ? undoStack.splice(at, 1)[0] : null;
     if (!last) {
       // The page's own decisions only (a reload or Back forgets them): the others are undone there.
       say("Nothing to undo on this page: Decisions (in the header) undoes earlier ones.");
@@ -490,7 +516,7 @@
   document.addEventListener("click", (e) => {
     const t = e.target;
     if (t.closest("[data-nm-help]") && help) toggleHelp();
-    else if (t.closest(".nm-undo")) undoLast();
+    else if (t.closest(".nm-undo")) undoLast(Number(toast.dataset.turn) || null);
     else if (t.closest("[data-nm-bulk]")) decide(selected(), t.closest("[data-nm-bulk]").dataset.nmBulk);
     else if (t.closest("[data-nm-clear]")) {
       for (const box of document.querySelectorAll(".nm-select:checked")) box.checked = false;
