@@ -648,6 +648,23 @@ def test_health_banner_search_csv_and_feed(desk):
     page.close()
 
 
+def test_on_a_phone_the_keys_help_fits_the_screen_and_scrolls_to_its_last_line(desk):
+    # The list of keys, 862 px high on an 844 px screen, could not be scrolled: its last lines were off the screen.
+    from playwright.sync_api import expect
+
+    page = desk.page("/", viewport=PHONE)
+    page.keyboard.press("?")
+    help_box = page.locator("#nm-help")
+    expect(help_box).to_be_visible()
+    box = help_box.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"], box
+    last = help_box.locator("tr").last
+    last.scroll_into_view_if_needed()
+    line = last.bounding_box()
+    assert box["y"] <= line["y"] and line["y"] + line["height"] <= box["y"] + box["height"], (line, box)
+    page.close()
+
+
 def test_phone_sized_pages_do_not_scroll_sideways(desk):
     from playwright.sync_api import expect
 
