@@ -505,9 +505,11 @@
   // The second click of a double-click (its detail 2) on a decision or Undo button does nothing.
   // Once the first decision's answer had hidden its row, the row below had moved under the
   // pointer, and that click dismissed an article the reviewer had not read; on Undo, it took back
-  // the decision before the last one too. A key press's click has detail 0.
+  // the decision before the last one too. Landing on a row's link, it opened an article not chosen
+  // (the first click of a double-click on a link has opened it already). A key press's click has detail 0.
   document.addEventListener("click", (e) => {
-    if (e.detail > 1 && e.target.closest && e.target.closest(".nm-decide button, [data-nm-bulk], .nm-undo")) {
+    if (e.detail > 1 && e.target.closest
+        && e.target.closest(".nm-decide button, [data-nm-bulk], .nm-undo, .nm-list > .nm-item a")) {
       e.preventDefault();
       e.stopImmediatePropagation();
     }
