@@ -206,9 +206,11 @@ _EN_HEAD_MAKES = re.compile(
 # subject's own): only the cause's, after a past, a negative or a state (増やしたため、 ないため、 続いているため、).
 # And so is the scene a connective sets before the comma (中国の急速な軍備増強を背景に、政府は…: China's possessive tied
 # with a plain 政府は, and Japan's revision scored 0; 北朝鮮のミサイル開発を念頭に、 ヘグセス米国防長官の来日に先立ち、).
+# And the event the main clause answers (NATOが5%目標で合意したことを受け、3文書改定に向けた政府の有識者会議では…:
+# NATO's, scored 5, audit16; 米国の新たな国家防衛戦略を踏まえ、).
 _JA_AMID = re.compile(r"(?<=[うくすつぬむるぐぶたいだ])(?:中|なか|さなか|ので)で?、|(?:(?<=[たいだ])|(?<=いる)|(?<=ある))ため、|"
                       r"ことから、|(?:を背景に|を念頭に|をにらみ|をにらんで|に備え|に備えて|に対抗し|に対抗して|を直視し|を前に|"
-                      r"に先立ち|に先立って|に伴い|に伴って|を理由に|とあって)、")
+                      r"に先立ち|に先立って|に伴い|に伴って|を理由に|とあって|を受け|を受けて|を踏まえ|を踏まえて)、")
 # An English sentence's opening phrase of circumstance, up to its comma ("Following Russia's invasion of Ukraine,",
 # "As the U.S. presses allies to spend more,", "Concerned about Pyongyang's missiles,"): a government named there
 # sets the scene, and the main clause's subject, "the government" however weak, makes the document (each of these

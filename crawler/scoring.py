@@ -878,6 +878,25 @@ def _body_names(topic: Topic, body: _Text, terms: list[tuple[int, int]]) -> list
     return out
 
 
+# What opens the headline, before a subject or a document (Attributor.lead's opening).
+_HEAD_OPENING = re.compile(r"(?:[\s【\[「『(]|The\s+)*")
+
+
+def _opened_by_theirs(topic: Topic, title: _Text, spans: list, attributed: list[Occurrence]) -> bool:
+    """Whether the headline opens with another government's document, its name right after that government's word
+    ("豪国家防衛戦略、長距離打撃力を拡充", "米国家防衛戦略「韓国が…」"): that government heads the story as one opening
+    with the government does (_lead), and Japan's 反撃能力 as the yardstick of Australia's strike weapons (日本の反撃
+    能力に相当する) scored 8, audit16."""
+    first = next(((span, occ) for span, occ in zip(spans, attributed) if span[0] == "title"), None)
+    if first is None:
+        return False
+    (_, start, _, index), occ = first
+    if not topic.terms[index].document or occ.how != "prefix" or occ.owner in (topic.home, None) or not occ.cue:
+        return False
+    opening = _HEAD_OPENING.match(title.text).end()
+    return re.fullmatch(re.escape(occ.cue) + r"(?:の|['’]s)?\s*", title.text[opening:start]) is not None
+
+
 def _lead(title: _Text) -> Any:
     """The headline's subject (Attributor.lead), unless the headline responds: the subject of "中国、
     日本の安保戦略改定に反発" responds to someone else's document."""
@@ -1197,7 +1216,8 @@ def _score(title: str, text: str, topic: Topic) -> _Trace:
         attributed, article_owner = _attribute_all(topic, title_t, body_t, spans, lead)
         named = _headline_names(topic, title_t, [span for i in indices if not topic.terms[i].context
                                                  for span in in_title.get(i, [])], article_owner)
-        foreign = lead is not None and lead.owner not in (home, None)
+        foreign = lead is not None and lead.owner not in (home, None) or _opened_by_theirs(topic, title_t, spans,
+                                                                                   attributed)
         # In a story another government heads, its own documents (see _backdrop).
         others = [o for (_, _, _, i), o in zip(spans, attributed)
                   if foreign and topic.terms[i].document and o.owner not in (home, None)]

@@ -1737,16 +1737,54 @@ AUDIT15R_GAPS = {
 }
 
 
+# The sixteenth audit (2026-12-07): 60 texts (30 Japanese, 30 English, 24 relevant) on other countries' strategies
+# beside Japan's: the US NDS of January 2026 and its 5% call on allies, its words on South Korea, Korea's white paper
+# and defense plan, Australia's National Defence Strategy and the Mogami frigates, Taiwan's QDR and defense report, the
+# Philippines' security policy and the RAA and ACSA with Japan, NATO's 5% goal, the UK's SDR and NSS, Germany's NSS and
+# China's white paper (0, each naming Japan, its 反撃能力 or its plans as a yardstick), and China's, Korea's,
+# Australia's, the Philippines', Taiwan's, the UK's and the US's words on Japan's revision and Japan's revision told
+# beside their documents (1). 3 were wrong before: a cause clause (NATOが…合意したことを受け、3文書改定に向けた政府の
+# 有識者会議では…) gave Japan's revision to NATO (5; を受け、 and を踏まえ、 set the scene as を背景に、 does), and a
+# headline opening with Australia's document (豪国家防衛戦略、…) was no one's story, so 日本の反撃能力に相当する, the
+# yardstick of Australia's weapons, counted as Japan's (8; a headline opening with a government's document now heads
+# the story as one opening with the government). 1 is open (below).
+# tests/fixtures/relevance/audit16.jsonl: each case's label and why (its source the article studied).
+AUDIT16_GAPS = {
+    "a16-fj-15": "China's white paper 'warning of Japan's 防衛力強化' (12): Japan's terms as the object of another "
+                 "government's concern in its own document, each Japan's by its own sentence (the a5-f-02 gap); "
+                 "China's words on Japan's revision are news (a16-pj-01), so a response to Japan's is not cut",
+}
+
 @pytest.mark.parametrize("title,text,relevant", [*_audit("audit4", AUDIT4_GAPS), *_audit("audit5", AUDIT5_GAPS),
                                                  *_audit("audit6", AUDIT6_GAPS), *_audit("audit7", AUDIT7_GAPS),
                                                  *_audit("audit8", AUDIT8_GAPS), *_audit("audit9", AUDIT9_GAPS),
                                                  *_audit("audit10", AUDIT10_GAPS), *_audit("audit11", AUDIT11_GAPS),
                                                  *_audit("audit12", AUDIT12_GAPS), *_audit("audit13", AUDIT13_GAPS),
                                                  *_audit("audit14", AUDIT14_GAPS), *_audit("audit15", AUDIT15_GAPS),
-                                                 *_audit("audit15r", AUDIT15R_GAPS)])
+                                                 *_audit("audit15r", AUDIT15R_GAPS), *_audit("audit16", AUDIT16_GAPS)])
 def test_the_audits_cases(topics, title, text, relevant):
     assert top(title, text, topics).relevant is relevant
 
+
+
+# audit16: the event a main clause answers (…ことを受け、 …を踏まえ、) sets its scene as を背景に、 does, so Japan's
+# revision after NATO's or the Pentagon's news is Japan's (5 and 0 before), and the document in that clause stays its
+# government's; a headline opening with another government's document heads the story as one opening with the
+# government does, so Japan's capability as the yardstick of theirs (日本の反撃能力に相当する) is context (8 and 6).
+@pytest.mark.parametrize("title,text,relevant", [
+    ("NATOの新目標、日本の議論に影響", "NATOが国防費をGDP比5%とする目標で合意したことを受け、3文書改定に向けた政府の有識者会議"
+     "では、日本の防衛関連費の新たな目標が焦点になっている。", True),
+    ("", "米国が国家防衛戦略で同盟国に5%を求めたことを踏まえ、3文書改定に向けた有識者会議は新目標を議論した。", True),
+    ("", "米国防総省が国家防衛戦略を公表したことを受け、韓国国防省は対応を協議した。", False),
+    ("豪州の国家防衛戦略、打撃力を拡充", "豪州の国家防衛戦略は、日本の反撃能力に相当する長距離打撃力の整備を急ぐ。トマホークの"
+     "導入も前倒しする。", False),
+    ("米国家防衛戦略、同盟国に打撃力求める", "戦略は、日本の反撃能力と同様の打撃力を同盟国が持つよう求めた。トマホークの"
+     "配備も促した。", False),
+    ("米国家防衛戦略、日本に防衛費増額を要求", "政府は、年内に改定する国家防衛戦略で、防衛費の水準を日本自身が判断する方針だ。",
+     True),
+])
+def test_a_scene_clause_and_a_headline_opening_with_their_document(topics, title, text, relevant):
+    assert top(title, text, topics).relevant is relevant
 
 # The papers describe the documents by what they are to the policy (安保政策の指針, 外交・安全保障政策の長期指針, 安全保障
 # 政策の基本方針): 0 before audit15. Not as other rules' nouns (the export rules' 運用指針, the economic security act's
