@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import shutil
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -16,6 +20,22 @@ from .crawl import LOOPBACK_SETTINGS, STOPPED_BY, run_crawl
 from .testsite import LoopbackSite
 
 DEMO_OUTLET = "demo"
+
+
+def typed_name(argv0: str | None = None) -> str:
+    """How to type this newsmon in the commands the demo prints: ``newsmon`` where the shell finds this one so, else
+    the path it was started by. After the Quick start's `.venv/bin/newsmon demo`, its virtualenv not activated,
+    "newsmon serve --db demo.db" as printed was "command not found"."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    if Path(argv0).name != "newsmon" or os.sep not in argv0:
+        return "newsmon"  # `python -m crawler.cli` (argv[0] its cli.py), or no path to name
+    found = shutil.which("newsmon")
+    try:
+        if found and os.path.samefile(found, argv0):
+            return "newsmon"
+    except OSError:
+        pass
+    return shlex.quote(argv0)
 
 
 class DemoStopped(Exception):
@@ -66,8 +86,8 @@ def run_demo(db_path: str, port: int, keep_serving: bool = False, again: str = "
                 # the finished crawl to stop, and the site served until killed.
                 signal.signal(signal.SIGINT, signal.default_int_handler)
                 signal.signal(signal.SIGTERM, _interrupt)
-                click.echo(f"Still serving at {site.base_url} (newsmon check {DEMO_OUTLET} --config {config_path} "
-                           "reads it); Ctrl-C to stop.", err=True)
+                click.echo(f"Still serving at {site.base_url} ({typed_name()} check {DEMO_OUTLET} --config "
+                           f"{config_path} reads it); Ctrl-C to stop.", err=True)
                 while True:
                     time.sleep(3600)
             except KeyboardInterrupt:
@@ -116,13 +136,14 @@ def _report(db_path: str, config_path: Path, stats: dict) -> bool:
         click.echo(f"  [{row['score']:.1f}] {row['title']}")
         click.echo(f"        {row['outlet']}, {row['published_at']}: {terms}")
     click.echo("")
+    newsmon = typed_name()
     click.echo(f"The database is {db_path}. Open it with:")
-    click.echo(f"  newsmon serve --db {db_path}          (Datasette, in your browser)")
+    click.echo(f"  {newsmon} serve --db {db_path}          (Datasette, in your browser)")
     click.echo(f"  sqlite3 {db_path} 'select * from review_queue'")
     click.echo(f"  or DB Browser for SQLite: File > Open Database > {db_path}, Browse Data > review_queue")
     # `newsmon status` reports crawls by the outlet crawled: one, the snapshot site, where the
     # lines above count the articles by the outlet each page is of.
-    click.echo(f"  newsmon status --db {db_path}          (the crawl's health: one outlet, {DEMO_OUTLET}, "
+    click.echo(f"  {newsmon} status --db {db_path}          (the crawl's health: one outlet, {DEMO_OUTLET}, "
                "the snapshot site)")
     health = db.execute("SELECT status, problems FROM health WHERE outlet = ?", [DEMO_OUTLET]).fetchone()
     if health is not None and health[0] in ALARM:

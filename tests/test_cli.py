@@ -255,6 +255,30 @@ def test_the_demo_goes_around_a_proxy_in_the_environment_and_says_when_its_outle
     assert "Traceback" not in failed.stderr
 
 
+def test_the_demo_prints_its_next_commands_as_they_can_be_typed_where_it_ran(tmp_path, monkeypatch, capsys):
+    # The Quick start runs `.venv/bin/newsmon demo` without activating the virtualenv: the demo's
+    # "newsmon serve --db demo.db" was then "command not found" (exit 127) as printed.
+    from crawler import demo
+    from storage import open_db
+
+    venv_bin = tmp_path / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "newsmon").write_text("#!/bin/sh\n")
+    (venv_bin / "newsmon").chmod(0o755)
+    db = tmp_path / "demo.db"
+    open_db(db).conn.close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [".venv/bin/newsmon", "demo"])
+    for path, typed in (("/usr/bin:/bin", ".venv/bin/newsmon"), (f"{venv_bin}:/usr/bin:/bin", "newsmon")):
+        monkeypatch.setenv("PATH", path)
+        demo._report("demo.db", tmp_path / "demo.toml", {})
+        out = capsys.readouterr().out
+        assert f"  {typed} serve --db demo.db " in out and f"  {typed} status --db demo.db " in out, out
+    # Run as a module (the tests' way), it is `newsmon`, as before.
+    monkeypatch.setattr(sys, "argv", [demo.__file__.replace("demo.py", "cli.py"), "demo"])
+    assert demo.typed_name() == "newsmon"
+
+
 @pytest.mark.parametrize("stopped", [False, True])
 def test_a_demo_whose_database_stops_its_crawl_says_why_and_not_that_all_is_well(tmp_path, stopped):
     # A full disk or a locked file stopped the demo's crawl: it printed its report, "Run the demo

@@ -30,6 +30,12 @@ def test_option_is_documented(command, option):
         f"newsmon {command} {option} is not in the README"
 
 
+@pytest.mark.parametrize("option", sorted(p.opts[0] for p in cli.params if p.opts[0] not in ("-h", "--help")))
+def test_each_option_of_newsmon_itself_is_documented(option):
+    # `newsmon --help` shows --version, which the README named nowhere.
+    assert f"newsmon {option}" in README, f"newsmon {option} is not in the README"
+
+
 @pytest.mark.parametrize("name", sorted({n for n in vars(settings) if n.startswith("NEWSMON_")}
                                          | {n for n in validate.SETTINGS if n.startswith("NEWSMON_")}))
 def test_setting_is_documented(name):
@@ -194,3 +200,30 @@ def test_every_option_the_readme_gives_a_command_is_one_it_takes():
                 wrong += [f"newsmon {command} {opt} {v}: not one of {params[opt].type.choices}"
                           for v in re.split(r"\\?\|", value) if v not in params[opt].type.choices]
     assert not wrong, wrong
+
+
+def _toml_blocks() -> list[str]:
+    return re.findall(r"```toml\n(.*?)```", README, re.S)
+
+
+@pytest.mark.parametrize("number", range(len(_toml_blocks())))
+def test_each_toml_example_of_the_readme_loads_as_printed(number, tmp_path):
+    """A user copies a config block into newsmon.toml as it is: each one loads, as `newsmon schedule` checks a file
+    (its [schedule] built, its apprise URLs read)."""
+    path = tmp_path / "newsmon.toml"
+    path.write_text(_toml_blocks()[number], encoding="utf-8")
+    validate.check_config(str(path), schedule=True, apprise=True)
+
+
+def test_the_readme_config_error_is_the_one_newsmon_prints(tmp_path, monkeypatch):
+    # "$ newsmon crawl --config newsmon.toml" and its error, from the outlet example with a broken pattern.
+    from crawler.config import ConfigError
+
+    shown = re.search(r"\$ newsmon crawl --config newsmon.toml\n(Error: .*)\n", README).group(1)
+    example = next(block for block in _toml_blocks() if block.startswith("[outlets.example]"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "newsmon.toml").write_text(re.sub(r'article_url_pattern = ".*"', 'article_url_pattern = "("', example),
+                                           encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        validate.check_config("newsmon.toml")
+    assert f"Error: {raised.value}" == shown
