@@ -125,6 +125,16 @@ def current(page) -> tuple[int, str]:
     return int(row.get_attribute("data-ids").split(",")[0]), row.get_attribute("data-title")
 
 
+def selected_with_x(page, n: int) -> list[int]:
+    """Select the current row and the next ``n - 1`` with x (moving on with j): their ids."""
+    chosen = []
+    for _ in range(n):
+        chosen.append(current(page)[0])
+        page.keyboard.press("x")
+        page.keyboard.press("j")
+    return chosen
+
+
 def test_keyboard_triage_of_five_articles_with_undo(desk):
     from playwright.sync_api import expect
 
@@ -435,11 +445,7 @@ def test_a_bulk_decision_refused_after_the_next_key_names_and_marks_each_row_it_
     from playwright.sync_api import expect
 
     page = desk.page("/")
-    chosen = []
-    for _ in range(3):
-        chosen.append(current(page)[0])
-        page.keyboard.press("x")
-        page.keyboard.press("j")
+    chosen = selected_with_x(page, 3)
     page.evaluate(HELD_502)
     page.keyboard.press("Shift+D")
     page.keyboard.press("d")
@@ -608,11 +614,7 @@ def test_bulk_dismiss(desk):
     from playwright.sync_api import expect
 
     page = desk.page("/")
-    chosen = []
-    for n in range(3):
-        chosen.append(current(page)[0])
-        page.keyboard.press("x")
-        page.keyboard.press("j")
+    chosen = selected_with_x(page, 3)
     expect(page.locator(".nm-bulk")).to_contain_text("3 selected")
     before = page.locator(ITEMS).count()
     page.keyboard.press("Shift+D")
