@@ -231,12 +231,18 @@ _EN_ASIDE_BEFORE = re.compile(r",\s+which\b[^,;:.!?]*$")
 _EN_ASIDE_AFTER = re.compile(r"[^,;:.!?]*,")
 # The main clause's topic, before the clause (米国防総省は、日本政府が…を進める中、…): not the clause's.
 _JA_TOPIC = re.compile(r"(?:首相|総理|大臣|防衛相|外相|国防相|長官|大統領|報道官|氏|政権|政府)?は")
+# ... and every marker of it, the name before the title ("コルビー米国防次官は、日本が…改定することを踏まえ、": the name and
+# 米国 outweighed 日本が in the clause, and Japan's revision was the US's, audit16r): its words up to は are kanji and kana.
+_JA_TOPIC_PHRASE = re.compile(r"[一-龥々ァ-ヴー・]{0,10}は")
 # The government the main clause presses (日本に…求めた, 日本政府に対し…要求, 日本側に…迫っている): the revision
 # under way in the clause, named with no owner, is the one pressed.
 _JA_ADDRESSEE = re.compile(r"(?:側|政府)?(?:に対して|に対し|に|へ)")
 _JA_DEMAND = re.compile(r"求め|要求|要請|迫|促|働きかけ")
-# A headline's subject heads it: "米国防総省、新戦略を公表", "政府、国家防衛戦略改定へ", "Pentagon unveils ...".
-_HEAD_OPEN = re.compile(r"(?:[\s【\[「『(]|The\s+)*")
+# A headline's subject heads it: "米国防総省、新戦略を公表", "政府、国家防衛戦略改定へ", "Pentagon unveils ...", after the
+# outlet's label of the kind of story, which names no one (【解説】豪国家防衛戦略、…, 【詳報】米国防総省、… were no one's
+# story, and Japan's 反撃能力 as the yardstick of Australia's weapons scored 8, audit16r).
+HEAD_OPEN = re.compile(r"(?:【(?:速報|独自|解説|詳報|続報|社説|論説|視点|図解|動画|更新|分析|深層|検証|一問一答|"
+                       r"インタビュー|コラム)】|[\s【\[「『(]|The\s+)*")
 _JA_HEAD_AFTER = ("、", "が", "は", "も", " ", ",")
 _HEAD_CLOSE = " \t\n】]」』)"
 
@@ -573,7 +579,7 @@ class Attributor:
             # main clause (米国防総省は、日本政府が…を進める中、国家防衛戦略を…) and without it when in the 中 clause.
             clause_lo, clause_hi = (follows.end(), hi) if follows is not None else (lo, amid.start())
             own = [m for m in within(markers, lo, clause_hi) if (clause_lo <= m.start < clause_hi and not (
-                amid is not None and m.end <= start and _JA_TOPIC.match(text, _role_end(m)))) or (
+                amid is not None and m.end <= start and _JA_TOPIC_PHRASE.match(text, _role_end(m)))) or (
                 follows is not None and lo <= m.start < clause_lo and _JA_TOPIC.match(text, _role_end(m)))]
             chosen = _choose(self.weigh(text, own, lo, hi, (start, end), claimed=claimed, subjects=subjects))
         # The agent of the term's own clause outranks the sentence's weights, which favour its subject
@@ -713,7 +719,7 @@ class Attributor:
         in a Japanese headline, one that closes it, as Japanese headlines name their subject last after
         a space ("国家安全保障戦略を年内改定へ 政府", "反撃能力の運用で協議 防衛省"), which the normalised
         text no longer has between two kanji or kana."""
-        at = _HEAD_OPEN.match(title).end()
+        at = HEAD_OPEN.match(title).end()
         hit = next((m for m in markers if m.start == at), None)
         if hit is not None:
             follows = ("'s", "’s", " ", ",") if hit.text[:1].isascii() else _JA_HEAD_AFTER

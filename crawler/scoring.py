@@ -44,7 +44,7 @@ from typing import Any
 from storage.queries import nfkc
 from storage.search import join_cjk
 
-from .attribution import AHEAD, RESPONSE, Attribution, within
+from .attribution import AHEAD, HEAD_OPEN, RESPONSE, Attribution, within
 
 #: Characters of normalised text kept on each side of a term in a snippet.
 SNIPPET_WIDTH = 30
@@ -878,10 +878,6 @@ def _body_names(topic: Topic, body: _Text, terms: list[tuple[int, int]]) -> list
     return out
 
 
-# What opens the headline, before a subject or a document (Attributor.lead's opening).
-_HEAD_OPENING = re.compile(r"(?:[\s【\[「『(]|The\s+)*")
-
-
 def _opened_by_theirs(topic: Topic, title: _Text, spans: list, attributed: list[Occurrence]) -> bool:
     """Whether the headline opens with another government's document, its name right after that government's word
     ("豪国家防衛戦略、長距離打撃力を拡充", "米国家防衛戦略「韓国が…」"): that government heads the story as one opening
@@ -893,7 +889,7 @@ def _opened_by_theirs(topic: Topic, title: _Text, spans: list, attributed: list[
     (_, start, _, index), occ = first
     if not topic.terms[index].document or occ.how != "prefix" or occ.owner in (topic.home, None) or not occ.cue:
         return False
-    opening = _HEAD_OPENING.match(title.text).end()
+    opening = HEAD_OPEN.match(title.text).end()
     return re.fullmatch(re.escape(occ.cue) + r"(?:の|['’]s)?\s*", title.text[opening:start]) is not None
 
 
