@@ -571,6 +571,8 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
         if mentioned:
             # Scrapy caches what it reads per response: its own process_response reads it again free.
             _, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
+            if url and self._first_is_no_way_on(response):
+                return response
             if url:
                 # Not to javascript:, mailto: or tel: (no page: a browser does not go there, and
                 # as a request it raised, and the article was a fetch_failed, then given up).
@@ -618,6 +620,16 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
         browser follows (HTML's "shared declarative refresh steps"): ``0; url = /a``, ``0, url=/a``,
         ``0; /a``, `` 0 ; url = '/a' ``. Such a moved article's stub was an empty document, a
         bot wall retried for a week, and the article it leads to never fetched."""
+        first = self._first_refresh(response)
+        if first is None or not first[1] or first[0] >= self._maxdelay:
+            return None  # a browser heeds the first refresh it can read (a reload, a long wait), no later one
+        try:
+            return urljoin(get_base_url(response), first[1])
+        except ValueError:
+            return None
+
+    def _first_refresh(self, response) -> tuple[float, str] | None:
+        """The first ``<meta http-equiv="refresh">`` a browser can read, (delay, URL or ""), the only one it heeds."""
         body = response.body[:_LATE_REFRESH_BYTES]
         if _REFRESH_TAG.search(body) is None:
             return None
@@ -626,15 +638,16 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
             content = _CONTENT_ATTR.search(tag)
             parsed = _declarative_refresh(html.unescape(next(g for g in content.groups() if g is not None))) \
                 if content else None
-            if parsed is None:
-                continue
-            if not parsed[1] or parsed[0] >= self._maxdelay:
-                return None  # a browser heeds the first refresh it can read (a reload, a long wait), no later one
-            try:
-                return urljoin(get_base_url(response), parsed[1])
-            except ValueError:
-                return None
+            if parsed is not None:
+                return parsed
         return None
+
+    def _first_is_no_way_on(self, response) -> bool:
+        """Whether the page's first refresh is a reload or a long wait, which a browser heeds alone: w3lib takes a later
+        one too (2.6 reads ``0, url=/a``, which 2.5 did not), and a page reloading itself every 10 minutes was left
+        for the second refresh's page, the article it is never stored."""
+        first = self._first_refresh(response)
+        return first is not None and (not first[1] or first[0] >= self._maxdelay)
 
 
 # What a browser does not read a refresh in: <noscript> (with scripts on), comments (IE's
