@@ -571,7 +571,7 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
         if mentioned:
             # Scrapy caches what it reads per response: its own process_response reads it again free.
             _, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
-            if url and self._first_is_no_way_on(response):
+            if url and self._no_way_on(self._first_refresh(response)):
                 return response
             if url:
                 # Not to javascript:, mailto: or tel: (no page: a browser does not go there, and
@@ -621,7 +621,7 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
         ``0; /a``, `` 0 ; url = '/a' ``. Such a moved article's stub was an empty document, a
         bot wall retried for a week, and the article it leads to never fetched."""
         first = self._first_refresh(response)
-        if first is None or not first[1] or first[0] >= self._maxdelay:
+        if first is None or self._no_way_on(first):
             return None  # a browser heeds the first refresh it can read (a reload, a long wait), no later one
         try:
             return urljoin(get_base_url(response), first[1])
@@ -642,11 +642,10 @@ class BrowserRedirectMiddleware(MetaRefreshMiddleware):
                 return parsed
         return None
 
-    def _first_is_no_way_on(self, response) -> bool:
-        """Whether the page's first refresh is a reload or a long wait, which a browser heeds alone: w3lib takes a later
-        one too (2.6 reads ``0, url=/a``, which 2.5 did not), and a page reloading itself every 10 minutes was left
-        for the second refresh's page, the article it is never stored."""
-        first = self._first_refresh(response)
+    def _no_way_on(self, first: tuple[float, str] | None) -> bool:
+        """Whether a page's first refresh (``_first_refresh``) is a reload or a long wait, which a browser heeds alone:
+        w3lib takes a later one too (2.6 reads ``0, url=/a``, which 2.5 did not), and a page reloading itself every
+        10 minutes was left for the second refresh's page, the article it is never stored."""
         return first is not None and (not first[1] or first[0] >= self._maxdelay)
 
 

@@ -123,11 +123,10 @@ class Workers:
         """End every process now, the pages they hold dropped: for a crawl that stops without reading them (a
         forced stop). ``shutdown`` waits for each page a worker has begun, and a crawl's workers ignore SIGTERM
         and SIGINT (``store.watch_parent``): a huge page in a C parser kept a second Ctrl-C or SIGTERM waiting."""
-        self.closed = True
         for pool in self.pools:
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.kill()  # SIGKILL; one already gone is no error
-            pool.shutdown(wait=True, cancel_futures=True)  # at once: its process is gone
+        self.shutdown(wait=True)  # at once: their processes are gone
 
     @property
     def size(self) -> int:
