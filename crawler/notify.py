@@ -43,6 +43,7 @@ from sqlite_utils import Database
 
 from storage import health as health_db
 from storage import notifications
+from storage.db import reading
 
 from . import __version__
 from .config import ConfigError, parse_duration, url_problem
@@ -213,6 +214,17 @@ def build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange
     ``config_path``: the config whose topics judge what unread articles' listings said of them. ``unrecorded``,
     ``told_articles``: the ``health_log`` ids and the article ids a delivered digest told whose delivery the database
     could not take yet."""
+    # Its counts and lists are of one moment: read apart, an article a crawl stored or a digest's record landed
+    # between two of them was counted in one and missing from the other (told again, yet counted as news).
+    with reading(db):
+        return _build_digest(db, run_id, changes, always=always, now=now, news_age=news_age,
+                             config_path=config_path, unrecorded=unrecorded, told_articles=told_articles)
+
+
+def _build_digest(db: Database, run_id: int, changes: list[health_db.HealthChange], *, always: bool,
+                  now: datetime | None, news_age: timedelta | None, config_path: str | None,
+                  unrecorded: frozenset[int] | set[int], told_articles: frozenset[int] | set[int]
+                  ) -> dict[str, Any] | None:
     info = notifications.run(db, run_id)
     if info is None:
         return None

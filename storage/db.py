@@ -263,6 +263,27 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise said from None
 
 
+@contextmanager
+def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Reads that must agree with each other: one read transaction (a plain ``BEGIN``), so every query of the
+    block sees the database as its first query found it, whatever another process commits meanwhile (WAL keeps
+    that snapshot without blocking the writer). Inside a transaction already, the block reads in it.
+
+    Keep the block to reads: its first write would wait for the write lock with no ``transaction()`` retry.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        # Nothing to keep: a read transaction ends the same either way, and ROLLBACK cannot fail for a busy database.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
 def settle(db: sqlite_utils.Database) -> None:
     """Roll back the transaction a Ctrl-C left open: raised as a ``with transaction(db)`` block ended,
     before ``transaction()`` resumed to COMMIT, a KeyboardInterrupt leaves it suspended and its

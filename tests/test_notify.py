@@ -1109,6 +1109,40 @@ def test_articles_told_again_past_the_limit_are_not_said_to_be_left_for_the_next
     db.close()
 
 
+def test_a_digest_counts_and_lists_its_articles_at_one_moment(tmp_path, receiver, monkeypatch):
+    # Its queries read apart: another process's digest recorded the waiting delivery between the count of pending
+    # articles and the list of those told again, and the digest told the article as news already told (counted as
+    # new, listed as told again, articles_told_again empty), though nothing was new.
+    from storage import notifications
+
+    path = tmp_path / "news.db"
+    db = open_db(path, busy_timeout=0.2)
+    live = notify.NotifySettings(webhook=receiver.url)
+    notified_run(db, NOW - timedelta(minutes=15), live, down=False, articles=[("前の記事", True)])
+    first = crawl(db, "nhk", NOW, [("防衛費", True)])
+    with write_held(path):
+        waiting = notifications.record_unrecorded(db, str(path))
+        assert titles(notify.notify_run(db, first, [], live, now=NOW)) == ["防衛費"]
+        waiting = notifications.record_unrecorded(db, str(path))
+    assert len(waiting.article_ids) == 1
+    second = crawl(db, "nhk", NOW + timedelta(minutes=15), [])
+    other = open_db(path)
+    told_between = notifications.pending_told
+
+    def landed_meanwhile(*args, **kwargs):
+        notifications.record_unrecorded(other, str(path))
+        return told_between(*args, **kwargs)
+
+    monkeypatch.setattr(notifications, "pending_told", landed_meanwhile)
+    try:
+        assert notify.build_digest(db, second, [], now=NOW + timedelta(minutes=15),
+                                   told_articles=waiting.article_ids) is None
+    finally:
+        other.close()
+    assert db.execute("SELECT count(*) FROM notified_articles WHERE run_id = ?", [first]).fetchone()[0] == 1
+    db.close()
+
+
 def test_an_apprise_entry_of_several_urls_reaches_each_and_overflow_is_read_as_apprise_reads_it(db, chat_plugin):
     # apprise's own form "url1, url2", which the check at start accepted: the first service got the digest at a path
     # made of both URLs, the second nothing, and the delivery was recorded as made.
