@@ -48,7 +48,7 @@ from warcio.statusandheaders import StatusAndHeaders
 
 from . import __version__, settings
 from .bodies import Corrupt, decompress
-from .outcome import check_body, cut_short
+from .outcome import check_body, cut_short, opens_late
 from .settings import DOWNLOAD_MAXSIZE
 
 #: The byte ranges a WARC.gz is split into, for the workers. Small enough that a part's kept
@@ -1484,7 +1484,7 @@ def read_body(record: ArcWarcRecord) -> Body:
     # chunks that are none): it was read before such codings were undone, and refused only for its header.
     # Nothing at all (or whitespace) is no coding's output: an empty page, said so (``empty_body``); refused, it
     # was "the bytes are still encoded", where there were none.
-    if refused and (unfit := check_body(data)) is not None and unfit.code != "empty_body" and not _opens_late(data):
+    if refused and (unfit := check_body(data)) is not None and unfit.code != "empty_body" and not opens_late(data):
         return Body(b"", undecodable=refused)
     if len(data) > MAX_BODY:
         return Body(data)
@@ -1517,10 +1517,10 @@ def _undecoded(readers: list, data: bytes) -> str | None:
     corrupt from its start came out as gzip bytes, "not an HTML page", where the crawl says
     ``bad_compression`` for the same bytes; and "not gzip at all" as text, stored as an article.
     Bytes that are a page as they are (``check_body`` without the type the server claimed, or a
-    page's text after other bytes: ``_opens_late``) were stored decoded, and are read."""
+    page's text after other bytes: ``opens_late``) were stored decoded, and are read."""
     dropped = [reader for reader in readers if isinstance(reader, BufferedReader)
                and reader.decomp_type and reader.decompressor is None]
-    if not dropped or (unfit := check_body(data)) is None or _opens_late(data):
+    if not dropped or (unfit := check_body(data)) is None or opens_late(data):
         return None
     coding = dropped[0].decomp_type.removesuffix("_alt")  # warcio's raw deflate, tried after zlib's
     said = f"no {coding} data"
@@ -1536,19 +1536,6 @@ def _undecoded(readers: list, data: bytes) -> str | None:
             pass
     what = unfit.reason.removeprefix("not an HTML page: ").replace(" served without a Content-Type", "")
     return f"is corrupt from its first bytes ({said}), nor are the bytes a page stored decoded ({what})"
-
-
-#: An HTML document's own tags (``_opens_late``).
-_DOCUMENT_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body)[\s>]", re.I)
-
-
-def _opens_late(data: bytes) -> bool:
-    """Whether ``data``, which does not open as markup, is a page all the same: text the crawl
-    reads as a page (``check_body`` of an HTML type), with a document's own tag in its first 4 KB
-    after whatever came before it: a second byte-order mark (PHP includes), a PHP notice, a NUL,
-    whitespace before the mark. Stored decoded under the Content-Encoding header kept, such a page
-    was "bad_compression", its article lost; text with no such tag ("not gzip at all") is none."""
-    return _DOCUMENT_TAG.search(data, 0, 4096) is not None and check_body(data, "text/html") is None
 
 
 #: Where a WARC writer rewrote the HTTP headers, what says the body's end was framed all the same:

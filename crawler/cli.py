@@ -17,7 +17,6 @@ import click
 
 from . import __version__
 from .article import Article
-from .bodies import sniff_binary
 
 
 class _Commands(click.Group):
@@ -197,7 +196,7 @@ def cli() -> None:
 
 
 class UnreadablePage(ValueError):
-    """A saved page that cannot be read as a page: corrupt or truncated gzip, or not text at all."""
+    """A saved page that cannot be read as a page: corrupt or truncated gzip, or no HTML page at all."""
 
 
 def _read(path: str) -> bytes:
@@ -205,7 +204,7 @@ def _read(path: str) -> bytes:
 
     Raises:
         OSError: the path cannot be read.
-        UnreadablePage: truncated or corrupt gzip data, or bytes that are not text.
+        UnreadablePage: truncated or corrupt gzip data, or bytes that are no HTML page (``_no_page``).
     """
     data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     # Saved pages are often kept gzipped (ours are); read them as they are.
@@ -217,10 +216,28 @@ def _read(path: str) -> bytes:
                                  "stream does)") from None
         except (OSError, zlib.error) as exc:
             raise UnreadablePage(f"corrupt gzip data ({exc})") from None
-    reason = sniff_binary(data)
-    if reason:
-        raise UnreadablePage(f"not a text page: {reason}")
+    if reason := _no_page(data):
+        raise UnreadablePage(f"{reason}: give extract a web page saved as HTML (a browser's \"Save Page As\", "
+                             "curl -o; gzipped or not)")
     return data
+
+
+def _no_page(data: bytes) -> str | None:
+    """Why ``data`` is no HTML page, judged as a crawl judges a body served without a Content-Type (a file has
+    none: ``outcome.check_body``), or ``None``. A Markdown file, JSON, a feed or an empty file passed: read as an
+    article (text with no markup), or "no article found" with exit status 0, the user who gave the wrong file was
+    told neither. A page whose markup opens late (a PHP notice before it) is one all the same, as in an archive."""
+    from .outcome import check_body, opens_late
+
+    unfit = check_body(data)
+    if unfit is None or opens_late(data):
+        return None
+    # Its words are a response's: a file was served by nobody, and has no body but itself.
+    reason = unfit.reason.replace(" served without a Content-Type", "")
+    if unfit.code == "empty_body":
+        reason = "not an HTML page: " + reason.replace("the server sent an empty body", "empty").replace(
+            "the server sent only", "only")
+    return reason
 
 
 def _as_text(article: Article) -> str:
@@ -265,9 +282,9 @@ def _extract_path(path: str, url: str | None, outlets: dict | None = None) -> tu
     if article is None:
         # What a crawl would record of it: "a listing, error or empty page?" left the one who
         # extracts a redesigned outlet's page to guess that its scripts draw the article.
-        from .outcome import check_body, no_article_problem
+        from .outcome import no_article_problem
 
-        problem = check_body(data) or no_article_problem(data)
+        problem = no_article_problem(data)  # a page: ``_read`` refused the rest
         click.echo(f"newsmon: no article found in {path}: {problem.reason} ({problem.code})", err=True)
     elif article.method.startswith(BODY_METHOD_PREFIX):
         # Whoever extracts a saved page of a redesigned outlet is mending its rules: say where.
@@ -672,7 +689,10 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
                 f"`{again}` again")
     with _checked():
         overrides = check_settings(_settings(None, config, _setting_pairs(pairs)))
-        checked = check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets)
+        # Its [notify] too, as `schedule` checks it: the crawls of a config `check` passed sent no digest, the broken
+        # apprise URL found only by a failed delivery after the first relevant article.
+        checked = check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets,
+                               apprise=True)
     for note in checked.config.replaced_notes(outlets):
         click.echo(f"newsmon: note: {note}", err=True)
     try:

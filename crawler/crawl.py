@@ -23,7 +23,7 @@ from storage.db import damage, stop_waiting
 from storage.exceptions import DatabaseUnwritable, StorageError
 
 from .locks import OutletBusy, outlet_locks
-from .validate import check_config, check_settings
+from .validate import Checked, check_config, check_settings, flag, notify_problem
 from .workers import crawl_workers
 
 logger = logging.getLogger(__name__)
@@ -432,6 +432,23 @@ def _record_skipped(db_path: str, outlets: list[str], overrides: dict[str, Any],
         db.conn.close()
 
 
+def _warn_of_notify(checked: Checked, overrides: dict[str, Any]) -> None:
+    """Say at the start of a crawl, once, what `newsmon schedule` and `newsmon check` refuse the config for in its
+    ``[notify] apprise`` (``notify_problem``), and crawl all the same: a typo in a notification channel is no
+    reason to lose a run's articles. Unsaid, a crawl run from cron was the user's only word of it when a digest
+    failed, hours or days later. Not under the schedule, which checked it at its start and checks every edit
+    (each crawl would import apprise for it), nor with notifications off (no digest to lose)."""
+    from . import settings as project
+
+    if checked.notify is None or not checked.notify.apprise \
+            or overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER) == "schedule" \
+            or not flag(overrides.get("NEWSMON_NOTIFY_ENABLED", project.NEWSMON_NOTIFY_ENABLED)):
+        return
+    if problem := notify_problem(checked):
+        logger.warning("newsmon: %s; this crawl goes on, but its digest cannot be sent through [notify] apprise "
+                       "until that is fixed (`newsmon check` says when it is)", problem)
+
+
 def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wait: float = 0.0) -> CrawlResult:
     """Crawl the named outlets (all when empty) and wait for the crawl to finish.
 
@@ -452,11 +469,11 @@ def run_crawl(outlets: list[str], overrides: dict[str, Any] | None = None, *, wa
     overrides = check_settings(overrides or {})
     # Read as Scrapy will (an override wins over the project's value), before Scrapy is
     # imported: a mistake is reported in a third of the time.
-    # Apprise URLs are not tried here: importing apprise costs 0.2 s per crawl, `newsmon schedule`
-    # checks them once at its start, and a failed delivery is logged and retried next run.
-    config = check_config(overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG), outlets=outlets).config
+    checked = check_config(overrides.get("NEWSMON_CONFIG", project.NEWSMON_CONFIG), outlets=outlets)
+    config = checked.config
     for note in config.replaced_notes(outlets):
         logging.getLogger(__name__).warning("newsmon: %s", note)
+    _warn_of_notify(checked, overrides)
     db_path = overrides.get("NEWSMON_DB", project.NEWSMON_DB)
     # Migrates it too; the spider, pipeline and ledger share another connection.
     db = open_db(db_path, busy_timeout=float(overrides.get("NEWSMON_DB_BUSY_TIMEOUT", project.NEWSMON_DB_BUSY_TIMEOUT)))

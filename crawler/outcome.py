@@ -129,6 +129,20 @@ def check_body(body: bytes, content_type: str | None = None, *, sniffed: bool = 
     return Problem("not_html", f"not an HTML page: text with no HTML markup {served} ({len(body):,} bytes)")
 
 
+#: An HTML document's own tags (``opens_late``).
+_DOCUMENT_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body)[\s>]", re.I)
+
+
+def opens_late(data: bytes) -> bool:
+    """Whether ``data``, which does not open as markup, is a page all the same: text the crawl
+    reads as a page (``check_body`` of an HTML type), with a document's own tag in its first 4 KB
+    after whatever came before it: a second byte-order mark (PHP includes), a PHP notice, a NUL,
+    whitespace before the mark. Stored decoded under the Content-Encoding header kept, such a page
+    was "bad_compression", its article lost; text with no such tag ("not gzip at all") is none.
+    A saved page so (``newsmon extract``, which has no Content-Type to go by) is one too."""
+    return _DOCUMENT_TAG.search(data, 0, 4096) is not None and check_body(data, "text/html") is None
+
+
 def cut_short(body: bytes) -> Problem | None:
     """The problem of a markup body that stops before its document's end tag, for a body whose
     length HTTP could not vouch for: sent without a Content-Length or chunks, its end was the

@@ -201,11 +201,23 @@ for command in (("status",), ("export", "--format", "jsonl"), ("crawl",), ("revi
 
 # extract: files that are no page.
 for name, reason in {"truncated.html.gz": "truncated gzip data", "corrupt.html.gz": "corrupt gzip data",
-                     "noise.html": "not a text page: binary data", "doc.html": "not a text page: PDF document",
-                     "logo.html": "not a text page: PNG image"}.items():
+                     "noise.html": "not an HTML page: binary data", "doc.html": "not an HTML page: PDF document",
+                     "logo.html": "not an HTML page: PNG image"}.items():
     CASES[f"extract {name}"] = Case(("extract", "{d}/" + name, "--format", "jsonl"), 1,
                                     ("newsmon: {d}/" + name + ": " + reason,))
 CASES["extract a directory"] = Case(("extract", "{d}"), 1, ("newsmon: cannot read {d}: Is a directory",))
+
+# A [notify] apprise URL apprise does not understand: `check` refuses it as `schedule` does, in its words (it checked
+# the rest alone, and crawls of a config it passed sent no digest); a crawl warns of it and crawls (``GOES_ON``).
+BROKEN_APPRISE = GOOD_OUTLET + '\n[notify]\napprise = "mailtoo://me:pw@gmail.com"\n'
+for command in (("check", "x"), ("schedule", "x", "--check", "--db", "{d}/apprise.db")):
+    CASES[f"{command[0]} --config: a broken apprise URL"] = Case((*command, "--config", "{d}/apprise.toml"), 2,
+                                                                ("{d}/apprise.toml: [notify] apprise",),
+                                                                then=no_database("apprise.db"))
+#: Runs that warn of a mistake and go on: more than one line, read by their own tests.
+GOES_ON = {"crawl --config: a broken apprise URL": ("crawl", "x", "--config", "{d}/apprise.toml",
+                                                    "--db", "{d}/apprise-crawl.db", "-s", "RETRY_TIMES=0",
+                                                    "-s", "NEWSMON_EXTRACT_WORKERS=0")}
 
 # ingest: archives read in part store what they can and say where they stopped. (example.org
 # is no outlet: --all-sites reads its pages.)
@@ -235,6 +247,7 @@ def make_files(d: Path) -> dict[str, str]:
     for name, (text, _) in BAD_CONFIGS.items():
         (d / CONFIG_FILES[name]).write_text(text, encoding="utf-8")
     (d / "regex.toml").write_text(BAD_REGEX, encoding="utf-8")
+    (d / "apprise.toml").write_text(BROKEN_APPRISE, encoding="utf-8")
     (d / "notes.db").write_bytes(b"these are my notes, not a database\n" * 200)
     (d / "empty.db").write_bytes(b"")
     app = sqlite3.connect(d / "app.db")
@@ -281,8 +294,11 @@ def ran(tmp_path_factory) -> tuple[Path, dict[str, str], dict[str, subprocess.Co
     d = tmp_path_factory.mktemp("cli")
     values = make_files(d)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {name: pool.submit(newsmon, [a.format(**values) for a in case.args], case.env, d)
-                   for name, case in CASES.items()}
+        # The crawls first: the longest runs, the others beside them.
+        futures = {name: pool.submit(newsmon, [a.format(**values) for a in args], {}, d)
+                   for name, args in GOES_ON.items()}
+        futures |= {name: pool.submit(newsmon, [a.format(**values) for a in case.args], case.env, d)
+                    for name, case in CASES.items()}
         return d, values, {name: future.result() for name, future in futures.items()}
 
 
@@ -298,6 +314,28 @@ def test_one_line_that_names_the_problem_and_the_exit_status_of_its_kind(ran, na
         assert needle.format(**values) in lines[0], (needle.format(**values), lines[0])
     if case.then:
         case.then(d, result)
+
+
+def test_a_broken_apprise_url_is_refused_by_check_as_by_schedule_and_a_crawl_warns_of_it_once_and_crawls(ran):
+    d, _, results = ran
+    refusal = results["check --config: a broken apprise URL"].stderr
+    assert refusal == results["schedule --config: a broken apprise URL"].stderr  # shared, not a copy
+    said = refusal.strip().removeprefix("Error: ")
+    crawl = results["crawl --config: a broken apprise URL"]
+    assert "Traceback" not in crawl.stderr, crawl.stderr[-3000:]
+    lines = crawl.stderr.splitlines()
+    warned = [i for i, line in enumerate(lines) if said in line]
+    started = next(i for i, line in enumerate(lines) if "Scrapy" in line and "started" in line)
+    assert len(warned) == 1 and warned[0] < started, crawl.stderr[-3000:]
+    assert lines[warned[0]] == f"newsmon: {said}; this crawl goes on, but its digest cannot be sent through [notify] " \
+                               "apprise until that is fixed (`newsmon check` says when it is)"
+    # It crawled: the outlet's robots.txt asked for (nothing listens there), the run finished.
+    conn = sqlite3.connect(d / "apprise-crawl.db")
+    try:
+        assert conn.execute("SELECT finish_reason, requests FROM crawl_runs").fetchall() == [("finished", 1)]
+    finally:
+        conn.close()
+    assert crawl.returncode == 0
 
 
 def test_a_file_that_is_not_a_database_is_left_as_it_was(ran):
