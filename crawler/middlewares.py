@@ -125,6 +125,35 @@ class StopGateMiddleware:
             raise stop(request, signame)
 
 
+class StopGraceMiddleware:
+    """Who ended a download in the stop's grace (``crawl.STOP_GRACE``): the server or the stop. Before the retries
+    (550) on the way back: a server's 5xx, reset or timeout in the grace was retried, the retry stopped
+    (``StopGateMiddleware``) and the failure put down to the stop: the article left pending as if never fetched, a
+    feed's or a next page's failure unsaid, a robots.txt's 503 "not read: the crawl was stopped". The server's
+    answer is recorded as after its last try outside a stop. A download the stop cut short (``crawl._cut_downloads``
+    marks it) fails as ``Stopped``, whoever awaits it: a robots.txt's or a next page's caller sees a redirect's
+    last hop fail, not the request it made and could read a mark on."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        if stopped_by(self.crawler):
+            request.meta["dont_retry"] = True
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        if signame := stopped_by(self.crawler):
+            if request.meta.get(STOPPED) and not isinstance(exception, Stopped):
+                raise Stopped(signame) from exception
+            request.meta["dont_retry"] = True
+        return None
+
+
 class AlreadyStored(IgnoreRequest):
     """A new article URL redirected to the URL of an article stored before: that is the article,
     and it is not fetched again (``ScopeMiddleware``)."""
@@ -315,8 +344,9 @@ class OutletLanguageMiddleware:
 class _Disallow:
     """A robots.txt that could not be read: RFC 9309 2.3.1.4, assume complete disallow."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, stopped: bool = False) -> None:
         self.reason = reason
+        self.stopped = stopped  # not read because the crawl was stopped: no answer of the host's
 
     def allowed(self, url, user_agent) -> bool:
         return False
@@ -352,11 +382,12 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
                 response = await self.crawler.engine.download_async(robots)
                 await self._parse_robots(response, netloc, request)
             except Exception as exc:  # any failure to fetch robots.txt is "unreachable" (RFC 9309)
-                if stopped_by(self.crawler):
-                    # Dropped or cut short by the crawl's stop (a redirect's hop carries the mark, not ``robots``):
-                    # not the host's answer. Recorded as one, the outlet was "failing: robots.txt could not be
-                    # fetched" and its feeds, sitemaps and sections refused.
-                    self._settle(netloc, _Disallow(f"robots.txt of {netloc} was not read: the crawl was stopped"))
+                if isinstance(exc, Stopped):
+                    # Dropped or cut short by the crawl's stop (``StopGraceMiddleware``): not the host's answer.
+                    # Recorded as one, the outlet was "failing: robots.txt could not be fetched" and its feeds,
+                    # sitemaps and sections refused. A 5xx, reset or timeout of the host's in the grace is its answer.
+                    self._settle(netloc, _Disallow(f"robots.txt of {netloc} was not read: the crawl was stopped",
+                                                   stopped=True))
                     logger.info("newsmon: robots.txt of %s not read: the crawl was stopped; asked again next run",
                                 netloc)
                     return self._parsers[netloc]
@@ -420,6 +451,11 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             logger.exception("newsmon: could not record robots.txt of %s", netloc)
 
     def process_request_2(self, rp, request) -> None:
+        if isinstance(rp, _Disallow) and not rp.stopped:
+            # The host's robots.txt failed (in the stop's grace too): what waited for it is refused for that, sending
+            # nothing, as without a stop; left ``Stopped``, the outlet's health never heard robots.txt was down.
+            self.crawler.stats.inc_value("robotstxt/forbidden")
+            raise Refused("robots_unavailable", rp.reason)
         if signame := stopped_by(self.crawler):
             # It waited for robots.txt while the crawl was asked to stop: not refused, not sent (StopGateMiddleware).
             raise stop(request, signame)

@@ -23,7 +23,7 @@ from storage.exceptions import DatabaseUnwritable
 
 from . import health, pagination, store
 from .encoding import charset_of
-from .middlewares import stopped_by
+from .middlewares import Stopped
 from .outcome import (NOTICE_CODES, Problem, check_body, exhausted_state, extraction_crash, failure_problem,
                       http_status_problem, no_article_problem, redirected_away)
 from .spiders.news import FetchedPage
@@ -172,9 +172,9 @@ class StorePipeline:
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # noqa: BLE001  (refused, walled, timed out: the reason is kept)
-            if stopped_by(self.crawler):
-                # Dropped or cut short by the stop (a redirect's hop carries the mark, not ``request``): no failure
-                # of the outlet's, and the next page is not said to be missing.
+            if isinstance(exc, Stopped):
+                # Dropped or cut short by the stop (``middlewares.StopGraceMiddleware``): no failure of the outlet's,
+                # and the next page is not said to be missing. A failure of the server's in the stop's grace is one.
                 return store.PagePart(url, problem="not fetched: the crawl was stopped before it", stopped=True)
             reason = getattr(exc, "reason", None) or getattr(getattr(exc, "wall", None), "reason", None)
             if reason:

@@ -149,6 +149,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that honours Retry-After on 429/503.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    # Before the retries, in the way back: a failure inside the stop's grace is the server's, not retried into a stop.
+    "crawler.middlewares.StopGraceMiddleware": 555,
     "crawler.middlewares.ConditionalGetMiddleware": 560,
     # Replaced by a subclass that follows what a browser follows (a Refresh header, a script's way on
     # from a page with no text) and for which a refresh to the page itself is a reload.

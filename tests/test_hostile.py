@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
+import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +26,7 @@ import pytest
 
 from crawler import discovery
 
-from .hostile import BAD_ENTRIES, Case, Site, _send, article_html, good, redirect
+from .hostile import BAD_ENTRIES, Case, Site, _send, article_html, good, redirect, series_html
 
 SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
             "DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=1", "NEWSMON_EXTRACT_WORKERS=1", "NEWSMON_MAX_ATTEMPTS=2",
@@ -32,6 +35,14 @@ OUTLETS = ["hostile", "robots5xx", "robots4xx", "walled"]
 
 
 def crawl(db: Path, config: Path, outlets: list[str], *extra: str) -> subprocess.CompletedProcess:
+    cmd, env = crawl_cmd(db, config, outlets, *extra)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)
+    assert "Traceback" not in result.stderr, result.stderr[-4000:]
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def crawl_cmd(db: Path, config: Path, outlets: list[str], *extra: str) -> tuple[list[str], dict[str, str]]:
     cmd = [sys.executable, "-m", "crawler.cli", "crawl", *outlets, "--db", str(db), "--config", str(config)]
     for pair in SETTINGS + list(extra):
         cmd += ["-s", pair]
@@ -43,10 +54,7 @@ def crawl(db: Path, config: Path, outlets: list[str], *extra: str) -> subprocess
     env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead,
            "NO_PROXY": "127.0.0.1,127.0.0.2,localhost", "no_proxy": "127.0.0.1,127.0.0.2,localhost",
            "TLDEXTRACT_CACHE": str(db.parent / "tldextract")}
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)
-    assert "Traceback" not in result.stderr, result.stderr[-4000:]
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
+    return cmd, env
 
 
 def query(db: Path, sql: str, *params) -> list[dict]:
@@ -91,11 +99,63 @@ def hostile(tmp_path_factory):
         site.robots = "User-agent: *\nDisallow:\n"  # the site now allows /private/
         crawl(db, config, ["hostile"])
         runs["third"] = (snapshot(db), site.requests(), [])
+        runs["stopped"] = crawl_stopped_in_the_grace(tmp_path_factory.mktemp("grace"))
         yield {"site": site, "db": db, "runs": runs, "status": status, "walled": walled, "wall_codes": wall_codes,
                "walled_logs": (walled_first, walled_second)}
     finally:
         for s in (site, robots5xx, robots4xx, walled):
             s.stop()
+
+
+def crawl_stopped_in_the_grace(tmp: Path) -> dict:
+    """A crawl sent SIGTERM as its documents are in flight, each answered inside the 5 s the stop gives them
+    (``crawl.STOP_GRACE``) with a failure of the server's: an article's 500 and reset, an article's next page's reset,
+    a feed's 500, and (``robots``, a host of its own) a robots.txt's 503. What it recorded, and its exit status."""
+    signalled = threading.Event()
+
+    def after_the_signal(status: int | None) -> Callable:
+        def answer(h, site):
+            signalled.wait(60)
+            site.stopping.wait(0.5)  # the crawl has heard the signal
+            if status is not None:
+                return _send(h, status, f"<h1>{status}</h1>".encode())
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            h.connection.close()
+            h.close_connection = True
+        return answer
+
+    site, robots = Site(tmp, full=False, seed=960), Site(tmp, full=False, seed=961)
+    late = {"/a/late-500": after_the_signal(500), "/a/late-reset": after_the_signal(None),
+            "/a/long/2": after_the_signal(None), "/feed-late.xml": after_the_signal(500)}
+    site.cases.update({path: Case(path, answer) for path, answer in late.items()})
+    site.cases["/a/long"] = Case("/a/long", lambda h, s: _send(h, 200, series_html("/a/long", 1, 2, "long")))
+    site.expect.update({path: {} for path in ("/a/late-500", "/a/late-reset", "/a/long")})  # the feed lists them
+    robots.cases["/robots.txt"] = Case("/robots.txt", after_the_signal(503))
+    site.start()
+    robots.start()
+    config = tmp / "c.toml"
+    config.write_text(f'[outlets.grace]\nname = "Grace"\nlanguage = "ja"\ndomains = ["127.0.0.1"]\nfeeds = '
+                      f'["{site.url("/feed.xml")}", "{site.url("/feed-late.xml")}"]\narticle_url_pattern = "^/a/"\n'
+                      + robots.toml("robots"), encoding="utf-8")
+    db = tmp / "news.db"
+    cmd, env = crawl_cmd(db, config, ["grace", "robots"], "DOWNLOAD_TIMEOUT=60", "NEWSMON_EXTRACT_WORKERS=0")
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        for _ in range(1200):
+            if all(site.requests(path) for path in late) and robots.requests("/robots.txt") or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the crawl ended before it could be stopped"
+        proc.send_signal(signal.SIGTERM)
+        signalled.set()
+        _, err = proc.communicate(timeout=60)
+    finally:
+        signalled.set()
+        if proc.poll() is None:
+            proc.kill()
+        site.stop()
+        robots.stop()
+    return {"site": site, "robots": robots, "db": db, "status": proc.returncode, "err": err, "urls": snapshot(db)}
 
 
 def _cases() -> list[str]:
@@ -209,6 +269,29 @@ def test_robots_txt_as_rfc_9309_says(hostile):
     # A disallowed URL stays refused until robots.txt changes, then it is fetched.
     third = hostile["runs"]["third"][0][hostile["site"].url("/private/secret")]
     assert third["kind"] == "article" and third["attempts"] == 1
+
+
+def test_failures_of_the_servers_inside_the_stops_grace_are_recorded_as_theirs(hostile):
+    # Retried, each went out again after the signal and was stopped: the article left pending as never fetched, the
+    # feed and the next page that failed unsaid, the robots.txt that answered 503 "not read: the crawl was stopped",
+    # and the outlets' health heard of none. (A download the stop cuts short stays pending: test_crawl_e2e.)
+    stopped = hostile["runs"]["stopped"]
+    site, robots, db = stopped["site"], stopped["robots"], stopped["db"]
+    assert stopped["status"] == 143 and "Traceback" not in stopped["err"], stopped["err"][-3000:]
+    urls = stopped["urls"]
+    said = {path: (urls[site.url(path)]["kind"], urls[site.url(path)]["reason_code"], urls[site.url(path)]["attempts"])
+            for path in ("/a/late-500", "/a/late-reset", "/a/long", "/a/long/2")}
+    assert said == {"/a/late-500": ("error", "http_500", 1), "/a/late-reset": ("error", "connection_lost", 1),
+                    "/a/long": ("article", "stored", 1), "/a/long/2": ("article", "page_missing", 1)}
+    assert f"page 2 ({site.url('/a/long/2')}) could not be read (the connection was lost" in urls[
+        site.url("/a/long")]["reason"]
+    feeds = {r["url"]: r for r in query(db, "SELECT url, http_status, ok, reason FROM discovery")}
+    assert (feeds[site.url("/feed-late.xml")]["http_status"], feeds[site.url("/feed-late.xml")]["ok"]) == (500, 0)
+    assert "answered HTTP 503" in feeds[robots.url("/feed.xml")]["reason"]
+    assert query(db, "SELECT http_status FROM robots WHERE netloc = ?", robots.url("")[7:]) == [{"http_status": 503}]
+    runs = {r["outlet"]: r for r in query(db, "SELECT * FROM outlet_runs")}
+    assert {key: (runs[key]["errors"], runs[key]["discovery_failed"], runs[key]["robots_unavailable"])
+            for key in runs} == {"grace": (3, 1, 0), "robots": (0, 1, 1)}
 
 
 def test_broken_feeds_are_recorded_and_named_in_health_and_status(hostile):
