@@ -13,7 +13,7 @@ import html
 import inspect
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 from lxml import etree, html as lxml_html
@@ -34,6 +34,7 @@ from w3lib.html import get_meta_refresh as w3lib_refresh
 
 from storage import frontier, queries
 from storage.exceptions import DatabaseUnwritable
+from storage.health import live_sitemap
 
 from . import store
 from .bodies import Corrupt, TooLarge, Truncated, decompress
@@ -785,6 +786,13 @@ def _is_stub(response) -> bool:
     return is_stub(tree)
 
 
+#: A child sitemap that has listed nothing new for this long (by newsmon's own reads) is an archive: while
+#: its lastmod in its index stands still it is asked for once a ``NEWSMON_SITEMAP_RECHECK``
+#: (``NewsSpider._children``), and its 304s are believed (``ConditionalGetMiddleware._live_sitemap``).
+#: This month's, a category's or a news sitemap lists something new every day, and is asked for every run.
+QUIET_FOR = timedelta(days=2)
+
+
 class ConditionalGetMiddleware:
     """Send If-None-Match / If-Modified-Since for feeds and sitemaps, and pass the answers on.
 
@@ -820,7 +828,7 @@ class ConditionalGetMiddleware:
                 request.headers.pop(name, None)
         state = queries.get_feed_state(self.db, request.url)
         if state and self._due_whole(state.get("read_at")) and (
-                request.meta.get("newsmon_discovery") == "feed" or state.get("news")):
+                request.meta.get("newsmon_discovery") == "feed" or state.get("news") or self._live_sitemap(state)):
             # A server may answer 304 while its feed changes (a Last-Modified that is the
             # template's, a CDN's stale copy): every new entry hidden, each run "not modified".
             # Read whole now and then, the loss is bounded; a feed is a few kilobytes, and so
@@ -852,6 +860,16 @@ class ConditionalGetMiddleware:
             else:
                 request.meta["newsmon_validators"] = validators
         return response
+
+    def _live_sitemap(self, state: dict) -> bool:
+        """Whether a sitemap whose server answers 304 may hide what it lists now, as a feed's may: an index
+        (the new month's child is named there alone: its 304 had the children it listed before asked for,
+        for ever), or one that lists the day's articles (``health.live_sitemap``: an entry dated, or a new
+        article listed after its first read, within ``QUIET_FOR``). Not an archive, which lists nothing new
+        (up to 50 MB, read whole for nothing). Never read whole again, a sitemap-only outlet read "not
+        modified" and "ok" every run, its new articles never seen."""
+        since = (datetime.now(timezone.utc) - QUIET_FOR).isoformat(timespec="seconds")
+        return bool(state.get("children")) or live_sitemap(self.db, state["url"], since)
 
     def _due_whole(self, read_at: str | None) -> bool:
         if read_at is None:

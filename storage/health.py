@@ -1088,6 +1088,17 @@ _LISTED_NEW = ("(CASE WHEN listing_urls IS NOT NULL THEN listing_urls > listing_
                "ELSE new_urls > 0 OR article_urls > known END)")
 
 
+def live_sitemap(db: Database, url: str, since: str) -> bool:
+    """Whether sitemap ``url`` lists the day's articles, not an archive's: a read of it dated its newest entry
+    ``since`` or after, or one after its first whole read listed something new since (``_LISTED_NEW``; its first
+    listed all it holds as new). By m054's indexes, as ``stale`` reads them."""
+    return db.execute("SELECT 1 FROM discovery WHERE url = ? AND newest_entry >= ? LIMIT 1", [url, since]).fetchone() \
+        is not None or db.execute(
+            f"SELECT 1 FROM discovery WHERE url = ? AND {_LISTED_NEW} AND fetched_at >= ? AND id > "
+            "(SELECT min(id) FROM discovery WHERE url = ? AND entries IS NOT NULL) LIMIT 1", [url, since, url]
+        ).fetchone() is not None
+
+
 def stale(db: Database, outlet: str, run_id: int, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """The outlet's feeds, Google News sitemaps and sections read in run ``run_id`` that list
     nothing new (``STALE_EXPECTED``): per feed its ``kind``, ``url``, ``since`` (its newest entry,

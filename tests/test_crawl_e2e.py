@@ -1568,6 +1568,49 @@ def test_feeds_whose_server_answers_304_whatever_they_hold_are_read_whole_within
     assert all(r.if_none_match for r in site.requests() if r.path in (RSS_PATH, ATOM_PATH))
 
 
+def test_sitemaps_whose_server_answers_304_are_read_whole_within_the_hour_but_for_archives(tmp_path):
+    # A sitemap index (its new month's child is named there alone) and a sitemap of the day's articles (an entry
+    # dated, or a new article listed after its first read, in the last two days) whose server answers 304
+    # whatever they hold: each run "not modified", a sitemap-only outlet's new articles never seen, its health ok.
+    # An archive's 304s are believed: up to 50 MB read whole every hour for nothing.
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import ConditionalGetMiddleware
+    from crawler.store import close_crawler_db
+    from storage import queries
+
+    crawler = get_crawler(settings_dict={"NEWSMON_DB": str(tmp_path / "news.db")})
+    middleware = ConditionalGetMiddleware.from_crawler(crawler)
+    db, now = middleware.db, datetime.now(timezone.utc)
+
+    def ago(**delta) -> str:
+        return (now - timedelta(**delta)).isoformat(timespec="seconds")
+
+    def read(url: str, at: str, new: int, newest: str | None = None, children: dict | None = None) -> None:
+        frontier.record_discovery(db, run_id=None, outlet="o", url=url, kind="sitemap", ok=True, http_status=200,
+                                  entries=5, article_urls=5, new_urls=new, known=5 - new, newest_entry=newest, now=at)
+        queries.set_feed_state(db, url, etag='"1"', last_modified=None, status=200, children=children, now=at)
+
+    read("https://a.jp/index.xml", ago(days=30), 0, children={"https://a.jp/2026-12.xml": None})
+    read("https://a.jp/today.xml", ago(hours=2), 5, newest=ago(hours=3))
+    read("https://a.jp/undated.xml", ago(days=5), 5)
+    read("https://a.jp/undated.xml", ago(hours=2), 1)
+    read("https://a.jp/archive.xml", ago(days=30), 5, newest=ago(days=40))
+    read("https://a.jp/archive.xml", ago(hours=2), 0)
+    read("https://a.jp/new-archive.xml", ago(hours=2), 5)  # its first read: all it holds is new
+    try:
+        asked = {}
+        for name in ("index", "today", "undated", "archive", "new-archive"):
+            request = Request(f"https://a.jp/{name}.xml", meta={"newsmon_conditional": True,
+                                                               "newsmon_discovery": "sitemap"})
+            middleware.process_request(request)
+            asked[name] = request.headers.get("If-None-Match")
+    finally:
+        close_crawler_db(crawler)
+    assert asked == {"index": None, "today": None, "undated": None, "archive": b'"1"', "new-archive": b'"1"'}
+
+
 def test_a_new_url_that_redirects_to_a_stored_article_is_that_article_without_fetching_it_again(env, site):
     # An old URL of a stored article (another URL scheme, http for https) listed later redirects
     # to the stored URL: the article was fetched in full once more, and its own row rewritten a

@@ -41,7 +41,7 @@ from ..discovery import (FUTURE_SLACK, HTML_PAGE, MAX_ADVERTISED, NO_URL, DataLi
                          advertised_note, link_words, page_data_links, page_listing, parse_feed, parse_sitemap,
                          sitemap_maxsize)
 from ..encoding import charset_of
-from ..middlewares import (STOPPED, AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators,
+from ..middlewares import (QUIET_FOR, STOPPED, AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators,
                            retry_after_seconds)
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
 from ..outlets import Outlet
@@ -53,11 +53,6 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Walls in a row from one outlet after which its other article requests wait for the next run:
 #: a site that blocks us is not asked for every article again in the same minute.
 WALLS_BEFORE_STOP = 3
-#: A child sitemap that has listed nothing new for this long (by newsmon's own reads) is an
-#: archive: while its lastmod in its index stands still it is asked for once a
-#: ``NEWSMON_SITEMAP_RECHECK``. This month's, a category's or a news sitemap lists something new
-#: every day, and is asked for every run.
-QUIET_FOR = timedelta(days=2)
 #: Stored articles a feed or news sitemap may have read again for an update in one run (their
 #: entries dated after newsmon last read them); the others wait for the next run.
 PROMPTS_PER_DOCUMENT = 20
