@@ -226,11 +226,15 @@ def _no_page(data: bytes) -> str | None:
     """Why ``data`` is no HTML page, judged as a crawl judges a body served without a Content-Type (a file has
     none: ``outcome.check_body``), or ``None``. A Markdown file, JSON, a feed or an empty file passed: read as an
     article (text with no markup), or "no article found" with exit status 0, the user who gave the wrong file was
-    told neither. A page whose markup opens late (a PHP notice before it) is one all the same, as in an archive."""
+    told neither. A page whose markup opens late (a PHP notice before it) is one all the same, as in an archive;
+    not a Markdown file whose HTML example, under a code fence, is what ``opens_late`` found: it was read as an
+    article (a server writes no fence before its page)."""
+    import re
+
     from .outcome import check_body, opens_late
 
     unfit = check_body(data)
-    if unfit is None or opens_late(data):
+    if unfit is None or (opens_late(data) and not re.search(rb"^[ \t]{0,3}(?:```|~~~)", data[:4096], re.M)):
         return None
     # Its words are a response's: a file was served by nobody, and has no body but itself.
     reason = unfit.reason.replace(" served without a Content-Type", "")
@@ -678,7 +682,7 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
 
     from . import settings as defaults
     from .check import Unfinished, report_lines, run_check
-    from .validate import check_config, check_settings
+    from .validate import check_config, check_settings, flag, notify_problem
 
     again = _again(["check", *outlets, *(w for pair in pairs for w in ("-s", pair)),
                     *(["--articles", str(articles)] if articles != 2 else []),
@@ -690,11 +694,16 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
     with _checked():
         overrides = check_settings(_settings(None, config, _setting_pairs(pairs)))
         # Its [notify] too, as `schedule` checks it: the crawls of a config `check` passed sent no digest, the broken
-        # apprise URL found only by a failed delivery after the first relevant article.
+        # apprise URL found only by a failed delivery after the first relevant article. Refused only with notifications
+        # on, as a crawl warns only then (``crawl._warn_of_notify``): off, no digest is tried, and a machine without
+        # apprise, its config copied from the one that sends, could check no outlet. Said as a note then.
+        notifying = flag(overrides.get("NEWSMON_NOTIFY_ENABLED", defaults.NEWSMON_NOTIFY_ENABLED))
         checked = check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets,
-                               apprise=True)
+                               apprise=notifying)
     for note in checked.config.replaced_notes(outlets):
         click.echo(f"newsmon: note: {note}", err=True)
+    if not notifying and (problem := notify_problem(checked)):
+        click.echo(f"newsmon: note: {problem} (notifications are off here, NEWSMON_NOTIFY_ENABLED)", err=True)
     try:
         reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))
     except Unfinished as exc:

@@ -77,13 +77,21 @@ JSON_SNIFF_MAX = 2 * 1024 * 1024
 _UTF16_STARTS = (b"\xff\xfe", b"<\x00", b"\xfe\xff", b"\x00<")
 
 
+#: What may come before a document's first markup without counting against the 4 KB looked at: a byte-order mark
+#: and the blank lines a template writes (a JSP's or PHP's directives, one a line). A page whose ``<!DOCTYPE html>``
+#: came after 5 KB of them was "text with no HTML markup" where no type said it was a page: a saved page given to
+#: ``newsmon extract``, a body served as bytes.
+_LEAD = re.compile(rb"(?:\xef\xbb\xbf)?\s*")
+
+
 def _head(body: bytes) -> bytes:
-    """The first 4 KB of ``body`` as ASCII-compatible bytes (UTF-16 re-encoded)."""
+    """The first 4 KB of ``body`` after its lead (``_LEAD``) as ASCII-compatible bytes (UTF-16 re-encoded)."""
     head = body[:4096]
     little, big = head.startswith(_UTF16_STARTS[:2]), head.startswith(_UTF16_STARTS[2:])
     if little or big:
         return head.decode("utf-16-le" if little else "utf-16-be", "ignore").lstrip("\ufeff").encode()
-    return head
+    start = _LEAD.match(body).end()
+    return body[start:start + 4096]
 
 
 def _json(body: bytes) -> bool:
@@ -151,7 +159,7 @@ def cut_short(body: bytes) -> Problem | None:
     that ends (``</html>``, ``</body>``, a feed's or sitemap's root), or that is no markup: the
     other checks judge that.
     """
-    if body.startswith(_UTF16_STARTS) or not _MARKUP_OPENING.match(body[:4096]):
+    if body.startswith(_UTF16_STARTS) or not _MARKUP_OPENING.match(_head(body)):
         return None  # UTF-16 (its tags are no ASCII bytes), or no markup
     if _DOCUMENT_END.search(body, max(0, len(body) - _END_TAG_BYTES)):
         return None

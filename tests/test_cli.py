@@ -79,18 +79,22 @@ def test_an_outlet_of_the_config_is_known_to_extract_as_to_a_crawl(tmp_path, mon
 def test_a_file_that_is_no_html_page_is_said_to_be_none_and_fails(tmp_path):
     # A user who gives extract the wrong file (its README, an API's JSON, a feed, nothing) is told what was read
     # and what to give: a Markdown file was read as an article, the rest said "no article found", all with exit
-    # status 0. Judged as a crawl judges a body without a Content-Type (outcome.check_body); the page after them,
-    # one whose markup opens after a PHP notice, is read.
-    files = {"README.md": b"# newsmon\n\nMonitor Japanese news outlets.\n\n## Quick start\n\n`pip install .`\n",
+    # status 0. Judged as a crawl judges a body without a Content-Type (outcome.check_body); the pages after them,
+    # one whose markup opens after a PHP notice and one after 5 KB of a template's blank lines, are read.
+    # The README's HTML example, under a code fence, is no page after a preamble (``outcome.opens_late``).
+    files = {"README.md": b"# newsmon\n\nMonitor Japanese news outlets.\n\n## Quick start\n\n`pip install .`\n\n"
+                          b"```html\n<!DOCTYPE html>\n<html><body><p>An article page</p></body></html>\n```\n",
              "api.json": b'{"articles": [{"title": "x"}]}', "empty.html": b"",
              "feed.xml.gz": (SAVED / "feedreader/Rss20JapanTimes.xml.gz").read_bytes()}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
-    page = tmp_path / "page.html"
-    page.write_bytes(b"PHP Notice:  Undefined index: id in /var/www/a.php on line 3\n" + saved_bytes(PAGE))
-    result = run("extract", *(str(tmp_path / name) for name in files), str(page), "--format", "jsonl")
-    *refused, read = (json.loads(line) for line in result.stdout.decode("utf-8").splitlines())
-    assert refused == [None] * len(files) and read["title"].startswith("小笠原諸島の警察無線")
+    pages = [tmp_path / "page.html", tmp_path / "blank-lines.html"]
+    pages[0].write_bytes(b"PHP Notice:  Undefined index: id in /var/www/a.php on line 3\n" + saved_bytes(PAGE))
+    pages[1].write_bytes(b"\r\n" * 2500 + saved_bytes(PAGE))
+    result = run("extract", *(str(tmp_path / name) for name in files), *map(str, pages), "--format", "jsonl")
+    *refused, read, late = (json.loads(line) for line in result.stdout.decode("utf-8").splitlines())
+    assert refused == [None] * len(files)
+    assert read["title"].startswith("小笠原諸島の警察無線") and late["title"] == read["title"]
     assert result.returncode == 1
     said = result.stderr.decode("utf-8").splitlines()
     hint = ": give extract a web page saved as HTML (a browser's \"Save Page As\", curl -o; gzipped or not)"

@@ -217,7 +217,9 @@ for command in (("check", "x"), ("schedule", "x", "--check", "--db", "{d}/appris
 #: Runs that warn of a mistake and go on: more than one line, read by their own tests.
 GOES_ON = {"crawl --config: a broken apprise URL": ("crawl", "x", "--config", "{d}/apprise.toml",
                                                     "--db", "{d}/apprise-crawl.db", "-s", "RETRY_TIMES=0",
-                                                    "-s", "NEWSMON_EXTRACT_WORKERS=0")}
+                                                    "-s", "NEWSMON_EXTRACT_WORKERS=0"),
+           "check --config: a broken apprise URL, notifications off": (
+               "check", "x", "--config", "{d}/apprise.toml", "-s", "NEWSMON_NOTIFY_ENABLED=0", "-s", "RETRY_TIMES=0")}
 
 # ingest: archives read in part store what they can and say where they stopped. (example.org
 # is no outlet: --all-sites reads its pages.)
@@ -336,6 +338,17 @@ def test_a_broken_apprise_url_is_refused_by_check_as_by_schedule_and_a_crawl_war
     finally:
         conn.close()
     assert crawl.returncode == 0
+
+
+def test_with_notifications_off_check_notes_a_broken_apprise_url_and_checks(ran):
+    # As a crawl then says nothing of it: no digest is tried. Refused, a machine without apprise, its config copied from
+    # the one that sends, could check no outlet (exit 2 before any request).
+    _, _, results = ran
+    said = results["check --config: a broken apprise URL"].stderr.strip().removeprefix("Error: ")
+    check = results["check --config: a broken apprise URL, notifications off"]
+    assert [line for line in check.stderr.splitlines() if "apprise" in line] == [
+        f"newsmon: note: {said} (notifications are off here, NEWSMON_NOTIFY_ENABLED)"]
+    assert check.stdout.startswith("x: broken") and check.returncode == 1  # checked: nothing listens on its port
 
 
 def test_a_file_that_is_not_a_database_is_left_as_it_was(ran):
