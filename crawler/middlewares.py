@@ -91,6 +91,12 @@ class Stopped(IgnoreRequest):
         super().__init__(f"not fetched: the crawl was stopped ({signame}) before its turn; the next run fetches it")
 
 
+#: Request meta of a request whose server failed it in the stop's grace before the retries a run gives it
+#: (``StopGraceMiddleware``): recorded as the server's failure, but no attempt of the URL's
+#: (``frontier.record_failure``'s ``unretried``).
+UNRETRIED = "newsmon_unretried"
+
+
 #: Request meta of the robots.txt requests newsmon's robots.txt middleware makes: a stop drops them as it drops pages.
 ROBOTS = "newsmon_robots"
 
@@ -131,12 +137,17 @@ class StopGraceMiddleware:
     (550) on the way back: a server's 5xx, reset or timeout in the grace was retried, the retry stopped
     (``StopGateMiddleware``) and the failure put down to the stop: the article left pending as if never fetched, a
     feed's or a next page's failure unsaid, a robots.txt's 503 "not read: the crawl was stopped". The server's
-    answer is recorded as after its last try outside a stop. A download the stop cut short (``crawl._cut_downloads``
+    answer is recorded as after its last try outside a stop, though one the run would have tried again counts no
+    attempt of the URL's (``UNRETRIED``). A download the stop cut short (``crawl._cut_downloads``
     marks it) fails as ``Stopped``, whoever awaits it: a robots.txt's or a next page's caller sees a redirect's
     last hop fail, not the request it made and could read a mark on."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
+        settings = crawler.settings
+        # What RetryAfterMiddleware would do with the failure, read as it reads it (Scrapy's RetryMiddleware).
+        self.retries = RetryMiddleware(settings) if settings.getbool("RETRY_ENABLED") else None
+        self.max_wait = settings.getfloat("NEWSMON_MAX_RETRY_AFTER", 120.0)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -144,6 +155,10 @@ class StopGraceMiddleware:
 
     def process_response(self, request, response, spider=None):
         if stopped_by(self.crawler):
+            if self.retries and response.status in self.retries.retry_http_codes and not (
+                    response.status in (429, 503)
+                    and (retry_after_seconds(response.headers.get("Retry-After")) or 0) > self.max_wait):
+                self._unretried(request)
             request.meta["dont_retry"] = True
         return response
 
@@ -151,8 +166,18 @@ class StopGraceMiddleware:
         if signame := stopped_by(self.crawler):
             if request.meta.get(STOPPED) and not isinstance(exception, Stopped):
                 raise Stopped(signame) from exception
+            if self.retries and isinstance(exception, self.retries.exceptions_to_retry):
+                self._unretried(request)
             request.meta["dont_retry"] = True
         return None
+
+    def _unretried(self, request) -> None:
+        # Its try in the grace was one a run follows with its retries: counted as the run's attempt, one 5xx or
+        # reset as the crawl stopped gave up an article that had failed twice before ("gave up after 3 attempts",
+        # not asked again for 6 h), and a Retry-After the crawl did not wait out was not kept for the next run.
+        if not request.meta.get("dont_retry") and request.meta.get("retry_times", 0) < request.meta.get(
+                "max_retry_times", self.retries.max_retry_times):
+            request.meta[UNRETRIED] = True
 
 
 class AlreadyStored(IgnoreRequest):

@@ -272,7 +272,8 @@ class StorePipeline:
         left = frontier.record_failure(self.db, item.url, outlet=item.outlet, code=problem.code,
                                        reason=problem.reason, max_attempts=attempts or self.max_attempts,
                                        exhausted=state, http_status=item.status, run_id=self.run_id,
-                                       attempt=attempt, redirected_to=item.final_url, not_before=item.not_before)
+                                       attempt=attempt, redirected_to=item.final_url, not_before=item.not_before,
+                                       unretried=item.unretried)
         self.stats.inc_value("newsmon/errors")
         self.stats.inc_value(f"newsmon/url_state/{left}")
         self._count(item.outlet, "errors")

@@ -367,7 +367,7 @@ LAST_TRY_AFTER = timedelta(hours=6)
 def record_failure(db: Database, url: str, *, outlet: str | None, code: str, reason: str, max_attempts: int,
                    exhausted: str = "gave_up", http_status: int | None = None, run_id: int | None = None,
                    attempt: bool = True, redirected_to: str | None = None, now: str | None = None,
-                   not_before: str | None = None, copy: bool = False) -> str:
+                   not_before: str | None = None, copy: bool = False, unretried: bool = False) -> str:
     """A failed fetch or an unusable body: ``error`` while attempts are left, then ``exhausted``.
 
     ``exhausted`` is ``gave_up``, or ``gone`` for a 404 (pass ``max_attempts=1`` for a 410, gone
@@ -375,8 +375,9 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
     page). ``not_before``: the site asked not to be asked again before then (a 429 or 503's
     Retry-After, longer than a crawl waits): no run fetches the URL earlier, and its one late try
     is no earlier either. ``copy``: an archive's copy of the page failed (``newsmon ingest``), not a fetch of it:
-    the URL is an ``error`` with the crawl's attempts as they were (see ``_copy_failed``). Returns the state the URL
-    is left in.
+    the URL is an ``error`` with the crawl's attempts as they were (see ``_copy_failed``). ``unretried``: the server
+    failed it as the crawl stopped, before the retries a run gives it (``crawl.STOP_GRACE``): said, no attempt counted.
+    Returns the state the URL is left in.
     """
     if exhausted not in ("gave_up", "gone", "blocked"):
         raise ValueError(f"exhausted must be gave_up, gone or blocked, not {exhausted!r}")
@@ -387,6 +388,10 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
         if copy and (row is None or row[1] not in ("gave_up", "gone")):
             return _copy_failed(db, url, row, outlet=outlet, code=code, reason=reason, http_status=http_status,
                                 run_id=run_id, redirected_to=redirected_to, now=now)
+        if unretried:
+            return _unretried(db, url, row, outlet=outlet, code=code, reason=reason, max_attempts=max_attempts,
+                              exhausted=exhausted, http_status=http_status, run_id=run_id,
+                              redirected_to=redirected_to, now=now, not_before=not_before)
         attempts = (row[0] if row else 0) + (1 if attempt else 0)
         final = attempts >= max_attempts
         kind = exhausted if final else "error"
@@ -411,6 +416,30 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
             text += f"; tried once more after {retry_at[:16].replace('T', ' ')} UTC"
         _upsert(db, url, outlet=outlet, kind=kind, code=code, reason=text, http_status=http_status, run_id=run_id,
                 now=now, attempt=attempt, error=reason, redirected_to=redirected_to, retry_at=retry_at)
+    return kind
+
+
+def _unretried(db: Database, url: str, row: Sequence[Any] | None, *, outlet: str | None, code: str, reason: str,
+               max_attempts: int, exhausted: str, http_status: int | None, run_id: int | None,
+               redirected_to: str | None, now: str, not_before: str | None) -> str:
+    """A failure the server gave as the crawl stopped, before the run's retries (``record_failure``'s ``unretried``):
+    one try where a run makes 1 + RETRY_TIMES. Counted, it was the run's attempt: an article that had failed in two
+    runs was given up on that try alone, not asked again for 6 h. Its last try (after its attempts ran out) is put off
+    as it was, to ``LAST_TRY_AFTER`` from now."""
+    attempts = row[0] if row else 0
+    cut = "the crawl was stopped before it could try again"
+    if attempts < max_attempts:
+        kind, retry_at = "error", not_before
+        when = f"at the first run after {not_before[:16].replace('T', ' ')} UTC, as the site asked" if not_before \
+            else "next run"
+        text = f"{reason} ({cut}: not counted as an attempt, {attempts} of {max_attempts} so far; tried again {when})"
+    else:
+        kind = exhausted
+        retry_at = max((datetime.fromisoformat(now) + LAST_TRY_AFTER).isoformat(timespec="seconds"), not_before or "")
+        text = (f"{reason} (its last try, after {attempts} attempt{'s' if attempts != 1 else ''}; {cut}: tried once "
+                f"more after {retry_at[:16].replace('T', ' ')} UTC)")
+    _upsert(db, url, outlet=outlet, kind=kind, code=code, reason=text, http_status=http_status, run_id=run_id, now=now,
+            attempt=False, error=reason, redirected_to=redirected_to, retry_at=retry_at)
     return kind
 
 

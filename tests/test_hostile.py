@@ -113,12 +113,12 @@ def crawl_stopped_in_the_grace(tmp: Path) -> dict:
     a feed's 500, and (``robots``, a host of its own) a robots.txt's 503. What it recorded, and its exit status."""
     signalled = threading.Event()
 
-    def after_the_signal(status: int | None) -> Callable:
+    def after_the_signal(status: int | None, headers: dict[str, str] | None = None) -> Callable:
         def answer(h, site):
             signalled.wait(60)
             site.stopping.wait(0.5)  # the crawl has heard the signal
             if status is not None:
-                return _send(h, status, f"<h1>{status}</h1>".encode())
+                return _send(h, status, f"<h1>{status}</h1>".encode(), headers)
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             h.connection.close()
             h.close_connection = True
@@ -126,10 +126,11 @@ def crawl_stopped_in_the_grace(tmp: Path) -> dict:
 
     site, robots = Site(tmp, full=False, seed=960), Site(tmp, full=False, seed=961)
     late = {"/a/late-500": after_the_signal(500), "/a/late-reset": after_the_signal(None),
+            "/a/late-503": after_the_signal(503, {"Retry-After": "3"}),
             "/a/long/2": after_the_signal(None), "/feed-late.xml": after_the_signal(500)}
     site.cases.update({path: Case(path, answer) for path, answer in late.items()})
     site.cases["/a/long"] = Case("/a/long", lambda h, s: _send(h, 200, series_html("/a/long", 1, 2, "long")))
-    site.expect.update({path: {} for path in ("/a/late-500", "/a/late-reset", "/a/long")})  # the feed lists them
+    site.expect.update({path: {} for path in ("/a/late-500", "/a/late-reset", "/a/late-503", "/a/long")})  # listed
     robots.cases["/robots.txt"] = Case("/robots.txt", after_the_signal(503))
     site.start()
     robots.start()
@@ -138,7 +139,9 @@ def crawl_stopped_in_the_grace(tmp: Path) -> dict:
                       f'["{site.url("/feed.xml")}", "{site.url("/feed-late.xml")}"]\narticle_url_pattern = "^/a/"\n'
                       + robots.toml("robots"), encoding="utf-8")
     db = tmp / "news.db"
-    cmd, env = crawl_cmd(db, config, ["grace", "robots"], "DOWNLOAD_TIMEOUT=60", "NEWSMON_EXTRACT_WORKERS=0")
+    # One attempt a URL: a failure in the grace counted as the run's gives the article up, for good.
+    cmd, env = crawl_cmd(db, config, ["grace", "robots"], "DOWNLOAD_TIMEOUT=60", "NEWSMON_EXTRACT_WORKERS=0",
+                         "NEWSMON_MAX_ATTEMPTS=1")
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     try:
         for _ in range(1200):
@@ -275,14 +278,21 @@ def test_failures_of_the_servers_inside_the_stops_grace_are_recorded_as_theirs(h
     # Retried, each went out again after the signal and was stopped: the article left pending as never fetched, the
     # feed and the next page that failed unsaid, the robots.txt that answered 503 "not read: the crawl was stopped",
     # and the outlets' health heard of none. (A download the stop cuts short stays pending: test_crawl_e2e.)
+    # A failure before the retries a run gives is no attempt: counted, one try in the grace was the run's and gave the
+    # article up ("gave up after 1 attempt"; after two runs' failures, NEWSMON_MAX_ATTEMPTS=3, not asked again for
+    # 6 h), and the 503's Retry-After the stop did not wait out was lost.
     stopped = hostile["runs"]["stopped"]
     site, robots, db = stopped["site"], stopped["robots"], stopped["db"]
     assert stopped["status"] == 143 and "Traceback" not in stopped["err"], stopped["err"][-3000:]
     urls = stopped["urls"]
     said = {path: (urls[site.url(path)]["kind"], urls[site.url(path)]["reason_code"], urls[site.url(path)]["attempts"])
-            for path in ("/a/late-500", "/a/late-reset", "/a/long", "/a/long/2")}
-    assert said == {"/a/late-500": ("error", "http_500", 1), "/a/late-reset": ("error", "connection_lost", 1),
-                    "/a/long": ("article", "stored", 1), "/a/long/2": ("article", "page_missing", 1)}
+            for path in ("/a/late-500", "/a/late-reset", "/a/late-503", "/a/long", "/a/long/2")}
+    assert said == {"/a/late-500": ("error", "http_500", 0), "/a/late-reset": ("error", "connection_lost", 0),
+                    "/a/late-503": ("error", "http_503", 0), "/a/long": ("article", "stored", 1),
+                    "/a/long/2": ("article", "page_missing", 1)}
+    assert "stopped before it could try again: not counted as an attempt, 0 of 1 so far; tried again next run" in urls[
+        site.url("/a/late-500")]["reason"]
+    assert urls[site.url("/a/late-503")]["retry_at"] is not None  # Retry-After: 3, kept for the next run
     assert f"page 2 ({site.url('/a/long/2')}) could not be read (the connection was lost" in urls[
         site.url("/a/long")]["reason"]
     feeds = {r["url"]: r for r in query(db, "SELECT url, http_status, ok, reason FROM discovery")}
@@ -291,7 +301,7 @@ def test_failures_of_the_servers_inside_the_stops_grace_are_recorded_as_theirs(h
     assert query(db, "SELECT http_status FROM robots WHERE netloc = ?", robots.url("")[7:]) == [{"http_status": 503}]
     runs = {r["outlet"]: r for r in query(db, "SELECT * FROM outlet_runs")}
     assert {key: (runs[key]["errors"], runs[key]["discovery_failed"], runs[key]["robots_unavailable"])
-            for key in runs} == {"grace": (3, 1, 0), "robots": (0, 1, 1)}
+            for key in runs} == {"grace": (4, 1, 0), "robots": (0, 1, 1)}
 
 
 def test_broken_feeds_are_recorded_and_named_in_health_and_status(hostile):

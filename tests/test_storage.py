@@ -1189,6 +1189,26 @@ def test_a_url_gone_at_its_last_attempt_says_what_the_ones_before_were(tmp_path)
     assert frontier.state(db, same)["reason"].startswith("a 'page not found' page on 2 attempts")
 
 
+def test_a_failure_the_crawls_stop_kept_from_its_retries_counts_no_attempt(db):
+    # One try in the stop's grace, where a run makes 1 + RETRY_TIMES: counted, an article that had failed in two runs
+    # was given up on it, and one on its last try (6 h after) given up for good.
+    url, now = "https://www.asahi.com/articles/ASV9.html", "2026-12-07T20:00:00+00:00"
+    for _ in range(2):
+        frontier.record_failure(db, url, outlet="asahi", code="http_500", reason="HTTP 500", max_attempts=3, now=now)
+    assert frontier.record_failure(db, url, outlet="asahi", code="http_503", reason="HTTP 503", max_attempts=3,
+                                   now=now, not_before="2026-12-07T20:01:00+00:00", unretried=True) == "error"
+    row = frontier.state(db, url)
+    assert (row["attempts"], row["retry_at"], row["last_error"]) == (2, "2026-12-07T20:01:00+00:00", "HTTP 503")
+    assert "not counted as an attempt, 2 of 3 so far; tried again at the first run after 2026-12-07 20:01" in row[
+        "reason"]
+    frontier.record_failure(db, url, outlet="asahi", code="http_500", reason="HTTP 500", max_attempts=3, now=now)
+    assert frontier.state(db, url)["kind"] == "gave_up"
+    assert frontier.record_failure(db, url, outlet="asahi", code="http_500", reason="HTTP 500", max_attempts=3,
+                                   now="2026-12-08T03:00:00+00:00", unretried=True) == "gave_up"
+    row = frontier.state(db, url)
+    assert (row["attempts"], row["retry_at"]) == (3, "2026-12-08T09:00:00+00:00")  # its last try, put off again
+
+
 def _retired_before(tmp_path, migration: str) -> tuple:
     """A database before ``migration`` where three outlets retired at one time (runs 5, 7, 9); and that time."""
     db = open_db(tmp_path / "old.db", migrate=False)

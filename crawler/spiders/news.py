@@ -41,8 +41,8 @@ from ..discovery import (FUTURE_SLACK, HTML_PAGE, MAX_ADVERTISED, NO_URL, DataLi
                          advertised_note, link_words, page_data_links, page_listing, parse_feed, parse_sitemap,
                          sitemap_maxsize)
 from ..encoding import charset_of
-from ..middlewares import (QUIET_FOR, STOPPED, AlreadyStored, Postponed, Refused, Unusable, Walled, keep_validators,
-                           retry_after_seconds)
+from ..middlewares import (QUIET_FOR, STOPPED, UNRETRIED, AlreadyStored, Postponed, Refused, Unusable, Walled,
+                           keep_validators, retry_after_seconds)
 from ..outcome import Problem, failure_problem, http_status_problem, reading_crash, redirect_chain
 from ..outlets import Outlet
 from ..store import crawler_db, database_unwritable, known_hosts, now_iso, settings_options
@@ -94,6 +94,9 @@ class FetchedPage:
     not_modified: bool = False
     #: The site asked not to be asked again before then (a 429 or 503's Retry-After), ISO 8601 UTC.
     not_before: str | None = None
+    #: The server failed it in the crawl's stop before the retries a run gives it (``middlewares.UNRETRIED``): its
+    #: failure is recorded, and counts no attempt.
+    unretried: bool = False
     #: Where a redirect off the outlet's domains led (``redirect_off_scope``), never requested.
     sent_off: str | None = None
     #: The response's validators, kept for conditional revisits.
@@ -1234,7 +1237,7 @@ class NewsSpider(scrapy.Spider):
         outlet = request.meta.get("newsmon_outlet", "")
         hops, whys = request.meta.get("redirect_urls") or [], request.meta.get("redirect_reasons") or []
         page = FetchedPage(url=url, outlet=outlet, status=None, redirects=hops, redirect_reasons=whys,
-                           revisit=request.meta.get("newsmon_revisit"))
+                           revisit=request.meta.get("newsmon_revisit"), unretried=bool(request.meta.get(UNRETRIED)))
         if failure.check(Postponed):
             page.postponed, page.problem = True, Problem(failure.value.code, failure.value.reason)
             yield page
@@ -1270,7 +1273,9 @@ class NewsSpider(scrapy.Spider):
                     location = response.headers.get("Location", b"").decode("latin-1")
                     page.sent_off = (response.urljoin(location) if _scheme(response, location) else location)[:500]
                 if response.status in (429, 503):
-                    page.not_before, page.problem = _asked_wait(response, page.problem, self.max_retry_after)
+                    # The crawl's stop waited out no Retry-After: the next run does, whatever its length.
+                    page.not_before, page.problem = _asked_wait(response, page.problem,
+                                                                0 if page.unretried else self.max_retry_after)
         elif failure.check(IgnoreRequest):
             message = str(failure.value)
             if "max redirections" in message:
@@ -1353,7 +1358,8 @@ class NewsSpider(scrapy.Spider):
             else:
                 problem = _status_problem(response, hops)
                 if status in (429, 503):
-                    retry_at, problem = _asked_wait(response, problem, self.max_retry_after)
+                    retry_at, problem = _asked_wait(response, problem,
+                                                    0 if request.meta.get(UNRETRIED) else self.max_retry_after)
         elif failure.check(IgnoreRequest):
             problem = Problem("ignored", str(failure.value))
         else:
