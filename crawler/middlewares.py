@@ -853,7 +853,8 @@ class ConditionalGetMiddleware:
                 request.headers.pop(name, None)
         state = queries.get_feed_state(self.db, request.url)
         if state and self._due_whole(state.get("read_at")) and (
-                request.meta.get("newsmon_discovery") == "feed" or state.get("news") or self._live_sitemap(state)):
+                request.meta.get("newsmon_discovery") == "feed" or state.get("news")
+                or self._live_sitemap(state, request.meta.get("newsmon_outlet"))):
             # A server may answer 304 while its feed changes (a Last-Modified that is the
             # template's, a CDN's stale copy): every new entry hidden, each run "not modified".
             # Read whole now and then, the loss is bounded; a feed is a few kilobytes, and so
@@ -886,15 +887,15 @@ class ConditionalGetMiddleware:
                 request.meta["newsmon_validators"] = validators
         return response
 
-    def _live_sitemap(self, state: dict) -> bool:
+    def _live_sitemap(self, state: dict, outlet: str | None) -> bool:
         """Whether a sitemap whose server answers 304 may hide what it lists now, as a feed's may: an index
         (the new month's child is named there alone: its 304 had the children it listed before asked for,
         for ever), or one that lists the day's articles (``health.live_sitemap``: an entry dated, or a new
-        article listed after its first read, within ``QUIET_FOR``). Not an archive, which lists nothing new
-        (up to 50 MB, read whole for nothing). Never read whole again, a sitemap-only outlet read "not
-        modified" and "ok" every run, its new articles never seen."""
+        article listed after its first read, within ``QUIET_FOR``, or what last listed something new of
+        ``outlet``). Not an archive, which lists nothing new (up to 50 MB, read whole for nothing). Never read
+        whole again, a sitemap-only outlet read "not modified" and "ok" every run, its new articles never seen."""
         since = (datetime.now(timezone.utc) - QUIET_FOR).isoformat(timespec="seconds")
-        return bool(state.get("children")) or live_sitemap(self.db, state["url"], since)
+        return bool(state.get("children")) or live_sitemap(self.db, state["url"], since, outlet)
 
     def _due_whole(self, read_at: str | None) -> bool:
         if read_at is None:

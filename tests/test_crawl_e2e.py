@@ -1572,7 +1572,10 @@ def test_sitemaps_whose_server_answers_304_are_read_whole_within_the_hour_but_fo
     # A sitemap index (its new month's child is named there alone) and a sitemap of the day's articles (an entry
     # dated, or a new article listed after its first read, in the last two days) whose server answers 304
     # whatever they hold: each run "not modified", a sitemap-only outlet's new articles never seen, its health ok.
-    # An archive's 304s are believed: up to 50 MB read whole every hour for nothing.
+    # An archive's 304s are believed: up to 50 MB read whole every hour for nothing; so is one that lists again
+    # the backlog its first run left (new_urls), none of it new: taken for the day's, read whole every hour until
+    # the backlog was fetched. A sitemap quiet for two days that is still what last listed something new of its
+    # outlet (a weekend and a holiday) is no archive: taken for one, its wrong 304s were believed for ever.
     from scrapy import Request
     from scrapy.utils.test import get_crawler
 
@@ -1587,28 +1590,39 @@ def test_sitemaps_whose_server_answers_304_are_read_whole_within_the_hour_but_fo
     def ago(**delta) -> str:
         return (now - timedelta(**delta)).isoformat(timespec="seconds")
 
-    def read(url: str, at: str, new: int, newest: str | None = None, children: dict | None = None) -> None:
-        frontier.record_discovery(db, run_id=None, outlet="o", url=url, kind="sitemap", ok=True, http_status=200,
-                                  entries=5, article_urls=5, new_urls=new, known=5 - new, newest_entry=newest, now=at)
+    def read(url: str, at: str, new: int, newest: str | None = None, children: dict | None = None,
+             known: int | None = None, outlet: str = "o") -> None:
+        frontier.record_discovery(db, run_id=None, outlet=outlet, url=url, kind="sitemap", ok=True, http_status=200,
+                                  entries=5, article_urls=5, new_urls=new, known=5 - new if known is None else known,
+                                  newest_entry=newest, now=at)
         queries.set_feed_state(db, url, etag='"1"', last_modified=None, status=200, children=children, now=at)
 
+    # In the order they were read, as a database's ids are.
     read("https://a.jp/index.xml", ago(days=30), 0, children={"https://a.jp/2026-12.xml": None})
-    read("https://a.jp/today.xml", ago(hours=2), 5, newest=ago(hours=3))
-    read("https://a.jp/undated.xml", ago(days=5), 5)
-    read("https://a.jp/undated.xml", ago(hours=2), 1)
     read("https://a.jp/archive.xml", ago(days=30), 5, newest=ago(days=40))
-    read("https://a.jp/archive.xml", ago(hours=2), 0)
+    read("https://a.jp/backlog.xml", ago(days=5), 5, newest=ago(days=400))
+    read("https://a.jp/undated.xml", ago(days=5), 5)
+    read("https://b.jp/quiet.xml", ago(days=5), 5, outlet="p")
+    read("https://b.jp/quiet.xml", ago(days=3), 1, outlet="p")
+    read("https://b.jp/quiet.xml", ago(hours=2), 0, outlet="p")
     read("https://a.jp/new-archive.xml", ago(hours=2), 5)  # its first read: all it holds is new
+    read("https://a.jp/archive.xml", ago(hours=2), 0)
+    read("https://a.jp/backlog.xml", ago(hours=2), 5, known=5)  # its first read's backlog, listed again
+    read("https://a.jp/today.xml", ago(hours=2), 5, newest=ago(hours=3))
+    read("https://a.jp/undated.xml", ago(hours=2), 1)
     try:
         asked = {}
-        for name in ("index", "today", "undated", "archive", "new-archive"):
-            request = Request(f"https://a.jp/{name}.xml", meta={"newsmon_conditional": True,
-                                                               "newsmon_discovery": "sitemap"})
+        for url in ("https://a.jp/index.xml", "https://a.jp/today.xml", "https://a.jp/undated.xml",
+                    "https://a.jp/archive.xml", "https://a.jp/new-archive.xml", "https://a.jp/backlog.xml",
+                    "https://b.jp/quiet.xml"):
+            request = Request(url, meta={"newsmon_conditional": True, "newsmon_discovery": "sitemap",
+                                         "newsmon_outlet": "p" if "b.jp" in url else "o"})
             middleware.process_request(request)
-            asked[name] = request.headers.get("If-None-Match")
+            asked[url.rsplit("/", 1)[1].removesuffix(".xml")] = request.headers.get("If-None-Match")
     finally:
         close_crawler_db(crawler)
-    assert asked == {"index": None, "today": None, "undated": None, "archive": b'"1"', "new-archive": b'"1"'}
+    assert asked == {"index": None, "today": None, "undated": None, "quiet": None,
+                     "archive": b'"1"', "new-archive": b'"1"', "backlog": b'"1"'}
 
 
 def test_a_new_url_that_redirects_to_a_stored_article_is_that_article_without_fetching_it_again(env, site):

@@ -911,7 +911,7 @@ class NewsSpider(scrapy.Spider):
         """Requests for the new article URLs among ``urls``; and (article URLs, new, refused,
         known): ``known``, for a feed, a section or a sitemap of up to ``KNOWN_MAX_SITEMAP`` article
         URLs, how many of them were seen before this run (none, of one read before: it turned over
-        since, and may have dropped some unseen).
+        since, and may have dropped some unseen); of a bigger sitemap, how many of them were seen before.
 
         ``strict``: every entry is meant to be an article (a feed, a sitemap), so one that lies
         outside the outlet's scope is recorded as refused; a section page links anywhere, and
@@ -943,7 +943,7 @@ class NewsSpider(scrapy.Spider):
         updated: dict[str, str] = {}
         said_of: dict[str, str] = {}
         copies: dict[str, str] = {}
-        articles = refused = 0
+        articles = refused = never = 0
         taken = {} if taken is None else taken
         for raw in urls:
             taken[raw] = None
@@ -1002,6 +1002,7 @@ class NewsSpider(scrapy.Spider):
                     updated[url] = dated[raw]
                 continue
             fresh.append(url)
+            never += need == "new"
             if need == "new" and raw in archived:
                 held.append(url)
             elif need == "new":
@@ -1030,8 +1031,12 @@ class NewsSpider(scrapy.Spider):
         # outlet's first run only, and a section read before it in the same run claims the URLs it
         # lists first, so nothing said a working sitemap listed anything new: "stale", and its
         # address to be replaced.
+        # A bigger one's from what it gave of those never seen (one first listed by this run's feed counts as seen):
+        # its ``new_urls`` counts the backlog it lists again, and an archive whose first run's backlog waited was
+        # taken to list the day's news at every read (``health.live_sitemap``), 50 MB read whole every hour.
         known = frontier.seen_before(self.db, listed, self.run_id, self.run_started) \
-            if via in ("feed", "section") or (via == "sitemap" and len(listed) <= KNOWN_MAX_SITEMAP) else None
+            if via in ("feed", "section") or (via == "sitemap" and len(listed) <= KNOWN_MAX_SITEMAP) \
+            else len(listed) - never if via == "sitemap" else None
         # Remembered before any is fetched, so a killed or limited run loses none of them.
         frontier.add_pending(self.db, fresh, outlet=outlet_key, run_id=self.run_id,
                              reason=f"discovered via {via} in run {self.run_id}; not fetched yet",
@@ -1441,7 +1446,8 @@ def _header(response: Response, name: str) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-#: The largest sitemap (article URLs) whose URLs seen before a run are counted (``known``).
+#: The largest sitemap (article URLs) whose URLs seen before a run are counted (``known``) by ``frontier.seen_before``;
+#: a bigger one's ``known`` is what the frontier knew of its URLs as it read them (``_articles``).
 KNOWN_MAX_SITEMAP = 10_000
 
 #: The longest wait a site's Retry-After puts between a URL's tries across runs: a clock or a
