@@ -40,6 +40,49 @@ def pytest_configure(config):
             compileall.compile_dir(root / tree, quiet=2)
 
 
+#: The test files whose tests share a module's fixture (one server, one crawl, one database built for the file): each
+#: runs in one process, as a whole. Every other file's tests are spread one by one over the processes: spread file by
+#: file, the suite waited on its longest, test_crawl_e2e's hundred-odd real crawls one after another in one process,
+#: while the processes that had done the rest sat idle. A test of a file not named here that uses such a fixture stops
+#: the run (``pytest_itemcollected``): spread, its fixture would be built again in each process.
+SHARING_FIXTURES = frozenset(f"tests/{name}.py" for name in (
+    "test_article_notices", "test_browser", "test_check", "test_connections", "test_desk", "test_export",
+    "test_hostile", "test_ingest_scale", "test_pages_e2e", "test_redirects", "test_relevance", "test_review",
+    "test_scoring", "test_serve", "test_stories_e2e", "test_validate"))
+
+
+def _file(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_itemcollected(item):
+    info = getattr(item, "_fixtureinfo", None)
+    shared = sorted({name for name, definitions in (info.name2fixturedefs.items() if info else ())
+                     for definition in definitions if definition.scope in ("module", "package", "class")})
+    if shared and _file(item.nodeid) not in SHARING_FIXTURES:
+        raise pytest.UsageError(f"{item.nodeid} uses the fixture(s) {', '.join(shared)}, built once per file: add "
+                                f"{_file(item.nodeid)!r} to SHARING_FIXTURES in tests/conftest.py, so that its tests "
+                                "run in one process")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":  # pyproject.toml's; another given on the command line is xdist's own
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class _Spread(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _file(nodeid) if _file(nodeid) in SHARING_FIXTURES else nodeid
+
+    return _Spread(config, log)
+
+
+def pytest_xdist_auto_num_workers(config):
+    # Most of a test's time is spent waiting on the processes it starts (crawls, servers, a browser) rather than
+    # computing: with one process per core the cores were idle a third of the time.
+    return 2 * (os.cpu_count() or 1)
+
+
 #: A page carrying this crashes the extractor of a process run with ``crashing_env()``
 #: (tests/crash/sitecustomize.py, which holds the same marker).
 CRASH_MARKER = b"<!-- newsmon-test: extraction crashes here -->"
