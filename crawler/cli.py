@@ -682,7 +682,7 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
 
     from . import settings as defaults
     from .check import Unfinished, report_lines, run_check
-    from .validate import check_config, check_settings, flag, notify_problem
+    from .validate import check_config, check_settings, notify_problem, notifying
 
     again = _again(["check", *outlets, *(w for pair in pairs for w in ("-s", pair)),
                     *(["--articles", str(articles)] if articles != 2 else []),
@@ -697,12 +697,12 @@ def check(outlets: tuple[str, ...], config: str | None, pairs: tuple[str, ...], 
         # apprise URL found only by a failed delivery after the first relevant article. Refused only with notifications
         # on, as a crawl warns only then (``crawl._warn_of_notify``): off, no digest is tried, and a machine without
         # apprise, its config copied from the one that sends, could check no outlet. Said as a note then.
-        notifying = flag(overrides.get("NEWSMON_NOTIFY_ENABLED", defaults.NEWSMON_NOTIFY_ENABLED))
+        sending = notifying(overrides)
         checked = check_config(overrides.get("NEWSMON_CONFIG", defaults.NEWSMON_CONFIG), outlets=outlets,
-                               apprise=notifying)
+                               apprise=sending)
     for note in checked.config.replaced_notes(outlets):
         click.echo(f"newsmon: note: {note}", err=True)
-    if not notifying and (problem := notify_problem(checked)):
+    if not sending and (problem := notify_problem(checked)):
         click.echo(f"newsmon: note: {problem} (notifications are off here, NEWSMON_NOTIFY_ENABLED)", err=True)
     try:
         reports = run_check(list(outlets), overrides, articles=articles, stale_after=timedelta(days=stale_after))

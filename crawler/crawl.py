@@ -23,7 +23,7 @@ from storage.db import damage, stop_waiting
 from storage.exceptions import DatabaseUnwritable, StorageError
 
 from .locks import OutletBusy, outlet_locks
-from .validate import Checked, check_config, check_settings, flag, notify_problem
+from .validate import Checked, check_config, check_settings, notify_problem, notifying
 from .workers import crawl_workers
 
 logger = logging.getLogger(__name__)
@@ -442,7 +442,7 @@ def _warn_of_notify(checked: Checked, overrides: dict[str, Any]) -> None:
 
     if checked.notify is None or not checked.notify.apprise \
             or overrides.get("NEWSMON_TRIGGER", project.NEWSMON_TRIGGER) == "schedule" \
-            or not flag(overrides.get("NEWSMON_NOTIFY_ENABLED", project.NEWSMON_NOTIFY_ENABLED)):
+            or not notifying(overrides):
         return
     if problem := notify_problem(checked):
         logger.warning("newsmon: %s; this crawl goes on, but its digest cannot be sent through [notify] apprise "

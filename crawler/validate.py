@@ -405,3 +405,11 @@ def notify_problem(checked: Checked) -> str | None:
     except ConfigError as exc:
         return f"{checked.config.path or 'config'}: {exc}"
     return None
+
+
+def notifying(overrides: dict[str, Any]) -> bool:
+    """Whether a command run with ``overrides`` sends digests (``NEWSMON_NOTIFY_ENABLED``, as the crawl's extension
+    reads it): only then is a broken ``[notify]`` channel a reason to refuse or warn (``notify_problem``)."""
+    from . import settings as project
+
+    return flag(overrides.get("NEWSMON_NOTIFY_ENABLED", project.NEWSMON_NOTIFY_ENABLED))

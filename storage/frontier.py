@@ -364,6 +364,17 @@ def record_result(db: Database, url: str, *, outlet: str | None, kind: str, reas
 LAST_TRY_AFTER = timedelta(hours=6)
 
 
+def _last_try_at(now: str, not_before: str | None) -> str:
+    """When a URL whose attempts ran out is tried once more: ``LAST_TRY_AFTER`` from ``now``, or later where the
+    site asked not to be asked before then."""
+    return max((datetime.fromisoformat(now) + LAST_TRY_AFTER).isoformat(timespec="seconds"), not_before or "")
+
+
+def _minute(moment: str) -> str:
+    """An ISO 8601 UTC moment as a reason says it: ``2026-12-07 21:40``."""
+    return moment[:16].replace("T", " ")
+
+
 def record_failure(db: Database, url: str, *, outlet: str | None, code: str, reason: str, max_attempts: int,
                    exhausted: str = "gave_up", http_status: int | None = None, run_id: int | None = None,
                    attempt: bool = True, redirected_to: str | None = None, now: str | None = None,
@@ -406,14 +417,13 @@ def record_failure(db: Database, url: str, *, outlet: str | None, code: str, rea
             text = f"{reason} on {attempts} attempts"
         elif not final and not_before is not None:
             text = (f"{reason} (attempt {attempts} of {max_attempts}; tried again at the first run after "
-                    f"{not_before[:16].replace('T', ' ')} UTC, as the site asked)")
+                    f"{_minute(not_before)} UTC, as the site asked)")
         elif not final:
             text = f"{reason} (attempt {attempts} of {max_attempts}; tried again next run)"
         retry_at = not_before if not final else None
         if final and exhausted in ("gave_up", "gone") and max_attempts > 1 and (row is None or row[1] != exhausted):
-            retry_at = max((datetime.fromisoformat(now) + LAST_TRY_AFTER).isoformat(timespec="seconds"),
-                           not_before or "")
-            text += f"; tried once more after {retry_at[:16].replace('T', ' ')} UTC"
+            retry_at = _last_try_at(now, not_before)
+            text += f"; tried once more after {_minute(retry_at)} UTC"
         _upsert(db, url, outlet=outlet, kind=kind, code=code, reason=text, http_status=http_status, run_id=run_id,
                 now=now, attempt=attempt, error=reason, redirected_to=redirected_to, retry_at=retry_at)
     return kind
@@ -430,14 +440,14 @@ def _unretried(db: Database, url: str, row: Sequence[Any] | None, *, outlet: str
     cut = "the crawl was stopped before it could try again"
     if attempts < max_attempts:
         kind, retry_at = "error", not_before
-        when = f"at the first run after {not_before[:16].replace('T', ' ')} UTC, as the site asked" if not_before \
+        when = f"at the first run after {_minute(not_before)} UTC, as the site asked" if not_before \
             else "next run"
         text = f"{reason} ({cut}: not counted as an attempt, {attempts} of {max_attempts} so far; tried again {when})"
     else:
         kind = exhausted
-        retry_at = max((datetime.fromisoformat(now) + LAST_TRY_AFTER).isoformat(timespec="seconds"), not_before or "")
+        retry_at = _last_try_at(now, not_before)
         text = (f"{reason} (its last try, after {attempts} attempt{'s' if attempts != 1 else ''}; {cut}: tried once "
-                f"more after {retry_at[:16].replace('T', ' ')} UTC)")
+                f"more after {_minute(retry_at)} UTC)")
     _upsert(db, url, outlet=outlet, kind=kind, code=code, reason=text, http_status=http_status, run_id=run_id, now=now,
             attempt=False, error=reason, redirected_to=redirected_to, retry_at=retry_at)
     return kind
