@@ -2922,6 +2922,14 @@ def test_a_feed_whose_site_asked_for_an_hour_is_not_asked_again_before_it(env, s
                 site.url(RSS_PATH)) == [{"ok": 1, "retry_at": None}]
 
 
+def extraction_workers(err: str) -> int:
+    """The extraction workers a crawl's stats say it had at its end (0: none, all extracted in the crawl process).
+    Not one exactly: the pool adds a worker once pages wait half a second, as they may on a loaded machine (a spread
+    suite of two processes per core failed on "'newsmon/extract/workers': 2")."""
+    found = re.search(r"'newsmon/extract/workers': (\d+)", err)
+    return int(found.group(1)) if found else 0
+
+
 def test_scrapy_crawl_news_as_the_readme_allows_stores_everything(env, site):
     # `scrapy crawl news` builds the crawl without `newsmon crawl`: the pipeline then starts its
     # own extraction workers (newsmon crawl starts them before Scrapy and hands them over).
@@ -2937,7 +2945,7 @@ def test_scrapy_crawl_news_as_the_readme_allows_stores_everything(env, site):
     assert rows(env, "select count(*) as n from urls where kind = 'fetched'")[0]["n"] == 0
     assert last_run(env)["finish_reason"] == "finished"
     # Extracted in a worker process of the pipeline's, not in the crawl process.
-    assert b"'newsmon/extract/workers': 1" in result.stderr
+    assert extraction_workers(result.stderr.decode(errors="replace")) >= 1
 
 
 def test_workers_that_cannot_start_before_the_crawl_are_started_by_it(env, site):
@@ -2955,7 +2963,7 @@ def test_workers_that_cannot_start_before_the_crawl_are_started_by_it(env, site)
     assert result.returncode == 0, err[-3000:]
     assert "Traceback" not in err and "cannot start the extraction workers before the crawl" in err
     assert rows(env, "select count(*) as n from articles")[0]["n"] == len(PAGES)
-    assert "'newsmon/extract/workers': 1" in err
+    assert extraction_workers(err) >= 1
 
 
 def test_a_sitemap_that_lists_its_child_sitemaps_as_pages_is_read_as_the_index_it_is(env, site):
