@@ -41,7 +41,7 @@ from .outcome import Problem, exhausted_state, redirect_chain
 from .outlets import Outlet, ascii_host, outlet_for_url
 from .scoring import TermMatch, Topic, best, load_topics, score_article
 from .urls import KnownHosts, canonical_url
-from .workers import sigint_held
+from .workers import die_with_parent, sigint_held
 
 logger = logging.getLogger(__name__)
 
@@ -87,14 +87,21 @@ def watch_parent(pid: int, ignored: tuple[signal.Signals, ...] = (signal.SIGINT,
         signal.signal(signum, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, set(ignored))
+    # The kernel's word first: the thread below needs the GIL, which a page in C may hold for minutes.
+    parent = os.getppid()
+    die_with_parent()
 
     def watch() -> None:
+        # Also where the kernel cannot be asked. A parent that is gone leaves us another (not fooled by a pid used
+        # again, as ``os.kill`` is); checked at once too: a page that holds the GIL may come straight after.
         while True:
-            time.sleep(1.0)
             try:
+                if os.getppid() != parent:
+                    os._exit(0)
                 os.kill(pid, 0)
             except ProcessLookupError:
                 os._exit(0)
+            time.sleep(1.0)
 
     threading.Thread(target=watch, name="newsmon-parent-watch", daemon=True).start()
 
@@ -369,7 +376,8 @@ def rescore_batches(db, config_path: str | None, workers: int | None = None,
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    # Bounded: at most two batches per worker in flight, so a million articles are never all in memory.
+    # Bounded: at most two batches per worker in flight, so a million articles are never all in memory. Submitted
+    # from the thread that iterates (the command's main one): its workers die with it (``workers.die_with_parent``).
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=watch_parent, initargs=(os.getpid(),)) as pool:
         pending: deque = deque()

@@ -28,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -233,7 +234,7 @@ def _watch_parent(pid: int) -> None:
     # with two workers a page retried on the other's broken pool failed for good: `extract_failed`, "died on this
     # page twice", and a page without an article in the outlet's health, where nothing was wrong with it. Ignored,
     # the pages in hand are read and stored as the stop rule says; the worker still ends with the pool's shutdown,
-    # or within a second of the crawl's death (SIGKILL; the schedule's stop_timeout).
+    # or with the crawl's death (SIGKILL; the schedule's stop_timeout), in C or not (``die_with_parent``).
     store.watch_parent(pid, STOP_SIGNALS)
 
 
@@ -247,6 +248,60 @@ def crawl_workers(start: int, most: int, config_path: str | None, *, generic: bo
                    initargs=(os.getpid(),))
     pool.launch()
     return pool
+
+
+#: ``prctl``'s option that names the signal this process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> bool:
+    """Have the kernel SIGKILL this process as its parent dies, whatever it is doing then (Linux); False where it
+    cannot, and ``store.watch_parent``'s thread is all there is.
+
+    That thread needs the GIL, and a page in C that holds it for long (a regex backtracking in ``re``, an lxml call
+    that keeps it) never let it run: a crawl SIGKILLed (the schedule's stop_timeout, the OOM killer) left such a
+    worker burning a core, and its forkserver with it, and the crawls of a schedule piled them up. A crawl's
+    worker is the forkserver's child, not the crawl's: the forkserver ends with the crawl once the worker has let
+    go of its "alive" pipe (``_leave_forkserver``), and its end is the worker's signal.
+
+    The kernel's parent is the *thread* that started the process: the forkserver's only one for a crawl's worker,
+    but for a spawned pool's (``store.rescore_batches``) the thread whose ``submit`` started it, which must live as
+    long as the pool: a thread that ended killed its workers, each batch a BrokenProcessPool.
+    """
+    parent = os.getppid()  # a forkserver's child: its forkserver, which cannot end before the pipe is let go
+    _leave_forkserver()
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        set_it = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (ImportError, OSError, AttributeError):  # a Python without ctypes, no libc found (static), no prctl in it
+        return False
+    if set_it and os.getppid() != parent:
+        os._exit(0)  # the parent died before the kernel was asked: nothing will come
+    return set_it
+
+
+def _leave_forkserver() -> None:
+    """Close this process's end of its forkserver's "alive" pipe, if a forkserver started it.
+
+    multiprocessing gives each process it forks the pipe's write end, and the forkserver ends once no process holds
+    one: a worker stuck in C kept the forkserver of a SIGKILLed crawl, which kept the worker (its parent's death the
+    worker's signal to go). Let go, the crawl's end is the only one. A worker starts no processes through it (one
+    that did would start a forkserver of its own: it is not its forkserver's starter).
+    """
+    from multiprocessing import forkserver
+
+    if forkserver.get_inherited_fds() is None:
+        return  # not started by a forkserver (the crawl process itself, a rescore's spawned worker)
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is None:
+        return
+    server._forkserver_alive_fd = None
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 #: The signals that stop a command: a terminal sends Ctrl-C's SIGINT to its whole foreground process group, and

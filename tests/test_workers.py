@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 
@@ -235,3 +236,63 @@ def test_ctrl_c_as_a_worker_starts_leaves_it_to_the_crawl(signum):
             proc.communicate()
     assert "Traceback" not in err, err[-3000:]
     assert proc.returncode == 0 and out.startswith("answered "), err[-3000:]
+
+
+_STUCK_IN_C = """
+import asyncio, functools, os, re
+from crawler.workers import Workers, _watch_parent
+
+pool = Workers(1, 1, initializer=_watch_parent, initargs=(os.getpid(),))  # a crawl's, without its warm-up
+pool.launch()
+
+async def crawl():
+    first = asyncio.ensure_future(pool.run(os.getpid))
+    # Then a page that keeps the worker in C with the GIL held: a regex backtracking for ever.
+    stuck = asyncio.ensure_future(pool.run(functools.partial(re.fullmatch, "(a+)+b", "a" * 64)))
+    print(await first, flush=True)
+    await stuck
+
+asyncio.run(crawl())
+"""
+
+
+def test_a_worker_stuck_in_c_dies_with_a_sigkilled_crawl():
+    # The worker's thread that watches for the crawl needs the GIL: a worker stuck in C outlived a SIGKILLed crawl
+    # (the schedule's stop_timeout, the OOM killer), burning a core, and kept its forkserver, which kept the worker.
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    proc = subprocess.Popen([sys.executable, "-c", _STUCK_IN_C], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    left: list[psutil.Process] = []
+    try:
+        line = proc.stdout.readline()
+        assert line.strip().isdigit(), proc.stderr.read()
+        worker = psutil.Process(int(line))
+        left = [worker, worker.parent()]  # the forkserver
+        time.sleep(0.1)  # in the regex
+        assert worker.status() != psutil.STATUS_ZOMBIE
+        proc.kill()
+        proc.wait()
+        def running(process: psutil.Process) -> bool:  # a zombie is gone: its reaping is its new parent's
+            try:
+                return process.status() != psutil.STATUS_ZOMBIE
+            except psutil.NoSuchProcess:
+                return False
+
+        deadline = time.monotonic() + 5
+        while any(map(running, left)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not [p for p in left if running(p)], "running 5 s after the crawl's SIGKILL"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for process in left:
+            with contextlib.suppress(psutil.Error):
+                process.send_signal(signal.SIGKILL)
+        proc.stdout.close()
+        proc.stderr.close()
