@@ -226,9 +226,9 @@ def report_lines(reports: dict[str, dict[str, Any]]) -> list[str]:
         lines.append(f"{key}: {report['verdict']}")
         for d in report["discovery"]:
             status = "—" if d["status"] is None else str(d["status"])
-            what = (f"{d['entries']} entries, {d['articles']} article URLs" if d["articles"] is not None
-                    else f"{d['entries']} child sitemaps" + (f" ({d['note']})" if d.get("note") else "")
-                    if d.get("children") is not None else "")
+            noted = f" ({d['note']})" if d.get("note") else ""
+            what = (f"{d['entries']} entries, {d['articles']} article URLs{noted}" if d["articles"] is not None
+                    else f"{d['entries']} child sitemaps{noted}" if d.get("children") is not None else "")
             # Its problem beside what it gave: "0 entries" alone hid a sitemap cut short, an HTML page.
             what = "; ".join(part for part in (what, d["problem"]) if part)
             newest = f", newest {d['newest'][:16].replace('T', ' ')} UTC" if d["newest"] else ""

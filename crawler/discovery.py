@@ -42,12 +42,32 @@ _DATE_TAGS = {"pubDate", "date", "published", "updated", "lastmod", "publication
 _JST = re.compile(r"\s*\bJST$", re.I)
 
 
+#: The digits of a Unix time a CMS writes for a date (a Google News sitemap's
+#: ``<news:publication_date>1733554800</news:publication_date>``): seconds, or JavaScript's milliseconds.
+#: No calendar form has 10 or 13 digits alone (ISO 8601's basic forms have 8, 12 or 14).
+_EPOCH_DIGITS = {10: 1, 13: 1000}
+#: The first second a Unix time takes 10 digits for (2001-09-09): no earlier time is one a page of news is dated.
+_EPOCH_FIRST = 10 ** 9
+
+
+def _epoch(text: str) -> str | None:
+    """The moment a Unix time in ``_EPOCH_DIGITS`` gives, in UTC ISO 8601; ``None`` outside 2001-09-09 to
+    ``FUTURE_SLACK`` ahead of now: digits that are no Unix time (a compact "2024120717", 2034 as one). Unread, a
+    news sitemap so dated had no newest entry and no pace: its staleness was judged from its reads alone."""
+    seconds = int(text) / _EPOCH_DIGITS[len(text)]
+    if not _EPOCH_FIRST <= seconds <= (datetime.now(timezone.utc) + FUTURE_SLACK).timestamp():
+        return None
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+
+
 def _date(text: str | None) -> str | None:
-    """An entry's date in UTC ISO 8601 (RFC 822 as in RSS, ISO 8601, or as Japanese pages write
-    dates; Japan time when it names no zone); ``None`` if unreadable."""
+    """An entry's date in UTC ISO 8601 (RFC 822 as in RSS, ISO 8601, as Japanese pages write dates,
+    or a Unix time: ``_epoch``; Japan time when it names no zone); ``None`` if unreadable."""
     text = (text or "").strip()
     if not text:
         return None
+    if text.isascii() and text.isdigit() and len(text) in _EPOCH_DIGITS:
+        return _epoch(text)
     iso = text[:4].isdigit()
     text = _JST.sub("+09:00" if iso else " +0900", text)
     try:
@@ -567,20 +587,30 @@ def _summary_elements(entry: etree._Element) -> list[etree._Element]:
 _ALTERNATE = ("alternate", "http://www.iana.org/assignments/relation/alternate")
 #: The media types of a page (a link without one is taken for a page).
 _PAGE_TYPE = re.compile(r"\s*(?:text/html|application/xhtml\+xml)\b", re.I)
+#: FeedBurner's element naming an entry's article (``<feedburner:origLink>``) where its ``<link>`` is
+#: FeedBurner's redirect (feeds.feedburner.com, feedproxy.google.com), off the outlet's domains: each such
+#: entry was refused as out of scope, every article of the feed lost. Feed readers take it first.
+_ORIGINAL = "origLink"
 
 
-def _entry_url(entry: etree._Element, mended: Counter[str] | None = None) -> str | None:
+def _entry_url(entry: etree._Element, mended: Counter[str] | None = None,
+               originals: dict[str, str] | None = None) -> str | None:
     """The URL an entry lists (as ``parse_feed`` and ``parse_sitemap`` read it). An RSS item's is
     its ``<link>``; failing that, an Atom ``<atom:link>`` (RSS makes the link optional, and
     feed readers, feedparser among them, take an item's link there), its ``rdf:about`` (RSS
-    1.0), then its permalink ``<guid>``. ``mended`` counts the URLs read other than as written
-    (``_url_text``, ``_attribute_url``)."""
-    written = href = other = None
+    1.0), then its permalink ``<guid>``. Before any of them, in an RSS item or an Atom entry, a
+    FeedBurner ``<feedburner:origLink>`` (``_ORIGINAL``), the URL the entry gives besides kept in ``originals``
+    (``Discovered.originals``). ``mended`` counts the URLs read other than as written (``_url_text``,
+    ``_attribute_url``)."""
+    written = href = other = original = None
     for child in entry:
         if not isinstance(child.tag, str):
             continue
         tag = _local(child)
-        if tag == "link" and child.get("href"):
+        if tag == _ORIGINAL:
+            if original is None and (text := _url_text(child.text, mended)).lower().startswith(("http://", "https://")):
+                original = _based(child, text)
+        elif tag == "link" and child.get("href"):
             if href is None and child.get("rel", "alternate").strip().lower() in _ALTERNATE:
                 # The article's page, where an entry offers it in several forms (a PDF, an audio
                 # file) besides: the first one listed was taken, a PDF of no article.
@@ -593,10 +623,16 @@ def _entry_url(entry: etree._Element, mended: Counter[str] | None = None) -> str
     href = href or other
     kind = _local(entry)
     if kind == "item":
-        return written or href or _attribute_url(entry.get(_RDF_ABOUT), mended) or _permalink(entry, mended)
-    # A sitemap's <url> is its <loc>: its <xhtml:link rel="alternate" hreflang=…> names the page
-    # in another language.
-    return href or written if kind == "entry" else written
+        own = written or href or _attribute_url(entry.get(_RDF_ABOUT), mended) or _permalink(entry, mended)
+    elif kind == "entry":
+        own = href or written
+    else:
+        # A sitemap's <url> is its <loc>: its <xhtml:link rel="alternate" hreflang=…> names the page
+        # in another language.
+        return written
+    if original and own and own != original and originals is not None:
+        originals.setdefault(original, own)
+    return original or own
 
 
 #: A line break, with the indentation around it, in a URL a template or a pretty-printer wrapped
@@ -767,6 +803,13 @@ class Discovered:
     #: What the crawl says of a document read as it is rather than as it is written (a urlset
     #: of child sitemaps read as an index), with its read: not a problem, but not to be silent.
     note: str | None = None
+    #: Of a feed's entries whose URL is their ``<feedburner:origLink>``, that URL → the one the entry gives besides
+    #: (its ``<link>``): taken where the origLink is off the outlet's domains and it is on them (``own_links``).
+    originals: dict[str, str] = field(default_factory=dict)
+    #: A urlset's child sitemaps listed among its pages, as an index lists them (``<sitemap>`` entries a
+    #: CMS plugin appends): asked for as an index's children are (``lastmods`` gives theirs), while
+    #: ``links`` holds its pages only.
+    children: list[str] = field(default_factory=list)
 
 
 #: What an entry that gives no URL lacks, by the kind of document (said in reasons).
@@ -1064,9 +1107,26 @@ def parse_feed(body: bytes, charset: str | None = None) -> Discovered:
     return found
 
 
+def own_links(found: Discovered, in_scope: Callable[[str], bool], base: str) -> None:
+    """Of ``found``'s entries whose URL is their origLink (``Discovered.originals``), those whose origLink is off the
+    outlet's domains (``in_scope``) and whose own link is on them, listed by their own link, with their dates and
+    words: a syndicated entry, the outlet's page of a partner's article. Taken by its origLink, it was refused as out
+    of scope, and the outlet's page never fetched. ``base``: the feed's URL, which a relative link is read against."""
+    def scoped(url: str) -> bool:
+        return in_scope(parsable(url, base) or url)
+
+    instead = {original: own for original, own in found.originals.items() if not scoped(original) and scoped(own)}
+    if not instead:
+        return
+    found.links = list(dict.fromkeys(instead.get(link, link) for link in found.links))
+    found.dated = {instead.get(link, link): date for link, date in found.dated.items()}
+    found.listed = {instead.get(link, link): words for link, words in found.listed.items()}
+
+
 def _feed(root: etree._Element, kind: str, problem: str | None) -> Discovered:
     mended: Counter[str] = Counter()
-    read = [(entry, _entry_url(entry, mended)) for entry in root.iter(*_FEED_ENTRIES)]
+    originals: dict[str, str] = {}
+    read = [(entry, _entry_url(entry, mended, originals)) for entry in root.iter(*_FEED_ENTRIES)]
     entries = [(url, _entry_date(entry)) for entry, url in read]
     links = [url for url, _ in entries if url]
     newest, interval, dated = _dates(entries)
@@ -1075,7 +1135,8 @@ def _feed(root: etree._Element, kind: str, problem: str | None) -> Discovered:
         if url and url not in listed and (words := _entry_words(_summary_elements(entry))):
             listed[url] = words
     return Discovered(list(dict.fromkeys(links)), kind, problem, newest, interval, dated=dated,
-                      unlinked=len(entries) - len(links), note=_mended_note(mended), listed=listed)
+                      unlinked=len(entries) - len(links), note=_mended_note(mended), listed=listed,
+                      originals=originals)
 
 
 def _opening(*tags: str) -> re.Pattern[bytes]:
@@ -1107,9 +1168,14 @@ def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Disc
         parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False, sanitize_html=False)
     except Exception:  # a third party's parser on any bytes a server sends: its failure costs only itself
         return strict
-    links, dated, unlinked, mended, listed = [], {}, 0, Counter(), {}
+    links, dated, unlinked, mended, listed, originals = [], {}, 0, Counter(), {}, {}
     for entry in parsed.entries:
-        link = _url_text(entry.get("link"), mended)
+        # FeedBurner's origLink first, as ``_entry_url`` takes it (feedparser keeps it by its prefix's name).
+        original = _url_text(str(dict.get(entry, "feedburner_origlink") or ""), mended)
+        own = _url_text(entry.get("link"), mended)
+        link = original if original.lower().startswith(("http://", "https://")) else own
+        if link != own and own:
+            originals.setdefault(link, own)
         if not link:
             unlinked += 1
             continue
@@ -1133,7 +1199,7 @@ def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Disc
     whole = len(links) == len(parsed.entries) and _read_whole(body, root, len(links), _FEED_ENTRY)
     newest, interval = _pace(sorted(dated.values(), reverse=True))
     return Discovered(links, strict.kind, None if whole else strict.problem, newest, interval, dated=dated,
-                      unlinked=unlinked, note=_mended_note(mended), listed=listed)
+                      unlinked=unlinked, note=_mended_note(mended), listed=listed, originals=originals)
 
 
 def _read_whole(body: bytes, root: etree._Element, read: int, opening: re.Pattern[bytes]) -> bool:
@@ -1368,7 +1434,8 @@ def parse_sitemap(body: bytes, *, newest: bool = False, charset: str | None = No
     if root is None:
         listed = _text_sitemap(body)
         return Discovered(list(dict.fromkeys(listed)), "urlset") if listed else Discovered(problem=problem)
-    locs, folded, mended = [], {}, Counter()
+    # Every entry's <loc>; of a urlset's, its pages' (<url>) and the child sitemaps (<sitemap>) among them.
+    locs, pages, appended, folded, mended = [], [], [], {}, Counter()
     # In document order: an element's parent is read, and named, before it.
     for el in root.iter(etree.Element):
         tag = el.tag
@@ -1376,9 +1443,10 @@ def parse_sitemap(body: bytes, *, newest: bool = False, charset: str | None = No
             folded[written] = None
             tag = el.tag
         # <image:loc> and the like belong to other namespaces than the sitemap's own.
-        if tag.endswith("loc") and _local(el) == "loc" and _local(el.getparent()) in ("url", "sitemap") \
+        if tag.endswith("loc") and _local(el) == "loc" and (parent := _local(el.getparent())) in ("url", "sitemap") \
                 and (text := _url_text(el.text, mended)):
             locs.append(text)
+            (appended if parent == "sitemap" and kind == "urlset" else pages).append(text)
     if folded:
         named = ", ".join(f"<{name}>" for name in list(folded)[:4]) + (", …" if len(folded) > 4 else "")
         cased = (f"writes its tags in other than lower case ({named}), which XML reads as other names than the "
@@ -1388,22 +1456,35 @@ def parse_sitemap(body: bytes, *, newest: bool = False, charset: str | None = No
         problem = None  # a bare "<" or a <br> in a news:title, a control character
     news = _news_namespaces(body, root)
     # An index's child without one is a sitemap unread; counted for a urlset, whose entries are pages.
-    unlinked = max(0, sum(1 for _ in root.iterchildren("{*}url")) - len(locs)) if kind == "urlset" else 0
+    unlinked = max(0, sum(1 for _ in root.iterchildren("{*}url")) - len(pages)) if kind == "urlset" else 0
     # Each entry's URL read once, for its date and for what it declares; not for an archive
     # sitemap without ``newest`` (reading them is most of a big one's parse).
     entries = [(entry, _entry_url(entry)) for entry in root.iter(*_SITEMAP_ENTRIES)] if newest or news else []
     marks = [f"{{{ns}}}news" for ns in news]
     declared = {url for entry, url in entries if url and any(entry.find(mark) is not None for mark in marks)}
-    lastmods, as_index = {}, None
-    if kind == "urlset" and not news and locs and all(_SITEMAP_URL.search(loc) for loc in locs):
+    lastmods, as_index, children, indexed = {}, None, [], ("{*}sitemap",)
+    if kind == "urlset" and not news and pages and all(_SITEMAP_URL.search(loc) for loc in pages):
         # Child sitemaps written as a urlset's pages (no article URL among them): each lost with
         # the articles it lists, had they been taken for pages.
-        kind, unlinked = "sitemapindex", 0
+        kind, unlinked, indexed = "sitemapindex", 0, ("{*}url", "{*}sitemap")
         as_index = (f"lists its {len(set(locs))} child sitemaps as <url> entries, where an index lists <sitemap> "
                     "entries: read as the sitemap index it is")
+    elif appended and not pages:
+        kind = "sitemapindex"
+        as_index = (f"lists its {len(set(appended))} child sitemaps in a <urlset>, where an index is a "
+                    "<sitemapindex>: read as the sitemap index it is")
+    elif appended:
+        # Child sitemaps a CMS plugin appends to a urlset of pages, as <sitemap> entries: taken for
+        # pages, each was no article URL, dropped with every article it lists. Read as an index's children
+        # are; its <url> entries stay pages, and its entries' dates are theirs alone.
+        children, paged = list(dict.fromkeys(appended)), len(set(pages))
+        entries = [(entry, url) for entry, url in entries if _local(entry) == "url"]
+        as_index = (f"lists {len(children)} child sitemap{'s' if len(children) > 1 else ''} as <sitemap> entries "
+                    f"among its {paged} <url> page{'s' if paged > 1 else ''}, where only an index lists <sitemap> "
+                    "entries: read as its child sitemaps, beside its pages")
     note = "; ".join(filter(None, [note, _mended_note(mended), as_index])) or None
-    if kind == "sitemapindex":
-        for child in root.iterchildren("{*}sitemap" if as_index is None else "{*}url"):
+    if kind == "sitemapindex" or children:
+        for child in root.iterchildren(*indexed):
             loc, lastmod = _url_text(child.findtext("{*}loc")), (child.findtext("{*}lastmod") or "").strip()
             if loc and lastmod:
                 lastmods[loc] = lastmod[:64]
@@ -1415,6 +1496,6 @@ def parse_sitemap(body: bytes, *, newest: bool = False, charset: str | None = No
     for entry, url in entries if titles else ():
         if url in declared and url not in listed and (words := _entry_words(entry.iter(*titles))):
             listed[url] = words
-    return Discovered(list(dict.fromkeys(locs)), kind, problem, latest, interval, news=bool(news),
-                      lastmods=lastmods, dated=dated, declared=declared, unlinked=unlinked, note=note,
-                      listed=listed)
+    return Discovered(list(dict.fromkeys(pages if children else locs)), kind, problem, latest, interval,
+                      news=bool(news), lastmods=lastmods, dated=dated, declared=declared, unlinked=unlinked, note=note,
+                      listed=listed, children=children)

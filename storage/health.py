@@ -1069,6 +1069,19 @@ def _refetched_reason(found: tuple[int, list[tuple[str, str]]] | None, pages: in
                                "(crawler/urls.py)")
 
 
+def sitemap_indexes(db: Database, outlet: str, run_id: int) -> int:
+    """How many of the outlet's documents read well in ``run_id`` are sitemap indexes, which list sitemaps, not
+    articles (``_discovery_reason``): not a urlset that lists child sitemaps among its pages (``note_children``
+    names both) whose read, or for a 304 last whole read, listed article URLs. Counted as an index, a urlset of the
+    outlet's articles that answered 304 while its child failed made the outlet "failing", "an index lists no
+    article", where two sitemaps, one failing, leave it degraded."""
+    return db.execute(
+        "SELECT count(*) FROM discovery d JOIN feed_state f ON f.url = d.url WHERE d.run_id = ? AND d.outlet = ? "
+        "AND d.ok = 1 AND f.children IS NOT NULL AND coalesce(d.article_urls, (SELECT p.article_urls FROM discovery p "
+        "WHERE p.url = d.url AND p.outlet = d.outlet AND p.http_status = 200 AND p.ok = 1 AND p.id < d.id "
+        "ORDER BY p.id DESC LIMIT 1), 0) = 0", [run_id, outlet]).fetchone()[0]
+
+
 def standing(db: Database, outlet: str, run_id: int) -> int:
     """How many of the outlet's documents answered ``run_id`` with 304 (not modified) where their
     last whole read listed article URLs: they list those still (``no_links`` is not said)."""
@@ -1578,9 +1591,7 @@ def update_health(db: Database, outlet: str, run_id: int | None, *, now: datetim
                    sent_to=sent_to_one(db, outlet, (asked or runs[0])["run_id"]) if failed else None,
                    sent_off=redirected_off(db, outlet, [r["run_id"] for r in runs if not (
                        r["finish_reason"] or "").startswith("skipped")][:SENT_OFF_RUNS]),
-                   indexes=db.execute("SELECT count(*) FROM discovery d JOIN feed_state f ON f.url = d.url "
-                                      "WHERE d.run_id = ? AND d.outlet = ? AND d.ok = 1 AND f.children IS NOT NULL",
-                                      [runs[0]["run_id"], outlet]).fetchone()[0] if runs else 0,
+                   indexes=sitemap_indexes(db, outlet, runs[0]["run_id"]) if runs else 0,
                    standing=standing(db, outlet, runs[0]["run_id"]) if runs else 0,
                    archive=archive_waiting(db, outlet, runs, now=now))
     stamp = _iso(now)

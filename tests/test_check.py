@@ -488,16 +488,27 @@ def test_a_sitemap_configured_with_its_ampersands_escaped_is_not_taken_for_the_o
 
 
 def test_a_sitemap_that_lists_its_child_sitemaps_as_pages_is_read_as_an_index(tmp_path):
+    xml = {"Content-Type": "application/xml"}
     with LoopbackSite(PAGES) as site:
-        paths = (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH)
+        paths = (ARCHIVE_SITEMAP_PATH, NEWS_SITEMAP_PATH)
         children = "".join(f"<url><loc>{site.url(path)}</loc></url>" for path in paths)
-        site.answer(SITEMAP_PATH, 200, urlset(children), {"Content-Type": "application/xml"})
+        site.answer(SITEMAP_PATH, 200, urlset(children), xml)
+        # Its first child (the one a check reads) lists a CMS plugin's sitemap among its pages, as the crawl reads
+        # it: unread, the articles only that one lists were not seen, and an outlet of them alone was "broken".
+        site.answer(ARCHIVE_SITEMAP_PATH, 200, urlset(f"<url><loc>{site.url(site.articles[0].path)}</loc></url>"
+                                                      f"<sitemap><loc>{site.url('/plugin.xml')}</loc></sitemap>"), xml)
+        site.answer("/plugin.xml", 200, urlset("".join(f"<url><loc>{site.url(a.path)}</loc></url>"
+                                                       for a in site.articles[1:])), xml)
         result = _check(site, tmp_path, "--articles", "1")
-        index = site.url(SITEMAP_PATH)
+        index, plugin = site.url(SITEMAP_PATH), site.url("/plugin.xml")
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
     assert any(line.endswith(f"{index}  2 child sitemaps (lists its 2 child sitemaps as <url> entries, where an index "
-                             "lists <sitemap> entries: read as the sitemap index it is)")
-               for line in result.stdout.splitlines()), result.stdout
+                             "lists <sitemap> entries: read as the sitemap index it is)") for line in lines), lines
+    assert any(line.endswith("  1 entries, 1 article URLs (lists 1 child sitemap as <sitemap> entries among its 1 "
+                             "<url> page, where only an index lists <sitemap> entries: read as its child sitemaps, "
+                             "beside its pages)") for line in lines), lines
+    assert any(line.endswith(f"{plugin}  {len(PAGES) - 1} entries, {len(PAGES) - 1} article URLs") for line in lines)
     assert "site: ok" in result.stdout
 
 

@@ -2975,11 +2975,36 @@ def test_a_sitemap_that_lists_its_child_sitemaps_as_pages_is_read_as_the_index_i
                        for path in (NEWS_SITEMAP_PATH, ARCHIVE_SITEMAP_PATH))
     site.answer(SITEMAP_PATH, 200, urlset(children), xml)
     only = site.articles[1]  # listed by the sitemaps alone
+    # The opposite shape below it: a CMS plugin's own sitemap appended to a urlset of pages as a <sitemap>
+    # entry. Taken for a page (no article URL), it was dropped with a count, and its articles never seen.
+    import urllib.request
+
+    archive = urllib.request.urlopen(site.url(ARCHIVE_SITEMAP_PATH), timeout=10).read()
+    plugin = site.add_article(LATER, channels=[])  # listed by the plugin's sitemap alone
+    old = datetime(2020, 5, 1, 3, tzinfo=UTC)
+    page = site.publish_html("/site/old/1.html", news_page(1, old), title="第1報", published=old, channels=[])
+    site.answer(ARCHIVE_SITEMAP_PATH, 200, archive.replace(b"</urlset>", f"<url><loc>{site.url(page.path)}</loc></url>"
+                                                                         f"<sitemap><loc>{site.url('/plugin.xml')}"
+                                                                         "</loc></sitemap></urlset>".encode()), xml)
+    site.answer("/plugin.xml", 200, _urlset(site, [plugin.path]), xml)
     assert crawl(env).returncode == 0
     assert rows(env, "select kind from urls where url = ?", site.url(only.path)) == [{"kind": "article"}]
     [index] = rows(env, "select ok, entries, reason from discovery where url = ?", site.url(SITEMAP_PATH))
     assert index == {"ok": 1, "entries": 2, "reason": "lists its 2 child sitemaps as <url> entries, where an index "
                                                       "lists <sitemap> entries: read as the sitemap index it is"}
+    assert rows(env, "select kind from urls where url = ?", site.url(plugin.path)) == [{"kind": "article"}]
+    [pages] = rows(env, "select ok, entries, reason from discovery where url = ?", site.url(ARCHIVE_SITEMAP_PATH))
+    listed = archive.count(b"<url>") + 1  # and the old page
+    assert pages == {"ok": 1, "entries": listed, "reason": (
+        f"lists 1 child sitemap as <sitemap> entries among its {listed} <url> pages, where only an index lists "
+        "<sitemap> entries: read as its child sitemaps, beside its pages")}
+    assert rows(env, "select ok, entries from discovery where url = ?", site.url("/plugin.xml")) == [
+        {"ok": 1, "entries": 1}]
+    # Its backlog in its order, its pages before its child's: given places after them (an index's child, in the
+    # index's block), its child's shared them, each interleaved with its own pages.
+    placed = {r["url"]: r["archive_place"] for r in rows(env, "select url, archive_place from urls")}
+    assert None not in (placed[site.url(page.path)], placed[site.url(plugin.path)]), placed
+    assert placed[site.url(page.path)] < placed[site.url(plugin.path)], placed
 
 
 def test_an_outlets_consent_cookie_from_its_config_opens_its_pages(env, site):

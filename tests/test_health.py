@@ -583,6 +583,20 @@ def test_a_sitemap_index_whose_sitemaps_all_fail_is_no_document_that_could_be_re
            "answered, and an index lists no article)" in result.reasons[0].message
 
 
+def test_a_urlset_that_lists_child_sitemaps_beside_its_articles_is_no_sitemap_index(db):
+    # Both have children (``note_children``): counted as an index, a urlset of articles that answered 304 while its
+    # plugin's child sitemap failed made its outlet "failing ... an index lists no article".
+    index, urlset = "https://a.jp/sitemap-index.xml", "https://a.jp/sitemap.xml"
+    for url in (index, urlset):
+        queries.note_children(db, url, {"https://a.jp/plugin.xml": None})
+    first, again = (queries.start_run(db, ["a"], "test", now=NOW.isoformat()) for _ in range(2))
+    for url, articles in ((index, 0), (urlset, 5)):
+        frontier.record_discovery(db, run_id=first, outlet="a", url=url, kind="sitemap", ok=True, http_status=200,
+                                  entries=5, article_urls=articles)
+        frontier.record_discovery(db, run_id=again, outlet="a", url=url, kind="sitemap", ok=True, http_status=304)
+    assert health.sitemap_indexes(db, "a", first) == health.sitemap_indexes(db, "a", again) == 1
+
+
 def test_an_unreadable_robots_txt_fails_the_outlet():
     assert codes([run(0, discovery_ok=2, robots_unavailable=3)]) == ("failing", ["robots"])
 

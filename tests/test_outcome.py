@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -1158,6 +1158,40 @@ def test_an_atom_entry_is_its_page_whatever_else_it_links_and_however_it_writes_
                                               "https://a.jp/4.mp3"], 0)
 
 
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_feedburner_entry_is_the_article_its_origlink_names_not_feedburners_redirect(broken):
+    # FeedBurner writes its own redirect as each entry's link (feeds.feedburner.com, feedproxy.google.com),
+    # off the outlet's domains, and the article's URL as <feedburner:origLink>: every entry was refused as
+    # out of scope, every article of the feed lost. A feed not well-formed (feedparser's reading) too.
+    fb = "xmlns:feedburner='http://rssnamespace.org/feedburner/ext/1.0'"
+    junk = "<description><p>a<br></description>" if broken else ""
+    rss = parse_feed(f"<rss version='2.0' {fb}><channel><item><title>a</title>{junk}"
+                     "<link>http://feedproxy.google.com/~r/a/~3/x1/</link><guid isPermaLink='false'>a-1</guid>"
+                     "<feedburner:origLink> https://a.jp/1 </feedburner:origLink></item>"
+                     "<item><link>https://a.jp/2</link><guid>https://a.jp/2?guid</guid></item>"
+                     "<item><guid>https://a.jp/3</guid><feedburner:origLink>tag:a.jp,1</feedburner:origLink></item>"
+                     "</channel></rss>".encode())
+    # Before a link, as before a permalink guid; an origLink that is no URL is none.
+    assert (rss.links, rss.problem, list(rss.listed)) == (
+        ["https://a.jp/1", "https://a.jp/2", "https://a.jp/3"], None, ["https://a.jp/1"])
+    atom = parse_feed(f"<feed xmlns='http://www.w3.org/2005/Atom' {fb}><entry>"
+                      "<link rel='alternate' type='text/html' href='https://feeds.feedburner.com/~r/a/~3/x4/'/>"
+                      "<feedburner:origLink>https://a.jp/4</feedburner:origLink></entry>"
+                      "<entry><link href='https://a.jp/5'/></entry></feed>".encode())
+    assert atom.links == ["https://a.jp/4", "https://a.jp/5"]
+    # A syndicated entry, its origLink the partner's original off the outlet's domains, its link the outlet's own
+    # page: the page is taken (``own_links``), with its date and words. Taken by its origLink, it was refused as
+    # out of scope, the outlet's page never fetched. FeedBurner's redirect, off them too, is not.
+    syndicated = parse_feed(f"<rss version='2.0' {fb}><channel><item><title>s</title>{junk}<link>/news/9</link>"
+                            "<pubDate>Sat, 07 Dec 2024 10:00:00 +0900</pubDate>"
+                            "<feedburner:origLink>https://partner.jp/9</feedburner:origLink></item>"
+                            "<item><title>a</title><link>http://feedproxy.google.com/~r/a/~3/x1/</link>"
+                            "<feedburner:origLink>https://a.jp/1</feedburner:origLink></item></channel></rss>".encode())
+    discovery.own_links(syndicated, lambda url: urlsplit(url).hostname == "a.jp", "https://a.jp/rss.xml")
+    assert (syndicated.links, list(syndicated.dated), list(syndicated.listed)) == (
+        ["/news/9", "https://a.jp/1"], ["/news/9"], ["/news/9", "https://a.jp/1"])
+
+
 def test_a_sitemap_with_a_bare_ampersand_or_an_html_entity_is_read_with_its_urls_as_written():
     # libxml2's recovery read ?k=…&g=pol as ?k=…=pol, and the sitemap was broken in every run.
     news = ("<?xml version='1.0' encoding='UTF-8'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
@@ -1351,6 +1385,39 @@ def test_a_urlset_of_child_sitemaps_is_read_as_an_index():
     news = body.replace(b'schemas/sitemap/0.9"', b'schemas/sitemap/0.9" '
                         b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"')
     assert parse_sitemap(news).kind == "urlset"
+    # With an index's <sitemap> entry as well, every entry is a child, with its lastmod.
+    both = body.replace(b"</urlset>", b"<sitemap><loc>https://example.jp/s3.xml</loc><lastmod>2026-12-01</lastmod>"
+                                      b"</sitemap></urlset>")
+    assert (parse_sitemap(both).kind, parse_sitemap(both).links, parse_sitemap(both).lastmods) == (
+        "sitemapindex", [*children, "https://example.jp/s3.xml"],
+        {children[0]: "2026-11-30", "https://example.jp/s3.xml": "2026-12-01"})
+
+
+def test_a_urlset_that_lists_child_sitemaps_among_its_pages_gives_them_as_children():
+    # A CMS plugin appends its own sitemaps to a urlset of pages as <sitemap> entries: each was taken
+    # for a page, no article URL, dropped with a count, and every article that child lists never seen.
+    pages = "".join(f"<url><loc>https://a.jp/articles/{n}.html</loc><lastmod>2026-11-30T1{n}:00:00+09:00</lastmod>"
+                    "</url>" for n in range(2))
+    plugin = ("<sitemap><loc>https://a.jp/plugin-sitemap.xml</loc><lastmod>2026-12-01T09:00:00+09:00</lastmod>"
+              "</sitemap><sitemap><loc>https://a.jp/plugin?page=2</loc></sitemap>")
+    body = f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{pages}<url/>{plugin}</urlset>".encode()
+    for newest in (False, True):
+        found = parse_sitemap(body, newest=newest)
+        assert (found.kind, found.links, found.children, found.lastmods, found.unlinked) == (
+            "urlset", ["https://a.jp/articles/0.html", "https://a.jp/articles/1.html"],
+            ["https://a.jp/plugin-sitemap.xml", "https://a.jp/plugin?page=2"],
+            {"https://a.jp/plugin-sitemap.xml": "2026-12-01T09:00:00+09:00"}, 1)
+        assert found.note == ("lists 2 child sitemaps as <sitemap> entries among its 2 <url> pages, where only an "
+                              "index lists <sitemap> entries: read as its child sitemaps, beside its pages")
+    # Its pace is its pages': a child's lastmod is no entry's date.
+    assert (found.newest, list(found.dated)) == ("2026-11-30T02:00:00+00:00", found.links)
+    # Of <sitemap> entries alone, it is an index whatever its root says; a urlset of pages has no children.
+    index = parse_sitemap(f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{plugin}</urlset>".encode())
+    assert (index.kind, index.links, index.children, index.note) == (
+        "sitemapindex", ["https://a.jp/plugin-sitemap.xml", "https://a.jp/plugin?page=2"], [],
+        "lists its 2 child sitemaps in a <urlset>, where an index is a <sitemapindex>: read as the sitemap index it is")
+    assert parse_sitemap(f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{pages}</urlset>".encode()
+                         ).children == []
 
 
 def test_a_sitemap_that_writes_its_tags_in_upper_or_mixed_case_is_read_and_said_to():
@@ -1500,9 +1567,21 @@ def test_a_feed_tells_its_newest_entry_and_the_pace_of_its_entries():
     # sitemap's dates are old by design, and reading them is most of a big one's parse: not read.
     urls = "".join(f"<url><loc>https://a.jp/{n}</loc><news:news><news:publication_date>2026-11-30T0{n}:00:00+09:00"
                    "</news:publication_date></news:news></url>" for n in range(3))
-    news = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
-                          f"xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>{urls}</urlset>").encode())
+    news_sitemap = ("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+                    f"xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>{urls}</urlset>")
+    news = parse_sitemap(news_sitemap.encode())
     assert (news.newest, news.interval, news.news) == ("2026-11-29T17:00:00+00:00", 3600, True)
+    # Its dates written as a Unix time, in seconds or milliseconds: unread, it had no newest entry and no pace.
+    # Digits that give no time from 2001 to tomorrow are none (a compact "2026113009" would be 2034).
+    for scale in (1, 1000):
+        stamps = "".join(f"<url><loc>https://a.jp/{n}</loc><news:news><news:publication_date> "
+                         f"{(1733554800 + n * 3600) * scale} </news:publication_date></news:news></url>"
+                         for n in range(3))
+        epoch = parse_sitemap(news_sitemap.replace(urls, stamps).encode())
+        assert (epoch.newest, epoch.interval, epoch.dated["https://a.jp/0"]) == (
+            "2024-12-07T09:00:00+00:00", 3600, "2024-12-07T07:00:00+00:00"), scale
+    unread = ("999999999", "2026113009", "17335548000", "１７３３５５４８００")
+    assert [discovery._date(text) for text in unread] == [None] * 4
     # Its entries that carry <news:news> say they are articles, as a feed's do; a page beside
     # them (a section listed too) says nothing, nor does an archive sitemap's entry.
     mixed = parse_sitemap(("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "

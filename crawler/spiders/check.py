@@ -20,8 +20,8 @@ from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from ..config import ConfigError, load_config
-from ..discovery import (HTML_PAGE, advertised_feeds, advertised_note, page_data_links, parse_feed, parse_sitemap,
-                         sitemap_maxsize)
+from ..discovery import (HTML_PAGE, advertised_feeds, advertised_note, own_links, page_data_links, parse_feed,
+                         parse_sitemap, sitemap_maxsize)
 from ..encoding import charset_of
 from ..extract import BODY_METHOD_PREFIX, paragraph_hint
 from ..middlewares import Refused, Unusable, Walled
@@ -128,6 +128,7 @@ class CheckSpider(scrapy.Spider):
             if kind == "feed" and found.problem == HTML_PAGE and (advertised := advertised_feeds(response.body,
                                                                                                  response.url)):
                 found.problem += f"; {advertised_note(advertised)}: name it among the outlet's feeds?"
+            own_links(found, self.outlets[outlet].in_scope, response.url)  # as the crawl takes a syndicated entry's
             entry["problem"], entry["newest"], entry["unlinked"] = found.problem, found.newest, found.unlinked
             entry["interval"] = found.interval
             links = [u for u in (parsable(link, response.url) for link in found.links) if u]
@@ -135,12 +136,14 @@ class CheckSpider(scrapy.Spider):
                 entry["entries"], entry["articles"] = len(links), None
                 entry["children"], entry["note"] = len(links), found.note
                 # The newest child sitemap (listed first by convention, else last) is read too.
-                for child in links[:1]:
-                    yield scrapy.Request(child, callback=self.parse_discovery, errback=self.discovery_failed,
-                                         dont_filter=True, priority=10, cb_kwargs={"outlet": outlet, "kind": kind},
-                                         meta={"newsmon_outlet": outlet, "check_kind": kind, "check_url": child,
-                                               **self._maxsize(kind)})
+                yield from self._child_sitemap(links, outlet)
                 return
+            if found.children:
+                # A urlset's child sitemaps among its pages, read by the crawl as an index's are: unread here, an
+                # outlet whose articles only they list was "broken", its urlset's pages none of them.
+                entry["note"] = found.note
+                yield from self._child_sitemap([u for u in (parsable(c, response.url) for c in found.children) if u],
+                                               outlet)
         listed = list(dict.fromkeys(canonical_url(link, self.hosts) for link in links))
         articles = [u for u in listed if self.outlets[outlet].is_article_url(u)]
         entry["entries"], entry["articles"] = len(links), len(articles)
@@ -168,6 +171,14 @@ class CheckSpider(scrapy.Spider):
             self.sampled[outlet].add(url)
             yield scrapy.Request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
                                  meta={"newsmon_outlet": outlet, "check_url": url}, cb_kwargs={"outlet": outlet})
+
+    def _child_sitemap(self, children: list[str], outlet: str):
+        """The request of the first of a sitemap's ``children`` (the newest, listed first by convention)."""
+        for child in children[:1]:
+            yield scrapy.Request(child, callback=self.parse_discovery, errback=self.discovery_failed, dont_filter=True,
+                                 priority=10, cb_kwargs={"outlet": outlet, "kind": "sitemap"},
+                                 meta={"newsmon_outlet": outlet, "check_kind": "sitemap", "check_url": child,
+                                       **self._maxsize("sitemap")})
 
     def discovery_failed(self, failure):
         request = failure.request

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
@@ -38,8 +38,8 @@ from storage.health import crawled_outlets, duration_text
 
 from ..config import ConfigError, load_config, parse_duration
 from ..discovery import (FUTURE_SLACK, HTML_PAGE, MAX_ADVERTISED, NO_URL, DataLink, Discovered, advertised_feeds,
-                         advertised_note, link_words, page_data_links, page_listing, parse_feed, parse_sitemap,
-                         sitemap_maxsize)
+                         advertised_note, link_words, own_links, page_data_links, page_listing, parse_feed,
+                         parse_sitemap, sitemap_maxsize)
 from ..encoding import charset_of
 from ..middlewares import (QUIET_FOR, STOPPED, UNRETRIED, AlreadyStored, Postponed, Refused, Unusable, Walled,
                            keep_validators, retry_after_seconds)
@@ -472,43 +472,13 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("newsmon: %s %s of %s is broken: %s", kind, response.url, outlet, found.problem)
         self.crawler.stats.inc_value(f"newsmon/discovery/{kind}")
         if kind == "sitemap" and found.kind == "sitemapindex":
-            wanted, unread = [], []
-            for loc in found.links:
-                # Its query's ampersands written escaped, as an article's are read (``canonical_url``): "&#38;"
-                # asked for the index's "?y=2025&" (the '#' a fragment's), "&amp;" for the parameter "amp;m".
-                child = parsable(query_ampersands(loc), response.url)
-                if child is None:
-                    # One junk entry costs only itself (the index counts as read): logged.
-                    self.logger.warning("newsmon: sitemap index %s lists %r, which is no URL: not read",
-                                        response.url, loc[:200])
-                elif self.outlets[outlet].in_scope(child):
-                    wanted.append((child, found.lastmods.get(loc)))
-                else:
-                    self.logger.warning("newsmon: sitemap index %s lists %s, off the outlet's domains: not read",
-                                        response.url, child[:200])
-                    unread.append(child[:200])
-            # A child sitemap on another host (a CDN's) holds articles the crawl would never see:
-            # the index is broken until the outlet's domains name that host.
-            named = ", ".join(unread[:2]) + (" …" if len(unread) > 2 else "")
-            problem = found.problem or (f"{len(unread)} of its {len(found.links)} child sitemaps are off the outlet's "
-                                        f"domains and not read ({named}): add their host to the outlet's domains"
-                                        if unread else None)
-            depth = response.meta.get("depth", 0)
-            if self.depth_limit and depth + 2 > self.depth_limit and wanted:
-                # Scrapy would drop its children's articles (DepthMiddleware), logging at DEBUG.
-                problem = problem or (f"nested {depth + 1} sitemap indexes deep, deeper than the crawl follows "
-                                      f"(DEPTH_LIMIT {self.depth_limit}): the articles of its child sitemaps are "
-                                      "not fetched; list a deeper sitemap among the outlet's sitemaps")
+            asked, problem, resting = self._child_sitemaps(response, outlet, found.links, found.lastmods)
+            problem = found.problem or problem
             if problem and not found.problem:
                 self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
             # An index lists sitemaps, not articles: read anew while its children rest, it is no
             # document that listed no article URL (outlet health's ``no_links``).
             self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_changed", -1)
-            children = {url: lastmod for url, lastmod in wanted}
-            queries.note_children(self.db, response.url, children)
-            if "newsmon_validators" in response.meta:  # what its 304s will stand for
-                response.meta["newsmon_validators"]["children"] = children
-            asked, resting = self._children(response.url, children, outlet, response.meta.get("newsmon_child"))
             if found.note:
                 self.logger.info("newsmon: sitemap %s of %s %s", response.url, outlet, found.note)
             self._record_discovery(response, outlet, kind, ok=not problem, status=response.status,
@@ -521,6 +491,24 @@ class NewsSpider(scrapy.Spider):
             for child in asked:
                 yield from self._ask(child.url, outlet, "sitemap", self.parse_sitemap, index=index, child=child)
             return
+        own = unread = resting = None
+        child = response.meta.get("newsmon_child")
+        places = child.places if child else None
+        if found.children:
+            # Child sitemaps a urlset lists among its pages: asked for as an index's children are. The urlset is
+            # done when they are and its pages are recorded (``_parse_document``), its own read one more of them.
+            # Its pages' archive places are taken first: given after its children's, the pages it lists first
+            # waited behind its children's archives (a nested one's shared their places, interleaved).
+            places, parent = self._own_places(outlet, child)
+            asked, unread, resting = self._child_sitemaps(response, outlet, found.children, found.lastmods, "sitemap",
+                                                          parent)
+            if unread and not found.problem:
+                self.crawler.stats.inc_value(f"newsmon/outlet/{outlet}/discovery_broken")
+            own = _Index(left=len(asked) + 1, ok=True, meta=response.meta)
+            for child in asked:
+                yield from self._ask(child.url, outlet, "sitemap", self.parse_sitemap, index=own, child=child)
+        # A syndicated entry: the outlet's own page where its origLink names the partner's (off its domains).
+        own_links(found, self.outlets[outlet].in_scope, response.url)
         # Feeds should give absolute URLs; some give paths, which mean the feed's own host. An
         # entry no URL parser takes stays as it is, to be refused with its reason (_articles).
         links = [parsable(link, response.url) or link for link in found.links]
@@ -534,9 +522,8 @@ class NewsSpider(scrapy.Spider):
         # A feed lists the day's news; a sitemap read again, its dates unread, does not say which (None).
         archived = _archived(found, links, self.max_articles) if first else frozenset() if kind == "feed" else None
         words = {parsable(link, response.url) or link: text for link, text in found.listed.items()}
-        child = response.meta.get("newsmon_child")
         requests, counts = self._articles(links, outlet, via=kind, strict=True, dated=dated, declared=declared,
-                                          archived=archived, words=words, places=child.places if child else None)
+                                          archived=archived, words=words, places=places)
         if not found.problem:
             # A feed, or a sitemap (an index returned above): a Google News sitemap emptied by a
             # CMS change, a child whose entries moved elsewhere. Broken, as an unreadable one:
@@ -548,15 +535,69 @@ class NewsSpider(scrapy.Spider):
                     f"{'gives' if found.unlinked == 1 else 'give'} no URL ({NO_URL[kind]})") if found.unlinked else None
         for said in filter(None, [found.note, unlinked]):
             self.logger.info("newsmon: %s %s of %s: %s", kind, response.url, outlet, said)
-        # A document read past what its server printed before it (found.note) is not broken, but said.
-        self._record_discovery(response, outlet, kind, ok=not found.problem, status=response.status,
+        # A document read past what its server printed before it (found.note) is not broken, but said. Child
+        # sitemaps it cannot read make it broken, as they make an index (its validators kept all the same).
+        problem = found.problem or unread
+        self._record_discovery(response, outlet, kind, ok=not problem, status=response.status,
                                found=(len(links), *counts[:3]),
-                               reason=found.problem or "; ".join(filter(None, [found.note, unlinked])) or None,
+                               reason=problem or "; ".join(filter(None, [found.note, unlinked, resting])) or None,
                                known=counts[3], pace=(found.newest, found.interval), unlinked=found.unlinked)
         if "newsmon_validators" in response.meta:  # what the next runs go by (ConditionalGetMiddleware)
             response.meta["newsmon_validators"].update(news=found.news, listed_new=counts[1] > 0)
         self._lastmod_stood(response, counts[1])
         yield from requests
+        return own
+
+    def _own_places(self, outlet: str, child: _Child | None) -> tuple[tuple[int, int], _Child | None]:
+        """The archive places of the pages of a urlset that lists child sitemaps among them, and the urlset as the
+        parent its children's places come from (``_child_places``): a block of its own before theirs; as an index's
+        child (``child``), the first half of its places, its children sharing the rest."""
+        if child is None or child.places is None:
+            return (self._archive_blocks(outlet, 1) * frontier.ARCHIVE_BLOCK, frontier.ARCHIVE_BLOCK), child
+        start, room = child.places
+        half = max(1, room // 2)
+        return (start, half), replace(child, places=(start + half, max(1, room - half)))
+
+    def _child_sitemaps(self, response: Response, outlet: str, locs: list[str], lastmods: dict[str, str],
+                        what: str = "sitemap index", parent: _Child | None = None
+                        ) -> tuple[list[_Child], str | None, str | None]:
+        """Of the child sitemaps ``locs`` that sitemap ``response`` lists (an index's; a urlset's among its pages),
+        with their lastmods there (``lastmods``, by loc): those to ask for this run (``_children``), why some are
+        not read (off the outlet's domains, or nested deeper than the crawl follows), and a note of those resting.
+        Noted as its children at once (``queries.note_children``), and as what its 304s stand for. ``what``: the
+        document, as logs name it; ``parent``: the document as a child, if not its request's (``_own_places``)."""
+        wanted, unread = [], []
+        for loc in locs:
+            # Its query's ampersands written escaped, as an article's are read (``canonical_url``): "&#38;"
+            # asked for the index's "?y=2025&" (the '#' a fragment's), "&amp;" for the parameter "amp;m".
+            child = parsable(query_ampersands(loc), response.url)
+            if child is None:
+                # One junk entry costs only itself (the index counts as read): logged.
+                self.logger.warning("newsmon: %s %s lists %r, which is no URL: not read", what, response.url,
+                                    loc[:200])
+            elif self.outlets[outlet].in_scope(child):
+                wanted.append((child, lastmods.get(loc)))
+            else:
+                self.logger.warning("newsmon: %s %s lists %s, off the outlet's domains: not read", what,
+                                    response.url, child[:200])
+                unread.append(child[:200])
+        # A child sitemap on another host (a CDN's) holds articles the crawl would never see:
+        # the index is broken until the outlet's domains name that host.
+        named = ", ".join(unread[:2]) + (" …" if len(unread) > 2 else "")
+        problem = (f"{len(unread)} of its {len(locs)} child sitemaps are off the outlet's domains and not read "
+                   f"({named}): add their host to the outlet's domains") if unread else None
+        depth = response.meta.get("depth", 0)
+        if self.depth_limit and depth + 2 > self.depth_limit and wanted:
+            # Scrapy would drop its children's articles (DepthMiddleware), logging at DEBUG.
+            problem = problem or (f"nested {depth + 1} sitemap indexes deep, deeper than the crawl follows "
+                                  f"(DEPTH_LIMIT {self.depth_limit}): the articles of its child sitemaps are "
+                                  "not fetched; list a deeper sitemap among the outlet's sitemaps")
+        children = {url: lastmod for url, lastmod in wanted}
+        queries.note_children(self.db, response.url, children)
+        if "newsmon_validators" in response.meta:  # what its 304s will stand for
+            response.meta["newsmon_validators"]["children"] = children
+        asked, resting = self._children(response.url, children, outlet, parent or response.meta.get("newsmon_child"))
+        return asked, problem, resting
 
     def _walled(self, response: Response, outlet: str, kind: str) -> bool:
         """A discovery page that is a wall: recorded as broken, and counted as a wall."""
@@ -628,8 +669,12 @@ class NewsSpider(scrapy.Spider):
             self._document_done(response.meta, False)
             return
         instead = self._advertised(response, outlet, kind, found)
-        yield from self._read(response, outlet, kind, found, first)
-        if found.kind != "sitemapindex":  # an index is done when its children are
+        # A urlset that lists child sitemaps among its pages is done when they are, as an index is, and its
+        # pages are recorded (``_read`` gives the reading that waits for them); an index when its children are.
+        own = yield from self._read(response, outlet, kind, found, first)
+        if own is not None:
+            self._document_done({"newsmon_index": own}, not found.problem)
+        elif found.kind != "sitemapindex":
             self._document_done(response.meta, not found.problem)
         for url in instead:
             request = self._discovery(url, outlet, "feed", self.parse_feed)
