@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from crawler.encoding import decode_html
+from crawler.encoding import _guess_japanese, decode_html
 from crawler.extract import extract_article
 
 from .conftest import saved_bytes
@@ -246,3 +246,45 @@ def test_a_byte_order_mark_its_bytes_belie_is_not_trusted(bom, codec, label):
     assert encoding == codec and UTF8_TEXT in text and "\ufffd" not in text
     article = extract_article(data, "https://www.nikkei.com/article/DGXZQOUA0420E0U3A400C2000000/", http_charset=label)
     assert article is not None and UTF8_TEXT in article.text and "反撃能力" in article.title
+
+
+@pytest.mark.parametrize("codec", ["cp932", "euc_jp"])
+@pytest.mark.parametrize("http_charset", ["utf-8", None])
+@pytest.mark.parametrize("headlines", [("防衛費増額、閣議決定", "岸田首相"), ("日銀総裁会見",)])
+def test_a_short_page_of_headlines_without_hiragana_is_read_as_japanese(codec, http_charset, headlines):
+    # Headlines are often kanji and katakana only: with no hiragana they scored 0 as Japanese, and
+    # charset-normalizer read a short page or feed of them as Korean (CP949) or Arabic (CP1256).
+    page = f"<html><head><title>{headlines[0]}</title></head><body>"
+    page += "".join(f"<p>{h}</p>" for h in headlines) + "</body></html>"
+    text, encoding = decode_html(page.encode(codec), http_charset)
+    assert encoding == codec and all(h in text for h in headlines)
+
+
+@pytest.mark.parametrize("codec", ["cp932", "euc_jp"])
+@pytest.mark.parametrize("http_charset", ["utf-8", None])
+def test_a_headline_of_rare_kanji_and_hiragana_is_still_read_as_japanese(codec, http_charset):
+    # Its hiragana made it Japanese before common kanji counted; rare kanji (a fish, an illness) outnumbering the
+    # rest must not undo that, or charset-normalizer reads it as CP949.
+    headline = "鰻の稚魚、漁獲量激減"
+    text, encoding = decode_html(f"<html><head><title>{headline}</title></head></html>".encode(codec), http_charset)
+    assert encoding == codec and headline in text
+
+
+@pytest.mark.parametrize("codec,title", [
+    ("cp1252", "Économie française"), ("cp1252", "Größe"), ("cp1251", "Новости дня"), ("cp1256", "أخبار اليوم"),
+    # Hangul and hanzi read as EUC-JP are kanji, some common: a guess by sign alone took these for Japanese.
+    ("euc_kr", "아파트 정부"), ("euc_kr", "삼성전자"), ("gbk", "大幅下跌"), ("gbk", "科技外交部"),
+])
+def test_a_short_page_in_another_script_is_not_taken_for_japanese(codec, title):
+    data = f"<html><head><title>{title}</title></head><body><p>{title}</p></body></html>".encode(codec)
+    assert any(_decodes_cleanly(data, name) for name in ("cp932", "euc_jp"))  # else the guess is not put to it
+    assert _guess_japanese(data) is None
+    assert decode_html(data)[1] not in ("cp932", "euc_jp", "iso2022_jp")
+
+
+def _decodes_cleanly(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True

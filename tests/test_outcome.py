@@ -924,6 +924,13 @@ def test_a_feed_read_again_loosely_keeps_its_headlines_and_one_in_a_charset_its_
         found = parse_feed(rss.encode(codec), charset)
         assert (found.links, found.listed, found.problem) == (
             ["https://a.jp/news/防衛費"], {"https://a.jp/news/防衛費": "防衛費の増額"}, None), (codec, charset)
+    # Nor when its headlines have no hiragana (the header saying UTF-8, or nothing): read as CP949 or
+    # CP1256, its entries' words were mojibake, and a walled article they name scored from nothing.
+    rss = ("<rss version='2.0'><channel><item><title>防衛費増額、閣議決定</title><link>https://a.jp/1</link></item>"
+           "<item><title>岸田首相</title><link>https://a.jp/2</link></item></channel></rss>")
+    for codec, charset in (("cp932", "utf-8"), ("euc-jp", "utf-8"), ("cp932", None), ("euc-jp", None)):
+        found = parse_feed(rss.encode(codec), charset)
+        assert found.listed == {"https://a.jp/1": "防衛費増額、閣議決定", "https://a.jp/2": "岸田首相"}, (codec, charset)
     sitemap = ("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>https://a.jp/news/防衛費</loc></url>"
                "</urlset>")
     assert parse_sitemap(sitemap.encode("cp932"), charset="Shift_JIS").links == ["https://a.jp/news/防衛費"]
