@@ -608,7 +608,7 @@ def _entry_url(entry: etree._Element, mended: Counter[str] | None = None,
             continue
         tag = _local(child)
         if tag == _ORIGINAL:
-            if original is None and (text := _url_text(child.text, mended)).lower().startswith(("http://", "https://")):
+            if original is None and _web((text := _url_text(child.text, mended))):
                 original = _based(child, text)
         elif tag == "link" and child.get("href"):
             if href is None and child.get("rel", "alternate").strip().lower() in _ALTERNATE:
@@ -1173,7 +1173,7 @@ def _read_loosely(body: bytes, strict: Discovered, root: etree._Element) -> Disc
         # FeedBurner's origLink first, as ``_entry_url`` takes it (feedparser keeps it by its prefix's name).
         original = _url_text(str(dict.get(entry, "feedburner_origlink") or ""), mended)
         own = _url_text(entry.get("link"), mended)
-        link = original if original.lower().startswith(("http://", "https://")) else own
+        link = original if _web(original) else own
         if link != own and own:
             originals.setdefault(link, own)
         if not link:
@@ -1216,9 +1216,14 @@ def _permalink(item: etree._Element, mended: Counter[str] | None = None) -> str 
         if isinstance(child.tag, str) and _local(child) == "guid" \
                 and child.get("isPermaLink", "true").strip().lower() != "false":
             text = _url_text(child.text, mended)
-            if text.lower().startswith(("http://", "https://")):
+            if _web(text):
                 return text
     return None
+
+
+def _web(text: str) -> bool:
+    """Whether an entry's URL text is an absolute http(s) one (not a tag: URI, a path, ``javascript:``)."""
+    return text.lower().startswith(("http://", "https://"))
 
 
 #: What XML does not take and feeds and sitemaps are written with all the same: an ``&`` that

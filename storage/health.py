@@ -1069,6 +1069,12 @@ def _refetched_reason(found: tuple[int, list[tuple[str, str]]] | None, pages: in
                                "(crawler/urls.py)")
 
 
+#: The article URLs the last whole read (a 200 read well) of discovery row ``d``'s document listed before it: what a
+#: 304 of it stands for.
+_WHOLE_READ_ARTICLES = ("(SELECT p.article_urls FROM discovery p WHERE p.url = d.url AND p.outlet = d.outlet "
+                        "AND p.http_status = 200 AND p.ok = 1 AND p.id < d.id ORDER BY p.id DESC LIMIT 1)")
+
+
 def sitemap_indexes(db: Database, outlet: str, run_id: int) -> int:
     """How many of the outlet's documents read well in ``run_id`` are sitemap indexes, which list sitemaps, not
     articles (``_discovery_reason``): not a urlset that lists child sitemaps among its pages (``note_children``
@@ -1077,9 +1083,8 @@ def sitemap_indexes(db: Database, outlet: str, run_id: int) -> int:
     article", where two sitemaps, one failing, leave it degraded."""
     return db.execute(
         "SELECT count(*) FROM discovery d JOIN feed_state f ON f.url = d.url WHERE d.run_id = ? AND d.outlet = ? "
-        "AND d.ok = 1 AND f.children IS NOT NULL AND coalesce(d.article_urls, (SELECT p.article_urls FROM discovery p "
-        "WHERE p.url = d.url AND p.outlet = d.outlet AND p.http_status = 200 AND p.ok = 1 AND p.id < d.id "
-        "ORDER BY p.id DESC LIMIT 1), 0) = 0", [run_id, outlet]).fetchone()[0]
+        f"AND d.ok = 1 AND f.children IS NOT NULL AND coalesce(d.article_urls, {_WHOLE_READ_ARTICLES}, 0) = 0",
+        [run_id, outlet]).fetchone()[0]
 
 
 def standing(db: Database, outlet: str, run_id: int) -> int:
@@ -1087,9 +1092,7 @@ def standing(db: Database, outlet: str, run_id: int) -> int:
     last whole read listed article URLs: they list those still (``no_links`` is not said)."""
     return db.execute(
         "SELECT count(*) FROM discovery d WHERE d.run_id = ? AND d.outlet = ? AND d.ok = 1 AND d.http_status = 304 "
-        "AND coalesce((SELECT p.article_urls FROM discovery p WHERE p.url = d.url AND p.outlet = d.outlet "
-        "AND p.http_status = 200 AND p.ok = 1 AND p.id < d.id ORDER BY p.id DESC LIMIT 1), 0) > 0",
-        [run_id, outlet]).fetchone()[0]
+        f"AND coalesce({_WHOLE_READ_ARTICLES}, 0) > 0", [run_id, outlet]).fetchone()[0]
 
 
 #: A read of a feed, sitemap or section that listed something not seen before: of a section whose own
